@@ -1,0 +1,80 @@
+import type { DirectionRecords, RoundTripRecords, SenderDiagnostics } from '../measure/records.js';
+
+/** How the test ran: against the server's reflector, or a two-peer loop inside the page. */
+export type TestMode = 'reflector' | 'loopback';
+
+export type ProfileId = 'client-to-edge' | 'edge-to-edge' | 'azure-region';
+
+/** Which targets to grade against (URL parameters `profile`, `azureRegion`, `from`). */
+export interface ProfileSelection {
+  id: ProfileId;
+  /** Only for `azure-region`: the Azure region name as in targets.md, e.g. "West Europe". */
+  azureRegion?: string;
+  /** Only for `azure-region`: `site` (site-RTT column) or `edge` (edge-RTT column). */
+  from?: 'site' | 'edge';
+}
+
+/** getStats figures, already converted to milliseconds by the adapter (src/stats). */
+export interface StatsSecondOpinion {
+  /** candidate-pair currentRoundTripTime samples, ms. */
+  iceRttMs: number[];
+  /** remote-inbound-rtp roundTripTime samples (RTCP), ms. */
+  rtcpRttMs: number[];
+  /** remote-inbound-rtp fractionLost, last value (0..1), null when never reported. */
+  rtcpFractionLost: number | null;
+  /** inbound-rtp jitter samples of the audio track, ms. */
+  inboundJitterMs: number[];
+  /** concealedSamples / totalSamplesReceived at the end, null when not reported. */
+  concealedRatio: number | null;
+  audioSource: 'fake-device' | 'webaudio' | 'none';
+}
+
+/** The graded path: what the selected ICE candidate pair used. */
+export interface GradedPath {
+  /** Relay protocol between client and relay. */
+  transport: 'udp' | 'tcp' | 'tls' | 'unknown';
+  /** Relay server port the client used. */
+  port: number | null;
+  candidateType: string | null;
+  /** How many times the selected pair changed during the test (0 = stable). */
+  changes: number;
+}
+
+export interface ReportMeta {
+  callprobeVersion: string;
+  browser: string;
+  /** ISO 8601 UTC. */
+  startedAt: string;
+  server: string;
+  mode: TestMode;
+  profile: ProfileSelection;
+  ratePps: number;
+  payloadBytes: number;
+  durationS: number;
+  path: GradedPath;
+  /** Whether the probe channel really was unordered with maxRetransmits 0 (both ends). */
+  channel: { ordered: boolean; maxRetransmits: number | null };
+}
+
+/**
+ * Everything the pure analysis needs. Built by the page from its collectors; nothing in it
+ * refers to I/O, so the same input always gives the same report.
+ */
+export interface AnalysisInput {
+  meta: ReportMeta;
+  /**
+   * reflector mode: client -> reflector (up) and reflector -> client (down), null in loopback.
+   */
+  up: DirectionRecords | null;
+  down: DirectionRecords | null;
+  /** loopback mode: pc1 -> pc2 one-way stream on one clock; null in reflector mode. */
+  loop: DirectionRecords | null;
+  /** Round trips measured by the client (reflector mode) or pc1->pc2 transit (loopback). */
+  roundTrip: RoundTripRecords;
+  /** A packet not arrived within this long after its send counts as lost: max(1 s, 4 x RTT p99). */
+  lossTimeoutMs: number;
+  sender: SenderDiagnostics;
+  stats: StatsSecondOpinion | null;
+  /** Page hidden at any time during the test. */
+  pageHidden: boolean;
+}
