@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vite';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 /** Headers that make the page cross-origin isolated (needed for Atomics.wait pacing). */
 export const isolationHeaders = {
@@ -8,6 +11,7 @@ export const isolationHeaders = {
 
 export default defineConfig({
   root: '.',
+  define: { __CALLPROBE_VERSION__: JSON.stringify(pkg.version) },
   build: {
     outDir: 'dist/web',
     emptyOutDir: true,

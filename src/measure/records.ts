@@ -28,7 +28,7 @@ export interface SuspectInterval {
   /** On the sender clock of the direction it is attached to. */
   startMs: number;
   endMs: number;
-  reason: 'page-hidden' | 'sender-stall' | 'path-change';
+  reason: 'page-hidden' | 'sender-stall' | 'receiver-stall' | 'path-change';
 }
 
 /** Everything measured for one direction of one stream. */

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
+import type { WebSocket } from 'ws';
+import type { ServerConfig, ServerSignalMessage, TurnServerEntry } from '../../src/probe/api.js';
+import { mintRestCredential } from '../turn/credentials.js';
+import { ReflectorSession, ReflectorSessionError } from '../reflector/session.js';
+import { parseClientSignal } from './signal-message.js';
+
+export interface AppOptions {
+  /** Folder holding the built page (vite build output). */
+  webRoot: string;
+  version: string;
+  secret: string;
+  credentialTtlS: number;
+  turn: TurnServerEntry[];
+  notOffered: ServerConfig['notOffered'];
+  relay: ServerConfig['relay'];
+  /** The reflector's one address, or null to run without a reflector. */
+  reflectorAddress: string | null;
+  maxSessions: number;
+  maxSessionMs: number;
+  payloadBytes: number;
+  /** Let the relay reach one reflector endpoint; returns the undo function. */
+  allowEndpoint(ip: string, port: number): () => void;
+  /** Prometheus text of the relay and server counters. */
+  metricsText(): string;
+  logLevel: string;
+}
+
+/** Cross-origin isolation: lets the pacing worker use Atomics.wait and sharpens performance.now(). */
+const ISOLATION_HEADERS = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+} as const;
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: opts.logLevel },
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  const sessions = new Map<string, ReflectorSession>();
+  let sessionsTotal = 0;
+
+  app.addHook('onSend', async (_req, reply) => {
+    reply.headers(ISOLATION_HEADERS);
+  });
+
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+
+  if (existsSync(opts.webRoot)) {
+    await app.register(fastifyStatic, { root: opts.webRoot, index: 'index.html' });
+  } else {
+    app.log.warn({ webRoot: opts.webRoot }, 'page not built: run `npm run build`');
+  }
+
+  app.get('/healthz', async () => ({ status: 'ok', sessions: sessions.size }));
+
+  app.get('/api/config', async (): Promise<ServerConfig> => {
+    const cred = mintRestCredential(opts.secret, randomUUID().slice(0, 8), opts.credentialTtlS, Date.now());
+    return {
+      callprobeVersion: opts.version,
+      username: cred.username,
+      credential: cred.credential,
+      credentialExpiresAtMs: cred.expiresAtMs,
+      turn: opts.turn,
+      notOffered: opts.notOffered,
+      reflectorPath: opts.reflectorAddress ? '/api/signal' : null,
+      relay: opts.relay,
+    };
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    reply.type('text/plain; version=0.0.4');
+    return (
+      opts.metricsText() +
+      `# HELP callprobe_reflector_sessions Reflector sessions open now.\n# TYPE callprobe_reflector_sessions gauge\ncallprobe_reflector_sessions ${sessions.size}\n` +
+      `# HELP callprobe_reflector_sessions_total Reflector sessions started.\n# TYPE callprobe_reflector_sessions_total counter\ncallprobe_reflector_sessions_total ${sessionsTotal}\n`
+    );
+  });
+
+  app.get('/api/signal', { websocket: true }, (socket: WebSocket) => {
+    const send = (msg: ServerSignalMessage): void => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(msg));
+    };
+    if (!opts.reflectorAddress) {
+      send({ type: 'error', reason: 'no-reflector', message: 'this server runs without a reflector' });
+      socket.close(1008, 'no reflector');
+      return;
+    }
+    if (sessions.size >= opts.maxSessions) {
+      send({ type: 'error', reason: 'busy', message: `server busy: ${sessions.size} tests running` });
+      socket.close(1013, 'busy');
+      return;
+    }
+    const id = randomUUID().slice(0, 8);
+    sessionsTotal++;
+    const session = new ReflectorSession({
+      id,
+      peerAddress: opts.reflectorAddress,
+      payloadBytes: opts.payloadBytes,
+      receiptIntervalMs: 250,
+      maxSessionMs: opts.maxSessionMs,
+      logger: app.log,
+      sendSignal: (data) => send({ type: 'signal', data }),
+      allowEndpoint: opts.allowEndpoint,
+      onClose: () => {
+        sessions.delete(id);
+        if (socket.readyState === socket.OPEN) socket.close(1000, 'session over');
+      },
+    });
+    sessions.set(id, session);
+    socket.on('message', (raw: Buffer) => {
+      try {
+        const msg = parseClientSignal(raw.toString('utf8'));
+        session.signal(msg.data);
+      } catch (err) {
+        const reason = err instanceof ReflectorSessionError ? err.reason : 'bad-message';
+        app.log.warn({ session: id, reason, err: (err as Error).message }, 'signal message refused');
+        send({ type: 'error', reason, message: (err as Error).message });
+      }
+    });
+    socket.on('close', () => session.close('signaling closed'));
+  });
+
+  app.addHook('onClose', async () => {
+    for (const s of sessions.values()) s.close('server shutting down');
+  });
+
+  return app;
+}

@@ -1,0 +1,57 @@
+import type { ClientSignalMessage } from '../../src/probe/api.js';
+
+export class SignalMessageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SignalMessageError';
+  }
+}
+
+const MAX_SDP_BYTES = 32 * 1024;
+
+/** Validates a page-to-server signaling message; throws SignalMessageError with the reason. */
+export function parseClientSignal(text: string): ClientSignalMessage {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new SignalMessageError('signal message is not JSON');
+  }
+  if (typeof value !== 'object' || value === null) throw new SignalMessageError('signal message is not an object');
+  const msg = value as Record<string, unknown>;
+  if (msg['type'] !== 'signal') throw new SignalMessageError(`unknown message type ${JSON.stringify(msg['type'])}`);
+  const data = msg['data'];
+  if (typeof data !== 'object' || data === null) throw new SignalMessageError('signal without data');
+  const d = data as Record<string, unknown>;
+  const type = d['type'];
+  if (type === 'offer' || type === 'answer') {
+    if (typeof d['sdp'] !== 'string' || d['sdp'].length > MAX_SDP_BYTES) {
+      throw new SignalMessageError(`${type} needs an sdp string under ${MAX_SDP_BYTES} bytes`);
+    }
+    return { type: 'signal', data: { type, sdp: d['sdp'] } };
+  }
+  if (type === 'candidate') {
+    const c = d['candidate'];
+    if (typeof c !== 'object' || c === null || typeof (c as Record<string, unknown>)['candidate'] !== 'string') {
+      throw new SignalMessageError('candidate message needs candidate.candidate');
+    }
+    const cc = c as Record<string, unknown>;
+    const mline = cc['sdpMLineIndex'];
+    const mid = cc['sdpMid'];
+    return {
+      type: 'signal',
+      data: {
+        type,
+        candidate: {
+          candidate: cc['candidate'] as string,
+          sdpMLineIndex: typeof mline === 'number' ? mline : null,
+          sdpMid: typeof mid === 'string' ? mid : null,
+        },
+      },
+    };
+  }
+  if (type === 'renegotiate' || type === 'transceiverRequest') {
+    throw new SignalMessageError(`${type} is not supported by the reflector`);
+  }
+  throw new SignalMessageError(`unknown signal type ${JSON.stringify(type)}`);
+}

@@ -1,0 +1,75 @@
+import {
+  DEFAULT_PAYLOAD_BYTES,
+  decodeProbe,
+  encodeEcho,
+  encodeReceipts,
+  type ControlMessage,
+  type ReceiptRecord,
+} from '../../src/probe/wire.js';
+
+/**
+ * Sans-IO reflector: takes probe datagrams with their arrival time and returns the echo to
+ * send and the receipts to report. No sockets, no clock of its own.
+ *
+ * Every probe datagram is echoed at once with the reflector's own downstream sequence
+ * number, so that downstream loss is measured independently of upstream loss. Every
+ * arrival (duplicates included) becomes a receipt record, reported in batches over the
+ * reliable control channel.
+ */
+export class ReflectorCore {
+  private downSeq = 0;
+  private upReceived = 0;
+  private upDuplicates = 0;
+  private readonly seen = new Set<number>();
+  private pending: ReceiptRecord[] = [];
+  private readonly echoBuf: Uint8Array;
+
+  constructor(private readonly payloadBytes = DEFAULT_PAYLOAD_BYTES) {
+    this.echoBuf = new Uint8Array(payloadBytes);
+  }
+
+  /**
+   * One probe datagram arrived at `recvMs`. Returns the echo bytes to send (valid until the
+   * next call) or throws `ProbeDecodeError` for a datagram that is not a probe.
+   * `sendNowMs` is read just before the echo is encoded, so the hold time is honest.
+   */
+  onProbe(bytes: Uint8Array, recvMs: number, sendNowMs: () => number): Uint8Array {
+    const probe = decodeProbe(bytes);
+    this.upReceived++;
+    if (this.seen.has(probe.seq)) this.upDuplicates++;
+    else this.seen.add(probe.seq);
+    const downSeq = this.downSeq++;
+    const reflectorSendMs = sendNowMs();
+    this.pending.push({ upSeq: probe.seq, reflectorRecvMs: recvMs, downSeq, reflectorSendMs });
+    return encodeEcho(
+      {
+        upSeq: probe.seq,
+        clientSendMs: probe.sendMs,
+        downSeq,
+        reflectorRecvMs: recvMs,
+        reflectorSendMs,
+        upReceived: this.upReceived,
+      },
+      this.echoBuf,
+    );
+  }
+
+  /** The echo for the last probe could not be sent: its receipt says so. */
+  echoFailed(): void {
+    const last = this.pending[this.pending.length - 1];
+    if (last) last.downSeq = -1;
+  }
+
+  /** Receipts gathered since the last flush, encoded, or null when there are none. */
+  flush(): Uint8Array | null {
+    if (this.pending.length === 0) return null;
+    const out = encodeReceipts(this.pending);
+    this.pending = [];
+    return out;
+  }
+
+  /** Totals sent after the last flush, so the client knows it has every receipt. */
+  final(): ControlMessage {
+    return { type: 'final', upReceived: this.upReceived, upDuplicates: this.upDuplicates, downSent: this.downSeq };
+  }
+}

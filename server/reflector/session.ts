@@ -1,0 +1,191 @@
+import { performance } from 'node:perf_hooks';
+import SimplePeer from 'simple-peer';
+import wrtc from '@roamhq/wrtc';
+import type { SignalData } from '../../src/probe/api.js';
+import { ProbeDecodeError, parseControlMessage } from '../../src/probe/wire.js';
+import { CONTROL_CHANNEL, PROBE_CHANNEL_LABEL } from '../../src/probe/channels.js';
+import { ReflectorCore } from './core.js';
+import { filterSdpCandidates, isSignalledCandidate, parseCandidate } from './candidates.js';
+
+export interface ReflectorLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+export interface ReflectorSessionOptions {
+  id: string;
+  /** The only address the reflector offers as a candidate (the relay reaches it directly). */
+  peerAddress: string;
+  payloadBytes: number;
+  /** How often receipts are flushed over the control channel. */
+  receiptIntervalMs: number;
+  maxSessionMs: number;
+  logger: ReflectorLogger;
+  /** Forward a signal message to the page. */
+  sendSignal(data: SignalData): void;
+  /** Let the relay reach this endpoint; returns the undo function. */
+  allowEndpoint(ip: string, port: number): () => void;
+  onClose(reason: string): void;
+}
+
+export class ReflectorSessionError extends Error {
+  constructor(
+    readonly reason: 'bad-signal' | 'peer-error',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ReflectorSessionError';
+  }
+}
+
+/** The parts of simple-peer's instance that are not in its type definitions. */
+interface SimplePeerInternals {
+  _pc: RTCPeerConnection;
+  _channel: RTCDataChannel | null;
+}
+
+function internals(peer: SimplePeer.Instance): SimplePeerInternals {
+  const raw = peer as unknown as Partial<SimplePeerInternals>;
+  if (!raw._pc) throw new ReflectorSessionError('peer-error', 'simple-peer has no RTCPeerConnection');
+  return { _pc: raw._pc, _channel: raw._channel ?? null };
+}
+
+/**
+ * One test's server-side peer: simple-peer over @roamhq/wrtc, answering the page's offer,
+ * echoing every probe on the unordered channel and reporting receipts on the reliable one.
+ */
+export class ReflectorSession {
+  private readonly peer: SimplePeer.Instance;
+  private readonly control: RTCDataChannel;
+  private readonly core: ReflectorCore;
+  private readonly undo: (() => void)[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly maxTimer: NodeJS.Timeout;
+  private closed = false;
+  private badProbes = 0;
+
+  constructor(private readonly opts: ReflectorSessionOptions) {
+    this.core = new ReflectorCore(opts.payloadBytes);
+    this.peer = new SimplePeer({
+      initiator: false,
+      trickle: true,
+      wrtc: wrtc as unknown as NonNullable<SimplePeer.Options['wrtc']>,
+      config: { iceServers: [] },
+      sdpTransform: (sdp) => filterSdpCandidates(sdp, opts.peerAddress),
+    });
+    this.control = internals(this.peer)._pc.createDataChannel(CONTROL_CHANNEL.label, {
+      negotiated: true,
+      id: CONTROL_CHANNEL.id,
+      ordered: true,
+    });
+    this.control.binaryType = 'arraybuffer';
+    this.control.onmessage = (ev: MessageEvent) => this.onControl(ev.data);
+    this.peer.on('signal', (data: SignalData) => this.onLocalSignal(data));
+    this.peer.on('connect', () => this.onConnect());
+    this.peer.on('data', (chunk: Uint8Array) => this.onProbe(chunk));
+    this.peer.on('error', (err: Error) => this.close(`peer error: ${err.message}`));
+    this.peer.on('close', () => this.close('peer closed'));
+    this.maxTimer = setTimeout(() => this.close('session outlived its maximum length'), opts.maxSessionMs);
+  }
+
+  /** A signal message from the page. */
+  signal(data: SignalData): void {
+    if (this.closed) return;
+    if (data.type === 'candidate' && data.candidate === undefined) {
+      throw new ReflectorSessionError('bad-signal', 'candidate message without a candidate');
+    }
+    this.peer.signal(data as SimplePeer.SignalData);
+  }
+
+  private onLocalSignal(data: SignalData): void {
+    if (data.type === 'candidate') {
+      const line = data.candidate?.candidate ?? '';
+      if (line === '') return; // end-of-candidates
+      const parsed = parseCandidate(line);
+      if (!isSignalledCandidate(parsed, this.opts.peerAddress)) {
+        this.opts.logger.debug({ session: this.opts.id, candidate: line }, 'candidate not signalled');
+        return;
+      }
+      this.undo.push(this.opts.allowEndpoint(parsed.address, parsed.port));
+    }
+    this.opts.sendSignal(data);
+  }
+
+  private onConnect(): void {
+    const channel = internals(this.peer)._channel;
+    this.opts.logger.info(
+      { session: this.opts.id, ordered: channel?.ordered, maxRetransmits: channel?.maxRetransmits },
+      'reflector connected',
+    );
+    if (channel && channel.label !== PROBE_CHANNEL_LABEL) {
+      this.opts.logger.warn({ session: this.opts.id, label: channel.label }, 'unexpected probe channel label');
+    }
+    this.sendControl(
+      JSON.stringify({
+        type: 'channel',
+        ordered: channel?.ordered ?? true,
+        maxRetransmits: channel?.maxRetransmits ?? null,
+        label: channel?.label ?? '',
+      }),
+    );
+    this.flushTimer = setInterval(() => this.flush(), this.opts.receiptIntervalMs);
+  }
+
+  private onProbe(chunk: Uint8Array): void {
+    const recvMs = performance.now();
+    try {
+      const echo = this.core.onProbe(chunk, recvMs, () => performance.now());
+      this.peer.send(echo);
+    } catch (err) {
+      if (err instanceof ProbeDecodeError) {
+        this.badProbes++;
+        if (this.badProbes <= 5) this.opts.logger.warn({ session: this.opts.id, reason: err.reason }, 'bad probe dropped');
+        return;
+      }
+      this.core.echoFailed();
+      this.opts.logger.warn({ session: this.opts.id, err: (err as Error).message }, 'echo send failed');
+    }
+  }
+
+  private onControl(data: unknown): void {
+    if (typeof data !== 'string') {
+      this.opts.logger.warn({ session: this.opts.id }, 'binary control message from the page dropped');
+      return;
+    }
+    try {
+      const msg = parseControlMessage(data);
+      if (msg.type === 'stop') {
+        this.flush();
+        this.sendControl(JSON.stringify(this.core.final()));
+      }
+    } catch (err) {
+      this.opts.logger.warn({ session: this.opts.id, err: (err as Error).message }, 'bad control message dropped');
+    }
+  }
+
+  private flush(): void {
+    const batch = this.core.flush();
+    if (batch) this.sendControl(batch);
+  }
+
+  private sendControl(data: string | Uint8Array): void {
+    if (this.control.readyState !== 'open') {
+      this.opts.logger.warn({ session: this.opts.id, state: this.control.readyState }, 'control channel not open');
+      return;
+    }
+    if (typeof data === 'string') this.control.send(data);
+    else this.control.send(data as Uint8Array<ArrayBuffer>);
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.maxTimer);
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    for (const u of this.undo) u();
+    this.peer.destroy();
+    this.opts.logger.info({ session: this.opts.id, reason }, 'reflector session closed');
+    this.opts.onClose(reason);
+  }
+}

@@ -1,0 +1,4 @@
+// Placeholder until the relay branch lands (it replaces this file); use --external-turn meanwhile.
+export interface RelayConfig { listenHosts: string[]; relayIp: string; udpPorts: number[]; tcpPorts: number[]; tls: { port: number; certPem: string; keyPem: string } | null; relayPortRange: { min: number; max: number }; realm: string; secret: string; allowPeers: string[]; logger: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void; debug(o: object, m: string): void } }
+export interface Relay { readonly listeners: { transport: 'udp' | 'tcp' | 'tls'; address: string; port: number }[]; allowPeerEndpoint(ip: string, port: number): () => void; metricsText(): string; close(): Promise<void> }
+export async function startRelay(_c: RelayConfig): Promise<Relay> { throw new Error('embedded relay not yet available: use --external-turn'); }

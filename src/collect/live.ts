@@ -1,0 +1,46 @@
+/** What the page shows while a test runs: figures over the recent past, not the final grade. */
+export interface LiveFigures {
+  elapsedS: number;
+  /** Median round trip over the last two seconds, null before the first echo. */
+  rttMs: number | null;
+  /** RFC 3550 running jitter estimate of the receiving direction. */
+  jitterMs: number | null;
+  /** Round-trip loss so far among probes old enough to judge. */
+  lossPct: number | null;
+  sent: number;
+  received: number;
+}
+
+/** Running figures, updated packet by packet in O(1) (the full analysis runs at the end). */
+export class LiveMeter {
+  private recentRtt: { atMs: number; rttMs: number }[] = [];
+  private jitterMs: number | null = null;
+  private lastTransitMs: number | null = null;
+
+  /** One round-trip sample at local time `atMs`. */
+  addRtt(atMs: number, rttMs: number): void {
+    this.recentRtt.push({ atMs, rttMs });
+  }
+
+  /** RFC 3550 §6.4.1 running estimate J += (|D| - J) / 16 over transit times (arrival order). */
+  addTransit(transitMs: number): void {
+    if (this.lastTransitMs !== null) {
+      const d = Math.abs(transitMs - this.lastTransitMs);
+      this.jitterMs = this.jitterMs === null ? d / 16 : this.jitterMs + (d - this.jitterMs) / 16;
+    } else {
+      this.jitterMs = 0;
+    }
+    this.lastTransitMs = transitMs;
+  }
+
+  rttMedian(nowMs: number, windowMs = 2000): number | null {
+    this.recentRtt = this.recentRtt.filter((s) => s.atMs >= nowMs - windowMs);
+    if (this.recentRtt.length === 0) return null;
+    const sorted = this.recentRtt.map((s) => s.rttMs).sort((a, b) => a - b);
+    return sorted[Math.floor((sorted.length - 1) / 2)] ?? null;
+  }
+
+  jitter(): number | null {
+    return this.jitterMs;
+  }
+}

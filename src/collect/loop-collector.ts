@@ -1,0 +1,72 @@
+import type { ArrivalRecord, DirectionRecords, RoundTripRecords, RttSample, SuspectInterval } from '../measure/records.js';
+import { decodeProbe, ProbeDecodeError } from '../probe/wire.js';
+import { LiveMeter, type LiveFigures } from './live.js';
+import type { SentLog } from './sent-log.js';
+
+/**
+ * Loopback mode (no reflector): pc1 sends, pc2 receives, both in this page and on one
+ * clock, both relay-only. The one-way transit is the only stream; it stands in for RTT.
+ */
+export class LoopCollector {
+  private readonly arrivals: ArrivalRecord[] = [];
+  private readonly samples: RttSample[] = [];
+  private readonly seen: Uint8Array;
+  private readonly live = new LiveMeter();
+  private judged = 0;
+  private judgedLost = 0;
+  private malformed = 0;
+
+  constructor(private readonly sent: SentLog) {
+    this.seen = new Uint8Array(sent.count);
+  }
+
+  onProbe(bytes: Uint8Array, recvMs: number): void {
+    let probe;
+    try {
+      probe = decodeProbe(bytes);
+    } catch (err) {
+      if (err instanceof ProbeDecodeError) {
+        this.malformed++;
+        return;
+      }
+      throw err;
+    }
+    const offset = this.sent.offsetOf(probe.seq);
+    if (offset < 0) return;
+    this.arrivals.push({ seq: offset, sendMs: probe.sendMs, recvMs });
+    this.live.addTransit(recvMs - probe.sendMs);
+    if (this.seen[offset] === 0) {
+      this.seen[offset] = 1;
+      this.samples.push({ seq: offset, sendMs: probe.sendMs, rttMs: recvMs - probe.sendMs });
+      this.live.addRtt(recvMs, recvMs - probe.sendMs);
+    }
+  }
+
+  rttValues(): number[] {
+    return this.samples.map((s) => s.rttMs);
+  }
+
+  liveFigures(nowMs: number, startMs: number, lossTimeoutMs: number): LiveFigures {
+    for (let r = this.sent.nthSent(this.judged); r && r.sendMs <= nowMs - lossTimeoutMs; r = this.sent.nthSent(this.judged)) {
+      this.judged++;
+      if (this.seen[r.seq] === 0) this.judgedLost++;
+    }
+    return {
+      elapsedS: (nowMs - startMs) / 1000,
+      rttMs: this.live.rttMedian(nowMs),
+      jitterMs: this.live.jitter(),
+      lossPct: this.judged > 0 ? (100 * this.judgedLost) / this.judged : null,
+      sent: this.sent.sentCount,
+      received: this.arrivals.length,
+    };
+  }
+
+  build(suspect: SuspectInterval[], intervalMs: number): { loop: DirectionRecords; roundTrip: RoundTripRecords; notes: string[] } {
+    const sent = this.sent.records();
+    return {
+      loop: { sent, arrivals: this.arrivals.slice(), intervalMs, suspect },
+      roundTrip: { sent, samples: this.samples.slice() },
+      notes: this.malformed > 0 ? [`${this.malformed} malformed probes dropped`] : [],
+    };
+  }
+}

@@ -1,0 +1,41 @@
+import type { ServerSignalMessage, SignalData } from '../probe/api.js';
+import { SetupError } from './errors.js';
+
+/** The page's side of the reflector's signaling WebSocket. */
+export class SignalingClient {
+  private readonly ws: WebSocket;
+  private readonly queue: string[] = [];
+  readonly closed: Promise<string>;
+
+  constructor(url: string, onSignal: (data: SignalData) => void, onError: (err: SetupError) => void) {
+    this.ws = new WebSocket(url);
+    this.ws.onopen = () => {
+      for (const m of this.queue.splice(0)) this.ws.send(m);
+    };
+    this.ws.onmessage = (ev: MessageEvent<string>) => {
+      let msg: ServerSignalMessage;
+      try {
+        msg = JSON.parse(ev.data) as ServerSignalMessage;
+      } catch {
+        onError(new SetupError('signaling-failed', 'the server sent a signaling message that is not JSON'));
+        return;
+      }
+      if (msg.type === 'signal') onSignal(msg.data);
+      else onError(new SetupError('reflector-error', `reflector: ${msg.message} (${msg.reason})`));
+    };
+    this.closed = new Promise((resolve) => {
+      this.ws.onclose = (ev) => resolve(ev.reason || `code ${ev.code}`);
+    });
+    this.ws.onerror = () => onError(new SetupError('signaling-failed', `signaling WebSocket ${url} failed`));
+  }
+
+  send(data: SignalData): void {
+    const text = JSON.stringify({ type: 'signal', data });
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(text);
+    else this.queue.push(text);
+  }
+
+  close(): void {
+    this.ws.close(1000, 'test over');
+  }
+}

@@ -1,0 +1,31 @@
+/** Messages between the page and the pacing worker. */
+
+export interface PacerStart {
+  type: 'start';
+  /** Spacing between probes. */
+  intervalMs: number;
+  /** How many probes to schedule. */
+  count: number;
+  /** When probe 0 is due, as epoch ms (performance.timeOrigin + performance.now()). */
+  startAtEpochMs: number;
+  /** A 1-element Int32Array on a SharedArrayBuffer: the page writes 1 to stop. Null without isolation. */
+  stopFlag: Int32Array | null;
+}
+
+export interface PacerTick {
+  type: 'tick';
+  index: number;
+  /** When this probe was due, epoch ms. */
+  scheduledEpochMs: number;
+  /** Ticks skipped since the previous tick because the worker fell behind by more than one interval. */
+  missedBefore: number;
+}
+
+export interface PacerDone {
+  type: 'done';
+  /** 'atomics' when Atomics.wait paced the stream, 'timeout' when setTimeout did. */
+  method: 'atomics' | 'timeout';
+  missedTicks: number;
+}
+
+export type PacerToPage = PacerTick | PacerDone;

@@ -1,0 +1,225 @@
+/**
+ * callprobe probe protocol, version 1: the datagrams of the probe stream and the records
+ * the reflector reports over its reliable control channel.
+ *
+ * One probe per datagram, always `payloadBytes` long (160 by default, like a 20 ms G.711
+ * audio frame), so that every datagram of the probe stream has the same size on the wire.
+ * All numbers big-endian; times are milliseconds on the sender's monotonic clock as
+ * float64. Sequence numbers are 32-bit and wrap (extend them with `src/measure/seq.ts`).
+ */
+
+export const PROBE_MAGIC = 0x4350; // "CP"
+export const PROBE_VERSION = 1;
+export const DEFAULT_PAYLOAD_BYTES = 160;
+
+export const ProbeKind = {
+  /** client -> reflector (or pc1 -> pc2 in loopback mode). */
+  Probe: 1,
+  /** reflector -> client. */
+  Echo: 2,
+  /** reflector -> client on the control channel: a batch of receipt records. */
+  Receipts: 3,
+} as const;
+export type ProbeKind = (typeof ProbeKind)[keyof typeof ProbeKind];
+
+/** Probe header: magic u16, version u8, kind u8, seq u32, sendMs f64. */
+const PROBE_HEADER_BYTES = 16;
+/** Echo adds: downSeq u32, reflectorRecvMs f64, reflectorSendMs f64, upReceived u32. */
+const ECHO_HEADER_BYTES = PROBE_HEADER_BYTES + 4 + 8 + 8 + 4;
+export const MIN_PAYLOAD_BYTES = ECHO_HEADER_BYTES;
+
+export interface Probe {
+  seq: number;
+  sendMs: number;
+}
+
+export interface Echo {
+  /** The probe's sequence number (client's numbering). */
+  upSeq: number;
+  /** The probe's send time, echoed (client clock). */
+  clientSendMs: number;
+  /** The reflector's own numbering of the echoes it sent (downstream stream). */
+  downSeq: number;
+  /** When the probe arrived at the reflector (reflector clock). */
+  reflectorRecvMs: number;
+  /** When this echo left the reflector (reflector clock). */
+  reflectorSendMs: number;
+  /** Datagrams of the probe stream the reflector has received so far, duplicates included. */
+  upReceived: number;
+}
+
+export class ProbeDecodeError extends Error {
+  constructor(
+    readonly reason: 'too-short' | 'bad-magic' | 'bad-version' | 'unexpected-kind' | 'bad-size' | 'bad-control',
+    detail: string,
+  ) {
+    super(`probe decode failed (${reason}): ${detail}`);
+    this.name = 'ProbeDecodeError';
+  }
+}
+
+function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function checkPayloadBytes(payloadBytes: number): void {
+  if (!Number.isInteger(payloadBytes) || payloadBytes < MIN_PAYLOAD_BYTES || payloadBytes > 1200) {
+    throw new ProbeDecodeError('bad-size', `payload must be ${MIN_PAYLOAD_BYTES}..1200 bytes, got ${payloadBytes}`);
+  }
+}
+
+/** Writes a probe into `out` (allocated once by the sender and reused). */
+export function encodeProbe(probe: Probe, out: Uint8Array): Uint8Array {
+  checkPayloadBytes(out.byteLength);
+  const v = view(out);
+  v.setUint16(0, PROBE_MAGIC);
+  v.setUint8(2, PROBE_VERSION);
+  v.setUint8(3, ProbeKind.Probe);
+  v.setUint32(4, probe.seq >>> 0);
+  v.setFloat64(8, probe.sendMs);
+  return out;
+}
+
+export function encodeEcho(echo: Echo, out: Uint8Array): Uint8Array {
+  checkPayloadBytes(out.byteLength);
+  const v = view(out);
+  v.setUint16(0, PROBE_MAGIC);
+  v.setUint8(2, PROBE_VERSION);
+  v.setUint8(3, ProbeKind.Echo);
+  v.setUint32(4, echo.upSeq >>> 0);
+  v.setFloat64(8, echo.clientSendMs);
+  v.setUint32(16, echo.downSeq >>> 0);
+  v.setFloat64(20, echo.reflectorRecvMs);
+  v.setFloat64(28, echo.reflectorSendMs);
+  v.setUint32(36, echo.upReceived >>> 0);
+  return out;
+}
+
+function checkHeader(bytes: Uint8Array, kind: ProbeKind, minBytes: number): DataView {
+  if (bytes.byteLength < minBytes) {
+    throw new ProbeDecodeError('too-short', `${bytes.byteLength} bytes, need at least ${minBytes}`);
+  }
+  const v = view(bytes);
+  const magic = v.getUint16(0);
+  if (magic !== PROBE_MAGIC) throw new ProbeDecodeError('bad-magic', `0x${magic.toString(16)}`);
+  const version = v.getUint8(2);
+  if (version !== PROBE_VERSION) throw new ProbeDecodeError('bad-version', String(version));
+  const k = v.getUint8(3);
+  if (k !== kind) throw new ProbeDecodeError('unexpected-kind', `expected ${kind}, got ${k}`);
+  return v;
+}
+
+export function decodeProbe(bytes: Uint8Array): Probe {
+  const v = checkHeader(bytes, ProbeKind.Probe, PROBE_HEADER_BYTES);
+  return { seq: v.getUint32(4), sendMs: v.getFloat64(8) };
+}
+
+export function decodeEcho(bytes: Uint8Array): Echo {
+  const v = checkHeader(bytes, ProbeKind.Echo, ECHO_HEADER_BYTES);
+  return {
+    upSeq: v.getUint32(4),
+    clientSendMs: v.getFloat64(8),
+    downSeq: v.getUint32(16),
+    reflectorRecvMs: v.getFloat64(20),
+    reflectorSendMs: v.getFloat64(28),
+    upReceived: v.getUint32(36),
+  };
+}
+
+/**
+ * What the reflector did with one probe datagram, reported over the reliable control
+ * channel in batches, so that lost echoes cannot hide upstream counts.
+ * `downSeq` is -1 when no echo could be sent.
+ */
+export interface ReceiptRecord {
+  upSeq: number;
+  reflectorRecvMs: number;
+  downSeq: number;
+  reflectorSendMs: number;
+}
+
+/** Receipt batch: magic u16, version u8, kind u8 (=3), count u32, then 24 bytes per record. */
+const RECEIPT_HEADER_BYTES = 8;
+const RECEIPT_RECORD_BYTES = 24;
+
+export function encodeReceipts(records: readonly ReceiptRecord[]): Uint8Array {
+  const out = new Uint8Array(RECEIPT_HEADER_BYTES + records.length * RECEIPT_RECORD_BYTES);
+  const v = view(out);
+  v.setUint16(0, PROBE_MAGIC);
+  v.setUint8(2, PROBE_VERSION);
+  v.setUint8(3, ProbeKind.Receipts);
+  v.setUint32(4, records.length);
+  let o = RECEIPT_HEADER_BYTES;
+  for (const r of records) {
+    v.setUint32(o, r.upSeq >>> 0);
+    v.setFloat64(o + 4, r.reflectorRecvMs);
+    v.setInt32(o + 12, r.downSeq);
+    v.setFloat64(o + 16, r.reflectorSendMs);
+    o += RECEIPT_RECORD_BYTES;
+  }
+  return out;
+}
+
+export function decodeReceipts(bytes: Uint8Array): ReceiptRecord[] {
+  const v = checkHeader(bytes, ProbeKind.Receipts, RECEIPT_HEADER_BYTES);
+  const count = v.getUint32(4);
+  if (bytes.byteLength !== RECEIPT_HEADER_BYTES + count * RECEIPT_RECORD_BYTES) {
+    throw new ProbeDecodeError('bad-size', `receipt batch of ${count} records has ${bytes.byteLength} bytes`);
+  }
+  const records: ReceiptRecord[] = new Array<ReceiptRecord>(count);
+  let o = RECEIPT_HEADER_BYTES;
+  for (let i = 0; i < count; i++) {
+    records[i] = {
+      upSeq: v.getUint32(o),
+      reflectorRecvMs: v.getFloat64(o + 4),
+      downSeq: v.getInt32(o + 12),
+      reflectorSendMs: v.getFloat64(o + 16),
+    };
+    o += RECEIPT_RECORD_BYTES;
+  }
+  return records;
+}
+
+/** Control messages on the reliable, ordered channel (JSON text). */
+export type ControlMessage =
+  /** client -> reflector: the probe stream is over and the loss timeout has passed; send the rest. */
+  | { type: 'stop' }
+  /** reflector -> client: every receipt has been sent before this message. */
+  | { type: 'final'; upReceived: number; upDuplicates: number; downSent: number }
+  /** reflector -> client: the probe channel as the reflector sees it. */
+  | { type: 'channel'; ordered: boolean; maxRetransmits: number | null; label: string };
+
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}
+
+export function parseControlMessage(text: string): ControlMessage {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ProbeDecodeError('bad-control', `control message is not JSON: ${(err as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null) {
+    throw new ProbeDecodeError('bad-control', 'control message is not an object');
+  }
+  const m = value as Record<string, unknown>;
+  switch (m['type']) {
+    case 'stop':
+      return { type: 'stop' };
+    case 'final':
+      if (isCount(m['upReceived']) && isCount(m['upDuplicates']) && isCount(m['downSent'])) {
+        return { type: 'final', upReceived: m['upReceived'], upDuplicates: m['upDuplicates'], downSent: m['downSent'] };
+      }
+      throw new ProbeDecodeError('bad-control', 'final message needs upReceived, upDuplicates, downSent counts');
+    case 'channel': {
+      const mr = m['maxRetransmits'];
+      if (typeof m['ordered'] === 'boolean' && typeof m['label'] === 'string' && (mr === null || isCount(mr))) {
+        return { type: 'channel', ordered: m['ordered'], maxRetransmits: mr, label: m['label'] };
+      }
+      throw new ProbeDecodeError('bad-control', 'channel message needs ordered, maxRetransmits, label');
+    }
+    default:
+      throw new ProbeDecodeError('bad-control', `unknown control message type ${JSON.stringify(m['type'])}`);
+  }
+}
