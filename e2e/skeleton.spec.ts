@@ -1,0 +1,29 @@
+import { expect, test } from '@playwright/test';
+import { selectedPath, spyOnPeerConnections } from './fixtures/pc-spy.js';
+import { E2E } from './fixtures/env.js';
+
+test('a test started by a click runs through our relay over UDP and ends with a graded verdict', async ({ page }) => {
+  await spyOnPeerConnections(page);
+  await page.goto('/?duration=5');
+  await page.getByRole('button', { name: 'Start test' }).click();
+
+  // While probes stream, the page's own connection is relay-only through our UDP port.
+  await expect(page.getByRole('status').filter({ hasText: 'Measuring' })).toBeVisible();
+  await expect.poll(async () => (await selectedPath(page)).state).toBe('succeeded');
+  const path = await selectedPath(page);
+  expect(path.localType).toBe('relay');
+  expect(path.relayProtocol).toBe('udp');
+  expect(path.url).toBe(`turn:127.0.0.1:${E2E.udpPorts[0]}?transport=udp`);
+
+  // Probe echoes come back while the test runs.
+  await expect.poll(async () => Number((await page.locator('[data-live="count"]').textContent())?.split('/')[1]?.trim().replace(/,/g, '') ?? 0)).toBeGreaterThan(0);
+
+  // A verdict with numbers.
+  const verdict = page.locator('[data-verdict]');
+  await expect(verdict).toBeVisible();
+  await expect(verdict).toHaveAttribute('data-verdict', /^(pass|fail|insufficient)$/);
+  await expect(verdict).toContainText(/Round trip p50 \d+\.\d ms/);
+  const result = await page.evaluate(() => (window as unknown as { __callprobeResult: { ok: boolean; report?: { summary: { packetsReceived: number } } } }).__callprobeResult);
+  expect(result.ok).toBe(true);
+  expect(result.report?.summary.packetsReceived).toBeGreaterThan(0);
+});
