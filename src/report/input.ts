@@ -40,6 +40,16 @@ export interface GradedPath {
   changes: number;
 }
 
+/** One relay transport/port and whether a relay candidate could be gathered through it. */
+export interface PortReachability {
+  transport: 'udp' | 'tcp' | 'tls';
+  port: number;
+  url: string;
+  reachable: boolean;
+  allocateMs: number | null;
+  error: string | null;
+}
+
 export interface ReportMeta {
   callprobeVersion: string;
   browser: string;
@@ -52,6 +62,8 @@ export interface ReportMeta {
   payloadBytes: number;
   durationS: number;
   path: GradedPath;
+  /** Which relay ports answered an allocation (seed 004: UDP 3478-3481, TCP/TLS 443). */
+  ports: PortReachability[];
   /** Whether the probe channel really was unordered with maxRetransmits 0 (both ends). */
   channel: { ordered: boolean; maxRetransmits: number | null };
 }

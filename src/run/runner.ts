@@ -15,6 +15,7 @@ import { LoopCollector } from '../collect/loop-collector.js';
 import type { LiveFigures } from '../collect/live.js';
 import { StatsSampler } from '../stats/sampler.js';
 import { lossTimeoutMs, pickTurnEntry, probeRatePps } from './plan.js';
+import { checkPorts, type PortCheck } from '../net/port-check.js';
 import { openAudio, type AudioChoice } from './audio.js';
 import { PageWatch } from './visibility.js';
 
@@ -50,8 +51,9 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
   const startedAt = new Date().toISOString();
   events.phase('config', 'asking the server for a relay');
   const cfg = opts.override ?? (await fetchServerConfig(opts.baseUrl));
-  const entry = pickTurnEntry(cfg.turn, opts.turnPick);
-  if (!entry) throw new SetupError('relay-unreachable', `the server offers no relay matching ${JSON.stringify(opts.turnPick)}`);
+  events.phase('config', `checking relay ports ${cfg.turn.map((t) => `${t.transport}/${t.port}`).join(', ')}`);
+  const portChecks = cfg.turn.map((t) => checkPorts([t], cfg).then((r) => r[0] as PortCheck));
+  const entry = await chooseEntry(cfg.turn, portChecks, opts.turnPick);
   const reflectorPath = opts.override ? null : (cfg as ServerConfig).reflectorPath;
   const mode: TestMode = opts.mode === 'loopback' || !reflectorPath ? 'loopback' : 'reflector';
   if (opts.mode === 'reflector' && mode !== 'reflector') throw new SetupError('reflector-error', 'this server has no reflector');
@@ -197,6 +199,7 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
         payloadBytes,
         durationS: opts.durationS,
         path: stats.path(),
+        ports: await Promise.all(portChecks),
         channel: { ordered: channel.ordered, maxRetransmits: channel.maxRetransmits },
       },
       lossTimeoutMs: timeoutMs,
@@ -229,6 +232,34 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
     signaling?.close();
     audio.stop();
   }
+}
+
+/**
+ * The relay entry to test through: the one asked for, else the first reachable of UDP, TCP,
+ * TLS in that order. Waits only as long as needed: a reachable UDP port ends the wait.
+ */
+async function chooseEntry(
+  entries: readonly TurnServerEntry[],
+  checks: Promise<PortCheck>[],
+  wanted: RunOptions['turnPick'],
+): Promise<TurnServerEntry> {
+  const picked = pickTurnEntry(entries, wanted);
+  if (wanted) {
+    if (!picked) throw new SetupError('relay-unreachable', `the server offers no relay on ${wanted.transport}${wanted.port ? `/${wanted.port}` : ''}`);
+    const check = await checks[entries.indexOf(picked)];
+    if (check && !check.reachable) throw new SetupError('relay-unreachable', `the relay on ${picked.url} is not reachable: ${check.error}`);
+    return picked;
+  }
+  for (const transport of ['udp', 'tcp', 'tls'] as const) {
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
+      if (e?.transport !== transport) continue;
+      const check = await checks[i];
+      if (check?.reachable) return e;
+    }
+  }
+  const results = await Promise.all(checks);
+  throw new SetupError('relay-unreachable', `no relay port answered: ${results.map((r) => `${r.transport}/${r.port} ${r.error}`).join('; ')}`);
 }
 
 function wsUrl(baseUrl: string, path: string): string {
