@@ -50,6 +50,21 @@ export interface PortReachability {
   error: string | null;
 }
 
+export interface TestTimings {
+  /** GET /api/config answered. */
+  config: number | null;
+  /** A reachable relay port was chosen (port check). */
+  relayChosen: number | null;
+  /** Peer connection and both channels open. */
+  connected: number | null;
+  /** The first echo (or loopback probe) arrived: the first live number. */
+  firstPacket: number | null;
+  /** The last probe was sent. */
+  streamEnd: number | null;
+  /** The graded verdict was ready. */
+  verdict: number | null;
+}
+
 export interface ReportMeta {
   callprobeVersion: string;
   browser: string;
@@ -64,6 +79,8 @@ export interface ReportMeta {
   path: GradedPath;
   /** Which relay ports answered an allocation (seed 004: UDP 3478-3481, TCP/TLS 443). */
   ports: PortReachability[];
+  /** Milliseconds from the start of the test (click or autostart) to each step; null if never reached. */
+  timingsMs: TestTimings;
   /** Whether the probe channel really was unordered with maxRetransmits 0 (both ends). */
   channel: { ordered: boolean; maxRetransmits: number | null };
 }

@@ -1,6 +1,6 @@
 import { DEFAULT_PAYLOAD_BYTES, encodeProbe, parseControlMessage } from '../probe/wire.js';
 import type { ServerConfig, SignalData, TurnServerEntry } from '../probe/api.js';
-import type { AnalysisInput, ProfileSelection, TestMode } from '../report/input.js';
+import type { AnalysisInput, ProfileSelection, TestMode, TestTimings } from '../report/input.js';
 import type { Report } from '../report/schema.js';
 import { analyze } from '../report/analyze.js';
 import { fetchServerConfig, iceServerFor } from '../net/config.js';
@@ -49,11 +49,18 @@ const FINAL_TIMEOUT_MS = 5_000;
 /** Runs one test end to end and returns its graded report. Throws SetupError when it cannot test. */
 export async function runTest(opts: RunOptions, events: RunEvents): Promise<Report> {
   const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const timings: TestTimings = { config: null, relayChosen: null, connected: null, firstPacket: null, streamEnd: null, verdict: null };
+  const mark = (step: keyof TestTimings): void => {
+    timings[step] ??= performance.now() - t0;
+  };
   events.phase('config', 'asking the server for a relay');
   const cfg = opts.override ?? (await fetchServerConfig(opts.baseUrl));
+  mark('config');
   events.phase('config', `checking relay ports ${cfg.turn.map((t) => `${t.transport}/${t.port}`).join(', ')}`);
   const portChecks = cfg.turn.map((t) => checkPorts([t], cfg).then((r) => r[0] as PortCheck));
   const entry = await chooseEntry(cfg.turn, portChecks, opts.turnPick);
+  mark('relayChosen');
   const reflectorPath = opts.override ? null : (cfg as ServerConfig).reflectorPath;
   const mode: TestMode = opts.mode === 'loopback' || !reflectorPath ? 'loopback' : 'reflector';
   if (opts.mode === 'reflector' && mode !== 'reflector') throw new SetupError('reflector-error', 'this server has no reflector');
@@ -103,6 +110,7 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
       links.push(sender, receiver);
     }
 
+    mark('connected');
     const sent = new SentLog(count);
     const reflector = mode === 'reflector' ? new ReflectorCollector(sent) : null;
     const loop = mode === 'loopback' ? new LoopCollector(sent) : null;
@@ -113,7 +121,10 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
     });
     let controlError: string | null = null;
     if (reflector) {
-      receiver.peer.on('data', (chunk: Uint8Array) => reflector.onEcho(chunk, performance.now()));
+      receiver.peer.on('data', (chunk: Uint8Array) => {
+        reflector.onEcho(chunk, performance.now());
+        mark('firstPacket');
+      });
       receiver.control?.addEventListener('message', (ev: MessageEvent<string | ArrayBuffer>) => {
         try {
           if (typeof ev.data === 'string') {
@@ -130,7 +141,10 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
         }
       });
     } else if (loop) {
-      receiver.peer.on('data', (chunk: Uint8Array) => loop.onProbe(chunk, performance.now()));
+      receiver.peer.on('data', (chunk: Uint8Array) => {
+        loop.onProbe(chunk, performance.now());
+        mark('firstPacket');
+      });
     }
 
     const stats = new StatsSampler(sender.pc, audio.source, mode === 'loopback' ? receiver.pc : null);
@@ -167,6 +181,7 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
     const abort = (): void => pacer.stop();
     opts.signal.addEventListener('abort', abort);
     const pacing = await pacer.done;
+    mark('streamEnd');
     opts.signal.removeEventListener('abort', abort);
     if (opts.signal.aborted) throw new SetupError('cancelled', 'test cancelled');
 
@@ -181,7 +196,11 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
     clearInterval(liveTimer);
     events.live(collector.liveFigures(performance.now(), streamStartMs, timeoutMs));
     await stats.stop();
-    const suspect = watch.stop();
+    // A change of the selected path marks one second either side of it.
+    const suspect = [
+      ...watch.stop(),
+      ...stats.pathChangeTimesMs.map((t) => ({ startMs: t - 1000, endMs: t + 1000, reason: 'path-change' as const })),
+    ];
 
     events.phase('analyzing', 'grading');
     const notes: string[] = [];
@@ -200,6 +219,7 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
         durationS: opts.durationS,
         path: stats.path(),
         ports: await Promise.all(portChecks),
+        timingsMs: timings,
         channel: { ordered: channel.ordered, maxRetransmits: channel.maxRetransmits },
       },
       lossTimeoutMs: timeoutMs,
@@ -224,6 +244,8 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
       throw new Error('no collector');
     }
     const report = analyze(input);
+    mark('verdict');
+    report.meta.timingsMs = { ...timings };
     report.diagnostics.notes = [...(report.diagnostics.notes ?? []), ...notes];
     events.phase('done', report.summary.verdict);
     return report;
