@@ -12,6 +12,9 @@ export interface PeerLink {
   close(): void;
 }
 
+/** Node's WebRTC implementation (@roamhq/wrtc) as simple-peer takes it. */
+export type WrtcImpl = NonNullable<import('simple-peer').Options['wrtc']>;
+
 export interface PeerSetup {
   SimplePeer: SimplePeerCtor;
   initiator: boolean;
@@ -22,6 +25,7 @@ export interface PeerSetup {
   stream?: MediaStream;
   timeoutMs: number;
   signal?: AbortSignal;
+  wrtc?: WrtcImpl;
 }
 
 /**
@@ -37,6 +41,7 @@ export function createPeer(setup: PeerSetup): { accept(data: SignalData): void; 
     channelName: PROBE_CHANNEL_LABEL,
     channelConfig: { ...PROBE_CHANNEL_INIT },
     ...(setup.stream ? { stream: setup.stream } : {}),
+    ...(setup.wrtc ? { wrtc: setup.wrtc } : {}),
   });
   const { pc } = internalsOf(peer);
   const control = setup.withControl

@@ -1,14 +1,22 @@
 import type { ServerSignalMessage, SignalData } from '../probe/api.js';
 import { SetupError } from './errors.js';
 
-/** The page's side of the reflector's signaling WebSocket. */
+/** A WebSocket constructor: the browser's, or the `ws` package's in Node 20. */
+export type WebSocketCtor = new (url: string) => WebSocket;
+
+/** The client side of the reflector's signaling WebSocket. */
 export class SignalingClient {
   private readonly ws: WebSocket;
   private readonly queue: string[] = [];
   readonly closed: Promise<string>;
 
-  constructor(url: string, onSignal: (data: SignalData) => void, onError: (err: SetupError) => void) {
-    this.ws = new WebSocket(url);
+  constructor(
+    url: string,
+    onSignal: (data: SignalData) => void,
+    onError: (err: SetupError) => void,
+    Impl: WebSocketCtor = WebSocket,
+  ) {
+    this.ws = new Impl(url);
     this.ws.onopen = () => {
       for (const m of this.queue.splice(0)) this.ws.send(m);
     };
@@ -31,7 +39,7 @@ export class SignalingClient {
 
   send(data: SignalData): void {
     const text = JSON.stringify({ type: 'signal', data });
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(text);
+    if (this.ws.readyState === 1 /* OPEN */) this.ws.send(text);
     else this.queue.push(text);
   }
 

@@ -1,22 +1,11 @@
 import type { PacerStart, PacerToPage } from './messages.js';
-
-export interface PacerOptions {
-  intervalMs: number;
-  count: number;
-  /** Called on the page's main thread for every due probe. */
-  onTick(index: number, scheduledMs: number, missedBefore: number): void;
-}
-
-export interface PacerResult {
-  method: 'atomics' | 'timeout';
-  missedTicks: number;
-}
+import type { PacerLike, PacerOptions, PacerResult } from './types.js';
 
 /**
  * Runs the pacing worker. Tick times arrive as epoch ms and are handed to `onTick` on the
  * page's own performance.now() clock (worker and page have different time origins).
  */
-export class Pacer {
+export class Pacer implements PacerLike {
   private readonly worker: Worker;
   private readonly stopFlag: Int32Array | null;
   readonly done: Promise<PacerResult>;

@@ -1,23 +1,20 @@
-import { DEFAULT_PAYLOAD_BYTES, encodeProbe, parseControlMessage } from '../probe/wire.js';
-import type { ServerConfig, SignalData, TurnServerEntry } from '../probe/api.js';
+import { DEFAULT_PAYLOAD_BYTES } from '../probe/wire.js';
+import type { ServerConfig, TurnServerEntry } from '../probe/api.js';
 import type { AnalysisInput, ProfileSelection, TestMode, TestTimings } from '../report/input.js';
 import type { Report } from '../report/schema.js';
 import { analyze } from '../report/analyze.js';
 import { fetchServerConfig, iceServerFor } from '../net/config.js';
 import { SetupError } from '../net/errors.js';
-import { createPeer, type PeerLink } from '../net/peer.js';
-import { SignalingClient } from '../net/signaling.js';
 import { loadSimplePeer } from '../net/simple-peer.js';
 import { Pacer } from '../pacer/pacer.js';
-import { SentLog } from '../collect/sent-log.js';
-import { ReflectorCollector } from '../collect/reflector-collector.js';
-import { LoopCollector } from '../collect/loop-collector.js';
 import type { LiveFigures } from '../collect/live.js';
 import { StatsSampler } from '../stats/sampler.js';
-import { lossTimeoutMs, pickTurnEntry, probeRatePps } from './plan.js';
+import { pickTurnEntry, probeRatePps } from './plan.js';
+import { connectLinks, wsUrl, type Links } from './connect.js';
 import { checkPorts, type PortCheck } from '../net/port-check.js';
 import { openAudio, type AudioChoice } from './audio.js';
 import { PageWatch } from './visibility.js';
+import { streamProbes } from './probe-stream.js';
 
 export type Phase = 'config' | 'connecting' | 'streaming' | 'draining' | 'analyzing' | 'done';
 
@@ -41,10 +38,7 @@ export interface RunEvents {
   live(figures: LiveFigures): void;
 }
 
-/** Probes are dropped at the sender (and counted) rather than queued behind a full SCTP buffer. */
-const MAX_BUFFERED_BYTES = 64 * 1024;
 const CONNECT_TIMEOUT_MS = 15_000;
-const FINAL_TIMEOUT_MS = 5_000;
 
 /** Runs one test end to end and returns its graded report. Throws SetupError when it cannot test. */
 export async function runTest(opts: RunOptions, events: RunEvents): Promise<Report> {
@@ -74,127 +68,37 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
   events.phase('connecting', `${mode === 'reflector' ? 'reflector' : 'in-page loop'} via ${entry.url}`);
   const [SimplePeer, audio] = await Promise.all([loadSimplePeer(), openAudio(opts.audio)]);
   const stream = audio.stream ?? undefined;
-  const links: PeerLink[] = [];
-  let signaling: SignalingClient | null = null;
+  let links: Links | null = null;
   try {
-    let sender: PeerLink;
-    let receiver: PeerLink;
-    if (mode === 'reflector' && reflectorPath) {
-      let accept: (d: SignalData) => void = () => undefined;
-      let signalingError: SetupError | null = null;
-      signaling = new SignalingClient(
-        wsUrl(opts.baseUrl, reflectorPath),
-        (d) => accept(d),
-        (err) => {
-          signalingError = err;
-        },
-      );
-      const sc = signaling;
-      const p = createPeer({ SimplePeer, initiator: true, iceServers, sendSignal: (d) => sc.send(d), withControl: true, stream, timeoutMs: CONNECT_TIMEOUT_MS, signal: opts.signal });
-      accept = p.accept;
-      try {
-        sender = await p.ready;
-      } catch (err) {
-        throw signalingError ?? err;
-      }
-      receiver = sender;
-      links.push(sender);
-    } else {
-      let accept1: (d: SignalData) => void = () => undefined;
-      let accept2: (d: SignalData) => void = () => undefined;
-      const p1 = createPeer({ SimplePeer, initiator: true, iceServers, sendSignal: (d) => accept2(d), withControl: false, stream, timeoutMs: CONNECT_TIMEOUT_MS, signal: opts.signal });
-      const p2 = createPeer({ SimplePeer, initiator: false, iceServers, sendSignal: (d) => accept1(d), withControl: false, timeoutMs: CONNECT_TIMEOUT_MS, signal: opts.signal });
-      accept1 = p1.accept;
-      accept2 = p2.accept;
-      [sender, receiver] = await Promise.all([p1.ready, p2.ready]);
-      links.push(sender, receiver);
-    }
-
-    mark('connected');
-    const sent = new SentLog(count);
-    const reflector = mode === 'reflector' ? new ReflectorCollector(sent) : null;
-    const loop = mode === 'loopback' ? new LoopCollector(sent) : null;
-    let channelSeenByReflector: { ordered: boolean; maxRetransmits: number | null } | null = null;
-    let finalArrived: () => void = () => undefined;
-    const final = new Promise<void>((resolve) => {
-      finalArrived = resolve;
+    links = await connectLinks({
+      mode,
+      SimplePeer,
+      iceServers,
+      signalingUrl: reflectorPath ? wsUrl(opts.baseUrl, reflectorPath) : null,
+      stream,
+      timeoutMs: CONNECT_TIMEOUT_MS,
+      signal: opts.signal,
     });
-    let controlError: string | null = null;
-    if (reflector) {
-      receiver.peer.on('data', (chunk: Uint8Array) => {
-        reflector.onEcho(chunk, performance.now());
-        mark('firstPacket');
-      });
-      receiver.control?.addEventListener('message', (ev: MessageEvent<string | ArrayBuffer>) => {
-        try {
-          if (typeof ev.data === 'string') {
-            const msg = parseControlMessage(ev.data);
-            if (msg.type === 'final') {
-              reflector.onFinal(msg);
-              finalArrived();
-            } else if (msg.type === 'channel') channelSeenByReflector = msg;
-          } else {
-            reflector.onReceipts(new Uint8Array(ev.data));
-          }
-        } catch (err) {
-          controlError = (err as Error).message;
-        }
-      });
-    } else if (loop) {
-      receiver.peer.on('data', (chunk: Uint8Array) => {
-        loop.onProbe(chunk, performance.now());
-        mark('firstPacket');
-      });
-    }
-
+    const { sender, receiver } = links;
+    mark('connected');
     const stats = new StatsSampler(sender.pc, audio.source, mode === 'loopback' ? receiver.pc : null);
     stats.start();
     const watch = new PageWatch();
     watch.start();
 
-    events.phase('streaming', `${ratePps} probes/s of ${payloadBytes} bytes for ${opts.durationS} s`);
-    const probeBuf = new Uint8Array(payloadBytes);
-    const channel = sender.probe;
-    const streamStartMs = performance.now();
-    const collector = reflector ?? loop;
-    if (!collector) throw new Error('no collector');
-    let timeoutMs = 1000;
-    const liveTimer = setInterval(() => {
-      events.live(collector.liveFigures(performance.now(), streamStartMs, timeoutMs));
-    }, 500);
-    const pacer = new Pacer({
-      intervalMs,
+    const outcome = await streamProbes({
+      mode,
+      sender,
+      receiver,
       count,
-      onTick: (index, scheduledMs, missedBefore) => {
-        if (missedBefore > 0) sent.recordMissed(missedBefore);
-        const buffered = channel.bufferedAmount;
-        if (buffered > MAX_BUFFERED_BYTES || channel.readyState !== 'open') {
-          sent.recordDropped(buffered);
-          return;
-        }
-        const sendMs = performance.now();
-        encodeProbe({ seq: sent.wireSeq(index), sendMs }, probeBuf);
-        channel.send(probeBuf);
-        sent.recordSent(index, sendMs, scheduledMs, buffered);
-      },
+      intervalMs,
+      payloadBytes,
+      createPacer: (o) => new Pacer(o),
+      signal: opts.signal,
+      phase: (p, d) => events.phase(p, d),
+      live: (f) => events.live(f),
+      mark,
     });
-    const abort = (): void => pacer.stop();
-    opts.signal.addEventListener('abort', abort);
-    const pacing = await pacer.done;
-    mark('streamEnd');
-    opts.signal.removeEventListener('abort', abort);
-    if (opts.signal.aborted) throw new SetupError('cancelled', 'test cancelled');
-
-    timeoutMs = lossTimeoutMs(collector.rttValues());
-    events.phase('draining', `waiting ${Math.round(timeoutMs)} ms for late packets`);
-    const waitUntil = (Number.isNaN(sent.lastSendMs) ? performance.now() : sent.lastSendMs) + timeoutMs;
-    await delay(Math.max(0, waitUntil - performance.now()), opts.signal);
-    if (reflector) {
-      receiver.control?.send(JSON.stringify({ type: 'stop' }));
-      await Promise.race([final, delay(FINAL_TIMEOUT_MS, opts.signal)]);
-    }
-    clearInterval(liveTimer);
-    events.live(collector.liveFigures(performance.now(), streamStartMs, timeoutMs));
     await stats.stop();
     // A change of the selected path marks one second either side of it.
     const suspect = [
@@ -203,10 +107,8 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
     ];
 
     events.phase('analyzing', 'grading');
-    const notes: string[] = [];
-    if (controlError) notes.push(`control channel: ${controlError}`);
-    notes.push(`pacing by ${pacing.method}`);
-    const base: Omit<AnalysisInput, 'up' | 'down' | 'loop' | 'roundTrip'> = {
+    const records = outcome.build(suspect);
+    const input: AnalysisInput = {
       meta: {
         callprobeVersion: opts.version,
         browser: navigator.userAgent,
@@ -220,29 +122,18 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
         path: stats.path(),
         ports: await Promise.all(portChecks),
         timingsMs: timings,
-        channel: { ordered: channel.ordered, maxRetransmits: channel.maxRetransmits },
+        channel: { ordered: sender.probe.ordered, maxRetransmits: sender.probe.maxRetransmits },
       },
-      lossTimeoutMs: timeoutMs,
-      sender: sent.diagnostics(),
+      up: records.up,
+      down: records.down,
+      loop: records.loop,
+      roundTrip: records.roundTrip,
+      lossTimeoutMs: outcome.lossTimeoutMs,
+      sender: outcome.sender,
       stats: stats.opinion(),
       pageHidden: watch.everHidden,
     };
-    const channelNote = channelSeenByReflector as { ordered: boolean; maxRetransmits: number | null } | null;
-    if (channelNote && (channelNote.ordered || channelNote.maxRetransmits !== 0)) {
-      notes.push(`the reflector saw the probe channel as ordered=${channelNote.ordered} maxRetransmits=${channelNote.maxRetransmits}`);
-    }
-    let input: AnalysisInput;
-    if (reflector) {
-      const b = reflector.build(suspect, intervalMs);
-      notes.push(...b.notes);
-      input = { ...base, up: b.up, down: b.down, loop: null, roundTrip: b.roundTrip };
-    } else if (loop) {
-      const b = loop.build(suspect, intervalMs);
-      notes.push(...b.notes);
-      input = { ...base, up: null, down: null, loop: b.loop, roundTrip: b.roundTrip };
-    } else {
-      throw new Error('no collector');
-    }
+    const notes = [...outcome.notes, ...records.notes];
     const report = analyze(input);
     mark('verdict');
     report.meta.timingsMs = { ...timings };
@@ -250,8 +141,7 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
     events.phase('done', report.summary.verdict);
     return report;
   } finally {
-    for (const l of links) l.close();
-    signaling?.close();
+    links?.close();
     audio.stop();
   }
 }
@@ -284,18 +174,4 @@ async function chooseEntry(
   throw new SetupError('relay-unreachable', `no relay port answered: ${results.map((r) => `${r.transport}/${r.port} ${r.error}`).join('; ')}`);
 }
 
-function wsUrl(baseUrl: string, path: string): string {
-  const u = new URL(path, baseUrl);
-  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
-  return u.toString();
-}
 
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    });
-  });
-}

@@ -1,0 +1,56 @@
+/**
+ * npm run bench:speed: how long a user waits. For several runs of `callprobe run` against a
+ * local server: time from CLI start to the page's first step, and, from the page's own
+ * clock (the click), to connected, first live number and graded verdict.
+ * Loopback only (run inside scripts/netns-run.sh); bounded: RUNS x (duration + 60 s).
+ */
+import { machineInfo, writeResults } from '../lib/results.js';
+import { median, runCli, startServe } from '../lib/processes.js';
+
+const RUNS = Number(process.env['RUNS'] ?? 5);
+const DURATION_S = Number(process.env['DURATION_S'] ?? 15);
+
+interface SpeedRun {
+  cliToPageStartMs: number | null;
+  pageMs: Record<string, number | null>;
+  cliWallMs: number;
+  verdict: string;
+}
+
+async function main(): Promise<void> {
+  const server = await startServe(['--turn-ports', '3478-3481'], 18090);
+  const runs: SpeedRun[] = [];
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const r = await runCli(['--server', server.url, '--json', '--duration', String(DURATION_S)], (DURATION_S + 60) * 1000);
+      if (r.exitCode > 2) throw new Error(`callprobe run failed (${r.exitCode}): ${r.progress.map((p) => p.line).join('\n')}`);
+      const report = JSON.parse(r.stdout) as { summary: { verdict: string }; meta: { timingsMs: Record<string, number | null> } };
+      const firstStep = r.progress.find((p) => p.line.includes('config:'));
+      runs.push({
+        cliToPageStartMs: firstStep ? firstStep.atMs : null,
+        pageMs: report.meta.timingsMs,
+        cliWallMs: r.wallMs,
+        verdict: report.summary.verdict,
+      });
+      process.stderr.write(`run ${i + 1}/${RUNS}: verdict ${report.summary.verdict}, ${JSON.stringify(report.meta.timingsMs)}\n`);
+    }
+  } finally {
+    await server.stop();
+  }
+  const steps = ['config', 'relayChosen', 'connected', 'firstPacket', 'streamEnd', 'verdict'] as const;
+  const medians = Object.fromEntries(steps.map((s) => [s, median(runs.map((r) => r.pageMs[s]).filter((v): v is number => v !== null))]));
+  const summary = {
+    runs: RUNS,
+    durationS: DURATION_S,
+    medianCliToPageStartMs: median(runs.map((r) => r.cliToPageStartMs).filter((v): v is number => v !== null)),
+    medianPageStepMs: medians,
+    medianCliWallMs: median(runs.map((r) => r.cliWallMs)),
+  };
+  const file = writeResults('speed', { command: 'npm run bench:speed', machine: machineInfo(), summary, runs });
+  process.stdout.write(`${JSON.stringify(summary, null, 2)}\nwritten to ${file}\n`);
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`bench:speed failed: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});
