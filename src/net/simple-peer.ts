@@ -3,15 +3,6 @@ import type SimplePeerType from 'simple-peer';
 export type SimplePeerCtor = typeof SimplePeerType;
 export type SimplePeerInstance = SimplePeerType.Instance;
 
-/**
- * simple-peer's prebuilt browser bundle (it brings its own Buffer/process shims), loaded
- * when a test starts so that it is not part of the initial page bundle.
- */
-export async function loadSimplePeer(): Promise<SimplePeerCtor> {
-  const mod = await import('simple-peer/simplepeer.min.js');
-  return mod.default;
-}
-
 /** simple-peer keeps its RTCPeerConnection and data channel in fields its types omit. */
 export function internalsOf(peer: SimplePeerInstance): { pc: RTCPeerConnection; channel: RTCDataChannel | null } {
   const raw = peer as unknown as { _pc?: RTCPeerConnection; _channel?: RTCDataChannel | null };

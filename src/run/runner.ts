@@ -5,7 +5,7 @@ import type { Report } from '../report/schema.js';
 import { analyze } from '../report/analyze.js';
 import { fetchServerConfig, iceServerFor } from '../net/config.js';
 import { SetupError } from '../net/errors.js';
-import { loadSimplePeer } from '../net/simple-peer.js';
+import { loadSimplePeer } from '../net/simple-peer-loader.js';
 import { Pacer } from '../pacer/pacer.js';
 import type { LiveFigures } from '../collect/live.js';
 import { StatsSampler } from '../stats/sampler.js';

@@ -1,0 +1,133 @@
+/**
+ * npm run bench:load: N concurrent tests against one `callprobe serve`, for growing N. The
+ * figure is the largest N at which every test still measures within tolerance of an
+ * unloaded run, with the server's CPU and memory. Clients are Node processes that speak the
+ * page's probe protocol through the relay (bench/load/node-client.ts). Loopback only (run
+ * inside scripts/netns-run.sh); bounded: each level is one DURATION_S test plus setup, and
+ * the ladder stops at the first failing level or MAX_N.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { machineInfo, writeResults } from '../lib/results.js';
+import { median, startServe } from '../lib/processes.js';
+
+const DURATION_S = Number(process.env['DURATION_S'] ?? 15);
+const LEVELS = (process.env['LEVELS'] ?? '1,2,4,8,12,16,24,32').split(',').map(Number);
+const CLIENT = 'dist/bench/load/client-main.js';
+
+interface ClientResult {
+  ok: boolean;
+  rttMsP50: number | null;
+  jitterMs: number | null;
+  lossPct: number | null;
+  verdict: string | null;
+  missedTicks: number;
+  error: string | null;
+}
+
+interface Summary {
+  summary: {
+    rttMsP50: number | null;
+    jitterMs: number | null;
+    lossPct: number | null;
+    verdict: string;
+  };
+  diagnostics?: { sender?: { missedTicks?: number } };
+}
+
+async function runClient(url: string): Promise<ClientResult> {
+  const child = spawn(process.execPath, [CLIENT, url, String(DURATION_S)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) return { ok: false, rttMsP50: null, jitterMs: null, lossPct: null, verdict: null, missedTicks: 0, error: err.trim() || `exit ${code}` };
+  const r = JSON.parse(out) as Summary;
+  return {
+    ok: true,
+    rttMsP50: r.summary.rttMsP50,
+    jitterMs: r.summary.jitterMs,
+    lossPct: r.summary.lossPct,
+    verdict: r.summary.verdict,
+    missedTicks: r.diagnostics?.sender?.missedTicks ?? 0,
+    error: null,
+  };
+}
+
+/** CPU seconds (user + system) and resident memory of a process, from /proc. */
+function procUsage(pid: number): { cpuS: number; rssMiB: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return { cpuS: ticks / 100, rssMiB: rssKb / 1024 };
+}
+
+function withinTolerance(c: ClientResult, base: ClientResult): string | null {
+  if (!c.ok) return `test failed: ${c.error}`;
+  if (c.rttMsP50 === null || base.rttMsP50 === null) return 'no RTT';
+  if (Math.abs(c.rttMsP50 - base.rttMsP50) > 1 + 0.2 * base.rttMsP50) return `RTT p50 ${c.rttMsP50.toFixed(2)} ms vs ${base.rttMsP50.toFixed(2)} ms unloaded`;
+  if ((c.jitterMs ?? Infinity) > (base.jitterMs ?? 0) + 1) return `jitter ${c.jitterMs?.toFixed(2)} ms vs ${base.jitterMs?.toFixed(2)} ms unloaded`;
+  if ((c.lossPct ?? Infinity) > 0.1) return `loss ${c.lossPct?.toFixed(2)} %`;
+  if (c.missedTicks > 0) return `${c.missedTicks} missed pacing ticks`;
+  return null;
+}
+
+async function main(): Promise<void> {
+  const server = await startServe(['--turn-ports', '3478-3481'], 18091);
+  const pid = server.child.pid;
+  if (pid === undefined) throw new Error('no server pid');
+  const levels: { n: number; ok: boolean; failures: string[]; serverCpuPct: number; serverRssMiB: number; rttMsP50Median: number | null; jitterMsMedian: number | null }[] = [];
+  let baseline: ClientResult | null = null;
+  try {
+    for (const n of LEVELS) {
+      const before = procUsage(pid);
+      const t0 = performance.now();
+      let peakRss = before.rssMiB;
+      const sampler = setInterval(() => {
+        peakRss = Math.max(peakRss, procUsage(pid).rssMiB);
+      }, 500);
+      const results = await Promise.all(Array.from({ length: n }, () => runClient(server.url)));
+      clearInterval(sampler);
+      const after = procUsage(pid);
+      const wallS = (performance.now() - t0) / 1000;
+      if (n === 1) baseline = results[0] ?? null;
+      if (!baseline?.ok) throw new Error(`the unloaded run failed: ${baseline?.error}`);
+      const base = baseline;
+      const failures = results.map((r) => withinTolerance(r, base)).filter((f): f is string => f !== null);
+      const level = {
+        n,
+        ok: failures.length === 0,
+        failures,
+        serverCpuPct: (100 * (after.cpuS - before.cpuS)) / wallS,
+        serverRssMiB: peakRss,
+        rttMsP50Median: median(results.map((r) => r.rttMsP50).filter((v): v is number => v !== null)),
+        jitterMsMedian: median(results.map((r) => r.jitterMs).filter((v): v is number => v !== null)),
+      };
+      levels.push(level);
+      process.stderr.write(`N=${n}: ${level.ok ? 'all within tolerance' : `${failures.length} outside: ${failures.slice(0, 3).join('; ')}`}; server CPU ${level.serverCpuPct.toFixed(0)} %, RSS ${level.serverRssMiB.toFixed(0)} MiB\n`);
+      if (!level.ok) break;
+    }
+  } finally {
+    await server.stop();
+  }
+  const largestOk = levels.filter((l) => l.ok).reduce((m, l) => Math.max(m, l.n), 0);
+  const file = writeResults('load', {
+    command: 'npm run bench:load',
+    machine: machineInfo(),
+    durationS: DURATION_S,
+    tolerance: 'RTT p50 within 1 ms + 20 % of the unloaded run, jitter within +1 ms, loss <= 0.1 %, no missed pacing ticks',
+    baseline,
+    largestN: largestOk,
+    levels,
+  });
+  process.stdout.write(`largest N within tolerance: ${largestOk}\nwritten to ${file}\n`);
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`bench:load failed: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});
