@@ -26,15 +26,15 @@ export class DirectionPath {
     this.recorder = new DirectionRecorder(this.classifier);
   }
 
-  /** A datagram arrived; returns what to do with it (and with packets it freed from a hold). */
-  onDatagram(sizeBytes: number, arrivalMs: number): ImpairAction[] {
+  /** A datagram arrived; returns its id and what to do with it (and with packets it freed from a hold). */
+  onDatagram(sizeBytes: number, arrivalMs: number): { id: number; actions: ImpairAction[] } {
     const id = this.nextId++;
     const probe = this.classifier.classify(sizeBytes);
     this.recorder.arrival({ id, sizeBytes, arrivalMs }, probe);
     const actions = this.impairer.onPacket({ id, sizeBytes, arrivalMs, probe });
     for (const a of actions) this.recorder.action(a);
     if (this.impairer.impairing && this.classifier.observeImpaired(sizeBytes)) this.recorder.classifyWaiting();
-    return actions;
+    return { id, actions };
   }
 
   /** Time passed: releases of packets whose hold expired. */

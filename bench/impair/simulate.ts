@@ -67,7 +67,7 @@ export function simulateDirection(
   for (const p of packets) {
     if (options.stopAtMs !== undefined && p.arrivalMs > options.stopAtMs) break;
     runUntil(p.arrivalMs);
-    take(path.onDatagram(p.sizeBytes, p.arrivalMs));
+    take(path.onDatagram(p.sizeBytes, p.arrivalMs).actions);
   }
   runUntil(options.stopAtMs ?? Infinity);
   const unsent = heap

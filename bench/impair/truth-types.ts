@@ -126,8 +126,10 @@ export interface Truth {
     /** actual - intended send time over every copy sent by every flow. */
     errorMs: Summary;
   };
-  /** Datagrams refused because their source was not loopback, or beyond maxFlows. */
+  /** Datagrams refused: source not loopback (or, upstream, not the target), or beyond maxFlows. */
   refused: { foreignSource: number; flowLimit: number };
+  /** Socket errors seen while running (ms since start, message). */
+  errors: { atMs: number; message: string }[];
   flows: FlowTruth[];
   /** Counts summed over all flows, per direction. */
   totals: { up: DirectionCounts; down: DirectionCounts };
