@@ -11,6 +11,7 @@
  * Exit codes: 0 ok, 2 bad configuration, 1 runtime failure.
  */
 import { readFile } from 'node:fs/promises';
+import { setPriority } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
@@ -32,6 +33,7 @@ interface CliOptions extends ImpairmentFlags {
   truthJitter?: string;
   wakeEarlyMs?: string;
   maxFlows?: string;
+  nice?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -48,6 +50,7 @@ function program(): Command {
     .option('--truth-jitter <module#export>', 'RFC 3550 transit-jitter function (transitMs: number[]) => number for the truth-jitter oracle')
     .option('--wake-early-ms <ms>', 'release timer wakes this early, then spins')
     .option('--max-flows <n>', 'client 5-tuples accepted')
+    .option('--nice <n>', 'set this process priority (-20..19; negative needs root): fewer late releases on a busy machine')
     .addOption(new Option('--direction <dir>', 'direction the impairment flags apply to').choices(['both', 'up', 'down']))
     .option('--delay-ms <ms>', 'fixed delay')
     .option('--jitter-ms <ms>', 'uniform jitter +- ms')
@@ -72,7 +75,8 @@ function program(): Command {
 }
 
 async function loadScenario(o: CliOptions): Promise<ImpairmentScenario> {
-  const { listen: _l, target: _t, scenario, seed: _s, duration: _d, truth: _tr, truthJitter: _j, wakeEarlyMs: _w, maxFlows: _m, ...flags } = o;
+  const { listen: _l, target: _t, scenario, seed: _s, duration: _d, truth: _tr, truthJitter: _j, wakeEarlyMs: _w, maxFlows: _m, nice: _n, ...flags } =
+    o;
   if (scenario === undefined) return scenarioFromFlags(flags);
   if (hasImpairmentFlags(flags)) {
     throw new ImpairConfigError('bad-flag', '--scenario excludes the impairment flags: put every setting in the file');
@@ -131,6 +135,15 @@ export async function main(argv: string[]): Promise<number> {
     throw new ImpairConfigError('unbounded-duration', `--duration ${o.duration}: expected seconds in (0, ${MAX_DURATION_MS / 1000}]`);
   }
   const scenario = await loadScenario(o);
+  if (o.nice !== undefined) {
+    const nice = Number(o.nice);
+    if (!Number.isInteger(nice) || nice < -20 || nice > 19) throw new ImpairConfigError('bad-flag', `--nice ${o.nice}: expected an integer in [-20, 19]`);
+    try {
+      setPriority(nice);
+    } catch (error) {
+      throw new ImpairConfigError('bad-flag', `--nice ${o.nice}: cannot set priority: ${(error as Error).message}`);
+    }
+  }
   const proxy = await startImpairProxy({
     pairs: pairListenTargets(o.listen, o.target),
     scenario,

@@ -118,6 +118,40 @@ describe('proxy on loopback sockets', () => {
   });
 });
 
+describe('proxy with several listeners', () => {
+  it('keeps one flow per listener and client, each with its own PRNG streams and counts', async () => {
+    const targets = [await startEchoTarget(), await startEchoTarget()];
+    const client = await startProbeClient();
+    const proxy = await startImpairProxy({
+      pairs: targets.map((t) => ({ listen: { host: '127.0.0.1', port: 0 }, target: { host: '127.0.0.1', port: t.port } })),
+      scenario: { up: { loss: { probability: 0.2 } } },
+      seed: 'two-listeners',
+      durationMs: 20_000,
+    });
+    try {
+      await Promise.all(proxy.ports.map((port) => sendProbes(client, port, 100, 2, 64)));
+      const sentMs = performance.now();
+      await waitFor(() => performance.now() - Math.max(sentMs, client.lastArrivalMs) > 200, 5000, 'echoes to settle');
+      const truth = await proxy.stop();
+      expect(truth.flows.map((f) => [f.listenerIndex, f.flowIndex])).toEqual([
+        [0, 0],
+        [1, 0],
+      ]);
+      truth.flows.forEach((flow, i) => {
+        expect(flow.up.counts.packetsIn).toBe(100);
+        expect(targets[i]?.datagrams).toBe(flow.up.counts.forwarded);
+      });
+      expect(truth.totals.up.packetsIn).toBe(200);
+      const lostPattern = (i: number) => Array.from({ length: 100 }, (_, seq) => targets[i]?.received.has(seq));
+      expect(lostPattern(0)).not.toEqual(lostPattern(1));
+    } finally {
+      await proxy.stop();
+      await client.close();
+      for (const t of targets) await t.close();
+    }
+  });
+});
+
 describe('proxy configuration', () => {
   it('refuses a target outside loopback before opening any socket', async () => {
     const attempt = startImpairProxy({
