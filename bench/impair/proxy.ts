@@ -186,7 +186,7 @@ export async function startImpairProxy(options: ImpairProxyOptions): Promise<Imp
       const flowTruths = flows.map((f) => f.finish(unsent.get(f) ?? { up: [], down: [] }, options.jitter ?? null));
       const timingErrors = flows.flatMap((f) => DIRECTIONS.flatMap((d) => [...f.paths[d].timingErrors()]));
       const truth = assembleTruth(
-        { seed, scenario, startedAtEpochMs, durationMs: endMs, stopReason: reason, refused, errors, wakeEarlyMs },
+        { seed, scenario, settings, startedAtEpochMs, durationMs: endMs, stopReason: reason, refused, errors, wakeEarlyMs },
         flowTruths,
         timingErrors,
       );

@@ -7,7 +7,7 @@
  */
 import type { DropCause } from './impairer.js';
 import type { SizeRange } from './classify.js';
-import type { ImpairmentScenario } from './scenario.js';
+import type { DirectionSettings, ImpairmentScenario } from './scenario.js';
 import type { Summary } from './stats.js';
 
 export type DropCounts = Record<DropCause, number>;
@@ -117,6 +117,8 @@ export interface Truth {
   seed: string | number;
   prng: string;
   scenario: ImpairmentScenario;
+  /** The settings each direction ran with (scenario with every default applied). */
+  settings: { up: DirectionSettings; down: DirectionSettings };
   startedAtEpochMs: number;
   durationMs: number;
   stopReason: 'stop' | 'duration' | 'signal';

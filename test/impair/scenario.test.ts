@@ -1,3 +1,4 @@
+import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { ImpairConfigError } from '../../bench/impair/errors.js';
 import { normalizeDirection, parseScenario, resolveSeed } from '../../bench/impair/scenario.js';
@@ -67,5 +68,18 @@ describe('scenario parsing', () => {
       configError(() => parseScenario({ up: { gilbertElliott: { pGoodToBad: 0.1, pBadToGood: 0 } } })).message,
     ).toContain('never end');
     expect(configError(() => resolveSeed({}, undefined)).message).toContain('seed');
+  });
+});
+
+describe('example scenarios', () => {
+  it('every file in bench/impair/scenarios is a valid scenario with a seed', async () => {
+    const dir = 'bench/impair/scenarios';
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const scenario = parseScenario(JSON.parse(await readFile(`${dir}/${file}`, 'utf8')), file);
+      expect(resolveSeed(scenario, undefined)).toBeTruthy();
+      expect(scenario.name).toBe(file.replace(/\.json$/, ''));
+    }
   });
 });
