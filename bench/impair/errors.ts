@@ -26,12 +26,8 @@ export class ImpairConfigError extends Error {
 }
 
 export type ImpairRuntimeReason =
-  /** A socket could not be bound or failed while running. */
-  | 'socket'
-  /** The proxy was used after stop(). */
-  | 'stopped'
-  /** A datagram came from an address outside loopback: refused, never answered. */
-  | 'foreign-source';
+  /** A listening socket could not be bound. (Errors while running go to the truth's `errors`.) */
+  'socket';
 
 /** A failure while the proxy runs. */
 export class ImpairRuntimeError extends Error {

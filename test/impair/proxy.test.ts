@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImpairConfigError } from '../../bench/impair/errors.js';
+import { ImpairConfigError, ImpairRuntimeError } from '../../bench/impair/errors.js';
 import { startImpairProxy } from '../../bench/impair/proxy.js';
 import type { Truth } from '../../bench/impair/truth-types.js';
 import {
@@ -160,6 +160,23 @@ describe('proxy configuration', () => {
     });
     await expect(attempt).rejects.toBeInstanceOf(ImpairConfigError);
     await expect(attempt).rejects.toMatchObject({ reason: 'not-loopback' });
+  });
+
+  it('fails with a socket error when a listen port is taken', async () => {
+    const taken = await startEchoTarget();
+    try {
+      const attempt = startImpairProxy({
+        pairs: [
+          { listen: { host: '127.0.0.1', port: 0 }, target: { host: '127.0.0.1', port: 9 } },
+          { listen: { host: '127.0.0.1', port: taken.port }, target: { host: '127.0.0.1', port: 9 } },
+        ],
+        scenario: { seed: 1 },
+      });
+      await expect(attempt).rejects.toBeInstanceOf(ImpairRuntimeError);
+      await expect(attempt).rejects.toMatchObject({ reason: 'socket' });
+    } finally {
+      await taken.close();
+    }
   });
 
   it('refuses an unbounded duration', async () => {
