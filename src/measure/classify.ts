@@ -119,7 +119,7 @@ export function classifyDirection(records: DirectionRecords, lossTimeoutMs: numb
     sendMs,
     recvMs,
     fate,
-    arrivalOrder: arrivalOrder.slice(0, inTime),
+    arrivalOrder: arrivalOrder.subarray(0, inTime),
     duplicates,
     unknownArrivals,
     missing: n - firstCount,

@@ -6,10 +6,10 @@ import { clopperPearson } from './confidence.js';
 import { type ClassifiedDirection, classifyDirection, Fate, relativeDelays } from './classify.js';
 import { directionIpdv, directionJitter, type IpdvResult, type JitterResult } from './jitter.js';
 import { type LossPattern, lossPattern } from './loss.js';
-import { type Distribution, distribution } from './percentile.js';
-import type { DirectionRecords } from './records.js';
+import { type Distribution, distributionOfOwned } from './percentile.js';
+import type { DirectionRecords, SuspectInterval } from './records.js';
 import { type ReorderResult, rfc4737Reorder } from './reorder.js';
-import { lossPctMetric, meanJitterMetric, scanWindows, type WindowScan, type WindowSeries } from './windows.js';
+import { lossPctMetric, meanJitterMetric, prepareWindows, scanWindows, type WindowScan } from './windows.js';
 
 export interface WindowLengths {
   /** Burst-loss window (200 ms in the targets). */
@@ -21,6 +21,8 @@ export interface WindowLengths {
 export interface DirectionAnalysis {
   classified: ClassifiedDirection;
   intervalMs: number;
+  /** Suspect intervals of this direction (sender clock), as given. */
+  suspect: readonly SuspectInterval[];
   /** First send time: windows and suspect intervals are reported relative to it. */
   originMs: number | null;
   received: number;
@@ -50,7 +52,7 @@ export function analyzeDirection(records: DirectionRecords, lossTimeoutMs: numbe
   for (let k = 0; k < seqArrival.length; k++) seqArrival[k] = c.seq[c.arrivalOrder[k] ?? 0] ?? Number.NaN;
   const reorder = rfc4737Reorder(seqArrival, c.seq[0] ?? 0);
 
-  const series: WindowSeries = { sendMs: c.sendMs, lost, received, jitterMs: jitter.jBySent };
+  const series = prepareWindows({ sendMs: c.sendMs, lost, received, jitterMs: jitter.jBySent });
   const suspect = records.suspect.map((s) => ({ startMs: s.startMs, endMs: s.endMs }));
   const spec = (windowMs: number) => ({ windowMs, intervalMs: records.intervalMs, suspect });
   const ci = c.n > 0 ? clopperPearson(loss.lost, c.n) : null;
@@ -58,11 +60,12 @@ export function analyzeDirection(records: DirectionRecords, lossTimeoutMs: numbe
   return {
     classified: c,
     intervalMs: records.intervalMs,
+    suspect: records.suspect.map((x) => ({ ...x })),
     originMs: c.n > 0 ? (c.sendMs[0] ?? null) : null,
     received: c.arrivalOrder.length,
     loss,
     lossCiPct: ci === null ? null : { lower: ci.lower * 100, upper: ci.upper * 100 },
-    delayVariationMs: distribution(relativeDelays(c)),
+    delayVariationMs: distributionOfOwned(relativeDelays(c)),
     jitter,
     ipdv: directionIpdv(c),
     reorder,

@@ -45,26 +45,27 @@ export interface JitterResult {
 export function directionJitter(c: ClassifiedDirection): JitterResult {
   const order = c.arrivalOrder;
   const m = order.length;
-  const s = new Float64Array(m);
-  const r = new Float64Array(m);
-  for (let k = 0; k < m; k++) {
-    const i = order[k] ?? 0;
-    s[k] = c.sendMs[i] ?? Number.NaN;
-    r[k] = c.recvMs[i] ?? Number.NaN;
-  }
-  const series = jitterSeries(s, r);
   const jBySent = new Float64Array(c.n).fill(Number.NaN);
+  let j = 0;
   let sum = 0;
   let max = 0;
+  let prevS = 0;
+  let prevR = 0;
   for (let k = 0; k < m; k++) {
-    const v = series[k] ?? 0;
-    jBySent[order[k] ?? 0] = v;
-    sum += v;
-    if (v > max) max = v;
+    const i = order[k] ?? 0;
+    const s = c.sendMs[i] ?? Number.NaN;
+    const r = c.recvMs[i] ?? Number.NaN;
+    // Same recurrence as jitterSeries (RFC 3550 A.8), without temporary arrays.
+    if (k > 0) j += (Math.abs(r - prevR - (s - prevS)) - j) / 16;
+    prevS = s;
+    prevR = r;
+    jBySent[i] = j;
+    sum += j;
+    if (j > max) max = j;
   }
   return {
     jBySent,
-    finalMs: m > 0 ? (series[m - 1] ?? null) : null,
+    finalMs: m > 0 ? j : null,
     meanMs: m > 0 ? sum / m : null,
     maxMs: m > 0 ? max : null,
     samples: m,

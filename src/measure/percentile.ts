@@ -40,19 +40,77 @@ export function percentile(values: ArrayLike<number>, pct: number): number {
 
 /** min / p50 / p90 / p99 / max / mean, or null when there is no value. */
 export function distribution(values: ArrayLike<number>): Distribution | null {
-  if (values.length === 0) return null;
-  const s = sortedCopy(values);
+  return distributionOfOwned(Float64Array.from(values));
+}
+
+/**
+ * Put the k-th smallest value of a[lo..hi] at index k, smaller-or-equal values before it
+ * and greater-or-equal after it (N. Wirth's quickselect, median-of-three pivot; it stays
+ * balanced on runs of equal values). Falls back to sorting the range if partitioning
+ * ever degenerates, so the worst case stays O(n log n).
+ */
+export function selectInPlace(a: Float64Array, k: number, lo = 0, hi = a.length - 1): number {
+  let l = lo;
+  let h = hi;
+  for (let rounds = 0; h > l; rounds++) {
+    if (rounds > 64) {
+      a.subarray(l, h + 1).sort();
+      break;
+    }
+    const mid = (l + h) >>> 1;
+    // Median of three into a[mid].
+    if ((a[mid] ?? 0) < (a[l] ?? 0)) swap(a, mid, l);
+    if ((a[h] ?? 0) < (a[l] ?? 0)) swap(a, h, l);
+    if ((a[h] ?? 0) < (a[mid] ?? 0)) swap(a, h, mid);
+    const x = a[mid] ?? 0;
+    let i = l;
+    let j = h;
+    do {
+      while ((a[i] ?? 0) < x) i++;
+      while (x < (a[j] ?? 0)) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    } while (i <= j);
+    if (j < k) l = i;
+    if (k < i) h = j;
+  }
+  return a[k] ?? Number.NaN;
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i] ?? 0;
+  a[i] = a[j] ?? 0;
+  a[j] = t;
+}
+
+/**
+ * Like `distribution`, but REORDERS `owned` in place (no copy, no full sort: three
+ * selections, O(n) expected): for large arrays the caller built and no longer needs.
+ */
+export function distributionOfOwned(owned: Float64Array): Distribution | null {
+  const n = owned.length;
+  if (n === 0) return null;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
   let sum = 0;
-  for (let i = 0; i < s.length; i++) sum += s[i] ?? 0;
-  return {
-    count: s.length,
-    min: s[0] ?? Number.NaN,
-    p50: nearestRank(s, 50),
-    p90: nearestRank(s, 90),
-    p99: nearestRank(s, 99),
-    max: s[s.length - 1] ?? Number.NaN,
-    mean: sum / s.length,
-  };
+  for (let i = 0; i < n; i++) {
+    const v = owned[i] ?? 0;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+  }
+  const rank = (pct: number): number => Math.max(1, Math.ceil((pct / 100) * n)) - 1;
+  // After selecting rank k, everything before it is <= it: later, smaller ranks search only there.
+  const k99 = rank(99);
+  const k90 = rank(90);
+  const k50 = rank(50);
+  const p99 = selectInPlace(owned, k99, 0, n - 1);
+  const p90 = selectInPlace(owned, k90, 0, k99);
+  const p50 = selectInPlace(owned, k50, 0, k90);
+  return { count: n, min, p50, p90, p99, max, mean: sum / n };
 }
 
 /** Every field of a distribution multiplied by `factor` (count kept), e.g. RTT -> RTT/2. */

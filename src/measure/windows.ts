@@ -43,21 +43,21 @@ export interface WindowSeries {
   jitterMs: ArrayLike<number>;
 }
 
-/** The content of one window. */
-export interface WindowContent {
-  packets: number;
-  lost: number;
-  received: number;
-  jitterSumMs: number;
-}
-
-/** The statistic graded on a window; null when it is undefined for that content. */
-export type WindowMetric = (content: WindowContent) => number | null;
-
+/** The statistic graded on a window. */
+export type WindowMetric = 'loss-pct' | 'mean-jitter';
 /** Loss ratio of a window, in percent. */
-export const lossPctMetric: WindowMetric = (c) => (c.packets > 0 ? (c.lost / c.packets) * 100 : null);
+export const lossPctMetric: WindowMetric = 'loss-pct';
 /** Mean RFC 3550 J of the probes received in a window, in ms. */
-export const meanJitterMetric: WindowMetric = (c) => (c.received > 0 ? c.jitterSumMs / c.received : null);
+export const meanJitterMetric: WindowMetric = 'mean-jitter';
+
+/**
+ * A window's statistic from its content: probes, lost, received in time and the sum of J
+ * over the received ones. NaN when undefined (no probe, or no probe received for jitter).
+ */
+export function windowValue(metric: WindowMetric, packets: number, lost: number, received: number, jitterSumMs: number): number {
+  if (metric === 'loss-pct') return packets > 0 ? (lost / packets) * 100 : Number.NaN;
+  return received > 0 ? jitterSumMs / received : Number.NaN;
+}
 
 export interface SuspectSpan {
   startMs: number;
@@ -117,81 +117,119 @@ function suspectTester(spans: readonly SuspectSpan[], windowMs: number): (startM
   };
 }
 
-function prefixSums(values: ArrayLike<number>, n: number, onlyWhere?: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(n + 1);
+/** Prefix sums of a series, shared by every scan of it. */
+export interface PreparedSeries {
+  sendMs: ArrayLike<number>;
+  /** Prefix counts (n + 1 entries). */
+  lost: Int32Array;
+  received: Int32Array;
+  /** Prefix sum of J over received probes (n + 1 entries). */
+  jitter: Float64Array;
+}
+
+/** O(n) preparation: prefix sums of lost, received and J (received probes only). */
+export function prepareWindows(series: WindowSeries): PreparedSeries {
+  const n = series.sendMs.length;
+  const lost = new Int32Array(n + 1);
+  const received = new Int32Array(n + 1);
+  const jitter = new Float64Array(n + 1);
   for (let i = 0; i < n; i++) {
-    const include = onlyWhere === undefined || (onlyWhere[i] ?? 0) !== 0;
-    out[i + 1] = (out[i] ?? 0) + (include ? (values[i] ?? 0) : 0);
+    const r = series.received[i] ?? 0;
+    lost[i + 1] = (lost[i] ?? 0) + (series.lost[i] ?? 0);
+    received[i + 1] = (received[i] ?? 0) + r;
+    jitter[i + 1] = (jitter[i] ?? 0) + (r !== 0 ? (series.jitterMs[i] ?? 0) : 0);
   }
-  return out;
+  return { sendMs: series.sendMs, lost, received, jitter };
 }
 
 /** Scan every window position (families A and E above) and keep the worst ones. */
-export function scanWindows(series: WindowSeries, spec: WindowSpec, metric: WindowMetric): WindowScan {
-  const t = series.sendMs;
+export function scanWindows(series: WindowSeries | PreparedSeries, spec: WindowSpec, metric: WindowMetric): WindowScan {
+  const prepared = 'jitterMs' in series ? prepareWindows(series) : series;
+  return scanPrepared(prepared, spec, metric);
+}
+
+class WorstTracker {
+  evaluable = 0;
+  evaluableSuspect = 0;
+  clean: WindowStat | null = null;
+  any: WindowStat | null = null;
+  private cleanValue = Number.NEGATIVE_INFINITY;
+  private cleanStart = Number.POSITIVE_INFINITY;
+  private anyValue = Number.NEGATIVE_INFINITY;
+  private anyStart = Number.POSITIVE_INFINITY;
+
+  /** Count a window; returns which worsts it beats (1: any, 2: clean), 0 for none. */
+  offer(value: number, startMs: number, suspect: boolean): number {
+    this.evaluable++;
+    if (suspect) this.evaluableSuspect++;
+    const betterAny = value > this.anyValue || (value === this.anyValue && startMs < this.anyStart);
+    const betterClean = !suspect && (value > this.cleanValue || (value === this.cleanValue && startMs < this.cleanStart));
+    return (betterAny ? 1 : 0) | (betterClean ? 2 : 0);
+  }
+
+  keep(mask: number, stat: WindowStat): void {
+    if ((mask & 1) !== 0) {
+      this.any = stat;
+      this.anyValue = stat.value;
+      this.anyStart = stat.startMs;
+    }
+    if ((mask & 2) !== 0) {
+      this.clean = stat;
+      this.cleanValue = stat.value;
+      this.cleanStart = stat.startMs;
+    }
+  }
+}
+
+function scanPrepared(p: PreparedSeries, spec: WindowSpec, metric: WindowMetric): WindowScan {
+  const t = p.sendMs;
   const n = t.length;
   const W = spec.windowMs;
   const minSpan = W - spec.intervalMs;
-  const lostP = prefixSums(series.lost, n);
-  const recvP = prefixSums(series.received, n);
-  const jitP = prefixSums(series.jitterMs, n, series.received);
   const isSuspect = suspectTester(spec.suspect, W);
-
-  let evaluable = 0;
-  let evaluableSuspect = 0;
-  let worstClean: WindowStat | null = null;
-  let worstAny: WindowStat | null = null;
+  const track = new WorstTracker();
 
   const visit = (startMs: number, first: number, endExcl: number): void => {
     if (endExcl <= first) return;
-    const span = (t[endExcl - 1] ?? 0) - (t[first] ?? 0);
-    if (span < minSpan) return;
-    const content: WindowContent = {
-      packets: endExcl - first,
-      lost: (lostP[endExcl] ?? 0) - (lostP[first] ?? 0),
-      received: (recvP[endExcl] ?? 0) - (recvP[first] ?? 0),
-      jitterSumMs: (jitP[endExcl] ?? 0) - (jitP[first] ?? 0),
-    };
-    const value = metric(content);
-    if (value === null) return;
+    if ((t[endExcl - 1] ?? 0) - (t[first] ?? 0) < minSpan) return;
+    const packets = endExcl - first;
+    const lost = (p.lost[endExcl] ?? 0) - (p.lost[first] ?? 0);
+    const received = (p.received[endExcl] ?? 0) - (p.received[first] ?? 0);
+    const value = windowValue(metric, packets, lost, received, (p.jitter[endExcl] ?? 0) - (p.jitter[first] ?? 0));
+    if (Number.isNaN(value)) return;
     const suspect = isSuspect(startMs);
-    evaluable++;
-    if (suspect) evaluableSuspect++;
-    const better = (w: WindowStat | null): boolean =>
-      w === null || value > w.value || (value === w.value && startMs < w.startMs);
-    if (better(worstAny) || (!suspect && better(worstClean))) {
-      const stat: WindowStat = { startMs, packets: content.packets, lost: content.lost, received: content.received, value, suspect };
-      if (better(worstAny)) worstAny = stat;
-      if (!suspect && better(worstClean)) worstClean = stat;
-    }
+    const mask = track.offer(value, startMs, suspect);
+    if (mask !== 0) track.keep(mask, { startMs, packets, lost, received, value, suspect });
   };
-
   // (A) windows starting at each send time: [t_i, t_i + W).
-  const endOfA = new Int32Array(n);
   let end = 0;
   for (let i = 0; i < n; i++) {
     const start = t[i] ?? 0;
     if (end < i) end = i;
     while (end < n && (t[end] ?? 0) < start + W) end++;
-    endOfA[i] = end;
     // Equal send times give the same window: visit it once, at its first probe.
     if (i > 0 && (t[i - 1] ?? 0) === start) continue;
     visit(start, i, end);
   }
   // (E) windows ending at each send time: [t_k - W, t_k), probe k excluded. A content
   // equal to the (A) window of its first probe was already visited: skip it, so each
-  // distinct content is counted once.
+  // distinct content is counted once. `endA` tracks the end of that (A) window.
   let first = 0;
   let endE = 0;
+  let endA = 0;
   for (let k = 0; k < n; k++) {
     const stop = t[k] ?? 0;
     if (k > 0 && (t[k - 1] ?? 0) === stop) continue;
     const start = stop - W;
     while (first < n && (t[first] ?? 0) < start) first++;
     while (endE < n && (t[endE] ?? 0) < stop) endE++;
-    if (first < endE && endOfA[first] === endE) continue;
+    if (first >= n) break;
+    if (endA < first) endA = first;
+    const firstMs = t[first] ?? 0;
+    while (endA < n && (t[endA] ?? 0) < firstMs + W) endA++;
+    if (first < endE && endA === endE) continue;
     visit(start, first, endE);
   }
 
-  return { windowMs: W, evaluable, evaluableSuspect, worstClean, worstAny };
+  return { windowMs: W, evaluable: track.evaluable, evaluableSuspect: track.evaluableSuspect, worstClean: track.clean, worstAny: track.any };
 }

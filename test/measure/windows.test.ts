@@ -4,9 +4,9 @@ import {
   lossPctMetric,
   meanJitterMetric,
   scanWindows,
-  type WindowContent,
   type WindowMetric,
   type WindowSeries,
+  windowValue,
 } from '../../src/measure/windows.js';
 import { mulberry32, stream } from './fixtures.js';
 
@@ -97,14 +97,14 @@ describe('worst sliding window', () => {
           if (idx.length === 0) continue;
           const span = (t[idx[idx.length - 1] ?? 0] ?? 0) - (t[idx[0] ?? 0] ?? 0);
           if (span < W - interval) continue;
-          const c: WindowContent = {
-            packets: idx.length,
-            lost: idx.reduce((acc, i) => acc + (lost[i] ?? 0), 0),
-            received: idx.reduce((acc, i) => acc + 1 - (lost[i] ?? 0), 0),
-            jitterSumMs: idx.reduce((acc, i) => acc + ((lost[i] ?? 0) === 0 ? (jit[i] ?? 0) : 0), 0),
-          };
-          const v = metric(c);
-          if (v === null) continue;
+          const v = windowValue(
+            metric,
+            idx.length,
+            idx.reduce((acc, i) => acc + (lost[i] ?? 0), 0),
+            idx.reduce((acc, i) => acc + 1 - (lost[i] ?? 0), 0),
+            idx.reduce((acc, i) => acc + ((lost[i] ?? 0) === 0 ? (jit[i] ?? 0) : 0), 0),
+          );
+          if (Number.isNaN(v)) continue;
           const touches = suspect.some((x) => x.startMs < p + W && x.endMs >= p);
           bestAny = Math.max(bestAny, v);
           if (!touches) bestClean = Math.max(bestClean, v);
