@@ -194,8 +194,9 @@ function suspectReasons(a: DirectionAnalysis): string {
   return [...reasons].join(' or ') || 'the evidence is suspect';
 }
 
+/** A window as reported: start in ms from the direction's first probe (never before it). */
 function windowOut(w: WindowStat, a: DirectionAnalysis): NonNullable<GradeEntry['worstWindow']> {
-  return { startMs: w.startMs - (a.originMs ?? 0), packets: w.packets, suspect: w.suspect };
+  return { startMs: Math.max(0, w.startMs - (a.originMs ?? 0)), packets: w.packets, suspect: w.suspect };
 }
 
 interface WindowGradeSpec {

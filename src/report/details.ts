@@ -6,7 +6,9 @@ import type { WindowScan, WindowStat } from '../measure/windows.js';
 import type { DirectionDetail, DirectionName, RoundTripDetail, Summary, Verdict, WindowResult } from './schema.js';
 
 function windowResult(scan: WindowScan, unit: '%' | 'ms', originMs: number): WindowResult {
-  const rel = (w: WindowStat | null) => (w === null ? null : { ...w, startMs: w.startMs - originMs });
+  // Start in ms from the direction's first probe; a window ending at a probe's send time can
+  // begin before the first probe (same content as one starting at it): report it from 0.
+  const rel = (w: WindowStat | null) => (w === null ? null : { ...w, startMs: Math.max(0, w.startMs - originMs) });
   return {
     windowMs: scan.windowMs,
     unit,

@@ -59,6 +59,9 @@ function checkDirection(where: string, d: DirectionRecords, problems: string[]):
 export function inputProblems(input: AnalysisInput): { reason: InputErrorReason; problems: string[] } {
   const problems: string[] = [];
   const m = input.meta;
+  if (typeof m.startedAt !== 'string' || !m.startedAt.endsWith('Z') || !Number.isFinite(Date.parse(m.startedAt))) {
+    problems.push('meta.startedAt must be an ISO 8601 UTC time (ending in Z)');
+  }
   if (!finite(m.ratePps) || m.ratePps <= 0) problems.push('meta.ratePps must be a positive number');
   if (!Number.isInteger(m.payloadBytes) || m.payloadBytes < 0) problems.push('meta.payloadBytes must be a non-negative integer');
   if (!finite(m.durationS) || m.durationS < 0) problems.push('meta.durationS must be a non-negative number');

@@ -185,6 +185,11 @@ describe('analyze: totality and refusal', () => {
     }
   });
 
+  it('refuses a start time that is not ISO 8601 UTC', () => {
+    const input = reflectorInput({ count: 10, meta: { startedAt: '1 Jan 2025' } });
+    expect(() => analyze(input)).toThrow(/meta.startedAt/);
+  });
+
   it('refuses an unknown Azure region', () => {
     const input = reflectorInput({ count: 10, meta: { profile: { id: 'azure-region', azureRegion: 'Atlantis' } } });
     expect(() => analyze(input)).toThrow(AnalysisInputError);
