@@ -30,11 +30,11 @@ import type {
   GradeEntry,
   InsufficientReason,
   TargetId,
-  TargetMeta,
   Verdict,
 } from '../report/schema.js';
 import { count, ms, num, pct, plural, seconds } from './format.js';
-import { BURST_WINDOW_MS, type ResolvedProfile, SUSTAINED_WINDOW_MS } from './targets.js';
+import { rateNeeded, windowResolutionPct } from './resolution.js';
+import { BURST_WINDOW_MS, type ResolvedProfile, SUSTAINED_WINDOW_MS, TARGET_LABELS } from './targets.js';
 
 /** Fewest round-trip samples a latency grade rests on. */
 export const MIN_RTT_SAMPLES = 20;
@@ -53,14 +53,6 @@ export interface GradingInput {
   channelOk: boolean;
 }
 
-const LABELS: Record<TargetId, string> = {
-  'latency-one-way': 'Latency (one way)',
-  'latency-rtt': 'Latency (round trip)',
-  'burst-loss-200ms': 'Burst packet loss (any 200 ms)',
-  'loss-15s': 'Packet loss (any 15 s)',
-  'jitter-15s': 'Packet inter-arrival jitter (any 15 s)',
-  reorder: 'Packet reorder',
-};
 
 /** Plain name of a direction for sentences. */
 export function directionPhrase(d: DirectionName): string {
@@ -98,17 +90,6 @@ function verdictWord(status: 'pass' | 'fail'): string {
   return status === 'pass' ? 'so this passes' : 'so this fails';
 }
 
-/** Ratio-target resolution at a rate over a window, in percent. */
-export function windowResolutionPct(ratePps: number, windowMs: number): number {
-  const packets = (ratePps * windowMs) / 1000;
-  return packets > 0 ? 100 / packets : Number.POSITIVE_INFINITY;
-}
-
-/** The lowest probe rate (packets/s) whose window resolution is finer than the threshold. */
-function rateNeeded(windowMs: number, thresholdPct: number): number {
-  return Math.floor(100_000 / (windowMs * thresholdPct)) + 1;
-}
-
 function durationMs(a: DirectionAnalysis): number {
   const c = a.classified;
   if (c.n === 0) return 0;
@@ -122,7 +103,7 @@ function entry(
   unit: '%' | 'ms',
   threshold: number,
 ): Pick<GradeEntry, 'target' | 'label' | 'statistic' | 'direction' | 'unit' | 'threshold' | 'comparator'> {
-  return { target, label: LABELS[target], statistic, direction, unit, threshold, comparator: '<' };
+  return { target, label: TARGET_LABELS[target], statistic, direction, unit, threshold, comparator: '<' };
 }
 
 function insufficient(
@@ -370,38 +351,4 @@ export function verdictOf(grades: readonly Pick<GradeEntry, 'status'>[]): Verdic
   if (grades.some((g) => g.status === 'fail')) return 'fail';
   if (grades.some((g) => g.status === 'insufficient')) return 'insufficient';
   return 'pass';
-}
-
-/** Each target's nominal resolution at the rate and duration used (for the report meta). */
-export function targetResolutions(profile: ResolvedProfile, ratePps: number, durationS: number): TargetMeta[] {
-  const t = profile.targets;
-  const burst = windowResolutionPct(ratePps, BURST_WINDOW_MS);
-  const sustained = windowResolutionPct(ratePps, SUSTAINED_WINDOW_MS);
-  const packets = ratePps * durationS;
-  const reorder = packets > 0 ? 100 / packets : Number.POSITIVE_INFINITY;
-  const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
-  const ratioNote = (res: number, thr: number, what: string): string =>
-    res < thr
-      ? `one lost probe in ${what} moves the value by ${pct(res)}`
-      : `one lost probe in ${what} is already ${pct(res)}, not finer than the ${pct(thr)} target: not resolvable at ${num(ratePps)} probes/s`;
-  return [
-    { target: 'latency-one-way', label: LABELS['latency-one-way'], threshold: t.oneWayLatencyMs, unit: 'ms', windowMs: null, resolution: null, resolvable: true, note: 'half the median round trip; limited by the browser clock (about 0.1 ms or finer)' },
-    { target: 'latency-rtt', label: LABELS['latency-rtt'], threshold: t.rttMs, unit: 'ms', windowMs: null, resolution: null, resolvable: true, note: 'median round trip; limited by the browser clock (about 0.1 ms or finer)' },
-    { target: 'burst-loss-200ms', label: LABELS['burst-loss-200ms'], threshold: t.burstLossPct, unit: '%', windowMs: BURST_WINDOW_MS, resolution: finite(burst), resolvable: burst < t.burstLossPct, note: ratioNote(burst, t.burstLossPct, '200 ms') },
-    { target: 'loss-15s', label: LABELS['loss-15s'], threshold: t.lossPct, unit: '%', windowMs: SUSTAINED_WINDOW_MS, resolution: finite(sustained), resolvable: sustained < t.lossPct, note: ratioNote(sustained, t.lossPct, '15 s') },
-    { target: 'jitter-15s', label: LABELS['jitter-15s'], threshold: t.jitterMs, unit: 'ms', windowMs: SUSTAINED_WINDOW_MS, resolution: null, resolvable: true, note: 'mean RFC 3550 jitter of the probes received in the window' },
-    {
-      target: 'reorder',
-      label: LABELS.reorder,
-      threshold: t.reorderPct,
-      unit: '%',
-      windowMs: null,
-      resolution: finite(reorder),
-      resolvable: reorder < t.reorderPct,
-      note:
-        reorder < t.reorderPct
-          ? `one out-of-order probe in ${count(packets)} moves the value by ${pct(reorder)}`
-          : `a test of ${count(packets)} probes per direction cannot resolve ${pct(t.reorderPct)}: it passes only with no out-of-order probe`,
-    },
-  ];
 }

@@ -18,11 +18,22 @@
  * All comparisons are strict: a value passes when value < threshold.
  */
 import type { ProfileSelection } from '../report/input.js';
+import type { TargetId } from '../report/schema.js';
 
 /** "Burst packet loss ... during any 200 ms interval". */
 export const BURST_WINDOW_MS = 200;
 /** "Packet loss / jitter ... during any 15 s interval". */
 export const SUSTAINED_WINDOW_MS = 15_000;
+
+/** Plain label of each target, as in the Microsoft tables. */
+export const TARGET_LABELS: Record<TargetId, string> = {
+  'latency-one-way': 'Latency (one way)',
+  'latency-rtt': 'Latency (round trip)',
+  'burst-loss-200ms': 'Burst packet loss (any 200 ms)',
+  'loss-15s': 'Packet loss (any 15 s)',
+  'jitter-15s': 'Packet inter-arrival jitter (any 15 s)',
+  reorder: 'Packet reorder',
+};
 
 /** The six thresholds of one profile. */
 export interface TargetThresholds {

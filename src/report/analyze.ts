@@ -6,7 +6,8 @@
  */
 import { estimateMos } from '../grade/mos.js';
 import { diagnose } from '../grade/diagnostics.js';
-import { type GradedDirection, gradeTest, targetResolutions, verdictOf } from '../grade/grade.js';
+import { type GradedDirection, gradeTest, verdictOf } from '../grade/grade.js';
+import { targetResolutions } from '../grade/resolution.js';
 import { secondOpinion } from '../grade/secondOpinion.js';
 import { BURST_WINDOW_MS, ProfileError, type ResolvedProfile, resolveProfile, SUSTAINED_WINDOW_MS } from '../grade/targets.js';
 import { teamsPoorStream } from '../grade/teamsTier.js';

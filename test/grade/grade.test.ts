@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { gradeTest, MIN_RTT_SAMPLES, verdictOf, windowResolutionPct } from '../../src/grade/grade.js';
+import { gradeTest, MIN_RTT_SAMPLES, verdictOf } from '../../src/grade/grade.js';
+import { windowResolutionPct } from '../../src/grade/resolution.js';
 import { resolveProfile } from '../../src/grade/targets.js';
 import { analyzeDirection } from '../../src/measure/direction.js';
 import { analyzeRoundTrip } from '../../src/measure/rtt.js';

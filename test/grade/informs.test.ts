@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/grade/diagnostics.js';
-import { targetResolutions } from '../../src/grade/grade.js';
+import { targetResolutions } from '../../src/grade/resolution.js';
 import { estimateMos, JITTER_BUFFER_MIN_MS } from '../../src/grade/mos.js';
 import { secondOpinion, statsToleranceMs } from '../../src/grade/secondOpinion.js';
 import { resolveProfile } from '../../src/grade/targets.js';
