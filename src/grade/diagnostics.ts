@@ -8,6 +8,23 @@ import type { ReportMeta } from '../report/input.js';
 import type { DiagnosticWarning, Diagnostics, DirectionName, SecondOpinion, TargetMeta } from '../report/schema.js';
 import { count, ms, plural } from './format.js';
 
+/** Warnings, most important first: what invalidates evidence, then what degrades calls. */
+const WARNING_ORDER: readonly DiagnosticWarning['code'][] = [
+  'reliable-channel',
+  'page-hidden-no-intervals',
+  'page-hidden',
+  'tcp-fallback',
+  'path-changed',
+  'dropped-at-sender',
+  'timer-late',
+  'missed-ticks',
+  'send-buffer',
+  'stats-disagree',
+  'low-rate',
+  'unknown-arrivals',
+  'duplicates',
+];
+
 /** More than this many probes waiting in the channel buffer means local queueing. */
 export const SEND_BUFFER_PROBES = 10;
 
@@ -75,6 +92,7 @@ export function diagnose(input: DiagnosticsInput): Diagnostics {
     if (!t.resolvable && t.target !== 'reorder') warn('low-rate', `${t.label}: ${t.note}.`);
   }
 
+  warnings.sort((a, b) => WARNING_ORDER.indexOf(a.code) - WARNING_ORDER.indexOf(b.code));
   return {
     sender: {
       timerErrorMsP50: p50,

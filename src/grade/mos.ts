@@ -75,6 +75,6 @@ export function estimateMos(
     rFactor: worst.rFactor,
     perDirection,
     assumptions: [...MOS_ASSUMPTIONS],
-    sentence: `Estimated call quality on this path: MOS ${num(worst.mos)} of 4.4 possible for a narrowband call (R ${num(worst.rFactor)}, "${satisfaction(worst.rFactor)}" in ITU-T G.109 terms). This estimate informs; it does not change the verdict.`,
+    sentence: `Estimated call quality on this path: MOS ${worst.mos.toFixed(2)} of 4.41 possible for a narrowband call (R ${num(worst.rFactor)}, "${satisfaction(worst.rFactor)}" in ITU-T G.109 terms). This estimate informs; it does not change the verdict.`,
   };
 }

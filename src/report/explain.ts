@@ -2,6 +2,7 @@
  * The explanation: a few plain sentences telling a non-expert what the verdict means and
  * which target drove it.
  */
+import { plural } from '../grade/format.js';
 import { directionPhrase } from '../grade/grade.js';
 import type { Diagnostics, GradeEntry, MosReport, TeamsPoorStream, Verdict } from './schema.js';
 
@@ -48,10 +49,8 @@ export function explain(input: ExplainInput): string[] {
   }
   out.push(input.mos.sentence, input.teams.sentence);
   const warnings = input.diagnostics.warnings;
-  if (warnings.length > 0) {
-    const first = warnings[0];
-    if (first !== undefined) out.push(`Worth knowing: ${first.message}${warnings.length > 1 ? ` (${String(warnings.length - 1)} more notes in diagnostics.)` : ''}`);
-  }
+  for (const w of warnings.slice(0, 2)) out.push(`Worth knowing: ${w.message}`);
+  if (warnings.length > 2) out.push(`${plural(warnings.length - 2, 'more note')} in diagnostics.`);
   out.push('One test is one sample: Microsoft recommends testing every 10 minutes for at least a week and comparing the 90th percentile of the results with the targets.');
   return out;
 }

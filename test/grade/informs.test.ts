@@ -77,7 +77,7 @@ describe('sender diagnostics', () => {
     });
     // p99 of 100 values = rank 99 = 0.5 ms: the single 25 ms outlier is the max, not the p99.
     expect(d.sender).toMatchObject({ timerErrorMsP50: 0.5, timerErrorMsP99: 0.5, timerSamples: 100, droppedAtSender: 4 });
-    expect(d.warnings.map((w) => w.code)).toEqual(['dropped-at-sender', 'missed-ticks', 'send-buffer', 'path-changed', 'tcp-fallback', 'low-rate']);
+    expect(d.warnings.map((w) => w.code)).toEqual(['tcp-fallback', 'path-changed', 'dropped-at-sender', 'missed-ticks', 'send-buffer', 'low-rate']);
     expect(d.warnings.find((w) => w.code === 'low-rate')?.message).toContain('not resolvable at 100 probes/s');
   });
 });
@@ -97,7 +97,7 @@ describe('sender timer', () => {
       targets: [],
     });
     expect(d.sender.timerErrorMsP99).toBe(12);
-    expect(d.warnings.map((w) => w.code)).toEqual(['timer-late', 'page-hidden-no-intervals', 'unknown-arrivals', 'duplicates']);
+    expect(d.warnings.map((w) => w.code)).toEqual(['page-hidden-no-intervals', 'timer-late', 'unknown-arrivals', 'duplicates']);
   });
 });
 
