@@ -9,7 +9,7 @@ import { analyze } from '../../src/report/analyze.js';
 import { iceServerFor } from '../../src/net/config.js';
 import type { WrtcImpl } from '../../src/net/peer.js';
 import type { WebSocketCtor } from '../../src/net/signaling.js';
-import { pickTurnEntry, probeRatePps } from '../../src/run/plan.js';
+import { pickTurnEntry, probeCount, probeRatePps } from '../../src/run/plan.js';
 import { connectLinks, wsUrl } from '../../src/run/connect.js';
 import { streamProbes } from '../../src/run/probe-stream.js';
 import { TimerPacer } from './timer-pacer.js';
@@ -57,7 +57,7 @@ export async function runNodeClient(o: NodeClientOptions): Promise<Report> {
       mode: 'reflector',
       sender: links.sender,
       receiver: links.receiver,
-      count: Math.round(o.durationS * ratePps),
+      count: probeCount(o.durationS, ratePps),
       intervalMs,
       payloadBytes: DEFAULT_PAYLOAD_BYTES,
       createPacer: (p) => new TimerPacer(p),
@@ -91,6 +91,7 @@ export async function runNodeClient(o: NodeClientOptions): Promise<Report> {
       sender: outcome.sender,
       stats: null,
       pageHidden: false,
+      notes: [...outcome.notes, ...records.notes],
     };
     const report = analyze(input);
     mark('verdict');

@@ -106,4 +106,6 @@ export interface AnalysisInput {
   stats: StatsSecondOpinion | null;
   /** Page hidden at any time during the test. */
   pageHidden: boolean;
+  /** What the collectors noticed that a reader should know (pacing method, missing tallies...). */
+  notes: string[];
 }

@@ -32,3 +32,13 @@ export function lossTimeoutMs(rttMs: readonly number[]): number {
   const p99 = sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)] ?? 0;
   return Math.max(1000, 4 * p99);
 }
+
+/**
+ * Probes for a test of `durationS`: two more than duration x rate, so that the send times
+ * span the full duration plus one interval and the test's one 15 s window is evaluable even
+ * when the first probe leaves a little late (a window needs a span of at least its length
+ * minus one interval).
+ */
+export function probeCount(durationS: number, ratePps: number): number {
+  return Math.round(durationS * ratePps) + 2;
+}

@@ -9,7 +9,7 @@ import { loadSimplePeer } from '../net/simple-peer-loader.js';
 import { Pacer } from '../pacer/pacer.js';
 import type { LiveFigures } from '../collect/live.js';
 import { StatsSampler } from '../stats/sampler.js';
-import { pickTurnEntry, probeRatePps } from './plan.js';
+import { pickTurnEntry, probeCount, probeRatePps } from './plan.js';
 import { connectLinks, wsUrl, type Links } from './connect.js';
 import { checkPorts, type PortCheck } from '../net/port-check.js';
 import { openAudio, type AudioChoice } from './audio.js';
@@ -61,7 +61,7 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
 
   const ratePps = probeRatePps(opts.profile);
   const intervalMs = 1000 / ratePps;
-  const count = Math.round(opts.durationS * ratePps);
+  const count = probeCount(opts.durationS, ratePps);
   const payloadBytes = DEFAULT_PAYLOAD_BYTES;
   const iceServers = [iceServerFor(entry, cfg)];
 
@@ -132,12 +132,11 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
       sender: outcome.sender,
       stats: stats.opinion(),
       pageHidden: watch.everHidden,
+      notes: [...outcome.notes, ...records.notes],
     };
-    const notes = [...outcome.notes, ...records.notes];
     const report = analyze(input);
     mark('verdict');
     report.meta.timingsMs = { ...timings };
-    report.diagnostics.notes = [...(report.diagnostics.notes ?? []), ...notes];
     events.phase('done', report.summary.verdict);
     return report;
   } finally {

@@ -1,2 +1,4 @@
-// Placeholder until the grading branch lands: the names will come from src/grade/targets.ts.
-export const AZURE_REGION_NAMES = ['West Europe', 'North Europe', 'East US'];
+import { AZURE_REGIONS } from '../grade/targets.js';
+
+/** Customer regions of the Azure RTT table (targets.md), for the form's region list. */
+export const AZURE_REGION_NAMES: readonly string[] = AZURE_REGIONS.map((r) => r.customerRegion);

@@ -1,14 +1,17 @@
-import { LitElement, html, css } from 'lit';
-import type { Report } from '../report/schema.js';
+import { LitElement, html, css, nothing } from 'lit';
+import type { GradeEntry, Report } from '../report/schema.js';
 import { fmtMs, fmtNum, fmtPct } from './format.js';
+import './report-details.js';
 
-const VERDICT_TEXT = {
-  pass: { title: 'Pass', lead: 'Every graded target was met.' },
-  fail: { title: 'Fail', lead: 'At least one target was missed.' },
-  insufficient: { title: 'Not enough evidence', lead: 'The test could not grade every target.' },
-} as const;
+const VERDICT_TITLE = { pass: 'Pass', fail: 'Fail', insufficient: 'No verdict: not enough evidence' } as const;
+const DIRECTION_TEXT = { up: 'upstream', down: 'downstream', loop: 'one way', 'round-trip': 'round trip' } as const;
 
-/** The graded verdict: a banner, the explanation, one row per target, and the JSON report. */
+function value(g: GradeEntry): string {
+  if (g.value === null) return '–';
+  return g.unit === '%' ? fmtPct(g.value, g.value < 0.1 ? 3 : 2) : fmtMs(g.value);
+}
+
+/** The graded verdict: a banner with the explanation, one row per target, details, and the JSON report. */
 export class VerdictView extends LitElement {
   static override properties = { report: { attribute: false } };
   declare report: Report;
@@ -19,16 +22,20 @@ export class VerdictView extends LitElement {
     .banner.pass { border-color: var(--pass); background: #effaf1; }
     .banner.fail { border-color: var(--fail); background: #fff3f4; }
     .banner.insufficient { border-color: var(--insufficient); background: #fff8e6; }
-    .banner h2 { margin: 0; font-size: 1.4rem; }
-    .pass h2, td.pass { color: var(--pass); }
-    .fail h2, td.fail { color: var(--fail); }
-    .insufficient h2, td.insufficient { color: var(--insufficient); }
+    .banner h2 { margin: 0 0 0.25rem; font-size: 1.4rem; }
+    .banner p { margin: 0.35rem 0; }
+    .pass h2, .status.pass { color: var(--pass); }
+    .fail h2, .status.fail { color: var(--fail); }
+    .insufficient h2, .status.insufficient { color: var(--insufficient); }
+    .figures { display: flex; flex-wrap: wrap; gap: 0.4rem 1.5rem; margin: 0.75rem 0 0; padding: 0; list-style: none; }
+    .figures strong { font-variant-numeric: tabular-nums; }
     table { border-collapse: collapse; width: 100%; margin-top: 1rem; font-size: 0.95rem; }
+    caption { text-align: left; font-weight: 700; padding: 0.25rem 0; }
     th, td { text-align: left; padding: 0.4rem 0.5rem; border-bottom: 1px solid var(--border); vertical-align: top; }
-    th { background: var(--panel); }
+    thead th { background: var(--panel); }
     td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
-    td.status { font-weight: 700; text-transform: uppercase; font-size: 0.85rem; }
-    .summary { display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; margin: 0.75rem 0 0; padding: 0; list-style: none; }
+    .status { font-weight: 700; text-transform: uppercase; font-size: 0.85rem; }
+    small { color: var(--muted); }
     button { font: inherit; margin-top: 1rem; padding: 0.5rem 1rem; border: 2px solid var(--accent); color: var(--accent);
       background: #fff; border-radius: 6px; cursor: pointer; }
     button:focus-visible { outline: 3px solid #f0b400; outline-offset: 2px; }
@@ -38,7 +45,7 @@ export class VerdictView extends LitElement {
     const blob = new Blob([JSON.stringify(this.report, null, 2)], { type: 'application/json' });
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
-    a.download = `callprobe-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+    a.download = `callprobe-${this.report.meta.startedAt.replace(/[:.]/g, '-')}.json`;
     a.click();
     URL.revokeObjectURL(a.href);
   }
@@ -46,36 +53,54 @@ export class VerdictView extends LitElement {
   override render() {
     const r = this.report;
     const s = r.summary;
-    const v = VERDICT_TEXT[s.verdict];
+    const [headline, ...more] = r.explanation;
     return html`
       <section class="banner ${s.verdict}" role="status" aria-live="polite" data-verdict=${s.verdict}>
-        <h2>${v.title}</h2>
-        <p>${v.lead}</p>
-        ${r.explanation.map((line) => html`<p>${line}</p>`)}
-        <ul class="summary" aria-label="Key figures">
-          <li>Round trip p50 <strong>${fmtMs(s.rttMsP50)}</strong></li>
-          <li>p90 <strong>${fmtMs(s.rttMsP90)}</strong></li>
+        <h2>${VERDICT_TITLE[s.verdict]}</h2>
+        <p>${headline}</p>
+        ${more.map((line) => html`<p>${line}</p>`)}
+        <ul class="figures" aria-label="Key figures">
+          <li>Round trip p50 <strong>${fmtMs(s.rttMsP50)}</strong>, p90 <strong>${fmtMs(s.rttMsP90)}</strong></li>
           <li>Jitter <strong>${fmtMs(s.jitterMs)}</strong></li>
-          <li>Loss <strong>${fmtPct(s.lossPct)}</strong></li>
+          <li>Loss <strong>${fmtPct(s.lossPct)}</strong> (worst 200 ms: <strong>${fmtPct(s.burstLossPctMax200ms)}</strong>)</li>
           <li>Reorder <strong>${fmtPct(s.reorderPct, 3)}</strong></li>
-          <li>Probes <strong>${fmtNum(s.packetsReceived)} / ${fmtNum(s.packetsSent)}</strong></li>
+          <li>MOS estimate <strong>${s.mos === null ? '–' : s.mos.toFixed(2)}</strong></li>
+          <li>Probes <strong>${fmtNum(s.packetsReceived)} / ${fmtNum(s.packetsSent)}</strong> at ${fmtNum(s.ratePps)}/s</li>
         </ul>
       </section>
-      <table>
-        <caption class="visually-hidden">Each target, the value measured and the result</caption>
+      ${s.upstream && s.downstream
+        ? html`<table aria-label="Upstream and downstream">
+            <caption>Each direction</caption>
+            <thead><tr><th scope="col">Direction</th><th scope="col">Loss</th><th scope="col">Jitter (RFC 3550)</th><th scope="col">Reorder</th><th scope="col">Lost probes</th></tr></thead>
+            <tbody>
+              ${(
+                [
+                  ['Upstream (you → relay)', s.upstream],
+                  ['Downstream (relay → you)', s.downstream],
+                ] as const
+              ).map(
+                ([name, d]) => html`<tr><th scope="row">${name}</th><td class="num">${fmtPct(d.lossPct)}</td><td class="num">${fmtMs(d.jitterMs)}</td>
+                  <td class="num">${fmtPct(d.reorderPct, 3)}</td><td class="num">${fmtNum(d.packetsLost)}</td></tr>`,
+              )}
+            </tbody>
+          </table>`
+        : nothing}
+      <table aria-label="Targets">
+        <caption>Targets: ${r.meta.profile.label}</caption>
         <thead><tr><th scope="col">Target</th><th scope="col">Measured</th><th scope="col">Limit</th><th scope="col">Result</th><th scope="col">What it means</th></tr></thead>
         <tbody>
           ${r.grades.map(
-            (g) => html`<tr data-target=${g.targetId}>
-              <th scope="row">${g.statistic}${g.direction ? html`<br /><small>${g.direction}</small>` : ''}</th>
-              <td class="num">${g.value === null ? '–' : `${g.value.toFixed(g.unit === '%' ? 2 : 1)} ${g.unit}`}</td>
+            (g) => html`<tr data-target=${g.target} data-direction=${g.direction}>
+              <th scope="row">${g.label}<br /><small>${DIRECTION_TEXT[g.direction]}, ${g.statistic}</small></th>
+              <td class="num">${value(g)}</td>
               <td class="num">&lt; ${g.threshold} ${g.unit}</td>
-              <td class="status ${g.status}">${g.status}</td>
+              <td><span class="status ${g.status}">${g.status}</span>${g.reason ? html`<br /><small>${g.reason.replace(/-/g, ' ')}</small>` : nothing}</td>
               <td>${g.sentence}</td>
             </tr>`,
           )}
         </tbody>
       </table>
+      <cp-report-details .report=${r}></cp-report-details>
       <button type="button" @click=${() => this.download()}>Download the full report (JSON)</button>
     `;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lossTimeoutMs, pickTurnEntry, probeRatePps } from '../../src/run/plan.js';
+import { lossTimeoutMs, pickTurnEntry, probeCount, probeRatePps } from '../../src/run/plan.js';
 import type { TurnServerEntry } from '../../src/probe/api.js';
 
 const entries: TurnServerEntry[] = [
@@ -29,5 +29,11 @@ describe('test plan', () => {
     const rtts = Array.from({ length: 100 }, (_, i) => 10 * (i + 1)); // 10..1000 ms, p99 (nearest rank) = 990
     expect(lossTimeoutMs(rtts)).toBe(3960);
     expect(lossTimeoutMs([...Array.from({ length: 99 }, () => 20), 900])).toBe(1000); // one outlier is the p100, not the p99
+  });
+
+  it('sends two probes more than duration x rate, so a 15 s test spans a full 15 s window', () => {
+    expect(probeCount(15, 100)).toBe(1502);
+    expect((probeCount(15, 100) - 1) * 10).toBe(15_010);
+    expect(probeCount(15, 1000)).toBe(15_002);
   });
 });

@@ -1,0 +1,78 @@
+/**
+ * Everything measured on one direction, composed from the single-concern modules:
+ * classification -> jitter, IPDV, reorder, loss pattern, worst windows.
+ */
+import { clopperPearson } from './confidence.js';
+import { type ClassifiedDirection, classifyDirection, Fate, relativeDelays } from './classify.js';
+import { directionIpdv, directionJitter, type IpdvResult, type JitterResult } from './jitter.js';
+import { type LossPattern, lossPattern } from './loss.js';
+import { type Distribution, distributionOfOwned } from './percentile.js';
+import type { DirectionRecords, SuspectInterval } from './records.js';
+import { type ReorderResult, rfc4737Reorder } from './reorder.js';
+import { lossPctMetric, meanJitterMetric, prepareWindows, scanWindows, type WindowScan } from './windows.js';
+
+export interface WindowLengths {
+  /** Burst-loss window (200 ms in the targets). */
+  burstMs: number;
+  /** Loss and jitter window (15 s in the targets). */
+  sustainedMs: number;
+}
+
+export interface DirectionAnalysis {
+  classified: ClassifiedDirection;
+  intervalMs: number;
+  /** Suspect intervals of this direction (sender clock), as given. */
+  suspect: readonly SuspectInterval[];
+  /** First send time: windows and suspect intervals are reported relative to it. */
+  originMs: number | null;
+  received: number;
+  loss: LossPattern;
+  /** Clopper-Pearson 95 % two-sided interval of the whole-test loss ratio, percent. */
+  lossCiPct: { lower: number; upper: number } | null;
+  /** RFC 5481 PDV: one-way delay minus the direction's minimum, ms. */
+  delayVariationMs: Distribution | null;
+  jitter: JitterResult;
+  ipdv: IpdvResult;
+  reorder: ReorderResult;
+  windows: { burst: WindowScan; lossSustained: WindowScan; jitterSustained: WindowScan };
+}
+
+/** Analyse one direction. `lossTimeoutMs` applies to relative one-way delay. */
+export function analyzeDirection(records: DirectionRecords, lossTimeoutMs: number, lengths: WindowLengths): DirectionAnalysis {
+  const c = classifyDirection(records, lossTimeoutMs);
+  const lost = new Uint8Array(c.n);
+  const received = new Uint8Array(c.n);
+  for (let i = 0; i < c.n; i++) {
+    if (c.fate[i] === Fate.Received) received[i] = 1;
+    else lost[i] = 1;
+  }
+  const loss = lossPattern(lost, c.seq);
+  const jitter = directionJitter(c);
+  const seqArrival = new Float64Array(c.arrivalOrder.length);
+  for (let k = 0; k < seqArrival.length; k++) seqArrival[k] = c.seq[c.arrivalOrder[k] ?? 0] ?? Number.NaN;
+  const reorder = rfc4737Reorder(seqArrival, c.seq[0] ?? 0);
+
+  const series = prepareWindows({ sendMs: c.sendMs, lost, received, jitterMs: jitter.jBySent });
+  const suspect = records.suspect.map((s) => ({ startMs: s.startMs, endMs: s.endMs }));
+  const spec = (windowMs: number) => ({ windowMs, intervalMs: records.intervalMs, suspect });
+  const ci = c.n > 0 ? clopperPearson(loss.lost, c.n) : null;
+
+  return {
+    classified: c,
+    intervalMs: records.intervalMs,
+    suspect: records.suspect.map((x) => ({ ...x })),
+    originMs: c.n > 0 ? (c.sendMs[0] ?? null) : null,
+    received: c.arrivalOrder.length,
+    loss,
+    lossCiPct: ci === null ? null : { lower: ci.lower * 100, upper: ci.upper * 100 },
+    delayVariationMs: distributionOfOwned(relativeDelays(c)),
+    jitter,
+    ipdv: directionIpdv(c),
+    reorder,
+    windows: {
+      burst: scanWindows(series, spec(lengths.burstMs), lossPctMetric),
+      lossSustained: scanWindows(series, spec(lengths.sustainedMs), lossPctMetric),
+      jitterSustained: scanWindows(series, spec(lengths.sustainedMs), meanJitterMetric),
+    },
+  };
+}

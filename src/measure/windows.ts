@@ -1,0 +1,235 @@
+/**
+ * Worst sliding window over SEND time ("during any 200 ms / 15 s interval").
+ *
+ * A window of length W placed at s holds the probes sent in [s, s + W). Every window
+ * position is evaluated, not only back-to-back windows, in O(n) with two pointers.
+ *
+ * Why a finite set of positions is enough (proof). Let t_0 <= t_1 <= ... be the send
+ * times and C(s) = { k : s <= t_k < s + W } the content at position s. As s grows, probe
+ * k leaves just after s = t_k and enters just after s = t_k - W, so C(s) is constant on
+ * each interval (a, b] between consecutive points of the set
+ *   B = { t_k } U { t_k - W },
+ * and includes its right end b (at s = t_k probe k is still inside; at s = t_k - W probe k
+ * is not yet inside). Every window content is therefore the content of a window placed at
+ * a point of B, i.e. either
+ *   (A) a window STARTING at a probe's send time, [t_i, t_i + W), or
+ *   (E) a window ENDING at a probe's send time, [t_k - W, t_k) (that probe excluded),
+ * (to the right of the last point the content is empty). Each statistic we grade is a
+ * function of the content only, so its maximum over all positions is its maximum over
+ * (A) and (E), which both scans below visit.
+ * Starting windows at each probe's send time (A) alone is already enough in the usual
+ * case: an (E) content {i..k-1} is a prefix of the (A) content starting at t_i (it only
+ * lacks probes at the end), so (A) alone gives the exact worst LOSS COUNT, and with
+ * evenly paced probes (A) and (E) contents coincide. (E) only adds windows holding fewer
+ * probes when the sender's pacing was uneven; it makes the maximum exact for RATIOS
+ * (loss %, mean jitter) too.
+ *
+ * Evaluable: a window counts only when its content spans at least W - one probe interval
+ * of send time (t_last - t_first >= W - intervalMs), so windows that run past the end of
+ * the test (or past a gap in sending) are not graded as if they were full.
+ * Suspect: a window [s, s + W) touching a suspect interval [a, b] (a < s + W and b >= s)
+ * is marked; the grader never lets such a window be the basis of a pass.
+ */
+
+/** Per-probe inputs, indexed by sent position (send order). */
+export interface WindowSeries {
+  /** Send time, non-decreasing. */
+  sendMs: ArrayLike<number>;
+  /** 1 when the probe was lost (never arrived or too late). */
+  lost: ArrayLike<number>;
+  /** 1 when the probe was received in time. */
+  received: ArrayLike<number>;
+  /** RFC 3550 J after this probe's arrival (ms); ignored when not received. */
+  jitterMs: ArrayLike<number>;
+}
+
+/** The statistic graded on a window. */
+export type WindowMetric = 'loss-pct' | 'mean-jitter';
+/** Loss ratio of a window, in percent. */
+export const lossPctMetric: WindowMetric = 'loss-pct';
+/** Mean RFC 3550 J of the probes received in a window, in ms. */
+export const meanJitterMetric: WindowMetric = 'mean-jitter';
+
+/**
+ * A window's statistic from its content: probes, lost, received in time and the sum of J
+ * over the received ones. NaN when undefined (no probe, or no probe received for jitter).
+ */
+export function windowValue(metric: WindowMetric, packets: number, lost: number, received: number, jitterSumMs: number): number {
+  if (metric === 'loss-pct') return packets > 0 ? (lost / packets) * 100 : Number.NaN;
+  return received > 0 ? jitterSumMs / received : Number.NaN;
+}
+
+export interface SuspectSpan {
+  startMs: number;
+  endMs: number;
+}
+
+export interface WindowSpec {
+  windowMs: number;
+  /** Nominal probe spacing, for the evaluable rule. */
+  intervalMs: number;
+  suspect: readonly SuspectSpan[];
+}
+
+/** One evaluated window. `startMs` is on the sender clock (absolute). */
+export interface WindowStat {
+  startMs: number;
+  packets: number;
+  lost: number;
+  received: number;
+  value: number;
+  suspect: boolean;
+}
+
+export interface WindowScan {
+  windowMs: number;
+  /** Distinct evaluable window contents (A and E families, duplicates counted once). */
+  evaluable: number;
+  /** Of those, how many touch a suspect interval. */
+  evaluableSuspect: number;
+  /** Worst evaluable window that touches no suspect interval. */
+  worstClean: WindowStat | null;
+  /** Worst evaluable window, suspect or not. */
+  worstAny: WindowStat | null;
+}
+
+/** Answers "does [s, s + W) touch a suspect interval?" in O(log m). */
+function suspectTester(spans: readonly SuspectSpan[], windowMs: number): (startMs: number) => boolean {
+  if (spans.length === 0) return () => false;
+  const sorted = [...spans].sort((x, y) => x.startMs - y.startMs);
+  const starts = sorted.map((x) => x.startMs);
+  const prefixMaxEnd: number[] = [];
+  let maxEnd = Number.NEGATIVE_INFINITY;
+  for (const x of sorted) {
+    maxEnd = Math.max(maxEnd, x.endMs);
+    prefixMaxEnd.push(maxEnd);
+  }
+  return (s) => {
+    // Intervals with start < s + W form a prefix; one of them touches iff its max end >= s.
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((starts[mid] ?? 0) < s + windowMs) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 && (prefixMaxEnd[lo - 1] ?? Number.NEGATIVE_INFINITY) >= s;
+  };
+}
+
+/** Prefix sums of a series, shared by every scan of it. */
+export interface PreparedSeries {
+  sendMs: ArrayLike<number>;
+  /** Prefix counts (n + 1 entries). */
+  lost: Int32Array;
+  received: Int32Array;
+  /** Prefix sum of J over received probes (n + 1 entries). */
+  jitter: Float64Array;
+}
+
+/** O(n) preparation: prefix sums of lost, received and J (received probes only). */
+export function prepareWindows(series: WindowSeries): PreparedSeries {
+  const n = series.sendMs.length;
+  const lost = new Int32Array(n + 1);
+  const received = new Int32Array(n + 1);
+  const jitter = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const r = series.received[i] ?? 0;
+    lost[i + 1] = (lost[i] ?? 0) + (series.lost[i] ?? 0);
+    received[i + 1] = (received[i] ?? 0) + r;
+    jitter[i + 1] = (jitter[i] ?? 0) + (r !== 0 ? (series.jitterMs[i] ?? 0) : 0);
+  }
+  return { sendMs: series.sendMs, lost, received, jitter };
+}
+
+/** Scan every window position (families A and E above) and keep the worst ones. */
+export function scanWindows(series: WindowSeries | PreparedSeries, spec: WindowSpec, metric: WindowMetric): WindowScan {
+  const prepared = 'jitterMs' in series ? prepareWindows(series) : series;
+  return scanPrepared(prepared, spec, metric);
+}
+
+class WorstTracker {
+  evaluable = 0;
+  evaluableSuspect = 0;
+  clean: WindowStat | null = null;
+  any: WindowStat | null = null;
+  private cleanValue = Number.NEGATIVE_INFINITY;
+  private cleanStart = Number.POSITIVE_INFINITY;
+  private anyValue = Number.NEGATIVE_INFINITY;
+  private anyStart = Number.POSITIVE_INFINITY;
+
+  /** Count a window; returns which worsts it beats (1: any, 2: clean), 0 for none. */
+  offer(value: number, startMs: number, suspect: boolean): number {
+    this.evaluable++;
+    if (suspect) this.evaluableSuspect++;
+    const betterAny = value > this.anyValue || (value === this.anyValue && startMs < this.anyStart);
+    const betterClean = !suspect && (value > this.cleanValue || (value === this.cleanValue && startMs < this.cleanStart));
+    return (betterAny ? 1 : 0) | (betterClean ? 2 : 0);
+  }
+
+  keep(mask: number, stat: WindowStat): void {
+    if ((mask & 1) !== 0) {
+      this.any = stat;
+      this.anyValue = stat.value;
+      this.anyStart = stat.startMs;
+    }
+    if ((mask & 2) !== 0) {
+      this.clean = stat;
+      this.cleanValue = stat.value;
+      this.cleanStart = stat.startMs;
+    }
+  }
+}
+
+function scanPrepared(p: PreparedSeries, spec: WindowSpec, metric: WindowMetric): WindowScan {
+  const t = p.sendMs;
+  const n = t.length;
+  const W = spec.windowMs;
+  const minSpan = W - spec.intervalMs;
+  const isSuspect = suspectTester(spec.suspect, W);
+  const track = new WorstTracker();
+
+  const visit = (startMs: number, first: number, endExcl: number): void => {
+    if (endExcl <= first) return;
+    if ((t[endExcl - 1] ?? 0) - (t[first] ?? 0) < minSpan) return;
+    const packets = endExcl - first;
+    const lost = (p.lost[endExcl] ?? 0) - (p.lost[first] ?? 0);
+    const received = (p.received[endExcl] ?? 0) - (p.received[first] ?? 0);
+    const value = windowValue(metric, packets, lost, received, (p.jitter[endExcl] ?? 0) - (p.jitter[first] ?? 0));
+    if (Number.isNaN(value)) return;
+    const suspect = isSuspect(startMs);
+    const mask = track.offer(value, startMs, suspect);
+    if (mask !== 0) track.keep(mask, { startMs, packets, lost, received, value, suspect });
+  };
+  // (A) windows starting at each send time: [t_i, t_i + W).
+  let end = 0;
+  for (let i = 0; i < n; i++) {
+    const start = t[i] ?? 0;
+    if (end < i) end = i;
+    while (end < n && (t[end] ?? 0) < start + W) end++;
+    // Equal send times give the same window: visit it once, at its first probe.
+    if (i > 0 && (t[i - 1] ?? 0) === start) continue;
+    visit(start, i, end);
+  }
+  // (E) windows ending at each send time: [t_k - W, t_k), probe k excluded. A content
+  // equal to the (A) window of its first probe was already visited: skip it, so each
+  // distinct content is counted once. `endA` tracks the end of that (A) window.
+  let first = 0;
+  let endE = 0;
+  let endA = 0;
+  for (let k = 0; k < n; k++) {
+    const stop = t[k] ?? 0;
+    if (k > 0 && (t[k - 1] ?? 0) === stop) continue;
+    const start = stop - W;
+    while (first < n && (t[first] ?? 0) < start) first++;
+    while (endE < n && (t[endE] ?? 0) < stop) endE++;
+    if (first >= n) break;
+    if (endA < first) endA = first;
+    const firstMs = t[first] ?? 0;
+    while (endA < n && (t[endA] ?? 0) < firstMs + W) endA++;
+    if (first < endE && endA === endE) continue;
+    visit(start, first, endE);
+  }
+
+  return { windowMs: W, evaluable: track.evaluable, evaluableSuspect: track.evaluableSuspect, worstClean: track.clean, worstAny: track.any };
+}
