@@ -1,0 +1,216 @@
+/** Allocate (RFC 8656 §7.2) and Refresh (§7.3) handling for the core. */
+import {
+  Attr,
+  ErrorCodes,
+  addAddressErrorCode,
+  addXorAddress,
+  findAttr,
+  readEvenPort,
+  readFamily,
+  readLifetimeS,
+  readRequestedTransport,
+  StunDecodeError,
+  TRANSPORT_UDP,
+} from '../codec/index.js';
+import { parseIp, type IpFamily } from '../net/ip.js';
+import { Allocation, TokenBucket } from './allocation.js';
+import { successResponse } from './respond.js';
+import type { AuthedRequest, TurnCore } from './turn-core.js';
+import type { Action } from './types.js';
+
+/** RFC 8656 §7.2 step 9 / §7.3: min(requested, max), and the default when that is smaller. */
+export function grantedLifetimeS(core: TurnCore, requestedS: number | undefined): number {
+  const { defaultLifetimeS, maxLifetimeS } = core.cfg.timers;
+  if (requestedS === undefined) return defaultLifetimeS;
+  const capped = Math.min(requestedS, maxLifetimeS);
+  return capped > defaultLifetimeS ? capped : defaultLifetimeS;
+}
+
+function tidHex(req: AuthedRequest): string {
+  return req.msg.transactionId.toString('hex');
+}
+
+export function allocate(core: TurnCore, req: AuthedRequest, key: Buffer, nowMs: number): Action[] {
+  const { msg, client } = req;
+  const existing = core.byClient.get(client.key);
+  if (existing) {
+    // §7.2: a retransmitted Allocate gets the same answer; anything else on this 5-tuple is 437.
+    if (existing.allocateTid === tidHex(req)) {
+      return existing.allocateResponse ? [{ kind: 'send-client', client, data: existing.allocateResponse }] : [];
+    }
+    return core.refuse(req, ErrorCodes.AllocationMismatch, 'allocation-exists', '5-tuple already has an allocation');
+  }
+  let transport: number | undefined;
+  let family: IpFamily | 'invalid' | undefined;
+  let additional: IpFamily | 'invalid' | undefined;
+  let evenPort: { reserveNext: boolean } | undefined;
+  let lifetimeS: number | undefined;
+  try {
+    transport = readRequestedTransport(msg);
+    family = readFamily(msg, Attr.RequestedAddressFamily);
+    additional = readFamily(msg, Attr.AdditionalAddressFamily);
+    evenPort = readEvenPort(msg);
+    lifetimeS = readLifetimeS(msg);
+  } catch (err) {
+    if (!(err instanceof StunDecodeError)) throw err;
+    return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', `malformed attribute: ${err.message}`);
+  }
+  if (transport === undefined) return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'no REQUESTED-TRANSPORT');
+  if (transport !== TRANSPORT_UDP) {
+    return core.refuse(req, ErrorCodes.UnsupportedTransportProtocol, 'unsupported-transport', `REQUESTED-TRANSPORT ${transport}`);
+  }
+  if (findAttr(msg, Attr.ReservationToken)) {
+    if (evenPort) return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'RESERVATION-TOKEN with EVEN-PORT');
+    // §7.2 step 5: we never hand out reservations, so no token can be valid.
+    return core.refuse(req, ErrorCodes.InsufficientCapacity, 'no-reservation', 'unknown RESERVATION-TOKEN');
+  }
+  if (evenPort?.reserveNext) {
+    return core.refuse(req, ErrorCodes.InsufficientCapacity, 'no-reservation', 'EVEN-PORT R bit: port reservation not offered');
+  }
+  if (family !== undefined && additional !== undefined) {
+    return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'both REQUESTED- and ADDITIONAL-ADDRESS-FAMILY');
+  }
+  if (additional === 4 || additional === 'invalid') {
+    return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'ADDITIONAL-ADDRESS-FAMILY must be IPv6');
+  }
+  if (family === 'invalid') return core.refuse(req, ErrorCodes.AddressFamilyNotSupported, 'address-family', 'unknown family');
+  const fam: IpFamily = family ?? 4; // §7.2: absent means IPv4
+  const relayIp = core.cfg.relayAddresses[fam];
+  if (relayIp === undefined) {
+    return core.refuse(req, ErrorCodes.AddressFamilyNotSupported, 'address-family', `no IPv${fam} relay address`);
+  }
+  const q = core.cfg.quotas;
+  if ((core.perUser.get(req.username) ?? 0) >= q.maxAllocationsPerUsername) {
+    return core.refuse(req, ErrorCodes.AllocationQuotaReached, 'quota-username', `username holds ${q.maxAllocationsPerUsername} allocations`);
+  }
+  if ((core.perIp.get(client.ip) ?? 0) >= q.maxAllocationsPerSourceIp) {
+    return core.refuse(req, ErrorCodes.AllocationQuotaReached, 'quota-source-ip', `${client.ip} holds ${q.maxAllocationsPerSourceIp} allocations`);
+  }
+  if (core.byClient.size >= q.maxAllocationsTotal) {
+    return core.refuse(req, ErrorCodes.InsufficientCapacity, 'quota-total', `relay holds ${q.maxAllocationsTotal} allocations`);
+  }
+  const port = core.cfg.portAllocator(fam, core.portsInUse[fam], evenPort !== undefined);
+  if (port === null) return core.refuse(req, ErrorCodes.InsufficientCapacity, 'no-relay-port', 'relay port range exhausted');
+  const granted = grantedLifetimeS(core, lifetimeS);
+  const ratePerMs = q.maxBandwidthBytesPerS / 1000;
+  const a = new Allocation(
+    core.allocateId(),
+    client,
+    req.username,
+    key,
+    req.sec.integrity,
+    findAttr(msg, Attr.Fingerprint) !== undefined,
+    fam,
+    relayIp,
+    tidHex(req),
+    granted,
+    nowMs + granted * 1000,
+    evenPort !== undefined,
+    new TokenBucket(ratePerMs, q.bandwidthBurstBytes, nowMs),
+    new TokenBucket(ratePerMs, q.bandwidthBurstBytes, nowMs),
+  );
+  a.pendingRequest = msg;
+  a.wantsIpv6Too = additional === 6;
+  a.bindAttempts = 1;
+  core.byClient.set(client.key, a);
+  core.byId.set(a.id, a);
+  core.perUser.set(req.username, (core.perUser.get(req.username) ?? 0) + 1);
+  core.perIp.set(client.ip, (core.perIp.get(client.ip) ?? 0) + 1);
+  return [{ kind: 'open-relay', relayId: a.id, family: fam, ip: relayIp, port }];
+}
+
+export function relayOpened(core: TurnCore, relayId: number, port: number, nowMs: number): Action[] {
+  const a = core.byId.get(relayId);
+  if (!a || a.state !== 'opening' || !a.pendingRequest) return [{ kind: 'close-relay', relayId }];
+  const req = a.pendingRequest;
+  a.pendingRequest = null;
+  a.state = 'active';
+  a.relayPort = port;
+  a.relayKey = `${a.relayIp}|${port}`;
+  core.portsInUse[a.family].add(port);
+  core.ownRelayKeys.add(a.relayKey);
+  core.ownGeneration++;
+  const stats = a.client.listener.stats;
+  stats.allocationsActive++;
+  stats.allocationsTotal++;
+  const data = successResponse(req, { key: a.key, integrity: a.integrity }, core.cfg.software, (w) => {
+    addXorAddress(w, Attr.XorRelayedAddress, { ip: parseIp(a.relayIp), port });
+    w.addUint32(Attr.Lifetime, a.lifetimeS);
+    addXorAddress(w, Attr.XorMappedAddress, { ip: parseIp(a.client.ip), port: a.client.port });
+    // RFC 8656 §7.2: a dual allocation we cannot serve is reported per family, the IPv4 part succeeds.
+    if (a.wantsIpv6Too) addAddressErrorCode(w, 6, ErrorCodes.AddressFamilyNotSupported, 'Address Family not Supported');
+  });
+  a.allocateResponse = data;
+  const out: Action[] = [
+    { kind: 'send-client', client: a.client, data },
+    {
+      kind: 'log',
+      level: 'info',
+      msg: 'TURN allocation created',
+      fields: {
+        relayId,
+        relayed: `${a.relayIp}:${port}`,
+        client: `${a.client.ip}:${a.client.port}`,
+        transport: a.client.listener.transport,
+        username: a.username,
+        lifetimeS: a.lifetimeS,
+      },
+    },
+  ];
+  core.schedule(a.expiresAtMs, out);
+  return out;
+}
+
+export function relayOpenFailed(core: TurnCore, relayId: number, detail: string, nowMs: number): Action[] {
+  const a = core.byId.get(relayId);
+  if (!a || a.state !== 'opening' || !a.pendingRequest) return [];
+  const req = a.pendingRequest;
+  if (a.bindAttempts < core.cfg.maxRelayBindAttempts) {
+    const port = core.cfg.portAllocator(a.family, core.portsInUse[a.family], a.evenPort);
+    if (port !== null) {
+      a.bindAttempts++;
+      return [{ kind: 'open-relay', relayId, family: a.family, ip: a.relayIp, port }];
+    }
+  }
+  const out = core.deleteAllocation(a, 'relay-bind-failed', nowMs);
+  out.push(
+    ...core.refuse(
+      { msg: req, client: a.client, username: a.username, sec: { key: a.key, integrity: a.integrity } },
+      ErrorCodes.InsufficientCapacity,
+      'no-relay-port',
+      `could not bind a relay socket after ${a.bindAttempts} attempts (${detail})`,
+    ),
+  );
+  return out;
+}
+
+export function refresh(core: TurnCore, req: AuthedRequest, nowMs: number): Action[] {
+  const a = core.byClient.get(req.client.key);
+  if (!a || a.state !== 'active') return core.refuse(req, ErrorCodes.AllocationMismatch, 'no-allocation', 'Refresh without allocation');
+  if (a.username !== req.username) return core.refuse(req, ErrorCodes.WrongCredentials, 'wrong-username', 'Refresh with another username');
+  let requested: number | undefined;
+  let family: IpFamily | 'invalid' | undefined;
+  try {
+    requested = readLifetimeS(req.msg);
+    family = readFamily(req.msg, Attr.RequestedAddressFamily);
+  } catch (err) {
+    if (!(err instanceof StunDecodeError)) throw err;
+    return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', `malformed attribute: ${err.message}`);
+  }
+  if (family !== undefined && family !== a.family) {
+    return core.refuse(req, ErrorCodes.PeerAddressFamilyMismatch, 'address-family', 'Refresh for another family');
+  }
+  if (requested === 0) {
+    const out = core.deleteAllocation(a, 'refresh-lifetime-0', nowMs);
+    const data = successResponse(req.msg, req.sec, core.cfg.software, (w) => w.addUint32(Attr.Lifetime, 0));
+    out.unshift({ kind: 'send-client', client: req.client, data });
+    return out;
+  }
+  const granted = grantedLifetimeS(core, requested);
+  a.lifetimeS = granted;
+  a.expiresAtMs = nowMs + granted * 1000;
+  const data = successResponse(req.msg, req.sec, core.cfg.software, (w) => w.addUint32(Attr.Lifetime, granted));
+  const out: Action[] = [{ kind: 'send-client', client: req.client, data }];
+  core.schedule(a.expiresAtMs, out);
+  return out;
+}
