@@ -18,6 +18,7 @@ import {
 } from '../../server/turn/codec/index.js';
 import { formatIp, parseIp } from '../../server/turn/net/ip.js';
 import * as v from './fixtures/rfc5769.js';
+import { must } from './helpers/core-harness.js';
 
 const shortKey = Buffer.from(v.samplePassword, 'utf8');
 
@@ -71,7 +72,7 @@ describe('RFC 5769 §2.2-2.3 responses', () => {
       expect(readText(msg, Attr.Software)).toBe('test vector');
       const a = findAttr(msg, Attr.XorMappedAddress);
       expect(a).toBeDefined();
-      const addr = decodeXorAddress(msg, a!);
+      const addr = decodeXorAddress(msg, must(a));
       expect(formatIp(addr.ip)).toBe(ip);
       expect(addr.port).toBe(32853);
       expect(checkIntegrity(msg, shortKey)).toBe('ok');
@@ -92,7 +93,7 @@ describe('RFC 5769 §2.4 long-term credentials', () => {
     expect(readText(msg, Attr.Username)).toBe(v.longTermUsername);
     expect(readText(msg, Attr.Nonce)).toBe(v.longTermNonce);
     expect(readText(msg, Attr.Realm)).toBe(v.longTermRealm);
-    expect(attrValue(msg, findAttr(msg, Attr.Realm)!).length).toBe(11);
+    expect(attrValue(msg, must(findAttr(msg, Attr.Realm))).length).toBe(11);
   });
   it('verifies integrity with MD5(username:realm:password)', () => {
     expect(key.toString('hex')).toHaveLength(32);

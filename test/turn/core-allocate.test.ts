@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Attr, MessageClass, Method, checkIntegrity, decodeStun, findAttr, longTermKey, readText, StunWriter, appendIntegrity, TRANSPORT_UDP } from '../../server/turn/codec/index.js';
 import { buildAllocate, buildRefresh, buildRequest, buildCreatePermission } from '../../server/turn/client/requests.js';
 import { formatIp } from '../../server/turn/net/ip.js';
-import { T0, allocate, cred, errorCodeOf, makeHarness, peer, reply, xorAddr, REALM } from './helpers/core-harness.js';
+import { must, T0, allocate, cred, errorCodeOf, makeHarness, peer, reply, xorAddr, REALM } from './helpers/core-harness.js';
 
 describe('Allocate (RFC 8656 §7.2)', () => {
   it('challenges with 401 + REALM + NONCE, then allocates with a verifiable success', () => {
@@ -21,7 +21,7 @@ describe('Allocate (RFC 8656 §7.2)', () => {
     expect(relayed.port).toBe(relayPort);
     const mapped = xorAddr(response, Attr.XorMappedAddress);
     expect([formatIp(mapped.ip), mapped.port]).toEqual(['127.0.0.1', 50001]);
-    expect(response.raw.readUInt32BE(findAttr(response, Attr.Lifetime)!.valueOffset)).toBe(600);
+    expect(response.raw.readUInt32BE(must(findAttr(response, Attr.Lifetime)).valueOffset)).toBe(600);
     expect(checkIntegrity(response, longTermKey(auth.username, REALM, auth.password))).toBe('ok');
     expect(h.metrics.listener('udp', 3478).allocationsActive).toBe(1);
     expect(h.metrics.listener('udp', 3478).challenges.get('no-credentials')).toBe(2); // ours + the helper's
@@ -51,7 +51,7 @@ describe('Allocate (RFC 8656 §7.2)', () => {
     const later = T0 + 601_000;
     const stale = reply(h.core.handleClient(c, buildRefresh(auth, 600), later));
     expect(errorCodeOf(stale)).toBe(438);
-    const nonce = readText(stale, Attr.Nonce)!;
+    const nonce = must(readText(stale, Attr.Nonce));
     expect(nonce).not.toBe(auth.nonce);
     const ok = reply(h.core.handleClient(c, buildRefresh({ ...auth, nonce }, 600), later));
     expect(ok.cls).toBe(MessageClass.Success);
@@ -61,7 +61,7 @@ describe('Allocate (RFC 8656 §7.2)', () => {
     const h = makeHarness();
     const c = h.client(50005);
     const challenge = reply(h.core.handleClient(c, buildAllocate(null), T0));
-    const auth = { ...cred(), password: 'not-the-password', realm: REALM, nonce: readText(challenge, Attr.Nonce)! };
+    const auth = { ...cred(), password: 'not-the-password', realm: REALM, nonce: must(readText(challenge, Attr.Nonce)) };
     const actions = h.core.handleClient(c, buildAllocate(auth), T0);
     expect(errorCodeOf(reply(actions))).toBe(401);
     expect(h.metrics.listener('udp', 3478).refusals.get('wrong-credentials')).toBe(1);
@@ -74,7 +74,7 @@ describe('Allocate (RFC 8656 §7.2)', () => {
     const c = h.client(50006);
     const expired = cred(T0 - 7200_000, 3600); // expired one hour before T0
     const challenge = reply(h.core.handleClient(c, buildAllocate(null), T0));
-    const actions = h.core.handleClient(c, buildAllocate({ ...expired, realm: REALM, nonce: readText(challenge, Attr.Nonce)! }), T0);
+    const actions = h.core.handleClient(c, buildAllocate({ ...expired, realm: REALM, nonce: must(readText(challenge, Attr.Nonce)) }), T0);
     expect(errorCodeOf(reply(actions))).toBe(401);
     const log = actions.find((a) => a.kind === 'log');
     expect(log?.kind === 'log' && log.fields['reason']).toBe('credential-expired');
@@ -93,7 +93,7 @@ describe('Allocate (RFC 8656 §7.2)', () => {
     const h = makeHarness();
     const c = h.client(50008);
     const challenge = reply(h.core.handleClient(c, buildAllocate(null), T0));
-    const auth = { ...cred(), realm: REALM, nonce: readText(challenge, Attr.Nonce)! };
+    const auth = { ...cred(), realm: REALM, nonce: must(readText(challenge, Attr.Nonce)) };
     const noTransport = buildRequest(Method.Allocate, auth, () => undefined);
     expect(errorCodeOf(reply(h.core.handleClient(c, noTransport, T0)))).toBe(400);
     const tcp = buildRequest(Method.Allocate, auth, (w) => w.addUint32(Attr.RequestedTransport, (6 << 24) >>> 0));
@@ -105,7 +105,7 @@ describe('Allocate (RFC 8656 §7.2)', () => {
     });
     const r = reply(h.core.handleClient(c, df, T0));
     expect(errorCodeOf(r)).toBe(420);
-    const ua = findAttr(r, Attr.UnknownAttributes)!;
+    const ua = must(findAttr(r, Attr.UnknownAttributes));
     expect(r.raw.readUInt16BE(ua.valueOffset)).toBe(Attr.DontFragment);
     // The 420 is protected with the request's key (RFC 8489 §9.2.4).
     expect(checkIntegrity(r, longTermKey(auth.username, REALM, auth.password))).toBe('ok');
@@ -116,7 +116,7 @@ describe('Allocate (RFC 8656 §7.2)', () => {
     const h = makeHarness();
     const c = h.client(50009);
     const challenge = reply(h.core.handleClient(c, buildAllocate(null), T0));
-    const auth = { ...cred(), realm: REALM, nonce: readText(challenge, Attr.Nonce)! };
+    const auth = { ...cred(), realm: REALM, nonce: must(readText(challenge, Attr.Nonce)) };
     const open = h.core.handleClient(c, buildAllocate(auth, { sha256: true, fingerprint: true }), T0).find((a) => a.kind === 'open-relay');
     if (open?.kind !== 'open-relay') throw new Error('no open-relay');
     const res = reply(h.core.relayOpened(open.relayId, 45001, T0));
@@ -135,7 +135,7 @@ describe('Refresh and expiry (RFC 8656 §7.3)', () => {
     const { auth, relayId } = allocate(h, c, T0, creds);
     const life = (lifetimeS: number, at: number): number => {
       const r = reply(h.core.handleClient(c, buildRefresh(auth, lifetimeS), at));
-      return r.raw.readUInt32BE(findAttr(r, Attr.Lifetime)!.valueOffset);
+      return r.raw.readUInt32BE(must(findAttr(r, Attr.Lifetime)).valueOffset);
     };
     expect(life(1200, T0 + 1000)).toBe(1200);
     expect(life(99999, T0 + 2000)).toBe(3600);
@@ -148,7 +148,7 @@ describe('Refresh and expiry (RFC 8656 §7.3)', () => {
     expect(h.metrics.listener('udp', 3478).allocationsActive).toBe(0);
     const stale = reply(h.core.handleClient(c, buildRefresh(auth, 600), T0 + 604_000));
     expect(errorCodeOf(stale)).toBe(438);
-    const fresh = { ...auth, nonce: readText(stale, Attr.Nonce)! };
+    const fresh = { ...auth, nonce: must(readText(stale, Attr.Nonce)) };
     expect(errorCodeOf(reply(h.core.handleClient(c, buildRefresh(fresh, 600), T0 + 604_000)))).toBe(437);
   });
 
@@ -160,7 +160,7 @@ describe('Refresh and expiry (RFC 8656 §7.3)', () => {
     const actions = h.core.handleClient(c, buildRefresh(auth, 0), T0 + 10);
     const r = reply(actions);
     expect(r.cls).toBe(MessageClass.Success);
-    expect(r.raw.readUInt32BE(findAttr(r, Attr.Lifetime)!.valueOffset)).toBe(0);
+    expect(r.raw.readUInt32BE(must(findAttr(r, Attr.Lifetime)).valueOffset)).toBe(0);
     expect(actions).toContainEqual({ kind: 'close-relay', relayId });
     expect(h.core.allocationCount).toBe(0);
     allocate(h, h.client(50012), T0 + 20, creds); // the per-user quota is free again
@@ -170,7 +170,7 @@ describe('Refresh and expiry (RFC 8656 §7.3)', () => {
     const h = makeHarness();
     const c = h.client(50013);
     const challenge = reply(h.core.handleClient(c, buildAllocate(null), T0));
-    const auth = { ...cred(), realm: REALM, nonce: readText(challenge, Attr.Nonce)! };
+    const auth = { ...cred(), realm: REALM, nonce: must(readText(challenge, Attr.Nonce)) };
     expect(errorCodeOf(reply(h.core.handleClient(c, buildRefresh(auth, 600), T0)))).toBe(437);
     expect(errorCodeOf(reply(h.core.handleClient(c, buildCreatePermission(auth, [peer('127.0.0.1', 9)]), T0)))).toBe(437);
     allocate(h, c, T0, cred());

@@ -125,6 +125,7 @@ export function relayOpened(core: TurnCore, relayId: number, port: number, nowMs
   const req = a.pendingRequest;
   a.pendingRequest = null;
   a.state = 'active';
+  a.expiresAtMs = nowMs + a.lifetimeS * 1000; // the lifetime starts when the relayed address exists
   a.relayPort = port;
   a.relayKey = `${a.relayIp}|${port}`;
   core.portsInUse[a.family].add(port);

@@ -141,3 +141,9 @@ export function allocate(h: Harness, c: ClientTuple, nowMs = T0, creds = cred(no
 export function kinds(actions: Action[]): string[] {
   return actions.map((a) => (a.kind === 'drop' ? `drop:${a.reason}` : a.kind));
 }
+
+/** Narrows away undefined, failing the test with `what` when absent. */
+export function must<T>(v: T | undefined | null, what = 'value'): T {
+  if (v === undefined || v === null) throw new Error(`${what} missing`);
+  return v;
+}
