@@ -29,6 +29,7 @@ import { successResponse } from './respond.js';
 import type { AuthedRequest, IndicationDelivery, TurnCore } from './turn-core.js';
 import type { Action, ClientTuple } from './types.js';
 import type { PeerIpDecision } from '../policy/peer-policy.js';
+import type { ListenerStats } from '../metrics.js';
 
 /** IP-level peer decision: the peer policy, or one of our own relayed IPs (RFC 8656 §9). */
 function ipDecision(core: TurnCore, ip: IpAddress, ipText: string): PeerIpDecision | { allowed: true; via: 'own-relay' } {
@@ -171,18 +172,23 @@ function bindingAllowed(core: TurnCore, b: ChannelBinding, perm: Permission): bo
 }
 
 /** RFC 8656 §12.6: ChannelData from the client. Returns the binding to relay through. */
-export function channelDataFromClient(core: TurnCore, client: ClientTuple, buf: Buffer, nowMs: number): ChannelBinding | undefined {
-  const stats = client.listener.stats;
+export function channelDataFromClient(
+  core: TurnCore,
+  clientKey: string,
+  stats: ListenerStats,
+  buf: Buffer,
+  nowMs: number,
+): ChannelBinding | undefined {
   if (buf.length < 4) {
-    core.malformed(client, 'bad-channel-data');
+    core.malformedOn(stats, 'bad-channel-data');
     return undefined;
   }
   const len = buf.readUInt16BE(2);
   if (4 + len > buf.length) {
-    core.malformed(client, 'bad-channel-data');
+    core.malformedOn(stats, 'bad-channel-data');
     return undefined;
   }
-  const a = core.byClient.get(client.key);
+  const a = core.byClient.get(clientKey);
   if (!a || a.state !== 'active') {
     core.drop(stats, 'no-allocation');
     return undefined;

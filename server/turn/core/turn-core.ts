@@ -80,7 +80,7 @@ export class TurnCore {
     const b0 = buf[0];
     if (b0 === undefined) return [this.malformed(client, 'too-short')];
     if (b0 >= 0x40 && b0 <= 0x7f) {
-      const b = peers.channelDataFromClient(this, client, buf, nowMs);
+      const b = peers.channelDataFromClient(this, client.key, client.listener.stats, buf, nowMs);
       if (!b) return [];
       const len = buf.readUInt16BE(2);
       return [{ kind: 'send-peer', relayId: b.alloc.id, ip: b.peerIp, port: b.peerPort, data: buf.subarray(4, 4 + len) }];
@@ -97,9 +97,12 @@ export class TurnCore {
     return [this.drop(client.listener.stats, `unexpected-${msg.cls === MessageClass.Indication ? 'indication' : 'response'}`)];
   }
 
-  /** Fast path for ChannelData from a client: the binding to relay through, or undefined (counted). */
-  channelDataFromClient(client: ClientTuple, buf: Buffer, nowMs: number): ChannelBinding | undefined {
-    return peers.channelDataFromClient(this, client, buf, nowMs);
+  /**
+   * Fast path for ChannelData from a client (by 5-tuple key, no tuple object needed): the
+   * binding to relay `buf[4 .. 4+length]` through, or undefined (dropped and counted).
+   */
+  channelDataFromClient(clientKey: string, stats: ListenerStats, buf: Buffer, nowMs: number): ChannelBinding | undefined {
+    return peers.channelDataFromClient(this, clientKey, stats, buf, nowMs);
   }
 
   /** Fast path for a datagram on relay socket `relayId`: a channel binding, a Data indication, or undefined (dropped). */
@@ -274,7 +277,11 @@ export class TurnCore {
   }
 
   malformed(client: ClientTuple, reason: string): Action {
-    ListenerStats.bump(client.listener.stats.malformed, reason);
+    return this.malformedOn(client.listener.stats, reason);
+  }
+
+  malformedOn(stats: ListenerStats, reason: string): Action {
+    ListenerStats.bump(stats.malformed, reason);
     return { kind: 'drop', reason: `malformed:${reason}` };
   }
 
