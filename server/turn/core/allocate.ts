@@ -4,6 +4,7 @@ import {
   ErrorCodes,
   addAddressErrorCode,
   addXorAddress,
+  attrValue,
   findAttr,
   readEvenPort,
   readFamily,
@@ -13,7 +14,7 @@ import {
   TRANSPORT_UDP,
 } from '../codec/index.js';
 import { parseIp, type IpFamily } from '../net/ip.js';
-import { Allocation, TokenBucket } from './allocation.js';
+import { Allocation, TokenBucket, type Reservation } from './allocation.js';
 import { successResponse } from './respond.js';
 import type { AuthedRequest, TurnCore } from './turn-core.js';
 import type { Action } from './types.js';
@@ -24,6 +25,18 @@ export function grantedLifetimeS(core: TurnCore, requestedS: number | undefined)
   if (requestedS === undefined) return defaultLifetimeS;
   const capped = Math.min(requestedS, maxLifetimeS);
   return capped > defaultLifetimeS ? capped : defaultLifetimeS;
+}
+
+/** A port for a new relay socket; with EVEN-PORT R=1 an even port whose successor is free too. */
+function pickPort(core: TurnCore, fam: IpFamily, evenPort: { reserveNext: boolean } | undefined): number | null {
+  const inUse = core.portsInUse[fam];
+  if (!evenPort?.reserveNext) return core.cfg.portAllocator(fam, inUse, evenPort !== undefined);
+  for (let i = 0; i < 16; i++) {
+    const p = core.cfg.portAllocator(fam, inUse, true);
+    if (p === null || p === 0) return null; // OS-chosen ports cannot be reserved in pairs
+    if (p < 65535 && !inUse.has(p + 1)) return p;
+  }
+  return null;
 }
 
 function tidHex(req: AuthedRequest): string {
@@ -59,13 +72,15 @@ export function allocate(core: TurnCore, req: AuthedRequest, key: Buffer, nowMs:
   if (transport !== TRANSPORT_UDP) {
     return core.refuse(req, ErrorCodes.UnsupportedTransportProtocol, 'unsupported-transport', `REQUESTED-TRANSPORT ${transport}`);
   }
-  if (findAttr(msg, Attr.ReservationToken)) {
+  const tokenAttr = findAttr(msg, Attr.ReservationToken);
+  let reservation: Reservation | undefined;
+  if (tokenAttr) {
     if (evenPort) return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'RESERVATION-TOKEN with EVEN-PORT');
-    // §7.2 step 5: we never hand out reservations, so no token can be valid.
-    return core.refuse(req, ErrorCodes.InsufficientCapacity, 'no-reservation', 'unknown RESERVATION-TOKEN');
-  }
-  if (evenPort?.reserveNext) {
-    return core.refuse(req, ErrorCodes.InsufficientCapacity, 'no-reservation', 'EVEN-PORT R bit: port reservation not offered');
+    if (family !== undefined) return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'RESERVATION-TOKEN with REQUESTED-ADDRESS-FAMILY');
+    if (tokenAttr.length !== 8) return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'RESERVATION-TOKEN length');
+    reservation = core.takeReservation(attrValue(msg, tokenAttr).toString('hex'), nowMs);
+    // §7.2 step 5: an unknown or expired token cannot be honoured.
+    if (!reservation) return core.refuse(req, ErrorCodes.InsufficientCapacity, 'no-reservation', 'unknown or expired RESERVATION-TOKEN');
   }
   if (family !== undefined && additional !== undefined) {
     return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'both REQUESTED- and ADDITIONAL-ADDRESS-FAMILY');
@@ -74,7 +89,7 @@ export function allocate(core: TurnCore, req: AuthedRequest, key: Buffer, nowMs:
     return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'ADDITIONAL-ADDRESS-FAMILY must be IPv6');
   }
   if (family === 'invalid') return core.refuse(req, ErrorCodes.AddressFamilyNotSupported, 'address-family', 'unknown family');
-  const fam: IpFamily = family ?? 4; // §7.2: absent means IPv4
+  const fam: IpFamily = reservation?.family ?? family ?? 4; // §7.2: absent means IPv4
   const relayIp = core.cfg.relayAddresses[fam];
   if (relayIp === undefined) {
     return core.refuse(req, ErrorCodes.AddressFamilyNotSupported, 'address-family', `no IPv${fam} relay address`);
@@ -89,8 +104,10 @@ export function allocate(core: TurnCore, req: AuthedRequest, key: Buffer, nowMs:
   if (core.byClient.size >= q.maxAllocationsTotal) {
     return core.refuse(req, ErrorCodes.InsufficientCapacity, 'quota-total', `relay holds ${q.maxAllocationsTotal} allocations`);
   }
-  const port = core.cfg.portAllocator(fam, core.portsInUse[fam], evenPort !== undefined);
-  if (port === null) return core.refuse(req, ErrorCodes.InsufficientCapacity, 'no-relay-port', 'relay port range exhausted');
+  const port = reservation ? reservation.port : pickPort(core, fam, evenPort);
+  if (port === null) {
+    return core.refuse(req, ErrorCodes.InsufficientCapacity, 'no-relay-port', evenPort?.reserveNext ? 'no free even/odd port pair' : 'relay port range exhausted');
+  }
   const granted = grantedLifetimeS(core, lifetimeS);
   const ratePerMs = q.maxBandwidthBytesPerS / 1000;
   const a = new Allocation(
@@ -110,6 +127,8 @@ export function allocate(core: TurnCore, req: AuthedRequest, key: Buffer, nowMs:
     new TokenBucket(ratePerMs, q.bandwidthBurstBytes, nowMs),
   );
   a.pendingRequest = msg;
+  a.reserveNext = evenPort?.reserveNext ?? false;
+  a.reservedPort = reservation ? reservation.port : 0;
   a.wantsIpv6Too = additional === 6;
   a.bindAttempts = 1;
   core.byClient.set(client.key, a);
@@ -122,6 +141,10 @@ export function allocate(core: TurnCore, req: AuthedRequest, key: Buffer, nowMs:
 export function relayOpened(core: TurnCore, relayId: number, port: number, nowMs: number): Action[] {
   const a = core.byId.get(relayId);
   if (!a || a.state !== 'opening' || !a.pendingRequest) return [{ kind: 'close-relay', relayId }];
+  if (a.evenPort && port % 2 !== 0) {
+    // Only possible with OS-chosen ports: give this one back and try again.
+    return [{ kind: 'close-relay', relayId }, ...relayOpenFailed(core, relayId, 'odd port for EVEN-PORT', nowMs)];
+  }
   const req = a.pendingRequest;
   a.pendingRequest = null;
   a.state = 'active';
@@ -140,6 +163,8 @@ export function relayOpened(core: TurnCore, relayId: number, port: number, nowMs
     addXorAddress(w, Attr.XorMappedAddress, { ip: parseIp(a.client.ip), port: a.client.port });
     // RFC 8656 §7.2: a dual allocation we cannot serve is reported per family, the IPv4 part succeeds.
     if (a.wantsIpv6Too) addAddressErrorCode(w, 6, ErrorCodes.AddressFamilyNotSupported, 'Address Family not Supported');
+    // §7.2: EVEN-PORT with R=1 reserves port+1 for a later Allocate carrying this token.
+    if (a.reserveNext) w.add(Attr.ReservationToken, Buffer.from(core.reserve(a.family, port + 1, nowMs), 'hex'));
   });
   a.allocateResponse = data;
   const out: Action[] = [
@@ -159,6 +184,7 @@ export function relayOpened(core: TurnCore, relayId: number, port: number, nowMs
     },
   ];
   core.schedule(a.expiresAtMs, out);
+  for (const r of core.reservations.values()) core.schedule(r.expiresAtMs, out);
   return out;
 }
 
@@ -166,8 +192,9 @@ export function relayOpenFailed(core: TurnCore, relayId: number, detail: string,
   const a = core.byId.get(relayId);
   if (!a || a.state !== 'opening' || !a.pendingRequest) return [];
   const req = a.pendingRequest;
-  if (a.bindAttempts < core.cfg.maxRelayBindAttempts) {
-    const port = core.cfg.portAllocator(a.family, core.portsInUse[a.family], a.evenPort);
+  if (a.reservedPort !== 0) core.portsInUse[a.family].delete(a.reservedPort); // the reserved port is lost
+  else if (a.bindAttempts < core.cfg.maxRelayBindAttempts) {
+    const port = pickPort(core, a.family, a.evenPort ? { reserveNext: a.reserveNext } : undefined);
     if (port !== null) {
       a.bindAttempts++;
       return [{ kind: 'open-relay', relayId, family: a.family, ip: a.relayIp, port }];

@@ -60,6 +60,13 @@ export class TokenBucket {
   }
 }
 
+/** RFC 8656 §7.2: a port held back for the Allocate that presents the token (30 s). */
+export interface Reservation {
+  readonly family: IpFamily;
+  readonly port: number;
+  readonly expiresAtMs: number;
+}
+
 export type AllocationState = 'opening' | 'active';
 
 /** RFC 8656 §2.2: one allocation, identified by the client's 5-tuple. */
@@ -73,6 +80,10 @@ export class Allocation {
   pendingRequest: StunMessage | null = null;
   /** ADDITIONAL-ADDRESS-FAMILY asked for IPv6 too (answered with ADDRESS-ERROR-CODE 440). */
   wantsIpv6Too = false;
+  /** EVEN-PORT R=1: reserve relayPort + 1 on success. */
+  reserveNext = false;
+  /** Port taken from a RESERVATION-TOKEN (no retries on other ports), or 0. */
+  reservedPort = 0;
   /** Allocate transaction ID (hex) and its success response, replayed on retransmission (§7.2). */
   allocateResponse: Buffer | null = null;
   readonly permissions = new Map<string, Permission>();

@@ -20,7 +20,8 @@ import {
 } from '../codec/index.js';
 import { ListenerStats } from '../metrics.js';
 import { parseIp } from '../net/ip.js';
-import { Allocation, type ChannelBinding } from './allocation.js';
+import { Allocation, type ChannelBinding, type Reservation } from './allocation.js';
+import { randomBytes } from 'node:crypto';
 import { authenticate } from './auth.js';
 import { NonceIssuer } from './nonce.js';
 import { errorResponse, successResponse, type ReplySecurity } from './respond.js';
@@ -43,6 +44,9 @@ export interface AuthedRequest {
   readonly sec: ReplySecurity;
 }
 
+/** RFC 8656 §7.2: a reservation lives about 30 seconds. */
+const RESERVATION_LIFETIME_MS = 30_000;
+
 export class TurnCore {
   readonly nonces: NonceIssuer;
   /** Allocations by client 5-tuple key (RFC 8656 §2.2). */
@@ -55,6 +59,8 @@ export class TurnCore {
   readonly perUser = new Map<string, number>();
   readonly perIp = new Map<string, number>();
   ownGeneration = 0;
+  /** RESERVATION-TOKEN (hex) -> reserved port (RFC 8656 §7.2, §14.9). */
+  readonly reservations = new Map<string, Reservation>();
   private nextId = 1;
   private timerAtMs = Number.POSITIVE_INFINITY;
 
@@ -183,11 +189,37 @@ export class TurnCore {
     return a ? this.deleteAllocation(a, 'connection-closed', nowMs) : [];
   }
 
+  /** Holds `port` back for 30 s (RFC 8656 §7.2 step 9 of EVEN-PORT); returns the token (hex). */
+  reserve(family: 4 | 6, port: number, nowMs: number): string {
+    const token = randomBytes(8).toString('hex');
+    this.reservations.set(token, { family, port, expiresAtMs: nowMs + RESERVATION_LIFETIME_MS });
+    this.portsInUse[family].add(port);
+    return token;
+  }
+
+  /** Consumes a reservation; the port stays marked in use for the new allocation. */
+  takeReservation(token: string, nowMs: number): Reservation | undefined {
+    const r = this.reservations.get(token);
+    if (!r) return undefined;
+    this.reservations.delete(token);
+    if (r.expiresAtMs <= nowMs) {
+      this.portsInUse[r.family].delete(r.port);
+      return undefined;
+    }
+    return r;
+  }
+
   /** Expires allocations (§7), permissions (§9) and channels (§12); schedules the next call. */
   onTimer(nowMs: number): Action[] {
     const out: Action[] = [];
     this.timerAtMs = Number.POSITIVE_INFINITY;
     let next = Number.POSITIVE_INFINITY;
+    for (const [token, r] of this.reservations) {
+      if (r.expiresAtMs <= nowMs) {
+        this.reservations.delete(token);
+        this.portsInUse[r.family].delete(r.port);
+      } else next = Math.min(next, r.expiresAtMs);
+    }
     for (const a of [...this.byClient.values()]) {
       if (a.expiresAtMs <= nowMs) {
         out.push(...this.deleteAllocation(a, 'expired', nowMs));
