@@ -53,7 +53,7 @@ export function startProcess(cmd: string, args: string[]): { child: ChildProcess
 function boundUdpPorts(): Set<number> {
   const out = new Set<number>();
   for (const f of ['/proc/net/udp', '/proc/net/udp6']) {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(f, 'utf8');
     } catch {
