@@ -1,20 +1,51 @@
-import { createHmac } from 'node:crypto';
-
 /**
- * TURN REST API credentials (draft-uberti-behave-turn-rest-00, coturn `use-auth-secret`):
- * username "<unix-expiry-seconds>:<id>", password base64(HMAC-SHA1(secret, username)).
+ * TURN REST API credentials (draft-uberti-behave-turn-rest-00 §2.2; coturn `use-auth-secret`):
+ * username = "<unix-expiry-seconds>:<id>", password = base64(HMAC-SHA1(secret, username)).
+ * The same secret works for this relay and for coturn's `static-auth-secret`.
  */
-export function mintRestCredential(
-  secret: string,
-  id: string,
-  ttlS: number,
-  nowMs: number,
-): { username: string; credential: string; expiresAtMs: number } {
-  const expiryS = Math.floor(nowMs / 1000) + Math.max(1, Math.floor(ttlS));
-  const username = `${expiryS}:${id}`;
-  return { username, credential: restPassword(secret, username), expiresAtMs: expiryS * 1000 };
+import { createHmac } from 'node:crypto';
+import { longTermKey } from './codec/integrity.js';
+import type { AuthHandler, AuthResult } from './core/types.js';
+
+export interface RestCredential {
+  username: string;
+  credential: string;
+  expiresAtMs: number;
 }
 
+/** base64(HMAC-SHA1(secret, username)): the REST API password for `username`. */
 export function restPassword(secret: string, username: string): string {
-  return createHmac('sha1', secret).update(username).digest('base64');
+  return createHmac('sha1', secret).update(username, 'utf8').digest('base64');
+}
+
+/** Mints a credential valid for `ttlS` seconds from `nowMs` (wall clock, ms since the epoch). */
+export function mintRestCredential(secret: string, id: string, ttlS: number, nowMs: number): RestCredential {
+  if (!Number.isFinite(ttlS) || ttlS <= 0) throw new RangeError(`ttlS must be > 0, got ${ttlS}`);
+  const expirySeconds = Math.floor(nowMs / 1000) + Math.ceil(ttlS);
+  const username = id === '' ? String(expirySeconds) : `${expirySeconds}:${id}`;
+  return { username, credential: restPassword(secret, username), expiresAtMs: expirySeconds * 1000 };
+}
+
+/** Parses the expiry (seconds) out of a REST username; null when it has none. */
+export function restUsernameExpiryS(username: string, separator = ':'): number | null {
+  const head = username.split(separator, 1)[0] ?? '';
+  if (!/^\d{1,12}$/.test(head)) return null;
+  return Number(head);
+}
+
+/**
+ * The AuthHandler for REST credentials: refuses a username without a timestamp
+ * ('malformed-username') or whose timestamp has passed ('expired'); otherwise returns the
+ * long-term key MD5(username:realm:password) (RFC 8489 §9.2.2).
+ */
+export function restAuthHandler(secret: string): AuthHandler {
+  if (secret.length === 0) throw new RangeError('REST secret must not be empty');
+  return (username: string, realm: string, nowMs: number): AuthResult => {
+    const expiryS = restUsernameExpiryS(username);
+    if (expiryS === null) return { ok: false, reason: 'malformed-username', detail: 'username lacks "<expiry>:" prefix' };
+    if (expiryS * 1000 <= nowMs) {
+      return { ok: false, reason: 'expired', detail: `credential expired ${Math.round(nowMs / 1000 - expiryS)} s ago` };
+    }
+    return { ok: true, key: longTermKey(username, realm, restPassword(secret, username)) };
+  };
 }

@@ -1,4 +1,166 @@
-// Placeholder until the relay branch lands (it replaces this file); use --external-turn meanwhile.
-export interface RelayConfig { listenHosts: string[]; relayIp: string; udpPorts: number[]; tcpPorts: number[]; tls: { port: number; certPem: string; keyPem: string } | null; relayPortRange: { min: number; max: number }; realm: string; secret: string; allowPeers: string[]; logger: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void; debug(o: object, m: string): void } }
-export interface Relay { readonly listeners: { transport: 'udp' | 'tcp' | 'tls'; address: string; port: number }[]; allowPeerEndpoint(ip: string, port: number): () => void; metricsText(): string; close(): Promise<void> }
-export async function startRelay(_c: RelayConfig): Promise<Relay> { throw new Error('embedded relay not yet available: use --external-turn'); }
+/**
+ * callprobe's embedded TURN relay: public entry point.
+ * Layers: codec/ (wire format) -> core/ (Sans-IO RFC 8656 state machine) -> transport/ (Node sockets).
+ */
+import { randomBytes } from 'node:crypto';
+import type dgram from 'node:dgram';
+import type net from 'node:net';
+import tls from 'node:tls';
+import { DEFAULT_QUOTAS, DEFAULT_TIMERS, TurnCore, randomPortAllocator, type ListenerInfo, type RelayQuotas } from './core/index.js';
+import { restAuthHandler } from './credentials.js';
+import { RelayMetrics, type TransportKind } from './metrics.js';
+import { canonicalIp, parseIp, tryParseIp } from './net/ip.js';
+import { StaticPeerPolicy } from './policy/peer-policy.js';
+import { LogLimiter } from './transport/log-limiter.js';
+import type { RelayLogger } from './transport/logger.js';
+import { RelayRuntime } from './transport/runtime.js';
+import { startStreamListener } from './transport/stream-listener.js';
+import { bindUdp, closeUdp } from './transport/udp-listener.js';
+
+export type { RelayLogger } from './transport/logger.js';
+export type { RelayQuotas } from './core/types.js';
+export { DEFAULT_QUOTAS } from './core/types.js';
+export { mintRestCredential, restAuthHandler, type RestCredential } from './credentials.js';
+
+export interface RelayConfig {
+  listenHosts: string[];
+  /** Address put in XOR-RELAYED-ADDRESS and bound by relay sockets (IPv4 or IPv6). */
+  relayIp: string;
+  /** Optional second relayed address of the other family (REQUESTED-ADDRESS-FAMILY). */
+  relayIpV6?: string;
+  /** Default [3478, 3479, 3480, 3481]. */
+  udpPorts: number[];
+  /** Plain TURN-over-TCP listeners. */
+  tcpPorts: number[];
+  tls: { port: number; certPem: string; keyPem: string } | null;
+  /** Default 49152-65535; {min: 0, max: 0} = OS-chosen ephemeral ports (tests). */
+  relayPortRange: { min: number; max: number };
+  realm: string;
+  /** TURN REST API shared secret (coturn `static-auth-secret`). */
+  secret: string;
+  /** Extra CIDRs peers may be in; special-purpose ranges open only for entries inside them. */
+  allowPeers: string[];
+  quotas?: Partial<RelayQuotas>;
+  logger: RelayLogger;
+  /** Wall clock in ms since the epoch (REST credential expiry needs wall time). Default Date.now. */
+  now?: () => number;
+}
+
+export interface Relay {
+  /** Where each listener actually bound (ports may be 0 in tests = ephemeral). */
+  readonly listeners: { transport: 'udp' | 'tcp' | 'tls'; address: string; port: number }[];
+  /** Let the relay send to one exact peer endpoint; returns an undo function. */
+  allowPeerEndpoint(ip: string, port: number): () => void;
+  /** Prometheus text exposition of the relay's counters. */
+  metricsText(): string;
+  close(): Promise<void>;
+}
+
+/** The relay could not start (bad config or a port that would not bind). */
+export class RelayStartError extends Error {
+  override readonly name = 'RelayStartError';
+}
+
+function checkPort(p: number, what: string): void {
+  if (!Number.isInteger(p) || p < 0 || p > 65535) throw new RelayStartError(`${what}: bad port ${p}`);
+}
+
+export async function startRelay(config: RelayConfig): Promise<Relay> {
+  const relayIp = tryParseIp(config.relayIp);
+  if (!relayIp) throw new RelayStartError(`relayIp "${config.relayIp}" is not an IP address`);
+  const relayAddresses: { 4?: string; 6?: string } = { [relayIp.family]: canonicalIp(config.relayIp) };
+  if (config.relayIpV6 !== undefined) {
+    const v6 = tryParseIp(config.relayIpV6);
+    if (v6?.family !== 6 || relayIp.family === 6) throw new RelayStartError(`relayIpV6 "${config.relayIpV6}" must be IPv6 next to an IPv4 relayIp`);
+    relayAddresses[6] = canonicalIp(config.relayIpV6);
+  }
+  for (const h of config.listenHosts) if (!tryParseIp(h)) throw new RelayStartError(`listen host "${h}" is not an IP address`);
+  for (const p of [...config.udpPorts, ...config.tcpPorts, ...(config.tls ? [config.tls.port] : [])]) checkPort(p, 'listener');
+  if (config.secret.length === 0) throw new RelayStartError('secret must not be empty');
+  let peerPolicy: StaticPeerPolicy;
+  try {
+    peerPolicy = new StaticPeerPolicy(config.allowPeers);
+  } catch (err) {
+    throw new RelayStartError(`allowPeers: ${(err as Error).message}`, { cause: err });
+  }
+  const now = config.now ?? Date.now;
+  const metrics = new RelayMetrics();
+  const core = new TurnCore({
+    realm: config.realm,
+    relayAddresses,
+    auth: restAuthHandler(config.secret),
+    peerPolicy,
+    portAllocator: randomPortAllocator(config.relayPortRange.min, config.relayPortRange.max),
+    quotas: { ...DEFAULT_QUOTAS, ...config.quotas },
+    timers: DEFAULT_TIMERS,
+    nonceSecret: randomBytes(32),
+    maxRelayBindAttempts: 20,
+    software: 'callprobe',
+  });
+  const runtime = new RelayRuntime(core, now, new LogLimiter(config.logger));
+  const listeners: Relay['listeners'] = [];
+  const udpSockets: dgram.Socket[] = [];
+  const streamServers: net.Server[] = [];
+  let nextListenerId = 1;
+  const listenerInfo = (transport: TransportKind, address: string, port: number): ListenerInfo => {
+    listeners.push({ transport, address, port });
+    return { id: nextListenerId++, transport, address, port, stats: metrics.listener(transport, port) };
+  };
+  const closeAll = async (): Promise<void> => {
+    runtime.shutdown();
+    await Promise.all([
+      ...udpSockets.map((s) => closeUdp(s)),
+      ...streamServers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+    ]);
+  };
+  try {
+    for (const host of config.listenHosts) {
+      for (const port of config.udpPorts) {
+        const sock = await bindUdp(host, port);
+        udpSockets.push(sock);
+        runtime.attachUdpListener(listenerInfo('udp', host, sock.address().port), sock);
+      }
+      // Validates the certificate and key up front (throws on a bad pair).
+      const tlsCreds = config.tls ? { certPem: config.tls.certPem, keyPem: config.tls.keyPem } : null;
+      if (tlsCreds) tls.createSecureContext({ cert: tlsCreds.certPem, key: tlsCreds.keyPem });
+      const tlsPort = config.tls?.port;
+      const tcpPorts = [...new Set(config.tcpPorts)];
+      for (const port of tcpPorts) {
+        const shared = tlsCreds !== null && port !== 0 && port === tlsPort;
+        const { server } = await startStreamListener(runtime, {
+          host,
+          port,
+          plain: (p) => listenerInfo('tcp', host, p),
+          tls: shared ? { ...tlsCreds, listener: (p) => listenerInfo('tls', host, p) } : null,
+        });
+        streamServers.push(server);
+      }
+      if (tlsCreds !== null && tlsPort !== undefined && !(tlsPort !== 0 && tcpPorts.includes(tlsPort))) {
+        const { server } = await startStreamListener(runtime, {
+          host,
+          port: tlsPort,
+          plain: null,
+          tls: { ...tlsCreds, listener: (p) => listenerInfo('tls', host, p) },
+        });
+        streamServers.push(server);
+      }
+    }
+  } catch (err) {
+    await closeAll();
+    throw new RelayStartError(`could not bind a relay listener: ${(err as Error).message}`, { cause: err });
+  }
+  config.logger.info({ listeners, relayIp: relayAddresses, relayPortRange: config.relayPortRange }, 'TURN relay listening');
+  let closing: Promise<void> | null = null;
+  return {
+    listeners,
+    allowPeerEndpoint(ip: string, port: number): () => void {
+      checkPort(port, 'allowPeerEndpoint');
+      return peerPolicy.allowEndpoint(parseIp(ip), port);
+    },
+    metricsText: () => metrics.render(),
+    close(): Promise<void> {
+      closing ??= closeAll();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,232 @@
+/**
+ * A small TURN client over UDP or TCP for tests, the benchmark and health checks.
+ * Handles the 401/438 challenge (RFC 8489 §9.2.4), matches responses by transaction ID,
+ * retransmits requests over UDP (RFC 8489 §6.2.1, simplified: fixed 250 ms, 6 tries).
+ */
+import dgram from 'node:dgram';
+import net from 'node:net';
+import tls from 'node:tls';
+import {
+  Attr,
+  MessageClass,
+  Method,
+  decodeStun,
+  decodeXorAddress,
+  findAttr,
+  readData,
+  readErrorCode,
+  readText,
+  type StunMessage,
+  type TransportAddress,
+} from '../codec/index.js';
+import { StreamFramer } from '../transport/framer.js';
+import {
+  buildAllocate,
+  buildChannelBind,
+  buildChannelData,
+  buildCreatePermission,
+  buildRefresh,
+  buildSend,
+  newTransactionId,
+  type ClientAuth,
+} from './requests.js';
+
+/** A request that ended in an error response or no response. */
+export class TurnClientError extends Error {
+  override readonly name = 'TurnClientError';
+  constructor(
+    message: string,
+    /** STUN error code, or 0 for a timeout. */
+    readonly code: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface ClientOptions {
+  host: string;
+  port: number;
+  /** 'tls' skips certificate verification: tests and loopback health checks only. */
+  transport?: 'udp' | 'tcp' | 'tls';
+  username: string;
+  password: string;
+  /** Per-try timeout in ms (UDP retransmits), default 250. */
+  rtoMs?: number;
+}
+
+type Pending = { resolve: (m: StunMessage) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
+
+export class TurnClient {
+  private auth: ClientAuth | null = null;
+  private readonly pending = new Map<string, Pending>();
+  private udp: dgram.Socket | null = null;
+  private tcp: net.Socket | null = null;
+  /** Data from peers: `channel` is -1 for Data indications. */
+  onData: (data: Buffer, channel: number, from: TransportAddress | null) => void = () => undefined;
+
+  private constructor(private readonly opts: ClientOptions) {}
+
+  static async connect(opts: ClientOptions): Promise<TurnClient> {
+    const c = new TurnClient(opts);
+    if ((opts.transport ?? 'udp') === 'udp') {
+      const s = dgram.createSocket(net.isIPv6(opts.host) ? 'udp6' : 'udp4');
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.connect(opts.port, opts.host, () => {
+          s.removeListener('error', reject);
+          resolve();
+        });
+      });
+      s.on('message', (m: Buffer) => c.onPacket(m));
+      c.udp = s;
+    } else {
+      const secure = opts.transport === 'tls';
+      const s = secure
+        ? tls.connect({ host: opts.host, port: opts.port, rejectUnauthorized: false })
+        : net.connect({ host: opts.host, port: opts.port });
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.once(secure ? 'secureConnect' : 'connect', () => {
+          s.removeListener('error', reject);
+          resolve();
+        });
+      });
+      s.setNoDelay(true);
+      const framer = new StreamFramer();
+      s.on('data', (chunk: Buffer) => {
+        for (const f of framer.push(chunk)) c.onPacket(f);
+      });
+      s.on('error', () => s.destroy());
+      c.tcp = s;
+    }
+    return c;
+  }
+
+  /** Raw bytes to the server (fuzzing, benchmarks). */
+  sendRaw(buf: Buffer): void {
+    if (this.udp) this.udp.send(buf);
+    else this.tcp?.write(buf);
+  }
+
+  private onPacket(m: Buffer): void {
+    const b0 = m[0] ?? 0;
+    if (b0 >= 0x40 && b0 <= 0x7f) {
+      if (m.length < 4) return;
+      const len = m.readUInt16BE(2);
+      this.onData(m.subarray(4, 4 + len), m.readUInt16BE(0), null);
+      return;
+    }
+    let msg: StunMessage;
+    try {
+      msg = decodeStun(m);
+    } catch {
+      return; // not for us
+    }
+    if (msg.cls === MessageClass.Indication && msg.method === Method.Data) {
+      const peerAttr = findAttr(msg, Attr.XorPeerAddress);
+      const data = readData(msg);
+      if (peerAttr && data) this.onData(data, -1, decodeXorAddress(msg, peerAttr));
+      return;
+    }
+    const p = this.pending.get(msg.transactionId.toString('hex'));
+    if (!p) return;
+    this.pending.delete(msg.transactionId.toString('hex'));
+    clearTimeout(p.timer);
+    p.resolve(msg);
+  }
+
+  /** Sends a request built by `build(auth, tid)`; on 401/438 retries with the server's realm and nonce (at most twice). */
+  async request(build: (auth: ClientAuth | null, tid: Buffer) => Buffer): Promise<StunMessage> {
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.transact(build, this.auth);
+      if (res.cls === MessageClass.Success) return res;
+      const err = readErrorCode(res);
+      const realm = readText(res, Attr.Realm);
+      const nonce = readText(res, Attr.Nonce);
+      if ((err?.code === 401 || err?.code === 438) && attempt < 2 && realm !== undefined && nonce !== undefined) {
+        this.auth = { username: this.opts.username, password: this.opts.password, realm, nonce };
+        continue;
+      }
+      throw new TurnClientError(`TURN error ${err?.code ?? '?'} ${err?.reason ?? ''}`.trim(), err?.code ?? 0);
+    }
+  }
+
+  private transact(build: (auth: ClientAuth | null, tid: Buffer) => Buffer, auth: ClientAuth | null): Promise<StunMessage> {
+    const tid = newTransactionId();
+    const buf = build(auth, tid);
+    const key = tid.toString('hex');
+    const rto = this.opts.rtoMs ?? 250;
+    const tries = this.udp ? 6 : 1;
+    return new Promise((resolve, reject) => {
+      let sent = 0;
+      const fire = (): void => {
+        if (sent >= tries) {
+          this.pending.delete(key);
+          reject(new TurnClientError('no response', 0));
+          return;
+        }
+        sent++;
+        this.sendRaw(buf);
+        const p = this.pending.get(key);
+        if (p) p.timer = setTimeout(fire, this.udp ? rto : rto * 8);
+      };
+      this.pending.set(key, { resolve, reject, timer: setTimeout(() => undefined, 0) });
+      fire();
+    });
+  }
+
+  /** RFC 8656 §7.1: allocates; returns the relayed and mapped addresses and the lifetime. */
+  async allocate(opts: { lifetimeS?: number; family?: 4 | 6 } = {}): Promise<{ relayed: TransportAddress; mapped: TransportAddress; lifetimeS: number }> {
+    const res = await this.request((auth, tid) => buildAllocate(auth, { ...opts, transactionId: tid }));
+    const relayed = findAttr(res, Attr.XorRelayedAddress);
+    const mapped = findAttr(res, Attr.XorMappedAddress);
+    const life = findAttr(res, Attr.Lifetime);
+    if (!relayed || !mapped || !life) throw new TurnClientError('Allocate success without addresses', 0);
+    return { relayed: decodeXorAddress(res, relayed), mapped: decodeXorAddress(res, mapped), lifetimeS: res.raw.readUInt32BE(life.valueOffset) };
+  }
+
+  private authed(): ClientAuth {
+    if (!this.auth) throw new TurnClientError('allocate first', 0);
+    return this.auth;
+  }
+
+  async createPermission(peers: TransportAddress[]): Promise<void> {
+    await this.request((auth, tid) => buildCreatePermission(auth ?? this.authed(), peers, { transactionId: tid }));
+  }
+
+  async channelBind(channel: number, peer: TransportAddress): Promise<void> {
+    await this.request((auth, tid) => buildChannelBind(auth ?? this.authed(), channel, peer, { transactionId: tid }));
+  }
+
+  async refresh(lifetimeS: number): Promise<void> {
+    await this.request((auth, tid) => buildRefresh(auth ?? this.authed(), lifetimeS, { transactionId: tid }));
+  }
+
+  sendChannelData(channel: number, data: Uint8Array): void {
+    this.sendRaw(buildChannelData(channel, data, this.tcp !== null));
+  }
+
+  sendIndication(peer: TransportAddress, data: Uint8Array): void {
+    this.sendRaw(buildSend(peer, data));
+  }
+
+  close(): Promise<void> {
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new TurnClientError('closed', 0));
+    }
+    this.pending.clear();
+    if (this.udp) {
+      const s = this.udp;
+      this.udp = null;
+      return new Promise((resolve) => s.close(() => resolve()));
+    }
+    const t = this.tcp;
+    this.tcp = null;
+    if (!t || t.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      t.once('close', () => resolve());
+      t.destroy();
+    });
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Types shared by the Sans-IO TURN core and the transports that execute its actions.
+ * The core never touches sockets or timers: it takes input plus the current time and returns
+ * what to do (RFC 8656 server behaviour, §7-§12).
+ */
+import type { IpFamily } from '../net/ip.js';
+import type { ListenerStats, TransportKind } from '../metrics.js';
+import type { PeerPolicy } from '../policy/peer-policy.js';
+
+export type { TransportKind };
+
+/** One listening socket (or stream server) of the relay. */
+export interface ListenerInfo {
+  readonly id: number;
+  readonly transport: TransportKind;
+  readonly address: string;
+  readonly port: number;
+  /** Counters shared by the listeners of this transport+port. */
+  readonly stats: ListenerStats;
+}
+
+/** RFC 8656 §2: the client's 5-tuple as seen by the server. */
+export interface ClientTuple {
+  /** Unique per 5-tuple: UDP "<listenerId>|<ip>|<port>", stream "c<connectionId>". */
+  readonly key: string;
+  readonly listener: ListenerInfo;
+  readonly ip: string;
+  readonly port: number;
+}
+
+/** Why a credential was refused (log field; 401 to the client). */
+export type AuthRefusal = 'expired' | 'malformed-username' | 'unknown-user';
+
+export type AuthResult =
+  | { readonly ok: true; readonly key: Buffer }
+  | { readonly ok: false; readonly reason: AuthRefusal; readonly detail: string };
+
+/** RFC 8489 §9.2: long-term credential lookup. Returns the key MD5(user:realm:pass) or a refusal. */
+export type AuthHandler = (username: string, realm: string, nowMs: number) => AuthResult;
+
+/**
+ * RFC 8656 §7.2 step 8: picks a relayed transport address port. Returns a port to try
+ * (0 = let the OS choose), or null when none is left. `inUse` lists ports this relay holds.
+ */
+export type RelayPortAllocator = (family: IpFamily, inUse: ReadonlySet<number>, evenPort: boolean) => number | null;
+
+/** Per-relay limits (RFC 8656 §7.2: 486 per-user quota, 508 capacity). */
+export interface RelayQuotas {
+  /** Concurrent allocations one username may hold (486 beyond). */
+  maxAllocationsPerUsername: number;
+  /** Concurrent allocations one client IP may hold (486 beyond). */
+  maxAllocationsPerSourceIp: number;
+  /** Concurrent allocations in total (508 beyond). */
+  maxAllocationsTotal: number;
+  /** Relayed payload rate per allocation and direction, bytes per second; excess is dropped. */
+  maxBandwidthBytesPerS: number;
+  /** Token-bucket depth for the rate above, bytes. */
+  bandwidthBurstBytes: number;
+}
+
+export const DEFAULT_QUOTAS: Readonly<RelayQuotas> = {
+  // A page mints one credential per load and opens a handful of allocations (2 peer
+  // connections x UDP/TCP/TLS candidates, plus retries): 10 is generous for one page.
+  maxAllocationsPerUsername: 10,
+  maxAllocationsPerSourceIp: 100,
+  maxAllocationsTotal: 1000,
+  // 4 MB/s = 32 Mbit/s per direction: far above any probe stream (<= ~2 Mbit/s), small enough
+  // that one allocation cannot flood the host.
+  maxBandwidthBytesPerS: 4_000_000,
+  bandwidthBurstBytes: 400_000,
+};
+
+/** RFC 8656 §7.2, §9, §12 timers, and the nonce lifetime. Defaults follow the RFC. */
+export interface CoreTimers {
+  /** RFC 8656 §3.2: default allocation lifetime 600 s. */
+  defaultLifetimeS: number;
+  /** RFC 8656 §7.2: maximum lifetime, 3600 s recommended. */
+  maxLifetimeS: number;
+  /** RFC 8656 §9: permission lifetime 300 s. */
+  permissionLifetimeS: number;
+  /** RFC 8656 §12: channel binding lifetime 600 s. */
+  channelLifetimeS: number;
+  /** RFC 8489 §9.2: how long a nonce stays fresh before 438 (coturn's default is 600 s). */
+  nonceLifetimeS: number;
+}
+
+export const DEFAULT_TIMERS: Readonly<CoreTimers> = {
+  defaultLifetimeS: 600,
+  maxLifetimeS: 3600,
+  permissionLifetimeS: 300,
+  channelLifetimeS: 600,
+  nonceLifetimeS: 600,
+};
+
+export interface CoreConfig {
+  realm: string;
+  /** Relayed addresses by family (at least one). The address is bound by relay sockets. */
+  relayAddresses: { readonly 4?: string; readonly 6?: string };
+  auth: AuthHandler;
+  peerPolicy: PeerPolicy;
+  portAllocator: RelayPortAllocator;
+  quotas: RelayQuotas;
+  timers: CoreTimers;
+  /** Key for stateless nonces (random per process). */
+  nonceSecret: Buffer;
+  /** How many ports to try before answering 508. */
+  maxRelayBindAttempts: number;
+  /** SOFTWARE attribute in responses (RFC 8489 §14.14); empty = none. */
+  software: string;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** What the transport must do. Actions are executed in order. */
+export type Action =
+  /** Send bytes to the client over its 5-tuple (stream transports frame as-is). */
+  | { readonly kind: 'send-client'; readonly client: ClientTuple; readonly data: Buffer }
+  /** Send a datagram from relay socket `relayId` to a peer. */
+  | { readonly kind: 'send-peer'; readonly relayId: number; readonly ip: string; readonly port: number; readonly data: Buffer }
+  /** Bind a UDP relay socket (port 0 = ephemeral) and report relayOpened / relayOpenFailed. */
+  | { readonly kind: 'open-relay'; readonly relayId: number; readonly family: IpFamily; readonly ip: string; readonly port: number }
+  | { readonly kind: 'close-relay'; readonly relayId: number }
+  /** Call onTimer() at (or soon after) this time. */
+  | { readonly kind: 'timer'; readonly atMs: number }
+  /** Input dropped on purpose; already counted. */
+  | { readonly kind: 'drop'; readonly reason: string }
+  | { readonly kind: 'log'; readonly level: LogLevel; readonly msg: string; readonly fields: Readonly<Record<string, unknown>> };

@@ -1,0 +1,95 @@
+/**
+ * Relay counters per listener (transport + port), rendered in the Prometheus text exposition
+ * format (version 0.0.4). The hot path only increments plain number fields.
+ */
+
+export type TransportKind = 'udp' | 'tcp' | 'tls';
+
+/** Counters of one listener port and transport (all listen hosts of that port share them). */
+export class ListenerStats {
+  allocationsActive = 0;
+  allocationsTotal = 0;
+  /** Client to peer (ChannelData and Send indications). */
+  packetsToPeer = 0;
+  bytesToPeer = 0;
+  /** Peer to client (ChannelData and Data indications). */
+  packetsToClient = 0;
+  bytesToClient = 0;
+  /** Error responses sent, by reason (a stable short label). */
+  readonly refusals = new Map<string, number>();
+  /** 401/438 challenges that are a normal step of authentication (not refusals), by reason. */
+  readonly challenges = new Map<string, number>();
+  /** Datagrams or frames that could not be decoded, by reason. */
+  readonly malformed = new Map<string, number>();
+  /** Well-formed input dropped on purpose (no permission, no allocation, bandwidth...), by reason. */
+  readonly dropped = new Map<string, number>();
+
+  constructor(
+    readonly transport: TransportKind,
+    readonly port: number,
+  ) {}
+
+  static bump(map: Map<string, number>, reason: string): void {
+    map.set(reason, (map.get(reason) ?? 0) + 1);
+  }
+}
+
+/** Process-wide relay counters. */
+export class RelayMetrics {
+  private readonly byListener = new Map<string, ListenerStats>();
+
+  /** The (shared) stats object of a listener; created on first use. */
+  listener(transport: TransportKind, port: number): ListenerStats {
+    const key = `${transport}:${port}`;
+    let s = this.byListener.get(key);
+    if (!s) {
+      s = new ListenerStats(transport, port);
+      this.byListener.set(key, s);
+    }
+    return s;
+  }
+
+  all(): ListenerStats[] {
+    return [...this.byListener.values()];
+  }
+
+  /** Prometheus text exposition of every counter. */
+  render(): string {
+    const lines: string[] = [];
+    const stats = this.all();
+    const labels = (s: ListenerStats, extra = ''): string =>
+      `{transport="${s.transport}",port="${s.port}"${extra}}`;
+    const simple = (name: string, type: 'gauge' | 'counter', help: string, get: (s: ListenerStats) => number): void => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+      for (const s of stats) lines.push(`${name}${labels(s)} ${get(s)}`);
+    };
+    simple('callprobe_turn_allocations_active', 'gauge', 'TURN allocations currently active.', (s) => s.allocationsActive);
+    simple('callprobe_turn_allocations_total', 'counter', 'TURN allocations created.', (s) => s.allocationsTotal);
+    const dir = (name: string, help: string, toPeer: (s: ListenerStats) => number, toClient: (s: ListenerStats) => number): void => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
+      for (const s of stats) {
+        lines.push(`${name}${labels(s, ',direction="client_to_peer"')} ${toPeer(s)}`);
+        lines.push(`${name}${labels(s, ',direction="peer_to_client"')} ${toClient(s)}`);
+      }
+    };
+    dir('callprobe_turn_relayed_packets_total', 'Packets relayed.', (s) => s.packetsToPeer, (s) => s.packetsToClient);
+    dir('callprobe_turn_relayed_bytes_total', 'Payload bytes relayed.', (s) => s.bytesToPeer, (s) => s.bytesToClient);
+    const byReason = (name: string, help: string, get: (s: ListenerStats) => Map<string, number>): void => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
+      for (const s of stats) {
+        for (const [reason, n] of [...get(s)].sort(([a], [b]) => a.localeCompare(b))) {
+          lines.push(`${name}${labels(s, `,reason="${escapeLabel(reason)}"`)} ${n}`);
+        }
+      }
+    };
+    byReason('callprobe_turn_refusals_total', 'Requests refused with an error response.', (s) => s.refusals);
+    byReason('callprobe_turn_challenges_total', 'Authentication challenges (401 without credentials, 438).', (s) => s.challenges);
+    byReason('callprobe_turn_malformed_total', 'Input that could not be decoded.', (s) => s.malformed);
+    byReason('callprobe_turn_dropped_total', 'Well-formed input dropped by policy.', (s) => s.dropped);
+    return lines.join('\n') + '\n';
+  }
+}
+
+function escapeLabel(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}

@@ -1,0 +1,206 @@
+/**
+ * Executes the core's actions on real sockets: client-facing UDP sockets and stream
+ * connections, relay UDP sockets, and the single expiry timer. The two relay hot paths
+ * (ChannelData in -> relay socket out, relay socket in -> ChannelData out) skip the action
+ * objects: one map lookup for the 5-tuple, one for the channel, a cached policy decision.
+ */
+import dgram from 'node:dgram';
+import type { Socket as NetSocket } from 'node:net';
+import type { ChannelBinding } from '../core/allocation.js';
+import type { TurnCore } from '../core/turn-core.js';
+import type { Action, ClientTuple, ListenerInfo } from '../core/types.js';
+import { ListenerStats } from '../metrics.js';
+import type { LogLimiter } from './log-limiter.js';
+
+/** A stream (TCP or TLS) client connection. */
+export interface StreamConnection {
+  readonly socket: NetSocket;
+  readonly tuple: ClientTuple;
+}
+
+/** Writes beyond this many queued bytes are dropped: late media is worse than lost media. */
+const MAX_STREAM_BACKLOG_BYTES = 1 << 20;
+
+export class RelayRuntime {
+  private readonly udpSockets: (dgram.Socket | undefined)[] = [];
+  private readonly relaySockets = new Map<number, dgram.Socket>();
+  private readonly opening = new Map<number, dgram.Socket>();
+  private readonly cancelled = new Set<number>();
+  readonly streams = new Map<string, StreamConnection>();
+  private timer: NodeJS.Timeout | null = null;
+  private timerAtMs = Number.POSITIVE_INFINITY;
+  private closed = false;
+
+  constructor(
+    readonly core: TurnCore,
+    readonly now: () => number,
+    private readonly log: LogLimiter,
+  ) {}
+
+  /** Hooks a bound client-facing UDP socket to the core. */
+  attachUdpListener(listener: ListenerInfo, socket: dgram.Socket): void {
+    this.udpSockets[listener.id] = socket;
+    const prefix = `${listener.id}|`;
+    const stats = listener.stats;
+    socket.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
+      const key = prefix + rinfo.address + '|' + rinfo.port;
+      const b0 = msg[0];
+      if (b0 !== undefined && b0 >= 0x40 && b0 <= 0x7f) {
+        const b = this.core.channelDataFromClient(key, stats, msg, this.now());
+        if (b !== undefined) this.toPeer(b, msg);
+        return;
+      }
+      this.execute(this.core.handleClient({ key, listener, ip: rinfo.address, port: rinfo.port }, msg, this.now()));
+    });
+    socket.on('error', (err) => this.log.log('warn', { err: err.message, port: listener.port }, 'TURN UDP listener socket error'));
+  }
+
+  /** One complete frame from a stream connection. */
+  onStreamFrame(conn: StreamConnection, frame: Buffer): void {
+    const b0 = frame[0] ?? 0;
+    if (b0 >= 0x40 && b0 <= 0x7f) {
+      const b = this.core.channelDataFromClient(conn.tuple.key, conn.tuple.listener.stats, frame, this.now());
+      if (b !== undefined) this.toPeer(b, frame);
+      return;
+    }
+    this.execute(this.core.handleClient(conn.tuple, frame, this.now()));
+  }
+
+  /** Hot path: ChannelData payload out of the binding's relay socket. */
+  private toPeer(b: ChannelBinding, msg: Buffer): void {
+    const rs = this.relaySockets.get(b.alloc.id);
+    if (rs !== undefined) rs.send(msg, 4, msg.readUInt16BE(2), b.peerPort, b.peerIp);
+  }
+
+  /** Hot path: a datagram from a peer on relay socket `relayId`. */
+  private fromPeer(relayId: number, msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    const r = this.core.dataFromPeer(relayId, rinfo.address, rinfo.port, msg, this.now());
+    if (r === undefined) return;
+    if (r.kind === 'indication') {
+      this.sendToClient(r.client, r.message);
+      return;
+    }
+    const client = r.alloc.client;
+    if (client.listener.transport === 'udp') {
+      const sock = this.udpSockets[client.listener.id];
+      if (sock === undefined) return;
+      const hdr = Buffer.allocUnsafe(4);
+      hdr.writeUInt16BE(r.channel, 0);
+      hdr.writeUInt16BE(msg.length, 2);
+      sock.send([hdr, msg], client.port, client.ip);
+      return;
+    }
+    // Streams need 4-byte padding (RFC 8656 §12.5): one buffer, one write.
+    const frame = Buffer.alloc(4 + ((msg.length + 3) & ~3));
+    frame.writeUInt16BE(r.channel, 0);
+    frame.writeUInt16BE(msg.length, 2);
+    msg.copy(frame, 4);
+    this.sendToClient(client, frame);
+  }
+
+  sendToClient(client: ClientTuple, data: Buffer): void {
+    if (client.listener.transport === 'udp') {
+      this.udpSockets[client.listener.id]?.send(data, client.port, client.ip);
+      return;
+    }
+    const conn = this.streams.get(client.key);
+    if (conn === undefined || conn.socket.destroyed) return;
+    if (conn.socket.writableLength > MAX_STREAM_BACKLOG_BYTES) {
+      ListenerStats.bump(client.listener.stats.dropped, 'stream-backlog');
+      return;
+    }
+    conn.socket.write(data);
+  }
+
+  execute(actions: Action[]): void {
+    for (const a of actions) {
+      switch (a.kind) {
+        case 'send-client':
+          this.sendToClient(a.client, a.data);
+          break;
+        case 'send-peer':
+          this.relaySockets.get(a.relayId)?.send(a.data, a.port, a.ip);
+          break;
+        case 'open-relay':
+          this.openRelay(a.relayId, a.family, a.ip, a.port);
+          break;
+        case 'close-relay':
+          this.closeRelay(a.relayId);
+          break;
+        case 'timer':
+          this.arm(a.atMs);
+          break;
+        case 'log':
+          this.log.log(a.level, a.fields, a.msg);
+          break;
+        case 'drop':
+          break; // counted by the core
+      }
+    }
+  }
+
+  private openRelay(relayId: number, family: 4 | 6, ip: string, port: number): void {
+    if (this.closed) return;
+    const s = dgram.createSocket({ type: family === 4 ? 'udp4' : 'udp6', ipv6Only: family === 6 });
+    this.opening.set(relayId, s);
+    const onBindError = (err: NodeJS.ErrnoException): void => {
+      this.opening.delete(relayId);
+      s.close();
+      if (this.cancelled.delete(relayId)) return;
+      this.execute(this.core.relayOpenFailed(relayId, err.code ?? err.message, this.now()));
+    };
+    s.once('error', onBindError);
+    s.bind({ port, address: ip, exclusive: true }, () => {
+      s.removeListener('error', onBindError);
+      this.opening.delete(relayId);
+      if (this.cancelled.delete(relayId) || this.closed) {
+        s.close();
+        return;
+      }
+      this.relaySockets.set(relayId, s);
+      s.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => this.fromPeer(relayId, msg, rinfo));
+      s.on('error', (err) => this.log.log('warn', { err: err.message, relayId }, 'TURN relay socket error'));
+      this.execute(this.core.relayOpened(relayId, s.address().port, this.now()));
+    });
+  }
+
+  private closeRelay(relayId: number): void {
+    const s = this.relaySockets.get(relayId);
+    if (s !== undefined) {
+      this.relaySockets.delete(relayId);
+      s.close();
+      return;
+    }
+    if (this.opening.has(relayId)) this.cancelled.add(relayId);
+  }
+
+  private arm(atMs: number): void {
+    if (this.closed || atMs >= this.timerAtMs) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAtMs = atMs;
+    const delayMs = Math.max(0, Math.min(atMs - this.now(), 2 ** 31 - 1));
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerAtMs = Number.POSITIVE_INFINITY;
+      this.execute(this.core.onTimer(this.now()));
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /** Number of bound relay sockets (tests check for leaks). */
+  get relaySocketCount(): number {
+    return this.relaySockets.size + this.opening.size;
+  }
+
+  /** Closes relay sockets and stream connections (listeners are closed by their owner). */
+  shutdown(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    for (const s of this.relaySockets.values()) s.close();
+    this.relaySockets.clear();
+    for (const id of this.opening.keys()) this.cancelled.add(id);
+    for (const c of this.streams.values()) c.socket.destroy();
+    this.streams.clear();
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * TURN over TCP and TLS (RFC 8656 §3.1: client-to-server stream, relayed transport stays UDP).
+ * One port can serve TLS and plain TCP at once: the first byte tells them apart
+ * (0x16 = TLS handshake record, RFC 8446 §5.1; STUN starts 0b00, ChannelData 0b01).
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import type { ClientTuple, ListenerInfo } from '../core/types.js';
+import { StreamFramer, StreamFramingError } from './framer.js';
+import type { RelayRuntime, StreamConnection } from './runtime.js';
+
+/** A connection with no allocation after this long is closed. */
+const IDLE_WITHOUT_ALLOCATION_MS = 60_000;
+/** TLS handshake must finish within this time. */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+
+export interface StreamListenerOptions {
+  host: string;
+  port: number;
+  /** Listener info for plain TCP on this port (null: TLS only). Filled in once bound. */
+  plain: ((boundPort: number) => ListenerInfo) | null;
+  /** TLS on this port (null: plain only). */
+  tls: { certPem: string; keyPem: string; listener: (boundPort: number) => ListenerInfo } | null;
+}
+
+let connectionCounter = 0;
+
+function attach(runtime: RelayRuntime, socket: net.Socket, listener: ListenerInfo): void {
+  const ip = socket.remoteAddress;
+  const port = socket.remotePort;
+  if (ip === undefined || port === undefined) {
+    socket.destroy();
+    return;
+  }
+  const tuple: ClientTuple = { key: `c${++connectionCounter}`, listener, ip, port };
+  const conn: StreamConnection = { socket, tuple };
+  runtime.streams.set(tuple.key, conn);
+  socket.setNoDelay(true);
+  const framer = new StreamFramer();
+  socket.on('data', (chunk: Buffer) => {
+    let frames: Buffer[];
+    try {
+      frames = framer.push(chunk);
+    } catch (err) {
+      if (!(err instanceof StreamFramingError)) throw err;
+      runtime.core.malformed(tuple, `stream-${err.reason}`);
+      socket.destroy();
+      return;
+    }
+    for (const f of frames) runtime.onStreamFrame(conn, f);
+  });
+  socket.setTimeout(IDLE_WITHOUT_ALLOCATION_MS, () => {
+    if (!runtime.core.byClient.has(tuple.key)) socket.destroy();
+  });
+  socket.on('error', () => socket.destroy()); // peer resets are normal; 'close' does the cleanup
+  socket.once('close', () => {
+    runtime.streams.delete(tuple.key);
+    runtime.execute(runtime.core.clientClosed(tuple, runtime.now()));
+  });
+}
+
+/** Binds one stream server; resolves with it and the port it got. */
+export function startStreamListener(runtime: RelayRuntime, opts: StreamListenerOptions): Promise<{ server: net.Server; port: number }> {
+  return new Promise((resolve, reject) => {
+    let plainListener: ListenerInfo | null = null;
+    let tlsListener: ListenerInfo | null = null;
+    const tlsServer = opts.tls
+      ? tls.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem, handshakeTimeout: HANDSHAKE_TIMEOUT_MS })
+      : null;
+    tlsServer?.on('secureConnection', (s: tls.TLSSocket) => {
+      if (tlsListener) attach(runtime, s, tlsListener);
+      else s.destroy();
+    });
+    tlsServer?.on('tlsClientError', (_err, s) => s.destroy());
+    const server = net.createServer((socket) => {
+      socket.on('error', () => socket.destroy());
+      // A connection that never sends its first byte is closed.
+      const silent = setTimeout(() => socket.destroy(), HANDSHAKE_TIMEOUT_MS);
+      silent.unref();
+      socket.once('close', () => clearTimeout(silent));
+      const route = (): void => {
+        const first = socket.read(1) as Buffer | null;
+        if (first === null) {
+          socket.once('readable', route);
+          return;
+        }
+        clearTimeout(silent);
+        socket.unshift(first);
+        if (first[0] === 0x16 && tlsServer) tlsServer.emit('connection', socket);
+        else if (plainListener) attach(runtime, socket, plainListener);
+        else socket.destroy();
+      };
+      route();
+    });
+    server.once('error', reject);
+    server.listen({ host: opts.host, port: opts.port, exclusive: true }, () => {
+      server.removeListener('error', reject);
+      const addr = server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+      plainListener = opts.plain ? opts.plain(port) : null;
+      tlsListener = opts.tls ? opts.tls.listener(port) : null;
+      resolve({ server, port });
+    });
+  });
+}
