@@ -64,6 +64,14 @@ export function parseTurnUri(uri: string): TurnServerEntry {
   return { url: uri.trim(), transport, port };
 }
 
+function readPem(path: string, flag: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
 export async function serve(opts: ServeOptions, log: (msg: string) => void): Promise<RunningServer> {
   const secret = opts.secret ?? randomBytes(24).toString('base64url');
   if (!opts.secret) log('TURN secret: random for this run (pass --secret to share it with another relay)');
@@ -76,9 +84,7 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
   if (opts.externalTurn) {
     turn = opts.externalTurn.map(parseTurnUri);
   } else {
-    const tls = opts.tls
-      ? { port: opts.tls.port, certPem: readFileSync(opts.tls.certPath, 'utf8'), keyPem: readFileSync(opts.tls.keyPath, 'utf8') }
-      : null;
+    const tls = opts.tls ? { port: opts.tls.port, certPem: readPem(opts.tls.certPath, '--tls-cert'), keyPem: readPem(opts.tls.keyPath, '--tls-key') } : null;
     const [firstUdp] = opts.turnUdpPorts;
     if (firstUdp === undefined) throw new ConfigError('--turn-ports is empty');
     const { default: pino } = await import('pino');

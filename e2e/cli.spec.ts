@@ -1,0 +1,61 @@
+import { expect, test } from '@playwright/test';
+import { schemaErrors } from '../test/report/validator.js';
+import { callprobe } from './fixtures/cli.js';
+import { startCoturn } from './fixtures/coturn.js';
+import { E2E } from './fixtures/env.js';
+
+interface ReportShape {
+  meta: { mode: string; path: { transport: string; port: number | null } };
+  summary: Record<string, unknown> & { verdict: string; upstream: unknown; downstream: unknown; packetsReceived: number };
+  grades: { status: string }[];
+}
+
+test.describe('callprobe run', () => {
+  test('a full 15 s test passes on a clean loopback path: exit 0 and one schema-valid JSON report', async () => {
+    test.setTimeout(90_000);
+    const r = await callprobe(['run', '--server', E2E.baseUrl, '--json'], 80_000);
+    expect(r.stderr).toContain('streaming');
+    const report = JSON.parse(r.stdout) as ReportShape;
+    expect(schemaErrors(report)).toEqual([]);
+    for (const key of ['rttMsP50', 'rttMsP90', 'jitterMs', 'jitterMsMax15s', 'lossPct', 'lossPctMax15s', 'burstLossPctMax200ms', 'reorderPct', 'rttLossPct', 'duplicates', 'packetsSent', 'packetsReceived', 'ratePps', 'mos', 'upstream', 'downstream', 'verdict']) {
+      expect(report.summary, key).toHaveProperty(key);
+    }
+    expect(report.meta).toMatchObject({ mode: 'reflector', path: { transport: 'udp', port: E2E.udpPorts[0] } });
+    expect(report.summary.verdict).toBe('pass');
+    expect(report.grades.every((g) => g.status === 'pass')).toBe(true);
+    expect(r.code).toBe(0);
+  });
+
+  test('a test too short to fill a 15 s window is insufficient: exit 2, human summary on stdout', async () => {
+    const r = await callprobe(['run', '--server', E2E.baseUrl, '--duration', '2'], 60_000);
+    expect(r.stdout).toMatch(/^Verdict: INSUFFICIENT/);
+    expect(r.stdout).toMatch(/round trip p50 \d+\.\d ms/);
+    expect(r.code).toBe(2);
+  });
+
+  test('usage errors exit 3, unreachable servers exit 2 with a JSON error', async () => {
+    expect((await callprobe(['run', '--server', E2E.baseUrl, '--profile', 'azure-region'], 10_000)).code).toBe(3);
+    expect((await callprobe(['run', '--server', E2E.baseUrl, '--profile', 'fastest'], 10_000)).code).toBe(3);
+    expect((await callprobe(['run'], 10_000)).code).toBe(3);
+    const down = await callprobe(['run', '--server', 'http://127.0.0.1:9', '--json'], 60_000);
+    expect(down.code).toBe(2);
+    expect(JSON.parse(down.stdout)).toMatchObject({ error: { reason: expect.any(String) } });
+  });
+
+  test("against someone else's TURN server (coturn) it loops two peers in the page: loopback mode", async () => {
+    const coturn = await startCoturn(3590, 'coturn-e2e-secret');
+    try {
+      const cred = coturn.credential();
+      const r = await callprobe(['run', '--turn', 'turn:127.0.0.1:3590?transport=udp', '--turn-user', cred.username, '--turn-credential', cred.credential, '--duration', '3', '--json'], 60_000);
+      const report = JSON.parse(r.stdout) as ReportShape;
+      expect(schemaErrors(report)).toEqual([]);
+      expect(report.meta).toMatchObject({ mode: 'loopback', path: { transport: 'udp', port: 3590 } });
+      expect(report.summary.upstream).toBeNull();
+      expect(report.summary.downstream).toBeNull();
+      expect(report.summary.packetsReceived).toBeGreaterThan(250);
+      expect(r.code).toBe(2);
+    } finally {
+      await coturn.stop();
+    }
+  });
+});
