@@ -1,0 +1,166 @@
+/**
+ * Runs callprobe (a real headless test through the CLI) and irtt through the same seeded
+ * impairment proxy, and returns each tool's figures next to the proxy's truth.
+ *
+ * Layout (loopback only): browser -> proxy 127.0.0.1:<proxyPort> -> relay 127.0.0.1:<relayPort>
+ * -> reflector. `callprobe serve --advertise 127.0.0.1:<proxyPort>` hands the page the proxy's
+ * address, so every probe and echo crosses the proxy. irtt: client -> proxy -> irtt server.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runIrttThroughProxy, type IrttSummary } from '../impair/irtt.js';
+import { startImpairProxy } from '../impair/proxy.js';
+import type { ImpairmentScenario } from '../impair/scenario.js';
+import { runCli, startServe, type Served } from '../lib/processes.js';
+import type { AccuracyScenario } from './scenarios.js';
+import { flowTruthMetrics, type FlowTruthMetrics } from './truth.js';
+
+/**
+ * Probe datagrams between browser and relay: 160 B payload + SCTP DATA chunk (16) + SCTP
+ * header (12) + DTLS 1.2 AES-GCM record (13 + 8 + 16) + ChannelData (4) = 229 B, 245 B with a
+ * SACK bundled, a little more with SACK gap blocks or FORWARD-TSN after loss. Opus RTP (at
+ * most ~180 B here) and receipt batches (~680 B) stay outside the class.
+ */
+export const CALLPROBE_PROBE_SIZES = { minBytes: 225, maxBytes: 420 } as const;
+/** irtt -l 160: every test packet is 160 B. */
+export const IRTT_PROBE_SIZES = { minBytes: 160, maxBytes: 160 } as const;
+/** Impair from 1 s after the flow's first datagram: TURN, ICE, DTLS and SCTP set-up pass untouched. */
+const START_AFTER = { ms: 1000 } as const;
+
+/** What the comparison reads from a callprobe report (a subset of the report schema). */
+export interface CallprobeFigures {
+  verdict: string;
+  rttMsP50: number | null;
+  packetsSent: number;
+  up: CallprobeDirection;
+  down: CallprobeDirection;
+  senderDroppedProbes: number;
+  maxBufferedAmountBytes: number;
+}
+
+export interface CallprobeDirection {
+  packetsSent: number;
+  packetsLost: number;
+  lossPct: number | null;
+  jitterMeanMs: number | null;
+  meanAbsIpdvMs: number | null;
+  reordered: number;
+  duplicates: number;
+  worstBurst200ms: { valuePct: number; startMs: number } | null;
+}
+
+interface ReportDirection {
+  packetsSent: number;
+  packetsLost: number;
+  lossPct: number | null;
+  jitter: { meanMs: number | null };
+  ipdv: { meanAbsMs: number | null };
+  reorder: { reordered: number };
+  duplicates: number;
+  windows: { burst200ms: { worstIncludingSuspect: { value: number; startMs: number } | null } };
+}
+
+interface ReportShape {
+  summary: { verdict: string; rttMsP50: number | null; packetsSent: number };
+  directions: { up: ReportDirection | null; down: ReportDirection | null };
+  diagnostics: { sender: { droppedAtSender: number; maxBufferedAmountBytes: number } };
+}
+
+function direction(d: ReportDirection | null, name: string): CallprobeDirection {
+  if (!d) throw new Error(`the report has no ${name} direction (not a reflector-mode test?)`);
+  const w = d.windows.burst200ms.worstIncludingSuspect;
+  return {
+    packetsSent: d.packetsSent,
+    packetsLost: d.packetsLost,
+    lossPct: d.lossPct,
+    jitterMeanMs: d.jitter.meanMs,
+    meanAbsIpdvMs: d.ipdv.meanAbsMs,
+    reordered: d.reorder.reordered,
+    duplicates: d.duplicates,
+    worstBurst200ms: w ? { valuePct: w.value, startMs: w.startMs } : null,
+  };
+}
+
+export function callprobeFigures(report: unknown): CallprobeFigures {
+  const r = report as ReportShape;
+  return {
+    verdict: r.summary.verdict,
+    rttMsP50: r.summary.rttMsP50,
+    packetsSent: r.summary.packetsSent,
+    up: direction(r.directions.up, 'up'),
+    down: direction(r.directions.down, 'down'),
+    senderDroppedProbes: r.diagnostics.sender.droppedAtSender,
+    maxBufferedAmountBytes: r.diagnostics.sender.maxBufferedAmountBytes,
+  };
+}
+
+export function proxyScenario(s: AccuracyScenario, seed: string, sizes: { minBytes: number; maxBytes: number }, startAfter: ImpairmentScenario['startAfter']): ImpairmentScenario {
+  return {
+    name: s.name,
+    seed,
+    startAfter,
+    probe: { ...sizes },
+    ...(s.up ? { up: s.up } : {}),
+    ...(s.down ? { down: s.down } : {}),
+  };
+}
+
+export interface HarnessOptions {
+  httpPort: number;
+  relayPort: number;
+  proxyPort: number;
+  durationS: number;
+}
+
+export class AccuracyHarness {
+  private constructor(
+    private readonly o: HarnessOptions,
+    private readonly server: Served,
+  ) {}
+
+  static async start(o: HarnessOptions): Promise<AccuracyHarness> {
+    const server = await startServe(['--turn-ports', String(o.relayPort), '--advertise', `127.0.0.1:${o.proxyPort}`], o.httpPort);
+    return new AccuracyHarness(o, server);
+  }
+
+  /** One real headless test through the proxy; the proxy's truth for the test's flow. */
+  async runCallprobe(s: AccuracyScenario, seed: string): Promise<{ figures: CallprobeFigures; truth: FlowTruthMetrics; report: unknown }> {
+    const proxy = await startImpairProxy({
+      pairs: [{ listen: { host: '127.0.0.1', port: this.o.proxyPort }, target: { host: '127.0.0.1', port: this.o.relayPort } }],
+      scenario: proxyScenario(s, seed, CALLPROBE_PROBE_SIZES, START_AFTER),
+      durationMs: (this.o.durationS + 90) * 1000,
+    });
+    let truth;
+    let run;
+    try {
+      run = await runCli(['--server', this.server.url, '--json', '--duration', String(this.o.durationS)], (this.o.durationS + 75) * 1000);
+      // The relay's last datagrams (deallocation) are still crossing the proxy: let them land.
+      await sleep(200);
+    } finally {
+      truth = await proxy.stop();
+    }
+    if (run.exitCode > 2) throw new Error(`callprobe run failed (${run.exitCode}): ${run.progress.map((p) => p.line).join('\n')}`);
+    let report: unknown;
+    try {
+      report = JSON.parse(run.stdout);
+    } catch {
+      throw new Error(`callprobe run printed no JSON report: ${run.stdout.slice(0, 300)} ${run.progress.map((p) => p.line).join('\n')}`);
+    }
+    return { figures: callprobeFigures(report), truth: flowTruthMetrics(truth, 10), report };
+  }
+
+  /** irtt with the same probe rate and size through the same impairment. */
+  async runIrtt(s: AccuracyScenario, seed: string): Promise<{ irtt: IrttSummary; truth: FlowTruthMetrics }> {
+    const { truth, irtt } = await runIrttThroughProxy({
+      scenario: proxyScenario(s, seed, IRTT_PROBE_SIZES, { firstProbe: true }),
+      seed,
+      intervalMs: 10,
+      durationS: this.o.durationS,
+      lengthBytes: 160,
+    });
+    return { irtt, truth: flowTruthMetrics(truth, 10) };
+  }
+
+  async stop(): Promise<void> {
+    await this.server.stop();
+  }
+}

@@ -1,0 +1,24 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+
+const DOC = 'docs/benchmarks.md';
+
+/**
+ * Replaces the section between `<!-- name:start -->` and `<!-- name:end -->` in
+ * docs/benchmarks.md (appending it when missing), so each bench keeps its own summary current.
+ */
+export function updateBenchmarksDoc(name: string, markdown: string): void {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const block = `${start}\n${markdown.trim()}\n${end}`;
+  const text = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Benchmarks\n';
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  const next = i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(DOC, next);
+}
+
+/** A markdown table from a header and rows. */
+export function mdTable(header: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]): string => `| ${cells.map(String).join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}

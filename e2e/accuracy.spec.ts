@@ -1,0 +1,68 @@
+import { expect, test } from '@playwright/test';
+import { AccuracyHarness } from '../bench/accuracy/harness.js';
+import { SCENARIOS } from '../bench/accuracy/scenarios.js';
+import { windowHoldsTruthLoss } from '../bench/accuracy/truth.js';
+
+/**
+ * The CI subset of `npm run bench:accuracy`: real headless tests through the seeded
+ * impairment proxy, with firm tolerances against the proxy's own counts. One seed each;
+ * the bench runs every scenario with three seeds and irtt beside it.
+ */
+test.describe.configure({ mode: 'serial' });
+
+let harness: AccuracyHarness;
+
+test.beforeAll(async () => {
+  // Ports apart from the e2e server's (3478-3481, 18080).
+  harness = await AccuracyHarness.start({ httpPort: 18094, relayPort: 3578, proxyPort: 13578, durationS: 15 });
+});
+
+test.afterAll(async () => {
+  await harness.stop();
+});
+
+const scenario = (name: string) => {
+  const s = SCENARIOS.find((x) => x.name === name && x.ci);
+  if (!s) throw new Error(`no CI scenario ${name}`);
+  return s;
+};
+
+test('jitter: RTT p50 within 1 ms + 2 %, RFC 3550 jitter and mean |IPDV| within 1 ms + 15 % of the truth', async () => {
+  test.setTimeout(120_000);
+  const clean = await harness.runCallprobe({ name: 'clean', description: '' }, 'ci-clean');
+  const base = clean.figures.rttMsP50 ?? 0;
+  const { figures, truth } = await harness.runCallprobe(scenario('jitter-uniform'), 'ci-1');
+  const rttTruth = base + (truth.addedRttMsP50 ?? 0);
+  expect(Math.abs((figures.rttMsP50 ?? 0) - rttTruth)).toBeLessThanOrEqual(1 + 0.02 * rttTruth);
+  for (const d of ['up', 'down'] as const) {
+    const t = truth[d];
+    expect(t.jitterMeanMs).toBeGreaterThan(4); // the scenario really is jittery (2a/3 = 6.7 ms)
+    expect(Math.abs((figures[d].jitterMeanMs ?? 0) - (t.jitterMeanMs ?? 0)), `${d} jitter`).toBeLessThanOrEqual(1 + 0.15 * (t.jitterMeanMs ?? 0));
+    expect(Math.abs((figures[d].meanAbsIpdvMs ?? 0) - (t.meanAbsIpdvMs ?? 0)), `${d} IPDV`).toBeLessThanOrEqual(1 + 0.15 * (t.meanAbsIpdvMs ?? 0));
+    expect(figures[d].packetsLost).toBe(t.lost);
+  }
+});
+
+for (const name of ['loss-both', 'bursts']) {
+  test(`${name}: loss per direction equals the proxy's count, the worst 200 ms window equals the truth's, over dropped probes`, async () => {
+    test.setTimeout(90_000);
+    const { figures, truth } = await harness.runCallprobe(scenario(name), 'ci-1');
+    for (const d of ['up', 'down'] as const) {
+      expect(truth[d].lost, `${d}: the scenario drops probes`).toBeGreaterThan(0);
+      expect(figures[d].packetsLost, `${d} lost`).toBe(truth[d].lost);
+      expect(figures[d].worstBurst200ms?.valuePct, `${d} worst 200 ms`).toBeCloseTo(truth[d].worstBurst200ms?.valuePct ?? -1, 9);
+      // Equal worst windows may tie at several positions: callprobe's must hold a dropped probe.
+      expect(windowHoldsTruthLoss(figures[d].worstBurst200ms?.startMs ?? Number.NaN, truth[d].lostAtMs), `${d} window position`).toBe(true);
+    }
+  });
+}
+
+test('reorder: every held-back probe is seen as reordered, or as lost when SCTP abandoned it first', async () => {
+  test.setTimeout(90_000);
+  const { figures, truth } = await harness.runCallprobe(scenario('reorder'), 'ci-1');
+  for (const d of ['up', 'down'] as const) {
+    expect(truth[d].reordered, `${d}: the scenario reorders`).toBeGreaterThan(5);
+    expect(figures[d].reordered + figures[d].packetsLost, `${d} reordered + lost`).toBe(truth[d].reordered + truth[d].lost);
+    expect(figures[d].packetsLost - truth[d].lost, `${d} reordered probes turned into loss`).toBeLessThanOrEqual(3);
+  }
+});
