@@ -4,6 +4,10 @@ import { ConfigError, DEFAULTS, parseAdvertise, parsePortList } from './config.j
 import { serve, parseTurnUri } from './serve.js';
 import { runCommand, type RunCommandOptions } from './run/command.js';
 import { callprobeVersion } from './version.js';
+import { aggregateCommand } from './aggregate-command.js';
+import { renderCoturnConfig } from './turn/coturn-config.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 /** Exit codes of `callprobe run` (and usage errors of every command). */
 export const EXIT = { pass: 0, fail: 1, cannotTest: 2, usage: 3 } as const;
@@ -117,6 +121,50 @@ program
     if (!o.server && !o.turn) throw new ConfigError('give --server URL (or --turn URI for a TURN server without callprobe)');
     if (o.turn && (!o.turnUser || !o.turnCredential)) throw new ConfigError('--turn needs --turn-user and --turn-credential');
     process.exitCode = await runCommand(o);
+  });
+
+program
+  .command('aggregate')
+  .description('grade the 90th percentile of many reports of one site, as Microsoft advises (exit codes as run)')
+  .argument('<files...>', 'report files written by `callprobe run --json`')
+  .option('--json', 'print the aggregate as JSON', false)
+  .action(async (files: string[], o: { json: boolean }) => {
+    process.exitCode = await aggregateCommand(files, o.json);
+  });
+
+program
+  .command('coturn-config')
+  .description('print turnserver.conf files that make coturn serve what the embedded relay serves (one instance per port)')
+  .option('--listening-ip <ip>', 'address coturn listens on', DEFAULTS.host)
+  .option('--relay-ip <ip>', 'address put in XOR-RELAYED-ADDRESS (default: --listening-ip)')
+  .option('--ports <ports>', 'UDP/TCP ports, one coturn instance each', portsArg, DEFAULTS.turnUdpPorts)
+  .option('--relay-ports <range>', 'relay port range shared by the instances', `${DEFAULTS.relayPortRange.min}-${DEFAULTS.relayPortRange.max}`)
+  .requiredOption('--secret <secret>', 'TURN REST-API shared secret (give the same to callprobe serve --secret)')
+  .option('--realm <realm>', 'realm', DEFAULTS.realm)
+  .option('--allow-peers <cidrs>', 'extra peer addresses (e.g. the reflector)', listArg, [])
+  .option('--out-dir <dir>', 'write turnserver-<port>.conf files there instead of printing')
+  .action(async (o: { listeningIp: string; relayIp?: string; ports: number[]; relayPorts: string; secret: string; realm: string; allowPeers: string[]; outDir?: string }) => {
+    const range = /^(\d+)-(\d+)$/.exec(o.relayPorts);
+    if (!range) throw new ConfigError('--relay-ports must look like 49152-65535');
+    const confs = renderCoturnConfig({
+      listeningIp: o.listeningIp,
+      relayIp: o.relayIp ?? o.listeningIp,
+      ports: o.ports,
+      relayPortRange: { min: Number(range[1]), max: Number(range[2]) },
+      realm: o.realm,
+      secret: o.secret,
+      allowPeers: o.allowPeers,
+    });
+    if (o.outDir) {
+      await mkdir(o.outDir, { recursive: true });
+      for (const c of confs) {
+        const file = join(o.outDir, `turnserver-${c.port}.conf`);
+        await writeFile(file, c.text, { mode: 0o600 });
+        process.stderr.write(`wrote ${file} (run: turnserver -c ${file})\n`);
+      }
+    } else {
+      process.stdout.write(confs.map((c) => `# ---- turnserver-${c.port}.conf: turnserver -c turnserver-${c.port}.conf\n${c.text}`).join('\n'));
+    }
   });
 
 try {
