@@ -5,6 +5,7 @@ import type { SignalData } from '../../src/probe/api.js';
 import { ProbeDecodeError, parseControlMessage } from '../../src/probe/wire.js';
 import { CONTROL_CHANNEL, PROBE_CHANNEL_LABEL } from '../../src/probe/channels.js';
 import { ReflectorCore } from './core.js';
+import { readStats, type StatsSample } from '../../src/stats/adapter.js';
 import { filterSdpCandidates, isSignalledCandidate, parseCandidate } from './candidates.js';
 
 export interface ReflectorLogger {
@@ -155,13 +156,31 @@ export class ReflectorSession {
     }
     try {
       const msg = parseControlMessage(data);
-      if (msg.type === 'stop') {
-        this.flush();
-        this.sendControl(JSON.stringify(this.core.final()));
-      }
+      if (msg.type === 'stop') void this.finish();
     } catch (err) {
       this.opts.logger.warn({ session: this.opts.id, err: (err as Error).message }, 'bad control message dropped');
     }
+  }
+
+  /** The page is done: its audio as our WebRTC stack saw it, the last receipts, the tally. */
+  private async finish(): Promise<void> {
+    let rtp: StatsSample | null = null;
+    try {
+      rtp = readStats((await internals(this.peer)._pc.getStats()).values());
+    } catch (err) {
+      this.opts.logger.warn({ session: this.opts.id, err: (err as Error).message }, 'getStats failed: no RTP second opinion');
+    }
+    if (this.closed) return;
+    this.sendControl(
+      JSON.stringify({
+        type: 'rtp-stats',
+        inboundJitterMs: rtp?.inboundJitterMs ?? null,
+        packetsReceived: rtp?.inboundPacketsReceived ?? null,
+        packetsLost: rtp?.inboundPacketsLost ?? null,
+      }),
+    );
+    this.flush();
+    this.sendControl(JSON.stringify(this.core.final()));
   }
 
   private flush(): void {

@@ -186,6 +186,8 @@ export type ControlMessage =
   | { type: 'stop' }
   /** reflector -> client: every receipt has been sent before this message. */
   | { type: 'final'; upReceived: number; upDuplicates: number; downSent: number }
+  /** reflector -> client, before `final`: its WebRTC stack's view of our audio track (upstream). */
+  | { type: 'rtp-stats'; inboundJitterMs: number | null; packetsReceived: number | null; packetsLost: number | null }
   /** reflector -> client: the probe channel as the reflector sees it. */
   | { type: 'channel'; ordered: boolean; maxRetransmits: number | null; label: string };
 
@@ -218,6 +220,14 @@ export function parseControlMessage(text: string): ControlMessage {
         return { type: 'channel', ordered: m['ordered'], maxRetransmits: mr, label: m['label'] };
       }
       throw new ProbeDecodeError('bad-control', 'channel message needs ordered, maxRetransmits, label');
+    }
+    case 'rtp-stats': {
+      const nullableNumber = (v: unknown): v is number | null => v === null || (typeof v === 'number' && Number.isFinite(v));
+      const j = m['inboundJitterMs'];
+      const r = m['packetsReceived'];
+      const l = m['packetsLost'];
+      if (nullableNumber(j) && nullableNumber(r) && nullableNumber(l)) return { type: 'rtp-stats', inboundJitterMs: j, packetsReceived: r, packetsLost: l };
+      throw new ProbeDecodeError('bad-control', 'rtp-stats message needs inboundJitterMs, packetsReceived, packetsLost (numbers or null)');
     }
     default:
       throw new ProbeDecodeError('bad-control', `unknown control message type ${JSON.stringify(m['type'])}`);

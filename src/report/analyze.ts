@@ -93,7 +93,7 @@ export function analyze(input: AnalysisInput): Report {
     jitterMs: worse(directions.map((d) => d.analysis.jitter.meanMs)),
     concealedRatio: input.stats?.concealedRatio ?? null,
   });
-  const audioDirection = directions.find((d) => d.name === 'down' || d.name === 'loop');
+  const audioDirection = directions.find((d) => d.name === input.stats?.inboundJitterDirection);
   const second = secondOpinion({
     mode: meta.mode,
     stats: input.stats,

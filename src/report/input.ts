@@ -24,6 +24,11 @@ export interface StatsSecondOpinion {
   rtcpFractionLost: number | null;
   /** inbound-rtp jitter samples of the audio track, ms. */
   inboundJitterMs: number[];
+  /**
+   * Which probe direction the audio jitter describes: 'loop' (pc2's inbound audio, loopback
+   * mode), 'up' (the reflector's inbound audio, reported at the end), null when none.
+   */
+  inboundJitterDirection: 'up' | 'down' | 'loop' | null;
   /** concealedSamples / totalSamplesReceived at the end, null when not reported. */
   concealedRatio: number | null;
   audioSource: 'fake-device' | 'webaudio' | 'none';

@@ -1,4 +1,4 @@
-import { encodeProbe, parseControlMessage } from '../probe/wire.js';
+import { encodeProbe, parseControlMessage, type ControlMessage } from '../probe/wire.js';
 import type { DirectionRecords, RoundTripRecords, SenderDiagnostics, SuspectInterval } from '../measure/records.js';
 import type { TestMode, TestTimings } from '../report/input.js';
 import type { PeerLink } from '../net/peer.js';
@@ -28,6 +28,8 @@ export interface StreamSetup {
 
 export interface StreamOutcome {
   lossTimeoutMs: number;
+  /** The reflector's inbound-rtp jitter of our audio track (upstream), when it reported one. */
+  reflectorInboundJitterMs: number | null;
   sender: SenderDiagnostics;
   pacing: PacerResult;
   notes: string[];
@@ -57,6 +59,8 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
   const loop = s.mode === 'loopback' ? new LoopCollector(sent) : null;
   const collector = reflector ?? loop;
   if (!collector) throw new Error(`unknown mode ${s.mode}`);
+  // Set from the control channel's message handler.
+  const reflectorRtp: { last: Extract<ControlMessage, { type: 'rtp-stats' }> | null } = { last: null };
   let finalArrived: () => void = () => undefined;
   const final = new Promise<void>((resolve) => {
     finalArrived = resolve;
@@ -74,6 +78,8 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
           if (msg.type === 'final') {
             reflector.onFinal(msg);
             finalArrived();
+          } else if (msg.type === 'rtp-stats') {
+            reflectorRtp.last = msg;
           } else if (msg.type === 'channel' && (msg.ordered || msg.maxRetransmits !== 0)) {
             notes.push(`the reflector saw the probe channel as ordered=${msg.ordered} maxRetransmits=${msg.maxRetransmits}`);
           }
@@ -133,6 +139,7 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
     s.live(collector.liveFigures(performance.now(), streamStartMs, timeoutMs));
     return {
       lossTimeoutMs: timeoutMs,
+      reflectorInboundJitterMs: reflectorRtp.last?.inboundJitterMs ?? null,
       sender: sent.diagnostics(),
       pacing,
       notes,

@@ -130,7 +130,7 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
       roundTrip: records.roundTrip,
       lossTimeoutMs: outcome.lossTimeoutMs,
       sender: outcome.sender,
-      stats: stats.opinion(),
+      stats: stats.opinion(outcome.reflectorInboundJitterMs),
       pageHidden: watch.everHidden,
       notes: [...outcome.notes, ...records.notes],
     };

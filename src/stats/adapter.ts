@@ -15,6 +15,8 @@ export interface StatsSample {
   rtcpMeasurements: number | null;
   rtcpFractionLost: number | null;
   inboundJitterMs: number | null;
+  inboundPacketsReceived: number | null;
+  inboundPacketsLost: number | null;
   concealedSamples: number | null;
   totalSamplesReceived: number | null;
   /** Selected candidate pair id, to notice a path change. */
@@ -55,6 +57,8 @@ export function readStats(entries: Iterable<StatsEntry>): StatsSample {
     rtcpMeasurements: num(remoteInbound?.['roundTripTimeMeasurements']),
     rtcpFractionLost: num(remoteInbound?.['fractionLost']),
     inboundJitterMs: ms(inbound?.['jitter']),
+    inboundPacketsReceived: num(inbound?.['packetsReceived']),
+    inboundPacketsLost: num(inbound?.['packetsLost']),
     concealedSamples: num(inbound?.['concealedSamples']),
     totalSamplesReceived: num(inbound?.['totalSamplesReceived']),
     pairId: pair ? pair.id : null,

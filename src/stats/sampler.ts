@@ -90,13 +90,19 @@ export class StatsSampler {
     };
   }
 
-  opinion(): StatsSecondOpinion {
+  /**
+   * The second opinion. `reflectorInboundJitterMs`: the reflector's own inbound-rtp jitter
+   * of our audio (upstream), reported at the end of a reflector-mode test.
+   */
+  opinion(reflectorInboundJitterMs: number | null = null): StatsSecondOpinion {
     const l = this.last;
+    const loop = this.inboundPc !== null;
     return {
       iceRttMs: this.iceRttMs.slice(),
       rtcpRttMs: this.rtcpRttMs.slice(),
       rtcpFractionLost: l?.rtcpFractionLost ?? null,
-      inboundJitterMs: this.inboundJitterMs.slice(),
+      inboundJitterMs: loop ? this.inboundJitterMs.slice() : reflectorInboundJitterMs === null ? [] : [reflectorInboundJitterMs],
+      inboundJitterDirection: loop ? 'loop' : reflectorInboundJitterMs === null ? null : 'up',
       concealedRatio:
         l && l.concealedSamples !== null && l.totalSamplesReceived ? l.concealedSamples / l.totalSamplesReceived : null,
       audioSource: this.audioSource,

@@ -36,6 +36,7 @@ describe('getStats second opinion', () => {
     iceRttMs: [],
     rtcpRttMs: [],
     inboundJitterMs: [],
+    inboundJitterDirection: 'down',
     rtcpFractionLost: null,
     concealedRatio: null,
     audioSource: 'fake-device',

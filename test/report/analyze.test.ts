@@ -112,7 +112,7 @@ describe('analyze: hand-built loopback-mode test', () => {
     roundTrip: roundTrips(loop, (i) => 2 + (i % 4) * 0.5, (i) => i === 42),
     lossTimeoutMs: 1000,
     sender: quietSender(),
-    stats: { iceRttMs: [5, 5.2, 4.8], rtcpRttMs: [40], inboundJitterMs: [0.5, 1], rtcpFractionLost: 0, concealedRatio: null, audioSource: 'fake-device' },
+    stats: { iceRttMs: [5, 5.2, 4.8], rtcpRttMs: [40], inboundJitterMs: [0.5, 1], inboundJitterDirection: 'loop', rtcpFractionLost: 0, concealedRatio: null, audioSource: 'fake-device' },
     pageHidden: false,
     notes: [],
   };
