@@ -11,6 +11,7 @@ import type { TurnCore } from '../core/turn-core.js';
 import type { Action, ClientTuple, ListenerInfo } from '../core/types.js';
 import { ListenerStats } from '../metrics.js';
 import type { LogLimiter } from './log-limiter.js';
+import { literalLookup } from './literal-lookup.js';
 
 /** A stream (TCP or TLS) client connection. */
 export interface StreamConnection {
@@ -141,7 +142,7 @@ export class RelayRuntime {
 
   private openRelay(relayId: number, family: 4 | 6, ip: string, port: number): void {
     if (this.closed) return;
-    const s = dgram.createSocket({ type: family === 4 ? 'udp4' : 'udp6', ipv6Only: family === 6 });
+    const s = dgram.createSocket({ type: family === 4 ? 'udp4' : 'udp6', ipv6Only: family === 6, lookup: literalLookup });
     this.opening.set(relayId, s);
     const onBindError = (err: NodeJS.ErrnoException): void => {
       this.opening.delete(relayId);
