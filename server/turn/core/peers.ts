@@ -248,13 +248,13 @@ export function dataFromPeer(
   relayId: number,
   ip: string,
   port: number,
+  peerKey: string,
   buf: Buffer,
   nowMs: number,
 ): ChannelBinding | IndicationDelivery | undefined {
   const a = core.byId.get(relayId);
   if (!a || a.state !== 'active') return undefined;
   const stats = a.client.listener.stats;
-  const peerKey = `${ip}|${port}`;
   const b = a.channelsByPeer.get(peerKey);
   if (b && b.expiresAtMs > nowMs) {
     const perm = bindingPermission(b, nowMs);

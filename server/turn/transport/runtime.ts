@@ -43,8 +43,16 @@ export class RelayRuntime {
     this.udpSockets[listener.id] = socket;
     const prefix = `${listener.id}|`;
     const stats = listener.stats;
+    // 5-tuple keys by source port: reusing the same (already hashed) string saves a concat and
+    // a rehash per datagram. Bounded by the port space; a new address on a port replaces it.
+    const keys = new Map<number, { address: string; key: string }>();
     socket.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
-      const key = prefix + rinfo.address + '|' + rinfo.port;
+      let k = keys.get(rinfo.port);
+      if (k === undefined || k.address !== rinfo.address) {
+        k = { address: rinfo.address, key: prefix + rinfo.address + '|' + rinfo.port };
+        keys.set(rinfo.port, k);
+      }
+      const key = k.key;
       const b0 = msg[0];
       if (b0 !== undefined && b0 >= 0x40 && b0 <= 0x7f) {
         const b = this.core.channelDataFromClient(key, stats, msg, this.now());
@@ -74,8 +82,8 @@ export class RelayRuntime {
   }
 
   /** Hot path: a datagram from a peer on relay socket `relayId`. */
-  private fromPeer(relayId: number, msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    const r = this.core.dataFromPeer(relayId, rinfo.address, rinfo.port, msg, this.now());
+  private fromPeer(relayId: number, msg: Buffer, rinfo: dgram.RemoteInfo, peerKey: string): void {
+    const r = this.core.dataFromPeer(relayId, rinfo.address, rinfo.port, msg, this.now(), peerKey);
     if (r === undefined) return;
     if (r.kind === 'indication') {
       this.sendToClient(r.client, r.message);
@@ -159,7 +167,18 @@ export class RelayRuntime {
         return;
       }
       this.relaySockets.set(relayId, s);
-      s.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => this.fromPeer(relayId, msg, rinfo));
+      // Last peer key, cached: a relay socket talks to one peer almost always.
+      let lastPort = -1;
+      let lastAddress = '';
+      let lastKey = '';
+      s.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
+        if (rinfo.port !== lastPort || rinfo.address !== lastAddress) {
+          lastPort = rinfo.port;
+          lastAddress = rinfo.address;
+          lastKey = lastAddress + '|' + lastPort;
+        }
+        this.fromPeer(relayId, msg, rinfo, lastKey);
+      });
       s.on('error', (err) => this.log.log('warn', { err: err.message, relayId }, 'TURN relay socket error'));
       this.execute(this.core.relayOpened(relayId, s.address().port, this.now()));
     });
