@@ -4,9 +4,17 @@
  * the first message of each kind as hex to stdout (JSON). Loopback only: run it inside
  * scripts/netns-run.sh (Chromium needs --allow-loopback-in-peer-connection there).
  *
- *   npx tsc -p tsconfig.server.json && scripts/netns-run.sh node dist/bench/relay/capture-chromium.js
+ *   npx tsc -p tsconfig.server.json && scripts/netns-run.sh node dist/bench/relay/capture-chromium.js [udp|tcp|tls]
+ *
+ * With `tcp` or `tls` Chromium talks to the relay's stream listener directly (nothing is
+ * recorded; the run checks that a relay candidate pair carries data). `tls` uses a throwaway
+ * self-signed certificate and --ignore-certificate-errors.
  */
+import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { decodeStun } from '../../server/turn/codec/index.js';
 import { mintRestCredential, startRelay } from '../../server/turn/index.js';
@@ -26,20 +34,34 @@ function kindOf(buf: Buffer): string {
   }
 }
 
+function selfSigned(): { certPem: string; keyPem: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'callprobe-capture-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=localhost',
+      '-days', '1', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
+    return { certPem: readFileSync(join(dir, 'c.pem'), 'utf8'), keyPem: readFileSync(join(dir, 'k.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
+  const transport = process.argv[2] ?? 'udp';
+  if (!['udp', 'tcp', 'tls'].includes(transport)) throw new Error(`transport must be udp, tcp or tls, not ${transport}`);
   const relay = await startRelay({
     listenHosts: ['127.0.0.1'],
     relayIp: '127.0.0.1',
     udpPorts: [0],
-    tcpPorts: [],
-    tls: null,
+    tcpPorts: transport === 'tcp' ? [0] : [],
+    tls: transport === 'tls' ? { port: 0, ...selfSigned() } : null,
     relayPortRange: { min: 0, max: 0 },
     realm: 'callprobe',
     secret: SECRET,
     allowPeers: [],
     logger: silentLogger,
   });
-  const relayPort = relay.listeners[0]?.port ?? 0;
+  const relayPort = relay.listeners.find((l) => l.transport === 'udp')?.port ?? 0;
+  const streamPort = relay.listeners.find((l) => l.transport === transport)?.port ?? 0;
   // Recording proxy: one upstream socket per browser 5-tuple.
   const captured = new Map<string, string>();
   const proxy = dgram.createSocket('udp4');
@@ -59,10 +81,19 @@ async function main(): Promise<void> {
     up.send(msg, relayPort, '127.0.0.1');
   });
   const cred = mintRestCredential(SECRET, 'capture', 600, Date.now());
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--allow-loopback-in-peer-connection'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--allow-loopback-in-peer-connection', ...(transport === 'tls' ? ['--ignore-certificate-errors'] : [])],
+  });
   try {
     const page = await browser.newPage();
-    const args = { url: `turn:127.0.0.1:${proxy.address().port}?transport=udp`, username: cred.username, credential: cred.credential };
+    const url =
+      transport === 'udp'
+        ? `turn:127.0.0.1:${proxy.address().port}?transport=udp`
+        : transport === 'tcp'
+          ? `turn:127.0.0.1:${streamPort}?transport=tcp`
+          : `turns:localhost:${streamPort}?transport=tcp`;
+    const args = { url, username: cred.username, credential: cred.credential };
     // The page script is plain JavaScript so that this file compiles without DOM types.
     const result = (await page.evaluate(`(async (o) => {
       const cfg = { iceServers: [{ urls: o.url, username: o.username, credential: o.credential }], iceTransportPolicy: 'relay' };
@@ -89,7 +120,7 @@ async function main(): Promise<void> {
       return { got, localType, userAgent: navigator.userAgent };
     })(${JSON.stringify(args)})`)) as { got: string; localType: string; userAgent: string };
     process.stdout.write(
-      JSON.stringify({ ...result, username: cred.username, password: cred.credential, realm: 'callprobe', captured: Object.fromEntries(captured) }, null, 2) + '\n',
+      JSON.stringify({ transport, url, ...result, metrics: relay.metricsText().split('\n').filter((l) => /relayed_packets_total\{transport="(tcp|tls)"/.test(l)), username: cred.username, password: cred.credential, realm: 'callprobe', captured: Object.fromEntries(captured) }, null, 2) + '\n',
     );
   } finally {
     await browser.close();
