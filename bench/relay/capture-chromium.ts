@@ -111,14 +111,18 @@ async function main(): Promise<void> {
       await Promise.race([opened, timeout]);
       dc.send('hello through callprobe');
       const got = await Promise.race([echoed, timeout]);
+      // The selected pair, as the transport reports it (proves the path, not only delivery).
       const stats = await a.getStats();
-      let pairLocal = '';
-      stats.forEach((s) => { if (s.type === 'candidate-pair' && s.state === 'succeeded') pairLocal = s.localCandidateId; });
-      let localType = '';
-      stats.forEach((s) => { if (s.id === pairLocal) localType = s.candidateType; });
+      let pairId = '';
+      stats.forEach((s) => { if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId; });
+      const pair = stats.get(pairId);
+      const local = pair ? stats.get(pair.localCandidateId) : undefined;
+      const remote = pair ? stats.get(pair.remoteCandidateId) : undefined;
+      const localType = local ? local.candidateType : '';
+      const remoteType = remote ? remote.candidateType : '';
       a.close(); b.close();
-      return { got, localType, userAgent: navigator.userAgent };
-    })(${JSON.stringify(args)})`)) as { got: string; localType: string; userAgent: string };
+      return { got, localType, remoteType, userAgent: navigator.userAgent };
+    })(${JSON.stringify(args)})`)) as { got: string; localType: string; remoteType: string; userAgent: string };
     process.stdout.write(
       JSON.stringify({ transport, url, ...result, metrics: relay.metricsText().split('\n').filter((l) => /relayed_packets_total\{transport="(tcp|tls)"/.test(l)), username: cred.username, password: cred.credential, realm: 'callprobe', captured: Object.fromEntries(captured) }, null, 2) + '\n',
     );
