@@ -59,7 +59,7 @@ export class RelayRuntime {
         if (b !== undefined) this.toPeer(b, msg);
         return;
       }
-      this.execute(this.core.handleClient({ key, listener, ip: rinfo.address, port: rinfo.port }, msg, this.now()));
+      this.guarded(listener.stats, () => this.core.handleClient({ key, listener, ip: rinfo.address, port: rinfo.port }, msg, this.now()));
     });
     socket.on('error', (err) => this.log.log('warn', { err: err.message, port: listener.port }, 'TURN UDP listener socket error'));
   }
@@ -72,7 +72,23 @@ export class RelayRuntime {
       if (b !== undefined) this.toPeer(b, frame);
       return;
     }
-    this.execute(this.core.handleClient(conn.tuple, frame, this.now()));
+    this.guarded(conn.tuple.listener.stats, () => this.core.handleClient(conn.tuple, frame, this.now()));
+  }
+
+  /**
+   * Runs a slow-path handler; a bug there must cost one message, not the process: the input is
+   * dropped, counted as malformed 'internal-error' and logged with its stack.
+   */
+  private guarded(stats: ListenerStats, handle: () => Action[]): void {
+    let actions: Action[];
+    try {
+      actions = handle();
+    } catch (err) {
+      ListenerStats.bump(stats.malformed, 'internal-error');
+      this.log.log('error', { err: err instanceof Error ? err.stack ?? err.message : String(err) }, 'TURN relay: internal error while handling a message');
+      return;
+    }
+    this.execute(actions);
   }
 
   /** Hot path: ChannelData payload out of the binding's relay socket. */
@@ -150,7 +166,7 @@ export class RelayRuntime {
 
   private openRelay(relayId: number, family: 4 | 6, ip: string, port: number): void {
     if (this.closed) return;
-    const s = dgram.createSocket({ type: family === 4 ? 'udp4' : 'udp6', ipv6Only: family === 6, lookup: literalLookup });
+    const s = dgram.createSocket({ type: family === 4 ? 'udp4' : 'udp6', ipv6Only: family === 6, lookup: literalLookup(family) });
     this.opening.set(relayId, s);
     const onBindError = (err: NodeJS.ErrnoException): void => {
       this.opening.delete(relayId);

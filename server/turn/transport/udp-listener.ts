@@ -8,7 +8,7 @@ export const UDP_SOCKET_BUFFER_BYTES = 4 << 20;
 
 export function bindUdp(host: string, port: number): Promise<dgram.Socket> {
   const v6 = net.isIPv6(host);
-  const socket = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6, lookup: literalLookup });
+  const socket = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6, lookup: literalLookup(v6 ? 6 : 4) });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind({ address: host, port, exclusive: true }, () => {
