@@ -5,14 +5,18 @@ import { readFileSync } from 'node:fs';
 /** Clock ticks per second for /proc/<pid>/stat (Linux USER_HZ, 100 on every mainstream build). */
 const USER_HZ = 100;
 
-/** utime + stime of a process (all threads), in ms. */
-export function cpuMs(pid: number): number {
+/** User and system CPU time of a process (all threads), in ms, from /proc/<pid>/stat. */
+export function cpuTimes(pid: number): { userMs: number; sysMs: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may contain spaces) start after the last ')'.
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(rest[11]);
-  const stime = Number(rest[12]);
-  return ((utime + stime) * 1000) / USER_HZ;
+  return { userMs: (Number(rest[11]) * 1000) / USER_HZ, sysMs: (Number(rest[12]) * 1000) / USER_HZ };
+}
+
+/** utime + stime of a process (all threads), in ms. */
+export function cpuMs(pid: number): number {
+  const t = cpuTimes(pid);
+  return t.userMs + t.sysMs;
 }
 
 export interface Proc {

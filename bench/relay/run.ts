@@ -18,7 +18,7 @@ import { TurnClient } from '../../server/turn/client/turn-client.js';
 import { renderCoturnConfig } from '../../server/turn/coturn-config.js';
 import { mintRestCredential } from '../../server/turn/credentials.js';
 import { parseIp } from '../../server/turn/net/ip.js';
-import { cpuMs, run, start, waitOutput, waitUdp, type Proc } from './procs.js';
+import { cpuMs, cpuTimes, run, start, waitOutput, waitUdp, type Proc } from './procs.js';
 import { directPinger, interleaved, turnPinger, type RttStats } from './rtt.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -49,6 +49,9 @@ interface RunResult {
   lostPct: number;
   relayedPackets: number;
   cpuMs: number;
+  /** Split of cpuMs (Linux accounts softirq work done in a syscall to the process). */
+  userMs: number;
+  sysMs: number;
   cpuUsPerPacket: number;
   /** coturn behind the bare forwarder (bare rounds only). */
   backendCpuMs?: number;
@@ -178,7 +181,8 @@ async function main(): Promise<void> {
       for (let k = 0; k < order.length; k++) {
         const contestant = order[(k + round) % order.length] ?? 'ours';
         const t = targets[contestant];
-        const c0 = cpuMs(t.pid);
+        const t0 = cpuTimes(t.pid);
+        const c0 = t0.userMs + t0.sysMs;
         const b0 = contestant === 'bare' ? cpuMs(backend.pid) : 0;
         const r = await run(
           'turnutils_uclient',
@@ -186,7 +190,8 @@ async function main(): Promise<void> {
             '-e', '127.0.0.1', '-r', String(peerPort), '-W', SECRET, '-u', `bench${round}`, '-p', String(t.port), '127.0.0.1'],
           120_000,
         );
-        const used = cpuMs(t.pid) - c0;
+        const t1 = cpuTimes(t.pid);
+        const used = t1.userMs + t1.sysMs - c0;
         const s = parseUclient(r.output);
         if (!s) throw new Error(`uclient against ${contestant} gave no summary: ${r.output.slice(-400)}`);
         const relayedPackets = s.sent + s.received;
@@ -196,6 +201,8 @@ async function main(): Promise<void> {
           ...s,
           relayedPackets,
           cpuMs: used,
+          userMs: t1.userMs - t0.userMs,
+          sysMs: t1.sysMs - t0.sysMs,
           cpuUsPerPacket: Math.round(((used * 1000) / Math.max(1, relayedPackets)) * 100) / 100,
           ...(contestant === 'bare' ? { backendCpuMs: cpuMs(backend.pid) - b0 } : {}),
           uclientWallMs: r.wallMs,
