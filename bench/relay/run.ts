@@ -8,7 +8,7 @@
  * BENCH_LENGTH (120 bytes), BENCH_INTERVAL_MS (2), BENCH_RTT_PINGS (2000), BENCH_PROFILE=1
  * (our relay runs under `node --cpu-prof`, profile in bench/results/raw/).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { cpus } from 'node:os';
@@ -56,6 +56,13 @@ interface RunResult {
   /** coturn behind the bare forwarder (bare rounds only). */
   backendCpuMs?: number;
   uclientWallMs: number;
+  /** CPU of turnutils_uclient itself (user + system), when /usr/bin/time is installed. */
+  generatorCpuMs?: number;
+}
+
+function generatorCpu(out: string): { generatorCpuMs?: number } {
+  const m = /GENERATOR_CPU ([\d.]+) ([\d.]+)/.exec(out);
+  return m ? { generatorCpuMs: Math.round((Number(m[1]) + Number(m[2])) * 1000) } : {};
 }
 
 async function portFree(port: number): Promise<boolean> {
@@ -176,6 +183,11 @@ async function main(): Promise<void> {
       bare: { port: barePort, pid: bare.pid },
     };
     const order: Contestant[] = ['coturn', 'ours', 'bare'];
+    // Warm-up (not recorded): JIT for the Node contestants, caches for all.
+    for (const c of order) {
+      await run('turnutils_uclient', ['-c', '-n', '200', '-m', String(cfg.sessions), '-l', String(cfg.lengthBytes), '-z', String(cfg.intervalMs),
+        '-e', '127.0.0.1', '-r', String(peerPort), '-W', SECRET, '-u', 'warmup', '-p', String(targets[c].port), '127.0.0.1'], 60_000);
+    }
     const runs: RunResult[] = [];
     for (let round = 0; round < cfg.rounds; round++) {
       for (let k = 0; k < order.length; k++) {
@@ -184,9 +196,11 @@ async function main(): Promise<void> {
         const t0 = cpuTimes(t.pid);
         const c0 = t0.userMs + t0.sysMs;
         const b0 = contestant === 'bare' ? cpuMs(backend.pid) : 0;
+        // The generator's own CPU, through /usr/bin/time when present (shows it is not the ceiling).
+        const timed = existsSync('/usr/bin/time');
         const r = await run(
-          'turnutils_uclient',
-          ['-c', '-n', String(cfg.messages), '-m', String(cfg.sessions), '-l', String(cfg.lengthBytes), '-z', String(cfg.intervalMs),
+          timed ? '/usr/bin/time' : 'turnutils_uclient',
+          [...(timed ? ['-f', 'GENERATOR_CPU %U %S', 'turnutils_uclient'] : []), '-c', '-n', String(cfg.messages), '-m', String(cfg.sessions), '-l', String(cfg.lengthBytes), '-z', String(cfg.intervalMs),
             '-e', '127.0.0.1', '-r', String(peerPort), '-W', SECRET, '-u', `bench${round}`, '-p', String(t.port), '127.0.0.1'],
           120_000,
         );
@@ -206,6 +220,7 @@ async function main(): Promise<void> {
           cpuUsPerPacket: Math.round(((used * 1000) / Math.max(1, relayedPackets)) * 100) / 100,
           ...(contestant === 'bare' ? { backendCpuMs: cpuMs(backend.pid) - b0 } : {}),
           uclientWallMs: r.wallMs,
+          ...generatorCpu(r.output),
         });
         process.stderr.write(`round ${round} ${contestant}: ${relayedPackets} packets, ${used} ms CPU, loss ${s.lostPct} %\n`);
       }
