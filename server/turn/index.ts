@@ -68,6 +68,9 @@ function checkPort(p: number, what: string): void {
 export async function startRelay(config: RelayConfig): Promise<Relay> {
   const relayIp = tryParseIp(config.relayIp);
   if (!relayIp) throw new RelayStartError(`relayIp "${config.relayIp}" is not an IP address`);
+  if (relayIp.bytes.every((b) => b === 0)) {
+    throw new RelayStartError('relayIp must be a concrete address (it is sent to clients in XOR-RELAYED-ADDRESS), not 0.0.0.0 or ::');
+  }
   const relayAddresses: { 4?: string; 6?: string } = { [relayIp.family]: canonicalIp(config.relayIp) };
   if (config.relayIpV6 !== undefined) {
     const v6 = tryParseIp(config.relayIpV6);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Attr, MessageClass, Method, checkIntegrity, decodeStun, findAttr, longTermKey, readText, StunWriter, appendIntegrity, TRANSPORT_UDP } from '../../server/turn/codec/index.js';
 import { buildAllocate, buildRefresh, buildRequest, buildCreatePermission } from '../../server/turn/client/requests.js';
+import { randomPortAllocator } from '../../server/turn/core/index.js';
 import { formatIp } from '../../server/turn/net/ip.js';
 import { must, T0, allocate, cred, errorCodeOf, makeHarness, peer, reply, xorAddr, REALM } from './helpers/core-harness.js';
 
@@ -193,5 +194,54 @@ describe('Refresh and expiry (RFC 8656 §7.3)', () => {
     expect(r.cls).toBe(MessageClass.Success);
     expect(xorAddr(r, Attr.XorMappedAddress).port).toBe(50015);
     expect(decodeStun(r.raw).method).toBe(Method.Binding);
+  });
+});
+
+describe('EVEN-PORT and RESERVATION-TOKEN (RFC 8656 §7.2, §14.9)', () => {
+  it('reserves port+1 for 30 s and hands it to the Allocate that presents the token, once', () => {
+    const h = makeHarness({ portAllocator: randomPortAllocator(50000, 50999) });
+    const c1 = h.client(54001);
+    const c2 = h.client(54002);
+    const c3 = h.client(54003);
+    const challenge = reply(h.core.handleClient(c1, buildAllocate(null), T0));
+    const auth = { ...cred(), realm: REALM, nonce: must(readText(challenge, Attr.Nonce)) };
+    const evenR = buildRequest(Method.Allocate, auth, (w) => {
+      w.addUint32(Attr.RequestedTransport, TRANSPORT_UDP << 24);
+      w.add(Attr.EvenPort, Buffer.from([0x80]));
+    });
+    const open = h.core.handleClient(c1, evenR, T0).find((a) => a.kind === 'open-relay');
+    if (open?.kind !== 'open-relay') throw new Error('no open-relay');
+    expect(open.port % 2).toBe(0);
+    const ok = reply(h.core.relayOpened(open.relayId, open.port, T0));
+    const tokenAttr = must(findAttr(ok, Attr.ReservationToken));
+    const token = Buffer.from(ok.raw.subarray(tokenAttr.valueOffset, tokenAttr.valueOffset + 8));
+    const withToken = (): Buffer =>
+      buildRequest(Method.Allocate, auth, (w) => {
+        w.addUint32(Attr.RequestedTransport, TRANSPORT_UDP << 24);
+        w.add(Attr.ReservationToken, token);
+      });
+    const second = h.core.handleClient(c2, withToken(), T0 + 1000).find((a) => a.kind === 'open-relay');
+    expect(second?.kind === 'open-relay' && second.port).toBe(open.port + 1);
+    // A token works once.
+    expect(errorCodeOf(reply(h.core.handleClient(c3, withToken(), T0 + 2000)))).toBe(508);
+  });
+
+  it('lets an unused reservation lapse after 30 s', () => {
+    const h = makeHarness({ portAllocator: randomPortAllocator(50000, 50999) });
+    const c1 = h.client(54011);
+    const challenge = reply(h.core.handleClient(c1, buildAllocate(null), T0));
+    const auth = { ...cred(), realm: REALM, nonce: must(readText(challenge, Attr.Nonce)) };
+    const open = h.core
+      .handleClient(c1, buildRequest(Method.Allocate, auth, (w) => {
+        w.addUint32(Attr.RequestedTransport, TRANSPORT_UDP << 24);
+        w.add(Attr.EvenPort, Buffer.from([0x80]));
+      }), T0)
+      .find((a) => a.kind === 'open-relay');
+    if (open?.kind !== 'open-relay') throw new Error('no open-relay');
+    h.core.relayOpened(open.relayId, open.port, T0);
+    expect(h.core.portsInUse[4].has(open.port + 1)).toBe(true);
+    h.core.onTimer(T0 + 30_001);
+    expect(h.core.reservations.size).toBe(0);
+    expect(h.core.portsInUse[4].has(open.port + 1)).toBe(false);
   });
 });

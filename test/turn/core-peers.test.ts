@@ -240,3 +240,20 @@ describe('quotas', () => {
   });
 });
 
+
+describe('per-allocation limits', () => {
+  it('answers 508 past the permission and channel limits', () => {
+    const h = makeHarness({ allowPeers: ['198.51.100.0/24'], quotas: { maxPermissionsPerAllocation: 2, maxChannelsPerAllocation: 1 } });
+    const c = h.client(52030);
+    const { auth } = allocate(h, c);
+    const ok = (ips: string[]): number | undefined =>
+      errorCodeOf(reply(h.core.handleClient(c, buildCreatePermission(auth, ips.map((ip) => peer(ip, 9))), T0)));
+    expect(ok(['198.51.100.1', '198.51.100.2'])).toBeUndefined();
+    expect(ok(['198.51.100.1'])).toBeUndefined(); // refreshing an existing one is fine
+    expect(ok(['198.51.100.3'])).toBe(508);
+    expect(errorCodeOf(reply(h.core.handleClient(c, buildChannelBind(auth, 0x4000, peer('198.51.100.1', 9)), T0)))).toBeUndefined();
+    expect(errorCodeOf(reply(h.core.handleClient(c, buildChannelBind(auth, 0x4001, peer('198.51.100.2', 9)), T0)))).toBe(508);
+    const r = h.metrics.listener('udp', 3478).refusals;
+    expect([r.get('quota-permissions'), r.get('quota-channels')]).toEqual([1, 1]);
+  });
+});

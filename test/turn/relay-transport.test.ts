@@ -4,7 +4,8 @@ import { mintRestCredential } from '../../server/turn/credentials.js';
 import { TurnClient, TurnClientError } from '../../server/turn/client/turn-client.js';
 import { silentLogger } from '../../server/turn/transport/logger.js';
 import { parseIp } from '../../server/turn/net/ip.js';
-import { nextData, selfSignedCert, startEchoPeer, type EchoPeer } from './helpers/net.js';
+import { nextData, selfSignedCert, startEchoPeer, waitFor, type EchoPeer } from './helpers/net.js';
+import { freePorts } from './helpers/procs.js';
 
 const SECRET = 'transport-secret';
 let relay: Relay;
@@ -83,11 +84,11 @@ describe('relay transport on loopback', () => {
     const c = mintRestCredential('wrong-secret', 'x', 600, Date.now());
     const client = await TurnClient.connect({ host: '127.0.0.1', port: listener('udp'), username: c.username, password: c.credential });
     try {
+      await expect(client.allocate()).rejects.toBeInstanceOf(TurnClientError);
       await expect(client.allocate()).rejects.toMatchObject({ code: 401 });
     } finally {
       await client.close();
     }
-    expect(TurnClientError.name).toBe('TurnClientError');
   });
 
   it('stops relaying to the reflector once its endpoint is withdrawn', async () => {
@@ -100,12 +101,11 @@ describe('relay transport on loopback', () => {
       // The IP-level permission is still granted for... nothing: 127.0.0.1 is now only our own relay IP.
       await client.channelBind(0x4002, { ip: parseIp('127.0.0.1'), port: echo.port });
       client.sendChannelData(0x4002, Buffer.from('should not pass'));
-      // Wait on the relay's own counter instead of sleeping.
-      const deadline = Date.now() + 2000;
-      while (!/callprobe_turn_dropped_total\{[^}]*reason="peer-not-allowed"\} [1-9]/.test(relay.metricsText())) {
-        if (Date.now() > deadline) throw new Error('drop not counted');
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      // Wait (bounded) for the relay's own drop counter rather than for an arbitrary time.
+      await waitFor(
+        () => (/callprobe_turn_dropped_total\{[^}]*reason="peer-not-allowed"\} [1-9]/.test(relay.metricsText()) ? true : undefined),
+        'the peer-not-allowed drop to be counted',
+      );
       expect(echo.received).toBe(before);
     } finally {
       undoEcho = relay.allowPeerEndpoint('127.0.0.1', echo.port);
@@ -119,5 +119,45 @@ describe('relay transport on loopback', () => {
     expect(text).toMatch(/callprobe_turn_relayed_packets_total\{transport="udp",port="\d+",direction="client_to_peer"\} [1-9]/);
     expect(text).toMatch(/callprobe_turn_relayed_packets_total\{transport="tls",port="\d+",direction="peer_to_client"\} 3/);
     expect(text).toMatch(/callprobe_turn_refusals_total\{transport="udp",port="\d+",reason="wrong-credentials"\} [1-9]/);
+  });
+});
+
+describe('one port serving TLS and plain TCP', () => {
+  it('tells them apart by the first byte (0x16 = TLS handshake)', async () => {
+    const [port] = await freePorts(1);
+    const shared = await startRelay({
+      listenHosts: ['127.0.0.1'],
+      relayIp: '127.0.0.1',
+      udpPorts: [],
+      tcpPorts: [port ?? 0],
+      tls: { port: port ?? 0, ...selfSignedCert() },
+      relayPortRange: { min: 0, max: 0 },
+      realm: 'callprobe',
+      secret: SECRET,
+      allowPeers: [],
+      logger: silentLogger,
+    });
+    const undo = shared.allowPeerEndpoint('127.0.0.1', echo.port);
+    try {
+      expect(shared.listeners.map((l) => `${l.transport}:${l.port}`).sort()).toEqual([`tcp:${port}`, `tls:${port}`]);
+      for (const transport of ['tcp', 'tls'] as const) {
+        const c = mintRestCredential(SECRET, `shared-${transport}`, 600, Date.now());
+        const client = await TurnClient.connect({ host: '127.0.0.1', port: port ?? 0, transport, username: c.username, password: c.credential });
+        try {
+          await client.allocate();
+          await client.channelBind(0x4001, { ip: parseIp('127.0.0.1'), port: echo.port });
+          const got = nextData(1, (cb) => (client.onData = (d) => cb(d)));
+          client.sendChannelData(0x4001, Buffer.from(transport));
+          expect((await got)[0]?.toString()).toBe(transport);
+        } finally {
+          await client.close();
+        }
+      }
+      expect(shared.metricsText()).toMatch(/callprobe_turn_allocations_total\{transport="tls",port="\d+"\} 1/);
+      expect(shared.metricsText()).toMatch(/callprobe_turn_allocations_total\{transport="tcp",port="\d+"\} 1/);
+    } finally {
+      undo();
+      await shared.close();
+    }
   });
 });

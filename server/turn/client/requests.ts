@@ -20,7 +20,7 @@ import {
   type TransportAddress,
 } from '../codec/index.js';
 
-/** Long-term credentials plus the realm/nonce the server challenged with. */
+/** RFC 8489 §9.2: long-term credentials plus the realm and nonce the server challenged with. */
 export interface ClientAuth {
   username: string;
   password: string;

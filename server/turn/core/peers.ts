@@ -100,6 +100,10 @@ export function createPermission(core: TurnCore, req: AuthedRequest, nowMs: numb
     if (Array.isArray(c)) return c;
     checked.push(c);
   }
+  const fresh = new Set(checked.map((c) => c.ipText).filter((ip) => !a.permissions.has(ip)));
+  if (a.permissions.size + fresh.size > core.cfg.quotas.maxPermissionsPerAllocation) {
+    return core.refuse(req, ErrorCodes.InsufficientCapacity, 'quota-permissions', `allocation holds ${a.permissions.size} permissions`);
+  }
   for (const c of checked) installPermission(core, a, c.addr.ip, c.ipText, c.cidrAllowed, nowMs);
   const out: Action[] = [{ kind: 'send-client', client: req.client, data: successResponse(req.msg, req.sec, core.cfg.software, () => undefined) }];
   core.schedule(nowMs + core.cfg.timers.permissionLifetimeS * 1000, out);
@@ -138,6 +142,13 @@ export function channelBind(core: TurnCore, req: AuthedRequest, nowMs: number): 
   }
   if (byPeer && byPeer.channel !== channel) {
     return core.refuse(req, ErrorCodes.BadRequest, 'peer-bound', `peer ${peerKey} is bound to channel 0x${byPeer.channel.toString(16)}`);
+  }
+  const q = core.cfg.quotas;
+  if (!byNumber && a.channels.size >= q.maxChannelsPerAllocation) {
+    return core.refuse(req, ErrorCodes.InsufficientCapacity, 'quota-channels', `allocation holds ${a.channels.size} channels`);
+  }
+  if (!a.permissions.has(c.ipText) && a.permissions.size >= q.maxPermissionsPerAllocation) {
+    return core.refuse(req, ErrorCodes.InsufficientCapacity, 'quota-permissions', `allocation holds ${a.permissions.size} permissions`);
   }
   const perm = installPermission(core, a, c.addr.ip, c.ipText, c.cidrAllowed, nowMs);
   const expiresAtMs = nowMs + core.cfg.timers.channelLifetimeS * 1000;
@@ -248,13 +259,13 @@ export function dataFromPeer(
   relayId: number,
   ip: string,
   port: number,
+  peerKey: string,
   buf: Buffer,
   nowMs: number,
 ): ChannelBinding | IndicationDelivery | undefined {
   const a = core.byId.get(relayId);
   if (!a || a.state !== 'active') return undefined;
   const stats = a.client.listener.stats;
-  const peerKey = `${ip}|${port}`;
   const b = a.channelsByPeer.get(peerKey);
   if (b && b.expiresAtMs > nowMs) {
     const perm = bindingPermission(b, nowMs);

@@ -111,9 +111,19 @@ export class TurnCore {
     return peers.channelDataFromClient(this, clientKey, stats, buf, nowMs);
   }
 
-  /** Fast path for a datagram on relay socket `relayId`: a channel binding, a Data indication, or undefined (dropped). */
-  dataFromPeer(relayId: number, ip: string, port: number, buf: Buffer, nowMs: number): ChannelBinding | IndicationDelivery | undefined {
-    return peers.dataFromPeer(this, relayId, ip, port, buf, nowMs);
+  /**
+   * Fast path for a datagram on relay socket `relayId`: a channel binding, a Data indication,
+   * or undefined (dropped). `peerKey` must be `${ip}|${port}` (callers may cache it).
+   */
+  dataFromPeer(
+    relayId: number,
+    ip: string,
+    port: number,
+    buf: Buffer,
+    nowMs: number,
+    peerKey: string = ip + '|' + port,
+  ): ChannelBinding | IndicationDelivery | undefined {
+    return peers.dataFromPeer(this, relayId, ip, port, peerKey, buf, nowMs);
   }
 
   /** A datagram on a relay socket, as actions (tests and slow paths). */

@@ -56,6 +56,10 @@ export interface RelayQuotas {
   maxBandwidthBytesPerS: number;
   /** Token-bucket depth for the rate above, bytes. */
   bandwidthBurstBytes: number;
+  /** Distinct peer IPs with a permission per allocation (508 beyond, RFC 8656 §9.2). */
+  maxPermissionsPerAllocation: number;
+  /** Channel bindings per allocation (508 beyond, RFC 8656 §12.2). */
+  maxChannelsPerAllocation: number;
 }
 
 export const DEFAULT_QUOTAS: Readonly<RelayQuotas> = {
@@ -68,6 +72,9 @@ export const DEFAULT_QUOTAS: Readonly<RelayQuotas> = {
   // that one allocation cannot flood the host.
   maxBandwidthBytesPerS: 4_000_000,
   bandwidthBurstBytes: 400_000,
+  // A probe page talks to one reflector or one other relayed address; 64 leaves room for ICE.
+  maxPermissionsPerAllocation: 64,
+  maxChannelsPerAllocation: 64,
 };
 
 /** RFC 8656 §7.2, §9, §12 timers, and the nonce lifetime. Defaults follow the RFC. */

@@ -11,6 +11,7 @@ import type { TurnCore } from '../core/turn-core.js';
 import type { Action, ClientTuple, ListenerInfo } from '../core/types.js';
 import { ListenerStats } from '../metrics.js';
 import type { LogLimiter } from './log-limiter.js';
+import { literalLookup } from './literal-lookup.js';
 
 /** A stream (TCP or TLS) client connection. */
 export interface StreamConnection {
@@ -42,15 +43,23 @@ export class RelayRuntime {
     this.udpSockets[listener.id] = socket;
     const prefix = `${listener.id}|`;
     const stats = listener.stats;
+    // 5-tuple keys by source port: reusing the same (already hashed) string saves a concat and
+    // a rehash per datagram. Bounded by the port space; a new address on a port replaces it.
+    const keys = new Map<number, { address: string; key: string }>();
     socket.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
-      const key = prefix + rinfo.address + '|' + rinfo.port;
+      let k = keys.get(rinfo.port);
+      if (k === undefined || k.address !== rinfo.address) {
+        k = { address: rinfo.address, key: prefix + rinfo.address + '|' + rinfo.port };
+        keys.set(rinfo.port, k);
+      }
+      const key = k.key;
       const b0 = msg[0];
       if (b0 !== undefined && b0 >= 0x40 && b0 <= 0x7f) {
         const b = this.core.channelDataFromClient(key, stats, msg, this.now());
         if (b !== undefined) this.toPeer(b, msg);
         return;
       }
-      this.execute(this.core.handleClient({ key, listener, ip: rinfo.address, port: rinfo.port }, msg, this.now()));
+      this.guarded(listener.stats, () => this.core.handleClient({ key, listener, ip: rinfo.address, port: rinfo.port }, msg, this.now()));
     });
     socket.on('error', (err) => this.log.log('warn', { err: err.message, port: listener.port }, 'TURN UDP listener socket error'));
   }
@@ -63,7 +72,23 @@ export class RelayRuntime {
       if (b !== undefined) this.toPeer(b, frame);
       return;
     }
-    this.execute(this.core.handleClient(conn.tuple, frame, this.now()));
+    this.guarded(conn.tuple.listener.stats, () => this.core.handleClient(conn.tuple, frame, this.now()));
+  }
+
+  /**
+   * Runs a slow-path handler; a bug there must cost one message, not the process: the input is
+   * dropped, counted as malformed 'internal-error' and logged with its stack.
+   */
+  private guarded(stats: ListenerStats, handle: () => Action[]): void {
+    let actions: Action[];
+    try {
+      actions = handle();
+    } catch (err) {
+      ListenerStats.bump(stats.malformed, 'internal-error');
+      this.log.log('error', { err: err instanceof Error ? err.stack ?? err.message : String(err) }, 'TURN relay: internal error while handling a message');
+      return;
+    }
+    this.execute(actions);
   }
 
   /** Hot path: ChannelData payload out of the binding's relay socket. */
@@ -73,8 +98,8 @@ export class RelayRuntime {
   }
 
   /** Hot path: a datagram from a peer on relay socket `relayId`. */
-  private fromPeer(relayId: number, msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    const r = this.core.dataFromPeer(relayId, rinfo.address, rinfo.port, msg, this.now());
+  private fromPeer(relayId: number, msg: Buffer, rinfo: dgram.RemoteInfo, peerKey: string): void {
+    const r = this.core.dataFromPeer(relayId, rinfo.address, rinfo.port, msg, this.now(), peerKey);
     if (r === undefined) return;
     if (r.kind === 'indication') {
       this.sendToClient(r.client, r.message);
@@ -141,7 +166,7 @@ export class RelayRuntime {
 
   private openRelay(relayId: number, family: 4 | 6, ip: string, port: number): void {
     if (this.closed) return;
-    const s = dgram.createSocket({ type: family === 4 ? 'udp4' : 'udp6', ipv6Only: family === 6 });
+    const s = dgram.createSocket({ type: family === 4 ? 'udp4' : 'udp6', ipv6Only: family === 6, lookup: literalLookup(family) });
     this.opening.set(relayId, s);
     const onBindError = (err: NodeJS.ErrnoException): void => {
       this.opening.delete(relayId);
@@ -158,7 +183,18 @@ export class RelayRuntime {
         return;
       }
       this.relaySockets.set(relayId, s);
-      s.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => this.fromPeer(relayId, msg, rinfo));
+      // Last peer key, cached: a relay socket talks to one peer almost always.
+      let lastPort = -1;
+      let lastAddress = '';
+      let lastKey = '';
+      s.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
+        if (rinfo.port !== lastPort || rinfo.address !== lastAddress) {
+          lastPort = rinfo.port;
+          lastAddress = rinfo.address;
+          lastKey = lastAddress + '|' + lastPort;
+        }
+        this.fromPeer(relayId, msg, rinfo, lastKey);
+      });
       s.on('error', (err) => this.log.log('warn', { err: err.message, relayId }, 'TURN relay socket error'));
       this.execute(this.core.relayOpened(relayId, s.address().port, this.now()));
     });

@@ -11,6 +11,8 @@ import type { RelayRuntime, StreamConnection } from './runtime.js';
 
 /** A connection with no allocation after this long is closed. */
 const IDLE_WITHOUT_ALLOCATION_MS = 60_000;
+/** Concurrent stream connections per listening port (each costs a socket and a framer). */
+const MAX_CONNECTIONS = 4096;
 /** TLS handshake must finish within this time. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
@@ -92,6 +94,7 @@ export function startStreamListener(runtime: RelayRuntime, opts: StreamListenerO
       };
       route();
     });
+    server.maxConnections = MAX_CONNECTIONS;
     server.once('error', reject);
     server.listen({ host: opts.host, port: opts.port, exclusive: true }, () => {
       server.removeListener('error', reject);

@@ -1,13 +1,14 @@
 /** Binds the client-facing UDP sockets (RFC 8656 §3: TURN over UDP on 3478-3481). */
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { literalLookup } from './literal-lookup.js';
 
 /** Socket buffers large enough for bursts of small media packets (the kernel may cap them at rmem_max/wmem_max). */
 export const UDP_SOCKET_BUFFER_BYTES = 4 << 20;
 
 export function bindUdp(host: string, port: number): Promise<dgram.Socket> {
   const v6 = net.isIPv6(host);
-  const socket = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6 });
+  const socket = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6, lookup: literalLookup(v6 ? 6 : 4) });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind({ address: host, port, exclusive: true }, () => {

@@ -71,7 +71,7 @@ export function makeHarness(
   };
   let conn = 0;
   const client = (port: number, ip = '127.0.0.1', transport: TransportKind = 'udp'): ClientTuple => {
-    const l = listener(transport, transport === 'udp' ? 3478 : 3478);
+    const l = listener(transport);
     return { key: transport === 'udp' ? `${l.id}|${ip}|${port}` : `c${++conn}`, listener: l, ip, port };
   };
   return { core, metrics, policy, listener, client };

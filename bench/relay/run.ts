@@ -1,0 +1,265 @@
+/**
+ * `npm run bench:relay`: the same paced turnutils_uclient load against coturn, our relay and a
+ * bare Node forwarder (in front of a second coturn), alternating over several rounds, plus the
+ * relay-added round trip. Loopback only; every process is ours and stopped at the end; the
+ * whole run is bounded by a deadline.
+ *
+ * Environment knobs: BENCH_ROUNDS (3), BENCH_SESSIONS (40), BENCH_MESSAGES (1000 per session),
+ * BENCH_LENGTH (120 bytes), BENCH_INTERVAL_MS (2), BENCH_RTT_PINGS (2000), BENCH_PROFILE=1
+ * (our relay runs under `node --cpu-prof`, profile in bench/results/raw/).
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { TurnClient } from '../../server/turn/client/turn-client.js';
+import { renderCoturnConfig } from '../../server/turn/coturn-config.js';
+import { mintRestCredential } from '../../server/turn/credentials.js';
+import { parseIp } from '../../server/turn/net/ip.js';
+import { cpuMs, cpuTimes, run, start, waitOutput, waitUdp, type Proc } from './procs.js';
+import { directPinger, interleaved, turnPinger, type RttStats } from './rtt.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..', '..');
+const env = (k: string, d: number): number => {
+  const v = Number(process.env[k]);
+  return Number.isFinite(v) && v > 0 ? v : d;
+};
+const cfg = {
+  rounds: env('BENCH_ROUNDS', 3),
+  sessions: env('BENCH_SESSIONS', 40),
+  messages: env('BENCH_MESSAGES', 1000),
+  lengthBytes: env('BENCH_LENGTH', 120),
+  intervalMs: env('BENCH_INTERVAL_MS', 2),
+  rttPings: env('BENCH_RTT_PINGS', 2000),
+  profile: process.env['BENCH_PROFILE'] === '1',
+};
+const SECRET = 'bench-secret';
+const DEADLINE_MS = 15 * 60_000;
+
+type Contestant = 'coturn' | 'ours' | 'bare';
+
+interface RunResult {
+  round: number;
+  contestant: Contestant;
+  sent: number;
+  received: number;
+  lostPct: number;
+  relayedPackets: number;
+  cpuMs: number;
+  /** Split of cpuMs (Linux accounts softirq work done in a syscall to the process). */
+  userMs: number;
+  sysMs: number;
+  cpuUsPerPacket: number;
+  /** coturn behind the bare forwarder (bare rounds only). */
+  backendCpuMs?: number;
+  uclientWallMs: number;
+  /** CPU of turnutils_uclient itself (user + system), when /usr/bin/time is installed. */
+  generatorCpuMs?: number;
+}
+
+function generatorCpu(out: string): { generatorCpuMs?: number } {
+  const m = /GENERATOR_CPU ([\d.]+) ([\d.]+)/.exec(out);
+  return m ? { generatorCpuMs: Math.round((Number(m[1]) + Number(m[2])) * 1000) } : {};
+}
+
+async function portFree(port: number): Promise<boolean> {
+  const u = dgram.createSocket('udp4');
+  const ok = await new Promise<boolean>((r) => {
+    u.once('error', () => r(false));
+    u.bind(port, '127.0.0.1', () => r(true));
+  });
+  if (ok) await new Promise<void>((r) => u.close(() => r()));
+  if (!ok) return false;
+  const s = net.createServer();
+  const tcp = await new Promise<boolean>((r) => {
+    s.once('error', () => r(false));
+    s.listen(port, '127.0.0.1', () => r(true));
+  });
+  if (tcp) await new Promise<void>((r) => s.close(() => r()));
+  return tcp;
+}
+
+async function freePorts(n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; out.length < n && i < 500; i++) {
+    const p = 21000 + Math.floor(Math.random() * 9000);
+    if (!out.includes(p) && (await portFree(p))) out.push(p);
+  }
+  if (out.length < n) throw new Error('no free ports');
+  return out;
+}
+
+function parseUclient(out: string): { sent: number; received: number; lostPct: number } | null {
+  const m = /start_mclient: tot_send_msgs=(\d+), tot_recv_msgs=(\d+)/.exec(out);
+  const l = /Total lost packets \d+ \(([\d.]+)%\)/.exec(out);
+  return m && l ? { sent: Number(m[1]), received: Number(m[2]), lostPct: Number(l[1]) } : null;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length === 0 ? Number.NaN : s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
+async function main(): Promise<void> {
+  const procs: Proc[] = [];
+  const deadline = setTimeout(() => {
+    process.stderr.write('bench:relay: deadline reached, stopping\n');
+    for (const p of procs) p.child.kill('SIGKILL');
+    process.exit(2);
+  }, DEADLINE_MS);
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(procs.map((p) => p.stop()));
+  };
+  try {
+    const [peerPort, coturnPort, backendPort, oursPort, barePort] = await freePorts(5);
+    if (!peerPort || !coturnPort || !backendPort || !oursPort || !barePort) throw new Error('ports');
+    const rawDir = join(repo, 'bench', 'results', 'raw');
+    mkdirSync(rawDir, { recursive: true });
+
+    const peer = start('turnutils_peer', ['-L', '127.0.0.1', '-p', String(peerPort)]);
+    procs.push(peer);
+    const coturnConfs = renderCoturnConfig({
+      listeningIp: '127.0.0.1',
+      relayIp: '127.0.0.1',
+      ports: [coturnPort, backendPort],
+      relayPortRange: { min: 42000, max: 45999 },
+      realm: 'callprobe',
+      secret: SECRET,
+      allowPeers: ['127.0.0.1/32'],
+      logFile: join(rawDir, 'coturn.log'),
+    });
+    const coturns: Proc[] = coturnConfs.map((c) => {
+      const file = join(rawDir, `turnserver-${c.port}.conf`);
+      writeFileSync(file, c.text);
+      const p = start('turnserver', ['-c', file, '--pidfile', join(rawDir, `turnserver-${c.port}.pid`), '--userdb', join(rawDir, `turndb-${c.port}`)]);
+      procs.push(p);
+      return p;
+    });
+    const [coturn, backend] = coturns;
+    if (!coturn || !backend) throw new Error('coturn');
+    const ours = start(process.execPath, [
+      ...(cfg.profile ? ['--cpu-prof', '--cpu-prof-dir', rawDir] : []),
+      join(repo, 'dist', 'server', 'turn', 'main.js'),
+      '--host', '127.0.0.1', '--udp-ports', String(oursPort), '--secret', SECRET, '--relay-range', '46000-47999',
+      '--allow-peers', '127.0.0.1/32', '--max-allocations-per-user', '1000', '--max-allocations-per-ip', '1000', '--log-level', 'warn',
+    ]);
+    procs.push(ours);
+    const bare = start(process.execPath, [join(repo, 'dist', 'bench', 'relay', 'bare-forwarder.js'), String(barePort), String(backendPort)]);
+    procs.push(bare);
+    await Promise.all([
+      waitUdp(peerPort),
+      waitUdp(coturnPort),
+      waitUdp(backendPort),
+      waitOutput(ours, (o) => o.includes('READY '), 'our relay'),
+      waitOutput(bare, (o) => o.includes('READY '), 'bare forwarder'),
+    ]);
+
+    // 1. Relay-added round trip, on a quiet machine, interleaved.
+    const cred = mintRestCredential(SECRET, 'rtt', 600, Date.now());
+    const viaOurs = await TurnClient.connect({ host: '127.0.0.1', port: oursPort, username: cred.username, password: cred.credential });
+    const viaCoturn = await TurnClient.connect({ host: '127.0.0.1', port: coturnPort, username: cred.username, password: cred.credential });
+    const direct = await directPinger(peerPort);
+    let rtt: Record<string, RttStats>;
+    try {
+      const echo = { ip: parseIp('127.0.0.1'), port: peerPort };
+      for (const c of [viaOurs, viaCoturn]) {
+        await c.allocate();
+        await c.channelBind(0x4000, echo);
+      }
+      await interleaved({ direct: direct.ping, ours: turnPinger(viaOurs, 0x4000), coturn: turnPinger(viaCoturn, 0x4000) }, 200); // warm-up
+      rtt = await interleaved({ direct: direct.ping, ours: turnPinger(viaOurs, 0x4000), coturn: turnPinger(viaCoturn, 0x4000) }, cfg.rttPings);
+    } finally {
+      await Promise.all([viaOurs.close(), viaCoturn.close(), direct.close()]);
+    }
+
+    // 2. Throughput CPU: alternating rounds.
+    const targets: Record<Contestant, { port: number; pid: number }> = {
+      coturn: { port: coturnPort, pid: coturn.pid },
+      ours: { port: oursPort, pid: ours.pid },
+      bare: { port: barePort, pid: bare.pid },
+    };
+    const order: Contestant[] = ['coturn', 'ours', 'bare'];
+    // Warm-up (not recorded): JIT for the Node contestants, caches for all.
+    for (const c of order) {
+      await run('turnutils_uclient', ['-c', '-n', '200', '-m', String(cfg.sessions), '-l', String(cfg.lengthBytes), '-z', String(cfg.intervalMs),
+        '-e', '127.0.0.1', '-r', String(peerPort), '-W', SECRET, '-u', 'warmup', '-p', String(targets[c].port), '127.0.0.1'], 60_000);
+    }
+    const runs: RunResult[] = [];
+    for (let round = 0; round < cfg.rounds; round++) {
+      for (let k = 0; k < order.length; k++) {
+        const contestant = order[(k + round) % order.length] ?? 'ours';
+        const t = targets[contestant];
+        const t0 = cpuTimes(t.pid);
+        const c0 = t0.userMs + t0.sysMs;
+        const b0 = contestant === 'bare' ? cpuMs(backend.pid) : 0;
+        // The generator's own CPU, through /usr/bin/time when present (shows it is not the ceiling).
+        const timed = existsSync('/usr/bin/time');
+        const r = await run(
+          timed ? '/usr/bin/time' : 'turnutils_uclient',
+          [...(timed ? ['-f', 'GENERATOR_CPU %U %S', 'turnutils_uclient'] : []), '-c', '-n', String(cfg.messages), '-m', String(cfg.sessions), '-l', String(cfg.lengthBytes), '-z', String(cfg.intervalMs),
+            '-e', '127.0.0.1', '-r', String(peerPort), '-W', SECRET, '-u', `bench${round}`, '-p', String(t.port), '127.0.0.1'],
+          120_000,
+        );
+        const t1 = cpuTimes(t.pid);
+        const used = t1.userMs + t1.sysMs - c0;
+        const s = parseUclient(r.output);
+        if (!s) throw new Error(`uclient against ${contestant} gave no summary: ${r.output.slice(-400)}`);
+        const relayedPackets = s.sent + s.received;
+        runs.push({
+          round,
+          contestant,
+          ...s,
+          relayedPackets,
+          cpuMs: used,
+          userMs: t1.userMs - t0.userMs,
+          sysMs: t1.sysMs - t0.sysMs,
+          cpuUsPerPacket: Math.round(((used * 1000) / Math.max(1, relayedPackets)) * 100) / 100,
+          ...(contestant === 'bare' ? { backendCpuMs: cpuMs(backend.pid) - b0 } : {}),
+          uclientWallMs: r.wallMs,
+          ...generatorCpu(r.output),
+        });
+        process.stderr.write(`round ${round} ${contestant}: ${relayedPackets} packets, ${used} ms CPU, loss ${s.lostPct} %\n`);
+      }
+    }
+    const perPacket = (c: Contestant): number => median(runs.filter((r) => r.contestant === c).map((r) => r.cpuUsPerPacket));
+    const coturnUs = perPacket('coturn');
+    const result = {
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '', node: process.version },
+      config: cfg,
+      rtt,
+      relayAddedRttP50Ms: Math.round(((rtt['ours']?.p50Ms ?? NaN) - (rtt['direct']?.p50Ms ?? NaN)) * 1000) / 1000,
+      coturnAddedRttP50Ms: Math.round(((rtt['coturn']?.p50Ms ?? NaN) - (rtt['direct']?.p50Ms ?? NaN)) * 1000) / 1000,
+      cpuUsPerPacketMedian: { coturn: coturnUs, ours: perPacket('ours'), bare: perPacket('bare') },
+      efficiency: {
+        ours: Math.round((coturnUs / perPacket('ours')) * 1000) / 1000,
+        bare: Math.round((coturnUs / perPacket('bare')) * 1000) / 1000,
+      },
+      runs,
+    };
+    const outDir = join(repo, 'bench', 'results');
+    const file = join(outDir, `relay-${result.date.slice(0, 10)}.json`);
+    writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+    process.stdout.write(
+      [
+        `relay-added RTT p50 ${result.relayAddedRttP50Ms} ms (ours p50/p90/p99 ${rtt['ours']?.p50Ms}/${rtt['ours']?.p90Ms}/${rtt['ours']?.p99Ms}, ` +
+          `direct ${rtt['direct']?.p50Ms}/${rtt['direct']?.p90Ms}/${rtt['direct']?.p99Ms}, coturn ${rtt['coturn']?.p50Ms}/${rtt['coturn']?.p90Ms}/${rtt['coturn']?.p99Ms})`,
+        `CPU us/packet (median): coturn ${coturnUs}, ours ${perPacket('ours')}, bare ${perPacket('bare')}`,
+        `efficiency (coturn/x): ours ${result.efficiency.ours}, bare forwarder ${result.efficiency.bare}`,
+        `written ${file}`,
+      ].join('\n') + '\n',
+    );
+  } finally {
+    await stopAll();
+    clearTimeout(deadline);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:relay failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});
