@@ -10,9 +10,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runIrttThroughProxy, type IrttSummary } from '../impair/irtt.js';
 import { startImpairProxy } from '../impair/proxy.js';
 import type { ImpairmentScenario } from '../impair/scenario.js';
+import type { Truth } from '../impair/truth-types.js';
 import { runCli, startServe, type Served } from '../lib/processes.js';
 import type { AccuracyScenario } from './scenarios.js';
-import { flowTruthMetrics, type FlowTruthMetrics } from './truth.js';
+import { flowTruthMetrics, type BurstWindow, type FlowTruthMetrics } from './truth.js';
 
 /**
  * Probe datagrams between browser and relay: 160 B payload + SCTP DATA chunk (16) + SCTP
@@ -45,7 +46,7 @@ export interface CallprobeDirection {
   meanAbsIpdvMs: number | null;
   reordered: number;
   duplicates: number;
-  worstBurst200ms: { valuePct: number; startMs: number } | null;
+  worstBurst200ms: BurstWindow | null;
 }
 
 interface ReportDirection {
@@ -56,7 +57,7 @@ interface ReportDirection {
   ipdv: { meanAbsMs: number | null };
   reorder: { reordered: number };
   duplicates: number;
-  windows: { burst200ms: { worstIncludingSuspect: { value: number; startMs: number } | null } };
+  windows: { burst200ms: { worstIncludingSuspect: { value: number; startMs: number; lost: number; packets: number } | null } };
 }
 
 interface ReportShape {
@@ -76,7 +77,7 @@ function direction(d: ReportDirection | null, name: string): CallprobeDirection 
     meanAbsIpdvMs: d.ipdv.meanAbsMs,
     reordered: d.reorder.reordered,
     duplicates: d.duplicates,
-    worstBurst200ms: w ? { valuePct: w.value, startMs: w.startMs } : null,
+    worstBurst200ms: w ? { valuePct: w.value, startMs: w.startMs, lost: w.lost, packets: w.packets } : null,
   };
 }
 
@@ -123,7 +124,7 @@ export class AccuracyHarness {
   }
 
   /** One real headless test through the proxy; the proxy's truth for the test's flow. */
-  async runCallprobe(s: AccuracyScenario, seed: string): Promise<{ figures: CallprobeFigures; truth: FlowTruthMetrics; report: unknown }> {
+  async runCallprobe(s: AccuracyScenario, seed: string): Promise<{ figures: CallprobeFigures; truth: FlowTruthMetrics; report: unknown; rawTruth: Truth }> {
     const proxy = await startImpairProxy({
       pairs: [{ listen: { host: '127.0.0.1', port: this.o.proxyPort }, target: { host: '127.0.0.1', port: this.o.relayPort } }],
       scenario: proxyScenario(s, seed, CALLPROBE_PROBE_SIZES, START_AFTER),
@@ -145,7 +146,7 @@ export class AccuracyHarness {
     } catch {
       throw new Error(`callprobe run printed no JSON report: ${run.stdout.slice(0, 300)} ${run.progress.map((p) => p.line).join('\n')}`);
     }
-    return { figures: callprobeFigures(report), truth: flowTruthMetrics(truth, 10), report };
+    return { figures: callprobeFigures(report), truth: flowTruthMetrics(truth, 10), report, rawTruth: truth };
   }
 
   /** irtt with the same probe rate and size through the same impairment. */

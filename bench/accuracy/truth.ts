@@ -9,6 +9,14 @@ import { percentile } from '../../src/measure/percentile.js';
 import type { ArrivalRecord, DirectionRecords, SentRecord } from '../../src/measure/records.js';
 import type { FlowTruth, ProbeRecord, Truth } from '../impair/truth-types.js';
 
+/** The worst 200 ms window: its loss %, start (ms after the direction's first probe), lost and probes in it. */
+export interface BurstWindow {
+  valuePct: number;
+  startMs: number;
+  lost: number;
+  packets: number;
+}
+
 /** Truth metrics of one direction. */
 export interface DirectionTruthMetrics {
   /** Probe-class datagrams that reached the proxy (pending at stop excluded). */
@@ -21,7 +29,7 @@ export interface DirectionTruthMetrics {
   /** RFC 4737 reordered probes (arrival order at the proxy is the sequence). */
   reordered: number;
   duplicated: number;
-  worstBurst200ms: { valuePct: number; startMs: number } | null;
+  worstBurst200ms: BurstWindow | null;
   /** When each dropped probe reached the proxy, ms after the direction's first probe. */
   lostAtMs: number[];
   /** Applied delay of forwarded probes, in forwarding order. */
@@ -66,6 +74,21 @@ function lostTimes(records: DirectionRecords): number[] {
 }
 
 /**
+ * The tool found the burst where the proxy put it: its worst 200 ms window is over a probe
+ * the proxy dropped, and its loss % is the truth's within one probe of resolution
+ * (100 / probes in the smaller window). Send-time noise moves probes across window edges
+ * differently on the tool's clock and the proxy's, and where the other direction's losses
+ * left holes (downstream echoes exist only for probes that arrived) windows hold fewer
+ * probes, so the percentages may differ by one probe, not by a burst.
+ */
+export function sameWorstBurst(tool: BurstWindow | null, truth: BurstWindow | null, lostAtMs: readonly number[]): boolean {
+  if (!tool || !truth) return tool === truth;
+  if (truth.lost === 0) return tool.lost === 0;
+  const oneProbePct = 100 / Math.max(1, Math.min(tool.packets, truth.packets));
+  return Math.abs(tool.valuePct - truth.valuePct) <= oneProbePct + 1e-9 && windowHoldsTruthLoss(tool.startMs, lostAtMs);
+}
+
+/**
  * Whether a window [startMs, startMs + 200) on the tool's clock (ms after its first probe)
  * holds a probe the proxy dropped: the burst was found where it was put. `slopMs` absorbs the
  * send-to-proxy timing noise between the two clocks.
@@ -88,7 +111,7 @@ function directionMetrics(packets: readonly ProbeRecord[], intervalMs: number): 
     meanAbsIpdvMs: a.ipdv.meanAbsMs,
     reordered: a.reorder.reordered,
     duplicated: packets.filter((p) => p.duplicateAppliedDelayMs !== null).length,
-    worstBurst200ms: worst && a.originMs !== null ? { valuePct: worst.value, startMs: worst.startMs - a.originMs } : null,
+    worstBurst200ms: worst && a.originMs !== null ? { valuePct: worst.value, startMs: worst.startMs - a.originMs, lost: worst.lost, packets: worst.packets } : null,
     appliedDelaysMs: records.arrivals.map((r) => r.recvMs - r.sendMs),
     lostAtMs: lostTimes(records),
   };

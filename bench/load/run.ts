@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { machineInfo, writeResults } from '../lib/results.js';
 import { median, startServe } from '../lib/processes.js';
+import { mdTable, updateBenchmarksDoc } from '../lib/docs.js';
 
 const DURATION_S = Number(process.env['DURATION_S'] ?? 15);
 const LEVELS = (process.env['LEVELS'] ?? '1,2,4,8,12,16,24,32').split(',').map(Number);
@@ -115,15 +116,32 @@ async function main(): Promise<void> {
     await server.stop();
   }
   const largestOk = levels.filter((l) => l.ok).reduce((m, l) => Math.max(m, l.n), 0);
+  const machine = machineInfo();
   const file = writeResults('load', {
     command: 'npm run bench:load',
-    machine: machineInfo(),
+    machine,
     durationS: DURATION_S,
     tolerance: 'RTT p50 within 1 ms + 20 % of the unloaded run, jitter within +1 ms, loss <= 0.1 %, no missed pacing ticks',
     baseline,
     largestN: largestOk,
     levels,
   });
+  const fx = (v: number | null, d = 2): string => (v === null ? '–' : v.toFixed(d));
+  updateBenchmarksDoc(
+    'load',
+    [
+      `### Concurrent tests against one server (${new Date().toISOString().slice(0, 10)})`,
+      '',
+      `Command: \`npm run bench:load\` (Node clients that speak the page's probe protocol over @roamhq/wrtc through the embedded relay, ${DURATION_S} s tests at 100 probes/s; clients, relay, reflector and server share the ${machine['cores']} cores). Raw data: \`${file}\`.`,
+      '',
+      `**Largest N at which every test measured within tolerance of the unloaded run: ${largestOk}.** Tolerance: RTT p50 within 1 ms + 20 %, jitter within +1 ms, loss at most 0.1 %, no missed pacing ticks.`,
+      '',
+      mdTable(
+        ['concurrent tests', 'all within tolerance', 'median RTT p50', 'median jitter', 'server CPU', 'server peak RSS', 'first problems'],
+        levels.map((l) => [l.n, l.ok ? 'yes' : 'no', `${fx(l.rttMsP50Median)} ms`, `${fx(l.jitterMsMedian)} ms`, `${l.serverCpuPct.toFixed(0)} %`, `${l.serverRssMiB.toFixed(0)} MiB`, l.failures.slice(0, 2).join('; ') || '–']),
+      ),
+    ].join('\n'),
+  );
   process.stdout.write(`largest N within tolerance: ${largestOk}\nwritten to ${file}\n`);
 }
 

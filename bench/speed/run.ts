@@ -6,6 +6,7 @@
  */
 import { machineInfo, writeResults } from '../lib/results.js';
 import { median, runCli, startServe } from '../lib/processes.js';
+import { mdTable, updateBenchmarksDoc } from '../lib/docs.js';
 
 const RUNS = Number(process.env['RUNS'] ?? 5);
 const DURATION_S = Number(process.env['DURATION_S'] ?? 15);
@@ -46,7 +47,32 @@ async function main(): Promise<void> {
     medianPageStepMs: medians,
     medianCliWallMs: median(runs.map((r) => r.cliWallMs)),
   };
-  const file = writeResults('speed', { command: 'npm run bench:speed', machine: machineInfo(), summary, runs });
+  const machine = machineInfo();
+  const file = writeResults('speed', { command: 'npm run bench:speed', machine, summary, runs });
+  const f = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : `${(v / 1000).toFixed(2)} s`);
+  const step = (s: (typeof steps)[number]): number | null => medians[s] ?? null;
+  updateBenchmarksDoc(
+    'speed',
+    [
+      `### Time to a verdict (${new Date().toISOString().slice(0, 10)})`,
+      '',
+      `Command: \`npm run bench:speed\` (${RUNS} runs of \`callprobe run --json --duration ${DURATION_S}\` against a local \`callprobe serve\`, loopback, ${machine['cores']} cores, ${machine['chromium']}). Raw data: \`${file}\`. Medians; page times are from the start of the test (the click, or autostart in headless runs).`,
+      '',
+      mdTable(
+        ['step', 'median time', 'what takes the time'],
+        [
+          ['CLI start to the page starting its test', f(summary.medianCliToPageStartMs), 'starting headless Chromium and loading the page'],
+          ['relay configuration fetched (GET /api/config)', f(step('config')), 'one HTTP request'],
+          ['a relay port chosen', f(step('relayChosen')), 'allocating through every relay port at once (port check)'],
+          ['connected (peer connection and both channels open)', f(step('connected')), 'signaling, ICE through the relay, DTLS, SCTP'],
+          ['first live number (first echo)', f(step('firstPacket')), 'the pacing worker starting, one round trip'],
+          ['last probe sent', f(step('streamEnd')), `the ${DURATION_S} s probe stream`],
+          ['graded verdict on screen', f(step('verdict')), 'waiting max(1 s, 4 x RTT p99) for late packets, the final tally, the analysis'],
+          ['CLI start to exit', f(summary.medianCliWallMs), 'all of the above plus closing the browser'],
+        ],
+      ),
+    ].join('\n'),
+  );
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\nwritten to ${file}\n`);
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { truthRecords, windowHoldsTruthLoss } from '../../bench/accuracy/truth.js';
+import { sameWorstBurst, truthRecords, windowHoldsTruthLoss } from '../../bench/accuracy/truth.js';
 import { analyzeDirection } from '../../src/measure/direction.js';
 import type { ProbeRecord } from '../../bench/impair/truth-types.js';
 
@@ -57,5 +57,15 @@ describe('accuracy truth from the proxy records', () => {
     expect(windowHoldsTruthLoss(0, [210])).toBe(false);
     expect(windowHoldsTruthLoss(300, [150, 210])).toBe(false);
     expect(windowHoldsTruthLoss(Number.NaN, [0])).toBe(false);
+  });
+
+  it('finds the same burst within one probe of resolution, over dropped probes', () => {
+    const truth = { valuePct: 100 * (4 / 20), startMs: 1000, lost: 4, packets: 20 };
+    expect(sameWorstBurst({ valuePct: 100 * (3 / 14), startMs: 1003, lost: 3, packets: 14 }, truth, [1050, 1150])).toBe(true);
+    expect(sameWorstBurst({ valuePct: 100 * (4 / 19), startMs: 1003, lost: 4, packets: 19 }, truth, [1050, 1150])).toBe(true);
+    expect(sameWorstBurst({ valuePct: 100 * (1 / 20), startMs: 1003, lost: 1, packets: 20 }, truth, [1050, 1150])).toBe(false);
+    expect(sameWorstBurst({ valuePct: 100 * (4 / 20), startMs: 5000, lost: 4, packets: 20 }, truth, [1050, 1150])).toBe(false);
+    expect(sameWorstBurst({ valuePct: 0, startMs: 0, lost: 0, packets: 20 }, { ...truth, valuePct: 0, lost: 0 }, [])).toBe(true);
+    expect(sameWorstBurst(null, truth, [1050])).toBe(false);
   });
 });
