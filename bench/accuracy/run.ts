@@ -9,6 +9,7 @@
  * IRTT=0 to skip irtt. Loopback only (run inside scripts/netns-run.sh); bounded: each run is
  * DURATION_S plus set-up, with hard timeouts.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { median } from '../lib/processes.js';
 import { machineInfo, writeResults } from '../lib/results.js';
 import { mdTable, updateBenchmarksDoc } from '../lib/docs.js';
@@ -86,6 +87,9 @@ async function main(): Promise<void> {
         const cp = await harness.runCallprobe(s, seed);
         const ir = WITH_IRTT ? await harness.runIrtt(s, seed) : null;
         runs.push({ seed, callprobe: cp.figures, callprobeTruth: cp.truth, irtt: ir?.irtt ?? null, irttTruth: ir?.truth ?? null });
+        // Keep the packet-level evidence of every run (bench/results/raw/ is not committed).
+        mkdirSync('bench/results/raw', { recursive: true });
+        writeFileSync(`bench/results/raw/accuracy-${seed}.json`, JSON.stringify({ report: cp.report, truth: cp.rawTruth }));
         process.stderr.write(
           `${seed}: callprobe rtt p50 ${fmt(cp.figures.rttMsP50)} ms, lost up/down ${cp.figures.up.packetsLost}/${cp.figures.down.packetsLost} (truth ${cp.truth.up.lost}/${cp.truth.down.lost}); ` +
             `irtt rtt ${fmt(ir?.irtt.rtt.medianMs ?? null)} ms, lost ${ir?.irtt.lostUpSeqnos.length ?? '–'}/${ir?.irtt.lostDownSeqnos.length ?? '–'} (truth ${ir?.truth.up.lost ?? '–'}/${ir?.truth.down.lost ?? '–'})\n`,
