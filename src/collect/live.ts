@@ -1,3 +1,5 @@
+import type { SentLog } from './sent-log.js';
+
 /** What the page shows while a test runs: figures over the recent past, not the final grade. */
 export interface LiveFigures {
   elapsedS: number;
@@ -11,11 +13,38 @@ export interface LiveFigures {
   received: number;
 }
 
-/** Running figures, updated packet by packet in O(1) (the full analysis runs at the end). */
+/**
+ * Running figures, updated packet by packet in O(1) (the full analysis runs at the end).
+ * `answered[offset]` is set by the collector when probe `offset` got its answer (an echo, or
+ * its arrival in loopback mode); probes older than the loss timeout without one count as lost.
+ */
 export class LiveMeter {
   private recentRtt: { atMs: number; rttMs: number }[] = [];
   private jitterMs: number | null = null;
   private lastTransitMs: number | null = null;
+  /** Probes judged so far, in send order, and how many of them had no answer in time. */
+  private judged = 0;
+  private judgedLost = 0;
+
+  constructor(
+    private readonly sent: SentLog,
+    private readonly answered: Uint8Array,
+  ) {}
+
+  figures(nowMs: number, startMs: number, lossTimeoutMs: number, received: number): LiveFigures {
+    for (let r = this.sent.nthSent(this.judged); r && r.sendMs <= nowMs - lossTimeoutMs; r = this.sent.nthSent(this.judged)) {
+      this.judged++;
+      if (this.answered[r.seq] === 0) this.judgedLost++;
+    }
+    return {
+      elapsedS: (nowMs - startMs) / 1000,
+      rttMs: this.rttMedian(nowMs),
+      jitterMs: this.jitterMs,
+      lossPct: this.judged > 0 ? (100 * this.judgedLost) / this.judged : null,
+      sent: this.sent.sentCount,
+      received,
+    };
+  }
 
   /** One round-trip sample at local time `atMs`. */
   addRtt(atMs: number, rttMs: number): void {
@@ -38,9 +67,5 @@ export class LiveMeter {
     if (this.recentRtt.length === 0) return null;
     const sorted = this.recentRtt.map((s) => s.rttMs).sort((a, b) => a - b);
     return sorted[Math.floor((sorted.length - 1) / 2)] ?? null;
-  }
-
-  jitter(): number | null {
-    return this.jitterMs;
   }
 }

@@ -1,5 +1,5 @@
 import type { ArrivalRecord, DirectionRecords, RoundTripRecords, RttSample, SuspectInterval } from '../measure/records.js';
-import { decodeProbe, ProbeDecodeError } from '../probe/wire.js';
+import { decodeOrNull, decodeProbe } from '../probe/wire.js';
 import { LiveMeter, type LiveFigures } from './live.js';
 import type { SentLog } from './sent-log.js';
 
@@ -11,25 +11,19 @@ export class LoopCollector {
   private readonly arrivals: ArrivalRecord[] = [];
   private readonly samples: RttSample[] = [];
   private readonly seen: Uint8Array;
-  private readonly live = new LiveMeter();
-  private judged = 0;
-  private judgedLost = 0;
+  private readonly live: LiveMeter;
   private malformed = 0;
 
   constructor(private readonly sent: SentLog) {
     this.seen = new Uint8Array(sent.count);
+    this.live = new LiveMeter(sent, this.seen);
   }
 
   onProbe(bytes: Uint8Array, recvMs: number): void {
-    let probe;
-    try {
-      probe = decodeProbe(bytes);
-    } catch (err) {
-      if (err instanceof ProbeDecodeError) {
-        this.malformed++;
-        return;
-      }
-      throw err;
+    const probe = decodeOrNull(decodeProbe, bytes);
+    if (!probe) {
+      this.malformed++;
+      return;
     }
     const offset = this.sent.offsetOf(probe.seq);
     if (offset < 0) return;
@@ -47,18 +41,7 @@ export class LoopCollector {
   }
 
   liveFigures(nowMs: number, startMs: number, lossTimeoutMs: number): LiveFigures {
-    for (let r = this.sent.nthSent(this.judged); r && r.sendMs <= nowMs - lossTimeoutMs; r = this.sent.nthSent(this.judged)) {
-      this.judged++;
-      if (this.seen[r.seq] === 0) this.judgedLost++;
-    }
-    return {
-      elapsedS: (nowMs - startMs) / 1000,
-      rttMs: this.live.rttMedian(nowMs),
-      jitterMs: this.live.jitter(),
-      lossPct: this.judged > 0 ? (100 * this.judgedLost) / this.judged : null,
-      sent: this.sent.sentCount,
-      received: this.arrivals.length,
-    };
+    return this.live.figures(nowMs, startMs, lossTimeoutMs, this.arrivals.length);
   }
 
   build(suspect: SuspectInterval[], intervalMs: number): { loop: DirectionRecords; roundTrip: RoundTripRecords; notes: string[] } {

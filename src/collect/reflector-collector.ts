@@ -1,5 +1,5 @@
 import type { ArrivalRecord, DirectionRecords, RoundTripRecords, RttSample, SentRecord, SuspectInterval } from '../measure/records.js';
-import { decodeEcho, decodeReceipts, ProbeDecodeError, type ControlMessage } from '../probe/wire.js';
+import { decodeEcho, decodeOrNull, decodeReceipts, type ControlMessage } from '../probe/wire.js';
 import { LiveMeter, type LiveFigures } from './live.js';
 import type { SentLog } from './sent-log.js';
 
@@ -16,30 +16,23 @@ export class ReflectorCollector {
   private readonly downArrivals: ArrivalRecord[] = [];
   private readonly upArrivals: ArrivalRecord[] = [];
   private readonly downSent: SentRecord[] = [];
-  private readonly live = new LiveMeter();
+  private readonly live: LiveMeter;
   private finalTally: FinalTally | null = null;
   private foreign = 0;
   private malformed = 0;
   private echoesReceived = 0;
-  /** Live loss: probes judged so far (send order) and how many of them had no echo in time. */
-  private judged = 0;
-  private judgedLost = 0;
 
   constructor(private readonly sent: SentLog) {
     this.echoed = new Uint8Array(sent.count);
+    this.live = new LiveMeter(sent, this.echoed);
   }
 
   /** One echo datagram arrived at local time `recvMs`. */
   onEcho(bytes: Uint8Array, recvMs: number): void {
-    let echo;
-    try {
-      echo = decodeEcho(bytes);
-    } catch (err) {
-      if (err instanceof ProbeDecodeError) {
-        this.malformed++;
-        return;
-      }
-      throw err;
+    const echo = decodeOrNull(decodeEcho, bytes);
+    if (!echo) {
+      this.malformed++;
+      return;
     }
     const offset = this.sent.offsetOf(echo.upSeq);
     if (offset < 0) {
@@ -88,18 +81,7 @@ export class ReflectorCollector {
   }
 
   liveFigures(nowMs: number, startMs: number, lossTimeoutMs: number): LiveFigures {
-    for (let r = this.sent.nthSent(this.judged); r && r.sendMs <= nowMs - lossTimeoutMs; r = this.sent.nthSent(this.judged)) {
-      this.judged++;
-      if (this.echoed[r.seq] === 0) this.judgedLost++;
-    }
-    return {
-      elapsedS: (nowMs - startMs) / 1000,
-      rttMs: this.live.rttMedian(nowMs),
-      jitterMs: this.live.jitter(),
-      lossPct: this.judged > 0 ? (100 * this.judgedLost) / this.judged : null,
-      sent: this.sent.sentCount,
-      received: this.echoesReceived,
-    };
+    return this.live.figures(nowMs, startMs, lossTimeoutMs, this.echoesReceived);
   }
 
   /**

@@ -68,6 +68,19 @@ function checkPayloadBytes(payloadBytes: number): void {
   }
 }
 
+/**
+ * Decodes with `decode`, or returns null for a datagram that is not of that kind (the caller
+ * counts it); any other error is a bug and is rethrown.
+ */
+export function decodeOrNull<T>(decode: (bytes: Uint8Array) => T, bytes: Uint8Array): T | null {
+  try {
+    return decode(bytes);
+  } catch (err) {
+    if (err instanceof ProbeDecodeError) return null;
+    throw err;
+  }
+}
+
 /** Writes a probe into `out` (allocated once by the sender and reused). */
 export function encodeProbe(probe: Probe, out: Uint8Array): Uint8Array {
   checkPayloadBytes(out.byteLength);

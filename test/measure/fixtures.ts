@@ -1,17 +1,8 @@
 /** Test fixtures: a seeded PRNG and builders for direction records. */
 import type { ArrivalRecord, DirectionRecords, SentRecord, SuspectInterval } from '../../src/measure/records.js';
+import { mulberry32 } from '../helpers/prng.js';
 
-/** mulberry32: small seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 export interface StreamSpec {
   /** Number of probes. */

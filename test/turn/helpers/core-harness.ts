@@ -28,6 +28,9 @@ import {
 import { RelayMetrics } from '../../../server/turn/metrics.js';
 import { parseIp } from '../../../server/turn/net/ip.js';
 import { StaticPeerPolicy } from '../../../server/turn/policy/peer-policy.js';
+import { mulberry32 } from '../../helpers/prng.js';
+
+export { mulberry32 };
 
 export const SECRET = 'test-secret';
 export const REALM = 'callprobe';
@@ -77,17 +80,6 @@ export function makeHarness(
   return { core, metrics, policy, listener, client };
 }
 
-/** Small seeded PRNG (mulberry32) so failures reproduce. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function cred(nowMs = T0, ttlS = 3600, id = 'page1'): { username: string; password: string } {
   const c = mintRestCredential(SECRET, id, ttlS, nowMs);
