@@ -31,16 +31,18 @@ export class ReflectorCore {
   /**
    * One probe datagram arrived at `recvMs`. Returns the echo bytes to send (valid until the
    * next call) or throws `ProbeDecodeError` for a datagram that is not a probe.
-   * `sendNowMs` is read just before the echo is encoded, so the hold time is honest.
+   * `sendNowMs` is read just before the echo is encoded, so the hold time is honest;
+   * `bufferedBytes` is the probe channel's queue at that moment (reported, so that the
+   * reflector's own SCTP queueing is never blamed on the network).
    */
-  onProbe(bytes: Uint8Array, recvMs: number, sendNowMs: () => number): Uint8Array {
+  onProbe(bytes: Uint8Array, recvMs: number, sendNowMs: () => number, bufferedBytes = 0): Uint8Array {
     const probe = decodeProbe(bytes);
     this.upReceived++;
     if (this.seen.has(probe.seq)) this.upDuplicates++;
     else this.seen.add(probe.seq);
     const downSeq = this.downSeq++;
     const reflectorSendMs = sendNowMs();
-    this.pending.push({ upSeq: probe.seq, reflectorRecvMs: recvMs, downSeq, reflectorSendMs });
+    this.pending.push({ upSeq: probe.seq, reflectorRecvMs: recvMs, downSeq, reflectorSendMs, reflectorBufferedBytes: bufferedBytes });
     return encodeEcho(
       {
         upSeq: probe.seq,

@@ -136,7 +136,7 @@ export class ReflectorSession {
   private onProbe(chunk: Uint8Array): void {
     const recvMs = performance.now();
     try {
-      const echo = this.core.onProbe(chunk, recvMs, () => performance.now());
+      const echo = this.core.onProbe(chunk, recvMs, () => performance.now(), internals(this.peer)._channel?.bufferedAmount ?? 0);
       this.peer.send(echo);
     } catch (err) {
       if (err instanceof ProbeDecodeError) {

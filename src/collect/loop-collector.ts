@@ -2,6 +2,7 @@ import type { ArrivalRecord, DirectionRecords, RoundTripRecords, RttSample, Susp
 import { decodeOrNull, decodeProbe } from '../probe/wire.js';
 import { LiveMeter, type LiveFigures } from './live.js';
 import type { SentLog } from './sent-log.js';
+import { senderQueueIntervals } from './sender-queue.js';
 
 /**
  * Loopback mode (no reflector): pc1 sends, pc2 receives, both in this page and on one
@@ -44,10 +45,11 @@ export class LoopCollector {
     return this.live.figures(nowMs, startMs, lossTimeoutMs, this.arrivals.length);
   }
 
-  build(suspect: SuspectInterval[], intervalMs: number): { loop: DirectionRecords; roundTrip: RoundTripRecords; notes: string[] } {
+  build(suspect: SuspectInterval[], intervalMs: number, queueThresholdBytes: number): { loop: DirectionRecords; roundTrip: RoundTripRecords; notes: string[] } {
     const sent = this.sent.records();
+    const queued = senderQueueIntervals(this.sent.queuedSends(), queueThresholdBytes, intervalMs);
     return {
-      loop: { sent, arrivals: this.arrivals.slice(), intervalMs, suspect },
+      loop: { sent, arrivals: this.arrivals.slice(), intervalMs, suspect: [...suspect, ...queued] },
       roundTrip: { sent, samples: this.samples.slice() },
       notes: this.malformed > 0 ? [`${this.malformed} malformed probes dropped`] : [],
     };

@@ -2,6 +2,7 @@ import type { ArrivalRecord, DirectionRecords, RoundTripRecords, RttSample, Sent
 import { decodeEcho, decodeOrNull, decodeReceipts, type ControlMessage } from '../probe/wire.js';
 import { LiveMeter, type LiveFigures } from './live.js';
 import type { SentLog } from './sent-log.js';
+import { senderQueueIntervals, type QueuedSend } from './sender-queue.js';
 
 /** Final tally from the reflector (see wire.ts); null until it arrives. */
 type FinalTally = Extract<ControlMessage, { type: 'final' }>;
@@ -16,6 +17,7 @@ export class ReflectorCollector {
   private readonly downArrivals: ArrivalRecord[] = [];
   private readonly upArrivals: ArrivalRecord[] = [];
   private readonly downSent: SentRecord[] = [];
+  private readonly downQueued: QueuedSend[] = [];
   private readonly live: LiveMeter;
   private finalTally: FinalTally | null = null;
   private foreign = 0;
@@ -59,7 +61,10 @@ export class ReflectorCollector {
         continue;
       }
       this.upArrivals.push({ seq: offset, sendMs: this.sent.sendTimeOf(offset), recvMs: r.reflectorRecvMs });
-      if (r.downSeq >= 0) this.downSent.push({ seq: r.downSeq, sendMs: r.reflectorSendMs });
+      if (r.downSeq >= 0) {
+        this.downSent.push({ seq: r.downSeq, sendMs: r.reflectorSendMs });
+        this.downQueued.push({ sendMs: r.reflectorSendMs, bufferedBytes: r.reflectorBufferedBytes });
+      }
     }
   }
 
@@ -86,9 +91,10 @@ export class ReflectorCollector {
 
   /**
    * The records for the analysis. `suspectClient` is on the client clock; the reflector's
-   * clock is mapped from the client's with the offset seen at the smallest round trip.
+   * clock is mapped from the client's with the offset seen at the smallest round trip. Each
+   * sender's own queue above `queueThresholdBytes` marks its direction's suspect intervals.
    */
-  build(suspectClient: SuspectInterval[], intervalMs: number): {
+  build(suspectClient: SuspectInterval[], intervalMs: number, queueThresholdBytes: number): {
     up: DirectionRecords;
     down: DirectionRecords;
     roundTrip: RoundTripRecords;
@@ -102,10 +108,14 @@ export class ReflectorCollector {
     if (this.foreign > 0) notes.push(`${this.foreign} datagrams did not belong to this test`);
     if (this.malformed > 0) notes.push(`${this.malformed} malformed echoes dropped`);
     const offsetMs = this.clockOffsetMs();
-    const suspectReflector = suspectClient.map((s) => ({ ...s, startMs: s.startMs + offsetMs, endMs: s.endMs + offsetMs }));
+    const suspectReflector = [
+      ...suspectClient.map((s) => ({ ...s, startMs: s.startMs + offsetMs, endMs: s.endMs + offsetMs })),
+      ...senderQueueIntervals(this.downQueued, queueThresholdBytes, intervalMs),
+    ];
+    const suspectUp = [...suspectClient, ...senderQueueIntervals(this.sent.queuedSends(), queueThresholdBytes, intervalMs)];
     const sentRecords = this.sent.records();
     return {
-      up: { sent: sentRecords, arrivals: this.upArrivals.slice(), intervalMs, suspect: suspectClient },
+      up: { sent: sentRecords, arrivals: this.upArrivals.slice(), intervalMs, suspect: suspectUp },
       down: {
         sent: this.downSent.slice().sort((a, b) => a.seq - b.seq),
         arrivals: this.downArrivals.slice(),

@@ -1,4 +1,5 @@
 import type { SenderDiagnostics, SentRecord } from '../measure/records.js';
+import type { QueuedSend } from './sender-queue.js';
 
 /**
  * The sender's own log: every probe it put on the wire with its actual send time, how late
@@ -9,6 +10,7 @@ import type { SenderDiagnostics, SentRecord } from '../measure/records.js';
 export class SentLog {
   readonly base: number;
   private readonly sendMs: Float64Array;
+  private readonly bufferedBytes: Float64Array;
   private readonly order: number[] = [];
   private readonly timerErrorMs: number[] = [];
   private missedTicks = 0;
@@ -18,6 +20,7 @@ export class SentLog {
   constructor(readonly count: number, base?: number) {
     this.base = (base ?? Math.floor(Math.random() * 2 ** 32)) >>> 0;
     this.sendMs = new Float64Array(count).fill(Number.NaN);
+    this.bufferedBytes = new Float64Array(count);
   }
 
   wireSeq(offset: number): number {
@@ -32,6 +35,7 @@ export class SentLog {
 
   recordSent(offset: number, sendMs: number, scheduledMs: number, bufferedAmountBytes: number): void {
     this.sendMs[offset] = sendMs;
+    this.bufferedBytes[offset] = bufferedAmountBytes;
     this.order.push(offset);
     this.timerErrorMs.push(sendMs - scheduledMs);
     if (bufferedAmountBytes > this.maxBufferedAmountBytes) this.maxBufferedAmountBytes = bufferedAmountBytes;
@@ -64,6 +68,11 @@ export class SentLog {
   get lastSendMs(): number {
     const last = this.order[this.order.length - 1];
     return last === undefined ? Number.NaN : this.sendTimeOf(last);
+  }
+
+  /** Each probe sent, with the channel's queue ahead of it (see sender-queue.ts). */
+  queuedSends(): QueuedSend[] {
+    return this.order.map((seq) => ({ sendMs: this.sendTimeOf(seq), bufferedBytes: this.bufferedBytes[seq] ?? 0 }));
   }
 
   records(): SentRecord[] {

@@ -167,11 +167,17 @@ function gradeLatency(input: GradingInput, oneWay: boolean): GradeEntry {
   };
 }
 
+const SUSPECT_REASON_TEXT: Record<DirectionAnalysis['suspect'][number]['reason'], string> = {
+  'page-hidden': 'the page was hidden',
+  'sender-stall': 'the sender stalled',
+  'sender-queue': "probes queued in the sender's own buffer (its congestion control), not only in the network",
+  'receiver-stall': 'the receiving page was busy',
+  'path-change': 'the network path changed',
+};
+
 function suspectReasons(a: DirectionAnalysis): string {
   const reasons = new Set<string>();
-  for (const s of a.suspect) {
-    reasons.add(s.reason === 'page-hidden' ? 'the page was hidden' : s.reason === 'sender-stall' ? 'the sender stalled' : 'the network path changed');
-  }
+  for (const s of a.suspect) reasons.add(SUSPECT_REASON_TEXT[s.reason]);
   return [...reasons].join(' or ') || 'the evidence is suspect';
 }
 

@@ -28,7 +28,13 @@ export interface SuspectInterval {
   /** On the sender clock of the direction it is attached to. */
   startMs: number;
   endMs: number;
-  reason: 'page-hidden' | 'sender-stall' | 'receiver-stall' | 'path-change';
+  /**
+   * page-hidden: the browser throttled the page; sender-stall: the pacer fell behind;
+   * sender-queue: probes waited in the sender's SCTP buffer (congestion control), so delay and
+   * loss there include the sender's own queue; receiver-stall: a long task delayed receive
+   * timestamps; path-change: the selected candidate pair changed.
+   */
+  reason: 'page-hidden' | 'sender-stall' | 'sender-queue' | 'receiver-stall' | 'path-change';
 }
 
 /** Everything measured for one direction of one stream. */

@@ -149,11 +149,13 @@ export interface ReceiptRecord {
   reflectorRecvMs: number;
   downSeq: number;
   reflectorSendMs: number;
+  /** The probe channel's bufferedAmount just before the echo was sent (SCTP queue at the reflector). */
+  reflectorBufferedBytes: number;
 }
 
-/** Receipt batch: magic u16, version u8, kind u8 (=3), count u32, then 24 bytes per record. */
+/** Receipt batch: magic u16, version u8, kind u8 (=3), count u32, then 28 bytes per record. */
 const RECEIPT_HEADER_BYTES = 8;
-const RECEIPT_RECORD_BYTES = 24;
+const RECEIPT_RECORD_BYTES = 28;
 
 export function encodeReceipts(records: readonly ReceiptRecord[]): Uint8Array {
   const out = new Uint8Array(RECEIPT_HEADER_BYTES + records.length * RECEIPT_RECORD_BYTES);
@@ -168,6 +170,7 @@ export function encodeReceipts(records: readonly ReceiptRecord[]): Uint8Array {
     v.setFloat64(o + 4, r.reflectorRecvMs);
     v.setInt32(o + 12, r.downSeq);
     v.setFloat64(o + 16, r.reflectorSendMs);
+    v.setUint32(o + 24, Math.min(0xffffffff, Math.max(0, Math.round(r.reflectorBufferedBytes))));
     o += RECEIPT_RECORD_BYTES;
   }
   return out;
@@ -187,6 +190,7 @@ export function decodeReceipts(bytes: Uint8Array): ReceiptRecord[] {
       reflectorRecvMs: v.getFloat64(o + 4),
       downSeq: v.getInt32(o + 12),
       reflectorSendMs: v.getFloat64(o + 16),
+      reflectorBufferedBytes: v.getUint32(o + 24),
     };
     o += RECEIPT_RECORD_BYTES;
   }

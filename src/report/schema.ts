@@ -178,7 +178,13 @@ export const WindowResultSchema = Obj({
 export const SuspectSchema = Obj({
   startMs: Num('ms from the first probe of the direction.'),
   endMs: Num(),
-  reason: Type.Union([Type.Literal('page-hidden'), Type.Literal('sender-stall'), Type.Literal('receiver-stall'), Type.Literal('path-change')]),
+  reason: Type.Union([
+    Type.Literal('page-hidden'),
+    Type.Literal('sender-stall'),
+    Type.Literal('sender-queue'),
+    Type.Literal('receiver-stall'),
+    Type.Literal('path-change'),
+  ]),
 });
 
 export const DirectionDetailSchema = Obj({

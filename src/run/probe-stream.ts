@@ -43,6 +43,11 @@ export interface StreamOutcome {
   };
 }
 
+/**
+ * More than two probes waiting in a sender's channel buffer means the sender's own SCTP
+ * congestion control is queueing them: those stretches are suspect (see sender-queue.ts).
+ */
+const QUEUED_PROBES_SUSPECT = 2;
 /** Probes are dropped at the sender (and counted) rather than queued behind a full SCTP buffer. */
 const MAX_BUFFERED_BYTES = 64 * 1024;
 const FINAL_TIMEOUT_MS = 5_000;
@@ -99,6 +104,7 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
 
   s.phase('streaming', `${Math.round(1000 / s.intervalMs)} probes/s of ${s.payloadBytes} bytes for ${Math.round((s.count * s.intervalMs) / 1000)} s`);
   const probeBuf = new Uint8Array(s.payloadBytes);
+  const queueThreshold = QUEUED_PROBES_SUSPECT * s.payloadBytes;
   const channel = s.sender.probe;
   const streamStartMs = performance.now();
   let timeoutMs = 1000;
@@ -144,8 +150,8 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
       pacing,
       notes,
       build: (suspect) => {
-        if (reflector) return { ...reflector.build(suspect, s.intervalMs), loop: null };
-        const b = (loop as LoopCollector).build(suspect, s.intervalMs);
+        if (reflector) return { ...reflector.build(suspect, s.intervalMs, queueThreshold), loop: null };
+        const b = (loop as LoopCollector).build(suspect, s.intervalMs, queueThreshold);
         return { up: null, down: null, ...b };
       },
     };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SentLog } from '../../src/collect/sent-log.js';
 import { ReflectorCollector } from '../../src/collect/reflector-collector.js';
 import { LoopCollector } from '../../src/collect/loop-collector.js';
+import { senderQueueIntervals } from '../../src/collect/sender-queue.js';
 import { ReflectorCore } from '../../server/reflector/core.js';
 import { encodeProbe } from '../../src/probe/wire.js';
 
@@ -39,7 +40,7 @@ describe('collectors', () => {
 
   it('splits a reflector exchange into upstream, downstream and round trip', () => {
     const { collector } = scripted();
-    const b = collector.build([], 10);
+    const b = collector.build([], 10, 320);
     expect(b.notes).toEqual([]);
     expect(b.up.sent.map((s) => s.seq)).toEqual([0, 1, 2, 3]);
     expect(b.up.arrivals.map((a) => [a.seq, a.recvMs - a.sendMs])).toEqual([
@@ -60,7 +61,7 @@ describe('collectors', () => {
 
   it('maps suspect intervals onto the reflector clock', () => {
     const { collector } = scripted();
-    const b = collector.build([{ startMs: 100, endMs: 200, reason: 'page-hidden' }], 10);
+    const b = collector.build([{ startMs: 100, endMs: 200, reason: 'page-hidden' }], 10, 320);
     // offset = reflector recv - client send - rtt/2 = 1005 - 6 = 999 (true offset 1000, asymmetry 1 ms)
     expect(b.down.suspect).toEqual([{ startMs: 1099, endMs: 1199, reason: 'page-hidden' }]);
     expect(b.up.suspect[0]?.startMs).toBe(100);
@@ -84,8 +85,34 @@ describe('collectors', () => {
     loop.onProbe(encodeProbe({ seq: 6, sendMs: 10 }, buf), 13);
     loop.onProbe(encodeProbe({ seq: 5, sendMs: 0 }, buf), 14);
     loop.onProbe(encodeProbe({ seq: 5, sendMs: 0 }, buf), 15);
-    const b = loop.build([], 10);
+    const b = loop.build([], 10, 320);
     expect(b.loop.arrivals.map((a) => a.seq)).toEqual([1, 0, 0]);
     expect(b.roundTrip.samples.map((s) => s.rttMs)).toEqual([3, 14]);
+  });
+});
+
+describe('sender queue intervals', () => {
+  it('marks where more than the threshold waited in the sender buffer, merged', () => {
+    const sends = [0, 10, 20, 30, 40, 200].map((sendMs, i) => ({ sendMs, bufferedBytes: [0, 500, 600, 0, 0, 900][i] ?? 0 }));
+    expect(senderQueueIntervals(sends, 320, 10)).toEqual([
+      { startMs: 0, endMs: 30, reason: 'sender-queue' },
+      { startMs: 190, endMs: 210, reason: 'sender-queue' },
+    ]);
+    expect(senderQueueIntervals(sends, 1000, 10)).toEqual([]);
+  });
+
+  it('puts the reflector queue (from receipts) on the downstream and ours on the upstream', () => {
+    const sent = new SentLog(3, 0);
+    const collector = new ReflectorCollector(sent);
+    const core = new ReflectorCore(160);
+    const buf = new Uint8Array(160);
+    for (let i = 0; i < 3; i++) {
+      sent.recordSent(i, 10 * i, 10 * i, i === 2 ? 4000 : 0);
+      collector.onEcho(core.onProbe(encodeProbe({ seq: i, sendMs: 10 * i }, buf), 10 * i + 1, () => 10 * i + 1, i === 0 ? 5000 : 0), 10 * i + 2);
+    }
+    collector.onReceipts(core.flush() as Uint8Array);
+    const b = collector.build([], 10, 320);
+    expect(b.up.suspect).toEqual([{ startMs: 10, endMs: 30, reason: 'sender-queue' }]);
+    expect(b.down.suspect).toEqual([{ startMs: -9, endMs: 11, reason: 'sender-queue' }]);
   });
 });

@@ -36,11 +36,11 @@ describe('probe wire format', () => {
 
   it('round-trips receipt batches, including a failed echo (downSeq -1)', () => {
     const records = [
-      { upSeq: 0xffffffff, reflectorRecvMs: 1.5, downSeq: 0, reflectorSendMs: 1.75 },
-      { upSeq: 0, reflectorRecvMs: 11.5, downSeq: -1, reflectorSendMs: 11.5 },
+      { upSeq: 0xffffffff, reflectorRecvMs: 1.5, downSeq: 0, reflectorSendMs: 1.75, reflectorBufferedBytes: 0 },
+      { upSeq: 0, reflectorRecvMs: 11.5, downSeq: -1, reflectorSendMs: 11.5, reflectorBufferedBytes: 4096 },
     ];
     const bytes = encodeReceipts(records);
-    expect(bytes.byteLength).toBe(8 + 2 * 24);
+    expect(bytes.byteLength).toBe(8 + 2 * 28);
     expect(decodeReceipts(bytes)).toEqual(records);
     expect(() => decodeReceipts(bytes.subarray(0, 20))).toThrow(expect.objectContaining({ reason: 'bad-size' }));
   });

@@ -1,0 +1,46 @@
+import { expect, test } from '@playwright/test';
+
+interface Result {
+  ok: boolean;
+  report: {
+    meta: { ratePps: number; profile: { id: string; label: string }; targets: { target: string; threshold: number; resolvable: boolean }[] };
+    summary: { packetsSent: number; packetsReceived: number; ratePps: number };
+    grades: { target: string; threshold: number; direction: string }[];
+    diagnostics: { sender: { missedTicks: number; droppedAtSender: number }; notes: string[] };
+  };
+}
+
+async function runPage(page: import('@playwright/test').Page, search: string): Promise<Result> {
+  await page.goto(`/${search}&autostart=1`);
+  await expect(page.locator('[data-verdict]')).toBeVisible();
+  return page.evaluate(() => (window as unknown as { __callprobeResult: Result }).__callprobeResult);
+}
+
+test('edge-to-edge probes at 1000/s, paced by Atomics.wait in a cross-origin-isolated page', async ({ page }) => {
+  const r = await runPage(page, '?profile=edge-to-edge&duration=3');
+  expect(r.ok).toBe(true);
+  expect(r.report.meta.ratePps).toBe(1000);
+  expect(r.report.summary.packetsSent).toBe(3002);
+  expect(r.report.summary.packetsReceived).toBeGreaterThan(2950);
+  expect(r.report.diagnostics.notes).toContain('paced by atomics');
+  expect(r.report.diagnostics.sender.droppedAtSender).toBe(0);
+  // At 1000/s one loss in 200 ms is 0.5 %: the edge-to-edge burst target (< 1 %) is resolvable.
+  expect(r.report.meta.targets.find((t) => t.target === 'burst-loss-200ms')).toMatchObject({ threshold: 1, resolvable: true });
+  expect(r.report.grades.find((g) => g.target === 'latency-rtt')?.threshold).toBe(60);
+});
+
+test('the Azure-region profile grades RTT against the table row (West Europe from a site: 135 ms)', async ({ page }) => {
+  const r = await runPage(page, '?profile=azure-region&azureRegion=West%20Europe&from=site&duration=2');
+  expect(r.ok).toBe(true);
+  expect(r.report.meta.profile.label).toContain('West Europe');
+  expect(r.report.meta.ratePps).toBe(100);
+  expect(r.report.grades.find((g) => g.target === 'latency-rtt')?.threshold).toBe(135);
+  expect(r.report.grades.find((g) => g.target === 'loss-15s')?.threshold).toBe(1);
+});
+
+test('a bad link is refused with the parameter named, and no test starts', async ({ page }) => {
+  await page.goto('/?profile=azure-region&autostart=1');
+  await expect(page.getByRole('alert')).toContainText('azureRegion');
+  const result = await page.evaluate(() => (window as unknown as { __callprobeResult: { ok: boolean; reason: string } }).__callprobeResult);
+  expect(result).toMatchObject({ ok: false, reason: 'bad-parameters' });
+});
