@@ -138,7 +138,7 @@ function gradeLatency(input: GradingInput, oneWay: boolean): GradeEntry {
   const d = rt.gradedRttMs;
   const what = oneWay ? 'One-way delay' : 'Round-trip time';
   const left = (rt.rttMs?.count ?? 0) - (d?.count ?? 0);
-  const leftOut = left > 0 ? ` (${plural(left, 'probe')} sent while the page was hidden or the sender stalled were left out)` : '';
+  const leftOut = left > 0 ? ` (${plural(left, 'probe')} sent while the evidence was suspect were left out: the page was hidden, or the sender stalled or queued probes behind its own congestion control)` : '';
   if (d === null || d.count === 0) {
     return insufficient(base, 'no-data', `${what} could not be judged: no echo came back${leftOut}.`);
   }

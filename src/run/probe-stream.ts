@@ -48,8 +48,12 @@ export interface StreamOutcome {
  * congestion control is queueing them: those stretches are suspect (see sender-queue.ts).
  */
 const QUEUED_PROBES_SUSPECT = 2;
-/** Probes are dropped at the sender (and counted) rather than queued behind a full SCTP buffer. */
-const MAX_BUFFERED_BYTES = 64 * 1024;
+/**
+ * A probe is dropped at the sender (and counted, never as network loss) rather than queued
+ * behind more than this many probes: a media stream does not wait seconds in a local queue,
+ * and chunks queued behind SCTP congestion control may be abandoned unseen (PR-SCTP).
+ */
+const MAX_QUEUED_PROBES = 16;
 const FINAL_TIMEOUT_MS = 5_000;
 
 /**
@@ -105,6 +109,7 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
   s.phase('streaming', `${Math.round(1000 / s.intervalMs)} probes/s of ${s.payloadBytes} bytes for ${Math.round((s.count * s.intervalMs) / 1000)} s`);
   const probeBuf = new Uint8Array(s.payloadBytes);
   const queueThreshold = QUEUED_PROBES_SUSPECT * s.payloadBytes;
+  const maxBufferedBytes = MAX_QUEUED_PROBES * s.payloadBytes;
   const channel = s.sender.probe;
   const streamStartMs = performance.now();
   let timeoutMs = 1000;
@@ -116,7 +121,7 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
       onTick: (index, scheduledMs, missedBefore) => {
         if (missedBefore > 0) sent.recordMissed(missedBefore);
         const buffered = channel.bufferedAmount;
-        if (buffered > MAX_BUFFERED_BYTES || channel.readyState !== 'open') {
+        if (buffered > maxBufferedBytes || channel.readyState !== 'open') {
           sent.recordDropped(buffered);
           return;
         }
