@@ -1,10 +1,10 @@
 import type { PacerLike, PacerOptions, PacerResult } from '../../src/pacer/types.js';
+import { dueAt, tooLate } from '../../src/pacer/schedule.js';
 
 /**
  * A pacer on plain timers, for Node clients (bench:load) where there is no worker to use.
- * Drift-free like the worker: tick i is due at start + i x interval; a tick more than one
- * interval late is skipped and counted. setTimeout wakes 1-2 ms early; a setImmediate loop
- * finishes the wait.
+ * Same rule as the worker (src/pacer/schedule.ts: drift-free, too-late ticks skipped and
+ * counted). setTimeout wakes 1-2 ms early; a setImmediate loop finishes the wait.
  */
 export class TimerPacer implements PacerLike {
   readonly done: Promise<PacerResult>;
@@ -19,9 +19,9 @@ export class TimerPacer implements PacerLike {
     let missed = 0;
     let missedSinceLast = 0;
     for (let i = 0; i < o.count && !this.stopped; i++) {
-      const due = start + i * o.intervalMs;
+      const due = dueAt(start, i, o.intervalMs);
       let wait = due - performance.now();
-      if (wait < -o.intervalMs) {
+      if (tooLate(-wait, o.intervalMs)) {
         missed++;
         missedSinceLast++;
         continue;

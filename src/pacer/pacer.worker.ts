@@ -4,10 +4,10 @@
  * when the page is hidden, unlike the page's own. With cross-origin isolation, Atomics.wait
  * gives sub-millisecond waits (worker setTimeout clamps to ~4 ms); without it, setTimeout.
  *
- * A tick that falls more than one interval behind is skipped and counted, so a stalled
- * worker never sends a catch-up burst that would look like network jitter.
+ * Late ticks follow the rule in schedule.ts (tooLate): skipped and counted.
  */
 import type { PacerStart, PacerToPage } from './messages.js';
+import { dueAt, tooLate } from './schedule.js';
 
 const post = (msg: PacerToPage): void => {
   (self as unknown as { postMessage(m: PacerToPage): void }).postMessage(msg);
@@ -24,9 +24,9 @@ async function run(start: PacerStart): Promise<void> {
   let missedSinceLast = 0;
   for (let i = 0; i < count; i++) {
     if (stopFlag && Atomics.load(stopFlag, 0) !== 0) break;
-    const due = startAtEpochMs + i * intervalMs;
+    const due = dueAt(startAtEpochMs, i, intervalMs);
     let wait = due - epochNow();
-    if (wait < -intervalMs) {
+    if (tooLate(-wait, intervalMs)) {
       missedTicks++;
       missedSinceLast++;
       continue;
