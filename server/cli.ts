@@ -63,6 +63,9 @@ program
     if (!relayRange) throw new ConfigError('--relay-ports must look like 49152-65535');
     const tlsPort = o['tlsPort'] as number | undefined;
     if (tlsPort !== undefined && (!o['tlsCert'] || !o['tlsKey'])) throw new ConfigError('--tls-port needs --tls-cert and --tls-key');
+    if ((host === '0.0.0.0' || host === '::') && !o['relayIp']) {
+      throw new ConfigError(`--host ${host} listens everywhere: give --relay-ip, the one address peers and the reflector use`);
+    }
     const external = o['externalTurn'] as string[] | undefined;
     external?.forEach(parseTurnUri);
     const server = await serve(

@@ -6,8 +6,11 @@ export interface PacerStart {
   intervalMs: number;
   /** How many probes to schedule. */
   count: number;
-  /** When probe 0 is due, as epoch ms (performance.timeOrigin + performance.now()). */
-  startAtEpochMs: number;
+  /**
+   * Probe 0 is due this long after the worker receives this message (not after the page sent
+   * it: a worker can take tens of ms to start, and ticks due before it ran would be skipped).
+   */
+  startDelayMs: number;
   /** A 1-element Int32Array on a SharedArrayBuffer: the page writes 1 to stop. Null without isolation. */
   stopFlag: Int32Array | null;
 }

@@ -37,8 +37,7 @@ export class Pacer implements PacerLike {
       type: 'start',
       intervalMs: opts.intervalMs,
       count: opts.count,
-      // Leave the worker time to start before probe 0 is due.
-      startAtEpochMs: performance.timeOrigin + performance.now() + 50,
+      startDelayMs: 5,
       stopFlag: this.stopFlag,
     };
     this.worker.postMessage(start);

@@ -18,7 +18,8 @@ const epochNow = (): number => performance.timeOrigin + performance.now();
 const sleepTimeout = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 async function run(start: PacerStart): Promise<void> {
-  const { intervalMs, count, startAtEpochMs, stopFlag } = start;
+  const { intervalMs, count, startDelayMs, stopFlag } = start;
+  const startAtEpochMs = epochNow() + startDelayMs;
   const useAtomics = stopFlag !== null && typeof Atomics.wait === 'function';
   let missedTicks = 0;
   let missedSinceLast = 0;
