@@ -158,7 +158,7 @@ export async function runIrttThroughProxy(o: IrttRunOptions): Promise<{ truth: T
 }
 
 /** A UDP port free on 127.0.0.1 right now (bound, read, released). */
-function freeUdpPort(): Promise<number> {
+export function freeUdpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createSocket('udp4');
     s.once('error', reject);

@@ -3,26 +3,17 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSocket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import type { Truth } from '../../bench/impair/truth-types.js';
 import { sendProbes, startEchoTarget, startProbeClient, waitFor } from './udp-fixture.js';
 
+import { freeUdpPort } from '../../bench/impair/irtt.js';
+
 const CLI = 'dist/bench/impair/cli.js';
 const built = existsSync(CLI);
 if (!built) console.warn(`[impair] CLI test skipped: ${CLI} not built (run npm run build:server first)`);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createSocket('udp4');
-    s.once('error', reject);
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe.skipIf(!built)('impair CLI (compiled)', () => {
   it('exits 2 with the reason on bad configuration', () => {
@@ -37,7 +28,7 @@ describe.skipIf(!built)('impair CLI (compiled)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'impair-cli-'));
     const target = await startEchoTarget();
     const client = await startProbeClient();
-    const port = await freePort();
+    const port = await freeUdpPort();
     const truthPath = join(dir, 'truth.json');
     const args = [CLI, '--listen', `127.0.0.1:${port}`, '--target', `127.0.0.1:${target.port}`];
     args.push('--delay-ms', '5', '--loss-pct', '10', '--probe-sizes', '64', '--seed', 'cli', '--duration', '30', '--truth', truthPath);
