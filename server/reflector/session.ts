@@ -5,6 +5,7 @@ import type { SignalData } from '../../src/probe/api.js';
 import { ProbeDecodeError, parseControlMessage } from '../../src/probe/wire.js';
 import { CONTROL_CHANNEL, PROBE_CHANNEL_LABEL } from '../../src/probe/channels.js';
 import { ReflectorCore } from './core.js';
+import { internalsOf } from '../../src/net/simple-peer.js';
 import { readStats, type StatsSample } from '../../src/stats/adapter.js';
 import { filterSdpCandidates, isSignalledCandidate, parseCandidate } from './candidates.js';
 
@@ -32,24 +33,12 @@ export interface ReflectorSessionOptions {
 
 export class ReflectorSessionError extends Error {
   constructor(
-    readonly reason: 'bad-signal' | 'peer-error',
+    readonly reason: 'bad-signal',
     message: string,
   ) {
     super(message);
     this.name = 'ReflectorSessionError';
   }
-}
-
-/** The parts of simple-peer's instance that are not in its type definitions. */
-interface SimplePeerInternals {
-  _pc: RTCPeerConnection;
-  _channel: RTCDataChannel | null;
-}
-
-function internals(peer: SimplePeer.Instance): SimplePeerInternals {
-  const raw = peer as unknown as Partial<SimplePeerInternals>;
-  if (!raw._pc) throw new ReflectorSessionError('peer-error', 'simple-peer has no RTCPeerConnection');
-  return { _pc: raw._pc, _channel: raw._channel ?? null };
 }
 
 /**
@@ -75,7 +64,7 @@ export class ReflectorSession {
       config: { iceServers: [] },
       sdpTransform: (sdp) => filterSdpCandidates(sdp, opts.peerAddress),
     });
-    this.control = internals(this.peer)._pc.createDataChannel(CONTROL_CHANNEL.label, {
+    this.control = internalsOf(this.peer).pc.createDataChannel(CONTROL_CHANNEL.label, {
       negotiated: true,
       id: CONTROL_CHANNEL.id,
       ordered: true,
@@ -114,7 +103,7 @@ export class ReflectorSession {
   }
 
   private onConnect(): void {
-    const channel = internals(this.peer)._channel;
+    const channel = internalsOf(this.peer).channel;
     this.opts.logger.info(
       { session: this.opts.id, ordered: channel?.ordered, maxRetransmits: channel?.maxRetransmits },
       'reflector connected',
@@ -136,7 +125,7 @@ export class ReflectorSession {
   private onProbe(chunk: Uint8Array): void {
     const recvMs = performance.now();
     try {
-      const echo = this.core.onProbe(chunk, recvMs, () => performance.now(), internals(this.peer)._channel?.bufferedAmount ?? 0);
+      const echo = this.core.onProbe(chunk, recvMs, () => performance.now(), internalsOf(this.peer).channel?.bufferedAmount ?? 0);
       this.peer.send(echo);
     } catch (err) {
       if (err instanceof ProbeDecodeError) {
@@ -166,7 +155,7 @@ export class ReflectorSession {
   private async finish(): Promise<void> {
     let rtp: StatsSample | null = null;
     try {
-      rtp = readStats((await internals(this.peer)._pc.getStats()).values());
+      rtp = readStats((await internalsOf(this.peer).pc.getStats()).values());
     } catch (err) {
       this.opts.logger.warn({ session: this.opts.id, err: (err as Error).message }, 'getStats failed: no RTP second opinion');
     }
