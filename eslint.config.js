@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { plugin, PURE_DIRS, PURE_RULES } from './scripts/lint/boundaries.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bench/results/**'] },
@@ -7,10 +8,24 @@ export default tseslint.config(
   ...tseslint.configs.strict,
   {
     languageOptions: { ecmaVersion: 2022, sourceType: 'module' },
+    plugins: { callprobe: plugin },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-empty': ['error', { allowEmptyCatch: false }],
+      'callprobe/unit-imports': 'error',
+    },
+  },
+  { files: PURE_DIRS, rules: PURE_RULES },
+  {
+    // The report schema is TypeBox at runtime: the analysis, the session and the page import only its types.
+    files: ['src/analysis/**/*.ts', 'src/session/**/*.ts', 'src/web/**/*.ts'],
+    ignores: ['src/analysis/schema/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [{ name: '@sinclair/typebox', message: 'TypeBox belongs in src/analysis/schema/ only' }],
+        patterns: [{ group: ['**/schema/*-schema.js'], allowTypeImports: true, message: 'import only the types of the report schema here' }],
+      }],
     },
   },
   {

@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { E2E, serveCommand } from './e2e/fixtures/env.js';
-import { CHROMIUM_ARGS } from './server/run/headless.js';
+import { CHROMIUM_ARGS } from './server/headless/chromium.js';
 
 /**
  * End-to-end tests in Debian's Chromium against `callprobe serve` on loopback. `npm run

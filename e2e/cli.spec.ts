@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { schemaErrors } from '../test/report/validator.js';
+import { schemaErrors } from '../test/kit/report-validator.js';
 import { callprobe } from './fixtures/cli.js';
 import { startCoturn } from './fixtures/coturn.js';
 import { E2E } from './fixtures/env.js';

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, DEFAULTS, parseAdvertise, parsePortList } from './config.js';
-import { serve, parseTurnUri } from './serve.js';
-import { runCommand, type RunCommandOptions } from './run/command.js';
+import { ConfigError, DEFAULTS, parseAdvertise, parsePortList } from '../src/protocol/defaults.js';
+import { serve, parseTurnUri } from './commands/serve.js';
+import { runCommand, type RunCommandOptions } from './commands/run.js';
 import { callprobeVersion } from './version.js';
-import { aggregateCommand } from './aggregate-command.js';
+import { aggregateCommand } from './commands/aggregate.js';
 import { renderCoturnConfig } from './turn/coturn-config.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -4,9 +4,9 @@
  * the SAME functions the product uses (src/measure/direction.ts) on the proxy's own arrival
  * times and applied delays. Nothing here is measured by the tool under test.
  */
-import { analyzeDirection } from '../../src/measure/direction.js';
-import { percentile } from '../../src/measure/percentile.js';
-import type { ArrivalRecord, DirectionRecords, SentRecord } from '../../src/measure/records.js';
+import { analyzeDirection } from '../../src/analysis/measure/direction.js';
+import { percentile } from '../../src/analysis/measure/percentile.js';
+import type { ArrivalRecord, DirectionRecords, SentRecord } from '../../src/analysis/measure/records.js';
 import type { FlowTruth, ProbeRecord, Truth } from '../impair/truth-types.js';
 
 /** The worst 200 ms window: its loss %, start (ms after the direction's first probe), lost and probes in it. */

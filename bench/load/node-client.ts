@@ -1,17 +1,17 @@
 import SimplePeer from 'simple-peer';
 import wrtc from '@roamhq/wrtc';
 import WebSocket from 'ws';
-import { DEFAULT_PAYLOAD_BYTES } from '../../src/probe/wire.js';
-import type { ServerConfig } from '../../src/probe/api.js';
-import type { AnalysisInput, ProfileSelection, TestTimings } from '../../src/report/input.js';
-import type { Report } from '../../src/report/schema.js';
-import { analyze } from '../../src/report/analyze.js';
-import { iceServerFor } from '../../src/net/config.js';
-import type { WrtcImpl } from '../../src/net/peer.js';
-import type { WebSocketCtor } from '../../src/net/signaling.js';
-import { pickTurnEntry, probeCount, probeRatePps } from '../../src/run/plan.js';
-import { connectLinks, wsUrl } from '../../src/run/connect.js';
-import { streamProbes } from '../../src/run/probe-stream.js';
+import { DEFAULT_PAYLOAD_BYTES } from '../../src/protocol/wire.js';
+import type { ServerConfig } from '../../src/protocol/api.js';
+import type { AnalysisInput, ProfileSelection, TestTimings } from '../../src/analysis/schema/input.js';
+import type { Report } from '../../src/analysis/schema/report-schema.js';
+import { analyze } from '../../src/analysis/report/analyze.js';
+import { iceServerFor } from '../../src/session/net/config.js';
+import type { SimplePeerCtor, WrtcImpl } from '../../src/session/net/simple-peer.js';
+import type { WebSocketCtor } from '../../src/session/net/signaling.js';
+import { pickTurnEntry, probeCount, probeRatePps } from '../../src/session/plan.js';
+import { connectLinks, wsUrl } from '../../src/session/connect.js';
+import { streamProbes } from '../../src/session/probe-stream.js';
 import { TimerPacer } from './timer-pacer.js';
 
 export interface NodeClientOptions {
@@ -43,7 +43,7 @@ export async function runNodeClient(o: NodeClientOptions): Promise<Report> {
   const intervalMs = 1000 / ratePps;
   const links = await connectLinks({
     mode: 'reflector',
-    SimplePeer,
+    SimplePeer: SimplePeer as unknown as SimplePeerCtor,
     iceServers: [iceServerFor(entry, cfg)],
     signalingUrl: wsUrl(o.baseUrl, cfg.reflectorPath),
     timeoutMs: 15_000,

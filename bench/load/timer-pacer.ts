@@ -1,5 +1,5 @@
-import type { PacerLike, PacerOptions, PacerResult } from '../../src/pacer/types.js';
-import { dueAt, tooLate } from '../../src/pacer/schedule.js';
+import type { PacerLike, PacerOptions, PacerResult } from '../../src/session/pacer/types.js';
+import { dueAt, tooLate } from '../../src/session/pacer/schedule.js';
 
 /**
  * A pacer on plain timers, for Node clients (bench:load) where there is no worker to use.

@@ -4,7 +4,7 @@
  * the first message of each kind as hex to stdout (JSON). Loopback only: run it inside
  * scripts/netns-run.sh (Chromium needs --allow-loopback-in-peer-connection there).
  *
- *   npx tsc -p tsconfig.server.json && scripts/netns-run.sh node dist/bench/relay/capture-chromium.js [udp|tcp|tls]
+ *   npx tsc -b bench && scripts/netns-run.sh node dist/bench/relay/capture-chromium.js [udp|tcp|tls]
  *
  * With `tcp` or `tls` Chromium talks to the relay's stream listener directly (nothing is
  * recorded; the run checks that a relay candidate pair carries data). `tls` uses a throwaway

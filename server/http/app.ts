@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
-import type { ServerConfig, ServerSignalMessage, TurnServerEntry } from '../../src/probe/api.js';
+import type { ServerConfig, ServerSignalMessage, TurnServerEntry } from '../../src/protocol/api.js';
 import { mintRestCredential } from '../turn/credentials.js';
 import { ReflectorSession, ReflectorSessionError } from '../reflector/session.js';
 import { parseClientSignal } from './signal-message.js';

@@ -1,4 +1,4 @@
-import type { ClientSignalMessage } from '../../src/probe/api.js';
+import type { ClientSignalMessage } from '../../src/protocol/api.js';
 
 export class SignalMessageError extends Error {
   constructor(message: string) {

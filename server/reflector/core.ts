@@ -5,7 +5,7 @@ import {
   encodeReceipts,
   type ControlMessage,
   type ReceiptRecord,
-} from '../../src/probe/wire.js';
+} from '../../src/protocol/wire.js';
 
 /**
  * Sans-IO reflector: takes probe datagrams with their arrival time and returns the echo to

@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import SimplePeer from 'simple-peer';
 import wrtc from '@roamhq/wrtc';
-import type { SignalData } from '../../src/probe/api.js';
-import { ProbeDecodeError, parseControlMessage } from '../../src/probe/wire.js';
-import { CONTROL_CHANNEL, PROBE_CHANNEL_LABEL } from '../../src/probe/channels.js';
+import type { SignalData } from '../../src/protocol/api.js';
+import { ProbeDecodeError, parseControlMessage } from '../../src/protocol/wire.js';
+import { CONTROL_CHANNEL, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
 import { ReflectorCore } from './core.js';
-import { internalsOf } from '../../src/net/simple-peer.js';
-import { readStats, type StatsSample } from '../../src/stats/adapter.js';
+import { internalsOf } from '../../src/session/net/simple-peer.js';
+import { readStats, type StatsSample } from '../../src/session/stats/adapter.js';
 import { filterSdpCandidates, isSignalledCandidate, parseCandidate } from './candidates.js';
 
 export interface ReflectorLogger {

@@ -1,0 +1,85 @@
+/**
+ * The architecture as data: every unit, the folder it lives in, the units it may import and
+ * the packages it may use. Read by the lint rule (scripts/lint/boundaries.js), the
+ * architecture tests (test/architecture/) and docs/ARCHITECTURE.md. Each unit also has its own
+ * tsconfig.json (its environment: DOM, Node or neither), joined by project references.
+ */
+
+/** @typedef {{ name: string, dir: string, env: 'pure' | 'browser' | 'node', imports: string[], packages: RegExp[], about: string }} Unit */
+
+const NODE_PACKAGES = /^(?!lit$|lit\/|chart\.js)/;
+
+/** @type {Unit[]} Ordered from the bottom of the graph up; `dir` is relative to the repo root. */
+export const UNITS = [
+  {
+    name: 'protocol',
+    dir: 'src/protocol',
+    env: 'pure',
+    imports: [],
+    packages: [],
+    about: 'probe wire format, HTTP/WebSocket contract, headless contract, every default and bound',
+  },
+  {
+    name: 'analysis',
+    dir: 'src/analysis',
+    env: 'pure',
+    imports: ['protocol'],
+    packages: [/^@sinclair\/typebox$/],
+    about: 'measurement, grading, report schema, presentation helpers: pure functions over packet records',
+  },
+  {
+    name: 'session',
+    dir: 'src/session',
+    env: 'browser',
+    imports: ['protocol', 'analysis'],
+    packages: [],
+    about: 'one test end to end (config, connect, probe stream, collectors, getStats), environment injected',
+  },
+  {
+    name: 'web',
+    dir: 'src/web',
+    env: 'browser',
+    imports: ['protocol', 'analysis', 'session'],
+    packages: [/^lit(\/|$)/, /^chart\.js(\/|$)/, /^simple-peer\/simplepeer\.min\.js$/],
+    about: 'the page: lit components, the pacing worker, audio, URL parameters',
+  },
+  {
+    name: 'turn',
+    dir: 'server/turn',
+    env: 'node',
+    imports: ['protocol'],
+    packages: [NODE_PACKAGES],
+    about: 'the TURN relay: wire codec, Sans-IO core, peer policy, Node transport',
+  },
+  {
+    name: 'server',
+    dir: 'server',
+    env: 'node',
+    imports: ['protocol', 'analysis', 'session', 'turn'],
+    packages: [NODE_PACKAGES],
+    about: 'the callprobe CLI, HTTP app, reflector and headless runner',
+  },
+  {
+    name: 'bench',
+    dir: 'bench',
+    env: 'node',
+    imports: ['protocol', 'analysis', 'session', 'turn', 'server'],
+    packages: [NODE_PACKAGES],
+    about: 'benchmarks and the seeded impairment proxy',
+  },
+];
+
+/** The unit a repo-relative path belongs to (longest folder prefix), or null (tests, configs). */
+export function unitOf(relPath) {
+  const p = relPath.replace(/\\/g, '/');
+  let best = null;
+  for (const u of UNITS) {
+    if ((p === u.dir || p.startsWith(`${u.dir}/`)) && (best === null || u.dir.length > best.dir.length)) best = u;
+  }
+  return best;
+}
+
+/** Whether a file of unit `from` may import a file of unit `to` (a unit may import itself). */
+export function mayImport(from, to) {
+  return from.name === to.name || from.imports.includes(to.name);
+}

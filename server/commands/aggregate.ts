@@ -1,0 +1,38 @@
+import { readFile } from 'node:fs/promises';
+import { Value } from '@sinclair/typebox/value';
+import { ReportSchema, type Report } from '../../src/analysis/schema/report-schema.js';
+import { aggregateP90 } from '../../src/analysis/report/aggregate.js';
+import type { AggregateReport } from '../../src/analysis/schema/aggregate-schema.js';
+import { ConfigError } from '../../src/protocol/defaults.js';
+
+const EXIT_FOR_VERDICT = { pass: 0, fail: 1, insufficient: 2 } as const;
+
+/** Reads and checks one report file; a bad file is a clear error naming the file and the field. */
+async function readReport(file: string): Promise<Report> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`${file}: ${(err as Error).message}`);
+  }
+  if (!Value.Check(ReportSchema, value)) {
+    const first = Value.Errors(ReportSchema, value).First();
+    throw new ConfigError(`${file} is not a callprobe report: ${first ? `${first.path} ${first.message}` : 'unknown shape'}`);
+  }
+  return value;
+}
+
+export function formatAggregate(a: AggregateReport): string {
+  const lines = [`Verdict over ${a.tests} tests (90th percentile): ${a.verdict.toUpperCase()}`, ...a.explanation.map((e) => `  ${e}`), ''];
+  for (const e of a.entries) lines.push(`  ${e.status.toUpperCase().padEnd(12)} ${e.sentence}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `callprobe aggregate FILE...`: the P90 verdict over many reports of one site. */
+export async function aggregateCommand(files: string[], json: boolean): Promise<number> {
+  if (files.length === 0) throw new ConfigError('give at least one report file (callprobe run --json output)');
+  const reports = await Promise.all(files.map(readReport));
+  const result = aggregateP90(reports);
+  process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : formatAggregate(result));
+  return EXIT_FOR_VERDICT[result.verdict];
+}

@@ -1,0 +1,99 @@
+import { isIP } from 'node:net';
+import type { Report } from '../../src/analysis/schema/report-schema.js';
+import { parseTurnUri, serve, type RunningServer } from './serve.js';
+import { runHeadless, HeadlessError } from '../headless/chromium.js';
+import { formatSummary } from './summary.js';
+
+export interface RunCommandOptions {
+  server?: string;
+  duration?: number;
+  profile: 'client-to-edge' | 'edge-to-edge' | 'azure-region';
+  azureRegion?: string;
+  from: 'site' | 'edge';
+  turn?: string;
+  turnUser?: string;
+  turnCredential?: string;
+  relay?: string;
+  json: boolean;
+  browser: string;
+}
+
+const EXIT_FOR_VERDICT = { pass: 0, fail: 1, insufficient: 2 } as const;
+
+function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || (isIP(h) === 4 && h.startsWith('127.'));
+}
+
+/** `callprobe run`: one headless test; returns the process exit code. */
+export async function runCommand(o: RunCommandOptions): Promise<number> {
+  const progress = (line: string): void => {
+    process.stderr.write(`callprobe: ${line}\n`);
+  };
+  let local: RunningServer | null = null;
+  try {
+    let base = o.server;
+    const turn = o.turn ? parseTurnUri(o.turn) : null;
+    if (!base) {
+      // No callprobe server: serve the page ourselves, without relay or reflector, on loopback.
+      local = await serve(
+        {
+          host: '127.0.0.1',
+          httpPort: 0,
+          turnUdpPorts: [],
+          tcpPorts: [],
+          tls: null,
+          relayIp: '127.0.0.1',
+          relayPortRange: { min: 49152, max: 65535 },
+          secret: null,
+          credentialTtlS: 3600,
+          advertise: null,
+          allowPeers: [],
+          externalTurn: [o.turn ?? ''],
+          reflector: false,
+          logLevel: 'warn',
+        },
+        () => undefined,
+      );
+      base = local.url;
+    }
+    const url = new URL(base);
+    const q = url.searchParams;
+    q.set('autostart', '1');
+    q.set('audio', 'fake-device');
+    if (o.duration !== undefined) q.set('duration', String(o.duration));
+    if (o.profile !== 'client-to-edge') q.set('profile', o.profile);
+    if (o.azureRegion) q.set('azureRegion', o.azureRegion);
+    if (o.profile === 'azure-region') q.set('from', o.from);
+    if (o.relay) q.set('turn', o.relay);
+    if (turn) q.set('mode', 'loopback');
+    const turnHost = turn ? /^turns?:(\[[^\]]+\]|[^:?]+)/.exec(turn.url)?.[1] ?? '' : '';
+    progress(`testing ${turn ? turn.url : url.origin}`);
+    const durationS = o.duration ?? 15;
+    const { result, browserVersion } = await runHeadless({
+      pageUrl: url.toString(),
+      browserPath: o.browser,
+      allowLoopback: isLoopbackHost(url.hostname) || isLoopbackHost(turnHost),
+      override: turn ? { turn: [turn], username: o.turnUser ?? '', credential: o.turnCredential ?? '' } : null,
+      ignoreCertificateErrors: false,
+      timeoutMs: (durationS + 60) * 1000,
+      progress,
+    });
+    if (!result.ok) {
+      progress(`could not test: ${result.message} (${result.reason})`);
+      if (o.json) process.stdout.write(`${JSON.stringify({ error: { reason: result.reason, message: result.message } }, null, 2)}\n`);
+      return result.reason === 'bad-parameters' ? 3 : 2;
+    }
+    const report: Report = result.report;
+    (report.meta as { browser: string }).browser = `Chromium ${browserVersion}`;
+    process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatSummary(report));
+    return EXIT_FOR_VERDICT[report.summary.verdict];
+  } catch (err) {
+    const reason = err instanceof HeadlessError ? err.reason : 'error';
+    progress(`could not test: ${(err as Error).message}`);
+    if (o.json) process.stdout.write(`${JSON.stringify({ error: { reason, message: (err as Error).message } }, null, 2)}\n`);
+    return 2;
+  } finally {
+    await local?.close();
+  }
+}

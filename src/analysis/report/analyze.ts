@@ -1,0 +1,155 @@
+/**
+ * analyze(input) -> Report: pure, total on valid input (empty records give
+ * `insufficient` with reasons), linear or n log n in the number of probes.
+ * Invalid input (non-finite numbers, wrong mode, unknown profile) is refused with an
+ * AnalysisInputError listing every problem.
+ */
+import { estimateMos } from '../grade/mos.js';
+import { diagnose } from '../grade/diagnostics.js';
+import { type GradedDirection, gradeTest, verdictOf } from '../grade/grade.js';
+import { targetResolutions } from '../grade/resolution.js';
+import { secondOpinion } from '../grade/second-opinion.js';
+import { BURST_WINDOW_MS, ProfileError, type ResolvedProfile, resolveProfile, SUSTAINED_WINDOW_MS } from '../grade/targets.js';
+import { teamsPoorStream } from '../grade/teams-tier.js';
+import { analyzeDirection } from '../measure/direction.js';
+import type { DirectionRecords, SuspectInterval } from '../measure/records.js';
+import { analyzeRoundTrip } from '../measure/rtt.js';
+import { directionDetail, roundTripDetail, summarize } from './details.js';
+import { explain } from './explain.js';
+import type { AnalysisInput } from '../schema/input.js';
+import type { DirectionName, Report } from '../schema/report-schema.js';
+import { AnalysisInputError, inputProblems } from './validate.js';
+
+export { AnalysisInputError } from './validate.js';
+
+function methods(input: AnalysisInput): string[] {
+  return [
+    'Percentiles: nearest rank (the value at rank ceil(p/100 x n), always a measured value).',
+    'Round trip: client receive - client send - reflector hold time (loopback: the pc1 -> relay -> pc2 transit); one-way latency = median round trip / 2.',
+    `Loss: a probe is lost when it never arrived or arrived more than ${String(input.lossTimeoutMs)} ms later than the fastest probe of its direction (relative one-way delay, so clock offsets cancel).`,
+    'Jitter: RFC 3550 interarrival jitter J, in arrival order, over the probes received in time; a window\'s jitter is the mean J of the probes sent in it.',
+    'Windows: every position over send time (windows starting and ending at each probe\'s send time); a window counts when its probes span at least its length minus one probe interval; windows touching a suspect interval cannot pass.',
+    'Reorder: RFC 4737 (sequence number below the highest seen + 1 at arrival) over unique probes received in time; duplicates counted apart.',
+    'Confidence: Clopper-Pearson exact 95% two-sided interval for every ratio.',
+    'Grades: strict "<" (value < threshold passes, value >= threshold fails); verdict fails if any grade fails, else is insufficient if any grade is.',
+  ];
+}
+
+/** A suspect interval covering a whole direction (page hidden but no times recorded). */
+function wholeTest(d: DirectionRecords): SuspectInterval[] {
+  const first = d.sent[0];
+  const last = d.sent[d.sent.length - 1];
+  if (first === undefined || last === undefined) return [];
+  return [{ startMs: first.sendMs, endMs: last.sendMs + d.intervalMs, reason: 'page-hidden' }];
+}
+
+function resolve(input: AnalysisInput): ResolvedProfile {
+  try {
+    return resolveProfile(input.meta.profile);
+  } catch (e) {
+    if (e instanceof ProfileError) throw new AnalysisInputError('unknown-profile', [e.message]);
+    throw e;
+  }
+}
+
+export function analyze(input: AnalysisInput): Report {
+  const { reason, problems } = inputProblems(input);
+  if (problems.length > 0) throw new AnalysisInputError(reason, problems);
+  const profile = resolve(input);
+  const meta = input.meta;
+
+  // The page was hidden but no hidden interval was recorded: distrust the whole test.
+  const recorded = [input.up, input.down, input.loop].some((d) => d?.suspect.some((s) => s.reason === 'page-hidden') === true);
+  const hiddenWithoutIntervals = input.pageHidden && !recorded;
+  const withSuspect = (d: DirectionRecords): DirectionRecords =>
+    hiddenWithoutIntervals ? { ...d, suspect: [...d.suspect, ...wholeTest(d)] } : d;
+
+  const named: Array<{ name: DirectionName; records: DirectionRecords }> = [];
+  if (meta.mode === 'reflector') {
+    if (input.up !== null) named.push({ name: 'up', records: withSuspect(input.up) });
+    if (input.down !== null) named.push({ name: 'down', records: withSuspect(input.down) });
+  } else if (input.loop !== null) {
+    named.push({ name: 'loop', records: withSuspect(input.loop) });
+  }
+  const lengths = { burstMs: BURST_WINDOW_MS, sustainedMs: SUSTAINED_WINDOW_MS };
+  const directions: GradedDirection[] = named.map((d) => ({ name: d.name, analysis: analyzeDirection(d.records, input.lossTimeoutMs, lengths) }));
+
+  // Round trips are timed on the client clock, the clock of the up (or loop) sender.
+  const client = named.find((d) => d.name === 'up' || d.name === 'loop');
+  const roundTrip = analyzeRoundTrip(input.roundTrip, client?.records.suspect ?? []);
+
+  const channelOk = meta.channel.ordered === false && meta.channel.maxRetransmits === 0;
+  const grades = gradeTest({ profile, ratePps: meta.ratePps, directions, roundTrip, channelOk });
+  const verdict = verdictOf(grades);
+  const targets = targetResolutions(profile, meta.ratePps, meta.durationS);
+
+  const rttP50 = roundTrip.gradedRttMs?.p50 ?? null;
+  const mos = estimateMos(rttP50, directions);
+  const worse = (vals: Array<number | null>): number | null => vals.reduce<number | null>((a, v) => (v === null ? a : a === null || v > a ? v : a), null);
+  const teams = teamsPoorStream({
+    degradationMos: worse(mos.perDirection.map((m) => m.degradation)),
+    rttMsMean: roundTrip.gradedRttMs?.mean ?? null,
+    lossPct: worse(directions.map((d) => d.analysis.loss.lossPct)),
+    jitterMs: worse(directions.map((d) => d.analysis.jitter.meanMs)),
+    concealedRatio: input.stats?.concealedRatio ?? null,
+  });
+  const audioDirection = directions.find((d) => d.name === input.stats?.inboundJitterDirection);
+  const second = secondOpinion({
+    mode: meta.mode,
+    stats: input.stats,
+    probeRttMsP50: rttP50,
+    probeJitterMs: audioDirection?.analysis.jitter.meanMs ?? null,
+  });
+  const diagnostics = diagnose({
+    meta,
+    sender: input.sender,
+    pageHidden: input.pageHidden,
+    suspect: directions.flatMap((d) => d.analysis.suspect.map((s) => ({
+      direction: d.name,
+      interval: { ...s, startMs: s.startMs - (d.analysis.originMs ?? 0), endMs: s.endMs - (d.analysis.originMs ?? 0) },
+    }))),
+    hiddenWithoutIntervals,
+    clientIntervalMs: client?.records.intervalMs ?? 1000 / meta.ratePps,
+    unknownArrivals: directions.reduce((acc, d) => acc + d.analysis.classified.unknownArrivals, 0),
+    duplicates: directions.reduce((acc, d) => acc + d.analysis.classified.duplicates, 0),
+    secondOpinion: second,
+    targets,
+    notes: input.notes,
+  });
+
+  const detail = (n: DirectionName) => {
+    const d = directions.find((x) => x.name === n);
+    return d === undefined ? null : directionDetail(n, d.analysis);
+  };
+
+  return {
+    schemaVersion: 1,
+    meta: {
+      schemaVersion: 1,
+      callprobeVersion: meta.callprobeVersion,
+      browser: meta.browser,
+      startedAt: meta.startedAt,
+      server: meta.server,
+      mode: meta.mode,
+      profile: { id: profile.id, azureRegion: profile.azureRegion, from: profile.from, label: profile.label, source: profile.source },
+      ratePps: meta.ratePps,
+      payloadBytes: meta.payloadBytes,
+      durationS: meta.durationS,
+      lossTimeoutMs: input.lossTimeoutMs,
+      path: { transport: meta.path.transport, port: meta.path.port, candidateType: meta.path.candidateType, changes: meta.path.changes },
+      channel: { ordered: meta.channel.ordered, maxRetransmits: meta.channel.maxRetransmits },
+      ports: meta.ports.map((p) => ({ ...p })),
+      timingsMs: { ...meta.timingsMs },
+      targets,
+      methods: methods(input),
+    },
+    summary: summarize({ mode: meta.mode, ratePps: meta.ratePps, directions, roundTrip, mos: mos.value, verdict }),
+    grades,
+    directions: { up: detail('up'), down: detail('down'), loop: detail('loop'), roundTrip: roundTripDetail(roundTrip) },
+    mos,
+    teamsPoorStream: teams,
+    secondOpinion: second,
+    diagnostics,
+    explanation: explain({ verdict, profileLabel: profile.label, grades, mos, teams, diagnostics }),
+  };
+}

@@ -1,0 +1,138 @@
+import type { ArrivalRecord, DirectionRecords, RoundTripRecords, RttSample, SentRecord, SuspectInterval } from '../../analysis/measure/records.js';
+import { decodeEcho, decodeOrNull, decodeReceipts, type ControlMessage } from '../../protocol/wire.js';
+import { LiveMeter, type LiveFigures } from './live.js';
+import type { SentLog } from './sent-log.js';
+import { senderQueueIntervals, type QueuedSend } from './sender-queue.js';
+
+/** Final tally from the reflector (see wire.ts); null until it arrives. */
+type FinalTally = Extract<ControlMessage, { type: 'final' }>;
+
+/**
+ * Collects the evidence of a reflector-mode test: echoes (downstream + round trip) and the
+ * reflector's receipts (upstream), keyed by the sender's probe offsets.
+ */
+export class ReflectorCollector {
+  private readonly echoed: Uint8Array;
+  private readonly rttSamples: RttSample[] = [];
+  private readonly downArrivals: ArrivalRecord[] = [];
+  private readonly upArrivals: ArrivalRecord[] = [];
+  private readonly downSent: SentRecord[] = [];
+  private readonly downQueued: QueuedSend[] = [];
+  private readonly live: LiveMeter;
+  private finalTally: FinalTally | null = null;
+  private foreign = 0;
+  private malformed = 0;
+  private echoesReceived = 0;
+
+  constructor(private readonly sent: SentLog) {
+    this.echoed = new Uint8Array(sent.count);
+    this.live = new LiveMeter(sent, this.echoed);
+  }
+
+  /** One echo datagram arrived at local time `recvMs`. */
+  onEcho(bytes: Uint8Array, recvMs: number): void {
+    const echo = decodeOrNull(decodeEcho, bytes);
+    if (!echo) {
+      this.malformed++;
+      return;
+    }
+    const offset = this.sent.offsetOf(echo.upSeq);
+    if (offset < 0) {
+      this.foreign++;
+      return;
+    }
+    this.echoesReceived++;
+    this.downArrivals.push({ seq: echo.downSeq, sendMs: echo.reflectorSendMs, recvMs });
+    this.live.addTransit(recvMs - echo.reflectorSendMs);
+    if (this.echoed[offset] === 0) {
+      this.echoed[offset] = 1;
+      const rttMs = recvMs - echo.clientSendMs - (echo.reflectorSendMs - echo.reflectorRecvMs);
+      this.rttSamples.push({ seq: offset, sendMs: echo.clientSendMs, rttMs });
+      this.live.addRtt(recvMs, rttMs);
+    }
+  }
+
+  /** A binary message on the control channel: a batch of receipts. */
+  onReceipts(bytes: Uint8Array): void {
+    for (const r of decodeReceipts(bytes)) {
+      const offset = this.sent.offsetOf(r.upSeq);
+      if (offset < 0) {
+        this.foreign++;
+        continue;
+      }
+      this.upArrivals.push({ seq: offset, sendMs: this.sent.sendTimeOf(offset), recvMs: r.reflectorRecvMs });
+      if (r.downSeq >= 0) {
+        this.downSent.push({ seq: r.downSeq, sendMs: r.reflectorSendMs });
+        this.downQueued.push({ sendMs: r.reflectorSendMs, bufferedBytes: r.reflectorBufferedBytes });
+      }
+    }
+  }
+
+  onFinal(msg: FinalTally): void {
+    this.finalTally = msg;
+  }
+
+  get hasFinal(): boolean {
+    return this.finalTally !== null;
+  }
+
+  get rttSampleCount(): number {
+    return this.rttSamples.length;
+  }
+
+  /** Round-trip times seen so far (for the loss timeout: max(1 s, 4 x p99)). */
+  rttValues(): number[] {
+    return this.rttSamples.map((s) => s.rttMs);
+  }
+
+  liveFigures(nowMs: number, startMs: number, lossTimeoutMs: number): LiveFigures {
+    return this.live.figures(nowMs, startMs, lossTimeoutMs, this.echoesReceived);
+  }
+
+  /**
+   * The records for the analysis. `suspectClient` is on the client clock; the reflector's
+   * clock is mapped from the client's with the offset seen at the smallest round trip. Each
+   * sender's own queue above `queueThresholdBytes` marks its direction's suspect intervals.
+   */
+  build(suspectClient: SuspectInterval[], intervalMs: number, queueThresholdBytes: number): {
+    up: DirectionRecords;
+    down: DirectionRecords;
+    roundTrip: RoundTripRecords;
+    notes: string[];
+  } {
+    const notes: string[] = [];
+    if (!this.finalTally) notes.push('the reflector never sent its final tally: upstream counts may be incomplete');
+    else if (this.finalTally.upReceived !== this.upArrivals.length) {
+      notes.push(`reflector counted ${this.finalTally.upReceived} arrivals but reported ${this.upArrivals.length}`);
+    }
+    if (this.foreign > 0) notes.push(`${this.foreign} datagrams did not belong to this test`);
+    if (this.malformed > 0) notes.push(`${this.malformed} malformed echoes dropped`);
+    const offsetMs = this.clockOffsetMs();
+    const suspectReflector = [
+      ...suspectClient.map((s) => ({ ...s, startMs: s.startMs + offsetMs, endMs: s.endMs + offsetMs })),
+      ...senderQueueIntervals(this.downQueued, queueThresholdBytes, intervalMs),
+    ];
+    const suspectUp = [...suspectClient, ...senderQueueIntervals(this.sent.queuedSends(), queueThresholdBytes, intervalMs)];
+    const sentRecords = this.sent.records();
+    return {
+      up: { sent: sentRecords, arrivals: this.upArrivals.slice(), intervalMs, suspect: suspectUp },
+      down: {
+        sent: this.downSent.slice().sort((a, b) => a.seq - b.seq),
+        arrivals: this.downArrivals.slice(),
+        intervalMs,
+        suspect: suspectReflector,
+      },
+      roundTrip: { sent: sentRecords, samples: this.rttSamples.slice() },
+      notes,
+    };
+  }
+
+  /** reflector clock - client clock, from the echo with the smallest round trip (NTP-style). */
+  private clockOffsetMs(): number {
+    let best: RttSample | null = null;
+    for (const s of this.rttSamples) if (!best || s.rttMs < best.rttMs) best = s;
+    if (!best) return 0;
+    const up = this.upArrivals.find((a) => a.seq === best.seq);
+    return up ? up.recvMs - best.sendMs - best.rttMs / 2 : 0;
+  }
+}

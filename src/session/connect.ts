@@ -1,0 +1,85 @@
+import type { SignalData } from '../protocol/api.js';
+import type { TestMode } from '../analysis/schema/input.js';
+import type { SetupError } from './net/errors.js';
+import { createPeer, type PeerLink } from './net/peer.js';
+import type { WrtcImpl } from './net/simple-peer.js';
+import { SignalingClient, type WebSocketCtor } from './net/signaling.js';
+import type { SimplePeerCtor } from './net/simple-peer.js';
+
+export interface ConnectSetup {
+  mode: TestMode;
+  SimplePeer: SimplePeerCtor;
+  iceServers: RTCIceServer[];
+  /** The reflector's signaling WebSocket URL (reflector mode). */
+  signalingUrl: string | null;
+  stream?: MediaStream;
+  timeoutMs: number;
+  signal: AbortSignal;
+  /** Node only: @roamhq/wrtc and the `ws` WebSocket. */
+  wrtc?: WrtcImpl;
+  WebSocketImpl?: WebSocketCtor;
+}
+
+export interface Links {
+  sender: PeerLink;
+  receiver: PeerLink;
+  close(): void;
+}
+
+/**
+ * Opens the test's peer connections, both relay-only: one to the reflector (signaled over
+ * its WebSocket), or two in this process looped through the relay (signaled directly).
+ */
+export async function connectLinks(s: ConnectSetup): Promise<Links> {
+  const common = { SimplePeer: s.SimplePeer, iceServers: s.iceServers, timeoutMs: s.timeoutMs, signal: s.signal, wrtc: s.wrtc };
+  if (s.mode === 'reflector') {
+    if (!s.signalingUrl) throw new Error('reflector mode needs a signaling URL');
+    let accept: (d: SignalData) => void = () => undefined;
+    let signalingError: SetupError | null = null;
+    const signaling = new SignalingClient(
+      s.signalingUrl,
+      (d) => accept(d),
+      (err) => {
+        signalingError = err;
+      },
+      s.WebSocketImpl,
+    );
+    const p = createPeer({ ...common, initiator: true, sendSignal: (d) => signaling.send(d), withControl: true, stream: s.stream });
+    accept = p.accept;
+    try {
+      const link = await p.ready;
+      return {
+        sender: link,
+        receiver: link,
+        close: () => {
+          link.close();
+          signaling.close();
+        },
+      };
+    } catch (err) {
+      signaling.close();
+      throw signalingError ?? err;
+    }
+  }
+  let accept1: (d: SignalData) => void = () => undefined;
+  let accept2: (d: SignalData) => void = () => undefined;
+  const p1 = createPeer({ ...common, initiator: true, sendSignal: (d) => accept2(d), withControl: false, stream: s.stream });
+  const p2 = createPeer({ ...common, initiator: false, sendSignal: (d) => accept1(d), withControl: false });
+  accept1 = p1.accept;
+  accept2 = p2.accept;
+  const [sender, receiver] = await Promise.all([p1.ready, p2.ready]);
+  return {
+    sender,
+    receiver,
+    close: () => {
+      sender.close();
+      receiver.close();
+    },
+  };
+}
+
+export function wsUrl(baseUrl: string, path: string): string {
+  const u = new URL(path, baseUrl);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  return u.toString();
+}

@@ -1,0 +1,23 @@
+import type { ServerConfig, TurnServerEntry } from '../../protocol/api.js';
+import { SetupError } from './errors.js';
+
+/** GET /api/config, checked enough that a wrong server fails with a clear reason. */
+export async function fetchServerConfig(baseUrl: string): Promise<ServerConfig> {
+  let res: Response;
+  try {
+    res = await fetch(new URL('/api/config', baseUrl), { cache: 'no-store' });
+  } catch (err) {
+    throw new SetupError('config-unavailable', `could not reach ${baseUrl}: ${(err as Error).message}`);
+  }
+  if (!res.ok) throw new SetupError('config-unavailable', `GET /api/config answered ${res.status}`);
+  const body = (await res.json()) as Partial<ServerConfig>;
+  if (typeof body.username !== 'string' || typeof body.credential !== 'string' || !Array.isArray(body.turn)) {
+    throw new SetupError('config-unavailable', 'GET /api/config did not return a callprobe configuration');
+  }
+  return body as ServerConfig;
+}
+
+/** The RTCIceServer for one TURN entry with the REST credentials. */
+export function iceServerFor(entry: TurnServerEntry, cfg: Pick<ServerConfig, 'username' | 'credential'>): RTCIceServer {
+  return { urls: entry.url, username: cfg.username, credential: cfg.credential };
+}

@@ -1,0 +1,61 @@
+import type { TurnServerEntry } from '../../protocol/api.js';
+
+import type { PortReachability } from '../../analysis/schema/input.js';
+
+/**
+ * Whether the relay could be reached on one transport and port. `allocateMs` is the time to
+ * the relay candidate (Allocate, 401 challenge, Allocate); `error` the TURN error or 'timeout'.
+ */
+export type PortCheck = PortReachability;
+
+/**
+ * Gathers a relay candidate through each entry at once, each in its own peer connection, so
+ * the report can say which of the media ports are open (a firewall that blocks UDP still
+ * lets a call through TCP/TLS 443, but worse).
+ */
+export async function checkPorts(
+  entries: readonly TurnServerEntry[],
+  credentials: { username: string; credential: string },
+  timeoutMs = 4000,
+): Promise<PortCheck[]> {
+  return Promise.all(entries.map((e) => checkOne(e, credentials, timeoutMs)));
+}
+
+async function checkOne(entry: TurnServerEntry, cred: { username: string; credential: string }, timeoutMs: number): Promise<PortCheck> {
+  const pc = new RTCPeerConnection({
+    iceServers: [{ urls: entry.url, username: cred.username, credential: cred.credential }],
+    iceTransportPolicy: 'relay',
+  });
+  const started = performance.now();
+  const base = { transport: entry.transport, port: entry.port, url: entry.url };
+  try {
+    return await new Promise<PortCheck>((resolve) => {
+      const timer = setTimeout(() => resolve({ ...base, reachable: false, allocateMs: null, error: lastError ?? 'timeout' }), timeoutMs);
+      let lastError: string | null = null;
+      pc.addEventListener('icecandidateerror', (ev: Event) => {
+        const e = ev as RTCPeerConnectionIceErrorEvent;
+        lastError = `${e.errorCode} ${e.errorText}`.trim();
+        // 701 is Chromium's "no response": keep waiting for the timeout; a TURN error code is final.
+        if (e.errorCode >= 300 && e.errorCode < 700) {
+          clearTimeout(timer);
+          resolve({ ...base, reachable: false, allocateMs: null, error: lastError });
+        }
+      });
+      pc.addEventListener('icecandidate', (ev: RTCPeerConnectionIceEvent) => {
+        if (ev.candidate?.type === 'relay') {
+          clearTimeout(timer);
+          resolve({ ...base, reachable: true, allocateMs: performance.now() - started, error: null });
+        }
+      });
+      pc.createDataChannel('port-check');
+      pc.createOffer()
+        .then((offer) => pc.setLocalDescription(offer))
+        .catch((err: Error) => {
+          clearTimeout(timer);
+          resolve({ ...base, reachable: false, allocateMs: null, error: `could not gather: ${err.message}` });
+        });
+    });
+  } finally {
+    pc.close();
+  }
+}

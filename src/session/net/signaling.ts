@@ -1,0 +1,49 @@
+import type { ServerSignalMessage, SignalData } from '../../protocol/api.js';
+import { SetupError } from './errors.js';
+
+/** A WebSocket constructor: the browser's, or the `ws` package's in Node 20. */
+export type WebSocketCtor = new (url: string) => WebSocket;
+
+/** The client side of the reflector's signaling WebSocket. */
+export class SignalingClient {
+  private readonly ws: WebSocket;
+  private readonly queue: string[] = [];
+  readonly closed: Promise<string>;
+
+  constructor(
+    url: string,
+    onSignal: (data: SignalData) => void,
+    onError: (err: SetupError) => void,
+    Impl: WebSocketCtor = WebSocket,
+  ) {
+    this.ws = new Impl(url);
+    this.ws.onopen = () => {
+      for (const m of this.queue.splice(0)) this.ws.send(m);
+    };
+    this.ws.onmessage = (ev: MessageEvent<string>) => {
+      let msg: ServerSignalMessage;
+      try {
+        msg = JSON.parse(ev.data) as ServerSignalMessage;
+      } catch {
+        onError(new SetupError('signaling-failed', 'the server sent a signaling message that is not JSON'));
+        return;
+      }
+      if (msg.type === 'signal') onSignal(msg.data);
+      else onError(new SetupError('reflector-error', `reflector: ${msg.message} (${msg.reason})`));
+    };
+    this.closed = new Promise((resolve) => {
+      this.ws.onclose = (ev) => resolve(ev.reason || `code ${ev.code}`);
+    });
+    this.ws.onerror = () => onError(new SetupError('signaling-failed', `signaling WebSocket ${url} failed`));
+  }
+
+  send(data: SignalData): void {
+    const text = JSON.stringify({ type: 'signal', data });
+    if (this.ws.readyState === 1 /* OPEN */) this.ws.send(text);
+    else this.queue.push(text);
+  }
+
+  close(): void {
+    this.ws.close(1000, 'test over');
+  }
+}

@@ -1,0 +1,44 @@
+import type { ProfileSelection } from '../analysis/schema/input.js';
+import type { TurnServerEntry } from '../protocol/api.js';
+
+/**
+ * Probe rate per profile, so that each burst-loss target is resolvable: at 100 packets/s one
+ * loss in 200 ms is 5 % (target < 10 %); at 1000/s it is 0.5 % (target < 1 %).
+ */
+export function probeRatePps(profile: ProfileSelection): number {
+  const edgeTargets = profile.id === 'edge-to-edge' || (profile.id === 'azure-region' && profile.from === 'edge');
+  return edgeTargets ? 1000 : 100;
+}
+
+/** Which relay entry to test through: the one asked for, else UDP first, then TCP, then TLS. */
+export function pickTurnEntry(
+  entries: readonly TurnServerEntry[],
+  wanted: { transport: TurnServerEntry['transport']; port: number | null } | null,
+): TurnServerEntry | null {
+  if (wanted) {
+    return entries.find((e) => e.transport === wanted.transport && (wanted.port === null || e.port === wanted.port)) ?? null;
+  }
+  for (const t of ['udp', 'tcp', 'tls'] as const) {
+    const e = entries.find((x) => x.transport === t);
+    if (e) return e;
+  }
+  return null;
+}
+
+/** max(1 s, 4 x RTT p99): a packet not arrived within this long after its send counts as lost. */
+export function lossTimeoutMs(rttMs: readonly number[]): number {
+  if (rttMs.length === 0) return 1000;
+  const sorted = [...rttMs].sort((a, b) => a - b);
+  const p99 = sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)] ?? 0;
+  return Math.max(1000, 4 * p99);
+}
+
+/**
+ * Probes for a test of `durationS`: two more than duration x rate, so that the send times
+ * span the full duration plus one interval and the test's one 15 s window is evaluable even
+ * when the first probe leaves a little late (a window needs a span of at least its length
+ * minus one interval).
+ */
+export function probeCount(durationS: number, ratePps: number): number {
+  return Math.round(durationS * ratePps) + 2;
+}

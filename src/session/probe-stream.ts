@@ -1,0 +1,176 @@
+import { encodeProbe, parseControlMessage, type ControlMessage } from '../protocol/wire.js';
+import type { DirectionRecords, RoundTripRecords, SenderDiagnostics, SuspectInterval } from '../analysis/measure/records.js';
+import type { TestMode, TestTimings } from '../analysis/schema/input.js';
+import type { PeerLink } from './net/peer.js';
+import { SetupError } from './net/errors.js';
+import type { PacerLike, PacerOptions, PacerResult } from './pacer/types.js';
+import { SentLog } from './collect/sent-log.js';
+import { ReflectorCollector } from './collect/reflector-collector.js';
+import { LoopCollector } from './collect/loop-collector.js';
+import type { LiveFigures } from './collect/live.js';
+import { lossTimeoutMs } from './plan.js';
+
+export interface StreamSetup {
+  mode: TestMode;
+  /** Sends the probes. In reflector mode also receives echoes and receipts. */
+  sender: PeerLink;
+  /** Receives: the same link in reflector mode, pc2 in loopback mode. */
+  receiver: PeerLink;
+  count: number;
+  intervalMs: number;
+  payloadBytes: number;
+  createPacer(opts: PacerOptions): PacerLike;
+  signal: AbortSignal;
+  phase(phase: 'streaming' | 'draining', detail: string): void;
+  live(figures: LiveFigures): void;
+  mark(step: keyof TestTimings): void;
+}
+
+export interface StreamOutcome {
+  lossTimeoutMs: number;
+  /** The reflector's inbound-rtp jitter of our audio track (upstream), when it reported one. */
+  reflectorInboundJitterMs: number | null;
+  sender: SenderDiagnostics;
+  pacing: PacerResult;
+  notes: string[];
+  /** The records for the analysis; suspect intervals are on this side's clock. */
+  build(suspect: SuspectInterval[]): {
+    up: DirectionRecords | null;
+    down: DirectionRecords | null;
+    loop: DirectionRecords | null;
+    roundTrip: RoundTripRecords;
+    notes: string[];
+  };
+}
+
+/**
+ * More than two probes waiting in a sender's channel buffer means the sender's own SCTP
+ * congestion control is queueing them: those stretches are suspect (see sender-queue.ts).
+ */
+const QUEUED_PROBES_SUSPECT = 2;
+/**
+ * A probe is dropped at the sender (and counted, never as network loss) rather than queued
+ * behind more than this many probes: a media stream does not wait seconds in a local queue,
+ * and chunks queued behind SCTP congestion control may be abandoned unseen (PR-SCTP).
+ */
+const MAX_QUEUED_PROBES = 16;
+const FINAL_TIMEOUT_MS = 5_000;
+
+/**
+ * The probe stream of one test, the same in the page and in Node clients: pace, send,
+ * collect echoes and receipts, wait max(1 s, 4 x RTT p99) for late packets, then ask the
+ * reflector for its final tally.
+ */
+export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
+  const sent = new SentLog(s.count);
+  const notes: string[] = [];
+  const reflector = s.mode === 'reflector' ? new ReflectorCollector(sent) : null;
+  const loop = s.mode === 'loopback' ? new LoopCollector(sent) : null;
+  const collector = reflector ?? loop;
+  if (!collector) throw new Error(`unknown mode ${s.mode}`);
+  // Set from the control channel's message handler.
+  const reflectorRtp: { last: Extract<ControlMessage, { type: 'rtp-stats' }> | null } = { last: null };
+  let finalArrived: () => void = () => undefined;
+  const final = new Promise<void>((resolve) => {
+    finalArrived = resolve;
+  });
+
+  if (reflector) {
+    s.receiver.peer.on('data', (chunk: Uint8Array) => {
+      reflector.onEcho(chunk, performance.now());
+      s.mark('firstPacket');
+    });
+    s.receiver.control?.addEventListener('message', (ev: MessageEvent<string | ArrayBuffer>) => {
+      try {
+        if (typeof ev.data === 'string') {
+          const msg = parseControlMessage(ev.data);
+          if (msg.type === 'final') {
+            reflector.onFinal(msg);
+            finalArrived();
+          } else if (msg.type === 'rtp-stats') {
+            reflectorRtp.last = msg;
+          } else if (msg.type === 'channel' && (msg.ordered || msg.maxRetransmits !== 0)) {
+            notes.push(`the reflector saw the probe channel as ordered=${msg.ordered} maxRetransmits=${msg.maxRetransmits}`);
+          }
+        } else {
+          reflector.onReceipts(new Uint8Array(ev.data));
+        }
+      } catch (err) {
+        notes.push(`control channel: ${(err as Error).message}`);
+      }
+    });
+  } else if (loop) {
+    s.receiver.peer.on('data', (chunk: Uint8Array) => {
+      loop.onProbe(chunk, performance.now());
+      s.mark('firstPacket');
+    });
+  }
+
+  s.phase('streaming', `${Math.round(1000 / s.intervalMs)} probes/s of ${s.payloadBytes} bytes for ${Math.round((s.count * s.intervalMs) / 1000)} s`);
+  const probeBuf = new Uint8Array(s.payloadBytes);
+  const queueThreshold = QUEUED_PROBES_SUSPECT * s.payloadBytes;
+  const maxBufferedBytes = MAX_QUEUED_PROBES * s.payloadBytes;
+  const channel = s.sender.probe;
+  const streamStartMs = performance.now();
+  let timeoutMs = 1000;
+  const liveTimer = setInterval(() => s.live(collector.liveFigures(performance.now(), streamStartMs, timeoutMs)), 500);
+  try {
+    const pacer = s.createPacer({
+      intervalMs: s.intervalMs,
+      count: s.count,
+      onTick: (index, scheduledMs, missedBefore) => {
+        if (missedBefore > 0) sent.recordMissed(missedBefore);
+        const buffered = channel.bufferedAmount;
+        if (buffered > maxBufferedBytes || channel.readyState !== 'open') {
+          sent.recordDropped(buffered);
+          return;
+        }
+        const sendMs = performance.now();
+        encodeProbe({ seq: sent.wireSeq(index), sendMs }, probeBuf);
+        channel.send(probeBuf);
+        sent.recordSent(index, sendMs, scheduledMs, buffered);
+      },
+    });
+    const abort = (): void => pacer.stop();
+    s.signal.addEventListener('abort', abort);
+    const pacing = await pacer.done;
+    s.signal.removeEventListener('abort', abort);
+    s.mark('streamEnd');
+    if (s.signal.aborted) throw new SetupError('cancelled', 'test cancelled');
+    notes.push(`paced by ${pacing.method}`);
+
+    timeoutMs = lossTimeoutMs(collector.rttValues());
+    s.phase('draining', `waiting ${Math.round(timeoutMs)} ms for late packets`);
+    const waitUntil = (Number.isNaN(sent.lastSendMs) ? performance.now() : sent.lastSendMs) + timeoutMs;
+    await delay(Math.max(0, waitUntil - performance.now()), s.signal);
+    if (reflector) {
+      s.receiver.control?.send(JSON.stringify({ type: 'stop' }));
+      await Promise.race([final, delay(FINAL_TIMEOUT_MS, s.signal)]);
+    }
+    s.live(collector.liveFigures(performance.now(), streamStartMs, timeoutMs));
+    return {
+      lossTimeoutMs: timeoutMs,
+      reflectorInboundJitterMs: reflectorRtp.last?.inboundJitterMs ?? null,
+      sender: sent.diagnostics(),
+      pacing,
+      notes,
+      build: (suspect) => {
+        if (reflector) return { ...reflector.build(suspect, s.intervalMs, queueThreshold), loop: null };
+        const b = (loop as LoopCollector).build(suspect, s.intervalMs, queueThreshold);
+        return { up: null, down: null, ...b };
+      },
+    };
+  } finally {
+    clearInterval(liveTimer);
+  }
+}
+
+export function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}

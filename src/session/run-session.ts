@@ -1,0 +1,204 @@
+import { DEFAULT_PAYLOAD_BYTES } from '../protocol/wire.js';
+import type { ServerConfig, TurnServerEntry } from '../protocol/api.js';
+import type { AnalysisInput, ProfileSelection, TestMode, TestTimings } from '../analysis/schema/input.js';
+import type { Report } from '../analysis/schema/report-schema.js';
+import { analyze } from '../analysis/report/analyze.js';
+import { fetchServerConfig, iceServerFor } from './net/config.js';
+import { SetupError } from './net/errors.js';
+import type { SimplePeerCtor } from './net/simple-peer.js';
+import type { PacerLike, PacerOptions } from './pacer/types.js';
+import type { SuspectInterval } from '../analysis/measure/records.js';
+import type { LiveFigures } from './collect/live.js';
+import { StatsSampler } from './stats/sampler.js';
+import { pickTurnEntry, probeCount, probeRatePps } from './plan.js';
+import { connectLinks, wsUrl, type Links } from './connect.js';
+import { checkPorts, type PortCheck } from './net/port-check.js';
+import type { StatsSecondOpinion } from '../analysis/schema/input.js';
+import { streamProbes } from './probe-stream.js';
+
+export type AudioChoice = StatsSecondOpinion['audioSource'];
+
+/** An audio track for getStats' second opinion, opened by the environment. */
+export interface AudioHandle {
+  stream: MediaStream | null;
+  source: AudioChoice;
+  stop(): void;
+}
+
+/** Watches what can corrupt this side's evidence (page hidden, long tasks). */
+export interface EvidenceWatch {
+  readonly everHidden: boolean;
+  start(): void;
+  /** Stops watching; returns the suspect intervals on this side's clock. */
+  stop(): SuspectInterval[];
+}
+
+/** What the session needs from where it runs (the page, or a Node client). */
+export interface SessionEnv {
+  loadSimplePeer(): Promise<SimplePeerCtor>;
+  createPacer(opts: PacerOptions): PacerLike;
+  openAudio(choice: AudioChoice): Promise<AudioHandle>;
+  createWatch(): EvidenceWatch;
+  /** The client's name for the report (navigator.userAgent in the page). */
+  userAgent: string;
+}
+
+export type Phase = 'config' | 'connecting' | 'streaming' | 'draining' | 'analyzing' | 'done';
+
+export interface RunOptions {
+  /** Origin of the callprobe server (the page's own origin by default). */
+  baseUrl: string;
+  durationS: number;
+  profile: ProfileSelection;
+  mode: 'auto' | TestMode;
+  /** Relay transport/port to test through (`?turn=udp:3479`), null = UDP first. */
+  turnPick: { transport: TurnServerEntry['transport']; port: number | null } | null;
+  /** A TURN server that is not callprobe's (`callprobe run --turn`): loopback mode. */
+  override: Pick<ServerConfig, 'turn' | 'username' | 'credential'> | null;
+  audio: AudioChoice;
+  signal: AbortSignal;
+  version: string;
+  env: SessionEnv;
+}
+
+export interface RunEvents {
+  phase(phase: Phase, detail: string): void;
+  live(figures: LiveFigures): void;
+}
+
+const CONNECT_TIMEOUT_MS = 15_000;
+
+/** Runs one test end to end and returns its graded report. Throws SetupError when it cannot test. */
+export async function runTest(opts: RunOptions, events: RunEvents): Promise<Report> {
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const timings: TestTimings = { config: null, relayChosen: null, connected: null, firstPacket: null, streamEnd: null, verdict: null };
+  const mark = (step: keyof TestTimings): void => {
+    timings[step] ??= performance.now() - t0;
+  };
+  events.phase('config', 'asking the server for a relay');
+  const cfg = opts.override ?? (await fetchServerConfig(opts.baseUrl));
+  mark('config');
+  events.phase('config', `checking relay ports ${cfg.turn.map((t) => `${t.transport}/${t.port}`).join(', ')}`);
+  const portChecks = cfg.turn.map((t) => checkPorts([t], cfg).then((r) => r[0] as PortCheck));
+  const entry = await chooseEntry(cfg.turn, portChecks, opts.turnPick);
+  mark('relayChosen');
+  const reflectorPath = opts.override ? null : (cfg as ServerConfig).reflectorPath;
+  const mode: TestMode = opts.mode === 'loopback' || !reflectorPath ? 'loopback' : 'reflector';
+  if (opts.mode === 'reflector' && mode !== 'reflector') throw new SetupError('reflector-error', 'this server has no reflector');
+
+  const ratePps = probeRatePps(opts.profile);
+  const intervalMs = 1000 / ratePps;
+  const count = probeCount(opts.durationS, ratePps);
+  const payloadBytes = DEFAULT_PAYLOAD_BYTES;
+  const iceServers = [iceServerFor(entry, cfg)];
+
+  events.phase('connecting', `${mode === 'reflector' ? 'reflector' : 'in-page loop'} via ${entry.url}`);
+  const [SimplePeer, audio] = await Promise.all([opts.env.loadSimplePeer(), opts.env.openAudio(opts.audio)]);
+  const stream = audio.stream ?? undefined;
+  let links: Links | null = null;
+  try {
+    links = await connectLinks({
+      mode,
+      SimplePeer,
+      iceServers,
+      signalingUrl: reflectorPath ? wsUrl(opts.baseUrl, reflectorPath) : null,
+      stream,
+      timeoutMs: CONNECT_TIMEOUT_MS,
+      signal: opts.signal,
+    });
+    const { sender, receiver } = links;
+    mark('connected');
+    const stats = new StatsSampler(sender.pc, audio.source, mode === 'loopback' ? receiver.pc : null);
+    stats.start();
+    const watch = opts.env.createWatch();
+    watch.start();
+
+    const outcome = await streamProbes({
+      mode,
+      sender,
+      receiver,
+      count,
+      intervalMs,
+      payloadBytes,
+      createPacer: (o) => opts.env.createPacer(o),
+      signal: opts.signal,
+      phase: (p, d) => events.phase(p, d),
+      live: (f) => events.live(f),
+      mark,
+    });
+    await stats.stop();
+    // A change of the selected path marks one second either side of it.
+    const suspect = [
+      ...watch.stop(),
+      ...stats.pathChangeTimesMs.map((t) => ({ startMs: t - 1000, endMs: t + 1000, reason: 'path-change' as const })),
+    ];
+
+    events.phase('analyzing', 'grading');
+    const records = outcome.build(suspect);
+    const input: AnalysisInput = {
+      meta: {
+        callprobeVersion: opts.version,
+        browser: opts.env.userAgent,
+        startedAt,
+        server: opts.override ? entry.url : opts.baseUrl,
+        mode,
+        profile: opts.profile,
+        ratePps,
+        payloadBytes,
+        durationS: opts.durationS,
+        path: stats.path(),
+        ports: await Promise.all(portChecks),
+        timingsMs: timings,
+        channel: { ordered: sender.probe.ordered, maxRetransmits: sender.probe.maxRetransmits },
+      },
+      up: records.up,
+      down: records.down,
+      loop: records.loop,
+      roundTrip: records.roundTrip,
+      lossTimeoutMs: outcome.lossTimeoutMs,
+      sender: outcome.sender,
+      stats: stats.opinion(outcome.reflectorInboundJitterMs),
+      pageHidden: watch.everHidden,
+      notes: [...outcome.notes, ...records.notes],
+    };
+    const report = analyze(input);
+    mark('verdict');
+    report.meta.timingsMs = { ...timings };
+    events.phase('done', report.summary.verdict);
+    return report;
+  } finally {
+    links?.close();
+    audio.stop();
+  }
+}
+
+/**
+ * The relay entry to test through: the one asked for, else the first reachable of UDP, TCP,
+ * TLS in that order. Waits only as long as needed: a reachable UDP port ends the wait.
+ */
+async function chooseEntry(
+  entries: readonly TurnServerEntry[],
+  checks: Promise<PortCheck>[],
+  wanted: RunOptions['turnPick'],
+): Promise<TurnServerEntry> {
+  const picked = pickTurnEntry(entries, wanted);
+  if (wanted) {
+    if (!picked) throw new SetupError('relay-unreachable', `the server offers no relay on ${wanted.transport}${wanted.port ? `/${wanted.port}` : ''}`);
+    const check = await checks[entries.indexOf(picked)];
+    if (check && !check.reachable) throw new SetupError('relay-unreachable', `the relay on ${picked.url} is not reachable: ${check.error}`);
+    return picked;
+  }
+  for (const transport of ['udp', 'tcp', 'tls'] as const) {
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
+      if (e?.transport !== transport) continue;
+      const check = await checks[i];
+      if (check?.reachable) return e;
+    }
+  }
+  const results = await Promise.all(checks);
+  throw new SetupError('relay-unreachable', `no relay port answered: ${results.map((r) => `${r.transport}/${r.port} ${r.error}`).join('; ')}`);
+}
+
+

@@ -1,0 +1,111 @@
+import type { GradedPath, StatsSecondOpinion } from '../../analysis/schema/input.js';
+import { readStats, type StatsSample } from './adapter.js';
+
+/**
+ * Polls getStats during a test. Keeps each RTCP RTT once (by its measurement count), ICE RTT
+ * when it changes, and counts changes of the selected candidate pair.
+ */
+export class StatsSampler {
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly iceRttMs: number[] = [];
+  private readonly rtcpRttMs: number[] = [];
+  private readonly inboundJitterMs: number[] = [];
+  private lastRtcpMeasurements = 0;
+  private lastIceRtt: number | null = null;
+  private last: StatsSample | null = null;
+  private firstPairId: string | null = null;
+  private pairChanges = 0;
+  private pairChangeTimesMs: number[] = [];
+  private polling: Promise<void> = Promise.resolve();
+  private failures = 0;
+
+  constructor(
+    private readonly pc: RTCPeerConnection,
+    private readonly audioSource: StatsSecondOpinion['audioSource'],
+    private readonly inboundPc: RTCPeerConnection | null = null,
+  ) {}
+
+  start(periodMs = 1000): void {
+    this.timer = setInterval(() => {
+      this.polling = this.poll();
+    }, periodMs);
+  }
+
+  /** One poll now (also used at the end of a test). */
+  async poll(): Promise<void> {
+    try {
+      const report = await this.pc.getStats();
+      const sample = readStats(report.values());
+      if (this.inboundPc) {
+        const inbound = readStats((await this.inboundPc.getStats()).values());
+        sample.inboundJitterMs = inbound.inboundJitterMs;
+        sample.concealedSamples = inbound.concealedSamples;
+        sample.totalSamplesReceived = inbound.totalSamplesReceived;
+      }
+      this.add(sample, performance.now());
+    } catch (err) {
+      this.failures++;
+      if (this.failures === 1) console.warn('getStats failed', err);
+    }
+  }
+
+  private add(s: StatsSample, atMs: number): void {
+    if (s.iceRttMs !== null && s.iceRttMs !== this.lastIceRtt) {
+      this.iceRttMs.push(s.iceRttMs);
+      this.lastIceRtt = s.iceRttMs;
+    }
+    if (s.rtcpRttMs !== null && s.rtcpMeasurements !== null && s.rtcpMeasurements > this.lastRtcpMeasurements) {
+      this.rtcpRttMs.push(s.rtcpRttMs);
+      this.lastRtcpMeasurements = s.rtcpMeasurements;
+    }
+    if (s.inboundJitterMs !== null) this.inboundJitterMs.push(s.inboundJitterMs);
+    if (s.pairId !== null) {
+      if (this.firstPairId === null) this.firstPairId = s.pairId;
+      else if (this.last?.pairId !== null && this.last?.pairId !== s.pairId) {
+        this.pairChanges++;
+        this.pairChangeTimesMs.push(atMs);
+      }
+    }
+    this.last = s;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.polling;
+    await this.poll();
+  }
+
+  /** When the selected candidate pair changed (page clock). */
+  get pathChangeTimesMs(): readonly number[] {
+    return this.pairChangeTimesMs;
+  }
+
+  path(): GradedPath {
+    const p = this.last?.path;
+    return {
+      transport: p?.transport ?? 'unknown',
+      port: p?.port ?? null,
+      candidateType: p?.candidateType ?? null,
+      changes: this.pairChanges,
+    };
+  }
+
+  /**
+   * The second opinion. `reflectorInboundJitterMs`: the reflector's own inbound-rtp jitter
+   * of our audio (upstream), reported at the end of a reflector-mode test.
+   */
+  opinion(reflectorInboundJitterMs: number | null = null): StatsSecondOpinion {
+    const l = this.last;
+    const loop = this.inboundPc !== null;
+    return {
+      iceRttMs: this.iceRttMs.slice(),
+      rtcpRttMs: this.rtcpRttMs.slice(),
+      rtcpFractionLost: l?.rtcpFractionLost ?? null,
+      inboundJitterMs: loop ? this.inboundJitterMs.slice() : reflectorInboundJitterMs === null ? [] : [reflectorInboundJitterMs],
+      inboundJitterDirection: loop ? 'loop' : reflectorInboundJitterMs === null ? null : 'up',
+      concealedRatio:
+        l && l.concealedSamples !== null && l.totalSamplesReceived ? l.concealedSamples / l.totalSamplesReceived : null,
+      audioSource: this.audioSource,
+    };
+  }
+}

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeDirection } from '../../../src/analysis/measure/direction.js';
+import {
+  lossPctMetric,
+  meanJitterMetric,
+  scanWindows,
+  type WindowMetric,
+  type WindowSeries,
+  windowValue,
+} from '../../../src/analysis/measure/windows.js';
+import { mulberry32, stream } from './fixtures.js';
+
+const LENGTHS = { burstMs: 200, sustainedMs: 15_000 };
+
+function series(sendMs: number[], lost: number[], jitterMs?: number[]): WindowSeries {
+  return { sendMs, lost, received: lost.map((l) => 1 - l), jitterMs: jitterMs ?? sendMs.map(() => 0) };
+}
+
+describe('worst sliding window', () => {
+  it('finds the exact worst 200 ms window of a burst of 3 lost probes', () => {
+    // 100/s for 10 s, probes 300..302 (sent at 3000..3020 ms) lost. Every 200 ms window
+    // holds 20 probes; those holding all three start at 2830..3000 ms. The earliest wins ties.
+    const r = stream({ count: 1000, intervalMs: 10, lost: (i) => i >= 300 && i <= 302 });
+    const a = analyzeDirection(r, 1000, LENGTHS);
+    const w = a.windows.burst;
+    expect(w.worstClean).toEqual({ startMs: 2830, packets: 20, lost: 3, received: 17, value: 15, suspect: false });
+    // Windows start at 0..9800 ms (span 190 ms >= 200 - 10): 981 evaluable contents.
+    expect(w.evaluable).toBe(981);
+  });
+
+  it('evaluates no 15 s window in a 10 s test', () => {
+    const a = analyzeDirection(stream({ count: 1000, intervalMs: 10 }), 1000, LENGTHS);
+    expect(a.windows.lossSustained.evaluable).toBe(0);
+    expect(a.windows.lossSustained.worstClean).toBeNull();
+    expect(a.windows.jitterSustained.worstAny).toBeNull();
+  });
+
+  it('evaluates exactly one 15 s window in a 15 s test', () => {
+    const a = analyzeDirection(stream({ count: 1500, intervalMs: 10 }), 1000, LENGTHS);
+    expect(a.windows.lossSustained.evaluable).toBe(1);
+    expect(a.windows.lossSustained.worstClean?.packets).toBe(1500);
+  });
+
+  it('marks windows touching a suspect interval', () => {
+    // Suspect [5000, 5100]: [s, s+200) touches it for s in (4800, 5100]: 30 window starts.
+    const r = stream({ count: 1000, intervalMs: 10, suspect: [{ startMs: 5000, endMs: 5100, reason: 'page-hidden' }], lost: (i) => i === 505 });
+    const w = analyzeDirection(r, 1000, LENGTHS).windows.burst;
+    expect(w.evaluableSuspect).toBe(30);
+    // The only loss lies inside the suspect span: the worst clean window has none.
+    expect(w.worstClean?.value).toBe(0);
+    expect(w.worstAny).toMatchObject({ startMs: 4860, value: 5, suspect: true });
+  });
+
+  it('averages J over the received probes of a window', () => {
+    const s = series([0, 10, 20, 30], [0, 1, 0, 0], [2, 100, 4, 6]);
+    const w = scanWindows(s, { windowMs: 30, intervalMs: 10, suspect: [] }, meanJitterMetric);
+    // Windows [0,30): probes 0,1,2 -> received 0,2 -> (2+4)/2 = 3; [10,40): 1,2,3 -> (4+6)/2 = 5.
+    expect(w.worstClean).toMatchObject({ startMs: 10, value: 5, packets: 3, received: 2 });
+  });
+
+  it('also evaluates windows ending at a send time (uneven pacing)', () => {
+    // W = 100, interval 10. Probes at 0..90 and 99, then 110..190; the first five lost.
+    // [0,100) holds 11 probes (5/11 = 45.5 %); [-1,99) holds 10 (5/10 = 50 %), span 90: evaluable.
+    const t = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 99, 110, 120, 130, 140, 150, 160, 170, 180, 190];
+    const lost = t.map((_, i) => (i < 5 ? 1 : 0));
+    const w = scanWindows(series(t, lost), { windowMs: 100, intervalMs: 10, suspect: [] }, lossPctMetric);
+    expect(w.worstClean).toMatchObject({ startMs: -1, packets: 10, lost: 5, value: 50 });
+  });
+
+  it('equals a brute-force scan over every position on random uneven input', () => {
+    // Oracle: the content of every window placed at a breakpoint and at every midpoint
+    // between breakpoints, computed directly.
+    const metrics: Array<[string, WindowMetric]> = [['loss', lossPctMetric], ['jitter', meanJitterMetric]];
+    for (let seed = 1; seed <= 20; seed++) {
+      const rnd = mulberry32(seed);
+      const n = 120;
+      const t: number[] = [];
+      let now = 0;
+      for (let i = 0; i < n; i++) {
+        now += rnd() < 0.1 ? 0 : 5 + rnd() * 10;
+        t.push(now);
+      }
+      const lost = t.map(() => (rnd() < 0.2 ? 1 : 0));
+      const jit = t.map(() => rnd() * 10);
+      const W = 100;
+      const interval = 10;
+      const suspect = [{ startMs: t[40] ?? 0, endMs: (t[40] ?? 0) + 5 }];
+      const s = series(t, lost, jit);
+      const points = [...new Set([...t, ...t.map((x) => x - W)])].sort((x, y) => x - y);
+      const positions = [...points];
+      for (let i = 0; i + 1 < points.length; i++) positions.push(((points[i] ?? 0) + (points[i + 1] ?? 0)) / 2);
+      for (const [name, metric] of metrics) {
+        let bestClean = Number.NEGATIVE_INFINITY;
+        let bestAny = Number.NEGATIVE_INFINITY;
+        for (const p of positions) {
+          const idx = t.map((x, i) => (x >= p && x < p + W ? i : -1)).filter((i) => i >= 0);
+          if (idx.length === 0) continue;
+          const span = (t[idx[idx.length - 1] ?? 0] ?? 0) - (t[idx[0] ?? 0] ?? 0);
+          if (span < W - interval) continue;
+          const v = windowValue(
+            metric,
+            idx.length,
+            idx.reduce((acc, i) => acc + (lost[i] ?? 0), 0),
+            idx.reduce((acc, i) => acc + 1 - (lost[i] ?? 0), 0),
+            idx.reduce((acc, i) => acc + ((lost[i] ?? 0) === 0 ? (jit[i] ?? 0) : 0), 0),
+          );
+          if (Number.isNaN(v)) continue;
+          const touches = suspect.some((x) => x.startMs < p + W && x.endMs >= p);
+          bestAny = Math.max(bestAny, v);
+          if (!touches) bestClean = Math.max(bestClean, v);
+        }
+        const scan = scanWindows(s, { windowMs: W, intervalMs: interval, suspect }, metric);
+        expect(scan.worstAny?.value ?? Number.NEGATIVE_INFINITY, `${name} seed ${String(seed)}`).toBeCloseTo(bestAny, 9);
+        expect(scan.worstClean?.value ?? Number.NEGATIVE_INFINITY, `${name} seed ${String(seed)} clean`).toBeCloseTo(bestClean, 9);
+      }
+    }
+  });
+});

@@ -1,0 +1,63 @@
+/** Builders for AnalysisInput fixtures. */
+import type { DirectionRecords, RoundTripRecords, SenderDiagnostics } from '../../../src/analysis/measure/records.js';
+import type { AnalysisInput, ReportMeta, StatsSecondOpinion } from '../../../src/analysis/schema/input.js';
+import { stream, type StreamSpec } from '../measure/fixtures.js';
+
+export function meta(over: Partial<ReportMeta> = {}): ReportMeta {
+  return {
+    callprobeVersion: '0.1.0',
+    browser: 'Chromium 156',
+    startedAt: '2025-01-01T00:00:00.000Z',
+    server: 'relay.example.test',
+    mode: 'reflector',
+    profile: { id: 'client-to-edge' },
+    ratePps: 100,
+    payloadBytes: 160,
+    durationS: 15,
+    path: { transport: 'udp', port: 3478, candidateType: 'relay', changes: 0 },
+    channel: { ordered: false, maxRetransmits: 0 },
+    ports: [{ transport: 'udp', port: 3478, url: 'turn:relay.example.test:3478?transport=udp', reachable: true, allocateMs: 12, error: null }],
+    timingsMs: { config: 10, relayChosen: 30, connected: 200, firstPacket: 260, streamEnd: 15_250, verdict: 16_300 },
+    ...over,
+  };
+}
+
+export const quietSender = (): SenderDiagnostics => ({ timerErrorMs: [0.1, 0.2, 0.3], missedTicks: 0, maxBufferedAmountBytes: 160, droppedAtSender: 0 });
+
+/** Round trips: one per probe of `up`, rtt = f(i), missing when lost(i). */
+export function roundTrips(up: DirectionRecords, rttMs: (i: number) => number, lost: (i: number) => boolean = () => false): RoundTripRecords {
+  return {
+    sent: up.sent.map((s) => ({ ...s })),
+    samples: up.sent.flatMap((s, i) => (lost(i) ? [] : [{ seq: s.seq, sendMs: s.sendMs, rttMs: rttMs(i) }])),
+  };
+}
+
+export interface ReflectorSpec {
+  count: number;
+  intervalMs?: number;
+  up?: Partial<StreamSpec>;
+  down?: Partial<StreamSpec>;
+  rttMs?: (i: number) => number;
+  rttLost?: (i: number) => boolean;
+  meta?: Partial<ReportMeta>;
+  stats?: StatsSecondOpinion | null;
+  pageHidden?: boolean;
+}
+
+export function reflectorInput(spec: ReflectorSpec): AnalysisInput {
+  const intervalMs = spec.intervalMs ?? 10;
+  const up = stream({ count: spec.count, intervalMs, clockOffsetMs: 5000, baseDelayMs: 20, ...spec.up });
+  const down = stream({ count: spec.count, intervalMs, startMs: 100_000, clockOffsetMs: -5000, baseDelayMs: 20, ...spec.down });
+  return {
+    meta: meta({ ratePps: 1000 / intervalMs, durationS: (spec.count * intervalMs) / 1000, ...spec.meta }),
+    up,
+    down,
+    loop: null,
+    roundTrip: roundTrips(up, spec.rttMs ?? (() => 40), spec.rttLost),
+    lossTimeoutMs: 1000,
+    sender: quietSender(),
+    stats: spec.stats ?? null,
+    pageHidden: spec.pageHidden ?? false,
+    notes: [],
+  };
+}

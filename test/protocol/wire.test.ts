@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeEcho,
+  decodeProbe,
+  decodeReceipts,
+  encodeEcho,
+  encodeProbe,
+  encodeReceipts,
+  parseControlMessage,
+  ProbeDecodeError,
+} from '../../src/protocol/wire.js';
+
+describe('probe wire format', () => {
+  it('round-trips a probe, keeping every datagram the same size', () => {
+    const buf = new Uint8Array(160);
+    encodeProbe({ seq: 0xfffffffe, sendMs: 1234.5678 }, buf);
+    expect(buf.byteLength).toBe(160);
+    expect(Array.from(buf.subarray(0, 4))).toEqual([0x43, 0x50, 1, 1]);
+    expect(decodeProbe(buf)).toEqual({ seq: 0xfffffffe, sendMs: 1234.5678 });
+  });
+
+  it('round-trips an echo', () => {
+    const echo = { upSeq: 7, clientSendMs: 10.25, downSeq: 3, reflectorRecvMs: 99.5, reflectorSendMs: 99.625, upReceived: 8 };
+    expect(decodeEcho(encodeEcho(echo, new Uint8Array(160)))).toEqual(echo);
+  });
+
+  it('refuses what is not a probe, with a reason', () => {
+    const buf = encodeProbe({ seq: 1, sendMs: 1 }, new Uint8Array(160));
+    expect(() => decodeEcho(buf)).toThrow(expect.objectContaining({ reason: 'unexpected-kind' }));
+    expect(() => decodeProbe(buf.subarray(0, 10))).toThrow(expect.objectContaining({ reason: 'too-short' }));
+    const bad = buf.slice();
+    bad[0] = 0;
+    expect(() => decodeProbe(bad)).toThrow(ProbeDecodeError);
+    expect(() => encodeProbe({ seq: 1, sendMs: 1 }, new Uint8Array(20))).toThrow(expect.objectContaining({ reason: 'bad-size' }));
+  });
+
+  it('round-trips receipt batches, including a failed echo (downSeq -1)', () => {
+    const records = [
+      { upSeq: 0xffffffff, reflectorRecvMs: 1.5, downSeq: 0, reflectorSendMs: 1.75, reflectorBufferedBytes: 0 },
+      { upSeq: 0, reflectorRecvMs: 11.5, downSeq: -1, reflectorSendMs: 11.5, reflectorBufferedBytes: 4096 },
+    ];
+    const bytes = encodeReceipts(records);
+    expect(bytes.byteLength).toBe(8 + 2 * 28);
+    expect(decodeReceipts(bytes)).toEqual(records);
+    expect(() => decodeReceipts(bytes.subarray(0, 20))).toThrow(expect.objectContaining({ reason: 'bad-size' }));
+  });
+
+  it('validates control messages field by field', () => {
+    expect(parseControlMessage('{"type":"stop"}')).toEqual({ type: 'stop' });
+    expect(parseControlMessage('{"type":"final","upReceived":3,"upDuplicates":0,"downSent":3}')).toEqual({
+      type: 'final',
+      upReceived: 3,
+      upDuplicates: 0,
+      downSent: 3,
+    });
+    expect(() => parseControlMessage('{"type":"final","upReceived":-1}')).toThrow(expect.objectContaining({ reason: 'bad-control' }));
+    expect(() => parseControlMessage('nope')).toThrow(expect.objectContaining({ reason: 'bad-control' }));
+    expect(() => parseControlMessage('{"type":"launch"}')).toThrow(/unknown control message type "launch"/);
+  });
+});

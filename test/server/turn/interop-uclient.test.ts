@@ -1,0 +1,88 @@
+/**
+ * Interop with coturn's own client: turnutils_uclient + turnutils_peer against OUR relay,
+ * on every UDP port and on TCP, loopback only, bounded in time.
+ */
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRelay, type Relay } from '../../../server/turn/index.js';
+import { silentLogger } from '../../../server/turn/transport/logger.js';
+import { freePorts, parseUclient, runProcess, startProcess, waitUdpBound } from './helpers/procs.js';
+
+const SECRET = 'interop-secret';
+let relay: Relay;
+let peerPort: number;
+let peer: ReturnType<typeof startProcess>;
+
+beforeAll(async () => {
+  const [pp, relayBase] = await freePorts(2);
+  peerPort = pp ?? 0;
+  const base = 40000 + ((relayBase ?? 0) % 20) * 1000; // a 1000-port relay block; collisions just retry
+  relay = await startRelay({
+    listenHosts: ['127.0.0.1'],
+    relayIp: '127.0.0.1',
+    udpPorts: [0, 0, 0, 0],
+    tcpPorts: [0],
+    tls: null,
+    relayPortRange: { min: base, max: base + 999 },
+    realm: 'callprobe',
+    secret: SECRET,
+    allowPeers: ['127.0.0.1/32'],
+    quotas: { maxAllocationsPerUsername: 64 },
+    logger: silentLogger,
+  });
+  peer = startProcess('turnutils_peer', ['-L', '127.0.0.1', '-p', String(peerPort)]);
+  await waitUdpBound(peerPort);
+});
+
+afterAll(async () => {
+  await peer.stop();
+  await relay.close();
+});
+
+function uclient(port: number, extra: string[]): Promise<{ code: number | null; output: string }> {
+  return runProcess(
+    'turnutils_uclient',
+    [...extra, '-n', '30', '-m', '2', '-l', '120', '-z', '5', '-e', '127.0.0.1', '-r', String(peerPort), '-p', String(port), '127.0.0.1'],
+    25_000,
+  );
+}
+
+describe('turnutils_uclient through our relay', () => {
+  it('relays with 0 % loss on every UDP port and on TCP (channels, RTP/RTCP pairs with EVEN-PORT reservations)', async () => {
+    const udp = relay.listeners.filter((l) => l.transport === 'udp').map((l) => l.port);
+    const tcp = relay.listeners.filter((l) => l.transport === 'tcp').map((l) => l.port);
+    expect(udp).toHaveLength(4);
+    const runs = await Promise.all([
+      // First UDP port without -c: uclient allocates RTP+RTCP pairs (EVEN-PORT R=1 + RESERVATION-TOKEN).
+      ...udp.map((p, i) => uclient(p, [...(i === 0 ? [] : ['-c']), '-W', SECRET, '-u', `udp${i}`])),
+      ...tcp.map((p) => uclient(p, ['-t', '-c', '-W', SECRET, '-u', 'tcp'])),
+    ]);
+    for (const r of runs) {
+      const s = parseUclient(r.output);
+      expect(s, r.output.slice(-600)).not.toBeNull();
+      expect(s?.sent, r.output.slice(-1500)).toBe(60);
+      expect(s?.received).toBe(60);
+      expect(s?.lostPct).toBe(0);
+    }
+    const metrics = relay.metricsText();
+    for (const p of udp) expect(metrics).toMatch(new RegExp(`callprobe_turn_allocations_total\\{transport="udp",port="${p}"\\} [1-9]`));
+    expect(metrics).toMatch(/callprobe_turn_relayed_packets_total\{transport="tcp",port="\d+",direction="peer_to_client"\} 60/);
+  }, 30_000);
+
+  it('refuses a wrong secret (401) and an expired credential', async () => {
+    const udp = relay.listeners.find((l) => l.transport === 'udp')?.port ?? 0;
+    const expiredUser = '1000000000:old';
+    const expiredPass = createHmac('sha1', SECRET).update(expiredUser).digest('base64');
+    const [wrong, expired] = await Promise.all([
+      uclient(udp, ['-c', '-W', 'not-the-secret', '-u', 'intruder']),
+      uclient(udp, ['-c', '-u', expiredUser, '-w', expiredPass]),
+    ]);
+    for (const r of [wrong, expired]) {
+      expect(r.output, r.output.slice(-800)).toMatch(/Cannot complete Allocation/);
+      expect(parseUclient(r.output)?.received ?? 0).toBe(0);
+    }
+    const metrics = relay.metricsText();
+    expect(metrics).toMatch(/reason="wrong-credentials"\} [1-9]/);
+    expect(metrics).toMatch(/reason="credential-expired"\} [1-9]/);
+  }, 30_000);
+});

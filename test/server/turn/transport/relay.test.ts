@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRelay, type Relay } from '../../../../server/turn/index.js';
+import { mintRestCredential } from '../../../../server/turn/credentials.js';
+import { TurnClient, TurnClientError } from '../../../../server/turn/client/turn-client.js';
+import { silentLogger } from '../../../../server/turn/transport/logger.js';
+import { parseIp } from '../../../../server/turn/net/ip.js';
+import { nextData, selfSignedCert, startEchoPeer, waitFor, type EchoPeer } from '../helpers/net.js';
+import { freePorts } from '../helpers/procs.js';
+
+const SECRET = 'transport-secret';
+let relay: Relay;
+let echo: EchoPeer;
+let undoEcho: () => void;
+
+beforeAll(async () => {
+  echo = await startEchoPeer();
+  relay = await startRelay({
+    listenHosts: ['127.0.0.1'],
+    relayIp: '127.0.0.1',
+    udpPorts: [0, 0],
+    tcpPorts: [0],
+    tls: { port: 0, ...selfSignedCert() },
+    relayPortRange: { min: 0, max: 0 },
+    realm: 'callprobe',
+    secret: SECRET,
+    allowPeers: [],
+    logger: silentLogger,
+  });
+  undoEcho = relay.allowPeerEndpoint('127.0.0.1', echo.port);
+});
+
+afterAll(async () => {
+  await relay.close();
+  await echo.close();
+});
+
+function listener(transport: 'udp' | 'tcp' | 'tls', n = 0): number {
+  const l = relay.listeners.filter((x) => x.transport === transport)[n];
+  if (!l) throw new Error(`no ${transport} listener`);
+  return l.port;
+}
+
+async function roundTrip(transport: 'udp' | 'tcp' | 'tls', port: number, useChannel: boolean): Promise<void> {
+  const c = mintRestCredential(SECRET, `t-${transport}`, 600, Date.now());
+  const client = await TurnClient.connect({ host: '127.0.0.1', port, transport, username: c.username, password: c.credential });
+  try {
+    const { relayed, mapped } = await client.allocate();
+    expect(relayed.port).toBeGreaterThan(0);
+    expect(mapped.port).toBeGreaterThan(0);
+    const peer = { ip: parseIp('127.0.0.1'), port: echo.port };
+    const got = nextData(3, (cb) => (client.onData = (d) => cb(d)));
+    if (useChannel) {
+      await client.channelBind(0x4001, peer);
+      for (const m of ['one', 'two', 'three']) client.sendChannelData(0x4001, Buffer.from(m));
+    } else {
+      await client.createPermission([peer]);
+      for (const m of ['one', 'two', 'three']) client.sendIndication(peer, Buffer.from(m));
+    }
+    expect((await got).map((b) => b.toString()).sort()).toEqual(['one', 'three', 'two']);
+    await client.refresh(0);
+  } finally {
+    await client.close();
+  }
+}
+
+describe('relay transport on loopback', () => {
+  it('reports where each listener bound', () => {
+    expect(relay.listeners.map((l) => l.transport).sort()).toEqual(['tcp', 'tls', 'udp', 'udp']);
+    for (const l of relay.listeners) expect(l.port).toBeGreaterThan(0);
+    expect(listener('udp', 0)).not.toBe(listener('udp', 1));
+  });
+
+  it('relays over UDP with channels and with Send/Data indications, on every UDP port', async () => {
+    await roundTrip('udp', listener('udp', 0), true);
+    await roundTrip('udp', listener('udp', 1), false);
+  });
+
+  it('relays over TCP and TLS (ChannelData padded on streams)', async () => {
+    await roundTrip('tcp', listener('tcp'), true);
+    await roundTrip('tls', listener('tls'), true);
+  });
+
+  it('refuses a credential made with another secret (401)', async () => {
+    const c = mintRestCredential('wrong-secret', 'x', 600, Date.now());
+    const client = await TurnClient.connect({ host: '127.0.0.1', port: listener('udp'), username: c.username, password: c.credential });
+    try {
+      await expect(client.allocate()).rejects.toBeInstanceOf(TurnClientError);
+      await expect(client.allocate()).rejects.toMatchObject({ code: 401 });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('stops relaying to the reflector once its endpoint is withdrawn', async () => {
+    const c = mintRestCredential(SECRET, 'undo', 600, Date.now());
+    const client = await TurnClient.connect({ host: '127.0.0.1', port: listener('udp'), username: c.username, password: c.credential });
+    try {
+      await client.allocate();
+      const before = echo.received;
+      undoEcho();
+      // The IP-level permission is still granted for... nothing: 127.0.0.1 is now only our own relay IP.
+      await client.channelBind(0x4002, { ip: parseIp('127.0.0.1'), port: echo.port });
+      client.sendChannelData(0x4002, Buffer.from('should not pass'));
+      // Wait (bounded) for the relay's own drop counter rather than for an arbitrary time.
+      await waitFor(
+        () => (/callprobe_turn_dropped_total\{[^}]*reason="peer-not-allowed"\} [1-9]/.test(relay.metricsText()) ? true : undefined),
+        'the peer-not-allowed drop to be counted',
+      );
+      expect(echo.received).toBe(before);
+    } finally {
+      undoEcho = relay.allowPeerEndpoint('127.0.0.1', echo.port);
+      await client.close();
+    }
+  });
+
+  it('exposes Prometheus counters', () => {
+    const text = relay.metricsText();
+    expect(text).toMatch(/# TYPE callprobe_turn_allocations_total counter/);
+    expect(text).toMatch(/callprobe_turn_relayed_packets_total\{transport="udp",port="\d+",direction="client_to_peer"\} [1-9]/);
+    expect(text).toMatch(/callprobe_turn_relayed_packets_total\{transport="tls",port="\d+",direction="peer_to_client"\} 3/);
+    expect(text).toMatch(/callprobe_turn_refusals_total\{transport="udp",port="\d+",reason="wrong-credentials"\} [1-9]/);
+  });
+});
+
+describe('one port serving TLS and plain TCP', () => {
+  it('tells them apart by the first byte (0x16 = TLS handshake)', async () => {
+    const [port] = await freePorts(1);
+    const shared = await startRelay({
+      listenHosts: ['127.0.0.1'],
+      relayIp: '127.0.0.1',
+      udpPorts: [],
+      tcpPorts: [port ?? 0],
+      tls: { port: port ?? 0, ...selfSignedCert() },
+      relayPortRange: { min: 0, max: 0 },
+      realm: 'callprobe',
+      secret: SECRET,
+      allowPeers: [],
+      logger: silentLogger,
+    });
+    const undo = shared.allowPeerEndpoint('127.0.0.1', echo.port);
+    try {
+      expect(shared.listeners.map((l) => `${l.transport}:${l.port}`).sort()).toEqual([`tcp:${port}`, `tls:${port}`]);
+      for (const transport of ['tcp', 'tls'] as const) {
+        const c = mintRestCredential(SECRET, `shared-${transport}`, 600, Date.now());
+        const client = await TurnClient.connect({ host: '127.0.0.1', port: port ?? 0, transport, username: c.username, password: c.credential });
+        try {
+          await client.allocate();
+          await client.channelBind(0x4001, { ip: parseIp('127.0.0.1'), port: echo.port });
+          const got = nextData(1, (cb) => (client.onData = (d) => cb(d)));
+          client.sendChannelData(0x4001, Buffer.from(transport));
+          expect((await got)[0]?.toString()).toBe(transport);
+        } finally {
+          await client.close();
+        }
+      }
+      expect(shared.metricsText()).toMatch(/callprobe_turn_allocations_total\{transport="tls",port="\d+"\} 1/);
+      expect(shared.metricsText()).toMatch(/callprobe_turn_allocations_total\{transport="tcp",port="\d+"\} 1/);
+    } finally {
+      undo();
+      await shared.close();
+    }
+  });
+});

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { SentLog } from '../../../src/session/collect/sent-log.js';
+import { ReflectorCollector } from '../../../src/session/collect/reflector-collector.js';
+import { LoopCollector } from '../../../src/session/collect/loop-collector.js';
+import { senderQueueIntervals } from '../../../src/session/collect/sender-queue.js';
+import { ReflectorCore } from '../../../server/reflector/core.js';
+import { encodeProbe } from '../../../src/protocol/wire.js';
+
+/**
+ * A scripted reflector-mode exchange: client clock = t, reflector clock = t + 1000 ms.
+ * Upstream one-way 5 ms, reflector hold 0.5 ms, downstream one-way 7 ms.
+ * Probe 1 is lost upstream; the echo of probe 2 is lost downstream.
+ */
+function scripted() {
+  const sent = new SentLog(4, 0xfffffffe); // wraps at probe 2
+  const collector = new ReflectorCollector(sent);
+  const core = new ReflectorCore(160);
+  const buf = new Uint8Array(160);
+  for (let i = 0; i < 4; i++) {
+    const sendMs = 10 * i;
+    sent.recordSent(i, sendMs, sendMs - 0.1, 0);
+    if (i === 1) continue;
+    const recv = sendMs + 5 + 1000;
+    const echo = core.onProbe(encodeProbe({ seq: sent.wireSeq(i), sendMs }, buf), recv, () => recv + 0.5);
+    if (i !== 2) collector.onEcho(echo, recv + 0.5 + 7 - 1000);
+  }
+  collector.onReceipts(core.flush() as Uint8Array);
+  const fin = core.final();
+  if (fin.type === 'final') collector.onFinal(fin);
+  return { sent, collector };
+}
+
+describe('collectors', () => {
+  it('numbers probes from 0 across a 32-bit wrap', () => {
+    const log = new SentLog(3, 0xffffffff);
+    expect([0, 1, 2].map((i) => log.wireSeq(i))).toEqual([0xffffffff, 0, 1]);
+    expect(log.offsetOf(1)).toBe(2);
+    expect(log.offsetOf(5)).toBe(-1);
+  });
+
+  it('splits a reflector exchange into upstream, downstream and round trip', () => {
+    const { collector } = scripted();
+    const b = collector.build([], 10, 320);
+    expect(b.notes).toEqual([]);
+    expect(b.up.sent.map((s) => s.seq)).toEqual([0, 1, 2, 3]);
+    expect(b.up.arrivals.map((a) => [a.seq, a.recvMs - a.sendMs])).toEqual([
+      [0, 1005],
+      [2, 1005],
+      [3, 1005],
+    ]);
+    expect(b.down.sent.map((s) => s.seq)).toEqual([0, 1, 2]);
+    expect(b.down.arrivals.map((a) => [a.seq, a.recvMs - a.sendMs])).toEqual([
+      [0, -993],
+      [2, -993],
+    ]);
+    expect(b.roundTrip.samples.map((s) => [s.seq, s.rttMs])).toEqual([
+      [0, 12],
+      [3, 12],
+    ]);
+  });
+
+  it('maps suspect intervals onto the reflector clock', () => {
+    const { collector } = scripted();
+    const b = collector.build([{ startMs: 100, endMs: 200, reason: 'page-hidden' }], 10, 320);
+    // offset = reflector recv - client send - rtt/2 = 1005 - 6 = 999 (true offset 1000, asymmetry 1 ms)
+    expect(b.down.suspect).toEqual([{ startMs: 1099, endMs: 1199, reason: 'page-hidden' }]);
+    expect(b.up.suspect[0]?.startMs).toBe(100);
+  });
+
+  it('counts live round-trip loss only for probes old enough to judge', () => {
+    const { collector } = scripted();
+    expect(collector.liveFigures(25, 0, 1000).lossPct).toBeNull();
+    const live = collector.liveFigures(2000, 0, 1000);
+    expect(live.lossPct).toBe(50);
+    expect(live.sent).toBe(4);
+    expect(live.received).toBe(2);
+  });
+
+  it('records loopback transits on one clock and ignores duplicates for RTT', () => {
+    const sent = new SentLog(2, 5);
+    const loop = new LoopCollector(sent);
+    const buf = new Uint8Array(160);
+    sent.recordSent(0, 0, 0, 0);
+    sent.recordSent(1, 10, 10, 0);
+    loop.onProbe(encodeProbe({ seq: 6, sendMs: 10 }, buf), 13);
+    loop.onProbe(encodeProbe({ seq: 5, sendMs: 0 }, buf), 14);
+    loop.onProbe(encodeProbe({ seq: 5, sendMs: 0 }, buf), 15);
+    const b = loop.build([], 10, 320);
+    expect(b.loop.arrivals.map((a) => a.seq)).toEqual([1, 0, 0]);
+    expect(b.roundTrip.samples.map((s) => s.rttMs)).toEqual([3, 14]);
+  });
+});
+
+describe('sender queue intervals', () => {
+  it('marks where more than the threshold waited in the sender buffer, merged', () => {
+    const sends = [0, 10, 20, 30, 40, 200].map((sendMs, i) => ({ sendMs, bufferedBytes: [0, 500, 600, 0, 0, 900][i] ?? 0 }));
+    expect(senderQueueIntervals(sends, 320, 10)).toEqual([
+      { startMs: 0, endMs: 30, reason: 'sender-queue' },
+      { startMs: 190, endMs: 210, reason: 'sender-queue' },
+    ]);
+    expect(senderQueueIntervals(sends, 1000, 10)).toEqual([]);
+  });
+
+  it('puts the reflector queue (from receipts) on the downstream and ours on the upstream', () => {
+    const sent = new SentLog(3, 0);
+    const collector = new ReflectorCollector(sent);
+    const core = new ReflectorCore(160);
+    const buf = new Uint8Array(160);
+    for (let i = 0; i < 3; i++) {
+      sent.recordSent(i, 10 * i, 10 * i, i === 2 ? 4000 : 0);
+      collector.onEcho(core.onProbe(encodeProbe({ seq: i, sendMs: 10 * i }, buf), 10 * i + 1, () => 10 * i + 1, i === 0 ? 5000 : 0), 10 * i + 2);
+    }
+    collector.onReceipts(core.flush() as Uint8Array);
+    const b = collector.build([], 10, 320);
+    expect(b.up.suspect).toEqual([{ startMs: 10, endMs: 30, reason: 'sender-queue' }]);
+    expect(b.down.suspect).toEqual([{ startMs: -9, endMs: 11, reason: 'sender-queue' }]);
+  });
+});

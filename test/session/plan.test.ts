@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { lossTimeoutMs, pickTurnEntry, probeCount, probeRatePps } from '../../src/session/plan.js';
+import type { TurnServerEntry } from '../../src/protocol/api.js';
+
+const entries: TurnServerEntry[] = [
+  { url: 'turn:h:3478?transport=tcp', transport: 'tcp', port: 3478 },
+  { url: 'turn:h:3478?transport=udp', transport: 'udp', port: 3478 },
+  { url: 'turn:h:3479?transport=udp', transport: 'udp', port: 3479 },
+];
+
+describe('test plan', () => {
+  it('uses a rate at which the burst target is resolvable', () => {
+    expect(probeRatePps({ id: 'client-to-edge' })).toBe(100);
+    expect(probeRatePps({ id: 'edge-to-edge' })).toBe(1000);
+    expect(probeRatePps({ id: 'azure-region', azureRegion: 'West Europe', from: 'edge' })).toBe(1000);
+    expect(probeRatePps({ id: 'azure-region', azureRegion: 'West Europe', from: 'site' })).toBe(100);
+  });
+
+  it('prefers UDP, honours an explicit choice, and says when nothing matches', () => {
+    expect(pickTurnEntry(entries, null)?.url).toBe('turn:h:3478?transport=udp');
+    expect(pickTurnEntry(entries, { transport: 'udp', port: 3479 })?.port).toBe(3479);
+    expect(pickTurnEntry(entries, { transport: 'tcp', port: null })?.transport).toBe('tcp');
+    expect(pickTurnEntry(entries, { transport: 'tls', port: null })).toBeNull();
+  });
+
+  it('waits max(1 s, 4 x RTT p99) for late packets', () => {
+    expect(lossTimeoutMs([])).toBe(1000);
+    expect(lossTimeoutMs([1, 2, 3])).toBe(1000);
+    const rtts = Array.from({ length: 100 }, (_, i) => 10 * (i + 1)); // 10..1000 ms, p99 (nearest rank) = 990
+    expect(lossTimeoutMs(rtts)).toBe(3960);
+    expect(lossTimeoutMs([...Array.from({ length: 99 }, () => 20), 900])).toBe(1000); // one outlier is the p100, not the p99
+  });
+
+  it('sends two probes more than duration x rate, so a 15 s test spans a full 15 s window', () => {
+    expect(probeCount(15, 100)).toBe(1502);
+    expect((probeCount(15, 100) - 1) * 10).toBe(15_010);
+    expect(probeCount(15, 1000)).toBe(15_002);
+  });
+});
