@@ -265,6 +265,9 @@ export function methodSentences(lossTimeoutMs: number): string[] {
 
 // ---- The P90 aggregate ----
 
+/** What an aggregate entry grades, from what each test graded. */
+export const aggregateStatistic = (perTest: string): string => `P90 over tests of: ${perTest}`;
+
 /** The sentence of one aggregate entry (P90 over tests of one target and direction). */
 export function aggregateEntrySentence(e: Omit<AggregateEntry, 'sentence'>): string {
   const where = targetWhere(e.label, e.direction);

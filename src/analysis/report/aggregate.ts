@@ -10,7 +10,7 @@
  * Verdict: fail if any entry fails, else insufficient if any entry is, else pass.
  */
 import { explainAggregate } from '../present/explain.js';
-import { aggregateEntrySentence } from '../present/sentences.js';
+import { aggregateEntrySentence, aggregateStatistic } from '../present/sentences.js';
 import type { AggregateEntry, AggregateReport } from '../schema/aggregate-schema.js';
 import type { GradeEntry, Report, Verdict } from '../schema/report-schema.js';
 
@@ -75,7 +75,7 @@ export function aggregateP90(reports: readonly Report[]): AggregateReport {
       target: g.target,
       label: g.label,
       direction: g.direction,
-      statistic: `P90 over tests of: ${g.statistic}`,
+      statistic: aggregateStatistic(g.statistic),
       unit: g.unit,
       threshold: g.threshold,
       comparator: '<' as const,
@@ -103,15 +103,13 @@ export function aggregateP90(reports: readonly Report[]): AggregateReport {
   const firstT = times[0];
   const lastT = times[times.length - 1];
   const spanDays = firstT === undefined || lastT === undefined ? null : (lastT - firstT) / 86_400_000;
-  const label = first?.meta.profile.label ?? 'no profile';
-
   const facts: Omit<AggregateReport, 'explanation'> = {
     schemaVersion: 1,
     kind: 'aggregate-p90',
     profile:
       first === undefined
         ? null
-        : { id: first.meta.profile.id, azureRegion: first.meta.profile.azureRegion, from: first.meta.profile.from, label },
+        : { id: first.meta.profile.id, azureRegion: first.meta.profile.azureRegion, from: first.meta.profile.from, label: first.meta.profile.label },
     tests: reports.length,
     firstStartedAt: firstT === undefined ? null : new Date(firstT).toISOString(),
     lastStartedAt: lastT === undefined ? null : new Date(lastT).toISOString(),
