@@ -3,6 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import { ReportSchema, type Report } from '../../src/analysis/schema/report-schema.js';
 import { aggregateP90 } from '../../src/analysis/report/aggregate.js';
 import type { AggregateReport } from '../../src/analysis/schema/aggregate-schema.js';
+import { aggregateView } from '../../src/analysis/present/view.js';
 import { ConfigError } from '../../src/protocol/defaults.js';
 
 const EXIT_FOR_VERDICT = { pass: 0, fail: 1, insufficient: 2 } as const;
@@ -22,9 +23,11 @@ async function readReport(file: string): Promise<Report> {
   return value;
 }
 
+/** The human output without --json: the aggregate's view model as plain text. */
 export function formatAggregate(a: AggregateReport): string {
-  const lines = [`Verdict over ${a.tests} tests (90th percentile): ${a.verdict.toUpperCase()}`, ...a.explanation.map((e) => `  ${e}`), ''];
-  for (const e of a.entries) lines.push(`  ${e.status.toUpperCase().padEnd(12)} ${e.sentence}`);
+  const v = aggregateView(a);
+  const lines = [`${v.heading}: ${v.verdict.toUpperCase()}`, ...v.explanation.map((e) => `  ${e}`), ''];
+  for (const row of v.rows) lines.push(`  ${row.status.toUpperCase().padEnd(12)} ${row.sentence}`);
   return `${lines.join('\n')}\n`;
 }
 

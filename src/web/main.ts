@@ -1,1 +1,1 @@
-import './components/app.js';
+import './components/cp-app.js';

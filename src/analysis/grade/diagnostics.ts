@@ -1,15 +1,18 @@
 /**
  * Sender self-diagnostics and honesty warnings: what in the test itself (not the network)
  * could explain loss, delay or jitter, so the sender is never blamed on the network.
+ * Warnings are data (a code and the figures behind it); their messages are built in
+ * src/analysis/present/sentences.ts.
  */
 import { percentile } from '../measure/percentile.js';
 import type { SenderDiagnostics, SuspectInterval } from '../measure/records.js';
 import type { ReportMeta } from '../schema/input.js';
-import type { DiagnosticWarning, Diagnostics, DirectionName, SecondOpinion, TargetMeta } from '../schema/report-schema.js';
-import { count, ms, plural } from '../present/format.js';
+import type { Diagnostics, DirectionName, WarningCode } from '../schema/report-schema.js';
+import type { Disagreement } from './second-opinion.js';
+import type { TargetResolution } from './resolution.js';
 
 /** Warnings, most important first: what invalidates evidence, then what degrades calls. */
-const WARNING_ORDER: readonly DiagnosticWarning['code'][] = [
+const WARNING_ORDER: readonly WarningCode[] = [
   'reliable-channel',
   'page-hidden-no-intervals',
   'page-hidden',
@@ -28,6 +31,25 @@ const WARNING_ORDER: readonly DiagnosticWarning['code'][] = [
 /** More than this many probes waiting in the channel buffer means local queueing. */
 export const SEND_BUFFER_PROBES = 10;
 
+/** A warning and the figures its message states. */
+export type WarningFacts =
+  | { code: 'reliable-channel'; ordered: boolean; maxRetransmits: number | null }
+  | { code: 'dropped-at-sender'; probes: number }
+  | { code: 'timer-late'; timerErrorMsP99: number; intervalMs: number }
+  | { code: 'missed-ticks'; ticks: number }
+  | { code: 'send-buffer'; bytes: number; probes: number }
+  | { code: 'page-hidden-no-intervals' }
+  | { code: 'page-hidden' }
+  | { code: 'path-changed'; changes: number }
+  | { code: 'tcp-fallback'; transport: 'tcp' | 'tls' }
+  | { code: 'unknown-arrivals'; packets: number }
+  | { code: 'duplicates'; packets: number }
+  | { code: 'stats-disagree'; disagreement: Disagreement; statsRttScale: number }
+  | { code: 'low-rate'; target: TargetResolution };
+
+/** The report's diagnostics without words: warnings as facts. */
+export type DiagnosticsFacts = Omit<Diagnostics, 'warnings'> & { warnings: WarningFacts[] };
+
 export interface DiagnosticsInput {
   meta: ReportMeta;
   sender: SenderDiagnostics;
@@ -40,58 +62,40 @@ export interface DiagnosticsInput {
   clientIntervalMs: number;
   unknownArrivals: number;
   duplicates: number;
-  secondOpinion: SecondOpinion;
-  targets: readonly TargetMeta[];
+  secondOpinion: { statsRttScale: number; disagreements: readonly Disagreement[] };
+  targets: readonly TargetResolution[];
   /** What the collectors noticed, passed through. */
   notes: readonly string[];
 }
 
-export function diagnose(input: DiagnosticsInput): Diagnostics {
+export function diagnose(input: DiagnosticsInput): DiagnosticsFacts {
   const { sender, meta } = input;
   const p50 = sender.timerErrorMs.length > 0 ? percentile(sender.timerErrorMs, 50) : null;
   const p99 = sender.timerErrorMs.length > 0 ? percentile(sender.timerErrorMs, 99) : null;
-  const warnings: DiagnosticWarning[] = [];
-  const warn = (code: DiagnosticWarning['code'], message: string): void => {
-    warnings.push({ code, message });
-  };
+  const warnings: WarningFacts[] = [];
 
   if (!(meta.channel.ordered === false && meta.channel.maxRetransmits === 0)) {
-    warn('reliable-channel', `The probe channel was not unordered with no retransmissions (ordered: ${String(meta.channel.ordered)}, maxRetransmits: ${String(meta.channel.maxRetransmits)}): lost probes may have been resent, hiding loss, so loss, jitter and reorder were not graded.`);
+    warnings.push({ code: 'reliable-channel', ordered: meta.channel.ordered, maxRetransmits: meta.channel.maxRetransmits });
   }
-  if (sender.droppedAtSender > 0) {
-    warn('dropped-at-sender', `${plural(sender.droppedAtSender, 'probe')} were never sent because the browser's send buffer was full; this device or its uplink could not keep up (they are not counted as network loss).`);
-  }
+  if (sender.droppedAtSender > 0) warnings.push({ code: 'dropped-at-sender', probes: sender.droppedAtSender });
   if (p99 !== null && p99 > input.clientIntervalMs) {
-    warn('timer-late', `The sender's timer ran late (99th percentile ${ms(p99)}, more than one probe interval of ${ms(input.clientIntervalMs)}): a busy device sends probes in bunches, which can add jitter.`);
+    warnings.push({ code: 'timer-late', timerErrorMsP99: p99, intervalMs: input.clientIntervalMs });
   }
-  if (sender.missedTicks > 0) {
-    warn('missed-ticks', `The sender skipped ${plural(sender.missedTicks, 'tick')} because it fell behind; the device was busy or throttled.`);
+  if (sender.missedTicks > 0) warnings.push({ code: 'missed-ticks', ticks: sender.missedTicks });
+  const payload = Math.max(1, meta.payloadBytes);
+  if (sender.maxBufferedAmountBytes > SEND_BUFFER_PROBES * payload) {
+    warnings.push({ code: 'send-buffer', bytes: sender.maxBufferedAmountBytes, probes: Math.round(sender.maxBufferedAmountBytes / payload) });
   }
-  if (sender.maxBufferedAmountBytes > SEND_BUFFER_PROBES * Math.max(1, meta.payloadBytes)) {
-    warn('send-buffer', `Up to ${count(sender.maxBufferedAmountBytes)} bytes waited in the browser before leaving (about ${count(Math.round(sender.maxBufferedAmountBytes / Math.max(1, meta.payloadBytes)))} probes): delay and jitter include queueing on this device.`);
+  if (input.pageHidden) warnings.push({ code: input.hiddenWithoutIntervals ? 'page-hidden-no-intervals' : 'page-hidden' });
+  if (meta.path.changes > 0) warnings.push({ code: 'path-changed', changes: meta.path.changes });
+  if (meta.path.transport === 'tcp' || meta.path.transport === 'tls') warnings.push({ code: 'tcp-fallback', transport: meta.path.transport });
+  if (input.unknownArrivals > 0) warnings.push({ code: 'unknown-arrivals', packets: input.unknownArrivals });
+  if (input.duplicates > 0) warnings.push({ code: 'duplicates', packets: input.duplicates });
+  for (const d of input.secondOpinion.disagreements) {
+    warnings.push({ code: 'stats-disagree', disagreement: d, statsRttScale: input.secondOpinion.statsRttScale });
   }
-  if (input.pageHidden) {
-    if (input.hiddenWithoutIntervals) {
-      warn('page-hidden-no-intervals', 'The page was hidden during the test but the times were not recorded, so the whole test is treated as suspect: browsers slow down hidden pages.');
-    } else {
-      warn('page-hidden', 'The page was hidden during part of the test; browsers slow down hidden pages, so windows overlapping those times cannot pass.');
-    }
-  }
-  if (meta.path.changes > 0) {
-    warn('path-changed', `The network path changed ${plural(meta.path.changes, 'time')} during the test (for example a NAT rebinding or a switch of relay candidate); real calls may drop or glitch when that happens.`);
-  }
-  if (meta.path.transport === 'tcp' || meta.path.transport === 'tls') {
-    warn('tcp-fallback', `Media went to the relay over ${meta.path.transport.toUpperCase()} instead of UDP (UDP 3478-3481 may be blocked). It works, but adds delay: open UDP for the best experience.`);
-  }
-  if (input.unknownArrivals > 0) {
-    warn('unknown-arrivals', `${plural(input.unknownArrivals, 'packet')} arrived with sequence numbers that were never sent; they were ignored.`);
-  }
-  if (input.duplicates > 0) {
-    warn('duplicates', `${plural(input.duplicates, 'duplicate packet')} arrived; duplicates are counted apart and never as received twice.`);
-  }
-  for (const d of input.secondOpinion.disagreements) warn('stats-disagree', d.sentence);
   for (const t of input.targets) {
-    if (!t.resolvable && t.target !== 'reorder') warn('low-rate', `${t.label}: ${t.note}.`);
+    if (!t.resolvable && t.target !== 'reorder') warnings.push({ code: 'low-rate', target: t });
   }
 
   warnings.sort((a, b) => WARNING_ORDER.indexOf(a.code) - WARNING_ORDER.indexOf(b.code));

@@ -19,20 +19,16 @@
  *   the threshold, otherwise it is insufficient (too few packets).
  * - A probe channel that was ordered or retransmitted hides loss and distorts jitter and
  *   reorder: those targets are insufficient.
+ *
+ * Grading returns data only: each result carries the facts its sentence is built from
+ * (src/analysis/present/sentences.ts); analyze() joins the two into the report's entries.
  */
 import { clopperPearson } from '../measure/confidence.js';
 import type { DirectionAnalysis } from '../measure/direction.js';
+import type { SuspectInterval } from '../measure/records.js';
 import type { RoundTripAnalysis } from '../measure/rtt.js';
 import type { WindowScan, WindowStat } from '../measure/windows.js';
-import type {
-  Confidence,
-  DirectionName,
-  GradeEntry,
-  InsufficientReason,
-  TargetId,
-  Verdict,
-} from '../schema/report-schema.js';
-import { count, ms, num, pct, plural, seconds } from '../present/format.js';
+import type { Confidence, DirectionName, GradeEntry, InsufficientReason, TargetId, Verdict } from '../schema/report-schema.js';
 import { rateNeeded, windowResolutionPct } from './resolution.js';
 import { BURST_WINDOW_MS, type ResolvedProfile, SUSTAINED_WINDOW_MS, TARGET_LABELS } from './targets.js';
 
@@ -53,18 +49,58 @@ export interface GradingInput {
   channelOk: boolean;
 }
 
+export type SuspectReason = SuspectInterval['reason'];
 
-/** Plain name of a direction for sentences. */
-export function directionPhrase(d: DirectionName): string {
-  switch (d) {
-    case 'up':
-      return 'Upstream (you to the relay)';
-    case 'down':
-      return 'Downstream (relay to you)';
-    case 'loop':
-      return 'Through the relay and back';
-  }
+/** What a latency grade rests on. */
+export interface LatencyFacts {
+  kind: 'latency';
+  /** Graded as half the median round trip. */
+  oneWay: boolean;
+  /** Round trips the grade rests on (0 when none came back). */
+  samples: number;
+  /** Round trips measured but left out: their probes were sent while the evidence was suspect. */
+  leftOut: number;
+  /** Fewest round trips a latency grade rests on. */
+  minSamples: number;
 }
+
+/** What a worst-window grade (burst loss, loss, jitter) rests on. */
+export interface WindowFacts {
+  kind: 'window';
+  metric: 'burst-loss' | 'loss' | 'jitter';
+  windowMs: number;
+  ratePps: number;
+  /** Ratio targets: the lowest probe rate whose window resolution is finer than the target. */
+  rateNeeded: number | null;
+  /** How long the direction sent probes: first send to last send plus one interval. */
+  ranMs: number;
+  /** Windows that could be graded, and how many of them touch a suspect interval. */
+  evaluableWindows: number;
+  suspectWindows: number;
+  /** Why the evidence was suspect: each reason once, in the order the intervals came. */
+  suspectReasons: SuspectReason[];
+  /**
+   * The window a pass or fail describes (the worst clean one). `fromMs` is its start from the
+   * direction's first probe, negative for a window that ends at a probe's send time.
+   */
+  window: { fromMs: number; packets: number; lost: number } | null;
+}
+
+/** What a reorder grade rests on. */
+export interface ReorderFacts {
+  kind: 'reorder';
+  packets: number;
+  reordered: number;
+  /** A test needs more probes than this per direction to resolve the target. */
+  probesToResolve: number;
+}
+
+export type GradeFacts = LatencyFacts | WindowFacts | ReorderFacts;
+
+/** One graded target: the report's entry without its words, and the facts they are built from. */
+export type GradeResult = Omit<GradeEntry, 'statistic' | 'sentence'> & { facts: GradeFacts };
+
+type Base = Pick<GradeResult, 'target' | 'label' | 'direction' | 'unit' | 'threshold' | 'comparator'>;
 
 const NO_CONFIDENCE = (packets: number): Confidence => ({
   method: 'none',
@@ -86,32 +122,22 @@ function ratioConfidence(events: number, packets: number): Confidence {
   };
 }
 
-function verdictWord(status: 'pass' | 'fail'): string {
-  return status === 'pass' ? 'so this passes' : 'so this fails';
-}
-
 function durationMs(a: DirectionAnalysis): number {
   const c = a.classified;
   if (c.n === 0) return 0;
   return (c.sendMs[c.n - 1] ?? 0) - (c.sendMs[0] ?? 0) + a.intervalMs;
 }
 
-function entry(
-  target: TargetId,
-  statistic: string,
-  direction: GradeEntry['direction'],
-  unit: '%' | 'ms',
-  threshold: number,
-): Pick<GradeEntry, 'target' | 'label' | 'statistic' | 'direction' | 'unit' | 'threshold' | 'comparator'> {
-  return { target, label: TARGET_LABELS[target], statistic, direction, unit, threshold, comparator: '<' };
+function entry(target: TargetId, direction: GradeEntry['direction'], unit: '%' | 'ms', threshold: number): Base {
+  return { target, label: TARGET_LABELS[target], direction, unit, threshold, comparator: '<' };
 }
 
 function insufficient(
-  base: ReturnType<typeof entry>,
+  base: Base,
   reason: InsufficientReason,
-  sentence: string,
+  facts: GradeFacts,
   extra: Partial<Pick<GradeEntry, 'value' | 'worstWindow' | 'resolution' | 'confidence'>> = {},
-): GradeEntry {
+): GradeResult {
   return {
     ...base,
     value: extra.value ?? null,
@@ -120,65 +146,38 @@ function insufficient(
     reason,
     resolution: extra.resolution ?? null,
     confidence: extra.confidence ?? NO_CONFIDENCE(0),
-    sentence,
+    facts,
   };
 }
 
-function gradeLatency(input: GradingInput, oneWay: boolean): GradeEntry {
+function gradeLatency(input: GradingInput, oneWay: boolean): GradeResult {
   const t = input.profile.targets;
   const threshold = oneWay ? t.oneWayLatencyMs : t.rttMs;
-  const base = entry(
-    oneWay ? 'latency-one-way' : 'latency-rtt',
-    oneWay ? 'p50 of round trip / 2' : 'p50 of round trip',
-    'round-trip',
-    'ms',
-    threshold,
-  );
+  const base = entry(oneWay ? 'latency-one-way' : 'latency-rtt', 'round-trip', 'ms', threshold);
   const rt = input.roundTrip;
   const d = rt.gradedRttMs;
-  const what = oneWay ? 'One-way delay' : 'Round-trip time';
-  const left = (rt.rttMs?.count ?? 0) - (d?.count ?? 0);
-  const leftOut = left > 0 ? ` (${plural(left, 'probe')} sent while the evidence was suspect were left out: the page was hidden, or the sender stalled or queued probes behind its own congestion control)` : '';
-  if (d === null || d.count === 0) {
-    return insufficient(base, 'no-data', `${what} could not be judged: no echo came back${leftOut}.`);
-  }
-  if (d.count < MIN_RTT_SAMPLES) {
-    return insufficient(
-      base,
-      'too-few-packets',
-      `${what} could not be judged: only ${plural(d.count, 'echo')} came back; at least ${count(MIN_RTT_SAMPLES)} are needed${leftOut}.`,
-      { value: oneWay ? d.p50 / 2 : d.p50, confidence: NO_CONFIDENCE(d.count) },
-    );
-  }
+  const samples = d?.count ?? 0;
+  const facts: LatencyFacts = { kind: 'latency', oneWay, samples, leftOut: Math.max(0, (rt.rttMs?.count ?? 0) - samples), minSamples: MIN_RTT_SAMPLES };
+  if (d === null || d.count === 0) return insufficient(base, 'no-data', facts);
   const value = oneWay ? d.p50 / 2 : d.p50;
-  const status = value < threshold ? 'pass' : 'fail';
-  const sentence = oneWay
-    ? `One-way delay, estimated as half the median round trip, was ${ms(value, threshold)}; the target is below ${ms(threshold)}, ${verdictWord(status)}${leftOut}.`
-    : `Round-trip time to the relay was ${ms(value, threshold)} (median of ${count(d.count)} probes); the target is below ${ms(threshold)}, ${verdictWord(status)}${leftOut}.`;
+  if (d.count < MIN_RTT_SAMPLES) {
+    return insufficient(base, 'too-few-packets', facts, { value, confidence: NO_CONFIDENCE(d.count) });
+  }
   return {
     ...base,
     value,
     worstWindow: null,
-    status,
+    status: value < threshold ? 'pass' : 'fail',
     reason: null,
     resolution: null,
     confidence: NO_CONFIDENCE(d.count),
-    sentence,
+    facts,
   };
 }
 
-const SUSPECT_REASON_TEXT: Record<DirectionAnalysis['suspect'][number]['reason'], string> = {
-  'page-hidden': 'the page was hidden',
-  'sender-stall': 'the sender stalled',
-  'sender-queue': "probes queued in the sender's own buffer (its congestion control), not only in the network",
-  'receiver-stall': 'the receiving page was busy',
-  'path-change': 'the network path changed',
-};
-
-function suspectReasons(a: DirectionAnalysis): string {
-  const reasons = new Set<string>();
-  for (const s of a.suspect) reasons.add(SUSPECT_REASON_TEXT[s.reason]);
-  return [...reasons].join(' or ') || 'the evidence is suspect';
+/** Each suspect reason of a direction once, in the order its intervals came. */
+function suspectReasons(a: DirectionAnalysis): SuspectReason[] {
+  return [...new Set(a.suspect.map((s) => s.reason))];
 }
 
 /** A window as reported: start in ms from the direction's first probe (never before it). */
@@ -195,54 +194,45 @@ interface WindowGradeSpec {
   ratio: boolean;
 }
 
-function gradeWindow(input: GradingInput, dir: GradedDirection, spec: WindowGradeSpec): GradeEntry {
+const WINDOW_METRIC: Record<WindowGradeSpec['target'], WindowFacts['metric']> = {
+  'burst-loss-200ms': 'burst-loss',
+  'loss-15s': 'loss',
+  'jitter-15s': 'jitter',
+};
+
+function gradeWindow(input: GradingInput, dir: GradedDirection, spec: WindowGradeSpec): GradeResult {
   const a = dir.analysis;
-  const windowWords = spec.windowMs === BURST_WINDOW_MS ? '200 ms' : `${num(spec.windowMs / 1000)}-second`;
-  const statistic = `worst ${spec.windowMs === BURST_WINDOW_MS ? '200 ms' : `${num(spec.windowMs / 1000)} s`} window${spec.ratio ? '' : ' (mean RFC 3550 jitter)'}`;
-  const base = entry(spec.target, statistic, dir.name, spec.ratio ? '%' : 'ms', spec.threshold);
-  const who = directionPhrase(dir.name);
-  const metricWords = spec.target === 'jitter-15s' ? 'jitter' : spec.target === 'burst-loss-200ms' ? 'burst loss' : 'packet loss';
+  const base = entry(spec.target, dir.name, spec.ratio ? '%' : 'ms', spec.threshold);
   const resolution = spec.ratio ? windowResolutionPct(input.ratePps, spec.windowMs) : null;
   const shown = spec.scan.worstClean ?? spec.scan.worstAny;
   const valueOf = (w: WindowStat | null): number | null => (w === null ? null : w.value);
   const confOf = (w: WindowStat | null): Confidence =>
     w === null ? NO_CONFIDENCE(0) : spec.ratio ? ratioConfidence(w.lost, w.packets) : NO_CONFIDENCE(w.received);
+  const facts = (w: WindowStat | null = null): WindowFacts => ({
+    kind: 'window',
+    metric: WINDOW_METRIC[spec.target],
+    windowMs: spec.windowMs,
+    ratePps: input.ratePps,
+    rateNeeded: spec.ratio ? rateNeeded(spec.windowMs, spec.threshold) : null,
+    ranMs: durationMs(a),
+    evaluableWindows: spec.scan.evaluable,
+    suspectWindows: spec.scan.evaluableSuspect,
+    suspectReasons: suspectReasons(a),
+    window: w === null ? null : { fromMs: w.startMs - (a.originMs ?? 0), packets: w.packets, lost: w.lost },
+  });
 
-  if (!input.channelOk) {
-    return insufficient(base, 'reliable-channel', `${who} ${metricWords} could not be judged: the probe channel was ordered or retransmitted lost packets, which hides loss and delay spikes.`, { resolution });
-  }
-  if (a.classified.n === 0) {
-    return insufficient(base, 'no-data', `${who} ${metricWords} could not be judged: no probe was sent in this direction.`, { resolution });
-  }
+  if (!input.channelOk) return insufficient(base, 'reliable-channel', facts(), { resolution });
+  if (a.classified.n === 0) return insufficient(base, 'no-data', facts(), { resolution });
   if (resolution !== null && resolution >= spec.threshold) {
-    return insufficient(
-      base,
-      'not-resolvable',
-      `${who} ${metricWords} could not be judged: at ${num(input.ratePps)} probes per second one lost probe in ${windowWords === '200 ms' ? '200 ms' : `${windowWords.replace('-second', ' seconds')}`} is already ${pct(resolution)}, too coarse for the ${pct(spec.threshold)} target; test at ${count(rateNeeded(spec.windowMs, spec.threshold))} probes per second or more.`,
-      { value: valueOf(shown), worstWindow: shown === null ? null : windowOut(shown, a), resolution, confidence: confOf(shown) },
-    );
+    return insufficient(base, 'not-resolvable', facts(), {
+      value: valueOf(shown),
+      worstWindow: shown === null ? null : windowOut(shown, a),
+      resolution,
+      confidence: confOf(shown),
+    });
   }
-  if (spec.scan.evaluable === 0) {
-    const ran = durationMs(a);
-    return insufficient(
-      base,
-      'window-not-filled',
-      ran < spec.windowMs
-        ? `${who} ${metricWords} could not be judged: the test ran ${seconds(ran)}, shorter than one full ${windowWords} window.`
-        : `${who} ${metricWords} could not be judged: no full ${windowWords} window had enough probes.`,
-      { resolution },
-    );
-  }
+  if (spec.scan.evaluable === 0) return insufficient(base, 'window-not-filled', facts(), { resolution });
   const clean = spec.scan.worstClean;
-  const describe = (w: WindowStat): string => {
-    const from = w.startMs - (a.originMs ?? 0);
-    const where = `from ${seconds(Math.max(0, from))} to ${seconds(from + spec.windowMs)} into the test`;
-    if (spec.ratio) {
-      return `the worst ${windowWords} stretch, ${where}, lost ${count(w.lost)} of ${plural(w.packets, 'probe')} (${pct(w.value, spec.threshold)})`;
-    }
-    return `jitter averaged ${ms(w.value, spec.threshold)} over the worst ${windowWords} stretch, ${where}`;
-  };
-  const target = spec.ratio ? pct(spec.threshold) : ms(spec.threshold);
   if (clean !== null && clean.value >= spec.threshold) {
     return {
       ...base,
@@ -252,26 +242,19 @@ function gradeWindow(input: GradingInput, dir: GradedDirection, spec: WindowGrad
       reason: null,
       resolution,
       confidence: confOf(clean),
-      sentence: `${who}: ${describe(clean)}; the target is below ${target}, so this fails.`,
+      facts: facts(clean),
     };
   }
   if (spec.scan.evaluableSuspect > 0) {
     const w = spec.scan.worstAny;
-    return insufficient(
-      base,
-      'suspect-windows',
-      `${who} ${metricWords} could not be judged: ${plural(spec.scan.evaluableSuspect, 'window')} overlap times when ${suspectReasons(a)}, and no clean window failed.`,
-      { value: valueOf(w), worstWindow: w === null ? null : windowOut(w, a), resolution, confidence: confOf(w) },
-    );
+    return insufficient(base, 'suspect-windows', facts(), {
+      value: valueOf(w),
+      worstWindow: w === null ? null : windowOut(w, a),
+      resolution,
+      confidence: confOf(w),
+    });
   }
-  if (clean === null) {
-    return insufficient(base, 'window-not-filled', `${who} ${metricWords} could not be judged: no full ${windowWords} window had enough probes.`, { resolution });
-  }
-  const conf = confOf(clean);
-  const bound =
-    spec.target === 'loss-15s' && conf.upperPct !== null
-      ? ` With 95% confidence the true loss there is below ${pct(conf.upperPct)}.`
-      : '';
+  if (clean === null) return insufficient(base, 'window-not-filled', facts(), { resolution });
   return {
     ...base,
     value: clean.value,
@@ -279,66 +262,40 @@ function gradeWindow(input: GradingInput, dir: GradedDirection, spec: WindowGrad
     status: 'pass',
     reason: null,
     resolution,
-    confidence: conf,
-    sentence: `${who}: ${describe(clean)}; the target is below ${target}, so this passes.${bound}`,
+    confidence: confOf(clean),
+    facts: facts(clean),
   };
 }
 
-function gradeReorder(input: GradingInput, dir: GradedDirection): GradeEntry {
+function gradeReorder(input: GradingInput, dir: GradedDirection): GradeResult {
   const threshold = input.profile.targets.reorderPct;
-  const base = entry('reorder', 'out-of-order packets over the test (RFC 4737)', dir.name, '%', threshold);
-  const who = directionPhrase(dir.name);
+  const base = entry('reorder', dir.name, '%', threshold);
   const r = dir.analysis.reorder;
-  if (!input.channelOk) {
-    return insufficient(base, 'reliable-channel', `${who} reordering could not be judged: the probe channel delivered packets in order, which hides reordering.`);
-  }
-  if (r.packets === 0 || r.ratioPct === null) {
-    return insufficient(base, 'no-data', `${who} reordering could not be judged: no probe arrived.`);
-  }
+  const facts: ReorderFacts = { kind: 'reorder', packets: r.packets, reordered: r.reordered, probesToResolve: Math.floor(100 / threshold) };
+  if (!input.channelOk) return insufficient(base, 'reliable-channel', facts);
+  if (r.packets === 0 || r.ratioPct === null) return insufficient(base, 'no-data', facts);
   const resolution = 100 / r.packets;
   const conf = ratioConfidence(r.reordered, r.packets);
-  const measured = `${count(r.reordered)} of ${plural(r.packets, 'probe')} arrived out of order (${pct(r.ratioPct, threshold)})`;
-  const needed = Math.floor(100 / threshold) + 1;
-  if (r.ratioPct >= threshold) {
-    if (resolution >= threshold && (conf.lowerPct ?? 0) < threshold) {
-      return insufficient(
-        base,
-        'too-few-packets',
-        `${who}: ${measured}, above the ${pct(threshold)} target, but a test this short cannot tell that from chance; run a longer test (more than ${count(needed - 1)} probes per direction).`,
-        { value: r.ratioPct, resolution, confidence: conf },
-      );
-    }
-    return {
-      ...base,
-      value: r.ratioPct,
-      worstWindow: null,
-      status: 'fail',
-      reason: null,
-      resolution,
-      confidence: conf,
-      sentence: `${who}: ${measured}; the target is below ${pct(threshold)}, so this fails.`,
-    };
+  // Too short to resolve the target: fail only when even the 95 % lower bound is at or above it.
+  if (r.ratioPct >= threshold && resolution >= threshold && (conf.lowerPct ?? 0) < threshold) {
+    return insufficient(base, 'too-few-packets', facts, { value: r.ratioPct, resolution, confidence: conf });
   }
-  const coarse =
-    resolution >= threshold
-      ? ` The test was short: a single out-of-order probe would have been ${pct(resolution)}, so run more than ${count(needed - 1)} probes for a firmer answer.`
-      : '';
   return {
     ...base,
     value: r.ratioPct,
     worstWindow: null,
-    status: 'pass',
+    status: r.ratioPct >= threshold ? 'fail' : 'pass',
     reason: null,
     resolution,
     confidence: conf,
-    sentence: `${who}: ${measured}; the target is below ${pct(threshold)}, so this passes. With 95% confidence the true rate is below ${pct(conf.upperPct ?? 100)}.${coarse}`,
+    facts,
   };
 }
 
-/** Every grade entry of a test, latency first, then each direction's targets. */
-export function gradeTest(input: GradingInput): GradeEntry[] {
+/** Every grade of a test, latency first, then each direction's targets. */
+export function gradeTest(input: GradingInput): GradeResult[] {
   const t = input.profile.targets;
-  const out: GradeEntry[] = [gradeLatency(input, true), gradeLatency(input, false)];
+  const out: GradeResult[] = [gradeLatency(input, true), gradeLatency(input, false)];
   for (const dir of input.directions) {
     const w = dir.analysis.windows;
     out.push(

@@ -1,11 +1,11 @@
 /**
  * Conversational quality estimate (ITU-T G.107 E-model) from the measured path. It informs
- * and never changes the verdict. Stated assumptions travel with the number.
+ * and never changes the verdict. Stated assumptions travel with the number; the sentence
+ * is built in src/analysis/present/sentences.ts.
  */
 import type { DirectionAnalysis } from '../measure/direction.js';
 import { eModel, G711_PLC } from '../measure/emodel.js';
 import type { DirectionName, MosDirection, MosReport } from '../schema/report-schema.js';
-import { num } from '../present/format.js';
 
 /** Jitter-buffer allowance: JITTER_BUFFER_FACTOR x mean RFC 3550 jitter, at least the minimum. */
 export const JITTER_BUFFER_FACTOR = 2;
@@ -30,10 +30,13 @@ export function satisfaction(R: number): string {
   return 'not recommended';
 }
 
+/** The report's MOS section without its sentence. */
+export type MosFacts = Omit<MosReport, 'sentence'>;
+
 export function estimateMos(
   rttP50Ms: number | null,
   directions: ReadonlyArray<{ name: DirectionName; analysis: DirectionAnalysis }>,
-): MosReport {
+): MosFacts {
   const perDirection: MosDirection[] = [];
   if (rttP50Ms !== null) {
     for (const d of directions) {
@@ -66,7 +69,6 @@ export function estimateMos(
       rFactor: null,
       perDirection,
       assumptions: [...MOS_ASSUMPTIONS],
-      sentence: 'No call-quality estimate: there were no round trips or no probes to base it on.',
     };
   }
   const worst = perDirection.reduce((a, b) => (b.rFactor < a.rFactor ? b : a));
@@ -75,6 +77,5 @@ export function estimateMos(
     rFactor: worst.rFactor,
     perDirection,
     assumptions: [...MOS_ASSUMPTIONS],
-    sentence: `Estimated call quality on this path: MOS ${worst.mos.toFixed(2)} of 4.41 possible for a narrowband call (R ${num(worst.rFactor)}, "${satisfaction(worst.rFactor)}" in ITU-T G.109 terms). This estimate informs; it does not change the verdict.`,
   };
 }

@@ -5,7 +5,6 @@
  * ratio's resolution is 100 / probes.
  */
 import type { TargetMeta } from '../schema/report-schema.js';
-import { count, num, pct } from '../present/format.js';
 import { BURST_WINDOW_MS, type ResolvedProfile, SUSTAINED_WINDOW_MS, TARGET_LABELS } from './targets.js';
 
 /** Ratio-target resolution at a rate over a window, in percent. */
@@ -19,36 +18,51 @@ export function rateNeeded(windowMs: number, thresholdPct: number): number {
   return Math.floor(100_000 / (windowMs * thresholdPct)) + 1;
 }
 
+/**
+ * One target's nominal resolution at the rate and duration used: the report's TargetMeta
+ * without its note, plus what the note is built from.
+ */
+export type TargetResolution = Omit<TargetMeta, 'note'> & {
+  /** Probes per second of the test. */
+  ratePps: number;
+  /** Reorder: probes per direction over the test (rate x duration). */
+  packets: number;
+  /** The resolution before non-finite values become null (infinite when no probe fits). */
+  resolutionExact: number | null;
+};
+
 /** Each target's nominal resolution at the rate and duration used (for the report meta). */
-export function targetResolutions(profile: ResolvedProfile, ratePps: number, durationS: number): TargetMeta[] {
+export function targetResolutions(profile: ResolvedProfile, ratePps: number, durationS: number): TargetResolution[] {
   const t = profile.targets;
   const burst = windowResolutionPct(ratePps, BURST_WINDOW_MS);
   const sustained = windowResolutionPct(ratePps, SUSTAINED_WINDOW_MS);
   const packets = ratePps * durationS;
   const reorder = packets > 0 ? 100 / packets : Number.POSITIVE_INFINITY;
   const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
-  const ratioNote = (res: number, thr: number, what: string): string =>
-    res < thr
-      ? `one lost probe in ${what} moves the value by ${pct(res)}`
-      : `one lost probe in ${what} is already ${pct(res)}, not finer than the ${pct(thr)} target: not resolvable at ${num(ratePps)} probes/s`;
+  const row = (
+    target: TargetMeta['target'],
+    threshold: number,
+    unit: TargetMeta['unit'],
+    windowMs: number | null,
+    resolution: number | null,
+  ): TargetResolution => ({
+    target,
+    label: TARGET_LABELS[target],
+    threshold,
+    unit,
+    windowMs,
+    resolution: resolution === null ? null : finite(resolution),
+    resolvable: resolution === null || resolution < threshold,
+    ratePps,
+    packets,
+    resolutionExact: resolution,
+  });
   return [
-    { target: 'latency-one-way', label: TARGET_LABELS['latency-one-way'], threshold: t.oneWayLatencyMs, unit: 'ms', windowMs: null, resolution: null, resolvable: true, note: 'half the median round trip; limited by the browser clock (about 0.1 ms or finer)' },
-    { target: 'latency-rtt', label: TARGET_LABELS['latency-rtt'], threshold: t.rttMs, unit: 'ms', windowMs: null, resolution: null, resolvable: true, note: 'median round trip; limited by the browser clock (about 0.1 ms or finer)' },
-    { target: 'burst-loss-200ms', label: TARGET_LABELS['burst-loss-200ms'], threshold: t.burstLossPct, unit: '%', windowMs: BURST_WINDOW_MS, resolution: finite(burst), resolvable: burst < t.burstLossPct, note: ratioNote(burst, t.burstLossPct, '200 ms') },
-    { target: 'loss-15s', label: TARGET_LABELS['loss-15s'], threshold: t.lossPct, unit: '%', windowMs: SUSTAINED_WINDOW_MS, resolution: finite(sustained), resolvable: sustained < t.lossPct, note: ratioNote(sustained, t.lossPct, '15 s') },
-    { target: 'jitter-15s', label: TARGET_LABELS['jitter-15s'], threshold: t.jitterMs, unit: 'ms', windowMs: SUSTAINED_WINDOW_MS, resolution: null, resolvable: true, note: 'mean RFC 3550 jitter of the probes received in the window' },
-    {
-      target: 'reorder',
-      label: TARGET_LABELS.reorder,
-      threshold: t.reorderPct,
-      unit: '%',
-      windowMs: null,
-      resolution: finite(reorder),
-      resolvable: reorder < t.reorderPct,
-      note:
-        reorder < t.reorderPct
-          ? `one out-of-order probe in ${count(packets)} moves the value by ${pct(reorder)}`
-          : `a test of ${count(packets)} probes per direction cannot resolve ${pct(t.reorderPct)}: it passes only with no out-of-order probe`,
-    },
+    row('latency-one-way', t.oneWayLatencyMs, 'ms', null, null),
+    row('latency-rtt', t.rttMs, 'ms', null, null),
+    row('burst-loss-200ms', t.burstLossPct, '%', BURST_WINDOW_MS, burst),
+    row('loss-15s', t.lossPct, '%', SUSTAINED_WINDOW_MS, sustained),
+    row('jitter-15s', t.jitterMs, 'ms', SUSTAINED_WINDOW_MS, null),
+    row('reorder', t.reorderPct, '%', null, reorder),
   ];
 }

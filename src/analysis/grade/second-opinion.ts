@@ -9,11 +9,13 @@
  * crosses it once, so getStats figures are halved before comparing. Jitter: inbound-rtp
  * jitter of the audio track against the probe J of the same direction; a WebAudio source
  * adds a 2-3 ms floor and Chromium's padding probes under loss inflate it.
+ *
+ * Returns data: what was compared and which caveats apply; the sentences are built in
+ * src/analysis/present/sentences.ts.
  */
 import { percentile } from '../measure/percentile.js';
 import type { StatsSecondOpinion, TestMode } from '../schema/input.js';
 import type { SecondOpinion } from '../schema/report-schema.js';
-import { ms, pct, plural } from '../present/format.js';
 
 export const STATS_TOLERANCE_ABS_MS = 5;
 export const STATS_TOLERANCE_REL = 0.25;
@@ -30,12 +32,31 @@ export interface SecondOpinionInput {
   probeJitterMs: number | null;
 }
 
+/** A getStats figure that differs from the probes by more than the tolerance. */
+export type Disagreement = Omit<SecondOpinion['disagreements'][number], 'sentence'>;
+
+/** A caveat on the browser's figures, in the order it is told. */
+export type SecondOpinionCaveat =
+  | { kind: 'not-collected' }
+  | { kind: 'loopback-halved' }
+  | { kind: 'few-rtcp-samples'; samples: number }
+  | { kind: 'few-ice-samples'; samples: number }
+  | { kind: 'webaudio-floor' }
+  | { kind: 'no-audio' }
+  | { kind: 'padding-inflates-jitter' }
+  | { kind: 'rtcp-fraction-lost'; fractionLost: number };
+
+/** The report's second opinion without its words: disagreements and caveats as data. */
+export type SecondOpinionFacts = Omit<SecondOpinion, 'tolerance' | 'disagreements' | 'notes'> & {
+  disagreements: Disagreement[];
+  caveats: SecondOpinionCaveat[];
+};
+
 const median = (values: readonly number[]): number | null => (values.length === 0 ? null : percentile(values, 50));
 
-export function secondOpinion(input: SecondOpinionInput): SecondOpinion {
+export function secondOpinion(input: SecondOpinionInput): SecondOpinionFacts {
   const s = input.stats;
   const scale = input.mode === 'loopback' ? 0.5 : 1;
-  const tolerance = `${String(STATS_TOLERANCE_ABS_MS)} ms + ${String(STATS_TOLERANCE_REL * 100)}% of the probe value`;
   if (s === null) {
     return {
       available: false,
@@ -51,52 +72,33 @@ export function secondOpinion(input: SecondOpinionInput): SecondOpinion {
       rtcpFractionLost: null,
       concealedRatio: null,
       audioSource: null,
-      tolerance,
       disagreements: [],
-      notes: ['The browser\'s own statistics (getStats) were not collected for this test.'],
+      caveats: [{ kind: 'not-collected' }],
     };
   }
   const ice = median(s.iceRttMs);
   const rtcp = median(s.rtcpRttMs);
   const inbound = median(s.inboundJitterMs);
-  const disagreements: SecondOpinion['disagreements'] = [];
-  const notes: string[] = [];
+  const disagreements: Disagreement[] = [];
+  const caveats: SecondOpinionCaveat[] = [];
 
-  const compare = (source: 'ice-rtt' | 'rtcp-rtt' | 'inbound-jitter', probe: number | null, stat: number | null, samples: number, what: string) => {
+  const compare = (source: Disagreement['source'], probe: number | null, stat: number | null, samples: number) => {
     if (probe === null || stat === null) return;
     const tol = statsToleranceMs(probe);
     const diff = Math.abs(stat - probe);
-    if (diff > tol) {
-      disagreements.push({
-        source,
-        probeValue: probe,
-        statsValue: stat,
-        differenceMs: diff,
-        toleranceMs: tol,
-        samples,
-        sentence: `The browser's ${what} (${ms(stat)}, ${plural(samples, 'sample')}) differs from the probes' ${ms(probe)} by more than ${ms(tol)}.`,
-      });
-    }
+    if (diff > tol) disagreements.push({ source, probeValue: probe, statsValue: stat, differenceMs: diff, toleranceMs: tol, samples });
   };
-  compare('ice-rtt', input.probeRttMsP50, ice === null ? null : ice * scale, s.iceRttMs.length, scale === 1 ? 'ICE round trip' : 'ICE round trip (halved)');
-  compare('rtcp-rtt', input.probeRttMsP50, rtcp === null ? null : rtcp * scale, s.rtcpRttMs.length, scale === 1 ? 'RTCP round trip' : 'RTCP round trip (halved)');
-  compare('inbound-jitter', input.probeJitterMs, inbound, s.inboundJitterMs.length, 'audio jitter');
+  compare('ice-rtt', input.probeRttMsP50, ice === null ? null : ice * scale, s.iceRttMs.length);
+  compare('rtcp-rtt', input.probeRttMsP50, rtcp === null ? null : rtcp * scale, s.rtcpRttMs.length);
+  compare('inbound-jitter', input.probeJitterMs, inbound, s.inboundJitterMs.length);
 
-  if (scale !== 1) notes.push('Loopback mode: getStats round trips cross the relay twice, so they are halved before comparing with the probes.');
-  if (s.rtcpRttMs.length > 0 && s.rtcpRttMs.length < 3) {
-    notes.push(`RTCP round trip rests on ${plural(s.rtcpRttMs.length, 'sample')} (RTCP reports arrive about every 5 s).`);
-  }
-  if (s.iceRttMs.length > 0 && s.iceRttMs.length < 3) {
-    notes.push(`ICE round trip rests on ${plural(s.iceRttMs.length, 'sample')} (updated about every 2.5 s).`);
-  }
-  if (s.audioSource === 'webaudio') notes.push('The audio came from a WebAudio source, which adds a 2-3 ms jitter floor to the browser\'s jitter figure.');
-  if (s.audioSource === 'none') notes.push('No audio track was sent, so the browser reported no audio jitter or concealment.');
-  if (disagreements.some((d) => d.source === 'inbound-jitter')) {
-    notes.push('Under loss Chromium sends padding-only RTP probes that inflate its jitter figure; the probe jitter is the primary measure.');
-  }
-  if (s.rtcpFractionLost !== null) {
-    notes.push(`RTCP reported ${pct(s.rtcpFractionLost * 100)} lost in its last report interval only.`);
-  }
+  if (scale !== 1) caveats.push({ kind: 'loopback-halved' });
+  if (s.rtcpRttMs.length > 0 && s.rtcpRttMs.length < 3) caveats.push({ kind: 'few-rtcp-samples', samples: s.rtcpRttMs.length });
+  if (s.iceRttMs.length > 0 && s.iceRttMs.length < 3) caveats.push({ kind: 'few-ice-samples', samples: s.iceRttMs.length });
+  if (s.audioSource === 'webaudio') caveats.push({ kind: 'webaudio-floor' });
+  if (s.audioSource === 'none') caveats.push({ kind: 'no-audio' });
+  if (disagreements.some((d) => d.source === 'inbound-jitter')) caveats.push({ kind: 'padding-inflates-jitter' });
+  if (s.rtcpFractionLost !== null) caveats.push({ kind: 'rtcp-fraction-lost', fractionLost: s.rtcpFractionLost });
 
   return {
     available: true,
@@ -112,8 +114,7 @@ export function secondOpinion(input: SecondOpinionInput): SecondOpinion {
     rtcpFractionLost: s.rtcpFractionLost,
     concealedRatio: s.concealedRatio,
     audioSource: s.audioSource,
-    tolerance,
     disagreements,
-    notes,
+    caveats,
   };
 }

@@ -20,6 +20,10 @@
 import type { ProfileSelection } from '../schema/input.js';
 import type { TargetId } from '../schema/report-schema.js';
 
+/** "Measuring network performance": one test every 10 minutes for a week, then the 90th percentile. */
+export const RECOMMENDED_TESTS = 7 * 24 * 6;
+export const RECOMMENDED_SPAN_DAYS = 7;
+
 /** "Burst packet loss ... during any 200 ms interval". */
 export const BURST_WINDOW_MS = 200;
 /** "Packet loss / jitter ... during any 15 s interval". */

@@ -2,10 +2,10 @@
  * Teams Call Quality Dashboard "poor audio stream" tier (see targets.ts for the source).
  * A stream is Poor when ANY metric is above its limit; Unclassified when the metrics were
  * not available. It tells a help desk whether a complaint would show as a poor call in
- * Teams' own dashboard; it informs and never changes the verdict.
+ * Teams' own dashboard; it informs and never changes the verdict. The sentence is built in
+ * src/analysis/present/sentences.ts.
  */
 import type { TeamsPoorStream } from '../schema/report-schema.js';
-import { ms, num, pct } from '../present/format.js';
 import { TEAMS_POOR_AUDIO } from './targets.js';
 
 export interface TeamsTierInput {
@@ -21,7 +21,10 @@ export interface TeamsTierInput {
   concealedRatio: number | null;
 }
 
-export function teamsPoorStream(input: TeamsTierInput): TeamsPoorStream {
+/** The report's Teams tier without its sentence. */
+export type TeamsTierFacts = Omit<TeamsPoorStream, 'sentence'>;
+
+export function teamsPoorStream(input: TeamsTierInput): TeamsTierFacts {
   const L = TEAMS_POOR_AUDIO;
   const check = (metric: string, value: number | null, threshold: number, unit: string, note: string) => ({
     metric,
@@ -38,24 +41,8 @@ export function teamsPoorStream(input: TeamsTierInput): TeamsPoorStream {
     check('jitter', input.jitterMs, L.jitterMs, 'ms', 'whole-test mean RFC 3550 jitter of the worse direction'),
     check('ratio concealed samples avg', input.concealedRatio, L.concealedRatio, 'ratio', 'from getStats; needs an audio track that is played out'),
   ];
-  const poor = checks.filter((c) => c.poor === true);
-  const coreMissing = checks.slice(1, 4).some((c) => c.value === null);
-  if (poor.length > 0) {
-    const parts = poor.map((c) =>
-      c.unit === 'ms' ? `${c.metric} ${ms(c.value ?? 0)} > ${ms(c.threshold)}` : c.unit === '%' ? `${c.metric} ${pct(c.value ?? 0)} > ${pct(c.threshold)}` : `${c.metric} ${num(c.value ?? 0)} > ${num(c.threshold)}`,
-    );
-    return {
-      classification: 'poor',
-      checks,
-      sentence: `Teams' Call Quality Dashboard would classify audio on this path as poor (${parts.join('; ')}).`,
-    };
-  }
-  if (coreMissing) {
-    return { classification: 'unclassified', checks, sentence: 'Not enough data to say how Teams\' Call Quality Dashboard would classify audio on this path.' };
-  }
-  return {
-    classification: 'not-poor',
-    checks,
-    sentence: 'Teams\' Call Quality Dashboard would not classify audio on this path as poor. (That tier is far looser than the targets graded above.)',
-  };
+  if (checks.some((c) => c.poor === true)) return { classification: 'poor', checks };
+  // Round trip, loss and jitter are the core metrics: without one of them no verdict either way.
+  if (checks.slice(1, 4).some((c) => c.value === null)) return { classification: 'unclassified', checks };
+  return { classification: 'not-poor', checks };
 }

@@ -9,14 +9,13 @@
  * insufficient for that target are counted apart and never enter the percentile.
  * Verdict: fail if any entry fails, else insufficient if any entry is, else pass.
  */
-import { directionPhrase } from '../grade/grade.js';
-import { count, ms, num, pct, plural } from '../present/format.js';
+import { explainAggregate } from '../present/explain.js';
+import { aggregateEntrySentence, aggregateStatistic } from '../present/sentences.js';
 import type { AggregateEntry, AggregateReport } from '../schema/aggregate-schema.js';
-import type { GradeDirection, GradeEntry, Report, Verdict } from '../schema/report-schema.js';
+import type { GradeEntry, Report, Verdict } from '../schema/report-schema.js';
 
 /** Microsoft's recommendation: one test every 10 minutes for a week. */
-export const RECOMMENDED_TESTS = 7 * 24 * 6;
-export const RECOMMENDED_SPAN_DAYS = 7;
+export { RECOMMENDED_SPAN_DAYS, RECOMMENDED_TESTS } from '../grade/targets.js';
 
 /** Typed error: the reports cannot be aggregated together. */
 export class AggregateInputError extends Error {
@@ -33,10 +32,6 @@ interface Bucket {
   first: GradeEntry;
   values: Array<{ value: number; startedAt: string }>;
   insufficient: number;
-}
-
-function where(target: GradeEntry, direction: GradeDirection): string {
-  return direction === 'round-trip' ? target.label : `${target.label}, ${directionPhrase(direction).toLowerCase()}`;
 }
 
 function profileKey(r: Report): string {
@@ -76,33 +71,24 @@ export function aggregateP90(reports: readonly Report[]): AggregateReport {
 
   const entries: AggregateEntry[] = [...buckets.values()].map((b) => {
     const g = b.first;
-    const fmt = (v: number): string => (g.unit === 'ms' ? ms(v, g.threshold) : pct(v, g.threshold));
-    const target = g.unit === 'ms' ? ms(g.threshold) : pct(g.threshold);
-    const apart = b.insufficient > 0 ? ` ${plural(b.insufficient, 'test')} could not be judged on this and are not counted.` : '';
     const base = {
       target: g.target,
       label: g.label,
       direction: g.direction,
-      statistic: `P90 over tests of: ${g.statistic}`,
+      statistic: aggregateStatistic(g.statistic),
       unit: g.unit,
       threshold: g.threshold,
       comparator: '<' as const,
       testsGraded: b.values.length,
       testsInsufficient: b.insufficient,
     };
-    if (b.values.length === 0) {
-      return { ...base, p90: null, p90StartedAt: null, status: 'insufficient', sentence: `${where(g, g.direction)}: no test could be judged.${apart}` };
-    }
     const sorted = [...b.values].sort((x, y) => x.value - y.value);
-    const at = sorted[Math.max(1, Math.ceil(0.9 * sorted.length)) - 1] ?? { value: Number.NaN, startedAt: '' };
-    const status = at.value < g.threshold ? 'pass' : 'fail';
-    return {
-      ...base,
-      p90: at.value,
-      p90StartedAt: at.startedAt,
-      status,
-      sentence: `${where(g, g.direction)}: the 90th percentile over ${plural(b.values.length, 'test')} was ${fmt(at.value)}; the target is below ${target}, so this ${status === 'pass' ? 'passes' : 'fails'}.${apart}`,
-    };
+    const at = sorted[Math.max(1, Math.ceil(0.9 * sorted.length)) - 1];
+    const facts: Omit<AggregateEntry, 'sentence'> =
+      at === undefined
+        ? { ...base, p90: null, p90StartedAt: null, status: 'insufficient' }
+        : { ...base, p90: at.value, p90StartedAt: at.startedAt, status: at.value < g.threshold ? 'pass' : 'fail' };
+    return { ...facts, sentence: aggregateEntrySentence(facts) };
   });
 
   const verdict: Verdict = entries.length === 0
@@ -117,38 +103,13 @@ export function aggregateP90(reports: readonly Report[]): AggregateReport {
   const firstT = times[0];
   const lastT = times[times.length - 1];
   const spanDays = firstT === undefined || lastT === undefined ? null : (lastT - firstT) / 86_400_000;
-  const label = first?.meta.profile.label ?? 'no profile';
-
-  const explanation: string[] = [];
-  if (verdict === 'fail') {
-    const failed = entries.filter((e) => e.status === 'fail');
-    const worst = failed.reduce((a, b) => ((b.p90 ?? 0) / b.threshold > (a.p90 ?? 0) / a.threshold ? b : a));
-    explanation.push(
-      `FAIL: over ${plural(reports.length, 'test')}, the 90th percentile misses ${plural(failed.length, 'target')} of the "${label}" profile.`,
-      `The main problem: ${worst.sentence}`,
-    );
-  } else if (verdict === 'insufficient') {
-    explanation.push(
-      reports.length === 0
-        ? 'NO VERDICT: there are no tests to aggregate.'
-        : `NO VERDICT: no 90th percentile failed, but ${plural(entries.filter((e) => e.status === 'insufficient').length, 'target')} had no test that could be judged.`,
-    );
-  } else {
-    explanation.push(`PASS: over ${plural(reports.length, 'test')}, the 90th percentile of every target of the "${label}" profile is within its limit.`);
-  }
-  if (reports.length < RECOMMENDED_TESTS || spanDays === null || spanDays < RECOMMENDED_SPAN_DAYS) {
-    explanation.push(
-      `Microsoft recommends a test every 10 minutes for at least a week (about ${count(RECOMMENDED_TESTS)} tests, every business day and peak hour); this set has ${plural(reports.length, 'test')}${spanDays === null ? '' : ` over ${num(spanDays)} days`}.`,
-    );
-  }
-
-  return {
+  const facts: Omit<AggregateReport, 'explanation'> = {
     schemaVersion: 1,
     kind: 'aggregate-p90',
     profile:
       first === undefined
         ? null
-        : { id: first.meta.profile.id, azureRegion: first.meta.profile.azureRegion, from: first.meta.profile.from, label },
+        : { id: first.meta.profile.id, azureRegion: first.meta.profile.azureRegion, from: first.meta.profile.from, label: first.meta.profile.label },
     tests: reports.length,
     firstStartedAt: firstT === undefined ? null : new Date(firstT).toISOString(),
     lastStartedAt: lastT === undefined ? null : new Date(lastT).toISOString(),
@@ -160,6 +121,6 @@ export function aggregateP90(reports: readonly Report[]): AggregateReport {
     },
     entries,
     verdict,
-    explanation,
   };
+  return { ...facts, explanation: explainAggregate(facts) };
 }

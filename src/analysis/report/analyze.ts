@@ -3,6 +3,9 @@
  * `insufficient` with reasons), linear or n log n in the number of probes.
  * Invalid input (non-finite numbers, wrong mode, unknown profile) is refused with an
  * AnalysisInputError listing every problem.
+ *
+ * Layers: measure (metrics) -> grade (rules, returning facts) -> present (the words) -> here,
+ * where each section is graded and then described.
  */
 import { estimateMos } from '../grade/mos.js';
 import { diagnose } from '../grade/diagnostics.js';
@@ -14,26 +17,15 @@ import { teamsPoorStream } from '../grade/teams-tier.js';
 import { analyzeDirection } from '../measure/direction.js';
 import type { DirectionRecords, SuspectInterval } from '../measure/records.js';
 import { analyzeRoundTrip } from '../measure/rtt.js';
+import { explain } from '../present/explain.js';
+import { describeDiagnostics, describeGrade, describeMos, describeSecondOpinion, describeTarget, describeTeams } from '../present/sections.js';
+import { methodSentences } from '../present/sentences.js';
 import { directionDetail, roundTripDetail, summarize } from './details.js';
-import { explain } from './explain.js';
 import type { AnalysisInput } from '../schema/input.js';
 import type { DirectionName, Report } from '../schema/report-schema.js';
 import { AnalysisInputError, inputProblems } from './validate.js';
 
 export { AnalysisInputError } from './validate.js';
-
-function methods(input: AnalysisInput): string[] {
-  return [
-    'Percentiles: nearest rank (the value at rank ceil(p/100 x n), always a measured value).',
-    'Round trip: client receive - client send - reflector hold time (loopback: the pc1 -> relay -> pc2 transit); one-way latency = median round trip / 2.',
-    `Loss: a probe is lost when it never arrived or arrived more than ${String(input.lossTimeoutMs)} ms later than the fastest probe of its direction (relative one-way delay, so clock offsets cancel).`,
-    'Jitter: RFC 3550 interarrival jitter J, in arrival order, over the probes received in time; a window\'s jitter is the mean J of the probes sent in it.',
-    'Windows: every position over send time (windows starting and ending at each probe\'s send time); a window counts when its probes span at least its length minus one probe interval; windows touching a suspect interval cannot pass.',
-    'Reorder: RFC 4737 (sequence number below the highest seen + 1 at arrival) over unique probes received in time; duplicates counted apart.',
-    'Confidence: Clopper-Pearson exact 95% two-sided interval for every ratio.',
-    'Grades: strict "<" (value < threshold passes, value >= threshold fails); verdict fails if any grade fails, else is insufficient if any grade is.',
-  ];
-}
 
 /** A suspect interval covering a whole direction (page hidden but no times recorded). */
 function wholeTest(d: DirectionRecords): SuspectInterval[] {
@@ -79,28 +71,31 @@ export function analyze(input: AnalysisInput): Report {
   const roundTrip = analyzeRoundTrip(input.roundTrip, client?.records.suspect ?? []);
 
   const channelOk = meta.channel.ordered === false && meta.channel.maxRetransmits === 0;
-  const grades = gradeTest({ profile, ratePps: meta.ratePps, directions, roundTrip, channelOk });
+  const grades = gradeTest({ profile, ratePps: meta.ratePps, directions, roundTrip, channelOk }).map(describeGrade);
   const verdict = verdictOf(grades);
-  const targets = targetResolutions(profile, meta.ratePps, meta.durationS);
+  const targetFacts = targetResolutions(profile, meta.ratePps, meta.durationS);
+  const targets = targetFacts.map(describeTarget);
 
   const rttP50 = roundTrip.gradedRttMs?.p50 ?? null;
-  const mos = estimateMos(rttP50, directions);
+  const mosFacts = estimateMos(rttP50, directions);
+  const mos = describeMos(mosFacts);
   const worse = (vals: Array<number | null>): number | null => vals.reduce<number | null>((a, v) => (v === null ? a : a === null || v > a ? v : a), null);
-  const teams = teamsPoorStream({
-    degradationMos: worse(mos.perDirection.map((m) => m.degradation)),
+  const teams = describeTeams(teamsPoorStream({
+    degradationMos: worse(mosFacts.perDirection.map((m) => m.degradation)),
     rttMsMean: roundTrip.gradedRttMs?.mean ?? null,
     lossPct: worse(directions.map((d) => d.analysis.loss.lossPct)),
     jitterMs: worse(directions.map((d) => d.analysis.jitter.meanMs)),
     concealedRatio: input.stats?.concealedRatio ?? null,
-  });
+  }));
   const audioDirection = directions.find((d) => d.name === input.stats?.inboundJitterDirection);
-  const second = secondOpinion({
+  const secondFacts = secondOpinion({
     mode: meta.mode,
     stats: input.stats,
     probeRttMsP50: rttP50,
     probeJitterMs: audioDirection?.analysis.jitter.meanMs ?? null,
   });
-  const diagnostics = diagnose({
+  const second = describeSecondOpinion(secondFacts);
+  const diagnostics = describeDiagnostics(diagnose({
     meta,
     sender: input.sender,
     pageHidden: input.pageHidden,
@@ -112,10 +107,10 @@ export function analyze(input: AnalysisInput): Report {
     clientIntervalMs: client?.records.intervalMs ?? 1000 / meta.ratePps,
     unknownArrivals: directions.reduce((acc, d) => acc + d.analysis.classified.unknownArrivals, 0),
     duplicates: directions.reduce((acc, d) => acc + d.analysis.classified.duplicates, 0),
-    secondOpinion: second,
-    targets,
+    secondOpinion: secondFacts,
+    targets: targetFacts,
     notes: input.notes,
-  });
+  }));
 
   const detail = (n: DirectionName) => {
     const d = directions.find((x) => x.name === n);
@@ -141,7 +136,7 @@ export function analyze(input: AnalysisInput): Report {
       ports: meta.ports.map((p) => ({ ...p })),
       timingsMs: { ...meta.timingsMs },
       targets,
-      methods: methods(input),
+      methods: methodSentences(input.lossTimeoutMs),
     },
     summary: summarize({ mode: meta.mode, ratePps: meta.ratePps, directions, roundTrip, mos: mos.value, verdict }),
     grades,

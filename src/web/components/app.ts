@@ -1,12 +1,15 @@
-import { LitElement, html, css, nothing } from 'lit';
+import { html, nothing } from 'lit';
 import type { LiveFigures } from '../../session/collect/live.js';
 import type { Report } from '../../analysis/schema/report-schema.js';
 import type { Phase, RunOptions } from '../../session/run-session.js';
 import { parseParams, toSearch, ParamError, type PageParams } from '../params.js';
 import { progress, publishResult } from '../headless.js';
-import './test-form.js';
-import './live-panel.js';
-import './verdict-view.js';
+import { appStyles } from './app.styles.js';
+import { CpElement } from './cp-element.js';
+import type { CpEventMap } from './events.js';
+import { LivePanel } from './live-panel.js';
+import { TestForm } from './test-form.js';
+import { VerdictView } from './verdict-view.js';
 
 type State =
   | { kind: 'idle' }
@@ -14,8 +17,9 @@ type State =
   | { kind: 'done'; report: Report }
   | { kind: 'error'; reason: string; message: string };
 
-/** The page: settings, live figures while a test runs, then the graded verdict. */
-export class CallprobeApp extends LitElement {
+/** The page: settings, live figures while a test runs, then the graded verdict. It owns the settings. */
+export class CpApp extends CpElement {
+  static override dependencies = { 'cp-test-form': TestForm, 'cp-live-panel': LivePanel, 'cp-verdict-view': VerdictView };
   static override properties = {
     state: { state: true },
     params: { state: true },
@@ -30,12 +34,7 @@ export class CallprobeApp extends LitElement {
   private controller: AbortController | null = null;
   private chartModule: Promise<typeof import('./rtt-chart.js')> | null = null;
 
-  static override styles = css`
-    :host { display: block; }
-    .error { border: 2px solid var(--fail); background: #fff5f5; padding: 0.75rem 1rem; border-radius: 6px; }
-    .error h2 { margin: 0 0 0.25rem; font-size: 1.1rem; color: var(--fail); }
-    .phase { color: var(--muted); margin: 0.5rem 0; }
-  `;
+  static override styles = appStyles;
 
   constructor() {
     super();
@@ -116,8 +115,11 @@ export class CallprobeApp extends LitElement {
       <cp-test-form
         .params=${this.params}
         ?running=${running}
-        @cp-start=${(e: CustomEvent<PageParams>) => void this.start(e.detail)}
+        @cp-start=${(e: CpEventMap['cp-start']) => void this.start(e.detail)}
         @cp-cancel=${() => this.cancel()}
+        @cp-params-change=${(e: CpEventMap['cp-params-change']) => {
+          this.params = e.detail;
+        }}
       ></cp-test-form>
       ${st.kind === 'running' ? html`<p class="phase" role="status" aria-live="polite">${phaseText(st.phase)}: ${st.detail}</p>` : nothing}
       ${running || this.state.kind === 'done'
@@ -147,5 +149,3 @@ function phaseText(p: Phase): string {
     done: 'Done',
   }[p];
 }
-
-customElements.define('callprobe-app', CallprobeApp);

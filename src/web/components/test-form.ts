@@ -1,10 +1,16 @@
-import { LitElement, html, css } from 'lit';
+import { html } from 'lit';
 import type { PageParams } from '../params.js';
 import type { ProfileId } from '../../analysis/schema/input.js';
 import { AZURE_REGION_NAMES } from '../regions.js';
+import { CpElement } from './cp-element.js';
+import { testFormStyles } from './test-form.styles.js';
 
-/** Test settings and the start/cancel button. Emits `cp-start` (detail: PageParams) and `cp-cancel`. */
-export class TestForm extends LitElement {
+/**
+ * Test settings and the start/cancel button. Shows `params` and never changes them: emits
+ * `cp-params-change` when the profile choice changes what the form shows, `cp-start` with the
+ * settings read from the form, and `cp-cancel`.
+ */
+export class TestForm extends CpElement {
   static override properties = {
     params: { attribute: false },
     running: { type: Boolean },
@@ -13,17 +19,7 @@ export class TestForm extends LitElement {
   declare params: PageParams;
   declare running: boolean;
 
-  static override styles = css`
-    form { display: grid; gap: 0.75rem 1rem; grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); align-items: end;
-      background: var(--panel); border: 1px solid var(--border); border-radius: 8px; padding: 1rem; }
-    label { display: flex; flex-direction: column; gap: 0.3rem; font-weight: 600; font-size: 0.95rem; }
-    select, input { font: inherit; padding: 0.4rem; border: 1px solid #6b7480; border-radius: 4px; background: #fff; color: var(--fg); }
-    button { font: inherit; font-weight: 700; padding: 0.6rem 1.2rem; border-radius: 6px; border: 2px solid var(--accent);
-      background: var(--accent); color: #fff; cursor: pointer; }
-    button.secondary { background: #fff; color: var(--accent); }
-    button:focus-visible, select:focus-visible, input:focus-visible { outline: 3px solid #f0b400; outline-offset: 2px; }
-    .hint { font-weight: 400; color: var(--muted); font-size: 0.85rem; }
-  `;
+  static override styles = testFormStyles;
 
   private read(form: HTMLFormElement): PageParams {
     const data = new FormData(form);
@@ -39,16 +35,16 @@ export class TestForm extends LitElement {
   private onSubmit(e: SubmitEvent): void {
     e.preventDefault();
     if (this.running) {
-      this.dispatchEvent(new CustomEvent('cp-cancel', { bubbles: true, composed: true }));
+      this.emit('cp-cancel', null);
       return;
     }
-    const params = this.read(e.target as HTMLFormElement);
-    this.dispatchEvent(new CustomEvent('cp-start', { detail: params, bubbles: true, composed: true }));
+    this.emit('cp-start', this.read(e.target as HTMLFormElement));
   }
 
+  /** The profile decides which other fields show: ask the owner to take the new settings. */
   private onProfile(e: Event): void {
     const form = (e.target as HTMLSelectElement).form;
-    if (form) this.params = { ...this.read(form) };
+    if (form) this.emit('cp-params-change', this.read(form));
   }
 
   override render() {
@@ -88,5 +84,3 @@ export class TestForm extends LitElement {
     `;
   }
 }
-
-customElements.define('cp-test-form', TestForm);

@@ -7,6 +7,7 @@ import { resolveProfile } from '../../../src/analysis/grade/targets.js';
 import { teamsPoorStream } from '../../../src/analysis/grade/teams-tier.js';
 import { analyzeDirection } from '../../../src/analysis/measure/direction.js';
 import { eModel, G711_PLC } from '../../../src/analysis/measure/emodel.js';
+import { describeDiagnostics, describeSecondOpinion, describeTeams } from '../../../src/analysis/present/sections.js';
 import type { StatsSecondOpinion } from '../../../src/analysis/schema/input.js';
 import { stream } from '../measure/fixtures.js';
 import { meta } from '../report/inputs.js';
@@ -20,7 +21,8 @@ describe('Teams CQD poor-audio tier (strict ">")', () => {
     expect(r.classification).toBe('not-poor');
   });
   it('is poor when any metric is above its limit', () => {
-    const r = teamsPoorStream({ ...ok, lossPct: 10.5 });
+    // Grading classifies; present/ words it.
+    const r = describeTeams(teamsPoorStream({ ...ok, lossPct: 10.5 }));
     expect(r.classification).toBe('poor');
     expect(r.sentence).toContain('packet loss rate 10.5% > 10%');
     expect(teamsPoorStream({ ...ok, concealedRatio: 0.08 }).classification).toBe('poor');
@@ -51,7 +53,7 @@ describe('getStats second opinion', () => {
     expect(past.disagreements[0]).toMatchObject({ source: 'ice-rtt', statsValue: 55.5, differenceMs: 15.5, samples: 3 });
   });
   it('flags audio jitter and explains the WebAudio floor', () => {
-    const r = secondOpinion({ mode: 'reflector', stats: stats({ inboundJitterMs: [12, 14, 13], audioSource: 'webaudio' }), probeRttMsP50: 40, probeJitterMs: 1 });
+    const r = describeSecondOpinion(secondOpinion({ mode: 'reflector', stats: stats({ inboundJitterMs: [12, 14, 13], audioSource: 'webaudio' }), probeRttMsP50: 40, probeJitterMs: 1 }));
     expect(r.disagreements.map((d) => d.source)).toEqual(['inbound-jitter']);
     expect(r.notes.join(' ')).toContain('WebAudio');
     expect(r.notes.join(' ')).toContain('padding');
@@ -64,7 +66,7 @@ describe('getStats second opinion', () => {
 describe('sender diagnostics', () => {
   it('warns about what could explain loss or jitter', () => {
     const m = meta({ path: { transport: 'tcp', port: 443, candidateType: 'relay', changes: 2 } });
-    const d = diagnose({
+    const d = describeDiagnostics(diagnose({
       meta: m,
       sender: { timerErrorMs: Array.from({ length: 100 }, (_, i) => (i === 99 ? 25 : 0.5)), missedTicks: 3, maxBufferedAmountBytes: 160 * 50, droppedAtSender: 4 },
       pageHidden: false,
@@ -76,7 +78,7 @@ describe('sender diagnostics', () => {
       secondOpinion: secondOpinion({ mode: 'reflector', stats: null, probeRttMsP50: null, probeJitterMs: null }),
       targets: targetResolutions(resolveProfile({ id: 'edge-to-edge' }), 100, 15),
       notes: ['paced by atomics'],
-    });
+    }));
     // p99 of 100 values = rank 99 = 0.5 ms: the single 25 ms outlier is the max, not the p99.
     expect(d.sender).toMatchObject({ timerErrorMsP50: 0.5, timerErrorMsP99: 0.5, timerSamples: 100, droppedAtSender: 4 });
     expect(d.warnings.map((w) => w.code)).toEqual(['tcp-fallback', 'path-changed', 'dropped-at-sender', 'missed-ticks', 'send-buffer', 'low-rate']);

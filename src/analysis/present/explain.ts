@@ -1,10 +1,12 @@
 /**
  * The explanation: a few plain sentences telling a non-expert what the verdict means and
- * which target drove it.
+ * which target drove it, for one test and for the P90 aggregate over many.
  */
-import { plural } from '../present/format.js';
-import { directionPhrase } from '../grade/grade.js';
+import { RECOMMENDED_SPAN_DAYS, RECOMMENDED_TESTS } from '../grade/targets.js';
+import type { AggregateReport } from '../schema/aggregate-schema.js';
 import type { Diagnostics, GradeEntry, MosReport, TeamsPoorStream, Verdict } from '../schema/report-schema.js';
+import { count, num, plural } from './format.js';
+import { targetWhere } from './sentences.js';
 
 export interface ExplainInput {
   verdict: Verdict;
@@ -13,10 +15,6 @@ export interface ExplainInput {
   mos: MosReport;
   teams: TeamsPoorStream;
   diagnostics: Diagnostics;
-}
-
-function where(g: GradeEntry): string {
-  return g.direction === 'round-trip' ? g.label.toLowerCase() : `${g.label.toLowerCase()}, ${directionPhrase(g.direction).toLowerCase()}`;
 }
 
 /** How far past (or short of) its threshold a graded value is: value / threshold. */
@@ -45,12 +43,40 @@ export function explain(input: ExplainInput): string[] {
   } else {
     const closest = grades.reduce((a, b) => (margin(b) > margin(a) ? b : a));
     out.push(`PASS: this connection met every "${input.profileLabel}" target Microsoft sets for Teams and Skype media during this test.`);
-    if (grades.length > 0) out.push(`The closest call was ${where(closest)}: ${closest.sentence}`);
+    if (grades.length > 0) out.push(`The closest call was ${targetWhere(closest.label, closest.direction).toLowerCase()}: ${closest.sentence}`);
   }
   out.push(input.mos.sentence, input.teams.sentence);
   const warnings = input.diagnostics.warnings;
   for (const w of warnings.slice(0, 2)) out.push(`Worth knowing: ${w.message}`);
   if (warnings.length > 2) out.push(`${plural(warnings.length - 2, 'more note')} in diagnostics.`);
   out.push('One test is one sample: Microsoft recommends testing every 10 minutes for at least a week and comparing the 90th percentile of the results with the targets.');
+  return out;
+}
+
+/** The explanation of a P90 aggregate: the verdict, its main reason, and whether the set is large enough. */
+export function explainAggregate(a: Omit<AggregateReport, 'explanation'>): string[] {
+  const out: string[] = [];
+  const label = a.profile?.label ?? 'no profile';
+  if (a.verdict === 'fail') {
+    const failed = a.entries.filter((e) => e.status === 'fail');
+    const worst = failed.reduce((x, y) => ((y.p90 ?? 0) / y.threshold > (x.p90 ?? 0) / x.threshold ? y : x));
+    out.push(
+      `FAIL: over ${plural(a.tests, 'test')}, the 90th percentile misses ${plural(failed.length, 'target')} of the "${label}" profile.`,
+      `The main problem: ${worst.sentence}`,
+    );
+  } else if (a.verdict === 'insufficient') {
+    out.push(
+      a.tests === 0
+        ? 'NO VERDICT: there are no tests to aggregate.'
+        : `NO VERDICT: no 90th percentile failed, but ${plural(a.entries.filter((e) => e.status === 'insufficient').length, 'target')} had no test that could be judged.`,
+    );
+  } else {
+    out.push(`PASS: over ${plural(a.tests, 'test')}, the 90th percentile of every target of the "${label}" profile is within its limit.`);
+  }
+  if (a.tests < RECOMMENDED_TESTS || a.spanDays === null || a.spanDays < RECOMMENDED_SPAN_DAYS) {
+    out.push(
+      `Microsoft recommends a test every 10 minutes for at least a week (about ${count(RECOMMENDED_TESTS)} tests, every business day and peak hour); this set has ${plural(a.tests, 'test')}${a.spanDays === null ? '' : ` over ${num(a.spanDays)} days`}.`,
+    );
+  }
   return out;
 }

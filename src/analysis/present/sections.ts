@@ -1,0 +1,77 @@
+/**
+ * Report sections from the facts grading returns and the sentences built from them. Each
+ * function only adds words: every number, status and reason comes from its input. Field
+ * order follows the report schema, so the JSON reads the same as before the split.
+ */
+import type { DiagnosticsFacts } from '../grade/diagnostics.js';
+import type { GradeResult } from '../grade/grade.js';
+import type { MosFacts } from '../grade/mos.js';
+import type { TargetResolution } from '../grade/resolution.js';
+import type { SecondOpinionFacts } from '../grade/second-opinion.js';
+import type { TeamsTierFacts } from '../grade/teams-tier.js';
+import type { Diagnostics, GradeEntry, MosReport, SecondOpinion, TargetMeta, TeamsPoorStream } from '../schema/report-schema.js';
+import {
+  caveatText,
+  disagreementSentence,
+  gradeSentence,
+  gradeStatistic,
+  mosSentence,
+  targetNote,
+  teamsSentence,
+  toleranceText,
+  warningMessage,
+} from './sentences.js';
+
+export function describeGrade(g: GradeResult): GradeEntry {
+  return {
+    target: g.target,
+    label: g.label,
+    statistic: gradeStatistic(g.facts),
+    direction: g.direction,
+    unit: g.unit,
+    threshold: g.threshold,
+    comparator: g.comparator,
+    value: g.value,
+    worstWindow: g.worstWindow,
+    status: g.status,
+    reason: g.reason,
+    resolution: g.resolution,
+    confidence: g.confidence,
+    sentence: gradeSentence(g),
+  };
+}
+
+export function describeTarget(t: TargetResolution): TargetMeta {
+  return {
+    target: t.target,
+    label: t.label,
+    threshold: t.threshold,
+    unit: t.unit,
+    windowMs: t.windowMs,
+    resolution: t.resolution,
+    resolvable: t.resolvable,
+    note: targetNote(t),
+  };
+}
+
+export function describeMos(m: MosFacts): MosReport {
+  return { ...m, sentence: mosSentence(m) };
+}
+
+export function describeTeams(t: TeamsTierFacts): TeamsPoorStream {
+  return { ...t, sentence: teamsSentence(t) };
+}
+
+export function describeSecondOpinion(s: SecondOpinionFacts): SecondOpinion {
+  const { disagreements, caveats, ...figures } = s;
+  return {
+    ...figures,
+    tolerance: toleranceText(),
+    disagreements: disagreements.map((d) => ({ ...d, sentence: disagreementSentence(d, s.statsRttScale) })),
+    notes: caveats.map(caveatText),
+  };
+}
+
+export function describeDiagnostics(d: DiagnosticsFacts): Diagnostics {
+  return { ...d, warnings: d.warnings.map((w) => ({ code: w.code, message: warningMessage(w) })) };
+}

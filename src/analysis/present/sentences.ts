@@ -1,0 +1,279 @@
+/**
+ * Every sentence of the report, built from the facts grading returns. Grading decides;
+ * this module only words the decision (and never changes it). Numbers go through format.ts.
+ */
+import type { GradeResult, LatencyFacts, ReorderFacts, SuspectReason, WindowFacts } from '../grade/grade.js';
+import type { WarningFacts } from '../grade/diagnostics.js';
+import { satisfaction, type MosFacts } from '../grade/mos.js';
+import type { TargetResolution } from '../grade/resolution.js';
+import { STATS_TOLERANCE_ABS_MS, STATS_TOLERANCE_REL, type Disagreement, type SecondOpinionCaveat } from '../grade/second-opinion.js';
+import { BURST_WINDOW_MS } from '../grade/targets.js';
+import type { TeamsTierFacts } from '../grade/teams-tier.js';
+import type { AggregateEntry } from '../schema/aggregate-schema.js';
+import type { DirectionName, GradeDirection } from '../schema/report-schema.js';
+import { count, figure, ms, num, pct, plural, seconds } from './format.js';
+
+/** Plain name of a direction for sentences. */
+export function directionPhrase(d: DirectionName): string {
+  switch (d) {
+    case 'up':
+      return 'Upstream (you to the relay)';
+    case 'down':
+      return 'Downstream (relay to you)';
+    case 'loop':
+      return 'Through the relay and back';
+  }
+}
+
+/** A target with its direction, e.g. "Packet loss (any 15 s), upstream (you to the relay)". */
+export function targetWhere(label: string, direction: GradeDirection): string {
+  return direction === 'round-trip' ? label : `${label}, ${directionPhrase(direction).toLowerCase()}`;
+}
+
+const SUSPECT_REASON_TEXT: Record<SuspectReason, string> = {
+  'page-hidden': 'the page was hidden',
+  'sender-stall': 'the sender stalled',
+  'sender-queue': "probes queued in the sender's own buffer (its congestion control), not only in the network",
+  'receiver-stall': 'the receiving page was busy',
+  'path-change': 'the network path changed',
+};
+
+// ---- Grades ----
+
+/** What a grade measured, e.g. "worst 15 s window (mean RFC 3550 jitter)". */
+export function gradeStatistic(f: GradeResult['facts']): string {
+  switch (f.kind) {
+    case 'latency':
+      return f.oneWay ? 'p50 of round trip / 2' : 'p50 of round trip';
+    case 'window':
+      return `worst ${f.windowMs === BURST_WINDOW_MS ? '200 ms' : `${num(f.windowMs / 1000)} s`} window${f.metric === 'jitter' ? ' (mean RFC 3550 jitter)' : ''}`;
+    case 'reorder':
+      return 'out-of-order packets over the test (RFC 4737)';
+  }
+}
+
+const so = (status: GradeResult['status']): string => (status === 'pass' ? 'so this passes' : 'so this fails');
+
+function latencySentence(g: GradeResult, f: LatencyFacts): string {
+  const what = f.oneWay ? 'One-way delay' : 'Round-trip time';
+  const leftOut =
+    f.leftOut > 0
+      ? ` (${plural(f.leftOut, 'probe')} sent while the evidence was suspect were left out: the page was hidden, or the sender stalled or queued probes behind its own congestion control)`
+      : '';
+  if (g.reason === 'no-data') return `${what} could not be judged: no echo came back${leftOut}.`;
+  if (g.reason === 'too-few-packets') {
+    return `${what} could not be judged: only ${plural(f.samples, 'echo')} came back; at least ${count(f.minSamples)} are needed${leftOut}.`;
+  }
+  const value = ms(g.value ?? Number.NaN, g.threshold);
+  return f.oneWay
+    ? `One-way delay, estimated as half the median round trip, was ${value}; the target is below ${ms(g.threshold)}, ${so(g.status)}${leftOut}.`
+    : `Round-trip time to the relay was ${value} (median of ${count(f.samples)} probes); the target is below ${ms(g.threshold)}, ${so(g.status)}${leftOut}.`;
+}
+
+function windowSentence(g: GradeResult, f: WindowFacts, who: string): string {
+  const windowWords = f.windowMs === BURST_WINDOW_MS ? '200 ms' : `${num(f.windowMs / 1000)}-second`;
+  const metricWords = { jitter: 'jitter', 'burst-loss': 'burst loss', loss: 'packet loss' }[f.metric];
+  const ratio = f.metric !== 'jitter';
+  const cannot = `${who} ${metricWords} could not be judged`;
+  const noFullWindow = `${cannot}: no full ${windowWords} window had enough probes.`;
+  switch (g.reason) {
+    case 'reliable-channel':
+      return `${cannot}: the probe channel was ordered or retransmitted lost packets, which hides loss and delay spikes.`;
+    case 'no-data':
+      return `${cannot}: no probe was sent in this direction.`;
+    case 'not-resolvable': {
+      const span = windowWords === '200 ms' ? '200 ms' : windowWords.replace('-second', ' seconds');
+      return `${cannot}: at ${num(f.ratePps)} probes per second one lost probe in ${span} is already ${pct(g.resolution ?? Number.POSITIVE_INFINITY)}, too coarse for the ${pct(g.threshold)} target; test at ${count(f.rateNeeded ?? 0)} probes per second or more.`;
+    }
+    case 'window-not-filled':
+      return f.evaluableWindows === 0 && f.ranMs < f.windowMs
+        ? `${cannot}: the test ran ${seconds(f.ranMs)}, shorter than one full ${windowWords} window.`
+        : noFullWindow;
+    case 'suspect-windows': {
+      const reasons = f.suspectReasons.map((r) => SUSPECT_REASON_TEXT[r]).join(' or ') || 'the evidence is suspect';
+      return `${cannot}: ${plural(f.suspectWindows, 'window')} overlap times when ${reasons}, and no clean window failed.`;
+    }
+    case 'too-few-packets':
+    case null:
+      break;
+  }
+  const w = f.window;
+  if (w === null || g.value === null) return noFullWindow;
+  const where = `from ${seconds(Math.max(0, w.fromMs))} to ${seconds(w.fromMs + f.windowMs)} into the test`;
+  const described = ratio
+    ? `the worst ${windowWords} stretch, ${where}, lost ${count(w.lost)} of ${plural(w.packets, 'probe')} (${pct(g.value, g.threshold)})`
+    : `jitter averaged ${ms(g.value, g.threshold)} over the worst ${windowWords} stretch, ${where}`;
+  const target = ratio ? pct(g.threshold) : ms(g.threshold);
+  const bound =
+    g.status === 'pass' && f.metric === 'loss' && g.confidence.upperPct !== null
+      ? ` With 95% confidence the true loss there is below ${pct(g.confidence.upperPct)}.`
+      : '';
+  return `${who}: ${described}; the target is below ${target}, ${so(g.status)}.${bound}`;
+}
+
+function reorderSentence(g: GradeResult, f: ReorderFacts, who: string): string {
+  if (g.reason === 'reliable-channel') return `${who} reordering could not be judged: the probe channel delivered packets in order, which hides reordering.`;
+  if (g.reason === 'no-data' || g.value === null) return `${who} reordering could not be judged: no probe arrived.`;
+  const measured = `${count(f.reordered)} of ${plural(f.packets, 'probe')} arrived out of order (${pct(g.value, g.threshold)})`;
+  if (g.reason === 'too-few-packets') {
+    return `${who}: ${measured}, above the ${pct(g.threshold)} target, but a test this short cannot tell that from chance; run a longer test (more than ${count(f.probesToResolve)} probes per direction).`;
+  }
+  if (g.status === 'fail') return `${who}: ${measured}; the target is below ${pct(g.threshold)}, so this fails.`;
+  const resolution = g.resolution ?? 0;
+  const coarse =
+    resolution >= g.threshold
+      ? ` The test was short: a single out-of-order probe would have been ${pct(resolution)}, so run more than ${count(f.probesToResolve)} probes for a firmer answer.`
+      : '';
+  return `${who}: ${measured}; the target is below ${pct(g.threshold)}, so this passes. With 95% confidence the true rate is below ${pct(g.confidence.upperPct ?? 100)}.${coarse}`;
+}
+
+/** The plain sentence of one grade. */
+export function gradeSentence(g: GradeResult): string {
+  const f = g.facts;
+  if (f.kind === 'latency') return latencySentence(g, f);
+  const who = g.direction === 'round-trip' ? 'Round trip' : directionPhrase(g.direction);
+  return f.kind === 'window' ? windowSentence(g, f, who) : reorderSentence(g, f, who);
+}
+
+// ---- Target resolutions ----
+
+/** How finely a target can be measured at the rate and length of the test. */
+export function targetNote(t: TargetResolution): string {
+  switch (t.target) {
+    case 'latency-one-way':
+      return 'half the median round trip; limited by the browser clock (about 0.1 ms or finer)';
+    case 'latency-rtt':
+      return 'median round trip; limited by the browser clock (about 0.1 ms or finer)';
+    case 'jitter-15s':
+      return 'mean RFC 3550 jitter of the probes received in the window';
+    case 'reorder': {
+      const res = t.resolutionExact ?? Number.POSITIVE_INFINITY;
+      return res < t.threshold
+        ? `one out-of-order probe in ${count(t.packets)} moves the value by ${pct(res)}`
+        : `a test of ${count(t.packets)} probes per direction cannot resolve ${pct(t.threshold)}: it passes only with no out-of-order probe`;
+    }
+    case 'burst-loss-200ms':
+    case 'loss-15s': {
+      const res = t.resolutionExact ?? Number.POSITIVE_INFINITY;
+      const what = t.target === 'burst-loss-200ms' ? '200 ms' : '15 s';
+      return res < t.threshold
+        ? `one lost probe in ${what} moves the value by ${pct(res)}`
+        : `one lost probe in ${what} is already ${pct(res)}, not finer than the ${pct(t.threshold)} target: not resolvable at ${num(t.ratePps)} probes/s`;
+    }
+  }
+}
+
+// ---- What informs but does not grade ----
+
+export function mosSentence(m: MosFacts): string {
+  if (m.value === null || m.rFactor === null) return 'No call-quality estimate: there were no round trips or no probes to base it on.';
+  return `Estimated call quality on this path: MOS ${figure(m.value, 'mos')} of 4.41 possible for a narrowband call (R ${num(m.rFactor)}, "${satisfaction(m.rFactor)}" in ITU-T G.109 terms). This estimate informs; it does not change the verdict.`;
+}
+
+export function teamsSentence(t: TeamsTierFacts): string {
+  if (t.classification === 'poor') {
+    const parts = t.checks
+      .filter((c) => c.poor === true)
+      .map((c) => {
+        const v = c.value ?? 0;
+        if (c.unit === 'ms') return `${c.metric} ${ms(v)} > ${ms(c.threshold)}`;
+        if (c.unit === '%') return `${c.metric} ${pct(v)} > ${pct(c.threshold)}`;
+        return `${c.metric} ${num(v)} > ${num(c.threshold)}`;
+      });
+    return `Teams' Call Quality Dashboard would classify audio on this path as poor (${parts.join('; ')}).`;
+  }
+  if (t.classification === 'unclassified') return "Not enough data to say how Teams' Call Quality Dashboard would classify audio on this path.";
+  return "Teams' Call Quality Dashboard would not classify audio on this path as poor. (That tier is far looser than the targets graded above.)";
+}
+
+/** The second opinion's tolerance rule in words. */
+export function toleranceText(): string {
+  return `${String(STATS_TOLERANCE_ABS_MS)} ms + ${String(STATS_TOLERANCE_REL * 100)}% of the probe value`;
+}
+
+export function disagreementSentence(d: Disagreement, statsRttScale: number): string {
+  const halved = statsRttScale === 1 ? '' : ' (halved)';
+  const what = { 'ice-rtt': `ICE round trip${halved}`, 'rtcp-rtt': `RTCP round trip${halved}`, 'inbound-jitter': 'audio jitter' }[d.source];
+  return `The browser's ${what} (${ms(d.statsValue)}, ${plural(d.samples, 'sample')}) differs from the probes' ${ms(d.probeValue)} by more than ${ms(d.toleranceMs)}.`;
+}
+
+export function caveatText(c: SecondOpinionCaveat): string {
+  switch (c.kind) {
+    case 'not-collected':
+      return "The browser's own statistics (getStats) were not collected for this test.";
+    case 'loopback-halved':
+      return 'Loopback mode: getStats round trips cross the relay twice, so they are halved before comparing with the probes.';
+    case 'few-rtcp-samples':
+      return `RTCP round trip rests on ${plural(c.samples, 'sample')} (RTCP reports arrive about every 5 s).`;
+    case 'few-ice-samples':
+      return `ICE round trip rests on ${plural(c.samples, 'sample')} (updated about every 2.5 s).`;
+    case 'webaudio-floor':
+      return "The audio came from a WebAudio source, which adds a 2-3 ms jitter floor to the browser's jitter figure.";
+    case 'no-audio':
+      return 'No audio track was sent, so the browser reported no audio jitter or concealment.';
+    case 'padding-inflates-jitter':
+      return 'Under loss Chromium sends padding-only RTP probes that inflate its jitter figure; the probe jitter is the primary measure.';
+    case 'rtcp-fraction-lost':
+      return `RTCP reported ${pct(c.fractionLost * 100)} lost in its last report interval only.`;
+  }
+}
+
+export function warningMessage(w: WarningFacts): string {
+  switch (w.code) {
+    case 'reliable-channel':
+      return `The probe channel was not unordered with no retransmissions (ordered: ${String(w.ordered)}, maxRetransmits: ${String(w.maxRetransmits)}): lost probes may have been resent, hiding loss, so loss, jitter and reorder were not graded.`;
+    case 'dropped-at-sender':
+      return `${plural(w.probes, 'probe')} were never sent because the browser's send buffer was full; this device or its uplink could not keep up (they are not counted as network loss).`;
+    case 'timer-late':
+      return `The sender's timer ran late (99th percentile ${ms(w.timerErrorMsP99)}, more than one probe interval of ${ms(w.intervalMs)}): a busy device sends probes in bunches, which can add jitter.`;
+    case 'missed-ticks':
+      return `The sender skipped ${plural(w.ticks, 'tick')} because it fell behind; the device was busy or throttled.`;
+    case 'send-buffer':
+      return `Up to ${count(w.bytes)} bytes waited in the browser before leaving (about ${count(w.probes)} probes): delay and jitter include queueing on this device.`;
+    case 'page-hidden-no-intervals':
+      return 'The page was hidden during the test but the times were not recorded, so the whole test is treated as suspect: browsers slow down hidden pages.';
+    case 'page-hidden':
+      return 'The page was hidden during part of the test; browsers slow down hidden pages, so windows overlapping those times cannot pass.';
+    case 'path-changed':
+      return `The network path changed ${plural(w.changes, 'time')} during the test (for example a NAT rebinding or a switch of relay candidate); real calls may drop or glitch when that happens.`;
+    case 'tcp-fallback':
+      return `Media went to the relay over ${w.transport.toUpperCase()} instead of UDP (UDP 3478-3481 may be blocked). It works, but adds delay: open UDP for the best experience.`;
+    case 'unknown-arrivals':
+      return `${plural(w.packets, 'packet')} arrived with sequence numbers that were never sent; they were ignored.`;
+    case 'duplicates':
+      return `${plural(w.packets, 'duplicate packet')} arrived; duplicates are counted apart and never as received twice.`;
+    case 'stats-disagree':
+      return disagreementSentence(w.disagreement, w.statsRttScale);
+    case 'low-rate':
+      return `${w.target.label}: ${targetNote(w.target)}.`;
+  }
+}
+
+/** How each figure was measured, for the report's methods. */
+export function methodSentences(lossTimeoutMs: number): string[] {
+  return [
+    'Percentiles: nearest rank (the value at rank ceil(p/100 x n), always a measured value).',
+    'Round trip: client receive - client send - reflector hold time (loopback: the pc1 -> relay -> pc2 transit); one-way latency = median round trip / 2.',
+    `Loss: a probe is lost when it never arrived or arrived more than ${String(lossTimeoutMs)} ms later than the fastest probe of its direction (relative one-way delay, so clock offsets cancel).`,
+    "Jitter: RFC 3550 interarrival jitter J, in arrival order, over the probes received in time; a window's jitter is the mean J of the probes sent in it.",
+    "Windows: every position over send time (windows starting and ending at each probe's send time); a window counts when its probes span at least its length minus one probe interval; windows touching a suspect interval cannot pass.",
+    'Reorder: RFC 4737 (sequence number below the highest seen + 1 at arrival) over unique probes received in time; duplicates counted apart.',
+    'Confidence: Clopper-Pearson exact 95% two-sided interval for every ratio.',
+    'Grades: strict "<" (value < threshold passes, value >= threshold fails); verdict fails if any grade fails, else is insufficient if any grade is.',
+  ];
+}
+
+// ---- The P90 aggregate ----
+
+/** What an aggregate entry grades, from what each test graded. */
+export const aggregateStatistic = (perTest: string): string => `P90 over tests of: ${perTest}`;
+
+/** The sentence of one aggregate entry (P90 over tests of one target and direction). */
+export function aggregateEntrySentence(e: Omit<AggregateEntry, 'sentence'>): string {
+  const where = targetWhere(e.label, e.direction);
+  const apart = e.testsInsufficient > 0 ? ` ${plural(e.testsInsufficient, 'test')} could not be judged on this and are not counted.` : '';
+  if (e.p90 === null) return `${where}: no test could be judged.${apart}`;
+  const value = e.unit === 'ms' ? ms(e.p90, e.threshold) : pct(e.p90, e.threshold);
+  const target = e.unit === 'ms' ? ms(e.threshold) : pct(e.threshold);
+  return `${where}: the 90th percentile over ${plural(e.testsGraded, 'test')} was ${value}; the target is below ${target}, so this ${e.status === 'pass' ? 'passes' : 'fails'}.${apart}`;
+}

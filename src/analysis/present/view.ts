@@ -1,0 +1,259 @@
+/**
+ * View models of a report: plain data, ready to print, shared by the page (src/web), the
+ * CLI summary, the aggregate's human output and any later reader of stored reports. No DOM,
+ * no lit: each reader only lays the text out. Numbers follow format.ts.
+ */
+import type { AggregateReport } from '../schema/aggregate-schema.js';
+import type { GradeDirection, GradeEntry, Report, TargetId, TargetMeta, Verdict } from '../schema/report-schema.js';
+import { figure, figureCount, figureMs, figurePct, limit, MISSING, ms, num } from './format.js';
+
+// ---- The verdict ----
+
+export const VERDICT_TITLE: Readonly<Record<Verdict, string>> = { pass: 'Pass', fail: 'Fail', insufficient: 'No verdict: not enough evidence' };
+
+export interface VerdictView {
+  verdict: Verdict;
+  title: string;
+  /** The first sentence of the explanation, then the others. */
+  headline: string;
+  more: string[];
+}
+
+export function verdictView(r: Report): VerdictView {
+  const [headline = '', ...more] = r.explanation;
+  return { verdict: r.summary.verdict, title: VERDICT_TITLE[r.summary.verdict], headline, more };
+}
+
+// ---- One row per grade ----
+
+/** How a grade's direction reads in a table. */
+export const DIRECTION_TEXT: Readonly<Record<GradeDirection, string>> = { up: 'upstream', down: 'downstream', loop: 'one way', 'round-trip': 'round trip' };
+
+export interface VerdictRow {
+  target: TargetId;
+  direction: GradeDirection;
+  label: string;
+  directionText: string;
+  statistic: string;
+  /** The graded value, never printed equal to the limit it differs from; a dash when none. */
+  measured: string;
+  /** "< 100 ms". */
+  limit: string;
+  status: GradeEntry['status'];
+  /** Why it could not be judged, in words ("too few packets"), or null. */
+  reasonText: string | null;
+  sentence: string;
+}
+
+export function verdictRow(g: GradeEntry): VerdictRow {
+  return {
+    target: g.target,
+    direction: g.direction,
+    label: g.label,
+    directionText: DIRECTION_TEXT[g.direction],
+    statistic: g.statistic,
+    measured: figure(g.value, g.unit, g.threshold),
+    limit: limit(g.threshold, g.unit),
+    status: g.status,
+    reasonText: g.reason === null ? null : g.reason.replace(/-/g, ' '),
+    sentence: g.sentence,
+  };
+}
+
+export const verdictRows = (r: Pick<Report, 'grades'>): VerdictRow[] => r.grades.map(verdictRow);
+
+// ---- Key figures ----
+
+/** A run of text; `emphasis` marks a figure. */
+export interface TextPart {
+  text: string;
+  emphasis: boolean;
+}
+
+export interface FigureLine {
+  id: 'rtt' | 'jitter' | 'loss' | 'reorder' | 'mos' | 'probes';
+  parts: TextPart[];
+}
+
+const t = (text: string): TextPart => ({ text, emphasis: false });
+const em = (text: string): TextPart => ({ text, emphasis: true });
+
+/** A line as plain text. */
+export const plainText = (parts: readonly TextPart[]): string => parts.map((p) => p.text).join('');
+
+/** The threshold of a target in this report (undefined when the report has none). */
+function thresholdOf(targets: readonly TargetMeta[], target: TargetId): number | undefined {
+  return targets.find((x) => x.target === target)?.threshold;
+}
+
+/** The test's key figures; each is compared with the target of its metric (format.ts rule 3). */
+export function keyFigures(r: Pick<Report, 'summary' | 'meta'>): FigureLine[] {
+  const s = r.summary;
+  const limitOf = (target: TargetId): number | undefined => thresholdOf(r.meta.targets, target);
+  const rtt = limitOf('latency-rtt');
+  return [
+    { id: 'rtt', parts: [t('Round trip p50 '), em(figureMs(s.rttMsP50, rtt)), t(', p90 '), em(figureMs(s.rttMsP90, rtt))] },
+    { id: 'jitter', parts: [t('Jitter '), em(figureMs(s.jitterMs, limitOf('jitter-15s')))] },
+    {
+      id: 'loss',
+      parts: [t('Loss '), em(figurePct(s.lossPct, limitOf('loss-15s'))), t(' (worst 200 ms: '), em(figurePct(s.burstLossPctMax200ms, limitOf('burst-loss-200ms'))), t(')')],
+    },
+    { id: 'reorder', parts: [t('Reorder '), em(figurePct(s.reorderPct, limitOf('reorder')))] },
+    { id: 'mos', parts: [t('MOS estimate '), em(figure(s.mos, 'mos'))] },
+    { id: 'probes', parts: [t('Probes '), em(`${figureCount(s.packetsReceived)} / ${figureCount(s.packetsSent)}`), t(` at ${figureCount(s.ratePps)}/s`)] },
+  ];
+}
+
+/** How the test ran, e.g. "client to relay edge; reflector mode via udp/3478; 15 s at 100 probes/s". */
+export function testContext(r: Pick<Report, 'meta'>): string {
+  const m = r.meta;
+  return `${m.profile.label}; ${m.mode} mode via ${m.path.transport}/${m.path.port === null ? '?' : String(m.path.port)}; ${num(m.durationS)} s at ${num(m.ratePps)} probes/s`;
+}
+
+// ---- Each direction ----
+
+export const DIRECTION_COLUMNS = ['Direction', 'Loss', 'Jitter (RFC 3550)', 'Reorder', 'Lost probes'] as const;
+
+export interface DirectionRow {
+  name: string;
+  loss: string;
+  jitter: string;
+  reorder: string;
+  lostProbes: string;
+}
+
+/** Upstream and downstream side by side (reflector mode); no rows in loopback mode. */
+export function directionRows(r: Pick<Report, 'summary' | 'meta'>): DirectionRow[] {
+  const { upstream, downstream } = r.summary;
+  if (upstream === null || downstream === null) return [];
+  const limitOf = (target: TargetId): number | undefined => thresholdOf(r.meta.targets, target);
+  const row = (name: string, d: typeof upstream): DirectionRow => ({
+    name,
+    loss: figurePct(d.lossPct, limitOf('loss-15s')),
+    jitter: figureMs(d.jitterMs, limitOf('jitter-15s')),
+    reorder: figurePct(d.reorderPct, limitOf('reorder')),
+    lostProbes: figureCount(d.packetsLost),
+  });
+  return [row('Upstream (you → relay)', upstream), row('Downstream (relay → you)', downstream)];
+}
+
+// ---- The evidence ----
+
+export interface PortRow {
+  /** "UDP 3478". */
+  name: string;
+  open: boolean;
+  /** "allocated in 246 ms", or the error. */
+  detail: string;
+}
+
+export interface DetailsView {
+  /** "UDP 3478". */
+  pathUsed: string;
+  ports: PortRow[];
+  warnings: string[];
+  secondOpinion: string[];
+  mos: string;
+  teams: string;
+  assumptions: string[];
+  /** Methods, each target's resolution, and what the collectors noticed. */
+  methods: string[];
+}
+
+export function detailsView(r: Report): DetailsView {
+  const so = r.secondOpinion;
+  return {
+    pathUsed: `${r.meta.path.transport.toUpperCase()} ${r.meta.path.port === null ? '' : String(r.meta.path.port)}`,
+    ports: r.meta.ports.map((p) => ({
+      name: `${p.transport.toUpperCase()} ${String(p.port)}`,
+      open: p.reachable,
+      detail: p.reachable ? `allocated in ${p.allocateMs === null ? MISSING : ms(p.allocateMs)}` : (p.error ?? MISSING),
+    })),
+    warnings: r.diagnostics.warnings.map((w) => w.message),
+    secondOpinion: [
+      `ICE round trip (median of ${figureCount(so.iceSamples)}): ${figureMs(so.iceRttMsMedian)}; RTCP round trip (median of ${figureCount(so.rtcpSamples)}): ${figureMs(so.rtcpRttMsMedian)}; probes: ${figureMs(so.probeRttMsP50)}`,
+      `Audio inbound jitter (median): ${figureMs(so.inboundJitterMsMedian)} (source: ${so.audioSource ?? 'none'})`,
+      ...so.disagreements.map((d) => d.sentence),
+      ...so.notes,
+    ],
+    mos: r.mos.sentence,
+    teams: r.teamsPoorStream.sentence,
+    assumptions: [...r.mos.assumptions],
+    methods: [...r.meta.methods, ...r.meta.targets.map((x) => `${x.label}: ${x.note}`), ...r.diagnostics.notes],
+  };
+}
+
+// ---- Live figures while a test runs ----
+
+/** The running figures the page shows (the session's LiveFigures fit this shape). */
+export interface LiveNumbers {
+  rttMs: number | null;
+  jitterMs: number | null;
+  lossPct: number | null;
+  sent: number;
+  received: number;
+}
+
+export interface LiveView {
+  rtt: string;
+  jitter: string;
+  loss: string;
+  /** "sent / received". */
+  count: string;
+}
+
+export function liveView(f: LiveNumbers | null): LiveView {
+  return {
+    rtt: figureMs(f?.rttMs),
+    jitter: figureMs(f?.jitterMs),
+    loss: figurePct(f?.lossPct),
+    count: `${figureCount(f?.sent)} / ${figureCount(f?.received)}`,
+  };
+}
+
+// ---- Plain text (the CLI) ----
+
+/** First letter lower-cased unless the word is an acronym ("Round trip" -> "round trip", "MOS" stays). */
+export const lowerFirst = (s: string): string => s.replace(/^[A-Z](?=[a-z ])/, (c) => c.toLowerCase());
+
+/** The key figures as one line of plain text: "round trip p50 1.5 ms, p90 2.0 ms; jitter 0.4 ms; ...". */
+export function keyFiguresText(r: Pick<Report, 'summary' | 'meta'>): string {
+  return keyFigures(r)
+    .map((line) => lowerFirst(plainText(line.parts)))
+    .join('; ');
+}
+
+/** A direction row as plain text: "upstream (you → relay): loss 0.00%, jitter 0.4 ms, reorder 0.00%, 0 lost probes". */
+export function directionText(d: DirectionRow): string {
+  return `${lowerFirst(d.name)}: loss ${d.loss}, jitter ${d.jitter}, reorder ${d.reorder}, ${d.lostProbes} lost probes`;
+}
+
+// ---- The P90 aggregate ----
+
+export interface AggregateView {
+  verdict: Verdict;
+  /** "Verdict over 10 tests (90th percentile)". */
+  heading: string;
+  explanation: string[];
+  rows: Array<Omit<VerdictRow, 'reasonText'> & { /** "9 of 10 tests graded". */ tests: string }>;
+}
+
+export function aggregateView(a: AggregateReport): AggregateView {
+  return {
+    verdict: a.verdict,
+    heading: `Verdict over ${figureCount(a.tests)} tests (90th percentile)`,
+    explanation: [...a.explanation],
+    rows: a.entries.map((e) => ({
+      target: e.target,
+      direction: e.direction,
+      label: e.label,
+      directionText: DIRECTION_TEXT[e.direction],
+      statistic: e.statistic,
+      measured: figure(e.p90, e.unit, e.threshold),
+      limit: limit(e.threshold, e.unit),
+      status: e.status,
+      sentence: e.sentence,
+      tests: `${figureCount(e.testsGraded)} of ${figureCount(e.testsGraded + e.testsInsufficient)} tests graded`,
+    })),
+  };
+}

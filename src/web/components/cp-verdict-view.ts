@@ -1,0 +1,11 @@
+/** Registers <cp-verdict-view> (and the <cp-report-details> it shows). */
+import { VerdictView } from './verdict-view.js';
+
+export { VerdictView };
+VerdictView.define('cp-verdict-view');
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cp-verdict-view': VerdictView;
+  }
+}

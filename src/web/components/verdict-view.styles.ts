@@ -1,0 +1,26 @@
+import { css } from 'lit';
+
+export const verdictViewStyles = css`
+  :host { display: block; margin-top: 1rem; }
+  .banner { border-radius: 8px; padding: 0.75rem 1rem; border: 2px solid; }
+  .banner.pass { border-color: var(--pass); background: #effaf1; }
+  .banner.fail { border-color: var(--fail); background: #fff3f4; }
+  .banner.insufficient { border-color: var(--insufficient); background: #fff8e6; }
+  .banner h2 { margin: 0 0 0.25rem; font-size: 1.4rem; }
+  .banner p { margin: 0.35rem 0; }
+  .pass h2, .status.pass { color: var(--pass); }
+  .fail h2, .status.fail { color: var(--fail); }
+  .insufficient h2, .status.insufficient { color: var(--insufficient); }
+  .figures { display: flex; flex-wrap: wrap; gap: 0.4rem 1.5rem; margin: 0.75rem 0 0; padding: 0; list-style: none; }
+  .figures strong { font-variant-numeric: tabular-nums; }
+  table { border-collapse: collapse; width: 100%; margin-top: 1rem; font-size: 0.95rem; }
+  caption { text-align: left; font-weight: 700; padding: 0.25rem 0; }
+  th, td { text-align: left; padding: 0.4rem 0.5rem; border-bottom: 1px solid var(--border); vertical-align: top; }
+  thead th { background: var(--panel); }
+  td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
+  .status { font-weight: 700; text-transform: uppercase; font-size: 0.85rem; }
+  small { color: var(--muted); }
+  button { font: inherit; margin-top: 1rem; padding: 0.5rem 1rem; border: 2px solid var(--accent); color: var(--accent);
+    background: #fff; border-radius: 6px; cursor: pointer; }
+  button:focus-visible { outline: 3px solid #f0b400; outline-offset: 2px; }
+`;

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { aggregateP90 } from '../../../src/analysis/report/aggregate.js';
+import { analyze } from '../../../src/analysis/report/analyze.js';
+import {
+  aggregateView,
+  detailsView,
+  directionRows,
+  directionText,
+  keyFigures,
+  keyFiguresText,
+  liveView,
+  lowerFirst,
+  plainText,
+  testContext,
+  verdictRow,
+  verdictRows,
+  verdictView,
+} from '../../../src/analysis/present/view.js';
+import type { GradeEntry, Report } from '../../../src/analysis/schema/report-schema.js';
+import { reflectorInput } from '../report/inputs.js';
+
+function row(r: Report, target: GradeEntry['target'], direction: GradeEntry['direction']) {
+  const found = verdictRows(r).find((x) => x.target === target && x.direction === direction);
+  if (found === undefined) throw new Error(`no row ${target}/${direction}`);
+  return found;
+}
+
+const figureText = (r: Report, id: string): string => plainText(keyFigures(r).find((l) => l.id === id)?.parts ?? []);
+
+describe('a round trip of 99.96 ms against a 100 ms target', () => {
+  // Every echo takes 99.96 ms: the p50 passes "< 100 ms" and must never read as 100.
+  const r = analyze(reflectorInput({ count: 1500, rttMs: () => 99.96 }));
+
+  it('passes, and the verdict row shows the precision the grade used', () => {
+    expect(row(r, 'latency-rtt', 'round-trip')).toMatchObject({ status: 'pass', measured: '99.96 ms', limit: '< 100 ms' });
+    expect(row(r, 'latency-one-way', 'round-trip')).toMatchObject({ status: 'pass', measured: '49.98 ms', limit: '< 50 ms' });
+  });
+
+  it('shows 99.96 ms in the key figures the page and the CLI print', () => {
+    expect(figureText(r, 'rtt')).toBe('Round trip p50 99.96 ms, p90 99.96 ms');
+    expect(keyFiguresText(r)).toMatch(/^round trip p50 99\.96 ms, p90 99\.96 ms; jitter /);
+  });
+});
+
+describe('verdict rows', () => {
+  const r = analyze(reflectorInput({ count: 1000, up: { lost: (i) => i === 500 } }));
+
+  it('has one row per grade, in grade order, with the grade entry text', () => {
+    const rows = verdictRows(r);
+    expect(rows.map((x) => `${x.target}/${x.direction}`)).toEqual(r.grades.map((g) => `${g.target}/${g.direction}`));
+    expect(rows.map((x) => x.sentence)).toEqual(r.grades.map((g) => g.sentence));
+    expect(row(r, 'burst-loss-200ms', 'up')).toMatchObject({
+      label: 'Burst packet loss (any 200 ms)',
+      directionText: 'upstream',
+      statistic: 'worst 200 ms window',
+      measured: '5.00%',
+      limit: '< 10%',
+      status: 'pass',
+      reasonText: null,
+    });
+  });
+
+  it('shows a dash and the reason in words when nothing could be graded', () => {
+    // 10 s cannot fill a 15 s window.
+    expect(row(r, 'loss-15s', 'down')).toMatchObject({ measured: '–', status: 'insufficient', reasonText: 'window not filled', limit: '< 1%' });
+  });
+
+  it('names each direction', () => {
+    const g = r.grades[0];
+    if (g === undefined) throw new Error('fixture');
+    expect(['up', 'down', 'loop', 'round-trip'].map((d) => verdictRow({ ...g, direction: d as GradeEntry['direction'] }).directionText)).toEqual([
+      'upstream',
+      'downstream',
+      'one way',
+      'round trip',
+    ]);
+  });
+});
+
+describe('key figures and directions', () => {
+  const r = analyze(reflectorInput({ count: 1500, rttMs: (i) => 30 + (i % 10), up: { lost: (i) => i % 100 === 7 } }));
+
+  it('reads as the page shows it, figures emphasised', () => {
+    expect(keyFigures(r).map((l) => plainText(l.parts))).toEqual([
+      'Round trip p50 34.0 ms, p90 38.0 ms',
+      'Jitter 0.0 ms',
+      'Loss 1.00% (worst 200 ms: 5.00%)',
+      'Reorder 0.00%',
+      `MOS estimate ${(r.summary.mos ?? 0).toFixed(2)}`,
+      'Probes 1,485 / 1,500 at 100/s',
+    ]);
+    expect(keyFigures(r)[0]?.parts.filter((p) => p.emphasis).map((p) => p.text)).toEqual(['34.0 ms', '38.0 ms']);
+  });
+
+  it('prints missing figures as a dash', () => {
+    const empty: Report = { ...r, summary: { ...r.summary, rttMsP50: null, rttMsP90: null, jitterMs: null, lossPct: null, burstLossPctMax200ms: null, reorderPct: null, mos: null } };
+    expect(keyFigures(empty).slice(0, 5).map((l) => plainText(l.parts))).toEqual([
+      'Round trip p50 –, p90 –',
+      'Jitter –',
+      'Loss – (worst 200 ms: –)',
+      'Reorder –',
+      'MOS estimate –',
+    ]);
+  });
+
+  it('lists upstream and downstream in reflector mode only', () => {
+    const rows = directionRows(r);
+    expect(rows).toEqual([
+      { name: 'Upstream (you → relay)', loss: '1.00%', jitter: '0.0 ms', reorder: '0.00%', lostProbes: '15' },
+      { name: 'Downstream (relay → you)', loss: '0.00%', jitter: '0.0 ms', reorder: '0.00%', lostProbes: '0' },
+    ]);
+    const up = rows[0];
+    if (up === undefined) throw new Error('no upstream row');
+    expect(directionText(up)).toBe('upstream (you → relay): loss 1.00%, jitter 0.0 ms, reorder 0.00%, 15 lost probes');
+    expect(directionRows({ ...r, summary: { ...r.summary, upstream: null, downstream: null } })).toEqual([]);
+  });
+
+  it('says how the test ran', () => {
+    expect(testContext(r)).toBe('client to relay edge; reflector mode via udp/3478; 15 s at 100 probes/s');
+  });
+
+  it('titles the verdict and splits the explanation', () => {
+    const v = verdictView(r);
+    expect(v).toMatchObject({ verdict: 'fail', title: 'Fail', headline: r.explanation[0] });
+    expect(v.more).toEqual(r.explanation.slice(1));
+  });
+
+  it('lower-cases a first word but never an acronym', () => {
+    expect(lowerFirst('Round trip')).toBe('round trip');
+    expect(lowerFirst('MOS estimate')).toBe('MOS estimate');
+    expect(lowerFirst('Upstream (you → relay)')).toBe('upstream (you → relay)');
+  });
+});
+
+describe('details and live figures', () => {
+  it('lists ports, second opinion and methods', () => {
+    const r = analyze(reflectorInput({ count: 1500 }));
+    const d = detailsView(r);
+    expect(d.pathUsed).toBe('UDP 3478');
+    expect(d.ports).toEqual([{ name: 'UDP 3478', open: true, detail: 'allocated in 12 ms' }]);
+    expect(d.secondOpinion[0]).toBe('ICE round trip (median of 0): –; RTCP round trip (median of 0): –; probes: 40.0 ms');
+    expect(d.secondOpinion).toContain("The browser's own statistics (getStats) were not collected for this test.");
+    expect(d.methods).toContain(`Latency (round trip): ${r.meta.targets[1]?.note ?? ''}`);
+    const closed = detailsView({ ...r, meta: { ...r.meta, ports: [{ transport: 'tcp', port: 443, url: 'turn:x:443?transport=tcp', reachable: false, allocateMs: null, error: 'timeout' }] } });
+    expect(closed.ports).toEqual([{ name: 'TCP 443', open: false, detail: 'timeout' }]);
+  });
+
+  it('formats the running figures, with dashes before the first echo', () => {
+    expect(liveView(null)).toEqual({ rtt: '–', jitter: '–', loss: '–', count: '– / –' });
+    expect(liveView({ rttMs: 1.47, jitterMs: 0.31, lossPct: 0, sent: 1602, received: 1600 })).toEqual({
+      rtt: '1.5 ms',
+      jitter: '0.3 ms',
+      loss: '0.00%',
+      count: '1,602 / 1,600',
+    });
+  });
+});
+
+describe('aggregate view', () => {
+  it('shows each P90 with the precision its grade used', () => {
+    const reports = Array.from({ length: 10 }, (_, k) => analyze(reflectorInput({ count: 1500, rttMs: () => 99.96 - k * 0.001 })));
+    const v = aggregateView(aggregateP90(reports));
+    expect(v.heading).toBe('Verdict over 10 tests (90th percentile)');
+    expect(v.rows.find((x) => x.target === 'latency-rtt')).toMatchObject({ measured: '99.96 ms', limit: '< 100 ms', status: 'pass', tests: '10 of 10 tests graded' });
+  });
+});

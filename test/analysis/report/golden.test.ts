@@ -1,0 +1,49 @@
+/**
+ * Golden reports: the recorded inputs of golden-cases.ts, analysed, must give byte for byte
+ * the JSON under golden/ (report JSON is a contract: refactoring must not change it).
+ * After an intended change to the report, regenerate with UPDATE_GOLDEN=1 and review the diff.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { aggregateP90 } from '../../../src/analysis/report/aggregate.js';
+import { analyze } from '../../../src/analysis/report/analyze.js';
+import type { Report } from '../../../src/analysis/schema/report-schema.js';
+import { repoRoot } from '../../kit/paths.js';
+import { GOLDEN_CASES } from './golden-cases.js';
+import { reflectorInput } from './inputs.js';
+
+const dir = join(repoRoot, 'test/analysis/report/golden');
+const update = process.env['UPDATE_GOLDEN'] === '1';
+
+function checkGolden(name: string, value: unknown): void {
+  const file = join(dir, `${name}.json`);
+  const text = `${JSON.stringify(value, null, 2)}\n`;
+  if (update) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, text);
+  }
+  expect(existsSync(file), `${file} is missing: run with UPDATE_GOLDEN=1`).toBe(true);
+  expect(text).toBe(readFileSync(file, 'utf8'));
+}
+
+describe('golden reports', () => {
+  it.each(GOLDEN_CASES.map((c) => [c.name, c.input] as const))('%s', (name, input) => {
+    checkGolden(name, analyze(input()));
+  });
+});
+
+describe('golden aggregates', () => {
+  const at = (rttMs: number, minutes: number, count = 1500): Report =>
+    analyze(reflectorInput({ count, rttMs: () => rttMs, meta: { startedAt: new Date(Date.UTC(2025, 0, 6) + minutes * 60_000).toISOString() } }));
+  const ten = Array.from({ length: 10 }, (_, k) => at((k + 1) * 10, k * 10));
+  it.each([
+    ['aggregate-pass', () => ten],
+    ['aggregate-fail', () => [...ten, at(110, 100)]],
+    ['aggregate-mixed', () => [...ten, at(20, 200, 1000)]],
+    ['aggregate-insufficient', () => [at(20, 0, 1000), at(30, 10, 1000)]],
+    ['aggregate-empty', () => []],
+  ] as const)('%s', (name, reports) => {
+    checkGolden(name, aggregateP90(reports()));
+  });
+});
