@@ -4,8 +4,7 @@ import { ReportSchema, type Report } from '../../src/analysis/schema/report-sche
 import { aggregateP90 } from '../../src/analysis/report/aggregate.js';
 import type { AggregateReport } from '../../src/analysis/schema/aggregate-schema.js';
 import { ConfigError } from '../../src/protocol/defaults.js';
-
-const EXIT_FOR_VERDICT = { pass: 0, fail: 1, insufficient: 2 } as const;
+import { exitCodeFor, type ExitCode } from './exit.js';
 
 /** Reads and checks one report file; a bad file is a clear error naming the file and the field. */
 async function readReport(file: string): Promise<Report> {
@@ -29,10 +28,10 @@ export function formatAggregate(a: AggregateReport): string {
 }
 
 /** `callprobe aggregate FILE...`: the P90 verdict over many reports of one site. */
-export async function aggregateCommand(files: string[], json: boolean): Promise<number> {
+export async function aggregateCommand(files: string[], json: boolean): Promise<ExitCode> {
   if (files.length === 0) throw new ConfigError('give at least one report file (callprobe run --json output)');
   const reports = await Promise.all(files.map(readReport));
   const result = aggregateP90(reports);
   process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : formatAggregate(result));
-  return EXIT_FOR_VERDICT[result.verdict];
+  return exitCodeFor({ verdict: result.verdict });
 }

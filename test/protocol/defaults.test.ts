@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseAdvertise, parsePortList } from '../../src/protocol/defaults.js';
-import { parseTurnUri } from '../../server/commands/serve.js';
+import { ConfigError, parseAdvertise, parsePortList, parseTurnUri } from '../../src/protocol/defaults.js';
 
 describe('server configuration parsing', () => {
   it('parses port lists and ranges', () => {
