@@ -3,7 +3,6 @@ import type { Report } from '../../src/analysis/schema/report-schema.js';
 import type { TurnServerEntry } from '../../src/protocol/api.js';
 import { ConfigError, DEFAULTS, parseTurnUriParts } from '../../src/protocol/defaults.js';
 import { serve, type RunningServer } from './serve.js';
-import { runHeadless, HeadlessError } from '../headless/chromium.js';
 import { formatSummary } from './summary.js';
 import { EXIT, exitCodeFor, type ExitCode } from './exit.js';
 
@@ -40,6 +39,8 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
   const progress = (line: string): void => {
     process.stderr.write(`callprobe: ${line}\n`);
   };
+  // Loaded on use: Playwright takes about a second to import, which no other command needs.
+  const { runHeadless, HeadlessError } = await import('../headless/chromium.js');
   let local: RunningServer | null = null;
   try {
     let base = o.server;

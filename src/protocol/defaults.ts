@@ -72,8 +72,8 @@ export const BOUNDS = {
   payloadBytesMax: 1200,
   /** A listening or relay port (RFC 6335 §6: 16 bits; 0 is "any", never a port to hand out). */
   port: { min: 1, max: 65535 },
-  /** --http-port: 0 lets the OS choose (tests). */
-  httpPort: { min: 0, max: 65535 },
+  /** A port to listen on (--http-port): 0 lets the OS choose (tests). */
+  listenPort: { min: 0, max: 65535 },
   /** --credential-ttl: a minute at least (a test must fit), a week at most. */
   credentialTtlS: { min: 60, max: 7 * 86_400 },
   /** A port list never opens more than 65 listeners (3478-3542). */
@@ -172,7 +172,7 @@ export interface TurnUriParts {
 const TURN_URI = /^(turns?):(?:\[([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)\]|([A-Za-z0-9\-._~%!$&'()*+,;=]+))(?::(\d{1,5}))?(?:\?transport=([A-Za-z0-9\-._~]+))?$/;
 
 function readTurnUri(text: string): TurnUriParts | string {
-  // Lower-case scheme and transport only: that is what Chromium's RTCIceServer parsing accepts.
+  // Lower-case scheme and transport only, as WebRTC's ICE server parsing (Chromium) compares them.
   const m = TURN_URI.exec(text);
   if (!m) return 'expected turn:HOST[:PORT][?transport=udp|tcp] or turns:HOST[:PORT][?transport=tcp]';
   const scheme = m[1] === 'turns' ? 'turns' : 'turn';
