@@ -1,92 +1,105 @@
 #!/usr/bin/env node
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, DEFAULTS, parseAdvertise, parsePortList } from '../src/protocol/defaults.js';
-import { serve, parseTurnUri } from './commands/serve.js';
-import { runCommand, type RunCommandOptions } from './commands/run.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import {
+  BOUNDS,
+  ConfigError,
+  DEFAULTS,
+  parseAdvertise,
+  parseIntInRange,
+  parsePortList,
+  parseRelayPortRange,
+  parseTurnUri,
+} from '../src/protocol/defaults.js';
+import { serve, serveOptionsFromFlags, type ServeFlags } from './commands/serve.js';
+import { checkRunFlags, runCommand, type RunCommandOptions } from './commands/run.js';
 import { callprobeVersion } from './version.js';
 import { aggregateCommand } from './commands/aggregate.js';
+import { errorText, exitCodeFor } from './commands/exit.js';
 import { renderCoturnConfig } from './turn/coturn-config.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** Exit codes of `callprobe run` (and usage errors of every command). */
-export const EXIT = { pass: 0, fail: 1, cannotTest: 2, usage: 3 } as const;
-
-function intArg(name: string, min: number, max: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer ${min}..${max}`);
-    return n;
+/** A commander argument parser from one of protocol/defaults' parsers (ConfigError -> commander's usage error). */
+function arg<T>(parse: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return parse(text);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new InvalidArgumentError(err.message);
+      throw err;
+    }
   };
 }
 
-function portsArg(v: string): number[] {
-  try {
-    return parsePortList(v);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-}
+const intArg = (name: string, bounds: { readonly min: number; readonly max: number }): ((v: string) => number) => arg((v) => parseIntInRange(v, name, bounds));
+const portsArg = arg(parsePortList);
+const rangeArg = (name: string): ((v: string) => { min: number; max: number }) => arg((v) => parseRelayPortRange(v, name));
+const rangeText = `${DEFAULTS.relayPortRange.min}-${DEFAULTS.relayPortRange.max}`;
+const portsText = (ports: readonly number[]): string => ports.join(',');
 
 function listArg(v: string): string[] {
   return v.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 }
 
+const turnUrisArg = arg((v: string) => listArg(v).map(parseTurnUri));
+
+const serverUrlArg = arg((v: string): string => {
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new ConfigError(`not a URL: "${v}" (e.g. http://127.0.0.1:8080)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`not an http(s) URL: "${v}"`);
+  return v;
+});
+
 const program = new Command('callprobe')
   .description('WebRTC media-path tester: probe streams through a TURN relay, graded against Teams network targets')
   .version(callprobeVersion())
   .exitOverride()
-  .showHelpAfterError();
+  // Errors are printed once, as one line, by the catch below.
+  .configureOutput({ outputError: () => undefined });
 
 program
   .command('serve')
   .description('serve the test page and its API over HTTP, with the embedded TURN relay and the reflector')
   .option('--host <ip>', 'address for HTTP, TURN and the reflector', DEFAULTS.host)
-  .option('--http-port <port>', 'HTTP port', intArg('--http-port', 0, 65535), DEFAULTS.httpPort)
-  .option('--turn-ports <ports>', 'TURN UDP ports (TURN over TCP listens on the first)', portsArg, DEFAULTS.turnUdpPorts)
+  .option('--http-port <port>', 'HTTP port', intArg('--http-port', BOUNDS.listenPort), DEFAULTS.httpPort)
+  .addOption(
+    new Option('--turn-ports <ports>', 'TURN UDP ports (TURN over TCP listens on the first)')
+      .argParser(portsArg)
+      .default(DEFAULTS.turnUdpPorts, portsText(DEFAULTS.turnUdpPorts)),
+  )
   .option('--tcp-ports <ports>', 'extra TURN-over-TCP ports, e.g. 443', portsArg)
-  .option('--tls-port <port>', 'TURN-over-TLS port (needs --tls-cert and --tls-key)', intArg('--tls-port', 1, 65535))
+  .option('--tls-port <port>', 'TURN-over-TLS port (needs --tls-cert and --tls-key)', intArg('--tls-port', BOUNDS.port))
   .option('--tls-cert <file>', 'PEM certificate for TURN over TLS')
   .option('--tls-key <file>', 'PEM private key for TURN over TLS')
   .option('--relay-ip <ip>', 'address put in XOR-RELAYED-ADDRESS (default: --host)')
-  .option('--relay-ports <range>', 'relay socket port range', `${DEFAULTS.relayPortRange.min}-${DEFAULTS.relayPortRange.max}`)
+  .addOption(new Option('--relay-ports <range>', 'relay socket port range').argParser(rangeArg('--relay-ports')).default(DEFAULTS.relayPortRange, rangeText))
   .option('--secret <secret>', 'TURN REST-API shared secret (default: random per start)')
-  .option('--credential-ttl <seconds>', 'lifetime of the TURN credentials handed to pages', intArg('--credential-ttl', 60, 7 * 86400), DEFAULTS.credentialTtlS)
-  .option('--advertise <host[:ports]>', 'host and UDP ports handed to clients when they differ from where the relay listens')
+  .option('--credential-ttl <seconds>', 'lifetime of the TURN credentials handed to pages', intArg('--credential-ttl', BOUNDS.credentialTtlS), DEFAULTS.credentialTtlS)
+  .option('--advertise <host[:ports]>', 'host and UDP ports handed to clients when they differ from where the relay listens', arg(parseAdvertise))
   .option('--allow-peers <cidrs>', 'extra peer addresses the relay may send to (comma-separated CIDRs)', listArg, [])
-  .option('--external-turn <uris>', 'hand out this relay instead of the embedded one (comma-separated TURN URIs, e.g. coturn)', listArg)
+  .option('--external-turn <uris>', 'hand out this relay instead of the embedded one (comma-separated TURN URIs, e.g. coturn)', turnUrisArg)
   .option('--no-reflector', 'run without the server-side reflector (pages fall back to the in-page loop)')
-  .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug']).default('info'))
-  .action(async (o: Record<string, unknown>) => {
-    const host = o['host'] as string;
-    const relayRange = /^(\d+)-(\d+)$/.exec(o['relayPorts'] as string);
-    if (!relayRange) throw new ConfigError('--relay-ports must look like 49152-65535');
-    const tlsPort = o['tlsPort'] as number | undefined;
-    if (tlsPort !== undefined && (!o['tlsCert'] || !o['tlsKey'])) throw new ConfigError('--tls-port needs --tls-cert and --tls-key');
-    if ((host === '0.0.0.0' || host === '::') && !o['relayIp']) {
-      throw new ConfigError(`--host ${host} listens everywhere: give --relay-ip, the one address peers and the reflector use`);
-    }
-    const external = o['externalTurn'] as string[] | undefined;
-    external?.forEach(parseTurnUri);
-    const server = await serve(
-      {
-        host,
-        httpPort: o['httpPort'] as number,
-        turnUdpPorts: o['turnPorts'] as number[],
-        tcpPorts: (o['tcpPorts'] as number[] | undefined) ?? [],
-        tls: tlsPort !== undefined ? { port: tlsPort, certPath: o['tlsCert'] as string, keyPath: o['tlsKey'] as string } : null,
-        relayIp: (o['relayIp'] as string | undefined) ?? host,
-        relayPortRange: { min: Number(relayRange[1]), max: Number(relayRange[2]) },
-        secret: (o['secret'] as string | undefined) ?? null,
-        credentialTtlS: o['credentialTtl'] as number,
-        advertise: o['advertise'] ? parseAdvertise(o['advertise'] as string) : null,
-        allowPeers: o['allowPeers'] as string[],
-        externalTurn: external ?? null,
-        reflector: o['reflector'] as boolean,
-        logLevel: o['logLevel'] as string,
-      },
-      (msg) => process.stderr.write(`${msg}\n`),
-    );
+  .option(
+    '--max-allocations-per-user <n>',
+    'relay allocations one TURN credential (one page test) may hold',
+    intArg('--max-allocations-per-user', BOUNDS.allocations),
+    DEFAULTS.relayQuotas.maxAllocationsPerUsername,
+  )
+  .option(
+    '--max-allocations-per-ip <n>',
+    'relay allocations one client address may hold (an office behind one NAT: about 8 per simultaneous test)',
+    intArg('--max-allocations-per-ip', BOUNDS.allocations),
+    DEFAULTS.relayQuotas.maxAllocationsPerSourceIp,
+  )
+  .option('--max-allocations <n>', 'relay allocations in total', intArg('--max-allocations', BOUNDS.allocations), DEFAULTS.relayQuotas.maxAllocationsTotal)
+  .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug']).default(DEFAULTS.logLevel))
+  .action(async (_opts: unknown, cmd: Command) => {
+    const opts = serveOptionsFromFlags(cmd.opts<ServeFlags>());
+    const server = await serve(opts, (msg) => process.stderr.write(`${msg}\n`));
     process.stderr.write(`callprobe serving ${server.url} (TURN ${server.relay ? server.relay.listeners.map((l) => `${l.transport}/${l.port}`).join(' ') : 'external'})\n`);
     let closing = false;
     const shutdown = (signal: string): void => {
@@ -108,22 +121,19 @@ program
 program
   .command('run')
   .description('run one test in headless Chromium and print the result (exit 0 pass, 1 fail, 2 could not test, 3 usage)')
-  .option('--server <url>', 'callprobe server to test against, e.g. http://127.0.0.1:8080')
-  .option('--duration <seconds>', 'test length (default: the page default, 15 s)', intArg('--duration', 1, 600))
+  .option('--server <url>', 'callprobe server to test against, e.g. http://127.0.0.1:8080', serverUrlArg)
+  .option('--duration <seconds>', `test length (default: the page default, ${DEFAULTS.testDurationS} s)`, intArg('--duration', BOUNDS.testDurationS))
   .addOption(new Option('--profile <profile>', 'targets to grade against').choices(['client-to-edge', 'edge-to-edge', 'azure-region']).default('client-to-edge'))
   .option('--azure-region <name>', 'with --profile azure-region: the Azure region, e.g. "West Europe"')
   .addOption(new Option('--from <where>', 'with --profile azure-region: measured from the site or the network edge').choices(['site', 'edge']).default('site'))
-  .option('--turn <uri>', "someone else's TURN server (no reflector: in-page loop mode)")
+  .option('--turn <uri>', "someone else's TURN server (no reflector: in-page loop mode)", arg(parseTurnUri))
   .option('--turn-user <user>', 'username for --turn')
   .option('--turn-credential <password>', 'credential for --turn')
   .option('--relay <transport[:port]>', 'relay transport to test through, e.g. udp:3479, tcp, tls')
   .option('--json', 'print exactly one JSON document, the report', false)
   .option('--browser <path>', 'Chromium executable', DEFAULTS.browserPath)
-  .action(async (o: RunCommandOptions) => {
-    if (o.profile === 'azure-region' && !o.azureRegion) throw new ConfigError('--profile azure-region needs --azure-region');
-    if (!o.server && !o.turn) throw new ConfigError('give --server URL (or --turn URI for a TURN server without callprobe)');
-    if (o.turn && (!o.turnUser || !o.turnCredential)) throw new ConfigError('--turn needs --turn-user and --turn-credential');
-    process.exitCode = await runCommand(o);
+  .action(async (_opts: unknown, cmd: Command) => {
+    process.exitCode = await runCommand(checkRunFlags(cmd.opts<RunCommandOptions>()));
   });
 
 program
@@ -131,29 +141,39 @@ program
   .description('grade the 90th percentile of many reports of one site, as Microsoft advises (exit codes as run)')
   .argument('<files...>', 'report files written by `callprobe run --json`')
   .option('--json', 'print the aggregate as JSON', false)
-  .action(async (files: string[], o: { json: boolean }) => {
-    process.exitCode = await aggregateCommand(files, o.json);
+  .action(async (files: string[], _opts: unknown, cmd: Command) => {
+    process.exitCode = await aggregateCommand(files, cmd.opts<{ json: boolean }>().json);
   });
+
+interface CoturnConfigFlags {
+  listeningIp: string;
+  relayIp?: string;
+  ports: number[];
+  relayPorts: { min: number; max: number };
+  secret: string;
+  realm: string;
+  allowPeers: string[];
+  outDir?: string;
+}
 
 program
   .command('coturn-config')
   .description('print turnserver.conf files that make coturn serve what the embedded relay serves (one instance per port)')
   .option('--listening-ip <ip>', 'address coturn listens on', DEFAULTS.host)
   .option('--relay-ip <ip>', 'address put in XOR-RELAYED-ADDRESS (default: --listening-ip)')
-  .option('--ports <ports>', 'UDP/TCP ports, one coturn instance each', portsArg, DEFAULTS.turnUdpPorts)
-  .option('--relay-ports <range>', 'relay port range shared by the instances', `${DEFAULTS.relayPortRange.min}-${DEFAULTS.relayPortRange.max}`)
+  .addOption(new Option('--ports <ports>', 'UDP/TCP ports, one coturn instance each').argParser(portsArg).default(DEFAULTS.turnUdpPorts, portsText(DEFAULTS.turnUdpPorts)))
+  .addOption(new Option('--relay-ports <range>', 'relay port range shared by the instances').argParser(rangeArg('--relay-ports')).default(DEFAULTS.relayPortRange, rangeText))
   .requiredOption('--secret <secret>', 'TURN REST-API shared secret (give the same to callprobe serve --secret)')
   .option('--realm <realm>', 'realm', DEFAULTS.realm)
   .option('--allow-peers <cidrs>', 'extra peer addresses (e.g. the reflector)', listArg, [])
   .option('--out-dir <dir>', 'write turnserver-<port>.conf files there instead of printing')
-  .action(async (o: { listeningIp: string; relayIp?: string; ports: number[]; relayPorts: string; secret: string; realm: string; allowPeers: string[]; outDir?: string }) => {
-    const range = /^(\d+)-(\d+)$/.exec(o.relayPorts);
-    if (!range) throw new ConfigError('--relay-ports must look like 49152-65535');
+  .action(async (_opts: unknown, cmd: Command) => {
+    const o = cmd.opts<CoturnConfigFlags>();
     const confs = renderCoturnConfig({
       listeningIp: o.listeningIp,
       relayIp: o.relayIp ?? o.listeningIp,
       ports: o.ports,
-      relayPortRange: { min: Number(range[1]), max: Number(range[2]) },
+      relayPortRange: o.relayPorts,
       realm: o.realm,
       secret: o.secret,
       allowPeers: o.allowPeers,
@@ -173,13 +193,9 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CommanderError) {
-    process.exit(err.exitCode === 0 ? 0 : EXIT.usage);
-  }
-  if (err instanceof ConfigError || err instanceof InvalidArgumentError) {
-    process.stderr.write(`callprobe: ${err.message}\n`);
-    process.exit(EXIT.usage);
-  }
-  process.stderr.write(`callprobe: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(EXIT.cannotTest);
+  const code = exitCodeFor({ error: err });
+  // Help and version print themselves and end with code 0; "help instead of an error" (no command) too.
+  const printed = err instanceof Error && 'code' in err && (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help');
+  if (!printed) process.stderr.write(`${errorText(err)}\n`);
+  process.exit(code);
 }

@@ -5,8 +5,7 @@ import { aggregateP90 } from '../../src/analysis/report/aggregate.js';
 import type { AggregateReport } from '../../src/analysis/schema/aggregate-schema.js';
 import { aggregateView } from '../../src/analysis/present/view.js';
 import { ConfigError } from '../../src/protocol/defaults.js';
-
-const EXIT_FOR_VERDICT = { pass: 0, fail: 1, insufficient: 2 } as const;
+import { exitCodeFor, type ExitCode } from './exit.js';
 
 /** Reads and checks one report file; a bad file is a clear error naming the file and the field. */
 async function readReport(file: string): Promise<Report> {
@@ -32,10 +31,10 @@ export function formatAggregate(a: AggregateReport): string {
 }
 
 /** `callprobe aggregate FILE...`: the P90 verdict over many reports of one site. */
-export async function aggregateCommand(files: string[], json: boolean): Promise<number> {
+export async function aggregateCommand(files: string[], json: boolean): Promise<ExitCode> {
   if (files.length === 0) throw new ConfigError('give at least one report file (callprobe run --json output)');
   const reports = await Promise.all(files.map(readReport));
   const result = aggregateP90(reports);
   process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : formatAggregate(result));
-  return EXIT_FOR_VERDICT[result.verdict];
+  return exitCodeFor({ verdict: result.verdict });
 }

@@ -1,16 +1,19 @@
 import { isIP } from 'node:net';
 import type { Report } from '../../src/analysis/schema/report-schema.js';
-import { parseTurnUri, serve, type RunningServer } from './serve.js';
-import { runHeadless, HeadlessError } from '../headless/chromium.js';
+import type { TurnServerEntry } from '../../src/protocol/api.js';
+import { ConfigError, DEFAULTS, parseTurnUriParts } from '../../src/protocol/defaults.js';
+import { serve, type RunningServer } from './serve.js';
 import { formatSummary } from './summary.js';
+import { EXIT, exitCodeFor, type ExitCode } from './exit.js';
 
+/** `callprobe run`'s flags as commander parses them (cli.ts; --turn already an RFC 7065 entry). */
 export interface RunCommandOptions {
   server?: string;
   duration?: number;
   profile: 'client-to-edge' | 'edge-to-edge' | 'azure-region';
   azureRegion?: string;
   from: 'site' | 'edge';
-  turn?: string;
+  turn?: TurnServerEntry;
   turnUser?: string;
   turnCredential?: string;
   relay?: string;
@@ -18,7 +21,13 @@ export interface RunCommandOptions {
   browser: string;
 }
 
-const EXIT_FOR_VERDICT = { pass: 0, fail: 1, insufficient: 2 } as const;
+/** Checks the flags that only make sense together; throws ConfigError (a usage error). */
+export function checkRunFlags(o: RunCommandOptions): RunCommandOptions {
+  if (o.profile === 'azure-region' && !o.azureRegion) throw new ConfigError('--profile azure-region needs --azure-region', 'missing-option');
+  if (!o.server && !o.turn) throw new ConfigError('give --server URL (or --turn URI for a TURN server without callprobe)', 'missing-option');
+  if (o.turn && (!o.turnUser || !o.turnCredential)) throw new ConfigError('--turn needs --turn-user and --turn-credential', 'missing-option');
+  return o;
+}
 
 function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '');
@@ -26,14 +35,16 @@ function isLoopbackHost(host: string): boolean {
 }
 
 /** `callprobe run`: one headless test; returns the process exit code. */
-export async function runCommand(o: RunCommandOptions): Promise<number> {
+export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
   const progress = (line: string): void => {
     process.stderr.write(`callprobe: ${line}\n`);
   };
+  // Loaded on use: Playwright takes about a second to import, which no other command needs.
+  const { runHeadless, HeadlessError } = await import('../headless/chromium.js');
   let local: RunningServer | null = null;
   try {
     let base = o.server;
-    const turn = o.turn ? parseTurnUri(o.turn) : null;
+    const turn = o.turn ?? null;
     if (!base) {
       // No callprobe server: serve the page ourselves, without relay or reflector, on loopback.
       local = await serve(
@@ -44,12 +55,13 @@ export async function runCommand(o: RunCommandOptions): Promise<number> {
           tcpPorts: [],
           tls: null,
           relayIp: '127.0.0.1',
-          relayPortRange: { min: 49152, max: 65535 },
+          relayPortRange: DEFAULTS.relayPortRange,
           secret: null,
-          credentialTtlS: 3600,
+          credentialTtlS: DEFAULTS.credentialTtlS,
           advertise: null,
           allowPeers: [],
-          externalTurn: [o.turn ?? ''],
+          externalTurn: turn ? [turn] : [],
+          quotas: DEFAULTS.relayQuotas,
           reflector: false,
           logLevel: 'warn',
         },
@@ -67,9 +79,9 @@ export async function runCommand(o: RunCommandOptions): Promise<number> {
     if (o.profile === 'azure-region') q.set('from', o.from);
     if (o.relay) q.set('turn', o.relay);
     if (turn) q.set('mode', 'loopback');
-    const turnHost = turn ? /^turns?:(\[[^\]]+\]|[^:?]+)/.exec(turn.url)?.[1] ?? '' : '';
+    const turnHost = turn ? parseTurnUriParts(turn.url).host : '';
     progress(`testing ${turn ? turn.url : url.origin}`);
-    const durationS = o.duration ?? 15;
+    const durationS = o.duration ?? DEFAULTS.testDurationS;
     const { result, browserVersion } = await runHeadless({
       pageUrl: url.toString(),
       browserPath: o.browser,
@@ -82,17 +94,17 @@ export async function runCommand(o: RunCommandOptions): Promise<number> {
     if (!result.ok) {
       progress(`could not test: ${result.message} (${result.reason})`);
       if (o.json) process.stdout.write(`${JSON.stringify({ error: { reason: result.reason, message: result.message } }, null, 2)}\n`);
-      return result.reason === 'bad-parameters' ? 3 : 2;
+      return exitCodeFor({ notTested: result.reason });
     }
     const report: Report = result.report;
     (report.meta as { browser: string }).browser = `Chromium ${browserVersion}`;
     process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatSummary(report));
-    return EXIT_FOR_VERDICT[report.summary.verdict];
+    return exitCodeFor({ verdict: report.summary.verdict });
   } catch (err) {
     const reason = err instanceof HeadlessError ? err.reason : 'error';
     progress(`could not test: ${(err as Error).message}`);
     if (o.json) process.stdout.write(`${JSON.stringify({ error: { reason, message: (err as Error).message } }, null, 2)}\n`);
-    return 2;
+    return EXIT.cannotTest;
   } finally {
     await local?.close();
   }

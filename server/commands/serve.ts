@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ServerConfig, TurnServerEntry } from '../../src/protocol/api.js';
 import { buildApp } from '../http/app.js';
-import { startRelay, type Relay } from '../turn/index.js';
-import { ConfigError, DEFAULTS } from '../../src/protocol/defaults.js';
+import { RelayStartError, startRelay, type Relay, type RelayQuotas } from '../turn/index.js';
+import { ConfigError, DEFAULTS, formatTurnUri } from '../../src/protocol/defaults.js';
 import { callprobeVersion, packageRoot } from '../version.js';
 
 export interface ServeOptions {
@@ -22,11 +22,63 @@ export interface ServeOptions {
   credentialTtlS: number;
   advertise: { host: string; udpPorts: number[] | null } | null;
   allowPeers: string[];
-  /** Use this relay (e.g. coturn) instead of the embedded one: TURN URIs, comma-separated. */
-  externalTurn: string[] | null;
+  /** Hand out this relay (e.g. coturn) instead of the embedded one. */
+  externalTurn: TurnServerEntry[] | null;
+  /** Allocation quotas of the embedded relay (RFC 8656 §7.2: 486 per user/IP, 508 in total). */
+  quotas: Pick<RelayQuotas, 'maxAllocationsPerUsername' | 'maxAllocationsPerSourceIp' | 'maxAllocationsTotal'>;
   reflector: boolean;
-  logLevel: string;
+  logLevel: LogLevel;
   webRoot?: string;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug';
+
+/** `callprobe serve`'s flags as commander parses them (cli.ts; every value already parsed). */
+export interface ServeFlags {
+  host: string;
+  httpPort: number;
+  turnPorts: number[];
+  tcpPorts?: number[];
+  tlsPort?: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  relayIp?: string;
+  relayPorts: { min: number; max: number };
+  secret?: string;
+  credentialTtl: number;
+  advertise?: { host: string; udpPorts: number[] | null };
+  allowPeers: string[];
+  externalTurn?: TurnServerEntry[];
+  reflector: boolean;
+  logLevel: LogLevel;
+  maxAllocationsPerUser: number;
+  maxAllocationsPerIp: number;
+  maxAllocations: number;
+}
+
+/** Checks the flags that only make sense together; throws ConfigError (a usage error). */
+export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
+  if (f.tlsPort !== undefined && (!f.tlsCert || !f.tlsKey)) throw new ConfigError('--tls-port needs --tls-cert and --tls-key', 'missing-option');
+  if ((f.host === '0.0.0.0' || f.host === '::') && !f.relayIp) {
+    throw new ConfigError(`--host ${f.host} listens everywhere: give --relay-ip, the one address peers and the reflector use`, 'missing-option');
+  }
+  return {
+    host: f.host,
+    httpPort: f.httpPort,
+    turnUdpPorts: f.turnPorts,
+    tcpPorts: f.tcpPorts ?? [],
+    tls: f.tlsPort !== undefined && f.tlsCert && f.tlsKey ? { port: f.tlsPort, certPath: f.tlsCert, keyPath: f.tlsKey } : null,
+    relayIp: f.relayIp ?? f.host,
+    relayPortRange: f.relayPorts,
+    secret: f.secret ?? null,
+    credentialTtlS: f.credentialTtl,
+    advertise: f.advertise ?? null,
+    allowPeers: f.allowPeers,
+    externalTurn: f.externalTurn ?? null,
+    quotas: { maxAllocationsPerUsername: f.maxAllocationsPerUser, maxAllocationsPerSourceIp: f.maxAllocationsPerIp, maxAllocationsTotal: f.maxAllocations },
+    reflector: f.reflector,
+    logLevel: f.logLevel,
+  };
 }
 
 export interface RunningServer {
@@ -44,31 +96,47 @@ function hostForUri(host: string): string {
 export function turnEntries(opts: ServeOptions, bound: Relay['listeners']): TurnServerEntry[] {
   const host = hostForUri(opts.advertise?.host ?? (opts.host === '0.0.0.0' || opts.host === '::' ? opts.relayIp : opts.host));
   const udpPorts = opts.advertise?.udpPorts ?? uniquePorts(bound, 'udp');
-  const entries: TurnServerEntry[] = udpPorts.map((port) => ({ url: `turn:${host}:${port}?transport=udp`, transport: 'udp', port }));
-  for (const port of uniquePorts(bound, 'tcp')) entries.push({ url: `turn:${host}:${port}?transport=tcp`, transport: 'tcp', port });
-  for (const port of uniquePorts(bound, 'tls')) entries.push({ url: `turns:${host}:${port}?transport=tcp`, transport: 'tls', port });
-  return entries;
+  const entry = (transport: TurnServerEntry['transport'], port: number): TurnServerEntry => ({ url: formatTurnUri(host, port, transport), transport, port });
+  return [...udpPorts.map((p) => entry('udp', p)), ...uniquePorts(bound, 'tcp').map((p) => entry('tcp', p)), ...uniquePorts(bound, 'tls').map((p) => entry('tls', p))];
 }
 
 function uniquePorts(bound: Relay['listeners'], transport: 'udp' | 'tcp' | 'tls'): number[] {
   return [...new Set(bound.filter((l) => l.transport === transport).map((l) => l.port))];
 }
 
-/** Parses "turn:host:port?transport=udp" / "turns:host:port" into an entry. */
-export function parseTurnUri(uri: string): TurnServerEntry {
-  const m = /^(turns?):(\[[^\]]+\]|[^:?]+)(?::(\d+))?(?:\?transport=(udp|tcp))?$/.exec(uri.trim());
-  if (!m) throw new ConfigError(`not a TURN URI (RFC 7065): "${uri}"`);
-  const secure = m[1] === 'turns';
-  const port = m[3] ? Number(m[3]) : secure ? 5349 : 3478;
-  const transport: TurnServerEntry['transport'] = secure ? 'tls' : m[4] === 'tcp' ? 'tcp' : 'udp';
-  return { url: uri.trim(), transport, port };
-}
-
 function readPem(path: string, flag: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ConfigError(`${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'bad-file');
+  }
+}
+
+const LISTEN_ERRORS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'address not available on this host',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+};
+
+/** A listen/bind failure the user can fix (port in use, address not here) as a usage error; anything else as is. */
+function listenError(err: unknown, what: string): unknown {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const text = code === undefined ? undefined : LISTEN_ERRORS[code];
+  if (text === undefined) return err;
+  const address = (err as { address?: string; port?: number }).address;
+  const port = (err as { port?: number }).port;
+  return new ConfigError(`${what}: ${text}${address !== undefined ? ` (${address}${port !== undefined ? `:${port}` : ''})` : ''}`, 'cannot-listen');
+}
+
+/** The relay's start errors are the user's to fix (a port in use, a bad --allow-peers): usage errors. */
+async function relayOrUsageError(config: Parameters<typeof startRelay>[0]): Promise<Relay> {
+  try {
+    return await startRelay(config);
+  } catch (err) {
+    if (!(err instanceof RelayStartError)) throw err;
+    const cause = (err as { cause?: unknown }).cause;
+    const bind = listenError(cause, 'TURN relay');
+    throw bind instanceof ConfigError ? bind : new ConfigError(`TURN relay: ${err.message}`, 'bad-value');
   }
 }
 
@@ -82,13 +150,13 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
   const appLogger = { level: opts.logLevel };
 
   if (opts.externalTurn) {
-    turn = opts.externalTurn.map(parseTurnUri);
+    turn = opts.externalTurn;
   } else {
     const tls = opts.tls ? { port: opts.tls.port, certPem: readPem(opts.tls.certPath, '--tls-cert'), keyPem: readPem(opts.tls.keyPath, '--tls-key') } : null;
     const [firstUdp] = opts.turnUdpPorts;
-    if (firstUdp === undefined) throw new ConfigError('--turn-ports is empty');
+    if (firstUdp === undefined) throw new ConfigError('--turn-ports is empty', 'bad-port');
     const { default: pino } = await import('pino');
-    relay = await startRelay({
+    relay = await relayOrUsageError({
       listenHosts: [opts.host],
       relayIp: opts.relayIp,
       udpPorts: opts.turnUdpPorts,
@@ -98,6 +166,7 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
       realm: DEFAULTS.realm,
       secret,
       allowPeers: opts.allowPeers,
+      quotas: opts.quotas,
       logger: pino({ level: opts.logLevel, name: 'turn' }),
     });
     turn = turnEntries(opts, relay.listeners);
@@ -124,7 +193,7 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
     await app.listen({ host: opts.host, port: opts.httpPort });
   } catch (err) {
     await relay?.close();
-    throw err;
+    throw listenError(err, `--http-port ${opts.httpPort}`);
   }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.httpPort;

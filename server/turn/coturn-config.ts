@@ -9,6 +9,7 @@
  * `alt-tls-listening-port` (needs a certificate and DTLS enabled): more moving parts for the
  * same result. Four instances need only one IP and no certificate.
  */
+import { ConfigError, DEFAULTS } from '../../src/protocol/defaults.js';
 import { IPV4_SPECIAL, IPV6_SPECIAL } from './policy/special-purpose.js';
 import { formatIp, parseIp, parsePrefix, type IpPrefix } from './net/ip.js';
 
@@ -17,9 +18,9 @@ export interface CoturnConfigOptions {
   listeningIp: string;
   /** Address put in XOR-RELAYED-ADDRESS. */
   relayIp: string;
-  /** UDP (and TCP) listening ports, one instance each. Default 3478-3481. */
+  /** UDP (and TCP) listening ports, one instance each. Default DEFAULTS.turnUdpPorts (3478-3481). */
   ports?: number[];
-  /** Relay port range shared out between the instances. Default 49152-65535. */
+  /** Relay port range shared out between the instances. Default DEFAULTS.relayPortRange (49152-65535). */
   relayPortRange?: { min: number; max: number };
   realm: string;
   secret: string;
@@ -61,17 +62,17 @@ function prefixRange(p: IpPrefix): string {
 /** Splits [min, max] into `n` disjoint slices, in order. */
 function slices(min: number, max: number, n: number): { min: number; max: number }[] {
   const size = Math.floor((max - min + 1) / n);
-  if (size < 2) throw new RangeError(`relay port range ${min}-${max} too small for ${n} instances`);
+  if (size < 2) throw new ConfigError(`relay port range ${min}-${max} too small for ${n} instances (2 ports each at least)`, 'bad-port-range');
   return Array.from({ length: n }, (_, i) => ({ min: min + i * size, max: i === n - 1 ? max : min + (i + 1) * size - 1 }));
 }
 
 /** One turnserver.conf per port. */
 export function renderCoturnConfig(opts: CoturnConfigOptions): CoturnInstanceConfig[] {
-  const ports = opts.ports ?? [3478, 3479, 3480, 3481];
-  const range = opts.relayPortRange ?? { min: 49152, max: 65535 };
+  const ports = opts.ports ?? DEFAULTS.turnUdpPorts;
+  const range = opts.relayPortRange ?? DEFAULTS.relayPortRange;
   const loopbackRelay = isLoopback(opts.relayIp);
   const allowed = (opts.allowPeers ?? []).map((c) => parsePrefix(c));
-  if (/[\r\n]/.test(opts.secret + opts.realm)) throw new RangeError('secret and realm must be single-line');
+  if (/[\r\n]/.test(opts.secret + opts.realm)) throw new ConfigError('secret and realm must be single-line', 'bad-value');
   return slices(range.min, range.max, ports.length).map((slice, i) => {
     const port = ports[i] ?? 0;
     const lines = [

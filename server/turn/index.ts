@@ -28,18 +28,19 @@ export interface RelayConfig {
   relayIp: string;
   /** Optional second relayed address of the other family (REQUESTED-ADDRESS-FAMILY). */
   relayIpV6?: string;
-  /** Default [3478, 3479, 3480, 3481]. */
+  /** The CLIs give DEFAULTS.turnUdpPorts (3478-3481, src/protocol/defaults.ts). */
   udpPorts: number[];
   /** Plain TURN-over-TCP listeners. */
   tcpPorts: number[];
   tls: { port: number; certPem: string; keyPem: string } | null;
-  /** Default 49152-65535; {min: 0, max: 0} = OS-chosen ephemeral ports (tests). */
+  /** The CLIs give DEFAULTS.relayPortRange (49152-65535); {min: 0, max: 0} = OS-chosen ephemeral ports (tests). */
   relayPortRange: { min: number; max: number };
   realm: string;
   /** TURN REST API shared secret (coturn `static-auth-secret`). */
   secret: string;
   /** Extra CIDRs peers may be in; special-purpose ranges open only for entries inside them. */
   allowPeers: string[];
+  /** Overrides of DEFAULTS.relayQuotas (src/protocol/defaults.ts). */
   quotas?: Partial<RelayQuotas>;
   logger: RelayLogger;
   /** Wall clock in ms since the epoch (REST credential expiry needs wall time). Default Date.now. */

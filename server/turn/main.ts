@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
+import { BOUNDS, DEFAULTS, parseIntInRange, parsePortList, parseRelayPortRange } from '../../src/protocol/defaults.js';
 import { startRelay, type RelayQuotas } from './index.js';
 
 function list(v: string | undefined, fallback: string[]): string[] {
@@ -18,24 +19,17 @@ function list(v: string | undefined, fallback: string[]): string[] {
 }
 
 function ports(v: string | undefined, fallback: number[]): number[] {
-  return list(v, fallback.map(String)).map((s) => {
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`bad port "${s}"`);
-    return n;
-  });
+  return v === undefined ? fallback : parsePortList(v);
 }
 
-function positive(v: string | undefined, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
-  return n;
+function allocations(v: string | undefined, name: string): number | undefined {
+  return v === undefined ? undefined : parseIntInRange(v, `--${name}`, BOUNDS.allocations);
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      host: { type: 'string', default: '127.0.0.1' },
+      host: { type: 'string', default: DEFAULTS.host },
       'udp-ports': { type: 'string' },
       'tcp-ports': { type: 'string' },
       'tls-port': { type: 'string' },
@@ -43,43 +37,42 @@ async function main(): Promise<void> {
       'tls-key': { type: 'string' },
       secret: { type: 'string' },
       'relay-ip': { type: 'string' },
-      'relay-range': { type: 'string', default: '49152-65535' },
+      'relay-range': { type: 'string', default: `${DEFAULTS.relayPortRange.min}-${DEFAULTS.relayPortRange.max}` },
       'allow-peers': { type: 'string' },
-      realm: { type: 'string', default: 'callprobe' },
+      realm: { type: 'string', default: DEFAULTS.realm },
       'max-allocations-per-user': { type: 'string' },
       'max-allocations-per-ip': { type: 'string' },
       'max-allocations': { type: 'string' },
-      'log-level': { type: 'string', default: 'info' },
+      'log-level': { type: 'string', default: DEFAULTS.logLevel },
     },
     strict: true,
   });
   if (!values.secret) throw new Error('--secret is required');
-  const hosts = list(values.host, ['127.0.0.1']);
-  const range = /^(\d+)-(\d+)$/.exec(values['relay-range'] ?? '');
-  if (!range) throw new Error('--relay-range must look like 49152-65535');
-  const tlsPort = values['tls-port'] === undefined ? null : ports(values['tls-port'], [])[0];
-  if (tlsPort !== null && tlsPort !== undefined && (!values['tls-cert'] || !values['tls-key'])) {
+  const hosts = list(values.host, [DEFAULTS.host]);
+  const relayPortRange = parseRelayPortRange(values['relay-range'] ?? '', '--relay-range');
+  const tlsPort = values['tls-port'] === undefined ? null : parseIntInRange(values['tls-port'], '--tls-port', BOUNDS.listenPort);
+  if (tlsPort !== null && (!values['tls-cert'] || !values['tls-key'])) {
     throw new Error('--tls-port needs --tls-cert and --tls-key');
   }
   const quotas: Partial<RelayQuotas> = {};
-  const perUser = positive(values['max-allocations-per-user'], 'max-allocations-per-user');
-  const perIp = positive(values['max-allocations-per-ip'], 'max-allocations-per-ip');
-  const total = positive(values['max-allocations'], 'max-allocations');
+  const perUser = allocations(values['max-allocations-per-user'], 'max-allocations-per-user');
+  const perIp = allocations(values['max-allocations-per-ip'], 'max-allocations-per-ip');
+  const total = allocations(values['max-allocations'], 'max-allocations');
   if (perUser !== undefined) quotas.maxAllocationsPerUsername = perUser;
   if (perIp !== undefined) quotas.maxAllocationsPerSourceIp = perIp;
   if (total !== undefined) quotas.maxAllocationsTotal = total;
-  const logger = pino({ level: values['log-level'] ?? 'info' }, pino.destination(2));
+  const logger = pino({ level: values['log-level'] ?? DEFAULTS.logLevel }, pino.destination(2));
   const relay = await startRelay({
     listenHosts: hosts,
-    relayIp: values['relay-ip'] ?? hosts[0] ?? '127.0.0.1',
-    udpPorts: ports(values['udp-ports'], [3478, 3479, 3480, 3481]),
+    relayIp: values['relay-ip'] ?? hosts[0] ?? DEFAULTS.host,
+    udpPorts: ports(values['udp-ports'], DEFAULTS.turnUdpPorts),
     tcpPorts: ports(values['tcp-ports'], []),
     tls:
-      tlsPort !== null && tlsPort !== undefined
+      tlsPort !== null
         ? { port: tlsPort, certPem: readFileSync(values['tls-cert'] ?? '', 'utf8'), keyPem: readFileSync(values['tls-key'] ?? '', 'utf8') }
         : null,
-    relayPortRange: { min: Number(range[1]), max: Number(range[2]) },
-    realm: values.realm ?? 'callprobe',
+    relayPortRange,
+    realm: values.realm ?? DEFAULTS.realm,
     secret: values.secret,
     allowPeers: list(values['allow-peers'], []),
     quotas,

@@ -1,37 +1,147 @@
 /**
- * Every default of callprobe's server and CLI, in one place (like irtt's defaults.go).
+ * Every default and bound of callprobe in one place (like irtt's defaults.go): the page, the
+ * CLI, the server, the reflector and the relay read them from here. Also the parsers of the
+ * flag and URI values that check them, and their typed error. Pure: neither DOM nor Node.
  */
+import type { TurnServerEntry } from './api.js';
+
+/** Defaults, grouped by who uses them; every number says where it comes from. */
 export const DEFAULTS = {
+  // ---- The test: page URL parameters, the form, `callprobe run` --------------------------
+  /** 15 s fills exactly one 15 s window, the shortest interval the Teams targets grade (seed 000). */
+  testDurationS: 15,
+  /** 160 bytes: one 20 ms G.711 audio frame, so every probe is the size of a voice packet. */
+  payloadBytes: 160,
+
+  // ---- The session's timeouts (src/session) ------------------------------------------------
+  /** Signaling, ICE through the relay, DTLS, SCTP: 0.31 s on loopback (docs/benchmarks.md); room for slow paths. */
+  connectTimeoutMs: 15_000,
+  /** All ports are checked at once in 0.11 s on loopback (docs/benchmarks.md); 4 s ends a silently dropped port. */
+  portCheckTimeoutMs: 4_000,
+  /** After "stop": the reflector's last receipts take one round trip; 5 s bounds a lost reply. */
+  finalTallyTimeoutMs: 5_000,
+
+  // ---- callprobe serve ---------------------------------------------------------------------
   host: '127.0.0.1',
   httpPort: 8080,
   /** Teams/ACS media ports (seed 004): UDP 3478-3481. TURN over TCP listens on the first. */
   turnUdpPorts: [3478, 3479, 3480, 3481] as number[],
+  /** RFC 8656 §7.2 suggests the dynamic range of RFC 6335 §6 for relayed addresses: 49152-65535. */
   relayPortRange: { min: 49152, max: 65535 },
+  /** TURN REST credential lifetime: one page load mints one; an hour covers a tab left open. */
   credentialTtlS: 3600,
   realm: 'callprobe',
   /** The reflector stops a session that outlives this (a 10-minute test plus margin). */
   maxSessionMs: 12 * 60_000,
+  /** Reflector sessions at once; the server used < 20 % of a core at 12 tests (docs/benchmarks.md, load). */
   maxSessions: 50,
-  /** Default test length: 15 s fills exactly one 15 s window at 100 packets/s. */
-  testDurationS: 15,
-  payloadBytes: 160,
+  logLevel: 'info',
+  /**
+   * Relay limits (RFC 8656 §7.2: 486 Allocation Quota Reached, 508 Insufficient Capacity).
+   * One page test opens one allocation per offered entry to check the ports (4 UDP + TCP,
+   * plus TLS when configured: 5-6) and then 1 (reflector mode) or 2 (loopback mode) for the
+   * test itself: at most 8 at once, all under the test's one credential.
+   */
+  relayQuotas: {
+    /** One credential = one page test: 8 allocations at most, 10 leaves room for a retry. */
+    maxAllocationsPerUsername: 10,
+    /** An office behind one NAT: 256 / 8 per test = 32 simultaneous page tests from one address. */
+    maxAllocationsPerSourceIp: 256,
+    /** The whole relay: ~125 simultaneous tests, beyond the reflector's maxSessions anyway. */
+    maxAllocationsTotal: 1000,
+    /** 4 MB/s = 32 Mbit/s per direction: far above any probe stream (<= ~2 Mbit/s), small enough that one allocation cannot flood the host. */
+    maxBandwidthBytesPerS: 4_000_000,
+    /** Token-bucket depth for the rate above: 100 ms of it. */
+    bandwidthBurstBytes: 400_000,
+    /** A probe page talks to one reflector or one other relayed address; 64 leaves room for ICE (RFC 8656 §9.2). */
+    maxPermissionsPerAllocation: 64,
+    /** Channel bindings per allocation (RFC 8656 §12.2); same reasoning as permissions. */
+    maxChannelsPerAllocation: 64,
+  },
+
+  // ---- callprobe run -----------------------------------------------------------------------
+  /** Debian's chromium package. */
   browserPath: '/usr/bin/chromium',
 } as const;
 
-/** Parses "3478-3481" or "3478,3480" or "3478" into a list of ports. */
+/** Bounds every parser and the page's form check against. */
+export const BOUNDS = {
+  /** 1 s is the shortest useful test; 600 s = 10 minutes, what maxSessionMs allows for. */
+  testDurationS: { min: 1, max: 600 },
+  /** Largest probe: a data-channel message of 1200 bytes stays under the 1280-byte IPv6 minimum MTU (RFC 8200 §5) with its headers. */
+  payloadBytesMax: 1200,
+  /** A listening or relay port (RFC 6335 §6: 16 bits; 0 is "any", never a port to hand out). */
+  port: { min: 1, max: 65535 },
+  /** A port to listen on (--http-port): 0 lets the OS choose (tests). */
+  listenPort: { min: 0, max: 65535 },
+  /** --credential-ttl: a minute at least (a test must fit), a week at most. */
+  credentialTtlS: { min: 60, max: 7 * 86_400 },
+  /** A port list never opens more than 65 listeners (3478-3542). */
+  portListMaxPorts: 65,
+  /** Relay quota flags: 1 allocation at least, a million at most (each is a socket). */
+  allocations: { min: 1, max: 1_000_000 },
+} as const;
+
+/** RFC 7065 §3: default ports of turn: and turns: URIs (RFC 8656 §3). */
+export const TURN_DEFAULT_PORT = { turn: 3478, turns: 5349 } as const;
+
+/** Why a value was refused. */
+export type ConfigErrorReason =
+  | 'bad-value'
+  | 'bad-port'
+  | 'bad-port-range'
+  | 'bad-turn-uri'
+  | 'missing-option'
+  | 'bad-file'
+  | 'cannot-listen';
+
+/** A flag, URI or file the user gave cannot be used: a usage error (exit 3), one line. */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly reason: ConfigErrorReason = 'bad-value',
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses a decimal integer within [min, max]; `what` names it in the error (e.g. "--http-port"). */
+export function parseIntInRange(text: string, what: string, bounds: { readonly min: number; readonly max: number }): number {
+  const n = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < bounds.min || n > bounds.max) {
+    throw new ConfigError(`${what} must be an integer ${bounds.min}..${bounds.max}, not "${text}"`, 'bad-value');
+  }
+  return n;
+}
+
+/** Parses "3478-3481" or "3478,3480" or "3478" into a list of ports (0 allowed: "any", for tests). */
 export function parsePortList(text: string): number[] {
   const ports: number[] = [];
   for (const part of text.split(',')) {
     const m = /^\s*(\d+)\s*(?:-\s*(\d+))?\s*$/.exec(part);
-    if (!m) throw new ConfigError(`not a port or port range: "${part}"`);
+    if (!m) throw new ConfigError(`not a port or port range: "${part}"`, 'bad-port');
     const lo = Number(m[1]);
     const hi = m[2] === undefined ? lo : Number(m[2]);
-    if (lo < 0 || hi > 65535 || hi < lo) throw new ConfigError(`bad port range: "${part}"`);
-    if (hi - lo > 64) throw new ConfigError(`port range too long (max 65 ports): "${part}"`);
+    if (lo < 0 || hi > BOUNDS.port.max || hi < lo) throw new ConfigError(`bad port range: "${part}"`, 'bad-port-range');
+    if (hi - lo >= BOUNDS.portListMaxPorts) throw new ConfigError(`port range too long (max ${BOUNDS.portListMaxPorts} ports): "${part}"`, 'bad-port-range');
     for (let p = lo; p <= hi; p++) ports.push(p);
   }
-  if (ports.length === 0) throw new ConfigError('empty port list');
+  if (ports.length === 0) throw new ConfigError('empty port list', 'bad-port');
   return ports;
+}
+
+/** Parses a relay port range "MIN-MAX" (e.g. 49152-65535): both 1..65535, MIN <= MAX. */
+export function parseRelayPortRange(text: string, what = '--relay-ports'): { min: number; max: number } {
+  const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(text);
+  if (!m) throw new ConfigError(`${what} must look like ${DEFAULTS.relayPortRange.min}-${DEFAULTS.relayPortRange.max}, not "${text}"`, 'bad-port-range');
+  const min = Number(m[1]);
+  const max = Number(m[2]);
+  if (min < BOUNDS.port.min || max > BOUNDS.port.max) {
+    throw new ConfigError(`${what} ${text}: ports must be ${BOUNDS.port.min}..${BOUNDS.port.max}`, 'bad-port-range');
+  }
+  if (min > max) throw new ConfigError(`${what} ${text}: the first port is above the last`, 'bad-port-range');
+  return { min, max };
 }
 
 /** Parses `--advertise HOST[:PORTS]`; IPv6 hosts in brackets: `[::1]:3478-3481`. */
@@ -42,13 +152,62 @@ export function parseAdvertise(text: string): { host: string; udpPorts: number[]
   if (idx > 0 && text.indexOf(':') === idx) {
     return { host: text.slice(0, idx), udpPorts: parsePortList(text.slice(idx + 1)) };
   }
-  if (text.length === 0) throw new ConfigError('empty --advertise');
+  if (text.length === 0) throw new ConfigError('empty --advertise', 'bad-value');
   return { host: text, udpPorts: null };
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
+/** RFC 7065 §3.1: the parts of a TURN URI as written (nothing defaulted). */
+export interface TurnUriParts {
+  /** "turns" = TLS to the server (RFC 7065 §3.1 <secure>). */
+  scheme: 'turn' | 'turns';
+  /** Host name or IP address; an IPv6 literal without its brackets. */
+  host: string;
+  /** The port as written, or null (then 3478 for turn:, 5349 for turns:). */
+  port: number | null;
+  /** The ?transport= parameter, or null when absent. */
+  transport: 'udp' | 'tcp' | null;
+}
+
+// RFC 3986 §3.2.2: IP-literal (here IPv6 only) or IPv4address / reg-name (unreserved, pct-encoded, sub-delims).
+const TURN_URI = /^(turns?):(?:\[([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)\]|([A-Za-z0-9\-._~%!$&'()*+,;=]+))(?::(\d{1,5}))?(?:\?transport=([A-Za-z0-9\-._~]+))?$/;
+
+function readTurnUri(text: string): TurnUriParts | string {
+  // Lower-case scheme and transport only, as WebRTC's ICE server parsing (Chromium) compares them.
+  const m = TURN_URI.exec(text);
+  if (!m) return 'expected turn:HOST[:PORT][?transport=udp|tcp] or turns:HOST[:PORT][?transport=tcp]';
+  const scheme = m[1] === 'turns' ? 'turns' : 'turn';
+  const port = m[4] === undefined ? null : Number(m[4]);
+  if (port !== null && (port < BOUNDS.port.min || port > BOUNDS.port.max)) return `port ${port} is not ${BOUNDS.port.min}..${BOUNDS.port.max}`;
+  const t = m[5];
+  if (t !== undefined && t !== 'udp' && t !== 'tcp') return `transport "${t}" is not udp or tcp`;
+  // turns: over UDP would be DTLS (RFC 7350), which neither Chromium nor this relay speak.
+  if (scheme === 'turns' && t === 'udp') return 'turns: runs over TCP (TLS); DTLS (transport=udp) is not supported';
+  return { scheme, host: m[2] ?? m[3] ?? '', port, transport: t ?? null };
+}
+
+/** Parses an RFC 7065 TURN URI into its parts; throws ConfigError (reason bad-turn-uri). */
+export function parseTurnUriParts(uri: string): TurnUriParts {
+  const r = readTurnUri(uri.trim());
+  if (typeof r === 'string') throw new ConfigError(`not a TURN URI (RFC 7065): "${uri}": ${r}`, 'bad-turn-uri');
+  return r;
+}
+
+/** The parts of a TURN URI, or null when it is not one (e.g. a getStats `url` from another relay). */
+export function tryParseTurnUriParts(uri: string): TurnUriParts | null {
+  const r = readTurnUri(uri.trim());
+  return typeof r === 'string' ? null : r;
+}
+
+/** Parses "turn:host:port?transport=udp" / "turns:host:port" into the entry the page receives. */
+export function parseTurnUri(uri: string): TurnServerEntry {
+  const p = parseTurnUriParts(uri);
+  const secure = p.scheme === 'turns';
+  const transport: TurnServerEntry['transport'] = secure ? 'tls' : p.transport === 'tcp' ? 'tcp' : 'udp';
+  return { url: uri.trim(), transport, port: p.port ?? TURN_DEFAULT_PORT[p.scheme] };
+}
+
+/** The RFC 7065 URI of one relay listener: `turn:HOST:PORT?transport=udp|tcp`, TLS as `turns:HOST:PORT?transport=tcp`. */
+export function formatTurnUri(host: string, port: number, transport: TurnServerEntry['transport']): string {
+  const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return transport === 'tls' ? `turns:${h}:${port}?transport=tcp` : `turn:${h}:${port}?transport=${transport}`;
 }

@@ -8,9 +8,11 @@
  * float64. Sequence numbers are 32-bit and wrap (extend them with `src/measure/seq.ts`).
  */
 
+import { BOUNDS, DEFAULTS } from './defaults.js';
+
 export const PROBE_MAGIC = 0x4350; // "CP"
 export const PROBE_VERSION = 1;
-export const DEFAULT_PAYLOAD_BYTES = 160;
+export const DEFAULT_PAYLOAD_BYTES: number = DEFAULTS.payloadBytes;
 
 export const ProbeKind = {
   /** client -> reflector (or pc1 -> pc2 in loopback mode). */
@@ -63,8 +65,8 @@ function view(bytes: Uint8Array): DataView {
 }
 
 function checkPayloadBytes(payloadBytes: number): void {
-  if (!Number.isInteger(payloadBytes) || payloadBytes < MIN_PAYLOAD_BYTES || payloadBytes > 1200) {
-    throw new ProbeDecodeError('bad-size', `payload must be ${MIN_PAYLOAD_BYTES}..1200 bytes, got ${payloadBytes}`);
+  if (!Number.isInteger(payloadBytes) || payloadBytes < MIN_PAYLOAD_BYTES || payloadBytes > BOUNDS.payloadBytesMax) {
+    throw new ProbeDecodeError('bad-size', `payload must be ${MIN_PAYLOAD_BYTES}..${BOUNDS.payloadBytesMax} bytes, got ${payloadBytes}`);
   }
 }
 

@@ -1,4 +1,5 @@
 import { encodeProbe, parseControlMessage, type ControlMessage } from '../protocol/wire.js';
+import { DEFAULTS } from '../protocol/defaults.js';
 import type { DirectionRecords, RoundTripRecords, SenderDiagnostics, SuspectInterval } from '../analysis/measure/records.js';
 import type { TestMode, TestTimings } from '../analysis/schema/input.js';
 import type { PeerLink } from './net/peer.js';
@@ -54,7 +55,7 @@ const QUEUED_PROBES_SUSPECT = 2;
  * and chunks queued behind SCTP congestion control may be abandoned unseen (PR-SCTP).
  */
 const MAX_QUEUED_PROBES = 16;
-const FINAL_TIMEOUT_MS = 5_000;
+const FINAL_TIMEOUT_MS = DEFAULTS.finalTallyTimeoutMs;
 
 /**
  * The probe stream of one test, the same in the page and in Node clients: pace, send,

@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../protocol/defaults.js';
 import { DEFAULT_PAYLOAD_BYTES } from '../protocol/wire.js';
 import type { ServerConfig, TurnServerEntry } from '../protocol/api.js';
 import type { AnalysisInput, ProfileSelection, TestMode, TestTimings } from '../analysis/schema/input.js';
@@ -66,7 +67,7 @@ export interface RunEvents {
   live(figures: LiveFigures): void;
 }
 
-const CONNECT_TIMEOUT_MS = 15_000;
+const CONNECT_TIMEOUT_MS = DEFAULTS.connectTimeoutMs;
 
 /** Runs one test end to end and returns its graded report. Throws SetupError when it cannot test. */
 export async function runTest(opts: RunOptions, events: RunEvents): Promise<Report> {

@@ -1,5 +1,6 @@
 import type { ProfileSelection, TestMode } from '../analysis/schema/input.js';
 import type { TurnServerEntry } from '../protocol/api.js';
+import { BOUNDS, DEFAULTS } from '../protocol/defaults.js';
 import type { AudioChoice } from '../session/run-session.js';
 
 /** Everything a test can be told through the page URL (also what `callprobe run` sets). */
@@ -12,8 +13,9 @@ export interface PageParams {
   audio: AudioChoice;
 }
 
-export const DEFAULT_DURATION_S = 15;
-export const MAX_DURATION_S = 600;
+export const DEFAULT_DURATION_S = DEFAULTS.testDurationS;
+export const MIN_DURATION_S = BOUNDS.testDurationS.min;
+export const MAX_DURATION_S = BOUNDS.testDurationS.max;
 
 export class ParamError extends Error {
   constructor(message: string) {
@@ -40,8 +42,8 @@ export function parseParams(search: string): PageParams {
   }
   const durationText = q.get('duration');
   const durationS = durationText === null ? DEFAULT_DURATION_S : Number(durationText);
-  if (!Number.isFinite(durationS) || durationS < 1 || durationS > MAX_DURATION_S) {
-    throw new ParamError(`duration must be 1..${MAX_DURATION_S} seconds, not "${durationText}"`);
+  if (!Number.isFinite(durationS) || durationS < MIN_DURATION_S || durationS > MAX_DURATION_S) {
+    throw new ParamError(`duration must be ${MIN_DURATION_S}..${MAX_DURATION_S} seconds, not "${durationText}"`);
   }
   const mode = q.get('mode') ?? 'auto';
   if (mode !== 'auto' && mode !== 'reflector' && mode !== 'loopback') throw new ParamError(`mode must be auto, reflector or loopback, not "${mode}"`);

@@ -3,6 +3,7 @@
  * The core never touches sockets or timers: it takes input plus the current time and returns
  * what to do (RFC 8656 server behaviour, §7-§12).
  */
+import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import type { IpFamily } from '../net/ip.js';
 import type { ListenerStats, TransportKind } from '../metrics.js';
 import type { PeerPolicy } from '../policy/peer-policy.js';
@@ -62,20 +63,8 @@ export interface RelayQuotas {
   maxChannelsPerAllocation: number;
 }
 
-export const DEFAULT_QUOTAS: Readonly<RelayQuotas> = {
-  // A page mints one credential per load and opens a handful of allocations (2 peer
-  // connections x UDP/TCP/TLS candidates, plus retries): 10 is generous for one page.
-  maxAllocationsPerUsername: 10,
-  maxAllocationsPerSourceIp: 100,
-  maxAllocationsTotal: 1000,
-  // 4 MB/s = 32 Mbit/s per direction: far above any probe stream (<= ~2 Mbit/s), small enough
-  // that one allocation cannot flood the host.
-  maxBandwidthBytesPerS: 4_000_000,
-  bandwidthBurstBytes: 400_000,
-  // A probe page talks to one reflector or one other relayed address; 64 leaves room for ICE.
-  maxPermissionsPerAllocation: 64,
-  maxChannelsPerAllocation: 64,
-};
+/** Sized in src/protocol/defaults.ts, with every other default (an office behind one NAT). */
+export const DEFAULT_QUOTAS: Readonly<RelayQuotas> = DEFAULTS.relayQuotas;
 
 /** RFC 8656 §7.2, §9, §12 timers, and the nonce lifetime. Defaults follow the RFC. */
 export interface CoreTimers {

@@ -1,4 +1,5 @@
 import type { TurnServerEntry } from '../../protocol/api.js';
+import { DEFAULTS } from '../../protocol/defaults.js';
 
 import type { PortReachability } from '../../analysis/schema/input.js';
 
@@ -16,7 +17,7 @@ export type PortCheck = PortReachability;
 export async function checkPorts(
   entries: readonly TurnServerEntry[],
   credentials: { username: string; credential: string },
-  timeoutMs = 4000,
+  timeoutMs: number = DEFAULTS.portCheckTimeoutMs,
 ): Promise<PortCheck[]> {
   return Promise.all(entries.map((e) => checkOne(e, credentials, timeoutMs)));
 }

@@ -4,6 +4,7 @@
  * ~2.5 s; a WebAudio source adds a 2-3 ms jitter floor); the probes are the main figures.
  */
 import type { GradedPath } from '../../analysis/schema/input.js';
+import { tryParseTurnUriParts } from '../../protocol/defaults.js';
 
 const SECONDS_TO_MS = 1000;
 
@@ -72,7 +73,5 @@ export function readStats(entries: Iterable<StatsEntry>): StatsSample {
 
 /** The TURN server port in a local relay candidate's `url` ("turn:host:3479?transport=udp"). */
 export function portOfTurnUrl(url: string | null): number | null {
-  if (!url) return null;
-  const m = /^turns?:(?:\[[^\]]+\]|[^:?]+):(\d+)/.exec(url);
-  return m ? Number(m[1]) : null;
+  return url ? (tryParseTurnUriParts(url)?.port ?? null) : null;
 }

@@ -1,5 +1,5 @@
 import { html } from 'lit';
-import type { PageParams } from '../params.js';
+import { MAX_DURATION_S, MIN_DURATION_S, type PageParams } from '../params.js';
 import type { ProfileId } from '../../analysis/schema/input.js';
 import { AZURE_REGION_NAMES } from '../regions.js';
 import { CpElement } from './cp-element.js';
@@ -73,7 +73,7 @@ export class TestForm extends CpElement {
               </label>`
           : ''}
         <label>Duration (seconds)
-          <input name="duration" type="number" min="1" max="600" step="1" .value=${String(this.params.durationS)} ?disabled=${this.running}
+          <input name="duration" type="number" min=${MIN_DURATION_S} max=${MAX_DURATION_S} step="1" .value=${String(this.params.durationS)} ?disabled=${this.running}
             aria-describedby="duration-hint" />
           <span class="hint" id="duration-hint">15 s fills one 15-second window, the shortest graded interval.</span>
         </label>

@@ -1,0 +1,95 @@
+/**
+ * The built CLI (`npx tsc -b` first): usage errors end with exit 3 and one line on stderr,
+ * never a stack trace; --help shows the defaults of src/protocol/defaults.ts.
+ */
+import { spawnSync } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { existsSync } from 'node:fs';
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../../src/protocol/defaults.js';
+
+const CLI = 'dist/server/cli.js';
+const built = existsSync(CLI);
+if (!built) console.warn(`[cli] CLI test skipped: ${CLI} not built (run npx tsc -b first)`);
+
+function callprobe(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  // A bounded run: every case here must end on its own (a serve that starts would be a failure).
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 15_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Exit 3 and exactly one line on stderr, naming the problem, without a stack or a terminal escape. */
+function expectUsageError(r: ReturnType<typeof callprobe>, message: RegExp): void {
+  expect(r.code, r.stderr).toBe(3);
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^callprobe: /);
+  expect(lines[0]).toMatch(message);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  expect(r.stderr).not.toContain('\u001b');
+}
+
+describe.skipIf(!built)('callprobe CLI (compiled)', () => {
+  let tcp: Server;
+  let udp: Socket;
+  let busyTcpPort: number;
+  let busyUdpPort: number;
+
+  beforeAll(async () => {
+    tcp = createServer();
+    tcp.listen(0, '127.0.0.1');
+    await once(tcp, 'listening');
+    busyTcpPort = (tcp.address() as AddressInfo).port;
+    udp = createSocket('udp4');
+    udp.bind(0, '127.0.0.1');
+    await once(udp, 'listening');
+    busyUdpPort = udp.address().port;
+  });
+
+  afterAll(async () => {
+    udp.close();
+    await new Promise<void>((resolve) => tcp.close(() => resolve()));
+  });
+
+  it('a bad flag value is a one-line usage error', () => {
+    expectUsageError(callprobe('serve', '--relay-ports', '70000-80000'), /--relay-ports 70000-80000: ports must be 1\.\.65535/);
+    expectUsageError(callprobe('serve', '--relay-ports', '5000-4000'), /above the last/);
+    expectUsageError(callprobe('serve', '--http-port', 'http'), /--http-port must be an integer 0\.\.65535/);
+    expectUsageError(callprobe('serve', '--external-turn', 'turn:relay.example.org:99999'), /not a TURN URI \(RFC 7065\)/);
+    expectUsageError(callprobe('serve', '--max-allocations-per-ip', '0'), /--max-allocations-per-ip must be an integer 1\.\./);
+    expectUsageError(callprobe('run', '--server', 'not a url'), /not a URL/);
+    expectUsageError(callprobe('run', '--turn', 'turns:relay.example.org?transport=udp', '--turn-user', 'u', '--turn-credential', 'p'), /DTLS/);
+    expectUsageError(callprobe('coturn-config', '--secret', 's', '--relay-ports', '1-2'), /too small for 4 instances/);
+    expectUsageError(callprobe('serve', '--bogus'), /unknown option '--bogus'/);
+  });
+
+  it('shows a terminal escape in a flag value as \\x1b, never sends it', () => {
+    const r = callprobe('serve', '--turn-ports', '\u001b[2J');
+    expectUsageError(r, /\\x1b\[2J/);
+  });
+
+  it('an HTTP port already in use is a one-line usage error', () => {
+    const r = callprobe('serve', '--host', '127.0.0.1', '--http-port', String(busyTcpPort), '--turn-ports', '0', '--secret', 's', '--log-level', 'error');
+    expectUsageError(r, new RegExp(`--http-port ${busyTcpPort}: address already in use`));
+  });
+
+  it('a TURN port already in use is a one-line usage error', () => {
+    const r = callprobe('serve', '--host', '127.0.0.1', '--http-port', '0', '--turn-ports', String(busyUdpPort), '--secret', 's', '--log-level', 'error');
+    expectUsageError(r, new RegExp(`TURN relay: address already in use \\(127\\.0\\.0\\.1:${busyUdpPort}\\)`));
+  });
+
+  it('--help shows the defaults of src/protocol/defaults.ts', () => {
+    const serveHelp = callprobe('serve', '--help');
+    expect(serveHelp.code).toBe(0);
+    const help = serveHelp.stdout.replace(/\s+/g, ' ');
+    expect(help).toContain(`(default: ${DEFAULTS.relayPortRange.min}-${DEFAULTS.relayPortRange.max})`);
+    expect(help).toContain(`(default: ${DEFAULTS.turnUdpPorts.join(',')})`);
+    expect(help).toContain(`(default: ${DEFAULTS.relayQuotas.maxAllocationsPerSourceIp})`);
+    expect(help).toContain(`(default: ${DEFAULTS.httpPort})`);
+    const runHelp = callprobe('run', '--help').stdout.replace(/\s+/g, ' ');
+    expect(runHelp).toContain(`the page default, ${DEFAULTS.testDurationS} s`);
+    expect(runHelp).toContain(DEFAULTS.browserPath);
+  });
+});
