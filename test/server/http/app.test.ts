@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/websocket'; // its augmentation of FastifyInstance (injectWS)
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerConfig, ServerSignalMessage, SignalData } from '../../../src/protocol/api.js';
+import type { ServerConfig, ServerSignalMessage, SignalData, TurnServerEntry } from '../../../src/protocol/api.js';
 import { buildApp, type AppOptions } from '../../../server/http/app.js';
 import { parseCandidate } from '../../../server/reflector/candidates.js';
 import { startRtcClient, type RtcClient } from '../../kit/rtc.js';
@@ -19,6 +19,11 @@ import { collector, nextEvent, waitFor, withDeadline, type Collector } from '../
 
 const SECRET = 'app-test-secret';
 const TTL_S = 600;
+const TURN: TurnServerEntry[] = [
+  { url: 'turn:127.0.0.1:3478?transport=udp', transport: 'udp', port: 3478 },
+  { url: 'turn:127.0.0.1:3478?transport=tcp', transport: 'tcp', port: 3478 },
+];
+const NOT_OFFERED: ServerConfig['notOffered'] = [{ transport: 'tls', reason: 'no certificate' }];
 const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
 let webRoot: string;
@@ -50,11 +55,8 @@ async function build(overrides: Partial<AppOptions> = {}): Promise<Built> {
     version: '9.9.9-test',
     secret: SECRET,
     credentialTtlS: TTL_S,
-    turn: [
-      { url: 'turn:127.0.0.1:3478?transport=udp', transport: 'udp', port: 3478 },
-      { url: 'turn:127.0.0.1:3478?transport=tcp', transport: 'tcp', port: 3478 },
-    ],
-    notOffered: [{ transport: 'tls', reason: 'no certificate' }],
+    turn: TURN,
+    notOffered: NOT_OFFERED,
     relay: 'embedded',
     reflectorAddress: '127.0.0.1',
     maxSessions: 4,
@@ -146,11 +148,8 @@ describe('GET /api/config', () => {
     );
     expect(cfg).toMatchObject({
       callprobeVersion: '9.9.9-test',
-      turn: [
-        { url: 'turn:127.0.0.1:3478?transport=udp', transport: 'udp', port: 3478 },
-        { url: 'turn:127.0.0.1:3478?transport=tcp', transport: 'tcp', port: 3478 },
-      ],
-      notOffered: [{ transport: 'tls', reason: 'no certificate' }],
+      turn: TURN,
+      notOffered: NOT_OFFERED,
       reflectorPath: '/api/signal',
       relay: 'embedded',
     });
