@@ -79,6 +79,11 @@ export class ReflectorSession {
     this.maxTimer = setTimeout(() => this.close('session outlived its maximum length'), opts.maxSessionMs);
   }
 
+  /** Datagrams on the probe channel that were not probes, dropped without an echo. */
+  get badProbeCount(): number {
+    return this.badProbes;
+  }
+
   /** A signal message from the page. */
   signal(data: SignalData): void {
     if (this.closed) return;

@@ -1,19 +1,19 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
+import { scenarioFromFlags } from '../../../bench/impair/scenario-flags.js';
 import type { Truth } from '../../../bench/impair/truth-types.js';
-import { sendProbes, startEchoTarget, startProbeClient, waitFor } from './udp-fixture.js';
-
-import { freeUdpPort } from '../../../bench/impair/irtt.js';
+import { freeUdpPort } from '../../kit/net.js';
+import { spawnBounded } from '../../kit/process.js';
+import { waitFor } from '../../kit/wait.js';
+import { expectedDeliveries, sendProbes, startEchoTarget, startProbeClient } from './udp-fixture.js';
 
 const CLI = 'dist/bench/impair/cli.js';
 const built = existsSync(CLI);
 if (!built) console.warn(`[impair] CLI test skipped: ${CLI} not built (run npm run build:server first)`);
-
 
 describe.skipIf(!built)('impair CLI (compiled)', () => {
   it('exits 2 with the reason on bad configuration', () => {
@@ -32,18 +32,19 @@ describe.skipIf(!built)('impair CLI (compiled)', () => {
     const truthPath = join(dir, 'truth.json');
     const args = [CLI, '--listen', `127.0.0.1:${port}`, '--target', `127.0.0.1:${target.port}`];
     args.push('--delay-ms', '5', '--loss-pct', '10', '--probe-sizes', '64', '--seed', 'cli', '--duration', '30', '--truth', truthPath);
-    const child = spawn('node', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const cli = spawnBounded(process.execPath, args, { deadlineMs: 25_000 });
     try {
-      await waitFor(() => stderr.includes('listening on'), 10_000, 'the CLI to listen');
+      await cli.waitForLine('listening on', { timeoutMs: 10_000, what: 'the CLI to listen', stream: 'stderr' });
       await sendProbes(client, port, 100, 2, 64);
-      const sentMs = performance.now();
-      // Quiet for 200 ms after the last send and the last echo (the path adds 10 ms).
-      await waitFor(() => performance.now() - Math.max(sentMs, client.lastArrivalMs) > 200, 5000, 'echoes to settle');
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      // Every datagram the seeded core lets through has arrived (the path adds 10 ms).
+      const expected = expectedDeliveries(scenarioFromFlags({ delayMs: '5', lossPct: '10', probeSizes: '64' }), 'cli', 100, 64);
+      await waitFor(() => target.datagrams === expected.atTarget && client.echoes.length === expected.atClient, {
+        timeoutMs: 5000,
+        what: `${expected.atTarget} datagrams at the target and ${expected.atClient} echoes`,
+        state: () => `${target.datagrams} at the target, ${client.echoes.length} echoes`,
+      });
+      expect((await cli.stop(5000)).code).toBe(0);
+      const stderr = cli.stderr();
       const truth = JSON.parse(await readFile(truthPath, 'utf8')) as Truth;
       expect(truth.stopReason).toBe('signal');
       expect(truth.seed).toBe('cli');
@@ -55,7 +56,7 @@ describe.skipIf(!built)('impair CLI (compiled)', () => {
       expect(truth.flows[0]?.up.probes?.counts.packetsIn).toBe(100);
       expect(stderr).toMatch(/stopped \(signal\)/);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      await cli.stop();
       await client.close();
       await target.close();
       await rm(dir, { recursive: true, force: true });

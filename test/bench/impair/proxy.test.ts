@@ -1,20 +1,13 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImpairConfigError, ImpairRuntimeError } from '../../../bench/impair/errors.js';
 import { startImpairProxy } from '../../../bench/impair/proxy.js';
+import type { ImpairmentScenario } from '../../../bench/impair/scenario.js';
 import type { Truth } from '../../../bench/impair/truth-types.js';
-import {
-  median,
-  sendProbes,
-  startEchoTarget,
-  startProbeClient,
-  waitFor,
-  type EchoTarget,
-  type ProbeClient,
-} from './udp-fixture.js';
+import { waitFor } from '../../kit/wait.js';
+import { expectedDeliveries, median, sendProbes, startEchoTarget, startProbeClient, type EchoTarget, type ProbeClient } from './udp-fixture.js';
 
 const N = 400;
 const INTERVAL_MS = 5;
@@ -34,22 +27,27 @@ describe('proxy on loopback sockets', () => {
     target = await startEchoTarget();
     client = await startProbeClient();
     const truthPath = join(dir, 'truth.json');
+    const scenario: ImpairmentScenario = {
+      probe: { minBytes: SIZE, maxBytes: SIZE },
+      up: { delayMs: UP_DELAY_MS, loss: { probability: 0.05 }, duplicate: { probability: 0.05, gapMs: 1 } },
+      down: { delayMs: DOWN_DELAY_MS, loss: { probability: 0.05 } },
+    };
     const proxy = await startImpairProxy({
       pairs: [{ listen: { host: '127.0.0.1', port: 0 }, target: { host: '127.0.0.1', port: target.port } }],
-      scenario: {
-        probe: { minBytes: SIZE, maxBytes: SIZE },
-        up: { delayMs: UP_DELAY_MS, loss: { probability: 0.05 }, duplicate: { probability: 0.05, gapMs: 1 } },
-        down: { delayMs: DOWN_DELAY_MS, loss: { probability: 0.05 } },
-      },
+      scenario,
       seed: 'socket-test',
       durationMs: 20_000,
       truthPath,
     });
     const port = proxy.ports[0] ?? 0;
     await sendProbes(client, port, N, INTERVAL_MS, SIZE);
-    const sentDoneMs = performance.now();
-    // Quiet for 300 ms after the last send and the last echo (max path delay is 41 ms).
-    await waitFor(() => performance.now() - Math.max(sentDoneMs, client.lastArrivalMs) > 300, 10_000, 'echoes to settle');
+    // Every datagram the seeded core lets through has arrived (max path delay is 41 ms).
+    const expected = expectedDeliveries(scenario, 'socket-test', N, SIZE);
+    await waitFor(() => target.datagrams === expected.atTarget && client.echoes.length === expected.atClient, {
+      timeoutMs: 10_000,
+      what: `${expected.atTarget} datagrams at the target and ${expected.atClient} echoes`,
+      state: () => `${target.datagrams} at the target, ${client.echoes.length} echoes`,
+    });
     truth = await proxy.stop();
     fileTruth = JSON.parse(await readFile(truthPath, 'utf8'));
   }, 30_000);
@@ -122,16 +120,22 @@ describe('proxy with several listeners', () => {
   it('keeps one flow per listener and client, each with its own PRNG streams and counts', async () => {
     const targets = [await startEchoTarget(), await startEchoTarget()];
     const client = await startProbeClient();
+    const scenario: ImpairmentScenario = { up: { loss: { probability: 0.2 } } };
     const proxy = await startImpairProxy({
       pairs: targets.map((t) => ({ listen: { host: '127.0.0.1', port: 0 }, target: { host: '127.0.0.1', port: t.port } })),
-      scenario: { up: { loss: { probability: 0.2 } } },
+      scenario,
       seed: 'two-listeners',
       durationMs: 20_000,
     });
     try {
       await Promise.all(proxy.ports.map((port) => sendProbes(client, port, 100, 2, 64)));
-      const sentMs = performance.now();
-      await waitFor(() => performance.now() - Math.max(sentMs, client.lastArrivalMs) > 200, 5000, 'echoes to settle');
+      const expected = [0, 1].map((listener) => expectedDeliveries(scenario, 'two-listeners', 100, 64, listener));
+      const echoes = expected.reduce((sum, e) => sum + e.atClient, 0);
+      await waitFor(() => targets.every((t, i) => t.datagrams === expected[i]?.atTarget) && client.echoes.length === echoes, {
+        timeoutMs: 5000,
+        what: `${expected.map((e) => e.atTarget).join(' and ')} datagrams at the targets and ${echoes} echoes`,
+        state: () => `${targets.map((t) => t.datagrams).join(' and ')} at the targets, ${client.echoes.length} echoes`,
+      });
       const truth = await proxy.stop();
       expect(truth.flows.map((f) => [f.listenerIndex, f.flowIndex])).toEqual([
         [0, 0],

@@ -4,6 +4,7 @@ import { TimedHeap } from '../../../bench/impair/heap.js';
 import { seededStream } from '../../../bench/impair/prng.js';
 import { ReleaseScheduler } from '../../../bench/impair/scheduler.js';
 import { summarize } from '../../../bench/impair/stats.js';
+import { waitFor, withDeadline } from '../../kit/wait.js';
 
 describe('TimedHeap', () => {
   it('pops by time, ties in insertion order', () => {
@@ -22,18 +23,10 @@ describe('ReleaseScheduler (real clock)', () => {
   it('releases every item in time order, close to its time, and returns the rest on stop', async () => {
     // Warm-up: a fresh V8 isolate stalls for a few ms (JIT, first scavenges) in its first ~100 ms.
     const warm = new ReleaseScheduler<number>(() => undefined, { now: () => performance.now() });
-    const warmedUp = new Promise<void>((resolve) => {
-      const t = performance.now();
-      for (let i = 0; i < 100; i++) warm.schedule(t + i, i);
-      warm.schedule(t + 100, -1);
-      const check = setInterval(() => {
-        if (warm.size === 0) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 5);
-    });
-    await warmedUp;
+    const t = performance.now();
+    for (let i = 0; i < 100; i++) warm.schedule(t + i, i);
+    warm.schedule(t + 100, -1);
+    await waitFor(() => warm.size === 0, { timeoutMs: 5000, what: 'the warm-up scheduler to release everything', state: () => `${warm.size} left` });
     const start = performance.now();
     const now = () => performance.now() - start;
     const released: { id: number; intendedMs: number; nowMs: number }[] = [];
@@ -51,10 +44,7 @@ describe('ReleaseScheduler (real clock)', () => {
     const times = Array.from({ length: count }, () => 5 + r.next() * 150);
     times.forEach((t, id) => scheduler.schedule(t, id));
     scheduler.schedule(60_000, -1); // far future: must come back from stop()
-    await Promise.race([
-      all,
-      new Promise((_, reject) => setTimeout(() => reject(new Error('scheduler did not release in 5 s')), 5000)),
-    ]);
+    await withDeadline(all, { timeoutMs: 5000, what: `the scheduler to release ${count} items`, state: () => `${released.length} released` });
     expect(scheduler.stop()).toEqual([-1]);
     const expectedOrder = times.map((t, id) => ({ t, id })).sort((a, b) => a.t - b.t).map((x) => x.id);
     expect(released.map((x) => x.id)).toEqual(expectedOrder);

@@ -1,12 +1,17 @@
-/** Loopback UDP fixtures for the proxy tests: an echo target and a probing client. */
-import { createSocket, type Socket } from 'node:dgram';
+/** Loopback UDP fixtures for the proxy tests: an echo target, a probing client, and what must arrive. */
+import type { Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
+import type { Seed } from '../../../bench/impair/prng.js';
+import { normalizeDirection, parseScenario, type ImpairmentScenario } from '../../../bench/impair/scenario.js';
+import { periodicPackets, simulateDirection } from '../../../bench/impair/simulate.js';
+import { bindUdp, closeUdp, startUdpEcho } from '../../kit/net.js';
 
 export interface EchoTarget {
   port: number;
   /** seq -> receive times (ms, performance.now) at the target. */
   received: Map<number, number[]>;
-  datagrams: number;
+  /** Datagrams received (and echoed), duplicates included. */
+  readonly datagrams: number;
   close(): Promise<void>;
 }
 
@@ -23,48 +28,37 @@ export function decodeProbe(b: Buffer): { seq: number; sendMs: number } {
 }
 
 export async function startEchoTarget(): Promise<EchoTarget> {
-  const socket = createSocket('udp4');
   const received = new Map<number, number[]>();
-  const target: EchoTarget = {
-    port: 0,
+  const echo = await startUdpEcho({
+    onMessage: (msg) => {
+      const t = performance.now();
+      const { seq } = decodeProbe(msg);
+      received.set(seq, [...(received.get(seq) ?? []), t]);
+    },
+  });
+  return {
+    port: echo.port,
     received,
-    datagrams: 0,
-    close: () => closeSocket(socket),
+    get datagrams() {
+      return echo.received;
+    },
+    close: () => echo.close(),
   };
-  socket.on('message', (msg, rinfo) => {
-    const t = performance.now();
-    target.datagrams++;
-    const { seq } = decodeProbe(msg);
-    received.set(seq, [...(received.get(seq) ?? []), t]);
-    socket.send(msg, rinfo.port, rinfo.address);
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => resolve());
-  });
-  target.port = socket.address().port;
-  return target;
 }
 
 export interface ProbeClient {
   socket: Socket;
   /** Every echo: seq, its send time and arrival time (ms, performance.now). */
   echoes: { seq: number; sendMs: number; recvMs: number }[];
-  lastArrivalMs: number;
   close(): Promise<void>;
 }
 
 export async function startProbeClient(): Promise<ProbeClient> {
-  const socket = createSocket('udp4');
-  const client: ProbeClient = { socket, echoes: [], lastArrivalMs: 0, close: () => closeSocket(socket) };
-  socket.on('message', (msg) => {
+  const socket = await bindUdp();
+  const client: ProbeClient = { socket, echoes: [], close: () => closeUdp(socket) };
+  socket.on('message', (msg: Buffer) => {
     const recvMs = performance.now();
-    client.lastArrivalMs = recvMs;
     client.echoes.push({ ...decodeProbe(msg), recvMs });
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => resolve());
   });
   return client;
 }
@@ -86,21 +80,28 @@ export function sendProbes(client: ProbeClient, port: number, n: number, interva
   });
 }
 
-/** Resolve when `condition` holds (checked every 10 ms); reject after timeoutMs. */
-export function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const deadline = performance.now() + timeoutMs;
-    const check = () => {
-      if (condition()) return resolve();
-      if (performance.now() > deadline) return reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      setTimeout(check, 10);
-    };
-    check();
+/**
+ * How many datagrams the echo target and the client must see when `probes` probes of
+ * `sizeBytes` go through listener `listenerIndex` of a proxy running `scenario` with `seed`
+ * (its first flow): the same Sans-IO core on a virtual clock, with the proxy's PRNG stream
+ * names. Exact for impairments that depend on the packet index only (random loss,
+ * duplication, fixed delay), so a test can wait for these counts instead of a quiet period.
+ */
+export function expectedDeliveries(
+  scenario: ImpairmentScenario,
+  seed: Seed,
+  probes: number,
+  sizeBytes: number,
+  listenerIndex = 0,
+): { atTarget: number; atClient: number } {
+  const parsed = parseScenario(scenario);
+  const prefix = `L${listenerIndex}/F0`;
+  const up = simulateDirection(normalizeDirection(parsed, 'up'), seed, periodicPackets(probes, 1, sizeBytes), { streamPrefix: `${prefix}/up` });
+  const atTarget = up.sends.length;
+  const down = simulateDirection(normalizeDirection(parsed, 'down'), seed, periodicPackets(atTarget, 1, sizeBytes), {
+    streamPrefix: `${prefix}/down`,
   });
-}
-
-export function closeSocket(socket: Socket): Promise<void> {
-  return new Promise((resolve) => socket.close(() => resolve()));
+  return { atTarget, atClient: down.sends.length };
 }
 
 export function median(values: number[]): number {

@@ -1,0 +1,20 @@
+/** The one error type of the test kit: every failure says what was awaited and why it failed. */
+export type TestKitReason =
+  /** A waited-for state did not hold before the deadline. */
+  | 'timeout'
+  /** A process exited before the awaited output appeared. */
+  | 'exited'
+  /** A process could not be started (e.g. the command is not installed). */
+  | 'spawn-failed'
+  /** No free port could be found. */
+  | 'no-free-port';
+
+export class TestKitError extends Error {
+  constructor(
+    readonly reason: TestKitReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TestKitError';
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * The HTTP app through Fastify's inject (no port): health, config and credentials, metrics,
+ * the page's static files with cross-origin isolation, and the signaling WebSocket
+ * (through @fastify/websocket's injectWS).
+ */
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type {} from '@fastify/websocket'; // its augmentation of FastifyInstance (injectWS)
+import WebSocket from 'ws';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerConfig, ServerSignalMessage, SignalData, TurnServerEntry } from '../../../src/protocol/api.js';
+import { buildApp, type AppOptions } from '../../../server/http/app.js';
+import { parseCandidate } from '../../../server/reflector/candidates.js';
+import { startRtcClient, type RtcClient } from '../../kit/rtc.js';
+import { collector, nextEvent, waitFor, withDeadline, type Collector } from '../../kit/wait.js';
+
+const SECRET = 'app-test-secret';
+const TTL_S = 600;
+const TURN: TurnServerEntry[] = [
+  { url: 'turn:127.0.0.1:3478?transport=udp', transport: 'udp', port: 3478 },
+  { url: 'turn:127.0.0.1:3478?transport=tcp', transport: 'tcp', port: 3478 },
+];
+const NOT_OFFERED: ServerConfig['notOffered'] = [{ transport: 'tls', reason: 'no certificate' }];
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+let webRoot: string;
+
+beforeAll(() => {
+  webRoot = mkdtempSync(join(tmpdir(), 'callprobe-app-'));
+  writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>callprobe</title>');
+  mkdirSync(join(webRoot, 'assets'));
+  writeFileSync(join(webRoot, 'assets', 'main.js'), 'export const x = 1;\n');
+});
+
+afterAll(() => rmSync(webRoot, { recursive: true, force: true }));
+
+interface Built {
+  app: FastifyInstance;
+  allowed: { ip: string; port: number; undone: number }[];
+}
+
+const apps: FastifyInstance[] = [];
+
+afterEach(async () => {
+  for (const app of apps.splice(0)) await app.close();
+});
+
+async function build(overrides: Partial<AppOptions> = {}): Promise<Built> {
+  const allowed: Built['allowed'] = [];
+  const app = await buildApp({
+    webRoot,
+    version: '9.9.9-test',
+    secret: SECRET,
+    credentialTtlS: TTL_S,
+    turn: TURN,
+    notOffered: NOT_OFFERED,
+    relay: 'embedded',
+    reflectorAddress: '127.0.0.1',
+    maxSessions: 4,
+    maxSessionMs: 60_000,
+    payloadBytes: 160,
+    allowEndpoint: (ip, port) => {
+      const entry = { ip, port, undone: 0 };
+      allowed.push(entry);
+      return () => entry.undone++;
+    },
+    metricsText: () => '# HELP callprobe_relay_test A relay counter.\n# TYPE callprobe_relay_test counter\ncallprobe_relay_test 7\n',
+    logLevel: 'silent',
+    ...overrides,
+  });
+  apps.push(app);
+  await app.ready(); // injectWS needs the routes in place
+  return { app, allowed };
+}
+
+interface Signaling {
+  ws: WebSocket;
+  /** Every message from the server, from the first. */
+  messages: Collector<ServerSignalMessage>;
+  /** The close code, once the socket closed. */
+  closeCode: number | null;
+  /** Resolves with the close code (bounded). */
+  closed(): Promise<number>;
+}
+
+/**
+ * A signaling socket whose every message is collected from the start, and whose close is
+ * recorded. `inject` goes through injectWS (no port). `loopback` listens on 127.0.0.1 and
+ * connects a real client: with injectWS the server never sees the client's close (its
+ * in-memory stream ends but never emits 'close', so ws never emits 'close' on the server
+ * side), and the tests of a session's end need that.
+ */
+async function signaling(app: FastifyInstance, via: 'inject' | 'loopback' = 'inject'): Promise<Signaling> {
+  const messages = collector<ServerSignalMessage>();
+  let socket: WebSocket | null = null;
+  const s: Signaling = {
+    get ws(): WebSocket {
+      if (!socket) throw new Error('injectWS did not call onInit');
+      return socket;
+    },
+    messages,
+    closeCode: null,
+    closed: () => waitFor(() => s.closeCode, { timeoutMs: 10_000, what: 'the signaling socket to close' }),
+  };
+  const init = (ws: WebSocket): void => {
+    socket = ws;
+    ws.on('message', (raw: Buffer) => messages.push(JSON.parse(raw.toString('utf8')) as ServerSignalMessage));
+    ws.on('close', (code: number) => (s.closeCode = code));
+  };
+  if (via === 'inject') {
+    await withDeadline(app.injectWS('/api/signal', {}, { onInit: init }), { timeoutMs: 10_000, what: 'the signaling socket to open' });
+  } else {
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/signal`);
+    init(ws);
+    await nextEvent(ws, 'open', { timeoutMs: 10_000, what: 'the signaling socket to open' });
+  }
+  return s;
+}
+
+const health = async (app: FastifyInstance): Promise<{ status: string; sessions: number }> =>
+  (await app.inject({ method: 'GET', url: '/healthz' })).json();
+
+describe('GET /healthz', () => {
+  it('answers ok with the open sessions, with the isolation headers', async () => {
+    const { app } = await build();
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok', sessions: 0 });
+    expect(res.headers).toMatchObject(ISOLATION);
+  });
+});
+
+describe('GET /api/config', () => {
+  it('hands out the relay list and a fresh TURN REST credential (username "<expiry>:<id>", HMAC-SHA1 password)', async () => {
+    const { app } = await build();
+    const beforeMs = Date.now();
+    const res = await app.inject({ method: 'GET', url: '/api/config' });
+    const afterMs = Date.now();
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    const cfg = res.json<ServerConfig>();
+    expect(Object.keys(cfg).sort()).toEqual(
+      ['callprobeVersion', 'username', 'credential', 'credentialExpiresAtMs', 'turn', 'notOffered', 'reflectorPath', 'relay'].sort(),
+    );
+    expect(cfg).toMatchObject({
+      callprobeVersion: '9.9.9-test',
+      turn: TURN,
+      notOffered: NOT_OFFERED,
+      reflectorPath: '/api/signal',
+      relay: 'embedded',
+    });
+    const m = /^(\d+):([0-9a-f]{8})$/.exec(cfg.username);
+    if (!m) throw new Error(`username ${cfg.username} is not "<expiry>:<8 hex>"`);
+    const expiryS = Number(m[1]);
+    expect(expiryS).toBeGreaterThanOrEqual(Math.floor(beforeMs / 1000) + TTL_S);
+    expect(expiryS).toBeLessThanOrEqual(Math.floor(afterMs / 1000) + TTL_S);
+    expect(cfg.credentialExpiresAtMs).toBe(expiryS * 1000);
+    // draft-uberti-behave-turn-rest-00 §2.2: password = base64(HMAC-SHA1(secret, username)).
+    expect(cfg.credential).toBe(createHmac('sha1', SECRET).update(cfg.username).digest('base64'));
+    const again = (await app.inject({ method: 'GET', url: '/api/config' })).json<ServerConfig>();
+    expect(again.username).not.toBe(cfg.username);
+  });
+
+  it('has no reflector path when the server runs without a reflector', async () => {
+    const { app } = await build({ reflectorAddress: null, relay: 'external' });
+    expect((await app.inject({ method: 'GET', url: '/api/config' })).json<ServerConfig>()).toMatchObject({ reflectorPath: null, relay: 'external' });
+  });
+});
+
+describe('GET /metrics', () => {
+  it('serves the relay counters and the reflector session gauges as Prometheus text', async () => {
+    const { app } = await build();
+    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(res.headers).toMatchObject(ISOLATION);
+    const lines = res.body.split('\n');
+    expect(lines).toContain('callprobe_relay_test 7');
+    expect(lines).toContain('# TYPE callprobe_reflector_sessions gauge');
+    expect(lines).toContain('callprobe_reflector_sessions 0');
+    expect(lines).toContain('# TYPE callprobe_reflector_sessions_total counter');
+    expect(lines).toContain('callprobe_reflector_sessions_total 0');
+  });
+});
+
+describe('the page', () => {
+  it('serves index.html and assets, cross-origin isolated', async () => {
+    const { app } = await build();
+    const index = await app.inject({ method: 'GET', url: '/' });
+    expect(index.statusCode).toBe(200);
+    expect(index.headers['content-type']).toMatch(/^text\/html/);
+    expect(index.body).toContain('<title>callprobe</title>');
+    expect(index.headers).toMatchObject(ISOLATION);
+    const js = await app.inject({ method: 'GET', url: '/assets/main.js' });
+    expect(js.statusCode).toBe(200);
+    expect(js.headers['content-type']).toMatch(/javascript/);
+    expect(js.headers).toMatchObject(ISOLATION);
+    const missing = await app.inject({ method: 'GET', url: '/assets/nope.js' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers).toMatchObject(ISOLATION);
+  });
+
+  it('still serves the API when the page is not built', async () => {
+    const { app } = await build({ webRoot: join(webRoot, 'not-built') });
+    expect((await app.inject({ method: 'GET', url: '/' })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+  });
+});
+
+describe('/api/signal', () => {
+  it('refuses with no-reflector (1008) when the server has no reflector', async () => {
+    const { app } = await build({ reflectorAddress: null });
+    const s = await signaling(app);
+    expect(await s.closed()).toBe(1008);
+    expect(s.messages.items).toEqual([{ type: 'error', reason: 'no-reflector', message: 'this server runs without a reflector' }]);
+  });
+
+  it('refuses with busy (1013) when every session slot is taken, and frees the slot when a test leaves', async () => {
+    const { app } = await build({ maxSessions: 1 });
+    const first = await signaling(app, 'loopback');
+    expect(await health(app)).toEqual({ status: 'ok', sessions: 1 });
+    const second = await signaling(app);
+    expect(await second.closed()).toBe(1013);
+    expect(second.messages.items).toEqual([{ type: 'error', reason: 'busy', message: 'server busy: 1 tests running' }]);
+    first.ws.close();
+    await waitFor(async () => (await health(app)).sessions === 0, { timeoutMs: 5000, what: 'the session to end with its socket' });
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body.split('\n');
+    expect(metrics).toContain('callprobe_reflector_sessions 0');
+    expect(metrics).toContain('callprobe_reflector_sessions_total 1');
+  });
+
+  it('answers a bad message with an error and keeps the session', async () => {
+    const { app } = await build();
+    const s = await signaling(app);
+    s.ws.send('{"type":"hello"}');
+    s.ws.send(JSON.stringify({ type: 'signal', data: { type: 'candidate', candidate: { candidate: 'garbage' } } }));
+    const [notSignal] = await s.messages.atLeast(1, { timeoutMs: 5000, what: 'the refusal' });
+    expect(notSignal).toEqual({ type: 'error', reason: 'bad-message', message: 'unknown message type "hello"' });
+    expect(await health(app)).toEqual({ status: 'ok', sessions: 1 });
+    s.ws.close();
+    await s.closed();
+  });
+
+  it('connects a page to the reflector, then closes the session and its relay permissions with the socket', async () => {
+    const { app, allowed } = await build();
+    const s = await signaling(app, 'loopback');
+    let client: RtcClient | null = null;
+    try {
+      client = startRtcClient({ send: (data: SignalData) => s.ws.send(JSON.stringify({ type: 'signal', data })) });
+      const c = client;
+      s.ws.on('message', (raw: Buffer) => {
+        const msg = JSON.parse(raw.toString('utf8')) as ServerSignalMessage;
+        if (msg.type === 'signal') c.accept(msg.data);
+      });
+      await c.connected(15_000);
+      expect(s.messages.items.filter((m) => m.type === 'error')).toEqual([]);
+      expect(s.messages.items[0]).toMatchObject({ type: 'signal', data: { type: 'answer' } });
+      expect(allowed.length).toBeGreaterThan(0);
+      for (const a of allowed) expect(a.ip).toBe('127.0.0.1');
+      const trickled = s.messages.items.flatMap((m) => (m.type === 'signal' && m.data.candidate ? [parseCandidate(m.data.candidate.candidate)] : []));
+      expect(trickled.map((t) => t?.port).sort()).toEqual(allowed.map((a) => a.port).sort());
+      s.ws.close();
+      await s.closed();
+      await waitFor(() => allowed.every((a) => a.undone === 1), { timeoutMs: 5000, what: 'every relay permission to be undone' });
+      expect(await health(app)).toEqual({ status: 'ok', sessions: 0 });
+    } finally {
+      client?.close();
+    }
+  });
+});

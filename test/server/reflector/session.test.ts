@@ -1,0 +1,189 @@
+/**
+ * A real ReflectorSession (simple-peer over @roamhq/wrtc) driven by an in-process client peer
+ * on 127.0.0.1 host candidates: no relay, no sockets outside loopback, no sleeps.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SignalData } from '../../../src/protocol/api.js';
+import { PROBE_CHANNEL_LABEL } from '../../../src/protocol/channels.js';
+import { decodeEcho, decodeReceipts, encodeProbe, parseControlMessage, type ControlMessage, type ReceiptRecord } from '../../../src/protocol/wire.js';
+import { ReflectorSession, ReflectorSessionError, type ReflectorLogger } from '../../../server/reflector/session.js';
+import { parseCandidate } from '../../../server/reflector/candidates.js';
+import { startRtcClient, type RtcClient } from '../../kit/rtc.js';
+import { waitFor } from '../../kit/wait.js';
+
+const PAYLOAD = 160;
+const CONNECT_MS = 15_000;
+
+interface Harness {
+  session: ReflectorSession;
+  client: RtcClient;
+  /** What the session sent to the page, in order. */
+  toPage: SignalData[];
+  /** Every allowEndpoint call, and how often its undo ran. */
+  allowed: { ip: string; port: number; undone: number }[];
+  closed: string[];
+  logs: { level: string; msg: string; obj: object }[];
+}
+
+const open: Harness[] = [];
+
+afterEach(() => {
+  for (const h of open.splice(0)) {
+    h.session.close('test over');
+    h.client.close();
+  }
+});
+
+function start(o: { maxSessionMs?: number } = {}): Harness {
+  const logs: Harness['logs'] = [];
+  const logger: ReflectorLogger = {
+    info: (obj, msg) => logs.push({ level: 'info', msg, obj }),
+    warn: (obj, msg) => logs.push({ level: 'warn', msg, obj }),
+    debug: (obj, msg) => logs.push({ level: 'debug', msg, obj }),
+  };
+  const toPage: SignalData[] = [];
+  const allowed: Harness['allowed'] = [];
+  const closed: string[] = [];
+  let client: RtcClient | null = null;
+  const session = new ReflectorSession({
+    id: 'test',
+    peerAddress: '127.0.0.1',
+    payloadBytes: PAYLOAD,
+    receiptIntervalMs: 20,
+    maxSessionMs: o.maxSessionMs ?? 60_000,
+    logger,
+    sendSignal: (data) => {
+      toPage.push(data);
+      client?.accept(data);
+    },
+    allowEndpoint: (ip, port) => {
+      const entry = { ip, port, undone: 0 };
+      allowed.push(entry);
+      return () => entry.undone++;
+    },
+    onClose: (reason) => closed.push(reason),
+  });
+  client = startRtcClient({ send: (data) => session.signal(data) });
+  const h = { session, client, toPage, allowed, closed, logs };
+  open.push(h);
+  return h;
+}
+
+const probe = (seq: number, sendMs: number): Uint8Array => encodeProbe({ seq, sendMs }, new Uint8Array(PAYLOAD));
+
+function sendProbe(h: Harness, bytes: Uint8Array): void {
+  h.client.peer.send(bytes);
+}
+
+function controlMessages(h: Harness): ControlMessage[] {
+  return h.client.controlText.items.map(parseControlMessage);
+}
+
+async function receipts(h: Harness, count: number): Promise<ReceiptRecord[]> {
+  const all = (): ReceiptRecord[] => h.client.controlBinary.items.flatMap((b) => decodeReceipts(b));
+  await waitFor(() => all().length >= count, { timeoutMs: 5000, what: `${count} receipts`, state: () => `${all().length} receipts` });
+  return all();
+}
+
+async function finalTally(h: Harness): Promise<ControlMessage> {
+  h.client.control.send(JSON.stringify({ type: 'stop' }));
+  return waitFor(() => controlMessages(h).find((m) => m.type === 'final'), {
+    timeoutMs: 5000,
+    what: 'the final tally',
+    state: () => JSON.stringify(controlMessages(h)),
+  });
+}
+
+describe('ReflectorSession', () => {
+  it('answers an offer, trickles only its loopback host candidates and connects', async () => {
+    const h = start();
+    await h.client.connected(CONNECT_MS);
+    expect(h.toPage[0]?.type).toBe('answer');
+    expect(h.toPage[0]?.sdp).toMatch(/^v=0\r\n/);
+    const trickled = h.toPage.flatMap((d) => (d.type === 'candidate' && d.candidate?.candidate ? [d.candidate.candidate] : []));
+    expect(trickled.length).toBeGreaterThan(0);
+    for (const line of trickled) expect(parseCandidate(line)).toMatchObject({ protocol: 'udp', address: '127.0.0.1', type: 'host' });
+    // Every signalled candidate was opened on the relay, once.
+    expect(h.allowed.map((a) => `${a.ip}:${a.port}`).sort()).toEqual(trickled.map((l) => `127.0.0.1:${parseCandidate(l)?.port}`).sort());
+    // The session tells the page how it sees the probe channel.
+    await h.client.controlText.atLeast(1, { timeoutMs: 5000, what: 'the channel message' });
+    expect(controlMessages(h)[0]).toEqual({ type: 'channel', ordered: false, maxRetransmits: 0, label: PROBE_CHANNEL_LABEL });
+  });
+
+  // Known defect (reported): simple-peer signals pc.localDescription, so the answer's SDP can
+  // list every host candidate of the machine (eth0, IPv6, ::1) despite sdpTransform.
+  it.todo('answer SDP lists only UDP host candidates on the configured address');
+
+  it('echoes each probe with its own downstream numbering, reports receipts, and the tally after stop', async () => {
+    const h = start();
+    await h.client.connected(CONNECT_MS);
+    const sent = [
+      { seq: 5, sendMs: 1000.5 },
+      { seq: 9, sendMs: 1020.25 },
+      { seq: 9, sendMs: 1020.25 }, // a duplicate: echoed and counted again
+      { seq: 12, sendMs: 1080 },
+    ];
+    for (const p of sent) sendProbe(h, probe(p.seq, p.sendMs));
+    const echoes = (await h.client.data.atLeast(sent.length, { timeoutMs: 5000, what: 'four echoes' })).map(decodeEcho);
+    // Downstream numbering is the reflector's own: 0..n-1 in the order it echoed.
+    expect(echoes.map((e) => e.downSeq).sort()).toEqual([0, 1, 2, 3]);
+    for (const e of echoes) {
+      expect(e.upReceived).toBe(e.downSeq + 1);
+      expect(e.reflectorSendMs).toBeGreaterThanOrEqual(e.reflectorRecvMs);
+    }
+    expect(echoes.map((e) => `${e.upSeq}@${e.clientSendMs}`).sort()).toEqual(sent.map((p) => `${p.seq}@${p.sendMs}`).sort());
+
+    const records = await receipts(h, sent.length);
+    expect(records).toHaveLength(sent.length);
+    for (const e of echoes) {
+      expect(records.find((r) => r.downSeq === e.downSeq)).toMatchObject({ upSeq: e.upSeq, reflectorRecvMs: e.reflectorRecvMs, reflectorSendMs: e.reflectorSendMs });
+    }
+
+    expect(await finalTally(h)).toEqual({ type: 'final', upReceived: 4, upDuplicates: 1, downSent: 4 });
+    const types = controlMessages(h).map((m) => m.type);
+    expect(types.slice(-2)).toEqual(['rtp-stats', 'final']);
+    // Receipts are flushed before the tally on the ordered channel: nothing is reported after it.
+    expect(h.client.controlBinary.items.flatMap((b) => decodeReceipts(b))).toHaveLength(sent.length);
+  });
+
+  it('drops datagrams that are not probes, counts them, and echoes nothing for them', async () => {
+    const h = start();
+    await h.client.connected(CONNECT_MS);
+    const echoKind = probe(1, 0).slice();
+    echoKind[3] = 2; // an echo sent back at the reflector
+    for (const junk of [new Uint8Array(PAYLOAD), new Uint8Array(4), echoKind]) sendProbe(h, junk);
+    sendProbe(h, probe(77, 5));
+    await waitFor(() => h.session.badProbeCount === 3, { timeoutMs: 5000, what: 'three dropped datagrams', state: () => `${h.session.badProbeCount} dropped` });
+    const echoes = await h.client.data.atLeast(1, { timeoutMs: 5000, what: 'the echo of probe 77' });
+    expect(decodeEcho(echoes[0] ?? new Uint8Array()).upSeq).toBe(77);
+    expect(await finalTally(h)).toEqual({ type: 'final', upReceived: 1, upDuplicates: 0, downSent: 1 });
+    expect(h.client.data.items).toHaveLength(1);
+    expect(h.logs.filter((l) => l.msg === 'bad probe dropped').map((l) => (l.obj as { reason: string }).reason).sort()).toEqual([
+      'too-short',
+      'bad-magic',
+      'unexpected-kind',
+    ].sort());
+  });
+
+  it('closes itself after maxSessionMs and undoes every endpoint it opened, once', async () => {
+    const h = start({ maxSessionMs: 1000 });
+    await waitFor(() => h.allowed.length > 0, { timeoutMs: 1000, what: 'the session to open its candidate on the relay' });
+    expect(h.allowed.every((a) => a.undone === 0)).toBe(true);
+    expect(h.closed).toEqual([]);
+    await waitFor(() => h.closed.length > 0, { timeoutMs: 5000, what: 'the session to close at its maximum length' });
+    expect(h.closed).toEqual(['session outlived its maximum length']);
+    expect(h.allowed.every((a) => a.undone === 1)).toBe(true);
+    // Closing again (the signaling socket closes after) changes nothing.
+    h.session.close('signaling closed');
+    expect(h.closed).toHaveLength(1);
+    expect(h.allowed.every((a) => a.undone === 1)).toBe(true);
+  });
+
+  it('refuses a candidate message without a candidate and ignores signals once closed', () => {
+    const h = start();
+    expect(() => h.session.signal({ type: 'candidate' })).toThrow(ReflectorSessionError);
+    h.session.close('test');
+    expect(() => h.session.signal({ type: 'candidate' })).not.toThrow();
+    expect(h.closed).toEqual(['test']);
+  });
+});
