@@ -68,8 +68,8 @@ export class CallprobeApp extends LitElement {
     this.state = { kind: 'running', phase: 'config', detail: 'loading' };
     this.chartModule ??= import('./rtt-chart.js');
     try {
-      const [{ runTest }, env] = await Promise.all([import('../../session/run-session.js'), import('../session-env.js')]);
-      const report = await runTest(
+      const [{ runSession }, env] = await Promise.all([import('../../session/run-session.js'), import('../session-env.js')]);
+      const report = await runSession(
         {
           baseUrl: location.origin,
           durationS: params.durationS,
@@ -80,8 +80,8 @@ export class CallprobeApp extends LitElement {
           audio: params.audio,
           signal: this.controller.signal,
           version: __CALLPROBE_VERSION__,
-          env: env.pageEnv(),
         },
+        env.pageEnv(),
         {
           phase: (phase, detail) => {
             this.state = { kind: 'running', phase, detail };
