@@ -11,6 +11,7 @@
  */
 import { directionPhrase } from '../grade/grade.js';
 import { count, ms, num, pct, plural } from '../present/format.js';
+import { nearestRankIndex } from '../measure/percentile.js';
 import type { AggregateEntry, AggregateReport } from '../schema/aggregate-schema.js';
 import type { GradeDirection, GradeEntry, Report, Verdict } from '../schema/report-schema.js';
 
@@ -94,7 +95,7 @@ export function aggregateP90(reports: readonly Report[]): AggregateReport {
       return { ...base, p90: null, p90StartedAt: null, status: 'insufficient', sentence: `${where(g, g.direction)}: no test could be judged.${apart}` };
     }
     const sorted = [...b.values].sort((x, y) => x.value - y.value);
-    const at = sorted[Math.max(1, Math.ceil(0.9 * sorted.length)) - 1] ?? { value: Number.NaN, startedAt: '' };
+    const at = sorted[nearestRankIndex(sorted.length, 90)] ?? { value: Number.NaN, startedAt: '' };
     const status = at.value < g.threshold ? 'pass' : 'fail';
     return {
       ...base,
