@@ -23,7 +23,6 @@ import { bernoulli, seededStream, type Random, type Seed } from './prng.js';
 import { DEFAULT_REORDER_MAX_HOLD_MS, type DirectionSettings } from './scenario.js';
 
 export type DropCause = LossCause | 'queueOverflow';
-export const DROP_CAUSES: readonly DropCause[] = ['random', 'gilbertElliott', 'burst', 'queueOverflow'];
 
 /** One datagram as the core sees it. */
 export interface ImpairPacket {

@@ -1,4 +1,5 @@
 /** Summary statistics of the truth file (all values in the unit of the input, here ms). */
+import { nearestRank, sortedCopy } from '../../src/analysis/measure/percentile.js';
 
 export interface Summary {
   count: number;
@@ -10,27 +11,19 @@ export interface Summary {
   max: number | null;
 }
 
-/** Nearest-rank percentile of sorted values: the smallest value with at least q of the data at or below it. */
-export function nearestRank(sorted: readonly number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.max(1, Math.ceil(q * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1] ?? null;
-}
-
 export function summarize(values: readonly number[]): Summary {
   if (values.length === 0) return { count: 0, min: null, mean: null, p50: null, p90: null, p99: null, max: null };
-  const sorted = Float64Array.from(values).sort();
-  const list = Array.from(sorted);
+  const sorted = sortedCopy(values);
   let total = 0;
-  for (const v of list) total += v;
+  for (const v of sorted) total += v;
   return {
-    count: list.length,
-    min: list[0] ?? null,
-    mean: total / list.length,
-    p50: nearestRank(list, 0.5),
-    p90: nearestRank(list, 0.9),
-    p99: nearestRank(list, 0.99),
-    max: list[list.length - 1] ?? null,
+    count: sorted.length,
+    min: sorted[0] ?? null,
+    mean: total / sorted.length,
+    p50: nearestRank(sorted, 50),
+    p90: nearestRank(sorted, 90),
+    p99: nearestRank(sorted, 99),
+    max: sorted[sorted.length - 1] ?? null,
   };
 }
 

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { percentile } from '../../src/analysis/measure/percentile.js';
 
 export class BenchError extends Error {
   constructor(message: string) {
@@ -82,9 +83,7 @@ export async function runCli(args: string[], timeoutMs: number): Promise<CliRun>
   return { exitCode: code ?? -1, stdout, progress, wallMs: performance.now() - t0 };
 }
 
+/** Median of benchmark figures, nearest rank like every percentile in callprobe (a measured value); null when empty. */
 export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+  return values.length === 0 ? null : percentile(values, 50);
 }

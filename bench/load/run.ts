@@ -1,8 +1,8 @@
 /**
  * npm run bench:load: N concurrent tests against one `callprobe serve`, for growing N. The
  * figure is the largest N at which every test still measures within tolerance of an
- * unloaded run, with the server's CPU and memory. Clients are Node processes that speak the
- * page's probe protocol through the relay (bench/load/node-client.ts). Loopback only (run
+ * unloaded run, with the server's CPU and memory. Clients are Node processes that run the
+ * page's own session (runSession) through the relay (bench/load/node-client.ts). Loopback only (run
  * inside scripts/netns-run.sh); bounded: each level is one DURATION_S test plus setup, and
  * the ladder stops at the first failing level or MAX_N.
  */

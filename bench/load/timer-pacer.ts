@@ -3,7 +3,7 @@ import { dueAt, tooLate } from '../../src/session/pacer/schedule.js';
 
 /**
  * A pacer on plain timers, for Node clients (bench:load) where there is no worker to use.
- * Same rule as the worker (src/pacer/schedule.ts: drift-free, too-late ticks skipped and
+ * Same rule as the worker (src/session/pacer/schedule.ts: drift-free, too-late ticks skipped and
  * counted). setTimeout wakes 1-2 ms early; a setImmediate loop finishes the wait.
  */
 export class TimerPacer implements PacerLike {

@@ -1,6 +1,7 @@
 /** Sequential UDP ping-pong round trips (one in flight), direct or through a TURN channel. */
 import dgram from 'node:dgram';
 import type { TurnClient } from '../../server/turn/client/turn-client.js';
+import { nearestRank } from '../../src/analysis/measure/percentile.js';
 
 export interface RttStats {
   samples: number;
@@ -10,16 +11,10 @@ export interface RttStats {
   p99Ms: number;
 }
 
-export function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[i] ?? Number.NaN;
-}
-
 export function summarize(rttMs: number[], lost: number): RttStats {
   const s = [...rttMs].sort((a, b) => a - b);
   const r = (v: number): number => Math.round(v * 1000) / 1000;
-  return { samples: s.length, lost, p50Ms: r(percentile(s, 0.5)), p90Ms: r(percentile(s, 0.9)), p99Ms: r(percentile(s, 0.99)) };
+  return { samples: s.length, lost, p50Ms: r(nearestRank(s, 50)), p90Ms: r(nearestRank(s, 90)), p99Ms: r(nearestRank(s, 99)) };
 }
 
 /** One ping: sends `seq`, resolves with the RTT in ms, or null after `timeoutMs`. */

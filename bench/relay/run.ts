@@ -18,6 +18,7 @@ import { TurnClient } from '../../server/turn/client/turn-client.js';
 import { renderCoturnConfig } from '../../server/turn/coturn-config.js';
 import { mintRestCredential } from '../../server/turn/credentials.js';
 import { parseIp } from '../../server/turn/net/ip.js';
+import { percentile } from '../../src/analysis/measure/percentile.js';
 import { cpuMs, cpuTimes, run, start, waitOutput, waitUdp, type Proc } from './procs.js';
 import { directPinger, interleaved, turnPinger, type RttStats } from './rtt.js';
 
@@ -96,12 +97,6 @@ function parseUclient(out: string): { sent: number; received: number; lostPct: n
   const m = /start_mclient: tot_send_msgs=(\d+), tot_recv_msgs=(\d+)/.exec(out);
   const l = /Total lost packets \d+ \(([\d.]+)%\)/.exec(out);
   return m && l ? { sent: Number(m[1]), received: Number(m[2]), lostPct: Number(l[1]) } : null;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length === 0 ? Number.NaN : s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 }
 
 async function main(): Promise<void> {
@@ -225,7 +220,7 @@ async function main(): Promise<void> {
         process.stderr.write(`round ${round} ${contestant}: ${relayedPackets} packets, ${used} ms CPU, loss ${s.lostPct} %\n`);
       }
     }
-    const perPacket = (c: Contestant): number => median(runs.filter((r) => r.contestant === c).map((r) => r.cpuUsPerPacket));
+    const perPacket = (c: Contestant): number => percentile(runs.filter((r) => r.contestant === c).map((r) => r.cpuUsPerPacket), 50);
     const coturnUs = perPacket('coturn');
     const result = {
       date: new Date().toISOString(),

@@ -1,5 +1,6 @@
 import type { ProfileSelection } from '../analysis/schema/input.js';
 import type { TurnServerEntry } from '../protocol/api.js';
+import { percentile } from '../analysis/measure/percentile.js';
 
 /**
  * Probe rate per profile, so that each burst-loss target is resolvable: at 100 packets/s one
@@ -25,12 +26,10 @@ export function pickTurnEntry(
   return null;
 }
 
-/** max(1 s, 4 x RTT p99): a packet not arrived within this long after its send counts as lost. */
+/** max(1 s, 4 x RTT p99 (nearest rank)): a packet not arrived within this long after its send counts as lost. */
 export function lossTimeoutMs(rttMs: readonly number[]): number {
   if (rttMs.length === 0) return 1000;
-  const sorted = [...rttMs].sort((a, b) => a - b);
-  const p99 = sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)] ?? 0;
-  return Math.max(1000, 4 * p99);
+  return Math.max(1000, 4 * percentile(rttMs, 99));
 }
 
 /**

@@ -166,7 +166,7 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
   }
 }
 
-export function delay(ms: number, signal: AbortSignal): Promise<void> {
+function delay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => {

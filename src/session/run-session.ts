@@ -1,19 +1,19 @@
 import { DEFAULTS } from '../protocol/defaults.js';
 import { DEFAULT_PAYLOAD_BYTES } from '../protocol/wire.js';
 import type { ServerConfig, TurnServerEntry } from '../protocol/api.js';
-import type { AnalysisInput, ProfileSelection, TestMode, TestTimings } from '../analysis/schema/input.js';
+import type { AnalysisInput, GradedPath, ProfileSelection, TestMode, TestTimings } from '../analysis/schema/input.js';
 import type { Report } from '../analysis/schema/report-schema.js';
 import { analyze } from '../analysis/report/analyze.js';
 import { fetchServerConfig, iceServerFor } from './net/config.js';
 import { SetupError } from './net/errors.js';
-import type { SimplePeerCtor } from './net/simple-peer.js';
+import type { SimplePeerCtor, WrtcImpl } from './net/simple-peer.js';
+import type { WebSocketCtor } from './net/signaling.js';
 import type { PacerLike, PacerOptions } from './pacer/types.js';
 import type { SuspectInterval } from '../analysis/measure/records.js';
 import type { LiveFigures } from './collect/live.js';
-import { StatsSampler } from './stats/sampler.js';
 import { pickTurnEntry, probeCount, probeRatePps } from './plan.js';
 import { connectLinks, wsUrl, type Links } from './connect.js';
-import { checkPorts, type PortCheck } from './net/port-check.js';
+import type { PortCheck } from './net/port-check.js';
 import type { StatsSecondOpinion } from '../analysis/schema/input.js';
 import { streamProbes } from './probe-stream.js';
 
@@ -34,14 +34,45 @@ export interface EvidenceWatch {
   stop(): SuspectInterval[];
 }
 
-/** What the session needs from where it runs (the page, or a Node client). */
+/** getStats during a test (src/session/stats/sampler.ts in the page): the second opinion and the path. */
+export interface StatsSource {
+  start(): void;
+  stop(): Promise<void>;
+  /** When the selected candidate pair changed (this side's clock). */
+  readonly pathChangeTimesMs: readonly number[];
+  path(): GradedPath;
+  opinion(reflectorInboundJitterMs: number | null): StatsSecondOpinion;
+}
+
+/**
+ * What the session needs from where it runs: the page (src/web/session-env.ts, also what
+ * the headless runner drives) or a Node client (bench/load/node-client.ts). Optional parts
+ * a Node client leaves out: no audio track, no page watch, no port check, no getStats.
+ */
 export interface SessionEnv {
   loadSimplePeer(): Promise<SimplePeerCtor>;
   createPacer(opts: PacerOptions): PacerLike;
-  openAudio(choice: AudioChoice): Promise<AudioHandle>;
-  createWatch(): EvidenceWatch;
   /** The client's name for the report (navigator.userAgent in the page). */
   userAgent: string;
+  /** Node only: a WebRTC implementation (@roamhq/wrtc); the page uses its own globals. */
+  wrtc?: WrtcImpl;
+  /** Node only: the `ws` WebSocket for the reflector's signaling. */
+  WebSocketImpl?: WebSocketCtor;
+  /** Opens the audio track asked for; without it the test sends no audio (source 'none'). */
+  openAudio?(choice: AudioChoice): Promise<AudioHandle>;
+  /** Watches this side's evidence; without it nothing is marked suspect and the page never counts as hidden. */
+  createWatch?(): EvidenceWatch;
+  /**
+   * Whether the relay answers on one entry (RFC 8656 Allocate through a relay-only peer
+   * connection). Without it no port is checked, the report lists none, and the relay pick
+   * is taken as reachable.
+   */
+  checkPort?(entry: TurnServerEntry, credentials: Pick<ServerConfig, 'username' | 'credential'>): Promise<PortCheck>;
+  /**
+   * getStats sampling of the sender (and, in loopback mode, the receiver). Without it the
+   * report has no second opinion and its path is the chosen relay entry.
+   */
+  createStats?(pc: RTCPeerConnection, audioSource: AudioChoice, inboundPc: RTCPeerConnection | null): StatsSource;
 }
 
 export type Phase = 'config' | 'connecting' | 'streaming' | 'draining' | 'analyzing' | 'done';
@@ -58,8 +89,8 @@ export interface RunOptions {
   override: Pick<ServerConfig, 'turn' | 'username' | 'credential'> | null;
   audio: AudioChoice;
   signal: AbortSignal;
+  /** callprobe's version for the report ('node-client' for the load bench's clients). */
   version: string;
-  env: SessionEnv;
 }
 
 export interface RunEvents {
@@ -69,8 +100,16 @@ export interface RunEvents {
 
 const CONNECT_TIMEOUT_MS = DEFAULTS.connectTimeoutMs;
 
-/** Runs one test end to end and returns its graded report. Throws SetupError when it cannot test. */
-export async function runTest(opts: RunOptions, events: RunEvents): Promise<Report> {
+/** No audio track: what a session gets when its environment cannot open one. */
+const NO_AUDIO: AudioHandle = { stream: null, source: 'none', stop: () => undefined };
+
+/**
+ * Runs one test end to end and returns its graded report: config, relay choice, connect,
+ * probe stream, analysis. The one session of the page (and so of `callprobe run`) and of
+ * the load bench's Node clients; what differs between them comes in `env`.
+ * Throws SetupError when it cannot test.
+ */
+export async function runSession(opts: RunOptions, env: SessionEnv, events: RunEvents): Promise<Report> {
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const timings: TestTimings = { config: null, relayChosen: null, connected: null, firstPacket: null, streamEnd: null, verdict: null };
@@ -80,8 +119,12 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
   events.phase('config', 'asking the server for a relay');
   const cfg = opts.override ?? (await fetchServerConfig(opts.baseUrl));
   mark('config');
-  events.phase('config', `checking relay ports ${cfg.turn.map((t) => `${t.transport}/${t.port}`).join(', ')}`);
-  const portChecks = cfg.turn.map((t) => checkPorts([t], cfg).then((r) => r[0] as PortCheck));
+  const checkPort = env.checkPort;
+  let portChecks: Promise<PortCheck>[] | null = null;
+  if (checkPort) {
+    events.phase('config', `checking relay ports ${cfg.turn.map((t) => `${t.transport}/${t.port}`).join(', ')}`);
+    portChecks = cfg.turn.map((t) => checkPort(t, cfg));
+  }
   const entry = await chooseEntry(cfg.turn, portChecks, opts.turnPick);
   mark('relayChosen');
   const reflectorPath = opts.override ? null : (cfg as ServerConfig).reflectorPath;
@@ -95,7 +138,7 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
   const iceServers = [iceServerFor(entry, cfg)];
 
   events.phase('connecting', `${mode === 'reflector' ? 'reflector' : 'in-page loop'} via ${entry.url}`);
-  const [SimplePeer, audio] = await Promise.all([opts.env.loadSimplePeer(), opts.env.openAudio(opts.audio)]);
+  const [SimplePeer, audio] = await Promise.all([env.loadSimplePeer(), env.openAudio ? env.openAudio(opts.audio) : NO_AUDIO]);
   const stream = audio.stream ?? undefined;
   let links: Links | null = null;
   try {
@@ -107,13 +150,15 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
       stream,
       timeoutMs: CONNECT_TIMEOUT_MS,
       signal: opts.signal,
+      wrtc: env.wrtc,
+      WebSocketImpl: env.WebSocketImpl,
     });
     const { sender, receiver } = links;
     mark('connected');
-    const stats = new StatsSampler(sender.pc, audio.source, mode === 'loopback' ? receiver.pc : null);
-    stats.start();
-    const watch = opts.env.createWatch();
-    watch.start();
+    const stats = env.createStats?.(sender.pc, audio.source, mode === 'loopback' ? receiver.pc : null) ?? null;
+    stats?.start();
+    const watch = env.createWatch?.() ?? null;
+    watch?.start();
 
     const outcome = await streamProbes({
       mode,
@@ -122,17 +167,17 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
       count,
       intervalMs,
       payloadBytes,
-      createPacer: (o) => opts.env.createPacer(o),
+      createPacer: (o) => env.createPacer(o),
       signal: opts.signal,
       phase: (p, d) => events.phase(p, d),
       live: (f) => events.live(f),
       mark,
     });
-    await stats.stop();
+    await stats?.stop();
     // A change of the selected path marks one second either side of it.
     const suspect = [
-      ...watch.stop(),
-      ...stats.pathChangeTimesMs.map((t) => ({ startMs: t - 1000, endMs: t + 1000, reason: 'path-change' as const })),
+      ...(watch?.stop() ?? []),
+      ...(stats?.pathChangeTimesMs ?? []).map((t) => ({ startMs: t - 1000, endMs: t + 1000, reason: 'path-change' as const })),
     ];
 
     events.phase('analyzing', 'grading');
@@ -140,7 +185,7 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
     const input: AnalysisInput = {
       meta: {
         callprobeVersion: opts.version,
-        browser: opts.env.userAgent,
+        browser: env.userAgent,
         startedAt,
         server: opts.override ? entry.url : opts.baseUrl,
         mode,
@@ -148,8 +193,8 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
         ratePps,
         payloadBytes,
         durationS: opts.durationS,
-        path: stats.path(),
-        ports: await Promise.all(portChecks),
+        path: stats?.path() ?? chosenPath(entry),
+        ports: portChecks ? await Promise.all(portChecks) : [],
         timingsMs: timings,
         channel: { ordered: sender.probe.ordered, maxRetransmits: sender.probe.maxRetransmits },
       },
@@ -159,8 +204,8 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
       roundTrip: records.roundTrip,
       lossTimeoutMs: outcome.lossTimeoutMs,
       sender: outcome.sender,
-      stats: stats.opinion(outcome.reflectorInboundJitterMs),
-      pageHidden: watch.everHidden,
+      stats: stats?.opinion(outcome.reflectorInboundJitterMs) ?? null,
+      pageHidden: watch?.everHidden ?? false,
       notes: [...outcome.notes, ...records.notes],
     };
     const report = analyze(input);
@@ -174,16 +219,26 @@ export async function runTest(opts: RunOptions, events: RunEvents): Promise<Repo
   }
 }
 
+/** The path when nothing samples getStats: the relay entry the peers were told to use (relay-only). */
+function chosenPath(entry: TurnServerEntry): GradedPath {
+  return { transport: entry.transport, port: entry.port, candidateType: 'relay', changes: 0 };
+}
+
 /**
  * The relay entry to test through: the one asked for, else the first reachable of UDP, TCP,
  * TLS in that order. Waits only as long as needed: a reachable UDP port ends the wait.
+ * Without port checks: the one asked for, else the first of UDP, TCP, TLS offered.
  */
 async function chooseEntry(
   entries: readonly TurnServerEntry[],
-  checks: Promise<PortCheck>[],
+  checks: Promise<PortCheck>[] | null,
   wanted: RunOptions['turnPick'],
 ): Promise<TurnServerEntry> {
   const picked = pickTurnEntry(entries, wanted);
+  if (!checks) {
+    if (!picked) throw new SetupError('relay-unreachable', `the server offers no relay${wanted ? ` on ${wanted.transport}${wanted.port ? `/${wanted.port}` : ''}` : ''}`);
+    return picked;
+  }
   if (wanted) {
     if (!picked) throw new SetupError('relay-unreachable', `the server offers no relay on ${wanted.transport}${wanted.port ? `/${wanted.port}` : ''}`);
     const check = await checks[entries.indexOf(picked)];

@@ -1,16 +1,23 @@
 import type { SessionEnv } from '../session/run-session.js';
+import { checkPort } from '../session/net/port-check.js';
+import { StatsSampler } from '../session/stats/sampler.js';
 import { openAudio } from './audio.js';
 import { Pacer } from './pacer/pacer.js';
 import { loadSimplePeer } from './simple-peer-loader.js';
 import { PageWatch } from './visibility.js';
 
-/** The page's environment for a test session: the pacing worker, the audio source, the page watch. */
+/**
+ * The page's environment for a test session: the pacing worker, the audio source, the page
+ * watch, the relay port checks and getStats, all on the browser's own WebRTC and WebSocket.
+ */
 export function pageEnv(): SessionEnv {
   return {
     loadSimplePeer,
     createPacer: (o) => new Pacer(o),
     openAudio,
     createWatch: () => new PageWatch(),
+    checkPort: (entry, credentials) => checkPort(entry, credentials),
+    createStats: (pc, audioSource, inboundPc) => new StatsSampler(pc, audioSource, inboundPc),
     userAgent: navigator.userAgent,
   };
 }

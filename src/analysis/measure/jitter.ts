@@ -16,17 +16,14 @@
  */
 import { type ClassifiedDirection, Fate } from './classify.js';
 
-/** J (ms) after each arrival of a (send, receive) series given in arrival order. */
-export function jitterSeries(sendMs: ArrayLike<number>, recvMs: ArrayLike<number>): Float64Array {
-  const n = Math.min(sendMs.length, recvMs.length);
-  const out = new Float64Array(n);
-  let j = 0;
-  for (let i = 1; i < n; i++) {
-    const d = (recvMs[i] ?? 0) - (recvMs[i - 1] ?? 0) - ((sendMs[i] ?? 0) - (sendMs[i - 1] ?? 0));
-    j += (Math.abs(d) - j) / 16;
-    out[i] = j;
-  }
-  return out;
+/**
+ * One step of the RFC 3550 §6.4.1 / §A.8 estimator, the only copy of it: J (ms) after an
+ * arrival whose transit differs by `dMs` from the previous arrival's, D(i-1,i) =
+ * (R_i - R_{i-1}) - (S_i - S_{i-1}). J += (|D| - J) / 16; the first arrival has J = 0.
+ * Used by the analysis (directionJitter) and the live figures (src/session/collect/live.ts).
+ */
+export function jitterStep(jMs: number, dMs: number): number {
+  return jMs + (Math.abs(dMs) - jMs) / 16;
 }
 
 export interface JitterResult {
@@ -55,8 +52,7 @@ export function directionJitter(c: ClassifiedDirection): JitterResult {
     const i = order[k] ?? 0;
     const s = c.sendMs[i] ?? Number.NaN;
     const r = c.recvMs[i] ?? Number.NaN;
-    // Same recurrence as jitterSeries (RFC 3550 A.8), without temporary arrays.
-    if (k > 0) j += (Math.abs(r - prevR - (s - prevS)) - j) / 16;
+    if (k > 0) j = jitterStep(j, r - prevR - (s - prevS));
     prevS = s;
     prevR = r;
     jBySent[i] = j;

@@ -17,13 +17,21 @@ export interface Distribution {
   mean: number;
 }
 
+/**
+ * 0-based index of the nearest-rank `pct` percentile among `n` sorted values (n >= 1):
+ * rank ceil(pct/100 x n), at least 1; `pct` is clamped to [0, 100]. For sorting records
+ * by a value and keeping the record (e.g. the test at the 90th percentile).
+ */
+export function nearestRankIndex(n: number, pct: number): number {
+  const p = Math.min(100, Math.max(0, pct));
+  return Math.max(1, Math.ceil((p / 100) * n)) - 1;
+}
+
 /** Nearest-rank percentile of values already sorted ascending; NaN when empty. */
 export function nearestRank(sortedAsc: ArrayLike<number>, pct: number): number {
   const n = sortedAsc.length;
   if (n === 0) return Number.NaN;
-  const p = Math.min(100, Math.max(0, pct));
-  const rank = Math.max(1, Math.ceil((p / 100) * n));
-  return sortedAsc[rank - 1] ?? Number.NaN;
+  return sortedAsc[nearestRankIndex(n, pct)] ?? Number.NaN;
 }
 
 /** Sort a copy of `values` ascending (numeric, Float64Array for speed on 600,000 values). */
@@ -102,11 +110,10 @@ export function distributionOfOwned(owned: Float64Array): Distribution | null {
     if (v > max) max = v;
     sum += v;
   }
-  const rank = (pct: number): number => Math.max(1, Math.ceil((pct / 100) * n)) - 1;
   // After selecting rank k, everything before it is <= it: later, smaller ranks search only there.
-  const k99 = rank(99);
-  const k90 = rank(90);
-  const k50 = rank(50);
+  const k99 = nearestRankIndex(n, 99);
+  const k90 = nearestRankIndex(n, 90);
+  const k50 = nearestRankIndex(n, 50);
   const p99 = selectInPlace(owned, k99, 0, n - 1);
   const p90 = selectInPlace(owned, k90, 0, k99);
   const p50 = selectInPlace(owned, k50, 0, k90);

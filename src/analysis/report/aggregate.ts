@@ -11,6 +11,7 @@
  */
 import { explainAggregate } from '../present/explain.js';
 import { aggregateEntrySentence, aggregateStatistic } from '../present/sentences.js';
+import { nearestRankIndex } from '../measure/percentile.js';
 import type { AggregateEntry, AggregateReport } from '../schema/aggregate-schema.js';
 import type { GradeEntry, Report, Verdict } from '../schema/report-schema.js';
 
@@ -83,7 +84,7 @@ export function aggregateP90(reports: readonly Report[]): AggregateReport {
       testsInsufficient: b.insufficient,
     };
     const sorted = [...b.values].sort((x, y) => x.value - y.value);
-    const at = sorted[Math.max(1, Math.ceil(0.9 * sorted.length)) - 1];
+    const at = sorted.length > 0 ? sorted[nearestRankIndex(sorted.length, 90)] : undefined;
     const facts: Omit<AggregateEntry, 'sentence'> =
       at === undefined
         ? { ...base, p90: null, p90StartedAt: null, status: 'insufficient' }

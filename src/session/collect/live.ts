@@ -1,3 +1,5 @@
+import { jitterStep } from '../../analysis/measure/jitter.js';
+import { percentile } from '../../analysis/measure/percentile.js';
 import type { SentLog } from './sent-log.js';
 
 /** What the page shows while a test runs: figures over the recent past, not the final grade. */
@@ -51,21 +53,16 @@ export class LiveMeter {
     this.recentRtt.push({ atMs, rttMs });
   }
 
-  /** RFC 3550 §6.4.1 running estimate J += (|D| - J) / 16 over transit times (arrival order). */
+  /** RFC 3550 §6.4.1 running estimate over transit times in arrival order (jitterStep; the first arrival has J = 0). */
   addTransit(transitMs: number): void {
-    if (this.lastTransitMs !== null) {
-      const d = Math.abs(transitMs - this.lastTransitMs);
-      this.jitterMs = this.jitterMs === null ? d / 16 : this.jitterMs + (d - this.jitterMs) / 16;
-    } else {
-      this.jitterMs = 0;
-    }
+    this.jitterMs = this.lastTransitMs === null ? 0 : jitterStep(this.jitterMs ?? 0, transitMs - this.lastTransitMs);
     this.lastTransitMs = transitMs;
   }
 
+  /** Median (nearest rank) round trip over the last `windowMs` before `nowMs`. */
   rttMedian(nowMs: number, windowMs = 2000): number | null {
     this.recentRtt = this.recentRtt.filter((s) => s.atMs >= nowMs - windowMs);
     if (this.recentRtt.length === 0) return null;
-    const sorted = this.recentRtt.map((s) => s.rttMs).sort((a, b) => a - b);
-    return sorted[Math.floor((sorted.length - 1) / 2)] ?? null;
+    return percentile(this.recentRtt.map((s) => s.rttMs), 50);
   }
 }

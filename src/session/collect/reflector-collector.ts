@@ -72,14 +72,6 @@ export class ReflectorCollector {
     this.finalTally = msg;
   }
 
-  get hasFinal(): boolean {
-    return this.finalTally !== null;
-  }
-
-  get rttSampleCount(): number {
-    return this.rttSamples.length;
-  }
-
   /** Round-trip times seen so far (for the loss timeout: max(1 s, 4 x p99)). */
   rttValues(): number[] {
     return this.rttSamples.map((s) => s.rttMs);

@@ -10,19 +10,15 @@ import type { PortReachability } from '../../analysis/schema/input.js';
 export type PortCheck = PortReachability;
 
 /**
- * Gathers a relay candidate through each entry at once, each in its own peer connection, so
- * the report can say which of the media ports are open (a firewall that blocks UDP still
- * lets a call through TCP/TLS 443, but worse).
+ * Gathers a relay candidate through one entry in its own peer connection, so the report can
+ * say which of the media ports are open (a firewall that blocks UDP still lets a call
+ * through TCP/TLS 443, but worse). The page checks every entry at once.
  */
-export async function checkPorts(
-  entries: readonly TurnServerEntry[],
-  credentials: { username: string; credential: string },
+export async function checkPort(
+  entry: TurnServerEntry,
+  cred: { username: string; credential: string },
   timeoutMs: number = DEFAULTS.portCheckTimeoutMs,
-): Promise<PortCheck[]> {
-  return Promise.all(entries.map((e) => checkOne(e, credentials, timeoutMs)));
-}
-
-async function checkOne(entry: TurnServerEntry, cred: { username: string; credential: string }, timeoutMs: number): Promise<PortCheck> {
+): Promise<PortCheck> {
   const pc = new RTCPeerConnection({
     iceServers: [{ urls: entry.url, username: cred.username, credential: cred.credential }],
     iceTransportPolicy: 'relay',

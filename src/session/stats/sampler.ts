@@ -1,11 +1,12 @@
 import type { GradedPath, StatsSecondOpinion } from '../../analysis/schema/input.js';
 import { readStats, type StatsSample } from './adapter.js';
+import type { StatsSource } from '../run-session.js';
 
 /**
  * Polls getStats during a test. Keeps each RTCP RTT once (by its measurement count), ICE RTT
  * when it changes, and counts changes of the selected candidate pair.
  */
-export class StatsSampler {
+export class StatsSampler implements StatsSource {
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly iceRttMs: number[] = [];
   private readonly rtcpRttMs: number[] = [];

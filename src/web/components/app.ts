@@ -67,8 +67,8 @@ export class CpApp extends CpElement {
     this.state = { kind: 'running', phase: 'config', detail: 'loading' };
     this.chartModule ??= import('./rtt-chart.js');
     try {
-      const [{ runTest }, env] = await Promise.all([import('../../session/run-session.js'), import('../session-env.js')]);
-      const report = await runTest(
+      const [{ runSession }, env] = await Promise.all([import('../../session/run-session.js'), import('../session-env.js')]);
+      const report = await runSession(
         {
           baseUrl: location.origin,
           durationS: params.durationS,
@@ -79,8 +79,8 @@ export class CpApp extends CpElement {
           audio: params.audio,
           signal: this.controller.signal,
           version: __CALLPROBE_VERSION__,
-          env: env.pageEnv(),
         },
+        env.pageEnv(),
         {
           phase: (phase, detail) => {
             this.state = { kind: 'running', phase, detail };

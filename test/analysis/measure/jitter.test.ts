@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { classifyDirection } from '../../../src/analysis/measure/classify.js';
-import { directionIpdv, directionJitter, jitterSeries } from '../../../src/analysis/measure/jitter.js';
+import { directionIpdv, directionJitter } from '../../../src/analysis/measure/jitter.js';
 import { mulberry32, stream } from './fixtures.js';
 
 describe('RFC 3550 interarrival jitter', () => {
-  it('matches a hand-computed series', () => {
-    // D = +5, -5, +5 ms: J = 5/16; J + (5 - J)/16; ...
-    const j = jitterSeries([0, 20, 40, 60], [100, 125, 140, 165]);
-    expect(j[0]).toBe(0);
-    expect(j[1]).toBeCloseTo(0.3125, 12);
-    expect(j[2]).toBeCloseTo(0.60546875, 12);
-    expect(j[3]).toBeCloseTo(0.880126953125, 12);
-  });
-
   it('runs in arrival order and excludes duplicates', () => {
     const base = stream({ count: 4, intervalMs: 20, clockOffsetMs: 100, extraDelayMs: (i) => [0, 5, 0, 5][i] ?? 0 });
     const copied = base.arrivals[1];

@@ -1,0 +1,222 @@
+/**
+ * runSession in Node with an injected environment and no network: a loopback-mode test
+ * through a fake simple-peer whose two ends hand datagrams to each other in this process.
+ * What the environment leaves out (audio, page watch, port check, getStats) and what it
+ * injects (port checks choosing the relay, getStats, suspect intervals) shows in the report.
+ */
+import { describe, expect, it } from 'vitest';
+import type { SignalData, TurnServerEntry } from '../../src/protocol/api.js';
+import type { GradedPath, StatsSecondOpinion } from '../../src/analysis/schema/input.js';
+import type { SimplePeerCtor, SimplePeerInstance, SimplePeerOptions } from '../../src/session/net/simple-peer.js';
+import type { PortCheck } from '../../src/session/net/port-check.js';
+import { runSession, type Phase, type RunOptions, type SessionEnv, type StatsSource } from '../../src/session/run-session.js';
+import { TimerPacer } from '../../bench/load/timer-pacer.js';
+import { schemaErrors } from '../kit/report-validator.js';
+
+type Listener = (...args: never[]) => void;
+
+/** An open, unordered, no-retransmit data channel that delivers to the other end at once. */
+class FakeChannel {
+  readonly readyState = 'open';
+  readonly ordered = false;
+  readonly maxRetransmits = 0;
+  readonly bufferedAmount = 0;
+  constructor(private readonly owner: FakePeer) {}
+  send(data: Uint8Array): void {
+    // The sender reuses its buffer: deliver a copy, as a network would.
+    this.owner.partner?.emit('data', new Uint8Array(data));
+  }
+}
+
+/** Two of these find each other through their signal messages (the sdp carries an id). */
+class FakePeer implements SimplePeerInstance {
+  static readonly all: FakePeer[] = [];
+  readonly options: SimplePeerOptions;
+  readonly _pc = { addEventListener: (): void => undefined, iceConnectionState: 'connected' };
+  readonly _channel = new FakeChannel(this);
+  partner: FakePeer | null = null;
+  destroyed = false;
+  private readonly listeners = new Map<string, Listener[]>();
+  private readonly id: number;
+
+  constructor(options: SimplePeerOptions) {
+    this.options = options;
+    this.id = FakePeer.all.push(this) - 1;
+    if (options.initiator) queueMicrotask(() => this.emit('signal', { type: 'offer', sdp: String(this.id) }));
+  }
+
+  on(event: string, listener: Listener): this {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+    return this;
+  }
+
+  emit(event: string, ...args: unknown[]): void {
+    for (const l of this.listeners.get(event) ?? []) (l as (...a: unknown[]) => void)(...args);
+  }
+
+  signal(data: SignalData): void {
+    this.partner = FakePeer.all[Number(data.sdp)] ?? null;
+    if (data.type === 'offer') this.emit('signal', { type: 'answer', sdp: String(this.id) });
+    queueMicrotask(() => this.emit('connect'));
+  }
+
+  send(): void {
+    throw new Error('the session sends probes on the data channel');
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+  }
+}
+
+const ENTRIES: TurnServerEntry[] = [
+  { url: 'turn:relay.test:3478?transport=udp', transport: 'udp', port: 3478 },
+  { url: 'turn:relay.test:3478?transport=tcp', transport: 'tcp', port: 3478 },
+];
+
+function options(over: Partial<RunOptions> = {}): RunOptions {
+  return {
+    baseUrl: 'http://callprobe.test',
+    durationS: 1,
+    profile: { id: 'client-to-edge' },
+    mode: 'loopback',
+    turnPick: null,
+    override: { turn: ENTRIES, username: 'u', credential: 'c' },
+    audio: 'none',
+    signal: new AbortController().signal,
+    version: 'test',
+    ...over,
+  };
+}
+
+/** The least an environment must give: simple-peer, a pacer and a name. */
+function minimalEnv(): SessionEnv {
+  return {
+    loadSimplePeer: () => Promise.resolve(FakePeer as unknown as SimplePeerCtor),
+    createPacer: (o) => new TimerPacer(o),
+    userAgent: 'fake env',
+  };
+}
+
+function recorder(): { phases: Phase[]; events: { phase(p: Phase): void; live(): void } } {
+  const phases: Phase[] = [];
+  return { phases, events: { phase: (p) => phases.push(p), live: () => undefined } };
+}
+
+describe('runSession with an injected environment', () => {
+  it('runs a whole test on the minimal environment: no ports, no second opinion, the chosen relay as the path', async () => {
+    const { phases, events } = recorder();
+    FakePeer.all.length = 0;
+    const report = await runSession(options(), minimalEnv(), events);
+    expect(schemaErrors(report)).toEqual([]);
+    expect(report.meta.browser).toBe('fake env');
+    expect(report.meta.callprobeVersion).toBe('test');
+    expect(report.meta.mode).toBe('loopback');
+    expect(report.meta.server).toBe(ENTRIES[0]?.url);
+    expect(report.meta.ports).toEqual([]);
+    expect(report.meta.path).toEqual({ transport: 'udp', port: 3478, candidateType: 'relay', changes: 0 });
+    expect(report.meta.channel).toEqual({ ordered: false, maxRetransmits: 0 });
+    // 1 s at 100 probes/s plus two, every one delivered.
+    expect(report.summary.packetsSent).toBe(102);
+    expect(report.summary.packetsReceived).toBe(102);
+    expect(report.summary.lossPct).toBe(0);
+    expect(report.secondOpinion.available).toBe(false);
+    expect(report.diagnostics.pageHidden).toBe(false);
+    // Both ends were relay-only, on the one relay entry chosen, and were closed at the end.
+    expect(FakePeer.all).toHaveLength(2);
+    for (const p of FakePeer.all) {
+      expect(p.options.config).toEqual({ iceServers: [{ urls: ENTRIES[0]?.url, username: 'u', credential: 'c' }], iceTransportPolicy: 'relay' });
+      expect(p.destroyed).toBe(true);
+    }
+    expect(phases).toEqual(['config', 'connecting', 'streaming', 'draining', 'analyzing', 'done']);
+  });
+
+  it('chooses the relay by the injected port check and reports every check', async () => {
+    const checked: string[] = [];
+    const env: SessionEnv = {
+      ...minimalEnv(),
+      checkPort: (entry, cred) => {
+        checked.push(`${entry.transport}/${entry.port} as ${cred.username}`);
+        const reachable = entry.transport === 'tcp';
+        const check: PortCheck = { transport: entry.transport, port: entry.port, url: entry.url, reachable, allocateMs: reachable ? 3 : null, error: reachable ? null : 'timeout' };
+        return Promise.resolve(check);
+      },
+    };
+    const { phases, events } = recorder();
+    FakePeer.all.length = 0;
+    const report = await runSession(options(), env, events);
+    expect(checked).toEqual(['udp/3478 as u', 'tcp/3478 as u']);
+    expect(report.meta.ports.map((p) => [p.transport, p.reachable])).toEqual([
+      ['udp', false],
+      ['tcp', true],
+    ]);
+    expect(report.meta.path.transport).toBe('tcp');
+    expect(FakePeer.all[0]?.options.config.iceServers?.[0]?.urls).toBe(ENTRIES[1]?.url);
+    // The port check has a phase message of its own.
+    expect(phases.slice(0, 3)).toEqual(['config', 'config', 'connecting']);
+  });
+
+  it('fails with relay-unreachable when the relay asked for does not answer', async () => {
+    const env: SessionEnv = {
+      ...minimalEnv(),
+      checkPort: (entry) => Promise.resolve({ transport: entry.transport, port: entry.port, url: entry.url, reachable: false, allocateMs: null, error: '701 timeout' }),
+    };
+    await expect(runSession(options({ turnPick: { transport: 'udp', port: 3478 } }), env, recorder().events)).rejects.toMatchObject({
+      reason: 'relay-unreachable',
+    });
+    await expect(runSession(options({ turnPick: { transport: 'tls', port: null } }), minimalEnv(), recorder().events)).rejects.toMatchObject({
+      reason: 'relay-unreachable',
+    });
+  });
+
+  it('takes getStats, the audio track and the evidence watch from the environment when it has them', async () => {
+    const statsPath: GradedPath = { transport: 'udp', port: 3478, candidateType: 'relay', changes: 1 };
+    const calls: string[] = [];
+    let inboundGiven = false;
+    const env: SessionEnv = {
+      ...minimalEnv(),
+      openAudio: (choice) => {
+        calls.push(`audio ${choice}`);
+        return Promise.resolve({ stream: null, source: 'webaudio', stop: () => calls.push('audio stopped') });
+      },
+      createWatch: () => ({
+        everHidden: true,
+        start: () => calls.push('watch started'),
+        stop: () => {
+          calls.push('watch stopped');
+          return [];
+        },
+      }),
+      createStats: (_pc, audioSource, inboundPc): StatsSource => {
+        inboundGiven = inboundPc !== null;
+        const opinion: StatsSecondOpinion = {
+          iceRttMs: [2],
+          rtcpRttMs: [],
+          rtcpFractionLost: null,
+          inboundJitterMs: [],
+          inboundJitterDirection: null,
+          concealedRatio: null,
+          audioSource,
+        };
+        return {
+          start: () => calls.push('stats started'),
+          stop: () => {
+            calls.push('stats stopped');
+            return Promise.resolve();
+          },
+          pathChangeTimesMs: [],
+          path: () => statsPath,
+          opinion: () => opinion,
+        };
+      },
+    };
+    const report = await runSession(options({ audio: 'webaudio' }), env, recorder().events);
+    expect(calls).toEqual(['audio webaudio', 'stats started', 'watch started', 'stats stopped', 'watch stopped', 'audio stopped']);
+    expect(inboundGiven).toBe(true); // loopback: the receiving peer's getStats too
+    expect(report.meta.path).toEqual(statsPath);
+    expect(report.secondOpinion.audioSource).toBe('webaudio');
+    expect(report.secondOpinion.iceSamples).toBe(1);
+    expect(report.diagnostics.pageHidden).toBe(true);
+    expect(schemaErrors(report)).toEqual([]);
+  });
+});
