@@ -21,10 +21,10 @@ for (const c of cases) {
     expect(await selectedPath(page)).toMatchObject({ localType: 'relay', relayProtocol: c.relayProtocol, url: c.url });
     await expect(page.locator('[data-verdict]')).toBeVisible();
     const report = await page.evaluate(
-      () => (window as unknown as { __callprobeResult: { ok: boolean; report: { meta: { path: unknown }; summary: { packetsReceived: number } } } }).__callprobeResult,
+      () => (window as unknown as { __callprobeResult: { ok: boolean; report: { path: unknown; summary: { packetsReceived: number } } } }).__callprobeResult,
     );
     expect(report.ok).toBe(true);
     expect(report.report.summary.packetsReceived).toBeGreaterThan(150);
-    expect(report.report.meta.path).toMatchObject({ transport: c.relayProtocol, candidateType: 'relay' });
+    expect(report.report.path).toMatchObject({ transport: c.relayProtocol, candidateType: 'relay' });
   });
 }

@@ -25,20 +25,21 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       const r = await runCli(['--server', server.url, '--json', '--duration', String(DURATION_S)], (DURATION_S + 60) * 1000);
       if (r.exitCode > 2) throw new Error(`callprobe run failed (${r.exitCode}): ${r.progress.map((p) => p.line).join('\n')}`);
-      const report = JSON.parse(r.stdout) as { summary: { verdict: string }; meta: { timingsMs: Record<string, number | null> } };
+      const report = JSON.parse(r.stdout) as { summary: { verdict: string }; setupMs: Record<string, number | null>; timelineMs: Record<string, number | null> };
+      const pageMs = { ...report.setupMs, ...report.timelineMs };
       const firstStep = r.progress.find((p) => p.line.includes('config:'));
       runs.push({
         cliToPageStartMs: firstStep ? firstStep.atMs : null,
-        pageMs: report.meta.timingsMs,
+        pageMs,
         cliWallMs: r.wallMs,
         verdict: report.summary.verdict,
       });
-      process.stderr.write(`run ${i + 1}/${RUNS}: verdict ${report.summary.verdict}, ${JSON.stringify(report.meta.timingsMs)}\n`);
+      process.stderr.write(`run ${i + 1}/${RUNS}: verdict ${report.summary.verdict}, ${JSON.stringify(pageMs)}\n`);
     }
   } finally {
     await server.stop();
   }
-  const steps = ['config', 'relayChosen', 'connected', 'firstPacket', 'streamEnd', 'verdict'] as const;
+  const steps = ['config', 'allocation', 'iceConnected', 'dtls', 'channelOpen', 'firstEcho', 'lastProbe', 'verdict'] as const;
   const medians = Object.fromEntries(steps.map((s) => [s, median(runs.map((r) => r.pageMs[s]).filter((v): v is number => v !== null))]));
   const summary = {
     runs: RUNS,
@@ -63,10 +64,12 @@ async function main(): Promise<void> {
         [
           ['CLI start to the page starting its test', f(summary.medianCliToPageStartMs), 'starting headless Chromium and loading the page'],
           ['relay configuration fetched (GET /api/config)', f(step('config')), 'one HTTP request'],
-          ['a relay port chosen', f(step('relayChosen')), 'allocating through every relay port at once (port check)'],
-          ['connected (peer connection and both channels open)', f(step('connected')), 'signaling, ICE through the relay, DTLS, SCTP'],
-          ['first live number (first echo)', f(step('firstPacket')), 'the pacing worker starting, one round trip'],
-          ['last probe sent', f(step('streamEnd')), `the ${DURATION_S} s probe stream`],
+          ['a relay port chosen', f(step('allocation')), 'allocating through every relay port at once (port check)'],
+          ['ICE connected through the relay', f(step('iceConnected')), 'signaling, TURN allocation of the test, ICE checks'],
+          ['DTLS handshake done', f(step('dtls')), 'DTLS over the relayed path'],
+          ['probe channels open', f(step('channelOpen')), 'SCTP association and both data channels'],
+          ['first live number (first echo)', f(step('firstEcho')), 'the pacing worker starting, one round trip'],
+          ['last probe sent', f(step('lastProbe')), `the ${DURATION_S} s probe stream`],
           ['graded verdict on screen', f(step('verdict')), 'waiting max(1 s, 4 x RTT p99) for late packets, the final tally, the analysis'],
           ['CLI start to exit', f(summary.medianCliWallMs), 'all of the above plus closing the browser'],
         ],

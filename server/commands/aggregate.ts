@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { Value } from '@sinclair/typebox/value';
-import { ReportSchema, type Report } from '../../src/analysis/schema/report-schema.js';
+import type { Report } from '../../src/analysis/schema/report-schema.js';
+import { acceptReport, ReportShapeError } from '../reports/accept.js';
 import { aggregateP90 } from '../../src/analysis/report/aggregate.js';
 import type { AggregateReport } from '../../src/analysis/schema/aggregate-schema.js';
 import { aggregateView } from '../../src/analysis/present/view.js';
 import { ConfigError } from '../../src/protocol/defaults.js';
 import { exitCodeFor, type ExitCode } from './exit.js';
 
-/** Reads and checks one report file; a bad file is a clear error naming the file and the field. */
+/** Reads, checks and upgrades one report file (schema 1 or 2); a bad file is a clear error naming the file and the field. */
 async function readReport(file: string): Promise<Report> {
   let value: unknown;
   try {
@@ -15,11 +15,12 @@ async function readReport(file: string): Promise<Report> {
   } catch (err) {
     throw new ConfigError(`${file}: ${(err as Error).message}`);
   }
-  if (!Value.Check(ReportSchema, value)) {
-    const first = Value.Errors(ReportSchema, value).First();
-    throw new ConfigError(`${file} is not a callprobe report: ${first ? `${first.path} ${first.message}` : 'unknown shape'}`);
+  try {
+    return acceptReport(value);
+  } catch (err) {
+    if (err instanceof ReportShapeError) throw new ConfigError(`${file} is not a callprobe report: ${err.message}`);
+    throw err;
   }
-  return value;
 }
 
 /** The human output without --json: the aggregate's view model as plain text. */

@@ -156,6 +156,20 @@ export function parseAdvertise(text: string): { host: string; udpPorts: number[]
   return { host: text, udpPorts: null };
 }
 
+/**
+ * The standard rungs of the connectivity ladder (seed 004: Teams media uses UDP 3478-3481 and
+ * falls back to TCP/TLS 443). A report always lists these; UDP rungs are matched by port, the
+ * TCP and TLS rungs by transport (a server may offer them on another port than 443).
+ */
+export const STANDARD_RUNGS: ReadonlyArray<{ readonly transport: TurnServerEntry['transport']; readonly port: number }> = [
+  { transport: 'udp', port: 3478 },
+  { transport: 'udp', port: 3479 },
+  { transport: 'udp', port: 3480 },
+  { transport: 'udp', port: 3481 },
+  { transport: 'tcp', port: 443 },
+  { transport: 'tls', port: 443 },
+];
+
 /** RFC 7065 §3.1: the parts of a TURN URI as written (nothing defaulted). */
 export interface TurnUriParts {
   /** "turns" = TLS to the server (RFC 7065 §3.1 <secure>). */

@@ -1,7 +1,8 @@
 import { encodeProbe, parseControlMessage, type ControlMessage } from '../protocol/wire.js';
 import { DEFAULTS } from '../protocol/defaults.js';
 import type { DirectionRecords, RoundTripRecords, SenderDiagnostics, SuspectInterval } from '../analysis/measure/records.js';
-import type { TestMode, TestTimings } from '../analysis/schema/input.js';
+import type { TestMode } from '../analysis/schema/input.js';
+import type { SessionMark } from './timings.js';
 import type { PeerLink } from './net/peer.js';
 import { SetupError } from './net/errors.js';
 import type { PacerLike, PacerOptions, PacerResult } from './pacer/types.js';
@@ -24,7 +25,7 @@ export interface StreamSetup {
   signal: AbortSignal;
   phase(phase: 'streaming' | 'draining', detail: string): void;
   live(figures: LiveFigures): void;
-  mark(step: keyof TestTimings): void;
+  mark(step: SessionMark): void;
 }
 
 export interface StreamOutcome {
@@ -79,7 +80,7 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
   if (reflector) {
     s.receiver.peer.on('data', (chunk: Uint8Array) => {
       reflector.onEcho(chunk, performance.now());
-      s.mark('firstPacket');
+      s.mark('firstEcho');
     });
     s.receiver.control?.addEventListener('message', (ev: MessageEvent<string | ArrayBuffer>) => {
       try {
@@ -103,7 +104,7 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
   } else if (loop) {
     s.receiver.peer.on('data', (chunk: Uint8Array) => {
       loop.onProbe(chunk, performance.now());
-      s.mark('firstPacket');
+      s.mark('firstEcho');
     });
   }
 
@@ -136,7 +137,7 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
     s.signal.addEventListener('abort', abort);
     const pacing = await pacer.done;
     s.signal.removeEventListener('abort', abort);
-    s.mark('streamEnd');
+    s.mark('lastProbe');
     if (s.signal.aborted) throw new SetupError('cancelled', 'test cancelled');
     notes.push(`paced by ${pacing.method}`);
 

@@ -1,7 +1,9 @@
 import { DEFAULTS } from '../protocol/defaults.js';
 import { DEFAULT_PAYLOAD_BYTES } from '../protocol/wire.js';
 import type { ServerConfig, TurnServerEntry } from '../protocol/api.js';
-import type { AnalysisInput, GradedPath, ProfileSelection, TestMode, TestTimings } from '../analysis/schema/input.js';
+import type { AnalysisInput, GradedPath, ProfileSelection, TestMode } from '../analysis/schema/input.js';
+import { familyOf, ladder } from '../analysis/grade/connectivity.js';
+import { SessionTimeline } from './timings.js';
 import type { Report } from '../analysis/schema/report-schema.js';
 import { analyze } from '../analysis/report/analyze.js';
 import { fetchServerConfig, iceServerFor } from './net/config.js';
@@ -91,6 +93,9 @@ export interface RunOptions {
   signal: AbortSignal;
   /** callprobe's version for the report ('node-client' for the load bench's clients). */
   version: string;
+  /** The site this test is run for and a help-desk ticket reference (`?site=`, `?ticket=`). */
+  site?: string | null;
+  ticket?: string | null;
 }
 
 export interface RunEvents {
@@ -111,11 +116,8 @@ const NO_AUDIO: AudioHandle = { stream: null, source: 'none', stop: () => undefi
  */
 export async function runSession(opts: RunOptions, env: SessionEnv, events: RunEvents): Promise<Report> {
   const startedAt = new Date().toISOString();
-  const t0 = performance.now();
-  const timings: TestTimings = { config: null, relayChosen: null, connected: null, firstPacket: null, streamEnd: null, verdict: null };
-  const mark = (step: keyof TestTimings): void => {
-    timings[step] ??= performance.now() - t0;
-  };
+  const timeline = new SessionTimeline(() => performance.now());
+  const mark = (step: Parameters<SessionTimeline['mark']>[0]): void => timeline.mark(step);
   events.phase('config', 'asking the server for a relay');
   const cfg = opts.override ?? (await fetchServerConfig(opts.baseUrl));
   mark('config');
@@ -126,7 +128,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
     portChecks = cfg.turn.map((t) => checkPort(t, cfg));
   }
   const entry = await chooseEntry(cfg.turn, portChecks, opts.turnPick);
-  mark('relayChosen');
+  mark('allocation');
   const reflectorPath = opts.override ? null : (cfg as ServerConfig).reflectorPath;
   const mode: TestMode = opts.mode === 'loopback' || !reflectorPath ? 'loopback' : 'reflector';
   if (opts.mode === 'reflector' && mode !== 'reflector') throw new SetupError('reflector-error', 'this server has no reflector');
@@ -154,7 +156,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
       WebSocketImpl: env.WebSocketImpl,
     });
     const { sender, receiver } = links;
-    mark('connected');
+    mark('channelOpen');
     const stats = env.createStats?.(sender.pc, audio.source, mode === 'loopback' ? receiver.pc : null) ?? null;
     stats?.start();
     const watch = env.createWatch?.() ?? null;
@@ -193,11 +195,19 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
         ratePps,
         payloadBytes,
         durationS: opts.durationS,
-        path: stats?.path() ?? chosenPath(entry),
-        ports: portChecks ? await Promise.all(portChecks) : [],
-        timingsMs: timings,
         channel: { ordered: sender.probe.ordered, maxRetransmits: sender.probe.maxRetransmits },
+        site: opts.site ?? null,
+        ticket: opts.ticket ?? null,
       },
+      connectivity: ladder(portChecks ? await Promise.all(portChecks) : []),
+      path: stats?.path() ?? chosenPath(entry),
+      setupMs: timeline.setup(),
+      lastProbeMs: timeline.get('lastProbe'),
+      outcome: null,
+      probe: { path: 'datachannel', reason: 'probes ride an unordered, no-retransmit data channel (SCTP over DTLS)' },
+      compare: null,
+      nat: null,
+      witness: null,
       up: records.up,
       down: records.down,
       loop: records.loop,
@@ -210,7 +220,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
     };
     const report = analyze(input);
     mark('verdict');
-    report.meta.timingsMs = { ...timings };
+    report.timelineMs = { lastProbe: timeline.get('lastProbe'), verdict: timeline.get('verdict') };
     events.phase('done', report.summary.verdict);
     return report;
   } finally {
@@ -221,7 +231,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
 
 /** The path when nothing samples getStats: the relay entry the peers were told to use (relay-only). */
 function chosenPath(entry: TurnServerEntry): GradedPath {
-  return { transport: entry.transport, port: entry.port, candidateType: 'relay', changes: 0 };
+  return { transport: entry.transport, port: entry.port, candidateType: 'relay', family: familyOf(entry.url), changes: 0 };
 }
 
 /**

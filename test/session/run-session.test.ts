@@ -113,8 +113,11 @@ describe('runSession with an injected environment', () => {
     expect(report.meta.callprobeVersion).toBe('test');
     expect(report.meta.mode).toBe('loopback');
     expect(report.meta.server).toBe(ENTRIES[0]?.url);
-    expect(report.meta.ports).toEqual([]);
-    expect(report.meta.path).toEqual({ transport: 'udp', port: 3478, candidateType: 'relay', changes: 0 });
+    // No port check: every standard rung is listed, none tried.
+    expect(report.connectivity.map((r) => [r.transport, r.error])).toEqual([
+      ['udp', 'not-offered'], ['udp', 'not-offered'], ['udp', 'not-offered'], ['udp', 'not-offered'], ['tcp', 'not-offered'], ['tls', 'not-offered'],
+    ]);
+    expect(report.path).toEqual({ transport: 'udp', port: 3478, family: 'ipv4', relayed: true, candidateType: 'relay', changes: 0, changed: false });
     expect(report.meta.channel).toEqual({ ordered: false, maxRetransmits: 0 });
     // 1 s at 100 probes/s plus two, every one delivered.
     expect(report.summary.packetsSent).toBe(102);
@@ -146,11 +149,15 @@ describe('runSession with an injected environment', () => {
     FakePeer.all.length = 0;
     const report = await runSession(options(), env, events);
     expect(checked).toEqual(['udp/3478 as u', 'tcp/3478 as u']);
-    expect(report.meta.ports.map((p) => [p.transport, p.reachable])).toEqual([
-      ['udp', false],
-      ['tcp', true],
+    expect(report.connectivity.map((p) => [p.transport, p.port, p.reachable])).toEqual([
+      ['udp', 3478, false],
+      ['udp', 3479, false],
+      ['udp', 3480, false],
+      ['udp', 3481, false],
+      ['tcp', 3478, true],
+      ['tls', 443, false],
     ]);
-    expect(report.meta.path.transport).toBe('tcp');
+    expect(report.path.transport).toBe('tcp');
     expect(FakePeer.all[0]?.options.config.iceServers?.[0]?.urls).toBe(ENTRIES[1]?.url);
     // The port check has a phase message of its own.
     expect(phases.slice(0, 3)).toEqual(['config', 'config', 'connecting']);
@@ -170,7 +177,7 @@ describe('runSession with an injected environment', () => {
   });
 
   it('takes getStats, the audio track and the evidence watch from the environment when it has them', async () => {
-    const statsPath: GradedPath = { transport: 'udp', port: 3478, candidateType: 'relay', changes: 1 };
+    const statsPath: GradedPath = { transport: 'udp', port: 3478, candidateType: 'relay', family: 'ipv4', changes: 1 };
     const calls: string[] = [];
     let inboundGiven = false;
     const env: SessionEnv = {
@@ -213,7 +220,7 @@ describe('runSession with an injected environment', () => {
     const report = await runSession(options({ audio: 'webaudio' }), env, recorder().events);
     expect(calls).toEqual(['audio webaudio', 'stats started', 'watch started', 'stats stopped', 'watch stopped', 'audio stopped']);
     expect(inboundGiven).toBe(true); // loopback: the receiving peer's getStats too
-    expect(report.meta.path).toEqual(statsPath);
+    expect(report.path).toEqual({ ...statsPath, relayed: true, changed: true });
     expect(report.secondOpinion.audioSource).toBe('webaudio');
     expect(report.secondOpinion.iceSamples).toBe(1);
     expect(report.diagnostics.pageHidden).toBe(true);

@@ -6,7 +6,7 @@
  */
 import { percentile } from '../measure/percentile.js';
 import type { SenderDiagnostics, SuspectInterval } from '../measure/records.js';
-import type { ReportMeta } from '../schema/input.js';
+import type { GradedPath, ReportMeta } from '../schema/input.js';
 import type { Diagnostics, DirectionName, WarningCode } from '../schema/report-schema.js';
 import type { Disagreement } from './second-opinion.js';
 import type { TargetResolution } from './resolution.js';
@@ -52,6 +52,8 @@ export type DiagnosticsFacts = Omit<Diagnostics, 'warnings'> & { warnings: Warni
 
 export interface DiagnosticsInput {
   meta: ReportMeta;
+  /** The path the graded stream used. */
+  path: GradedPath;
   sender: SenderDiagnostics;
   pageHidden: boolean;
   /** Suspect intervals per direction, relative to that direction's first probe. */
@@ -87,8 +89,8 @@ export function diagnose(input: DiagnosticsInput): DiagnosticsFacts {
     warnings.push({ code: 'send-buffer', bytes: sender.maxBufferedAmountBytes, probes: Math.round(sender.maxBufferedAmountBytes / payload) });
   }
   if (input.pageHidden) warnings.push({ code: input.hiddenWithoutIntervals ? 'page-hidden-no-intervals' : 'page-hidden' });
-  if (meta.path.changes > 0) warnings.push({ code: 'path-changed', changes: meta.path.changes });
-  if (meta.path.transport === 'tcp' || meta.path.transport === 'tls') warnings.push({ code: 'tcp-fallback', transport: meta.path.transport });
+  if (input.path.changes > 0) warnings.push({ code: 'path-changed', changes: input.path.changes });
+  if (input.path.transport === 'tcp' || input.path.transport === 'tls') warnings.push({ code: 'tcp-fallback', transport: input.path.transport });
   if (input.unknownArrivals > 0) warnings.push({ code: 'unknown-arrivals', packets: input.unknownArrivals });
   if (input.duplicates > 0) warnings.push({ code: 'duplicates', packets: input.duplicates });
   for (const d of input.secondOpinion.disagreements) {
@@ -115,8 +117,8 @@ export function diagnose(input: DiagnosticsInput): DiagnosticsFacts {
       endMs: s.interval.endMs,
       reason: s.interval.reason,
     })),
-    pathChanges: meta.path.changes,
-    transport: meta.path.transport,
+    pathChanges: input.path.changes,
+    transport: input.path.transport,
     warnings,
     notes: [...input.notes],
   };

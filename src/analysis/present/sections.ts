@@ -9,13 +9,15 @@ import type { MosFacts } from '../grade/mos.js';
 import type { TargetResolution } from '../grade/resolution.js';
 import type { SecondOpinionFacts } from '../grade/second-opinion.js';
 import type { TeamsTierFacts } from '../grade/teams-tier.js';
-import type { Diagnostics, GradeEntry, MosReport, SecondOpinion, TargetMeta, TeamsPoorStream } from '../schema/report-schema.js';
+import type { RungFacts } from '../grade/connectivity.js';
+import type { Rung, Diagnostics, GradeEntry, MosReport, SecondOpinion, TargetMeta, TeamsPoorStream } from '../schema/report-schema.js';
 import {
   caveatText,
   disagreementSentence,
   gradeSentence,
   gradeStatistic,
   mosSentence,
+  rungErrorText,
   targetNote,
   teamsSentence,
   toleranceText,
@@ -74,4 +76,18 @@ export function describeSecondOpinion(s: SecondOpinionFacts): SecondOpinion {
 
 export function describeDiagnostics(d: DiagnosticsFacts): Diagnostics {
   return { ...d, warnings: d.warnings.map((w) => ({ code: w.code, message: warningMessage(w) })) };
+}
+
+export function describeRung(r: RungFacts): Rung {
+  return {
+    transport: r.transport,
+    port: r.port,
+    family: r.family,
+    url: r.url,
+    reachable: r.reachable,
+    allocateMs: r.allocateMs,
+    connectMs: r.connectMs,
+    error: r.error,
+    errorText: rungErrorText(r),
+  };
 }

@@ -9,6 +9,7 @@ import type { TargetResolution } from '../grade/resolution.js';
 import { STATS_TOLERANCE_ABS_MS, STATS_TOLERANCE_REL, type Disagreement, type SecondOpinionCaveat } from '../grade/second-opinion.js';
 import { BURST_WINDOW_MS } from '../grade/targets.js';
 import type { TeamsTierFacts } from '../grade/teams-tier.js';
+import type { RungFacts } from '../grade/connectivity.js';
 import type { AggregateEntry } from '../schema/aggregate-schema.js';
 import type { DirectionName, GradeDirection } from '../schema/report-schema.js';
 import { count, figure, ms, num, pct, plural, seconds } from './format.js';
@@ -276,4 +277,39 @@ export function aggregateEntrySentence(e: Omit<AggregateEntry, 'sentence'>): str
   const value = e.unit === 'ms' ? ms(e.p90, e.threshold) : pct(e.p90, e.threshold);
   const target = e.unit === 'ms' ? ms(e.threshold) : pct(e.threshold);
   return `${where}: the 90th percentile over ${plural(e.testsGraded, 'test')} was ${value}; the target is below ${target}, so this ${e.status === 'pass' ? 'passes' : 'fails'}.${apart}`;
+}
+
+/** "UDP 3479", "TLS 443", "TCP" (a rung not offered has no port). */
+export function rungName(r: Pick<RungFacts, 'transport' | 'port'>): string {
+  return `${r.transport.toUpperCase()}${r.port === null ? '' : ` ${String(r.port)}`}`;
+}
+
+/** One sentence a help desk understands for a rung that could not be used; null when it worked. */
+export function rungErrorText(r: RungFacts): string | null {
+  const name = rungName(r);
+  const code = r.error;
+  if (code === null) return null;
+  switch (code) {
+    case 'not-offered':
+      return r.transport === 'tls'
+        ? 'This server does not offer TURN over TLS, so TLS was not tested.'
+        : `This server does not offer ${name}, so it was not tested.`;
+    case 'timeout':
+      return `${name} did not answer: a firewall or proxy on the way is likely dropping it.`;
+    case 'tls-handshake':
+      return `${name} answered, but the TLS handshake failed: a proxy may be inspecting TLS, or the certificate is not trusted.`;
+    case 'loopback-refused':
+      return `The relay is on a loopback address, which this browser refuses to use for media (started without --allow-loopback-in-peer-connection).`;
+    case 'gather-failed':
+      return `The browser could not try ${name} at all.`;
+    case 'not-tried':
+      return `${name} was not tried.`;
+    default: {
+      const turn = /^turn-(\d{3})$/.exec(code)?.[1];
+      if (turn === '401') return `${name} refused the credentials (TURN 401): the test server's secret or clock may be wrong.`;
+      if (turn === '403') return `${name} refused the request (TURN 403): the relay's policy forbids it.`;
+      if (turn === '486' || turn === '508') return `${name} is out of capacity (TURN ${turn}): too many tests at once from here or in total.`;
+      return `${name} answered with TURN error ${turn ?? code}.`;
+    }
+  }
 }

@@ -6,6 +6,7 @@
 import type { AggregateReport } from '../schema/aggregate-schema.js';
 import type { GradeDirection, GradeEntry, Report, TargetId, TargetMeta, Verdict } from '../schema/report-schema.js';
 import { figure, figureCount, figureMs, figurePct, limit, MISSING, ms, num } from './format.js';
+import { rungName } from './sentences.js';
 
 // ---- The verdict ----
 
@@ -105,9 +106,9 @@ export function keyFigures(r: Pick<Report, 'summary' | 'meta'>): FigureLine[] {
 }
 
 /** How the test ran, e.g. "client to relay edge; reflector mode via udp/3478; 15 s at 100 probes/s". */
-export function testContext(r: Pick<Report, 'meta'>): string {
+export function testContext(r: Pick<Report, 'meta' | 'path'>): string {
   const m = r.meta;
-  return `${m.profile.label}; ${m.mode} mode via ${m.path.transport}/${m.path.port === null ? '?' : String(m.path.port)}; ${num(m.durationS)} s at ${num(m.ratePps)} probes/s`;
+  return `${m.profile.label}; ${m.mode} mode via ${r.path.transport}/${r.path.port === null ? '?' : String(r.path.port)}; ${num(m.durationS)} s at ${num(m.ratePps)} probes/s`;
 }
 
 // ---- Each direction ----
@@ -163,11 +164,11 @@ export interface DetailsView {
 export function detailsView(r: Report): DetailsView {
   const so = r.secondOpinion;
   return {
-    pathUsed: `${r.meta.path.transport.toUpperCase()} ${r.meta.path.port === null ? '' : String(r.meta.path.port)}`,
-    ports: r.meta.ports.map((p) => ({
-      name: `${p.transport.toUpperCase()} ${String(p.port)}`,
+    pathUsed: `${r.path.transport.toUpperCase()} ${r.path.port === null ? '' : String(r.path.port)}`,
+    ports: r.connectivity.map((p) => ({
+      name: rungName(p),
       open: p.reachable,
-      detail: p.reachable ? `allocated in ${p.allocateMs === null ? MISSING : ms(p.allocateMs)}` : (p.error ?? MISSING),
+      detail: p.reachable ? `allocated in ${p.allocateMs === null ? MISSING : ms(p.allocateMs)}` : (p.errorText ?? p.error ?? MISSING),
     })),
     warnings: r.diagnostics.warnings.map((w) => w.message),
     secondOpinion: [

@@ -14,6 +14,7 @@ import { aggregateEntrySentence, aggregateStatistic } from '../present/sentences
 import { nearestRankIndex } from '../measure/percentile.js';
 import type { AggregateEntry, AggregateReport } from '../schema/aggregate-schema.js';
 import type { GradeEntry, Report, Verdict } from '../schema/report-schema.js';
+import { SCHEMA_VERSION } from '../schema/version.js';
 
 /** Microsoft's recommendation: one test every 10 minutes for a week. */
 export { RECOMMENDED_SPAN_DAYS, RECOMMENDED_TESTS } from '../grade/targets.js';
@@ -42,7 +43,7 @@ function profileKey(r: Report): string {
 
 export function aggregateP90(reports: readonly Report[]): AggregateReport {
   for (const r of reports) {
-    if ((r.schemaVersion as number) !== 1) throw new AggregateInputError('unsupported-schema', `schemaVersion ${String(r.schemaVersion)}`);
+    if ((r.schemaVersion as number) !== SCHEMA_VERSION) throw new AggregateInputError('unsupported-schema', `schemaVersion ${String(r.schemaVersion)}`);
   }
   const first = reports[0];
   if (first !== undefined) {

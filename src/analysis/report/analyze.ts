@@ -18,11 +18,12 @@ import { analyzeDirection } from '../measure/direction.js';
 import type { DirectionRecords, SuspectInterval } from '../measure/records.js';
 import { analyzeRoundTrip } from '../measure/rtt.js';
 import { explain } from '../present/explain.js';
-import { describeDiagnostics, describeGrade, describeMos, describeSecondOpinion, describeTarget, describeTeams } from '../present/sections.js';
+import { describeDiagnostics, describeGrade, describeMos, describeRung, describeSecondOpinion, describeTarget, describeTeams } from '../present/sections.js';
 import { methodSentences } from '../present/sentences.js';
 import { directionDetail, roundTripDetail, summarize } from './details.js';
 import type { AnalysisInput } from '../schema/input.js';
 import type { DirectionName, Report } from '../schema/report-schema.js';
+import { SCHEMA_VERSION } from '../schema/version.js';
 import { AnalysisInputError, inputProblems } from './validate.js';
 
 export { AnalysisInputError } from './validate.js';
@@ -97,6 +98,7 @@ export function analyze(input: AnalysisInput): Report {
   const second = describeSecondOpinion(secondFacts);
   const diagnostics = describeDiagnostics(diagnose({
     meta,
+    path: input.path,
     sender: input.sender,
     pageHidden: input.pageHidden,
     suspect: directions.flatMap((d) => d.analysis.suspect.map((s) => ({
@@ -117,10 +119,11 @@ export function analyze(input: AnalysisInput): Report {
     return d === undefined ? null : directionDetail(n, d.analysis);
   };
 
+  const path = input.path;
   return {
-    schemaVersion: 1,
+    schemaVersion: SCHEMA_VERSION,
     meta: {
-      schemaVersion: 1,
+      schemaVersion: SCHEMA_VERSION,
       callprobeVersion: meta.callprobeVersion,
       browser: meta.browser,
       startedAt: meta.startedAt,
@@ -131,13 +134,30 @@ export function analyze(input: AnalysisInput): Report {
       payloadBytes: meta.payloadBytes,
       durationS: meta.durationS,
       lossTimeoutMs: input.lossTimeoutMs,
-      path: { transport: meta.path.transport, port: meta.path.port, candidateType: meta.path.candidateType, changes: meta.path.changes },
       channel: { ordered: meta.channel.ordered, maxRetransmits: meta.channel.maxRetransmits },
-      ports: meta.ports.map((p) => ({ ...p })),
-      timingsMs: { ...meta.timingsMs },
+      site: meta.site,
+      ticket: meta.ticket,
       targets,
       methods: methodSentences(input.lossTimeoutMs),
     },
+    connectivity: input.connectivity.map(describeRung),
+    path: {
+      transport: path.transport,
+      port: path.port,
+      family: path.family,
+      relayed: path.candidateType === 'relay',
+      candidateType: path.candidateType,
+      changes: path.changes,
+      changed: path.changes > 0,
+    },
+    setupMs: { ...input.setupMs },
+    timelineMs: { lastProbe: input.lastProbeMs, verdict: null },
+    outcome: input.outcome === null ? null : { ...input.outcome },
+    probe: { ...input.probe },
+    compare: input.compare,
+    nat: input.nat,
+    hints: [],
+    witness: input.witness,
     summary: summarize({ mode: meta.mode, ratePps: meta.ratePps, directions, roundTrip, mos: mos.value, verdict }),
     grades,
     directions: { up: detail('up'), down: detail('down'), loop: detail('loop'), roundTrip: roundTripDetail(roundTrip) },

@@ -66,8 +66,12 @@ export function inputProblems(input: AnalysisInput): { reason: InputErrorReason;
   if (!Number.isInteger(m.payloadBytes) || m.payloadBytes < 0) problems.push('meta.payloadBytes must be a non-negative integer');
   if (!finite(m.durationS) || m.durationS < 0) problems.push('meta.durationS must be a non-negative number');
   if (!finite(input.lossTimeoutMs) || input.lossTimeoutMs <= 0) problems.push('lossTimeoutMs must be a positive number');
-  if (!Number.isInteger(m.path.changes) || m.path.changes < 0) problems.push('meta.path.changes must be a non-negative integer');
-  if (m.path.port !== null && (!Number.isInteger(m.path.port) || m.path.port < 0)) problems.push('meta.path.port must be a non-negative integer or null');
+  if (!Number.isInteger(input.path.changes) || input.path.changes < 0) problems.push('path.changes must be a non-negative integer');
+  if (input.path.port !== null && (!Number.isInteger(input.path.port) || input.path.port < 0)) problems.push('path.port must be a non-negative integer or null');
+  for (const [i, r] of input.connectivity.entries()) {
+    if (r.port !== null && (!Number.isInteger(r.port) || r.port < 1 || r.port > 65535)) problems.push(`connectivity[${String(i)}].port must be a port or null`);
+  }
+  if (input.outcome !== null && input.outcome.atMs !== null && !finite(input.outcome.atMs)) problems.push('outcome.atMs must be finite or null');
   if (m.channel.maxRetransmits !== null && (!Number.isInteger(m.channel.maxRetransmits) || m.channel.maxRetransmits < 0)) {
     problems.push('meta.channel.maxRetransmits must be a non-negative integer or null');
   }

@@ -1,4 +1,5 @@
 import type { DirectionRecords, RoundTripRecords, SenderDiagnostics } from '../measure/records.js';
+import type { CompareResult, NatBehaviour, Outcome, ProbePath, Rung, SetupTimings, Witness } from './report-schema.js';
 
 /** How the test ran: against the server's reflector, or a two-peer loop inside the page. */
 export type TestMode = 'reflector' | 'loopback';
@@ -41,6 +42,8 @@ export interface GradedPath {
   /** Relay server port the client used. */
   port: number | null;
   candidateType: string | null;
+  /** Address family of the relay server address used (null when unknown). */
+  family: 'ipv4' | 'ipv6' | null;
   /** How many times the selected pair changed during the test (0 = stable). */
   changes: number;
 }
@@ -55,21 +58,6 @@ export interface PortReachability {
   error: string | null;
 }
 
-export interface TestTimings {
-  /** GET /api/config answered. */
-  config: number | null;
-  /** A reachable relay port was chosen (port check). */
-  relayChosen: number | null;
-  /** Peer connection and both channels open. */
-  connected: number | null;
-  /** The first echo (or loopback probe) arrived: the first live number. */
-  firstPacket: number | null;
-  /** The last probe was sent. */
-  streamEnd: number | null;
-  /** The graded verdict was ready. */
-  verdict: number | null;
-}
-
 export interface ReportMeta {
   callprobeVersion: string;
   browser: string;
@@ -81,11 +69,9 @@ export interface ReportMeta {
   ratePps: number;
   payloadBytes: number;
   durationS: number;
-  path: GradedPath;
-  /** Which relay ports answered an allocation (seed 004: UDP 3478-3481, TCP/TLS 443). */
-  ports: PortReachability[];
-  /** Milliseconds from the start of the test (click or autostart) to each step; null if never reached. */
-  timingsMs: TestTimings;
+  /** The site the test was run for and a help-desk ticket reference (null when not given). */
+  site: string | null;
+  ticket: string | null;
   /** Whether the probe channel really was unordered with maxRetransmits 0 (both ends). */
   channel: { ordered: boolean; maxRetransmits: number | null };
 }
@@ -96,6 +82,21 @@ export interface ReportMeta {
  */
 export interface AnalysisInput {
   meta: ReportMeta;
+  /** The connectivity ladder as tried (every standard rung, not-offered ones included). */
+  connectivity: Array<Omit<Rung, 'errorText'>>;
+  /** The path the graded stream used. */
+  path: GradedPath;
+  /** Setup steps, ms from the start of the test. */
+  setupMs: SetupTimings;
+  /** When the last probe was sent, ms from the start of the test (null when none was). */
+  lastProbeMs: number | null;
+  /** Set when the session could not connect or lost its connection (never graded as network loss after atMs). */
+  outcome: Outcome | null;
+  /** Which probe stream the records come from. */
+  probe: ProbePath;
+  compare: CompareResult | null;
+  nat: NatBehaviour | null;
+  witness: Witness | null;
   /**
    * reflector mode: client -> reflector (up) and reflector -> client (down), null in loopback.
    */

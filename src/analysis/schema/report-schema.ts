@@ -3,10 +3,18 @@
  *
  * Browser code imports only the TYPES from here (`import type { Report } ...`); the
  * analysis never imports this module at runtime. `report.schema.json` next to this file is
- * `JSON.stringify(ReportSchema, null, 2)`, kept equal by test/report/schema.test.ts.
+ * `JSON.stringify(ReportSchema, null, 2)` and `report.v1.schema.json` the same of
+ * ReportV1Schema, kept equal by test/analysis/schema/schema.test.ts.
  * Units are in field names (ms, pct, bytes); percentages are 0..100.
+ *
+ * Versions: 2 (current) moved the relay path, the port checks and the timings out of `meta`
+ * into top-level `path`, `connectivity` and `setupMs`/`timelineMs`, and added `outcome`,
+ * `probe`, `compare`, `nat`, `hints`, `witness` and `meta.site`/`meta.ticket`. Version 1 is
+ * kept (ReportV1Schema, sharing the unchanged sections) so stored reports stay readable:
+ * `upgradeReport` in ./migrate.ts turns either into the current shape.
  */
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { SCHEMA_VERSION } from './version.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Obj = <P extends Parameters<typeof Type.Object>[0]>(props: P, description?: string) =>
@@ -82,7 +90,12 @@ export const TargetMetaSchema = Obj({
   note: Type.String(),
 });
 
-export const MetaSchema = Obj({
+export { SCHEMA_VERSION };
+
+export const PathTransportSchema = Type.Union([Type.Literal('udp'), Type.Literal('tcp'), Type.Literal('tls'), Type.Literal('unknown')]);
+
+/** Report v1's meta (frozen). */
+export const MetaV1Schema = Obj({
   schemaVersion: Type.Literal(1),
   callprobeVersion: Type.String(),
   browser: Type.String(),
@@ -101,7 +114,7 @@ export const MetaSchema = Obj({
   durationS: Num(),
   lossTimeoutMs: Num(),
   path: Obj({
-    transport: Type.Union([Type.Literal('udp'), Type.Literal('tcp'), Type.Literal('tls'), Type.Literal('unknown')]),
+    transport: PathTransportSchema,
     port: Nullable(Int()),
     candidateType: Nullable(Type.String()),
     changes: Int(),
@@ -128,6 +141,149 @@ export const MetaSchema = Obj({
   }),
   targets: Type.Array(TargetMetaSchema),
   methods: Type.Array(Type.String(), { description: 'How each figure is computed, one plain line each.' }),
+});
+
+/** The test's settings and what it ran on (v2: the path, ports and timings moved to the top level). */
+export const MetaSchema = Obj({
+  schemaVersion: Type.Literal(SCHEMA_VERSION),
+  callprobeVersion: MetaV1Schema.properties.callprobeVersion,
+  browser: MetaV1Schema.properties.browser,
+  startedAt: MetaV1Schema.properties.startedAt,
+  server: MetaV1Schema.properties.server,
+  mode: MetaV1Schema.properties.mode,
+  profile: MetaV1Schema.properties.profile,
+  ratePps: Num(),
+  payloadBytes: Int(),
+  durationS: Num(),
+  lossTimeoutMs: Num(),
+  channel: MetaV1Schema.properties.channel,
+  site: Nullable(Type.String({ maxLength: 128, description: 'The site this test was run for (page ?site=, run --site); accepted only from the operator.' })),
+  ticket: Nullable(Type.String({ maxLength: 128, description: 'A help-desk ticket reference (page ?ticket=, run --ticket).' })),
+  targets: MetaV1Schema.properties.targets,
+  methods: MetaV1Schema.properties.methods,
+});
+
+export const TransportSchema = Type.Union([Type.Literal('udp'), Type.Literal('tcp'), Type.Literal('tls')]);
+export const FamilySchema = Type.Union([Type.Literal('ipv4'), Type.Literal('ipv6')]);
+
+/**
+ * Why a rung of the connectivity ladder failed, as a machine code: `timeout` (no answer),
+ * `not-offered` (the server does not offer it), `turn-NNN` (the relay answered with STUN
+ * ERROR-CODE NNN, RFC 8489 §14.8), `tls-handshake`, `loopback-refused` (a relay on loopback
+ * and a browser that refuses loopback candidates), `gather-failed` (the browser could not
+ * gather at all), `not-tried` (the ladder stopped before it).
+ */
+export const RungErrorSchema = Type.String({ pattern: '^(timeout|not-offered|tls-handshake|loopback-refused|gather-failed|not-tried|turn-[0-9]{3})$' });
+
+/** One rung of the connectivity ladder: a transport and port of the relay, and what it took to use it. */
+export const RungSchema = Obj({
+  transport: TransportSchema,
+  port: Nullable(Int('Relay port (the standard port for a standard rung the server does not offer); null when unknown.')),
+  family: FamilySchema,
+  url: Nullable(Type.String({ description: 'The TURN URI (RFC 7065) tried, null when not offered.' })),
+  reachable: Type.Boolean(),
+  allocateMs: Nullable(Num('Time to a relay candidate (TURN Allocate) through this rung.')),
+  connectMs: Nullable(Num('Time to a connected media path through this rung (only for the rung the test used, and in compare mode).')),
+  error: Nullable(RungErrorSchema),
+  errorText: Nullable(Type.String({ description: 'One sentence a help desk understands.' })),
+});
+
+/** The path the graded stream used (the selected ICE candidate pair). */
+export const PathSchema = Obj({
+  transport: PathTransportSchema,
+  port: Nullable(Int('Relay port the client used.')),
+  family: Nullable(FamilySchema),
+  relayed: Type.Boolean({ description: 'Whether the local candidate was a relay candidate (always, for callprobe\'s own tests).' }),
+  candidateType: Nullable(Type.String()),
+  changes: Int('How many times the selected candidate pair changed during the test.'),
+  changed: Type.Boolean(),
+});
+
+/** Connection setup, step by step, in ms from the start of the test (click or autostart); null when never reached. */
+export const SetupSchema = Obj({
+  config: Nullable(Num('GET /api/config answered.')),
+  allocation: Nullable(Num('A relay allocation through the chosen rung (a reachable rung chosen).')),
+  iceConnected: Nullable(Num('ICE connected through the relay.')),
+  dtls: Nullable(Num('DTLS handshake done.')),
+  channelOpen: Nullable(Num('The probe (and control) channels open.')),
+  firstEcho: Nullable(Num('The first echo arrived: the first live number.')),
+});
+
+/** After the setup: when the stream ended and the verdict was ready, ms from the start of the test. */
+export const TimelineSchema = Obj({
+  lastProbe: Nullable(Num('The last probe was sent.')),
+  verdict: Nullable(Num('The graded verdict was ready.')),
+});
+
+/** A test that could not connect, or lost its connection: our failure or the path's, never graded as loss after `atMs`. */
+export const OutcomeSchema = Obj({
+  reason: Type.Union([Type.Literal('could-not-connect'), Type.Literal('connection-lost')]),
+  atMs: Nullable(Num('ms from the start of the test.')),
+  detail: Type.String({ description: 'What was seen, for the record (the page words it).' }),
+});
+
+/** Which probe stream the grades rest on. */
+export const ProbePathSchema = Obj({
+  path: Type.Union([Type.Literal('rtp'), Type.Literal('datachannel')]),
+  reason: Type.String(),
+});
+
+/** Compare mode: a short stream on every reachable rung. Informs; never changes the verdict. */
+export const CompareSchema = Obj({
+  secondsPerRung: Num(),
+  rungs: Type.Array(Obj({
+    transport: TransportSchema,
+    port: Int(),
+    family: FamilySchema,
+    reachable: Type.Boolean(),
+    rttMsP50: Nullable(Num()),
+    jitterMs: Nullable(Num()),
+    lossPct: Nullable(Num()),
+    reorderPct: Nullable(Num()),
+    packetsSent: Int(),
+    packetsReceived: Int(),
+    error: Nullable(RungErrorSchema),
+  })),
+  worst: Nullable(Obj({ transport: TransportSchema, port: Int(), family: FamilySchema, reason: Type.String() })),
+});
+
+/** NAT mapping behaviour (RFC 4787 §4.1), from server-reflexive candidates of one local socket to two server ports. No addresses. */
+export const NatSchema = Obj({
+  mapping: Type.Union([Type.Literal('endpoint-independent'), Type.Literal('endpoint-dependent'), Type.Literal('unknown')]),
+  observations: Type.Array(Obj({
+    serverPort: Int(),
+    mappedPort: Nullable(Int()),
+    sameAddress: Nullable(Type.Boolean({ description: 'Whether the mapped address equals the first observation\'s.' })),
+  })),
+});
+
+export const HintCodeSchema = Type.Union([
+  Type.Literal('udp-blocked'),
+  Type.Literal('udp-port-blocked'),
+  Type.Literal('tcp-fallback'),
+  Type.Literal('tls-not-offered'),
+  Type.Literal('tls-blocked'),
+  Type.Literal('path-changed'),
+  Type.Literal('far-relay'),
+  Type.Literal('symmetric-nat'),
+  Type.Literal('loopback-refused'),
+]);
+
+/** A network hint: only where the evidence supports it, one sentence on what it means for a call. */
+export const HintSchema = Obj({ code: HintCodeSchema, sentence: Type.String() });
+
+/** The relay as an independent witness of the upstream RTP stream (RTP headers inside ChannelData, RFC 7983 demux). */
+export const WitnessSchema = Obj({
+  source: Type.Literal('relay'),
+  upstream: Obj({
+    ssrc: Nullable(Int()),
+    packets: Int('RTP packets seen, padding-only packets excluded.'),
+    paddingPackets: Int(),
+    lost: Int('By RTP sequence number (RFC 3550 §A.1 extension), padding-only packets counted as received.'),
+    duplicates: Int(),
+    reordered: Int(),
+    ipdvMeanAbsMs: Nullable(Num()),
+  }),
 });
 
 export const DirectionSummarySchema = Obj({
@@ -320,14 +476,43 @@ export const DiagnosticsSchema = Obj({
     reason: SuspectSchema.properties.reason,
   })),
   pathChanges: Int(),
-  transport: MetaSchema.properties.path.properties.transport,
+  transport: PathTransportSchema,
   warnings: Type.Array(Obj({ code: WarningCodeSchema, message: Type.String() })),
   notes: Type.Array(Type.String(), { description: 'What the collectors noticed (pacing method, incomplete tallies...).' }),
 });
 
 export const ReportSchema = Obj({
-  schemaVersion: Type.Literal(1),
+  schemaVersion: Type.Literal(SCHEMA_VERSION),
   meta: MetaSchema,
+  connectivity: Type.Array(RungSchema, { description: 'The ladder: every standard rung (UDP 3478-3481, TCP, TLS) and any other the server offers.' }),
+  path: PathSchema,
+  setupMs: SetupSchema,
+  timelineMs: TimelineSchema,
+  outcome: Nullable(OutcomeSchema),
+  probe: ProbePathSchema,
+  compare: Nullable(CompareSchema),
+  nat: Nullable(NatSchema),
+  hints: Type.Array(HintSchema),
+  witness: Nullable(WitnessSchema),
+  summary: SummarySchema,
+  grades: Type.Array(GradeEntrySchema),
+  directions: Obj({
+    up: Nullable(DirectionDetailSchema),
+    down: Nullable(DirectionDetailSchema),
+    loop: Nullable(DirectionDetailSchema),
+    roundTrip: RoundTripDetailSchema,
+  }),
+  mos: MosSchema,
+  teamsPoorStream: TeamsPoorStreamSchema,
+  secondOpinion: SecondOpinionSchema,
+  diagnostics: DiagnosticsSchema,
+  explanation: Type.Array(Type.String()),
+}, 'callprobe report, schema version 2.');
+
+/** Report v1 (frozen): every field of a schema-1 report. */
+export const ReportV1Schema = Obj({
+  schemaVersion: Type.Literal(1),
+  meta: MetaV1Schema,
   summary: SummarySchema,
   grades: Type.Array(GradeEntrySchema),
   directions: Obj({
@@ -344,6 +529,21 @@ export const ReportSchema = Obj({
 }, 'callprobe report, schema version 1.');
 
 export type Report = Static<typeof ReportSchema>;
+export type ReportV1 = Static<typeof ReportV1Schema>;
+export type Rung = Static<typeof RungSchema>;
+export type RungError = Static<typeof RungErrorSchema>;
+export type GradedPathOut = Static<typeof PathSchema>;
+export type SetupTimings = Static<typeof SetupSchema>;
+export type Timeline = Static<typeof TimelineSchema>;
+export type Outcome = Static<typeof OutcomeSchema>;
+export type ProbePath = Static<typeof ProbePathSchema>;
+export type CompareResult = Static<typeof CompareSchema>;
+export type NatBehaviour = Static<typeof NatSchema>;
+export type Hint = Static<typeof HintSchema>;
+export type HintCode = Static<typeof HintCodeSchema>;
+export type Witness = Static<typeof WitnessSchema>;
+export type Transport = Static<typeof TransportSchema>;
+export type Family = Static<typeof FamilySchema>;
 export type Verdict = Static<typeof VerdictSchema>;
 export type GradeEntry = Static<typeof GradeEntrySchema>;
 export type GradeDirection = Static<typeof GradeDirectionSchema>;

@@ -67,8 +67,15 @@ export function readStats(entries: Iterable<StatsEntry>): StatsSample {
       transport: relayProtocol === 'udp' || relayProtocol === 'tcp' || relayProtocol === 'tls' ? relayProtocol : 'unknown',
       port: portOfTurnUrl(url),
       candidateType: str(local?.['candidateType']),
+      family: familyOfTurnUrl(url),
     },
   };
+}
+
+/** The address family of the TURN server in a local relay candidate's `url` (null when there is none). */
+export function familyOfTurnUrl(url: string | null): 'ipv4' | 'ipv6' | null {
+  const host = url ? tryParseTurnUriParts(url)?.host : undefined;
+  return host === undefined ? null : host.includes(':') ? 'ipv6' : 'ipv4';
 }
 
 /** The TURN server port in a local relay candidate's `url` ("turn:host:3479?transport=udp"). */

@@ -87,6 +87,7 @@ export class StatsSampler implements StatsSource {
       transport: p?.transport ?? 'unknown',
       port: p?.port ?? null,
       candidateType: p?.candidateType ?? null,
+      family: p?.family ?? null,
       changes: this.pairChanges,
     };
   }

@@ -10,7 +10,7 @@ import { eModel, G711_PLC } from '../../../src/analysis/measure/emodel.js';
 import { describeDiagnostics, describeSecondOpinion, describeTeams } from '../../../src/analysis/present/sections.js';
 import type { StatsSecondOpinion } from '../../../src/analysis/schema/input.js';
 import { stream } from '../measure/fixtures.js';
-import { meta } from '../report/inputs.js';
+import { meta, path } from '../report/inputs.js';
 
 const LENGTHS = { burstMs: 200, sustainedMs: 15_000 };
 
@@ -65,9 +65,9 @@ describe('getStats second opinion', () => {
 
 describe('sender diagnostics', () => {
   it('warns about what could explain loss or jitter', () => {
-    const m = meta({ path: { transport: 'tcp', port: 443, candidateType: 'relay', changes: 2 } });
     const d = describeDiagnostics(diagnose({
-      meta: m,
+      meta: meta(),
+      path: path({ transport: 'tcp', port: 443, changes: 2 }),
       sender: { timerErrorMs: Array.from({ length: 100 }, (_, i) => (i === 99 ? 25 : 0.5)), missedTicks: 3, maxBufferedAmountBytes: 160 * 50, droppedAtSender: 4 },
       pageHidden: false,
       suspect: [],
@@ -91,6 +91,7 @@ describe('sender timer', () => {
   it('warns when the timer runs more than one probe interval late at the 99th percentile', () => {
     const d = diagnose({
       meta: meta(),
+      path: path(),
       sender: { timerErrorMs: Array.from({ length: 100 }, (_, i) => (i >= 98 ? 12 : 0.5)), missedTicks: 0, maxBufferedAmountBytes: 0, droppedAtSender: 0 },
       pageHidden: true,
       suspect: [],

@@ -3,7 +3,7 @@ import { AnalysisInputError, analyze } from '../../../src/analysis/report/analyz
 import type { AnalysisInput } from '../../../src/analysis/schema/input.js';
 import type { GradeEntry, Report } from '../../../src/analysis/schema/report-schema.js';
 import { stream } from '../measure/fixtures.js';
-import { meta, quietSender, reflectorInput, roundTrips } from './inputs.js';
+import { context, meta, quietSender, reflectorInput, roundTrips } from './inputs.js';
 import { schemaErrors } from '../../kit/report-validator.js';
 
 function grade(r: Report, target: GradeEntry['target'], direction: GradeEntry['direction']): GradeEntry {
@@ -106,6 +106,7 @@ describe('analyze: hand-built loopback-mode test', () => {
   const loop = stream({ count: 1500, intervalMs: 10, baseDelayMs: 2, lost: (i) => i === 42 });
   const input: AnalysisInput = {
     meta: meta({ mode: 'loopback', ratePps: 100, durationS: 15 }),
+    ...context(),
     up: null,
     down: null,
     loop,
@@ -153,6 +154,7 @@ describe('analyze: totality and refusal', () => {
   it('gives insufficient with reasons for empty records', () => {
     const input: AnalysisInput = {
       meta: meta(),
+      ...context(),
       up: { sent: [], arrivals: [], intervalMs: 10, suspect: [] },
       down: { sent: [], arrivals: [], intervalMs: 10, suspect: [] },
       loop: null,

@@ -6,7 +6,7 @@
 import type { DirectionRecords } from '../../../src/analysis/measure/records.js';
 import type { AnalysisInput, StatsSecondOpinion } from '../../../src/analysis/schema/input.js';
 import { stream } from '../measure/fixtures.js';
-import { meta, quietSender, reflectorInput, roundTrips } from './inputs.js';
+import { context, meta, quietSender, reflectorInput, roundTrips } from './inputs.js';
 
 const late = (ks: readonly number[], byMs = 25) => (i: number) => (ks.includes(i) ? byMs : 0);
 
@@ -29,6 +29,7 @@ function loopback(over: { stats?: StatsSecondOpinion | null; count?: number; los
   const loop = stream({ count, intervalMs: 10, baseDelayMs: 2, lost: over.lost ?? ((i) => i === 42), ...(over.extraDelayMs ? { extraDelayMs: over.extraDelayMs } : {}) });
   return {
     meta: meta({ mode: 'loopback', ratePps: 100, durationS: count / 100 }),
+    ...context(),
     up: null,
     down: null,
     loop,
@@ -47,6 +48,7 @@ function loopback(over: { stats?: StatsSecondOpinion | null; count?: number; los
 function empty(): AnalysisInput {
   return {
     meta: meta(),
+    ...context(),
     up: { sent: [], arrivals: [], intervalMs: 10, suspect: [] },
     down: { sent: [], arrivals: [], intervalMs: 10, suspect: [] },
     loop: null,
@@ -66,7 +68,8 @@ function troubled(): AnalysisInput {
     up: { suspect: [{ startMs: 4000, endMs: 4300, reason: 'sender-queue' }, { startMs: 12_000, endMs: 12_100, reason: 'receiver-stall' }] },
     down: { suspect: [{ startMs: 100_000 + 6000, endMs: 100_000 + 6050, reason: 'path-change' }] },
     rttMs: (i) => 40 + (i % 7),
-    meta: { path: { transport: 'tcp', port: 443, candidateType: 'relay', changes: 1 }, payloadBytes: 160 },
+    path: { transport: 'tcp', port: 443, changes: 1 },
+    meta: { payloadBytes: 160 },
     stats: { iceRttMs: [80, 82], rtcpRttMs: [90], inboundJitterMs: [12, 14, 13], inboundJitterDirection: 'down', rtcpFractionLost: 0.02, concealedRatio: 0.01, audioSource: 'webaudio' },
   });
   input.sender = { timerErrorMs: Array.from({ length: 100 }, (_, i) => (i >= 95 ? 14 : 0.4)), missedTicks: 3, maxBufferedAmountBytes: 160 * 40, droppedAtSender: 7 };

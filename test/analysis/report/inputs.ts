@@ -1,6 +1,7 @@
 /** Builders for AnalysisInput fixtures. */
 import type { DirectionRecords, RoundTripRecords, SenderDiagnostics } from '../../../src/analysis/measure/records.js';
-import type { AnalysisInput, ReportMeta, StatsSecondOpinion } from '../../../src/analysis/schema/input.js';
+import type { AnalysisInput, GradedPath, ReportMeta, StatsSecondOpinion } from '../../../src/analysis/schema/input.js';
+import { ladder } from '../../../src/analysis/grade/connectivity.js';
 import { stream, type StreamSpec } from '../measure/fixtures.js';
 
 export function meta(over: Partial<ReportMeta> = {}): ReportMeta {
@@ -14,11 +15,33 @@ export function meta(over: Partial<ReportMeta> = {}): ReportMeta {
     ratePps: 100,
     payloadBytes: 160,
     durationS: 15,
-    path: { transport: 'udp', port: 3478, candidateType: 'relay', changes: 0 },
     channel: { ordered: false, maxRetransmits: 0 },
-    ports: [{ transport: 'udp', port: 3478, url: 'turn:relay.example.test:3478?transport=udp', reachable: true, allocateMs: 12, error: null }],
-    timingsMs: { config: 10, relayChosen: 30, connected: 200, firstPacket: 260, streamEnd: 15_250, verdict: 16_300 },
+    site: null,
+    ticket: null,
     ...over,
+  };
+}
+
+/** The relay path of a fixture test: UDP 3478 unless said otherwise. */
+export function path(over: Partial<GradedPath> = {}): GradedPath {
+  return { transport: 'udp', port: 3478, candidateType: 'relay', family: 'ipv4', changes: 0, ...over };
+}
+
+/** Everything of an input besides the records and meta: the ladder, the path, the timings, no outcome. */
+export function context(over: { path?: Partial<GradedPath> } = {}): Pick<
+  AnalysisInput,
+  'connectivity' | 'path' | 'setupMs' | 'lastProbeMs' | 'outcome' | 'probe' | 'compare' | 'nat' | 'witness'
+> {
+  return {
+    connectivity: ladder([{ transport: 'udp', port: 3478, url: 'turn:relay.example.test:3478?transport=udp', reachable: true, allocateMs: 12, error: null }]),
+    path: path(over.path),
+    setupMs: { config: 10, allocation: 30, iceConnected: null, dtls: null, channelOpen: 200, firstEcho: 260 },
+    lastProbeMs: 15_250,
+    outcome: null,
+    probe: { path: 'datachannel', reason: 'probes ride an unordered, no-retransmit data channel (SCTP over DTLS)' },
+    compare: null,
+    nat: null,
+    witness: null,
   };
 }
 
@@ -40,6 +63,7 @@ export interface ReflectorSpec {
   rttMs?: (i: number) => number;
   rttLost?: (i: number) => boolean;
   meta?: Partial<ReportMeta>;
+  path?: Partial<GradedPath>;
   stats?: StatsSecondOpinion | null;
   pageHidden?: boolean;
 }
@@ -50,6 +74,7 @@ export function reflectorInput(spec: ReflectorSpec): AnalysisInput {
   const down = stream({ count: spec.count, intervalMs, startMs: 100_000, clockOffsetMs: -5000, baseDelayMs: 20, ...spec.down });
   return {
     meta: meta({ ratePps: 1000 / intervalMs, durationS: (spec.count * intervalMs) / 1000, ...spec.meta }),
+    ...context(spec.path === undefined ? {} : { path: spec.path }),
     up,
     down,
     loop: null,

@@ -1,22 +1,39 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ReportSchema } from '../../../src/analysis/schema/report-schema.js';
+import { ReportSchema, ReportV1Schema, SCHEMA_VERSION } from '../../../src/analysis/schema/report-schema.js';
 
-const file = fileURLToPath(new URL('../../../src/analysis/schema/report.schema.json', import.meta.url));
-const expected = `${JSON.stringify(ReportSchema, null, 2)}\n`;
+const files = [
+  { name: 'report.schema.json', schema: ReportSchema, version: SCHEMA_VERSION },
+  { name: 'report.v1.schema.json', schema: ReportV1Schema, version: 1 },
+];
 
-describe('report.schema.json', () => {
-  // Regenerate after a schema change: CALLPROBE_WRITE_SCHEMA=1 npx vitest run test/report/schema.test.ts
-  if (process.env.CALLPROBE_WRITE_SCHEMA === '1') writeFileSync(file, expected);
+for (const f of files) {
+  const file = fileURLToPath(new URL(`../../../src/analysis/schema/${f.name}`, import.meta.url));
+  const expected = `${JSON.stringify(f.schema, null, 2)}\n`;
 
-  it('equals JSON.stringify(ReportSchema) (the committed file never drifts)', () => {
-    expect(readFileSync(file, 'utf8')).toBe(expected);
+  describe(f.name, () => {
+    // Regenerate after a schema change: CALLPROBE_WRITE_SCHEMA=1 npx vitest run test/analysis/schema/schema.test.ts
+    if (process.env.CALLPROBE_WRITE_SCHEMA === '1') writeFileSync(file, expected);
+
+    it('equals JSON.stringify of its TypeBox schema (the committed file never drifts)', () => {
+      expect(readFileSync(file, 'utf8')).toBe(expected);
+    });
+
+    it(`is a closed JSON Schema with schemaVersion ${String(f.version)} in both places`, () => {
+      const parsed = JSON.parse(readFileSync(file, 'utf8')) as {
+        additionalProperties: boolean;
+        properties: { schemaVersion: { const: number }; meta: { properties: { schemaVersion: { const: number } } } };
+      };
+      expect(parsed.additionalProperties).toBe(false);
+      expect(parsed.properties.schemaVersion.const).toBe(f.version);
+      expect(parsed.properties.meta.properties.schemaVersion.const).toBe(f.version);
+    });
   });
+}
 
-  it('is a closed JSON Schema with schemaVersion 1', () => {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { additionalProperties: boolean; properties: { schemaVersion: { const: number } } };
-    expect(parsed.additionalProperties).toBe(false);
-    expect(parsed.properties.schemaVersion.const).toBe(1);
+describe('schema versions', () => {
+  it('writes version 2', () => {
+    expect(SCHEMA_VERSION).toBe(2);
   });
 });

@@ -16,7 +16,7 @@ describe('getStats adapter', () => {
     expect(s.rtcpRttMs).toBeCloseTo(21, 9);
     expect(s.inboundJitterMs).toBeCloseTo(3, 9);
     expect(s.rtcpFractionLost).toBe(0.0039);
-    expect(s.path).toEqual({ transport: 'udp', port: 3479, candidateType: 'relay' });
+    expect(s.path).toEqual({ transport: 'udp', port: 3479, candidateType: 'relay', family: 'ipv4' });
     expect(s.pairId).toBe('CP1');
   });
 

@@ -1,0 +1,89 @@
+/**
+ * One way in for stored and uploaded reports: `upgradeReport` turns a report of any schema
+ * version callprobe has written into the current shape, so `aggregate`, the results store
+ * and the report page read every version through one function. It never re-grades: every
+ * graded figure, sentence and verdict is kept as it was written.
+ *
+ * v1 -> v2: meta.path -> path, meta.ports -> connectivity (the standard rungs the server did
+ * not offer added as not-offered), meta.timingsMs -> setupMs and timelineMs; v1 tests always
+ * probed over the data channel and had no outcome, compare, NAT, hints, witness, site or ticket.
+ */
+import { ladder } from '../grade/connectivity.js';
+import { describeRung } from '../present/sections.js';
+import type { Report, ReportV1 } from '../schema/report-schema.js';
+import { SCHEMA_VERSION } from '../schema/version.js';
+
+/** Typed error: a value that is no callprobe report of a known version. */
+export class ReportVersionError extends Error {
+  override readonly name = 'ReportVersionError';
+  constructor(
+    readonly reason: 'unknown-version',
+    detail: string,
+  ) {
+    super(`${reason}: ${detail}`);
+  }
+}
+
+/** The schema version a (schema-checked) report says it has. */
+export function schemaVersionOf(value: { schemaVersion?: unknown }): number | null {
+  return typeof value.schemaVersion === 'number' ? value.schemaVersion : null;
+}
+
+export function upgradeV1(r: ReportV1): Report {
+  const { path, ports, timingsMs, schemaVersion: _v, ...meta } = r.meta;
+  const { meta: _m, schemaVersion: _s, ...sections } = r;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    meta: {
+      schemaVersion: SCHEMA_VERSION,
+      callprobeVersion: meta.callprobeVersion,
+      browser: meta.browser,
+      startedAt: meta.startedAt,
+      server: meta.server,
+      mode: meta.mode,
+      profile: meta.profile,
+      ratePps: meta.ratePps,
+      payloadBytes: meta.payloadBytes,
+      durationS: meta.durationS,
+      lossTimeoutMs: meta.lossTimeoutMs,
+      channel: meta.channel,
+      site: null,
+      ticket: null,
+      targets: meta.targets,
+      methods: meta.methods,
+    },
+    connectivity: ladder(ports).map(describeRung),
+    path: {
+      transport: path.transport,
+      port: path.port,
+      family: null,
+      relayed: path.candidateType === 'relay',
+      candidateType: path.candidateType,
+      changes: path.changes,
+      changed: path.changes > 0,
+    },
+    setupMs: {
+      config: timingsMs.config,
+      allocation: timingsMs.relayChosen,
+      iceConnected: null,
+      dtls: null,
+      channelOpen: timingsMs.connected,
+      firstEcho: timingsMs.firstPacket,
+    },
+    timelineMs: { lastProbe: timingsMs.streamEnd, verdict: timingsMs.verdict },
+    outcome: null,
+    probe: { path: 'datachannel', reason: 'schema 1: every test probed over the data channel' },
+    compare: null,
+    nat: null,
+    hints: [],
+    witness: null,
+    ...sections,
+  };
+}
+
+/** The current shape of a report of any known schema version (already schema-checked by the caller). */
+export function upgradeReport(r: Report | ReportV1): Report {
+  if (r.schemaVersion === SCHEMA_VERSION) return r as Report;
+  if (r.schemaVersion === 1) return upgradeV1(r as ReportV1);
+  throw new ReportVersionError('unknown-version', `schemaVersion ${String((r as { schemaVersion: unknown }).schemaVersion)}`);
+}

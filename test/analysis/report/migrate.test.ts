@@ -1,0 +1,46 @@
+/**
+ * upgradeReport: a schema-1 report reads as the current shape with every graded figure,
+ * sentence and verdict kept. The schema-1 goldens (test/analysis/report/golden-v1/, written
+ * by the code before version 2) upgraded must equal the same inputs analysed today, except
+ * for what a schema-1 report could not know (the path's address family).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Value } from '@sinclair/typebox/value';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../../src/analysis/report/analyze.js';
+import { ReportVersionError, upgradeReport } from '../../../src/analysis/report/migrate.js';
+import { ReportSchema, ReportV1Schema, type Report, type ReportV1 } from '../../../src/analysis/schema/report-schema.js';
+import { repoRoot } from '../../kit/paths.js';
+import { GOLDEN_CASES } from './golden-cases.js';
+
+const dir = join(repoRoot, 'test/analysis/report/golden-v1');
+
+describe('upgradeReport', () => {
+  const names = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+
+  it('has schema-1 goldens to upgrade', () => {
+    expect(names.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it.each(names)('%s: a schema-1 report upgrades to what analyze writes today', (name) => {
+    const v1 = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as ReportV1;
+    expect(Value.Check(ReportV1Schema, v1)).toBe(true);
+    const upgraded = upgradeReport(v1);
+    expect([...Value.Errors(ReportSchema, upgraded)].map((e) => `${e.path} ${e.message}`)).toEqual([]);
+    const c = GOLDEN_CASES.find((x) => x.name === name);
+    if (c === undefined) throw new Error(`no golden case ${name}`);
+    const today: Report = analyze(c.input());
+    // Schema 1 never recorded the address family, the probe path's reason or the later setup steps.
+    expect({ ...upgraded, path: { ...upgraded.path, family: today.path.family }, probe: today.probe, timelineMs: today.timelineMs })
+      .toEqual({ ...today, timelineMs: today.timelineMs });
+  });
+
+  it('passes a current report through unchanged and refuses an unknown version', () => {
+    const c = GOLDEN_CASES[0];
+    if (c === undefined) throw new Error('no golden case');
+    const r = analyze(c.input());
+    expect(upgradeReport(r)).toBe(r);
+    expect(() => upgradeReport({ ...r, schemaVersion: 9 } as unknown as Report)).toThrow(ReportVersionError);
+  });
+});
