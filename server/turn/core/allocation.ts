@@ -2,9 +2,9 @@
  * Allocation state (RFC 8656 §2.2, §7): one relayed transport address, its permissions (§9)
  * and channel bindings (§12). Plain data plus small helpers; the core owns the rules.
  */
-import type { StunMessage } from '../codec/index.js';
+import { encodeChannelData, type ChannelDataFraming, type StunMessage } from '../codec/index.js';
 import type { IpAddress, IpFamily } from '../net/ip.js';
-import type { ClientTuple } from './types.js';
+import type { ClientTuple, PeerDelivery } from './types.js';
 
 /** RFC 8656 §9: a permission, keyed by peer IP only (ports ignored). */
 export class Permission {
@@ -18,11 +18,13 @@ export class Permission {
 }
 
 /** RFC 8656 §12: a channel binding: channel number <-> peer transport address. */
-export class ChannelBinding {
+export class ChannelBinding implements PeerDelivery {
   readonly kind = 'channel' as const;
   /** Cached exact-endpoint decision and the policy generation it was made at. */
   policyGeneration = -1;
   policyAllowed = false;
+  /** RFC 8656 §12.5: how ChannelData reaches this client (padded on TCP/TLS). */
+  readonly framing: ChannelDataFraming;
   constructor(
     readonly alloc: Allocation,
     readonly channel: number,
@@ -32,7 +34,31 @@ export class ChannelBinding {
     readonly peerKey: string,
     public permission: Permission,
     public expiresAtMs: number,
+  ) {
+    this.framing = alloc.client.listener.transport === 'udp' ? 'datagram' : 'stream';
+  }
+
+  get client(): ClientTuple {
+    return this.alloc.client;
+  }
+
+  /** The ChannelData message that carries a peer's `payload` to the client (RFC 8656 §12.7). */
+  frame(payload: Uint8Array): Buffer {
+    return encodeChannelData(this.channel, payload, this.framing);
+  }
+}
+
+/** RFC 8656 §11.3: a Data indication for the client, built by the core (it carries the payload). */
+export class DataIndication implements PeerDelivery {
+  readonly kind = 'indication' as const;
+  constructor(
+    readonly client: ClientTuple,
+    readonly message: Buffer,
   ) {}
+
+  frame(): Buffer {
+    return this.message;
+  }
 }
 
 /** A per-direction token bucket (bytes). */

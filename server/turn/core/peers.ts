@@ -14,6 +14,8 @@ import {
   StunDecodeError,
   StunWriter,
   addXorAddress,
+  channelDataLength,
+  channelDataNumber,
   decodeXorAddress,
   findAllAttrs,
   findAttr,
@@ -24,9 +26,9 @@ import {
   type TransportAddress,
 } from '../codec/index.js';
 import { formatIp, type IpAddress } from '../net/ip.js';
-import { ChannelBinding, Permission, type Allocation } from './allocation.js';
+import { ChannelBinding, DataIndication, Permission, type Allocation } from './allocation.js';
 import { successResponse } from './respond.js';
-import type { AuthedRequest, IndicationDelivery, TurnCore } from './turn-core.js';
+import type { AuthedRequest, TurnCore } from './turn-core.js';
 import type { Action, ClientTuple } from './types.js';
 import type { PeerIpDecision } from '../policy/peer-policy.js';
 import type { ListenerStats } from '../metrics.js';
@@ -190,12 +192,8 @@ export function channelDataFromClient(
   buf: Buffer,
   nowMs: number,
 ): ChannelBinding | undefined {
-  if (buf.length < 4) {
-    core.malformedOn(stats, 'bad-channel-data');
-    return undefined;
-  }
-  const len = buf.readUInt16BE(2);
-  if (4 + len > buf.length) {
+  const len = channelDataLength(buf);
+  if (len < 0) {
     core.malformedOn(stats, 'bad-channel-data');
     return undefined;
   }
@@ -204,7 +202,7 @@ export function channelDataFromClient(
     core.drop(stats, 'no-allocation');
     return undefined;
   }
-  const b = a.channels.get(buf.readUInt16BE(0));
+  const b = a.channels.get(channelDataNumber(buf));
   if (!b || b.expiresAtMs <= nowMs) {
     core.drop(stats, 'no-channel');
     return undefined;
@@ -262,7 +260,7 @@ export function dataFromPeer(
   peerKey: string,
   buf: Buffer,
   nowMs: number,
-): ChannelBinding | IndicationDelivery | undefined {
+): ChannelBinding | DataIndication | undefined {
   const a = core.byId.get(relayId);
   if (!a || a.state !== 'active') return undefined;
   const stats = a.client.listener.stats;
@@ -304,7 +302,7 @@ export function dataFromPeer(
   w.add(Attr.Data, buf);
   stats.packetsToClient++;
   stats.bytesToClient += buf.length;
-  return { kind: 'indication', client: a.client, message: w.build() };
+  return new DataIndication(a.client, w.build());
 }
 
 let tidCounter = 0;

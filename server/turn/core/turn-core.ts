@@ -7,20 +7,23 @@
  */
 import {
   Attr,
+  CHANNEL_DATA_HEADER_BYTES,
   ErrorCodes,
   MessageClass,
   Method,
   StunDecodeError,
   addUnknownAttributes,
   addXorAddress,
+  channelDataLength,
   decodeStun,
+  isChannelData,
   unknownRequiredAttrs,
   type ErrorCodeNumber,
   type StunMessage,
 } from '../codec/index.js';
 import { ListenerStats } from '../metrics.js';
 import { parseIp } from '../net/ip.js';
-import { Allocation, type ChannelBinding, type Reservation } from './allocation.js';
+import { Allocation, type ChannelBinding, type DataIndication, type Reservation } from './allocation.js';
 import { randomBytes } from 'node:crypto';
 import { authenticate } from './auth.js';
 import { NonceIssuer } from './nonce.js';
@@ -28,13 +31,6 @@ import { errorResponse, successResponse, type ReplySecurity } from './respond.js
 import type { Action, ClientTuple, CoreConfig } from './types.js';
 import * as allocate from './allocate.js';
 import * as peers from './peers.js';
-
-/** A Data indication to deliver to a client (RFC 8656 §11.4). */
-export interface IndicationDelivery {
-  readonly kind: 'indication';
-  readonly client: ClientTuple;
-  readonly message: Buffer;
-}
 
 /** A request that passed authentication. */
 export interface AuthedRequest {
@@ -83,13 +79,12 @@ export class TurnCore {
 
   /** Any datagram (or complete stream frame) from a client. */
   handleClient(client: ClientTuple, buf: Buffer, nowMs: number): Action[] {
-    const b0 = buf[0];
-    if (b0 === undefined) return [this.malformed(client, 'too-short')];
-    if (b0 >= 0x40 && b0 <= 0x7f) {
+    if (buf.length === 0) return [this.malformed(client, 'too-short')];
+    if (isChannelData(buf[0])) {
       const b = peers.channelDataFromClient(this, client.key, client.listener.stats, buf, nowMs);
       if (!b) return [];
-      const len = buf.readUInt16BE(2);
-      return [{ kind: 'send-peer', relayId: b.alloc.id, ip: b.peerIp, port: b.peerPort, data: buf.subarray(4, 4 + len) }];
+      const data = buf.subarray(CHANNEL_DATA_HEADER_BYTES, CHANNEL_DATA_HEADER_BYTES + channelDataLength(buf));
+      return [{ kind: 'send-peer', relayId: b.alloc.id, ip: b.peerIp, port: b.peerPort, data }];
     }
     let msg: StunMessage;
     try {
@@ -122,22 +117,8 @@ export class TurnCore {
     buf: Buffer,
     nowMs: number,
     peerKey: string = ip + '|' + port,
-  ): ChannelBinding | IndicationDelivery | undefined {
+  ): ChannelBinding | DataIndication | undefined {
     return peers.dataFromPeer(this, relayId, ip, port, peerKey, buf, nowMs);
-  }
-
-  /** A datagram on a relay socket, as actions (tests and slow paths). */
-  handleRelay(relayId: number, ip: string, port: number, buf: Buffer, nowMs: number): Action[] {
-    const r = this.dataFromPeer(relayId, ip, port, buf, nowMs);
-    if (!r) return [];
-    if (r.kind === 'indication') return [{ kind: 'send-client', client: r.client, data: r.message }];
-    const pad = r.alloc.client.listener.transport !== 'udp';
-    const total = 4 + (pad ? (buf.length + 3) & ~3 : buf.length);
-    const data = Buffer.alloc(total);
-    data.writeUInt16BE(r.channel, 0);
-    data.writeUInt16BE(buf.length, 2);
-    buf.copy(data, 4);
-    return [{ kind: 'send-client', client: r.alloc.client, data }];
   }
 
   private handleRequest(client: ClientTuple, msg: StunMessage, nowMs: number): Action[] {

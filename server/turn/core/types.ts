@@ -116,6 +116,17 @@ export interface CoreConfig {
   software: string;
 }
 
+/**
+ * Where and how a peer's datagram reaches the client: through a channel binding as ChannelData
+ * (RFC 8656 §12.7, framed per §12.5) or as a Data indication (§11.3). The transport sends
+ * `frame(payload)` to `client`; tests check the same bytes.
+ */
+export interface PeerDelivery {
+  readonly kind: 'channel' | 'indication';
+  readonly client: ClientTuple;
+  frame(payload: Buffer): Buffer;
+}
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** What the transport must do. Actions are executed in order. */

@@ -6,7 +6,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { ClientTuple, ListenerInfo } from '../core/types.js';
-import { StreamFramer, StreamFramingError } from './framer.js';
+import { StreamFramer, StreamFramingError } from '../codec/stream-framer.js';
 import type { RelayRuntime, StreamConnection } from './runtime.js';
 
 /** A connection with no allocation after this long is closed. */

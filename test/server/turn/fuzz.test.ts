@@ -23,7 +23,7 @@ import { silentLogger } from '../../../server/turn/transport/logger.js';
 import { parseIp } from '../../../server/turn/net/ip.js';
 import { CHROMIUM_CAPTURES } from './fixtures/chromium.js';
 import * as rfc5769 from './fixtures/rfc5769.js';
-import { REALM, T0, allocate, cred, makeHarness, mulberry32, peer, reply } from './helpers/core-harness.js';
+import { REALM, T0, allocate, cred, fromPeer, makeHarness, mulberry32, peer, reply } from './helpers/core-harness.js';
 import { mutate } from './helpers/mutate.js';
 import { startEchoPeer } from './helpers/net.js';
 
@@ -74,7 +74,7 @@ describe('fuzz', () => {
       const client = clients[Math.floor(rng() * clients.length)] ?? owner;
       const actions =
         rng() < 0.1
-          ? h.core.handleRelay(rng() < 0.5 ? relayId : Math.floor(rng() * 10), '127.0.0.1', 7000, datagram, now)
+          ? fromPeer(h, rng() < 0.5 ? relayId : Math.floor(rng() * 10), '127.0.0.1', 7000, datagram, now)
           : h.core.handleClient(client, datagram, now);
       for (const a of actions) {
         if (a.kind === 'open-relay') {

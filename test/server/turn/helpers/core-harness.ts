@@ -130,6 +130,15 @@ export function allocate(h: Harness, c: ClientTuple, nowMs = T0, creds = cred(no
   return { auth, relayId: open.relayId, relayPort: port, response };
 }
 
+/**
+ * A datagram from a peer arriving on relay socket `relayId`, handled as the transport handles it
+ * (TurnCore.dataFromPeer, then `frame`): the bytes production sends to the client, as actions.
+ */
+export function fromPeer(h: Harness, relayId: number, ip: string, port: number, payload: Buffer, nowMs: number): Action[] {
+  const d = h.core.dataFromPeer(relayId, ip, port, payload, nowMs);
+  return d === undefined ? [] : [{ kind: 'send-client', client: d.client, data: d.frame(payload) }];
+}
+
 export function kinds(actions: Action[]): string[] {
   return actions.map((a) => (a.kind === 'drop' ? `drop:${a.reason}` : a.kind));
 }
