@@ -28,6 +28,7 @@ import { randomBytes } from 'node:crypto';
 import { authenticate } from './auth.js';
 import { NonceIssuer } from './nonce.js';
 import { errorResponse, successResponse, type ReplySecurity } from './respond.js';
+import type { DropReason, MalformedReason, RefusalReason } from './reasons.js';
 import type { Action, ClientTuple, CoreConfig } from './types.js';
 import * as allocate from './allocate.js';
 import * as peers from './peers.js';
@@ -95,7 +96,7 @@ export class TurnCore {
     }
     if (msg.cls === MessageClass.Request) return this.handleRequest(client, msg, nowMs);
     if (msg.cls === MessageClass.Indication && msg.method === Method.Send) return peers.sendIndication(this, client, msg, nowMs);
-    return [this.drop(client.listener.stats, `unexpected-${msg.cls === MessageClass.Indication ? 'indication' : 'response'}`)];
+    return [this.drop(client.listener.stats, msg.cls === MessageClass.Indication ? 'unexpected-indication' : 'unexpected-response')];
   }
 
   /**
@@ -276,7 +277,7 @@ export class TurnCore {
   refuse(
     req: AuthedRequest,
     code: ErrorCodeNumber,
-    reason: string,
+    reason: RefusalReason,
     detail: string,
     fill?: Parameters<typeof errorResponse>[4],
   ): Action[] {
@@ -299,16 +300,16 @@ export class TurnCore {
     ];
   }
 
-  malformed(client: ClientTuple, reason: string): Action {
+  malformed(client: ClientTuple, reason: MalformedReason): Action {
     return this.malformedOn(client.listener.stats, reason);
   }
 
-  malformedOn(stats: ListenerStats, reason: string): Action {
+  malformedOn(stats: ListenerStats, reason: MalformedReason): Action {
     ListenerStats.bump(stats.malformed, reason);
     return { kind: 'drop', reason: `malformed:${reason}` };
   }
 
-  drop(stats: ListenerStats, reason: string): Action {
+  drop(stats: ListenerStats, reason: DropReason): Action {
     ListenerStats.bump(stats.dropped, reason);
     return { kind: 'drop', reason };
   }

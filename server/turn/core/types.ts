@@ -28,8 +28,9 @@ export interface ClientTuple {
   readonly port: number;
 }
 
-/** Why a credential was refused (log field; 401 to the client). */
-export type AuthRefusal = 'expired' | 'malformed-username' | 'unknown-user';
+import type { AuthRefusal, DropActionReason } from './reasons.js';
+
+export type { AuthRefusal };
 
 export type AuthResult =
   | { readonly ok: true; readonly key: Buffer }
@@ -141,5 +142,5 @@ export type Action =
   /** Call onTimer() at (or soon after) this time. */
   | { readonly kind: 'timer'; readonly atMs: number }
   /** Input dropped on purpose; already counted. */
-  | { readonly kind: 'drop'; readonly reason: string }
+  | { readonly kind: 'drop'; readonly reason: DropActionReason }
   | { readonly kind: 'log'; readonly level: LogLevel; readonly msg: string; readonly fields: Readonly<Record<string, unknown>> };
