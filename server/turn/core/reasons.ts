@@ -68,3 +68,6 @@ export type DropReason =
 
 /** The reason carried by a `drop` action. */
 export type DropActionReason = DropReason | `malformed:${MalformedReason}`;
+
+/** Why an allocation ended (log field). */
+export type DeletionReason = 'expired' | 'refresh-lifetime-0' | 'connection-closed' | 'relay-bind-failed';

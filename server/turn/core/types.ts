@@ -100,6 +100,13 @@ export const DEFAULT_TIMERS: Readonly<CoreTimers> = {
   nonceLifetimeS: 600,
 };
 
+/**
+ * A source of random bytes (the core's only randomness: RESERVATION-TOKENs, RFC 8656 §14.9,
+ * and the Data indication transaction-ID base, RFC 8489 §6). The Node transport passes
+ * crypto.randomBytes; tests pass a seeded source, so the core is deterministic given its inputs.
+ */
+export type RandomBytes = (size: number) => Buffer;
+
 export interface CoreConfig {
   realm: string;
   /** Relayed addresses by family (at least one). The address is bound by relay sockets. */
@@ -115,6 +122,8 @@ export interface CoreConfig {
   maxRelayBindAttempts: number;
   /** SOFTWARE attribute in responses (RFC 8489 §14.14); empty = none. */
   software: string;
+  /** Randomness for tokens and transaction IDs. */
+  random: RandomBytes;
 }
 
 /**

@@ -89,9 +89,10 @@ describe('fuzz', () => {
     // After every lifetime has passed, nothing is left.
     h.core.onTimer(T0 + CORE_CASES + 3_700_000);
     expect(h.core.allocationCount).toBe(0);
-    expect(h.core.byId.size).toBe(0);
-    expect(h.core.perUser.size + h.core.perIp.size + h.core.ownRelayKeys.size).toBe(0);
-    expect(h.core.portsInUse[4].size + h.core.reservations.size).toBe(0);
+    const left = h.core.census();
+    expect(left.relayIds).toBe(0);
+    expect(left.usernames + left.sourceIps + left.ownRelays).toBe(0);
+    expect(left.portsHeld[4] + left.reservations).toBe(0);
     const stats = h.metrics.listener('udp', 3478);
     expect([...stats.malformed.values()].reduce((s, n) => s + n, 0)).toBeGreaterThan(CORE_CASES / 10);
   }, 60_000);
