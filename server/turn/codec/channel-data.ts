@@ -6,8 +6,6 @@
  * The one ChannelData framing path: the core, the Node transport, the stream framer and the
  * client all demultiplex, parse and frame through these functions.
  */
-import { StunDecodeError } from './errors.js';
-
 export const CHANNEL_DATA_HEADER_BYTES = 4;
 
 /** RFC 8656 §12.5: datagrams carry the message as is; streams pad it to 4 bytes. */
@@ -36,19 +34,6 @@ export function channelDataLength(buf: Buffer): number {
 /** RFC 8656 §12.5: bytes a message with `dataLength` bytes of data takes on the wire. */
 export function channelDataFrameBytes(dataLength: number, framing: ChannelDataFraming): number {
   return CHANNEL_DATA_HEADER_BYTES + (framing === 'stream' ? (dataLength + 3) & ~3 : dataLength);
-}
-
-/** RFC 8656 §12.4: one decoded ChannelData message. `data` is a view, not a copy. */
-export interface ChannelData {
-  readonly channel: number;
-  readonly data: Buffer;
-}
-
-/** Decodes a ChannelData message. Throws StunDecodeError('bad-channel-data') when malformed. */
-export function decodeChannelData(buf: Buffer): ChannelData {
-  const length = channelDataLength(buf);
-  if (length < 0) throw new StunDecodeError('bad-channel-data', `${buf.length} bytes do not hold the header and its length`);
-  return { channel: channelDataNumber(buf), data: buf.subarray(CHANNEL_DATA_HEADER_BYTES, CHANNEL_DATA_HEADER_BYTES + length) };
 }
 
 /** Frames `data` on `channel` (RFC 8656 §12.4), zero padding on streams (§12.5). One fresh buffer. */

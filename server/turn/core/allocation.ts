@@ -37,7 +37,6 @@ export interface EndpointJudge {
 
 /** RFC 8656 §12: a channel binding: channel number <-> peer transport address. */
 export class ChannelBinding implements PeerDelivery {
-  readonly kind = 'channel' as const;
   /** RFC 8656 §12.5: how ChannelData reaches this client (padded on TCP/TLS). */
   readonly framing: ChannelDataFraming;
   /** Cached exact-endpoint decision and the policy generation it was made at. */
@@ -97,7 +96,6 @@ export class ChannelBinding implements PeerDelivery {
 
 /** RFC 8656 §11.3: a Data indication for the client, built by the core (it carries the payload). */
 export class DataIndication implements PeerDelivery {
-  readonly kind = 'indication' as const;
   constructor(
     readonly client: ClientTuple,
     readonly message: Buffer,

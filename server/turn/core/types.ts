@@ -132,7 +132,6 @@ export interface CoreConfig {
  * `frame(payload)` to `client`; tests check the same bytes.
  */
 export interface PeerDelivery {
-  readonly kind: 'channel' | 'indication';
   readonly client: ClientTuple;
   frame(payload: Buffer): Buffer;
 }
