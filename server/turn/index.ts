@@ -100,6 +100,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     nonceSecret: randomBytes(32),
     maxRelayBindAttempts: 20,
     software: 'callprobe',
+    random: randomBytes,
   });
   const runtime = new RelayRuntime(core, now, new LogLimiter(config.logger));
   const listeners: Relay['listeners'] = [];

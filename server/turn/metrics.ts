@@ -2,6 +2,7 @@
  * Relay counters per listener (transport + port), rendered in the Prometheus text exposition
  * format (version 0.0.4). The hot path only increments plain number fields.
  */
+import type { ChallengeReason, DropReason, MalformedReason, RefusalReason } from './core/reasons.js';
 
 export type TransportKind = 'udp' | 'tcp' | 'tls';
 
@@ -16,20 +17,20 @@ export class ListenerStats {
   packetsToClient = 0;
   bytesToClient = 0;
   /** Error responses sent, by reason (a stable short label). */
-  readonly refusals = new Map<string, number>();
+  readonly refusals = new Map<RefusalReason, number>();
   /** 401/438 challenges that are a normal step of authentication (not refusals), by reason. */
-  readonly challenges = new Map<string, number>();
+  readonly challenges = new Map<ChallengeReason, number>();
   /** Datagrams or frames that could not be decoded, by reason. */
-  readonly malformed = new Map<string, number>();
+  readonly malformed = new Map<MalformedReason, number>();
   /** Well-formed input dropped on purpose (no permission, no allocation, bandwidth...), by reason. */
-  readonly dropped = new Map<string, number>();
+  readonly dropped = new Map<DropReason, number>();
 
   constructor(
     readonly transport: TransportKind,
     readonly port: number,
   ) {}
 
-  static bump(map: Map<string, number>, reason: string): void {
+  static bump<R extends string>(map: Map<R, number>, reason: R): void {
     map.set(reason, (map.get(reason) ?? 0) + 1);
   }
 }
@@ -74,7 +75,7 @@ export class RelayMetrics {
     };
     dir('callprobe_turn_relayed_packets_total', 'Packets relayed.', (s) => s.packetsToPeer, (s) => s.packetsToClient);
     dir('callprobe_turn_relayed_bytes_total', 'Payload bytes relayed.', (s) => s.bytesToPeer, (s) => s.bytesToClient);
-    const byReason = (name: string, help: string, get: (s: ListenerStats) => Map<string, number>): void => {
+    const byReason = (name: string, help: string, get: (s: ListenerStats) => ReadonlyMap<string, number>): void => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
       for (const s of stats) {
         for (const [reason, n] of [...get(s)].sort(([a], [b]) => a.localeCompare(b))) {

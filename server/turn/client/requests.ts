@@ -95,6 +95,7 @@ export function buildSend(peer: TransportAddress, data: Uint8Array): Buffer {
   return w.build();
 }
 
+/** RFC 8656 §12.4 ChannelData; `pad` frames it for a stream transport (§12.5). */
 export function buildChannelData(channel: number, data: Uint8Array, pad = false): Buffer {
-  return encodeChannelData(channel, data, pad);
+  return encodeChannelData(channel, data, pad ? 'stream' : 'datagram');
 }

@@ -8,18 +8,22 @@ import net from 'node:net';
 import tls from 'node:tls';
 import {
   Attr,
+  CHANNEL_DATA_HEADER_BYTES,
   MessageClass,
   Method,
+  channelDataLength,
+  channelDataNumber,
   decodeStun,
   decodeXorAddress,
   findAttr,
+  isChannelData,
   readData,
   readErrorCode,
   readText,
   type StunMessage,
   type TransportAddress,
 } from '../codec/index.js';
-import { StreamFramer } from '../transport/framer.js';
+import { StreamFramer } from '../codec/stream-framer.js';
 import {
   buildAllocate,
   buildChannelBind,
@@ -109,11 +113,10 @@ export class TurnClient {
   }
 
   private onPacket(m: Buffer): void {
-    const b0 = m[0] ?? 0;
-    if (b0 >= 0x40 && b0 <= 0x7f) {
-      if (m.length < 4) return;
-      const len = m.readUInt16BE(2);
-      this.onData(m.subarray(4, 4 + len), m.readUInt16BE(0), null);
+    if (isChannelData(m[0])) {
+      const len = channelDataLength(m);
+      if (len < 0) return; // malformed ChannelData: not something this client can deliver
+      this.onData(m.subarray(CHANNEL_DATA_HEADER_BYTES, CHANNEL_DATA_HEADER_BYTES + len), channelDataNumber(m), null);
       return;
     }
     let msg: StunMessage;

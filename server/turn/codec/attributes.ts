@@ -43,19 +43,8 @@ export function decodeXorAddress(msg: StunMessage, attr: StunAttribute): Transpo
   throw bad(`address family ${family}`);
 }
 
-/** RFC 8489 §14.1: plain MAPPED-ADDRESS. */
-export function decodePlainAddress(msg: StunMessage, attr: StunAttribute): TransportAddress {
-  const v = attrValue(msg, attr);
-  if (v.length < 4) throw bad('address too short');
-  const family = v[1];
-  const port = v.readUInt16BE(2);
-  if (family === FAMILY_IPV4 && v.length === 8) return { ip: { family: 4, bytes: new Uint8Array(v.subarray(4, 8)) }, port };
-  if (family === FAMILY_IPV6 && v.length === 20) return { ip: { family: 6, bytes: new Uint8Array(v.subarray(4, 20)) }, port };
-  throw bad(`address family ${family}`);
-}
-
 /** Encodes an XOR address value for a message with this transaction ID. */
-export function encodeXorAddress(addr: TransportAddress, transactionId: Uint8Array): Buffer {
+function encodeXorAddress(addr: TransportAddress, transactionId: Uint8Array): Buffer {
   const v6 = addr.ip.family === 6;
   const out = Buffer.allocUnsafe(v6 ? 20 : 8);
   out[0] = 0;
@@ -115,16 +104,6 @@ export function addUnknownAttributes(w: StunWriter, types: readonly number[]): v
   const v = Buffer.allocUnsafe(types.length * 2);
   types.forEach((t, i) => v.writeUInt16BE(t, i * 2));
   w.add(Attr.UnknownAttributes, v);
-}
-
-export function readUnknownAttributes(msg: StunMessage): number[] | undefined {
-  const a = findAttr(msg, Attr.UnknownAttributes);
-  if (!a) return undefined;
-  if (a.length % 2 !== 0) throw bad('UNKNOWN-ATTRIBUTES odd length');
-  const v = attrValue(msg, a);
-  const out: number[] = [];
-  for (let i = 0; i < v.length; i += 2) out.push(v.readUInt16BE(i));
-  return out;
 }
 
 /** Comprehension-required attribute types (0x0000-0x7FFF) we do not understand (RFC 8489 §7.3.1). */

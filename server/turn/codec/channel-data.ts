@@ -1,48 +1,50 @@
 /**
- * RFC 8656 §12.4: ChannelData message: 2-byte channel number, 2-byte length, data,
- * padded to 4 bytes over stream transports (§12.5), padding optional over UDP.
+ * RFC 8656 §12.4: ChannelData message: 2-byte channel number, 2-byte length, data.
+ * RFC 8656 §12.5: padded to a multiple of 4 bytes over stream transports (TCP, TLS); over UDP
+ * the padding is optional and this relay never sends it.
+ *
+ * The one ChannelData framing path: the core, the Node transport, the stream framer and the
+ * client all demultiplex, parse and frame through these functions.
  */
-import { StunDecodeError } from './errors.js';
-
 export const CHANNEL_DATA_HEADER_BYTES = 4;
 
-/** First byte of a ChannelData message: 0x40-0x7F (RFC 7983 §7 demux range for TURN channels). */
-export function looksLikeChannelData(buf: Uint8Array): boolean {
-  const b0 = buf[0] ?? 0;
-  return b0 >= 0x40 && b0 <= 0x7f;
+/** RFC 8656 §12.5: datagrams carry the message as is; streams pad it to 4 bytes. */
+export type ChannelDataFraming = 'datagram' | 'stream';
+
+/** RFC 8656 §12 / RFC 7983 §7: a first byte of 0x40-0x7F is ChannelData (STUN starts 0b00). */
+export function isChannelData(firstByte: number | undefined): boolean {
+  return firstByte !== undefined && firstByte >= 0x40 && firstByte <= 0x7f;
 }
 
-/** RFC 8656 §12.4: one decoded ChannelData message. `data` is a view, not a copy. */
-export interface ChannelData {
-  readonly channel: number;
-  readonly data: Buffer;
+/** RFC 8656 §12.4: the channel number (first 2 bytes; the caller checked the header length). */
+export function channelDataNumber(buf: Buffer): number {
+  return buf.readUInt16BE(0);
 }
 
-/** Decodes a datagram's ChannelData. Trailing bytes (padding) past the length are allowed. */
-export function decodeChannelData(buf: Buffer): ChannelData {
-  if (buf.length < CHANNEL_DATA_HEADER_BYTES) throw new StunDecodeError('bad-channel-data', 'shorter than header');
-  const channel = buf.readUInt16BE(0);
+/**
+ * RFC 8656 §12.4: the length of the Application Data, or -1 when the header is short or the
+ * length runs past the buffer. Bytes after the data (padding) are allowed.
+ */
+export function channelDataLength(buf: Buffer): number {
+  if (buf.length < CHANNEL_DATA_HEADER_BYTES) return -1;
   const length = buf.readUInt16BE(2);
-  if (CHANNEL_DATA_HEADER_BYTES + length > buf.length) {
-    throw new StunDecodeError('bad-channel-data', `length ${length} past datagram end ${buf.length}`);
-  }
-  return { channel, data: buf.subarray(CHANNEL_DATA_HEADER_BYTES, CHANNEL_DATA_HEADER_BYTES + length) };
+  return CHANNEL_DATA_HEADER_BYTES + length > buf.length ? -1 : length;
 }
 
-/** Writes a 4-byte ChannelData header into a fresh buffer. */
-export function channelDataHeader(channel: number, lengthBytes: number): Buffer {
-  const h = Buffer.allocUnsafe(CHANNEL_DATA_HEADER_BYTES);
-  h.writeUInt16BE(channel, 0);
-  h.writeUInt16BE(lengthBytes, 2);
-  return h;
+/** RFC 8656 §12.5: bytes a message with `dataLength` bytes of data takes on the wire. */
+export function channelDataFrameBytes(dataLength: number, framing: ChannelDataFraming): number {
+  return CHANNEL_DATA_HEADER_BYTES + (framing === 'stream' ? (dataLength + 3) & ~3 : dataLength);
 }
 
-/** Encodes a full ChannelData message; `pad` rounds it to 4 bytes (mandatory on TCP/TLS). */
-export function encodeChannelData(channel: number, data: Uint8Array, pad: boolean): Buffer {
-  const total = CHANNEL_DATA_HEADER_BYTES + (pad ? (data.length + 3) & ~3 : data.length);
-  const out = Buffer.alloc(total);
+/** Frames `data` on `channel` (RFC 8656 §12.4), zero padding on streams (§12.5). One fresh buffer. */
+export function encodeChannelData(channel: number, data: Uint8Array, framing: ChannelDataFraming): Buffer {
+  const length = data.length;
+  if (length > 0xffff) throw new RangeError(`ChannelData of ${length} bytes`);
+  const total = channelDataFrameBytes(length, framing);
+  const out = Buffer.allocUnsafe(total);
   out.writeUInt16BE(channel, 0);
-  out.writeUInt16BE(data.length, 2);
+  out.writeUInt16BE(length, 2);
   out.set(data, CHANNEL_DATA_HEADER_BYTES);
+  if (total > CHANNEL_DATA_HEADER_BYTES + length) out.fill(0, CHANNEL_DATA_HEADER_BYTES + length);
   return out;
 }

@@ -20,7 +20,6 @@ export const Method = {
   CreatePermission: 0x008,
   ChannelBind: 0x009,
 } as const;
-export type MethodNumber = number;
 
 /** RFC 8489 §5: message classes. */
 export const MessageClass = {

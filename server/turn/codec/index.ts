@@ -5,3 +5,4 @@ export * from './message.js';
 export * from './integrity.js';
 export * from './attributes.js';
 export * from './channel-data.js';
+export * from './stream-framer.js';

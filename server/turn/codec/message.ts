@@ -28,7 +28,7 @@ export interface StunMessage {
 }
 
 /** RFC 8489 §5: method and class are interleaved in the 14-bit type. */
-export function encodeMessageType(method: number, cls: MessageClassValue): number {
+function encodeMessageType(method: number, cls: MessageClassValue): number {
   return (
     (method & 0x000f) |
     ((method & 0x0070) << 1) |
@@ -38,29 +38,10 @@ export function encodeMessageType(method: number, cls: MessageClassValue): numbe
   );
 }
 
-export function decodeMessageType(type: number): { method: number; cls: MessageClassValue } {
+function decodeMessageType(type: number): { method: number; cls: MessageClassValue } {
   const method = (type & 0x000f) | ((type >> 1) & 0x0070) | ((type >> 2) & 0x0f80);
   const cls = (((type >> 4) & 0x1) | ((type >> 7) & 0x2)) as MessageClassValue;
   return { method, cls };
-}
-
-/** Cheap test used for demultiplexing (RFC 8489 §5, RFC 7983 §7): first two bits 0 and the cookie. */
-export function looksLikeStun(buf: Uint8Array): boolean {
-  return (
-    buf.length >= HEADER_SIZE_BYTES &&
-    ((buf[0] ?? 0xff) & 0xc0) === 0 &&
-    buf[4] === 0x21 &&
-    buf[5] === 0x12 &&
-    buf[6] === 0xa4 &&
-    buf[7] === 0x42
-  );
-}
-
-export interface DecodeOptions {
-  /** Reject when the buffer holds bytes past the message (datagram transports). Default true. */
-  exact?: boolean;
-  /** Check FINGERPRINT when present (RFC 8489 §14.7). Default true. */
-  checkFingerprint?: boolean;
 }
 
 /**
@@ -68,7 +49,7 @@ export interface DecodeOptions {
  * Attributes after MESSAGE-INTEGRITY other than MESSAGE-INTEGRITY-SHA256 and FINGERPRINT
  * are ignored (RFC 8489 §14.5); nothing after FINGERPRINT is kept (§14.7).
  */
-export function decodeStun(buf: Buffer, opts: DecodeOptions = {}): StunMessage {
+export function decodeStun(buf: Buffer): StunMessage {
   if (buf.length < HEADER_SIZE_BYTES) throw new StunDecodeError('too-short', `${buf.length} bytes`);
   const type = buf.readUInt16BE(0);
   if ((type & 0xc000) !== 0) throw new StunDecodeError('not-stun', 'first two bits not zero');
@@ -76,11 +57,8 @@ export function decodeStun(buf: Buffer, opts: DecodeOptions = {}): StunMessage {
   const length = buf.readUInt16BE(2);
   if ((length & 3) !== 0) throw new StunDecodeError('bad-length', `length ${length} not a multiple of 4`);
   const total = HEADER_SIZE_BYTES + length;
-  if (total > buf.length) throw new StunDecodeError('length-mismatch', `header says ${total}, have ${buf.length}`);
-  if ((opts.exact ?? true) && total !== buf.length) {
-    throw new StunDecodeError('length-mismatch', `header says ${total}, datagram is ${buf.length}`);
-  }
-  const raw = total === buf.length ? buf : buf.subarray(0, total);
+  if (total !== buf.length) throw new StunDecodeError('length-mismatch', `header says ${total}, datagram is ${buf.length}`);
+  const raw = buf;
   const attributes: StunAttribute[] = [];
   let off = HEADER_SIZE_BYTES;
   let sawIntegrity = false;
@@ -98,10 +76,8 @@ export function decodeStun(buf: Buffer, opts: DecodeOptions = {}): StunMessage {
     if (atype === Attr.Fingerprint) {
       if (alen !== 4) throw new StunDecodeError('bad-attribute', 'FINGERPRINT length');
       attributes.push(attr);
-      if (opts.checkFingerprint ?? true) {
-        const expected = (crc32(raw.subarray(0, attr.start)) ^ FINGERPRINT_XOR) >>> 0;
-        if (raw.readUInt32BE(valueOffset) !== expected) throw new StunDecodeError('bad-fingerprint', 'CRC mismatch');
-      }
+      const expected = (crc32(raw.subarray(0, attr.start)) ^ FINGERPRINT_XOR) >>> 0;
+      if (raw.readUInt32BE(valueOffset) !== expected) throw new StunDecodeError('bad-fingerprint', 'CRC mismatch');
       break;
     }
     if (sawIntegrity && atype !== Attr.MessageIntegritySha256) continue;

@@ -14,25 +14,26 @@ import {
   TRANSPORT_UDP,
 } from '../codec/index.js';
 import { parseIp, type IpFamily } from '../net/ip.js';
-import { Allocation, TokenBucket, type Reservation } from './allocation.js';
+import { TokenBucket, type Reservation } from './allocation.js';
+import { RESERVATION_TOKEN_BYTES } from './allocation-table.js';
+import type { AuthedRequest, CoreContext, HandlerConfig } from './context.js';
 import { successResponse } from './respond.js';
-import type { AuthedRequest, TurnCore } from './turn-core.js';
 import type { Action } from './types.js';
 
 /** RFC 8656 §7.2 step 9 / §7.3: min(requested, max), and the default when that is smaller. */
-export function grantedLifetimeS(core: TurnCore, requestedS: number | undefined): number {
-  const { defaultLifetimeS, maxLifetimeS } = core.cfg.timers;
+function grantedLifetimeS(cfg: HandlerConfig, requestedS: number | undefined): number {
+  const { defaultLifetimeS, maxLifetimeS } = cfg.timers;
   if (requestedS === undefined) return defaultLifetimeS;
   const capped = Math.min(requestedS, maxLifetimeS);
   return capped > defaultLifetimeS ? capped : defaultLifetimeS;
 }
 
 /** A port for a new relay socket; with EVEN-PORT R=1 an even port whose successor is free too. */
-function pickPort(core: TurnCore, fam: IpFamily, evenPort: { reserveNext: boolean } | undefined): number | null {
-  const inUse = core.portsInUse[fam];
-  if (!evenPort?.reserveNext) return core.cfg.portAllocator(fam, inUse, evenPort !== undefined);
+function pickPort(ctx: CoreContext, fam: IpFamily, evenPort: { reserveNext: boolean } | undefined): number | null {
+  const inUse = ctx.allocations.portsHeld(fam);
+  if (!evenPort?.reserveNext) return ctx.cfg.portAllocator(fam, inUse, evenPort !== undefined);
   for (let i = 0; i < 16; i++) {
-    const p = core.cfg.portAllocator(fam, inUse, true);
+    const p = ctx.cfg.portAllocator(fam, inUse, true);
     if (p === null || p === 0) return null; // OS-chosen ports cannot be reserved in pairs
     if (p < 65535 && !inUse.has(p + 1)) return p;
   }
@@ -43,15 +44,15 @@ function tidHex(req: AuthedRequest): string {
   return req.msg.transactionId.toString('hex');
 }
 
-export function allocate(core: TurnCore, req: AuthedRequest, key: Buffer, nowMs: number): Action[] {
+export function allocate(ctx: CoreContext, req: AuthedRequest, key: Buffer, nowMs: number): Action[] {
   const { msg, client } = req;
-  const existing = core.byClient.get(client.key);
+  const existing = ctx.allocations.byClientKey(client.key);
   if (existing) {
     // §7.2: a retransmitted Allocate gets the same answer; anything else on this 5-tuple is 437.
     if (existing.allocateTid === tidHex(req)) {
       return existing.allocateResponse ? [{ kind: 'send-client', client, data: existing.allocateResponse }] : [];
     }
-    return core.refuse(req, ErrorCodes.AllocationMismatch, 'allocation-exists', '5-tuple already has an allocation');
+    return ctx.refuse(req, ErrorCodes.AllocationMismatch, 'allocation-exists', '5-tuple already has an allocation');
   }
   let transport: number | undefined;
   let family: IpFamily | 'invalid' | undefined;
@@ -66,107 +67,95 @@ export function allocate(core: TurnCore, req: AuthedRequest, key: Buffer, nowMs:
     lifetimeS = readLifetimeS(msg);
   } catch (err) {
     if (!(err instanceof StunDecodeError)) throw err;
-    return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', `malformed attribute: ${err.message}`);
+    return ctx.refuse(req, ErrorCodes.BadRequest, 'bad-request', `malformed attribute: ${err.message}`);
   }
-  if (transport === undefined) return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'no REQUESTED-TRANSPORT');
+  if (transport === undefined) return ctx.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'no REQUESTED-TRANSPORT');
   if (transport !== TRANSPORT_UDP) {
-    return core.refuse(req, ErrorCodes.UnsupportedTransportProtocol, 'unsupported-transport', `REQUESTED-TRANSPORT ${transport}`);
+    return ctx.refuse(req, ErrorCodes.UnsupportedTransportProtocol, 'unsupported-transport', `REQUESTED-TRANSPORT ${transport}`);
   }
   const tokenAttr = findAttr(msg, Attr.ReservationToken);
   let reservation: Reservation | undefined;
   if (tokenAttr) {
-    if (evenPort) return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'RESERVATION-TOKEN with EVEN-PORT');
-    if (family !== undefined) return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'RESERVATION-TOKEN with REQUESTED-ADDRESS-FAMILY');
-    if (tokenAttr.length !== 8) return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'RESERVATION-TOKEN length');
-    reservation = core.takeReservation(attrValue(msg, tokenAttr).toString('hex'), nowMs);
+    if (evenPort) return ctx.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'RESERVATION-TOKEN with EVEN-PORT');
+    if (family !== undefined) return ctx.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'RESERVATION-TOKEN with REQUESTED-ADDRESS-FAMILY');
+    if (tokenAttr.length !== RESERVATION_TOKEN_BYTES) return ctx.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'RESERVATION-TOKEN length');
+    reservation = ctx.allocations.takeReservation(attrValue(msg, tokenAttr), nowMs);
     // §7.2 step 5: an unknown or expired token cannot be honoured.
-    if (!reservation) return core.refuse(req, ErrorCodes.InsufficientCapacity, 'no-reservation', 'unknown or expired RESERVATION-TOKEN');
+    if (!reservation) return ctx.refuse(req, ErrorCodes.InsufficientCapacity, 'no-reservation', 'unknown or expired RESERVATION-TOKEN');
   }
   if (family !== undefined && additional !== undefined) {
-    return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'both REQUESTED- and ADDITIONAL-ADDRESS-FAMILY');
+    return ctx.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'both REQUESTED- and ADDITIONAL-ADDRESS-FAMILY');
   }
   if (additional === 4 || additional === 'invalid') {
-    return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'ADDITIONAL-ADDRESS-FAMILY must be IPv6');
+    return ctx.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'ADDITIONAL-ADDRESS-FAMILY must be IPv6');
   }
-  if (family === 'invalid') return core.refuse(req, ErrorCodes.AddressFamilyNotSupported, 'address-family', 'unknown family');
+  if (family === 'invalid') return ctx.refuse(req, ErrorCodes.AddressFamilyNotSupported, 'address-family', 'unknown family');
   const fam: IpFamily = reservation?.family ?? family ?? 4; // §7.2: absent means IPv4
-  const relayIp = core.cfg.relayAddresses[fam];
+  const relayIp = ctx.cfg.relayAddresses[fam];
   if (relayIp === undefined) {
-    return core.refuse(req, ErrorCodes.AddressFamilyNotSupported, 'address-family', `no IPv${fam} relay address`);
+    return ctx.refuse(req, ErrorCodes.AddressFamilyNotSupported, 'address-family', `no IPv${fam} relay address`);
   }
-  const q = core.cfg.quotas;
-  if ((core.perUser.get(req.username) ?? 0) >= q.maxAllocationsPerUsername) {
-    return core.refuse(req, ErrorCodes.AllocationQuotaReached, 'quota-username', `username holds ${q.maxAllocationsPerUsername} allocations`);
+  const q = ctx.cfg.quotas;
+  const quota = ctx.allocations.quotaCheck(req.username, client.ip);
+  if (quota === 'quota-username') {
+    return ctx.refuse(req, ErrorCodes.AllocationQuotaReached, quota, `username holds ${q.maxAllocationsPerUsername} allocations`);
   }
-  if ((core.perIp.get(client.ip) ?? 0) >= q.maxAllocationsPerSourceIp) {
-    return core.refuse(req, ErrorCodes.AllocationQuotaReached, 'quota-source-ip', `${client.ip} holds ${q.maxAllocationsPerSourceIp} allocations`);
+  if (quota === 'quota-source-ip') {
+    return ctx.refuse(req, ErrorCodes.AllocationQuotaReached, quota, `${client.ip} holds ${q.maxAllocationsPerSourceIp} allocations`);
   }
-  if (core.byClient.size >= q.maxAllocationsTotal) {
-    return core.refuse(req, ErrorCodes.InsufficientCapacity, 'quota-total', `relay holds ${q.maxAllocationsTotal} allocations`);
+  if (quota === 'quota-total') {
+    return ctx.refuse(req, ErrorCodes.InsufficientCapacity, quota, `relay holds ${q.maxAllocationsTotal} allocations`);
   }
-  const port = reservation ? reservation.port : pickPort(core, fam, evenPort);
+  const port = reservation ? reservation.port : pickPort(ctx, fam, evenPort);
   if (port === null) {
-    return core.refuse(req, ErrorCodes.InsufficientCapacity, 'no-relay-port', evenPort?.reserveNext ? 'no free even/odd port pair' : 'relay port range exhausted');
+    return ctx.refuse(req, ErrorCodes.InsufficientCapacity, 'no-relay-port', evenPort?.reserveNext ? 'no free even/odd port pair' : 'relay port range exhausted');
   }
-  const granted = grantedLifetimeS(core, lifetimeS);
   const ratePerMs = q.maxBandwidthBytesPerS / 1000;
-  const a = new Allocation(
-    core.allocateId(),
-    client,
-    req.username,
-    key,
-    req.sec.integrity,
-    findAttr(msg, Attr.Fingerprint) !== undefined,
-    fam,
-    relayIp,
-    tidHex(req),
-    granted,
-    nowMs + granted * 1000,
-    evenPort !== undefined,
-    new TokenBucket(ratePerMs, q.bandwidthBurstBytes, nowMs),
-    new TokenBucket(ratePerMs, q.bandwidthBurstBytes, nowMs),
+  const a = ctx.allocations.create(
+    {
+      client,
+      username: req.username,
+      key,
+      integrity: req.sec.integrity,
+      family: fam,
+      relayIp,
+      allocateTid: tidHex(req),
+      request: msg,
+      lifetimeS: grantedLifetimeS(ctx.cfg, lifetimeS),
+      evenPort: evenPort !== undefined,
+      reserveNext: evenPort?.reserveNext ?? false,
+      reservedPort: reservation ? reservation.port : 0,
+      wantsIpv6Too: additional === 6,
+      toPeer: new TokenBucket(ratePerMs, q.bandwidthBurstBytes, nowMs),
+      toClient: new TokenBucket(ratePerMs, q.bandwidthBurstBytes, nowMs),
+    },
+    nowMs,
   );
-  a.pendingRequest = msg;
-  a.reserveNext = evenPort?.reserveNext ?? false;
-  a.reservedPort = reservation ? reservation.port : 0;
-  a.wantsIpv6Too = additional === 6;
-  a.bindAttempts = 1;
-  core.byClient.set(client.key, a);
-  core.byId.set(a.id, a);
-  core.perUser.set(req.username, (core.perUser.get(req.username) ?? 0) + 1);
-  core.perIp.set(client.ip, (core.perIp.get(client.ip) ?? 0) + 1);
   return [{ kind: 'open-relay', relayId: a.id, family: fam, ip: relayIp, port }];
 }
 
-export function relayOpened(core: TurnCore, relayId: number, port: number, nowMs: number): Action[] {
-  const a = core.byId.get(relayId);
-  if (!a || a.state !== 'opening' || !a.pendingRequest) return [{ kind: 'close-relay', relayId }];
+export function relayOpened(ctx: CoreContext, relayId: number, port: number, nowMs: number): Action[] {
+  const a = ctx.allocations.byRelayId(relayId);
+  const req = a?.pendingRequest;
+  if (!a || a.state !== 'opening' || !req) return [{ kind: 'close-relay', relayId }];
   if (a.evenPort && port % 2 !== 0) {
     // Only possible with OS-chosen ports: give this one back and try again.
-    return [{ kind: 'close-relay', relayId }, ...relayOpenFailed(core, relayId, 'odd port for EVEN-PORT', nowMs)];
+    return [{ kind: 'close-relay', relayId }, ...relayOpenFailed(ctx, relayId, 'odd port for EVEN-PORT', nowMs)];
   }
-  const req = a.pendingRequest;
-  a.pendingRequest = null;
-  a.state = 'active';
-  a.expiresAtMs = nowMs + a.lifetimeS * 1000; // the lifetime starts when the relayed address exists
-  a.relayPort = port;
-  a.relayKey = `${a.relayIp}|${port}`;
-  core.portsInUse[a.family].add(port);
-  core.ownRelayKeys.add(a.relayKey);
-  core.ownGeneration++;
-  const stats = a.client.listener.stats;
-  stats.allocationsActive++;
-  stats.allocationsTotal++;
-  const data = successResponse(req, { key: a.key, integrity: a.integrity }, core.cfg.software, (w) => {
+  // §7.2: EVEN-PORT with R=1 reserves port+1 for a later Allocate carrying this token.
+  const reservation = a.reserveNext ? ctx.allocations.reserve(a.family, port + 1, nowMs) : null;
+  const data = successResponse(req, { key: a.key, integrity: a.integrity }, ctx.cfg.software, (w) => {
     addXorAddress(w, Attr.XorRelayedAddress, { ip: parseIp(a.relayIp), port });
     w.addUint32(Attr.Lifetime, a.lifetimeS);
     addXorAddress(w, Attr.XorMappedAddress, { ip: parseIp(a.client.ip), port: a.client.port });
     // RFC 8656 §7.2: a dual allocation we cannot serve is reported per family, the IPv4 part succeeds.
     if (a.wantsIpv6Too) addAddressErrorCode(w, 6, ErrorCodes.AddressFamilyNotSupported, 'Address Family not Supported');
-    // §7.2: EVEN-PORT with R=1 reserves port+1 for a later Allocate carrying this token.
-    if (a.reserveNext) w.add(Attr.ReservationToken, Buffer.from(core.reserve(a.family, port + 1, nowMs), 'hex'));
+    if (reservation) w.add(Attr.ReservationToken, reservation.token);
   });
-  a.allocateResponse = data;
+  ctx.allocations.activate(a, port, nowMs, data); // the lifetime starts when the relayed address exists
+  const stats = a.client.listener.stats;
+  stats.allocationsActive++;
+  stats.allocationsTotal++;
   const out: Action[] = [
     { kind: 'send-client', client: a.client, data },
     {
@@ -183,39 +172,40 @@ export function relayOpened(core: TurnCore, relayId: number, port: number, nowMs
       },
     },
   ];
-  core.schedule(a.expiresAtMs, out);
-  for (const r of core.reservations.values()) core.schedule(r.expiresAtMs, out);
+  ctx.schedule(a.expiresAtMs, out);
+  if (reservation) ctx.schedule(reservation.expiresAtMs, out);
   return out;
 }
 
-export function relayOpenFailed(core: TurnCore, relayId: number, detail: string, nowMs: number): Action[] {
-  const a = core.byId.get(relayId);
-  if (!a || a.state !== 'opening' || !a.pendingRequest) return [];
-  const req = a.pendingRequest;
-  if (a.reservedPort !== 0) core.portsInUse[a.family].delete(a.reservedPort); // the reserved port is lost
-  else if (a.bindAttempts < core.cfg.maxRelayBindAttempts) {
-    const port = pickPort(core, a.family, a.evenPort ? { reserveNext: a.reserveNext } : undefined);
+export function relayOpenFailed(ctx: CoreContext, relayId: number, detail: string, nowMs: number): Action[] {
+  const a = ctx.allocations.byRelayId(relayId);
+  const req = a?.pendingRequest;
+  if (!a || a.state !== 'opening' || !req) return [];
+  if (a.reservedPort !== 0) ctx.allocations.releasePort(a.family, a.reservedPort); // the reserved port is lost
+  else if (a.bindAttempts < ctx.cfg.maxRelayBindAttempts) {
+    const port = pickPort(ctx, a.family, a.evenPort ? { reserveNext: a.reserveNext } : undefined);
     if (port !== null) {
-      a.bindAttempts++;
+      a.retryBind();
       return [{ kind: 'open-relay', relayId, family: a.family, ip: a.relayIp, port }];
     }
   }
-  const out = core.deleteAllocation(a, 'relay-bind-failed', nowMs);
+  const attempts = a.bindAttempts;
+  const out = ctx.deleteAllocation(a, 'relay-bind-failed', nowMs);
   out.push(
-    ...core.refuse(
+    ...ctx.refuse(
       { msg: req, client: a.client, username: a.username, sec: { key: a.key, integrity: a.integrity } },
       ErrorCodes.InsufficientCapacity,
       'no-relay-port',
-      `could not bind a relay socket after ${a.bindAttempts} attempts (${detail})`,
+      `could not bind a relay socket after ${attempts} attempts (${detail})`,
     ),
   );
   return out;
 }
 
-export function refresh(core: TurnCore, req: AuthedRequest, nowMs: number): Action[] {
-  const a = core.byClient.get(req.client.key);
-  if (!a || a.state !== 'active') return core.refuse(req, ErrorCodes.AllocationMismatch, 'no-allocation', 'Refresh without allocation');
-  if (a.username !== req.username) return core.refuse(req, ErrorCodes.WrongCredentials, 'wrong-username', 'Refresh with another username');
+export function refresh(ctx: CoreContext, req: AuthedRequest, nowMs: number): Action[] {
+  const a = ctx.allocations.byClientKey(req.client.key);
+  if (!a || a.state !== 'active') return ctx.refuse(req, ErrorCodes.AllocationMismatch, 'no-allocation', 'Refresh without allocation');
+  if (a.username !== req.username) return ctx.refuse(req, ErrorCodes.WrongCredentials, 'wrong-username', 'Refresh with another username');
   let requested: number | undefined;
   let family: IpFamily | 'invalid' | undefined;
   try {
@@ -223,22 +213,21 @@ export function refresh(core: TurnCore, req: AuthedRequest, nowMs: number): Acti
     family = readFamily(req.msg, Attr.RequestedAddressFamily);
   } catch (err) {
     if (!(err instanceof StunDecodeError)) throw err;
-    return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', `malformed attribute: ${err.message}`);
+    return ctx.refuse(req, ErrorCodes.BadRequest, 'bad-request', `malformed attribute: ${err.message}`);
   }
   if (family !== undefined && family !== a.family) {
-    return core.refuse(req, ErrorCodes.PeerAddressFamilyMismatch, 'address-family', 'Refresh for another family');
+    return ctx.refuse(req, ErrorCodes.PeerAddressFamilyMismatch, 'address-family', 'Refresh for another family');
   }
   if (requested === 0) {
-    const out = core.deleteAllocation(a, 'refresh-lifetime-0', nowMs);
-    const data = successResponse(req.msg, req.sec, core.cfg.software, (w) => w.addUint32(Attr.Lifetime, 0));
+    const out = ctx.deleteAllocation(a, 'refresh-lifetime-0', nowMs);
+    const data = successResponse(req.msg, req.sec, ctx.cfg.software, (w) => w.addUint32(Attr.Lifetime, 0));
     out.unshift({ kind: 'send-client', client: req.client, data });
     return out;
   }
-  const granted = grantedLifetimeS(core, requested);
-  a.lifetimeS = granted;
-  a.expiresAtMs = nowMs + granted * 1000;
-  const data = successResponse(req.msg, req.sec, core.cfg.software, (w) => w.addUint32(Attr.Lifetime, granted));
+  const granted = grantedLifetimeS(ctx.cfg, requested);
+  a.refresh(granted, nowMs);
+  const data = successResponse(req.msg, req.sec, ctx.cfg.software, (w) => w.addUint32(Attr.Lifetime, granted));
   const out: Action[] = [{ kind: 'send-client', client: req.client, data }];
-  core.schedule(a.expiresAtMs, out);
+  ctx.schedule(a.expiresAtMs, out);
   return out;
 }

@@ -1,28 +1,48 @@
 /**
  * Allocation state (RFC 8656 §2.2, §7): one relayed transport address, its permissions (§9)
- * and channel bindings (§12). Plain data plus small helpers; the core owns the rules.
+ * and channel bindings (§12). Each class owns its fields: the request handlers change them
+ * through the methods below, and the allocation table (allocation-table.ts) owns the
+ * allocations themselves.
  */
-import type { StunMessage } from '../codec/index.js';
+import { encodeChannelData, type ChannelDataFraming, type StunMessage } from '../codec/index.js';
 import type { IpAddress, IpFamily } from '../net/ip.js';
-import type { ClientTuple } from './types.js';
+import type { ClientTuple, PeerDelivery } from './types.js';
 
 /** RFC 8656 §9: a permission, keyed by peer IP only (ports ignored). */
 export class Permission {
   constructor(
     readonly ipText: string,
     readonly ip: IpAddress,
-    public expiresAtMs: number,
+    private expiresAt: number,
     /** The peer policy allowed this IP through an operator CIDR (no exact-endpoint check needed). */
     readonly cidrAllowed: boolean,
   ) {}
+
+  get expiresAtMs(): number {
+    return this.expiresAt;
+  }
+
+  /** RFC 8656 §9.2: a CreatePermission or ChannelBind for this IP refreshes it. */
+  refresh(expiresAtMs: number): void {
+    this.expiresAt = expiresAtMs;
+  }
+}
+
+/** Decides whether relayed data may flow to one exact peer endpoint (the core's peer policy). */
+export interface EndpointJudge {
+  /** Combined generation of every input of the decision; a cached decision lives as long as it. */
+  readonly policyGeneration: number;
+  endpointAllowed(perm: Permission, ipText: string, port: number, peerKey: string): boolean;
 }
 
 /** RFC 8656 §12: a channel binding: channel number <-> peer transport address. */
-export class ChannelBinding {
-  readonly kind = 'channel' as const;
+export class ChannelBinding implements PeerDelivery {
+  /** RFC 8656 §12.5: how ChannelData reaches this client (padded on TCP/TLS). */
+  readonly framing: ChannelDataFraming;
   /** Cached exact-endpoint decision and the policy generation it was made at. */
-  policyGeneration = -1;
-  policyAllowed = false;
+  private policyGeneration = -1;
+  private policyAllowed = false;
+
   constructor(
     readonly alloc: Allocation,
     readonly channel: number,
@@ -30,9 +50,60 @@ export class ChannelBinding {
     readonly peerPort: number,
     /** `${peerIp}|${peerPort}` (precomputed map key). */
     readonly peerKey: string,
-    public permission: Permission,
-    public expiresAtMs: number,
+    private perm: Permission,
+    private expiresAt: number,
+  ) {
+    this.framing = alloc.client.listener.transport === 'udp' ? 'datagram' : 'stream';
+  }
+
+  get client(): ClientTuple {
+    return this.alloc.client;
+  }
+
+  get expiresAtMs(): number {
+    return this.expiresAt;
+  }
+
+  /** The ChannelData message that carries a peer's `payload` to the client (RFC 8656 §12.7). */
+  frame(payload: Uint8Array): Buffer {
+    return encodeChannelData(this.channel, payload, this.framing);
+  }
+
+  /** RFC 8656 §12.2: a ChannelBind refresh (the permission may have been replaced). */
+  refresh(perm: Permission, expiresAtMs: number): void {
+    this.perm = perm;
+    this.expiresAt = expiresAtMs;
+  }
+
+  /** The peer's unexpired permission (following a replaced one), or undefined. */
+  livePermission(nowMs: number): Permission | undefined {
+    if (this.perm.expiresAtMs > nowMs) return this.perm;
+    const p = this.alloc.permissionFor(this.peerIp, nowMs);
+    if (p) this.perm = p;
+    return p;
+  }
+
+  /** Whether data may flow to this peer: `perm.cidrAllowed`, else the judge's decision, cached per generation. */
+  allowed(perm: Permission, judge: EndpointJudge): boolean {
+    const gen = judge.policyGeneration;
+    if (this.policyGeneration !== gen) {
+      this.policyAllowed = judge.endpointAllowed(perm, this.peerIp, this.peerPort, this.peerKey);
+      this.policyGeneration = gen;
+    }
+    return perm.cidrAllowed || this.policyAllowed;
+  }
+}
+
+/** RFC 8656 §11.3: a Data indication for the client, built by the core (it carries the payload). */
+export class DataIndication implements PeerDelivery {
+  constructor(
+    readonly client: ClientTuple,
+    readonly message: Buffer,
   ) {}
+
+  frame(): Buffer {
+    return this.message;
+  }
 }
 
 /** A per-direction token bucket (bytes). */
@@ -67,50 +138,211 @@ export interface Reservation {
   readonly expiresAtMs: number;
 }
 
-export type AllocationState = 'opening' | 'active';
+/** 'opening' until the relay socket is bound, 'active' while relaying, 'closed' once deleted. */
+export type AllocationState = 'opening' | 'active' | 'closed';
+
+/** What an Allocate request decided (RFC 8656 §7.2), before the relay socket exists. */
+export interface AllocationInit {
+  readonly client: ClientTuple;
+  readonly username: string;
+  readonly key: Buffer;
+  readonly integrity: 'sha1' | 'sha256';
+  readonly family: IpFamily;
+  readonly relayIp: string;
+  /** Allocate transaction ID (hex), to recognise a retransmission (§7.2). */
+  readonly allocateTid: string;
+  /** The Allocate request waiting for its relay socket to bind. */
+  readonly request: StunMessage;
+  readonly lifetimeS: number;
+  /** EVEN-PORT present: the relayed port must be even. */
+  readonly evenPort: boolean;
+  /** EVEN-PORT R=1: reserve relayPort + 1 on success. */
+  readonly reserveNext: boolean;
+  /** Port taken from a RESERVATION-TOKEN (no retries on other ports), or 0. */
+  readonly reservedPort: number;
+  /** ADDITIONAL-ADDRESS-FAMILY asked for IPv6 too (answered with ADDRESS-ERROR-CODE 440). */
+  readonly wantsIpv6Too: boolean;
+  readonly toPeer: TokenBucket;
+  readonly toClient: TokenBucket;
+}
 
 /** RFC 8656 §2.2: one allocation, identified by the client's 5-tuple. */
 export class Allocation {
-  state: AllocationState = 'opening';
-  relayPort = 0;
-  /** `${relayIp}|${relayPort}` once open. */
-  relayKey = '';
-  bindAttempts = 0;
-  /** The Allocate request waiting for its relay socket to bind. */
-  pendingRequest: StunMessage | null = null;
-  /** ADDITIONAL-ADDRESS-FAMILY asked for IPv6 too (answered with ADDRESS-ERROR-CODE 440). */
-  wantsIpv6Too = false;
-  /** EVEN-PORT R=1: reserve relayPort + 1 on success. */
-  reserveNext = false;
-  /** Port taken from a RESERVATION-TOKEN (no retries on other ports), or 0. */
-  reservedPort = 0;
-  /** Allocate transaction ID (hex) and its success response, replayed on retransmission (§7.2). */
-  allocateResponse: Buffer | null = null;
-  readonly permissions = new Map<string, Permission>();
-  readonly channels = new Map<number, ChannelBinding>();
-  readonly channelsByPeer = new Map<string, ChannelBinding>();
+  readonly client: ClientTuple;
+  readonly username: string;
+  readonly key: Buffer;
+  readonly integrity: 'sha1' | 'sha256';
+  readonly family: IpFamily;
+  readonly relayIp: string;
+  readonly allocateTid: string;
+  readonly evenPort: boolean;
+  readonly reserveNext: boolean;
+  readonly reservedPort: number;
+  readonly wantsIpv6Too: boolean;
+  readonly toPeer: TokenBucket;
+  readonly toClient: TokenBucket;
+  private currentState: AllocationState = 'opening';
+  private port = 0;
+  private portKey = '';
+  private lifetime: number;
+  private expiresAt: number;
+  private attempts = 1;
+  private pending: StunMessage | null;
+  private response: Buffer | null = null;
+  private readonly permissions = new Map<string, Permission>();
+  private readonly channels = new Map<number, ChannelBinding>();
+  private readonly channelsByPeer = new Map<string, ChannelBinding>();
 
   constructor(
     /** Also the relay socket id. */
     readonly id: number,
-    readonly client: ClientTuple,
-    readonly username: string,
-    readonly key: Buffer,
-    readonly integrity: 'sha1' | 'sha256',
-    readonly useFingerprint: boolean,
-    readonly family: IpFamily,
-    readonly relayIp: string,
-    readonly allocateTid: string,
-    public lifetimeS: number,
-    public expiresAtMs: number,
-    readonly evenPort: boolean,
-    readonly toPeer: TokenBucket,
-    readonly toClient: TokenBucket,
-  ) {}
+    init: AllocationInit,
+    nowMs: number,
+  ) {
+    this.client = init.client;
+    this.username = init.username;
+    this.key = init.key;
+    this.integrity = init.integrity;
+    this.family = init.family;
+    this.relayIp = init.relayIp;
+    this.allocateTid = init.allocateTid;
+    this.evenPort = init.evenPort;
+    this.reserveNext = init.reserveNext;
+    this.reservedPort = init.reservedPort;
+    this.wantsIpv6Too = init.wantsIpv6Too;
+    this.toPeer = init.toPeer;
+    this.toClient = init.toClient;
+    this.lifetime = init.lifetimeS;
+    // Restarted once the relayed address exists; until then it bounds a socket that never binds.
+    this.expiresAt = nowMs + init.lifetimeS * 1000;
+    this.pending = init.request;
+  }
+
+  get state(): AllocationState {
+    return this.currentState;
+  }
+
+  /** The relayed port once active, else 0. */
+  get relayPort(): number {
+    return this.port;
+  }
+
+  /** `${relayIp}|${relayPort}` once active. */
+  get relayKey(): string {
+    return this.portKey;
+  }
+
+  get lifetimeS(): number {
+    return this.lifetime;
+  }
+
+  get expiresAtMs(): number {
+    return this.expiresAt;
+  }
+
+  /** Relay sockets tried for this allocation so far. */
+  get bindAttempts(): number {
+    return this.attempts;
+  }
+
+  /** The Allocate request waiting for its relay socket, while opening. */
+  get pendingRequest(): StunMessage | null {
+    return this.pending;
+  }
+
+  /** The Allocate success response, replayed on retransmission (RFC 8656 §7.2). */
+  get allocateResponse(): Buffer | null {
+    return this.response;
+  }
+
+  get permissionCount(): number {
+    return this.permissions.size;
+  }
+
+  get channelCount(): number {
+    return this.channels.size;
+  }
+
+  /** Another relay socket is being tried. */
+  retryBind(): void {
+    this.attempts++;
+  }
+
+  /** The relay socket is bound on `port`: the allocation relays from now on (RFC 8656 §7.2). */
+  activate(port: number, nowMs: number, response: Buffer): void {
+    this.currentState = 'active';
+    this.pending = null;
+    this.port = port;
+    this.portKey = `${this.relayIp}|${port}`;
+    this.expiresAt = nowMs + this.lifetime * 1000;
+    this.response = response;
+  }
+
+  /** RFC 8656 §7.3: a Refresh sets a new lifetime from now. */
+  refresh(lifetimeS: number, nowMs: number): void {
+    this.lifetime = lifetimeS;
+    this.expiresAt = nowMs + lifetimeS * 1000;
+  }
+
+  /** Deleted: nothing relays any more. */
+  close(): void {
+    this.currentState = 'closed';
+    this.pending = null;
+    this.permissions.clear();
+    this.channels.clear();
+    this.channelsByPeer.clear();
+  }
+
+  hasPermission(ipText: string): boolean {
+    return this.permissions.has(ipText);
+  }
 
   /** Valid (unexpired) permission for a peer IP. */
   permissionFor(ipText: string, nowMs: number): Permission | undefined {
     const p = this.permissions.get(ipText);
     return p && p.expiresAtMs > nowMs ? p : undefined;
+  }
+
+  /** RFC 8656 §9.2: installs or refreshes the permission for one peer IP. */
+  installPermission(ip: IpAddress, ipText: string, cidrAllowed: boolean, expiresAtMs: number): Permission {
+    let p = this.permissions.get(ipText);
+    if (p && p.cidrAllowed === cidrAllowed) p.refresh(expiresAtMs);
+    else {
+      p = new Permission(ipText, ip, expiresAtMs, cidrAllowed);
+      this.permissions.set(ipText, p);
+    }
+    return p;
+  }
+
+  channel(channel: number): ChannelBinding | undefined {
+    return this.channels.get(channel);
+  }
+
+  channelForPeer(peerKey: string): ChannelBinding | undefined {
+    return this.channelsByPeer.get(peerKey);
+  }
+
+  /** RFC 8656 §12.2: a new binding (the caller checked both directions are free). */
+  bindChannel(channel: number, peerIp: string, peerPort: number, peerKey: string, perm: Permission, expiresAtMs: number): ChannelBinding {
+    const b = new ChannelBinding(this, channel, peerIp, peerPort, peerKey, perm, expiresAtMs);
+    this.channels.set(channel, b);
+    this.channelsByPeer.set(peerKey, b);
+    return b;
+  }
+
+  /** Removes lapsed permissions (§9) and channels (§12); returns the next expiry among the rest. */
+  expireEntries(nowMs: number): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const [ip, p] of this.permissions) {
+      if (p.expiresAtMs <= nowMs) this.permissions.delete(ip);
+      else next = Math.min(next, p.expiresAtMs);
+    }
+    for (const [num, c] of this.channels) {
+      if (c.expiresAtMs <= nowMs) {
+        this.channels.delete(num);
+        this.channelsByPeer.delete(c.peerKey);
+      } else next = Math.min(next, c.expiresAtMs);
+    }
+    return next;
   }
 }

@@ -6,6 +6,7 @@
 import { Attr, ErrorCodes, checkIntegrity, findAttr, integrityKind, readText, type StunMessage } from '../codec/index.js';
 import type { NonceIssuer } from './nonce.js';
 import { errorResponse } from './respond.js';
+import type { RefusalReason } from './reasons.js';
 import type { Action, ClientTuple, CoreConfig } from './types.js';
 import { ListenerStats } from '../metrics.js';
 
@@ -21,7 +22,7 @@ export function authenticate(
   nonces: NonceIssuer,
 ): AuthOutcome {
   const stats = client.listener.stats;
-  const challenge = (code: 401 | 438, refusal: string | null, detail: string, fields: Record<string, unknown> = {}): AuthOutcome => {
+  const challenge = (code: 401 | 438, refusal: RefusalReason | null, detail: string, fields: Record<string, unknown> = {}): AuthOutcome => {
     const data = errorResponse(req, code, null, cfg.software, (w) => {
       w.addString(Attr.Realm, cfg.realm);
       w.addString(Attr.Nonce, nonces.issue(client.ip, nowMs));

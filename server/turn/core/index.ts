@@ -1,5 +1,7 @@
 /** The Sans-IO TURN core: state machine, policies and action types. */
 export * from './types.js';
-export { TurnCore, type IndicationDelivery } from './turn-core.js';
-export { ChannelBinding, Allocation, Permission } from './allocation.js';
+export type * from './reasons.js';
+export { TurnCore } from './turn-core.js';
+export type { AllocationCensus } from './allocation-table.js';
+export type { ChannelBinding, DataIndication } from './allocation.js';
 export { randomPortAllocator } from './port-allocator.js';

@@ -14,6 +14,8 @@ import {
   StunDecodeError,
   StunWriter,
   addXorAddress,
+  channelDataLength,
+  channelDataNumber,
   decodeXorAddress,
   findAllAttrs,
   findAttr,
@@ -24,42 +26,26 @@ import {
   type TransportAddress,
 } from '../codec/index.js';
 import { formatIp, type IpAddress } from '../net/ip.js';
-import { ChannelBinding, Permission, type Allocation } from './allocation.js';
+import { DataIndication, type Allocation, type ChannelBinding } from './allocation.js';
+import type { AuthedRequest, CoreContext } from './context.js';
 import { successResponse } from './respond.js';
-import type { AuthedRequest, IndicationDelivery, TurnCore } from './turn-core.js';
 import type { Action, ClientTuple } from './types.js';
 import type { PeerIpDecision } from '../policy/peer-policy.js';
 import type { ListenerStats } from '../metrics.js';
 
 /** IP-level peer decision: the peer policy, or one of our own relayed IPs (RFC 8656 §9). */
-function ipDecision(core: TurnCore, ip: IpAddress, ipText: string): PeerIpDecision | { allowed: true; via: 'own-relay' } {
-  const d = core.cfg.peerPolicy.checkIp(ip, ipText);
+function ipDecision(ctx: CoreContext, ip: IpAddress, ipText: string): PeerIpDecision | { allowed: true; via: 'own-relay' } {
+  const d = ctx.cfg.peerPolicy.checkIp(ip, ipText);
   if (d.allowed) return d;
-  if (core.cfg.relayAddresses[ip.family] === ipText && core.ownRelayKeys.size > 0) return { allowed: true, via: 'own-relay' };
+  if (ctx.cfg.relayAddresses[ip.family] === ipText && ctx.allocations.hasOwnRelays) return { allowed: true, via: 'own-relay' };
   return d;
 }
 
-/** Exact-endpoint decision when data is relayed: CIDR-allowed IP, own relayed address, or registered endpoint. */
-function endpointAllowed(core: TurnCore, perm: Permission, ipText: string, port: number, peerKey: string): boolean {
-  return perm.cidrAllowed || core.ownRelayKeys.has(peerKey) || core.cfg.peerPolicy.endpointRegistered(ipText, port);
-}
-
-function activeAllocation(core: TurnCore, req: AuthedRequest): Allocation | Action[] {
-  const a = core.byClient.get(req.client.key);
-  if (!a || a.state !== 'active') return core.refuse(req, ErrorCodes.AllocationMismatch, 'no-allocation', 'no allocation on this 5-tuple');
-  if (a.username !== req.username) return core.refuse(req, ErrorCodes.WrongCredentials, 'wrong-username', 'username differs from the allocation');
+function activeAllocation(ctx: CoreContext, req: AuthedRequest): Allocation | Action[] {
+  const a = ctx.allocations.byClientKey(req.client.key);
+  if (!a || a.state !== 'active') return ctx.refuse(req, ErrorCodes.AllocationMismatch, 'no-allocation', 'no allocation on this 5-tuple');
+  if (a.username !== req.username) return ctx.refuse(req, ErrorCodes.WrongCredentials, 'wrong-username', 'username differs from the allocation');
   return a;
-}
-
-function installPermission(core: TurnCore, a: Allocation, ip: IpAddress, ipText: string, cidrAllowed: boolean, nowMs: number): Permission {
-  const expiresAtMs = nowMs + core.cfg.timers.permissionLifetimeS * 1000;
-  let p = a.permissions.get(ipText);
-  if (p && p.cidrAllowed === cidrAllowed) p.expiresAtMs = expiresAtMs;
-  else {
-    p = new Permission(ipText, ip, expiresAtMs, cidrAllowed);
-    a.permissions.set(ipText, p);
-  }
-  return p;
 }
 
 interface CheckedPeer {
@@ -69,44 +55,45 @@ interface CheckedPeer {
 }
 
 /** Decodes and checks one XOR-PEER-ADDRESS: family (443) and policy (403). */
-function checkPeer(core: TurnCore, req: AuthedRequest, a: Allocation, attr: NonNullable<ReturnType<typeof findAttr>>): CheckedPeer | Action[] {
+function checkPeer(ctx: CoreContext, req: AuthedRequest, a: Allocation, attr: NonNullable<ReturnType<typeof findAttr>>): CheckedPeer | Action[] {
   let addr: TransportAddress;
   try {
     addr = decodeXorAddress(req.msg, attr);
   } catch (err) {
     if (!(err instanceof StunDecodeError)) throw err;
-    return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', `XOR-PEER-ADDRESS: ${err.message}`);
+    return ctx.refuse(req, ErrorCodes.BadRequest, 'bad-request', `XOR-PEER-ADDRESS: ${err.message}`);
   }
   if (addr.ip.family !== a.family) {
-    return core.refuse(req, ErrorCodes.PeerAddressFamilyMismatch, 'peer-family', `IPv${addr.ip.family} peer on an IPv${a.family} allocation`);
+    return ctx.refuse(req, ErrorCodes.PeerAddressFamilyMismatch, 'peer-family', `IPv${addr.ip.family} peer on an IPv${a.family} allocation`);
   }
   const ipText = formatIp(addr.ip);
-  const d = ipDecision(core, addr.ip, ipText);
+  const d = ipDecision(ctx, addr.ip, ipText);
   if (!d.allowed) {
-    return core.refuse(req, ErrorCodes.Forbidden, `peer-${d.reason}`, `peer ${ipText} not allowed (${d.reason}${d.range ? `: ${d.range}` : ''})`);
+    return ctx.refuse(req, ErrorCodes.Forbidden, `peer-${d.reason}`, `peer ${ipText} not allowed (${d.reason}${d.range ? `: ${d.range}` : ''})`);
   }
   return { addr, ipText, cidrAllowed: d.via === 'cidr' };
 }
 
 /** RFC 8656 §9.2: CreatePermission; all peers must pass or none is installed. */
-export function createPermission(core: TurnCore, req: AuthedRequest, nowMs: number): Action[] {
-  const a = activeAllocation(core, req);
+export function createPermission(ctx: CoreContext, req: AuthedRequest, nowMs: number): Action[] {
+  const a = activeAllocation(ctx, req);
   if (Array.isArray(a)) return a;
   const attrs = findAllAttrs(req.msg, Attr.XorPeerAddress);
-  if (attrs.length === 0) return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'CreatePermission without XOR-PEER-ADDRESS');
+  if (attrs.length === 0) return ctx.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'CreatePermission without XOR-PEER-ADDRESS');
   const checked: CheckedPeer[] = [];
   for (const attr of attrs) {
-    const c = checkPeer(core, req, a, attr);
+    const c = checkPeer(ctx, req, a, attr);
     if (Array.isArray(c)) return c;
     checked.push(c);
   }
-  const fresh = new Set(checked.map((c) => c.ipText).filter((ip) => !a.permissions.has(ip)));
-  if (a.permissions.size + fresh.size > core.cfg.quotas.maxPermissionsPerAllocation) {
-    return core.refuse(req, ErrorCodes.InsufficientCapacity, 'quota-permissions', `allocation holds ${a.permissions.size} permissions`);
+  const fresh = new Set(checked.map((c) => c.ipText).filter((ip) => !a.hasPermission(ip)));
+  if (a.permissionCount + fresh.size > ctx.cfg.quotas.maxPermissionsPerAllocation) {
+    return ctx.refuse(req, ErrorCodes.InsufficientCapacity, 'quota-permissions', `allocation holds ${a.permissionCount} permissions`);
   }
-  for (const c of checked) installPermission(core, a, c.addr.ip, c.ipText, c.cidrAllowed, nowMs);
-  const out: Action[] = [{ kind: 'send-client', client: req.client, data: successResponse(req.msg, req.sec, core.cfg.software, () => undefined) }];
-  core.schedule(nowMs + core.cfg.timers.permissionLifetimeS * 1000, out);
+  const expiresAtMs = nowMs + ctx.cfg.timers.permissionLifetimeS * 1000;
+  for (const c of checked) a.installPermission(c.addr.ip, c.ipText, c.cidrAllowed, expiresAtMs);
+  const out: Action[] = [{ kind: 'send-client', client: req.client, data: successResponse(req.msg, req.sec, ctx.cfg.software, () => undefined) }];
+  ctx.schedule(nowMs + ctx.cfg.timers.permissionLifetimeS * 1000, out);
   return out;
 }
 
@@ -115,111 +102,84 @@ export function createPermission(core: TurnCore, req: AuthedRequest, nowMs: numb
  * range): RFC 8656 narrows new bindings to 0x4000-0x4FFF, but Chromium (webrtc turn_port.cc)
  * still picks up to 0x7FFF and coturn accepts them, so refusing would break real clients.
  */
-export function channelBind(core: TurnCore, req: AuthedRequest, nowMs: number): Action[] {
-  const a = activeAllocation(core, req);
+export function channelBind(ctx: CoreContext, req: AuthedRequest, nowMs: number): Action[] {
+  const a = activeAllocation(ctx, req);
   if (Array.isArray(a)) return a;
   let channel: number | undefined;
   try {
     channel = readChannelNumber(req.msg);
   } catch (err) {
     if (!(err instanceof StunDecodeError)) throw err;
-    return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', err.message);
+    return ctx.refuse(req, ErrorCodes.BadRequest, 'bad-request', err.message);
   }
-  if (channel === undefined) return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'ChannelBind without CHANNEL-NUMBER');
+  if (channel === undefined) return ctx.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'ChannelBind without CHANNEL-NUMBER');
   if (channel < CHANNEL_MIN || channel > CHANNEL_MAX) {
-    return core.refuse(req, ErrorCodes.BadRequest, 'bad-channel-number', `channel 0x${channel.toString(16)} outside 0x4000-0x7FFF`);
+    return ctx.refuse(req, ErrorCodes.BadRequest, 'bad-channel-number', `channel 0x${channel.toString(16)} outside 0x4000-0x7FFF`);
   }
   const attrs = findAllAttrs(req.msg, Attr.XorPeerAddress);
   const attr = attrs[0];
-  if (!attr || attrs.length > 1) return core.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'ChannelBind needs exactly one XOR-PEER-ADDRESS');
-  const c = checkPeer(core, req, a, attr);
+  if (!attr || attrs.length > 1) return ctx.refuse(req, ErrorCodes.BadRequest, 'bad-request', 'ChannelBind needs exactly one XOR-PEER-ADDRESS');
+  const c = checkPeer(ctx, req, a, attr);
   if (Array.isArray(c)) return c;
   const peerKey = `${c.ipText}|${c.addr.port}`;
-  const byNumber = a.channels.get(channel);
-  const byPeer = a.channelsByPeer.get(peerKey);
+  const byNumber = a.channel(channel);
+  const byPeer = a.channelForPeer(peerKey);
   if (byNumber && byNumber.peerKey !== peerKey) {
-    return core.refuse(req, ErrorCodes.BadRequest, 'channel-in-use', `channel 0x${channel.toString(16)} is bound to another peer`);
+    return ctx.refuse(req, ErrorCodes.BadRequest, 'channel-in-use', `channel 0x${channel.toString(16)} is bound to another peer`);
   }
   if (byPeer && byPeer.channel !== channel) {
-    return core.refuse(req, ErrorCodes.BadRequest, 'peer-bound', `peer ${peerKey} is bound to channel 0x${byPeer.channel.toString(16)}`);
+    return ctx.refuse(req, ErrorCodes.BadRequest, 'peer-bound', `peer ${peerKey} is bound to channel 0x${byPeer.channel.toString(16)}`);
   }
-  const q = core.cfg.quotas;
-  if (!byNumber && a.channels.size >= q.maxChannelsPerAllocation) {
-    return core.refuse(req, ErrorCodes.InsufficientCapacity, 'quota-channels', `allocation holds ${a.channels.size} channels`);
+  const q = ctx.cfg.quotas;
+  if (!byNumber && a.channelCount >= q.maxChannelsPerAllocation) {
+    return ctx.refuse(req, ErrorCodes.InsufficientCapacity, 'quota-channels', `allocation holds ${a.channelCount} channels`);
   }
-  if (!a.permissions.has(c.ipText) && a.permissions.size >= q.maxPermissionsPerAllocation) {
-    return core.refuse(req, ErrorCodes.InsufficientCapacity, 'quota-permissions', `allocation holds ${a.permissions.size} permissions`);
+  if (!a.hasPermission(c.ipText) && a.permissionCount >= q.maxPermissionsPerAllocation) {
+    return ctx.refuse(req, ErrorCodes.InsufficientCapacity, 'quota-permissions', `allocation holds ${a.permissionCount} permissions`);
   }
-  const perm = installPermission(core, a, c.addr.ip, c.ipText, c.cidrAllowed, nowMs);
-  const expiresAtMs = nowMs + core.cfg.timers.channelLifetimeS * 1000;
-  if (byNumber) {
-    byNumber.expiresAtMs = expiresAtMs;
-    byNumber.permission = perm;
-  } else {
-    const b = new ChannelBinding(a, channel, c.ipText, c.addr.port, peerKey, perm, expiresAtMs);
-    a.channels.set(channel, b);
-    a.channelsByPeer.set(peerKey, b);
-  }
-  const out: Action[] = [{ kind: 'send-client', client: req.client, data: successResponse(req.msg, req.sec, core.cfg.software, () => undefined) }];
-  core.schedule(perm.expiresAtMs, out);
+  const perm = a.installPermission(c.addr.ip, c.ipText, c.cidrAllowed, nowMs + ctx.cfg.timers.permissionLifetimeS * 1000);
+  const expiresAtMs = nowMs + ctx.cfg.timers.channelLifetimeS * 1000;
+  if (byNumber) byNumber.refresh(perm, expiresAtMs);
+  else a.bindChannel(channel, c.ipText, c.addr.port, peerKey, perm, expiresAtMs);
+  const out: Action[] = [{ kind: 'send-client', client: req.client, data: successResponse(req.msg, req.sec, ctx.cfg.software, () => undefined) }];
+  ctx.schedule(perm.expiresAtMs, out);
   return out;
-}
-
-/** Permission still valid (refreshing the binding's reference when it was replaced). */
-function bindingPermission(b: ChannelBinding, nowMs: number): Permission | undefined {
-  if (b.permission.expiresAtMs > nowMs) return b.permission;
-  const p = b.alloc.permissionFor(b.peerIp, nowMs);
-  if (p) b.permission = p;
-  return p;
-}
-
-function bindingAllowed(core: TurnCore, b: ChannelBinding, perm: Permission): boolean {
-  const gen = core.policyGeneration;
-  if (b.policyGeneration !== gen) {
-    b.policyAllowed = endpointAllowed(core, perm, b.peerIp, b.peerPort, b.peerKey);
-    b.policyGeneration = gen;
-  }
-  return perm.cidrAllowed || b.policyAllowed;
 }
 
 /** RFC 8656 §12.6: ChannelData from the client. Returns the binding to relay through. */
 export function channelDataFromClient(
-  core: TurnCore,
+  ctx: CoreContext,
   clientKey: string,
   stats: ListenerStats,
   buf: Buffer,
   nowMs: number,
 ): ChannelBinding | undefined {
-  if (buf.length < 4) {
-    core.malformedOn(stats, 'bad-channel-data');
+  const len = channelDataLength(buf);
+  if (len < 0) {
+    ctx.malformed(stats, 'bad-channel-data');
     return undefined;
   }
-  const len = buf.readUInt16BE(2);
-  if (4 + len > buf.length) {
-    core.malformedOn(stats, 'bad-channel-data');
-    return undefined;
-  }
-  const a = core.byClient.get(clientKey);
+  const a = ctx.allocations.byClientKey(clientKey);
   if (!a || a.state !== 'active') {
-    core.drop(stats, 'no-allocation');
+    ctx.drop(stats, 'no-allocation');
     return undefined;
   }
-  const b = a.channels.get(buf.readUInt16BE(0));
+  const b = a.channel(channelDataNumber(buf));
   if (!b || b.expiresAtMs <= nowMs) {
-    core.drop(stats, 'no-channel');
+    ctx.drop(stats, 'no-channel');
     return undefined;
   }
-  const perm = bindingPermission(b, nowMs);
+  const perm = b.livePermission(nowMs);
   if (!perm) {
-    core.drop(stats, 'no-permission');
+    ctx.drop(stats, 'no-permission');
     return undefined;
   }
-  if (!bindingAllowed(core, b, perm)) {
-    core.drop(stats, 'peer-not-allowed');
+  if (!b.allowed(perm, ctx)) {
+    ctx.drop(stats, 'peer-not-allowed');
     return undefined;
   }
   if (!a.toPeer.take(len, nowMs)) {
-    core.drop(stats, 'bandwidth');
+    ctx.drop(stats, 'bandwidth');
     return undefined;
   }
   stats.packetsToPeer++;
@@ -228,26 +188,27 @@ export function channelDataFromClient(
 }
 
 /** RFC 8656 §11.2: Send indication (never answered; failures are dropped and counted). */
-export function sendIndication(core: TurnCore, client: ClientTuple, msg: StunMessage, nowMs: number): Action[] {
+export function sendIndication(ctx: CoreContext, client: ClientTuple, msg: StunMessage, nowMs: number): Action[] {
   const stats = client.listener.stats;
-  const a = core.byClient.get(client.key);
-  if (!a || a.state !== 'active') return [core.drop(stats, 'no-allocation')];
-  if (unknownRequiredAttrs(msg).length > 0) return [core.drop(stats, 'unknown-attribute')];
+  const a = ctx.allocations.byClientKey(client.key);
+  if (!a || a.state !== 'active') return [ctx.drop(stats, 'no-allocation')];
+  if (unknownRequiredAttrs(msg).length > 0) return [ctx.drop(stats, 'unknown-attribute')];
   const attr = findAttr(msg, Attr.XorPeerAddress);
   const data = readData(msg);
-  if (!attr || !data) return [core.malformed(client, 'send-missing-attribute')];
+  if (!attr || !data) return [ctx.malformed(stats, 'send-missing-attribute')];
   let addr: TransportAddress;
   try {
     addr = decodeXorAddress(msg, attr);
-  } catch {
-    return [core.malformed(client, 'bad-attribute')];
+  } catch (err) {
+    if (!(err instanceof StunDecodeError)) throw err;
+    return [ctx.malformed(stats, 'bad-attribute')];
   }
-  if (addr.ip.family !== a.family) return [core.drop(stats, 'peer-family')];
+  if (addr.ip.family !== a.family) return [ctx.drop(stats, 'peer-family')];
   const ipText = formatIp(addr.ip);
   const perm = a.permissionFor(ipText, nowMs);
-  if (!perm) return [core.drop(stats, 'no-permission')];
-  if (!endpointAllowed(core, perm, ipText, addr.port, `${ipText}|${addr.port}`)) return [core.drop(stats, 'peer-not-allowed')];
-  if (!a.toPeer.take(data.length, nowMs)) return [core.drop(stats, 'bandwidth')];
+  if (!perm) return [ctx.drop(stats, 'no-permission')];
+  if (!ctx.endpointAllowed(perm, ipText, addr.port, `${ipText}|${addr.port}`)) return [ctx.drop(stats, 'peer-not-allowed')];
+  if (!a.toPeer.take(data.length, nowMs)) return [ctx.drop(stats, 'bandwidth')];
   stats.packetsToPeer++;
   stats.bytesToPeer += data.length;
   return [{ kind: 'send-peer', relayId: a.id, ip: ipText, port: addr.port, data }];
@@ -255,30 +216,30 @@ export function sendIndication(core: TurnCore, client: ClientTuple, msg: StunMes
 
 /** RFC 8656 §11.3, §12.7: a datagram from a peer on relay socket `relayId`. */
 export function dataFromPeer(
-  core: TurnCore,
+  ctx: CoreContext,
   relayId: number,
   ip: string,
   port: number,
   peerKey: string,
   buf: Buffer,
   nowMs: number,
-): ChannelBinding | IndicationDelivery | undefined {
-  const a = core.byId.get(relayId);
+): ChannelBinding | DataIndication | undefined {
+  const a = ctx.allocations.byRelayId(relayId);
   if (!a || a.state !== 'active') return undefined;
   const stats = a.client.listener.stats;
-  const b = a.channelsByPeer.get(peerKey);
+  const b = a.channelForPeer(peerKey);
   if (b && b.expiresAtMs > nowMs) {
-    const perm = bindingPermission(b, nowMs);
+    const perm = b.livePermission(nowMs);
     if (!perm) {
-      core.drop(stats, 'peer-no-permission');
+      ctx.drop(stats, 'peer-no-permission');
       return undefined;
     }
-    if (!bindingAllowed(core, b, perm)) {
-      core.drop(stats, 'peer-not-allowed');
+    if (!b.allowed(perm, ctx)) {
+      ctx.drop(stats, 'peer-not-allowed');
       return undefined;
     }
     if (!a.toClient.take(buf.length, nowMs)) {
-      core.drop(stats, 'bandwidth');
+      ctx.drop(stats, 'bandwidth');
       return undefined;
     }
     stats.packetsToClient++;
@@ -287,31 +248,22 @@ export function dataFromPeer(
   }
   const perm = a.permissionFor(ip, nowMs);
   if (!perm) {
-    core.drop(stats, 'peer-no-permission');
+    ctx.drop(stats, 'peer-no-permission');
     return undefined;
   }
-  if (!endpointAllowed(core, perm, ip, port, peerKey)) {
-    core.drop(stats, 'peer-not-allowed');
+  if (!ctx.endpointAllowed(perm, ip, port, peerKey)) {
+    ctx.drop(stats, 'peer-not-allowed');
     return undefined;
   }
   if (buf.length > 0xffff - 64 || !a.toClient.take(buf.length, nowMs)) {
-    core.drop(stats, 'bandwidth');
+    ctx.drop(stats, 'bandwidth');
     return undefined;
   }
   // §11.3: Data indication with XOR-PEER-ADDRESS and DATA, random transaction ID.
-  const w = new StunWriter(Method.Data, MessageClass.Indication, randomTid());
+  const w = new StunWriter(Method.Data, MessageClass.Indication, ctx.indicationTid());
   addXorAddress(w, Attr.XorPeerAddress, { ip: perm.ip, port });
   w.add(Attr.Data, buf);
   stats.packetsToClient++;
   stats.bytesToClient += buf.length;
-  return { kind: 'indication', client: a.client, message: w.build() };
-}
-
-let tidCounter = 0;
-const tidBase = Buffer.from(Array.from({ length: 12 }, () => Math.floor(Math.random() * 256)));
-/** Indications need unique, not secret, transaction IDs (RFC 8489 §6: uniformly random is for requests). */
-function randomTid(): Buffer {
-  const t = Buffer.from(tidBase);
-  t.writeUInt32BE((tidCounter = (tidCounter + 1) >>> 0), 8);
-  return t;
+  return new DataIndication(a.client, w.build());
 }

@@ -53,3 +53,25 @@ export function errorResponse(
   fill?.(w);
   return finish(w, req, sec, software);
 }
+
+/**
+ * Transaction IDs for Data indications (RFC 8656 §11.3): they need to be unique, not secret
+ * (RFC 8489 §6 asks uniform randomness of requests only), so a random 12-byte base carries a
+ * 32-bit counter in its last 4 bytes.
+ */
+export class IndicationIds {
+  private counter = 0;
+  private readonly base: Buffer;
+
+  constructor(base: Buffer) {
+    if (base.length !== 12) throw new RangeError('transaction ID base must be 12 bytes');
+    this.base = Buffer.from(base);
+  }
+
+  next(): Buffer {
+    const t = Buffer.from(this.base);
+    this.counter = (this.counter + 1) >>> 0;
+    t.writeUInt32BE(this.counter, 8);
+    return t;
+  }
+}

@@ -29,8 +29,9 @@ export interface ClientTuple {
   readonly port: number;
 }
 
-/** Why a credential was refused (log field; 401 to the client). */
-export type AuthRefusal = 'expired' | 'malformed-username' | 'unknown-user';
+import type { AuthRefusal, DropActionReason } from './reasons.js';
+
+export type { AuthRefusal };
 
 export type AuthResult =
   | { readonly ok: true; readonly key: Buffer }
@@ -88,6 +89,13 @@ export const DEFAULT_TIMERS: Readonly<CoreTimers> = {
   nonceLifetimeS: 600,
 };
 
+/**
+ * A source of random bytes (the core's only randomness: RESERVATION-TOKENs, RFC 8656 §14.9,
+ * and the Data indication transaction-ID base, RFC 8489 §6). The Node transport passes
+ * crypto.randomBytes; tests pass a seeded source, so the core is deterministic given its inputs.
+ */
+export type RandomBytes = (size: number) => Buffer;
+
 export interface CoreConfig {
   realm: string;
   /** Relayed addresses by family (at least one). The address is bound by relay sockets. */
@@ -103,6 +111,18 @@ export interface CoreConfig {
   maxRelayBindAttempts: number;
   /** SOFTWARE attribute in responses (RFC 8489 §14.14); empty = none. */
   software: string;
+  /** Randomness for tokens and transaction IDs. */
+  random: RandomBytes;
+}
+
+/**
+ * Where and how a peer's datagram reaches the client: through a channel binding as ChannelData
+ * (RFC 8656 §12.7, framed per §12.5) or as a Data indication (§11.3). The transport sends
+ * `frame(payload)` to `client`; tests check the same bytes.
+ */
+export interface PeerDelivery {
+  readonly client: ClientTuple;
+  frame(payload: Buffer): Buffer;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -119,5 +139,5 @@ export type Action =
   /** Call onTimer() at (or soon after) this time. */
   | { readonly kind: 'timer'; readonly atMs: number }
   /** Input dropped on purpose; already counted. */
-  | { readonly kind: 'drop'; readonly reason: string }
+  | { readonly kind: 'drop'; readonly reason: DropActionReason }
   | { readonly kind: 'log'; readonly level: LogLevel; readonly msg: string; readonly fields: Readonly<Record<string, unknown>> };

@@ -6,6 +6,7 @@
  */
 import dgram from 'node:dgram';
 import type { Socket as NetSocket } from 'node:net';
+import { CHANNEL_DATA_HEADER_BYTES, channelDataLength, isChannelData } from '../codec/channel-data.js';
 import type { ChannelBinding } from '../core/allocation.js';
 import type { TurnCore } from '../core/turn-core.js';
 import type { Action, ClientTuple, ListenerInfo } from '../core/types.js';
@@ -53,8 +54,7 @@ export class RelayRuntime {
         keys.set(rinfo.port, k);
       }
       const key = k.key;
-      const b0 = msg[0];
-      if (b0 !== undefined && b0 >= 0x40 && b0 <= 0x7f) {
+      if (isChannelData(msg[0])) {
         const b = this.core.channelDataFromClient(key, stats, msg, this.now());
         if (b !== undefined) this.toPeer(b, msg);
         return;
@@ -66,8 +66,7 @@ export class RelayRuntime {
 
   /** One complete frame from a stream connection. */
   onStreamFrame(conn: StreamConnection, frame: Buffer): void {
-    const b0 = frame[0] ?? 0;
-    if (b0 >= 0x40 && b0 <= 0x7f) {
+    if (isChannelData(frame[0])) {
       const b = this.core.channelDataFromClient(conn.tuple.key, conn.tuple.listener.stats, frame, this.now());
       if (b !== undefined) this.toPeer(b, frame);
       return;
@@ -94,33 +93,13 @@ export class RelayRuntime {
   /** Hot path: ChannelData payload out of the binding's relay socket. */
   private toPeer(b: ChannelBinding, msg: Buffer): void {
     const rs = this.relaySockets.get(b.alloc.id);
-    if (rs !== undefined) rs.send(msg, 4, msg.readUInt16BE(2), b.peerPort, b.peerIp);
+    if (rs !== undefined) rs.send(msg, CHANNEL_DATA_HEADER_BYTES, channelDataLength(msg), b.peerPort, b.peerIp);
   }
 
   /** Hot path: a datagram from a peer on relay socket `relayId`. */
   private fromPeer(relayId: number, msg: Buffer, rinfo: dgram.RemoteInfo, peerKey: string): void {
     const r = this.core.dataFromPeer(relayId, rinfo.address, rinfo.port, msg, this.now(), peerKey);
-    if (r === undefined) return;
-    if (r.kind === 'indication') {
-      this.sendToClient(r.client, r.message);
-      return;
-    }
-    const client = r.alloc.client;
-    if (client.listener.transport === 'udp') {
-      const sock = this.udpSockets[client.listener.id];
-      if (sock === undefined) return;
-      const hdr = Buffer.allocUnsafe(4);
-      hdr.writeUInt16BE(r.channel, 0);
-      hdr.writeUInt16BE(msg.length, 2);
-      sock.send([hdr, msg], client.port, client.ip);
-      return;
-    }
-    // Streams need 4-byte padding (RFC 8656 §12.5): one buffer, one write.
-    const frame = Buffer.alloc(4 + ((msg.length + 3) & ~3));
-    frame.writeUInt16BE(r.channel, 0);
-    frame.writeUInt16BE(msg.length, 2);
-    msg.copy(frame, 4);
-    this.sendToClient(client, frame);
+    if (r !== undefined) this.sendToClient(r.client, r.frame(msg));
   }
 
   sendToClient(client: ClientTuple, data: Buffer): void {

@@ -6,7 +6,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { ClientTuple, ListenerInfo } from '../core/types.js';
-import { StreamFramer, StreamFramingError } from './framer.js';
+import { StreamFramer, StreamFramingError } from '../codec/stream-framer.js';
 import type { RelayRuntime, StreamConnection } from './runtime.js';
 
 /** A connection with no allocation after this long is closed. */
@@ -52,7 +52,7 @@ function attach(runtime: RelayRuntime, socket: net.Socket, listener: ListenerInf
     for (const f of frames) runtime.onStreamFrame(conn, f);
   });
   socket.setTimeout(IDLE_WITHOUT_ALLOCATION_MS, () => {
-    if (!runtime.core.byClient.has(tuple.key)) socket.destroy();
+    if (!runtime.core.hasAllocation(tuple.key)) socket.destroy();
   });
   socket.on('error', () => socket.destroy()); // peer resets are normal; 'close' does the cleanup
   socket.once('close', () => {

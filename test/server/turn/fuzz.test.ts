@@ -23,7 +23,7 @@ import { silentLogger } from '../../../server/turn/transport/logger.js';
 import { parseIp } from '../../../server/turn/net/ip.js';
 import { CHROMIUM_CAPTURES } from './fixtures/chromium.js';
 import * as rfc5769 from './fixtures/rfc5769.js';
-import { REALM, T0, allocate, cred, makeHarness, mulberry32, peer, reply } from './helpers/core-harness.js';
+import { REALM, T0, allocate, cred, fromPeer, makeHarness, mulberry32, peer, reply } from './helpers/core-harness.js';
 import { mutate } from './helpers/mutate.js';
 import { startEchoPeer } from './helpers/net.js';
 
@@ -74,7 +74,7 @@ describe('fuzz', () => {
       const client = clients[Math.floor(rng() * clients.length)] ?? owner;
       const actions =
         rng() < 0.1
-          ? h.core.handleRelay(rng() < 0.5 ? relayId : Math.floor(rng() * 10), '127.0.0.1', 7000, datagram, now)
+          ? fromPeer(h, rng() < 0.5 ? relayId : Math.floor(rng() * 10), '127.0.0.1', 7000, datagram, now)
           : h.core.handleClient(client, datagram, now);
       for (const a of actions) {
         if (a.kind === 'open-relay') {
@@ -89,9 +89,10 @@ describe('fuzz', () => {
     // After every lifetime has passed, nothing is left.
     h.core.onTimer(T0 + CORE_CASES + 3_700_000);
     expect(h.core.allocationCount).toBe(0);
-    expect(h.core.byId.size).toBe(0);
-    expect(h.core.perUser.size + h.core.perIp.size + h.core.ownRelayKeys.size).toBe(0);
-    expect(h.core.portsInUse[4].size + h.core.reservations.size).toBe(0);
+    const left = h.core.census();
+    expect(left.relayIds).toBe(0);
+    expect(left.usernames + left.sourceIps + left.ownRelays).toBe(0);
+    expect(left.portsHeld[4] + left.reservations).toBe(0);
     const stats = h.metrics.listener('udp', 3478);
     expect([...stats.malformed.values()].reduce((s, n) => s + n, 0)).toBeGreaterThan(CORE_CASES / 10);
   }, 60_000);

@@ -3,7 +3,7 @@ import { Attr, MessageClass, Method, checkIntegrity, decodeStun, findAttr, longT
 import { buildAllocate, buildRefresh, buildRequest, buildCreatePermission } from '../../../../server/turn/client/requests.js';
 import { randomPortAllocator } from '../../../../server/turn/core/index.js';
 import { formatIp } from '../../../../server/turn/net/ip.js';
-import { must, T0, allocate, cred, errorCodeOf, makeHarness, peer, reply, xorAddr, REALM } from '../helpers/core-harness.js';
+import { must, T0, allocate, cred, errorCodeOf, makeHarness, mulberry32, peer, reply, xorAddr, REALM } from '../helpers/core-harness.js';
 
 describe('Allocate (RFC 8656 §7.2)', () => {
   it('challenges with 401 + REALM + NONCE, then allocates with a verifiable success', () => {
@@ -199,7 +199,7 @@ describe('Refresh and expiry (RFC 8656 §7.3)', () => {
 
 describe('EVEN-PORT and RESERVATION-TOKEN (RFC 8656 §7.2, §14.9)', () => {
   it('reserves port+1 for 30 s and hands it to the Allocate that presents the token, once', () => {
-    const h = makeHarness({ portAllocator: randomPortAllocator(50000, 50999) });
+    const h = makeHarness({ portAllocator: randomPortAllocator(50000, 50999, mulberry32(3)) });
     const c1 = h.client(54001);
     const c2 = h.client(54002);
     const c3 = h.client(54003);
@@ -227,7 +227,7 @@ describe('EVEN-PORT and RESERVATION-TOKEN (RFC 8656 §7.2, §14.9)', () => {
   });
 
   it('lets an unused reservation lapse after 30 s', () => {
-    const h = makeHarness({ portAllocator: randomPortAllocator(50000, 50999) });
+    const h = makeHarness({ portAllocator: randomPortAllocator(50000, 50999, mulberry32(3)) });
     const c1 = h.client(54011);
     const challenge = reply(h.core.handleClient(c1, buildAllocate(null), T0));
     const auth = { ...cred(), realm: REALM, nonce: must(readText(challenge, Attr.Nonce)) };
@@ -239,9 +239,9 @@ describe('EVEN-PORT and RESERVATION-TOKEN (RFC 8656 §7.2, §14.9)', () => {
       .find((a) => a.kind === 'open-relay');
     if (open?.kind !== 'open-relay') throw new Error('no open-relay');
     h.core.relayOpened(open.relayId, open.port, T0);
-    expect(h.core.portsInUse[4].has(open.port + 1)).toBe(true);
+    expect(h.core.isPortHeld(4, open.port + 1)).toBe(true);
     h.core.onTimer(T0 + 30_001);
-    expect(h.core.reservations.size).toBe(0);
-    expect(h.core.portsInUse[4].has(open.port + 1)).toBe(false);
+    expect(h.core.census().reservations).toBe(0);
+    expect(h.core.isPortHeld(4, open.port + 1)).toBe(false);
   });
 });

@@ -10,7 +10,7 @@ import {
 } from '../../../../server/turn/client/requests.js';
 import { parseIp } from '../../../../server/turn/net/ip.js';
 import type { Action, ClientTuple } from '../../../../server/turn/core/index.js';
-import { REALM, T0, allocate, cred, errorCodeOf, kinds, makeHarness, peer, reply, xorAddr, type Harness } from '../helpers/core-harness.js';
+import { REALM, T0, allocate, cred, errorCodeOf, fromPeer, kinds, makeHarness, peer, reply, xorAddr, type Harness } from '../helpers/core-harness.js';
 
 function credFor(id: string): { username: string; password: string } {
   return cred(T0, 3600, id);
@@ -38,18 +38,18 @@ describe('permissions (RFC 8656 §9)', () => {
     expect(reply(h.core.handleClient(c, buildCreatePermission(auth, [target]), T0)).cls).toBe(MessageClass.Success);
     expect(sendPeer(h.core.handleClient(c, buildSend(target, Buffer.from('hi')), T0 + 1000))).toEqual({ ip: '127.0.0.1', port: 7000, data: 'hi' });
     // Peer -> client while permitted: a Data indication with XOR-PEER-ADDRESS and DATA.
-    const back = reply(h.core.handleRelay(relayId, '127.0.0.1', 7000, Buffer.from('pong'), T0 + 2000));
+    const back = reply(fromPeer(h, relayId, '127.0.0.1', 7000, Buffer.from('pong'), T0 + 2000));
     expect([back.method, back.cls]).toEqual([Method.Data, MessageClass.Indication]);
     expect(xorAddr(back, Attr.XorPeerAddress).port).toBe(7000);
     expect(readData(back)?.toString()).toBe('pong');
     // Any port of a permitted IP may send (permissions are IP-only)...
-    expect(h.core.handleRelay(relayId, '127.0.0.1', 7001, Buffer.from('x'), T0 + 2000)).toHaveLength(1);
+    expect(fromPeer(h, relayId, '127.0.0.1', 7001, Buffer.from('x'), T0 + 2000)).toHaveLength(1);
     // ...but another IP may not.
-    expect(h.core.handleRelay(relayId, '127.0.0.2', 7000, Buffer.from('x'), T0 + 2000)).toHaveLength(0);
+    expect(fromPeer(h, relayId, '127.0.0.2', 7000, Buffer.from('x'), T0 + 2000)).toHaveLength(0);
     // After 300 s the permission is gone in both directions.
     const late = T0 + 300_001;
     expect(kinds(h.core.handleClient(c, buildSend(target, Buffer.from('late')), late))).toEqual(['drop:no-permission']);
-    expect(h.core.handleRelay(relayId, '127.0.0.1', 7000, Buffer.from('late'), late)).toHaveLength(0);
+    expect(fromPeer(h, relayId, '127.0.0.1', 7000, Buffer.from('late'), late)).toHaveLength(0);
     const stats = h.metrics.listener('udp', 3478);
     expect(stats.dropped.get('peer-no-permission')).toBe(2);
     expect([stats.packetsToPeer, stats.bytesToPeer, stats.packetsToClient]).toEqual([1, 2, 2]);
@@ -117,9 +117,9 @@ describe('peer policy in the core (never an open relay)', () => {
     expect(sendPeer(h.core.handleClient(c, buildChannelData(0x4001, Buffer.from('probe')), T0))).toEqual({ ip: '127.0.0.1', port: 5000, data: 'probe' });
     // Same IP, another port: the permission exists (IP-level) but the endpoint is not registered.
     expect(kinds(h.core.handleClient(c, buildSend(peer('127.0.0.1', 5001), Buffer.from('x')), T0))).toEqual(['drop:peer-not-allowed']);
-    expect(h.core.handleRelay(relayId, '127.0.0.1', 5001, Buffer.from('x'), T0)).toHaveLength(0);
+    expect(fromPeer(h, relayId, '127.0.0.1', 5001, Buffer.from('x'), T0)).toHaveLength(0);
     // Echo from the registered endpoint comes back as ChannelData on channel 0x4001.
-    const echo = h.core.handleRelay(relayId, '127.0.0.1', 5000, Buffer.from('echo'), T0)[0];
+    const echo = fromPeer(h, relayId, '127.0.0.1', 5000, Buffer.from('echo'), T0)[0];
     expect(echo?.kind === 'send-client' && echo.data.toString('hex')).toBe('40010004' + Buffer.from('echo').toString('hex'));
     undo();
     expect(kinds(h.core.handleClient(c, buildChannelData(0x4001, Buffer.from('probe')), T0))).toEqual([]);
@@ -135,7 +135,7 @@ describe('peer policy in the core (never an open relay)', () => {
     expect(reply(h.core.handleClient(ca, buildChannelBind(a.auth, 0x4000, peer('127.0.0.1', b.relayPort)), T0)).cls).toBe(MessageClass.Success);
     expect(reply(h.core.handleClient(cb, buildCreatePermission(b.auth, [peer('127.0.0.1', a.relayPort)]), T0)).cls).toBe(MessageClass.Success);
     expect(sendPeer(h.core.handleClient(ca, buildChannelData(0x4000, Buffer.from('a->b')), T0))).toEqual({ ip: '127.0.0.1', port: b.relayPort, data: 'a->b' });
-    const atB = reply(h.core.handleRelay(b.relayId, '127.0.0.1', a.relayPort, Buffer.from('a->b'), T0));
+    const atB = reply(fromPeer(h, b.relayId, '127.0.0.1', a.relayPort, Buffer.from('a->b'), T0));
     expect(readData(atB)?.toString()).toBe('a->b');
     // Once B's allocation is gone, its old relayed address is no longer an allowed peer.
     h.core.clientClosed(cb, T0);
@@ -192,7 +192,7 @@ describe('channels (RFC 8656 §12)', () => {
     const c = h.client(51011, '127.0.0.1', 'tcp');
     const { auth, relayId } = allocate(h, c);
     reply(h.core.handleClient(c, buildChannelBind(auth, 0x4444, peer('127.0.0.1', 6000)), T0));
-    const out = h.core.handleRelay(relayId, '127.0.0.1', 6000, Buffer.from('12345'), T0)[0];
+    const out = fromPeer(h, relayId, '127.0.0.1', 6000, Buffer.from('12345'), T0)[0];
     expect(out?.kind === 'send-client' && out.data.toString('hex')).toBe('44440005' + Buffer.from('12345').toString('hex') + '000000');
   });
 });

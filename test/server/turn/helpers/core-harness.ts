@@ -32,6 +32,12 @@ import { mulberry32 } from '../../../kit/prng.js';
 
 export { mulberry32 };
 
+/** A seeded RandomBytes source for the core (deterministic tokens and transaction IDs). */
+export function seededBytes(seed: number): (size: number) => Buffer {
+  const rng = mulberry32(seed);
+  return (size) => Buffer.from(Array.from({ length: size }, () => Math.floor(rng() * 256)));
+}
+
 export const SECRET = 'test-secret';
 export const REALM = 'callprobe';
 /** A fixed wall-clock start (2024-01-01T00:00:00Z) so REST expiries are deterministic. */
@@ -46,7 +52,13 @@ export interface Harness {
 }
 
 export function makeHarness(
-  opts: { allowPeers?: string[]; quotas?: Partial<RelayQuotas>; relay?: CoreConfig['relayAddresses']; portAllocator?: CoreConfig['portAllocator'] } = {},
+  opts: {
+    allowPeers?: string[];
+    quotas?: Partial<RelayQuotas>;
+    relay?: CoreConfig['relayAddresses'];
+    portAllocator?: CoreConfig['portAllocator'];
+    random?: CoreConfig['random'];
+  } = {},
 ): Harness {
   const metrics = new RelayMetrics();
   const policy = new StaticPeerPolicy(opts.allowPeers ?? []);
@@ -61,6 +73,7 @@ export function makeHarness(
     nonceSecret: Buffer.alloc(32, 9),
     maxRelayBindAttempts: 3,
     software: '',
+    random: opts.random ?? seededBytes(11),
   });
   const listeners = new Map<string, ListenerInfo>();
   const listener = (transport: TransportKind = 'udp', port = 3478): ListenerInfo => {
@@ -128,6 +141,15 @@ export function allocate(h: Harness, c: ClientTuple, nowMs = T0, creds = cred(no
   const response = reply(h.core.relayOpened(open.relayId, port, nowMs));
   expect(response.cls).toBe(MessageClass.Success);
   return { auth, relayId: open.relayId, relayPort: port, response };
+}
+
+/**
+ * A datagram from a peer arriving on relay socket `relayId`, handled as the transport handles it
+ * (TurnCore.dataFromPeer, then `frame`): the bytes production sends to the client, as actions.
+ */
+export function fromPeer(h: Harness, relayId: number, ip: string, port: number, payload: Buffer, nowMs: number): Action[] {
+  const d = h.core.dataFromPeer(relayId, ip, port, payload, nowMs);
+  return d === undefined ? [] : [{ kind: 'send-client', client: d.client, data: d.frame(payload) }];
 }
 
 export function kinds(actions: Action[]): string[] {

@@ -3,8 +3,10 @@
  * STUN messages are 20 + length bytes (RFC 8489 §5); ChannelData is 4 + length, padded to
  * a multiple of 4 on streams (RFC 8656 §12.5). Anything else breaks the stream for good.
  */
-import { HEADER_SIZE_BYTES, MAGIC_COOKIE } from '../codec/constants.js';
+import { channelDataFrameBytes, isChannelData } from './channel-data.js';
+import { HEADER_SIZE_BYTES, MAGIC_COOKIE } from './constants.js';
 
+/** Why a byte stream is not TURN. Used as a metrics label (prefixed `stream-`). */
 export type FramingFailure = 'not-turn' | 'bad-cookie' | 'bad-length';
 
 export class StreamFramingError extends Error {
@@ -30,12 +32,12 @@ export class StreamFramer {
     const frames: Buffer[] = [];
     for (;;) {
       if (buf.length < 4) break;
-      const b0 = buf[0] ?? 0;
+      const b0 = buf[0];
       const len = buf.readUInt16BE(2);
       let total: number;
-      if (b0 >= 0x40 && b0 <= 0x7f) {
-        total = 4 + ((len + 3) & ~3);
-      } else if ((b0 & 0xc0) === 0) {
+      if (isChannelData(b0)) {
+        total = channelDataFrameBytes(len, 'stream');
+      } else if (((b0 ?? 0) & 0xc0) === 0) {
         if ((len & 3) !== 0) throw new StreamFramingError('bad-length');
         if (buf.length >= 8 && buf.readUInt32BE(4) !== MAGIC_COOKIE) throw new StreamFramingError('bad-cookie');
         total = HEADER_SIZE_BYTES + len;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StreamFramer, StreamFramingError } from '../../../../server/turn/transport/framer.js';
+import { StreamFramer, StreamFramingError } from '../../../../server/turn/codec/stream-framer.js';
 import { buildAllocate, buildChannelData } from '../../../../server/turn/client/requests.js';
 
 describe('StreamFramer (RFC 8656 §3.1, §12.5)', () => {

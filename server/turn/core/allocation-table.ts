@@ -1,0 +1,194 @@
+/**
+ * The one owner of the relay's allocation state (RFC 8656 §2.2, §7): allocations by client
+ * 5-tuple and by relay id, the per-username and per-IP counts behind the quotas, the ports
+ * this relay holds, EVEN-PORT reservations and the set of our own relayed addresses.
+ * Everything is private; the core and its request handlers go through these methods.
+ */
+import type { IpFamily } from '../net/ip.js';
+import { Allocation, type AllocationInit, type Reservation } from './allocation.js';
+import type { RandomBytes, RelayQuotas } from './types.js';
+
+/** RFC 8656 §7.2: a reservation lives about 30 seconds. */
+const RESERVATION_LIFETIME_MS = 30_000;
+/** RFC 8656 §14.9: RESERVATION-TOKEN is 8 bytes. */
+export const RESERVATION_TOKEN_BYTES = 8;
+
+/** RFC 8656 §7.2: which allocation quota a new allocation would exceed (486, or 508 for the total). */
+export type QuotaRefusal = 'quota-username' | 'quota-source-ip' | 'quota-total';
+
+/** How much the table holds (tests check that everything is released). */
+export interface AllocationCensus {
+  readonly allocations: number;
+  readonly relayIds: number;
+  readonly usernames: number;
+  readonly sourceIps: number;
+  readonly ownRelays: number;
+  readonly portsHeld: { readonly 4: number; readonly 6: number };
+  readonly reservations: number;
+}
+
+export class AllocationTable {
+  /** Allocations by client 5-tuple key (RFC 8656 §2.2). */
+  private readonly byClient = new Map<string, Allocation>();
+  /** Allocations by relay socket id. */
+  private readonly byId = new Map<number, Allocation>();
+  private readonly portsInUse: { readonly 4: Set<number>; readonly 6: Set<number> } = { 4: new Set(), 6: new Set() };
+  /** `${ip}|${port}` of every open relayed address: peers that are always allowed. */
+  private readonly ownRelayKeys = new Set<string>();
+  private readonly perUser = new Map<string, number>();
+  private readonly perIp = new Map<string, number>();
+  /** RESERVATION-TOKEN (hex) -> reserved port (RFC 8656 §7.2, §14.9). */
+  private readonly reservations = new Map<string, Reservation>();
+  private ownGeneration = 0;
+  private nextId = 1;
+
+  constructor(
+    private readonly quotas: Readonly<RelayQuotas>,
+    private readonly random: RandomBytes,
+  ) {}
+
+  /** Allocations held (opening or active). */
+  get size(): number {
+    return this.byClient.size;
+  }
+
+  /** Moves whenever one of our relayed addresses opens or closes. */
+  get generation(): number {
+    return this.ownGeneration;
+  }
+
+  /** True while at least one relayed address is open. */
+  get hasOwnRelays(): boolean {
+    return this.ownRelayKeys.size > 0;
+  }
+
+  byClientKey(clientKey: string): Allocation | undefined {
+    return this.byClient.get(clientKey);
+  }
+
+  byRelayId(relayId: number): Allocation | undefined {
+    return this.byId.get(relayId);
+  }
+
+  /** `peerKey` (`${ip}|${port}`) is one of our open relayed addresses. */
+  isOwnRelay(peerKey: string): boolean {
+    return this.ownRelayKeys.has(peerKey);
+  }
+
+  /** Ports of `family` this relay holds (bound or reserved). */
+  portsHeld(family: IpFamily): ReadonlySet<number> {
+    return this.portsInUse[family];
+  }
+
+  /** RFC 8656 §7.2: the quota a new allocation for `username` from `clientIp` would exceed, or null. */
+  quotaCheck(username: string, clientIp: string): QuotaRefusal | null {
+    const q = this.quotas;
+    if ((this.perUser.get(username) ?? 0) >= q.maxAllocationsPerUsername) return 'quota-username';
+    if ((this.perIp.get(clientIp) ?? 0) >= q.maxAllocationsPerSourceIp) return 'quota-source-ip';
+    if (this.byClient.size >= q.maxAllocationsTotal) return 'quota-total';
+    return null;
+  }
+
+  /** A new allocation, opening (its relay socket is not bound yet). */
+  create(init: AllocationInit, nowMs: number): Allocation {
+    const a = new Allocation(this.nextId++, init, nowMs);
+    this.byClient.set(a.client.key, a);
+    this.byId.set(a.id, a);
+    this.perUser.set(a.username, (this.perUser.get(a.username) ?? 0) + 1);
+    this.perIp.set(a.client.ip, (this.perIp.get(a.client.ip) ?? 0) + 1);
+    return a;
+  }
+
+  /** The relay socket of `a` is bound on `port`: the relayed address exists from now on. */
+  activate(a: Allocation, port: number, nowMs: number, response: Buffer): void {
+    a.activate(port, nowMs, response);
+    this.portsInUse[a.family].add(port);
+    this.ownRelayKeys.add(a.relayKey);
+    this.ownGeneration++;
+  }
+
+  /** Removes `a` and releases what it held. Returns whether it was active. */
+  delete(a: Allocation): boolean {
+    if (this.byClient.get(a.client.key) === a) this.byClient.delete(a.client.key);
+    this.byId.delete(a.id);
+    decrement(this.perUser, a.username);
+    decrement(this.perIp, a.client.ip);
+    const lived = a.state === 'active';
+    if (lived) {
+      this.portsInUse[a.family].delete(a.relayPort);
+      this.ownRelayKeys.delete(a.relayKey);
+      this.ownGeneration++;
+    }
+    a.close();
+    return lived;
+  }
+
+  /** A port held for a reservation that can no longer be used (its bind failed). */
+  releasePort(family: IpFamily, port: number): void {
+    this.portsInUse[family].delete(port);
+  }
+
+  /** Holds `port` back for 30 s (RFC 8656 §7.2, EVEN-PORT R=1); returns the RESERVATION-TOKEN. */
+  reserve(family: IpFamily, port: number, nowMs: number): { token: Buffer; expiresAtMs: number } {
+    const token = this.random(RESERVATION_TOKEN_BYTES);
+    const expiresAtMs = nowMs + RESERVATION_LIFETIME_MS;
+    this.reservations.set(token.toString('hex'), { family, port, expiresAtMs });
+    this.portsInUse[family].add(port);
+    return { token, expiresAtMs };
+  }
+
+  /** Consumes a reservation; the port stays held for the new allocation. Undefined when unknown or expired. */
+  takeReservation(token: Buffer, nowMs: number): Reservation | undefined {
+    const key = token.toString('hex');
+    const r = this.reservations.get(key);
+    if (!r) return undefined;
+    this.reservations.delete(key);
+    if (r.expiresAtMs <= nowMs) {
+      this.portsInUse[r.family].delete(r.port);
+      return undefined;
+    }
+    return r;
+  }
+
+  /**
+   * Drops lapsed reservations, permissions (RFC 8656 §9) and channels (§12). Returns the
+   * allocations whose lifetime ended (§7: the caller deletes them) and the next expiry among
+   * what is left.
+   */
+  expire(nowMs: number): { due: Allocation[]; nextMs: number } {
+    let nextMs = Number.POSITIVE_INFINITY;
+    for (const [token, r] of this.reservations) {
+      if (r.expiresAtMs <= nowMs) {
+        this.reservations.delete(token);
+        this.portsInUse[r.family].delete(r.port);
+      } else nextMs = Math.min(nextMs, r.expiresAtMs);
+    }
+    const due: Allocation[] = [];
+    for (const a of this.byClient.values()) {
+      if (a.expiresAtMs <= nowMs) {
+        due.push(a);
+        continue;
+      }
+      nextMs = Math.min(nextMs, a.expiresAtMs, a.expireEntries(nowMs));
+    }
+    return { due, nextMs };
+  }
+
+  census(): AllocationCensus {
+    return {
+      allocations: this.byClient.size,
+      relayIds: this.byId.size,
+      usernames: this.perUser.size,
+      sourceIps: this.perIp.size,
+      ownRelays: this.ownRelayKeys.size,
+      portsHeld: { 4: this.portsInUse[4].size, 6: this.portsInUse[6].size },
+      reservations: this.reservations.size,
+    };
+  }
+}
+
+function decrement(m: Map<string, number>, k: string): void {
+  const n = (m.get(k) ?? 1) - 1;
+  if (n <= 0) m.delete(k);
+  else m.set(k, n);
+}
