@@ -42,3 +42,32 @@ export type ClientSignalMessage = { type: 'signal'; data: SignalData };
 export type ServerSignalMessage =
   | { type: 'signal'; data: SignalData }
   | { type: 'error'; reason: string; message: string };
+
+/**
+ * The results store contract (issue 10). A result code is 8 Crockford base32 symbols
+ * (no I, L, O, U), shown as `XXXX-XXXX`, accepted case-insensitively with or without the hyphen.
+ */
+export const RESULTS_PATH = '/api/results';
+/** Anonymous read of one stored, address-free report by its code: GET `${SHARED_RESULT_API}/:code`. */
+export const SHARED_RESULT_API = '/api/r';
+/** The shareable page of one stored report: `${SHARED_RESULT_PAGE}/:code`. */
+export const SHARED_RESULT_PAGE = '/r';
+
+/** POST /api/results answers 201 (stored) or 200 (this sampleId was already stored). */
+export interface ResultAck {
+  /** Internal id, for operators. */
+  id: string;
+  /** What users see and read out: `XXXX-XXXX`. */
+  code: string;
+  /** The share link, absolute when the server knows its origin, else a path (`/r/XXXX-XXXX`). */
+  url: string;
+}
+
+/** GET /api/r/:code: the stored report without any personal data, as stored (any schema version). */
+export interface SharedResult {
+  code: string;
+  /** When the server stored it (ms since the Unix epoch). */
+  storedAtMs: number;
+  /** The report JSON as the client sent it (a report or a could-not-test record). */
+  report: unknown;
+}
