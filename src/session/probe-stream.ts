@@ -1,4 +1,4 @@
-import { encodeProbe, parseControlMessage, type ControlMessage } from '../protocol/wire.js';
+import { encodeControlMessage, encodeProbe, parseControlMessage, type ControlMessage } from '../protocol/wire.js';
 import { DEFAULTS } from '../protocol/defaults.js';
 import type { DirectionRecords, RoundTripRecords, SenderDiagnostics, SuspectInterval } from '../analysis/measure/records.js';
 import type { TestMode } from '../analysis/schema/input.js';
@@ -146,7 +146,7 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
     const waitUntil = (Number.isNaN(sent.lastSendMs) ? performance.now() : sent.lastSendMs) + timeoutMs;
     await delay(Math.max(0, waitUntil - performance.now()), s.signal);
     if (reflector) {
-      s.receiver.control?.send(JSON.stringify({ type: 'stop' }));
+      s.receiver.control?.send(encodeControlMessage({ type: 'stop' }));
       await Promise.race([final, delay(FINAL_TIMEOUT_MS, s.signal)]);
     }
     s.live(collector.liveFigures(performance.now(), streamStartMs, timeoutMs));
