@@ -34,12 +34,12 @@ test.describe('callprobe run', () => {
     expect(r.code).toBe(2);
   });
 
-  test('usage errors exit 3, unreachable servers exit 2 with a JSON error', async () => {
+  test('usage errors exit 3, unreachable servers exit 4 (could not test) with a JSON error', async () => {
     expect((await callprobe(['run', '--server', E2E.baseUrl, '--profile', 'azure-region'], 10_000)).code).toBe(3);
     expect((await callprobe(['run', '--server', E2E.baseUrl, '--profile', 'fastest'], 10_000)).code).toBe(3);
     expect((await callprobe(['run'], 10_000)).code).toBe(3);
     const down = await callprobe(['run', '--server', 'http://127.0.0.1:9', '--json'], 60_000);
-    expect(down.code).toBe(2);
+    expect(down.code).toBe(4);
     expect(JSON.parse(down.stdout)).toMatchObject({ error: { reason: expect.any(String) } });
   });
 

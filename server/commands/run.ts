@@ -4,7 +4,7 @@ import type { TurnServerEntry } from '../../src/protocol/api.js';
 import { ConfigError, DEFAULTS, parseTurnUriParts } from '../../src/protocol/defaults.js';
 import { serve, type RunningServer } from './serve.js';
 import { formatSummary } from './summary.js';
-import { EXIT, exitCodeFor, type ExitCode } from './exit.js';
+import { EXIT, exitCodeFor, oneLine, type ExitCode } from './exit.js';
 
 /** `callprobe run`'s flags as commander parses them (cli.ts; --turn already an RFC 7065 entry). */
 export interface RunCommandOptions {
@@ -26,7 +26,50 @@ export function checkRunFlags(o: RunCommandOptions): RunCommandOptions {
   if (o.profile === 'azure-region' && !o.azureRegion) throw new ConfigError('--profile azure-region needs --azure-region', 'missing-option');
   if (!o.server && !o.turn) throw new ConfigError('give --server URL (or --turn URI for a TURN server without callprobe)', 'missing-option');
   if (o.turn && (!o.turnUser || !o.turnCredential)) throw new ConfigError('--turn needs --turn-user and --turn-credential', 'missing-option');
+  if (o.server !== undefined) {
+    const url = URL.canParse(o.server) ? new URL(o.server) : null;
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new ConfigError(`--server must be an http:// or https:// URL, not ${JSON.stringify(o.server)}`, 'bad-value');
+    }
+  }
   return o;
+}
+
+/** The server could not be asked for a test: unreachable, or not a callprobe server. */
+export class ServerCheckError extends Error {
+  constructor(
+    readonly reason: 'server-unreachable' | 'not-callprobe',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ServerCheckError';
+  }
+}
+
+/**
+ * Asks the server for its config before a browser starts, so a wrong URL is answered in
+ * seconds ("GET /api/config: 404, not a callprobe server"), not after the page's timeouts.
+ */
+export async function checkCallprobeServer(base: string, timeoutMs: number = DEFAULTS.serverCheckTimeoutMs): Promise<void> {
+  const url = new URL('/api/config', base).toString();
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+    throw new ServerCheckError('server-unreachable', `cannot reach ${new URL(base).origin}: ${cause === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : cause}`);
+  }
+  const notCallprobe = (why: string): ServerCheckError => new ServerCheckError('not-callprobe', `GET /api/config: ${why}, not a callprobe server`);
+  if (res.status !== 200) throw notCallprobe(String(res.status));
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    throw notCallprobe('not JSON');
+  }
+  if (typeof body !== 'object' || body === null || typeof (body as { callprobeVersion?: unknown }).callprobeVersion !== 'string') {
+    throw notCallprobe('no callprobeVersion');
+  }
 }
 
 function isLoopbackHost(host: string): boolean {
@@ -69,6 +112,7 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
       );
       base = local.url;
     }
+    if (!local) await checkCallprobeServer(base);
     const url = new URL(base);
     const q = url.searchParams;
     q.set('autostart', '1');
@@ -99,10 +143,10 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
     const report: Report = result.report;
     (report.meta as { browser: string }).browser = `Chromium ${browserVersion}`;
     process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatSummary(report));
-    return exitCodeFor({ verdict: report.summary.verdict });
+    return exitCodeFor({ verdict: report.summary.verdict, cutShort: report.outcome !== null });
   } catch (err) {
-    const reason = err instanceof HeadlessError ? err.reason : 'error';
-    progress(`could not test: ${(err as Error).message}`);
+    const reason = err instanceof HeadlessError || err instanceof ServerCheckError ? err.reason : 'error';
+    progress(`could not test: ${oneLine((err as Error).message)}`);
     if (o.json) process.stdout.write(`${JSON.stringify({ error: { reason, message: (err as Error).message } }, null, 2)}\n`);
     return EXIT.cannotTest;
   } finally {

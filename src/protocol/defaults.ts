@@ -20,6 +20,10 @@ export const DEFAULTS = {
   portCheckTimeoutMs: 4_000,
   /** After "stop": the reflector's last receipts take one round trip; 5 s bounds a lost reply. */
   finalTallyTimeoutMs: 5_000,
+  /** After a sign the server went away (signaling closed, peer connection failed), this much silence ends the stream. */
+  silenceAfterLossMs: 2_000,
+  /** `callprobe run` asks GET /api/config before starting a browser: this bounds the wait. */
+  serverCheckTimeoutMs: 5_000,
 
   // ---- callprobe serve ---------------------------------------------------------------------
   host: '127.0.0.1',

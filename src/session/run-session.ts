@@ -174,6 +174,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
       phase: (p, d) => events.phase(p, d),
       live: (f) => events.live(f),
       mark,
+      signalingClosed: links.signalingClosed,
     });
     await stats?.stop();
     // A change of the selected path marks one second either side of it.
@@ -203,7 +204,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
       path: stats?.path() ?? chosenPath(entry),
       setupMs: timeline.setup(),
       lastProbeMs: timeline.get('lastProbe'),
-      outcome: null,
+      outcome: outcome.connectionLost,
       probe: { path: 'datachannel', reason: 'probes ride an unordered, no-retransmit data channel (SCTP over DTLS)' },
       compare: null,
       nat: null,

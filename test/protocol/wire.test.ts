@@ -47,7 +47,7 @@ describe('probe wire format', () => {
     expect(decodeReceipts(bytes)).toEqual(records);
     expect(() => decodeReceipts(bytes.subarray(0, 20))).toThrow(expect.objectContaining({ reason: 'bad-size' }));
     expect(() => decodeReceipts(bytes.subarray(0, 8 + 2 * 28))).toThrow(expect.objectContaining({ reason: 'bad-size' }));
-    const twenty = Array.from({ length: 20 }, (_, i) => ({ ...records[0]!, upSeq: i }));
+    const twenty = Array.from({ length: 20 }, (_, i) => ({ upSeq: i, reflectorRecvMs: 1.5, downSeq: i, reflectorSendMs: 1.75, reflectorBufferedBytes: 0 }));
     expect(encodeReceipts(twenty).byteLength).toBe(8 + 20 * 28);
     expect(decodeReceipts(encodeReceipts(twenty))).toEqual(twenty);
   });

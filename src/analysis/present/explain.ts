@@ -4,9 +4,9 @@
  */
 import { RECOMMENDED_SPAN_DAYS, RECOMMENDED_TESTS } from '../grade/targets.js';
 import type { AggregateReport } from '../schema/aggregate-schema.js';
-import type { Diagnostics, GradeEntry, MosReport, TeamsPoorStream, Verdict } from '../schema/report-schema.js';
+import type { Diagnostics, GradeEntry, MosReport, Outcome, TeamsPoorStream, Verdict } from '../schema/report-schema.js';
 import { count, num, plural } from './format.js';
-import { targetWhere } from './sentences.js';
+import { outcomeSentence, targetWhere } from './sentences.js';
 
 export interface ExplainInput {
   verdict: Verdict;
@@ -15,6 +15,8 @@ export interface ExplainInput {
   mos: MosReport;
   teams: TeamsPoorStream;
   diagnostics: Diagnostics;
+  /** Set when the test could not finish (our side failed, not the user's network). */
+  outcome?: Outcome | null;
 }
 
 /** How far past (or short of) its threshold a graded value is: value / threshold. */
@@ -27,6 +29,11 @@ export function explain(input: ExplainInput): string[] {
   const { grades } = input;
   const failed = grades.filter((g) => g.status === 'fail');
   const lacking = grades.filter((g) => g.status === 'insufficient');
+  if (input.outcome) {
+    out.push(`NO VERDICT: ${outcomeSentence(input.outcome)}`);
+    out.push('The figures below cover only the part of the test before that moment, for the record.');
+    return out;
+  }
   if (input.verdict === 'fail') {
     const worst = failed.reduce((a, b) => (margin(b) > margin(a) ? b : a));
     out.push(

@@ -11,7 +11,7 @@ import { BURST_WINDOW_MS } from '../grade/targets.js';
 import type { TeamsTierFacts } from '../grade/teams-tier.js';
 import type { RungFacts } from '../grade/connectivity.js';
 import type { AggregateEntry } from '../schema/aggregate-schema.js';
-import type { DirectionName, GradeDirection } from '../schema/report-schema.js';
+import type { DirectionName, GradeDirection, Outcome } from '../schema/report-schema.js';
 import { count, figure, ms, num, pct, plural, seconds } from './format.js';
 
 /** Plain name of a direction for sentences. */
@@ -312,4 +312,20 @@ export function rungErrorText(r: RungFacts): string | null {
       return `${name} answered with TURN error ${turn ?? code}.`;
     }
   }
+}
+
+/**
+ * What a test cut short by our side means, in words a help desk reads out: when, what was
+ * seen, and that it says nothing about the user's network.
+ */
+export function outcomeSentence(o: Pick<Outcome, 'reason' | 'atMs' | 'detail'>): string {
+  if (o.reason === 'could-not-connect') {
+    return `The test could not connect to the test server (${o.detail}), so nothing about the quality of calls could be measured.`;
+  }
+  const when = o.atMs === null ? 'before the first echo' : `${seconds(o.atMs)} into the test`;
+  const serverGone = o.detail.startsWith('the server closed');
+  return (
+    (serverGone ? `The test server stopped answering ${when}` : `The connection to the test server was lost ${when}`) +
+    `: ${o.detail}. The test could not finish, so there is no verdict: the probes after that moment are not counted as loss and nothing here grades your network. Run the test again; if it stops again, the test server or the path to it is failing.`
+  );
 }

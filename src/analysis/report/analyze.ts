@@ -73,7 +73,8 @@ export function analyze(input: AnalysisInput): Report {
 
   const channelOk = meta.channel.ordered === false && meta.channel.maxRetransmits === 0;
   const grades = gradeTest({ profile, ratePps: meta.ratePps, directions, roundTrip, channelOk }).map(describeGrade);
-  const verdict = verdictOf(grades);
+  // A test our side could not finish is never graded as the user's network.
+  const verdict = input.outcome !== null ? 'insufficient' : verdictOf(grades);
   const targetFacts = targetResolutions(profile, meta.ratePps, meta.durationS);
   const targets = targetFacts.map(describeTarget);
 
@@ -165,6 +166,6 @@ export function analyze(input: AnalysisInput): Report {
     teamsPoorStream: teams,
     secondOpinion: second,
     diagnostics,
-    explanation: explain({ verdict, profileLabel: profile.label, grades, mos, teams, diagnostics }),
+    explanation: explain({ verdict, profileLabel: profile.label, grades, mos, teams, diagnostics, outcome: input.outcome }),
   };
 }

@@ -128,4 +128,19 @@ export const GOLDEN_CASES: ReadonlyArray<{ name: string; input: () => AnalysisIn
     input: () => loopback({ stats: { iceRttMs: [5], rtcpRttMs: [], inboundJitterMs: [], inboundJitterDirection: null, rtcpFractionLost: null, concealedRatio: null, audioSource: 'none' } }),
   },
   { name: 'rtt-left-out-too-few', input: () => reflectorInput({ count: 1500, rttLost: (i) => i >= 30, up: { suspect: [{ startMs: 0, endMs: 150, reason: 'sender-stall' }] } }) },
+  {
+    // Heavy loss before the server died: still no verdict, the test could not finish.
+    name: 'connection-lost',
+    input: () => ({
+      ...reflectorInput({ count: 620, up: { lost: (i) => i % 10 === 0 } }),
+      outcome: { reason: 'connection-lost' as const, atMs: 6200, detail: 'the server closed the signaling connection (code 1006)' },
+    }),
+  },
+  {
+    name: 'connection-lost-silent',
+    input: () => ({
+      ...reflectorInput({ count: 1500 }),
+      outcome: { reason: 'connection-lost' as const, atMs: 14_900, detail: 'the reflector stopped answering and never sent its final tally' },
+    }),
+  },
 ];
