@@ -2,7 +2,7 @@ import { DEFAULTS } from '../protocol/defaults.js';
 import { DEFAULT_PAYLOAD_BYTES } from '../protocol/wire.js';
 import type { ServerConfig, TurnServerEntry } from '../protocol/api.js';
 import type { AnalysisInput, GradedPath, ProfileSelection, TestMode } from '../analysis/schema/input.js';
-import { familyOf, ladder } from '../analysis/grade/connectivity.js';
+import { familyOf, ladder, type RungFacts } from '../analysis/grade/connectivity.js';
 import { SessionTimeline } from './timings.js';
 import type { Report } from '../analysis/schema/report-schema.js';
 import { analyze } from '../analysis/report/analyze.js';
@@ -11,7 +11,7 @@ import { SetupError } from './net/errors.js';
 import type { SimplePeerCtor, WrtcImpl } from './net/simple-peer.js';
 import type { WebSocketCtor } from './net/signaling.js';
 import type { PacerLike, PacerOptions } from './pacer/types.js';
-import type { SuspectInterval } from '../analysis/measure/records.js';
+import type { DirectionRecords, SuspectInterval } from '../analysis/measure/records.js';
 import type { LiveFigures } from './collect/live.js';
 import { pickTurnEntry, probeCount, probeRatePps } from './plan.js';
 import { connectLinks, wsUrl, type Links } from './connect.js';
@@ -127,13 +127,39 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
     events.phase('config', `checking relay ports ${cfg.turn.map((t) => `${t.transport}/${t.port}`).join(', ')}`);
     portChecks = cfg.turn.map((t) => checkPort(t, cfg));
   }
-  const entry = await chooseEntry(cfg.turn, portChecks, opts.turnPick);
-  mark('allocation');
   const reflectorPath = opts.override ? null : (cfg as ServerConfig).reflectorPath;
   const mode: TestMode = opts.mode === 'loopback' || !reflectorPath ? 'loopback' : 'reflector';
   if (opts.mode === 'reflector' && mode !== 'reflector') throw new SetupError('reflector-error', 'this server has no reflector');
-
   const ratePps = probeRatePps(opts.profile);
+  const meta = (channel: AnalysisInput['meta']['channel'], server: string): AnalysisInput['meta'] => ({
+    callprobeVersion: opts.version,
+    browser: env.userAgent,
+    startedAt,
+    server,
+    mode,
+    profile: opts.profile,
+    ratePps,
+    payloadBytes: DEFAULT_PAYLOAD_BYTES,
+    durationS: opts.durationS,
+    channel,
+    site: opts.site ?? null,
+    ticket: opts.ticket ?? null,
+  });
+
+  let entry: TurnServerEntry;
+  try {
+    entry = await chooseEntry(cfg.turn, portChecks, opts.turnPick);
+  } catch (err) {
+    // No rung connected: that is an answer about the network (the ladder says which and why), not a tool error.
+    if (!(err instanceof SetupError) || err.reason !== 'relay-unreachable' || !portChecks || opts.turnPick) throw err;
+    const rungs = ladder(await Promise.all(portChecks));
+    events.phase('analyzing', 'no relay port connected');
+    const report = analyze(couldNotConnectInput(meta({ ordered: false, maxRetransmits: 0 }, opts.baseUrl), rungs, timeline));
+    events.phase('done', report.summary.verdict);
+    return report;
+  }
+  mark('allocation');
+
   const intervalMs = 1000 / ratePps;
   const count = probeCount(opts.durationS, ratePps);
   const payloadBytes = DEFAULT_PAYLOAD_BYTES;
@@ -186,20 +212,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
     events.phase('analyzing', 'grading');
     const records = outcome.build(suspect);
     const input: AnalysisInput = {
-      meta: {
-        callprobeVersion: opts.version,
-        browser: env.userAgent,
-        startedAt,
-        server: opts.override ? entry.url : opts.baseUrl,
-        mode,
-        profile: opts.profile,
-        ratePps,
-        payloadBytes,
-        durationS: opts.durationS,
-        channel: { ordered: sender.probe.ordered, maxRetransmits: sender.probe.maxRetransmits },
-        site: opts.site ?? null,
-        ticket: opts.ticket ?? null,
-      },
+      meta: meta({ ordered: sender.probe.ordered, maxRetransmits: sender.probe.maxRetransmits }, opts.override ? entry.url : opts.baseUrl),
       connectivity: ladder(portChecks ? await Promise.all(portChecks) : []),
       path: stats?.path() ?? chosenPath(entry),
       setupMs: timeline.setup(),
@@ -228,6 +241,37 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
     links?.close();
     audio.stop();
   }
+}
+
+/**
+ * A test that could not connect through any rung: no probe was sent, the ladder is the
+ * evidence, and the outcome says in words what that means for calls.
+ */
+function couldNotConnectInput(meta: AnalysisInput['meta'], rungs: RungFacts[], timeline: SessionTimeline): AnalysisInput {
+  const empty = (): DirectionRecords => ({ sent: [], arrivals: [], intervalMs: 1000 / meta.ratePps, suspect: [] });
+  const offered = rungs.filter((r) => r.error !== 'not-offered');
+  const seen = offered.map((r) => `${r.transport.toUpperCase()}${r.port === null ? '' : ` ${String(r.port)}`}: ${r.error ?? 'failed'}`).join(', ');
+  return {
+    meta,
+    connectivity: rungs,
+    path: { transport: 'unknown', port: null, candidateType: null, family: null, changes: 0 },
+    setupMs: timeline.setup(),
+    lastProbeMs: null,
+    outcome: { reason: 'could-not-connect', atMs: null, detail: `no relay port connected (${seen})` },
+    probe: { path: 'datachannel', reason: 'no probe was sent: no relay port connected' },
+    compare: null,
+    nat: null,
+    witness: null,
+    up: meta.mode === 'reflector' ? empty() : null,
+    down: meta.mode === 'reflector' ? empty() : null,
+    loop: meta.mode === 'loopback' ? empty() : null,
+    roundTrip: { sent: [], samples: [] },
+    lossTimeoutMs: 1000,
+    sender: { timerErrorMs: [], missedTicks: 0, maxBufferedAmountBytes: 0, droppedAtSender: 0 },
+    stats: null,
+    pageHidden: false,
+    notes: [],
+  };
 }
 
 /** The path when nothing samples getStats: the relay entry the peers were told to use (relay-only). */

@@ -7,6 +7,7 @@
  * Layers: measure (metrics) -> grade (rules, returning facts) -> present (the words) -> here,
  * where each section is graded and then described.
  */
+import { networkHints } from '../grade/hints.js';
 import { estimateMos } from '../grade/mos.js';
 import { diagnose } from '../grade/diagnostics.js';
 import { type GradedDirection, gradeTest, verdictOf } from '../grade/grade.js';
@@ -19,7 +20,7 @@ import type { DirectionRecords, SuspectInterval } from '../measure/records.js';
 import { analyzeRoundTrip } from '../measure/rtt.js';
 import { explain } from '../present/explain.js';
 import { describeDiagnostics, describeGrade, describeMos, describeRung, describeSecondOpinion, describeTarget, describeTeams } from '../present/sections.js';
-import { methodSentences } from '../present/sentences.js';
+import { hintSentence, methodSentences } from '../present/sentences.js';
 import { directionDetail, roundTripDetail, summarize } from './details.js';
 import type { AnalysisInput } from '../schema/input.js';
 import type { DirectionName, Report } from '../schema/report-schema.js';
@@ -121,6 +122,7 @@ export function analyze(input: AnalysisInput): Report {
   };
 
   const path = input.path;
+  const hints = networkHints(input.connectivity, path).map((h) => ({ code: h.code, sentence: hintSentence(h) }));
   return {
     schemaVersion: SCHEMA_VERSION,
     meta: {
@@ -157,7 +159,7 @@ export function analyze(input: AnalysisInput): Report {
     probe: { ...input.probe },
     compare: input.compare,
     nat: input.nat,
-    hints: [],
+    hints,
     witness: input.witness,
     summary: summarize({ mode: meta.mode, ratePps: meta.ratePps, directions, roundTrip, mos: mos.value, verdict }),
     grades,
@@ -166,6 +168,6 @@ export function analyze(input: AnalysisInput): Report {
     teamsPoorStream: teams,
     secondOpinion: second,
     diagnostics,
-    explanation: explain({ verdict, profileLabel: profile.label, grades, mos, teams, diagnostics, outcome: input.outcome }),
+    explanation: explain({ verdict, profileLabel: profile.label, grades, mos, teams, diagnostics, outcome: input.outcome, hints }),
   };
 }
