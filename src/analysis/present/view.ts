@@ -170,7 +170,7 @@ export interface DetailsView {
 export function detailsView(r: Report): DetailsView {
   const so = r.secondOpinion;
   return {
-    pathUsed: `${r.path.transport.toUpperCase()} ${r.path.port === null ? '' : String(r.path.port)}`,
+    pathUsed: r.path.transport === 'unknown' ? 'none' : `${r.path.transport.toUpperCase()}${r.path.port === null ? '' : ` ${String(r.path.port)}`}`,
     ports: r.connectivity.map((p) => ({
       name: rungName(p),
       open: p.reachable,
