@@ -17,6 +17,8 @@ export interface RunCommandOptions {
   turnUser?: string;
   turnCredential?: string;
   relay?: string;
+  compare: boolean;
+  compareSeconds?: number;
   json: boolean;
   browser: string;
 }
@@ -26,6 +28,7 @@ export function checkRunFlags(o: RunCommandOptions): RunCommandOptions {
   if (o.profile === 'azure-region' && !o.azureRegion) throw new ConfigError('--profile azure-region needs --azure-region', 'missing-option');
   if (!o.server && !o.turn) throw new ConfigError('give --server URL (or --turn URI for a TURN server without callprobe)', 'missing-option');
   if (o.turn && (!o.turnUser || !o.turnCredential)) throw new ConfigError('--turn needs --turn-user and --turn-credential', 'missing-option');
+  if (o.compareSeconds !== undefined && !o.compare) throw new ConfigError('--compare-seconds needs --compare', 'missing-option');
   if (o.server !== undefined) {
     const url = URL.canParse(o.server) ? new URL(o.server) : null;
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
@@ -123,6 +126,8 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
     if (o.profile === 'azure-region') q.set('from', o.from);
     if (o.relay) q.set('turn', o.relay);
     if (turn) q.set('mode', 'loopback');
+    if (o.compare) q.set('compare', '1');
+    if (o.compareSeconds !== undefined) q.set('compareSeconds', String(o.compareSeconds));
     const turnHost = turn ? parseTurnUriParts(turn.url).host : '';
     progress(`testing ${turn ? turn.url : url.origin}`);
     const durationS = o.duration ?? DEFAULTS.testDurationS;
@@ -132,7 +137,8 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
       allowLoopback: isLoopbackHost(url.hostname) || isLoopbackHost(turnHost),
       override: turn ? { turn: [turn], username: o.turnUser ?? '', credential: o.turnCredential ?? '' } : null,
       ignoreCertificateErrors: false,
-      timeoutMs: (durationS + 60) * 1000,
+      // Compare mode adds one short stream per rung (at most 6 standard rungs, plus connecting).
+      timeoutMs: (durationS + 60 + (o.compare ? 6 * ((o.compareSeconds ?? DEFAULTS.compareSecondsPerRung) + 10) : 0)) * 1000,
       progress,
     });
     if (!result.ok) {

@@ -18,6 +18,7 @@ import { connectLinks, wsUrl, type Links } from './connect.js';
 import type { PortCheck } from './net/port-check.js';
 import type { StatsSecondOpinion } from '../analysis/schema/input.js';
 import { streamProbes } from './probe-stream.js';
+import { compareRungs, type CompareOutcome } from './compare-rungs.js';
 
 export type AudioChoice = StatsSecondOpinion['audioSource'];
 
@@ -96,6 +97,8 @@ export interface RunOptions {
   /** The site this test is run for and a help-desk ticket reference (`?site=`, `?ticket=`). */
   site?: string | null;
   ticket?: string | null;
+  /** Compare mode: after the graded stream, a short stream on every reachable rung. */
+  compare?: { secondsPerRung: number } | null;
 }
 
 export interface RunEvents {
@@ -209,17 +212,45 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
       ...(stats?.pathChangeTimesMs ?? []).map((t) => ({ startMs: t - 1000, endMs: t + 1000, reason: 'path-change' as const })),
     ];
 
-    events.phase('analyzing', 'grading');
     const records = outcome.build(suspect);
+    // Time from the relay chosen to the channels open: what connecting through this rung took.
+    const chosenAt = timeline.get('allocation');
+    const openAt = timeline.get('channelOpen');
+    const connectMs = chosenAt !== null && openAt !== null ? openAt - chosenAt : null;
+    let compared: CompareOutcome | null = null;
+    const checks = portChecks ? await Promise.all(portChecks) : [];
+    if (opts.compare && checks.length > 0 && outcome.connectionLost === null) {
+      // The graded stream's connection is closed first: each rung gets the path to itself.
+      links.close();
+      links = null;
+      compared = await compareRungs({
+        entries: cfg.turn.filter((t, i) => checks[i]?.reachable === true),
+        secondsPerRung: opts.compare.secondsPerRung,
+        mode,
+        ratePps,
+        payloadBytes,
+        cfg,
+        signalingUrl: reflectorPath ? wsUrl(opts.baseUrl, reflectorPath) : null,
+        SimplePeer,
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
+        signal: opts.signal,
+        createPacer: (o) => env.createPacer(o),
+        wrtc: env.wrtc,
+        WebSocketImpl: env.WebSocketImpl,
+        phase: (detail) => events.phase('streaming', detail),
+        now: () => performance.now(),
+      });
+    }
+    events.phase('analyzing', 'grading');
     const input: AnalysisInput = {
       meta: meta({ ordered: sender.probe.ordered, maxRetransmits: sender.probe.maxRetransmits }, opts.override ? entry.url : opts.baseUrl),
-      connectivity: ladder(portChecks ? await Promise.all(portChecks) : []),
+      connectivity: ladder(checks.map((c) => ({ ...c, connectMs: c.url === entry.url ? connectMs : (compared?.connectMsByUrl.get(c.url) ?? null) }))),
       path: stats?.path() ?? chosenPath(entry),
       setupMs: timeline.setup(),
       lastProbeMs: timeline.get('lastProbe'),
       outcome: outcome.connectionLost,
       probe: { path: 'datachannel', reason: 'probes ride an unordered, no-retransmit data channel (SCTP over DTLS)' },
-      compare: null,
+      compare: compared?.compare ?? null,
       nat: null,
       witness: null,
       up: records.up,

@@ -11,6 +11,7 @@ import { BURST_WINDOW_MS } from '../grade/targets.js';
 import type { TeamsTierFacts } from '../grade/teams-tier.js';
 import type { RungFacts } from '../grade/connectivity.js';
 import type { HintFacts } from '../grade/hints.js';
+import type { WorstFacts } from '../grade/compare.js';
 import type { AggregateEntry } from '../schema/aggregate-schema.js';
 import type { DirectionName, GradeDirection, Outcome } from '../schema/report-schema.js';
 import { count, figure, ms, num, pct, plural, seconds } from './format.js';
@@ -353,5 +354,20 @@ export function hintSentence(h: HintFacts): string {
       return `The network path changed ${h.changes === 1 ? 'once' : plural(h.changes, 'time')} during the test (a Wi-Fi roam, a VPN or a NAT rebinding): calls drop audio for a moment when that happens.`;
     case 'loopback-refused':
       return 'The browser refused to use a relay on a loopback address (127.0.0.1): start Chromium with --allow-loopback-in-peer-connection for a local test, or give the server an address clients can reach.';
+  }
+}
+
+/** Why the worst rung of compare mode is the worst, in one sentence. */
+export function worstRungReason(w: WorstFacts): string {
+  const name = rungName(w.rung);
+  switch (w.by) {
+    case 'unreachable':
+      return `${name} could not carry a stream while other rungs could: a firewall treats it differently.`;
+    case 'loss':
+      return `${name} lost ${pct(w.rung.lossPct ?? 0)} of its probes, against at best ${pct(w.bestOtherValue ?? 0)} on the other rungs: something on the way polices or drops this port or transport.`;
+    case 'jitter':
+      return `${name} had ${ms(w.rung.jitterMs ?? 0)} jitter, against at best ${ms(w.bestOtherValue ?? 0)} on the other rungs: this port or transport is queued or shaped differently.`;
+    case 'rtt':
+      return `${name} had a round trip of ${ms(w.rung.rttMsP50 ?? 0)}, against at best ${ms(w.bestOtherValue ?? 0)} on the other rungs${w.rung.transport === 'udp' ? '' : ': TCP and TLS add delay when packets are lost'}.`;
   }
 }

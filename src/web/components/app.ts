@@ -82,6 +82,7 @@ export class CpApp extends CpElement {
           turnPick: params.turnPick,
           override: readOverride(),
           audio: params.audio,
+          compare: params.compare,
           signal: this.controller.signal,
           version: __CALLPROBE_VERSION__,
         },

@@ -42,7 +42,7 @@ describe('callprobe serve flags', () => {
 });
 
 describe('callprobe run flags', () => {
-  const base: RunCommandOptions = { profile: 'client-to-edge', from: 'site', json: false, browser: DEFAULTS.browserPath };
+  const base: RunCommandOptions = { profile: 'client-to-edge', from: 'site', compare: false, json: false, browser: DEFAULTS.browserPath };
 
   it('need a server or a TURN server with its credentials', () => {
     expect(() => checkRunFlags(base)).toThrow(ConfigError);
