@@ -5,6 +5,7 @@
  */
 import type { GradedPath } from '../schema/input.js';
 import type { RungFacts } from './connectivity.js';
+import type { GradeEntry } from '../schema/report-schema.js';
 
 export type HintFacts =
   /** Every offered UDP rung timed out while TCP or TLS connected: UDP is filtered on the way. */
@@ -20,7 +21,9 @@ export type HintFacts =
   /** The selected candidate pair changed during the test. */
   | { code: 'path-changed'; changes: number }
   /** The browser refused a relay on a loopback address (a local test without the flag). */
-  | { code: 'loopback-refused' };
+  | { code: 'loopback-refused' }
+  /** Azure-region profile: the round trip to the relay is above the region's target. */
+  | { code: 'far-relay'; region: string; rttMsP50: number; thresholdMs: number };
 
 const offered = (r: RungFacts): boolean => r.url !== null && r.error !== 'not-offered';
 
@@ -46,4 +49,15 @@ export function networkHints(connectivity: readonly RungFacts[], path: Pick<Grad
   if (tlsFailed && tcpWorks) out.push({ code: 'tls-blocked', error: tlsFailed.error ?? 'timeout' });
   if (path.changes > 0) out.push({ code: 'path-changed', changes: path.changes });
   return out;
+}
+
+/**
+ * With the Azure-region profile, a round trip above the region's target means the relay (or
+ * the route to it) is far from this site: a network fact worth its own hint beside the grade.
+ */
+export function farRelayHint(profile: { id: string; azureRegion?: string }, grades: ReadonlyArray<Pick<GradeEntry, 'target' | 'status' | 'value' | 'threshold'>>): HintFacts | null {
+  if (profile.id !== 'azure-region' || profile.azureRegion === undefined) return null;
+  const rtt = grades.find((g) => g.target === 'latency-rtt' && g.status === 'fail');
+  if (!rtt || rtt.value === null) return null;
+  return { code: 'far-relay', region: profile.azureRegion, rttMsP50: rtt.value, thresholdMs: rtt.threshold };
 }

@@ -352,6 +352,8 @@ export function hintSentence(h: HintFacts): string {
       return `TURN over TLS ${h.error === 'tls-handshake' ? 'failed its handshake' : 'did not answer'} while plain TCP worked: a proxy on the way may be inspecting or blocking TLS, which would break the last fallback calls have.`;
     case 'path-changed':
       return `The network path changed ${h.changes === 1 ? 'once' : plural(h.changes, 'time')} during the test (a Wi-Fi roam, a VPN or a NAT rebinding): calls drop audio for a moment when that happens.`;
+    case 'far-relay':
+      return `The relay is far from here for ${h.region}: a round trip of ${ms(h.rttMsP50, h.thresholdMs)} against the region's ${ms(h.thresholdMs)} target. Calls will lag; check that traffic to ${h.region} leaves the network locally (no VPN hairpin or distant proxy) and that the nearest relay is used.`;
     case 'loopback-refused':
       return 'The browser refused to use a relay on a loopback address (127.0.0.1): start Chromium with --allow-loopback-in-peer-connection for a local test, or give the server an address clients can reach.';
   }

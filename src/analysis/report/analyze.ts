@@ -7,7 +7,7 @@
  * Layers: measure (metrics) -> grade (rules, returning facts) -> present (the words) -> here,
  * where each section is graded and then described.
  */
-import { networkHints } from '../grade/hints.js';
+import { farRelayHint, networkHints } from '../grade/hints.js';
 import { estimateMos } from '../grade/mos.js';
 import { diagnose } from '../grade/diagnostics.js';
 import { type GradedDirection, gradeTest, verdictOf } from '../grade/grade.js';
@@ -122,7 +122,8 @@ export function analyze(input: AnalysisInput): Report {
   };
 
   const path = input.path;
-  const hints = networkHints(input.connectivity, path).map((h) => ({ code: h.code, sentence: hintSentence(h) }));
+  const far = farRelayHint(meta.profile, grades);
+  const hints = [...networkHints(input.connectivity, path), ...(far ? [far] : [])].map((h) => ({ code: h.code, sentence: hintSentence(h) }));
   return {
     schemaVersion: SCHEMA_VERSION,
     meta: {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ladder, type RungCheck } from '../../../src/analysis/grade/connectivity.js';
-import { networkHints } from '../../../src/analysis/grade/hints.js';
+import { farRelayHint, networkHints } from '../../../src/analysis/grade/hints.js';
 import { hintSentence } from '../../../src/analysis/present/sentences.js';
 
 const udp = (port: number, reachable: boolean, error: string | null = reachable ? null : 'timeout'): RungCheck => ({
@@ -60,5 +60,16 @@ describe('network hints from the ladder', () => {
 
   it('makes no claim from a ladder that was never checked', () => {
     expect(codes([])).toEqual([]);
+  });
+});
+
+describe('the far-relay hint', () => {
+  const rtt = (status: 'pass' | 'fail', value: number | null) => [{ target: 'latency-rtt' as const, status, value, threshold: 135 }];
+  it('appears only with the Azure-region profile and a failed round trip', () => {
+    expect(farRelayHint({ id: 'azure-region', azureRegion: 'West Europe' }, rtt('fail', 160))).toEqual({ code: 'far-relay', region: 'West Europe', rttMsP50: 160, thresholdMs: 135 });
+    expect(farRelayHint({ id: 'azure-region', azureRegion: 'West Europe' }, rtt('pass', 120))).toBeNull();
+    expect(farRelayHint({ id: 'client-to-edge' }, rtt('fail', 160))).toBeNull();
+    const h = farRelayHint({ id: 'azure-region', azureRegion: 'West Europe' }, rtt('fail', 160));
+    expect(h && hintSentence(h)).toMatch(/^The relay is far from here for West Europe: a round trip of 160 ms against the region's 135 ms target/);
   });
 });
