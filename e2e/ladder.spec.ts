@@ -1,10 +1,14 @@
-import { expect, test } from '@playwright/test';
+import { chromium, expect, test } from '@playwright/test';
+import { CHROMIUM_ARGS } from '../server/headless/chromium.js';
+import { E2E } from './fixtures/env.js';
 import { TestNetns, canMakeNetns } from './fixtures/netns.js';
 
 /**
  * The connectivity ladder against a real firewall: each test makes its own namespace, puts
  * nftables rules in front of the relay there, and runs `callprobe serve` and `callprobe run`
- * (with its Chromium) inside it.
+ * (with its Chromium) inside it. The server listens on a veth address of that namespace, not
+ * on loopback: a relay on loopback that times out everywhere reads as Chromium refusing
+ * loopback relays (a separate answer, tested below), not as a firewall.
  */
 interface Rung {
   transport: string;
@@ -23,17 +27,19 @@ interface LadderReport {
 }
 
 const HTTP_PORT = 18380;
+const HOST = '10.200.0.1';
 
 async function testBehind(tag: string, drops: string[]): Promise<{ code: number | null; report: LadderReport }> {
   const ns = TestNetns.create(tag);
   try {
+    ns.addVeth(HOST, '10.200.0.2');
     ns.drop(...drops);
-    const server = ns.spawn(process.execPath, ['dist/server/cli.js', 'serve', '--host', '127.0.0.1', '--http-port', String(HTTP_PORT), '--turn-ports', '3478-3481', '--log-level', 'warn'], {
+    const server = ns.spawn(process.execPath, ['dist/server/cli.js', 'serve', '--host', HOST, '--http-port', String(HTTP_PORT), '--turn-ports', '3478-3481', '--log-level', 'warn'], {
       deadlineMs: 80_000,
     });
     try {
       await server.waitForLine('callprobe serving', { timeoutMs: 15_000, what: 'the server to listen' });
-      const run = ns.spawn(process.execPath, ['dist/server/cli.js', 'run', '--server', `http://127.0.0.1:${HTTP_PORT}`, '--json', '--duration', '3'], { deadlineMs: 75_000 });
+      const run = ns.spawn(process.execPath, ['dist/server/cli.js', 'run', '--server', `http://${HOST}:${HTTP_PORT}`, '--json', '--duration', '3'], { deadlineMs: 75_000 });
       const status = await run.exited;
       return { code: status.code, report: JSON.parse(run.stdout()) as LadderReport };
     } finally {
@@ -96,4 +102,24 @@ test.describe('the connectivity ladder behind a firewall', () => {
     expect(offered.every((r) => !r.reachable && r.error === 'timeout' && r.errorText !== null)).toBe(true);
     expect(report.explanation[0]).toMatch(/^NO VERDICT: Media cannot get through from here: no relay port connected \(UDP 3478: timeout/);
   });
+});
+
+test('a relay on loopback in a browser that refuses loopback relays: told apart from a firewall and explained', async () => {
+  test.setTimeout(60_000);
+  // The e2e server (127.0.0.1) in a Chromium started WITHOUT --allow-loopback-in-peer-connection.
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS] });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${E2E.baseUrl}/?autostart=1&duration=3&audio=fake-device&save=0`);
+    await page.waitForFunction(() => (globalThis as { __callprobeResult?: unknown }).__callprobeResult !== undefined, null, { timeout: 45_000 });
+    const result = (await page.evaluate(() => (globalThis as { __callprobeResult?: unknown }).__callprobeResult)) as { ok: boolean; report: LadderReport };
+    expect(result.ok).toBe(true);
+    const report = result.report;
+    expect(report.outcome?.reason).toBe('could-not-connect');
+    expect(report.hints.map((h) => h.code)).toEqual(['loopback-refused']);
+    expect(report.explanation[0]).toMatch(/^NO VERDICT: This browser could not use the relay: it is on a loopback address/);
+    await expect(page.getByText('No verdict: could not connect')).toBeVisible();
+  } finally {
+    await browser.close();
+  }
 });

@@ -6,11 +6,14 @@ import type { AudioChoice, AudioHandle } from '../session/run-session.js';
  * 'webaudio' needs no permission but adds a 2-3 ms jitter floor to inbound-rtp jitter.
  */
 export async function openAudio(choice: AudioChoice): Promise<AudioHandle> {
-  if (choice === 'fake-device') {
-    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
+  // Outside a secure context (a plain http:// page on anything but localhost) there is no
+  // navigator.mediaDevices: the test falls back to a WebAudio track rather than failing.
+  const media = (navigator as Partial<Navigator>).mediaDevices;
+  if (choice === 'fake-device' && media) {
+    const stream = await media.getUserMedia({ audio: true, video: false });
     return { stream, source: 'fake-device', stop: () => stream.getTracks().forEach((t) => t.stop()) };
   }
-  if (choice === 'webaudio') {
+  if (choice === 'webaudio' || choice === 'fake-device') {
     const ctx = new AudioContext();
     const osc = ctx.createOscillator();
     const gain = ctx.createGain();

@@ -4,6 +4,7 @@
  * A rung the server did not offer (url null) is no evidence about the network.
  */
 import type { GradedPath } from '../schema/input.js';
+import { tryParseTurnUriParts } from '../../protocol/defaults.js';
 import type { RungFacts } from './connectivity.js';
 import type { GradeEntry } from '../schema/report-schema.js';
 
@@ -25,6 +26,12 @@ export type HintFacts =
   /** Azure-region profile: the round trip to the relay is above the region's target. */
   | { code: 'far-relay'; region: string; rttMsP50: number; thresholdMs: number };
 
+/** Whether a TURN URI's host is a loopback address (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackUri(url: string): boolean {
+  const host = (tryParseTurnUriParts(url)?.host ?? '').replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 const offered = (r: RungFacts): boolean => r.url !== null && r.error !== 'not-offered';
 
 /** The hints the evidence supports, most important first. */
@@ -35,7 +42,13 @@ export function networkHints(connectivity: readonly RungFacts[], path: Pick<Grad
   const stream = rungs.filter((r) => r.transport !== 'udp');
   const timedOut = (r: RungFacts): boolean => !r.reachable && r.error === 'timeout';
   const ports = (rs: RungFacts[]): number[] => rs.map((r) => r.port ?? 0).sort((a, b) => a - b);
-  if (rungs.some((r) => r.error === 'loopback-refused')) out.push({ code: 'loopback-refused' });
+  // Chromium refuses a relay on a loopback address unless told otherwise: every rung then
+  // times out exactly as behind a firewall, which only the address tells apart.
+  const loopbackOnly = rungs.length > 0 && rungs.every((r) => timedOut(r) && isLoopbackUri(r.url ?? ''));
+  if (rungs.some((r) => r.error === 'loopback-refused') || loopbackOnly) {
+    out.push({ code: 'loopback-refused' });
+    return out;
+  }
   if (udp.length > 0 && udp.every(timedOut) && stream.some((r) => r.reachable)) {
     out.push({ code: 'udp-blocked', udpPorts: ports(udp) });
   } else if (udp.some((r) => r.reachable) && udp.some(timedOut)) {

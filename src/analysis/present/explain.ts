@@ -32,7 +32,7 @@ export function explain(input: ExplainInput): string[] {
   const failed = grades.filter((g) => g.status === 'fail');
   const lacking = grades.filter((g) => g.status === 'insufficient');
   if (input.outcome) {
-    out.push(`NO VERDICT: ${outcomeSentence(input.outcome)}`);
+    out.push(`NO VERDICT: ${outcomeSentence(input.outcome, (input.hints ?? []).map((h) => h.code))}`);
     out.push(
       input.outcome.reason === 'connection-lost'
         ? 'The figures below cover only the part of the test before that moment, for the record.'

@@ -320,7 +320,10 @@ export function rungErrorText(r: RungFacts): string | null {
  * What a test cut short by our side means, in words a help desk reads out: when, what was
  * seen, and that it says nothing about the user's network.
  */
-export function outcomeSentence(o: Pick<Outcome, 'reason' | 'atMs' | 'detail'>): string {
+export function outcomeSentence(o: Pick<Outcome, 'reason' | 'atMs' | 'detail'>, hintCodes: readonly string[] = []): string {
+  if (o.reason === 'could-not-connect' && hintCodes.includes('loopback-refused')) {
+    return 'This browser could not use the relay: it is on a loopback address (127.0.0.1), which Chromium refuses unless started with --allow-loopback-in-peer-connection. That says nothing about your network: start the server on an address clients can reach (--host, --relay-ip, --advertise), or start Chromium with that flag for a local test.';
+  }
   if (o.reason === 'could-not-connect') {
     return `Media cannot get through from here: ${o.detail}. A firewall or proxy on the way blocks or filters the ports calls use, so calls would fail to connect or fall back to a path this test could not reach. Hand this report to the network team: UDP 3478-3481 and TCP/TLS 443 to the relay must be allowed outbound.`;
   }

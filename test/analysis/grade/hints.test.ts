@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ladder, type RungCheck } from '../../../src/analysis/grade/connectivity.js';
-import { farRelayHint, networkHints } from '../../../src/analysis/grade/hints.js';
-import { hintSentence } from '../../../src/analysis/present/sentences.js';
+import { farRelayHint, isLoopbackUri, networkHints } from '../../../src/analysis/grade/hints.js';
+import { hintSentence, outcomeSentence } from '../../../src/analysis/present/sentences.js';
 
 const udp = (port: number, reachable: boolean, error: string | null = reachable ? null : 'timeout'): RungCheck => ({
   transport: 'udp',
@@ -71,5 +71,23 @@ describe('the far-relay hint', () => {
     expect(farRelayHint({ id: 'client-to-edge' }, rtt('fail', 160))).toBeNull();
     const h = farRelayHint({ id: 'azure-region', azureRegion: 'West Europe' }, rtt('fail', 160));
     expect(h && hintSentence(h)).toMatch(/^The relay is far from here for West Europe: a round trip of 160 ms against the region's 135 ms target/);
+  });
+});
+
+describe('a relay on loopback that the browser refuses', () => {
+  const lo = (transport: 'udp' | 'tcp', port: number): RungCheck => ({ transport, port, url: `turn:127.0.0.1:${port}?transport=${transport}`, reachable: false, allocateMs: null, error: 'timeout' });
+  it('is told apart from a firewall by the address alone, and says so instead of "UDP blocked"', () => {
+    expect(codes([lo('udp', 3478), lo('udp', 3479), lo('tcp', 3478)])).toEqual(['loopback-refused']);
+    expect(isLoopbackUri('turn:[::1]:3478?transport=udp')).toBe(true);
+    expect(isLoopbackUri('turn:localhost:3478')).toBe(true);
+    expect(isLoopbackUri('turn:127.0.0.2:3478')).toBe(true);
+    expect(isLoopbackUri('turn:10.0.0.1:3478')).toBe(false);
+    // On a routable address every rung timing out is the firewall answer, no loopback claim.
+    expect(codes([udp(3478, false), tcp(false), tls(false)])).toEqual([]);
+  });
+
+  it('words the could-not-connect answer for it', () => {
+    expect(outcomeSentence({ reason: 'could-not-connect', atMs: null, detail: 'x' }, ['loopback-refused'])).toMatch(/^This browser could not use the relay: it is on a loopback address/);
+    expect(outcomeSentence({ reason: 'could-not-connect', atMs: null, detail: 'x' })).toMatch(/^Media cannot get through from here/);
   });
 });
