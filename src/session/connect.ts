@@ -18,6 +18,8 @@ export interface ConnectSetup {
   /** Node only: @roamhq/wrtc and the `ws` WebSocket. */
   wrtc?: WrtcImpl;
   WebSocketImpl?: WebSocketCtor;
+  /** Setup steps of the sending peer (ICE connected, DTLS up), for the report's setupMs. */
+  onStep?(step: 'iceConnected' | 'dtls'): void;
 }
 
 export interface Links {
@@ -46,7 +48,7 @@ export async function connectLinks(s: ConnectSetup): Promise<Links> {
       },
       s.WebSocketImpl,
     );
-    const p = createPeer({ ...common, initiator: true, sendSignal: (d) => signaling.send(d), withControl: true, stream: s.stream });
+    const p = createPeer({ ...common, initiator: true, sendSignal: (d) => signaling.send(d), withControl: true, stream: s.stream, onStep: s.onStep });
     accept = p.accept;
     try {
       const link = await p.ready;
@@ -66,7 +68,7 @@ export async function connectLinks(s: ConnectSetup): Promise<Links> {
   }
   let accept1: (d: SignalData) => void = () => undefined;
   let accept2: (d: SignalData) => void = () => undefined;
-  const p1 = createPeer({ ...common, initiator: true, sendSignal: (d) => accept2(d), withControl: false, stream: s.stream });
+  const p1 = createPeer({ ...common, initiator: true, sendSignal: (d) => accept2(d), withControl: false, stream: s.stream, onStep: s.onStep });
   const p2 = createPeer({ ...common, initiator: false, sendSignal: (d) => accept1(d), withControl: false });
   accept1 = p1.accept;
   accept2 = p2.accept;

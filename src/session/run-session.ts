@@ -183,6 +183,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
       signal: opts.signal,
       wrtc: env.wrtc,
       WebSocketImpl: env.WebSocketImpl,
+      onStep: mark,
     });
     const { sender, receiver } = links;
     mark('channelOpen');

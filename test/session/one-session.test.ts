@@ -92,7 +92,9 @@ describe('one session for the page and the load bench', () => {
     const sessionSteps = files
       .filter((f) => /\b(connectLinks|streamProbes|fetchServerConfig)\(/.test(readFileSync(join(repoRoot, f), 'utf8')))
       .filter((f) => !/^src\/session\/(connect|probe-stream|net\/config)\.ts$/.test(f));
-    expect(sessionSteps).toEqual(['src/session/run-session.ts']);
+    // Compare mode's short streams are part of the one session: only runSession starts them.
+    expect(sessionSteps).toEqual(['src/session/compare-rungs.ts', 'src/session/run-session.ts']);
+    expect(files.filter((f) => runtimeImports(f).some((s) => s.endsWith('/compare-rungs.js')))).toEqual(['src/session/run-session.ts']);
     const grading = files.filter((f) => runtimeImports(f).some((s) => s.endsWith('/report/analyze.js')));
     expect(grading).toEqual(['src/session/run-session.ts']);
   });

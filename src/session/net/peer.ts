@@ -23,6 +23,8 @@ export interface PeerSetup {
   timeoutMs: number;
   signal?: AbortSignal;
   wrtc?: WrtcImpl;
+  /** Told when ICE connects and when DTLS is up too (connectionState 'connected', W3C webrtc-pc §4.3.3). */
+  onStep?(step: 'iceConnected' | 'dtls'): void;
 }
 
 /**
@@ -51,6 +53,12 @@ export function createPeer(setup: PeerSetup): { accept(data: SignalData): void; 
     iceErrors.push(`${e.url || 'TURN'}: ${e.errorCode} ${e.errorText}`.trim());
   });
   peer.on('signal', (data: SignalData) => setup.sendSignal(data));
+  pc.addEventListener('iceconnectionstatechange', () => {
+    if (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed') setup.onStep?.('iceConnected');
+  });
+  pc.addEventListener('connectionstatechange', () => {
+    if (pc.connectionState === 'connected') setup.onStep?.('dtls');
+  });
 
   const ready = new Promise<PeerLink>((resolve, reject) => {
     let settled = false;
