@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { answerView, probesToConfirm } from '../../../src/analysis/present/answer.js';
+import { keyFigures, plainText } from '../../../src/analysis/present/view.js';
+import { clopperPearson } from '../../../src/analysis/measure/confidence.js';
+import type { Report } from '../../../src/analysis/schema/report-schema.js';
+
+/** Recorded reports: the golden outputs of the analysis (test/analysis/report/golden). */
+const golden = (name: string): Report => JSON.parse(readFileSync(join('test/analysis/report/golden', `${name}.json`), 'utf8')) as Report;
+
+describe('the answer: one sentence, ranked by impact on a call', () => {
+  it('a clean test: calls should work well, reorder unconfirmed only as a note with the length that would confirm it', () => {
+    const a = answerView(golden('clean-15s'));
+    expect(a.tone).toBe('good');
+    expect(a.sentence).toBe('Calls should work well here.');
+    expect(a.findings).toEqual([]);
+    // 0 reordered of ~1500: the 95 % upper bound is about 0.25 %, above the 0.05 % target.
+    expect(a.unconfirmed.map((u) => u.target)).toEqual(['reorder']);
+    expect(a.unconfirmed[0]?.secondsNeeded).toBe(74);
+    expect(a.advice.map((x) => x.id)).toEqual(['run-longer']);
+    const reorder = golden('clean-15s').grades.find((g) => g.target === 'reorder');
+    expect(reorder && a.statusText(reorder)).toBe('pass, not confirmed');
+    const rtt = golden('clean-15s').grades.find((g) => g.target === 'latency-rtt' || g.target === 'latency-one-way');
+    expect(rtt && a.statusText(rtt)).toBe('pass');
+  });
+
+  it('loss in both directions outranks everything else, and the first advice is the radio link or the cable', () => {
+    const a = answerView(golden('loss-heavy'));
+    expect(a.tone).toBe('bad');
+    expect(a.sentence).toBe('Calls will likely break up: your connection loses packets in both directions.');
+    expect(a.findings[0]?.kind).toBe('loss');
+    expect(a.advice[0]).toMatchObject({ id: 'wifi-or-cable', because: 'lost 12.50% upstream and 2.00% downstream' });
+  });
+
+  it('upstream-only loss: the people you talk to hear it, pause uploads', () => {
+    const a = answerView(golden('loss-at-target'));
+    expect(a.sentence).toBe('Calls will likely break up for the people you talk to: your connection loses packets on the way out.');
+    expect(a.advice[0]?.id).toBe('pause-uploads');
+  });
+
+  it('jitter only downstream ranks above the reorder that failed by a wider ratio', () => {
+    const r = golden('jitter-fail');
+    const reorder = r.grades.find((g) => g.target === 'reorder' && g.status === 'fail');
+    const jitter = r.grades.find((g) => g.target === 'jitter-15s' && g.status === 'fail');
+    // By ratio to its target reorder is far worse (50 % vs 0.05 %), by call impact jitter comes first.
+    expect((reorder?.value ?? 0) / (reorder?.threshold ?? 1)).toBeGreaterThan((jitter?.value ?? 0) / (jitter?.threshold ?? 1));
+    const a = answerView(r);
+    expect(a.sentence).toBe('Calls will likely sound choppy: the timing of packets varies too much.');
+    expect(a.findings.map((f) => f.kind)).toEqual(['jitter', 'reorder']);
+    expect(a.advice[0]).toMatchObject({ id: 'pause-downloads' });
+  });
+
+  it('a long round trip: calls lag, the VPN or the route', () => {
+    const a = answerView(golden('rtt-100'));
+    expect(a.sentence).toBe('Calls will likely lag: the delay to the relay is too long for a natural conversation.');
+    expect(a.advice[0]?.id).toBe('vpn-or-route');
+  });
+
+  it('TCP fallback: the first advice is for IT, with the evidence', () => {
+    const a = answerView({ ...golden('clean-15s'), path: { ...golden('clean-15s').path, transport: 'tcp' } });
+    expect(a.advice[0]).toMatchObject({ id: 'allow-udp', because: 'this test ran over TCP, not UDP' });
+  });
+
+  it('our own failures and blocked ports are never a verdict on the network', () => {
+    expect(answerView(golden('connection-lost')).sentence).toMatch(/^The test could not finish/);
+    expect(answerView(golden('could-not-connect'))).toMatchObject({ tone: 'unsure', sentence: 'Calls cannot get through from here: the ports calls use are blocked on the way to the relay.' });
+    const short = answerView(golden('clean-10s'));
+    expect(short.tone).toBe('unsure');
+    expect(short.advice[0]?.because).toMatch(/the test was shorter than the 15 s window/);
+  });
+});
+
+describe('pass, not confirmed', () => {
+  it('finds the probes whose 95 % upper bound at the same rate is under the target', () => {
+    const n = probesToConfirm(0, 1500, 0.05);
+    expect(n).toBe(7376);
+    expect(100 * clopperPearson(0, n ?? 0).upper).toBeLessThan(0.05);
+    expect(100 * clopperPearson(0, (n ?? 0) - 1).upper).toBeGreaterThanOrEqual(0.05);
+    // A rate at or above the target can never be confirmed.
+    expect(probesToConfirm(10, 1000, 1)).toBeNull();
+  });
+});
+
+describe('one number per thing on screen', () => {
+  it('the key figures show the values the grades used', () => {
+    const r = golden('loss-heavy');
+    const loss = plainText(keyFigures(r).find((l) => l.id === 'loss')?.parts ?? []);
+    expect(loss).toContain('12.50%');
+    // The answer's evidence prints the same quantity the same way.
+    expect(answerView(r).advice[0]?.because).toContain('12.50%');
+    const worstLossGrade = Math.max(...r.grades.filter((g) => g.target === 'loss-15s').map((g) => g.value ?? 0));
+    expect(r.summary.lossPctMax15s).toBe(worstLossGrade);
+  });
+});
