@@ -20,7 +20,4 @@ export const verdictViewStyles = css`
   td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
   .status { font-weight: 700; text-transform: uppercase; font-size: 0.85rem; }
   small { color: var(--muted); }
-  button { font: inherit; margin-top: 1rem; padding: 0.5rem 1rem; border: 2px solid var(--accent); color: var(--accent);
-    background: #fff; border-radius: 6px; cursor: pointer; }
-  button:focus-visible { outline: 3px solid #f0b400; outline-offset: 2px; }
 `;

@@ -2,27 +2,25 @@ import { html, nothing } from 'lit';
 import type { Report } from '../../analysis/schema/report-schema.js';
 import { DIRECTION_COLUMNS, directionRows, keyFigures, verdictRows, verdictView, type TextPart } from '../../analysis/present/view.js';
 import { CpElement } from './cp-element.js';
+import { reportSummaryText } from '../../analysis/present/result-text.js';
+import type { SaveState } from '../results.js';
 import { ReportDetails } from './report-details.js';
+import { ResultCard } from './result-card.js';
 import { verdictViewStyles } from './verdict-view.styles.js';
 
 const parts = (ps: readonly TextPart[]) => ps.map((p) => (p.emphasis ? html`<strong>${p.text}</strong>` : p.text));
 
-/** The graded verdict: a banner with the explanation, one row per target, details, and the JSON report. */
+/** The graded verdict: a banner with the explanation, the result card (code, link, JSON), one row per target, details. */
 export class VerdictView extends CpElement {
-  static override dependencies = { 'cp-report-details': ReportDetails };
-  static override properties = { report: { attribute: false } };
+  static override dependencies = { 'cp-report-details': ReportDetails, 'cp-result-card': ResultCard };
+  static override properties = { report: { attribute: false }, save: { attribute: false }, json: { attribute: false } };
   declare report: Report;
+  /** Whether and where the result was saved. */
+  declare save: SaveState;
+  /** What the JSON download holds: the report as stored (a shared result keeps its schema version), else the report. */
+  declare json: unknown;
 
   static override styles = verdictViewStyles;
-
-  private download(): void {
-    const blob = new Blob([JSON.stringify(this.report, null, 2)], { type: 'application/json' });
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = `callprobe-${this.report.meta.startedAt.replace(/[:.]/g, '-')}.json`;
-    a.click();
-    URL.revokeObjectURL(a.href);
-  }
 
   override render() {
     const r = this.report;
@@ -37,6 +35,12 @@ export class VerdictView extends CpElement {
           ${keyFigures(r).map((line) => html`<li data-figure=${line.id}>${parts(line.parts)}</li>`)}
         </ul>
       </section>
+      <cp-result-card
+        .save=${this.save}
+        .details=${reportSummaryText(r)}
+        .json=${this.json ?? r}
+        .fileName=${`callprobe-${r.meta.startedAt.replace(/[:.]/g, '-')}.json`}
+      ></cp-result-card>
       ${directions.length > 0
         ? html`<table aria-label="Upstream and downstream">
             <caption>Each direction</caption>
@@ -65,7 +69,6 @@ export class VerdictView extends CpElement {
         </tbody>
       </table>
       <cp-report-details .report=${r}></cp-report-details>
-      <button type="button" @click=${() => this.download()}>Download the full report (JSON)</button>
     `;
   }
 }
