@@ -36,8 +36,8 @@ export class SharedResultView extends CpElement {
     this.loaded = { kind: 'loading' };
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
+  /** After the first render: `code` may have been set before this element was defined (it is loaded lazily). */
+  override firstUpdated(): void {
     document.title = `Shared result ${this.code} · callprobe`;
     void this.load();
   }
