@@ -18,5 +18,6 @@ export const resultCardStyles = css`
   details { margin-top: 0.5rem; }
   summary { cursor: pointer; }
   pre { white-space: pre-wrap; font-size: 0.85rem; background: #fff; border: 1px solid var(--border); padding: 0.5rem; margin: 0.4rem 0 0; }
-  .status { min-height: 1.3em; color: var(--muted); font-size: 0.95rem; }
+  .status { margin: 0; color: var(--muted); font-size: 0.95rem; }
+  .status:not(:empty) { margin-top: 0.5rem; }
 `;

@@ -64,12 +64,14 @@ export class SharedResultView extends CpElement {
     }
   }
 
-  private header(code: string, storedAtMs: number, rerun: string) {
+  private header(code: string, storedAtMs: number, rerun: string, meta: { site?: string | null; ticket?: string | null }) {
     const stored = new Date(storedAtMs);
     const when = stored.toLocaleString(undefined, { dateStyle: 'long', timeStyle: 'short' });
+    const tags = [meta.site ? `Site: ${meta.site}` : null, meta.ticket ? `Ticket: ${meta.ticket}` : null].filter((t) => t !== null);
     return html`
       <h2 class="shared">Shared result <span class="code">${code}</span></h2>
       <p class="meta">Stored <time datetime=${stored.toISOString()}>${when}</time>. This is the result as the person who ran the test saw it.</p>
+      ${tags.length > 0 ? html`<p class="meta" data-shared-tags>${tags.join(' · ')}</p>` : nothing}
       <p><a class="again" href=${rerun}>Run the test again</a></p>
     `;
   }
@@ -96,7 +98,7 @@ export class SharedResultView extends CpElement {
       case 'report': {
         const m = l.report.meta;
         const rerun = rerunHref({ profile: m.profile, durationS: m.durationS, site: m.site, ticket: m.ticket });
-        return html`${this.header(l.code, l.storedAtMs, rerun)}
+        return html`${this.header(l.code, l.storedAtMs, rerun, m)}
           <cp-verdict-view .report=${l.report} .json=${l.stored} .save=${{ kind: 'shared', code: l.code, url: location.href }}></cp-verdict-view>`;
       }
       case 'could-not-test': {
@@ -105,7 +107,7 @@ export class SharedResultView extends CpElement {
         const rerun = r.meta.profile && typeof r.meta.durationS === 'number'
           ? rerunHref({ profile: r.meta.profile, durationS: r.meta.durationS, turn: r.meta.turn ?? null, site: r.meta.site ?? null, ticket: r.meta.ticket ?? null })
           : '/';
-        return html`${this.header(l.code, l.storedAtMs, rerun)}
+        return html`${this.header(l.code, l.storedAtMs, rerun, r.meta)}
           <section class="error" data-shared="could-not-test">
             <h3>${title}</h3>
             ${lines.map((line) => html`<p>${line}</p>`)}

@@ -42,7 +42,7 @@ export class VerdictView extends CpElement {
         .fileName=${`callprobe-${r.meta.startedAt.replace(/[:.]/g, '-')}.json`}
       ></cp-result-card>
       ${directions.length > 0
-        ? html`<table aria-label="Upstream and downstream">
+        ? html`<div class="scroll" role="region" aria-label="Each direction" tabindex="0"><table aria-label="Upstream and downstream">
             <caption>Each direction</caption>
             <thead><tr>${DIRECTION_COLUMNS.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
             <tbody>
@@ -51,23 +51,23 @@ export class VerdictView extends CpElement {
                   <td class="num">${d.reorder}</td><td class="num">${d.lostProbes}</td></tr>`,
               )}
             </tbody>
-          </table>`
+          </table></div>`
         : nothing}
-      <table aria-label="Targets">
+      <div class="scroll" role="region" aria-label="Targets" tabindex="0"><table class="targets" aria-label="Targets">
         <caption>Targets: ${r.meta.profile.label}</caption>
         <thead><tr><th scope="col">Target</th><th scope="col">Measured</th><th scope="col">Limit</th><th scope="col">Result</th><th scope="col">What it means</th></tr></thead>
         <tbody>
           ${verdictRows(r).map(
             (row) => html`<tr data-target=${row.target} data-direction=${row.direction}>
               <th scope="row">${row.label}<br /><small>${row.directionText}, ${row.statistic}</small></th>
-              <td class="num">${row.measured}</td>
-              <td class="num">${row.limit}</td>
-              <td><span class="status ${row.status}">${row.status}</span>${row.reasonText === null ? nothing : html`<br /><small>${row.reasonText}</small>`}</td>
-              <td>${row.sentence}</td>
+              <td class="num" data-label="Measured">${row.measured}</td>
+              <td class="num" data-label="Limit">${row.limit}</td>
+              <td data-label="Result"><span class="status ${row.status}">${row.status}</span>${row.reasonText === null ? nothing : html`<br /><small>${row.reasonText}</small>`}</td>
+              <td class="means">${row.sentence}</td>
             </tr>`,
           )}
         </tbody>
-      </table>
+      </table></div>
       <cp-report-details .report=${r}></cp-report-details>
     `;
   }
