@@ -128,7 +128,13 @@ test.describe('with the results store', () => {
   });
 });
 
-test.describe('without saving', () => {
+test.describe('without the store', () => {
+  test('axe-core finds no serious violation on the start page', async ({ page }) => {
+    await page.goto('/');
+    await expect(page.getByRole('button', { name: 'Start test' })).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
   test('?save=0: the page says the result is not saved and offers the details and the JSON', async ({ page }) => {
     let posts = 0;
     await page.route('**/api/results', (route) => {
@@ -143,13 +149,15 @@ test.describe('without saving', () => {
     expect(posts).toBe(0);
   });
 
-  test('a server that cannot be reached: the page says so, and Copy details and the JSON keep the result', async ({ page }) => {
+  test('a server that cannot be reached: the page says so, and Copy details (by keyboard) and the JSON keep the result', async ({ page }) => {
     await page.route('**/api/results', (route) => route.abort('connectionrefused'));
     await runTest(page, '?duration=2');
     const card = page.locator('[data-save="failed"]');
     await expect(card).toContainText('Not saved: the server could not be reached', { timeout: 15_000 });
     const copy = card.getByRole('button', { name: 'Copy details' });
-    await copy.click();
+    await page.locator('body').focus();
+    await tabTo(page, copy);
+    await page.keyboard.press('Enter');
     await expect(page.getByRole('status').filter({ hasText: 'Details copied.' })).toBeVisible();
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     expect(copied).toMatch(/^callprobe result: (Pass|Fail|No verdict)/);
