@@ -4,7 +4,8 @@ import { couldNotTestLines, couldNotTestText, type CouldNotTestFacts } from '../
 import type { Report, ReportV1 } from '../../analysis/schema/report-schema.js';
 import { ResultsError } from '../../session/net/results.js';
 import { rerunHref, type RerunSettings } from '../params.js';
-import { fetchShared } from '../results.js';
+import { absoluteUrl, fetchShared } from '../results.js';
+import { SHARED_RESULT_PAGE } from '../../protocol/api.js';
 import { CpElement } from './cp-element.js';
 import { ResultCard } from './result-card.js';
 import { sharedResultStyles } from './shared-result.styles.js';
@@ -99,7 +100,7 @@ export class SharedResultView extends CpElement {
         const m = l.report.meta;
         const rerun = rerunHref({ profile: m.profile, durationS: m.durationS, site: m.site, ticket: m.ticket });
         return html`${this.header(l.code, l.storedAtMs, rerun, m)}
-          <cp-verdict-view .report=${l.report} .json=${l.stored} .save=${{ kind: 'shared', code: l.code, url: location.href }}></cp-verdict-view>`;
+          <cp-verdict-view .report=${l.report} .json=${l.stored} .save=${{ kind: 'shared', code: l.code, url: absoluteUrl(`${SHARED_RESULT_PAGE}/${l.code}`) }}></cp-verdict-view>`;
       }
       case 'could-not-test': {
         const r = l.record;
@@ -112,7 +113,7 @@ export class SharedResultView extends CpElement {
             <h3>${title}</h3>
             ${lines.map((line) => html`<p>${line}</p>`)}
           </section>
-          <cp-result-card .save=${{ kind: 'shared', code: l.code, url: location.href }} .details=${couldNotTestText(r)} .json=${l.stored}
+          <cp-result-card .save=${{ kind: 'shared', code: l.code, url: absoluteUrl(`${SHARED_RESULT_PAGE}/${l.code}`) }} .details=${couldNotTestText(r)} .json=${l.stored}
             .fileName=${`callprobe-${l.code}.json`}></cp-result-card>`;
       }
     }
