@@ -83,7 +83,7 @@ export class ResultCard extends CpElement {
         return html`
           <h3 id="card-title">${s.kind === 'saved' ? 'Your result code' : 'Result code'}</h3>
           <p class="code" data-result-code>${s.code}</p>
-          ${s.kind === 'saved' ? html`<p>Read this code out to your help desk, or send them the link. The result is stored on this server.</p>` : nothing}
+          ${s.kind === 'saved' ? html`<p>Read this code out to your help desk, or send them the link. Anyone with the code or the link can see this result; your IP address is not part of it.</p>` : nothing}
           <p class="link">Link: <a href=${s.url} data-result-link>${s.url}</a></p>
           <div class="actions">
             <button type="button" class="primary" @click=${() => void this.copy(s.code, 'Code', '[data-result-code]')}>Copy code</button>
