@@ -1,5 +1,5 @@
 import type { ProfileSelection, TestMode } from '../analysis/schema/input.js';
-import type { TurnServerEntry } from '../protocol/api.js';
+import { SHARED_RESULT_PAGE, type TurnServerEntry } from '../protocol/api.js';
 import { BOUNDS, DEFAULTS } from '../protocol/defaults.js';
 import type { AudioChoice } from '../session/run-session.js';
 
@@ -139,4 +139,18 @@ export function rerunHref(s: RerunSettings): string {
   add('site', s.site);
   add('ticket', s.ticket);
   return `/${toSearch(parseParams(`?${q.toString()}`))}`;
+}
+
+/** The code in a shared result's path (`/r/K7QF-3MZD`, as typed: the server reads it leniently), or null on any other path. */
+export function sharedCodeOf(pathname: string): string | null {
+  const prefix = `${SHARED_RESULT_PAGE}/`;
+  if (!pathname.startsWith(prefix)) return null;
+  let code: string;
+  try {
+    code = decodeURIComponent(pathname.slice(prefix.length)).replace(/\/+$/, '');
+  } catch (err) {
+    if (err instanceof URIError) return null;
+    throw err;
+  }
+  return code.length > 0 && !code.includes('/') ? code : null;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseParams, rerunHref, toSearch, ParamError } from '../../src/web/params.js';
+import { parseParams, rerunHref, sharedCodeOf, toSearch, ParamError } from '../../src/web/params.js';
 
 describe('page URL parameters', () => {
   it('defaults to a 15 s client-to-edge test', () => {
@@ -61,5 +61,17 @@ describe('the link that runs a stored test again', () => {
     expect(rerunHref({ profile: { id: 'client-to-edge', azureRegion: null, from: null }, durationS: 15 })).toBe('/');
     expect(rerunHref({ profile: { id: 'warp-drive' }, durationS: 9999, turn: 'quic', ticket: 'T-9' })).toBe('/?ticket=T-9');
     expect(rerunHref({ profile: { id: 'azure-region', azureRegion: null, from: null }, durationS: 20 })).toBe('/?duration=20');
+  });
+});
+
+describe('the code of a shared result in the page path', () => {
+  it('reads /r/<code> as typed, and nothing else', () => {
+    expect(sharedCodeOf('/r/K7QF-3MZD')).toBe('K7QF-3MZD');
+    expect(sharedCodeOf('/r/k7qf3mzd/')).toBe('k7qf3mzd');
+    expect(sharedCodeOf('/')).toBeNull();
+    expect(sharedCodeOf('/r/')).toBeNull();
+    expect(sharedCodeOf('/r/a/b')).toBeNull();
+    expect(sharedCodeOf('/r/%E0%A4%A')).toBeNull();
+    expect(sharedCodeOf('/api/r/K7QF-3MZD')).toBeNull();
   });
 });

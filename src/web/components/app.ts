@@ -2,12 +2,11 @@ import { html, nothing } from 'lit';
 import type { LiveFigures } from '../../session/collect/live.js';
 import type { Report } from '../../analysis/schema/report-schema.js';
 import type { Phase, RunOptions } from '../../session/run-session.js';
-import { parseParams, toSearch, ParamError, type PageParams } from '../params.js';
+import { parseParams, sharedCodeOf, toSearch, ParamError, type PageParams } from '../params.js';
 import { progress, publishResult } from '../headless.js';
 import { couldNotTestRecord, newSampleId, save, worthRecording, type SaveState } from '../results.js';
 import type { CouldNotTestRecord } from '../../session/net/results.js';
 import { couldNotTestText } from '../../analysis/present/result-text.js';
-import { SHARED_RESULT_PAGE } from '../../protocol/api.js';
 import { ResultCard } from './result-card.js';
 import { appStyles } from './app.styles.js';
 import { CpElement } from './cp-element.js';
@@ -21,14 +20,6 @@ type State =
   | { kind: 'running'; phase: Phase; detail: string }
   | { kind: 'done'; report: Report; save: SaveState }
   | { kind: 'error'; reason: string; message: string; record: CouldNotTestRecord | null; save: SaveState | null };
-
-/** The code in a shared result's path (`/r/K7QF-3MZD`), or null on any other path. */
-export function sharedCodeOf(pathname: string): string | null {
-  const prefix = `${SHARED_RESULT_PAGE}/`;
-  if (!pathname.startsWith(prefix)) return null;
-  const code = decodeURIComponent(pathname.slice(prefix.length)).replace(/\/+$/, '');
-  return code.length > 0 && !code.includes('/') ? code : null;
-}
 
 /** The page: settings, live figures while a test runs, then the graded verdict. It owns the settings. */
 export class CpApp extends CpElement {
