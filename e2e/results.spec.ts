@@ -167,4 +167,20 @@ test.describe('without the store', () => {
     expect((await download).suggestedFilename()).toMatch(/^callprobe-.*\.json$/);
     expect(await seriousViolations(page)).toEqual([]);
   });
+
+  test('where the browser refuses the clipboard, Copy details selects the text and says to press Ctrl+C', async ({ browser }) => {
+    const context = await browser.newContext({ permissions: [] });
+    const page = await context.newPage();
+    await page.route('**/api/results', (route) => route.abort('connectionrefused'));
+    await page.addInitScript(() => {
+      Object.defineProperty(navigator, 'clipboard', { value: { writeText: () => Promise.reject(new Error('denied by the test')) } });
+    });
+    await runTest(page, '?duration=1');
+    const card = page.locator('[data-save="failed"]');
+    await card.getByRole('button', { name: 'Copy details' }).click({ timeout: 15_000 });
+    await expect(page.getByRole('status').filter({ hasText: 'press Ctrl+C' })).toContainText('denied by the test');
+    await expect(card.locator('details')).toHaveAttribute('open', '');
+    expect(await page.evaluate(() => document.getSelection()?.toString() ?? '')).toMatch(/^callprobe result: /);
+    await context.close();
+  });
 });
