@@ -11,6 +11,8 @@ export const isolationHeaders = {
 
 export default defineConfig({
   root: '.',
+  // Absolute asset URLs: the page is also served at /r/<code> (a shared result), where relative ones would break.
+  base: '/',
   define: { __CALLPROBE_VERSION__: JSON.stringify(pkg.version) },
   build: {
     outDir: 'dist/web',

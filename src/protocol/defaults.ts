@@ -27,6 +27,14 @@ export const DEFAULTS = {
   /** `callprobe run` asks GET /api/config before starting a browser: this bounds the wait. */
   serverCheckTimeoutMs: 5_000,
 
+  // ---- The page saving its result (POST /api/results, issue 10) -----------------------------
+  /** 4 tries 0.5 s, 1 s, 2 s apart (3.5 s in all) ride out a server restart or a proxy's brief 502. */
+  resultSaveAttempts: 4,
+  /** The wait before the first retry, doubled before each further one. */
+  resultSaveBackoffMs: 500,
+  /** One POST of a report (20-60 KiB) answers in milliseconds on loopback; 10 s bounds a stalled one. */
+  resultSaveTimeoutMs: 10_000,
+
   // ---- callprobe serve ---------------------------------------------------------------------
   host: '127.0.0.1',
   httpPort: 8080,
@@ -75,6 +83,8 @@ export const BOUNDS = {
   /** 1 s is the shortest useful test; 600 s = 10 minutes, what maxSessionMs allows for. */
   testDurationS: { min: 1, max: 600 },
   compareSecondsPerRung: { min: 2, max: 30 },
+  /** Page ?site= and ?ticket=: the report schema bounds meta.site and meta.ticket to 128 characters. */
+  metaTextChars: 128,
   /** Largest probe: a data-channel message of 1200 bytes stays under the 1280-byte IPv6 minimum MTU (RFC 8200 §5) with its headers. */
   payloadBytesMax: 1200,
   /** A listening or relay port (RFC 6335 §6: 16 bits; 0 is "any", never a port to hand out). */

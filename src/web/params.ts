@@ -1,5 +1,5 @@
 import type { ProfileSelection, TestMode } from '../analysis/schema/input.js';
-import type { TurnServerEntry } from '../protocol/api.js';
+import { SHARED_RESULT_PAGE, type TurnServerEntry } from '../protocol/api.js';
 import { BOUNDS, DEFAULTS } from '../protocol/defaults.js';
 import type { AudioChoice } from '../session/run-session.js';
 
@@ -13,11 +13,17 @@ export interface PageParams {
   audio: AudioChoice;
   /** `?compare=1` (`&compareSeconds=N`): a short stream on every reachable rung after the test. */
   compare: { secondsPerRung: number } | null;
+  /** The site this test is run for (`?site=`, the store accepts it only from the operator) and a help-desk ticket (`?ticket=`). */
+  site: string | null;
+  ticket: string | null;
+  /** Whether the page saves its result to the server (`?save=0` opts out; `callprobe run` saves from the CLI). */
+  save: boolean;
 }
 
 export const DEFAULT_DURATION_S = DEFAULTS.testDurationS;
 export const MIN_DURATION_S = BOUNDS.testDurationS.min;
 export const MAX_DURATION_S = BOUNDS.testDurationS.max;
+export const MAX_META_TEXT_CHARS = BOUNDS.metaTextChars;
 
 export class ParamError extends Error {
   constructor(message: string) {
@@ -68,7 +74,18 @@ export function parseParams(search: string): PageParams {
     }
     compare = { secondsPerRung };
   }
-  return { profile, durationS, autostart: q.get('autostart') === '1', mode, turnPick, audio, compare };
+  const site = metaText(q, 'site');
+  const ticket = metaText(q, 'ticket');
+  const saveText = q.get('save') ?? '1';
+  if (saveText !== '0' && saveText !== '1') throw new ParamError(`save must be 0 or 1, not "${saveText}"`);
+  return { profile, durationS, autostart: q.get('autostart') === '1', mode, turnPick, audio, compare, site, ticket, save: saveText === '1' };
+}
+
+/** `?site=` or `?ticket=`: trimmed, empty is none, at most BOUNDS.metaTextChars. */
+function metaText(q: URLSearchParams, name: 'site' | 'ticket'): string | null {
+  const text = (q.get(name) ?? '').trim();
+  if (text.length > MAX_META_TEXT_CHARS) throw new ParamError(`${name} must be at most ${MAX_META_TEXT_CHARS} characters, not ${text.length}`);
+  return text.length > 0 ? text : null;
 }
 
 /** The query string for a set of parameters (to share a test's settings). */
@@ -85,6 +102,71 @@ export function toSearch(p: PageParams): string {
     q.set('compare', '1');
     if (p.compare.secondsPerRung !== DEFAULTS.compareSecondsPerRung) q.set('compareSeconds', String(p.compare.secondsPerRung));
   }
+  if (p.site !== null) q.set('site', p.site);
+  if (p.ticket !== null) q.set('ticket', p.ticket);
+  if (!p.save) q.set('save', '0');
   const s = q.toString();
   return s ? `?${s}` : '';
+}
+
+/** The settings of a stored test, as a report or a could-not-test record wrote them. */
+export interface RerunSettings {
+  profile: { id: string; azureRegion?: string | null; from?: string | null };
+  durationS: number;
+  /** The relay pick asked for (`udp:3478`), when the record kept it. */
+  turn?: string | null;
+  site?: string | null;
+  ticket?: string | null;
+}
+
+/**
+ * The page link that runs a stored test again with its settings (profile, duration, relay
+ * pick, site, ticket). A setting this page no longer accepts is left to its default, so the
+ * link always works.
+ */
+export function rerunHref(s: RerunSettings): string {
+  const keep = (q: URLSearchParams): URLSearchParams | null => {
+    try {
+      parseParams(`?${q.toString()}`);
+      return q;
+    } catch (err) {
+      if (err instanceof ParamError) return null;
+      throw err;
+    }
+  };
+  let q = new URLSearchParams();
+  const add = (name: string, value: string | null | undefined) => {
+    if (value === null || value === undefined || value === '') return;
+    const next = new URLSearchParams(q);
+    next.set(name, value);
+    q = keep(next) ?? q;
+  };
+  if (s.profile.id === 'azure-region') {
+    const next = new URLSearchParams(q);
+    next.set('profile', 'azure-region');
+    if (s.profile.azureRegion) next.set('azureRegion', s.profile.azureRegion);
+    if (s.profile.from) next.set('from', s.profile.from);
+    q = keep(next) ?? q;
+  } else {
+    add('profile', s.profile.id);
+  }
+  add('duration', String(s.durationS));
+  add('turn', s.turn);
+  add('site', s.site);
+  add('ticket', s.ticket);
+  return `/${toSearch(parseParams(`?${q.toString()}`))}`;
+}
+
+/** The code in a shared result's path (`/r/K7QF-3MZD`, as typed: the server reads it leniently), or null on any other path. */
+export function sharedCodeOf(pathname: string): string | null {
+  const prefix = `${SHARED_RESULT_PAGE}/`;
+  if (!pathname.startsWith(prefix)) return null;
+  let code: string;
+  try {
+    code = decodeURIComponent(pathname.slice(prefix.length)).replace(/\/+$/, '');
+  } catch (err) {
+    if (err instanceof URIError) return null;
+    throw err;
+  }
+  return code.length > 0 && !code.includes('/') ? code : null;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseParams, toSearch, ParamError } from '../../src/web/params.js';
+import { parseParams, rerunHref, sharedCodeOf, toSearch, ParamError } from '../../src/web/params.js';
 
 describe('page URL parameters', () => {
   it('defaults to a 15 s client-to-edge test', () => {
@@ -11,6 +11,9 @@ describe('page URL parameters', () => {
       turnPick: null,
       audio: 'webaudio',
       compare: null,
+      site: null,
+      ticket: null,
+      save: true,
     });
   });
 
@@ -36,5 +39,48 @@ describe('page URL parameters', () => {
     expect(() => parseParams('?duration=0')).toThrow(/duration/);
     expect(() => parseParams('?duration=601')).toThrow(/duration/);
     expect(() => parseParams('?turn=quic')).toThrow(/turn/);
+  });
+
+  it('reads site, ticket and save=0, and writes them back', () => {
+    const p = parseParams('?site=Berlin%20HQ&ticket=%20INC-42%20&save=0');
+    expect(p).toMatchObject({ site: 'Berlin HQ', ticket: 'INC-42', save: false });
+    expect(parseParams(toSearch(p))).toEqual(p);
+    expect(parseParams('?site=&ticket=')).toMatchObject({ site: null, ticket: null, save: true });
+    expect(() => parseParams(`?ticket=${'x'.repeat(129)}`)).toThrow(/ticket must be at most 128/);
+    expect(() => parseParams('?save=no')).toThrow(/save must be 0 or 1/);
+  });
+});
+
+describe('the link that runs a stored test again', () => {
+  it('keeps profile, region, duration, relay pick, site and ticket', () => {
+    const href = rerunHref({ profile: { id: 'azure-region', azureRegion: 'West Europe', from: 'edge' }, durationS: 30, turn: 'tcp:3478', site: 'Berlin', ticket: 'INC-1' });
+    expect(href.startsWith('/?')).toBe(true);
+    expect(parseParams(href.slice(1))).toMatchObject({
+      profile: { id: 'azure-region', azureRegion: 'West Europe', from: 'edge' },
+      durationS: 30,
+      turnPick: { transport: 'tcp', port: 3478 },
+      site: 'Berlin',
+      ticket: 'INC-1',
+      save: true,
+      autostart: false,
+    });
+  });
+
+  it('is the plain page for a default test, and drops what this page no longer accepts', () => {
+    expect(rerunHref({ profile: { id: 'client-to-edge', azureRegion: null, from: null }, durationS: 15 })).toBe('/');
+    expect(rerunHref({ profile: { id: 'warp-drive' }, durationS: 9999, turn: 'quic', ticket: 'T-9' })).toBe('/?ticket=T-9');
+    expect(rerunHref({ profile: { id: 'azure-region', azureRegion: null, from: null }, durationS: 20 })).toBe('/?duration=20');
+  });
+});
+
+describe('the code of a shared result in the page path', () => {
+  it('reads /r/<code> as typed, and nothing else', () => {
+    expect(sharedCodeOf('/r/K7QF-3MZD')).toBe('K7QF-3MZD');
+    expect(sharedCodeOf('/r/k7qf3mzd/')).toBe('k7qf3mzd');
+    expect(sharedCodeOf('/')).toBeNull();
+    expect(sharedCodeOf('/r/')).toBeNull();
+    expect(sharedCodeOf('/r/a/b')).toBeNull();
+    expect(sharedCodeOf('/r/%E0%A4%A')).toBeNull();
+    expect(sharedCodeOf('/api/r/K7QF-3MZD')).toBeNull();
   });
 });

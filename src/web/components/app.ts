@@ -2,8 +2,12 @@ import { html, nothing } from 'lit';
 import type { LiveFigures } from '../../session/collect/live.js';
 import type { Report } from '../../analysis/schema/report-schema.js';
 import type { Phase, RunOptions } from '../../session/run-session.js';
-import { parseParams, toSearch, ParamError, type PageParams } from '../params.js';
+import { parseParams, sharedCodeOf, toSearch, ParamError, type PageParams } from '../params.js';
 import { progress, publishResult } from '../headless.js';
+import { couldNotTestRecord, newSampleId, save, worthRecording, type SaveState } from '../results.js';
+import type { CouldNotTestRecord } from '../../session/net/results.js';
+import { couldNotTestText } from '../../analysis/present/result-text.js';
+import { ResultCard } from './result-card.js';
 import { appStyles } from './app.styles.js';
 import { CpElement } from './cp-element.js';
 import type { CpEventMap } from './events.js';
@@ -18,12 +22,12 @@ const LIVE_PROGRESS_EVERY_S = 5;
 type State =
   | { kind: 'idle' }
   | { kind: 'running'; phase: Phase; detail: string }
-  | { kind: 'done'; report: Report }
-  | { kind: 'error'; reason: string; message: string };
+  | { kind: 'done'; report: Report; save: SaveState }
+  | { kind: 'error'; reason: string; message: string; record: CouldNotTestRecord | null; save: SaveState | null };
 
 /** The page: settings, live figures while a test runs, then the graded verdict. It owns the settings. */
 export class CpApp extends CpElement {
-  static override dependencies = { 'cp-test-form': TestForm, 'cp-live-panel': LivePanel, 'cp-verdict-view': VerdictView };
+  static override dependencies = { 'cp-test-form': TestForm, 'cp-live-panel': LivePanel, 'cp-verdict-view': VerdictView, 'cp-result-card': ResultCard };
   static override properties = {
     state: { state: true },
     params: { state: true },
@@ -37,6 +41,8 @@ export class CpApp extends CpElement {
   declare paramError: string | null;
   private controller: AbortController | null = null;
   private chartModule: Promise<typeof import('./rtt-chart.js')> | null = null;
+  /** Set when the page was opened at /r/<code>: it shows that stored result, read-only. */
+  private readonly sharedCode = sharedCodeOf(location.pathname);
 
   static override styles = appStyles;
 
@@ -55,6 +61,11 @@ export class CpApp extends CpElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    if (this.sharedCode !== null) {
+      // Loaded only here: a test page never needs it.
+      void import('./cp-shared-result.js');
+      return;
+    }
     if (this.paramError) {
       publishResult({ ok: false, reason: 'bad-parameters', message: this.paramError });
     } else if (this.params.autostart) {
@@ -70,6 +81,8 @@ export class CpApp extends CpElement {
     this.live = null;
     this.state = { kind: 'running', phase: 'config', detail: 'loading' };
     this.chartModule ??= import('./rtt-chart.js');
+    const startedAtMs = Date.now();
+    const sampleId = newSampleId();
     try {
       const [{ runSession }, env] = await Promise.all([import('../../session/run-session.js'), import('../session-env.js')]);
       let liveStep = 0;
@@ -85,6 +98,8 @@ export class CpApp extends CpElement {
           compare: params.compare,
           signal: this.controller.signal,
           version: __CALLPROBE_VERSION__,
+          site: params.site,
+          ticket: params.ticket,
         },
         env.pageEnv(),
         {
@@ -103,16 +118,27 @@ export class CpApp extends CpElement {
           },
         },
       );
-      this.state = { kind: 'done', report };
+      const done: State = { kind: 'done', report, save: params.save ? { kind: 'saving' } : { kind: 'off' } };
+      this.state = done;
       publishResult({ ok: true, report });
+      if (params.save) this.finishSave(done, await save(report, sampleId));
     } catch (err) {
       const e = err as Error & { reason?: string };
       const reason = e.reason ?? 'internal-error';
-      this.state = { kind: 'error', reason, message: e.message };
+      const record = worthRecording(reason) ? couldNotTestRecord(params, reason, e.message, startedAtMs, Date.now()) : null;
+      const failed: State = { kind: 'error', reason, message: e.message, record, save: record === null ? null : params.save ? { kind: 'saving' } : { kind: 'off' } };
+      this.state = failed;
       publishResult({ ok: false, reason, message: e.message });
+      if (record !== null && params.save) this.finishSave(failed, await save(record, sampleId));
     } finally {
       this.controller = null;
     }
+  }
+
+  /** Shows how saving ended, unless another test has started since. */
+  private finishSave(shown: State, outcome: SaveState): void {
+    if (this.state !== shown || (shown.kind !== 'done' && shown.kind !== 'error')) return;
+    this.state = { ...shown, save: outcome };
   }
 
   private cancel(): void {
@@ -120,6 +146,7 @@ export class CpApp extends CpElement {
   }
 
   override render() {
+    if (this.sharedCode !== null) return html`<cp-shared-result .code=${this.sharedCode}></cp-shared-result>`;
     const st = this.state;
     const running = st.kind === 'running';
     return html`
@@ -137,9 +164,13 @@ export class CpApp extends CpElement {
       ${running || this.state.kind === 'done'
         ? html`<cp-live-panel .figures=${this.live} .chart=${this.chartModule} .durationS=${this.params.durationS}></cp-live-panel>`
         : nothing}
-      ${this.state.kind === 'done' ? html`<cp-verdict-view .report=${this.state.report}></cp-verdict-view>` : nothing}
-      ${this.state.kind === 'error'
-        ? html`<div class="error" role="alert"><h2>The test could not run</h2><p>${this.state.message}</p><p><small>reason: ${this.state.reason}</small></p></div>`
+      ${st.kind === 'done' ? html`<cp-verdict-view .report=${st.report} .save=${st.save}></cp-verdict-view>` : nothing}
+      ${st.kind === 'error'
+        ? html`<div class="error" role="alert"><h2>The test could not run</h2><p>${st.message}</p><p><small>reason: ${st.reason}</small></p></div>
+            ${st.record !== null && st.save !== null
+              ? html`<cp-result-card .save=${st.save} .details=${couldNotTestText(st.record)} .json=${st.record}
+                  .fileName=${`callprobe-could-not-test-${st.record.meta.startedAt.replace(/[:.]/g, '-')}.json`}></cp-result-card>`
+              : nothing}`
         : nothing}
     `;
   }

@@ -13,14 +13,23 @@ export const verdictViewStyles = css`
   .insufficient h2, .status.insufficient { color: var(--insufficient); }
   .figures { display: flex; flex-wrap: wrap; gap: 0.4rem 1.5rem; margin: 0.75rem 0 0; padding: 0; list-style: none; }
   .figures strong { font-variant-numeric: tabular-nums; }
-  table { border-collapse: collapse; width: 100%; margin-top: 1rem; font-size: 0.95rem; }
+  .scroll { overflow-x: auto; margin-top: 1rem; }
+  .scroll:focus-visible { outline: 3px solid #f0b400; outline-offset: 2px; }
+  table { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
+  table.targets { min-width: 34rem; }
   caption { text-align: left; font-weight: 700; padding: 0.25rem 0; }
   th, td { text-align: left; padding: 0.4rem 0.5rem; border-bottom: 1px solid var(--border); vertical-align: top; }
   thead th { background: var(--panel); }
   td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
   .status { font-weight: 700; text-transform: uppercase; font-size: 0.85rem; }
   small { color: var(--muted); }
-  button { font: inherit; margin-top: 1rem; padding: 0.5rem 1rem; border: 2px solid var(--accent); color: var(--accent);
-    background: #fff; border-radius: 6px; cursor: pointer; }
-  button:focus-visible { outline: 3px solid #f0b400; outline-offset: 2px; }
+  /* A narrow screen: each target is a block (name, then measured, limit and result side by side, then what it means). */
+  @media (max-width: 40rem) {
+    table.targets { min-width: 0; }
+    table.targets thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+    table.targets tr { display: grid; grid-template-columns: repeat(3, 1fr); gap: 0.25rem 0.75rem; padding: 0.6rem 0; border-bottom: 1px solid var(--border); }
+    table.targets th[scope='row'], table.targets td.means { grid-column: 1 / -1; }
+    table.targets th, table.targets td { border: 0; padding: 0; }
+    table.targets td[data-label]::before { content: attr(data-label); display: block; color: var(--muted); font-size: 0.8rem; }
+  }
 `;

@@ -2,27 +2,25 @@ import { html, nothing } from 'lit';
 import type { Report } from '../../analysis/schema/report-schema.js';
 import { DIRECTION_COLUMNS, directionRows, keyFigures, verdictRows, verdictView, type TextPart } from '../../analysis/present/view.js';
 import { CpElement } from './cp-element.js';
+import { reportSummaryText } from '../../analysis/present/result-text.js';
+import type { SaveState } from '../results.js';
 import { ReportDetails } from './report-details.js';
+import { ResultCard } from './result-card.js';
 import { verdictViewStyles } from './verdict-view.styles.js';
 
 const parts = (ps: readonly TextPart[]) => ps.map((p) => (p.emphasis ? html`<strong>${p.text}</strong>` : p.text));
 
-/** The graded verdict: a banner with the explanation, one row per target, details, and the JSON report. */
+/** The graded verdict: a banner with the explanation, the result card (code, link, JSON), one row per target, details. */
 export class VerdictView extends CpElement {
-  static override dependencies = { 'cp-report-details': ReportDetails };
-  static override properties = { report: { attribute: false } };
+  static override dependencies = { 'cp-report-details': ReportDetails, 'cp-result-card': ResultCard };
+  static override properties = { report: { attribute: false }, save: { attribute: false }, json: { attribute: false } };
   declare report: Report;
+  /** Whether and where the result was saved. */
+  declare save: SaveState;
+  /** What the JSON download holds: the report as stored (a shared result keeps its schema version), else the report. */
+  declare json: unknown;
 
   static override styles = verdictViewStyles;
-
-  private download(): void {
-    const blob = new Blob([JSON.stringify(this.report, null, 2)], { type: 'application/json' });
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = `callprobe-${this.report.meta.startedAt.replace(/[:.]/g, '-')}.json`;
-    a.click();
-    URL.revokeObjectURL(a.href);
-  }
 
   override render() {
     const r = this.report;
@@ -37,8 +35,14 @@ export class VerdictView extends CpElement {
           ${keyFigures(r).map((line) => html`<li data-figure=${line.id}>${parts(line.parts)}</li>`)}
         </ul>
       </section>
+      <cp-result-card
+        .save=${this.save}
+        .details=${reportSummaryText(r)}
+        .json=${this.json ?? r}
+        .fileName=${`callprobe-${r.meta.startedAt.replace(/[:.]/g, '-')}.json`}
+      ></cp-result-card>
       ${directions.length > 0
-        ? html`<table aria-label="Upstream and downstream">
+        ? html`<div class="scroll" role="region" aria-label="Each direction" tabindex="0"><table aria-label="Upstream and downstream">
             <caption>Each direction</caption>
             <thead><tr>${DIRECTION_COLUMNS.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
             <tbody>
@@ -47,25 +51,24 @@ export class VerdictView extends CpElement {
                   <td class="num">${d.reorder}</td><td class="num">${d.lostProbes}</td></tr>`,
               )}
             </tbody>
-          </table>`
+          </table></div>`
         : nothing}
-      <table aria-label="Targets">
+      <div class="scroll" role="region" aria-label="Targets" tabindex="0"><table class="targets" aria-label="Targets">
         <caption>Targets: ${r.meta.profile.label}</caption>
         <thead><tr><th scope="col">Target</th><th scope="col">Measured</th><th scope="col">Limit</th><th scope="col">Result</th><th scope="col">What it means</th></tr></thead>
         <tbody>
           ${verdictRows(r).map(
             (row) => html`<tr data-target=${row.target} data-direction=${row.direction}>
               <th scope="row">${row.label}<br /><small>${row.directionText}, ${row.statistic}</small></th>
-              <td class="num">${row.measured}</td>
-              <td class="num">${row.limit}</td>
-              <td><span class="status ${row.status}">${row.status}</span>${row.reasonText === null ? nothing : html`<br /><small>${row.reasonText}</small>`}</td>
-              <td>${row.sentence}</td>
+              <td class="num" data-label="Measured">${row.measured}</td>
+              <td class="num" data-label="Limit">${row.limit}</td>
+              <td data-label="Result"><span class="status ${row.status}">${row.status}</span>${row.reasonText === null ? nothing : html`<br /><small>${row.reasonText}</small>`}</td>
+              <td class="means">${row.sentence}</td>
             </tr>`,
           )}
         </tbody>
-      </table>
+      </table></div>
       <cp-report-details .report=${r}></cp-report-details>
-      <button type="button" @click=${() => this.download()}>Download the full report (JSON)</button>
     `;
   }
 }

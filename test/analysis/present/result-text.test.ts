@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { couldNotTestLines, couldNotTestText, failureWords, reportSummaryText } from '../../../src/analysis/present/result-text.js';
+import { verdictRows } from '../../../src/analysis/present/view.js';
+import type { Report } from '../../../src/analysis/schema/report-schema.js';
+import { repoRoot } from '../../kit/paths.js';
+
+const golden = (name: string): Report => JSON.parse(readFileSync(join(repoRoot, 'test/analysis/report/golden', name), 'utf8')) as Report;
+
+describe('a result as text for a help desk', () => {
+  it('summarises a report: verdict, explanation, when and where, figures, each target', () => {
+    const r = golden('clean-15s.json');
+    const text = reportSummaryText({ ...r, meta: { ...r.meta, site: 'Berlin', ticket: 'INC-42' } });
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('callprobe result: Pass');
+    expect(text).toContain('Started 2025-01-01T00:00:00.000Z against relay.example.test');
+    expect(text).toContain('Site: Berlin\nTicket: INC-42');
+    expect(text).toMatch(/round trip p50 \d+\.\d ms/);
+    const rows = verdictRows(r);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(lines).toContain(`${row.status.toUpperCase()}: ${row.sentence}`);
+    expect(reportSummaryText(r)).not.toContain('Site:');
+  });
+
+  it('says what failed for a test that could not run, in words, with the detail', () => {
+    const record = { reason: 'relay-unreachable', message: 'no relay port answered within 4000 ms', atMs: Date.UTC(2026, 10, 23, 7, 0), meta: { server: 'http://127.0.0.1:8080', ticket: 'T-9' } };
+    const lines = couldNotTestLines(record);
+    expect(lines[0]).toBe('The test could not run.');
+    expect(lines[1]).toMatch(/No relay port answered/);
+    expect(lines).toContain('Detail: no relay port answered within 4000 ms (reason: relay-unreachable)');
+    expect(lines).toContain('Started 2026-11-23T07:00:00.000Z against http://127.0.0.1:8080');
+    expect(lines).toContain('Ticket: T-9');
+    expect(couldNotTestText(record)).toBe(lines.join('\n'));
+  });
+
+  it('has words for every reason the session gives, and a general sentence for an unknown one', () => {
+    for (const reason of ['config-unavailable', 'signaling-failed', 'relay-unreachable', 'relay-refused', 'ice-failed', 'channel-not-lossy', 'reflector-error', 'internal-error']) {
+      expect(failureWords(reason)).not.toContain(reason);
+    }
+    expect(failureWords('warp-core-breach')).toBe('The test could not run (warp-core-breach).');
+  });
+});
