@@ -71,6 +71,8 @@ export const DEFAULTS = {
     bodyLimitBytes: 256 * 1024,
     /** One page test saves once; 30 a minute per address (/64 for IPv6) is an office behind one NAT retrying. */
     postsPerMinutePerIp: 30,
+    /** Reads of shared results (/r/:code, /api/r/:code) per minute per address: a person opens a few; bounds guessing 2^40 codes. */
+    readsPerMinutePerIp: 120,
     /** Retention purge: at start and then hourly. */
     purgeIntervalMs: 3_600_000,
     /** Truncated client addresses kept beside the full one: IPv4 /24, IPv6 /48 (the site, not the person). */

@@ -1,0 +1,34 @@
+/**
+ * A test that could not run but reached the server (issue 10): what failed, when, and the
+ * settings it ran with. Stored and shared like a report (POST /api/results), one CSV row in
+ * the export. `meta` carries what is known (site, ticket, server, browser...); unknown keys are
+ * kept, the upload's size limit bounds them.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+
+const NullableText = (maxLength: number, description: string) => Type.Union([Type.String({ maxLength }), Type.Null()], { description });
+
+export const CouldNotTestMetaSchema = Type.Object(
+  {
+    site: Type.Optional(NullableText(128, 'As meta.site of a report: accepted only from the operator.')),
+    ticket: Type.Optional(NullableText(128, 'As meta.ticket of a report.')),
+    startedAt: Type.Optional(Type.String({ maxLength: 64, description: 'ISO 8601 UTC, when the test began.' })),
+    callprobeVersion: Type.Optional(Type.String({ maxLength: 64 })),
+    browser: Type.Optional(Type.String({ maxLength: 256 })),
+    server: Type.Optional(Type.String({ maxLength: 2048 })),
+  },
+  { additionalProperties: true },
+);
+
+export const CouldNotTestSchema = Type.Object(
+  {
+    kind: Type.Literal('could-not-test'),
+    reason: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9-]*$', description: 'A machine code, e.g. "no-relay", "connect-timeout" (the headless contract\'s reasons).' }),
+    message: Type.String({ maxLength: 4096, description: 'What failed, in one or a few plain sentences.' }),
+    atMs: Type.Integer({ minimum: 0, description: 'When it failed, ms since the Unix epoch.' }),
+    meta: CouldNotTestMetaSchema,
+  },
+  { additionalProperties: false },
+);
+
+export type CouldNotTest = Static<typeof CouldNotTestSchema>;
