@@ -64,6 +64,9 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
           quotas: DEFAULTS.relayQuotas,
           reflector: false,
           logLevel: 'warn',
+          results: null,
+          adminToken: null,
+          trustProxy: [],
         },
         () => undefined,
       );

@@ -36,10 +36,12 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     db = new Database(path);
+    // Another process (a second serve on the same file) may hold the lock for a moment.
+    db.pragma('busy_timeout = 5000');
     db.pragma('journal_mode = WAL');
+    // FULL: every commit is fsynced before put() returns, so the 201 follows a durable write.
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
   } catch (err) {
     throw new StoreError('open-failed', `cannot open the results database ${path}: ${(err as Error).message}`, { cause: err });
   }

@@ -15,9 +15,24 @@ const serveFlags: ServeFlags = {
   maxAllocationsPerUser: DEFAULTS.relayQuotas.maxAllocationsPerUsername,
   maxAllocationsPerIp: DEFAULTS.relayQuotas.maxAllocationsPerSourceIp,
   maxAllocations: DEFAULTS.relayQuotas.maxAllocationsTotal,
+  db: { kind: 'sqlite', path: DEFAULTS.results.dbPath },
+  store: true,
+  retainDays: DEFAULTS.results.retainDays,
+  retainIpDays: DEFAULTS.results.retainIpDays,
 };
 
 describe('callprobe serve flags', () => {
+  it('turn into the results store options: --db, --no-store, the token, retention, proxies', () => {
+    expect(serveOptionsFromFlags(serveFlags)).toMatchObject({
+      results: { db: { kind: 'sqlite', path: './data/callprobe.db' }, retainDays: 365, retainIpDays: 28 },
+      adminToken: null,
+      trustProxy: [],
+    });
+    const pgFlags = { ...serveFlags, db: { kind: 'postgres' as const, url: 'postgres://u@db/callprobe' }, adminToken: 'x'.repeat(20), retainIpDays: 7, trustProxy: ['10.0.0.0/8'] };
+    expect(serveOptionsFromFlags(pgFlags)).toMatchObject({ results: { db: { kind: 'postgres' }, retainIpDays: 7 }, adminToken: 'x'.repeat(20), trustProxy: ['10.0.0.0/8'] });
+    expect(serveOptionsFromFlags({ ...serveFlags, store: false }).results).toBeNull();
+  });
+
   it('turn into the server options, the relay quotas included', () => {
     const o = serveOptionsFromFlags({ ...serveFlags, tcpPorts: [443], maxAllocationsPerIp: 64 });
     expect(o).toMatchObject({
