@@ -25,6 +25,12 @@ test.describe('callprobe run', () => {
     expect(report.summary.verdict).toBe('pass');
     expect(report.grades.every((g) => g.status === 'pass')).toBe(true);
     expect(r.code).toBe(0);
+    // Saved once, from the CLI: the code and link on stderr, the same report behind the link.
+    const saved = /^result: ([0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}) (\S+)$/m.exec(r.stderr);
+    expect(saved, r.stderr).not.toBeNull();
+    expect(saved?.[2]).toBe(`${E2E.baseUrl}/r/${saved?.[1]}`);
+    const shared = (await (await fetch(`${E2E.baseUrl}/api/r/${saved?.[1]}`)).json()) as { report: unknown };
+    expect(shared.report).toEqual(report);
   });
 
   test('a test too short to fill a 15 s window is insufficient: exit 2, human summary on stdout', async () => {
@@ -34,13 +40,14 @@ test.describe('callprobe run', () => {
     expect(r.code).toBe(2);
   });
 
-  test('usage errors exit 3, unreachable servers exit 2 with a JSON error', async () => {
+  test('usage errors exit 3, unreachable servers exit 2 with a could-not-test record', async () => {
     expect((await callprobe(['run', '--server', E2E.baseUrl, '--profile', 'azure-region'], 10_000)).code).toBe(3);
     expect((await callprobe(['run', '--server', E2E.baseUrl, '--profile', 'fastest'], 10_000)).code).toBe(3);
     expect((await callprobe(['run'], 10_000)).code).toBe(3);
     const down = await callprobe(['run', '--server', 'http://127.0.0.1:9', '--json'], 60_000);
     expect(down.code).toBe(2);
-    expect(JSON.parse(down.stdout)).toMatchObject({ error: { reason: expect.any(String) } });
+    expect(JSON.parse(down.stdout)).toMatchObject({ kind: 'could-not-test', reason: expect.any(String), message: expect.any(String), atMs: expect.any(Number) });
+    expect(down.stderr).toMatch(/result not saved: .*unreachable/);
   });
 
   test("against someone else's TURN server (coturn) it loops two peers in the page: loopback mode", async () => {

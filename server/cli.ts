@@ -143,8 +143,13 @@ program
   .option('--turn-user <user>', 'username for --turn')
   .option('--turn-credential <password>', 'credential for --turn')
   .option('--relay <transport[:port]>', 'relay transport to test through, e.g. udp:3479, tcp, tls')
-  .option('--json', 'print exactly one JSON document, the report', false)
+  .option('--json', 'print exactly one JSON document, the report (or a could-not-test record)', false)
+  .option('--csv', 'print the export\'s CSV header and this test\'s row instead of the summary', false)
   .option('--browser <path>', 'Chromium executable', DEFAULTS.browserPath)
+  .option('--no-save', 'do not store the result on the server (by default it is saved once and its code printed on stderr)')
+  .option('--site <name>', 'the site this test is for (meta.site; saving it needs --admin-token)')
+  .option('--ticket <ref>', 'a help-desk ticket reference (meta.ticket)')
+  .addOption(new Option('--admin-token <token>', 'the server\'s operator token, to save a result with --site').env('CALLPROBE_ADMIN_TOKEN').argParser(arg(parseAdminToken)))
   .action(async (_opts: unknown, cmd: Command) => {
     process.exitCode = await runCommand(checkRunFlags(cmd.opts<RunCommandOptions>()));
   });

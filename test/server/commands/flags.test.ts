@@ -57,7 +57,7 @@ describe('callprobe serve flags', () => {
 });
 
 describe('callprobe run flags', () => {
-  const base: RunCommandOptions = { profile: 'client-to-edge', from: 'site', json: false, browser: DEFAULTS.browserPath };
+  const base: RunCommandOptions = { profile: 'client-to-edge', from: 'site', json: false, browser: DEFAULTS.browserPath, save: true, csv: false };
 
   it('need a server or a TURN server with its credentials', () => {
     expect(() => checkRunFlags(base)).toThrow(ConfigError);
@@ -69,5 +69,15 @@ describe('callprobe run flags', () => {
 
   it('need a region with the azure-region profile', () => {
     expect(() => checkRunFlags({ ...base, server: 'http://127.0.0.1:8080', profile: 'azure-region' })).toThrow(/--azure-region/);
+  });
+
+  it('refuse --json with --csv, a site without the operator token, and empty or long site and ticket', () => {
+    const server = 'http://127.0.0.1:8080';
+    expect(() => checkRunFlags({ ...base, server, json: true, csv: true })).toThrow(/--json and --csv/);
+    expect(() => checkRunFlags({ ...base, server, site: 'Paris' })).toThrow(/--site needs --admin-token/);
+    expect(checkRunFlags({ ...base, server, site: 'Paris', save: false }).site).toBe('Paris');
+    expect(checkRunFlags({ ...base, server, site: 'Paris', adminToken: 'x'.repeat(20) }).site).toBe('Paris');
+    expect(() => checkRunFlags({ ...base, server, ticket: ' ' })).toThrow(/--ticket must be 1\.\.128/);
+    expect(() => checkRunFlags({ ...base, server, ticket: 'x'.repeat(129) })).toThrow(/--ticket must be 1\.\.128/);
   });
 });
