@@ -190,6 +190,9 @@ export async function registerResults(app: FastifyInstance, opts: ResultsOptions
     const who = operatorCheck(req, opts.adminToken);
     if (who !== 'ok') throw who;
     if (store === null) throw noStore();
+    for (const [name, v] of Object.entries(req.query)) {
+      if (typeof v !== 'string') throw new Refusal(400, 'bad-query', `give ${name} once`);
+    }
     const format = req.query.format ?? 'json';
     if (format !== 'csv' && format !== 'ndjson' && format !== 'json') throw new Refusal(400, 'bad-format', 'format is csv, ndjson or json');
     const site = req.query.site === undefined || req.query.site === '' ? null : req.query.site;

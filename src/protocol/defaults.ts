@@ -67,7 +67,7 @@ export const DEFAULTS = {
     retainDays: 365,
     /** Client addresses (personal data under the GDPR): four weeks cover a ticket's triage. */
     retainIpDays: 28,
-    /** A v2 report is ~20-60 KiB (its window arrays grow with the duration); 256 KiB bounds a 10-minute test with room. */
+    /** A v2 report is ~19 KB compact, ~26 KB as `run --json` prints it, whatever the duration (15 s and 10 min fixtures measured): 256 KiB is 10x room. */
     bodyLimitBytes: 256 * 1024,
     /** One page test saves once; 30 a minute per address (/64 for IPv6) is an office behind one NAT retrying. */
     postsPerMinutePerIp: 30,

@@ -1,8 +1,9 @@
 /**
  * A test that could not run but reached the server (issue 10): what failed, when, and the
  * settings it ran with. Stored and shared like a report (POST /api/results), one CSV row in
- * the export. `meta` carries what is known (site, ticket, server, browser...); unknown keys are
- * kept, the upload's size limit bounds them.
+ * the export. `meta` carries what is known (site, ticket, server, browser...); other keys are
+ * kept when their values are plain (text, number, boolean, null), so an anonymous upload
+ * cannot nest without bound.
  */
 import { type Static, Type } from '@sinclair/typebox';
 
@@ -17,7 +18,7 @@ export const CouldNotTestMetaSchema = Type.Object(
     browser: Type.Optional(Type.String({ maxLength: 256 })),
     server: Type.Optional(Type.String({ maxLength: 2048 })),
   },
-  { additionalProperties: true },
+  { additionalProperties: Type.Union([Type.String({ maxLength: 2048 }), Type.Number(), Type.Boolean(), Type.Null()]) },
 );
 
 export const CouldNotTestSchema = Type.Object(

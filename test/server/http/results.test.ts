@@ -171,6 +171,8 @@ describe.each([sqliteKind(), postgresKind()])('results API: $name', (kind) => {
         [{ ...report(), meta: { ...(report().meta as object), startedAt: 'yesterday' } }, 'schema'],
         [couldNotTest({ reason: 'Has Spaces' }), 'schema'],
         [couldNotTest({ extra: 1 }), 'schema'],
+        // Only plain values beside meta's known keys: nothing nests without bound.
+        [JSON.stringify(couldNotTest()).replace('"meta":{', `"meta":{"nested":${'['.repeat(50_000)}${']'.repeat(50_000)},`), 'schema'],
       ];
       for (const [body, reason] of cases) {
         const res = await post(app, body);
@@ -270,11 +272,12 @@ describe.each([sqliteKind(), postgresKind()])('results API: $name', (kind) => {
       expect(site.json<Record<string, unknown>[]>().map((r) => r.site)).toEqual(['Lyon']);
       expect((await operator(app, '/api/results?since=last%20week')).json()).toMatchObject({ reason: 'bad-since' });
       expect((await operator(app, '/api/results?format=xml')).statusCode).toBe(400);
+      expect((await operator(app, '/api/results?site=Lyon&site=Paris')).json()).toMatchObject({ reason: 'bad-query' });
     });
 
     it('stores and shares a could-not-test record and a schema-1 report as sent', async () => {
       const { app } = await build();
-      const rec = couldNotTest();
+      const rec = couldNotTest({ meta: { callprobeVersion: '0.1.0', site: null, ticket: null, durationS: 15, profile: 'client-to-edge', autostart: true } });
       const a = await post(app, rec);
       expect(a.statusCode).toBe(201);
       expect((await app.inject({ method: 'GET', url: `/api/r/${a.json<ResultAck>().code}` })).json<SharedResult>().report).toEqual(rec);
