@@ -15,8 +15,18 @@ export const CouldNotTestMetaSchema = Type.Object(
     ticket: Type.Optional(NullableText(128, 'As meta.ticket of a report.')),
     startedAt: Type.Optional(Type.String({ maxLength: 64, description: 'ISO 8601 UTC, when the test began.' })),
     callprobeVersion: Type.Optional(Type.String({ maxLength: 64 })),
-    browser: Type.Optional(Type.String({ maxLength: 256 })),
+    browser: Type.Optional(Type.String({ maxLength: 1024, description: 'A user agent or "Chromium <version>".' })),
     server: Type.Optional(Type.String({ maxLength: 2048 })),
+    profile: Type.Optional(
+      Type.Object(
+        {
+          id: Type.String({ maxLength: 64 }),
+          azureRegion: Type.Optional(NullableText(128, 'With the azure-region profile.')),
+          from: Type.Optional(NullableText(16, 'site or edge.')),
+        },
+        { additionalProperties: false, description: 'The targets the test was to be graded against (to run it again).' },
+      ),
+    ),
   },
   { additionalProperties: Type.Union([Type.String({ maxLength: 2048 }), Type.Number(), Type.Boolean(), Type.Null()]) },
 );

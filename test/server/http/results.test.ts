@@ -277,7 +277,21 @@ describe.each([sqliteKind(), postgresKind()])('results API: $name', (kind) => {
 
     it('stores and shares a could-not-test record and a schema-1 report as sent', async () => {
       const { app } = await build();
-      const rec = couldNotTest({ meta: { callprobeVersion: '0.1.0', site: null, ticket: null, durationS: 15, profile: 'client-to-edge', autostart: true } });
+      // As the page writes it (src/web/results.ts couldNotTestRecord): its settings, to run it again.
+      const rec = couldNotTest({
+        reason: 'config-unavailable',
+        meta: {
+          site: null,
+          ticket: 'HD-9',
+          startedAt: '2026-01-15T10:29:40.000Z',
+          callprobeVersion: '0.1.0',
+          browser: `Mozilla/5.0 (X11; Linux x86_64) ${'AppleWebKit/537.36 (KHTML, like Gecko) '.repeat(6)}Chrome/130.0.0.0 Safari/537.36`,
+          server: 'http://127.0.0.1:8080',
+          profile: { id: 'azure-region', azureRegion: 'West Europe', from: 'site' },
+          durationS: 15,
+          turn: 'udp:3479',
+        },
+      });
       const a = await post(app, rec);
       expect(a.statusCode).toBe(201);
       expect((await app.inject({ method: 'GET', url: `/api/r/${a.json<ResultAck>().code}` })).json<SharedResult>().report).toEqual(rec);
