@@ -12,8 +12,14 @@ interface ReportShape {
 }
 
 test.describe('callprobe run', () => {
-  test('a full 15 s test passes on a clean loopback path: exit 0 and one schema-valid JSON report', async () => {
+  test('a full 15 s test passes on a clean loopback path: exit 0 and one schema-valid JSON report, saved once', async () => {
     test.setTimeout(90_000);
+    const stored = async (): Promise<number> => {
+      const res = await fetch(`${E2E.baseUrl}/api/results?format=json`, { headers: { authorization: `Bearer ${E2E.adminToken}` } });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as unknown[]).length;
+    };
+    const before = await stored();
     const r = await callprobe(['run', '--server', E2E.baseUrl, '--json'], 80_000);
     expect(r.stderr).toContain('streaming');
     const report = JSON.parse(r.stdout) as ReportShape;
@@ -31,6 +37,23 @@ test.describe('callprobe run', () => {
     expect(saved?.[2]).toBe(`${E2E.baseUrl}/r/${saved?.[1]}`);
     const shared = (await (await fetch(`${E2E.baseUrl}/api/r/${saved?.[1]}`)).json()) as { report: unknown };
     expect(shared.report).toEqual(report);
+    // The page run drives got save=0: the CLI's one save is the only record.
+    expect(await stored()).toBe(before + 1);
+  });
+
+  test('--csv prints the export header and this test\'s row; --site needs the operator token', async () => {
+    test.setTimeout(60_000);
+    expect((await callprobe(['run', '--server', E2E.baseUrl, '--site', 'E2E site'], 10_000)).code).toBe(3);
+    const r = await callprobe(['run', '--server', E2E.baseUrl, '--duration', '2', '--csv', '--site', 'E2E site', '--ticket', 'HD-9', '--admin-token', E2E.adminToken], 50_000);
+    const code = /^result: (\S+) /m.exec(r.stderr)?.[1];
+    expect(code, r.stderr).toBeDefined();
+    const [header, row, end] = r.stdout.split('\r\n');
+    expect(end).toBe('');
+    const exported = await fetch(`${E2E.baseUrl}/api/results?format=csv&site=E2E%20site`, { headers: { authorization: `Bearer ${E2E.adminToken}` } });
+    const lines = (await exported.text()).split('\r\n');
+    expect(lines[0]).toBe(header);
+    expect(lines).toContain(row);
+    expect(row).toContain(`,${code},report,E2E site,HD-9,`);
   });
 
   test('a test too short to fill a 15 s window is insufficient: exit 2, human summary on stdout', async () => {
