@@ -167,8 +167,11 @@ export async function registerResults(app: FastifyInstance, opts: ResultsOptions
     const who = operatorCheck(req, opts.adminToken);
     if (who !== 'ok') throw who;
     if (store === null) throw noStore();
-    const r = /^[0-9a-f]{32}$/.test(req.params.id) ? await store.getById(req.params.id) : null;
-    if (r === null) throw new Refusal(404, 'unknown-id', 'no result has this id');
+    // An id, or the code a user read out (the help desk's way in).
+    const code = /^[0-9a-f]{32}$/.test(req.params.id) ? null : parseCodeParam(req.params.id);
+    const id = code === null ? req.params.id : ((await store.getByCode(code))?.id ?? null);
+    const r = id !== null && /^[0-9a-f]{32}$/.test(id) ? await store.getById(id) : null;
+    if (r === null) throw new Refusal(404, 'unknown-id', 'no result has this id or code');
     reply.header('cache-control', 'no-store');
     return {
       id: r.id,

@@ -134,6 +134,9 @@ describe.each([sqliteKind(), postgresKind()])('results API: $name', (kind) => {
       const op = await operator(app, `/api/results/${ack.id}`);
       expect(op.statusCode).toBe(200);
       expect(op.json()).toMatchObject({ id: ack.id, code: ack.code, ticket: 'HD-7', verdict: 'pass', kind: 'report', addresses: [{ address: CLIENT, truncated: '198.51.100.0/24' }] });
+      // The help desk has the code the user read out: the same record by code, any spelling.
+      expect((await operator(app, `/api/results/${ack.code.replace('-', '').toLowerCase()}`)).json()).toEqual(op.json());
+      expect((await operator(app, `/api/results/${ack.code}`, null)).statusCode).toBe(401);
     });
 
     it('answers 404 for unknown and malformed codes and ids', async () => {

@@ -157,6 +157,16 @@ describe.each([sqliteKind(), postgresKind()])('results store: $name', (kind) => 
       expect(versions).toEqual([LATEST_SCHEMA]);
     });
 
+    it('migrates once when two servers open a fresh database together', async () => {
+      const target = await kind.freshTarget();
+      const clock = testClock();
+      const both = await Promise.all([open(target, storeOptions(clock, 12)), open(target, storeOptions(clock, 13))]);
+      opened.push(...both);
+      expect(await schemaVersions(target)).toEqual([LATEST_SCHEMA]);
+      const a = await both[0].put(newResult());
+      expect((await both[1].getByCode(a.result.code))?.id).toBe(a.result.id);
+    });
+
     it('refuses a database with a newer schema than it knows', async () => {
       const { store, target, clock } = await fresh(10);
       await store.close();
