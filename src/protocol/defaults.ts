@@ -262,7 +262,7 @@ export function formatTurnUri(host: string, port: number, transport: TurnServerE
   return transport === 'tls' ? `turns:${h}:${port}?transport=tcp` : `turn:${h}:${port}?transport=${transport}`;
 }
 
-/** Where results are stored: an SQLite file or a PostgreSQL URL (`--db`). */
+/** Where results are stored (`--db`): an SQLite file, or a PostgreSQL connection URI (RFC 3986 §3; libpq's postgres:// form). */
 export type DbTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
 /** Parses `--db FILE|postgres://...|postgresql://...`; throws ConfigError (bad-db). */

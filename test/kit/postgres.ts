@@ -73,7 +73,16 @@ export async function startPostgres(): Promise<TestPostgres> {
   const dataDir = join(dir, 'data');
   const port = await freeTcpPort('127.0.0.1');
   let started = false;
+  // A test process that ends without its afterAll (a thrown hook, process.exit) still stops its
+  // cluster: synchronously, as 'exit' handlers must be. Only SIGKILL can leave one behind.
+  const stopOnExit = (): void => {
+    if (!started) return;
+    started = false;
+    execFileSync('runuser', ['-u', 'postgres', '--', join(bin, 'pg_ctl'), '-D', dataDir, '-m', 'immediate', '-w', '-t', '10', 'stop'], { stdio: 'ignore', timeout: 15_000 });
+  };
+  process.once('exit', stopOnExit);
   const stop = async (): Promise<void> => {
+    process.off('exit', stopOnExit);
     if (started) {
       started = false;
       await asPostgres(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', '-t', '30', 'stop'], 'pg_ctl stop');
