@@ -63,14 +63,13 @@ test.describe('callprobe run', () => {
     expect(r.code).toBe(2);
   });
 
-  test('usage errors exit 3, unreachable servers exit 2 with a could-not-test record', async () => {
+  test('usage errors exit 3, unreachable servers exit 4 (could not test) with a could-not-test record', async () => {
     expect((await callprobe(['run', '--server', E2E.baseUrl, '--profile', 'azure-region'], 10_000)).code).toBe(3);
     expect((await callprobe(['run', '--server', E2E.baseUrl, '--profile', 'fastest'], 10_000)).code).toBe(3);
     expect((await callprobe(['run'], 10_000)).code).toBe(3);
     const down = await callprobe(['run', '--server', 'http://127.0.0.1:9', '--json'], 60_000);
-    expect(down.code).toBe(2);
-    expect(JSON.parse(down.stdout)).toMatchObject({ kind: 'could-not-test', reason: expect.any(String), message: expect.any(String), atMs: expect.any(Number) });
-    expect(down.stderr).toMatch(/result not saved: .*unreachable/);
+    expect(down.code).toBe(4);
+    expect(JSON.parse(down.stdout)).toMatchObject({ kind: 'could-not-test', reason: 'server-unreachable', message: expect.any(String), atMs: expect.any(Number) });
   });
 
   test("against someone else's TURN server (coturn) it loops two peers in the page: loopback mode", async () => {

@@ -133,7 +133,7 @@ program
 
 program
   .command('run')
-  .description('run one test in headless Chromium and print the result (exit 0 pass, 1 fail, 2 could not test, 3 usage)')
+  .description('run one test in headless Chromium and print the result (exit 0 pass, 1 fail, 2 too little evidence, 3 usage, 4 could not test)')
   .option('--server <url>', 'callprobe server to test against, e.g. http://127.0.0.1:8080', serverUrlArg)
   .option('--duration <seconds>', `test length (default: the page default, ${DEFAULTS.testDurationS} s)`, intArg('--duration', BOUNDS.testDurationS))
   .addOption(new Option('--profile <profile>', 'targets to grade against').choices(['client-to-edge', 'edge-to-edge', 'azure-region']).default('client-to-edge'))
@@ -143,6 +143,8 @@ program
   .option('--turn-user <user>', 'username for --turn')
   .option('--turn-credential <password>', 'credential for --turn')
   .option('--relay <transport[:port]>', 'relay transport to test through, e.g. udp:3479, tcp, tls')
+  .option('--compare', 'after the test, a short stream on every reachable relay port and transport; the report names the worst', false)
+  .option('--compare-seconds <seconds>', `with --compare: seconds per rung (default ${DEFAULTS.compareSecondsPerRung})`, intArg('--compare-seconds', BOUNDS.compareSecondsPerRung))
   .option('--json', 'print exactly one JSON document, the report (or a could-not-test record)', false)
   .option('--csv', 'print the export\'s CSV header and this test\'s row instead of the summary', false)
   .option('--browser <path>', 'Chromium executable', DEFAULTS.browserPath)

@@ -15,11 +15,14 @@ import { runCli, startServe, type Served } from '../lib/processes.js';
 import type { AccuracyScenario } from './scenarios.js';
 import { flowTruthMetrics, type BurstWindow, type FlowTruthMetrics } from './truth.js';
 
+/** SCTP DATA chunk (16) + SCTP header (12) + DTLS 1.2 AES-GCM record (13 + 8 + 16) + ChannelData (4). */
+export const DATA_CHANNEL_WIRE_OVERHEAD_BYTES = 69;
 /**
- * Probe datagrams between browser and relay: 160 B payload + SCTP DATA chunk (16) + SCTP
- * header (12) + DTLS 1.2 AES-GCM record (13 + 8 + 16) + ChannelData (4) = 229 B, 245 B with a
- * SACK bundled, a little more with SACK gap blocks or FORWARD-TSN after loss. Opus RTP (at
- * most ~180 B here) and receipt batches (~680 B) stay outside the class.
+ * Probe datagrams between browser and relay: 160 B payload + 69 B = 229 B, 245 B with a SACK
+ * bundled, a little more with SACK gap blocks or FORWARD-TSN after loss. Opus RTP (at most
+ * ~180 B here) stays below the class, and every control message (receipt batches and JSON,
+ * padded to CONTROL_MIN_BYTES by the wire protocol) above it: a dropped control datagram,
+ * which SCTP retransmits, is never counted as a lost probe.
  */
 export const CALLPROBE_PROBE_SIZES = { minBytes: 225, maxBytes: 420 } as const;
 /** irtt -l 160: every test packet is 160 B. */

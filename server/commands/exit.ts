@@ -1,29 +1,30 @@
 /**
  * How every callprobe command ends: the one map from a verdict or an error to the exit code,
  * and the one line printed for an error.
- * 0 every graded target met, 1 a target missed, 2 could not test or too little evidence,
- * 3 usage error (a bad flag, URI or file; a port that will not bind).
+ * 0 every graded target met, 1 a target missed, 2 too little evidence, 3 usage error (a bad
+ * flag, URI or file; a port that will not bind), 4 could not test (no connection, the
+ * connection lost mid-test, the server not reachable): a scheduler tells them apart.
  */
 import { CommanderError } from 'commander';
 import type { Verdict } from '../../src/analysis/schema/report-schema.js';
 import { ConfigError } from '../../src/protocol/defaults.js';
 
-export const EXIT = { pass: 0, fail: 1, cannotTest: 2, usage: 3 } as const;
+export const EXIT = { pass: 0, fail: 1, insufficient: 2, usage: 3, cannotTest: 4 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-const EXIT_FOR_VERDICT: Readonly<Record<Verdict, ExitCode>> = { pass: EXIT.pass, fail: EXIT.fail, insufficient: EXIT.cannotTest };
+const EXIT_FOR_VERDICT: Readonly<Record<Verdict, ExitCode>> = { pass: EXIT.pass, fail: EXIT.fail, insufficient: EXIT.insufficient };
 
 /** How a command ended. */
 export type Outcome =
-  /** A graded report (run) or aggregate. */
-  | { verdict: Verdict }
+  /** A graded report (run) or aggregate; `cutShort` when the test could not finish (report.outcome). */
+  | { verdict: Verdict; cutShort?: boolean }
   /** The page could not test; its reason from the headless contract (src/protocol/headless.ts). */
   | { notTested: string }
   /** Something was thrown. */
   | { error: unknown };
 
 export function exitCodeFor(outcome: Outcome): ExitCode {
-  if ('verdict' in outcome) return EXIT_FOR_VERDICT[outcome.verdict];
+  if ('verdict' in outcome) return outcome.cutShort ? EXIT.cannotTest : EXIT_FOR_VERDICT[outcome.verdict];
   if ('notTested' in outcome) return outcome.notTested === 'bad-parameters' ? EXIT.usage : EXIT.cannotTest;
   const err = outcome.error;
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.pass : EXIT.usage;

@@ -5,7 +5,7 @@ import { BOUNDS, ConfigError, DEFAULTS, parseTurnUriParts } from '../../src/prot
 import type { CouldNotTest } from '../../src/analysis/schema/could-not-test-schema.js';
 import { serve, type RunningServer } from './serve.js';
 import { formatSummary } from './summary.js';
-import { EXIT, exitCodeFor, type ExitCode } from './exit.js';
+import { EXIT, exitCodeFor, oneLine, type ExitCode } from './exit.js';
 import { saveResult } from './save.js';
 import { callprobeVersion } from '../version.js';
 import { couldNotTestRow, csvHeader, csvLine, reportRow, type RowIdentity } from '../reports/export.js';
@@ -21,6 +21,8 @@ export interface RunCommandOptions {
   turnUser?: string;
   turnCredential?: string;
   relay?: string;
+  compare: boolean;
+  compareSeconds?: number;
   json: boolean;
   browser: string;
   /** false with --no-save. */
@@ -37,6 +39,13 @@ export function checkRunFlags(o: RunCommandOptions): RunCommandOptions {
   if (o.profile === 'azure-region' && !o.azureRegion) throw new ConfigError('--profile azure-region needs --azure-region', 'missing-option');
   if (!o.server && !o.turn) throw new ConfigError('give --server URL (or --turn URI for a TURN server without callprobe)', 'missing-option');
   if (o.turn && (!o.turnUser || !o.turnCredential)) throw new ConfigError('--turn needs --turn-user and --turn-credential', 'missing-option');
+  if (o.compareSeconds !== undefined && !o.compare) throw new ConfigError('--compare-seconds needs --compare', 'missing-option');
+  if (o.server !== undefined) {
+    const url = URL.canParse(o.server) ? new URL(o.server) : null;
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new ConfigError(`--server must be an http:// or https:// URL, not ${JSON.stringify(o.server)}`, 'bad-value');
+    }
+  }
   if (o.json && o.csv) throw new ConfigError('--json and --csv both want stdout: give one', 'bad-value');
   for (const [flag, v] of [['--site', o.site], ['--ticket', o.ticket]] as const) {
     if (v !== undefined && (v.trim().length === 0 || v.length > BOUNDS.siteChars)) throw new ConfigError(`${flag} must be 1..${BOUNDS.siteChars} characters`, 'bad-value');
@@ -45,6 +54,43 @@ export function checkRunFlags(o: RunCommandOptions): RunCommandOptions {
     throw new ConfigError('--site needs --admin-token (or CALLPROBE_ADMIN_TOKEN): the server accepts results with a site only from its operator; or --no-save', 'missing-option');
   }
   return o;
+}
+
+/** The server could not be asked for a test: unreachable, or not a callprobe server. */
+export class ServerCheckError extends Error {
+  constructor(
+    readonly reason: 'server-unreachable' | 'not-callprobe',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ServerCheckError';
+  }
+}
+
+/**
+ * Asks the server for its config before a browser starts, so a wrong URL is answered in
+ * seconds ("GET /api/config: 404, not a callprobe server"), not after the page's timeouts.
+ */
+export async function checkCallprobeServer(base: string, timeoutMs: number = DEFAULTS.serverCheckTimeoutMs): Promise<void> {
+  const url = new URL('/api/config', base).toString();
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+    throw new ServerCheckError('server-unreachable', `cannot reach ${new URL(base).origin}: ${cause === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : cause}`);
+  }
+  const notCallprobe = (why: string): ServerCheckError => new ServerCheckError('not-callprobe', `GET /api/config: ${why}, not a callprobe server`);
+  if (res.status !== 200) throw notCallprobe(String(res.status));
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    throw notCallprobe('not JSON');
+  }
+  if (typeof body !== 'object' || body === null || typeof (body as { callprobeVersion?: unknown }).callprobeVersion !== 'string') {
+    throw notCallprobe('no callprobeVersion');
+  }
 }
 
 function isLoopbackHost(host: string): boolean {
@@ -91,6 +137,7 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
       );
       base = local.url;
     }
+    if (!local) await checkCallprobeServer(base);
     const url = new URL(base);
     const q = url.searchParams;
     q.set('autostart', '1');
@@ -101,6 +148,8 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
     if (o.profile === 'azure-region') q.set('from', o.from);
     if (o.relay) q.set('turn', o.relay);
     if (turn) q.set('mode', 'loopback');
+    if (o.compare) q.set('compare', '1');
+    if (o.compareSeconds !== undefined) q.set('compareSeconds', String(o.compareSeconds));
     // The page must not save: run saves once, below.
     q.set('save', '0');
     if (o.site !== undefined) q.set('site', o.site);
@@ -114,7 +163,8 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
       allowLoopback: isLoopbackHost(url.hostname) || isLoopbackHost(turnHost),
       override: turn ? { turn: [turn], username: o.turnUser ?? '', credential: o.turnCredential ?? '' } : null,
       ignoreCertificateErrors: false,
-      timeoutMs: (durationS + 60) * 1000,
+      // Compare mode adds one short stream per rung (at most 6 standard rungs, plus connecting).
+      timeoutMs: (durationS + 60 + (o.compare ? 6 * ((o.compareSeconds ?? DEFAULTS.compareSecondsPerRung) + 10) : 0)) * 1000,
       progress,
     });
     if (!result.ok) {
@@ -129,11 +179,13 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
     if (o.site !== undefined) meta.site = o.site;
     if (o.ticket !== undefined) meta.ticket = o.ticket;
     await finish(o, report, progress);
-    return exitCodeFor({ verdict: report.summary.verdict });
+    return exitCodeFor({ verdict: report.summary.verdict, cutShort: report.outcome !== null });
   } catch (err) {
-    const reason = err instanceof HeadlessError ? err.reason : 'error';
-    progress(`could not test: ${(err as Error).message}`);
-    await finish(o, couldNotTest(o, reason, (err as Error).message, startedAt, null, o.server ?? o.turn?.url ?? null), progress);
+    const reason = err instanceof HeadlessError || err instanceof ServerCheckError ? err.reason : 'error';
+    progress(`could not test: ${oneLine((err as Error).message)}`);
+    // No callprobe server answered (or not callprobe): there is nowhere to save to.
+    const noServer = err instanceof ServerCheckError;
+    await finish(noServer ? { ...o, save: false } : o, couldNotTest(o, reason, (err as Error).message, startedAt, null, o.server ?? o.turn?.url ?? null), progress);
     return EXIT.cannotTest;
   } finally {
     await local?.close();

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import SimplePeer from 'simple-peer';
 import wrtc from '@roamhq/wrtc';
 import type { SignalData } from '../../src/protocol/api.js';
-import { ProbeDecodeError, parseControlMessage } from '../../src/protocol/wire.js';
+import { ProbeDecodeError, encodeControlMessage, parseControlMessage } from '../../src/protocol/wire.js';
 import { CONTROL_CHANNEL, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
 import { ReflectorCore } from './core.js';
 import { internalsOf } from '../../src/session/net/simple-peer.js';
@@ -117,7 +117,7 @@ export class ReflectorSession {
       this.opts.logger.warn({ session: this.opts.id, label: channel.label }, 'unexpected probe channel label');
     }
     this.sendControl(
-      JSON.stringify({
+      encodeControlMessage({
         type: 'channel',
         ordered: channel?.ordered ?? true,
         maxRetransmits: channel?.maxRetransmits ?? null,
@@ -166,7 +166,7 @@ export class ReflectorSession {
     }
     if (this.closed) return;
     this.sendControl(
-      JSON.stringify({
+      encodeControlMessage({
         type: 'rtp-stats',
         inboundJitterMs: rtp?.inboundJitterMs ?? null,
         packetsReceived: rtp?.inboundPacketsReceived ?? null,
@@ -174,7 +174,7 @@ export class ReflectorSession {
       }),
     );
     this.flush();
-    this.sendControl(JSON.stringify(this.core.final()));
+    this.sendControl(encodeControlMessage(this.core.final()));
   }
 
   private flush(): void {

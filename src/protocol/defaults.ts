@@ -10,6 +10,8 @@ export const DEFAULTS = {
   // ---- The test: page URL parameters, the form, `callprobe run` --------------------------
   /** 15 s fills exactly one 15 s window, the shortest interval the Teams targets grade (seed 000). */
   testDurationS: 15,
+  /** Compare mode: the short stream on each reachable rung. */
+  compareSecondsPerRung: 5,
   /** 160 bytes: one 20 ms G.711 audio frame, so every probe is the size of a voice packet. */
   payloadBytes: 160,
 
@@ -20,6 +22,10 @@ export const DEFAULTS = {
   portCheckTimeoutMs: 4_000,
   /** After "stop": the reflector's last receipts take one round trip; 5 s bounds a lost reply. */
   finalTallyTimeoutMs: 5_000,
+  /** After a sign the server went away (signaling closed, peer connection failed), this much silence ends the stream. */
+  silenceAfterLossMs: 2_000,
+  /** `callprobe run` asks GET /api/config before starting a browser: this bounds the wait. */
+  serverCheckTimeoutMs: 5_000,
 
   // ---- callprobe serve ---------------------------------------------------------------------
   host: '127.0.0.1',
@@ -91,6 +97,7 @@ export const DEFAULTS = {
 export const BOUNDS = {
   /** 1 s is the shortest useful test; 600 s = 10 minutes, what maxSessionMs allows for. */
   testDurationS: { min: 1, max: 600 },
+  compareSecondsPerRung: { min: 2, max: 30 },
   /** Largest probe: a data-channel message of 1200 bytes stays under the 1280-byte IPv6 minimum MTU (RFC 8200 §5) with its headers. */
   payloadBytesMax: 1200,
   /** A listening or relay port (RFC 6335 §6: 16 bits; 0 is "any", never a port to hand out). */

@@ -155,12 +155,25 @@ export interface ReceiptRecord {
   reflectorBufferedBytes: number;
 }
 
-/** Receipt batch: magic u16, version u8, kind u8 (=3), count u32, then 28 bytes per record. */
+/**
+ * Every control message (receipt batches and JSON alike) is at least this long, so that on
+ * the wire no control datagram has a probe's or an echo's size: with payloads up to 400 bytes
+ * a capture, or the impairment proxy's truth, tells probes from control by size alone. Without
+ * it, a batch of 6-12 receipts (or the closing rtp-stats + final bundle) is exactly as long as
+ * an echo with a bundled SACK, and a dropped one, which SCTP retransmits, looked like a lost probe.
+ */
+export const CONTROL_MIN_BYTES = 512;
+
+/** Receipt batch: magic u16, version u8, kind u8 (=3), count u32, 28 bytes per record, zeros up to CONTROL_MIN_BYTES. */
 const RECEIPT_HEADER_BYTES = 8;
 const RECEIPT_RECORD_BYTES = 28;
 
+function receiptBatchBytes(count: number): number {
+  return Math.max(CONTROL_MIN_BYTES, RECEIPT_HEADER_BYTES + count * RECEIPT_RECORD_BYTES);
+}
+
 export function encodeReceipts(records: readonly ReceiptRecord[]): Uint8Array {
-  const out = new Uint8Array(RECEIPT_HEADER_BYTES + records.length * RECEIPT_RECORD_BYTES);
+  const out = new Uint8Array(receiptBatchBytes(records.length));
   const v = view(out);
   v.setUint16(0, PROBE_MAGIC);
   v.setUint8(2, PROBE_VERSION);
@@ -181,7 +194,7 @@ export function encodeReceipts(records: readonly ReceiptRecord[]): Uint8Array {
 export function decodeReceipts(bytes: Uint8Array): ReceiptRecord[] {
   const v = checkHeader(bytes, ProbeKind.Receipts, RECEIPT_HEADER_BYTES);
   const count = v.getUint32(4);
-  if (bytes.byteLength !== RECEIPT_HEADER_BYTES + count * RECEIPT_RECORD_BYTES) {
+  if (bytes.byteLength !== receiptBatchBytes(count)) {
     throw new ProbeDecodeError('bad-size', `receipt batch of ${count} records has ${bytes.byteLength} bytes`);
   }
   const records: ReceiptRecord[] = new Array<ReceiptRecord>(count);
@@ -209,6 +222,11 @@ export type ControlMessage =
   | { type: 'rtp-stats'; inboundJitterMs: number | null; packetsReceived: number | null; packetsLost: number | null }
   /** reflector -> client: the probe channel as the reflector sees it. */
   | { type: 'channel'; ordered: boolean; maxRetransmits: number | null; label: string };
+
+/** A control message as sent: JSON padded with trailing spaces (which JSON.parse ignores) to CONTROL_MIN_BYTES. */
+export function encodeControlMessage(msg: ControlMessage): string {
+  return JSON.stringify(msg).padEnd(CONTROL_MIN_BYTES, ' ');
+}
 
 function isCount(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0;

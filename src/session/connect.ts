@@ -23,6 +23,8 @@ export interface ConnectSetup {
 export interface Links {
   sender: PeerLink;
   receiver: PeerLink;
+  /** Resolves with the close reason when the reflector's signaling WebSocket closes (reflector mode). */
+  signalingClosed?: Promise<string>;
   close(): void;
 }
 
@@ -51,6 +53,7 @@ export async function connectLinks(s: ConnectSetup): Promise<Links> {
       return {
         sender: link,
         receiver: link,
+        signalingClosed: signaling.closed,
         close: () => {
           link.close();
           signaling.close();

@@ -1,4 +1,4 @@
-import { encodeProbe, parseControlMessage, type ControlMessage } from '../protocol/wire.js';
+import { encodeControlMessage, encodeProbe, parseControlMessage, type ControlMessage } from '../protocol/wire.js';
 import { DEFAULTS } from '../protocol/defaults.js';
 import type { DirectionRecords, RoundTripRecords, SenderDiagnostics, SuspectInterval } from '../analysis/measure/records.js';
 import type { TestMode } from '../analysis/schema/input.js';
@@ -26,6 +26,17 @@ export interface StreamSetup {
   phase(phase: 'streaming' | 'draining', detail: string): void;
   live(figures: LiveFigures): void;
   mark(step: SessionMark): void;
+  /** Resolves with a reason when the reflector's signaling connection closes (reflector mode). */
+  signalingClosed?: Promise<string>;
+}
+
+/** The test could not finish: the reflector stopped answering (RFC 8445 §7.3 ICE consent aside, we watch the data). */
+export interface ConnectionLoss {
+  reason: 'connection-lost';
+  /** When the reflector was last heard from, ms after the first probe; null if it never was. */
+  atMs: number | null;
+  /** What was seen, for the record. */
+  detail: string;
 }
 
 export interface StreamOutcome {
@@ -35,6 +46,8 @@ export interface StreamOutcome {
   sender: SenderDiagnostics;
   pacing: PacerResult;
   notes: string[];
+  /** Set when the connection was lost mid-test: nothing after its moment is evidence. */
+  connectionLost: ConnectionLoss | null;
   /** The records for the analysis; suspect intervals are on this side's clock. */
   build(suspect: SuspectInterval[]): {
     up: DirectionRecords | null;
@@ -57,6 +70,12 @@ const QUEUED_PROBES_SUSPECT = 2;
  */
 const MAX_QUEUED_PROBES = 16;
 const FINAL_TIMEOUT_MS = DEFAULTS.finalTallyTimeoutMs;
+/**
+ * After a sign that the server is gone (its signaling connection closed, the peer connection
+ * failed or closed), this long without a datagram from the reflector ends the probe stream
+ * early: a test does not keep sending into a dead relay for the rest of its duration.
+ */
+const SILENCE_AFTER_LOSS_MS = DEFAULTS.silenceAfterLossMs;
 
 /**
  * The probe stream of one test, the same in the page and in Node clients: pace, send,
@@ -77,6 +96,19 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
     finalArrived = resolve;
   });
 
+  // Signs that the server side went away; whether the test is cut is decided by the data.
+  let lossSign: string | null = null;
+  let streaming = true;
+  const sign = (what: string): void => {
+    if (streaming && lossSign === null) lossSign = what;
+  };
+  void s.signalingClosed?.then((why) => sign(`the server closed the signaling connection (${why})`));
+  // After the stream `sign` does nothing, so these listeners need no removal.
+  s.sender.peer.on('iceStateChange', (ice) => {
+    if (ice === 'failed' || ice === 'closed') sign(`ICE ${ice}`);
+  });
+  s.sender.peer.on('close', () => sign('the peer connection closed'));
+
   if (reflector) {
     s.receiver.peer.on('data', (chunk: Uint8Array) => {
       reflector.onEcho(chunk, performance.now());
@@ -95,7 +127,7 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
             notes.push(`the reflector saw the probe channel as ordered=${msg.ordered} maxRetransmits=${msg.maxRetransmits}`);
           }
         } else {
-          reflector.onReceipts(new Uint8Array(ev.data));
+          reflector.onReceipts(new Uint8Array(ev.data), performance.now());
         }
       } catch (err) {
         notes.push(`control channel: ${(err as Error).message}`);
@@ -115,7 +147,19 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
   const channel = s.sender.probe;
   const streamStartMs = performance.now();
   let timeoutMs = 1000;
-  const liveTimer = setInterval(() => s.live(collector.liveFigures(performance.now(), streamStartMs, timeoutMs)), 500);
+  let stopPacer: () => void = () => undefined;
+  let cutShort = false;
+  const liveTimer = setInterval(() => {
+    const nowMs = performance.now();
+    s.live(collector.liveFigures(nowMs, streamStartMs, timeoutMs));
+    if (reflector && lossSign !== null && !cutShort) {
+      const heard = reflector.lastHeardAtMs;
+      if (Number.isNaN(heard) || nowMs - heard > SILENCE_AFTER_LOSS_MS) {
+        cutShort = true;
+        stopPacer();
+      }
+    }
+  }, 500);
   try {
     const pacer = s.createPacer({
       intervalMs: s.intervalMs,
@@ -133,6 +177,7 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
         sent.recordSent(index, sendMs, scheduledMs, buffered);
       },
     });
+    stopPacer = () => pacer.stop();
     const abort = (): void => pacer.stop();
     s.signal.addEventListener('abort', abort);
     const pacing = await pacer.done;
@@ -145,9 +190,25 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
     s.phase('draining', `waiting ${Math.round(timeoutMs)} ms for late packets`);
     const waitUntil = (Number.isNaN(sent.lastSendMs) ? performance.now() : sent.lastSendMs) + timeoutMs;
     await delay(Math.max(0, waitUntil - performance.now()), s.signal);
+    let finalCame = false;
     if (reflector) {
-      s.receiver.control?.send(JSON.stringify({ type: 'stop' }));
-      await Promise.race([final, delay(FINAL_TIMEOUT_MS, s.signal)]);
+      if (s.receiver.control?.readyState === 'open') s.receiver.control.send(encodeControlMessage({ type: 'stop' }));
+      const waitFinal = cutShort ? Promise.resolve() : final.then(() => {
+        finalCame = true;
+      });
+      await Promise.race([waitFinal, delay(FINAL_TIMEOUT_MS, s.signal)]);
+    }
+    streaming = false;
+    // The reflector's final tally is the proof that the session lived to the end; without it,
+    // the connection was lost at the last datagram heard, and later probes prove nothing.
+    let connectionLost: ConnectionLoss | null = null;
+    if (reflector && !finalCame) {
+      const heard = reflector.lastHeardAtMs;
+      connectionLost = {
+        reason: 'connection-lost',
+        atMs: Number.isNaN(heard) ? null : Math.max(0, heard - streamStartMs),
+        detail: lossSign ?? 'the reflector stopped answering and never sent its final tally',
+      };
     }
     s.live(collector.liveFigures(performance.now(), streamStartMs, timeoutMs));
     return {
@@ -156,13 +217,15 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
       sender: sent.diagnostics(),
       pacing,
       notes,
+      connectionLost,
       build: (suspect) => {
-        if (reflector) return { ...reflector.build(suspect, s.intervalMs, queueThreshold), loop: null };
+        if (reflector) return { ...reflector.build(suspect, s.intervalMs, queueThreshold, connectionLost !== null), loop: null };
         const b = (loop as LoopCollector).build(suspect, s.intervalMs, queueThreshold);
         return { up: null, down: null, ...b };
       },
     };
   } finally {
+    streaming = false;
     clearInterval(liveTimer);
   }
 }

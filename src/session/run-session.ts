@@ -2,7 +2,7 @@ import { DEFAULTS } from '../protocol/defaults.js';
 import { DEFAULT_PAYLOAD_BYTES } from '../protocol/wire.js';
 import type { ServerConfig, TurnServerEntry } from '../protocol/api.js';
 import type { AnalysisInput, GradedPath, ProfileSelection, TestMode } from '../analysis/schema/input.js';
-import { familyOf, ladder } from '../analysis/grade/connectivity.js';
+import { familyOf, ladder, type RungFacts } from '../analysis/grade/connectivity.js';
 import { SessionTimeline } from './timings.js';
 import type { Report } from '../analysis/schema/report-schema.js';
 import { analyze } from '../analysis/report/analyze.js';
@@ -11,13 +11,14 @@ import { SetupError } from './net/errors.js';
 import type { SimplePeerCtor, WrtcImpl } from './net/simple-peer.js';
 import type { WebSocketCtor } from './net/signaling.js';
 import type { PacerLike, PacerOptions } from './pacer/types.js';
-import type { SuspectInterval } from '../analysis/measure/records.js';
+import type { DirectionRecords, SuspectInterval } from '../analysis/measure/records.js';
 import type { LiveFigures } from './collect/live.js';
 import { pickTurnEntry, probeCount, probeRatePps } from './plan.js';
 import { connectLinks, wsUrl, type Links } from './connect.js';
 import type { PortCheck } from './net/port-check.js';
 import type { StatsSecondOpinion } from '../analysis/schema/input.js';
 import { streamProbes } from './probe-stream.js';
+import { compareRungs, type CompareOutcome } from './compare-rungs.js';
 
 export type AudioChoice = StatsSecondOpinion['audioSource'];
 
@@ -96,6 +97,8 @@ export interface RunOptions {
   /** The site this test is run for and a help-desk ticket reference (`?site=`, `?ticket=`). */
   site?: string | null;
   ticket?: string | null;
+  /** Compare mode: after the graded stream, a short stream on every reachable rung. */
+  compare?: { secondsPerRung: number } | null;
 }
 
 export interface RunEvents {
@@ -127,13 +130,39 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
     events.phase('config', `checking relay ports ${cfg.turn.map((t) => `${t.transport}/${t.port}`).join(', ')}`);
     portChecks = cfg.turn.map((t) => checkPort(t, cfg));
   }
-  const entry = await chooseEntry(cfg.turn, portChecks, opts.turnPick);
-  mark('allocation');
   const reflectorPath = opts.override ? null : (cfg as ServerConfig).reflectorPath;
   const mode: TestMode = opts.mode === 'loopback' || !reflectorPath ? 'loopback' : 'reflector';
   if (opts.mode === 'reflector' && mode !== 'reflector') throw new SetupError('reflector-error', 'this server has no reflector');
-
   const ratePps = probeRatePps(opts.profile);
+  const meta = (channel: AnalysisInput['meta']['channel'], server: string): AnalysisInput['meta'] => ({
+    callprobeVersion: opts.version,
+    browser: env.userAgent,
+    startedAt,
+    server,
+    mode,
+    profile: opts.profile,
+    ratePps,
+    payloadBytes: DEFAULT_PAYLOAD_BYTES,
+    durationS: opts.durationS,
+    channel,
+    site: opts.site ?? null,
+    ticket: opts.ticket ?? null,
+  });
+
+  let entry: TurnServerEntry;
+  try {
+    entry = await chooseEntry(cfg.turn, portChecks, opts.turnPick);
+  } catch (err) {
+    // No rung connected: that is an answer about the network (the ladder says which and why), not a tool error.
+    if (!(err instanceof SetupError) || err.reason !== 'relay-unreachable' || !portChecks || opts.turnPick) throw err;
+    const rungs = ladder(await Promise.all(portChecks));
+    events.phase('analyzing', 'no relay port connected');
+    const report = analyze(couldNotConnectInput(meta({ ordered: false, maxRetransmits: 0 }, opts.baseUrl), rungs, timeline));
+    events.phase('done', report.summary.verdict);
+    return report;
+  }
+  mark('allocation');
+
   const intervalMs = 1000 / ratePps;
   const count = probeCount(opts.durationS, ratePps);
   const payloadBytes = DEFAULT_PAYLOAD_BYTES;
@@ -174,6 +203,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
       phase: (p, d) => events.phase(p, d),
       live: (f) => events.live(f),
       mark,
+      signalingClosed: links.signalingClosed,
     });
     await stats?.stop();
     // A change of the selected path marks one second either side of it.
@@ -182,30 +212,45 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
       ...(stats?.pathChangeTimesMs ?? []).map((t) => ({ startMs: t - 1000, endMs: t + 1000, reason: 'path-change' as const })),
     ];
 
-    events.phase('analyzing', 'grading');
     const records = outcome.build(suspect);
-    const input: AnalysisInput = {
-      meta: {
-        callprobeVersion: opts.version,
-        browser: env.userAgent,
-        startedAt,
-        server: opts.override ? entry.url : opts.baseUrl,
+    // Time from the relay chosen to the channels open: what connecting through this rung took.
+    const chosenAt = timeline.get('allocation');
+    const openAt = timeline.get('channelOpen');
+    const connectMs = chosenAt !== null && openAt !== null ? openAt - chosenAt : null;
+    let compared: CompareOutcome | null = null;
+    const checks = portChecks ? await Promise.all(portChecks) : [];
+    if (opts.compare && checks.length > 0 && outcome.connectionLost === null) {
+      // The graded stream's connection is closed first: each rung gets the path to itself.
+      links.close();
+      links = null;
+      compared = await compareRungs({
+        entries: cfg.turn.filter((t, i) => checks[i]?.reachable === true),
+        secondsPerRung: opts.compare.secondsPerRung,
         mode,
-        profile: opts.profile,
         ratePps,
         payloadBytes,
-        durationS: opts.durationS,
-        channel: { ordered: sender.probe.ordered, maxRetransmits: sender.probe.maxRetransmits },
-        site: opts.site ?? null,
-        ticket: opts.ticket ?? null,
-      },
-      connectivity: ladder(portChecks ? await Promise.all(portChecks) : []),
+        cfg,
+        signalingUrl: reflectorPath ? wsUrl(opts.baseUrl, reflectorPath) : null,
+        SimplePeer,
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
+        signal: opts.signal,
+        createPacer: (o) => env.createPacer(o),
+        wrtc: env.wrtc,
+        WebSocketImpl: env.WebSocketImpl,
+        phase: (detail) => events.phase('streaming', detail),
+        now: () => performance.now(),
+      });
+    }
+    events.phase('analyzing', 'grading');
+    const input: AnalysisInput = {
+      meta: meta({ ordered: sender.probe.ordered, maxRetransmits: sender.probe.maxRetransmits }, opts.override ? entry.url : opts.baseUrl),
+      connectivity: ladder(checks.map((c) => ({ ...c, connectMs: c.url === entry.url ? connectMs : (compared?.connectMsByUrl.get(c.url) ?? null) }))),
       path: stats?.path() ?? chosenPath(entry),
       setupMs: timeline.setup(),
       lastProbeMs: timeline.get('lastProbe'),
-      outcome: null,
+      outcome: outcome.connectionLost,
       probe: { path: 'datachannel', reason: 'probes ride an unordered, no-retransmit data channel (SCTP over DTLS)' },
-      compare: null,
+      compare: compared?.compare ?? null,
       nat: null,
       witness: null,
       up: records.up,
@@ -227,6 +272,37 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
     links?.close();
     audio.stop();
   }
+}
+
+/**
+ * A test that could not connect through any rung: no probe was sent, the ladder is the
+ * evidence, and the outcome says in words what that means for calls.
+ */
+function couldNotConnectInput(meta: AnalysisInput['meta'], rungs: RungFacts[], timeline: SessionTimeline): AnalysisInput {
+  const empty = (): DirectionRecords => ({ sent: [], arrivals: [], intervalMs: 1000 / meta.ratePps, suspect: [] });
+  const offered = rungs.filter((r) => r.error !== 'not-offered');
+  const seen = offered.map((r) => `${r.transport.toUpperCase()}${r.port === null ? '' : ` ${String(r.port)}`}: ${r.error ?? 'failed'}`).join(', ');
+  return {
+    meta,
+    connectivity: rungs,
+    path: { transport: 'unknown', port: null, candidateType: null, family: null, changes: 0 },
+    setupMs: timeline.setup(),
+    lastProbeMs: null,
+    outcome: { reason: 'could-not-connect', atMs: null, detail: `no relay port connected (${seen})` },
+    probe: { path: 'datachannel', reason: 'no probe was sent: no relay port connected' },
+    compare: null,
+    nat: null,
+    witness: null,
+    up: meta.mode === 'reflector' ? empty() : null,
+    down: meta.mode === 'reflector' ? empty() : null,
+    loop: meta.mode === 'loopback' ? empty() : null,
+    roundTrip: { sent: [], samples: [] },
+    lossTimeoutMs: 1000,
+    sender: { timerErrorMs: [], missedTicks: 0, maxBufferedAmountBytes: 0, droppedAtSender: 0 },
+    stats: null,
+    pageHidden: false,
+    notes: [],
+  };
 }
 
 /** The path when nothing samples getStats: the relay entry the peers were told to use (relay-only). */

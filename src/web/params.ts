@@ -11,6 +11,8 @@ export interface PageParams {
   mode: 'auto' | TestMode;
   turnPick: { transport: TurnServerEntry['transport']; port: number | null } | null;
   audio: AudioChoice;
+  /** `?compare=1` (`&compareSeconds=N`): a short stream on every reachable rung after the test. */
+  compare: { secondsPerRung: number } | null;
 }
 
 export const DEFAULT_DURATION_S = DEFAULTS.testDurationS;
@@ -56,7 +58,17 @@ export function parseParams(search: string): PageParams {
   }
   const audio = q.get('audio') ?? 'webaudio';
   if (audio !== 'webaudio' && audio !== 'fake-device' && audio !== 'none') throw new ParamError(`audio must be webaudio, fake-device or none, not "${audio}"`);
-  return { profile, durationS, autostart: q.get('autostart') === '1', mode, turnPick, audio };
+  let compare: PageParams['compare'] = null;
+  if (q.get('compare') === '1') {
+    const text = q.get('compareSeconds');
+    const secondsPerRung = text === null ? DEFAULTS.compareSecondsPerRung : Number(text);
+    const b = BOUNDS.compareSecondsPerRung;
+    if (!Number.isInteger(secondsPerRung) || secondsPerRung < b.min || secondsPerRung > b.max) {
+      throw new ParamError(`compareSeconds must be ${b.min}..${b.max} seconds, not "${text}"`);
+    }
+    compare = { secondsPerRung };
+  }
+  return { profile, durationS, autostart: q.get('autostart') === '1', mode, turnPick, audio, compare };
 }
 
 /** The query string for a set of parameters (to share a test's settings). */
@@ -69,6 +81,10 @@ export function toSearch(p: PageParams): string {
   if (p.mode !== 'auto') q.set('mode', p.mode);
   if (p.turnPick) q.set('turn', p.turnPick.port === null ? p.turnPick.transport : `${p.turnPick.transport}:${p.turnPick.port}`);
   if (p.audio !== 'webaudio') q.set('audio', p.audio);
+  if (p.compare) {
+    q.set('compare', '1');
+    if (p.compare.secondsPerRung !== DEFAULTS.compareSecondsPerRung) q.set('compareSeconds', String(p.compare.secondsPerRung));
+  }
   const s = q.toString();
   return s ? `?${s}` : '';
 }

@@ -5,6 +5,8 @@ import {
   decodeReceipts,
   encodeEcho,
   encodeProbe,
+  CONTROL_MIN_BYTES,
+  encodeControlMessage,
   encodeReceipts,
   parseControlMessage,
   ProbeDecodeError,
@@ -40,9 +42,20 @@ describe('probe wire format', () => {
       { upSeq: 0, reflectorRecvMs: 11.5, downSeq: -1, reflectorSendMs: 11.5, reflectorBufferedBytes: 4096 },
     ];
     const bytes = encodeReceipts(records);
-    expect(bytes.byteLength).toBe(8 + 2 * 28);
+    // Two records (64 bytes) are padded to the control minimum; 20 records (568 bytes) are not.
+    expect(bytes.byteLength).toBe(CONTROL_MIN_BYTES);
     expect(decodeReceipts(bytes)).toEqual(records);
     expect(() => decodeReceipts(bytes.subarray(0, 20))).toThrow(expect.objectContaining({ reason: 'bad-size' }));
+    expect(() => decodeReceipts(bytes.subarray(0, 8 + 2 * 28))).toThrow(expect.objectContaining({ reason: 'bad-size' }));
+    const twenty = Array.from({ length: 20 }, (_, i) => ({ upSeq: i, reflectorRecvMs: 1.5, downSeq: i, reflectorSendMs: 1.75, reflectorBufferedBytes: 0 }));
+    expect(encodeReceipts(twenty).byteLength).toBe(8 + 20 * 28);
+    expect(decodeReceipts(encodeReceipts(twenty))).toEqual(twenty);
+  });
+
+  it('pads JSON control messages to the control minimum, and they still parse', () => {
+    const text = encodeControlMessage({ type: 'final', upReceived: 3, upDuplicates: 0, downSent: 3 });
+    expect(text.length).toBe(CONTROL_MIN_BYTES);
+    expect(parseControlMessage(text)).toEqual({ type: 'final', upReceived: 3, upDuplicates: 0, downSent: 3 });
   });
 
   it('validates control messages field by field', () => {

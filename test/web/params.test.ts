@@ -10,7 +10,16 @@ describe('page URL parameters', () => {
       mode: 'auto',
       turnPick: null,
       audio: 'webaudio',
+      compare: null,
     });
+  });
+
+  it('reads compare mode with its seconds per rung, and writes it back', () => {
+    expect(parseParams('?compare=1').compare).toEqual({ secondsPerRung: 5 });
+    const p = parseParams('?compare=1&compareSeconds=3');
+    expect(p.compare).toEqual({ secondsPerRung: 3 });
+    expect(parseParams(toSearch(p))).toEqual(p);
+    expect(() => parseParams('?compare=1&compareSeconds=1')).toThrow(/compareSeconds must be 2\.\.30 seconds/);
   });
 
   it('reads an Azure region profile and a relay choice, and writes them back', () => {

@@ -4,9 +4,9 @@
  */
 import { RECOMMENDED_SPAN_DAYS, RECOMMENDED_TESTS } from '../grade/targets.js';
 import type { AggregateReport } from '../schema/aggregate-schema.js';
-import type { Diagnostics, GradeEntry, MosReport, TeamsPoorStream, Verdict } from '../schema/report-schema.js';
+import type { Diagnostics, GradeEntry, Hint, MosReport, Outcome, TeamsPoorStream, Verdict } from '../schema/report-schema.js';
 import { count, num, plural } from './format.js';
-import { targetWhere } from './sentences.js';
+import { outcomeSentence, targetWhere } from './sentences.js';
 
 export interface ExplainInput {
   verdict: Verdict;
@@ -15,6 +15,10 @@ export interface ExplainInput {
   mos: MosReport;
   teams: TeamsPoorStream;
   diagnostics: Diagnostics;
+  /** Set when the test could not finish (our side failed, not the user's network). */
+  outcome?: Outcome | null;
+  /** Network hints from the ladder and the path, already worded. */
+  hints?: readonly Hint[];
 }
 
 /** How far past (or short of) its threshold a graded value is: value / threshold. */
@@ -27,6 +31,15 @@ export function explain(input: ExplainInput): string[] {
   const { grades } = input;
   const failed = grades.filter((g) => g.status === 'fail');
   const lacking = grades.filter((g) => g.status === 'insufficient');
+  if (input.outcome) {
+    out.push(`NO VERDICT: ${outcomeSentence(input.outcome)}`);
+    out.push(
+      input.outcome.reason === 'connection-lost'
+        ? 'The figures below cover only the part of the test before that moment, for the record.'
+        : 'The relay ports below show what each one answered.',
+    );
+    return out;
+  }
   if (input.verdict === 'fail') {
     const worst = failed.reduce((a, b) => (margin(b) > margin(a) ? b : a));
     out.push(
@@ -47,6 +60,11 @@ export function explain(input: ExplainInput): string[] {
   }
   out.push(input.mos.sentence, input.teams.sentence);
   const warnings = input.diagnostics.warnings;
+  // What the ladder shows about the network first; a warning already saying it is not repeated,
+  // and a server without TLS is the operator's business (it stays in `hints`), not the caller's.
+  for (const h of input.hints ?? []) {
+    if (h.code !== 'tls-not-offered' && !warnings.some((w) => w.code === h.code)) out.push(`Worth knowing: ${h.sentence}`);
+  }
   for (const w of warnings.slice(0, 2)) out.push(`Worth knowing: ${w.message}`);
   if (warnings.length > 2) out.push(`${plural(warnings.length - 2, 'more note')} in diagnostics.`);
   out.push('One test is one sample: Microsoft recommends testing every 10 minutes for at least a week and comparing the 90th percentile of the results with the targets.');

@@ -10,8 +10,10 @@ import { STATS_TOLERANCE_ABS_MS, STATS_TOLERANCE_REL, type Disagreement, type Se
 import { BURST_WINDOW_MS } from '../grade/targets.js';
 import type { TeamsTierFacts } from '../grade/teams-tier.js';
 import type { RungFacts } from '../grade/connectivity.js';
+import type { HintFacts } from '../grade/hints.js';
+import type { WorstFacts } from '../grade/compare.js';
 import type { AggregateEntry } from '../schema/aggregate-schema.js';
-import type { DirectionName, GradeDirection } from '../schema/report-schema.js';
+import type { DirectionName, GradeDirection, Outcome } from '../schema/report-schema.js';
 import { count, figure, ms, num, pct, plural, seconds } from './format.js';
 
 /** Plain name of a direction for sentences. */
@@ -311,5 +313,63 @@ export function rungErrorText(r: RungFacts): string | null {
       if (turn === '486' || turn === '508') return `${name} is out of capacity (TURN ${turn}): too many tests at once from here or in total.`;
       return `${name} answered with TURN error ${turn ?? code}.`;
     }
+  }
+}
+
+/**
+ * What a test cut short by our side means, in words a help desk reads out: when, what was
+ * seen, and that it says nothing about the user's network.
+ */
+export function outcomeSentence(o: Pick<Outcome, 'reason' | 'atMs' | 'detail'>): string {
+  if (o.reason === 'could-not-connect') {
+    return `Media cannot get through from here: ${o.detail}. A firewall or proxy on the way blocks or filters the ports calls use, so calls would fail to connect or fall back to a path this test could not reach. Hand this report to the network team: UDP 3478-3481 and TCP/TLS 443 to the relay must be allowed outbound.`;
+  }
+  const when = o.atMs === null ? 'before the first echo' : `${seconds(o.atMs)} into the test`;
+  const serverGone = o.detail.startsWith('the server closed');
+  return (
+    (serverGone ? `The test server stopped answering ${when}` : `The connection to the test server was lost ${when}`) +
+    `: ${o.detail}. The test could not finish, so there is no verdict: the probes after that moment are not counted as loss and nothing here grades your network. Run the test again; if it stops again, the test server or the path to it is failing.`
+  );
+}
+
+const portList = (ports: readonly number[]): string => {
+  if (ports.length <= 1) return ports.map(String).join('');
+  return `${ports.slice(0, -1).map(String).join(', ')} and ${String(ports[ports.length - 1])}`;
+};
+
+/** What one network hint means for a call, in one or two sentences a help desk can act on. */
+export function hintSentence(h: HintFacts): string {
+  switch (h.code) {
+    case 'udp-blocked':
+      return `UDP to the relay is blocked from here (UDP ${portList(h.udpPorts)} did not answer), so calls fall back to TCP or TLS: there a lost packet is resent and arrives late instead of missing, which turns loss into delay and stutter. Ask the network team to allow UDP ${portList(h.udpPorts)} outbound.`;
+    case 'udp-port-blocked':
+      return `UDP port${h.blockedPorts.length > 1 ? 's' : ''} ${portList(h.blockedPorts)} did not answer while UDP ${portList(h.openPorts)} did: a firewall filters by port. Teams uses 3478-3481 for different media types, so allow all four.`;
+    case 'tcp-fallback':
+      return `This test ran over ${h.transport.toUpperCase()}, not UDP: its figures are what calls get on this fallback, which is worse for media than UDP under loss.`;
+    case 'tls-not-offered':
+      return 'This server offers no TURN over TLS (no certificate configured), so the TLS fallback was not tested; that says nothing about your network.';
+    case 'tls-blocked':
+      return `TURN over TLS ${h.error === 'tls-handshake' ? 'failed its handshake' : 'did not answer'} while plain TCP worked: a proxy on the way may be inspecting or blocking TLS, which would break the last fallback calls have.`;
+    case 'path-changed':
+      return `The network path changed ${h.changes === 1 ? 'once' : plural(h.changes, 'time')} during the test (a Wi-Fi roam, a VPN or a NAT rebinding): calls drop audio for a moment when that happens.`;
+    case 'far-relay':
+      return `The relay is far from here for ${h.region}: a round trip of ${ms(h.rttMsP50, h.thresholdMs)} against the region's ${ms(h.thresholdMs)} target. Calls will lag; check that traffic to ${h.region} leaves the network locally (no VPN hairpin or distant proxy) and that the nearest relay is used.`;
+    case 'loopback-refused':
+      return 'The browser refused to use a relay on a loopback address (127.0.0.1): start Chromium with --allow-loopback-in-peer-connection for a local test, or give the server an address clients can reach.';
+  }
+}
+
+/** Why the worst rung of compare mode is the worst, in one sentence. */
+export function worstRungReason(w: WorstFacts): string {
+  const name = rungName(w.rung);
+  switch (w.by) {
+    case 'unreachable':
+      return `${name} could not carry a stream while other rungs could: a firewall treats it differently.`;
+    case 'loss':
+      return `${name} lost ${pct(w.rung.lossPct ?? 0)} of its probes, against at best ${pct(w.bestOtherValue ?? 0)} on the other rungs: something on the way polices or drops this port or transport.`;
+    case 'jitter':
+      return `${name} had ${ms(w.rung.jitterMs ?? 0)} jitter, against at best ${ms(w.bestOtherValue ?? 0)} on the other rungs: this port or transport is queued or shaped differently.`;
+    case 'rtt':
+      return `${name} had a round trip of ${ms(w.rung.rttMsP50 ?? 0)}, against at best ${ms(w.bestOtherValue ?? 0)} on the other rungs${w.rung.transport === 'udp' ? '' : ': TCP and TLS add delay when packets are lost'}.`;
   }
 }

@@ -10,6 +10,11 @@ import { rungName } from './sentences.js';
 
 // ---- The verdict ----
 
+/** The title of a test our side could not finish: never "Fail". */
+export const OUTCOME_TITLE: Readonly<Record<NonNullable<Report['outcome']>['reason'], string>> = {
+  'could-not-connect': 'No verdict: could not connect',
+  'connection-lost': 'No verdict: the test could not finish',
+};
 export const VERDICT_TITLE: Readonly<Record<Verdict, string>> = { pass: 'Pass', fail: 'Fail', insufficient: 'No verdict: not enough evidence' };
 
 export interface VerdictView {
@@ -22,7 +27,8 @@ export interface VerdictView {
 
 export function verdictView(r: Report): VerdictView {
   const [headline = '', ...more] = r.explanation;
-  return { verdict: r.summary.verdict, title: VERDICT_TITLE[r.summary.verdict], headline, more };
+  const title = r.outcome ? OUTCOME_TITLE[r.outcome.reason] : VERDICT_TITLE[r.summary.verdict];
+  return { verdict: r.summary.verdict, title, headline, more };
 }
 
 // ---- One row per grade ----
@@ -164,7 +170,7 @@ export interface DetailsView {
 export function detailsView(r: Report): DetailsView {
   const so = r.secondOpinion;
   return {
-    pathUsed: `${r.path.transport.toUpperCase()} ${r.path.port === null ? '' : String(r.path.port)}`,
+    pathUsed: r.path.transport === 'unknown' ? 'none' : `${r.path.transport.toUpperCase()}${r.path.port === null ? '' : ` ${String(r.path.port)}`}`,
     ports: r.connectivity.map((p) => ({
       name: rungName(p),
       open: p.reachable,

@@ -7,6 +7,7 @@
  * Layers: measure (metrics) -> grade (rules, returning facts) -> present (the words) -> here,
  * where each section is graded and then described.
  */
+import { farRelayHint, networkHints } from '../grade/hints.js';
 import { estimateMos } from '../grade/mos.js';
 import { diagnose } from '../grade/diagnostics.js';
 import { type GradedDirection, gradeTest, verdictOf } from '../grade/grade.js';
@@ -19,7 +20,7 @@ import type { DirectionRecords, SuspectInterval } from '../measure/records.js';
 import { analyzeRoundTrip } from '../measure/rtt.js';
 import { explain } from '../present/explain.js';
 import { describeDiagnostics, describeGrade, describeMos, describeRung, describeSecondOpinion, describeTarget, describeTeams } from '../present/sections.js';
-import { methodSentences } from '../present/sentences.js';
+import { hintSentence, methodSentences } from '../present/sentences.js';
 import { directionDetail, roundTripDetail, summarize } from './details.js';
 import type { AnalysisInput } from '../schema/input.js';
 import type { DirectionName, Report } from '../schema/report-schema.js';
@@ -73,7 +74,8 @@ export function analyze(input: AnalysisInput): Report {
 
   const channelOk = meta.channel.ordered === false && meta.channel.maxRetransmits === 0;
   const grades = gradeTest({ profile, ratePps: meta.ratePps, directions, roundTrip, channelOk }).map(describeGrade);
-  const verdict = verdictOf(grades);
+  // A test our side could not finish is never graded as the user's network.
+  const verdict = input.outcome !== null ? 'insufficient' : verdictOf(grades);
   const targetFacts = targetResolutions(profile, meta.ratePps, meta.durationS);
   const targets = targetFacts.map(describeTarget);
 
@@ -120,6 +122,8 @@ export function analyze(input: AnalysisInput): Report {
   };
 
   const path = input.path;
+  const far = farRelayHint(meta.profile, grades);
+  const hints = [...networkHints(input.connectivity, path), ...(far ? [far] : [])].map((h) => ({ code: h.code, sentence: hintSentence(h) }));
   return {
     schemaVersion: SCHEMA_VERSION,
     meta: {
@@ -156,7 +160,7 @@ export function analyze(input: AnalysisInput): Report {
     probe: { ...input.probe },
     compare: input.compare,
     nat: input.nat,
-    hints: [],
+    hints,
     witness: input.witness,
     summary: summarize({ mode: meta.mode, ratePps: meta.ratePps, directions, roundTrip, mos: mos.value, verdict }),
     grades,
@@ -165,6 +169,6 @@ export function analyze(input: AnalysisInput): Report {
     teamsPoorStream: teams,
     secondOpinion: second,
     diagnostics,
-    explanation: explain({ verdict, profileLabel: profile.label, grades, mos, teams, diagnostics }),
+    explanation: explain({ verdict, profileLabel: profile.label, grades, mos, teams, diagnostics, outcome: input.outcome, hints }),
   };
 }

@@ -9,7 +9,9 @@
  * probed over the data channel and had no outcome, compare, NAT, hints, witness, site or ticket.
  */
 import { ladder } from '../grade/connectivity.js';
+import { networkHints } from '../grade/hints.js';
 import { describeRung } from '../present/sections.js';
+import { hintSentence } from '../present/sentences.js';
 import type { Report, ReportV1 } from '../schema/report-schema.js';
 import { SCHEMA_VERSION } from '../schema/version.js';
 
@@ -32,6 +34,7 @@ export function schemaVersionOf(value: { schemaVersion?: unknown }): number | nu
 export function upgradeV1(r: ReportV1): Report {
   const { path, ports, timingsMs, schemaVersion: _v, ...meta } = r.meta;
   const { meta: _m, schemaVersion: _s, ...sections } = r;
+  const rungs = ladder(ports);
   return {
     schemaVersion: SCHEMA_VERSION,
     meta: {
@@ -52,7 +55,7 @@ export function upgradeV1(r: ReportV1): Report {
       targets: meta.targets,
       methods: meta.methods,
     },
-    connectivity: ladder(ports).map(describeRung),
+    connectivity: rungs.map(describeRung),
     path: {
       transport: path.transport,
       port: path.port,
@@ -75,7 +78,8 @@ export function upgradeV1(r: ReportV1): Report {
     probe: { path: 'datachannel', reason: 'schema 1: every test probed over the data channel' },
     compare: null,
     nat: null,
-    hints: [],
+    // The ladder and the path were recorded: the hints they support are derived as today.
+    hints: networkHints(rungs, path).map((h) => ({ code: h.code, sentence: hintSentence(h) })),
     witness: null,
     ...sections,
   };

@@ -23,6 +23,15 @@ export class ReflectorCollector {
   private foreign = 0;
   private malformed = 0;
   private echoesReceived = 0;
+  /** The last time anything came from the reflector (echo or receipts), local clock; NaN until then. */
+  private lastHeardMs = Number.NaN;
+  /**
+   * The reach of the receipts: the highest probe offset and echo seq they cover. Receipts are
+   * the only upstream evidence (an echo without its receipt proves arrival but not its time),
+   * and the only record of echoes sent.
+   */
+  private lastReceiptUpOffset = -1;
+  private lastReceiptDownSeq = -1;
 
   constructor(private readonly sent: SentLog) {
     this.echoed = new Uint8Array(sent.count);
@@ -42,6 +51,7 @@ export class ReflectorCollector {
       return;
     }
     this.echoesReceived++;
+    this.lastHeardMs = recvMs;
     this.downArrivals.push({ seq: echo.downSeq, sendMs: echo.reflectorSendMs, recvMs });
     this.live.addTransit(recvMs - echo.reflectorSendMs);
     if (this.echoed[offset] === 0) {
@@ -53,13 +63,16 @@ export class ReflectorCollector {
   }
 
   /** A binary message on the control channel: a batch of receipts. */
-  onReceipts(bytes: Uint8Array): void {
+  onReceipts(bytes: Uint8Array, recvMs: number): void {
+    this.lastHeardMs = recvMs;
     for (const r of decodeReceipts(bytes)) {
       const offset = this.sent.offsetOf(r.upSeq);
       if (offset < 0) {
         this.foreign++;
         continue;
       }
+      this.lastReceiptUpOffset = Math.max(this.lastReceiptUpOffset, offset);
+      this.lastReceiptDownSeq = Math.max(this.lastReceiptDownSeq, r.downSeq);
       this.upArrivals.push({ seq: offset, sendMs: this.sent.sendTimeOf(offset), recvMs: r.reflectorRecvMs });
       if (r.downSeq >= 0) {
         this.downSent.push({ seq: r.downSeq, sendMs: r.reflectorSendMs });
@@ -70,6 +83,11 @@ export class ReflectorCollector {
 
   onFinal(msg: FinalTally): void {
     this.finalTally = msg;
+  }
+
+  /** When the reflector was last heard from (local clock), NaN if never. */
+  get lastHeardAtMs(): number {
+    return this.lastHeardMs;
   }
 
   /** Round-trip times seen so far (for the loss timeout: max(1 s, 4 x p99)). */
@@ -85,8 +103,11 @@ export class ReflectorCollector {
    * The records for the analysis. `suspectClient` is on the client clock; the reflector's
    * clock is mapped from the client's with the offset seen at the smallest round trip. Each
    * sender's own queue above `queueThresholdBytes` marks its direction's suspect intervals.
+   * `cutAtLastEvidence` (the connection was lost): only probes and echoes up to the last ones
+   * the reflector's receipts cover are evidence; what was sent after them may have met a dead
+   * server, not the network, and is left out.
    */
-  build(suspectClient: SuspectInterval[], intervalMs: number, queueThresholdBytes: number): {
+  build(suspectClient: SuspectInterval[], intervalMs: number, queueThresholdBytes: number, cutAtLastEvidence = false): {
     up: DirectionRecords;
     down: DirectionRecords;
     roundTrip: RoundTripRecords;
@@ -105,16 +126,19 @@ export class ReflectorCollector {
       ...senderQueueIntervals(this.downQueued, queueThresholdBytes, intervalMs),
     ];
     const suspectUp = [...suspectClient, ...senderQueueIntervals(this.sent.queuedSends(), queueThresholdBytes, intervalMs)];
-    const sentRecords = this.sent.records();
+    const upCut = cutAtLastEvidence ? this.lastReceiptUpOffset : Number.POSITIVE_INFINITY;
+    const downCut = cutAtLastEvidence ? this.lastReceiptDownSeq : Number.POSITIVE_INFINITY;
+    const sentRecords = this.sent.records().filter((r) => r.seq <= upCut);
+    if (cutAtLastEvidence) notes.push(`connection lost: evidence cut after probe ${upCut} and echo ${downCut}`);
     return {
-      up: { sent: sentRecords, arrivals: this.upArrivals.slice(), intervalMs, suspect: suspectUp },
+      up: { sent: sentRecords, arrivals: this.upArrivals.filter((a) => a.seq <= upCut), intervalMs, suspect: suspectUp },
       down: {
-        sent: this.downSent.slice().sort((a, b) => a.seq - b.seq),
-        arrivals: this.downArrivals.slice(),
+        sent: this.downSent.filter((r) => r.seq <= downCut).sort((a, b) => a.seq - b.seq),
+        arrivals: this.downArrivals.filter((a) => a.seq <= downCut),
         intervalMs,
         suspect: suspectReflector,
       },
-      roundTrip: { sent: sentRecords, samples: this.rttSamples.slice() },
+      roundTrip: { sent: sentRecords, samples: this.rttSamples.filter((r) => r.seq <= upCut) },
       notes,
     };
   }

@@ -28,6 +28,8 @@ export interface SimplePeerInstance {
   on(event: 'connect' | 'close', listener: () => void): unknown;
   on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
+  /** simple-peer's report of RTCPeerConnection.iceConnectionState (W3C webrtc-pc §4.3.3). */
+  on(event: 'iceStateChange', listener: (iceConnectionState: string, iceGatheringState: string) => void): unknown;
   signal(data: SignalData): void;
   send(data: Uint8Array | string): void;
   destroy(): void;

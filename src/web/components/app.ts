@@ -8,8 +8,12 @@ import { appStyles } from './app.styles.js';
 import { CpElement } from './cp-element.js';
 import type { CpEventMap } from './events.js';
 import { LivePanel } from './live-panel.js';
+
 import { TestForm } from './test-form.js';
 import { VerdictView } from './verdict-view.js';
+
+/** How often a headless run prints a live line on stderr. */
+const LIVE_PROGRESS_EVERY_S = 5;
 
 type State =
   | { kind: 'idle' }
@@ -68,6 +72,7 @@ export class CpApp extends CpElement {
     this.chartModule ??= import('./rtt-chart.js');
     try {
       const [{ runSession }, env] = await Promise.all([import('../../session/run-session.js'), import('../session-env.js')]);
+      let liveStep = 0;
       const report = await runSession(
         {
           baseUrl: location.origin,
@@ -77,6 +82,7 @@ export class CpApp extends CpElement {
           turnPick: params.turnPick,
           override: readOverride(),
           audio: params.audio,
+          compare: params.compare,
           signal: this.controller.signal,
           version: __CALLPROBE_VERSION__,
         },
@@ -88,6 +94,12 @@ export class CpApp extends CpElement {
           },
           live: (f) => {
             this.live = f;
+            // Headless runs (`callprobe run`) print a live line every 5 s of the stream.
+            const step = Math.floor(f.elapsedS / LIVE_PROGRESS_EVERY_S);
+            if (step > liveStep) {
+              liveStep = step;
+              progress(`live: ${String(step * LIVE_PROGRESS_EVERY_S)} s, ${String(f.sent)} probes sent, ${String(f.received)} answered`);
+            }
           },
         },
       );

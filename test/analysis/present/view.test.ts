@@ -125,6 +125,12 @@ describe('key figures and directions', () => {
     expect(v.more).toEqual(r.explanation.slice(1));
   });
 
+  it('never titles a test our side could not finish "Fail"', () => {
+    const cut = { ...r, summary: { ...r.summary, verdict: 'insufficient' as const }, outcome: { reason: 'connection-lost' as const, atMs: 6000, detail: 'x' } };
+    expect(verdictView(cut).title).toBe('No verdict: the test could not finish');
+    expect(verdictView({ ...cut, outcome: { ...cut.outcome, reason: 'could-not-connect' as const } }).title).toBe('No verdict: could not connect');
+  });
+
   it('lower-cases a first word but never an acronym', () => {
     expect(lowerFirst('Round trip')).toBe('round trip');
     expect(lowerFirst('MOS estimate')).toBe('MOS estimate');

@@ -6,6 +6,7 @@
 import type { DirectionRecords } from '../../../src/analysis/measure/records.js';
 import type { AnalysisInput, StatsSecondOpinion } from '../../../src/analysis/schema/input.js';
 import { stream } from '../measure/fixtures.js';
+import { ladder } from '../../../src/analysis/grade/connectivity.js';
 import { context, meta, quietSender, reflectorInput, roundTrips } from './inputs.js';
 
 const late = (ks: readonly number[], byMs = 25) => (i: number) => (ks.includes(i) ? byMs : 0);
@@ -128,4 +129,32 @@ export const GOLDEN_CASES: ReadonlyArray<{ name: string; input: () => AnalysisIn
     input: () => loopback({ stats: { iceRttMs: [5], rtcpRttMs: [], inboundJitterMs: [], inboundJitterDirection: null, rtcpFractionLost: null, concealedRatio: null, audioSource: 'none' } }),
   },
   { name: 'rtt-left-out-too-few', input: () => reflectorInput({ count: 1500, rttLost: (i) => i >= 30, up: { suspect: [{ startMs: 0, endMs: 150, reason: 'sender-stall' }] } }) },
+  {
+    // Heavy loss before the server died: still no verdict, the test could not finish.
+    name: 'connection-lost',
+    input: () => ({
+      ...reflectorInput({ count: 620, up: { lost: (i) => i % 10 === 0 } }),
+      outcome: { reason: 'connection-lost' as const, atMs: 6200, detail: 'the server closed the signaling connection (code 1006)' },
+    }),
+  },
+  {
+    name: 'connection-lost-silent',
+    input: () => ({
+      ...reflectorInput({ count: 1500 }),
+      outcome: { reason: 'connection-lost' as const, atMs: 14_900, detail: 'the reflector stopped answering and never sent its final tally' },
+    }),
+  },
+  {
+    // Every rung timed out: no probe was sent, the ladder is the answer.
+    name: 'could-not-connect',
+    input: () => ({
+      ...empty(),
+      connectivity: ladder([
+        ...[3478, 3479, 3480, 3481].map((port) => ({ transport: 'udp' as const, port, url: `turn:relay.example.test:${port}?transport=udp`, reachable: false, allocateMs: null, error: 'timeout' })),
+        { transport: 'tcp' as const, port: 443, url: 'turn:relay.example.test:443?transport=tcp', reachable: false, allocateMs: null, error: 'timeout' },
+      ]),
+      path: { transport: 'unknown' as const, port: null, candidateType: null, family: null, changes: 0 },
+      outcome: { reason: 'could-not-connect' as const, atMs: null, detail: 'no relay port connected (UDP 3478: timeout, UDP 3479: timeout, UDP 3480: timeout, UDP 3481: timeout, TCP 443: timeout)' },
+    }),
+  },
 ];

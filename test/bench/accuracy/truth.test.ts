@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { sameWorstBurst, truthRecords, windowHoldsTruthLoss } from '../../../bench/accuracy/truth.js';
 import { analyzeDirection } from '../../../src/analysis/measure/direction.js';
 import type { ProbeRecord } from '../../../bench/impair/truth-types.js';
+import { CALLPROBE_PROBE_SIZES, DATA_CHANNEL_WIRE_OVERHEAD_BYTES } from '../../../bench/accuracy/harness.js';
+import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { CONTROL_MIN_BYTES } from '../../../src/protocol/wire.js';
 
 /** A probe record as the proxy writes it: arrival every 10 ms, then its fate. */
 function probe(id: number, fate: ProbeRecord['fate'], appliedDelayMs: number | null, forwardIndex: number | null): ProbeRecord {
@@ -67,5 +70,16 @@ describe('accuracy truth from the proxy records', () => {
     expect(sameWorstBurst({ valuePct: 100 * (4 / 20), startMs: 5000, lost: 4, packets: 20 }, truth, [1050, 1150])).toBe(false);
     expect(sameWorstBurst({ valuePct: 0, startMs: 0, lost: 0, packets: 20 }, { ...truth, valuePct: 0, lost: 0 }, [])).toBe(true);
     expect(sameWorstBurst(null, truth, [1050])).toBe(false);
+  });
+});
+
+describe('the probe size class', () => {
+  it('holds the default probe with or without a bundled SACK, and no control message', () => {
+    const probeWire = DEFAULTS.payloadBytes + DATA_CHANNEL_WIRE_OVERHEAD_BYTES;
+    expect(probeWire).toBe(229);
+    expect(probeWire).toBeGreaterThanOrEqual(CALLPROBE_PROBE_SIZES.minBytes);
+    expect(probeWire + 16).toBeLessThanOrEqual(CALLPROBE_PROBE_SIZES.maxBytes);
+    // The smallest control datagram: one padded message, nothing bundled.
+    expect(CONTROL_MIN_BYTES + DATA_CHANNEL_WIRE_OVERHEAD_BYTES).toBeGreaterThan(CALLPROBE_PROBE_SIZES.maxBytes);
   });
 });

@@ -5,26 +5,27 @@ import { ConfigError } from '../../../src/protocol/defaults.js';
 import { HeadlessError } from '../../../server/headless/chromium.js';
 
 describe('exitCodeFor', () => {
-  it('maps verdicts: 0 pass, 1 fail, 2 insufficient', () => {
+  it('maps verdicts: 0 pass, 1 fail, 2 insufficient, 4 a test cut short (connection lost)', () => {
     expect(exitCodeFor({ verdict: 'pass' })).toBe(0);
     expect(exitCodeFor({ verdict: 'fail' })).toBe(1);
     expect(exitCodeFor({ verdict: 'insufficient' })).toBe(2);
-    expect(EXIT).toEqual({ pass: 0, fail: 1, cannotTest: 2, usage: 3 });
+    expect(exitCodeFor({ verdict: 'insufficient', cutShort: true })).toBe(4);
+    expect(EXIT).toEqual({ pass: 0, fail: 1, insufficient: 2, usage: 3, cannotTest: 4 });
   });
 
-  it('maps a page that could not test: 3 for bad parameters, else 2', () => {
+  it('maps a page that could not test: 3 for bad parameters, else 4', () => {
     expect(exitCodeFor({ notTested: 'bad-parameters' })).toBe(3);
-    expect(exitCodeFor({ notTested: 'relay-unreachable' })).toBe(2);
+    expect(exitCodeFor({ notTested: 'relay-unreachable' })).toBe(4);
   });
 
-  it('maps errors: usage errors 3, help and version 0, anything else 2', () => {
+  it('maps errors: usage errors 3, help and version 0, anything else 4 (could not test)', () => {
     expect(exitCodeFor({ error: new ConfigError('--tls-port needs --tls-cert and --tls-key', 'missing-option') })).toBe(3);
     expect(exitCodeFor({ error: new InvalidArgumentError('--http-port must be an integer 0..65535') })).toBe(3);
     expect(exitCodeFor({ error: new CommanderError(1, 'commander.unknownOption', "error: unknown option '--x'") })).toBe(3);
     expect(exitCodeFor({ error: new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)') })).toBe(0);
-    expect(exitCodeFor({ error: new HeadlessError('browser-failed', 'no chromium') })).toBe(2);
-    expect(exitCodeFor({ error: new Error('bug') })).toBe(2);
-    expect(exitCodeFor({ error: 'thrown string' })).toBe(2);
+    expect(exitCodeFor({ error: new HeadlessError('browser-failed', 'no chromium') })).toBe(4);
+    expect(exitCodeFor({ error: new Error('bug') })).toBe(4);
+    expect(exitCodeFor({ error: 'thrown string' })).toBe(4);
   });
 });
 

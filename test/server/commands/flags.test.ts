@@ -57,7 +57,7 @@ describe('callprobe serve flags', () => {
 });
 
 describe('callprobe run flags', () => {
-  const base: RunCommandOptions = { profile: 'client-to-edge', from: 'site', json: false, browser: DEFAULTS.browserPath, save: true, csv: false };
+  const base: RunCommandOptions = { profile: 'client-to-edge', from: 'site', compare: false, json: false, browser: DEFAULTS.browserPath, save: true, csv: false };
 
   it('need a server or a TURN server with its credentials', () => {
     expect(() => checkRunFlags(base)).toThrow(ConfigError);

@@ -24,11 +24,55 @@ function scripted() {
     const echo = core.onProbe(encodeProbe({ seq: sent.wireSeq(i), sendMs }, buf), recv, () => recv + 0.5);
     if (i !== 2) collector.onEcho(echo, recv + 0.5 + 7 - 1000);
   }
-  collector.onReceipts(core.flush() as Uint8Array);
+  collector.onReceipts(core.flush() as Uint8Array, 0);
   const fin = core.final();
   if (fin.type === 'final') collector.onFinal(fin);
   return { sent, collector };
 }
+
+/**
+ * The server dies after probe 4 of 7: probes 0-4 reach it and are echoed (the echo of 2 is
+ * lost downstream, a real network loss), but only 0-3 are covered by a receipt batch before
+ * it dies; 5 and 6 meet a dead server, and no final tally comes.
+ */
+function diesAfterProbe4() {
+  const sent = new SentLog(7, 0);
+  const collector = new ReflectorCollector(sent);
+  const core = new ReflectorCore(160);
+  const buf = new Uint8Array(160);
+  for (let i = 0; i < 7; i++) {
+    const sendMs = 10 * i;
+    sent.recordSent(i, sendMs, sendMs, 0);
+    if (i > 4) continue;
+    const recv = sendMs + 5;
+    const echo = core.onProbe(encodeProbe({ seq: sent.wireSeq(i), sendMs }, buf), recv, () => recv);
+    if (i !== 2) collector.onEcho(echo, recv + 5);
+    if (i === 3) collector.onReceipts(core.flush() as Uint8Array, 40);
+  }
+  return collector;
+}
+
+describe('a connection lost mid-test', () => {
+  it('remembers when the reflector was last heard from (its last echo)', () => {
+    expect(diesAfterProbe4().lastHeardAtMs).toBe(50);
+    expect(new ReflectorCollector(new SentLog(1, 0)).lastHeardAtMs).toBeNaN();
+  });
+
+  it('counts nothing after the last receipt: only the real loss before it remains', () => {
+    const whole = diesAfterProbe4().build([], 10, 320);
+    // Uncut, probe 4 (echoed, never receipted) and the dead server's 5 and 6 would be upstream loss.
+    expect(whole.up.sent.length - whole.up.arrivals.length).toBe(3);
+    const cut = diesAfterProbe4().build([], 10, 320, true);
+    expect(cut.up.sent.map((r) => r.seq)).toEqual([0, 1, 2, 3]);
+    expect(cut.up.sent.length - cut.up.arrivals.length).toBe(0);
+    // The echo of probe 2 was lost before the end: still a downstream loss.
+    expect(cut.down.sent.map((r) => r.seq)).toEqual([0, 1, 2, 3]);
+    // The echo of probe 4 arrived, but no receipt says it was sent: not evidence either way.
+    expect(cut.down.arrivals.map((a) => a.seq)).toEqual([0, 1, 3]);
+    expect(cut.roundTrip.sent.map((r) => r.seq)).toEqual([0, 1, 2, 3]);
+    expect(cut.notes).toContain('connection lost: evidence cut after probe 3 and echo 3');
+  });
+});
 
 describe('collectors', () => {
   it('numbers probes from 0 across a 32-bit wrap', () => {
@@ -110,7 +154,7 @@ describe('sender queue intervals', () => {
       sent.recordSent(i, 10 * i, 10 * i, i === 2 ? 4000 : 0);
       collector.onEcho(core.onProbe(encodeProbe({ seq: i, sendMs: 10 * i }, buf), 10 * i + 1, () => 10 * i + 1, i === 0 ? 5000 : 0), 10 * i + 2);
     }
-    collector.onReceipts(core.flush() as Uint8Array);
+    collector.onReceipts(core.flush() as Uint8Array, 0);
     const b = collector.build([], 10, 320);
     expect(b.up.suspect).toEqual([{ startMs: 10, endMs: 30, reason: 'sender-queue' }]);
     expect(b.down.suspect).toEqual([{ startMs: -9, endMs: 11, reason: 'sender-queue' }]);

@@ -1,0 +1,53 @@
+import { expect, test } from '@playwright/test';
+import { startImpairProxy, type ImpairProxy } from '../bench/impair/proxy.js';
+import { CALLPROBE_PROBE_SIZES } from '../bench/accuracy/harness.js';
+import { spawnBounded } from '../test/kit/process.js';
+
+/**
+ * Compare mode through the seeded impairment proxy: the relay's four UDP ports are handed to
+ * the page as the proxy's (--advertise), and only the third one loses 6 % each way. The
+ * report's compare section must name exactly that rung as the worst, and the verdict still
+ * comes from the main stream (on the first, clean port).
+ */
+const HTTP_PORT = 18480;
+const RELAY_PORTS = [3978, 3979, 3980, 3981];
+const PROXY_PORTS = [13978, 13979, 13980, 13981];
+const LOSSY = 2;
+
+test('run --compare --json names the one lossy UDP port as the worst rung', async () => {
+  test.setTimeout(120_000);
+  const pair = (i: number) => ({ listen: { host: '127.0.0.1', port: PROXY_PORTS[i] ?? 0 }, target: { host: '127.0.0.1', port: RELAY_PORTS[i] ?? 0 } });
+  const base = { probe: { ...CALLPROBE_PROBE_SIZES }, startAfter: { ms: 1000 } };
+  const proxies: ImpairProxy[] = [
+    await startImpairProxy({ pairs: [0, 1, 3].map(pair), scenario: { name: 'clean', seed: 'compare-clean', ...base }, durationMs: 110_000 }),
+    await startImpairProxy({
+      pairs: [pair(LOSSY)],
+      scenario: { name: 'lossy', seed: 'compare-lossy', ...base, up: { loss: { probability: 0.06 } }, down: { loss: { probability: 0.06 } } },
+      durationMs: 110_000,
+    }),
+  ];
+  const server = spawnBounded(
+    process.execPath,
+    ['dist/server/cli.js', 'serve', '--host', '127.0.0.1', '--http-port', String(HTTP_PORT), '--turn-ports', `${RELAY_PORTS[0]}-${RELAY_PORTS[3]}`, '--advertise', `127.0.0.1:${PROXY_PORTS[0]}-${PROXY_PORTS[3]}`, '--log-level', 'warn'],
+    { deadlineMs: 110_000 },
+  );
+  try {
+    await server.waitForLine('callprobe serving', { timeoutMs: 15_000, what: 'the server to listen' });
+    const run = spawnBounded(process.execPath, ['dist/server/cli.js', 'run', '--server', `http://127.0.0.1:${HTTP_PORT}`, '--json', '--duration', '3', '--compare', '--compare-seconds', '4'], { deadlineMs: 100_000 });
+    const status = await run.exited;
+    expect(status.code, run.stderr()).toBe(2); // 3 s: too short for a verdict, and compare never changes it
+    const report = JSON.parse(run.stdout()) as {
+      path: { transport: string; port: number };
+      compare: { secondsPerRung: number; rungs: { transport: string; port: number; reachable: boolean; lossPct: number | null }[]; worst: { transport: string; port: number; reason: string } | null };
+    };
+    expect(report.path).toMatchObject({ transport: 'udp', port: PROXY_PORTS[0] });
+    expect(report.compare.secondsPerRung).toBe(4);
+    expect(report.compare.rungs.map((r) => `${r.transport}/${r.port}`)).toEqual([...PROXY_PORTS.map((p) => `udp/${p}`), `tcp/${RELAY_PORTS[0]}`]);
+    expect(report.compare.rungs.every((r) => r.reachable)).toBe(true);
+    expect(report.compare.worst).toMatchObject({ transport: 'udp', port: PROXY_PORTS[LOSSY] });
+    expect(report.compare.worst?.reason).toMatch(new RegExp(`^UDP ${PROXY_PORTS[LOSSY]} lost \\d+(\\.\\d+)?% of its probes`));
+  } finally {
+    await server.stop();
+    for (const p of proxies) await p.stop();
+  }
+});

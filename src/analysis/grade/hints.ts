@@ -1,0 +1,63 @@
+/**
+ * Network hints as facts: what the connectivity ladder and the graded path show about the
+ * network, only where the evidence supports it. The words are in present/ (hintSentence).
+ * A rung the server did not offer (url null) is no evidence about the network.
+ */
+import type { GradedPath } from '../schema/input.js';
+import type { RungFacts } from './connectivity.js';
+import type { GradeEntry } from '../schema/report-schema.js';
+
+export type HintFacts =
+  /** Every offered UDP rung timed out while TCP or TLS connected: UDP is filtered on the way. */
+  | { code: 'udp-blocked'; udpPorts: number[] }
+  /** Some UDP rungs answered, these timed out: a firewall filters by port. */
+  | { code: 'udp-port-blocked'; blockedPorts: number[]; openPorts: number[] }
+  /** The graded stream ran over TCP or TLS (a fallback from UDP). */
+  | { code: 'tcp-fallback'; transport: 'tcp' | 'tls' }
+  /** The server offered no TLS relay (no certificate): TLS was not tested, not blocked. */
+  | { code: 'tls-not-offered' }
+  /** TLS was offered and timed out or failed its handshake while plain TCP connected. */
+  | { code: 'tls-blocked'; error: string }
+  /** The selected candidate pair changed during the test. */
+  | { code: 'path-changed'; changes: number }
+  /** The browser refused a relay on a loopback address (a local test without the flag). */
+  | { code: 'loopback-refused' }
+  /** Azure-region profile: the round trip to the relay is above the region's target. */
+  | { code: 'far-relay'; region: string; rttMsP50: number; thresholdMs: number };
+
+const offered = (r: RungFacts): boolean => r.url !== null && r.error !== 'not-offered';
+
+/** The hints the evidence supports, most important first. */
+export function networkHints(connectivity: readonly RungFacts[], path: Pick<GradedPath, 'transport' | 'changes'>): HintFacts[] {
+  const out: HintFacts[] = [];
+  const rungs = connectivity.filter(offered);
+  const udp = rungs.filter((r) => r.transport === 'udp');
+  const stream = rungs.filter((r) => r.transport !== 'udp');
+  const timedOut = (r: RungFacts): boolean => !r.reachable && r.error === 'timeout';
+  const ports = (rs: RungFacts[]): number[] => rs.map((r) => r.port ?? 0).sort((a, b) => a - b);
+  if (rungs.some((r) => r.error === 'loopback-refused')) out.push({ code: 'loopback-refused' });
+  if (udp.length > 0 && udp.every(timedOut) && stream.some((r) => r.reachable)) {
+    out.push({ code: 'udp-blocked', udpPorts: ports(udp) });
+  } else if (udp.some((r) => r.reachable) && udp.some(timedOut)) {
+    out.push({ code: 'udp-port-blocked', blockedPorts: ports(udp.filter(timedOut)), openPorts: ports(udp.filter((r) => r.reachable)) });
+  }
+  if (path.transport === 'tcp' || path.transport === 'tls') out.push({ code: 'tcp-fallback', transport: path.transport });
+  const tls = connectivity.filter((r) => r.transport === 'tls');
+  const tcpWorks = rungs.some((r) => r.transport === 'tcp' && r.reachable);
+  if (rungs.length > 0 && tls.length > 0 && tls.every((r) => !offered(r))) out.push({ code: 'tls-not-offered' });
+  const tlsFailed = tls.filter(offered).find((r) => !r.reachable && (r.error === 'timeout' || r.error === 'tls-handshake'));
+  if (tlsFailed && tcpWorks) out.push({ code: 'tls-blocked', error: tlsFailed.error ?? 'timeout' });
+  if (path.changes > 0) out.push({ code: 'path-changed', changes: path.changes });
+  return out;
+}
+
+/**
+ * With the Azure-region profile, a round trip above the region's target means the relay (or
+ * the route to it) is far from this site: a network fact worth its own hint beside the grade.
+ */
+export function farRelayHint(profile: { id: string; azureRegion?: string }, grades: ReadonlyArray<Pick<GradeEntry, 'target' | 'status' | 'value' | 'threshold'>>): HintFacts | null {
+  if (profile.id !== 'azure-region' || profile.azureRegion === undefined) return null;
+  const rtt = grades.find((g) => g.target === 'latency-rtt' && g.status === 'fail');
+  if (!rtt || rtt.value === null) return null;
+  return { code: 'far-relay', region: profile.azureRegion, rttMsP50: rtt.value, thresholdMs: rtt.threshold };
+}
