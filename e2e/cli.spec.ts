@@ -12,8 +12,14 @@ interface ReportShape {
 }
 
 test.describe('callprobe run', () => {
-  test('a full 15 s test passes on a clean loopback path: exit 0 and one schema-valid JSON report', async () => {
+  test('a full 15 s test passes on a clean loopback path: exit 0 and one schema-valid JSON report, saved once', async () => {
     test.setTimeout(90_000);
+    const stored = async (): Promise<number> => {
+      const res = await fetch(`${E2E.baseUrl}/api/results?format=json`, { headers: { authorization: `Bearer ${E2E.adminToken}` } });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as unknown[]).length;
+    };
+    const before = await stored();
     const r = await callprobe(['run', '--server', E2E.baseUrl, '--json'], 80_000);
     expect(r.stderr).toContain('streaming');
     const report = JSON.parse(r.stdout) as ReportShape;
@@ -25,6 +31,29 @@ test.describe('callprobe run', () => {
     expect(report.summary.verdict).toBe('pass');
     expect(report.grades.every((g) => g.status === 'pass')).toBe(true);
     expect(r.code).toBe(0);
+    // Saved once, from the CLI: the code and link on stderr, the same report behind the link.
+    const saved = /^result: ([0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}) (\S+)$/m.exec(r.stderr);
+    expect(saved, r.stderr).not.toBeNull();
+    expect(saved?.[2]).toBe(`${E2E.baseUrl}/r/${saved?.[1]}`);
+    const shared = (await (await fetch(`${E2E.baseUrl}/api/r/${saved?.[1]}`)).json()) as { report: unknown };
+    expect(shared.report).toEqual(report);
+    // The page run drives got save=0: the CLI's one save is the only record.
+    expect(await stored()).toBe(before + 1);
+  });
+
+  test('--csv prints the export header and this test\'s row; --site needs the operator token', async () => {
+    test.setTimeout(60_000);
+    expect((await callprobe(['run', '--server', E2E.baseUrl, '--site', 'E2E site'], 10_000)).code).toBe(3);
+    const r = await callprobe(['run', '--server', E2E.baseUrl, '--duration', '2', '--csv', '--site', 'E2E site', '--ticket', 'HD-9', '--admin-token', E2E.adminToken], 50_000);
+    const code = /^result: (\S+) /m.exec(r.stderr)?.[1];
+    expect(code, r.stderr).toBeDefined();
+    const [header, row, end] = r.stdout.split('\r\n');
+    expect(end).toBe('');
+    const exported = await fetch(`${E2E.baseUrl}/api/results?format=csv&site=E2E%20site`, { headers: { authorization: `Bearer ${E2E.adminToken}` } });
+    const lines = (await exported.text()).split('\r\n');
+    expect(lines[0]).toBe(header);
+    expect(lines).toContain(row);
+    expect(row).toContain(`,${code},report,E2E site,HD-9,`);
   });
 
   test('a test too short to fill a 15 s window is insufficient: exit 2, human summary on stdout', async () => {
@@ -34,13 +63,13 @@ test.describe('callprobe run', () => {
     expect(r.code).toBe(2);
   });
 
-  test('usage errors exit 3, unreachable servers exit 4 (could not test) with a JSON error', async () => {
+  test('usage errors exit 3, unreachable servers exit 4 (could not test) with a could-not-test record', async () => {
     expect((await callprobe(['run', '--server', E2E.baseUrl, '--profile', 'azure-region'], 10_000)).code).toBe(3);
     expect((await callprobe(['run', '--server', E2E.baseUrl, '--profile', 'fastest'], 10_000)).code).toBe(3);
     expect((await callprobe(['run'], 10_000)).code).toBe(3);
     const down = await callprobe(['run', '--server', 'http://127.0.0.1:9', '--json'], 60_000);
     expect(down.code).toBe(4);
-    expect(JSON.parse(down.stdout)).toMatchObject({ error: { reason: expect.any(String) } });
+    expect(JSON.parse(down.stdout)).toMatchObject({ kind: 'could-not-test', reason: 'server-unreachable', message: expect.any(String), atMs: expect.any(Number) });
   });
 
   test("against someone else's TURN server (coturn) it loops two peers in the page: loopback mode", async () => {

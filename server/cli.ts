@@ -4,8 +4,11 @@ import {
   BOUNDS,
   ConfigError,
   DEFAULTS,
+  parseAdminToken,
   parseAdvertise,
+  parseDbTarget,
   parseIntInRange,
+  parseTrustProxy,
   parsePortList,
   parseRelayPortRange,
   parseTurnUri,
@@ -97,6 +100,16 @@ program
   )
   .option('--max-allocations <n>', 'relay allocations in total', intArg('--max-allocations', BOUNDS.allocations), DEFAULTS.relayQuotas.maxAllocationsTotal)
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug']).default(DEFAULTS.logLevel))
+  .addOption(
+    new Option('--db <file|url>', 'where results are stored: an SQLite file (created on first start) or postgres://user@host/db')
+      .argParser(arg(parseDbTarget))
+      .default(parseDbTarget(DEFAULTS.results.dbPath), DEFAULTS.results.dbPath),
+  )
+  .option('--no-store', 'store no results (pages and `run` then get no code)')
+  .addOption(new Option('--admin-token <token>', 'operator token (Bearer) for listing, exports and results with a site').env('CALLPROBE_ADMIN_TOKEN').argParser(arg(parseAdminToken)))
+  .option('--retain-days <days>', 'keep address-free reports this long', intArg('--retain-days', BOUNDS.retainDays), DEFAULTS.results.retainDays)
+  .option('--retain-ip-days <days>', "keep results' client addresses this long", intArg('--retain-ip-days', BOUNDS.retainIpDays), DEFAULTS.results.retainIpDays)
+  .option('--trust-proxy <cidrs>', 'reverse proxies whose X-Forwarded-For gives the client address (comma-separated IPs/CIDRs)', arg(parseTrustProxy))
   .action(async (_opts: unknown, cmd: Command) => {
     const opts = serveOptionsFromFlags(cmd.opts<ServeFlags>());
     const server = await serve(opts, (msg) => process.stderr.write(`${msg}\n`));
@@ -132,8 +145,13 @@ program
   .option('--relay <transport[:port]>', 'relay transport to test through, e.g. udp:3479, tcp, tls')
   .option('--compare', 'after the test, a short stream on every reachable relay port and transport; the report names the worst', false)
   .option('--compare-seconds <seconds>', `with --compare: seconds per rung (default ${DEFAULTS.compareSecondsPerRung})`, intArg('--compare-seconds', BOUNDS.compareSecondsPerRung))
-  .option('--json', 'print exactly one JSON document, the report', false)
+  .option('--json', 'print exactly one JSON document, the report (or a could-not-test record)', false)
+  .option('--csv', 'print the export\'s CSV header and this test\'s row instead of the summary', false)
   .option('--browser <path>', 'Chromium executable', DEFAULTS.browserPath)
+  .option('--no-save', 'do not store the result on the server (by default it is saved once and its code printed on stderr)')
+  .option('--site <name>', 'the site this test is for (meta.site; saving it needs --admin-token)')
+  .option('--ticket <ref>', 'a help-desk ticket reference (meta.ticket)')
+  .addOption(new Option('--admin-token <token>', 'the server\'s operator token, to save a result with --site').env('CALLPROBE_ADMIN_TOKEN').argParser(arg(parseAdminToken)))
   .action(async (_opts: unknown, cmd: Command) => {
     process.exitCode = await runCommand(checkRunFlags(cmd.opts<RunCommandOptions>()));
   });

@@ -57,7 +57,7 @@ export const UNITS = [
     env: 'node',
     imports: ['protocol', 'analysis', 'session', 'turn'],
     packages: [NODE_PACKAGES],
-    about: 'the callprobe CLI, HTTP app, reflector and headless runner',
+    about: 'the callprobe CLI, HTTP app, results store, reflector and headless runner',
   },
   {
     name: 'bench',

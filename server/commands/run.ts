@@ -1,10 +1,14 @@
 import { isIP } from 'node:net';
 import type { Report } from '../../src/analysis/schema/report-schema.js';
 import type { TurnServerEntry } from '../../src/protocol/api.js';
-import { ConfigError, DEFAULTS, parseTurnUriParts } from '../../src/protocol/defaults.js';
+import { BOUNDS, ConfigError, DEFAULTS, parseTurnUriParts } from '../../src/protocol/defaults.js';
+import type { CouldNotTest } from '../../src/analysis/schema/could-not-test-schema.js';
 import { serve, type RunningServer } from './serve.js';
 import { formatSummary } from './summary.js';
 import { EXIT, exitCodeFor, oneLine, type ExitCode } from './exit.js';
+import { saveResult } from './save.js';
+import { callprobeVersion } from '../version.js';
+import { couldNotTestRow, csvHeader, csvLine, reportRow, type RowIdentity } from '../reports/export.js';
 
 /** `callprobe run`'s flags as commander parses them (cli.ts; --turn already an RFC 7065 entry). */
 export interface RunCommandOptions {
@@ -21,6 +25,13 @@ export interface RunCommandOptions {
   compareSeconds?: number;
   json: boolean;
   browser: string;
+  /** false with --no-save. */
+  save: boolean;
+  site?: string;
+  ticket?: string;
+  adminToken?: string;
+  /** Print the export's CSV header and row instead of the summary. */
+  csv: boolean;
 }
 
 /** Checks the flags that only make sense together; throws ConfigError (a usage error). */
@@ -34,6 +45,13 @@ export function checkRunFlags(o: RunCommandOptions): RunCommandOptions {
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
       throw new ConfigError(`--server must be an http:// or https:// URL, not ${JSON.stringify(o.server)}`, 'bad-value');
     }
+  }
+  if (o.json && o.csv) throw new ConfigError('--json and --csv both want stdout: give one', 'bad-value');
+  for (const [flag, v] of [['--site', o.site], ['--ticket', o.ticket]] as const) {
+    if (v !== undefined && (v.trim().length === 0 || v.length > BOUNDS.siteChars)) throw new ConfigError(`${flag} must be 1..${BOUNDS.siteChars} characters`, 'bad-value');
+  }
+  if (o.site !== undefined && o.save && !o.adminToken) {
+    throw new ConfigError('--site needs --admin-token (or CALLPROBE_ADMIN_TOKEN): the server accepts results with a site only from its operator; or --no-save', 'missing-option');
   }
   return o;
 }
@@ -88,6 +106,7 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
   // Loaded on use: Playwright takes about a second to import, which no other command needs.
   const { runHeadless, HeadlessError } = await import('../headless/chromium.js');
   let local: RunningServer | null = null;
+  const startedAt = new Date().toISOString();
   try {
     let base = o.server;
     const turn = o.turn ?? null;
@@ -110,6 +129,9 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
           quotas: DEFAULTS.relayQuotas,
           reflector: false,
           logLevel: 'warn',
+          results: null,
+          adminToken: null,
+          trustProxy: [],
         },
         () => undefined,
       );
@@ -128,6 +150,10 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
     if (turn) q.set('mode', 'loopback');
     if (o.compare) q.set('compare', '1');
     if (o.compareSeconds !== undefined) q.set('compareSeconds', String(o.compareSeconds));
+    // The page must not save: run saves once, below.
+    q.set('save', '0');
+    if (o.site !== undefined) q.set('site', o.site);
+    if (o.ticket !== undefined) q.set('ticket', o.ticket);
     const turnHost = turn ? parseTurnUriParts(turn.url).host : '';
     progress(`testing ${turn ? turn.url : url.origin}`);
     const durationS = o.duration ?? DEFAULTS.testDurationS;
@@ -143,19 +169,75 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
     });
     if (!result.ok) {
       progress(`could not test: ${result.message} (${result.reason})`);
-      if (o.json) process.stdout.write(`${JSON.stringify({ error: { reason: result.reason, message: result.message } }, null, 2)}\n`);
+      const record = couldNotTest(o, result.reason, result.message, startedAt, `Chromium ${browserVersion}`, turn ? turn.url : url.origin);
+      await finish(o, record, progress);
       return exitCodeFor({ notTested: result.reason });
     }
     const report: Report = result.report;
-    (report.meta as { browser: string }).browser = `Chromium ${browserVersion}`;
-    process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatSummary(report));
+    const meta = report.meta as { browser: string; site: string | null; ticket: string | null };
+    meta.browser = `Chromium ${browserVersion}`;
+    if (o.site !== undefined) meta.site = o.site;
+    if (o.ticket !== undefined) meta.ticket = o.ticket;
+    await finish(o, report, progress);
     return exitCodeFor({ verdict: report.summary.verdict, cutShort: report.outcome !== null });
   } catch (err) {
     const reason = err instanceof HeadlessError || err instanceof ServerCheckError ? err.reason : 'error';
     progress(`could not test: ${oneLine((err as Error).message)}`);
-    if (o.json) process.stdout.write(`${JSON.stringify({ error: { reason, message: (err as Error).message } }, null, 2)}\n`);
+    // No callprobe server answered (or not callprobe): there is nowhere to save to.
+    const noServer = err instanceof ServerCheckError;
+    await finish(noServer ? { ...o, save: false } : o, couldNotTest(o, reason, (err as Error).message, startedAt, null, o.server ?? o.turn?.url ?? null), progress);
     return EXIT.cannotTest;
   } finally {
     await local?.close();
+  }
+}
+
+/** The could-not-test record run prints with --json and saves: a valid POST /api/results body. */
+function couldNotTest(o: RunCommandOptions, reason: string, message: string, startedAt: string, browser: string | null, server: string | null): CouldNotTest {
+  // The schema's reason is a machine code: lower case, digits and hyphens.
+  const code = reason.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+/, '').slice(0, 64) || 'error';
+  return {
+    kind: 'could-not-test',
+    reason: code,
+    message: message.slice(0, 4096),
+    atMs: Date.now(),
+    meta: {
+      callprobeVersion: callprobeVersion(),
+      startedAt,
+      site: o.site ?? null,
+      ticket: o.ticket ?? null,
+      ...(browser !== null ? { browser } : {}),
+      ...(server !== null ? { server } : {}),
+    },
+  };
+}
+
+/**
+ * Saves the result (unless --no-save; only to a callprobe server), prints the code and link on
+ * stderr, then stdout: the JSON (--json), the export's CSV header and row (--csv) or the summary.
+ */
+async function finish(o: RunCommandOptions, record: Report | CouldNotTest, progress: (line: string) => void): Promise<void> {
+  let who: RowIdentity = { id: null, code: null };
+  // Page parameters the page refused are a usage error, not a test: nothing to keep.
+  const usage = 'kind' in record && record.reason === 'bad-parameters';
+  if (o.save && o.server && !usage) {
+    const saved = await saveResult(record, { server: o.server, adminToken: o.adminToken ?? null });
+    if (saved.ok) {
+      who = { id: saved.ack.id, code: saved.ack.code };
+      process.stderr.write(`result: ${saved.ack.code} ${saved.link}\n`);
+    } else {
+      progress(`result not saved: ${saved.message} (${saved.reason})`);
+    }
+  } else if (o.save && !usage) {
+    progress('result not saved: no callprobe server to save to (give --server)');
+  }
+  const isReport = !('kind' in record);
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+  } else if (o.csv) {
+    const row = isReport ? reportRow(who, record) : couldNotTestRow(who, record, Date.parse(record.meta.startedAt ?? '') || record.atMs);
+    process.stdout.write(csvHeader() + csvLine(row));
+  } else if (isReport) {
+    process.stdout.write(formatSummary(record));
   }
 }

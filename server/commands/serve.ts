@@ -6,7 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerConfig, TurnServerEntry } from '../../src/protocol/api.js';
 import { buildApp } from '../http/app.js';
 import { RelayStartError, startRelay, type Relay, type RelayQuotas } from '../turn/index.js';
-import { ConfigError, DEFAULTS, formatTurnUri } from '../../src/protocol/defaults.js';
+import { ConfigError, DEFAULTS, formatTurnUri, type DbTarget } from '../../src/protocol/defaults.js';
+import { openStore, StoreError, type ResultStore } from '../store/index.js';
 import { callprobeVersion, packageRoot } from '../version.js';
 
 export interface ServeOptions {
@@ -29,6 +30,12 @@ export interface ServeOptions {
   reflector: boolean;
   logLevel: LogLevel;
   webRoot?: string;
+  /** The results store (issue 10): where, and for how long; null: --no-store. */
+  results: { db: DbTarget; retainDays: number; retainIpDays: number } | null;
+  /** The operator token guarding listing, exports and site results; null: those are off. */
+  adminToken: string | null;
+  /** Reverse proxies whose X-Forwarded-For is believed. */
+  trustProxy: string[];
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug';
@@ -54,6 +61,13 @@ export interface ServeFlags {
   maxAllocationsPerUser: number;
   maxAllocationsPerIp: number;
   maxAllocations: number;
+  db: DbTarget;
+  /** false with --no-store. */
+  store: boolean;
+  adminToken?: string;
+  retainDays: number;
+  retainIpDays: number;
+  trustProxy?: string[];
 }
 
 /** Checks the flags that only make sense together; throws ConfigError (a usage error). */
@@ -78,6 +92,9 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
     quotas: { maxAllocationsPerUsername: f.maxAllocationsPerUser, maxAllocationsPerSourceIp: f.maxAllocationsPerIp, maxAllocationsTotal: f.maxAllocations },
     reflector: f.reflector,
     logLevel: f.logLevel,
+    results: f.store ? { db: f.db, retainDays: f.retainDays, retainIpDays: f.retainIpDays } : null,
+    adminToken: f.adminToken ?? null,
+    trustProxy: f.trustProxy ?? [],
   };
 }
 
@@ -85,7 +102,59 @@ export interface RunningServer {
   url: string;
   app: FastifyInstance;
   relay: Relay | null;
+  store: ResultStore | null;
   close(): Promise<void>;
+}
+
+function describeDb(db: DbTarget): string {
+  if (db.kind === 'sqlite') return `SQLite ${db.path}`;
+  try {
+    const u = new URL(db.url);
+    return `PostgreSQL ${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+  } catch {
+    return 'PostgreSQL';
+  }
+}
+
+/** What serve prints about the store once it listens. */
+function resultsLine(opts: ServeOptions): string {
+  const r = opts.results;
+  return r ? `results: ${describeDb(r.db)} (reports kept ${r.retainDays} days, client addresses ${r.retainIpDays} days)` : 'results: not stored (--no-store)';
+}
+
+/** Opens the store; a database that cannot be opened is the operator's to fix (a usage error). */
+async function openResults(opts: ServeOptions, log: (msg: string) => void): Promise<ResultStore | null> {
+  if (!opts.results) return null;
+  const r = opts.results;
+  try {
+    const store = await openStore(r.db, {
+      nowMs: () => Date.now(),
+      randomBytes: (n) => randomBytes(n),
+      retainDays: r.retainDays,
+      retainIpDays: r.retainIpDays,
+      warn: log,
+    });
+    return store;
+  } catch (err) {
+    if (err instanceof StoreError) throw new ConfigError(`--db: ${err.message}`, 'bad-db');
+    throw err;
+  }
+}
+
+/** The retention purge: once now, then every purgeIntervalMs (the timer never keeps the process alive). */
+function startPurge(store: ResultStore, log: (msg: string) => void): () => void {
+  const purge = (): void => {
+    store.purge(Date.now()).then(
+      (p) => {
+        if (p.addressesDeleted > 0 || p.resultsDeleted > 0) log(`results: purged ${p.addressesDeleted} client addresses and ${p.resultsDeleted} reports past retention`);
+      },
+      (err: Error) => log(`results: retention purge failed (retried in an hour): ${err.message}`),
+    );
+  };
+  purge();
+  const timer = setInterval(purge, DEFAULTS.results.purgeIntervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 function hostForUri(host: string): string {
@@ -172,6 +241,14 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
     turn = turnEntries(opts, relay.listeners);
     if (!tls) notOffered.push({ transport: 'tls', reason: 'no certificate: start with --tls-port, --tls-cert and --tls-key' });
   }
+  let store: ResultStore | null;
+  try {
+    store = await openResults(opts, log);
+  } catch (err) {
+    await relay?.close();
+    throw err;
+  }
+  const stopPurge = store ? startPurge(store, log) : () => undefined;
   const r = relay;
   const app = await buildApp({
     webRoot: opts.webRoot ?? join(packageRoot(), 'dist', 'web'),
@@ -188,13 +265,27 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
     allowEndpoint: (ip, port) => (r ? r.allowPeerEndpoint(ip, port) : () => undefined),
     metricsText: () => (r ? r.metricsText() : ''),
     logLevel: appLogger.level,
+    trustProxy: opts.trustProxy,
+    results: {
+      store,
+      adminToken: opts.adminToken,
+      bodyLimitBytes: DEFAULTS.results.bodyLimitBytes,
+      postsPerMinutePerIp: DEFAULTS.results.postsPerMinutePerIp,
+      readsPerMinutePerIp: DEFAULTS.results.readsPerMinutePerIp,
+    },
   });
+  const closeStore = async (): Promise<void> => {
+    stopPurge();
+    await store?.close();
+  };
   try {
     await app.listen({ host: opts.host, port: opts.httpPort });
   } catch (err) {
     await relay?.close();
+    await closeStore();
     throw listenError(err, `--http-port ${opts.httpPort}`);
   }
+  log(resultsLine(opts));
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.httpPort;
   const url = `http://${hostForUri(opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host === '::' ? '::1' : opts.host)}:${port}`;
@@ -202,9 +293,11 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
     url,
     app,
     relay,
+    store,
     close: async () => {
       await app.close();
       await relay?.close();
+      await closeStore();
     },
   };
 }

@@ -8,6 +8,7 @@ import type { ServerConfig, ServerSignalMessage, TurnServerEntry } from '../../s
 import { mintRestCredential } from '../turn/credentials.js';
 import { ReflectorSession, ReflectorSessionError } from '../reflector/session.js';
 import { parseClientSignal } from './signal-message.js';
+import { registerResults, type ResultsOptions } from './results.js';
 
 export interface AppOptions {
   /** Folder holding the built page (vite build output). */
@@ -28,6 +29,10 @@ export interface AppOptions {
   /** Prometheus text of the relay and server counters. */
   metricsText(): string;
   logLevel: string;
+  /** The results store and its limits (issue 10); absent: no results routes at all. */
+  results?: Omit<ResultsOptions, 'pageBuilt'>;
+  /** Reverse proxies (IPs/CIDRs) whose X-Forwarded-For gives the client's address; empty: none. */
+  trustProxy?: string[];
 }
 
 /** Cross-origin isolation: lets the pacing worker use Atomics.wait and sharpens performance.now(). */
@@ -40,6 +45,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: opts.logLevel },
     logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: opts.trustProxy !== undefined && opts.trustProxy.length > 0 ? opts.trustProxy : false,
   });
   const sessions = new Map<string, ReflectorSession>();
   let sessionsTotal = 0;
@@ -50,11 +56,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
-  if (existsSync(opts.webRoot)) {
+  const pageBuilt = existsSync(opts.webRoot);
+  if (pageBuilt) {
     await app.register(fastifyStatic, { root: opts.webRoot, index: 'index.html' });
   } else {
     app.log.warn({ webRoot: opts.webRoot }, 'page not built: run `npm run build`');
   }
+  if (opts.results) await registerResults(app, { ...opts.results, pageBuilt });
 
   app.get('/healthz', async () => ({ status: 'ok', sessions: sessions.size }));
 

@@ -7,12 +7,13 @@
 import { Value } from '@sinclair/typebox/value';
 import { upgradeReport } from '../../src/analysis/report/migrate.js';
 import { ReportSchema, ReportV1Schema, SCHEMA_VERSION, type Report } from '../../src/analysis/schema/report-schema.js';
+import { CouldNotTestSchema, type CouldNotTest } from '../../src/analysis/schema/could-not-test-schema.js';
 
 /** Typed error: the value is not a callprobe report of a version we read. */
 export class ReportShapeError extends Error {
   override readonly name = 'ReportShapeError';
   constructor(
-    readonly reason: 'not-an-object' | 'unknown-version' | 'schema',
+    readonly reason: 'not-an-object' | 'unknown-version' | 'schema' | 'bad-sample-id',
     detail: string,
   ) {
     super(detail);
@@ -37,4 +38,23 @@ export function acceptReport(value: unknown): Report {
     throw new ReportShapeError('schema', first ? `${first.path || '/'} ${first.message}` : 'does not match the report schema');
   }
   return upgradeReport(value);
+}
+
+/** What POST /api/results accepts: a report (any version we read) or a could-not-test record. */
+export type AcceptedResult = { kind: 'report'; report: Report } | { kind: 'could-not-test'; record: CouldNotTest };
+
+/**
+ * Checks an upload: a could-not-test record (`kind: 'could-not-test'`) against its schema, or
+ * else a report through acceptReport. Throws ReportShapeError with the first problem.
+ */
+export function acceptResult(value: unknown): AcceptedResult {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ReportShapeError('not-an-object', 'a report is a JSON object');
+  if ((value as { kind?: unknown }).kind === 'could-not-test') {
+    if (!Value.Check(CouldNotTestSchema, value)) {
+      const first = Value.Errors(CouldNotTestSchema, value).First();
+      throw new ReportShapeError('schema', first ? `${first.path || '/'} ${first.message}` : 'does not match the could-not-test schema');
+    }
+    return { kind: 'could-not-test', record: value };
+  }
+  return { kind: 'report', report: acceptReport(value) };
 }

@@ -73,6 +73,29 @@ export const DEFAULTS = {
     maxChannelsPerAllocation: 64,
   },
 
+  // ---- The results store (issue 10) ----------------------------------------------------------
+  results: {
+    /** The embedded store (SQLite), created on first start, relative to the working directory. */
+    dbPath: './data/callprobe.db',
+    /** Address-free reports: a year covers a help-desk case and a site's yearly comparison. */
+    retainDays: 365,
+    /** Client addresses (personal data under the GDPR): four weeks cover a ticket's triage. */
+    retainIpDays: 28,
+    /** A v2 report is ~19 KB compact, ~26 KB as `run --json` prints it, whatever the duration (15 s and 10 min fixtures measured): 256 KiB is 10x room. */
+    bodyLimitBytes: 256 * 1024,
+    /** One page test saves once; 30 a minute per address (/64 for IPv6) is an office behind one NAT retrying. */
+    postsPerMinutePerIp: 30,
+    /** Reads of shared results (/r/:code, /api/r/:code) per minute per address: a person opens a few; bounds guessing 2^40 codes. */
+    readsPerMinutePerIp: 120,
+    /** Retention purge: at start and then hourly. */
+    purgeIntervalMs: 3_600_000,
+    /** Truncated client addresses kept beside the full one: IPv4 /24, IPv6 /48 (the site, not the person). */
+    truncateIpv4Bits: 24,
+    truncateIpv6Bits: 48,
+    /** Rate limits key IPv6 clients by their /64 (one customer's LAN, RFC 6177 / RFC 7421). */
+    rateLimitIpv6Bits: 64,
+  },
+
   // ---- callprobe run -----------------------------------------------------------------------
   /** Debian's chromium package. */
   browserPath: '/usr/bin/chromium',
@@ -97,6 +120,18 @@ export const BOUNDS = {
   portListMaxPorts: 65,
   /** Relay quota flags: 1 allocation at least, a million at most (each is a socket). */
   allocations: { min: 1, max: 1_000_000 },
+  /** --retain-days: a day at least, ten years at most. */
+  retainDays: { min: 1, max: 3650 },
+  /** --retain-ip-days: a day at least, a year at most (addresses are personal data). */
+  retainIpDays: { min: 1, max: 365 },
+  /** A client-made sampleId (idempotent upload): 8..64 of [A-Za-z0-9._-] (a UUID is 36). */
+  sampleIdChars: { min: 8, max: 64 },
+  /** meta.site and meta.ticket, as the report schema bounds them. */
+  siteChars: 128,
+  /** One export answers at most this many rows (use ?since= to page). */
+  exportMaxRows: 100_000,
+  /** --admin-token: 16 characters at least, so a guessable token is refused. */
+  adminTokenChars: { min: 16, max: 256 },
 } as const;
 
 /** RFC 7065 §3: default ports of turn: and turns: URIs (RFC 8656 §3). */
@@ -110,7 +145,8 @@ export type ConfigErrorReason =
   | 'bad-turn-uri'
   | 'missing-option'
   | 'bad-file'
-  | 'cannot-listen';
+  | 'cannot-listen'
+  | 'bad-db';
 
 /** A flag, URI or file the user gave cannot be used: a usage error (exit 3), one line. */
 export class ConfigError extends Error {
@@ -241,4 +277,51 @@ export function parseTurnUri(uri: string): TurnServerEntry {
 export function formatTurnUri(host: string, port: number, transport: TurnServerEntry['transport']): string {
   const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   return transport === 'tls' ? `turns:${h}:${port}?transport=tcp` : `turn:${h}:${port}?transport=${transport}`;
+}
+
+/** Where results are stored (`--db`): an SQLite file, or a PostgreSQL connection URI (RFC 3986 §3; libpq's postgres:// form). */
+export type DbTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+/** Parses `--db FILE|postgres://...|postgresql://...`; throws ConfigError (bad-db). */
+export function parseDbTarget(text: string): DbTarget {
+  const t = text.trim();
+  if (t.length === 0) throw new ConfigError('--db is empty: give a file (SQLite) or a postgres:// URL', 'bad-db');
+  if (/^postgres(ql)?:\/\//i.test(t)) return { kind: 'postgres', url: t };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t)) throw new ConfigError(`--db ${t}: only a file (SQLite) or a postgres:// URL`, 'bad-db');
+  return { kind: 'sqlite', path: t };
+}
+
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;
+const IPV6_CIDR = /^([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)(?:\/(\d{1,3}))?$/;
+
+/** Parses `--trust-proxy` (comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed). */
+export function parseTrustProxy(text: string): string[] {
+  const list = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (list.length === 0) throw new ConfigError('--trust-proxy is empty: give the proxies\' addresses, e.g. 127.0.0.1,10.0.0.0/8', 'bad-value');
+  for (const item of list) {
+    const v4 = IPV4_CIDR.exec(item);
+    if (v4) {
+      if (v4.slice(1, 5).some((o) => Number(o) > 255) || (v4[5] !== undefined && Number(v4[5]) > 32)) throw new ConfigError(`--trust-proxy: not an IPv4 address or CIDR: "${item}"`, 'bad-value');
+      continue;
+    }
+    const v6 = IPV6_CIDR.exec(item);
+    if (v6 && (v6[2] === undefined || Number(v6[2]) <= 128)) continue;
+    throw new ConfigError(`--trust-proxy: not an IP address or CIDR: "${item}"`, 'bad-value');
+  }
+  return list;
+}
+
+/** Parses an operator token (--admin-token, CALLPROBE_ADMIN_TOKEN): printable, no spaces, bounded. */
+export function parseAdminToken(text: string): string {
+  const b = BOUNDS.adminTokenChars;
+  if (text.length < b.min || text.length > b.max || !/^[\x21-\x7e]+$/.test(text)) {
+    throw new ConfigError(`the admin token must be ${b.min}..${b.max} printable characters without spaces (e.g. openssl rand -hex 24)`, 'bad-value');
+  }
+  return text;
+}
+
+/** Whether a client-made sampleId has the allowed shape (8..64 of [A-Za-z0-9._-]). */
+export function isSampleId(value: unknown): value is string {
+  const b = BOUNDS.sampleIdChars;
+  return typeof value === 'string' && value.length >= b.min && value.length <= b.max && /^[A-Za-z0-9._-]+$/.test(value);
 }

@@ -65,13 +65,26 @@ describe.skipIf(!built)('callprobe CLI (compiled)', () => {
     expectUsageError(callprobe('serve', '--bogus'), /unknown option '--bogus'/);
   });
 
+  it('a bad results-store flag is a one-line usage error', () => {
+    expectUsageError(callprobe('serve', '--db', 'mysql://h/db'), /--db mysql:\/\/h\/db: only a file \(SQLite\) or a postgres:\/\/ URL/);
+    expectUsageError(callprobe('serve', '--retain-ip-days', '0'), /--retain-ip-days must be an integer 1\.\.365/);
+    expectUsageError(callprobe('serve', '--retain-days', '99999'), /--retain-days must be an integer 1\.\.3650/);
+    expectUsageError(callprobe('serve', '--admin-token', 'short'), /admin token must be 16\.\.256/);
+    expectUsageError(callprobe('serve', '--trust-proxy', 'proxy.example'), /--trust-proxy: not an IP address or CIDR/);
+    // A database that cannot be opened (its folder would be inside a file): checked before anything listens.
+    expectUsageError(
+      callprobe('serve', '--external-turn', 'turn:127.0.0.1:3478', '--http-port', '0', '--secret', 's', '--db', `${CLI}/results.db`),
+      /--db: cannot open the results database .*(ENOTDIR|EEXIST)/,
+    );
+  });
+
   it('shows a terminal escape in a flag value as \\x1b, never sends it', () => {
     const r = callprobe('serve', '--turn-ports', '\u001b[2J');
     expectUsageError(r, /\\x1b\[2J/);
   });
 
   it('an HTTP port already in use is a one-line usage error', () => {
-    const r = callprobe('serve', '--host', '127.0.0.1', '--http-port', String(busyTcpPort), '--turn-ports', '0', '--secret', 's', '--log-level', 'error');
+    const r = callprobe('serve', '--host', '127.0.0.1', '--http-port', String(busyTcpPort), '--turn-ports', '0', '--secret', 's', '--log-level', 'error', '--no-store');
     expectUsageError(r, new RegExp(`--http-port ${busyTcpPort}: address already in use`));
   });
 

@@ -15,9 +15,24 @@ const serveFlags: ServeFlags = {
   maxAllocationsPerUser: DEFAULTS.relayQuotas.maxAllocationsPerUsername,
   maxAllocationsPerIp: DEFAULTS.relayQuotas.maxAllocationsPerSourceIp,
   maxAllocations: DEFAULTS.relayQuotas.maxAllocationsTotal,
+  db: { kind: 'sqlite', path: DEFAULTS.results.dbPath },
+  store: true,
+  retainDays: DEFAULTS.results.retainDays,
+  retainIpDays: DEFAULTS.results.retainIpDays,
 };
 
 describe('callprobe serve flags', () => {
+  it('turn into the results store options: --db, --no-store, the token, retention, proxies', () => {
+    expect(serveOptionsFromFlags(serveFlags)).toMatchObject({
+      results: { db: { kind: 'sqlite', path: './data/callprobe.db' }, retainDays: 365, retainIpDays: 28 },
+      adminToken: null,
+      trustProxy: [],
+    });
+    const pgFlags = { ...serveFlags, db: { kind: 'postgres' as const, url: 'postgres://u@db/callprobe' }, adminToken: 'x'.repeat(20), retainIpDays: 7, trustProxy: ['10.0.0.0/8'] };
+    expect(serveOptionsFromFlags(pgFlags)).toMatchObject({ results: { db: { kind: 'postgres' }, retainIpDays: 7 }, adminToken: 'x'.repeat(20), trustProxy: ['10.0.0.0/8'] });
+    expect(serveOptionsFromFlags({ ...serveFlags, store: false }).results).toBeNull();
+  });
+
   it('turn into the server options, the relay quotas included', () => {
     const o = serveOptionsFromFlags({ ...serveFlags, tcpPorts: [443], maxAllocationsPerIp: 64 });
     expect(o).toMatchObject({
@@ -42,7 +57,7 @@ describe('callprobe serve flags', () => {
 });
 
 describe('callprobe run flags', () => {
-  const base: RunCommandOptions = { profile: 'client-to-edge', from: 'site', compare: false, json: false, browser: DEFAULTS.browserPath };
+  const base: RunCommandOptions = { profile: 'client-to-edge', from: 'site', compare: false, json: false, browser: DEFAULTS.browserPath, save: true, csv: false };
 
   it('need a server or a TURN server with its credentials', () => {
     expect(() => checkRunFlags(base)).toThrow(ConfigError);
@@ -54,5 +69,15 @@ describe('callprobe run flags', () => {
 
   it('need a region with the azure-region profile', () => {
     expect(() => checkRunFlags({ ...base, server: 'http://127.0.0.1:8080', profile: 'azure-region' })).toThrow(/--azure-region/);
+  });
+
+  it('refuse --json with --csv, a site without the operator token, and empty or long site and ticket', () => {
+    const server = 'http://127.0.0.1:8080';
+    expect(() => checkRunFlags({ ...base, server, json: true, csv: true })).toThrow(/--json and --csv/);
+    expect(() => checkRunFlags({ ...base, server, site: 'Paris' })).toThrow(/--site needs --admin-token/);
+    expect(checkRunFlags({ ...base, server, site: 'Paris', save: false }).site).toBe('Paris');
+    expect(checkRunFlags({ ...base, server, site: 'Paris', adminToken: 'x'.repeat(20) }).site).toBe('Paris');
+    expect(() => checkRunFlags({ ...base, server, ticket: ' ' })).toThrow(/--ticket must be 1\.\.128/);
+    expect(() => checkRunFlags({ ...base, server, ticket: 'x'.repeat(129) })).toThrow(/--ticket must be 1\.\.128/);
   });
 });

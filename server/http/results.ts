@@ -1,0 +1,221 @@
+/**
+ * The results routes (issue 10): POST /api/results (anonymous, bounded: schema, size, rate per
+ * address), GET /api/r/:code and /r/:code (the only anonymous views, address-free), and the
+ * operator's GET /api/results/:id and GET /api/results (export), behind the admin token.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import { RESULTS_PATH, SHARED_RESULT_API, SHARED_RESULT_PAGE, type ResultAck } from '../../src/protocol/api.js';
+import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
+import { parseResultCode, ResultCodeError } from '../../src/protocol/result-code.js';
+import type { Report, ReportV1 } from '../../src/analysis/schema/report-schema.js';
+import type { CouldNotTest } from '../../src/analysis/schema/could-not-test-schema.js';
+import { ReportShapeError } from '../reports/accept.js';
+import { parseIsoMs, readUpload } from '../reports/upload.js';
+import { couldNotTestRow, csvHeader, csvLine, orderedRow, reportRow, type Cell } from '../reports/export.js';
+import { addressPrefix, unmapIpv4 } from '../store/address.js';
+import type { ResultStore, StoredResult } from '../store/types.js';
+
+export interface ResultsOptions {
+  /** The store, or null when serve runs with --no-store. */
+  store: ResultStore | null;
+  /** The operator token (--admin-token, CALLPROBE_ADMIN_TOKEN), or null: operator endpoints off. */
+  adminToken: string | null;
+  bodyLimitBytes: number;
+  postsPerMinutePerIp: number;
+  readsPerMinutePerIp: number;
+  /** Whether the built page is there (/r/:code answers its index.html). */
+  pageBuilt: boolean;
+}
+
+/** The JSON body of every refusal of these routes. */
+export interface ResultsRefusal {
+  reason: string;
+  message: string;
+}
+
+class Refusal extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Rate-limit key: the address, an IPv6 client by its /64 (one customer's LAN). */
+export function rateLimitKey(ip: string): string {
+  const a = unmapIpv4(ip);
+  return a.includes(':') ? (addressPrefix(a, 32, DEFAULTS.results.rateLimitIpv6Bits) ?? a) : a;
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/** What the Authorization header proves: nothing (401), a wrong token (403), the operator (ok). */
+function operatorCheck(req: FastifyRequest, token: string | null): 'ok' | Refusal {
+  if (token === null) return new Refusal(404, 'no-operator', 'operator endpoints are off: start serve with --admin-token (or CALLPROBE_ADMIN_TOKEN)');
+  const header = req.headers.authorization;
+  const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  if (!m?.[1]) return new Refusal(401, 'no-token', 'give the operator token: Authorization: Bearer <token>');
+  return timingSafeEqual(digest(m[1]), digest(token)) ? 'ok' : new Refusal(403, 'bad-token', 'the operator token is wrong');
+}
+
+function refuse(reply: FastifyReply, r: Refusal): FastifyReply {
+  if (r.statusCode === 401) reply.header('www-authenticate', 'Bearer realm="callprobe"');
+  return reply.code(r.statusCode).send({ reason: r.reason, message: r.message } satisfies ResultsRefusal);
+}
+
+function sharePath(code: string): string {
+  return `${SHARED_RESULT_PAGE}/${code}`;
+}
+
+function ack(r: StoredResult): ResultAck {
+  return { id: r.id, code: r.code, url: sharePath(r.code) };
+}
+
+/** The error handler of these routes: every failure as { reason, message } with its status. */
+function resultsErrorHandler(this: FastifyInstance, err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (err instanceof Refusal) return refuse(reply, err);
+  if (err instanceof ReportShapeError) return refuse(reply, new Refusal(400, err.reason, err.message));
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return refuse(reply, new Refusal(413, 'too-large', `the body is over ${DEFAULTS.results.bodyLimitBytes} bytes`));
+  if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return refuse(reply, new Refusal(415, 'not-json', 'send the report as application/json'));
+  if (err.statusCode === 429) return refuse(reply, new Refusal(429, 'rate-limited', err.message));
+  if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) return refuse(reply, new Refusal(err.statusCode, 'bad-request', err.message));
+  req.log.error({ err }, 'results route failed');
+  return refuse(reply, new Refusal(500, 'server-error', 'the result could not be stored or read; nothing was lost on your side, try again'));
+}
+
+function parseCodeParam(text: string): string | null {
+  try {
+    return parseResultCode(text);
+  } catch (err) {
+    if (err instanceof ResultCodeError) return null;
+    throw err;
+  }
+}
+
+/** ?since=: an ISO 8601 time with a zone, or a date (midnight UTC). */
+function parseSince(text: string | undefined): number | null {
+  if (text === undefined || text === '') return null;
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(text) ? parseIsoMs(`${text}T00:00:00Z`) : parseIsoMs(text);
+  if (ms === null) throw new Refusal(400, 'bad-since', 'since must be ISO 8601 UTC, e.g. 2026-01-31 or 2026-01-31T08:00:00Z');
+  return ms;
+}
+
+/** The export row of one stored result. */
+export function storedRow(r: StoredResult): Record<string, Cell> {
+  const parsed = JSON.parse(r.reportJson) as unknown;
+  return r.kind === 'could-not-test' ? couldNotTestRow(r, parsed as CouldNotTest, r.startedAtMs) : reportRow(r, parsed as Report | ReportV1);
+}
+
+export async function registerResults(app: FastifyInstance, opts: ResultsOptions): Promise<void> {
+  await app.register(rateLimit, { global: false });
+  const limited = (max: number, groupId: string) => ({
+    rateLimit: {
+      max,
+      timeWindow: 60_000,
+      groupId,
+      keyGenerator: (req: FastifyRequest) => rateLimitKey(req.ip),
+      errorResponseBuilder: (_req: FastifyRequest, ctx: { after: string }) => new Refusal(429, 'rate-limited', `too many requests from your address: retry in ${ctx.after}`),
+    },
+  });
+  const store = opts.store;
+  const noStore = (): Refusal => new Refusal(404, 'no-store', 'this server does not store results (serve --no-store)');
+
+  app.post(
+    RESULTS_PATH,
+    { bodyLimit: opts.bodyLimitBytes, config: limited(opts.postsPerMinutePerIp, 'results-post'), errorHandler: resultsErrorHandler },
+    async (req, reply) => {
+      if (store === null) throw noStore();
+      const upload = readUpload(req.body);
+      if (upload.result.site !== null) {
+        const who = operatorCheck(req, opts.adminToken);
+        if (who !== 'ok') {
+          throw who.statusCode === 404 ? new Refusal(403, 'site-needs-operator', 'a result with a site is accepted only with the operator token, and this server has none (--admin-token)') : who;
+        }
+      }
+      const { result, created } = await store.put({ ...upload.result, address: unmapIpv4(req.ip) });
+      if (created) req.log.info({ id: result.id, code: result.code, kind: result.kind, site: result.site }, 'result stored');
+      return reply.code(created ? 201 : 200).send(ack(result));
+    },
+  );
+
+  app.get<{ Params: { code: string } }>(`${SHARED_RESULT_API}/:code`, { config: limited(opts.readsPerMinutePerIp, 'results-read'), errorHandler: resultsErrorHandler }, async (req, reply) => {
+    if (store === null) throw noStore();
+    const code = parseCodeParam(req.params.code);
+    const r = code === null ? null : await store.getByCode(code);
+    if (r === null) throw new Refusal(404, 'unknown-code', 'no result has this code (codes are kept for a limited time)');
+    reply.header('cache-control', 'private, max-age=60').header('x-robots-tag', 'noindex').type('application/json; charset=utf-8');
+    // The stored JSON goes out as stored: no parse and re-serialization.
+    return reply.send(`{"code":${JSON.stringify(r.code)},"storedAtMs":${r.storedAtMs},"report":${r.reportJson}}`);
+  });
+
+  app.get<{ Params: { code: string } }>(`${SHARED_RESULT_PAGE}/:code`, { config: limited(opts.readsPerMinutePerIp, 'results-read'), errorHandler: resultsErrorHandler }, async (req, reply) => {
+    const code = parseCodeParam(req.params.code);
+    const known = store !== null && code !== null && (await store.getByCode(code)) !== null;
+    reply.header('x-robots-tag', 'noindex');
+    if (!opts.pageBuilt) return reply.code(known ? 503 : 404).type('text/plain').send(known ? 'page not built: run `npm run build`\n' : 'no result has this code\n');
+    // The page reads the code from its URL and renders the stored report (or says it is unknown).
+    return reply.code(known ? 200 : 404).sendFile('index.html');
+  });
+
+  app.get<{ Params: { id: string } }>(`${RESULTS_PATH}/:id`, { errorHandler: resultsErrorHandler }, async (req, reply) => {
+    const who = operatorCheck(req, opts.adminToken);
+    if (who !== 'ok') throw who;
+    if (store === null) throw noStore();
+    // An id, or the code a user read out (the help desk's way in).
+    const code = /^[0-9a-f]{32}$/.test(req.params.id) ? null : parseCodeParam(req.params.id);
+    const id = code === null ? req.params.id : ((await store.getByCode(code))?.id ?? null);
+    const r = id !== null && /^[0-9a-f]{32}$/.test(id) ? await store.getById(id) : null;
+    if (r === null) throw new Refusal(404, 'unknown-id', 'no result has this id or code');
+    reply.header('cache-control', 'no-store');
+    return {
+      id: r.id,
+      code: r.code,
+      url: sharePath(r.code),
+      sampleId: r.sampleId,
+      kind: r.kind,
+      storedAt: new Date(r.storedAtMs).toISOString(),
+      startedAt: new Date(r.startedAtMs).toISOString(),
+      site: r.site,
+      ticket: r.ticket,
+      verdict: r.verdict,
+      addresses: r.addresses.map((a) => ({ address: a.address, truncated: a.truncated, storedAt: new Date(a.storedAtMs).toISOString() })),
+      report: JSON.parse(r.reportJson) as unknown,
+    };
+  });
+
+  app.get<{ Querystring: { since?: string; site?: string; format?: string } }>(RESULTS_PATH, { errorHandler: resultsErrorHandler }, async (req, reply) => {
+    const who = operatorCheck(req, opts.adminToken);
+    if (who !== 'ok') throw who;
+    if (store === null) throw noStore();
+    for (const [name, v] of Object.entries(req.query)) {
+      if (typeof v !== 'string') throw new Refusal(400, 'bad-query', `give ${name} once`);
+    }
+    const format = req.query.format ?? 'json';
+    if (format !== 'csv' && format !== 'ndjson' && format !== 'json') throw new Refusal(400, 'bad-format', 'format is csv, ndjson or json');
+    const site = req.query.site === undefined || req.query.site === '' ? null : req.query.site;
+    if (site !== null && site.length > BOUNDS.siteChars) throw new Refusal(400, 'bad-site', `site is at most ${BOUNDS.siteChars} characters`);
+    const sinceMs = parseSince(req.query.since);
+    const max = BOUNDS.exportMaxRows;
+    const rows = await store.list({ sinceMs, site, limit: max + 1 });
+    if (rows.length > max) {
+      rows.length = max;
+      // The next page starts where this one ended (rows are ordered by start time).
+      reply.header('x-callprobe-truncated', new Date(rows[rows.length - 1]?.startedAtMs ?? 0).toISOString());
+    }
+    reply.header('cache-control', 'no-store');
+    const out = rows.map((r) => orderedRow(storedRow(r)));
+    if (format === 'csv') {
+      const stamp = new Date().toISOString().slice(0, 10);
+      reply.type('text/csv; charset=utf-8; header=present').header('content-disposition', `attachment; filename="callprobe-results-${stamp}.csv"`);
+      return reply.send(csvHeader() + out.map(csvLine).join(''));
+    }
+    if (format === 'ndjson') return reply.type('application/x-ndjson; charset=utf-8').send(out.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    return out;
+  });
+}

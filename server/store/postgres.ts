@@ -1,0 +1,151 @@
+/**
+ * The results store on PostgreSQL (pg): several `callprobe serve` instances (one per region)
+ * share one database. Same schema and migrations as SQLite; migrations run under an advisory
+ * lock so instances starting together migrate once. A put commits (synchronous_commit as the
+ * server has it, on by default) before the 201.
+ */
+import pg from 'pg';
+import { LATEST_SCHEMA, MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from './schema.js';
+import { CODE_ATTEMPTS, cutoffs, freshCode, freshId, RESULT_COLUMNS, toAddress, toResult, truncatedAddress, type AddressRow, type ResultRow } from './common.js';
+import { StoreError, type NewResult, type PutOutcome, type ResultStore, type StoreOptions, type StoredResult } from './types.js';
+
+/** pg_advisory_xact_lock key of callprobe's migrations ("callprob" in ASCII, fits a bigint). */
+const MIGRATION_LOCK = '7161124082441483874';
+
+interface PgError {
+  code?: string;
+  constraint?: string;
+}
+
+function isCodeOrIdConflict(err: unknown): boolean {
+  const e = err as PgError | null;
+  return e?.code === '23505' && e.constraint !== 'results_sample_id_key';
+}
+
+/** The URL without its password, for messages. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://...';
+  }
+}
+
+async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  // A failed ROLLBACK means a broken connection: the pool then destroys it instead of reusing it.
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const out = await fn(client);
+    await client.query('COMMIT');
+    return out;
+  } catch (err) {
+    await client.query('ROLLBACK').catch((rollbackErr: Error) => {
+      broken = rollbackErr;
+    });
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
+
+async function migrate(pool: pg.Pool, nowMs: number): Promise<void> {
+  await inTransaction(pool, async (c) => {
+    await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await c.query(SCHEMA_MIGRATIONS_TABLE);
+    const applied = new Set((await c.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
+    const newest = Math.max(0, ...applied);
+    if (newest > LATEST_SCHEMA) throw new StoreError('newer-schema', `the database has schema ${newest}, this callprobe knows up to ${LATEST_SCHEMA}: upgrade callprobe`);
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      for (const s of m.statements) await c.query(s);
+      await c.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [m.version, nowMs]);
+    }
+  });
+}
+
+/** Connects to and migrates a PostgreSQL store. */
+export async function openPostgresStore(url: string, opts: StoreOptions): Promise<ResultStore> {
+  const pool = new pg.Pool({ connectionString: url, max: 8, connectionTimeoutMillis: 10_000 });
+  // An idle client losing its connection must not crash the server: the next query reconnects.
+  pool.on('error', (err) => opts.warn(`results database: idle connection lost: ${err.message}`));
+  try {
+    await migrate(pool, opts.nowMs());
+  } catch (err) {
+    await pool.end();
+    if (err instanceof StoreError) throw err;
+    throw new StoreError('open-failed', `cannot open the results database ${redact(url)}: ${(err as Error).message}`, { cause: err });
+  }
+
+  const putOnce = (r: NewResult, id: string, code: string, storedAtMs: number): Promise<PutOutcome> =>
+    inTransaction(pool, async (c) => {
+      const ins = await c.query(
+        `INSERT INTO results (${RESULT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (sample_id) DO NOTHING RETURNING ${RESULT_COLUMNS}`,
+        [id, code, r.sampleId, r.kind, storedAtMs, r.startedAtMs, r.site, r.ticket, r.verdict, r.reportJson],
+      );
+      const row = ins.rows[0] as ResultRow | undefined;
+      if (!row) {
+        const first = (await c.query(`SELECT ${RESULT_COLUMNS} FROM results WHERE sample_id = $1`, [r.sampleId])).rows[0] as ResultRow | undefined;
+        if (!first) throw new StoreError('bad-row', `sampleId ${r.sampleId ?? 'null'} conflicted but no row has it`);
+        return { result: toResult(first), created: false };
+      }
+      if (r.address !== null) {
+        await c.query('INSERT INTO result_addresses (result_id, address, truncated, stored_at) VALUES ($1, $2, $3, $4)', [id, r.address, truncatedAddress(r.address), storedAtMs]);
+      }
+      return { result: toResult(row), created: true };
+    });
+
+  return {
+    kind: 'postgres',
+    put: async (r) => {
+      for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
+        try {
+          return await putOnce(r, freshId(opts), freshCode(opts), opts.nowMs());
+        } catch (err) {
+          if (!isCodeOrIdConflict(err)) throw err;
+        }
+      }
+      throw new StoreError('no-free-code', `no unused result code after ${CODE_ATTEMPTS} attempts`);
+    },
+    getByCode: async (code) => {
+      const row = (await pool.query(`SELECT ${RESULT_COLUMNS} FROM results WHERE code = $1`, [code])).rows[0] as ResultRow | undefined;
+      return row ? toResult(row) : null;
+    },
+    getById: async (id) => {
+      const row = (await pool.query(`SELECT ${RESULT_COLUMNS} FROM results WHERE id = $1`, [id])).rows[0] as ResultRow | undefined;
+      if (!row) return null;
+      const addresses = (await pool.query('SELECT address, truncated, stored_at FROM result_addresses WHERE result_id = $1 ORDER BY stored_at', [id])).rows as AddressRow[];
+      return { ...toResult(row), addresses: addresses.map(toAddress) };
+    },
+    list: async (q): Promise<StoredResult[]> => {
+      const where: string[] = [];
+      const params: (string | number)[] = [];
+      if (q.sinceMs !== null) {
+        params.push(q.sinceMs);
+        where.push(`started_at >= $${params.length}`);
+      }
+      if (q.site !== null) {
+        params.push(q.site);
+        where.push(`site = $${params.length}`);
+      }
+      params.push(q.limit);
+      const sql = `SELECT ${RESULT_COLUMNS} FROM results ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at, id LIMIT $${params.length}`;
+      return ((await pool.query(sql, params)).rows as ResultRow[]).map(toResult);
+    },
+    purge: async (nowMs) => {
+      const c = cutoffs(opts, nowMs);
+      return inTransaction(pool, async (client) => {
+        const a1 = await client.query('DELETE FROM result_addresses WHERE stored_at < $1', [c.addressesBefore]);
+        const a2 = await client.query('DELETE FROM result_addresses WHERE result_id IN (SELECT id FROM results WHERE stored_at < $1)', [c.resultsBefore]);
+        const r = await client.query('DELETE FROM results WHERE stored_at < $1', [c.resultsBefore]);
+        return { addressesDeleted: (a1.rowCount ?? 0) + (a2.rowCount ?? 0), resultsDeleted: r.rowCount ?? 0 };
+      });
+    },
+    close: async () => {
+      await pool.end();
+    },
+  };
+}

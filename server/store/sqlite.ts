@@ -1,0 +1,140 @@
+/**
+ * The embedded results store: one SQLite file (better-sqlite3), WAL journal and
+ * synchronous=FULL, so a result is on disk before its 201 is sent and survives kill -9 (and
+ * a power cut, as far as the disk keeps its fsync promise). Created on first start.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { LATEST_SCHEMA, MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from './schema.js';
+import { CODE_ATTEMPTS, cutoffs, freshCode, freshId, RESULT_COLUMNS, toAddress, toResult, truncatedAddress, type AddressRow, type ResultRow } from './common.js';
+import { StoreError, type ListQuery, type NewResult, type PutOutcome, type PurgeOutcome, type ResultStore, type StoreOptions, type StoredAddress, type StoredResult } from './types.js';
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE' || (err as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+function migrate(db: Database.Database, nowMs: number): void {
+  db.exec(SCHEMA_MIGRATIONS_TABLE);
+  const apply = db.transaction(() => {
+    const applied = new Set(db.prepare('SELECT version FROM schema_migrations').all().map((r) => Number((r as { version: number }).version)));
+    const newest = Math.max(0, ...applied);
+    if (newest > LATEST_SCHEMA) throw new StoreError('newer-schema', `the database has schema ${newest}, this callprobe knows up to ${LATEST_SCHEMA}: upgrade callprobe`);
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      for (const s of m.statements) db.exec(s);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, nowMs);
+    }
+  });
+  // IMMEDIATE: a second process opening the same file waits instead of migrating twice.
+  apply.immediate();
+}
+
+/** Opens (creating the file and its folder on first start) and migrates an SQLite store. */
+export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
+  let db: Database.Database;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+    // Another process (a second serve on the same file) may hold the lock for a moment.
+    db.pragma('busy_timeout = 5000');
+    db.pragma('journal_mode = WAL');
+    // FULL: every commit is fsynced before put() returns, so the 201 follows a durable write.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+  } catch (err) {
+    throw new StoreError('open-failed', `cannot open the results database ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    migrate(db, opts.nowMs());
+  } catch (err) {
+    db.close();
+    if (err instanceof StoreError) throw err;
+    throw new StoreError('migration-failed', `cannot migrate the results database ${path}: ${(err as Error).message}`, { cause: err });
+  }
+
+  const insertResult = db.prepare(
+    `INSERT INTO results (${RESULT_COLUMNS}) VALUES (@id, @code, @sample_id, @kind, @stored_at, @started_at, @site, @ticket, @verdict, @report) ON CONFLICT (sample_id) DO NOTHING`,
+  );
+  const insertAddress = db.prepare('INSERT INTO result_addresses (result_id, address, truncated, stored_at) VALUES (?, ?, ?, ?)');
+  const bySampleId = db.prepare(`SELECT ${RESULT_COLUMNS} FROM results WHERE sample_id = ?`);
+  const byCode = db.prepare(`SELECT ${RESULT_COLUMNS} FROM results WHERE code = ?`);
+  const byId = db.prepare(`SELECT ${RESULT_COLUMNS} FROM results WHERE id = ?`);
+  const addressesOf = db.prepare('SELECT address, truncated, stored_at FROM result_addresses WHERE result_id = ? ORDER BY stored_at');
+  const deleteAddresses = db.prepare('DELETE FROM result_addresses WHERE stored_at < ?');
+  const deleteResultAddresses = db.prepare('DELETE FROM result_addresses WHERE result_id IN (SELECT id FROM results WHERE stored_at < ?)');
+  const deleteResults = db.prepare('DELETE FROM results WHERE stored_at < ?');
+
+  const putOnce = db.transaction((r: NewResult, id: string, code: string, storedAtMs: number): PutOutcome => {
+    const info = insertResult.run({
+      id,
+      code,
+      sample_id: r.sampleId,
+      kind: r.kind,
+      stored_at: storedAtMs,
+      started_at: r.startedAtMs,
+      site: r.site,
+      ticket: r.ticket,
+      verdict: r.verdict,
+      report: r.reportJson,
+    });
+    if (info.changes === 0) {
+      const first = bySampleId.get(r.sampleId) as ResultRow | undefined;
+      if (!first) throw new StoreError('bad-row', `sampleId ${r.sampleId ?? 'null'} conflicted but no row has it`);
+      return { result: toResult(first), created: false };
+    }
+    if (r.address !== null) insertAddress.run(id, r.address, truncatedAddress(r.address), storedAtMs);
+    const row = byId.get(id) as ResultRow;
+    return { result: toResult(row), created: true };
+  });
+
+  const store: ResultStore = {
+    kind: 'sqlite',
+    put: async (r) => {
+      for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
+        try {
+          return putOnce.immediate(r, freshId(opts), freshCode(opts), opts.nowMs());
+        } catch (err) {
+          if (!isUniqueViolation(err)) throw err;
+        }
+      }
+      throw new StoreError('no-free-code', `no unused result code after ${CODE_ATTEMPTS} attempts`);
+    },
+    getByCode: async (code) => {
+      const row = byCode.get(code) as ResultRow | undefined;
+      return row ? toResult(row) : null;
+    },
+    getById: async (id) => {
+      const row = byId.get(id) as ResultRow | undefined;
+      if (!row) return null;
+      const addresses: StoredAddress[] = (addressesOf.all(id) as AddressRow[]).map(toAddress);
+      return { ...toResult(row), addresses };
+    },
+    list: async (q: ListQuery): Promise<StoredResult[]> => {
+      const where: string[] = [];
+      const params: (string | number)[] = [];
+      if (q.sinceMs !== null) {
+        where.push('started_at >= ?');
+        params.push(q.sinceMs);
+      }
+      if (q.site !== null) {
+        where.push('site = ?');
+        params.push(q.site);
+      }
+      const sql = `SELECT ${RESULT_COLUMNS} FROM results ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at, id LIMIT ?`;
+      return (db.prepare(sql).all(...params, q.limit) as ResultRow[]).map(toResult);
+    },
+    purge: async (nowMs): Promise<PurgeOutcome> => {
+      const c = cutoffs(opts, nowMs);
+      return db.transaction(() => {
+        const a = deleteAddresses.run(c.addressesBefore).changes + deleteResultAddresses.run(c.resultsBefore).changes;
+        const r = deleteResults.run(c.resultsBefore).changes;
+        return { addressesDeleted: a, resultsDeleted: r };
+      }).immediate();
+    },
+    close: async () => {
+      if (db.open) db.close();
+    },
+  };
+  return store;
+}

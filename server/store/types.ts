@@ -1,0 +1,113 @@
+/**
+ * The results store (issue 10): one interface, two implementations (SQLite embedded, PostgreSQL
+ * for fleets), one schema (./schema.ts). Reports are stored as the client sent them, apart from
+ * the client's address (personal data), which lives in its own table and is purged sooner.
+ */
+
+/** What a stored record is: a graded report, or a test that could not run but reached the server. */
+export type ResultKind = 'report' | 'could-not-test';
+
+/** One result to store, already validated (server/reports/accept.ts). */
+export interface NewResult {
+  /** Client-made id of this upload: a second put with the same one stores nothing (idempotent). */
+  sampleId: string | null;
+  kind: ResultKind;
+  /** When the test started (report meta.startedAt, or a could-not-test record's atMs), ms since the epoch. */
+  startedAtMs: number;
+  site: string | null;
+  ticket: string | null;
+  /** pass / fail / insufficient, or null for a could-not-test record. */
+  verdict: string | null;
+  /** The report JSON as the client sent it (without the upload's sampleId). */
+  reportJson: string;
+  /** The client's address as the server saw it, or null when unknown. */
+  address: string | null;
+}
+
+/** One stored result, address-free. */
+export interface StoredResult {
+  /** Internal id (operators). */
+  id: string;
+  /** What users see: `XXXX-XXXX` (src/protocol/result-code.ts). */
+  code: string;
+  sampleId: string | null;
+  kind: ResultKind;
+  storedAtMs: number;
+  startedAtMs: number;
+  site: string | null;
+  ticket: string | null;
+  verdict: string | null;
+  /** The report JSON text as stored. */
+  reportJson: string;
+}
+
+/** The personal data kept apart from a result (table result_addresses). */
+export interface StoredAddress {
+  /** The full address, e.g. 203.0.113.7 or 2001:db8:1:2::7. */
+  address: string;
+  /** The same address truncated: IPv4 /24, IPv6 /48 (e.g. 203.0.113.0/24). */
+  truncated: string;
+  storedAtMs: number;
+}
+
+export interface PutOutcome {
+  result: StoredResult;
+  /** False when this sampleId was already stored: `result` is the first record. */
+  created: boolean;
+}
+
+export interface ListQuery {
+  /** Only tests started at or after this (ms since the epoch). */
+  sinceMs: number | null;
+  /** Only this site (exact match). */
+  site: string | null;
+  /** At most this many rows, oldest first. */
+  limit: number;
+}
+
+export interface PurgeOutcome {
+  addressesDeleted: number;
+  resultsDeleted: number;
+}
+
+export interface ResultStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Stores one result with a fresh id and code; resolves once it is durable (an acknowledged 201 survives kill -9). */
+  put(result: NewResult): Promise<PutOutcome>;
+  /** By its canonical code `XXXX-XXXX`. */
+  getByCode(code: string): Promise<StoredResult | null>;
+  /** By its internal id, with the addresses still kept (operators only). */
+  getById(id: string): Promise<(StoredResult & { addresses: StoredAddress[] }) | null>;
+  /** Oldest test first; the export reads this. */
+  list(query: ListQuery): Promise<StoredResult[]>;
+  /** Deletes addresses older than retainIpDays and results older than retainDays, as of `nowMs`. */
+  purge(nowMs: number): Promise<PurgeOutcome>;
+  close(): Promise<void>;
+}
+
+/** What both implementations are given: the clock, the randomness and the retention periods. */
+export interface StoreOptions {
+  nowMs(): number;
+  /** Cryptographic randomness (node:crypto randomBytes in the server, a seeded source in tests). */
+  randomBytes(n: number): Uint8Array;
+  retainDays: number;
+  retainIpDays: number;
+  /** Problems outside any request (a lost idle connection), for the server's log. */
+  warn(message: string): void;
+}
+
+export type StoreErrorReason = 'open-failed' | 'newer-schema' | 'migration-failed' | 'no-free-code' | 'bad-row';
+
+/** Typed error of the store: the database cannot be opened or migrated, or a row is not ours. */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+  constructor(
+    readonly reason: StoreErrorReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export const DAY_MS = 86_400_000;
