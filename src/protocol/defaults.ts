@@ -106,8 +106,6 @@ export const BOUNDS = {
   /** 1 s is the shortest useful test; 600 s = 10 minutes, what maxSessionMs allows for. */
   testDurationS: { min: 1, max: 600 },
   compareSecondsPerRung: { min: 2, max: 30 },
-  /** Page ?site= and ?ticket=: the report schema bounds meta.site and meta.ticket to 128 characters. */
-  metaTextChars: 128,
   /** Largest probe: a data-channel message of 1200 bytes stays under the 1280-byte IPv6 minimum MTU (RFC 8200 §5) with its headers. */
   payloadBytesMax: 1200,
   /** A listening or relay port (RFC 6335 §6: 16 bits; 0 is "any", never a port to hand out). */
@@ -126,7 +124,7 @@ export const BOUNDS = {
   retainIpDays: { min: 1, max: 365 },
   /** A client-made sampleId (idempotent upload): 8..64 of [A-Za-z0-9._-] (a UUID is 36). */
   sampleIdChars: { min: 8, max: 64 },
-  /** meta.site and meta.ticket, as the report schema bounds them. */
+  /** meta.site and meta.ticket (page ?site= ?ticket=, run --site --ticket, POST), as the report schema bounds them. */
   siteChars: 128,
   /** One export answers at most this many rows (use ?since= to page). */
   exportMaxRows: 100_000,

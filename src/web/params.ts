@@ -23,7 +23,7 @@ export interface PageParams {
 export const DEFAULT_DURATION_S = DEFAULTS.testDurationS;
 export const MIN_DURATION_S = BOUNDS.testDurationS.min;
 export const MAX_DURATION_S = BOUNDS.testDurationS.max;
-export const MAX_META_TEXT_CHARS = BOUNDS.metaTextChars;
+export const MAX_META_TEXT_CHARS = BOUNDS.siteChars;
 
 export class ParamError extends Error {
   constructor(message: string) {
@@ -81,7 +81,7 @@ export function parseParams(search: string): PageParams {
   return { profile, durationS, autostart: q.get('autostart') === '1', mode, turnPick, audio, compare, site, ticket, save: saveText === '1' };
 }
 
-/** `?site=` or `?ticket=`: trimmed, empty is none, at most BOUNDS.metaTextChars. */
+/** `?site=` or `?ticket=`: trimmed, empty is none, at most BOUNDS.siteChars. */
 function metaText(q: URLSearchParams, name: 'site' | 'ticket'): string | null {
   const text = (q.get(name) ?? '').trim();
   if (text.length > MAX_META_TEXT_CHARS) throw new ParamError(`${name} must be at most ${MAX_META_TEXT_CHARS} characters, not ${text.length}`);
