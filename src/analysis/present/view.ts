@@ -150,6 +150,8 @@ export interface PortRow {
   /** "UDP 3478". */
   name: string;
   open: boolean;
+  /** Whether the server offered this rung at all (a standard rung it lacks is listed, not tested). */
+  offered: boolean;
   /** "allocated in 246 ms", or the error. */
   detail: string;
 }
@@ -174,6 +176,7 @@ export function detailsView(r: Report): DetailsView {
     ports: r.connectivity.map((p) => ({
       name: rungName(p),
       open: p.reachable,
+      offered: p.error !== 'not-offered',
       detail: p.reachable ? `allocated in ${p.allocateMs === null ? MISSING : ms(p.allocateMs)}` : (p.errorText ?? p.error ?? MISSING),
     })),
     warnings: r.diagnostics.warnings.map((w) => w.message),

@@ -6,11 +6,18 @@ export const verdictViewStyles = css`
   .banner.pass { border-color: var(--pass); background: #effaf1; }
   .banner.fail { border-color: var(--fail); background: #fff3f4; }
   .banner.insufficient { border-color: var(--insufficient); background: #fff8e6; }
-  .banner h2 { margin: 0 0 0.25rem; font-size: 1.4rem; }
+  .banner .title { margin: 0; font-weight: 700; text-transform: uppercase; font-size: 0.85rem; letter-spacing: 0.03em; }
+  .banner h2 { margin: 0.1rem 0 0.4rem; font-size: 1.35rem; line-height: 1.3; }
+  .banner h3 { margin: 0.6rem 0 0.2rem; font-size: 1rem; }
+  .findings, .advice { margin: 0.3rem 0; padding-left: 1.3rem; }
+  .findings li, .advice li { margin: 0.25rem 0; }
+  details.for-it { margin-top: 1rem; border-top: 1px solid var(--border); padding-top: 0.5rem; }
+  details.for-it > summary { cursor: pointer; font-weight: 700; padding: 0.4rem 0; }
+  details.for-it > summary:focus-visible { outline: 3px solid #f0b400; outline-offset: 2px; }
   .banner p { margin: 0.35rem 0; }
-  .pass h2, .status.pass { color: var(--pass); }
-  .fail h2, .status.fail { color: var(--fail); }
-  .insufficient h2, .status.insufficient { color: var(--insufficient); }
+  .pass .title, .status.pass { color: var(--pass); }
+  .fail .title, .status.fail { color: var(--fail); }
+  .insufficient .title, .status.insufficient { color: var(--insufficient); }
   .figures { display: flex; flex-wrap: wrap; gap: 0.4rem 1.5rem; margin: 0.75rem 0 0; padding: 0; list-style: none; }
   .figures strong { font-variant-numeric: tabular-nums; }
   .scroll { overflow-x: auto; margin-top: 1rem; }

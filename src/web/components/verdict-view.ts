@@ -1,6 +1,7 @@
 import { html, nothing } from 'lit';
 import type { Report } from '../../analysis/schema/report-schema.js';
-import { DIRECTION_COLUMNS, directionRows, keyFigures, verdictRows, verdictView, type TextPart } from '../../analysis/present/view.js';
+import { DIRECTION_COLUMNS, detailsView, directionRows, keyFigures, verdictRows, verdictView, type TextPart } from '../../analysis/present/view.js';
+import { answerView } from '../../analysis/present/answer.js';
 import { CpElement } from './cp-element.js';
 import { reportSummaryText } from '../../analysis/present/result-text.js';
 import type { SaveState } from '../results.js';
@@ -10,7 +11,11 @@ import { verdictViewStyles } from './verdict-view.styles.js';
 
 const parts = (ps: readonly TextPart[]) => ps.map((p) => (p.emphasis ? html`<strong>${p.text}</strong>` : p.text));
 
-/** The graded verdict: a banner with the explanation, the result card (code, link, JSON), one row per target, details. */
+/**
+ * The graded verdict in two layers: the answer for everyone (one sentence, what matters most
+ * for a call, what to try and why), the result card (code, link, JSON), then "Details for IT"
+ * one click away (the explanation, each direction, one row per target, the evidence).
+ */
 export class VerdictView extends CpElement {
   static override dependencies = { 'cp-report-details': ReportDetails, 'cp-result-card': ResultCard };
   static override properties = { report: { attribute: false }, save: { attribute: false }, json: { attribute: false } };
@@ -26,14 +31,26 @@ export class VerdictView extends CpElement {
     const r = this.report;
     const v = verdictView(r);
     const directions = directionRows(r);
+    const a = answerView(r);
     return html`
-      <section class="banner ${v.verdict}" role="status" aria-live="polite" data-verdict=${v.verdict}>
-        <h2>${v.title}</h2>
-        <p>${v.headline}</p>
-        ${v.more.map((line) => html`<p>${line}</p>`)}
-        <ul class="figures" aria-label="Key figures">
-          ${keyFigures(r).map((line) => html`<li data-figure=${line.id}>${parts(line.parts)}</li>`)}
-        </ul>
+      <section class="banner ${v.verdict}" role="status" aria-live="polite" data-verdict=${v.verdict} data-tone=${a.tone}>
+        <p class="title">${v.title}</p>
+        <h2 data-answer>${a.sentence}</h2>
+        ${a.findings.length > 0 ? html`<ul class="findings">${a.findings.map((f) => html`<li data-finding=${f.kind}>${f.sentence}</li>`)}</ul>` : nothing}
+        ${a.advice.length > 0
+          ? html`<h3>${a.tone === 'good' ? 'To be thorough' : 'What to try'}</h3>
+              <ol class="advice">
+                ${a.advice.map((x) => html`<li data-advice=${x.id}>${x.text}<br /><small>Why: ${x.because}.</small></li>`)}
+              </ol>`
+          : nothing}
+        ${r.outcome?.reason === 'could-not-connect'
+          ? html`<h3>What each relay port answered</h3>
+              <ul class="rungs">
+                ${detailsView(r).ports.filter((p) => p.offered).map((p) => html`<li data-rung=${p.name}><strong>${p.name}</strong>: ${p.detail}</li>`)}
+              </ul>`
+          : html`<ul class="figures" aria-label="Key figures">
+              ${keyFigures(r).map((line) => html`<li data-figure=${line.id}>${parts(line.parts)}</li>`)}
+            </ul>`}
       </section>
       <cp-result-card
         .save=${this.save}
@@ -41,6 +58,12 @@ export class VerdictView extends CpElement {
         .json=${this.json ?? r}
         .fileName=${`callprobe-${r.meta.startedAt.replace(/[:.]/g, '-')}.json`}
       ></cp-result-card>
+      <details class="for-it">
+      <summary>Details for IT</summary>
+      <div class="explanation">
+        <p>${v.headline}</p>
+        ${v.more.map((line) => html`<p>${line}</p>`)}
+      </div>
       ${directions.length > 0
         ? html`<div class="scroll" role="region" aria-label="Each direction" tabindex="0"><table aria-label="Upstream and downstream">
             <caption>Each direction</caption>
@@ -62,13 +85,14 @@ export class VerdictView extends CpElement {
               <th scope="row">${row.label}<br /><small>${row.directionText}, ${row.statistic}</small></th>
               <td class="num" data-label="Measured">${row.measured}</td>
               <td class="num" data-label="Limit">${row.limit}</td>
-              <td data-label="Result"><span class="status ${row.status}">${row.status}</span>${row.reasonText === null ? nothing : html`<br /><small>${row.reasonText}</small>`}</td>
+              <td data-label="Result"><span class="status ${row.status}">${a.statusText(row)}</span>${row.reasonText === null ? nothing : html`<br /><small>${row.reasonText}</small>`}</td>
               <td class="means">${row.sentence}</td>
             </tr>`,
           )}
         </tbody>
       </table></div>
       <cp-report-details .report=${r}></cp-report-details>
+      </details>
     `;
   }
 }

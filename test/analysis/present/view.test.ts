@@ -143,13 +143,14 @@ describe('details and live figures', () => {
     const r = analyze(reflectorInput({ count: 1500 }));
     const d = detailsView(r);
     expect(d.pathUsed).toBe('UDP 3478');
-    expect(d.ports[0]).toEqual({ name: 'UDP 3478', open: true, detail: 'allocated in 12 ms' });
+    expect(d.ports[0]).toEqual({ name: 'UDP 3478', open: true, offered: true, detail: 'allocated in 12 ms' });
+    expect(d.ports.filter((p) => !p.offered).map((p) => p.name)).toEqual(['UDP 3479', 'UDP 3480', 'UDP 3481', 'TCP 443', 'TLS 443']);
     expect(d.ports.slice(1).map((p) => p.name)).toEqual(['UDP 3479', 'UDP 3480', 'UDP 3481', 'TCP 443', 'TLS 443']);
     expect(d.secondOpinion[0]).toBe('ICE round trip (median of 0): –; RTCP round trip (median of 0): –; probes: 40.0 ms');
     expect(d.secondOpinion).toContain("The browser's own statistics (getStats) were not collected for this test.");
     expect(d.methods).toContain(`Latency (round trip): ${r.meta.targets[1]?.note ?? ''}`);
     const closed = detailsView({ ...r, connectivity: [{ transport: 'tcp', port: 443, family: 'ipv4', url: 'turn:x:443?transport=tcp', reachable: false, allocateMs: null, connectMs: null, error: 'timeout', errorText: null }] });
-    expect(closed.ports).toEqual([{ name: 'TCP 443', open: false, detail: 'timeout' }]);
+    expect(closed.ports).toEqual([{ name: 'TCP 443', open: false, offered: true, detail: 'timeout' }]);
   });
 
   it('formats the running figures, with dashes before the first echo', () => {
