@@ -10,7 +10,7 @@ import type { GradedPath, StatsSecondOpinion } from '../../src/analysis/schema/i
 import type { SimplePeerCtor, SimplePeerInstance, SimplePeerOptions } from '../../src/session/net/simple-peer.js';
 import type { PortCheck } from '../../src/session/net/port-check.js';
 import { runSession, type Phase, type RunOptions, type SessionEnv, type StatsSource } from '../../src/session/run-session.js';
-import { TimerPacer } from '../../bench/load/timer-pacer.js';
+import type { PacerLike, PacerOptions, PacerResult } from '../../src/session/pacer/types.js';
 import { schemaErrors } from '../kit/report-validator.js';
 
 type Listener = (...args: never[]) => void;
@@ -89,11 +89,33 @@ function options(over: Partial<RunOptions> = {}): RunOptions {
   };
 }
 
+/**
+ * A pacer that never misses a tick: every probe in order, one per macrotask, at once. The
+ * session's logic is under test here, not the machine's timers (a busy CI host made a real
+ * timer pacer skip ticks, and the test then counted fewer probes than it planned).
+ */
+class StepPacer implements PacerLike {
+  readonly done: Promise<PacerResult>;
+  private stopped = false;
+  constructor(o: PacerOptions) {
+    this.done = (async () => {
+      for (let i = 0; i < o.count && !this.stopped; i++) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        o.onTick(i, performance.now(), 0);
+      }
+      return { method: 'timer' as const, missedTicks: 0 };
+    })();
+  }
+  stop(): void {
+    this.stopped = true;
+  }
+}
+
 /** The least an environment must give: simple-peer, a pacer and a name. */
 function minimalEnv(): SessionEnv {
   return {
     loadSimplePeer: () => Promise.resolve(FakePeer as unknown as SimplePeerCtor),
-    createPacer: (o) => new TimerPacer(o),
+    createPacer: (o) => new StepPacer(o),
     userAgent: 'fake env',
   };
 }
