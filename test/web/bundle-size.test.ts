@@ -1,7 +1,9 @@
 /**
- * The page's initial JS stays light (issue 10: at most 60 KB gzip, checked in CI): the module
+ * The page's initial JS stays light (at most 30 KB gzip, the tighter of the page issue's 30 KB
+ * and the results issue's 60 KB; checked in CI): the module
  * scripts and modulepreloads of the built index.html and every chunk they import statically.
- * Chart.js, the session and the shared-result view are loaded later and are not counted.
+ * Chart.js, the session, the verdict view and the shared-result view are loaded later and are
+ * not counted.
  * Reads dist/web, so it runs after `npm run build` (as `npm test` does).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,8 +12,8 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../kit/paths.js';
 
-/** The budget of the issue: what a slow mobile link loads before the first click in about a second. */
-const INITIAL_JS_GZIP_MAX_BYTES = 60 * 1024;
+/** The budget: what a slow mobile link loads before the first click in about a second. */
+const INITIAL_JS_GZIP_MAX_BYTES = 30 * 1024;
 const WEB = join(repoRoot, 'dist/web');
 
 /** Paths (from the web root) of the JS a page loads before any dynamic import. */

@@ -14,7 +14,6 @@ import type { CpEventMap } from './events.js';
 import { LivePanel } from './live-panel.js';
 
 import { TestForm } from './test-form.js';
-import { VerdictView } from './verdict-view.js';
 
 /** How often a headless run prints a live line on stderr. */
 const LIVE_PROGRESS_EVERY_S = 5;
@@ -23,24 +22,31 @@ type State =
   | { kind: 'idle' }
   | { kind: 'running'; phase: Phase; detail: string }
   | { kind: 'done'; report: Report; save: SaveState }
-  | { kind: 'error'; reason: string; message: string; record: CouldNotTestRecord | null; save: SaveState | null };
+  | { kind: 'error'; reason: string; message: string; record: CouldNotTestRecord | null; save: SaveState | null }
+  /** The user cancelled: a neutral state, not an error. */
+  | { kind: 'cancelled' };
 
 /** The page: settings, live figures while a test runs, then the graded verdict. It owns the settings. */
 export class CpApp extends CpElement {
-  static override dependencies = { 'cp-test-form': TestForm, 'cp-live-panel': LivePanel, 'cp-verdict-view': VerdictView, 'cp-result-card': ResultCard };
+  // <cp-verdict-view> (and the analysis wording it needs) is loaded when a test starts, like Chart.js.
+  static override dependencies = { 'cp-test-form': TestForm, 'cp-live-panel': LivePanel, 'cp-result-card': ResultCard };
   static override properties = {
     state: { state: true },
     params: { state: true },
     live: { state: true },
     paramError: { state: true },
+    announcement: { state: true },
   };
 
   declare state: State;
   declare params: PageParams;
   declare live: LiveFigures | null;
   declare paramError: string | null;
+  /** What the page's one live region says: set once per test end, in a region that exists before. */
+  declare announcement: string;
   private controller: AbortController | null = null;
   private chartModule: Promise<typeof import('./rtt-chart.js')> | null = null;
+  private verdictModule: Promise<typeof import('./cp-verdict-view.js')> | null = null;
   /** Set when the page was opened at /r/<code>: it shows that stored result, read-only. */
   private readonly sharedCode = sharedCodeOf(location.pathname);
 
@@ -51,6 +57,7 @@ export class CpApp extends CpElement {
     this.state = { kind: 'idle' };
     this.live = null;
     this.paramError = null;
+    this.announcement = '';
     try {
       this.params = parseParams(location.search);
     } catch (err) {
@@ -81,6 +88,7 @@ export class CpApp extends CpElement {
     this.live = null;
     this.state = { kind: 'running', phase: 'config', detail: 'loading' };
     this.chartModule ??= import('./rtt-chart.js');
+    this.verdictModule ??= import('./cp-verdict-view.js');
     const startedAtMs = Date.now();
     const sampleId = newSampleId();
     try {
@@ -119,12 +127,21 @@ export class CpApp extends CpElement {
         },
       );
       const done: State = { kind: 'done', report, save: params.save ? { kind: 'saving' } : { kind: 'off' } };
+      const verdict = await this.verdictModule;
       this.state = done;
       publishResult({ ok: true, report });
+      void this.showAnswer(report, verdict);
       if (params.save) this.finishSave(done, await save(report, sampleId));
     } catch (err) {
       const e = err as Error & { reason?: string };
       const reason = e.reason ?? 'internal-error';
+      if (reason === 'cancelled') {
+        this.state = { kind: 'cancelled' };
+        this.announcement = 'Test cancelled. Nothing was measured or saved.';
+        publishResult({ ok: false, reason, message: e.message });
+        return;
+      }
+      this.announcement = `The test could not run: ${e.message}`;
       const record = worthRecording(reason) ? couldNotTestRecord(params, reason, e.message, startedAtMs, Date.now()) : null;
       const failed: State = { kind: 'error', reason, message: e.message, record, save: record === null ? null : params.save ? { kind: 'saving' } : { kind: 'off' } };
       this.state = failed;
@@ -135,10 +152,26 @@ export class CpApp extends CpElement {
     }
   }
 
+  /** The answer in view and focused, announced once, and in the tab's title. */
+  private async showAnswer(report: Report, verdict: typeof import('./cp-verdict-view.js')): Promise<void> {
+    const a = verdict.answerView(report);
+    this.announcement = `Test finished. ${a.sentence}`;
+    document.title = `${a.sentence} – callprobe`;
+    await this.updateComplete;
+    const view = this.renderRoot.querySelector('cp-verdict-view');
+    if (view instanceof verdict.VerdictView) await view.focusAnswer();
+  }
+
   /** Shows how saving ended, unless another test has started since. */
   private finishSave(shown: State, outcome: SaveState): void {
     if (this.state !== shown || (shown.kind !== 'done' && shown.kind !== 'error')) return;
     this.state = { ...shown, save: outcome };
+  }
+
+  /** " · 12 s left" while the probes stream. */
+  private secondsLeft(phase: Phase): string {
+    if (phase !== 'streaming' || this.live === null) return '';
+    return ` · ${String(Math.max(0, Math.ceil(this.params.durationS - this.live.elapsedS)))} s left`;
   }
 
   private cancel(): void {
@@ -160,9 +193,11 @@ export class CpApp extends CpElement {
           this.params = e.detail;
         }}
       ></cp-test-form>
-      ${st.kind === 'running' ? html`<p class="phase" role="status" aria-live="polite">${phaseText(st.phase)}: ${st.detail}</p>` : nothing}
+      <p class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</p>
+      ${st.kind === 'running' ? html`<p class="phase" role="status" aria-live="polite">${phaseText(st.phase)}: ${st.detail}${this.secondsLeft(st.phase)}</p>` : nothing}
+      ${st.kind === 'cancelled' ? html`<p class="neutral">Test cancelled. Nothing was measured or saved.</p>` : nothing}
       ${running || this.state.kind === 'done'
-        ? html`<cp-live-panel .figures=${this.live} .chart=${this.chartModule} .durationS=${this.params.durationS}></cp-live-panel>`
+        ? html`<cp-live-panel .figures=${this.live} .chart=${this.chartModule} .durationS=${this.params.durationS} ?final=${st.kind === 'done'}></cp-live-panel>`
         : nothing}
       ${st.kind === 'done' ? html`<cp-verdict-view .report=${st.report} .save=${st.save}></cp-verdict-view>` : nothing}
       ${st.kind === 'error'

@@ -1,4 +1,4 @@
-import { html } from 'lit';
+import { html, nothing } from 'lit';
 import type { LiveFigures } from '../../session/collect/live.js';
 import { liveView } from '../../analysis/present/view.js';
 import { CpElement } from './cp-element.js';
@@ -12,11 +12,14 @@ export class LivePanel extends CpElement {
     figures: { attribute: false },
     chart: { attribute: false },
     durationS: { type: Number },
+    final: { type: Boolean },
   };
 
   declare figures: LiveFigures | null;
   declare chart: Promise<ChartModule> | null;
   declare durationS: number;
+  /** The verdict is shown: its figures replace the live tiles (one number per thing on screen). */
+  declare final: boolean;
   private plot: InstanceType<ChartModule['RttChart']> | null = null;
   private plotLoading = false;
 
@@ -46,16 +49,19 @@ export class LivePanel extends CpElement {
   override render() {
     const f = this.figures;
     const v = liveView(f);
+    // One template, so the chart's canvas (and its plot) stays when the tiles go.
     return html`
-      <section aria-label="Live figures">
-        <progress max=${this.durationS} .value=${f ? Math.min(f.elapsedS, this.durationS) : 0} aria-label="Test progress"></progress>
-        <dl aria-live="off">
-          <div class="fig"><dt>Round trip (last 2 s, median)</dt><dd data-live="rtt">${v.rtt}</dd></div>
-          <div class="fig"><dt>Jitter (RFC 3550)</dt><dd data-live="jitter">${v.jitter}</dd></div>
-          <div class="fig"><dt>Round-trip loss so far</dt><dd data-live="loss">${v.loss}</dd></div>
-          <div class="fig"><dt>Probes sent / echoes back</dt><dd data-live="count">${v.count}</dd></div>
-        </dl>
-        <div class="chart"><canvas role="img" aria-label="Round trip and jitter over the test"></canvas></div>
+      <section aria-label=${this.final ? 'The test over time' : 'Live figures'}>
+        ${this.final
+          ? nothing
+          : html`<progress max=${this.durationS} .value=${f ? Math.min(f.elapsedS, this.durationS) : 0} aria-label="Test progress"></progress>
+              <dl aria-live="off">
+                <div class="fig"><dt>Round trip (last 2 s, median)</dt><dd data-live="rtt">${v.rtt}</dd></div>
+                <div class="fig"><dt>Jitter (RFC 3550)</dt><dd data-live="jitter">${v.jitter}</dd></div>
+                <div class="fig"><dt>Round-trip loss so far</dt><dd data-live="loss">${v.loss}</dd></div>
+                <div class="fig"><dt>Probes sent / echoes back</dt><dd data-live="count">${v.count}</dd></div>
+              </dl>`}
+        <div class="chart"><canvas role="img" aria-label=${this.final ? 'Round trip and jitter over the test, as measured live; the graded figures are in the result below' : 'Round trip and jitter over the test'}></canvas></div>
       </section>
     `;
   }

@@ -14,7 +14,7 @@ export const resultCardStyles = css`
   button { font: inherit; padding: 0.5rem 1rem; border: 2px solid var(--accent); color: var(--accent); background: #fff;
     border-radius: 6px; cursor: pointer; }
   button.primary { background: var(--accent); color: #fff; }
-  button:focus-visible, a:focus-visible, summary:focus-visible { outline: 3px solid #f0b400; outline-offset: 2px; }
+  button:focus-visible, a:focus-visible, summary:focus-visible { outline: 3px solid var(--focus, #0b57d0); outline-offset: 2px; }
   details { margin-top: 0.5rem; }
   summary { cursor: pointer; }
   pre { white-space: pre-wrap; font-size: 0.85rem; background: #fff; border: 1px solid var(--border); padding: 0.5rem; margin: 0.4rem 0 0; }

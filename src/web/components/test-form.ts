@@ -1,5 +1,5 @@
 import { html } from 'lit';
-import { MAX_DURATION_S, MIN_DURATION_S, type PageParams } from '../params.js';
+import { DEFAULT_DURATION_S, MAX_DURATION_S, MIN_DURATION_S, type PageParams } from '../params.js';
 import type { ProfileId } from '../../analysis/schema/input.js';
 import { AZURE_REGION_NAMES } from '../regions.js';
 import { CpElement } from './cp-element.js';
@@ -39,6 +39,8 @@ export class TestForm extends CpElement {
       return;
     }
     this.emit('cp-start', this.read(e.target as HTMLFormElement));
+    // Enter in a field disables it as the test starts: focus stays on the form's button (now Cancel), never on <body>.
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button[type=submit]')?.focus());
   }
 
   /** The profile decides which other fields show: ask the owner to take the new settings. */
@@ -47,11 +49,22 @@ export class TestForm extends CpElement {
     if (form) this.emit('cp-params-change', this.read(form));
   }
 
+  /** Options start open only when the link already changed them (an IT person's link). */
+  private optionsOpen(): boolean {
+    return this.params.profile.id !== 'client-to-edge' || this.params.durationS !== DEFAULT_DURATION_S;
+  }
+
   override render() {
     const p = this.params.profile;
     const azure = p.id === 'azure-region';
     return html`
       <form @submit=${this.onSubmit} aria-label="Test settings">
+        <div class="go">
+          <button type="submit" class=${this.running ? 'secondary' : ''}>${this.running ? 'Cancel test' : 'Start test'}</button>
+          <span class="hint">About ${String(this.params.durationS + 2)} s. Nothing to install; the result gets a code you can give your help desk.</span>
+        </div>
+        <details class="options" ?open=${this.optionsOpen()}>
+        <summary>Options for IT</summary>
         <label>Targets
           <select name="profile" @change=${this.onProfile} ?disabled=${this.running}>
             <option value="client-to-edge" ?selected=${p.id === 'client-to-edge'}>Client to relay edge (default)</option>
@@ -77,9 +90,7 @@ export class TestForm extends CpElement {
             aria-describedby="duration-hint" />
           <span class="hint" id="duration-hint">15 s fills one 15-second window, the shortest graded interval.</span>
         </label>
-        <div>
-          <button type="submit" class=${this.running ? 'secondary' : ''}>${this.running ? 'Cancel test' : 'Start test'}</button>
-        </div>
+        </details>
       </form>
     `;
   }

@@ -6,6 +6,8 @@ export const verdictViewStyles = css`
   .banner.pass { border-color: var(--pass); background: #effaf1; }
   .banner.fail { border-color: var(--fail); background: #fff3f4; }
   .banner.insufficient { border-color: var(--insufficient); background: #fff8e6; }
+  .banner h2:focus { outline: none; }
+  .banner h2:focus-visible { outline: 3px solid var(--focus, #0b57d0); outline-offset: 2px; }
   .banner .title { margin: 0; font-weight: 700; text-transform: uppercase; font-size: 0.85rem; letter-spacing: 0.03em; }
   .banner h2 { margin: 0.1rem 0 0.4rem; font-size: 1.35rem; line-height: 1.3; }
   .banner h3 { margin: 0.6rem 0 0.2rem; font-size: 1rem; }
@@ -13,7 +15,7 @@ export const verdictViewStyles = css`
   .findings li, .advice li { margin: 0.25rem 0; }
   details.for-it { margin-top: 1rem; border-top: 1px solid var(--border); padding-top: 0.5rem; }
   details.for-it > summary { cursor: pointer; font-weight: 700; padding: 0.4rem 0; }
-  details.for-it > summary:focus-visible { outline: 3px solid #f0b400; outline-offset: 2px; }
+  details.for-it > summary:focus-visible { outline: 3px solid var(--focus, #0b57d0); outline-offset: 2px; }
   .banner p { margin: 0.35rem 0; }
   .pass .title, .status.pass { color: var(--pass); }
   .fail .title, .status.fail { color: var(--fail); }
@@ -21,7 +23,7 @@ export const verdictViewStyles = css`
   .figures { display: flex; flex-wrap: wrap; gap: 0.4rem 1.5rem; margin: 0.75rem 0 0; padding: 0; list-style: none; }
   .figures strong { font-variant-numeric: tabular-nums; }
   .scroll { overflow-x: auto; margin-top: 1rem; }
-  .scroll:focus-visible { outline: 3px solid #f0b400; outline-offset: 2px; }
+  .scroll:focus-visible { outline: 3px solid var(--focus, #0b57d0); outline-offset: 2px; }
   table { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
   table.targets { min-width: 34rem; }
   caption { text-align: left; font-weight: 700; padding: 0.25rem 0; }

@@ -27,15 +27,23 @@ export class VerdictView extends CpElement {
 
   static override styles = verdictViewStyles;
 
+  /** Scrolls the answer into view and gives it focus (the page calls this when a test ends). */
+  async focusAnswer(): Promise<void> {
+    await this.updateComplete;
+    const h = this.renderRoot.querySelector<HTMLElement>('#answer');
+    h?.scrollIntoView({ block: 'start' });
+    h?.focus({ preventScroll: true });
+  }
+
   override render() {
     const r = this.report;
     const v = verdictView(r);
     const directions = directionRows(r);
     const a = answerView(r);
     return html`
-      <section class="banner ${v.verdict}" role="status" aria-live="polite" data-verdict=${v.verdict} data-tone=${a.tone}>
+      <section class="banner ${v.verdict}" aria-labelledby="answer" data-verdict=${v.verdict} data-tone=${a.tone}>
         <p class="title">${v.title}</p>
-        <h2 data-answer>${a.sentence}</h2>
+        <h2 id="answer" data-answer tabindex="-1">${a.sentence}</h2>
         ${a.findings.length > 0 ? html`<ul class="findings">${a.findings.map((f) => html`<li data-finding=${f.kind}>${f.sentence}</li>`)}</ul>` : nothing}
         ${a.advice.length > 0
           ? html`<h3>${a.tone === 'good' ? 'To be thorough' : 'What to try'}</h3>
