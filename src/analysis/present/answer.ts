@@ -180,7 +180,8 @@ function dirFigure(r: Report, side: 'upstream' | 'downstream', field: 'lossPct' 
 function adviceFor(r: Report, failedKinds: ReadonlyMap<Finding['kind'], GradeEntry[]>): Advice[] {
   const out: Advice[] = [];
   const hint = (code: string): boolean => r.hints.some((h) => h.code === code);
-  if (r.path.transport === 'tcp' || r.path.transport === 'tls' || hint('udp-blocked')) {
+  // Only when UDP really failed: a test told to use TCP (?turn=tcp) says nothing about UDP.
+  if (hint('udp-blocked')) {
     out.push({
       id: 'allow-udp',
       text: 'Tell your IT team: UDP 3478-3481 to the relay is blocked here, so calls fall back to TCP, which turns every lost packet into delay.',
@@ -277,7 +278,7 @@ export function answerView(r: Report): AnswerView {
         because: `${conf.map((u) => u.label.toLowerCase()).join(' and ')} passed on this test's figures, but too few probes to be sure at 95 %`,
       });
     }
-    if (r.path.transport === 'tcp' || r.path.transport === 'tls') advice.unshift(...adviceFor(r, new Map()).filter((a) => a.id === 'allow-udp'));
+    if (r.hints.some((h) => h.code === 'udp-blocked')) advice.unshift(...adviceFor(r, new Map()).filter((a) => a.id === 'allow-udp'));
     return {
       tone: 'good',
       sentence: audible ? 'Calls should work well here, though this test was too short to confirm it.' : 'Calls should work well here.',

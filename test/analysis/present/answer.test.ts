@@ -57,9 +57,11 @@ describe('the answer: one sentence, ranked by impact on a call', () => {
     expect(a.advice[0]?.id).toBe('vpn-or-route');
   });
 
-  it('TCP fallback: the first advice is for IT, with the evidence', () => {
-    const a = answerView({ ...golden('clean-15s'), path: { ...golden('clean-15s').path, transport: 'tcp' } });
-    expect(a.advice[0]).toMatchObject({ id: 'allow-udp', because: 'this test ran over TCP, not UDP' });
+  it('UDP blocked, the test over TCP: the first advice is for IT, with the evidence; TCP by choice gives none', () => {
+    const clean = golden('clean-15s');
+    const blocked = { ...clean, path: { ...clean.path, transport: 'tcp' as const }, hints: [{ code: 'udp-blocked' as const, sentence: 'x' }] };
+    expect(answerView(blocked).advice[0]).toMatchObject({ id: 'allow-udp', because: 'this test ran over TCP, not UDP' });
+    expect(answerView({ ...clean, path: { ...clean.path, transport: 'tcp' as const } }).advice.map((x) => x.id)).not.toContain('allow-udp');
   });
 
   it('our own failures and blocked ports are never a verdict on the network', () => {

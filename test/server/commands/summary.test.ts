@@ -11,7 +11,10 @@ describe('callprobe run: human summary', () => {
     expect(text).toContain('\n  client to relay edge; reflector mode via udp/3478; 15 s at 100 probes/s\n');
     expect(text).toContain('\n  round trip p50 99.96 ms, p90 99.96 ms; jitter 0.0 ms; loss 0.00% (worst 200 ms: 0.00%); reorder 0.00%; MOS estimate ');
     expect(text).toContain('\n  upstream (you → relay): loss 0.00%, jitter 0.0 ms, reorder 0.00%, 0 lost probes\n');
-    expect(text).toContain('\n  PASS         Round-trip time to the relay was 99.96 ms (median of 1,500 probes); the target is below 100 ms, so this passes.\n');
+    expect(lines[1]).toBe('  Calls should work well here.');
+    expect(text).toContain('\n  To be thorough:\n    1. Run a 74 s test to confirm packet reorder.');
+    expect(text).toContain('\n  PASS, NOT CONFIRMED  ');
+    expect(text).toContain('\n  PASS                 Round-trip time to the relay was 99.96 ms (median of 1,500 probes); the target is below 100 ms, so this passes.\n');
     expect(text).not.toMatch(/\b100\.0 ms/);
   });
 
