@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import { join } from 'node:path';
 import { E2E } from './fixtures/env.js';
+import { axeViolations } from './fixtures/axe.js';
 
 /**
  * Results that reach the help desk (issue 10), in Chromium against `callprobe serve`: the page
@@ -9,7 +9,6 @@ import { E2E } from './fixtures/env.js';
  * store's tests are skipped on a server without the results store (POST /api/results 404).
  */
 
-const AXE = join(process.cwd(), 'node_modules/axe-core/axe.min.js');
 /** 8 Crockford base32 symbols (no I, L, O, U) as XXXX-XXXX. */
 const CODE = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
 
@@ -23,16 +22,7 @@ async function runTest(page: Page, search: string): Promise<void> {
 }
 
 /** axe-core's serious and critical violations on the page as it is now. */
-async function seriousViolations(page: Page): Promise<Array<{ id: string; impact: string; nodes: string[] }>> {
-  await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown }> }> }> } }).axe;
-    const r = await axe.run(document);
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, impact: v.impact ?? '', nodes: v.nodes.map((n) => JSON.stringify(n.target)) }));
-  });
-}
+const seriousViolations = (page: Page) => axeViolations(page);
 
 /** Tabs forward until `target` has the focus (at most `max` presses); fails if it never does. */
 async function tabTo(page: Page, target: ReturnType<Page['locator']>, max = 40): Promise<void> {

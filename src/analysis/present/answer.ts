@@ -192,7 +192,8 @@ function adviceFor(r: Report, failedKinds: ReadonlyMap<Finding['kind'], GradeEnt
   const lossSide = loss.length > 0 ? sideOf(loss) : null;
   const lossBecause = `lost ${dirFigure(r, 'upstream', 'lossPct')} upstream and ${dirFigure(r, 'downstream', 'lossPct')} downstream`;
   const burstOnly = (failedKinds.get('burst-loss')?.length ?? 0) > 0 && (failedKinds.get('loss')?.length ?? 0) === 0;
-  if (lossSide === 'both' || burstOnly) {
+  // One side only points at that side's link first; both sides, or bursts on both, at the radio or the access line.
+  if (lossSide === 'both' || (burstOnly && lossSide !== 'up' && lossSide !== 'down')) {
     out.push({
       id: 'wifi-or-cable',
       text: 'If you are on Wi-Fi, move closer to the access point or use a network cable: losses both ways, or in short bursts, usually come from the radio link or the access line.',
@@ -204,6 +205,13 @@ function adviceFor(r: Report, failedKinds: ReadonlyMap<Finding['kind'], GradeEnt
   }
   if (lossSide === 'down') {
     out.push({ id: 'pause-downloads', text: 'Pause downloads and streaming on this network and test again: loss only on the way in points at a full download link or the access line.', because: lossBecause });
+  }
+  if (burstOnly && (lossSide === 'up' || lossSide === 'down')) {
+    out.push({
+      id: 'wifi-or-cable',
+      text: 'If it keeps happening, try a network cable instead of Wi-Fi: short dropouts often come from the radio link.',
+      because: `the worst 200 ms lost ${pct(r.summary.burstLossPctMax200ms ?? 0)} while the 15 s average stayed within target`,
+    });
   }
   const jitter = failedKinds.get('jitter') ?? [];
   if (jitter.length > 0 && !out.some((a) => a.id === 'wifi-or-cable')) {
