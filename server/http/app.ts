@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import type { ServerConfig, ServerSignalMessage, TurnServerEntry } from '../../src/protocol/api.js';
+import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { mintRestCredential } from '../turn/credentials.js';
 import { ReflectorSession, ReflectorSessionError } from '../reflector/session.js';
 import { parseClientSignal } from './signal-message.js';
@@ -103,6 +104,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       payloadBytes: opts.payloadBytes,
       receiptIntervalMs: 250,
       maxSessionMs: opts.maxSessionMs,
+      offerTimeoutMs: DEFAULTS.signalling.offerTimeoutMs,
+      maxCandidates: DEFAULTS.signalling.maxCandidatesPerSession,
       logger: app.log,
       sendSignal: (data) => send({ type: 'signal', data }),
       allowEndpoint: opts.allowEndpoint,

@@ -59,6 +59,17 @@ export const DEFAULTS = {
     maxChannelsPerAllocation: 64,
   },
 
+  /**
+   * Signalling limits (/api/signal; issue 14). The page sends its offer right after the
+   * WebSocket opens, then trickles a handful of candidates (relay-only: one per TURN entry).
+   */
+  signalling: {
+    /** A session with no offer this long after the WebSocket opened is closed (the page offers within ~0.3 s on loopback). */
+    offerTimeoutMs: 5_000,
+    /** Candidates one session may signal (after its offer): a relay-only page trickles < 10. */
+    maxCandidatesPerSession: 32,
+  },
+
   // ---- callprobe run -----------------------------------------------------------------------
   /** Debian's chromium package. */
   browserPath: '/usr/bin/chromium',
@@ -78,6 +89,10 @@ export const BOUNDS = {
   credentialTtlS: { min: 60, max: 7 * 86_400 },
   /** A port list never opens more than 65 listeners (3478-3542). */
   portListMaxPorts: 65,
+  /** One RFC 8839 §5.1 candidate line: ~100-200 bytes in practice (an IPv6 relay candidate with extensions < 300); 1 KiB refuses junk. */
+  signalCandidateBytesMax: 1024,
+  /** An offer's SDP (two data channels, a few candidates: ~1-2 KiB in practice). */
+  signalSdpBytesMax: 32 * 1024,
   /** Relay quota flags: 1 allocation at least, a million at most (each is a socket). */
   allocations: { min: 1, max: 1_000_000 },
 } as const;
