@@ -6,7 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerConfig, TurnServerEntry } from '../../src/protocol/api.js';
 import { buildApp } from '../http/app.js';
 import { RelayStartError, startRelay, type Relay, type RelayQuotas } from '../turn/index.js';
-import { ConfigError, DEFAULTS, formatTurnUri } from '../../src/protocol/defaults.js';
+import { BOUNDS, ConfigError, DEFAULTS, formatTurnUri, parseTurnUriParts } from '../../src/protocol/defaults.js';
+import type { RelayEndpoints } from '../reflector/candidates.js';
 import { callprobeVersion, packageRoot } from '../version.js';
 
 export interface ServeOptions {
@@ -140,6 +141,17 @@ async function relayOrUsageError(config: Parameters<typeof startRelay>[0]): Prom
   }
 }
 
+/**
+ * Where page candidates may point (issue 14, finding 2): the embedded relay's relayed address
+ * and port range, or the --external-turn relays' addresses (IP literals; any port: their
+ * range is theirs).
+ */
+export function relayEndpoints(opts: ServeOptions): RelayEndpoints {
+  if (!opts.externalTurn) return { addresses: [opts.relayIp], portRange: opts.relayPortRange };
+  const addresses = opts.externalTurn.map((e) => parseTurnUriParts(e.url).host).filter((h) => isIP(h) !== 0);
+  return { addresses, portRange: { min: BOUNDS.port.min, max: BOUNDS.port.max } };
+}
+
 export async function serve(opts: ServeOptions, log: (msg: string) => void): Promise<RunningServer> {
   const secret = opts.secret ?? randomBytes(24).toString('base64url');
   if (!opts.secret) log('TURN secret: random for this run (pass --secret to share it with another relay)');
@@ -182,6 +194,7 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
     notOffered,
     relay: r ? 'embedded' : 'external',
     reflectorAddress: opts.reflector ? opts.relayIp : null,
+    relayEndpoints: relayEndpoints(opts),
     maxSessions: DEFAULTS.maxSessions,
     maxSessionMs: DEFAULTS.maxSessionMs,
     payloadBytes: DEFAULTS.payloadBytes,

@@ -7,6 +7,7 @@ import type { WebSocket } from 'ws';
 import type { ServerConfig, ServerSignalMessage, TurnServerEntry } from '../../src/protocol/api.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { mintRestCredential } from '../turn/credentials.js';
+import type { RelayEndpoints } from '../reflector/candidates.js';
 import { ReflectorSession, ReflectorSessionError } from '../reflector/session.js';
 import { parseClientSignal } from './signal-message.js';
 
@@ -21,6 +22,8 @@ export interface AppOptions {
   relay: ServerConfig['relay'];
   /** The reflector's one address, or null to run without a reflector. */
   reflectorAddress: string | null;
+  /** The only endpoints page candidates may point at (the relay's relayed addresses and ports). */
+  relayEndpoints: RelayEndpoints;
   maxSessions: number;
   maxSessionMs: number;
   payloadBytes: number;
@@ -44,6 +47,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   const sessions = new Map<string, ReflectorSession>();
   let sessionsTotal = 0;
+  let candidatesDropped = 0;
 
   app.addHook('onSend', async (_req, reply) => {
     reply.headers(ISOLATION_HEADERS);
@@ -78,7 +82,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return (
       opts.metricsText() +
       `# HELP callprobe_reflector_sessions Reflector sessions open now.\n# TYPE callprobe_reflector_sessions gauge\ncallprobe_reflector_sessions ${sessions.size}\n` +
-      `# HELP callprobe_reflector_sessions_total Reflector sessions started.\n# TYPE callprobe_reflector_sessions_total counter\ncallprobe_reflector_sessions_total ${sessionsTotal}\n`
+      `# HELP callprobe_reflector_sessions_total Reflector sessions started.\n# TYPE callprobe_reflector_sessions_total counter\ncallprobe_reflector_sessions_total ${sessionsTotal}\n` +
+      `# HELP callprobe_reflector_candidates_dropped_total Page candidates dropped because they do not point at the relay.\n# TYPE callprobe_reflector_candidates_dropped_total counter\ncallprobe_reflector_candidates_dropped_total ${candidatesDropped}\n`
     );
   });
 
@@ -106,6 +111,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       maxSessionMs: opts.maxSessionMs,
       offerTimeoutMs: DEFAULTS.signalling.offerTimeoutMs,
       maxCandidates: DEFAULTS.signalling.maxCandidatesPerSession,
+      relay: opts.relayEndpoints,
+      onCandidateDropped: (n) => {
+        candidatesDropped += n;
+      },
       logger: app.log,
       sendSignal: (data) => send({ type: 'signal', data }),
       allowEndpoint: opts.allowEndpoint,

@@ -7,7 +7,7 @@ import { CONTROL_CHANNEL, PROBE_CHANNEL_LABEL } from '../../src/protocol/channel
 import { ReflectorCore } from './core.js';
 import { internalsOf } from '../../src/session/net/simple-peer.js';
 import { readStats, type StatsSample } from '../../src/session/stats/adapter.js';
-import { filterSdpCandidates, isSignalledCandidate, parseCandidate } from './candidates.js';
+import { filterRemoteSdpCandidates, filterSdpCandidates, isRelayCandidate, isSignalledCandidate, parseCandidate, type RelayEndpoints } from './candidates.js';
 
 export interface ReflectorLogger {
   info(obj: object, msg: string): void;
@@ -27,6 +27,10 @@ export interface ReflectorSessionOptions {
   offerTimeoutMs: number;
   /** Candidates accepted per session, after the offer (DEFAULTS.signalling). */
   maxCandidates: number;
+  /** The only endpoints the page's candidates may point at: the relay's relayed addresses and ports. */
+  relay: RelayEndpoints;
+  /** A page candidate (or offer candidate line) was dropped because it does not point at the relay. */
+  onCandidateDropped(count: number): void;
   logger: ReflectorLogger;
   /** Forward a signal message to the page. */
   sendSignal(data: SignalData): void;
@@ -105,11 +109,20 @@ export class ReflectorSession {
         throw new ReflectorSessionError('too-many-candidates', `at most ${this.opts.maxCandidates} candidates per session`);
       }
       this.candidates++;
+      const line = data.candidate.candidate;
+      if (line !== '' && !isRelayCandidate(parseCandidate(line), this.opts.relay)) {
+        this.opts.onCandidateDropped(1);
+        return;
+      }
     } else if (data.type === 'offer') {
       if (this.offered) throw new ReflectorSessionError('duplicate-offer', 'one offer per session');
       this.offered = true;
       if (this.offerTimer) clearTimeout(this.offerTimer);
       this.offerTimer = null;
+      const filtered = filterRemoteSdpCandidates(data.sdp ?? '', this.opts.relay);
+      if (filtered.dropped > 0) this.opts.onCandidateDropped(filtered.dropped);
+      this.peer.signal({ type: 'offer', sdp: filtered.sdp });
+      return;
     } else {
       throw new ReflectorSessionError('unexpected-answer', 'the reflector answers; it takes no answer');
     }

@@ -59,6 +59,8 @@ async function build(overrides: Partial<AppOptions> = {}): Promise<Built> {
     notOffered: NOT_OFFERED,
     relay: 'embedded',
     reflectorAddress: '127.0.0.1',
+    // The kit's client signals loopback host candidates (no relay here).
+    relayEndpoints: { addresses: ['127.0.0.1'], portRange: { min: 0, max: 0 } },
     maxSessions: 4,
     maxSessionMs: 60_000,
     payloadBytes: 160,

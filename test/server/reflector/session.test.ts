@@ -54,6 +54,9 @@ function start(o: { maxSessionMs?: number } = {}): Harness {
     maxSessionMs: o.maxSessionMs ?? 60_000,
     offerTimeoutMs: DEFAULTS.signalling.offerTimeoutMs,
     maxCandidates: DEFAULTS.signalling.maxCandidatesPerSession,
+    // The kit's client signals loopback host candidates (no relay here).
+    relay: { addresses: ['127.0.0.1'], portRange: { min: 0, max: 0 } },
+    onCandidateDropped: () => undefined,
     logger,
     sendSignal: (data) => {
       toPage.push(data);
