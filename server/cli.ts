@@ -96,6 +96,10 @@ program
     DEFAULTS.relayQuotas.maxAllocationsPerSourceIp,
   )
   .option('--max-allocations <n>', 'relay allocations in total', intArg('--max-allocations', BOUNDS.allocations), DEFAULTS.relayQuotas.maxAllocationsTotal)
+  .option('--max-sessions-per-ip <n>', 'reflector tests open at once from one address (IPv6: one /64)', intArg('--max-sessions-per-ip', BOUNDS.perSourceLimit), DEFAULTS.signalling.maxSessionsPerSource)
+  .option('--sessions-per-minute <n>', 'reflector tests started per minute from one address (IPv6: one /64)', intArg('--sessions-per-minute', BOUNDS.perSourceLimit), DEFAULTS.signalling.newSessionsPerMinutePerSource)
+  .option('--config-per-minute <n>', 'TURN credentials (/api/config) per minute for one address (IPv6: one /64)', intArg('--config-per-minute', BOUNDS.perSourceLimit), DEFAULTS.signalling.configPerMinutePerSource)
+  .option('--allowed-origins <origins>', 'origins whose pages may use the reflector, comma-separated (default: same origin only)', listArg, [])
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug']).default(DEFAULTS.logLevel))
   .action(async (_opts: unknown, cmd: Command) => {
     const opts = serveOptionsFromFlags(cmd.opts<ServeFlags>());

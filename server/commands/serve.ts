@@ -8,6 +8,7 @@ import { buildApp } from '../http/app.js';
 import { RelayStartError, startRelay, type Relay, type RelayQuotas } from '../turn/index.js';
 import { BOUNDS, ConfigError, DEFAULTS, formatTurnUri, parseTurnUriParts } from '../../src/protocol/defaults.js';
 import type { RelayEndpoints } from '../reflector/candidates.js';
+import type { SignalLimits } from '../http/signal-limits.js';
 import { callprobeVersion, packageRoot } from '../version.js';
 
 export interface ServeOptions {
@@ -28,6 +29,11 @@ export interface ServeOptions {
   /** Allocation quotas of the embedded relay (RFC 8656 §7.2: 486 per user/IP, 508 in total). */
   quotas: Pick<RelayQuotas, 'maxAllocationsPerUsername' | 'maxAllocationsPerSourceIp' | 'maxAllocationsTotal'>;
   reflector: boolean;
+  /** Per-source signalling limits (DEFAULTS.signalling). */
+  signalLimits: SignalLimits;
+  /** Origins allowed to open /api/signal; empty = same origin only. */
+  allowedOrigins: string[];
+  configPerMinutePerSource: number;
   logLevel: LogLevel;
   webRoot?: string;
 }
@@ -55,6 +61,10 @@ export interface ServeFlags {
   maxAllocationsPerUser: number;
   maxAllocationsPerIp: number;
   maxAllocations: number;
+  maxSessionsPerIp: number;
+  sessionsPerMinute: number;
+  configPerMinute: number;
+  allowedOrigins: string[];
 }
 
 /** Checks the flags that only make sense together; throws ConfigError (a usage error). */
@@ -78,6 +88,13 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
     externalTurn: f.externalTurn ?? null,
     quotas: { maxAllocationsPerUsername: f.maxAllocationsPerUser, maxAllocationsPerSourceIp: f.maxAllocationsPerIp, maxAllocationsTotal: f.maxAllocations },
     reflector: f.reflector,
+    signalLimits: {
+      ...DEFAULTS.signalling,
+      maxSessionsPerSource: f.maxSessionsPerIp,
+      newSessionsPerMinutePerSource: f.sessionsPerMinute,
+    },
+    allowedOrigins: f.allowedOrigins,
+    configPerMinutePerSource: f.configPerMinute,
     logLevel: f.logLevel,
   };
 }
@@ -179,6 +196,7 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
       secret,
       allowPeers: opts.allowPeers,
       quotas: opts.quotas,
+      maxCredentialLifetimeS: opts.credentialTtlS + DEFAULTS.credentialSkewS,
       logger: pino({ level: opts.logLevel, name: 'turn' }),
     });
     turn = turnEntries(opts, relay.listeners);
@@ -199,6 +217,9 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
     maxSessionMs: DEFAULTS.maxSessionMs,
     payloadBytes: DEFAULTS.payloadBytes,
     allowEndpoint: (ip, port) => (r ? r.allowPeerEndpoint(ip, port) : () => undefined),
+    signalLimits: opts.signalLimits,
+    allowedOrigins: opts.allowedOrigins,
+    configPerMinutePerSource: opts.configPerMinutePerSource,
     metricsText: () => (r ? r.metricsText() : ''),
     logLevel: appLogger.level,
   });

@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { existsSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import type { ServerConfig, ServerSignalMessage, TurnServerEntry } from '../../src/protocol/api.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { mintRestCredential } from '../turn/credentials.js';
 import type { RelayEndpoints } from '../reflector/candidates.js';
 import { ReflectorSession, ReflectorSessionError } from '../reflector/session.js';
 import { parseClientSignal } from './signal-message.js';
+import { MessageBucket, SourceLimiter, originAllowed, sourceKey, type SignalLimits } from './signal-limits.js';
+import fastifyRateLimit from '@fastify/rate-limit';
 
 export interface AppOptions {
   /** Folder holding the built page (vite build output). */
@@ -29,6 +32,12 @@ export interface AppOptions {
   payloadBytes: number;
   /** Let the relay reach one reflector endpoint; returns the undo function. */
   allowEndpoint(ip: string, port: number): () => void;
+  /** Per-source signalling limits (DEFAULTS.signalling; flags of `callprobe serve`). */
+  signalLimits: SignalLimits;
+  /** Origins allowed to open /api/signal; empty = same origin only. */
+  allowedOrigins: string[];
+  /** /api/config answers per minute per source (IPv4 address or IPv6 /64). */
+  configPerMinutePerSource: number;
   /** Prometheus text of the relay and server counters. */
   metricsText(): string;
   logLevel: string;
@@ -48,12 +57,24 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const sessions = new Map<string, ReflectorSession>();
   let sessionsTotal = 0;
   let candidatesDropped = 0;
+  const limiter = new SourceLimiter(opts.signalLimits, () => performance.now());
+  /** Refused signalling by reason (sessions and messages), for /metrics. */
+  const refused = new Map<string, number>();
+  let logLinesSuppressed = 0;
+  /** Counts a refusal and logs it unless its source used up its log budget. */
+  const refuse = (key: string, reason: string, fields: object, msg: string): void => {
+    refused.set(reason, (refused.get(reason) ?? 0) + 1);
+    if (limiter.mayLog(key)) app.log.warn({ ...fields, source: key, reason }, msg);
+    else logLinesSuppressed++;
+  };
 
   app.addHook('onSend', async (_req, reply) => {
     reply.headers(ISOLATION_HEADERS);
   });
 
-  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(fastifyWebsocket, { options: { maxPayload: BOUNDS.signalMessageBytesMax } });
+  // keyGenerator default: the IP, IPv4-mapped unwrapped, IPv6 by /64 (ipv6Subnet 64).
+  await app.register(fastifyRateLimit, { global: false });
 
   if (existsSync(opts.webRoot)) {
     await app.register(fastifyStatic, { root: opts.webRoot, index: 'index.html' });
@@ -63,7 +84,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   app.get('/healthz', async () => ({ status: 'ok', sessions: sessions.size }));
 
-  app.get('/api/config', async (): Promise<ServerConfig> => {
+  app.get('/api/config', { config: { rateLimit: { max: opts.configPerMinutePerSource, timeWindow: 60_000 } } }, async (): Promise<ServerConfig> => {
     const cred = mintRestCredential(opts.secret, randomUUID().slice(0, 8), opts.credentialTtlS, Date.now());
     return {
       callprobeVersion: opts.version,
@@ -83,14 +104,24 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       opts.metricsText() +
       `# HELP callprobe_reflector_sessions Reflector sessions open now.\n# TYPE callprobe_reflector_sessions gauge\ncallprobe_reflector_sessions ${sessions.size}\n` +
       `# HELP callprobe_reflector_sessions_total Reflector sessions started.\n# TYPE callprobe_reflector_sessions_total counter\ncallprobe_reflector_sessions_total ${sessionsTotal}\n` +
-      `# HELP callprobe_reflector_candidates_dropped_total Page candidates dropped because they do not point at the relay.\n# TYPE callprobe_reflector_candidates_dropped_total counter\ncallprobe_reflector_candidates_dropped_total ${candidatesDropped}\n`
+      `# HELP callprobe_reflector_candidates_dropped_total Page candidates dropped because they do not point at the relay.\n# TYPE callprobe_reflector_candidates_dropped_total counter\ncallprobe_reflector_candidates_dropped_total ${candidatesDropped}\n` +
+      `# HELP callprobe_signal_refused_total Signalling sessions and messages refused, by reason.\n# TYPE callprobe_signal_refused_total counter\n` +
+      [...refused].map(([reason, n]) => `callprobe_signal_refused_total{reason="${reason}"} ${n}\n`).join('') +
+      `# HELP callprobe_signal_log_lines_suppressed_total Refusal log lines held back by the per-source log budget.\n# TYPE callprobe_signal_log_lines_suppressed_total counter\ncallprobe_signal_log_lines_suppressed_total ${logLinesSuppressed}\n`
     );
   });
 
-  app.get('/api/signal', { websocket: true }, (socket: WebSocket) => {
+  app.get('/api/signal', { websocket: true }, (socket: WebSocket, req) => {
     const send = (msg: ServerSignalMessage): void => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(msg));
     };
+    const key = sourceKey(req.ip);
+    if (!originAllowed(req.headers.origin, req.headers.host, opts.allowedOrigins)) {
+      refuse(key, 'bad-origin', { origin: req.headers.origin }, 'signalling from another origin refused');
+      send({ type: 'error', reason: 'bad-origin', message: 'this origin may not use the reflector (see --allowed-origins)' });
+      socket.close(1008, 'origin');
+      return;
+    }
     if (!opts.reflectorAddress) {
       send({ type: 'error', reason: 'no-reflector', message: 'this server runs without a reflector' });
       socket.close(1008, 'no reflector');
@@ -101,8 +132,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       socket.close(1013, 'busy');
       return;
     }
+    const limited = limiter.tryOpen(key);
+    if (limited !== null) {
+      refuse(key, limited, {}, 'signalling session refused by the per-source limit');
+      send({ type: 'error', reason: 'busy', message: `too many tests from your address (${limited})` });
+      socket.close(1013, 'busy');
+      return;
+    }
     const id = randomUUID().slice(0, 8);
     sessionsTotal++;
+    const bucket = new MessageBucket(opts.signalLimits.messagesPerSecond, opts.signalLimits.messageBurst, () => performance.now());
     const session = new ReflectorSession({
       id,
       peerAddress: opts.reflectorAddress,
@@ -110,6 +149,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       receiptIntervalMs: 250,
       maxSessionMs: opts.maxSessionMs,
       offerTimeoutMs: DEFAULTS.signalling.offerTimeoutMs,
+      connectTimeoutMs: DEFAULTS.signalling.connectTimeoutMs,
       maxCandidates: DEFAULTS.signalling.maxCandidatesPerSession,
       relay: opts.relayEndpoints,
       onCandidateDropped: (n) => {
@@ -120,17 +160,22 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       allowEndpoint: opts.allowEndpoint,
       onClose: () => {
         sessions.delete(id);
+        limiter.release(key);
         if (socket.readyState === socket.OPEN) socket.close(1000, 'session over');
       },
     });
     sessions.set(id, session);
     socket.on('message', (raw: Buffer) => {
+      if (!bucket.take()) {
+        refuse(key, 'message-rate', { session: id }, 'signal message over the rate dropped');
+        return;
+      }
       try {
         const msg = parseClientSignal(raw.toString('utf8'));
         session.signal(msg.data);
       } catch (err) {
         const reason = err instanceof ReflectorSessionError ? err.reason : 'bad-message';
-        app.log.warn({ session: id, reason, err: (err as Error).message }, 'signal message refused');
+        refuse(key, reason, { session: id, err: (err as Error).message }, 'signal message refused');
         send({ type: 'error', reason, message: (err as Error).message });
       }
     });

@@ -25,6 +25,8 @@ export interface ReflectorSessionOptions {
   maxSessionMs: number;
   /** Close the session when the page sends no offer this long after it opened (DEFAULTS.signalling). */
   offerTimeoutMs: number;
+  /** Close the session when its data channel has not opened this long after the offer (DEFAULTS.signalling). */
+  connectTimeoutMs: number;
   /** Candidates accepted per session, after the offer (DEFAULTS.signalling). */
   maxCandidates: number;
   /** The only endpoints the page's candidates may point at: the relay's relayed addresses and ports. */
@@ -60,6 +62,7 @@ export class ReflectorSession {
   private readonly undo: (() => void)[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly maxTimer: NodeJS.Timeout;
+  /** The pre-offer timeout, then the offer-to-connect timeout. */
   private offerTimer: NodeJS.Timeout | null;
   private offered = false;
   private candidates = 0;
@@ -118,7 +121,7 @@ export class ReflectorSession {
       if (this.offered) throw new ReflectorSessionError('duplicate-offer', 'one offer per session');
       this.offered = true;
       if (this.offerTimer) clearTimeout(this.offerTimer);
-      this.offerTimer = null;
+      this.offerTimer = setTimeout(() => this.close(`not connected within ${this.opts.connectTimeoutMs} ms of the offer`), this.opts.connectTimeoutMs);
       const filtered = filterRemoteSdpCandidates(data.sdp ?? '', this.opts.relay);
       if (filtered.dropped > 0) this.opts.onCandidateDropped(filtered.dropped);
       this.peer.signal({ type: 'offer', sdp: filtered.sdp });
@@ -144,6 +147,8 @@ export class ReflectorSession {
   }
 
   private onConnect(): void {
+    if (this.offerTimer) clearTimeout(this.offerTimer);
+    this.offerTimer = null;
     const channel = internalsOf(this.peer).channel;
     this.opts.logger.info(
       { session: this.opts.id, ordered: channel?.ordered, maxRetransmits: channel?.maxRetransmits },

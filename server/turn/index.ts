@@ -43,6 +43,8 @@ export interface RelayConfig {
   /** Overrides of DEFAULTS.relayQuotas (src/protocol/defaults.ts). */
   quotas?: Partial<RelayQuotas>;
   logger: RelayLogger;
+  /** Longest credential lifetime accepted (the minting TTL plus clock skew); null = no maximum. */
+  maxCredentialLifetimeS?: number | null;
   /** Wall clock in ms since the epoch (REST credential expiry needs wall time). Default Date.now. */
   now?: () => number;
 }
@@ -92,7 +94,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
   const core = new TurnCore({
     realm: config.realm,
     relayAddresses,
-    auth: restAuthHandler(config.secret),
+    auth: restAuthHandler(config.secret, config.maxCredentialLifetimeS ?? null),
     peerPolicy,
     portAllocator: randomPortAllocator(config.relayPortRange.min, config.relayPortRange.max),
     quotas: { ...DEFAULT_QUOTAS, ...config.quotas },

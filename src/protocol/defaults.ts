@@ -66,9 +66,25 @@ export const DEFAULTS = {
   signalling: {
     /** A session with no offer this long after the WebSocket opened is closed (the page offers within ~0.3 s on loopback). */
     offerTimeoutMs: 5_000,
+    /** A session whose offer came but whose data channel has not opened this long after it is closed (the page gives up at connectTimeoutMs). */
+    connectTimeoutMs: 20_000,
     /** Candidates one session may signal (after its offer): a relay-only page trickles < 10. */
     maxCandidatesPerSession: 32,
+    /** Signalling sessions open at once from one source (IPv4 address or IPv6 /64): an office behind one NAT running 16 tests. */
+    maxSessionsPerSource: 16,
+    /** New signalling sessions per minute from one source: 16 offices' tests plus retries. */
+    newSessionsPerMinutePerSource: 60,
+    /** Messages per second one session may send (token bucket; a page sends ~10 in its first second). */
+    messagesPerSecond: 20,
+    /** Token-bucket depth for the rate above: an offer and every allowed candidate at once. */
+    messageBurst: 64,
+    /** Log lines per second about refused signalling from one source (the rest only counted in metrics). */
+    logLinesPerSecondPerSource: 1,
+    /** /api/config answers per minute from one source (one per page test; an office of 60 tests a minute). */
+    configPerMinutePerSource: 60,
   },
+  /** Clock skew allowed on a TURN credential's expiry beyond --credential-ttl before the relay refuses it. */
+  credentialSkewS: 300,
 
   // ---- callprobe run -----------------------------------------------------------------------
   /** Debian's chromium package. */
@@ -93,6 +109,10 @@ export const BOUNDS = {
   signalCandidateBytesMax: 1024,
   /** An offer's SDP (two data channels, a few candidates: ~1-2 KiB in practice). */
   signalSdpBytesMax: 32 * 1024,
+  /** One signalling WebSocket message: an offer of signalSdpBytesMax plus its JSON envelope. */
+  signalMessageBytesMax: 36 * 1024,
+  /** Per-source signalling and /api/config limit flags: 1 at least, a million at most. */
+  perSourceLimit: { min: 1, max: 1_000_000 },
   /** Relay quota flags: 1 allocation at least, a million at most (each is a socket). */
   allocations: { min: 1, max: 1_000_000 },
 } as const;

@@ -15,6 +15,10 @@ const serveFlags: ServeFlags = {
   maxAllocationsPerUser: DEFAULTS.relayQuotas.maxAllocationsPerUsername,
   maxAllocationsPerIp: DEFAULTS.relayQuotas.maxAllocationsPerSourceIp,
   maxAllocations: DEFAULTS.relayQuotas.maxAllocationsTotal,
+  maxSessionsPerIp: DEFAULTS.signalling.maxSessionsPerSource,
+  sessionsPerMinute: DEFAULTS.signalling.newSessionsPerMinutePerSource,
+  configPerMinute: DEFAULTS.signalling.configPerMinutePerSource,
+  allowedOrigins: [],
 };
 
 describe('callprobe serve flags', () => {

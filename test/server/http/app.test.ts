@@ -12,6 +12,7 @@ import type {} from '@fastify/websocket'; // its augmentation of FastifyInstance
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerConfig, ServerSignalMessage, SignalData, TurnServerEntry } from '../../../src/protocol/api.js';
+import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { buildApp, type AppOptions } from '../../../server/http/app.js';
 import { parseCandidate } from '../../../server/reflector/candidates.js';
 import { startRtcClient, type RtcClient } from '../../kit/rtc.js';
@@ -62,6 +63,9 @@ async function build(overrides: Partial<AppOptions> = {}): Promise<Built> {
     // The kit's client signals loopback host candidates (no relay here).
     relayEndpoints: { addresses: ['127.0.0.1'], portRange: { min: 0, max: 0 } },
     maxSessions: 4,
+    signalLimits: DEFAULTS.signalling,
+    allowedOrigins: [],
+    configPerMinutePerSource: DEFAULTS.signalling.configPerMinutePerSource,
     maxSessionMs: 60_000,
     payloadBytes: 160,
     allowEndpoint: (ip, port) => {

@@ -24,8 +24,10 @@ import { freeUdpPort } from '../../kit/net.js';
 import { nextEvent, waitFor } from '../../kit/wait.js';
 import { startServe, type ServeProcess } from '../http/serve-process.js';
 
-const RELAY_RANGE = { min: 41000, max: 41999 };
-const CANARY_PORT = 41999; // inside the relay range; the relay picks ports at random, the test binds this one first
+// Below the OS ephemeral range (32768-60999) and above the kit's freePorts (20000-29999): no port of
+// this test (the HTTP port, the targets) falls inside the relay range by chance.
+const RELAY_RANGE = { min: 31000, max: 31499 };
+const CANARY_PORT = 31499; // inside the relay range; the relay picks ports at random, the test binds this one first
 
 interface Target {
   name: string;

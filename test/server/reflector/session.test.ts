@@ -53,6 +53,7 @@ function start(o: { maxSessionMs?: number } = {}): Harness {
     receiptIntervalMs: 20,
     maxSessionMs: o.maxSessionMs ?? 60_000,
     offerTimeoutMs: DEFAULTS.signalling.offerTimeoutMs,
+    connectTimeoutMs: DEFAULTS.signalling.connectTimeoutMs,
     maxCandidates: DEFAULTS.signalling.maxCandidatesPerSession,
     // The kit's client signals loopback host candidates (no relay here).
     relay: { addresses: ['127.0.0.1'], portRange: { min: 0, max: 0 } },
