@@ -5,6 +5,7 @@ import {
   ConfigError,
   DEFAULTS,
   parseAdvertise,
+  parseHostPort,
   parseIntInRange,
   parsePortList,
   parseRelayPortRange,
@@ -99,11 +100,13 @@ program
   .option('--max-sessions-per-ip <n>', 'reflector tests open at once from one address (IPv6: one /64)', intArg('--max-sessions-per-ip', BOUNDS.perSourceLimit), DEFAULTS.signalling.maxSessionsPerSource)
   .option('--sessions-per-minute <n>', 'reflector tests started per minute from one address (IPv6: one /64)', intArg('--sessions-per-minute', BOUNDS.perSourceLimit), DEFAULTS.signalling.newSessionsPerMinutePerSource)
   .option('--config-per-minute <n>', 'TURN credentials (/api/config) per minute for one address (IPv6: one /64)', intArg('--config-per-minute', BOUNDS.perSourceLimit), DEFAULTS.signalling.configPerMinutePerSource)
+  .option('--metrics-listen <host:port>', 'serve Prometheus /metrics there (default: nowhere; never on the public port)', arg((t) => parseHostPort(t, '--metrics-listen')))
   .option('--allowed-origins <origins>', 'origins whose pages may use the reflector, comma-separated (default: same origin only)', listArg, [])
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug']).default(DEFAULTS.logLevel))
   .action(async (_opts: unknown, cmd: Command) => {
     const opts = serveOptionsFromFlags(cmd.opts<ServeFlags>());
     const server = await serve(opts, (msg) => process.stderr.write(`${msg}\n`));
+    if (server.metricsUrl) process.stderr.write(`metrics on ${server.metricsUrl}\n`);
     process.stderr.write(`callprobe serving ${server.url} (TURN ${server.relay ? server.relay.listeners.map((l) => `${l.transport}/${l.port}`).join(' ') : 'external'})\n`);
     let closing = false;
     const shutdown = (signal: string): void => {

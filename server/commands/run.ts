@@ -66,6 +66,7 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
           signalLimits: DEFAULTS.signalling,
           allowedOrigins: [],
           configPerMinutePerSource: DEFAULTS.signalling.configPerMinutePerSource,
+          metricsListen: null,
           logLevel: 'warn',
         },
         () => undefined,

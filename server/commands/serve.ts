@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ServerConfig, TurnServerEntry } from '../../src/protocol/api.js';
-import { buildApp } from '../http/app.js';
+import { buildApp, buildMetricsApp, metricsTextOf } from '../http/app.js';
 import { RelayStartError, startRelay, type Relay, type RelayQuotas } from '../turn/index.js';
 import { BOUNDS, ConfigError, DEFAULTS, formatTurnUri, parseTurnUriParts } from '../../src/protocol/defaults.js';
 import type { RelayEndpoints } from '../reflector/candidates.js';
@@ -34,6 +34,8 @@ export interface ServeOptions {
   /** Origins allowed to open /api/signal; empty = same origin only. */
   allowedOrigins: string[];
   configPerMinutePerSource: number;
+  /** Where /metrics is served (never on the public HTTP port); null = nowhere. */
+  metricsListen: { host: string; port: number } | null;
   logLevel: LogLevel;
   webRoot?: string;
 }
@@ -65,6 +67,7 @@ export interface ServeFlags {
   sessionsPerMinute: number;
   configPerMinute: number;
   allowedOrigins: string[];
+  metricsListen?: { host: string; port: number };
 }
 
 /** Checks the flags that only make sense together; throws ConfigError (a usage error). */
@@ -95,12 +98,15 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
     },
     allowedOrigins: f.allowedOrigins,
     configPerMinutePerSource: f.configPerMinute,
+    metricsListen: f.metricsListen ?? null,
     logLevel: f.logLevel,
   };
 }
 
 export interface RunningServer {
   url: string;
+  /** http://host:port/metrics when --metrics-listen was given. */
+  metricsUrl: string | null;
   app: FastifyInstance;
   relay: Relay | null;
   close(): Promise<void>;
@@ -232,11 +238,29 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.httpPort;
   const url = `http://${hostForUri(opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host === '::' ? '::1' : opts.host)}:${port}`;
+  let metricsApp: FastifyInstance | null = null;
+  let metricsUrl: string | null = null;
+  if (opts.metricsListen) {
+    const m = opts.metricsListen;
+    metricsApp = buildMetricsApp(() => metricsTextOf(app));
+    try {
+      await metricsApp.listen({ host: m.host, port: m.port });
+    } catch (err) {
+      await app.close();
+      await relay?.close();
+      throw listenError(err, `--metrics-listen ${m.host}:${m.port}`);
+    }
+    const ma = metricsApp.server.address();
+    metricsUrl = `http://${hostForUri(m.host)}:${typeof ma === 'object' && ma ? ma.port : m.port}/metrics`;
+  }
+  const ownMetrics = metricsApp;
   return {
     url,
+    metricsUrl,
     app,
     relay,
     close: async () => {
+      await ownMetrics?.close();
       await app.close();
       await relay?.close();
     },

@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
@@ -43,11 +44,53 @@ export interface AppOptions {
   logLevel: string;
 }
 
+/**
+ * Content-Security-Policy of the page (issue 14): its own scripts, worker, styles and API only;
+ * the inline <style> blocks of the built index.html by their hashes. WebRTC to the relay is not
+ * governed by CSP; connect-src 'self' covers /api/config and the same-origin WebSocket.
+ */
+export function contentSecurityPolicy(indexHtml: string): string {
+  const hashes = [...indexHtml.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1] ?? '', 'utf8').digest('base64')}'`);
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "worker-src 'self'",
+    `style-src 'self' ${hashes.join(' ')}`.trim(),
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
 /** Cross-origin isolation: lets the pacing worker use Atomics.wait and sharpens performance.now(). */
 const ISOLATION_HEADERS = {
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-embedder-policy': 'require-corp',
 } as const;
+
+const METRICS = new WeakMap<FastifyInstance, () => string>();
+
+/** The Prometheus text of an app built by buildApp: the relay's counters and the server's own. */
+export function metricsTextOf(app: FastifyInstance): string {
+  const text = METRICS.get(app);
+  if (!text) throw new Error('not an app from buildApp');
+  return text();
+}
+
+/** The metrics endpoint on its own listener (--metrics-listen): GET /metrics and nothing else. */
+export function buildMetricsApp(text: () => string): FastifyInstance {
+  const app = Fastify({ logger: false });
+  app.get('/metrics', async (_req, reply) => {
+    reply.type('text/plain; version=0.0.4');
+    return text();
+  });
+  return app;
+}
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -68,8 +111,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     else logLinesSuppressed++;
   };
 
+  const indexPath = join(opts.webRoot, 'index.html');
+  const csp = contentSecurityPolicy(existsSync(indexPath) ? readFileSync(indexPath, 'utf8') : '');
   app.addHook('onSend', async (_req, reply) => {
     reply.headers(ISOLATION_HEADERS);
+    reply.header('content-security-policy', csp);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
   });
 
   await app.register(fastifyWebsocket, { options: { maxPayload: BOUNDS.signalMessageBytesMax } });
@@ -98,18 +146,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     };
   });
 
-  app.get('/metrics', async (_req, reply) => {
-    reply.type('text/plain; version=0.0.4');
-    return (
-      opts.metricsText() +
+  // Not a route of the public app: `callprobe serve --metrics-listen` serves it on its own address (issue 14).
+  METRICS.set(app, () =>
+    opts.metricsText() +
       `# HELP callprobe_reflector_sessions Reflector sessions open now.\n# TYPE callprobe_reflector_sessions gauge\ncallprobe_reflector_sessions ${sessions.size}\n` +
       `# HELP callprobe_reflector_sessions_total Reflector sessions started.\n# TYPE callprobe_reflector_sessions_total counter\ncallprobe_reflector_sessions_total ${sessionsTotal}\n` +
       `# HELP callprobe_reflector_candidates_dropped_total Page candidates dropped because they do not point at the relay.\n# TYPE callprobe_reflector_candidates_dropped_total counter\ncallprobe_reflector_candidates_dropped_total ${candidatesDropped}\n` +
       `# HELP callprobe_signal_refused_total Signalling sessions and messages refused, by reason.\n# TYPE callprobe_signal_refused_total counter\n` +
       [...refused].map(([reason, n]) => `callprobe_signal_refused_total{reason="${reason}"} ${n}\n`).join('') +
-      `# HELP callprobe_signal_log_lines_suppressed_total Refusal log lines held back by the per-source log budget.\n# TYPE callprobe_signal_log_lines_suppressed_total counter\ncallprobe_signal_log_lines_suppressed_total ${logLinesSuppressed}\n`
-    );
-  });
+      `# HELP callprobe_signal_log_lines_suppressed_total Refusal log lines held back by the per-source log budget.\n# TYPE callprobe_signal_log_lines_suppressed_total counter\ncallprobe_signal_log_lines_suppressed_total ${logLinesSuppressed}\n`,
+  );
 
   app.get('/api/signal', { websocket: true }, (socket: WebSocket, req) => {
     const send = (msg: ServerSignalMessage): void => {

@@ -191,6 +191,13 @@ export function parseAdvertise(text: string): { host: string; udpPorts: number[]
   return { host: text, udpPorts: null };
 }
 
+/** Parses `HOST:PORT` or `[IPV6]:PORT` (e.g. --metrics-listen 127.0.0.1:9100); port 0..65535. */
+export function parseHostPort(text: string, what: string): { host: string; port: number } {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:[\]]+):(\d+)$/.exec(text);
+  if (!m) throw new ConfigError(`${what} must look like 127.0.0.1:9100 or [::1]:9100, not "${text}"`, 'bad-value');
+  return { host: m[1] ?? '', port: parseIntInRange(m[2] ?? '', what, BOUNDS.listenPort) };
+}
+
 /**
  * The standard rungs of the connectivity ladder (seed 004: Teams media uses UDP 3478-3481 and
  * falls back to TCP/TLS 443). A report always lists these; UDP rungs are matched by port, the
