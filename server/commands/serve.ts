@@ -192,7 +192,8 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
     if (firstUdp === undefined) throw new ConfigError('--turn-ports is empty', 'bad-port');
     const { default: pino } = await import('pino');
     relay = await relayOrUsageError({
-      listenHosts: [opts.host],
+      // HTTP on '::' answers IPv4 too (dual stack): so does TURN, with an IPv4 socket of its own (issue 14).
+      listenHosts: opts.host === '::' ? ['::', '0.0.0.0'] : [opts.host],
       relayIp: opts.relayIp,
       udpPorts: opts.turnUdpPorts,
       tcpPorts: [...new Set([firstUdp, ...opts.tcpPorts])],

@@ -116,7 +116,8 @@ export function startStreamListener(runtime: RelayRuntime, opts: StreamListenerO
     });
     server.maxConnections = MAX_CONNECTIONS;
     server.once('error', reject);
-    server.listen({ host: opts.host, port: opts.port, exclusive: true }, () => {
+    // IPv6-only on an IPv6 address, as the UDP sockets: '::' and '0.0.0.0' are bound separately when both are wanted.
+    server.listen({ host: opts.host, port: opts.port, exclusive: true, ipv6Only: net.isIPv6(opts.host) }, () => {
       server.removeListener('error', reject);
       const addr = server.address();
       const port = typeof addr === 'object' && addr ? addr.port : opts.port;
