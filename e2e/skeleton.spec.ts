@@ -3,8 +3,17 @@ import { selectedPath, spyOnPeerConnections } from './fixtures/pc-spy.js';
 import { E2E } from './fixtures/env.js';
 
 test('a test started by a click runs through our relay over UDP and ends with a graded verdict', async ({ page }) => {
+  // Issue 14: the page is served with a strict Content-Security-Policy and passes it.
+  const cspViolations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy|Content-Security-Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
+  page.on('pageerror', (e) => {
+    if (/Content Security Policy/i.test(e.message)) cspViolations.push(e.message);
+  });
   await spyOnPeerConnections(page);
-  await page.goto('/?duration=5');
+  const response = await page.goto('/?duration=5');
+  expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
   await page.getByRole('button', { name: 'Start test' }).click();
 
   // While probes stream, the page's own connection is relay-only through our UDP port.
@@ -26,4 +35,5 @@ test('a test started by a click runs through our relay over UDP and ends with a 
   const result = await page.evaluate(() => (window as unknown as { __callprobeResult: { ok: boolean; report?: { summary: { packetsReceived: number } } } }).__callprobeResult);
   expect(result.ok).toBe(true);
   expect(result.report?.summary.packetsReceived).toBeGreaterThan(0);
+  expect(cspViolations).toEqual([]);
 });

@@ -7,6 +7,7 @@ import {
   parseAdminToken,
   parseAdvertise,
   parseDbTarget,
+  parseHostPort,
   parseIntInRange,
   parseTrustProxy,
   parsePortList,
@@ -99,6 +100,11 @@ program
     DEFAULTS.relayQuotas.maxAllocationsPerSourceIp,
   )
   .option('--max-allocations <n>', 'relay allocations in total', intArg('--max-allocations', BOUNDS.allocations), DEFAULTS.relayQuotas.maxAllocationsTotal)
+  .option('--max-sessions-per-ip <n>', 'reflector tests open at once from one address (IPv6: one /64)', intArg('--max-sessions-per-ip', BOUNDS.perSourceLimit), DEFAULTS.signalling.maxSessionsPerSource)
+  .option('--sessions-per-minute <n>', 'reflector tests started per minute from one address (IPv6: one /64)', intArg('--sessions-per-minute', BOUNDS.perSourceLimit), DEFAULTS.signalling.newSessionsPerMinutePerSource)
+  .option('--config-per-minute <n>', 'TURN credentials (/api/config) per minute for one address (IPv6: one /64)', intArg('--config-per-minute', BOUNDS.perSourceLimit), DEFAULTS.signalling.configPerMinutePerSource)
+  .option('--metrics-listen <host:port>', 'serve Prometheus /metrics there (default: nowhere; never on the public port)', arg((t) => parseHostPort(t, '--metrics-listen')))
+  .option('--allowed-origins <origins>', 'origins whose pages may use the reflector, comma-separated (default: same origin only)', listArg, [])
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug']).default(DEFAULTS.logLevel))
   .addOption(
     new Option('--db <file|url>', 'where results are stored: an SQLite file (created on first start) or postgres://user@host/db')
@@ -113,6 +119,7 @@ program
   .action(async (_opts: unknown, cmd: Command) => {
     const opts = serveOptionsFromFlags(cmd.opts<ServeFlags>());
     const server = await serve(opts, (msg) => process.stderr.write(`${msg}\n`));
+    if (server.metricsUrl) process.stderr.write(`metrics on ${server.metricsUrl}\n`);
     process.stderr.write(`callprobe serving ${server.url} (TURN ${server.relay ? server.relay.listeners.map((l) => `${l.transport}/${l.port}`).join(' ') : 'external'})\n`);
     let closing = false;
     const shutdown = (signal: string): void => {

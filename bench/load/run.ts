@@ -80,7 +80,8 @@ function withinTolerance(c: ClientResult, base: ClientResult): string | null {
 }
 
 async function main(): Promise<void> {
-  const server = await startServe(['--turn-ports', '3478-3481'], 18091);
+  // One loopback source runs every client: raise the per-source limits (defaults: an office behind one NAT).
+  const server = await startServe(['--turn-ports', '3478-3481', '--max-sessions-per-ip', '1000', '--sessions-per-minute', '1000', '--config-per-minute', '1000'], 18091);
   const pid = server.child.pid;
   if (pid === undefined) throw new Error('no server pid');
   const levels: { n: number; ok: boolean; failures: string[]; serverCpuPct: number; serverRssMiB: number; rttMsP50Median: number | null; jitterMsMedian: number | null }[] = [];

@@ -4,10 +4,12 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ServerConfig, TurnServerEntry } from '../../src/protocol/api.js';
-import { buildApp } from '../http/app.js';
+import { buildApp, buildMetricsApp, metricsTextOf } from '../http/app.js';
 import { RelayStartError, startRelay, type Relay, type RelayQuotas } from '../turn/index.js';
-import { ConfigError, DEFAULTS, formatTurnUri, type DbTarget } from '../../src/protocol/defaults.js';
+import { BOUNDS, ConfigError, DEFAULTS, formatTurnUri, parseTurnUriParts, type DbTarget } from '../../src/protocol/defaults.js';
 import { openStore, StoreError, type ResultStore } from '../store/index.js';
+import type { RelayEndpoints } from '../reflector/candidates.js';
+import type { SignalLimits } from '../http/signal-limits.js';
 import { callprobeVersion, packageRoot } from '../version.js';
 
 export interface ServeOptions {
@@ -28,6 +30,13 @@ export interface ServeOptions {
   /** Allocation quotas of the embedded relay (RFC 8656 §7.2: 486 per user/IP, 508 in total). */
   quotas: Pick<RelayQuotas, 'maxAllocationsPerUsername' | 'maxAllocationsPerSourceIp' | 'maxAllocationsTotal'>;
   reflector: boolean;
+  /** Per-source signalling limits (DEFAULTS.signalling). */
+  signalLimits: SignalLimits;
+  /** Origins allowed to open /api/signal; empty = same origin only. */
+  allowedOrigins: string[];
+  configPerMinutePerSource: number;
+  /** Where /metrics is served (never on the public HTTP port); null = nowhere. */
+  metricsListen: { host: string; port: number } | null;
   logLevel: LogLevel;
   webRoot?: string;
   /** The results store (issue 10): where, and for how long; null: --no-store. */
@@ -68,6 +77,11 @@ export interface ServeFlags {
   retainDays: number;
   retainIpDays: number;
   trustProxy?: string[];
+  maxSessionsPerIp: number;
+  sessionsPerMinute: number;
+  configPerMinute: number;
+  allowedOrigins: string[];
+  metricsListen?: { host: string; port: number };
 }
 
 /** Checks the flags that only make sense together; throws ConfigError (a usage error). */
@@ -91,6 +105,14 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
     externalTurn: f.externalTurn ?? null,
     quotas: { maxAllocationsPerUsername: f.maxAllocationsPerUser, maxAllocationsPerSourceIp: f.maxAllocationsPerIp, maxAllocationsTotal: f.maxAllocations },
     reflector: f.reflector,
+    signalLimits: {
+      ...DEFAULTS.signalling,
+      maxSessionsPerSource: f.maxSessionsPerIp,
+      newSessionsPerMinutePerSource: f.sessionsPerMinute,
+    },
+    allowedOrigins: f.allowedOrigins,
+    configPerMinutePerSource: f.configPerMinute,
+    metricsListen: f.metricsListen ?? null,
     logLevel: f.logLevel,
     results: f.store ? { db: f.db, retainDays: f.retainDays, retainIpDays: f.retainIpDays } : null,
     adminToken: f.adminToken ?? null,
@@ -100,6 +122,8 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
 
 export interface RunningServer {
   url: string;
+  /** http://host:port/metrics when --metrics-listen was given. */
+  metricsUrl: string | null;
   app: FastifyInstance;
   relay: Relay | null;
   store: ResultStore | null;
@@ -209,6 +233,17 @@ async function relayOrUsageError(config: Parameters<typeof startRelay>[0]): Prom
   }
 }
 
+/**
+ * Where page candidates may point (issue 14, finding 2): the embedded relay's relayed address
+ * and port range, or the --external-turn relays' addresses (IP literals; any port: their
+ * range is theirs).
+ */
+export function relayEndpoints(opts: ServeOptions): RelayEndpoints {
+  if (!opts.externalTurn) return { addresses: [opts.relayIp], portRange: opts.relayPortRange };
+  const addresses = opts.externalTurn.map((e) => parseTurnUriParts(e.url).host).filter((h) => isIP(h) !== 0);
+  return { addresses, portRange: { min: BOUNDS.port.min, max: BOUNDS.port.max } };
+}
+
 export async function serve(opts: ServeOptions, log: (msg: string) => void): Promise<RunningServer> {
   const secret = opts.secret ?? randomBytes(24).toString('base64url');
   if (!opts.secret) log('TURN secret: random for this run (pass --secret to share it with another relay)');
@@ -226,7 +261,8 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
     if (firstUdp === undefined) throw new ConfigError('--turn-ports is empty', 'bad-port');
     const { default: pino } = await import('pino');
     relay = await relayOrUsageError({
-      listenHosts: [opts.host],
+      // HTTP on '::' answers IPv4 too (dual stack): so does TURN, with an IPv4 socket of its own (issue 14).
+      listenHosts: opts.host === '::' ? ['::', '0.0.0.0'] : [opts.host],
       relayIp: opts.relayIp,
       udpPorts: opts.turnUdpPorts,
       tcpPorts: [...new Set([firstUdp, ...opts.tcpPorts])],
@@ -236,6 +272,7 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
       secret,
       allowPeers: opts.allowPeers,
       quotas: opts.quotas,
+      maxCredentialLifetimeS: opts.credentialTtlS + DEFAULTS.credentialSkewS,
       logger: pino({ level: opts.logLevel, name: 'turn' }),
     });
     turn = turnEntries(opts, relay.listeners);
@@ -259,10 +296,14 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
     notOffered,
     relay: r ? 'embedded' : 'external',
     reflectorAddress: opts.reflector ? opts.relayIp : null,
+    relayEndpoints: relayEndpoints(opts),
     maxSessions: DEFAULTS.maxSessions,
     maxSessionMs: DEFAULTS.maxSessionMs,
     payloadBytes: DEFAULTS.payloadBytes,
     allowEndpoint: (ip, port) => (r ? r.allowPeerEndpoint(ip, port) : () => undefined),
+    signalLimits: opts.signalLimits,
+    allowedOrigins: opts.allowedOrigins,
+    configPerMinutePerSource: opts.configPerMinutePerSource,
     metricsText: () => (r ? r.metricsText() : ''),
     logLevel: appLogger.level,
     trustProxy: opts.trustProxy,
@@ -289,12 +330,30 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.httpPort;
   const url = `http://${hostForUri(opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host === '::' ? '::1' : opts.host)}:${port}`;
+  let metricsApp: FastifyInstance | null = null;
+  let metricsUrl: string | null = null;
+  if (opts.metricsListen) {
+    const m = opts.metricsListen;
+    metricsApp = buildMetricsApp(() => metricsTextOf(app));
+    try {
+      await metricsApp.listen({ host: m.host, port: m.port });
+    } catch (err) {
+      await app.close();
+      await relay?.close();
+      throw listenError(err, `--metrics-listen ${m.host}:${m.port}`);
+    }
+    const ma = metricsApp.server.address();
+    metricsUrl = `http://${hostForUri(m.host)}:${typeof ma === 'object' && ma ? ma.port : m.port}/metrics`;
+  }
+  const ownMetrics = metricsApp;
   return {
     url,
+    metricsUrl,
     app,
     relay,
     store,
     close: async () => {
+      await ownMetrics?.close();
       await app.close();
       await relay?.close();
       await closeStore();

@@ -1,14 +1,20 @@
-import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import type { ServerConfig, ServerSignalMessage, TurnServerEntry } from '../../src/protocol/api.js';
+import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { mintRestCredential } from '../turn/credentials.js';
+import type { RelayEndpoints } from '../reflector/candidates.js';
 import { ReflectorSession, ReflectorSessionError } from '../reflector/session.js';
 import { parseClientSignal } from './signal-message.js';
 import { registerResults, type ResultsOptions } from './results.js';
+import { MessageBucket, SourceLimiter, originAllowed, sourceKey, type SignalLimits } from './signal-limits.js';
+import fastifyRateLimit from '@fastify/rate-limit';
 
 export interface AppOptions {
   /** Folder holding the built page (vite build output). */
@@ -21,11 +27,19 @@ export interface AppOptions {
   relay: ServerConfig['relay'];
   /** The reflector's one address, or null to run without a reflector. */
   reflectorAddress: string | null;
+  /** The only endpoints page candidates may point at (the relay's relayed addresses and ports). */
+  relayEndpoints: RelayEndpoints;
   maxSessions: number;
   maxSessionMs: number;
   payloadBytes: number;
   /** Let the relay reach one reflector endpoint; returns the undo function. */
   allowEndpoint(ip: string, port: number): () => void;
+  /** Per-source signalling limits (DEFAULTS.signalling; flags of `callprobe serve`). */
+  signalLimits: SignalLimits;
+  /** Origins allowed to open /api/signal; empty = same origin only. */
+  allowedOrigins: string[];
+  /** /api/config answers per minute per source (IPv4 address or IPv6 /64). */
+  configPerMinutePerSource: number;
   /** Prometheus text of the relay and server counters. */
   metricsText(): string;
   logLevel: string;
@@ -35,11 +49,53 @@ export interface AppOptions {
   trustProxy?: string[];
 }
 
+/**
+ * Content-Security-Policy of the page (issue 14): its own scripts, worker, styles and API only;
+ * the inline <style> blocks of the built index.html by their hashes. WebRTC to the relay is not
+ * governed by CSP; connect-src 'self' covers /api/config and the same-origin WebSocket.
+ */
+export function contentSecurityPolicy(indexHtml: string): string {
+  const hashes = [...indexHtml.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1] ?? '', 'utf8').digest('base64')}'`);
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "worker-src 'self'",
+    `style-src 'self' ${hashes.join(' ')}`.trim(),
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
 /** Cross-origin isolation: lets the pacing worker use Atomics.wait and sharpens performance.now(). */
 const ISOLATION_HEADERS = {
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-embedder-policy': 'require-corp',
 } as const;
+
+const METRICS = new WeakMap<FastifyInstance, () => string>();
+
+/** The Prometheus text of an app built by buildApp: the relay's counters and the server's own. */
+export function metricsTextOf(app: FastifyInstance): string {
+  const text = METRICS.get(app);
+  if (!text) throw new Error('not an app from buildApp');
+  return text();
+}
+
+/** The metrics endpoint on its own listener (--metrics-listen): GET /metrics and nothing else. */
+export function buildMetricsApp(text: () => string): FastifyInstance {
+  const app = Fastify({ logger: false });
+  app.get('/metrics', async (_req, reply) => {
+    reply.type('text/plain; version=0.0.4');
+    return text();
+  });
+  return app;
+}
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -49,12 +105,30 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   const sessions = new Map<string, ReflectorSession>();
   let sessionsTotal = 0;
+  let candidatesDropped = 0;
+  const limiter = new SourceLimiter(opts.signalLimits, () => performance.now());
+  /** Refused signalling by reason (sessions and messages), for /metrics. */
+  const refused = new Map<string, number>();
+  let logLinesSuppressed = 0;
+  /** Counts a refusal and logs it unless its source used up its log budget. */
+  const refuse = (key: string, reason: string, fields: object, msg: string): void => {
+    refused.set(reason, (refused.get(reason) ?? 0) + 1);
+    if (limiter.mayLog(key)) app.log.warn({ ...fields, source: key, reason }, msg);
+    else logLinesSuppressed++;
+  };
 
+  const indexPath = join(opts.webRoot, 'index.html');
+  const csp = contentSecurityPolicy(existsSync(indexPath) ? readFileSync(indexPath, 'utf8') : '');
   app.addHook('onSend', async (_req, reply) => {
     reply.headers(ISOLATION_HEADERS);
+    reply.header('content-security-policy', csp);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
   });
 
-  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(fastifyWebsocket, { options: { maxPayload: BOUNDS.signalMessageBytesMax } });
+  // keyGenerator default: the IP, IPv4-mapped unwrapped, IPv6 by /64 (ipv6Subnet 64).
+  await app.register(fastifyRateLimit, { global: false });
 
   const pageBuilt = existsSync(opts.webRoot);
   if (pageBuilt) {
@@ -66,7 +140,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   app.get('/healthz', async () => ({ status: 'ok', sessions: sessions.size }));
 
-  app.get('/api/config', async (): Promise<ServerConfig> => {
+  app.get('/api/config', { config: { rateLimit: { max: opts.configPerMinutePerSource, timeWindow: 60_000 } } }, async (): Promise<ServerConfig> => {
     const cred = mintRestCredential(opts.secret, randomUUID().slice(0, 8), opts.credentialTtlS, Date.now());
     return {
       callprobeVersion: opts.version,
@@ -80,19 +154,28 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     };
   });
 
-  app.get('/metrics', async (_req, reply) => {
-    reply.type('text/plain; version=0.0.4');
-    return (
-      opts.metricsText() +
+  // Not a route of the public app: `callprobe serve --metrics-listen` serves it on its own address (issue 14).
+  METRICS.set(app, () =>
+    opts.metricsText() +
       `# HELP callprobe_reflector_sessions Reflector sessions open now.\n# TYPE callprobe_reflector_sessions gauge\ncallprobe_reflector_sessions ${sessions.size}\n` +
-      `# HELP callprobe_reflector_sessions_total Reflector sessions started.\n# TYPE callprobe_reflector_sessions_total counter\ncallprobe_reflector_sessions_total ${sessionsTotal}\n`
-    );
-  });
+      `# HELP callprobe_reflector_sessions_total Reflector sessions started.\n# TYPE callprobe_reflector_sessions_total counter\ncallprobe_reflector_sessions_total ${sessionsTotal}\n` +
+      `# HELP callprobe_reflector_candidates_dropped_total Page candidates dropped because they do not point at the relay.\n# TYPE callprobe_reflector_candidates_dropped_total counter\ncallprobe_reflector_candidates_dropped_total ${candidatesDropped}\n` +
+      `# HELP callprobe_signal_refused_total Signalling sessions and messages refused, by reason.\n# TYPE callprobe_signal_refused_total counter\n` +
+      [...refused].map(([reason, n]) => `callprobe_signal_refused_total{reason="${reason}"} ${n}\n`).join('') +
+      `# HELP callprobe_signal_log_lines_suppressed_total Refusal log lines held back by the per-source log budget.\n# TYPE callprobe_signal_log_lines_suppressed_total counter\ncallprobe_signal_log_lines_suppressed_total ${logLinesSuppressed}\n`,
+  );
 
-  app.get('/api/signal', { websocket: true }, (socket: WebSocket) => {
+  app.get('/api/signal', { websocket: true }, (socket: WebSocket, req) => {
     const send = (msg: ServerSignalMessage): void => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(msg));
     };
+    const key = sourceKey(req.ip);
+    if (!originAllowed(req.headers.origin, req.headers.host, opts.allowedOrigins)) {
+      refuse(key, 'bad-origin', { origin: req.headers.origin }, 'signalling from another origin refused');
+      send({ type: 'error', reason: 'bad-origin', message: 'this origin may not use the reflector (see --allowed-origins)' });
+      socket.close(1008, 'origin');
+      return;
+    }
     if (!opts.reflectorAddress) {
       send({ type: 'error', reason: 'no-reflector', message: 'this server runs without a reflector' });
       socket.close(1008, 'no reflector');
@@ -103,30 +186,50 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       socket.close(1013, 'busy');
       return;
     }
+    const limited = limiter.tryOpen(key);
+    if (limited !== null) {
+      refuse(key, limited, {}, 'signalling session refused by the per-source limit');
+      send({ type: 'error', reason: 'busy', message: `too many tests from your address (${limited})` });
+      socket.close(1013, 'busy');
+      return;
+    }
     const id = randomUUID().slice(0, 8);
     sessionsTotal++;
+    const bucket = new MessageBucket(opts.signalLimits.messagesPerSecond, opts.signalLimits.messageBurst, () => performance.now());
     const session = new ReflectorSession({
       id,
       peerAddress: opts.reflectorAddress,
       payloadBytes: opts.payloadBytes,
       receiptIntervalMs: 250,
       maxSessionMs: opts.maxSessionMs,
+      offerTimeoutMs: DEFAULTS.signalling.offerTimeoutMs,
+      connectTimeoutMs: DEFAULTS.signalling.connectTimeoutMs,
+      maxCandidates: DEFAULTS.signalling.maxCandidatesPerSession,
+      relay: opts.relayEndpoints,
+      onCandidateDropped: (n) => {
+        candidatesDropped += n;
+      },
       logger: app.log,
       sendSignal: (data) => send({ type: 'signal', data }),
       allowEndpoint: opts.allowEndpoint,
       onClose: () => {
         sessions.delete(id);
+        limiter.release(key);
         if (socket.readyState === socket.OPEN) socket.close(1000, 'session over');
       },
     });
     sessions.set(id, session);
     socket.on('message', (raw: Buffer) => {
+      if (!bucket.take()) {
+        refuse(key, 'message-rate', { session: id }, 'signal message over the rate dropped');
+        return;
+      }
       try {
         const msg = parseClientSignal(raw.toString('utf8'));
         session.signal(msg.data);
       } catch (err) {
         const reason = err instanceof ReflectorSessionError ? err.reason : 'bad-message';
-        app.log.warn({ session: id, reason, err: (err as Error).message }, 'signal message refused');
+        refuse(key, reason, { session: id, err: (err as Error).message }, 'signal message refused');
         send({ type: 'error', reason, message: (err as Error).message });
       }
     });

@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import rateLimit from '@fastify/rate-limit';
+import { sourceKey } from './signal-limits.js';
 import { RESULTS_PATH, SHARED_RESULT_API, SHARED_RESULT_PAGE, type ResultAck } from '../../src/protocol/api.js';
 import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { parseResultCode, ResultCodeError } from '../../src/protocol/result-code.js';
@@ -14,7 +14,7 @@ import type { CouldNotTest } from '../../src/analysis/schema/could-not-test-sche
 import { ReportShapeError } from '../reports/accept.js';
 import { parseIsoMs, readUpload } from '../reports/upload.js';
 import { couldNotTestRow, csvHeader, csvLine, orderedRow, reportRow, type Cell } from '../reports/export.js';
-import { addressPrefix, unmapIpv4 } from '../store/address.js';
+import { unmapIpv4 } from '../store/address.js';
 import type { ResultStore, StoredResult } from '../store/types.js';
 
 export interface ResultsOptions {
@@ -43,12 +43,6 @@ class Refusal extends Error {
   ) {
     super(message);
   }
-}
-
-/** Rate-limit key: the address, an IPv6 client by its /64 (one customer's LAN). */
-export function rateLimitKey(ip: string): string {
-  const a = unmapIpv4(ip);
-  return a.includes(':') ? (addressPrefix(a, 32, DEFAULTS.results.rateLimitIpv6Bits) ?? a) : a;
 }
 
 function digest(text: string): Buffer {
@@ -113,13 +107,12 @@ export function storedRow(r: StoredResult): Record<string, Cell> {
 }
 
 export async function registerResults(app: FastifyInstance, opts: ResultsOptions): Promise<void> {
-  await app.register(rateLimit, { global: false });
   const limited = (max: number, groupId: string) => ({
     rateLimit: {
       max,
       timeWindow: 60_000,
       groupId,
-      keyGenerator: (req: FastifyRequest) => rateLimitKey(req.ip),
+      keyGenerator: (req: FastifyRequest) => sourceKey(req.ip),
       errorResponseBuilder: (_req: FastifyRequest, ctx: { after: string }) => new Refusal(429, 'rate-limited', `too many requests from your address: retry in ${ctx.after}`),
     },
   });

@@ -1,4 +1,5 @@
 import type { ClientSignalMessage } from '../../src/protocol/api.js';
+import { BOUNDS } from '../../src/protocol/defaults.js';
 
 export class SignalMessageError extends Error {
   constructor(message: string) {
@@ -7,7 +8,8 @@ export class SignalMessageError extends Error {
   }
 }
 
-const MAX_SDP_BYTES = 32 * 1024;
+const MAX_SDP_BYTES = BOUNDS.signalSdpBytesMax;
+const MAX_CANDIDATE_BYTES = BOUNDS.signalCandidateBytesMax;
 
 /** Validates a page-to-server signaling message; throws SignalMessageError with the reason. */
 export function parseClientSignal(text: string): ClientSignalMessage {
@@ -36,6 +38,9 @@ export function parseClientSignal(text: string): ClientSignalMessage {
       throw new SignalMessageError('candidate message needs candidate.candidate');
     }
     const cc = c as Record<string, unknown>;
+    if ((cc['candidate'] as string).length > MAX_CANDIDATE_BYTES) {
+      throw new SignalMessageError(`candidate longer than ${MAX_CANDIDATE_BYTES} bytes`);
+    }
     const mline = cc['sdpMLineIndex'];
     const mid = cc['sdpMid'];
     return {

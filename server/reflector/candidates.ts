@@ -1,3 +1,5 @@
+import { formatIp, tryParseIp } from '../turn/net/ip.js';
+
 /**
  * The reflector signals only its one configured address. @roamhq/wrtc otherwise offers
  * every interface of the machine, ranked above loopback, and the relay would send there.
@@ -37,4 +39,42 @@ export function filterSdpCandidates(sdp: string, address: string): string {
     .split('\r\n')
     .filter((line) => !line.startsWith('a=candidate:') || isSignalledCandidate(parseCandidate(line), address))
     .join('\r\n');
+}
+
+/**
+ * Where the reflector's remote candidates may point: the relay's relayed address of each
+ * family and its relay port range. The page reaches the reflector only through the relay,
+ * so any other remote candidate would make the reflector a packet source for the page's
+ * choice of target (issue 14, finding 2). A range of {min: 0, max: 0} is the relay's
+ * OS-chosen ephemeral ports (tests): any port of the relayed address.
+ */
+export interface RelayEndpoints {
+  addresses: string[];
+  portRange: { min: number; max: number };
+}
+
+function canonicalOrNull(address: string): string | null {
+  const ip = tryParseIp(address);
+  return ip === null ? null : formatIp(ip);
+}
+
+/** True when a remote (page) candidate is a UDP candidate on one of the relay's relayed addresses and ports. */
+export function isRelayCandidate(c: ParsedCandidate | null, relay: RelayEndpoints): c is ParsedCandidate {
+  if (c === null || c.protocol !== 'udp') return false;
+  const address = canonicalOrNull(c.address);
+  if (address === null || !relay.addresses.some((a) => canonicalOrNull(a) === address)) return false;
+  const { min, max } = relay.portRange;
+  return (min === 0 && max === 0) || (c.port >= min && c.port <= max);
+}
+
+/** Removes every a=candidate line of a remote SDP that does not point at the relay. */
+export function filterRemoteSdpCandidates(sdp: string, relay: RelayEndpoints): { sdp: string; dropped: number } {
+  let dropped = 0;
+  const lines = sdp.split('\r\n').filter((line) => {
+    if (!line.startsWith('a=candidate:')) return true;
+    if (isRelayCandidate(parseCandidate(line), relay)) return true;
+    dropped++;
+    return false;
+  });
+  return { sdp: lines.join('\r\n'), dropped };
 }

@@ -7,7 +7,7 @@ import { CONTROL_CHANNEL, PROBE_CHANNEL_LABEL } from '../../src/protocol/channel
 import { ReflectorCore } from './core.js';
 import { internalsOf } from '../../src/session/net/simple-peer.js';
 import { readStats, type StatsSample } from '../../src/session/stats/adapter.js';
-import { filterSdpCandidates, isSignalledCandidate, parseCandidate } from './candidates.js';
+import { filterRemoteSdpCandidates, filterSdpCandidates, isRelayCandidate, isSignalledCandidate, parseCandidate, type RelayEndpoints } from './candidates.js';
 
 export interface ReflectorLogger {
   info(obj: object, msg: string): void;
@@ -23,6 +23,16 @@ export interface ReflectorSessionOptions {
   /** How often receipts are flushed over the control channel. */
   receiptIntervalMs: number;
   maxSessionMs: number;
+  /** Close the session when the page sends no offer this long after it opened (DEFAULTS.signalling). */
+  offerTimeoutMs: number;
+  /** Close the session when its data channel has not opened this long after the offer (DEFAULTS.signalling). */
+  connectTimeoutMs: number;
+  /** Candidates accepted per session, after the offer (DEFAULTS.signalling). */
+  maxCandidates: number;
+  /** The only endpoints the page's candidates may point at: the relay's relayed addresses and ports. */
+  relay: RelayEndpoints;
+  /** A page candidate (or offer candidate line) was dropped because it does not point at the relay. */
+  onCandidateDropped(count: number): void;
   logger: ReflectorLogger;
   /** Forward a signal message to the page. */
   sendSignal(data: SignalData): void;
@@ -33,7 +43,7 @@ export interface ReflectorSessionOptions {
 
 export class ReflectorSessionError extends Error {
   constructor(
-    readonly reason: 'bad-signal',
+    readonly reason: 'bad-signal' | 'candidate-before-offer' | 'too-many-candidates' | 'duplicate-offer' | 'unexpected-answer',
     message: string,
   ) {
     super(message);
@@ -52,6 +62,10 @@ export class ReflectorSession {
   private readonly undo: (() => void)[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly maxTimer: NodeJS.Timeout;
+  /** The pre-offer timeout, then the offer-to-connect timeout. */
+  private offerTimer: NodeJS.Timeout | null;
+  private offered = false;
+  private candidates = 0;
   private closed = false;
   private badProbes = 0;
 
@@ -77,6 +91,7 @@ export class ReflectorSession {
     this.peer.on('error', (err: Error) => this.close(`peer error: ${err.message}`));
     this.peer.on('close', () => this.close('peer closed'));
     this.maxTimer = setTimeout(() => this.close('session outlived its maximum length'), opts.maxSessionMs);
+    this.offerTimer = setTimeout(() => this.close(`no offer within ${opts.offerTimeoutMs} ms`), opts.offerTimeoutMs);
   }
 
   /** Datagrams on the probe channel that were not probes, dropped without an echo. */
@@ -84,11 +99,35 @@ export class ReflectorSession {
     return this.badProbes;
   }
 
-  /** A signal message from the page. */
+  /**
+   * A signal message from the page. Candidates count only after the one offer (simple-peer
+   * would queue them without limit before it), at most `maxCandidates` per session.
+   */
   signal(data: SignalData): void {
     if (this.closed) return;
-    if (data.type === 'candidate' && data.candidate === undefined) {
-      throw new ReflectorSessionError('bad-signal', 'candidate message without a candidate');
+    if (data.type === 'candidate') {
+      if (data.candidate === undefined) throw new ReflectorSessionError('bad-signal', 'candidate message without a candidate');
+      if (!this.offered) throw new ReflectorSessionError('candidate-before-offer', 'a candidate before the offer is refused');
+      if (this.candidates >= this.opts.maxCandidates) {
+        throw new ReflectorSessionError('too-many-candidates', `at most ${this.opts.maxCandidates} candidates per session`);
+      }
+      this.candidates++;
+      const line = data.candidate.candidate;
+      if (line !== '' && !isRelayCandidate(parseCandidate(line), this.opts.relay)) {
+        this.opts.onCandidateDropped(1);
+        return;
+      }
+    } else if (data.type === 'offer') {
+      if (this.offered) throw new ReflectorSessionError('duplicate-offer', 'one offer per session');
+      this.offered = true;
+      if (this.offerTimer) clearTimeout(this.offerTimer);
+      this.offerTimer = setTimeout(() => this.close(`not connected within ${this.opts.connectTimeoutMs} ms of the offer`), this.opts.connectTimeoutMs);
+      const filtered = filterRemoteSdpCandidates(data.sdp ?? '', this.opts.relay);
+      if (filtered.dropped > 0) this.opts.onCandidateDropped(filtered.dropped);
+      this.peer.signal({ type: 'offer', sdp: filtered.sdp });
+      return;
+    } else {
+      throw new ReflectorSessionError('unexpected-answer', 'the reflector answers; it takes no answer');
     }
     this.peer.signal(data as SimplePeer.SignalData);
   }
@@ -108,6 +147,8 @@ export class ReflectorSession {
   }
 
   private onConnect(): void {
+    if (this.offerTimer) clearTimeout(this.offerTimer);
+    this.offerTimer = null;
     const channel = internalsOf(this.peer).channel;
     this.opts.logger.info(
       { session: this.opts.id, ordered: channel?.ordered, maxRetransmits: channel?.maxRetransmits },
@@ -195,6 +236,7 @@ export class ReflectorSession {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.maxTimer);
+    if (this.offerTimer) clearTimeout(this.offerTimer);
     if (this.flushTimer) clearInterval(this.flushTimer);
     for (const u of this.undo) u();
     this.peer.destroy();

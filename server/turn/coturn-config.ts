@@ -28,10 +28,12 @@ export interface CoturnConfigOptions {
   allowPeers?: string[];
   /** coturn `log-file`; default "stdout". */
   logFile?: string;
-  /** Per-username allocation quota (`user-quota`); default 0 = unlimited. */
+  /** Per-username allocation quota (`user-quota`); default DEFAULTS.relayQuotas.maxAllocationsPerUsername. */
   userQuota?: number;
-  /** Total allocation quota (`total-quota`); default 0 = unlimited. */
+  /** Total allocation quota over all instances (`total-quota`, shared out); default DEFAULTS.relayQuotas.maxAllocationsTotal. */
   totalQuota?: number;
+  /** Bandwidth per session in bytes/s (`max-bps`); default DEFAULTS.relayQuotas.maxBandwidthBytesPerS. */
+  maxBytesPerS?: number;
 }
 
 export interface CoturnInstanceConfig {
@@ -96,13 +98,23 @@ export function renderCoturnConfig(opts: CoturnConfigOptions): CoturnInstanceCon
       'no-software-attribute',
       `log-file=${opts.logFile ?? 'stdout'}`,
       'simple-log',
-      ...(opts.userQuota ? [`user-quota=${opts.userQuota}`] : []),
-      ...(opts.totalQuota ? [`total-quota=${opts.totalQuota}`] : []),
+      // Issue 14: as strict as the embedded relay. UDP relaying only; the quotas and bandwidth it enforces.
+      'no-tcp-relay',
+      `user-quota=${opts.userQuota ?? DEFAULTS.relayQuotas.maxAllocationsPerUsername}`,
+      `total-quota=${Math.ceil((opts.totalQuota ?? DEFAULTS.relayQuotas.maxAllocationsTotal) / ports.length)}`,
+      `max-bps=${opts.maxBytesPerS ?? DEFAULTS.relayQuotas.maxBandwidthBytesPerS}`,
       // coturn refuses loopback peers unless told otherwise; needed only when the relay itself is on loopback.
       ...(loopbackRelay ? ['allow-loopback-peers'] : []),
       '# IANA special-purpose ranges (same table as our peer policy)',
       ...[...IPV4_SPECIAL, ...IPV6_SPECIAL].map((r) => `denied-peer-ip=${prefixRange(r.prefix)}`),
-      ...allowed.map((p) => `allowed-peer-ip=${prefixRange(p)}`),
+      // Every other peer is denied too: coturn cannot filter by port, so it may reach only the
+      // reflector's address (--allow-peers; give the reflector an address of its own), or without
+      // one its own relayed address (the page's loopback mode). Exact-port filtering is an
+      // embedded-relay feature.
+      '# every other peer: denied; allowed only:',
+      'denied-peer-ip=0.0.0.0-255.255.255.255',
+      'denied-peer-ip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+      ...(allowed.length > 0 ? allowed.map((p) => `allowed-peer-ip=${prefixRange(p)}`) : [`allowed-peer-ip=${formatIp(parseIp(opts.relayIp))}`]),
     ];
     return { port, relayPortRange: slice, text: lines.join('\n') + '\n' };
   });

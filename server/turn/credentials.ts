@@ -35,16 +35,21 @@ export function restUsernameExpiryS(username: string, separator = ':'): number |
 
 /**
  * The AuthHandler for REST credentials: refuses a username without a timestamp
- * ('malformed-username') or whose timestamp has passed ('expired'); otherwise returns the
+ * ('malformed-username'), whose timestamp has passed ('expired') or lies more than
+ * `maxLifetimeS` ahead ('lifetime-too-long'); otherwise returns the
  * long-term key MD5(username:realm:password) (RFC 8489 §9.2.2).
  */
-export function restAuthHandler(secret: string): AuthHandler {
+export function restAuthHandler(secret: string, maxLifetimeS: number | null = null): AuthHandler {
   if (secret.length === 0) throw new RangeError('REST secret must not be empty');
   return (username: string, realm: string, nowMs: number): AuthResult => {
     const expiryS = restUsernameExpiryS(username);
     if (expiryS === null) return { ok: false, reason: 'malformed-username', detail: 'username lacks "<expiry>:" prefix' };
     if (expiryS * 1000 <= nowMs) {
       return { ok: false, reason: 'expired', detail: `credential expired ${Math.round(nowMs / 1000 - expiryS)} s ago` };
+    }
+    // Issue 14: a far-future expiry with a valid HMAC (a leaked secret, a minting bug) is refused.
+    if (maxLifetimeS !== null && expiryS * 1000 > nowMs + maxLifetimeS * 1000) {
+      return { ok: false, reason: 'lifetime-too-long', detail: `credential expires ${Math.round(expiryS - nowMs / 1000)} s from now, above ${maxLifetimeS} s` };
     }
     return { ok: true, key: longTermKey(username, realm, restPassword(secret, username)) };
   };

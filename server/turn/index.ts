@@ -14,7 +14,7 @@ import { StaticPeerPolicy } from './policy/peer-policy.js';
 import { LogLimiter } from './transport/log-limiter.js';
 import type { RelayLogger } from './transport/logger.js';
 import { RelayRuntime } from './transport/runtime.js';
-import { startStreamListener } from './transport/stream-listener.js';
+import { startStreamListener, type StreamTimers } from './transport/stream-listener.js';
 import { bindUdp, closeUdp } from './transport/udp-listener.js';
 
 export type { RelayLogger } from './transport/logger.js';
@@ -43,6 +43,10 @@ export interface RelayConfig {
   /** Overrides of DEFAULTS.relayQuotas (src/protocol/defaults.ts). */
   quotas?: Partial<RelayQuotas>;
   logger: RelayLogger;
+  /** Timers of the TCP/TLS listeners (the no-allocation deadline); tests inject their own. */
+  streamTimers?: StreamTimers;
+  /** Longest credential lifetime accepted (the minting TTL plus clock skew); null = no maximum. */
+  maxCredentialLifetimeS?: number | null;
   /** Wall clock in ms since the epoch (REST credential expiry needs wall time). Default Date.now. */
   now?: () => number;
 }
@@ -92,7 +96,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
   const core = new TurnCore({
     realm: config.realm,
     relayAddresses,
-    auth: restAuthHandler(config.secret),
+    auth: restAuthHandler(config.secret, config.maxCredentialLifetimeS ?? null),
     peerPolicy,
     portAllocator: randomPortAllocator(config.relayPortRange.min, config.relayPortRange.max),
     quotas: { ...DEFAULT_QUOTAS, ...config.quotas },
@@ -137,6 +141,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
           port,
           plain: (p) => listenerInfo('tcp', host, p),
           tls: shared ? { ...tlsCreds, listener: (p) => listenerInfo('tls', host, p) } : null,
+          ...(config.streamTimers ? { timers: config.streamTimers } : {}),
         });
         streamServers.push(server);
       }
@@ -146,6 +151,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
           port: tlsPort,
           plain: null,
           tls: { ...tlsCreds, listener: (p) => listenerInfo('tls', host, p) },
+          ...(config.streamTimers ? { timers: config.streamTimers } : {}),
         });
         streamServers.push(server);
       }

@@ -92,9 +92,33 @@ export const DEFAULTS = {
     /** Truncated client addresses kept beside the full one: IPv4 /24, IPv6 /48 (the site, not the person). */
     truncateIpv4Bits: 24,
     truncateIpv6Bits: 48,
-    /** Rate limits key IPv6 clients by their /64 (one customer's LAN, RFC 6177 / RFC 7421). */
-    rateLimitIpv6Bits: 64,
   },
+  /**
+   * Signalling limits (/api/signal; issue 14). The page sends its offer right after the
+   * WebSocket opens, then trickles a handful of candidates (relay-only: one per TURN entry).
+   */
+  signalling: {
+    /** A session with no offer this long after the WebSocket opened is closed (the page offers within ~0.3 s on loopback). */
+    offerTimeoutMs: 5_000,
+    /** A session whose offer came but whose data channel has not opened this long after it is closed (the page gives up at connectTimeoutMs). */
+    connectTimeoutMs: 20_000,
+    /** Candidates one session may signal (after its offer): a relay-only page trickles < 10. */
+    maxCandidatesPerSession: 32,
+    /** Signalling sessions open at once from one source (IPv4 address or IPv6 /64): an office behind one NAT running 16 tests. */
+    maxSessionsPerSource: 16,
+    /** New signalling sessions per minute from one source: 16 offices' tests plus retries. */
+    newSessionsPerMinutePerSource: 60,
+    /** Messages per second one session may send (token bucket; a page sends ~10 in its first second). */
+    messagesPerSecond: 20,
+    /** Token-bucket depth for the rate above: an offer and every allowed candidate at once. */
+    messageBurst: 64,
+    /** Log lines per second about refused signalling from one source (the rest only counted in metrics). */
+    logLinesPerSecondPerSource: 1,
+    /** /api/config answers per minute from one source (one per page test; an office of 60 tests a minute). */
+    configPerMinutePerSource: 60,
+  },
+  /** Clock skew allowed on a TURN credential's expiry beyond --credential-ttl before the relay refuses it. */
+  credentialSkewS: 300,
 
   // ---- callprobe run -----------------------------------------------------------------------
   /** Debian's chromium package. */
@@ -116,6 +140,14 @@ export const BOUNDS = {
   credentialTtlS: { min: 60, max: 7 * 86_400 },
   /** A port list never opens more than 65 listeners (3478-3542). */
   portListMaxPorts: 65,
+  /** One RFC 8839 §5.1 candidate line: ~100-200 bytes in practice (an IPv6 relay candidate with extensions < 300); 1 KiB refuses junk. */
+  signalCandidateBytesMax: 1024,
+  /** An offer's SDP (two data channels, a few candidates: ~1-2 KiB in practice). */
+  signalSdpBytesMax: 32 * 1024,
+  /** One signalling WebSocket message: an offer of signalSdpBytesMax plus its JSON envelope. */
+  signalMessageBytesMax: 36 * 1024,
+  /** Per-source signalling and /api/config limit flags: 1 at least, a million at most. */
+  perSourceLimit: { min: 1, max: 1_000_000 },
   /** Relay quota flags: 1 allocation at least, a million at most (each is a socket). */
   allocations: { min: 1, max: 1_000_000 },
   /** --retain-days: a day at least, ten years at most. */
@@ -205,6 +237,13 @@ export function parseAdvertise(text: string): { host: string; udpPorts: number[]
   }
   if (text.length === 0) throw new ConfigError('empty --advertise', 'bad-value');
   return { host: text, udpPorts: null };
+}
+
+/** Parses `HOST:PORT` or `[IPV6]:PORT` (e.g. --metrics-listen 127.0.0.1:9100); port 0..65535. */
+export function parseHostPort(text: string, what: string): { host: string; port: number } {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:[\]]+):(\d+)$/.exec(text);
+  if (!m) throw new ConfigError(`${what} must look like 127.0.0.1:9100 or [::1]:9100, not "${text}"`, 'bad-value');
+  return { host: m[1] ?? '', port: parseIntInRange(m[2] ?? '', what, BOUNDS.listenPort) };
 }
 
 /**

@@ -180,3 +180,13 @@ describe('TURN URIs (RFC 7065)', () => {
     expect(portOfTurnUrl('not a uri')).toBeNull();
   });
 });
+
+describe('parseHostPort (--metrics-listen)', () => {
+  it('reads HOST:PORT and [IPV6]:PORT, refuses the rest', async () => {
+    const { parseHostPort } = await import('../../src/protocol/defaults.js');
+    expect(parseHostPort('127.0.0.1:9100', '--metrics-listen')).toEqual({ host: '127.0.0.1', port: 9100 });
+    expect(parseHostPort('[::1]:0', '--metrics-listen')).toEqual({ host: '::1', port: 0 });
+    expect(() => parseHostPort('::1:9100', '--metrics-listen')).toThrow(/--metrics-listen must look like/);
+    expect(() => parseHostPort('127.0.0.1:70000', '--metrics-listen')).toThrow(/0\.\.65535/);
+  });
+});

@@ -18,38 +18,71 @@ export class StreamFramingError extends Error {
 
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * Chunks are kept as received and joined only once a whole frame is there, so a frame
+ * dripped one byte at a time costs linear time (issue 14, finding 8), not a copy per byte.
+ */
 export class StreamFramer {
-  private pending: Buffer = EMPTY;
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+  private readonly head = Buffer.alloc(8);
+  /** The size of the frame at the front once its header has been read in full, else 0. */
+  private need = 0;
 
   /** Bytes waiting for the rest of their message. */
   get bufferedBytes(): number {
-    return this.pending.length;
+    return this.bytes;
+  }
+
+  /** Copies the first `n` (<= 8) pending bytes into `head`. */
+  private peek(n: number): Buffer {
+    let filled = 0;
+    for (const c of this.chunks) {
+      filled += c.copy(this.head, filled, 0, Math.min(c.length, n - filled));
+      if (filled >= n) break;
+    }
+    return this.head;
+  }
+
+  /** The pending bytes as one buffer (no copy when they already are). */
+  private joined(): Buffer {
+    if (this.chunks.length !== 1) this.chunks = [Buffer.concat(this.chunks, this.bytes)];
+    return this.chunks[0] ?? EMPTY;
+  }
+
+  /** The whole size of the frame that starts the pending bytes; throws StreamFramingError. */
+  private frameBytes(): number {
+    const head = this.peek(Math.min(8, this.bytes));
+    const b0 = head[0];
+    const len = head.readUInt16BE(2);
+    if (isChannelData(b0)) return channelDataFrameBytes(len, 'stream');
+    if (((b0 ?? 0) & 0xc0) !== 0) throw new StreamFramingError('not-turn');
+    if ((len & 3) !== 0) throw new StreamFramingError('bad-length');
+    if (this.bytes >= 8 && head.readUInt32BE(4) !== MAGIC_COOKIE) throw new StreamFramingError('bad-cookie');
+    return HEADER_SIZE_BYTES + len;
   }
 
   /** Feeds bytes; returns complete frames (views into owned buffers). Throws StreamFramingError. */
   push(chunk: Buffer): Buffer[] {
-    let buf = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    if (chunk.length > 0) {
+      this.chunks.push(chunk);
+      this.bytes += chunk.length;
+    }
     const frames: Buffer[] = [];
-    for (;;) {
-      if (buf.length < 4) break;
-      const b0 = buf[0];
-      const len = buf.readUInt16BE(2);
-      let total: number;
-      if (isChannelData(b0)) {
-        total = channelDataFrameBytes(len, 'stream');
-      } else if (((b0 ?? 0) & 0xc0) === 0) {
-        if ((len & 3) !== 0) throw new StreamFramingError('bad-length');
-        if (buf.length >= 8 && buf.readUInt32BE(4) !== MAGIC_COOKIE) throw new StreamFramingError('bad-cookie');
-        total = HEADER_SIZE_BYTES + len;
-      } else {
-        throw new StreamFramingError('not-turn');
-      }
-      if (buf.length < total) break;
+    while (this.bytes >= 4) {
+      const total = this.need > 0 ? this.need : this.frameBytes();
+      // Known for good once the header (8 bytes, cookie included) is checked: not re-read per byte.
+      if (this.bytes >= 8) this.need = total;
+      if (this.bytes < total) break;
+      this.need = 0;
+      const buf = this.joined();
       frames.push(buf.subarray(0, total));
-      buf = buf.subarray(total);
+      const rest = buf.subarray(total);
+      this.chunks = rest.length === 0 ? [] : [rest];
+      this.bytes = rest.length;
     }
     // Keep the tail in a buffer of its own so big chunks are not pinned by a few bytes.
-    this.pending = buf.length === 0 ? EMPTY : frames.length > 0 ? Buffer.from(buf) : buf;
+    if (frames.length > 0 && this.bytes > 0) this.chunks = [Buffer.from(this.joined())];
     return frames;
   }
 }

@@ -143,7 +143,7 @@ export function relayOpened(ctx: CoreContext, relayId: number, port: number, now
     return [{ kind: 'close-relay', relayId }, ...relayOpenFailed(ctx, relayId, 'odd port for EVEN-PORT', nowMs)];
   }
   // §7.2: EVEN-PORT with R=1 reserves port+1 for a later Allocate carrying this token.
-  const reservation = a.reserveNext ? ctx.allocations.reserve(a.family, port + 1, nowMs) : null;
+  const reservation = a.reserveNext ? ctx.allocations.reserve(a.family, port + 1, nowMs, { clientKey: a.client.key, username: a.username, ip: a.client.ip }) : null;
   const data = successResponse(req, { key: a.key, integrity: a.integrity }, ctx.cfg.software, (w) => {
     addXorAddress(w, Attr.XorRelayedAddress, { ip: parseIp(a.relayIp), port });
     w.addUint32(Attr.Lifetime, a.lifetimeS);

@@ -39,6 +39,9 @@ export class AllocationTable {
   private readonly perIp = new Map<string, number>();
   /** RESERVATION-TOKEN (hex) -> reserved port (RFC 8656 §7.2, §14.9). */
   private readonly reservations = new Map<string, Reservation>();
+  /** Reservations held per owner username and per owner source IP (they count against the quotas). */
+  private readonly resPerUser = new Map<string, number>();
+  private readonly resPerIp = new Map<string, number>();
   private ownGeneration = 0;
   private nextId = 1;
 
@@ -83,9 +86,10 @@ export class AllocationTable {
   /** RFC 8656 §7.2: the quota a new allocation for `username` from `clientIp` would exceed, or null. */
   quotaCheck(username: string, clientIp: string): QuotaRefusal | null {
     const q = this.quotas;
-    if ((this.perUser.get(username) ?? 0) >= q.maxAllocationsPerUsername) return 'quota-username';
-    if ((this.perIp.get(clientIp) ?? 0) >= q.maxAllocationsPerSourceIp) return 'quota-source-ip';
-    if (this.byClient.size >= q.maxAllocationsTotal) return 'quota-total';
+    // EVEN-PORT reservations count as the allocations they stand for (issue 14).
+    if ((this.perUser.get(username) ?? 0) + (this.resPerUser.get(username) ?? 0) >= q.maxAllocationsPerUsername) return 'quota-username';
+    if ((this.perIp.get(clientIp) ?? 0) + (this.resPerIp.get(clientIp) ?? 0) >= q.maxAllocationsPerSourceIp) return 'quota-source-ip';
+    if (this.byClient.size + this.reservations.size >= q.maxAllocationsTotal) return 'quota-total';
     return null;
   }
 
@@ -109,6 +113,8 @@ export class AllocationTable {
 
   /** Removes `a` and releases what it held. Returns whether it was active. */
   delete(a: Allocation): boolean {
+    // Its unused EVEN-PORT reservations end with it (issue 14).
+    for (const [token, r] of this.reservations) if (r.owner.clientKey === a.client.key) this.dropReservation(token, r, true);
     if (this.byClient.get(a.client.key) === a) this.byClient.delete(a.client.key);
     this.byId.delete(a.id);
     decrement(this.perUser, a.username);
@@ -129,12 +135,22 @@ export class AllocationTable {
   }
 
   /** Holds `port` back for 30 s (RFC 8656 §7.2, EVEN-PORT R=1); returns the RESERVATION-TOKEN. */
-  reserve(family: IpFamily, port: number, nowMs: number): { token: Buffer; expiresAtMs: number } {
+  reserve(family: IpFamily, port: number, nowMs: number, owner: Reservation['owner']): { token: Buffer; expiresAtMs: number } {
     const token = this.random(RESERVATION_TOKEN_BYTES);
     const expiresAtMs = nowMs + RESERVATION_LIFETIME_MS;
-    this.reservations.set(token.toString('hex'), { family, port, expiresAtMs });
+    this.reservations.set(token.toString('hex'), { family, port, expiresAtMs, owner });
+    this.resPerUser.set(owner.username, (this.resPerUser.get(owner.username) ?? 0) + 1);
+    this.resPerIp.set(owner.ip, (this.resPerIp.get(owner.ip) ?? 0) + 1);
     this.portsInUse[family].add(port);
     return { token, expiresAtMs };
+  }
+
+  /** Forgets a reservation (and its quota counts); releases its port unless it is handed on. */
+  private dropReservation(token: string, r: Reservation, releasePort: boolean): void {
+    this.reservations.delete(token);
+    decrement(this.resPerUser, r.owner.username);
+    decrement(this.resPerIp, r.owner.ip);
+    if (releasePort) this.portsInUse[r.family].delete(r.port);
   }
 
   /** Consumes a reservation; the port stays held for the new allocation. Undefined when unknown or expired. */
@@ -142,12 +158,9 @@ export class AllocationTable {
     const key = token.toString('hex');
     const r = this.reservations.get(key);
     if (!r) return undefined;
-    this.reservations.delete(key);
-    if (r.expiresAtMs <= nowMs) {
-      this.portsInUse[r.family].delete(r.port);
-      return undefined;
-    }
-    return r;
+    const lapsed = r.expiresAtMs <= nowMs;
+    this.dropReservation(key, r, lapsed);
+    return lapsed ? undefined : r;
   }
 
   /**
@@ -158,10 +171,8 @@ export class AllocationTable {
   expire(nowMs: number): { due: Allocation[]; nextMs: number } {
     let nextMs = Number.POSITIVE_INFINITY;
     for (const [token, r] of this.reservations) {
-      if (r.expiresAtMs <= nowMs) {
-        this.reservations.delete(token);
-        this.portsInUse[r.family].delete(r.port);
-      } else nextMs = Math.min(nextMs, r.expiresAtMs);
+      if (r.expiresAtMs <= nowMs) this.dropReservation(token, r, true);
+      else nextMs = Math.min(nextMs, r.expiresAtMs);
     }
     const due: Allocation[] = [];
     for (const a of this.byClient.values()) {

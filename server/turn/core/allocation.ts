@@ -136,6 +136,8 @@ export interface Reservation {
   readonly family: IpFamily;
   readonly port: number;
   readonly expiresAtMs: number;
+  /** The allocation that made it: it counts against that owner's quotas and ends with it (issue 14). */
+  readonly owner: { readonly clientKey: string; readonly username: string; readonly ip: string };
 }
 
 /** 'opening' until the relay socket is bound, 'active' while relaying, 'closed' once deleted. */

@@ -8,7 +8,7 @@ import type { FramingFailure } from '../codec/stream-framer.js';
 import type { PeerRefusal } from '../policy/peer-policy.js';
 
 /** Why a credential was refused (log field; 401 to the client). */
-export type AuthRefusal = 'expired' | 'malformed-username' | 'unknown-user';
+export type AuthRefusal = 'expired' | 'lifetime-too-long' | 'malformed-username' | 'unknown-user';
 
 /** RFC 8489 §9.2.4 / RFC 8656 §7-§12: why a request got an error response. */
 export type RefusalReason =

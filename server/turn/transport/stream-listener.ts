@@ -9,8 +9,21 @@ import type { ClientTuple, ListenerInfo } from '../core/types.js';
 import { StreamFramer, StreamFramingError } from '../codec/stream-framer.js';
 import type { RelayRuntime, StreamConnection } from './runtime.js';
 
-/** A connection with no allocation after this long is closed. */
-const IDLE_WITHOUT_ALLOCATION_MS = 60_000;
+/**
+ * A connection is checked this long after it opened, and again every this long: without an
+ * allocation then it is closed, whatever it sent meanwhile (coturn does the same at 60 s;
+ * issue 14, finding 5: Bindings every 25 s used to keep it open forever).
+ */
+export const NO_ALLOCATION_DEADLINE_MS = 60_000;
+
+/** Timers of the stream listener, injectable so tests need not wait 60 s. Returns the cancel function. */
+export type StreamTimers = (delayMs: number, fn: () => void) => () => void;
+
+export const realStreamTimers: StreamTimers = (delayMs, fn) => {
+  const t = setTimeout(fn, delayMs);
+  t.unref();
+  return () => clearTimeout(t);
+};
 /** Concurrent stream connections per listening port (each costs a socket and a framer). */
 const MAX_CONNECTIONS = 4096;
 /** TLS handshake must finish within this time. */
@@ -23,11 +36,13 @@ export interface StreamListenerOptions {
   plain: ((boundPort: number) => ListenerInfo) | null;
   /** TLS on this port (null: plain only). */
   tls: { certPem: string; keyPem: string; listener: (boundPort: number) => ListenerInfo } | null;
+  /** Default realStreamTimers. */
+  timers?: StreamTimers;
 }
 
 let connectionCounter = 0;
 
-function attach(runtime: RelayRuntime, socket: net.Socket, listener: ListenerInfo): void {
+function attach(runtime: RelayRuntime, socket: net.Socket, listener: ListenerInfo, timers: StreamTimers): void {
   const ip = socket.remoteAddress;
   const port = socket.remotePort;
   if (ip === undefined || port === undefined) {
@@ -51,11 +66,15 @@ function attach(runtime: RelayRuntime, socket: net.Socket, listener: ListenerInf
     }
     for (const f of frames) runtime.onStreamFrame(conn, f);
   });
-  socket.setTimeout(IDLE_WITHOUT_ALLOCATION_MS, () => {
+  let cancelDeadline = (): void => undefined;
+  const deadline = (): void => {
     if (!runtime.core.hasAllocation(tuple.key)) socket.destroy();
-  });
+    else cancelDeadline = timers(NO_ALLOCATION_DEADLINE_MS, deadline);
+  };
+  cancelDeadline = timers(NO_ALLOCATION_DEADLINE_MS, deadline);
   socket.on('error', () => socket.destroy()); // peer resets are normal; 'close' does the cleanup
   socket.once('close', () => {
+    cancelDeadline();
     runtime.streams.delete(tuple.key);
     runtime.execute(runtime.core.clientClosed(tuple, runtime.now()));
   });
@@ -63,6 +82,7 @@ function attach(runtime: RelayRuntime, socket: net.Socket, listener: ListenerInf
 
 /** Binds one stream server; resolves with it and the port it got. */
 export function startStreamListener(runtime: RelayRuntime, opts: StreamListenerOptions): Promise<{ server: net.Server; port: number }> {
+  const timers = opts.timers ?? realStreamTimers;
   return new Promise((resolve, reject) => {
     let plainListener: ListenerInfo | null = null;
     let tlsListener: ListenerInfo | null = null;
@@ -70,7 +90,7 @@ export function startStreamListener(runtime: RelayRuntime, opts: StreamListenerO
       ? tls.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem, handshakeTimeout: HANDSHAKE_TIMEOUT_MS })
       : null;
     tlsServer?.on('secureConnection', (s: tls.TLSSocket) => {
-      if (tlsListener) attach(runtime, s, tlsListener);
+      if (tlsListener) attach(runtime, s, tlsListener, timers);
       else s.destroy();
     });
     tlsServer?.on('tlsClientError', (_err, s) => s.destroy());
@@ -89,14 +109,15 @@ export function startStreamListener(runtime: RelayRuntime, opts: StreamListenerO
         clearTimeout(silent);
         socket.unshift(first);
         if (first[0] === 0x16 && tlsServer) tlsServer.emit('connection', socket);
-        else if (plainListener) attach(runtime, socket, plainListener);
+        else if (plainListener) attach(runtime, socket, plainListener, timers);
         else socket.destroy();
       };
       route();
     });
     server.maxConnections = MAX_CONNECTIONS;
     server.once('error', reject);
-    server.listen({ host: opts.host, port: opts.port, exclusive: true }, () => {
+    // IPv6-only on an IPv6 address, as the UDP sockets: '::' and '0.0.0.0' are bound separately when both are wanted.
+    server.listen({ host: opts.host, port: opts.port, exclusive: true, ipv6Only: net.isIPv6(opts.host) }, () => {
       server.removeListener('error', reject);
       const addr = server.address();
       const port = typeof addr === 'object' && addr ? addr.port : opts.port;

@@ -19,6 +19,10 @@ const serveFlags: ServeFlags = {
   store: true,
   retainDays: DEFAULTS.results.retainDays,
   retainIpDays: DEFAULTS.results.retainIpDays,
+  maxSessionsPerIp: DEFAULTS.signalling.maxSessionsPerSource,
+  sessionsPerMinute: DEFAULTS.signalling.newSessionsPerMinutePerSource,
+  configPerMinute: DEFAULTS.signalling.configPerMinutePerSource,
+  allowedOrigins: [],
 };
 
 describe('callprobe serve flags', () => {

@@ -18,6 +18,7 @@ import type { Report } from '../../../src/analysis/schema/report-schema.js';
 import { reflectorInput } from '../../analysis/report/inputs.js';
 import { freeTcpPort } from '../../kit/net.js';
 import { storeOptions, testClock } from '../store/store-kit.js';
+import { appOptionsWithoutRelay } from '../../kit/app-options.js';
 
 const TOKEN = 'save-test-token-0123456789';
 
@@ -31,20 +32,7 @@ describe('run saves its result', () => {
     dir = mkdtempSync(join(tmpdir(), 'callprobe-save-'));
     store = openSqliteStore(join(dir, 'r.db'), storeOptions(testClock(), 3));
     app = await buildApp({
-      webRoot: join(dir, 'no-page'),
-      version: 't',
-      secret: 's',
-      credentialTtlS: 600,
-      turn: [],
-      notOffered: [],
-      relay: 'external',
-      reflectorAddress: null,
-      maxSessions: 1,
-      maxSessionMs: 1000,
-      payloadBytes: 160,
-      allowEndpoint: () => () => undefined,
-      metricsText: () => '',
-      logLevel: 'silent',
+      ...appOptionsWithoutRelay(join(dir, 'no-page')),
       results: { store, adminToken: TOKEN, bodyLimitBytes: 256 * 1024, postsPerMinutePerIp: 100, readsPerMinutePerIp: 100 },
     });
     await app.listen({ host: '127.0.0.1', port: 0 });

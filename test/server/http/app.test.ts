@@ -12,7 +12,8 @@ import type {} from '@fastify/websocket'; // its augmentation of FastifyInstance
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerConfig, ServerSignalMessage, SignalData, TurnServerEntry } from '../../../src/protocol/api.js';
-import { buildApp, type AppOptions } from '../../../server/http/app.js';
+import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { buildApp, buildMetricsApp, metricsTextOf, type AppOptions } from '../../../server/http/app.js';
 import { parseCandidate } from '../../../server/reflector/candidates.js';
 import { startRtcClient, type RtcClient } from '../../kit/rtc.js';
 import { collector, nextEvent, waitFor, withDeadline, type Collector } from '../../kit/wait.js';
@@ -59,7 +60,12 @@ async function build(overrides: Partial<AppOptions> = {}): Promise<Built> {
     notOffered: NOT_OFFERED,
     relay: 'embedded',
     reflectorAddress: '127.0.0.1',
+    // The kit's client signals loopback host candidates (no relay here).
+    relayEndpoints: { addresses: ['127.0.0.1'], portRange: { min: 0, max: 0 } },
     maxSessions: 4,
+    signalLimits: DEFAULTS.signalling,
+    allowedOrigins: [],
+    configPerMinutePerSource: DEFAULTS.signalling.configPerMinutePerSource,
     maxSessionMs: 60_000,
     payloadBytes: 160,
     allowEndpoint: (ip, port) => {
@@ -174,10 +180,13 @@ describe('GET /api/config', () => {
 describe('GET /metrics', () => {
   it('serves the relay counters and the reflector session gauges as Prometheus text', async () => {
     const { app } = await build();
-    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    // Not on the public app (issue 14): only on --metrics-listen, through buildMetricsApp.
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
+    const metricsApp = buildMetricsApp(() => metricsTextOf(app));
+    apps.push(metricsApp);
+    const res = await metricsApp.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
-    expect(res.headers).toMatchObject(ISOLATION);
     const lines = res.body.split('\n');
     expect(lines).toContain('callprobe_relay_test 7');
     expect(lines).toContain('# TYPE callprobe_reflector_sessions gauge');
@@ -228,7 +237,7 @@ describe('/api/signal', () => {
     expect(second.messages.items).toEqual([{ type: 'error', reason: 'busy', message: 'server busy: 1 tests running' }]);
     first.ws.close();
     await waitFor(async () => (await health(app)).sessions === 0, { timeoutMs: 5000, what: 'the session to end with its socket' });
-    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body.split('\n');
+    const metrics = metricsTextOf(app).split('\n');
     expect(metrics).toContain('callprobe_reflector_sessions 0');
     expect(metrics).toContain('callprobe_reflector_sessions_total 1');
   });

@@ -10,13 +10,15 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultAck, SharedResult } from '../../../src/protocol/api.js';
 import { buildApp } from '../../../server/http/app.js';
-import { rateLimitKey, type ResultsOptions } from '../../../server/http/results.js';
+import { type ResultsOptions } from '../../../server/http/results.js';
 import { analyze } from '../../../src/analysis/report/analyze.js';
 import { DAY_MS, type ResultStore } from '../../../server/store/index.js';
 import { EXPORT_COLUMNS } from '../../../server/reports/export.js';
 import { reflectorInput } from '../../analysis/report/inputs.js';
 import { repoRoot } from '../../kit/paths.js';
 import { open, postgresKind, sqliteKind, storeOptions, testClock, type TestClock } from '../store/store-kit.js';
+import { appOptionsWithoutRelay } from '../../kit/app-options.js';
+import { sourceKey } from '../../../server/http/signal-limits.js';
 
 const TOKEN = 'operator-token-0123456789';
 const CLIENT = '198.51.100.23';
@@ -63,20 +65,7 @@ describe.each([sqliteKind(), postgresKind()])('results API: $name', (kind) => {
       const clock = over.clock ?? testClock(Date.UTC(2026, 0, 15, 12));
       const store = await open(await kind.freshTarget(), storeOptions(clock, 42));
       const app = await buildApp({
-        webRoot,
-        version: '9.9.9-test',
-        secret: 'results-test',
-        credentialTtlS: 600,
-        turn: [],
-        notOffered: [],
-        relay: 'external',
-        reflectorAddress: null,
-        maxSessions: 1,
-        maxSessionMs: 60_000,
-        payloadBytes: 160,
-        allowEndpoint: () => () => undefined,
-        metricsText: () => '',
-        logLevel: 'silent',
+        ...appOptionsWithoutRelay(webRoot),
         trustProxy: over.trustProxy ?? [],
         results: {
           store: over.noStore ? null : store,
@@ -314,8 +303,8 @@ describe.each([sqliteKind(), postgresKind()])('results API: $name', (kind) => {
       expect((await post(app, report(), { ip: '2001:db8:1:3::1' })).statusCode).toBe(201);
       expect((await post(app, report(), { ip: '203.0.113.1' })).statusCode).toBe(201);
       expect(await count(store)).toBe(5);
-      expect(rateLimitKey('::ffff:203.0.113.1')).toBe('203.0.113.1');
-      expect(rateLimitKey('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
+      expect(sourceKey('::ffff:203.0.113.1')).toBe('203.0.113.1');
+      expect(sourceKey('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::');
     });
 
     it('takes X-Forwarded-For only from a --trust-proxy address', async () => {

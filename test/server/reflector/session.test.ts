@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SignalData } from '../../../src/protocol/api.js';
 import { PROBE_CHANNEL_LABEL } from '../../../src/protocol/channels.js';
+import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { decodeEcho, decodeReceipts, encodeProbe, parseControlMessage, type ControlMessage, type ReceiptRecord } from '../../../src/protocol/wire.js';
 import { ReflectorSession, ReflectorSessionError, type ReflectorLogger } from '../../../server/reflector/session.js';
 import { parseCandidate } from '../../../server/reflector/candidates.js';
@@ -51,6 +52,12 @@ function start(o: { maxSessionMs?: number } = {}): Harness {
     payloadBytes: PAYLOAD,
     receiptIntervalMs: 20,
     maxSessionMs: o.maxSessionMs ?? 60_000,
+    offerTimeoutMs: DEFAULTS.signalling.offerTimeoutMs,
+    connectTimeoutMs: DEFAULTS.signalling.connectTimeoutMs,
+    maxCandidates: DEFAULTS.signalling.maxCandidatesPerSession,
+    // The kit's client signals loopback host candidates (no relay here).
+    relay: { addresses: ['127.0.0.1'], portRange: { min: 0, max: 0 } },
+    onCandidateDropped: () => undefined,
     logger,
     sendSignal: (data) => {
       toPage.push(data);

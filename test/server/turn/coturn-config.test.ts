@@ -1,9 +1,18 @@
-/** The rendered coturn configuration really works: four coturn instances, uclient through each. */
+/**
+ * The rendered coturn configuration really works: four coturn instances, uclient through each;
+ * and it is as strict as the embedded relay (issue 14, finding 3): no TCP relay (uclient -T
+ * is refused), every peer but the allowed one refused (special-purpose ranges, other loopback
+ * addresses), the quotas and max-bps written. Failed on the starting code (c0b4902): no
+ * no-tcp-relay, no quotas, and 127.0.0.2 was an allowed peer.
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderCoturnConfig } from '../../../server/turn/coturn-config.js';
+import { mintRestCredential } from '../../../server/turn/credentials.js';
+import { TurnClient, TurnClientError } from '../../../server/turn/client/turn-client.js';
+import { parseIp } from '../../../server/turn/net/ip.js';
 import { freePorts, parseUclient, runProcess, startProcess, waitUdpBound } from './helpers/procs.js';
 
 const SECRET = 'coturn-shared-secret';
@@ -26,6 +35,9 @@ describe('renderCoturnConfig', () => {
       { min: 61440, max: 65535 },
     ]);
     const text = confs[0]?.text ?? '';
+    for (const line of ['no-tcp-relay', 'user-quota=10', 'total-quota=250', 'max-bps=4000000', 'denied-peer-ip=0.0.0.0-255.255.255.255', 'allowed-peer-ip=127.0.0.1']) {
+      expect(text.split('\n')).toContain(line);
+    }
     for (const line of ['use-auth-secret', `static-auth-secret=${SECRET}`, 'no-cli', 'no-multicast-peers', 'allow-loopback-peers', 'denied-peer-ip=10.0.0.0-10.255.255.255', 'denied-peer-ip=fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff']) {
       expect(text.split('\n')).toContain(line);
     }
@@ -61,5 +73,33 @@ describe('renderCoturnConfig', () => {
       const s = parseUclient(r.output);
       expect(s, r.output.slice(-800)).toEqual({ sent: 20, received: 20, lostPct: 0 });
     }
-  }, 30_000);
+
+    // TCP relay (RFC 6062) is refused.
+    const tcpRelay = await runProcess('turnutils_uclient', ['-T', '-n', '5', '-m', '1', '-l', '120', '-e', '127.0.0.1', '-r', String(peerPort), '-W', SECRET, '-u', 'cfg', '-p', String(confs[0]?.port ?? 0), '127.0.0.1'], 25_000);
+    console.log(`coturn-config: uclient -T: ${tcpRelay.output.split('\n').filter((l) => /error|442|refus|fail/i.test(l)).slice(0, 2).join(' | ')}`);
+    expect(tcpRelay.output).toMatch(/442|Unsupported Transport/i);
+    expect(tcpRelay.output).not.toMatch(/Total receive.*[1-9]/);
+
+    // Every peer but the allowed one is refused (403), the allowed one is not.
+    const cred = mintRestCredential(SECRET, 'cfg', 600, Date.now());
+    const client = await TurnClient.connect({ host: '127.0.0.1', port: confs[0]?.port ?? 0, username: cred.username, password: cred.credential });
+    try {
+      await client.allocate();
+      const codes: Record<string, number> = {};
+      for (const ip of ['127.0.0.2', '10.0.0.1', '169.254.169.254', '192.168.1.1', '100.64.0.1', '0.0.0.0', '8.8.8.8']) {
+        try {
+          await client.createPermission([{ ip: parseIp(ip), port: 9 }]);
+          codes[ip] = 200;
+        } catch (err) {
+          if (!(err instanceof TurnClientError)) throw err;
+          codes[ip] = err.code;
+        }
+      }
+      console.log(`coturn-config: CreatePermission ${JSON.stringify(codes)}`);
+      expect(Object.values(codes).every((c) => c === 403), JSON.stringify(codes)).toBe(true);
+      await client.createPermission([{ ip: parseIp('127.0.0.1'), port: peerPort }]);
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
 });

@@ -1,0 +1,81 @@
+/**
+ * Issue 14, finding 1: one anonymous WebSocket must not be able to grow the server without
+ * bound. 5,000 candidates of 60 KB sent to /api/signal before any offer, against a real
+ * `callprobe serve` process with its default limits, must cost under 64 MiB of RSS (peak,
+ * VmHWM, over the RSS after start) and leave the server answering.
+ *
+ * Failed on the starting code (ea7b29f): simple-peer queued every candidate before the offer;
+ * measured +318 MiB there (issue text) and the assertion below failed. Passes after the fix:
+ * candidates before the offer are refused, lines over BOUNDS.signalCandidateBytesMax are
+ * refused at parse (and whole messages over BOUNDS.signalMessageBytesMax cut the socket), at most DEFAULTS.signalling.maxCandidatesPerSession count per session, and
+ * messages beyond the per-session message rate are dropped unread.
+ */
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nextEvent, waitFor, withDeadline } from '../../kit/wait.js';
+import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { startServe, type ServeProcess } from '../http/serve-process.js';
+
+const COUNT = 5_000;
+const CANDIDATE_BYTES = 60_000;
+const BUDGET_MIB = 64;
+
+let server: ServeProcess;
+
+beforeAll(async () => {
+  server = await startServe(['--host', '127.0.0.1', '--http-port', '0', '--turn-ports', '0', '--relay-ports', '30500-30999', '--secret', 's', '--log-level', 'warn']);
+}, 30_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** Opens a signalling socket; resolves once open, or null when the server refused it. */
+async function open(url: string): Promise<WebSocket> {
+  const ws = new WebSocket(url.replace(/^http/, 'ws') + '/api/signal', { origin: url });
+  await withDeadline(nextEvent(ws, 'open', { timeoutMs: 10_000, what: 'signalling socket open' }), { timeoutMs: 10_000, what: 'open' });
+  return ws;
+}
+
+/** Writes `count` copies of `msg` on one socket (bursts of 50, each awaited); returns what the server said. */
+async function flood(msg: string, count: number): Promise<{ written: number; refusals: number; closeCode: number | null }> {
+  const ws = await open(server.url);
+  let refusals = 0;
+  let closeCode: number | null = null;
+  ws.on('message', () => refusals++);
+  ws.on('close', (code: number) => (closeCode = code));
+  let written = 0;
+  for (let sent = 0; sent < count; sent += 50) {
+    const done: Promise<number>[] = [];
+    for (let i = 0; i < Math.min(50, count - sent); i++) done.push(new Promise((resolve) => ws.send(msg, (err) => resolve(err ? 0 : 1))));
+    written += (await Promise.all(done)).reduce((x, y) => x + y, 0);
+  }
+  await waitFor(() => refusals > 0 || closeCode !== null, { timeoutMs: 10_000, what: 'a refusal or a close from the server' });
+  ws.terminate();
+  return { written, refusals, closeCode };
+}
+
+const candidateMessage = (bytes: number): string =>
+  JSON.stringify({ type: 'signal', data: { type: 'candidate', candidate: { candidate: `candidate:1 1 udp 2122260223 127.0.0.2 9 typ host ${'x'.repeat(bytes)}`, sdpMLineIndex: 0, sdpMid: '0' } } });
+
+describe('candidates before an offer (finding 1)', () => {
+  it(`${COUNT} x ${CANDIDATE_BYTES / 1000} KB candidates before an offer cost under ${BUDGET_MIB} MiB and the server lives`, async () => {
+    const baseKiB = server.statusKiB('VmRSS');
+    const big = await flood(candidateMessage(CANDIDATE_BYTES), COUNT);
+    // The same count of candidates that fit in a message (900 bytes each): refused before the offer, then dropped by the message rate.
+    const small = await flood(candidateMessage(900), COUNT);
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+    const peakMiB = (server.statusKiB('VmHWM') - baseKiB) / 1024;
+    console.log(
+      `finding 1: peak RSS +${peakMiB.toFixed(1)} MiB over ${(baseKiB / 1024).toFixed(1)} MiB at start; ` +
+        `60 KB: ${big.written} written, ${big.refusals} refusals, close ${big.closeCode}; 900 B: ${small.written} written, ${small.refusals} refusals, close ${small.closeCode}`,
+    );
+    expect(peakMiB).toBeLessThan(BUDGET_MIB);
+    // The server cut the socket at the first message over BOUNDS.signalMessageBytesMax (ws: 1009, seen here as 1006).
+    expect(big.closeCode).not.toBeNull();
+    expect(big.written).toBeLessThan(COUNT);
+    expect(small.refusals).toBeGreaterThan(0);
+    expect(small.refusals).toBeLessThanOrEqual(DEFAULTS.signalling.messageBurst + 20 * 10);
+  }, 120_000);
+});
