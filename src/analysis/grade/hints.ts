@@ -4,6 +4,7 @@
  * A rung the server did not offer (url null) is no evidence about the network.
  */
 import type { GradedPath } from '../schema/input.js';
+import type { NatBehaviour } from '../schema/report-schema.js';
 import type { RungFacts } from './connectivity.js';
 
 export type HintFacts =
@@ -20,12 +21,18 @@ export type HintFacts =
   /** The selected candidate pair changed during the test. */
   | { code: 'path-changed'; changes: number }
   /** The browser refused a relay on a loopback address (a local test without the flag). */
-  | { code: 'loopback-refused' };
+  | { code: 'loopback-refused' }
+  /** The NAT maps each destination to its own public port (endpoint-dependent, "symmetric"). */
+  | { code: 'symmetric-nat' };
 
 const offered = (r: RungFacts): boolean => r.url !== null && r.error !== 'not-offered';
 
 /** The hints the evidence supports, most important first. */
-export function networkHints(connectivity: readonly RungFacts[], path: Pick<GradedPath, 'transport' | 'changes'>): HintFacts[] {
+export function networkHints(
+  connectivity: readonly RungFacts[],
+  path: Pick<GradedPath, 'transport' | 'changes'>,
+  nat: Pick<NatBehaviour, 'mapping'> | null = null,
+): HintFacts[] {
   const out: HintFacts[] = [];
   const rungs = connectivity.filter(offered);
   const udp = rungs.filter((r) => r.transport === 'udp');
@@ -45,5 +52,6 @@ export function networkHints(connectivity: readonly RungFacts[], path: Pick<Grad
   const tlsFailed = tls.filter(offered).find((r) => !r.reachable && (r.error === 'timeout' || r.error === 'tls-handshake'));
   if (tlsFailed && tcpWorks) out.push({ code: 'tls-blocked', error: tlsFailed.error ?? 'timeout' });
   if (path.changes > 0) out.push({ code: 'path-changed', changes: path.changes });
+  if (nat?.mapping === 'endpoint-dependent') out.push({ code: 'symmetric-nat' });
   return out;
 }

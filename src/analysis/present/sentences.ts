@@ -351,6 +351,8 @@ export function hintSentence(h: HintFacts): string {
       return `TURN over TLS ${h.error === 'tls-handshake' ? 'failed its handshake' : 'did not answer'} while plain TCP worked: a proxy on the way may be inspecting or blocking TLS, which would break the last fallback calls have.`;
     case 'path-changed':
       return `The network path changed ${h.changes === 1 ? 'once' : plural(h.changes, 'time')} during the test (a Wi-Fi roam, a VPN or a NAT rebinding): calls drop audio for a moment when that happens.`;
+    case 'symmetric-nat':
+      return 'Your NAT gives every destination its own public port (a symmetric NAT): direct peer-to-peer media between call participants fails from here, so calls need the relay, and TURN (UDP 3478 or TCP/TLS 443) must stay reachable.';
     case 'loopback-refused':
       return 'The browser refused to use a relay on a loopback address (127.0.0.1): start Chromium with --allow-loopback-in-peer-connection for a local test, or give the server an address clients can reach.';
   }

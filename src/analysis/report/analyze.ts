@@ -122,7 +122,7 @@ export function analyze(input: AnalysisInput): Report {
   };
 
   const path = input.path;
-  const hints = networkHints(input.connectivity, path).map((h) => ({ code: h.code, sentence: hintSentence(h) }));
+  const hints = networkHints(input.connectivity, path, input.nat).map((h) => ({ code: h.code, sentence: hintSentence(h) }));
   return {
     schemaVersion: SCHEMA_VERSION,
     meta: {
