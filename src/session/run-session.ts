@@ -16,6 +16,9 @@ import type { LiveFigures } from './collect/live.js';
 import { pickTurnEntry, probeCount, probeRatePps } from './plan.js';
 import { connectLinks, wsUrl, type Links } from './connect.js';
 import type { PortCheck } from './net/port-check.js';
+import { natStunUrls } from './net/nat-gather.js';
+import { classifyNat, type NatGathering } from '../analysis/grade/nat.js';
+import type { NatBehaviour } from '../analysis/schema/report-schema.js';
 import type { StatsSecondOpinion } from '../analysis/schema/input.js';
 import { streamProbes } from './probe-stream.js';
 import { compareRungs, type CompareOutcome } from './compare-rungs.js';
@@ -76,6 +79,12 @@ export interface SessionEnv {
    * report has no second opinion and its path is the chosen relay entry.
    */
   createStats?(pc: RTCPeerConnection, audioSource: AudioChoice, inboundPc: RTCPeerConnection | null): StatsSource;
+  /**
+   * Server-reflexive candidates of one peer connection towards two STUN ports of the relay
+   * (src/session/net/nat-gather.ts), bounded by its own timeout. Without it the report has no
+   * NAT classification (nat: null).
+   */
+  gatherNat?(stun: { urls: string[]; ports: number[] }): Promise<NatGathering>;
 }
 
 export type Phase = 'config' | 'connecting' | 'streaming' | 'draining' | 'analyzing' | 'done';
@@ -130,6 +139,8 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
     events.phase('config', `checking relay ports ${cfg.turn.map((t) => `${t.transport}/${t.port}`).join(', ')}`);
     portChecks = cfg.turn.map((t) => checkPort(t, cfg));
   }
+  // In parallel with the port checks, awaited only when the report is built: it never delays the verdict.
+  const natCheck = opts.override ? null : startNatCheck(cfg.turn, env);
   const reflectorPath = opts.override ? null : (cfg as ServerConfig).reflectorPath;
   const mode: TestMode = opts.mode === 'loopback' || !reflectorPath ? 'loopback' : 'reflector';
   if (opts.mode === 'reflector' && mode !== 'reflector') throw new SetupError('reflector-error', 'this server has no reflector');
@@ -157,7 +168,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
     if (!(err instanceof SetupError) || err.reason !== 'relay-unreachable' || !portChecks || opts.turnPick) throw err;
     const rungs = ladder(await Promise.all(portChecks));
     events.phase('analyzing', 'no relay port connected');
-    const report = analyze(couldNotConnectInput(meta({ ordered: false, maxRetransmits: 0 }, opts.baseUrl), rungs, timeline));
+    const report = analyze({ ...couldNotConnectInput(meta({ ordered: false, maxRetransmits: 0 }, opts.baseUrl), rungs, timeline), nat: await natCheck });
     events.phase('done', report.summary.verdict);
     return report;
   }
@@ -252,7 +263,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
       outcome: outcome.connectionLost,
       probe: { path: 'datachannel', reason: 'probes ride an unordered, no-retransmit data channel (SCTP over DTLS)' },
       compare: compared?.compare ?? null,
-      nat: null,
+      nat: await natCheck,
       witness: null,
       up: records.up,
       down: records.down,
@@ -304,6 +315,24 @@ function couldNotConnectInput(meta: AnalysisInput['meta'], rungs: RungFacts[], t
     pageHidden: false,
     notes: [],
   };
+}
+
+/**
+ * Starts the NAT classification when the environment can gather (the page); null otherwise.
+ * A gathering that fails is an 'unknown' classification with the browser's reason.
+ */
+function startNatCheck(entries: readonly TurnServerEntry[], env: SessionEnv): Promise<NatBehaviour> | null {
+  const gather = env.gatherNat;
+  if (!gather) return null;
+  const stun = natStunUrls(entries);
+  if (stun === null) {
+    return Promise.resolve({ mapping: 'unknown', reason: 'the server offers fewer than two UDP ports on one host, so no second mapping could be compared', observations: [] });
+  }
+  return gather(stun).then(classifyNat, (err: unknown) => ({
+    mapping: 'unknown',
+    reason: `the browser could not gather candidates: ${err instanceof Error ? err.message : String(err)}`,
+    observations: [],
+  }));
 }
 
 /** The path when nothing samples getStats: the relay entry the peers were told to use (relay-only). */

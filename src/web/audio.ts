@@ -3,7 +3,8 @@ import type { AudioChoice, AudioHandle } from '../session/run-session.js';
 /**
  * An Opus audio track for getStats' second opinion (RTCP RTT and loss, inbound jitter).
  * 'fake-device' uses getUserMedia (headless runs start Chromium with a fake microphone);
- * 'webaudio' needs no permission but adds a 2-3 ms jitter floor to inbound-rtp jitter.
+ * 'webaudio' needs no permission but adds a 2-3 ms jitter floor to inbound-rtp jitter; it
+ * stands in for 'fake-device' where the page is not a secure context.
  */
 export async function openAudio(choice: AudioChoice): Promise<AudioHandle> {
   // Outside a secure context (a plain http:// page on anything but localhost) there is no

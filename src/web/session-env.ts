@@ -1,5 +1,6 @@
 import type { SessionEnv } from '../session/run-session.js';
 import { checkPort } from '../session/net/port-check.js';
+import { gatherNat } from '../session/net/nat-gather.js';
 import { StatsSampler } from '../session/stats/sampler.js';
 import { openAudio } from './audio.js';
 import { Pacer } from './pacer/pacer.js';
@@ -8,7 +9,7 @@ import { PageWatch } from './visibility.js';
 
 /**
  * The page's environment for a test session: the pacing worker, the audio source, the page
- * watch, the relay port checks and getStats, all on the browser's own WebRTC and WebSocket.
+ * watch, the relay port checks, the NAT check and getStats, all on the browser's own WebRTC and WebSocket.
  */
 export function pageEnv(): SessionEnv {
   return {
@@ -17,6 +18,7 @@ export function pageEnv(): SessionEnv {
     openAudio,
     createWatch: () => new PageWatch(),
     checkPort: (entry, credentials) => checkPort(entry, credentials),
+    gatherNat: (stun) => gatherNat(stun),
     createStats: (pc, audioSource, inboundPc) => new StatsSampler(pc, audioSource, inboundPc),
     userAgent: navigator.userAgent,
   };

@@ -4,8 +4,10 @@
  * What the environment leaves out (audio, page watch, port check, getStats) and what it
  * injects (port checks choosing the relay, getStats, suspect intervals) shows in the report.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { SignalData, TurnServerEntry } from '../../src/protocol/api.js';
+import type { ServerConfig, SignalData, TurnServerEntry } from '../../src/protocol/api.js';
 import type { GradedPath, StatsSecondOpinion } from '../../src/analysis/schema/input.js';
 import type { SimplePeerCtor, SimplePeerInstance, SimplePeerOptions } from '../../src/session/net/simple-peer.js';
 import type { PortCheck } from '../../src/session/net/port-check.js';
@@ -247,5 +249,70 @@ describe('runSession with an injected environment', () => {
     expect(report.secondOpinion.iceSamples).toBe(1);
     expect(report.diagnostics.pageHidden).toBe(true);
     expect(schemaErrors(report)).toEqual([]);
+  });
+});
+
+describe('runSession: the NAT check from the environment', () => {
+  const NAT_ENTRIES: TurnServerEntry[] = [
+    { url: 'turn:127.0.0.1:3478?transport=udp', transport: 'udp', port: 3478 },
+    { url: 'turn:127.0.0.1:3479?transport=udp', transport: 'udp', port: 3479 },
+    { url: 'turn:127.0.0.1:3478?transport=tcp', transport: 'tcp', port: 3478 },
+  ];
+  /** A callprobe-like /api/config on loopback: the session asks it for the relay as the page does. */
+  async function withConfigServer<T>(body: (baseUrl: string) => Promise<T>): Promise<T> {
+    const config: ServerConfig = {
+      callprobeVersion: 'test',
+      username: 'u',
+      credential: 'c',
+      credentialExpiresAtMs: 0,
+      turn: NAT_ENTRIES,
+      notOffered: [],
+      reflectorPath: null,
+      relay: 'embedded',
+    };
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(config)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      return await body(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }
+  // As Chromium emitted them behind `masquerade random` (e2e/nat.spec.ts), base hidden by mDNS obfuscation.
+  const symmetric = [
+    { candidate: 'candidate:1310287946 1 udp 1686052607 10.231.2.1 13560 typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag Qx3b network-id 1', url: 'stun:127.0.0.1:3478' },
+    { candidate: 'candidate:1310287946 1 udp 1686052607 10.231.2.1 1615 typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag Qx3b network-id 1', url: 'stun:127.0.0.1:3479' },
+  ];
+
+  it('asks two UDP ports of the relay host and reports the classification and its hint', async () => {
+    const asked: string[][] = [];
+    const env: SessionEnv = {
+      ...minimalEnv(),
+      gatherNat: (stun) => {
+        asked.push(stun.urls);
+        return Promise.resolve({ serverPorts: stun.ports, candidates: symmetric, errors: [], complete: false, timeoutMs: 3000 });
+      },
+    };
+    const report = await withConfigServer((baseUrl) => runSession(options({ baseUrl, override: null }), env, recorder().events));
+    expect(asked).toEqual([['stun:127.0.0.1:3478', 'stun:127.0.0.1:3479']]);
+    expect(report.nat?.mapping).toBe('endpoint-dependent');
+    expect(report.nat?.observations.map((o) => [o.serverPort, o.mappedPort])).toEqual([[3478, 13560], [3479, 1615]]);
+    expect(report.hints.map((h) => h.code)).toContain('symmetric-nat');
+    expect(schemaErrors(report)).toEqual([]);
+  });
+
+  it('a gathering the browser could not start is an unknown mapping with its reason, and the test still runs', async () => {
+    const env: SessionEnv = { ...minimalEnv(), gatherNat: () => Promise.reject(new Error('RTCPeerConnection is not defined')) };
+    const report = await withConfigServer((baseUrl) => runSession(options({ baseUrl, override: null }), env, recorder().events));
+    expect(report.nat).toEqual({ mapping: 'unknown', reason: 'the browser could not gather candidates: RTCPeerConnection is not defined', observations: [] });
+    expect(report.summary.packetsSent).toBe(102);
+  });
+
+  it('is skipped against someone else\'s TURN server (--turn) and without the environment part', async () => {
+    let called = false;
+    const env: SessionEnv = { ...minimalEnv(), gatherNat: () => { called = true; return Promise.reject(new Error('not expected')); } };
+    expect((await runSession(options(), env, recorder().events)).nat).toBeNull();
+    expect(called).toBe(false);
+    expect((await withConfigServer((baseUrl) => runSession(options({ baseUrl, override: null }), minimalEnv(), recorder().events))).nat).toBeNull();
   });
 });

@@ -5,8 +5,8 @@
  */
 import type { GradedPath } from '../schema/input.js';
 import { tryParseTurnUriParts } from '../../protocol/defaults.js';
+import type { GradeEntry, NatBehaviour } from '../schema/report-schema.js';
 import type { RungFacts } from './connectivity.js';
-import type { GradeEntry } from '../schema/report-schema.js';
 
 export type HintFacts =
   /** Every offered UDP rung timed out while TCP or TLS connected: UDP is filtered on the way. */
@@ -24,7 +24,9 @@ export type HintFacts =
   /** The browser refused a relay on a loopback address (a local test without the flag). */
   | { code: 'loopback-refused' }
   /** Azure-region profile: the round trip to the relay is above the region's target. */
-  | { code: 'far-relay'; region: string; rttMsP50: number; thresholdMs: number };
+  | { code: 'far-relay'; region: string; rttMsP50: number; thresholdMs: number }
+  /** The NAT maps each destination to its own public port (endpoint-dependent, "symmetric"). */
+  | { code: 'symmetric-nat' };
 
 /** Whether a TURN URI's host is a loopback address (127.0.0.0/8, ::1, localhost). */
 export function isLoopbackUri(url: string): boolean {
@@ -35,7 +37,11 @@ export function isLoopbackUri(url: string): boolean {
 const offered = (r: RungFacts): boolean => r.url !== null && r.error !== 'not-offered';
 
 /** The hints the evidence supports, most important first. */
-export function networkHints(connectivity: readonly RungFacts[], path: Pick<GradedPath, 'transport' | 'changes'>): HintFacts[] {
+export function networkHints(
+  connectivity: readonly RungFacts[],
+  path: Pick<GradedPath, 'transport' | 'changes'>,
+  nat: Pick<NatBehaviour, 'mapping'> | null = null,
+): HintFacts[] {
   const out: HintFacts[] = [];
   const rungs = connectivity.filter(offered);
   const udp = rungs.filter((r) => r.transport === 'udp');
@@ -61,6 +67,7 @@ export function networkHints(connectivity: readonly RungFacts[], path: Pick<Grad
   const tlsFailed = tls.filter(offered).find((r) => !r.reachable && (r.error === 'timeout' || r.error === 'tls-handshake'));
   if (tlsFailed && tcpWorks) out.push({ code: 'tls-blocked', error: tlsFailed.error ?? 'timeout' });
   if (path.changes > 0) out.push({ code: 'path-changed', changes: path.changes });
+  if (nat?.mapping === 'endpoint-dependent') out.push({ code: 'symmetric-nat' });
   return out;
 }
 

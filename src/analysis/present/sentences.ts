@@ -357,6 +357,8 @@ export function hintSentence(h: HintFacts): string {
       return `The network path changed ${h.changes === 1 ? 'once' : plural(h.changes, 'time')} during the test (a Wi-Fi roam, a VPN or a NAT rebinding): calls drop audio for a moment when that happens.`;
     case 'far-relay':
       return `The relay is far from here for ${h.region}: a round trip of ${ms(h.rttMsP50, h.thresholdMs)} against the region's ${ms(h.thresholdMs)} target. Calls will lag; check that traffic to ${h.region} leaves the network locally (no VPN hairpin or distant proxy) and that the nearest relay is used.`;
+    case 'symmetric-nat':
+      return 'Your NAT gives every destination its own public port (a symmetric NAT): direct peer-to-peer media between call participants fails from here, so calls need the relay, and TURN (UDP 3478 or TCP/TLS 443) must stay reachable.';
     case 'loopback-refused':
       return 'The browser refused to use a relay on a loopback address (127.0.0.1): start Chromium with --allow-loopback-in-peer-connection for a local test, or give the server an address clients can reach.';
   }

@@ -123,7 +123,7 @@ export function analyze(input: AnalysisInput): Report {
 
   const path = input.path;
   const far = farRelayHint(meta.profile, grades);
-  const hints = [...networkHints(input.connectivity, path), ...(far ? [far] : [])].map((h) => ({ code: h.code, sentence: hintSentence(h) }));
+  const hints = [...networkHints(input.connectivity, path, input.nat), ...(far ? [far] : [])].map((h) => ({ code: h.code, sentence: hintSentence(h) }));
   return {
     schemaVersion: SCHEMA_VERSION,
     meta: {

@@ -249,7 +249,8 @@ export const CompareSchema = Obj({
 
 /** NAT mapping behaviour (RFC 4787 §4.1), from server-reflexive candidates of one local socket to two server ports. No addresses. */
 export const NatSchema = Obj({
-  mapping: Type.Union([Type.Literal('endpoint-independent'), Type.Literal('endpoint-dependent'), Type.Literal('unknown')]),
+  mapping: Type.Union([Type.Literal('endpoint-independent'), Type.Literal('endpoint-dependent'), Type.Literal('no-nat'), Type.Literal('unknown')]),
+  reason: Type.String({ description: 'Why this classification (for unknown: what evidence was missing).' }),
   observations: Type.Array(Obj({
     serverPort: Int(),
     mappedPort: Nullable(Int()),
