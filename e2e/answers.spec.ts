@@ -54,26 +54,32 @@ const deepFocus = (page: Page) =>
     return a ? `${a.tagName.toLowerCase()}#${a.id}` : 'none';
   });
 
-async function checkState(page: Page, name: string): Promise<void> {
+/**
+ * No horizontal scroll, a screenshot, and axe-core unless `axe: false`. axe blocks the page's
+ * main thread for a while: during a full test that gaps the sender, and the page rightly says
+ * burst loss could not be judged. The running state is checked by axe in the short test.
+ */
+async function checkState(page: Page, name: string, { axe = true } = {}): Promise<void> {
   expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name}: no horizontal scroll`).toBeLessThanOrEqual(page.viewportSize()?.width ?? 0);
-  expect(await axeViolations(page), `${name}: axe-core`).toEqual([]);
+  if (axe) expect(await axeViolations(page), `${name}: axe-core`).toEqual([]);
   await page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
 }
 
 /** Runs a full test from a click and returns the answer's text and the first advice's id. */
-async function answerAfterTest(page: Page, name: string): Promise<{ sentence: string; firstAdvice: string | null }> {
+async function answerAfterTest(page: Page, name: string): Promise<{ sentence: string; findings: string[]; firstAdvice: string | null }> {
   await page.goto(`${BASE}/?save=0`);
   await checkState(page, `${name}-idle`);
   await page.getByRole('button', { name: 'Start test' }).click();
   await expect(page.getByRole('status').filter({ hasText: 's left' })).toBeVisible({ timeout: 15_000 });
-  await checkState(page, `${name}-running`);
+  await checkState(page, `${name}-running`, { axe: false });
   const answer = page.locator('[data-answer]');
   await expect(answer).toBeVisible({ timeout: 45_000 });
   // The answer is in view and has the focus once the test ends.
   await expect.poll(() => deepFocus(page)).toBe('h2#answer');
   await expect(answer).toBeInViewport();
   await checkState(page, `${name}-answer`);
-  return { sentence: (await answer.textContent()) ?? '', firstAdvice: await page.locator('[data-advice]').first().getAttribute('data-advice') };
+  const findings = await page.locator('[data-finding]').evaluateAll((els) => els.map((e) => e.getAttribute('data-finding') ?? ''));
+  return { sentence: (await answer.textContent()) ?? '', findings, firstAdvice: await page.locator('[data-advice]').first().getAttribute('data-advice') };
 }
 
 test.use({ viewport: { width: 390, height: 844 } });
@@ -98,11 +104,17 @@ test('loss upstream only: the people you talk to hear it, pause uploads', async 
   expect(a.firstAdvice).toBe('pause-uploads');
 });
 
-test('jitter downstream only: calls sound choppy, pause downloads', async ({ page }) => {
+test('delay varying 0-120 ms on the way in: the answer names the way in, pause downloads first', async ({ page }) => {
   test.setTimeout(90_000);
-  // Independent delays of 0-120 ms (RFC 3550 jitter about 2 x 60 / 3 = 40 ms, above the 30 ms target); the round trip stays under 100 ms.
+  // Independent delays of 0-120 ms on the way in (RFC 3550 jitter about 2 x 60 / 3 = 40 ms). Probes
+  // overtaking each other by more than SCTP's fast-retransmit window are abandoned by the unordered,
+  // no-retransmit channel and count as lost, as a jitter buffer would drop them too late: loss ranks
+  // first, so the answer leads with packets lost on the way in. (Delivered in order at the page's
+  // 100 probes/s, RFC 3550 jitter stays below twice the 10 ms spacing, under the 30 ms target: the
+  // answer's jitter wording is covered by the unit goldens.)
   const a = await withProxy({ name: 'jittery-down', down: { delayMs: 60, jitter: { kind: 'uniform', amplitudeMs: 60 }, jitterMayReorder: true } }, () => answerAfterTest(page, 'jittery-down'));
-  expect(a.sentence).toBe('Calls will likely sound choppy: the timing of packets varies too much.');
+  expect(a.sentence).toBe('Calls will likely break up: your connection loses packets on the way in.');
+  expect(a.findings[0]).toBe('loss');
   expect(a.firstAdvice).toBe('pause-downloads');
 });
 
@@ -114,6 +126,8 @@ test('a bad link and a test too short to judge: said plainly, axe-clean', async 
   await withProxy({ name: 'short' }, async () => {
     await page.goto(`${BASE}/?save=0&duration=3`);
     await page.getByRole('button', { name: 'Start test' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 's left' })).toBeVisible({ timeout: 15_000 });
+    await checkState(page, 'short-running');
     await expect(page.locator('[data-answer]')).toHaveText(/^No answer yet/, { timeout: 30_000 });
     await checkState(page, 'insufficient');
   });
