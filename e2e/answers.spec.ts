@@ -97,8 +97,10 @@ test('loss in both directions: calls will break up, and the first thing to try i
   expect(a.firstAdvice).toBe('wifi-or-cable');
 });
 
-test('loss upstream only: the people you talk to hear it, pause uploads', async ({ page }) => {
+test('loss upstream only, on a desktop screen in the dark theme: the people you talk to hear it, pause uploads', async ({ page }) => {
   test.setTimeout(90_000);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.emulateMedia({ colorScheme: 'dark' });
   const a = await withProxy({ name: 'lossy-up', up: { loss: { probability: 0.04 } } }, () => answerAfterTest(page, 'lossy-up'));
   expect(a.sentence).toBe('Calls will likely break up for the people you talk to: your connection loses packets on the way out.');
   expect(a.firstAdvice).toBe('pause-uploads');
@@ -118,8 +120,9 @@ test('delay varying 0-120 ms on the way in: the answer names the way in, pause d
   expect(a.firstAdvice).toBe('pause-downloads');
 });
 
-test('a bad link and a test too short to judge: said plainly, axe-clean', async ({ page }) => {
+test('a bad link and a test too short to judge, on a 360 px screen: said plainly, axe-clean', async ({ page }) => {
   test.setTimeout(60_000);
+  await page.setViewportSize({ width: 360, height: 740 });
   await page.goto(`${BASE}/?profile=fastest`);
   await expect(page.getByRole('alert')).toContainText('profile must be');
   await checkState(page, 'bad-link');

@@ -196,7 +196,7 @@ export class CpApp extends CpElement {
       <p class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</p>
       ${st.kind === 'running' ? html`<p class="phase" role="status" aria-live="polite">${phaseText(st.phase)}: ${st.detail}${this.secondsLeft(st.phase)}</p>` : nothing}
       ${st.kind === 'cancelled' ? html`<p class="neutral">Test cancelled. Nothing was measured or saved.</p>` : nothing}
-      ${running || this.state.kind === 'done'
+      ${running || (st.kind === 'done' && this.live !== null)
         ? html`<cp-live-panel .figures=${this.live} .chart=${this.chartModule} .durationS=${this.params.durationS} ?final=${st.kind === 'done'}></cp-live-panel>`
         : nothing}
       ${st.kind === 'done' ? html`<cp-verdict-view .report=${st.report} .save=${st.save}></cp-verdict-view>` : nothing}

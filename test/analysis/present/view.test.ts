@@ -3,6 +3,7 @@ import { aggregateP90 } from '../../../src/analysis/report/aggregate.js';
 import { analyze } from '../../../src/analysis/report/analyze.js';
 import {
   aggregateView,
+  chartTable,
   detailsView,
   directionRows,
   directionText,
@@ -170,5 +171,26 @@ describe('aggregate view', () => {
     const v = aggregateView(aggregateP90(reports));
     expect(v.heading).toBe('Verdict over 10 tests (90th percentile)');
     expect(v.rows.find((x) => x.target === 'latency-rtt')).toMatchObject({ measured: '99.96 ms', limit: '< 100 ms', status: 'pass', tests: '10 of 10 tests graded' });
+  });
+});
+
+describe('chartTable', () => {
+  it('says the chart in one sentence and lists its points with the tiles\' formatting', () => {
+    const t = chartTable([
+      { elapsedS: 1.02, rttMs: 12.04, jitterMs: null },
+      { elapsedS: 2.01, rttMs: 30.5, jitterMs: 1.26 },
+      { elapsedS: 3.0, rttMs: 18, jitterMs: 1.26 },
+    ]);
+    expect(t.summary).toBe('Over 3 seconds, round trip ranged from 12.0 ms to 30.5 ms; jitter stayed at 1.3 ms (live figures; the graded ones are in the result).');
+    expect(t.rows).toEqual([
+      { seconds: '1', rtt: '12.0 ms', jitter: liveView({ rttMs: null, jitterMs: null, lossPct: null, sent: 0, received: 0 }).jitter },
+      { seconds: '2', rtt: '30.5 ms', jitter: '1.3 ms' },
+      { seconds: '3', rtt: '18.0 ms', jitter: '1.3 ms' },
+    ]);
+  });
+
+  it('has nothing to say before the first figure', () => {
+    expect(chartTable([]).summary).toBe('No figures yet.');
+    expect(chartTable([{ elapsedS: 1, rttMs: null, jitterMs: null }]).summary).toBe('No figures yet.');
   });
 });
