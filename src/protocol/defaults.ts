@@ -26,6 +26,12 @@ export const DEFAULTS = {
   finalTallyTimeoutMs: 5_000,
   /** After a sign the server went away (signaling closed, peer connection failed), this much silence ends the stream. */
   silenceAfterLossMs: 2_000,
+  /**
+   * Probes are sent for this much longer than the test's duration, so its one full window stays
+   * evaluable when the first probes leave late (a page busy loading its chart as the test starts
+   * delayed them 20-50 ms under load, and a window needs a span of its length minus one interval).
+   */
+  sendMarginMs: 100,
   /** `callprobe run` asks GET /api/config before starting a browser: this bounds the wait. */
   serverCheckTimeoutMs: 5_000,
 
