@@ -358,6 +358,7 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
     metricsText: () => (r ? r.metricsText() : ''),
     logLevel: appLogger.level,
     trustProxy: opts.trustProxy,
+    ...(r && opts.tls ? { certificateRefusal: (ip: string) => r.certificateRefusal(ip, DEFAULTS.tlsRefusalWindowMs) } : {}),
     results: {
       store,
       adminToken: opts.adminToken,

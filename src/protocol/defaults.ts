@@ -20,6 +20,8 @@ export const DEFAULTS = {
   connectTimeoutMs: 15_000,
   /** All ports are checked at once in 0.11 s on loopback (docs/benchmarks.md); 4 s ends a silently dropped port. */
   portCheckTimeoutMs: 4_000,
+  /** GET /api/tls-check looks this far back: Chromium's certificate alert comes 0.13 s into a port check of at most 4 s. */
+  tlsRefusalWindowMs: 60_000,
   /** NAT classification: STUN Binding to two relay ports answers in one round trip; 3 s covers retransmits and stays under the port checks. */
   natGatherTimeoutMs: 3_000,
   /** After "stop": the reflector's last receipts take one round trip; 5 s bounds a lost reply. */

@@ -6,16 +6,21 @@
  * trusts only Node's bundled roots, or asks for another name, is refused with a certificate
  * error, which the ladder's machine code calls 'tls-handshake'. A certificate and key that do
  * not belong together, or files that are not PEM or cannot be read, stop serve with a
- * one-line usage error (exit 3) before anything listens.
+ * one-line usage error (exit 3) before anything listens. A client that aborts the handshake
+ * with a certificate alert (Chromium does, and tells the page nothing) is counted, and the
+ * page's timed-out TLS rung learns from GET /api/tls-check that its browser refused it.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rungError } from '../../../src/analysis/grade/connectivity.js';
+import type { TlsCheck } from '../../../src/protocol/api.js';
+import { explainTlsTimeout } from '../../../src/session/net/port-check.js';
 import { TurnClient } from '../../../server/turn/client/turn-client.js';
 import { mintRestCredential } from '../../../server/turn/credentials.js';
 import { formatIp } from '../../../server/turn/net/ip.js';
 import { freePorts } from '../../kit/net.js';
+import { waitFor } from '../../kit/wait.js';
 import { makeTestPki, type TestPki } from '../../kit/pki.js';
 import { startServe, type ServeProcess } from '../http/serve-process.js';
 
@@ -53,9 +58,16 @@ describe.skipIf(!built)('serve --tls-port with a certificate chain from a local 
     server = await startServe([
       '--host', '127.0.0.1', '--http-port', '0', '--turn-ports', String(turnPort), '--relay-ports', '32200-32299',
       '--tls-port', String(tlsPort), '--tls-cert', pki.chainPath, '--tls-key', pki.keyPath,
-      '--secret', SECRET, '--no-store', '--log-level', 'warn',
+      '--secret', SECRET, '--no-store', '--log-level', 'warn', '--metrics-listen', '127.0.0.1:0',
     ]);
   }, 30_000);
+
+  const tlsCheck = async (): Promise<TlsCheck> => (await (await fetch(`${server.url}/api/tls-check`)).json()) as TlsCheck;
+  const tlsFailures = async (): Promise<string[]> => {
+    const url = /metrics on (\S+)/.exec(server.proc.output())?.[1] ?? '';
+    const text = await (await fetch(url)).text();
+    return text.split('\n').filter((l) => l.startsWith('callprobe_turn_tls_handshake_failures_total'));
+  };
 
   afterAll(async () => {
     await server?.stop();
@@ -84,6 +96,29 @@ describe.skipIf(!built)('serve --tls-port with a certificate chain from a local 
     }
     // The refused handshakes cost the listener nothing: a trusting client still allocates.
     expect(await allocateOverTls(tlsPort, '127.0.0.1', { ca: pki.caPem })).toEqual({ relayed: '127.0.0.1' });
+  });
+
+  it('a client that aborts the handshake with a certificate alert (as Chromium does) is counted, and the page can learn it refused the certificate', async () => {
+    // Node verifies after its handshake completed and sends no alert: the relay saw nothing.
+    expect(await tlsCheck()).toEqual({ certificateRefused: null });
+    const timedOut = { transport: 'tls' as const, port: tlsPort, url: `turns:127.0.0.1:${tlsPort}?transport=tcp`, reachable: false, allocateMs: null, error: 'timeout' };
+    expect(await explainTlsTimeout(timedOut, server.url)).toEqual(timedOut);
+    // OpenSSL verifies inside the handshake and aborts it with alert 48 (unknown_ca), RFC 8446 §6.2.
+    const s = spawnSync('openssl', ['s_client', '-connect', `127.0.0.1:${tlsPort}`, '-verify_return_error'], { input: '', encoding: 'utf8', timeout: 10_000 });
+    expect(s.status, s.stdout + s.stderr).not.toBe(0);
+    expect(s.stdout + s.stderr).toMatch(/unable to get local issuer certificate/);
+    const check = await waitFor(async () => (await tlsCheck()).certificateRefused, { timeoutMs: 5_000, what: 'the relay to record the alert' });
+    expect(check).toEqual({ alert: 'unknown_ca' });
+    // (The Node clients above, which closed mid-handshake without an alert, are counted as 'other'.)
+    expect(await tlsFailures()).toContain(`callprobe_turn_tls_handshake_failures_total{transport="tls",port="${tlsPort}",reason="certificate-refused"} 1`);
+    // The page's timed-out TLS rung becomes a refused certificate: 'tls-handshake' on the ladder.
+    const explained = await explainTlsTimeout(timedOut, server.url);
+    expect(explained.error).toBe("tls: this browser refused the relay's certificate (TLS alert unknown_ca)");
+    expect(rungError(explained)).toBe('tls-handshake');
+    // Only a timed-out TLS rung is explained.
+    for (const other of [{ ...timedOut, transport: 'tcp' as const }, { ...timedOut, error: '486 Allocation Quota Reached' }]) {
+      expect(await explainTlsTimeout(other, server.url)).toEqual(other);
+    }
   });
 });
 
