@@ -2,6 +2,7 @@ import { chromium, expect, test } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../server/headless/chromium.js';
 import { E2E } from './fixtures/env.js';
 import { TestNetns, canMakeNetns } from './fixtures/netns.js';
+import { makeTestPki } from '../test/kit/pki.js';
 
 /**
  * The connectivity ladder against a real firewall: each test makes its own namespace, puts
@@ -29,12 +30,12 @@ interface LadderReport {
 const HTTP_PORT = 18380;
 const HOST = '10.200.0.1';
 
-async function testBehind(tag: string, drops: string[]): Promise<{ code: number | null; report: LadderReport }> {
+async function testBehind(tag: string, drops: string[], serveArgs: string[] = []): Promise<{ code: number | null; report: LadderReport }> {
   const ns = TestNetns.create(tag);
   try {
     ns.addVeth(HOST, '10.200.0.2');
     ns.drop(...drops);
-    const server = ns.spawn(process.execPath, ['dist/server/cli.js', 'serve', '--host', HOST, '--http-port', String(HTTP_PORT), '--turn-ports', '3478-3481', '--log-level', 'warn'], {
+    const server = ns.spawn(process.execPath, ['dist/server/cli.js', 'serve', '--host', HOST, '--http-port', String(HTTP_PORT), '--turn-ports', '3478-3481', '--log-level', 'warn', ...serveArgs], {
       deadlineMs: 80_000,
     });
     try {
@@ -101,6 +102,22 @@ test.describe('the connectivity ladder behind a firewall', () => {
     expect(offered.map((r) => `${r.transport}/${r.port}`)).toEqual(['udp/3478', 'udp/3479', 'udp/3480', 'udp/3481', 'tcp/3478']);
     expect(offered.every((r) => !r.reachable && r.error === 'timeout' && r.errorText !== null)).toBe(true);
     expect(report.explanation[0]).toMatch(/^NO VERDICT: Media cannot get through from here: no relay port connected \(UDP 3478: timeout/);
+  });
+
+  test('TLS with a certificate the browser does not trust: the TLS rung is tls-handshake (the relay saw the alert), not a timeout', async () => {
+    // Signed by a throwaway CA Chromium does not trust (and for other names than HOST): Chromium
+    // aborts the handshake with a certificate alert and tells the page only "701 Failed to establish connection".
+    const pki = makeTestPki();
+    try {
+      const { report } = await testBehind('tlscert', [], ['--tls-port', '5349', '--tls-cert', pki.chainPath, '--tls-key', pki.keyPath]);
+      const tls = report.connectivity.find((r) => r.transport === 'tls');
+      expect(tls).toMatchObject({ port: 5349, reachable: false, error: 'tls-handshake' });
+      expect(tls?.errorText).toMatch(/certificate/);
+      expect(report.hints.find((h) => h.code === 'tls-blocked')?.sentence).toMatch(/failed its handshake/);
+      expect(report.path.transport).toBe('udp');
+    } finally {
+      pki.remove();
+    }
   });
 });
 

@@ -1,9 +1,10 @@
 /**
  * TLS handshakes that failed on the relay's TLS listeners, and which client addresses refused
  * the relay's certificate. A browser that does not trust the certificate aborts the handshake
- * with a certificate alert (RFC 8446 §6.2) and tells the page nothing (Chromium: no
- * icecandidateerror, gathering never completes), so only the relay can say "your browser
- * refused my certificate". Memory is bounded: the most recent MAX_SOURCES addresses.
+ * with a certificate alert (RFC 8446 §6.2) and tells the page no more than for a closed port
+ * (Chromium, measured: "701 Failed to establish connection", or nothing), so only the relay
+ * can say "your browser refused my certificate". Memory is bounded: the most recent
+ * MAX_SOURCES addresses.
  */
 
 /** Why a TLS handshake did not complete (a metrics label). */

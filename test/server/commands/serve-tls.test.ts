@@ -7,7 +7,7 @@
  * error, which the ladder's machine code calls 'tls-handshake'. A certificate and key that do
  * not belong together, or files that are not PEM or cannot be read, stop serve with a
  * one-line usage error (exit 3) before anything listens. A client that aborts the handshake
- * with a certificate alert (Chromium does, and tells the page nothing) is counted, and the
+ * with a certificate alert (Chromium does, and tells the page no more than "701") is counted, and the
  * page's timed-out TLS rung learns from GET /api/tls-check that its browser refused it.
  */
 import { spawnSync } from 'node:child_process';
@@ -115,6 +115,9 @@ describe.skipIf(!built)('serve --tls-port with a certificate chain from a local 
     const explained = await explainTlsTimeout(timedOut, server.url);
     expect(explained.error).toBe("tls: this browser refused the relay's certificate (TLS alert unknown_ca)");
     expect(rungError(explained)).toBe('tls-handshake');
+    // What Chromium's check says on the way (its 701 is a timeout to the ladder) is explained too.
+    const chromium701 = { ...timedOut, error: '701 Failed to establish connection' };
+    expect(rungError(await explainTlsTimeout(chromium701, server.url))).toBe('tls-handshake');
     // Only a timed-out TLS rung is explained.
     for (const other of [{ ...timedOut, transport: 'tcp' as const }, { ...timedOut, error: '486 Allocation Quota Reached' }]) {
       expect(await explainTlsTimeout(other, server.url)).toEqual(other);
