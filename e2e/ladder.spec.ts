@@ -14,13 +14,14 @@ import { makeTestPki } from '../test/kit/pki.js';
 interface Rung {
   transport: string;
   port: number | null;
+  family: string;
   reachable: boolean;
   error: string | null;
   errorText: string | null;
 }
 interface LadderReport {
   connectivity: Rung[];
-  path: { transport: string; port: number | null };
+  path: { transport: string; port: number | null; family: string | null };
   outcome: { reason: string } | null;
   hints: { code: string; sentence: string }[];
   summary: { verdict: string };
@@ -119,6 +120,38 @@ test.describe('the connectivity ladder behind a firewall', () => {
       pki.remove();
     }
   });
+});
+
+test('dual stack: serve --host :: --relay-ip IPV4,IPV6 puts IPv6 rungs (family ipv6) on the ladder beside the IPv4 ones; the test runs over IPv4', async () => {
+  test.skip(!canMakeNetns(), 'needs root to make a namespace');
+  test.setTimeout(90_000);
+  const V6 = 'fd00:200::1';
+  const ns = TestNetns.create('dual');
+  try {
+    ns.addVeth(HOST, '10.200.0.2');
+    // nodad: usable at once (no duplicate address detection on a link of our own).
+    ns.exec('ip', ['addr', 'add', `${V6}/64`, 'dev', 'cp0', 'nodad']);
+    ns.exec('ip', ['addr', 'add', 'fd00:200::2/64', 'dev', 'cp1', 'nodad']);
+    const server = ns.spawn(process.execPath, ['dist/server/cli.js', 'serve', '--host', '::', '--relay-ip', `${HOST},${V6}`, '--http-port', String(HTTP_PORT), '--turn-ports', '3478-3481', '--log-level', 'warn'], { deadlineMs: 80_000 });
+    try {
+      await server.waitForLine('callprobe serving', { timeoutMs: 15_000, what: 'the server to listen' });
+      const run = ns.spawn(process.execPath, ['dist/server/cli.js', 'run', '--server', `http://${HOST}:${HTTP_PORT}`, '--json', '--duration', '3'], { deadlineMs: 75_000 });
+      await run.exited;
+      const report = JSON.parse(run.stdout()) as LadderReport;
+      const offered = report.connectivity.filter((r) => r.error !== 'not-offered');
+      expect(offered.map((r) => `${r.transport}/${r.port}/${r.family}/${r.reachable ? 'ok' : r.error}`)).toEqual([
+        ...['3478', '3479', '3480', '3481'].map((p) => `udp/${p}/ipv4/ok`),
+        'tcp/3478/ipv4/ok',
+        ...['3478', '3479', '3480', '3481'].map((p) => `udp/${p}/ipv6/ok`),
+        'tcp/3478/ipv6/ok',
+      ]);
+      expect(report.path).toMatchObject({ transport: 'udp', family: 'ipv4' });
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    ns.delete();
+  }
 });
 
 test('a relay on loopback in a browser that refuses loopback relays: told apart from a firewall and explained', async () => {
