@@ -41,9 +41,26 @@ async function withServerBehind<T>(tag: string, drops: string[], use: (ns: TestN
   try {
     ns.addVeth(HOST, '10.200.0.2');
     ns.drop(...drops);
-    const server = ns.spawn(process.execPath, ['dist/server/cli.js', 'serve', '--host', HOST, '--http-port', String(HTTP_PORT), '--turn-ports', '3478-3481', '--no-store', '--log-level', 'warn', ...serveArgs], {
-      deadlineMs: 80_000,
-    });
+    const server = ns.spawn(
+      process.execPath,
+      [
+        'dist/server/cli.js',
+        'serve',
+        '--host',
+        HOST,
+        '--http-port',
+        String(HTTP_PORT),
+        '--turn-ports',
+        '3478-3481',
+        '--no-store',
+        '--log-level',
+        'warn',
+        ...serveArgs,
+      ],
+      {
+        deadlineMs: 80_000,
+      },
+    );
     try {
       await server.waitForLine('callprobe serving', { timeoutMs: 15_000, what: 'the server to listen' });
       return await use(ns);
@@ -56,14 +73,23 @@ async function withServerBehind<T>(tag: string, drops: string[], use: (ns: TestN
 }
 
 /** `callprobe run --json` (with its Chromium) inside the namespace, against the server behind `drops`. */
-function testBehind(tag: string, drops: string[], durationS = 3, serveArgs: string[] = []): Promise<{ code: number | null; report: LadderReport; json: string }> {
+function testBehind(
+  tag: string,
+  drops: string[],
+  durationS = 3,
+  serveArgs: string[] = [],
+): Promise<{ code: number | null; report: LadderReport; json: string }> {
   return withServerBehind(
     tag,
     drops,
     async (ns) => {
-    const run = ns.spawn(process.execPath, ['dist/server/cli.js', 'run', '--server', `http://${HOST}:${HTTP_PORT}`, '--no-save', '--json', '--duration', String(durationS)], { deadlineMs: 75_000 });
-    const status = await run.exited;
-    return { code: status.code, report: JSON.parse(run.stdout()) as LadderReport, json: run.stdout() };
+      const run = ns.spawn(
+        process.execPath,
+        ['dist/server/cli.js', 'run', '--server', `http://${HOST}:${HTTP_PORT}`, '--no-save', '--json', '--duration', String(durationS)],
+        { deadlineMs: 75_000 },
+      );
+      const status = await run.exited;
+      return { code: status.code, report: JSON.parse(run.stdout()) as LadderReport, json: run.stdout() };
     },
     serveArgs,
   );
@@ -153,10 +179,32 @@ test('dual stack: serve --host :: --relay-ip IPV4,IPV6 puts IPv6 rungs (family i
     // nodad: usable at once (no duplicate address detection on a link of our own).
     ns.exec('ip', ['addr', 'add', `${V6}/64`, 'dev', 'cp0', 'nodad']);
     ns.exec('ip', ['addr', 'add', 'fd00:200::2/64', 'dev', 'cp1', 'nodad']);
-    const server = ns.spawn(process.execPath, ['dist/server/cli.js', 'serve', '--host', '::', '--relay-ip', `${HOST},${V6}`, '--http-port', String(HTTP_PORT), '--turn-ports', '3478-3481', '--no-store', '--log-level', 'warn'], { deadlineMs: 80_000 });
+    const server = ns.spawn(
+      process.execPath,
+      [
+        'dist/server/cli.js',
+        'serve',
+        '--host',
+        '::',
+        '--relay-ip',
+        `${HOST},${V6}`,
+        '--http-port',
+        String(HTTP_PORT),
+        '--turn-ports',
+        '3478-3481',
+        '--no-store',
+        '--log-level',
+        'warn',
+      ],
+      { deadlineMs: 80_000 },
+    );
     try {
       await server.waitForLine('callprobe serving', { timeoutMs: 15_000, what: 'the server to listen' });
-      const run = ns.spawn(process.execPath, ['dist/server/cli.js', 'run', '--server', `http://${HOST}:${HTTP_PORT}`, '--no-save', '--json', '--duration', '3'], { deadlineMs: 75_000 });
+      const run = ns.spawn(
+        process.execPath,
+        ['dist/server/cli.js', 'run', '--server', `http://${HOST}:${HTTP_PORT}`, '--no-save', '--json', '--duration', '3'],
+        { deadlineMs: 75_000 },
+      );
       await run.exited;
       const report = JSON.parse(run.stdout()) as LadderReport;
       const offered = report.connectivity.filter((r) => r.error !== 'not-offered');
@@ -185,16 +233,16 @@ test('every rung blocked, seen in the page on a phone: the answer says calls can
     const browser = await chromium.launch({ executablePath: wrapper, args: [...CHROMIUM_ARGS] });
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     try {
-    // http:// to a veth address is not a secure context: the page uses its Web Audio tone.
-    await page.goto(`http://${HOST}:${HTTP_PORT}/?save=0`);
-    await page.getByRole('button', { name: 'Start test' }).click();
-    const answer = page.locator('[data-answer]');
-    await expect(answer).toHaveText('Calls cannot get through from here: the ports calls use are blocked on the way to the relay.', { timeout: 60_000 });
-    await expect(page.locator('[data-advice]').first()).toHaveAttribute('data-advice', 'tell-it');
-    await expect(answer).toBeFocused();
-    await expect(page.getByText('UDP 3478').first()).toBeVisible();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    expect(await axeViolations(page)).toEqual([]);
+      // http:// to a veth address is not a secure context: the page uses its Web Audio tone.
+      await page.goto(`http://${HOST}:${HTTP_PORT}/?save=0`);
+      await page.getByRole('button', { name: 'Start test' }).click();
+      const answer = page.locator('[data-answer]');
+      await expect(answer).toHaveText('Calls cannot get through from here: the ports calls use are blocked on the way to the relay.', { timeout: 60_000 });
+      await expect(page.locator('[data-advice]').first()).toHaveAttribute('data-advice', 'tell-it');
+      await expect(answer).toBeFocused();
+      await expect(page.getByText('UDP 3478').first()).toBeVisible();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(await axeViolations(page)).toEqual([]);
     } finally {
       // Kept with the results, passed or failed: our own browser has no Playwright trace.
       await page.screenshot({ path: test.info().outputPath('could-not-connect.png'), fullPage: true });

@@ -75,10 +75,12 @@ function ack(r: StoredResult): ResultAck {
 function resultsErrorHandler(this: FastifyInstance, err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (err instanceof Refusal) return refuse(reply, err);
   if (err instanceof ReportShapeError) return refuse(reply, new Refusal(400, err.reason, err.message));
-  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return refuse(reply, new Refusal(413, 'too-large', `the body is over ${DEFAULTS.results.bodyLimitBytes} bytes`));
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return refuse(reply, new Refusal(413, 'too-large', `the body is over ${DEFAULTS.results.bodyLimitBytes} bytes`));
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return refuse(reply, new Refusal(415, 'not-json', 'send the report as application/json'));
   if (err.statusCode === 429) return refuse(reply, new Refusal(429, 'rate-limited', err.message));
-  if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) return refuse(reply, new Refusal(err.statusCode, 'bad-request', err.message));
+  if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)
+    return refuse(reply, new Refusal(err.statusCode, 'bad-request', err.message));
   req.log.error({ err }, 'results route failed');
   return refuse(reply, new Refusal(500, 'server-error', 'the result could not be stored or read; nothing was lost on your side, try again'));
 }
@@ -113,7 +115,8 @@ export async function registerResults(app: FastifyInstance, opts: ResultsOptions
       timeWindow: 60_000,
       groupId,
       keyGenerator: (req: FastifyRequest) => sourceKey(req.ip),
-      errorResponseBuilder: (_req: FastifyRequest, ctx: { after: string }) => new Refusal(429, 'rate-limited', `too many requests from your address: retry in ${ctx.after}`),
+      errorResponseBuilder: (_req: FastifyRequest, ctx: { after: string }) =>
+        new Refusal(429, 'rate-limited', `too many requests from your address: retry in ${ctx.after}`),
     },
   });
   const store = opts.store;
@@ -128,7 +131,9 @@ export async function registerResults(app: FastifyInstance, opts: ResultsOptions
       if (upload.result.site !== null) {
         const who = operatorCheck(req, opts.adminToken);
         if (who !== 'ok') {
-          throw who.statusCode === 404 ? new Refusal(403, 'site-needs-operator', 'a result with a site is accepted only with the operator token, and this server has none (--admin-token)') : who;
+          throw who.statusCode === 404
+            ? new Refusal(403, 'site-needs-operator', 'a result with a site is accepted only with the operator token, and this server has none (--admin-token)')
+            : who;
         }
       }
       const { result, created } = await store.put({ ...upload.result, address: unmapIpv4(req.ip) });
@@ -137,24 +142,36 @@ export async function registerResults(app: FastifyInstance, opts: ResultsOptions
     },
   );
 
-  app.get<{ Params: { code: string } }>(`${SHARED_RESULT_API}/:code`, { config: limited(opts.readsPerMinutePerIp, 'results-read'), errorHandler: resultsErrorHandler }, async (req, reply) => {
-    if (store === null) throw noStore();
-    const code = parseCodeParam(req.params.code);
-    const r = code === null ? null : await store.getByCode(code);
-    if (r === null) throw new Refusal(404, 'unknown-code', 'no result has this code (codes are kept for a limited time)');
-    reply.header('cache-control', 'private, max-age=60').header('x-robots-tag', 'noindex').type('application/json; charset=utf-8');
-    // The stored JSON goes out as stored: no parse and re-serialization.
-    return reply.send(`{"code":${JSON.stringify(r.code)},"storedAtMs":${r.storedAtMs},"report":${r.reportJson}}`);
-  });
+  app.get<{ Params: { code: string } }>(
+    `${SHARED_RESULT_API}/:code`,
+    { config: limited(opts.readsPerMinutePerIp, 'results-read'), errorHandler: resultsErrorHandler },
+    async (req, reply) => {
+      if (store === null) throw noStore();
+      const code = parseCodeParam(req.params.code);
+      const r = code === null ? null : await store.getByCode(code);
+      if (r === null) throw new Refusal(404, 'unknown-code', 'no result has this code (codes are kept for a limited time)');
+      reply.header('cache-control', 'private, max-age=60').header('x-robots-tag', 'noindex').type('application/json; charset=utf-8');
+      // The stored JSON goes out as stored: no parse and re-serialization.
+      return reply.send(`{"code":${JSON.stringify(r.code)},"storedAtMs":${r.storedAtMs},"report":${r.reportJson}}`);
+    },
+  );
 
-  app.get<{ Params: { code: string } }>(`${SHARED_RESULT_PAGE}/:code`, { config: limited(opts.readsPerMinutePerIp, 'results-read'), errorHandler: resultsErrorHandler }, async (req, reply) => {
-    const code = parseCodeParam(req.params.code);
-    const known = store !== null && code !== null && (await store.getByCode(code)) !== null;
-    reply.header('x-robots-tag', 'noindex');
-    if (!opts.pageBuilt) return reply.code(known ? 503 : 404).type('text/plain').send(known ? 'page not built: run `npm run build`\n' : 'no result has this code\n');
-    // The page reads the code from its URL and renders the stored report (or says it is unknown).
-    return reply.code(known ? 200 : 404).sendFile('index.html');
-  });
+  app.get<{ Params: { code: string } }>(
+    `${SHARED_RESULT_PAGE}/:code`,
+    { config: limited(opts.readsPerMinutePerIp, 'results-read'), errorHandler: resultsErrorHandler },
+    async (req, reply) => {
+      const code = parseCodeParam(req.params.code);
+      const known = store !== null && code !== null && (await store.getByCode(code)) !== null;
+      reply.header('x-robots-tag', 'noindex');
+      if (!opts.pageBuilt)
+        return reply
+          .code(known ? 503 : 404)
+          .type('text/plain')
+          .send(known ? 'page not built: run `npm run build`\n' : 'no result has this code\n');
+      // The page reads the code from its URL and renders the stored report (or says it is unknown).
+      return reply.code(known ? 200 : 404).sendFile('index.html');
+    },
+  );
 
   app.get<{ Params: { id: string } }>(`${RESULTS_PATH}/:id`, { errorHandler: resultsErrorHandler }, async (req, reply) => {
     const who = operatorCheck(req, opts.adminToken);

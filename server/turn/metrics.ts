@@ -61,8 +61,7 @@ export class RelayMetrics {
   render(): string {
     const lines: string[] = [];
     const stats = this.all();
-    const labels = (s: ListenerStats, extra = ''): string =>
-      `{transport="${s.transport}",port="${s.port}"${extra}}`;
+    const labels = (s: ListenerStats, extra = ''): string => `{transport="${s.transport}",port="${s.port}"${extra}}`;
     const simple = (name: string, type: 'gauge' | 'counter', help: string, get: (s: ListenerStats) => number): void => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
       for (const s of stats) lines.push(`${name}${labels(s)} ${get(s)}`);
@@ -76,8 +75,18 @@ export class RelayMetrics {
         lines.push(`${name}${labels(s, ',direction="peer_to_client"')} ${toClient(s)}`);
       }
     };
-    dir('callprobe_turn_relayed_packets_total', 'Packets relayed.', (s) => s.packetsToPeer, (s) => s.packetsToClient);
-    dir('callprobe_turn_relayed_bytes_total', 'Payload bytes relayed.', (s) => s.bytesToPeer, (s) => s.bytesToClient);
+    dir(
+      'callprobe_turn_relayed_packets_total',
+      'Packets relayed.',
+      (s) => s.packetsToPeer,
+      (s) => s.packetsToClient,
+    );
+    dir(
+      'callprobe_turn_relayed_bytes_total',
+      'Payload bytes relayed.',
+      (s) => s.bytesToPeer,
+      (s) => s.bytesToClient,
+    );
     const byReason = (name: string, help: string, get: (s: ListenerStats) => ReadonlyMap<string, number>): void => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
       for (const s of stats) {
@@ -90,7 +99,11 @@ export class RelayMetrics {
     byReason('callprobe_turn_challenges_total', 'Authentication challenges (401 without credentials, 438).', (s) => s.challenges);
     byReason('callprobe_turn_malformed_total', 'Input that could not be decoded.', (s) => s.malformed);
     byReason('callprobe_turn_dropped_total', 'Well-formed input dropped by policy.', (s) => s.dropped);
-    byReason('callprobe_turn_tls_handshake_failures_total', 'TLS handshakes that did not complete (certificate-refused: the client does not trust the certificate).', (s) => s.tlsHandshakeFailures);
+    byReason(
+      'callprobe_turn_tls_handshake_failures_total',
+      'TLS handshakes that did not complete (certificate-refused: the client does not trust the certificate).',
+      (s) => s.tlsHandshakeFailures,
+    );
     return lines.join('\n') + '\n';
   }
 }

@@ -37,11 +37,59 @@ export function makeTestPki(): TestPki {
   const f = (name: string): string => join(dir, name);
   writeFileSync(f('ca.cnf'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n');
   writeFileSync(f('server.cnf'), 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nextendedKeyUsage=serverAuth\n');
-  openssl(dir, ['req', '-x509', ...EC, '-subj', '/CN=callprobe test root', '-days', '2', '-keyout', 'root.key', '-out', 'root.pem', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  openssl(dir, [
+    'req',
+    '-x509',
+    ...EC,
+    '-subj',
+    '/CN=callprobe test root',
+    '-days',
+    '2',
+    '-keyout',
+    'root.key',
+    '-out',
+    'root.pem',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   openssl(dir, ['req', ...EC, '-subj', '/CN=callprobe test intermediate', '-keyout', 'int.key', '-out', 'int.csr']);
-  openssl(dir, ['x509', '-req', '-in', 'int.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-CAcreateserial', '-days', '2', '-extfile', 'ca.cnf', '-out', 'int.pem']);
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    'int.csr',
+    '-CA',
+    'root.pem',
+    '-CAkey',
+    'root.key',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    'ca.cnf',
+    '-out',
+    'int.pem',
+  ]);
   openssl(dir, ['req', ...EC, '-subj', '/CN=localhost', '-keyout', 'server.key', '-out', 'server.csr']);
-  openssl(dir, ['x509', '-req', '-in', 'server.csr', '-CA', 'int.pem', '-CAkey', 'int.key', '-CAcreateserial', '-days', '1', '-extfile', 'server.cnf', '-out', 'server.pem']);
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'int.pem',
+    '-CAkey',
+    'int.key',
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    'server.cnf',
+    '-out',
+    'server.pem',
+  ]);
   openssl(dir, ['req', '-x509', ...EC, '-subj', '/CN=localhost', '-days', '1', '-keyout', 'other.key', '-out', 'other.pem']);
   writeFileSync(f('chain.pem'), readFileSync(f('server.pem'), 'utf8') + readFileSync(f('int.pem'), 'utf8'));
   chmodSync(dir, 0o755);

@@ -94,7 +94,13 @@ export class TurnClient {
       const s = secure
         ? tls.connect(
             opts.verify
-              ? { host: opts.host, port: opts.port, rejectUnauthorized: true, ...(opts.verify.ca !== undefined ? { ca: opts.verify.ca } : {}), ...(opts.verify.servername !== undefined ? { servername: opts.verify.servername } : {}) }
+              ? {
+                  host: opts.host,
+                  port: opts.port,
+                  rejectUnauthorized: true,
+                  ...(opts.verify.ca !== undefined ? { ca: opts.verify.ca } : {}),
+                  ...(opts.verify.servername !== undefined ? { servername: opts.verify.servername } : {}),
+                }
               : { host: opts.host, port: opts.port, rejectUnauthorized: false },
           )
         : net.connect({ host: opts.host, port: opts.port });

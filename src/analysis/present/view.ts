@@ -103,7 +103,13 @@ export function keyFigures(r: Pick<Report, 'summary' | 'meta'>): FigureLine[] {
     { id: 'jitter', parts: [t('Jitter '), em(figureMs(s.jitterMs, limitOf('jitter-15s')))] },
     {
       id: 'loss',
-      parts: [t('Loss '), em(figurePct(s.lossPct, limitOf('loss-15s'))), t(' (worst 200 ms: '), em(figurePct(s.burstLossPctMax200ms, limitOf('burst-loss-200ms'))), t(')')],
+      parts: [
+        t('Loss '),
+        em(figurePct(s.lossPct, limitOf('loss-15s'))),
+        t(' (worst 200 ms: '),
+        em(figurePct(s.burstLossPctMax200ms, limitOf('burst-loss-200ms'))),
+        t(')'),
+      ],
     },
     { id: 'reorder', parts: [t('Reorder '), em(figurePct(s.reorderPct, limitOf('reorder')))] },
     { id: 'mos', parts: [t('MOS estimate '), em(figure(s.mos, 'mos'))] },
@@ -234,8 +240,14 @@ export function chartTable(points: readonly ChartPoint[]): ChartTable {
     return `${name} ${lo === hi ? `stayed at ${figureMs(lo)}` : `ranged from ${figureMs(lo)} to ${figureMs(hi)}`}`;
   };
   const parts = [
-    range('round trip', points.flatMap((p) => (p.rttMs === null ? [] : [p.rttMs]))),
-    range('jitter', points.flatMap((p) => (p.jitterMs === null ? [] : [p.jitterMs]))),
+    range(
+      'round trip',
+      points.flatMap((p) => (p.rttMs === null ? [] : [p.rttMs])),
+    ),
+    range(
+      'jitter',
+      points.flatMap((p) => (p.jitterMs === null ? [] : [p.jitterMs])),
+    ),
   ].filter((x): x is string => x !== null);
   const last = points.at(-1);
   const summary =

@@ -35,7 +35,8 @@ export class LivePanel extends CpElement {
       return;
     }
     const last = this.points.at(-1);
-    if (last === undefined || Math.floor(f.elapsedS) > Math.floor(last.elapsedS)) this.points = [...this.points, { elapsedS: f.elapsedS, rttMs: f.rttMs, jitterMs: f.jitterMs }];
+    if (last === undefined || Math.floor(f.elapsedS) > Math.floor(last.elapsedS))
+      this.points = [...this.points, { elapsedS: f.elapsedS, rttMs: f.rttMs, jitterMs: f.jitterMs }];
   }
 
   override updated(): void {
@@ -65,15 +66,17 @@ export class LivePanel extends CpElement {
     // One template, so the chart's canvas (and its plot) stays when the tiles go.
     return html`
       <section aria-label=${this.final ? 'The test over time' : 'Live figures'}>
-        ${this.final
-          ? nothing
-          : html`<progress max=${this.durationS} .value=${f ? Math.min(f.elapsedS, this.durationS) : 0} aria-label="Test progress"></progress>
+        ${
+          this.final
+            ? nothing
+            : html`<progress max=${this.durationS} .value=${f ? Math.min(f.elapsedS, this.durationS) : 0} aria-label="Test progress"></progress>
               <dl aria-live="off">
                 <div class="fig"><dt>Round trip (last 2 s, median)</dt><dd data-live="rtt">${v.rtt}</dd></div>
                 <div class="fig"><dt>Jitter (RFC 3550)</dt><dd data-live="jitter">${v.jitter}</dd></div>
                 <div class="fig"><dt>Round-trip loss so far</dt><dd data-live="loss">${v.loss}</dd></div>
                 <div class="fig"><dt>Probes sent / echoes back</dt><dd data-live="count">${v.count}</dd></div>
-              </dl>`}
+              </dl>`
+        }
         <div class="chart"><canvas role="img" aria-describedby=${ifDefined(this.final ? 'chart-summary' : undefined)} aria-label=${this.final ? 'Round trip and jitter over the test, as measured live; the graded figures are in the result below' : 'Round trip and jitter over the test'}></canvas></div>
         ${this.final ? this.renderTable() : nothing}
       </section>
@@ -84,8 +87,9 @@ export class LivePanel extends CpElement {
   private renderTable() {
     const t = chartTable(this.points);
     return html`<p id="chart-summary" class="summary">${t.summary}</p>
-      ${t.rows.length > 0
-        ? html`<details>
+      ${
+        t.rows.length > 0
+          ? html`<details>
             <summary>The chart as a table</summary>
             <div class="scroll" tabindex="0" role="region" aria-label="The chart's figures by second">
               <table>
@@ -94,6 +98,7 @@ export class LivePanel extends CpElement {
               </table>
             </div>
           </details>`
-        : nothing}`;
+          : nothing
+      }`;
   }
 }

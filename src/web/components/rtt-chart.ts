@@ -1,12 +1,4 @@
-import {
-  Chart,
-  LineController,
-  LineElement,
-  PointElement,
-  LinearScale,
-  Legend,
-  Tooltip,
-} from 'chart.js';
+import { Chart, LineController, LineElement, PointElement, LinearScale, Legend, Tooltip } from 'chart.js';
 import type { LiveFigures } from '../../session/collect/live.js';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);
@@ -38,7 +30,13 @@ export class RttChart {
         parsing: false,
         scales: {
           x: { type: 'linear', title: { display: true, text: 'seconds', color: textColor }, min: 0, ticks: { color: textColor }, grid: { color: gridColor } },
-          y: { type: 'linear', title: { display: true, text: 'ms', color: textColor }, beginAtZero: true, ticks: { color: textColor }, grid: { color: gridColor } },
+          y: {
+            type: 'linear',
+            title: { display: true, text: 'ms', color: textColor },
+            beginAtZero: true,
+            ticks: { color: textColor },
+            grid: { color: gridColor },
+          },
         },
         plugins: { legend: { labels: { color: textColor } } },
       },

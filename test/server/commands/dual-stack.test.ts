@@ -56,7 +56,12 @@ describe('the page is offered both families (turnEntries and the ladder)', () =>
     const v4only = serveOptionsFromFlags({ ...serveFlags, host: '::', relayIp: '192.0.2.10' });
     expect(turnEntries(v4only, listeners).every((e) => e.url.includes('192.0.2.10'))).toBe(true);
     const oneHost = serveOptionsFromFlags({ ...serveFlags, host: '192.0.2.10', relayIp: '192.0.2.10,2001:db8::10' });
-    expect(turnEntries(oneHost, listeners.filter((l) => l.address === '0.0.0.0')).every((e) => e.url.includes('192.0.2.10'))).toBe(true);
+    expect(
+      turnEntries(
+        oneHost,
+        listeners.filter((l) => l.address === '0.0.0.0'),
+      ).every((e) => e.url.includes('192.0.2.10')),
+    ).toBe(true);
   });
 
   it('the ladder: the six standard rungs are IPv4, the IPv6 entries follow as rungs of family ipv6', () => {
@@ -66,8 +71,18 @@ describe('the page is offered both families (turnEntries and the ladder)', () =>
     const checks: RungCheck[] = [...entries.slice(6), ...entries.slice(0, 6)].map((e) => ({ ...e, reachable: true, allocateMs: 20, error: null }));
     const rungs = ladder(checks);
     expect(rungs.map((r) => `${r.transport}/${r.port}/${r.family}`)).toEqual([
-      'udp/3478/ipv4', 'udp/3479/ipv4', 'udp/3480/ipv4', 'udp/3481/ipv4', 'tcp/443/ipv4', 'tls/443/ipv4',
-      'udp/3478/ipv6', 'udp/3479/ipv6', 'udp/3480/ipv6', 'udp/3481/ipv6', 'tcp/443/ipv6', 'tls/443/ipv6',
+      'udp/3478/ipv4',
+      'udp/3479/ipv4',
+      'udp/3480/ipv4',
+      'udp/3481/ipv4',
+      'tcp/443/ipv4',
+      'tls/443/ipv4',
+      'udp/3478/ipv6',
+      'udp/3479/ipv6',
+      'udp/3480/ipv6',
+      'udp/3481/ipv6',
+      'tcp/443/ipv6',
+      'tls/443/ipv6',
     ]);
     // An IPv6-only server still fills the standard rungs.
     const v6only = ladder(entries.slice(6).map((e) => ({ ...e, reachable: true, allocateMs: 20, error: null })));
@@ -85,8 +100,27 @@ describe.skipIf(!built)('serve --host :: --relay-ip 127.0.0.1,::1 (a real proces
     pki = makeTestPki();
     [turnPort = 0, tlsPort = 0] = await freePorts(2);
     server = await startServe([
-      '--host', '::', '--relay-ip', '127.0.0.1,::1', '--http-port', '0', '--turn-ports', String(turnPort), '--relay-ports', '32300-32399',
-      '--tls-port', String(tlsPort), '--tls-cert', pki.chainPath, '--tls-key', pki.keyPath, '--secret', SECRET, '--no-store', '--log-level', 'warn',
+      '--host',
+      '::',
+      '--relay-ip',
+      '127.0.0.1,::1',
+      '--http-port',
+      '0',
+      '--turn-ports',
+      String(turnPort),
+      '--relay-ports',
+      '32300-32399',
+      '--tls-port',
+      String(tlsPort),
+      '--tls-cert',
+      pki.chainPath,
+      '--tls-key',
+      pki.keyPath,
+      '--secret',
+      SECRET,
+      '--no-store',
+      '--log-level',
+      'warn',
     ]);
   }, 30_000);
 
@@ -97,7 +131,11 @@ describe.skipIf(!built)('serve --host :: --relay-ip 127.0.0.1,::1 (a real proces
 
   it('/api/config lists the TURN URIs of both families, IPv4 first, asked over either family', async () => {
     const port = new URL(server.url).port;
-    const expected = ['127.0.0.1', '[::1]'].flatMap((h) => [`turn:${h}:${turnPort}?transport=udp`, `turn:${h}:${turnPort}?transport=tcp`, `turns:${h}:${tlsPort}?transport=tcp`]);
+    const expected = ['127.0.0.1', '[::1]'].flatMap((h) => [
+      `turn:${h}:${turnPort}?transport=udp`,
+      `turn:${h}:${turnPort}?transport=tcp`,
+      `turns:${h}:${tlsPort}?transport=tcp`,
+    ]);
     for (const base of [`http://127.0.0.1:${port}`, `http://[::1]:${port}`]) {
       const config = (await (await fetch(`${base}/api/config`)).json()) as ServerConfig;
       expect(config.turn.map((e) => e.url)).toEqual(expected);
@@ -111,10 +149,18 @@ describe.skipIf(!built)('serve --host :: --relay-ip 127.0.0.1,::1 (a real proces
         for (const family of [undefined, 6] as const) {
           const c = mintRestCredential(SECRET, `ds-${transport}`, 600, Date.now());
           const port = transport === 'tls' ? tlsPort : turnPort;
-          const client = await TurnClient.connect({ host, port, transport, username: c.username, password: c.credential, ...(transport === 'tls' ? { verify: { ca: pki.caPem } } : {}) });
+          const client = await TurnClient.connect({
+            host,
+            port,
+            transport,
+            username: c.username,
+            password: c.credential,
+            ...(transport === 'tls' ? { verify: { ca: pki.caPem } } : {}),
+          });
           try {
             const a = await client.allocate(family === undefined ? {} : { family });
-            got[`${transport} via ${host}, ${family === undefined ? 'no family asked' : 'IPv6 asked'}`] = `relayed ${formatIp(a.relayed.ip)}, mapped ${formatIp(a.mapped.ip)}`;
+            got[`${transport} via ${host}, ${family === undefined ? 'no family asked' : 'IPv6 asked'}`] =
+              `relayed ${formatIp(a.relayed.ip)}, mapped ${formatIp(a.mapped.ip)}`;
           } catch (err) {
             got[`${transport} via ${host}, ${family === undefined ? 'no family asked' : 'IPv6 asked'}`] = (err as Error).message;
           } finally {

@@ -4,7 +4,6 @@ import { checkRunFlags, type RunCommandOptions } from '../../../server/commands/
 import { ConfigError, DEFAULTS, parseTurnUri } from '../../../src/protocol/defaults.js';
 import { serveFlags } from './serve-flags.js';
 
-
 describe('callprobe serve flags', () => {
   it('turn into the results store options: --db, --no-store, the token, retention, proxies', () => {
     expect(serveOptionsFromFlags(serveFlags)).toMatchObject({
@@ -12,8 +11,18 @@ describe('callprobe serve flags', () => {
       adminToken: null,
       trustProxy: [],
     });
-    const pgFlags = { ...serveFlags, db: { kind: 'postgres' as const, url: 'postgres://u@db/callprobe' }, adminToken: 'x'.repeat(20), retainIpDays: 7, trustProxy: ['10.0.0.0/8'] };
-    expect(serveOptionsFromFlags(pgFlags)).toMatchObject({ results: { db: { kind: 'postgres' }, retainIpDays: 7 }, adminToken: 'x'.repeat(20), trustProxy: ['10.0.0.0/8'] });
+    const pgFlags = {
+      ...serveFlags,
+      db: { kind: 'postgres' as const, url: 'postgres://u@db/callprobe' },
+      adminToken: 'x'.repeat(20),
+      retainIpDays: 7,
+      trustProxy: ['10.0.0.0/8'],
+    };
+    expect(serveOptionsFromFlags(pgFlags)).toMatchObject({
+      results: { db: { kind: 'postgres' }, retainIpDays: 7 },
+      adminToken: 'x'.repeat(20),
+      trustProxy: ['10.0.0.0/8'],
+    });
     expect(serveOptionsFromFlags({ ...serveFlags, store: false }).results).toBeNull();
   });
 
@@ -41,7 +50,10 @@ describe('callprobe serve flags', () => {
 
   it('--relay-ip: one address, or one per family (dual stack, the IPv4 one primary)', () => {
     expect(serveOptionsFromFlags({ ...serveFlags, host: '::', relayIp: '2001:db8::1' })).not.toHaveProperty('relayIpV6');
-    expect(serveOptionsFromFlags({ ...serveFlags, host: '::', relayIp: ' 2001:db8::1 , 192.0.2.1 ' })).toMatchObject({ relayIp: '192.0.2.1', relayIpV6: '2001:db8::1' });
+    expect(serveOptionsFromFlags({ ...serveFlags, host: '::', relayIp: ' 2001:db8::1 , 192.0.2.1 ' })).toMatchObject({
+      relayIp: '192.0.2.1',
+      relayIpV6: '2001:db8::1',
+    });
     for (const bad of ['192.0.2.1,192.0.2.2', '2001:db8::1,2001:db8::2', '192.0.2.1,2001:db8::1,192.0.2.3', ',']) {
       expect(() => serveOptionsFromFlags({ ...serveFlags, host: '::', relayIp: bad }), bad).toThrow(/--relay-ip .*one IPv4 and one IPv6 address/);
     }
@@ -49,7 +61,15 @@ describe('callprobe serve flags', () => {
 });
 
 describe('callprobe run flags', () => {
-  const base: RunCommandOptions = { profile: 'client-to-edge', from: 'site', compare: false, json: false, browser: DEFAULTS.browserPath, save: true, csv: false };
+  const base: RunCommandOptions = {
+    profile: 'client-to-edge',
+    from: 'site',
+    compare: false,
+    json: false,
+    browser: DEFAULTS.browserPath,
+    save: true,
+    csv: false,
+  };
 
   it('need a server or a TURN server with its credentials', () => {
     expect(() => checkRunFlags(base)).toThrow(ConfigError);

@@ -55,15 +55,39 @@ process.stdout.write(JSON.stringify({ relayed: formatIp(a.relayed.ip) + ':' + a.
 
 function serveArgs(pki: TestPki): string[] {
   return [
-    CLI, 'serve', '--host', '127.0.0.1', '--http-port', '8080', '--turn-ports', '3478',
-    '--tcp-ports', '443', '--tls-port', '443', '--tls-cert', pki.chainPath, '--tls-key', pki.keyPath,
-    '--secret', SECRET, '--no-store', '--log-level', 'warn',
+    CLI,
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--http-port',
+    '8080',
+    '--turn-ports',
+    '3478',
+    '--tcp-ports',
+    '443',
+    '--tls-port',
+    '443',
+    '--tls-cert',
+    pki.chainPath,
+    '--tls-key',
+    pki.keyPath,
+    '--secret',
+    SECRET,
+    '--no-store',
+    '--log-level',
+    'warn',
   ];
 }
 
 /** `setpriv` arguments that run node as nobody (no groups); `caps` adds CAP_NET_BIND_SERVICE as systemd's AmbientCapabilities= does. */
 function asNobody(caps: boolean): string[] {
-  return ['--reuid=nobody', '--regid=nogroup', '--clear-groups', ...(caps ? ['--inh-caps=+net_bind_service', '--ambient-caps=+net_bind_service'] : []), process.execPath];
+  return [
+    '--reuid=nobody',
+    '--regid=nogroup',
+    '--clear-groups',
+    ...(caps ? ['--inh-caps=+net_bind_service', '--ambient-caps=+net_bind_service'] : []),
+    process.execPath,
+  ];
 }
 
 /** Uid and effective capabilities of a running process. */
@@ -100,7 +124,11 @@ describe.skipIf(why !== null)('serve on port 443 as an unprivileged user (in a t
   }
 
   async function allocate(n: TestNetns): Promise<{ relayed: string }> {
-    const r = await runProcess('ip', ['netns', 'exec', n.name, process.execPath, '--input-type=module', '-e', ALLOCATE_SCRIPT, join(repoRoot, 'dist'), '127.0.0.1', '443', pki.caPath, SECRET], { timeoutMs: 15_000 });
+    const r = await runProcess(
+      'ip',
+      ['netns', 'exec', n.name, process.execPath, '--input-type=module', '-e', ALLOCATE_SCRIPT, join(repoRoot, 'dist'), '127.0.0.1', '443', pki.caPath, SECRET],
+      { timeoutMs: 15_000 },
+    );
     expect(r.code, r.output).toBe(0);
     return JSON.parse(r.stdout) as { relayed: string };
   }
@@ -125,7 +153,11 @@ describe.skipIf(why !== null)('serve on port 443 as an unprivileged user (in a t
       serve = n.spawn('setpriv', [...asNobody(false), ...serveArgs(pki)], { deadlineMs: 30_000, cwd: repoRoot });
       const status = await serve.exited;
       expect(status.code, serve.output()).toBe(3);
-      const lines = serve.stderr().trimEnd().split('\n').filter((l) => !l.startsWith('TURN secret'));
+      const lines = serve
+        .stderr()
+        .trimEnd()
+        .split('\n')
+        .filter((l) => !l.startsWith('TURN secret'));
       expect(lines).toEqual(['callprobe: TURN relay: permission denied (ports below 1024 need privileges) (127.0.0.1:443)']);
     });
   }, 40_000);

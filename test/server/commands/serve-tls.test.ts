@@ -30,7 +30,11 @@ if (!built) console.warn(`[serve-tls] skipped: ${CLI} not built (run npx tsc -b 
 const SECRET = 'tls-chain';
 
 /** Connects over TLS with the given trust and allocates; the allocation's relayed address, or the error's code and message. */
-async function allocateOverTls(port: number, host: string, verify: { ca?: string; servername?: string }): Promise<{ relayed: string } | { code: string; message: string }> {
+async function allocateOverTls(
+  port: number,
+  host: string,
+  verify: { ca?: string; servername?: string },
+): Promise<{ relayed: string } | { code: string; message: string }> {
   const c = mintRestCredential(SECRET, 'tls', 600, Date.now());
   let client: TurnClient;
   try {
@@ -56,9 +60,27 @@ describe.skipIf(!built)('serve --tls-port with a certificate chain from a local 
     const [turnPort = 0, port = 0] = await freePorts(2);
     tlsPort = port;
     server = await startServe([
-      '--host', '127.0.0.1', '--http-port', '0', '--turn-ports', String(turnPort), '--relay-ports', '32200-32299',
-      '--tls-port', String(tlsPort), '--tls-cert', pki.chainPath, '--tls-key', pki.keyPath,
-      '--secret', SECRET, '--no-store', '--log-level', 'warn', '--metrics-listen', '127.0.0.1:0',
+      '--host',
+      '127.0.0.1',
+      '--http-port',
+      '0',
+      '--turn-ports',
+      String(turnPort),
+      '--relay-ports',
+      '32200-32299',
+      '--tls-port',
+      String(tlsPort),
+      '--tls-cert',
+      pki.chainPath,
+      '--tls-key',
+      pki.keyPath,
+      '--secret',
+      SECRET,
+      '--no-store',
+      '--log-level',
+      'warn',
+      '--metrics-listen',
+      '127.0.0.1:0',
     ]);
   }, 30_000);
 
@@ -101,7 +123,14 @@ describe.skipIf(!built)('serve --tls-port with a certificate chain from a local 
   it('a client that aborts the handshake with a certificate alert (as Chromium does) is counted, and the page can learn it refused the certificate', async () => {
     // Node verifies after its handshake completed and sends no alert: the relay saw nothing.
     expect(await tlsCheck()).toEqual({ certificateRefused: null });
-    const timedOut = { transport: 'tls' as const, port: tlsPort, url: `turns:127.0.0.1:${tlsPort}?transport=tcp`, reachable: false, allocateMs: null, error: 'timeout' };
+    const timedOut = {
+      transport: 'tls' as const,
+      port: tlsPort,
+      url: `turns:127.0.0.1:${tlsPort}?transport=tcp`,
+      reachable: false,
+      allocateMs: null,
+      error: 'timeout',
+    };
     expect(await explainTlsTimeout(timedOut, server.url)).toEqual(timedOut);
     // OpenSSL verifies inside the handshake and aborts it with alert 48 (unknown_ca), RFC 8446 §6.2.
     const s = spawnSync('openssl', ['s_client', '-connect', `127.0.0.1:${tlsPort}`, '-verify_return_error'], { input: '', encoding: 'utf8', timeout: 10_000 });
@@ -119,7 +148,10 @@ describe.skipIf(!built)('serve --tls-port with a certificate chain from a local 
     const chromium701 = { ...timedOut, error: '701 Failed to establish connection' };
     expect(rungError(await explainTlsTimeout(chromium701, server.url))).toBe('tls-handshake');
     // Only a timed-out TLS rung is explained.
-    for (const other of [{ ...timedOut, transport: 'tcp' as const }, { ...timedOut, error: '486 Allocation Quota Reached' }]) {
+    for (const other of [
+      { ...timedOut, transport: 'tcp' as const },
+      { ...timedOut, error: '486 Allocation Quota Reached' },
+    ]) {
       expect(await explainTlsTimeout(other, server.url)).toEqual(other);
     }
   });
@@ -134,15 +166,41 @@ describe.skipIf(!built)('serve refuses a TLS certificate and key it cannot use (
 
   function serveWith(cert: string, key: string): { code: number | null; stderr: string } {
     // Bounded: each case must end on its own (a serve that starts would be a failure).
-    const r = spawnSync(process.execPath, [CLI, 'serve', '--host', '127.0.0.1', '--http-port', '0', '--turn-ports', '0', '--tls-port', '25349', '--tls-cert', cert, '--tls-key', key, '--secret', SECRET, '--no-store'], {
-      encoding: 'utf8',
-      timeout: 15_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [
+        CLI,
+        'serve',
+        '--host',
+        '127.0.0.1',
+        '--http-port',
+        '0',
+        '--turn-ports',
+        '0',
+        '--tls-port',
+        '25349',
+        '--tls-cert',
+        cert,
+        '--tls-key',
+        key,
+        '--secret',
+        SECRET,
+        '--no-store',
+      ],
+      {
+        encoding: 'utf8',
+        timeout: 15_000,
+      },
+    );
     return { code: r.status, stderr: r.stderr };
   }
 
   it.each([
-    ['a key that is not the certificate\'s', () => [pki.chainPath, pki.otherKeyPath], /^callprobe: --tls-cert \S+chain\.pem and --tls-key \S+other\.key do not match: the key is not the certificate's$/],
+    [
+      "a key that is not the certificate's",
+      () => [pki.chainPath, pki.otherKeyPath],
+      /^callprobe: --tls-cert \S+chain\.pem and --tls-key \S+other\.key do not match: the key is not the certificate's$/,
+    ],
     ['a certificate given as the key', () => [pki.chainPath, pki.chainPath], /^callprobe: --tls-key \S+chain\.pem: not a PEM private key/],
     ['a key given as the certificate', () => [pki.keyPath, pki.keyPath], /^callprobe: --tls-cert \S+server\.key: not a PEM certificate/],
     ['a missing key file', () => [pki.chainPath, `${pki.dir}/absent.key`], /^callprobe: --tls-key \S+absent\.key: cannot read it \(ENOENT\)$/],

@@ -7,9 +7,22 @@ const nodeError = (code: string, message: string): Error & { code: string } => O
 describe('classifyTlsFailure', () => {
   it('reads the certificate alerts of RFC 8446 §6.2 from what Node reports', () => {
     // Chromium distrusting the certificate (measured: alert 46); OpenSSL's s_client (48).
-    expect(classifyTlsFailure(nodeError('ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN', 'error:0A000416:SSL routines:ssl3_read_bytes:sslv3 alert certificate unknown:SSL alert number 46\n'))).toEqual({ reason: 'certificate-refused', alert: 'certificate_unknown' });
-    expect(classifyTlsFailure(nodeError('ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'tlsv1 alert unknown ca:SSL alert number 48'))).toEqual({ reason: 'certificate-refused', alert: 'unknown_ca' });
-    expect(classifyTlsFailure(nodeError('ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED', 'SSL alert number 45'))).toEqual({ reason: 'certificate-refused', alert: 'certificate_expired' });
+    expect(
+      classifyTlsFailure(
+        nodeError(
+          'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+          'error:0A000416:SSL routines:ssl3_read_bytes:sslv3 alert certificate unknown:SSL alert number 46\n',
+        ),
+      ),
+    ).toEqual({ reason: 'certificate-refused', alert: 'certificate_unknown' });
+    expect(classifyTlsFailure(nodeError('ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'tlsv1 alert unknown ca:SSL alert number 48'))).toEqual({
+      reason: 'certificate-refused',
+      alert: 'unknown_ca',
+    });
+    expect(classifyTlsFailure(nodeError('ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED', 'SSL alert number 45'))).toEqual({
+      reason: 'certificate-refused',
+      alert: 'certificate_expired',
+    });
   });
 
   it('anything else is a timeout or other, never a refused certificate', () => {
