@@ -174,6 +174,18 @@ describe('details and live figures', () => {
     expect(closed.ports).toEqual([{ name: 'TCP 443', open: false, offered: true, detail: 'timeout' }]);
   });
 
+  it('prints the same quantity the same way in the last live tiles and in the verdict', () => {
+    const report = analyze(reflectorInput({ count: 1510, rttMs: (i) => 20 + (i % 3) }));
+    const s = report.summary;
+    const tiles = liveView({ rttMs: s.rttMsP50, jitterMs: s.jitterMs, lossPct: s.lossPct, sent: s.packetsSent, received: s.packetsReceived });
+    const verdict = keyFiguresText(report);
+    expect(verdict).toContain(`round trip p50 ${tiles.rtt}`);
+    expect(verdict).toContain(`jitter ${tiles.jitter}`);
+    expect(verdict).toContain(`loss ${tiles.loss}`);
+    expect(tiles.count).toBe('1,510 / 1,510');
+    expect(verdict).toContain('1,510 / 1,510');
+  });
+
   it('formats the running figures, with dashes before the first echo', () => {
     expect(liveView(null)).toEqual({ rtt: '–', jitter: '–', loss: '–', count: '– / –' });
     expect(liveView({ rttMs: 1.47, jitterMs: 0.31, lossPct: 0, sent: 1602, received: 1600 })).toEqual({
