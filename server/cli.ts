@@ -20,6 +20,7 @@ import { callprobeVersion } from './version.js';
 import { aggregateCommand } from './commands/aggregate.js';
 import { errorText, exitCodeFor } from './commands/exit.js';
 import { renderCoturnConfig } from './turn/coturn-config.js';
+import { readAlertsConfig } from './alerts/config.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -146,6 +147,7 @@ program
   )
   .option('--retain-days <days>', 'keep address-free reports this long', intArg('--retain-days', BOUNDS.retainDays), DEFAULTS.results.retainDays)
   .option('--retain-ip-days <days>', "keep results' client addresses this long", intArg('--retain-ip-days', BOUNDS.retainIpDays), DEFAULTS.results.retainIpDays)
+  .option('--alerts <file>', 'site alert rules and their webhook (JSON; see the README)', arg(readAlertsConfig))
   .option('--trust-proxy <cidrs>', 'reverse proxies whose X-Forwarded-For gives the client address (comma-separated IPs/CIDRs)', arg(parseTrustProxy))
   .action(async (_opts: unknown, cmd: Command) => {
     const opts = serveOptionsFromFlags(cmd.opts<ServeFlags>());

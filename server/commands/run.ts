@@ -146,6 +146,7 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
           results: null,
           adminToken: null,
           trustProxy: [],
+          alerts: null,
         },
         () => undefined,
       );

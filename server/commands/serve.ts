@@ -8,6 +8,8 @@ import { buildApp, buildMetricsApp, metricsTextOf } from '../http/app.js';
 import { RelayStartError, startRelay, type Relay, type RelayQuotas } from '../turn/index.js';
 import { BOUNDS, ConfigError, DEFAULTS, formatTurnUri, parseRelayIps, parseTurnUriParts, type DbTarget } from '../../src/protocol/defaults.js';
 import { openStore, StoreError, type ResultStore } from '../store/index.js';
+import { SiteAlerts } from '../alerts/index.js';
+import type { AlertsConfig } from '../alerts/config.js';
 import type { RelayEndpoints } from '../reflector/candidates.js';
 import type { SignalLimits } from '../http/signal-limits.js';
 import { callprobeVersion, packageRoot } from '../version.js';
@@ -44,6 +46,8 @@ export interface ServeOptions {
   webRoot?: string;
   /** The results store (issue 10): where, and for how long; null: --no-store. */
   results: { db: DbTarget; retainDays: number; retainIpDays: number } | null;
+  /** Site alerts (--alerts FILE): rules and the webhook; null: none. */
+  alerts: AlertsConfig | null;
   /** The operator token guarding listing, exports and site results; null: those are off. */
   adminToken: string | null;
   /** Reverse proxies whose X-Forwarded-For is believed. */
@@ -80,6 +84,8 @@ export interface ServeFlags {
   retainDays: number;
   retainIpDays: number;
   trustProxy?: string[];
+  /** --alerts FILE, read and checked. */
+  alerts?: AlertsConfig;
   maxSessionsPerIp: number;
   sessionsPerMinute: number;
   configPerMinute: number;
@@ -90,6 +96,8 @@ export interface ServeFlags {
 /** Checks the flags that only make sense together; throws ConfigError (a usage error). */
 export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
   if (f.tlsPort !== undefined && (!f.tlsCert || !f.tlsKey)) throw new ConfigError('--tls-port needs --tls-cert and --tls-key', 'missing-option');
+  if (f.alerts !== undefined && !f.store)
+    throw new ConfigError('--alerts needs the results store: alerts are fed by stored site results (drop --no-store)', 'missing-option');
   if ((f.host === '0.0.0.0' || f.host === '::') && !f.relayIp) {
     throw new ConfigError(`--host ${f.host} listens everywhere: give --relay-ip, the one address peers and the reflector use`, 'missing-option');
   }
@@ -120,6 +128,7 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
     metricsListen: f.metricsListen ?? null,
     logLevel: f.logLevel,
     results: f.store ? { db: f.db, retainDays: f.retainDays, retainIpDays: f.retainIpDays } : null,
+    alerts: f.alerts ?? null,
     adminToken: f.adminToken ?? null,
     trustProxy: f.trustProxy ?? [],
   };
@@ -370,6 +379,7 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
       bodyLimitBytes: DEFAULTS.results.bodyLimitBytes,
       postsPerMinutePerIp: DEFAULTS.results.postsPerMinutePerIp,
       readsPerMinutePerIp: DEFAULTS.results.readsPerMinutePerIp,
+      alerts: opts.alerts ? new SiteAlerts(opts.alerts, { info: (_o, msg) => log(msg), warn: (_o, msg) => log(msg) }) : null,
     },
   });
   const closeStore = async (): Promise<void> => {

@@ -6,6 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sourceKey } from './signal-limits.js';
+import type { SiteAlerts } from '../alerts/index.js';
 import { RESULTS_PATH, SHARED_RESULT_API, SHARED_RESULT_PAGE, type ResultAck } from '../../src/protocol/api.js';
 import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { parseResultCode, ResultCodeError } from '../../src/protocol/result-code.js';
@@ -27,6 +28,8 @@ export interface ResultsOptions {
   readsPerMinutePerIp: number;
   /** Whether the built page is there (/r/:code answers its index.html). */
   pageBuilt: boolean;
+  /** Site alerts (serve --alerts): fed every newly stored report that has a site. */
+  alerts?: SiteAlerts | null;
 }
 
 /** The JSON body of every refusal of these routes. */
@@ -138,6 +141,8 @@ export async function registerResults(app: FastifyInstance, opts: ResultsOptions
       }
       const { result, created } = await store.put({ ...upload.result, address: unmapIpv4(req.ip) });
       if (created) req.log.info({ id: result.id, code: result.code, kind: result.kind, site: result.site }, 'result stored');
+      if (created && result.site !== null && upload.accepted.kind === 'report')
+        opts.alerts?.observe(result.site, result.startedAtMs, upload.accepted.report.grades);
       return reply.code(created ? 201 : 200).send(ack(result));
     },
   );

@@ -130,6 +130,19 @@ export const DEFAULTS = {
   /** Clock skew allowed on a TURN credential's expiry beyond --credential-ttl before the relay refuses it. */
   credentialSkewS: 300,
 
+  // ---- Site alerts (serve --alerts FILE; issue 12) --------------------------------------------
+  alerts: {
+    /** Samples a rule's P90 is taken over: six hours of 10-minute samples. */
+    samples: 36,
+    /** Breaching evaluations in a row before an alert is raised, passing ones before it clears. */
+    raiseAfter: 3,
+    clearAfter: 3,
+    /** One webhook POST may take this long before it is abandoned (and logged). */
+    webhookTimeoutMs: 5_000,
+    /** Webhook posts in flight at once; events beyond are dropped and logged (a stuck receiver costs nothing else). */
+    maxInFlight: 16,
+  },
+
   // ---- callprobe run -----------------------------------------------------------------------
   /** Debian's chromium package. */
   browserPath: '/usr/bin/chromium',

@@ -42,6 +42,7 @@ function options(over: Partial<ServeOptions>): ServeOptions {
     results: null,
     adminToken: null,
     trustProxy: [],
+    alerts: null,
     ...over,
   };
 }

@@ -1,0 +1,83 @@
+/**
+ * The alert rules file of `serve --alerts FILE` (issue 12): one webhook and the rules that
+ * post to it. JSON, checked with TypeBox; a bad file is a usage error that names the problem.
+ */
+import { readFileSync } from 'node:fs';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { ConfigError, DEFAULTS } from '../../src/protocol/defaults.js';
+import { TargetIdSchema } from '../../src/analysis/schema/report-schema.js';
+import type { AlertRule } from '../../src/analysis/alert/hysteresis.js';
+
+const Count = (description: string) => Type.Integer({ minimum: 1, maximum: 10_000, description });
+
+export const AlertsFileSchema = Type.Object(
+  {
+    webhook: Type.Object(
+      {
+        url: Type.String({ pattern: '^https?://', maxLength: 2048, description: 'where events are POSTed (set by the operator only)' }),
+        format: Type.Optional(
+          Type.Union([Type.Literal('json'), Type.Literal('teams'), Type.Literal('slack')], {
+            description: 'json: {site, metric, p90, target, state, since}; teams and slack: their incoming-webhook bodies (default json)',
+          }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    rules: Type.Array(
+      Type.Object(
+        {
+          metric: TargetIdSchema,
+          samples: Type.Optional(Count(`samples the P90 is taken over (default ${DEFAULTS.alerts.samples})`)),
+          raiseAfter: Type.Optional(Count(`breaches in a row before raising (default ${DEFAULTS.alerts.raiseAfter})`)),
+          clearAfter: Type.Optional(Count(`passes in a row before clearing (default ${DEFAULTS.alerts.clearAfter})`)),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 64 },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type AlertsFile = Static<typeof AlertsFileSchema>;
+
+export type WebhookFormat = 'json' | 'teams' | 'slack';
+
+export interface AlertsConfig {
+  webhook: { url: string; format: WebhookFormat };
+  rules: AlertRule[];
+}
+
+/** Checks a parsed alerts file; throws ConfigError naming the first problem. */
+export function alertsConfigFrom(value: unknown, where = 'the alerts file'): AlertsConfig {
+  if (!Value.Check(AlertsFileSchema, value)) {
+    const first = [...Value.Errors(AlertsFileSchema, value)][0];
+    throw new ConfigError(`${where}: ${first ? `${first.path || '/'} ${first.message}` : 'not an alerts file'}`);
+  }
+  return {
+    webhook: { url: value.webhook.url, format: value.webhook.format ?? 'json' },
+    rules: value.rules.map((r) => ({
+      target: r.metric,
+      samples: r.samples ?? DEFAULTS.alerts.samples,
+      raiseAfter: r.raiseAfter ?? DEFAULTS.alerts.raiseAfter,
+      clearAfter: r.clearAfter ?? DEFAULTS.alerts.clearAfter,
+    })),
+  };
+}
+
+/** Reads `serve --alerts FILE`; throws ConfigError when it cannot be read or is not an alerts file. */
+export function readAlertsConfig(path: string): AlertsConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`--alerts ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`--alerts ${path}: not JSON (${(err as Error).message})`);
+  }
+  return alertsConfigFrom(parsed, `--alerts ${path}`);
+}
