@@ -140,6 +140,8 @@ export const DEFAULTS = {
     p90MinSamples: 54,
     /** Worst weekday x hour cells listed (the page shows all 168). */
     worstHours: 5,
+    /** `callprobe report`: one GET of a site report; a year of samples reads and grades in well under this. */
+    fetchTimeoutMs: 60_000,
   },
   /** Clock skew allowed on a TURN credential's expiry beyond --credential-ttl before the relay refuses it. */
   credentialSkewS: 300,
