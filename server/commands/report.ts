@@ -93,12 +93,12 @@ export function formatSiteReport(r: SiteReport): string {
     `Site ${r.site ?? '(none)'}: ${r.verdict.toUpperCase()} over ${figureCount(r.samples)} samples (90th percentile)${r.profile === null ? '' : `, ${r.profile.label}`}`,
     ...r.explanation.map((e) => `  ${e}`),
     '',
-    `  ${'STATUS'.padEnd(12)} ${'TARGET'.padEnd(60)} ${'P50'.padStart(10)} ${'P90'.padStart(10)} ${'P99'.padStart(10)} ${'LIMIT'.padStart(10)} ${'MISSED'.padStart(8)}`,
+    `  ${'STATUS'.padEnd(12)} ${'TARGET'.padEnd(68)} ${'P50'.padStart(10)} ${'P90'.padStart(10)} ${'P99'.padStart(10)} ${'LIMIT'.padStart(10)} ${'MISSED'.padStart(8)}`,
   ];
   for (const m of r.metrics) {
     const missed = m.missedPct === null ? '–' : figure(m.missedPct, '%');
     lines.push(
-      `  ${m.status.toUpperCase().padEnd(12)} ${targetWhere(m.label, m.direction).padEnd(60)} ${figure(m.p50, m.unit).padStart(10)} ${figure(m.p90, m.unit, m.threshold).padStart(10)} ${figure(m.p99, m.unit).padStart(10)} ${limit(m.threshold, m.unit).padStart(10)} ${missed.padStart(8)}`,
+      `  ${m.status.toUpperCase().padEnd(12)} ${targetWhere(m.label, m.direction).padEnd(68)} ${figure(m.p50, m.unit).padStart(10)} ${figure(m.p90, m.unit, m.threshold).padStart(10)} ${figure(m.p99, m.unit).padStart(10)} ${limit(m.threshold, m.unit).padStart(10)} ${missed.padStart(8)}`,
     );
   }
   lines.push('', ...r.metrics.map((m) => `  ${m.sentence}`));

@@ -37,7 +37,7 @@ export function leftOutSentence(l: LeftOut, profileLabel: string | null, probePa
 export function siteMetricSentence(m: SiteMetric, minSamples: number): string {
   const where = targetWhere(m.label, m.direction);
   const target = value(m.threshold, m.unit);
-  const apart = m.samplesInsufficient > 0 ? ` ${plural(m.samplesInsufficient, 'sample')} could not be judged on this and are not counted.` : '';
+  const apart = m.samplesInsufficient > 0 ? ` ${plural(m.samplesInsufficient, 'sample')} could not be judged on this and ${m.samplesInsufficient === 1 ? 'is' : 'are'} not counted.` : '';
   if (m.p90 === null || m.p50 === null || m.p99 === null) return `${where}: no sample could be judged.${apart}`;
   const spread = `P50 ${value(m.p50, m.unit)}, P90 ${value(m.p90, m.unit, m.threshold)}, P99 ${value(m.p99, m.unit)} over ${plural(m.samplesGraded, 'sample')}`;
   const missed = m.missedPct === null ? '' : ` ${count(m.missed)} (${pct(m.missedPct)}) missed the target.`;
