@@ -181,7 +181,7 @@ const sinceArg = arg((v: string): string => {
     parseSinceSpan(v);
     return v.replace(/\s+/g, '');
   }
-  if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/.test(v) && Number.isFinite(Date.parse(v))) return v;
+  if (/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/.test(v) && Number.isFinite(Date.parse(v))) return v;
   throw new ConfigError(`--since must be a span like 7d, 36h or 90m, or an ISO 8601 time such as 2026-01-31 or 2026-01-31T08:00:00Z, not "${v}"`);
 });
 

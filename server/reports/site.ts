@@ -4,7 +4,7 @@
  * (src/analysis/report/site-report.ts), the same code `callprobe aggregate` runs over files.
  */
 import { buildSiteReport, type SiteReport } from '../../src/analysis/report/site-report.js';
-import type { PoolChoice, SiteSample } from '../../src/analysis/site/site.js';
+import { siteReportFields, type PoolChoice, type SiteSample } from '../../src/analysis/site/site.js';
 import { BOUNDS } from '../../src/protocol/defaults.js';
 import { acceptResult, ReportShapeError } from './accept.js';
 import type { ResultStore, SiteSampleRow } from '../store/types.js';
@@ -34,7 +34,7 @@ export function siteSampleOf(row: SiteSampleRow): SiteSample {
     const accepted = acceptResult(value);
     return accepted.kind === 'could-not-test'
       ? { ...base, body: { kind: 'could-not-test', reason: accepted.record.reason } }
-      : { ...base, body: { kind: 'report', report: accepted.report } };
+      : { ...base, body: { kind: 'report', report: siteReportFields(accepted.report) } };
   } catch (err) {
     if (err instanceof ReportShapeError) return { ...base, body: { kind: 'unreadable', problem: `${err.reason}: ${err.message}` } };
     throw err;

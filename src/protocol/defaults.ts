@@ -188,8 +188,11 @@ export const BOUNDS = {
   exportMaxRows: 100_000,
   /** `report --since` / ?since=: an hour at least, the longest retention (--retain-days max) at most. */
   siteReportSinceMs: { min: 3_600_000, max: 3650 * 86_400_000 },
-  /** Samples one site report reads (a week of 10-minute samples is 1,008; a year is ~52,600). */
-  siteReportMaxSamples: 100_000,
+  /**
+   * Samples one site report reads: ten weeks of 10-minute samples (a week is 1,008). The query
+   * returns the report bodies (~19 KB each), so this bounds one request to ~190 MB of text.
+   */
+  siteReportMaxSamples: 10_080,
   /** An IANA time zone name (tz database names are < 40 characters). */
   timeZoneChars: 64,
   /** --admin-token: 16 characters at least, so a guessable token is refused. */

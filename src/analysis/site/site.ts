@@ -24,13 +24,26 @@ import { verdictOf } from '../grade/grade.js';
 import { ProfileError, type ResolvedProfile, resolveProfile, TARGET_LABELS, type TargetThresholds } from '../grade/targets.js';
 import { quantileInterval } from './order-statistics.js';
 
+/** What a site report reads of one report (a full Report is one): its profile, probe path, verdict and grades. */
+export interface SiteReportFields {
+  meta: Pick<Report['meta'], 'profile'>;
+  probe: Pick<Report['probe'], 'path'>;
+  summary: Pick<Report['summary'], 'verdict'>;
+  grades: Report['grades'];
+}
+
+/** Only the fields a site report reads, so a long span of samples does not keep every full report in memory. */
+export function siteReportFields(r: SiteReportFields): SiteReportFields {
+  return { meta: { profile: r.meta.profile }, probe: { path: r.probe.path }, summary: { verdict: r.summary.verdict }, grades: r.grades };
+}
+
 /** One stored sample as the site report reads it: a report, a could-not-test record, or a body it could not read. */
 export interface SiteSample {
   /** The store's id (operators) and the code users see, so every figure links to its sample. */
   id: string;
   code: string | null;
   startedAtMs: number;
-  body: { kind: 'report'; report: Report } | { kind: 'could-not-test'; reason: string } | { kind: 'unreadable'; problem: string };
+  body: { kind: 'report'; report: SiteReportFields } | { kind: 'could-not-test'; reason: string } | { kind: 'unreadable'; problem: string };
 }
 
 /** The probe stream a report's grades rest on (report.probe.path). */
