@@ -104,7 +104,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     trustProxy: opts.trustProxy !== undefined && opts.trustProxy.length > 0 ? opts.trustProxy : false,
     // A path parameter as sent (percent-encoded): a site name of BOUNDS.siteChars characters,
     // each up to 4 UTF-8 bytes of 3 characters (%XX) each (/api/sites/:site/report); every route checks its own.
-    maxParamLength: BOUNDS.siteChars * 12,
+    routerOptions: { maxParamLength: BOUNDS.siteChars * 12 },
   });
   const sessions = new Map<string, ReflectorSession>();
   let sessionsTotal = 0;
