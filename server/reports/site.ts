@@ -13,8 +13,8 @@ import type { ResultStore, SiteSampleRow } from '../store/types.js';
 export class SiteReportTooLarge extends Error {
   override readonly name = 'SiteReportTooLarge';
   readonly reason = 'too-many-samples';
-  constructor(readonly site: string, readonly sinceMs: number) {
-    super(`site "${site}" has more than ${BOUNDS.siteReportMaxSamples} samples since ${new Date(sinceMs).toISOString()}: ask for a shorter span (since)`);
+  constructor(readonly site: string, readonly sinceMs: number, readonly max: number) {
+    super(`site "${site}" has more than ${max} samples since ${new Date(sinceMs).toISOString()}: ask for a shorter span (since)`);
   }
 }
 
@@ -48,10 +48,9 @@ export interface SiteReportQuery {
   timeZone: string;
 }
 
-/** Reads the site's samples (at most BOUNDS.siteReportMaxSamples, else SiteReportTooLarge) and builds its report. */
-export async function siteReportFromStore(store: ResultStore, q: SiteReportQuery): Promise<SiteReport> {
-  const max = BOUNDS.siteReportMaxSamples;
+/** Reads the site's samples (at most `max`, BOUNDS.siteReportMaxSamples, else SiteReportTooLarge) and builds its report. */
+export async function siteReportFromStore(store: ResultStore, q: SiteReportQuery, max: number = BOUNDS.siteReportMaxSamples): Promise<SiteReport> {
   const rows = await store.siteSamples({ site: q.site, sinceMs: q.sinceMs, limit: max + 1 });
-  if (rows.length > max) throw new SiteReportTooLarge(q.site, q.sinceMs);
+  if (rows.length > max) throw new SiteReportTooLarge(q.site, q.sinceMs, max);
   return buildSiteReport(rows.map(siteSampleOf), { site: q.site, sinceMs: q.sinceMs, choice: q.choice, settings: { timeZone: q.timeZone } });
 }

@@ -1,6 +1,7 @@
 /** Stored rows as the site report reads them: nothing dropped without a count. */
 import { describe, expect, it } from 'vitest';
-import { siteSampleOf } from '../../../server/reports/site.js';
+import { siteReportFromStore, siteSampleOf, SiteReportTooLarge } from '../../../server/reports/site.js';
+import { open, sqliteKind, storeOptions, testClock } from '../store/store-kit.js';
 import type { SiteSampleRow } from '../../../server/store/types.js';
 import { weekOfSamples } from '../../analysis/site/week.js';
 
@@ -29,5 +30,26 @@ describe('siteSampleOf', () => {
     expect(siteSampleOf(row('{not json')).body).toMatchObject({ kind: 'unreadable', problem: expect.stringMatching(/^not JSON/) as unknown });
     expect(siteSampleOf(row('{"schemaVersion":9}')).body).toMatchObject({ kind: 'unreadable', problem: expect.stringMatching(/^unknown-version/) as unknown });
     expect(siteSampleOf(row('{"schemaVersion":2,"meta":{}}')).body).toMatchObject({ kind: 'unreadable', problem: expect.stringMatching(/^schema/) as unknown });
+  });
+});
+
+describe('siteReportFromStore', () => {
+  it('refuses more samples than one report reads, and reads up to that many', async () => {
+    const kind = sqliteKind();
+    await kind.setup();
+    const store = await open(await kind.freshTarget(), storeOptions(testClock(), 3));
+    try {
+      for (const [i, s] of weekOfSamples({ seed: 2, samples: 6 }).entries()) {
+        await store.put({ sampleId: `s-${String(i).padStart(6, '0')}`, kind: s.kind, startedAtMs: s.startedAtMs, site: 'Nice', ticket: null, verdict: null, reportJson: JSON.stringify(s.body), address: null });
+      }
+      const q = { site: 'Nice', sinceMs: 0, choice: { profile: null, probePath: null }, timeZone: 'UTC' };
+      expect((await siteReportFromStore(store, q, 6)).samples).toBe(6);
+      const err = await siteReportFromStore(store, q, 5).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SiteReportTooLarge);
+      expect((err as SiteReportTooLarge).message).toMatch(/more than 5 samples since 1970-01-01T00:00:00.000Z: ask for a shorter span/);
+    } finally {
+      await store.close();
+      await kind.teardown();
+    }
   });
 });
