@@ -22,10 +22,13 @@ export default tseslint.config(
     files: ['src/analysis/**/*.ts', 'src/session/**/*.ts', 'src/web/**/*.ts'],
     ignores: ['src/analysis/schema/**'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        paths: [{ name: '@sinclair/typebox', message: 'TypeBox belongs in src/analysis/schema/ only' }],
-        patterns: [{ group: ['**/schema/*-schema.js'], allowTypeImports: true, message: 'import only the types of the report schema here' }],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@sinclair/typebox', message: 'TypeBox belongs in src/analysis/schema/ only' }],
+          patterns: [{ group: ['**/schema/*-schema.js'], allowTypeImports: true, message: 'import only the types of the report schema here' }],
+        },
+      ],
     },
   },
   {

@@ -17,13 +17,26 @@ const RELAY_PORT = 4378;
 const PROXY_PORT = 14378;
 const BASE = `http://127.0.0.1:${HTTP_PORT}`;
 
-
 let server: ProcessHandle;
 
 test.beforeAll(async () => {
   server = spawnBounded(
     process.execPath,
-    ['dist/server/cli.js', 'serve', '--host', '127.0.0.1', '--http-port', String(HTTP_PORT), '--turn-ports', String(RELAY_PORT), '--advertise', `127.0.0.1:${PROXY_PORT}`, '--no-store', '--log-level', 'warn'],
+    [
+      'dist/server/cli.js',
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--http-port',
+      String(HTTP_PORT),
+      '--turn-ports',
+      String(RELAY_PORT),
+      '--advertise',
+      `127.0.0.1:${PROXY_PORT}`,
+      '--no-store',
+      '--log-level',
+      'warn',
+    ],
     { deadlineMs: 600_000 },
   );
   await server.waitForLine('callprobe serving', { timeoutMs: 15_000, what: 'the server to listen' });
@@ -92,7 +105,9 @@ test('a clean path: calls should work well here', async ({ page }) => {
 
 test('loss in both directions: calls will break up, and the first thing to try is the Wi-Fi or a cable', async ({ page }) => {
   test.setTimeout(90_000);
-  const a = await withProxy({ name: 'lossy-both', up: { loss: { probability: 0.04 } }, down: { loss: { probability: 0.04 } } }, () => answerAfterTest(page, 'lossy-both'));
+  const a = await withProxy({ name: 'lossy-both', up: { loss: { probability: 0.04 } }, down: { loss: { probability: 0.04 } } }, () =>
+    answerAfterTest(page, 'lossy-both'),
+  );
   expect(a.sentence).toBe('Calls will likely break up: your connection loses packets in both directions.');
   expect(a.firstAdvice).toBe('wifi-or-cable');
 });
@@ -112,7 +127,9 @@ test('delay varying 0-120 ms on the way in: the answer names the way in, pause d
   // first, so the answer leads with packets lost on the way in. (Delivered in order at the page's
   // 100 probes/s, RFC 3550 jitter stays below twice the 10 ms spacing, under the 30 ms target: the
   // answer's jitter wording is covered by the unit goldens.)
-  const a = await withProxy({ name: 'jittery-down', down: { delayMs: 60, jitter: { kind: 'uniform', amplitudeMs: 60 }, jitterMayReorder: true } }, () => answerAfterTest(page, 'jittery-down'));
+  const a = await withProxy({ name: 'jittery-down', down: { delayMs: 60, jitter: { kind: 'uniform', amplitudeMs: 60 }, jitterMayReorder: true } }, () =>
+    answerAfterTest(page, 'jittery-down'),
+  );
   expect(a.sentence).toBe('Calls will likely break up: your connection loses packets on the way in.');
   expect(a.findings[0]).toBe('loss');
   expect(a.firstAdvice).toBe('pause-downloads');

@@ -24,7 +24,25 @@ test.describe('callprobe run', () => {
     expect(r.stderr).toContain('streaming');
     const report = JSON.parse(r.stdout) as ReportShape;
     expect(schemaErrors(report)).toEqual([]);
-    for (const key of ['rttMsP50', 'rttMsP90', 'jitterMs', 'jitterMsMax15s', 'lossPct', 'lossPctMax15s', 'burstLossPctMax200ms', 'reorderPct', 'rttLossPct', 'duplicates', 'packetsSent', 'packetsReceived', 'ratePps', 'mos', 'upstream', 'downstream', 'verdict']) {
+    for (const key of [
+      'rttMsP50',
+      'rttMsP90',
+      'jitterMs',
+      'jitterMsMax15s',
+      'lossPct',
+      'lossPctMax15s',
+      'burstLossPctMax200ms',
+      'reorderPct',
+      'rttLossPct',
+      'duplicates',
+      'packetsSent',
+      'packetsReceived',
+      'ratePps',
+      'mos',
+      'upstream',
+      'downstream',
+      'verdict',
+    ]) {
       expect(report.summary, key).toHaveProperty(key);
     }
     expect(report).toMatchObject({ meta: { mode: 'reflector' }, path: { transport: 'udp', port: E2E.udpPorts[0] } });
@@ -41,10 +59,13 @@ test.describe('callprobe run', () => {
     expect(await stored()).toBe(before + 1);
   });
 
-  test('--csv prints the export header and this test\'s row; --site needs the operator token', async () => {
+  test("--csv prints the export header and this test's row; --site needs the operator token", async () => {
     test.setTimeout(60_000);
     expect((await callprobe(['run', '--server', E2E.baseUrl, '--site', 'E2E site'], 10_000)).code).toBe(3);
-    const r = await callprobe(['run', '--server', E2E.baseUrl, '--duration', '2', '--csv', '--site', 'E2E site', '--ticket', 'HD-9', '--admin-token', E2E.adminToken], 50_000);
+    const r = await callprobe(
+      ['run', '--server', E2E.baseUrl, '--duration', '2', '--csv', '--site', 'E2E site', '--ticket', 'HD-9', '--admin-token', E2E.adminToken],
+      50_000,
+    );
     const code = /^result: (\S+) /m.exec(r.stderr)?.[1];
     expect(code, r.stderr).toBeDefined();
     const [header, row, end] = r.stdout.split('\r\n');
@@ -69,14 +90,22 @@ test.describe('callprobe run', () => {
     expect((await callprobe(['run'], 10_000)).code).toBe(3);
     const down = await callprobe(['run', '--server', 'http://127.0.0.1:9', '--json'], 60_000);
     expect(down.code).toBe(4);
-    expect(JSON.parse(down.stdout)).toMatchObject({ kind: 'could-not-test', reason: 'server-unreachable', message: expect.any(String), atMs: expect.any(Number) });
+    expect(JSON.parse(down.stdout)).toMatchObject({
+      kind: 'could-not-test',
+      reason: 'server-unreachable',
+      message: expect.any(String),
+      atMs: expect.any(Number),
+    });
   });
 
   test("against someone else's TURN server (coturn) it loops two peers in the page: loopback mode", async () => {
     const coturn = await startCoturn(3590, 'coturn-e2e-secret');
     try {
       const cred = coturn.credential();
-      const r = await callprobe(['run', '--turn', 'turn:127.0.0.1:3590?transport=udp', '--turn-user', cred.username, '--turn-credential', cred.credential, '--duration', '3', '--json'], 60_000);
+      const r = await callprobe(
+        ['run', '--turn', 'turn:127.0.0.1:3590?transport=udp', '--turn-user', cred.username, '--turn-credential', cred.credential, '--duration', '3', '--json'],
+        60_000,
+      );
       const report = JSON.parse(r.stdout) as ReportShape;
       expect(schemaErrors(report)).toEqual([]);
       expect(report).toMatchObject({ meta: { mode: 'loopback' }, path: { transport: 'udp', port: 3590 } });

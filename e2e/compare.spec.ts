@@ -28,17 +28,38 @@ test('run --compare --json names the one lossy UDP port as the worst rung', asyn
   ];
   const server = spawnBounded(
     process.execPath,
-    ['dist/server/cli.js', 'serve', '--host', '127.0.0.1', '--http-port', String(HTTP_PORT), '--turn-ports', `${RELAY_PORTS[0]}-${RELAY_PORTS[3]}`, '--advertise', `127.0.0.1:${PROXY_PORTS[0]}-${PROXY_PORTS[3]}`, '--log-level', 'warn'],
+    [
+      'dist/server/cli.js',
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--http-port',
+      String(HTTP_PORT),
+      '--turn-ports',
+      `${RELAY_PORTS[0]}-${RELAY_PORTS[3]}`,
+      '--advertise',
+      `127.0.0.1:${PROXY_PORTS[0]}-${PROXY_PORTS[3]}`,
+      '--log-level',
+      'warn',
+    ],
     { deadlineMs: 110_000 },
   );
   try {
     await server.waitForLine('callprobe serving', { timeoutMs: 15_000, what: 'the server to listen' });
-    const run = spawnBounded(process.execPath, ['dist/server/cli.js', 'run', '--server', `http://127.0.0.1:${HTTP_PORT}`, '--json', '--duration', '3', '--compare', '--compare-seconds', '4'], { deadlineMs: 100_000 });
+    const run = spawnBounded(
+      process.execPath,
+      ['dist/server/cli.js', 'run', '--server', `http://127.0.0.1:${HTTP_PORT}`, '--json', '--duration', '3', '--compare', '--compare-seconds', '4'],
+      { deadlineMs: 100_000 },
+    );
     const status = await run.exited;
     expect(status.code, run.stderr()).toBe(2); // 3 s: too short for a verdict, and compare never changes it
     const report = JSON.parse(run.stdout()) as {
       path: { transport: string; port: number };
-      compare: { secondsPerRung: number; rungs: { transport: string; port: number; reachable: boolean; lossPct: number | null }[]; worst: { transport: string; port: number; reason: string } | null };
+      compare: {
+        secondsPerRung: number;
+        rungs: { transport: string; port: number; reachable: boolean; lossPct: number | null }[];
+        worst: { transport: string; port: number; reason: string } | null;
+      };
     };
     expect(report.path).toMatchObject({ transport: 'udp', port: PROXY_PORTS[0] });
     expect(report.compare.secondsPerRung).toBe(4);

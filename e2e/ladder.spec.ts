@@ -34,12 +34,18 @@ async function testBehind(tag: string, drops: string[]): Promise<{ code: number 
   try {
     ns.addVeth(HOST, '10.200.0.2');
     ns.drop(...drops);
-    const server = ns.spawn(process.execPath, ['dist/server/cli.js', 'serve', '--host', HOST, '--http-port', String(HTTP_PORT), '--turn-ports', '3478-3481', '--log-level', 'warn'], {
-      deadlineMs: 80_000,
-    });
+    const server = ns.spawn(
+      process.execPath,
+      ['dist/server/cli.js', 'serve', '--host', HOST, '--http-port', String(HTTP_PORT), '--turn-ports', '3478-3481', '--log-level', 'warn'],
+      {
+        deadlineMs: 80_000,
+      },
+    );
     try {
       await server.waitForLine('callprobe serving', { timeoutMs: 15_000, what: 'the server to listen' });
-      const run = ns.spawn(process.execPath, ['dist/server/cli.js', 'run', '--server', `http://${HOST}:${HTTP_PORT}`, '--json', '--duration', '3'], { deadlineMs: 75_000 });
+      const run = ns.spawn(process.execPath, ['dist/server/cli.js', 'run', '--server', `http://${HOST}:${HTTP_PORT}`, '--json', '--duration', '3'], {
+        deadlineMs: 75_000,
+      });
       const status = await run.exited;
       return { code: status.code, report: JSON.parse(run.stdout()) as LadderReport };
     } finally {

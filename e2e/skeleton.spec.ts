@@ -25,14 +25,18 @@ test('a test started by a click runs through our relay over UDP and ends with a 
   expect(path.url).toBe(`turn:127.0.0.1:${E2E.udpPorts[0]}?transport=udp`);
 
   // Probe echoes come back while the test runs.
-  await expect.poll(async () => Number((await page.locator('[data-live="count"]').textContent())?.split('/')[1]?.trim().replace(/,/g, '') ?? 0)).toBeGreaterThan(0);
+  await expect
+    .poll(async () => Number((await page.locator('[data-live="count"]').textContent())?.split('/')[1]?.trim().replace(/,/g, '') ?? 0))
+    .toBeGreaterThan(0);
 
   // A verdict with numbers.
   const verdict = page.locator('[data-verdict]');
   await expect(verdict).toBeVisible();
   await expect(verdict).toHaveAttribute('data-verdict', /^(pass|fail|insufficient)$/);
   await expect(verdict).toContainText(/Round trip p50 \d+\.\d ms/);
-  const result = await page.evaluate(() => (window as unknown as { __callprobeResult: { ok: boolean; report?: { summary: { packetsReceived: number } } } }).__callprobeResult);
+  const result = await page.evaluate(
+    () => (window as unknown as { __callprobeResult: { ok: boolean; report?: { summary: { packetsReceived: number } } } }).__callprobeResult,
+  );
   expect(result.ok).toBe(true);
   expect(result.report?.summary.packetsReceived).toBeGreaterThan(0);
   expect(cspViolations).toEqual([]);

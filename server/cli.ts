@@ -45,7 +45,10 @@ const rangeText = `${DEFAULTS.relayPortRange.min}-${DEFAULTS.relayPortRange.max}
 const portsText = (ports: readonly number[]): string => ports.join(',');
 
 function listArg(v: string): string[] {
-  return v.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 const turnUrisArg = arg((v: string) => listArg(v).map(parseTurnUri));
@@ -85,7 +88,12 @@ program
   .option('--relay-ip <ip>', 'address put in XOR-RELAYED-ADDRESS (default: --host)')
   .addOption(new Option('--relay-ports <range>', 'relay socket port range').argParser(rangeArg('--relay-ports')).default(DEFAULTS.relayPortRange, rangeText))
   .option('--secret <secret>', 'TURN REST-API shared secret (default: random per start)')
-  .option('--credential-ttl <seconds>', 'lifetime of the TURN credentials handed to pages', intArg('--credential-ttl', BOUNDS.credentialTtlS), DEFAULTS.credentialTtlS)
+  .option(
+    '--credential-ttl <seconds>',
+    'lifetime of the TURN credentials handed to pages',
+    intArg('--credential-ttl', BOUNDS.credentialTtlS),
+    DEFAULTS.credentialTtlS,
+  )
   .option('--advertise <host[:ports]>', 'host and UDP ports handed to clients when they differ from where the relay listens', arg(parseAdvertise))
   .option('--allow-peers <cidrs>', 'extra peer addresses the relay may send to (comma-separated CIDRs)', listArg, [])
   .option('--external-turn <uris>', 'hand out this relay instead of the embedded one (comma-separated TURN URIs, e.g. coturn)', turnUrisArg)
@@ -103,10 +111,29 @@ program
     DEFAULTS.relayQuotas.maxAllocationsPerSourceIp,
   )
   .option('--max-allocations <n>', 'relay allocations in total', intArg('--max-allocations', BOUNDS.allocations), DEFAULTS.relayQuotas.maxAllocationsTotal)
-  .option('--max-sessions-per-ip <n>', 'reflector tests open at once from one address (IPv6: one /64)', intArg('--max-sessions-per-ip', BOUNDS.perSourceLimit), DEFAULTS.signalling.maxSessionsPerSource)
-  .option('--sessions-per-minute <n>', 'reflector tests started per minute from one address (IPv6: one /64)', intArg('--sessions-per-minute', BOUNDS.perSourceLimit), DEFAULTS.signalling.newSessionsPerMinutePerSource)
-  .option('--config-per-minute <n>', 'TURN credentials (/api/config) per minute for one address (IPv6: one /64)', intArg('--config-per-minute', BOUNDS.perSourceLimit), DEFAULTS.signalling.configPerMinutePerSource)
-  .option('--metrics-listen <host:port>', 'serve Prometheus /metrics there (default: nowhere; never on the public port)', arg((t) => parseHostPort(t, '--metrics-listen')))
+  .option(
+    '--max-sessions-per-ip <n>',
+    'reflector tests open at once from one address (IPv6: one /64)',
+    intArg('--max-sessions-per-ip', BOUNDS.perSourceLimit),
+    DEFAULTS.signalling.maxSessionsPerSource,
+  )
+  .option(
+    '--sessions-per-minute <n>',
+    'reflector tests started per minute from one address (IPv6: one /64)',
+    intArg('--sessions-per-minute', BOUNDS.perSourceLimit),
+    DEFAULTS.signalling.newSessionsPerMinutePerSource,
+  )
+  .option(
+    '--config-per-minute <n>',
+    'TURN credentials (/api/config) per minute for one address (IPv6: one /64)',
+    intArg('--config-per-minute', BOUNDS.perSourceLimit),
+    DEFAULTS.signalling.configPerMinutePerSource,
+  )
+  .option(
+    '--metrics-listen <host:port>',
+    'serve Prometheus /metrics there (default: nowhere; never on the public port)',
+    arg((t) => parseHostPort(t, '--metrics-listen')),
+  )
   .option('--allowed-origins <origins>', 'origins whose pages may use the reflector, comma-separated (default: same origin only)', listArg, [])
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug']).default(DEFAULTS.logLevel))
   .addOption(
@@ -115,7 +142,11 @@ program
       .default(parseDbTarget(DEFAULTS.results.dbPath), DEFAULTS.results.dbPath),
   )
   .option('--no-store', 'store no results (pages and `run` then get no code)')
-  .addOption(new Option('--admin-token <token>', 'operator token (Bearer) for listing, exports and results with a site').env('CALLPROBE_ADMIN_TOKEN').argParser(arg(parseAdminToken)))
+  .addOption(
+    new Option('--admin-token <token>', 'operator token (Bearer) for listing, exports and results with a site')
+      .env('CALLPROBE_ADMIN_TOKEN')
+      .argParser(arg(parseAdminToken)),
+  )
   .option('--retain-days <days>', 'keep address-free reports this long', intArg('--retain-days', BOUNDS.retainDays), DEFAULTS.results.retainDays)
   .option('--retain-ip-days <days>', "keep results' client addresses this long", intArg('--retain-ip-days', BOUNDS.retainIpDays), DEFAULTS.results.retainIpDays)
   .option('--trust-proxy <cidrs>', 'reverse proxies whose X-Forwarded-For gives the client address (comma-separated IPs/CIDRs)', arg(parseTrustProxy))
@@ -123,7 +154,9 @@ program
     const opts = serveOptionsFromFlags(cmd.opts<ServeFlags>());
     const server = await serve(opts, (msg) => process.stderr.write(`${msg}\n`));
     if (server.metricsUrl) process.stderr.write(`metrics on ${server.metricsUrl}\n`);
-    process.stderr.write(`callprobe serving ${server.url} (TURN ${server.relay ? server.relay.listeners.map((l) => `${l.transport}/${l.port}`).join(' ') : 'external'})\n`);
+    process.stderr.write(
+      `callprobe serving ${server.url} (TURN ${server.relay ? server.relay.listeners.map((l) => `${l.transport}/${l.port}`).join(' ') : 'external'})\n`,
+    );
     let closing = false;
     const shutdown = (signal: string): void => {
       if (closing) return;
@@ -146,7 +179,9 @@ program
   .description('run one test in headless Chromium and print the result (exit 0 pass, 1 fail, 2 too little evidence, 3 usage, 4 could not test)')
   .option('--server <url>', 'callprobe server to test against, e.g. http://127.0.0.1:8080', serverUrlArg)
   .option('--duration <seconds>', `test length (default: the page default, ${DEFAULTS.testDurationS} s)`, intArg('--duration', BOUNDS.testDurationS))
-  .addOption(new Option('--profile <profile>', 'targets to grade against').choices(['client-to-edge', 'edge-to-edge', 'azure-region']).default('client-to-edge'))
+  .addOption(
+    new Option('--profile <profile>', 'targets to grade against').choices(['client-to-edge', 'edge-to-edge', 'azure-region']).default('client-to-edge'),
+  )
   .option('--azure-region <name>', 'with --profile azure-region: the Azure region, e.g. "West Europe"')
   .addOption(new Option('--from <where>', 'with --profile azure-region: measured from the site or the network edge').choices(['site', 'edge']).default('site'))
   .option('--turn <uri>', "someone else's TURN server (no reflector: in-page loop mode)", arg(parseTurnUri))
@@ -154,14 +189,22 @@ program
   .option('--turn-credential <password>', 'credential for --turn')
   .option('--relay <transport[:port]>', 'relay transport to test through, e.g. udp:3479, tcp, tls')
   .option('--compare', 'after the test, a short stream on every reachable relay port and transport; the report names the worst', false)
-  .option('--compare-seconds <seconds>', `with --compare: seconds per rung (default ${DEFAULTS.compareSecondsPerRung})`, intArg('--compare-seconds', BOUNDS.compareSecondsPerRung))
+  .option(
+    '--compare-seconds <seconds>',
+    `with --compare: seconds per rung (default ${DEFAULTS.compareSecondsPerRung})`,
+    intArg('--compare-seconds', BOUNDS.compareSecondsPerRung),
+  )
   .option('--json', 'print exactly one JSON document, the report (or a could-not-test record)', false)
-  .option('--csv', 'print the export\'s CSV header and this test\'s row instead of the summary', false)
+  .option('--csv', "print the export's CSV header and this test's row instead of the summary", false)
   .option('--browser <path>', 'Chromium executable', DEFAULTS.browserPath)
   .option('--no-save', 'do not store the result on the server (by default it is saved once and its code printed on stderr)')
   .option('--site <name>', 'the site this test is for (meta.site; saving it needs --admin-token)')
   .option('--ticket <ref>', 'a help-desk ticket reference (meta.ticket)')
-  .addOption(new Option('--admin-token <token>', 'the server\'s operator token, to save a result with --site').env('CALLPROBE_ADMIN_TOKEN').argParser(arg(parseAdminToken)))
+  .addOption(
+    new Option('--admin-token <token>', "the server's operator token, to save a result with --site")
+      .env('CALLPROBE_ADMIN_TOKEN')
+      .argParser(arg(parseAdminToken)),
+  )
   .action(async (_opts: unknown, cmd: Command) => {
     process.exitCode = await runCommand(checkRunFlags(cmd.opts<RunCommandOptions>()));
   });
@@ -189,16 +232,34 @@ program
   .command('report')
   .description("a site's report over its stored samples: P50/P90/P99 per target graded at the 90th percentile, misses, worst hours (exit codes as run)")
   .requiredOption('--server <url>', 'callprobe server holding the results, e.g. http://127.0.0.1:8080', serverUrlArg)
-  .requiredOption('--site <name>', 'the site, as its samples were stored (run --site)', arg((v: string): string => {
-    if (v.length === 0 || v.length > BOUNDS.siteChars) throw new ConfigError(`--site is 1 to ${BOUNDS.siteChars} characters`);
-    return v;
-  }))
-  .option('--since <span|time>', `samples started since: a span back from now (7d, 36h) or an ISO 8601 time (default ${DEFAULTS.siteReport.sinceMs / 86_400_000}d)`, sinceArg)
-  .addOption(new Option('--profile <profile>', 'targets to grade against (default: the profile most samples used)').choices(['client-to-edge', 'edge-to-edge', 'azure-region']))
+  .requiredOption(
+    '--site <name>',
+    'the site, as its samples were stored (run --site)',
+    arg((v: string): string => {
+      if (v.length === 0 || v.length > BOUNDS.siteChars) throw new ConfigError(`--site is 1 to ${BOUNDS.siteChars} characters`);
+      return v;
+    }),
+  )
+  .option(
+    '--since <span|time>',
+    `samples started since: a span back from now (7d, 36h) or an ISO 8601 time (default ${DEFAULTS.siteReport.sinceMs / 86_400_000}d)`,
+    sinceArg,
+  )
+  .addOption(
+    new Option('--profile <profile>', 'targets to grade against (default: the profile most samples used)').choices([
+      'client-to-edge',
+      'edge-to-edge',
+      'azure-region',
+    ]),
+  )
   .option('--azure-region <name>', 'with --profile azure-region: the Azure region, e.g. "West Europe"')
   .addOption(new Option('--from <where>', 'with --profile azure-region: measured from the site or the network edge').choices(['site', 'edge']))
   .addOption(new Option('--path <path>', 'probe path to pool (default: the one most samples used)').choices(['rtp', 'datachannel']))
-  .option('--tz <zone>', `IANA time zone of the worst hours, e.g. Europe/Paris (default ${DEFAULTS.siteReport.timeZone})`, arg((v) => parseTimeZone(v)))
+  .option(
+    '--tz <zone>',
+    `IANA time zone of the worst hours, e.g. Europe/Paris (default ${DEFAULTS.siteReport.timeZone})`,
+    arg((v) => parseTimeZone(v)),
+  )
   .option('--json', 'print the site report as JSON', false)
   .option('--csv', 'print one CSV row per target and direction', false)
   .addOption(new Option('--token <token>', "the server's operator token").env('CALLPROBE_TOKEN').argParser(arg(parseAdminToken)))
@@ -222,8 +283,16 @@ program
   .description('print turnserver.conf files that make coturn serve what the embedded relay serves (one instance per port)')
   .option('--listening-ip <ip>', 'address coturn listens on', DEFAULTS.host)
   .option('--relay-ip <ip>', 'address put in XOR-RELAYED-ADDRESS (default: --listening-ip)')
-  .addOption(new Option('--ports <ports>', 'UDP/TCP ports, one coturn instance each').argParser(portsArg).default(DEFAULTS.turnUdpPorts, portsText(DEFAULTS.turnUdpPorts)))
-  .addOption(new Option('--relay-ports <range>', 'relay port range shared by the instances').argParser(rangeArg('--relay-ports')).default(DEFAULTS.relayPortRange, rangeText))
+  .addOption(
+    new Option('--ports <ports>', 'UDP/TCP ports, one coturn instance each')
+      .argParser(portsArg)
+      .default(DEFAULTS.turnUdpPorts, portsText(DEFAULTS.turnUdpPorts)),
+  )
+  .addOption(
+    new Option('--relay-ports <range>', 'relay port range shared by the instances')
+      .argParser(rangeArg('--relay-ports'))
+      .default(DEFAULTS.relayPortRange, rangeText),
+  )
   .requiredOption('--secret <secret>', 'TURN REST-API shared secret (give the same to callprobe serve --secret)')
   .option('--realm <realm>', 'realm', DEFAULTS.realm)
   .option('--allow-peers <cidrs>', 'extra peer addresses (e.g. the reflector)', listArg, [])
@@ -256,7 +325,8 @@ try {
 } catch (err) {
   const code = exitCodeFor({ error: err });
   // Help and version print themselves and end with code 0; "help instead of an error" (no command) too.
-  const printed = err instanceof Error && 'code' in err && (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help');
+  const printed =
+    err instanceof Error && 'code' in err && (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help');
   if (!printed) process.stderr.write(`${errorText(err)}\n`);
   process.exit(code);
 }

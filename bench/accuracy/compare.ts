@@ -35,13 +35,13 @@ export interface Bases {
 }
 
 type Check = (measured: number, truth: number) => boolean;
-const within = (absMs: number, rel: number): Check => (m, t) => Math.abs(m - t) <= absMs + rel * Math.abs(t);
+const within =
+  (absMs: number, rel: number): Check =>
+  (m, t) =>
+    Math.abs(m - t) <= absMs + rel * Math.abs(t);
 const exact: Check = (m, t) => m === t;
 
-function row(
-  base: Omit<MetricRow, 'callprobeError' | 'callprobeVerdict' | 'irttError' | 'irttVerdict'>,
-  check: Check | null,
-): MetricRow {
+function row(base: Omit<MetricRow, 'callprobeError' | 'callprobeVerdict' | 'irttError' | 'irttVerdict'>, check: Check | null): MetricRow {
   const judge = (m: number | null, t: number | null): { error: number | null; verdict: Verdict } => {
     if (m === null || t === null) return { error: null, verdict: 'n/a' };
     return { error: m - t, verdict: check === null ? 'n/a' : check(m, t) ? 'ok' : 'out' };
@@ -51,7 +51,13 @@ function row(
   return { ...base, callprobeError: c.error, callprobeVerdict: c.verdict, irttError: i.error, irttVerdict: i.verdict };
 }
 
-export function compare(cp: CallprobeFigures, cpTruth: FlowTruthMetrics, irtt: IrttSummary | null, irttTruth: FlowTruthMetrics | null, bases: Bases): MetricRow[] {
+export function compare(
+  cp: CallprobeFigures,
+  cpTruth: FlowTruthMetrics,
+  irtt: IrttSummary | null,
+  irttTruth: FlowTruthMetrics | null,
+  bases: Bases,
+): MetricRow[] {
   const rows: MetricRow[] = [];
   rows.push(
     row(
@@ -75,7 +81,19 @@ export function compare(cp: CallprobeFigures, cpTruth: FlowTruthMetrics, irtt: I
     const it = irttTruth?.[d] ?? null;
     const irttLost = irtt ? (d === 'up' ? irtt.lostUpSeqnos.length : irtt.lostDownSeqnos.length) : null;
     rows.push(
-      row({ metric: 'loss-count', direction: d, unit: 'packets', truth: t.lost, callprobe: c.packetsLost, irttTruth: it?.lost ?? null, irtt: irttLost, tolerance: 'exact' }, exact),
+      row(
+        {
+          metric: 'loss-count',
+          direction: d,
+          unit: 'packets',
+          truth: t.lost,
+          callprobe: c.packetsLost,
+          irttTruth: it?.lost ?? null,
+          irtt: irttLost,
+          tolerance: 'exact',
+        },
+        exact,
+      ),
       row(
         {
           metric: 'jitter-mean',

@@ -97,7 +97,12 @@ export function callprobeFigures(report: unknown): CallprobeFigures {
   };
 }
 
-export function proxyScenario(s: AccuracyScenario, seed: string, sizes: { minBytes: number; maxBytes: number }, startAfter: ImpairmentScenario['startAfter']): ImpairmentScenario {
+export function proxyScenario(
+  s: AccuracyScenario,
+  seed: string,
+  sizes: { minBytes: number; maxBytes: number },
+  startAfter: ImpairmentScenario['startAfter'],
+): ImpairmentScenario {
   return {
     name: s.name,
     seed,

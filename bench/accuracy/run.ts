@@ -56,18 +56,39 @@ function scenarioTable(runs: SeedRun[]): string {
     return [
       `${r.metric} ${r.direction}`,
       r.unit,
-      spread(same.map((m) => m.truth), digits),
-      spread(same.map((m) => m.callprobe), digits),
-      spread(same.map((m) => m.callprobeError), digits),
+      spread(
+        same.map((m) => m.truth),
+        digits,
+      ),
+      spread(
+        same.map((m) => m.callprobe),
+        digits,
+      ),
+      spread(
+        same.map((m) => m.callprobeError),
+        digits,
+      ),
       ok((m) => m.callprobeVerdict),
-      spread(same.map((m) => m.irttTruth), digits),
-      spread(same.map((m) => m.irtt), digits),
-      spread(same.map((m) => m.irttError), digits),
+      spread(
+        same.map((m) => m.irttTruth),
+        digits,
+      ),
+      spread(
+        same.map((m) => m.irtt),
+        digits,
+      ),
+      spread(
+        same.map((m) => m.irttError),
+        digits,
+      ),
       ok((m) => m.irttVerdict),
       r.tolerance,
     ];
   });
-  return mdTable(['metric', 'unit', 'truth', 'callprobe', 'callprobe error', 'in tolerance', 'irtt truth', 'irtt', 'irtt error', 'in tolerance', 'tolerance'], rows);
+  return mdTable(
+    ['metric', 'unit', 'truth', 'callprobe', 'callprobe error', 'in tolerance', 'irtt truth', 'irtt', 'irtt error', 'in tolerance', 'tolerance'],
+    rows,
+  );
 }
 
 async function main(): Promise<void> {
@@ -121,7 +142,10 @@ async function main(): Promise<void> {
     irttWithinTolerance: `${all.filter((r) => r.irttVerdict === 'ok').length}/${all.filter((r) => r.irttVerdict !== 'n/a').length}`,
     outOfTolerance: graded
       .filter((r) => r.callprobeVerdict === 'out')
-      .map((r) => `${results.find((x) => x.runs.some((y) => y.rows.includes(r)))?.name}: ${r.metric} ${r.direction} truth ${fmt(r.truth)} callprobe ${fmt(r.callprobe)}`),
+      .map(
+        (r) =>
+          `${results.find((x) => x.runs.some((y) => y.rows.includes(r)))?.name}: ${r.metric} ${r.direction} truth ${fmt(r.truth)} callprobe ${fmt(r.callprobe)}`,
+      ),
     wallMinutes: (Date.now() - started) / 60_000,
   };
   const file = writeResults('accuracy', { command: 'npm run bench:accuracy', machine: machineInfo(), summary, scenarios: results });

@@ -111,7 +111,8 @@ function directionMetrics(packets: readonly ProbeRecord[], intervalMs: number): 
     meanAbsIpdvMs: a.ipdv.meanAbsMs,
     reordered: a.reorder.reordered,
     duplicated: packets.filter((p) => p.duplicateAppliedDelayMs !== null).length,
-    worstBurst200ms: worst && a.originMs !== null ? { valuePct: worst.value, startMs: worst.startMs - a.originMs, lost: worst.lost, packets: worst.packets } : null,
+    worstBurst200ms:
+      worst && a.originMs !== null ? { valuePct: worst.value, startMs: worst.startMs - a.originMs, lost: worst.lost, packets: worst.packets } : null,
     appliedDelaysMs: records.arrivals.map((r) => r.recvMs - r.sendMs),
     lostAtMs: lostTimes(records),
   };

@@ -27,10 +27,7 @@ export class Bottleneck {
   offer(sizeBytes: number, arrivalMs: number): BottleneckResult {
     this.expire(arrivalMs);
     const packets = this.inSystem.length - this.head;
-    const full =
-      'queueBytes' in this.limit
-        ? this.backlogBytes + sizeBytes > this.limit.queueBytes
-        : packets + 1 > this.limit.queuePackets;
+    const full = 'queueBytes' in this.limit ? this.backlogBytes + sizeBytes > this.limit.queueBytes : packets + 1 > this.limit.queuePackets;
     if (full) return { accepted: false };
     const serviceMs = ((sizeBytes + (this.limit.overheadBytes ?? 0)) * 8 * 1000) / this.limit.bitsPerSecond;
     const departMs = Math.max(arrivalMs, this.lastDepartMs) + serviceMs;

@@ -75,8 +75,7 @@ function program(): Command {
 }
 
 async function loadScenario(o: CliOptions): Promise<ImpairmentScenario> {
-  const { listen: _l, target: _t, scenario, seed: _s, duration: _d, truth: _tr, truthJitter: _j, wakeEarlyMs: _w, maxFlows: _m, nice: _n, ...flags } =
-    o;
+  const { listen: _l, target: _t, scenario, seed: _s, duration: _d, truth: _tr, truthJitter: _j, wakeEarlyMs: _w, maxFlows: _m, nice: _n, ...flags } = o;
   if (scenario === undefined) return scenarioFromFlags(flags);
   if (hasImpairmentFlags(flags)) {
     throw new ImpairConfigError('bad-flag', '--scenario excludes the impairment flags: put every setting in the file');

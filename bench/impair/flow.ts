@@ -14,8 +14,7 @@ import type { FlowTruth } from './truth-types.js';
 
 /** What the release scheduler holds: a copy to send, or a timer tick of one direction. */
 export type Outgoing =
-  | { kind: 'send'; flow: Flow; direction: Direction; release: ReleaseAction; payload: Buffer }
-  | { kind: 'tick'; flow: Flow; direction: Direction };
+  { kind: 'send'; flow: Flow; direction: Direction; release: ReleaseAction; payload: Buffer } | { kind: 'tick'; flow: Flow; direction: Direction };
 
 /** The socket layer seen from a flow. */
 export interface FlowHost {

@@ -102,13 +102,7 @@ export class Impairer {
     private readonly random: ImpairerRandom,
     private readonly originMs: number,
   ) {
-    this.loss = new LossStage(
-      settings.bursts,
-      settings.gilbertElliott,
-      settings.lossProbability,
-      random.gilbertElliott,
-      random.loss,
-    );
+    this.loss = new LossStage(settings.bursts, settings.gilbertElliott, settings.lossProbability, random.gilbertElliott, random.loss);
     this.bottleneck = settings.rateLimit ? new Bottleneck(settings.rateLimit) : null;
     this.delay = new DelaySampler(settings.delayMs, settings.jitter, random.delay);
   }
@@ -166,7 +160,7 @@ export class Impairer {
   /** Release held packets whose maximum hold ended at or before `nowMs`. */
   onTimer(nowMs: number): ImpairAction[] {
     const actions: ImpairAction[] = [];
-    for (let i = 0; i < this.held.length; ) {
+    for (let i = 0; i < this.held.length;) {
       const h = this.held[i];
       if (h !== undefined && h.deadlineMs <= nowMs) {
         this.held.splice(i, 1);
@@ -230,7 +224,7 @@ export class Impairer {
   /** A non-held packet is released at `atMs`: packet-gap holds count it. */
   private countDownHeld(atMs: number): ReleaseAction[] {
     const out: ReleaseAction[] = [];
-    for (let i = 0; i < this.held.length; ) {
+    for (let i = 0; i < this.held.length;) {
       const h = this.held[i];
       if (h === undefined) break;
       h.remainingPackets--;

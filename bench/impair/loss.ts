@@ -44,9 +44,7 @@ export class FixedBursts {
   private dropRemaining = 0;
 
   constructor(private readonly bursts: readonly Burst[]) {
-    this.atQueues = bursts
-      .filter((b) => b.kind === 'at')
-      .map((b) => ({ times: [...b.atMs].sort((x, y) => x - y), next: 0, length: b.lengthPackets }));
+    this.atQueues = bursts.filter((b) => b.kind === 'at').map((b) => ({ times: [...b.atMs].sort((x, y) => x - y), next: 0, length: b.lengthPackets }));
   }
 
   /** index: 0-based impaired-packet index; sinceStartMs: arrival time after the first impaired packet. */

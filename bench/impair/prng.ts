@@ -61,7 +61,9 @@ export type Seed = string | number;
 
 /** Stream `name` of `seed` (see the file comment for the derivation). */
 export function seededStream(seed: Seed, name: string): Sfc32 {
-  const digest = createHash('sha256').update(`${String(seed)}/${name}`, 'utf8').digest();
+  const digest = createHash('sha256')
+    .update(`${String(seed)}/${name}`, 'utf8')
+    .digest();
   return new Sfc32(digest.readUInt32LE(0), digest.readUInt32LE(4), digest.readUInt32LE(8), digest.readUInt32LE(12));
 }
 

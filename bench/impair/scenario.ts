@@ -16,14 +16,8 @@ const Count = (minimum: number, description: string) => Type.Integer({ minimum, 
 const closed = { additionalProperties: false } as const;
 
 export const JitterSchema = Type.Union([
-  Type.Object(
-    { kind: Type.Literal('uniform'), amplitudeMs: Ms('delay varies uniformly in [delay - a, delay + a]') },
-    closed,
-  ),
-  Type.Object(
-    { kind: Type.Literal('normal'), sigmaMs: Ms('delay ~ N(delay, sigma), redrawn while below 0') },
-    closed,
-  ),
+  Type.Object({ kind: Type.Literal('uniform'), amplitudeMs: Ms('delay varies uniformly in [delay - a, delay + a]') }, closed),
+  Type.Object({ kind: Type.Literal('normal'), sigmaMs: Ms('delay ~ N(delay, sigma), redrawn while below 0') }, closed),
 ]);
 
 export const GilbertElliottSchema = Type.Object(
@@ -92,7 +86,7 @@ export const RateLimitSchema = Type.Union([
 ]);
 
 export const StartAfterSchema = Type.Union([
-  Type.Object({ ms: Ms('after this long since the flow\'s first datagram') }, closed),
+  Type.Object({ ms: Ms("after this long since the flow's first datagram") }, closed),
   Type.Object({ packets: Count(0, 'after this many datagrams in this direction') }, closed),
   Type.Object({ firstProbe: Type.Literal(true) }, closed),
 ]);
@@ -195,9 +189,7 @@ export function normalizeDirection(scenario: ImpairmentScenario, direction: Dire
     jitter: d.jitter ?? null,
     jitterMayReorder: d.jitterMayReorder ?? false,
     lossProbability: d.loss?.probability ?? 0,
-    gilbertElliott: ge
-      ? { pGoodToBad: ge.pGoodToBad, pBadToGood: ge.pBadToGood, lossInBad: ge.lossInBad ?? 1, lossInGood: ge.lossInGood ?? 0 }
-      : null,
+    gilbertElliott: ge ? { pGoodToBad: ge.pGoodToBad, pBadToGood: ge.pBadToGood, lossInBad: ge.lossInBad ?? 1, lossInGood: ge.lossInGood ?? 0 } : null,
     bursts: d.bursts ?? [],
     reorder: d.reorder ?? null,
     duplicate: dup ? { probability: dup.probability, gapMs: dup.gapMs ?? DEFAULT_DUPLICATE_GAP_MS } : null,

@@ -31,12 +31,7 @@ export interface SimResult {
 }
 
 /** packets must be in arrival order. */
-export function simulateDirection(
-  settings: DirectionSettings,
-  seed: Seed,
-  packets: readonly SimPacket[],
-  options: SimOptions = {},
-): SimResult {
+export function simulateDirection(settings: DirectionSettings, seed: Seed, packets: readonly SimPacket[], options: SimOptions = {}): SimResult {
   const path = new DirectionPath(settings, seed, options.streamPrefix ?? 'sim/up', packets[0]?.arrivalMs ?? 0);
   const heap = new TimedHeap<ReleaseAction>();
   const actions: ImpairAction[] = [];

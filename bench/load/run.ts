@@ -81,10 +81,21 @@ function withinTolerance(c: ClientResult, base: ClientResult): string | null {
 
 async function main(): Promise<void> {
   // One loopback source runs every client: raise the per-source limits (defaults: an office behind one NAT).
-  const server = await startServe(['--turn-ports', '3478-3481', '--max-sessions-per-ip', '1000', '--sessions-per-minute', '1000', '--config-per-minute', '1000'], 18091);
+  const server = await startServe(
+    ['--turn-ports', '3478-3481', '--max-sessions-per-ip', '1000', '--sessions-per-minute', '1000', '--config-per-minute', '1000'],
+    18091,
+  );
   const pid = server.child.pid;
   if (pid === undefined) throw new Error('no server pid');
-  const levels: { n: number; ok: boolean; failures: string[]; serverCpuPct: number; serverRssMiB: number; rttMsP50Median: number | null; jitterMsMedian: number | null }[] = [];
+  const levels: {
+    n: number;
+    ok: boolean;
+    failures: string[];
+    serverCpuPct: number;
+    serverRssMiB: number;
+    rttMsP50Median: number | null;
+    jitterMsMedian: number | null;
+  }[] = [];
   let baseline: ClientResult | null = null;
   try {
     for (const n of LEVELS) {
@@ -112,7 +123,9 @@ async function main(): Promise<void> {
         jitterMsMedian: median(results.map((r) => r.jitterMs).filter((v): v is number => v !== null)),
       };
       levels.push(level);
-      process.stderr.write(`N=${n}: ${level.ok ? 'all within tolerance' : `${failures.length} outside: ${failures.slice(0, 3).join('; ')}`}; server CPU ${level.serverCpuPct.toFixed(0)} %, RSS ${level.serverRssMiB.toFixed(0)} MiB\n`);
+      process.stderr.write(
+        `N=${n}: ${level.ok ? 'all within tolerance' : `${failures.length} outside: ${failures.slice(0, 3).join('; ')}`}; server CPU ${level.serverCpuPct.toFixed(0)} %, RSS ${level.serverRssMiB.toFixed(0)} MiB\n`,
+      );
       if (!level.ok) break;
     }
   } finally {
@@ -141,7 +154,15 @@ async function main(): Promise<void> {
       '',
       mdTable(
         ['concurrent tests', 'all within tolerance', 'median RTT p50', 'median jitter', 'server CPU', 'server peak RSS', 'first problems'],
-        levels.map((l) => [l.n, l.ok ? 'yes' : 'no', `${fx(l.rttMsP50Median)} ms`, `${fx(l.jitterMsMedian)} ms`, `${l.serverCpuPct.toFixed(0)} %`, `${l.serverRssMiB.toFixed(0)} MiB`, l.failures.slice(0, 2).join('; ') || '–']),
+        levels.map((l) => [
+          l.n,
+          l.ok ? 'yes' : 'no',
+          `${fx(l.rttMsP50Median)} ms`,
+          `${fx(l.jitterMsMedian)} ms`,
+          `${l.serverCpuPct.toFixed(0)} %`,
+          `${l.serverRssMiB.toFixed(0)} MiB`,
+          l.failures.slice(0, 2).join('; ') || '–',
+        ]),
       ),
     ].join('\n'),
   );

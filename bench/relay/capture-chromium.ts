@@ -37,8 +37,27 @@ function kindOf(buf: Buffer): string {
 function selfSigned(): { certPem: string; keyPem: string } {
   const dir = mkdtempSync(join(tmpdir(), 'callprobe-capture-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=localhost',
-      '-days', '1', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-subj',
+        '/CN=localhost',
+        '-days',
+        '1',
+        '-keyout',
+        join(dir, 'k.pem'),
+        '-out',
+        join(dir, 'c.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     return { certPem: readFileSync(join(dir, 'c.pem'), 'utf8'), keyPem: readFileSync(join(dir, 'k.pem'), 'utf8') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -124,7 +143,23 @@ async function main(): Promise<void> {
       return { got, localType, remoteType, userAgent: navigator.userAgent };
     })(${JSON.stringify(args)})`)) as { got: string; localType: string; remoteType: string; userAgent: string };
     process.stdout.write(
-      JSON.stringify({ transport, url, ...result, metrics: relay.metricsText().split('\n').filter((l) => /relayed_packets_total\{transport="(tcp|tls)"/.test(l)), username: cred.username, password: cred.credential, realm: 'callprobe', captured: Object.fromEntries(captured) }, null, 2) + '\n',
+      JSON.stringify(
+        {
+          transport,
+          url,
+          ...result,
+          metrics: relay
+            .metricsText()
+            .split('\n')
+            .filter((l) => /relayed_packets_total\{transport="(tcp|tls)"/.test(l)),
+          username: cred.username,
+          password: cred.credential,
+          realm: 'callprobe',
+          captured: Object.fromEntries(captured),
+        },
+        null,
+        2,
+      ) + '\n',
     );
   } finally {
     await browser.close();
@@ -135,6 +170,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`capture failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`capture failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

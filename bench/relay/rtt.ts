@@ -45,12 +45,20 @@ function pinger(send: (b: Buffer) => void, subscribe: (cb: (b: Buffer) => void) 
 export async function directPinger(echoPort: number): Promise<{ ping: Pinger; close: () => Promise<void> }> {
   const s = dgram.createSocket('udp4');
   await new Promise<void>((r) => s.connect(echoPort, '127.0.0.1', () => r()));
-  const ping = pinger((b) => s.send(b), (cb) => s.on('message', cb), 200);
+  const ping = pinger(
+    (b) => s.send(b),
+    (cb) => s.on('message', cb),
+    200,
+  );
   return { ping, close: () => new Promise((r) => s.close(() => r())) };
 }
 
 export function turnPinger(client: TurnClient, channel: number): Pinger {
-  return pinger((b) => client.sendChannelData(channel, b), (cb) => (client.onData = (d) => cb(d)), 200);
+  return pinger(
+    (b) => client.sendChannelData(channel, b),
+    (cb) => (client.onData = (d) => cb(d)),
+    200,
+  );
 }
 
 /** Interleaves the pingers in blocks so drift in machine load hits all of them alike. */

@@ -139,8 +139,22 @@ async function main(): Promise<void> {
     const ours = start(process.execPath, [
       ...(cfg.profile ? ['--cpu-prof', '--cpu-prof-dir', rawDir] : []),
       join(repo, 'dist', 'server', 'turn', 'main.js'),
-      '--host', '127.0.0.1', '--udp-ports', String(oursPort), '--secret', SECRET, '--relay-range', '46000-47999',
-      '--allow-peers', '127.0.0.1/32', '--max-allocations-per-user', '1000', '--max-allocations-per-ip', '1000', '--log-level', 'warn',
+      '--host',
+      '127.0.0.1',
+      '--udp-ports',
+      String(oursPort),
+      '--secret',
+      SECRET,
+      '--relay-range',
+      '46000-47999',
+      '--allow-peers',
+      '127.0.0.1/32',
+      '--max-allocations-per-user',
+      '1000',
+      '--max-allocations-per-ip',
+      '1000',
+      '--log-level',
+      'warn',
     ]);
     procs.push(ours);
     const bare = start(process.execPath, [join(repo, 'dist', 'bench', 'relay', 'bare-forwarder.js'), String(barePort), String(backendPort)]);
@@ -180,8 +194,32 @@ async function main(): Promise<void> {
     const order: Contestant[] = ['coturn', 'ours', 'bare'];
     // Warm-up (not recorded): JIT for the Node contestants, caches for all.
     for (const c of order) {
-      await run('turnutils_uclient', ['-c', '-n', '200', '-m', String(cfg.sessions), '-l', String(cfg.lengthBytes), '-z', String(cfg.intervalMs),
-        '-e', '127.0.0.1', '-r', String(peerPort), '-W', SECRET, '-u', 'warmup', '-p', String(targets[c].port), '127.0.0.1'], 60_000);
+      await run(
+        'turnutils_uclient',
+        [
+          '-c',
+          '-n',
+          '200',
+          '-m',
+          String(cfg.sessions),
+          '-l',
+          String(cfg.lengthBytes),
+          '-z',
+          String(cfg.intervalMs),
+          '-e',
+          '127.0.0.1',
+          '-r',
+          String(peerPort),
+          '-W',
+          SECRET,
+          '-u',
+          'warmup',
+          '-p',
+          String(targets[c].port),
+          '127.0.0.1',
+        ],
+        60_000,
+      );
     }
     const runs: RunResult[] = [];
     for (let round = 0; round < cfg.rounds; round++) {
@@ -195,8 +233,29 @@ async function main(): Promise<void> {
         const timed = existsSync('/usr/bin/time');
         const r = await run(
           timed ? '/usr/bin/time' : 'turnutils_uclient',
-          [...(timed ? ['-f', 'GENERATOR_CPU %U %S', 'turnutils_uclient'] : []), '-c', '-n', String(cfg.messages), '-m', String(cfg.sessions), '-l', String(cfg.lengthBytes), '-z', String(cfg.intervalMs),
-            '-e', '127.0.0.1', '-r', String(peerPort), '-W', SECRET, '-u', `bench${round}`, '-p', String(t.port), '127.0.0.1'],
+          [
+            ...(timed ? ['-f', 'GENERATOR_CPU %U %S', 'turnutils_uclient'] : []),
+            '-c',
+            '-n',
+            String(cfg.messages),
+            '-m',
+            String(cfg.sessions),
+            '-l',
+            String(cfg.lengthBytes),
+            '-z',
+            String(cfg.intervalMs),
+            '-e',
+            '127.0.0.1',
+            '-r',
+            String(peerPort),
+            '-W',
+            SECRET,
+            '-u',
+            `bench${round}`,
+            '-p',
+            String(t.port),
+            '127.0.0.1',
+          ],
           120_000,
         );
         const t1 = cpuTimes(t.pid);
@@ -220,7 +279,11 @@ async function main(): Promise<void> {
         process.stderr.write(`round ${round} ${contestant}: ${relayedPackets} packets, ${used} ms CPU, loss ${s.lostPct} %\n`);
       }
     }
-    const perPacket = (c: Contestant): number => percentile(runs.filter((r) => r.contestant === c).map((r) => r.cpuUsPerPacket), 50);
+    const perPacket = (c: Contestant): number =>
+      percentile(
+        runs.filter((r) => r.contestant === c).map((r) => r.cpuUsPerPacket),
+        50,
+      );
     const coturnUs = perPacket('coturn');
     const result = {
       date: new Date().toISOString(),
@@ -255,6 +318,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`bench:relay failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`bench:relay failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

@@ -25,7 +25,11 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       const r = await runCli(['--server', server.url, '--json', '--duration', String(DURATION_S)], (DURATION_S + 60) * 1000);
       if (r.exitCode > 2) throw new Error(`callprobe run failed (${r.exitCode}): ${r.progress.map((p) => p.line).join('\n')}`);
-      const report = JSON.parse(r.stdout) as { summary: { verdict: string }; setupMs: Record<string, number | null>; timelineMs: Record<string, number | null> };
+      const report = JSON.parse(r.stdout) as {
+        summary: { verdict: string };
+        setupMs: Record<string, number | null>;
+        timelineMs: Record<string, number | null>;
+      };
       const pageMs = { ...report.setupMs, ...report.timelineMs };
       const firstStep = r.progress.find((p) => p.line.includes('config:'));
       runs.push({

@@ -66,9 +66,26 @@ export const plugin = { meta: { name: 'callprobe' }, rules: { 'unit-imports': un
 export const PURE_RULES = {
   'no-restricted-globals': [
     'error',
-    ...['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'queueMicrotask', 'requestAnimationFrame',
-      'window', 'document', 'navigator', 'location', 'process', 'Buffer', 'require', 'fetch', 'WebSocket', 'RTCPeerConnection', 'crypto']
-      .map((name) => ({ name, message: 'pure units take time, randomness and I/O as arguments' })),
+    ...[
+      'setTimeout',
+      'setInterval',
+      'setImmediate',
+      'clearTimeout',
+      'clearInterval',
+      'queueMicrotask',
+      'requestAnimationFrame',
+      'window',
+      'document',
+      'navigator',
+      'location',
+      'process',
+      'Buffer',
+      'require',
+      'fetch',
+      'WebSocket',
+      'RTCPeerConnection',
+      'crypto',
+    ].map((name) => ({ name, message: 'pure units take time, randomness and I/O as arguments' })),
   ],
   'no-restricted-properties': [
     'error',

@@ -66,7 +66,10 @@ export async function fetchSiteReport(o: ReportCommandOptions): Promise<SiteRepo
   const url = siteReportUrl(o);
   let res: Response;
   try {
-    res = await fetch(url, { headers: { authorization: `Bearer ${o.token}`, accept: 'application/json' }, signal: AbortSignal.timeout(DEFAULTS.siteReport.fetchTimeoutMs) });
+    res = await fetch(url, {
+      headers: { authorization: `Bearer ${o.token}`, accept: 'application/json' },
+      signal: AbortSignal.timeout(DEFAULTS.siteReport.fetchTimeoutMs),
+    });
   } catch (err) {
     throw new SiteReportFetchError('unreachable', `${url.origin} did not answer: ${(err as Error).message}`);
   }
@@ -80,7 +83,10 @@ export async function fetchSiteReport(o: ReportCommandOptions): Promise<SiteRepo
   if (res.status >= 400 && res.status < 500) {
     const refusal = body as { reason?: unknown; message?: unknown } | null;
     const why = typeof refusal?.message === 'string' ? refusal.message : `HTTP ${res.status}`;
-    throw new ConfigError(`the server refused the site report (${res.status}${typeof refusal?.reason === 'string' ? ` ${refusal.reason}` : ''}): ${why}`, 'bad-value');
+    throw new ConfigError(
+      `the server refused the site report (${res.status}${typeof refusal?.reason === 'string' ? ` ${refusal.reason}` : ''}): ${why}`,
+      'bad-value',
+    );
   }
   if (res.status !== 200) throw new SiteReportFetchError('server-error', `${url.origin} answered HTTP ${res.status}`);
   if (!isSiteReport(body)) throw new SiteReportFetchError('bad-answer', `${url.origin} answered something that is not a site report`);
@@ -108,15 +114,47 @@ export function formatSiteReport(r: SiteReport): string {
 }
 
 export const SITE_CSV_COLUMNS = [
-  'site', 'target', 'direction', 'unit', 'threshold', 'samples_graded', 'samples_insufficient', 'p50', 'p90', 'p99',
-  'p90_lower', 'p90_upper', 'p90_confidence', 'missed', 'missed_pct', 'status', 'reason', 'p90_sample',
+  'site',
+  'target',
+  'direction',
+  'unit',
+  'threshold',
+  'samples_graded',
+  'samples_insufficient',
+  'p50',
+  'p90',
+  'p99',
+  'p90_lower',
+  'p90_upper',
+  'p90_confidence',
+  'missed',
+  'missed_pct',
+  'status',
+  'reason',
+  'p90_sample',
 ] as const;
 
 /** One CSV row per metric (RFC 4180, the export's quoting and formula guard). */
 export function siteReportCsv(r: SiteReport): string {
   const rows = r.metrics.map((m): Cell[] => [
-    r.site, m.target, m.direction, m.unit, m.threshold, m.samplesGraded, m.samplesInsufficient, m.p50, m.p90, m.p99,
-    m.p90Interval?.lower ?? null, m.p90Interval?.upper ?? null, m.p90Interval?.level ?? null, m.missed, m.missedPct, m.status, m.reason, m.p90Sample,
+    r.site,
+    m.target,
+    m.direction,
+    m.unit,
+    m.threshold,
+    m.samplesGraded,
+    m.samplesInsufficient,
+    m.p50,
+    m.p90,
+    m.p99,
+    m.p90Interval?.lower ?? null,
+    m.p90Interval?.upper ?? null,
+    m.p90Interval?.level ?? null,
+    m.missed,
+    m.missedPct,
+    m.status,
+    m.reason,
+    m.p90Sample,
   ]);
   return [SITE_CSV_COLUMNS as readonly Cell[], ...rows].map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
 }

@@ -47,11 +47,18 @@ export function checkRunFlags(o: RunCommandOptions): RunCommandOptions {
     }
   }
   if (o.json && o.csv) throw new ConfigError('--json and --csv both want stdout: give one', 'bad-value');
-  for (const [flag, v] of [['--site', o.site], ['--ticket', o.ticket]] as const) {
-    if (v !== undefined && (v.trim().length === 0 || v.length > BOUNDS.siteChars)) throw new ConfigError(`${flag} must be 1..${BOUNDS.siteChars} characters`, 'bad-value');
+  for (const [flag, v] of [
+    ['--site', o.site],
+    ['--ticket', o.ticket],
+  ] as const) {
+    if (v !== undefined && (v.trim().length === 0 || v.length > BOUNDS.siteChars))
+      throw new ConfigError(`${flag} must be 1..${BOUNDS.siteChars} characters`, 'bad-value');
   }
   if (o.site !== undefined && o.save && !o.adminToken) {
-    throw new ConfigError('--site needs --admin-token (or CALLPROBE_ADMIN_TOKEN): the server accepts results with a site only from its operator; or --no-save', 'missing-option');
+    throw new ConfigError(
+      '--site needs --admin-token (or CALLPROBE_ADMIN_TOKEN): the server accepts results with a site only from its operator; or --no-save',
+      'missing-option',
+    );
   }
   return o;
 }
@@ -78,7 +85,10 @@ export async function checkCallprobeServer(base: string, timeoutMs: number = DEF
     res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
-    throw new ServerCheckError('server-unreachable', `cannot reach ${new URL(base).origin}: ${cause === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : cause}`);
+    throw new ServerCheckError(
+      'server-unreachable',
+      `cannot reach ${new URL(base).origin}: ${cause === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : cause}`,
+    );
   }
   const notCallprobe = (why: string): ServerCheckError => new ServerCheckError('not-callprobe', `GET /api/config: ${why}, not a callprobe server`);
   if (res.status !== 200) throw notCallprobe(String(res.status));
@@ -189,7 +199,11 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
     progress(`could not test: ${oneLine((err as Error).message)}`);
     // No callprobe server answered (or not callprobe): there is nowhere to save to.
     const noServer = err instanceof ServerCheckError;
-    await finish(noServer ? { ...o, save: false } : o, couldNotTest(o, reason, (err as Error).message, startedAt, null, o.server ?? o.turn?.url ?? null), progress);
+    await finish(
+      noServer ? { ...o, save: false } : o,
+      couldNotTest(o, reason, (err as Error).message, startedAt, null, o.server ?? o.turn?.url ?? null),
+      progress,
+    );
     return EXIT.cannotTest;
   } finally {
     await local?.close();
@@ -199,7 +213,12 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
 /** The could-not-test record run prints with --json and saves: a valid POST /api/results body. */
 function couldNotTest(o: RunCommandOptions, reason: string, message: string, startedAt: string, browser: string | null, server: string | null): CouldNotTest {
   // The schema's reason is a machine code: lower case, digits and hyphens.
-  const code = reason.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+/, '').slice(0, 64) || 'error';
+  const code =
+    reason
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+/, '')
+      .slice(0, 64) || 'error';
   return {
     kind: 'could-not-test',
     reason: code,

@@ -9,8 +9,7 @@ import type { CouldNotTest } from '../../src/analysis/schema/could-not-test-sche
 import type { Report } from '../../src/analysis/schema/report-schema.js';
 
 export type SaveOutcome =
-  | { ok: true; ack: ResultAck; /** The share link, absolute. */ link: string; created: boolean }
-  | { ok: false; reason: string; message: string };
+  { ok: true; ack: ResultAck; /** The share link, absolute. */ link: string; created: boolean } | { ok: false; reason: string; message: string };
 
 /** How long one POST may take. */
 const SAVE_TIMEOUT_MS = 10_000;

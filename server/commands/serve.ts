@@ -170,7 +170,8 @@ function startPurge(store: ResultStore, log: (msg: string) => void): () => void 
   const purge = (): void => {
     store.purge(Date.now()).then(
       (p) => {
-        if (p.addressesDeleted > 0 || p.resultsDeleted > 0) log(`results: purged ${p.addressesDeleted} client addresses and ${p.resultsDeleted} reports past retention`);
+        if (p.addressesDeleted > 0 || p.resultsDeleted > 0)
+          log(`results: purged ${p.addressesDeleted} client addresses and ${p.resultsDeleted} reports past retention`);
       },
       (err: Error) => log(`results: retention purge failed (retried in an hour): ${err.message}`),
     );
@@ -190,7 +191,11 @@ export function turnEntries(opts: ServeOptions, bound: Relay['listeners']): Turn
   const host = hostForUri(opts.advertise?.host ?? (opts.host === '0.0.0.0' || opts.host === '::' ? opts.relayIp : opts.host));
   const udpPorts = opts.advertise?.udpPorts ?? uniquePorts(bound, 'udp');
   const entry = (transport: TurnServerEntry['transport'], port: number): TurnServerEntry => ({ url: formatTurnUri(host, port, transport), transport, port });
-  return [...udpPorts.map((p) => entry('udp', p)), ...uniquePorts(bound, 'tcp').map((p) => entry('tcp', p)), ...uniquePorts(bound, 'tls').map((p) => entry('tls', p))];
+  return [
+    ...udpPorts.map((p) => entry('udp', p)),
+    ...uniquePorts(bound, 'tcp').map((p) => entry('tcp', p)),
+    ...uniquePorts(bound, 'tls').map((p) => entry('tls', p)),
+  ];
 }
 
 function uniquePorts(bound: Relay['listeners'], transport: 'udp' | 'tcp' | 'tls'): number[] {

@@ -9,7 +9,9 @@ export function formatSummary(r: Report): string {
     `Verdict: ${r.summary.verdict.toUpperCase()}`,
     `  ${a.sentence}`,
     ...a.findings.map((f) => `  - ${f.sentence}`),
-    ...(a.advice.length > 0 ? [a.tone === 'good' ? '  To be thorough:' : '  What to try:', ...a.advice.map((x, i) => `    ${String(i + 1)}. ${x.text} (why: ${x.because})`)] : []),
+    ...(a.advice.length > 0
+      ? [a.tone === 'good' ? '  To be thorough:' : '  What to try:', ...a.advice.map((x, i) => `    ${String(i + 1)}. ${x.text} (why: ${x.because})`)]
+      : []),
     '',
     ...r.explanation.map((e) => `  ${e}`),
     '',

@@ -55,7 +55,12 @@ export interface AppOptions {
  * governed by CSP; connect-src 'self' covers /api/config and the same-origin WebSocket.
  */
 export function contentSecurityPolicy(indexHtml: string): string {
-  const hashes = [...indexHtml.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1] ?? '', 'utf8').digest('base64')}'`);
+  const hashes = [...indexHtml.matchAll(/<style>([\s\S]*?)<\/style>/g)].map(
+    (m) =>
+      `'sha256-${createHash('sha256')
+        .update(m[1] ?? '', 'utf8')
+        .digest('base64')}'`,
+  );
   return [
     "default-src 'none'",
     "script-src 'self'",
@@ -158,8 +163,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   // Not a route of the public app: `callprobe serve --metrics-listen` serves it on its own address (issue 14).
-  METRICS.set(app, () =>
-    opts.metricsText() +
+  METRICS.set(
+    app,
+    () =>
+      opts.metricsText() +
       `# HELP callprobe_reflector_sessions Reflector sessions open now.\n# TYPE callprobe_reflector_sessions gauge\ncallprobe_reflector_sessions ${sessions.size}\n` +
       `# HELP callprobe_reflector_sessions_total Reflector sessions started.\n# TYPE callprobe_reflector_sessions_total counter\ncallprobe_reflector_sessions_total ${sessionsTotal}\n` +
       `# HELP callprobe_reflector_candidates_dropped_total Page candidates dropped because they do not point at the relay.\n# TYPE callprobe_reflector_candidates_dropped_total counter\ncallprobe_reflector_candidates_dropped_total ${candidatesDropped}\n` +

@@ -77,10 +77,12 @@ function ack(r: StoredResult): ResultAck {
 function resultsErrorHandler(this: FastifyInstance, err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (err instanceof Refusal) return refuse(reply, err);
   if (err instanceof ReportShapeError) return refuse(reply, new Refusal(400, err.reason, err.message));
-  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return refuse(reply, new Refusal(413, 'too-large', `the body is over ${DEFAULTS.results.bodyLimitBytes} bytes`));
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return refuse(reply, new Refusal(413, 'too-large', `the body is over ${DEFAULTS.results.bodyLimitBytes} bytes`));
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return refuse(reply, new Refusal(415, 'not-json', 'send the report as application/json'));
   if (err.statusCode === 429) return refuse(reply, new Refusal(429, 'rate-limited', err.message));
-  if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) return refuse(reply, new Refusal(err.statusCode, 'bad-request', err.message));
+  if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)
+    return refuse(reply, new Refusal(err.statusCode, 'bad-request', err.message));
   req.log.error({ err }, 'results route failed');
   return refuse(reply, new Refusal(500, 'server-error', 'the result could not be stored or read; nothing was lost on your side, try again'));
 }
@@ -125,12 +127,14 @@ function checked<T>(reason: string, parse: () => T): T {
 /** ?profile=&azureRegion=&from=&path= of a site report: null picks what most samples used. */
 function poolChoice(q: Record<string, string | undefined>): PoolChoice {
   const id = q.profile === undefined || q.profile === '' ? null : q.profile;
-  if (id !== null && id !== 'client-to-edge' && id !== 'edge-to-edge' && id !== 'azure-region') throw new Refusal(400, 'bad-profile', 'profile is client-to-edge, edge-to-edge or azure-region');
+  if (id !== null && id !== 'client-to-edge' && id !== 'edge-to-edge' && id !== 'azure-region')
+    throw new Refusal(400, 'bad-profile', 'profile is client-to-edge, edge-to-edge or azure-region');
   const region = q.azureRegion === undefined || q.azureRegion === '' ? undefined : q.azureRegion;
   if (region !== undefined && region.length > BOUNDS.siteChars) throw new Refusal(400, 'bad-profile', `azureRegion is at most ${BOUNDS.siteChars} characters`);
   const from = q.from === undefined || q.from === '' ? undefined : q.from;
   if (from !== undefined && from !== 'site' && from !== 'edge') throw new Refusal(400, 'bad-profile', 'from is site or edge');
-  if (id !== 'azure-region' && (region !== undefined || from !== undefined)) throw new Refusal(400, 'bad-profile', 'azureRegion and from go with profile=azure-region');
+  if (id !== 'azure-region' && (region !== undefined || from !== undefined))
+    throw new Refusal(400, 'bad-profile', 'azureRegion and from go with profile=azure-region');
   const path = q.path === undefined || q.path === '' ? null : q.path;
   if (path !== null && path !== 'rtp' && path !== 'datachannel') throw new Refusal(400, 'bad-path', 'path is rtp or datachannel');
   return {
@@ -152,7 +156,8 @@ export async function registerResults(app: FastifyInstance, opts: ResultsOptions
       timeWindow: 60_000,
       groupId,
       keyGenerator: (req: FastifyRequest) => sourceKey(req.ip),
-      errorResponseBuilder: (_req: FastifyRequest, ctx: { after: string }) => new Refusal(429, 'rate-limited', `too many requests from your address: retry in ${ctx.after}`),
+      errorResponseBuilder: (_req: FastifyRequest, ctx: { after: string }) =>
+        new Refusal(429, 'rate-limited', `too many requests from your address: retry in ${ctx.after}`),
     },
   });
   const store = opts.store;
@@ -167,7 +172,9 @@ export async function registerResults(app: FastifyInstance, opts: ResultsOptions
       if (upload.result.site !== null) {
         const who = operatorCheck(req, opts.adminToken);
         if (who !== 'ok') {
-          throw who.statusCode === 404 ? new Refusal(403, 'site-needs-operator', 'a result with a site is accepted only with the operator token, and this server has none (--admin-token)') : who;
+          throw who.statusCode === 404
+            ? new Refusal(403, 'site-needs-operator', 'a result with a site is accepted only with the operator token, and this server has none (--admin-token)')
+            : who;
         }
       }
       const { result, created } = await store.put({ ...upload.result, address: unmapIpv4(req.ip) });
@@ -176,24 +183,36 @@ export async function registerResults(app: FastifyInstance, opts: ResultsOptions
     },
   );
 
-  app.get<{ Params: { code: string } }>(`${SHARED_RESULT_API}/:code`, { config: limited(opts.readsPerMinutePerIp, 'results-read'), errorHandler: resultsErrorHandler }, async (req, reply) => {
-    if (store === null) throw noStore();
-    const code = parseCodeParam(req.params.code);
-    const r = code === null ? null : await store.getByCode(code);
-    if (r === null) throw new Refusal(404, 'unknown-code', 'no result has this code (codes are kept for a limited time)');
-    reply.header('cache-control', 'private, max-age=60').header('x-robots-tag', 'noindex').type('application/json; charset=utf-8');
-    // The stored JSON goes out as stored: no parse and re-serialization.
-    return reply.send(`{"code":${JSON.stringify(r.code)},"storedAtMs":${r.storedAtMs},"report":${r.reportJson}}`);
-  });
+  app.get<{ Params: { code: string } }>(
+    `${SHARED_RESULT_API}/:code`,
+    { config: limited(opts.readsPerMinutePerIp, 'results-read'), errorHandler: resultsErrorHandler },
+    async (req, reply) => {
+      if (store === null) throw noStore();
+      const code = parseCodeParam(req.params.code);
+      const r = code === null ? null : await store.getByCode(code);
+      if (r === null) throw new Refusal(404, 'unknown-code', 'no result has this code (codes are kept for a limited time)');
+      reply.header('cache-control', 'private, max-age=60').header('x-robots-tag', 'noindex').type('application/json; charset=utf-8');
+      // The stored JSON goes out as stored: no parse and re-serialization.
+      return reply.send(`{"code":${JSON.stringify(r.code)},"storedAtMs":${r.storedAtMs},"report":${r.reportJson}}`);
+    },
+  );
 
-  app.get<{ Params: { code: string } }>(`${SHARED_RESULT_PAGE}/:code`, { config: limited(opts.readsPerMinutePerIp, 'results-read'), errorHandler: resultsErrorHandler }, async (req, reply) => {
-    const code = parseCodeParam(req.params.code);
-    const known = store !== null && code !== null && (await store.getByCode(code)) !== null;
-    reply.header('x-robots-tag', 'noindex');
-    if (!opts.pageBuilt) return reply.code(known ? 503 : 404).type('text/plain').send(known ? 'page not built: run `npm run build`\n' : 'no result has this code\n');
-    // The page reads the code from its URL and renders the stored report (or says it is unknown).
-    return reply.code(known ? 200 : 404).sendFile('index.html');
-  });
+  app.get<{ Params: { code: string } }>(
+    `${SHARED_RESULT_PAGE}/:code`,
+    { config: limited(opts.readsPerMinutePerIp, 'results-read'), errorHandler: resultsErrorHandler },
+    async (req, reply) => {
+      const code = parseCodeParam(req.params.code);
+      const known = store !== null && code !== null && (await store.getByCode(code)) !== null;
+      reply.header('x-robots-tag', 'noindex');
+      if (!opts.pageBuilt)
+        return reply
+          .code(known ? 503 : 404)
+          .type('text/plain')
+          .send(known ? 'page not built: run `npm run build`\n' : 'no result has this code\n');
+      // The page reads the code from its URL and renders the stored report (or says it is unknown).
+      return reply.code(known ? 200 : 404).sendFile('index.html');
+    },
+  );
 
   app.get<{ Params: { id: string } }>(`${RESULTS_PATH}/:id`, { errorHandler: resultsErrorHandler }, async (req, reply) => {
     const who = operatorCheck(req, opts.adminToken);
@@ -221,30 +240,36 @@ export async function registerResults(app: FastifyInstance, opts: ResultsOptions
     };
   });
 
-  app.get<{ Params: { site: string }; Querystring: Record<string, unknown> }>(`${SITES_PATH}/:site/report`, { errorHandler: resultsErrorHandler }, async (req, reply) => {
-    const who = operatorCheck(req, opts.adminToken);
-    if (who !== 'ok') throw who;
-    if (store === null) throw noStore();
-    const q = oneQuery(req.query);
-    const site = req.params.site;
-    if (site.length === 0 || site.length > BOUNDS.siteChars) throw new Refusal(400, 'bad-site', `site is 1 to ${BOUNDS.siteChars} characters`);
-    // ?since=7d (a span back from now) or an ISO 8601 time or date.
-    const since = q.since ?? '';
-    const sinceMs =
-      since === '' ? Date.now() - DEFAULTS.siteReport.sinceMs
-      : /^\d+[dhm]$/.test(since) ? Date.now() - checked('bad-since', () => parseSinceSpan(since, 'since'))
-      : (parseSince(since) as number);
-    const timeZone = q.tz === undefined || q.tz === '' ? DEFAULTS.siteReport.timeZone : checked('bad-tz', () => parseTimeZone(q.tz ?? '', 'tz'));
-    try {
-      const report = await siteReportFromStore(store, { site, sinceMs, choice: poolChoice(q), timeZone });
-      reply.header('cache-control', 'no-store');
-      return report;
-    } catch (err) {
-      if (err instanceof SiteReportTooLarge) throw new Refusal(413, err.reason, err.message);
-      if (err instanceof SiteReportError) throw new Refusal(400, err.reason, err.message);
-      throw err;
-    }
-  });
+  app.get<{ Params: { site: string }; Querystring: Record<string, unknown> }>(
+    `${SITES_PATH}/:site/report`,
+    { errorHandler: resultsErrorHandler },
+    async (req, reply) => {
+      const who = operatorCheck(req, opts.adminToken);
+      if (who !== 'ok') throw who;
+      if (store === null) throw noStore();
+      const q = oneQuery(req.query);
+      const site = req.params.site;
+      if (site.length === 0 || site.length > BOUNDS.siteChars) throw new Refusal(400, 'bad-site', `site is 1 to ${BOUNDS.siteChars} characters`);
+      // ?since=7d (a span back from now) or an ISO 8601 time or date.
+      const since = q.since ?? '';
+      const sinceMs =
+        since === ''
+          ? Date.now() - DEFAULTS.siteReport.sinceMs
+          : /^\d+[dhm]$/.test(since)
+            ? Date.now() - checked('bad-since', () => parseSinceSpan(since, 'since'))
+            : (parseSince(since) as number);
+      const timeZone = q.tz === undefined || q.tz === '' ? DEFAULTS.siteReport.timeZone : checked('bad-tz', () => parseTimeZone(q.tz ?? '', 'tz'));
+      try {
+        const report = await siteReportFromStore(store, { site, sinceMs, choice: poolChoice(q), timeZone });
+        reply.header('cache-control', 'no-store');
+        return report;
+      } catch (err) {
+        if (err instanceof SiteReportTooLarge) throw new Refusal(413, err.reason, err.message);
+        if (err instanceof SiteReportError) throw new Refusal(400, err.reason, err.message);
+        throw err;
+      }
+    },
+  );
 
   app.get<{ Querystring: { since?: string; site?: string; format?: string } }>(RESULTS_PATH, { errorHandler: resultsErrorHandler }, async (req, reply) => {
     const who = operatorCheck(req, opts.adminToken);

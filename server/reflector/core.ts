@@ -1,11 +1,4 @@
-import {
-  DEFAULT_PAYLOAD_BYTES,
-  decodeProbe,
-  encodeEcho,
-  encodeReceipts,
-  type ControlMessage,
-  type ReceiptRecord,
-} from '../../src/protocol/wire.js';
+import { DEFAULT_PAYLOAD_BYTES, decodeProbe, encodeEcho, encodeReceipts, type ControlMessage, type ReceiptRecord } from '../../src/protocol/wire.js';
 
 /**
  * Sans-IO reflector: takes probe datagrams with their arrival time and returns the echo to

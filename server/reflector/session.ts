@@ -150,10 +150,7 @@ export class ReflectorSession {
     if (this.offerTimer) clearTimeout(this.offerTimer);
     this.offerTimer = null;
     const channel = internalsOf(this.peer).channel;
-    this.opts.logger.info(
-      { session: this.opts.id, ordered: channel?.ordered, maxRetransmits: channel?.maxRetransmits },
-      'reflector connected',
-    );
+    this.opts.logger.info({ session: this.opts.id, ordered: channel?.ordered, maxRetransmits: channel?.maxRetransmits }, 'reflector connected');
     if (channel && channel.label !== PROBE_CHANNEL_LABEL) {
       this.opts.logger.warn({ session: this.opts.id, label: channel.label }, 'unexpected probe channel label');
     }

@@ -13,7 +13,11 @@ import type { ResultStore, SiteSampleRow } from '../store/types.js';
 export class SiteReportTooLarge extends Error {
   override readonly name = 'SiteReportTooLarge';
   readonly reason = 'too-many-samples';
-  constructor(readonly site: string, readonly sinceMs: number, readonly max: number) {
+  constructor(
+    readonly site: string,
+    readonly sinceMs: number,
+    readonly max: number,
+  ) {
     super(`site "${site}" has more than ${max} samples since ${new Date(sinceMs).toISOString()}: ask for a shorter span (since)`);
   }
 }

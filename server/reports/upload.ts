@@ -35,12 +35,21 @@ export function readUpload(body: unknown): Upload {
     const startedAtMs = (typeof r.meta.startedAt === 'string' ? parseIsoMs(r.meta.startedAt) : null) ?? r.atMs;
     return {
       accepted,
-      result: { sampleId: sampleId ?? null, kind: 'could-not-test', startedAtMs, site: nonEmpty(r.meta.site), ticket: nonEmpty(r.meta.ticket), verdict: null, reportJson },
+      result: {
+        sampleId: sampleId ?? null,
+        kind: 'could-not-test',
+        startedAtMs,
+        site: nonEmpty(r.meta.site),
+        ticket: nonEmpty(r.meta.ticket),
+        verdict: null,
+        reportJson,
+      },
     };
   }
   const report = accepted.report;
   const startedAtMs = parseIsoMs(report.meta.startedAt);
-  if (startedAtMs === null) throw new ReportShapeError('schema', `/meta/startedAt is not an ISO 8601 time: ${JSON.stringify(report.meta.startedAt.slice(0, 40))}`);
+  if (startedAtMs === null)
+    throw new ReportShapeError('schema', `/meta/startedAt is not an ISO 8601 time: ${JSON.stringify(report.meta.startedAt.slice(0, 40))}`);
   return {
     accepted,
     result: {

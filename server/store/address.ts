@@ -29,7 +29,7 @@ function ipv6Groups(address: string): number[] {
 function formatIpv6(groups: number[]): string {
   // RFC 5952 §4: the longest run of zero groups (2 or more) becomes ::, lower case.
   let best = { start: -1, len: 0 };
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

@@ -79,5 +79,13 @@ export type SiteSampleDbRow = Pick<ResultRow, 'id' | 'code' | 'sample_id' | 'kin
 
 export function toSiteSample(row: SiteSampleDbRow): SiteSampleRow {
   if (row.kind !== 'report' && row.kind !== 'could-not-test') throw new StoreError('bad-row', `result ${row.id}: unknown kind "${row.kind}"`);
-  return { id: row.id, code: row.code, sampleId: row.sample_id, kind: row.kind, startedAtMs: ms(row.started_at, 'started_at'), verdict: row.verdict, reportJson: row.report };
+  return {
+    id: row.id,
+    code: row.code,
+    sampleId: row.sample_id,
+    kind: row.kind,
+    startedAtMs: ms(row.started_at, 'started_at'),
+    verdict: row.verdict,
+    reportJson: row.report,
+  };
 }

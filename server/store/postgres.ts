@@ -6,7 +6,21 @@
  */
 import pg from 'pg';
 import { LATEST_SCHEMA, MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from './schema.js';
-import { CODE_ATTEMPTS, cutoffs, freshCode, freshId, RESULT_COLUMNS, SITE_SAMPLE_COLUMNS, toAddress, toResult, toSiteSample, truncatedAddress, type AddressRow, type ResultRow, type SiteSampleDbRow } from './common.js';
+import {
+  CODE_ATTEMPTS,
+  cutoffs,
+  freshCode,
+  freshId,
+  RESULT_COLUMNS,
+  SITE_SAMPLE_COLUMNS,
+  toAddress,
+  toResult,
+  toSiteSample,
+  truncatedAddress,
+  type AddressRow,
+  type ResultRow,
+  type SiteSampleDbRow,
+} from './common.js';
 import { StoreError, type NewResult, type PutOutcome, type ResultStore, type StoreOptions, type StoredResult } from './types.js';
 
 /** pg_advisory_xact_lock key of callprobe's migrations ("callprob" in ASCII, fits a bigint). */
@@ -58,7 +72,8 @@ async function migrate(pool: pg.Pool, nowMs: number): Promise<void> {
     await c.query(SCHEMA_MIGRATIONS_TABLE);
     const applied = new Set((await c.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
     const newest = Math.max(0, ...applied);
-    if (newest > LATEST_SCHEMA) throw new StoreError('newer-schema', `the database has schema ${newest}, this callprobe knows up to ${LATEST_SCHEMA}: upgrade callprobe`);
+    if (newest > LATEST_SCHEMA)
+      throw new StoreError('newer-schema', `the database has schema ${newest}, this callprobe knows up to ${LATEST_SCHEMA}: upgrade callprobe`);
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
       for (const s of m.statements) await c.query(s);
@@ -93,7 +108,12 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
         return { result: toResult(first), created: false };
       }
       if (r.address !== null) {
-        await c.query('INSERT INTO result_addresses (result_id, address, truncated, stored_at) VALUES ($1, $2, $3, $4)', [id, r.address, truncatedAddress(r.address), storedAtMs]);
+        await c.query('INSERT INTO result_addresses (result_id, address, truncated, stored_at) VALUES ($1, $2, $3, $4)', [
+          id,
+          r.address,
+          truncatedAddress(r.address),
+          storedAtMs,
+        ]);
       }
       return { result: toResult(row), created: true };
     });
@@ -117,7 +137,8 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
     getById: async (id) => {
       const row = (await pool.query(`SELECT ${RESULT_COLUMNS} FROM results WHERE id = $1`, [id])).rows[0] as ResultRow | undefined;
       if (!row) return null;
-      const addresses = (await pool.query('SELECT address, truncated, stored_at FROM result_addresses WHERE result_id = $1 ORDER BY stored_at', [id])).rows as AddressRow[];
+      const addresses = (await pool.query('SELECT address, truncated, stored_at FROM result_addresses WHERE result_id = $1 ORDER BY stored_at', [id]))
+        .rows as AddressRow[];
       return { ...toResult(row), addresses: addresses.map(toAddress) };
     },
     list: async (q): Promise<StoredResult[]> => {

@@ -7,8 +7,32 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { LATEST_SCHEMA, MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from './schema.js';
-import { CODE_ATTEMPTS, cutoffs, freshCode, freshId, RESULT_COLUMNS, SITE_SAMPLE_COLUMNS, toAddress, toResult, toSiteSample, truncatedAddress, type AddressRow, type ResultRow, type SiteSampleDbRow } from './common.js';
-import { StoreError, type ListQuery, type NewResult, type PutOutcome, type PurgeOutcome, type ResultStore, type StoreOptions, type StoredAddress, type StoredResult } from './types.js';
+import {
+  CODE_ATTEMPTS,
+  cutoffs,
+  freshCode,
+  freshId,
+  RESULT_COLUMNS,
+  SITE_SAMPLE_COLUMNS,
+  toAddress,
+  toResult,
+  toSiteSample,
+  truncatedAddress,
+  type AddressRow,
+  type ResultRow,
+  type SiteSampleDbRow,
+} from './common.js';
+import {
+  StoreError,
+  type ListQuery,
+  type NewResult,
+  type PutOutcome,
+  type PurgeOutcome,
+  type ResultStore,
+  type StoreOptions,
+  type StoredAddress,
+  type StoredResult,
+} from './types.js';
 
 function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE' || (err as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
@@ -17,9 +41,15 @@ function isUniqueViolation(err: unknown): boolean {
 function migrate(db: Database.Database, nowMs: number): void {
   db.exec(SCHEMA_MIGRATIONS_TABLE);
   const apply = db.transaction(() => {
-    const applied = new Set(db.prepare('SELECT version FROM schema_migrations').all().map((r) => Number((r as { version: number }).version)));
+    const applied = new Set(
+      db
+        .prepare('SELECT version FROM schema_migrations')
+        .all()
+        .map((r) => Number((r as { version: number }).version)),
+    );
     const newest = Math.max(0, ...applied);
-    if (newest > LATEST_SCHEMA) throw new StoreError('newer-schema', `the database has schema ${newest}, this callprobe knows up to ${LATEST_SCHEMA}: upgrade callprobe`);
+    if (newest > LATEST_SCHEMA)
+      throw new StoreError('newer-schema', `the database has schema ${newest}, this callprobe knows up to ${LATEST_SCHEMA}: upgrade callprobe`);
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
       for (const s of m.statements) db.exec(s);
@@ -128,11 +158,13 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
     siteSamples: async (q) => (siteSamples.all(q.site, q.sinceMs, q.limit) as SiteSampleDbRow[]).map(toSiteSample),
     purge: async (nowMs): Promise<PurgeOutcome> => {
       const c = cutoffs(opts, nowMs);
-      return db.transaction(() => {
-        const a = deleteAddresses.run(c.addressesBefore).changes + deleteResultAddresses.run(c.resultsBefore).changes;
-        const r = deleteResults.run(c.resultsBefore).changes;
-        return { addressesDeleted: a, resultsDeleted: r };
-      }).immediate();
+      return db
+        .transaction(() => {
+          const a = deleteAddresses.run(c.addressesBefore).changes + deleteResultAddresses.run(c.resultsBefore).changes;
+          const r = deleteResults.run(c.resultsBefore).changes;
+          return { addressesDeleted: a, resultsDeleted: r };
+        })
+        .immediate();
     },
     close: async () => {
       if (db.open) db.close();

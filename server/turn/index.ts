@@ -117,10 +117,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
   };
   const closeAll = async (): Promise<void> => {
     runtime.shutdown();
-    await Promise.all([
-      ...udpSockets.map((s) => closeUdp(s)),
-      ...streamServers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
-    ]);
+    await Promise.all([...udpSockets.map((s) => closeUdp(s)), ...streamServers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))]);
   };
   try {
     for (const host of config.listenHosts) {

@@ -15,7 +15,12 @@ import { BOUNDS, DEFAULTS, parseIntInRange, parsePortList, parseRelayPortRange }
 import { startRelay, type RelayQuotas } from './index.js';
 
 function list(v: string | undefined, fallback: string[]): string[] {
-  return v === undefined ? fallback : v.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return v === undefined
+    ? fallback
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
 }
 
 function ports(v: string | undefined, fallback: number[]): number[] {

@@ -58,8 +58,7 @@ export class RelayMetrics {
   render(): string {
     const lines: string[] = [];
     const stats = this.all();
-    const labels = (s: ListenerStats, extra = ''): string =>
-      `{transport="${s.transport}",port="${s.port}"${extra}}`;
+    const labels = (s: ListenerStats, extra = ''): string => `{transport="${s.transport}",port="${s.port}"${extra}}`;
     const simple = (name: string, type: 'gauge' | 'counter', help: string, get: (s: ListenerStats) => number): void => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
       for (const s of stats) lines.push(`${name}${labels(s)} ${get(s)}`);
@@ -73,8 +72,18 @@ export class RelayMetrics {
         lines.push(`${name}${labels(s, ',direction="peer_to_client"')} ${toClient(s)}`);
       }
     };
-    dir('callprobe_turn_relayed_packets_total', 'Packets relayed.', (s) => s.packetsToPeer, (s) => s.packetsToClient);
-    dir('callprobe_turn_relayed_bytes_total', 'Payload bytes relayed.', (s) => s.bytesToPeer, (s) => s.bytesToClient);
+    dir(
+      'callprobe_turn_relayed_packets_total',
+      'Packets relayed.',
+      (s) => s.packetsToPeer,
+      (s) => s.packetsToClient,
+    );
+    dir(
+      'callprobe_turn_relayed_bytes_total',
+      'Payload bytes relayed.',
+      (s) => s.bytesToPeer,
+      (s) => s.bytesToClient,
+    );
     const byReason = (name: string, help: string, get: (s: ListenerStats) => ReadonlyMap<string, number>): void => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
       for (const s of stats) {

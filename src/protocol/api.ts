@@ -39,9 +39,7 @@ export interface SignalData {
 export type ClientSignalMessage = { type: 'signal'; data: SignalData };
 
 /** Server -> page over the signaling WebSocket. */
-export type ServerSignalMessage =
-  | { type: 'signal'; data: SignalData }
-  | { type: 'error'; reason: string; message: string };
+export type ServerSignalMessage = { type: 'signal'; data: SignalData } | { type: 'error'; reason: string; message: string };
 
 /**
  * The results store contract (issue 10). A result code is 8 Crockford base32 symbols

@@ -203,15 +203,7 @@ export const BOUNDS = {
 export const TURN_DEFAULT_PORT = { turn: 3478, turns: 5349 } as const;
 
 /** Why a value was refused. */
-export type ConfigErrorReason =
-  | 'bad-value'
-  | 'bad-port'
-  | 'bad-port-range'
-  | 'bad-turn-uri'
-  | 'missing-option'
-  | 'bad-file'
-  | 'cannot-listen'
-  | 'bad-db';
+export type ConfigErrorReason = 'bad-value' | 'bad-port' | 'bad-port-range' | 'bad-turn-uri' | 'missing-option' | 'bad-file' | 'cannot-listen' | 'bad-db';
 
 /** A flag, URI or file the user gave cannot be used: a usage error (exit 3), one line. */
 export class ConfigError extends Error {
@@ -368,12 +360,16 @@ const IPV6_CIDR = /^([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)(?:\/(\d{1,3}))?$/;
 
 /** Parses `--trust-proxy` (comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed). */
 export function parseTrustProxy(text: string): string[] {
-  const list = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  if (list.length === 0) throw new ConfigError('--trust-proxy is empty: give the proxies\' addresses, e.g. 127.0.0.1,10.0.0.0/8', 'bad-value');
+  const list = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (list.length === 0) throw new ConfigError("--trust-proxy is empty: give the proxies' addresses, e.g. 127.0.0.1,10.0.0.0/8", 'bad-value');
   for (const item of list) {
     const v4 = IPV4_CIDR.exec(item);
     if (v4) {
-      if (v4.slice(1, 5).some((o) => Number(o) > 255) || (v4[5] !== undefined && Number(v4[5]) > 32)) throw new ConfigError(`--trust-proxy: not an IPv4 address or CIDR: "${item}"`, 'bad-value');
+      if (v4.slice(1, 5).some((o) => Number(o) > 255) || (v4[5] !== undefined && Number(v4[5]) > 32))
+        throw new ConfigError(`--trust-proxy: not an IPv4 address or CIDR: "${item}"`, 'bad-value');
       continue;
     }
     const v6 = IPV6_CIDR.exec(item);
@@ -419,7 +415,8 @@ export function parseTimeZone(text: string, what = '--tz'): string {
   try {
     return new Intl.DateTimeFormat('en-US', { timeZone: t }).resolvedOptions().timeZone;
   } catch (err) {
-    if (err instanceof RangeError) throw new ConfigError(`${what}: "${text}" is not a time zone this runtime knows (IANA names, e.g. Europe/Paris)`, 'bad-value');
+    if (err instanceof RangeError)
+      throw new ConfigError(`${what}: "${text}" is not a time zone this runtime knows (IANA names, e.g. Europe/Paris)`, 'bad-value');
     throw err;
   }
 }

@@ -4,7 +4,4 @@
  * `callprobe:result` DOM event with the same detail). Generic in the report type, which the
  * analysis unit defines.
  */
-export type HeadlessResult<TReport> =
-  | { ok: true; report: TReport }
-  | { ok: false; reason: string; message: string };
-
+export type HeadlessResult<TReport> = { ok: true; report: TReport } | { ok: false; reason: string; message: string };

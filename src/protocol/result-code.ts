@@ -29,7 +29,8 @@ export class ResultCodeError extends Error {
 
 /** Encodes exactly 5 random bytes as a code `XXXX-XXXX` (big-endian, 5 bits per symbol). */
 export function encodeResultCode(random: Uint8Array): string {
-  if (random.length !== RESULT_CODE_BYTES) throw new ResultCodeError('bad-random', `a result code takes ${RESULT_CODE_BYTES} random bytes, not ${random.length}`);
+  if (random.length !== RESULT_CODE_BYTES)
+    throw new ResultCodeError('bad-random', `a result code takes ${RESULT_CODE_BYTES} random bytes, not ${random.length}`);
   // 40 bits fit a double exactly (53-bit mantissa).
   let value = 0;
   for (const b of random) value = value * 256 + b;
@@ -56,7 +57,8 @@ export function parseResultCode(text: string): string {
   const m = /^([0-9A-Za-z]{4})-?([0-9A-Za-z]{4})$/.exec(trimmed);
   if (!m) {
     const shown = trimmed.length > 20 ? `${trimmed.slice(0, 20)}...` : trimmed;
-    if (/^[0-9A-Za-z-]*$/.test(trimmed)) throw new ResultCodeError('bad-length', `a result code is ${RESULT_CODE_SYMBOLS} symbols, as XXXX-XXXX, not "${shown}"`);
+    if (/^[0-9A-Za-z-]*$/.test(trimmed))
+      throw new ResultCodeError('bad-length', `a result code is ${RESULT_CODE_SYMBOLS} symbols, as XXXX-XXXX, not "${shown}"`);
     throw new ResultCodeError('bad-symbol', `a result code has only letters and digits (XXXX-XXXX), not "${shown}"`);
   }
   let symbols = '';

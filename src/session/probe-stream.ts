@@ -193,9 +193,11 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
     let finalCame = false;
     if (reflector) {
       if (s.receiver.control?.readyState === 'open') s.receiver.control.send(encodeControlMessage({ type: 'stop' }));
-      const waitFinal = cutShort ? Promise.resolve() : final.then(() => {
-        finalCame = true;
-      });
+      const waitFinal = cutShort
+        ? Promise.resolve()
+        : final.then(() => {
+            finalCame = true;
+          });
       await Promise.race([waitFinal, delay(FINAL_TIMEOUT_MS, s.signal)]);
     }
     streaming = false;

@@ -326,7 +326,11 @@ function startNatCheck(entries: readonly TurnServerEntry[], env: SessionEnv): Pr
   if (!gather) return null;
   const stun = natStunUrls(entries);
   if (stun === null) {
-    return Promise.resolve({ mapping: 'unknown', reason: 'the server offers fewer than two UDP ports on one host, so no second mapping could be compared', observations: [] });
+    return Promise.resolve({
+      mapping: 'unknown',
+      reason: 'the server offers fewer than two UDP ports on one host, so no second mapping could be compared',
+      observations: [],
+    });
   }
   return gather(stun).then(classifyNat, (err: unknown) => ({
     mapping: 'unknown',
@@ -345,14 +349,11 @@ function chosenPath(entry: TurnServerEntry): GradedPath {
  * TLS in that order. Waits only as long as needed: a reachable UDP port ends the wait.
  * Without port checks: the one asked for, else the first of UDP, TCP, TLS offered.
  */
-async function chooseEntry(
-  entries: readonly TurnServerEntry[],
-  checks: Promise<PortCheck>[] | null,
-  wanted: RunOptions['turnPick'],
-): Promise<TurnServerEntry> {
+async function chooseEntry(entries: readonly TurnServerEntry[], checks: Promise<PortCheck>[] | null, wanted: RunOptions['turnPick']): Promise<TurnServerEntry> {
   const picked = pickTurnEntry(entries, wanted);
   if (!checks) {
-    if (!picked) throw new SetupError('relay-unreachable', `the server offers no relay${wanted ? ` on ${wanted.transport}${wanted.port ? `/${wanted.port}` : ''}` : ''}`);
+    if (!picked)
+      throw new SetupError('relay-unreachable', `the server offers no relay${wanted ? ` on ${wanted.transport}${wanted.port ? `/${wanted.port}` : ''}` : ''}`);
     return picked;
   }
   if (wanted) {
@@ -372,5 +373,3 @@ async function chooseEntry(
   const results = await Promise.all(checks);
   throw new SetupError('relay-unreachable', `no relay port answered: ${results.map((r) => `${r.transport}/${r.port} ${r.error}`).join('; ')}`);
 }
-
-

@@ -7,7 +7,10 @@ export type SessionMark = keyof SetupTimings | 'lastProbe' | 'verdict';
 export class SessionTimeline {
   private readonly at = new Map<SessionMark, number>();
 
-  constructor(private readonly now: () => number, private readonly t0: number = now()) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly t0: number = now(),
+  ) {}
 
   mark(step: SessionMark): void {
     if (!this.at.has(step)) this.at.set(step, this.now() - this.t0);

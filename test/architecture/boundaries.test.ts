@@ -74,7 +74,8 @@ describe('unit boundaries (lint)', () => {
   });
 
   it('bans clocks, timers and randomness in the pure units only', async () => {
-    const code = 'export const a = Date.now();\nexport const b = performance.now();\nexport const c = Math.random();\nexport const d = new Date();\nsetTimeout(() => a, 1);\n';
+    const code =
+      'export const a = Date.now();\nexport const b = performance.now();\nexport const c = Math.random();\nexport const d = new Date();\nsetTimeout(() => a, 1);\n';
     for (const u of UNITS) {
       const hits = await ruleHits(u.dir, code);
       const banned = hits.filter((h) => h.startsWith('no-restricted-'));

@@ -63,7 +63,12 @@ export function cycles(graph: Map<string, string[]>): string[][] {
 
 describe('import cycles', () => {
   it('finds a cycle when there is one (the checker itself)', () => {
-    const g = new Map([['a.ts', ['b.ts']], ['b.ts', ['c.ts']], ['c.ts', ['a.ts']], ['d.ts', ['a.ts']]]);
+    const g = new Map([
+      ['a.ts', ['b.ts']],
+      ['b.ts', ['c.ts']],
+      ['c.ts', ['a.ts']],
+      ['d.ts', ['a.ts']],
+    ]);
     expect(cycles(g)).toEqual([['a.ts', 'b.ts', 'c.ts']]);
     expect(importsOf('x/y.ts', "import { a } from '../z.js';\nexport * from './w.js';\nconst m = import('./v.js');\nimport './side.js';\n")).toEqual([
       'z.ts',

@@ -112,9 +112,7 @@ export interface UdpEcho {
  * A UDP echo peer on `host`: sends every datagram back to its source. `onMessage` sees each
  * datagram before it is echoed.
  */
-export async function startUdpEcho(
-  opts: { host?: string; onMessage?: (msg: Buffer, from: { address: string; port: number }) => void } = {},
-): Promise<UdpEcho> {
+export async function startUdpEcho(opts: { host?: string; onMessage?: (msg: Buffer, from: { address: string; port: number }) => void } = {}): Promise<UdpEcho> {
   const socket = await bindUdp(opts.host ?? '127.0.0.1');
   const echo: UdpEcho = { port: socket.address().port, received: 0, socket, close: () => closeUdp(socket) };
   socket.on('message', (msg, rinfo) => {

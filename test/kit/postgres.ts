@@ -50,7 +50,7 @@ export function postgresUnavailable(): string | null {
   if (postgresBinDir() === null) return 'PostgreSQL is not installed (/usr/lib/postgresql/*/bin/initdb missing; .ci/run installs it)';
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot) return 'not root: the kit runs initdb as the postgres user through runuser, which needs root';
-  if (postgresUid() === null) return 'no postgres user (Debian\'s postgresql package creates it)';
+  if (postgresUid() === null) return "no postgres user (Debian's postgresql package creates it)";
   if (!existsSync('/usr/sbin/runuser') && !existsSync('/sbin/runuser') && !existsSync('/usr/bin/runuser')) return 'runuser is missing';
   return null;
 }
@@ -58,7 +58,10 @@ export function postgresUnavailable(): string | null {
 async function asPostgres(bin: string, args: string[], what: string, timeoutMs = 60_000): Promise<void> {
   const r = await runProcess('runuser', ['-u', 'postgres', '--', bin, ...args], { timeoutMs });
   if (r.code !== 0) {
-    throw new TestKitError(r.spawnError ? 'spawn-failed' : 'exited', `${what} failed (code ${r.code}, signal ${r.signal}${r.timedOut ? ', timed out' : ''}):\n${r.output.slice(-2000)}`);
+    throw new TestKitError(
+      r.spawnError ? 'spawn-failed' : 'exited',
+      `${what} failed (code ${r.code}, signal ${r.signal}${r.timedOut ? ', timed out' : ''}):\n${r.output.slice(-2000)}`,
+    );
   }
 }
 
@@ -78,7 +81,10 @@ export async function startPostgres(): Promise<TestPostgres> {
   const stopOnExit = (): void => {
     if (!started) return;
     started = false;
-    execFileSync('runuser', ['-u', 'postgres', '--', join(bin, 'pg_ctl'), '-D', dataDir, '-m', 'immediate', '-w', '-t', '10', 'stop'], { stdio: 'ignore', timeout: 15_000 });
+    execFileSync('runuser', ['-u', 'postgres', '--', join(bin, 'pg_ctl'), '-D', dataDir, '-m', 'immediate', '-w', '-t', '10', 'stop'], {
+      stdio: 'ignore',
+      timeout: 15_000,
+    });
   };
   process.once('exit', stopOnExit);
   const stop = async (): Promise<void> => {

@@ -158,7 +158,11 @@ export interface ProcessResult extends ExitStatus {
 }
 
 /** Runs `cmd args` to completion, SIGKILLed after `timeoutMs`; never rejects (see spawnError, timedOut). */
-export async function runProcess(cmd: string, args: readonly string[], opts: { timeoutMs: number; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<ProcessResult> {
+export async function runProcess(
+  cmd: string,
+  args: readonly string[],
+  opts: { timeoutMs: number; cwd?: string; env?: NodeJS.ProcessEnv },
+): Promise<ProcessResult> {
   const t0 = performance.now();
   const p = spawnBounded(cmd, args, { deadlineMs: opts.timeoutMs, ...(opts.cwd ? { cwd: opts.cwd } : {}), ...(opts.env ? { env: opts.env } : {}) });
   const status = await p.exited;

@@ -75,14 +75,17 @@ export function startRtcClient(opts: RtcClientOptions): RtcClient {
       peer.signal(kept as SimplePeer.SignalData);
     },
     connected: async (timeoutMs) => {
-      await waitFor(() => {
-        if (client.errors[0]) throw client.errors[0];
-        return client.probe()?.readyState === 'open' && control.readyState === 'open';
-      }, {
-        timeoutMs,
-        what: 'the probe and control channels to open',
-        state: () => `probe ${client.probe()?.readyState ?? 'none'}, control ${control.readyState}, ICE ${pc.iceConnectionState}`,
-      });
+      await waitFor(
+        () => {
+          if (client.errors[0]) throw client.errors[0];
+          return client.probe()?.readyState === 'open' && control.readyState === 'open';
+        },
+        {
+          timeoutMs,
+          what: 'the probe and control channels to open',
+          state: () => `probe ${client.probe()?.readyState ?? 'none'}, control ${control.readyState}, ICE ${pc.iceConnectionState}`,
+        },
+      );
     },
     close: () => peer.destroy(),
   };

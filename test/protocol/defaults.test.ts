@@ -157,7 +157,10 @@ describe('TURN URIs (RFC 7065)', () => {
       'turn:user@example.org',
     ];
     for (const uri of bad) {
-      expect(reasonOf(() => parseTurnUri(uri)), uri).toBe('bad-turn-uri');
+      expect(
+        reasonOf(() => parseTurnUri(uri)),
+        uri,
+      ).toBe('bad-turn-uri');
       expect(tryParseTurnUriParts(uri), uri).toBeNull();
     }
     expect(() => parseTurnUri('turn:example.org:65536')).toThrow(/port 65536 is not 1\.\.65535/);

@@ -1,13 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  CROCKFORD_ALPHABET,
-  encodeResultCode,
-  parseResultCode,
-  RESULT_CODE_BYTES,
-  ResultCodeError,
-  resultCodeValue,
-} from '../../src/protocol/result-code.js';
+import { CROCKFORD_ALPHABET, encodeResultCode, parseResultCode, RESULT_CODE_BYTES, ResultCodeError, resultCodeValue } from '../../src/protocol/result-code.js';
 
 function reasonOf(fn: () => unknown): string {
   try {

@@ -139,7 +139,12 @@ describe('runSession with an injected environment', () => {
     expect(report.meta.server).toBe(ENTRIES[0]?.url);
     // No port check: every standard rung is listed, none tried.
     expect(report.connectivity.map((r) => [r.transport, r.error])).toEqual([
-      ['udp', 'not-offered'], ['udp', 'not-offered'], ['udp', 'not-offered'], ['udp', 'not-offered'], ['tcp', 'not-offered'], ['tls', 'not-offered'],
+      ['udp', 'not-offered'],
+      ['udp', 'not-offered'],
+      ['udp', 'not-offered'],
+      ['udp', 'not-offered'],
+      ['tcp', 'not-offered'],
+      ['tls', 'not-offered'],
     ]);
     expect(report.path).toEqual({ transport: 'udp', port: 3478, family: 'ipv4', relayed: true, candidateType: 'relay', changes: 0, changed: false });
     expect(report.meta.channel).toEqual({ ordered: false, maxRetransmits: 0 });
@@ -165,7 +170,14 @@ describe('runSession with an injected environment', () => {
       checkPort: (entry, cred) => {
         checked.push(`${entry.transport}/${entry.port} as ${cred.username}`);
         const reachable = entry.transport === 'tcp';
-        const check: PortCheck = { transport: entry.transport, port: entry.port, url: entry.url, reachable, allocateMs: reachable ? 3 : null, error: reachable ? null : 'timeout' };
+        const check: PortCheck = {
+          transport: entry.transport,
+          port: entry.port,
+          url: entry.url,
+          reachable,
+          allocateMs: reachable ? 3 : null,
+          error: reachable ? null : 'timeout',
+        };
         return Promise.resolve(check);
       },
     };
@@ -190,7 +202,8 @@ describe('runSession with an injected environment', () => {
   it('fails with relay-unreachable when the relay asked for does not answer', async () => {
     const env: SessionEnv = {
       ...minimalEnv(),
-      checkPort: (entry) => Promise.resolve({ transport: entry.transport, port: entry.port, url: entry.url, reachable: false, allocateMs: null, error: '701 timeout' }),
+      checkPort: (entry) =>
+        Promise.resolve({ transport: entry.transport, port: entry.port, url: entry.url, reachable: false, allocateMs: null, error: '701 timeout' }),
     };
     await expect(runSession(options({ turnPick: { transport: 'udp', port: 3478 } }), env, recorder().events)).rejects.toMatchObject({
       reason: 'relay-unreachable',
@@ -280,8 +293,14 @@ describe('runSession: the NAT check from the environment', () => {
   }
   // As Chromium emitted them behind `masquerade random` (e2e/nat.spec.ts), base hidden by mDNS obfuscation.
   const symmetric = [
-    { candidate: 'candidate:1310287946 1 udp 1686052607 10.231.2.1 13560 typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag Qx3b network-id 1', url: 'stun:127.0.0.1:3478' },
-    { candidate: 'candidate:1310287946 1 udp 1686052607 10.231.2.1 1615 typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag Qx3b network-id 1', url: 'stun:127.0.0.1:3479' },
+    {
+      candidate: 'candidate:1310287946 1 udp 1686052607 10.231.2.1 13560 typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag Qx3b network-id 1',
+      url: 'stun:127.0.0.1:3478',
+    },
+    {
+      candidate: 'candidate:1310287946 1 udp 1686052607 10.231.2.1 1615 typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag Qx3b network-id 1',
+      url: 'stun:127.0.0.1:3479',
+    },
   ];
 
   it('asks two UDP ports of the relay host and reports the classification and its hint', async () => {
@@ -296,7 +315,10 @@ describe('runSession: the NAT check from the environment', () => {
     const report = await withConfigServer((baseUrl) => runSession(options({ baseUrl, override: null }), env, recorder().events));
     expect(asked).toEqual([['stun:127.0.0.1:3478', 'stun:127.0.0.1:3479']]);
     expect(report.nat?.mapping).toBe('endpoint-dependent');
-    expect(report.nat?.observations.map((o) => [o.serverPort, o.mappedPort])).toEqual([[3478, 13560], [3479, 1615]]);
+    expect(report.nat?.observations.map((o) => [o.serverPort, o.mappedPort])).toEqual([
+      [3478, 13560],
+      [3479, 1615],
+    ]);
     expect(report.hints.map((h) => h.code)).toContain('symmetric-nat');
     expect(schemaErrors(report)).toEqual([]);
   });
@@ -308,9 +330,15 @@ describe('runSession: the NAT check from the environment', () => {
     expect(report.summary.packetsSent).toBe(102);
   });
 
-  it('is skipped against someone else\'s TURN server (--turn) and without the environment part', async () => {
+  it("is skipped against someone else's TURN server (--turn) and without the environment part", async () => {
     let called = false;
-    const env: SessionEnv = { ...minimalEnv(), gatherNat: () => { called = true; return Promise.reject(new Error('not expected')); } };
+    const env: SessionEnv = {
+      ...minimalEnv(),
+      gatherNat: () => {
+        called = true;
+        return Promise.reject(new Error('not expected'));
+      },
+    };
     expect((await runSession(options(), env, recorder().events)).nat).toBeNull();
     expect(called).toBe(false);
     expect((await withConfigServer((baseUrl) => runSession(options({ baseUrl, override: null }), minimalEnv(), recorder().events))).nat).toBeNull();

@@ -18,7 +18,9 @@ const WEB = join(repoRoot, 'dist/web');
 
 /** Paths (from the web root) of the JS a page loads before any dynamic import. */
 function initialChunks(html: string): string[] {
-  const entries = [...html.matchAll(/<script[^>]*type="module"[^>]*src="([^"]+)"/g), ...html.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"/g)].map((m) => m[1] ?? '');
+  const entries = [...html.matchAll(/<script[^>]*type="module"[^>]*src="([^"]+)"/g), ...html.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"/g)].map(
+    (m) => m[1] ?? '',
+  );
   const seen = new Set<string>();
   const queue = entries.filter((e) => e.startsWith('/'));
   while (queue.length > 0) {
@@ -41,7 +43,10 @@ describe('the built page', () => {
     const sizes = chunks.map((c) => ({ chunk: c, gzipBytes: gzipSync(readFileSync(join(WEB, c))).length }));
     const total = sizes.reduce((sum, s) => sum + s.gzipBytes, 0);
     console.log(`initial JS: ${(total / 1024).toFixed(1)} KB gzip in ${sizes.map((s) => `${s.chunk} ${(s.gzipBytes / 1024).toFixed(1)} KB`).join(', ')}`);
-    expect(sizes.some((s) => /chart/i.test(s.chunk)), 'Chart.js must stay lazily loaded').toBe(false);
+    expect(
+      sizes.some((s) => /chart/i.test(s.chunk)),
+      'Chart.js must stay lazily loaded',
+    ).toBe(false);
     expect(total).toBeLessThanOrEqual(INITIAL_JS_GZIP_MAX_BYTES);
   });
 });

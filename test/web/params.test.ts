@@ -53,7 +53,13 @@ describe('page URL parameters', () => {
 
 describe('the link that runs a stored test again', () => {
   it('keeps profile, region, duration, relay pick, site and ticket', () => {
-    const href = rerunHref({ profile: { id: 'azure-region', azureRegion: 'West Europe', from: 'edge' }, durationS: 30, turn: 'tcp:3478', site: 'Berlin', ticket: 'INC-1' });
+    const href = rerunHref({
+      profile: { id: 'azure-region', azureRegion: 'West Europe', from: 'edge' },
+      durationS: 30,
+      turn: 'tcp:3478',
+      site: 'Berlin',
+      ticket: 'INC-1',
+    });
     expect(href.startsWith('/?')).toBe(true);
     expect(parseParams(href.slice(1))).toMatchObject({
       profile: { id: 'azure-region', azureRegion: 'West Europe', from: 'edge' },

@@ -69,22 +69,37 @@ export function buildAllocate(auth: ClientAuth | null, opts: RequestOptions & { 
 }
 
 export function buildRefresh(auth: ClientAuth, lifetimeS: number | undefined, opts: RequestOptions = {}): Buffer {
-  return buildRequest(Method.Refresh, auth, (w) => {
-    if (lifetimeS !== undefined) w.addUint32(Attr.Lifetime, lifetimeS);
-  }, opts);
+  return buildRequest(
+    Method.Refresh,
+    auth,
+    (w) => {
+      if (lifetimeS !== undefined) w.addUint32(Attr.Lifetime, lifetimeS);
+    },
+    opts,
+  );
 }
 
 export function buildCreatePermission(auth: ClientAuth, peers: readonly TransportAddress[], opts: RequestOptions = {}): Buffer {
-  return buildRequest(Method.CreatePermission, auth, (w) => {
-    for (const p of peers) addXorAddress(w, Attr.XorPeerAddress, p);
-  }, opts);
+  return buildRequest(
+    Method.CreatePermission,
+    auth,
+    (w) => {
+      for (const p of peers) addXorAddress(w, Attr.XorPeerAddress, p);
+    },
+    opts,
+  );
 }
 
 export function buildChannelBind(auth: ClientAuth, channel: number, peer: TransportAddress, opts: RequestOptions = {}): Buffer {
-  return buildRequest(Method.ChannelBind, auth, (w) => {
-    addChannelNumber(w, channel);
-    addXorAddress(w, Attr.XorPeerAddress, peer);
-  }, opts);
+  return buildRequest(
+    Method.ChannelBind,
+    auth,
+    (w) => {
+      addChannelNumber(w, channel);
+      addXorAddress(w, Attr.XorPeerAddress, peer);
+    },
+    opts,
+  );
 }
 
 /** RFC 8656 §11.1: Send indication (never authenticated). */

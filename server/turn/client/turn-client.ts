@@ -85,9 +85,7 @@ export class TurnClient {
       c.udp = s;
     } else {
       const secure = opts.transport === 'tls';
-      const s = secure
-        ? tls.connect({ host: opts.host, port: opts.port, rejectUnauthorized: false })
-        : net.connect({ host: opts.host, port: opts.port });
+      const s = secure ? tls.connect({ host: opts.host, port: opts.port, rejectUnauthorized: false }) : net.connect({ host: opts.host, port: opts.port });
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);
         s.once(secure ? 'secureConnect' : 'connect', () => {

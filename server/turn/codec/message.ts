@@ -29,13 +29,7 @@ export interface StunMessage {
 
 /** RFC 8489 §5: method and class are interleaved in the 14-bit type. */
 function encodeMessageType(method: number, cls: MessageClassValue): number {
-  return (
-    (method & 0x000f) |
-    ((method & 0x0070) << 1) |
-    ((method & 0x0f80) << 2) |
-    ((cls & 0x1) << 4) |
-    ((cls & 0x2) << 7)
-  );
+  return (method & 0x000f) | ((method & 0x0070) << 1) | ((method & 0x0f80) << 2) | ((cls & 0x1) << 4) | ((cls & 0x2) << 7);
 }
 
 function decodeMessageType(type: number): { method: number; cls: MessageClassValue } {

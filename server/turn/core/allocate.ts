@@ -108,7 +108,12 @@ export function allocate(ctx: CoreContext, req: AuthedRequest, key: Buffer, nowM
   }
   const port = reservation ? reservation.port : pickPort(ctx, fam, evenPort);
   if (port === null) {
-    return ctx.refuse(req, ErrorCodes.InsufficientCapacity, 'no-relay-port', evenPort?.reserveNext ? 'no free even/odd port pair' : 'relay port range exhausted');
+    return ctx.refuse(
+      req,
+      ErrorCodes.InsufficientCapacity,
+      'no-relay-port',
+      evenPort?.reserveNext ? 'no free even/odd port pair' : 'relay port range exhausted',
+    );
   }
   const ratePerMs = q.maxBandwidthBytesPerS / 1000;
   const a = ctx.allocations.create(
@@ -143,7 +148,9 @@ export function relayOpened(ctx: CoreContext, relayId: number, port: number, now
     return [{ kind: 'close-relay', relayId }, ...relayOpenFailed(ctx, relayId, 'odd port for EVEN-PORT', nowMs)];
   }
   // §7.2: EVEN-PORT with R=1 reserves port+1 for a later Allocate carrying this token.
-  const reservation = a.reserveNext ? ctx.allocations.reserve(a.family, port + 1, nowMs, { clientKey: a.client.key, username: a.username, ip: a.client.ip }) : null;
+  const reservation = a.reserveNext
+    ? ctx.allocations.reserve(a.family, port + 1, nowMs, { clientKey: a.client.key, username: a.username, ip: a.client.ip })
+    : null;
   const data = successResponse(req, { key: a.key, integrity: a.integrity }, ctx.cfg.software, (w) => {
     addXorAddress(w, Attr.XorRelayedAddress, { ip: parseIp(a.relayIp), port });
     w.addUint32(Attr.Lifetime, a.lifetimeS);
@@ -181,7 +188,8 @@ export function relayOpenFailed(ctx: CoreContext, relayId: number, detail: strin
   const a = ctx.allocations.byRelayId(relayId);
   const req = a?.pendingRequest;
   if (!a || a.state !== 'opening' || !req) return [];
-  if (a.reservedPort !== 0) ctx.allocations.releasePort(a.family, a.reservedPort); // the reserved port is lost
+  if (a.reservedPort !== 0)
+    ctx.allocations.releasePort(a.family, a.reservedPort); // the reserved port is lost
   else if (a.bindAttempts < ctx.cfg.maxRelayBindAttempts) {
     const port = pickPort(ctx, a.family, a.evenPort ? { reserveNext: a.reserveNext } : undefined);
     if (port !== null) {

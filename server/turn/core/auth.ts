@@ -14,13 +14,7 @@ export type AuthOutcome =
   | { readonly ok: true; readonly username: string; readonly key: Buffer; readonly integrity: 'sha1' | 'sha256' }
   | { readonly ok: false; readonly actions: Action[] };
 
-export function authenticate(
-  req: StunMessage,
-  client: ClientTuple,
-  nowMs: number,
-  cfg: CoreConfig,
-  nonces: NonceIssuer,
-): AuthOutcome {
+export function authenticate(req: StunMessage, client: ClientTuple, nowMs: number, cfg: CoreConfig, nonces: NonceIssuer): AuthOutcome {
   const stats = client.listener.stats;
   const challenge = (code: 401 | 438, refusal: RefusalReason | null, detail: string, fields: Record<string, unknown> = {}): AuthOutcome => {
     const data = errorResponse(req, code, null, cfg.software, (w) => {
@@ -60,7 +54,12 @@ export function authenticate(
       ok: false,
       actions: [
         { kind: 'send-client', client, data },
-        { kind: 'log', level: 'warn', msg: 'TURN request refused: integrity without USERNAME/REALM/NONCE', fields: { reason: 'bad-request-auth-attributes', code: 400, client: `${client.ip}:${client.port}` } },
+        {
+          kind: 'log',
+          level: 'warn',
+          msg: 'TURN request refused: integrity without USERNAME/REALM/NONCE',
+          fields: { reason: 'bad-request-auth-attributes', code: 400, client: `${client.ip}:${client.port}` },
+        },
       ],
     };
   }

@@ -147,13 +147,7 @@ export function channelBind(ctx: CoreContext, req: AuthedRequest, nowMs: number)
 }
 
 /** RFC 8656 §12.6: ChannelData from the client. Returns the binding to relay through. */
-export function channelDataFromClient(
-  ctx: CoreContext,
-  clientKey: string,
-  stats: ListenerStats,
-  buf: Buffer,
-  nowMs: number,
-): ChannelBinding | undefined {
+export function channelDataFromClient(ctx: CoreContext, clientKey: string, stats: ListenerStats, buf: Buffer, nowMs: number): ChannelBinding | undefined {
   const len = channelDataLength(buf);
   if (len < 0) {
     ctx.malformed(stats, 'bad-channel-data');

@@ -30,24 +30,13 @@ function finish(w: StunWriter, req: StunMessage, sec: ReplySecurity | null, soft
   return w.build();
 }
 
-export function successResponse(
-  req: StunMessage,
-  sec: ReplySecurity | null,
-  software: string,
-  fill: (w: StunWriter) => void,
-): Buffer {
+export function successResponse(req: StunMessage, sec: ReplySecurity | null, software: string, fill: (w: StunWriter) => void): Buffer {
   const w = new StunWriter(req.method, MessageClass.Success, req.transactionId);
   fill(w);
   return finish(w, req, sec, software);
 }
 
-export function errorResponse(
-  req: StunMessage,
-  code: ErrorCodeNumber,
-  sec: ReplySecurity | null,
-  software: string,
-  fill?: (w: StunWriter) => void,
-): Buffer {
+export function errorResponse(req: StunMessage, code: ErrorCodeNumber, sec: ReplySecurity | null, software: string, fill?: (w: StunWriter) => void): Buffer {
   const w = new StunWriter(req.method, MessageClass.Error, req.transactionId);
   addErrorCode(w, code, ERROR_REASONS[code]);
   fill?.(w);

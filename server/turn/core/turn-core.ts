@@ -197,10 +197,7 @@ export class TurnCore {
   private handleRequest(client: ClientTuple, msg: StunMessage, nowMs: number): Action[] {
     if (msg.method === Method.Binding) return this.binding(client, msg);
     const known =
-      msg.method === Method.Allocate ||
-      msg.method === Method.Refresh ||
-      msg.method === Method.CreatePermission ||
-      msg.method === Method.ChannelBind;
+      msg.method === Method.Allocate || msg.method === Method.Refresh || msg.method === Method.CreatePermission || msg.method === Method.ChannelBind;
     if (!known) {
       return this.ctx.refuse(unauthenticated(client, msg), ErrorCodes.BadRequest, 'unknown-method', `method 0x${msg.method.toString(16)}`);
     }
@@ -229,7 +226,9 @@ export class TurnCore {
   private binding(client: ClientTuple, msg: StunMessage): Action[] {
     const unknown = unknownRequiredAttrs(msg);
     if (unknown.length > 0) {
-      return this.ctx.refuse(unauthenticated(client, msg), ErrorCodes.UnknownAttribute, 'unknown-attribute', 'binding', (w) => addUnknownAttributes(w, unknown));
+      return this.ctx.refuse(unauthenticated(client, msg), ErrorCodes.UnknownAttribute, 'unknown-attribute', 'binding', (w) =>
+        addUnknownAttributes(w, unknown),
+      );
     }
     const data = successResponse(msg, null, this.ctx.cfg.software, (w) =>
       addXorAddress(w, Attr.XorMappedAddress, { ip: parseIp(client.ip), port: client.port }),

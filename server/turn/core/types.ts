@@ -33,9 +33,7 @@ import type { AuthRefusal, DropActionReason } from './reasons.js';
 
 export type { AuthRefusal };
 
-export type AuthResult =
-  | { readonly ok: true; readonly key: Buffer }
-  | { readonly ok: false; readonly reason: AuthRefusal; readonly detail: string };
+export type AuthResult = { readonly ok: true; readonly key: Buffer } | { readonly ok: false; readonly reason: AuthRefusal; readonly detail: string };
 
 /** RFC 8489 §9.2: long-term credential lookup. Returns the key MD5(user:realm:pass) or a refusal. */
 export type AuthHandler = (username: string, realm: string, nowMs: number) => AuthResult;

@@ -14,8 +14,7 @@ import { embeddedIpv4, normalizeEmbeddedIpv4, specialRangeOf } from './special-p
 export type PeerRefusal = 'special-purpose' | 'not-allowed' | 'embedded-special-purpose';
 
 export type PeerIpDecision =
-  | { readonly allowed: true; readonly via: 'endpoint' | 'cidr' }
-  | { readonly allowed: false; readonly reason: PeerRefusal; readonly range?: string };
+  { readonly allowed: true; readonly via: 'endpoint' | 'cidr' } | { readonly allowed: false; readonly reason: PeerRefusal; readonly range?: string };
 
 /** RFC 8656 §9 peer restrictions, injected into the core. */
 export interface PeerPolicy {

@@ -84,7 +84,7 @@ export class RelayRuntime {
       actions = handle();
     } catch (err) {
       ListenerStats.bump(stats.malformed, 'internal-error');
-      this.log.log('error', { err: err instanceof Error ? err.stack ?? err.message : String(err) }, 'TURN relay: internal error while handling a message');
+      this.log.log('error', { err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, 'TURN relay: internal error while handling a message');
       return;
     }
     this.execute(actions);

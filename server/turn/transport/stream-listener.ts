@@ -86,9 +86,7 @@ export function startStreamListener(runtime: RelayRuntime, opts: StreamListenerO
   return new Promise((resolve, reject) => {
     let plainListener: ListenerInfo | null = null;
     let tlsListener: ListenerInfo | null = null;
-    const tlsServer = opts.tls
-      ? tls.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem, handshakeTimeout: HANDSHAKE_TIMEOUT_MS })
-      : null;
+    const tlsServer = opts.tls ? tls.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem, handshakeTimeout: HANDSHAKE_TIMEOUT_MS }) : null;
     tlsServer?.on('secureConnection', (s: tls.TLSSocket) => {
       if (tlsListener) attach(runtime, s, tlsListener, timers);
       else s.destroy();

@@ -30,7 +30,9 @@ const worse = (vals: Array<number | null>): number | null => vals.reduce<number 
 /** One rung's figures: the worse direction for loss, jitter and reorder; the round trip's p50. */
 export function compareRow(rung: CompareRung, records: CompareRecords, lossTimeoutMs: number): CompareRow {
   const lengths = { burstMs: BURST_WINDOW_MS, sustainedMs: SUSTAINED_WINDOW_MS };
-  const dirs = [records.up, records.down, records.loop].filter((d): d is DirectionRecords => d !== null).map((d) => analyzeDirection(d, lossTimeoutMs, lengths));
+  const dirs = [records.up, records.down, records.loop]
+    .filter((d): d is DirectionRecords => d !== null)
+    .map((d) => analyzeDirection(d, lossTimeoutMs, lengths));
   const rtt = analyzeRoundTrip(records.roundTrip, []);
   return {
     ...rung,

@@ -75,7 +75,10 @@ export function networkHints(
  * With the Azure-region profile, a round trip above the region's target means the relay (or
  * the route to it) is far from this site: a network fact worth its own hint beside the grade.
  */
-export function farRelayHint(profile: { id: string; azureRegion?: string }, grades: ReadonlyArray<Pick<GradeEntry, 'target' | 'status' | 'value' | 'threshold'>>): HintFacts | null {
+export function farRelayHint(
+  profile: { id: string; azureRegion?: string },
+  grades: ReadonlyArray<Pick<GradeEntry, 'target' | 'status' | 'value' | 'threshold'>>,
+): HintFacts | null {
   if (profile.id !== 'azure-region' || profile.azureRegion === undefined) return null;
   const rtt = grades.find((g) => g.target === 'latency-rtt' && g.status === 'fail');
   if (!rtt || rtt.value === null) return null;

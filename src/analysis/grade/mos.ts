@@ -15,7 +15,7 @@ export const MOS_ASSUMPTIONS: readonly string[] = Object.freeze([
   'ITU-T G.107 (06/2015) E-model with every parameter at its Table 3 default except the ones below.',
   'Codec: Opus has no G.113 constants, so G.711 with packet-loss concealment stands in (Ie = 0, Bpl = 25.1, G.113 Appendix I).',
   `Mouth-to-ear delay Ta = median round trip / 2 + a jitter-buffer allowance of max(${String(JITTER_BUFFER_MIN_MS)} ms, ${String(JITTER_BUFFER_FACTOR)} x mean jitter); echo path T = Ta, Tr = 2 x Ta; no codec or packetization delay added.`,
-  'Packet loss Ppl = the direction\'s loss over the whole test (late probes included); BurstR = 1/(p+q) from the 2-state Markov model of its loss pattern.',
+  "Packet loss Ppl = the direction's loss over the whole test (late probes included); BurstR = 1/(p+q) from the 2-state Markov model of its loss pattern.",
   'The estimate covers this path only (you to the relay): the far end of a real call adds its own delay and loss.',
   'Degradation = MOS with Ta = RTT/2 and no loss, minus the MOS above: what loss and jitter buffering cost.',
 ]);
@@ -33,10 +33,7 @@ export function satisfaction(R: number): string {
 /** The report's MOS section without its sentence. */
 export type MosFacts = Omit<MosReport, 'sentence'>;
 
-export function estimateMos(
-  rttP50Ms: number | null,
-  directions: ReadonlyArray<{ name: DirectionName; analysis: DirectionAnalysis }>,
-): MosFacts {
+export function estimateMos(rttP50Ms: number | null, directions: ReadonlyArray<{ name: DirectionName; analysis: DirectionAnalysis }>): MosFacts {
   const perDirection: MosDirection[] = [];
   if (rttP50Ms !== null) {
     for (const d of directions) {

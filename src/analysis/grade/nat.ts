@@ -43,7 +43,11 @@ export interface ParsedCandidate {
 
 /** Parses `candidate:<foundation> <component> <transport> <priority> <address> <port> typ <type> [raddr <a> rport <p>] ...` (RFC 8839 §5.1); null when malformed. */
 export function parseCandidate(line: string): ParsedCandidate | null {
-  const parts = line.trim().replace(/^a=/, '').replace(/^candidate:/, '').split(/\s+/);
+  const parts = line
+    .trim()
+    .replace(/^a=/, '')
+    .replace(/^candidate:/, '')
+    .split(/\s+/);
   if (parts.length < 8 || parts[6] !== 'typ') return null;
   const component = Number(parts[1]);
   const port = Number(parts[5]);
@@ -94,7 +98,14 @@ export function classifyNat(g: NatGathering): NatBehaviour {
     const base = hiddenBase(c) ? null : `${c.relatedAddress ?? ''}:${String(c.relatedPort)}`;
     const key = base ?? `network-id ${c.networkId ?? '?'}`;
     const serverPort = urlPort(gc.url);
-    srflx.push({ mapped: `${c.address}:${String(c.port)}`, address: c.address, port: c.port, serverPort: serverPort !== null && asked.includes(serverPort) ? serverPort : null, base, key });
+    srflx.push({
+      mapped: `${c.address}:${String(c.port)}`,
+      address: c.address,
+      port: c.port,
+      serverPort: serverPort !== null && asked.includes(serverPort) ? serverPort : null,
+      base,
+      key,
+    });
   }
   const failed = asked.filter((p) => g.errors.some((e) => urlPort(e.url) === p));
   if (srflx.length === 0) {
@@ -108,7 +119,11 @@ export function classifyNat(g: NatGathering): NatBehaviour {
   const group = [...byKey.values()].reduce((best, x) => (x.length > best.length ? x : best));
   const first = group[0];
   if (first === undefined) return unknown('no server-reflexive candidate from one socket');
-  const observe = (r: Reflexive, serverPort: number): NatBehaviour['observations'][number] => ({ serverPort, mappedPort: r.port, sameAddress: r.address === first.address });
+  const observe = (r: Reflexive, serverPort: number): NatBehaviour['observations'][number] => ({
+    serverPort,
+    mappedPort: r.port,
+    sameAddress: r.address === first.address,
+  });
   const distinct = [...new Map(group.map((r) => [r.mapped, r])).values()];
 
   if (distinct.length >= 2) {
@@ -122,7 +137,11 @@ export function classifyNat(g: NatGathering): NatBehaviour {
   }
 
   if (first.base !== null && first.base === first.mapped) {
-    return { mapping: 'no-nat', reason: 'the mapped address and port equal the local socket\'s: no address translation on the way', observations: [observe(first, first.serverPort ?? asked[0] ?? 0)] };
+    return {
+      mapping: 'no-nat',
+      reason: "the mapped address and port equal the local socket's: no address translation on the way",
+      observations: [observe(first, first.serverPort ?? asked[0] ?? 0)],
+    };
   }
 
   // One mapping: it is endpoint-independent only if the other server port answered too.

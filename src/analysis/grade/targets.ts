@@ -83,30 +83,32 @@ export interface AzureRegionRow {
   siteRttMs: number;
 }
 
-export const AZURE_REGIONS: readonly AzureRegionRow[] = Object.freeze([
-  { customerRegion: 'Central US', azureRegion: 'Central US', edgeRttMs: 99, siteRttMs: 139 },
-  { customerRegion: 'East US', azureRegion: 'East US', edgeRttMs: 86, siteRttMs: 126 },
-  { customerRegion: 'North Central US', azureRegion: 'North Central US', edgeRttMs: 97, siteRttMs: 137 },
-  { customerRegion: 'South Central US', azureRegion: 'South Central US', edgeRttMs: 94, siteRttMs: 134 },
-  { customerRegion: 'West US', azureRegion: 'West US', edgeRttMs: 94, siteRttMs: 134 },
-  { customerRegion: 'Hawaii US', azureRegion: 'West US', edgeRttMs: 116, siteRttMs: 156 },
-  { customerRegion: 'Canada Central', azureRegion: 'Canada Central', edgeRttMs: 138, siteRttMs: 178 },
-  { customerRegion: 'Canada East', azureRegion: 'Canada East', edgeRttMs: 131, siteRttMs: 171 },
-  { customerRegion: 'North Europe', azureRegion: 'North Europe', edgeRttMs: 99, siteRttMs: 139 },
-  { customerRegion: 'West Europe', azureRegion: 'West Europe', edgeRttMs: 95, siteRttMs: 135 },
-  { customerRegion: 'East Asia', azureRegion: 'East Asia', edgeRttMs: 118, siteRttMs: 158 },
-  { customerRegion: 'Southeast Asia', azureRegion: 'Southeast Asia', edgeRttMs: 97, siteRttMs: 137 },
-  { customerRegion: 'Japan East', azureRegion: 'Japan East', edgeRttMs: 111, siteRttMs: 151 },
-  { customerRegion: 'Japan West', azureRegion: 'Japan West', edgeRttMs: 118, siteRttMs: 158 },
-  { customerRegion: 'Brazil South', azureRegion: 'Brazil South', edgeRttMs: 70, siteRttMs: 110 },
-  { customerRegion: 'Australia East', azureRegion: 'Australia East', edgeRttMs: 124, siteRttMs: 164 },
-  { customerRegion: 'Australia Southeast', azureRegion: 'Australia Southeast', edgeRttMs: 124, siteRttMs: 164 },
-  { customerRegion: 'Central India', azureRegion: 'Central India', edgeRttMs: 103, siteRttMs: 143 },
-  { customerRegion: 'South India', azureRegion: 'South India', edgeRttMs: 103, siteRttMs: 143 },
-  { customerRegion: 'West India', azureRegion: 'West India', edgeRttMs: 103, siteRttMs: 143 },
-  { customerRegion: 'China East', azureRegion: 'China East', edgeRttMs: 120, siteRttMs: 160 },
-  { customerRegion: 'China North', azureRegion: 'China North', edgeRttMs: 120, siteRttMs: 160 },
-].map((r) => Object.freeze(r)));
+export const AZURE_REGIONS: readonly AzureRegionRow[] = Object.freeze(
+  [
+    { customerRegion: 'Central US', azureRegion: 'Central US', edgeRttMs: 99, siteRttMs: 139 },
+    { customerRegion: 'East US', azureRegion: 'East US', edgeRttMs: 86, siteRttMs: 126 },
+    { customerRegion: 'North Central US', azureRegion: 'North Central US', edgeRttMs: 97, siteRttMs: 137 },
+    { customerRegion: 'South Central US', azureRegion: 'South Central US', edgeRttMs: 94, siteRttMs: 134 },
+    { customerRegion: 'West US', azureRegion: 'West US', edgeRttMs: 94, siteRttMs: 134 },
+    { customerRegion: 'Hawaii US', azureRegion: 'West US', edgeRttMs: 116, siteRttMs: 156 },
+    { customerRegion: 'Canada Central', azureRegion: 'Canada Central', edgeRttMs: 138, siteRttMs: 178 },
+    { customerRegion: 'Canada East', azureRegion: 'Canada East', edgeRttMs: 131, siteRttMs: 171 },
+    { customerRegion: 'North Europe', azureRegion: 'North Europe', edgeRttMs: 99, siteRttMs: 139 },
+    { customerRegion: 'West Europe', azureRegion: 'West Europe', edgeRttMs: 95, siteRttMs: 135 },
+    { customerRegion: 'East Asia', azureRegion: 'East Asia', edgeRttMs: 118, siteRttMs: 158 },
+    { customerRegion: 'Southeast Asia', azureRegion: 'Southeast Asia', edgeRttMs: 97, siteRttMs: 137 },
+    { customerRegion: 'Japan East', azureRegion: 'Japan East', edgeRttMs: 111, siteRttMs: 151 },
+    { customerRegion: 'Japan West', azureRegion: 'Japan West', edgeRttMs: 118, siteRttMs: 158 },
+    { customerRegion: 'Brazil South', azureRegion: 'Brazil South', edgeRttMs: 70, siteRttMs: 110 },
+    { customerRegion: 'Australia East', azureRegion: 'Australia East', edgeRttMs: 124, siteRttMs: 164 },
+    { customerRegion: 'Australia Southeast', azureRegion: 'Australia Southeast', edgeRttMs: 124, siteRttMs: 164 },
+    { customerRegion: 'Central India', azureRegion: 'Central India', edgeRttMs: 103, siteRttMs: 143 },
+    { customerRegion: 'South India', azureRegion: 'South India', edgeRttMs: 103, siteRttMs: 143 },
+    { customerRegion: 'West India', azureRegion: 'West India', edgeRttMs: 103, siteRttMs: 143 },
+    { customerRegion: 'China East', azureRegion: 'China East', edgeRttMs: 120, siteRttMs: 160 },
+    { customerRegion: 'China North', azureRegion: 'China North', edgeRttMs: 120, siteRttMs: 160 },
+  ].map((r) => Object.freeze(r)),
+);
 
 /** Teams CQD: an audio stream is Poor when ANY of these holds (strict ">"). */
 export const TEAMS_POOR_AUDIO = Object.freeze({

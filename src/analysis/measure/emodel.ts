@@ -122,10 +122,7 @@ export function eModel(overrides: Partial<EModelParams> = {}): EModelResult {
   const Iolr = 20 * ((1 + (Xolr / 8) ** 8) ** (1 / 8) - Xolr / 8);
   const STMRo = -10 * log10(10 ** (-p.STMR / 10) + Math.exp(-p.T / 4) * 10 ** (-p.TELR / 10));
   const Ist =
-    12 * (1 + ((STMRo - 13) / 6) ** 8) ** (1 / 8) -
-    28 * (1 + ((STMRo + 1) / 19.4) ** 35) ** (1 / 35) -
-    13 * (1 + ((STMRo - 3) / 33) ** 13) ** (1 / 13) +
-    29;
+    12 * (1 + ((STMRo - 13) / 6) ** 8) ** (1 / 8) - 28 * (1 + ((STMRo + 1) / 19.4) ** 35) ** (1 / 35) - 13 * (1 + ((STMRo - 3) / 33) ** 13) ** (1 / 13) + 29;
   const Q = 37 - 15 * log10(p.qdu);
   const G = 1.07 + 0.258 * Q + 0.0602 * Q ** 2;
   const Y = (Ro - 100) / 15 + 46 / 8.4 - G / 9;

@@ -131,11 +131,20 @@ function finding(kind: Finding['kind'], failed: readonly GradeEntry[]): Finding 
   const value = worst.value ?? 0;
   switch (kind) {
     case 'loss':
-      return { kind, sentence: `Packets are lost ${SIDE_WORDS[side]}: up to ${pct(value, worst.threshold)} over 15 s, where calls need under ${pct(worst.threshold)}.` };
+      return {
+        kind,
+        sentence: `Packets are lost ${SIDE_WORDS[side]}: up to ${pct(value, worst.threshold)} over 15 s, where calls need under ${pct(worst.threshold)}.`,
+      };
     case 'burst-loss':
-      return { kind, sentence: `Packets are lost in bursts ${SIDE_WORDS[side]}: ${pct(value, worst.threshold)} in the worst 200 ms, which a caller hears as a dropout.` };
+      return {
+        kind,
+        sentence: `Packets are lost in bursts ${SIDE_WORDS[side]}: ${pct(value, worst.threshold)} in the worst 200 ms, which a caller hears as a dropout.`,
+      };
     case 'jitter':
-      return { kind, sentence: `Packet timing varies too much ${SIDE_WORDS[side]}: jitter up to ${ms(value, worst.threshold)}, where calls need under ${ms(worst.threshold)}.` };
+      return {
+        kind,
+        sentence: `Packet timing varies too much ${SIDE_WORDS[side]}: jitter up to ${ms(value, worst.threshold)}, where calls need under ${ms(worst.threshold)}.`,
+      };
     case 'latency':
       return { kind, sentence: `The delay to the relay is too long: ${ms(value, worst.threshold)} where calls need under ${ms(worst.threshold)}.` };
     case 'reorder':
@@ -201,10 +210,18 @@ function adviceFor(r: Report, failedKinds: ReadonlyMap<Finding['kind'], GradeEnt
     });
   }
   if (lossSide === 'up') {
-    out.push({ id: 'pause-uploads', text: 'Pause uploads on this network (cloud backup, file sync, video uploads) and test again: loss only on the way out points at a full upload link.', because: lossBecause });
+    out.push({
+      id: 'pause-uploads',
+      text: 'Pause uploads on this network (cloud backup, file sync, video uploads) and test again: loss only on the way out points at a full upload link.',
+      because: lossBecause,
+    });
   }
   if (lossSide === 'down') {
-    out.push({ id: 'pause-downloads', text: 'Pause downloads and streaming on this network and test again: loss only on the way in points at a full download link or the access line.', because: lossBecause });
+    out.push({
+      id: 'pause-downloads',
+      text: 'Pause downloads and streaming on this network and test again: loss only on the way in points at a full download link or the access line.',
+      because: lossBecause,
+    });
   }
   if (burstOnly && (lossSide === 'up' || lossSide === 'down')) {
     out.push({
@@ -235,7 +252,11 @@ function adviceFor(r: Report, failedKinds: ReadonlyMap<Finding['kind'], GradeEnt
     });
   }
   if (out.length > 0 || failedKinds.size > 0) {
-    out.push({ id: 'tell-it', text: 'If it stays like this, give your IT team the result code: they see this same report.', because: 'a repeated result is what they can act on' });
+    out.push({
+      id: 'tell-it',
+      text: 'If it stays like this, give your IT team the result code: they see this same report.',
+      because: 'a repeated result is what they can act on',
+    });
   }
   return out;
 }
@@ -258,7 +279,13 @@ export function answerView(r: Report): AnswerView {
         ? [{ id: 'run-again', text: 'Run the test again.', because: outcomeSentence(r.outcome, hintCodes) }]
         : hintCodes.includes('loopback-refused')
           ? []
-          : [{ id: 'tell-it', text: 'Give your IT team the result code: UDP 3478-3481 and TCP/TLS 443 to the relay must be allowed outbound.', because: 'no relay port connected' }];
+          : [
+              {
+                id: 'tell-it',
+                text: 'Give your IT team the result code: UDP 3478-3481 and TCP/TLS 443 to the relay must be allowed outbound.',
+                because: 'no relay port connected',
+              },
+            ];
     return { tone: 'unsure', sentence, findings: [], advice, unconfirmed: conf, statusText };
   }
   const failed = r.grades.filter((g) => g.status === 'fail');
@@ -270,7 +297,11 @@ export function answerView(r: Report): AnswerView {
   if (r.summary.verdict === 'fail' && byKind.size > 0) {
     const kinds = [...byKind.keys()];
     const top = kinds[0] ?? 'loss';
-    const topSide = sideOf([...(byKind.get('loss') ?? []), ...(byKind.get('burst-loss') ?? [])].length > 0 ? [...(byKind.get('loss') ?? []), ...(byKind.get('burst-loss') ?? [])] : (byKind.get(top) ?? []));
+    const topSide = sideOf(
+      [...(byKind.get('loss') ?? []), ...(byKind.get('burst-loss') ?? [])].length > 0
+        ? [...(byKind.get('loss') ?? []), ...(byKind.get('burst-loss') ?? [])]
+        : (byKind.get(top) ?? []),
+    );
     const findings = kinds.slice(0, 2).map((k) => finding(k, byKind.get(k) ?? []));
     return { tone: 'bad', sentence: failSentence(top, topSide), findings, advice: adviceFor(r, byKind), unconfirmed: conf, statusText };
   }
@@ -282,7 +313,10 @@ export function answerView(r: Report): AnswerView {
     if (conf.length > 0) {
       advice.push({
         id: 'run-longer',
-        text: longest === null ? 'Run a longer test to confirm every target.' : `Run a ${seconds(longest * 1000)} test to confirm ${conf.map((u) => u.label.toLowerCase()).join(' and ')}.`,
+        text:
+          longest === null
+            ? 'Run a longer test to confirm every target.'
+            : `Run a ${seconds(longest * 1000)} test to confirm ${conf.map((u) => u.label.toLowerCase()).join(' and ')}.`,
         because: `${conf.map((u) => u.label.toLowerCase()).join(' and ')} passed on this test's figures, but too few probes to be sure at 95 %`,
       });
     }
@@ -307,7 +341,8 @@ export function answerView(r: Report): AnswerView {
       {
         id: 'run-again',
         text: `Run the full ${seconds(15_000)} test again with this page in front, without other heavy use of the network.`,
-        because: firstReason === null ? 'some targets could not be judged' : `${firstLabel.toLowerCase()} could not be judged: ${INSUFFICIENT_BECAUSE[firstReason]}`,
+        because:
+          firstReason === null ? 'some targets could not be judged' : `${firstLabel.toLowerCase()} could not be judged: ${INSUFFICIENT_BECAUSE[firstReason]}`,
       },
     ],
     unconfirmed: conf,

@@ -32,7 +32,12 @@ export function explain(input: ExplainInput): string[] {
   const failed = grades.filter((g) => g.status === 'fail');
   const lacking = grades.filter((g) => g.status === 'insufficient');
   if (input.outcome) {
-    out.push(`NO VERDICT: ${outcomeSentence(input.outcome, (input.hints ?? []).map((h) => h.code))}`);
+    out.push(
+      `NO VERDICT: ${outcomeSentence(
+        input.outcome,
+        (input.hints ?? []).map((h) => h.code),
+      )}`,
+    );
     out.push(
       input.outcome.reason === 'connection-lost'
         ? 'The figures below cover only the part of the test before that moment, for the record.'
@@ -67,7 +72,9 @@ export function explain(input: ExplainInput): string[] {
   }
   for (const w of warnings.slice(0, 2)) out.push(`Worth knowing: ${w.message}`);
   if (warnings.length > 2) out.push(`${plural(warnings.length - 2, 'more note')} in diagnostics.`);
-  out.push('One test is one sample: Microsoft recommends testing every 10 minutes for at least a week and comparing the 90th percentile of the results with the targets.');
+  out.push(
+    'One test is one sample: Microsoft recommends testing every 10 minutes for at least a week and comparing the 90th percentile of the results with the targets.',
+  );
   return out;
 }
 

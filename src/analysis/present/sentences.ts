@@ -277,13 +277,17 @@ export function aggregateEntrySentence(
   rule: { minTests: number; interval: { level: number; lower: number; upper: number } | null },
 ): string {
   const where = targetWhere(e.label, e.direction);
-  const apart = e.testsInsufficient > 0 ? ` ${plural(e.testsInsufficient, 'test')} could not be judged on this and ${e.testsInsufficient === 1 ? 'is' : 'are'} not counted.` : '';
+  const apart =
+    e.testsInsufficient > 0
+      ? ` ${plural(e.testsInsufficient, 'test')} could not be judged on this and ${e.testsInsufficient === 1 ? 'is' : 'are'} not counted.`
+      : '';
   if (e.p90 === null) return `${where}: no test could be judged.${apart}`;
   const show = (v: number, t?: number): string => (e.unit === 'ms' ? ms(v, t) : pct(v, t));
   const value = show(e.p90, e.threshold);
   const target = show(e.threshold);
   const over = `${where}: the 90th percentile over ${plural(e.testsGraded, 'test')} was ${value}`;
-  if (rule.interval === null) return `${over}; a P90 is graded from ${String(rule.minTests)} tests or more, so this is not graded (${String(e.testsGraded)} of ${String(rule.minTests)}).${apart}`;
+  if (rule.interval === null)
+    return `${over}; a P90 is graded from ${String(rule.minTests)} tests or more, so this is not graded (${String(e.testsGraded)} of ${String(rule.minTests)}).${apart}`;
   const ci = `${pct(rule.interval.level * 100)} interval of the P90: ${show(rule.interval.lower)} to ${show(rule.interval.upper)}`;
   return `${over}; the target is below ${target}, so this ${e.status === 'pass' ? 'passes' : 'fails'} (${ci}).${apart}`;
 }

@@ -19,7 +19,8 @@ export function couldNotTestSentence(reasons: readonly ReasonCount[], total: num
   if (n === 0) return null;
   const parts = reasons.map((r) => `${count(r.samples)} could not ${COULD_NOT[r.reason] ?? `test (${r.reason})`}`);
   const first = reasons[0];
-  if (reasons.length === 1 && first !== undefined) return `${count(n)} of ${plural(total, 'sample')} could not ${COULD_NOT[first.reason] ?? `test (${first.reason})`}; they are counted, not graded.`;
+  if (reasons.length === 1 && first !== undefined)
+    return `${count(n)} of ${plural(total, 'sample')} could not ${COULD_NOT[first.reason] ?? `test (${first.reason})`}; they are counted, not graded.`;
   return `${count(n)} of ${plural(total, 'sample')} could not test (${parts.join(', ')}); they are counted, not graded.`;
 }
 
@@ -37,7 +38,10 @@ export function leftOutSentence(l: LeftOut, profileLabel: string | null, probePa
 export function siteMetricSentence(m: SiteMetric, minSamples: number): string {
   const where = targetWhere(m.label, m.direction);
   const target = value(m.threshold, m.unit);
-  const apart = m.samplesInsufficient > 0 ? ` ${plural(m.samplesInsufficient, 'sample')} could not be judged on this and ${m.samplesInsufficient === 1 ? 'is' : 'are'} not counted.` : '';
+  const apart =
+    m.samplesInsufficient > 0
+      ? ` ${plural(m.samplesInsufficient, 'sample')} could not be judged on this and ${m.samplesInsufficient === 1 ? 'is' : 'are'} not counted.`
+      : '';
   if (m.p90 === null || m.p50 === null || m.p99 === null) return `${where}: no sample could be judged.${apart}`;
   const spread = `P50 ${value(m.p50, m.unit)}, P90 ${value(m.p90, m.unit, m.threshold)}, P99 ${value(m.p99, m.unit)} over ${plural(m.samplesGraded, 'sample')}`;
   const missed = m.missedPct === null ? '' : ` ${count(m.missed)} (${pct(m.missedPct)}) missed the target.`;

@@ -103,7 +103,13 @@ export function keyFigures(r: Pick<Report, 'summary' | 'meta'>): FigureLine[] {
     { id: 'jitter', parts: [t('Jitter '), em(figureMs(s.jitterMs, limitOf('jitter-15s')))] },
     {
       id: 'loss',
-      parts: [t('Loss '), em(figurePct(s.lossPct, limitOf('loss-15s'))), t(' (worst 200 ms: '), em(figurePct(s.burstLossPctMax200ms, limitOf('burst-loss-200ms'))), t(')')],
+      parts: [
+        t('Loss '),
+        em(figurePct(s.lossPct, limitOf('loss-15s'))),
+        t(' (worst 200 ms: '),
+        em(figurePct(s.burstLossPctMax200ms, limitOf('burst-loss-200ms'))),
+        t(')'),
+      ],
     },
     { id: 'reorder', parts: [t('Reorder '), em(figurePct(s.reorderPct, limitOf('reorder')))] },
     { id: 'mos', parts: [t('MOS estimate '), em(figure(s.mos, 'mos'))] },

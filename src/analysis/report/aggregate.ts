@@ -98,15 +98,19 @@ export function aggregateP90(reports: readonly Report[], settings: Pick<SiteSett
     return { ...facts, sentence: aggregateEntrySentence(facts, { minTests: settings.minSamplesP90, interval: m.p90Interval }) };
   });
 
-  const verdict: Verdict = entries.length === 0
-    ? 'insufficient'
-    : entries.some((e) => e.status === 'fail')
-      ? 'fail'
-      : entries.some((e) => e.status === 'insufficient')
-        ? 'insufficient'
-        : 'pass';
+  const verdict: Verdict =
+    entries.length === 0
+      ? 'insufficient'
+      : entries.some((e) => e.status === 'fail')
+        ? 'fail'
+        : entries.some((e) => e.status === 'insufficient')
+          ? 'insufficient'
+          : 'pass';
 
-  const times = reports.map((r) => Date.parse(r.meta.startedAt)).filter((t) => Number.isFinite(t)).sort((a, b) => a - b);
+  const times = reports
+    .map((r) => Date.parse(r.meta.startedAt))
+    .filter((t) => Number.isFinite(t))
+    .sort((a, b) => a - b);
   const firstT = times[0];
   const lastT = times[times.length - 1];
   const spanDays = firstT === undefined || lastT === undefined ? null : (lastT - firstT) / 86_400_000;

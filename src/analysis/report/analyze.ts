@@ -55,8 +55,7 @@ export function analyze(input: AnalysisInput): Report {
   // The page was hidden but no hidden interval was recorded: distrust the whole test.
   const recorded = [input.up, input.down, input.loop].some((d) => d?.suspect.some((s) => s.reason === 'page-hidden') === true);
   const hiddenWithoutIntervals = input.pageHidden && !recorded;
-  const withSuspect = (d: DirectionRecords): DirectionRecords =>
-    hiddenWithoutIntervals ? { ...d, suspect: [...d.suspect, ...wholeTest(d)] } : d;
+  const withSuspect = (d: DirectionRecords): DirectionRecords => (hiddenWithoutIntervals ? { ...d, suspect: [...d.suspect, ...wholeTest(d)] } : d);
 
   const named: Array<{ name: DirectionName; records: DirectionRecords }> = [];
   if (meta.mode === 'reflector') {
@@ -83,13 +82,15 @@ export function analyze(input: AnalysisInput): Report {
   const mosFacts = estimateMos(rttP50, directions);
   const mos = describeMos(mosFacts);
   const worse = (vals: Array<number | null>): number | null => vals.reduce<number | null>((a, v) => (v === null ? a : a === null || v > a ? v : a), null);
-  const teams = describeTeams(teamsPoorStream({
-    degradationMos: worse(mosFacts.perDirection.map((m) => m.degradation)),
-    rttMsMean: roundTrip.gradedRttMs?.mean ?? null,
-    lossPct: worse(directions.map((d) => d.analysis.loss.lossPct)),
-    jitterMs: worse(directions.map((d) => d.analysis.jitter.meanMs)),
-    concealedRatio: input.stats?.concealedRatio ?? null,
-  }));
+  const teams = describeTeams(
+    teamsPoorStream({
+      degradationMos: worse(mosFacts.perDirection.map((m) => m.degradation)),
+      rttMsMean: roundTrip.gradedRttMs?.mean ?? null,
+      lossPct: worse(directions.map((d) => d.analysis.loss.lossPct)),
+      jitterMs: worse(directions.map((d) => d.analysis.jitter.meanMs)),
+      concealedRatio: input.stats?.concealedRatio ?? null,
+    }),
+  );
   const audioDirection = directions.find((d) => d.name === input.stats?.inboundJitterDirection);
   const secondFacts = secondOpinion({
     mode: meta.mode,
@@ -98,23 +99,27 @@ export function analyze(input: AnalysisInput): Report {
     probeJitterMs: audioDirection?.analysis.jitter.meanMs ?? null,
   });
   const second = describeSecondOpinion(secondFacts);
-  const diagnostics = describeDiagnostics(diagnose({
-    meta,
-    path: input.path,
-    sender: input.sender,
-    pageHidden: input.pageHidden,
-    suspect: directions.flatMap((d) => d.analysis.suspect.map((s) => ({
-      direction: d.name,
-      interval: { ...s, startMs: s.startMs - (d.analysis.originMs ?? 0), endMs: s.endMs - (d.analysis.originMs ?? 0) },
-    }))),
-    hiddenWithoutIntervals,
-    clientIntervalMs: client?.records.intervalMs ?? 1000 / meta.ratePps,
-    unknownArrivals: directions.reduce((acc, d) => acc + d.analysis.classified.unknownArrivals, 0),
-    duplicates: directions.reduce((acc, d) => acc + d.analysis.classified.duplicates, 0),
-    secondOpinion: secondFacts,
-    targets: targetFacts,
-    notes: input.notes,
-  }));
+  const diagnostics = describeDiagnostics(
+    diagnose({
+      meta,
+      path: input.path,
+      sender: input.sender,
+      pageHidden: input.pageHidden,
+      suspect: directions.flatMap((d) =>
+        d.analysis.suspect.map((s) => ({
+          direction: d.name,
+          interval: { ...s, startMs: s.startMs - (d.analysis.originMs ?? 0), endMs: s.endMs - (d.analysis.originMs ?? 0) },
+        })),
+      ),
+      hiddenWithoutIntervals,
+      clientIntervalMs: client?.records.intervalMs ?? 1000 / meta.ratePps,
+      unknownArrivals: directions.reduce((acc, d) => acc + d.analysis.classified.unknownArrivals, 0),
+      duplicates: directions.reduce((acc, d) => acc + d.analysis.classified.duplicates, 0),
+      secondOpinion: secondFacts,
+      targets: targetFacts,
+      notes: input.notes,
+    }),
+  );
 
   const detail = (n: DirectionName) => {
     const d = directions.find((x) => x.name === n);

@@ -5,7 +5,18 @@
 import { couldNotTestSentence, leftOutSentence, siteMetricSentence } from '../present/site-text.js';
 import { count, num, plural } from '../present/format.js';
 import { RECOMMENDED_SPAN_DAYS, RECOMMENDED_TESTS } from '../grade/targets.js';
-import { type HourCell, type LeftOut, type PoolChoice, type ProbePathId, type ReasonCount, SITE_SETTINGS, type SiteMetric, type SiteSample, type SiteSettings, siteFacts } from '../site/site.js';
+import {
+  type HourCell,
+  type LeftOut,
+  type PoolChoice,
+  type ProbePathId,
+  type ReasonCount,
+  SITE_SETTINGS,
+  type SiteMetric,
+  type SiteSample,
+  type SiteSettings,
+  siteFacts,
+} from '../site/site.js';
 import type { Verdict } from '../schema/report-schema.js';
 
 export interface SiteReport {
@@ -77,7 +88,10 @@ export function buildSiteReport(
     site: opts.site,
     since: iso(opts.sinceMs),
     timeZone: f.timeZone,
-    profile: f.profile === null ? null : { id: f.profile.id, azureRegion: f.profile.azureRegion, from: f.profile.from, label: f.profile.label, source: f.profile.source },
+    profile:
+      f.profile === null
+        ? null
+        : { id: f.profile.id, azureRegion: f.profile.azureRegion, from: f.profile.from, label: f.profile.label, source: f.profile.source },
     probePath: f.probePath,
     samples: f.samples,
     samplesTotal: f.samplesTotal,

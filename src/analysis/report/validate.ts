@@ -67,7 +67,8 @@ export function inputProblems(input: AnalysisInput): { reason: InputErrorReason;
   if (!finite(m.durationS) || m.durationS < 0) problems.push('meta.durationS must be a non-negative number');
   if (!finite(input.lossTimeoutMs) || input.lossTimeoutMs <= 0) problems.push('lossTimeoutMs must be a positive number');
   if (!Number.isInteger(input.path.changes) || input.path.changes < 0) problems.push('path.changes must be a non-negative integer');
-  if (input.path.port !== null && (!Number.isInteger(input.path.port) || input.path.port < 0)) problems.push('path.port must be a non-negative integer or null');
+  if (input.path.port !== null && (!Number.isInteger(input.path.port) || input.path.port < 0))
+    problems.push('path.port must be a non-negative integer or null');
   for (const [i, r] of input.connectivity.entries()) {
     if (r.port !== null && (!Number.isInteger(r.port) || r.port < 1 || r.port > 65535)) problems.push(`connectivity[${String(i)}].port must be a port or null`);
   }

@@ -34,7 +34,12 @@ export const CouldNotTestMetaSchema = Type.Object(
 export const CouldNotTestSchema = Type.Object(
   {
     kind: Type.Literal('could-not-test'),
-    reason: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9-]*$', description: 'A machine code, e.g. "no-relay", "connect-timeout" (the headless contract\'s reasons).' }),
+    reason: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      pattern: '^[a-z0-9][a-z0-9-]*$',
+      description: 'A machine code, e.g. "no-relay", "connect-timeout" (the headless contract\'s reasons).',
+    }),
     message: Type.String({ maxLength: 4096, description: 'What failed, in one or a few plain sentences.' }),
     atMs: Type.Integer({ minimum: 0, description: 'When it failed, ms since the Unix epoch.' }),
     meta: CouldNotTestMetaSchema,

@@ -44,15 +44,18 @@ export const InsufficientReasonSchema = Type.Union([
   Type.Literal('reliable-channel'),
 ]);
 
-export const DistributionSchema = Obj({
-  count: Int(),
-  min: Num(),
-  p50: Num(),
-  p90: Num(),
-  p99: Num(),
-  max: Num(),
-  mean: Num(),
-}, 'Nearest-rank percentiles of a set of values (unit given by the field holding it).');
+export const DistributionSchema = Obj(
+  {
+    count: Int(),
+    min: Num(),
+    p50: Num(),
+    p90: Num(),
+    p99: Num(),
+    max: Num(),
+    mean: Num(),
+  },
+  'Nearest-rank percentiles of a set of values (unit given by the field holding it).',
+);
 
 export const ConfidenceSchema = Obj({
   method: Type.Union([Type.Literal('clopper-pearson-95-two-sided'), Type.Literal('none')]),
@@ -193,7 +196,7 @@ export const PathSchema = Obj({
   transport: PathTransportSchema,
   port: Nullable(Int('Relay port the client used.')),
   family: Nullable(FamilySchema),
-  relayed: Type.Boolean({ description: 'Whether the local candidate was a relay candidate (always, for callprobe\'s own tests).' }),
+  relayed: Type.Boolean({ description: "Whether the local candidate was a relay candidate (always, for callprobe's own tests)." }),
   candidateType: Nullable(Type.String()),
   changes: Int('How many times the selected candidate pair changed during the test.'),
   changed: Type.Boolean(),
@@ -231,19 +234,21 @@ export const ProbePathSchema = Obj({
 /** Compare mode: a short stream on every reachable rung. Informs; never changes the verdict. */
 export const CompareSchema = Obj({
   secondsPerRung: Num(),
-  rungs: Type.Array(Obj({
-    transport: TransportSchema,
-    port: Int(),
-    family: FamilySchema,
-    reachable: Type.Boolean(),
-    rttMsP50: Nullable(Num()),
-    jitterMs: Nullable(Num()),
-    lossPct: Nullable(Num()),
-    reorderPct: Nullable(Num()),
-    packetsSent: Int(),
-    packetsReceived: Int(),
-    error: Nullable(RungErrorSchema),
-  })),
+  rungs: Type.Array(
+    Obj({
+      transport: TransportSchema,
+      port: Int(),
+      family: FamilySchema,
+      reachable: Type.Boolean(),
+      rttMsP50: Nullable(Num()),
+      jitterMs: Nullable(Num()),
+      lossPct: Nullable(Num()),
+      reorderPct: Nullable(Num()),
+      packetsSent: Int(),
+      packetsReceived: Int(),
+      error: Nullable(RungErrorSchema),
+    }),
+  ),
   worst: Nullable(Obj({ transport: TransportSchema, port: Int(), family: FamilySchema, reason: Type.String() })),
 });
 
@@ -251,11 +256,13 @@ export const CompareSchema = Obj({
 export const NatSchema = Obj({
   mapping: Type.Union([Type.Literal('endpoint-independent'), Type.Literal('endpoint-dependent'), Type.Literal('no-nat'), Type.Literal('unknown')]),
   reason: Type.String({ description: 'Why this classification (for unknown: what evidence was missing).' }),
-  observations: Type.Array(Obj({
-    serverPort: Int(),
-    mappedPort: Nullable(Int()),
-    sameAddress: Nullable(Type.Boolean({ description: 'Whether the mapped address equals the first observation\'s.' })),
-  })),
+  observations: Type.Array(
+    Obj({
+      serverPort: Int(),
+      mappedPort: Nullable(Int()),
+      sameAddress: Nullable(Type.Boolean({ description: "Whether the mapped address equals the first observation's." })),
+    }),
+  ),
 });
 
 export const HintCodeSchema = Type.Union([
@@ -406,14 +413,16 @@ export const MosSchema = Obj({
 
 export const TeamsPoorStreamSchema = Obj({
   classification: Type.Union([Type.Literal('poor'), Type.Literal('not-poor'), Type.Literal('unclassified')]),
-  checks: Type.Array(Obj({
-    metric: Type.String(),
-    value: Nullable(Num()),
-    threshold: Num(),
-    unit: Type.String(),
-    poor: Nullable(Type.Boolean()),
-    note: Type.String(),
-  })),
+  checks: Type.Array(
+    Obj({
+      metric: Type.String(),
+      value: Nullable(Num()),
+      threshold: Num(),
+      unit: Type.String(),
+      poor: Nullable(Type.Boolean()),
+      note: Type.String(),
+    }),
+  ),
   sentence: Type.String(),
 });
 
@@ -432,15 +441,17 @@ export const SecondOpinionSchema = Obj({
   concealedRatio: Nullable(Num()),
   audioSource: Nullable(Type.Union([Type.Literal('fake-device'), Type.Literal('webaudio'), Type.Literal('none')])),
   tolerance: Type.String(),
-  disagreements: Type.Array(Obj({
-    source: Type.Union([Type.Literal('ice-rtt'), Type.Literal('rtcp-rtt'), Type.Literal('inbound-jitter')]),
-    probeValue: Num(),
-    statsValue: Num(),
-    differenceMs: Num(),
-    toleranceMs: Num(),
-    samples: Int(),
-    sentence: Type.String(),
-  })),
+  disagreements: Type.Array(
+    Obj({
+      source: Type.Union([Type.Literal('ice-rtt'), Type.Literal('rtcp-rtt'), Type.Literal('inbound-jitter')]),
+      probeValue: Num(),
+      statsValue: Num(),
+      differenceMs: Num(),
+      toleranceMs: Num(),
+      samples: Int(),
+      sentence: Type.String(),
+    }),
+  ),
   notes: Type.Array(Type.String()),
 });
 
@@ -470,64 +481,72 @@ export const DiagnosticsSchema = Obj({
     droppedAtSender: Int(),
   }),
   pageHidden: Type.Boolean(),
-  suspectIntervals: Type.Array(Obj({
-    direction: DirectionNameSchema,
-    startMs: Num(),
-    endMs: Num(),
-    reason: SuspectSchema.properties.reason,
-  })),
+  suspectIntervals: Type.Array(
+    Obj({
+      direction: DirectionNameSchema,
+      startMs: Num(),
+      endMs: Num(),
+      reason: SuspectSchema.properties.reason,
+    }),
+  ),
   pathChanges: Int(),
   transport: PathTransportSchema,
   warnings: Type.Array(Obj({ code: WarningCodeSchema, message: Type.String() })),
   notes: Type.Array(Type.String(), { description: 'What the collectors noticed (pacing method, incomplete tallies...).' }),
 });
 
-export const ReportSchema = Obj({
-  schemaVersion: Type.Literal(SCHEMA_VERSION),
-  meta: MetaSchema,
-  connectivity: Type.Array(RungSchema, { description: 'The ladder: every standard rung (UDP 3478-3481, TCP, TLS) and any other the server offers.' }),
-  path: PathSchema,
-  setupMs: SetupSchema,
-  timelineMs: TimelineSchema,
-  outcome: Nullable(OutcomeSchema),
-  probe: ProbePathSchema,
-  compare: Nullable(CompareSchema),
-  nat: Nullable(NatSchema),
-  hints: Type.Array(HintSchema),
-  witness: Nullable(WitnessSchema),
-  summary: SummarySchema,
-  grades: Type.Array(GradeEntrySchema),
-  directions: Obj({
-    up: Nullable(DirectionDetailSchema),
-    down: Nullable(DirectionDetailSchema),
-    loop: Nullable(DirectionDetailSchema),
-    roundTrip: RoundTripDetailSchema,
-  }),
-  mos: MosSchema,
-  teamsPoorStream: TeamsPoorStreamSchema,
-  secondOpinion: SecondOpinionSchema,
-  diagnostics: DiagnosticsSchema,
-  explanation: Type.Array(Type.String()),
-}, 'callprobe report, schema version 2.');
+export const ReportSchema = Obj(
+  {
+    schemaVersion: Type.Literal(SCHEMA_VERSION),
+    meta: MetaSchema,
+    connectivity: Type.Array(RungSchema, { description: 'The ladder: every standard rung (UDP 3478-3481, TCP, TLS) and any other the server offers.' }),
+    path: PathSchema,
+    setupMs: SetupSchema,
+    timelineMs: TimelineSchema,
+    outcome: Nullable(OutcomeSchema),
+    probe: ProbePathSchema,
+    compare: Nullable(CompareSchema),
+    nat: Nullable(NatSchema),
+    hints: Type.Array(HintSchema),
+    witness: Nullable(WitnessSchema),
+    summary: SummarySchema,
+    grades: Type.Array(GradeEntrySchema),
+    directions: Obj({
+      up: Nullable(DirectionDetailSchema),
+      down: Nullable(DirectionDetailSchema),
+      loop: Nullable(DirectionDetailSchema),
+      roundTrip: RoundTripDetailSchema,
+    }),
+    mos: MosSchema,
+    teamsPoorStream: TeamsPoorStreamSchema,
+    secondOpinion: SecondOpinionSchema,
+    diagnostics: DiagnosticsSchema,
+    explanation: Type.Array(Type.String()),
+  },
+  'callprobe report, schema version 2.',
+);
 
 /** Report v1 (frozen): every field of a schema-1 report. */
-export const ReportV1Schema = Obj({
-  schemaVersion: Type.Literal(1),
-  meta: MetaV1Schema,
-  summary: SummarySchema,
-  grades: Type.Array(GradeEntrySchema),
-  directions: Obj({
-    up: Nullable(DirectionDetailSchema),
-    down: Nullable(DirectionDetailSchema),
-    loop: Nullable(DirectionDetailSchema),
-    roundTrip: RoundTripDetailSchema,
-  }),
-  mos: MosSchema,
-  teamsPoorStream: TeamsPoorStreamSchema,
-  secondOpinion: SecondOpinionSchema,
-  diagnostics: DiagnosticsSchema,
-  explanation: Type.Array(Type.String()),
-}, 'callprobe report, schema version 1.');
+export const ReportV1Schema = Obj(
+  {
+    schemaVersion: Type.Literal(1),
+    meta: MetaV1Schema,
+    summary: SummarySchema,
+    grades: Type.Array(GradeEntrySchema),
+    directions: Obj({
+      up: Nullable(DirectionDetailSchema),
+      down: Nullable(DirectionDetailSchema),
+      loop: Nullable(DirectionDetailSchema),
+      roundTrip: RoundTripDetailSchema,
+    }),
+    mos: MosSchema,
+    teamsPoorStream: TeamsPoorStreamSchema,
+    secondOpinion: SecondOpinionSchema,
+    diagnostics: DiagnosticsSchema,
+    explanation: Type.Array(Type.String()),
+  },
+  'callprobe report, schema version 1.',
+);
 
 export type Report = Static<typeof ReportSchema>;
 export type ReportV1 = Static<typeof ReportV1Schema>;

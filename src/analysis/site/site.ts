@@ -312,16 +312,23 @@ export function siteFacts(samples: readonly SiteSample[], choice: PoolChoice, se
       else b.graded.push({ value: g.value, sample: sample.code ?? sample.id });
     }
   }
-  const metrics = profile === null
-    ? []
-    : [...buckets.values()].map((b) =>
-        siteMetric(
-          { target: b.target, label: TARGET_LABELS[b.target], direction: b.direction, unit: targetUnit(b.target), threshold: profile.targets[THRESHOLD_KEY[b.target]] },
-          b.graded,
-          b.insufficient,
-          settings,
-        ),
-      );
+  const metrics =
+    profile === null
+      ? []
+      : [...buckets.values()].map((b) =>
+          siteMetric(
+            {
+              target: b.target,
+              label: TARGET_LABELS[b.target],
+              direction: b.direction,
+              unit: targetUnit(b.target),
+              threshold: profile.targets[THRESHOLD_KEY[b.target]],
+            },
+            b.graded,
+            b.insufficient,
+            settings,
+          ),
+        );
 
   const cells = new Map<number, { weekday: number; hour: number; samples: number; failed: number; rtt: number[] }>();
   for (const { sample, report } of pooled) {
@@ -341,7 +348,14 @@ export function siteFacts(samples: readonly SiteSample[], choice: PoolChoice, se
     .sort((a, b) => a[0] - b[0])
     .map(([, c]) => {
       const rtt = [...c.rtt].sort((x, y) => x - y);
-      return { weekday: c.weekday, hour: c.hour, samples: c.samples, failed: c.failed, failedPct: (c.failed / c.samples) * 100, p90RttMs: rtt.length === 0 ? null : (rtt[nearestRankIndex(rtt.length, 90)] ?? null) };
+      return {
+        weekday: c.weekday,
+        hour: c.hour,
+        samples: c.samples,
+        failed: c.failed,
+        failedPct: (c.failed / c.samples) * 100,
+        p90RttMs: rtt.length === 0 ? null : (rtt[nearestRankIndex(rtt.length, 90)] ?? null),
+      };
     });
   const worstHours = [...hours]
     .sort((a, b) => b.failedPct - a.failedPct || (b.p90RttMs ?? -1) - (a.p90RttMs ?? -1) || b.samples - a.samples)

@@ -63,6 +63,9 @@ export class LiveMeter {
   rttMedian(nowMs: number, windowMs = 2000): number | null {
     this.recentRtt = this.recentRtt.filter((s) => s.atMs >= nowMs - windowMs);
     if (this.recentRtt.length === 0) return null;
-    return percentile(this.recentRtt.map((s) => s.rttMs), 50);
+    return percentile(
+      this.recentRtt.map((s) => s.rttMs),
+      50,
+    );
   }
 }

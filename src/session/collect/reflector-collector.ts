@@ -107,7 +107,12 @@ export class ReflectorCollector {
    * the reflector's receipts cover are evidence; what was sent after them may have met a dead
    * server, not the network, and is left out.
    */
-  build(suspectClient: SuspectInterval[], intervalMs: number, queueThresholdBytes: number, cutAtLastEvidence = false): {
+  build(
+    suspectClient: SuspectInterval[],
+    intervalMs: number,
+    queueThresholdBytes: number,
+    cutAtLastEvidence = false,
+  ): {
     up: DirectionRecords;
     down: DirectionRecords;
     roundTrip: RoundTripRecords;

@@ -17,7 +17,10 @@ export class SentLog {
   private maxBufferedAmountBytes = 0;
   private droppedAtSender = 0;
 
-  constructor(readonly count: number, base?: number) {
+  constructor(
+    readonly count: number,
+    base?: number,
+  ) {
     this.base = (base ?? Math.floor(Math.random() * 2 ** 32)) >>> 0;
     this.sendMs = new Float64Array(count).fill(Number.NaN);
     this.bufferedBytes = new Float64Array(count);

@@ -11,7 +11,11 @@ export function natStunUrls(entries: readonly TurnServerEntry[]): { urls: string
   const udp = entries.filter((e) => e.transport === 'udp');
   const first = udp[0];
   if (first === undefined) return null;
-  const hostOf = (e: TurnServerEntry): string => e.url.replace(/^turns?:/, '').replace(/\?.*$/, '').replace(/:\d+$/, '');
+  const hostOf = (e: TurnServerEntry): string =>
+    e.url
+      .replace(/^turns?:/, '')
+      .replace(/\?.*$/, '')
+      .replace(/:\d+$/, '');
   const host = hostOf(first);
   const ports = [...new Set(udp.filter((e) => hostOf(e) === host).map((e) => e.port))].slice(0, 2);
   if (ports.length < 2) return null;
@@ -24,10 +28,7 @@ export function natStunUrls(entries: readonly TurnServerEntry[]): { urls: string
  * at end-of-candidates or after `timeoutMs`, never waiting longer (Chromium on loopback never
  * finishes gathering).
  */
-export async function gatherNat(
-  stun: { urls: string[]; ports: number[] },
-  timeoutMs: number = DEFAULTS.natGatherTimeoutMs,
-): Promise<NatGathering> {
+export async function gatherNat(stun: { urls: string[]; ports: number[] }, timeoutMs: number = DEFAULTS.natGatherTimeoutMs): Promise<NatGathering> {
   const pc = new RTCPeerConnection({ iceServers: stun.urls.map((urls) => ({ urls })), iceTransportPolicy: 'all' });
   const candidates: GatheredCandidate[] = [];
   const errors: Array<{ url: string; errorCode: number }> = [];

@@ -43,9 +43,7 @@ export function createPeer(setup: PeerSetup): { accept(data: SignalData): void; 
     ...(setup.wrtc ? { wrtc: setup.wrtc } : {}),
   });
   const { pc } = internalsOf(peer);
-  const control = setup.withControl
-    ? pc.createDataChannel(CONTROL_CHANNEL.label, { negotiated: true, id: CONTROL_CHANNEL.id, ordered: true })
-    : null;
+  const control = setup.withControl ? pc.createDataChannel(CONTROL_CHANNEL.label, { negotiated: true, id: CONTROL_CHANNEL.id, ordered: true }) : null;
   if (control) control.binaryType = 'arraybuffer';
   const iceErrors: string[] = [];
   pc.addEventListener('icecandidateerror', (ev: Event) => {

@@ -7,7 +7,10 @@ import { RESULTS_PATH, SHARED_RESULT_API, type ResultAck, type SharedResult } fr
 import { DEFAULTS } from '../../protocol/defaults.js';
 
 /** The part of `fetch` this client uses (the browser's, Node's, or a test's). */
-export type FetchLike = (url: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; signal?: AbortSignal; cache?: RequestCache }) => Promise<{
+export type FetchLike = (
+  url: string,
+  init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; signal?: AbortSignal; cache?: RequestCache },
+) => Promise<{
   status: number;
   ok: boolean;
   text(): Promise<string>;
@@ -98,7 +101,9 @@ function isAck(v: unknown): v is ResultAck {
 
 function isShared(v: unknown): v is SharedResult {
   const s = v as Partial<SharedResult> | null;
-  return typeof s === 'object' && s !== null && typeof s.code === 'string' && typeof s.storedAtMs === 'number' && typeof s.report === 'object' && s.report !== null;
+  return (
+    typeof s === 'object' && s !== null && typeof s.code === 'string' && typeof s.storedAtMs === 'number' && typeof s.report === 'object' && s.report !== null
+  );
 }
 
 function parseJson(text: string, what: string, status: number): unknown {
@@ -159,7 +164,12 @@ export async function loadShared(code: string, o: Pick<ResultsClientOptions, 'ba
   let res: Awaited<ReturnType<FetchLike>>;
   let text: string;
   try {
-    res = await o.fetch(url, { method: 'GET', headers: { accept: 'application/json' }, cache: 'no-store', signal: AbortSignal.timeout(o.timeoutMs ?? DEFAULTS.resultSaveTimeoutMs) });
+    res = await o.fetch(url, {
+      method: 'GET',
+      headers: { accept: 'application/json' },
+      cache: 'no-store',
+      signal: AbortSignal.timeout(o.timeoutMs ?? DEFAULTS.resultSaveTimeoutMs),
+    });
     text = await res.text();
   } catch (err) {
     throw new ResultsError('unreachable', `could not reach the server: ${(err as Error).message}`);
@@ -170,7 +180,12 @@ export async function loadShared(code: string, o: Pick<ResultsClientOptions, 'ba
   }
   if (!res.ok) {
     const refusal = readRefusal(text);
-    throw new ResultsError(retryable(res.status) ? 'unreachable' : 'refused', refusal.message ?? `the server answered ${res.status}`, res.status, refusal.reason);
+    throw new ResultsError(
+      retryable(res.status) ? 'unreachable' : 'refused',
+      refusal.message ?? `the server answered ${res.status}`,
+      res.status,
+      refusal.reason,
+    );
   }
   const body = parseJson(text, `GET ${SHARED_RESULT_API}`, res.status);
   if (!isShared(body)) throw new ResultsError('bad-answer', `GET ${SHARED_RESULT_API} answered ${res.status} without {code, storedAtMs, report}`, res.status);

@@ -10,12 +10,7 @@ export class SignalingClient {
   private readonly queue: string[] = [];
   readonly closed: Promise<string>;
 
-  constructor(
-    url: string,
-    onSignal: (data: SignalData) => void,
-    onError: (err: SetupError) => void,
-    Impl: WebSocketCtor = WebSocket,
-  ) {
+  constructor(url: string, onSignal: (data: SignalData) => void, onError: (err: SetupError) => void, Impl: WebSocketCtor = WebSocket) {
     this.ws = new Impl(url);
     this.ws.onopen = () => {
       for (const m of this.queue.splice(0)) this.ws.send(m);

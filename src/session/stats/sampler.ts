@@ -105,8 +105,7 @@ export class StatsSampler implements StatsSource {
       rtcpFractionLost: l?.rtcpFractionLost ?? null,
       inboundJitterMs: loop ? this.inboundJitterMs.slice() : reflectorInboundJitterMs === null ? [] : [reflectorInboundJitterMs],
       inboundJitterDirection: loop ? 'loop' : reflectorInboundJitterMs === null ? null : 'up',
-      concealedRatio:
-        l && l.concealedSamples !== null && l.totalSamplesReceived ? l.concealedSamples / l.totalSamplesReceived : null,
+      concealedRatio: l && l.concealedSamples !== null && l.totalSamplesReceived ? l.concealedSamples / l.totalSamplesReceived : null,
       audioSource: this.audioSource,
     };
   }

@@ -143,7 +143,13 @@ export class CpApp extends CpElement {
       }
       this.announcement = `The test could not run: ${e.message}`;
       const record = worthRecording(reason) ? couldNotTestRecord(params, reason, e.message, startedAtMs, Date.now()) : null;
-      const failed: State = { kind: 'error', reason, message: e.message, record, save: record === null ? null : params.save ? { kind: 'saving' } : { kind: 'off' } };
+      const failed: State = {
+        kind: 'error',
+        reason,
+        message: e.message,
+        record,
+        save: record === null ? null : params.save ? { kind: 'saving' } : { kind: 'off' },
+      };
       this.state = failed;
       publishResult({ ok: false, reason, message: e.message });
       if (record !== null && params.save) this.finishSave(failed, await save(record, sampleId));
@@ -196,17 +202,23 @@ export class CpApp extends CpElement {
       <p class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</p>
       ${st.kind === 'running' ? html`<p class="phase" role="status" aria-live="polite">${phaseText(st.phase)}: ${st.detail}${this.secondsLeft(st.phase)}</p>` : nothing}
       ${st.kind === 'cancelled' ? html`<p class="neutral">Test cancelled. Nothing was measured or saved.</p>` : nothing}
-      ${running || this.state.kind === 'done'
-        ? html`<cp-live-panel .figures=${this.live} .chart=${this.chartModule} .durationS=${this.params.durationS} ?final=${st.kind === 'done'}></cp-live-panel>`
-        : nothing}
+      ${
+        running || this.state.kind === 'done'
+          ? html`<cp-live-panel .figures=${this.live} .chart=${this.chartModule} .durationS=${this.params.durationS} ?final=${st.kind === 'done'}></cp-live-panel>`
+          : nothing
+      }
       ${st.kind === 'done' ? html`<cp-verdict-view .report=${st.report} .save=${st.save}></cp-verdict-view>` : nothing}
-      ${st.kind === 'error'
-        ? html`<div class="error" role="alert"><h2>The test could not run</h2><p>${st.message}</p><p><small>reason: ${st.reason}</small></p></div>
-            ${st.record !== null && st.save !== null
-              ? html`<cp-result-card .save=${st.save} .details=${couldNotTestText(st.record)} .json=${st.record}
+      ${
+        st.kind === 'error'
+          ? html`<div class="error" role="alert"><h2>The test could not run</h2><p>${st.message}</p><p><small>reason: ${st.reason}</small></p></div>
+            ${
+              st.record !== null && st.save !== null
+                ? html`<cp-result-card .save=${st.save} .details=${couldNotTestText(st.record)} .json=${st.record}
                   .fileName=${`callprobe-could-not-test-${st.record.meta.startedAt.replace(/[:.]/g, '-')}.json`}></cp-result-card>`
-              : nothing}`
-        : nothing}
+                : nothing
+            }`
+          : nothing
+      }
     `;
   }
 }

@@ -52,15 +52,17 @@ export class LivePanel extends CpElement {
     // One template, so the chart's canvas (and its plot) stays when the tiles go.
     return html`
       <section aria-label=${this.final ? 'The test over time' : 'Live figures'}>
-        ${this.final
-          ? nothing
-          : html`<progress max=${this.durationS} .value=${f ? Math.min(f.elapsedS, this.durationS) : 0} aria-label="Test progress"></progress>
+        ${
+          this.final
+            ? nothing
+            : html`<progress max=${this.durationS} .value=${f ? Math.min(f.elapsedS, this.durationS) : 0} aria-label="Test progress"></progress>
               <dl aria-live="off">
                 <div class="fig"><dt>Round trip (last 2 s, median)</dt><dd data-live="rtt">${v.rtt}</dd></div>
                 <div class="fig"><dt>Jitter (RFC 3550)</dt><dd data-live="jitter">${v.jitter}</dd></div>
                 <div class="fig"><dt>Round-trip loss so far</dt><dd data-live="loss">${v.loss}</dd></div>
                 <div class="fig"><dt>Probes sent / echoes back</dt><dd data-live="count">${v.count}</dd></div>
-              </dl>`}
+              </dl>`
+        }
         <div class="chart"><canvas role="img" aria-label=${this.final ? 'Round trip and jitter over the test, as measured live; the graded figures are in the result below' : 'Round trip and jitter over the test'}></canvas></div>
       </section>
     `;

@@ -23,12 +23,14 @@ export class ReportDetails extends CpElement {
           )}
         </ul>
       </details>
-      ${v.warnings.length > 0
-        ? html`<details open>
+      ${
+        v.warnings.length > 0
+          ? html`<details open>
             <summary>Worth knowing (${v.warnings.length})</summary>
             <ul>${v.warnings.map((w) => html`<li>${w}</li>`)}</ul>
           </details>`
-        : nothing}
+          : nothing
+      }
       <details>
         <summary>Second opinion from the browser's WebRTC statistics</summary>
         <ul>${v.secondOpinion.map((line) => html`<li>${line}</li>`)}</ul>

@@ -1,12 +1,4 @@
-import {
-  Chart,
-  LineController,
-  LineElement,
-  PointElement,
-  LinearScale,
-  Legend,
-  Tooltip,
-} from 'chart.js';
+import { Chart, LineController, LineElement, PointElement, LinearScale, Legend, Tooltip } from 'chart.js';
 import type { LiveFigures } from '../../session/collect/live.js';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);

@@ -105,9 +105,16 @@ export class SharedResultView extends CpElement {
       case 'could-not-test': {
         const r = l.record;
         const [title, ...lines] = couldNotTestLines(r);
-        const rerun = r.meta.profile && typeof r.meta.durationS === 'number'
-          ? rerunHref({ profile: r.meta.profile, durationS: r.meta.durationS, turn: r.meta.turn ?? null, site: r.meta.site ?? null, ticket: r.meta.ticket ?? null })
-          : '/';
+        const rerun =
+          r.meta.profile && typeof r.meta.durationS === 'number'
+            ? rerunHref({
+                profile: r.meta.profile,
+                durationS: r.meta.durationS,
+                turn: r.meta.turn ?? null,
+                site: r.meta.site ?? null,
+                ticket: r.meta.ticket ?? null,
+              })
+            : '/';
         return html`${this.header(l.code, l.storedAtMs, rerun, r.meta)}
           <section class="error" data-shared="could-not-test">
             <h3>${title}</h3>

@@ -72,8 +72,9 @@ export class TestForm extends CpElement {
             <option value="azure-region" ?selected=${azure}>Relay in an Azure region</option>
           </select>
         </label>
-        ${azure
-          ? html`<label>Azure region
+        ${
+          azure
+            ? html`<label>Azure region
                 <select name="azureRegion" ?disabled=${this.running}>
                   ${AZURE_REGION_NAMES.map((r) => html`<option ?selected=${r === p.azureRegion}>${r}</option>`)}
                 </select>
@@ -84,7 +85,8 @@ export class TestForm extends CpElement {
                   <option value="edge" ?selected=${p.from === 'edge'}>The network edge</option>
                 </select>
               </label>`
-          : ''}
+            : ''
+        }
         <label>Duration (seconds)
           <input name="duration" type="number" min=${MIN_DURATION_S} max=${MAX_DURATION_S} step="1" .value=${String(this.params.durationS)} ?disabled=${this.running}
             aria-describedby="duration-hint" />

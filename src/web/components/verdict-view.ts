@@ -45,20 +45,26 @@ export class VerdictView extends CpElement {
         <p class="title">${v.title}</p>
         <h2 id="answer" data-answer tabindex="-1">${a.sentence}</h2>
         ${a.findings.length > 0 ? html`<ul class="findings">${a.findings.map((f) => html`<li data-finding=${f.kind}>${f.sentence}</li>`)}</ul>` : nothing}
-        ${a.advice.length > 0
-          ? html`<h3>${a.tone === 'good' ? 'To be thorough' : 'What to try'}</h3>
+        ${
+          a.advice.length > 0
+            ? html`<h3>${a.tone === 'good' ? 'To be thorough' : 'What to try'}</h3>
               <ol class="advice">
                 ${a.advice.map((x) => html`<li data-advice=${x.id}>${x.text}<br /><small>Why: ${x.because}.</small></li>`)}
               </ol>`
-          : nothing}
-        ${r.outcome?.reason === 'could-not-connect'
-          ? html`<h3>What each relay port answered</h3>
+            : nothing
+        }
+        ${
+          r.outcome?.reason === 'could-not-connect'
+            ? html`<h3>What each relay port answered</h3>
               <ul class="rungs">
-                ${detailsView(r).ports.filter((p) => p.offered).map((p) => html`<li data-rung=${p.name}><strong>${p.name}</strong>: ${p.detail}</li>`)}
+                ${detailsView(r)
+                  .ports.filter((p) => p.offered)
+                  .map((p) => html`<li data-rung=${p.name}><strong>${p.name}</strong>: ${p.detail}</li>`)}
               </ul>`
-          : html`<ul class="figures" aria-label="Key figures">
+            : html`<ul class="figures" aria-label="Key figures">
               ${keyFigures(r).map((line) => html`<li data-figure=${line.id}>${parts(line.parts)}</li>`)}
-            </ul>`}
+            </ul>`
+        }
       </section>
       <cp-result-card
         .save=${this.save}
@@ -72,8 +78,9 @@ export class VerdictView extends CpElement {
         <p>${v.headline}</p>
         ${v.more.map((line) => html`<p>${line}</p>`)}
       </div>
-      ${directions.length > 0
-        ? html`<div class="scroll" role="region" aria-label="Each direction" tabindex="0"><table aria-label="Upstream and downstream">
+      ${
+        directions.length > 0
+          ? html`<div class="scroll" role="region" aria-label="Each direction" tabindex="0"><table aria-label="Upstream and downstream">
             <caption>Each direction</caption>
             <thead><tr>${DIRECTION_COLUMNS.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
             <tbody>
@@ -83,7 +90,8 @@ export class VerdictView extends CpElement {
               )}
             </tbody>
           </table></div>`
-        : nothing}
+          : nothing
+      }
       <div class="scroll" role="region" aria-label="Targets" tabindex="0"><table class="targets" aria-label="Targets">
         <caption>Targets: ${r.meta.profile.label}</caption>
         <thead><tr><th scope="col">Target</th><th scope="col">Measured</th><th scope="col">Limit</th><th scope="col">Result</th><th scope="col">What it means</th></tr></thead>

@@ -24,7 +24,20 @@ describe('compare mode', () => {
     // 500 probes; upstream loses every 50th (2 %), downstream every 100th (1 %).
     const up = stream({ count: 500, intervalMs: 10, baseDelayMs: 5, lost: (i) => i % 50 === 0 });
     const down = stream({ count: 500, intervalMs: 10, baseDelayMs: 5, lost: (i) => i % 100 === 0 });
-    const r = compareRow({ transport: 'udp', port: 3480, family: 'ipv4' }, { up, down, loop: null, roundTrip: roundTrips(up, () => 12, (i) => i % 50 === 0) }, 1000);
+    const r = compareRow(
+      { transport: 'udp', port: 3480, family: 'ipv4' },
+      {
+        up,
+        down,
+        loop: null,
+        roundTrip: roundTrips(
+          up,
+          () => 12,
+          (i) => i % 50 === 0,
+        ),
+      },
+      1000,
+    );
     expect(r.lossPct).toBe(2);
     expect(r.rttMsP50).toBe(12);
     expect(r.packetsSent).toBe(500);
@@ -36,7 +49,9 @@ describe('compare mode', () => {
     expect(worstRung([row(3478), row(3479, { reachable: false, error: 'timeout' })])?.by).toBe('unreachable');
     const lossy = worstRung([row(3478), row(3479, { lossPct: 0.2 }), row(3480, { lossPct: 5, jitterMs: 1 }), row(3481, { jitterMs: 9 })]);
     expect(lossy).toMatchObject({ rung: { port: 3480 }, by: 'loss', bestOtherValue: 0 });
-    expect(lossy && worstRungReason(lossy)).toBe('UDP 3480 lost 5% of its probes, against at best 0% on the other rungs: something on the way polices or drops this port or transport.');
+    expect(lossy && worstRungReason(lossy)).toBe(
+      'UDP 3480 lost 5% of its probes, against at best 0% on the other rungs: something on the way polices or drops this port or transport.',
+    );
     expect(worstRung([row(3478), row(3481, { jitterMs: 9 })])).toMatchObject({ rung: { port: 3481 }, by: 'jitter' });
     expect(worstRung([row(3478), row(443, { transport: 'tcp', rttMsP50: 45 })])).toMatchObject({ rung: { transport: 'tcp' }, by: 'rtt' });
   });
@@ -44,6 +59,11 @@ describe('compare mode', () => {
   it('names no rung when none stands out, or with fewer than two', () => {
     expect(worstRung([row(3478), row(3479, { lossPct: 0.4, jitterMs: 2.5, rttMsP50: 28 })])).toBeNull();
     expect(worstRung([row(3478, { lossPct: 30 })])).toBeNull();
-    expect(worstRung([unreachableRow({ transport: 'udp', port: 3478, family: 'ipv4' }, 'timeout'), unreachableRow({ transport: 'tcp', port: 443, family: 'ipv4' }, 'timeout')])).toBeNull();
+    expect(
+      worstRung([
+        unreachableRow({ transport: 'udp', port: 3478, family: 'ipv4' }, 'timeout'),
+        unreachableRow({ transport: 'tcp', port: 443, family: 'ipv4' }, 'timeout'),
+      ]),
+    ).toBeNull();
   });
 });

@@ -27,7 +27,10 @@ describe('grade boundaries (strict "<")', () => {
 
   it('one-way latency is RTT p50 / 2 with the same boundary', () => {
     expect(grade(analyze(reflectorInput({ count: 1500, rttMs: () => 100 })), 'latency-one-way', 'round-trip')).toMatchObject({ value: 50, status: 'fail' });
-    expect(grade(analyze(reflectorInput({ count: 1500, rttMs: () => 99.998 })), 'latency-one-way', 'round-trip')).toMatchObject({ value: 49.999, status: 'pass' });
+    expect(grade(analyze(reflectorInput({ count: 1500, rttMs: () => 99.998 })), 'latency-one-way', 'round-trip')).toMatchObject({
+      value: 49.999,
+      status: 'pass',
+    });
   });
 
   it('leaves no value between pass and fail for window ratios', () => {

@@ -11,7 +11,14 @@ const udp = (port: number, reachable: boolean, error: string | null = reachable 
   allocateMs: reachable ? 12 : null,
   error,
 });
-const tcp = (reachable: boolean): RungCheck => ({ transport: 'tcp', port: 443, url: 'turn:relay.example.test:443?transport=tcp', reachable, allocateMs: reachable ? 20 : null, error: reachable ? null : 'timeout' });
+const tcp = (reachable: boolean): RungCheck => ({
+  transport: 'tcp',
+  port: 443,
+  url: 'turn:relay.example.test:443?transport=tcp',
+  reachable,
+  allocateMs: reachable ? 20 : null,
+  error: reachable ? null : 'timeout',
+});
 const tls = (reachable: boolean, error: string | null = reachable ? null : 'timeout'): RungCheck => ({
   transport: 'tls',
   port: 443,
@@ -21,7 +28,8 @@ const tls = (reachable: boolean, error: string | null = reachable ? null : 'time
   error,
 });
 const udpPath = { transport: 'udp' as const, changes: 0 };
-const codes = (checks: RungCheck[], path: { transport: 'udp' | 'tcp' | 'tls'; changes: number } = udpPath) => networkHints(ladder(checks), path).map((h) => h.code);
+const codes = (checks: RungCheck[], path: { transport: 'udp' | 'tcp' | 'tls'; changes: number } = udpPath) =>
+  networkHints(ladder(checks), path).map((h) => h.code);
 
 describe('network hints from the ladder', () => {
   it('says nothing when every offered rung answered', () => {
@@ -31,7 +39,10 @@ describe('network hints from the ladder', () => {
   it('calls UDP blocked only when every offered UDP rung timed out and TCP or TLS connected', () => {
     const blocked = [udp(3478, false), udp(3479, false), udp(3480, false), udp(3481, false), tcp(true), tls(true)];
     const hints = networkHints(ladder(blocked), { transport: 'tcp', changes: 0 });
-    expect(hints).toEqual([{ code: 'udp-blocked', udpPorts: [3478, 3479, 3480, 3481] }, { code: 'tcp-fallback', transport: 'tcp' }]);
+    expect(hints).toEqual([
+      { code: 'udp-blocked', udpPorts: [3478, 3479, 3480, 3481] },
+      { code: 'tcp-fallback', transport: 'tcp' },
+    ]);
     expect(hints[0] && hintSentence(hints[0])).toMatch(/^UDP to the relay is blocked from here \(UDP 3478, 3479, 3480 and 3481 did not answer\)/);
     // Nothing connected at all: not "UDP blocked", that is the could-not-connect answer.
     expect(codes([udp(3478, false), tcp(false), tls(false)])).toEqual([]);
@@ -66,7 +77,12 @@ describe('network hints from the ladder', () => {
 describe('the far-relay hint', () => {
   const rtt = (status: 'pass' | 'fail', value: number | null) => [{ target: 'latency-rtt' as const, status, value, threshold: 135 }];
   it('appears only with the Azure-region profile and a failed round trip', () => {
-    expect(farRelayHint({ id: 'azure-region', azureRegion: 'West Europe' }, rtt('fail', 160))).toEqual({ code: 'far-relay', region: 'West Europe', rttMsP50: 160, thresholdMs: 135 });
+    expect(farRelayHint({ id: 'azure-region', azureRegion: 'West Europe' }, rtt('fail', 160))).toEqual({
+      code: 'far-relay',
+      region: 'West Europe',
+      rttMsP50: 160,
+      thresholdMs: 135,
+    });
     expect(farRelayHint({ id: 'azure-region', azureRegion: 'West Europe' }, rtt('pass', 120))).toBeNull();
     expect(farRelayHint({ id: 'client-to-edge' }, rtt('fail', 160))).toBeNull();
     const h = farRelayHint({ id: 'azure-region', azureRegion: 'West Europe' }, rtt('fail', 160));
@@ -75,7 +91,14 @@ describe('the far-relay hint', () => {
 });
 
 describe('a relay on loopback that the browser refuses', () => {
-  const lo = (transport: 'udp' | 'tcp', port: number): RungCheck => ({ transport, port, url: `turn:127.0.0.1:${port}?transport=${transport}`, reachable: false, allocateMs: null, error: 'timeout' });
+  const lo = (transport: 'udp' | 'tcp', port: number): RungCheck => ({
+    transport,
+    port,
+    url: `turn:127.0.0.1:${port}?transport=${transport}`,
+    reachable: false,
+    allocateMs: null,
+    error: 'timeout',
+  });
   it('is told apart from a firewall by the address alone, and says so instead of "UDP blocked"', () => {
     expect(codes([lo('udp', 3478), lo('udp', 3479), lo('tcp', 3478)])).toEqual(['loopback-refused']);
     expect(isLoopbackUri('turn:[::1]:3478?transport=udp')).toBe(true);
@@ -87,7 +110,9 @@ describe('a relay on loopback that the browser refuses', () => {
   });
 
   it('words the could-not-connect answer for it', () => {
-    expect(outcomeSentence({ reason: 'could-not-connect', atMs: null, detail: 'x' }, ['loopback-refused'])).toMatch(/^This browser could not use the relay: it is on a loopback address/);
+    expect(outcomeSentence({ reason: 'could-not-connect', atMs: null, detail: 'x' }, ['loopback-refused'])).toMatch(
+      /^This browser could not use the relay: it is on a loopback address/,
+    );
     expect(outcomeSentence({ reason: 'could-not-connect', atMs: null, detail: 'x' })).toMatch(/^Media cannot get through from here/);
   });
 });

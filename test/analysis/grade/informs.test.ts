@@ -53,7 +53,9 @@ describe('getStats second opinion', () => {
     expect(past.disagreements[0]).toMatchObject({ source: 'ice-rtt', statsValue: 55.5, differenceMs: 15.5, samples: 3 });
   });
   it('flags audio jitter and explains the WebAudio floor', () => {
-    const r = describeSecondOpinion(secondOpinion({ mode: 'reflector', stats: stats({ inboundJitterMs: [12, 14, 13], audioSource: 'webaudio' }), probeRttMsP50: 40, probeJitterMs: 1 }));
+    const r = describeSecondOpinion(
+      secondOpinion({ mode: 'reflector', stats: stats({ inboundJitterMs: [12, 14, 13], audioSource: 'webaudio' }), probeRttMsP50: 40, probeJitterMs: 1 }),
+    );
     expect(r.disagreements.map((d) => d.source)).toEqual(['inbound-jitter']);
     expect(r.notes.join(' ')).toContain('WebAudio');
     expect(r.notes.join(' ')).toContain('padding');
@@ -65,20 +67,27 @@ describe('getStats second opinion', () => {
 
 describe('sender diagnostics', () => {
   it('warns about what could explain loss or jitter', () => {
-    const d = describeDiagnostics(diagnose({
-      meta: meta(),
-      path: path({ transport: 'tcp', port: 443, changes: 2 }),
-      sender: { timerErrorMs: Array.from({ length: 100 }, (_, i) => (i === 99 ? 25 : 0.5)), missedTicks: 3, maxBufferedAmountBytes: 160 * 50, droppedAtSender: 4 },
-      pageHidden: false,
-      suspect: [],
-      hiddenWithoutIntervals: false,
-      clientIntervalMs: 10,
-      unknownArrivals: 0,
-      duplicates: 0,
-      secondOpinion: secondOpinion({ mode: 'reflector', stats: null, probeRttMsP50: null, probeJitterMs: null }),
-      targets: targetResolutions(resolveProfile({ id: 'edge-to-edge' }), 100, 15),
-      notes: ['paced by atomics'],
-    }));
+    const d = describeDiagnostics(
+      diagnose({
+        meta: meta(),
+        path: path({ transport: 'tcp', port: 443, changes: 2 }),
+        sender: {
+          timerErrorMs: Array.from({ length: 100 }, (_, i) => (i === 99 ? 25 : 0.5)),
+          missedTicks: 3,
+          maxBufferedAmountBytes: 160 * 50,
+          droppedAtSender: 4,
+        },
+        pageHidden: false,
+        suspect: [],
+        hiddenWithoutIntervals: false,
+        clientIntervalMs: 10,
+        unknownArrivals: 0,
+        duplicates: 0,
+        secondOpinion: secondOpinion({ mode: 'reflector', stats: null, probeRttMsP50: null, probeJitterMs: null }),
+        targets: targetResolutions(resolveProfile({ id: 'edge-to-edge' }), 100, 15),
+        notes: ['paced by atomics'],
+      }),
+    );
     // p99 of 100 values = rank 99 = 0.5 ms: the single 25 ms outlier is the max, not the p99.
     expect(d.sender).toMatchObject({ timerErrorMsP50: 0.5, timerErrorMsP99: 0.5, timerSamples: 100, droppedAtSender: 4 });
     expect(d.warnings.map((w) => w.code)).toEqual(['tcp-fallback', 'path-changed', 'dropped-at-sender', 'missed-ticks', 'send-buffer', 'low-rate']);
@@ -121,7 +130,10 @@ describe('MOS estimate', () => {
     // Alternating 0/+30 ms delay: |D| = 30 each step, so mean J approaches 30 ms: buffer = 2 x J.
     const jittery = analyzeDirection(stream({ count: 2000, intervalMs: 20, extraDelayMs: (i) => (i % 2) * 30 }), 1000, LENGTHS);
     const lossy = analyzeDirection(stream({ count: 2000, intervalMs: 20, lost: (i) => i % 50 === 0 }), 1000, LENGTHS);
-    const r = estimateMos(40, [{ name: 'up', analysis: jittery }, { name: 'down', analysis: lossy }]);
+    const r = estimateMos(40, [
+      { name: 'up', analysis: jittery },
+      { name: 'down', analysis: lossy },
+    ]);
     const up = r.perDirection.find((d) => d.direction === 'up');
     expect(up?.jitterBufferMs).toBeCloseTo(2 * (jittery.jitter.meanMs ?? 0), 12);
     expect(up?.jitterBufferMs).toBeGreaterThan(50);

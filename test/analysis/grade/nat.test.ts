@@ -46,14 +46,16 @@ describe('parseCandidate (RFC 8839 §5.1 as Chromium writes it)', () => {
 
 describe('classifyNat', () => {
   it('a different mapped port per server port from one socket is endpoint-dependent (symmetric)', () => {
-    const nat = classifyNat(gathering({
-      candidates: [
-        { candidate: host, url: null },
-        { candidate: srflx('198.51.100.7', 40594), url: S1 },
-        { candidate: srflx('198.51.100.7', 39814), url: S2 },
-        { candidate: hostTcp, url: null },
-      ],
-    }));
+    const nat = classifyNat(
+      gathering({
+        candidates: [
+          { candidate: host, url: null },
+          { candidate: srflx('198.51.100.7', 40594), url: S1 },
+          { candidate: srflx('198.51.100.7', 39814), url: S2 },
+          { candidate: hostTcp, url: null },
+        ],
+      }),
+    );
     expect(nat.mapping).toBe('endpoint-dependent');
     expect(nat.observations).toEqual([
       { serverPort: 3478, mappedPort: 40594, sameAddress: true },
@@ -63,32 +65,43 @@ describe('classifyNat', () => {
   });
 
   it('symmetric also with the base hidden by mDNS obfuscation (one socket per network id), even before gathering ends', () => {
-    const nat = classifyNat(gathering({
-      complete: false,
-      candidates: [
-        { candidate: srflx('198.51.100.7', 40594, '0.0.0.0', 0), url: S1 },
-        { candidate: srflx('198.51.100.9', 39814, '0.0.0.0', 0), url: S2 },
-      ],
-    }));
+    const nat = classifyNat(
+      gathering({
+        complete: false,
+        candidates: [
+          { candidate: srflx('198.51.100.7', 40594, '0.0.0.0', 0), url: S1 },
+          { candidate: srflx('198.51.100.9', 39814, '0.0.0.0', 0), url: S2 },
+        ],
+      }),
+    );
     expect(nat.mapping).toBe('endpoint-dependent');
     expect(nat.observations.map((o) => o.sameAddress)).toEqual([true, false]);
     expect(nat.reason).toMatch(/different mapped address/);
   });
 
   it('mappings of two different sockets (two networks) are never compared with each other', () => {
-    const nat = classifyNat(gathering({
-      complete: false,
-      candidates: [
-        { candidate: srflx('198.51.100.7', 40000, '10.0.1.2', 40000, 1), url: S1 },
-        { candidate: srflx('192.0.2.44', 51000, '192.168.5.20', 52000, 2), url: S2 },
-      ],
-    }));
+    const nat = classifyNat(
+      gathering({
+        complete: false,
+        candidates: [
+          { candidate: srflx('198.51.100.7', 40000, '10.0.1.2', 40000, 1), url: S1 },
+          { candidate: srflx('192.0.2.44', 51000, '192.168.5.20', 52000, 2), url: S2 },
+        ],
+      }),
+    );
     expect(nat.mapping).toBe('unknown');
     expect(nat.reason).toMatch(/gathering did not finish within 3 s/);
   });
 
   it('one mapping with gathering finished and no error from either port is endpoint-independent', () => {
-    const nat = classifyNat(gathering({ candidates: [{ candidate: host, url: null }, { candidate: srflx('198.51.100.7', 40000), url: S1 }] }));
+    const nat = classifyNat(
+      gathering({
+        candidates: [
+          { candidate: host, url: null },
+          { candidate: srflx('198.51.100.7', 40000), url: S1 },
+        ],
+      }),
+    );
     expect(nat).toEqual({
       mapping: 'endpoint-independent',
       reason: 'both server ports (3478, 3479) answered one local socket with the same mapped address and port',
@@ -99,10 +112,12 @@ describe('classifyNat', () => {
     });
   });
 
-  it('one mapping while gathering did not finish is unknown: the second port\'s answer is not confirmed', () => {
+  it("one mapping while gathering did not finish is unknown: the second port's answer is not confirmed", () => {
     const nat = classifyNat(gathering({ complete: false, candidates: [{ candidate: srflx('198.51.100.7', 40000), url: S1 }] }));
     expect(nat.mapping).toBe('unknown');
-    expect(nat.reason).toBe('only one mapping was seen and gathering did not finish within 3 s, so an answer from port 3479 is not confirmed (the browser reports a repeated mapping only by finishing)');
+    expect(nat.reason).toBe(
+      'only one mapping was seen and gathering did not finish within 3 s, so an answer from port 3479 is not confirmed (the browser reports a repeated mapping only by finishing)',
+    );
     expect(nat.observations).toEqual([{ serverPort: 3478, mappedPort: 40000, sameAddress: true }]);
   });
 
@@ -121,9 +136,16 @@ describe('classifyNat', () => {
     expect(classifyNat(gathering({ complete: false, candidates: [{ candidate: host, url: null }] })).reason).toBe(
       'no server-reflexive candidate (none arrived within 3 s), so the mapping could not be observed',
     );
-    expect(classifyNat(gathering({ errors: [{ url: S1, errorCode: 701 }, { url: S2, errorCode: 701 }] })).reason).toBe(
-      'no server-reflexive candidate (STUN ports 3478 and 3479 reported no answer), so the mapping could not be observed',
-    );
+    expect(
+      classifyNat(
+        gathering({
+          errors: [
+            { url: S1, errorCode: 701 },
+            { url: S2, errorCode: 701 },
+          ],
+        }),
+      ).reason,
+    ).toBe('no server-reflexive candidate (STUN ports 3478 and 3479 reported no answer), so the mapping could not be observed');
   });
 
   it('one server port offered is unknown', () => {

@@ -17,7 +17,16 @@ describe('classifyDirection', () => {
   it('counts a probe whose relative delay exceeds the timeout as lost (late)', () => {
     // Probe 103 arrives 1500 ms later than the others: relative delay 1500 > 1000.
     const r = records([
-      [100, 0], [101, 0], [102, 0], [104, 0], [105, 0], [106, 0], [107, 0], [108, 0], [109, 0], [103, 1500],
+      [100, 0],
+      [101, 0],
+      [102, 0],
+      [104, 0],
+      [105, 0],
+      [106, 0],
+      [107, 0],
+      [108, 0],
+      [109, 0],
+      [103, 1500],
     ]);
     const c = classifyDirection(r, 1000);
     expect(c.fate[3]).toBe(Fate.Late);
@@ -33,7 +42,13 @@ describe('classifyDirection', () => {
   });
 
   it('never counts a duplicate as received twice and ignores unknown sequence numbers', () => {
-    const r = records([[100, 0], [101, 0], [101, 3], [102, 0], [999, 0]]);
+    const r = records([
+      [100, 0],
+      [101, 0],
+      [101, 3],
+      [102, 0],
+      [999, 0],
+    ]);
     const c = classifyDirection(r, 1000);
     expect(c.duplicates).toBe(1);
     expect(c.unknownArrivals).toBe(1);
@@ -44,14 +59,25 @@ describe('classifyDirection', () => {
   });
 
   it('gives relative delays with the clock offset removed', () => {
-    const r = records([[100, 0], [101, 4], [102, 2]]);
+    const r = records([
+      [100, 0],
+      [101, 4],
+      [102, 2],
+    ]);
     expect(Array.from(relativeDelays(classifyDirection(r, 1000)))).toEqual([0, 4, 2]);
   });
 
   it('handles sequence numbers with gaps (probes dropped at the sender)', () => {
     const r: DirectionRecords = {
-      sent: [{ seq: 1, sendMs: 0 }, { seq: 2, sendMs: 10 }, { seq: 5, sendMs: 40 }],
-      arrivals: [{ seq: 5, sendMs: 40, recvMs: 45 }, { seq: 1, sendMs: 0, recvMs: 5 }],
+      sent: [
+        { seq: 1, sendMs: 0 },
+        { seq: 2, sendMs: 10 },
+        { seq: 5, sendMs: 40 },
+      ],
+      arrivals: [
+        { seq: 5, sendMs: 40, recvMs: 45 },
+        { seq: 1, sendMs: 0, recvMs: 5 },
+      ],
       intervalMs: 10,
       suspect: [],
     };

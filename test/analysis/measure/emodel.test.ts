@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  absoluteDelayImpairment,
-  eModel,
-  effectiveEquipmentImpairment,
-  G711_PLC,
-  mosFromR,
-} from '../../../src/analysis/measure/emodel.js';
+import { absoluteDelayImpairment, eModel, effectiveEquipmentImpairment, G711_PLC, mosFromR } from '../../../src/analysis/measure/emodel.js';
 
 describe('ITU-T G.107 E-model', () => {
   it('gives R = 93.2 with every parameter at its default', () => {

@@ -5,7 +5,10 @@ describe('loss pattern (RFC 3357 and Gilbert model)', () => {
   it('matches a hand-computed pattern', () => {
     // lost: 1,2 | 5 | 9 of 0..9
     const lost = [0, 1, 1, 0, 0, 1, 0, 0, 0, 1];
-    const r = lossPattern(lost, lost.map((_, i) => i));
+    const r = lossPattern(
+      lost,
+      lost.map((_, i) => i),
+    );
     expect(r.lost).toBe(4);
     expect(r.lossPct).toBe(40);
     expect(r.periods).toEqual({ count: 3, meanLength: 4 / 3, maxLength: 2 });
@@ -27,7 +30,10 @@ describe('loss pattern (RFC 3357 and Gilbert model)', () => {
     expect(lossPattern([0, 0, 0], [0, 1, 2]).markov.burstRatio).toBe(1);
     const burst = Array.from({ length: 100 }, (_, i) => (i >= 40 && i < 50 ? 1 : 0));
     // p = 1/89 (one transition into loss out of 89 from received), q = 1/10.
-    const r = lossPattern(burst, burst.map((_, i) => i));
+    const r = lossPattern(
+      burst,
+      burst.map((_, i) => i),
+    );
     expect(r.markov.burstRatio).toBeCloseTo(1 / (1 / 89 + 1 / 10), 10);
     expect(r.periods.maxLength).toBe(10);
   });

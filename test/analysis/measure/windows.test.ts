@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeDirection } from '../../../src/analysis/measure/direction.js';
-import {
-  lossPctMetric,
-  meanJitterMetric,
-  scanWindows,
-  type WindowMetric,
-  type WindowSeries,
-  windowValue,
-} from '../../../src/analysis/measure/windows.js';
+import { lossPctMetric, meanJitterMetric, scanWindows, type WindowMetric, type WindowSeries, windowValue } from '../../../src/analysis/measure/windows.js';
 import { mulberry32, stream } from './fixtures.js';
 
 const LENGTHS = { burstMs: 200, sustainedMs: 15_000 };
@@ -70,7 +63,10 @@ describe('worst sliding window', () => {
   it('equals a brute-force scan over every position on random uneven input', () => {
     // Oracle: the content of every window placed at a breakpoint and at every midpoint
     // between breakpoints, computed directly.
-    const metrics: Array<[string, WindowMetric]> = [['loss', lossPctMetric], ['jitter', meanJitterMetric]];
+    const metrics: Array<[string, WindowMetric]> = [
+      ['loss', lossPctMetric],
+      ['jitter', meanJitterMetric],
+    ];
     for (let seed = 1; seed <= 20; seed++) {
       const rnd = mulberry32(seed);
       const n = 120;

@@ -66,7 +66,10 @@ describe('the answer: one sentence, ranked by impact on a call', () => {
 
   it('our own failures and blocked ports are never a verdict on the network', () => {
     expect(answerView(golden('connection-lost')).sentence).toMatch(/^The test could not finish/);
-    expect(answerView(golden('could-not-connect'))).toMatchObject({ tone: 'unsure', sentence: 'Calls cannot get through from here: the ports calls use are blocked on the way to the relay.' });
+    expect(answerView(golden('could-not-connect'))).toMatchObject({
+      tone: 'unsure',
+      sentence: 'Calls cannot get through from here: the ports calls use are blocked on the way to the relay.',
+    });
     const short = answerView(golden('clean-10s'));
     expect(short.tone).toBe('unsure');
     expect(short.advice[0]?.because).toMatch(/the test was shorter than the 15 s window/);

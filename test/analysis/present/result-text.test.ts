@@ -24,7 +24,12 @@ describe('a result as text for a help desk', () => {
   });
 
   it('says what failed for a test that could not run, in words, with the detail', () => {
-    const record = { reason: 'relay-unreachable', message: 'no relay port answered within 4000 ms', atMs: Date.UTC(2026, 10, 23, 7, 0), meta: { server: 'http://127.0.0.1:8080', ticket: 'T-9' } };
+    const record = {
+      reason: 'relay-unreachable',
+      message: 'no relay port answered within 4000 ms',
+      atMs: Date.UTC(2026, 10, 23, 7, 0),
+      meta: { server: 'http://127.0.0.1:8080', ticket: 'T-9' },
+    };
     const lines = couldNotTestLines(record);
     expect(lines[0]).toBe('The test could not run.');
     expect(lines[1]).toMatch(/No relay port answered/);
@@ -35,7 +40,16 @@ describe('a result as text for a help desk', () => {
   });
 
   it('has words for every reason the session gives, and a general sentence for an unknown one', () => {
-    for (const reason of ['config-unavailable', 'signaling-failed', 'relay-unreachable', 'relay-refused', 'ice-failed', 'channel-not-lossy', 'reflector-error', 'internal-error']) {
+    for (const reason of [
+      'config-unavailable',
+      'signaling-failed',
+      'relay-unreachable',
+      'relay-refused',
+      'ice-failed',
+      'channel-not-lossy',
+      'reflector-error',
+      'internal-error',
+    ]) {
       expect(failureWords(reason)).not.toContain(reason);
     }
     expect(failureWords('warp-core-breach')).toBe('The test could not run (warp-core-breach).');

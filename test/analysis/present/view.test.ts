@@ -89,18 +89,23 @@ describe('key figures and directions', () => {
       `MOS estimate ${(r.summary.mos ?? 0).toFixed(2)}`,
       'Probes 1,485 / 1,500 at 100/s',
     ]);
-    expect(keyFigures(r)[0]?.parts.filter((p) => p.emphasis).map((p) => p.text)).toEqual(['34.0 ms', '38.0 ms']);
+    expect(
+      keyFigures(r)[0]
+        ?.parts.filter((p) => p.emphasis)
+        .map((p) => p.text),
+    ).toEqual(['34.0 ms', '38.0 ms']);
   });
 
   it('prints missing figures as a dash', () => {
-    const empty: Report = { ...r, summary: { ...r.summary, rttMsP50: null, rttMsP90: null, jitterMs: null, lossPct: null, burstLossPctMax200ms: null, reorderPct: null, mos: null } };
-    expect(keyFigures(empty).slice(0, 5).map((l) => plainText(l.parts))).toEqual([
-      'Round trip p50 –, p90 –',
-      'Jitter –',
-      'Loss – (worst 200 ms: –)',
-      'Reorder –',
-      'MOS estimate –',
-    ]);
+    const empty: Report = {
+      ...r,
+      summary: { ...r.summary, rttMsP50: null, rttMsP90: null, jitterMs: null, lossPct: null, burstLossPctMax200ms: null, reorderPct: null, mos: null },
+    };
+    expect(
+      keyFigures(empty)
+        .slice(0, 5)
+        .map((l) => plainText(l.parts)),
+    ).toEqual(['Round trip p50 –, p90 –', 'Jitter –', 'Loss – (worst 200 ms: –)', 'Reorder –', 'MOS estimate –']);
   });
 
   it('lists upstream and downstream in reflector mode only', () => {
@@ -149,7 +154,22 @@ describe('details and live figures', () => {
     expect(d.secondOpinion[0]).toBe('ICE round trip (median of 0): –; RTCP round trip (median of 0): –; probes: 40.0 ms');
     expect(d.secondOpinion).toContain("The browser's own statistics (getStats) were not collected for this test.");
     expect(d.methods).toContain(`Latency (round trip): ${r.meta.targets[1]?.note ?? ''}`);
-    const closed = detailsView({ ...r, connectivity: [{ transport: 'tcp', port: 443, family: 'ipv4', url: 'turn:x:443?transport=tcp', reachable: false, allocateMs: null, connectMs: null, error: 'timeout', errorText: null }] });
+    const closed = detailsView({
+      ...r,
+      connectivity: [
+        {
+          transport: 'tcp',
+          port: 443,
+          family: 'ipv4',
+          url: 'turn:x:443?transport=tcp',
+          reachable: false,
+          allocateMs: null,
+          connectMs: null,
+          error: 'timeout',
+          errorText: null,
+        },
+      ],
+    });
     expect(closed.ports).toEqual([{ name: 'TCP 443', open: false, offered: true, detail: 'timeout' }]);
   });
 
@@ -171,6 +191,11 @@ describe('aggregate view', () => {
     const reports = Array.from({ length: 60 }, () => structuredClone(one));
     const v = aggregateView(aggregateP90(reports));
     expect(v.heading).toBe('Verdict over 60 tests (90th percentile)');
-    expect(v.rows.find((x) => x.target === 'latency-rtt')).toMatchObject({ measured: '99.96 ms', limit: '< 100 ms', status: 'pass', tests: '60 of 60 tests graded' });
+    expect(v.rows.find((x) => x.target === 'latency-rtt')).toMatchObject({
+      measured: '99.96 ms',
+      limit: '< 100 ms',
+      status: 'pass',
+      tests: '60 of 60 tests graded',
+    });
   });
 });

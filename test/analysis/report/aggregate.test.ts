@@ -24,7 +24,9 @@ describe('P90 aggregate', () => {
     const rtt = agg.entries.find((e) => e.target === 'latency-rtt');
     expect(rtt).toMatchObject({ p90: 94, testsGraded: 60, testsInsufficient: 0, status: 'pass', threshold: 100 });
     expect(rtt?.p90StartedAt).toBe(new Date(Date.UTC(2025, 0, 6) + 53 * 10 * 60_000).toISOString());
-    expect(rtt?.sentence).toMatch(/the 90th percentile over 60 tests was 94 ms; the target is below 100 ms, so this passes \(95% interval of the P90: \d+ ms to \d+ ms\)/);
+    expect(rtt?.sentence).toMatch(
+      /the 90th percentile over 60 tests was 94 ms; the target is below 100 ms, so this passes \(95% interval of the P90: \d+ ms to \d+ ms\)/,
+    );
     // One test (100 ms) failed its own RTT grade, yet the site passes on its 90th percentile.
     expect(agg.testVerdicts).toEqual({ pass: 59, fail: 1, insufficient: 0 });
     expect(agg.verdict).toBe('pass');

@@ -9,7 +9,10 @@ import { stream } from '../measure/fixtures.js';
 import { ladder } from '../../../src/analysis/grade/connectivity.js';
 import { context, meta, quietSender, reflectorInput, roundTrips } from './inputs.js';
 
-const late = (ks: readonly number[], byMs = 25) => (i: number) => (ks.includes(i) ? byMs : 0);
+const late =
+  (ks: readonly number[], byMs = 25) =>
+  (i: number) =>
+    ks.includes(i) ? byMs : 0;
 
 function handBuiltReflector(): AnalysisInput {
   // As in analyze.test.ts: upstream loss, a late probe, a reordered probe; downstream duplicates.
@@ -25,9 +28,17 @@ function handBuiltReflector(): AnalysisInput {
   return input;
 }
 
-function loopback(over: { stats?: StatsSecondOpinion | null; count?: number; lost?: (i: number) => boolean; extraDelayMs?: (i: number) => number } = {}): AnalysisInput {
+function loopback(
+  over: { stats?: StatsSecondOpinion | null; count?: number; lost?: (i: number) => boolean; extraDelayMs?: (i: number) => number } = {},
+): AnalysisInput {
   const count = over.count ?? 1500;
-  const loop = stream({ count, intervalMs: 10, baseDelayMs: 2, lost: over.lost ?? ((i) => i === 42), ...(over.extraDelayMs ? { extraDelayMs: over.extraDelayMs } : {}) });
+  const loop = stream({
+    count,
+    intervalMs: 10,
+    baseDelayMs: 2,
+    lost: over.lost ?? ((i) => i === 42),
+    ...(over.extraDelayMs ? { extraDelayMs: over.extraDelayMs } : {}),
+  });
   return {
     meta: meta({ mode: 'loopback', ratePps: 100, durationS: count / 100 }),
     ...context(),
@@ -39,7 +50,15 @@ function loopback(over: { stats?: StatsSecondOpinion | null; count?: number; los
     sender: quietSender(),
     stats:
       over.stats === undefined
-        ? { iceRttMs: [5, 5.2, 4.8], rtcpRttMs: [40], inboundJitterMs: [0.5, 1], inboundJitterDirection: 'loop', rtcpFractionLost: 0, concealedRatio: null, audioSource: 'fake-device' }
+        ? {
+            iceRttMs: [5, 5.2, 4.8],
+            rtcpRttMs: [40],
+            inboundJitterMs: [0.5, 1],
+            inboundJitterDirection: 'loop',
+            rtcpFractionLost: 0,
+            concealedRatio: null,
+            audioSource: 'fake-device',
+          }
         : over.stats,
     pageHidden: false,
     notes: [],
@@ -66,14 +85,32 @@ function empty(): AnalysisInput {
 function troubled(): AnalysisInput {
   const input = reflectorInput({
     count: 2000,
-    up: { suspect: [{ startMs: 4000, endMs: 4300, reason: 'sender-queue' }, { startMs: 12_000, endMs: 12_100, reason: 'receiver-stall' }] },
+    up: {
+      suspect: [
+        { startMs: 4000, endMs: 4300, reason: 'sender-queue' },
+        { startMs: 12_000, endMs: 12_100, reason: 'receiver-stall' },
+      ],
+    },
     down: { suspect: [{ startMs: 100_000 + 6000, endMs: 100_000 + 6050, reason: 'path-change' }] },
     rttMs: (i) => 40 + (i % 7),
     path: { transport: 'tcp', port: 443, changes: 1 },
     meta: { payloadBytes: 160 },
-    stats: { iceRttMs: [80, 82], rtcpRttMs: [90], inboundJitterMs: [12, 14, 13], inboundJitterDirection: 'down', rtcpFractionLost: 0.02, concealedRatio: 0.01, audioSource: 'webaudio' },
+    stats: {
+      iceRttMs: [80, 82],
+      rtcpRttMs: [90],
+      inboundJitterMs: [12, 14, 13],
+      inboundJitterDirection: 'down',
+      rtcpFractionLost: 0.02,
+      concealedRatio: 0.01,
+      audioSource: 'webaudio',
+    },
   });
-  input.sender = { timerErrorMs: Array.from({ length: 100 }, (_, i) => (i >= 95 ? 14 : 0.4)), missedTicks: 3, maxBufferedAmountBytes: 160 * 40, droppedAtSender: 7 };
+  input.sender = {
+    timerErrorMs: Array.from({ length: 100 }, (_, i) => (i >= 95 ? 14 : 0.4)),
+    missedTicks: 3,
+    maxBufferedAmountBytes: 160 * 40,
+    droppedAtSender: 7,
+  };
   input.up?.arrivals.push({ seq: 999_999, sendMs: 1, recvMs: 2 });
   input.notes = ['paced by a worker timer'];
   return input;
@@ -108,27 +145,63 @@ export const GOLDEN_CASES: ReadonlyArray<{ name: string; input: () => AnalysisIn
   { name: 'rtt-too-few', input: () => reflectorInput({ count: 1500, rttLost: (i) => i >= 19 }) },
   { name: 'loss-at-target', input: () => reflectorInput({ count: 1500, up: { lost: (i) => i % 100 === 0 } }) },
   { name: 'loss-just-below', input: () => reflectorInput({ count: 1500, up: { lost: (i) => i % 100 === 0 && i > 0 } }) },
-  { name: 'loss-heavy', input: () => reflectorInput({ count: 3000, up: { lost: (i) => i % 8 === 0 }, down: { lost: (i) => i % 50 === 0 }, rttMs: () => 620, rttLost: (i) => i % 8 === 0 }) },
+  {
+    name: 'loss-heavy',
+    input: () =>
+      reflectorInput({ count: 3000, up: { lost: (i) => i % 8 === 0 }, down: { lost: (i) => i % 50 === 0 }, rttMs: () => 620, rttLost: (i) => i % 8 === 0 }),
+  },
   { name: 'jitter-fail', input: () => reflectorInput({ count: 2000, intervalMs: 20, down: { extraDelayMs: (i) => (i % 2) * 70 } }) },
-  { name: 'page-hidden-interval', input: () => reflectorInput({ count: 2000, pageHidden: true, up: { suspect: [{ startMs: 9000, endMs: 9500, reason: 'page-hidden' }] } }) },
-  { name: 'sender-stall-with-loss', input: () => reflectorInput({ count: 2000, up: { suspect: [{ startMs: 19000, endMs: 19500, reason: 'sender-stall' }], lost: (i) => i >= 300 && i < 305 } }) },
+  {
+    name: 'page-hidden-interval',
+    input: () => reflectorInput({ count: 2000, pageHidden: true, up: { suspect: [{ startMs: 9000, endMs: 9500, reason: 'page-hidden' }] } }),
+  },
+  {
+    name: 'sender-stall-with-loss',
+    input: () => reflectorInput({ count: 2000, up: { suspect: [{ startMs: 19000, endMs: 19500, reason: 'sender-stall' }], lost: (i) => i >= 300 && i < 305 } }),
+  },
   { name: 'page-hidden-no-intervals', input: () => reflectorInput({ count: 2000, pageHidden: true }) },
   { name: 'edge-to-edge-not-resolvable', input: () => reflectorInput({ count: 1500, meta: { profile: { id: 'edge-to-edge' } } }) },
-  { name: 'edge-to-edge-1000pps', input: () => reflectorInput({ count: 15_000, intervalMs: 1, up: { lost: (i) => i % 1000 === 999 }, meta: { profile: { id: 'edge-to-edge' } } }) },
+  {
+    name: 'edge-to-edge-1000pps',
+    input: () => reflectorInput({ count: 15_000, intervalMs: 1, up: { lost: (i) => i % 1000 === 999 }, meta: { profile: { id: 'edge-to-edge' } } }),
+  },
   { name: 'reorder-one-short', input: () => reflectorInput({ count: 1500, up: { extraDelayMs: late([700]) } }) },
   { name: 'reorder-many', input: () => reflectorInput({ count: 1500, up: { extraDelayMs: late(Array.from({ length: 30 }, (_, k) => 100 + k * 40)) } }) },
   { name: 'reorder-one-long', input: () => reflectorInput({ count: 3000, up: { extraDelayMs: late([700]) } }) },
   { name: 'reliable-channel', input: () => reflectorInput({ count: 1500, meta: { channel: { ordered: true, maxRetransmits: null } } }) },
-  { name: 'azure-site', input: () => reflectorInput({ count: 1500, rttMs: () => 120, meta: { profile: { id: 'azure-region', azureRegion: 'West Europe', from: 'site' } } }) },
-  { name: 'azure-edge', input: () => reflectorInput({ count: 1500, rttMs: () => 120, meta: { profile: { id: 'azure-region', azureRegion: 'Hawaii US', from: 'edge' } } }) },
+  {
+    name: 'azure-site',
+    input: () => reflectorInput({ count: 1500, rttMs: () => 120, meta: { profile: { id: 'azure-region', azureRegion: 'West Europe', from: 'site' } } }),
+  },
+  {
+    name: 'azure-edge',
+    input: () => reflectorInput({ count: 1500, rttMs: () => 120, meta: { profile: { id: 'azure-region', azureRegion: 'Hawaii US', from: 'edge' } } }),
+  },
   { name: 'troubled-sender', input: troubled },
-  { name: 'rtt-left-out', input: () => reflectorInput({ count: 1700, rttMs: (i) => 20 + (i % 3), up: { suspect: [{ startMs: 16_000, endMs: 16_500, reason: 'sender-stall' }] } }) },
+  {
+    name: 'rtt-left-out',
+    input: () => reflectorInput({ count: 1700, rttMs: (i) => 20 + (i % 3), up: { suspect: [{ startMs: 16_000, endMs: 16_500, reason: 'sender-stall' }] } }),
+  },
   { name: 'sending-gap', input: sendingGap },
   {
     name: 'loopback-no-audio',
-    input: () => loopback({ stats: { iceRttMs: [5], rtcpRttMs: [], inboundJitterMs: [], inboundJitterDirection: null, rtcpFractionLost: null, concealedRatio: null, audioSource: 'none' } }),
+    input: () =>
+      loopback({
+        stats: {
+          iceRttMs: [5],
+          rtcpRttMs: [],
+          inboundJitterMs: [],
+          inboundJitterDirection: null,
+          rtcpFractionLost: null,
+          concealedRatio: null,
+          audioSource: 'none',
+        },
+      }),
   },
-  { name: 'rtt-left-out-too-few', input: () => reflectorInput({ count: 1500, rttLost: (i) => i >= 30, up: { suspect: [{ startMs: 0, endMs: 150, reason: 'sender-stall' }] } }) },
+  {
+    name: 'rtt-left-out-too-few',
+    input: () => reflectorInput({ count: 1500, rttLost: (i) => i >= 30, up: { suspect: [{ startMs: 0, endMs: 150, reason: 'sender-stall' }] } }),
+  },
   {
     // Heavy loss before the server died: still no verdict, the test could not finish.
     name: 'connection-lost',
@@ -150,11 +223,22 @@ export const GOLDEN_CASES: ReadonlyArray<{ name: string; input: () => AnalysisIn
     input: () => ({
       ...empty(),
       connectivity: ladder([
-        ...[3478, 3479, 3480, 3481].map((port) => ({ transport: 'udp' as const, port, url: `turn:relay.example.test:${port}?transport=udp`, reachable: false, allocateMs: null, error: 'timeout' })),
+        ...[3478, 3479, 3480, 3481].map((port) => ({
+          transport: 'udp' as const,
+          port,
+          url: `turn:relay.example.test:${port}?transport=udp`,
+          reachable: false,
+          allocateMs: null,
+          error: 'timeout',
+        })),
         { transport: 'tcp' as const, port: 443, url: 'turn:relay.example.test:443?transport=tcp', reachable: false, allocateMs: null, error: 'timeout' },
       ]),
       path: { transport: 'unknown' as const, port: null, candidateType: null, family: null, changes: 0 },
-      outcome: { reason: 'could-not-connect' as const, atMs: null, detail: 'no relay port connected (UDP 3478: timeout, UDP 3479: timeout, UDP 3480: timeout, UDP 3481: timeout, TCP 443: timeout)' },
+      outcome: {
+        reason: 'could-not-connect' as const,
+        atMs: null,
+        detail: 'no relay port connected (UDP 3478: timeout, UDP 3479: timeout, UDP 3480: timeout, UDP 3481: timeout, TCP 443: timeout)',
+      },
     }),
   },
 ];

@@ -28,10 +28,9 @@ export function path(over: Partial<GradedPath> = {}): GradedPath {
 }
 
 /** Everything of an input besides the records and meta: the ladder, the path, the timings, no outcome. */
-export function context(over: { path?: Partial<GradedPath> } = {}): Pick<
-  AnalysisInput,
-  'connectivity' | 'path' | 'setupMs' | 'lastProbeMs' | 'outcome' | 'probe' | 'compare' | 'nat' | 'witness'
-> {
+export function context(
+  over: { path?: Partial<GradedPath> } = {},
+): Pick<AnalysisInput, 'connectivity' | 'path' | 'setupMs' | 'lastProbeMs' | 'outcome' | 'probe' | 'compare' | 'nat' | 'witness'> {
   return {
     connectivity: ladder([{ transport: 'udp', port: 3478, url: 'turn:relay.example.test:3478?transport=udp', reachable: true, allocateMs: 12, error: null }]),
     path: path(over.path),

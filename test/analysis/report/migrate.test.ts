@@ -17,7 +17,9 @@ import { GOLDEN_CASES } from './golden-cases.js';
 const dir = join(repoRoot, 'test/analysis/report/golden-v1');
 
 describe('upgradeReport', () => {
-  const names = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+  const names = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.replace(/\.json$/, ''));
 
   it('has schema-1 goldens to upgrade', () => {
     expect(names.length).toBeGreaterThanOrEqual(6);
@@ -32,8 +34,10 @@ describe('upgradeReport', () => {
     if (c === undefined) throw new Error(`no golden case ${name}`);
     const today: Report = analyze(c.input());
     // Schema 1 never recorded the address family, the probe path's reason or the later setup steps.
-    expect({ ...upgraded, path: { ...upgraded.path, family: today.path.family }, probe: today.probe, timelineMs: today.timelineMs })
-      .toEqual({ ...today, timelineMs: today.timelineMs });
+    expect({ ...upgraded, path: { ...upgraded.path, family: today.path.family }, probe: today.probe, timelineMs: today.timelineMs }).toEqual({
+      ...today,
+      timelineMs: today.timelineMs,
+    });
   });
 
   it('passes a current report through unchanged and refuses an unknown version', () => {

@@ -46,7 +46,9 @@ describe('site report over a generated week', () => {
     expect(report.samples).toBe(996);
     expect(report.metrics.length).toBe(reports[0]?.grades.length);
     for (const m of report.metrics) {
-      const values = reports.flatMap((r) => r.grades.filter((g) => g.target === m.target && g.direction === m.direction && g.status !== 'insufficient').map((g) => g.value as number));
+      const values = reports.flatMap((r) =>
+        r.grades.filter((g) => g.target === m.target && g.direction === m.direction && g.status !== 'insufficient').map((g) => g.value as number),
+      );
       values.sort((a, b) => a - b);
       expect(values.length).toBeGreaterThan(900);
       expect(m.samplesGraded).toBe(values.length);
@@ -78,7 +80,11 @@ describe('site report over a generated week', () => {
 
   it('counts could-not-test samples as such', () => {
     expect(report.samplesTotal).toBe(1008);
-    expect(report.couldNotTest).toEqual({ samples: 12, reasons: [{ reason: 'no-relay', samples: 12 }], sentence: '12 of 1,008 samples could not reach the relay; they are counted, not graded.' });
+    expect(report.couldNotTest).toEqual({
+      samples: 12,
+      reasons: [{ reason: 'no-relay', samples: 12 }],
+      sentence: '12 of 1,008 samples could not reach the relay; they are counted, not graded.',
+    });
     expect(report.explanation).toContain(report.couldNotTest.sentence);
   });
 
@@ -91,13 +97,22 @@ describe('site report over a generated week', () => {
     expect(report.worstHours).toHaveLength(DEFAULTS.siteReport.worstHours);
     for (const c of report.worstHours) expect(busyUtc.has(cell(c))).toBe(true);
     // New York in January is UTC-5: the same afternoons are 8:00 to 13:00 there.
-    const ny = buildSiteReport(samples, { site: 'Paris', sinceMs: null, choice: { profile: null, probePath: null }, settings: { timeZone: 'America/New_York' } });
+    const ny = buildSiteReport(samples, {
+      site: 'Paris',
+      sinceMs: null,
+      choice: { profile: null, probePath: null },
+      settings: { timeZone: 'America/New_York' },
+    });
     const busyNy = new Set([1, 2, 3, 4, 5].flatMap((d) => [8, 9, 10, 11, 12].map((h) => `${d}/${h}`)));
     for (const c of ny.worstHours) expect(busyNy.has(cell(c))).toBe(true);
     const worst = must(report.worstHours[0]);
-    const inCell = week.filter((w) => w.kind !== 'could-not-test' && new Date(w.startedAtMs).getUTCDay() === worst.weekday % 7 && new Date(w.startedAtMs).getUTCHours() === worst.hour);
+    const inCell = week.filter(
+      (w) => w.kind !== 'could-not-test' && new Date(w.startedAtMs).getUTCDay() === worst.weekday % 7 && new Date(w.startedAtMs).getUTCHours() === worst.hour,
+    );
     expect(worst.samples).toBe(inCell.length);
-    expect(() => buildSiteReport(samples, { site: null, sinceMs: null, choice: { profile: null, probePath: null }, settings: { timeZone: 'Mars/Olympus' } })).toThrow(SiteReportError);
+    expect(() =>
+      buildSiteReport(samples, { site: null, sinceMs: null, choice: { profile: null, probePath: null }, settings: { timeZone: 'Mars/Olympus' } }),
+    ).toThrow(SiteReportError);
   });
 
   it('pools one profile and one probe path and says how many it left out', () => {
@@ -123,10 +138,16 @@ describe('site report over a generated week', () => {
     const edge = buildSiteReport(mixed, { site: 'Paris', sinceMs: null, choice: { profile: { id: 'edge-to-edge' }, probePath: null } });
     expect(edge.samples).toBe(7);
     expect(edge.metrics.find((m) => m.target === 'latency-rtt')?.threshold).toBe(EDGE_TO_EDGE.rttMs);
-    const azure = buildSiteReport(mixed, { site: 'Paris', sinceMs: null, choice: { profile: { id: 'azure-region', azureRegion: 'West Europe' }, probePath: null } });
+    const azure = buildSiteReport(mixed, {
+      site: 'Paris',
+      sinceMs: null,
+      choice: { profile: { id: 'azure-region', azureRegion: 'West Europe' }, probePath: null },
+    });
     expect(azure.samples).toBe(0);
     expect(azure.profile?.label).toMatch(/West Europe/);
-    expect(() => buildSiteReport(mixed, { site: null, sinceMs: null, choice: { profile: { id: 'azure-region', azureRegion: 'Atlantis' }, probePath: null } })).toThrow(SiteReportError);
+    expect(() =>
+      buildSiteReport(mixed, { site: null, sinceMs: null, choice: { profile: { id: 'azure-region', azureRegion: 'Atlantis' }, probePath: null } }),
+    ).toThrow(SiteReportError);
   });
 
   it('refuses to grade a P90 from too few samples: insufficient, with the count', () => {

@@ -38,7 +38,17 @@ export function weekOfSamples(spec: WeekSpec): WeekSample[] {
   for (let i = 0; i < n; i++) {
     const t = start + i * 600_000;
     if (spec.couldNotTestEvery !== undefined && spec.couldNotTestEvery > 0 && i % spec.couldNotTestEvery === spec.couldNotTestEvery - 1) {
-      out.push({ startedAtMs: t, kind: 'could-not-test', body: { kind: 'could-not-test', reason: 'no-relay', message: 'no relay port answered', atMs: t, meta: { site: spec.site ?? null, startedAt: new Date(t).toISOString() } } });
+      out.push({
+        startedAtMs: t,
+        kind: 'could-not-test',
+        body: {
+          kind: 'could-not-test',
+          reason: 'no-relay',
+          message: 'no relay port answered',
+          atMs: t,
+          meta: { site: spec.site ?? null, startedAt: new Date(t).toISOString() },
+        },
+      });
       continue;
     }
     const d = new Date(t);
@@ -54,11 +64,15 @@ export function weekOfSamples(spec: WeekSpec): WeekSample[] {
         continue;
       }
       const v =
-        g.target === 'latency-rtt' ? rtt
-        : g.target === 'latency-one-way' ? rtt / 2
-        : g.target === 'jitter-15s' ? rand() * 20
-        : g.target === 'reorder' ? rand() * 0.06
-        : rand() * g.threshold * 1.2;
+        g.target === 'latency-rtt'
+          ? rtt
+          : g.target === 'latency-one-way'
+            ? rtt / 2
+            : g.target === 'jitter-15s'
+              ? rand() * 20
+              : g.target === 'reorder'
+                ? rand() * 0.06
+                : rand() * g.threshold * 1.2;
       g.value = v;
       g.status = v < g.threshold ? 'pass' : 'fail';
     }

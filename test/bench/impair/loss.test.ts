@@ -41,11 +41,7 @@ describe('Bernoulli loss', () => {
 describe('Gilbert-Elliott loss', () => {
   it('matches theory: loss rate p/(p+r) and mean burst length 1/r', () => {
     const [p, r] = [0.01, 0.25];
-    const result = simulateDirection(
-      settings({ gilbertElliott: { pGoodToBad: p, pBadToGood: r } }),
-      'ge',
-      packets,
-    );
+    const result = simulateDirection(settings({ gilbertElliott: { pGoodToBad: p, pBadToGood: r } }), 'ge', packets);
     const lossRate = result.truth.counts.dropped.gilbertElliott / N;
     // Theory 0.03846; the GE chain's correlation (lambda = 1 - p - r = 0.74) widens the
     // binomial sd by sqrt((1 + lambda) / (1 - lambda)) ~ 2.6: sd ~ 0.0016, bound ~ 5 sd.
@@ -86,11 +82,7 @@ describe('fixed bursts', () => {
 
   it('at given times drops the k packets starting at the first arrival at or after each time', () => {
     // Packets every 20 ms from t = 0; bursts at 100 ms (ids 5..8) and 230 ms (first arrival 240: ids 12..15).
-    const result = simulateDirection(
-      settings({ bursts: [{ kind: 'at', lengthPackets: 4, atMs: [230, 100] }] }),
-      'burst-at',
-      periodicPackets(40, 20, 200),
-    );
+    const result = simulateDirection(settings({ bursts: [{ kind: 'at', lengthPackets: 4, atMs: [230, 100] }] }), 'burst-at', periodicPackets(40, 20, 200));
     expect([...droppedIds(result)].sort((a, b) => a - b)).toEqual([5, 6, 7, 8, 12, 13, 14, 15]);
   });
 

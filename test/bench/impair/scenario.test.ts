@@ -50,9 +50,7 @@ describe('scenario parsing', () => {
     expect(negative.reason).toBe('bad-scenario');
     expect(negative.message).toContain('x.json');
     expect(negative.message).toContain('/up/delayMs');
-    expect(configError(() => parseScenario({ up: { loss: { probability: 1.5 } } })).message).toContain(
-      '/up/loss/probability',
-    );
+    expect(configError(() => parseScenario({ up: { loss: { probability: 1.5 } } })).message).toContain('/up/loss/probability');
     expect(configError(() => parseScenario({ up: { delay: 5 } })).message).toContain('/up/delay');
     const union = configError(() => parseScenario({ up: { jitter: { kind: 'uniform', sigmaMs: 2 } } }));
     expect(union.message).toContain('/up/jitter');
@@ -61,12 +59,8 @@ describe('scenario parsing', () => {
 
   it('rejects settings that cannot work', () => {
     expect(configError(() => parseScenario({ probe: { minBytes: 300, maxBytes: 200 } })).message).toContain('minBytes');
-    expect(
-      configError(() => parseScenario({ startAfter: { firstProbe: true }, probe: { learnFromFirst: 10 } })).message,
-    ).toContain('firstProbe');
-    expect(
-      configError(() => parseScenario({ up: { gilbertElliott: { pGoodToBad: 0.1, pBadToGood: 0 } } })).message,
-    ).toContain('never end');
+    expect(configError(() => parseScenario({ startAfter: { firstProbe: true }, probe: { learnFromFirst: 10 } })).message).toContain('firstProbe');
+    expect(configError(() => parseScenario({ up: { gilbertElliott: { pGoodToBad: 0.1, pBadToGood: 0 } } })).message).toContain('never end');
     expect(configError(() => resolveSeed({}, undefined)).message).toContain('seed');
   });
 });

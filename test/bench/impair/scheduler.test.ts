@@ -46,7 +46,10 @@ describe('ReleaseScheduler (real clock)', () => {
     scheduler.schedule(60_000, -1); // far future: must come back from stop()
     await withDeadline(all, { timeoutMs: 5000, what: `the scheduler to release ${count} items`, state: () => `${released.length} released` });
     expect(scheduler.stop()).toEqual([-1]);
-    const expectedOrder = times.map((t, id) => ({ t, id })).sort((a, b) => a.t - b.t).map((x) => x.id);
+    const expectedOrder = times
+      .map((t, id) => ({ t, id }))
+      .sort((a, b) => a.t - b.t)
+      .map((x) => x.id);
     expect(released.map((x) => x.id)).toEqual(expectedOrder);
     const errors = released.map((x) => x.nowMs - x.intendedMs);
     expect(Math.min(...errors)).toBeGreaterThanOrEqual(0);

@@ -85,11 +85,7 @@ describe('reorder', () => {
   it('holds back packets at the configured rate (gapMs) and later packets overtake them', () => {
     const n = 50_000;
     const p = 0.01;
-    const result = simulateDirection(
-      settings({ delayMs: 10, reorder: { probability: p, gapMs: 30 } }),
-      'reorder-ms',
-      periodicPackets(n, 20, 200),
-    );
+    const result = simulateDirection(settings({ delayMs: 10, reorder: { probability: p, gapMs: 30 } }), 'reorder-ms', periodicPackets(n, 20, 200));
     const [low, high] = binomialBounds(n, p);
     const held = result.truth.counts.heldBack;
     expect(held).toBeGreaterThan(low);
@@ -105,11 +101,7 @@ describe('reorder', () => {
 
   it('gapPackets: an isolated held packet is sent right after exactly k later packets', () => {
     const k = 3;
-    const result = simulateDirection(
-      settings({ reorder: { probability: 0.02, gapPackets: k } }),
-      'reorder-pk',
-      periodicPackets(5_000, 10, 200),
-    );
+    const result = simulateDirection(settings({ reorder: { probability: 0.02, gapPackets: k } }), 'reorder-pk', periodicPackets(5_000, 10, 200));
     const order = originals(result.sends).map((s) => s.packetId);
     const heldIds = result.actions.filter((a) => a.kind === 'hold').map((a) => a.packetId);
     const heldSet = new Set(heldIds);
@@ -141,11 +133,7 @@ describe('duplication', () => {
   it('sends a second copy gapMs later at the configured rate, and counts it', () => {
     const n = 20_000;
     const p = 0.05;
-    const result = simulateDirection(
-      settings({ delayMs: 10, duplicate: { probability: p, gapMs: 2 } }),
-      'dup',
-      periodicPackets(n, 5, 200),
-    );
+    const result = simulateDirection(settings({ delayMs: 10, duplicate: { probability: p, gapMs: 2 } }), 'dup', periodicPackets(n, 5, 200));
     const duplicates = result.sends.filter((s) => s.copy === 'duplicate');
     const [low, high] = binomialBounds(n, p);
     expect(duplicates.length).toBeGreaterThan(low);

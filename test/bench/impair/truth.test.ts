@@ -64,9 +64,7 @@ describe('truth accounting', () => {
     const probes = result.truth.probes;
     if (!probes) throw new Error('probe truth missing');
     expect(probes.counts.packetsIn).toBe(2000);
-    expect(probes.packets.map((p) => p.id)).toEqual(
-      packets.flatMap((p, id) => (p.sizeBytes === 200 ? [id] : [])),
-    );
+    expect(probes.packets.map((p) => p.id)).toEqual(packets.flatMap((p, id) => (p.sizeBytes === 200 ? [id] : [])));
     const probeIds = new Set(probes.packets.map((p) => p.id));
     const probeSends = result.sends.filter((s) => probeIds.has(s.packetId));
     expect(probes.counts.forwarded).toBe(probeSends.filter((s) => s.copy === 'original').length);
@@ -74,9 +72,7 @@ describe('truth accounting', () => {
     const probeDrops = result.actions.filter((a) => a.kind === 'drop' && probeIds.has(a.packetId));
     expect(probes.counts.droppedTotal).toBe(probeDrops.length);
     // Delays in forwarding order = probe sends in sending order.
-    expect(probes.delaysInForwardingOrderMs).toEqual(
-      probeSends.filter((s) => s.copy === 'original').map((s) => s.atMs - s.arrivalMs),
-    );
+    expect(probes.delaysInForwardingOrderMs).toEqual(probeSends.filter((s) => s.copy === 'original').map((s) => s.atMs - s.arrivalMs));
     for (const record of probes.packets) {
       if (record.fate === 'forwarded') expect(record.appliedDelayMs).toBe(record.intendedDelayMs);
       if (record.fate === 'dropped') expect(record.dropCause).not.toBeNull();
@@ -125,11 +121,7 @@ describe('startAfter', () => {
 
   it('at the first probe-size datagram', () => {
     const packets: SimPacket[] = [100, 120, 100, 200, 100, 200].map((sizeBytes, i) => ({ sizeBytes, arrivalMs: i }));
-    const result = simulateDirection(
-      settings({ ...lossy, startAfter: { firstProbe: true }, probe: { minBytes: 200, maxBytes: 200 } }),
-      's',
-      packets,
-    );
+    const result = simulateDirection(settings({ ...lossy, startAfter: { firstProbe: true }, probe: { minBytes: 200, maxBytes: 200 } }), 's', packets);
     expect(result.truth.counts).toMatchObject({ passedBeforeStart: 3, droppedTotal: 3 });
     expect(result.truth.probes?.counts).toMatchObject({ packetsIn: 2, droppedTotal: 2, passedBeforeStart: 0 });
   });

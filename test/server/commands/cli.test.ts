@@ -84,7 +84,20 @@ describe.skipIf(!built)('callprobe CLI (compiled)', () => {
   });
 
   it('an HTTP port already in use is a one-line usage error', () => {
-    const r = callprobe('serve', '--host', '127.0.0.1', '--http-port', String(busyTcpPort), '--turn-ports', '0', '--secret', 's', '--log-level', 'error', '--no-store');
+    const r = callprobe(
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--http-port',
+      String(busyTcpPort),
+      '--turn-ports',
+      '0',
+      '--secret',
+      's',
+      '--log-level',
+      'error',
+      '--no-store',
+    );
     expectUsageError(r, new RegExp(`--http-port ${busyTcpPort}: address already in use`));
   });
 

@@ -23,7 +23,21 @@ async function startServe(db: DbTarget): Promise<{ proc: ProcessHandle; base: st
   const port = await freeTcpPort();
   const proc = spawnBounded(
     process.execPath,
-    [CLI, 'serve', '--host', '127.0.0.1', '--http-port', String(port), '--external-turn', 'turn:127.0.0.1:3478?transport=udp', '--no-reflector', '--db', db.kind === 'sqlite' ? db.path : db.url, '--log-level', 'warn'],
+    [
+      CLI,
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--http-port',
+      String(port),
+      '--external-turn',
+      'turn:127.0.0.1:3478?transport=udp',
+      '--no-reflector',
+      '--db',
+      db.kind === 'sqlite' ? db.path : db.url,
+      '--log-level',
+      'warn',
+    ],
     { deadlineMs: 60_000, cwd: repoRoot },
   );
   await proc.waitForLine('callprobe serving', { timeoutMs: 20_000, what: 'the serving line', stream: 'stderr' });

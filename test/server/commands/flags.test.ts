@@ -32,8 +32,18 @@ describe('callprobe serve flags', () => {
       adminToken: null,
       trustProxy: [],
     });
-    const pgFlags = { ...serveFlags, db: { kind: 'postgres' as const, url: 'postgres://u@db/callprobe' }, adminToken: 'x'.repeat(20), retainIpDays: 7, trustProxy: ['10.0.0.0/8'] };
-    expect(serveOptionsFromFlags(pgFlags)).toMatchObject({ results: { db: { kind: 'postgres' }, retainIpDays: 7 }, adminToken: 'x'.repeat(20), trustProxy: ['10.0.0.0/8'] });
+    const pgFlags = {
+      ...serveFlags,
+      db: { kind: 'postgres' as const, url: 'postgres://u@db/callprobe' },
+      adminToken: 'x'.repeat(20),
+      retainIpDays: 7,
+      trustProxy: ['10.0.0.0/8'],
+    };
+    expect(serveOptionsFromFlags(pgFlags)).toMatchObject({
+      results: { db: { kind: 'postgres' }, retainIpDays: 7 },
+      adminToken: 'x'.repeat(20),
+      trustProxy: ['10.0.0.0/8'],
+    });
     expect(serveOptionsFromFlags({ ...serveFlags, store: false }).results).toBeNull();
   });
 
@@ -61,7 +71,15 @@ describe('callprobe serve flags', () => {
 });
 
 describe('callprobe run flags', () => {
-  const base: RunCommandOptions = { profile: 'client-to-edge', from: 'site', compare: false, json: false, browser: DEFAULTS.browserPath, save: true, csv: false };
+  const base: RunCommandOptions = {
+    profile: 'client-to-edge',
+    from: 'site',
+    compare: false,
+    json: false,
+    browser: DEFAULTS.browserPath,
+    save: true,
+    csv: false,
+  };
 
   it('need a server or a TURN server with its credentials', () => {
     expect(() => checkRunFlags(base)).toThrow(ConfigError);

@@ -19,7 +19,22 @@ let turnPort: number;
 
 beforeAll(async () => {
   [turnPort = 0] = await freePorts(1);
-  server = await startServe(['--host', '::', '--relay-ip', '127.0.0.1', '--http-port', '0', '--turn-ports', String(turnPort), '--relay-ports', '32100-32199', '--secret', SECRET, '--log-level', 'warn']);
+  server = await startServe([
+    '--host',
+    '::',
+    '--relay-ip',
+    '127.0.0.1',
+    '--http-port',
+    '0',
+    '--turn-ports',
+    String(turnPort),
+    '--relay-ports',
+    '32100-32199',
+    '--secret',
+    SECRET,
+    '--log-level',
+    'warn',
+  ]);
 }, 30_000);
 
 afterAll(async () => {

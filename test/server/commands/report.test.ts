@@ -47,7 +47,10 @@ describe.skipIf(!built)('callprobe report (compiled CLI)', () => {
         address: null,
       });
     }
-    app = await buildApp({ ...appOptionsWithoutRelay(webRoot), results: { store, adminToken: TOKEN, bodyLimitBytes: 256 * 1024, postsPerMinutePerIp: 10, readsPerMinutePerIp: 10 } });
+    app = await buildApp({
+      ...appOptionsWithoutRelay(webRoot),
+      results: { store, adminToken: TOKEN, bodyLimitBytes: 256 * 1024, postsPerMinutePerIp: 10, readsPerMinutePerIp: 10 },
+    });
     server = await app.listen({ host: '127.0.0.1', port: 0 });
   }, 120_000);
   afterAll(async () => {
@@ -112,6 +115,8 @@ describe.skipIf(!built)('callprobe report (compiled CLI)', () => {
   });
 
   it('builds the URL with the site encoded and only the parameters given', () => {
-    expect(siteReportUrl({ server: 'http://h:8080', site: 'Paris / 2nd floor', since: '7d', tz: 'Europe/Paris' }).toString()).toBe('http://h:8080/api/sites/Paris%20%2F%202nd%20floor/report?since=7d&tz=Europe%2FParis');
+    expect(siteReportUrl({ server: 'http://h:8080', site: 'Paris / 2nd floor', since: '7d', tz: 'Europe/Paris' }).toString()).toBe(
+      'http://h:8080/api/sites/Paris%20%2F%202nd%20floor/report?since=7d&tz=Europe%2FParis',
+    );
   });
 });

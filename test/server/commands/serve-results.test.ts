@@ -67,7 +67,11 @@ describe('serve with a results store', () => {
       await waitFor(async () => (await store.getById(ancient.result.id)) === null, { timeoutMs: 5000, what: 'the 400-day-old result purged' });
       await waitFor(async () => (await store.getById(month.result.id))?.addresses.length === 0, { timeoutMs: 5000, what: 'the 30-day-old address purged' });
       expect(await store.getByCode(month.result.code)).not.toBeNull();
-      await waitFor(() => lines.find((l) => l.startsWith('results: purged 2 client addresses and 1 reports')), { timeoutMs: 5000, what: 'the purge line', state: () => lines.join(' | ') });
+      await waitFor(() => lines.find((l) => l.startsWith('results: purged 2 client addresses and 1 reports')), {
+        timeoutMs: 5000,
+        what: 'the purge line',
+        state: () => lines.join(' | '),
+      });
       expect(lines).toContain(`results: SQLite ${path} (reports kept 365 days, client addresses 28 days)`);
     } finally {
       await server.close();

@@ -39,11 +39,23 @@ describe('callprobe run asks the server before starting a browser', () => {
 
   it('names a server that is not there', async () => {
     const closed = await freeTcpPort();
-    await expect(checkCallprobeServer(`http://127.0.0.1:${closed}`)).rejects.toMatchObject({ reason: 'server-unreachable', message: `cannot reach http://127.0.0.1:${closed}: ECONNREFUSED` });
+    await expect(checkCallprobeServer(`http://127.0.0.1:${closed}`)).rejects.toMatchObject({
+      reason: 'server-unreachable',
+      message: `cannot reach http://127.0.0.1:${closed}: ECONNREFUSED`,
+    });
   });
 
   it('treats a malformed --server as a usage error', () => {
-    const o: RunCommandOptions = { profile: 'client-to-edge', from: 'site', compare: false, json: false, browser: '/usr/bin/chromium', server: 'localhost:8080', save: true, csv: false };
+    const o: RunCommandOptions = {
+      profile: 'client-to-edge',
+      from: 'site',
+      compare: false,
+      json: false,
+      browser: '/usr/bin/chromium',
+      server: 'localhost:8080',
+      save: true,
+      csv: false,
+    };
     expect(() => checkRunFlags({ ...o, server: 'not a url' })).toThrow(/--server must be an http:\/\/ or https:\/\/ URL/);
     expect(() => checkRunFlags(o)).toThrow(/--server must be/);
     expect(checkRunFlags({ ...o, server: 'http://127.0.0.1:8080' }).server).toBe('http://127.0.0.1:8080');

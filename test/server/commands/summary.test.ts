@@ -14,7 +14,9 @@ describe('callprobe run: human summary', () => {
     expect(lines[1]).toBe('  Calls should work well here.');
     expect(text).toContain('\n  To be thorough:\n    1. Run a 74 s test to confirm packet reorder.');
     expect(text).toContain('\n  PASS, NOT CONFIRMED  ');
-    expect(text).toContain('\n  PASS                 Round-trip time to the relay was 99.96 ms (median of 1,500 probes); the target is below 100 ms, so this passes.\n');
+    expect(text).toContain(
+      '\n  PASS                 Round-trip time to the relay was 99.96 ms (median of 1,500 probes); the target is below 100 ms, so this passes.\n',
+    );
     expect(text).not.toMatch(/\b100\.0 ms/);
   });
 

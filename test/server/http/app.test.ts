@@ -127,8 +127,7 @@ async function signaling(app: FastifyInstance, via: 'inject' | 'loopback' = 'inj
   return s;
 }
 
-const health = async (app: FastifyInstance): Promise<{ status: string; sessions: number }> =>
-  (await app.inject({ method: 'GET', url: '/healthz' })).json();
+const health = async (app: FastifyInstance): Promise<{ status: string; sessions: number }> => (await app.inject({ method: 'GET', url: '/healthz' })).json();
 
 describe('GET /healthz', () => {
   it('answers ok with the open sessions, with the isolation headers', async () => {

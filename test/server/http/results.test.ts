@@ -43,7 +43,8 @@ const couldNotTest = (over: Record<string, unknown> = {}): Record<string, unknow
   ...over,
 });
 
-const v1 = (): Record<string, unknown> => JSON.parse(readFileSync(join(repoRoot, 'test/analysis/report/golden-v1/clean-15s.json'), 'utf8')) as Record<string, unknown>;
+const v1 = (): Record<string, unknown> =>
+  JSON.parse(readFileSync(join(repoRoot, 'test/analysis/report/golden-v1/clean-15s.json'), 'utf8')) as Record<string, unknown>;
 
 describe.each([sqliteKind(), postgresKind()])('results API: $name', (kind) => {
   const run = kind.unavailable === null ? describe : describe.skip;
@@ -61,7 +62,9 @@ describe.each([sqliteKind(), postgresKind()])('results API: $name', (kind) => {
       await kind.teardown();
     }, 60_000);
 
-    async function build(over: Partial<Omit<ResultsOptions, 'store' | 'pageBuilt'>> & { noStore?: boolean; trustProxy?: string[]; clock?: TestClock } = {}): Promise<{ app: FastifyInstance; store: ResultStore; clock: TestClock }> {
+    async function build(
+      over: Partial<Omit<ResultsOptions, 'store' | 'pageBuilt'>> & { noStore?: boolean; trustProxy?: string[]; clock?: TestClock } = {},
+    ): Promise<{ app: FastifyInstance; store: ResultStore; clock: TestClock }> {
       const clock = over.clock ?? testClock(Date.UTC(2026, 0, 15, 12));
       const store = await open(await kind.freshTarget(), storeOptions(clock, 42));
       const app = await buildApp({
@@ -122,7 +125,14 @@ describe.each([sqliteKind(), postgresKind()])('results API: $name', (kind) => {
 
       const op = await operator(app, `/api/results/${ack.id}`);
       expect(op.statusCode).toBe(200);
-      expect(op.json()).toMatchObject({ id: ack.id, code: ack.code, ticket: 'HD-7', verdict: 'pass', kind: 'report', addresses: [{ address: CLIENT, truncated: '198.51.100.0/24' }] });
+      expect(op.json()).toMatchObject({
+        id: ack.id,
+        code: ack.code,
+        ticket: 'HD-7',
+        verdict: 'pass',
+        kind: 'report',
+        addresses: [{ address: CLIENT, truncated: '198.51.100.0/24' }],
+      });
       // The help desk has the code the user read out: the same record by code, any spelling.
       expect((await operator(app, `/api/results/${ack.code.replace('-', '').toLowerCase()}`)).json()).toEqual(op.json());
       expect((await operator(app, `/api/results/${ack.code}`, null)).statusCode).toBe(401);
@@ -190,7 +200,7 @@ describe.each([sqliteKind(), postgresKind()])('results API: $name', (kind) => {
 
     it('a real report fits the default body limit with room', () => {
       const bytes = Buffer.byteLength(JSON.stringify(report({ lossEvery: 7 })));
-      expect(bytes).toBeLessThan(256 * 1024 / 2);
+      expect(bytes).toBeLessThan((256 * 1024) / 2);
     });
 
     it('accepts a site result only with the operator token', async () => {
@@ -255,7 +265,10 @@ describe.each([sqliteKind(), postgresKind()])('results API: $name', (kind) => {
 
       const nd = await operator(app, '/api/results?format=ndjson&since=2026-01-11');
       expect(nd.headers['content-type']).toMatch(/^application\/x-ndjson/);
-      const rows = nd.body.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const rows = nd.body
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(rows.map((r) => r.kind)).toEqual(['report', 'could-not-test']);
       expect(Object.keys(rows[0] ?? {})).toEqual(EXPORT_COLUMNS);
       expect(nd.body).not.toContain(CLIENT);
@@ -313,7 +326,9 @@ describe.each([sqliteKind(), postgresKind()])('results API: $name', (kind) => {
       expect((await operator(direct, `/api/results/${a.json<ResultAck>().id}`)).json()).toMatchObject({ addresses: [{ address: '127.0.0.1' }] });
       const { app: proxied } = await build({ trustProxy: ['127.0.0.1'] });
       const b = await post(proxied, report(), { ip: '127.0.0.1', headers: { 'x-forwarded-for': '203.0.113.50' } });
-      expect((await operator(proxied, `/api/results/${b.json<ResultAck>().id}`)).json()).toMatchObject({ addresses: [{ address: '203.0.113.50', truncated: '203.0.113.0/24' }] });
+      expect((await operator(proxied, `/api/results/${b.json<ResultAck>().id}`)).json()).toMatchObject({
+        addresses: [{ address: '203.0.113.50', truncated: '203.0.113.0/24' }],
+      });
       const c = await post(proxied, report(), { ip: '192.0.2.1', headers: { 'x-forwarded-for': '203.0.113.50' } });
       expect((await operator(proxied, `/api/results/${c.json<ResultAck>().id}`)).json()).toMatchObject({ addresses: [{ address: '192.0.2.1' }] });
     });

@@ -13,7 +13,22 @@ let server: ServeProcess;
 let metricsUrl: string;
 
 beforeAll(async () => {
-  server = await startServe(['--host', '127.0.0.1', '--http-port', '0', '--turn-ports', '0', '--relay-ports', '32000-32099', '--secret', 's', '--log-level', 'warn', '--metrics-listen', '127.0.0.1:0']);
+  server = await startServe([
+    '--host',
+    '127.0.0.1',
+    '--http-port',
+    '0',
+    '--turn-ports',
+    '0',
+    '--relay-ports',
+    '32000-32099',
+    '--secret',
+    's',
+    '--log-level',
+    'warn',
+    '--metrics-listen',
+    '127.0.0.1:0',
+  ]);
   const line = await server.proc.waitForLine(/metrics on http:\/\//, { timeoutMs: 5_000, what: 'the metrics address' });
   metricsUrl = /(http:\/\/\S+)/.exec(line)?.[1] ?? '';
 }, 30_000);

@@ -31,8 +31,18 @@ const sockets: WebSocket[] = [];
 beforeAll(async () => {
   turnPort = await freeUdpPort();
   server = await startServe([
-    '--host', '127.0.0.1', '--http-port', '0', '--turn-ports', String(turnPort),
-    '--relay-ports', '31500-31999', '--secret', SECRET, '--log-level', 'warn',
+    '--host',
+    '127.0.0.1',
+    '--http-port',
+    '0',
+    '--turn-ports',
+    String(turnPort),
+    '--relay-ports',
+    '31500-31999',
+    '--secret',
+    SECRET,
+    '--log-level',
+    'warn',
   ]);
 }, 30_000);
 
@@ -75,13 +85,19 @@ describe('per-source limits (findings 4, 7, 8)', () => {
     // Each idle socket sends an offer (so the pre-offer timeout does not end it) and then never connects.
     const idle = await Promise.all(Array.from({ length: 50 }, () => openSignalling('127.0.0.1')));
     for (const s of idle) s.ws.send(JSON.stringify({ type: 'signal', data: { type: 'offer', sdp: offer.sdp } }));
-    await waitFor(() => idle.every((s) => s.closed || s.incoming.length > 0), { timeoutMs: 20_000, what: 'every idle socket to get its answer or its refusal' });
+    await waitFor(() => idle.every((s) => s.closed || s.incoming.length > 0), {
+      timeoutMs: 20_000,
+      what: 'every idle socket to get its answer or its refusal',
+    });
     const tester = await openSignalling('127.0.0.2');
     tester.ws.send(JSON.stringify({ type: 'signal', data: { type: 'offer', sdp: offer.sdp } }));
-    const answer = await waitFor(() => tester.incoming.find((m) => m.type === 'error' || (m.type === 'signal' && m.data.type === 'answer')) ?? (tester.closed ? 'closed' : undefined), {
-      timeoutMs: 10_000,
-      what: 'an answer to the tester from 127.0.0.2',
-    });
+    const answer = await waitFor(
+      () => tester.incoming.find((m) => m.type === 'error' || (m.type === 'signal' && m.data.type === 'answer')) ?? (tester.closed ? 'closed' : undefined),
+      {
+        timeoutMs: 10_000,
+        what: 'an answer to the tester from 127.0.0.2',
+      },
+    );
     pc.close();
     const refusedIdle = idle.filter((s) => s.incoming.some((m) => m.type === 'error')).length;
     console.log(`finding 4: 50 idle sockets from 127.0.0.1: ${refusedIdle} refused; tester from 127.0.0.2 got ${JSON.stringify(answer).slice(0, 80)}`);
@@ -92,7 +108,10 @@ describe('per-source limits (findings 4, 7, 8)', () => {
 
   it('refuses a page from another origin', async () => {
     const foreign = await openSignalling('127.0.0.3', 'http://evil.example');
-    const msg = await waitFor(() => foreign.incoming[0] ?? (foreign.closed ? 'closed' : undefined), { timeoutMs: 10_000, what: 'the refusal of a foreign origin' });
+    const msg = await waitFor(() => foreign.incoming[0] ?? (foreign.closed ? 'closed' : undefined), {
+      timeoutMs: 10_000,
+      what: 'the refusal of a foreign origin',
+    });
     expect(msg).toMatchObject({ type: 'error', reason: 'bad-origin' });
   });
 

@@ -34,7 +34,13 @@ describe.each([sqliteKind(), postgresKind()])('site report API: $name', (kind) =
       webRoot = mkdtempSync(join(tmpdir(), 'callprobe-sites-web-'));
       writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>callprobe page</title>');
       store = await open(await kind.freshTarget(), storeOptions(testClock(Date.UTC(2026, 0, 15)), 5));
-      const results = (adminToken: string | null) => ({ store, adminToken, bodyLimitBytes: 256 * 1024, postsPerMinutePerIp: 100_000, readsPerMinutePerIp: 1000 });
+      const results = (adminToken: string | null) => ({
+        store,
+        adminToken,
+        bodyLimitBytes: 256 * 1024,
+        postsPerMinutePerIp: 100_000,
+        readsPerMinutePerIp: 1000,
+      });
       app = await buildApp({ ...appOptionsWithoutRelay(webRoot), results: results(TOKEN) });
       noToken = await buildApp({ ...appOptionsWithoutRelay(webRoot), results: results(null) });
       await Promise.all([app.ready(), noToken.ready()]);
@@ -58,7 +64,8 @@ describe.each([sqliteKind(), postgresKind()])('site report API: $name', (kind) =
       await kind.teardown();
     }, 60_000);
 
-    const get = (url: string, token: string | null = TOKEN, on: FastifyInstance = app) => on.inject({ method: 'GET', url, headers: token === null ? {} : { authorization: `Bearer ${token}` } });
+    const get = (url: string, token: string | null = TOKEN, on: FastifyInstance = app) =>
+      on.inject({ method: 'GET', url, headers: token === null ? {} : { authorization: `Bearer ${token}` } });
     const url = (query: string) => `${siteReportPath('Paris Office')}?${query}`;
 
     it('refuses without the operator token (401), with a wrong one (403), and when the server has none (404)', async () => {
@@ -80,7 +87,14 @@ describe.each([sqliteKind(), postgresKind()])('site report API: $name', (kind) =
       expect(res.statusCode, res.body).toBe(200);
       expect(res.headers['content-type']).toMatch(/application\/json/);
       const got = res.json<SiteReport>();
-      expect(got).toMatchObject({ kind: 'site-report', site: 'Paris Office', samples: 234, samplesTotal: 240, since: '2026-01-01T00:00:00.000Z', timeZone: 'UTC' });
+      expect(got).toMatchObject({
+        kind: 'site-report',
+        site: 'Paris Office',
+        samples: 234,
+        samplesTotal: 240,
+        since: '2026-01-01T00:00:00.000Z',
+        timeZone: 'UTC',
+      });
       expect(got.couldNotTest.sentence).toBe('6 of 240 samples could not reach the relay; they are counted, not graded.');
       // The pure unit over the uploaded samples (ids and codes are the store's: compare the figures).
       const samples: SiteSample[] = week.map((w, i) => ({
@@ -90,7 +104,8 @@ describe.each([sqliteKind(), postgresKind()])('site report API: $name', (kind) =
         body: w.kind === 'could-not-test' ? { kind: 'could-not-test', reason: w.body.reason } : { kind: 'report', report: w.body },
       }));
       const expected = buildSiteReport(samples, { site: 'Paris Office', sinceMs: Date.UTC(2026, 0, 1), choice: { profile: null, probePath: null } });
-      const figures = (r: SiteReport) => r.metrics.map((m) => [m.target, m.direction, m.samplesGraded, m.p50, m.p90, m.p99, m.p90Interval?.lower, m.p90Interval?.upper, m.status, m.missed]);
+      const figures = (r: SiteReport) =>
+        r.metrics.map((m) => [m.target, m.direction, m.samplesGraded, m.p50, m.p90, m.p99, m.p90Interval?.lower, m.p90Interval?.upper, m.status, m.missed]);
       expect(figures(got)).toEqual(figures(expected));
       expect(got.verdict).toBe(expected.verdict);
       expect(got.hours).toEqual(expected.hours);

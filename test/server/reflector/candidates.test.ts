@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { filterRemoteSdpCandidates, filterSdpCandidates, isRelayCandidate, isSignalledCandidate, parseCandidate } from '../../../server/reflector/candidates.js';
+import {
+  filterRemoteSdpCandidates,
+  filterSdpCandidates,
+  isRelayCandidate,
+  isSignalledCandidate,
+  parseCandidate,
+} from '../../../server/reflector/candidates.js';
 
 const lo = 'candidate:1 1 udp 2122260223 127.0.0.1 50001 typ host generation 0';
 const eth = 'candidate:2 1 udp 2122194687 192.0.2.2 50002 typ host generation 0';

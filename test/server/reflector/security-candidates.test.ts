@@ -23,7 +23,20 @@ const BUDGET_MIB = 64;
 let server: ServeProcess;
 
 beforeAll(async () => {
-  server = await startServe(['--host', '127.0.0.1', '--http-port', '0', '--turn-ports', '0', '--relay-ports', '30500-30999', '--secret', 's', '--log-level', 'warn']);
+  server = await startServe([
+    '--host',
+    '127.0.0.1',
+    '--http-port',
+    '0',
+    '--turn-ports',
+    '0',
+    '--relay-ports',
+    '30500-30999',
+    '--secret',
+    's',
+    '--log-level',
+    'warn',
+  ]);
 }, 30_000);
 
 afterAll(async () => {
@@ -56,7 +69,13 @@ async function flood(msg: string, count: number): Promise<{ written: number; ref
 }
 
 const candidateMessage = (bytes: number): string =>
-  JSON.stringify({ type: 'signal', data: { type: 'candidate', candidate: { candidate: `candidate:1 1 udp 2122260223 127.0.0.2 9 typ host ${'x'.repeat(bytes)}`, sdpMLineIndex: 0, sdpMid: '0' } } });
+  JSON.stringify({
+    type: 'signal',
+    data: {
+      type: 'candidate',
+      candidate: { candidate: `candidate:1 1 udp 2122260223 127.0.0.2 9 typ host ${'x'.repeat(bytes)}`, sdpMLineIndex: 0, sdpMid: '0' },
+    },
+  });
 
 describe('candidates before an offer (finding 1)', () => {
   it(`${COUNT} x ${CANDIDATE_BYTES / 1000} KB candidates before an offer cost under ${BUDGET_MIB} MiB and the server lives`, async () => {

@@ -75,8 +75,18 @@ async function tcpTarget(name: string, address: string): Promise<Target> {
 beforeAll(async () => {
   const turnPort = await freeUdpPort();
   server = await startServe([
-    '--host', '127.0.0.1', '--http-port', '0', '--turn-ports', String(turnPort),
-    '--relay-ports', `${RELAY_RANGE.min}-${RELAY_RANGE.max}`, '--secret', 's', '--log-level', 'warn',
+    '--host',
+    '127.0.0.1',
+    '--http-port',
+    '0',
+    '--turn-ports',
+    String(turnPort),
+    '--relay-ports',
+    `${RELAY_RANGE.min}-${RELAY_RANGE.max}`,
+    '--secret',
+    's',
+    '--log-level',
+    'warn',
   ]);
   httpPort = Number(new URL(server.url).port);
   const candidates = await Promise.all([
@@ -129,7 +139,9 @@ describe('the reflector sends only to the relay (finding 2)', () => {
     const sdp = (offer.sdp ?? '').replace(/(a=mid:[^\r\n]*\r\n)/, `$1${[...lines, `a=${canaryLine}`].join('\r\n')}\r\n`);
     const attack = await signalling();
     send(attack.ws, { type: 'offer', sdp });
-    targets.forEach((t, i) => send(attack.ws, { type: 'candidate', candidate: { candidate: candidateLine(50 + i, t, 2_000_000_000 - i), sdpMLineIndex: 0, sdpMid: '0' } }));
+    targets.forEach((t, i) =>
+      send(attack.ws, { type: 'candidate', candidate: { candidate: candidateLine(50 + i, t, 2_000_000_000 - i), sdpMLineIndex: 0, sdpMid: '0' } }),
+    );
 
     // A legitimate relay-only client connects through the relay meanwhile.
     const cfg = (await (await fetch(`${server.url}/api/config`)).json()) as ServerConfig;
@@ -158,6 +170,9 @@ describe('the reflector sends only to the relay (finding 2)', () => {
     const hits = Object.fromEntries(targets.map((t) => [`${t.name} (${t.address}:${t.port})`, t.hits]));
     console.log(`finding 2: canary ${canary.hits} datagrams; targets ${JSON.stringify(hits)}`);
     expect(targets.length).toBeGreaterThanOrEqual(4);
-    expect(Object.values(hits).every((h) => h === 0), JSON.stringify(hits)).toBe(true);
+    expect(
+      Object.values(hits).every((h) => h === 0),
+      JSON.stringify(hits),
+    ).toBe(true);
   }, 60_000);
 });

@@ -143,7 +143,11 @@ describe('ReflectorSession', () => {
     const records = await receipts(h, sent.length);
     expect(records).toHaveLength(sent.length);
     for (const e of echoes) {
-      expect(records.find((r) => r.downSeq === e.downSeq)).toMatchObject({ upSeq: e.upSeq, reflectorRecvMs: e.reflectorRecvMs, reflectorSendMs: e.reflectorSendMs });
+      expect(records.find((r) => r.downSeq === e.downSeq)).toMatchObject({
+        upSeq: e.upSeq,
+        reflectorRecvMs: e.reflectorRecvMs,
+        reflectorSendMs: e.reflectorSendMs,
+      });
     }
 
     expect(await finalTally(h)).toEqual({ type: 'final', upReceived: 4, upDuplicates: 1, downSent: 4 });
@@ -165,11 +169,12 @@ describe('ReflectorSession', () => {
     expect(decodeEcho(echoes[0] ?? new Uint8Array()).upSeq).toBe(77);
     expect(await finalTally(h)).toEqual({ type: 'final', upReceived: 1, upDuplicates: 0, downSent: 1 });
     expect(h.client.data.items).toHaveLength(1);
-    expect(h.logs.filter((l) => l.msg === 'bad probe dropped').map((l) => (l.obj as { reason: string }).reason).sort()).toEqual([
-      'too-short',
-      'bad-magic',
-      'unexpected-kind',
-    ].sort());
+    expect(
+      h.logs
+        .filter((l) => l.msg === 'bad probe dropped')
+        .map((l) => (l.obj as { reason: string }).reason)
+        .sort(),
+    ).toEqual(['too-short', 'bad-magic', 'unexpected-kind'].sort());
   });
 
   it('closes itself after maxSessionMs and undoes every endpoint it opened, once', async () => {

@@ -5,7 +5,15 @@ import { open, sqliteKind, storeOptions, testClock } from '../store/store-kit.js
 import type { SiteSampleRow } from '../../../server/store/types.js';
 import { weekOfSamples } from '../../analysis/site/week.js';
 
-const row = (reportJson: string, kind: SiteSampleRow['kind'] = 'report'): SiteSampleRow => ({ id: 'a'.repeat(32), code: 'K7QF-3MZD', sampleId: null, kind, startedAtMs: Date.UTC(2026, 0, 5), verdict: null, reportJson });
+const row = (reportJson: string, kind: SiteSampleRow['kind'] = 'report'): SiteSampleRow => ({
+  id: 'a'.repeat(32),
+  code: 'K7QF-3MZD',
+  sampleId: null,
+  kind,
+  startedAtMs: Date.UTC(2026, 0, 5),
+  verdict: null,
+  reportJson,
+});
 
 describe('siteSampleOf', () => {
   const [first] = weekOfSamples({ seed: 1, samples: 1 });
@@ -40,7 +48,16 @@ describe('siteReportFromStore', () => {
     const store = await open(await kind.freshTarget(), storeOptions(testClock(), 3));
     try {
       for (const [i, s] of weekOfSamples({ seed: 2, samples: 6 }).entries()) {
-        await store.put({ sampleId: `s-${String(i).padStart(6, '0')}`, kind: s.kind, startedAtMs: s.startedAtMs, site: 'Nice', ticket: null, verdict: null, reportJson: JSON.stringify(s.body), address: null });
+        await store.put({
+          sampleId: `s-${String(i).padStart(6, '0')}`,
+          kind: s.kind,
+          startedAtMs: s.startedAtMs,
+          site: 'Nice',
+          ticket: null,
+          verdict: null,
+          reportJson: JSON.stringify(s.body),
+          address: null,
+        });
       }
       const q = { site: 'Nice', sinceMs: 0, choice: { profile: null, probePath: null }, timeZone: 'UTC' };
       expect((await siteReportFromStore(store, q, 6)).samples).toBe(6);

@@ -106,10 +106,20 @@ describe.each([sqliteKind(), postgresKind()])('results store: $name', (kind) => 
     it('lists oldest first, filtered by start time and site, bounded by the limit', async () => {
       const { store } = await fresh(6);
       const t0 = Date.UTC(2026, 0, 10);
-      for (let d = 0; d < 6; d++) await store.put(newResult({ startedAtMs: t0 + d * DAY_MS, site: d % 2 === 0 ? 'Paris' : 'Lyon', kind: d === 5 ? 'could-not-test' : 'report', verdict: d === 5 ? null : 'pass' }));
+      for (let d = 0; d < 6; d++)
+        await store.put(
+          newResult({
+            startedAtMs: t0 + d * DAY_MS,
+            site: d % 2 === 0 ? 'Paris' : 'Lyon',
+            kind: d === 5 ? 'could-not-test' : 'report',
+            verdict: d === 5 ? null : 'pass',
+          }),
+        );
       const all = await store.list({ sinceMs: null, site: null, limit: 100 });
       expect(all.map((r) => r.startedAtMs)).toEqual([0, 1, 2, 3, 4, 5].map((d) => t0 + d * DAY_MS));
-      expect((await store.list({ sinceMs: t0 + 2 * DAY_MS, site: null, limit: 100 })).map((r) => r.startedAtMs)).toEqual([2, 3, 4, 5].map((d) => t0 + d * DAY_MS));
+      expect((await store.list({ sinceMs: t0 + 2 * DAY_MS, site: null, limit: 100 })).map((r) => r.startedAtMs)).toEqual(
+        [2, 3, 4, 5].map((d) => t0 + d * DAY_MS),
+      );
       expect((await store.list({ sinceMs: null, site: 'Paris', limit: 100 })).map((r) => r.site)).toEqual(['Paris', 'Paris', 'Paris']);
       expect((await store.list({ sinceMs: t0 + 3 * DAY_MS, site: 'Lyon', limit: 100 })).map((r) => r.kind)).toEqual(['report', 'could-not-test']);
       expect(await store.list({ sinceMs: null, site: null, limit: 2 })).toHaveLength(2);

@@ -35,10 +35,25 @@ describe('renderCoturnConfig', () => {
       { min: 61440, max: 65535 },
     ]);
     const text = confs[0]?.text ?? '';
-    for (const line of ['no-tcp-relay', 'user-quota=10', 'total-quota=250', 'max-bps=4000000', 'denied-peer-ip=0.0.0.0-255.255.255.255', 'allowed-peer-ip=127.0.0.1']) {
+    for (const line of [
+      'no-tcp-relay',
+      'user-quota=10',
+      'total-quota=250',
+      'max-bps=4000000',
+      'denied-peer-ip=0.0.0.0-255.255.255.255',
+      'allowed-peer-ip=127.0.0.1',
+    ]) {
       expect(text.split('\n')).toContain(line);
     }
-    for (const line of ['use-auth-secret', `static-auth-secret=${SECRET}`, 'no-cli', 'no-multicast-peers', 'allow-loopback-peers', 'denied-peer-ip=10.0.0.0-10.255.255.255', 'denied-peer-ip=fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff']) {
+    for (const line of [
+      'use-auth-secret',
+      `static-auth-secret=${SECRET}`,
+      'no-cli',
+      'no-multicast-peers',
+      'allow-loopback-peers',
+      'denied-peer-ip=10.0.0.0-10.255.255.255',
+      'denied-peer-ip=fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+    ]) {
       expect(text.split('\n')).toContain(line);
     }
     const publicRelay = renderCoturnConfig({ listeningIp: '203.0.113.9', relayIp: '203.0.113.9', realm: 'r', secret: 's' })[0]?.text ?? '';
@@ -66,7 +81,32 @@ describe('renderCoturnConfig', () => {
     await Promise.all([...confs.map((c) => waitUdpBound(c.port)), waitUdpBound(peerPort)]);
     const runs = await Promise.all(
       confs.map((c) =>
-        runProcess('turnutils_uclient', ['-c', '-n', '20', '-m', '1', '-l', '120', '-z', '5', '-e', '127.0.0.1', '-r', String(peerPort), '-W', SECRET, '-u', 'cfg', '-p', String(c.port), '127.0.0.1'], 25_000),
+        runProcess(
+          'turnutils_uclient',
+          [
+            '-c',
+            '-n',
+            '20',
+            '-m',
+            '1',
+            '-l',
+            '120',
+            '-z',
+            '5',
+            '-e',
+            '127.0.0.1',
+            '-r',
+            String(peerPort),
+            '-W',
+            SECRET,
+            '-u',
+            'cfg',
+            '-p',
+            String(c.port),
+            '127.0.0.1',
+          ],
+          25_000,
+        ),
       ),
     );
     for (const r of runs) {
@@ -75,8 +115,37 @@ describe('renderCoturnConfig', () => {
     }
 
     // TCP relay (RFC 6062) is refused.
-    const tcpRelay = await runProcess('turnutils_uclient', ['-T', '-n', '5', '-m', '1', '-l', '120', '-e', '127.0.0.1', '-r', String(peerPort), '-W', SECRET, '-u', 'cfg', '-p', String(confs[0]?.port ?? 0), '127.0.0.1'], 25_000);
-    console.log(`coturn-config: uclient -T: ${tcpRelay.output.split('\n').filter((l) => /error|442|refus|fail/i.test(l)).slice(0, 2).join(' | ')}`);
+    const tcpRelay = await runProcess(
+      'turnutils_uclient',
+      [
+        '-T',
+        '-n',
+        '5',
+        '-m',
+        '1',
+        '-l',
+        '120',
+        '-e',
+        '127.0.0.1',
+        '-r',
+        String(peerPort),
+        '-W',
+        SECRET,
+        '-u',
+        'cfg',
+        '-p',
+        String(confs[0]?.port ?? 0),
+        '127.0.0.1',
+      ],
+      25_000,
+    );
+    console.log(
+      `coturn-config: uclient -T: ${tcpRelay.output
+        .split('\n')
+        .filter((l) => /error|442|refus|fail/i.test(l))
+        .slice(0, 2)
+        .join(' | ')}`,
+    );
     expect(tcpRelay.output).toMatch(/442|Unsupported Transport/i);
     expect(tcpRelay.output).not.toMatch(/Total receive.*[1-9]/);
 
@@ -96,7 +165,10 @@ describe('renderCoturnConfig', () => {
         }
       }
       console.log(`coturn-config: CreatePermission ${JSON.stringify(codes)}`);
-      expect(Object.values(codes).every((c) => c === 403), JSON.stringify(codes)).toBe(true);
+      expect(
+        Object.values(codes).every((c) => c === 403),
+        JSON.stringify(codes),
+      ).toBe(true);
       await client.createPermission([{ ip: parseIp('127.0.0.1'), port: peerPort }]);
     } finally {
       await client.close();

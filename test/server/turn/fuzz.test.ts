@@ -130,20 +130,22 @@ describe('fuzz', () => {
       await new Promise<void>((r) => sock.close(() => r()));
       // Junk streams: each must be cut by the framer or left harmless.
       const closed = await Promise.all(
-        Array.from({ length: 20 }, (_, i) =>
-          new Promise<boolean>((resolve) => {
-            const s = net.connect({ host: '127.0.0.1', port: tcpPort });
-            s.on('error', () => undefined); // resets are expected: the relay cuts junk streams
-            s.resume(); // drain any response so 'close' can fire
-            s.once('close', () => resolve(true));
-            s.once('connect', () => {
-              const seed = seeds[i % seeds.length] ?? Buffer.alloc(0);
-              // Even: a first byte no TURN frame has (the relay must cut the stream itself).
-              // Odd: a mutated message, then FIN (the relay must not hang on a partial frame).
-              if (i % 2 === 0) s.write(Buffer.concat([Buffer.from([0x80 | i, 0, 0, 0]), mutate(seed, rng)]));
-              else s.end(mutate(seed, rng));
-            });
-          }),
+        Array.from(
+          { length: 20 },
+          (_, i) =>
+            new Promise<boolean>((resolve) => {
+              const s = net.connect({ host: '127.0.0.1', port: tcpPort });
+              s.on('error', () => undefined); // resets are expected: the relay cuts junk streams
+              s.resume(); // drain any response so 'close' can fire
+              s.once('close', () => resolve(true));
+              s.once('connect', () => {
+                const seed = seeds[i % seeds.length] ?? Buffer.alloc(0);
+                // Even: a first byte no TURN frame has (the relay must cut the stream itself).
+                // Odd: a mutated message, then FIN (the relay must not hang on a partial frame).
+                if (i % 2 === 0) s.write(Buffer.concat([Buffer.from([0x80 | i, 0, 0, 0]), mutate(seed, rng)]));
+                else s.end(mutate(seed, rng));
+              });
+            }),
         ),
       );
       expect(closed.every(Boolean)).toBe(true);

@@ -31,7 +31,12 @@ describe.skipIf(!usable)('Chromium interop (needs root for a network namespace, 
     it(`opens a data channel over a relay/relay candidate pair with TURN over ${transport.toUpperCase()}`, async () => {
       const r = await runProcess('scripts/netns-run.sh', ['node', 'dist/bench/relay/capture-chromium.js', transport], 40_000);
       expect(r.code, r.output.slice(-1000)).toBe(0);
-      const json = JSON.parse(r.output.slice(r.output.indexOf('{'))) as { got: string; localType: string; remoteType: string; captured?: Record<string, string> };
+      const json = JSON.parse(r.output.slice(r.output.indexOf('{'))) as {
+        got: string;
+        localType: string;
+        remoteType: string;
+        captured?: Record<string, string>;
+      };
       expect(json.got).toBe('hello through callprobe');
       expect([json.localType, json.remoteType]).toEqual(['relay', 'relay']);
       if (transport === 'udp') {

@@ -59,7 +59,17 @@ describe('IPv6', () => {
   });
 
   it('rejects configurations it cannot serve, with a typed error', async () => {
-    const base = { listenHosts: ['127.0.0.1'], udpPorts: [0], tcpPorts: [], tls: null, relayPortRange: { min: 0, max: 0 }, realm: 'r', secret: 's', allowPeers: [], logger: silentLogger };
+    const base = {
+      listenHosts: ['127.0.0.1'],
+      udpPorts: [0],
+      tcpPorts: [],
+      tls: null,
+      relayPortRange: { min: 0, max: 0 },
+      realm: 'r',
+      secret: 's',
+      allowPeers: [],
+      logger: silentLogger,
+    };
     await expect(startRelay({ ...base, relayIp: 'not-an-ip' })).rejects.toBeInstanceOf(RelayStartError);
     await expect(startRelay({ ...base, relayIp: '0.0.0.0' })).rejects.toBeInstanceOf(RelayStartError);
     await expect(startRelay({ ...base, relayIp: '127.0.0.1', allowPeers: ['10.0.0.0/40'] })).rejects.toBeInstanceOf(RelayStartError);

@@ -152,7 +152,10 @@ describe('sender queue intervals', () => {
     const buf = new Uint8Array(160);
     for (let i = 0; i < 3; i++) {
       sent.recordSent(i, 10 * i, 10 * i, i === 2 ? 4000 : 0);
-      collector.onEcho(core.onProbe(encodeProbe({ seq: i, sendMs: 10 * i }, buf), 10 * i + 1, () => 10 * i + 1, i === 0 ? 5000 : 0), 10 * i + 2);
+      collector.onEcho(
+        core.onProbe(encodeProbe({ seq: i, sendMs: 10 * i }, buf), 10 * i + 1, () => 10 * i + 1, i === 0 ? 5000 : 0),
+        10 * i + 2,
+      );
     }
     collector.onReceipts(core.flush() as Uint8Array, 0);
     const b = collector.build([], 10, 320);

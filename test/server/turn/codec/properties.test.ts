@@ -139,13 +139,11 @@ function build(spec: MessageSpec): Buffer {
 const stunMessages = messageSpecs.map(build);
 
 /** A message with up to 4 random byte edits (header bytes included). */
-const mutatedMessages = fc
-  .tuple(stunMessages, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }))
-  .map(([buf, edits]) => {
-    const out = Buffer.from(buf);
-    for (const [at, byte] of edits) out[at % out.length] = byte;
-    return out;
-  });
+const mutatedMessages = fc.tuple(stunMessages, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 })).map(([buf, edits]) => {
+  const out = Buffer.from(buf);
+  for (const [at, byte] of edits) out[at % out.length] = byte;
+  return out;
+});
 
 /** Raw bytes with a STUN header start, so they reach the attribute parser. */
 const stunLookingBytes = fc.uint8Array({ minLength: HEADER_SIZE_BYTES, maxLength: 120 }).map((b) => {
@@ -193,10 +191,17 @@ describe('STUN codec properties (RFC 8489 §5, §14)', () => {
 
   it('never throws anything but StunDecodeError, from the decoder or any attribute reader', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b)), mutatedMessages, stunLookingBytes), (buf) => {
-        const msg = tryDecode(buf);
-        if (!(msg instanceof StunDecodeError)) readAll(msg);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b)),
+          mutatedMessages,
+          stunLookingBytes,
+        ),
+        (buf) => {
+          const msg = tryDecode(buf);
+          if (!(msg instanceof StunDecodeError)) readAll(msg);
+        },
+      ),
       params,
     );
   });
@@ -255,12 +260,15 @@ describe('ChannelData framing properties (RFC 8656 §12.4, §12.5)', () => {
 
   it('parses any buffer without throwing: a length that fits, or -1', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b)), (buf) => {
-        const len = channelDataLength(buf);
-        if (buf.length < CHANNEL_DATA_HEADER_BYTES) expect(len).toBe(-1);
-        else if (len >= 0) expect(CHANNEL_DATA_HEADER_BYTES + len).toBeLessThanOrEqual(buf.length);
-        else expect(CHANNEL_DATA_HEADER_BYTES + buf.readUInt16BE(2)).toBeGreaterThan(buf.length);
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b)),
+        (buf) => {
+          const len = channelDataLength(buf);
+          if (buf.length < CHANNEL_DATA_HEADER_BYTES) expect(len).toBe(-1);
+          else if (len >= 0) expect(CHANNEL_DATA_HEADER_BYTES + len).toBeLessThanOrEqual(buf.length);
+          else expect(CHANNEL_DATA_HEADER_BYTES + buf.readUInt16BE(2)).toBeGreaterThan(buf.length);
+        },
+      ),
       params,
     );
   });

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { Attr, MessageClass, Method, checkIntegrity, decodeStun, findAttr, longTermKey, readText, StunWriter, appendIntegrity, TRANSPORT_UDP } from '../../../../server/turn/codec/index.js';
+import {
+  Attr,
+  MessageClass,
+  Method,
+  checkIntegrity,
+  decodeStun,
+  findAttr,
+  longTermKey,
+  readText,
+  StunWriter,
+  appendIntegrity,
+  TRANSPORT_UDP,
+} from '../../../../server/turn/codec/index.js';
 import { buildAllocate, buildRefresh, buildRequest, buildCreatePermission } from '../../../../server/turn/client/requests.js';
 import { randomPortAllocator } from '../../../../server/turn/core/index.js';
 import { formatIp } from '../../../../server/turn/net/ip.js';
@@ -232,10 +244,14 @@ describe('EVEN-PORT and RESERVATION-TOKEN (RFC 8656 §7.2, §14.9)', () => {
     const challenge = reply(h.core.handleClient(c1, buildAllocate(null), T0));
     const auth = { ...cred(), realm: REALM, nonce: must(readText(challenge, Attr.Nonce)) };
     const open = h.core
-      .handleClient(c1, buildRequest(Method.Allocate, auth, (w) => {
-        w.addUint32(Attr.RequestedTransport, TRANSPORT_UDP << 24);
-        w.add(Attr.EvenPort, Buffer.from([0x80]));
-      }), T0)
+      .handleClient(
+        c1,
+        buildRequest(Method.Allocate, auth, (w) => {
+          w.addUint32(Attr.RequestedTransport, TRANSPORT_UDP << 24);
+          w.add(Attr.EvenPort, Buffer.from([0x80]));
+        }),
+        T0,
+      )
       .find((a) => a.kind === 'open-relay');
     if (open?.kind !== 'open-relay') throw new Error('no open-relay');
     h.core.relayOpened(open.relayId, open.port, T0);

@@ -18,10 +18,14 @@ function evenPortAllocation(quotas: { maxAllocationsPerSourceIp?: number; maxAll
   const challenge = reply(h.core.handleClient(c1, buildAllocate(null), T0));
   const auth = { ...cred(), realm: REALM, nonce: must(readText(challenge, Attr.Nonce)) };
   const open = h.core
-    .handleClient(c1, buildRequest(Method.Allocate, auth, (w) => {
-      w.addUint32(Attr.RequestedTransport, TRANSPORT_UDP << 24);
-      w.add(Attr.EvenPort, Buffer.from([0x80]));
-    }), T0)
+    .handleClient(
+      c1,
+      buildRequest(Method.Allocate, auth, (w) => {
+        w.addUint32(Attr.RequestedTransport, TRANSPORT_UDP << 24);
+        w.add(Attr.EvenPort, Buffer.from([0x80]));
+      }),
+      T0,
+    )
     .find((a) => a.kind === 'open-relay');
   if (open?.kind !== 'open-relay') throw new Error('no open-relay');
   h.core.relayOpened(open.relayId, open.port, T0);

@@ -84,9 +84,7 @@ describe('peer policy in the core (never an open relay)', () => {
     const challengeAuth = allocate(h6, c6).auth;
     // Second allocation, IPv6 family, on another 5-tuple.
     const c6b = h6.client(51005);
-    const open = h6.core
-      .handleClient(c6b, buildAllocate(challengeAuth, { family: 6 }), T0)
-      .find((a) => a.kind === 'open-relay');
+    const open = h6.core.handleClient(c6b, buildAllocate(challengeAuth, { family: 6 }), T0).find((a) => a.kind === 'open-relay');
     if (open?.kind !== 'open-relay') throw new Error('no open-relay');
     expect(open.ip).toBe('2001:db8::5');
     h6.core.relayOpened(open.relayId, 46000, T0);
@@ -240,14 +238,24 @@ describe('quotas', () => {
   });
 });
 
-
 describe('per-allocation limits', () => {
   it('answers 508 past the permission and channel limits', () => {
     const h = makeHarness({ allowPeers: ['198.51.100.0/24'], quotas: { maxPermissionsPerAllocation: 2, maxChannelsPerAllocation: 1 } });
     const c = h.client(52030);
     const { auth } = allocate(h, c);
     const ok = (ips: string[]): number | undefined =>
-      errorCodeOf(reply(h.core.handleClient(c, buildCreatePermission(auth, ips.map((ip) => peer(ip, 9))), T0)));
+      errorCodeOf(
+        reply(
+          h.core.handleClient(
+            c,
+            buildCreatePermission(
+              auth,
+              ips.map((ip) => peer(ip, 9)),
+            ),
+            T0,
+          ),
+        ),
+      );
     expect(ok(['198.51.100.1', '198.51.100.2'])).toBeUndefined();
     expect(ok(['198.51.100.1'])).toBeUndefined(); // refreshing an existing one is fine
     expect(ok(['198.51.100.3'])).toBe(508);

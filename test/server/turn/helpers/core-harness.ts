@@ -93,7 +93,6 @@ export function makeHarness(
   return { core, metrics, policy, listener, client };
 }
 
-
 export function cred(nowMs = T0, ttlS = 3600, id = 'page1'): { username: string; password: string } {
   const c = mintRestCredential(SECRET, id, ttlS, nowMs);
   return { username: c.username, password: c.credential };
