@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { schemaErrors } from '../test/kit/report-validator.js';
+import { runProcess } from '../test/kit/process.js';
 import { callprobe } from './fixtures/cli.js';
 import { startCoturn } from './fixtures/coturn.js';
 import { E2E } from './fixtures/env.js';
@@ -82,6 +84,26 @@ test.describe('callprobe run', () => {
     expect(r.stdout).toMatch(/^Verdict: INSUFFICIENT/);
     expect(r.stdout).toMatch(/round trip p50 \d+\.\d ms/);
     expect(r.code).toBe(2);
+  });
+
+  test('run --json output posted by curl is stored as is, and its code shows the same report', async () => {
+    test.setTimeout(60_000);
+    const r = await callprobe(['run', '--server', E2E.baseUrl, '--duration', '2', '--no-save', '--json'], 50_000);
+    expect(r.stderr).not.toMatch(/^result: /m);
+    const file = test.info().outputPath('report.json');
+    writeFileSync(file, r.stdout);
+    const post = await runProcess(
+      'curl',
+      ['-sS', '--data-binary', `@${file}`, '-H', 'content-type: application/json', '-w', '\n%{http_code}', `${E2E.baseUrl}/api/results`],
+      {
+        timeoutMs: 10_000,
+      },
+    );
+    const [body, status] = post.stdout.trim().split('\n');
+    expect(status, post.stderr).toBe('201');
+    const { code } = JSON.parse(body ?? '{}') as { code: string };
+    const shared = (await (await fetch(`${E2E.baseUrl}/api/r/${code}`)).json()) as { report: unknown };
+    expect(shared.report).toEqual(JSON.parse(r.stdout));
   });
 
   test('usage errors exit 3, unreachable servers exit 4 (could not test) with a could-not-test record', async () => {

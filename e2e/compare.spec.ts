@@ -39,6 +39,7 @@ test('run --compare --json names the one lossy UDP port as the worst rung', asyn
       `${RELAY_PORTS[0]}-${RELAY_PORTS[3]}`,
       '--advertise',
       `127.0.0.1:${PROXY_PORTS[0]}-${PROXY_PORTS[3]}`,
+      '--no-store',
       '--log-level',
       'warn',
     ],
@@ -48,7 +49,19 @@ test('run --compare --json names the one lossy UDP port as the worst rung', asyn
     await server.waitForLine('callprobe serving', { timeoutMs: 15_000, what: 'the server to listen' });
     const run = spawnBounded(
       process.execPath,
-      ['dist/server/cli.js', 'run', '--server', `http://127.0.0.1:${HTTP_PORT}`, '--json', '--duration', '3', '--compare', '--compare-seconds', '4'],
+      [
+        'dist/server/cli.js',
+        'run',
+        '--server',
+        `http://127.0.0.1:${HTTP_PORT}`,
+        '--no-save',
+        '--json',
+        '--duration',
+        '3',
+        '--compare',
+        '--compare-seconds',
+        '4',
+      ],
       { deadlineMs: 100_000 },
     );
     const status = await run.exited;

@@ -23,16 +23,19 @@ async function testBehindNat(tag: string, masquerade: string): Promise<NatReport
     const server = net.spawn(
       net.server,
       process.execPath,
-      ['dist/server/cli.js', 'serve', '--host', ip, '--relay-ip', ip, '--http-port', String(HTTP_PORT), '--log-level', 'warn'],
+      ['dist/server/cli.js', 'serve', '--host', ip, '--relay-ip', ip, '--http-port', String(HTTP_PORT), '--no-store', '--log-level', 'warn'],
       {
         deadlineMs: 80_000,
       },
     );
     try {
       await server.waitForLine('callprobe serving', { timeoutMs: 15_000, what: 'the server to listen' });
-      const run = net.spawn(net.client, process.execPath, ['dist/server/cli.js', 'run', '--server', `http://${ip}:${HTTP_PORT}`, '--json', '--duration', '3'], {
-        deadlineMs: 75_000,
-      });
+      const run = net.spawn(
+        net.client,
+        process.execPath,
+        ['dist/server/cli.js', 'run', '--server', `http://${ip}:${HTTP_PORT}`, '--no-save', '--json', '--duration', '3'],
+        { deadlineMs: 75_000 },
+      );
       const status = await run.exited;
       expect(status.code, run.stderr()).not.toBe(4);
       return JSON.parse(run.stdout()) as NatReport;

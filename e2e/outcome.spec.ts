@@ -14,12 +14,26 @@ test('the server killed mid-test: no verdict, connection-lost with its time, no 
   test.setTimeout(90_000);
   const server = spawnBounded(
     process.execPath,
-    ['dist/server/cli.js', 'serve', '--host', '127.0.0.1', '--http-port', String(HTTP_PORT), '--turn-ports', String(TURN_PORT), '--log-level', 'warn'],
+    [
+      'dist/server/cli.js',
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--http-port',
+      String(HTTP_PORT),
+      '--turn-ports',
+      String(TURN_PORT),
+      '--no-store',
+      '--log-level',
+      'warn',
+    ],
     { deadlineMs: 80_000 },
   );
-  const run = spawnBounded(process.execPath, ['dist/server/cli.js', 'run', '--server', `http://127.0.0.1:${HTTP_PORT}`, '--json', '--duration', '30'], {
-    deadlineMs: 85_000,
-  });
+  const run = spawnBounded(
+    process.execPath,
+    ['dist/server/cli.js', 'run', '--server', `http://127.0.0.1:${HTTP_PORT}`, '--no-save', '--json', '--duration', '30'],
+    { deadlineMs: 85_000 },
+  );
   try {
     await server.waitForLine('callprobe serving', { timeoutMs: 15_000, what: 'the server to listen' });
     // The stream is 5 s old: kill the whole server at once (no goodbye on any socket).

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { probeCount } from '../src/session/plan.js';
 
 interface Result {
   ok: boolean;
@@ -22,9 +23,9 @@ test('edge-to-edge probes at 1000/s, paced by Atomics.wait in a cross-origin-iso
   expect(r.report.meta.ratePps).toBe(1000);
   // Every scheduled probe is sent, or counted as skipped by a stalled pacer or dropped at the sender.
   const s = r.report.diagnostics.sender;
-  expect(r.report.summary.packetsSent + s.missedTicks + s.droppedAtSender).toBe(3002);
-  expect(r.report.summary.packetsSent).toBeGreaterThan(2950);
-  expect(r.report.summary.packetsReceived).toBeGreaterThan(2900);
+  expect(r.report.summary.packetsSent + s.missedTicks + s.droppedAtSender).toBe(probeCount(3, 1000));
+  expect(r.report.summary.packetsSent).toBeGreaterThan(probeCount(3, 1000) - 50);
+  expect(r.report.summary.packetsReceived).toBeGreaterThan(probeCount(3, 1000) - 100);
   expect(r.report.diagnostics.notes).toContain('paced by atomics');
   // At 1000/s one loss in 200 ms is 0.5 %: the edge-to-edge burst target (< 1 %) is resolvable.
   expect(r.report.meta.targets.find((t) => t.target === 'burst-loss-200ms')).toMatchObject({ threshold: 1, resolvable: true });

@@ -85,7 +85,7 @@ program
   .option('--tls-port <port>', 'TURN-over-TLS port (needs --tls-cert and --tls-key)', intArg('--tls-port', BOUNDS.port))
   .option('--tls-cert <file>', 'PEM certificate for TURN over TLS')
   .option('--tls-key <file>', 'PEM private key for TURN over TLS')
-  .option('--relay-ip <ip>', 'address put in XOR-RELAYED-ADDRESS (default: --host)')
+  .option('--relay-ip <ip[,ipv6]>', 'address put in XOR-RELAYED-ADDRESS (default: --host); dual stack with --host ::: one IPv4 and one IPv6 address')
   .addOption(new Option('--relay-ports <range>', 'relay socket port range').argParser(rangeArg('--relay-ports')).default(DEFAULTS.relayPortRange, rangeText))
   .option('--secret <secret>', 'TURN REST-API shared secret (default: random per start)')
   .option(

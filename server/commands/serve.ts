@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerConfig, TurnServerEntry } from '../../src/protocol/api.js';
 import { buildApp, buildMetricsApp, metricsTextOf } from '../http/app.js';
 import { RelayStartError, startRelay, type Relay, type RelayQuotas } from '../turn/index.js';
-import { BOUNDS, ConfigError, DEFAULTS, formatTurnUri, parseTurnUriParts, type DbTarget } from '../../src/protocol/defaults.js';
+import { BOUNDS, ConfigError, DEFAULTS, formatTurnUri, parseRelayIps, parseTurnUriParts, type DbTarget } from '../../src/protocol/defaults.js';
 import { openStore, StoreError, type ResultStore } from '../store/index.js';
 import type { RelayEndpoints } from '../reflector/candidates.js';
 import type { SignalLimits } from '../http/signal-limits.js';
@@ -19,7 +19,10 @@ export interface ServeOptions {
   /** Extra TURN-over-TCP ports (TCP always listens on the first UDP port too). */
   tcpPorts: number[];
   tls: { port: number; certPath: string; keyPath: string } | null;
+  /** Address put in XOR-RELAYED-ADDRESS (the IPv4 one with a dual-stack --relay-ip). */
   relayIp: string;
+  /** With `--relay-ip IPV4,IPV6`: the IPv6 relayed address (REQUESTED-ADDRESS-FAMILY, RFC 8656 §7.2), and with --host :: the IPv6 TURN URIs. */
+  relayIpV6?: string;
   relayPortRange: { min: number; max: number };
   secret: string | null;
   credentialTtlS: number;
@@ -90,13 +93,15 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
   if ((f.host === '0.0.0.0' || f.host === '::') && !f.relayIp) {
     throw new ConfigError(`--host ${f.host} listens everywhere: give --relay-ip, the one address peers and the reflector use`, 'missing-option');
   }
+  const relay = f.relayIp !== undefined ? parseRelayIps(f.relayIp) : { primary: f.host, ipv6: null };
   return {
     host: f.host,
     httpPort: f.httpPort,
     turnUdpPorts: f.turnPorts,
     tcpPorts: f.tcpPorts ?? [],
     tls: f.tlsPort !== undefined && f.tlsCert && f.tlsKey ? { port: f.tlsPort, certPath: f.tlsCert, keyPath: f.tlsKey } : null,
-    relayIp: f.relayIp ?? f.host,
+    relayIp: relay.primary,
+    ...(relay.ipv6 !== null ? { relayIpV6: relay.ipv6 } : {}),
     relayPortRange: f.relayPorts,
     secret: f.secret ?? null,
     credentialTtlS: f.credentialTtl,
@@ -186,16 +191,29 @@ function hostForUri(host: string): string {
   return isIP(host) === 6 ? `[${host}]` : host;
 }
 
-/** RFC 7065 TURN URIs the page receives, for where clients reach the relay. */
+/**
+ * RFC 7065 TURN URIs the page receives, for where clients reach the relay. Dual stack (`--host
+ * ::` listens on both families, `--relay-ip IPV4,IPV6`): every entry for the IPv4 address,
+ * then every entry again for the IPv6 one (the ladder's IPv6 rungs; the test itself uses the
+ * first UDP entry, IPv4).
+ */
 export function turnEntries(opts: ServeOptions, bound: Relay['listeners']): TurnServerEntry[] {
-  const host = hostForUri(opts.advertise?.host ?? (opts.host === '0.0.0.0' || opts.host === '::' ? opts.relayIp : opts.host));
+  const wildcard = opts.host === '0.0.0.0' || opts.host === '::';
+  const hosts = opts.advertise
+    ? [opts.advertise.host]
+    : wildcard
+      ? [opts.relayIp, ...(opts.host === '::' && opts.relayIpV6 !== undefined ? [opts.relayIpV6] : [])]
+      : [opts.host];
   const udpPorts = opts.advertise?.udpPorts ?? uniquePorts(bound, 'udp');
-  const entry = (transport: TurnServerEntry['transport'], port: number): TurnServerEntry => ({ url: formatTurnUri(host, port, transport), transport, port });
-  return [
-    ...udpPorts.map((p) => entry('udp', p)),
-    ...uniquePorts(bound, 'tcp').map((p) => entry('tcp', p)),
-    ...uniquePorts(bound, 'tls').map((p) => entry('tls', p)),
-  ];
+  return hosts.flatMap((h) => {
+    const host = hostForUri(h);
+    const entry = (transport: TurnServerEntry['transport'], port: number): TurnServerEntry => ({ url: formatTurnUri(host, port, transport), transport, port });
+    return [
+      ...udpPorts.map((p) => entry('udp', p)),
+      ...uniquePorts(bound, 'tcp').map((p) => entry('tcp', p)),
+      ...uniquePorts(bound, 'tls').map((p) => entry('tls', p)),
+    ];
+  });
 }
 
 function uniquePorts(bound: Relay['listeners'], transport: 'udp' | 'tcp' | 'tls'): number[] {
@@ -206,8 +224,40 @@ function readPem(path: string, flag: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'bad-file');
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(`${flag} ${path}: cannot read it (${code ?? (err as Error).message})`, 'bad-file');
   }
+}
+
+/**
+ * The TLS certificate and key, read and checked before anything listens: a certificate file
+ * that is not PEM, a key that is not one, or a key that is not the certificate's is a usage
+ * error naming both files (exit 3), not a relay that "could not bind". The certificate file
+ * may hold a chain: the first certificate is the server's (RFC 8446 §4.4.2). A certificate
+ * outside its validity is only warned about: clients will refuse it, but the other rungs work.
+ */
+export function readTlsPair(certPath: string, keyPath: string, nowMs: number, warn: (msg: string) => void): { certPem: string; keyPem: string } {
+  const certPem = readPem(certPath, '--tls-cert');
+  const keyPem = readPem(keyPath, '--tls-key');
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(certPem);
+  } catch (err) {
+    throw new ConfigError(`--tls-cert ${certPath}: not a PEM certificate (${(err as Error).message})`, 'bad-file');
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(keyPem);
+  } catch (err) {
+    throw new ConfigError(`--tls-key ${keyPath}: not a PEM private key (${(err as Error).message})`, 'bad-file');
+  }
+  if (!cert.checkPrivateKey(key)) {
+    throw new ConfigError(`--tls-cert ${certPath} and --tls-key ${keyPath} do not match: the key is not the certificate's`, 'bad-file');
+  }
+  const from = Date.parse(cert.validFrom);
+  const to = Date.parse(cert.validTo);
+  if (nowMs < from || nowMs > to) warn(`--tls-cert ${certPath} is valid only from ${cert.validFrom} to ${cert.validTo}: TLS clients will refuse it`);
+  return { certPem, keyPem };
 }
 
 const LISTEN_ERRORS: Readonly<Record<string, string>> = {
@@ -244,7 +294,7 @@ async function relayOrUsageError(config: Parameters<typeof startRelay>[0]): Prom
  * range is theirs).
  */
 export function relayEndpoints(opts: ServeOptions): RelayEndpoints {
-  if (!opts.externalTurn) return { addresses: [opts.relayIp], portRange: opts.relayPortRange };
+  if (!opts.externalTurn) return { addresses: [opts.relayIp, ...(opts.relayIpV6 !== undefined ? [opts.relayIpV6] : [])], portRange: opts.relayPortRange };
   const addresses = opts.externalTurn.map((e) => parseTurnUriParts(e.url).host).filter((h) => isIP(h) !== 0);
   return { addresses, portRange: { min: BOUNDS.port.min, max: BOUNDS.port.max } };
 }
@@ -261,7 +311,7 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
   if (opts.externalTurn) {
     turn = opts.externalTurn;
   } else {
-    const tls = opts.tls ? { port: opts.tls.port, certPem: readPem(opts.tls.certPath, '--tls-cert'), keyPem: readPem(opts.tls.keyPath, '--tls-key') } : null;
+    const tls = opts.tls ? { port: opts.tls.port, ...readTlsPair(opts.tls.certPath, opts.tls.keyPath, Date.now(), log) } : null;
     const [firstUdp] = opts.turnUdpPorts;
     if (firstUdp === undefined) throw new ConfigError('--turn-ports is empty', 'bad-port');
     const { default: pino } = await import('pino');
@@ -269,6 +319,7 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
       // HTTP on '::' answers IPv4 too (dual stack): so does TURN, with an IPv4 socket of its own (issue 14).
       listenHosts: opts.host === '::' ? ['::', '0.0.0.0'] : [opts.host],
       relayIp: opts.relayIp,
+      ...(opts.relayIpV6 !== undefined ? { relayIpV6: opts.relayIpV6 } : {}),
       udpPorts: opts.turnUdpPorts,
       tcpPorts: [...new Set([firstUdp, ...opts.tcpPorts])],
       tls,
@@ -312,6 +363,7 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
     metricsText: () => (r ? r.metricsText() : ''),
     logLevel: appLogger.level,
     trustProxy: opts.trustProxy,
+    ...(r && opts.tls ? { certificateRefusal: (ip: string) => r.certificateRefusal(ip, DEFAULTS.tlsRefusalWindowMs) } : {}),
     results: {
       store,
       adminToken: opts.adminToken,

@@ -6,7 +6,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
-import type { ServerConfig, ServerSignalMessage, TurnServerEntry } from '../../src/protocol/api.js';
+import type { ServerConfig, ServerSignalMessage, TlsCheck, TurnServerEntry } from '../../src/protocol/api.js';
 import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { mintRestCredential } from '../turn/credentials.js';
 import type { RelayEndpoints } from '../reflector/candidates.js';
@@ -15,6 +15,7 @@ import { parseClientSignal } from './signal-message.js';
 import { registerResults, type ResultsOptions } from './results.js';
 import { MessageBucket, SourceLimiter, originAllowed, sourceKey, type SignalLimits } from './signal-limits.js';
 import fastifyRateLimit from '@fastify/rate-limit';
+import { unmapIpv4 } from '../store/address.js';
 
 export interface AppOptions {
   /** Folder holding the built page (vite build output). */
@@ -47,6 +48,8 @@ export interface AppOptions {
   results?: Omit<ResultsOptions, 'pageBuilt'>;
   /** Reverse proxies (IPs/CIDRs) whose X-Forwarded-For gives the client's address; empty: none. */
   trustProxy?: string[];
+  /** The latest certificate alert the relay's TLS listeners got from this address (IPv4-mapped unwrapped), or null; absent: no TLS relay. */
+  certificateRefusal?: (ip: string) => { alert: string } | null;
 }
 
 /**
@@ -160,6 +163,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       reflectorPath: opts.reflectorAddress ? '/api/signal' : null,
       relay: opts.relay,
     };
+  });
+
+  app.get('/api/tls-check', { config: { rateLimit: { max: opts.configPerMinutePerSource, timeWindow: 60_000 } } }, async (req): Promise<TlsCheck> => {
+    const refusal = opts.certificateRefusal?.(unmapIpv4(req.ip)) ?? null;
+    return { certificateRefused: refusal ? { alert: refusal.alert } : null };
   });
 
   // Not a route of the public app: `callprobe serve --metrics-listen` serves it on its own address (issue 14).

@@ -16,6 +16,7 @@ import type { RelayLogger } from './transport/logger.js';
 import { RelayRuntime } from './transport/runtime.js';
 import { startStreamListener, type StreamTimers } from './transport/stream-listener.js';
 import { bindUdp, closeUdp } from './transport/udp-listener.js';
+import { TlsRefusals, type CertificateRefusal } from './transport/tls-refusals.js';
 
 export type { RelayLogger } from './transport/logger.js';
 export type { RelayQuotas } from './core/types.js';
@@ -58,6 +59,8 @@ export interface Relay {
   allowPeerEndpoint(ip: string, port: number): () => void;
   /** Prometheus text exposition of the relay's counters. */
   metricsText(): string;
+  /** The latest TLS handshake from `ip` that ended in a certificate alert, no older than `windowMs`; null if none. */
+  certificateRefusal(ip: string, windowMs: number): CertificateRefusal | null;
   close(): Promise<void>;
 }
 
@@ -107,6 +110,8 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     random: randomBytes,
   });
   const runtime = new RelayRuntime(core, now, new LogLimiter(config.logger));
+  const tlsRefusals = new TlsRefusals();
+  const onCertificateRefused = (ip: string, alert: string): void => tlsRefusals.record(canonicalIp(ip), alert, now());
   const listeners: Relay['listeners'] = [];
   const udpSockets: dgram.Socket[] = [];
   const streamServers: net.Server[] = [];
@@ -137,7 +142,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
           host,
           port,
           plain: (p) => listenerInfo('tcp', host, p),
-          tls: shared ? { ...tlsCreds, listener: (p) => listenerInfo('tls', host, p) } : null,
+          tls: shared ? { ...tlsCreds, listener: (p) => listenerInfo('tls', host, p), onCertificateRefused } : null,
           ...(config.streamTimers ? { timers: config.streamTimers } : {}),
         });
         streamServers.push(server);
@@ -147,7 +152,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
           host,
           port: tlsPort,
           plain: null,
-          tls: { ...tlsCreds, listener: (p) => listenerInfo('tls', host, p) },
+          tls: { ...tlsCreds, listener: (p) => listenerInfo('tls', host, p), onCertificateRefused },
           ...(config.streamTimers ? { timers: config.streamTimers } : {}),
         });
         streamServers.push(server);
@@ -166,6 +171,10 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
       return peerPolicy.allowEndpoint(parseIp(ip), port);
     },
     metricsText: () => metrics.render(),
+    certificateRefusal: (ip, windowMs) => {
+      const parsed = tryParseIp(ip);
+      return parsed ? tlsRefusals.latest(canonicalIp(ip), now(), windowMs) : null;
+    },
     close(): Promise<void> {
       closing ??= closeAll();
       return closing;

@@ -3,6 +3,7 @@
  * format (version 0.0.4). The hot path only increments plain number fields.
  */
 import type { ChallengeReason, DropReason, MalformedReason, RefusalReason } from './core/reasons.js';
+import type { TlsFailureReason } from './transport/tls-refusals.js';
 
 export type TransportKind = 'udp' | 'tcp' | 'tls';
 
@@ -24,6 +25,8 @@ export class ListenerStats {
   readonly malformed = new Map<MalformedReason, number>();
   /** Well-formed input dropped on purpose (no permission, no allocation, bandwidth...), by reason. */
   readonly dropped = new Map<DropReason, number>();
+  /** TLS handshakes that did not complete (TLS listeners only), by reason. */
+  readonly tlsHandshakeFailures = new Map<TlsFailureReason, number>();
 
   constructor(
     readonly transport: TransportKind,
@@ -96,6 +99,11 @@ export class RelayMetrics {
     byReason('callprobe_turn_challenges_total', 'Authentication challenges (401 without credentials, 438).', (s) => s.challenges);
     byReason('callprobe_turn_malformed_total', 'Input that could not be decoded.', (s) => s.malformed);
     byReason('callprobe_turn_dropped_total', 'Well-formed input dropped by policy.', (s) => s.dropped);
+    byReason(
+      'callprobe_turn_tls_handshake_failures_total',
+      'TLS handshakes that did not complete (certificate-refused: the client does not trust the certificate).',
+      (s) => s.tlsHandshakeFailures,
+    );
     return lines.join('\n') + '\n';
   }
 }

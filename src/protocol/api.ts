@@ -28,6 +28,16 @@ export interface ServerConfig {
   relay: 'embedded' | 'external';
 }
 
+/**
+ * GET /api/tls-check: whether a TLS handshake from the caller's address to the relay ended
+ * lately in a certificate alert (RFC 8446 §6.2): the browser refused the relay's certificate.
+ * The page asks after a TLS rung did not answer (Chromium tells it nothing then).
+ */
+export interface TlsCheck {
+  /** The alert's name (e.g. 'certificate_unknown', 'unknown_ca'), or null when none was seen. */
+  certificateRefused: { alert: string } | null;
+}
+
 /** Opaque simple-peer signal data, forwarded as is. */
 export interface SignalData {
   type: string;

@@ -20,12 +20,20 @@ export const DEFAULTS = {
   connectTimeoutMs: 15_000,
   /** All ports are checked at once in 0.11 s on loopback (docs/benchmarks.md); 4 s ends a silently dropped port. */
   portCheckTimeoutMs: 4_000,
+  /** GET /api/tls-check looks this far back: Chromium's certificate alert comes 0.13 s into a port check of at most 4 s. */
+  tlsRefusalWindowMs: 60_000,
   /** NAT classification: STUN Binding to two relay ports answers in one round trip; 3 s covers retransmits and stays under the port checks. */
   natGatherTimeoutMs: 3_000,
   /** After "stop": the reflector's last receipts take one round trip; 5 s bounds a lost reply. */
   finalTallyTimeoutMs: 5_000,
   /** After a sign the server went away (signaling closed, peer connection failed), this much silence ends the stream. */
   silenceAfterLossMs: 2_000,
+  /**
+   * Probes are sent for this much longer than the test's duration, so its one full window stays
+   * evaluable when the first probes leave late (a page busy loading its chart as the test starts
+   * delayed them 20-50 ms under load, and a window needs a span of its length minus one interval).
+   */
+  sendMarginMs: 100,
   /** `callprobe run` asks GET /api/config before starting a browser: this bounds the wait. */
   serverCheckTimeoutMs: 5_000,
 
@@ -264,6 +272,25 @@ export function parseAdvertise(text: string): { host: string; udpPorts: number[]
   }
   if (text.length === 0) throw new ConfigError('empty --advertise', 'bad-value');
   return { host: text, udpPorts: null };
+}
+
+/**
+ * Parses `--relay-ip IP[,IP]`: the address put in XOR-RELAYED-ADDRESS, or one per family for
+ * dual stack (RFC 8656 §7.2: IPv4 unless REQUESTED-ADDRESS-FAMILY asks for IPv6). `primary`
+ * is the IPv4 one when both are given. The addresses themselves are checked by the relay.
+ */
+export function parseRelayIps(text: string): { primary: string; ipv6: string | null } {
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  const [first] = parts;
+  if (parts.length === 1 && first !== undefined) return { primary: first, ipv6: null };
+  const [v4] = parts.filter((p) => !p.includes(':'));
+  const [v6] = parts.filter((p) => p.includes(':'));
+  // Two parts, one of each family.
+  if (parts.length === 2 && v4 !== undefined && v6 !== undefined) return { primary: v4, ipv6: v6 };
+  throw new ConfigError(`--relay-ip "${text}": give one address, or one IPv4 and one IPv6 address (e.g. 203.0.113.10,2001:db8::10)`, 'bad-value');
 }
 
 /** Parses `HOST:PORT` or `[IPV6]:PORT` (e.g. --metrics-listen 127.0.0.1:9100); port 0..65535. */

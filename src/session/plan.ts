@@ -1,6 +1,7 @@
 import type { ProfileSelection } from '../analysis/schema/input.js';
 import type { TurnServerEntry } from '../protocol/api.js';
 import { percentile } from '../analysis/measure/percentile.js';
+import { DEFAULTS } from '../protocol/defaults.js';
 
 /**
  * Probe rate per profile, so that each burst-loss target is resolvable: at 100 packets/s one
@@ -33,11 +34,11 @@ export function lossTimeoutMs(rttMs: readonly number[]): number {
 }
 
 /**
- * Probes for a test of `durationS`: two more than duration x rate, so that the send times
- * span the full duration plus one interval and the test's one 15 s window is evaluable even
- * when the first probe leaves a little late (a window needs a span of at least its length
- * minus one interval).
+ * Probes for a test of `durationS`: duration x rate, plus DEFAULTS.sendMarginMs worth of probes
+ * (two at least), so the send times span the full duration plus the margin and the test's one
+ * 15 s window is evaluable even when the first probes leave late (a window needs a span of at
+ * least its length minus one interval).
  */
 export function probeCount(durationS: number, ratePps: number): number {
-  return Math.round(durationS * ratePps) + 2;
+  return Math.round(durationS * ratePps) + Math.max(2, Math.ceil((DEFAULTS.sendMarginMs * ratePps) / 1000));
 }

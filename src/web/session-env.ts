@@ -1,5 +1,5 @@
 import type { SessionEnv } from '../session/run-session.js';
-import { checkPort } from '../session/net/port-check.js';
+import { checkPort, explainTlsTimeout } from '../session/net/port-check.js';
 import { gatherNat } from '../session/net/nat-gather.js';
 import { StatsSampler } from '../session/stats/sampler.js';
 import { openAudio } from './audio.js';
@@ -17,7 +17,7 @@ export function pageEnv(): SessionEnv {
     createPacer: (o) => new Pacer(o),
     openAudio,
     createWatch: () => new PageWatch(),
-    checkPort: (entry, credentials) => checkPort(entry, credentials),
+    checkPort: async (entry, credentials) => explainTlsTimeout(await checkPort(entry, credentials), location.origin),
     gatherNat: (stun) => gatherNat(stun),
     createStats: (pc, audioSource, inboundPc) => new StatsSampler(pc, audioSource, inboundPc),
     userAgent: navigator.userAgent,

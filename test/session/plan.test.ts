@@ -31,9 +31,11 @@ describe('test plan', () => {
     expect(lossTimeoutMs([...Array.from({ length: 99 }, () => 20), 900])).toBe(1000); // one outlier is the p100, not the p99
   });
 
-  it('sends two probes more than duration x rate, so a 15 s test spans a full 15 s window', () => {
-    expect(probeCount(15, 100)).toBe(1502);
-    expect((probeCount(15, 100) - 1) * 10).toBe(15_010);
-    expect(probeCount(15, 1000)).toBe(15_002);
+  it('sends 100 ms of probes more than duration x rate (two at least), so a 15 s test spans a full 15 s window even when its first probes leave 90 ms late', () => {
+    expect(probeCount(15, 100)).toBe(1510);
+    expect((probeCount(15, 100) - 1) * 10).toBe(15_090);
+    expect(probeCount(15, 1000)).toBe(15_100);
+    expect(probeCount(15, 50)).toBe(755);
+    expect(probeCount(3, 10)).toBe(32);
   });
 });

@@ -12,6 +12,7 @@ import type { GradedPath, StatsSecondOpinion } from '../../src/analysis/schema/i
 import type { SimplePeerCtor, SimplePeerInstance, SimplePeerOptions } from '../../src/session/net/simple-peer.js';
 import type { PortCheck } from '../../src/session/net/port-check.js';
 import { runSession, type Phase, type RunOptions, type SessionEnv, type StatsSource } from '../../src/session/run-session.js';
+import { probeCount } from '../../src/session/plan.js';
 import type { PacerLike, PacerOptions, PacerResult } from '../../src/session/pacer/types.js';
 import { schemaErrors } from '../kit/report-validator.js';
 
@@ -149,8 +150,8 @@ describe('runSession with an injected environment', () => {
     expect(report.path).toEqual({ transport: 'udp', port: 3478, family: 'ipv4', relayed: true, candidateType: 'relay', changes: 0, changed: false });
     expect(report.meta.channel).toEqual({ ordered: false, maxRetransmits: 0 });
     // 1 s at 100 probes/s plus two, every one delivered.
-    expect(report.summary.packetsSent).toBe(102);
-    expect(report.summary.packetsReceived).toBe(102);
+    expect(report.summary.packetsSent).toBe(probeCount(1, 100));
+    expect(report.summary.packetsReceived).toBe(probeCount(1, 100));
     expect(report.summary.lossPct).toBe(0);
     expect(report.secondOpinion.available).toBe(false);
     expect(report.diagnostics.pageHidden).toBe(false);
@@ -327,7 +328,7 @@ describe('runSession: the NAT check from the environment', () => {
     const env: SessionEnv = { ...minimalEnv(), gatherNat: () => Promise.reject(new Error('RTCPeerConnection is not defined')) };
     const report = await withConfigServer((baseUrl) => runSession(options({ baseUrl, override: null }), env, recorder().events));
     expect(report.nat).toEqual({ mapping: 'unknown', reason: 'the browser could not gather candidates: RTCPeerConnection is not defined', observations: [] });
-    expect(report.summary.packetsSent).toBe(102);
+    expect(report.summary.packetsSent).toBe(probeCount(1, 100));
   });
 
   it("is skipped against someone else's TURN server (--turn) and without the environment part", async () => {

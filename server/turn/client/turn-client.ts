@@ -50,8 +50,14 @@ export class TurnClientError extends Error {
 export interface ClientOptions {
   host: string;
   port: number;
-  /** 'tls' skips certificate verification: tests and loopback health checks only. */
+  /** 'tls' skips certificate verification unless `verify` is given: tests and loopback health checks only. */
   transport?: 'udp' | 'tcp' | 'tls';
+  /**
+   * With 'tls': verify the server's certificate chain (RFC 8656 §3.1, RFC 9325) against `ca`
+   * (PEM; absent: Node's bundled roots) and its name against `servername` (sent as SNI; absent:
+   * `host` is checked, as an IP address SAN when it is one).
+   */
+  verify?: { ca?: string; servername?: string };
   username: string;
   password: string;
   /** Per-try timeout in ms (UDP retransmits), default 250. */
@@ -85,7 +91,19 @@ export class TurnClient {
       c.udp = s;
     } else {
       const secure = opts.transport === 'tls';
-      const s = secure ? tls.connect({ host: opts.host, port: opts.port, rejectUnauthorized: false }) : net.connect({ host: opts.host, port: opts.port });
+      const s = secure
+        ? tls.connect(
+            opts.verify
+              ? {
+                  host: opts.host,
+                  port: opts.port,
+                  rejectUnauthorized: true,
+                  ...(opts.verify.ca !== undefined ? { ca: opts.verify.ca } : {}),
+                  ...(opts.verify.servername !== undefined ? { servername: opts.verify.servername } : {}),
+                }
+              : { host: opts.host, port: opts.port, rejectUnauthorized: false },
+          )
+        : net.connect({ host: opts.host, port: opts.port });
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);
         s.once(secure ? 'secureConnect' : 'connect', () => {

@@ -8,6 +8,8 @@ import tls from 'node:tls';
 import type { ClientTuple, ListenerInfo } from '../core/types.js';
 import { StreamFramer, StreamFramingError } from '../codec/stream-framer.js';
 import type { RelayRuntime, StreamConnection } from './runtime.js';
+import { classifyTlsFailure } from './tls-refusals.js';
+import { ListenerStats } from '../metrics.js';
 
 /**
  * A connection is checked this long after it opened, and again every this long: without an
@@ -35,7 +37,13 @@ export interface StreamListenerOptions {
   /** Listener info for plain TCP on this port (null: TLS only). Filled in once bound. */
   plain: ((boundPort: number) => ListenerInfo) | null;
   /** TLS on this port (null: plain only). */
-  tls: { certPem: string; keyPem: string; listener: (boundPort: number) => ListenerInfo } | null;
+  tls: {
+    certPem: string;
+    keyPem: string;
+    listener: (boundPort: number) => ListenerInfo;
+    /** A client aborted the handshake with a certificate alert (it does not trust the certificate). */
+    onCertificateRefused?: (ip: string, alert: string) => void;
+  } | null;
   /** Default realStreamTimers. */
   timers?: StreamTimers;
 }
@@ -91,7 +99,14 @@ export function startStreamListener(runtime: RelayRuntime, opts: StreamListenerO
       if (tlsListener) attach(runtime, s, tlsListener, timers);
       else s.destroy();
     });
-    tlsServer?.on('tlsClientError', (_err, s) => s.destroy());
+    tlsServer?.on('tlsClientError', (err: Error & { code?: string }, s: tls.TLSSocket) => {
+      const ip = s.remoteAddress;
+      s.destroy();
+      if (!tlsListener) return;
+      const failure = classifyTlsFailure(err);
+      ListenerStats.bump(tlsListener.stats.tlsHandshakeFailures, failure.reason);
+      if (failure.alert !== null && ip !== undefined) opts.tls?.onCertificateRefused?.(ip, failure.alert);
+    });
     const server = net.createServer((socket) => {
       socket.on('error', () => socket.destroy());
       // A connection that never sends its first byte is closed.

@@ -55,14 +55,16 @@ function fromCheck(c: RungCheck): RungFacts {
 
 /**
  * The full ladder: every standard rung (a UDP rung by its port, TCP and TLS by transport),
- * filled from the checks of what the server offered, `not-offered` where it offered nothing,
+ * filled from the checks of what the server offered (an IPv4 entry first: a dual-stack
+ * server's IPv6 entries are rungs of their own), `not-offered` where it offered nothing,
  * then every other offered entry. Checks are listed in the order the server offered them.
  */
 export function ladder(checks: readonly RungCheck[]): RungFacts[] {
   const used = new Set<RungCheck>();
   const out: RungFacts[] = [];
   for (const std of STANDARD_RUNGS) {
-    const match = checks.find((c) => !used.has(c) && c.transport === std.transport && (std.transport !== 'udp' || c.port === std.port));
+    const fits = (c: RungCheck): boolean => !used.has(c) && c.transport === std.transport && (std.transport !== 'udp' || c.port === std.port);
+    const match = checks.find((c) => fits(c) && familyOf(c.url) === 'ipv4') ?? checks.find(fits);
     if (match) {
       used.add(match);
       out.push(fromCheck(match));

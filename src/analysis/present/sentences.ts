@@ -14,7 +14,7 @@ import type { HintFacts } from '../grade/hints.js';
 import type { WorstFacts } from '../grade/compare.js';
 import type { AggregateEntry } from '../schema/aggregate-schema.js';
 import type { DirectionName, GradeDirection, Outcome } from '../schema/report-schema.js';
-import { count, figure, ms, num, pct, plural, seconds } from './format.js';
+import { count, figure, fixed, ms, num, pct, plural, seconds } from './format.js';
 
 /** Plain name of a direction for sentences. */
 export function directionPhrase(d: DirectionName): string {
@@ -338,7 +338,8 @@ export function outcomeSentence(o: Pick<Outcome, 'reason' | 'atMs' | 'detail'>, 
   if (o.reason === 'could-not-connect') {
     return `Media cannot get through from here: ${o.detail}. A firewall or proxy on the way blocks or filters the ports calls use, so calls would fail to connect or fall back to a path this test could not reach. Hand this report to the network team: UDP 3478-3481 and TCP/TLS 443 to the relay must be allowed outbound.`;
   }
-  const when = o.atMs === null ? 'before the first echo' : `${seconds(o.atMs)} into the test`;
+  // To a tenth of a second: the moment is known to the receipt batch, not to the millisecond.
+  const when = o.atMs === null ? 'before the first echo' : `${fixed(o.atMs / 1000, 1)} s into the test`;
   const serverGone = o.detail.startsWith('the server closed');
   return (
     (serverGone ? `The test server stopped answering ${when}` : `The connection to the test server was lost ${when}`) +

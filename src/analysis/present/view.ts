@@ -5,7 +5,7 @@
  */
 import type { AggregateReport } from '../schema/aggregate-schema.js';
 import type { GradeDirection, GradeEntry, Report, TargetId, TargetMeta, Verdict } from '../schema/report-schema.js';
-import { figure, figureCount, figureMs, figurePct, limit, MISSING, ms, num } from './format.js';
+import { figure, figureCount, figureMs, figurePct, limit, MISSING, ms, num, plural } from './format.js';
 import { rungName } from './sentences.js';
 
 // ---- The verdict ----
@@ -216,6 +216,45 @@ export interface LiveView {
   loss: string;
   /** "sent / received". */
   count: string;
+}
+
+/** One point of the live chart: the figures at a whole second of the test. */
+export interface ChartPoint {
+  elapsedS: number;
+  rttMs: number | null;
+  jitterMs: number | null;
+}
+
+export interface ChartTable {
+  /** The chart in one sentence, for people who cannot see it. */
+  summary: string;
+  rows: Array<{ seconds: string; rtt: string; jitter: string }>;
+}
+
+/** The chart as words and as a table (one row per point), with the live tiles' formatting. */
+export function chartTable(points: readonly ChartPoint[]): ChartTable {
+  const range = (name: string, values: number[]): string | null => {
+    if (values.length === 0) return null;
+    const lo = Math.min(...values);
+    const hi = Math.max(...values);
+    return `${name} ${lo === hi ? `stayed at ${figureMs(lo)}` : `ranged from ${figureMs(lo)} to ${figureMs(hi)}`}`;
+  };
+  const parts = [
+    range(
+      'round trip',
+      points.flatMap((p) => (p.rttMs === null ? [] : [p.rttMs])),
+    ),
+    range(
+      'jitter',
+      points.flatMap((p) => (p.jitterMs === null ? [] : [p.jitterMs])),
+    ),
+  ].filter((x): x is string => x !== null);
+  const last = points.at(-1);
+  const summary =
+    parts.length === 0 || last === undefined
+      ? 'No figures yet.'
+      : `Over ${plural(Math.round(last.elapsedS), 'second')}, ${parts.join('; ')} (live figures; the graded ones are in the result).`;
+  return { summary, rows: points.map((p) => ({ seconds: String(Math.round(p.elapsedS)), rtt: figureMs(p.rttMs), jitter: figureMs(p.jitterMs) })) };
 }
 
 export function liveView(f: LiveNumbers | null): LiveView {

@@ -1,7 +1,8 @@
-import type { TurnServerEntry } from '../../protocol/api.js';
+import type { TlsCheck, TurnServerEntry } from '../../protocol/api.js';
 import { DEFAULTS } from '../../protocol/defaults.js';
 
 import type { PortReachability } from '../../analysis/schema/input.js';
+import { rungError } from '../../analysis/grade/connectivity.js';
 
 /**
  * Whether the relay could be reached on one transport and port. `allocateMs` is the time to
@@ -55,4 +56,29 @@ export async function checkPort(
   } finally {
     pc.close();
   }
+}
+
+/**
+ * A TLS rung that did not answer may be one this browser refused: Chromium aborts the TLS
+ * handshake with a certificate alert when it does not trust the relay's certificate, and
+ * tells the page no more than for a port that is closed (measured: "701 Failed to establish
+ * connection", or nothing until the timeout). The relay saw the alert, so the server is asked
+ * (GET /api/tls-check, about the caller's own address); when it saw one, the check's error
+ * says so, which the ladder codes as 'tls-handshake'.
+ */
+export async function explainTlsTimeout(check: PortCheck, origin: string, fetchImpl: typeof fetch = fetch): Promise<PortCheck> {
+  if (check.transport !== 'tls' || rungError(check) !== 'timeout') return check;
+  let body: TlsCheck;
+  try {
+    const res = await fetchImpl(new URL('/api/tls-check', origin), { cache: 'no-store' });
+    // An older server (404) or a rate limit (429): the rung's own evidence, no answer, stands.
+    if (!res.ok) return check;
+    body = (await res.json()) as TlsCheck;
+  } catch (err) {
+    // The server is not reachable now: the session notices that on its own; the rung keeps its timeout.
+    if (err instanceof TypeError || err instanceof SyntaxError) return check;
+    throw err;
+  }
+  const alert = body.certificateRefused?.alert;
+  return typeof alert === 'string' ? { ...check, error: `tls: this browser refused the relay's certificate (TLS alert ${alert})` } : check;
 }

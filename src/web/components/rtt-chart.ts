@@ -9,12 +9,19 @@ export class RttChart {
   private lastElapsedS = -1;
 
   constructor(canvas: HTMLCanvasElement) {
+    // The theme's colours (light or dark, as the system says) from the page's custom properties.
+    const css = getComputedStyle(canvas);
+    const color = (name: string, fallback: string): string => css.getPropertyValue(name).trim() || fallback;
+    const rttColor = color('--chart-rtt', '#0b5cad');
+    const jitterColor = color('--chart-jitter', '#a35200');
+    const textColor = color('--muted', '#4a525c');
+    const gridColor = color('--border', '#c9d0d8');
     this.chart = new Chart(canvas, {
       type: 'line',
       data: {
         datasets: [
-          { label: 'Round trip (ms)', data: [], borderColor: '#0b5cad', backgroundColor: '#0b5cad', pointRadius: 0, borderWidth: 2 },
-          { label: 'Jitter (ms)', data: [], borderColor: '#a35200', backgroundColor: '#a35200', pointRadius: 0, borderWidth: 2, borderDash: [6, 3] },
+          { label: 'Round trip (ms)', data: [], borderColor: rttColor, backgroundColor: rttColor, pointRadius: 0, borderWidth: 2 },
+          { label: 'Jitter (ms)', data: [], borderColor: jitterColor, backgroundColor: jitterColor, pointRadius: 0, borderWidth: 2, borderDash: [6, 3] },
         ],
       },
       options: {
@@ -22,9 +29,16 @@ export class RttChart {
         maintainAspectRatio: false,
         parsing: false,
         scales: {
-          x: { type: 'linear', title: { display: true, text: 'seconds' }, min: 0 },
-          y: { type: 'linear', title: { display: true, text: 'ms' }, beginAtZero: true },
+          x: { type: 'linear', title: { display: true, text: 'seconds', color: textColor }, min: 0, ticks: { color: textColor }, grid: { color: gridColor } },
+          y: {
+            type: 'linear',
+            title: { display: true, text: 'ms', color: textColor },
+            beginAtZero: true,
+            ticks: { color: textColor },
+            grid: { color: gridColor },
+          },
         },
+        plugins: { legend: { labels: { color: textColor } } },
       },
     });
   }

@@ -6,9 +6,9 @@ export const sharedResultStyles = css`
   .code { font-family: ui-monospace, 'Cascadia Mono', 'DejaVu Sans Mono', Menlo, Consolas, monospace; letter-spacing: 0.08em; }
   .meta { color: var(--muted); margin: 0.25rem 0 0.75rem; }
   .again { display: inline-block; font-weight: 700; padding: 0.5rem 1rem; border-radius: 6px; border: 2px solid var(--accent);
-    background: var(--accent); color: #fff; text-decoration: none; }
+    background: var(--accent); color: var(--on-accent); text-decoration: none; }
   .again:focus-visible { outline: 3px solid var(--focus, #0b57d0); outline-offset: 2px; }
-  .error { border: 2px solid var(--fail); background: #fff5f5; padding: 0.75rem 1rem; border-radius: 6px; margin-top: 1rem; }
+  .error { border: 2px solid var(--fail); background: var(--fail-bg); padding: 0.75rem 1rem; border-radius: 6px; margin-top: 1rem; }
   .error h3 { margin: 0 0 0.25rem; font-size: 1.2rem; color: var(--fail); }
   .error p { margin: 0.35rem 0; }
   .notice { border: 2px solid var(--border); background: var(--panel); padding: 0.75rem 1rem; border-radius: 6px; }

@@ -7,10 +7,10 @@ export const testFormStyles = css`
   details.options[open] { display: grid; gap: 0.75rem 1rem; grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); align-items: end; }
   details.options > summary { grid-column: 1 / -1; cursor: pointer; font-weight: 600; color: var(--muted); }
   label { display: flex; flex-direction: column; gap: 0.3rem; font-weight: 600; font-size: 0.95rem; }
-  select, input { font: inherit; padding: 0.4rem; border: 1px solid #6b7480; border-radius: 4px; background: #fff; color: var(--fg); }
+  select, input { font: inherit; padding: 0.4rem; border: 1px solid var(--control-border); border-radius: 4px; background: var(--surface); color: var(--fg); }
   button { font: inherit; font-weight: 700; padding: 0.7rem 1.4rem; border-radius: 6px; border: 2px solid var(--accent);
-    background: var(--accent); color: #fff; cursor: pointer; }
-  button.secondary { background: #fff; color: var(--accent); }
+    background: var(--accent); color: var(--on-accent); cursor: pointer; }
+  button.secondary { background: var(--surface); color: var(--accent); }
   button:focus-visible, select:focus-visible, input:focus-visible, summary:focus-visible { outline: 3px solid var(--focus, #0b57d0); outline-offset: 2px; }
   .hint { font-weight: 400; color: var(--muted); font-size: 0.85rem; }
 `;

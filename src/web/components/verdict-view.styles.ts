@@ -3,9 +3,9 @@ import { css } from 'lit';
 export const verdictViewStyles = css`
   :host { display: block; margin-top: 1rem; }
   .banner { border-radius: 8px; padding: 0.75rem 1rem; border: 2px solid; }
-  .banner.pass { border-color: var(--pass); background: #effaf1; }
-  .banner.fail { border-color: var(--fail); background: #fff3f4; }
-  .banner.insufficient { border-color: var(--insufficient); background: #fff8e6; }
+  .banner.pass { border-color: var(--pass); background: var(--pass-bg); }
+  .banner.fail { border-color: var(--fail); background: var(--fail-bg); }
+  .banner.insufficient { border-color: var(--insufficient); background: var(--insufficient-bg); }
   .banner h2:focus { outline: none; }
   .banner h2:focus-visible { outline: 3px solid var(--focus, #0b57d0); outline-offset: 2px; }
   .banner .title { margin: 0; font-weight: 700; text-transform: uppercase; font-size: 0.85rem; letter-spacing: 0.03em; }

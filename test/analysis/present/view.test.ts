@@ -3,6 +3,7 @@ import { aggregateP90 } from '../../../src/analysis/report/aggregate.js';
 import { analyze } from '../../../src/analysis/report/analyze.js';
 import {
   aggregateView,
+  chartTable,
   detailsView,
   directionRows,
   directionText,
@@ -173,6 +174,18 @@ describe('details and live figures', () => {
     expect(closed.ports).toEqual([{ name: 'TCP 443', open: false, offered: true, detail: 'timeout' }]);
   });
 
+  it('prints the same quantity the same way in the last live tiles and in the verdict', () => {
+    const report = analyze(reflectorInput({ count: 1510, rttMs: (i) => 20 + (i % 3) }));
+    const s = report.summary;
+    const tiles = liveView({ rttMs: s.rttMsP50, jitterMs: s.jitterMs, lossPct: s.lossPct, sent: s.packetsSent, received: s.packetsReceived });
+    const verdict = keyFiguresText(report);
+    expect(verdict).toContain(`round trip p50 ${tiles.rtt}`);
+    expect(verdict).toContain(`jitter ${tiles.jitter}`);
+    expect(verdict).toContain(`loss ${tiles.loss}`);
+    expect(tiles.count).toBe('1,510 / 1,510');
+    expect(verdict).toContain('1,510 / 1,510');
+  });
+
   it('formats the running figures, with dashes before the first echo', () => {
     expect(liveView(null)).toEqual({ rtt: '–', jitter: '–', loss: '–', count: '– / –' });
     expect(liveView({ rttMs: 1.47, jitterMs: 0.31, lossPct: 0, sent: 1602, received: 1600 })).toEqual({
@@ -197,5 +210,28 @@ describe('aggregate view', () => {
       status: 'pass',
       tests: '60 of 60 tests graded',
     });
+  });
+});
+
+describe('chartTable', () => {
+  it("says the chart in one sentence and lists its points with the tiles' formatting", () => {
+    const t = chartTable([
+      { elapsedS: 1.02, rttMs: 12.04, jitterMs: null },
+      { elapsedS: 2.01, rttMs: 30.5, jitterMs: 1.26 },
+      { elapsedS: 3.0, rttMs: 18, jitterMs: 1.26 },
+    ]);
+    expect(t.summary).toBe(
+      'Over 3 seconds, round trip ranged from 12.0 ms to 30.5 ms; jitter stayed at 1.3 ms (live figures; the graded ones are in the result).',
+    );
+    expect(t.rows).toEqual([
+      { seconds: '1', rtt: '12.0 ms', jitter: liveView({ rttMs: null, jitterMs: null, lossPct: null, sent: 0, received: 0 }).jitter },
+      { seconds: '2', rtt: '30.5 ms', jitter: '1.3 ms' },
+      { seconds: '3', rtt: '18.0 ms', jitter: '1.3 ms' },
+    ]);
+  });
+
+  it('has nothing to say before the first figure', () => {
+    expect(chartTable([]).summary).toBe('No figures yet.');
+    expect(chartTable([{ elapsedS: 1, rttMs: null, jitterMs: null }]).summary).toBe('No figures yet.');
   });
 });

@@ -1,29 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { serveOptionsFromFlags, type ServeFlags } from '../../../server/commands/serve.js';
+import { serveOptionsFromFlags } from '../../../server/commands/serve.js';
 import { checkRunFlags, type RunCommandOptions } from '../../../server/commands/run.js';
 import { ConfigError, DEFAULTS, parseTurnUri } from '../../../src/protocol/defaults.js';
-
-const serveFlags: ServeFlags = {
-  host: DEFAULTS.host,
-  httpPort: DEFAULTS.httpPort,
-  turnPorts: DEFAULTS.turnUdpPorts,
-  relayPorts: DEFAULTS.relayPortRange,
-  credentialTtl: DEFAULTS.credentialTtlS,
-  allowPeers: [],
-  reflector: true,
-  logLevel: 'info',
-  maxAllocationsPerUser: DEFAULTS.relayQuotas.maxAllocationsPerUsername,
-  maxAllocationsPerIp: DEFAULTS.relayQuotas.maxAllocationsPerSourceIp,
-  maxAllocations: DEFAULTS.relayQuotas.maxAllocationsTotal,
-  db: { kind: 'sqlite', path: DEFAULTS.results.dbPath },
-  store: true,
-  retainDays: DEFAULTS.results.retainDays,
-  retainIpDays: DEFAULTS.results.retainIpDays,
-  maxSessionsPerIp: DEFAULTS.signalling.maxSessionsPerSource,
-  sessionsPerMinute: DEFAULTS.signalling.newSessionsPerMinutePerSource,
-  configPerMinute: DEFAULTS.signalling.configPerMinutePerSource,
-  allowedOrigins: [],
-};
+import { serveFlags } from './serve-flags.js';
 
 describe('callprobe serve flags', () => {
   it('turn into the results store options: --db, --no-store, the token, retention, proxies', () => {
@@ -67,6 +46,17 @@ describe('callprobe serve flags', () => {
     expect(() => serveOptionsFromFlags({ ...serveFlags, tlsPort: 5349, tlsCert: 'c.pem' })).toThrow(/--tls-port needs --tls-cert and --tls-key/);
     expect(() => serveOptionsFromFlags({ ...serveFlags, host: '0.0.0.0' })).toThrow(/--relay-ip/);
     expect(serveOptionsFromFlags({ ...serveFlags, host: '::', relayIp: '2001:db8::1' }).relayIp).toBe('2001:db8::1');
+  });
+
+  it('--relay-ip: one address, or one per family (dual stack, the IPv4 one primary)', () => {
+    expect(serveOptionsFromFlags({ ...serveFlags, host: '::', relayIp: '2001:db8::1' })).not.toHaveProperty('relayIpV6');
+    expect(serveOptionsFromFlags({ ...serveFlags, host: '::', relayIp: ' 2001:db8::1 , 192.0.2.1 ' })).toMatchObject({
+      relayIp: '192.0.2.1',
+      relayIpV6: '2001:db8::1',
+    });
+    for (const bad of ['192.0.2.1,192.0.2.2', '2001:db8::1,2001:db8::2', '192.0.2.1,2001:db8::1,192.0.2.3', ',']) {
+      expect(() => serveOptionsFromFlags({ ...serveFlags, host: '::', relayIp: bad }), bad).toThrow(/--relay-ip .*one IPv4 and one IPv6 address/);
+    }
   });
 });
 

@@ -19,7 +19,7 @@ export interface ServeProcess {
 }
 
 export async function startServe(args: readonly string[], deadlineMs = 120_000): Promise<ServeProcess> {
-  const proc = spawnBounded(process.execPath, [join(repoRoot, 'dist', 'server', 'cli.js'), 'serve', ...args], { deadlineMs, cwd: repoRoot });
+  const proc = spawnBounded(process.execPath, [join(repoRoot, 'dist', 'server', 'cli.js'), 'serve', '--no-store', ...args], { deadlineMs, cwd: repoRoot });
   const line = await proc.waitForLine(/callprobe serving http:\/\//, { timeoutMs: 20_000, what: 'callprobe serve to listen' });
   const url = /(http:\/\/\S+)/.exec(line)?.[1] ?? '';
   const pid = proc.pid;
