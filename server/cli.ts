@@ -262,9 +262,13 @@ program
   )
   .option('--json', 'print the site report as JSON', false)
   .option('--csv', 'print one CSV row per target and direction', false)
-  .addOption(new Option('--token <token>', "the server's operator token").env('CALLPROBE_TOKEN').argParser(arg(parseAdminToken)))
+  .addOption(new Option('--token <token>', "the server's operator token (else CALLPROBE_ADMIN_TOKEN)").env('CALLPROBE_TOKEN').argParser(arg(parseAdminToken)))
   .action(async (_opts: unknown, cmd: Command) => {
-    process.exitCode = await reportCommand(cmd.opts<ReportCommandOptions>());
+    const o = cmd.opts<ReportCommandOptions>();
+    // The token `run --admin-token` reads from the environment works here too.
+    const fallback = process.env['CALLPROBE_ADMIN_TOKEN'];
+    const token = o.token ?? (fallback === undefined || fallback === '' ? undefined : parseAdminToken(fallback));
+    process.exitCode = await reportCommand({ ...o, ...(token === undefined ? {} : { token }) });
   });
 
 interface CoturnConfigFlags {

@@ -63,6 +63,7 @@ describe.skipIf(!built)('callprobe report (compiled CLI)', () => {
   const env = (token?: string): NodeJS.ProcessEnv => {
     const e: NodeJS.ProcessEnv = { ...process.env };
     delete e['CALLPROBE_TOKEN'];
+    delete e['CALLPROBE_ADMIN_TOKEN'];
     if (token !== undefined) e['CALLPROBE_TOKEN'] = token;
     return e;
   };
@@ -75,6 +76,14 @@ describe.skipIf(!built)('callprobe report (compiled CLI)', () => {
     expect(r.code, r.stderr).toBe({ pass: 0, fail: 1, insufficient: 2 }[json.verdict]);
     expect(json.metrics.length).toBeGreaterThan(0);
     expect(json.metrics.every((m) => m.p90Interval !== null && m.status !== 'insufficient')).toBe(true);
+  });
+
+  it('takes the token run uses (CALLPROBE_ADMIN_TOKEN) when neither --token nor CALLPROBE_TOKEN is given', async () => {
+    const r = await runProcess(process.execPath, [CLI, 'report', '--server', server, '--site', 'Lyon', '--since', '2026-01-01', '--json'], {
+      timeoutMs: 30_000,
+      env: { ...env(), CALLPROBE_ADMIN_TOKEN: TOKEN },
+    });
+    expect(JSON.parse(r.stdout)).toMatchObject({ kind: 'site-report', samples: 294 });
   });
 
   it('prints one CSV row per target and direction with --csv and --token', async () => {
