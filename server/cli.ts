@@ -12,12 +12,15 @@ import {
   parseTrustProxy,
   parsePortList,
   parseRelayPortRange,
+  parseSinceSpan,
+  parseTimeZone,
   parseTurnUri,
 } from '../src/protocol/defaults.js';
 import { serve, serveOptionsFromFlags, type ServeFlags } from './commands/serve.js';
 import { checkRunFlags, runCommand, type RunCommandOptions } from './commands/run.js';
 import { callprobeVersion } from './version.js';
 import { aggregateCommand } from './commands/aggregate.js';
+import { reportCommand, type ReportCommandOptions } from './commands/report.js';
 import { errorText, exitCodeFor } from './commands/exit.js';
 import { renderCoturnConfig } from './turn/coturn-config.js';
 import { readAlertsConfig } from './alerts/config.js';
@@ -215,6 +218,59 @@ program
   .option('--json', 'print the aggregate as JSON', false)
   .action(async (files: string[], _opts: unknown, cmd: Command) => {
     process.exitCode = await aggregateCommand(files, cmd.opts<{ json: boolean }>().json);
+  });
+
+/** --since: a span back from now (7d, 36h) or an ISO 8601 time or date, checked here, sent as given. */
+const sinceArg = arg((v: string): string => {
+  if (/^\s*\d+\s*[dhm]\s*$/.test(v)) {
+    parseSinceSpan(v);
+    return v.replace(/\s+/g, '');
+  }
+  if (/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/.test(v) && Number.isFinite(Date.parse(v))) return v;
+  throw new ConfigError(`--since must be a span like 7d, 36h or 90m, or an ISO 8601 time such as 2026-01-31 or 2026-01-31T08:00:00Z, not "${v}"`);
+});
+
+program
+  .command('report')
+  .description("a site's report over its stored samples: P50/P90/P99 per target graded at the 90th percentile, misses, worst hours (exit codes as run)")
+  .requiredOption('--server <url>', 'callprobe server holding the results, e.g. http://127.0.0.1:8080', serverUrlArg)
+  .requiredOption(
+    '--site <name>',
+    'the site, as its samples were stored (run --site)',
+    arg((v: string): string => {
+      if (v.length === 0 || v.length > BOUNDS.siteChars) throw new ConfigError(`--site is 1 to ${BOUNDS.siteChars} characters`);
+      return v;
+    }),
+  )
+  .option(
+    '--since <span|time>',
+    `samples started since: a span back from now (7d, 36h) or an ISO 8601 time (default ${DEFAULTS.siteReport.sinceMs / 86_400_000}d)`,
+    sinceArg,
+  )
+  .addOption(
+    new Option('--profile <profile>', 'targets to grade against (default: the profile most samples used)').choices([
+      'client-to-edge',
+      'edge-to-edge',
+      'azure-region',
+    ]),
+  )
+  .option('--azure-region <name>', 'with --profile azure-region: the Azure region, e.g. "West Europe"')
+  .addOption(new Option('--from <where>', 'with --profile azure-region: measured from the site or the network edge').choices(['site', 'edge']))
+  .addOption(new Option('--path <path>', 'probe path to pool (default: the one most samples used)').choices(['rtp', 'datachannel']))
+  .option(
+    '--tz <zone>',
+    `IANA time zone of the worst hours, e.g. Europe/Paris (default ${DEFAULTS.siteReport.timeZone})`,
+    arg((v) => parseTimeZone(v)),
+  )
+  .option('--json', 'print the site report as JSON', false)
+  .option('--csv', 'print one CSV row per target and direction', false)
+  .addOption(new Option('--token <token>', "the server's operator token (else CALLPROBE_ADMIN_TOKEN)").env('CALLPROBE_TOKEN').argParser(arg(parseAdminToken)))
+  .action(async (_opts: unknown, cmd: Command) => {
+    const o = cmd.opts<ReportCommandOptions>();
+    // The token `run --admin-token` reads from the environment works here too.
+    const fallback = process.env['CALLPROBE_ADMIN_TOKEN'];
+    const token = o.token ?? (fallback === undefined || fallback === '' ? undefined : parseAdminToken(fallback));
+    process.exitCode = await reportCommand({ ...o, ...(token === undefined ? {} : { token }) });
   });
 
 interface CoturnConfigFlags {

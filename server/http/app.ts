@@ -110,6 +110,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     logger: { level: opts.logLevel },
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: opts.trustProxy !== undefined && opts.trustProxy.length > 0 ? opts.trustProxy : false,
+    // A path parameter as sent (percent-encoded): a site name of BOUNDS.siteChars characters,
+    // each up to 4 UTF-8 bytes of 3 characters (%XX) each (/api/sites/:site/report); every route checks its own.
+    routerOptions: { maxParamLength: BOUNDS.siteChars * 12 },
   });
   const sessions = new Map<string, ReflectorSession>();
   let sessionsTotal = 0;

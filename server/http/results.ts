@@ -7,8 +7,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sourceKey } from './signal-limits.js';
 import type { SiteAlerts } from '../alerts/index.js';
-import { RESULTS_PATH, SHARED_RESULT_API, SHARED_RESULT_PAGE, type ResultAck } from '../../src/protocol/api.js';
-import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
+import { RESULTS_PATH, SHARED_RESULT_API, SHARED_RESULT_PAGE, SITES_PATH, type ResultAck } from '../../src/protocol/api.js';
+import { BOUNDS, ConfigError, DEFAULTS, parseSinceSpan, parseTimeZone } from '../../src/protocol/defaults.js';
 import { parseResultCode, ResultCodeError } from '../../src/protocol/result-code.js';
 import type { Report, ReportV1 } from '../../src/analysis/schema/report-schema.js';
 import type { CouldNotTest } from '../../src/analysis/schema/could-not-test-schema.js';
@@ -16,6 +16,8 @@ import { ReportShapeError } from '../reports/accept.js';
 import { parseIsoMs, readUpload } from '../reports/upload.js';
 import { couldNotTestRow, csvHeader, csvLine, orderedRow, reportRow, type Cell } from '../reports/export.js';
 import { unmapIpv4 } from '../store/address.js';
+import { siteReportFromStore, SiteReportTooLarge } from '../reports/site.js';
+import { SiteReportError, type PoolChoice } from '../../src/analysis/site/site.js';
 import type { ResultStore, StoredResult } from '../store/types.js';
 
 export interface ResultsOptions {
@@ -103,6 +105,45 @@ function parseSince(text: string | undefined): number | null {
   const ms = /^\d{4}-\d{2}-\d{2}$/.test(text) ? parseIsoMs(`${text}T00:00:00Z`) : parseIsoMs(text);
   if (ms === null) throw new Refusal(400, 'bad-since', 'since must be ISO 8601 UTC, e.g. 2026-01-31 or 2026-01-31T08:00:00Z');
   return ms;
+}
+
+/** A query parameter given at most once. */
+function oneQuery(query: Record<string, unknown>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, v] of Object.entries(query)) {
+    if (typeof v !== 'string') throw new Refusal(400, 'bad-query', `give ${name} once`);
+    out[name] = v;
+  }
+  return out;
+}
+
+/** A flag-style value checked by a defaults.ts parser: its ConfigError becomes a 400 with `reason`. */
+function checked<T>(reason: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof ConfigError) throw new Refusal(400, reason, err.message);
+    throw err;
+  }
+}
+
+/** ?profile=&azureRegion=&from=&path= of a site report: null picks what most samples used. */
+function poolChoice(q: Record<string, string | undefined>): PoolChoice {
+  const id = q.profile === undefined || q.profile === '' ? null : q.profile;
+  if (id !== null && id !== 'client-to-edge' && id !== 'edge-to-edge' && id !== 'azure-region')
+    throw new Refusal(400, 'bad-profile', 'profile is client-to-edge, edge-to-edge or azure-region');
+  const region = q.azureRegion === undefined || q.azureRegion === '' ? undefined : q.azureRegion;
+  if (region !== undefined && region.length > BOUNDS.siteChars) throw new Refusal(400, 'bad-profile', `azureRegion is at most ${BOUNDS.siteChars} characters`);
+  const from = q.from === undefined || q.from === '' ? undefined : q.from;
+  if (from !== undefined && from !== 'site' && from !== 'edge') throw new Refusal(400, 'bad-profile', 'from is site or edge');
+  if (id !== 'azure-region' && (region !== undefined || from !== undefined))
+    throw new Refusal(400, 'bad-profile', 'azureRegion and from go with profile=azure-region');
+  const path = q.path === undefined || q.path === '' ? null : q.path;
+  if (path !== null && path !== 'rtp' && path !== 'datachannel') throw new Refusal(400, 'bad-path', 'path is rtp or datachannel');
+  return {
+    profile: id === null ? null : { id, ...(region === undefined ? {} : { azureRegion: region }), ...(from === undefined ? {} : { from }) },
+    probePath: path,
+  };
 }
 
 /** The export row of one stored result. */
@@ -203,6 +244,37 @@ export async function registerResults(app: FastifyInstance, opts: ResultsOptions
       report: JSON.parse(r.reportJson) as unknown,
     };
   });
+
+  app.get<{ Params: { site: string }; Querystring: Record<string, unknown> }>(
+    `${SITES_PATH}/:site/report`,
+    { errorHandler: resultsErrorHandler },
+    async (req, reply) => {
+      const who = operatorCheck(req, opts.adminToken);
+      if (who !== 'ok') throw who;
+      if (store === null) throw noStore();
+      const q = oneQuery(req.query);
+      const site = req.params.site;
+      if (site.length === 0 || site.length > BOUNDS.siteChars) throw new Refusal(400, 'bad-site', `site is 1 to ${BOUNDS.siteChars} characters`);
+      // ?since=7d (a span back from now) or an ISO 8601 time or date.
+      const since = q.since ?? '';
+      const sinceMs =
+        since === ''
+          ? Date.now() - DEFAULTS.siteReport.sinceMs
+          : /^\d+[dhm]$/.test(since)
+            ? Date.now() - checked('bad-since', () => parseSinceSpan(since, 'since'))
+            : (parseSince(since) as number);
+      const timeZone = q.tz === undefined || q.tz === '' ? DEFAULTS.siteReport.timeZone : checked('bad-tz', () => parseTimeZone(q.tz ?? '', 'tz'));
+      try {
+        const report = await siteReportFromStore(store, { site, sinceMs, choice: poolChoice(q), timeZone });
+        reply.header('cache-control', 'no-store');
+        return report;
+      } catch (err) {
+        if (err instanceof SiteReportTooLarge) throw new Refusal(413, err.reason, err.message);
+        if (err instanceof SiteReportError) throw new Refusal(400, err.reason, err.message);
+        throw err;
+      }
+    },
+  );
 
   app.get<{ Querystring: { since?: string; site?: string; format?: string } }>(RESULTS_PATH, { errorHandler: resultsErrorHandler }, async (req, reply) => {
     const who = operatorCheck(req, opts.adminToken);

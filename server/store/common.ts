@@ -2,7 +2,7 @@
 import { encodeResultCode, RESULT_CODE_BYTES } from '../../src/protocol/result-code.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { addressPrefix } from './address.js';
-import { DAY_MS, StoreError, type ResultKind, type StoreOptions, type StoredAddress, type StoredResult } from './types.js';
+import { DAY_MS, StoreError, type ResultKind, type SiteSampleRow, type StoreOptions, type StoredAddress, type StoredResult } from './types.js';
 
 /** A fresh code is tried this often before giving up: with 2^40 codes, even at a million stored a second try almost never happens. */
 export const CODE_ATTEMPTS = 8;
@@ -71,3 +71,21 @@ export function toAddress(row: AddressRow): StoredAddress {
 }
 
 export const RESULT_COLUMNS = 'id, code, sample_id, kind, stored_at, started_at, site, ticket, verdict, report';
+
+/** The columns a site report reads (no ticket, no site: the query names the site). */
+export const SITE_SAMPLE_COLUMNS = 'id, code, sample_id, kind, started_at, verdict, report';
+
+export type SiteSampleDbRow = Pick<ResultRow, 'id' | 'code' | 'sample_id' | 'kind' | 'started_at' | 'verdict' | 'report'>;
+
+export function toSiteSample(row: SiteSampleDbRow): SiteSampleRow {
+  if (row.kind !== 'report' && row.kind !== 'could-not-test') throw new StoreError('bad-row', `result ${row.id}: unknown kind "${row.kind}"`);
+  return {
+    id: row.id,
+    code: row.code,
+    sampleId: row.sample_id,
+    kind: row.kind,
+    startedAtMs: ms(row.started_at, 'started_at'),
+    verdict: row.verdict,
+    reportJson: row.report,
+  };
+}

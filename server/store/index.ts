@@ -8,4 +8,15 @@ export async function openStore(target: DbTarget, opts: StoreOptions): Promise<R
   return target.kind === 'sqlite' ? openSqliteStore(target.path, opts) : openPostgresStore(target.url, opts);
 }
 
-export { StoreError, DAY_MS, type ResultStore, type StoreOptions, type NewResult, type StoredResult, type StoredAddress, type ResultKind } from './types.js';
+export {
+  StoreError,
+  DAY_MS,
+  type ResultStore,
+  type StoreOptions,
+  type NewResult,
+  type StoredResult,
+  type StoredAddress,
+  type ResultKind,
+  type SiteQuery,
+  type SiteSampleRow,
+} from './types.js';

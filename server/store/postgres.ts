@@ -12,11 +12,14 @@ import {
   freshCode,
   freshId,
   RESULT_COLUMNS,
+  SITE_SAMPLE_COLUMNS,
   toAddress,
   toResult,
+  toSiteSample,
   truncatedAddress,
   type AddressRow,
   type ResultRow,
+  type SiteSampleDbRow,
 } from './common.js';
 import { StoreError, type NewResult, type PutOutcome, type ResultStore, type StoreOptions, type StoredResult } from './types.js';
 
@@ -152,6 +155,10 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
       params.push(q.limit);
       const sql = `SELECT ${RESULT_COLUMNS} FROM results ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at, id LIMIT $${params.length}`;
       return ((await pool.query(sql, params)).rows as ResultRow[]).map(toResult);
+    },
+    siteSamples: async (q) => {
+      const sql = `SELECT ${SITE_SAMPLE_COLUMNS} FROM results WHERE site = $1 AND started_at >= $2 ORDER BY started_at, id LIMIT $3`;
+      return ((await pool.query(sql, [q.site, q.sinceMs, q.limit])).rows as SiteSampleDbRow[]).map(toSiteSample);
     },
     purge: async (nowMs) => {
       const c = cutoffs(opts, nowMs);

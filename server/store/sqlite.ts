@@ -13,11 +13,14 @@ import {
   freshCode,
   freshId,
   RESULT_COLUMNS,
+  SITE_SAMPLE_COLUMNS,
   toAddress,
   toResult,
+  toSiteSample,
   truncatedAddress,
   type AddressRow,
   type ResultRow,
+  type SiteSampleDbRow,
 } from './common.js';
 import {
   StoreError,
@@ -88,6 +91,7 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
   const byCode = db.prepare(`SELECT ${RESULT_COLUMNS} FROM results WHERE code = ?`);
   const byId = db.prepare(`SELECT ${RESULT_COLUMNS} FROM results WHERE id = ?`);
   const addressesOf = db.prepare('SELECT address, truncated, stored_at FROM result_addresses WHERE result_id = ? ORDER BY stored_at');
+  const siteSamples = db.prepare(`SELECT ${SITE_SAMPLE_COLUMNS} FROM results WHERE site = ? AND started_at >= ? ORDER BY started_at, id LIMIT ?`);
   const deleteAddresses = db.prepare('DELETE FROM result_addresses WHERE stored_at < ?');
   const deleteResultAddresses = db.prepare('DELETE FROM result_addresses WHERE result_id IN (SELECT id FROM results WHERE stored_at < ?)');
   const deleteResults = db.prepare('DELETE FROM results WHERE stored_at < ?');
@@ -151,6 +155,7 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
       const sql = `SELECT ${RESULT_COLUMNS} FROM results ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at, id LIMIT ?`;
       return (db.prepare(sql).all(...params, q.limit) as ResultRow[]).map(toResult);
     },
+    siteSamples: async (q) => (siteSamples.all(q.site, q.sinceMs, q.limit) as SiteSampleDbRow[]).map(toSiteSample),
     purge: async (nowMs): Promise<PurgeOutcome> => {
       const c = cutoffs(opts, nowMs);
       return db

@@ -65,6 +65,27 @@ export interface ListQuery {
   limit: number;
 }
 
+/** A site's samples since a time (the site report, issue 12). */
+export interface SiteQuery {
+  /** Exact match. */
+  site: string;
+  /** Tests started at or after this (ms since the epoch). */
+  sinceMs: number;
+  /** At most this many rows, oldest first. */
+  limit: number;
+}
+
+/** What a site report reads of one stored sample: its summary columns and the report body. */
+export interface SiteSampleRow {
+  id: string;
+  code: string;
+  sampleId: string | null;
+  kind: ResultKind;
+  startedAtMs: number;
+  verdict: string | null;
+  reportJson: string;
+}
+
 export interface PurgeOutcome {
   addressesDeleted: number;
   resultsDeleted: number;
@@ -80,6 +101,11 @@ export interface ResultStore {
   getById(id: string): Promise<(StoredResult & { addresses: StoredAddress[] }) | null>;
   /** Oldest test first; the export reads this. */
   list(query: ListQuery): Promise<StoredResult[]>;
+  /**
+   * One site's samples started at or after `sinceMs`, oldest first (then by id): served by the
+   * index results_site_started_at (site, started_at) of migration 1.
+   */
+  siteSamples(query: SiteQuery): Promise<SiteSampleRow[]>;
   /** Deletes addresses older than retainIpDays and results older than retainDays, as of `nowMs`. */
   purge(nowMs: number): Promise<PurgeOutcome>;
   close(): Promise<void>;

@@ -61,6 +61,17 @@ export const SHARED_RESULT_API = '/api/r';
 /** The shareable page of one stored report: `${SHARED_RESULT_PAGE}/:code`. */
 export const SHARED_RESULT_PAGE = '/r';
 
+/**
+ * One site's report over its stored samples (issue 12), operator token required:
+ * GET `${SITES_PATH}/:site/report?since=7d|ISO&profile=&azureRegion=&from=&path=&tz=`.
+ */
+export const SITES_PATH = '/api/sites';
+
+/** The URL path of a site's report (the site name percent-encoded, RFC 3986 §2.1). */
+export function siteReportPath(site: string): string {
+  return `${SITES_PATH}/${encodeURIComponent(site)}/report`;
+}
+
 /** POST /api/results answers 201 (stored) or 200 (this sampleId was already stored). */
 export interface ResultAck {
   /** Internal id, for operators. */

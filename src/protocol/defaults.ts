@@ -127,13 +127,37 @@ export const DEFAULTS = {
     /** /api/config answers per minute from one source (one per page test; an office of 60 tests a minute). */
     configPerMinutePerSource: 60,
   },
+  /**
+   * Site reports over many stored samples (issue 12; src/analysis/site). Microsoft's method
+   * (seed 000, "Measuring network performance"): a test every 10 minutes for a week, then the
+   * 90th percentile against the targets.
+   */
+  siteReport: {
+    /** `report --since` and ?since= when not given: the week Microsoft's method asks for. */
+    sinceMs: 7 * 86_400_000,
+    /** Worst hours are weekday x hour cells in this IANA time zone unless one is given. */
+    timeZone: 'UTC',
+    /** Two-sided level of the distribution-free (order-statistic) interval of a site P90. */
+    p90ConfidenceLevel: 0.95,
+    /**
+     * Fewest graded samples a site P90 is graded from: the smallest n whose equal-tailed 95 %
+     * order-statistic interval of the 90th percentile (binomial, each tail <= 2.5 %) has an
+     * upper end below the largest sample, so one outlier alone cannot bound it. Computed by
+     * p90MinSamples() in src/analysis/site/order-statistics.ts; a test checks this number.
+     */
+    p90MinSamples: 54,
+    /** Worst weekday x hour cells listed (the page shows all 168). */
+    worstHours: 5,
+    /** `callprobe report`: one GET of a site report; a year of samples reads and grades in well under this. */
+    fetchTimeoutMs: 60_000,
+  },
   /** Clock skew allowed on a TURN credential's expiry beyond --credential-ttl before the relay refuses it. */
   credentialSkewS: 300,
 
   // ---- Site alerts (serve --alerts FILE; issue 12) --------------------------------------------
   alerts: {
-    /** Samples a rule's P90 is taken over: six hours of 10-minute samples. */
-    samples: 36,
+    /** Samples a rule's P90 is taken over: the fewest a site report grades a P90 from (siteReport.p90MinSamples; nine hours of 10-minute samples). */
+    samples: 54,
     /** Breaching evaluations in a row before an alert is raised, passing ones before it clears. */
     raiseAfter: 3,
     clearAfter: 3,
@@ -183,6 +207,15 @@ export const BOUNDS = {
   siteChars: 128,
   /** One export answers at most this many rows (use ?since= to page). */
   exportMaxRows: 100_000,
+  /** `report --since` / ?since=: an hour at least, the longest retention (--retain-days max) at most. */
+  siteReportSinceMs: { min: 3_600_000, max: 3650 * 86_400_000 },
+  /**
+   * Samples one site report reads: ten weeks of 10-minute samples (a week is 1,008). The query
+   * returns the report bodies (~19 KB each), so this bounds one request to ~190 MB of text.
+   */
+  siteReportMaxSamples: 10_080,
+  /** An IANA time zone name (tz database names are < 40 characters). */
+  timeZoneChars: 64,
   /** --admin-token: 16 characters at least, so a guessable token is refused. */
   adminTokenChars: { min: 16, max: 256 },
 } as const;
@@ -399,4 +432,31 @@ export function parseAdminToken(text: string): string {
 export function isSampleId(value: unknown): value is string {
   const b = BOUNDS.sampleIdChars;
   return typeof value === 'string' && value.length >= b.min && value.length <= b.max && /^[A-Za-z0-9._-]+$/.test(value);
+}
+
+/** Parses a span back from now: `7d`, `36h`, `90m` (days, hours, minutes), within BOUNDS.siteReportSinceMs; returns ms. */
+export function parseSinceSpan(text: string, what = '--since'): number {
+  const m = /^\s*(\d{1,6})\s*([dhm])\s*$/.exec(text);
+  const unitMs = m ? { d: 86_400_000, h: 3_600_000, m: 60_000 }[m[2] as 'd' | 'h' | 'm'] : Number.NaN;
+  const ms = m ? Number(m[1]) * unitMs : Number.NaN;
+  const b = BOUNDS.siteReportSinceMs;
+  if (!Number.isSafeInteger(ms) || ms < b.min || ms > b.max) {
+    throw new ConfigError(`${what} must be a span like 7d, 36h or 90m, from 1h to ${b.max / 86_400_000}d, not "${text}"`, 'bad-value');
+  }
+  return ms;
+}
+
+/** Parses an IANA time zone name (e.g. Europe/Paris, UTC) as Intl knows it; returns its canonical spelling. */
+export function parseTimeZone(text: string, what = '--tz'): string {
+  const t = text.trim();
+  if (t.length === 0 || t.length > BOUNDS.timeZoneChars || !/^[A-Za-z0-9_+\-/]+$/.test(t)) {
+    throw new ConfigError(`${what} must be an IANA time zone name such as Europe/Paris or UTC, not "${text}"`, 'bad-value');
+  }
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: t }).resolvedOptions().timeZone;
+  } catch (err) {
+    if (err instanceof RangeError)
+      throw new ConfigError(`${what}: "${text}" is not a time zone this runtime knows (IANA names, e.g. Europe/Paris)`, 'bad-value');
+    throw err;
+  }
 }

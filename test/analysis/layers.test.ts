@@ -1,5 +1,5 @@
 /**
- * Layers inside the analysis unit: measure -> schema -> grade -> present -> report. A file
+ * Layers inside the analysis unit: measure -> schema -> grade -> site -> present -> report. A file
  * imports only its own layer or lower ones, so grading never depends on how it is worded
  * (present) and the words never depend on how the report is assembled (report).
  */
@@ -8,7 +8,7 @@ import { dirname, join, normalize, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../kit/paths.js';
 
-const LAYERS = ['measure', 'schema', 'grade', 'present', 'report'] as const;
+const LAYERS = ['measure', 'schema', 'grade', 'site', 'present', 'report'] as const;
 const root = join(repoRoot, 'src/analysis');
 
 function layerOf(file: string): number {

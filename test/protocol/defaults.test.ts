@@ -9,6 +9,8 @@ import {
   parseIntInRange,
   parsePortList,
   parseRelayPortRange,
+  parseSinceSpan,
+  parseTimeZone,
   parseTurnUri,
   parseTurnUriParts,
   tryParseTurnUriParts,
@@ -191,5 +193,29 @@ describe('parseHostPort (--metrics-listen)', () => {
     expect(parseHostPort('[::1]:0', '--metrics-listen')).toEqual({ host: '::1', port: 0 });
     expect(() => parseHostPort('::1:9100', '--metrics-listen')).toThrow(/--metrics-listen must look like/);
     expect(() => parseHostPort('127.0.0.1:70000', '--metrics-listen')).toThrow(/0\.\.65535/);
+  });
+});
+
+describe('site report spans and time zones (issue 12)', () => {
+  it('parses a span back from now in days, hours or minutes, within its bounds', () => {
+    expect(parseSinceSpan('7d')).toBe(7 * 86_400_000);
+    expect(parseSinceSpan(' 36h ')).toBe(36 * 3_600_000);
+    expect(parseSinceSpan('90m')).toBe(90 * 60_000);
+    for (const bad of ['0d', '59m', '7', 'd7', '7w', '-1d', '1.5d', `${3651}d`, '']) {
+      expect(() => parseSinceSpan(bad), bad).toThrow(ConfigError);
+    }
+    expect(parseSinceSpan(`${BOUNDS.siteReportSinceMs.max / 86_400_000}d`)).toBe(BOUNDS.siteReportSinceMs.max);
+    expect(DEFAULTS.siteReport.sinceMs).toBe(parseSinceSpan('7d'));
+  });
+
+  it('accepts IANA time zone names the runtime knows and refuses the rest', () => {
+    expect(parseTimeZone('UTC')).toBe('UTC');
+    expect(parseTimeZone('Europe/Paris')).toBe('Europe/Paris');
+    // Returned as the runtime spells it canonically (ICU may fold an alias).
+    expect(parseTimeZone('America/Argentina/Buenos_Aires')).toMatch(/Buenos_Aires$/);
+    for (const bad of ['Mars/Olympus', '', 'Europe/Paris; rm -rf', 'x'.repeat(65), 'Europe/../../etc']) {
+      expect(() => parseTimeZone(bad), bad).toThrow(ConfigError);
+    }
+    expect(parseTimeZone(DEFAULTS.siteReport.timeZone)).toBe(DEFAULTS.siteReport.timeZone);
   });
 });

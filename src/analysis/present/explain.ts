@@ -93,7 +93,9 @@ export function explainAggregate(a: Omit<AggregateReport, 'explanation'>): strin
     out.push(
       a.tests === 0
         ? 'NO VERDICT: there are no tests to aggregate.'
-        : `NO VERDICT: no 90th percentile failed, but ${plural(a.entries.filter((e) => e.status === 'insufficient').length, 'target')} had no test that could be judged.`,
+        : a.entries.some((e) => e.status === 'insufficient' && e.p90 !== null)
+          ? `NO VERDICT: ${plural(a.entries.filter((e) => e.status === 'insufficient' && e.p90 !== null).length, 'target')} had too few tests for a graded 90th percentile (each line says how many it needs).`
+          : `NO VERDICT: no 90th percentile failed, but ${plural(a.entries.filter((e) => e.status === 'insufficient').length, 'target')} had no test that could be judged.`,
     );
   } else {
     out.push(`PASS: over ${plural(a.tests, 'test')}, the 90th percentile of every target of the "${label}" profile is within its limit.`);

@@ -271,14 +271,25 @@ export function methodSentences(lossTimeoutMs: number): string[] {
 /** What an aggregate entry grades, from what each test graded. */
 export const aggregateStatistic = (perTest: string): string => `P90 over tests of: ${perTest}`;
 
-/** The sentence of one aggregate entry (P90 over tests of one target and direction). */
-export function aggregateEntrySentence(e: Omit<AggregateEntry, 'sentence'>): string {
+/** The sentence of one aggregate entry (P90 over tests of one target and direction); `minTests` grades a P90, `interval` is its order-statistic interval. */
+export function aggregateEntrySentence(
+  e: Omit<AggregateEntry, 'sentence'>,
+  rule: { minTests: number; interval: { level: number; lower: number; upper: number } | null },
+): string {
   const where = targetWhere(e.label, e.direction);
-  const apart = e.testsInsufficient > 0 ? ` ${plural(e.testsInsufficient, 'test')} could not be judged on this and are not counted.` : '';
+  const apart =
+    e.testsInsufficient > 0
+      ? ` ${plural(e.testsInsufficient, 'test')} could not be judged on this and ${e.testsInsufficient === 1 ? 'is' : 'are'} not counted.`
+      : '';
   if (e.p90 === null) return `${where}: no test could be judged.${apart}`;
-  const value = e.unit === 'ms' ? ms(e.p90, e.threshold) : pct(e.p90, e.threshold);
-  const target = e.unit === 'ms' ? ms(e.threshold) : pct(e.threshold);
-  return `${where}: the 90th percentile over ${plural(e.testsGraded, 'test')} was ${value}; the target is below ${target}, so this ${e.status === 'pass' ? 'passes' : 'fails'}.${apart}`;
+  const show = (v: number, t?: number): string => (e.unit === 'ms' ? ms(v, t) : pct(v, t));
+  const value = show(e.p90, e.threshold);
+  const target = show(e.threshold);
+  const over = `${where}: the 90th percentile over ${plural(e.testsGraded, 'test')} was ${value}`;
+  if (rule.interval === null)
+    return `${over}; a P90 is graded from ${String(rule.minTests)} tests or more, so this is not graded (${String(e.testsGraded)} of ${String(rule.minTests)}).${apart}`;
+  const ci = `${pct(rule.interval.level * 100)} interval of the P90: ${show(rule.interval.lower)} to ${show(rule.interval.upper)}`;
+  return `${over}; the target is below ${target}, so this ${e.status === 'pass' ? 'passes' : 'fails'} (${ci}).${apart}`;
 }
 
 /** "UDP 3479", "TLS 443", "TCP" (a rung not offered has no port). */

@@ -5,13 +5,16 @@
  *
  * For each target and direction, the per-test graded values of the tests that could be
  * graded (pass or fail) are collected, and their nearest-rank 90th percentile is graded
- * with the same strict "<" (for RTT: the P90 of the per-test p50s). Tests that were
- * insufficient for that target are counted apart and never enter the percentile.
+ * with the same strict "<" (for RTT: the P90 of the per-test p50s), by the same code as a
+ * site report over stored samples (siteMetric, src/analysis/site/site.ts): graded only from
+ * DEFAULTS.siteReport.p90MinSamples tests or more, with its order-statistic interval; fewer is
+ * insufficient, with the count. Tests that were insufficient for that target are counted
+ * apart and never enter the percentile.
  * Verdict: fail if any entry fails, else insufficient if any entry is, else pass.
  */
 import { explainAggregate } from '../present/explain.js';
 import { aggregateEntrySentence, aggregateStatistic } from '../present/sentences.js';
-import { nearestRankIndex } from '../measure/percentile.js';
+import { SITE_SETTINGS, siteMetric, type SiteSettings } from '../site/site.js';
 import type { AggregateEntry, AggregateReport } from '../schema/aggregate-schema.js';
 import type { GradeEntry, Report, Verdict } from '../schema/report-schema.js';
 import { SCHEMA_VERSION } from '../schema/version.js';
@@ -41,7 +44,8 @@ function profileKey(r: Report): string {
   return `${p.id}|${p.azureRegion ?? ''}|${p.from ?? ''}`;
 }
 
-export function aggregateP90(reports: readonly Report[]): AggregateReport {
+/** `settings` defaults to the site report's (the minimum count and interval level of a P90). */
+export function aggregateP90(reports: readonly Report[], settings: Pick<SiteSettings, 'minSamplesP90' | 'confidenceLevel'> = SITE_SETTINGS): AggregateReport {
   for (const r of reports) {
     if ((r.schemaVersion as number) !== SCHEMA_VERSION) throw new AggregateInputError('unsupported-schema', `schemaVersion ${String(r.schemaVersion)}`);
   }
@@ -84,13 +88,14 @@ export function aggregateP90(reports: readonly Report[]): AggregateReport {
       testsGraded: b.values.length,
       testsInsufficient: b.insufficient,
     };
-    const sorted = [...b.values].sort((x, y) => x.value - y.value);
-    const at = sorted.length > 0 ? sorted[nearestRankIndex(sorted.length, 90)] : undefined;
-    const facts: Omit<AggregateEntry, 'sentence'> =
-      at === undefined
-        ? { ...base, p90: null, p90StartedAt: null, status: 'insufficient' }
-        : { ...base, p90: at.value, p90StartedAt: at.startedAt, status: at.value < g.threshold ? 'pass' : 'fail' };
-    return { ...facts, sentence: aggregateEntrySentence(facts) };
+    const m = siteMetric(
+      { target: g.target, label: g.label, direction: g.direction, unit: g.unit, threshold: g.threshold },
+      b.values.map((v) => ({ value: v.value, sample: v.startedAt })),
+      b.insufficient,
+      settings,
+    );
+    const facts: Omit<AggregateEntry, 'sentence'> = { ...base, p90: m.p90, p90StartedAt: m.p90Sample, status: m.status };
+    return { ...facts, sentence: aggregateEntrySentence(facts, { minTests: settings.minSamplesP90, interval: m.p90Interval }) };
   });
 
   const verdict: Verdict =

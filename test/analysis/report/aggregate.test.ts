@@ -5,6 +5,7 @@ import { AggregateReportSchema } from '../../../src/analysis/schema/aggregate-sc
 import { analyze } from '../../../src/analysis/report/analyze.js';
 import type { Report } from '../../../src/analysis/schema/report-schema.js';
 import { reflectorInput } from './inputs.js';
+import { DEFAULTS } from '../../../src/protocol/defaults.js';
 
 const validate = new Ajv({ strict: false }).compile(AggregateReportSchema);
 
@@ -15,38 +16,53 @@ function test(rttMs: number, minutes: number, extra: Parameters<typeof reflector
 }
 
 describe('P90 aggregate', () => {
-  // Ten tests with RTT p50 = 10, 20, ..., 100 ms. Nearest-rank P90 of 10 values = rank 9 = 90 ms.
-  const reports = Array.from({ length: 10 }, (_, k) => test((k + 1) * 10, k * 10));
+  // Sixty tests with RTT p50 = 41, 42, ..., 100 ms. Nearest-rank P90 of 60 values = rank 54 = 94 ms.
+  const reports = Array.from({ length: 60 }, (_, k) => test(k + 41, k * 10));
   const agg = aggregateP90(reports);
 
-  it('grades the P90 of per-test p50s', () => {
+  it('grades the P90 of per-test p50s, with the same code as a site report', () => {
     const rtt = agg.entries.find((e) => e.target === 'latency-rtt');
-    expect(rtt).toMatchObject({ p90: 90, testsGraded: 10, testsInsufficient: 0, status: 'pass', threshold: 100 });
-    expect(rtt?.p90StartedAt).toBe('2025-01-06T01:20:00.000Z');
+    expect(rtt).toMatchObject({ p90: 94, testsGraded: 60, testsInsufficient: 0, status: 'pass', threshold: 100 });
+    expect(rtt?.p90StartedAt).toBe(new Date(Date.UTC(2025, 0, 6) + 53 * 10 * 60_000).toISOString());
+    expect(rtt?.sentence).toMatch(
+      /the 90th percentile over 60 tests was 94 ms; the target is below 100 ms, so this passes \(95% interval of the P90: \d+ ms to \d+ ms\)/,
+    );
     // One test (100 ms) failed its own RTT grade, yet the site passes on its 90th percentile.
-    expect(agg.testVerdicts).toEqual({ pass: 9, fail: 1, insufficient: 0 });
+    expect(agg.testVerdicts).toEqual({ pass: 59, fail: 1, insufficient: 0 });
     expect(agg.verdict).toBe('pass');
     expect(agg.explanation[0]).toMatch(/^PASS/);
     expect(validate(agg)).toBe(true);
   });
 
   it('fails when the P90 reaches the threshold', () => {
-    // Eleven values 10..110: rank ceil(9.9) = 10 -> 100 ms = threshold: fail.
-    const more = aggregateP90([...reports, test(110, 100)]);
-    expect(more.entries.find((e) => e.target === 'latency-rtt')).toMatchObject({ p90: 100, status: 'fail' });
+    // Seventy values, 41..100 and ten at 110: rank ceil(63) = 63 -> 110 ms: fail.
+    const more = aggregateP90([...reports, ...Array.from({ length: 10 }, (_, k) => test(110, 600 + k * 10))]);
+    expect(more.entries.find((e) => e.target === 'latency-rtt')).toMatchObject({ p90: 110, status: 'fail' });
     expect(more.verdict).toBe('fail');
-    expect(more.entries.find((e) => e.target === 'latency-rtt')?.sentence).toContain('the 90th percentile over 11 tests was 100 ms');
-    // One-way P90 = 50 ms also sits exactly on its 50 ms target: the tie goes to the first entry.
-    expect(more.explanation[1]).toContain('Latency (one way): the 90th percentile over 11 tests was 50 ms');
+    expect(more.entries.find((e) => e.target === 'latency-rtt')?.sentence).toContain('the 90th percentile over 70 tests was 110 ms');
+    // One-way P90 = 55 ms misses its 50 ms target by the same ratio: the tie goes to the first entry.
+    expect(more.explanation[1]).toContain('Latency (one way): the 90th percentile over 70 tests was 55 ms');
+  });
+
+  it('refuses to grade a P90 from fewer tests than the minimum: insufficient, with the count', () => {
+    const few = aggregateP90(reports.slice(0, DEFAULTS.siteReport.p90MinSamples - 1));
+    const rtt = few.entries.find((e) => e.target === 'latency-rtt');
+    expect(rtt).toMatchObject({ status: 'insufficient', testsGraded: 53 });
+    expect(rtt?.p90).not.toBeNull();
+    expect(rtt?.sentence).toContain('a P90 is graded from 54 tests or more, so this is not graded (53 of 54)');
+    expect(few.verdict).toBe('insufficient');
+    expect(few.explanation[0]).toMatch(/too few tests for a graded 90th percentile/);
+    expect(validate(few)).toBe(true);
+    expect(aggregateP90(reports.slice(0, DEFAULTS.siteReport.p90MinSamples)).entries.every((e) => e.status !== 'insufficient')).toBe(true);
   });
 
   it('counts insufficient tests apart', () => {
     // A 10 s test cannot grade the 15 s targets: it is counted apart, not as a zero.
-    const short = test(20, 200, { count: 1000 });
+    const short = test(20, 800, { count: 1000 });
     const mixed = aggregateP90([...reports, short]);
     const loss = mixed.entries.find((e) => e.target === 'loss-15s' && e.direction === 'up');
-    expect(loss).toMatchObject({ testsGraded: 10, testsInsufficient: 1, status: 'pass' });
-    expect(loss?.sentence).toContain('1 test could not be judged');
+    expect(loss).toMatchObject({ testsGraded: 60, testsInsufficient: 1, status: 'pass' });
+    expect(loss?.sentence).toContain('1 test could not be judged on this and is not counted');
     expect(mixed.verdict).toBe('pass');
   });
 
@@ -55,7 +71,7 @@ describe('P90 aggregate', () => {
     expect(empty).toMatchObject({ tests: 0, verdict: 'insufficient', profile: null, entries: [] });
     expect(validate(empty)).toBe(true);
     expect(agg.explanation.some((s) => s.includes('at least a week'))).toBe(true);
-    expect(agg.spanDays).toBeCloseTo(90 / 1440, 12);
+    expect(agg.spanDays).toBeCloseTo(590 / 1440, 12);
   });
 
   it('refuses to mix profiles', () => {

@@ -36,11 +36,14 @@ describe('golden reports', () => {
 describe('golden aggregates', () => {
   const at = (rttMs: number, minutes: number, count = 1500): Report =>
     analyze(reflectorInput({ count, rttMs: () => rttMs, meta: { startedAt: new Date(Date.UTC(2025, 0, 6) + minutes * 60_000).toISOString() } }));
-  const ten = Array.from({ length: 10 }, (_, k) => at((k + 1) * 10, k * 10));
+  // Sixty tests, RTT 41..100 ms (a P90 is graded from 54 tests): nearest-rank P90 = rank 54 = 94 ms.
+  const sixty = Array.from({ length: 60 }, (_, k) => at(k + 41, k * 10));
+  const ten = sixty.slice(0, 10);
   it.each([
-    ['aggregate-pass', () => ten],
-    ['aggregate-fail', () => [...ten, at(110, 100)]],
-    ['aggregate-mixed', () => [...ten, at(20, 200, 1000)]],
+    ['aggregate-pass', () => sixty],
+    ['aggregate-fail', () => [...sixty, ...Array.from({ length: 10 }, (_, k) => at(110, 600 + k * 10))]],
+    ['aggregate-mixed', () => [...sixty, at(20, 800, 1000)]],
+    ['aggregate-too-few', () => ten],
     ['aggregate-insufficient', () => [at(20, 0, 1000), at(30, 10, 1000)]],
     ['aggregate-empty', () => []],
   ] as const)('%s', (name, reports) => {

@@ -17,7 +17,7 @@ import { alertText, webhookBody } from '../../../server/alerts/webhook.js';
 import { openSqliteStore } from '../../../server/store/sqlite.js';
 import type { ResultStore } from '../../../server/store/types.js';
 import { analyze } from '../../../src/analysis/report/analyze.js';
-import { ConfigError } from '../../../src/protocol/defaults.js';
+import { ConfigError, DEFAULTS } from '../../../src/protocol/defaults.js';
 import { reflectorInput } from '../../analysis/report/inputs.js';
 import { appOptionsWithoutRelay } from '../../kit/app-options.js';
 import { waitFor } from '../../kit/wait.js';
@@ -141,7 +141,7 @@ describe('the alerts file', () => {
   it('takes the defaults and names the first problem', () => {
     expect(alertsConfigFrom({ webhook: { url: 'https://hooks.example/x', format: 'teams' }, rules: [{ metric: 'loss-15s' }] })).toEqual({
       webhook: { url: 'https://hooks.example/x', format: 'teams' },
-      rules: [{ target: 'loss-15s', samples: 36, raiseAfter: 3, clearAfter: 3 }],
+      rules: [{ target: 'loss-15s', samples: DEFAULTS.alerts.samples, raiseAfter: 3, clearAfter: 3 }],
     });
     expect(() => alertsConfigFrom({ webhook: { url: 'ftp://x' }, rules: [{ metric: 'loss-15s' }] })).toThrow(/\/webhook\/url/);
     expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ metric: 'mos' }] })).toThrow(ConfigError);
@@ -166,5 +166,11 @@ describe('the alerts file', () => {
       summary: 'callprobe: Paris ok',
       text: expect.stringContaining('is back below its 100 ms target') as string,
     });
+  });
+});
+
+describe('the default alert window', () => {
+  it('is the fewest samples a site report grades a P90 from', () => {
+    expect(DEFAULTS.alerts.samples).toBe(DEFAULTS.siteReport.p90MinSamples);
   });
 });

@@ -1,0 +1,66 @@
+/** The words of a site report (src/analysis/site): one sentence per metric, the left-out samples, the worst hours. */
+import type { HourCell, LeftOut, ReasonCount, SiteMetric } from '../site/site.js';
+import { count, ms, pct, plural } from './format.js';
+import { targetWhere } from './sentences.js';
+
+const value = (v: number, unit: 'ms' | '%', threshold?: number): string => (unit === 'ms' ? ms(v, threshold) : pct(v, threshold));
+
+/** What a could-not-test reason means, for "... could not reach the relay". */
+const COULD_NOT: Record<string, string> = {
+  'no-relay': 'reach the relay',
+  'connect-timeout': 'connect in time',
+  'could-not-connect': 'connect',
+  'no-server': 'reach the server',
+};
+
+/** "12 of 1,008 samples could not reach the relay", or null when every sample ran. */
+export function couldNotTestSentence(reasons: readonly ReasonCount[], total: number): string | null {
+  const n = reasons.reduce((s, r) => s + r.samples, 0);
+  if (n === 0) return null;
+  const parts = reasons.map((r) => `${count(r.samples)} could not ${COULD_NOT[r.reason] ?? `test (${r.reason})`}`);
+  const first = reasons[0];
+  if (reasons.length === 1 && first !== undefined)
+    return `${count(n)} of ${plural(total, 'sample')} could not ${COULD_NOT[first.reason] ?? `test (${first.reason})`}; they are counted, not graded.`;
+  return `${count(n)} of ${plural(total, 'sample')} could not test (${parts.join(', ')}); they are counted, not graded.`;
+}
+
+/** What the pool left out, or null when it left nothing out besides could-not-test samples. */
+export function leftOutSentence(l: LeftOut, profileLabel: string | null, probePath: string | null): string | null {
+  const parts: string[] = [];
+  if (l.otherProfile > 0) parts.push(`${plural(l.otherProfile, 'sample')} of another profile`);
+  if (l.otherPath > 0) parts.push(`${plural(l.otherPath, 'sample')} of another probe path`);
+  if (l.unreadable > 0) parts.push(`${plural(l.unreadable, 'stored sample')} that could not be read`);
+  if (parts.length === 0) return null;
+  return `This report pools one profile (${profileLabel ?? 'none'}) and one probe path (${probePath ?? 'none'}); it leaves out ${parts.join(', ')}.`;
+}
+
+/** One metric: its P50/P90/P99, the interval of its P90 and the share that missed. */
+export function siteMetricSentence(m: SiteMetric, minSamples: number): string {
+  const where = targetWhere(m.label, m.direction);
+  const target = value(m.threshold, m.unit);
+  const apart =
+    m.samplesInsufficient > 0
+      ? ` ${plural(m.samplesInsufficient, 'sample')} could not be judged on this and ${m.samplesInsufficient === 1 ? 'is' : 'are'} not counted.`
+      : '';
+  if (m.p90 === null || m.p50 === null || m.p99 === null) return `${where}: no sample could be judged.${apart}`;
+  const spread = `P50 ${value(m.p50, m.unit)}, P90 ${value(m.p90, m.unit, m.threshold)}, P99 ${value(m.p99, m.unit)} over ${plural(m.samplesGraded, 'sample')}`;
+  const missed = m.missedPct === null ? '' : ` ${count(m.missed)} (${pct(m.missedPct)}) missed the target.`;
+  if (m.p90Interval === null) {
+    return `${where}: ${spread}; a P90 is graded from ${count(minSamples)} samples or more, so this is not graded (${count(m.samplesGraded)} of ${count(minSamples)}).${missed}${apart}`;
+  }
+  const ci = m.p90Interval;
+  return `${where}: ${spread}; the target is below ${target}, so this ${m.status === 'pass' ? 'passes' : 'fails'} (${pct(ci.level * 100)} interval of the P90: ${value(ci.lower, m.unit)} to ${value(ci.upper, m.unit)}).${missed}${apart}`;
+}
+
+const DAY = ['', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+/** "Tue 14:00-15:00" */
+export function hourCellName(c: Pick<HourCell, 'weekday' | 'hour'>): string {
+  const h = (x: number): string => `${String(x).padStart(2, '0')}:00`;
+  return `${DAY[c.weekday] ?? '?'} ${h(c.hour)}-${h((c.hour + 1) % 24)}`;
+}
+
+/** One worst-hour cell: "Tue 14:00-15:00: 6 samples, 3 failed (50%), P90 round trip 180 ms". */
+export function hourCellText(c: HourCell): string {
+  return `${hourCellName(c)}: ${plural(c.samples, 'sample')}, ${count(c.failed)} failed (${pct(c.failedPct)}), P90 round trip ${c.p90RttMs === null ? '–' : ms(c.p90RttMs)}`;
+}

@@ -1,0 +1,114 @@
+/**
+ * The site report (issue 12): the facts of src/analysis/site with their words, as the API
+ * answers it (GET /api/sites/:site/report), `callprobe report` prints it and the page shows it.
+ */
+import { couldNotTestSentence, leftOutSentence, siteMetricSentence } from '../present/site-text.js';
+import { count, num, plural } from '../present/format.js';
+import { RECOMMENDED_SPAN_DAYS, RECOMMENDED_TESTS } from '../grade/targets.js';
+import {
+  type HourCell,
+  type LeftOut,
+  type PoolChoice,
+  type ProbePathId,
+  type ReasonCount,
+  SITE_SETTINGS,
+  type SiteMetric,
+  type SiteSample,
+  type SiteSettings,
+  siteFacts,
+} from '../site/site.js';
+import type { Verdict } from '../schema/report-schema.js';
+
+export interface SiteReport {
+  kind: 'site-report';
+  schemaVersion: 1;
+  site: string | null;
+  /** The start of the span asked for (ISO 8601 UTC), or null for every sample given. */
+  since: string | null;
+  timeZone: string;
+  profile: { id: string; azureRegion: string | null; from: 'site' | 'edge' | null; label: string; source: string } | null;
+  probePath: ProbePathId | null;
+  /** Samples pooled and graded (reports of the profile and probe path). */
+  samples: number;
+  samplesTotal: number;
+  leftOut: LeftOut;
+  couldNotTest: { samples: number; reasons: ReasonCount[]; sentence: string | null };
+  firstStartedAt: string | null;
+  lastStartedAt: string | null;
+  spanDays: number | null;
+  /** How a site P90 is graded: nearest rank, with an order-statistic interval, from enough samples. */
+  p90Rule: { minSamples: number; confidenceLevel: number; method: string };
+  metrics: Array<SiteMetric & { sentence: string }>;
+  hours: HourCell[];
+  worstHours: HourCell[];
+  verdict: Verdict;
+  explanation: string[];
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** Builds the site report of `samples` (any order). `sinceMs` is only stated, not applied: the caller selected the samples. */
+export function buildSiteReport(
+  samples: readonly SiteSample[],
+  opts: { site: string | null; sinceMs: number | null; choice: PoolChoice; settings?: Partial<SiteSettings> },
+): SiteReport {
+  const settings: SiteSettings = { ...SITE_SETTINGS, ...opts.settings };
+  const f = siteFacts(samples, opts.choice, settings);
+  const metrics = f.metrics.map((m) => ({ ...m, sentence: siteMetricSentence(m, f.minSamplesP90) }));
+  const spanDays = f.firstStartedAtMs === null || f.lastStartedAtMs === null ? null : (f.lastStartedAtMs - f.firstStartedAtMs) / 86_400_000;
+  const cnt = couldNotTestSentence(f.couldNotTestReasons, f.samplesTotal);
+  const left = leftOutSentence(f.leftOut, f.profile?.label ?? null, f.probePath);
+  const explanation: string[] = [];
+  const label = f.profile?.label ?? 'no profile';
+  if (f.verdict === 'fail') {
+    const failed = metrics.filter((m) => m.status === 'fail');
+    explanation.push(`FAIL: over ${plural(f.samples, 'sample')}, the 90th percentile misses ${plural(failed.length, 'target')} of the "${label}" profile.`);
+  } else if (f.verdict === 'pass') {
+    explanation.push(`PASS: over ${plural(f.samples, 'sample')}, the 90th percentile of every target of the "${label}" profile is within its limit.`);
+  } else {
+    const few = metrics.filter((m) => m.reason === 'too-few-samples').length;
+    explanation.push(
+      f.samples === 0
+        ? 'NO VERDICT: there are no samples to grade.'
+        : few > 0
+          ? `NO VERDICT: ${plural(f.samples, 'sample')}; a P90 is graded from ${count(f.minSamplesP90)} samples or more (${plural(few, 'target')} had fewer).`
+          : `NO VERDICT: no 90th percentile failed, but ${plural(metrics.filter((m) => m.status === 'insufficient').length, 'target')} could not be graded.`,
+    );
+  }
+  if (cnt !== null) explanation.push(cnt);
+  if (left !== null) explanation.push(left);
+  if (f.samples < RECOMMENDED_TESTS || spanDays === null || spanDays < RECOMMENDED_SPAN_DAYS) {
+    explanation.push(
+      `Microsoft recommends a test every 10 minutes for at least a week (about ${count(RECOMMENDED_TESTS)} samples); this report has ${plural(f.samples, 'sample')}${spanDays === null ? '' : ` over ${num(spanDays)} days`}.`,
+    );
+  }
+  return {
+    kind: 'site-report',
+    schemaVersion: 1,
+    site: opts.site,
+    since: iso(opts.sinceMs),
+    timeZone: f.timeZone,
+    profile:
+      f.profile === null
+        ? null
+        : { id: f.profile.id, azureRegion: f.profile.azureRegion, from: f.profile.from, label: f.profile.label, source: f.profile.source },
+    probePath: f.probePath,
+    samples: f.samples,
+    samplesTotal: f.samplesTotal,
+    leftOut: f.leftOut,
+    couldNotTest: { samples: f.leftOut.couldNotTest, reasons: f.couldNotTestReasons, sentence: cnt },
+    firstStartedAt: iso(f.firstStartedAtMs),
+    lastStartedAt: iso(f.lastStartedAtMs),
+    spanDays,
+    p90Rule: {
+      minSamples: f.minSamplesP90,
+      confidenceLevel: f.confidenceLevel,
+      method: `Nearest-rank percentiles of the per-sample graded values; the P90 is graded (strict "<") only from ${count(f.minSamplesP90)} samples or more, with its distribution-free equal-tailed ${num(f.confidenceLevel * 100)}% interval from order statistics (binomial).`,
+    },
+    metrics,
+    hours: f.hours,
+    worstHours: f.worstHours,
+    verdict: f.verdict,
+    explanation,
+  };
+}

@@ -1,0 +1,382 @@
+/**
+ * A site over weeks (issue 12): the figures of many stored samples of one site, as Microsoft's
+ * method asks (seed 000, "Measuring network performance": a test every 10 minutes for at
+ * least a week, the 90th percentile of the samples against the targets).
+ *
+ * - Pooling: one profile (the targets) and one probe path (report.probe.path) per site report;
+ *   samples of another profile or path are left out and counted, could-not-test samples are
+ *   counted as such, and a stored body that is not a readable report is counted too. Nothing is
+ *   dropped without a count.
+ * - Per graded metric (target and direction) over the samples that graded it (pass or fail):
+ *   nearest-rank P50/P90/P99 (src/analysis/measure/percentile.ts, the one percentile of the
+ *   project), the share of samples that missed the target, and the P90 graded with the same
+ *   strict "<" as a single test, but only from DEFAULTS.siteReport.p90MinSamples samples or
+ *   more, with its distribution-free interval (./order-statistics.ts); fewer is insufficient.
+ * - Worst hours: weekday x hour cells in an IANA time zone, each with its count, failed
+ *   samples and the P90 of the per-test round trip.
+ * Data only; the words are src/analysis/present/site-text.ts, the assembly report/site-report.ts.
+ */
+import { DEFAULTS } from '../../protocol/defaults.js';
+import { nearestRankIndex } from '../measure/percentile.js';
+import type { ProfileId } from '../schema/input.js';
+import type { GradeDirection, Report, TargetId, Verdict } from '../schema/report-schema.js';
+import { verdictOf } from '../grade/grade.js';
+import { ProfileError, type ResolvedProfile, resolveProfile, TARGET_LABELS, type TargetThresholds } from '../grade/targets.js';
+import { quantileInterval } from './order-statistics.js';
+
+/** What a site report reads of one report (a full Report is one): its profile, probe path, verdict and grades. */
+export interface SiteReportFields {
+  meta: Pick<Report['meta'], 'profile'>;
+  probe: Pick<Report['probe'], 'path'>;
+  summary: Pick<Report['summary'], 'verdict'>;
+  grades: Report['grades'];
+}
+
+/** Only the fields a site report reads, so a long span of samples does not keep every full report in memory. */
+export function siteReportFields(r: SiteReportFields): SiteReportFields {
+  return { meta: { profile: r.meta.profile }, probe: { path: r.probe.path }, summary: { verdict: r.summary.verdict }, grades: r.grades };
+}
+
+/** One stored sample as the site report reads it: a report, a could-not-test record, or a body it could not read. */
+export interface SiteSample {
+  /** The store's id (operators) and the code users see, so every figure links to its sample. */
+  id: string;
+  code: string | null;
+  startedAtMs: number;
+  body: { kind: 'report'; report: SiteReportFields } | { kind: 'could-not-test'; reason: string } | { kind: 'unreadable'; problem: string };
+}
+
+/** The probe stream a report's grades rest on (report.probe.path). */
+export type ProbePathId = Report['probe']['path'];
+
+export interface PoolChoice {
+  /** The targets to grade against; null: the profile most samples used. */
+  profile: { id: ProfileId; azureRegion?: string; from?: 'site' | 'edge' } | null;
+  /** The probe path to pool; null: the one most samples used. */
+  probePath: ProbePathId | null;
+}
+
+export interface SiteSettings {
+  /** IANA time zone of the worst-hours cells. */
+  timeZone: string;
+  minSamplesP90: number;
+  confidenceLevel: number;
+  worstHours: number;
+}
+
+export const SITE_SETTINGS: SiteSettings = {
+  timeZone: DEFAULTS.siteReport.timeZone,
+  minSamplesP90: DEFAULTS.siteReport.p90MinSamples,
+  confidenceLevel: DEFAULTS.siteReport.p90ConfidenceLevel,
+  worstHours: DEFAULTS.siteReport.worstHours,
+};
+
+/** Typed error: the site report cannot be computed as asked. */
+export class SiteReportError extends Error {
+  override readonly name = 'SiteReportError';
+  constructor(
+    readonly reason: 'bad-time-zone' | 'bad-profile',
+    detail: string,
+  ) {
+    super(`${reason}: ${detail}`);
+  }
+}
+
+/** Why samples were left out of the pool, each counted. */
+export interface LeftOut {
+  otherProfile: number;
+  otherPath: number;
+  couldNotTest: number;
+  unreadable: number;
+}
+
+/** A could-not-test reason and how many samples had it. */
+export interface ReasonCount {
+  reason: string;
+  samples: number;
+}
+
+/** The distribution-free interval of a P90: the values at two ranks of the sorted samples. */
+export interface P90Interval {
+  level: number;
+  /** Exact coverage of the rank pair (>= level). */
+  coverage: number;
+  lower: number;
+  upper: number;
+  lowerRank: number;
+  upperRank: number;
+}
+
+/** One graded metric over the pooled samples. */
+export interface SiteMetric {
+  target: TargetId;
+  label: string;
+  direction: GradeDirection;
+  unit: 'ms' | '%';
+  threshold: number;
+  /** Samples that graded this metric (pass or fail) and samples that could not. */
+  samplesGraded: number;
+  samplesInsufficient: number;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  /** The codes (or ids) of the samples at those ranks. */
+  p50Sample: string | null;
+  p90Sample: string | null;
+  p99Sample: string | null;
+  /** Null below the minimum count. */
+  p90Interval: P90Interval | null;
+  /** Graded samples whose value missed the target (>= threshold), and their share in %. */
+  missed: number;
+  missedPct: number | null;
+  status: Verdict;
+  /** Why insufficient: no sample graded it, or fewer than the minimum. */
+  reason: 'no-data' | 'too-few-samples' | null;
+}
+
+/** One weekday x hour cell (weekday 1 = Monday ... 7 = Sunday, ISO 8601). */
+export interface HourCell {
+  weekday: number;
+  hour: number;
+  samples: number;
+  /** Samples whose verdict was fail. */
+  failed: number;
+  failedPct: number;
+  /** Nearest-rank P90 of the per-test round trip (latency-rtt value) in the cell; null without one. */
+  p90RttMs: number | null;
+}
+
+export interface SiteFacts {
+  profile: ResolvedProfile | null;
+  probePath: ProbePathId | null;
+  /** Every sample given, pooled or not. */
+  samplesTotal: number;
+  /** Samples pooled: reports of the profile and probe path. */
+  samples: number;
+  leftOut: LeftOut;
+  couldNotTestReasons: ReasonCount[];
+  firstStartedAtMs: number | null;
+  lastStartedAtMs: number | null;
+  timeZone: string;
+  minSamplesP90: number;
+  confidenceLevel: number;
+  metrics: SiteMetric[];
+  /** Every cell with a sample, Monday 00h first. */
+  hours: HourCell[];
+  /** The worst cells: most failed share, then highest P90 round trip. */
+  worstHours: HourCell[];
+  verdict: Verdict;
+}
+
+const THRESHOLD_KEY: Record<TargetId, keyof TargetThresholds> = {
+  'latency-one-way': 'oneWayLatencyMs',
+  'latency-rtt': 'rttMs',
+  'burst-loss-200ms': 'burstLossPct',
+  'loss-15s': 'lossPct',
+  'jitter-15s': 'jitterMs',
+  reorder: 'reorderPct',
+};
+
+/** The thresholds' unit of a target. */
+export function targetUnit(target: TargetId): 'ms' | '%' {
+  return target === 'latency-one-way' || target === 'latency-rtt' || target === 'jitter-15s' ? 'ms' : '%';
+}
+
+function profileKey(p: { id: string; azureRegion?: string | null; from?: string | null }): string {
+  return `${p.id}|${(p.azureRegion ?? '').toLowerCase()}|${p.id === 'azure-region' ? (p.from ?? 'site') : ''}`;
+}
+
+/** The value most often seen (ties: the one seen last, i.e. the newest sample's). */
+function mostCommon<T>(values: readonly T[], key: (v: T) => string): T | null {
+  const counts = new Map<string, { n: number; last: number; v: T }>();
+  values.forEach((v, i) => {
+    const k = key(v);
+    const c = counts.get(k);
+    counts.set(k, { n: (c?.n ?? 0) + 1, last: i, v });
+  });
+  let best: { n: number; last: number; v: T } | null = null;
+  for (const c of counts.values()) if (best === null || c.n > best.n || (c.n === best.n && c.last > best.last)) best = c;
+  return best?.v ?? null;
+}
+
+/** One metric's figures from its graded values (each with the sample it came from). */
+export function siteMetric(
+  base: Pick<SiteMetric, 'target' | 'label' | 'direction' | 'unit' | 'threshold'>,
+  graded: ReadonlyArray<{ value: number; sample: string }>,
+  insufficient: number,
+  settings: Pick<SiteSettings, 'minSamplesP90' | 'confidenceLevel'>,
+): SiteMetric {
+  const sorted = [...graded].sort((a, b) => a.value - b.value);
+  const n = sorted.length;
+  const at = (pct: number): { value: number; sample: string } | null => (n === 0 ? null : (sorted[nearestRankIndex(n, pct)] ?? null));
+  const p50 = at(50);
+  const p90 = at(90);
+  const p99 = at(99);
+  const missed = sorted.filter((g) => g.value >= base.threshold).length;
+  const ci = n >= settings.minSamplesP90 ? quantileInterval(n, 0.9, settings.confidenceLevel) : null;
+  const interval: P90Interval | null =
+    ci === null
+      ? null
+      : {
+          level: settings.confidenceLevel,
+          coverage: ci.coverage,
+          lower: sorted[ci.lowerRank - 1]?.value ?? Number.NaN,
+          upper: sorted[ci.upperRank - 1]?.value ?? Number.NaN,
+          lowerRank: ci.lowerRank,
+          upperRank: ci.upperRank,
+        };
+  const reason = n === 0 ? 'no-data' : interval === null ? 'too-few-samples' : null;
+  return {
+    ...base,
+    samplesGraded: n,
+    samplesInsufficient: insufficient,
+    p50: p50?.value ?? null,
+    p90: p90?.value ?? null,
+    p99: p99?.value ?? null,
+    p50Sample: p50?.sample ?? null,
+    p90Sample: p90?.sample ?? null,
+    p99Sample: p99?.sample ?? null,
+    p90Interval: interval,
+    missed,
+    missedPct: n === 0 ? null : (missed / n) * 100,
+    status: reason !== null || p90 === null ? 'insufficient' : p90.value < base.threshold ? 'pass' : 'fail',
+    reason,
+  };
+}
+
+const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+
+/** Weekday (1 = Monday) and hour of an instant in `timeZone`. */
+export function hourCellOf(timeZone: string): (ms: number) => { weekday: number; hour: number } {
+  let fmt: Intl.DateTimeFormat;
+  try {
+    fmt = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: 'numeric', hourCycle: 'h23' });
+  } catch (err) {
+    if (err instanceof RangeError) throw new SiteReportError('bad-time-zone', `"${timeZone}" is not an IANA time zone this runtime knows`);
+    throw err;
+  }
+  return (ms) => {
+    const parts = fmt.formatToParts(ms);
+    const weekday = WEEKDAYS[parts.find((p) => p.type === 'weekday')?.value ?? ''] ?? 0;
+    const hour = Number(parts.find((p) => p.type === 'hour')?.value ?? Number.NaN) % 24;
+    return { weekday, hour };
+  };
+}
+
+/** The figures of one site from its samples (any order), pooled by `choice`. */
+export function siteFacts(samples: readonly SiteSample[], choice: PoolChoice, settings: SiteSettings = SITE_SETTINGS): SiteFacts {
+  const cellOf = hourCellOf(settings.timeZone);
+  const ordered = [...samples].sort((a, b) => a.startedAtMs - b.startedAtMs || a.id.localeCompare(b.id));
+  const reports = ordered.flatMap((s) => (s.body.kind === 'report' ? [{ sample: s, report: s.body.report }] : []));
+  const leftOut: LeftOut = { otherProfile: 0, otherPath: 0, couldNotTest: 0, unreadable: 0 };
+  const reasons = new Map<string, number>();
+  for (const s of ordered) {
+    if (s.body.kind === 'could-not-test') {
+      leftOut.couldNotTest++;
+      reasons.set(s.body.reason, (reasons.get(s.body.reason) ?? 0) + 1);
+    } else if (s.body.kind === 'unreadable') leftOut.unreadable++;
+  }
+
+  let profile: ResolvedProfile | null = null;
+  try {
+    if (choice.profile !== null) profile = resolveProfile(choice.profile);
+    else {
+      const common = mostCommon(reports, (r) => profileKey(r.report.meta.profile));
+      if (common !== null) {
+        const p = common.report.meta.profile;
+        profile = resolveProfile({ id: p.id, ...(p.azureRegion === null ? {} : { azureRegion: p.azureRegion }), ...(p.from === null ? {} : { from: p.from }) });
+      }
+    }
+  } catch (err) {
+    if (err instanceof ProfileError) throw new SiteReportError('bad-profile', err.message);
+    throw err;
+  }
+  const wantProfile = profile === null ? null : profileKey(profile);
+  const sameProfile = reports.filter((r) => profileKey(r.report.meta.profile) === wantProfile);
+  leftOut.otherProfile = reports.length - sameProfile.length;
+  const probePath = choice.probePath ?? mostCommon(sameProfile, (r) => r.report.probe.path)?.report.probe.path ?? null;
+  const pooled = sameProfile.filter((r) => r.report.probe.path === probePath);
+  leftOut.otherPath = sameProfile.length - pooled.length;
+
+  // Per target and direction, in the order the pooled reports grade them.
+  const buckets = new Map<string, { target: TargetId; direction: GradeDirection; graded: Array<{ value: number; sample: string }>; insufficient: number }>();
+  for (const { sample, report } of pooled) {
+    for (const g of report.grades) {
+      const key = `${g.target}|${g.direction}`;
+      let b = buckets.get(key);
+      if (b === undefined) {
+        b = { target: g.target, direction: g.direction, graded: [], insufficient: 0 };
+        buckets.set(key, b);
+      }
+      if (g.status === 'insufficient' || g.value === null) b.insufficient++;
+      else b.graded.push({ value: g.value, sample: sample.code ?? sample.id });
+    }
+  }
+  const metrics =
+    profile === null
+      ? []
+      : [...buckets.values()].map((b) =>
+          siteMetric(
+            {
+              target: b.target,
+              label: TARGET_LABELS[b.target],
+              direction: b.direction,
+              unit: targetUnit(b.target),
+              threshold: profile.targets[THRESHOLD_KEY[b.target]],
+            },
+            b.graded,
+            b.insufficient,
+            settings,
+          ),
+        );
+
+  const cells = new Map<number, { weekday: number; hour: number; samples: number; failed: number; rtt: number[] }>();
+  for (const { sample, report } of pooled) {
+    const { weekday, hour } = cellOf(sample.startedAtMs);
+    const key = weekday * 24 + hour;
+    let c = cells.get(key);
+    if (c === undefined) {
+      c = { weekday, hour, samples: 0, failed: 0, rtt: [] };
+      cells.set(key, c);
+    }
+    c.samples++;
+    if (report.summary.verdict === 'fail') c.failed++;
+    const rtt = report.grades.find((g) => g.target === 'latency-rtt' && g.status !== 'insufficient')?.value;
+    if (rtt !== undefined && rtt !== null) c.rtt.push(rtt);
+  }
+  const hours: HourCell[] = [...cells.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([, c]) => {
+      const rtt = [...c.rtt].sort((x, y) => x - y);
+      return {
+        weekday: c.weekday,
+        hour: c.hour,
+        samples: c.samples,
+        failed: c.failed,
+        failedPct: (c.failed / c.samples) * 100,
+        p90RttMs: rtt.length === 0 ? null : (rtt[nearestRankIndex(rtt.length, 90)] ?? null),
+      };
+    });
+  const worstHours = [...hours]
+    .sort((a, b) => b.failedPct - a.failedPct || (b.p90RttMs ?? -1) - (a.p90RttMs ?? -1) || b.samples - a.samples)
+    .slice(0, settings.worstHours);
+
+  const times = ordered.map((s) => s.startedAtMs);
+  return {
+    profile,
+    probePath,
+    samplesTotal: samples.length,
+    samples: pooled.length,
+    leftOut,
+    couldNotTestReasons: [...reasons].map(([reason, n]) => ({ reason, samples: n })).sort((a, b) => b.samples - a.samples || a.reason.localeCompare(b.reason)),
+    firstStartedAtMs: times[0] ?? null,
+    lastStartedAtMs: times[times.length - 1] ?? null,
+    timeZone: settings.timeZone,
+    minSamplesP90: settings.minSamplesP90,
+    confidenceLevel: settings.confidenceLevel,
+    metrics,
+    hours,
+    worstHours,
+    verdict: verdictOf(metrics),
+  };
+}

@@ -1,0 +1,204 @@
+import { describe, expect, it } from 'vitest';
+import { buildSiteReport } from '../../../src/analysis/report/site-report.js';
+import { SiteReportError, type SiteSample } from '../../../src/analysis/site/site.js';
+import { p90MinSamples, quantileInterval } from '../../../src/analysis/site/order-statistics.js';
+import { CLIENT_TO_EDGE, EDGE_TO_EDGE } from '../../../src/analysis/grade/targets.js';
+import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { weekOfSamples, type WeekSample } from './week.js';
+
+/** The value, or a failed test saying it was missing. */
+function must<T>(v: T | null | undefined): T {
+  if (v === null || v === undefined) throw new Error('expected a value');
+  return v;
+}
+
+function toSamples(week: readonly WeekSample[]): SiteSample[] {
+  return week.map((w, i) => ({
+    id: `id-${i}`,
+    code: `C${String(i).padStart(4, '0')}`,
+    startedAtMs: w.startedAtMs,
+    body: w.kind === 'could-not-test' ? { kind: 'could-not-test', reason: w.body.reason } : { kind: 'report', report: w.body },
+  }));
+}
+
+/** Nearest rank written out again, independently of src/analysis/measure/percentile.ts. */
+function rank(sortedAsc: number[], p: number): number {
+  const k = Math.max(1, Math.ceil((p * sortedAsc.length) / 100));
+  return sortedAsc[k - 1] as number;
+}
+
+const THRESHOLDS: Record<string, number> = {
+  'latency-one-way': CLIENT_TO_EDGE.oneWayLatencyMs,
+  'latency-rtt': CLIENT_TO_EDGE.rttMs,
+  'burst-loss-200ms': CLIENT_TO_EDGE.burstLossPct,
+  'loss-15s': CLIENT_TO_EDGE.lossPct,
+  'jitter-15s': CLIENT_TO_EDGE.jitterMs,
+  reorder: CLIENT_TO_EDGE.reorderPct,
+};
+
+describe('site report over a generated week', () => {
+  const week = weekOfSamples({ seed: 12, couldNotTestEvery: 84, site: 'Paris' });
+  const samples = toSamples(week);
+  const report = buildSiteReport(samples, { site: 'Paris', sinceMs: null, choice: { profile: null, probePath: null } });
+
+  it('gives P50/P90/P99 equal to an independent nearest-rank computation, per metric and direction', () => {
+    const reports = week.flatMap((w) => (w.kind === 'could-not-test' ? [] : [w.body]));
+    expect(report.samples).toBe(996);
+    expect(report.metrics.length).toBe(reports[0]?.grades.length);
+    for (const m of report.metrics) {
+      const values = reports.flatMap((r) =>
+        r.grades.filter((g) => g.target === m.target && g.direction === m.direction && g.status !== 'insufficient').map((g) => g.value as number),
+      );
+      values.sort((a, b) => a - b);
+      expect(values.length).toBeGreaterThan(900);
+      expect(m.samplesGraded).toBe(values.length);
+      expect(m.samplesInsufficient).toBe(996 - values.length);
+      expect([m.p50, m.p90, m.p99]).toEqual([rank(values, 50), rank(values, 90), rank(values, 99)]);
+      expect(m.missed).toBe(values.filter((v) => v >= must(THRESHOLDS[m.target])).length);
+      expect(m.missedPct).toBeCloseTo((m.missed / values.length) * 100, 10);
+    }
+  });
+
+  it('grades each P90 against the profile with a strict "<" and states its interval', () => {
+    expect(report.profile?.id).toBe('client-to-edge');
+    for (const m of report.metrics) {
+      expect(m.threshold).toBe(THRESHOLDS[m.target]);
+      expect(m.status).toBe((m.p90 as number) < m.threshold ? 'pass' : 'fail');
+      expect(m.reason).toBeNull();
+      const ci = must(m.p90Interval);
+      expect(ci.lower).toBeLessThanOrEqual(m.p90 as number);
+      expect(ci.upper).toBeGreaterThanOrEqual(m.p90 as number);
+      expect(ci.coverage).toBeGreaterThanOrEqual(0.95);
+      expect(m.sentence).toMatch(/95% interval of the P90/);
+    }
+    // RTT p90 lands in the busy afternoons (15 % of the week at 100..140 ms): it fails; burst loss draws up to 1.2x its target.
+    expect(report.metrics.find((m) => m.target === 'latency-rtt')?.status).toBe('fail');
+    expect(report.metrics.find((m) => m.target === 'burst-loss-200ms' && m.direction === 'up')?.status).toBe('fail');
+    expect(report.metrics.find((m) => m.target === 'jitter-15s' && m.direction === 'up')?.status).toBe('pass');
+    expect(report.verdict).toBe('fail');
+  });
+
+  it('counts could-not-test samples as such', () => {
+    expect(report.samplesTotal).toBe(1008);
+    expect(report.couldNotTest).toEqual({
+      samples: 12,
+      reasons: [{ reason: 'no-relay', samples: 12 }],
+      sentence: '12 of 1,008 samples could not reach the relay; they are counted, not graded.',
+    });
+    expect(report.explanation).toContain(report.couldNotTest.sentence);
+  });
+
+  it('finds the worst hours in the time zone given', () => {
+    const cell = (c: { weekday: number; hour: number }): string => `${c.weekday}/${c.hour}`;
+    const busyUtc = new Set([1, 2, 3, 4, 5].flatMap((d) => [13, 14, 15, 16, 17].map((h) => `${d}/${h}`)));
+    expect(report.timeZone).toBe('UTC');
+    expect(report.hours).toHaveLength(168);
+    expect(report.hours.reduce((s, c) => s + c.samples, 0)).toBe(996);
+    expect(report.worstHours).toHaveLength(DEFAULTS.siteReport.worstHours);
+    for (const c of report.worstHours) expect(busyUtc.has(cell(c))).toBe(true);
+    // New York in January is UTC-5: the same afternoons are 8:00 to 13:00 there.
+    const ny = buildSiteReport(samples, {
+      site: 'Paris',
+      sinceMs: null,
+      choice: { profile: null, probePath: null },
+      settings: { timeZone: 'America/New_York' },
+    });
+    const busyNy = new Set([1, 2, 3, 4, 5].flatMap((d) => [8, 9, 10, 11, 12].map((h) => `${d}/${h}`)));
+    for (const c of ny.worstHours) expect(busyNy.has(cell(c))).toBe(true);
+    const worst = must(report.worstHours[0]);
+    const inCell = week.filter(
+      (w) => w.kind !== 'could-not-test' && new Date(w.startedAtMs).getUTCDay() === worst.weekday % 7 && new Date(w.startedAtMs).getUTCHours() === worst.hour,
+    );
+    expect(worst.samples).toBe(inCell.length);
+    expect(() =>
+      buildSiteReport(samples, { site: null, sinceMs: null, choice: { profile: null, probePath: null }, settings: { timeZone: 'Mars/Olympus' } }),
+    ).toThrow(SiteReportError);
+  });
+
+  it('pools one profile and one probe path and says how many it left out', () => {
+    const mixed = toSamples(week.slice(0, 200));
+    for (const s of mixed.slice(0, 7)) {
+      if (s.body.kind !== 'report') continue;
+      const r = structuredClone(s.body.report);
+      r.meta.profile = { ...r.meta.profile, id: 'edge-to-edge', label: 'network edge to relay edge' };
+      s.body = { kind: 'report', report: r };
+    }
+    for (const s of mixed.slice(10, 13)) {
+      if (s.body.kind !== 'report') continue;
+      const r = structuredClone(s.body.report);
+      r.probe = { ...r.probe, path: r.probe.path === 'rtp' ? 'datachannel' : 'rtp' };
+      s.body = { kind: 'report', report: r };
+    }
+    mixed.push({ id: 'bad', code: null, startedAtMs: Date.UTC(2026, 0, 6), body: { kind: 'unreadable', problem: 'not JSON' } });
+    const r = buildSiteReport(mixed, { site: 'Paris', sinceMs: null, choice: { profile: null, probePath: null } });
+    expect(r.leftOut).toEqual({ otherProfile: 7, otherPath: 3, couldNotTest: 2, unreadable: 1 });
+    expect(r.samples).toBe(201 - 7 - 3 - 2 - 1);
+    expect(r.explanation.join(' ')).toMatch(/leaves out 7 samples of another profile, 3 samples of another probe path, 1 stored sample that could not be read/);
+    // Asked for edge-to-edge: those 7 are pooled, graded against its targets, the rest left out.
+    const edge = buildSiteReport(mixed, { site: 'Paris', sinceMs: null, choice: { profile: { id: 'edge-to-edge' }, probePath: null } });
+    expect(edge.samples).toBe(7);
+    expect(edge.metrics.find((m) => m.target === 'latency-rtt')?.threshold).toBe(EDGE_TO_EDGE.rttMs);
+    const azure = buildSiteReport(mixed, {
+      site: 'Paris',
+      sinceMs: null,
+      choice: { profile: { id: 'azure-region', azureRegion: 'West Europe' }, probePath: null },
+    });
+    expect(azure.samples).toBe(0);
+    expect(azure.profile?.label).toMatch(/West Europe/);
+    expect(() =>
+      buildSiteReport(mixed, { site: null, sinceMs: null, choice: { profile: { id: 'azure-region', azureRegion: 'Atlantis' }, probePath: null } }),
+    ).toThrow(SiteReportError);
+  });
+
+  it('refuses to grade a P90 from too few samples: insufficient, with the count', () => {
+    const few = buildSiteReport(samples.slice(0, 40), { site: 'Paris', sinceMs: null, choice: { profile: null, probePath: null } });
+    expect(few.samples).toBe(40);
+    for (const m of few.metrics) {
+      expect(m.samplesGraded).toBeLessThan(DEFAULTS.siteReport.p90MinSamples);
+      expect(m.status).toBe('insufficient');
+      expect(m.reason).toBe('too-few-samples');
+      expect(m.p90Interval).toBeNull();
+      expect(m.p90).not.toBeNull();
+      expect(m.sentence).toContain(`(${m.samplesGraded} of ${DEFAULTS.siteReport.p90MinSamples})`);
+    }
+    expect(few.verdict).toBe('insufficient');
+    expect(few.explanation[0]).toMatch(/a P90 is graded from 54 samples or more/);
+    const none = buildSiteReport([], { site: 'Paris', sinceMs: null, choice: { profile: null, probePath: null } });
+    expect(none).toMatchObject({ samples: 0, metrics: [], verdict: 'insufficient', profile: null });
+  });
+});
+
+describe('order statistics of the P90', () => {
+  /** P(a <= K <= b) for K ~ Binomial(n, p), summed term by term in log space. */
+  function binomialMass(n: number, p: number, a: number, b: number): number {
+    let logPmf = n * Math.log(1 - p);
+    let sum = 0;
+    for (let k = 0; k <= n; k++) {
+      if (k >= a && k <= b) sum += Math.exp(logPmf);
+      logPmf += Math.log((n - k) / (k + 1)) + Math.log(p / (1 - p));
+    }
+    return sum;
+  }
+
+  it('has the coverage it claims, each tail within 2.5 %, at several sizes', () => {
+    for (const n of [54, 100, 1008, 5000]) {
+      const ci = must(quantileInterval(n, 0.9, 0.95));
+      expect(binomialMass(n, 0.9, ci.lowerRank, ci.upperRank - 1)).toBeCloseTo(ci.coverage, 9);
+      expect(binomialMass(n, 0.9, 0, ci.lowerRank - 1)).toBeLessThanOrEqual(0.025);
+      expect(binomialMass(n, 0.9, ci.upperRank, n)).toBeLessThanOrEqual(0.025);
+      // Each end is as tight as the tail allows: one rank further in would break its tail.
+      expect(binomialMass(n, 0.9, 0, ci.lowerRank)).toBeGreaterThan(0.025);
+      expect(binomialMass(n, 0.9, ci.upperRank - 1, n)).toBeGreaterThan(0.025);
+    }
+    expect(quantileInterval(1008, 0.9, 0.95)).toMatchObject({ lowerRank: 888, upperRank: 926 });
+  });
+
+  it('puts the minimum where the interval first stops resting on the largest sample, as defaults.ts says', () => {
+    const min = p90MinSamples(0.95);
+    expect(min).toBe(DEFAULTS.siteReport.p90MinSamples);
+    expect(must(quantileInterval(min, 0.9, 0.95)).upperRank).toBeLessThanOrEqual(min - 1);
+    const below = quantileInterval(min - 1, 0.9, 0.95);
+    expect(below === null || below.upperRank === min - 1).toBe(true);
+    expect(quantileInterval(20, 0.9, 0.95)).toBeNull();
+  });
+});
