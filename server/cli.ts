@@ -7,6 +7,7 @@ import {
   parseAdminToken,
   parseAdvertise,
   parseDbTarget,
+  parseDurationMs,
   parseHostPort,
   parseIntInRange,
   parseTrustProxy,
@@ -15,7 +16,7 @@ import {
   parseTurnUri,
 } from '../src/protocol/defaults.js';
 import { serve, serveOptionsFromFlags, type ServeFlags } from './commands/serve.js';
-import { checkRunFlags, runCommand, type RunCommandOptions } from './commands/run.js';
+import { checkRunFlags, checkScheduleFlags, runCommand, type RunCommandOptions, type ScheduleFlags } from './commands/run.js';
 import { callprobeVersion } from './version.js';
 import { aggregateCommand } from './commands/aggregate.js';
 import { errorText, exitCodeFor } from './commands/exit.js';
@@ -159,8 +160,20 @@ program
   .option('--site <name>', 'the site this test is for (meta.site; saving it needs --admin-token)')
   .option('--ticket <ref>', 'a help-desk ticket reference (meta.ticket)')
   .addOption(new Option('--admin-token <token>', 'the server\'s operator token, to save a result with --site').env('CALLPROBE_ADMIN_TOKEN').argParser(arg(parseAdminToken)))
+  .addOption(new Option('--token <token>', 'the same as --admin-token').env('CALLPROBE_TOKEN').argParser(arg(parseAdminToken)))
+  .option('--every <duration>', 'sample the site on this schedule, e.g. 10m (one process, one browser; needs --site and the token)', arg((v) => parseDurationMs(v, '--every', BOUNDS.scheduleEveryMs)))
+  .option('--count <n>', 'with --every: stop after this many samples', intArg('--count', BOUNDS.scheduleCount))
+  .option('--for <duration>', 'with --every: start no sample after this long, e.g. 7d', arg((v) => parseDurationMs(v, '--for', BOUNDS.scheduleForMs)))
+  .option('--spool <dir>', 'with --every: samples wait here until the server stored them', DEFAULTS.schedule.spoolDir)
   .action(async (_opts: unknown, cmd: Command) => {
-    process.exitCode = await runCommand(checkRunFlags(cmd.opts<RunCommandOptions>()));
+    const o = checkRunFlags(cmd.opts<RunCommandOptions>());
+    const schedule = checkScheduleFlags(o, cmd.opts<ScheduleFlags>());
+    if (schedule === null) {
+      process.exitCode = await runCommand(o);
+      return;
+    }
+    const { scheduleCommand } = await import('./schedule/scheduler.js');
+    process.exitCode = await scheduleCommand(o, schedule);
   });
 
 program
