@@ -48,8 +48,8 @@ export interface SampleLine {
   reason: string | null;
   /** The result code when stored at once, else null. */
   code: string | null;
-  /** stored: on the server; spooled: waiting in the spool; refused: the server refused it (kept in refused/). */
-  upload: 'stored' | 'spooled' | 'refused';
+  /** stored: on the server; spooled: waiting in the spool; refused: the server refused it (kept in refused/); lost: neither spooled nor stored. */
+  upload: 'stored' | 'spooled' | 'refused' | 'lost';
 }
 
 /** The server's answer to one upload, sorted into stored, try later, refused for good. */
@@ -93,6 +93,8 @@ export async function scheduleCommand(o: RunCommandOptions, s: ScheduleOptions):
   /** This run's samples not yet stored, and those refused. */
   const pending = new Set<string>();
   const refused = new Set<string>();
+  /** Samples neither spooled (the disk refused) nor stored. */
+  const lost = new Set<string>();
   /** One pass over the spool; `current` is the sample just taken (reported on its own line). */
   const flush = async (current: string | null): Promise<void> => {
     let r;
@@ -186,9 +188,22 @@ export async function scheduleCommand(o: RunCommandOptions, s: ScheduleOptions):
           record = couldNotTest(o, reason, whyText(err), startedAt, null, origin);
         }
       }
-      await spool.put({ v: 1, server: origin, sampleId, startedAtMs, record: record as unknown as Record<string, unknown> });
+      const entry: SpoolEntry = { v: 1, server: origin, sampleId, startedAtMs, record: record as unknown as Record<string, unknown> };
       pending.add(sampleId);
-      await flush(sampleId);
+      try {
+        await spool.put(entry);
+        await flush(sampleId);
+      } catch (err) {
+        // The disk refused (full, read-only): send this sample straight away; if that fails too it is lost, and said so.
+        progress(`could not spool sample ${sampleId} in ${spool.dir}: ${whyText(err)}; sending it directly`);
+        const r = await send(entry, o, server, codes);
+        if (r.kind === 'stored') pending.delete(sampleId);
+        else {
+          progress(`sample ${sampleId} is lost: ${oneLine(r.why)}`);
+          pending.delete(sampleId);
+          lost.add(sampleId);
+        }
+      }
       const cnt = 'kind' in record ? record : null;
       const verdict = 'kind' in record ? null : record.summary.verdict;
       const line: SampleLine = {
@@ -203,7 +218,7 @@ export async function scheduleCommand(o: RunCommandOptions, s: ScheduleOptions):
         verdict,
         reason: cnt ? cnt.reason : null,
         code: codes.get(sampleId) ?? null,
-        upload: refused.has(sampleId) ? 'refused' : pending.has(sampleId) ? 'spooled' : 'stored',
+        upload: lost.has(sampleId) ? 'lost' : refused.has(sampleId) ? 'refused' : pending.has(sampleId) ? 'spooled' : 'stored',
       };
       process.stdout.write(`${JSON.stringify(line)}\n`);
       const outcome = cnt ? `could not test (${cnt.reason})` : (verdict ?? '');
@@ -217,9 +232,9 @@ export async function scheduleCommand(o: RunCommandOptions, s: ScheduleOptions):
   }
   if (pending.size > 0) await flush(null);
   progress(
-    `${state.samples} sample(s): ${state.samples - pending.size - refused.size} stored, ${pending.size} waiting in ${spool.dir}, ${refused.size} refused` +
+    `${state.samples} sample(s): ${state.samples - pending.size - refused.size - lost.size} stored, ${pending.size} waiting in ${spool.dir}, ${refused.size} refused, ${lost.size} lost` +
       (pending.size > 0 ? ' (the next run sends the waiting ones first)' : ''),
   );
   if (usage) return EXIT.usage;
-  return pending.size === 0 && refused.size === 0 ? EXIT.pass : EXIT.cannotTest;
+  return pending.size === 0 && refused.size === 0 && lost.size === 0 ? EXIT.pass : EXIT.cannotTest;
 }

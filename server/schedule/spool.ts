@@ -5,7 +5,7 @@
  * idempotent by sampleId, so an entry sent twice (a crash between the server's answer and the
  * removal) is stored once. An entry the server refuses is moved to `refused/`, never deleted.
  */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isSampleId } from '../../src/protocol/defaults.js';
 
@@ -24,7 +24,7 @@ export interface SpoolEntry {
 
 export class SpoolError extends Error {
   constructor(
-    readonly reason: 'bad-entry' | 'io',
+    readonly reason: 'bad-entry' | 'exists',
     message: string,
   ) {
     super(message);
@@ -84,13 +84,29 @@ export class Spool {
     await mkdir(join(this.dir, 'refused'), { recursive: true, mode: 0o700 });
   }
 
-  /** Writes one entry atomically: a temp file in the same folder, then a rename. */
+  /**
+   * Writes one entry atomically: a temp file in the same folder, synced, then linked to its
+   * name (which, unlike a rename, never replaces an entry already there) and unlinked.
+   */
   async put(entry: SpoolEntry): Promise<void> {
     if (!isSampleId(entry.sampleId)) throw new SpoolError('bad-entry', `not a sampleId: ${JSON.stringify(entry.sampleId)}`);
     const name = fileName(entry);
     const tmp = join(this.dir, `${TMP_PREFIX}${name}`);
-    await writeFile(tmp, JSON.stringify(entry), { mode: 0o600, flag: 'wx' });
-    await rename(tmp, join(this.dir, name));
+    const fh = await open(tmp, 'wx', 0o600);
+    try {
+      await fh.writeFile(JSON.stringify(entry));
+      await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+    try {
+      await link(tmp, join(this.dir, name));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new SpoolError('exists', `sample ${entry.sampleId} is already in the spool`);
+      throw err;
+    } finally {
+      await rm(tmp);
+    }
   }
 
   /** The waiting entries' file names, oldest first (temp files of an interrupted write are not entries). */
