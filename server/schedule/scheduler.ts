@@ -125,7 +125,7 @@ export async function scheduleCommand(o: RunCommandOptions, s: ScheduleOptions):
     for (let i = 0; i < DEFAULTS.schedule.browserLaunchTries; i++) {
       try {
         browser = await launchChromium(launch);
-        if (launches++ > 0) progress(`Chromium had stopped: started again (${launches} starts)`);
+        progress(launches++ === 0 ? `Chromium ${browser.version()} started` : `Chromium had stopped: started again (${launches} starts)`);
         return browser;
       } catch (err) {
         last = err;
@@ -169,6 +169,8 @@ export async function scheduleCommand(o: RunCommandOptions, s: ScheduleOptions):
       try {
         await checkCallprobeServer(server);
         const b = await ensureBrowser();
+        // A signal while Chromium was starting: abandon before the test begins.
+        if (stop.signal.aborted) throw new Error('stopped before the test began');
         const { result, browserVersion } = await runTestPage(b, { pageUrl: pageUrl.toString(), ...launch, override: null, timeoutMs: testTimeoutMs(o), progress: () => undefined });
         if (result.ok) {
           record = stampReport(result.report, o, browserVersion);
