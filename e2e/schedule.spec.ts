@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -15,6 +16,7 @@ interface SampleLine {
   sampleId: string;
   slot: number;
   startedAt: string;
+  site: string | null;
   kind: 'report' | 'could-not-test';
   verdict: string | null;
   reason: string | null;
@@ -52,6 +54,26 @@ async function operatorGet<T>(base: string, token: string, path: string): Promis
 async function storedSamples(base: string, token: string, site: string): Promise<{ id: string; kind: string; sampleId: string; reason: string | null }[]> {
   const rows = await operatorGet<{ id: string; kind: string; reason: string | null }[]>(base, token, `/api/results?format=json&site=${encodeURIComponent(site)}`);
   return Promise.all(rows.map(async (r) => ({ ...r, sampleId: (await operatorGet<{ sampleId: string }>(base, token, `/api/results/${r.id}`)).sampleId })));
+}
+
+/** Splits a command line into words the way sh (and systemd's ExecStart) do for plain words and double quotes. */
+function words(line: string): string[] {
+  const out: string[] = [];
+  for (const m of line.matchAll(/"([^"]*)"|(\S+)/g)) out.push(m[1] ?? m[2] ?? '');
+  return out;
+}
+
+/** The README's weekly recipe: the systemd unit's ExecStart and the cron line's command, as words. */
+function readmeCommands(): { name: string; args: string[] }[] {
+  const readme = readFileSync('README.md', 'utf8');
+  const exec = /^ExecStart=(.+)$/m.exec(readme)?.[1];
+  const cron = /^\*\/10 \* \* \* \* (.+?) >> /m.exec(readme)?.[1];
+  expect(exec, 'the README has a systemd unit with ExecStart=').toBeDefined();
+  expect(cron, 'the README has a cron line').toBeDefined();
+  return [
+    { name: 'systemd ExecStart', args: words(exec ?? '') },
+    { name: 'cron', args: words(cron ?? '') },
+  ];
 }
 
 test.describe('callprobe run --every', () => {
@@ -133,6 +155,59 @@ test.describe('callprobe run --every', () => {
       expect(out[0]).toMatchObject({ kind: 'could-not-test', reason: 'interrupted', upload: 'stored' });
       const stored = await storedSamples(E2E.baseUrl, E2E.adminToken, site);
       expect(stored).toEqual([expect.objectContaining({ sampleId: out[0]?.sampleId, kind: 'could-not-test', reason: 'interrupted' })]);
+    } finally {
+      await run.stop();
+    }
+  });
+
+  test("the README's systemd unit and cron line run as written (server, spool and a short --count swapped in)", async () => {
+    test.setTimeout(150_000);
+    for (const { name, args } of readmeCommands()) {
+      expect(args[0], name).toMatch(/(^|\/)callprobe$/);
+      expect(args.slice(1, 2), name).toEqual(['run']);
+      const spoolAt = args.indexOf('--spool');
+      expect(spoolAt, `${name} names its spool`).toBeGreaterThan(0);
+      const swapped = args.slice(1).map((a, i) => (a === 'https://callprobe.example.org' ? E2E.baseUrl : i + 1 === spoolAt + 1 ? join(dir, 'spool') : a));
+      // A week becomes one sample.
+      const forAt = swapped.indexOf('--for');
+      if (forAt >= 0) swapped.splice(forAt, 2, '--count', '1');
+      expect(swapped, name).toContain(E2E.baseUrl);
+      expect(swapped.slice(swapped.indexOf('--count'), swapped.indexOf('--count') + 2), name).toEqual(['--count', '1']);
+      const r = spawnBounded(process.execPath, ['dist/server/cli.js', ...swapped], { deadlineMs: 70_000, env: { ...process.env, CALLPROBE_TOKEN: E2E.adminToken } });
+      const status = await r.exited;
+      expect(status.code, `${name}: ${r.stderr()}`).toBe(0);
+      const out = lines(r);
+      expect(out, name).toHaveLength(1);
+      expect(out[0], name).toMatchObject({ site: 'Paris office', upload: 'stored' });
+      const stored = await storedSamples(E2E.baseUrl, E2E.adminToken, 'Paris office');
+      expect(stored.filter((x) => x.sampleId === out[0]?.sampleId), name).toHaveLength(1);
+    }
+  });
+
+  test('Chromium killed mid-sample: that sample is stored as could-not-test browser-failed, Chromium starts again for the next', async () => {
+    test.setTimeout(90_000);
+    const site = `Schedule Chromium ${process.pid}`;
+    const run = spawnBounded(
+      process.execPath,
+      ['dist/server/cli.js', 'run', '--server', E2E.baseUrl, '--every', '5s', '--count', '2', '--duration', '3', '--site', site, '--admin-token', E2E.adminToken, '--spool', join(dir, 'spool')],
+      { deadlineMs: 80_000 },
+    );
+    try {
+      await run.waitForLine(/^callprobe: Chromium \S+ started$/, { timeoutMs: 30_000, what: 'Chromium started', stream: 'stderr' });
+      // The browser the CLI started: its child whose command is Chromium.
+      const children = execFileSync('pgrep', ['-P', String(run.pid)], { encoding: 'utf8' }).split('\n').filter((p) => p !== '');
+      const chromium = children.filter((p) => /chrom/i.test(readFileSync(`/proc/${p}/comm`, 'utf8')));
+      expect(chromium, `children of ${run.pid}: ${children.join(' ')}`).toHaveLength(1);
+      process.kill(Number(chromium[0]), 'SIGKILL');
+      const status = await run.exited;
+      expect(status.code, run.stderr()).toBe(0);
+      expect(run.stderr()).toMatch(/^callprobe: Chromium had stopped: started again \(2 starts\)$/m);
+      const out = lines(run);
+      expect(out.map((l) => [l.kind, l.reason, l.upload])).toEqual([
+        ['could-not-test', 'browser-failed', 'stored'],
+        ['report', null, 'stored'],
+      ]);
+      expect((await storedSamples(E2E.baseUrl, E2E.adminToken, site)).map((x) => x.sampleId).sort()).toEqual(out.map((l) => l.sampleId).sort());
     } finally {
       await run.stop();
     }
