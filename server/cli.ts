@@ -141,7 +141,7 @@ program
 
 program
   .command('run')
-  .description('run one test in headless Chromium and print the result (exit 0 pass, 1 fail, 2 too little evidence, 3 usage, 4 could not test)')
+  .description('run one test in headless Chromium and print the result (exit 0 pass, 1 fail, 2 too little evidence, 3 usage, 4 could not test); with --every, sample a site on a schedule (exit 0 every sample stored, else 4)')
   .option('--server <url>', 'callprobe server to test against, e.g. http://127.0.0.1:8080', serverUrlArg)
   .option('--duration <seconds>', `test length (default: the page default, ${DEFAULTS.testDurationS} s)`, intArg('--duration', BOUNDS.testDurationS))
   .addOption(new Option('--profile <profile>', 'targets to grade against').choices(['client-to-edge', 'edge-to-edge', 'azure-region']).default('client-to-edge'))

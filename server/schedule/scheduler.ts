@@ -15,7 +15,7 @@ import { setTimeout as pause } from 'node:timers/promises';
 import type { Browser } from 'playwright-core';
 import type { Report } from '../../src/analysis/schema/report-schema.js';
 import type { CouldNotTest } from '../../src/analysis/schema/could-not-test-schema.js';
-import { DEFAULTS, formatDurationMs } from '../../src/protocol/defaults.js';
+import { ConfigError, DEFAULTS, formatDurationMs } from '../../src/protocol/defaults.js';
 import { EXIT, oneLine, type ExitCode } from '../commands/exit.js';
 import { checkCallprobeServer, couldNotTest, isLoopbackUrl, ServerCheckError, stampReport, testPageUrl, testTimeoutMs, type RunCommandOptions } from '../commands/run.js';
 import { saveResult } from '../commands/save.js';
@@ -71,7 +71,7 @@ function whyText(err: unknown): string {
 
 export async function scheduleCommand(o: RunCommandOptions, s: ScheduleOptions): Promise<ExitCode> {
   const server = o.server;
-  if (server === undefined) throw new Error('scheduleCommand needs --server (checkRunFlags)');
+  if (server === undefined) throw new ConfigError('--every needs --server', 'missing-option');
   const origin = new URL(server).origin;
   const progress = (line: string): void => {
     process.stderr.write(`callprobe: ${line}\n`);
@@ -223,6 +223,8 @@ export async function scheduleCommand(o: RunCommandOptions, s: ScheduleOptions):
         upload: lost.has(sampleId) ? 'lost' : refused.has(sampleId) ? 'refused' : pending.has(sampleId) ? 'spooled' : 'stored',
       };
       process.stdout.write(`${JSON.stringify(line)}\n`);
+      // Codes are only for this line: a year of samples keeps no map.
+      codes.clear();
       const outcome = cnt ? `could not test (${cnt.reason})` : (verdict ?? '');
       progress(`sample ${state.samples}${limit} at ${startedAt}: ${outcome}, ${line.upload}${line.code ? ` ${line.code}` : ''}${line.lateMs >= 1000 ? `, ${(line.lateMs / 1000).toFixed(1)} s late` : ''}`);
     }
