@@ -96,13 +96,14 @@ export async function scheduleCommand(o: RunCommandOptions, s: ScheduleOptions):
   /** Samples neither spooled (the disk refused) nor stored. */
   const lost = new Set<string>();
   /** One pass over the spool; `current` is the sample just taken (reported on its own line). */
-  const flush = async (current: string | null): Promise<void> => {
+  /** Returns what still waits (said on the sample's own line when there is one). */
+  const flush = async (current: string | null): Promise<string | null> => {
     let r;
     try {
       r = await spool.drain(origin, DEFAULTS.schedule.spoolUploadsPerPass, (e) => send(e, o, server, codes));
     } catch (err) {
       progress(`spool ${spool.dir}: ${whyText(err)}`);
-      return;
+      return `spool unreadable: ${whyText(err)}`;
     }
     for (const id of r.stored) pending.delete(id);
     for (const x of r.refused) {
@@ -111,8 +112,10 @@ export async function scheduleCommand(o: RunCommandOptions, s: ScheduleOptions):
     }
     const backlog = r.stored.filter((id) => id !== current).length;
     if (backlog > 0) progress(`sent ${backlog} spooled sample(s) from ${spool.dir}`);
-    if (r.left > 0) progress(`${r.left} sample(s) wait in ${spool.dir}${r.stoppedBy ? `: ${oneLine(r.stoppedBy)}` : ''}`);
     if (r.otherServers > 0) progress(`${r.otherServers} spooled sample(s) in ${spool.dir} are for another server: left alone`);
+    const waiting = r.left > 0 ? `${r.left} waiting${r.stoppedBy ? `: ${oneLine(r.stoppedBy)}` : ''}` : null;
+    if (waiting !== null && current === null) progress(`${spool.dir}: ${waiting}`);
+    return waiting;
   };
 
   let browser: Browser | null = null;
@@ -141,7 +144,7 @@ export async function scheduleCommand(o: RunCommandOptions, s: ScheduleOptions):
   const plan: SchedulePlan = { anchorMs: Date.now(), everyMs: s.everyMs, count: s.count, endMs: s.forMs === null ? null : Date.now() + s.forMs };
   const state = { samples: 0, lastSlot: null as number | null };
   const limit = s.count !== null ? `/${s.count}` : '';
-  progress(`sampling ${o.site ?? origin} every ${formatDurationMs(s.everyMs)}${s.count !== null ? `, ${s.count} samples` : s.forMs !== null ? ` for ${formatDurationMs(s.forMs)}` : ' until stopped'}; spool ${spool.dir}`);
+  progress(`sampling ${o.site ?? origin} every ${formatDurationMs(s.everyMs)}${s.count !== null ? `, ${s.count} sample${s.count === 1 ? '' : 's'}` : s.forMs !== null ? ` for ${formatDurationMs(s.forMs)}` : ' until stopped'}; spool ${spool.dir}`);
   let usage = false;
   // Samples of an earlier run that are still waiting go first.
   await flush(null);
@@ -192,9 +195,10 @@ export async function scheduleCommand(o: RunCommandOptions, s: ScheduleOptions):
       }
       const entry: SpoolEntry = { v: 1, server: origin, sampleId, startedAtMs, record: record as unknown as Record<string, unknown> };
       pending.add(sampleId);
+      let waiting: string | null = null;
       try {
         await spool.put(entry);
-        await flush(sampleId);
+        waiting = await flush(sampleId);
       } catch (err) {
         // The disk refused (full, read-only): send this sample straight away; if that fails too it is lost, and said so.
         progress(`could not spool sample ${sampleId} in ${spool.dir}: ${whyText(err)}; sending it directly`);
@@ -226,7 +230,7 @@ export async function scheduleCommand(o: RunCommandOptions, s: ScheduleOptions):
       // Codes are only for this line: a year of samples keeps no map.
       codes.clear();
       const outcome = cnt ? `could not test (${cnt.reason})` : (verdict ?? '');
-      progress(`sample ${state.samples}${limit} at ${startedAt}: ${outcome}, ${line.upload}${line.code ? ` ${line.code}` : ''}${line.lateMs >= 1000 ? `, ${(line.lateMs / 1000).toFixed(1)} s late` : ''}`);
+      progress(`sample ${state.samples}${limit} at ${startedAt}: ${outcome}, ${line.upload}${line.code ? ` ${line.code}` : ''}${waiting !== null ? ` (${waiting})` : ''}${line.lateMs >= 1000 ? `, ${(line.lateMs / 1000).toFixed(1)} s late` : ''}`);
     }
   } finally {
     process.off('SIGTERM', onSignal);
