@@ -160,6 +160,26 @@ test.describe('callprobe run --every', () => {
     }
   });
 
+  test('SIGTERM between samples ends the wait at once: exit 0, nothing abandoned', async () => {
+    test.setTimeout(60_000);
+    const site = `Schedule wait ${process.pid}`;
+    const run = spawnBounded(
+      process.execPath,
+      ['dist/server/cli.js', 'run', '--server', E2E.baseUrl, '--every', '10m', '--count', '2', '--duration', '2', '--site', site, '--admin-token', E2E.adminToken, '--spool', join(dir, 'spool')],
+      { deadlineMs: 50_000 },
+    );
+    try {
+      await waitFor(() => lines(run).length >= 1, { timeoutMs: 40_000, what: 'the first sample', state: () => run.stderr().slice(-500) });
+      run.child.kill('SIGTERM');
+      const status = await run.exited;
+      expect(status.code, run.stderr()).toBe(0);
+      expect(lines(run)).toEqual([expect.objectContaining({ kind: 'report', upload: 'stored' })]);
+      expect(run.stderr()).toMatch(/^callprobe: 1 sample\(s\): 1 stored, 0 waiting/m);
+    } finally {
+      await run.stop();
+    }
+  });
+
   test("the README's systemd unit and cron line run as written (server, spool and a short --count swapped in)", async () => {
     test.setTimeout(150_000);
     for (const { name, args } of readmeCommands()) {
