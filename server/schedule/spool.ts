@@ -52,6 +52,10 @@ export interface DrainResult {
 }
 
 const SUFFIX = '.json';
+
+function isMissing(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
+}
 const TMP_PREFIX = '.tmp-';
 
 /** The file name: start time (15 digits, sorts by time) and sampleId. */
@@ -140,6 +144,8 @@ export class Spool {
       try {
         entry = await this.read(file);
       } catch (err) {
+        // Sent and removed by another process sharing the folder since the listing.
+        if (isMissing(err)) continue;
         if (!(err instanceof SpoolError)) throw err;
         await rename(join(this.dir, file), join(this.dir, 'refused', file));
         out.refused.push({ sampleId: file, why: err.message });
@@ -157,7 +163,7 @@ export class Spool {
       sent++;
       const r = await send(entry);
       if (r.kind === 'stored') {
-        await rm(join(this.dir, file));
+        await rm(join(this.dir, file), { force: true });
         out.stored.push(entry.sampleId);
       } else if (r.kind === 'refused') {
         await rename(join(this.dir, file), join(this.dir, 'refused', file));

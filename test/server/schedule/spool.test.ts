@@ -81,4 +81,17 @@ describe('spool (a real temp folder)', () => {
     expect(await spool.files()).toHaveLength(1);
     expect((await spool.drain(SERVER, 20, () => Promise.resolve({ kind: 'stored' }))).stored).toEqual(['sample-0001']);
   });
+
+  it('an entry another process sent and removed meanwhile is skipped, not an error', async () => {
+    await spool.put(entry(1));
+    await spool.put(entry(2));
+    const [, second] = await spool.files();
+    const r = await spool.drain(SERVER, 20, (e) => {
+      // The other process sends sample 2 while this one sends sample 1.
+      if (e.sampleId === 'sample-0001') rmSync(join(spool.dir, second ?? ''));
+      return Promise.resolve({ kind: 'stored' });
+    });
+    expect(r).toEqual({ stored: ['sample-0001'], refused: [], stoppedBy: null, left: 0, otherServers: 0 });
+    expect(await spool.files()).toEqual([]);
+  });
 });
