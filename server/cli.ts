@@ -7,6 +7,7 @@ import {
   parseAdminToken,
   parseAdvertise,
   parseDbTarget,
+  parseDurationMs,
   parseHostPort,
   parseIntInRange,
   parseTrustProxy,
@@ -17,7 +18,7 @@ import {
   parseTurnUri,
 } from '../src/protocol/defaults.js';
 import { serve, serveOptionsFromFlags, type ServeFlags } from './commands/serve.js';
-import { checkRunFlags, runCommand, type RunCommandOptions } from './commands/run.js';
+import { checkRunFlags, checkScheduleFlags, runCommand, type RunCommandOptions, type ScheduleFlags } from './commands/run.js';
 import { callprobeVersion } from './version.js';
 import { aggregateCommand } from './commands/aggregate.js';
 import { reportCommand, type ReportCommandOptions } from './commands/report.js';
@@ -178,7 +179,9 @@ program
 
 program
   .command('run')
-  .description('run one test in headless Chromium and print the result (exit 0 pass, 1 fail, 2 too little evidence, 3 usage, 4 could not test)')
+  .description(
+    'run one test in headless Chromium and print the result (exit 0 pass, 1 fail, 2 too little evidence, 3 usage, 4 could not test); with --every, sample a site on a schedule (exit 0 every sample stored, else 4)',
+  )
   .option('--server <url>', 'callprobe server to test against, e.g. http://127.0.0.1:8080', serverUrlArg)
   .option('--duration <seconds>', `test length (default: the page default, ${DEFAULTS.testDurationS} s)`, intArg('--duration', BOUNDS.testDurationS))
   .addOption(
@@ -207,8 +210,28 @@ program
       .env('CALLPROBE_ADMIN_TOKEN')
       .argParser(arg(parseAdminToken)),
   )
+  .addOption(new Option('--token <token>', 'the same as --admin-token').env('CALLPROBE_TOKEN').argParser(arg(parseAdminToken)))
+  .option(
+    '--every <duration>',
+    'sample the site on this schedule, e.g. 10m (one process, one browser; needs --site and the token)',
+    arg((v) => parseDurationMs(v, '--every', BOUNDS.scheduleEveryMs)),
+  )
+  .option('--count <n>', 'with --every: stop after this many samples', intArg('--count', BOUNDS.scheduleCount))
+  .option(
+    '--for <duration>',
+    'with --every: start no sample after this long, e.g. 7d',
+    arg((v) => parseDurationMs(v, '--for', BOUNDS.scheduleForMs)),
+  )
+  .option('--spool <dir>', 'with --every: samples wait here until the server stored them', DEFAULTS.schedule.spoolDir)
   .action(async (_opts: unknown, cmd: Command) => {
-    process.exitCode = await runCommand(checkRunFlags(cmd.opts<RunCommandOptions>()));
+    const o = checkRunFlags(cmd.opts<RunCommandOptions>());
+    const schedule = checkScheduleFlags(o, cmd.opts<ScheduleFlags>());
+    if (schedule === null) {
+      process.exitCode = await runCommand(o);
+      return;
+    }
+    const { scheduleCommand } = await import('./schedule/scheduler.js');
+    process.exitCode = await scheduleCommand(o, schedule);
   });
 
 program

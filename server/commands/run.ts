@@ -30,12 +30,19 @@ export interface RunCommandOptions {
   site?: string;
   ticket?: string;
   adminToken?: string;
+  /** --token (CALLPROBE_TOKEN): the same operator token under the issue's name; checkRunFlags folds it into adminToken. */
+  token?: string;
   /** Print the export's CSV header and row instead of the summary. */
   csv: boolean;
 }
 
 /** Checks the flags that only make sense together; throws ConfigError (a usage error). */
 export function checkRunFlags(o: RunCommandOptions): RunCommandOptions {
+  if (o.token !== undefined) {
+    if (o.adminToken !== undefined && o.adminToken !== o.token)
+      throw new ConfigError('--token and --admin-token (or CALLPROBE_TOKEN and CALLPROBE_ADMIN_TOKEN) differ: give one', 'bad-value');
+    o = { ...o, adminToken: o.token };
+  }
   if (o.profile === 'azure-region' && !o.azureRegion) throw new ConfigError('--profile azure-region needs --azure-region', 'missing-option');
   if (!o.server && !o.turn) throw new ConfigError('give --server URL (or --turn URI for a TURN server without callprobe)', 'missing-option');
   if (o.turn && (!o.turnUser || !o.turnCredential)) throw new ConfigError('--turn needs --turn-user and --turn-credential', 'missing-option');
@@ -56,11 +63,39 @@ export function checkRunFlags(o: RunCommandOptions): RunCommandOptions {
   }
   if (o.site !== undefined && o.save && !o.adminToken) {
     throw new ConfigError(
-      '--site needs --admin-token (or CALLPROBE_ADMIN_TOKEN): the server accepts results with a site only from its operator; or --no-save',
+      '--site needs --admin-token (or --token, CALLPROBE_ADMIN_TOKEN, CALLPROBE_TOKEN): the server accepts results with a site only from its operator; or --no-save',
       'missing-option',
     );
   }
   return o;
+}
+
+/** The scheduling flags of run as commander parses them (durations already in ms). */
+export interface ScheduleFlags {
+  /** --every, ms. */
+  every?: number;
+  count?: number;
+  /** --for, ms. */
+  for?: number;
+  spool: string;
+}
+
+/** The schedule of `run --every`, or null for one test; throws ConfigError for flags that do not go together. */
+export function checkScheduleFlags(
+  o: RunCommandOptions,
+  f: ScheduleFlags,
+): { everyMs: number; count: number | null; forMs: number | null; spoolDir: string } | null {
+  if (f.every === undefined) {
+    if (f.count !== undefined || f.for !== undefined) throw new ConfigError('--count and --for need --every', 'missing-option');
+    return null;
+  }
+  if (f.count !== undefined && f.for !== undefined) throw new ConfigError('give --count or --for, not both', 'bad-value');
+  if (!o.server || o.turn)
+    throw new ConfigError('--every needs --server (the callprobe server that tests and stores the samples), not --turn', 'missing-option');
+  if (o.site === undefined) throw new ConfigError("--every needs --site NAME: the samples are stored as that site's", 'missing-option');
+  if (!o.save) throw new ConfigError('--every stores every sample: --no-save does not go with it', 'bad-value');
+  if (o.json || o.csv) throw new ConfigError('--every prints one JSON line per sample on stdout: --json and --csv do not go with it', 'bad-value');
+  return { everyMs: f.every, count: f.count ?? null, forMs: f.for ?? null, spoolDir: f.spool };
 }
 
 /** The server could not be asked for a test: unreachable, or not a callprobe server. */
@@ -108,6 +143,38 @@ function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || (isIP(h) === 4 && h.startsWith('127.'));
 }
 
+/** The test page's URL for one headless test of `o` against `base` (the page runs with save=0: run saves). */
+export function testPageUrl(o: RunCommandOptions, base: string): URL {
+  const url = new URL(base);
+  const q = url.searchParams;
+  q.set('autostart', '1');
+  q.set('audio', 'fake-device');
+  if (o.duration !== undefined) q.set('duration', String(o.duration));
+  if (o.profile !== 'client-to-edge') q.set('profile', o.profile);
+  if (o.azureRegion) q.set('azureRegion', o.azureRegion);
+  if (o.profile === 'azure-region') q.set('from', o.from);
+  if (o.relay) q.set('turn', o.relay);
+  if (o.turn) q.set('mode', 'loopback');
+  if (o.compare) q.set('compare', '1');
+  if (o.compareSeconds !== undefined) q.set('compareSeconds', String(o.compareSeconds));
+  // The page must not save: run saves once, itself.
+  q.set('save', '0');
+  if (o.site !== undefined) q.set('site', o.site);
+  if (o.ticket !== undefined) q.set('ticket', o.ticket);
+  return url;
+}
+
+/** How long one headless test of `o` may take before it is abandoned (ms). */
+export function testTimeoutMs(o: RunCommandOptions): number {
+  const durationS = o.duration ?? DEFAULTS.testDurationS;
+  // Compare mode adds one short stream per rung (at most 6 standard rungs, plus connecting).
+  return (durationS + 60 + (o.compare ? 6 * ((o.compareSeconds ?? DEFAULTS.compareSecondsPerRung) + 10) : 0)) * 1000;
+}
+
+export function isLoopbackUrl(url: URL): boolean {
+  return isLoopbackHost(url.hostname);
+}
+
 /** `callprobe run`: one headless test; returns the process exit code. */
 export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
   const progress = (line: string): void => {
@@ -153,33 +220,16 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
       base = local.url;
     }
     if (!local) await checkCallprobeServer(base);
-    const url = new URL(base);
-    const q = url.searchParams;
-    q.set('autostart', '1');
-    q.set('audio', 'fake-device');
-    if (o.duration !== undefined) q.set('duration', String(o.duration));
-    if (o.profile !== 'client-to-edge') q.set('profile', o.profile);
-    if (o.azureRegion) q.set('azureRegion', o.azureRegion);
-    if (o.profile === 'azure-region') q.set('from', o.from);
-    if (o.relay) q.set('turn', o.relay);
-    if (turn) q.set('mode', 'loopback');
-    if (o.compare) q.set('compare', '1');
-    if (o.compareSeconds !== undefined) q.set('compareSeconds', String(o.compareSeconds));
-    // The page must not save: run saves once, below.
-    q.set('save', '0');
-    if (o.site !== undefined) q.set('site', o.site);
-    if (o.ticket !== undefined) q.set('ticket', o.ticket);
+    const url = testPageUrl(o, base);
     const turnHost = turn ? parseTurnUriParts(turn.url).host : '';
     progress(`testing ${turn ? turn.url : url.origin}`);
-    const durationS = o.duration ?? DEFAULTS.testDurationS;
     const { result, browserVersion } = await runHeadless({
       pageUrl: url.toString(),
       browserPath: o.browser,
       allowLoopback: isLoopbackHost(url.hostname) || isLoopbackHost(turnHost),
       override: turn ? { turn: [turn], username: o.turnUser ?? '', credential: o.turnCredential ?? '' } : null,
       ignoreCertificateErrors: false,
-      // Compare mode adds one short stream per rung (at most 6 standard rungs, plus connecting).
-      timeoutMs: (durationS + 60 + (o.compare ? 6 * ((o.compareSeconds ?? DEFAULTS.compareSecondsPerRung) + 10) : 0)) * 1000,
+      timeoutMs: testTimeoutMs(o),
       progress,
     });
     if (!result.ok) {
@@ -188,11 +238,7 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
       await finish(o, record, progress);
       return exitCodeFor({ notTested: result.reason });
     }
-    const report: Report = result.report;
-    const meta = report.meta as { browser: string; site: string | null; ticket: string | null };
-    meta.browser = `Chromium ${browserVersion}`;
-    if (o.site !== undefined) meta.site = o.site;
-    if (o.ticket !== undefined) meta.ticket = o.ticket;
+    const report = stampReport(result.report, o, browserVersion);
     await finish(o, report, progress);
     return exitCodeFor({ verdict: report.summary.verdict, cutShort: report.outcome !== null });
   } catch (err) {
@@ -211,8 +257,24 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
   }
 }
 
+/** The report as run keeps it: the browser's version, and --site and --ticket as given. */
+export function stampReport(report: Report, o: Pick<RunCommandOptions, 'site' | 'ticket'>, browserVersion: string): Report {
+  const meta = report.meta as { browser: string; site: string | null; ticket: string | null };
+  meta.browser = `Chromium ${browserVersion}`;
+  if (o.site !== undefined) meta.site = o.site;
+  if (o.ticket !== undefined) meta.ticket = o.ticket;
+  return report;
+}
+
 /** The could-not-test record run prints with --json and saves: a valid POST /api/results body. */
-function couldNotTest(o: RunCommandOptions, reason: string, message: string, startedAt: string, browser: string | null, server: string | null): CouldNotTest {
+export function couldNotTest(
+  o: RunCommandOptions,
+  reason: string,
+  message: string,
+  startedAt: string,
+  browser: string | null,
+  server: string | null,
+): CouldNotTest {
   // The schema's reason is a machine code: lower case, digits and hyphens.
   const code =
     reason

@@ -9,7 +9,8 @@ import type { CouldNotTest } from '../../src/analysis/schema/could-not-test-sche
 import type { Report } from '../../src/analysis/schema/report-schema.js';
 
 export type SaveOutcome =
-  { ok: true; ack: ResultAck; /** The share link, absolute. */ link: string; created: boolean } | { ok: false; reason: string; message: string };
+  | { ok: true; ack: ResultAck; /** The share link, absolute. */ link: string; created: boolean }
+  | { ok: false; reason: string; message: string; /** The HTTP status, or null when no answer came. */ status: number | null };
 
 /** How long one POST may take. */
 const SAVE_TIMEOUT_MS = 10_000;
@@ -20,7 +21,7 @@ export interface SaveOptions {
   /** The callprobe server's base URL (what run tested against). */
   server: string;
   adminToken: string | null;
-  /** Injected for tests: defaults to a fresh UUID. */
+  /** Injected for tests and by the scheduler: defaults to a fresh UUID. */
   sampleId?: string;
 }
 
@@ -35,13 +36,13 @@ export async function saveResult(record: Report | CouldNotTest, o: SaveOptions):
   const body = JSON.stringify({ ...record, sampleId: o.sampleId ?? randomUUID() });
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (o.adminToken !== null) headers['authorization'] = `Bearer ${o.adminToken}`;
-  let last: SaveOutcome = { ok: false, reason: 'not-tried', message: 'not tried' };
+  let last: SaveOutcome = { ok: false, reason: 'not-tried', message: 'not tried', status: null };
   for (let attempt = 0; attempt < SAVE_TRIES; attempt++) {
     let res: Response;
     try {
       res = await fetch(endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(SAVE_TIMEOUT_MS) });
     } catch (err) {
-      last = { ok: false, reason: 'unreachable', message: `${endpoint.origin} did not answer: ${(err as Error).message}` };
+      last = { ok: false, reason: 'unreachable', message: `${endpoint.origin} did not answer: ${(err as Error).message}`, status: null };
       continue;
     }
     const text = await res.text();
@@ -49,7 +50,7 @@ export async function saveResult(record: Report | CouldNotTest, o: SaveOptions):
     try {
       json = JSON.parse(text) as unknown;
     } catch (err) {
-      last = { ok: false, reason: 'bad-answer', message: `HTTP ${res.status}, not JSON (${(err as Error).message})` };
+      last = { ok: false, reason: 'bad-answer', message: `HTTP ${res.status}, not JSON (${(err as Error).message})`, status: res.status };
       if (res.status >= 500) continue;
       return last;
     }
@@ -61,6 +62,7 @@ export async function saveResult(record: Report | CouldNotTest, o: SaveOptions):
       ok: false,
       reason: typeof refusal?.reason === 'string' ? refusal.reason : `http-${res.status}`,
       message: `HTTP ${res.status}${typeof refusal?.message === 'string' ? `: ${refusal.message}` : ''}`,
+      status: res.status,
     };
     if (res.status < 500) return last;
   }

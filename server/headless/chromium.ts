@@ -41,11 +41,13 @@ export class HeadlessError extends Error {
   }
 }
 
-/** Opens the test page in headless Chromium, lets it run one test, returns what it published. */
-export async function runHeadless(opts: HeadlessOptions): Promise<{ result: HeadlessResult; browserVersion: string }> {
-  let browser: Browser;
+/** How Chromium is started: the part of HeadlessOptions one browser serves for many tests. */
+export type LaunchOptions = Pick<HeadlessOptions, 'browserPath' | 'allowLoopback' | 'ignoreCertificateErrors'>;
+
+/** Starts headless Chromium; throws HeadlessError('browser-failed'). */
+export async function launchChromium(opts: LaunchOptions): Promise<Browser> {
   try {
-    browser = await chromium.launch({
+    return await chromium.launch({
       executablePath: opts.browserPath,
       headless: true,
       args: [
@@ -57,8 +59,33 @@ export async function runHeadless(opts: HeadlessOptions): Promise<{ result: Head
   } catch (err) {
     throw new HeadlessError('browser-failed', `could not start Chromium at ${opts.browserPath}: ${(err as Error).message}`);
   }
+}
+
+/** Opens the test page in headless Chromium, lets it run one test, returns what it published. */
+export async function runHeadless(opts: HeadlessOptions): Promise<{ result: HeadlessResult; browserVersion: string }> {
+  const browser = await launchChromium(opts);
   try {
-    const page = await browser.newPage();
+    return await runTestPage(browser, opts);
+  } finally {
+    await browser.close();
+  }
+}
+
+/**
+ * One test in a running Chromium, in a browser context of its own (closed afterwards), so a
+ * long-lived browser carries nothing from one test to the next. A browser that dies mid-test
+ * ends it with HeadlessError('browser-failed').
+ */
+export async function runTestPage(browser: Browser, opts: HeadlessOptions): Promise<{ result: HeadlessResult; browserVersion: string }> {
+  let context;
+  try {
+    context = await browser.newContext();
+  } catch (err) {
+    throw new HeadlessError('browser-failed', `Chromium did not open a page: ${(err as Error).message}`);
+  }
+  const died = (): boolean => !browser.isConnected();
+  try {
+    const page = await context.newPage();
     await page.exposeFunction('__callprobeProgress', (line: string) => opts.progress(line));
     if (opts.override) {
       await page.addInitScript((o) => {
@@ -69,6 +96,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<{ result: Head
     try {
       await page.goto(opts.pageUrl, { waitUntil: 'domcontentloaded', timeout: 15_000 });
     } catch (err) {
+      if (died()) throw new HeadlessError('browser-failed', `Chromium went away: ${(err as Error).message}`);
       throw new HeadlessError('page-failed', `could not open ${opts.pageUrl}: ${(err as Error).message}`);
     }
     try {
@@ -76,12 +104,16 @@ export async function runHeadless(opts: HeadlessOptions): Promise<{ result: Head
         timeout: opts.timeoutMs,
         polling: 250,
       });
-    } catch {
+    } catch (err) {
+      if (died()) throw new HeadlessError('browser-failed', `Chromium went away mid-test: ${(err as Error).message}`);
       throw new HeadlessError('timeout', `no result within ${Math.round(opts.timeoutMs / 1000)} s`);
     }
     const result = await page.evaluate(() => (globalThis as unknown as { __callprobeResult: HeadlessResult }).__callprobeResult);
     return { result, browserVersion: browser.version() };
+  } catch (err) {
+    if (err instanceof HeadlessError) throw err;
+    throw new HeadlessError('browser-failed', `Chromium failed during the test: ${(err as Error).message}`);
   } finally {
-    await browser.close();
+    if (browser.isConnected()) await context.close().catch((err: Error) => opts.progress(`could not close the test's browser context: ${err.message}`));
   }
 }

@@ -170,6 +170,16 @@ export const DEFAULTS = {
   // ---- callprobe run -----------------------------------------------------------------------
   /** Debian's chromium package. */
   browserPath: '/usr/bin/chromium',
+
+  // ---- callprobe run --every (scheduled samples of a site, issue 12) -----------------------
+  schedule: {
+    /** Samples not yet stored on the server wait here, relative to the working directory (beside the store's ./data/). */
+    spoolDir: './data/spool',
+    /** Spooled samples sent per pass (one pass after each sample): under the server's 30 POSTs a minute per address. */
+    spoolUploadsPerPass: 20,
+    /** Chromium launches tried before a sample is recorded as could-not-test (browser-failed). */
+    browserLaunchTries: 2,
+  },
 } as const;
 
 /** Bounds every parser and the page's form check against. */
@@ -218,6 +228,12 @@ export const BOUNDS = {
   timeZoneChars: 64,
   /** --admin-token: 16 characters at least, so a guessable token is refused. */
   adminTokenChars: { min: 16, max: 256 },
+  /** run --every: 5 s at least (a 3 s test and its browser fit), a week at most (Microsoft assesses a site every 10 minutes). */
+  scheduleEveryMs: { min: 5_000, max: 7 * 86_400_000 },
+  /** run --for: a second at least, a year at most (366 days). */
+  scheduleForMs: { min: 1_000, max: 366 * 86_400_000 },
+  /** run --count: one sample at least; a million is 19 years of 10-minute samples. */
+  scheduleCount: { min: 1, max: 1_000_000 },
 } as const;
 
 /** RFC 7065 §3: default ports of turn: and turns: URIs (RFC 8656 §3). */
@@ -434,16 +450,9 @@ export function isSampleId(value: unknown): value is string {
   return typeof value === 'string' && value.length >= b.min && value.length <= b.max && /^[A-Za-z0-9._-]+$/.test(value);
 }
 
-/** Parses a span back from now: `7d`, `36h`, `90m` (days, hours, minutes), within BOUNDS.siteReportSinceMs; returns ms. */
+/** Parses a span back from now (`7d`, `36h`, `90m`) within BOUNDS.siteReportSinceMs; returns ms. */
 export function parseSinceSpan(text: string, what = '--since'): number {
-  const m = /^\s*(\d{1,6})\s*([dhm])\s*$/.exec(text);
-  const unitMs = m ? { d: 86_400_000, h: 3_600_000, m: 60_000 }[m[2] as 'd' | 'h' | 'm'] : Number.NaN;
-  const ms = m ? Number(m[1]) * unitMs : Number.NaN;
-  const b = BOUNDS.siteReportSinceMs;
-  if (!Number.isSafeInteger(ms) || ms < b.min || ms > b.max) {
-    throw new ConfigError(`${what} must be a span like 7d, 36h or 90m, from 1h to ${b.max / 86_400_000}d, not "${text}"`, 'bad-value');
-  }
-  return ms;
+  return parseDurationMs(text, what, BOUNDS.siteReportSinceMs);
 }
 
 /** Parses an IANA time zone name (e.g. Europe/Paris, UTC) as Intl knows it; returns its canonical spelling. */
@@ -459,4 +468,31 @@ export function parseTimeZone(text: string, what = '--tz'): string {
       throw new ConfigError(`${what}: "${text}" is not a time zone this runtime knows (IANA names, e.g. Europe/Paris)`, 'bad-value');
     throw err;
   }
+}
+
+/** The units a duration may be written in (`5s`, `10m`, `2h`, `7d`), in ms. */
+const DURATION_UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/**
+ * Parses a duration such as `5s`, `10m`, `2h` or `7d` (an integer and one unit, which is
+ * required: a bare `10` could mean seconds or minutes) into ms within `bounds`.
+ */
+export function parseDurationMs(text: string, what: string, bounds: { readonly min: number; readonly max: number }): number {
+  const m = /^\s*(\d{1,9})\s*([smhd])\s*$/.exec(text);
+  const n = m ? Number(m[1]) * DURATION_UNIT_MS[m[2] as keyof typeof DURATION_UNIT_MS] : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < bounds.min || n > bounds.max) {
+    throw new ConfigError(
+      `${what} must be a duration ${formatDurationMs(bounds.min)}..${formatDurationMs(bounds.max)} written like 5s, 10m, 2h or 7d, not "${text}"`,
+      'bad-value',
+    );
+  }
+  return n;
+}
+
+/** A duration in ms as the largest whole unit (`600000` -> `10m`), else in ms (`1500ms`). */
+export function formatDurationMs(ms: number): string {
+  for (const [unit, size] of Object.entries(DURATION_UNIT_MS).reverse()) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
 }

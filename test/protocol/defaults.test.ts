@@ -5,7 +5,9 @@ import {
   ConfigError,
   DEFAULTS,
   formatTurnUri,
+  formatDurationMs,
   parseAdvertise,
+  parseDurationMs,
   parseIntInRange,
   parsePortList,
   parseRelayPortRange,
@@ -217,5 +219,44 @@ describe('site report spans and time zones (issue 12)', () => {
       expect(() => parseTimeZone(bad), bad).toThrow(ConfigError);
     }
     expect(parseTimeZone(DEFAULTS.siteReport.timeZone)).toBe(DEFAULTS.siteReport.timeZone);
+  });
+});
+
+describe('durations (run --every, --for)', () => {
+  it('parse an integer and a unit s, m, h or d into ms', () => {
+    expect(parseDurationMs('5s', '--every', BOUNDS.scheduleEveryMs)).toBe(5_000);
+    expect(parseDurationMs('10m', '--every', BOUNDS.scheduleEveryMs)).toBe(600_000);
+    expect(parseDurationMs(' 2h ', '--every', BOUNDS.scheduleEveryMs)).toBe(7_200_000);
+    expect(parseDurationMs('7d', '--for', BOUNDS.scheduleForMs)).toBe(604_800_000);
+    expect(parseDurationMs('7d', '--every', BOUNDS.scheduleEveryMs)).toBe(BOUNDS.scheduleEveryMs.max);
+  });
+
+  it('refuse a bare number, other units, fractions, negatives and values out of bounds, naming the flag and the bounds', () => {
+    for (const bad of ['10', '10min', '1.5m', '-5s', '', 's', '5 s s', '4s', '8d', '99999999999d']) {
+      expect(
+        reasonOf(() => parseDurationMs(bad, '--every', BOUNDS.scheduleEveryMs)),
+        bad,
+      ).toBe('bad-value');
+    }
+    expect(() => parseDurationMs('4s', '--every', BOUNDS.scheduleEveryMs)).toThrow(
+      '--every must be a duration 5s..7d written like 5s, 10m, 2h or 7d, not "4s"',
+    );
+    expect(() => parseDurationMs('367d', '--for', BOUNDS.scheduleForMs)).toThrow(/1s\.\.366d/);
+  });
+
+  it('format back as the largest whole unit', () => {
+    expect([5_000, 600_000, 5_400_000, 86_400_000, 1_500].map(formatDurationMs)).toEqual(['5s', '10m', '90m', '1d', '1500ms']);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.constantFrom('s', 'm', 'h', 'd'), (n, u) => {
+        const ms = parseDurationMs(`${n}${u}`, 'x', { min: 0, max: Number.MAX_SAFE_INTEGER });
+        expect(parseDurationMs(formatDurationMs(ms), 'x', { min: 0, max: Number.MAX_SAFE_INTEGER })).toBe(ms);
+      }),
+      { seed: 12 },
+    );
+  });
+
+  it('the schedule defaults sit within their bounds', () => {
+    expect(DEFAULTS.schedule.spoolUploadsPerPass).toBeLessThan(DEFAULTS.results.postsPerMinutePerIp);
+    expect(BOUNDS.scheduleEveryMs.min).toBeGreaterThanOrEqual(5_000);
   });
 });

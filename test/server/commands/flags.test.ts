@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { serveOptionsFromFlags } from '../../../server/commands/serve.js';
-import { checkRunFlags, type RunCommandOptions } from '../../../server/commands/run.js';
+import { checkRunFlags, checkScheduleFlags, type RunCommandOptions } from '../../../server/commands/run.js';
 import { ConfigError, DEFAULTS, parseTurnUri } from '../../../src/protocol/defaults.js';
 import { serveFlags } from './serve-flags.js';
 
@@ -91,5 +91,28 @@ describe('callprobe run flags', () => {
     expect(checkRunFlags({ ...base, server, site: 'Paris', adminToken: 'x'.repeat(20) }).site).toBe('Paris');
     expect(() => checkRunFlags({ ...base, server, ticket: ' ' })).toThrow(/--ticket must be 1\.\.128/);
     expect(() => checkRunFlags({ ...base, server, ticket: 'x'.repeat(129) })).toThrow(/--ticket must be 1\.\.128/);
+  });
+
+  it('--token (CALLPROBE_TOKEN) is the operator token under another name; two different tokens are refused', () => {
+    const server = 'http://127.0.0.1:8080';
+    const t = 'y'.repeat(20);
+    expect(checkRunFlags({ ...base, server, site: 'Paris', token: t }).adminToken).toBe(t);
+    expect(checkRunFlags({ ...base, server, site: 'Paris', token: t, adminToken: t }).adminToken).toBe(t);
+    expect(() => checkRunFlags({ ...base, server, site: 'Paris', token: t, adminToken: 'x'.repeat(20) })).toThrow(/differ/);
+  });
+
+  it('--every needs a server, a site and saving; --count and --for go with it, not with each other', () => {
+    const o = checkRunFlags({ ...base, server: 'http://127.0.0.1:8080', site: 'Paris', adminToken: 'x'.repeat(20) });
+    const spool = DEFAULTS.schedule.spoolDir;
+    expect(checkScheduleFlags(o, { spool })).toBeNull();
+    expect(() => checkScheduleFlags(o, { spool, count: 3 })).toThrow(/need --every/);
+    expect(() => checkScheduleFlags(o, { spool, for: 60_000 })).toThrow(/need --every/);
+    expect(checkScheduleFlags(o, { spool, every: 600_000, count: 6 })).toEqual({ everyMs: 600_000, count: 6, forMs: null, spoolDir: spool });
+    expect(checkScheduleFlags(o, { spool, every: 600_000, for: 7 * 86_400_000 })).toMatchObject({ count: null, forMs: 7 * 86_400_000 });
+    expect(() => checkScheduleFlags(o, { spool, every: 600_000, count: 6, for: 60_000 })).toThrow(/not both/);
+    expect(() => checkScheduleFlags({ ...o, site: undefined }, { spool, every: 600_000 })).toThrow(/--site/);
+    expect(() => checkScheduleFlags({ ...o, save: false }, { spool, every: 600_000 })).toThrow(/--no-save/);
+    expect(() => checkScheduleFlags({ ...o, json: true }, { spool, every: 600_000 })).toThrow(/--json/);
+    expect(() => checkScheduleFlags({ ...o, server: undefined }, { spool, every: 600_000 })).toThrow(/--server/);
   });
 });

@@ -1,0 +1,335 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { spawnBounded, type ProcessHandle } from '../test/kit/process.js';
+import { waitFor } from '../test/kit/wait.js';
+import { E2E } from './fixtures/env.js';
+
+/**
+ * `callprobe run --every` (issue 12) driven as a user runs it: the real CLI against a real
+ * `callprobe serve` with a store of its own, stopped for the middle samples and started again.
+ */
+
+interface SampleLine {
+  sampleId: string;
+  slot: number;
+  startedAt: string;
+  site: string | null;
+  kind: 'report' | 'could-not-test';
+  verdict: string | null;
+  reason: string | null;
+  code: string | null;
+  upload: 'stored' | 'spooled' | 'refused' | 'lost';
+}
+
+/** Its own server (not the suite's on 18080), so the test can stop it. */
+const OWN = { httpPort: 18281, turnPorts: '3620-3623', token: 'schedule-operator-token-0123456789' } as const;
+const ownUrl = `http://127.0.0.1:${OWN.httpPort}`;
+
+function startServe(db: string): ProcessHandle {
+  return spawnBounded(
+    process.execPath,
+    [
+      'dist/server/cli.js',
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--http-port',
+      String(OWN.httpPort),
+      '--turn-ports',
+      OWN.turnPorts,
+      '--admin-token',
+      OWN.token,
+      '--db',
+      db,
+      '--log-level',
+      'warn',
+    ],
+    { deadlineMs: 170_000 },
+  );
+}
+
+function lines(p: ProcessHandle): SampleLine[] {
+  return p
+    .stdout()
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as SampleLine);
+}
+
+async function operatorGet<T>(base: string, token: string, path: string): Promise<T> {
+  const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  expect(res.status, path).toBe(200);
+  return (await res.json()) as T;
+}
+
+/** The stored samples of a site: the export's rows, each with the sampleId the operator view gives. */
+async function storedSamples(base: string, token: string, site: string): Promise<{ id: string; kind: string; sampleId: string; reason: string | null }[]> {
+  const rows = await operatorGet<{ id: string; kind: string; reason: string | null }[]>(
+    base,
+    token,
+    `/api/results?format=json&site=${encodeURIComponent(site)}`,
+  );
+  return Promise.all(rows.map(async (r) => ({ ...r, sampleId: (await operatorGet<{ sampleId: string }>(base, token, `/api/results/${r.id}`)).sampleId })));
+}
+
+/** Splits a command line into words the way sh (and systemd's ExecStart) do for plain words and double quotes. */
+function words(line: string): string[] {
+  const out: string[] = [];
+  for (const m of line.matchAll(/"([^"]*)"|(\S+)/g)) out.push(m[1] ?? m[2] ?? '');
+  return out;
+}
+
+/** The README's weekly recipe: the systemd unit's ExecStart and the cron line's command, as words. */
+function readmeCommands(): { name: string; args: string[] }[] {
+  const readme = readFileSync('README.md', 'utf8');
+  const exec = /^ExecStart=(.+)$/m.exec(readme)?.[1];
+  const cron = /^\*\/10 \* \* \* \* (.+?) >> /m.exec(readme)?.[1];
+  expect(exec, 'the README has a systemd unit with ExecStart=').toBeDefined();
+  expect(cron, 'the README has a cron line').toBeDefined();
+  return [
+    { name: 'systemd ExecStart', args: words(exec ?? '') },
+    { name: 'cron', args: words(cron ?? '') },
+  ];
+}
+
+test.describe('callprobe run --every', () => {
+  let dir: string;
+  test.beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'callprobe-schedule-'));
+  });
+  test.afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('--every 5s --count 6 stores 6 samples; with the server stopped for the middle ones, all 6 arrive once it is back, none twice', async () => {
+    test.setTimeout(180_000);
+    const db = join(dir, 'results.db');
+    const spool = join(dir, 'spool');
+    const site = 'Schedule e2e';
+    let server = startServe(db);
+    await server.waitForLine('callprobe serving', { timeoutMs: 20_000, what: 'serve ready' });
+    const run = spawnBounded(
+      process.execPath,
+      [
+        'dist/server/cli.js',
+        'run',
+        '--server',
+        ownUrl,
+        '--every',
+        '5s',
+        '--count',
+        '6',
+        '--duration',
+        '3',
+        '--site',
+        site,
+        '--token',
+        OWN.token,
+        '--spool',
+        spool,
+      ],
+      { deadlineMs: 160_000 },
+    );
+    try {
+      const state = (): string =>
+        `${lines(run)
+          .map((l) => l.upload)
+          .join(',')}; stderr: ${run.stderr().slice(-800)}`;
+      await waitFor(() => lines(run).length >= 2, { timeoutMs: 60_000, what: 'two samples', state });
+      expect(
+        lines(run)
+          .slice(0, 2)
+          .map((l) => l.upload),
+      ).toEqual(['stored', 'stored']);
+      expect((await server.stop(5_000)).timedOut).toBe(false);
+      await waitFor(() => lines(run).length >= 4, { timeoutMs: 60_000, what: 'two samples while the server is down', state });
+      // Taken or finished while the server was down: waiting in the spool, on disk.
+      const down = lines(run).slice(2, 4);
+      expect(down.map((l) => l.upload)).toEqual(['spooled', 'spooled']);
+      expect(down[1]).toMatchObject({ kind: 'could-not-test', reason: 'server-unreachable', verdict: null });
+      expect(readdirSync(spool).filter((f) => f.endsWith('.json')).length).toBeGreaterThanOrEqual(2);
+      server = startServe(db);
+      await server.waitForLine('callprobe serving', { timeoutMs: 20_000, what: 'serve ready again' });
+      const status = await run.exited;
+      expect(status.code, run.stderr()).toBe(0);
+      const out = lines(run);
+      expect(out).toHaveLength(6);
+      expect(out.at(-1)?.upload).toBe('stored');
+      expect(out.map((l) => l.slot)).toEqual([...out.map((l) => l.slot)].sort((a, b) => a - b));
+      // One progress line per sample on stderr.
+      expect(run.stderr().match(/^callprobe: sample \d\/6 at /gm)).toHaveLength(6);
+      const ids = out.map((l) => l.sampleId);
+      expect(new Set(ids).size).toBe(6);
+      // The store has each sample exactly once, the ones that could not test as could-not-test records.
+      const stored = await storedSamples(ownUrl, OWN.token, site);
+      expect(stored).toHaveLength(6);
+      expect(stored.map((s) => s.sampleId).sort()).toEqual([...ids].sort());
+      expect(stored.find((s) => s.sampleId === down[1]?.sampleId)).toMatchObject({ kind: 'could-not-test', reason: 'server-unreachable' });
+      expect(readdirSync(spool).filter((f) => f.endsWith('.json'))).toEqual([]);
+      expect(readdirSync(join(spool, 'refused'))).toEqual([]);
+    } finally {
+      await run.stop();
+      await server.stop(5_000);
+    }
+  });
+
+  test('SIGTERM abandons the running sample: stored as could-not-test "interrupted", exit 0 long before the test would have ended', async () => {
+    test.setTimeout(90_000);
+    const site = `Schedule SIGTERM ${process.pid}`;
+    const run = spawnBounded(
+      process.execPath,
+      [
+        'dist/server/cli.js',
+        'run',
+        '--server',
+        E2E.baseUrl,
+        '--every',
+        '10m',
+        '--duration',
+        '60',
+        '--site',
+        site,
+        '--admin-token',
+        E2E.adminToken,
+        '--spool',
+        join(dir, 'spool'),
+      ],
+      { deadlineMs: 80_000 },
+    );
+    try {
+      // Printed once Chromium runs, inside the first sample.
+      await run.waitForLine(/^callprobe: Chromium \S+ started$/, { timeoutMs: 30_000, what: 'Chromium started', stream: 'stderr' });
+      const t0 = performance.now();
+      run.child.kill('SIGTERM');
+      const status = await run.exited;
+      const stopMs = performance.now() - t0;
+      expect(status.code, run.stderr()).toBe(0);
+      expect(stopMs).toBeLessThan(20_000);
+      const out = lines(run);
+      expect(out).toHaveLength(1);
+      expect(out[0]).toMatchObject({ kind: 'could-not-test', reason: 'interrupted', upload: 'stored' });
+      const stored = await storedSamples(E2E.baseUrl, E2E.adminToken, site);
+      expect(stored).toEqual([expect.objectContaining({ sampleId: out[0]?.sampleId, kind: 'could-not-test', reason: 'interrupted' })]);
+    } finally {
+      await run.stop();
+    }
+  });
+
+  test('SIGTERM between samples ends the wait at once: exit 0, nothing abandoned', async () => {
+    test.setTimeout(60_000);
+    const site = `Schedule wait ${process.pid}`;
+    const run = spawnBounded(
+      process.execPath,
+      [
+        'dist/server/cli.js',
+        'run',
+        '--server',
+        E2E.baseUrl,
+        '--every',
+        '10m',
+        '--count',
+        '2',
+        '--duration',
+        '2',
+        '--site',
+        site,
+        '--admin-token',
+        E2E.adminToken,
+        '--spool',
+        join(dir, 'spool'),
+      ],
+      { deadlineMs: 50_000 },
+    );
+    try {
+      await waitFor(() => lines(run).length >= 1, { timeoutMs: 40_000, what: 'the first sample', state: () => run.stderr().slice(-500) });
+      run.child.kill('SIGTERM');
+      const status = await run.exited;
+      expect(status.code, run.stderr()).toBe(0);
+      expect(lines(run)).toEqual([expect.objectContaining({ kind: 'report', upload: 'stored' })]);
+      expect(run.stderr()).toMatch(/^callprobe: 1 sample\(s\): 1 stored, 0 waiting/m);
+    } finally {
+      await run.stop();
+    }
+  });
+
+  test("the README's systemd unit and cron line run as written (server, spool and a short --count swapped in)", async () => {
+    test.setTimeout(150_000);
+    for (const { name, args } of readmeCommands()) {
+      expect(args[0], name).toMatch(/(^|\/)callprobe$/);
+      expect(args.slice(1, 2), name).toEqual(['run']);
+      const spoolAt = args.indexOf('--spool');
+      expect(spoolAt, `${name} names its spool`).toBeGreaterThan(0);
+      const swapped = args.slice(1).map((a, i) => (a === 'https://callprobe.example.org' ? E2E.baseUrl : i + 1 === spoolAt + 1 ? join(dir, 'spool') : a));
+      // A week becomes one sample.
+      const forAt = swapped.indexOf('--for');
+      if (forAt >= 0) swapped.splice(forAt, 2, '--count', '1');
+      expect(swapped, name).toContain(E2E.baseUrl);
+      expect(swapped.slice(swapped.indexOf('--count'), swapped.indexOf('--count') + 2), name).toEqual(['--count', '1']);
+      const r = spawnBounded(process.execPath, ['dist/server/cli.js', ...swapped], {
+        deadlineMs: 70_000,
+        env: { ...process.env, CALLPROBE_TOKEN: E2E.adminToken },
+      });
+      const status = await r.exited;
+      expect(status.code, `${name}: ${r.stderr()}`).toBe(0);
+      const out = lines(r);
+      expect(out, name).toHaveLength(1);
+      expect(out[0], name).toMatchObject({ site: 'Paris office', upload: 'stored' });
+      const stored = await storedSamples(E2E.baseUrl, E2E.adminToken, 'Paris office');
+      expect(
+        stored.filter((x) => x.sampleId === out[0]?.sampleId),
+        name,
+      ).toHaveLength(1);
+    }
+  });
+
+  test('Chromium killed mid-sample: that sample is stored as could-not-test browser-failed, Chromium starts again for the next', async () => {
+    test.setTimeout(90_000);
+    const site = `Schedule Chromium ${process.pid}`;
+    const run = spawnBounded(
+      process.execPath,
+      [
+        'dist/server/cli.js',
+        'run',
+        '--server',
+        E2E.baseUrl,
+        '--every',
+        '5s',
+        '--count',
+        '2',
+        '--duration',
+        '3',
+        '--site',
+        site,
+        '--admin-token',
+        E2E.adminToken,
+        '--spool',
+        join(dir, 'spool'),
+      ],
+      { deadlineMs: 80_000 },
+    );
+    try {
+      await run.waitForLine(/^callprobe: Chromium \S+ started$/, { timeoutMs: 30_000, what: 'Chromium started', stream: 'stderr' });
+      // The browser the CLI started: its child whose command is Chromium.
+      const children = execFileSync('pgrep', ['-P', String(run.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .filter((p) => p !== '');
+      const chromium = children.filter((p) => /chrom/i.test(readFileSync(`/proc/${p}/comm`, 'utf8')));
+      expect(chromium, `children of ${run.pid}: ${children.join(' ')}`).toHaveLength(1);
+      process.kill(Number(chromium[0]), 'SIGKILL');
+      const status = await run.exited;
+      expect(status.code, run.stderr()).toBe(0);
+      expect(run.stderr()).toMatch(/^callprobe: Chromium had stopped: started again \(2 starts\)$/m);
+      const out = lines(run);
+      expect(out.map((l) => [l.kind, l.reason, l.upload])).toEqual([
+        ['could-not-test', 'browser-failed', 'stored'],
+        ['report', null, 'stored'],
+      ]);
+      expect((await storedSamples(E2E.baseUrl, E2E.adminToken, site)).map((x) => x.sampleId).sort()).toEqual(out.map((l) => l.sampleId).sort());
+    } finally {
+      await run.stop();
+    }
+  });
+});
