@@ -126,6 +126,9 @@ async function main(): Promise<void> {
       secret: SECRET,
       allowPeers: ['127.0.0.1/32'],
       logFile: join(rawDir, 'coturn.log'),
+      // The load is 40 sessions of one user from one address: raised like our relay's quotas below.
+      userQuota: 1000,
+      totalQuota: 2000,
     });
     const coturns: Proc[] = coturnConfs.map((c) => {
       const file = join(rawDir, `turnserver-${c.port}.conf`);
