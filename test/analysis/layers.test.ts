@@ -1,5 +1,5 @@
 /**
- * Layers inside the analysis unit: measure -> schema -> grade -> site -> present -> report. A file
+ * Layers inside the analysis unit: measure -> schema -> grade -> site -> alert -> present -> report. A file
  * imports only its own layer or lower ones, so grading never depends on how it is worded
  * (present) and the words never depend on how the report is assembled (report).
  */
@@ -8,7 +8,7 @@ import { dirname, join, normalize, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../kit/paths.js';
 
-const LAYERS = ['measure', 'schema', 'grade', 'site', 'present', 'report'] as const;
+const LAYERS = ['measure', 'schema', 'grade', 'site', 'alert', 'present', 'report'] as const;
 const root = join(repoRoot, 'src/analysis');
 
 function layerOf(file: string): number {
@@ -27,6 +27,14 @@ describe('analysis layers', () => {
       }
     }
   }
+
+  it('has a layer for every folder of the unit', () => {
+    const folders = readdirSync(root, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
+    expect(folders).toEqual([...LAYERS].sort());
+  });
 
   it('finds the imports it checks', () => {
     expect(edges.some((e) => layerOf(e.from) === LAYERS.indexOf('report') && layerOf(e.to) === LAYERS.indexOf('present'))).toBe(true);
