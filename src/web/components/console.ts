@@ -104,7 +104,7 @@ export class ConsoleView extends CpElement {
   }
 
   private async logout(): Promise<void> {
-    await api<void>(`${CONSOLE_API}/logout`, { method: 'POST' });
+    await api<unknown>(`${CONSOLE_API}/logout`, { method: 'POST' });
     this.who = null;
     this.rows = null;
     this.open = null;
