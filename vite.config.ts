@@ -19,8 +19,6 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
-    // The help desk console is its own entry: it adds nothing to the test page's initial JS.
-    rollupOptions: { input: { main: 'index.html', console: 'console.html' } },
   },
   worker: { format: 'es' },
   server: { headers: isolationHeaders },
