@@ -316,7 +316,7 @@ interface CoturnConfigFlags {
 
 program
   .command('hash-password')
-  .description('read a password from stdin (one line) and print its scrypt hash for a serve --users file')
+  .description('read a password from stdin (one line) and print its scrypt hash (scrypt$N$r$p$salt$hash) for a serve --users file')
   .action(async () => {
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -324,12 +324,10 @@ program
       bytes += chunk.length;
       if (bytes > BOUNDS.passwordChars.max * 4 + 2) throw new ConfigError(`the password is over ${BOUNDS.passwordChars.max} characters`, 'bad-value');
       chunks.push(chunk);
+      // One line: typed at a terminal, Enter ends it.
+      if (chunk.includes(10)) break;
     }
-    const password = parsePassword(
-      Buffer.concat(chunks)
-        .toString('utf8')
-        .replace(/\r?\n$/, ''),
-    );
+    const password = parsePassword(Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '');
     process.stdout.write(`${await hashPassword(password)}\n`);
   });
 

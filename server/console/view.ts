@@ -219,6 +219,8 @@ export function redactForTier1(report: unknown, secrets: readonly string[]): unk
   const copy = { ...(report as Record<string, unknown>) };
   delete copy.path;
   delete copy.nat;
+  // The NAT class is a network detail (tier 2), also as a hint.
+  if (Array.isArray(copy.hints)) copy.hints = (copy.hints as { code?: unknown }[]).filter((h) => h.code !== 'symmetric-nat');
   if (copy.meta !== null && typeof copy.meta === 'object') {
     const meta = copy.meta as Record<string, unknown>;
     for (const k of ['ticket', 'site'] as const) if (typeof meta[k] === 'string') copy.meta = { ...(copy.meta as object), [k]: scrubAddresses(meta[k]) };
