@@ -97,7 +97,7 @@ function tzParam(q: Record<string, unknown>): string {
 export async function registerConsole(app: FastifyInstance, opts: ConsoleOptions, access: ConsoleAccess): Promise<void> {
   const users = new Map((opts.users ?? []).map((u) => [u.name, u]));
   // Unknown names still cost one scrypt: a login's time does not tell which names exist.
-  const decoy = await hashPassword('callprobe decoy password');
+  const decoy = opts.users === null ? '' : await hashPassword('callprobe decoy password');
   const closed = (): Refusal =>
     new Refusal(404, 'console-closed', 'the help desk console is closed on this server: start serve with --users FILE (see callprobe hash-password)');
 
