@@ -10,6 +10,7 @@ import {
   parseDurationMs,
   parseHostPort,
   parseIntInRange,
+  parsePassword,
   parseTrustProxy,
   parsePortList,
   parseRelayPortRange,
@@ -25,6 +26,7 @@ import { reportCommand, type ReportCommandOptions } from './commands/report.js';
 import { errorText, exitCodeFor } from './commands/exit.js';
 import { renderCoturnConfig } from './turn/coturn-config.js';
 import { readAlertsConfig } from './alerts/config.js';
+import { hashPassword, readUsersFile } from './console/auth.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -152,6 +154,11 @@ program
   .option('--retain-days <days>', 'keep address-free reports this long', intArg('--retain-days', BOUNDS.retainDays), DEFAULTS.results.retainDays)
   .option('--retain-ip-days <days>', "keep results' client addresses this long", intArg('--retain-ip-days', BOUNDS.retainIpDays), DEFAULTS.results.retainIpDays)
   .option('--alerts <file>', 'site alert rules and their webhook (JSON; see the README)', arg(readAlertsConfig))
+  .option(
+    '--users <file>',
+    'open the help desk console (/console) to these users: JSON [{ name, role: tier1|tier2, passwordHash }] (see hash-password)',
+    arg(readUsersFile),
+  )
   .option('--trust-proxy <cidrs>', 'reverse proxies whose X-Forwarded-For gives the client address (comma-separated IPs/CIDRs)', arg(parseTrustProxy))
   .action(async (_opts: unknown, cmd: Command) => {
     const opts = serveOptionsFromFlags(cmd.opts<ServeFlags>());
@@ -306,6 +313,23 @@ interface CoturnConfigFlags {
   allowPeers: string[];
   outDir?: string;
 }
+
+program
+  .command('hash-password')
+  .description('read a password from stdin (one line) and print its scrypt hash (scrypt$N$r$p$salt$hash) for a serve --users file')
+  .action(async () => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes > BOUNDS.passwordChars.max * 4 + 2) throw new ConfigError(`the password is over ${BOUNDS.passwordChars.max} characters`, 'bad-value');
+      chunks.push(chunk);
+      // One line: typed at a terminal, Enter ends it.
+      if (chunk.includes(10)) break;
+    }
+    const password = parsePassword(Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '');
+    process.stdout.write(`${await hashPassword(password)}\n`);
+  });
 
 program
   .command('coturn-config')

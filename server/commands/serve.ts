@@ -1,4 +1,5 @@
 import { createPrivateKey, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
+import type { ConsoleUser } from '../console/auth.js';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
@@ -52,6 +53,8 @@ export interface ServeOptions {
   adminToken: string | null;
   /** Reverse proxies whose X-Forwarded-For is believed. */
   trustProxy: string[];
+  /** The help desk console's users (--users FILE); null: the console is closed. */
+  users?: ConsoleUser[] | null;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug';
@@ -86,6 +89,8 @@ export interface ServeFlags {
   trustProxy?: string[];
   /** --alerts FILE, read and checked. */
   alerts?: AlertsConfig;
+  /** --users FILE, read and checked. */
+  users?: ConsoleUser[];
   maxSessionsPerIp: number;
   sessionsPerMinute: number;
   configPerMinute: number;
@@ -96,6 +101,7 @@ export interface ServeFlags {
 /** Checks the flags that only make sense together; throws ConfigError (a usage error). */
 export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
   if (f.tlsPort !== undefined && (!f.tlsCert || !f.tlsKey)) throw new ConfigError('--tls-port needs --tls-cert and --tls-key', 'missing-option');
+  if (f.users !== undefined && !f.store) throw new ConfigError('--users opens the help desk console over stored results: drop --no-store', 'missing-option');
   if (f.alerts !== undefined && !f.store)
     throw new ConfigError('--alerts needs the results store: alerts are fed by stored site results (drop --no-store)', 'missing-option');
   if ((f.host === '0.0.0.0' || f.host === '::') && !f.relayIp) {
@@ -131,6 +137,7 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
     alerts: f.alerts ?? null,
     adminToken: f.adminToken ?? null,
     trustProxy: f.trustProxy ?? [],
+    users: f.users ?? null,
   };
 }
 
@@ -380,6 +387,14 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
       postsPerMinutePerIp: DEFAULTS.results.postsPerMinutePerIp,
       readsPerMinutePerIp: DEFAULTS.results.readsPerMinutePerIp,
       alerts: opts.alerts ? new SiteAlerts(opts.alerts, { info: (_o, msg) => log(msg), warn: (_o, msg) => log(msg) }) : null,
+    },
+    console: {
+      users: opts.users ?? null,
+      nowMs: () => Date.now(),
+      idleMs: DEFAULTS.console.sessionIdleMs,
+      absoluteMs: DEFAULTS.console.sessionAbsoluteMs,
+      loginsPerMinutePerAddress: DEFAULTS.console.loginsPerMinutePerAddress,
+      loginsPerMinutePerUser: DEFAULTS.console.loginsPerMinutePerUser,
     },
   });
   const closeStore = async (): Promise<void> => {

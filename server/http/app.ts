@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
@@ -13,6 +13,7 @@ import type { RelayEndpoints } from '../reflector/candidates.js';
 import { ReflectorSession, ReflectorSessionError } from '../reflector/session.js';
 import { parseClientSignal } from './signal-message.js';
 import { registerResults, type ResultsOptions } from './results.js';
+import { consoleAccess, registerConsole, type ConsoleOptions } from './console.js';
 import { MessageBucket, SourceLimiter, originAllowed, sourceKey, type SignalLimits } from './signal-limits.js';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { unmapIpv4 } from '../store/address.js';
@@ -46,6 +47,8 @@ export interface AppOptions {
   logLevel: string;
   /** The results store and its limits (issue 10); absent: no results routes at all. */
   results?: Omit<ResultsOptions, 'pageBuilt'>;
+  /** The help desk console (serve --users); absent or users null: closed (404 with the reason). Needs `results`. */
+  console?: Omit<ConsoleOptions, 'store' | 'adminToken' | 'pageBuilt'>;
   /** Reverse proxies (IPs/CIDRs) whose X-Forwarded-For gives the client's address; empty: none. */
   trustProxy?: string[];
   /** The latest certificate alert the relay's TLS listeners got from this address (IPv4-mapped unwrapped), or null; absent: no TLS relay. */
@@ -147,7 +150,28 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   } else {
     app.log.warn({ webRoot: opts.webRoot }, 'page not built: run `npm run build`');
   }
-  if (opts.results) await registerResults(app, { ...opts.results, pageBuilt });
+  if (opts.results) {
+    const c = opts.console ?? {
+      users: null,
+      nowMs: () => Date.now(),
+      idleMs: DEFAULTS.console.sessionIdleMs,
+      absoluteMs: DEFAULTS.console.sessionAbsoluteMs,
+      loginsPerMinutePerAddress: DEFAULTS.console.loginsPerMinutePerAddress,
+      loginsPerMinutePerUser: DEFAULTS.console.loginsPerMinutePerUser,
+    };
+    const access = consoleAccess({ ...c, adminToken: opts.results.adminToken });
+    // Without --users the operator endpoints answer as before (404 without a token configured).
+    await registerResults(app, {
+      ...opts.results,
+      pageBuilt,
+      ...(access.sessions !== null ? { consoleRole: (req: FastifyRequest) => access.roleOf(req) } : {}),
+    });
+    await registerConsole(
+      app,
+      { ...c, store: opts.results.store, adminToken: opts.results.adminToken, pageBuilt: pageBuilt && existsSync(join(opts.webRoot, 'console.html')) },
+      access,
+    );
+  }
 
   app.get('/healthz', async () => ({ status: 'ok', sessions: sessions.size }));
 

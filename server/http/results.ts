@@ -32,6 +32,8 @@ export interface ResultsOptions {
   pageBuilt: boolean;
   /** Site alerts (serve --alerts): fed every newly stored report that has a site. */
   alerts?: SiteAlerts | null;
+  /** The help desk console's role of this request's session (serve --users), or null: none. */
+  consoleRole?: (req: FastifyRequest) => 'tier1' | 'tier2' | null;
 }
 
 /** The JSON body of every refusal of these routes. */
@@ -40,7 +42,7 @@ export interface ResultsRefusal {
   message: string;
 }
 
-class Refusal extends Error {
+export class Refusal extends Error {
   constructor(
     readonly statusCode: number,
     readonly reason: string,
@@ -55,12 +57,23 @@ function digest(text: string): Buffer {
 }
 
 /** What the Authorization header proves: nothing (401), a wrong token (403), the operator (ok). */
-function operatorCheck(req: FastifyRequest, token: string | null): 'ok' | Refusal {
+export function operatorCheck(req: FastifyRequest, token: string | null): 'ok' | Refusal {
   if (token === null) return new Refusal(404, 'no-operator', 'operator endpoints are off: start serve with --admin-token (or CALLPROBE_ADMIN_TOKEN)');
   const header = req.headers.authorization;
   const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   if (!m?.[1]) return new Refusal(401, 'no-token', 'give the operator token: Authorization: Bearer <token>');
   return timingSafeEqual(digest(m[1]), digest(token)) ? 'ok' : new Refusal(403, 'bad-token', 'the operator token is wrong');
+}
+
+/** The operator token, or a console session of at least `need` (tier 2 covers tier 1). */
+function operatorOrConsole(req: FastifyRequest, opts: ResultsOptions, need: 'tier1' | 'tier2'): 'ok' | Refusal {
+  const role = opts.consoleRole?.(req) ?? null;
+  if (role === 'tier2' || (role === 'tier1' && need === 'tier1')) return 'ok';
+  const who = operatorCheck(req, opts.adminToken);
+  if (who !== 'ok' && role !== null) return new Refusal(403, 'needs-tier2', 'this needs a tier 2 help desk login (or the operator token)');
+  if (who !== 'ok' && who.statusCode === 404 && opts.consoleRole !== undefined)
+    return new Refusal(401, 'no-login', `log in to the help desk console (${need}) or give the operator token`);
+  return who;
 }
 
 function refuse(reply: FastifyReply, r: Refusal): FastifyReply {
@@ -77,7 +90,7 @@ function ack(r: StoredResult): ResultAck {
 }
 
 /** The error handler of these routes: every failure as { reason, message } with its status. */
-function resultsErrorHandler(this: FastifyInstance, err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function resultsErrorHandler(this: FastifyInstance, err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (err instanceof Refusal) return refuse(reply, err);
   if (err instanceof ReportShapeError) return refuse(reply, new Refusal(400, err.reason, err.message));
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
@@ -90,7 +103,7 @@ function resultsErrorHandler(this: FastifyInstance, err: FastifyError, req: Fast
   return refuse(reply, new Refusal(500, 'server-error', 'the result could not be stored or read; nothing was lost on your side, try again'));
 }
 
-function parseCodeParam(text: string): string | null {
+export function parseCodeParam(text: string): string | null {
   try {
     return parseResultCode(text);
   } catch (err) {
@@ -118,7 +131,7 @@ function oneQuery(query: Record<string, unknown>): Record<string, string | undef
 }
 
 /** A flag-style value checked by a defaults.ts parser: its ConfigError becomes a 400 with `reason`. */
-function checked<T>(reason: string, parse: () => T): T {
+export function checked<T>(reason: string, parse: () => T): T {
   try {
     return parse();
   } catch (err) {
@@ -249,7 +262,7 @@ export async function registerResults(app: FastifyInstance, opts: ResultsOptions
     `${SITES_PATH}/:site/report`,
     { errorHandler: resultsErrorHandler },
     async (req, reply) => {
-      const who = operatorCheck(req, opts.adminToken);
+      const who = operatorOrConsole(req, opts, 'tier1');
       if (who !== 'ok') throw who;
       if (store === null) throw noStore();
       const q = oneQuery(req.query);
@@ -277,7 +290,7 @@ export async function registerResults(app: FastifyInstance, opts: ResultsOptions
   );
 
   app.get<{ Querystring: { since?: string; site?: string; format?: string } }>(RESULTS_PATH, { errorHandler: resultsErrorHandler }, async (req, reply) => {
-    const who = operatorCheck(req, opts.adminToken);
+    const who = operatorOrConsole(req, opts, 'tier2');
     if (who !== 'ok') throw who;
     if (store === null) throw noStore();
     for (const [name, v] of Object.entries(req.query)) {

@@ -152,8 +152,23 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
         params.push(q.site);
         where.push(`site = $${params.length}`);
       }
+      if (q.untilMs != null) {
+        params.push(q.untilMs);
+        where.push(`started_at < $${params.length}`);
+      }
+      for (const [column, v] of [
+        ['ticket', q.ticket],
+        ['verdict', q.verdict],
+      ] as const) {
+        if (v != null) {
+          params.push(v);
+          where.push(`${column} = $${params.length}`);
+        }
+      }
+      if (q.couldNotTest != null) where.push(q.couldNotTest ? "kind = 'could-not-test'" : "kind = 'report'");
       params.push(q.limit);
-      const sql = `SELECT ${RESULT_COLUMNS} FROM results ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at, id LIMIT $${params.length}`;
+      const order = q.newestFirst === true ? 'started_at DESC, id DESC' : 'started_at, id';
+      const sql = `SELECT ${RESULT_COLUMNS} FROM results ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT $${params.length}`;
       return ((await pool.query(sql, params)).rows as ResultRow[]).map(toResult);
     },
     siteSamples: async (q) => {

@@ -152,7 +152,22 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
         where.push('site = ?');
         params.push(q.site);
       }
-      const sql = `SELECT ${RESULT_COLUMNS} FROM results ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at, id LIMIT ?`;
+      if (q.untilMs != null) {
+        where.push('started_at < ?');
+        params.push(q.untilMs);
+      }
+      for (const [column, v] of [
+        ['ticket', q.ticket],
+        ['verdict', q.verdict],
+      ] as const) {
+        if (v != null) {
+          where.push(`${column} = ?`);
+          params.push(v);
+        }
+      }
+      if (q.couldNotTest != null) where.push(q.couldNotTest ? "kind = 'could-not-test'" : "kind = 'report'");
+      const order = q.newestFirst === true ? 'started_at DESC, id DESC' : 'started_at, id';
+      const sql = `SELECT ${RESULT_COLUMNS} FROM results ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
       return (db.prepare(sql).all(...params, q.limit) as ResultRow[]).map(toResult);
     },
     siteSamples: async (q) => (siteSamples.all(q.site, q.sinceMs, q.limit) as SiteSampleDbRow[]).map(toSiteSample),

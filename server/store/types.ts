@@ -61,8 +61,18 @@ export interface ListQuery {
   sinceMs: number | null;
   /** Only this site (exact match). */
   site: string | null;
-  /** At most this many rows, oldest first. */
+  /** At most this many rows, oldest first (newest first with `newestFirst`). */
   limit: number;
+  /** Only tests started before this (ms since the epoch). */
+  untilMs?: number | null;
+  /** Only this ticket reference (exact match). */
+  ticket?: string | null;
+  /** Only this verdict (pass / fail / insufficient). */
+  verdict?: string | null;
+  /** Only could-not-test records (true) or only reports (false). */
+  couldNotTest?: boolean | null;
+  /** The help desk console's search: newest first. */
+  newestFirst?: boolean;
 }
 
 /** A site's samples since a time (the site report, issue 12). */

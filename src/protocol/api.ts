@@ -90,3 +90,37 @@ export interface SharedResult {
   /** The report JSON as the client sent it (a report or a could-not-test record). */
   report: unknown;
 }
+
+/**
+ * The help desk console (issue 12): POST `${CONSOLE_API}/login` { name, password } sets an
+ * HttpOnly session cookie; POST `${CONSOLE_API}/logout`; GET `${CONSOLE_API}/me`;
+ * GET `${CONSOLE_API}/results?code=&ticket=&site=&from=&to=&verdict=&tz=` (newest first);
+ * GET `${CONSOLE_API}/results/:id?tz=` (one result, redacted for tier 1). The page is /console.
+ */
+export const CONSOLE_API = '/api/console';
+export const CONSOLE_PAGE = '/console';
+/** The session cookie's name (RFC 6265 §4.1). */
+export const CONSOLE_COOKIE = 'callprobe_console';
+
+/** One row of a console search. */
+export interface ConsoleSearchRow {
+  id: string;
+  code: string;
+  kind: 'report' | 'could-not-test';
+  startedAt: string;
+  startedAtLocal: string;
+  site: string | null;
+  ticket: string | null;
+  verdict: string | null;
+}
+
+export interface ConsoleSearchAnswer {
+  results: ConsoleSearchRow[];
+  /** More results matched than one answer holds (narrow the search). */
+  truncated: boolean;
+}
+
+export interface ConsoleWho {
+  name: string;
+  role: 'tier1' | 'tier2';
+}

@@ -132,6 +132,24 @@ export const DEFAULTS = {
    * (seed 000, "Measuring network performance"): a test every 10 minutes for a week, then the
    * 90th percentile against the targets.
    */
+  console: {
+    /** A help desk session ends after this long without a request (OWASP session management: 15-30 min for low-risk apps). */
+    sessionIdleMs: 30 * 60_000,
+    /** ...and this long after login whatever the activity: one working day. */
+    sessionAbsoluteMs: 8 * 3_600_000,
+    /** Login attempts per minute per address (IPv4, IPv6 /64): an office behind one NAT mistyping, not a guessing run. */
+    loginsPerMinutePerAddress: 20,
+    /** Login attempts per minute per user name, from anywhere: bounds guessing one account's password. */
+    loginsPerMinutePerUser: 5,
+    /** The baseline a result is shown beside: the site's samples over this span before the result... */
+    baselineSpanMs: 7 * 86_400_000,
+    /** ...started within this many hours of the result's hour of day (in the agent's time zone). */
+    baselineHourBand: 2,
+    /** One search answers at most this many results, newest first. */
+    searchMaxRows: 100,
+    /** scrypt cost of hash-password (RFC 7914 §2; N=2^15, r=8, p=1 is OWASP's minimum for scrypt): ~32 MiB, ~0.1 s. */
+    scrypt: { N: 32_768, r: 8, p: 1, keyBytes: 32, saltBytes: 16 },
+  },
   siteReport: {
     /** `report --since` and ?since= when not given: the week Microsoft's method asks for. */
     sinceMs: 7 * 86_400_000,
@@ -228,6 +246,18 @@ export const BOUNDS = {
   timeZoneChars: 64,
   /** --admin-token: 16 characters at least, so a guessable token is refused. */
   adminTokenChars: { min: 16, max: 256 },
+  /** --users: how many help desk accounts one file holds. */
+  consoleUsersMax: 1000,
+  /** A help desk user name: 1..64 of [A-Za-z0-9._@-]. */
+  userNameChars: { min: 1, max: 64 },
+  /** A password: 8 characters at least (NIST SP 800-63B §5.1.1.2), 256 at most (bounds scrypt's input from anonymous callers). */
+  passwordChars: { min: 8, max: 256 },
+  /** scrypt cost parameters a users file may carry: N a power of two 2^14..2^20, r 1..32, p 1..16 (bounds one login's memory and time). */
+  scryptN: { min: 16_384, max: 1_048_576 },
+  scryptR: { min: 1, max: 32 },
+  scryptP: { min: 1, max: 16 },
+  /** Sessions kept at once (oldest dropped first): bounds memory whatever logins arrive. */
+  consoleSessionsMax: 10_000,
   /** run --every: 5 s at least (a 3 s test and its browser fit), a week at most (Microsoft assesses a site every 10 minutes). */
   scheduleEveryMs: { min: 5_000, max: 7 * 86_400_000 },
   /** run --for: a second at least, a year at most (366 days). */
@@ -495,4 +525,19 @@ export function formatDurationMs(ms: number): string {
     if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;
+}
+
+/** A help desk user name (serve --users, POST /api/console/login); throws ConfigError. */
+export function parseUserName(text: string, what = 'user name'): string {
+  const b = BOUNDS.userNameChars;
+  if (text.length < b.min || text.length > b.max || !/^[A-Za-z0-9._@-]+$/.test(text))
+    throw new ConfigError(`${what} must be ${b.min}..${b.max} of letters, digits and . _ @ -, not "${text.slice(0, b.max)}"`, 'bad-value');
+  return text;
+}
+
+/** A password given to hash-password or to the login (length only: any characters); throws ConfigError. */
+export function parsePassword(text: string, what = 'password'): string {
+  const b = BOUNDS.passwordChars;
+  if (text.length < b.min || text.length > b.max) throw new ConfigError(`${what} must be ${b.min}..${b.max} characters`, 'bad-value');
+  return text;
 }

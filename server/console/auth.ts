@@ -1,0 +1,176 @@
+/**
+ * Help desk console access (issue 12): the users file (serve --users), scrypt password hashes
+ * (RFC 7914) as `scrypt$N$r$p$salt$hash` (base64url), and the sessions a login opens, with an
+ * idle and an absolute expiry read from an injected clock.
+ */
+import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { BOUNDS, ConfigError, DEFAULTS, parseUserName } from '../../src/protocol/defaults.js';
+
+export type ConsoleRole = 'tier1' | 'tier2';
+
+export interface ConsoleUser {
+  name: string;
+  role: ConsoleRole;
+  passwordHash: string;
+}
+
+const UsersSchema = Type.Array(
+  Type.Object(
+    {
+      name: Type.String(),
+      role: Type.Union([Type.Literal('tier1'), Type.Literal('tier2')]),
+      passwordHash: Type.String({ maxLength: 512 }),
+    },
+    { additionalProperties: false },
+  ),
+  { maxItems: BOUNDS.consoleUsersMax },
+);
+
+function scryptAsync(password: string, salt: Buffer, keyBytes: number, o: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => scrypt(password, salt, keyBytes, o, (err, key) => (err ? reject(err) : resolve(key))));
+}
+
+/** scrypt's memory need is 128 * N * r bytes; node refuses above maxmem (32 MiB by default). */
+function scryptOptions(N: number, r: number, p: number): ScryptOptions {
+  return { N, r, p, maxmem: 256 * N * r };
+}
+
+interface ParsedHash {
+  N: number;
+  r: number;
+  p: number;
+  salt: Buffer;
+  key: Buffer;
+}
+
+function inRange(n: number, b: { min: number; max: number }): boolean {
+  return Number.isInteger(n) && n >= b.min && n <= b.max;
+}
+
+/** Parses `scrypt$N$r$p$salt$hash`; throws ConfigError naming what is wrong. */
+export function parsePasswordHash(text: string, what = 'passwordHash'): ParsedHash {
+  const m = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9_-]{16,128})\$([A-Za-z0-9_-]{32,256})$/.exec(text);
+  if (!m) throw new ConfigError(`${what} is not scrypt$N$r$p$salt$hash (make one with callprobe hash-password)`, 'bad-value');
+  const [N, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (!inRange(N, BOUNDS.scryptN) || (N & (N - 1)) !== 0 || !inRange(r, BOUNDS.scryptR) || !inRange(p, BOUNDS.scryptP))
+    throw new ConfigError(
+      `${what}: scrypt N must be a power of two ${BOUNDS.scryptN.min}..${BOUNDS.scryptN.max}, r ${BOUNDS.scryptR.min}..${BOUNDS.scryptR.max}, p ${BOUNDS.scryptP.min}..${BOUNDS.scryptP.max}`,
+      'bad-value',
+    );
+  return { N, r, p, salt: Buffer.from(m[4] ?? '', 'base64url'), key: Buffer.from(m[5] ?? '', 'base64url') };
+}
+
+/** A new hash of `password` with a fresh salt and the default cost (DEFAULTS.console.scrypt). */
+export interface ScryptCost {
+  N: number;
+  r: number;
+  p: number;
+  keyBytes: number;
+  saltBytes: number;
+}
+
+export async function hashPassword(password: string, cost: ScryptCost = DEFAULTS.console.scrypt): Promise<string> {
+  const salt = randomBytes(cost.saltBytes);
+  const key = await scryptAsync(password, salt, cost.keyBytes, scryptOptions(cost.N, cost.r, cost.p));
+  return `scrypt$${cost.N}$${cost.r}$${cost.p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+}
+
+/** Whether `password` matches `hash` (constant-time comparison of the derived keys). */
+export async function verifyPassword(password: string, hash: string): Promise<boolean> {
+  const h = parsePasswordHash(hash);
+  const key = await scryptAsync(password, h.salt, h.key.length, scryptOptions(h.N, h.r, h.p));
+  return timingSafeEqual(key, h.key);
+}
+
+/** The users of a --users file: a JSON list of { name, role, passwordHash }; throws ConfigError (bad-file). */
+export function parseUsers(text: string, file: string): ConsoleUser[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`--users ${file}: not JSON: ${(err as Error).message}`, 'bad-file');
+  }
+  if (!Value.Check(UsersSchema, value)) {
+    const first = Value.Errors(UsersSchema, value).First();
+    throw new ConfigError(
+      `--users ${file}: ${first ? `${first.path || '/'}: ${first.message}` : 'not a list of users'} (a list of { name, role: tier1|tier2, passwordHash })`,
+      'bad-file',
+    );
+  }
+  const users = value as Static<typeof UsersSchema>;
+  const seen = new Set<string>();
+  for (const [i, u] of users.entries()) {
+    parseUserName(u.name, `--users ${file}: /${i}/name`);
+    parsePasswordHash(u.passwordHash, `--users ${file}: /${i}/passwordHash`);
+    if (seen.has(u.name)) throw new ConfigError(`--users ${file}: user "${u.name}" is listed twice`, 'bad-file');
+    seen.add(u.name);
+  }
+  if (users.length === 0) throw new ConfigError(`--users ${file}: no users (give at least one, or leave --users out to keep the console closed)`, 'bad-file');
+  return users;
+}
+
+export function readUsersFile(file: string): ConsoleUser[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`--users ${file}: cannot read: ${(err as Error).message}`, 'bad-file');
+  }
+  return parseUsers(text, file);
+}
+
+export interface ConsoleSession {
+  id: string;
+  user: string;
+  role: ConsoleRole;
+  createdAtMs: number;
+  lastSeenAtMs: number;
+}
+
+export interface SessionTimes {
+  idleMs: number;
+  absoluteMs: number;
+}
+
+/** The open sessions, by a 256-bit random id; expired ones are refused and dropped on sight. */
+export class ConsoleSessions {
+  private readonly open = new Map<string, ConsoleSession>();
+  constructor(
+    private readonly times: SessionTimes,
+    private readonly nowMs: () => number,
+    private readonly max: number = BOUNDS.consoleSessionsMax,
+  ) {}
+
+  start(user: string, role: ConsoleRole): ConsoleSession {
+    const now = this.nowMs();
+    const s: ConsoleSession = { id: randomBytes(32).toString('base64url'), user, role, createdAtMs: now, lastSeenAtMs: now };
+    // Map order is insertion order: the first key is the oldest session.
+    while (this.open.size >= this.max) this.open.delete(this.open.keys().next().value as string);
+    this.open.set(s.id, s);
+    return s;
+  }
+
+  /** The live session of this id (its idle clock restarted), or why there is none. */
+  touch(id: string): ConsoleSession | 'unknown' | 'expired' {
+    const s = this.open.get(id);
+    if (!s) return 'unknown';
+    const now = this.nowMs();
+    if (now - s.lastSeenAtMs >= this.times.idleMs || now - s.createdAtMs >= this.times.absoluteMs) {
+      this.open.delete(id);
+      return 'expired';
+    }
+    s.lastSeenAtMs = now;
+    return s;
+  }
+
+  end(id: string): boolean {
+    return this.open.delete(id);
+  }
+
+  get size(): number {
+    return this.open.size;
+  }
+}

@@ -1,0 +1,24 @@
+import { css } from 'lit';
+
+export const consoleStyles = css`
+  :host { display: block; max-width: 64rem; margin: 0 auto; padding: 1rem; color: #1b1f24; background: #fff;
+    font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; }
+  h1 { font-size: 1.5rem; margin: 0 0 0.5rem; }
+  h2 { font-size: 1.25rem; margin: 1.25rem 0 0.5rem; }
+  h3 { font-size: 1.05rem; margin: 1rem 0 0.25rem; }
+  form { display: grid; grid-template-columns: repeat(auto-fill, minmax(13rem, 1fr)); gap: 0.5rem 1rem; align-items: end; }
+  label { display: flex; flex-direction: column; font-weight: 600; gap: 0.2rem; }
+  input, select { font: inherit; padding: 0.35rem 0.5rem; border: 1px solid #6b7480; border-radius: 4px; }
+  button { font: inherit; font-weight: 700; padding: 0.4rem 0.9rem; border-radius: 6px; border: 2px solid #0b5cad; background: #0b5cad; color: #fff; cursor: pointer; }
+  button.link { background: none; color: #0b5cad; border: none; padding: 0; text-decoration: underline; font-weight: 600; }
+  :focus-visible { outline: 3px solid #0b57d0; outline-offset: 2px; }
+  .who { display: flex; justify-content: space-between; align-items: center; gap: 1rem; color: #4a525c; }
+  .error { border: 2px solid #a40e26; background: #fff3f4; padding: 0.5rem 0.75rem; border-radius: 6px; }
+  table { border-collapse: collapse; width: 100%; margin: 0.5rem 0; }
+  th, td { text-align: left; padding: 0.3rem 0.5rem; border-bottom: 1px solid #c9d0d8; }
+  .fail { color: #a40e26; font-weight: 700; }
+  .pass { color: #116329; font-weight: 700; }
+  .culprit { border-left: 4px solid #a35200; padding: 0.25rem 0.75rem; background: #fff8e6; }
+  .tell { border-left: 4px solid #0b5cad; padding: 0.25rem 0.75rem; background: #f4f6f8; }
+  .code { font-family: ui-monospace, Menlo, Consolas, monospace; letter-spacing: 0.05em; }
+`;

@@ -1,0 +1,277 @@
+/**
+ * The help desk console (issue 12, /console): log in, search stored results, open one with the
+ * site's baseline, the likely culprit and what to tell the user. Everything comes from
+ * /api/console (the server redacts tier 1's view); the session is an HttpOnly cookie.
+ */
+import { html, nothing, type TemplateResult } from 'lit';
+import { CONSOLE_API, type ConsoleSearchAnswer, type ConsoleSearchRow, type ConsoleWho } from '../../protocol/api.js';
+import { CpElement } from './cp-element.js';
+import { consoleStyles } from './console.styles.js';
+
+/** What the page reads of GET /api/console/results/:id (server/console/view.ts). */
+interface ResultView {
+  id: string;
+  code: string;
+  startedAtLocal: string;
+  site: string | null;
+  ticket: string | null;
+  verdict: string | null;
+  answer: { sentence: string; findings: { sentence: string }[]; advice: { text: string; because: string }[] } | null;
+  grades: { label: string; direction: string; value: number | null; unit: string; threshold: number; status: string }[];
+  cqd: { classification: string; sentence: string; basis: string } | null;
+  culprit: string[];
+  baseline: {
+    samples: number;
+    hours: number[];
+    timeZone: string;
+    metrics: { label: string; direction: string; unit: string; value: number | null; p50: number | null; p90: number | null; standing: string | null }[];
+  } | null;
+  couldNotTest: { reason: string; message: string } | null;
+  network?: {
+    addresses: { address: string; truncated: string; storedAt: string }[];
+    nat: { mapping: string; reason: string } | null;
+    path: { transport: string; port: number | null; candidateType: string | null } | null;
+  };
+}
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function api<T>(path: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(path, { credentials: 'same-origin', ...init });
+  if (res.status === 204) return undefined as T;
+  const body = (await res.json()) as T & { message?: string };
+  if (!res.ok) throw new ApiError(res.status, body.message ?? `HTTP ${res.status}`);
+  return body;
+}
+
+const num = (v: number | null, unit: string): string => (v === null ? '–' : `${Math.round(v * 10) / 10} ${unit}`);
+
+export class ConsoleView extends CpElement {
+  static override properties = { who: { state: true }, rows: { state: true }, open: { state: true }, error: { state: true }, ready: { state: true } };
+  static override styles = consoleStyles;
+  declare who: ConsoleWho | null;
+  declare rows: ConsoleSearchAnswer | null;
+  declare open: ResultView | null;
+  declare error: string | null;
+  declare ready: boolean;
+  private readonly timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+  constructor() {
+    super();
+    this.who = null;
+    this.rows = null;
+    this.open = null;
+    this.error = null;
+    this.ready = false;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    api<ConsoleWho>(`${CONSOLE_API}/me`).then(
+      (who) => {
+        this.who = who;
+        this.ready = true;
+      },
+      (err: Error) => {
+        this.error = err instanceof ApiError && err.status === 401 ? null : err.message;
+        this.ready = true;
+      },
+    );
+  }
+
+  private async login(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const f = new FormData(e.target as HTMLFormElement);
+    try {
+      this.who = await api<ConsoleWho>(`${CONSOLE_API}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: f.get('name'), password: f.get('password') }),
+      });
+      this.error = null;
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLInputElement>('#code')?.focus();
+    } catch (err) {
+      this.error = (err as Error).message;
+    }
+  }
+
+  private async logout(): Promise<void> {
+    await api<unknown>(`${CONSOLE_API}/logout`, { method: 'POST' });
+    this.who = null;
+    this.rows = null;
+    this.open = null;
+  }
+
+  private failed(err: unknown): void {
+    if (err instanceof ApiError && err.status === 401) this.who = null;
+    this.error = (err as Error).message;
+  }
+
+  private async search(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const q = new URLSearchParams();
+    for (const [k, v] of new FormData(e.target as HTMLFormElement)) if (typeof v === 'string' && v.trim() !== '') q.set(k, v.trim());
+    try {
+      this.rows = await api<ConsoleSearchAnswer>(`${CONSOLE_API}/results?${q.toString()}`);
+      this.open = null;
+      this.error = null;
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('#found')?.focus();
+    } catch (err) {
+      this.failed(err);
+    }
+  }
+
+  private async show(row: ConsoleSearchRow): Promise<void> {
+    try {
+      this.open = await api<ResultView>(`${CONSOLE_API}/results/${row.id}?tz=${encodeURIComponent(this.timeZone)}`);
+      this.error = null;
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('#result')?.focus();
+    } catch (err) {
+      this.failed(err);
+    }
+  }
+
+  override render(): TemplateResult {
+    return html`<main>
+      <h1>callprobe help desk</h1>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${!this.ready ? html`<p>Loading…</p>` : this.who === null ? this.loginForm() : this.desk(this.who)}
+    </main>`;
+  }
+
+  private loginForm(): TemplateResult {
+    return html`<h2>Log in</h2>
+      <form @submit=${(e: SubmitEvent) => void this.login(e)}>
+        <label>User name <input id="name" name="name" autocomplete="username" required /></label>
+        <label>Password <input id="password" name="password" type="password" autocomplete="current-password" required /></label>
+        <button type="submit">Log in</button>
+      </form>`;
+  }
+
+  private desk(who: ConsoleWho): TemplateResult {
+    return html`<p class="who">
+        <span>Logged in as <strong>${who.name}</strong> (${who.role === 'tier2' ? 'tier 2' : 'tier 1'})</span>
+        <button class="link" @click=${() => void this.logout()}>Log out</button>
+      </p>
+      <h2>Find a result</h2>
+      <form @submit=${(e: SubmitEvent) => void this.search(e)}>
+        <label>Result code <input id="code" name="code" autocomplete="off" placeholder="7K3M-Q2XA" /></label>
+        <label>Ticket <input name="ticket" autocomplete="off" /></label>
+        <label>Site <input name="site" autocomplete="off" /></label>
+        <label>From (ISO date or time) <input name="from" placeholder="2026-01-15" /></label>
+        <label>To (ISO date or time) <input name="to" placeholder="2026-01-16T00:00:00Z" /></label>
+        <label
+          >Verdict
+          <select name="verdict">
+            <option value="">any</option>
+            <option value="fail">fail</option>
+            <option value="pass">pass</option>
+            <option value="insufficient">insufficient</option>
+            <option value="could-not-test">could not test</option>
+          </select>
+        </label>
+        <input type="hidden" name="tz" .value=${this.timeZone} />
+        <button type="submit">Search</button>
+      </form>
+      ${this.rows ? this.list(this.rows) : nothing} ${this.open ? this.result(this.open) : nothing}`;
+  }
+
+  private list(a: ConsoleSearchAnswer): TemplateResult {
+    return html`<h2 id="found" tabindex="-1">${a.results.length} result${a.results.length === 1 ? '' : 's'}${a.truncated ? ' (more matched: narrow the search)' : ''}</h2>
+      ${
+        a.results.length === 0
+          ? nothing
+          : html`<table>
+            <thead>
+              <tr><th scope="col">Code</th><th scope="col">Started (${this.timeZone})</th><th scope="col">Site</th><th scope="col">Ticket</th><th scope="col">Verdict</th></tr>
+            </thead>
+            <tbody>
+              ${a.results.map(
+                (r) =>
+                  html`<tr>
+                    <td><button class="link code" @click=${() => void this.show(r)} aria-label="Open result ${r.code}">${r.code}</button></td>
+                    <td>${r.startedAtLocal}</td>
+                    <td>${r.site ?? '–'}</td>
+                    <td>${r.ticket ?? '–'}</td>
+                    <td class=${r.verdict ?? ''}>${r.verdict ?? 'could not test'}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+      }`;
+  }
+
+  private result(r: ResultView): TemplateResult {
+    return html`<section aria-labelledby="result">
+      <h2 id="result" tabindex="-1">Result <span class="code">${r.code}</span>: <span class=${r.verdict ?? ''}>${r.verdict ?? 'could not test'}</span></h2>
+      <p>Started ${r.startedAtLocal}${r.site ? html`, site ${r.site}` : nothing}${r.ticket ? html`, ticket ${r.ticket}` : nothing}</p>
+      ${r.couldNotTest ? html`<p class="culprit">Could not test (${r.couldNotTest.reason}): ${r.couldNotTest.message}</p>` : nothing}
+      ${
+        r.answer
+          ? html`<h3>What to tell the user</h3>
+            <div class="tell">
+              <p>${r.answer.sentence}</p>
+              ${r.answer.findings.map((f) => html`<p>${f.sentence}</p>`)}
+              ${r.answer.advice.length > 0 ? html`<ul>${r.answer.advice.map((a) => html`<li>${a.text} <em>(${a.because})</em></li>`)}</ul>` : nothing}
+            </div>`
+          : nothing
+      }
+      <h3>Likely culprit</h3>
+      ${
+        r.culprit.length > 0
+          ? html`<ul class="culprit" data-testid="culprit">${r.culprit.map((c) => html`<li>${c}</li>`)}</ul>`
+          : html`<p data-testid="culprit">No contrast in the data points at one culprit.</p>`
+      }
+      ${r.baseline ? this.baseline(r.baseline) : html`<p>No site: no baseline to compare with.</p>`}
+      ${r.cqd ? html`<h3>Teams call quality dashboard</h3><p>${r.cqd.sentence} <small>(${r.cqd.basis})</small></p>` : nothing}
+      ${
+        r.grades.length > 0
+          ? html`<h3>Teams network targets (strict)</h3>
+            <table>
+              <thead><tr><th scope="col">Target</th><th scope="col">Direction</th><th scope="col">Value</th><th scope="col">Target below</th><th scope="col">Status</th></tr></thead>
+              <tbody>${r.grades.map((g) => html`<tr><td>${g.label}</td><td>${g.direction}</td><td>${num(g.value, g.unit)}</td><td>${num(g.threshold, g.unit)}</td><td class=${g.status}>${g.status}</td></tr>`)}</tbody>
+            </table>`
+          : nothing
+      }
+      ${r.network ? this.network(r.network) : nothing}
+    </section>`;
+  }
+
+  private baseline(b: NonNullable<ResultView['baseline']>): TemplateResult {
+    const hours = `${b.hours[0] ?? 0}:00–${(b.hours[b.hours.length - 1] ?? 0) + 1}:00`;
+    return html`<h3>Beside the site's baseline</h3>
+      <p data-testid="baseline">The site's ${b.samples} samples of the last 7 days started ${hours} (${b.timeZone}).</p>
+      ${
+        b.samples === 0
+          ? nothing
+          : html`<table>
+            <thead><tr><th scope="col">Metric</th><th scope="col">Direction</th><th scope="col">This result</th><th scope="col">Site P50</th><th scope="col">Site P90</th><th scope="col">Standing</th></tr></thead>
+            <tbody>
+              ${b.metrics.map(
+                (m) =>
+                  html`<tr><td>${m.label}</td><td>${m.direction}</td><td>${num(m.value, m.unit)}</td><td>${num(m.p50, m.unit)}</td><td>${num(m.p90, m.unit)}</td><td>${m.standing === 'above-p90' ? 'worse than usual' : m.standing === 'above-p50' ? 'a bit worse' : m.standing === 'typical' ? 'usual' : '–'}</td></tr>`,
+              )}
+            </tbody>
+          </table>`
+      }`;
+  }
+
+  private network(n: NonNullable<ResultView['network']>): TemplateResult {
+    return html`<h3>Network details (tier 2, personal data: every view is logged)</h3>
+      <ul data-testid="network">
+        ${n.addresses.length === 0 ? html`<li>No client address kept (past retention or unknown).</li>` : n.addresses.map((a) => html`<li>Client address ${a.address} (${a.truncated}), stored ${a.storedAt}</li>`)}
+        <li>NAT: ${n.nat ? `${n.nat.mapping} (${n.nat.reason})` : 'not measured'}</li>
+        <li>Path: ${n.path ? `${n.path.transport.toUpperCase()} ${n.path.port ?? ''} ${n.path.candidateType ?? ''}` : 'unknown'}</li>
+      </ul>`;
+  }
+}

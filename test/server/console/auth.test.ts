@@ -1,0 +1,102 @@
+/**
+ * Help desk access (issue 12): scrypt hashes made and checked, the users file refused with a
+ * reason when it is wrong, sessions expiring by an injected clock and bounded in number, and
+ * `callprobe hash-password` reading one line from stdin.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConsoleSessions, hashPassword, parsePasswordHash, parseUsers, verifyPassword } from '../../../server/console/auth.js';
+import { ConfigError, DEFAULTS } from '../../../src/protocol/defaults.js';
+import { repoRoot } from '../../kit/paths.js';
+import { testClock } from '../store/store-kit.js';
+
+const CHEAP = { ...DEFAULTS.console.scrypt, N: 16_384 };
+
+describe('scrypt password hashes', () => {
+  it('verifies the right password only, with a fresh salt each time', async () => {
+    const a = await hashPassword('correct horse battery', CHEAP);
+    const b = await hashPassword('correct horse battery', CHEAP);
+    expect(a).toMatch(/^scrypt\$16384\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+    expect(a).not.toBe(b);
+    expect(await verifyPassword('correct horse battery', a)).toBe(true);
+    expect(await verifyPassword('correct horse batterY', a)).toBe(false);
+  });
+
+  it('the default cost is what DEFAULTS says', async () => {
+    expect(parsePasswordHash(await hashPassword('a default password')).N).toBe(DEFAULTS.console.scrypt.N);
+  });
+
+  it('refuses hashes of another form or an unbounded cost', () => {
+    expect(() => parsePasswordHash('$2b$10$abcdefghijklmnopqrstuv')).toThrow(/hash-password/);
+    const salt = 'A'.repeat(22);
+    const key = 'B'.repeat(43);
+    expect(() => parsePasswordHash(`scrypt$1024$8$1$${salt}$${key}`)).toThrow(/power of two/);
+    expect(() => parsePasswordHash(`scrypt$20000$8$1$${salt}$${key}`)).toThrow(/power of two/);
+    expect(() => parsePasswordHash(`scrypt$4194304$8$1$${salt}$${key}`)).toThrow(/power of two/);
+    expect(parsePasswordHash(`scrypt$16384$8$1$${salt}$${key}`).r).toBe(8);
+  });
+});
+
+describe('the --users file', () => {
+  const hash = `scrypt$16384$8$1$${'A'.repeat(22)}$${'B'.repeat(43)}`;
+  it('reads a list of users', () => {
+    expect(parseUsers(JSON.stringify([{ name: 'ana', role: 'tier1', passwordHash: hash }]), 'u.json')).toEqual([
+      { name: 'ana', role: 'tier1', passwordHash: hash },
+    ]);
+  });
+  it.each([
+    ['not JSON', '[', /not JSON/],
+    ['a bad role', JSON.stringify([{ name: 'ana', role: 'admin', passwordHash: hash }]), /\/0\/role/],
+    ['an extra field', JSON.stringify([{ name: 'ana', role: 'tier1', passwordHash: hash, password: 'x' }]), /\/0/],
+    ['a bad name', JSON.stringify([{ name: 'a b', role: 'tier1', passwordHash: hash }]), /\/0\/name/],
+    ['a bad hash', JSON.stringify([{ name: 'ana', role: 'tier1', passwordHash: 'plain' }]), /\/0\/passwordHash/],
+    ['a name twice', JSON.stringify([0, 1].map(() => ({ name: 'ana', role: 'tier1', passwordHash: hash }))), /twice/],
+    ['no users', '[]', /no users/],
+  ])('refuses %s', (_what, text, reason) => {
+    expect(() => parseUsers(text, 'u.json')).toThrow(ConfigError);
+    expect(() => parseUsers(text, 'u.json')).toThrow(reason);
+  });
+});
+
+describe('console sessions', () => {
+  it('expire when idle and at the absolute limit; the oldest go first past the bound', () => {
+    const clock = testClock();
+    const s = new ConsoleSessions({ idleMs: 1000, absoluteMs: 5000 }, clock.nowMs, 2);
+    const a = s.start('ana', 'tier1');
+    clock.advance(999);
+    expect(s.touch(a.id)).toMatchObject({ user: 'ana' });
+    clock.advance(1000);
+    expect(s.touch(a.id)).toBe('expired');
+    expect(s.touch(a.id)).toBe('unknown');
+    const b = s.start('bo', 'tier2');
+    // Touched before each idle period runs out, it lives until the absolute limit.
+    for (let t = 999; t < 5000; t += 999) {
+      clock.set(b.createdAtMs + t);
+      expect(s.touch(b.id)).toMatchObject({ role: 'tier2' });
+    }
+    clock.set(b.createdAtMs + 5000);
+    expect(s.touch(b.id)).toBe('expired');
+    const c = s.start('c', 'tier1');
+    s.start('d', 'tier1');
+    s.start('e', 'tier1');
+    expect(s.size).toBe(2);
+    expect(s.touch(c.id)).toBe('unknown');
+  });
+});
+
+describe('callprobe hash-password', () => {
+  const cli = join(repoRoot, 'dist/server/cli.js');
+  it.skipIf(!existsSync(cli))('reads one line from stdin and prints a hash that verifies', async () => {
+    const out = execFileSync(process.execPath, [cli, 'hash-password'], {
+      input: 'a password typed\nignored second line\n',
+      encoding: 'utf8',
+      timeout: 30_000,
+    }).trim();
+    expect(await verifyPassword('a password typed', out)).toBe(true);
+    expect(() => execFileSync(process.execPath, [cli, 'hash-password'], { input: 'short\n', encoding: 'utf8', timeout: 30_000, stdio: 'pipe' })).toThrow(
+      /8\.\.256 characters/,
+    );
+  });
+});
