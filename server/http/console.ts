@@ -98,6 +98,8 @@ export async function registerConsole(app: FastifyInstance, opts: ConsoleOptions
   const users = new Map((opts.users ?? []).map((u) => [u.name, u]));
   // Unknown names still cost one scrypt: a login's time does not tell which names exist.
   const decoy = opts.users === null ? '' : await hashPassword('callprobe decoy password');
+  /** Password checks running now (bounded by DEFAULTS.console.maxLoginsInFlight). */
+  let loginsInFlight = 0;
   const closed = (): Refusal =>
     new Refusal(404, 'console-closed', 'the help desk console is closed on this server: start serve with --users FILE (see callprobe hash-password)');
 
@@ -165,7 +167,15 @@ export async function registerConsole(app: FastifyInstance, opts: ConsoleOptions
         throw err;
       }
       const user = users.get(name);
-      const ok = await verifyPassword(password, user?.passwordHash ?? decoy);
+      if (loginsInFlight >= DEFAULTS.console.maxLoginsInFlight)
+        throw new Refusal(503, 'busy', 'too many logins at once on this server: try again in a few seconds');
+      loginsInFlight++;
+      let ok: boolean;
+      try {
+        ok = await verifyPassword(password, user?.passwordHash ?? decoy);
+      } finally {
+        loginsInFlight--;
+      }
       if (!user || !ok) {
         req.log.warn({ console: 'login-failed', user: name.slice(0, 64), source: sourceKey(req.ip) }, 'console login failed');
         throw new Refusal(401, 'bad-login', 'wrong user name or password');

@@ -141,6 +141,8 @@ export const DEFAULTS = {
     loginsPerMinutePerAddress: 20,
     /** Login attempts per minute per user name, from anywhere: bounds guessing one account's password. */
     loginsPerMinutePerUser: 5,
+    /** Password checks running at once, whoever asks (each is ~32 MiB and ~0.1 s of scrypt): more get 503, so many addresses cannot pin the CPU and memory. */
+    maxLoginsInFlight: 4,
     /** The baseline a result is shown beside: the site's samples over this span before the result... */
     baselineSpanMs: 7 * 86_400_000,
     /** ...started within this many hours of the result's hour of day (in the agent's time zone). */

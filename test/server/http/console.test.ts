@@ -180,6 +180,20 @@ describe.each([sqliteKind(), postgresKind()])('help desk console API: $name', (k
       expect((await login(app, 'ana', PASSWORDS.ana, '203.0.113.77')).statusCode).toBe(429);
     });
 
+    it(`runs at most ${DEFAULTS.console.maxLoginsInFlight} password checks at once, whoever asks: more are refused 503 at once`, async () => {
+      const { app } = await build({});
+      const n = DEFAULTS.console.maxLoginsInFlight + 6;
+      // One attempt per address and per name: no rate limit applies, only the cap on checks in flight.
+      const codes = (await Promise.all(Array.from({ length: n }, (_, i) => login(app, `nobody${i}`, 'wrong-password!', `198.51.100.${i + 1}`)))).map(
+        (r) => r.statusCode,
+      );
+      expect(codes.filter((c) => c === 401).length).toBeGreaterThanOrEqual(DEFAULTS.console.maxLoginsInFlight);
+      expect(codes.filter((c) => c === 503).length).toBeGreaterThan(0);
+      expect(codes.every((c) => c === 401 || c === 503)).toBe(true);
+      // Once the checks are done, a login goes through.
+      expect((await login(app, 'ana', PASSWORDS.ana, '198.51.100.200')).statusCode).toBe(200);
+    });
+
     /** A site at 10:00 UTC on Jan 8-14, clean, then one lossy result on Jan 15 at 10:30 with a ticket (its 7-day baseline: Jan 9-14). */
     async function seedSite(app: FastifyInstance): Promise<{ bad: ResultAck; clients: string[] }> {
       const clients: string[] = [];
