@@ -134,6 +134,10 @@ test('tier 1 finds a result by code and by ticket, sees the baseline and the cul
   await expect(page.getByRole('heading', { name: 'What to tell the user' })).toBeVisible();
   await expect(page.getByTestId('network')).toHaveCount(0);
   expect(await axeViolations(page)).toEqual([]);
+  // On a phone the result's tables wrap inside the screen: no sideways scroll.
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: test.info().outputPath('tier1-result-390.png'), fullPage: true });
   const everything = `${await pageText(page)}\n${api.join('\n')}`;
   expect(api.length).toBeGreaterThanOrEqual(4);
   for (const ip of [...SITE_CLIENTS, BAD_CLIENT]) expect(everything).not.toContain(ip);

@@ -15,7 +15,9 @@ export const consoleStyles = css`
   .who { display: flex; justify-content: space-between; align-items: center; gap: 1rem; color: #4a525c; }
   .error { border: 2px solid #a40e26; background: #fff3f4; padding: 0.5rem 0.75rem; border-radius: 6px; }
   table { border-collapse: collapse; width: 100%; margin: 0.5rem 0; }
-  th, td { text-align: left; padding: 0.3rem 0.5rem; border-bottom: 1px solid #c9d0d8; }
+  th, td { text-align: left; padding: 0.3rem 0.5rem; border-bottom: 1px solid #c9d0d8; overflow-wrap: anywhere; }
+  /* A phone (360-390 px): the tables wrap inside the screen instead of scrolling sideways. */
+  @media (max-width: 30rem) { table { font-size: 0.85rem; } th, td { padding: 0.3rem 0.2rem; hyphens: auto; } :host { padding: 0.75rem; } }
   .fail { color: #a40e26; font-weight: 700; }
   .pass { color: #116329; font-weight: 700; }
   .culprit { border-left: 4px solid #a35200; padding: 0.25rem 0.75rem; background: #fff8e6; }

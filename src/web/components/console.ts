@@ -250,7 +250,13 @@ export class ConsoleView extends CpElement {
   private baseline(b: NonNullable<ResultView['baseline']>): TemplateResult {
     const hours = `${b.hours[0] ?? 0}:00–${(b.hours[b.hours.length - 1] ?? 0) + 1}:00`;
     return html`<h3>Beside the site's baseline</h3>
-      <p data-testid="baseline">The site's ${b.samples} samples of the last 7 days started ${hours} (${b.timeZone}).</p>
+      <p data-testid="baseline">
+        ${
+          b.samples === 0
+            ? `No baseline: the site has no sample of the last 7 days started ${hours} (${b.timeZone}) to compare with.`
+            : `The site's ${b.samples === 1 ? '1 sample' : `${b.samples} samples`} of the last 7 days started ${hours} (${b.timeZone}).`
+        }
+      </p>
       ${
         b.samples === 0
           ? nothing
