@@ -3,14 +3,12 @@
  * or Slack incoming webhook. Bounded: one POST per event, a timeout, a cap on posts in flight.
  */
 import type { AlertEvent } from '../../src/analysis/alert/hysteresis.js';
-import { TARGET_LABELS } from '../../src/analysis/grade/targets.js';
+import { TARGET_LABELS, targetUnit } from '../../src/analysis/grade/targets.js';
 import type { WebhookFormat } from './config.js';
-
-const unitOf = (metric: AlertEvent['metric']): string => (metric === 'latency-rtt' || metric === 'latency-one-way' || metric === 'jitter-15s' ? 'ms' : '%');
 
 /** One line a person reads: "Paris: round trip P90 150 ms is above its 100 ms target (raised since ...)". */
 export function alertText(e: AlertEvent): string {
-  const u = unitOf(e.metric);
+  const u = targetUnit(e.metric);
   const what = `${e.site}: ${TARGET_LABELS[e.metric].toLowerCase()} P90 ${e.p90} ${u}`;
   return e.state === 'raised'
     ? `${what} is not below its ${e.target} ${u} target (alert raised ${e.since})`

@@ -29,6 +29,11 @@ export const BURST_WINDOW_MS = 200;
 /** "Packet loss / jitter ... during any 15 s interval". */
 export const SUSTAINED_WINDOW_MS = 15_000;
 
+/** The thresholds' unit of a target. */
+export function targetUnit(target: TargetId): 'ms' | '%' {
+  return target === 'latency-one-way' || target === 'latency-rtt' || target === 'jitter-15s' ? 'ms' : '%';
+}
+
 /** Plain label of each target, as in the Microsoft tables. */
 export const TARGET_LABELS: Record<TargetId, string> = {
   'latency-one-way': 'Latency (one way)',

@@ -21,7 +21,7 @@ import { nearestRankIndex } from '../measure/percentile.js';
 import type { ProfileId } from '../schema/input.js';
 import type { GradeDirection, Report, TargetId, Verdict } from '../schema/report-schema.js';
 import { verdictOf } from '../grade/grade.js';
-import { ProfileError, type ResolvedProfile, resolveProfile, TARGET_LABELS, type TargetThresholds } from '../grade/targets.js';
+import { ProfileError, type ResolvedProfile, resolveProfile, TARGET_LABELS, targetUnit, type TargetThresholds } from '../grade/targets.js';
 import { quantileInterval } from './order-statistics.js';
 
 /** What a site report reads of one report (a full Report is one): its profile, probe path, verdict and grades. */
@@ -176,11 +176,6 @@ const THRESHOLD_KEY: Record<TargetId, keyof TargetThresholds> = {
   'jitter-15s': 'jitterMs',
   reorder: 'reorderPct',
 };
-
-/** The thresholds' unit of a target. */
-export function targetUnit(target: TargetId): 'ms' | '%' {
-  return target === 'latency-one-way' || target === 'latency-rtt' || target === 'jitter-15s' ? 'ms' : '%';
-}
 
 function profileKey(p: { id: string; azureRegion?: string | null; from?: string | null }): string {
   return `${p.id}|${(p.azureRegion ?? '').toLowerCase()}|${p.id === 'azure-region' ? (p.from ?? 'site') : ''}`;
