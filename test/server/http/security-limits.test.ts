@@ -19,7 +19,7 @@ import { PROBE_CHANNEL_INIT, PROBE_CHANNEL_LABEL } from '../../../src/protocol/c
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { restPassword } from '../../../server/turn/credentials.js';
 import { TurnClient, TurnClientError } from '../../../server/turn/client/turn-client.js';
-import { freeUdpPort } from '../../kit/net.js';
+import { freePorts } from '../../kit/net.js';
 import { nextEvent, waitFor } from '../../kit/wait.js';
 import { startServe, type ServeProcess } from './serve-process.js';
 
@@ -29,7 +29,8 @@ let turnPort: number;
 const sockets: WebSocket[] = [];
 
 beforeAll(async () => {
-  turnPort = await freeUdpPort();
+  // Not an ephemeral port: outgoing sockets of parallel tests may take one before serve binds it (UDP and TCP).
+  [turnPort = 0] = await freePorts(1);
   server = await startServe([
     '--host',
     '127.0.0.1',

@@ -20,7 +20,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerConfig, ServerSignalMessage, SignalData } from '../../../src/protocol/api.js';
 import { CONTROL_CHANNEL, PROBE_CHANNEL_INIT, PROBE_CHANNEL_LABEL } from '../../../src/protocol/channels.js';
-import { freeUdpPort } from '../../kit/net.js';
+import { freePorts, freeUdpPort } from '../../kit/net.js';
 import { nextEvent, waitFor } from '../../kit/wait.js';
 import { startServe, type ServeProcess } from '../http/serve-process.js';
 
@@ -73,7 +73,7 @@ async function tcpTarget(name: string, address: string): Promise<Target> {
 }
 
 beforeAll(async () => {
-  const turnPort = await freeUdpPort();
+  const [turnPort = 0] = await freePorts(1); // below the ephemeral range: nothing else takes it before serve binds it
   server = await startServe([
     '--host',
     '127.0.0.1',
