@@ -22,6 +22,9 @@ export function parseClientSignal(text: string): ClientSignalMessage {
   if (typeof value !== 'object' || value === null) throw new SignalMessageError('signal message is not an object');
   const msg = value as Record<string, unknown>;
   if (msg['type'] !== 'signal') throw new SignalMessageError(`unknown message type ${JSON.stringify(msg['type'])}`);
+  const leg = msg['leg'];
+  if (leg !== undefined && leg !== 'rtp') throw new SignalMessageError(`unknown signal leg ${JSON.stringify(leg)}`);
+  const tag: Pick<ClientSignalMessage, 'leg'> = leg === 'rtp' ? { leg: 'rtp' } : {};
   const data = msg['data'];
   if (typeof data !== 'object' || data === null) throw new SignalMessageError('signal without data');
   const d = data as Record<string, unknown>;
@@ -30,7 +33,7 @@ export function parseClientSignal(text: string): ClientSignalMessage {
     if (typeof d['sdp'] !== 'string' || d['sdp'].length > MAX_SDP_BYTES) {
       throw new SignalMessageError(`${type} needs an sdp string under ${MAX_SDP_BYTES} bytes`);
     }
-    return { type: 'signal', data: { type, sdp: d['sdp'] } };
+    return { type: 'signal', data: { type, sdp: d['sdp'] }, ...tag };
   }
   if (type === 'candidate') {
     const c = d['candidate'];
@@ -53,6 +56,7 @@ export function parseClientSignal(text: string): ClientSignalMessage {
           sdpMid: typeof mid === 'string' ? mid : null,
         },
       },
+      ...tag,
     };
   }
   if (type === 'renegotiate' || type === 'transceiverRequest') {

@@ -45,11 +45,19 @@ export interface SignalData {
   candidate?: { candidate: string; sdpMLineIndex?: number | null; sdpMid?: string | null };
 }
 
+/**
+ * Which peer connection a signal belongs to: absent for the data-channel leg (simple-peer,
+ * probes and control), 'rtp' for the RTP probe leg (issue 13: a plain RTCPeerConnection with
+ * one audio transceiver, answered by the server's RTP reflector; offer/answer/candidate as in
+ * SignalData). Both legs share one signalling WebSocket and one reflector session.
+ */
+export type SignalLeg = 'rtp';
+
 /** Page -> server over the signaling WebSocket. */
-export type ClientSignalMessage = { type: 'signal'; data: SignalData };
+export type ClientSignalMessage = { type: 'signal'; data: SignalData; leg?: SignalLeg };
 
 /** Server -> page over the signaling WebSocket. */
-export type ServerSignalMessage = { type: 'signal'; data: SignalData } | { type: 'error'; reason: string; message: string };
+export type ServerSignalMessage = { type: 'signal'; data: SignalData; leg?: SignalLeg } | { type: 'error'; reason: string; message: string };
 
 /**
  * The results store contract (issue 10). A result code is 8 Crockford base32 symbols

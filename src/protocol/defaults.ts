@@ -14,6 +14,15 @@ export const DEFAULTS = {
   compareSecondsPerRung: 5,
   /** 160 bytes: one 20 ms G.711 audio frame, so every probe is the size of a voice packet. */
   payloadBytes: 160,
+  /** The RTP probe path (issue 13, src/protocol/rtp-probe.ts). */
+  rtp: {
+    /** Every probe and echo frame is this long (a 20 ms G.711 frame's size, like the data-channel probes), unless its Opus frame needs more. */
+    frameBytes: 160,
+    /** `a=ptime:10` in the RTP reflector's answer: Chromium then sends 100 frames/s (platform-lab notes); Opus' shortest common frame. */
+    ptimeMs: 10,
+    /** Echo frames carry the records of this many earlier probes, so up to this many lost echoes in a row lose no upstream evidence. */
+    recentRecords: 4,
+  },
 
   // ---- The session's timeouts (src/session) ------------------------------------------------
   /** Signaling, ICE through the relay, DTLS, SCTP: 0.31 s on loopback (docs/benchmarks.md); room for slow paths. */

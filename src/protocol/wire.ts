@@ -21,6 +21,8 @@ export const ProbeKind = {
   Echo: 2,
   /** reflector -> client on the control channel: a batch of receipt records. */
   Receipts: 3,
+  /** reflector -> client on the control channel: a batch of receipt records of the RTP probe stream (src/protocol/rtp-probe.ts, issue 13). */
+  RtpReceipts: 4,
 } as const;
 export type ProbeKind = (typeof ProbeKind)[keyof typeof ProbeKind];
 
@@ -172,12 +174,16 @@ function receiptBatchBytes(count: number): number {
   return Math.max(CONTROL_MIN_BYTES, RECEIPT_HEADER_BYTES + count * RECEIPT_RECORD_BYTES);
 }
 
-export function encodeReceipts(records: readonly ReceiptRecord[]): Uint8Array {
+/** A receipt batch of the data-channel probe stream (`Receipts`) or of the RTP probe stream (`RtpReceipts`, where `upSeq` is the probe number and the buffered bytes are 0). */
+export function encodeReceipts(
+  records: readonly ReceiptRecord[],
+  kind: typeof ProbeKind.Receipts | typeof ProbeKind.RtpReceipts = ProbeKind.Receipts,
+): Uint8Array {
   const out = new Uint8Array(receiptBatchBytes(records.length));
   const v = view(out);
   v.setUint16(0, PROBE_MAGIC);
   v.setUint8(2, PROBE_VERSION);
-  v.setUint8(3, ProbeKind.Receipts);
+  v.setUint8(3, kind);
   v.setUint32(4, records.length);
   let o = RECEIPT_HEADER_BYTES;
   for (const r of records) {
@@ -191,8 +197,8 @@ export function encodeReceipts(records: readonly ReceiptRecord[]): Uint8Array {
   return out;
 }
 
-export function decodeReceipts(bytes: Uint8Array): ReceiptRecord[] {
-  const v = checkHeader(bytes, ProbeKind.Receipts, RECEIPT_HEADER_BYTES);
+export function decodeReceipts(bytes: Uint8Array, kind: typeof ProbeKind.Receipts | typeof ProbeKind.RtpReceipts = ProbeKind.Receipts): ReceiptRecord[] {
+  const v = checkHeader(bytes, kind, RECEIPT_HEADER_BYTES);
   const count = v.getUint32(4);
   if (bytes.byteLength !== receiptBatchBytes(count)) {
     throw new ProbeDecodeError('bad-size', `receipt batch of ${count} records has ${bytes.byteLength} bytes`);
@@ -218,6 +224,8 @@ export type ControlMessage =
   | { type: 'stop' }
   /** reflector -> client: every receipt has been sent before this message. */
   | { type: 'final'; upReceived: number; upDuplicates: number; downSent: number }
+  /** reflector -> client: every RTP receipt (ProbeKind.RtpReceipts) has been sent before this message (issue 13). */
+  | { type: 'rtp-final'; upReceived: number; upDuplicates: number; downSent: number }
   /** reflector -> client, before `final`: its WebRTC stack's view of our audio track (upstream). */
   | { type: 'rtp-stats'; inboundJitterMs: number | null; packetsReceived: number | null; packetsLost: number | null }
   /** reflector -> client: the probe channel as the reflector sees it. */
@@ -247,10 +255,11 @@ export function parseControlMessage(text: string): ControlMessage {
     case 'stop':
       return { type: 'stop' };
     case 'final':
+    case 'rtp-final':
       if (isCount(m['upReceived']) && isCount(m['upDuplicates']) && isCount(m['downSent'])) {
-        return { type: 'final', upReceived: m['upReceived'], upDuplicates: m['upDuplicates'], downSent: m['downSent'] };
+        return { type: m['type'], upReceived: m['upReceived'], upDuplicates: m['upDuplicates'], downSent: m['downSent'] };
       }
-      throw new ProbeDecodeError('bad-control', 'final message needs upReceived, upDuplicates, downSent counts');
+      throw new ProbeDecodeError('bad-control', `${m['type']} message needs upReceived, upDuplicates, downSent counts`);
     case 'channel': {
       const mr = m['maxRetransmits'];
       if (typeof m['ordered'] === 'boolean' && typeof m['label'] === 'string' && (mr === null || isCount(mr))) {

@@ -8,6 +8,17 @@ describe('signaling messages from the page', () => {
     expect(c.data.candidate).toEqual({ candidate: 'candidate:1', sdpMLineIndex: 0, sdpMid: '0' });
   });
 
+  it('keeps the RTP leg tag (issue 13) and refuses an unknown leg', () => {
+    expect(parseClientSignal('{"type":"signal","leg":"rtp","data":{"type":"answer","sdp":"v=0"}}')).toEqual({
+      type: 'signal',
+      leg: 'rtp',
+      data: { type: 'answer', sdp: 'v=0' },
+    });
+    const c = parseClientSignal('{"type":"signal","leg":"rtp","data":{"type":"candidate","candidate":{"candidate":"candidate:1"}}}');
+    expect(c.leg).toBe('rtp');
+    expect(() => parseClientSignal('{"type":"signal","leg":"video","data":{"type":"offer","sdp":"v=0"}}')).toThrow(/unknown signal leg "video"/);
+  });
+
   it('refuses anything else with the reason', () => {
     expect(() => parseClientSignal('{')).toThrow(SignalMessageError);
     expect(() => parseClientSignal('{"type":"hello"}')).toThrow(/unknown message type "hello"/);
