@@ -94,6 +94,8 @@ export async function openStalledReaders(opts: StalledReadersOptions): Promise<S
     async close() {
       if (timer) clearInterval(timer);
       timer = null;
+      // UDP allocations outlive their socket: end them (RFC 8656 §7.3, lifetime 0); TCP ones end with the connection.
+      await Promise.all(senders.map((sd) => sd.client.refresh(0)));
       await Promise.all(clients.map((c) => c.close()));
     },
   };
