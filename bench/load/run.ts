@@ -6,78 +6,14 @@
  * inside scripts/netns-run.sh); bounded: each level is one DURATION_S test plus setup, and
  * the ladder stops at the first failing level or MAX_N.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { machineInfo, writeResults } from '../lib/results.js';
 import { median, startServe } from '../lib/processes.js';
 import { mdTable, updateBenchmarksDoc } from '../lib/docs.js';
+import { procUsage, runClient, TOLERANCE_TEXT, withinTolerance, type ClientResult } from './load-kit.js';
+import { runSoak, soakOptionsFromArgs } from './soak.js';
 
 const DURATION_S = Number(process.env['DURATION_S'] ?? 15);
 const LEVELS = (process.env['LEVELS'] ?? '1,2,4,8,12,16,24,32').split(',').map(Number);
-const CLIENT = 'dist/bench/load/client-main.js';
-
-interface ClientResult {
-  ok: boolean;
-  rttMsP50: number | null;
-  jitterMs: number | null;
-  lossPct: number | null;
-  verdict: string | null;
-  missedTicks: number;
-  error: string | null;
-}
-
-interface Summary {
-  summary: {
-    rttMsP50: number | null;
-    jitterMs: number | null;
-    lossPct: number | null;
-    verdict: string;
-  };
-  diagnostics?: { sender?: { missedTicks?: number } };
-}
-
-async function runClient(url: string): Promise<ClientResult> {
-  const child = spawn(process.execPath, [CLIENT, url, String(DURATION_S)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  if (code !== 0) return { ok: false, rttMsP50: null, jitterMs: null, lossPct: null, verdict: null, missedTicks: 0, error: err.trim() || `exit ${code}` };
-  const r = JSON.parse(out) as Summary;
-  return {
-    ok: true,
-    rttMsP50: r.summary.rttMsP50,
-    jitterMs: r.summary.jitterMs,
-    lossPct: r.summary.lossPct,
-    verdict: r.summary.verdict,
-    missedTicks: r.diagnostics?.sender?.missedTicks ?? 0,
-    error: null,
-  };
-}
-
-/** CPU seconds (user + system) and resident memory of a process, from /proc. */
-function procUsage(pid: number): { cpuS: number; rssMiB: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return { cpuS: ticks / 100, rssMiB: rssKb / 1024 };
-}
-
-function withinTolerance(c: ClientResult, base: ClientResult): string | null {
-  if (!c.ok) return `test failed: ${c.error}`;
-  if (c.rttMsP50 === null || base.rttMsP50 === null) return 'no RTT';
-  if (Math.abs(c.rttMsP50 - base.rttMsP50) > 1 + 0.2 * base.rttMsP50) return `RTT p50 ${c.rttMsP50.toFixed(2)} ms vs ${base.rttMsP50.toFixed(2)} ms unloaded`;
-  if ((c.jitterMs ?? Infinity) > (base.jitterMs ?? 0) + 1) return `jitter ${c.jitterMs?.toFixed(2)} ms vs ${base.jitterMs?.toFixed(2)} ms unloaded`;
-  if ((c.lossPct ?? Infinity) > 0.1) return `loss ${c.lossPct?.toFixed(2)} %`;
-  // Skipped ticks are counted and never graded as loss; more than 1 % means the client itself
-  // (which shares the 2 cores with the server) could no longer keep its schedule.
-  if (c.missedTicks > 0.01 * DURATION_S * 100) return `${c.missedTicks} missed pacing ticks (client overloaded)`;
-  return null;
-}
 
 async function main(): Promise<void> {
   // One loopback source runs every client: raise the per-source limits (defaults: an office behind one NAT).
@@ -105,14 +41,14 @@ async function main(): Promise<void> {
       const sampler = setInterval(() => {
         peakRss = Math.max(peakRss, procUsage(pid).rssMiB);
       }, 500);
-      const results = await Promise.all(Array.from({ length: n }, () => runClient(server.url)));
+      const results = await Promise.all(Array.from({ length: n }, () => runClient(server.url, DURATION_S)));
       clearInterval(sampler);
       const after = procUsage(pid);
       const wallS = (performance.now() - t0) / 1000;
       if (n === 1) baseline = results[0] ?? null;
       if (!baseline?.ok) throw new Error(`the unloaded run failed: ${baseline?.error}`);
       const base = baseline;
-      const failures = results.map((r) => withinTolerance(r, base)).filter((f): f is string => f !== null);
+      const failures = results.map((r) => withinTolerance(r, base, DURATION_S)).filter((f): f is string => f !== null);
       const level = {
         n,
         ok: failures.length === 0,
@@ -137,7 +73,7 @@ async function main(): Promise<void> {
     command: 'npm run bench:load',
     machine,
     durationS: DURATION_S,
-    tolerance: 'RTT p50 within 1 ms + 20 % of the unloaded run, jitter within +1 ms, loss <= 0.1 %, at most 1 % of pacing ticks skipped by the client',
+    tolerance: TOLERANCE_TEXT,
     baseline,
     largestN: largestOk,
     levels,
@@ -169,7 +105,8 @@ async function main(): Promise<void> {
   process.stdout.write(`largest N within tolerance: ${largestOk}\nwritten to ${file}\n`);
 }
 
-main().catch((err: Error) => {
+const soak = soakOptionsFromArgs(process.argv.slice(2));
+(soak ? runSoak(soak) : main()).catch((err: Error) => {
   process.stderr.write(`bench:load failed: ${err.stack ?? err.message}\n`);
   process.exit(1);
 });

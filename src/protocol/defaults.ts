@@ -91,6 +91,18 @@ export const DEFAULTS = {
     /** Channel bindings per allocation (RFC 8656 §12.2); same reasoning as permissions. */
     maxChannelsPerAllocation: 64,
   },
+  /**
+   * What the relay holds for TURN/TCP and TLS clients that do not read (issue 14, finding 6):
+   * queued frames are coalesced into chunks and counted by the memory they take, plus the write
+   * in flight. Beyond either bound frames are dropped (UDP semantics: it is media) and counted
+   * in /metrics (callprobe_turn_dropped_total, reason stream-backlog / stream-backlog-total).
+   */
+  relayStreamBacklog: {
+    /** One connection: a second of a 2 Mbit/s probe stream; older media is worth less than none. */
+    maxBytesPerConnection: 256 * 1024,
+    /** Every stream connection of the relay together: 128 stalled connections' worth. */
+    maxBytesTotal: 32 * 1024 * 1024,
+  },
 
   // ---- The results store (issue 10) ----------------------------------------------------------
   results: {

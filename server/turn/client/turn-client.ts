@@ -221,6 +221,15 @@ export class TurnClient {
     await this.request((auth, tid) => buildRefresh(auth ?? this.authed(), lifetimeS, { transactionId: tid }));
   }
 
+  /**
+   * TCP/TLS only: stops reading from the connection (frames stay in the kernel), as a client
+   * that stalls does; the server's write queue for it then grows (issue 14, finding 6).
+   */
+  pauseReading(): void {
+    if (!this.tcp) throw new TurnClientError('pauseReading needs a TCP or TLS connection', 0);
+    this.tcp.pause();
+  }
+
   sendChannelData(channel: number, data: Uint8Array): void {
     this.sendRaw(buildChannelData(channel, data, this.tcp !== null));
   }

@@ -63,8 +63,9 @@ export type DropReason =
   // indications other than Send, responses: a server never expects them
   | 'unexpected-indication'
   | 'unexpected-response'
-  // transport: a stream client that does not read
-  | 'stream-backlog';
+  // transport: a stream client that does not read (its own cap, or the relay's cap over all connections)
+  | 'stream-backlog'
+  | 'stream-backlog-total';
 
 /** The reason carried by a `drop` action. */
 export type DropActionReason = DropReason | `malformed:${MalformedReason}`;

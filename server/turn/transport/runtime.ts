@@ -13,15 +13,22 @@ import type { Action, ClientTuple, ListenerInfo } from '../core/types.js';
 import { ListenerStats } from '../metrics.js';
 import type { LogLimiter } from './log-limiter.js';
 import { literalLookup } from './literal-lookup.js';
+import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { StreamWriter, WriteBudget } from './stream-writer.js';
 
 /** A stream (TCP or TLS) client connection. */
 export interface StreamConnection {
   readonly socket: NetSocket;
   readonly tuple: ClientTuple;
+  /** Bounded writes to `socket` (everything sent to this client goes through it). */
+  readonly writer: StreamWriter;
 }
 
-/** Writes beyond this many queued bytes are dropped: late media is worse than lost media. */
-const MAX_STREAM_BACKLOG_BYTES = 1 << 20;
+/** Bounds of what stream connections may hold (issue 14, finding 6); default DEFAULTS.relayStreamBacklog. */
+export interface StreamBacklogLimits {
+  maxBytesPerConnection: number;
+  maxBytesTotal: number;
+}
 
 export class RelayRuntime {
   private readonly udpSockets: (dgram.Socket | undefined)[] = [];
@@ -32,12 +39,22 @@ export class RelayRuntime {
   private timer: NodeJS.Timeout | null = null;
   private timerAtMs = Number.POSITIVE_INFINITY;
   private closed = false;
+  /** Bytes held for all stream connections (StreamWriter), against the relay-wide bound. */
+  readonly streamBudget: WriteBudget;
 
   constructor(
     readonly core: TurnCore,
     readonly now: () => number,
     private readonly log: LogLimiter,
-  ) {}
+    private readonly backlog: StreamBacklogLimits = DEFAULTS.relayStreamBacklog,
+  ) {
+    this.streamBudget = new WriteBudget(backlog.maxBytesTotal);
+  }
+
+  /** The bounded writer of a new stream connection. */
+  streamWriter(socket: NetSocket): StreamWriter {
+    return new StreamWriter(socket, this.streamBudget, this.backlog.maxBytesPerConnection);
+  }
 
   /** Hooks a bound client-facing UDP socket to the core. */
   attachUdpListener(listener: ListenerInfo, socket: dgram.Socket): void {
@@ -109,11 +126,8 @@ export class RelayRuntime {
     }
     const conn = this.streams.get(client.key);
     if (conn === undefined || conn.socket.destroyed) return;
-    if (conn.socket.writableLength > MAX_STREAM_BACKLOG_BYTES) {
-      ListenerStats.bump(client.listener.stats.dropped, 'stream-backlog');
-      return;
-    }
-    conn.socket.write(data);
+    const refused = conn.writer.write(data);
+    if (refused !== null) ListenerStats.bump(client.listener.stats.dropped, refused);
   }
 
   execute(actions: Action[]): void {

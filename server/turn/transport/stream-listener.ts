@@ -58,7 +58,7 @@ function attach(runtime: RelayRuntime, socket: net.Socket, listener: ListenerInf
     return;
   }
   const tuple: ClientTuple = { key: `c${++connectionCounter}`, listener, ip, port };
-  const conn: StreamConnection = { socket, tuple };
+  const conn: StreamConnection = { socket, tuple, writer: runtime.streamWriter(socket) };
   runtime.streams.set(tuple.key, conn);
   socket.setNoDelay(true);
   const framer = new StreamFramer();
@@ -83,6 +83,7 @@ function attach(runtime: RelayRuntime, socket: net.Socket, listener: ListenerInf
   socket.on('error', () => socket.destroy()); // peer resets are normal; 'close' does the cleanup
   socket.once('close', () => {
     cancelDeadline();
+    conn.writer.release();
     runtime.streams.delete(tuple.key);
     runtime.execute(runtime.core.clientClosed(tuple, runtime.now()));
   });

@@ -10,17 +10,16 @@
  * Failed on the starting code (6d9fa3e): the tester got "busy", the foreign origin got a
  * session, /api/config never answered 429, and the far-future credential allocated.
  */
-import http from 'node:http';
 import wrtc from '@roamhq/wrtc';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerSignalMessage } from '../../../src/protocol/api.js';
 import { PROBE_CHANNEL_INIT, PROBE_CHANNEL_LABEL } from '../../../src/protocol/channels.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { restPassword } from '../../../server/turn/credentials.js';
 import { TurnClient, TurnClientError } from '../../../server/turn/client/turn-client.js';
 import { freePorts } from '../../kit/net.js';
-import { nextEvent, waitFor } from '../../kit/wait.js';
+import { waitFor } from '../../kit/wait.js';
+import { getConfig as getConfigFrom, openSignalling as openSignallingFrom, type Sig } from '../../../bench/lib/abuse.js';
 import { startServe, type ServeProcess } from './serve-process.js';
 
 const SECRET = 'limits-secret';
@@ -52,31 +51,14 @@ afterAll(async () => {
   await server?.stop();
 });
 
-interface Sig {
-  ws: WebSocket;
-  incoming: ServerSignalMessage[];
-  closed: boolean;
-}
-
+/** A signalling socket from `localAddress` (bench/lib/abuse.ts), closed after the tests. */
 async function openSignalling(localAddress: string, origin: string = server.url): Promise<Sig> {
-  const ws = new WebSocket(server.url.replace(/^http/, 'ws') + '/api/signal', { origin, localAddress });
-  sockets.push(ws);
-  const sig: Sig = { ws, incoming: [], closed: false };
-  ws.on('message', (raw: Buffer) => sig.incoming.push(JSON.parse(raw.toString('utf8')) as ServerSignalMessage));
-  ws.on('close', () => (sig.closed = true));
-  await nextEvent(ws, 'open', { timeoutMs: 10_000, what: 'signalling socket open' });
+  const sig = await openSignallingFrom(server.url, { origin, localAddress });
+  sockets.push(sig.ws);
   return sig;
 }
 
-function getConfig(localAddress: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(`${server.url}/api/config`, { localAddress }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-  });
-}
+const getConfig = (localAddress: string): Promise<number> => getConfigFrom(server.url, localAddress);
 
 describe('per-source limits (findings 4, 7, 8)', () => {
   it('50 idle sockets from one address do not lock out a tester from another', async () => {

@@ -10,9 +10,8 @@
  * refused at parse (and whole messages over BOUNDS.signalMessageBytesMax cut the socket), at most DEFAULTS.signalling.maxCandidatesPerSession count per session, and
  * messages beyond the per-session message rate are dropped unread.
  */
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nextEvent, waitFor, withDeadline } from '../../kit/wait.js';
+import { candidateMessage, floodSignalling } from '../../../bench/lib/abuse.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { startServe, type ServeProcess } from '../http/serve-process.js';
 
@@ -43,39 +42,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** Opens a signalling socket; resolves once open, or null when the server refused it. */
-async function open(url: string): Promise<WebSocket> {
-  const ws = new WebSocket(url.replace(/^http/, 'ws') + '/api/signal', { origin: url });
-  await withDeadline(nextEvent(ws, 'open', { timeoutMs: 10_000, what: 'signalling socket open' }), { timeoutMs: 10_000, what: 'open' });
-  return ws;
-}
-
-/** Writes `count` copies of `msg` on one socket (bursts of 50, each awaited); returns what the server said. */
-async function flood(msg: string, count: number): Promise<{ written: number; refusals: number; closeCode: number | null }> {
-  const ws = await open(server.url);
-  let refusals = 0;
-  let closeCode: number | null = null;
-  ws.on('message', () => refusals++);
-  ws.on('close', (code: number) => (closeCode = code));
-  let written = 0;
-  for (let sent = 0; sent < count; sent += 50) {
-    const done: Promise<number>[] = [];
-    for (let i = 0; i < Math.min(50, count - sent); i++) done.push(new Promise((resolve) => ws.send(msg, (err) => resolve(err ? 0 : 1))));
-    written += (await Promise.all(done)).reduce((x, y) => x + y, 0);
-  }
-  await waitFor(() => refusals > 0 || closeCode !== null, { timeoutMs: 10_000, what: 'a refusal or a close from the server' });
-  ws.terminate();
-  return { written, refusals, closeCode };
-}
-
-const candidateMessage = (bytes: number): string =>
-  JSON.stringify({
-    type: 'signal',
-    data: {
-      type: 'candidate',
-      candidate: { candidate: `candidate:1 1 udp 2122260223 127.0.0.2 9 typ host ${'x'.repeat(bytes)}`, sdpMLineIndex: 0, sdpMid: '0' },
-    },
-  });
+const flood = (msg: string, count: number): ReturnType<typeof floodSignalling> => floodSignalling(server.url, msg, count);
 
 describe('candidates before an offer (finding 1)', () => {
   it(`${COUNT} x ${CANDIDATE_BYTES / 1000} KB candidates before an offer cost under ${BUDGET_MIB} MiB and the server lives`, async () => {

@@ -1,0 +1,226 @@
+/**
+ * Abusive clients of issue 14, shared by the security tests (test/server/http/security-limits,
+ * test/server/reflector/security-candidates) and `bench:load --soak` (bench/load/soak.ts):
+ * signalling sockets that stay idle or send junk, candidate floods before an offer, /api/config
+ * bursts, TURN/TCP connections that only send Bindings, and Allocates without credentials.
+ * Stalled TCP readers are in stalled-readers.ts. Each is bounded: it ends by itself.
+ */
+import http from 'node:http';
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
+import type { ServerSignalMessage } from '../../src/protocol/api.js';
+import dgram from 'node:dgram';
+import { buildAllocate, buildRequest } from '../../server/turn/client/requests.js';
+import { Method } from '../../server/turn/codec/constants.js';
+
+export class AbuseError extends Error {
+  override readonly name = 'AbuseError';
+}
+
+/** Resolves on the first `event` of `emitter`, rejects after `timeoutMs` or on 'error'. */
+function nextEventOf(emitter: NodeJS.EventEmitter, event: string, timeoutMs: number, what: string): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new AbuseError(`timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
+    const onEvent = (...args: unknown[]): void => {
+      cleanup();
+      resolve(args);
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      reject(err);
+    };
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      emitter.removeListener(event, onEvent);
+      emitter.removeListener('error', onError);
+    };
+    emitter.once(event, onEvent);
+    emitter.once('error', onError);
+  });
+}
+
+/** Resolves with the first of `events` that `emitter` emits, or null when none came within `timeoutMs`. */
+function eventWithin(emitter: NodeJS.EventEmitter, events: readonly string[], timeoutMs: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const handlers = events.map((e) => [e, (): void => done(e)] as const);
+    const timer = setTimeout(() => done(null), timeoutMs);
+    const done = (e: string | null): void => {
+      clearTimeout(timer);
+      for (const [name, h] of handlers) emitter.removeListener(name, h);
+      resolve(e);
+    };
+    for (const [name, h] of handlers) emitter.once(name, h);
+  });
+}
+
+/** A signalling WebSocket and what the server said on it. */
+export interface Sig {
+  ws: WebSocket;
+  incoming: ServerSignalMessage[];
+  /** Messages from the server that were not JSON (a server bug), first 200 characters. */
+  notJson: string[];
+  closed: boolean;
+  closeCode: number | null;
+}
+
+/** Opens /api/signal from `localAddress` with `origin` (default: the server's own); resolves once open. */
+export async function openSignalling(baseUrl: string, opts: { origin?: string; localAddress?: string } = {}): Promise<Sig> {
+  const ws = new WebSocket(baseUrl.replace(/^http/, 'ws') + '/api/signal', {
+    origin: opts.origin ?? baseUrl,
+    ...(opts.localAddress !== undefined ? { localAddress: opts.localAddress } : {}),
+  });
+  const sig: Sig = { ws, incoming: [], notJson: [], closed: false, closeCode: null };
+  ws.on('message', (raw: Buffer) => {
+    const text = raw.toString('utf8');
+    try {
+      sig.incoming.push(JSON.parse(text) as ServerSignalMessage);
+    } catch (err) {
+      if (!(err instanceof SyntaxError)) throw err;
+      sig.notJson.push(text.slice(0, 200));
+    }
+  });
+  ws.on('close', (code: number) => {
+    sig.closed = true;
+    sig.closeCode = code;
+  });
+  await nextEventOf(ws, 'open', 10_000, 'signalling socket open');
+  return sig;
+}
+
+/** GET /api/config from `localAddress`; resolves with the status code. */
+export function getConfig(baseUrl: string, localAddress?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(`${baseUrl}/api/config`, localAddress !== undefined ? { localAddress } : {}, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+  });
+}
+
+/** A trickled ICE candidate message whose line carries `bytes` of padding. */
+export const candidateMessage = (bytes: number): string =>
+  JSON.stringify({
+    type: 'signal',
+    data: {
+      type: 'candidate',
+      candidate: { candidate: `candidate:1 1 udp 2122260223 127.0.0.2 9 typ host ${'x'.repeat(bytes)}`, sdpMLineIndex: 0, sdpMid: '0' },
+    },
+  });
+
+/**
+ * Writes `count` copies of `msg` on one new signalling socket (bursts of 50, each awaited), then
+ * waits for a refusal or a close from the server; returns what it said.
+ */
+export async function floodSignalling(
+  baseUrl: string,
+  msg: string,
+  count: number,
+  localAddress?: string,
+): Promise<{ written: number; refusals: number; closeCode: number | null }> {
+  const sig = await openSignalling(baseUrl, localAddress !== undefined ? { localAddress } : {});
+  const { ws } = sig;
+  let written = 0;
+  for (let sent = 0; sent < count && !sig.closed; sent += 50) {
+    const done: Promise<number>[] = [];
+    for (let i = 0; i < Math.min(50, count - sent); i++) done.push(new Promise((resolve) => ws.send(msg, (err) => resolve(err ? 0 : 1))));
+    written += (await Promise.all(done)).reduce((x, y) => x + y, 0);
+  }
+  if (sig.incoming.length + sig.notJson.length === 0 && !sig.closed) {
+    const e = await eventWithin(ws, ['message', 'close'], 10_000);
+    if (e === null) {
+      ws.terminate();
+      throw new AbuseError('no refusal and no close from the server within 10 s of the flood');
+    }
+  }
+  ws.terminate();
+  return { written, refusals: sig.incoming.length + sig.notJson.length, closeCode: sig.closeCode };
+}
+
+/** Junk on a signalling socket: not JSON, unknown types, a signal without data. Returns the messages the server answered with. */
+export async function junkSignalling(baseUrl: string, count: number, localAddress?: string): Promise<number> {
+  const junk = ['{', 'null', '[]', JSON.stringify({ type: 'nope' }), JSON.stringify({ type: 'signal' }), randomBytes(64).toString('base64')];
+  const sig = await openSignalling(baseUrl, localAddress !== undefined ? { localAddress } : {});
+  for (let i = 0; i < count && !sig.closed; i++) sig.ws.send(junk[i % junk.length] ?? '{');
+  // The server answers junk with an error or closes; either way, at most 2 s.
+  await eventWithin(sig.ws, ['close', 'message'], 2_000);
+  sig.ws.terminate();
+  return sig.incoming.length;
+}
+
+/**
+ * `count` signalling sockets that open and say nothing, held `holdMs` (the server closes them at
+ * its offer timeout). Returns how many the server closed first, and how many it refused to open.
+ */
+export async function idleSignalling(
+  baseUrl: string,
+  count: number,
+  holdMs: number,
+  localAddress?: string,
+): Promise<{ closedByServer: number; refused: number }> {
+  const opened = await Promise.allSettled(Array.from({ length: count }, () => openSignalling(baseUrl, localAddress !== undefined ? { localAddress } : {})));
+  await new Promise((resolve) => setTimeout(resolve, holdMs));
+  let closedByServer = 0;
+  let refused = 0;
+  for (const o of opened) {
+    if (o.status === 'rejected') {
+      refused++;
+      continue;
+    }
+    if (o.value.closed) closedByServer++;
+    o.value.ws.terminate();
+  }
+  return { closedByServer, refused };
+}
+
+/**
+ * `count` TURN/TCP connections that send a Binding every `everyMs` and never allocate, for at
+ * most `holdMs`. Returns how many the server closed first.
+ */
+export async function bindingOnlyTcp(host: string, port: number, count: number, everyMs: number, holdMs: number): Promise<number> {
+  const socks = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<net.Socket | null>((resolve) => {
+          const s = net.connect({ host, port }, () => resolve(s));
+          s.on('error', () => resolve(null));
+        }),
+    ),
+  );
+  let closedByServer = 0;
+  const live = socks.filter((s): s is net.Socket => s !== null);
+  for (const s of live) s.once('close', () => closedByServer++);
+  const ping = (): void => {
+    for (const s of live) if (!s.destroyed) s.write(buildRequest(Method.Binding, null, () => undefined));
+  };
+  ping();
+  const timer = setInterval(ping, everyMs);
+  await new Promise((resolve) => setTimeout(resolve, holdMs));
+  clearInterval(timer);
+  const closedFirst = closedByServer;
+  for (const s of live) s.destroy();
+  return closedFirst;
+}
+
+/** `count` Allocate requests without credentials over UDP (each gets a 401 challenge). Returns the answers received. */
+export async function unauthenticatedAllocates(host: string, port: number, count: number): Promise<number> {
+  const s = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+  let answers = 0;
+  s.on('message', () => answers++);
+  await new Promise<void>((resolve) => s.bind(0, resolve));
+  let all: () => void = () => undefined;
+  const answered = new Promise<void>((resolve) => (all = resolve));
+  s.on('message', () => {
+    if (answers >= count) all();
+  });
+  for (let i = 0; i < count; i++) s.send(buildAllocate(null), port, host);
+  // Challenges may be lost (UDP) or rate-limited: wait for all of them, at most 2 s.
+  await Promise.race([answered, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return answers;
+}
