@@ -11,6 +11,7 @@ interface ReportShape {
   path: { transport: string; port: number | null };
   summary: Record<string, unknown> & { verdict: string; upstream: unknown; downstream: unknown; packetsReceived: number };
   grades: { status: string }[];
+  witness: { source: string; upstream: Record<string, number | null>; downstream: Record<string, number | null> | null } | null;
 }
 
 test.describe('callprobe run', () => {
@@ -50,6 +51,11 @@ test.describe('callprobe run', () => {
     expect(report).toMatchObject({ meta: { mode: 'reflector' }, path: { transport: 'udp', port: E2E.udpPorts[0] } });
     expect(report.summary.verdict).toBe('pass');
     expect(report.grades.every((g) => g.status === 'pass')).toBe(true);
+    // The relay witnessed the page's audio track (SRTP, headers read in clear): nothing lost,
+    // duplicated or reordered on a clean loopback path.
+    expect(report.witness?.source).toBe('relay');
+    expect(report.witness?.upstream).toMatchObject({ lost: 0, duplicates: 0, reordered: 0, ssrcs: 1 });
+    expect(report.witness?.upstream['packets']).toBeGreaterThan(100);
     expect(r.code).toBe(0);
     // Saved once, from the CLI: the code and link on stderr, the same report behind the link.
     const saved = /^result: ([0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}) (\S+)$/m.exec(r.stderr);

@@ -373,6 +373,7 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
     maxSessionMs: DEFAULTS.maxSessionMs,
     payloadBytes: DEFAULTS.payloadBytes,
     allowEndpoint: (ip, port) => (r ? r.allowPeerEndpoint(ip, port) : () => undefined),
+    ...(r ? { relayWitness: (ip: string, port: number) => r.relayWitness(ip, port) } : {}),
     signalLimits: opts.signalLimits,
     allowedOrigins: opts.allowedOrigins,
     configPerMinutePerSource: opts.configPerMinutePerSource,

@@ -17,6 +17,7 @@ import { consoleAccess, registerConsole, type ConsoleOptions } from './console.j
 import { MessageBucket, SourceLimiter, originAllowed, sourceKey, type SignalLimits } from './signal-limits.js';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { unmapIpv4 } from '../store/address.js';
+import type { RelayWitness } from '../../src/protocol/wire.js';
 
 export interface AppOptions {
   /** Folder holding the built page (vite build output). */
@@ -36,6 +37,8 @@ export interface AppOptions {
   payloadBytes: number;
   /** Let the relay reach one reflector endpoint; returns the undo function. */
   allowEndpoint(ip: string, port: number): () => void;
+  /** What the embedded relay saw of the RTP towards one reflector endpoint; absent: no embedded relay. */
+  relayWitness?: (ip: string, port: number) => RelayWitness | null;
   /** Per-source signalling limits (DEFAULTS.signalling; flags of `callprobe serve`). */
   signalLimits: SignalLimits;
   /** Origins allowed to open /api/signal; empty = same origin only. */
@@ -254,6 +257,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       logger: app.log,
       sendSignal: (data) => send({ type: 'signal', data }),
       allowEndpoint: opts.allowEndpoint,
+      ...(opts.relayWitness ? { relayWitness: opts.relayWitness } : {}),
       onClose: () => {
         sessions.delete(id);
         limiter.release(key);

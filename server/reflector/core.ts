@@ -1,4 +1,12 @@
-import { DEFAULT_PAYLOAD_BYTES, decodeProbe, encodeEcho, encodeReceipts, type ControlMessage, type ReceiptRecord } from '../../src/protocol/wire.js';
+import {
+  DEFAULT_PAYLOAD_BYTES,
+  decodeProbe,
+  encodeEcho,
+  encodeReceipts,
+  type ControlMessage,
+  type ReceiptRecord,
+  type RelayWitness,
+} from '../../src/protocol/wire.js';
 
 /**
  * Sans-IO reflector: takes probe datagrams with their arrival time and returns the echo to
@@ -63,8 +71,12 @@ export class ReflectorCore {
     return out;
   }
 
-  /** Totals sent after the last flush, so the client knows it has every receipt. */
-  final(): ControlMessage {
-    return { type: 'final', upReceived: this.upReceived, upDuplicates: this.upDuplicates, downSent: this.downSeq };
+  /**
+   * Totals sent after the last flush, so the client knows it has every receipt; with what the
+   * relay saw of the session's RTP when it saw any (`relayWitness`, issue 13).
+   */
+  final(relayWitness: RelayWitness | null = null): ControlMessage {
+    const tally = { type: 'final', upReceived: this.upReceived, upDuplicates: this.upDuplicates, downSent: this.downSeq } as const;
+    return relayWitness === null ? tally : { ...tally, relayWitness };
   }
 }

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import SimplePeer from 'simple-peer';
 import wrtc from '@roamhq/wrtc';
 import type { SignalData } from '../../src/protocol/api.js';
-import { ProbeDecodeError, encodeControlMessage, parseControlMessage } from '../../src/protocol/wire.js';
+import { ProbeDecodeError, encodeControlMessage, parseControlMessage, type RelayWitness } from '../../src/protocol/wire.js';
 import { CONTROL_CHANNEL, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
 import { ReflectorCore } from './core.js';
 import { internalsOf } from '../../src/session/net/simple-peer.js';
@@ -38,6 +38,8 @@ export interface ReflectorSessionOptions {
   sendSignal(data: SignalData): void;
   /** Let the relay reach this endpoint; returns the undo function. */
   allowEndpoint(ip: string, port: number): () => void;
+  /** What the embedded relay saw of the RTP towards this endpoint (Relay.relayWitness); absent or null: nothing. */
+  relayWitness?: (ip: string, port: number) => RelayWitness | null;
   onClose(reason: string): void;
 }
 
@@ -60,6 +62,8 @@ export class ReflectorSession {
   private readonly control: RTCDataChannel;
   private readonly core: ReflectorCore;
   private readonly undo: (() => void)[] = [];
+  /** The host candidates signalled (the endpoints the relay sends this session's traffic to). */
+  private readonly endpoints: { ip: string; port: number }[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly maxTimer: NodeJS.Timeout;
   /** The pre-offer timeout, then the offer-to-connect timeout. */
@@ -142,6 +146,7 @@ export class ReflectorSession {
         return;
       }
       this.undo.push(this.opts.allowEndpoint(parsed.address, parsed.port));
+      this.endpoints.push({ ip: parsed.address, port: parsed.port });
     }
     this.opts.sendSignal(data);
   }
@@ -212,7 +217,17 @@ export class ReflectorSession {
       }),
     );
     this.flush();
-    this.sendControl(encodeControlMessage(this.core.final()));
+    this.sendControl(encodeControlMessage(this.core.final(this.witness())));
+  }
+
+  /** The relay's witness of the RTP towards this session's endpoint that carried the most (null: none seen). */
+  private witness(): RelayWitness | null {
+    let best: RelayWitness | null = null;
+    for (const e of this.endpoints) {
+      const w = this.opts.relayWitness?.(e.ip, e.port) ?? null;
+      if (w !== null && (best === null || w.upstream.packets > best.upstream.packets)) best = w;
+    }
+    return best;
   }
 
   private flush(): void {

@@ -3,6 +3,7 @@
  * Layers: codec/ (wire format) -> core/ (Sans-IO RFC 8656 state machine) -> transport/ (Node sockets).
  */
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type dgram from 'node:dgram';
 import type net from 'node:net';
 import tls from 'node:tls';
@@ -17,6 +18,7 @@ import { RelayRuntime } from './transport/runtime.js';
 import { startStreamListener, type StreamTimers } from './transport/stream-listener.js';
 import { bindUdp, closeUdp } from './transport/udp-listener.js';
 import { TlsRefusals, type CertificateRefusal } from './transport/tls-refusals.js';
+import type { RelayWitness } from '../../src/protocol/wire.js';
 
 export type { RelayLogger } from './transport/logger.js';
 export type { RelayQuotas } from './core/types.js';
@@ -61,6 +63,12 @@ export interface Relay {
   metricsText(): string;
   /** The latest TLS handshake from `ip` that ended in a certificate alert, no older than `windowMs`; null if none. */
   certificateRefusal(ip: string, windowMs: number): CertificateRefusal | null;
+  /**
+   * The relay as a witness: the RTP it carried between its allocations and peer endpoint
+   * ip:port (e.g. a reflector session's host candidate), read from headers only, up to
+   * DEFAULTS.relayWitness.graceMs after the allocation is deleted; null when it saw no RTP.
+   */
+  relayWitness(ip: string, port: number): RelayWitness | null;
   close(): Promise<void>;
 }
 
@@ -108,6 +116,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     maxRelayBindAttempts: 20,
     software: 'callprobe',
     random: randomBytes,
+    arrivalClock: () => performance.now(),
   });
   const runtime = new RelayRuntime(core, now, new LogLimiter(config.logger));
   const tlsRefusals = new TlsRefusals();
@@ -174,6 +183,10 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     certificateRefusal: (ip, windowMs) => {
       const parsed = tryParseIp(ip);
       return parsed ? tlsRefusals.latest(canonicalIp(ip), now(), windowMs) : null;
+    },
+    relayWitness: (ip, port) => {
+      if (tryParseIp(ip) === null || !Number.isInteger(port) || port < 0 || port > 65535) return null;
+      return core.witnessFor(`${canonicalIp(ip)}|${port}`, now());
     },
     close(): Promise<void> {
       closing ??= closeAll();

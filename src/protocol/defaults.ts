@@ -103,6 +103,20 @@ export const DEFAULTS = {
     /** Every stream connection of the relay together: 128 stalled connections' worth. */
     maxBytesTotal: 32 * 1024 * 1024,
   },
+  /**
+   * The relay as a witness of relayed RTP (server/turn/witness): headers read in clear inside
+   * ChannelData and Send/Data indications (RFC 7983 demux), never the encrypted payload.
+   */
+  relayWitness: {
+    /** RTP streams (SSRC x direction) tracked per allocation: a probe test has 1 up + 1 down; 8 leaves room for RTCP-muxed extras and a renegotiation. */
+    maxStreamsPerAllocation: 8,
+    /** Sequence numbers remembered per stream to tell duplicates and pair IPDV: 256 = 2.56 s at 100 packets/s, ~5.4 KB per stream (21 bytes a slot). */
+    windowPackets: 256,
+    /** A deleted allocation's witness stays readable this long, so the reflector can read it at test end. */
+    graceMs: 60_000,
+    /** RTP clock of the probe stream: Opus is 48 kHz on the wire whatever the sampling rate (RFC 7587 §4.1). */
+    clockRateHz: 48_000,
+  },
 
   // ---- The results store (issue 10) ----------------------------------------------------------
   results: {

@@ -5,7 +5,7 @@
  * One probe per datagram, always `payloadBytes` long (160 by default, like a 20 ms G.711
  * audio frame), so that every datagram of the probe stream has the same size on the wire.
  * All numbers big-endian; times are milliseconds on the sender's monotonic clock as
- * float64. Sequence numbers are 32-bit and wrap (extend them with `src/measure/seq.ts`).
+ * float64. Sequence numbers are 32-bit and wrap (extend them with `src/protocol/rfc3550.ts`).
  */
 
 import { BOUNDS, DEFAULTS } from './defaults.js';
@@ -218,12 +218,86 @@ export function decodeReceipts(bytes: Uint8Array, kind: typeof ProbeKind.Receipt
   return records;
 }
 
+/**
+ * One direction's main RTP stream (the SSRC with the most packets) as the TURN relay saw it,
+ * headers only (RFC 7983 demux, RFC 3550 §5.1): sequence extended per RFC 3550 §A.1, jitter
+ * per §A.8, IPDV per RFC 5481 §4.2. Padding-only packets (P bit) keep their place in the
+ * sequence space but are not media: `lost = expected - (packets + paddingPackets - duplicates)`.
+ */
+export interface WitnessStream {
+  ssrc: number | null;
+  /** Media RTP packets relayed (P = 0), duplicates included. */
+  packets: number;
+  /** Padding-only RTP packets relayed (P = 1), duplicates included. */
+  paddingPackets: number;
+  /** Highest minus lowest extended sequence number, plus one. */
+  expected: number;
+  lost: number;
+  lossPct: number | null;
+  /** Arrivals of a sequence number already seen (within the witness window). */
+  duplicates: number;
+  /** Arrivals below the highest sequence number seen so far. */
+  reordered: number;
+  /** RFC 3550 §A.8 J after the last media arrival, ms (RTP clock DEFAULTS.relayWitness.clockRateHz). */
+  jitterMs: number | null;
+  /** Mean |IPDV| over media pairs consecutive by sequence number, ms. */
+  ipdvMeanAbsMs: number | null;
+  maxIpdvMs: number | null;
+  /** SSRCs seen in this direction (only the main one is described above). */
+  ssrcs: number;
+}
+
+/** The relay as an independent witness of the RTP it relayed between the page and one peer endpoint. */
+export interface RelayWitness {
+  source: 'relay';
+  /** Page -> peer (ChannelData and Send indications from the client). */
+  upstream: WitnessStream;
+  /** Peer -> page, or null when the relay saw no RTP that way. */
+  downstream: WitnessStream | null;
+}
+
+const WITNESS_COUNTS = ['packets', 'paddingPackets', 'expected', 'lost', 'duplicates', 'reordered', 'ssrcs'] as const;
+const WITNESS_NUMBERS = ['lossPct', 'jitterMs', 'ipdvMeanAbsMs', 'maxIpdvMs'] as const;
+
+function parseWitnessStream(v: unknown, what: string): WitnessStream {
+  if (typeof v !== 'object' || v === null) throw new ProbeDecodeError('bad-control', `relayWitness.${what} is not an object`);
+  const m = v as Record<string, unknown>;
+  const out: Record<string, number | null> = {};
+  for (const k of WITNESS_COUNTS) {
+    if (!isCount(m[k])) throw new ProbeDecodeError('bad-control', `relayWitness.${what}.${k} must be a count`);
+    out[k] = m[k];
+  }
+  for (const k of WITNESS_NUMBERS) {
+    const x = m[k];
+    if (!(x === null || (typeof x === 'number' && Number.isFinite(x) && x >= 0))) {
+      throw new ProbeDecodeError('bad-control', `relayWitness.${what}.${k} must be a non-negative number or null`);
+    }
+    out[k] = x;
+  }
+  const ssrc = m['ssrc'];
+  if (!(ssrc === null || (isCount(ssrc) && ssrc <= 0xffffffff)))
+    throw new ProbeDecodeError('bad-control', `relayWitness.${what}.ssrc must be a 32-bit SSRC or null`);
+  return { ...(out as unknown as WitnessStream), ssrc };
+}
+
+/** Checks a relay witness received as JSON (the reflector's `final`); throws ProbeDecodeError('bad-control'). */
+export function parseRelayWitness(v: unknown): RelayWitness {
+  if (typeof v !== 'object' || v === null) throw new ProbeDecodeError('bad-control', 'relayWitness is not an object');
+  const m = v as Record<string, unknown>;
+  if (m['source'] !== 'relay') throw new ProbeDecodeError('bad-control', 'relayWitness.source must be "relay"');
+  return {
+    source: 'relay',
+    upstream: parseWitnessStream(m['upstream'], 'upstream'),
+    downstream: m['downstream'] === null || m['downstream'] === undefined ? null : parseWitnessStream(m['downstream'], 'downstream'),
+  };
+}
+
 /** Control messages on the reliable, ordered channel (JSON text). */
 export type ControlMessage =
   /** client -> reflector: the probe stream is over and the loss timeout has passed; send the rest. */
   | { type: 'stop' }
   /** reflector -> client: every receipt has been sent before this message. */
-  | { type: 'final'; upReceived: number; upDuplicates: number; downSent: number }
+  | { type: 'final'; upReceived: number; upDuplicates: number; downSent: number; relayWitness?: RelayWitness }
   /** reflector -> client: every RTP receipt (ProbeKind.RtpReceipts) has been sent before this message (issue 13). */
   | { type: 'rtp-final'; upReceived: number; upDuplicates: number; downSent: number }
   /** reflector -> client, before `final`: its WebRTC stack's view of our audio track (upstream). */
@@ -257,7 +331,9 @@ export function parseControlMessage(text: string): ControlMessage {
     case 'final':
     case 'rtp-final':
       if (isCount(m['upReceived']) && isCount(m['upDuplicates']) && isCount(m['downSent'])) {
-        return { type: m['type'], upReceived: m['upReceived'], upDuplicates: m['upDuplicates'], downSent: m['downSent'] };
+        if (m['type'] === 'rtp-final') return { type: 'rtp-final', upReceived: m['upReceived'], upDuplicates: m['upDuplicates'], downSent: m['downSent'] };
+        const tally = { type: 'final', upReceived: m['upReceived'], upDuplicates: m['upDuplicates'], downSent: m['downSent'] } as const;
+        return m['relayWitness'] === undefined ? tally : { ...tally, relayWitness: parseRelayWitness(m['relayWitness']) };
       }
       throw new ProbeDecodeError('bad-control', `${m['type']} message needs upReceived, upDuplicates, downSent counts`);
     case 'channel': {

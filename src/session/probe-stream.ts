@@ -1,4 +1,4 @@
-import { encodeControlMessage, encodeProbe, parseControlMessage, type ControlMessage } from '../protocol/wire.js';
+import { encodeControlMessage, encodeProbe, parseControlMessage, type ControlMessage, type RelayWitness } from '../protocol/wire.js';
 import { DEFAULTS } from '../protocol/defaults.js';
 import type { DirectionRecords, RoundTripRecords, SenderDiagnostics, SuspectInterval } from '../analysis/measure/records.js';
 import type { TestMode } from '../analysis/schema/input.js';
@@ -43,6 +43,8 @@ export interface StreamOutcome {
   lossTimeoutMs: number;
   /** The reflector's inbound-rtp jitter of our audio track (upstream), when it reported one. */
   reflectorInboundJitterMs: number | null;
+  /** What the relay saw of our RTP, from the reflector's `final` (null: it saw none, or no embedded relay). */
+  relayWitness: RelayWitness | null;
   sender: SenderDiagnostics;
   pacing: PacerResult;
   notes: string[];
@@ -91,6 +93,7 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
   if (!collector) throw new Error(`unknown mode ${s.mode}`);
   // Set from the control channel's message handler.
   const reflectorRtp: { last: Extract<ControlMessage, { type: 'rtp-stats' }> | null } = { last: null };
+  let relayWitness: RelayWitness | null = null;
   let finalArrived: () => void = () => undefined;
   const final = new Promise<void>((resolve) => {
     finalArrived = resolve;
@@ -120,6 +123,7 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
           const msg = parseControlMessage(ev.data);
           if (msg.type === 'final') {
             reflector.onFinal(msg);
+            relayWitness = msg.relayWitness ?? null;
             finalArrived();
           } else if (msg.type === 'rtp-stats') {
             reflectorRtp.last = msg;
@@ -216,6 +220,7 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
     return {
       lossTimeoutMs: timeoutMs,
       reflectorInboundJitterMs: reflectorRtp.last?.inboundJitterMs ?? null,
+      relayWitness,
       sender: sent.diagnostics(),
       pacing,
       notes,

@@ -264,7 +264,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
       probe: { path: 'datachannel', reason: 'probes ride an unordered, no-retransmit data channel (SCTP over DTLS)' },
       compare: compared?.compare ?? null,
       nat: await natCheck,
-      witness: null,
+      witness: outcome.relayWitness,
       up: records.up,
       down: records.down,
       loop: records.loop,

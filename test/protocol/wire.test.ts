@@ -67,6 +67,33 @@ describe('probe wire format', () => {
       downSent: 3,
     });
     expect(() => parseControlMessage('{"type":"final","upReceived":-1}')).toThrow(expect.objectContaining({ reason: 'bad-control' }));
+    const stream = {
+      ssrc: 0xffffffff,
+      packets: 98,
+      paddingPackets: 2,
+      expected: 101,
+      lost: 1,
+      lossPct: 0.99,
+      duplicates: 0,
+      reordered: 3,
+      jitterMs: 0.4,
+      ipdvMeanAbsMs: null,
+      maxIpdvMs: null,
+      ssrcs: 1,
+    };
+    const relayWitness = { source: 'relay', upstream: stream, downstream: null } as const;
+    const final = { type: 'final', upReceived: 3, upDuplicates: 0, downSent: 3, relayWitness } as const;
+    expect(parseControlMessage(encodeControlMessage(final))).toEqual(final);
+    for (const bad of [
+      { ...relayWitness, source: 'page' },
+      { ...relayWitness, upstream: { ...stream, lost: -1 } },
+      { ...relayWitness, upstream: { ...stream, ssrc: 2 ** 32 } },
+      { ...relayWitness, upstream: { ...stream, jitterMs: 'high' } },
+      { ...relayWitness, downstream: 7 },
+      'witness',
+    ]) {
+      expect(() => parseControlMessage(JSON.stringify({ ...final, relayWitness: bad }))).toThrow(expect.objectContaining({ reason: 'bad-control' }));
+    }
     expect(() => parseControlMessage('nope')).toThrow(expect.objectContaining({ reason: 'bad-control' }));
     expect(() => parseControlMessage('{"type":"launch"}')).toThrow(/unknown control message type "launch"/);
   });

@@ -10,6 +10,7 @@ import type { AllocationTable } from './allocation-table.js';
 import type { DeletionReason, DropReason, MalformedReason, RefusalReason } from './reasons.js';
 import type { ReplySecurity } from './respond.js';
 import type { Action, ClientTuple, CoreConfig } from './types.js';
+import type { WitnessBook } from '../witness/book.js';
 
 /** A request that passed authentication (RFC 8489 §9.2.4). */
 export interface AuthedRequest {
@@ -27,6 +28,8 @@ export type HandlerConfig = Readonly<
 export interface CoreContext extends EndpointJudge {
   readonly cfg: HandlerConfig;
   readonly allocations: AllocationTable;
+  /** The RTP witness: every relayed payload passes through `observe` (RTP headers only). */
+  readonly witnesses: WitnessBook;
   /** Sends an error response, counts the refusal and logs one line. */
   refuse(req: AuthedRequest, code: ErrorCodeNumber, reason: RefusalReason, detail: string, fill?: (w: StunWriter) => void): Action[];
   /** Counts a deliberate drop. */

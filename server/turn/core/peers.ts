@@ -6,6 +6,7 @@
  */
 import {
   Attr,
+  CHANNEL_DATA_HEADER_BYTES,
   CHANNEL_MAX,
   CHANNEL_MIN,
   ErrorCodes,
@@ -178,6 +179,7 @@ export function channelDataFromClient(ctx: CoreContext, clientKey: string, stats
   }
   stats.packetsToPeer++;
   stats.bytesToPeer += len;
+  ctx.witnesses.observe(a.id, b.peerKey, 'up', buf, CHANNEL_DATA_HEADER_BYTES, len, nowMs);
   return b;
 }
 
@@ -201,10 +203,12 @@ export function sendIndication(ctx: CoreContext, client: ClientTuple, msg: StunM
   const ipText = formatIp(addr.ip);
   const perm = a.permissionFor(ipText, nowMs);
   if (!perm) return [ctx.drop(stats, 'no-permission')];
-  if (!ctx.endpointAllowed(perm, ipText, addr.port, `${ipText}|${addr.port}`)) return [ctx.drop(stats, 'peer-not-allowed')];
+  const peerKey = `${ipText}|${addr.port}`;
+  if (!ctx.endpointAllowed(perm, ipText, addr.port, peerKey)) return [ctx.drop(stats, 'peer-not-allowed')];
   if (!a.toPeer.take(data.length, nowMs)) return [ctx.drop(stats, 'bandwidth')];
   stats.packetsToPeer++;
   stats.bytesToPeer += data.length;
+  ctx.witnesses.observe(a.id, peerKey, 'up', data, 0, data.length, nowMs);
   return [{ kind: 'send-peer', relayId: a.id, ip: ipText, port: addr.port, data }];
 }
 
@@ -238,6 +242,7 @@ export function dataFromPeer(
     }
     stats.packetsToClient++;
     stats.bytesToClient += buf.length;
+    ctx.witnesses.observe(a.id, peerKey, 'down', buf, 0, buf.length, nowMs);
     return b;
   }
   const perm = a.permissionFor(ip, nowMs);
@@ -259,5 +264,6 @@ export function dataFromPeer(
   w.add(Attr.Data, buf);
   stats.packetsToClient++;
   stats.bytesToClient += buf.length;
+  ctx.witnesses.observe(a.id, peerKey, 'down', buf, 0, buf.length, nowMs);
   return new DataIndication(a.client, w.build());
 }

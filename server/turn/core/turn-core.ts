@@ -36,17 +36,21 @@ import { NonceIssuer } from './nonce.js';
 import * as peers from './peers.js';
 import type { DeletionReason, DropReason, MalformedReason, RefusalReason } from './reasons.js';
 import { IndicationIds, errorResponse, successResponse } from './respond.js';
-import type { Action, ClientTuple, CoreConfig } from './types.js';
+import { DEFAULT_WITNESS_LIMITS, type Action, type ClientTuple, type CoreConfig } from './types.js';
+import { WitnessBook, type WitnessCensus } from '../witness/book.js';
+import type { RelayWitness } from '../../../src/protocol/wire.js';
 
 /** The core as its request handlers see it (CoreContext), plus the one expiry timer. */
 class CoreServices implements CoreContext {
   readonly allocations: AllocationTable;
+  readonly witnesses: WitnessBook;
   private readonly ids: IndicationIds;
   private timerAtMs = Number.POSITIVE_INFINITY;
 
   constructor(readonly cfg: Readonly<CoreConfig>) {
     this.allocations = new AllocationTable(cfg.quotas, cfg.random);
     this.ids = new IndicationIds(cfg.random(12));
+    this.witnesses = new WitnessBook(cfg.witness ?? DEFAULT_WITNESS_LIMITS, cfg.arrivalClock ?? null);
   }
 
   /** Combined generation of the peer policy and of our own relayed addresses. */
@@ -78,6 +82,7 @@ class CoreServices implements CoreContext {
   deleteAllocation(a: Allocation, reason: DeletionReason, nowMs: number): Action[] {
     const lived = this.allocations.delete(a);
     if (lived) a.client.listener.stats.allocationsActive--;
+    this.witnesses.retire(a.id, nowMs);
     return [
       { kind: 'close-relay', relayId: a.id },
       {
@@ -142,6 +147,20 @@ export class TurnCore {
   /** How much state the core holds (tests check that everything is released). */
   census(): AllocationCensus {
     return this.ctx.allocations.census();
+  }
+
+  /**
+   * What the relay saw of the RTP between its allocations and peer endpoint `peerKey`
+   * (`${ip}|${port}`, the IP in canonical text), live or deleted up to the witness grace; null
+   * when no RTP went either way.
+   */
+  witnessFor(peerKey: string, nowMs: number): RelayWitness | null {
+    return this.ctx.witnesses.forPeer(peerKey, nowMs);
+  }
+
+  /** How much witness state the core holds (tests check it is bounded and released). */
+  witnessCensus(): WitnessCensus {
+    return this.ctx.witnesses.census();
   }
 
   /** Whether this relay holds `port` of `family` (bound or reserved). */

@@ -7,6 +7,7 @@ import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import type { IpFamily } from '../net/ip.js';
 import type { ListenerStats, TransportKind } from '../metrics.js';
 import type { PeerPolicy } from '../policy/peer-policy.js';
+import type { WitnessLimits } from '../witness/book.js';
 
 export type { TransportKind };
 
@@ -111,7 +112,17 @@ export interface CoreConfig {
   software: string;
   /** Randomness for tokens and transaction IDs. */
   random: RandomBytes;
+  /** The RTP witness's bounds; default DEFAULT_WITNESS_LIMITS. */
+  witness?: WitnessLimits;
+  /**
+   * Monotonic high-resolution clock (ms) for the arrival times of relayed RTP packets (jitter,
+   * IPDV); read only for RTP. Default: the `nowMs` argument (the transport passes performance.now).
+   */
+  arrivalClock?: () => number;
 }
+
+/** Sized in src/protocol/defaults.ts (DEFAULTS.relayWitness). */
+export const DEFAULT_WITNESS_LIMITS: Readonly<WitnessLimits> = DEFAULTS.relayWitness;
 
 /**
  * Where and how a peer's datagram reaches the client: through a channel binding as ChannelData

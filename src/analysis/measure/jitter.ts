@@ -14,17 +14,8 @@
  * exponential average of |D| with gain 1/16, so E[J] = 2a/3 as well (its per-sample
  * spread is about 0.18 of |D|'s). Tested in test/measure/jitter.test.ts.
  */
+import { jitterStep } from '../../protocol/rfc3550.js';
 import { type ClassifiedDirection, Fate } from './classify.js';
-
-/**
- * One step of the RFC 3550 §6.4.1 / §A.8 estimator, the only copy of it: J (ms) after an
- * arrival whose transit differs by `dMs` from the previous arrival's, D(i-1,i) =
- * (R_i - R_{i-1}) - (S_i - S_{i-1}). J += (|D| - J) / 16; the first arrival has J = 0.
- * Used by the analysis (directionJitter) and the live figures (src/session/collect/live.ts).
- */
-export function jitterStep(jMs: number, dMs: number): number {
-  return jMs + (Math.abs(dMs) - jMs) / 16;
-}
 
 export interface JitterResult {
   /** J after the arrival of each sent probe, indexed by sent position; NaN when not received. */

@@ -4,7 +4,7 @@
  * All times are milliseconds on a monotonic clock. `sendMs` is on the sender's clock,
  * `recvMs` on the receiver's clock; the two clocks may differ by an unknown offset, which
  * cancels in every one-way metric we compute (jitter, IPDV, relative delay).
- * Sequence numbers here are already extended (unwrapped), see `seq.ts`.
+ * Sequence numbers here are already extended (unwrapped), see `src/protocol/rfc3550.ts`.
  */
 
 /** One probe the sender put on the wire. */

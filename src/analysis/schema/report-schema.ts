@@ -281,17 +281,28 @@ export const HintCodeSchema = Type.Union([
 export const HintSchema = Obj({ code: HintCodeSchema, sentence: Type.String() });
 
 /** The relay as an independent witness of the upstream RTP stream (RTP headers inside ChannelData, RFC 7983 demux). */
+export const WitnessStreamSchema = Obj(
+  {
+    ssrc: Nullable(Int()),
+    packets: Int('Media RTP packets relayed (P bit clear), duplicates included.'),
+    paddingPackets: Int('Padding-only RTP packets relayed (P bit set: the only padding SRTP leaves readable), duplicates included.'),
+    expected: Int('Highest minus lowest RTP sequence number (RFC 3550 §A.1 extension), plus one.'),
+    lost: Int('expected - (packets + paddingPackets - duplicates): by RTP sequence number, padding-only packets keep their place.'),
+    lossPct: Nullable(Num()),
+    duplicates: Int('Network duplicates: visible here only (SRTP replay protection drops them before any receiver).'),
+    reordered: Int('Arrivals below the highest sequence number seen so far.'),
+    jitterMs: Nullable(Num('RFC 3550 §A.8 J after the last media arrival, 48 kHz RTP clock.')),
+    ipdvMeanAbsMs: Nullable(Num('Mean |IPDV| (RFC 5481 §4.2) over media pairs consecutive by sequence number.')),
+    maxIpdvMs: Nullable(Num()),
+    ssrcs: Int('SSRCs seen in this direction; the figures describe the one with the most packets.'),
+  },
+  'One direction of the RTP the relay carried, read from the headers only.',
+);
+
 export const WitnessSchema = Obj({
   source: Type.Literal('relay'),
-  upstream: Obj({
-    ssrc: Nullable(Int()),
-    packets: Int('RTP packets seen, padding-only packets excluded.'),
-    paddingPackets: Int(),
-    lost: Int('By RTP sequence number (RFC 3550 §A.1 extension), padding-only packets counted as received.'),
-    duplicates: Int(),
-    reordered: Int(),
-    ipdvMeanAbsMs: Nullable(Num()),
-  }),
+  upstream: WitnessStreamSchema,
+  downstream: Nullable(WitnessStreamSchema),
 });
 
 export const DirectionSummarySchema = Obj({

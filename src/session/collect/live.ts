@@ -1,4 +1,4 @@
-import { jitterStep } from '../../analysis/measure/jitter.js';
+import { jitterStep } from '../../protocol/rfc3550.js';
 import { percentile } from '../../analysis/measure/percentile.js';
 import type { SentLog } from './sent-log.js';
 

@@ -6,7 +6,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SignalData } from '../../../src/protocol/api.js';
 import { PROBE_CHANNEL_LABEL } from '../../../src/protocol/channels.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
-import { decodeEcho, decodeReceipts, encodeProbe, parseControlMessage, type ControlMessage, type ReceiptRecord } from '../../../src/protocol/wire.js';
+import {
+  decodeEcho,
+  decodeReceipts,
+  encodeProbe,
+  parseControlMessage,
+  type ControlMessage,
+  type ReceiptRecord,
+  type RelayWitness,
+} from '../../../src/protocol/wire.js';
 import { ReflectorSession, ReflectorSessionError, type ReflectorLogger } from '../../../server/reflector/session.js';
 import { parseCandidate } from '../../../server/reflector/candidates.js';
 import { startRtcClient, type RtcClient } from '../../kit/rtc.js';
@@ -35,7 +43,7 @@ afterEach(() => {
   }
 });
 
-function start(o: { maxSessionMs?: number } = {}): Harness {
+function start(o: { maxSessionMs?: number; relayWitness?: (ip: string, port: number) => RelayWitness | null } = {}): Harness {
   const logs: Harness['logs'] = [];
   const logger: ReflectorLogger = {
     info: (obj, msg) => logs.push({ level: 'info', msg, obj }),
@@ -69,6 +77,7 @@ function start(o: { maxSessionMs?: number } = {}): Harness {
       return () => entry.undone++;
     },
     onClose: (reason) => closed.push(reason),
+    ...(o.relayWitness ? { relayWitness: o.relayWitness } : {}),
   });
   client = startRtcClient({ send: (data) => session.signal(data) });
   const h = { session, client, toPage, allowed, closed, logs };
@@ -155,6 +164,35 @@ describe('ReflectorSession', () => {
     expect(types.slice(-2)).toEqual(['rtp-stats', 'final']);
     // Receipts are flushed before the tally on the ordered channel: nothing is reported after it.
     expect(h.client.controlBinary.items.flatMap((b) => decodeReceipts(b))).toHaveLength(sent.length);
+  });
+
+  it("puts the relay's witness of the RTP towards its signalled endpoint into the final tally (issue 13)", async () => {
+    const stream = {
+      packets: 7,
+      paddingPackets: 1,
+      expected: 9,
+      lost: 1,
+      lossPct: 100 / 9,
+      duplicates: 0,
+      reordered: 0,
+      jitterMs: 0.5,
+      ipdvMeanAbsMs: 0.25,
+      maxIpdvMs: 1,
+    };
+    const witness: RelayWitness = { source: 'relay', upstream: { ssrc: 1234, ...stream, ssrcs: 1 }, downstream: null };
+    const asked: string[] = [];
+    const h = start({
+      relayWitness: (ip, port) => {
+        asked.push(`${ip}:${port}`);
+        return witness;
+      },
+    });
+    await h.client.connected(CONNECT_MS);
+    sendProbe(h, probe(1, 10));
+    await h.client.data.atLeast(1, { timeoutMs: 5000, what: 'one echo' });
+    expect(await finalTally(h)).toEqual({ type: 'final', upReceived: 1, upDuplicates: 0, downSent: 1, relayWitness: witness });
+    // It asked about exactly the endpoints it opened on the relay (its host candidates).
+    expect(asked.sort()).toEqual(h.allowed.map((a) => `${a.ip}:${a.port}`).sort());
   });
 
   it('drops datagrams that are not probes, counts them, and echoes nothing for them', async () => {

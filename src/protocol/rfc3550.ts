@@ -1,7 +1,9 @@
 /**
- * Sequence-number extension (unwrapping).
+ * RFC 3550 receiver arithmetic, the only copy, shared by the analysis (src/analysis/measure),
+ * the page's live figures and the TURN relay's witness (server/turn/witness): sequence-number
+ * extension (§A.1) and one step of the interarrival jitter estimator (§A.8).
  *
- * RFC 3550 §A.1: a receiver keeps an extended sequence number so that a wrap of the N-bit
+ * Sequence-number extension (unwrapping). RFC 3550 §A.1: a receiver keeps an extended sequence number so that a wrap of the N-bit
  * wire field (0xFFFF -> 0 for RTP's 16 bits; 2^32 - 1 -> 0 on callprobe's 32-bit wire) is
  * not mistaken for a jump backwards. Each wire number is placed in the wrap cycle nearest
  * the highest extended number seen so far: a number a little ahead moves forward, a number
@@ -62,4 +64,15 @@ export function unwrapSequence(wireSeqs: readonly number[], bits: number): numbe
     if (highest === null || ext > highest) highest = ext;
   }
   return out;
+}
+
+/**
+ * One step of the RFC 3550 §6.4.1 / §A.8 estimator, the only copy of it: J (ms) after an
+ * arrival whose transit differs by `dMs` from the previous arrival's, D(i-1,i) =
+ * (R_i - R_{i-1}) - (S_i - S_{i-1}). J += (|D| - J) / 16; the first arrival has J = 0.
+ * Used by the analysis (directionJitter), the live figures (src/session/collect/live.ts) and
+ * the relay witness (server/turn/witness).
+ */
+export function jitterStep(jMs: number, dMs: number): number {
+  return jMs + (Math.abs(dMs) - jMs) / 16;
 }
