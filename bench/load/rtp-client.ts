@@ -7,6 +7,7 @@ import { CONTROL_CHANNEL, PROBE_CHANNEL_INIT, PROBE_CHANNEL_LABEL } from '../../
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { decodeRtpEcho, encodeRtpProbe } from '../../src/protocol/rtp-probe.js';
 import { ProbeKind, decodeReceipts, parseControlMessage, type ControlMessage } from '../../src/protocol/wire.js';
+import { TimerPacer } from './timer-pacer.js';
 
 /** What one RTP load client measured (round trip only: the client and the server share a clock-free loopback). */
 export interface RtpClientSummary {
@@ -135,21 +136,19 @@ export async function runRtpClient(baseUrl: string, durationS: number): Promise<
     const intervalMs = DEFAULTS.rtp.ptimeMs;
     const ticks = Math.round((durationS * 1000) / intervalMs);
     let sent = 0;
-    let missedTicks = 0;
-    const t0 = performance.now();
-    for (let i = 0; i < ticks; i++) {
-      const late = performance.now() - (t0 + i * intervalMs);
-      if (late < 0) await wait(-late);
-      else if (late >= intervalMs) {
-        missedTicks++;
-        continue;
-      }
-      const payload = encodeRtpProbe({ probeSeq: i, sendMs: performance.now(), opus: OPUS });
-      sent++;
-      void transceiver.sender.sendRtp(
-        new RtpPacket(new RtpHeader({ payloadType: pt, sequenceNumber: i & 0xffff, timestamp: (i * 480) >>> 0 }), Buffer.from(payload)),
-      );
-    }
+    // The data-channel load client's pacer (same rule as the page's worker: drift-free, too-late ticks skipped and counted).
+    const pacer = new TimerPacer({
+      intervalMs,
+      count: ticks,
+      onTick: (i) => {
+        const payload = encodeRtpProbe({ probeSeq: i, sendMs: performance.now(), opus: OPUS });
+        sent++;
+        void transceiver.sender.sendRtp(
+          new RtpPacket(new RtpHeader({ payloadType: pt, sequenceNumber: i & 0xffff, timestamp: (i * 480) >>> 0 }), Buffer.from(payload)),
+        );
+      },
+    });
+    const { missedTicks } = await pacer.done;
     // Late echoes: a second is far beyond any loopback round trip.
     await wait(1000);
     control.send(JSON.stringify({ type: 'stop' }));
