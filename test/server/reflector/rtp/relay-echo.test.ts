@@ -280,5 +280,14 @@ describe('the RTP probe leg through the relay', () => {
     // The decoy was signalled twice and dropped both times: not one datagram went there.
     expect(decoy.hits).toBe(0);
     expect(errors).toEqual([]);
+
+    // The leg is closed with the session: once the page hangs up, its socket is gone from serve.
+    const legSockets = opened.filter((s) => !relayAllocation(s));
+    ws.close();
+    await waitFor(() => !udpSockets(server.pid).some((s) => legSockets.includes(s)), {
+      timeoutMs: 10_000,
+      what: "the RTP leg's socket to close with the session",
+      state: () => JSON.stringify(udpSockets(server.pid)),
+    });
   }, 60_000);
 });
