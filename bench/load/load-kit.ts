@@ -32,8 +32,9 @@ interface Summary {
   diagnostics?: { sender?: { missedTicks?: number } };
 }
 
-export async function runClient(url: string, durationS: number): Promise<ClientResult> {
-  const child = spawn(process.execPath, [CLIENT, url, String(durationS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** One load client in a process of its own: the data-channel client, or `client` (e.g. the RTP client) given as a built script. */
+export async function runClient(url: string, durationS: number, client: string = CLIENT): Promise<ClientResult> {
+  const child = spawn(process.execPath, [client, url, String(durationS)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
