@@ -5,14 +5,20 @@
  * server has it, on by default) before the 201.
  */
 import pg from 'pg';
+import type { OverviewGroup } from '../../src/analysis/site/overview.js';
+import { METRIC_COLUMNS, summaryOf, summaryValues } from './summary.js';
 import { LATEST_SCHEMA, MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from './schema.js';
 import {
   CODE_ATTEMPTS,
   cutoffs,
   freshCode,
   freshId,
+  BACKFILL_BATCH,
+  INSERT_COLUMNS,
+  insertValues,
   RESULT_COLUMNS,
   SITE_SAMPLE_COLUMNS,
+  summaryUpdateSql,
   toAddress,
   toResult,
   toSiteSample,
@@ -66,6 +72,25 @@ async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise
   }
 }
 
+/** Fills the summary columns of rows stored before migration 2, from their bodies. */
+async function backfill(c: pg.PoolClient): Promise<void> {
+  const update = summaryUpdateSql((i) => `$${i}`);
+  for (;;) {
+    const rows = (await c.query<{ id: string; report: string }>(`SELECT id, report FROM results WHERE body_state IS NULL ORDER BY id LIMIT ${BACKFILL_BATCH}`))
+      .rows;
+    if (rows.length === 0) return;
+    for (const r of rows) await c.query(update, [...summaryValues(summaryOf(r.report)), r.id]);
+  }
+}
+
+/** The overview's query: per group, each metric's graded count, insufficient count and nearest-rank P90 (percentile_disc is nearest rank). */
+const OVERVIEW_SQL = `SELECT site, body_state, profile_id, profile_region, profile_from, probe_path, count(*) AS samples, ${METRIC_COLUMNS.map(
+  (c, i) =>
+    `count(${c}) AS n${i}, count(*) FILTER (WHERE insufficient_mask & ${1 << i} <> 0) AS i${i}, percentile_disc(0.9) WITHIN GROUP (ORDER BY ${c}) AS p${i}`,
+).join(', ')}
+  FROM results WHERE started_at >= $1 AND site IS NOT NULL
+  GROUP BY site, body_state, profile_id, profile_region, profile_from, probe_path`;
+
 async function migrate(pool: pg.Pool, nowMs: number): Promise<void> {
   await inTransaction(pool, async (c) => {
     await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -77,6 +102,7 @@ async function migrate(pool: pg.Pool, nowMs: number): Promise<void> {
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
       for (const s of m.statements) await c.query(s);
+      if (m.backfillSummaries === true) await backfill(c);
       await c.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [m.version, nowMs]);
     }
   });
@@ -97,9 +123,10 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
 
   const putOnce = (r: NewResult, id: string, code: string, storedAtMs: number): Promise<PutOutcome> =>
     inTransaction(pool, async (c) => {
+      const values = insertValues(r, id, code, storedAtMs);
       const ins = await c.query(
-        `INSERT INTO results (${RESULT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (sample_id) DO NOTHING RETURNING ${RESULT_COLUMNS}`,
-        [id, code, r.sampleId, r.kind, storedAtMs, r.startedAtMs, r.site, r.ticket, r.verdict, r.reportJson],
+        `INSERT INTO results (${INSERT_COLUMNS}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (sample_id) DO NOTHING RETURNING ${RESULT_COLUMNS}`,
+        values,
       );
       const row = ins.rows[0] as ResultRow | undefined;
       if (!row) {
@@ -174,6 +201,24 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
     siteSamples: async (q) => {
       const sql = `SELECT ${SITE_SAMPLE_COLUMNS} FROM results WHERE site = $1 AND started_at >= $2 ORDER BY started_at, id LIMIT $3`;
       return ((await pool.query(sql, [q.site, q.sinceMs, q.limit])).rows as SiteSampleDbRow[]).map(toSiteSample);
+    },
+    siteOverview: async (q) => {
+      const rows = (await pool.query<Record<string, unknown>>(OVERVIEW_SQL, [q.sinceMs])).rows;
+      const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+      return rows.map((r): OverviewGroup => ({
+        site: String(r.site),
+        body: r.body_state === 'report' || r.body_state === 'could-not-test' ? r.body_state : 'unreadable',
+        profileId: text(r.profile_id),
+        profileRegion: text(r.profile_region),
+        profileFrom: text(r.profile_from),
+        probePath: text(r.probe_path),
+        samples: Number(r.samples),
+        metrics: METRIC_COLUMNS.map((_, i) => ({
+          graded: Number(r[`n${i}`]),
+          insufficient: Number(r[`i${i}`]),
+          p90: r[`p${i}`] === null ? null : Number(r[`p${i}`]),
+        })),
+      }));
     },
     purge: async (nowMs) => {
       const c = cutoffs(opts, nowMs);
