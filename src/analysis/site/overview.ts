@@ -61,6 +61,8 @@ export interface OverviewSite {
   probePath: string | null;
   metrics: OverviewMetric[];
   verdict: Verdict;
+  /** Why the site is not graded although it has samples, or null. */
+  problem: string | null;
 }
 
 export interface SitesOverview {
@@ -69,12 +71,6 @@ export interface SitesOverview {
   since: string;
   minSamplesP90: number;
   sites: OverviewSite[];
-}
-
-/** Typed error: a stored profile the overview cannot grade against. */
-export class OverviewError extends Error {
-  override readonly name = 'OverviewError';
-  readonly reason = 'bad-profile';
 }
 
 function keyOf(g: OverviewGroup): string {
@@ -108,6 +104,7 @@ export function sitesOverview(groups: readonly OverviewGroup[], sinceMs: number,
     const sum = (list: readonly OverviewGroup[]): number => list.reduce((a, g) => a + g.samples, 0);
     const pool = pickPool(reports);
     let profile: ReturnType<typeof resolveProfile> | null = null;
+    let problem: string | null = null;
     if (pool !== null) {
       try {
         profile = resolveProfile({
@@ -116,8 +113,9 @@ export function sitesOverview(groups: readonly OverviewGroup[], sinceMs: number,
           ...(pool.profileFrom === null ? {} : { from: pool.profileFrom as 'site' | 'edge' }),
         });
       } catch (err) {
-        if (err instanceof ProfileError) throw new OverviewError(`site ${site}: ${err.message}`);
-        throw err;
+        // A profile this build no longer knows (e.g. a retired Azure region): that site is not graded, the others are.
+        if (!(err instanceof ProfileError)) throw err;
+        problem = `its samples' profile cannot be graded: ${err.message}`;
       }
     }
     const metrics: OverviewMetric[] = [];
@@ -150,6 +148,7 @@ export function sitesOverview(groups: readonly OverviewGroup[], sinceMs: number,
       probePath: pool?.probePath ?? null,
       metrics,
       verdict: verdictOf(metrics),
+      problem,
     });
   }
   return { kind: 'sites-overview', schemaVersion: 1, since: new Date(sinceMs).toISOString(), minSamplesP90: settings.minSamplesP90, sites };
