@@ -14,7 +14,7 @@ export interface Migration {
 }
 
 /** The SQL type of each summary column (both dialects read DOUBLE PRECISION; SQLite gives it REAL affinity). */
-function summaryColumnType(column: string): string {
+export function summaryColumnType(column: string): string {
   return column === 'insufficient_mask' ? 'INTEGER' : METRIC_COLUMNS.includes(column) ? 'DOUBLE PRECISION' : 'TEXT';
 }
 

@@ -108,7 +108,7 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
       .join(', ')}) ON CONFLICT (sample_id) DO NOTHING`,
   );
   const overview = db.prepare(
-    `SELECT site, body_state, profile_id, profile_region, profile_from, probe_path, insufficient_mask, ${METRIC_COLUMNS.join(', ')} FROM results WHERE started_at >= ? AND site IS NOT NULL ORDER BY site, body_state, profile_id, profile_region, profile_from, probe_path`,
+    `SELECT site, body_state, profile_id, profile_region, profile_from, probe_path, insufficient_mask, ${METRIC_COLUMNS.join(', ')} FROM results INDEXED BY results_site_started_at WHERE site IS NOT NULL AND started_at >= ? ORDER BY site`,
   );
   const insertAddress = db.prepare('INSERT INTO result_addresses (result_id, address, truncated, stored_at) VALUES (?, ?, ?, ?)');
   const bySampleId = db.prepare(`SELECT ${RESULT_COLUMNS} FROM results WHERE sample_id = ?`);
@@ -185,35 +185,44 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
     },
     siteSamples: async (q) => (siteSamples.all(q.site, q.sinceMs, q.limit) as SiteSampleDbRow[]).map(toSiteSample),
     siteOverview: async (q) => {
-      // SQLite has no percentile: the rows come ordered by group, each group's P90s are computed in TS.
+      // SQLite has no percentile: the rows come site by site in the order of the index
+      // results_site_started_at (no sort), each site's groups are gathered and their P90s computed in TS.
       const groups: OverviewGroup[] = [];
-      let key = '';
-      let head: unknown[] | null = null;
-      let acc = new OverviewAccumulator();
+      let site: string | null = null;
+      let bySite = new Map<string, { head: Array<string | null>; acc: OverviewAccumulator }>();
       const flush = (): void => {
-        if (head === null) return;
-        const [site, body, profileId, profileRegion, profileFrom, probePath] = head as Array<string | null>;
-        groups.push({
-          site: site ?? '',
-          body: body === 'report' || body === 'could-not-test' ? body : 'unreadable',
-          profileId: profileId ?? null,
-          profileRegion: profileRegion ?? null,
-          profileFrom: profileFrom ?? null,
-          probePath: probePath ?? null,
-          samples: acc.samples,
-          metrics: acc.metrics(),
-        });
+        for (const { head, acc } of bySite.values()) {
+          const [s0, body, profileId, profileRegion, profileFrom, probePath] = head;
+          groups.push({
+            site: s0 ?? '',
+            body: body === 'report' || body === 'could-not-test' ? body : 'unreadable',
+            profileId: profileId ?? null,
+            profileRegion: profileRegion ?? null,
+            profileFrom: profileFrom ?? null,
+            probePath: probePath ?? null,
+            samples: acc.samples,
+            metrics: acc.metrics(),
+          });
+        }
+        bySite = new Map();
       };
       const metricCount = METRIC_COLUMNS.length;
       for (const row of overview.raw().iterate(q.sinceMs) as IterableIterator<unknown[]>) {
-        const k = JSON.stringify(row.slice(0, 6));
-        if (k !== key) {
+        const head = row.slice(0, 6) as Array<string | null>;
+        if (head[0] !== site) {
           flush();
-          key = k;
-          head = row.slice(0, 6);
-          acc = new OverviewAccumulator();
+          site = head[0] ?? null;
         }
-        acc.add(row.slice(7, 7 + metricCount) as Array<number | null>, Number(row[6] ?? 0));
+        const key = head
+          .slice(1)
+          .map((v) => v ?? '\u0001')
+          .join('\u0000');
+        let g = bySite.get(key);
+        if (g === undefined) {
+          g = { head, acc: new OverviewAccumulator() };
+          bySite.set(key, g);
+        }
+        g.acc.add(row.slice(7, 7 + metricCount) as Array<number | null>, Number(row[6] ?? 0));
       }
       flush();
       return groups;
