@@ -41,7 +41,9 @@ export const FULL_SPEC: ReportBenchSpec = {
 export interface BenchRow {
   site: string;
   values: Array<string | number | null>;
+  /** Whether this row holds a full report body (could-not-test records always keep their small one). */
   hasBody: boolean;
+  couldNotTest: boolean;
   summary: SampleSummary;
   /** The sample as the TS site report reads it, from the generated data (not from the summary): the tests' independent reference. */
   reference: SiteSample;
@@ -98,7 +100,8 @@ export function* benchRows(spec: ReportBenchSpec, template: Report): Generator<B
         const reference: SiteSample = { id, code: codeOf(n), startedAtMs, body: { kind: 'could-not-test', reason: 'no-relay' } };
         yield {
           site,
-          hasBody: true,
+          hasBody: false,
+          couldNotTest: true,
           summary,
           reference,
           values: [...head, 'could-not-test', startedAtMs + 30_000, startedAtMs, site, null, null, body, ...summaryValues(summary)],
@@ -148,6 +151,7 @@ export function* benchRows(spec: ReportBenchSpec, template: Report): Generator<B
       yield {
         site,
         hasBody,
+        couldNotTest: false,
         summary,
         reference,
         values: [...head, 'report', startedAtMs + 30_000, startedAtMs, site, null, verdict, body, ...summaryValues(summary)],

@@ -15,7 +15,9 @@ import type { BenchRow } from './generate.js';
 
 export interface LoadStats {
   rows: number;
+  /** Rows with a full report body. */
   rowsWithBody: number;
+  rowsCouldNotTest: number;
   insertMs: number;
   /** Index build/ANALYZE and checkpoint after the inserts. */
   finishMs: number;
@@ -50,12 +52,14 @@ export function loadSqlite(path: string, rows: Iterable<BenchRow>): LoadStats {
     const insert = db.prepare(`INSERT INTO results (${INSERT_COLUMNS}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
     let n = 0;
     let withBody = 0;
+    let couldNotTest = 0;
     const t0 = performance.now();
     db.transaction(() => {
       for (const r of rows) {
         insert.run(...r.values);
         n++;
         if (r.hasBody) withBody++;
+        if (r.couldNotTest) couldNotTest++;
       }
     })();
     const t1 = performance.now();
@@ -65,6 +69,7 @@ export function loadSqlite(path: string, rows: Iterable<BenchRow>): LoadStats {
     return {
       rows: n,
       rowsWithBody: withBody,
+      rowsCouldNotTest: couldNotTest,
       insertMs: t1 - t0,
       finishMs: t2 - t1,
       dbBytes: statSync(path).size + (existsSync(wal) ? statSync(wal).size : 0),
@@ -87,6 +92,7 @@ export async function loadPostgres(url: string, rows: Iterable<BenchRow>): Promi
     const sql = `INSERT INTO results (${INSERT_COLUMNS}) SELECT * FROM unnest(${COLUMNS.map((col, i) => `$${i + 1}::${TYPES[col] ?? 'text'}[]`).join(', ')})`;
     let n = 0;
     let withBody = 0;
+    let couldNotTest = 0;
     let batch: Array<Array<string | number | null>> = COLUMNS.map(() => []);
     const flush = async (): Promise<void> => {
       if ((batch[0]?.length ?? 0) === 0) return;
@@ -99,6 +105,7 @@ export async function loadPostgres(url: string, rows: Iterable<BenchRow>): Promi
       r.values.forEach((v, i) => batch[i]?.push(v));
       n++;
       if (r.hasBody) withBody++;
+      if (r.couldNotTest) couldNotTest++;
       if ((batch[0]?.length ?? 0) >= PG_BATCH) await flush();
     }
     await flush();
@@ -114,6 +121,7 @@ export async function loadPostgres(url: string, rows: Iterable<BenchRow>): Promi
     return {
       rows: n,
       rowsWithBody: withBody,
+      rowsCouldNotTest: couldNotTest,
       insertMs: t1 - t0,
       finishMs: t2 - t1,
       dbBytes: Number(size?.db ?? 0),

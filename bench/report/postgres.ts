@@ -5,7 +5,7 @@
  * durability), stopped and removed by `stop()`, and stopped on exit if the bench dies first.
  */
 import { execFileSync, execFile } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,45 @@ export interface BenchPostgres {
   /** postgres://postgres@127.0.0.1:PORT/callprobe_bench */
   url: string;
   version: string;
+  /** CPU seconds the cluster's processes have used so far (Linux /proc: the postmaster, its live children, and its exited children such as parallel workers). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
+}
+
+/** Clock ticks a second of /proc/<pid>/stat times. */
+function clockTicks(): number {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+}
+
+/** utime, stime, cutime, cstime and ppid of a process, or null once it is gone. */
+function procTimes(pid: number): { ppid: number; own: number; children: number } | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // Fields after the command name (which may hold spaces) in parentheses: state ppid ... utime(14) stime(15) cutime(16) cstime(17).
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const n = (i: number): number => Number(f[i - 3] ?? 0);
+  return { ppid: n(4), own: n(14) + n(15), children: n(16) + n(17) };
+}
+
+/** CPU seconds of the process tree rooted at `root` (one level: PostgreSQL's processes are all the postmaster's children). */
+export function treeCpuSeconds(root: number, ticks: number): number {
+  const top = procTimes(root);
+  if (top === null) return 0;
+  let total = top.own + top.children;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const t = procTimes(Number(entry));
+    if (t !== null && t.ppid === root) total += t.own;
+  }
+  return total / ticks;
 }
 
 /** Typed error: the cluster could not start (no binaries, not root, initdb or pg_ctl failed). */
@@ -98,5 +136,7 @@ export async function startBenchPostgres(settings: Record<string, string> = {}):
     throw err;
   }
   const version = (await run(join(bin, 'postgres'), ['--version'], 'postgres --version')).trim();
-  return { url: `postgres://postgres@127.0.0.1:${port}/callprobe_bench`, version, stop };
+  const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const ticks = clockTicks();
+  return { url: `postgres://postgres@127.0.0.1:${port}/callprobe_bench`, version, cpuSeconds: () => treeCpuSeconds(postmaster, ticks), stop };
 }

@@ -5,7 +5,7 @@
  * server has it, on by default) before the 201.
  */
 import pg from 'pg';
-import type { OverviewGroup } from '../../src/analysis/site/overview.js';
+import { pickPool, type OverviewGroup } from '../../src/analysis/site/overview.js';
 import { METRIC_COLUMNS, summaryOf, summaryValues } from './summary.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { LATEST_SCHEMA, MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from './schema.js';
@@ -84,38 +84,33 @@ async function backfill(c: pg.PoolClient): Promise<void> {
   }
 }
 
-/**
- * The overview's query over one range of sites: per group, each metric's graded count,
- * insufficient count and P90. percentile_disc(0.9) is the nearest rank of
- * src/analysis/measure/percentile.ts: the value at rank ceil(0.9 n) of the n non-null values,
- * both computed in float8 (0.9 * n), so the same value (tested against the TS code).
- */
-function overviewSql(range: string): string {
-  return `SELECT site, body_state, profile_id, profile_region, profile_from, probe_path, count(*) AS samples, ${METRIC_COLUMNS.map(
-    (c, i) =>
-      `count(${c}) AS n${i}, count(*) FILTER (WHERE insufficient_mask & ${1 << i} <> 0) AS i${i}, percentile_disc(0.9) WITHIN GROUP (ORDER BY ${c}) AS p${i}`,
-  ).join(', ')}
-  FROM results WHERE started_at >= $1 AND site IS NOT NULL ${range}
+/** The overview's first query: per group, the samples and each metric's graded and insufficient counts (a hash aggregate, parallel). */
+const OVERVIEW_COUNTS_SQL = `SELECT site, body_state, profile_id, profile_region, profile_from, probe_path, count(*) AS samples, ${METRIC_COLUMNS.map(
+  (c, i) => `count(${c}) AS n${i}, count(*) FILTER (WHERE insufficient_mask & ${1 << i} <> 0) AS i${i}`,
+).join(', ')}
+  FROM results WHERE started_at >= $1 AND site IS NOT NULL
   GROUP BY site, body_state, profile_id, profile_region, profile_from, probe_path`;
+
+/**
+ * The overview's second query: the P90s of the given metrics over each listed site's pool, one
+ * site at a time through the index results_site_started_at (no sort of the table). percentile_disc(0.9)
+ * is the nearest rank of src/analysis/measure/percentile.ts: the value at rank ceil(0.9 n) of the
+ * n non-null values, 0.9 * n computed in float8 as in TS, so the same value (tested against the TS code).
+ */
+function overviewP90Sql(metrics: readonly number[]): string {
+  const p90s = metrics.map((i) => `percentile_disc(0.9) WITHIN GROUP (ORDER BY r.${METRIC_COLUMNS[i] ?? ''}) AS p${i}`).join(', ');
+  return `SELECT p.i, x.* FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS p(i, site, pid, reg, frm, path)
+  CROSS JOIN LATERAL (SELECT ${p90s} FROM results r WHERE r.site = p.site AND r.started_at >= $1 AND r.body_state = 'report'
+    AND r.profile_id IS NOT DISTINCT FROM p.pid AND r.profile_region IS NOT DISTINCT FROM p.reg
+    AND r.profile_from IS NOT DISTINCT FROM p.frm AND r.probe_path IS NOT DISTINCT FROM p.path) x`;
 }
 
-/** Every distinct site, in order, by one index probe per site (a loose index scan of results_site_started_at). */
-const DISTINCT_SITES_SQL = `WITH RECURSIVE s AS (
-    (SELECT site FROM results WHERE site IS NOT NULL ORDER BY site LIMIT 1)
-    UNION ALL
-    SELECT (SELECT r.site FROM results r WHERE r.site > s.site ORDER BY r.site LIMIT 1) FROM s WHERE s.site IS NOT NULL
-  ) SELECT site FROM s WHERE site IS NOT NULL`;
-
-/** Site ranges [from, to) splitting `sites` (sorted) into at most `chunks` parts: SQL conditions and their parameters. */
-export function siteRanges(sites: readonly string[], chunks: number): Array<{ sql: string; params: string[] }> {
-  const n = Math.max(1, Math.min(chunks, sites.length));
-  const starts = Array.from({ length: n }, (_, i) => sites[Math.floor((i * sites.length) / n)]).filter((v): v is string => v !== undefined);
-  if (starts.length <= 1) return [{ sql: '', params: [] }];
-  return starts.map((from, i) => {
-    const to = starts[i + 1];
-    if (i === 0) return { sql: 'AND site < $2', params: [to ?? ''] };
-    return to === undefined ? { sql: 'AND site >= $2', params: [from] } : { sql: 'AND site >= $2 AND site < $3', params: [from, to] };
-  });
+/** `items` in at most `chunks` contiguous parts of near-equal size. */
+export function chunked<T>(items: readonly T[], chunks: number): T[][] {
+  const n = Math.max(1, Math.min(chunks, items.length));
+  return Array.from({ length: n }, (_, i) => items.slice(Math.floor((i * items.length) / n), Math.floor(((i + 1) * items.length) / n))).filter(
+    (c) => c.length > 0,
+  );
 }
 
 async function migrate(pool: pg.Pool, nowMs: number): Promise<void> {
@@ -230,19 +225,8 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
       return ((await pool.query(sql, [q.site, q.sinceMs, q.limit])).rows as SiteSampleDbRow[]).map(toSiteSample);
     },
     siteOverview: async (q) => {
-      // The sorting is CPU: several ranges of sites at once, each on its own connection (no JIT: compiling costs more than it saves here).
-      const sites = (await pool.query<{ site: string }>(DISTINCT_SITES_SQL)).rows.map((r) => r.site);
-      const parts = await Promise.all(
-        siteRanges(sites, DEFAULTS.siteReport.overviewQueryChunks).map((range) =>
-          inTransaction(pool, async (c) => {
-            await c.query('SET LOCAL jit = off');
-            return (await c.query<Record<string, unknown>>(overviewSql(range.sql), [q.sinceMs, ...range.params])).rows;
-          }),
-        ),
-      );
-      const rows = parts.flat();
       const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-      return rows.map((r): OverviewGroup => ({
+      const groups = (await pool.query<Record<string, unknown>>(OVERVIEW_COUNTS_SQL, [q.sinceMs])).rows.map((r): OverviewGroup => ({
         site: String(r.site),
         body: r.body_state === 'report' || r.body_state === 'could-not-test' ? r.body_state : 'unreadable',
         profileId: text(r.profile_id),
@@ -250,12 +234,48 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
         profileFrom: text(r.profile_from),
         probePath: text(r.probe_path),
         samples: Number(r.samples),
-        metrics: METRIC_COLUMNS.map((_, i) => ({
-          graded: Number(r[`n${i}`]),
-          insufficient: Number(r[`i${i}`]),
-          p90: r[`p${i}`] === null ? null : Number(r[`p${i}`]),
-        })),
+        metrics: METRIC_COLUMNS.map((_, i) => ({ graded: Number(r[`n${i}`]), insufficient: Number(r[`i${i}`]), p90: null })),
       }));
+      // The P90s only of each site's pool, and only of metrics it graded.
+      const bySite = new Map<string, OverviewGroup[]>();
+      for (const g of groups) if (g.body === 'report') bySite.set(g.site, [...(bySite.get(g.site) ?? []), g]);
+      const pooled = [...bySite.values()].map((gs) => pickPool(gs)).filter((g): g is OverviewGroup => g !== null);
+      const metrics = METRIC_COLUMNS.map((_, i) => i).filter((i) => pooled.some((g) => (g.metrics[i]?.graded ?? 0) > 0));
+      if (metrics.length === 0) return groups;
+      const sql = overviewP90Sql(metrics);
+      // Sorting the values is CPU: several parts of the site list at once, each on its own connection (no JIT: compiling costs more than it saves).
+      const parts = chunked(
+        pooled.map((g, i) => ({ g, i })),
+        DEFAULTS.siteReport.overviewQueryChunks,
+      );
+      await Promise.all(
+        parts.map((part) =>
+          inTransaction(pool, async (c) => {
+            await c.query('SET LOCAL jit = off');
+            const rows = (
+              await c.query<Record<string, unknown>>(sql, [
+                q.sinceMs,
+                part.map((p) => p.i),
+                part.map((p) => p.g.site),
+                part.map((p) => p.g.profileId),
+                part.map((p) => p.g.profileRegion),
+                part.map((p) => p.g.profileFrom),
+                part.map((p) => p.g.probePath),
+              ])
+            ).rows;
+            for (const r of rows) {
+              const g = pooled[Number(r.i)];
+              if (g === undefined) continue;
+              for (const i of metrics) {
+                const m = g.metrics[i];
+                const v = r[`p${i}`];
+                if (m !== undefined) m.p90 = v === null || v === undefined ? null : Number(v);
+              }
+            }
+          }),
+        ),
+      );
+      return groups;
     },
     purge: async (nowMs) => {
       const c = cutoffs(opts, nowMs);

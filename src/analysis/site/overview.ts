@@ -30,7 +30,7 @@ export interface OverviewGroup {
   profileFrom: string | null;
   probePath: string | null;
   samples: number;
-  /** In SITE_METRIC_KEYS order. */
+  /** In SITE_METRIC_KEYS order. The P90s are those of the group pickPool chooses for its site (other groups may have null). */
   metrics: OverviewGroupMetric[];
 }
 
@@ -73,12 +73,15 @@ export interface SitesOverview {
   sites: OverviewSite[];
 }
 
-function keyOf(g: OverviewGroup): string {
+function keyOf(g: PoolCount): string {
   return profileKey({ id: g.profileId ?? '', azureRegion: g.profileRegion, from: g.profileFrom });
 }
 
-/** The site's pool: the profile most samples used, then its most used probe path (ties: the smaller key). */
-function pickPool(reports: readonly OverviewGroup[]): OverviewGroup | null {
+/** A group without its metrics: what choosing a pool reads. */
+export type PoolCount = Omit<OverviewGroup, 'metrics'>;
+
+/** A site's pool among its report groups: the profile most samples used, then its most used probe path (ties: the smaller key). */
+export function pickPool<G extends PoolCount>(reports: readonly G[]): G | null {
   const byProfile = new Map<string, number>();
   for (const g of reports) byProfile.set(keyOf(g), (byProfile.get(keyOf(g)) ?? 0) + g.samples);
   const best = <T extends string>(m: Map<T, number>): T | null => {

@@ -58,6 +58,7 @@ describe.each([
       expect(figures.load.rowsWithBody).toBe(rows.filter((r) => r.hasBody).length);
       expect(figures.load.rowsWithBody).toBeGreaterThan(20);
       expect(figures.load.rowsWithBody).toBeLessThan(100);
+      expect(figures.load.rowsCouldNotTest).toBe(rows.filter((r) => r.couldNotTest).length);
       // Every body the generator wrote is one callprobe reads (not counted as unreadable).
       expect(rows.filter((r) => r.summary.body === 'unreadable')).toEqual([]);
       for (const t of [figures.siteReport, figures.siteQuery, figures.overview]) {
