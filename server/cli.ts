@@ -263,11 +263,13 @@ const sinceArg = arg((v: string): string => {
 
 program
   .command('report')
-  .description("a site's report over its stored samples: P50/P90/P99 per target graded at the 90th percentile, misses, worst hours (exit codes as run)")
+  .description(
+    "a site's report over its stored samples: P50/P90/P99 per target graded at the 90th percentile, misses, worst hours; or --all sites' P90s (exit codes as run)",
+  )
   .requiredOption('--server <url>', 'callprobe server holding the results, e.g. http://127.0.0.1:8080', serverUrlArg)
-  .requiredOption(
+  .option(
     '--site <name>',
-    'the site, as its samples were stored (run --site)',
+    'the site, as its samples were stored (run --site); or --all',
     arg((v: string): string => {
       if (v.length === 0 || v.length > BOUNDS.siteChars) throw new ConfigError(`--site is 1 to ${BOUNDS.siteChars} characters`);
       return v;
@@ -293,6 +295,7 @@ program
     `IANA time zone of the worst hours, e.g. Europe/Paris (default ${DEFAULTS.siteReport.timeZone})`,
     arg((v) => parseTimeZone(v)),
   )
+  .option('--all', 'instead of --site: every site, its P90 per target with its grade (the all-sites overview)', false)
   .option('--json', 'print the site report as JSON', false)
   .option('--csv', 'print one CSV row per target and direction', false)
   .addOption(new Option('--token <token>', "the server's operator token (else CALLPROBE_ADMIN_TOKEN)").env('CALLPROBE_TOKEN').argParser(arg(parseAdminToken)))

@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sourceKey } from './signal-limits.js';
 import type { SiteAlerts } from '../alerts/index.js';
-import { RESULTS_PATH, SHARED_RESULT_API, SHARED_RESULT_PAGE, SITES_PATH, type ResultAck } from '../../src/protocol/api.js';
+import { RESULTS_PATH, SHARED_RESULT_API, SHARED_RESULT_PAGE, SITES_OVERVIEW_PATH, SITES_PATH, type ResultAck } from '../../src/protocol/api.js';
 import { BOUNDS, ConfigError, DEFAULTS, parseSinceSpan, parseTimeZone } from '../../src/protocol/defaults.js';
 import { parseResultCode, ResultCodeError } from '../../src/protocol/result-code.js';
 import type { Report, ReportV1 } from '../../src/analysis/schema/report-schema.js';
@@ -16,7 +16,7 @@ import { ReportShapeError } from '../reports/accept.js';
 import { parseIsoMs, readUpload } from '../reports/upload.js';
 import { couldNotTestRow, csvHeader, csvLine, orderedRow, reportRow, type Cell } from '../reports/export.js';
 import { unmapIpv4 } from '../store/address.js';
-import { siteReportFromStore, SiteReportTooLarge } from '../reports/site.js';
+import { siteReportFromStore, SiteReportTooLarge, sitesOverviewFromStore } from '../reports/site.js';
 import { SiteReportError, type PoolChoice } from '../../src/analysis/site/site.js';
 import type { ResultStore, StoredResult } from '../store/types.js';
 
@@ -141,6 +141,16 @@ export function checked<T>(reason: string, parse: () => T): T {
 }
 
 /** ?profile=&azureRegion=&from=&path= of a site report: null picks what most samples used. */
+/** ?since=7d (a span back from now) or an ISO 8601 time or date; absent: DEFAULTS.siteReport.sinceMs back from now. */
+function siteSince(text: string | undefined): number {
+  const since = text ?? '';
+  return since === ''
+    ? Date.now() - DEFAULTS.siteReport.sinceMs
+    : /^\d+[dhm]$/.test(since)
+      ? Date.now() - checked('bad-since', () => parseSinceSpan(since, 'since'))
+      : (parseSince(since) as number);
+}
+
 function poolChoice(q: Record<string, string | undefined>): PoolChoice {
   const id = q.profile === undefined || q.profile === '' ? null : q.profile;
   if (id !== null && id !== 'client-to-edge' && id !== 'edge-to-edge' && id !== 'azure-region')
@@ -268,14 +278,7 @@ export async function registerResults(app: FastifyInstance, opts: ResultsOptions
       const q = oneQuery(req.query);
       const site = req.params.site;
       if (site.length === 0 || site.length > BOUNDS.siteChars) throw new Refusal(400, 'bad-site', `site is 1 to ${BOUNDS.siteChars} characters`);
-      // ?since=7d (a span back from now) or an ISO 8601 time or date.
-      const since = q.since ?? '';
-      const sinceMs =
-        since === ''
-          ? Date.now() - DEFAULTS.siteReport.sinceMs
-          : /^\d+[dhm]$/.test(since)
-            ? Date.now() - checked('bad-since', () => parseSinceSpan(since, 'since'))
-            : (parseSince(since) as number);
+      const sinceMs = siteSince(q.since);
       const timeZone = q.tz === undefined || q.tz === '' ? DEFAULTS.siteReport.timeZone : checked('bad-tz', () => parseTimeZone(q.tz ?? '', 'tz'));
       try {
         const report = await siteReportFromStore(store, { site, sinceMs, choice: poolChoice(q), timeZone });
@@ -288,6 +291,18 @@ export async function registerResults(app: FastifyInstance, opts: ResultsOptions
       }
     },
   );
+
+  app.get<{ Querystring: Record<string, unknown> }>(SITES_OVERVIEW_PATH, { errorHandler: resultsErrorHandler }, async (req, reply) => {
+    const who = operatorOrConsole(req, opts, 'tier1');
+    if (who !== 'ok') throw who;
+    if (store === null) throw noStore();
+    const q = oneQuery(req.query);
+    for (const name of Object.keys(q)) if (name !== 'since') throw new Refusal(400, 'bad-query', `unknown parameter ${name}: the overview takes since`);
+    const sinceMs = siteSince(q.since);
+    const overview = await sitesOverviewFromStore(store, sinceMs);
+    reply.header('cache-control', 'no-store');
+    return overview;
+  });
 
   app.get<{ Querystring: { since?: string; site?: string; format?: string } }>(RESULTS_PATH, { errorHandler: resultsErrorHandler }, async (req, reply) => {
     const who = operatorOrConsole(req, opts, 'tier2');

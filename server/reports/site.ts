@@ -1,12 +1,13 @@
 /**
  * The site report from the results store (issue 12): one site's stored samples since a time,
- * read through the same checks as every other reader (accept.ts), then the pure site report
+ * as their summary columns (computed at save time through the checks of accept.ts), then the pure site report
  * (src/analysis/report/site-report.ts), the same code `callprobe aggregate` runs over files.
  */
 import { buildSiteReport, type SiteReport } from '../../src/analysis/report/site-report.js';
-import { siteReportFields, type PoolChoice, type SiteSample } from '../../src/analysis/site/site.js';
+import type { PoolChoice, SiteSample } from '../../src/analysis/site/site.js';
+import { sitesOverview, type SitesOverview } from '../../src/analysis/site/overview.js';
 import { BOUNDS } from '../../src/protocol/defaults.js';
-import { acceptResult, ReportShapeError } from './accept.js';
+import { siteSampleOfSummary } from '../store/summary.js';
 import type { ResultStore, SiteSampleRow } from '../store/types.js';
 
 /** Typed error: more samples than one site report reads. */
@@ -23,26 +24,12 @@ export class SiteReportTooLarge extends Error {
 }
 
 /**
- * A stored row as the site report reads it. A body that is not JSON or not a report of a
- * version callprobe reads is not dropped: it becomes an `unreadable` sample, counted apart.
+ * A stored row as the site report reads it: from its summary columns alone (../store/summary.ts,
+ * computed from the body at save time), never the body. A body that was not JSON or not a
+ * report of a version callprobe reads is not dropped: it is an `unreadable` sample, counted apart.
  */
 export function siteSampleOf(row: SiteSampleRow): SiteSample {
-  const base = { id: row.id, code: row.code, startedAtMs: row.startedAtMs };
-  let value: unknown;
-  try {
-    value = JSON.parse(row.reportJson);
-  } catch (err) {
-    return { ...base, body: { kind: 'unreadable', problem: `not JSON: ${(err as Error).message}` } };
-  }
-  try {
-    const accepted = acceptResult(value);
-    return accepted.kind === 'could-not-test'
-      ? { ...base, body: { kind: 'could-not-test', reason: accepted.record.reason } }
-      : { ...base, body: { kind: 'report', report: siteReportFields(accepted.report) } };
-  } catch (err) {
-    if (err instanceof ReportShapeError) return { ...base, body: { kind: 'unreadable', problem: `${err.reason}: ${err.message}` } };
-    throw err;
-  }
+  return siteSampleOfSummary({ id: row.id, code: row.code, startedAtMs: row.startedAtMs }, row.summary);
 }
 
 export interface SiteReportQuery {
@@ -57,4 +44,9 @@ export async function siteReportFromStore(store: ResultStore, q: SiteReportQuery
   const rows = await store.siteSamples({ site: q.site, sinceMs: q.sinceMs, limit: max + 1 });
   if (rows.length > max) throw new SiteReportTooLarge(q.site, q.sinceMs, max);
   return buildSiteReport(rows.map(siteSampleOf), { site: q.site, sinceMs: q.sinceMs, choice: q.choice, settings: { timeZone: q.timeZone } });
+}
+
+/** The all-sites overview since a time: the store's groups (summary columns only), graded (src/analysis/site/overview.ts). */
+export async function sitesOverviewFromStore(store: ResultStore, sinceMs: number): Promise<SitesOverview> {
+  return sitesOverview(await store.siteOverview({ sinceMs }), sinceMs);
 }

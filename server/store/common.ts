@@ -2,7 +2,10 @@
 import { encodeResultCode, RESULT_CODE_BYTES } from '../../src/protocol/result-code.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { addressPrefix } from './address.js';
-import { DAY_MS, StoreError, type ResultKind, type SiteSampleRow, type StoreOptions, type StoredAddress, type StoredResult } from './types.js';
+import { percentile } from '../../src/analysis/measure/percentile.js';
+import type { OverviewGroupMetric } from '../../src/analysis/site/overview.js';
+import { METRIC_COLUMNS, SUMMARY_COLUMNS, summaryFromRow, summaryOf, summaryValues, type SummaryDbRow } from './summary.js';
+import { DAY_MS, StoreError, type NewResult, type ResultKind, type SiteSampleRow, type StoreOptions, type StoredAddress, type StoredResult } from './types.js';
 
 /** A fresh code is tried this often before giving up: with 2^40 codes, even at a million stored a second try almost never happens. */
 export const CODE_ATTEMPTS = 8;
@@ -72,10 +75,10 @@ export function toAddress(row: AddressRow): StoredAddress {
 
 export const RESULT_COLUMNS = 'id, code, sample_id, kind, stored_at, started_at, site, ticket, verdict, report';
 
-/** The columns a site report reads (no ticket, no site: the query names the site). */
-export const SITE_SAMPLE_COLUMNS = 'id, code, sample_id, kind, started_at, verdict, report';
+/** The columns a site report reads (no ticket, no site: the query names the site; no body: its summary columns). */
+export const SITE_SAMPLE_COLUMNS = `id, code, sample_id, kind, started_at, verdict, ${SUMMARY_COLUMNS.join(', ')}`;
 
-export type SiteSampleDbRow = Pick<ResultRow, 'id' | 'code' | 'sample_id' | 'kind' | 'started_at' | 'verdict' | 'report'>;
+export type SiteSampleDbRow = Pick<ResultRow, 'id' | 'code' | 'sample_id' | 'kind' | 'started_at' | 'verdict'> & SummaryDbRow;
 
 export function toSiteSample(row: SiteSampleDbRow): SiteSampleRow {
   if (row.kind !== 'report' && row.kind !== 'could-not-test') throw new StoreError('bad-row', `result ${row.id}: unknown kind "${row.kind}"`);
@@ -86,6 +89,38 @@ export function toSiteSample(row: SiteSampleDbRow): SiteSampleRow {
     kind: row.kind,
     startedAtMs: ms(row.started_at, 'started_at'),
     verdict: row.verdict,
-    reportJson: row.report,
+    summary: summaryFromRow(row),
   };
+}
+
+/** The INSERT column list and the values of a result with its summary (computed from its body here, the one place). */
+export const INSERT_COLUMNS = `${RESULT_COLUMNS}, ${SUMMARY_COLUMNS.join(', ')}`;
+
+export function insertValues(r: NewResult, id: string, code: string, storedAtMs: number): Array<string | number | null> {
+  return [id, code, r.sampleId, r.kind, storedAtMs, r.startedAtMs, r.site, r.ticket, r.verdict, r.reportJson, ...summaryValues(summaryOf(r.reportJson))];
+}
+
+/** The UPDATE of a row's summary columns (migration 2's backfill), `?` or `$n` placeholders, the id last. */
+export function summaryUpdateSql(placeholder: (i: number) => string): string {
+  return `UPDATE results SET ${SUMMARY_COLUMNS.map((c, i) => `${c} = ${placeholder(i + 1)}`).join(', ')} WHERE id = ${placeholder(SUMMARY_COLUMNS.length + 1)}`;
+}
+
+/** Rows the backfill reads at a time. */
+export const BACKFILL_BATCH = 500;
+
+/** Nearest-rank P90 per metric of one group's rows, and the counts (SQLite's overview, in TS). */
+export class OverviewAccumulator {
+  samples = 0;
+  readonly values: number[][] = METRIC_COLUMNS.map(() => []);
+  readonly insufficient: number[] = METRIC_COLUMNS.map(() => 0);
+  add(metrics: ReadonlyArray<number | null>, insufficientMask: number): void {
+    this.samples++;
+    metrics.forEach((v, i) => {
+      if (v !== null) this.values[i]?.push(v);
+    });
+    if (insufficientMask !== 0) this.insufficient.forEach((n, i) => (this.insufficient[i] = (insufficientMask & (1 << i)) !== 0 ? n + 1 : n));
+  }
+  metrics(): OverviewGroupMetric[] {
+    return this.values.map((vs, i) => ({ graded: vs.length, insufficient: this.insufficient[i] ?? 0, p90: vs.length === 0 ? null : percentile(vs, 90) }));
+  }
 }

@@ -5,14 +5,21 @@
  * server has it, on by default) before the 201.
  */
 import pg from 'pg';
+import { pickPool, type OverviewGroup } from '../../src/analysis/site/overview.js';
+import { METRIC_COLUMNS, summaryOf, summaryValues } from './summary.js';
+import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { LATEST_SCHEMA, MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from './schema.js';
 import {
   CODE_ATTEMPTS,
   cutoffs,
   freshCode,
   freshId,
+  BACKFILL_BATCH,
+  INSERT_COLUMNS,
+  insertValues,
   RESULT_COLUMNS,
   SITE_SAMPLE_COLUMNS,
+  summaryUpdateSql,
   toAddress,
   toResult,
   toSiteSample,
@@ -66,6 +73,46 @@ async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise
   }
 }
 
+/** Fills the summary columns of rows stored before migration 2, from their bodies. */
+async function backfill(c: pg.PoolClient): Promise<void> {
+  const update = summaryUpdateSql((i) => `$${i}`);
+  for (;;) {
+    const rows = (await c.query<{ id: string; report: string }>(`SELECT id, report FROM results WHERE body_state IS NULL ORDER BY id LIMIT ${BACKFILL_BATCH}`))
+      .rows;
+    if (rows.length === 0) return;
+    for (const r of rows) await c.query(update, [...summaryValues(summaryOf(r.report)), r.id]);
+  }
+}
+
+/** The overview's first query: per group, the samples and each metric's graded and insufficient counts (a hash aggregate, parallel). */
+const OVERVIEW_COUNTS_SQL = `SELECT site, body_state, profile_id, profile_region, profile_from, probe_path, count(*) AS samples, ${METRIC_COLUMNS.map(
+  (c, i) => `count(${c}) AS n${i}, count(*) FILTER (WHERE insufficient_mask & ${1 << i} <> 0) AS i${i}`,
+).join(', ')}
+  FROM results WHERE started_at >= $1 AND site IS NOT NULL
+  GROUP BY site, body_state, profile_id, profile_region, profile_from, probe_path`;
+
+/**
+ * The overview's second query: the P90s of the given metrics over each listed site's pool, one
+ * site at a time through the index results_site_started_at (no sort of the table). percentile_disc(0.9)
+ * is the nearest rank of src/analysis/measure/percentile.ts: the value at rank ceil(0.9 n) of the
+ * n non-null values, 0.9 * n computed in float8 as in TS, so the same value (tested against the TS code).
+ */
+function overviewP90Sql(metrics: readonly number[]): string {
+  const p90s = metrics.map((i) => `percentile_disc(0.9) WITHIN GROUP (ORDER BY r.${METRIC_COLUMNS[i] ?? ''}) AS p${i}`).join(', ');
+  return `SELECT p.i, x.* FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS p(i, site, pid, reg, frm, path)
+  CROSS JOIN LATERAL (SELECT ${p90s} FROM results r WHERE r.site = p.site AND r.started_at >= $1 AND r.body_state = 'report'
+    AND r.profile_id IS NOT DISTINCT FROM p.pid AND r.profile_region IS NOT DISTINCT FROM p.reg
+    AND r.profile_from IS NOT DISTINCT FROM p.frm AND r.probe_path IS NOT DISTINCT FROM p.path) x`;
+}
+
+/** `items` in at most `chunks` contiguous parts of near-equal size. */
+export function chunked<T>(items: readonly T[], chunks: number): T[][] {
+  const n = Math.max(1, Math.min(chunks, items.length));
+  return Array.from({ length: n }, (_, i) => items.slice(Math.floor((i * items.length) / n), Math.floor(((i + 1) * items.length) / n))).filter(
+    (c) => c.length > 0,
+  );
+}
+
 async function migrate(pool: pg.Pool, nowMs: number): Promise<void> {
   await inTransaction(pool, async (c) => {
     await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -77,6 +124,7 @@ async function migrate(pool: pg.Pool, nowMs: number): Promise<void> {
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
       for (const s of m.statements) await c.query(s);
+      if (m.backfillSummaries === true) await backfill(c);
       await c.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [m.version, nowMs]);
     }
   });
@@ -97,9 +145,10 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
 
   const putOnce = (r: NewResult, id: string, code: string, storedAtMs: number): Promise<PutOutcome> =>
     inTransaction(pool, async (c) => {
+      const values = insertValues(r, id, code, storedAtMs);
       const ins = await c.query(
-        `INSERT INTO results (${RESULT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (sample_id) DO NOTHING RETURNING ${RESULT_COLUMNS}`,
-        [id, code, r.sampleId, r.kind, storedAtMs, r.startedAtMs, r.site, r.ticket, r.verdict, r.reportJson],
+        `INSERT INTO results (${INSERT_COLUMNS}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (sample_id) DO NOTHING RETURNING ${RESULT_COLUMNS}`,
+        values,
       );
       const row = ins.rows[0] as ResultRow | undefined;
       if (!row) {
@@ -174,6 +223,59 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
     siteSamples: async (q) => {
       const sql = `SELECT ${SITE_SAMPLE_COLUMNS} FROM results WHERE site = $1 AND started_at >= $2 ORDER BY started_at, id LIMIT $3`;
       return ((await pool.query(sql, [q.site, q.sinceMs, q.limit])).rows as SiteSampleDbRow[]).map(toSiteSample);
+    },
+    siteOverview: async (q) => {
+      const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+      const groups = (await pool.query<Record<string, unknown>>(OVERVIEW_COUNTS_SQL, [q.sinceMs])).rows.map((r): OverviewGroup => ({
+        site: String(r.site),
+        body: r.body_state === 'report' || r.body_state === 'could-not-test' ? r.body_state : 'unreadable',
+        profileId: text(r.profile_id),
+        profileRegion: text(r.profile_region),
+        profileFrom: text(r.profile_from),
+        probePath: text(r.probe_path),
+        samples: Number(r.samples),
+        metrics: METRIC_COLUMNS.map((_, i) => ({ graded: Number(r[`n${i}`]), insufficient: Number(r[`i${i}`]), p90: null })),
+      }));
+      // The P90s only of each site's pool, and only of metrics it graded.
+      const bySite = new Map<string, OverviewGroup[]>();
+      for (const g of groups) if (g.body === 'report') bySite.set(g.site, [...(bySite.get(g.site) ?? []), g]);
+      const pooled = [...bySite.values()].map((gs) => pickPool(gs)).filter((g): g is OverviewGroup => g !== null);
+      const metrics = METRIC_COLUMNS.map((_, i) => i).filter((i) => pooled.some((g) => (g.metrics[i]?.graded ?? 0) > 0));
+      if (metrics.length === 0) return groups;
+      const sql = overviewP90Sql(metrics);
+      // Sorting the values is CPU: several parts of the site list at once, each on its own connection (no JIT: compiling costs more than it saves).
+      const parts = chunked(
+        pooled.map((g, i) => ({ g, i })),
+        DEFAULTS.siteReport.overviewQueryChunks,
+      );
+      await Promise.all(
+        parts.map((part) =>
+          inTransaction(pool, async (c) => {
+            await c.query('SET LOCAL jit = off');
+            const rows = (
+              await c.query<Record<string, unknown>>(sql, [
+                q.sinceMs,
+                part.map((p) => p.i),
+                part.map((p) => p.g.site),
+                part.map((p) => p.g.profileId),
+                part.map((p) => p.g.profileRegion),
+                part.map((p) => p.g.profileFrom),
+                part.map((p) => p.g.probePath),
+              ])
+            ).rows;
+            for (const r of rows) {
+              const g = pooled[Number(r.i)];
+              if (g === undefined) continue;
+              for (const i of metrics) {
+                const m = g.metrics[i];
+                const v = r[`p${i}`];
+                if (m !== undefined) m.p90 = v === null || v === undefined ? null : Number(v);
+              }
+            }
+          }),
+        ),
+      );
+      return groups;
     },
     purge: async (nowMs) => {
       const c = cutoffs(opts, nowMs);

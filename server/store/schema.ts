@@ -3,10 +3,19 @@
  * both accept: TEXT, BIGINT, INTEGER). Applied at start, in order, each once, recorded in
  * schema_migrations. Never edit a released migration: add the next one.
  */
+import { METRIC_COLUMNS, SUMMARY_COLUMNS } from './summary.js';
+
 export interface Migration {
   version: number;
   about: string;
   statements: readonly string[];
+  /** After the statements, in the same transaction: fill the summary columns of existing rows from their bodies (./summary.ts). */
+  backfillSummaries?: boolean;
+}
+
+/** The SQL type of each summary column (both dialects read DOUBLE PRECISION; SQLite gives it REAL affinity). */
+export function summaryColumnType(column: string): string {
+  return column === 'insufficient_mask' ? 'INTEGER' : METRIC_COLUMNS.includes(column) ? 'DOUBLE PRECISION' : 'TEXT';
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -38,6 +47,13 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX result_addresses_result_id ON result_addresses (result_id)',
       'CREATE INDEX result_addresses_stored_at ON result_addresses (stored_at)',
     ],
+  },
+  {
+    version: 2,
+    about:
+      'summary columns (body state, profile, probe path, verdict, one column per graded metric) the site report and the all-sites overview read instead of the bodies; existing rows backfilled from their bodies',
+    statements: SUMMARY_COLUMNS.map((c) => `ALTER TABLE results ADD COLUMN ${c} ${summaryColumnType(c)}`),
+    backfillSummaries: true,
   },
 ];
 

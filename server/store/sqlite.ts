@@ -6,14 +6,21 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { OverviewGroup } from '../../src/analysis/site/overview.js';
+import { METRIC_COLUMNS, summaryOf, summaryValues } from './summary.js';
 import { LATEST_SCHEMA, MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from './schema.js';
 import {
   CODE_ATTEMPTS,
   cutoffs,
   freshCode,
   freshId,
+  BACKFILL_BATCH,
+  INSERT_COLUMNS,
+  insertValues,
+  OverviewAccumulator,
   RESULT_COLUMNS,
   SITE_SAMPLE_COLUMNS,
+  summaryUpdateSql,
   toAddress,
   toResult,
   toSiteSample,
@@ -38,6 +45,17 @@ function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE' || (err as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
+/** Fills the summary columns of rows stored before migration 2, from their bodies. */
+function backfill(db: Database.Database): void {
+  const next = db.prepare(`SELECT id, report FROM results WHERE body_state IS NULL ORDER BY id LIMIT ${BACKFILL_BATCH}`);
+  const update = db.prepare(summaryUpdateSql(() => '?'));
+  for (;;) {
+    const rows = next.all() as Array<{ id: string; report: string }>;
+    if (rows.length === 0) return;
+    for (const r of rows) update.run(...summaryValues(summaryOf(r.report)), r.id);
+  }
+}
+
 function migrate(db: Database.Database, nowMs: number): void {
   db.exec(SCHEMA_MIGRATIONS_TABLE);
   const apply = db.transaction(() => {
@@ -53,6 +71,7 @@ function migrate(db: Database.Database, nowMs: number): void {
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
       for (const s of m.statements) db.exec(s);
+      if (m.backfillSummaries === true) backfill(db);
       db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, nowMs);
     }
   });
@@ -84,7 +103,12 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
   }
 
   const insertResult = db.prepare(
-    `INSERT INTO results (${RESULT_COLUMNS}) VALUES (@id, @code, @sample_id, @kind, @stored_at, @started_at, @site, @ticket, @verdict, @report) ON CONFLICT (sample_id) DO NOTHING`,
+    `INSERT INTO results (${INSERT_COLUMNS}) VALUES (${INSERT_COLUMNS.split(',')
+      .map(() => '?')
+      .join(', ')}) ON CONFLICT (sample_id) DO NOTHING`,
+  );
+  const overview = db.prepare(
+    `SELECT site, body_state, profile_id, profile_region, profile_from, probe_path, insufficient_mask, ${METRIC_COLUMNS.join(', ')} FROM results INDEXED BY results_site_started_at WHERE site IS NOT NULL AND started_at >= ? ORDER BY site`,
   );
   const insertAddress = db.prepare('INSERT INTO result_addresses (result_id, address, truncated, stored_at) VALUES (?, ?, ?, ?)');
   const bySampleId = db.prepare(`SELECT ${RESULT_COLUMNS} FROM results WHERE sample_id = ?`);
@@ -97,18 +121,7 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
   const deleteResults = db.prepare('DELETE FROM results WHERE stored_at < ?');
 
   const putOnce = db.transaction((r: NewResult, id: string, code: string, storedAtMs: number): PutOutcome => {
-    const info = insertResult.run({
-      id,
-      code,
-      sample_id: r.sampleId,
-      kind: r.kind,
-      stored_at: storedAtMs,
-      started_at: r.startedAtMs,
-      site: r.site,
-      ticket: r.ticket,
-      verdict: r.verdict,
-      report: r.reportJson,
-    });
+    const info = insertResult.run(...insertValues(r, id, code, storedAtMs));
     if (info.changes === 0) {
       const first = bySampleId.get(r.sampleId) as ResultRow | undefined;
       if (!first) throw new StoreError('bad-row', `sampleId ${r.sampleId ?? 'null'} conflicted but no row has it`);
@@ -171,6 +184,49 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
       return (db.prepare(sql).all(...params, q.limit) as ResultRow[]).map(toResult);
     },
     siteSamples: async (q) => (siteSamples.all(q.site, q.sinceMs, q.limit) as SiteSampleDbRow[]).map(toSiteSample),
+    siteOverview: async (q) => {
+      // SQLite has no percentile: the rows come site by site in the order of the index
+      // results_site_started_at (no sort), each site's groups are gathered and their P90s computed in TS.
+      const groups: OverviewGroup[] = [];
+      let site: string | null = null;
+      let bySite = new Map<string, { head: Array<string | null>; acc: OverviewAccumulator }>();
+      const flush = (): void => {
+        for (const { head, acc } of bySite.values()) {
+          const [s0, body, profileId, profileRegion, profileFrom, probePath] = head;
+          groups.push({
+            site: s0 ?? '',
+            body: body === 'report' || body === 'could-not-test' ? body : 'unreadable',
+            profileId: profileId ?? null,
+            profileRegion: profileRegion ?? null,
+            profileFrom: profileFrom ?? null,
+            probePath: probePath ?? null,
+            samples: acc.samples,
+            metrics: acc.metrics(),
+          });
+        }
+        bySite = new Map();
+      };
+      const metricCount = METRIC_COLUMNS.length;
+      for (const row of overview.raw().iterate(q.sinceMs) as IterableIterator<unknown[]>) {
+        const head = row.slice(0, 6) as Array<string | null>;
+        if (head[0] !== site) {
+          flush();
+          site = head[0] ?? null;
+        }
+        const key = head
+          .slice(1)
+          .map((v) => v ?? '\u0001')
+          .join('\u0000');
+        let g = bySite.get(key);
+        if (g === undefined) {
+          g = { head, acc: new OverviewAccumulator() };
+          bySite.set(key, g);
+        }
+        g.acc.add(row.slice(7, 7 + metricCount) as Array<number | null>, Number(row[6] ?? 0));
+      }
+      flush();
+      return groups;
+    },
     purge: async (nowMs): Promise<PurgeOutcome> => {
       const c = cutoffs(opts, nowMs);
       return db

@@ -8,6 +8,9 @@
 export type ResultKind = 'report' | 'could-not-test';
 
 /** One result to store, already validated (server/reports/accept.ts). */
+import type { OverviewGroup } from '../../src/analysis/site/overview.js';
+import type { SampleSummary } from './summary.js';
+
 export interface NewResult {
   /** Client-made id of this upload: a second put with the same one stores nothing (idempotent). */
   sampleId: string | null;
@@ -85,7 +88,7 @@ export interface SiteQuery {
   limit: number;
 }
 
-/** What a site report reads of one stored sample: its summary columns and the report body. */
+/** What a site report reads of one stored sample: its summary columns (migration 2), never the report body. */
 export interface SiteSampleRow {
   id: string;
   code: string;
@@ -93,7 +96,12 @@ export interface SiteSampleRow {
   kind: ResultKind;
   startedAtMs: number;
   verdict: string | null;
-  reportJson: string;
+  summary: SampleSummary;
+}
+
+/** The all-sites overview's query: every site's samples started at or after `sinceMs`. */
+export interface OverviewQuery {
+  sinceMs: number;
 }
 
 export interface PurgeOutcome {
@@ -116,6 +124,12 @@ export interface ResultStore {
    * index results_site_started_at (site, started_at) of migration 1.
    */
   siteSamples(query: SiteQuery): Promise<SiteSampleRow[]>;
+  /**
+   * Every site's samples since a time, grouped by site, body state, profile and probe path, with
+   * each metric's counts and nearest-rank P90 (src/analysis/measure/percentile.ts): from the
+   * summary columns only (PostgreSQL: percentile_disc in the database; SQLite: in TS).
+   */
+  siteOverview(query: OverviewQuery): Promise<OverviewGroup[]>;
   /** Deletes addresses older than retainIpDays and results older than retainDays, as of `nowMs`. */
   purge(nowMs: number): Promise<PurgeOutcome>;
   close(): Promise<void>;

@@ -77,6 +77,12 @@ export const SHARED_RESULT_PAGE = '/r';
  */
 export const SITES_PATH = '/api/sites';
 
+/**
+ * The all-sites overview (issue 12), same access as a site report: GET `${SITES_PATH}?since=7d|ISO`,
+ * per site the samples in the span and the P90 of each graded metric with its grade.
+ */
+export const SITES_OVERVIEW_PATH = SITES_PATH;
+
 /** The URL path of a site's report (the site name percent-encoded, RFC 3986 §2.1). */
 export function siteReportPath(site: string): string {
   return `${SITES_PATH}/${encodeURIComponent(site)}/report`;

@@ -205,6 +205,12 @@ export const DEFAULTS = {
     worstHours: 5,
     /** `callprobe report`: one GET of a site report; a year of samples reads and grades in well under this. */
     fetchTimeoutMs: 60_000,
+    /**
+     * The all-sites overview on PostgreSQL runs as this many queries at once, each over a range
+     * of sites (its cost is sorting every metric's values per site: CPU, spread over the cores;
+     * npm run bench:report, docs/benchmarks.md). At most the store's pool size (8).
+     */
+    overviewQueryChunks: 4,
   },
   /** Clock skew allowed on a TURN credential's expiry beyond --credential-ttl before the relay refuses it. */
   credentialSkewS: 300,

@@ -24,18 +24,39 @@ import { verdictOf } from '../grade/grade.js';
 import { ProfileError, type ResolvedProfile, resolveProfile, TARGET_LABELS, targetUnit, type TargetThresholds } from '../grade/targets.js';
 import { quantileInterval } from './order-statistics.js';
 
+/** What a site report reads of one grade: its target, direction, status and value. */
+export type SiteGrade = Pick<Report['grades'][number], 'target' | 'direction' | 'status' | 'value'>;
+
 /** What a site report reads of one report (a full Report is one): its profile, probe path, verdict and grades. */
 export interface SiteReportFields {
-  meta: Pick<Report['meta'], 'profile'>;
+  meta: { profile: Pick<Report['meta']['profile'], 'id' | 'azureRegion' | 'from'> };
   probe: Pick<Report['probe'], 'path'>;
   summary: Pick<Report['summary'], 'verdict'>;
-  grades: Report['grades'];
+  grades: readonly SiteGrade[];
 }
 
 /** Only the fields a site report reads, so a long span of samples does not keep every full report in memory. */
 export function siteReportFields(r: SiteReportFields): SiteReportFields {
-  return { meta: { profile: r.meta.profile }, probe: { path: r.probe.path }, summary: { verdict: r.summary.verdict }, grades: r.grades };
+  return {
+    meta: { profile: { id: r.meta.profile.id, azureRegion: r.meta.profile.azureRegion, from: r.meta.profile.from } },
+    probe: { path: r.probe.path },
+    summary: { verdict: r.summary.verdict },
+    grades: r.grades.map((g) => ({ target: g.target, direction: g.direction, status: g.status, value: g.value })),
+  };
 }
+
+/**
+ * Every (target, direction) a report can grade, in the order grade/grade.ts grades them
+ * (latency first, then each direction's targets): the summary columns of the results store
+ * (one per entry) and the all-sites overview keep this order.
+ */
+export const SITE_METRIC_KEYS: ReadonlyArray<{ target: TargetId; direction: GradeDirection }> = [
+  { target: 'latency-one-way', direction: 'round-trip' },
+  { target: 'latency-rtt', direction: 'round-trip' },
+  ...(['up', 'down', 'loop'] as const).flatMap((direction) =>
+    (['burst-loss-200ms', 'loss-15s', 'jitter-15s', 'reorder'] as const).map((target) => ({ target, direction })),
+  ),
+];
 
 /** One stored sample as the site report reads it: a report, a could-not-test record, or a body it could not read. */
 export interface SiteSample {
@@ -168,7 +189,7 @@ export interface SiteFacts {
   verdict: Verdict;
 }
 
-const THRESHOLD_KEY: Record<TargetId, keyof TargetThresholds> = {
+export const THRESHOLD_KEY: Record<TargetId, keyof TargetThresholds> = {
   'latency-one-way': 'oneWayLatencyMs',
   'latency-rtt': 'rttMs',
   'burst-loss-200ms': 'burstLossPct',
@@ -177,7 +198,7 @@ const THRESHOLD_KEY: Record<TargetId, keyof TargetThresholds> = {
   reorder: 'reorderPct',
 };
 
-function profileKey(p: { id: string; azureRegion?: string | null; from?: string | null }): string {
+export function profileKey(p: { id: string; azureRegion?: string | null; from?: string | null }): string {
   return `${p.id}|${(p.azureRegion ?? '').toLowerCase()}|${p.id === 'azure-region' ? (p.from ?? 'site') : ''}`;
 }
 
@@ -208,7 +229,7 @@ export function siteMetric(
   const p90 = at(90);
   const p99 = at(99);
   const missed = sorted.filter((g) => g.value >= base.threshold).length;
-  const ci = n >= settings.minSamplesP90 ? quantileInterval(n, 0.9, settings.confidenceLevel) : null;
+  const ci = p90IntervalRanks(n, settings);
   const interval: P90Interval | null =
     ci === null
       ? null
@@ -220,7 +241,7 @@ export function siteMetric(
           lowerRank: ci.lowerRank,
           upperRank: ci.upperRank,
         };
-  const reason = n === 0 ? 'no-data' : interval === null ? 'too-few-samples' : null;
+  const { status, reason } = p90Grade(n, p90?.value ?? null, base.threshold, settings);
   return {
     ...base,
     samplesGraded: n,
@@ -234,9 +255,25 @@ export function siteMetric(
     p90Interval: interval,
     missed,
     missedPct: n === 0 ? null : (missed / n) * 100,
-    status: reason !== null || p90 === null ? 'insufficient' : p90.value < base.threshold ? 'pass' : 'fail',
+    status,
     reason,
   };
+}
+
+/** The ranks of a P90's interval over n graded samples, or null below the minimum count (or when none exists). */
+export function p90IntervalRanks(n: number, settings: Pick<SiteSettings, 'minSamplesP90' | 'confidenceLevel'>): ReturnType<typeof quantileInterval> {
+  return n >= settings.minSamplesP90 ? quantileInterval(n, 0.9, settings.confidenceLevel) : null;
+}
+
+/** A site P90 of n graded samples against its threshold: the one rule of the site report and the all-sites overview. */
+export function p90Grade(
+  n: number,
+  p90: number | null,
+  threshold: number,
+  settings: Pick<SiteSettings, 'minSamplesP90' | 'confidenceLevel'>,
+): { status: Verdict; reason: 'no-data' | 'too-few-samples' | null } {
+  const reason = n === 0 ? 'no-data' : p90IntervalRanks(n, settings) === null ? 'too-few-samples' : null;
+  return { status: reason !== null || p90 === null ? 'insufficient' : p90 < threshold ? 'pass' : 'fail', reason };
 }
 
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };

@@ -120,7 +120,7 @@ describe('site report over a generated week', () => {
     for (const s of mixed.slice(0, 7)) {
       if (s.body.kind !== 'report') continue;
       const r = structuredClone(s.body.report);
-      r.meta.profile = { ...r.meta.profile, id: 'edge-to-edge', label: 'network edge to relay edge' };
+      r.meta.profile = { ...r.meta.profile, id: 'edge-to-edge' };
       s.body = { kind: 'report', report: r };
     }
     for (const s of mixed.slice(10, 13)) {

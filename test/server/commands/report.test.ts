@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../server/http/app.js';
-import { SITE_CSV_COLUMNS, siteReportUrl } from '../../../server/commands/report.js';
+import { OVERVIEW_CSV_COLUMNS, SITE_CSV_COLUMNS, siteReportUrl } from '../../../server/commands/report.js';
+import type { SitesOverview } from '../../../src/analysis/site/overview.js';
 import type { SiteReport } from '../../../src/analysis/report/site-report.js';
 import type { ResultStore } from '../../../server/store/index.js';
 import { appOptionsWithoutRelay } from '../../kit/app-options.js';
@@ -114,6 +115,23 @@ describe.skipIf(!built)('callprobe report (compiled CLI)', () => {
     oneLine(await report(['--server', server, '--site', 'Lyon', '--tz', 'Mars/Olympus'], TOKEN), /not a time zone/);
     oneLine(await report(['--server', server, '--site', 'Lyon', '--profile', 'azure-region'], TOKEN), /bad-profile/);
     oneLine(await report(['--server', server, '--site', 'Lyon', '--json', '--csv'], TOKEN), /--json or --csv/);
+  });
+
+  it('prints the all-sites overview with --all: the P90s and grades of the site report, exit by the worst site', async () => {
+    const r = await report(['--server', server, '--all', '--since', '2026-01-01', '--json'], TOKEN);
+    const o = JSON.parse(r.stdout) as SitesOverview;
+    const site = (JSON.parse((await report(['--server', server, '--site', 'Lyon', '--since', '2026-01-01', '--json'], TOKEN)).stdout) as SiteReport).metrics;
+    expect(o.sites.map((s) => [s.site, s.samplesTotal, s.samples, s.couldNotTest])).toEqual([['Lyon', 300, 294, 6]]);
+    expect(o.sites[0]?.metrics.map((m) => [m.target, m.direction, m.p90, m.status])).toEqual(site.map((m) => [m.target, m.direction, m.p90, m.status]));
+    expect(r.code, r.stderr).toBe({ pass: 0, fail: 1, insufficient: 2 }[o.sites[0]?.verdict ?? 'insufficient']);
+    const text = await report(['--server', server, '--all', '--since', '2026-01-01'], TOKEN);
+    expect(text.stdout).toMatch(/^All sites since 2026-01-01T00:00:00.000Z: 1 sites/);
+    expect(text.stdout).toMatch(/\nLyon: (PASS|FAIL|INSUFFICIENT) over 294 of 300 samples/);
+    const csv = await report(['--server', server, '--all', '--since', '2026-01-01', '--csv'], TOKEN);
+    expect(csv.stdout.split('\r\n')[0]).toBe(OVERVIEW_CSV_COLUMNS.join(','));
+    const neither = await report(['--server', server], TOKEN);
+    expect(neither.code).toBe(3);
+    expect(neither.stderr).toMatch(/--site NAME for one site, or --all/);
   });
 
   it('exits 4 when the server cannot be reached', async () => {

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../server/http/app.js';
 import { buildSiteReport, type SiteReport } from '../../../src/analysis/report/site-report.js';
 import type { SiteSample } from '../../../src/analysis/site/site.js';
-import { siteReportPath } from '../../../src/protocol/api.js';
+import { siteReportPath, SITES_OVERVIEW_PATH } from '../../../src/protocol/api.js';
+import type { SitesOverview } from '../../../src/analysis/site/overview.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import type { ResultStore } from '../../../server/store/index.js';
 import { appOptionsWithoutRelay } from '../../kit/app-options.js';
@@ -114,6 +115,27 @@ describe.each([sqliteKind(), postgresKind()])('site report API: $name', (kind) =
       expect(rtt?.p90Sample).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
       // Never a client address.
       expect(res.body).not.toContain('198.51.100');
+    });
+
+    it('answers the all-sites overview with the same access: per site the P90s and grades of its site report', async () => {
+      const path = `${SITES_OVERVIEW_PATH}?since=2026-01-01`;
+      expect((await get(path, null)).statusCode).toBe(401);
+      expect((await get(path, 'wrong-token-0123456789')).statusCode).toBe(403);
+      const res = await get(path);
+      expect(res.statusCode, res.body).toBe(200);
+      const o = res.json<SitesOverview>();
+      expect(o).toMatchObject({ kind: 'sites-overview', since: '2026-01-01T00:00:00.000Z' });
+      expect(o.sites.map((s) => s.site)).toEqual(['Paris Office']);
+      expect(o.sites[0]).toMatchObject({ samplesTotal: 240, samples: 234, couldNotTest: 6, otherPool: 0, problem: null });
+      const report = (await get(url('since=2026-01-01'))).json<SiteReport>();
+      expect(o.sites[0]?.metrics.map((m) => [m.target, m.direction, m.samplesGraded, m.samplesInsufficient, m.p90, m.status])).toEqual(
+        report.metrics.map((m) => [m.target, m.direction, m.samplesGraded, m.samplesInsufficient, m.p90, m.status]),
+      );
+      expect(o.sites[0]?.verdict).toBe(report.verdict);
+      expect(res.body).not.toContain('198.51.100');
+      expect((await get(`${SITES_OVERVIEW_PATH}?since=7d`)).json<SitesOverview>().sites).toEqual([]);
+      expect((await get(`${SITES_OVERVIEW_PATH}?since=yesterday`)).json()).toMatchObject({ reason: 'bad-since' });
+      expect((await get(`${SITES_OVERVIEW_PATH}?site=Paris`)).json()).toMatchObject({ reason: 'bad-query' });
     });
 
     it('filters by since (ISO or a span), pools the profile asked for, and answers in the time zone asked for', async () => {
