@@ -102,6 +102,7 @@ program
   .option('--allow-peers <cidrs>', 'extra peer addresses the relay may send to (comma-separated CIDRs)', listArg, [])
   .option('--external-turn <uris>', 'hand out this relay instead of the embedded one (comma-separated TURN URIs, e.g. coturn)', turnUrisArg)
   .option('--no-reflector', 'run without the server-side reflector (pages fall back to the in-page loop)')
+  .option('--no-rtp', 'run the reflector without its RTP probe leg (pages probe over the data channel only)')
   .option(
     '--max-allocations-per-user <n>',
     'relay allocations one TURN credential (one page test) may hold',

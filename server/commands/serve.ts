@@ -36,6 +36,8 @@ export interface ServeOptions {
   /** Allocation quotas of the embedded relay (RFC 8656 §7.2: 486 per user/IP, 508 in total). */
   quotas: Pick<RelayQuotas, 'maxAllocationsPerUsername' | 'maxAllocationsPerSourceIp' | 'maxAllocationsTotal'>;
   reflector: boolean;
+  /** The RTP probe leg of the reflector (werift, issue 13); absent: on. Off with --no-rtp. */
+  rtp?: boolean;
   /** Per-source signalling limits (DEFAULTS.signalling). */
   signalLimits: SignalLimits;
   /** Origins allowed to open /api/signal; empty = same origin only. */
@@ -76,6 +78,8 @@ export interface ServeFlags {
   allowPeers: string[];
   externalTurn?: TurnServerEntry[];
   reflector: boolean;
+  /** false with --no-rtp. */
+  rtp: boolean;
   logLevel: LogLevel;
   maxAllocationsPerUser: number;
   maxAllocationsPerIp: number;
@@ -124,6 +128,7 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
     externalTurn: f.externalTurn ?? null,
     quotas: { maxAllocationsPerUsername: f.maxAllocationsPerUser, maxAllocationsPerSourceIp: f.maxAllocationsPerIp, maxAllocationsTotal: f.maxAllocations },
     reflector: f.reflector,
+    rtp: f.rtp,
     signalLimits: {
       ...DEFAULTS.signalling,
       maxSessionsPerSource: f.maxSessionsPerIp,
@@ -368,6 +373,8 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
     notOffered,
     relay: r ? 'embedded' : 'external',
     reflectorAddress: opts.reflector ? opts.relayIp : null,
+    // The RTP leg needs our own relay: it is where the page's relay-only RTP path ends (issue 13).
+    rtpReflector: opts.reflector && opts.rtp !== false && r !== null,
     relayEndpoints: relayEndpoints(opts),
     maxSessions: DEFAULTS.maxSessions,
     maxSessionMs: DEFAULTS.maxSessionMs,

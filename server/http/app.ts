@@ -29,6 +29,8 @@ export interface AppOptions {
   relay: ServerConfig['relay'];
   /** The reflector's one address, or null to run without a reflector. */
   reflectorAddress: string | null;
+  /** Whether sessions answer the RTP probe leg (werift, issue 13); needs `reflectorAddress`. */
+  rtpReflector: boolean;
   /** The only endpoints page candidates may point at (the relay's relayed addresses and ports). */
   relayEndpoints: RelayEndpoints;
   maxSessions: number;
@@ -185,6 +187,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       turn: opts.turn,
       notOffered: opts.notOffered,
       reflectorPath: opts.reflectorAddress ? '/api/signal' : null,
+      rtpReflector: opts.reflectorAddress !== null && opts.rtpReflector,
       relay: opts.relay,
     };
   });
@@ -252,7 +255,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         candidatesDropped += n;
       },
       logger: app.log,
-      sendSignal: (data) => send({ type: 'signal', data }),
+      rtp: opts.rtpReflector,
+      sendSignal: (data, leg) => send(leg ? { type: 'signal', data, leg } : { type: 'signal', data }),
       allowEndpoint: opts.allowEndpoint,
       onClose: () => {
         sessions.delete(id);
@@ -268,7 +272,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       }
       try {
         const msg = parseClientSignal(raw.toString('utf8'));
-        session.signal(msg.data);
+        session.signal(msg.data, msg.leg);
       } catch (err) {
         const reason = err instanceof ReflectorSessionError ? err.reason : 'bad-message';
         refuse(key, reason, { session: id, err: (err as Error).message }, 'signal message refused');

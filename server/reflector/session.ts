@@ -1,10 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import SimplePeer from 'simple-peer';
 import wrtc from '@roamhq/wrtc';
-import type { SignalData } from '../../src/protocol/api.js';
+import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
+import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { ProbeDecodeError, encodeControlMessage, parseControlMessage } from '../../src/protocol/wire.js';
 import { CONTROL_CHANNEL, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
 import { ReflectorCore } from './core.js';
+import { RtpReflectorCore } from './rtp/core.js';
+import { RtpLeg } from './rtp/leg.js';
+import { mediaKinds } from './rtp/sdp.js';
 import { internalsOf } from '../../src/session/net/simple-peer.js';
 import { readStats, type StatsSample } from '../../src/session/stats/adapter.js';
 import { filterRemoteSdpCandidates, filterSdpCandidates, isRelayCandidate, isSignalledCandidate, parseCandidate, type RelayEndpoints } from './candidates.js';
@@ -34,8 +38,10 @@ export interface ReflectorSessionOptions {
   /** A page candidate (or offer candidate line) was dropped because it does not point at the relay. */
   onCandidateDropped(count: number): void;
   logger: ReflectorLogger;
-  /** Forward a signal message to the page. */
-  sendSignal(data: SignalData): void;
+  /** Whether the page may open the RTP probe leg (issue 13; ServerConfig.rtpReflector). */
+  rtp: boolean;
+  /** Forward a signal message to the page, tagged with its leg (absent: the data-channel leg). */
+  sendSignal(data: SignalData, leg?: SignalLeg): void;
   /** Let the relay reach this endpoint; returns the undo function. */
   allowEndpoint(ip: string, port: number): () => void;
   onClose(reason: string): void;
@@ -43,7 +49,7 @@ export interface ReflectorSessionOptions {
 
 export class ReflectorSessionError extends Error {
   constructor(
-    readonly reason: 'bad-signal' | 'candidate-before-offer' | 'too-many-candidates' | 'duplicate-offer' | 'unexpected-answer',
+    readonly reason: 'bad-signal' | 'candidate-before-offer' | 'too-many-candidates' | 'duplicate-offer' | 'unexpected-answer' | 'no-rtp-leg',
     message: string,
   ) {
     super(message);
@@ -68,6 +74,10 @@ export class ReflectorSession {
   private candidates = 0;
   private closed = false;
   private badProbes = 0;
+  /** The RTP probe leg (issue 13), from the page's first 'rtp' offer on. */
+  private rtpLeg: RtpLeg | null = null;
+  private rtpCore: RtpReflectorCore | null = null;
+  private rtpCandidates = 0;
 
   constructor(private readonly opts: ReflectorSessionOptions) {
     this.core = new ReflectorCore(opts.payloadBytes);
@@ -103,8 +113,12 @@ export class ReflectorSession {
    * A signal message from the page. Candidates count only after the one offer (simple-peer
    * would queue them without limit before it), at most `maxCandidates` per session.
    */
-  signal(data: SignalData): void {
+  signal(data: SignalData, leg?: SignalLeg): void {
     if (this.closed) return;
+    if (leg === 'rtp') {
+      this.signalRtp(data);
+      return;
+    }
     if (data.type === 'candidate') {
       if (data.candidate === undefined) throw new ReflectorSessionError('bad-signal', 'candidate message without a candidate');
       if (!this.offered) throw new ReflectorSessionError('candidate-before-offer', 'a candidate before the offer is refused');
@@ -130,6 +144,52 @@ export class ReflectorSession {
       throw new ReflectorSessionError('unexpected-answer', 'the reflector answers; it takes no answer');
     }
     this.peer.signal(data as SimplePeer.SignalData);
+  }
+
+  /**
+   * A signal of the RTP leg: one offer per session (one audio section), then at most
+   * `maxCandidates` candidates, each dropped unless it points at the relay.
+   */
+  private signalRtp(data: SignalData): void {
+    if (data.type === 'offer') {
+      if (!this.opts.rtp) throw new ReflectorSessionError('no-rtp-leg', 'this server runs without the RTP reflector');
+      if (this.rtpCore) throw new ReflectorSessionError('duplicate-offer', 'one RTP offer per session');
+      const kinds = mediaKinds(data.sdp ?? '');
+      if (kinds.length !== 1 || kinds[0] !== 'audio') {
+        throw new ReflectorSessionError('bad-signal', `the RTP offer must have exactly one audio section, not ${JSON.stringify(kinds)}`);
+      }
+      const core = new RtpReflectorCore({ recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes });
+      this.rtpCore = core;
+      const leg = new RtpLeg({
+        id: this.opts.id,
+        peerAddress: this.opts.peerAddress,
+        relay: this.opts.relay,
+        connectTimeoutMs: this.opts.connectTimeoutMs,
+        core,
+        nowMs: () => performance.now(),
+        logger: this.opts.logger,
+        sendSignal: (d) => this.opts.sendSignal(d, 'rtp'),
+        allowEndpoint: (ip, port) => this.opts.allowEndpoint(ip, port),
+        onCandidateDropped: (n) => this.opts.onCandidateDropped(n),
+        onClose: () => {
+          if (this.rtpLeg === leg) this.rtpLeg = null;
+        },
+      });
+      this.rtpLeg = leg;
+      void leg.offer(data.sdp ?? '');
+      return;
+    }
+    if (data.type === 'candidate') {
+      if (data.candidate === undefined) throw new ReflectorSessionError('bad-signal', 'candidate message without a candidate');
+      if (!this.rtpCore) throw new ReflectorSessionError('candidate-before-offer', 'an RTP candidate before the RTP offer is refused');
+      if (this.rtpCandidates >= this.opts.maxCandidates) {
+        throw new ReflectorSessionError('too-many-candidates', `at most ${this.opts.maxCandidates} RTP candidates per session`);
+      }
+      this.rtpCandidates++;
+      this.rtpLeg?.candidate(data.candidate);
+      return;
+    }
+    throw new ReflectorSessionError('unexpected-answer', 'the reflector answers; it takes no answer');
   }
 
   private onLocalSignal(data: SignalData): void {
@@ -213,11 +273,15 @@ export class ReflectorSession {
     );
     this.flush();
     this.sendControl(encodeControlMessage(this.core.final()));
+    if (this.rtpCore) this.sendControl(encodeControlMessage(this.rtpCore.final()));
   }
 
+  /** Receipts of both probe streams gathered since the last flush. */
   private flush(): void {
     const batch = this.core.flush();
     if (batch) this.sendControl(batch);
+    const rtpBatch = this.rtpCore?.flush();
+    if (rtpBatch) this.sendControl(rtpBatch);
   }
 
   private sendControl(data: string | Uint8Array): void {
@@ -236,6 +300,7 @@ export class ReflectorSession {
     if (this.offerTimer) clearTimeout(this.offerTimer);
     if (this.flushTimer) clearInterval(this.flushTimer);
     for (const u of this.undo) u();
+    this.rtpLeg?.close(`session closed: ${reason}`);
     this.peer.destroy();
     this.opts.logger.info({ session: this.opts.id, reason }, 'reflector session closed');
     this.opts.onClose(reason);

@@ -24,6 +24,8 @@ export interface ServerConfig {
   notOffered: { transport: 'udp' | 'tcp' | 'tls'; reason: string }[];
   /** The reflector's signaling WebSocket path, or null when this server has no reflector. */
   reflectorPath: string | null;
+  /** Whether the reflector answers the RTP probe leg (issue 13: signals with leg 'rtp'); false without the embedded relay and reflector, or with `serve --no-rtp`. */
+  rtpReflector: boolean;
   /** Whether the relay is callprobe's own or an external one (e.g. coturn). */
   relay: 'embedded' | 'external';
 }

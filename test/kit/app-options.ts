@@ -12,6 +12,7 @@ export function appOptionsWithoutRelay(webRoot: string): AppOptions {
     notOffered: [],
     relay: 'external',
     reflectorAddress: null,
+    rtpReflector: false,
     relayEndpoints: { addresses: [], portRange: { min: 0, max: 0 } },
     maxSessions: 1,
     maxSessionMs: 60_000,

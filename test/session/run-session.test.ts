@@ -282,6 +282,7 @@ describe('runSession: the NAT check from the environment', () => {
       turn: NAT_ENTRIES,
       notOffered: [],
       reflectorPath: null,
+      rtpReflector: false,
       relay: 'embedded',
     };
     const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(config)));

@@ -10,6 +10,7 @@ export const serveFlags: ServeFlags = {
   credentialTtl: DEFAULTS.credentialTtlS,
   allowPeers: [],
   reflector: true,
+  rtp: true,
   logLevel: 'info',
   maxAllocationsPerUser: DEFAULTS.relayQuotas.maxAllocationsPerUsername,
   maxAllocationsPerIp: DEFAULTS.relayQuotas.maxAllocationsPerSourceIp,

@@ -60,6 +60,7 @@ async function build(overrides: Partial<AppOptions> = {}): Promise<Built> {
     notOffered: NOT_OFFERED,
     relay: 'embedded',
     reflectorAddress: '127.0.0.1',
+    rtpReflector: true,
     // The kit's client signals loopback host candidates (no relay here).
     relayEndpoints: { addresses: ['127.0.0.1'], portRange: { min: 0, max: 0 } },
     maxSessions: 4,
@@ -149,13 +150,14 @@ describe('GET /api/config', () => {
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     const cfg = res.json<ServerConfig>();
     expect(Object.keys(cfg).sort()).toEqual(
-      ['callprobeVersion', 'username', 'credential', 'credentialExpiresAtMs', 'turn', 'notOffered', 'reflectorPath', 'relay'].sort(),
+      ['callprobeVersion', 'username', 'credential', 'credentialExpiresAtMs', 'turn', 'notOffered', 'reflectorPath', 'rtpReflector', 'relay'].sort(),
     );
     expect(cfg).toMatchObject({
       callprobeVersion: '9.9.9-test',
       turn: TURN,
       notOffered: NOT_OFFERED,
       reflectorPath: '/api/signal',
+      rtpReflector: true,
       relay: 'embedded',
     });
     const m = /^(\d+):([0-9a-f]{8})$/.exec(cfg.username);
@@ -172,7 +174,16 @@ describe('GET /api/config', () => {
 
   it('has no reflector path when the server runs without a reflector', async () => {
     const { app } = await build({ reflectorAddress: null, relay: 'external' });
-    expect((await app.inject({ method: 'GET', url: '/api/config' })).json<ServerConfig>()).toMatchObject({ reflectorPath: null, relay: 'external' });
+    expect((await app.inject({ method: 'GET', url: '/api/config' })).json<ServerConfig>()).toMatchObject({
+      reflectorPath: null,
+      rtpReflector: false,
+      relay: 'external',
+    });
+  });
+
+  it('says whether the reflector answers the RTP probe leg (issue 13)', async () => {
+    const { app } = await build({ rtpReflector: false });
+    expect((await app.inject({ method: 'GET', url: '/api/config' })).json<ServerConfig>()).toMatchObject({ reflectorPath: '/api/signal', rtpReflector: false });
   });
 });
 

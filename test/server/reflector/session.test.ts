@@ -58,6 +58,7 @@ function start(o: { maxSessionMs?: number } = {}): Harness {
     // The kit's client signals loopback host candidates (no relay here).
     relay: { addresses: ['127.0.0.1'], portRange: { min: 0, max: 0 } },
     onCandidateDropped: () => undefined,
+    rtp: true,
     logger,
     sendSignal: (data) => {
       toPage.push(data);

@@ -1,0 +1,121 @@
+import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import {
+  RTP_ECHO_HEADER_BYTES,
+  RTP_FRAME_BYTES_MAX,
+  RTP_RECENT_RECORD_BYTES,
+  decodeRtpProbe,
+  encodeRtpEcho,
+  type RtpRecentRecord,
+} from '../../../src/protocol/rtp-probe.js';
+import { ProbeDecodeError, ProbeKind, encodeReceipts, type ControlMessage, type ReceiptRecord } from '../../../src/protocol/wire.js';
+
+export interface RtpReflectorCoreOptions {
+  /** Earlier probes' records carried in each echo (DEFAULTS.rtp.recentRecords). */
+  recentRecords: number;
+  /** Echo frames are at least this long (DEFAULTS.rtp.frameBytes). */
+  frameBytes: number;
+}
+
+/** What became of one decrypted RTP payload. */
+export type RtpFrameOutcome =
+  | { kind: 'echo'; payload: Uint8Array; downSeq: number }
+  /** Not a probe frame (ProbeDecodeError's reason): counted, not echoed. */
+  | { kind: 'not-probe'; reason: ProbeDecodeError['reason'] }
+  /** A probe after `rtp-final` was sent: counted, not echoed (the page has its tally already). */
+  | { kind: 'after-final' };
+
+/**
+ * Sans-IO RTP reflector (issue 13): takes the decrypted payload of each RTP packet of the
+ * page's audio track (RFC 3550 §5.1, after SRTP, RFC 3711 §3.3) with its arrival time and
+ * returns the echo frame to send back in the reflector's own RTP stream. No sockets, no
+ * clock of its own: times are given.
+ *
+ * Every probe frame is echoed at once with the reflector's own downstream number (so
+ * downstream loss is measured apart from upstream loss), the records of the last
+ * `recentRecords` probes before it (a lost echo loses no upstream evidence), and the probe's
+ * own Opus frame (the page's decoder gets a valid frame). Every probe (duplicates included)
+ * becomes a receipt, flushed in `ProbeKind.RtpReceipts` batches on the control channel.
+ */
+export class RtpReflectorCore {
+  private downSeq = 0;
+  private upReceived = 0;
+  private upDuplicates = 0;
+  private notProbes = 0;
+  private afterFinal = 0;
+  private finished = false;
+  private readonly seen = new Set<number>();
+  private pending: ReceiptRecord[] = [];
+  /** The last `recentRecords` probes, newest first. */
+  private recent: RtpRecentRecord[] = [];
+
+  constructor(private readonly opts: RtpReflectorCoreOptions = { recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes }) {}
+
+  /** Payloads that were not probe frames (padding-free non-probe audio, garbage). */
+  get notProbeCount(): number {
+    return this.notProbes;
+  }
+
+  /** Probes that arrived after `final()`. */
+  get afterFinalCount(): number {
+    return this.afterFinal;
+  }
+
+  /**
+   * One RTP payload arrived at `recvMs`. `sendNowMs` is read just before the echo is
+   * encoded, so the reflector's hold time is honest.
+   */
+  onFrame(payload: Uint8Array, recvMs: number, sendNowMs: () => number): RtpFrameOutcome {
+    let probe;
+    try {
+      probe = decodeRtpProbe(payload);
+    } catch (err) {
+      if (!(err instanceof ProbeDecodeError)) throw err;
+      this.notProbes++;
+      return { kind: 'not-probe', reason: err.reason };
+    }
+    if (this.finished) {
+      this.afterFinal++;
+      return { kind: 'after-final' };
+    }
+    this.upReceived++;
+    if (this.seen.has(probe.probeSeq)) this.upDuplicates++;
+    else this.seen.add(probe.probeSeq);
+    const downSeq = this.downSeq++;
+    // The Opus frame goes back whole; recent records fill what room the frame-size bound leaves.
+    const room = Math.floor((RTP_FRAME_BYTES_MAX - RTP_ECHO_HEADER_BYTES - 2 - probe.opus.byteLength) / RTP_RECENT_RECORD_BYTES);
+    const opus = room >= 0 ? probe.opus : new Uint8Array(0);
+    const recent = this.recent.slice(0, Math.max(0, Math.min(room, this.opts.recentRecords)));
+    const reflectorSendMs = sendNowMs();
+    const out = encodeRtpEcho(
+      { upSeq: probe.probeSeq, clientSendMs: probe.sendMs, downSeq, reflectorRecvMs: recvMs, reflectorSendMs, upReceived: this.upReceived, recent, opus },
+      this.opts.frameBytes,
+    );
+    this.pending.push({ upSeq: probe.probeSeq, reflectorRecvMs: recvMs, downSeq, reflectorSendMs, reflectorBufferedBytes: 0 });
+    if (this.opts.recentRecords > 0) {
+      this.recent.unshift({ probeSeq: probe.probeSeq, reflectorRecvMs: recvMs });
+      if (this.recent.length > this.opts.recentRecords) this.recent.length = this.opts.recentRecords;
+    }
+    return { kind: 'echo', payload: out, downSeq };
+  }
+
+  /** The echo numbered `downSeq` could not be sent: its receipt says so (downSeq -1), if not flushed yet. Returns whether it was found. */
+  echoFailed(downSeq: number): boolean {
+    const r = this.pending.find((p) => p.downSeq === downSeq);
+    if (r) r.downSeq = -1;
+    return r !== undefined;
+  }
+
+  /** RTP receipts gathered since the last flush, encoded, or null when there are none. */
+  flush(): Uint8Array | null {
+    if (this.pending.length === 0) return null;
+    const out = encodeReceipts(this.pending, ProbeKind.RtpReceipts);
+    this.pending = [];
+    return out;
+  }
+
+  /** Totals, sent after the last flush; later probes are no longer echoed. */
+  final(): ControlMessage {
+    this.finished = true;
+    return { type: 'rtp-final', upReceived: this.upReceived, upDuplicates: this.upDuplicates, downSent: this.downSeq };
+  }
+}

@@ -1,0 +1,205 @@
+import { randomInt } from 'node:crypto';
+import { RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, type MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
+import type { SignalData } from '../../../src/protocol/api.js';
+import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { filterRemoteSdpCandidates, filterSdpCandidates, isRelayCandidate, isSignalledCandidate, parseCandidate, type RelayEndpoints } from '../candidates.js';
+import type { ReflectorLogger } from '../session.js';
+import type { RtpReflectorCore } from './core.js';
+import { withAudioPtime } from './sdp.js';
+
+/** Opus' RTP clock (RFC 7587 §4.1): always 48 kHz, whatever the audio's sampling rate. */
+const OPUS_CLOCK_HZ = 48_000;
+
+export interface RtpLegOptions {
+  id: string;
+  /** The only address the leg binds and offers (the relay reaches it directly). */
+  peerAddress: string;
+  /** The only endpoints the page's candidates may point at: the relay's relayed addresses and ports. */
+  relay: RelayEndpoints;
+  /** Close the leg when it has not connected this long after the offer. */
+  connectTimeoutMs: number;
+  core: RtpReflectorCore;
+  /** The reflector's clock (ms), the one its receipts are in. */
+  nowMs(): number;
+  logger: ReflectorLogger;
+  /** Forward a signal message of this leg to the page (tagged leg 'rtp' by the caller). */
+  sendSignal(data: SignalData): void;
+  /** Let the relay reach this endpoint; returns the undo function. */
+  allowEndpoint(ip: string, port: number): () => void;
+  /** A page candidate (or offer candidate line) was dropped because it does not point at the relay. */
+  onCandidateDropped(count: number): void;
+  /** The leg is over (failed, timed out, or closed); the session goes on without it. */
+  onClose(reason: string): void;
+}
+
+/**
+ * The RTP probe leg (issue 13): a werift RTCPeerConnection that answers the page's offer of
+ * one audio transceiver, reads each decrypted RTP packet of the page's track, hands its
+ * payload to the Sans-IO core and sends the echo at once in its own RTP stream (its own SSRC,
+ * sequence numbers from a random start, timestamps +480 per echo, the negotiated Opus PT).
+ *
+ * Like the data-channel leg it binds and signals one UDP host candidate on `peerAddress`
+ * (werift otherwise gathers every interface and asks a public STUN server) and takes remote
+ * candidates only on the relay's relayed addresses and ports (issue 14, finding 2).
+ */
+export class RtpLeg {
+  private readonly pc: RTCPeerConnection;
+  private readonly transceiver: RTCRtpTransceiver;
+  private readonly undo: (() => void)[] = [];
+  private readonly allowed = new Set<string>();
+  private connectTimer: NodeJS.Timeout | null;
+  private closed = false;
+  private seq = randomInt(0, 0x10000);
+  private timestamp = randomInt(0, 0x1_0000_0000);
+  private readonly tsStep = (OPUS_CLOCK_HZ * DEFAULTS.rtp.ptimeMs) / 1000;
+  private padding = 0;
+  private notProbeLogged = 0;
+  private sent = 0;
+
+  constructor(private readonly opts: RtpLegOptions) {
+    const v6 = opts.peerAddress.includes(':');
+    this.pc = new RTCPeerConnection({
+      iceServers: [],
+      iceUseIpv4: false,
+      iceUseIpv6: false,
+      iceAdditionalHostAddresses: [opts.peerAddress],
+      iceInterfaceAddresses: v6 ? { udp6: opts.peerAddress } : { udp4: opts.peerAddress },
+      iceUseTcp: false,
+      iceTcpPassive: false,
+      iceFilterCandidatePair: (pair) =>
+        isRelayCandidate(
+          {
+            protocol: pair.remoteCandidate.transport.toLowerCase(),
+            address: pair.remoteCandidate.host,
+            port: pair.remoteCandidate.port,
+            type: pair.remoteCandidate.type,
+          },
+          opts.relay,
+        ),
+      codecs: { audio: [useOPUS()], video: [] },
+      headerExtensions: { audio: [], video: [] },
+    });
+    this.transceiver = this.pc.addTransceiver('audio', { direction: 'sendrecv' });
+    this.transceiver.onTrack.subscribe((track) => this.onTrack(track));
+    this.pc.onIceCandidate.subscribe((c) => {
+      if (c) this.onLocalCandidate({ candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null });
+    });
+    this.pc.connectionStateChange.subscribe((state) => {
+      if (state === 'connected') {
+        if (this.connectTimer) clearTimeout(this.connectTimer);
+        this.connectTimer = null;
+        this.opts.logger.info({ session: opts.id, pt: this.transceiver.sender.codec?.payloadType }, 'rtp leg connected');
+      } else if (state === 'failed' || state === 'closed') {
+        this.close(`rtp leg ${state}`);
+      }
+    });
+    this.connectTimer = setTimeout(() => this.close(`rtp leg not connected within ${opts.connectTimeoutMs} ms of the offer`), opts.connectTimeoutMs);
+  }
+
+  /** Padding-only RTP packets (P bit, no payload) seen and skipped. */
+  get paddingCount(): number {
+    return this.padding;
+  }
+
+  /** Echoes handed to the sender. */
+  get sentCount(): number {
+    return this.sent;
+  }
+
+  /** The page's offer (already checked: one audio section). Answers it with a=ptime added. */
+  async offer(sdp: string): Promise<void> {
+    const filtered = filterRemoteSdpCandidates(sdp, this.opts.relay);
+    if (filtered.dropped > 0) this.opts.onCandidateDropped(filtered.dropped);
+    try {
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: filtered.sdp });
+      await this.pc.setLocalDescription(await this.pc.createAnswer());
+      const local = this.pc.localDescription;
+      if (this.closed) return;
+      if (!local) throw new Error('werift set no local description');
+      const out = withAudioPtime(filterSdpCandidates(local.sdp, this.opts.peerAddress), DEFAULTS.rtp.ptimeMs);
+      for (const line of out.split('\r\n')) {
+        if (line.startsWith('a=candidate:')) this.allow(parseCandidate(line));
+      }
+      this.opts.sendSignal({ type: 'answer', sdp: out });
+    } catch (err) {
+      this.close(`rtp offer failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** A page candidate, counted and bounded by the session. Dropped unless it points at the relay. */
+  candidate(c: NonNullable<SignalData['candidate']>): void {
+    if (this.closed) return;
+    if (c.candidate === '') return; // end-of-candidates: ICE goes on with what it has
+    if (!isRelayCandidate(parseCandidate(c.candidate), this.opts.relay)) {
+      this.opts.onCandidateDropped(1);
+      return;
+    }
+    const init = { candidate: c.candidate, ...(c.sdpMid != null ? { sdpMid: c.sdpMid } : {}), sdpMLineIndex: c.sdpMLineIndex ?? 0 };
+    this.pc.addIceCandidate(init).catch((err: Error) => this.opts.logger.warn({ session: this.opts.id, err: err.message }, 'rtp candidate refused by werift'));
+  }
+
+  private allow(parsed: ReturnType<typeof parseCandidate>): boolean {
+    if (!isSignalledCandidate(parsed, this.opts.peerAddress)) return false;
+    const key = `${parsed.address}:${parsed.port}`;
+    if (!this.allowed.has(key)) {
+      this.allowed.add(key);
+      this.undo.push(this.opts.allowEndpoint(parsed.address, parsed.port));
+    }
+    return true;
+  }
+
+  private onLocalCandidate(c: NonNullable<SignalData['candidate']>): void {
+    if (this.closed) return;
+    const line = c.candidate.startsWith('candidate:') ? c.candidate : `candidate:${c.candidate}`;
+    if (!this.allow(parseCandidate(line))) {
+      this.opts.logger.debug({ session: this.opts.id, candidate: line }, 'rtp candidate not signalled');
+      return;
+    }
+    this.opts.sendSignal({ type: 'candidate', candidate: { candidate: line, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null } });
+  }
+
+  private onTrack(track: MediaStreamTrack): void {
+    track.onReceiveRtp.subscribe((rtp) => {
+      const recvMs = this.opts.nowMs();
+      if (this.closed) return;
+      if (rtp.payload.byteLength === 0) {
+        this.padding++; // Chromium's padding-only packets (RFC 3550 §5.1 P bit) carry no frame
+        return;
+      }
+      const out = this.opts.core.onFrame(rtp.payload, recvMs, () => this.opts.nowMs());
+      if (out.kind === 'not-probe') {
+        if (this.notProbeLogged++ < 5) this.opts.logger.warn({ session: this.opts.id, reason: out.reason }, 'rtp frame that is not a probe dropped');
+        return;
+      }
+      if (out.kind !== 'echo') return;
+      this.send(out.payload, out.downSeq);
+    });
+  }
+
+  private send(payload: Uint8Array, downSeq: number): void {
+    const header = new RtpHeader({
+      sequenceNumber: this.seq,
+      timestamp: this.timestamp,
+      payloadType: this.transceiver.sender.codec?.payloadType ?? 111,
+      marker: false,
+    });
+    this.seq = (this.seq + 1) & 0xffff;
+    this.timestamp = (this.timestamp + this.tsStep) >>> 0;
+    this.sent++;
+    // The sender writes its own SSRC and the negotiated payload type (werift RTCRtpSender.dispatchRtp).
+    this.transceiver.sender.sendRtp(new RtpPacket(header, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength))).catch((err: Error) => {
+      this.opts.core.echoFailed(downSeq);
+      this.opts.logger.warn({ session: this.opts.id, err: err.message }, 'rtp echo send failed');
+    });
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    for (const u of this.undo) u();
+    this.pc.close().catch((err: Error) => this.opts.logger.warn({ session: this.opts.id, err: err.message }, 'rtp leg close failed'));
+    this.opts.logger.info({ session: this.opts.id, reason, padding: this.padding, notProbes: this.opts.core.notProbeCount }, 'rtp leg closed');
+    this.opts.onClose(reason);
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * The RTP probe leg end to end (issue 13) through a real `callprobe serve` (its relay and its
+ * werift reflector): a Node client plays the page, with the data-channel leg (simple-peer over
+ * @roamhq/wrtc: control channel) and the RTP leg (a werift RTCPeerConnection, relay-only ICE
+ * through our TURN relay) on one signalling WebSocket. It sends stamped probe frames at
+ * 100/s for 3 s; every probe must be echoed, the RTP receipts and `rtp-final` must arrive
+ * on the control channel, and a decoy candidate the page signals outside the relay gets no
+ * datagram. The serve process's CPU over the probe run is printed (README stack note).
+ */
+import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import wrtc from '@roamhq/wrtc';
+import SimplePeer from 'simple-peer';
+import { RTCPeerConnection as WeriftPeerConnection, RtpHeader, RtpPacket, useOPUS } from 'werift';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerConfig, ServerSignalMessage, SignalData, SignalLeg } from '../../../../src/protocol/api.js';
+import { CONTROL_CHANNEL, PROBE_CHANNEL_INIT, PROBE_CHANNEL_LABEL } from '../../../../src/protocol/channels.js';
+import { decodeRtpEcho, encodeRtpProbe, type RtpEcho } from '../../../../src/protocol/rtp-probe.js';
+import { ProbeKind, decodeReceipts, parseControlMessage, type ControlMessage, type ReceiptRecord } from '../../../../src/protocol/wire.js';
+import { parseCandidate } from '../../../../server/reflector/candidates.js';
+import { freePorts } from '../../../kit/net.js';
+import { nextEvent, waitFor } from '../../../kit/wait.js';
+import { startServe, type ServeProcess } from '../../http/serve-process.js';
+
+// Outside the kit's freePorts (20000-29999) and the OS ephemeral range (32768-60999).
+const RELAY_RANGE = { min: 31500, max: 31999 };
+const PROBES = 300;
+const INTERVAL_MS = 10;
+const CLK_TCK = 100; // USER_HZ on Linux (sysconf(_SC_CLK_TCK)), the unit of /proc/<pid>/stat times
+
+let server: ServeProcess;
+let decoy: { socket: dgram.Socket; port: number; hits: number };
+const closers: (() => void)[] = [];
+
+/** utime + stime of a process, in ms (proc(5)). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+}
+
+beforeAll(async () => {
+  const [turnPort = 0] = await freePorts(1);
+  server = await startServe([
+    '--host',
+    '127.0.0.1',
+    '--http-port',
+    '0',
+    '--turn-ports',
+    String(turnPort),
+    '--relay-ports',
+    `${RELAY_RANGE.min}-${RELAY_RANGE.max}`,
+    '--secret',
+    's',
+    '--log-level',
+    'warn',
+  ]);
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  decoy = { socket, port: (socket.address() as { port: number }).port, hits: 0 };
+  socket.on('message', () => decoy.hits++);
+}, 30_000);
+
+afterAll(async () => {
+  for (const c of closers.splice(0)) c();
+  decoy?.socket.close();
+  await server?.stop();
+});
+
+describe('the RTP probe leg through the relay', () => {
+  it('echoes every probe, reports RTP receipts and rtp-final on the control channel, and sends only to the relay', async () => {
+    const cfg = (await (await fetch(`${server.url}/api/config`)).json()) as ServerConfig;
+    expect(cfg.rtpReflector).toBe(true);
+    const iceServers = cfg.turn.filter((e) => e.transport === 'udp').map((e) => ({ urls: e.url, username: cfg.username, credential: cfg.credential }));
+
+    const ws = new WebSocket(server.url.replace(/^http/, 'ws') + '/api/signal', { origin: server.url });
+    closers.push(() => ws.close());
+    const errors: ServerSignalMessage[] = [];
+    const toRtp: SignalData[] = [];
+    const send = (data: SignalData, leg?: SignalLeg): void => ws.send(JSON.stringify(leg ? { type: 'signal', data, leg } : { type: 'signal', data }));
+    await nextEvent(ws, 'open', { timeoutMs: 10_000, what: 'signalling socket open' });
+
+    // The data-channel leg: control channel only (as the page has it).
+    const peer = new SimplePeer({
+      initiator: true,
+      trickle: true,
+      wrtc: wrtc as unknown as NonNullable<SimplePeer.Options['wrtc']>,
+      config: { iceServers, iceTransportPolicy: 'relay' },
+      channelName: PROBE_CHANNEL_LABEL,
+      channelConfig: { ...PROBE_CHANNEL_INIT },
+    });
+    closers.push(() => peer.destroy());
+    const control = (peer as unknown as { _pc: RTCPeerConnection })._pc.createDataChannel(CONTROL_CHANNEL.label, {
+      negotiated: true,
+      id: CONTROL_CHANNEL.id,
+      ordered: true,
+    });
+    control.binaryType = 'arraybuffer';
+    const controlText: ControlMessage[] = [];
+    const rtpReceipts: ReceiptRecord[] = [];
+    control.onmessage = (ev: MessageEvent) => {
+      if (typeof ev.data === 'string') controlText.push(parseControlMessage(ev.data));
+      else {
+        const bytes = new Uint8Array(ev.data as ArrayBuffer);
+        if (bytes[3] === ProbeKind.RtpReceipts) rtpReceipts.push(...decodeReceipts(bytes, ProbeKind.RtpReceipts));
+      }
+    };
+    peer.on('signal', (d: SignalData) => send(d));
+
+    // The RTP leg: werift plays the page's audio transceiver, relay-only.
+    const pc = new WeriftPeerConnection({ iceServers, iceTransportPolicy: 'relay', iceUseTcp: false, codecs: { audio: [useOPUS()], video: [] } });
+    closers.push(() => void pc.close());
+    const transceiver = pc.addTransceiver('audio', { direction: 'sendrecv' });
+    const echoes: RtpEcho[] = [];
+    const echoSeqs: number[] = [];
+    let notEcho = 0;
+    transceiver.onTrack.subscribe((track) =>
+      track.onReceiveRtp.subscribe((rtp) => {
+        try {
+          echoes.push(decodeRtpEcho(rtp.payload));
+          echoSeqs.push(rtp.header.sequenceNumber);
+        } catch {
+          notEcho++;
+        }
+      }),
+    );
+    // Trickled after the offer, as the page does (werift gathers during setLocalDescription).
+    let offered = false;
+    const early: SignalData[] = [];
+    pc.onIceCandidate.subscribe((c) => {
+      if (!c) return;
+      const d: SignalData = { type: 'candidate', candidate: { candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? 0 } };
+      if (offered) send(d, 'rtp');
+      else early.push(d);
+    });
+
+    ws.on('message', (raw: Buffer) => {
+      const m = JSON.parse(raw.toString('utf8')) as ServerSignalMessage;
+      if (m.type === 'error') errors.push(m);
+      else if (m.leg === 'rtp') {
+        toRtp.push(m.data);
+        if (m.data.type === 'answer') void pc.setRemoteDescription({ type: 'answer', sdp: m.data.sdp ?? '' });
+        else if (m.data.candidate)
+          void pc.addIceCandidate({
+            candidate: m.data.candidate.candidate,
+            sdpMid: m.data.candidate.sdpMid ?? '0',
+            sdpMLineIndex: m.data.candidate.sdpMLineIndex ?? 0,
+          });
+      } else peer.signal(m.data as SimplePeer.SignalData);
+    });
+
+    await pc.setLocalDescription(await pc.createOffer());
+    // A decoy host candidate outside the relay, in the offer and trickled: the reflector must never send to it.
+    const decoyLine = `candidate:9999 1 udp 2130706431 127.0.0.1 ${decoy.port} typ host generation 0`;
+    const offer = (pc.localDescription?.sdp ?? '').replace(/(a=mid:[^\r\n]*\r\n)/, `$1a=${decoyLine}\r\n`);
+    send({ type: 'offer', sdp: offer }, 'rtp');
+    offered = true;
+    for (const d of early.splice(0)) send(d, 'rtp');
+    send({ type: 'candidate', candidate: { candidate: decoyLine, sdpMid: '0', sdpMLineIndex: 0 } }, 'rtp');
+
+    let dcConnected = false;
+    peer.on('connect', () => (dcConnected = true));
+    await waitFor(() => dcConnected && pc.connectionState === 'connected', {
+      timeoutMs: 20_000,
+      what: 'both legs connected through the relay',
+      state: () => `dc ${dcConnected}, rtp ${pc.connectionState}, errors ${JSON.stringify(errors)}`,
+    });
+
+    // The answer asks for 10 ms packets; the server signals only its one UDP host candidate.
+    const answer = toRtp.find((d) => d.type === 'answer');
+    expect(answer?.sdp).toMatch(/m=audio [^\r]*\r\n(?:[^m][^\r]*\r\n)*a=ptime:10\r\n/);
+    const serverCandidates = [
+      ...(answer?.sdp ?? '')
+        .split('\r\n')
+        .filter((l) => l.startsWith('a=candidate:'))
+        .map((l) => l.slice(2)),
+      ...toRtp.flatMap((d) => (d.candidate ? [d.candidate.candidate] : [])),
+    ];
+    expect(serverCandidates.length).toBeGreaterThan(0);
+    for (const line of serverCandidates) expect(parseCandidate(line)).toMatchObject({ protocol: 'udp', address: '127.0.0.1', type: 'host' });
+
+    // 100 probes/s for 3 s, stamped like the page's sender transform does it.
+    const pt = transceiver.sender.codec?.payloadType ?? 111;
+    const opus = Uint8Array.of(0xfc, 0xff, 0xfe); // an Opus 10 ms CELT frame's TOC and filler (RFC 6716 §3.1)
+    const cpu0 = cpuMs(server.pid);
+    const t0 = performance.now();
+    for (let i = 0; i < PROBES; i++) {
+      const due = t0 + i * INTERVAL_MS;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const payload = encodeRtpProbe({ probeSeq: i, sendMs: performance.now(), opus });
+      void transceiver.sender.sendRtp(
+        new RtpPacket(new RtpHeader({ payloadType: pt, sequenceNumber: (1000 + i) & 0xffff, timestamp: i * 480 }), Buffer.from(payload)),
+      );
+    }
+    await waitFor(() => echoes.length >= PROBES, { timeoutMs: 10_000, what: `${PROBES} echoes`, state: () => `${echoes.length} echoes, ${notEcho} other` });
+    const runS = (performance.now() - t0) / 1000;
+    const cpuPct = ((cpuMs(server.pid) - cpu0) / 1000 / runS) * 100;
+    console.log(
+      `rtp leg: ${PROBES} probes in ${runS.toFixed(2)} s, serve process (relay + reflector) CPU ${cpuPct.toFixed(1)} % of a core (Node ${process.version})`,
+    );
+
+    // Every probe echoed once, in the reflector's own numbering and RTP stream.
+    expect(echoes.map((e) => e.upSeq).sort((a, b) => a - b)).toEqual([...Array(PROBES).keys()]);
+    expect(echoes.map((e) => e.downSeq).sort((a, b) => a - b)).toEqual([...Array(PROBES).keys()]);
+    for (const e of echoes) {
+      expect([...e.opus]).toEqual([...opus]);
+      expect(e.reflectorSendMs).toBeGreaterThanOrEqual(e.reflectorRecvMs);
+      expect(e.recent.length).toBe(Math.min(4, e.downSeq));
+    }
+    // Consecutive RTP sequence numbers (mod 2^16) in the reflector's stream.
+    for (let i = 1; i < echoSeqs.length; i++) expect(((echoSeqs[i] ?? 0) - (echoSeqs[i - 1] ?? 0) + 0x10000) & 0xffff).toBe(1);
+
+    // stop: the data-channel tally and the RTP tally, every RTP receipt before it.
+    control.send(JSON.stringify({ type: 'stop' }));
+    await waitFor(() => controlText.some((m) => m.type === 'final') && controlText.some((m) => m.type === 'rtp-final'), {
+      timeoutMs: 10_000,
+      what: 'final and rtp-final',
+      state: () => JSON.stringify(controlText),
+    });
+    expect(controlText.find((m) => m.type === 'rtp-final')).toEqual({ type: 'rtp-final', upReceived: PROBES, upDuplicates: 0, downSent: PROBES });
+    expect(rtpReceipts.map((r) => r.upSeq).sort((a, b) => a - b)).toEqual([...Array(PROBES).keys()]);
+    for (const e of echoes)
+      expect(rtpReceipts.find((r) => r.downSeq === e.downSeq)).toMatchObject({
+        upSeq: e.upSeq,
+        reflectorRecvMs: e.reflectorRecvMs,
+        reflectorSendMs: e.reflectorSendMs,
+      });
+
+    // The decoy was signalled twice and dropped both times: not one datagram went there.
+    expect(decoy.hits).toBe(0);
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
