@@ -176,7 +176,14 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
     });
   }
 
-  s.phase('streaming', `${Math.round(1000 / s.intervalMs)} probes/s of ${s.payloadBytes} bytes for ${Math.round((s.count * s.intervalMs) / 1000)} s`);
+  const seconds = Math.round((s.count * s.intervalMs) / 1000);
+  const dcRate = Math.round(1000 / s.intervalMs);
+  s.phase(
+    'streaming',
+    rtp
+      ? `${Math.round(1000 / rtp.collector.intervalMs)} RTP probes/s (audio frames of ${DEFAULTS.rtp.frameBytes} bytes) for ${seconds} s, data-channel cross-check at ${dcRate}/s`
+      : `${dcRate} probes/s of ${s.payloadBytes} bytes for ${seconds} s`,
+  );
   const probeBuf = new Uint8Array(s.payloadBytes);
   const queueThreshold = QUEUED_PROBES_SUSPECT * s.payloadBytes;
   const maxBufferedBytes = MAX_QUEUED_PROBES * s.payloadBytes;

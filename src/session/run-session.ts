@@ -334,7 +334,7 @@ function rtpUnavailable(opts: RunOptions, mode: TestMode, cfg: Pick<ServerConfig
   if (dataChannelRatePps > 1000 / DEFAULTS.rtp.ptimeMs) {
     return `this profile needs ${dataChannelRatePps} probes/s; RTP runs at ${1000 / DEFAULTS.rtp.ptimeMs}/s, so the data channel is graded`;
   }
-  if ((cfg as { rtpReflector?: unknown }).rtpReflector !== true) return 'the server has no RTP reflector';
+  if (!('rtpReflector' in cfg) || cfg.rtpReflector !== true) return 'the server has no RTP reflector';
   if (typeof RTCRtpScriptTransform === 'undefined') return 'this browser has no RTP transforms (RTCRtpScriptTransform)';
   if (!env.openRtpLeg) return 'this client cannot open an RTP probe leg';
   return null;
