@@ -191,7 +191,14 @@ export class ReflectorCollector {
       notes.push(`reflector counted ${this.finalTally.upReceived} arrivals but reported ${this.upArrivals.length}`);
     }
     if (this.foreign > 0) notes.push(`${this.foreign} datagrams did not belong to this test`);
-    if (this.malformed > 0) notes.push(`${this.malformed} malformed echoes dropped`);
+    if (this.malformed > 0) {
+      // RTP: frames that are not echo frames go to the decoder as they came; data channel: undecodable datagrams are dropped.
+      notes.push(
+        this.upSeen
+          ? `${this.malformed} received RTP frames were not echo frames (passed to the decoder as they came)`
+          : `${this.malformed} malformed echoes dropped`,
+      );
+    }
     const offsetMs = this.clockOffsetMs();
     const suspectReflector = [
       ...suspectClient.map((s) => ({ ...s, startMs: s.startMs + offsetMs, endMs: s.endMs + offsetMs })),
