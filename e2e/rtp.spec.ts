@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli, startServe } from '../bench/lib/processes.js';
 import { startImpairProxy } from '../bench/impair/proxy.js';
 import { flowTruthMetrics, sameWorstBurst, testFlow } from '../bench/accuracy/truth.js';
-import { callprobeFigures } from '../bench/accuracy/harness.js';
+import { CALLPROBE_RTP_PROBE_SIZES, callprobeFigures } from '../bench/accuracy/harness.js';
 
 /**
  * The RTP probe path (issue 13) through the real relay and the werift RTP reflector, driven by
@@ -16,12 +16,6 @@ test.describe.configure({ mode: 'serial' });
 /** Ports apart from every other spec's. */
 const CLEAN = { httpPort: 18694, relayPort: 3988 };
 const LOSSY = { httpPort: 18695, relayPort: 3998, proxyPort: 13998 };
-/**
- * RTP probe and echo datagrams between browser and relay: a 160-byte frame + RTP header with
- * Chromium's audio header extensions (or werift's) + SRTP tag + ChannelData = 186-187 B here.
- * Plain Opus frames and RTCP stay below, data-channel probes (229 B and up) above.
- */
-const RTP_PROBE_SIZES = { minBytes: 176, maxBytes: 224 } as const;
 
 interface RtpReport {
   probe: { path: string; reason: string };
@@ -86,7 +80,7 @@ test('through the impairment proxy with loss: upstream loss is the proxy drop co
       seed: 'rtp-e2e-1',
       // Impair from 1 s after each flow's first datagram: TURN, ICE and DTLS pass untouched.
       startAfter: { ms: 1000 },
-      probe: { ...RTP_PROBE_SIZES },
+      probe: { ...CALLPROBE_RTP_PROBE_SIZES },
       up: { delayMs: 10, loss: { probability: 0.02 } },
       down: { delayMs: 10, loss: { probability: 0.015 } },
     },
