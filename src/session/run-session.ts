@@ -335,8 +335,8 @@ function rtpUnavailable(opts: RunOptions, mode: TestMode, cfg: Pick<ServerConfig
     return `this profile needs ${dataChannelRatePps} probes/s; RTP runs at ${1000 / DEFAULTS.rtp.ptimeMs}/s, so the data channel is graded`;
   }
   if (!('rtpReflector' in cfg) || cfg.rtpReflector !== true) return 'the server has no RTP reflector';
-  if (typeof RTCRtpScriptTransform === 'undefined') return 'this browser has no RTP transforms (RTCRtpScriptTransform)';
   if (!env.openRtpLeg) return 'this client cannot open an RTP probe leg';
+  if (typeof RTCRtpScriptTransform === 'undefined') return 'this browser has no RTP transforms (RTCRtpScriptTransform)';
   return null;
 }
 
