@@ -16,6 +16,12 @@ import { mdTable, updateBenchmarksDoc } from '../lib/docs.js';
 const DURATION_S = Number(process.env['DURATION_S'] ?? 15);
 const LEVELS = (process.env['LEVELS'] ?? '1,2,4,8,12,16,24,32').split(',').map(Number);
 const CLIENT = 'dist/bench/load/client-main.js';
+/** The RTP path (issue 13): werift clients sending stamped RTP through the relay to the werift reflector leg. */
+const RTP_CLIENT = 'dist/bench/load/rtp-client-main.js';
+const RTP_LEVELS = (process.env['RTP_LEVELS'] ?? '1,2,4,8,12,16').split(',').map(Number);
+/** RTP_ONLY=1: only the RTP ladder; RTP=0: only the data-channel ladder. */
+const LADDERS =
+  process.env['RTP_ONLY'] === '1' ? (['rtp'] as const) : process.env['RTP'] === '0' ? (['datachannel'] as const) : (['datachannel', 'rtp'] as const);
 
 interface ClientResult {
   ok: boolean;
@@ -37,8 +43,8 @@ interface Summary {
   diagnostics?: { sender?: { missedTicks?: number } };
 }
 
-async function runClient(url: string): Promise<ClientResult> {
-  const child = spawn(process.execPath, [CLIENT, url, String(DURATION_S)], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function runClient(url: string, client: string): Promise<ClientResult> {
+  const child = spawn(process.execPath, [client, url, String(DURATION_S)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -87,52 +93,63 @@ async function main(): Promise<void> {
   );
   const pid = server.child.pid;
   if (pid === undefined) throw new Error('no server pid');
-  const levels: {
-    n: number;
-    ok: boolean;
-    failures: string[];
-    serverCpuPct: number;
-    serverRssMiB: number;
-    rttMsP50Median: number | null;
-    jitterMsMedian: number | null;
-  }[] = [];
-  let baseline: ClientResult | null = null;
   try {
-    for (const n of LEVELS) {
-      const before = procUsage(pid);
-      const t0 = performance.now();
-      let peakRss = before.rssMiB;
-      const sampler = setInterval(() => {
-        peakRss = Math.max(peakRss, procUsage(pid).rssMiB);
-      }, 500);
-      const results = await Promise.all(Array.from({ length: n }, () => runClient(server.url)));
-      clearInterval(sampler);
-      const after = procUsage(pid);
-      const wallS = (performance.now() - t0) / 1000;
-      if (n === 1) baseline = results[0] ?? null;
-      if (!baseline?.ok) throw new Error(`the unloaded run failed: ${baseline?.error}`);
-      const base = baseline;
-      const failures = results.map((r) => withinTolerance(r, base)).filter((f): f is string => f !== null);
-      const level = {
-        n,
-        ok: failures.length === 0,
-        failures,
-        serverCpuPct: (100 * (after.cpuS - before.cpuS)) / wallS,
-        serverRssMiB: peakRss,
-        rttMsP50Median: median(results.map((r) => r.rttMsP50).filter((v): v is number => v !== null)),
-        jitterMsMedian: median(results.map((r) => r.jitterMs).filter((v): v is number => v !== null)),
-      };
-      levels.push(level);
-      process.stderr.write(
-        `N=${n}: ${level.ok ? 'all within tolerance' : `${failures.length} outside: ${failures.slice(0, 3).join('; ')}`}; server CPU ${level.serverCpuPct.toFixed(0)} %, RSS ${level.serverRssMiB.toFixed(0)} MiB\n`,
-      );
-      if (!level.ok) break;
-    }
+    for (const ladder of LADDERS) await runLadder(ladder, server.url, pid);
   } finally {
     await server.stop();
   }
+}
+
+interface Level {
+  n: number;
+  ok: boolean;
+  failures: string[];
+  serverCpuPct: number;
+  serverRssMiB: number;
+  rttMsP50Median: number | null;
+  jitterMsMedian: number | null;
+}
+
+async function runLadder(ladder: 'datachannel' | 'rtp', url: string, pid: number): Promise<void> {
+  const rtp = ladder === 'rtp';
+  const levels: Level[] = [];
+  let baseline: ClientResult | null = null;
+  for (const n of rtp ? RTP_LEVELS : LEVELS) {
+    const before = procUsage(pid);
+    const t0 = performance.now();
+    let peakRss = before.rssMiB;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, procUsage(pid).rssMiB);
+    }, 500);
+    const results = await Promise.all(Array.from({ length: n }, () => runClient(url, rtp ? RTP_CLIENT : CLIENT)));
+    clearInterval(sampler);
+    const after = procUsage(pid);
+    const wallS = (performance.now() - t0) / 1000;
+    if (n === 1) baseline = results[0] ?? null;
+    if (!baseline?.ok) throw new Error(`the unloaded run failed: ${baseline?.error}`);
+    const base = baseline;
+    const failures = results.map((r) => withinTolerance(r, base)).filter((f): f is string => f !== null);
+    const level = {
+      n,
+      ok: failures.length === 0,
+      failures,
+      serverCpuPct: (100 * (after.cpuS - before.cpuS)) / wallS,
+      serverRssMiB: peakRss,
+      rttMsP50Median: median(results.map((r) => r.rttMsP50).filter((v): v is number => v !== null)),
+      jitterMsMedian: median(results.map((r) => r.jitterMs).filter((v): v is number => v !== null)),
+    };
+    levels.push(level);
+    process.stderr.write(
+      `${ladder} N=${n}: ${level.ok ? 'all within tolerance' : `${failures.length} outside: ${failures.slice(0, 3).join('; ')}`}; server CPU ${level.serverCpuPct.toFixed(0)} %, RSS ${level.serverRssMiB.toFixed(0)} MiB\n`,
+    );
+    if (!level.ok) break;
+  }
   const largestOk = levels.filter((l) => l.ok).reduce((m, l) => Math.max(m, l.n), 0);
   const machine = machineInfo();
+  if (rtp) {
+    writeRtpResults(levels, baseline, largestOk);
+    return;
+  }
   const file = writeResults('load', {
     command: 'npm run bench:load',
     machine,
@@ -167,6 +184,59 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
   process.stdout.write(`largest N within tolerance: ${largestOk}\nwritten to ${file}\n`);
+}
+
+/** The RTP ladder's raw data and its block in docs/benchmarks.md: server CPU per concurrent RTP session. */
+function writeRtpResults(levels: Level[], baseline: ClientResult | null, largestOk: number): void {
+  const machine = machineInfo();
+  const perSession = levels.map((l) => ({ n: l.n, serverCpuPctPerSession: l.serverCpuPct / l.n }));
+  const file = writeResults('load-rtp', {
+    command: 'npm run bench:load',
+    machine,
+    node: process.version,
+    durationS: DURATION_S,
+    tolerance:
+      'RTP round trip p50 within 1 ms + 20 % of the unloaded run, jitter within +1 ms, loss <= 0.1 %, at most 1 % of pacing ticks skipped by the client',
+    baseline,
+    largestN: largestOk,
+    levels,
+    perSession,
+  });
+  const fx = (v: number | null, d = 2): string => (v === null ? '–' : v.toFixed(d));
+  updateBenchmarksDoc(
+    'load-rtp',
+    [
+      `### Concurrent RTP-path tests against one server (${new Date().toISOString().slice(0, 10)})`,
+      '',
+      `Command: \`npm run bench:load\` (\`RTP_ONLY=1\` for this table alone). Node clients (bench/load/rtp-client.ts) open both legs as the page does: the data-channel leg for control, and an audio transceiver over werift that sends stamped RTP probe frames at 100/s through the embedded relay to the reflector's werift leg, which echoes each at once; ${DURATION_S} s per test, Node ${process.version}; clients (werift in JavaScript, the heavier side), relay, reflector and server share the ${machine['cores']} cores. Raw data: \`${file}\`.`,
+      '',
+      `**Largest N at which every RTP test measured within tolerance of the unloaded run: ${largestOk}.** Same tolerance as the data-channel table (round trip by the client's clock; jitter here is the mean absolute difference of consecutive round trips).`,
+      '',
+      mdTable(
+        [
+          'concurrent RTP tests',
+          'all within tolerance',
+          'median RTT p50',
+          'median jitter',
+          'server CPU',
+          'server CPU per session',
+          'server peak RSS',
+          'first problems',
+        ],
+        levels.map((l) => [
+          l.n,
+          l.ok ? 'yes' : 'no',
+          `${fx(l.rttMsP50Median)} ms`,
+          `${fx(l.jitterMsMedian)} ms`,
+          `${l.serverCpuPct.toFixed(0)} %`,
+          `${(l.serverCpuPct / l.n).toFixed(1)} %`,
+          `${l.serverRssMiB.toFixed(0)} MiB`,
+          l.failures.slice(0, 2).join('; ') || '–',
+        ]),
+      ),
+    ].join('\n'),
+  );
+  process.stdout.write(`rtp: largest N within tolerance: ${largestOk}\nwritten to ${file}\n`);
 }
 
 main().catch((err: Error) => {

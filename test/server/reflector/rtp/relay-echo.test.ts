@@ -8,7 +8,7 @@
  * datagram. The serve process's CPU over the probe run is printed (README stack note).
  */
 import dgram from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import wrtc from '@roamhq/wrtc';
 import SimplePeer from 'simple-peer';
 import { RTCPeerConnection as WeriftPeerConnection, RtpHeader, RtpPacket, useOPUS } from 'werift';
@@ -32,6 +32,45 @@ const CLK_TCK = 100; // USER_HZ on Linux (sysconf(_SC_CLK_TCK)), the unit of /pr
 let server: ServeProcess;
 let decoy: { socket: dgram.Socket; port: number; hits: number };
 const closers: (() => void)[] = [];
+
+/** The local addresses of a process's UDP sockets, "ip:port" (proc(5): /proc/<pid>/fd, /proc/net/udp and udp6). */
+function udpSockets(pid: number): string[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m?.[1]) inodes.add(m[1]);
+    } catch {
+      // the fd closed meanwhile
+    }
+  }
+  const out: string[] = [];
+  for (const [file, v6] of [
+    ['/proc/net/udp', false],
+    ['/proc/net/udp6', true],
+  ] as const) {
+    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10 || !inodes.has(f[9] ?? '')) continue;
+      const [hexIp = '', hexPort = ''] = (f[1] ?? '').split(':');
+      const port = parseInt(hexPort, 16);
+      const ip = v6
+        ? hexIp === '00000000000000000000000000000000'
+          ? '::'
+          : hexIp === '0000000000000000FFFF00000100007F'
+            ? '::ffff:127.0.0.1'
+            : hexIp === '00000000000000000000000001000000'
+              ? '::1'
+              : `v6:${hexIp}`
+        : (hexIp.match(/../g) ?? [])
+            .reverse()
+            .map((h) => parseInt(h, 16))
+            .join('.');
+      out.push(`${ip}:${port}`);
+    }
+  }
+  return out;
+}
 
 /** utime + stime of a process, in ms (proc(5)). */
 function cpuMs(pid: number): number {
@@ -150,6 +189,12 @@ describe('the RTP probe leg through the relay', () => {
       } else peer.signal(m.data as SimplePeer.SignalData);
     });
 
+    // The data-channel leg first, so that the sockets the RTP leg opens in serve can be told apart.
+    let dcConnected = false;
+    peer.on('connect', () => (dcConnected = true));
+    await waitFor(() => dcConnected, { timeoutMs: 20_000, what: 'the data-channel leg connected through the relay', state: () => JSON.stringify(errors) });
+    const socketsBefore = new Set(udpSockets(server.pid));
+
     await pc.setLocalDescription(await pc.createOffer());
     // A decoy host candidate outside the relay, in the offer and trickled: the reflector must never send to it.
     const decoyLine = `candidate:9999 1 udp 2130706431 127.0.0.1 ${decoy.port} typ host generation 0`;
@@ -159,12 +204,10 @@ describe('the RTP probe leg through the relay', () => {
     for (const d of early.splice(0)) send(d, 'rtp');
     send({ type: 'candidate', candidate: { candidate: decoyLine, sdpMid: '0', sdpMLineIndex: 0 } }, 'rtp');
 
-    let dcConnected = false;
-    peer.on('connect', () => (dcConnected = true));
-    await waitFor(() => dcConnected && pc.connectionState === 'connected', {
+    await waitFor(() => pc.connectionState === 'connected', {
       timeoutMs: 20_000,
-      what: 'both legs connected through the relay',
-      state: () => `dc ${dcConnected}, rtp ${pc.connectionState}, errors ${JSON.stringify(errors)}`,
+      what: 'the RTP leg connected through the relay',
+      state: () => `rtp ${pc.connectionState}, errors ${JSON.stringify(errors)}`,
     });
 
     // The answer asks for 10 ms packets; the server signals only its one UDP host candidate.
@@ -179,6 +222,12 @@ describe('the RTP probe leg through the relay', () => {
     ];
     expect(serverCandidates.length).toBeGreaterThan(0);
     for (const line of serverCandidates) expect(parseCandidate(line)).toMatchObject({ protocol: 'udp', address: '127.0.0.1', type: 'host' });
+    // The RTP leg opened one UDP socket in serve, on the reflector address, the one it signalled
+    // (beside it: the relay allocation of the page's RTP leg, in the relay range).
+    const opened = udpSockets(server.pid).filter((s) => !socketsBefore.has(s));
+    const relayAllocation = (s: string): boolean =>
+      s.startsWith('127.0.0.1:') && Number(s.split(':')[1]) >= RELAY_RANGE.min && Number(s.split(':')[1]) <= RELAY_RANGE.max;
+    expect(opened.filter((s) => !relayAllocation(s))).toEqual([...new Set(serverCandidates.map((l) => `127.0.0.1:${parseCandidate(l)?.port}`))]);
 
     // 100 probes/s for 3 s, stamped like the page's sender transform does it.
     const pt = transceiver.sender.codec?.payloadType ?? 111;
@@ -231,5 +280,14 @@ describe('the RTP probe leg through the relay', () => {
     // The decoy was signalled twice and dropped both times: not one datagram went there.
     expect(decoy.hits).toBe(0);
     expect(errors).toEqual([]);
+
+    // The leg is closed with the session: once the page hangs up, its socket is gone from serve.
+    const legSockets = opened.filter((s) => !relayAllocation(s));
+    ws.close();
+    await waitFor(() => !udpSockets(server.pid).some((s) => legSockets.includes(s)), {
+      timeoutMs: 10_000,
+      what: "the RTP leg's socket to close with the session",
+      state: () => JSON.stringify(udpSockets(server.pid)),
+    });
   }, 60_000);
 });

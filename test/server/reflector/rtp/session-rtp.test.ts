@@ -1,0 +1,112 @@
+/**
+ * How a ReflectorSession takes the RTP leg's signals (issue 13): one offer of one audio
+ * section, candidates only after it and bounded, none of it when the server runs --no-rtp.
+ * The refusals are synchronous; the end-to-end leg is in relay-echo.test.ts.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SignalData, SignalLeg } from '../../../../src/protocol/api.js';
+import { DEFAULTS } from '../../../../src/protocol/defaults.js';
+import { ReflectorSession, ReflectorSessionError } from '../../../../server/reflector/session.js';
+import { waitFor } from '../../../kit/wait.js';
+
+const sessions: ReflectorSession[] = [];
+afterEach(() => {
+  for (const s of sessions.splice(0)) s.close('test over');
+});
+
+function start(o: { rtp?: boolean; maxCandidates?: number } = {}): {
+  session: ReflectorSession;
+  toPage: { data: SignalData; leg?: SignalLeg }[];
+  dropped: number[];
+} {
+  const toPage: { data: SignalData; leg?: SignalLeg }[] = [];
+  const dropped: number[] = [];
+  const quiet = (): void => undefined;
+  const session = new ReflectorSession({
+    id: 'rtp-test',
+    peerAddress: '127.0.0.1',
+    payloadBytes: 160,
+    receiptIntervalMs: 50,
+    maxSessionMs: 60_000,
+    offerTimeoutMs: DEFAULTS.signalling.offerTimeoutMs,
+    connectTimeoutMs: DEFAULTS.signalling.connectTimeoutMs,
+    maxCandidates: o.maxCandidates ?? DEFAULTS.signalling.maxCandidatesPerSession,
+    relay: { addresses: ['127.0.0.1'], portRange: { min: 31000, max: 31999 } },
+    onCandidateDropped: (n) => dropped.push(n),
+    rtp: o.rtp ?? true,
+    logger: { info: quiet, warn: quiet, debug: quiet },
+    sendSignal: (data, leg) => toPage.push(leg ? { data, leg } : { data }),
+    allowEndpoint: () => () => undefined,
+    onClose: quiet,
+  });
+  sessions.push(session);
+  return { session, toPage, dropped };
+}
+
+// A Chromium-like audio offer (RFC 8866), relay-only: its one candidate is on the relay.
+const audioOffer = [
+  'v=0',
+  'o=- 4611731400430051336 2 IN IP4 127.0.0.1',
+  's=-',
+  't=0 0',
+  'a=group:BUNDLE 0',
+  'm=audio 31001 UDP/TLS/RTP/SAVPF 111',
+  'c=IN IP4 127.0.0.1',
+  'a=ice-ufrag:abcd',
+  'a=ice-pwd:abcdefghijklmnopqrstuvwx',
+  'a=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF',
+  'a=setup:actpass',
+  'a=mid:0',
+  'a=sendrecv',
+  'a=rtcp-mux',
+  'a=rtpmap:111 opus/48000/2',
+  'a=fmtp:111 minptime=10;useinbandfec=1',
+  'a=candidate:1 1 udp 41885439 127.0.0.1 31001 typ relay raddr 0.0.0.0 rport 0',
+  'a=candidate:2 1 udp 2122260223 192.0.2.7 40000 typ host',
+  '',
+].join('\r\n');
+
+const cand = (candidate: string): SignalData => ({ type: 'candidate', candidate: { candidate, sdpMid: '0', sdpMLineIndex: 0 } });
+const refusal = (f: () => void): string => {
+  try {
+    f();
+  } catch (err) {
+    if (err instanceof ReflectorSessionError) return err.reason;
+    throw err;
+  }
+  return 'accepted';
+};
+
+describe('ReflectorSession, RTP leg signals', () => {
+  it('answers the one audio offer with a=ptime:10 on the rtp leg and drops its candidate outside the relay', async () => {
+    const h = start();
+    h.session.signal({ type: 'offer', sdp: audioOffer }, 'rtp');
+    const answer = await waitFor(() => h.toPage.find((m) => m.data.type === 'answer'), { timeoutMs: 10_000, what: 'the rtp answer' });
+    expect(answer.leg).toBe('rtp');
+    expect(answer.data.sdp).toMatch(/\r\na=ptime:10\r\n/);
+    expect(h.dropped).toEqual([1]); // 192.0.2.7 is not the relay
+    // Every message the RTP leg sent is tagged; the data-channel leg has sent nothing (no offer on it).
+    expect(h.toPage.every((m) => m.leg === 'rtp')).toBe(true);
+  });
+
+  it('refuses a second offer, a candidate before the offer, an offer that is not one audio section, and candidates past the bound', () => {
+    const h = start({ maxCandidates: 2 });
+    const relay = 'candidate:1 1 udp 41885439 127.0.0.1 31002 typ relay raddr 0.0.0.0 rport 0';
+    expect(refusal(() => h.session.signal(cand(relay), 'rtp'))).toBe('candidate-before-offer');
+    expect(refusal(() => h.session.signal({ type: 'offer', sdp: audioOffer.replace('m=audio', 'm=video') }, 'rtp'))).toBe('bad-signal');
+    expect(refusal(() => h.session.signal({ type: 'offer', sdp: `${audioOffer}m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n` }, 'rtp'))).toBe('bad-signal');
+    expect(refusal(() => h.session.signal({ type: 'offer', sdp: audioOffer }, 'rtp'))).toBe('accepted');
+    expect(refusal(() => h.session.signal({ type: 'offer', sdp: audioOffer }, 'rtp'))).toBe('duplicate-offer');
+    expect(refusal(() => h.session.signal({ type: 'answer', sdp: audioOffer }, 'rtp'))).toBe('unexpected-answer');
+    expect(refusal(() => h.session.signal(cand(relay), 'rtp'))).toBe('accepted');
+    expect(refusal(() => h.session.signal(cand('candidate:3 1 udp 1 192.0.2.7 9 typ host'), 'rtp'))).toBe('accepted');
+    expect(refusal(() => h.session.signal(cand(relay), 'rtp'))).toBe('too-many-candidates');
+    // The data-channel leg's budget is its own: its candidate before its offer is refused as before.
+    expect(refusal(() => h.session.signal(cand(relay)))).toBe('candidate-before-offer');
+  });
+
+  it('refuses the rtp leg when the server runs without it (--no-rtp)', () => {
+    const h = start({ rtp: false });
+    expect(refusal(() => h.session.signal({ type: 'offer', sdp: audioOffer }, 'rtp'))).toBe('no-rtp-leg');
+  });
+});
