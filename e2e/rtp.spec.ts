@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli, startServe } from '../bench/lib/processes.js';
 import { startImpairProxy } from '../bench/impair/proxy.js';
@@ -125,4 +125,41 @@ test('through the impairment proxy with loss: upstream loss is the proxy drop co
   ).toBe(true);
   // Downstream: the echoes the proxy dropped, counted by the reflector's echo numbers.
   expect(report.directions.down.packetsLost).toBe(t.down.lost);
+});
+
+interface PageResult {
+  ok: boolean;
+  report: RtpReport;
+}
+
+async function runPage(page: Page): Promise<PageResult> {
+  await page.goto('/?duration=3&autostart=1');
+  await expect(page.locator('[data-verdict]')).toBeVisible({ timeout: 30_000 });
+  return page.evaluate(() => (window as unknown as { __callprobeResult: PageResult }).__callprobeResult);
+}
+
+test('a browser without RTCRtpScriptTransform: graded on the data channel, the page says why', async ({ page }) => {
+  await page.addInitScript(() => {
+    delete (window as unknown as { RTCRtpScriptTransform?: unknown }).RTCRtpScriptTransform;
+  });
+  const r = await runPage(page);
+  expect(r.ok).toBe(true);
+  expect(r.report.probe).toEqual({ path: 'datachannel', reason: 'this browser has no RTP transforms (RTCRtpScriptTransform)' });
+  await expect(page.locator('[data-probe-path]')).toHaveText(
+    'Measured on a data channel, not on an audio stream: this browser has no RTP transforms (RTCRtpScriptTransform).',
+  );
+});
+
+test('an RTP leg the browser refuses to set up: the test goes on over the data channel with the reason', async ({ page }) => {
+  await page.addInitScript(() => {
+    (window as unknown as { RTCRtpScriptTransform: unknown }).RTCRtpScriptTransform = class {
+      constructor() {
+        throw new Error('refused by the test');
+      }
+    };
+  });
+  const r = await runPage(page);
+  expect(r.ok).toBe(true);
+  expect(r.report.probe).toEqual({ path: 'datachannel', reason: 'the RTP leg failed: could not set up the RTP leg: refused by the test' });
+  expect(r.report.directions.up.packetsSent).toBeGreaterThan(250);
 });

@@ -46,23 +46,44 @@ export interface RtpLegStart {
   ready: Promise<RtpLink>;
 }
 
-/** Opens the RTP leg; `ready` rejects with a SetupError (the session then falls back to the data channel). */
+/** A leg that could not even be set up: `ready` says why. */
+function failedLeg(err: SetupError): RtpLegStart {
+  const ready = Promise.reject(err);
+  return { accept: () => undefined, ready };
+}
+
+/**
+ * Opens the RTP leg; `ready` rejects with a SetupError (the session then falls back to the
+ * data channel), also when the browser refuses the worker, the transceiver or a transform.
+ */
 export function openRtpLeg(setup: RtpLegSetup): RtpLegStart {
   const track = setup.stream.getAudioTracks()[0];
-  if (!track) return { accept: () => undefined, ready: Promise.reject(new SetupError('ice-failed', 'the audio stream has no track')) };
-  const worker = new Worker(new URL('./transform.worker.ts', import.meta.url), { type: 'module', name: 'callprobe-rtp' });
-  const pc = new RTCPeerConnection({ iceServers: setup.iceServers, iceTransportPolicy: 'relay' });
-  const options = (side: RtpTransformOptions['side']): RtpTransformOptions => ({
-    side,
-    mainTimeOriginMs: performance.timeOrigin,
-    frameBytes: DEFAULTS.rtp.frameBytes,
-    batchMs: DEFAULTS.rtp.workerBatchMs,
-  });
-  const tx = pc.addTransceiver(track, { direction: 'sendrecv', streams: [setup.stream] });
-  // Attached before the offer: on the offering side the receiver exists now (an answerer would attach in ontrack).
-  tx.sender.transform = new RTCRtpScriptTransform(worker, options('send'));
-  tx.receiver.transform = new RTCRtpScriptTransform(worker, options('receive'));
+  if (!track) return failedLeg(new SetupError('ice-failed', 'the audio stream has no track'));
+  let worker: Worker | null = null;
+  let pc: RTCPeerConnection | null = null;
+  try {
+    worker = new Worker(new URL('./transform.worker.ts', import.meta.url), { type: 'module', name: 'callprobe-rtp' });
+    pc = new RTCPeerConnection({ iceServers: setup.iceServers, iceTransportPolicy: 'relay' });
+    const options = (side: RtpTransformOptions['side']): RtpTransformOptions => ({
+      side,
+      mainTimeOriginMs: performance.timeOrigin,
+      frameBytes: DEFAULTS.rtp.frameBytes,
+      batchMs: DEFAULTS.rtp.workerBatchMs,
+    });
+    const tx = pc.addTransceiver(track, { direction: 'sendrecv', streams: [setup.stream] });
+    // Attached before the offer: on the offering side the receiver exists now (an answerer would attach in ontrack).
+    tx.sender.transform = new RTCRtpScriptTransform(worker, options('send'));
+    tx.receiver.transform = new RTCRtpScriptTransform(worker, options('receive'));
+  } catch (err) {
+    pc?.close();
+    worker?.terminate();
+    return failedLeg(new SetupError('ice-failed', `could not set up the RTP leg: ${err instanceof Error ? err.message : String(err)}`));
+  }
+  return connectLeg(setup, worker, pc);
+}
 
+/** Signals, connects and serves a set-up leg. */
+function connectLeg(setup: RtpLegSetup, worker: Worker, pc: RTCPeerConnection): RtpLegStart {
   let sink: RtpSink | null = null;
   const flushes = new Map<number, (c: RtpWorkerCounts) => void>();
   let flushId = 0;
