@@ -32,6 +32,7 @@ interface RtpReport {
     down: { packetsSent: number; packetsLost: number };
   };
   diagnostics: { notes: string[] };
+  setupMs: { channelOpen: number | null; firstEcho: number | null };
 }
 
 test('a clean path: graded on RTP at 100 probes/s, no loss, round trip like the data channel cross-check', async () => {
@@ -181,8 +182,8 @@ interface PageResult {
   report: RtpReport;
 }
 
-async function runPage(page: Page): Promise<PageResult> {
-  await page.goto('/?duration=3&autostart=1');
+async function runPage(page: Page, origin = ''): Promise<PageResult> {
+  await page.goto(`${origin}/?duration=3&autostart=1`);
   await expect(page.locator('[data-verdict]')).toBeVisible({ timeout: 30_000 });
   return page.evaluate(() => (window as unknown as { __callprobeResult: PageResult }).__callprobeResult);
 }
@@ -209,4 +210,23 @@ test('an RTP leg the browser refuses to set up: the test goes on over the data c
   expect(r.ok).toBe(true);
   expect(r.report.probe).toEqual({ path: 'datachannel', reason: 'the RTP leg failed: could not set up the RTP leg: refused by the test' });
   expect(r.report.directions.up.packetsSent).toBeGreaterThan(250);
+});
+
+test('a server that refuses the RTP offer: the page falls back at once with the server reason', async ({ page }) => {
+  test.setTimeout(60_000);
+  const server = await startServe(['--turn-ports', String(CLEAN.relayPort), '--no-store', '--no-rtp'], CLEAN.httpPort);
+  try {
+    // The configuration claims an RTP reflector the server does not run: its refusal must end the RTP leg, not a timeout.
+    await page.route('**/api/config', async (route) => {
+      const res = await route.fetch();
+      await route.fulfill({ response: res, json: { ...((await res.json()) as object), rtpReflector: true } });
+    });
+    const r = await runPage(page, server.url);
+    expect(r.ok).toBe(true);
+    expect(r.report.probe).toEqual({ path: 'datachannel', reason: 'the RTP leg failed: reflector: this server runs without the RTP reflector (no-rtp-leg)' });
+    // Well inside the 5 s the page would otherwise give the RTP leg.
+    expect((r.report.setupMs.firstEcho ?? Infinity) - (r.report.setupMs.channelOpen ?? 0)).toBeLessThan(1000);
+  } finally {
+    await server.stop();
+  }
 });

@@ -48,19 +48,25 @@ export async function connectLinks(s: ConnectSetup): Promise<Links> {
     if (!s.signalingUrl) throw new Error('reflector mode needs a signaling URL');
     let accept: (d: SignalData) => void = () => undefined;
     let acceptRtp: (d: SignalData) => void = () => undefined;
+    let failRtp: (err: SetupError) => void = () => undefined;
     let signalingError: SetupError | null = null;
     const signaling = new SignalingClient(
       s.signalingUrl,
       (d, leg) => (leg === 'rtp' ? acceptRtp(d) : accept(d)),
       (err) => {
         signalingError = err;
+        // An RTP leg still connecting fails at once with the server's reason (e.g. no-rtp-leg) rather than at its timeout.
+        failRtp(err);
       },
       s.WebSocketImpl,
     );
     const p = createPeer({ ...common, initiator: true, sendSignal: (d) => signaling.send(d), withControl: true, stream: s.stream, onStep: s.onStep });
     accept = p.accept;
     const rtpStart = s.openRtp?.((d) => signaling.send(d, 'rtp')) ?? null;
-    if (rtpStart) acceptRtp = rtpStart.accept;
+    if (rtpStart) {
+      acceptRtp = rtpStart.accept;
+      failRtp = rtpStart.fail;
+    }
     // A leg that cannot connect is an answer (the session falls back with its reason), never a rejection left unhandled.
     const rtp = rtpStart ? rtpStart.ready.catch((err: unknown) => (err instanceof SetupError ? err : new SetupError('ice-failed', String(err)))) : null;
     const closeRtp = (): void => {

@@ -43,13 +43,15 @@ export interface RtpLink {
 /** An RTP leg being set up: `accept` takes the reflector's answer and candidates. */
 export interface RtpLegStart {
   accept(data: SignalData): void;
+  /** The server refused something on the signaling socket while the leg connects: it fails now, with that reason. */
+  fail(err: SetupError): void;
   ready: Promise<RtpLink>;
 }
 
 /** A leg that could not even be set up: `ready` says why. */
 function failedLeg(err: SetupError): RtpLegStart {
   const ready = Promise.reject(err);
-  return { accept: () => undefined, ready };
+  return { accept: () => undefined, fail: () => undefined, ready };
 }
 
 /**
@@ -166,6 +168,7 @@ function connectLeg(setup: RtpLegSetup, worker: Worker, pc: RTCPeerConnection): 
   });
 
   return {
+    fail: (err) => failLeg(err),
     accept: (data) => {
       if (data.type === 'answer' && typeof data.sdp === 'string') {
         pc.setRemoteDescription({ type: 'answer', sdp: data.sdp })
