@@ -3,12 +3,18 @@ import { RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, type MediaStreamTrack
 import type { SignalData } from '../../../src/protocol/api.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { filterRemoteSdpCandidates, filterSdpCandidates, isRelayCandidate, isSignalledCandidate, parseCandidate, type RelayEndpoints } from '../candidates.js';
-import type { ReflectorLogger } from '../session.js';
 import type { RtpReflectorCore } from './core.js';
 import { withAudioPtime } from './sdp.js';
 
 /** Opus' RTP clock (RFC 7587 §4.1): always 48 kHz, whatever the audio's sampling rate. */
 const OPUS_CLOCK_HZ = 48_000;
+
+/** The session's logger (ReflectorLogger's shape; pino in serve). */
+export interface RtpLegLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
 
 export interface RtpLegOptions {
   id: string;
@@ -21,7 +27,7 @@ export interface RtpLegOptions {
   core: RtpReflectorCore;
   /** The reflector's clock (ms), the one its receipts are in. */
   nowMs(): number;
-  logger: ReflectorLogger;
+  logger: RtpLegLogger;
   /** Forward a signal message of this leg to the page (tagged leg 'rtp' by the caller). */
   sendSignal(data: SignalData): void;
   /** Let the relay reach this endpoint; returns the undo function. */

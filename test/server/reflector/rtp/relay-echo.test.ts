@@ -290,4 +290,34 @@ describe('the RTP probe leg through the relay', () => {
       state: () => JSON.stringify(udpSockets(server.pid)),
     });
   }, 60_000);
+  it('is off with serve --no-rtp: /api/config says so and an rtp offer is refused', async () => {
+    const [turnPort = 0] = await freePorts(1);
+    const off = await startServe([
+      '--host',
+      '127.0.0.1',
+      '--http-port',
+      '0',
+      '--turn-ports',
+      String(turnPort),
+      '--secret',
+      's',
+      '--log-level',
+      'warn',
+      '--no-rtp',
+    ]);
+    try {
+      const cfg = (await (await fetch(`${off.url}/api/config`)).json()) as ServerConfig;
+      expect(cfg).toMatchObject({ reflectorPath: '/api/signal', rtpReflector: false });
+      const ws = new WebSocket(off.url.replace(/^http/, 'ws') + '/api/signal', { origin: off.url });
+      closers.push(() => ws.close());
+      const incoming: ServerSignalMessage[] = [];
+      ws.on('message', (raw: Buffer) => incoming.push(JSON.parse(raw.toString('utf8')) as ServerSignalMessage));
+      await nextEvent(ws, 'open', { timeoutMs: 10_000, what: 'signalling socket open' });
+      ws.send(JSON.stringify({ type: 'signal', leg: 'rtp', data: { type: 'offer', sdp: 'v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n' } }));
+      const refusal = await waitFor(() => incoming.find((m) => m.type === 'error'), { timeoutMs: 10_000, what: 'the refusal' });
+      expect(refusal).toMatchObject({ type: 'error', reason: 'no-rtp-leg' });
+    } finally {
+      await off.stop();
+    }
+  }, 30_000);
 });
