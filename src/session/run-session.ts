@@ -235,7 +235,9 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
     const intervalMs = 1000 / streamRatePps;
     const count = probeCount(opts.durationS, streamRatePps);
     const statsPc = rtpLink?.pc ?? sender.pc;
-    const stats = env.createStats?.(statsPc, audio.source, mode === 'loopback' ? receiver.pc : null) ?? null;
+    // The audio track was given to the RTP leg: when that leg is not graded, the data-channel leg carries no audio.
+    const statsAudio = rtpPlanned && !rtpGraded ? 'none' : audio.source;
+    const stats = env.createStats?.(statsPc, statsAudio, mode === 'loopback' ? receiver.pc : null) ?? null;
     stats?.start();
     const watch = env.createWatch?.() ?? null;
     watch?.start();
