@@ -117,18 +117,6 @@ export function keyFigures(r: Pick<Report, 'summary' | 'meta'>): FigureLine[] {
   ];
 }
 
-/**
- * Which probe stream the grades rest on, in one plain line (issue 13). On the RTP path SRTP
- * replay protection drops duplicated packets before the page or the reflector sees them: only
- * the relay could count them, and the line says so.
- */
-export function probePathLine(r: Pick<Report, 'probe'>): string {
-  if (r.probe.path === 'rtp') {
-    return 'Measured on an audio stream (RTP), the way a call sends its voice. Duplicated packets are visible only at the relay, so they are not counted here.';
-  }
-  return `Measured on a data channel, not on an audio stream: ${r.probe.reason}.`;
-}
-
 /** How the test ran, e.g. "client to relay edge; reflector mode via udp/3478; 15 s at 100 probes/s". */
 export function testContext(r: Pick<Report, 'meta' | 'path'>): string {
   const m = r.meta;

@@ -1,16 +1,8 @@
 import { html, nothing } from 'lit';
 import type { Report } from '../../analysis/schema/report-schema.js';
-import {
-  DIRECTION_COLUMNS,
-  detailsView,
-  directionRows,
-  keyFigures,
-  probePathLine,
-  verdictRows,
-  verdictView,
-  type TextPart,
-} from '../../analysis/present/view.js';
+import { DIRECTION_COLUMNS, detailsView, directionRows, keyFigures, verdictRows, verdictView, type TextPart } from '../../analysis/present/view.js';
 import { answerView } from '../../analysis/present/answer.js';
+import { probePathLine } from '../../analysis/present/probe-path.js';
 import { CpElement } from './cp-element.js';
 import { reportSummaryText } from '../../analysis/present/result-text.js';
 import type { SaveState } from '../results.js';

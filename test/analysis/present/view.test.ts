@@ -12,7 +12,6 @@ import {
   liveView,
   lowerFirst,
   plainText,
-  probePathLine,
   testContext,
   verdictRow,
   verdictRows,
@@ -20,6 +19,7 @@ import {
 } from '../../../src/analysis/present/view.js';
 import type { GradeEntry, Report } from '../../../src/analysis/schema/report-schema.js';
 import { reflectorInput } from '../report/inputs.js';
+import { probePathLine } from '../../../src/analysis/present/probe-path.js';
 
 function row(r: Report, target: GradeEntry['target'], direction: GradeEntry['direction']) {
   const found = verdictRows(r).find((x) => x.target === target && x.direction === direction);
