@@ -34,6 +34,10 @@ test('a test started by a click runs through our relay over UDP and ends with a 
   await expect(verdict).toBeVisible();
   await expect(verdict).toHaveAttribute('data-verdict', /^(pass|fail|insufficient)$/);
   await expect(verdict).toContainText(/Round trip p50 \d+\.\d ms/);
+  // Issue 13: the grades rest on the RTP stream, and the page says so in one line near the verdict.
+  const probePath = page.locator('[data-probe-path]');
+  await expect(probePath).toHaveAttribute('data-probe-path', 'rtp');
+  await expect(probePath).toContainText('Duplicated packets are visible only at the relay');
   const result = await page.evaluate(
     () => (window as unknown as { __callprobeResult: { ok: boolean; report?: { summary: { packetsReceived: number } } } }).__callprobeResult,
   );

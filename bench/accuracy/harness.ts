@@ -25,6 +25,13 @@ export const DATA_CHANNEL_WIRE_OVERHEAD_BYTES = 69;
  * which SCTP retransmits, is never counted as a lost probe.
  */
 export const CALLPROBE_PROBE_SIZES = { minBytes: 225, maxBytes: 420 } as const;
+/**
+ * RTP probe datagrams (issue 13, the graded path by default): a 160-byte probe or echo frame
+ * + RTP header with the audio header extensions + SRTP auth tag + ChannelData = 186-187 B
+ * measured between Chromium 156, the relay and the werift reflector. Plain Opus frames, RTCP
+ * and STUN stay below it, data-channel probes (229 B and up) above.
+ */
+export const CALLPROBE_RTP_PROBE_SIZES = { minBytes: 176, maxBytes: 224 } as const;
 /** irtt -l 160: every test packet is 160 B. */
 export const IRTT_PROBE_SIZES = { minBytes: 160, maxBytes: 160 } as const;
 /** Impair from 1 s after the flow's first datagram: TURN, ICE, DTLS and SCTP set-up pass untouched. */
@@ -135,7 +142,8 @@ export class AccuracyHarness {
   async runCallprobe(s: AccuracyScenario, seed: string): Promise<{ figures: CallprobeFigures; truth: FlowTruthMetrics; report: unknown; rawTruth: Truth }> {
     const proxy = await startImpairProxy({
       pairs: [{ listen: { host: '127.0.0.1', port: this.o.proxyPort }, target: { host: '127.0.0.1', port: this.o.relayPort } }],
-      scenario: proxyScenario(s, seed, CALLPROBE_PROBE_SIZES, START_AFTER),
+      // The report grades the RTP stream (issue 13): the truth is the proxy's count of RTP probes, on the RTP leg's flow.
+      scenario: proxyScenario(s, seed, CALLPROBE_RTP_PROBE_SIZES, START_AFTER),
       durationMs: (this.o.durationS + 90) * 1000,
     });
     let truth;

@@ -22,6 +22,14 @@ export const DEFAULTS = {
     ptimeMs: 10,
     /** Echo frames carry the records of this many earlier probes, so up to this many lost echoes in a row lose no upstream evidence. */
     recentRecords: 4,
+    /** The data-channel probe stream beside the RTP one, as round-trip cross-check: 5 probes/s of 160 B barely load the path (100/s ride RTP). */
+    crossCheckRatePps: 5,
+    /** The RTP transform worker posts what it stamped and the echoes it read in batches this often, never per frame. */
+    workerBatchMs: 100,
+    /** Probe slots kept per second of test: twice the 100 frames/s `ptimeMs` gives, so a faster sender still fits (frames beyond are not stamped). */
+    maxFramesPerS: 200,
+    /** How long the RTP leg may take to connect after the data-channel leg is up before the test falls back to the data channel. */
+    connectGraceMs: 5000,
   },
 
   // ---- The session's timeouts (src/session) ------------------------------------------------

@@ -1,10 +1,11 @@
 import type { SignalData } from '../protocol/api.js';
 import type { TestMode } from '../analysis/schema/input.js';
-import type { SetupError } from './net/errors.js';
+import { SetupError } from './net/errors.js';
 import { createPeer, type PeerLink } from './net/peer.js';
 import type { WrtcImpl } from './net/simple-peer.js';
 import { SignalingClient, type WebSocketCtor } from './net/signaling.js';
 import type { SimplePeerCtor } from './net/simple-peer.js';
+import type { RtpLegStart, RtpLink } from './rtp/leg.js';
 
 export interface ConnectSetup {
   mode: TestMode;
@@ -20,6 +21,11 @@ export interface ConnectSetup {
   WebSocketImpl?: WebSocketCtor;
   /** Setup steps of the sending peer (ICE connected, DTLS up), for the report's setupMs. */
   onStep?(step: 'iceConnected' | 'dtls'): void;
+  /**
+   * Reflector mode: opens the RTP probe leg beside the data-channel leg (issue 13), its
+   * signals tagged `leg: 'rtp'` on the same WebSocket. Without it there is no RTP leg.
+   */
+  openRtp?(sendSignal: (data: SignalData) => void): RtpLegStart;
 }
 
 export interface Links {
@@ -27,6 +33,8 @@ export interface Links {
   receiver: PeerLink;
   /** Resolves with the close reason when the reflector's signaling WebSocket closes (reflector mode). */
   signalingClosed?: Promise<string>;
+  /** The RTP leg when one was opened: the link once it connects, or why it could not. */
+  rtp: Promise<RtpLink | SetupError> | null;
   close(): void;
 }
 
@@ -39,29 +47,48 @@ export async function connectLinks(s: ConnectSetup): Promise<Links> {
   if (s.mode === 'reflector') {
     if (!s.signalingUrl) throw new Error('reflector mode needs a signaling URL');
     let accept: (d: SignalData) => void = () => undefined;
+    let acceptRtp: (d: SignalData) => void = () => undefined;
+    let failRtp: (err: SetupError) => void = () => undefined;
     let signalingError: SetupError | null = null;
     const signaling = new SignalingClient(
       s.signalingUrl,
-      (d) => accept(d),
+      (d, leg) => (leg === 'rtp' ? acceptRtp(d) : accept(d)),
       (err) => {
         signalingError = err;
+        // An RTP leg still connecting fails at once with the server's reason (e.g. no-rtp-leg) rather than at its timeout.
+        failRtp(err);
       },
       s.WebSocketImpl,
     );
     const p = createPeer({ ...common, initiator: true, sendSignal: (d) => signaling.send(d), withControl: true, stream: s.stream, onStep: s.onStep });
     accept = p.accept;
+    const rtpStart = s.openRtp?.((d) => signaling.send(d, 'rtp')) ?? null;
+    if (rtpStart) {
+      acceptRtp = rtpStart.accept;
+      failRtp = rtpStart.fail;
+    }
+    // A leg that cannot connect is an answer (the session falls back with its reason), never a rejection left unhandled.
+    const rtp = rtpStart ? rtpStart.ready.catch((err: unknown) => (err instanceof SetupError ? err : new SetupError('ice-failed', String(err)))) : null;
+    const closeRtp = (): void => {
+      void rtp?.then((l) => {
+        if (!(l instanceof SetupError)) l.close();
+      });
+    };
     try {
       const link = await p.ready;
       return {
         sender: link,
         receiver: link,
         signalingClosed: signaling.closed,
+        rtp,
         close: () => {
           link.close();
+          closeRtp();
           signaling.close();
         },
       };
     } catch (err) {
+      closeRtp();
       signaling.close();
       throw signalingError ?? err;
     }
@@ -76,6 +103,7 @@ export async function connectLinks(s: ConnectSetup): Promise<Links> {
   return {
     sender,
     receiver,
+    rtp: null,
     close: () => {
       sender.close();
       receiver.close();

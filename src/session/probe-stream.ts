@@ -1,4 +1,4 @@
-import { encodeControlMessage, encodeProbe, parseControlMessage, type ControlMessage, type RelayWitness } from '../protocol/wire.js';
+import { encodeControlMessage, encodeProbe, parseControlMessage, ProbeKind, type ControlMessage, type RelayWitness } from '../protocol/wire.js';
 import { DEFAULTS } from '../protocol/defaults.js';
 import type { DirectionRecords, RoundTripRecords, SenderDiagnostics, SuspectInterval } from '../analysis/measure/records.js';
 import type { TestMode } from '../analysis/schema/input.js';
@@ -11,6 +11,20 @@ import { ReflectorCollector } from './collect/reflector-collector.js';
 import { LoopCollector } from './collect/loop-collector.js';
 import type { LiveFigures } from './collect/live.js';
 import { lossTimeoutMs } from './plan.js';
+import type { RtpCollector } from './collect/rtp-collector.js';
+import type { RtpLink } from './rtp/leg.js';
+import { percentile } from '../analysis/measure/percentile.js';
+
+/**
+ * The RTP probe stream beside the data-channel one (issue 13, reflector mode): its frames are
+ * stamped from the data-channel stream's first probe to its last (the audio clock paces
+ * them), its receipts and `rtp-final` come on the same control channel, and when it is given
+ * its records are the graded ones (the data-channel stream is then the cross-check).
+ */
+export interface RtpStreamPart {
+  link: RtpLink;
+  collector: RtpCollector;
+}
 
 export interface StreamSetup {
   mode: TestMode;
@@ -28,6 +42,8 @@ export interface StreamSetup {
   mark(step: SessionMark): void;
   /** Resolves with a reason when the reflector's signaling connection closes (reflector mode). */
   signalingClosed?: Promise<string>;
+  /** The RTP probe stream, graded in place of this one (reflector mode only). */
+  rtp?: RtpStreamPart | null;
 }
 
 /** The test could not finish: the reflector stopped answering (RFC 8445 §7.3 ICE consent aside, we watch the data). */
@@ -98,6 +114,20 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
   const final = new Promise<void>((resolve) => {
     finalArrived = resolve;
   });
+  const rtp = reflector ? (s.rtp ?? null) : null;
+  let rtpFinalArrived: () => void = () => undefined;
+  const rtpFinal = new Promise<void>((resolve) => {
+    rtpFinalArrived = resolve;
+  });
+  const rtpErrors: string[] = [];
+  rtp?.link.setSink({
+    sent: (probes) => rtp.collector.onSent(probes),
+    echoes: (echoes) => {
+      rtp.collector.onEchoes(echoes);
+      s.mark('firstEcho');
+    },
+    error: (message) => rtpErrors.push(message),
+  });
 
   // Signs that the server side went away; whether the test is cut is decided by the data.
   let lossSign: string | null = null;
@@ -125,13 +155,19 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
             reflector.onFinal(msg);
             relayWitness = msg.relayWitness ?? null;
             finalArrived();
+          } else if (msg.type === 'rtp-final') {
+            rtp?.collector.onFinal(msg);
+            rtpFinalArrived();
           } else if (msg.type === 'rtp-stats') {
             reflectorRtp.last = msg;
           } else if (msg.type === 'channel' && (msg.ordered || msg.maxRetransmits !== 0)) {
             notes.push(`the reflector saw the probe channel as ordered=${msg.ordered} maxRetransmits=${msg.maxRetransmits}`);
           }
         } else {
-          reflector.onReceipts(new Uint8Array(ev.data), performance.now());
+          const bytes = new Uint8Array(ev.data);
+          // Byte 3 is the kind (wire.ts): RTP receipts go to the RTP stream's evidence.
+          if (rtp && bytes[3] === ProbeKind.RtpReceipts) rtp.collector.onReceipts(bytes, performance.now());
+          else reflector.onReceipts(bytes, performance.now());
         }
       } catch (err) {
         notes.push(`control channel: ${(err as Error).message}`);
@@ -144,7 +180,14 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
     });
   }
 
-  s.phase('streaming', `${Math.round(1000 / s.intervalMs)} probes/s of ${s.payloadBytes} bytes for ${Math.round((s.count * s.intervalMs) / 1000)} s`);
+  const seconds = Math.round((s.count * s.intervalMs) / 1000);
+  const dcRate = Math.round(1000 / s.intervalMs);
+  s.phase(
+    'streaming',
+    rtp
+      ? `${Math.round(1000 / rtp.collector.intervalMs)} RTP probes/s (audio frames of ${DEFAULTS.rtp.frameBytes} bytes) for ${seconds} s, data-channel cross-check at ${dcRate}/s`
+      : `${dcRate} probes/s of ${s.payloadBytes} bytes for ${seconds} s`,
+  );
   const probeBuf = new Uint8Array(s.payloadBytes);
   const queueThreshold = QUEUED_PROBES_SUSPECT * s.payloadBytes;
   const maxBufferedBytes = MAX_QUEUED_PROBES * s.payloadBytes;
@@ -153,9 +196,12 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
   let timeoutMs = 1000;
   let stopPacer: () => void = () => undefined;
   let cutShort = false;
+  // Live tiles follow the graded stream.
+  const shown = rtp ? rtp.collector : collector;
+  rtp?.link.arm();
   const liveTimer = setInterval(() => {
     const nowMs = performance.now();
-    s.live(collector.liveFigures(nowMs, streamStartMs, timeoutMs));
+    s.live(shown.liveFigures(nowMs, streamStartMs, timeoutMs));
     if (reflector && lossSign !== null && !cutShort) {
       const heard = reflector.lastHeardAtMs;
       if (Number.isNaN(heard) || nowMs - heard > SILENCE_AFTER_LOSS_MS) {
@@ -185,25 +231,37 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
     const abort = (): void => pacer.stop();
     s.signal.addEventListener('abort', abort);
     const pacing = await pacer.done;
+    rtp?.link.disarm();
     s.signal.removeEventListener('abort', abort);
     s.mark('lastProbe');
     if (s.signal.aborted) throw new SetupError('cancelled', 'test cancelled');
     notes.push(`paced by ${pacing.method}`);
 
-    timeoutMs = lossTimeoutMs(collector.rttValues());
+    timeoutMs = lossTimeoutMs([...collector.rttValues(), ...(rtp?.collector.rttValues() ?? [])]);
     s.phase('draining', `waiting ${Math.round(timeoutMs)} ms for late packets`);
-    const waitUntil = (Number.isNaN(sent.lastSendMs) ? performance.now() : sent.lastSendMs) + timeoutMs;
+    const lastSendMs = Math.max(sent.lastSendMs, rtp?.collector.lastSendMs ?? Number.NaN);
+    const waitUntil = (Number.isNaN(lastSendMs) ? performance.now() : lastSendMs) + timeoutMs;
     await delay(Math.max(0, waitUntil - performance.now()), s.signal);
     let finalCame = false;
+    let rtpFinalCame = false;
     if (reflector) {
       if (s.receiver.control?.readyState === 'open') s.receiver.control.send(encodeControlMessage({ type: 'stop' }));
+      // With an RTP stream the reflector answers `final` and `rtp-final`, in either order: both are awaited.
       const waitFinal = cutShort
         ? Promise.resolve()
-        : final.then(() => {
-            finalCame = true;
-          });
+        : Promise.all([
+            final.then(() => {
+              finalCame = true;
+            }),
+            rtpFinal.then(() => {
+              rtpFinalCame = true;
+            }),
+          ]);
+      if (!rtp) rtpFinalArrived();
       await Promise.race([waitFinal, delay(FINAL_TIMEOUT_MS, s.signal)]);
     }
+    // Every batch still in the transform worker, and what it counted.
+    const rtpCounts = rtp ? await Promise.race([rtp.link.flush(), delay(FINAL_TIMEOUT_MS, s.signal).then(() => null)]) : null;
     streaming = false;
     // The reflector's final tally is the proof that the session lived to the end; without it,
     // the connection was lost at the last datagram heard, and later probes prove nothing.
@@ -216,7 +274,16 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
         detail: lossSign ?? 'the reflector stopped answering and never sent its final tally',
       };
     }
-    s.live(collector.liveFigures(performance.now(), streamStartMs, timeoutMs));
+    s.live(shown.liveFigures(performance.now(), streamStartMs, timeoutMs));
+    if (rtp) {
+      if (rtpCounts === null) notes.push('the RTP transform worker did not answer its last flush: the last RTP batches may be missing');
+      else {
+        rtp.collector.countNotEchoes(rtpCounts.passedThrough);
+        if (rtpCounts.unstampable > 0) notes.push(`${rtpCounts.unstampable} Opus frames too large to stamp left unstamped`);
+        if (rtpCounts.arrivalFromNow > 0) notes.push(`${rtpCounts.arrivalFromNow} RTP echoes timed by the transform (no usable receiveTime)`);
+      }
+      for (const e of rtpErrors) notes.push(`RTP transform: ${e}`);
+    }
     return {
       lossTimeoutMs: timeoutMs,
       reflectorInboundJitterMs: reflectorRtp.last?.inboundJitterMs ?? null,
@@ -226,6 +293,16 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
       notes,
       connectionLost,
       build: (suspect) => {
+        if (reflector && rtp) {
+          // Graded: the RTP stream. The data-channel stream is the round-trip cross-check, in the notes.
+          const rtt = reflector.rttValues();
+          const crossCheck =
+            rtt.length > 0
+              ? `data-channel cross-check (${Math.round(1000 / s.intervalMs)} probes/s): round trip p50 ${percentile(rtt, 50).toFixed(1)} ms over ${rtt.length} echoes`
+              : 'data-channel cross-check: no echo came back';
+          const graded = rtp.collector.build(suspect, connectionLost !== null || !rtpFinalCame);
+          return { ...graded, loop: null, notes: [...graded.notes, crossCheck] };
+        }
         if (reflector) return { ...reflector.build(suspect, s.intervalMs, queueThreshold, connectionLost !== null), loop: null };
         const b = (loop as LoopCollector).build(suspect, s.intervalMs, queueThreshold);
         return { up: null, down: null, ...b };

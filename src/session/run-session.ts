@@ -22,6 +22,9 @@ import type { NatBehaviour } from '../analysis/schema/report-schema.js';
 import type { StatsSecondOpinion } from '../analysis/schema/input.js';
 import { streamProbes } from './probe-stream.js';
 import { compareRungs, type CompareOutcome } from './compare-rungs.js';
+import type { RtpLegSetup, RtpLegStart, RtpLink } from './rtp/leg.js';
+import { RtpCollector } from './collect/rtp-collector.js';
+import type { ProbePath } from '../analysis/schema/report-schema.js';
 
 export type AudioChoice = StatsSecondOpinion['audioSource'];
 
@@ -85,6 +88,11 @@ export interface SessionEnv {
    * NAT classification (nat: null).
    */
   gatherNat?(stun: { urls: string[]; ports: number[] }): Promise<NatGathering>;
+  /**
+   * Opens the RTP probe leg (src/session/rtp/leg.ts: an audio transceiver whose frames a
+   * transform worker stamps, issue 13). Without it the probes ride the data channel only.
+   */
+  openRtpLeg?(setup: RtpLegSetup): RtpLegStart;
 }
 
 export type Phase = 'config' | 'connecting' | 'streaming' | 'draining' | 'analyzing' | 'done';
@@ -144,16 +152,19 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
   const reflectorPath = opts.override ? null : (cfg as ServerConfig).reflectorPath;
   const mode: TestMode = opts.mode === 'loopback' || !reflectorPath ? 'loopback' : 'reflector';
   if (opts.mode === 'reflector' && mode !== 'reflector') throw new SetupError('reflector-error', 'this server has no reflector');
-  const ratePps = probeRatePps(opts.profile);
-  const meta = (channel: AnalysisInput['meta']['channel'], server: string): AnalysisInput['meta'] => ({
+  const dataChannelRatePps = probeRatePps(opts.profile);
+  const rtpWhyNot = rtpUnavailable(opts, mode, cfg, dataChannelRatePps, env);
+  // The RTP stream is graded when it can run; the data-channel stream then runs beside it at a low rate as cross-check.
+  const ratePps = rtpWhyNot === null ? 1000 / DEFAULTS.rtp.ptimeMs : dataChannelRatePps;
+  const meta = (channel: AnalysisInput['meta']['channel'], server: string, rtpGraded: boolean): AnalysisInput['meta'] => ({
     callprobeVersion: opts.version,
     browser: env.userAgent,
     startedAt,
     server,
     mode,
     profile: opts.profile,
-    ratePps,
-    payloadBytes: DEFAULT_PAYLOAD_BYTES,
+    ratePps: rtpGraded ? ratePps : dataChannelRatePps,
+    payloadBytes: rtpGraded ? DEFAULTS.rtp.frameBytes : DEFAULT_PAYLOAD_BYTES,
     durationS: opts.durationS,
     channel,
     site: opts.site ?? null,
@@ -168,21 +179,24 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
     if (!(err instanceof SetupError) || err.reason !== 'relay-unreachable' || !portChecks || opts.turnPick) throw err;
     const rungs = ladder(await Promise.all(portChecks));
     events.phase('analyzing', 'no relay port connected');
-    const report = analyze({ ...couldNotConnectInput(meta({ ordered: false, maxRetransmits: 0 }, opts.baseUrl), rungs, timeline), nat: await natCheck });
+    const report = analyze({ ...couldNotConnectInput(meta({ ordered: false, maxRetransmits: 0 }, opts.baseUrl, false), rungs, timeline), nat: await natCheck });
     events.phase('done', report.summary.verdict);
     return report;
   }
   mark('allocation');
 
-  const intervalMs = 1000 / ratePps;
-  const count = probeCount(opts.durationS, ratePps);
   const payloadBytes = DEFAULT_PAYLOAD_BYTES;
   const iceServers = [iceServerFor(entry, cfg)];
 
   events.phase('connecting', `${mode === 'reflector' ? 'reflector' : 'in-page loop'} via ${entry.url}`);
   const [SimplePeer, audio] = await Promise.all([env.loadSimplePeer(), env.openAudio ? env.openAudio(opts.audio) : NO_AUDIO]);
-  const stream = audio.stream ?? undefined;
+  const audioStream = audio.stream;
+  const openRtpLeg = env.openRtpLeg;
+  // The audio track rides the RTP leg when there is one (its frames are the probes), else the data-channel leg.
+  const rtpPlanned = rtpWhyNot === null && audioStream !== null && openRtpLeg !== undefined;
+  const stream = rtpPlanned ? undefined : (audioStream ?? undefined);
   let links: Links | null = null;
+  let rtpLink: RtpLink | null = null;
   try {
     links = await connectLinks({
       mode,
@@ -195,10 +209,35 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
       wrtc: env.wrtc,
       WebSocketImpl: env.WebSocketImpl,
       onStep: mark,
+      openRtp: rtpPlanned
+        ? (sendSignal) => openRtpLeg({ iceServers, stream: audioStream, sendSignal, timeoutMs: CONNECT_TIMEOUT_MS, signal: opts.signal })
+        : undefined,
     });
     const { sender, receiver } = links;
     mark('channelOpen');
-    const stats = env.createStats?.(sender.pc, audio.source, mode === 'loopback' ? receiver.pc : null) ?? null;
+    let probePath: ProbePath;
+    if (rtpWhyNot !== null) probePath = { path: 'datachannel', reason: rtpWhyNot };
+    else if (audioStream === null) probePath = { path: 'datachannel', reason: 'no audio track (audio: none): the RTP probes ride an audio track' };
+    else if (!links.rtp) probePath = { path: 'datachannel', reason: 'this client cannot open an RTP probe leg' };
+    else {
+      events.phase('connecting', 'RTP probe leg');
+      const leg = await Promise.race([links.rtp, delay(DEFAULTS.rtp.connectGraceMs).then(() => null)]);
+      if (opts.signal.aborted) throw new SetupError('cancelled', 'test cancelled');
+      if (leg === null) probePath = { path: 'datachannel', reason: `the RTP leg did not connect within ${DEFAULTS.rtp.connectGraceMs} ms of the data channel` };
+      else if (leg instanceof SetupError) probePath = { path: 'datachannel', reason: `the RTP leg failed: ${leg.message}` };
+      else {
+        rtpLink = leg;
+        probePath = { path: 'rtp', reason: 'probes ride the audio track as RTP over SRTP, like a call' };
+      }
+    }
+    const rtpGraded = rtpLink !== null;
+    const streamRatePps = rtpGraded ? DEFAULTS.rtp.crossCheckRatePps : dataChannelRatePps;
+    const intervalMs = 1000 / streamRatePps;
+    const count = probeCount(opts.durationS, streamRatePps);
+    const statsPc = rtpLink?.pc ?? sender.pc;
+    // The audio track was given to the RTP leg: when that leg is not graded, the data-channel leg carries no audio.
+    const statsAudio = rtpPlanned && !rtpGraded ? 'none' : audio.source;
+    const stats = env.createStats?.(statsPc, statsAudio, mode === 'loopback' ? receiver.pc : null) ?? null;
     stats?.start();
     const watch = env.createWatch?.() ?? null;
     watch?.start();
@@ -216,6 +255,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
       live: (f) => events.live(f),
       mark,
       signalingClosed: links.signalingClosed,
+      rtp: rtpLink ? { link: rtpLink, collector: new RtpCollector(probeCount(opts.durationS, DEFAULTS.rtp.maxFramesPerS), DEFAULTS.rtp.ptimeMs) } : null,
     });
     await stats?.stop();
     // A change of the selected path marks one second either side of it.
@@ -255,13 +295,13 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
     }
     events.phase('analyzing', 'grading');
     const input: AnalysisInput = {
-      meta: meta({ ordered: sender.probe.ordered, maxRetransmits: sender.probe.maxRetransmits }, opts.override ? entry.url : opts.baseUrl),
+      meta: meta({ ordered: sender.probe.ordered, maxRetransmits: sender.probe.maxRetransmits }, opts.override ? entry.url : opts.baseUrl, rtpGraded),
       connectivity: ladder(checks.map((c) => ({ ...c, connectMs: c.url === entry.url ? connectMs : (compared?.connectMsByUrl.get(c.url) ?? null) }))),
       path: stats?.path() ?? chosenPath(entry),
       setupMs: timeline.setup(),
       lastProbeMs: timeline.get('lastProbe'),
       outcome: outcome.connectionLost,
-      probe: { path: 'datachannel', reason: 'probes ride an unordered, no-retransmit data channel (SCTP over DTLS)' },
+      probe: probePath,
       compare: compared?.compare ?? null,
       nat: await natCheck,
       witness: outcome.relayWitness,
@@ -284,6 +324,26 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
     links?.close();
     audio.stop();
   }
+}
+
+/**
+ * Why the RTP probe stream cannot be graded before anything connects (issue 13), or null when
+ * it can: the data channel is then the fallback, and the report says why.
+ */
+function rtpUnavailable(opts: RunOptions, mode: TestMode, cfg: Pick<ServerConfig, 'turn'>, dataChannelRatePps: number, env: SessionEnv): string | null {
+  if (opts.override) return "a TURN server that is not callprobe's (--external-turn) has no RTP reflector behind it";
+  if (mode === 'loopback') return 'loopback mode: the in-page loop has no RTP reflector';
+  if (dataChannelRatePps > 1000 / DEFAULTS.rtp.ptimeMs) {
+    return `this profile needs ${dataChannelRatePps} probes/s; RTP runs at ${1000 / DEFAULTS.rtp.ptimeMs}/s, so the data channel is graded`;
+  }
+  if (!('rtpReflector' in cfg) || cfg.rtpReflector !== true) return 'the server has no RTP reflector';
+  if (!env.openRtpLeg) return 'this client cannot open an RTP probe leg';
+  if (typeof RTCRtpScriptTransform === 'undefined') return 'this browser has no RTP transforms (RTCRtpScriptTransform)';
+  return null;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**

@@ -6,10 +6,11 @@ import { openAudio } from './audio.js';
 import { Pacer } from './pacer/pacer.js';
 import { loadSimplePeer } from './simple-peer-loader.js';
 import { PageWatch } from './visibility.js';
+import { openRtpLeg } from '../session/rtp/leg.js';
 
 /**
  * The page's environment for a test session: the pacing worker, the audio source, the page
- * watch, the relay port checks, the NAT check and getStats, all on the browser's own WebRTC and WebSocket.
+ * watch, the relay port checks, the NAT check, getStats and the RTP probe leg, all on the browser's own WebRTC and WebSocket.
  */
 export function pageEnv(): SessionEnv {
   return {
@@ -21,5 +22,6 @@ export function pageEnv(): SessionEnv {
     gatherNat: (stun) => gatherNat(stun),
     createStats: (pc, audioSource, inboundPc) => new StatsSampler(pc, audioSource, inboundPc),
     userAgent: navigator.userAgent,
+    openRtpLeg,
   };
 }

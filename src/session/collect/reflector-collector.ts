@@ -1,21 +1,47 @@
 import type { ArrivalRecord, DirectionRecords, RoundTripRecords, RttSample, SentRecord, SuspectInterval } from '../../analysis/measure/records.js';
-import { decodeEcho, decodeOrNull, decodeReceipts, type ControlMessage } from '../../protocol/wire.js';
+import { decodeEcho, decodeOrNull, decodeReceipts, type ControlMessage, type ReceiptRecord } from '../../protocol/wire.js';
 import { LiveMeter, type LiveFigures } from './live.js';
 import type { SentLog } from './sent-log.js';
 import { senderQueueIntervals, type QueuedSend } from './sender-queue.js';
 
-/** Final tally from the reflector (see wire.ts); null until it arrives. */
-type FinalTally = Extract<ControlMessage, { type: 'final' }>;
+/** Final tally from the reflector (see wire.ts): `final`, or `rtp-final` for the RTP stream; null until it arrives. */
+type FinalTally = Extract<ControlMessage, { type: 'final' | 'rtp-final' }>;
+
+/** What an echo says, whichever stream it came on (a data-channel echo datagram, or an RTP echo frame). */
+export interface EchoFacts {
+  upSeq: number;
+  downSeq: number;
+  clientSendMs: number;
+  reflectorRecvMs: number;
+  reflectorSendMs: number;
+}
+
+/** An upstream arrival as the reflector recorded it: the probe's number on the wire and when it came. */
+interface UpArrival {
+  seq: number;
+  recvMs: number;
+}
 
 /**
  * Collects the evidence of a reflector-mode test: echoes (downstream + round trip) and the
- * reflector's receipts (upstream), keyed by the sender's probe offsets.
+ * reflector's receipts (upstream), keyed by the sender's probe offsets. One class for both
+ * probe streams: the data channel's (datagrams decoded here) and the RTP one's (issue 13:
+ * records from the transform worker, fed through onEchoFacts/onReceiptRecords/onUpstream).
+ *
+ * `upstream: 'by-probe'` (the RTP stream): the reflector's records of a probe (its receipt,
+ * the echo itself, the recent records later echoes carry) are one arrival, counted once by
+ * probe number, in the reflector's arrival order; SRTP replay protection has already dropped
+ * network duplicates, so none can be seen here. `'as-received'` (the data channel): every
+ * receipt is an arrival, duplicates included, in receipt order.
  */
 export class ReflectorCollector {
   private readonly echoed: Uint8Array;
   private readonly rttSamples: RttSample[] = [];
   private readonly downArrivals: ArrivalRecord[] = [];
-  private readonly upArrivals: ArrivalRecord[] = [];
+  private readonly upArrivals: UpArrival[] = [];
+  /** 'by-probe': which probe offsets already have an upstream arrival, which echoes a receipt already listed. */
+  private readonly upSeen: Uint8Array | null;
+  private readonly downSeen: Set<number> | null;
   private readonly downSent: SentRecord[] = [];
   private readonly downQueued: QueuedSend[] = [];
   private readonly live: LiveMeter;
@@ -33,8 +59,13 @@ export class ReflectorCollector {
   private lastReceiptUpOffset = -1;
   private lastReceiptDownSeq = -1;
 
-  constructor(private readonly sent: SentLog) {
+  constructor(
+    private readonly sent: SentLog,
+    upstream: 'as-received' | 'by-probe' = 'as-received',
+  ) {
     this.echoed = new Uint8Array(sent.count);
+    this.upSeen = upstream === 'by-probe' ? new Uint8Array(sent.count) : null;
+    this.downSeen = upstream === 'by-probe' ? new Set() : null;
     this.live = new LiveMeter(sent, this.echoed);
   }
 
@@ -45,13 +76,25 @@ export class ReflectorCollector {
       this.malformed++;
       return;
     }
+    this.onEchoFacts(echo, recvMs);
+  }
+
+  /** Frames that were not echoes (counted by whoever decoded them). */
+  countMalformed(n: number): void {
+    this.malformed += n;
+  }
+
+  /** One echo (already decoded) arrived at local time `recvMs`. */
+  onEchoFacts(echo: EchoFacts, recvMs: number): void {
     const offset = this.sent.offsetOf(echo.upSeq);
     if (offset < 0) {
       this.foreign++;
       return;
     }
     this.echoesReceived++;
-    this.lastHeardMs = recvMs;
+    this.lastHeardMs = Math.max(recvMs, Number.isNaN(this.lastHeardMs) ? recvMs : this.lastHeardMs);
+    // The echo is the reflector's record of the probe's arrival too.
+    if (this.upSeen) this.addUp(offset, echo.reflectorRecvMs);
     this.downArrivals.push({ seq: echo.downSeq, sendMs: echo.reflectorSendMs, recvMs });
     this.live.addTransit(recvMs - echo.reflectorSendMs);
     if (this.echoed[offset] === 0) {
@@ -62,19 +105,43 @@ export class ReflectorCollector {
     }
   }
 
-  /** A binary message on the control channel: a batch of receipts. */
+  /** A binary message on the control channel: a batch of receipts (of the data-channel stream). */
   onReceipts(bytes: Uint8Array, recvMs: number): void {
-    this.lastHeardMs = recvMs;
-    for (const r of decodeReceipts(bytes)) {
+    this.onReceiptRecords(decodeReceipts(bytes), recvMs);
+  }
+
+  /** Records of an earlier probe's arrival the reflector repeated (an RTP echo's recent records): upstream evidence only. */
+  onUpstream(upSeq: number, reflectorRecvMs: number): void {
+    const offset = this.sent.offsetOf(upSeq);
+    if (offset < 0) {
+      this.foreign++;
+      return;
+    }
+    if (this.upSeen) this.addUp(offset, reflectorRecvMs);
+  }
+
+  private addUp(offset: number, recvMs: number): void {
+    this.lastReceiptUpOffset = Math.max(this.lastReceiptUpOffset, offset);
+    if (this.upSeen) {
+      if (this.upSeen[offset] === 1) return;
+      this.upSeen[offset] = 1;
+    }
+    this.upArrivals.push({ seq: offset, recvMs });
+  }
+
+  /** A batch of receipts, decoded, received at local time `recvMs`. */
+  onReceiptRecords(records: readonly ReceiptRecord[], recvMs: number): void {
+    this.lastHeardMs = Math.max(recvMs, Number.isNaN(this.lastHeardMs) ? recvMs : this.lastHeardMs);
+    for (const r of records) {
       const offset = this.sent.offsetOf(r.upSeq);
       if (offset < 0) {
         this.foreign++;
         continue;
       }
-      this.lastReceiptUpOffset = Math.max(this.lastReceiptUpOffset, offset);
       this.lastReceiptDownSeq = Math.max(this.lastReceiptDownSeq, r.downSeq);
-      this.upArrivals.push({ seq: offset, sendMs: this.sent.sendTimeOf(offset), recvMs: r.reflectorRecvMs });
-      if (r.downSeq >= 0) {
+      this.addUp(offset, r.reflectorRecvMs);
+      if (r.downSeq >= 0 && !this.downSeen?.has(r.downSeq)) {
+        this.downSeen?.add(r.downSeq);
         this.downSent.push({ seq: r.downSeq, sendMs: r.reflectorSendMs });
         this.downQueued.push({ sendMs: r.reflectorSendMs, bufferedBytes: r.reflectorBufferedBytes });
       }
@@ -124,7 +191,14 @@ export class ReflectorCollector {
       notes.push(`reflector counted ${this.finalTally.upReceived} arrivals but reported ${this.upArrivals.length}`);
     }
     if (this.foreign > 0) notes.push(`${this.foreign} datagrams did not belong to this test`);
-    if (this.malformed > 0) notes.push(`${this.malformed} malformed echoes dropped`);
+    if (this.malformed > 0) {
+      // RTP: frames that are not echo frames go to the decoder as they came; data channel: undecodable datagrams are dropped.
+      notes.push(
+        this.upSeen
+          ? `${this.malformed} received RTP frames were not echo frames (passed to the decoder as they came)`
+          : `${this.malformed} malformed echoes dropped`,
+      );
+    }
     const offsetMs = this.clockOffsetMs();
     const suspectReflector = [
       ...suspectClient.map((s) => ({ ...s, startMs: s.startMs + offsetMs, endMs: s.endMs + offsetMs })),
@@ -134,9 +208,14 @@ export class ReflectorCollector {
     const upCut = cutAtLastEvidence ? this.lastReceiptUpOffset : Number.POSITIVE_INFINITY;
     const downCut = cutAtLastEvidence ? this.lastReceiptDownSeq : Number.POSITIVE_INFINITY;
     const sentRecords = this.sent.records().filter((r) => r.seq <= upCut);
+    const upArrivals: ArrivalRecord[] = this.upArrivals
+      .filter((a) => a.seq <= upCut)
+      .map((a) => ({ seq: a.seq, sendMs: this.sent.sendTimeOf(a.seq), recvMs: a.recvMs }));
+    // By probe: records came from receipts and echoes in any order; the reflector's clock gives its arrival order (stable sort).
+    if (this.upSeen) upArrivals.sort((a, b) => a.recvMs - b.recvMs);
     if (cutAtLastEvidence) notes.push(`connection lost: evidence cut after probe ${upCut} and echo ${downCut}`);
     return {
-      up: { sent: sentRecords, arrivals: this.upArrivals.filter((a) => a.seq <= upCut), intervalMs, suspect: suspectUp },
+      up: { sent: sentRecords, arrivals: upArrivals, intervalMs, suspect: suspectUp },
       down: {
         sent: this.downSent.filter((r) => r.seq <= downCut).sort((a, b) => a.seq - b.seq),
         arrivals: this.downArrivals.filter((a) => a.seq <= downCut),

@@ -1,16 +1,20 @@
-import type { ServerSignalMessage, SignalData } from '../../protocol/api.js';
+import type { ServerSignalMessage, SignalData, SignalLeg } from '../../protocol/api.js';
 import { SetupError } from './errors.js';
 
 /** A WebSocket constructor: the browser's, or the `ws` package's in Node 20. */
 export type WebSocketCtor = new (url: string) => WebSocket;
 
-/** The client side of the reflector's signaling WebSocket. */
+/**
+ * The client side of the reflector's signaling WebSocket. One socket carries both legs of a
+ * session: the data-channel leg (no `leg`) and the RTP leg (`leg: 'rtp'`, issue 13); each
+ * signal is handed over with its leg (null for the data-channel leg).
+ */
 export class SignalingClient {
   private readonly ws: WebSocket;
   private readonly queue: string[] = [];
   readonly closed: Promise<string>;
 
-  constructor(url: string, onSignal: (data: SignalData) => void, onError: (err: SetupError) => void, Impl: WebSocketCtor = WebSocket) {
+  constructor(url: string, onSignal: (data: SignalData, leg: SignalLeg | null) => void, onError: (err: SetupError) => void, Impl: WebSocketCtor = WebSocket) {
     this.ws = new Impl(url);
     this.ws.onopen = () => {
       for (const m of this.queue.splice(0)) this.ws.send(m);
@@ -23,7 +27,7 @@ export class SignalingClient {
         onError(new SetupError('signaling-failed', 'the server sent a signaling message that is not JSON'));
         return;
       }
-      if (msg.type === 'signal') onSignal(msg.data);
+      if (msg.type === 'signal') onSignal(msg.data, msg.leg ?? null);
       else onError(new SetupError('reflector-error', `reflector: ${msg.message} (${msg.reason})`));
     };
     this.closed = new Promise((resolve) => {
@@ -32,8 +36,8 @@ export class SignalingClient {
     this.ws.onerror = () => onError(new SetupError('signaling-failed', `signaling WebSocket ${url} failed`));
   }
 
-  send(data: SignalData): void {
-    const text = JSON.stringify({ type: 'signal', data });
+  send(data: SignalData, leg: SignalLeg | null = null): void {
+    const text = JSON.stringify(leg === null ? { type: 'signal', data } : { type: 'signal', data, leg });
     if (this.ws.readyState === 1 /* OPEN */) this.ws.send(text);
     else this.queue.push(text);
   }

@@ -9,6 +9,7 @@ export const verdictViewStyles = css`
   .banner h2:focus { outline: none; }
   .banner h2:focus-visible { outline: 3px solid var(--focus, #0b57d0); outline-offset: 2px; }
   .banner .title { margin: 0; font-weight: 700; text-transform: uppercase; font-size: 0.85rem; letter-spacing: 0.03em; }
+  .banner .probe-path { margin: 0.25rem 0 0; font-size: 0.85rem; }
   .banner h2 { margin: 0.1rem 0 0.4rem; font-size: 1.35rem; line-height: 1.3; }
   .banner h3 { margin: 0.6rem 0 0.2rem; font-size: 1rem; }
   .findings, .advice { margin: 0.3rem 0; padding-left: 1.3rem; }

@@ -2,6 +2,7 @@ import { html, nothing } from 'lit';
 import type { Report } from '../../analysis/schema/report-schema.js';
 import { DIRECTION_COLUMNS, detailsView, directionRows, keyFigures, verdictRows, verdictView, type TextPart } from '../../analysis/present/view.js';
 import { answerView } from '../../analysis/present/answer.js';
+import { probePathLine } from '../../analysis/present/probe-path.js';
 import { CpElement } from './cp-element.js';
 import { reportSummaryText } from '../../analysis/present/result-text.js';
 import type { SaveState } from '../results.js';
@@ -44,6 +45,7 @@ export class VerdictView extends CpElement {
       <section class="banner ${v.verdict}" aria-labelledby="answer" data-verdict=${v.verdict} data-tone=${a.tone}>
         <p class="title">${v.title}</p>
         <h2 id="answer" data-answer tabindex="-1">${a.sentence}</h2>
+        <p class="probe-path" data-probe-path=${r.probe.path}>${probePathLine(r)}</p>
         ${a.findings.length > 0 ? html`<ul class="findings">${a.findings.map((f) => html`<li data-finding=${f.kind}>${f.sentence}</li>`)}</ul>` : nothing}
         ${
           a.advice.length > 0

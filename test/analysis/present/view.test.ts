@@ -19,6 +19,7 @@ import {
 } from '../../../src/analysis/present/view.js';
 import type { GradeEntry, Report } from '../../../src/analysis/schema/report-schema.js';
 import { reflectorInput } from '../report/inputs.js';
+import { probePathLine } from '../../../src/analysis/present/probe-path.js';
 
 function row(r: Report, target: GradeEntry['target'], direction: GradeEntry['direction']) {
   const found = verdictRows(r).find((x) => x.target === target && x.direction === direction);
@@ -119,6 +120,15 @@ describe('key figures and directions', () => {
     if (up === undefined) throw new Error('no upstream row');
     expect(directionText(up)).toBe('upstream (you → relay): loss 1.00%, jitter 0.0 ms, reorder 0.00%, 15 lost probes');
     expect(directionRows({ ...r, summary: { ...r.summary, upstream: null, downstream: null } })).toEqual([]);
+  });
+
+  it('says which probe stream was graded, and on RTP that duplicates are seen only at the relay', () => {
+    expect(probePathLine({ probe: { path: 'rtp', reason: 'probes ride the audio track as RTP over SRTP, like a call' } })).toBe(
+      'Measured on an audio stream (RTP), the way a call sends its voice. Duplicated packets are visible only at the relay, so they are not counted here.',
+    );
+    expect(probePathLine({ probe: { path: 'datachannel', reason: 'the server has no RTP reflector' } })).toBe(
+      'Measured on a data channel, not on an audio stream: the server has no RTP reflector.',
+    );
   });
 
   it('says how the test ran', () => {

@@ -1,0 +1,232 @@
+import { expect, test, type Page } from '@playwright/test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runCli, startServe } from '../bench/lib/processes.js';
+import { startImpairProxy } from '../bench/impair/proxy.js';
+import { flowTruthMetrics, sameWorstBurst, testFlow } from '../bench/accuracy/truth.js';
+import { CALLPROBE_RTP_PROBE_SIZES, callprobeFigures } from '../bench/accuracy/harness.js';
+
+/**
+ * The RTP probe path (issue 13) through the real relay and the werift RTP reflector, driven by
+ * `callprobe run` (headless Chromium): on a clean path the grades rest on RTP with a sane
+ * round trip; through the seeded impairment proxy the report's upstream loss is the proxy's
+ * drops of RTP probes, probe for probe.
+ */
+test.describe.configure({ mode: 'serial' });
+
+/** Ports apart from every other spec's. */
+const CLEAN = { httpPort: 18694, relayPort: 3988 };
+const LOSSY = { httpPort: 18695, relayPort: 3998, proxyPort: 13998 };
+
+interface RtpReport {
+  probe: { path: string; reason: string };
+  meta: { ratePps: number; payloadBytes: number };
+  summary: { verdict: string; rttMsP50: number | null };
+  directions: {
+    up: {
+      packetsSent: number;
+      packetsLost: number;
+      lossPeriods: { count: number; maxLength: number };
+      delayVariationMs: { max: number | null };
+      windows: { burst200ms: { suspectWindows: number } };
+    };
+    down: { packetsSent: number; packetsLost: number };
+  };
+  diagnostics: { notes: string[] };
+  setupMs: { channelOpen: number | null; firstEcho: number | null };
+}
+
+test('a clean path: graded on RTP at 100 probes/s, no loss, round trip like the data channel cross-check', async () => {
+  test.setTimeout(90_000);
+  const server = await startServe(['--turn-ports', String(CLEAN.relayPort), '--no-store'], CLEAN.httpPort);
+  try {
+    const run = await runCli(['--server', server.url, '--json', '--no-save', '--duration', '15'], 75_000);
+    expect(run.exitCode, run.progress.map((p) => p.line).join('\n')).toBe(0);
+    const r = JSON.parse(run.stdout) as RtpReport;
+    expect(r.probe.path).toBe('rtp');
+    expect(r.meta.ratePps).toBe(100);
+    expect(r.summary.verdict).toBe('pass');
+    // 15 s at 100 frames/s (plus the send margin), every one stamped, echoed and counted.
+    expect(r.directions.up.packetsSent).toBeGreaterThan(1450);
+    expect(r.directions.up.packetsSent).toBeLessThan(1600);
+    expect(r.directions.up.packetsLost).toBe(0);
+    expect(r.directions.down.packetsLost).toBe(0);
+    const rtt = r.summary.rttMsP50 ?? Number.NaN;
+    expect(rtt).toBeGreaterThan(0);
+    expect(rtt).toBeLessThan(10);
+    const cross = r.diagnostics.notes.map((n) => /data-channel cross-check \(5 probes\/s\): round trip p50 ([\d.]+) ms/.exec(n)).find((m) => m !== null);
+    expect(cross, r.diagnostics.notes.join('\n')).toBeTruthy();
+    expect(Math.abs(Number(cross?.[1]) - rtt)).toBeLessThan(5);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a server without the RTP reflector: graded on the data channel, and the report says why', async () => {
+  test.setTimeout(60_000);
+  const server = await startServe(['--turn-ports', String(CLEAN.relayPort), '--no-store', '--no-rtp'], CLEAN.httpPort);
+  try {
+    const run = await runCli(['--server', server.url, '--json', '--no-save', '--duration', '3'], 45_000);
+    const r = JSON.parse(run.stdout) as RtpReport;
+    expect(r.probe).toEqual({ path: 'datachannel', reason: 'the server has no RTP reflector' });
+    expect(r.meta.ratePps).toBe(100);
+    expect(r.directions.up.packetsSent).toBeGreaterThan(250);
+  } finally {
+    await server.stop();
+  }
+});
+
+// Playwright reads fixtures from the first parameter's destructuring: none are used here.
+// eslint-disable-next-line no-empty-pattern
+test('through the impairment proxy with loss: upstream loss is the proxy drop count, probe for probe', async ({}, testInfo) => {
+  test.setTimeout(120_000);
+  const server = await startServe(['--turn-ports', String(LOSSY.relayPort), '--advertise', `127.0.0.1:${LOSSY.proxyPort}`, '--no-store'], LOSSY.httpPort);
+  const proxy = await startImpairProxy({
+    pairs: [{ listen: { host: '127.0.0.1', port: LOSSY.proxyPort }, target: { host: '127.0.0.1', port: LOSSY.relayPort } }],
+    scenario: {
+      name: 'rtp-loss',
+      seed: 'rtp-e2e-1',
+      // Impair from 1 s after each flow's first datagram: TURN, ICE and DTLS pass untouched.
+      startAfter: { ms: 1000 },
+      probe: { ...CALLPROBE_RTP_PROBE_SIZES },
+      up: { delayMs: 10, loss: { probability: 0.02 } },
+      down: { delayMs: 10, loss: { probability: 0.015 } },
+    },
+    durationMs: 100_000,
+  });
+  let truth;
+  let run;
+  try {
+    run = await runCli(['--server', server.url, '--json', '--no-save', '--duration', '15'], 90_000);
+    // The relay's last datagrams are still crossing the proxy: let them land.
+    await sleep(200);
+  } finally {
+    truth = await proxy.stop();
+    await server.stop();
+  }
+  expect(run.exitCode, run.progress.map((p) => p.line).join('\n')).toBeLessThanOrEqual(2);
+  const report = JSON.parse(run.stdout) as RtpReport;
+  await testInfo.attach('evidence.json', { body: JSON.stringify({ report, truth }), contentType: 'application/json' });
+  expect(report.probe.path).toBe('rtp');
+  // The RTP leg's flow is the one with the most RTP-sized datagrams (the data-channel leg has its own).
+  const flow = testFlow(truth);
+  const upProbes = (flow.up.probes?.packets ?? []).filter((p) => p.fate !== 'pending');
+  // Every stamped probe crossed the proxy once, in order: the k-th RTP-sized datagram upstream is probe k.
+  expect(upProbes.length).toBe(report.directions.up.packetsSent);
+  const droppedProbeSeqs = upProbes.flatMap((p, k) => (p.fate === 'dropped' ? [k] : []));
+  expect(droppedProbeSeqs.length, 'the scenario drops probes upstream').toBeGreaterThan(5);
+  expect(report.directions.up.packetsLost).toBe(droppedProbeSeqs.length);
+  // The same probes: the runs of consecutive lost probe numbers are the same in number and length.
+  const runs: number[] = [];
+  droppedProbeSeqs.forEach((seq, i) => {
+    if (i > 0 && droppedProbeSeqs[i - 1] === seq - 1) runs[runs.length - 1] = (runs[runs.length - 1] ?? 0) + 1;
+    else runs.push(1);
+  });
+  expect(report.directions.up.lossPeriods.count).toBe(runs.length);
+  expect(report.directions.up.lossPeriods.maxLength).toBe(Math.max(...runs));
+  // And where they were lost: the worst 200 ms window holds a probe the proxy dropped.
+  const t = flowTruthMetrics(truth, 10);
+  const figures = callprobeFigures(report);
+  expect(
+    sameWorstBurst(figures.up.worstBurst200ms, t.up.worstBurst200ms, t.up.lostAtMs),
+    JSON.stringify([figures.up.worstBurst200ms, t.up.worstBurst200ms]),
+  ).toBe(true);
+  // Downstream: the echoes the proxy dropped, counted by the reflector's echo numbers.
+  expect(report.directions.down.packetsLost).toBe(t.down.lost);
+});
+
+// eslint-disable-next-line no-empty-pattern
+test('a congested uplink (bottleneck with a tail-drop queue): exactly the proxy drops, delay variation within its queue, no sender queue', async ({}, testInfo) => {
+  test.setTimeout(120_000);
+  const server = await startServe(['--turn-ports', String(LOSSY.relayPort), '--advertise', `127.0.0.1:${LOSSY.proxyPort}`, '--no-store'], LOSSY.httpPort);
+  const proxy = await startImpairProxy({
+    pairs: [{ listen: { host: '127.0.0.1', port: LOSSY.proxyPort }, target: { host: '127.0.0.1', port: LOSSY.relayPort } }],
+    scenario: {
+      name: 'rtp-congested',
+      seed: 'rtp-e2e-2',
+      startAfter: { ms: 1000 },
+      probe: { ...CALLPROBE_RTP_PROBE_SIZES },
+      // 100 RTP datagrams/s of about 214 B with IP+UDP: 171 kbit/s into 150 kbit/s, so the queue fills and drops.
+      up: { delayMs: 10, rateLimit: { bitsPerSecond: 150_000, queuePackets: 15, overheadBytes: 28 } },
+      down: { delayMs: 10 },
+    },
+    durationMs: 100_000,
+  });
+  let truth;
+  let run;
+  try {
+    run = await runCli(['--server', server.url, '--json', '--no-save', '--duration', '15'], 90_000);
+    await sleep(200);
+  } finally {
+    truth = await proxy.stop();
+    await server.stop();
+  }
+  expect(run.exitCode, run.progress.map((p) => p.line).join('\n')).toBeLessThanOrEqual(2);
+  const report = JSON.parse(run.stdout) as RtpReport;
+  await testInfo.attach('evidence.json', { body: JSON.stringify({ report, truth }), contentType: 'application/json' });
+  expect(report.probe.path).toBe('rtp');
+  const t = flowTruthMetrics(truth, 10);
+  expect(t.up.lost, 'the bottleneck drops probes').toBeGreaterThan(5);
+  expect(report.directions.up.packetsLost).toBe(t.up.lost);
+  // The delay variation the page reports is the proxy's queue (the spread of its applied delays), within the
+  // tolerance of every delay-variation figure in the accuracy bench (1 ms + 15 %): no browser queue on top
+  // (the data channel's SCTP queue added hundreds of ms here).
+  const queueSpreadMs = Math.max(...t.up.appliedDelaysMs) - Math.min(...t.up.appliedDelaysMs);
+  expect(queueSpreadMs, 'the queue really builds').toBeGreaterThan(50);
+  expect(report.directions.up.delayVariationMs.max ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(queueSpreadMs * 1.15 + 1);
+  // No probe waited in a sender's own queue: nothing is marked suspect.
+  expect(report.directions.up.windows.burst200ms.suspectWindows).toBe(0);
+});
+
+interface PageResult {
+  ok: boolean;
+  report: RtpReport;
+}
+
+async function runPage(page: Page, origin = ''): Promise<PageResult> {
+  await page.goto(`${origin}/?duration=3&autostart=1`);
+  await expect(page.locator('[data-verdict]')).toBeVisible({ timeout: 30_000 });
+  return page.evaluate(() => (window as unknown as { __callprobeResult: PageResult }).__callprobeResult);
+}
+
+test('a browser without RTCRtpScriptTransform: graded on the data channel, the page says why', async ({ page }) => {
+  await page.addInitScript(() => {
+    delete (window as unknown as { RTCRtpScriptTransform?: unknown }).RTCRtpScriptTransform;
+  });
+  const r = await runPage(page);
+  expect(r.ok).toBe(true);
+  expect(r.report.probe).toEqual({ path: 'datachannel', reason: 'this browser has no RTP transforms (RTCRtpScriptTransform)' });
+  await expect(page.locator('[data-probe-path]')).toHaveText(
+    'Measured on a data channel, not on an audio stream: this browser has no RTP transforms (RTCRtpScriptTransform).',
+  );
+});
+
+test('an RTP leg the browser refuses to set up: the test goes on over the data channel with the reason', async ({ page }) => {
+  await page.addInitScript(() => {
+    (window as unknown as { RTCRtpScriptTransform: unknown }).RTCRtpScriptTransform = function refused(): never {
+      throw new Error('refused by the test');
+    };
+  });
+  const r = await runPage(page);
+  expect(r.ok).toBe(true);
+  expect(r.report.probe).toEqual({ path: 'datachannel', reason: 'the RTP leg failed: could not set up the RTP leg: refused by the test' });
+  expect(r.report.directions.up.packetsSent).toBeGreaterThan(250);
+});
+
+test('a server that refuses the RTP offer: the page falls back at once with the server reason', async ({ page }) => {
+  test.setTimeout(60_000);
+  const server = await startServe(['--turn-ports', String(CLEAN.relayPort), '--no-store', '--no-rtp'], CLEAN.httpPort);
+  try {
+    // The configuration claims an RTP reflector the server does not run: its refusal must end the RTP leg, not a timeout.
+    await page.route('**/api/config', async (route) => {
+      const res = await route.fetch();
+      await route.fulfill({ response: res, json: { ...((await res.json()) as object), rtpReflector: true } });
+    });
+    const r = await runPage(page, server.url);
+    expect(r.ok).toBe(true);
+    expect(r.report.probe).toEqual({ path: 'datachannel', reason: 'the RTP leg failed: reflector: this server runs without the RTP reflector (no-rtp-leg)' });
+    // Well inside the 5 s the page would otherwise give the RTP leg.
+    expect((r.report.setupMs.firstEcho ?? Infinity) - (r.report.setupMs.channelOpen ?? 0)).toBeLessThan(1000);
+  } finally {
+    await server.stop();
+  }
+});

@@ -1,0 +1,101 @@
+/**
+ * The evidence of the RTP probe stream (issue 13), built like the data channel's (it is a
+ * ReflectorCollector counting upstream by probe, see reflector-collector.ts): up = the stamped
+ * probes and the reflector's records of their arrival (RTP receipts on the control channel,
+ * the echoes, and the recent records echoes repeat, one arrival per probe number); down = the
+ * echoes as the receipts list them and the echoes that came back; round trip = each probe's
+ * first echo. Probe numbers are the sender transform's probeSeq, from 0 (no random base: the
+ * SRTP stream already has its own), so loss is counted by probe and never by RTP sequence
+ * number (Chromium inserts padding-only RTP packets into that sequence space).
+ */
+import type { DirectionRecords, RoundTripRecords, SuspectInterval } from '../../analysis/measure/records.js';
+import type { RtpRecentRecord } from '../../protocol/rtp-probe.js';
+import { decodeReceipts, ProbeKind, type ControlMessage } from '../../protocol/wire.js';
+import type { LiveFigures } from './live.js';
+import { ReflectorCollector, type EchoFacts } from './reflector-collector.js';
+import { SentLog } from './sent-log.js';
+
+/** One echo as the RTP transform worker reports it (src/session/rtp/messages.ts), arrival on this side's clock. */
+export interface RtpEchoFacts extends EchoFacts {
+  recent: readonly RtpRecentRecord[];
+  arrivalMs: number;
+}
+
+export class RtpCollector {
+  private readonly sentLog: SentLog;
+  private readonly collector: ReflectorCollector;
+  /** Stamped probes beyond the slots kept (`maxProbes`): not evidence, counted. */
+  private overflow = 0;
+
+  constructor(
+    maxProbes: number,
+    readonly intervalMs: number,
+  ) {
+    this.sentLog = new SentLog(maxProbes, 0);
+    this.collector = new ReflectorCollector(this.sentLog, 'by-probe');
+  }
+
+  /** A batch of stamped probes: (probeSeq, send time on this side's clock). */
+  onSent(probes: ReadonlyArray<readonly [number, number]>): void {
+    for (const [seq, sendMs] of probes) {
+      if (seq >= this.sentLog.count || !Number.isNaN(this.sentLog.sendTimeOf(seq))) {
+        this.overflow++;
+        continue;
+      }
+      // No schedule: the audio clock decides when a frame leaves, so there is no timer error.
+      this.sentLog.recordSent(seq, sendMs, sendMs, 0);
+    }
+  }
+
+  onEchoes(echoes: readonly RtpEchoFacts[]): void {
+    for (const e of echoes) {
+      this.collector.onEchoFacts(e, e.arrivalMs);
+      for (const r of e.recent) this.collector.onUpstream(r.probeSeq, r.reflectorRecvMs);
+    }
+  }
+
+  /** A `ProbeKind.RtpReceipts` batch from the control channel. Throws ProbeDecodeError when malformed. */
+  onReceipts(bytes: Uint8Array, recvMs: number): void {
+    this.collector.onReceiptRecords(decodeReceipts(bytes, ProbeKind.RtpReceipts), recvMs);
+  }
+
+  onFinal(msg: Extract<ControlMessage, { type: 'rtp-final' }>): void {
+    this.collector.onFinal(msg);
+  }
+
+  /** Received frames that were not echo frames (the worker passed them through). */
+  countNotEchoes(n: number): void {
+    this.collector.countMalformed(n);
+  }
+
+  get sentCount(): number {
+    return this.sentLog.sentCount;
+  }
+
+  get lastSendMs(): number {
+    return this.sentLog.lastSendMs;
+  }
+
+  get lastHeardAtMs(): number {
+    return this.collector.lastHeardAtMs;
+  }
+
+  rttValues(): number[] {
+    return this.collector.rttValues();
+  }
+
+  liveFigures(nowMs: number, startMs: number, lossTimeoutMs: number): LiveFigures {
+    return this.collector.liveFigures(nowMs, startMs, lossTimeoutMs);
+  }
+
+  /** The records for the analysis (suspect intervals on this side's clock); see ReflectorCollector.build. */
+  build(
+    suspect: SuspectInterval[],
+    cutAtLastEvidence: boolean,
+  ): { up: DirectionRecords; down: DirectionRecords; roundTrip: RoundTripRecords; notes: string[] } {
+    // No sender queue on this stream (an RTP sender never holds frames for congestion control): threshold 0, every queue reads 0.
+    const b = this.collector.build(suspect, this.intervalMs, 0, cutAtLastEvidence);
+    if (this.overflow > 0) b.notes.push(`${this.overflow} stamped RTP probes beyond the ${this.sentLog.count} kept were left out`);
+    return b;
+  }
+}
