@@ -33,6 +33,7 @@ interface RtpReport {
   };
   diagnostics: { notes: string[] };
   setupMs: { channelOpen: number | null; firstEcho: number | null };
+  witness: { upstream: { packets: number; paddingPackets: number; lost: number; duplicates: number } } | null;
 }
 
 test('a clean path: graded on RTP at 100 probes/s, no loss, round trip like the data channel cross-check', async () => {
@@ -132,6 +133,17 @@ test('through the impairment proxy with loss: upstream loss is the proxy drop co
   ).toBe(true);
   // Downstream: the echoes the proxy dropped, counted by the reflector's echo numbers.
   expect(report.directions.down.packetsLost).toBe(t.down.lost);
+  // The relay as witness, by RTP sequence number: every probe the proxy dropped is a gap it saw,
+  // plus the padding-only packets the proxy dropped (Chromium's, other sizes, in the same sequence
+  // space; they are among the proxy's other drops on this flow, with RTCP and TURN control).
+  const witness = report.witness?.upstream;
+  expect(witness, 'the relay witnessed the RTP probe stream').toBeTruthy();
+  const otherDrops = flow.up.counts.droppedTotal - (flow.up.probes?.counts.droppedTotal ?? 0);
+  expect(witness?.lost).toBeGreaterThanOrEqual(droppedProbeSeqs.length);
+  expect(witness?.lost).toBeLessThanOrEqual(droppedProbeSeqs.length + otherDrops);
+  expect(witness?.duplicates, 'the scenario duplicates nothing').toBe(0);
+  // What reached the relay: at least the probes the proxy forwarded (frames outside the test pass unstamped), padding-only packets apart.
+  expect(witness?.packets).toBeGreaterThanOrEqual(upProbes.length - droppedProbeSeqs.length);
 });
 
 // eslint-disable-next-line no-empty-pattern
