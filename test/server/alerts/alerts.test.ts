@@ -146,6 +146,10 @@ describe('the alerts file', () => {
     expect(() => alertsConfigFrom({ webhook: { url: 'ftp://x' }, rules: [{ metric: 'loss-15s' }] })).toThrow(/\/webhook\/url/);
     expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ metric: 'mos' }] })).toThrow(ConfigError);
     expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [] })).toThrow(/\/rules/);
+    // The store keeps one state per (site, metric).
+    expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ metric: 'loss-15s' }, { metric: 'loss-15s', samples: 10 }] })).toThrow(
+      /two rules for loss-15s/,
+    );
     const dir = mkdtempSync(join(tmpdir(), 'callprobe-alerts-file-'));
     try {
       writeFileSync(join(dir, 'bad.json'), '{ not json');
