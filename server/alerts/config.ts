@@ -54,6 +54,10 @@ export function alertsConfigFrom(value: unknown, where = 'the alerts file'): Ale
     const first = [...Value.Errors(AlertsFileSchema, value)][0];
     throw new ConfigError(`${where}: ${first ? `${first.path || '/'} ${first.message}` : 'not an alerts file'}`);
   }
+  const metrics = value.rules.map((r) => r.metric);
+  const twice = metrics.find((m, i) => metrics.indexOf(m) !== i);
+  // The store keeps one state per (site, metric): two rules on one metric would share it.
+  if (twice !== undefined) throw new ConfigError(`${where}: /rules has two rules for ${twice} (one rule per metric)`);
   return {
     webhook: { url: value.webhook.url, format: value.webhook.format ?? 'json' },
     rules: value.rules.map((r) => ({

@@ -394,7 +394,7 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
       bodyLimitBytes: DEFAULTS.results.bodyLimitBytes,
       postsPerMinutePerIp: DEFAULTS.results.postsPerMinutePerIp,
       readsPerMinutePerIp: DEFAULTS.results.readsPerMinutePerIp,
-      alerts: opts.alerts ? new SiteAlerts(opts.alerts, { info: (_o, msg) => log(msg), warn: (_o, msg) => log(msg) }) : null,
+      alerts: opts.alerts && store ? new SiteAlerts(opts.alerts, store, { info: (_o, msg) => log(msg), warn: (_o, msg) => log(msg) }) : null,
     },
     console: {
       users: opts.users ?? null,

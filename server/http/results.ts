@@ -206,7 +206,8 @@ export async function registerResults(app: FastifyInstance, opts: ResultsOptions
       const { result, created } = await store.put({ ...upload.result, address: unmapIpv4(req.ip) });
       if (created) req.log.info({ id: result.id, code: result.code, kind: result.kind, site: result.site }, 'result stored');
       if (created && result.site !== null && upload.accepted.kind === 'report')
-        opts.alerts?.observe(result.site, result.startedAtMs, upload.accepted.report.grades);
+        // Evaluated (and committed) before the answer; the webhook posts are not awaited.
+        await opts.alerts?.afterStored({ id: result.id, site: result.site, grades: upload.accepted.report.grades });
       return reply.code(created ? 201 : 200).send(ack(result));
     },
   );

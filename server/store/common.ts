@@ -4,8 +4,21 @@ import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { addressPrefix } from './address.js';
 import { percentile } from '../../src/analysis/measure/percentile.js';
 import type { OverviewGroupMetric } from '../../src/analysis/site/overview.js';
+import { SITE_METRIC_KEYS } from '../../src/analysis/site/site.js';
+import type { AlertState, AlertTrack } from '../../src/analysis/alert/hysteresis.js';
+import type { TargetId } from '../../src/analysis/schema/report-schema.js';
 import { METRIC_COLUMNS, SUMMARY_COLUMNS, summaryFromRow, summaryOf, summaryValues, type SummaryDbRow } from './summary.js';
-import { DAY_MS, StoreError, type NewResult, type ResultKind, type SiteSampleRow, type StoreOptions, type StoredAddress, type StoredResult } from './types.js';
+import {
+  DAY_MS,
+  StoreError,
+  type AlertWindowRow,
+  type NewResult,
+  type ResultKind,
+  type SiteSampleRow,
+  type StoreOptions,
+  type StoredAddress,
+  type StoredResult,
+} from './types.js';
 
 /** A fresh code is tried this often before giving up: with 2^40 codes, even at a million stored a second try almost never happens. */
 export const CODE_ATTEMPTS = 8;
@@ -123,4 +136,51 @@ export class OverviewAccumulator {
   metrics(): OverviewGroupMetric[] {
     return this.values.map((vs, i) => ({ graded: vs.length, insufficient: this.insufficient[i] ?? 0, p90: vs.length === 0 ? null : percentile(vs, 90) }));
   }
+}
+
+/** The summary columns of a metric's graded directions (e.g. loss_up_pct, loss_down_pct, loss_loop_pct). */
+export function alertColumns(metric: TargetId): string[] {
+  return METRIC_COLUMNS.filter((_, i) => SITE_METRIC_KEYS[i]?.target === metric);
+}
+
+/**
+ * A site's last `limit` samples that graded `metric`, newest first (results_site_started_at read
+ * backwards): `?` or `$n` placeholders for the site and the limit.
+ */
+export function alertWindowSql(metric: TargetId, site: string, limit: string): string {
+  const cols = alertColumns(metric);
+  return `SELECT id, started_at, ${cols.join(', ')} FROM results WHERE site = ${site} AND (${cols.map((c) => `${c} IS NOT NULL`).join(' OR ')}) ORDER BY started_at DESC, id DESC LIMIT ${limit}`;
+}
+
+/** The rows of alertWindowSql, oldest first, each with its worst direction's value. */
+export function toAlertWindow(metric: TargetId, rows: ReadonlyArray<Record<string, unknown>>): AlertWindowRow[] {
+  const cols = alertColumns(metric);
+  return rows
+    .map((r) => {
+      const values = cols
+        .map((c) => r[c])
+        .filter((v): v is number | string => v !== null && v !== undefined)
+        .map(Number);
+      return { id: String(r.id), startedAtMs: ms(r.started_at as number | string | bigint, 'started_at'), value: Math.max(...values) };
+    })
+    .reverse();
+}
+
+/** An alert_states row as either driver returns it. */
+export interface AlertStateRow {
+  metric: string;
+  state: string;
+  breaches: number | string;
+  passes: number | string;
+  since_at: number | string | bigint | null;
+}
+
+export function toAlertTrack(row: AlertStateRow): AlertTrack {
+  if (row.state !== 'ok' && row.state !== 'raised') throw new StoreError('bad-row', `alert state of ${row.metric}: unknown state "${row.state}"`);
+  return {
+    state: row.state satisfies AlertState,
+    breaches: Number(row.breaches),
+    passes: Number(row.passes),
+    sinceMs: row.since_at === null ? null : ms(row.since_at, 'since_at'),
+  };
 }

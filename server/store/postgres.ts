@@ -10,6 +10,7 @@ import { METRIC_COLUMNS, summaryOf, summaryValues } from './summary.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { LATEST_SCHEMA, MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from './schema.js';
 import {
+  alertWindowSql,
   CODE_ATTEMPTS,
   cutoffs,
   freshCode,
@@ -21,14 +22,19 @@ import {
   SITE_SAMPLE_COLUMNS,
   summaryUpdateSql,
   toAddress,
+  toAlertTrack,
+  toAlertWindow,
   toResult,
   toSiteSample,
   truncatedAddress,
   type AddressRow,
+  type AlertStateRow,
   type ResultRow,
   type SiteSampleDbRow,
 } from './common.js';
-import { StoreError, type NewResult, type PutOutcome, type ResultStore, type StoreOptions, type StoredResult } from './types.js';
+import type { AlertTrack } from '../../src/analysis/alert/hysteresis.js';
+import type { TargetId } from '../../src/analysis/schema/report-schema.js';
+import { StoreError, type AlertWindowRow, type NewResult, type PutOutcome, type ResultStore, type StoreOptions, type StoredResult } from './types.js';
 
 /** pg_advisory_xact_lock key of callprobe's migrations ("callprob" in ASCII, fits a bigint). */
 const MIGRATION_LOCK = '7161124082441483874';
@@ -277,6 +283,41 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
       );
       return groups;
     },
+    evaluateAlerts: async (site, specs, decide) =>
+      inTransaction(pool, async (c) => {
+        const now = opts.nowMs();
+        const metrics = specs.map((sp) => sp.metric);
+        // The state rows exist before they are locked (a concurrent insert of the same row waits, then does nothing) ...
+        await c.query(
+          "INSERT INTO alert_states (site, metric, state, breaches, passes, since_at, updated_at) SELECT $1, m, 'ok', 0, 0, NULL, $3 FROM unnest($2::text[]) AS m ON CONFLICT (site, metric) DO NOTHING",
+          [site, metrics, now],
+        );
+        // ... and are locked in one order, so two instances on one site queue here instead of deadlocking.
+        const rows = (
+          await c.query<AlertStateRow>(
+            'SELECT metric, state, breaches, passes, since_at FROM alert_states WHERE site = $1 AND metric = ANY($2::text[]) ORDER BY metric FOR UPDATE',
+            [site, metrics],
+          )
+        ).rows;
+        const tracks = new Map<TargetId, AlertTrack>(rows.map((r) => [r.metric as TargetId, toAlertTrack(r)]));
+        // READ COMMITTED: each statement after the lock sees every sample committed before it, the other instance's too.
+        const windows = new Map<TargetId, AlertWindowRow[]>();
+        for (const sp of specs)
+          windows.set(
+            sp.metric,
+            toAlertWindow(sp.metric, (await c.query<Record<string, unknown>>(alertWindowSql(sp.metric, '$1', '$2'), [site, sp.samples])).rows),
+          );
+        for (const [metric, t] of decide(windows, tracks))
+          await c.query('UPDATE alert_states SET state = $1, breaches = $2, passes = $3, since_at = $4, updated_at = $5 WHERE site = $6 AND metric = $7', [
+            t.state,
+            t.breaches,
+            t.passes,
+            t.sinceMs,
+            now,
+            site,
+            metric,
+          ]);
+      }),
     purge: async (nowMs) => {
       const c = cutoffs(opts, nowMs);
       return inTransaction(pool, async (client) => {

@@ -55,6 +55,23 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: SUMMARY_COLUMNS.map((c) => `ALTER TABLE results ADD COLUMN ${c} ${summaryColumnType(c)}`),
     backfillSummaries: true,
   },
+  {
+    version: 3,
+    about:
+      'alert_states: the hysteresis state of each (site, metric) alert rule (serve --alerts), shared by every instance on the store and kept across restarts',
+    statements: [
+      `CREATE TABLE alert_states (
+        site TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        state TEXT NOT NULL,
+        breaches INTEGER NOT NULL,
+        passes INTEGER NOT NULL,
+        since_at BIGINT,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (site, metric)
+      )`,
+    ],
+  },
 ];
 
 export const SCHEMA_MIGRATIONS_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)';

@@ -10,6 +10,7 @@ import type { OverviewGroup } from '../../src/analysis/site/overview.js';
 import { METRIC_COLUMNS, summaryOf, summaryValues } from './summary.js';
 import { LATEST_SCHEMA, MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from './schema.js';
 import {
+  alertWindowSql,
   CODE_ATTEMPTS,
   cutoffs,
   freshCode,
@@ -22,15 +23,23 @@ import {
   SITE_SAMPLE_COLUMNS,
   summaryUpdateSql,
   toAddress,
+  toAlertTrack,
+  toAlertWindow,
   toResult,
   toSiteSample,
   truncatedAddress,
   type AddressRow,
+  type AlertStateRow,
   type ResultRow,
   type SiteSampleDbRow,
 } from './common.js';
+import type { AlertTrack } from '../../src/analysis/alert/hysteresis.js';
+import type { TargetId } from '../../src/analysis/schema/report-schema.js';
 import {
   StoreError,
+  type AlertDecide,
+  type AlertWindowRow,
+  type AlertWindowSpec,
   type ListQuery,
   type NewResult,
   type PutOutcome,
@@ -132,6 +141,33 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
     return { result: toResult(row), created: true };
   });
 
+  const insertAlertState = db.prepare(
+    "INSERT INTO alert_states (site, metric, state, breaches, passes, since_at, updated_at) VALUES (?, ?, 'ok', 0, 0, NULL, ?) ON CONFLICT (site, metric) DO NOTHING",
+  );
+  const alertStates = db.prepare('SELECT metric, state, breaches, passes, since_at FROM alert_states WHERE site = ? ORDER BY metric');
+  const updateAlertState = db.prepare(
+    'UPDATE alert_states SET state = ?, breaches = ?, passes = ?, since_at = ?, updated_at = ? WHERE site = ? AND metric = ?',
+  );
+  const alertWindows = new Map<TargetId, Database.Statement>();
+  const alertWindow = (metric: TargetId): Database.Statement => {
+    let st = alertWindows.get(metric);
+    if (st === undefined) {
+      st = db.prepare(alertWindowSql(metric, '?', '?'));
+      alertWindows.set(metric, st);
+    }
+    return st;
+  };
+  const evaluateOnce = db.transaction((site: string, specs: readonly AlertWindowSpec[], decide: AlertDecide): void => {
+    const now = opts.nowMs();
+    for (const sp of specs) insertAlertState.run(site, sp.metric, now);
+    const tracks = new Map<TargetId, AlertTrack>();
+    const wanted = new Set<string>(specs.map((sp) => sp.metric));
+    for (const row of alertStates.all(site) as AlertStateRow[]) if (wanted.has(row.metric)) tracks.set(row.metric as TargetId, toAlertTrack(row));
+    const windows = new Map<TargetId, AlertWindowRow[]>();
+    for (const sp of specs) windows.set(sp.metric, toAlertWindow(sp.metric, alertWindow(sp.metric).all(site, sp.samples) as Array<Record<string, unknown>>));
+    for (const [metric, t] of decide(windows, tracks)) updateAlertState.run(t.state, t.breaches, t.passes, t.sinceMs, now, site, metric);
+  });
+
   const store: ResultStore = {
     kind: 'sqlite',
     put: async (r) => {
@@ -227,6 +263,8 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
       flush();
       return groups;
     },
+    // IMMEDIATE: the write lock is taken at BEGIN, so a second process evaluating the same site waits for this commit.
+    evaluateAlerts: async (site, specs, decide) => evaluateOnce.immediate(site, specs, decide),
     purge: async (nowMs): Promise<PurgeOutcome> => {
       const c = cutoffs(opts, nowMs);
       return db

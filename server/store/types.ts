@@ -10,6 +10,8 @@ export type ResultKind = 'report' | 'could-not-test';
 /** One result to store, already validated (server/reports/accept.ts). */
 import type { OverviewGroup } from '../../src/analysis/site/overview.js';
 import type { SampleSummary } from './summary.js';
+import type { AlertTrack } from '../../src/analysis/alert/hysteresis.js';
+import type { TargetId } from '../../src/analysis/schema/report-schema.js';
 
 export interface NewResult {
   /** Client-made id of this upload: a second put with the same one stores nothing (idempotent). */
@@ -104,6 +106,28 @@ export interface OverviewQuery {
   sinceMs: number;
 }
 
+/** One alert rule's window to read: the site's last `samples` samples that graded `metric`. */
+export interface AlertWindowSpec {
+  metric: TargetId;
+  samples: number;
+}
+
+/** One sample of an alert window: its worst graded direction's value of the metric (summary columns). */
+export interface AlertWindowRow {
+  id: string;
+  startedAtMs: number;
+  value: number;
+}
+
+/**
+ * Given each metric's window (oldest first, by started_at then id) and its stored state ('ok' with
+ * no counts when new), the states to store: only those returned are written.
+ */
+export type AlertDecide = (
+  windows: ReadonlyMap<TargetId, readonly AlertWindowRow[]>,
+  tracks: ReadonlyMap<TargetId, AlertTrack>,
+) => ReadonlyMap<TargetId, AlertTrack>;
+
 export interface PurgeOutcome {
   addressesDeleted: number;
   resultsDeleted: number;
@@ -130,6 +154,14 @@ export interface ResultStore {
    * summary columns only (PostgreSQL: percentile_disc in the database; SQLite: in TS).
    */
   siteOverview(query: OverviewQuery): Promise<OverviewGroup[]>;
+  /**
+   * Site alerts (serve --alerts): in one transaction that holds the site's alert state rows
+   * (PostgreSQL: inserted if missing, then SELECT ... FOR UPDATE; SQLite: BEGIN IMMEDIATE), reads
+   * each metric's window from the summary columns and its state, calls `decide`, writes the states
+   * it returns, commits. Two instances evaluating one site run one after the other, each seeing
+   * the other's committed state: a change of state is decided by exactly one of them.
+   */
+  evaluateAlerts(site: string, specs: readonly AlertWindowSpec[], decide: AlertDecide): Promise<void>;
   /** Deletes addresses older than retainIpDays and results older than retainDays, as of `nowMs`. */
   purge(nowMs: number): Promise<PurgeOutcome>;
   close(): Promise<void>;

@@ -1,7 +1,8 @@
 /**
  * Site alerts (issue 12): "the P90 of a metric over the last N samples is above its target",
- * with hysteresis. Pure: the caller feeds samples in the order they were stored, with their
- * time; the machine says when an alert is raised or cleared, once each.
+ * with hysteresis. Pure: a state and a window in, the next state and the change out
+ * (`evaluateWindow`); the state lives where the caller keeps it (the results store for
+ * `serve --alerts`, memory for `AlertMachine`).
  *
  * A rule is evaluated after every sample once the window holds N samples: the window's P90
  * (nearest rank, like every percentile in callprobe) breaches when it is not below the target
@@ -33,15 +34,59 @@ export interface AlertEvent {
   since: string;
 }
 
-interface Track {
-  values: number[];
+/**
+ * The state of one (site, metric) between evaluations: explicit, so the results store can hold it
+ * (table alert_states, migration 3) and every `callprobe serve` sharing the store evaluates the
+ * same state.
+ */
+export interface AlertTrack {
   state: AlertState;
+  /** Breaching evaluations in a row (0 after a pass). */
   breaches: number;
+  /** Passing evaluations in a row (0 after a breach). */
   passes: number;
+  /** When the current state began (ms since the epoch); null: never changed ('ok' from the start). */
+  sinceMs: number | null;
 }
 
+export const INITIAL_TRACK: AlertTrack = { state: 'ok', breaches: 0, passes: 0, sinceMs: null };
+
+/** What one evaluation gives: the next state, and the change it makes (null: none). */
+export interface AlertStep {
+  track: AlertTrack;
+  change: { state: AlertState; p90: number; sinceMs: number } | null;
+}
+
+/**
+ * One evaluation of a rule over a window of values (oldest first; the last `rule.samples` are
+ * used). A window shorter than `rule.samples` is not evaluated (the track comes back unchanged).
+ * `atMs` is the start of the newest sample in the window; a change is dated there, and never
+ * before the current state's `sinceMs` (a late sample cannot back-date a change).
+ */
+export function evaluateWindow(track: AlertTrack, rule: AlertRule, window: readonly number[], threshold: number, atMs: number): AlertStep {
+  if (window.length < rule.samples) return { track, change: null };
+  const p90 = percentile(window.slice(window.length - rule.samples), 90);
+  const breach = !(p90 < threshold);
+  const breaches = breach ? track.breaches + 1 : 0;
+  const passes = breach ? 0 : track.passes + 1;
+  const next: AlertState | null =
+    track.state === 'ok' && breaches >= rule.raiseAfter ? 'raised' : track.state === 'raised' && passes >= rule.clearAfter ? 'ok' : null;
+  if (next === null) return { track: { ...track, breaches, passes }, change: null };
+  const sinceMs = Math.max(atMs, track.sinceMs ?? atMs);
+  return { track: { state: next, breaches, passes, sinceMs }, change: { state: next, p90, sinceMs } };
+}
+
+/** The event a change of state posts. */
+export function alertEvent(site: string, metric: TargetId, threshold: number, change: NonNullable<AlertStep['change']>): AlertEvent {
+  return { site, metric, p90: change.p90, target: threshold, state: change.state, since: new Date(change.sinceMs).toISOString() };
+}
+
+/**
+ * The machine over values kept in memory (one process sees every sample, in order): the
+ * reference the store-backed evaluation (server/alerts) follows, and what its tests pin down.
+ */
 export class AlertMachine {
-  private readonly tracks = new Map<string, Track>();
+  private readonly tracks = new Map<string, { values: number[]; track: AlertTrack }>();
 
   constructor(private readonly rules: readonly AlertRule[]) {}
 
@@ -55,27 +100,20 @@ export class AlertMachine {
       const v = values.get(rule.target);
       if (v === undefined) continue;
       const key = `${site}\u0000${rule.target}`;
-      const t = this.tracks.get(key) ?? { values: [], state: 'ok', breaches: 0, passes: 0 };
+      const t = this.tracks.get(key) ?? { values: [], track: INITIAL_TRACK };
       this.tracks.set(key, t);
       t.values.push(v.value);
       if (t.values.length > rule.samples) t.values.shift();
-      if (t.values.length < rule.samples) continue;
-      const p90 = percentile(t.values, 90);
-      const breach = !(p90 < v.threshold);
-      t.breaches = breach ? t.breaches + 1 : 0;
-      t.passes = breach ? 0 : t.passes + 1;
-      const next: AlertState | null =
-        t.state === 'ok' && t.breaches >= rule.raiseAfter ? 'raised' : t.state === 'raised' && t.passes >= rule.clearAfter ? 'ok' : null;
-      if (next === null) continue;
-      t.state = next;
-      events.push({ site, metric: rule.target, p90, target: v.threshold, state: next, since: new Date(atMs).toISOString() });
+      const step = evaluateWindow(t.track, rule, t.values, v.threshold, atMs);
+      t.track = step.track;
+      if (step.change !== null) events.push(alertEvent(site, rule.target, v.threshold, step.change));
     }
     return events;
   }
 
   /** The current state of a site's metric ('ok' before any evaluation). */
   state(site: string, target: TargetId): AlertState {
-    return this.tracks.get(`${site}\u0000${target}`)?.state ?? 'ok';
+    return this.tracks.get(`${site}\u0000${target}`)?.track.state ?? 'ok';
   }
 }
 

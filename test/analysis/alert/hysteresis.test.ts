@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AlertMachine, sampleValues } from '../../../src/analysis/alert/hysteresis.js';
+import { AlertMachine, evaluateWindow, INITIAL_TRACK, sampleValues } from '../../../src/analysis/alert/hysteresis.js';
 import type { TargetId } from '../../../src/analysis/schema/report-schema.js';
 
 const rtt = (value: number): Map<TargetId, { value: number; threshold: number }> => new Map([['latency-rtt', { value, threshold: 100 }]]);
@@ -42,5 +42,20 @@ describe('site alerts with hysteresis', () => {
       { target: 'reorder', value: 0, threshold: 0.05, status: 'insufficient' },
     ]);
     expect([...v.entries()]).toEqual([['loss-15s', { value: 1.4, threshold: 1 }]]);
+  });
+
+  it('is a value in, a value and a change out: the state the store keeps', () => {
+    const rule = { target: 'latency-rtt' as const, samples: 2, raiseAfter: 2, clearAfter: 1 };
+    // A window shorter than the rule's is not evaluated: the same state comes back.
+    expect(evaluateWindow(INITIAL_TRACK, rule, [150], 100, 10)).toEqual({ track: INITIAL_TRACK, change: null });
+    const one = evaluateWindow(INITIAL_TRACK, rule, [40, 150], 100, 20);
+    expect(one).toEqual({ track: { state: 'ok', breaches: 1, passes: 0, sinceMs: null }, change: null });
+    // Only the last `samples` values count: the 40 at the front is outside the window.
+    const two = evaluateWindow(one.track, rule, [40, 150, 150], 100, 30);
+    expect(two).toEqual({ track: { state: 'raised', breaches: 2, passes: 0, sinceMs: 30 }, change: { state: 'raised', p90: 150, sinceMs: 30 } });
+    // The input is not changed (the store may retry with it).
+    expect(one.track).toEqual({ state: 'ok', breaches: 1, passes: 0, sinceMs: null });
+    // A change is never dated before the current state's since (a late sample's window).
+    expect(evaluateWindow(two.track, rule, [40, 40], 100, 25).change).toEqual({ state: 'ok', p90: 40, sinceMs: 30 });
   });
 });

@@ -66,7 +66,7 @@ describe('site alerts', () => {
     store = openSqliteStore(join(dir, 'r.db'), storeOptions(testClock(), 7));
     receiver = await startReceiver();
     const config = alertsConfigFrom({ webhook: { url: receiver.url }, rules: [{ metric: 'latency-rtt', samples: 2, raiseAfter: 3, clearAfter: 3 }] });
-    alerts = new SiteAlerts(config, { info: (_o, msg) => lines.push(msg), warn: (_o, msg) => lines.push(msg) });
+    alerts = new SiteAlerts(config, store, { info: (_o, msg) => lines.push(msg), warn: (_o, msg) => lines.push(msg) });
     app = await buildApp({
       ...appOptionsWithoutRelay(join(dir, 'no-page')),
       results: { store, adminToken: TOKEN, bodyLimitBytes: 256 * 1024, postsPerMinutePerIp: 1000, readsPerMinutePerIp: 1000, alerts },
@@ -132,7 +132,7 @@ describe('site alerts', () => {
       const body = JSON.parse(siteReport('Nice', 150, t0)) as Record<string, unknown>;
       expect(await post(JSON.stringify({ ...body, sampleId: 'nice-sample-000001' }))).toBe(i === 0 ? 201 : 200);
     }
-    expect(alerts.observe('Nice', t0, []).length).toBe(0);
+    expect(await alerts.afterStored({ id: 'no-such-id', site: 'Nice', grades: [] })).toEqual([]);
     expect(receiver.bodies.length).toBe(before);
   });
 });
@@ -146,6 +146,10 @@ describe('the alerts file', () => {
     expect(() => alertsConfigFrom({ webhook: { url: 'ftp://x' }, rules: [{ metric: 'loss-15s' }] })).toThrow(/\/webhook\/url/);
     expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ metric: 'mos' }] })).toThrow(ConfigError);
     expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [] })).toThrow(/\/rules/);
+    // The store keeps one state per (site, metric).
+    expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ metric: 'loss-15s' }, { metric: 'loss-15s', samples: 10 }] })).toThrow(
+      /two rules for loss-15s/,
+    );
     const dir = mkdtempSync(join(tmpdir(), 'callprobe-alerts-file-'));
     try {
       writeFileSync(join(dir, 'bad.json'), '{ not json');
