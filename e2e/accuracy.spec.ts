@@ -14,7 +14,7 @@ let harness: AccuracyHarness;
 
 test.beforeAll(async () => {
   // Ports apart from the e2e server's (3478-3481, 18080).
-  harness = await AccuracyHarness.start({ httpPort: 18094, relayPort: 3578, proxyPort: 13578, durationS: 15 });
+  harness = await AccuracyHarness.start({ rtp: { httpPort: 18094, relayPort: 3578, proxyPort: 13578 }, datachannel: null, durationS: 15 });
 });
 
 test.afterAll(async () => {

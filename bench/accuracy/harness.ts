@@ -37,9 +37,14 @@ export const IRTT_PROBE_SIZES = { minBytes: 160, maxBytes: 160 } as const;
 /** Impair from 1 s after the flow's first datagram: TURN, ICE, DTLS and SCTP set-up pass untouched. */
 const START_AFTER = { ms: 1000 } as const;
 
+/** The probe path a report graded (issue 13): the RTP stream, or the data channel. */
+export type ProbePath = 'rtp' | 'datachannel';
+export const PROBE_PATHS: readonly ProbePath[] = ['rtp', 'datachannel'];
+
 /** What the comparison reads from a callprobe report (a subset of the report schema). */
 export interface CallprobeFigures {
   verdict: string;
+  probePath: ProbePath;
   rttMsP50: number | null;
   packetsSent: number;
   up: CallprobeDirection;
@@ -71,6 +76,7 @@ interface ReportDirection {
 }
 
 interface ReportShape {
+  probe: { path: ProbePath; reason: string };
   summary: { verdict: string; rttMsP50: number | null; packetsSent: number };
   directions: { up: ReportDirection | null; down: ReportDirection | null };
   diagnostics: { sender: { droppedAtSender: number; maxBufferedAmountBytes: number } };
@@ -95,6 +101,7 @@ export function callprobeFigures(report: unknown): CallprobeFigures {
   const r = report as ReportShape;
   return {
     verdict: r.summary.verdict,
+    probePath: r.probe.path,
     rttMsP50: r.summary.rttMsP50,
     packetsSent: r.summary.packetsSent,
     up: direction(r.directions.up, 'up'),
@@ -120,36 +127,62 @@ export function proxyScenario(
   };
 }
 
-export interface HarnessOptions {
+/** Ports of one `callprobe serve` behind its own proxy listener. */
+export interface ServerPorts {
   httpPort: number;
   relayPort: number;
   proxyPort: number;
+}
+
+export interface HarnessOptions {
+  /** The default server: the report grades the RTP stream. */
+  rtp: ServerPorts;
+  /** A second server with `--no-rtp`: the report grades the data channel (the issue 13 comparison). */
+  datachannel: ServerPorts | null;
   durationS: number;
 }
 
 export class AccuracyHarness {
   private constructor(
     private readonly o: HarnessOptions,
-    private readonly server: Served,
+    private readonly servers: Map<ProbePath, { ports: ServerPorts; served: Served }>,
   ) {}
 
   static async start(o: HarnessOptions): Promise<AccuracyHarness> {
-    const server = await startServe(['--turn-ports', String(o.relayPort), '--advertise', `127.0.0.1:${o.proxyPort}`], o.httpPort);
-    return new AccuracyHarness(o, server);
+    const servers = new Map<ProbePath, { ports: ServerPorts; served: Served }>();
+    const serve = (ports: ServerPorts, extra: string[]): Promise<Served> =>
+      startServe(['--turn-ports', String(ports.relayPort), '--advertise', `127.0.0.1:${ports.proxyPort}`, ...extra], ports.httpPort);
+    try {
+      servers.set('rtp', { ports: o.rtp, served: await serve(o.rtp, []) });
+      if (o.datachannel) servers.set('datachannel', { ports: o.datachannel, served: await serve(o.datachannel, ['--no-rtp']) });
+    } catch (err) {
+      await Promise.all([...servers.values()].map((x) => x.served.stop()));
+      throw err;
+    }
+    return new AccuracyHarness(o, servers);
   }
 
-  /** One real headless test through the proxy; the proxy's truth for the test's flow. */
-  async runCallprobe(s: AccuracyScenario, seed: string): Promise<{ figures: CallprobeFigures; truth: FlowTruthMetrics; report: unknown; rawTruth: Truth }> {
+  /**
+   * One real headless test through the proxy on the given probe path; the proxy's truth for
+   * the flow that carried the graded probes (the RTP leg's flow and RTP probe sizes, or the
+   * data-channel flow and data-channel probe sizes).
+   */
+  async runCallprobe(
+    s: AccuracyScenario,
+    seed: string,
+    path: ProbePath = 'rtp',
+  ): Promise<{ figures: CallprobeFigures; truth: FlowTruthMetrics; report: unknown; rawTruth: Truth }> {
+    const server = this.servers.get(path);
+    if (!server) throw new Error(`no server for the ${path} path (the harness started without it)`);
     const proxy = await startImpairProxy({
-      pairs: [{ listen: { host: '127.0.0.1', port: this.o.proxyPort }, target: { host: '127.0.0.1', port: this.o.relayPort } }],
-      // The report grades the RTP stream (issue 13): the truth is the proxy's count of RTP probes, on the RTP leg's flow.
-      scenario: proxyScenario(s, seed, CALLPROBE_RTP_PROBE_SIZES, START_AFTER),
+      pairs: [{ listen: { host: '127.0.0.1', port: server.ports.proxyPort }, target: { host: '127.0.0.1', port: server.ports.relayPort } }],
+      scenario: proxyScenario(s, seed, path === 'rtp' ? CALLPROBE_RTP_PROBE_SIZES : CALLPROBE_PROBE_SIZES, START_AFTER),
       durationMs: (this.o.durationS + 90) * 1000,
     });
     let truth;
     let run;
     try {
-      run = await runCli(['--server', this.server.url, '--json', '--duration', String(this.o.durationS)], (this.o.durationS + 75) * 1000);
+      run = await runCli(['--server', server.served.url, '--json', '--duration', String(this.o.durationS)], (this.o.durationS + 75) * 1000);
       // The relay's last datagrams (deallocation) are still crossing the proxy: let them land.
       await sleep(200);
     } finally {
@@ -162,7 +195,12 @@ export class AccuracyHarness {
     } catch {
       throw new Error(`callprobe run printed no JSON report: ${run.stdout.slice(0, 300)} ${run.progress.map((p) => p.line).join('\n')}`);
     }
-    return { figures: callprobeFigures(report), truth: flowTruthMetrics(truth, 10), report, rawTruth: truth };
+    const figures = callprobeFigures(report);
+    if (figures.probePath !== path) {
+      const reason = (report as ReportShape).probe.reason;
+      throw new Error(`callprobe graded the ${figures.probePath} path where the ${path} path was asked for: ${reason}`);
+    }
+    return { figures, truth: flowTruthMetrics(truth, 10), report, rawTruth: truth };
   }
 
   /** irtt with the same probe rate and size through the same impairment. */
@@ -178,6 +216,6 @@ export class AccuracyHarness {
   }
 
   async stop(): Promise<void> {
-    await this.server.stop();
+    await Promise.all([...this.servers.values()].map((x) => x.served.stop()));
   }
 }

@@ -1,39 +1,55 @@
 /**
  * npm run bench:accuracy: callprobe's numbers against a known, counted impairment, side by
  * side with irtt over the same proxy. For each scenario (bench/accuracy/scenarios.ts) and
- * several seeds: a real headless test (`callprobe run --json`) through the proxy, and irtt
- * through the same proxy settings. Writes bench/results/accuracy-<date>.json and updates
- * the accuracy section of docs/benchmarks.md.
+ * several seeds: a real headless test (`callprobe run --json`) through the proxy on the RTP
+ * path (the default server), the same test on the data-channel path (a second server with
+ * `--no-rtp`, issue 13's comparison), and irtt through the same proxy settings. Writes
+ * bench/results/accuracy-<date>.json and updates the accuracy section of docs/benchmarks.md.
  *
- * Env: SEEDS (default 3), SCENARIOS (comma-separated names, default all), DURATION_S (15),
- * IRTT=0 to skip irtt. Loopback only (run inside scripts/netns-run.sh); bounded: each run is
- * DURATION_S plus set-up, with hard timeouts.
+ * Env: SEEDS (default 3), DC_SEEDS (data-channel seeds, default SEEDS; 0 skips that path),
+ * SCENARIOS (comma-separated names, default all), DURATION_S (15), IRTT=0 to skip irtt.
+ * Loopback only (run inside scripts/netns-run.sh); bounded: each run is DURATION_S plus
+ * set-up, with hard timeouts. A run that fails is recorded with its reason and the bench goes on.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { median } from '../lib/processes.js';
 import { machineInfo, writeResults } from '../lib/results.js';
 import { mdTable, updateBenchmarksDoc } from '../lib/docs.js';
 import type { IrttSummary } from '../impair/irtt.js';
-import { AccuracyHarness, type CallprobeFigures } from './harness.js';
-import { compare, type MetricRow } from './compare.js';
+import { AccuracyHarness, type CallprobeFigures, type ProbePath } from './harness.js';
+import { compare, type Bases, type MetricRow } from './compare.js';
+import { criterion, type Criterion, type CriterionSeed } from './criterion.js';
 import { SCENARIOS, type AccuracyScenario } from './scenarios.js';
 import type { FlowTruthMetrics } from './truth.js';
 
 const SEEDS = Number(process.env['SEEDS'] ?? 3);
+const DC_SEEDS = Math.min(SEEDS, Number(process.env['DC_SEEDS'] ?? SEEDS));
 const DURATION_S = Number(process.env['DURATION_S'] ?? 15);
 const WITH_IRTT = process.env['IRTT'] !== '0';
 const ONLY = process.env['SCENARIOS']?.split(',').map((s) => s.trim());
 
+interface PathRun {
+  figures: CallprobeFigures;
+  truth: FlowTruthMetrics;
+}
+
 interface SeedRun {
   seed: string;
-  callprobe: CallprobeFigures;
-  callprobeTruth: FlowTruthMetrics;
+  rtp: PathRun | null;
+  datachannel: PathRun | null;
   irtt: IrttSummary | null;
   irttTruth: FlowTruthMetrics | null;
-  rows: MetricRow[];
+  /** Runs that failed, with the reason (the bench goes on without them). */
+  failures: string[];
+}
+
+interface GradedSeed extends SeedRun {
+  rows: { rtp: MetricRow[] | null; datachannel: MetricRow[] | null };
 }
 
 const fmt = (v: number | null, digits = 2): string => (v === null || !Number.isFinite(v) ? '–' : v.toFixed(digits));
+const signed = (v: number | null, digits = 2): string => (v === null || !Number.isFinite(v) ? '–' : `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`);
 
 function spread(values: (number | null)[], digits = 2): string {
   const v = values.filter((x): x is number => x !== null && Number.isFinite(x));
@@ -43,78 +59,144 @@ function spread(values: (number | null)[], digits = 2): string {
   return lo === hi ? fmt(lo, digits) : `${fmt(lo, digits)}..${fmt(hi, digits)}`;
 }
 
-function scenarioTable(runs: SeedRun[]): string {
-  const first = runs[0];
-  if (!first) return '';
-  const rows = first.rows.map((r, k) => {
-    const same = runs.map((x) => x.rows[k]).filter((x): x is MetricRow => x !== undefined);
+const key = (r: MetricRow): string => `${r.metric} ${r.direction}`;
+
+/** truth, measured, error, in tolerance: for one tool's rows of one metric over the seeds. */
+function cells(same: MetricRow[], digits: number, tool: 'callprobe' | 'irtt'): string[] {
+  const truth = (m: MetricRow): number | null => (tool === 'callprobe' ? m.truth : m.irttTruth);
+  const value = (m: MetricRow): number | null => (tool === 'callprobe' ? m.callprobe : m.irtt);
+  const error = (m: MetricRow): number | null => (tool === 'callprobe' ? m.callprobeError : m.irttError);
+  const verdict = (m: MetricRow): string => (tool === 'callprobe' ? m.callprobeVerdict : m.irttVerdict);
+  const graded = same.filter((m) => verdict(m) !== 'n/a');
+  return [
+    spread(same.map(truth), digits),
+    spread(same.map(value), digits),
+    spread(same.map(error), digits),
+    graded.length === 0 ? '–' : `${graded.filter((m) => verdict(m) === 'ok').length}/${graded.length}`,
+  ];
+}
+
+function scenarioTable(runs: GradedSeed[]): string {
+  const template = runs.find((r) => r.rows.rtp)?.rows.rtp ?? runs.find((r) => r.rows.datachannel)?.rows.datachannel ?? [];
+  const rows = template.map((r) => {
     const digits = r.unit === 'packets' ? 0 : 2;
-    const ok = (pick: (m: MetricRow) => string): string => {
-      const graded = same.filter((m) => pick(m) !== 'n/a');
-      return graded.length === 0 ? '–' : `${graded.filter((m) => pick(m) === 'ok').length}/${graded.length}`;
-    };
+    const pick = (path: ProbePath): MetricRow[] => runs.flatMap((x) => (x.rows[path] ?? []).filter((m) => key(m) === key(r)));
     return [
-      `${r.metric} ${r.direction}`,
+      key(r),
       r.unit,
-      spread(
-        same.map((m) => m.truth),
-        digits,
-      ),
-      spread(
-        same.map((m) => m.callprobe),
-        digits,
-      ),
-      spread(
-        same.map((m) => m.callprobeError),
-        digits,
-      ),
-      ok((m) => m.callprobeVerdict),
-      spread(
-        same.map((m) => m.irttTruth),
-        digits,
-      ),
-      spread(
-        same.map((m) => m.irtt),
-        digits,
-      ),
-      spread(
-        same.map((m) => m.irttError),
-        digits,
-      ),
-      ok((m) => m.irttVerdict),
+      ...cells(pick('rtp'), digits, 'callprobe'),
+      ...cells(pick('datachannel'), digits, 'callprobe'),
+      ...cells(pick('rtp'), digits, 'irtt'),
       r.tolerance,
     ];
   });
   return mdTable(
-    ['metric', 'unit', 'truth', 'callprobe', 'callprobe error', 'in tolerance', 'irtt truth', 'irtt', 'irtt error', 'in tolerance', 'tolerance'],
+    [
+      'metric',
+      'unit',
+      'RTP truth',
+      'RTP path',
+      'RTP error',
+      'ok',
+      'DC truth',
+      'data channel',
+      'DC error',
+      'ok',
+      'irtt truth',
+      'irtt',
+      'irtt error',
+      'ok',
+      'tolerance',
+    ],
     rows,
   );
+}
+
+function callprobeSeed(p: PathRun, base: number): CriterionSeed {
+  return {
+    rttMs: p.figures.rttMsP50,
+    truthRttMs: p.truth.addedRttMsP50 === null ? null : base + p.truth.addedRttMsP50,
+    up: { lost: p.figures.up.packetsLost, truthLost: p.truth.up.lost, probes: p.truth.up.probes },
+    down: { lost: p.figures.down.packetsLost, truthLost: p.truth.down.lost, probes: p.truth.down.probes },
+  };
+}
+
+function irttSeed(r: SeedRun, base: number): CriterionSeed[] {
+  if (!r.irtt || !r.irttTruth) return [];
+  return [
+    {
+      rttMs: r.irtt.rtt.medianMs,
+      truthRttMs: r.irttTruth.addedRttMsP50 === null ? null : base + r.irttTruth.addedRttMsP50,
+      up: { lost: r.irtt.lostUpSeqnos.length, truthLost: r.irttTruth.up.lost, probes: r.irttTruth.up.probes },
+      down: { lost: r.irtt.lostDownSeqnos.length, truthLost: r.irttTruth.down.lost, probes: r.irttTruth.down.probes },
+    },
+  ];
+}
+
+function criterionCell(c: Criterion | null): string {
+  if (!c || c.seeds === 0) return '–';
+  const verdict = c.ok === null ? '–' : c.ok ? '**yes**' : '**no**';
+  return (
+    `${verdict} (${c.seeds}): RTT ${signed(c.rtt.medianErrorMs)} ms (±${fmt(c.rtt.toleranceMs)}); ` +
+    `lost up ${signed(c.up.medianErrorPackets, 1)} (2σ ${fmt(c.up.twoSigmaPackets, 1)}), down ${signed(c.down.medianErrorPackets, 1)} (2σ ${fmt(c.down.twoSigmaPackets, 1)})`
+  );
+}
+
+async function runPath(harness: AccuracyHarness, s: AccuracyScenario, seed: string, path: ProbePath, failures: string[]): Promise<PathRun | null> {
+  try {
+    const cp = await harness.runCallprobe(s, seed, path);
+    // Keep the packet-level evidence of every run (bench/results/raw/ is not committed).
+    mkdirSync('bench/results/raw', { recursive: true });
+    writeFileSync(`bench/results/raw/accuracy-${seed}-${path}.json`, JSON.stringify({ report: cp.report, truth: cp.rawTruth }));
+    process.stderr.write(
+      `${seed} ${path}: rtt p50 ${fmt(cp.figures.rttMsP50)} ms, lost up/down ${cp.figures.up.packetsLost}/${cp.figures.down.packetsLost} (truth ${cp.truth.up.lost}/${cp.truth.down.lost}), reordered ${cp.figures.up.reordered}/${cp.figures.down.reordered} (truth ${cp.truth.up.reordered}/${cp.truth.down.reordered})\n`,
+    );
+    return { figures: cp.figures, truth: cp.truth };
+  } catch (err) {
+    const reason = `${seed} ${path}: ${(err as Error).message.split('\n')[0]}`;
+    failures.push(reason);
+    process.stderr.write(`FAILED ${reason}\n`);
+    return null;
+  }
 }
 
 async function main(): Promise<void> {
   const scenarios: AccuracyScenario[] = SCENARIOS.filter((s) => !ONLY || ONLY.includes(s.name));
   const clean = SCENARIOS.find((s) => s.name === 'clean');
   if (!clean) throw new Error('no clean scenario');
-  const harness = await AccuracyHarness.start({ httpPort: 18093, relayPort: 3478, proxyPort: 13478, durationS: DURATION_S });
-  const raw = new Map<string, Omit<SeedRun, 'rows'>[]>();
+  const loadStart = loadavg();
+  const harness = await AccuracyHarness.start({
+    rtp: { httpPort: 18093, relayPort: 3478, proxyPort: 13478 },
+    datachannel: DC_SEEDS > 0 ? { httpPort: 18095, relayPort: 3488, proxyPort: 13488 } : null,
+    durationS: DURATION_S,
+  });
+  const raw = new Map<string, SeedRun[]>();
   const started = Date.now();
+  const loadSamples: number[] = [];
   try {
     // The clean runs come first: they give each tool's unimpaired path RTT.
     const order = [clean, ...scenarios.filter((s) => s !== clean)];
     for (const s of order) {
-      const runs: Omit<SeedRun, 'rows'>[] = [];
+      const runs: SeedRun[] = [];
       for (let i = 1; i <= SEEDS; i++) {
         const seed = `${s.name}-${i}`;
-        const cp = await harness.runCallprobe(s, seed);
-        const ir = WITH_IRTT ? await harness.runIrtt(s, seed) : null;
-        runs.push({ seed, callprobe: cp.figures, callprobeTruth: cp.truth, irtt: ir?.irtt ?? null, irttTruth: ir?.truth ?? null });
-        // Keep the packet-level evidence of every run (bench/results/raw/ is not committed).
-        mkdirSync('bench/results/raw', { recursive: true });
-        writeFileSync(`bench/results/raw/accuracy-${seed}.json`, JSON.stringify({ report: cp.report, truth: cp.rawTruth }));
+        const failures: string[] = [];
+        const t0 = Date.now();
+        const rtp = await runPath(harness, s, seed, 'rtp', failures);
+        const datachannel = i <= DC_SEEDS ? await runPath(harness, s, seed, 'datachannel', failures) : null;
+        let ir: { irtt: IrttSummary; truth: FlowTruthMetrics } | null = null;
+        if (WITH_IRTT) {
+          try {
+            ir = await harness.runIrtt(s, seed);
+          } catch (err) {
+            failures.push(`${seed} irtt: ${(err as Error).message.split('\n')[0]}`);
+          }
+        }
+        loadSamples.push(loadavg()[0] ?? 0);
         process.stderr.write(
-          `${seed}: callprobe rtt p50 ${fmt(cp.figures.rttMsP50)} ms, lost up/down ${cp.figures.up.packetsLost}/${cp.figures.down.packetsLost} (truth ${cp.truth.up.lost}/${cp.truth.down.lost}); ` +
-            `irtt rtt ${fmt(ir?.irtt.rtt.medianMs ?? null)} ms, lost ${ir?.irtt.lostUpSeqnos.length ?? '–'}/${ir?.irtt.lostDownSeqnos.length ?? '–'} (truth ${ir?.truth.up.lost ?? '–'}/${ir?.truth.down.lost ?? '–'})\n`,
+          `${seed}: irtt rtt ${fmt(ir?.irtt.rtt.medianMs ?? null)} ms, lost ${ir?.irtt.lostUpSeqnos.length ?? '–'}/${ir?.irtt.lostDownSeqnos.length ?? '–'} (truth ${ir?.truth.up.lost ?? '–'}/${ir?.truth.down.lost ?? '–'}); ${((Date.now() - t0) / 1000).toFixed(0)} s, load ${fmt(loadavg()[0] ?? null)}\n`,
         );
+        runs.push({ seed, rtp, datachannel, irtt: ir?.irtt ?? null, irttTruth: ir?.truth ?? null, failures });
       }
       raw.set(s.name, runs);
     }
@@ -122,41 +204,87 @@ async function main(): Promise<void> {
     await harness.stop();
   }
   const cleanRuns = raw.get('clean') ?? [];
+  const cleanRtt = (path: ProbePath): number => median(cleanRuns.flatMap((r) => (r[path]?.figures.rttMsP50 != null ? [r[path].figures.rttMsP50] : []))) ?? 0;
   const bases = {
-    callprobeRttMs: median(cleanRuns.map((r) => r.callprobe.rttMsP50).filter((v): v is number => v !== null)) ?? 0,
-    irttRttMs: median(cleanRuns.map((r) => r.irtt?.rtt.medianMs ?? null).filter((v): v is number => v !== null)) ?? 0,
+    rtp: cleanRtt('rtp'),
+    datachannel: cleanRtt('datachannel'),
+    irtt: median(cleanRuns.map((r) => r.irtt?.rtt.medianMs ?? null).filter((v): v is number => v !== null)) ?? 0,
   };
-  const results = [...raw.entries()].map(([name, runs]) => ({
-    name,
-    description: SCENARIOS.find((s) => s.name === name)?.description ?? '',
-    runs: runs.map((r): SeedRun => ({ ...r, rows: compare(r.callprobe, r.callprobeTruth, r.irtt, r.irttTruth, bases) })),
-  }));
-  const all = results.flatMap((r) => r.runs.flatMap((x) => x.rows));
-  const graded = all.filter((r) => r.callprobeVerdict !== 'n/a');
+  const basesFor = (path: ProbePath): Bases => ({ callprobeRttMs: bases[path], irttRttMs: bases.irtt });
+  const results = [...raw.entries()].map(([name, runs]) => {
+    const graded = runs.map((r): GradedSeed => ({
+      ...r,
+      rows: {
+        rtp: r.rtp ? compare(r.rtp.figures, r.rtp.truth, r.irtt, r.irttTruth, basesFor('rtp')) : null,
+        datachannel: r.datachannel ? compare(r.datachannel.figures, r.datachannel.truth, null, null, basesFor('datachannel')) : null,
+      },
+    }));
+    const criteria = {
+      rtp: criterion(runs.flatMap((r) => (r.rtp ? [callprobeSeed(r.rtp, bases.rtp)] : []))),
+      datachannel: criterion(runs.flatMap((r) => (r.datachannel ? [callprobeSeed(r.datachannel, bases.datachannel)] : []))),
+      irtt: criterion(runs.flatMap((r) => irttSeed(r, bases.irtt))),
+    };
+    return { name, description: SCENARIOS.find((s) => s.name === name)?.description ?? '', criteria, runs: graded };
+  });
+  const rowsOf = (path: ProbePath): { scenario: string; row: MetricRow }[] =>
+    results.flatMap((r) => r.runs.flatMap((x) => (x.rows[path] ?? []).map((row) => ({ scenario: r.name, row }))));
+  const withinTolerance = (path: ProbePath): string => {
+    const graded = rowsOf(path).filter((x) => x.row.callprobeVerdict !== 'n/a');
+    return `${graded.filter((x) => x.row.callprobeVerdict === 'ok').length}/${graded.length}`;
+  };
+  const irttRows = rowsOf('rtp').map((x) => x.row);
+  const criterionCount = (tool: 'rtp' | 'datachannel' | 'irtt'): string => {
+    const graded = results.filter((r) => r.criteria[tool].ok !== null);
+    return `${graded.filter((r) => r.criteria[tool].ok === true).length}/${graded.length}`;
+  };
+  const failures = results.flatMap((r) => r.runs.flatMap((x) => x.failures));
+  const meanLoad = loadSamples.length > 0 ? loadSamples.reduce((a, b) => a + b, 0) / loadSamples.length : null;
   const summary = {
     scenarios: results.length,
-    seeds: SEEDS,
+    seeds: { rtp: SEEDS, datachannel: DC_SEEDS, irtt: WITH_IRTT ? SEEDS : 0 },
     durationS: DURATION_S,
     bases,
-    callprobeWithinTolerance: `${graded.filter((r) => r.callprobeVerdict === 'ok').length}/${graded.length}`,
-    irttWithinTolerance: `${all.filter((r) => r.irttVerdict === 'ok').length}/${all.filter((r) => r.irttVerdict !== 'n/a').length}`,
-    outOfTolerance: graded
-      .filter((r) => r.callprobeVerdict === 'out')
-      .map(
-        (r) =>
-          `${results.find((x) => x.runs.some((y) => y.rows.includes(r)))?.name}: ${r.metric} ${r.direction} truth ${fmt(r.truth)} callprobe ${fmt(r.callprobe)}`,
-      ),
+    criterionMet: { rtp: criterionCount('rtp'), datachannel: criterionCount('datachannel'), irtt: criterionCount('irtt') },
+    withinTolerance: {
+      rtp: withinTolerance('rtp'),
+      datachannel: withinTolerance('datachannel'),
+      irtt: `${irttRows.filter((r) => r.irttVerdict === 'ok').length}/${irttRows.filter((r) => r.irttVerdict !== 'n/a').length}`,
+    },
+    criterionMissed: results.flatMap((r) =>
+      (['rtp', 'datachannel', 'irtt'] as const).filter((t) => r.criteria[t].ok === false).map((t) => `${r.name} ${t}: ${criterionCell(r.criteria[t])}`),
+    ),
+    rtpOutOfTolerance: rowsOf('rtp')
+      .filter((x) => x.row.callprobeVerdict === 'out')
+      .map((x) => `${x.scenario}: ${key(x.row)} truth ${fmt(x.row.truth)} callprobe ${fmt(x.row.callprobe)}`),
+    failures,
+    loadAverage1m: { start: loadStart[0] ?? null, meanDuringRuns: meanLoad, max: loadSamples.length > 0 ? Math.max(...loadSamples) : null },
     wallMinutes: (Date.now() - started) / 60_000,
   };
-  const file = writeResults('accuracy', { command: 'npm run bench:accuracy', machine: machineInfo(), summary, scenarios: results });
+  const file = writeResults('accuracy', {
+    command: 'npm run bench:accuracy',
+    machine: machineInfo(),
+    summary,
+    scenarios: results.map((r) => ({ ...r, runs: r.runs.map((x) => ({ ...x, rows: x.rows })) })),
+  });
+  const dcSeedsNote =
+    DC_SEEDS === SEEDS
+      ? `${SEEDS} seeds on each path`
+      : `${SEEDS} seeds on the RTP path and irtt, ${DC_SEEDS} on the data-channel path (time on the shared machine)`;
   const md = [
     `### Accuracy against the impairment proxy's truth (${new Date().toISOString().slice(0, 10)})`,
     '',
-    `Command: \`npm run bench:accuracy\` (${results.length} scenarios x ${SEEDS} seeds, ${DURATION_S} s tests at 100 probes/s, 160-byte payloads; irtt \`-i 10ms -l 160 -d ${DURATION_S}s\` through the same proxy settings). Raw data: \`${file}\`.`,
+    `Command: \`npm run bench:accuracy\` (${results.length} scenarios, ${dcSeedsNote}, ${DURATION_S} s tests at 100 probes/s, 160-byte probe payloads; the RTP path on the default server, the data-channel path on a second server with \`--no-rtp\`; irtt \`-i 10ms -l 160 -d ${DURATION_S}s\` through the same proxy settings). Raw data: \`${file}\`. Load average (1 min) of the shared 2-core machine: ${fmt(summary.loadAverage1m.start)} at the start, ${fmt(meanLoad)} on average after each seed, at most ${fmt(summary.loadAverage1m.max)}; ${summary.wallMinutes.toFixed(0)} minutes.`,
     '',
-    `callprobe within tolerance: **${summary.callprobeWithinTolerance}** graded comparisons; irtt: ${summary.irttWithinTolerance} (irtt has no RFC 3550 J, no per-direction reorder). Clean-path RTT p50 (the base added to each truth): callprobe ${fmt(bases.callprobeRttMs)} ms, irtt ${fmt(bases.irttRttMs)} ms.`,
+    `**Issue 13's criterion** (median over seeds: round trip within 1 ms + 2 % of the truth, lost probes per direction within 2 sigma of the binomial count of the truth): RTP path **${summary.criterionMet.rtp}** scenarios, data-channel path ${summary.criterionMet.datachannel}, irtt ${summary.criterionMet.irtt}.`,
     '',
-    'Each cell shows the range over the seeds. "error" is tool minus its own truth.',
+    `Every comparison, seed by seed, with the stricter per-run tolerances (loss and reorder exact): RTP path ${summary.withinTolerance.rtp}, data-channel path ${summary.withinTolerance.datachannel}, irtt ${summary.withinTolerance.irtt} (irtt has no RFC 3550 J, no per-direction reorder). Clean-path RTT p50 (the base added to each truth): RTP path ${fmt(bases.rtp)} ms, data-channel path ${fmt(bases.datachannel)} ms, irtt ${fmt(bases.irtt)} ms.${failures.length > 0 ? ` Runs that failed (left out): ${failures.join('; ')}.` : ''}`,
+    '',
+    mdTable(
+      ['scenario', 'RTP path', 'data-channel path', 'irtt'],
+      results.map((r) => [r.name, criterionCell(r.criteria.rtp), criterionCell(r.criteria.datachannel), criterionCell(r.criteria.irtt)]),
+    ),
+    '',
+    'Per scenario, each cell shows the range over the seeds; "error" is the tool minus its own truth (each path has its own flow through the proxy and its own truth). DC = data-channel path.',
     '',
     ...results.flatMap((r) => [`#### ${r.name}`, '', r.description, '', scenarioTable(r.runs), '']),
   ].join('\n');

@@ -61,7 +61,8 @@ export const SCENARIOS: readonly AccuracyScenario[] = [
   },
   {
     name: 'loss-100ms',
-    description: '100 ms each way and 2 % loss each way: SCTP congestion control starts to queue.',
+    description:
+      '100 ms each way and 2 % loss each way (the issue 13 case: a long path with loss). On the data channel SCTP congestion control shrinks its window and starts to queue; RTP has no such window.',
     up: { delayMs: 100, loss: { probability: 0.02 } },
     down: { delayMs: 100, loss: { probability: 0.02 } },
   },
@@ -88,5 +89,30 @@ export const SCENARIOS: readonly AccuracyScenario[] = [
     description: 'Upstream bottleneck of 200 kbit/s (IP+UDP overhead counted) with a 15-packet tail-drop queue: queueing delay, then drops.',
     up: { delayMs: 10, rateLimit: { bitsPerSecond: 200_000, queuePackets: 15, overheadBytes: 28 } },
     down: { delayMs: 10 },
+  },
+  // Issue 13: where the RTP path and the data-channel path part ways. The proxy impairs each flow
+  // on its own, so on the RTP path the bottleneck holds the RTP leg's flow (one 187-byte SRTP
+  // datagram per 10 ms = 172 kbit/s with IP/UDP headers, plus RTCP); the data-channel leg with
+  // its 5/s cross-check is a separate flow. With --no-rtp the data-channel flow carries 100
+  // probes/s of 245 bytes (220 kbit/s with headers) through the same bottleneck.
+  {
+    name: 'bottleneck-queue',
+    description:
+      'Upstream bottleneck of 190 kbit/s (IP+UDP overhead counted) with a 100 ms drop-tail queue (2375 bytes), 10 ms each way: a little above the RTP stream, so RTP probes only wait in the queue now and then; the data-channel path offers more than the link carries and meets its own congestion control.',
+    up: { delayMs: 10, rateLimit: { bitsPerSecond: 190_000, queueBytes: 2375, overheadBytes: 28 } },
+    down: { delayMs: 10 },
+  },
+  {
+    name: 'bottleneck-loss',
+    description: 'The same 190 kbit/s upstream bottleneck and 100 ms drop-tail queue, plus 2 % random loss upstream before it, 10 ms each way.',
+    up: { delayMs: 10, loss: { probability: 0.02 }, rateLimit: { bitsPerSecond: 190_000, queueBytes: 2375, overheadBytes: 28 } },
+    down: { delayMs: 10 },
+  },
+  {
+    name: 'reorder-deep',
+    description:
+      '5 % of packets held back 30 ms upstream and 60 ms downstream (3-6 later probes overtake each), 5 ms base delay: deeper than the data channel waits before it gives a chunk up.',
+    up: { delayMs: 5, reorder: { probability: 0.05, gapMs: 30 } },
+    down: { delayMs: 5, reorder: { probability: 0.05, gapMs: 60 } },
   },
 ];

@@ -4,6 +4,7 @@
  * clock (the click), to connected, first live number and graded verdict.
  * Loopback only (run inside scripts/netns-run.sh); bounded: RUNS x (duration + 60 s).
  */
+import { loadavg } from 'node:os';
 import { machineInfo, writeResults } from '../lib/results.js';
 import { median, runCli, startServe } from '../lib/processes.js';
 import { mdTable, updateBenchmarksDoc } from '../lib/docs.js';
@@ -19,6 +20,7 @@ interface SpeedRun {
 }
 
 async function main(): Promise<void> {
+  const loadStart = loadavg()[0] ?? null;
   const server = await startServe(['--turn-ports', '3478-3481'], 18090);
   const runs: SpeedRun[] = [];
   try {
@@ -51,6 +53,8 @@ async function main(): Promise<void> {
     medianCliToPageStartMs: median(runs.map((r) => r.cliToPageStartMs).filter((v): v is number => v !== null)),
     medianPageStepMs: medians,
     medianCliWallMs: median(runs.map((r) => r.cliWallMs)),
+    /** 1-minute load average of the (shared) machine before the first run and after the last. */
+    loadAverage1m: { start: loadStart, end: loadavg()[0] ?? null },
   };
   const machine = machineInfo();
   const file = writeResults('speed', { command: 'npm run bench:speed', machine, summary, runs });
@@ -61,7 +65,7 @@ async function main(): Promise<void> {
     [
       `### Time to a verdict (${new Date().toISOString().slice(0, 10)})`,
       '',
-      `Command: \`npm run bench:speed\` (${RUNS} runs of \`callprobe run --json --duration ${DURATION_S}\` against a local \`callprobe serve\`, loopback, ${machine['cores']} cores, ${machine['chromium']}). Raw data: \`${file}\`. Medians; page times are from the start of the test (the click, or autostart in headless runs).`,
+      `Command: \`npm run bench:speed\` (${RUNS} runs of \`callprobe run --json --duration ${DURATION_S}\` against a local \`callprobe serve\`, loopback, ${machine['cores']} cores, ${machine['chromium']}). Raw data: \`${file}\`. Medians; page times are from the start of the test (the click, or autostart in headless runs). Load average (1 min): ${summary.loadAverage1m.start?.toFixed(2) ?? '–'} before the first run, ${summary.loadAverage1m.end?.toFixed(2) ?? '–'} after the last.`,
       '',
       mdTable(
         ['step', 'median time', 'what takes the time'],
