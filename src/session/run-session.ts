@@ -13,7 +13,7 @@ import type { WebSocketCtor } from './net/signaling.js';
 import type { PacerLike, PacerOptions } from './pacer/types.js';
 import type { DirectionRecords, SuspectInterval } from '../analysis/measure/records.js';
 import type { LiveFigures } from './collect/live.js';
-import { pickTurnEntry, probeCount, probeRatePps } from './plan.js';
+import { crossCheckIntervalMs, pickTurnEntry, probeCount, probeRatePps } from './plan.js';
 import { connectLinks, wsUrl, type Links } from './connect.js';
 import type { PortCheck } from './net/port-check.js';
 import { natStunUrls } from './net/nat-gather.js';
@@ -232,8 +232,8 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
     }
     const rtpGraded = rtpLink !== null;
     const streamRatePps = rtpGraded ? DEFAULTS.rtp.crossCheckRatePps : dataChannelRatePps;
-    const intervalMs = 1000 / streamRatePps;
     const count = probeCount(opts.durationS, streamRatePps);
+    const intervalMs = rtpGraded ? crossCheckIntervalMs(opts.durationS, count) : 1000 / streamRatePps;
     const statsPc = rtpLink?.pc ?? sender.pc;
     // The audio track was given to the RTP leg: when that leg is not graded, the data-channel leg carries no audio.
     const statsAudio = rtpPlanned && !rtpGraded ? 'none' : audio.source;

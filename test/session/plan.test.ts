@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lossTimeoutMs, pickTurnEntry, probeCount, probeRatePps } from '../../src/session/plan.js';
+import { crossCheckIntervalMs, lossTimeoutMs, pickTurnEntry, probeCount, probeRatePps } from '../../src/session/plan.js';
 import type { TurnServerEntry } from '../../src/protocol/api.js';
 
 const entries: TurnServerEntry[] = [
@@ -37,5 +37,12 @@ describe('test plan', () => {
     expect(probeCount(15, 1000)).toBe(15_100);
     expect(probeCount(15, 50)).toBe(755);
     expect(probeCount(3, 10)).toBe(32);
+  });
+
+  it('spreads the 5/s cross-check beside RTP probes so its last probe (which ends the RTP stream) leaves at duration + 100 ms, not 200 ms', () => {
+    const count = probeCount(15, 5);
+    expect(count).toBe(77);
+    expect(crossCheckIntervalMs(15, count)).toBeCloseTo(15_100 / 76, 9);
+    expect((count - 1) * crossCheckIntervalMs(15, count)).toBeCloseTo(15_100, 9);
   });
 });
