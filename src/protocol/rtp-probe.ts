@@ -21,7 +21,7 @@
  */
 
 import { DEFAULTS } from './defaults.js';
-import { ProbeDecodeError } from './wire.js';
+import { ProbeDecodeError, checkHeader as checkProbeHeader } from './wire.js';
 
 export const RTP_PROBE_MAGIC = 0x4352; // "CR"
 export const RTP_PROBE_VERSION = 1;
@@ -102,15 +102,7 @@ export function encodeRtpProbe(probe: RtpProbe, frameBytes: number = DEFAULTS.rt
 }
 
 function checkHeader(bytes: Uint8Array, kind: number, minBytes: number): DataView {
-  if (bytes.byteLength < minBytes) throw new ProbeDecodeError('too-short', `${bytes.byteLength} bytes, need at least ${minBytes}`);
-  const v = view(bytes);
-  const magic = v.getUint16(0);
-  if (magic !== RTP_PROBE_MAGIC) throw new ProbeDecodeError('bad-magic', `0x${magic.toString(16)}`);
-  const version = v.getUint8(2);
-  if (version !== RTP_PROBE_VERSION) throw new ProbeDecodeError('bad-version', String(version));
-  const k = v.getUint8(3);
-  if (k !== kind) throw new ProbeDecodeError('unexpected-kind', `expected ${kind}, got ${k}`);
-  return v;
+  return checkProbeHeader(bytes, kind, minBytes, RTP_PROBE_MAGIC, RTP_PROBE_VERSION);
 }
 
 /** Reads a probe frame; the Opus frame is a view into `bytes`. Throws ProbeDecodeError. */

@@ -112,15 +112,20 @@ export function encodeEcho(echo: Echo, out: Uint8Array): Uint8Array {
   return out;
 }
 
-function checkHeader(bytes: Uint8Array, kind: ProbeKind, minBytes: number): DataView {
+/**
+ * Checks the 4-byte header every callprobe datagram starts with (magic u16, version u8, kind u8)
+ * and the minimum length; the data-channel probes by default, the RTP probe frames
+ * (src/protocol/rtp-probe.ts) with their own magic and version. Throws ProbeDecodeError.
+ */
+export function checkHeader(bytes: Uint8Array, kind: number, minBytes: number, magic: number = PROBE_MAGIC, version: number = PROBE_VERSION): DataView {
   if (bytes.byteLength < minBytes) {
     throw new ProbeDecodeError('too-short', `${bytes.byteLength} bytes, need at least ${minBytes}`);
   }
   const v = view(bytes);
-  const magic = v.getUint16(0);
-  if (magic !== PROBE_MAGIC) throw new ProbeDecodeError('bad-magic', `0x${magic.toString(16)}`);
-  const version = v.getUint8(2);
-  if (version !== PROBE_VERSION) throw new ProbeDecodeError('bad-version', String(version));
+  const m = v.getUint16(0);
+  if (m !== magic) throw new ProbeDecodeError('bad-magic', `0x${m.toString(16)}`);
+  const ver = v.getUint8(2);
+  if (ver !== version) throw new ProbeDecodeError('bad-version', String(ver));
   const k = v.getUint8(3);
   if (k !== kind) throw new ProbeDecodeError('unexpected-kind', `expected ${kind}, got ${k}`);
   return v;
