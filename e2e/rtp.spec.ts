@@ -147,7 +147,7 @@ test('through the impairment proxy with loss: upstream loss is the proxy drop co
 });
 
 // eslint-disable-next-line no-empty-pattern
-test('a congested uplink (bottleneck with a tail-drop queue): exactly the proxy drops, delay variation within its queue, no sender queue', async ({}, testInfo) => {
+test('a congested uplink (bottleneck with a tail-drop queue): the proxy drops plus any spell the browser withheld, delay variation within its queue, no sender queue', async ({}, testInfo) => {
   test.setTimeout(120_000);
   const server = await startServe(['--turn-ports', String(LOSSY.relayPort), '--advertise', `127.0.0.1:${LOSSY.proxyPort}`, '--no-store'], LOSSY.httpPort);
   const proxy = await startImpairProxy({
@@ -178,7 +178,15 @@ test('a congested uplink (bottleneck with a tail-drop queue): exactly the proxy 
   expect(report.probe.path).toBe('rtp');
   const t = flowTruthMetrics(truth, 10);
   expect(t.up.lost, 'the bottleneck drops probes').toBeGreaterThan(5);
-  expect(report.directions.up.packetsLost).toBe(t.up.lost);
+  // The bottleneck drops Chromium's ICE connectivity checks too. In about half the runs enough go unanswered that
+  // Chromium stops putting RTP on the wire for ~200 ms (tcpdump: only 100-byte checks leave, every ~60 ms; the
+  // candidate pair's packetsSent is short by as many while outbound-rtp counts them sent), and the stamped probes of
+  // that spell never reach the proxy. A call in this browser loses them too, so the report counts them as lost: the
+  // truth is the proxy's drops plus the probes that never reached it, all in one quiet spell.
+  const withheld = report.directions.up.packetsSent - t.up.probes;
+  expect(withheld, 'the proxy saw no probe the page did not send').toBeGreaterThanOrEqual(0);
+  if (withheld > 0) expect(report.directions.up.lossPeriods.maxLength, 'the probes never sent are one run').toBeGreaterThanOrEqual(withheld);
+  expect(report.directions.up.packetsLost).toBe(t.up.lost + withheld);
   // The delay variation the page reports is the proxy's queue (the spread of its applied delays), within the
   // tolerance of every delay-variation figure in the accuracy bench (1 ms + 15 %): no browser queue on top
   // (the data channel's SCTP queue added hundreds of ms here).
