@@ -13,7 +13,7 @@ import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerConfig, ServerSignalMessage, SignalData, TurnServerEntry } from '../../../src/protocol/api.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
-import { buildApp, buildMetricsApp, metricsTextOf, type AppOptions } from '../../../server/http/app.js';
+import { buildApp, buildMetricsApp, metricsTextOf, processMemoryMetrics, type AppOptions } from '../../../server/http/app.js';
 import { parseCandidate } from '../../../server/reflector/candidates.js';
 import { startRtcClient, type RtcClient } from '../../kit/rtc.js';
 import { collector, nextEvent, waitFor, withDeadline, type Collector } from '../../kit/wait.js';
@@ -203,6 +203,21 @@ describe('GET /metrics', () => {
     expect(lines).toContain('callprobe_reflector_sessions 0');
     expect(lines).toContain('# TYPE callprobe_reflector_sessions_total counter');
     expect(lines).toContain('callprobe_reflector_sessions_total 0');
+    expect(lines).toContain('# TYPE process_resident_memory_bytes gauge');
+    const rss = Number(lines.find((l) => l.startsWith('process_resident_memory_bytes '))?.split(' ')[1]);
+    expect(rss).toBeGreaterThan(10 * 1024 * 1024);
+  });
+
+  it('prints the process memory gauges from one memoryUsage reading', () => {
+    const text = processMemoryMetrics({ rss: 300, heapTotal: 200, heapUsed: 150, external: 40, arrayBuffers: 10 });
+    const values = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    expect(values).toEqual([
+      'process_resident_memory_bytes 300',
+      'nodejs_heap_size_total_bytes 200',
+      'nodejs_heap_size_used_bytes 150',
+      'nodejs_external_memory_bytes 40',
+      'nodejs_array_buffers_bytes 10',
+    ]);
   });
 });
 
