@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { percentile } from '../../src/analysis/measure/percentile.js';
+import { SERVE_ENV, SERVE_NODE_FLAGS } from '../../server/commands/serve-launch.js';
 
 export class BenchError extends Error {
   constructor(message: string) {
@@ -22,8 +23,10 @@ export interface Served {
 
 /** Starts `callprobe serve` with extra flags and waits until /healthz answers (bounded). */
 export async function startServe(args: string[], httpPort: number, timeoutMs = 20_000): Promise<Served> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--http-port', String(httpPort), '--log-level', 'warn', ...args], {
+  // Launched as in production (server/commands/serve-launch.ts).
+  const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, CLI, 'serve', '--http-port', String(httpPort), '--log-level', 'warn', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...SERVE_ENV },
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
