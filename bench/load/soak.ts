@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { bindingOnlyTcp, candidateMessage, floodSignalling, getConfig, idleSignalling, junkSignalling, unauthenticatedAllocates } from '../lib/abuse.js';
 import { mdTable, updateBenchmarksDoc } from '../lib/docs.js';
 import { BenchError, median, startServe } from '../lib/processes.js';
+import { SERVE_ENV, SERVE_NODE_FLAGS } from '../../server/commands/serve-launch.js';
 import { machineInfo, writeResults } from '../lib/results.js';
 import { openStalledReaders } from '../lib/stalled-readers.js';
 import { procUsage, runClient, TOLERANCE_TEXT, withinTolerance, type ClientResult } from './load-kit.js';
@@ -39,6 +40,7 @@ export function soakOptionsFromArgs(args: readonly string[]): SoakOptions | null
 
 const SECRET = 'soak-secret';
 const HTTP_PORT = 18092;
+const METRICS_PORT = 18093;
 const TURN_PORT = 3478;
 const SAMPLE_MS = 10_000;
 const RSS_TOLERANCE = 0.1;
@@ -131,6 +133,32 @@ async function abuseCycle(url: string, t: AbuseTally): Promise<void> {
   t.cycles++;
 }
 
+/** One RSS sample of the server, broken down from its /metrics (server/http/app.ts processMemoryMetrics). */
+interface SoakSample {
+  tS: number;
+  rssMiB: number;
+  cpuS: number;
+  heapTotalMiB: number;
+  heapUsedMiB: number;
+  externalMiB: number;
+  /** RSS beyond V8 heap total and external: the native WebRTC stacks, their threads' malloc arenas, code. */
+  nativeRestMiB: number;
+}
+
+/** The server's own view of its memory, read from its metrics listener. Throws BenchError when a gauge is missing. */
+async function memoryBreakdown(url: string): Promise<Omit<SoakSample, 'tS' | 'rssMiB' | 'cpuS'>> {
+  const text = await (await fetch(url)).text();
+  const mib = (name: string): number => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    if (!line) throw new BenchError(`/metrics has no ${name}`);
+    return Number(line.slice(name.length + 1)) / 2 ** 20;
+  };
+  const rss = mib('process_resident_memory_bytes');
+  const heapTotalMiB = mib('nodejs_heap_size_total_bytes');
+  const externalMiB = mib('nodejs_external_memory_bytes');
+  return { heapTotalMiB, heapUsedMiB: mib('nodejs_heap_size_used_bytes'), externalMiB, nativeRestMiB: rss - heapTotalMiB - externalMiB };
+}
+
 export async function runSoak(o: SoakOptions): Promise<void> {
   // Only in the namespace scripts/netns-run.sh made for this run: small TCP buffers there.
   const ownNetns = process.env['CALLPROBE_IN_NETNS'] === '1';
@@ -145,10 +173,13 @@ export async function runSoak(o: SoakOptions): Promise<void> {
   );
   hardStop.unref();
   // Default limits: valid clients from 127.0.0.1, abusers from 127.0.0.2-5 where the limit is per source.
-  const server = await startServe(['--turn-ports', `${TURN_PORT}-${TURN_PORT + 3}`, '--secret', SECRET], HTTP_PORT);
+  const server = await startServe(
+    ['--turn-ports', `${TURN_PORT}-${TURN_PORT + 3}`, '--secret', SECRET, '--metrics-listen', `127.0.0.1:${METRICS_PORT}`],
+    HTTP_PORT,
+  );
   const pid = server.child.pid;
   if (pid === undefined) throw new BenchError('no server pid');
-  const samples: { tS: number; rssMiB: number; cpuS: number }[] = [];
+  const samples: SoakSample[] = [];
   const valid: (ClientResult & { startS: number; failure: string | null })[] = [];
   const tally: AbuseTally = {
     cycles: 0,
@@ -171,16 +202,22 @@ export async function runSoak(o: SoakOptions): Promise<void> {
     process.stderr.write(`soak: unloaded run RTT p50 ${baseline.rttMsP50?.toFixed(2)} ms, jitter ${baseline.jitterMs?.toFixed(2)} ms\n`);
     t0 = performance.now();
     const elapsedS = (): number => (performance.now() - t0) / 1000;
-    const sample = (): void => {
+    const sample = async (): Promise<void> => {
+      const tS = Math.round(elapsedS());
       const u = procUsage(pid);
-      samples.push({ tS: Math.round(elapsedS()), rssMiB: u.rssMiB, cpuS: u.cpuS });
+      samples.push({ tS, rssMiB: u.rssMiB, cpuS: u.cpuS, ...(await memoryBreakdown(`http://127.0.0.1:${METRICS_PORT}/metrics`)) });
     };
-    sample();
+    await sample();
+    let samplerError: Error | null = null;
     const sampler = setInterval(() => {
-      sample();
-      const last = samples.at(-1);
-      process.stderr.write(
-        `soak: ${last?.tS} s RSS ${last?.rssMiB.toFixed(1)} MiB; ${valid.length} valid tests (${valid.filter((v) => v.failure === null).length} within tolerance), ${tally.cycles} abuse cycles\n`,
+      void sample().then(
+        () => {
+          const last = samples.at(-1);
+          process.stderr.write(
+            `soak: ${last?.tS} s RSS ${last?.rssMiB.toFixed(1)} MiB (V8 heap ${last?.heapTotalMiB.toFixed(1)}, external ${last?.externalMiB.toFixed(1)}, native rest ${last?.nativeRestMiB.toFixed(1)}); ${valid.length} valid tests (${valid.filter((v) => v.failure === null).length} within tolerance), ${tally.cycles} abuse cycles\n`,
+          );
+        },
+        (err: unknown) => (samplerError ??= err instanceof Error ? err : new Error(String(err))),
       );
     }, SAMPLE_MS);
     const base = baseline;
@@ -199,7 +236,8 @@ export async function runSoak(o: SoakOptions): Promise<void> {
     // The end: the last sample at the soak's full duration.
     while (elapsedS() < o.durationS) await new Promise((resolve) => setTimeout(resolve, 250));
     clearInterval(sampler);
-    sample();
+    if (samplerError) throw new BenchError(`a memory sample failed: ${(samplerError as Error).message}`);
+    await sample();
   } finally {
     await server.stop();
   }
@@ -238,9 +276,24 @@ export async function runSoak(o: SoakOptions): Promise<void> {
     [
       `### Soak: ${o.durationS / 60} minutes of valid tests among abusive clients (${new Date().toISOString().slice(0, 10)})`,
       '',
-      `Command: \`npm run bench:load -- --soak\` (\`--soak-minutes N\`, default 10). One \`callprobe serve\` with its default limits; ${o.parallel} valid ${o.testS} s tests at a time, back to back, from 127.0.0.1; meanwhile, in a loop (${tally.cycles} cycles), abusive clients from other loopback addresses: junk signalling, candidate floods before an offer (900 B and 60 KB), 20 idle WebSockets, 80 \`/api/config\` at once, 50 Binding-only TURN/TCP connections, 200 Allocates without credentials, 20 TURN/TCP allocations that stop reading while 384 KiB of 200-byte datagrams are relayed to each (namespace TCP buffers set small). RSS sampled every 10 s. Raw data: \`${file}\`.`,
+      `Command: \`npm run bench:load -- --soak\` (\`--soak-minutes N\`, default 10). One \`callprobe serve\` with its default limits; ${o.parallel} valid ${o.testS} s tests at a time, back to back, from 127.0.0.1; meanwhile, in a loop (${tally.cycles} cycles), abusive clients from other loopback addresses: junk signalling, candidate floods before an offer (900 B and 60 KB), 20 idle WebSockets, 80 \`/api/config\` at once, 50 Binding-only TURN/TCP connections, 200 Allocates without credentials, 20 TURN/TCP allocations that stop reading while 384 KiB of 200-byte datagrams are relayed to each (namespace TCP buffers set small). The server is launched as in production (\`server/commands/serve-launch.ts\`: ${SERVE_NODE_FLAGS.join(' ')}, ${Object.entries(
+        SERVE_ENV,
+      )
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}). RSS sampled every 10 s, with the server's own breakdown from its \`/metrics\`. Raw data: \`${file}\`.`,
       '',
       `**RSS at the end ${fx(end.rssMiB, 1)} MiB vs ${fx(afterFirstMinute.rssMiB, 1)} MiB after the first minute: ${(rssChange * 100).toFixed(1)} % (${rssOk ? 'within' : 'outside'} 10 %). Valid tests within tolerance: ${within} of ${valid.length}.** Server CPU over the soak: ${cpuPct} % of one core.`,
+      '',
+      mdTable(
+        ['MiB', 'RSS', 'V8 heap (total)', 'external (ArrayBuffers included)', 'native rest (WebRTC stacks, arenas, code)'],
+        [afterFirstMinute, end].map((x) => [
+          x === end ? `at the end (${x.tS} s)` : `after the first minute (${x.tS} s)`,
+          fx(x.rssMiB, 1),
+          fx(x.heapTotalMiB, 1),
+          fx(x.externalMiB, 1),
+          fx(x.nativeRestMiB, 1),
+        ]),
+      ),
       '',
       mdTable(
         ['', 'unloaded run', 'valid tests during the soak (median)'],
