@@ -1,33 +1,37 @@
 import { defineConfig } from '@playwright/test';
-import { E2E, serveCommand } from './e2e/fixtures/env.js';
-import { CHROMIUM_ARGS } from './server/headless/chromium.js';
+import { CHROMIUM_ARGS } from './client/headless/chromium.js';
+import { MAX_WORKERS } from './e2e/fixtures/env.js';
+
+/** Workers of the functional project: CALLPROBE_E2E_WORKERS, else 3 (measured on 2 cores: docs/DEVELOPERS.md). */
+const workers = Number(process.env['CALLPROBE_E2E_WORKERS'] ?? 3);
+if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) throw new Error(`CALLPROBE_E2E_WORKERS must be 1..${MAX_WORKERS}`);
 
 /**
  * End-to-end tests in Debian's Chromium against `callprobe serve` on loopback. `npm run
- * test:e2e` runs Playwright inside a network namespace that has only loopback, so no test
- * can send anywhere else.
+ * test:e2e` runs Playwright inside a network namespace that has only loopback, so no test can
+ * send anywhere else (scripts/netns-run.sh), one project after the other (scripts/e2e.sh):
+ *
+ * - functional: every test not tagged @measure, `workers` at a time, each worker with its own
+ *   `callprobe serve` on its own ports (e2e/fixtures/test.ts, env.ts).
+ * - measurement: the tests tagged @measure, whose figures hold only on a machine that is not
+ *   busy (the accuracy runs, the RTP truth runs, the outcome and schedule timings, 1000/s
+ *   pacing, the answers and verdicts of full tests): one at a time, with nothing else running.
  */
 export default defineConfig({
   testDir: 'e2e',
   timeout: 90_000,
   expect: { timeout: 30_000 },
-  workers: 1,
-  fullyParallel: false,
+  workers,
   reporter: [['list']],
   use: {
-    baseURL: E2E.baseUrl,
     launchOptions: {
       executablePath: process.env['CALLPROBE_CHROMIUM'] ?? '/usr/bin/chromium',
       args: [...CHROMIUM_ARGS, '--allow-loopback-in-peer-connection', '--ignore-certificate-errors'],
     },
     trace: 'off',
   },
-  webServer: {
-    command: serveCommand(),
-    url: `${E2E.baseUrl}/healthz`,
-    reuseExistingServer: false,
-    timeout: 30_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-  },
+  projects: [
+    { name: 'functional', grepInvert: /@measure/, fullyParallel: true },
+    { name: 'measurement', grep: /@measure/, fullyParallel: false, workers: 1 },
+  ],
 });

@@ -1,9 +1,57 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three projects (run `npx vitest run --project unit` for one):
+ *
+ * - timing: files whose checks hold only on a machine that is not starved: real-clock timing (the
+ *   impairment proxy's delays, its release scheduler, irtt beside it, a scheduler CLI killed and
+ *   started again inside a 5 s slot) and floods (the stalled
+ *   readers' 40,000 datagrams/s, the fuzzer's 20,000 datagrams before a clean client must be
+ *   served). One file at a time, and never beside the other projects.
+ * - unit: the rest, 4 files at a time (they mostly wait on processes, sockets and timers, so 4 keep
+ *   2 cores busy; vitest's default is one fewer than the cores, here 1). A worker runs its files
+ *   in one module graph (isolate: false): a file's imports are loaded once per worker, not once
+ *   per file, which halves the CPU the run spends importing. No test file changes global state
+ *   (process.env, globalThis, process listeners of its own) or mocks modules, except:
+ * - mocking: files that replace a module with vi.mock, each in a fresh module graph.
+ */
+const TIMING = [
+  'test/bench/impair/proxy.test.ts',
+  'test/bench/impair/scheduler.test.ts',
+  'test/bench/impair/irtt.test.ts',
+  'test/client/schedule/resume.test.ts',
+  'test/server/turn/fuzz.test.ts',
+  'test/server/turn/transport/security-stalled-readers.test.ts',
+];
+const MOCKING = ['test/session/one-session.test.ts'];
+
+const shared = {
+  testTimeout: 20_000,
+  hookTimeout: 30_000,
+};
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 30_000,
+    projects: [
+      {
+        test: { ...shared, name: 'timing', include: TIMING, maxWorkers: 1, sequence: { groupOrder: 0 } },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: [...TIMING, ...MOCKING],
+          isolate: false,
+          maxWorkers: 4,
+          // One throwaway PostgreSQL cluster for the run's files (test/kit/postgres.ts, runPostgres).
+          globalSetup: ['test/kit/global-setup.ts'],
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: { ...shared, name: 'mocking', include: MOCKING, isolate: true, maxWorkers: 4, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

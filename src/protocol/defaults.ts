@@ -1,24 +1,26 @@
 /**
  * Every default and bound of callprobe in one place (like irtt's defaults.go): the page, the
- * CLI, the server, the reflector and the relay read them from here. Also the parsers of the
- * flag and URI values that check them, and their typed error. Pure: neither DOM nor Node.
+ * CLI, the server, the reflector and the relay read them from here. Data only: the grammars
+ * that check values against these bounds are in values.ts (shared by both programs),
+ * turn-uri.ts (RFC 7065 TURN URIs), server/config/ (the server's own flags) and client/ (the
+ * client's). Pure: neither DOM nor Node.
  */
 import type { TurnServerEntry } from './api.js';
 
 /** Defaults, grouped by who uses them; every number says where it comes from. */
 export const DEFAULTS = {
   // ---- The test: page URL parameters, the form, `callprobe run` --------------------------
-  /** 15 s fills exactly one 15 s window, the shortest interval the Teams targets grade (seed 000). */
+  /** 15 s fills exactly one 15 s window, the shortest interval the Teams targets grade. */
   testDurationS: 15,
   /** Compare mode: the short stream on each reachable rung. */
   compareSecondsPerRung: 5,
   /** 160 bytes: one 20 ms G.711 audio frame, so every probe is the size of a voice packet. */
   payloadBytes: 160,
-  /** The RTP probe path (issue 13, src/protocol/rtp-probe.ts). */
+  /** The RTP probe path (src/protocol/rtp-probe.ts). */
   rtp: {
     /** Every probe and echo frame is this long (a 20 ms G.711 frame's size, like the data-channel probes), unless its Opus frame needs more. */
     frameBytes: 160,
-    /** `a=ptime:10` in the RTP reflector's answer: Chromium then sends 100 frames/s (platform-lab notes); Opus' shortest common frame. */
+    /** `a=ptime:10` in the RTP reflector's answer: Chromium then sends 100 frames/s (measured on this project's test machine); Opus' shortest common frame. */
     ptimeMs: 10,
     /** Echo frames carry the records of this many earlier probes, so up to this many lost echoes in a row lose no upstream evidence. */
     recentRecords: 4,
@@ -54,7 +56,7 @@ export const DEFAULTS = {
   /** `callprobe run` asks GET /api/config before starting a browser: this bounds the wait. */
   serverCheckTimeoutMs: 5_000,
 
-  // ---- The page saving its result (POST /api/results, issue 10) -----------------------------
+  // ---- The page saving its result (POST /api/results) -----------------------------
   /** 4 tries 0.5 s, 1 s, 2 s apart (3.5 s in all) ride out a server restart or a proxy's brief 502. */
   resultSaveAttempts: 4,
   /** The wait before the first retry, doubled before each further one. */
@@ -65,7 +67,7 @@ export const DEFAULTS = {
   // ---- callprobe serve ---------------------------------------------------------------------
   host: '127.0.0.1',
   httpPort: 8080,
-  /** Teams/ACS media ports (seed 004): UDP 3478-3481. TURN over TCP listens on the first. */
+  /** Teams/ACS media ports (Azure Communication Services network requirements): UDP 3478-3481. TURN over TCP listens on the first. */
   turnUdpPorts: [3478, 3479, 3480, 3481] as number[],
   /** RFC 8656 §7.2 suggests the dynamic range of RFC 6335 §6 for relayed addresses: 49152-65535. */
   relayPortRange: { min: 49152, max: 65535 },
@@ -100,7 +102,7 @@ export const DEFAULTS = {
     maxChannelsPerAllocation: 64,
   },
   /**
-   * What the relay holds for TURN/TCP and TLS clients that do not read (issue 14, finding 6):
+   * What the relay holds for TURN/TCP and TLS clients that do not read:
    * queued frames are coalesced into chunks and counted by the memory they take, plus the write
    * in flight. Beyond either bound frames are dropped (UDP semantics: it is media) and counted
    * in /metrics (callprobe_turn_dropped_total, reason stream-backlog / stream-backlog-total).
@@ -126,7 +128,85 @@ export const DEFAULTS = {
     clockRateHz: 48_000,
   },
 
-  // ---- The results store (issue 10) ----------------------------------------------------------
+  /**
+   * The HTTP server's connections (server/http/connections.ts). One test from one source holds
+   * its page's connections (a browser opens at most 6 per origin), 4 signalling WebSockets and,
+   * during a busy-line phase, its load flows (6 per direction): about 20 at once.
+   */
+  http: {
+    /** Connections open at once in total: 50 reflector sessions' worth many times over; lowered to what the open-file limit minus fdReserve leaves. */
+    maxConnections: 4096,
+    /** Connections open at once from one source (IPv4 address, IPv6 /64): an office behind one NAT running 12 tests at once (12 x 20). */
+    maxConnectionsPerSource: 256,
+    /**
+     * File descriptors kept free for the rest of the process: the relay's 1,000 allocations
+     * (one UDP socket each, plus a TCP/TLS client's connection), 50 reflector sessions (a few
+     * UDP sockets each), the store, the logs and the page's files.
+     */
+    fdReserve: 2048,
+    /** A connection that sends no request this long after it opened is closed (a browser sends at once; a preconnect waits a few seconds at most). */
+    firstRequestTimeoutMs: 10_000,
+    /** A request's headers within this long of its first byte (Node's default is 60 s; ours are < 8 KiB). */
+    headersTimeoutMs: 10_000,
+    /** A whole request within this long: the longest is a busy-line upload flow, cut at 30 s by its own deadline. */
+    requestTimeoutMs: 60_000,
+    /** An idle keep-alive connection is closed after this long (Node's default). */
+    keepAliveTimeoutMs: 5_000,
+    /** A request under way with no byte moving either way this long is cut. */
+    idleTimeoutMs: 30_000,
+  },
+
+  /**
+   * The busy-line phase (serve's load sink and source, the page's load flows): after the idle
+   * window, real TCP cross-traffic fills the path to the server, uploads then downloads, while
+   * the probes keep running. The stop rule follows the IETF draft "Responsiveness under Working
+   * Conditions" (draft-ietf-ippm-responsiveness, §4.4: moving averages over the last 4
+   * intervals, stable when their spread is within 5 %).
+   */
+  load: {
+    /** Most bytes one phase may move in each direction (shown before the phase starts): 50 MB. */
+    maxBytesPerDirection: 50_000_000,
+    /** Load flows one source (IPv4 address, IPv6 /64) may hold open at once: one phase's 6, twice (an office behind one NAT). */
+    maxFlowsPerSource: 12,
+    /** Load flows the whole server holds open at once: eight phases' worth; more are refused (server-busy). */
+    maxFlows: 48,
+    /** Phases one source may start per hour: a help desk running a test every few minutes, not a flood. */
+    phasesPerHourPerSource: 30,
+    /** Grant requests per minute per source (the upload and download routes allow ten times this many requests). */
+    requestsPerMinutePerSource: 60,
+    /** A phase's grant expires this long after it was given: the phase lasts at most phaseMaxMs. */
+    grantTtlMs: 40_000,
+    /** One flow (one request) is cut after this long, whatever it still has to move. */
+    flowMaxMs: 30_000,
+    /** Flows per direction: Chromium opens at most 6 HTTP/1.1 connections per origin. */
+    flowsPerDirection: 6,
+    /** Every upload body and download is this size (fixed, the last ones cut to what is left of the budget): 4 MiB. */
+    requestBytes: 4 * 1024 * 1024,
+    /** Largest body or download one request may ask for. */
+    requestBytesMax: 16 * 1024 * 1024,
+    /** The download source sends from one buffer of this size, again and again (never more in memory). */
+    sourceChunkBytes: 64 * 1024,
+    /** Each direction runs at most this long (the time cap). */
+    directionCapMs: 10_000,
+    /** ...and at least this long before the stop rule may end it (queues take a few seconds to fill). */
+    directionMinMs: 4_000,
+    /** After the uploads stop, the queue they filled drains for at most this long before the downloads start. */
+    drainMaxMs: 3_000,
+    /** The whole phase, drain included, never takes longer than this. */
+    phaseMaxMs: 25_000,
+    /** The stop rule's interval: goodput and probe delay are sampled this often. */
+    stopRuleIntervalMs: 500,
+    /** Moving averages over this many intervals, and the last this many averages compared (the draft's MAD = 4). */
+    stopRuleIntervals: 4,
+    /** Stable when the averages' standard deviation is within this share of their mean (the draft's SDT = 5 %). */
+    stopRuleSpreadPct: 5,
+    /** ...or, for probe delay, within this many ms (small delays swing by more than 5 % with no load at all). */
+    stopRuleDelayFloorMs: 5,
+    /** The figures of a direction are taken over its last stretch of this length (its working window). */
+    workingWindowMs: 4_000,
+  },
+
+  // ---- The results store ----------------------------------------------------------
   results: {
     /** The embedded store (SQLite), created on first start, relative to the working directory. */
     dbPath: './data/callprobe.db',
@@ -134,12 +214,20 @@ export const DEFAULTS = {
     retainDays: 365,
     /** Client addresses (personal data under the GDPR): four weeks cover a ticket's triage. */
     retainIpDays: 28,
-    /** A v2 report is ~19 KB compact, ~26 KB as `run --json` prints it, whatever the duration (15 s and 10 min fixtures measured): 256 KiB is 10x room. */
-    bodyLimitBytes: 256 * 1024,
+    /**
+     * A result upload's body as a whole: a v2 report is ~19-23 KB compact whatever the duration
+     * (15 s and 10 min fixtures measured), and its provisional history adds at most ~34 KB (16
+     * answers of 7 claims with 200 characters of evidence each).
+     */
+    bodyLimitBytes: 64 * 1024,
     /** One page test saves once; 30 a minute per address (/64 for IPv6) is an office behind one NAT retrying. */
     postsPerMinutePerIp: 30,
     /** Reads of shared results (/r/:code, /api/r/:code) per minute per address: a person opens a few; bounds guessing 2^40 codes. */
     readsPerMinutePerIp: 120,
+    /** Bytes of results one anonymous source may have stored per day (kept a year): ~400 page tests of ~20 KB, an office's busy day; the operator token is exempt. */
+    storedBytesPerDayPerSource: 8 * 1024 * 1024,
+    /** Failed result-code lookups per minute from every source together (10 a second): a guesser of 2^40 codes gets nowhere, honest mistypes fit many times over. */
+    failedLookupsPerMinute: 600,
     /** Retention purge: at start and then hourly. */
     purgeIntervalMs: 3_600_000,
     /** Truncated client addresses kept beside the full one: IPv4 /24, IPv6 /48 (the site, not the person). */
@@ -147,7 +235,7 @@ export const DEFAULTS = {
     truncateIpv6Bits: 48,
   },
   /**
-   * Signalling limits (/api/signal; issue 14). The page sends its offer right after the
+   * Signalling limits (/api/signal). The page sends its offer right after the
    * WebSocket opens, then trickles a handful of candidates (relay-only: one per TURN entry).
    */
   signalling: {
@@ -171,8 +259,8 @@ export const DEFAULTS = {
     configPerMinutePerSource: 60,
   },
   /**
-   * Site reports over many stored samples (issue 12; src/analysis/site). Microsoft's method
-   * (seed 000, "Measuring network performance"): a test every 10 minutes for a week, then the
+   * Site reports over many stored samples (src/analysis/site). Microsoft's method
+   * (Microsoft's guidance, "Measuring network performance"): a test every 10 minutes for a week, then the
    * 90th percentile against the targets.
    */
   console: {
@@ -182,8 +270,14 @@ export const DEFAULTS = {
     sessionAbsoluteMs: 8 * 3_600_000,
     /** Login attempts per minute per address (IPv4, IPv6 /64): an office behind one NAT mistyping, not a guessing run. */
     loginsPerMinutePerAddress: 20,
-    /** Login attempts per minute per user name, from anywhere: bounds guessing one account's password. */
-    loginsPerMinutePerUser: 5,
+    /**
+     * Wrong passwords are throttled per (user name, source), never per user name alone, so nobody
+     * can lock a help desk user out from elsewhere (server/console/login-throttle.ts): 5 free, then
+     * a wait before the next attempt from that source, 1 s doubling with each failure up to 15 min
+     * (about 20 guesses in the first hour, 4 an hour after); a pair quiet for an hour starts afresh.
+     * Refusals are logged once per source per minute.
+     */
+    loginThrottle: { freeFailures: 5, backoffBaseMs: 1_000, backoffMaxMs: 15 * 60_000, forgetMs: 3_600_000, maxPairs: 10_000, logIntervalMs: 60_000 },
     /** Password checks running at once, whoever asks (each is ~32 MiB and ~0.1 s of scrypt): more get 503, so many addresses cannot pin the CPU and memory. */
     maxLoginsInFlight: 4,
     /** The baseline a result is shown beside: the site's samples over this span before the result... */
@@ -206,9 +300,17 @@ export const DEFAULTS = {
      * Fewest graded samples a site P90 is graded from: the smallest n whose equal-tailed 95 %
      * order-statistic interval of the 90th percentile (binomial, each tail <= 2.5 %) has an
      * upper end below the largest sample, so one outlier alone cannot bound it. Computed by
-     * p90MinSamples() in src/analysis/site/order-statistics.ts; a test checks this number.
+     * p90MinSamples() in src/analysis/measure/order-statistics.ts; a test checks this number.
      */
     p90MinSamples: 54,
+    /**
+     * Fewest graded samples a site P90 can fail from before p90MinSamples: when even the lower
+     * end of that interval (one-sided, 97.5 %) is at or above the target, the P90 is too, and the
+     * site fails already (with 14 samples: 5 of them missing the target). From the smallest n
+     * whose lower end is above the smallest sample, so no single sample decides it. Computed by
+     * p90EarlyFailMinSamples() in src/analysis/measure/order-statistics.ts; a test checks this number.
+     */
+    p90EarlyFailMinSamples: 4,
     /** Worst weekday x hour cells listed (the page shows all 168). */
     worstHours: 5,
     /** `callprobe report`: one GET of a site report; a year of samples reads and grades in well under this. */
@@ -223,7 +325,7 @@ export const DEFAULTS = {
   /** Clock skew allowed on a TURN credential's expiry beyond --credential-ttl before the relay refuses it. */
   credentialSkewS: 300,
 
-  // ---- Site alerts (serve --alerts FILE; issue 12) --------------------------------------------
+  // ---- Site alerts (serve --alerts FILE) --------------------------------------------
   alerts: {
     /** Samples a rule's P90 is taken over: the fewest a site report grades a P90 from (siteReport.p90MinSamples; nine hours of 10-minute samples). */
     samples: 54,
@@ -232,15 +334,51 @@ export const DEFAULTS = {
     clearAfter: 3,
     /** One webhook POST may take this long before it is abandoned (and logged). */
     webhookTimeoutMs: 5_000,
-    /** Webhook posts in flight at once; events beyond are dropped and logged (a stuck receiver costs nothing else). */
+    /** Webhook posts in flight at once (one instance delivers, the oldest post of each site first). */
     maxInFlight: 16,
+    /** A could-not-test rule judges its window from this many samples (fewer: a young or slow site says nothing yet). */
+    couldNotTestMinSamples: 3,
+    /**
+     * Flags of the all-sites overview when no rule sets them: silent after 30 minutes without a
+     * sample that tested (three missed 10-minute samples), outages above 20 % of the span's samples.
+     */
+    overviewSilentForMs: 30 * 60_000,
+    overviewOutagesAbovePct: 20,
+    /** The silence rules are swept this often (by the one instance holding the alerts lease). */
+    sweepIntervalMs: 60_000,
+    /**
+     * A webhook post that failed is tried again after 1 s, doubling up to 5 minutes between tries,
+     * for 24 hours; then it is given up (logged and counted). Posts of one site go in order: a
+     * later one waits for the earlier.
+     */
+    retryBaseMs: 1_000,
+    retryMaxMs: 5 * 60_000,
+    retryForMs: 24 * 3_600_000,
+    /** Posts tried per delivery pass. */
+    postsPerPass: 32,
+  },
+
+  // ---- The fleet's health (heartbeats and leases in the shared store) ----------------------------
+  fleet: {
+    /** Every serve instance records a heartbeat this often in the store it shares. */
+    heartbeatMs: 10_000,
+    /**
+     * An instance that died is counted up until this long after its last beat (two beats: a beat
+     * can be late on a busy machine); a clean stop ends its run at once. With no instance up, the
+     * service is down: a could-not-test sample then is ours, not the site's.
+     */
+    heartbeatGraceMs: 20_000,
+    /** The alerts lease (sweeps and webhook delivery): one instance holds it, renewed each beat, free this long after its holder died. */
+    leaseTtlMs: 30_000,
+    /** How far back the silence sweep and the could-not-test rule read our heartbeats: the longest rule span, and a day. */
+    lookbackMs: 8 * 86_400_000,
   },
 
   // ---- callprobe run -----------------------------------------------------------------------
   /** Debian's chromium package. */
   browserPath: '/usr/bin/chromium',
 
-  // ---- callprobe run --every (scheduled samples of a site, issue 12) -----------------------
+  // ---- callprobe run --every (scheduled samples of a site) -----------------------
   schedule: {
     /** Samples not yet stored on the server wait here, relative to the working directory (beside the store's ./data/). */
     spoolDir: './data/spool',
@@ -248,6 +386,13 @@ export const DEFAULTS = {
     spoolUploadsPerPass: 20,
     /** Chromium launches tried before a sample is recorded as could-not-test (browser-failed). */
     browserLaunchTries: 2,
+    /**
+     * A scheduled sample's test length when --duration is not given: the 15 s window the loss and
+     * jitter targets are graded on, plus 5 s, so a stream that starts late or loses ticks on a
+     * busy probe machine still fills one whole window (a 15 s test that falls short of its 15 s
+     * by a tick cannot be judged on them: "window not filled").
+     */
+    sampleDurationS: 20,
   },
 } as const;
 
@@ -274,8 +419,14 @@ export const BOUNDS = {
   signalMessageBytesMax: 36 * 1024,
   /** Per-source signalling and /api/config limit flags: 1 at least, a million at most. */
   perSourceLimit: { min: 1, max: 1_000_000 },
+  /** --max-connections, --max-connections-per-ip: 1 at least, a million at most (each is a descriptor). */
+  connections: { min: 1, max: 1_000_000 },
+  /** --fd-reserve: 0 (HTTP may use every descriptor) to a million. */
+  fdReserve: { min: 0, max: 1_000_000 },
   /** Relay quota flags: 1 allocation at least, a million at most (each is a socket). */
   allocations: { min: 1, max: 1_000_000 },
+  /** --upload-bytes-per-day: one report (64 KiB) at least, a gibibyte at most. */
+  uploadBytesPerDay: { min: 64 * 1024, max: 1024 * 1024 * 1024 },
   /** --retain-days: a day at least, ten years at most. */
   retainDays: { min: 1, max: 3650 },
   /** --retain-ip-days: a day at least, a year at most (addresses are personal data). */
@@ -284,6 +435,14 @@ export const BOUNDS = {
   sampleIdChars: { min: 8, max: 64 },
   /** meta.site and meta.ticket (page ?site= ?ticket=, run --site --ticket, POST), as the report schema bounds them. */
   siteChars: 128,
+  /** A result code or id in a path (/r/:code, /api/results/:id): a code is 9 characters, an id 36; room for spaces a user typed. */
+  resultRefChars: 64,
+  /** Any query parameter a route does not name (ignored, but bounded like every text). */
+  queryValueChars: 1024,
+  /** A console login's name and password as sent (the login checks them against their own bounds, 401 alike). */
+  loginFieldChars: 1024,
+  /** Every request body but a result upload's (a console login, a logout): the body as a whole. */
+  requestBodyBytesMax: 16 * 1024,
   /** One export answers at most this many rows (use ?since= to page). */
   exportMaxRows: 100_000,
   /** `report --since` / ?since=: an hour at least, the longest retention (--retain-days max) at most. */
@@ -311,107 +470,22 @@ export const BOUNDS = {
   consoleSessionsMax: 10_000,
   /** run --every: 5 s at least (a 3 s test and its browser fit), a week at most (Microsoft assesses a site every 10 minutes). */
   scheduleEveryMs: { min: 5_000, max: 7 * 86_400_000 },
-  /** run --for: a second at least, a year at most (366 days). */
+  /** run --for: a second at least, a year at most (366 days); run --until: at most that far ahead. */
   scheduleForMs: { min: 1_000, max: 366 * 86_400_000 },
+  /** An alert rule's span (silentFor, over): a minute at least, a week at most. */
+  alertSpanMs: { min: 60_000, max: 7 * 86_400_000 },
   /** run --count: one sample at least; a million is 19 years of 10-minute samples. */
   scheduleCount: { min: 1, max: 1_000_000 },
+  /** --load-max-bytes: 1 MB at least (a phase must move something), 1 GB at most per direction. */
+  loadMaxBytes: { min: 1_000_000, max: 1_000_000_000 },
+  /** --load-max-flows-per-source and --load-max-flows: one flow at least, 10,000 at most. */
+  loadFlows: { min: 1, max: 10_000 },
+  /** --load-phases-per-hour: one at least, 100,000 at most. */
+  loadPhasesPerHour: { min: 1, max: 100_000 },
 } as const;
 
-/** RFC 7065 §3: default ports of turn: and turns: URIs (RFC 8656 §3). */
-export const TURN_DEFAULT_PORT = { turn: 3478, turns: 5349 } as const;
-
-/** Why a value was refused. */
-export type ConfigErrorReason = 'bad-value' | 'bad-port' | 'bad-port-range' | 'bad-turn-uri' | 'missing-option' | 'bad-file' | 'cannot-listen' | 'bad-db';
-
-/** A flag, URI or file the user gave cannot be used: a usage error (exit 3), one line. */
-export class ConfigError extends Error {
-  constructor(
-    message: string,
-    readonly reason: ConfigErrorReason = 'bad-value',
-  ) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
-
-/** Parses a decimal integer within [min, max]; `what` names it in the error (e.g. "--http-port"). */
-export function parseIntInRange(text: string, what: string, bounds: { readonly min: number; readonly max: number }): number {
-  const n = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < bounds.min || n > bounds.max) {
-    throw new ConfigError(`${what} must be an integer ${bounds.min}..${bounds.max}, not "${text}"`, 'bad-value');
-  }
-  return n;
-}
-
-/** Parses "3478-3481" or "3478,3480" or "3478" into a list of ports (0 allowed: "any", for tests). */
-export function parsePortList(text: string): number[] {
-  const ports: number[] = [];
-  for (const part of text.split(',')) {
-    const m = /^\s*(\d+)\s*(?:-\s*(\d+))?\s*$/.exec(part);
-    if (!m) throw new ConfigError(`not a port or port range: "${part}"`, 'bad-port');
-    const lo = Number(m[1]);
-    const hi = m[2] === undefined ? lo : Number(m[2]);
-    if (lo < 0 || hi > BOUNDS.port.max || hi < lo) throw new ConfigError(`bad port range: "${part}"`, 'bad-port-range');
-    if (hi - lo >= BOUNDS.portListMaxPorts) throw new ConfigError(`port range too long (max ${BOUNDS.portListMaxPorts} ports): "${part}"`, 'bad-port-range');
-    for (let p = lo; p <= hi; p++) ports.push(p);
-  }
-  if (ports.length === 0) throw new ConfigError('empty port list', 'bad-port');
-  return ports;
-}
-
-/** Parses a relay port range "MIN-MAX" (e.g. 49152-65535): both 1..65535, MIN <= MAX. */
-export function parseRelayPortRange(text: string, what = '--relay-ports'): { min: number; max: number } {
-  const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(text);
-  if (!m) throw new ConfigError(`${what} must look like ${DEFAULTS.relayPortRange.min}-${DEFAULTS.relayPortRange.max}, not "${text}"`, 'bad-port-range');
-  const min = Number(m[1]);
-  const max = Number(m[2]);
-  if (min < BOUNDS.port.min || max > BOUNDS.port.max) {
-    throw new ConfigError(`${what} ${text}: ports must be ${BOUNDS.port.min}..${BOUNDS.port.max}`, 'bad-port-range');
-  }
-  if (min > max) throw new ConfigError(`${what} ${text}: the first port is above the last`, 'bad-port-range');
-  return { min, max };
-}
-
-/** Parses `--advertise HOST[:PORTS]`; IPv6 hosts in brackets: `[::1]:3478-3481`. */
-export function parseAdvertise(text: string): { host: string; udpPorts: number[] | null } {
-  const v6 = /^\[([^\]]+)\](?::(.+))?$/.exec(text);
-  if (v6) return { host: v6[1] ?? '', udpPorts: v6[2] ? parsePortList(v6[2]) : null };
-  const idx = text.lastIndexOf(':');
-  if (idx > 0 && text.indexOf(':') === idx) {
-    return { host: text.slice(0, idx), udpPorts: parsePortList(text.slice(idx + 1)) };
-  }
-  if (text.length === 0) throw new ConfigError('empty --advertise', 'bad-value');
-  return { host: text, udpPorts: null };
-}
-
 /**
- * Parses `--relay-ip IP[,IP]`: the address put in XOR-RELAYED-ADDRESS, or one per family for
- * dual stack (RFC 8656 §7.2: IPv4 unless REQUESTED-ADDRESS-FAMILY asks for IPv6). `primary`
- * is the IPv4 one when both are given. The addresses themselves are checked by the relay.
- */
-export function parseRelayIps(text: string): { primary: string; ipv6: string | null } {
-  const parts = text
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p.length > 0);
-  const [first] = parts;
-  if (parts.length === 1 && first !== undefined) return { primary: first, ipv6: null };
-  const [v4] = parts.filter((p) => !p.includes(':'));
-  const [v6] = parts.filter((p) => p.includes(':'));
-  // Two parts, one of each family.
-  if (parts.length === 2 && v4 !== undefined && v6 !== undefined) return { primary: v4, ipv6: v6 };
-  throw new ConfigError(`--relay-ip "${text}": give one address, or one IPv4 and one IPv6 address (e.g. 203.0.113.10,2001:db8::10)`, 'bad-value');
-}
-
-/** Parses `HOST:PORT` or `[IPV6]:PORT` (e.g. --metrics-listen 127.0.0.1:9100); port 0..65535. */
-export function parseHostPort(text: string, what: string): { host: string; port: number } {
-  const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:[\]]+):(\d+)$/.exec(text);
-  if (!m) throw new ConfigError(`${what} must look like 127.0.0.1:9100 or [::1]:9100, not "${text}"`, 'bad-value');
-  return { host: m[1] ?? '', port: parseIntInRange(m[2] ?? '', what, BOUNDS.listenPort) };
-}
-
-/**
- * The standard rungs of the connectivity ladder (seed 004: Teams media uses UDP 3478-3481 and
+ * The standard rungs of the connectivity ladder (Azure Communication Services network requirements: Teams media uses UDP 3478-3481 and
  * falls back to TCP/TLS 443). A report always lists these; UDP rungs are matched by port, the
  * TCP and TLS rungs by transport (a server may offer them on another port than 443).
  */
@@ -423,172 +497,3 @@ export const STANDARD_RUNGS: ReadonlyArray<{ readonly transport: TurnServerEntry
   { transport: 'tcp', port: 443 },
   { transport: 'tls', port: 443 },
 ];
-
-/** RFC 7065 §3.1: the parts of a TURN URI as written (nothing defaulted). */
-export interface TurnUriParts {
-  /** "turns" = TLS to the server (RFC 7065 §3.1 <secure>). */
-  scheme: 'turn' | 'turns';
-  /** Host name or IP address; an IPv6 literal without its brackets. */
-  host: string;
-  /** The port as written, or null (then 3478 for turn:, 5349 for turns:). */
-  port: number | null;
-  /** The ?transport= parameter, or null when absent. */
-  transport: 'udp' | 'tcp' | null;
-}
-
-// RFC 3986 §3.2.2: IP-literal (here IPv6 only) or IPv4address / reg-name (unreserved, pct-encoded, sub-delims).
-const TURN_URI = /^(turns?):(?:\[([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)\]|([A-Za-z0-9\-._~%!$&'()*+,;=]+))(?::(\d{1,5}))?(?:\?transport=([A-Za-z0-9\-._~]+))?$/;
-
-function readTurnUri(text: string): TurnUriParts | string {
-  // Lower-case scheme and transport only, as WebRTC's ICE server parsing (Chromium) compares them.
-  const m = TURN_URI.exec(text);
-  if (!m) return 'expected turn:HOST[:PORT][?transport=udp|tcp] or turns:HOST[:PORT][?transport=tcp]';
-  const scheme = m[1] === 'turns' ? 'turns' : 'turn';
-  const port = m[4] === undefined ? null : Number(m[4]);
-  if (port !== null && (port < BOUNDS.port.min || port > BOUNDS.port.max)) return `port ${port} is not ${BOUNDS.port.min}..${BOUNDS.port.max}`;
-  const t = m[5];
-  if (t !== undefined && t !== 'udp' && t !== 'tcp') return `transport "${t}" is not udp or tcp`;
-  // turns: over UDP would be DTLS (RFC 7350), which neither Chromium nor this relay speak.
-  if (scheme === 'turns' && t === 'udp') return 'turns: runs over TCP (TLS); DTLS (transport=udp) is not supported';
-  return { scheme, host: m[2] ?? m[3] ?? '', port, transport: t ?? null };
-}
-
-/** Parses an RFC 7065 TURN URI into its parts; throws ConfigError (reason bad-turn-uri). */
-export function parseTurnUriParts(uri: string): TurnUriParts {
-  const r = readTurnUri(uri.trim());
-  if (typeof r === 'string') throw new ConfigError(`not a TURN URI (RFC 7065): "${uri}": ${r}`, 'bad-turn-uri');
-  return r;
-}
-
-/** The parts of a TURN URI, or null when it is not one (e.g. a getStats `url` from another relay). */
-export function tryParseTurnUriParts(uri: string): TurnUriParts | null {
-  const r = readTurnUri(uri.trim());
-  return typeof r === 'string' ? null : r;
-}
-
-/** Parses "turn:host:port?transport=udp" / "turns:host:port" into the entry the page receives. */
-export function parseTurnUri(uri: string): TurnServerEntry {
-  const p = parseTurnUriParts(uri);
-  const secure = p.scheme === 'turns';
-  const transport: TurnServerEntry['transport'] = secure ? 'tls' : p.transport === 'tcp' ? 'tcp' : 'udp';
-  return { url: uri.trim(), transport, port: p.port ?? TURN_DEFAULT_PORT[p.scheme] };
-}
-
-/** The RFC 7065 URI of one relay listener: `turn:HOST:PORT?transport=udp|tcp`, TLS as `turns:HOST:PORT?transport=tcp`. */
-export function formatTurnUri(host: string, port: number, transport: TurnServerEntry['transport']): string {
-  const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  return transport === 'tls' ? `turns:${h}:${port}?transport=tcp` : `turn:${h}:${port}?transport=${transport}`;
-}
-
-/** Where results are stored (`--db`): an SQLite file, or a PostgreSQL connection URI (RFC 3986 §3; libpq's postgres:// form). */
-export type DbTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
-
-/** Parses `--db FILE|postgres://...|postgresql://...`; throws ConfigError (bad-db). */
-export function parseDbTarget(text: string): DbTarget {
-  const t = text.trim();
-  if (t.length === 0) throw new ConfigError('--db is empty: give a file (SQLite) or a postgres:// URL', 'bad-db');
-  if (/^postgres(ql)?:\/\//i.test(t)) return { kind: 'postgres', url: t };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t)) throw new ConfigError(`--db ${t}: only a file (SQLite) or a postgres:// URL`, 'bad-db');
-  return { kind: 'sqlite', path: t };
-}
-
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;
-const IPV6_CIDR = /^([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)(?:\/(\d{1,3}))?$/;
-
-/** Parses `--trust-proxy` (comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed). */
-export function parseTrustProxy(text: string): string[] {
-  const list = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  if (list.length === 0) throw new ConfigError("--trust-proxy is empty: give the proxies' addresses, e.g. 127.0.0.1,10.0.0.0/8", 'bad-value');
-  for (const item of list) {
-    const v4 = IPV4_CIDR.exec(item);
-    if (v4) {
-      if (v4.slice(1, 5).some((o) => Number(o) > 255) || (v4[5] !== undefined && Number(v4[5]) > 32))
-        throw new ConfigError(`--trust-proxy: not an IPv4 address or CIDR: "${item}"`, 'bad-value');
-      continue;
-    }
-    const v6 = IPV6_CIDR.exec(item);
-    if (v6 && (v6[2] === undefined || Number(v6[2]) <= 128)) continue;
-    throw new ConfigError(`--trust-proxy: not an IP address or CIDR: "${item}"`, 'bad-value');
-  }
-  return list;
-}
-
-/** Parses an operator token (--admin-token, CALLPROBE_ADMIN_TOKEN): printable, no spaces, bounded. */
-export function parseAdminToken(text: string): string {
-  const b = BOUNDS.adminTokenChars;
-  if (text.length < b.min || text.length > b.max || !/^[\x21-\x7e]+$/.test(text)) {
-    throw new ConfigError(`the admin token must be ${b.min}..${b.max} printable characters without spaces (e.g. openssl rand -hex 24)`, 'bad-value');
-  }
-  return text;
-}
-
-/** Whether a client-made sampleId has the allowed shape (8..64 of [A-Za-z0-9._-]). */
-export function isSampleId(value: unknown): value is string {
-  const b = BOUNDS.sampleIdChars;
-  return typeof value === 'string' && value.length >= b.min && value.length <= b.max && /^[A-Za-z0-9._-]+$/.test(value);
-}
-
-/** Parses a span back from now (`7d`, `36h`, `90m`) within BOUNDS.siteReportSinceMs; returns ms. */
-export function parseSinceSpan(text: string, what = '--since'): number {
-  return parseDurationMs(text, what, BOUNDS.siteReportSinceMs);
-}
-
-/** Parses an IANA time zone name (e.g. Europe/Paris, UTC) as Intl knows it; returns its canonical spelling. */
-export function parseTimeZone(text: string, what = '--tz'): string {
-  const t = text.trim();
-  if (t.length === 0 || t.length > BOUNDS.timeZoneChars || !/^[A-Za-z0-9_+\-/]+$/.test(t)) {
-    throw new ConfigError(`${what} must be an IANA time zone name such as Europe/Paris or UTC, not "${text}"`, 'bad-value');
-  }
-  try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: t }).resolvedOptions().timeZone;
-  } catch (err) {
-    if (err instanceof RangeError)
-      throw new ConfigError(`${what}: "${text}" is not a time zone this runtime knows (IANA names, e.g. Europe/Paris)`, 'bad-value');
-    throw err;
-  }
-}
-
-/** The units a duration may be written in (`5s`, `10m`, `2h`, `7d`), in ms. */
-const DURATION_UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/**
- * Parses a duration such as `5s`, `10m`, `2h` or `7d` (an integer and one unit, which is
- * required: a bare `10` could mean seconds or minutes) into ms within `bounds`.
- */
-export function parseDurationMs(text: string, what: string, bounds: { readonly min: number; readonly max: number }): number {
-  const m = /^\s*(\d{1,9})\s*([smhd])\s*$/.exec(text);
-  const n = m ? Number(m[1]) * DURATION_UNIT_MS[m[2] as keyof typeof DURATION_UNIT_MS] : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < bounds.min || n > bounds.max) {
-    throw new ConfigError(
-      `${what} must be a duration ${formatDurationMs(bounds.min)}..${formatDurationMs(bounds.max)} written like 5s, 10m, 2h or 7d, not "${text}"`,
-      'bad-value',
-    );
-  }
-  return n;
-}
-
-/** A duration in ms as the largest whole unit (`600000` -> `10m`), else in ms (`1500ms`). */
-export function formatDurationMs(ms: number): string {
-  for (const [unit, size] of Object.entries(DURATION_UNIT_MS).reverse()) {
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
-}
-
-/** A help desk user name (serve --users, POST /api/console/login); throws ConfigError. */
-export function parseUserName(text: string, what = 'user name'): string {
-  const b = BOUNDS.userNameChars;
-  if (text.length < b.min || text.length > b.max || !/^[A-Za-z0-9._@-]+$/.test(text))
-    throw new ConfigError(`${what} must be ${b.min}..${b.max} of letters, digits and . _ @ -, not "${text.slice(0, b.max)}"`, 'bad-value');
-  return text;
-}
-
-/** A password given to hash-password or to the login (length only: any characters); throws ConfigError. */
-export function parsePassword(text: string, what = 'password'): string {
-  const b = BOUNDS.passwordChars;
-  if (text.length < b.min || text.length > b.max) throw new ConfigError(`${what} must be ${b.min}..${b.max} characters`, 'bad-value');
-  return text;
-}

@@ -44,6 +44,11 @@ describe('unit boundaries (lint)', () => {
     expect(expected).toContain('session -> web: rejected');
     expect(expected).toContain('turn -> server: rejected');
     expect(expected).toContain('server -> web: rejected');
+    // Two programs: the server and the client never import each other; only the command line sees both.
+    expect(expected).toContain('server -> client: rejected');
+    expect(expected).toContain('client -> server: rejected');
+    expect(expected).toContain('cli -> server: allowed');
+    expect(expected).toContain('cli -> client: allowed');
   });
 
   it('rejects dynamic imports, re-exports and type imports across the graph too', async () => {

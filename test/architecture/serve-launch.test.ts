@@ -1,9 +1,9 @@
-/** `callprobe serve` is launched the same way everywhere (server/commands/serve-launch.ts), and the flags do what they say. */
+/** `callprobe serve` is launched the same way everywhere (server/config/launch.ts), and the flags do what they say. */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SERVE_ENV, SERVE_NODE_FLAGS } from '../../server/commands/serve-launch.js';
+import { SERVE_ENV, SERVE_NODE_FLAGS } from '../../server/config/launch.js';
 import { repoRoot } from '../kit/paths.js';
 
 const envText = Object.entries(SERVE_ENV)
@@ -13,13 +13,14 @@ const envText = Object.entries(SERVE_ENV)
 describe('serve launch', () => {
   it('npm start runs serve with the launch flags and environment', () => {
     const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    expect(pkg.scripts['start']).toContain(`${envText} node ${SERVE_NODE_FLAGS.join(' ')} dist/server/cli.js serve`);
+    expect(pkg.scripts['start']).toContain(`${envText} node ${SERVE_NODE_FLAGS.join(' ')} dist/cli/callprobe.js serve`);
   });
 
-  it("the README's systemd unit for serve sets the same", () => {
-    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-    for (const [k, v] of Object.entries(SERVE_ENV)) expect(readme).toContain(`Environment=${k}=${v}`);
-    expect(readme).toContain(`ExecStart=/usr/bin/node ${SERVE_NODE_FLAGS.join(' ')} /opt/callprobe/dist/server/cli.js serve`);
+  it("docs/operate.md's systemd unit for serve sets the same", () => {
+    const page = readFileSync(join(repoRoot, 'docs', 'operate.md'), 'utf8');
+    for (const [k, v] of Object.entries(SERVE_ENV)) expect(page).toContain(`Environment=${k}=${v}`);
+    // The command npm link installs, whichever file package.json's bin names.
+    expect(page).toContain(`ExecStart=/usr/bin/node ${SERVE_NODE_FLAGS.join(' ')} /usr/local/bin/callprobe serve`);
   });
 
   it('Node takes the flags: the new space starts at 16 MiB (1 MiB without them)', () => {

@@ -7,7 +7,9 @@ export type TestKitReason =
   /** A process could not be started (e.g. the command is not installed). */
   | 'spawn-failed'
   /** No free port could be found. */
-  | 'no-free-port';
+  | 'no-free-port'
+  /** A suite needs a tool this machine lacks, and the run requires every tool (CI). */
+  | 'missing-tool';
 
 export class TestKitError extends Error {
   constructor(

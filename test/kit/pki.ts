@@ -31,6 +31,40 @@ function openssl(dir: string, args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
+/**
+ * A self-signed P-256 certificate for localhost, 127.0.0.1 and ::1 (valid one day), written into
+ * `dir` as `<name>.pem` and `<name>.key`.
+ */
+export function writeSelfSigned(dir: string, name: string): { certPath: string; keyPath: string } {
+  openssl(dir, [
+    'req',
+    '-x509',
+    ...EC,
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1',
+    '-days',
+    '1',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.pem`,
+  ]);
+  return { certPath: join(dir, `${name}.pem`), keyPath: join(dir, `${name}.key`) };
+}
+
+/** A self-signed certificate and key (as writeSelfSigned makes them) as PEM text; nothing is left on disk. */
+export function selfSignedPem(): { certPem: string; keyPem: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'callprobe-cert-'));
+  try {
+    const { certPath, keyPath } = writeSelfSigned(dir, 'self');
+    return { certPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(keyPath, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Makes the PKI; every file is world-readable (a test may run the server as another user). */
 export function makeTestPki(): TestPki {
   const dir = mkdtempSync(join(tmpdir(), 'callprobe-pki-'));
@@ -90,7 +124,7 @@ export function makeTestPki(): TestPki {
     '-out',
     'server.pem',
   ]);
-  openssl(dir, ['req', '-x509', ...EC, '-subj', '/CN=localhost', '-days', '1', '-keyout', 'other.key', '-out', 'other.pem']);
+  writeSelfSigned(dir, 'other');
   writeFileSync(f('chain.pem'), readFileSync(f('server.pem'), 'utf8') + readFileSync(f('int.pem'), 'utf8'));
   chmodSync(dir, 0o755);
   for (const name of ['root.pem', 'chain.pem', 'server.key', 'other.pem', 'other.key']) chmodSync(f(name), 0o644);

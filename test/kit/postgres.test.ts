@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresUnavailable, startPostgres, type TestPostgres } from './postgres.js';
+import { postgresNeed, startPostgres, type TestPostgres } from './postgres.js';
+import { skipReason } from './requires.js';
 
-const unavailable = postgresUnavailable();
-if (unavailable !== null) console.warn(`PostgreSQL kit tests skipped: ${unavailable}`);
+const unavailable = skipReason('test/kit/postgres', [postgresNeed()]);
 
 describe.skipIf(unavailable !== null)('test/kit/postgres: a throwaway cluster', () => {
   let cluster: TestPostgres;

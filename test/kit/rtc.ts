@@ -9,7 +9,8 @@ import SimplePeer from 'simple-peer';
 import type { SignalData } from '../../src/protocol/api.js';
 import { CONTROL_CHANNEL, PROBE_CHANNEL_INIT, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
 import { internalsOf } from '../../src/session/net/simple-peer.js';
-import { filterSdpCandidates, isSignalledCandidate, parseCandidate } from '../../server/reflector/candidates.js';
+import { isSignalledCandidate, parseCandidate } from '../../server/reflector/candidates.js';
+import { localDescription } from '../../server/reflector/signalled-sdp.js';
 import { collector, waitFor, type Collector } from './wait.js';
 
 export interface RtcClient {
@@ -45,6 +46,7 @@ export interface RtcClientOptions {
 export function startRtcClient(opts: RtcClientOptions): RtcClient {
   const address = opts.address ?? '127.0.0.1';
   const onAddress = (line: string): boolean => isSignalledCandidate(parseCandidate(line), address);
+  const filterSdpCandidates = (sdp: string, on: string): string => localDescription(sdp, on).sdp;
   const peer = new SimplePeer({
     initiator: true,
     trickle: true,

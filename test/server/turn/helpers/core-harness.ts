@@ -26,7 +26,7 @@ import {
   type TransportKind,
 } from '../../../../server/turn/core/index.js';
 import { RelayMetrics } from '../../../../server/turn/metrics.js';
-import { parseIp } from '../../../../server/turn/net/ip.js';
+import { parseIp } from '../../../../src/protocol/ip.js';
 import { StaticPeerPolicy } from '../../../../server/turn/policy/peer-policy.js';
 import { mulberry32 } from '../../../kit/prng.js';
 

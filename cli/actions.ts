@@ -1,0 +1,96 @@
+/** What each command of the real program does: `serve` runs until a signal, the client's commands set the exit code. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BOUNDS } from '../src/protocol/defaults.js';
+import { ConfigError } from '../src/protocol/config-error.js';
+import { serve } from '../server/serve.js';
+import { parsePassword } from '../server/config/parse.js';
+import { hashPassword } from '../server/console/auth.js';
+import { renderCoturnConfig } from '../server/turn/coturn-config.js';
+import { runCommand } from '../client/commands/run.js';
+import { reportCommand } from '../client/commands/report.js';
+import { siteTokenCommand } from '../client/commands/site-token.js';
+import { aggregateCommand } from '../client/commands/aggregate.js';
+import type { CommandActions } from './program.js';
+
+export const ACTIONS: CommandActions = {
+  async serve(opts) {
+    const server = await serve(opts, (msg) => process.stderr.write(`${msg}\n`));
+    if (server.metricsUrl) process.stderr.write(`metrics on ${server.metricsUrl}\n`);
+    process.stderr.write(
+      `callprobe serving ${server.url} (TURN ${server.relay ? server.relay.listeners.map((l) => `${l.transport}/${l.port}`).join(' ') : 'external'})\n`,
+    );
+    let closing = false;
+    const shutdown = (signal: string): void => {
+      if (closing) return;
+      closing = true;
+      process.stderr.write(`${signal}: shutting down\n`);
+      server.close().then(
+        () => process.exit(0),
+        (err: Error) => {
+          process.stderr.write(`shutdown failed: ${err.message}\n`);
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+  },
+
+  async run(o, schedule) {
+    if (schedule === null) {
+      process.exitCode = await runCommand(o);
+      return;
+    }
+    const { scheduleCommand } = await import('../client/schedule/scheduler.js');
+    process.exitCode = await scheduleCommand(o, schedule);
+  },
+
+  async aggregate(files, json) {
+    process.exitCode = await aggregateCommand(files, json);
+  },
+
+  async report(o) {
+    process.exitCode = await reportCommand(o);
+  },
+
+  async siteToken(o) {
+    process.exitCode = await siteTokenCommand(o);
+  },
+
+  async hashPassword() {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes > BOUNDS.passwordChars.max * 4 + 2) throw new ConfigError(`the password is over ${BOUNDS.passwordChars.max} characters`, 'bad-value');
+      chunks.push(chunk);
+      // One line: typed at a terminal, Enter ends it.
+      if (chunk.includes(10)) break;
+    }
+    const password = parsePassword(Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '');
+    process.stdout.write(`${await hashPassword(password)}\n`);
+  },
+
+  async coturnConfig(o) {
+    const confs = renderCoturnConfig({
+      listeningIp: o.listeningIp,
+      relayIp: o.relayIp ?? o.listeningIp,
+      ports: o.ports,
+      relayPortRange: o.relayPorts,
+      realm: o.realm,
+      secret: o.secret,
+      allowPeers: o.allowPeers,
+    });
+    if (o.outDir) {
+      await mkdir(o.outDir, { recursive: true });
+      for (const c of confs) {
+        const file = join(o.outDir, `turnserver-${c.port}.conf`);
+        await writeFile(file, c.text, { mode: 0o600 });
+        process.stderr.write(`wrote ${file} (run: turnserver -c ${file})\n`);
+      }
+    } else {
+      process.stdout.write(confs.map((c) => `# ---- turnserver-${c.port}.conf: turnserver -c turnserver-${c.port}.conf\n${c.text}`).join('\n'));
+    }
+  },
+};

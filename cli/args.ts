@@ -1,0 +1,38 @@
+/**
+ * commander's argument parsers made from the value grammars (src/protocol/values.ts and the
+ * units' own): a ConfigError becomes commander's usage error, printed as one line (exit 3).
+ */
+import { InvalidArgumentError } from 'commander';
+import { ConfigError } from '../src/protocol/config-error.js';
+import { DEFAULTS } from '../src/protocol/defaults.js';
+import { parseTurnUri } from '../src/protocol/turn-uri.js';
+import { parseIntInRange, parsePortList, parseRelayPortRange } from '../src/protocol/values.js';
+
+/** A commander argument parser from one of the value grammars (ConfigError -> commander's usage error). */
+export function arg<T>(parse: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return parse(text);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new InvalidArgumentError(err.message);
+      throw err;
+    }
+  };
+}
+
+export const intArg = (name: string, bounds: { readonly min: number; readonly max: number }): ((v: string) => number) =>
+  arg((v) => parseIntInRange(v, name, bounds));
+export const portsArg = arg(parsePortList);
+export const rangeArg = (name: string): ((v: string) => { min: number; max: number }) => arg((v) => parseRelayPortRange(v, name));
+export const rangeText = `${DEFAULTS.relayPortRange.min}-${DEFAULTS.relayPortRange.max}`;
+export const portsText = (ports: readonly number[]): string => ports.join(',');
+
+/** A comma-separated list, blanks dropped. */
+export function listArg(v: string): string[] {
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+export const turnUrisArg = arg((v: string) => listArg(v).map(parseTurnUri));

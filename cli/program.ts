@@ -1,0 +1,43 @@
+/**
+ * callprobe's command line: every command and flag, in one commander tree. What each command
+ * does is handed in (`CommandActions`): cli/actions.ts for the real program, recorders in the
+ * tests, which parse every flag spelling without starting anything.
+ */
+import { Command } from 'commander';
+import type { ServeOptions } from '../server/config/options.js';
+import type { ReportCommandOptions, RunCommandOptions, ScheduleOptions } from '../client/options.js';
+import { defineServe } from './serve.js';
+import { defineAggregate, defineReport, defineRun, defineSiteToken } from './client.js';
+import type { SiteTokenCommandOptions } from '../client/commands/site-token.js';
+import { defineCoturnConfig, defineHashPassword, type CoturnConfigFlags } from './tools.js';
+
+/** What each command does once its flags are parsed and checked. */
+export interface CommandActions {
+  serve(opts: ServeOptions): Promise<void>;
+  /** One test, or with `schedule` (run --every) samples on a schedule. */
+  run(o: RunCommandOptions, schedule: ScheduleOptions | null): Promise<void>;
+  aggregate(files: string[], json: boolean): Promise<void>;
+  report(o: ReportCommandOptions): Promise<void>;
+  siteToken(o: SiteTokenCommandOptions): Promise<void>;
+  hashPassword(): Promise<void>;
+  coturnConfig(o: CoturnConfigFlags): Promise<void>;
+}
+
+/** The `callprobe` program. Usage errors and help end in a thrown CommanderError (exitOverride), printed by the caller. */
+export function callprobeProgram(version: string, act: CommandActions): Command {
+  const program = new Command('callprobe')
+    .description('WebRTC media-path tester: probe streams through a TURN relay, graded against Teams network targets')
+    .version(version)
+    .exitOverride()
+    // Errors are printed once, as one line, by the caller.
+    .configureOutput({ outputError: () => undefined });
+  // Subcommands made with program.command() inherit exitOverride and configureOutput.
+  defineServe(program, (opts) => act.serve(opts));
+  defineRun(program, (o, schedule) => act.run(o, schedule));
+  defineAggregate(program, (files, json) => act.aggregate(files, json));
+  defineReport(program, (o) => act.report(o));
+  defineSiteToken(program, (o) => act.siteToken(o));
+  defineHashPassword(program, () => act.hashPassword());
+  defineCoturnConfig(program, (o) => act.coturnConfig(o));
+  return program;
+}

@@ -1,0 +1,150 @@
+/** `callprobe serve`: its flags, resolved into one ServeOptions (server/config/options.ts) and handed to `act`. */
+import { Option, type Command } from 'commander';
+import { BOUNDS, DEFAULTS } from '../src/protocol/defaults.js';
+import { parseAdminToken } from '../src/protocol/values.js';
+import { parseAdvertise, parseDbTarget, parseHostPort, parseTrustProxy } from '../server/config/parse.js';
+import { serveOptionsFromFlags, type ServeFlags, type ServeOptions } from '../server/config/options.js';
+import { readAlertsConfig } from '../server/alerts/config.js';
+import { readUsersFile } from '../server/console/auth.js';
+import { arg, intArg, listArg, portsArg, portsText, rangeArg, rangeText, turnUrisArg } from './args.js';
+
+export function defineServe(program: Command, act: (opts: ServeOptions) => Promise<void>): void {
+  program
+    .command('serve')
+    .description('serve the test page and its API over HTTP, with the embedded TURN relay and the reflector')
+    .option('--host <ip>', 'address for HTTP, TURN and the reflector', DEFAULTS.host)
+    .option('--http-port <port>', 'HTTP port', intArg('--http-port', BOUNDS.listenPort), DEFAULTS.httpPort)
+    .addOption(
+      new Option('--turn-ports <ports>', 'TURN UDP ports (TURN over TCP listens on the first)')
+        .argParser(portsArg)
+        .default(DEFAULTS.turnUdpPorts, portsText(DEFAULTS.turnUdpPorts)),
+    )
+    .option('--tcp-ports <ports>', 'extra TURN-over-TCP ports, e.g. 443', portsArg)
+    .option('--tls-port <port>', 'TURN-over-TLS port (needs --tls-cert and --tls-key)', intArg('--tls-port', BOUNDS.port))
+    .option('--tls-cert <file>', 'PEM certificate for TURN over TLS')
+    .option('--tls-key <file>', 'PEM private key for TURN over TLS')
+    .option('--relay-ip <ip[,ipv6]>', 'address put in XOR-RELAYED-ADDRESS (default: --host); dual stack with --host ::: one IPv4 and one IPv6 address')
+    .addOption(new Option('--relay-ports <range>', 'relay socket port range').argParser(rangeArg('--relay-ports')).default(DEFAULTS.relayPortRange, rangeText))
+    .option('--secret <secret>', 'TURN REST-API shared secret (default: random per start)')
+    .option(
+      '--credential-ttl <seconds>',
+      'lifetime of the TURN credentials handed to pages',
+      intArg('--credential-ttl', BOUNDS.credentialTtlS),
+      DEFAULTS.credentialTtlS,
+    )
+    .option('--advertise <host[:ports]>', 'host and UDP ports handed to clients when they differ from where the relay listens', arg(parseAdvertise))
+    .option('--allow-peers <cidrs>', 'extra peer addresses the relay may send to (comma-separated CIDRs)', listArg, [])
+    .option('--external-turn <uris>', 'hand out this relay instead of the embedded one (comma-separated TURN URIs, e.g. coturn)', turnUrisArg)
+    .option('--no-reflector', 'run without the server-side reflector (pages fall back to the in-page loop)')
+    .option('--no-rtp', 'run the reflector without its RTP probe leg (pages probe over the data channel only)')
+    .option(
+      '--max-allocations-per-user <n>',
+      'relay allocations one TURN credential (one page test) may hold',
+      intArg('--max-allocations-per-user', BOUNDS.allocations),
+      DEFAULTS.relayQuotas.maxAllocationsPerUsername,
+    )
+    .option(
+      '--max-allocations-per-ip <n>',
+      'relay allocations, and TURN TCP/TLS connections, one client address may hold (IPv6: one /64; an office behind one NAT: about 8 per simultaneous test)',
+      intArg('--max-allocations-per-ip', BOUNDS.allocations),
+      DEFAULTS.relayQuotas.maxAllocationsPerSourceIp,
+    )
+    .option('--max-allocations <n>', 'relay allocations in total', intArg('--max-allocations', BOUNDS.allocations), DEFAULTS.relayQuotas.maxAllocationsTotal)
+    .option(
+      '--max-sessions-per-ip <n>',
+      'reflector tests open at once from one address (IPv6: one /64)',
+      intArg('--max-sessions-per-ip', BOUNDS.perSourceLimit),
+      DEFAULTS.signalling.maxSessionsPerSource,
+    )
+    .option(
+      '--sessions-per-minute <n>',
+      'reflector tests started per minute from one address (IPv6: one /64)',
+      intArg('--sessions-per-minute', BOUNDS.perSourceLimit),
+      DEFAULTS.signalling.newSessionsPerMinutePerSource,
+    )
+    .option(
+      '--config-per-minute <n>',
+      'TURN credentials (/api/config) per minute for one address (IPv6: one /64)',
+      intArg('--config-per-minute', BOUNDS.perSourceLimit),
+      DEFAULTS.signalling.configPerMinutePerSource,
+    )
+    .option(
+      '--max-connections <n>',
+      'HTTP connections open at once, all clients together (lowered at start to fit the open-file limit minus --fd-reserve)',
+      intArg('--max-connections', BOUNDS.connections),
+      DEFAULTS.http.maxConnections,
+    )
+    .option(
+      '--max-connections-per-ip <n>',
+      'HTTP connections open at once from one address (IPv6: one /64; one test holds about 20, so the default lets an office behind one NAT run 12 at once)',
+      intArg('--max-connections-per-ip', BOUNDS.connections),
+      DEFAULTS.http.maxConnectionsPerSource,
+    )
+    .option(
+      '--fd-reserve <n>',
+      'file descriptors HTTP connections never take, kept for the TURN relay, the reflector and the store',
+      intArg('--fd-reserve', BOUNDS.fdReserve),
+      DEFAULTS.http.fdReserve,
+    )
+    .option(
+      '--metrics-listen <host:port>',
+      'serve Prometheus /metrics there (default: nowhere; never on the public port)',
+      arg((t) => parseHostPort(t, '--metrics-listen')),
+    )
+    .option('--allowed-origins <origins>', 'origins whose pages may use the reflector, comma-separated (default: same origin only)', listArg, [])
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug']).default(DEFAULTS.logLevel))
+    .addOption(
+      new Option('--db <file|url>', 'where results are stored: an SQLite file (created on first start) or postgres://user@host/db')
+        .argParser(arg(parseDbTarget))
+        .default(parseDbTarget(DEFAULTS.results.dbPath), DEFAULTS.results.dbPath),
+    )
+    .option('--no-store', 'store no results (pages and `run` then get no code)')
+    .addOption(
+      new Option('--admin-token <token>', 'operator token (Bearer) for listing, exports and results with a site')
+        .env('CALLPROBE_ADMIN_TOKEN')
+        .argParser(arg(parseAdminToken)),
+    )
+    .option(
+      '--upload-bytes-per-day <bytes>',
+      'bytes of results one address (IPv6: one /64) may have stored per day without the operator token (then 429)',
+      intArg('--upload-bytes-per-day', BOUNDS.uploadBytesPerDay),
+      DEFAULTS.results.storedBytesPerDayPerSource,
+    )
+    .option('--retain-days <days>', 'keep address-free reports this long', intArg('--retain-days', BOUNDS.retainDays), DEFAULTS.results.retainDays)
+    .option(
+      '--retain-ip-days <days>',
+      "keep results' client addresses this long",
+      intArg('--retain-ip-days', BOUNDS.retainIpDays),
+      DEFAULTS.results.retainIpDays,
+    )
+    .option('--alerts <file>', 'site alert rules and their webhook (JSON; see docs/assess-a-site.md)', arg(readAlertsConfig))
+    .option(
+      '--users <file>',
+      'open the help desk console (/console) to these users: JSON [{ name, role: tier1|tier2, passwordHash }] (see hash-password)',
+      arg(readUsersFile),
+    )
+    .option('--no-load', 'do not offer the busy-line test (pages that ask get "not offered")')
+    .option(
+      '--load-max-bytes <bytes>',
+      'most bytes one busy-line test may move in each direction (pages show it before they start)',
+      intArg('--load-max-bytes', BOUNDS.loadMaxBytes),
+      DEFAULTS.load.maxBytesPerDirection,
+    )
+    .option(
+      '--load-max-flows-per-source <n>',
+      'busy-line load flows one address may hold open at once (IPv6: one /64; one test opens 6)',
+      intArg('--load-max-flows-per-source', BOUNDS.loadFlows),
+      DEFAULTS.load.maxFlowsPerSource,
+    )
+    .option('--load-max-flows <n>', 'busy-line load flows open at once in total', intArg('--load-max-flows', BOUNDS.loadFlows), DEFAULTS.load.maxFlows)
+    .option(
+      '--load-tests-per-hour <n>',
+      'busy-line tests one address may start per hour (IPv6: one /64)',
+      intArg('--load-tests-per-hour', BOUNDS.loadPhasesPerHour),
+      DEFAULTS.load.phasesPerHourPerSource,
+    )
+    .option('--trust-proxy <cidrs>', 'reverse proxies whose X-Forwarded-For gives the client address (comma-separated IPs/CIDRs)', arg(parseTrustProxy))
+    .action(async (_opts: unknown, cmd: Command) => {
+      await act(serveOptionsFromFlags(cmd.opts<ServeFlags>()));
+    });
+}

@@ -1,0 +1,109 @@
+/**
+ * `callprobe run`: one test in headless Chromium against a callprobe server (or, with --turn
+ * and no --server, against someone else's TURN server through the page host), then the result
+ * saved once and printed. Returns the process exit code.
+ */
+import type { Report } from '../../src/analysis/schema/report-schema.js';
+import type { CouldNotTest } from '../../src/analysis/schema/could-not-test-schema.js';
+import { parseTurnUriParts } from '../../src/protocol/turn-uri.js';
+import { couldNotTestRow, csvHeader, csvLine, reportCsvRow, type RowIdentity } from '../../src/analysis/report/export.js';
+import { builtPageDir, callprobeVersion } from '../../host/package.js';
+import { EXIT, exitCodeFor, oneLine, type ExitCode } from '../exit.js';
+import { checkRelayOffered, type RunCommandOptions } from '../options.js';
+import { ConfigError } from '../../src/protocol/config-error.js';
+import { hostPage, type PageHost } from '../page-host.js';
+import { couldNotTest, stampReport } from '../record.js';
+import { saveResult } from '../save.js';
+import { checkCallprobeServer, ServerCheckError } from '../server-check.js';
+import { formatSummary } from '../summary.js';
+import { cautionOfReport } from '../../src/analysis/grade/caution.js';
+import { isLoopbackHost, testPageUrl, testTimeoutMs } from '../test-page.js';
+
+/** `callprobe run`: one headless test; returns the process exit code. */
+export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
+  const progress = (line: string): void => {
+    process.stderr.write(`callprobe: ${line}\n`);
+  };
+  // Loaded on use: Playwright takes about a second to import, which no other command needs.
+  const { runHeadless, HeadlessError } = await import('../headless/chromium.js');
+  let local: PageHost | null = null;
+  const startedAt = new Date().toISOString();
+  try {
+    let base = o.server;
+    const turn = o.turn ?? null;
+    if (!base) {
+      // No callprobe server: host the page ourselves, without relay or reflector, on loopback.
+      local = await hostPage({ webRoot: builtPageDir(), version: callprobeVersion(), turn: turn ? [turn] : [], warn: progress });
+      base = local.url;
+    }
+    const offer = local ? { turn: turn ? [turn] : [] } : await checkCallprobeServer(base);
+    // A relay the server does not offer is a usage error, found before a browser starts.
+    if (o.relay !== undefined) checkRelayOffered(o.relay, offer.turn);
+    const url = testPageUrl(o, base);
+    const turnHost = turn ? parseTurnUriParts(turn.url).host : '';
+    progress(`testing ${turn ? turn.url : url.origin}`);
+    const { result, browserVersion } = await runHeadless({
+      pageUrl: url.toString(),
+      browserPath: o.browser,
+      allowLoopback: isLoopbackHost(url.hostname) || isLoopbackHost(turnHost),
+      override: turn ? { turn: [turn], username: o.turnUser ?? '', credential: o.turnCredential ?? '' } : null,
+      ignoreCertificateErrors: false,
+      timeoutMs: testTimeoutMs(o),
+      progress,
+    });
+    if (!result.ok) {
+      progress(`could not test: ${result.message} (${result.reason})`);
+      const record = couldNotTest(o, result.reason, result.message, startedAt, `Chromium ${browserVersion}`, turn ? turn.url : url.origin);
+      await finish(o, record, progress);
+      return exitCodeFor({ notTested: result.reason });
+    }
+    const report = stampReport(result.report, o, browserVersion);
+    await finish(o, report, progress);
+    return exitCodeFor({ verdict: report.summary.verdict, cutShort: report.outcome !== null, caution: cautionOfReport(report) });
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const reason = err instanceof HeadlessError || err instanceof ServerCheckError ? err.reason : 'error';
+    progress(`could not test: ${oneLine((err as Error).message)}`);
+    // No callprobe server answered (or not callprobe): there is nowhere to save to.
+    const noServer = err instanceof ServerCheckError;
+    await finish(
+      noServer ? { ...o, save: false } : o,
+      couldNotTest(o, reason, (err as Error).message, startedAt, null, o.server ?? o.turn?.url ?? null),
+      progress,
+    );
+    return EXIT.cannotTest;
+  } finally {
+    await local?.close();
+  }
+}
+
+/**
+ * Saves the result (unless --no-save; only to a callprobe server), prints the code and link on
+ * stderr, then stdout: the JSON (--json), the export's CSV header and row (--csv) or the summary.
+ */
+async function finish(o: RunCommandOptions, record: Report | CouldNotTest, progress: (line: string) => void): Promise<void> {
+  let who: RowIdentity = { id: null, code: null, sampleId: null };
+  // Page parameters the page refused are a usage error, not a test: nothing to keep.
+  const usage = 'kind' in record && record.reason === 'bad-parameters';
+  if (o.save && o.server && !usage) {
+    const saved = await saveResult(record, { server: o.server, adminToken: o.adminToken ?? null });
+    if (saved.ok) {
+      who = { id: saved.ack.id, code: saved.ack.code, sampleId: saved.sampleId };
+      process.stderr.write(`result: ${saved.ack.code} ${saved.link}\n`);
+    } else {
+      progress(`result not saved: ${saved.message} (${saved.reason})`);
+    }
+  } else if (o.save && !usage) {
+    progress('result not saved: no callprobe server to save to (give --server)');
+  }
+  const isReport = !('kind' in record);
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+  } else if (o.csv) {
+    const row = isReport ? reportCsvRow(who, record) : couldNotTestRow(who, record, Date.parse(record.meta.startedAt ?? '') || record.atMs);
+    const csv = { sep: o.csvSep ?? ',', bom: false } as const;
+    process.stdout.write(csvHeader(csv) + csvLine(row, csv));
+  } else if (isReport) {
+    process.stdout.write(formatSummary(record));
+  }
+}

@@ -1,0 +1,383 @@
+/**
+ * `callprobe run --every 10m [--count N] [--for 7d | --until TIME] --site NAME`: one long-lived
+ * process that samples a site on a grid of slots (plan.ts), in one headless Chromium kept across
+ * samples (started again when it dies), and stores every sample on the server through the spool
+ * (spool.ts): written to disk first, then sent in order, idempotent by sampleId. A sample that
+ * could not test is stored as a could-not-test record. The schedule (grid origin, next slot,
+ * end) is kept in the spool folder (state.ts): the same command started again resumes it and
+ * names the slots that passed while it was not running. One NDJSON line per sample, and one per
+ * missed slot (`{"kind":"missed",...}`), on stdout; one progress line per sample on stderr.
+ * SIGTERM (or SIGINT) abandons the running sample: it is recorded as could-not-test
+ * `interrupted` and stored like any other; then the spool is flushed once and the process exits.
+ * Exit 0 when every sample of this run was stored, whatever its verdict (a pass, a fail and a
+ * pass only over a fallback path, which `run` alone exits 5 for, are all stored samples), else 4
+ * (3 for a usage error the page reported).
+ */
+import { randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { setTimeout as pause } from 'node:timers/promises';
+import type { Browser } from 'playwright-core';
+import type { Report } from '../../src/analysis/schema/report-schema.js';
+import type { CouldNotTest } from '../../src/analysis/schema/could-not-test-schema.js';
+import { ConfigError } from '../../src/protocol/config-error.js';
+import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { formatDurationMs } from '../../src/protocol/values.js';
+import { EXIT, oneLine, type ExitCode } from '../exit.js';
+import { checkRelayOffered, type RunCommandOptions, type ScheduleOptions } from '../options.js';
+import { checkCallprobeServer, ServerCheckError } from '../server-check.js';
+import { isLoopbackUrl, testPageUrl, testTimeoutMs } from '../test-page.js';
+import { couldNotTest, stampReport } from '../record.js';
+import { cautionOfReport } from '../../src/analysis/grade/caution.js';
+import { verdictWords } from '../../src/analysis/present/answer.js';
+import { saveResult } from '../save.js';
+import { canonicalSite } from '../../src/protocol/site-name.js';
+import { nextSample, resumeSchedule, scheduleOver, slotMs, type MissedSlot, type NextSample, type SavedSchedule, type SchedulePlan } from './plan.js';
+import { Spool, type SendOutcome, type SpoolEntry } from './spool.js';
+import { readScheduleState, ScheduleStateError, setAsideScheduleState, STATE_FILE, writeScheduleState } from './state.js';
+
+/** One line of stdout per sample (NDJSON). */
+export interface SampleLine {
+  sampleId: string;
+  slot: number;
+  /** When the slot began (the sample started then, or `lateMs` after it). */
+  scheduledAt: string;
+  startedAt: string;
+  lateMs: number;
+  /** Slots that passed without a sample because the one before overran. */
+  missedSlots: { slot: number; at: string }[];
+  site: string | null;
+  kind: 'report' | 'could-not-test';
+  verdict: string | null;
+  /** Why a pass is not a plain one (summary.caution, e.g. "fallback-path"), or null. A stored sample all the same. */
+  caution: string | null;
+  /** The could-not-test reason, or null. */
+  reason: string | null;
+  /** The result code when stored at once, else null. */
+  code: string | null;
+  /** stored: on the server; spooled: waiting in the spool; refused: the server refused it (kept in refused/); lost: neither spooled nor stored. */
+  upload: 'stored' | 'spooled' | 'refused' | 'lost';
+}
+
+/** Why a slot passed without a sample. */
+export type MissedReason = 'overrun' | 'not-running' | 'interrupted';
+
+/**
+ * One line of stdout per missed slot (NDJSON), or one for a run of slots beyond those listed
+ * (`throughSlot` and `slots` set): overrun (the sample before ran past it), not-running (no
+ * scheduler ran: stopped, crashed, machine down) or interrupted (its sample was running when
+ * the scheduler was killed).
+ */
+export interface MissedLine {
+  kind: 'missed';
+  slot: number;
+  scheduledAt: string;
+  reason: MissedReason;
+  site: string | null;
+  throughSlot?: number;
+  slots?: number;
+}
+
+/** The missed lines of one answer of the plan (listed slots, then the counted rest as one line). */
+export function missedLines(next: Pick<NextSample, 'missed' | 'missedMore'>, reason: MissedReason, site: string | null, plan: SchedulePlan): MissedLine[] {
+  const at = (slot: number): string => new Date(slotMs(plan, slot)).toISOString();
+  const lines: MissedLine[] = next.missed.map((m) => ({ kind: 'missed', slot: m.slot, scheduledAt: new Date(m.atMs).toISOString(), reason, site }));
+  const more = next.missedMore ?? 0;
+  const first = (next.missed.at(-1)?.slot ?? -1) + 1;
+  if (more > 0) lines.push({ kind: 'missed', slot: first, scheduledAt: at(first), reason, site, throughSlot: first + more - 1, slots: more });
+  return lines;
+}
+
+const MISSED_WHY: Record<MissedReason, string> = {
+  overrun: 'the sample before overran',
+  'not-running': 'no scheduler was running',
+  interrupted: 'the scheduler was stopped during its sample',
+};
+
+/** The server's answer to one upload, sorted into stored, try later, refused for good. */
+async function send(entry: SpoolEntry, o: RunCommandOptions, server: string, codes: Map<string, string>): Promise<SendOutcome> {
+  const saved = await saveResult(entry.record as unknown as Report | CouldNotTest, { server, adminToken: o.adminToken ?? null, sampleId: entry.sampleId });
+  if (saved.ok) {
+    codes.set(entry.sampleId, saved.ack.code);
+    return { kind: 'stored' };
+  }
+  const why = `${saved.message} (${saved.reason})`;
+  // No answer, the server's fault, or "slow down": the sample waits. Anything else is about the sample or the token.
+  if (saved.status === null || saved.status >= 500 || saved.status === 429 || saved.status === 408) return { kind: 'retry', why };
+  return { kind: 'refused', why };
+}
+
+function whyText(err: unknown): string {
+  return oneLine(err instanceof Error ? err.message : String(err));
+}
+
+/** The schedule of this run: the one kept in the spool folder when the same command runs again, else a new grid. */
+async function loadSchedule(
+  dir: string,
+  want: Parameters<typeof resumeSchedule>[1],
+  progress: (line: string) => void,
+): Promise<{ saved: SavedSchedule; resumed: boolean }> {
+  let kept: SavedSchedule | null = null;
+  try {
+    kept = await readScheduleState(dir);
+  } catch (err) {
+    if (!(err instanceof ScheduleStateError)) throw err;
+    progress(`${err.message}: moved to ${await setAsideScheduleState(dir, Date.now())}; a new schedule starts`);
+  }
+  const r = resumeSchedule(kept, want, Date.now());
+  if (r.replaced !== null) progress(`${join(dir, STATE_FILE)} held another schedule (${r.replaced}): a new one starts`);
+  if (!r.resumed && want.untilMs !== null && want.untilMs <= Date.now())
+    throw new ConfigError(`--until ${new Date(want.untilMs).toISOString()} is in the past: nothing to sample`, 'bad-value');
+  return r;
+}
+
+export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions): Promise<ExitCode> {
+  const o: RunCommandOptions = { ...o0, duration: s.sampleDurationS };
+  const server = o.server;
+  if (server === undefined) throw new ConfigError('--every needs --server', 'missing-option');
+  if (o.site === undefined) throw new ConfigError('--every needs --site', 'missing-option');
+  const origin = new URL(server).origin;
+  const progress = (line: string): void => {
+    process.stderr.write(`callprobe: ${line}\n`);
+  };
+  const { launchChromium, runTestPage, HeadlessError } = await import('../headless/chromium.js');
+  const spool = new Spool(resolve(s.spoolDir));
+  await spool.open();
+  const loaded = await loadSchedule(
+    spool.dir,
+    { server: origin, siteKey: canonicalSite(o.site).key, everyMs: s.everyMs, forMs: s.forMs, untilMs: s.untilMs },
+    progress,
+  );
+  let sched = loaded.saved;
+  const save = async (next: Partial<SavedSchedule>): Promise<void> => {
+    sched = { ...sched, ...next };
+    await writeScheduleState(spool.dir, sched);
+  };
+  const print = (line: object): void => {
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+  };
+  const plan: SchedulePlan = { anchorMs: sched.anchorMs, everyMs: s.everyMs, count: s.count, endMs: sched.endMs };
+  const reportMissed = (next: Pick<NextSample, 'missed' | 'missedMore'>, reason: MissedReason): void => {
+    const lines = missedLines(next, reason, o.site ?? null, plan);
+    if (lines.length === 0) return;
+    for (const l of lines) print(l);
+    const n = next.missed.length + (next.missedMore ?? 0);
+    progress(`missed ${n} slot(s) from ${lines[0]?.slot ?? 0}: ${MISSED_WHY[reason]}`);
+  };
+  if (loaded.resumed)
+    progress(
+      `resuming the schedule in ${join(spool.dir, STATE_FILE)}: slots from ${new Date(sched.anchorMs).toISOString()}, next slot ${sched.nextSlot}${sched.endMs === null ? '' : `, ending ${new Date(sched.endMs).toISOString()}`}`,
+    );
+  // The slot whose sample was running when a scheduler was killed: no sample was kept for it.
+  if (sched.runningSlot !== null) reportMissed({ missed: [{ slot: sched.runningSlot, atMs: slotMs(plan, sched.runningSlot) }] }, 'interrupted');
+  await save({ runningSlot: null });
+
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stop.signal.aborted) return;
+    progress(`${signal}: abandoning the running sample (if any), flushing the spool, exiting`);
+    stop.abort(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  const codes = new Map<string, string>();
+  /** This run's samples not yet stored, and those refused. */
+  const pending = new Set<string>();
+  const refused = new Set<string>();
+  /** Samples neither spooled (the disk refused) nor stored. */
+  const lost = new Set<string>();
+  /** One pass over the spool; `current` is the sample just taken (reported on its own line). */
+  /** Returns what still waits (said on the sample's own line when there is one). */
+  const flush = async (current: string | null): Promise<string | null> => {
+    let r;
+    try {
+      r = await spool.drain(origin, DEFAULTS.schedule.spoolUploadsPerPass, (e) => send(e, o, server, codes));
+    } catch (err) {
+      progress(`spool ${spool.dir}: ${whyText(err)}`);
+      return `spool unreadable: ${whyText(err)}`;
+    }
+    for (const id of r.stored) pending.delete(id);
+    for (const x of r.refused) {
+      progress(`the server refused sample ${x.sampleId}: ${x.why}; kept in ${spool.dir}/refused/`);
+      if (pending.delete(x.sampleId)) refused.add(x.sampleId);
+    }
+    const backlog = r.stored.filter((id) => id !== current).length;
+    if (backlog > 0) progress(`sent ${backlog} spooled sample(s) from ${spool.dir}`);
+    if (r.otherServers > 0) progress(`${r.otherServers} spooled sample(s) in ${spool.dir} are for another server: left alone`);
+    const waiting = r.left > 0 ? `${r.left} waiting${r.stoppedBy ? `: ${oneLine(r.stoppedBy)}` : ''}` : null;
+    if (waiting !== null && current === null) progress(`${spool.dir}: ${waiting}`);
+    return waiting;
+  };
+
+  let browser: Browser | null = null;
+  let launches = 0;
+  const pageUrl = testPageUrl(o, server);
+  const launch = { browserPath: o.browser, allowLoopback: isLoopbackUrl(pageUrl), ignoreCertificateErrors: false };
+  const ensureBrowser = async (): Promise<Browser> => {
+    if (browser?.isConnected()) return browser;
+    let last: unknown = null;
+    for (let i = 0; i < DEFAULTS.schedule.browserLaunchTries; i++) {
+      try {
+        browser = await launchChromium(launch);
+        progress(launches++ === 0 ? `Chromium ${browser.version()} started` : `Chromium had stopped: started again (${launches} starts)`);
+        return browser;
+      } catch (err) {
+        last = err;
+      }
+    }
+    throw last;
+  };
+  const closeBrowser = (): void => {
+    void browser?.close().catch((err: Error) => progress(`closing Chromium: ${err.message}`));
+  };
+  stop.signal.addEventListener('abort', closeBrowser, { once: true });
+
+  const state = { samples: 0, lastSlot: sched.nextSlot === 0 ? null : sched.nextSlot - 1 };
+  const limit = s.count !== null ? `/${s.count}` : '';
+  const end = sched.endMs === null ? '' : ` until ${new Date(sched.endMs).toISOString()}`;
+  progress(
+    `sampling ${o.site} every ${formatDurationMs(s.everyMs)} (${s.sampleDurationS} s tests)${s.count !== null ? `, ${s.count} sample${s.count === 1 ? '' : 's'}` : ''}${end}${s.count === null && end === '' ? ' until stopped' : ''}; spool ${spool.dir}`,
+  );
+  let usage = false;
+  // Samples of an earlier run that are still waiting go first.
+  const waitingBefore = await flush(null);
+  if (scheduleOver(sched)) {
+    progress(
+      `the schedule ended at ${new Date(sched.endMs ?? 0).toISOString()}: nothing to sample (to start another, change --for or --until, or remove ${join(spool.dir, STATE_FILE)})`,
+    );
+    return waitingBefore === null ? EXIT.pass : EXIT.cannotTest;
+  }
+  /** Slots missed before this run's first answer passed while no scheduler ran. */
+  let firstAnswer = loaded.resumed;
+  try {
+    while (!stop.signal.aborted) {
+      const next = nextSample(plan, state, Date.now());
+      const missed = (m: MissedSlot[]): { slot: number; at: string }[] => m.map((x) => ({ slot: x.slot, at: new Date(x.atMs).toISOString() }));
+      reportMissed(next, firstAnswer ? 'not-running' : 'overrun');
+      const overran = firstAnswer ? [] : next.missed;
+      firstAnswer = false;
+      if (next.kind === 'done') {
+        // The end of --for or --until reached (not this run's --count): every slot before it is accounted for, and the schedule is over.
+        const countDone = plan.count !== null && state.samples >= plan.count;
+        if (!countDone && plan.endMs !== null) await save({ nextSlot: Math.max(sched.nextSlot, Math.ceil((plan.endMs - plan.anchorMs) / plan.everyMs)) });
+        break;
+      }
+      await save({ nextSlot: next.slot });
+      const waitMs = next.startMs - Date.now();
+      if (waitMs > 0) {
+        try {
+          await pause(waitMs, undefined, { signal: stop.signal });
+        } catch (err) {
+          if (stop.signal.aborted) break;
+          throw err;
+        }
+      }
+      state.samples++;
+      state.lastSlot = next.slot;
+      await save({ nextSlot: next.slot + 1, runningSlot: next.slot });
+      const sampleId = randomUUID();
+      const startedAtMs = Date.now();
+      const startedAt = new Date(startedAtMs).toISOString();
+      let record: Report | CouldNotTest;
+      try {
+        const offer = await checkCallprobeServer(server);
+        if (o.relay !== undefined) checkRelayOffered(o.relay, offer.turn);
+        const b = await ensureBrowser();
+        // A signal while Chromium was starting: abandon before the test begins.
+        if (stop.signal.aborted) throw new Error('stopped before the test began');
+        const { result, browserVersion } = await runTestPage(b, {
+          pageUrl: pageUrl.toString(),
+          ...launch,
+          override: null,
+          timeoutMs: testTimeoutMs(o),
+          progress: () => undefined,
+        });
+        if (result.ok) {
+          record = stampReport(result.report, o, browserVersion);
+        } else {
+          if (result.reason === 'bad-parameters') {
+            progress(`the page refused its parameters: ${oneLine(result.message)}`);
+            usage = true;
+            await save({ runningSlot: null });
+            break;
+          }
+          record = couldNotTest(o, result.reason, result.message, startedAt, `Chromium ${browserVersion}`, origin);
+        }
+      } catch (err) {
+        if (err instanceof ConfigError) {
+          // The server does not offer the relay --relay names: no sample could ever run.
+          progress(oneLine(err.message));
+          usage = true;
+          break;
+        }
+        if (stop.signal.aborted) {
+          record = couldNotTest(
+            o,
+            'interrupted',
+            `stopped by ${String(stop.signal.reason)} ${((Date.now() - startedAtMs) / 1000).toFixed(1)} s into the sample`,
+            startedAt,
+            null,
+            origin,
+          );
+        } else {
+          const reason = err instanceof HeadlessError || err instanceof ServerCheckError ? err.reason : 'error';
+          record = couldNotTest(o, reason, whyText(err), startedAt, null, origin);
+        }
+      }
+      const entry: SpoolEntry = { v: 1, server: origin, sampleId, startedAtMs, record: record as unknown as Record<string, unknown> };
+      pending.add(sampleId);
+      let waiting: string | null = null;
+      try {
+        await spool.put(entry);
+        waiting = await flush(sampleId);
+      } catch (err) {
+        // The disk refused (full, read-only): send this sample straight away; if that fails too it is lost, and said so.
+        progress(`could not spool sample ${sampleId} in ${spool.dir}: ${whyText(err)}; sending it directly`);
+        const r = await send(entry, o, server, codes);
+        if (r.kind === 'stored') pending.delete(sampleId);
+        else {
+          progress(`sample ${sampleId} is lost: ${oneLine(r.why)}`);
+          pending.delete(sampleId);
+          lost.add(sampleId);
+        }
+      }
+      await save({ runningSlot: null });
+      const cnt = 'kind' in record ? record : null;
+      const verdict = 'kind' in record ? null : record.summary.verdict;
+      const line: SampleLine = {
+        sampleId,
+        slot: next.slot,
+        scheduledAt: new Date(next.slotMs).toISOString(),
+        startedAt,
+        lateMs: Math.max(0, startedAtMs - next.slotMs),
+        missedSlots: missed(overran),
+        site: o.site ?? null,
+        kind: cnt ? 'could-not-test' : 'report',
+        verdict,
+        caution: cnt ? null : cautionOfReport(record as Report),
+        reason: cnt ? cnt.reason : null,
+        code: codes.get(sampleId) ?? null,
+        upload: lost.has(sampleId) ? 'lost' : refused.has(sampleId) ? 'refused' : pending.has(sampleId) ? 'spooled' : 'stored',
+      };
+      print(line);
+      // Codes are only for this line: a year of samples keeps no map.
+      codes.clear();
+      const outcome = cnt ? `could not test (${cnt.reason})` : verdictWords(record as Report).toLowerCase();
+      progress(
+        `sample ${state.samples}${limit} at ${startedAt}: ${outcome}, ${line.upload}${line.code ? ` ${line.code}` : ''}${waiting !== null ? ` (${waiting})` : ''}${line.lateMs >= 1000 ? `, ${(line.lateMs / 1000).toFixed(1)} s late` : ''}`,
+      );
+    }
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    stop.signal.removeEventListener('abort', closeBrowser);
+    await (browser as Browser | null)?.close().catch((err: Error) => progress(`closing Chromium: ${err.message}`));
+  }
+  if (pending.size > 0) await flush(null);
+  progress(
+    `${state.samples} sample(s): ${state.samples - pending.size - refused.size - lost.size} stored, ${pending.size} waiting in ${spool.dir}, ${refused.size} refused, ${lost.size} lost` +
+      (pending.size > 0 ? ' (the next run sends the waiting ones first)' : ''),
+  );
+  if (usage) return EXIT.usage;
+  return pending.size === 0 && refused.size === 0 && lost.size === 0 ? EXIT.pass : EXIT.cannotTest;
+}

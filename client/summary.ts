@@ -1,0 +1,42 @@
+import type { Report } from '../src/analysis/schema/report-schema.js';
+import { directionRows, directionText, keyFiguresText, testContext, verdictRows } from '../src/analysis/present/view.js';
+import { adviceHeading, answerView, UNCONFIRMED_MEANING, verdictWords } from '../src/analysis/present/answer.js';
+import { loadAnswerLine, loadTextLines, megabytes } from '../src/analysis/present/load.js';
+
+/**
+ * The short human summary `callprobe run` prints without --json: the page's view models as
+ * plain text. The first two lines are always the verdict and the answer sentence; a caution
+ * (a pass only over a fallback path) comes right after them.
+ */
+export function formatSummary(r: Report): string {
+  const a = answerView(r);
+  const rows = verdictRows(r);
+  const unconfirmed = rows.some((row) => a.statusText(row) === 'pass, not confirmed');
+  const lines = [
+    `Verdict: ${verdictWords(r)}`,
+    `  ${a.sentence}`,
+    ...(a.caution === null ? [] : [`  ${a.caution}`]),
+    ...a.findings.map((f) => `  - ${f.sentence}`),
+    ...(a.advice.length > 0 ? [`  ${adviceHeading(a.tone)}:`, ...a.advice.map((x, i) => `    ${String(i + 1)}. ${x.text} (why: ${x.because})`)] : []),
+    '',
+    ...r.explanation.map((e) => `  ${e}`),
+    '',
+    `  ${testContext(r)}`,
+    `  ${keyFiguresText(r)}`,
+    ...directionRows(r).map((d) => `  ${directionText(d)}`),
+    ...(r.load
+      ? [
+          '',
+          `  With the line busy: ${loadAnswerLine(r.load)}`,
+          ...loadTextLines(r.load).map((x) => `    ${x}`),
+          ...(r.load.capacity ? [`    ${r.load.capacity.sentence}`] : []),
+          `    moved ${megabytes(r.load.bytes)} of at most ${megabytes(2 * r.load.budgetBytesPerDirection)}`,
+        ]
+      : []),
+    '',
+    ...rows.map((row) => `  ${a.statusText(row).toUpperCase().padEnd(20)} ${row.sentence}`),
+    ...(unconfirmed ? ['', `  ${UNCONFIRMED_MEANING[0]?.toUpperCase() ?? ''}${UNCONFIRMED_MEANING.slice(1)}`] : []),
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,251 @@
+/**
+ * The one shape `serve` is configured by: ServeOptions, every value resolved (flags given,
+ * defaults for the rest, the flags that only make sense together checked). The command line
+ * hands over ServeFlags as commander parsed them (the operator token may come from
+ * CALLPROBE_ADMIN_TOKEN there); serveOptionsFromFlags is the only place `serve`'s defaults are
+ * read (src/protocol/defaults.ts), so serve() itself reads none.
+ */
+import { logFormatFor, type LogFormat } from '../logging.js';
+import type { TurnServerEntry } from '../../src/protocol/api.js';
+import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { ConfigError } from '../../src/protocol/config-error.js';
+import type { RelayQuotas } from '../turn/index.js';
+import type { AlertsConfig } from '../alerts/config.js';
+import type { DeliverySettings } from '../alerts/delivery.js';
+import type { ServiceSettings } from '../alerts/index.js';
+import type { FleetSettings } from '../fleet/loop.js';
+import type { ConsoleUser } from '../console/auth.js';
+import type { LoginThrottleSettings } from '../console/login-throttle.js';
+import type { SignalLimits } from '../http/signal-limits.js';
+import type { ConnectionLimits } from '../http/connections.js';
+import type { LoadRoutesOptions } from '../http/load.js';
+import { parseRelayIps, type DbTarget } from './parse.js';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug';
+
+export interface ServeOptions {
+  host: string;
+  httpPort: number;
+  turnUdpPorts: number[];
+  /** Extra TURN-over-TCP ports (TCP always listens on the first UDP port too). */
+  tcpPorts: number[];
+  tls: { port: number; certPath: string; keyPath: string } | null;
+  /** Address put in XOR-RELAYED-ADDRESS (the IPv4 one with a dual-stack --relay-ip). */
+  relayIp: string;
+  /** With `--relay-ip IPV4,IPV6`: the IPv6 relayed address (REQUESTED-ADDRESS-FAMILY, RFC 8656 §7.2), and with --host :: the IPv6 TURN URIs. */
+  relayIpV6?: string;
+  relayPortRange: { min: number; max: number };
+  /** The relay's realm (RFC 8489 §14.9). */
+  realm: string;
+  secret: string | null;
+  credentialTtlS: number;
+  /** Clock skew allowed on a credential's expiry beyond credentialTtlS before the relay refuses it. */
+  credentialSkewS: number;
+  advertise: { host: string; udpPorts: number[] | null } | null;
+  allowPeers: string[];
+  /** Hand out this relay (e.g. coturn) instead of the embedded one. */
+  externalTurn: TurnServerEntry[] | null;
+  /** Allocation quotas of the embedded relay (RFC 8656 §7.2: 486 per user/IP, 508 in total). */
+  quotas: Pick<RelayQuotas, 'maxAllocationsPerUsername' | 'maxAllocationsPerSourceIp' | 'maxAllocationsTotal'>;
+  reflector: boolean;
+  /** The RTP probe leg of the reflector (werift); off with --no-rtp. */
+  rtp: boolean;
+  /** The reflector's sessions: how many at once, how long one may last, the probe size it echoes. */
+  sessions: { max: number; maxMs: number; payloadBytes: number };
+  /** Per-source signalling limits (DEFAULTS.signalling). */
+  signalLimits: SignalLimits;
+  /** Origins allowed to open /api/signal; empty = same origin only. */
+  allowedOrigins: string[];
+  configPerMinutePerSource: number;
+  /** The HTTP server's connections: in total, per source, the descriptors kept for the rest, the timeouts (DEFAULTS.http). */
+  connections: ConnectionLimits;
+  /** How far back GET /api/tls-check looks for a certificate alert the relay saw. */
+  tlsRefusalWindowMs: number;
+  /** Where /metrics is served (never on the public HTTP port); null = nowhere. */
+  metricsListen: { host: string; port: number } | null;
+  logLevel: LogLevel;
+  /** JSON lines, or pino-pretty for a person at a terminal (server/logging.ts); absent: JSON. */
+  logFormat?: LogFormat;
+  /** The built page; absent: the package's (host/package.ts). */
+  webRoot?: string;
+  /** The results store: where, and for how long; null: --no-store. */
+  results: {
+    db: DbTarget;
+    retainDays: number;
+    retainIpDays: number;
+    /** The retention purge runs at start and then this often. */
+    purgeIntervalMs: number;
+  } | null;
+  /** The results routes' limits (they answer with or without a store). */
+  resultsLimits: {
+    bodyLimitBytes: number;
+    postsPerMinutePerIp: number;
+    readsPerMinutePerIp: number;
+    storedBytesPerDayPerSource: number;
+    failedLookupsPerMinute: number;
+  };
+  /** Site alerts (--alerts FILE): rules and the webhook; null: none. */
+  alerts: AlertsConfig | null;
+  /** The webhook posts' delivery: retries, backoff, posts in flight. */
+  alertDelivery: DeliverySettings;
+  /** Heartbeats in the store, the alerts lease and the silence sweep. */
+  fleet: FleetSettings & ServiceSettings;
+  /** The operator token guarding listing, exports and site results; null: those are off. */
+  adminToken: string | null;
+  /** Reverse proxies whose X-Forwarded-For is believed. */
+  trustProxy: string[];
+  /** The help desk console's users (--users FILE); null: the console is closed. */
+  users: ConsoleUser[] | null;
+  /** The console's sessions and login limits. */
+  console: { idleMs: number; absoluteMs: number; loginsPerMinutePerAddress: number; loginThrottle: LoginThrottleSettings };
+  /** The busy-line phase's load sink and source and their limits (offered unless --no-load). */
+  load: Omit<LoadRoutesOptions, 'onMetrics' | 'nowMs'>;
+}
+
+/** `callprobe serve`'s flags as commander parses them (cli/serve.ts; every value already parsed). */
+export interface ServeFlags {
+  host: string;
+  httpPort: number;
+  turnPorts: number[];
+  tcpPorts?: number[];
+  tlsPort?: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  relayIp?: string;
+  relayPorts: { min: number; max: number };
+  secret?: string;
+  credentialTtl: number;
+  advertise?: { host: string; udpPorts: number[] | null };
+  allowPeers: string[];
+  externalTurn?: TurnServerEntry[];
+  reflector: boolean;
+  /** false with --no-rtp. */
+  rtp: boolean;
+  logLevel: LogLevel;
+  maxAllocationsPerUser: number;
+  maxAllocationsPerIp: number;
+  maxAllocations: number;
+  db: DbTarget;
+  /** false with --no-store. */
+  store: boolean;
+  adminToken?: string;
+  retainDays: number;
+  retainIpDays: number;
+  trustProxy?: string[];
+  /** --alerts FILE, read and checked. */
+  alerts?: AlertsConfig;
+  /** --users FILE, read and checked. */
+  users?: ConsoleUser[];
+  maxSessionsPerIp: number;
+  sessionsPerMinute: number;
+  configPerMinute: number;
+  maxConnections: number;
+  maxConnectionsPerIp: number;
+  fdReserve: number;
+  uploadBytesPerDay: number;
+  allowedOrigins: string[];
+  metricsListen?: { host: string; port: number };
+  /** false with --no-load. */
+  load: boolean;
+  loadMaxBytes: number;
+  loadMaxFlowsPerSource: number;
+  loadMaxFlows: number;
+  loadTestsPerHour: number;
+}
+
+/** The resolved options of `serve` from its flags; throws ConfigError (a usage error) for flags that do not go together. */
+export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
+  if (f.tlsPort !== undefined && (!f.tlsCert || !f.tlsKey)) throw new ConfigError('--tls-port needs --tls-cert and --tls-key', 'missing-option');
+  if (f.users !== undefined && !f.store) throw new ConfigError('--users opens the help desk console over stored results: drop --no-store', 'missing-option');
+  if (f.alerts !== undefined && !f.store)
+    throw new ConfigError('--alerts needs the results store: alerts are fed by stored site results (drop --no-store)', 'missing-option');
+  if ((f.host === '0.0.0.0' || f.host === '::') && !f.relayIp) {
+    throw new ConfigError(`--host ${f.host} listens everywhere: give --relay-ip, the one address peers and the reflector use`, 'missing-option');
+  }
+  const relay = f.relayIp !== undefined ? parseRelayIps(f.relayIp) : { primary: f.host, ipv6: null };
+  const r = DEFAULTS.results;
+  const c = DEFAULTS.console;
+  const l = DEFAULTS.load;
+  return {
+    host: f.host,
+    httpPort: f.httpPort,
+    turnUdpPorts: f.turnPorts,
+    tcpPorts: f.tcpPorts ?? [],
+    tls: f.tlsPort !== undefined && f.tlsCert && f.tlsKey ? { port: f.tlsPort, certPath: f.tlsCert, keyPath: f.tlsKey } : null,
+    relayIp: relay.primary,
+    ...(relay.ipv6 !== null ? { relayIpV6: relay.ipv6 } : {}),
+    relayPortRange: f.relayPorts,
+    realm: DEFAULTS.realm,
+    secret: f.secret ?? null,
+    credentialTtlS: f.credentialTtl,
+    credentialSkewS: DEFAULTS.credentialSkewS,
+    advertise: f.advertise ?? null,
+    allowPeers: f.allowPeers,
+    externalTurn: f.externalTurn ?? null,
+    quotas: { maxAllocationsPerUsername: f.maxAllocationsPerUser, maxAllocationsPerSourceIp: f.maxAllocationsPerIp, maxAllocationsTotal: f.maxAllocations },
+    reflector: f.reflector,
+    rtp: f.rtp,
+    sessions: { max: DEFAULTS.maxSessions, maxMs: DEFAULTS.maxSessionMs, payloadBytes: DEFAULTS.payloadBytes },
+    signalLimits: {
+      ...DEFAULTS.signalling,
+      maxSessionsPerSource: f.maxSessionsPerIp,
+      newSessionsPerMinutePerSource: f.sessionsPerMinute,
+    },
+    allowedOrigins: f.allowedOrigins,
+    configPerMinutePerSource: f.configPerMinute,
+    connections: { ...DEFAULTS.http, maxConnections: f.maxConnections, maxConnectionsPerSource: f.maxConnectionsPerIp, fdReserve: f.fdReserve },
+    tlsRefusalWindowMs: DEFAULTS.tlsRefusalWindowMs,
+    metricsListen: f.metricsListen ?? null,
+    logLevel: f.logLevel,
+    // A person at a terminal reads the log: pretty there, JSON lines anywhere else.
+    logFormat: logFormatFor(process.stdout),
+    results: f.store ? { db: f.db, retainDays: f.retainDays, retainIpDays: f.retainIpDays, purgeIntervalMs: r.purgeIntervalMs } : null,
+    resultsLimits: {
+      bodyLimitBytes: r.bodyLimitBytes,
+      postsPerMinutePerIp: r.postsPerMinutePerIp,
+      readsPerMinutePerIp: r.readsPerMinutePerIp,
+      storedBytesPerDayPerSource: f.uploadBytesPerDay,
+      failedLookupsPerMinute: r.failedLookupsPerMinute,
+    },
+    alerts: f.alerts ?? null,
+    alertDelivery: {
+      retryBaseMs: DEFAULTS.alerts.retryBaseMs,
+      retryMaxMs: DEFAULTS.alerts.retryMaxMs,
+      retryForMs: DEFAULTS.alerts.retryForMs,
+      postsPerPass: DEFAULTS.alerts.postsPerPass,
+      webhookTimeoutMs: DEFAULTS.alerts.webhookTimeoutMs,
+      maxInFlight: DEFAULTS.alerts.maxInFlight,
+    },
+    fleet: {
+      heartbeatMs: DEFAULTS.fleet.heartbeatMs,
+      heartbeatGraceMs: DEFAULTS.fleet.heartbeatGraceMs,
+      leaseTtlMs: DEFAULTS.fleet.leaseTtlMs,
+      lookbackMs: DEFAULTS.fleet.lookbackMs,
+      sweepIntervalMs: DEFAULTS.alerts.sweepIntervalMs,
+    },
+    adminToken: f.adminToken ?? null,
+    trustProxy: f.trustProxy ?? [],
+    users: f.users ?? null,
+    console: {
+      idleMs: c.sessionIdleMs,
+      absoluteMs: c.sessionAbsoluteMs,
+      loginsPerMinutePerAddress: c.loginsPerMinutePerAddress,
+      loginThrottle: c.loginThrottle,
+    },
+    load: {
+      offered: f.load,
+      limits: {
+        maxBytesPerDirection: f.loadMaxBytes,
+        maxFlowsPerSource: f.loadMaxFlowsPerSource,
+        maxFlows: f.loadMaxFlows,
+        phasesPerHourPerSource: f.loadTestsPerHour,
+        grantTtlMs: l.grantTtlMs,
+        requestBytesMax: l.requestBytesMax,
+      },
+      flowMaxMs: l.flowMaxMs,
+      sourceChunkBytes: l.sourceChunkBytes,
+      requestsPerMinutePerSource: l.requestsPerMinutePerSource,
+      allowedOrigins: f.allowedOrigins,
+    },
+  };
+}

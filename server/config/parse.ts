@@ -1,0 +1,97 @@
+/**
+ * The value grammars only `callprobe serve` reads (its flags and its console's login): where
+ * results are stored, the relay's addresses as advertised and as relayed, a listen address,
+ * trusted proxies, help desk user names and passwords. Each throws ConfigError (a usage error).
+ */
+import { BOUNDS } from '../../src/protocol/defaults.js';
+import { ConfigError } from '../../src/protocol/config-error.js';
+import { parseIntInRange, parsePortList } from '../../src/protocol/values.js';
+
+/** Parses `--advertise HOST[:PORTS]`; IPv6 hosts in brackets: `[::1]:3478-3481`. */
+export function parseAdvertise(text: string): { host: string; udpPorts: number[] | null } {
+  const v6 = /^\[([^\]]+)\](?::(.+))?$/.exec(text);
+  if (v6) return { host: v6[1] ?? '', udpPorts: v6[2] ? parsePortList(v6[2]) : null };
+  const idx = text.lastIndexOf(':');
+  if (idx > 0 && text.indexOf(':') === idx) {
+    return { host: text.slice(0, idx), udpPorts: parsePortList(text.slice(idx + 1)) };
+  }
+  if (text.length === 0) throw new ConfigError('empty --advertise', 'bad-value');
+  return { host: text, udpPorts: null };
+}
+
+/**
+ * Parses `--relay-ip IP[,IP]`: the address put in XOR-RELAYED-ADDRESS, or one per family for
+ * dual stack (RFC 8656 §7.2: IPv4 unless REQUESTED-ADDRESS-FAMILY asks for IPv6). `primary`
+ * is the IPv4 one when both are given. The addresses themselves are checked by the relay.
+ */
+export function parseRelayIps(text: string): { primary: string; ipv6: string | null } {
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  const [first] = parts;
+  if (parts.length === 1 && first !== undefined) return { primary: first, ipv6: null };
+  const [v4] = parts.filter((p) => !p.includes(':'));
+  const [v6] = parts.filter((p) => p.includes(':'));
+  // Two parts, one of each family.
+  if (parts.length === 2 && v4 !== undefined && v6 !== undefined) return { primary: v4, ipv6: v6 };
+  throw new ConfigError(`--relay-ip "${text}": give one address, or one IPv4 and one IPv6 address (e.g. 203.0.113.10,2001:db8::10)`, 'bad-value');
+}
+
+/** Parses `HOST:PORT` or `[IPV6]:PORT` (e.g. --metrics-listen 127.0.0.1:9100); port 0..65535. */
+export function parseHostPort(text: string, what: string): { host: string; port: number } {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:[\]]+):(\d+)$/.exec(text);
+  if (!m) throw new ConfigError(`${what} must look like 127.0.0.1:9100 or [::1]:9100, not "${text}"`, 'bad-value');
+  return { host: m[1] ?? '', port: parseIntInRange(m[2] ?? '', what, BOUNDS.listenPort) };
+}
+
+/** Where results are stored (`--db`): an SQLite file, or a PostgreSQL connection URI (RFC 3986 §3; libpq's postgres:// form). */
+export type DbTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+/** Parses `--db FILE|postgres://...|postgresql://...`; throws ConfigError (bad-db). */
+export function parseDbTarget(text: string): DbTarget {
+  const t = text.trim();
+  if (t.length === 0) throw new ConfigError('--db is empty: give a file (SQLite) or a postgres:// URL', 'bad-db');
+  if (/^postgres(ql)?:\/\//i.test(t)) return { kind: 'postgres', url: t };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t)) throw new ConfigError(`--db ${t}: only a file (SQLite) or a postgres:// URL`, 'bad-db');
+  return { kind: 'sqlite', path: t };
+}
+
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;
+const IPV6_CIDR = /^([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)(?:\/(\d{1,3}))?$/;
+
+/** Parses `--trust-proxy` (comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed). */
+export function parseTrustProxy(text: string): string[] {
+  const list = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (list.length === 0) throw new ConfigError("--trust-proxy is empty: give the proxies' addresses, e.g. 127.0.0.1,10.0.0.0/8", 'bad-value');
+  for (const item of list) {
+    const v4 = IPV4_CIDR.exec(item);
+    if (v4) {
+      if (v4.slice(1, 5).some((o) => Number(o) > 255) || (v4[5] !== undefined && Number(v4[5]) > 32))
+        throw new ConfigError(`--trust-proxy: not an IPv4 address or CIDR: "${item}"`, 'bad-value');
+      continue;
+    }
+    const v6 = IPV6_CIDR.exec(item);
+    if (v6 && (v6[2] === undefined || Number(v6[2]) <= 128)) continue;
+    throw new ConfigError(`--trust-proxy: not an IP address or CIDR: "${item}"`, 'bad-value');
+  }
+  return list;
+}
+
+/** A help desk user name (serve --users, POST /api/console/login); throws ConfigError. */
+export function parseUserName(text: string, what = 'user name'): string {
+  const b = BOUNDS.userNameChars;
+  if (text.length < b.min || text.length > b.max || !/^[A-Za-z0-9._@-]+$/.test(text))
+    throw new ConfigError(`${what} must be ${b.min}..${b.max} of letters, digits and . _ @ -, not "${text.slice(0, b.max)}"`, 'bad-value');
+  return text;
+}
+
+/** A password given to hash-password or to the login (length only: any characters); throws ConfigError. */
+export function parsePassword(text: string, what = 'password'): string {
+  const b = BOUNDS.passwordChars;
+  if (text.length < b.min || text.length > b.max) throw new ConfigError(`${what} must be ${b.min}..${b.max} characters`, 'bad-value');
+  return text;
+}

@@ -1,0 +1,325 @@
+/**
+ * `callprobe serve` composed: the relay, the store, the HTTP app and the metrics listener
+ * started from one ServeOptions (server/config/options.ts), and closed on one path.
+ */
+import { serverLogger } from './logging.js';
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { ServerConfig, TurnServerEntry } from '../src/protocol/api.js';
+import { BOUNDS } from '../src/protocol/defaults.js';
+import { ConfigError } from '../src/protocol/config-error.js';
+import { formatTurnUri, parseTurnUriParts } from '../src/protocol/turn-uri.js';
+import { builtPageDir, callprobeVersion } from '../host/package.js';
+import type { DbTarget } from './config/parse.js';
+import type { ServeOptions } from './config/options.js';
+import { readTlsPair } from './config/tls.js';
+import { buildApp, metricsTextOf } from './http/app.js';
+import { buildMetricsApp } from './http/metrics.js';
+import { RelayStartError, startRelay, type Relay } from './turn/index.js';
+import { openStore, StoreError, type ResultStore } from './store/index.js';
+import { SiteAlerts } from './alerts/index.js';
+import { AlertDelivery } from './alerts/delivery.js';
+import { FleetLoop } from './fleet/loop.js';
+import type { RelayEndpoints } from './reflector/candidates.js';
+import { hostAddressList, hostAddressOf, type NetworkInterfaces } from './reflector/host-address.js';
+import { Teardown, TeardownError } from './teardown.js';
+
+export interface RunningServer {
+  url: string;
+  /** http://host:port/metrics when --metrics-listen was given. */
+  metricsUrl: string | null;
+  app: FastifyInstance;
+  relay: Relay | null;
+  store: ResultStore | null;
+  close(): Promise<void>;
+}
+
+function describeDb(db: DbTarget): string {
+  if (db.kind === 'sqlite') return `SQLite ${db.path}`;
+  try {
+    const u = new URL(db.url);
+    return `PostgreSQL ${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+  } catch {
+    return 'PostgreSQL';
+  }
+}
+
+/** What serve prints about the store once it listens. */
+function resultsLine(opts: ServeOptions): string {
+  const r = opts.results;
+  return r ? `results: ${describeDb(r.db)} (reports kept ${r.retainDays} days, client addresses ${r.retainIpDays} days)` : 'results: not stored (--no-store)';
+}
+
+/** Opens the store; a database that cannot be opened is the operator's to fix (a usage error). */
+async function openResults(opts: ServeOptions, log: (msg: string) => void): Promise<ResultStore | null> {
+  if (!opts.results) return null;
+  const r = opts.results;
+  try {
+    const store = await openStore(r.db, {
+      nowMs: () => Date.now(),
+      randomBytes: (n) => randomBytes(n),
+      retainDays: r.retainDays,
+      retainIpDays: r.retainIpDays,
+      warn: log,
+    });
+    return store;
+  } catch (err) {
+    if (err instanceof StoreError) throw new ConfigError(`--db: ${err.message}`, 'bad-db');
+    throw err;
+  }
+}
+
+/** The retention purge: once now, then every `intervalMs` (the timer never keeps the process alive); returns its stop. */
+function startPurge(store: ResultStore, intervalMs: number, log: (msg: string) => void): () => void {
+  const purge = (): void => {
+    store.purge(Date.now()).then(
+      (p) => {
+        if (p.addressesDeleted > 0 || p.resultsDeleted > 0)
+          log(`results: purged ${p.addressesDeleted} client addresses and ${p.resultsDeleted} reports past retention`);
+        if (!p.wiped)
+          log('results: purged rows are still in the database write-ahead log (another process reads the file): wiped at the next purge, in an hour');
+      },
+      (err: Error) => log(`results: retention purge failed (retried in an hour): ${err.message}`),
+    );
+  };
+  purge();
+  const timer = setInterval(purge, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+function hostForUri(host: string): string {
+  return isIP(host) === 6 ? `[${host}]` : host;
+}
+
+/**
+ * RFC 7065 TURN URIs the page receives, for where clients reach the relay. Dual stack (`--host
+ * ::` listens on both families, `--relay-ip IPV4,IPV6`): every entry for the IPv4 address,
+ * then every entry again for the IPv6 one (the ladder's IPv6 rungs; the test itself uses the
+ * first UDP entry, IPv4).
+ */
+export function turnEntries(opts: ServeOptions, bound: Relay['listeners']): TurnServerEntry[] {
+  const wildcard = opts.host === '0.0.0.0' || opts.host === '::';
+  const hosts = opts.advertise
+    ? [opts.advertise.host]
+    : wildcard
+      ? [opts.relayIp, ...(opts.host === '::' && opts.relayIpV6 !== undefined ? [opts.relayIpV6] : [])]
+      : [opts.host];
+  const udpPorts = opts.advertise?.udpPorts ?? uniquePorts(bound, 'udp');
+  return hosts.flatMap((h) => {
+    const host = hostForUri(h);
+    const entry = (transport: TurnServerEntry['transport'], port: number): TurnServerEntry => ({ url: formatTurnUri(host, port, transport), transport, port });
+    return [
+      ...udpPorts.map((p) => entry('udp', p)),
+      ...uniquePorts(bound, 'tcp').map((p) => entry('tcp', p)),
+      ...uniquePorts(bound, 'tls').map((p) => entry('tls', p)),
+    ];
+  });
+}
+
+function uniquePorts(bound: Relay['listeners'], transport: 'udp' | 'tcp' | 'tls'): number[] {
+  return [...new Set(bound.filter((l) => l.transport === transport).map((l) => l.port))];
+}
+
+const LISTEN_ERRORS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'address not available on this host',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+};
+
+/** A listen/bind failure the user can fix (port in use, address not here) as a usage error; anything else as is. */
+function listenError(err: unknown, what: string): unknown {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const text = code === undefined ? undefined : LISTEN_ERRORS[code];
+  if (text === undefined) return err;
+  const address = (err as { address?: string; port?: number }).address;
+  const port = (err as { port?: number }).port;
+  return new ConfigError(`${what}: ${text}${address !== undefined ? ` (${address}${port !== undefined ? `:${port}` : ''})` : ''}`, 'cannot-listen');
+}
+
+/** The relay's start errors are the user's to fix (a port in use, a bad --allow-peers): usage errors. */
+async function relayOrUsageError(config: Parameters<typeof startRelay>[0]): Promise<Relay> {
+  try {
+    return await startRelay(config);
+  } catch (err) {
+    if (!(err instanceof RelayStartError)) throw err;
+    const cause = (err as { cause?: unknown }).cause;
+    const bind = listenError(cause, 'TURN relay');
+    throw bind instanceof ConfigError ? bind : new ConfigError(`TURN relay: ${err.message}`, 'bad-value');
+  }
+}
+
+/**
+ * Where page candidates may point: the embedded relay's relayed address
+ * and port range, or the --external-turn relays' addresses (IP literals; any port: their
+ * range is theirs).
+ */
+export function relayEndpoints(opts: ServeOptions): RelayEndpoints {
+  if (!opts.externalTurn) return { addresses: [opts.relayIp, ...(opts.relayIpV6 !== undefined ? [opts.relayIpV6] : [])], portRange: opts.relayPortRange };
+  const addresses = opts.externalTurn.map((e) => parseTurnUriParts(e.url).host).filter((h) => isIP(h) !== 0);
+  return { addresses, portRange: { min: BOUNDS.port.min, max: BOUNDS.port.max } };
+}
+
+/**
+ * Refuses, before anything binds, an address this host does not have: --host (unless it is
+ * 0.0.0.0 or ::, everywhere) and the --relay-ip addresses, which the relay binds its relayed
+ * sockets to and the reflector speaks from. Any address of the loopback prefix counts (Linux
+ * delivers all of 127.0.0.0/8 locally; see host-address.ts).
+ */
+export function checkHostAddresses(opts: ServeOptions, interfaces?: NetworkInterfaces): void {
+  const wanted: [flag: string, address: string][] = [];
+  if (opts.host !== '0.0.0.0' && opts.host !== '::') wanted.push(['--host', opts.host]);
+  if (!opts.externalTurn || opts.reflector) {
+    wanted.push(['--relay-ip', opts.relayIp]);
+    if (opts.relayIpV6 !== undefined) wanted.push(['--relay-ip', opts.relayIpV6]);
+  }
+  for (const [flag, address] of wanted) {
+    if (hostAddressOf(address, interfaces) === null) {
+      throw new ConfigError(
+        `${flag} ${address}: this host has no such address (its interfaces have ${hostAddressList(interfaces).join(', ')})`,
+        'cannot-listen',
+      );
+    }
+  }
+}
+
+/**
+ * Starts everything `serve` runs, from one resolved ServeOptions: the relay (unless external),
+ * the results store and its retention purge, the HTTP app, the metrics listener. Each is
+ * recorded as it opens; a start that fails anywhere closes what it opened, newest first, and
+ * throws its error, and close() takes the same path.
+ */
+export async function serve(opts: ServeOptions, log: (msg: string) => void): Promise<RunningServer> {
+  checkHostAddresses(opts);
+  const opened = new Teardown();
+  try {
+    return await start(opts, log, opened);
+  } catch (err) {
+    for (const f of await opened.close()) log(`after the failed start, closing ${f.what} failed too: ${(f.error as Error).message}`);
+    throw err;
+  }
+}
+
+async function start(opts: ServeOptions, log: (msg: string) => void, opened: Teardown): Promise<RunningServer> {
+  const logger = serverLogger(opts.logLevel, opts.logFormat ?? 'json');
+  const secret = opts.secret ?? randomBytes(24).toString('base64url');
+  if (!opts.secret) log('TURN secret: random for this run (pass --secret to share it with another relay)');
+  const version = callprobeVersion();
+  let relay: Relay | null = null;
+  let turn: TurnServerEntry[];
+  const notOffered: ServerConfig['notOffered'] = [];
+
+  if (opts.externalTurn) {
+    turn = opts.externalTurn;
+  } else {
+    const tls = opts.tls ? { port: opts.tls.port, ...readTlsPair(opts.tls.certPath, opts.tls.keyPath, Date.now(), log) } : null;
+    const [firstUdp] = opts.turnUdpPorts;
+    if (firstUdp === undefined) throw new ConfigError('--turn-ports is empty', 'bad-port');
+    const started = await relayOrUsageError({
+      // HTTP on '::' answers IPv4 too (dual stack): so does TURN, with an IPv4 socket of its own.
+      listenHosts: opts.host === '::' ? ['::', '0.0.0.0'] : [opts.host],
+      relayIp: opts.relayIp,
+      ...(opts.relayIpV6 !== undefined ? { relayIpV6: opts.relayIpV6 } : {}),
+      udpPorts: opts.turnUdpPorts,
+      tcpPorts: [...new Set([firstUdp, ...opts.tcpPorts])],
+      tls,
+      relayPortRange: opts.relayPortRange,
+      realm: opts.realm,
+      secret,
+      allowPeers: opts.allowPeers,
+      quotas: opts.quotas,
+      maxCredentialLifetimeS: opts.credentialTtlS + opts.credentialSkewS,
+      logger: logger.child({ name: 'turn' }),
+    });
+    opened.add('the TURN relay', () => started.close());
+    relay = started;
+    turn = turnEntries(opts, started.listeners);
+    if (!tls) notOffered.push({ transport: 'tls', reason: 'no certificate: start with --tls-port, --tls-cert and --tls-key' });
+  }
+  const store = await openResults(opts, log);
+  let fleet: FleetLoop | null = null;
+  let alerts: SiteAlerts | null = null;
+  if (store && opts.results) {
+    opened.add('the results store', () => store.close());
+    opened.add('the retention purge', startPurge(store, opts.results.purgeIntervalMs, log));
+    const say = { info: (_o: object, msg: string) => log(msg), warn: (_o: object, msg: string) => log(msg) };
+    const a = opts.alerts;
+    alerts = a ? new SiteAlerts(a, store, say, opts.fleet, () => fleet?.kick()) : null;
+    const delivery = a ? new AlertDelivery(store, a, say, opts.alertDelivery) : null;
+    const loop = new FleetLoop({ store, alerts, delivery, log, nowMs: () => Date.now(), settings: opts.fleet });
+    await loop.start();
+    fleet = loop;
+    opened.add('the heartbeat', () => loop.stop());
+  }
+  const r = relay;
+  const app = await buildApp({
+    webRoot: opts.webRoot ?? builtPageDir(),
+    version,
+    secret,
+    credentialTtlS: opts.credentialTtlS,
+    turn,
+    notOffered,
+    relay: r ? 'embedded' : 'external',
+    reflectorAddress: opts.reflector ? opts.relayIp : null,
+    // The RTP leg needs our own relay: it is where the page's relay-only RTP path ends.
+    rtpReflector: opts.reflector && opts.rtp && r !== null,
+    relayEndpoints: relayEndpoints(opts),
+    maxSessions: opts.sessions.max,
+    maxSessionMs: opts.sessions.maxMs,
+    payloadBytes: opts.sessions.payloadBytes,
+    allowEndpoint: (ip, port) => (r ? r.allowPeerEndpoint(ip, port) : () => undefined),
+    ...(r ? { relayWitness: (ip: string, port: number) => r.relayWitness(ip, port) } : {}),
+    signalLimits: opts.signalLimits,
+    allowedOrigins: opts.allowedOrigins,
+    configPerMinutePerSource: opts.configPerMinutePerSource,
+    connections: opts.connections,
+    metricsText: () => (r ? r.metricsText() : '') + (fleet?.metricsText() ?? ''),
+    logLevel: opts.logLevel,
+    logger,
+    trustProxy: opts.trustProxy,
+    ...(r && opts.tls ? { certificateRefusal: (ip: string) => r.certificateRefusal(ip, opts.tlsRefusalWindowMs) } : {}),
+    results: {
+      store,
+      adminToken: opts.adminToken,
+      ...opts.resultsLimits,
+      alerts,
+    },
+    console: { users: opts.users, nowMs: () => Date.now(), ...opts.console },
+    load: opts.load,
+  });
+  opened.add('the HTTP app', () => app.close());
+  try {
+    await app.listen({ host: opts.host, port: opts.httpPort });
+  } catch (err) {
+    throw listenError(err, `--http-port ${opts.httpPort}`);
+  }
+  log(resultsLine(opts));
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.httpPort;
+  const url = `http://${hostForUri(opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host === '::' ? '::1' : opts.host)}:${port}`;
+  let metricsUrl: string | null = null;
+  if (opts.metricsListen) {
+    const m = opts.metricsListen;
+    const metricsApp = buildMetricsApp(() => metricsTextOf(app));
+    opened.add('the metrics listener', () => metricsApp.close());
+    try {
+      await metricsApp.listen({ host: m.host, port: m.port });
+    } catch (err) {
+      throw listenError(err, `--metrics-listen ${m.host}:${m.port}`);
+    }
+    const ma = metricsApp.server.address();
+    metricsUrl = `http://${hostForUri(m.host)}:${typeof ma === 'object' && ma ? ma.port : m.port}/metrics`;
+  }
+  return {
+    url,
+    metricsUrl,
+    app,
+    relay,
+    store,
+    close: async () => {
+      const failures = await opened.close();
+      if (failures.length > 0) throw new TeardownError(failures);
+    },
+  };
+}

@@ -1,0 +1,417 @@
+/**
+ * Every command and flag spelling the command line accepted before it moved to cli/ still
+ * parses, into the options its program gets. test/cli/old-help/ holds the old CLI's --help
+ * output (dist/server/cli.js, captured before the move; site-token's since it was added): every flag named there has a case
+ * below, the help printed now is the same text, and each case parses the flag through the whole
+ * program (recorded actions: nothing starts) and checks what the server or the client receives.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Command } from 'commander';
+import { callprobeProgram, type CommandActions } from '../../cli/program.js';
+import type { ServeOptions } from '../../server/config/options.js';
+import type { ReportCommandOptions, RunCommandOptions, ScheduleOptions } from '../../client/options.js';
+import type { CoturnConfigFlags } from '../../cli/tools.js';
+import type { SiteTokenCommandOptions } from '../../client/commands/site-token.js';
+import { hashPassword } from '../../server/console/auth.js';
+import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { repoRoot } from '../kit/paths.js';
+
+const COMMANDS = ['serve', 'run', 'aggregate', 'report', 'site-token', 'hash-password', 'coturn-config'] as const;
+type CommandName = (typeof COMMANDS)[number];
+
+const oldHelp = (name: CommandName | 'callprobe'): string => readFileSync(join(repoRoot, 'test/cli/old-help', `${name}.txt`), 'utf8');
+
+/** The flag spellings a --help text lists: `-V, --version` gives -V and --version. */
+function spellingsIn(help: string): string[] {
+  const options = help.split('\nOptions:\n')[1]?.split('\n\n')[0] ?? '';
+  return [...options.matchAll(/^ {2}(-\w, )?(--[\w-]+)/gm)].flatMap((m) => [...(m[1] ? [m[1].slice(0, 2)] : []), m[2] ?? '']);
+}
+
+/** What the program handed its actions: one entry per parse. */
+type Received =
+  | { command: 'serve'; opts: ServeOptions }
+  | { command: 'run'; o: RunCommandOptions; schedule: ScheduleOptions | null }
+  | { command: 'aggregate'; files: string[]; json: boolean }
+  | { command: 'report'; o: ReportCommandOptions }
+  | { command: 'site-token'; o: SiteTokenCommandOptions }
+  | { command: 'hash-password' }
+  | { command: 'coturn-config'; o: CoturnConfigFlags };
+
+function recorder(into: Received[]): CommandActions {
+  return {
+    serve: async (opts) => void into.push({ command: 'serve', opts }),
+    run: async (o, schedule) => void into.push({ command: 'run', o, schedule }),
+    aggregate: async (files, json) => void into.push({ command: 'aggregate', files, json }),
+    report: async (o) => void into.push({ command: 'report', o }),
+    siteToken: async (o) => void into.push({ command: 'site-token', o }),
+    hashPassword: async () => void into.push({ command: 'hash-password' }),
+    coturnConfig: async (o) => void into.push({ command: 'coturn-config', o }),
+  };
+}
+
+/** Parses `argv` (after `callprobe`) through a fresh program; returns what its action received. */
+async function parse(argv: string[]): Promise<Received> {
+  const got: Received[] = [];
+  await callprobeProgram('9.9.9', recorder(got)).parseAsync(argv, { from: 'user' });
+  const [one] = got;
+  if (got.length !== 1 || one === undefined) throw new Error(`${argv.join(' ')}: ${got.length} actions ran`);
+  return one;
+}
+
+const serveOf = async (argv: string[]): Promise<ServeOptions> => {
+  const r = await parse(['serve', ...argv]);
+  if (r.command !== 'serve') throw new Error(r.command);
+  return r.opts;
+};
+const SERVER = ['--server', 'http://127.0.0.1:8080'];
+const runOf = async (argv: string[]): Promise<{ o: RunCommandOptions; schedule: ScheduleOptions | null }> => {
+  const r = await parse(['run', ...argv]);
+  if (r.command !== 'run') throw new Error(r.command);
+  return r;
+};
+const reportOf = async (argv: string[]): Promise<ReportCommandOptions> => {
+  const r = await parse(['report', ...SERVER, ...argv]);
+  if (r.command !== 'report') throw new Error(r.command);
+  return r.o;
+};
+const siteTokenOf = async (argv: string[]): Promise<SiteTokenCommandOptions> => {
+  const r = await parse(['site-token', ...argv, ...SERVER]);
+  if (r.command !== 'site-token') throw new Error(r.command);
+  return r.o;
+};
+const coturnOf = async (argv: string[]): Promise<CoturnConfigFlags> => {
+  const r = await parse(['coturn-config', '--secret', 's', ...argv]);
+  if (r.command !== 'coturn-config') throw new Error(r.command);
+  return r.o;
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'callprobe-cli-flags-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const TOKEN = 'a'.repeat(24);
+const OTHER_TOKEN = 'b'.repeat(24);
+
+/** The environment the program may read (commander's .env and report's fallback), cleared for each case. */
+const ENV = ['CALLPROBE_ADMIN_TOKEN', 'CALLPROBE_TOKEN', 'CALLPROBE_TURN_CREDENTIAL'] as const;
+beforeEach(() => {
+  for (const k of ENV) vi.stubEnv(k, undefined);
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+/** One case per flag spelling: it parses, and the program gets what the flag says. */
+const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
+  serve: {
+    '--host': async () => expect((await serveOf(['--host', '127.0.0.2'])).host).toBe('127.0.0.2'),
+    '--http-port': async () => expect((await serveOf(['--http-port', '8081'])).httpPort).toBe(8081),
+    '--turn-ports': async () => {
+      expect((await serveOf(['--turn-ports', '3478-3481'])).turnUdpPorts).toEqual([3478, 3479, 3480, 3481]);
+      expect((await serveOf(['--turn-ports', '3478,3480'])).turnUdpPorts).toEqual([3478, 3480]);
+      expect((await serveOf(['--turn-ports', '13478'])).turnUdpPorts).toEqual([13478]);
+      expect((await serveOf([])).turnUdpPorts).toEqual(DEFAULTS.turnUdpPorts);
+    },
+    '--tcp-ports': async () => expect((await serveOf(['--tcp-ports', '443,8443'])).tcpPorts).toEqual([443, 8443]),
+    '--tls-port': async () =>
+      expect((await serveOf(['--tls-port', '5349', '--tls-cert', 'c.pem', '--tls-key', 'k.pem'])).tls).toEqual({
+        port: 5349,
+        certPath: 'c.pem',
+        keyPath: 'k.pem',
+      }),
+    '--tls-cert': async () => expect((await serveOf(['--tls-port', '443', '--tls-cert', '/etc/c.pem', '--tls-key', 'k.pem'])).tls?.certPath).toBe('/etc/c.pem'),
+    '--tls-key': async () => expect((await serveOf(['--tls-port', '443', '--tls-cert', 'c.pem', '--tls-key', '/etc/k.pem'])).tls?.keyPath).toBe('/etc/k.pem'),
+    '--relay-ip': async () => {
+      expect((await serveOf(['--relay-ip', '192.0.2.10'])).relayIp).toBe('192.0.2.10');
+      expect(await serveOf(['--host', '::', '--relay-ip', '192.0.2.10,2001:db8::10'])).toMatchObject({ relayIp: '192.0.2.10', relayIpV6: '2001:db8::10' });
+    },
+    '--relay-ports': async () => expect((await serveOf(['--relay-ports', '40000-40999'])).relayPortRange).toEqual({ min: 40000, max: 40999 }),
+    '--secret': async () => expect((await serveOf(['--secret', 'shared'])).secret).toBe('shared'),
+    '--credential-ttl': async () => expect((await serveOf(['--credential-ttl', '600'])).credentialTtlS).toBe(600),
+    '--advertise': async () => {
+      expect((await serveOf(['--advertise', 'turn.example.org'])).advertise).toEqual({ host: 'turn.example.org', udpPorts: null });
+      expect((await serveOf(['--advertise', '203.0.113.7:3478-3479'])).advertise).toEqual({ host: '203.0.113.7', udpPorts: [3478, 3479] });
+    },
+    '--allow-peers': async () => expect((await serveOf(['--allow-peers', '10.0.0.0/8, 192.0.2.1/32'])).allowPeers).toEqual(['10.0.0.0/8', '192.0.2.1/32']),
+    '--external-turn': async () =>
+      expect((await serveOf(['--external-turn', 'turn:127.0.0.1:3478?transport=udp,turns:relay.example.org:443?transport=tcp'])).externalTurn).toEqual([
+        { url: 'turn:127.0.0.1:3478?transport=udp', transport: 'udp', port: 3478 },
+        { url: 'turns:relay.example.org:443?transport=tcp', transport: 'tls', port: 443 },
+      ]),
+    '--no-reflector': async () => {
+      expect((await serveOf(['--no-reflector'])).reflector).toBe(false);
+      expect((await serveOf([])).reflector).toBe(true);
+    },
+    '--no-rtp': async () => {
+      expect((await serveOf(['--no-rtp'])).rtp).toBe(false);
+      expect((await serveOf([])).rtp).toBe(true);
+    },
+    '--max-allocations-per-user': async () => expect((await serveOf(['--max-allocations-per-user', '4'])).quotas.maxAllocationsPerUsername).toBe(4),
+    '--max-allocations-per-ip': async () => expect((await serveOf(['--max-allocations-per-ip', '64'])).quotas.maxAllocationsPerSourceIp).toBe(64),
+    '--max-allocations': async () => expect((await serveOf(['--max-allocations', '500'])).quotas.maxAllocationsTotal).toBe(500),
+    '--max-sessions-per-ip': async () => expect((await serveOf(['--max-sessions-per-ip', '3'])).signalLimits.maxSessionsPerSource).toBe(3),
+    '--sessions-per-minute': async () => expect((await serveOf(['--sessions-per-minute', '7'])).signalLimits.newSessionsPerMinutePerSource).toBe(7),
+    '--config-per-minute': async () => expect((await serveOf(['--config-per-minute', '9'])).configPerMinutePerSource).toBe(9),
+    '--max-connections': async () => expect((await serveOf(['--max-connections', '500'])).connections.maxConnections).toBe(500),
+    '--max-connections-per-ip': async () => expect((await serveOf(['--max-connections-per-ip', '40'])).connections.maxConnectionsPerSource).toBe(40),
+    '--fd-reserve': async () => {
+      expect((await serveOf(['--fd-reserve', '4000'])).connections.fdReserve).toBe(4000);
+      expect((await serveOf([])).connections).toEqual(DEFAULTS.http);
+    },
+    '--upload-bytes-per-day': async () =>
+      expect((await serveOf(['--upload-bytes-per-day', '1048576'])).resultsLimits.storedBytesPerDayPerSource).toBe(1_048_576),
+    '--metrics-listen': async () => expect((await serveOf(['--metrics-listen', '[::1]:9100'])).metricsListen).toEqual({ host: '::1', port: 9100 }),
+    '--allowed-origins': async () =>
+      expect((await serveOf(['--allowed-origins', 'https://a.example,https://b.example'])).allowedOrigins).toEqual(['https://a.example', 'https://b.example']),
+    '--log-level': async () => expect((await serveOf(['--log-level', 'debug'])).logLevel).toBe('debug'),
+    '--db': async () => {
+      expect((await serveOf(['--db', '/var/lib/callprobe/r.db'])).results?.db).toEqual({ kind: 'sqlite', path: '/var/lib/callprobe/r.db' });
+      expect((await serveOf(['--db', 'postgres://u@h/db'])).results?.db).toEqual({ kind: 'postgres', url: 'postgres://u@h/db' });
+      expect((await serveOf([])).results?.db).toEqual({ kind: 'sqlite', path: DEFAULTS.results.dbPath });
+    },
+    '--no-store': async () => expect((await serveOf(['--no-store'])).results).toBeNull(),
+    '--admin-token': async () => {
+      expect((await serveOf(['--admin-token', TOKEN])).adminToken).toBe(TOKEN);
+      vi.stubEnv('CALLPROBE_ADMIN_TOKEN', OTHER_TOKEN);
+      expect((await serveOf([])).adminToken).toBe(OTHER_TOKEN);
+    },
+    '--retain-days': async () => expect((await serveOf(['--retain-days', '30'])).results?.retainDays).toBe(30),
+    '--retain-ip-days': async () => expect((await serveOf(['--retain-ip-days', '7'])).results?.retainIpDays).toBe(7),
+    '--alerts': async () => {
+      const file = join(dir, 'alerts.json');
+      writeFileSync(file, JSON.stringify({ webhook: { url: 'https://hooks.example/x' }, rules: [{ metric: 'loss-15s' }] }));
+      expect((await serveOf(['--alerts', file])).alerts?.webhook).toEqual({ url: 'https://hooks.example/x', format: 'json' });
+    },
+    '--users': async () => {
+      const file = join(dir, 'users.json');
+      const passwordHash = await hashPassword('a good password', { ...DEFAULTS.console.scrypt, N: 16_384 });
+      writeFileSync(file, JSON.stringify([{ name: 'ann', role: 'tier1', passwordHash }]));
+      expect((await serveOf(['--users', file])).users?.map((u) => [u.name, u.role])).toEqual([['ann', 'tier1']]);
+    },
+    '--no-load': async () => {
+      expect((await serveOf(['--no-load'])).load.offered).toBe(false);
+      expect((await serveOf([])).load.offered).toBe(true);
+    },
+    '--load-max-bytes': async () => {
+      expect((await serveOf(['--load-max-bytes', '5000000'])).load.limits.maxBytesPerDirection).toBe(5_000_000);
+      expect((await serveOf([])).load.limits.maxBytesPerDirection).toBe(DEFAULTS.load.maxBytesPerDirection);
+      await expect(serveOf(['--load-max-bytes', '10'])).rejects.toThrow(/--load-max-bytes/);
+    },
+    '--load-max-flows-per-source': async () => expect((await serveOf(['--load-max-flows-per-source', '3'])).load.limits.maxFlowsPerSource).toBe(3),
+    '--load-max-flows': async () => expect((await serveOf(['--load-max-flows', '7'])).load.limits.maxFlows).toBe(7),
+    '--load-tests-per-hour': async () => expect((await serveOf(['--load-tests-per-hour', '4'])).load.limits.phasesPerHourPerSource).toBe(4),
+    '--trust-proxy': async () => expect((await serveOf(['--trust-proxy', '127.0.0.1,10.0.0.0/8'])).trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8']),
+  },
+  run: {
+    '--server': async () => expect((await runOf(SERVER)).o.server).toBe('http://127.0.0.1:8080'),
+    '--duration': async () => expect((await runOf([...SERVER, '--duration', '30'])).o.duration).toBe(30),
+    '--profile': async () => expect((await runOf([...SERVER, '--profile', 'edge-to-edge'])).o.profile).toBe('edge-to-edge'),
+    '--azure-region': async () =>
+      expect((await runOf([...SERVER, '--profile', 'azure-region', '--azure-region', 'West Europe'])).o.azureRegion).toBe('West Europe'),
+    '--from': async () => expect((await runOf([...SERVER, '--profile', 'azure-region', '--azure-region', 'x', '--from', 'edge'])).o.from).toBe('edge'),
+    '--turn': async () =>
+      expect((await runOf(['--turn', 'turn:127.0.0.1:3590?transport=udp', '--turn-user', 'u', '--turn-credential', 'p'])).o.turn).toEqual({
+        url: 'turn:127.0.0.1:3590?transport=udp',
+        transport: 'udp',
+        port: 3590,
+      }),
+    '--turn-user': async () => expect((await runOf(['--turn', 'turn:h', '--turn-user', 'user1', '--turn-credential', 'p'])).o.turnUser).toBe('user1'),
+    '--turn-credential': async () =>
+      expect((await runOf(['--turn', 'turn:h', '--turn-user', 'u', '--turn-credential', 'secret1'])).o.turnCredential).toBe('secret1'),
+    '--turn-credential-file': async () => {
+      const file = join(dir, 'turn-credential');
+      writeFileSync(file, 'from-a-file\nsecond line ignored\n');
+      expect((await runOf(['--turn', 'turn:h', '--turn-user', 'u', '--turn-credential-file', file])).o.turnCredential).toBe('from-a-file');
+      // Kept out of the process list: the variable works as well, and two sources are refused.
+      vi.stubEnv('CALLPROBE_TURN_CREDENTIAL', 'from-the-env');
+      expect((await runOf(['--turn', 'turn:h', '--turn-user', 'u'])).o.turnCredential).toBe('from-the-env');
+      await expect(runOf(['--turn', 'turn:h', '--turn-user', 'u', '--turn-credential-file', file])).rejects.toThrow(/not both/);
+      await expect(runOf(['--turn', 'turn:h', '--turn-user', 'u', '--turn-credential-file', join(dir, 'missing')])).rejects.toThrow(/ENOENT/);
+    },
+    '--relay': async () => {
+      expect((await runOf([...SERVER, '--relay', 'udp:3479'])).o.relay).toBe('udp:3479');
+      expect((await runOf([...SERVER, '--relay', 'tls'])).o.relay).toBe('tls');
+      // A malformed relay is a usage error at once, before anything starts.
+      await expect(runOf([...SERVER, '--relay', 'udp:99999'])).rejects.toThrow(/--relay must be udp, tcp or tls/);
+      await expect(runOf([...SERVER, '--relay', 'sctp'])).rejects.toThrow(/--relay must be udp, tcp or tls/);
+    },
+    '--compare': async () => expect((await runOf([...SERVER, '--compare'])).o.compare).toBe(true),
+    '--compare-seconds': async () => expect((await runOf([...SERVER, '--compare', '--compare-seconds', '4'])).o.compareSeconds).toBe(4),
+    '--load': async () => {
+      expect((await runOf([...SERVER, '--load'])).o.load).toBe(true);
+      expect((await runOf([...SERVER])).o.load).toBe(false);
+      await expect(runOf(['--turn', 'turn:127.0.0.1:3478', '--turn-user', 'u', '--turn-credential', 'c', '--load'])).rejects.toThrow(
+        /--load needs a callprobe server/,
+      );
+    },
+    '--json': async () => expect((await runOf([...SERVER, '--json'])).o.json).toBe(true),
+    '--csv': async () => expect((await runOf([...SERVER, '--csv'])).o.csv).toBe(true),
+    '--csv-sep': async () => {
+      expect((await runOf([...SERVER, '--csv', '--csv-sep', 'semicolon'])).o.csvSep).toBe(';');
+      expect((await runOf([...SERVER, '--csv', '--csv-sep', 'comma'])).o.csvSep).toBe(',');
+      await expect(runOf([...SERVER, '--csv', '--csv-sep', 'tab'])).rejects.toThrow(/--csv-sep is comma or semicolon/);
+      await expect(runOf([...SERVER, '--csv-sep', 'semicolon'])).rejects.toThrow(/--csv-sep needs --csv/);
+    },
+    '--browser': async () => {
+      expect((await runOf([...SERVER, '--browser', '/opt/chromium'])).o.browser).toBe('/opt/chromium');
+      expect((await runOf(SERVER)).o.browser).toBe(DEFAULTS.browserPath);
+    },
+    '--no-save': async () => {
+      expect((await runOf([...SERVER, '--no-save'])).o.save).toBe(false);
+      expect((await runOf(SERVER)).o.save).toBe(true);
+    },
+    '--site': async () => expect((await runOf([...SERVER, '--site', 'Paris', '--no-save'])).o.site).toBe('Paris'),
+    '--ticket': async () => expect((await runOf([...SERVER, '--ticket', 'T-1'])).o.ticket).toBe('T-1'),
+    '--admin-token': async () => {
+      expect((await runOf([...SERVER, '--admin-token', TOKEN])).o.adminToken).toBe(TOKEN);
+      vi.stubEnv('CALLPROBE_ADMIN_TOKEN', OTHER_TOKEN);
+      expect((await runOf(SERVER)).o.adminToken).toBe(OTHER_TOKEN);
+    },
+    '--token': async () => {
+      expect((await runOf([...SERVER, '--token', TOKEN])).o.adminToken).toBe(TOKEN);
+      vi.stubEnv('CALLPROBE_TOKEN', OTHER_TOKEN);
+      expect((await runOf(SERVER)).o.adminToken).toBe(OTHER_TOKEN);
+    },
+    '--every': async () =>
+      expect((await runOf([...SERVER, '--site', 'Paris', '--token', TOKEN, '--every', '10m'])).schedule).toEqual({
+        everyMs: 600_000,
+        count: null,
+        forMs: null,
+        untilMs: null,
+        spoolDir: DEFAULTS.schedule.spoolDir,
+        sampleDurationS: DEFAULTS.schedule.sampleDurationS,
+      }),
+    '--count': async () => expect((await runOf([...SERVER, '--site', 'P', '--token', TOKEN, '--every', '5s', '--count', '3'])).schedule?.count).toBe(3),
+    '--for': async () =>
+      expect((await runOf([...SERVER, '--site', 'P', '--token', TOKEN, '--every', '1h', '--for', '7d'])).schedule?.forMs).toBe(7 * 86_400_000),
+    '--until': async () => {
+      expect((await runOf([...SERVER, '--site', 'P', '--token', TOKEN, '--every', '1h', '--until', '2026-02-09T18:00:00+01:00'])).schedule?.untilMs).toBe(
+        Date.UTC(2026, 1, 9, 17),
+      );
+      // A local time (no offset) is refused, and --until goes without --for.
+      await expect(runOf([...SERVER, '--site', 'P', '--token', TOKEN, '--every', '1h', '--until', '2026-02-09T18:00:00'])).rejects.toThrow(/with its offset/);
+      await expect(runOf([...SERVER, '--site', 'P', '--token', TOKEN, '--every', '1h', '--for', '7d', '--until', '2026-02-09T18:00:00Z'])).rejects.toThrow(
+        /--for or --until, not both/,
+      );
+    },
+    '--spool': async () =>
+      expect((await runOf([...SERVER, '--site', 'P', '--token', TOKEN, '--every', '1h', '--spool', '/tmp/s'])).schedule?.spoolDir).toBe('/tmp/s'),
+  },
+  aggregate: {
+    '--json': async () => {
+      expect(await parse(['aggregate', 'a.json', 'b.json', '--json'])).toEqual({ command: 'aggregate', files: ['a.json', 'b.json'], json: true });
+      expect(await parse(['aggregate', 'a.json'])).toEqual({ command: 'aggregate', files: ['a.json'], json: false });
+    },
+  },
+  report: {
+    '--server': async () => expect((await reportOf(['--all'])).server).toBe('http://127.0.0.1:8080'),
+    '--site': async () => expect((await reportOf(['--site', 'Paris office'])).site).toBe('Paris office'),
+    '--since': async () => {
+      expect((await reportOf(['--all', '--since', ' 36h '])).since).toBe('36h');
+      expect((await reportOf(['--all', '--since', '2026-01-31T08:00:00Z'])).since).toBe('2026-01-31T08:00:00Z');
+    },
+    '--profile': async () => expect((await reportOf(['--all', '--profile', 'azure-region'])).profile).toBe('azure-region'),
+    '--azure-region': async () => expect((await reportOf(['--all', '--azure-region', 'West Europe'])).azureRegion).toBe('West Europe'),
+    '--from': async () => expect((await reportOf(['--all', '--from', 'site'])).from).toBe('site'),
+    '--path': async () => expect((await reportOf(['--all', '--path', 'datachannel'])).path).toBe('datachannel'),
+    '--tz': async () => expect((await reportOf(['--all', '--tz', 'Europe/Paris'])).tz).toBe('Europe/Paris'),
+    '--all': async () => expect((await reportOf(['--all'])).all).toBe(true),
+    '--json': async () => expect((await reportOf(['--all', '--json'])).json).toBe(true),
+    '--csv': async () => expect((await reportOf(['--all', '--csv'])).csv).toBe(true),
+    '--token': async () => {
+      expect((await reportOf(['--all', '--token', TOKEN])).token).toBe(TOKEN);
+      vi.stubEnv('CALLPROBE_TOKEN', TOKEN);
+      expect((await reportOf(['--all'])).token).toBe(TOKEN);
+      vi.stubEnv('CALLPROBE_TOKEN', undefined);
+      vi.stubEnv('CALLPROBE_ADMIN_TOKEN', OTHER_TOKEN);
+      expect((await reportOf(['--all'])).token).toBe(OTHER_TOKEN);
+    },
+  },
+  'site-token': {
+    '--server': async () => expect(await siteTokenOf(['list'])).toEqual({ action: 'list', server: 'http://127.0.0.1:8080' }),
+    '--site': async () => expect(await siteTokenOf(['create', '--site', 'Paris office'])).toMatchObject({ action: 'create', site: 'Paris office' }),
+    '--id': async () => expect(await siteTokenOf(['revoke', '--id', '0123456789abcdef'])).toMatchObject({ action: 'revoke', id: '0123456789abcdef' }),
+    '--token': async () => {
+      expect((await siteTokenOf(['list', '--token', TOKEN])).token).toBe(TOKEN);
+      vi.stubEnv('CALLPROBE_ADMIN_TOKEN', OTHER_TOKEN);
+      expect((await siteTokenOf(['list'])).token).toBe(OTHER_TOKEN);
+      await expect(siteTokenOf(['rotate'])).rejects.toThrow(/Allowed choices are create, list, revoke/);
+    },
+  },
+  'hash-password': {},
+  'coturn-config': {
+    '--listening-ip': async () => expect((await coturnOf(['--listening-ip', '192.0.2.1'])).listeningIp).toBe('192.0.2.1'),
+    '--relay-ip': async () => expect((await coturnOf(['--relay-ip', '203.0.113.1'])).relayIp).toBe('203.0.113.1'),
+    '--ports': async () => {
+      expect((await coturnOf(['--ports', '3478-3479'])).ports).toEqual([3478, 3479]);
+      expect((await coturnOf(['--ports', '3478,3480'])).ports).toEqual([3478, 3480]);
+    },
+    '--relay-ports': async () => expect((await coturnOf(['--relay-ports', '50000-50999'])).relayPorts).toEqual({ min: 50000, max: 50999 }),
+    '--secret': async () => expect((await coturnOf([])).secret).toBe('s'),
+    '--realm': async () => expect((await coturnOf(['--realm', 'example'])).realm).toBe('example'),
+    '--allow-peers': async () => expect((await coturnOf(['--allow-peers', '10.0.0.1/32'])).allowPeers).toEqual(['10.0.0.1/32']),
+    '--out-dir': async () => expect((await coturnOf(['--out-dir', '/tmp/conf'])).outDir).toBe('/tmp/conf'),
+  },
+};
+
+/** The program's commands with help at the old text's width (80 columns), output captured. */
+function programForHelp(out: string[]): Command {
+  const program = callprobeProgram('0.1.0', recorder([]));
+  for (const c of [program, ...program.commands]) {
+    c.configureHelp({ helpWidth: 80 });
+    c.configureOutput({ writeOut: (s) => void out.push(s), writeErr: (s) => void out.push(s), outputError: () => undefined });
+  }
+  return program;
+}
+
+describe('the command line keeps every command and flag of the old CLI', () => {
+  it('prints the same --help for the program and every command', () => {
+    const program = programForHelp([]);
+    expect(program.helpInformation()).toBe(oldHelp('callprobe'));
+    expect(program.commands.map((c) => c.name())).toEqual([...COMMANDS]);
+    for (const name of COMMANDS) {
+      const cmd = program.commands.find((c) => c.name() === name);
+      expect(cmd?.helpInformation(), name).toBe(oldHelp(name));
+    }
+  });
+
+  it('has a case for exactly the flags each old --help lists', () => {
+    for (const name of COMMANDS) {
+      const listed = spellingsIn(oldHelp(name)).filter((f) => f !== '-h' && f !== '--help');
+      expect(Object.keys(CASES[name]).sort(), name).toEqual(listed.sort());
+    }
+    expect(spellingsIn(oldHelp('callprobe'))).toEqual(['-V', '--version', '-h', '--help']);
+  });
+
+  for (const name of COMMANDS) {
+    for (const [flag, check] of Object.entries(CASES[name])) {
+      it(`${name} ${flag}`, check);
+    }
+  }
+
+  it('hash-password takes no flag and runs its action', async () => {
+    expect(await parse(['hash-password'])).toEqual({ command: 'hash-password' });
+  });
+
+  it('-h and --help, -V and --version print and end without running a command', async () => {
+    for (const argv of [['-h'], ['--help'], ['serve', '-h'], ['run', '--help'], ['coturn-config', '-h']]) {
+      const out: string[] = [];
+      await expect(programForHelp(out).parseAsync(argv, { from: 'user' }), argv.join(' ')).rejects.toMatchObject({
+        code: 'commander.helpDisplayed',
+        exitCode: 0,
+      });
+      expect(out.join('')).toMatch(/^Usage: callprobe/);
+    }
+    for (const flag of ['-V', '--version']) {
+      const out: string[] = [];
+      await expect(programForHelp(out).parseAsync([flag], { from: 'user' })).rejects.toMatchObject({ code: 'commander.version', exitCode: 0 });
+      expect(out.join('')).toBe('0.1.0\n');
+    }
+  });
+
+  it('refuses a flag it never had, as a usage error', async () => {
+    await expect(parse(['serve', '--turn-port', '3478'])).rejects.toMatchObject({ code: 'commander.unknownOption', exitCode: 1 });
+    await expect(parse(['run', ...SERVER, '--duration', '0'])).rejects.toMatchObject({ code: 'commander.invalidArgument' });
+  });
+});

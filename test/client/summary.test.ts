@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { formatSummary } from '../../client/summary.js';
+import { analyze } from '../../src/analysis/report/analyze.js';
+import { reflectorInput } from '../analysis/report/inputs.js';
+import { GOLDEN_CASES } from '../analysis/report/golden-cases.js';
+
+describe('callprobe run: human summary', () => {
+  it('prints the figures with the precision the grades used (99.96 ms passes "< 100 ms")', () => {
+    const text = formatSummary(analyze(reflectorInput({ count: 1500, rttMs: () => 99.96 })));
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('Verdict: PASS');
+    expect(text).toContain('\n  client to relay edge; reflector mode via udp/3478; 15 s at 100 probes/s\n');
+    expect(text).toContain(
+      '\n  round trip p50 99.96 ms, p90 99.96 ms; jitter (worst 15 s) 0.0 ms; loss (worst 15 s) 0.00%; worst 200 ms 0.00%; reorder 0.00%; MOS estimate ',
+    );
+    expect(text).toContain('\n  upstream (you → relay): loss 0.00% and jitter 0.0 ms (worst 15 s), reorder 0.00%, 0 lost probes\n');
+    expect(lines[1]).toBe('  Calls should work well here.');
+    expect(text).toContain('\n  To be thorough:\n    1. Run a 74 s test to confirm packet reorder.');
+    expect(text).toContain('\n  PASS, NOT CONFIRMED  ');
+    expect(text).toContain(
+      '\n  PASS                 Round-trip time to the relay was 99.96 ms (median of 1,500 probes); the target is below 100 ms, so this passes.\n',
+    );
+    expect(text).not.toMatch(/\b100\.0 ms/);
+    // What "pass, not confirmed" means is said where it is shown.
+    expect(text).toContain(
+      '\n  Pass, not confirmed: the measured value is below the limit, so the verdict counts it as met, but the test was too short to rule out',
+    );
+  });
+
+  it('a pass only over a fallback path: the verdict line says so, the answer sentence second, then the caution naming the ports tried', () => {
+    const report = analyze(GOLDEN_CASES.find((c) => c.name === 'fallback-tcp')?.input() ?? reflectorInput({ count: 1 }));
+    const lines = formatSummary(report).split('\n');
+    expect(lines[0]).toBe('Verdict: PASS (only over a fallback path)');
+    expect(lines[1]).toBe('  Calls work here only over a fallback path; give your IT team the result code.');
+    expect(lines[2]).toMatch(/^ {2}UDP 3478-3481 to the relay did not answer, so this test ran over TCP 3478: /);
+    expect(lines[3]).toBe('  What to do:');
+    expect(lines[4]).toMatch(/^ {4}1\. Give your IT team the result code and ask them to allow UDP 3478-3481 outbound/);
+  });
+
+  it('shows a dash for figures a test could not measure', () => {
+    const input = reflectorInput({ count: 10 });
+    const text = formatSummary(analyze({ ...input, roundTrip: { sent: input.roundTrip.sent, samples: [] } }));
+    expect(text).toMatch(/^Verdict: INSUFFICIENT/);
+    expect(text).toContain('round trip p50 –, p90 –;');
+    expect(text).toContain('MOS estimate –;');
+  });
+});
