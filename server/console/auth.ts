@@ -1,5 +1,5 @@
 /**
- * Help desk console access (issue 12): the users file (serve --users), scrypt password hashes
+ * Help desk console access: the users file (serve --users), scrypt password hashes
  * (RFC 7914) as `scrypt$N$r$p$salt$hash` (base64url), and the sessions a login opens, with an
  * idle and an absolute expiry read from an injected clock.
  */
@@ -7,7 +7,9 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { BOUNDS, ConfigError, DEFAULTS, parseUserName } from '../../src/protocol/defaults.js';
+import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
+import { ConfigError } from '../../src/protocol/config-error.js';
+import { parseUserName } from '../config/parse.js';
 
 export type ConsoleRole = 'tier1' | 'tier2';
 

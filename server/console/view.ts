@@ -1,73 +1,30 @@
 /**
- * What the help desk console shows of one stored result (issue 12): the answer a user is told
+ * What the help desk console shows of one stored result (its shape: ConsoleResultView in
+ * src/protocol/api-console.ts): the answer a user is told
  * (src/analysis/present/answer.ts), the site's baseline for the same hour band (the site report
  * code, src/analysis/site), a "likely culprit" line from the contrasts the data supports, and
  * the report redacted for tier 1 (no client address, no candidates, no NAT, no path).
  */
-import { isIP } from 'node:net';
-import type { Report, GradeEntry, TeamsPoorStream } from '../../src/analysis/schema/report-schema.js';
+import type { GradeEntry, Report } from '../../src/analysis/schema/report-schema.js';
 import type { CouldNotTest } from '../../src/analysis/schema/could-not-test-schema.js';
-import { answerView, type Advice, type AnswerTone, type Finding } from '../../src/analysis/present/answer.js';
-import { hourCellOf, siteFacts, SITE_SETTINGS, type SiteMetric } from '../../src/analysis/site/site.js';
+import { answerView } from '../../src/analysis/present/answer.js';
+import { pathText, silentUdpText } from '../../src/analysis/present/ports.js';
+import { figure, fixed } from '../../src/analysis/present/format.js';
+import { verdictRow } from '../../src/analysis/present/view.js';
+import { loadAnswerLine, loadTextLines } from '../../src/analysis/present/load.js';
+import { hourCellOf, siteFacts, SITE_SETTINGS } from '../../src/analysis/site/site.js';
+import type { SiteMetric } from '../../src/analysis/site/p90.js';
+import { scrubAddresses } from '../../src/protocol/address-text.js';
 import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
-import { acceptResult } from '../reports/accept.js';
+import { acceptResult } from '../../src/analysis/report/accept.js';
 import { siteSampleOf } from '../reports/site.js';
+import type { ClientAddress } from '../../src/protocol/api.js';
+import type { Baseline, ConsoleGrade, ConsoleResultView, ConsoleRole, ConsoleSearchRow } from '../../src/protocol/api-console.js';
 import type { ResultStore, StoredAddress, StoredResult } from '../store/types.js';
-import type { ConsoleRole } from './auth.js';
 
-export interface BaselineMetric {
-  target: string;
-  label: string;
-  direction: string;
-  unit: 'ms' | '%';
-  threshold: number;
-  /** This result's graded value, or null. */
-  value: number | null;
-  p50: number | null;
-  p90: number | null;
-  samples: number;
-  /** above-p90 | above-p50 | typical | null (no value or no baseline). */
-  standing: 'above-p90' | 'above-p50' | 'typical' | null;
-}
-
-export interface Baseline {
-  site: string;
-  sinceMs: number;
-  /** Hours of the day (agent's zone) the samples started in: the result's hour ± band. */
-  hours: number[];
-  timeZone: string;
-  samples: number;
-  metrics: BaselineMetric[];
-}
-
-export interface ConsoleAnswer {
-  tone: AnswerTone;
-  sentence: string;
-  findings: Finding[];
-  advice: Advice[];
-}
-
-export interface ConsoleResultView {
-  id: string;
-  code: string;
-  kind: StoredResult['kind'];
-  startedAt: string;
-  /** The start in the agent's time zone, e.g. "2026-01-15 11:00 (Europe/Paris)". */
-  startedAtLocal: string;
-  site: string | null;
-  ticket: string | null;
-  verdict: string | null;
-  answer: ConsoleAnswer | null;
-  /** The strict targets (every grade) and the Teams CQD poor-stream tier beside them. */
-  grades: Pick<GradeEntry, 'target' | 'label' | 'direction' | 'value' | 'unit' | 'threshold' | 'status'>[];
-  cqd: (TeamsPoorStream & { basis: string }) | null;
-  culprit: string[];
-  baseline: Baseline | null;
-  couldNotTest: { reason: string; message: string } | null;
-  /** The stored report; for tier 1 without path, nat and anything naming the client's address. */
-  report: unknown;
-  /** tier 2 only: the stored client address(es) within retention, and the network details. */
-  network?: { addresses: { address: string; truncated: string; storedAt: string }[]; nat: Report['nat']; path: Report['path'] | null };
+/** The stored addresses of a result as the contract shows them (operator and tier 2 only). */
+export function clientAddresses(addresses: readonly StoredAddress[]): ClientAddress[] {
+  return addresses.map((a) => ({ address: a.address, truncated: a.truncated, storedAt: new Date(a.storedAtMs).toISOString() }));
 }
 
 /** "2026-01-15 11:00" in a time zone. */
@@ -83,6 +40,20 @@ export function localTime(ms: number, timeZone: string): string {
   }).formatToParts(ms);
   const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} (${timeZone})`;
+}
+
+/** A stored result's row of a console search (its times in the agent's zone), unredacted. */
+export function consoleRow(r: StoredResult, timeZone: string): ConsoleSearchRow {
+  return {
+    id: r.id,
+    code: r.code,
+    kind: r.kind,
+    startedAt: new Date(r.startedAtMs).toISOString(),
+    startedAtLocal: localTime(r.startedAtMs, timeZone),
+    site: r.site,
+    ticket: r.ticket,
+    verdict: r.verdict,
+  };
 }
 
 /** The hours of the day within `band` of `hour`, wrapping at midnight. */
@@ -136,15 +107,49 @@ export async function baselineOf(store: ResultStore, r: StoredResult, report: Re
         p90: m.p90,
         samples: m.samplesGraded,
         standing,
+        figures: { value: figure(value, m.unit, m.threshold), p50: figure(m.p50, m.unit, m.threshold), p90: figure(m.p90, m.unit, m.threshold) },
       };
     }),
   };
 }
 
-const fmt = (n: number, unit: string): string => `${Math.round(n * 10) / 10}${unit === '%' ? ' %' : ` ${unit}`}`;
+/** A grade as the console's table shows it: its figure and target printed as the page's verdict table prints them. */
+export function consoleGrade(g: GradeEntry): ConsoleGrade {
+  const row = verdictRow(g);
+  return {
+    target: g.target,
+    label: g.label,
+    direction: g.direction,
+    value: g.value,
+    unit: g.unit,
+    threshold: g.threshold,
+    status: g.status,
+    measured: row.measured,
+    limit: row.limit,
+  };
+}
+
+/**
+ * The one culprit line of a test that has no verdict: whose side failed, as far as the report
+ * can tell. Its figures are no evidence about the user's line, so no contrast is drawn from them.
+ */
+function outcomeCulprit(report: Report): string {
+  const o = report.outcome;
+  const codes = report.hints.map((h) => h.code);
+  if (o?.reason === 'connection-lost') {
+    const when = o.atMs === null ? 'before the first echo' : `${fixed(o.atMs / 1000, 1)} s into the test`;
+    return `Our side, not the user's network: the test server stopped answering ${when}, and nothing after that is graded, so the figures say nothing about the user's line. Check the test server and the path to it, then have the user run the test again.`;
+  }
+  if (codes.includes('loopback-refused'))
+    return "Not the user's network: this browser refused a relay on a loopback address, a matter of how the test was set up.";
+  if (codes.includes('relay-silent'))
+    return "No relay port answered: either the user's network blocks every port calls use, or our relay is down. If the test passes from other networks, it is the user's network (a firewall); if it fails from every network, it is our relay.";
+  return "The relay answered but no port it offered let media through: a firewall on the user's network or on the way to the relay filters the ports calls use.";
+}
 
 /** The "likely culprit" lines: only the contrasts this report (and the site's baseline) support. */
 export function culpritLines(report: Report, baseline: Baseline | null): string[] {
+  if (report.outcome !== null) return [outcomeCulprit(report)];
   const out: string[] = [];
   const up = report.summary.upstream;
   const down = report.summary.downstream;
@@ -153,18 +158,18 @@ export function culpritLines(report: Report, baseline: Baseline | null): string[
     const worse = (a: number | null, b: number | null, gap: number): boolean => a !== null && b !== null && a - b >= gap && a >= 2 * b;
     if (worse(up.lossPct, down.lossPct, 1) || worse(up.jitterMs, down.jitterMs, 10))
       out.push(
-        `Upstream (from the user to us) is worse than downstream: look at the user's uploads, Wi-Fi or uplink (loss ${fmt(up.lossPct ?? 0, '%')} up vs ${fmt(down.lossPct ?? 0, '%')} down).`,
+        `Upstream (from the user to us) is worse than downstream: look at the user's uploads, Wi-Fi or uplink (loss ${figure(up.lossPct, '%')} up vs ${figure(down.lossPct, '%')} down).`,
       );
     else if (worse(down.lossPct, up.lossPct, 1) || worse(down.jitterMs, up.jitterMs, 10))
       out.push(
-        `Downstream (from us to the user) is worse than upstream: look at downloads on the user's line or the provider's side (loss ${fmt(down.lossPct ?? 0, '%')} down vs ${fmt(up.lossPct ?? 0, '%')} up).`,
+        `Downstream (from us to the user) is worse than upstream: look at downloads on the user's line or the provider's side (loss ${figure(down.lossPct, '%')} down vs ${figure(up.lossPct, '%')} up).`,
       );
   }
   // UDP vs TCP path: the test fell back to TCP/TLS while UDP was not reachable.
   const udp = report.connectivity.filter((r) => r.transport === 'udp');
-  if (report.path.transport !== 'udp' && udp.length > 0 && udp.every((r) => !r.reachable))
+  if ((report.path.transport === 'tcp' || report.path.transport === 'tls') && udp.length > 0 && udp.every((r) => !r.reachable))
     out.push(
-      `No UDP port answered, so media went over ${report.path.transport.toUpperCase()}: a firewall blocking UDP is the likely culprit (Teams wants UDP 3478-3481).`,
+      `${silentUdpText(report.connectivity) || 'No UDP port'} did not answer, so media went over ${pathText(report.path)}: a firewall blocking UDP is the likely culprit.`,
     );
   // One port vs the others.
   const reachable = report.connectivity.filter((r) => r.reachable);
@@ -179,7 +184,7 @@ export function culpritLines(report: Report, baseline: Baseline | null): string[
     const hours = `${baseline.hours[0]}:00-${(baseline.hours[baseline.hours.length - 1] ?? 0) + 1}:00`;
     if (off.length > 0)
       out.push(
-        `Worse than this site usually is at ${hours} (${baseline.samples} samples, last 7 days): ${off.map((m) => `${m.label} ${m.direction} ${fmt(m.value ?? 0, m.unit)} vs site P90 ${fmt(m.p90 ?? 0, m.unit)}`).join('; ')}. Something changed for this user or at this time, not the site as a whole.`,
+        `Worse than this site usually is at ${hours} (${baseline.samples} samples, last 7 days): ${off.map((m) => `${m.label} ${m.direction} ${m.figures.value} vs site P90 ${m.figures.p90}`).join('; ')}. Something changed for this user or at this time, not the site as a whole.`,
       );
     else if (report.summary.verdict === 'fail' && baseline.metrics.some((m) => m.standing !== null))
       out.push(`This result is within the site's usual range at ${hours}: the site itself is the likely culprit, not this user.`);
@@ -195,10 +200,8 @@ function scrub(value: unknown, secrets: readonly string[]): unknown {
   return value;
 }
 
-/** Any IP address literal (or CIDR) in free text typed by a user (ticket, site), replaced. */
-export function scrubAddresses(text: string): string {
-  return text.replace(/[0-9A-Fa-f:.]{2,}(\/\d{1,3})?/g, (m) => (isIP(m.split('/')[0] ?? '') !== 0 ? '[address]' : m));
-}
+/** IP addresses in free text (ticket, site) replaced: the one scrubber of reports (src/protocol/address-text.ts). */
+export { scrubAddresses };
 
 /** What names the client in text: the full address, its truncation, and the truncation's prefix (e.g. "203.0.113." of 203.0.113.0/24). */
 export function addressSecrets(addresses: readonly StoredAddress[]): string[] {
@@ -242,16 +245,9 @@ export async function consoleResultView(
   const parsed = JSON.parse(r.reportJson) as unknown;
   const accepted = acceptResult(parsed);
   const secrets = addressSecrets(r.addresses);
-  const base = {
-    id: r.id,
-    code: r.code,
-    kind: r.kind,
-    startedAt: new Date(r.startedAtMs).toISOString(),
-    startedAtLocal: localTime(r.startedAtMs, timeZone),
-    site: r.site,
-    ticket: r.ticket,
-    verdict: r.verdict,
-  };
+  const meta = (parsed as { meta?: { siteUnverified?: unknown } } | null)?.meta;
+  // A site a ?site= link named without the operator token: shown as such, never as the site.
+  const base = { ...consoleRow(r, timeZone), siteUnverified: typeof meta?.siteUnverified === 'string' ? meta.siteUnverified : null };
   let view: ConsoleResultView;
   if (accepted.kind === 'could-not-test') {
     const rec: CouldNotTest = accepted.record;
@@ -263,6 +259,7 @@ export async function consoleResultView(
       culprit: [],
       baseline: null,
       couldNotTest: { reason: rec.reason, message: rec.message },
+      busyLine: null,
       report: parsed,
     };
   } else {
@@ -271,42 +268,34 @@ export async function consoleResultView(
     const baseline = await baselineOf(store, r, report, timeZone);
     view = {
       ...base,
-      answer: { tone: a.tone, sentence: a.sentence, findings: a.findings, advice: a.advice },
-      grades: report.grades.map((g) => ({
-        target: g.target,
-        label: g.label,
-        direction: g.direction,
-        value: g.value,
-        unit: g.unit,
-        threshold: g.threshold,
-        status: g.status,
-      })),
-      cqd: {
-        ...report.teamsPoorStream,
-        basis:
-          'Teams CQD poor audio stream: loss > 10 %, jitter > 30 ms, round trip > 500 ms (the first three CQD criteria; concealed ratio only when the browser reported it)',
-      },
+      answer: { tone: a.tone, sentence: a.sentence, caution: a.caution, findings: a.findings, advice: a.advice },
+      grades: report.grades.map(consoleGrade),
+      // A test with no verdict classifies no stream: its figures stop where the test did.
+      cqd:
+        report.outcome !== null
+          ? null
+          : {
+              ...report.teamsPoorStream,
+              basis:
+                'Teams CQD poor audio stream: loss > 10 %, jitter > 30 ms, round trip > 500 ms (the first three CQD criteria; concealed ratio only when the browser reported it)',
+            },
       culprit: culpritLines(report, baseline),
       baseline,
       couldNotTest: null,
+      busyLine: report.load
+        ? { sentence: loadAnswerLine(report.load), lines: loadTextLines(report.load), capacity: report.load.capacity?.sentence ?? null }
+        : null,
       report: parsed,
     };
-    if (role === 'tier2')
-      view.network = {
-        addresses: r.addresses.map((x) => ({ address: x.address, truncated: x.truncated, storedAt: new Date(x.storedAtMs).toISOString() })),
-        nat: report.nat,
-        path: report.path,
-      };
+    if (role === 'tier2') view.network = { addresses: clientAddresses(r.addresses), nat: report.nat, path: report.path };
   }
   if (role === 'tier1') {
     const free = (t: string | null): string | null => (t === null ? null : scrubAddresses(t));
-    return scrub({ ...view, ticket: free(view.ticket), site: free(view.site), report: redactForTier1(view.report, secrets) }, secrets) as ConsoleResultView;
+    return scrub(
+      { ...view, ticket: free(view.ticket), site: free(view.site), siteUnverified: free(view.siteUnverified), report: redactForTier1(view.report, secrets) },
+      secrets,
+    ) as ConsoleResultView;
   }
-  if (view.network === undefined)
-    view.network = {
-      addresses: r.addresses.map((x) => ({ address: x.address, truncated: x.truncated, storedAt: new Date(x.storedAtMs).toISOString() })),
-      nat: null,
-      path: null,
-    };
+  if (view.network === undefined) view.network = { addresses: clientAddresses(r.addresses), nat: null, path: null };
   return view;
 }

@@ -1,16 +1,14 @@
 /**
- * Per-source limits of the signalling WebSocket (issue 14, findings 4 and 8). A source is an
- * IPv4 address or an IPv6 /64 (one subscriber's prefix), as @fastify/rate-limit keys it.
+ * Per-source limits of the signalling WebSocket. A source is an
+ * IPv4 address or an IPv6 /64 (one subscriber's prefix), the key every route limit and the
+ * relay's quotas count by.
  * Every map here is swept of idle sources, so memory is bounded by the sources active in the
  * last minute, and each holds a few numbers.
  */
-import { normalizeIP } from '@fastify/rate-limit';
+import { sourceKey } from '../../src/protocol/source-key.js';
 
-/** The key of a source address: IPv4 as is (IPv4-mapped IPv6 unwrapped), IPv6 by its /64. */
-export function sourceKey(ip: string | undefined): string {
-  // A request injected in tests has no socket address: one shared key.
-  return ip === undefined || ip === '' ? 'unknown' : normalizeIP(ip, 64);
-}
+/** The key of a source address (src/protocol/source-key.ts, shared with the relay's quotas). */
+export { sourceKey };
 
 export interface SignalLimits {
   maxSessionsPerSource: number;

@@ -1,7 +1,26 @@
 /**
- * The HTTP and WebSocket contract between the page and `callprobe serve`.
- * Types only, shared by both sides.
+ * The HTTP and WebSocket contract between the page (and the client programs) and `callprobe
+ * serve`: paths, answers, error bodies and signalling messages, shared by both sides. The help
+ * desk console's answers are in ./api-console.ts, the schemas of every request (query string,
+ * path parameters, body) in ./api-requests.ts, and the one results client in ./results-client.ts.
  */
+import type { LoadOffer } from './api-load.js';
+
+/**
+ * The body of every refusal of the results, sites and console routes (and of a signalling
+ * error): a machine reason (e.g. "no-store", "bad-since") and one sentence for a person.
+ */
+export interface ErrorBody {
+  reason: string;
+  message: string;
+}
+
+/** GET /healthz */
+export interface Health {
+  status: 'ok';
+  /** Reflector sessions open now. */
+  sessions: number;
+}
 
 /** One TURN server the page may use, as handed out by GET /api/config. */
 export interface TurnServerEntry {
@@ -24,10 +43,14 @@ export interface ServerConfig {
   notOffered: { transport: 'udp' | 'tcp' | 'tls'; reason: string }[];
   /** The reflector's signaling WebSocket path, or null when this server has no reflector. */
   reflectorPath: string | null;
-  /** Whether the reflector answers the RTP probe leg (issue 13: signals with leg 'rtp'); false without the embedded relay and reflector, or with `serve --no-rtp`. */
+  /** Whether the reflector answers the RTP probe leg (signals with leg 'rtp'); false without the embedded relay and reflector, or with `serve --no-rtp`. */
   rtpReflector: boolean;
   /** Whether the relay is callprobe's own or an external one (e.g. coturn). */
   relay: 'embedded' | 'external';
+  /** The signalling protocol the server speaks (SIGNAL_PROTOCOL); absent from servers older than version 2. */
+  signalProtocol: number;
+  /** The busy-line phase this server offers (api-load.ts), or null (`serve --no-load`); absent from older servers. */
+  load?: LoadOffer | null;
 }
 
 /**
@@ -49,20 +72,54 @@ export interface SignalData {
 
 /**
  * Which peer connection a signal belongs to: absent for the data-channel leg (simple-peer,
- * probes and control), 'rtp' for the RTP probe leg (issue 13: a plain RTCPeerConnection with
+ * probes and control), 'rtp' for the RTP probe leg (a plain RTCPeerConnection with
  * one audio transceiver, answered by the server's RTP reflector; offer/answer/candidate as in
  * SignalData). Both legs share one signalling WebSocket and one reflector session.
  */
 export type SignalLeg = 'rtp';
 
+/**
+ * The signalling protocol: what the page and the reflector must agree on beyond the messages'
+ * shape (today: the control channel's SCTP stream id, src/protocol/channels.ts). The page sends
+ * its own when it opens the reflector's WebSocket (`SIGNAL_PROTOCOL_QUERY`), so a page cached
+ * from an older release meets a newer server with a refusal in words, not a silent timeout.
+ * 1 (never sent): control channel on stream id 1001. 2: control channel on stream id 2.
+ */
+export const SIGNAL_PROTOCOL = 2;
+export const SIGNAL_PROTOCOL_PARAM = 'protocol';
+/** What the page appends to the reflector's signalling path. */
+export const SIGNAL_PROTOCOL_QUERY = `?${SIGNAL_PROTOCOL_PARAM}=${String(SIGNAL_PROTOCOL)}`;
+
+/** Why a page and a server of different protocols cannot test together, with the sentence the page shows. */
+export const SIGNAL_PROTOCOL_REFUSALS = {
+  'page-outdated':
+    'This page is out of date: the test server runs a newer callprobe. Reload the page (or clear the browser cache for this site) and start the test again.',
+  'server-outdated':
+    'This page is newer than the test server: the server runs an older callprobe. Reload the page; if this stays, the server is being updated, so try again later.',
+} as const;
+export type SignalProtocolRefusal = keyof typeof SIGNAL_PROTOCOL_REFUSALS;
+
+/** Whether a page speaking `pageProtocol` (null: it sent none, protocol 1) may signal with this server, and if not why. */
+export function signalProtocolRefusal(pageProtocol: string | null): SignalProtocolRefusal | null {
+  const v = pageProtocol === null ? 1 : Number(pageProtocol);
+  if (!Number.isInteger(v) || v < SIGNAL_PROTOCOL) return 'page-outdated';
+  return v > SIGNAL_PROTOCOL ? 'server-outdated' : null;
+}
+
+/** The same check from the page's side, on the server's `signalProtocol` in GET /api/config (a server older than 2 has none). */
+export function serverProtocolRefusal(serverProtocol: unknown): SignalProtocolRefusal | null {
+  if (typeof serverProtocol !== 'number' || serverProtocol < SIGNAL_PROTOCOL) return 'server-outdated';
+  return serverProtocol > SIGNAL_PROTOCOL ? 'page-outdated' : null;
+}
+
 /** Page -> server over the signaling WebSocket. */
 export type ClientSignalMessage = { type: 'signal'; data: SignalData; leg?: SignalLeg };
 
 /** Server -> page over the signaling WebSocket. */
-export type ServerSignalMessage = { type: 'signal'; data: SignalData; leg?: SignalLeg } | { type: 'error'; reason: string; message: string };
+export type ServerSignalMessage = { type: 'signal'; data: SignalData; leg?: SignalLeg } | ({ type: 'error' } & ErrorBody);
 
 /**
- * The results store contract (issue 10). A result code is 8 Crockford base32 symbols
+ * The results store contract. A result code is 8 Crockford base32 symbols
  * (no I, L, O, U), shown as `XXXX-XXXX`, accepted case-insensitively with or without the hyphen.
  */
 export const RESULTS_PATH = '/api/results';
@@ -72,13 +129,13 @@ export const SHARED_RESULT_API = '/api/r';
 export const SHARED_RESULT_PAGE = '/r';
 
 /**
- * One site's report over its stored samples (issue 12), operator token required:
+ * One site's report over its stored samples, operator token required:
  * GET `${SITES_PATH}/:site/report?since=7d|ISO&profile=&azureRegion=&from=&path=&tz=`.
  */
 export const SITES_PATH = '/api/sites';
 
 /**
- * The all-sites overview (issue 12), same access as a site report: GET `${SITES_PATH}?since=7d|ISO`,
+ * The all-sites overview, same access as a site report: GET `${SITES_PATH}?since=7d|ISO`,
  * per site the samples in the span and the P90 of each graded metric with its grade.
  */
 export const SITES_OVERVIEW_PATH = SITES_PATH;
@@ -86,6 +143,25 @@ export const SITES_OVERVIEW_PATH = SITES_PATH;
 /** The URL path of a site's report (the site name percent-encoded, RFC 3986 §2.1). */
 export function siteReportPath(site: string): string {
   return `${SITES_PATH}/${encodeURIComponent(site)}/report`;
+}
+
+/**
+ * Upload-only site tokens, operator token required: POST (create: `{site}`, answers the token
+ * once), GET (`?site=`: list, never the tokens), DELETE `${SITE_TOKENS_PATH}/:id` (revoke).
+ */
+export const SITE_TOKENS_PATH = '/api/site-tokens';
+
+/** A site token as listed: never the token itself (the store keeps only its hash). */
+export interface SiteTokenView {
+  id: string;
+  site: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** POST /api/site-tokens answers 201 with the token, shown this once. */
+export interface SiteTokenCreated extends SiteTokenView {
+  token: string;
 }
 
 /** POST /api/results answers 201 (stored) or 200 (this sampleId was already stored). */
@@ -107,36 +183,26 @@ export interface SharedResult {
   report: unknown;
 }
 
-/**
- * The help desk console (issue 12): POST `${CONSOLE_API}/login` { name, password } sets an
- * HttpOnly session cookie; POST `${CONSOLE_API}/logout`; GET `${CONSOLE_API}/me`;
- * GET `${CONSOLE_API}/results?code=&ticket=&site=&from=&to=&verdict=&tz=` (newest first);
- * GET `${CONSOLE_API}/results/:id?tz=` (one result, redacted for tier 1). The page is /console.
- */
-export const CONSOLE_API = '/api/console';
-export const CONSOLE_PAGE = '/console';
-/** The session cookie's name (RFC 6265 §4.1). */
-export const CONSOLE_COOKIE = 'callprobe_console';
+/** A client address kept with a result (within --retain-ip-days), for the operator and tier 2. */
+export interface ClientAddress {
+  address: string;
+  /** The same address truncated: IPv4 /24, IPv6 /48 (e.g. 203.0.113.0/24). */
+  truncated: string;
+  /** ISO 8601 UTC. */
+  storedAt: string;
+}
 
-/** One row of a console search. */
-export interface ConsoleSearchRow {
-  id: string;
-  code: string;
+/** GET /api/results/:id (operator token): one stored result with everything kept of it. */
+export interface OperatorResult extends ResultAck {
+  sampleId: string | null;
   kind: 'report' | 'could-not-test';
+  /** ISO 8601 UTC. */
+  storedAt: string;
   startedAt: string;
-  startedAtLocal: string;
   site: string | null;
   ticket: string | null;
   verdict: string | null;
-}
-
-export interface ConsoleSearchAnswer {
-  results: ConsoleSearchRow[];
-  /** More results matched than one answer holds (narrow the search). */
-  truncated: boolean;
-}
-
-export interface ConsoleWho {
-  name: string;
-  role: 'tier1' | 'tier2';
+  addresses: ClientAddress[];
+  /** The report JSON as stored. */
+  report: unknown;
 }

@@ -1,5 +1,5 @@
 /**
- * Result codes (issue 10): what a user reads out to a help desk. 40 random bits written as 8
+ * Result codes: what a user reads out to a help desk. 40 random bits written as 8
  * symbols of Crockford's base32 (https://www.crockford.com/base32.html: no I, L, O, U, so no
  * look-alikes), shown as `XXXX-XXXX`. Parsing is lenient the way Crockford asks: any case,
  * with or without the hyphen, I and L read as 1, O as 0. Pure: the randomness is passed in.
@@ -49,15 +49,16 @@ function formatSymbols(symbols: string): string {
 const FOLD: Readonly<Record<string, string>> = { I: '1', L: '1', O: '0' };
 
 /**
- * Parses a code as a user may type it (`k7qf3mzd`, `K7QF-3MZD`, ` k7qf-3mzd `, `K7QF-3MZO`)
- * into its canonical form `XXXX-XXXX`; throws ResultCodeError with what is wrong.
+ * Parses a code as a user may type it or read it out (`k7qf3mzd`, `K7QF-3MZD`, ` k7qf-3mzd `,
+ * `k7qf 3mzd`, `K7QF-3MZO`) into its canonical form `XXXX-XXXX`: spaces anywhere are dropped,
+ * case folded, I and L read as 1, O as 0; throws ResultCodeError with what is wrong.
  */
 export function parseResultCode(text: string): string {
   const trimmed = text.trim();
-  const m = /^([0-9A-Za-z]{4})-?([0-9A-Za-z]{4})$/.exec(trimmed);
+  const m = /^([0-9A-Za-z]{4})-?([0-9A-Za-z]{4})$/.exec(trimmed.replace(/\s+/g, ''));
   if (!m) {
     const shown = trimmed.length > 20 ? `${trimmed.slice(0, 20)}...` : trimmed;
-    if (/^[0-9A-Za-z-]*$/.test(trimmed))
+    if (/^[0-9A-Za-z\s-]*$/.test(trimmed))
       throw new ResultCodeError('bad-length', `a result code is ${RESULT_CODE_SYMBOLS} symbols, as XXXX-XXXX, not "${shown}"`);
     throw new ResultCodeError('bad-symbol', `a result code has only letters and digits (XXXX-XXXX), not "${shown}"`);
   }

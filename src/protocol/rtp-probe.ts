@@ -1,5 +1,5 @@
 /**
- * callprobe RTP probe frames (issue 13): what the page's sender transform writes into each
+ * callprobe RTP probe frames: what the page's sender transform writes into each
  * Opus frame of its audio track, and what the RTP reflector writes into each frame of its own
  * audio track back. Both travel as the payload of SRTP packets (RFC 3711 §3.1), so the
  * network sees ordinary voice packets; only the two ends read them.

@@ -21,7 +21,7 @@ export const ProbeKind = {
   Echo: 2,
   /** reflector -> client on the control channel: a batch of receipt records. */
   Receipts: 3,
-  /** reflector -> client on the control channel: a batch of receipt records of the RTP probe stream (src/protocol/rtp-probe.ts, issue 13). */
+  /** reflector -> client on the control channel: a batch of receipt records of the RTP probe stream (src/protocol/rtp-probe.ts). */
   RtpReceipts: 4,
 } as const;
 export type ProbeKind = (typeof ProbeKind)[keyof typeof ProbeKind];
@@ -303,7 +303,7 @@ export type ControlMessage =
   | { type: 'stop' }
   /** reflector -> client: every receipt has been sent before this message. */
   | { type: 'final'; upReceived: number; upDuplicates: number; downSent: number; relayWitness?: RelayWitness }
-  /** reflector -> client: every RTP receipt (ProbeKind.RtpReceipts) has been sent before this message (issue 13). */
+  /** reflector -> client: every RTP receipt (ProbeKind.RtpReceipts) has been sent before this message. */
   | { type: 'rtp-final'; upReceived: number; upDuplicates: number; downSent: number }
   /** reflector -> client, before `final`: its WebRTC stack's view of our audio track (upstream). */
   | { type: 'rtp-stats'; inboundJitterMs: number | null; packetsReceived: number | null; packetsLost: number | null }

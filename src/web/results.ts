@@ -1,11 +1,25 @@
 /**
- * The page saving its result (issue 10): the browser's fetch and timers handed to the results
+ * The page saving its result: the browser's fetch and timers handed to the results
  * client, one client-made sampleId per result (a retry or a reload of the same POST stores it
  * once), and the could-not-test record of a test that failed but reached the server.
  */
+import { withoutClientAddresses } from '../analysis/report/client-addresses.js';
 import type { Report } from '../analysis/schema/report-schema.js';
-import { loadShared, ResultsError, saveResult, type CouldNotTestRecord, type ResultsClientOptions, type SharedLookup } from '../session/net/results.js';
+import type { CouldNotTest } from '../analysis/schema/could-not-test-schema.js';
+import { loadShared, ResultsError, saveResult, type ResultsClientOptions, type SharedLookup } from '../protocol/results-client.js';
 import type { PageParams } from './params.js';
+
+/**
+ * The page's could-not-test record: the schema's (POST /api/results checks it), with every
+ * setting the page knows, so the shared page can run the test again.
+ */
+export type CouldNotTestRecord = CouldNotTest & {
+  meta: Required<Pick<CouldNotTest['meta'], 'site' | 'ticket' | 'startedAt' | 'callprobeVersion' | 'browser' | 'server' | 'profile'>> & {
+    durationS: number;
+    /** The relay pick asked for (`?turn=`), or null for the automatic choice. */
+    turn: string | null;
+  };
+};
 
 /** What the result card shows about saving. `shared`: a stored result opened by its link. */
 export type SaveState =
@@ -15,11 +29,12 @@ export type SaveState =
   | { kind: 'shared'; code: string; url: string }
   | { kind: 'failed'; reason: ResultsError['reason']; message: string };
 
-function pageClient(): ResultsClientOptions {
+function pageClient(): ResultsClientOptions<AbortSignal> {
   return {
     baseUrl: location.origin,
     fetch: (url, init) => fetch(url, init),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    timeout: (ms) => AbortSignal.timeout(ms),
   };
 }
 
@@ -49,7 +64,8 @@ export const fetchShared = (code: string): Promise<SharedLookup> => loadShared(c
 
 /** The record of a test that could not run, with its settings so the shared page can run it again. */
 export function couldNotTestRecord(p: PageParams, reason: string, message: string, startedAtMs: number, atMs: number): CouldNotTestRecord {
-  return {
+  // The message may quote a browser or server error that names the client's address: scrubbed (client-addresses.ts).
+  return withoutClientAddresses<CouldNotTestRecord>({
     kind: 'could-not-test',
     reason,
     message,
@@ -65,7 +81,7 @@ export function couldNotTestRecord(p: PageParams, reason: string, message: strin
       durationS: p.durationS,
       turn: p.turnPick === null ? null : p.turnPick.port === null ? p.turnPick.transport : `${p.turnPick.transport}:${p.turnPick.port}`,
     },
-  };
+  }).value;
 }
 
 /**
@@ -74,3 +90,19 @@ export function couldNotTestRecord(p: PageParams, reason: string, message: strin
  * details to copy instead.
  */
 export const worthRecording = (reason: string): boolean => reason !== 'cancelled';
+
+/**
+ * Why a result was not saved, in words for the person at the page: a refusal in the server's
+ * own words, anything else as what it means. The browser's own error text ("Failed to fetch",
+ * a retry count) is a developer's detail: it is not shown here.
+ */
+export function saveFailureWords(reason: ResultsError['reason'], message: string): string {
+  switch (reason) {
+    case 'refused':
+      return `The server did not store it: ${message}`;
+    case 'unreachable':
+      return 'The server did not answer, even after several tries, so the result is only on this page.';
+    case 'bad-answer':
+      return 'The server answered something this page could not read, so the result may not be stored.';
+  }
+}

@@ -13,7 +13,7 @@ import { ProbeDecodeError, ProbeKind, decodeReceipts, encodeReceipts, parseContr
 
 const opus = (n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 7 + 3) & 0xff);
 
-describe('RTP probe frames (issue 13)', () => {
+describe('RTP probe frames', () => {
   it('writes a probe frame byte for byte: header, Opus length and bytes, zeros to 160', () => {
     const frame = encodeRtpProbe({ probeSeq: 0x01020304, sendMs: 1.5, opus: Uint8Array.of(0xaa, 0xbb) });
     expect(frame.byteLength).toBe(160);

@@ -1,15 +1,15 @@
 /**
- * Help desk access (issue 12): scrypt hashes made and checked, the users file refused with a
+ * Help desk access: scrypt hashes made and checked, the users file refused with a
  * reason when it is wrong, sessions expiring by an injected clock and bounded in number, and
  * `callprobe hash-password` reading one line from stdin.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConsoleSessions, hashPassword, parsePasswordHash, parseUsers, verifyPassword } from '../../../server/console/auth.js';
-import { ConfigError, DEFAULTS } from '../../../src/protocol/defaults.js';
-import { repoRoot } from '../../kit/paths.js';
+import { ConfigError } from '../../../src/protocol/config-error.js';
+import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { runCallprobe } from '../../kit/callprobe.js';
+import { cliPath } from '../../kit/paths.js';
+import { needBuilt, skipReason } from '../../kit/requires.js';
 import { testClock } from '../store/store-kit.js';
 
 const CHEAP = { ...DEFAULTS.console.scrypt, N: 16_384 };
@@ -87,16 +87,15 @@ describe('console sessions', () => {
 });
 
 describe('callprobe hash-password', () => {
-  const cli = join(repoRoot, 'dist/server/cli.js');
-  it.skipIf(!existsSync(cli))('reads one line from stdin and prints a hash that verifies', async () => {
-    const out = execFileSync(process.execPath, [cli, 'hash-password'], {
-      input: 'a password typed\nignored second line\n',
-      encoding: 'utf8',
-      timeout: 30_000,
-    }).trim();
-    expect(await verifyPassword('a password typed', out)).toBe(true);
-    expect(() => execFileSync(process.execPath, [cli, 'hash-password'], { input: 'short\n', encoding: 'utf8', timeout: 30_000, stdio: 'pipe' })).toThrow(
-      /8\.\.256 characters/,
-    );
+  const built = skipReason('callprobe hash-password', [needBuilt(cliPath)]) === null;
+  it.skipIf(!built)('reads one line from stdin and prints a hash that verifies', async () => {
+    const [typed, short] = await Promise.all([
+      runCallprobe(['hash-password'], 30_000, { input: 'a password typed\nignored second line\n' }),
+      runCallprobe(['hash-password'], 30_000, { input: 'short\n' }),
+    ]);
+    expect(typed.code, typed.stderr).toBe(0);
+    expect(await verifyPassword('a password typed', typed.stdout.trim())).toBe(true);
+    expect(short.code).not.toBe(0);
+    expect(short.stderr).toMatch(/8\.\.256 characters/);
   });
 });

@@ -1,11 +1,14 @@
 /**
- * The console's pure parts (issue 12): the culprit lines come only from contrasts the report
+ * The console's pure parts: the culprit lines come only from contrasts the report
  * supports (direction, UDP vs TCP, one port vs the others, this result vs the site's
  * baseline), the hour band wraps at midnight, and the tier 1 redaction drops path and NAT and
  * every form of the client's address.
  */
 import { describe, expect, it } from 'vitest';
-import { addressSecrets, culpritLines, hourBand, redactForTier1, scrubAddresses, type Baseline } from '../../../server/console/view.js';
+import { addressSecrets, consoleGrade, culpritLines, hourBand, redactForTier1, scrubAddresses } from '../../../server/console/view.js';
+import { figure } from '../../../src/analysis/present/format.js';
+import { verdictRows } from '../../../src/analysis/present/view.js';
+import type { Baseline } from '../../../src/protocol/api-console.js';
 import { analyze } from '../../../src/analysis/report/analyze.js';
 import type { Report } from '../../../src/analysis/schema/report-schema.js';
 import { reflectorInput } from '../../analysis/report/inputs.js';
@@ -17,11 +20,15 @@ describe('culprit lines', () => {
     expect(culpritLines(clean(), null)).toEqual([]);
   });
 
-  it('name the UDP block when the test fell back to TCP', () => {
+  it('name the UDP block when the test fell back to TCP, with the ports this test tried and no others', () => {
     const r = clean();
     r.path.transport = 'tcp';
     r.connectivity = r.connectivity.map((g) => (g.transport === 'udp' ? { ...g, reachable: false, error: 'timeout' } : g));
-    expect(culpritLines(r, null).join(' ')).toMatch(/No UDP port answered, so media went over TCP/);
+    expect(culpritLines(r, null).join(' ')).toMatch(/^UDP 3478 did not answer, so media went over TCP 3478: a firewall blocking UDP is the likely culprit\.$/);
+    expect(culpritLines(r, null).join(' ')).not.toContain('3481');
+    // No media path at all (could not connect): nothing "went over" anything.
+    r.path.transport = 'unknown';
+    expect(culpritLines(r, null).join(' ')).not.toMatch(/went over/);
   });
 
   it('name one port that did not answer while the others did', () => {
@@ -54,6 +61,7 @@ describe('culprit lines', () => {
           p90: standing === 'typical' ? 200 : 170,
           samples: 60,
           standing,
+          figures: { value: figure(180, 'ms', 100), p50: figure(150, 'ms', 100), p90: figure(standing === 'typical' ? 200 : 170, 'ms', 100) },
         },
       ],
     });
@@ -61,8 +69,56 @@ describe('culprit lines', () => {
       "This result is within the site's usual range at 8:00-13:00: the site itself is the likely culprit, not this user.",
     ]);
     expect(culpritLines(r, base('above-p90')).join(' ')).toMatch(
-      /Worse than this site usually is at 8:00-13:00 \(60 samples, last 7 days\): Round trip roundTrip 180 ms vs site P90 170 ms/,
+      /Worse than this site usually is at 8:00-13:00 \(60 samples, last 7 days\): Round trip roundTrip 180.0 ms vs site P90 170.0 ms/,
     );
+  });
+});
+
+describe("the console's numbers", () => {
+  it('print as the page prints them: a value just under its target never reads as the target', () => {
+    const r = clean();
+    const g = r.grades.find((x) => x.target === 'latency-rtt');
+    expect(g?.threshold).toBe(100);
+    if (g === undefined) return;
+    g.value = 99.96;
+    g.status = 'pass';
+    expect(consoleGrade(g)).toMatchObject({ measured: '99.96 ms', limit: '< 100 ms' });
+    // Every grade: the same text as the page's verdict table.
+    expect(r.grades.map(consoleGrade).map((x) => [x.measured, x.limit])).toEqual(verdictRows(r).map((x) => [x.measured, x.limit]));
+  });
+
+  it("quote a direction's loss in the culprit line as a figure, never a raw float", () => {
+    const r = clean();
+    if (r.summary.upstream === null || r.summary.downstream === null) throw new Error('the fixture has both directions');
+    r.summary.upstream.lossPct = 2.9012345;
+    r.summary.downstream.lossPct = 0.0049;
+    expect(culpritLines(r, null)[0]).toMatch(/\(loss 2\.90% up vs 0\.005% down\)\.$/);
+  });
+});
+
+describe('culprit lines of a test with no verdict', () => {
+  it('name our side for a lost server, with no contrast drawn from the figures before it', () => {
+    const r = clean();
+    if (r.summary.upstream === null || r.summary.downstream === null) throw new Error('the fixture has both directions');
+    r.summary.upstream.lossPct = 10; // the probes the dead server never answered
+    r.summary.verdict = 'insufficient';
+    r.outcome = { reason: 'connection-lost', atMs: 5200, detail: 'the server closed the connection' };
+    const lines = culpritLines(r, null);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Our side, not the user's network: the test server stopped answering 5\.2 s into the test/);
+    expect(lines.join(' ')).not.toMatch(/uploads|Upstream|loss/);
+  });
+
+  it('tell a relay that answered on no port apart from a browser that refused a loopback relay', () => {
+    const r = clean();
+    r.summary.verdict = 'insufficient';
+    r.outcome = { reason: 'could-not-connect', atMs: null, detail: 'no relay port connected' };
+    r.hints = [{ code: 'relay-silent', sentence: 'x' }];
+    expect(culpritLines(r, null)).toEqual([
+      expect.stringMatching(/^No relay port answered: either the user's network blocks every port calls use, or our relay is down/),
+    ]);
+    r.hints = [{ code: 'loopback-refused', sentence: 'x' }];
+    expect(culpritLines(r, null)).toEqual([expect.stringMatching(/^Not the user's network: this browser refused a relay on a loopback address/)]);
   });
 });
 
@@ -88,6 +144,9 @@ describe('tier 1 redaction', () => {
   });
 
   it('scrubs any address literal from free text, and nothing else', () => {
-    expect(scrubAddresses('INC-1 from 10.1.2.3 and fe80::1 at 10:30:00, v0.1.0')).toBe('INC-1 from [address] and [address] at 10:30:00, v0.1.0');
+    // The mark is never longer than the address (src/protocol/address-text.ts).
+    expect(scrubAddresses('INC-1 from 10.1.2.3 and fe80::1 and 198.51.100.77:40133 at 10:30:00, v0.1.0')).toBe(
+      'INC-1 from [ip] and [ip] and [address]:40133 at 10:30:00, v0.1.0',
+    );
   });
 });

@@ -11,9 +11,18 @@ import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/websocket'; // its augmentation of FastifyInstance (injectWS)
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerConfig, ServerSignalMessage, SignalData, TurnServerEntry } from '../../../src/protocol/api.js';
+import {
+  SIGNAL_PROTOCOL,
+  SIGNAL_PROTOCOL_QUERY,
+  SIGNAL_PROTOCOL_REFUSALS,
+  type ServerConfig,
+  type ServerSignalMessage,
+  type SignalData,
+  type TurnServerEntry,
+} from '../../../src/protocol/api.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
-import { buildApp, buildMetricsApp, metricsTextOf, processMemoryMetrics, type AppOptions } from '../../../server/http/app.js';
+import { buildApp, metricsTextOf, type AppOptions } from '../../../server/http/app.js';
+import { buildMetricsApp, processMemoryMetrics } from '../../../server/http/metrics.js';
 import { parseCandidate } from '../../../server/reflector/candidates.js';
 import { startRtcClient, type RtcClient } from '../../kit/rtc.js';
 import { collector, nextEvent, waitFor, withDeadline, type Collector } from '../../kit/wait.js';
@@ -100,7 +109,7 @@ interface Signaling {
  * in-memory stream ends but never emits 'close', so ws never emits 'close' on the server
  * side), and the tests of a session's end need that.
  */
-async function signaling(app: FastifyInstance, via: 'inject' | 'loopback' = 'inject'): Promise<Signaling> {
+async function signaling(app: FastifyInstance, via: 'inject' | 'loopback' = 'inject', query: string = SIGNAL_PROTOCOL_QUERY): Promise<Signaling> {
   const messages = collector<ServerSignalMessage>();
   let socket: WebSocket | null = null;
   const s: Signaling = {
@@ -118,10 +127,10 @@ async function signaling(app: FastifyInstance, via: 'inject' | 'loopback' = 'inj
     ws.on('close', (code: number) => (s.closeCode = code));
   };
   if (via === 'inject') {
-    await withDeadline(app.injectWS('/api/signal', {}, { onInit: init }), { timeoutMs: 10_000, what: 'the signaling socket to open' });
+    await withDeadline(app.injectWS(`/api/signal${query}`, {}, { onInit: init }), { timeoutMs: 10_000, what: 'the signaling socket to open' });
   } else {
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
-    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/signal`);
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/signal${query}`);
     init(ws);
     await nextEvent(ws, 'open', { timeoutMs: 10_000, what: 'the signaling socket to open' });
   }
@@ -150,7 +159,19 @@ describe('GET /api/config', () => {
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     const cfg = res.json<ServerConfig>();
     expect(Object.keys(cfg).sort()).toEqual(
-      ['callprobeVersion', 'username', 'credential', 'credentialExpiresAtMs', 'turn', 'notOffered', 'reflectorPath', 'rtpReflector', 'relay'].sort(),
+      [
+        'callprobeVersion',
+        'username',
+        'credential',
+        'credentialExpiresAtMs',
+        'turn',
+        'notOffered',
+        'reflectorPath',
+        'rtpReflector',
+        'relay',
+        'load',
+        'signalProtocol',
+      ].sort(),
     );
     expect(cfg).toMatchObject({
       callprobeVersion: '9.9.9-test',
@@ -159,6 +180,9 @@ describe('GET /api/config', () => {
       reflectorPath: '/api/signal',
       rtpReflector: true,
       relay: 'embedded',
+      signalProtocol: SIGNAL_PROTOCOL,
+      // Built without `load`: the busy-line phase is not offered.
+      load: null,
     });
     const m = /^(\d+):([0-9a-f]{8})$/.exec(cfg.username);
     if (!m) throw new Error(`username ${cfg.username} is not "<expiry>:<8 hex>"`);
@@ -181,7 +205,7 @@ describe('GET /api/config', () => {
     });
   });
 
-  it('says whether the reflector answers the RTP probe leg (issue 13)', async () => {
+  it('says whether the reflector answers the RTP probe leg', async () => {
     const { app } = await build({ rtpReflector: false });
     expect((await app.inject({ method: 'GET', url: '/api/config' })).json<ServerConfig>()).toMatchObject({ reflectorPath: '/api/signal', rtpReflector: false });
   });
@@ -190,7 +214,7 @@ describe('GET /api/config', () => {
 describe('GET /metrics', () => {
   it('serves the relay counters and the reflector session gauges as Prometheus text', async () => {
     const { app } = await build();
-    // Not on the public app (issue 14): only on --metrics-listen, through buildMetricsApp.
+    // Not on the public app: only on --metrics-listen, through buildMetricsApp.
     expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
     const metricsApp = buildMetricsApp(() => metricsTextOf(app));
     apps.push(metricsApp);
@@ -265,6 +289,22 @@ describe('/api/signal', () => {
     const metrics = metricsTextOf(app).split('\n');
     expect(metrics).toContain('callprobe_reflector_sessions 0');
     expect(metrics).toContain('callprobe_reflector_sessions_total 1');
+  });
+
+  it('refuses a page of an older release (no protocol: a cached page) and of a newer one, in words the page shows, before any session', async () => {
+    const { app } = await build();
+    const old = await signaling(app, 'inject', '');
+    expect(await old.closed()).toBe(1008);
+    expect(old.messages.items).toEqual([{ type: 'error', reason: 'page-outdated', message: SIGNAL_PROTOCOL_REFUSALS['page-outdated'] }]);
+    expect(old.messages.items[0]).toMatchObject({ message: expect.stringMatching(/^This page is out of date: .* Reload the page/) });
+    const newer = await signaling(app, 'inject', `?protocol=${String(SIGNAL_PROTOCOL + 1)}`);
+    expect(await newer.closed()).toBe(1008);
+    expect(newer.messages.items).toEqual([{ type: 'error', reason: 'server-outdated', message: SIGNAL_PROTOCOL_REFUSALS['server-outdated'] }]);
+    const garbage = await signaling(app, 'inject', '?protocol=two');
+    expect(await garbage.closed()).toBe(1008);
+    expect(garbage.messages.items[0]).toMatchObject({ reason: 'page-outdated' });
+    expect(await health(app)).toEqual({ status: 'ok', sessions: 0 });
+    expect(metricsTextOf(app).split('\n')).toContain('callprobe_signal_refused_total{reason="page-outdated"} 2');
   });
 
   it('answers a bad message with an error and keeps the session', async () => {

@@ -1,5 +1,5 @@
 /**
- * Issue 14, HTTP: /metrics is not on the public port, only on --metrics-listen (off by
+ * /metrics is not on the public port, only on --metrics-listen (off by
  * default); every response carries the Content-Security-Policy (the page passes it: see
  * e2e/skeleton.spec.ts, no CSP violation in the console).
  *
@@ -7,28 +7,13 @@
  * no --metrics-listen and no Content-Security-Policy header.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServe, type ServeProcess } from './serve-process.js';
+import { serveProcess, type ServeProcess } from '../../kit/callprobe.js';
 
 let server: ServeProcess;
 let metricsUrl: string;
 
 beforeAll(async () => {
-  server = await startServe([
-    '--host',
-    '127.0.0.1',
-    '--http-port',
-    '0',
-    '--turn-ports',
-    '0',
-    '--relay-ports',
-    '32000-32099',
-    '--secret',
-    's',
-    '--log-level',
-    'warn',
-    '--metrics-listen',
-    '127.0.0.1:0',
-  ]);
+  server = await serveProcess({ turnPorts: 0, relayPorts: '32000-32099', secret: 's', extra: ['--metrics-listen', '127.0.0.1:0'] });
   const line = await server.proc.waitForLine(/metrics on http:\/\//, { timeoutMs: 5_000, what: 'the metrics address' });
   metricsUrl = /(http:\/\/\S+)/.exec(line)?.[1] ?? '';
 }, 30_000);

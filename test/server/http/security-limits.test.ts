@@ -1,5 +1,5 @@
 /**
- * Issue 14, findings 4, 7 and 8: per-source limits of a real `callprobe serve` with its
+ * Per-source limits of a real `callprobe serve` with its
  * default limits (nothing lowered here).
  * - 50 idle signalling sockets from 127.0.0.1 do not lock out a tester from 127.0.0.2.
  * - A page from another origin may not open a signalling session.
@@ -20,7 +20,7 @@ import { TurnClient, TurnClientError } from '../../../server/turn/client/turn-cl
 import { freePorts } from '../../kit/net.js';
 import { waitFor } from '../../kit/wait.js';
 import { getConfig as getConfigFrom, openSignalling as openSignallingFrom, type Sig } from '../../../bench/lib/abuse.js';
-import { startServe, type ServeProcess } from './serve-process.js';
+import { serveProcess, type ServeProcess } from '../../kit/callprobe.js';
 
 const SECRET = 'limits-secret';
 let server: ServeProcess;
@@ -30,20 +30,7 @@ const sockets: WebSocket[] = [];
 beforeAll(async () => {
   // Not an ephemeral port: outgoing sockets of parallel tests may take one before serve binds it (UDP and TCP).
   [turnPort = 0] = await freePorts(1);
-  server = await startServe([
-    '--host',
-    '127.0.0.1',
-    '--http-port',
-    '0',
-    '--turn-ports',
-    String(turnPort),
-    '--relay-ports',
-    '31500-31999',
-    '--secret',
-    SECRET,
-    '--log-level',
-    'warn',
-  ]);
+  server = await serveProcess({ turnPorts: turnPort, relayPorts: '32400-32499', secret: SECRET });
 }, 30_000);
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ describe('signaling messages from the page', () => {
     expect(c.data.candidate).toEqual({ candidate: 'candidate:1', sdpMLineIndex: 0, sdpMid: '0' });
   });
 
-  it('keeps the RTP leg tag (issue 13) and refuses an unknown leg', () => {
+  it('keeps the RTP leg tag and refuses an unknown leg', () => {
     expect(parseClientSignal('{"type":"signal","leg":"rtp","data":{"type":"answer","sdp":"v=0"}}')).toEqual({
       type: 'signal',
       leg: 'rtp',

@@ -1,5 +1,5 @@
 /**
- * GET /api/sites/:site/report (issue 12) through Fastify's inject, against SQLite and a real
+ * GET /api/sites/:site/report through Fastify's inject, against SQLite and a real
  * PostgreSQL: a generated set of samples uploaded with the operator token, the report refused
  * without it, and equal to the pure site report over the same samples.
  */
@@ -16,7 +16,7 @@ import type { SitesOverview } from '../../../src/analysis/site/overview.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import type { ResultStore } from '../../../server/store/index.js';
 import { appOptionsWithoutRelay } from '../../kit/app-options.js';
-import { open, postgresKind, sqliteKind, storeOptions, testClock } from '../store/store-kit.js';
+import { open, postgresKind, sqliteKind, storeOptions, testClock, describeKind } from '../store/store-kit.js';
 import { weekOfSamples } from '../../analysis/site/week.js';
 
 const TOKEN = 'operator-token-0123456789';
@@ -24,7 +24,7 @@ const START = Date.UTC(2026, 0, 5);
 const week = weekOfSamples({ seed: 7, samples: 240, couldNotTestEvery: 40, site: 'Paris Office' });
 
 describe.each([sqliteKind(), postgresKind()])('site report API: $name', (kind) => {
-  const run = kind.unavailable === null ? describe : describe.skip;
+  const run = describeKind('site report API', kind);
   run(`on ${kind.name}`, () => {
     let webRoot: string;
     let app: FastifyInstance;
@@ -41,6 +41,8 @@ describe.each([sqliteKind(), postgresKind()])('site report API: $name', (kind) =
         bodyLimitBytes: 256 * 1024,
         postsPerMinutePerIp: 100_000,
         readsPerMinutePerIp: 1000,
+        storedBytesPerDayPerSource: 1 << 30,
+        failedLookupsPerMinute: 100_000,
       });
       app = await buildApp({ ...appOptionsWithoutRelay(webRoot), results: results(TOKEN) });
       noToken = await buildApp({ ...appOptionsWithoutRelay(webRoot), results: results(null) });
@@ -117,6 +119,25 @@ describe.each([sqliteKind(), postgresKind()])('site report API: $name', (kind) =
       expect(res.body).not.toContain('198.51.100');
     });
 
+    it('finds the site by any spelling of its name, and answers a typo with the name it most likely meant (404)', async () => {
+      for (const spelling of ['paris office', ' PARIS   Office ', 'Ｐａｒｉｓ Ｏｆｆｉｃｅ']) {
+        const res = await get(`${siteReportPath(spelling)}?since=2026-01-01`);
+        expect(res.statusCode, spelling).toBe(200);
+        expect(res.json<SiteReport>(), spelling).toMatchObject({ site: 'Paris Office', samplesTotal: 240 });
+      }
+      for (const typo of ['Paris', 'Pairs Office', 'paris ofice']) {
+        const res = await get(`${siteReportPath(typo)}?since=2026-01-01`);
+        expect(res.statusCode, typo).toBe(404);
+        expect(res.json(), typo).toEqual({ reason: 'unknown-site', message: 'no such site; did you mean Paris Office?' });
+      }
+      const far = await get(`${siteReportPath('Lyon')}?since=2026-01-01`);
+      expect(far.json()).toEqual({ reason: 'unknown-site', message: 'no such site: "Lyon" (1 known site: callprobe report --all lists them)' });
+      // The export's ?site= the same way.
+      const rows = await get(`/api/results?format=json&site=${encodeURIComponent('paris office')}`);
+      expect(rows.json<unknown[]>()).toHaveLength(240);
+      expect((await get('/api/results?format=json&site=Pariss%20Office')).json()).toMatchObject({ reason: 'unknown-site' });
+    });
+
     it('answers the all-sites overview with the same access: per site the P90s and grades of its site report', async () => {
       const path = `${SITES_OVERVIEW_PATH}?since=2026-01-01`;
       expect((await get(path, null)).statusCode).toBe(401);
@@ -133,7 +154,12 @@ describe.each([sqliteKind(), postgresKind()])('site report API: $name', (kind) =
       );
       expect(o.sites[0]?.verdict).toBe(report.verdict);
       expect(res.body).not.toContain('198.51.100');
-      expect((await get(`${SITES_OVERVIEW_PATH}?since=7d`)).json<SitesOverview>().sites).toEqual([]);
+      // A known site with no sample in the span is listed, flagged silent (no heartbeat stored here: no downtime known).
+      const recent = (await get(`${SITES_OVERVIEW_PATH}?since=7d`)).json<SitesOverview>().sites;
+      expect(recent.map((s) => [s.site, s.samplesTotal, s.verdict, s.health?.flags.map((f) => f.kind)])).toEqual([
+        ['Paris Office', 0, 'insufficient', ['silent']],
+      ]);
+      expect(recent[0]?.health?.lastReportAt).toBe(o.sites[0]?.health?.lastReportAt);
       expect((await get(`${SITES_OVERVIEW_PATH}?since=yesterday`)).json()).toMatchObject({ reason: 'bad-since' });
       expect((await get(`${SITES_OVERVIEW_PATH}?site=Paris`)).json()).toMatchObject({ reason: 'bad-query' });
     });
@@ -171,10 +197,12 @@ describe.each([sqliteKind(), postgresKind()])('site report API: $name', (kind) =
       const long = await get(`${siteReportPath('x'.repeat(129))}?since=7d`);
       expect(long.statusCode).toBe(400);
       expect(long.json()).toMatchObject({ reason: 'bad-site' });
-      // The longest site name the schema allows, in 4-byte characters, still reaches the route.
+      // The longest site name the schema allows, in 4-byte characters, still reaches the route (which knows no such site).
       const widest = await get(`${siteReportPath('🏢'.repeat(64))}?since=7d`);
-      expect(widest.statusCode, widest.body).toBe(200);
-      expect(widest.json<SiteReport>()).toMatchObject({ site: '🏢'.repeat(64), samples: 0 });
+      expect(widest.statusCode, widest.body).toBe(404);
+      expect(widest.json()).toMatchObject({ reason: 'unknown-site' });
+      for (const bad of ['=HYPERLINK("x")', 'Paris\u0007', '   '])
+        expect((await get(`${siteReportPath(bad)}?since=7d`)).json(), bad).toMatchObject({ reason: 'bad-site' });
       expect(DEFAULTS.siteReport.sinceMs).toBe(7 * 86_400_000);
     });
   });

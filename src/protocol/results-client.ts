@@ -1,39 +1,55 @@
 /**
- * The page's side of the results store (issue 10): POST /api/results to save a finished test
- * (or a could-not-test record) and GET /api/r/:code to read a shared one. The network is
- * injected (`fetch`, `sleep`), so the retry and every answer are tested against a real server.
+ * The one client of the results store, for the page, `callprobe run` and the scheduler alike:
+ * POST /api/results to save a finished test (or a could-not-test record) and GET /api/r/:code
+ * to read a shared one. Everything of the platform is injected (`fetch`, `sleep`, the per-try
+ * timeout's signal) and so is the retry policy (tries, first wait, per-try timeout, operator
+ * token), so one retry rule serves every caller and is tested once against a real server.
  */
-import { RESULTS_PATH, SHARED_RESULT_API, type ResultAck, type SharedResult } from '../../protocol/api.js';
-import { DEFAULTS } from '../../protocol/defaults.js';
+import { RESULTS_PATH, SHARED_RESULT_API, type ResultAck, type SharedResult } from './api.js';
+import { DEFAULTS } from './defaults.js';
 
-/** The part of `fetch` this client uses (the browser's, Node's, or a test's). */
-export type FetchLike = (
-  url: string,
-  init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; signal?: AbortSignal; cache?: RequestCache },
-) => Promise<{
+/** What this client hands to `fetch`; `S` is the platform's abort signal (AbortSignal). */
+export interface FetchInit<S> {
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  signal?: S;
+  cache?: 'no-store';
+}
+
+/** The part of a fetch answer this client reads. */
+export interface FetchAnswer {
   status: number;
   ok: boolean;
   text(): Promise<string>;
-}>;
+}
 
-export interface ResultsClientOptions {
-  /** The server's origin, e.g. location.origin. */
+/** The part of `fetch` this client uses (the browser's, Node's, or a test's). */
+export type FetchLike<S = unknown> = (url: string, init: FetchInit<S>) => Promise<FetchAnswer>;
+
+export interface ResultsClientOptions<S = unknown> {
+  /** The server's URL; its origin is used (e.g. location.origin, or `run --server`). */
   baseUrl: string;
-  fetch: FetchLike;
-  /** Waits between tries (setTimeout in the page; tests pass one that records the waits). */
+  fetch: FetchLike<S>;
+  /** Waits between tries (setTimeout; tests pass one that records the waits). */
   sleep: (ms: number) => Promise<void>;
+  /** A signal that aborts after `ms`: the per-try timeout (AbortSignal.timeout). */
+  timeout: (ms: number) => S;
   /** Tries in all (default DEFAULTS.resultSaveAttempts). */
   attempts?: number;
   /** Wait before the first retry, doubled each time (default DEFAULTS.resultSaveBackoffMs). */
   backoffMs?: number;
   /** Per-try timeout (default DEFAULTS.resultSaveTimeoutMs). */
   timeoutMs?: number;
+  /** The operator token, sent as `Authorization: Bearer` (a result with a site needs it); null or absent: none. */
+  token?: string | null;
 }
 
 /**
  * Why a result was not saved or read: `unreachable` (no HTTP answer after every try, or 5xx each
  * time), `refused` (the server answered 4xx: `serverReason` is its reason, e.g. "no-store",
- * "site-needs-operator"), `bad-answer` (2xx that is not the contract's JSON).
+ * "site-needs-operator"), `bad-answer` (2xx that is not the contract's JSON). `status` and
+ * `serverReason` are those of the last answer, null when none came or it named no reason.
  */
 export class ResultsError extends Error {
   override readonly name = 'ResultsError';
@@ -47,30 +63,10 @@ export class ResultsError extends Error {
   }
 }
 
-/** A could-not-test record (POST /api/results accepts it like a report; the store's schema checks it). */
-export interface CouldNotTestRecord {
-  kind: 'could-not-test';
-  /** A machine code: the session's SetupFailureReason or the page's own (internal-error). */
-  reason: string;
-  message: string;
-  /** When it failed, ms since the Unix epoch. */
-  atMs: number;
-  meta: CouldNotTestMeta;
-}
-
-/** What is known of a test that could not run: where, who, and its settings (to run it again). */
-export interface CouldNotTestMeta {
-  site: string | null;
-  ticket: string | null;
-  /** ISO 8601 UTC, when the test began. */
-  startedAt: string;
-  callprobeVersion: string;
-  browser: string;
-  server: string;
-  profile: { id: string; azureRegion: string | null; from: 'site' | 'edge' | null };
-  durationS: number;
-  /** The relay pick asked for (`?turn=`), or null for the automatic choice. */
-  turn: string | null;
+/** An upload stored: the acknowledgement, and whether this try stored it (201) or found it stored under its sampleId (200). */
+export interface Uploaded {
+  ack: ResultAck;
+  created: boolean;
 }
 
 /** The answer of GET /api/r/:code: the stored result, or none with that code. */
@@ -114,61 +110,80 @@ function parseJson(text: string, what: string, status: number): unknown {
   }
 }
 
+/** `path` on the origin of `baseUrl` (scheme://authority), as `new URL(path, baseUrl)` resolves an absolute path. */
+function urlOf(baseUrl: string, path: string): string {
+  const origin = /^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i.exec(baseUrl)?.[0] ?? baseUrl.replace(/\/+$/, '');
+  return `${origin}${path}`;
+}
+
 /** A status worth another try: the server or a proxy in front of it is briefly unwell. */
 const retryable = (status: number): boolean => status === 502 || status === 503 || status === 504 || status === 500;
 
 /**
- * POSTs `body` with `sampleId` to /api/results and returns the acknowledgement (201 stored,
- * 200 already stored under this sampleId, so a retry never stores twice). Retries on a
- * network error or a 5xx with doubling waits; a 4xx is final. Throws ResultsError.
+ * POSTs `body` with `sampleId` to /api/results: 201 stored, 200 already stored under this
+ * sampleId, so a retry never stores twice. Retries on a network error or a 5xx with doubling
+ * waits; a 4xx is final. Throws ResultsError.
  */
-export async function saveResult(body: object, sampleId: string, o: ResultsClientOptions): Promise<ResultAck> {
+export async function uploadResult<S>(body: object, sampleId: string, o: ResultsClientOptions<S>): Promise<Uploaded> {
   const attempts = o.attempts ?? DEFAULTS.resultSaveAttempts;
   const timeoutMs = o.timeoutMs ?? DEFAULTS.resultSaveTimeoutMs;
   let waitMs = o.backoffMs ?? DEFAULTS.resultSaveBackoffMs;
-  const url = new URL(RESULTS_PATH, o.baseUrl).href;
+  const url = urlOf(o.baseUrl, RESULTS_PATH);
   const payload = JSON.stringify({ ...body, sampleId });
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (o.token !== undefined && o.token !== null) headers['authorization'] = `Bearer ${o.token}`;
   let last = '';
+  let lastStatus: number | null = null;
+  let lastReason: string | null = null;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (attempt > 1) {
       await o.sleep(waitMs);
       waitMs *= 2;
     }
-    let res: Awaited<ReturnType<FetchLike>>;
+    let res: FetchAnswer;
     let text: string;
     try {
-      res = await o.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: payload, signal: AbortSignal.timeout(timeoutMs) });
+      res = await o.fetch(url, { method: 'POST', headers, body: payload, signal: o.timeout(timeoutMs) });
       text = await res.text();
     } catch (err) {
       last = `could not reach the server: ${(err as Error).message}`;
+      lastStatus = null;
+      lastReason = null;
       continue;
     }
     if (res.ok) {
       const ack = parseJson(text, `POST ${RESULTS_PATH}`, res.status);
       if (!isAck(ack)) throw new ResultsError('bad-answer', `POST ${RESULTS_PATH} answered ${res.status} without {id, code, url}`, res.status);
-      return ack;
+      return { ack, created: res.status === 201 };
     }
     const refusal = readRefusal(text);
     if (retryable(res.status)) {
       last = `the server answered ${res.status}${refusal.message ? `: ${refusal.message}` : ''}`;
+      lastStatus = res.status;
+      lastReason = refusal.reason;
       continue;
     }
     throw new ResultsError('refused', refusal.message ?? `the server answered ${res.status}`, res.status, refusal.reason);
   }
-  throw new ResultsError('unreachable', `${last} (${attempts} tries)`);
+  throw new ResultsError('unreachable', `${last} (${attempts} tries)`, lastStatus, lastReason);
+}
+
+/** uploadResult's acknowledgement alone (the page's save). Throws ResultsError. */
+export async function saveResult<S>(body: object, sampleId: string, o: ResultsClientOptions<S>): Promise<ResultAck> {
+  return (await uploadResult(body, sampleId, o)).ack;
 }
 
 /** GET /api/r/:code once: the stored result, `unknown` on 404, else ResultsError. */
-export async function loadShared(code: string, o: Pick<ResultsClientOptions, 'baseUrl' | 'fetch' | 'timeoutMs'>): Promise<SharedLookup> {
-  const url = new URL(`${SHARED_RESULT_API}/${encodeURIComponent(code)}`, o.baseUrl).href;
-  let res: Awaited<ReturnType<FetchLike>>;
+export async function loadShared<S>(code: string, o: Pick<ResultsClientOptions<S>, 'baseUrl' | 'fetch' | 'timeout' | 'timeoutMs'>): Promise<SharedLookup> {
+  const url = urlOf(o.baseUrl, `${SHARED_RESULT_API}/${encodeURIComponent(code)}`);
+  let res: FetchAnswer;
   let text: string;
   try {
     res = await o.fetch(url, {
       method: 'GET',
       headers: { accept: 'application/json' },
       cache: 'no-store',
-      signal: AbortSignal.timeout(o.timeoutMs ?? DEFAULTS.resultSaveTimeoutMs),
+      signal: o.timeout(o.timeoutMs ?? DEFAULTS.resultSaveTimeoutMs),
     });
     text = await res.text();
   } catch (err) {

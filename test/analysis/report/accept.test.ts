@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../../src/analysis/report/analyze.js';
-import { acceptReport, ReportShapeError } from '../../../server/reports/accept.js';
+import { acceptReport, ReportShapeError } from '../../../src/analysis/report/accept.js';
 import { repoRoot } from '../../kit/paths.js';
-import { reflectorInput } from '../../analysis/report/inputs.js';
+import { reflectorInput } from './inputs.js';
 
 const v1 = (): unknown => JSON.parse(readFileSync(join(repoRoot, 'test/analysis/report/golden-v1/clean-15s.json'), 'utf8'));
 

@@ -1,13 +1,14 @@
 /**
- * The page's results client against a tiny real HTTP server on loopback that implements just
- * the contract of src/protocol/api.ts (POST /api/results with idempotent sampleId, GET
- * /api/r/:code), plus switches to drop connections or answer 503 first.
+ * The one results client (the page's, `callprobe run`'s and the scheduler's) against a tiny
+ * real HTTP server on loopback that implements just the contract of src/protocol/api.ts (POST
+ * /api/results with idempotent sampleId, GET /api/r/:code), plus switches to drop connections
+ * or answer 503 first.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RESULTS_PATH, SHARED_RESULT_API, type ResultAck, type SharedResult } from '../../../src/protocol/api.js';
-import { loadShared, ResultsError, saveResult, type FetchLike } from '../../../src/session/net/results.js';
+import { RESULTS_PATH, SHARED_RESULT_API, type ResultAck, type SharedResult } from '../../src/protocol/api.js';
+import { loadShared, ResultsError, saveResult, uploadResult, type FetchLike } from '../../src/protocol/results-client.js';
 
 interface Stored {
   ack: ResultAck;
@@ -21,6 +22,8 @@ class ContractServer {
   readonly byCode = new Map<string, Stored>();
   readonly trouble: Array<'drop' | number> = [];
   posts = 0;
+  /** The Authorization header of the last POST, or null. */
+  authorization: string | null = null;
   private server: Server | null = null;
   baseUrl = '';
 
@@ -50,6 +53,7 @@ class ContractServer {
     if (typeof t === 'number') return send(t, { reason: 'trouble', message: `made-up ${t}` });
     if (req.method === 'POST' && req.url === RESULTS_PATH) {
       this.posts++;
+      this.authorization = req.headers.authorization ?? null;
       const { sampleId, ...report } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { sampleId?: string; meta?: { site?: string | null } };
       if (report.meta?.site) return send(403, { reason: 'site-needs-operator', message: 'a result with a site is accepted only with the operator token' });
       const seen = sampleId === undefined ? undefined : this.bySample.get(sampleId);
@@ -77,8 +81,8 @@ const sleep = (ms: number) => {
   waits.push(ms);
   return Promise.resolve();
 };
-const realFetch: FetchLike = (url, init) => fetch(url, init);
-const opts = () => ({ baseUrl: server.baseUrl, fetch: realFetch, sleep });
+const realFetch: FetchLike<AbortSignal> = (url, init) => fetch(url, init);
+const opts = () => ({ baseUrl: server.baseUrl, fetch: realFetch, sleep, timeout: (ms: number) => AbortSignal.timeout(ms) });
 const report = { schemaVersion: 2, meta: { site: null, ticket: 'INC-42' }, summary: { verdict: 'pass' } };
 
 beforeAll(() => server.start());
@@ -132,6 +136,19 @@ describe('saving a result', () => {
     server.trouble.push(404);
     const err = await saveResult(report, 'sample-eeee-0005', opts()).catch((e: unknown) => e);
     expect(err).toMatchObject({ reason: 'refused', status: 404 });
+  });
+
+  it('takes its policy and token from the caller: two tries without a wait, the token as a Bearer header, and says 201 from 200', async () => {
+    server.trouble.push(503, 503);
+    const policy = { ...opts(), attempts: 2, backoffMs: 0, token: 'operator-token-0123456789' };
+    const err = await uploadResult(report, 'sample-hhhh-0008', policy).catch((e: unknown) => e);
+    expect(err).toMatchObject({ reason: 'unreachable', status: 503, serverReason: 'trouble' });
+    expect((err as Error).message).toMatch(/answered 503: made-up 503 \(2 tries\)$/);
+    expect(waits).toEqual([0]);
+    const first = await uploadResult(report, 'sample-hhhh-0008', policy);
+    expect(server.authorization).toBe('Bearer operator-token-0123456789');
+    expect(await uploadResult(report, 'sample-hhhh-0008', policy)).toEqual({ ack: first.ack, created: false });
+    expect(first.created).toBe(true);
   });
 
   it('refuses a 2xx that is not the contract', async () => {

@@ -1,0 +1,114 @@
+/**
+ * Who a request is: the operator (the admin token as `Authorization: Bearer`), a help desk
+ * console session (its HttpOnly cookie, tier 1 or tier 2), a probe machine with an upload-only
+ * site token (./site-tokens.ts), or nobody. The operator counts as
+ * tier 2 (automation). Read by the results, sites and console routes.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { CONSOLE_COOKIE, type ConsoleRole } from '../../src/protocol/api-console.js';
+import { ConsoleSessions, type ConsoleSession, type ConsoleUser } from '../console/auth.js';
+import { Refusal } from './refusal.js';
+import type { ResultStore, SiteToken } from '../store/types.js';
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/** What the Authorization header proves: nothing (401), a wrong token (403), the operator (ok). */
+export function operatorCheck(req: FastifyRequest, token: string | null): 'ok' | Refusal {
+  if (token === null) return new Refusal(404, 'no-operator', 'operator endpoints are off: start serve with --admin-token (or CALLPROBE_ADMIN_TOKEN)');
+  const given = bearerOf(req);
+  if (given === null) return new Refusal(401, 'no-token', 'give the operator token: Authorization: Bearer <token>');
+  return timingSafeEqual(digest(given), digest(token)) ? 'ok' : new Refusal(403, 'bad-token', 'the operator token is wrong');
+}
+
+/** The console role of a request, or null (none: no console, no session, no operator token). */
+export type RoleOf = (req: FastifyRequest) => ConsoleRole | null;
+
+/**
+ * The operator token, or a console session of at least `need` (tier 2 covers tier 1).
+ * `consoleRole` absent: the console is closed and the operator endpoints answer as without it
+ * (404 without a token configured).
+ */
+export function operatorOrConsole(req: FastifyRequest, adminToken: string | null, consoleRole: RoleOf | undefined, need: ConsoleRole): 'ok' | Refusal {
+  const role = consoleRole?.(req) ?? null;
+  if (role === 'tier2' || (role === 'tier1' && need === 'tier1')) return 'ok';
+  const who = operatorCheck(req, adminToken);
+  if (who !== 'ok' && role !== null) return new Refusal(403, 'needs-tier2', 'this needs a tier 2 help desk login (or the operator token)');
+  if (who !== 'ok' && who.statusCode === 404 && consoleRole !== undefined)
+    return new Refusal(401, 'no-login', `log in to the help desk console (${need}) or give the operator token`);
+  return who;
+}
+
+/** The session id of the console cookie, or null. */
+export function cookieOf(req: FastifyRequest): string | null {
+  const header = req.headers.cookie;
+  if (typeof header !== 'string') return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === CONSOLE_COOKIE) {
+      const v = part.slice(eq + 1).trim();
+      return /^[A-Za-z0-9_-]{43}$/.test(v) ? v : null;
+    }
+  }
+  return null;
+}
+
+export function sessionOf(req: FastifyRequest, sessions: ConsoleSessions): ConsoleSession | 'unknown' | 'expired' | 'none' {
+  const id = cookieOf(req);
+  return id === null ? 'none' : sessions.touch(id);
+}
+
+export interface ConsoleAccess {
+  /** The role of this request: its live session's, 'tier2' for the operator token, or null. */
+  roleOf: RoleOf;
+  /** The console's sessions, or null: the console is closed (no serve --users). */
+  sessions: ConsoleSessions | null;
+}
+
+export interface ConsoleAccessOptions {
+  /** The users of serve --users, or null: the console is closed. */
+  users: ConsoleUser[] | null;
+  adminToken: string | null;
+  /** Clock of the sessions' expiry (Date.now in the server, a settable clock in tests). */
+  nowMs(): number;
+  idleMs: number;
+  absoluteMs: number;
+}
+
+export function consoleAccess(opts: ConsoleAccessOptions): ConsoleAccess {
+  const sessions = opts.users === null ? null : new ConsoleSessions({ idleMs: opts.idleMs, absoluteMs: opts.absoluteMs }, opts.nowMs);
+  return {
+    sessions,
+    roleOf: (req) => {
+      if (sessions !== null) {
+        const s = sessionOf(req, sessions);
+        if (typeof s === 'object') return s.role;
+      }
+      return req.headers.authorization !== undefined && operatorCheck(req, opts.adminToken) === 'ok' ? 'tier2' : null;
+    },
+  };
+}
+
+/** Site tokens start with this, so a leaked one is recognised (and told from the operator token). */
+export const SITE_TOKEN_PREFIX = 'cpsite_';
+
+/** The SHA-256 (hex) the store keeps of a token. */
+export function siteTokenHash(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** The bearer token of a request, or null. */
+export function bearerOf(req: FastifyRequest): string | null {
+  const header = req.headers.authorization;
+  const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return m?.[1] ?? null;
+}
+
+/** The live site token a request carries, or null (none, not a site token, revoked, unknown). */
+export async function siteTokenOf(req: FastifyRequest, store: ResultStore): Promise<SiteToken | null> {
+  const token = bearerOf(req);
+  if (token === null || !token.startsWith(SITE_TOKEN_PREFIX)) return null;
+  return store.siteTokenByHash(siteTokenHash(token));
+}

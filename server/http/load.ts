@@ -1,0 +1,217 @@
+/**
+ * The busy-line phase's load sink (uploads) and source (downloads): one self-contained Fastify
+ * plugin. It owns its books (load-book.ts: grants, flows per source and in total, phases per
+ * hour) and every flow it has open, and closes them all when the app closes.
+ *
+ * Neither side ever holds more than a small window: the sink counts each chunk as the socket
+ * hands it over and drops it (the request stream's own buffer, 16-64 KiB, is all it keeps);
+ * the source sends slices of one shared buffer of DEFAULTS.load.sourceChunkBytes, pushing the
+ * next only when the socket has taken the last (stream back-pressure). A flow ends when its
+ * bytes are moved, when its client goes away (a closed tab resets the connection: the flow is
+ * released at once) or after its deadline, whatever comes first.
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import {
+  LOAD_DOWN_PATH,
+  LOAD_GRANT_PATH,
+  LOAD_UP_PATH,
+  type LoadGrant,
+  type LoadRefusal,
+  type LoadRefusalReason,
+  type LoadUpAck,
+} from '../../src/protocol/api-load.js';
+import { sourceKey } from '../../src/protocol/source-key.js';
+import { LoadBook, LoadRefused, type LoadFlow, type LoadLimits } from './load-book.js';
+import { originAllowed } from './signal-limits.js';
+
+export interface LoadRoutesOptions {
+  /** false with `serve --no-load`: every route answers `not-offered`. */
+  offered: boolean;
+  limits: LoadLimits;
+  /** One flow is cut after this long. */
+  flowMaxMs: number;
+  /** The download source's one buffer. */
+  sourceChunkBytes: number;
+  /** Grant requests per minute per source (a refused one costs a map lookup; this bounds the log of them too). */
+  requestsPerMinutePerSource: number;
+  /** Origins allowed to ask for a grant; empty = same origin only (as /api/signal). */
+  allowedOrigins: string[];
+  /** Receives the plugin's Prometheus text, for /metrics. */
+  onMetrics?: (text: () => string) => void;
+  /** Tests: the clock of the books. */
+  nowMs?: () => number;
+}
+
+const STATUS: Readonly<Record<LoadRefusalReason, number>> = {
+  'not-offered': 404,
+  'too-many-phases': 429,
+  'too-many-flows': 429,
+  'server-busy': 503,
+  'bad-grant': 403,
+  'over-budget': 413,
+  'bad-origin': 403,
+  'bad-request': 400,
+};
+
+const GrantQuery = Type.Object({ grant: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+// The app's schema check coerces nothing (./validate.ts): bytes is digits, read as a number by the route.
+const DownQuery = Type.Object(
+  { grant: Type.String({ minLength: 1, maxLength: 64 }), bytes: Type.String({ pattern: '^[1-9][0-9]{0,14}$', maxLength: 15 }) },
+  { additionalProperties: false },
+);
+
+function refusal(reply: FastifyReply, reason: LoadRefusalReason, message: string): LoadRefusal {
+  reply.code(STATUS[reason]).header('cache-control', 'no-store');
+  return { error: 'load-refused', reason, message };
+}
+
+/** Sends `bytes` bytes as slices of one shared buffer, each pushed only when the last was taken. */
+class ByteSource extends Readable {
+  constructor(
+    private left: number,
+    private readonly chunk: Buffer,
+    private readonly onBytes: (n: number) => void,
+  ) {
+    super({ highWaterMark: chunk.length });
+  }
+
+  override _read(): void {
+    while (this.left > 0) {
+      const n = Math.min(this.left, this.chunk.length);
+      this.left -= n;
+      this.onBytes(n);
+      if (!this.push(this.chunk.subarray(0, n))) return;
+    }
+    this.push(null);
+  }
+}
+
+export async function loadRoutes(app: FastifyInstance, opts: LoadRoutesOptions): Promise<void> {
+  const now = opts.nowMs ?? (() => performance.now());
+  const book = new LoadBook(opts.limits, now, () => randomBytes(18).toString('base64url'));
+  /** Every flow open now, by its stop function. */
+  const open = new Set<() => void>();
+  const chunk = randomBytes(opts.sourceChunkBytes);
+  opts.onMetrics?.(() => book.metricsText());
+
+  // Upload bodies are read by the sink itself, never buffered by a parser (this context only).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+
+  const rateLimit = { max: opts.requestsPerMinutePerSource, timeWindow: 60_000 };
+
+  /** Opens a flow (or answers the refusal and returns null); `stop` is called once, on every way out. */
+  const openFlow = (req: FastifyRequest, reply: FastifyReply, grant: string, direction: 'up' | 'down', bytes: number): LoadFlow | null => {
+    if (!opts.offered) {
+      void reply.send(refusal(reply, 'not-offered', 'this server does not offer the busy-line test (serve --no-load)'));
+      return null;
+    }
+    try {
+      return book.open(grant, sourceKey(req.ip), direction, bytes);
+    } catch (err) {
+      if (!(err instanceof LoadRefused)) throw err;
+      void reply.send(refusal(reply, err.reason, err.message));
+      return null;
+    }
+  };
+
+  /** Ties a flow's end to every way it can end: done, client gone, deadline, app closing. */
+  const track = (flow: LoadFlow, cut: () => void): (() => void) => {
+    let done = false;
+    const timer = setTimeout(() => finish(true), opts.flowMaxMs);
+    timer.unref();
+    const finish = (cutIt: boolean): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      open.delete(stopNow);
+      flow.release();
+      if (cutIt) cut();
+    };
+    const stopNow = (): void => finish(true);
+    open.add(stopNow);
+    return () => finish(false);
+  };
+
+  app.post(LOAD_GRANT_PATH, { config: { rateLimit } }, async (req, reply): Promise<LoadGrant | LoadRefusal> => {
+    if (!opts.offered) return refusal(reply, 'not-offered', 'this server does not offer the busy-line test (serve --no-load)');
+    if (!originAllowed(req.headers.origin, req.headers.host, opts.allowedOrigins)) {
+      return refusal(reply, 'bad-origin', 'pages from this origin may not load this server (see --allowed-origins)');
+    }
+    try {
+      const g = book.grant(sourceKey(req.ip));
+      reply.code(201).header('cache-control', 'no-store');
+      return g;
+    } catch (err) {
+      if (!(err instanceof LoadRefused)) throw err;
+      return refusal(reply, err.reason, err.message);
+    }
+  });
+
+  app.post(
+    LOAD_UP_PATH,
+    { config: { rateLimit: { ...rateLimit, max: rateLimit.max * 10 } }, schema: { querystring: GrantQuery }, attachValidation: true },
+    (req: FastifyRequest<{ Querystring: Static<typeof GrantQuery> }>, reply) => {
+      const body = req.raw;
+      // A refused upload's body is never read: the connection closes with the answer.
+      const refuse = (reason: LoadRefusalReason, message: string): void => {
+        reply.header('connection', 'close');
+        void reply.send(refusal(reply, reason, message));
+      };
+      if (req.validationError) return refuse('bad-request', `bad query: ${req.validationError.message}`);
+      const length = Number(req.headers['content-length']);
+      if (!Number.isInteger(length) || length < 1) return refuse('bad-request', 'an upload needs a Content-Length of 1 byte or more');
+      reply.header('connection', 'close');
+      const flow = openFlow(req, reply, req.query.grant, 'up', length);
+      if (flow === null) return;
+      reply.removeHeader('connection');
+      let moved = 0;
+      const end = track(flow, () => body.destroy());
+      body.on('data', (c: Buffer) => {
+        moved += c.length;
+        flow.moved(c.length);
+        if (moved > flow.reservedBytes) body.destroy();
+      });
+      body.on('end', () => {
+        end();
+        const ack: LoadUpAck = { bytes: moved };
+        void reply.header('cache-control', 'no-store').send(ack);
+      });
+      body.on('close', end);
+      body.on('error', end);
+    },
+  );
+
+  app.get(
+    LOAD_DOWN_PATH,
+    { config: { rateLimit: { ...rateLimit, max: rateLimit.max * 10 } }, schema: { querystring: DownQuery }, attachValidation: true },
+    (req: FastifyRequest<{ Querystring: Static<typeof DownQuery> }>, reply) => {
+      if (req.validationError) return void reply.send(refusal(reply, 'bad-request', `bad query: ${req.validationError.message}`));
+      const flow = openFlow(req, reply, req.query.grant, 'down', Number(req.query.bytes));
+      if (flow === null) return;
+      const source = new ByteSource(flow.reservedBytes, chunk, (n) => flow.moved(n));
+      const end = track(flow, () => {
+        source.destroy();
+        reply.raw.destroy();
+      });
+      reply.raw.on('close', () => {
+        source.destroy();
+        end();
+      });
+      void reply
+        .header('content-type', 'application/octet-stream')
+        .header('content-length', flow.reservedBytes)
+        .header('cache-control', 'no-store')
+        .send(source);
+    },
+  );
+
+  // Before the server waits for its requests to end: a flow in flight would hold the close up to flowMaxMs.
+  app.addHook('preClose', async () => {
+    for (const stop of [...open]) stop();
+  });
+}

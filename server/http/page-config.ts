@@ -1,0 +1,56 @@
+/**
+ * The config plugin: what the page asks before a test, GET /api/config (the TURN servers, fresh
+ * REST credentials, the reflector's path) and GET /api/tls-check (whether the browser just
+ * refused the relay's certificate), each rate-limited per source. It holds no state.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import { SIGNAL_PROTOCOL, type ServerConfig, type TlsCheck, type TurnServerEntry } from '../../src/protocol/api.js';
+import { mintRestCredential } from '../turn/credentials.js';
+import { unmapIpv4 } from '../store/address.js';
+import { SIGNAL_PATH } from './signal.js';
+
+export interface PageConfigOptions {
+  version: string;
+  /** The TURN REST API secret the credentials are minted with. */
+  secret: string;
+  credentialTtlS: number;
+  turn: TurnServerEntry[];
+  notOffered: ServerConfig['notOffered'];
+  relay: ServerConfig['relay'];
+  /** Whether a reflector answers (ServerConfig.reflectorPath), and the RTP leg with it. */
+  reflector: boolean;
+  rtpReflector: boolean;
+  /** /api/config (and /api/tls-check) answers per minute per source (IPv4 address or IPv6 /64). */
+  configPerMinutePerSource: number;
+  /** The busy-line phase's limits as the page reads them (ServerConfig.load); null: not offered. */
+  load: NonNullable<ServerConfig['load']> | null;
+  /** The latest certificate alert the relay's TLS listeners got from this address (IPv4-mapped unwrapped), or null; absent: no TLS relay. */
+  certificateRefusal?: (ip: string) => { alert: string } | null;
+}
+
+export const pageConfigPlugin: FastifyPluginAsync<PageConfigOptions> = async (app, opts) => {
+  const perSource = { rateLimit: { max: opts.configPerMinutePerSource, timeWindow: 60_000 } };
+
+  app.get('/api/config', { config: perSource }, async (): Promise<ServerConfig> => {
+    const cred = mintRestCredential(opts.secret, randomUUID().slice(0, 8), opts.credentialTtlS, Date.now());
+    return {
+      callprobeVersion: opts.version,
+      username: cred.username,
+      credential: cred.credential,
+      credentialExpiresAtMs: cred.expiresAtMs,
+      turn: opts.turn,
+      notOffered: opts.notOffered,
+      reflectorPath: opts.reflector ? SIGNAL_PATH : null,
+      rtpReflector: opts.reflector && opts.rtpReflector,
+      relay: opts.relay,
+      signalProtocol: SIGNAL_PROTOCOL,
+      load: opts.load,
+    };
+  });
+
+  app.get('/api/tls-check', { config: perSource }, async (req): Promise<TlsCheck> => {
+    const refusal = opts.certificateRefusal?.(unmapIpv4(req.ip)) ?? null;
+    return { certificateRefused: refusal ? { alert: refusal.alert } : null };
+  });
+};

@@ -1,0 +1,167 @@
+/**
+ * The signalling plugin: the page's WebSocket at /api/signal, one reflector session per socket,
+ * bounded per source (sessions, message rate, log lines) and by origin. It owns the sessions,
+ * the per-source limiter and the refusal counters, and closes every session when the app
+ * closes (each session's timers and peer connections with it).
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { FastifyPluginAsync } from 'fastify';
+import type {} from '@fastify/websocket'; // its augmentation of route options ({ websocket: true })
+import type { WebSocket } from 'ws';
+import { SIGNAL_PROTOCOL_PARAM, SIGNAL_PROTOCOL_REFUSALS, signalProtocolRefusal, type ServerSignalMessage } from '../../src/protocol/api.js';
+import { DEFAULTS } from '../../src/protocol/defaults.js';
+import type { RelayWitness } from '../../src/protocol/wire.js';
+import type { RelayEndpoints } from '../reflector/candidates.js';
+import { ReflectorSession, ReflectorSessionError } from '../reflector/session.js';
+import { parseClientSignal } from './signal-message.js';
+import { MessageBucket, SourceLimiter, originAllowed, sourceKey, type SignalLimits } from './signal-limits.js';
+
+/** The path of the signalling WebSocket (ServerConfig.reflectorPath). */
+export const SIGNAL_PATH = '/api/signal';
+
+export interface SignalOptions {
+  /** The reflector's one address, or null to run without a reflector. */
+  reflectorAddress: string | null;
+  /** Whether sessions answer the RTP probe leg (werift); needs `reflectorAddress`. */
+  rtpReflector: boolean;
+  /** The only endpoints page candidates may point at (the relay's relayed addresses and ports). */
+  relayEndpoints: RelayEndpoints;
+  maxSessions: number;
+  maxSessionMs: number;
+  payloadBytes: number;
+  /** Let the relay reach one reflector endpoint; returns the undo function. */
+  allowEndpoint(ip: string, port: number): () => void;
+  /** What the embedded relay saw of the RTP towards one reflector endpoint; absent: no embedded relay. */
+  relayWitness?: (ip: string, port: number) => RelayWitness | null;
+  /** Per-source signalling limits (DEFAULTS.signalling; flags of `callprobe serve`). */
+  signalLimits: SignalLimits;
+  /** Origins allowed to open /api/signal; empty = same origin only. */
+  allowedOrigins: string[];
+}
+
+/** The signalling plugin and what the rest of the app may read of its state. */
+export interface Signalling {
+  plugin: FastifyPluginAsync;
+  /** Reflector sessions open now. */
+  sessionsOpen(): number;
+  /** Its Prometheus text: sessions, candidates dropped, refusals by reason, log lines held back. */
+  metricsText(): string;
+}
+
+export function signalling(opts: SignalOptions): Signalling {
+  const sessions = new Map<string, ReflectorSession>();
+  let sessionsTotal = 0;
+  let candidatesDropped = 0;
+  const limiter = new SourceLimiter(opts.signalLimits, () => performance.now());
+  /** Refused signalling by reason (sessions and messages), for /metrics. */
+  const refused = new Map<string, number>();
+  let logLinesSuppressed = 0;
+
+  const plugin: FastifyPluginAsync = async (app) => {
+    /** Counts a refusal and logs it unless its source used up its log budget. */
+    const refuse = (key: string, reason: string, fields: object, msg: string): void => {
+      refused.set(reason, (refused.get(reason) ?? 0) + 1);
+      if (limiter.mayLog(key)) app.log.warn({ ...fields, source: key, reason }, msg);
+      else logLinesSuppressed++;
+    };
+
+    app.get(SIGNAL_PATH, { websocket: true }, (socket: WebSocket, req) => {
+      const send = (msg: ServerSignalMessage): void => {
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(msg));
+      };
+      const key = sourceKey(req.ip);
+      if (!originAllowed(req.headers.origin, req.headers.host, opts.allowedOrigins)) {
+        refuse(key, 'bad-origin', { origin: req.headers.origin }, 'signalling from another origin refused');
+        send({ type: 'error', reason: 'bad-origin', message: 'this origin may not use the reflector (see --allowed-origins)' });
+        socket.close(1008, 'origin');
+        return;
+      }
+      if (!opts.reflectorAddress) {
+        send({ type: 'error', reason: 'no-reflector', message: 'this server runs without a reflector' });
+        socket.close(1008, 'no reflector');
+        return;
+      }
+      // A page of another release (a cached page after an upgrade) would open no control channel: refused in words it shows.
+      const protocol = (req.query as Record<string, unknown>)[SIGNAL_PROTOCOL_PARAM];
+      const mismatch = signalProtocolRefusal(typeof protocol === 'string' ? protocol : null);
+      if (mismatch !== null) {
+        refuse(key, mismatch, { protocol: typeof protocol === 'string' ? protocol.slice(0, 16) : null }, 'signalling from a page of another protocol refused');
+        send({ type: 'error', reason: mismatch, message: SIGNAL_PROTOCOL_REFUSALS[mismatch] });
+        socket.close(1008, mismatch);
+        return;
+      }
+      if (sessions.size >= opts.maxSessions) {
+        send({ type: 'error', reason: 'busy', message: `server busy: ${sessions.size} tests running` });
+        socket.close(1013, 'busy');
+        return;
+      }
+      const limited = limiter.tryOpen(key);
+      if (limited !== null) {
+        refuse(key, limited, {}, 'signalling session refused by the per-source limit');
+        send({ type: 'error', reason: 'busy', message: `too many tests from your address (${limited})` });
+        socket.close(1013, 'busy');
+        return;
+      }
+      const id = randomUUID().slice(0, 8);
+      sessionsTotal++;
+      const bucket = new MessageBucket(opts.signalLimits.messagesPerSecond, opts.signalLimits.messageBurst, () => performance.now());
+      const session = new ReflectorSession({
+        id,
+        peerAddress: opts.reflectorAddress,
+        payloadBytes: opts.payloadBytes,
+        receiptIntervalMs: 250,
+        maxSessionMs: opts.maxSessionMs,
+        offerTimeoutMs: DEFAULTS.signalling.offerTimeoutMs,
+        connectTimeoutMs: DEFAULTS.signalling.connectTimeoutMs,
+        maxCandidates: DEFAULTS.signalling.maxCandidatesPerSession,
+        relay: opts.relayEndpoints,
+        onCandidateDropped: (n) => {
+          candidatesDropped += n;
+        },
+        logger: app.log,
+        rtp: opts.rtpReflector,
+        sendSignal: (data, leg) => send(leg ? { type: 'signal', data, leg } : { type: 'signal', data }),
+        allowEndpoint: opts.allowEndpoint,
+        ...(opts.relayWitness ? { relayWitness: opts.relayWitness } : {}),
+        onClose: () => {
+          sessions.delete(id);
+          limiter.release(key);
+          if (socket.readyState === socket.OPEN) socket.close(1000, 'session over');
+        },
+      });
+      sessions.set(id, session);
+      socket.on('message', (raw: Buffer) => {
+        if (!bucket.take()) {
+          refuse(key, 'message-rate', { session: id }, 'signal message over the rate dropped');
+          return;
+        }
+        try {
+          const msg = parseClientSignal(raw.toString('utf8'));
+          session.signal(msg.data, msg.leg);
+        } catch (err) {
+          const reason = err instanceof ReflectorSessionError ? err.reason : 'bad-message';
+          refuse(key, reason, { session: id, err: (err as Error).message }, 'signal message refused');
+          send({ type: 'error', reason, message: (err as Error).message });
+        }
+      });
+      socket.on('close', () => session.close('signaling closed'));
+    });
+
+    app.addHook('onClose', async () => {
+      for (const s of sessions.values()) s.close('server shutting down');
+    });
+  };
+
+  return {
+    plugin,
+    sessionsOpen: () => sessions.size,
+    metricsText: () =>
+      `# HELP callprobe_reflector_sessions Reflector sessions open now.\n# TYPE callprobe_reflector_sessions gauge\ncallprobe_reflector_sessions ${sessions.size}\n` +
+      `# HELP callprobe_reflector_sessions_total Reflector sessions started.\n# TYPE callprobe_reflector_sessions_total counter\ncallprobe_reflector_sessions_total ${sessionsTotal}\n` +
+      `# HELP callprobe_reflector_candidates_dropped_total Page candidates dropped because they do not point at the relay.\n# TYPE callprobe_reflector_candidates_dropped_total counter\ncallprobe_reflector_candidates_dropped_total ${candidatesDropped}\n` +
+      `# HELP callprobe_signal_refused_total Signalling sessions and messages refused, by reason.\n# TYPE callprobe_signal_refused_total counter\n` +
+      [...refused].map(([reason, n]) => `callprobe_signal_refused_total{reason="${reason}"} ${n}\n`).join('') +
+      `# HELP callprobe_signal_log_lines_suppressed_total Refusal log lines held back by the per-source log budget.\n# TYPE callprobe_signal_log_lines_suppressed_total counter\ncallprobe_signal_log_lines_suppressed_total ${logLinesSuppressed}\n`,
+  };
+}

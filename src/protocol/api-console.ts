@@ -1,0 +1,147 @@
+/**
+ * The help desk console's contract: what /api/console answers, built once by the server
+ * (server/console/view.ts, server/http/console.ts) and rendered as is by the console page
+ * (src/web/components/console.ts). Types only; the requests' schemas are in ./api-requests.ts.
+ *
+ * POST `${CONSOLE_API}/login` { name, password } sets an HttpOnly session cookie; POST
+ * `${CONSOLE_API}/logout`; GET `${CONSOLE_API}/me`; GET
+ * `${CONSOLE_API}/results?code=&ticket=&site=&from=&to=&verdict=&tz=` (newest first);
+ * GET `${CONSOLE_API}/results/:id?tz=` (one result, redacted for tier 1). The page is /console.
+ */
+import type { ClientAddress } from './api.js';
+
+export const CONSOLE_API = '/api/console';
+export const CONSOLE_PAGE = '/console';
+/** The session cookie's name (RFC 6265 §4.1). */
+export const CONSOLE_COOKIE = 'callprobe_console';
+
+/**
+ * Shown beside every ticket in the console: a ticket is a label the tester typed (page ?ticket=,
+ * run --ticket), and results are stored anonymously, so anyone can store a result under any
+ * ticket. It helps to find a result; it proves nothing about whose it is.
+ */
+export const TICKET_HINT =
+  'Tickets are hints: a ticket is what the person testing typed, and anyone can store a result under any ticket. The result code the user reads out is what tells you a result is theirs.';
+
+/** Tier 1 sees a redacted result; tier 2 also the network details (and each such view is audited). */
+export type ConsoleRole = 'tier1' | 'tier2';
+
+/** GET /me and POST /login: who is logged in. */
+export interface ConsoleWho {
+  name: string;
+  role: ConsoleRole;
+}
+
+/** One row of a console search. */
+export interface ConsoleSearchRow {
+  id: string;
+  code: string;
+  kind: 'report' | 'could-not-test';
+  /** ISO 8601 UTC. */
+  startedAt: string;
+  /** The start in the agent's time zone, e.g. "2026-01-15 11:00 (Europe/Paris)". */
+  startedAtLocal: string;
+  site: string | null;
+  ticket: string | null;
+  verdict: string | null;
+}
+
+/** GET /results: the rows found. */
+export interface ConsoleSearchAnswer {
+  results: ConsoleSearchRow[];
+  /** More results matched than one answer holds (narrow the search). */
+  truncated: boolean;
+}
+
+/** One graded metric of the result beside the site's figures for the same hours. */
+export interface BaselineMetric {
+  target: string;
+  label: string;
+  direction: string;
+  unit: 'ms' | '%';
+  threshold: number;
+  /** This result's graded value, or null. */
+  value: number | null;
+  p50: number | null;
+  p90: number | null;
+  samples: number;
+  /** above-p90 | above-p50 | typical | null (no value or no baseline). */
+  standing: 'above-p90' | 'above-p50' | 'typical' | null;
+  /** value, p50 and p90 as the page prints figures (src/analysis/present/format.ts), never equal to the threshold's text when they differ. */
+  figures: { value: string; p50: string; p90: string };
+}
+
+/** The site's samples of the span before the result, started in the same hours of the day. */
+export interface Baseline {
+  site: string;
+  sinceMs: number;
+  /** Hours of the day (agent's zone) the samples started in: the result's hour ± band. */
+  hours: number[];
+  timeZone: string;
+  samples: number;
+  metrics: BaselineMetric[];
+}
+
+/** What to tell the user: the page's own answer (src/analysis/present/answer.ts). */
+export interface ConsoleAnswer {
+  tone: 'good' | 'caution' | 'bad' | 'unsure';
+  sentence: string;
+  /** Why a pass is not a plain one (a fallback path), naming what this test tried; null when none. */
+  caution: string | null;
+  findings: { kind: string; sentence: string }[];
+  advice: { id: string; text: string; because: string }[];
+}
+
+/** One strict target's grade (the report's `grades`, these fields). */
+export interface ConsoleGrade {
+  target: string;
+  label: string;
+  direction: string;
+  value: number | null;
+  unit: 'ms' | '%';
+  threshold: number;
+  status: 'pass' | 'fail' | 'insufficient';
+  /** The value as the page's verdict table prints it ("99.96 ms" against 100 ms, never "100 ms"). */
+  measured: string;
+  /** The target as the page states it ("< 100 ms"). */
+  limit: string;
+}
+
+/**
+ * Parts of the stored report the view passes on as the report has them (the report's schema,
+ * src/analysis/schema/report-schema.ts, is their full shape); named here: the fields the console reads.
+ */
+export interface ConsoleCqd {
+  classification: string;
+  sentence: string;
+  /** Which Teams call quality dashboard criteria the classification applies. */
+  basis: string;
+}
+export interface ConsoleNat {
+  mapping: string;
+  reason: string;
+}
+export interface ConsolePath {
+  transport: string;
+  port: number | null;
+  candidateType: string | null;
+}
+
+/** GET /results/:id: one stored result as the help desk sees it (its row of a search, and the rest). */
+export interface ConsoleResultView extends ConsoleSearchRow {
+  /** A site named without the operator token (a ?site= link): the report's meta.siteUnverified, never counted as the site; null when none. */
+  siteUnverified: string | null;
+  answer: ConsoleAnswer | null;
+  /** The strict targets (every grade) and the Teams CQD poor-stream tier beside them. */
+  grades: ConsoleGrade[];
+  cqd: ConsoleCqd | null;
+  culprit: string[];
+  baseline: Baseline | null;
+  couldNotTest: { reason: string; message: string } | null;
+  /** The busy-line phase, when the test loaded the line: its sentence and one line per loaded direction. */
+  busyLine: { sentence: string; lines: string[]; capacity: string | null } | null;
+  /** The stored report; for tier 1 without path, nat and anything naming the client's address. */
+  report: unknown;
+  /** tier 2 only: the stored client address(es) within retention, and the network details. */
+  network?: { addresses: ClientAddress[]; nat: ConsoleNat | null; path: ConsolePath | null };
+}

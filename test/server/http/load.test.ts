@@ -1,0 +1,233 @@
+/**
+ * The busy-line phase's load sink and source (server/http/load.ts) over real HTTP on loopback:
+ * the grant and its budget, uploads read and dropped, downloads of exactly the bytes asked,
+ * every refusal with its reason, and no flow left running after a client goes away.
+ */
+import { request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildApp, metricsTextOf } from '../../../server/http/app.js';
+import type { LoadRoutesOptions } from '../../../server/http/load.js';
+import { LOAD_DOWN_PATH, LOAD_GRANT_PATH, LOAD_UP_PATH, type LoadGrant, type LoadRefusal } from '../../../src/protocol/api-load.js';
+import type { ServerConfig } from '../../../src/protocol/api.js';
+import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { appOptionsWithoutRelay } from '../../kit/app-options.js';
+import { waitFor } from '../../kit/wait.js';
+import { loadAbuse } from '../../../bench/lib/abuse.js';
+
+const webRoot = mkdtempSync(join(tmpdir(), 'callprobe-load-'));
+let app: FastifyInstance | null = null;
+let base = '';
+const clients: ClientRequest[] = [];
+
+function loadOptions(limits: Partial<LoadRoutesOptions['limits']> = {}, offered = true): Omit<LoadRoutesOptions, 'onMetrics'> {
+  return {
+    offered,
+    limits: {
+      maxBytesPerDirection: DEFAULTS.load.maxBytesPerDirection,
+      maxFlowsPerSource: DEFAULTS.load.maxFlowsPerSource,
+      maxFlows: DEFAULTS.load.maxFlows,
+      phasesPerHourPerSource: DEFAULTS.load.phasesPerHourPerSource,
+      grantTtlMs: DEFAULTS.load.grantTtlMs,
+      requestBytesMax: DEFAULTS.load.requestBytesMax,
+      ...limits,
+    },
+    flowMaxMs: DEFAULTS.load.flowMaxMs,
+    sourceChunkBytes: DEFAULTS.load.sourceChunkBytes,
+    requestsPerMinutePerSource: DEFAULTS.load.requestsPerMinutePerSource,
+    allowedOrigins: [],
+  };
+}
+
+async function start(load: Omit<LoadRoutesOptions, 'onMetrics'>): Promise<FastifyInstance> {
+  app = await buildApp({ ...appOptionsWithoutRelay(webRoot), load });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = app.server.address();
+  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  return app;
+}
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.destroy();
+  await app?.close();
+  app = null;
+});
+
+/** The value of a metric line (no labels, or with exactly these labels) from /metrics. */
+function metric(name: string, labels = ''): number {
+  if (!app) throw new Error('no app');
+  const line = metricsTextOf(app)
+    .split('\n')
+    .find((l) => l.startsWith(`${name}${labels} `));
+  return line === undefined ? 0 : Number(line.split(' ').at(-1));
+}
+
+async function grant(): Promise<LoadGrant> {
+  const res = await fetch(`${base}${LOAD_GRANT_PATH}`, { method: 'POST' });
+  expect(res.status).toBe(201);
+  return (await res.json()) as LoadGrant;
+}
+
+async function upload(grantId: string, bytes: number): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${base}${LOAD_UP_PATH}?grant=${grantId}`, {
+    method: 'POST',
+    body: new Uint8Array(bytes),
+    headers: { 'content-type': 'application/octet-stream' },
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+/** A request whose response is handed over as it starts (the test decides how to read it). */
+function open(path: string, method = 'GET'): Promise<{ req: ClientRequest; res: IncomingMessage }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { method }, (res) => resolve({ req, res }));
+    clients.push(req);
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the load sink and source', () => {
+  it('offers the phase in /api/config, grants a budget, reads uploads and sends exactly the bytes asked', async () => {
+    await start(loadOptions());
+    const cfg = (await (await fetch(`${base}/api/config`)).json()) as ServerConfig;
+    expect(cfg.load).toEqual({ maxBytesPerDirection: DEFAULTS.load.maxBytesPerDirection, maxFlowsPerSource: DEFAULTS.load.maxFlowsPerSource });
+    const g = await grant();
+    expect(g.maxBytesPerDirection).toBe(DEFAULTS.load.maxBytesPerDirection);
+    expect(await upload(g.grant, 1_000_000)).toEqual({ status: 200, body: { bytes: 1_000_000 } });
+    const down = await fetch(`${base}${LOAD_DOWN_PATH}?grant=${g.grant}&bytes=300001`);
+    expect(down.status).toBe(200);
+    expect(down.headers.get('cache-control')).toBe('no-store');
+    expect((await down.arrayBuffer()).byteLength).toBe(300_001);
+    expect(metric('callprobe_load_bytes_total', '{direction="up"}')).toBe(1_000_000);
+    expect(metric('callprobe_load_bytes_total', '{direction="down"}')).toBe(300_001);
+    await waitFor(() => metric('callprobe_load_flows') === 0, { timeoutMs: 2000, what: 'every flow released' });
+  });
+
+  it('answers not-offered everywhere with serve --no-load, and /api/config says so', async () => {
+    await start(loadOptions({}, false));
+    const cfg = (await (await fetch(`${base}/api/config`)).json()) as ServerConfig;
+    expect(cfg.load).toBeNull();
+    const res = await fetch(`${base}${LOAD_GRANT_PATH}`, { method: 'POST' });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as LoadRefusal).reason).toBe('not-offered');
+    const down = await fetch(`${base}${LOAD_DOWN_PATH}?grant=x&bytes=10`);
+    expect(((await down.json()) as LoadRefusal).reason).toBe('not-offered');
+  });
+
+  it('refuses beyond the budget, beyond one request, a bad or foreign grant and a bad query, each with its reason', async () => {
+    await start(loadOptions({ maxBytesPerDirection: 2_000_000, requestBytesMax: 1_500_000 }));
+    const g = await grant();
+    expect((await upload(g.grant, 1_500_000)).status).toBe(200);
+    const over = await upload(g.grant, 600_000);
+    expect(over.status).toBe(413);
+    expect((over.body as LoadRefusal).reason).toBe('over-budget');
+    expect((await upload(g.grant, 500_000)).status).toBe(200);
+    const big = await fetch(`${base}${LOAD_DOWN_PATH}?grant=${g.grant}&bytes=1500001`);
+    expect(((await big.json()) as LoadRefusal).reason).toBe('over-budget');
+    const bad = await fetch(`${base}${LOAD_DOWN_PATH}?grant=nope&bytes=10`);
+    expect(bad.status).toBe(403);
+    expect(((await bad.json()) as LoadRefusal).reason).toBe('bad-grant');
+    const query = await fetch(`${base}${LOAD_DOWN_PATH}?grant=${g.grant}&bytes=-3`);
+    expect(query.status).toBe(400);
+    expect(((await query.json()) as LoadRefusal).reason).toBe('bad-request');
+    if (!app) throw new Error('no app');
+    // Another source (an address of another /64) may not use this grant.
+    const foreign = await app.inject({ method: 'GET', url: `${LOAD_DOWN_PATH}?grant=${g.grant}&bytes=10`, remoteAddress: '2001:db8:1:2::7' });
+    expect(foreign.statusCode).toBe(403);
+    expect((foreign.json() as LoadRefusal).reason).toBe('bad-grant');
+  });
+
+  it('bounds phases per hour and flows per source, and a page from another origin gets no grant', async () => {
+    await start(loadOptions({ phasesPerHourPerSource: 2, maxFlowsPerSource: 2 }));
+    const g = await grant();
+    await grant();
+    const third = await fetch(`${base}${LOAD_GRANT_PATH}`, { method: 'POST' });
+    expect(third.status).toBe(429);
+    expect(((await third.json()) as LoadRefusal).reason).toBe('too-many-phases');
+    // Two downloads held open (not read), the third refused.
+    const a = await open(`${LOAD_DOWN_PATH}?grant=${g.grant}&bytes=8000000`);
+    const b = await open(`${LOAD_DOWN_PATH}?grant=${g.grant}&bytes=8000000`);
+    a.res.pause();
+    b.res.pause();
+    const c = await fetch(`${base}${LOAD_DOWN_PATH}?grant=${g.grant}&bytes=10`);
+    expect(c.status).toBe(429);
+    expect(((await c.json()) as LoadRefusal).reason).toBe('too-many-flows');
+    expect(metric('callprobe_load_refused_total', '{reason="too-many-flows"}')).toBe(1);
+    const foreign = await fetch(`${base}${LOAD_GRANT_PATH}`, { method: 'POST', headers: { origin: 'https://elsewhere.example' } });
+    expect(((await foreign.json()) as LoadRefusal).reason).toBe('bad-origin');
+  });
+
+  it('leaves no flow running once its client goes away (a closed tab), upload or download', async () => {
+    await start(loadOptions());
+    const g = await grant();
+    const down = await open(`${LOAD_DOWN_PATH}?grant=${g.grant}&bytes=16000000`);
+    down.res.pause();
+    const up = request(`${base}${LOAD_UP_PATH}?grant=${g.grant}`, { method: 'POST', headers: { 'content-length': '16000000' } });
+    clients.push(up);
+    up.on('error', () => undefined);
+    up.write(new Uint8Array(200_000));
+    await waitFor(() => metric('callprobe_load_flows') === 2 && metric('callprobe_load_bytes_total', '{direction="up"}') >= 200_000, {
+      timeoutMs: 5000,
+      what: 'two flows open and the first upload bytes read',
+    });
+    down.req.destroy();
+    up.destroy();
+    await waitFor(() => metric('callprobe_load_flows') === 0, { timeoutMs: 5000, what: 'no flow left', state: () => String(metric('callprobe_load_flows')) });
+  });
+
+  it('never holds more than a small window for a client that stops reading', async () => {
+    await start(loadOptions());
+    const g = await grant();
+    const buffersBefore = process.memoryUsage().arrayBuffers;
+    const down = await open(`${LOAD_DOWN_PATH}?grant=${g.grant}&bytes=16000000`);
+    down.res.pause();
+    // The source pushes only what the socket takes: the kernel's buffers on loopback, then it waits.
+    let last = -1;
+    await waitFor(
+      async () => {
+        const now = metric('callprobe_load_bytes_total', '{direction="down"}');
+        const steady = now === last;
+        last = now;
+        await new Promise((r) => setTimeout(r, 100));
+        return steady && now > 0;
+      },
+      { timeoutMs: 10_000, what: 'the source to stop pushing' },
+    );
+    // What the kernel's socket buffers took, no more; this process holds one shared 64 KiB buffer for it.
+    expect(last).toBeLessThan(16_000_000);
+    expect(process.memoryUsage().arrayBuffers - buffersBefore).toBeLessThan(4 * DEFAULTS.load.sourceChunkBytes + 1_000_000);
+  });
+
+  it("the soak's load abuser is refused at every limit, and leaves no flow behind", async () => {
+    await start(loadOptions({ phasesPerHourPerSource: 5, maxFlowsPerSource: 4, maxBytesPerDirection: 500_000_000 }));
+    const r = await loadAbuse(base, '127.0.0.7', 200);
+    expect(r.grants).toBe(5);
+    expect(r.refusals).toEqual({ 'too-many-phases': 35, 'too-many-flows': 16, 'over-budget': 1, 'bad-grant': 1 });
+    await waitFor(() => metric('callprobe_load_flows') === 0, { timeoutMs: 5000, what: 'no flow left after the abuser' });
+  });
+
+  it('closes every open flow when the app closes', async () => {
+    const a = await start(loadOptions());
+    const g = await grant();
+    const down = await open(`${LOAD_DOWN_PATH}?grant=${g.grant}&bytes=16000000`);
+    down.res.pause();
+    await waitFor(() => metric('callprobe_load_flows') === 1, { timeoutMs: 2000, what: 'one flow open' });
+    await a.close();
+    expect(metric('callprobe_load_flows')).toBe(0);
+    // The client reads what the kernel still held, then sees the download cut short.
+    let received = 0;
+    const cut = new Promise<void>((resolve) => {
+      down.res.on('data', (c: Buffer) => (received += c.length));
+      down.res.on('close', () => resolve());
+      down.res.on('error', () => resolve());
+    });
+    down.res.resume();
+    await cut;
+    expect(received).toBeLessThan(16_000_000);
+    app = null;
+  });
+});
