@@ -1,15 +1,16 @@
 /**
- * Abusive clients of issue 14, shared by the security tests (test/server/http/security-limits,
- * test/server/reflector/security-candidates) and `bench:load --soak` (bench/load/soak.ts):
- * signalling sockets that stay idle or send junk, candidate floods before an offer, /api/config
+ * Abusive clients, shared by the security tests (test/server/http/security-limits,
+ * test/server/reflector/security-candidates, security-spellings) and `bench:load --soak`
+ * (bench/load/soak.ts): signalling sockets that stay idle or send junk, candidate floods before
+ * an offer, offers spelled to slip candidates past the reflector (the LF offer), /api/config
  * bursts, TURN/TCP connections that only send Bindings, and Allocates without credentials.
- * Stalled TCP readers are in stalled-readers.ts. Each is bounded: it ends by itself.
+ * Stalled TCP readers are in stalled-readers.ts, the HTTP connection flood in http-flood.ts. Each is bounded: it ends by itself.
  */
 import http from 'node:http';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import type { ServerSignalMessage } from '../../src/protocol/api.js';
+import { SIGNAL_PROTOCOL_QUERY, type ServerSignalMessage } from '../../src/protocol/api.js';
 import dgram from 'node:dgram';
 import { buildAllocate, buildRequest } from '../../server/turn/client/requests.js';
 import { Method } from '../../server/turn/codec/constants.js';
@@ -69,7 +70,7 @@ export interface Sig {
 
 /** Opens /api/signal from `localAddress` with `origin` (default: the server's own); resolves once open. */
 export async function openSignalling(baseUrl: string, opts: { origin?: string; localAddress?: string } = {}): Promise<Sig> {
-  const ws = new WebSocket(baseUrl.replace(/^http/, 'ws') + '/api/signal', {
+  const ws = new WebSocket(baseUrl.replace(/^http/, 'ws') + '/api/signal' + SIGNAL_PROTOCOL_QUERY, {
     origin: opts.origin ?? baseUrl,
     ...(opts.localAddress !== undefined ? { localAddress: opts.localAddress } : {}),
   });
@@ -139,6 +140,87 @@ export async function floodSignalling(
   }
   ws.terminate();
   return { written, refusals: sig.incoming.length + sig.notJson.length, closeCode: sig.closeCode };
+}
+
+/**
+ * How an offer is spelled (RFC 8866 §5: lines end with CRLF, parsers SHOULD accept LF):
+ * `crlf` and `lf` are the two legal endings, `mixed` alternates them; `cr` ends lines with a
+ * bare CR; `joined` is a CRLF offer whose first inserted candidate line carries the others
+ * joined by bare LFs; `trailing-space` ends each inserted candidate line with a space; and
+ * `huge-line` pads the first inserted candidate with 20 KB of extension before the others,
+ * joined by bare LFs.
+ */
+export const OFFER_SPELLINGS = ['crlf', 'lf', 'mixed', 'cr', 'joined', 'trailing-space', 'huge-line'] as const;
+export type OfferSpelling = (typeof OFFER_SPELLINGS)[number];
+
+/**
+ * `sdp` (a CRLF offer) with `candidates` (attribute text, "candidate:...") inserted after its
+ * first a=mid line, the whole spelled as `spelling`.
+ */
+export function spellOffer(sdp: string, candidates: readonly string[], spelling: OfferSpelling): string {
+  const lines = sdp.split('\r\n');
+  if (lines.at(-1) === '') lines.pop();
+  const at = lines.findIndex((l) => l.startsWith('a=mid:')) + 1;
+  const inserted = candidates.map((c) => `a=${c}`);
+  const [first = '', ...rest] = inserted;
+  let added: string[];
+  if (spelling === 'joined') added = [[first, ...rest].join('\n')];
+  else if (spelling === 'huge-line') added = [[`${first} pad ${'x'.repeat(20_000)}`, ...rest].join('\n')];
+  else if (spelling === 'trailing-space') added = inserted.map((l) => `${l} `);
+  else added = inserted;
+  const all = [...lines.slice(0, at), ...added, ...lines.slice(at)];
+  if (spelling === 'lf') return all.map((l) => `${l}\n`).join('');
+  if (spelling === 'cr') return all.map((l) => `${l}\r`).join('');
+  if (spelling === 'mixed') return all.map((l, i) => `${l}${i % 2 === 0 ? '\r\n' : '\n'}`).join('');
+  return all.map((l) => `${l}\r\n`).join('');
+}
+
+/** A data-channel offer as a page makes it (trickle ICE: no candidates yet), CRLF. */
+export const DATA_CHANNEL_OFFER = [
+  'v=0',
+  'o=- 4611731400430051336 2 IN IP4 127.0.0.1',
+  's=-',
+  't=0 0',
+  'a=group:BUNDLE 0',
+  'a=msid-semantic: WMS',
+  'm=application 9 UDP/DTLS/SCTP webrtc-datachannel',
+  'c=IN IP4 0.0.0.0',
+  'a=ice-ufrag:Lf0f',
+  'a=ice-pwd:lfofferlfofferlfofferlf',
+  'a=ice-options:trickle',
+  `a=fingerprint:sha-256 ${Array.from({ length: 32 }, (_, i) => (i * 7).toString(16).padStart(2, '0').toUpperCase()).join(':')}`,
+  'a=setup:actpass',
+  'a=mid:0',
+  'a=sctp-port:5000',
+  'a=max-message-size:262144',
+  '',
+].join('\r\n');
+
+/** A host candidate line (attribute text) towards `address`:`port`, `priority` high first. */
+export const hostCandidate = (foundation: number, transport: 'udp' | 'tcp', address: string, port: number, priority: number): string =>
+  `candidate:${foundation} 1 ${transport} ${priority} ${address} ${port} typ host${transport === 'tcp' ? ' tcptype passive' : ''} generation 0`;
+
+/**
+ * The LF offer: one signalling session sends a data-channel offer with LF line endings whose
+ * candidates point at loopback addresses other than the relay (UDP and ICE-TCP). Resolves with
+ * what the server said: 'refused' (a signalling error, the fixed server), 'answered' (it took
+ * the offer) or 'silent' (nothing within 5 s).
+ */
+export async function lfOffer(baseUrl: string, localAddress?: string): Promise<'refused' | 'answered' | 'silent'> {
+  const targets = ['127.0.0.2', '127.0.0.3', '127.0.0.4'].flatMap((a, i) => [
+    hostCandidate(i, 'udp', a, 9, 2_000_000_000 - i),
+    hostCandidate(10 + i, 'tcp', a, 9, 1_500_000_000 - i),
+  ]);
+  const sig = await openSignalling(baseUrl, localAddress !== undefined ? { localAddress } : {});
+  try {
+    sig.ws.send(JSON.stringify({ type: 'signal', data: { type: 'offer', sdp: spellOffer(DATA_CHANNEL_OFFER, targets, 'lf') } }));
+    // The server's first word on it is the answer or the refusal.
+    if (sig.incoming.length === 0 && !sig.closed) await eventWithin(sig.ws, ['message', 'close'], 5_000);
+    if (sig.incoming.some((m) => m.type === 'error')) return 'refused';
+    return sig.incoming.some((m) => m.type === 'signal' && m.data.type === 'answer') ? 'answered' : 'silent';
+  } finally {
+    sig.ws.terminate();
+  }
 }
 
 /** Junk on a signalling socket: not JSON, unknown types, a signal without data. Returns the messages the server answered with. */
@@ -223,4 +305,69 @@ export async function unauthenticatedAllocates(host: string, port: number, count
   await Promise.race([answered, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return answers;
+}
+
+/**
+ * A busy-line abuser from one address: grants until the per-hour limit refuses, then more flows
+ * than the per-source limit (downloads opened and never read, uploads that declare more than
+ * the budget, a forged grant), every one cut after `holdMs`. Returns how each was answered.
+ */
+export async function loadAbuse(baseUrl: string, localAddress: string, holdMs: number): Promise<{ grants: number; refusals: Record<string, number> }> {
+  const refusals: Record<string, number> = {};
+  const count = (reason: string): void => {
+    refusals[reason] = (refusals[reason] ?? 0) + 1;
+  };
+  const ask = (
+    method: string,
+    path: string,
+    headers: Record<string, string> = {},
+    body?: Buffer,
+  ): Promise<{ status: number; text: string; req: http.ClientRequest }> =>
+    new Promise((resolve, reject) => {
+      const req = http.request(new URL(path, baseUrl), { method, localAddress, headers }, (res) => {
+        if (res.statusCode === 200 && path.includes('/down')) {
+          // A download: held open, never read.
+          res.pause();
+          resolve({ status: 200, text: '', req });
+          return;
+        }
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, req }));
+      });
+      req.on('error', reject);
+      // A refused upload is answered before its body; the body is never sent.
+      req.end(body);
+    });
+  const reasonOf = (text: string): string => {
+    try {
+      return (JSON.parse(text) as { reason?: string }).reason ?? 'unknown';
+    } catch {
+      return 'not-json';
+    }
+  };
+  let grant: string | null = null;
+  let grants = 0;
+  for (let i = 0; i < 40; i++) {
+    const r = await ask('POST', '/api/load/grant');
+    if (r.status === 201) {
+      grants++;
+      grant ??= (JSON.parse(r.text) as { grant: string }).grant;
+    } else count(reasonOf(r.text));
+  }
+  const held: http.ClientRequest[] = [];
+  if (grant !== null) {
+    for (let i = 0; i < 20; i++) {
+      const r = await ask('GET', `/api/load/down?grant=${grant}&bytes=16000000`);
+      if (r.status === 200) held.push(r.req);
+      else count(reasonOf(r.text));
+    }
+    const over = await ask('POST', `/api/load/up?grant=${grant}`, { 'content-length': '60000000' });
+    count(reasonOf(over.text));
+  }
+  const forged = await ask('GET', '/api/load/down?grant=forged&bytes=10');
+  count(reasonOf(forged.text));
+  await new Promise((r) => setTimeout(r, holdMs));
+  for (const req of held) req.destroy();
+  return { grants, refusals };
 }

@@ -1,5 +1,5 @@
 /**
- * Abusive clients of issue 14, finding 6, shared by the security test
+ * Abusive clients, shared by the security test
  * (test/server/turn/transport/security-stalled-readers.test.ts) and the `bench:load --soak`
  * mode: `count` TURN/TCP allocations whose clients stop reading, and UDP TURN allocations of
  * the same relay (peers the relay's policy allows: its own relayed addresses) that relay media-

@@ -2,7 +2,7 @@ import wrtc from '@roamhq/wrtc';
 import SimplePeer from 'simple-peer';
 import { RTCPeerConnection as WeriftPeerConnection, RtpHeader, RtpPacket, useOPUS } from 'werift';
 import WebSocket from 'ws';
-import type { ServerConfig, ServerSignalMessage, SignalData, SignalLeg } from '../../src/protocol/api.js';
+import { SIGNAL_PROTOCOL_QUERY, type ServerConfig, type ServerSignalMessage, type SignalData, type SignalLeg } from '../../src/protocol/api.js';
 import { CONTROL_CHANNEL, PROBE_CHANNEL_INIT, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { decodeRtpEcho, encodeRtpProbe } from '../../src/protocol/rtp-probe.js';
@@ -38,7 +38,7 @@ async function until(cond: () => boolean, timeoutMs: number, what: string): Prom
 }
 
 /**
- * A load client that plays the page on the RTP path (issue 13): the data-channel leg
+ * A load client that plays the page on the RTP path: the data-channel leg
  * (simple-peer over @roamhq/wrtc, control channel only) and the RTP leg (werift, relay-only
  * through the server's UDP relay) on one signalling WebSocket, stamped probe frames at
  * 100/s (`DEFAULTS.rtp.ptimeMs`) for `durationS`, then `stop` and the RTP tally.
@@ -49,7 +49,7 @@ export async function runRtpClient(baseUrl: string, durationS: number): Promise<
   const entry = cfg.turn.find((e) => e.transport === 'udp');
   if (!entry) throw new Error('no UDP relay entry');
   const iceServers = [{ urls: entry.url, username: cfg.username, credential: cfg.credential }];
-  const ws = new WebSocket(baseUrl.replace(/^http/, 'ws') + '/api/signal', { origin: baseUrl });
+  const ws = new WebSocket(baseUrl.replace(/^http/, 'ws') + '/api/signal' + SIGNAL_PROTOCOL_QUERY, { origin: baseUrl });
   const closers: (() => void)[] = [() => ws.close()];
   try {
     await new Promise<void>((resolve, reject) => {

@@ -4,18 +4,20 @@
  * unloaded run, with the server's CPU and memory. Clients are Node processes that run the
  * page's own session (runSession) through the relay (bench/load/node-client.ts). Loopback only (run
  * inside scripts/netns-run.sh); bounded: each level is one DURATION_S test plus setup, and
- * the ladder stops at the first failing level or MAX_N.
+ * the ladder stops at the first failing level or MAX_N. Raw results go to bench/results/raw/;
+ * `--write-docs` also writes the summary and the docs section (the soak's too).
  */
-import { machineInfo, writeResults } from '../lib/results.js';
-import { median, startServe } from '../lib/processes.js';
-import { mdTable, updateBenchmarksDoc } from '../lib/docs.js';
+import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
+import { median } from '../lib/median.js';
+import { startServe } from '../lib/processes.js';
+import { mdTable } from '../lib/docs.js';
 import { procUsage, runClient, TOLERANCE_TEXT, withinTolerance, type ClientResult } from './load-kit.js';
 import { runSoak, soakOptionsFromArgs } from './soak.js';
 
 const DURATION_S = Number(process.env['DURATION_S'] ?? 15);
 const LEVELS = (process.env['LEVELS'] ?? '1,2,4,8,12,16,24,32').split(',').map(Number);
 
-/** The RTP path (issue 13): werift clients sending stamped RTP through the relay to the werift reflector leg. */
+/** The RTP path: werift clients sending stamped RTP through the relay to the werift reflector leg. */
 const RTP_CLIENT = 'dist/bench/load/rtp-client-main.js';
 const RTP_LEVELS = (process.env['RTP_LEVELS'] ?? '1,2,4,8,12,16').split(',').map(Number);
 /** RTP_ONLY=1: only the RTP ladder; RTP=0: only the data-channel ladder. */
@@ -25,11 +27,21 @@ const LADDERS =
 async function main(): Promise<void> {
   // One loopback source runs every client: raise the per-source limits (defaults: an office behind one NAT).
   const server = await startServe(
-    ['--turn-ports', '3478-3481', '--max-sessions-per-ip', '1000', '--sessions-per-minute', '1000', '--config-per-minute', '1000'],
+    [
+      '--turn-ports',
+      '3478-3481',
+      '--max-sessions-per-ip',
+      '1000',
+      '--sessions-per-minute',
+      '1000',
+      '--config-per-minute',
+      '1000',
+      '--max-connections-per-ip',
+      '4096',
+    ],
     18091,
   );
-  const pid = server.child.pid;
-  if (pid === undefined) throw new Error('no server pid');
+  const pid = server.pid;
   try {
     for (const ladder of LADDERS) await runLadder(ladder, server.url, pid);
   } finally {
@@ -87,7 +99,8 @@ async function runLadder(ladder: 'datachannel' | 'rtp', url: string, pid: number
     writeRtpResults(levels, baseline, largestOk);
     return;
   }
-  const file = writeResults('load', {
+  // Every level is a row of the docs' table: the summary is the whole result.
+  const result = {
     command: 'npm run bench:load',
     machine,
     durationS: DURATION_S,
@@ -95,39 +108,30 @@ async function runLadder(ladder: 'datachannel' | 'rtp', url: string, pid: number
     baseline,
     largestN: largestOk,
     levels,
-  });
-  const fx = (v: number | null, d = 2): string => (v === null ? '–' : v.toFixed(d));
-  updateBenchmarksDoc(
-    'load',
-    [
-      `### Concurrent tests against one server (${new Date().toISOString().slice(0, 10)})`,
-      '',
-      `Command: \`npm run bench:load\` (Node clients that speak the page's probe protocol over @roamhq/wrtc through the embedded relay, ${DURATION_S} s tests at 100 probes/s; clients, relay, reflector and server share the ${machine['cores']} cores). Raw data: \`${file}\`.`,
-      '',
-      `**Largest N at which every test measured within tolerance of the unloaded run: ${largestOk}.** Tolerance: RTT p50 within 1 ms + 20 %, jitter within +1 ms, loss at most 0.1 %, at most 1 % of pacing ticks skipped by a client (skipped probes are counted apart, never as loss; more means the client process itself could not keep up on the shared cores).`,
-      '',
-      mdTable(
-        ['concurrent tests', 'all within tolerance', 'median RTT p50', 'median jitter', 'server CPU', 'server peak RSS', 'first problems'],
-        levels.map((l) => [
-          l.n,
-          l.ok ? 'yes' : 'no',
-          `${fx(l.rttMsP50Median)} ms`,
-          `${fx(l.jitterMsMedian)} ms`,
-          `${l.serverCpuPct.toFixed(0)} %`,
-          `${l.serverRssMiB.toFixed(0)} MiB`,
-          l.failures.slice(0, 2).join('; ') || '–',
-        ]),
-      ),
-    ].join('\n'),
-  );
-  process.stdout.write(`largest N within tolerance: ${largestOk}\nwritten to ${file}\n`);
+  };
+  const date = today();
+  const files = resultFiles('load', date);
+  const markdown = [
+    `### Concurrent tests against one server (${date})`,
+    '',
+    `Command: \`npm run bench:load\` (Node clients that speak the page's probe protocol over @roamhq/wrtc through the embedded relay, ${DURATION_S} s tests at 100 probes/s; clients, relay, reflector and server share the ${machine['cores']} cores). Summary: \`${files.summary}\`.`,
+    '',
+    `**Largest N at which every test measured within tolerance of the unloaded run: ${largestOk}.** Tolerance: RTT p50 within 1 ms + 20 %, jitter within +1 ms, loss at most 0.1 %, at most 1 % of pacing ticks skipped by a client (skipped probes are counted apart, never as loss; more means the client process itself could not keep up on the shared cores).`,
+    '',
+    mdTable(
+      ['concurrent tests', 'all within tolerance', 'median RTT p50', 'median jitter', 'server CPU', 'server peak RSS', 'first problems'],
+      levels.map((l) => levelRow(l, false)),
+    ),
+  ].join('\n');
+  process.stdout.write(`largest N within tolerance: ${largestOk}\n${publishLadder('load', result, markdown, date)}\n`);
 }
 
-/** The RTP ladder's raw data and its block in docs/benchmarks.md: server CPU per concurrent RTP session. */
+/** The RTP ladder's results and its block in docs/benchmarks.md: server CPU per concurrent RTP session. */
 function writeRtpResults(levels: Level[], baseline: ClientResult | null, largestOk: number): void {
   const machine = machineInfo();
   const perSession = levels.map((l) => ({ n: l.n, serverCpuPctPerSession: l.serverCpuPct / l.n }));
-  const file = writeResults('load-rtp', {
+  // As for the data-channel ladder, every level is a row of the docs' table.
+  const result = {
     command: 'npm run bench:load',
     machine,
     node: process.version,
@@ -138,42 +142,55 @@ function writeRtpResults(levels: Level[], baseline: ClientResult | null, largest
     largestN: largestOk,
     levels,
     perSession,
-  });
-  const fx = (v: number | null, d = 2): string => (v === null ? '–' : v.toFixed(d));
-  updateBenchmarksDoc(
-    'load-rtp',
-    [
-      `### Concurrent RTP-path tests against one server (${new Date().toISOString().slice(0, 10)})`,
-      '',
-      `Command: \`npm run bench:load\` (\`RTP_ONLY=1\` for this table alone). Node clients (bench/load/rtp-client.ts) open both legs as the page does: the data-channel leg for control, and an audio transceiver over werift that sends stamped RTP probe frames at 100/s through the embedded relay to the reflector's werift leg, which echoes each at once; ${DURATION_S} s per test, Node ${process.version}; clients (werift in JavaScript, the heavier side), relay, reflector and server share the ${machine['cores']} cores. Raw data: \`${file}\`.`,
-      '',
-      `**Largest N at which every RTP test measured within tolerance of the unloaded run: ${largestOk}.** Same tolerance as the data-channel table (round trip by the client's clock; jitter here is the mean absolute difference of consecutive round trips).`,
-      '',
-      mdTable(
-        [
-          'concurrent RTP tests',
-          'all within tolerance',
-          'median RTT p50',
-          'median jitter',
-          'server CPU',
-          'server CPU per session',
-          'server peak RSS',
-          'first problems',
-        ],
-        levels.map((l) => [
-          l.n,
-          l.ok ? 'yes' : 'no',
-          `${fx(l.rttMsP50Median)} ms`,
-          `${fx(l.jitterMsMedian)} ms`,
-          `${l.serverCpuPct.toFixed(0)} %`,
-          `${(l.serverCpuPct / l.n).toFixed(1)} %`,
-          `${l.serverRssMiB.toFixed(0)} MiB`,
-          l.failures.slice(0, 2).join('; ') || '–',
-        ]),
-      ),
-    ].join('\n'),
+  };
+  const date = today();
+  const files = resultFiles('load-rtp', date);
+  const markdown = [
+    `### Concurrent RTP-path tests against one server (${date})`,
+    '',
+    `Command: \`npm run bench:load\` (\`RTP_ONLY=1\` for this table alone). Node clients (bench/load/rtp-client.ts) open both legs as the page does: the data-channel leg for control, and an audio transceiver over werift that sends stamped RTP probe frames at 100/s through the embedded relay to the reflector's werift leg, which echoes each at once; ${DURATION_S} s per test, Node ${process.version}; clients (werift in JavaScript, the heavier side), relay, reflector and server share the ${machine['cores']} cores. Summary: \`${files.summary}\`.`,
+    '',
+    `**Largest N at which every RTP test measured within tolerance of the unloaded run: ${largestOk}.** Same tolerance as the data-channel table (round trip by the client's clock; jitter here is the mean absolute difference of consecutive round trips).`,
+    '',
+    mdTable(
+      [
+        'concurrent RTP tests',
+        'all within tolerance',
+        'median RTT p50',
+        'median jitter',
+        'server CPU',
+        'server CPU per session',
+        'server peak RSS',
+        'first problems',
+      ],
+      levels.map((l) => levelRow(l, true)),
+    ),
+  ].join('\n');
+  process.stdout.write(`rtp: largest N within tolerance: ${largestOk}\n${publishLadder('load-rtp', result, markdown, date)}\n`);
+}
+
+/** One row of a ladder's table; the RTP table adds the server's CPU per session. */
+function levelRow(l: Level, perSession: boolean): (string | number)[] {
+  const fx = (v: number | null): string => (v === null ? '–' : v.toFixed(2));
+  return [
+    l.n,
+    l.ok ? 'yes' : 'no',
+    `${fx(l.rttMsP50Median)} ms`,
+    `${fx(l.jitterMsMedian)} ms`,
+    `${l.serverCpuPct.toFixed(0)} %`,
+    ...(perSession ? [`${(l.serverCpuPct / l.n).toFixed(1)} %`] : []),
+    `${l.serverRssMiB.toFixed(0)} MiB`,
+    l.failures.slice(0, 2).join('; ') || '–',
+  ];
+}
+
+/** Writes a ladder's results: its summary is the whole result, every level a row of its table. */
+function publishLadder(name: 'load' | 'load-rtp', result: unknown, markdown: string, date: string): string {
+  const published = publishResults(
+    { name, raw: result, summary: result, docs: { section: name, markdown } },
+    { writeDocs: writeDocsRequested(process.argv), date },
   );
-  process.stdout.write(`rtp: largest N within tolerance: ${largestOk}\nwritten to ${file}\n`);
+  return describePublished(published);
 }
 
 const soak = soakOptionsFromArgs(process.argv.slice(2));

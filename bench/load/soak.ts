@@ -1,25 +1,49 @@
 /**
- * `npm run bench:load -- --soak [--soak-minutes 10]` (issue 14): one `callprobe serve` with its
+ * `npm run bench:load -- --soak [--soak-minutes 10]`: one `callprobe serve` with its
  * default limits for the whole duration, a few valid test sessions back to back (the load
  * client, from 127.0.0.1) while abusive clients run in a loop (bench/lib/abuse.ts and
  * stalled-readers.ts, from other loopback addresses where the limit is per source): junk
- * signalling, candidate floods before an offer, idle WebSockets, /api/config bursts, Binding-
- * only TCP connections, Allocates without credentials and TCP clients that stop reading.
+ * signalling, candidate floods before an offer, the LF offer (candidates that are not the relay,
+ * behind LF line endings), idle WebSockets, /api/config bursts, Binding-only TCP connections,
+ * Allocates without credentials, TCP clients that stop reading, an allocation flood from five
+ * addresses of one IPv6 /64 (allocation-flood.ts) and a password spray at the help desk console
+ * (login-spray.ts) while its user logs in from elsewhere.
  * The server's RSS is sampled every 10 s; the figure is RSS at the end against RSS after the
  * first minute (within 10 %), and every valid test against the tolerance of an unloaded run.
  * Bounded: the abuse loop and the valid loops stop at the end; a hard deadline exits.
  * Run inside scripts/netns-run.sh: there the namespace's TCP buffers are set small, so stalled
- * readers fill the server's queues (the kernel's would absorb megabytes first).
+ * readers fill the server's queues (the kernel's would absorb megabytes first), and its loopback
+ * gets the IPv6 /64s the flood and the spray come from (fd00::/8, unique local, RFC 4193).
+ * Raw results go to bench/results/raw/; `--write-docs` also writes the summary and the docs section.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { bindingOnlyTcp, candidateMessage, floodSignalling, getConfig, idleSignalling, junkSignalling, unauthenticatedAllocates } from '../lib/abuse.js';
-import { mdTable, updateBenchmarksDoc } from '../lib/docs.js';
-import { BenchError, median, startServe } from '../lib/processes.js';
-import { SERVE_ENV, SERVE_NODE_FLAGS } from '../../server/commands/serve-launch.js';
-import { machineInfo, writeResults } from '../lib/results.js';
+import {
+  bindingOnlyTcp,
+  candidateMessage,
+  floodSignalling,
+  getConfig,
+  idleSignalling,
+  junkSignalling,
+  lfOffer,
+  unauthenticatedAllocates,
+  loadAbuse,
+} from '../lib/abuse.js';
+import { httpConnectionFlood } from '../lib/http-flood.js';
+import { floodAllocations } from '../lib/allocation-flood.js';
+import { sprayLogins } from '../lib/login-spray.js';
+import { hashPassword } from '../../server/console/auth.js';
+import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { mdTable } from '../lib/docs.js';
+import { BenchError, startServe } from '../lib/processes.js';
+import { SERVE_ENV, SERVE_NODE_FLAGS } from '../../server/config/launch.js';
+import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
 import { openStalledReaders } from '../lib/stalled-readers.js';
 import { procUsage, runClient, TOLERANCE_TEXT, withinTolerance, type ClientResult } from './load-kit.js';
+import { soakEnds, soakSummary, type AbuseTally, type SoakRaw, type SoakSample, type SoakValidTest } from './soak-summary.js';
 
 export interface SoakOptions {
   durationS: number;
@@ -44,22 +68,17 @@ const METRICS_PORT = 18093;
 const TURN_PORT = 3478;
 const SAMPLE_MS = 10_000;
 const RSS_TOLERANCE = 0.1;
+/** Five addresses of one /64 flood the relay with allocations; three of another spray console logins. */
+const FLOOD_64 = ['fd00:cb:64::1', 'fd00:cb:64::2', 'fd00:cb:64::3', 'fd00:cb:64::4', 'fd00:cb:64::5'];
+const SPRAY_64 = ['fd00:cb:65::1', 'fd00:cb:65::2', 'fd00:cb:65::3'];
+const CONSOLE_USER = { name: 'agent', password: 'soak-agent-password' };
 
-interface AbuseTally {
-  cycles: number;
-  junkAnswers: number;
-  floodRefusals: number;
-  idleClosedByServer: number;
-  idleRefused: number;
-  config429: number;
-  configOk: number;
-  bindingOnlyClosedByServer: number;
-  unauthAnswers: number;
-  stalledDatagrams: number;
-  errors: string[];
+/** What the cycle needs besides the URL: whether the IPv6 /64s are on loopback (our own namespace). */
+interface AbuseSetup {
+  ipv6: boolean;
 }
 
-async function abuseCycle(url: string, t: AbuseTally): Promise<void> {
+async function abuseCycle(url: string, t: AbuseTally, setup: AbuseSetup): Promise<void> {
   const one = async <T>(what: string, run: () => Promise<T>, add: (r: T) => void): Promise<void> => {
     try {
       add(await run());
@@ -84,6 +103,15 @@ async function abuseCycle(url: string, t: AbuseTally): Promise<void> {
       (r) => (t.floodRefusals += r.refusals + (r.closeCode !== null ? 1 : 0)),
     ),
     one(
+      'the LF offer',
+      () => lfOffer(url, '127.0.0.6'),
+      (r) => {
+        if (r === 'refused') t.lfOfferRefused = (t.lfOfferRefused ?? 0) + 1;
+        else if (r === 'answered') t.lfOfferAnswered = (t.lfOfferAnswered ?? 0) + 1;
+        else throw new BenchError('the LF offer got neither a refusal nor an answer within 5 s');
+      },
+    ),
+    one(
       'idle WebSockets',
       () => idleSignalling(url, 20, 7_000, '127.0.0.4'),
       (r) => {
@@ -97,6 +125,27 @@ async function abuseCycle(url: string, t: AbuseTally): Promise<void> {
       (codes) => {
         t.config429 += codes.filter((c) => c === 429).length;
         t.configOk += codes.filter((c) => c === 200).length;
+      },
+    ),
+    one(
+      'HTTP connection flood',
+      // More idle connections than one source may hold, kept past the first-request timeout.
+      () => httpConnectionFlood(url, '127.0.0.10', DEFAULTS.http.maxConnectionsPerSource + 100, DEFAULTS.http.firstRequestTimeoutMs + 3_000),
+      (r) => {
+        const f = (t.httpFlood ??= { refused: 0, closedIdle: 0, heldToEnd: 0, failed: 0 });
+        f.refused += r.refused;
+        f.closedIdle += r.closedIdle;
+        f.heldToEnd += r.heldToEnd;
+        f.failed += r.failed;
+      },
+    ),
+    one(
+      'busy-line load abuse',
+      () => loadAbuse(url, '127.0.0.7', 3_000),
+      (r) => {
+        const a = (t.loadAbuse ??= { grants: 0, refusals: {} });
+        a.grants += r.grants;
+        for (const [k, n] of Object.entries(r.refusals)) a.refusals[k] = (a.refusals[k] ?? 0) + n;
       },
     ),
     one(
@@ -129,20 +178,47 @@ async function abuseCycle(url: string, t: AbuseTally): Promise<void> {
       },
       (r) => (t.stalledDatagrams += r.datagrams),
     ),
+    one(
+      'allocation flood from one IPv6 /64',
+      // Each client sends to the relay (on ::) at its own address: see AllocationFloodOptions.host.
+      () =>
+        setup.ipv6
+          ? floodAllocations({
+              host: null,
+              port: TURN_PORT,
+              secret: SECRET,
+              transport: 'udp',
+              localAddresses: FLOOD_64,
+              maxPerAddress: DEFAULTS.relayQuotas.maxAllocationsTotal,
+              perSecond: 100,
+            })
+          : Promise.resolve(null),
+      (r) => {
+        if (r !== null) (t.floodGranted ??= []).push(r.granted);
+      },
+    ),
+    one(
+      'console login spray',
+      () =>
+        sprayLogins({
+          baseUrl: { 4: url, 6: url.replace('127.0.0.1', '[::1]') },
+          user: CONSOLE_USER.name,
+          password: CONSOLE_USER.password,
+          from: setup.ipv6 ? [...SPRAY_64, '127.0.0.8'] : ['127.0.0.8'],
+          legitFrom: '127.0.0.9',
+          attempts: 60,
+          concurrency: 6,
+        }),
+      (r) => {
+        const spray = (t.sprayStatus ??= {});
+        for (const [status, n] of Object.entries(r.sprayStatus)) spray[status] = (spray[status] ?? 0) + n;
+        const legit = (t.legitLogins ??= { ok: 0, refused: 0 });
+        if (r.legitStatus === 200) legit.ok++;
+        else legit.refused++;
+      },
+    ),
   ]);
   t.cycles++;
-}
-
-/** One RSS sample of the server, broken down from its /metrics (server/http/app.ts processMemoryMetrics). */
-interface SoakSample {
-  tS: number;
-  rssMiB: number;
-  cpuS: number;
-  heapTotalMiB: number;
-  heapUsedMiB: number;
-  externalMiB: number;
-  /** RSS beyond V8 heap total and external: the native WebRTC stacks, their threads' malloc arenas, code. */
-  nativeRestMiB: number;
 }
 
 /** The server's own view of its memory, read from its metrics listener. Throws BenchError when a gauge is missing. */
@@ -162,8 +238,13 @@ async function memoryBreakdown(url: string): Promise<Omit<SoakSample, 'tS' | 'rs
 export async function runSoak(o: SoakOptions): Promise<void> {
   // Only in the namespace scripts/netns-run.sh made for this run: small TCP buffers there.
   const ownNetns = process.env['CALLPROBE_IN_NETNS'] === '1';
-  if (ownNetns) execFileSync('sysctl', ['-q', '-w', 'net.ipv4.tcp_rmem=4096 16384 65536', 'net.ipv4.tcp_wmem=4096 16384 65536']);
-  else process.stderr.write('soak: not in a namespace of its own (scripts/netns-run.sh): kernel TCP buffers left as they are\n');
+  if (ownNetns) {
+    execFileSync('sysctl', ['-q', '-w', 'net.ipv4.tcp_rmem=4096 16384 65536', 'net.ipv4.tcp_wmem=4096 16384 65536']);
+    for (const a of [...FLOOD_64, ...SPRAY_64]) execFileSync('ip', ['addr', 'add', `${a}/64`, 'dev', 'lo', 'nodad']);
+  } else process.stderr.write('soak: not in a namespace of its own (scripts/netns-run.sh): kernel TCP buffers left as they are, no IPv6 /64 flood\n');
+  const usersDir = mkdtempSync(join(tmpdir(), 'callprobe-soak-users-'));
+  const usersFile = join(usersDir, 'users.json');
+  writeFileSync(usersFile, JSON.stringify([{ name: CONSOLE_USER.name, role: 'tier1', passwordHash: await hashPassword(CONSOLE_USER.password) }]));
   const hardStop = setTimeout(
     () => {
       process.stderr.write('soak: hard deadline reached\n');
@@ -172,19 +253,34 @@ export async function runSoak(o: SoakOptions): Promise<void> {
     (o.durationS + 180) * 1000,
   );
   hardStop.unref();
-  // Default limits: valid clients from 127.0.0.1, abusers from 127.0.0.2-5 where the limit is per source.
+  // Default limits: valid clients from 127.0.0.1, abusers from 127.0.0.2-8 (the user's own logins from 127.0.0.9) and IPv6 /64s where the limit is per source.
+  // Dual stack (--host ::), so the IPv6 abusers reach it; the valid tests stay on IPv4.
   const server = await startServe(
-    ['--turn-ports', `${TURN_PORT}-${TURN_PORT + 3}`, '--secret', SECRET, '--metrics-listen', `127.0.0.1:${METRICS_PORT}`],
+    [
+      '--host',
+      '::',
+      '--relay-ip',
+      '127.0.0.1,::1',
+      '--turn-ports',
+      `${TURN_PORT}-${TURN_PORT + 3}`,
+      '--secret',
+      SECRET,
+      '--metrics-listen',
+      `127.0.0.1:${METRICS_PORT}`,
+      '--users',
+      usersFile,
+    ],
     HTTP_PORT,
   );
-  const pid = server.child.pid;
-  if (pid === undefined) throw new BenchError('no server pid');
+  const pid = server.pid;
   const samples: SoakSample[] = [];
-  const valid: (ClientResult & { startS: number; failure: string | null })[] = [];
+  const valid: SoakValidTest[] = [];
   const tally: AbuseTally = {
     cycles: 0,
     junkAnswers: 0,
     floodRefusals: 0,
+    lfOfferRefused: 0,
+    lfOfferAnswered: 0,
     idleClosedByServer: 0,
     idleRefused: 0,
     config429: 0,
@@ -192,8 +288,12 @@ export async function runSoak(o: SoakOptions): Promise<void> {
     bindingOnlyClosedByServer: 0,
     unauthAnswers: 0,
     stalledDatagrams: 0,
+    floodGranted: [],
+    sprayStatus: {},
+    legitLogins: { ok: 0, refused: 0 },
     errors: [],
   };
+  const setup: AbuseSetup = { ipv6: ownNetns };
   let baseline: ClientResult;
   let t0 = 0;
   try {
@@ -230,7 +330,7 @@ export async function runSoak(o: SoakOptions): Promise<void> {
       }
     };
     const abuseLoop = async (): Promise<void> => {
-      while (elapsedS() + 15 < o.durationS) await abuseCycle(server.url, tally);
+      while (elapsedS() + 15 < o.durationS) await abuseCycle(server.url, tally, setup);
     };
     await Promise.all([...Array.from({ length: o.parallel }, validLoop), abuseLoop()]);
     // The end: the last sample at the soak's full duration.
@@ -240,18 +340,14 @@ export async function runSoak(o: SoakOptions): Promise<void> {
     await sample();
   } finally {
     await server.stop();
+    rmSync(usersDir, { recursive: true, force: true });
   }
-  const afterFirstMinute = samples.find((s) => s.tS >= 60) ?? samples[0];
-  const end = samples.at(-1);
-  if (!afterFirstMinute || !end) throw new BenchError('no RSS samples');
+  const { afterFirstMinute, atEnd: end } = soakEnds(samples);
   const rssChange = (end.rssMiB - afterFirstMinute.rssMiB) / afterFirstMinute.rssMiB;
-  const within = valid.filter((v) => v.failure === null).length;
   const cpuPct = (100 * ((end.cpuS - (samples[0]?.cpuS ?? 0)) / Math.max(1, end.tS))).toFixed(0);
-  const rssOk = Math.abs(rssChange) <= RSS_TOLERANCE;
-  const machine = machineInfo();
-  const file = writeResults('load-soak', {
+  const raw: SoakRaw = {
     command: `npm run bench:load -- --soak --soak-minutes ${o.durationS / 60}`,
-    machine,
+    machine: machineInfo(),
     durationS: o.durationS,
     parallelValidSessions: o.parallel,
     testS: o.testS,
@@ -261,54 +357,81 @@ export async function runSoak(o: SoakOptions): Promise<void> {
     rssAfterFirstMinuteMiB: afterFirstMinute.rssMiB,
     rssAtEndMiB: end.rssMiB,
     rssChangeRatio: rssChange,
-    rssWithinTolerance: rssOk,
+    rssWithinTolerance: Math.abs(rssChange) <= RSS_TOLERANCE,
     serverCpuPct: Number(cpuPct),
     validTests: valid.length,
-    validWithinTolerance: within,
+    validWithinTolerance: valid.filter((v) => v.failure === null).length,
     abuse: tally,
     samples,
     valid,
-  });
-  const fx = (v: number | null | undefined, d = 2): string => (v === null || v === undefined ? '–' : v.toFixed(d));
-  const failures = valid.filter((v) => v.failure !== null);
-  updateBenchmarksDoc(
-    'load-soak',
-    [
-      `### Soak: ${o.durationS / 60} minutes of valid tests among abusive clients (${new Date().toISOString().slice(0, 10)})`,
-      '',
-      `Command: \`npm run bench:load -- --soak\` (\`--soak-minutes N\`, default 10). One \`callprobe serve\` with its default limits; ${o.parallel} valid ${o.testS} s tests at a time, back to back, from 127.0.0.1; meanwhile, in a loop (${tally.cycles} cycles), abusive clients from other loopback addresses: junk signalling, candidate floods before an offer (900 B and 60 KB), 20 idle WebSockets, 80 \`/api/config\` at once, 50 Binding-only TURN/TCP connections, 200 Allocates without credentials, 20 TURN/TCP allocations that stop reading while 384 KiB of 200-byte datagrams are relayed to each (namespace TCP buffers set small). The server is launched as in production (\`server/commands/serve-launch.ts\`: ${SERVE_NODE_FLAGS.join(' ')}, ${Object.entries(
-        SERVE_ENV,
-      )
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' ')}). RSS sampled every 10 s, with the server's own breakdown from its \`/metrics\`. Raw data: \`${file}\`.`,
-      '',
-      `**RSS at the end ${fx(end.rssMiB, 1)} MiB vs ${fx(afterFirstMinute.rssMiB, 1)} MiB after the first minute: ${(rssChange * 100).toFixed(1)} % (${rssOk ? 'within' : 'outside'} 10 %). Valid tests within tolerance: ${within} of ${valid.length}.** Server CPU over the soak: ${cpuPct} % of one core.`,
-      '',
-      mdTable(
-        ['MiB', 'RSS', 'V8 heap (total)', 'external (ArrayBuffers included)', 'native rest (WebRTC stacks, arenas, code)'],
-        [afterFirstMinute, end].map((x) => [
-          x === end ? `at the end (${x.tS} s)` : `after the first minute (${x.tS} s)`,
-          fx(x.rssMiB, 1),
-          fx(x.heapTotalMiB, 1),
-          fx(x.externalMiB, 1),
-          fx(x.nativeRestMiB, 1),
-        ]),
-      ),
-      '',
-      mdTable(
-        ['', 'unloaded run', 'valid tests during the soak (median)'],
-        [
-          ['RTT p50', `${fx(baseline.rttMsP50)} ms`, `${fx(median(valid.map((v) => v.rttMsP50).filter((x): x is number => x !== null)))} ms`],
-          ['jitter', `${fx(baseline.jitterMs)} ms`, `${fx(median(valid.map((v) => v.jitterMs).filter((x): x is number => x !== null)))} ms`],
-          ['loss', `${fx(baseline.lossPct)} %`, `${fx(median(valid.map((v) => v.lossPct).filter((x): x is number => x !== null)))} %`],
-        ],
-      ),
-      '',
-      `Abusers answered: junk ${tally.junkAnswers} error messages; candidate floods ${tally.floodRefusals} refusals or cuts; idle sockets ${tally.idleClosedByServer} closed by the server, ${tally.idleRefused} refused; \`/api/config\` ${tally.configOk} x 200, ${tally.config429} x 429; Binding-only TCP ${tally.bindingOnlyClosedByServer} closed by the server (they last 8 s, the deadline is 60 s); ${tally.unauthAnswers} challenges to Allocates without credentials; ${tally.stalledDatagrams} datagrams towards stalled readers.${failures.length > 0 ? ` Valid tests outside tolerance: ${failures.map((f) => `at ${f.startS} s: ${f.failure}`).join('; ')}.` : ''}${tally.errors.length > 0 ? ` Abuser errors: ${tally.errors.slice(0, 5).join('; ')}.` : ''}`,
-    ].join('\n'),
+  };
+  const summary = soakSummary(raw);
+  const date = today();
+  const published = publishResults(
+    { name: 'load-soak', raw, summary, docs: { section: 'load-soak', markdown: soakMarkdown(o, summary, resultFiles('load-soak', date).summary, date) } },
+    { writeDocs: writeDocsRequested(process.argv), date },
   );
   process.stdout.write(
-    `soak: RSS after 1 min ${afterFirstMinute.rssMiB.toFixed(1)} MiB, at the end ${end.rssMiB.toFixed(1)} MiB (${(rssChange * 100).toFixed(1)} %); valid ${within}/${valid.length} within tolerance\nwritten to ${file}\n`,
+    `soak: RSS after 1 min ${afterFirstMinute.rssMiB.toFixed(1)} MiB, at the end ${end.rssMiB.toFixed(1)} MiB (${(rssChange * 100).toFixed(1)} %); valid ${summary.validWithinTolerance}/${summary.validTests} within tolerance\n${describePublished(published)}\n`,
   );
   clearTimeout(hardStop);
+}
+
+/** The HTTP connection flood's part of the abusers' line; empty for a soak run before it joined. */
+function httpFloodText(tally: AbuseTally): string {
+  const f = tally.httpFlood;
+  if (f === undefined) return '';
+  return `; idle HTTP connections (${DEFAULTS.http.maxConnectionsPerSource + 100} a cycle from one address, over its ${DEFAULTS.http.maxConnectionsPerSource}) ${f.refused} refused at once, ${f.closedIdle} closed for sending no request, ${f.heldToEnd} still open at the end of their ${(DEFAULTS.http.firstRequestTimeoutMs + 3_000) / 1000} s, ${f.failed} not opened`;
+}
+
+/** The /64 flood's and the console spray's part of the abusers' line; empty for a soak run before they joined it. */
+function ourAbuseText(tally: AbuseTally): string {
+  if (tally.floodGranted === undefined || tally.sprayStatus === undefined || tally.legitLogins === undefined) return '';
+  const g = tally.floodGranted;
+  const flood =
+    g.length === 0 ? 'nothing (not in a namespace of its own)' : Math.min(...g) === Math.max(...g) ? String(g[0]) : `${Math.min(...g)}-${Math.max(...g)}`;
+  const spray = Object.entries(tally.sprayStatus)
+    .map(([status, n]) => `${n} x ${status}`)
+    .join(', ');
+  return `; the IPv6 /64 flood got ${flood} allocations per cycle (the per-source quota is ${DEFAULTS.relayQuotas.maxAllocationsPerSourceIp}); the console spray got ${spray}, and the user's own logins from another address ${tally.legitLogins.ok} x 200, ${tally.legitLogins.refused} refused`;
+}
+
+/** The soak's section of docs/benchmarks.md, from its summary. */
+function soakMarkdown(o: SoakOptions, s: ReturnType<typeof soakSummary>, summaryFile: string, date: string): string {
+  const fx = (v: number | null | undefined, d = 2): string => (v === null || v === undefined ? '–' : v.toFixed(d));
+  const { afterFirstMinute, atEnd: end } = s.memory;
+  const tally = s.abuse;
+  return [
+    `### Soak: ${o.durationS / 60} minutes of valid tests among abusive clients (${date})`,
+    '',
+    `Command: \`npm run bench:load -- --soak\` (\`--soak-minutes N\`, default 10). One \`callprobe serve\` with its default limits; ${o.parallel} valid ${o.testS} s tests at a time, back to back, from 127.0.0.1; meanwhile, in a loop (${tally.cycles} cycles), abusive clients from other loopback addresses: junk signalling, candidate floods before an offer (900 B and 60 KB)${tally.lfOfferRefused !== undefined ? ', the LF offer (a data-channel offer with LF line endings whose candidates are other loopback addresses, UDP and ICE-TCP)' : ''}, 20 idle WebSockets, 80 \`/api/config\` at once, 50 Binding-only TURN/TCP connections,${tally.httpFlood !== undefined ? ` ${DEFAULTS.http.maxConnectionsPerSource + 100} idle HTTP connections from one address,` : ''} 200 Allocates without credentials, 20 TURN/TCP allocations that stop reading while 384 KiB of 200-byte datagrams are relayed to each (namespace TCP buffers set small)${tally.sprayStatus !== undefined ? ', UDP allocations from five addresses of one IPv6 /64 (100 a second) until the relay refuses them, and 60 wrong console passwords for one user from one /64 and one IPv4 address (6 at a time) while that user logs in from another address; the server listens dual stack (`--host ::`) with a help desk user (`--users`)' : ''}. The server is launched as in production (\`server/config/launch.ts\`: ${SERVE_NODE_FLAGS.join(' ')}, ${Object.entries(
+      SERVE_ENV,
+    )
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}). RSS sampled every 10 s, with the server's own breakdown from its \`/metrics\`. Summary: \`${summaryFile}\`.`,
+    '',
+    `**RSS at the end ${fx(end.rssMiB, 1)} MiB vs ${fx(afterFirstMinute.rssMiB, 1)} MiB after the first minute: ${(s.rssChangeRatio * 100).toFixed(1)} % (${s.rssWithinTolerance ? 'within' : 'outside'} 10 %). Valid tests within tolerance: ${s.validWithinTolerance} of ${s.validTests}.** Server CPU over the soak: ${s.serverCpuPct} % of one core.`,
+    '',
+    mdTable(
+      ['MiB', 'RSS', 'V8 heap (total)', 'external (ArrayBuffers included)', 'native rest (WebRTC stacks, arenas, code)'],
+      [afterFirstMinute, end].map((x) => [
+        x === end ? `at the end (${x.tS} s)` : `after the first minute (${x.tS} s)`,
+        fx(x.rssMiB, 1),
+        fx(x.heapTotalMiB, 1),
+        fx(x.externalMiB, 1),
+        fx(x.nativeRestMiB, 1),
+      ]),
+    ),
+    '',
+    mdTable(
+      ['', 'unloaded run', 'valid tests during the soak (median)'],
+      [
+        ['RTT p50', `${fx(s.baseline.rttMsP50)} ms`, `${fx(s.validMedian.rttMsP50)} ms`],
+        ['jitter', `${fx(s.baseline.jitterMs)} ms`, `${fx(s.validMedian.jitterMs)} ms`],
+        ['loss', `${fx(s.baseline.lossPct)} %`, `${fx(s.validMedian.lossPct)} %`],
+      ],
+    ),
+    '',
+    `Abusers answered: junk ${tally.junkAnswers} error messages; candidate floods ${tally.floodRefusals} refusals or cuts;${tally.lfOfferRefused !== undefined ? ` LF offers ${tally.lfOfferRefused} refused, ${tally.lfOfferAnswered ?? 0} answered;` : ''} idle sockets ${tally.idleClosedByServer} closed by the server, ${tally.idleRefused} refused; \`/api/config\` ${tally.configOk} x 200, ${tally.config429} x 429; Binding-only TCP ${tally.bindingOnlyClosedByServer} closed by the server (they last 8 s, the deadline is 60 s); ${tally.unauthAnswers} challenges to Allocates without credentials; ${tally.stalledDatagrams} datagrams towards stalled readers${ourAbuseText(tally)}${httpFloodText(tally)}.${s.validFailures.length > 0 ? ` Valid tests outside tolerance: ${s.validFailures.map((f) => `at ${f.startS} s: ${f.failure}`).join('; ')}.` : ''}${tally.errors.length > 0 ? ` Abuser errors: ${tally.errors.slice(0, 5).join('; ')}.` : ''}`,
+  ].join('\n');
 }

@@ -1,80 +1,104 @@
-import { formatIp, tryParseIp } from '../turn/net/ip.js';
+import { formatIp, tryParseIp } from '../../src/protocol/ip.js';
+import { normalizeEmbeddedIpv4 } from '../turn/policy/special-purpose.js';
 
 /**
- * The reflector signals only its one configured address. @roamhq/wrtc otherwise offers
- * every interface of the machine, ranked above loopback, and the relay would send there.
+ * ICE candidates as RFC 8839 §5.1 writes them, read strictly: one candidate, single spaces,
+ * nothing a second parser could read differently. The reflector signals only its own UDP host
+ * candidates on its one address (@roamhq/wrtc otherwise offers every interface of the machine)
+ * and takes remote candidates only on the relay (RelayEndpoints).
  */
 
-/** RFC 8839 §5.1 candidate-attribute fields we need. */
+/** The RFC 8839 §5.1 candidate-attribute fields the reflector needs. */
 export interface ParsedCandidate {
+  /** The transport, lower case ("udp", "tcp"). */
   protocol: string;
+  /** The connection-address as written: an IP literal or an FQDN (an mDNS ".local" name). */
   address: string;
   port: number;
+  /** cand-type: "host", "srflx", "prflx", "relay" or an extension token. */
   type: string;
 }
 
-/** Parses "candidate:<foundation> <component> <transport> <priority> <address> <port> typ <type> ...". */
-export function parseCandidate(line: string): ParsedCandidate | null {
-  const text = line.startsWith('a=') ? line.slice(2) : line;
-  const parts = text.trim().split(/\s+/);
-  if (parts.length < 8 || !parts[0]?.startsWith('candidate:') || parts[6] !== 'typ') return null;
-  const port = Number(parts[5]);
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) return null;
-  return {
-    protocol: (parts[2] ?? '').toLowerCase(),
-    address: parts[4] ?? '',
-    port,
-    type: parts[7] ?? '',
-  };
+/** RFC 8839 §5.1 ice-char, 1 to 32 of them. */
+const FOUNDATION = /^[A-Za-z0-9+/]{1,32}$/;
+/** RFC 3261 §25.1 token (transport-extension, cand-type and extension-att-name in RFC 8839 §5.1). */
+const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
+/** An IP literal or an FQDN (RFC 8866 §9 connection-address, unicast). */
+const ADDRESS = /^[A-Za-z0-9.:-]{1,253}$/;
+/** VCHAR (RFC 5234 Appendix B.1): the extension-att-value characters. */
+const VCHARS = /^[\x21-\x7e]+$/;
+
+function portOf(text: string): number | null {
+  if (!/^[0-9]{1,5}$/.test(text)) return null;
+  const port = Number(text);
+  return port <= 65535 ? port : null;
+}
+
+/**
+ * Reads "candidate:<foundation> <component-id> <transport> <priority> <connection-address>
+ * <port> typ <cand-type> [raddr <address>] [rport <port>] *(<name> <value>)" (RFC 8839 §5.1,
+ * the attribute without its "a="); null when `text` is anything else, including a candidate
+ * followed by more text, a second candidate, or whitespace other than single spaces.
+ */
+export function parseCandidate(text: string): ParsedCandidate | null {
+  if (!text.startsWith('candidate:')) return null;
+  const parts = text.slice('candidate:'.length).split(' ');
+  if (parts.length < 8 || parts.length % 2 !== 0) return null;
+  const [foundation = '', component = '', transport = '', priority = '', address = '', portText = '', typ = '', type = ''] = parts;
+  if (!FOUNDATION.test(foundation) || !/^[0-9]{1,3}$/.test(component) || !TOKEN.test(transport) || !/^[0-9]{1,10}$/.test(priority)) return null;
+  const port = portOf(portText);
+  if (!ADDRESS.test(address) || port === null || typ !== 'typ' || !TOKEN.test(type)) return null;
+  for (let i = 8; i < parts.length; i += 2) {
+    const name = parts[i] ?? '';
+    const value = parts[i + 1] ?? '';
+    if (!TOKEN.test(name) || !VCHARS.test(value)) return null;
+    if (name === 'raddr' && !ADDRESS.test(value)) return null;
+    if (name === 'rport' && portOf(value) === null) return null;
+  }
+  return { protocol: transport.toLowerCase(), address, port, type };
 }
 
 /** Keep a candidate only if it is a UDP host candidate on the configured address. */
 export function isSignalledCandidate(c: ParsedCandidate | null, address: string): c is ParsedCandidate {
-  return c !== null && c.protocol === 'udp' && c.type === 'host' && c.address === address;
-}
-
-/** Removes every a=candidate line that is not a UDP host candidate on `address`. */
-export function filterSdpCandidates(sdp: string, address: string): string {
-  return sdp
-    .split('\r\n')
-    .filter((line) => !line.startsWith('a=candidate:') || isSignalledCandidate(parseCandidate(line), address))
-    .join('\r\n');
+  return c !== null && c.protocol === 'udp' && c.type === 'host' && sameIp(c.address, address);
 }
 
 /**
  * Where the reflector's remote candidates may point: the relay's relayed address of each
  * family and its relay port range. The page reaches the reflector only through the relay,
  * so any other remote candidate would make the reflector a packet source for the page's
- * choice of target (issue 14, finding 2). A range of {min: 0, max: 0} is the relay's
- * OS-chosen ephemeral ports (tests): any port of the relayed address.
+ * choice of target. A range of {min: 0, max: 0} is the relay's OS-chosen ephemeral ports
+ * (tests): any port of the relayed address.
  */
 export interface RelayEndpoints {
   addresses: string[];
   portRange: { min: number; max: number };
 }
 
-function canonicalOrNull(address: string): string | null {
+/** The canonical text of an IP literal, an IPv4-mapped IPv6 address as IPv4; null for anything else. */
+export function canonicalAddress(address: string): string | null {
   const ip = tryParseIp(address);
-  return ip === null ? null : formatIp(ip);
+  return ip === null ? null : formatIp(normalizeEmbeddedIpv4(ip));
+}
+
+function sameIp(a: string, b: string): boolean {
+  const x = canonicalAddress(a);
+  return x !== null && x === canonicalAddress(b);
+}
+
+/** True when ip:port (an IP literal) is one of the relay's relayed addresses, inside its port range. */
+export function isRelayEndpoint(address: string, port: number, relay: RelayEndpoints): boolean {
+  if (!relay.addresses.some((a) => sameIp(a, address))) return false;
+  const { min, max } = relay.portRange;
+  return (min === 0 && max === 0) || (port >= min && port <= max);
 }
 
 /** True when a remote (page) candidate is a UDP candidate on one of the relay's relayed addresses and ports. */
 export function isRelayCandidate(c: ParsedCandidate | null, relay: RelayEndpoints): c is ParsedCandidate {
-  if (c === null || c.protocol !== 'udp') return false;
-  const address = canonicalOrNull(c.address);
-  if (address === null || !relay.addresses.some((a) => canonicalOrNull(a) === address)) return false;
-  const { min, max } = relay.portRange;
-  return (min === 0 && max === 0) || (c.port >= min && c.port <= max);
+  return c !== null && c.protocol === 'udp' && isRelayEndpoint(c.address, c.port, relay);
 }
 
-/** Removes every a=candidate line of a remote SDP that does not point at the relay. */
-export function filterRemoteSdpCandidates(sdp: string, relay: RelayEndpoints): { sdp: string; dropped: number } {
-  let dropped = 0;
-  const lines = sdp.split('\r\n').filter((line) => {
-    if (!line.startsWith('a=candidate:')) return true;
-    if (isRelayCandidate(parseCandidate(line), relay)) return true;
-    dropped++;
-    return false;
-  });
-  return { sdp: lines.join('\r\n'), dropped };
+/** "udp 127.0.0.1:9" for refusals and logs: what the candidate points at, never the rest of what was sent. */
+export function describeCandidate(c: ParsedCandidate): string {
+  return `${c.protocol} ${c.address.includes(':') ? `[${c.address}]` : c.address}:${c.port}`;
 }

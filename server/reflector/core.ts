@@ -73,7 +73,7 @@ export class ReflectorCore {
 
   /**
    * Totals sent after the last flush, so the client knows it has every receipt; with what the
-   * relay saw of the session's RTP when it saw any (`relayWitness`, issue 13).
+   * relay saw of the session's RTP when it saw any (`relayWitness`).
    */
   final(relayWitness: RelayWitness | null = null): ControlMessage {
     const tally = { type: 'final', upReceived: this.upReceived, upDuplicates: this.upDuplicates, downSent: this.downSeq } as const;

@@ -11,7 +11,10 @@ import { RtpLeg } from './rtp/leg.js';
 import { mediaKinds } from './rtp/sdp.js';
 import { internalsOf } from '../../src/session/net/simple-peer.js';
 import { readStats, type StatsSample } from '../../src/session/stats/adapter.js';
-import { filterRemoteSdpCandidates, filterSdpCandidates, isRelayCandidate, isSignalledCandidate, parseCandidate, type RelayEndpoints } from './candidates.js';
+import { isSignalledCandidate, parseCandidate, type RelayEndpoints } from './candidates.js';
+import { hostAddressOf } from './host-address.js';
+import { SdpError, type SdpRefusal } from './sdp-lines.js';
+import { checkRemoteCandidate, checkRemoteOffer, localDescription } from './signalled-sdp.js';
 
 export interface ReflectorLogger {
   info(obj: object, msg: string): void;
@@ -21,8 +24,13 @@ export interface ReflectorLogger {
 
 export interface ReflectorSessionOptions {
   id: string;
-  /** The only address the reflector offers as a candidate (the relay reaches it directly). */
+  /** The relay-side address: the only one the reflector offers candidates on (the relay reaches it directly). */
   peerAddress: string;
+  /**
+   * The address the data-channel leg's candidate is on (@roamhq/wrtc binds interface addresses
+   * only; host-address.ts). Default: the interface address holding `peerAddress`.
+   */
+  dataChannelAddress?: string;
   payloadBytes: number;
   /** How often receipts are flushed over the control channel. */
   receiptIntervalMs: number;
@@ -38,7 +46,7 @@ export interface ReflectorSessionOptions {
   /** A page candidate (or offer candidate line) was dropped because it does not point at the relay. */
   onCandidateDropped(count: number): void;
   logger: ReflectorLogger;
-  /** Whether the page may open the RTP probe leg (issue 13; ServerConfig.rtpReflector). */
+  /** Whether the page may open the RTP probe leg (ServerConfig.rtpReflector). */
   rtp: boolean;
   /** Forward a signal message to the page, tagged with its leg (absent: the data-channel leg). */
   sendSignal(data: SignalData, leg?: SignalLeg): void;
@@ -51,7 +59,7 @@ export interface ReflectorSessionOptions {
 
 export class ReflectorSessionError extends Error {
   constructor(
-    readonly reason: 'bad-signal' | 'candidate-before-offer' | 'too-many-candidates' | 'duplicate-offer' | 'unexpected-answer' | 'no-rtp-leg',
+    readonly reason: 'bad-signal' | 'candidate-before-offer' | 'duplicate-offer' | 'unexpected-answer' | 'no-rtp-leg' | SdpRefusal,
     message: string,
   ) {
     super(message);
@@ -59,9 +67,27 @@ export class ReflectorSessionError extends Error {
   }
 }
 
+/** Runs `check`; an SdpError becomes the ReflectorSessionError the page is told about. */
+function refusing<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof SdpError) throw new ReflectorSessionError(err.reason, err.message);
+    throw err;
+  }
+}
+
 /**
  * One test's server-side peer: simple-peer over @roamhq/wrtc, answering the page's offer,
  * echoing every probe on the unordered channel and reporting receipts on the reliable one.
+ *
+ * What it sends where is bounded by signalling (signalled-sdp.ts): its remote candidates are
+ * the relay's only, and it signals only its host candidate on the data-channel address. It
+ * gathers no server-reflexive or relay candidate of its own (no ICE servers): a second TURN
+ * hop would distort every measurement. libwebrtc has no way to refuse a peer-reflexive
+ * candidate: it learns one only from a Binding request that carries this session's ICE
+ * password (RFC 8445 §7.3.1.3; a request without it gets an error response to its source),
+ * and then sends to that source only (SECURITY.md).
  */
 export class ReflectorSession {
   private readonly peer: SimplePeer.Instance;
@@ -70,6 +96,8 @@ export class ReflectorSession {
   private readonly undo: (() => void)[] = [];
   /** The host candidates signalled (the endpoints the relay sends this session's traffic to). */
   private readonly endpoints: { ip: string; port: number }[] = [];
+  /** The address of the data-channel leg's one signalled candidate. */
+  private readonly dcAddress: string;
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly maxTimer: NodeJS.Timeout;
   /** The pre-offer timeout, then the offer-to-connect timeout. */
@@ -78,19 +106,20 @@ export class ReflectorSession {
   private candidates = 0;
   private closed = false;
   private badProbes = 0;
-  /** The RTP probe leg (issue 13), from the page's first 'rtp' offer on. */
+  /** The RTP probe leg, from the page's first 'rtp' offer on. */
   private rtpLeg: RtpLeg | null = null;
   private rtpCore: RtpReflectorCore | null = null;
   private rtpCandidates = 0;
 
   constructor(private readonly opts: ReflectorSessionOptions) {
     this.core = new ReflectorCore(opts.payloadBytes);
+    this.dcAddress = opts.dataChannelAddress ?? hostAddressOf(opts.peerAddress)?.interfaceAddress ?? opts.peerAddress;
     this.peer = new SimplePeer({
       initiator: false,
       trickle: true,
       wrtc: wrtc as unknown as NonNullable<SimplePeer.Options['wrtc']>,
+      // No STUN or TURN server: host candidates only.
       config: { iceServers: [] },
-      sdpTransform: (sdp) => filterSdpCandidates(sdp, opts.peerAddress),
     });
     this.control = internalsOf(this.peer).pc.createDataChannel(CONTROL_CHANNEL.label, {
       negotiated: true,
@@ -115,7 +144,9 @@ export class ReflectorSession {
 
   /**
    * A signal message from the page. Candidates count only after the one offer (simple-peer
-   * would queue them without limit before it), at most `maxCandidates` per session.
+   * would queue them without limit before it), at most `maxCandidates` per session, those in
+   * the offer included. A refused offer (signalled-sdp.ts) is not applied and not counted: the
+   * page may send another until the offer timeout.
    */
   signal(data: SignalData, leg?: SignalLeg): void {
     if (this.closed) return;
@@ -126,39 +157,55 @@ export class ReflectorSession {
     if (data.type === 'candidate') {
       if (data.candidate === undefined) throw new ReflectorSessionError('bad-signal', 'candidate message without a candidate');
       if (!this.offered) throw new ReflectorSessionError('candidate-before-offer', 'a candidate before the offer is refused');
-      if (this.candidates >= this.opts.maxCandidates) {
-        throw new ReflectorSessionError('too-many-candidates', `at most ${this.opts.maxCandidates} candidates per session`);
+      this.countCandidate();
+      const { candidate: line, sdpMid, sdpMLineIndex } = data.candidate;
+      if (line === '') {
+        this.peer.signal({
+          type: 'candidate',
+          candidate: { candidate: '', sdpMid: sdpMid ?? null, sdpMLineIndex: sdpMLineIndex ?? null },
+        } as SimplePeer.SignalData);
+        return;
       }
-      this.candidates++;
-      const line = data.candidate.candidate;
-      if (line !== '' && !isRelayCandidate(parseCandidate(line), this.opts.relay)) {
+      const kept = refusing(() => checkRemoteCandidate(line, this.opts.relay));
+      if (kept === null) {
         this.opts.onCandidateDropped(1);
         return;
       }
+      this.peer.signal({
+        type: 'candidate',
+        candidate: { candidate: kept, sdpMid: sdpMid ?? null, sdpMLineIndex: sdpMLineIndex ?? null },
+      } as SimplePeer.SignalData);
     } else if (data.type === 'offer') {
       if (this.offered) throw new ReflectorSessionError('duplicate-offer', 'one offer per session');
+      const offer = refusing(() => checkRemoteOffer(data.sdp ?? '', this.opts.relay, this.opts.maxCandidates));
       this.offered = true;
+      this.candidates = offer.candidates;
       if (this.offerTimer) clearTimeout(this.offerTimer);
       this.offerTimer = setTimeout(() => this.close(`not connected within ${this.opts.connectTimeoutMs} ms of the offer`), this.opts.connectTimeoutMs);
-      const filtered = filterRemoteSdpCandidates(data.sdp ?? '', this.opts.relay);
-      if (filtered.dropped > 0) this.opts.onCandidateDropped(filtered.dropped);
-      this.peer.signal({ type: 'offer', sdp: filtered.sdp });
-      return;
+      this.peer.signal({ type: 'offer', sdp: offer.sdp });
     } else {
       throw new ReflectorSessionError('unexpected-answer', 'the reflector answers; it takes no answer');
     }
-    this.peer.signal(data as SimplePeer.SignalData);
+  }
+
+  private countCandidate(): void {
+    if (this.candidates >= this.opts.maxCandidates) {
+      throw new ReflectorSessionError('too-many-candidates', `at most ${this.opts.maxCandidates} candidates per session`);
+    }
+    this.candidates++;
   }
 
   /**
    * A signal of the RTP leg: one offer per session (one audio section), then at most
-   * `maxCandidates` candidates, each dropped unless it points at the relay.
+   * `maxCandidates` candidates (those in the offer included), checked like the data-channel
+   * leg's.
    */
   private signalRtp(data: SignalData): void {
     if (data.type === 'offer') {
       if (!this.opts.rtp) throw new ReflectorSessionError('no-rtp-leg', 'this server runs without the RTP reflector');
       if (this.rtpCore) throw new ReflectorSessionError('duplicate-offer', 'one RTP offer per session');
-      const kinds = mediaKinds(data.sdp ?? '');
+      const offer = refusing(() => checkRemoteOffer(data.sdp ?? '', this.opts.relay, this.opts.maxCandidates));
+      const kinds = mediaKinds(offer.lines);
       if (kinds.length !== 1 || kinds[0] !== 'audio') {
         throw new ReflectorSessionError('bad-signal', `the RTP offer must have exactly one audio section, not ${JSON.stringify(kinds)}`);
       }
@@ -184,7 +231,8 @@ export class ReflectorSession {
         },
       });
       this.rtpLeg = leg;
-      void leg.offer(data.sdp ?? '');
+      this.rtpCandidates = offer.candidates;
+      void leg.offer(offer.sdp);
       return;
     }
     if (data.type === 'candidate') {
@@ -194,25 +242,52 @@ export class ReflectorSession {
         throw new ReflectorSessionError('too-many-candidates', `at most ${this.opts.maxCandidates} RTP candidates per session`);
       }
       this.rtpCandidates++;
-      this.rtpLeg?.candidate(data.candidate);
+      const c = data.candidate;
+      refusing(() => this.rtpLeg?.candidate(c));
       return;
     }
     throw new ReflectorSessionError('unexpected-answer', 'the reflector answers; it takes no answer');
   }
 
+  /**
+   * What our stack signals, filtered: its answer rebuilt with only the candidate on the
+   * data-channel address (simple-peer sends pc.localDescription, which lists every candidate
+   * gathered so far), and only that candidate trickled. Each is opened on the relay once.
+   */
   private onLocalSignal(data: SignalData): void {
+    if (this.closed) return;
     if (data.type === 'candidate') {
       const line = data.candidate?.candidate ?? '';
       if (line === '') return; // end-of-candidates
       const parsed = parseCandidate(line);
-      if (!isSignalledCandidate(parsed, this.opts.peerAddress)) {
+      if (!isSignalledCandidate(parsed, this.dcAddress)) {
         this.opts.logger.debug({ session: this.opts.id, candidate: line }, 'candidate not signalled');
         return;
       }
-      this.undo.push(this.opts.allowEndpoint(parsed.address, parsed.port));
-      this.endpoints.push({ ip: parsed.address, port: parsed.port });
+      this.allow(parsed.address, parsed.port);
+      this.opts.sendSignal(data);
+      return;
     }
-    this.opts.sendSignal(data);
+    if (data.sdp === undefined) {
+      this.opts.sendSignal(data);
+      return;
+    }
+    let local: ReturnType<typeof localDescription>;
+    try {
+      local = localDescription(data.sdp, this.dcAddress);
+    } catch (err) {
+      this.close(`our own ${data.type} is not SDP: ${(err as Error).message}`);
+      return;
+    }
+    for (const c of local.candidates) this.allow(c.address, c.port);
+    this.opts.sendSignal({ ...data, sdp: local.sdp });
+  }
+
+  /** Lets the relay reach one of our signalled endpoints, once per endpoint. */
+  private allow(ip: string, port: number): void {
+    if (this.endpoints.some((e) => e.ip === ip && e.port === port)) return;
+    this.undo.push(this.opts.allowEndpoint(ip, port));
+    this.endpoints.push({ ip, port });
   }
 
   private onConnect(): void {

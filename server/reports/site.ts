@@ -1,14 +1,17 @@
 /**
- * The site report from the results store (issue 12): one site's stored samples since a time,
+ * The site report from the results store: one site's stored samples since a time,
  * as their summary columns (computed at save time through the checks of accept.ts), then the pure site report
  * (src/analysis/report/site-report.ts), the same code `callprobe aggregate` runs over files.
  */
 import { buildSiteReport, type SiteReport } from '../../src/analysis/report/site-report.js';
 import type { PoolChoice, SiteSample } from '../../src/analysis/site/site.js';
 import { sitesOverview, type SitesOverview } from '../../src/analysis/site/overview.js';
+import { serviceDowntime, upTimeMs, type Interval } from '../../src/analysis/site/service.js';
+import type { HealthRules } from '../../src/analysis/site/health.js';
 import { BOUNDS } from '../../src/protocol/defaults.js';
 import { siteSampleOfSummary } from '../store/summary.js';
 import type { ResultStore, SiteSampleRow } from '../store/types.js';
+import { knownSite } from './site-names.js';
 
 /** Typed error: more samples than one site report reads. */
 export class SiteReportTooLarge extends Error {
@@ -39,14 +42,66 @@ export interface SiteReportQuery {
   timeZone: string;
 }
 
-/** Reads the site's samples (at most `max`, BOUNDS.siteReportMaxSamples, else SiteReportTooLarge) and builds its report. */
-export async function siteReportFromStore(store: ResultStore, q: SiteReportQuery, max: number = BOUNDS.siteReportMaxSamples): Promise<SiteReport> {
-  const rows = await store.siteSamples({ site: q.site, sinceMs: q.sinceMs, limit: max + 1 });
-  if (rows.length > max) throw new SiteReportTooLarge(q.site, q.sinceMs, max);
-  return buildSiteReport(rows.map(siteSampleOf), { site: q.site, sinceMs: q.sinceMs, choice: q.choice, settings: { timeZone: q.timeZone } });
+/** What telling our outages from the sites' reads: now, and how long after its last beat a dead instance still counts as up. */
+export interface ServiceClock {
+  nowMs: number;
+  heartbeatGraceMs: number;
 }
 
-/** The all-sites overview since a time: the store's groups (summary columns only), graded (src/analysis/site/overview.ts). */
-export async function sitesOverviewFromStore(store: ResultStore, sinceMs: number): Promise<SitesOverview> {
-  return sitesOverview(await store.siteOverview({ sinceMs }), sinceMs);
+/** callprobe's downtime from `fromMs` to now, from the heartbeats every instance keeps in the store. */
+export async function storeDowntime(store: ResultStore, fromMs: number, c: ServiceClock): Promise<Interval[]> {
+  return serviceDowntime(await store.heartbeats(fromMs), c.heartbeatGraceMs, fromMs, c.nowMs);
+}
+
+/**
+ * Reads the site's samples (at most `max`, BOUNDS.siteReportMaxSamples, else SiteReportTooLarge)
+ * and builds its report. `q.site` is any spelling of a known site (else UnknownSite, with the
+ * names it most likely meant; BadSiteName when it cannot be a name); the report names it as
+ * last stored.
+ */
+export async function siteReportFromStore(
+  store: ResultStore,
+  q: SiteReportQuery,
+  clock: ServiceClock,
+  max: number = BOUNDS.siteReportMaxSamples,
+): Promise<SiteReport> {
+  const site = knownSite(q.site, await store.sites());
+  const [rows, down] = await Promise.all([store.siteSamples({ site: site.key, sinceMs: q.sinceMs, limit: max + 1 }), storeDowntime(store, q.sinceMs, clock)]);
+  if (rows.length > max) throw new SiteReportTooLarge(site.display, q.sinceMs, max);
+  return buildSiteReport(rows.map(siteSampleOf), { site: site.display, sinceMs: q.sinceMs, choice: q.choice, settings: { timeZone: q.timeZone }, down });
+}
+
+/**
+ * The all-sites overview since a time: the store's groups (summary columns only), graded
+ * (src/analysis/site/overview.ts), each known site under its display name with its health: last
+ * heard of, silent for how much of our up time, its outages told from ours, its raised alerts.
+ */
+export async function sitesOverviewFromStore(
+  store: ResultStore,
+  sinceMs: number,
+  clock: ServiceClock & { lookbackMs: number },
+  rules: HealthRules,
+): Promise<SitesOverview> {
+  const from = Math.min(sinceMs, clock.nowMs - clock.lookbackMs);
+  const [groups, known, raised, down] = await Promise.all([
+    store.siteOverview({ sinceMs }),
+    store.sites(),
+    store.raisedAlerts(),
+    storeDowntime(store, from, clock),
+  ]);
+  const inSpan = down.filter((d) => d.endMs > sinceMs).map((d) => ({ startMs: Math.max(d.startMs, sinceMs), endMs: d.endMs }));
+  const ours = await store.couldNotTestDuring(inSpan);
+  const facts = new Map(
+    known.map((s) => [
+      s.key,
+      {
+        lastSampleAtMs: s.lastStartedAtMs,
+        lastReportAtMs: s.lastReportAtMs,
+        silentUpMs: upTimeMs(down, Math.max(s.lastReportAtMs ?? s.firstStartedAtMs, from), clock.nowMs),
+        ourOutages: ours.get(s.key) ?? 0,
+        raised: raised.filter((r) => r.siteKey === s.key).map((r) => ({ metric: r.metric, sinceMs: r.sinceMs })),
+      },
+    ]),
+  );
+  return sitesOverview(groups, sinceMs, { names: new Map(known.map((s) => [s.key, s.display])), health: { facts, rules } });
 }

@@ -1,24 +1,27 @@
 /**
  * One upload of POST /api/results, read: the client's sampleId taken off, the rest checked
- * (acceptResult) and described the way the store indexes it. The report is stored as sent
- * (any schema version), so `/r/:code` shows what the user saw.
+ * (acceptUpload: its schema, and every text and list bounded) and described the way the store
+ * indexes it. The report is stored as sent (any schema version), so `/r/:code` shows what the user saw, with one exception: an IP
+ * address in its texts is replaced (src/analysis/report/client-addresses.ts). Scrubbed rather
+ * than refused: the measurement is the client's and is never lost for a sentence in it, and an
+ * older client (or a spooled sample) could not send it any other way.
  */
-import { isSampleId, BOUNDS } from '../../src/protocol/defaults.js';
-import { acceptResult, ReportShapeError, type AcceptedResult } from './accept.js';
+import { isSampleId, parseIsoMs } from '../../src/protocol/values.js';
+import { canonicalSite, SiteNameError } from '../../src/protocol/site-name.js';
+import { BOUNDS } from '../../src/protocol/defaults.js';
+import { acceptUpload, ReportShapeError, type AcceptedResult } from '../../src/analysis/report/accept.js';
+import { withoutClientAddresses } from '../../src/analysis/report/client-addresses.js';
 import type { NewResult } from '../store/types.js';
 
 export interface Upload {
   accepted: AcceptedResult;
   /** Everything NewResult needs but the client's address. */
   result: Omit<NewResult, 'address'>;
+  /** JSON pointers of the texts in which an IP address was replaced (none from a current client). */
+  scrubbed: string[];
 }
 
-/** ISO 8601 with a time and a zone (what reports write: `toISOString()`), as ms; null otherwise. */
-export function parseIsoMs(text: string): number | null {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) return null;
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) ? ms : null;
-}
+export { parseIsoMs };
 
 /** Reads an upload; throws ReportShapeError (400) naming the first problem. */
 export function readUpload(body: unknown): Upload {
@@ -28,8 +31,11 @@ export function readUpload(body: unknown): Upload {
     const b = BOUNDS.sampleIdChars;
     throw new ReportShapeError('bad-sample-id', `sampleId must be ${b.min}..${b.max} of A-Z a-z 0-9 . _ - (e.g. a UUID)`);
   }
-  const accepted = acceptResult(rest);
-  const reportJson = JSON.stringify(rest);
+  const sent = acceptUpload(rest);
+  // The marks are never longer than the addresses they replace: the scrubbed body passes the same check.
+  const { value: clean, scrubbed } = withoutClientAddresses(rest);
+  const accepted = scrubbed.length === 0 ? sent : acceptUpload(clean);
+  const reportJson = JSON.stringify(clean);
   if (accepted.kind === 'could-not-test') {
     const r = accepted.record;
     const startedAtMs = (typeof r.meta.startedAt === 'string' ? parseIsoMs(r.meta.startedAt) : null) ?? r.atMs;
@@ -39,11 +45,12 @@ export function readUpload(body: unknown): Upload {
         sampleId: sampleId ?? null,
         kind: 'could-not-test',
         startedAtMs,
-        site: nonEmpty(r.meta.site),
+        site: siteOf(r.meta.site),
         ticket: nonEmpty(r.meta.ticket),
         verdict: null,
         reportJson,
       },
+      scrubbed,
     };
   }
   const report = accepted.report;
@@ -56,14 +63,53 @@ export function readUpload(body: unknown): Upload {
       sampleId: sampleId ?? null,
       kind: 'report',
       startedAtMs,
-      site: nonEmpty(report.meta.site),
+      site: siteOf(report.meta.site),
       ticket: nonEmpty(report.meta.ticket),
       verdict: report.summary.verdict,
       reportJson,
     },
+    scrubbed,
   };
+}
+
+/**
+ * The upload with its site moved to `meta.siteUnverified` (and `meta.site` null): a site named
+ * without the operator token, as a `?site=` link anyone may open does. The result is stored
+ * all the same (the measurement is the user's), but never counted as the site's: not in site
+ * reports, alerts or by-site exports, which read the stored site column, null here. A name that
+ * is no site name is kept as sent (trimmed): it is shown to the help desk, never compared.
+ */
+export function withUnverifiedSite(u: Upload): Upload {
+  const named = u.result.site;
+  if (named === null) return u;
+  let shown: string;
+  try {
+    shown = canonicalSite(named).display;
+  } catch (err) {
+    if (!(err instanceof SiteNameError)) throw err;
+    shown = named.trim();
+  }
+  const body = JSON.parse(u.result.reportJson) as { meta: Record<string, unknown> };
+  body.meta = { ...body.meta, site: null, siteUnverified: shown };
+  const reportJson = JSON.stringify(body);
+  return { accepted: acceptUpload(JSON.parse(reportJson) as unknown), result: { ...u.result, site: null, reportJson }, scrubbed: u.scrubbed };
 }
 
 function nonEmpty(v: string | null | undefined): string | null {
   return typeof v === 'string' && v.trim().length > 0 ? v : null;
+}
+
+/**
+ * The site a result is stored under: canonicalSite() of meta.site (src/protocol/site-name.ts),
+ * before anything checks it, so a name of white space alone is refused, not taken for "no
+ * site". Absent, null and '' are no site.
+ */
+function siteOf(raw: string | null | undefined): string | null {
+  if (raw === null || raw === undefined || raw === '') return null;
+  try {
+    return canonicalSite(raw).display;
+  } catch (err) {
+    if (err instanceof SiteNameError) throw new ReportShapeError('bad-site', `meta.site: ${err.message}`);
+    throw err;
+  }
 }

@@ -5,39 +5,54 @@
  * server has it, on by default) before the 201.
  */
 import pg from 'pg';
-import { pickPool, type OverviewGroup } from '../../src/analysis/site/overview.js';
-import { METRIC_COLUMNS, summaryOf, summaryValues } from './summary.js';
+import { groupThresholds, pickPool, type OverviewGroup } from '../../src/analysis/site/overview.js';
+import { INTERRUPTED_REASON } from '../../src/analysis/site/outages.js';
+import { METRIC_COLUMNS } from './summary.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
-import { LATEST_SCHEMA, MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from './schema.js';
 import {
   alertWindowSql,
   CODE_ATTEMPTS,
   cutoffs,
   freshCode,
   freshId,
-  BACKFILL_BATCH,
   INSERT_COLUMNS,
   insertValues,
+  lowerPrefixPattern,
   RESULT_COLUMNS,
+  SITE_COLUMNS,
   SITE_SAMPLE_COLUMNS,
-  summaryUpdateSql,
+  siteUpsertSql,
+  siteUpsertValues,
   toAddress,
   toAlertTrack,
   toAlertWindow,
   toResult,
+  toKnownSite,
   toSiteSample,
   truncatedAddress,
   type AddressRow,
   type AlertStateRow,
   type ResultRow,
+  type SiteDbRow,
   type SiteSampleDbRow,
 } from './common.js';
+import { siteKeyOf } from './site-key.js';
+import { insertPostSql, purgeFleetSql } from './fleet-sql.js';
+import { postgresFleet } from './postgres-fleet.js';
+import { siteTokenMethods } from './site-tokens.js';
+import { inTransaction, migrate } from './postgres-migrate.js';
 import type { AlertTrack } from '../../src/analysis/alert/hysteresis.js';
 import type { TargetId } from '../../src/analysis/schema/report-schema.js';
-import { StoreError, type AlertWindowRow, type NewResult, type PutOutcome, type ResultStore, type StoreOptions, type StoredResult } from './types.js';
-
-/** pg_advisory_xact_lock key of callprobe's migrations ("callprob" in ASCII, fits a bigint). */
-const MIGRATION_LOCK = '7161124082441483874';
+import {
+  StoreError,
+  type AlertMetric,
+  type AlertWindowRow,
+  type NewResult,
+  type PutOutcome,
+  type ResultStore,
+  type StoreOptions,
+  type StoredResult,
+} from './types.js';
 
 interface PgError {
   code?: string;
@@ -60,53 +75,30 @@ function redact(url: string): string {
   }
 }
 
-async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  // A failed ROLLBACK means a broken connection: the pool then destroys it instead of reusing it.
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
-    const out = await fn(client);
-    await client.query('COMMIT');
-    return out;
-  } catch (err) {
-    await client.query('ROLLBACK').catch((rollbackErr: Error) => {
-      broken = rollbackErr;
-    });
-    throw err;
-  } finally {
-    client.release(broken);
-  }
-}
-
-/** Fills the summary columns of rows stored before migration 2, from their bodies. */
-async function backfill(c: pg.PoolClient): Promise<void> {
-  const update = summaryUpdateSql((i) => `$${i}`);
-  for (;;) {
-    const rows = (await c.query<{ id: string; report: string }>(`SELECT id, report FROM results WHERE body_state IS NULL ORDER BY id LIMIT ${BACKFILL_BATCH}`))
-      .rows;
-    if (rows.length === 0) return;
-    for (const r of rows) await c.query(update, [...summaryValues(summaryOf(r.report)), r.id]);
-  }
-}
-
 /** The overview's first query: per group, the samples and each metric's graded and insufficient counts (a hash aggregate, parallel). */
-const OVERVIEW_COUNTS_SQL = `SELECT site, body_state, profile_id, profile_region, profile_from, probe_path, count(*) AS samples, ${METRIC_COLUMNS.map(
-  (c, i) => `count(${c}) AS n${i}, count(*) FILTER (WHERE insufficient_mask & ${1 << i} <> 0) AS i${i}`,
-).join(', ')}
-  FROM results WHERE started_at >= $1 AND site IS NOT NULL
-  GROUP BY site, body_state, profile_id, profile_region, profile_from, probe_path`;
+const OVERVIEW_COUNTS_SQL = `SELECT site_key, body_state, profile_id, profile_region, profile_from, probe_path, count(*) AS samples,
+  count(*) FILTER (WHERE body_state = 'could-not-test' AND body_note = '${INTERRUPTED_REASON}') AS interrupted, ${METRIC_COLUMNS.map(
+    (c, i) => `count(${c}) AS n${i}, count(*) FILTER (WHERE insufficient_mask & ${1 << i} <> 0) AS i${i}`,
+  ).join(', ')}
+  FROM results WHERE started_at >= $1 AND site_key IS NOT NULL
+  GROUP BY site_key, body_state, profile_id, profile_region, profile_from, probe_path`;
 
 /**
  * The overview's second query: the P90s of the given metrics over each listed site's pool, one
- * site at a time through the index results_site_started_at (no sort of the table). percentile_disc(0.9)
+ * site at a time through the index results_site_key_started_at (no sort of the table). percentile_disc(0.9)
  * is the nearest rank of src/analysis/measure/percentile.ts: the value at rank ceil(0.9 n) of the
  * n non-null values, 0.9 * n computed in float8 as in TS, so the same value (tested against the TS code).
+ * Beside each P90, the values at or above the pool's target for that metric ($8 on: one array of
+ * targets per metric, one entry per pool), which an early fail reads.
  */
 function overviewP90Sql(metrics: readonly number[]): string {
-  const p90s = metrics.map((i) => `percentile_disc(0.9) WITHIN GROUP (ORDER BY r.${METRIC_COLUMNS[i] ?? ''}) AS p${i}`).join(', ');
-  return `SELECT p.i, x.* FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS p(i, site, pid, reg, frm, path)
-  CROSS JOIN LATERAL (SELECT ${p90s} FROM results r WHERE r.site = p.site AND r.started_at >= $1 AND r.body_state = 'report'
+  const col = (i: number): string => METRIC_COLUMNS[i] ?? '';
+  const p90s = metrics
+    .map((i) => `percentile_disc(0.9) WITHIN GROUP (ORDER BY r.${col(i)}) AS p${i}, count(*) FILTER (WHERE r.${col(i)} >= p.t${i}) AS m${i}`)
+    .join(', ');
+  const targets = metrics.map((i, k) => `$${8 + k}::float8[]`).join(', ');
+  return `SELECT p.i, x.* FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], ${targets}) AS p(i, site, pid, reg, frm, path, ${metrics.map((i) => `t${i}`).join(', ')})
+  CROSS JOIN LATERAL (SELECT ${p90s} FROM results r WHERE r.site_key = p.site AND r.started_at >= $1 AND r.body_state = 'report'
     AND r.profile_id IS NOT DISTINCT FROM p.pid AND r.profile_region IS NOT DISTINCT FROM p.reg
     AND r.profile_from IS NOT DISTINCT FROM p.frm AND r.probe_path IS NOT DISTINCT FROM p.path) x`;
 }
@@ -117,23 +109,6 @@ export function chunked<T>(items: readonly T[], chunks: number): T[][] {
   return Array.from({ length: n }, (_, i) => items.slice(Math.floor((i * items.length) / n), Math.floor(((i + 1) * items.length) / n))).filter(
     (c) => c.length > 0,
   );
-}
-
-async function migrate(pool: pg.Pool, nowMs: number): Promise<void> {
-  await inTransaction(pool, async (c) => {
-    await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await c.query(SCHEMA_MIGRATIONS_TABLE);
-    const applied = new Set((await c.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
-    const newest = Math.max(0, ...applied);
-    if (newest > LATEST_SCHEMA)
-      throw new StoreError('newer-schema', `the database has schema ${newest}, this callprobe knows up to ${LATEST_SCHEMA}: upgrade callprobe`);
-    for (const m of MIGRATIONS) {
-      if (applied.has(m.version)) continue;
-      for (const s of m.statements) await c.query(s);
-      if (m.backfillSummaries === true) await backfill(c);
-      await c.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [m.version, nowMs]);
-    }
-  });
 }
 
 /** Connects to and migrates a PostgreSQL store. */
@@ -162,6 +137,11 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
         if (!first) throw new StoreError('bad-row', `sampleId ${r.sampleId ?? 'null'} conflicted but no row has it`);
         return { result: toResult(first), created: false };
       }
+      if (r.site !== null)
+        await c.query(
+          siteUpsertSql((i) => `$${i}`, 'greatest'),
+          siteUpsertValues(r, storedAtMs),
+        );
       if (r.address !== null) {
         await c.query('INSERT INTO result_addresses (result_id, address, truncated, stored_at) VALUES ($1, $2, $3, $4)', [
           id,
@@ -172,6 +152,8 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
       }
       return { result: toResult(row), created: true };
     });
+  /** Deleted addresses may still be in the table's file: at open (rows deleted before a restart, or by an older callprobe) and after each purge that deleted some. */
+  let addressVacuumDue = true;
 
   return {
     kind: 'postgres',
@@ -189,6 +171,10 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
       const row = (await pool.query(`SELECT ${RESULT_COLUMNS} FROM results WHERE code = $1`, [code])).rows[0] as ResultRow | undefined;
       return row ? toResult(row) : null;
     },
+    getBySampleId: async (sampleId) => {
+      const row = (await pool.query(`SELECT ${RESULT_COLUMNS} FROM results WHERE sample_id = $1`, [sampleId])).rows[0] as ResultRow | undefined;
+      return row ? toResult(row) : null;
+    },
     getById: async (id) => {
       const row = (await pool.query(`SELECT ${RESULT_COLUMNS} FROM results WHERE id = $1`, [id])).rows[0] as ResultRow | undefined;
       if (!row) return null;
@@ -204,21 +190,20 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
         where.push(`started_at >= $${params.length}`);
       }
       if (q.site !== null) {
-        params.push(q.site);
-        where.push(`site = $${params.length}`);
+        params.push(siteKeyOf(q.site));
+        where.push(`site_key = $${params.length}`);
       }
       if (q.untilMs != null) {
         params.push(q.untilMs);
         where.push(`started_at < $${params.length}`);
       }
-      for (const [column, v] of [
-        ['ticket', q.ticket],
-        ['verdict', q.verdict],
-      ] as const) {
-        if (v != null) {
-          params.push(v);
-          where.push(`${column} = $${params.length}`);
-        }
+      if (q.ticketPrefix != null) {
+        params.push(lowerPrefixPattern(q.ticketPrefix));
+        where.push(`lower(ticket) LIKE $${params.length} ESCAPE '\\'`);
+      }
+      if (q.verdict != null) {
+        params.push(q.verdict);
+        where.push(`verdict = $${params.length}`);
       }
       if (q.couldNotTest != null) where.push(q.couldNotTest ? "kind = 'could-not-test'" : "kind = 'report'");
       params.push(q.limit);
@@ -227,20 +212,22 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
       return ((await pool.query(sql, params)).rows as ResultRow[]).map(toResult);
     },
     siteSamples: async (q) => {
-      const sql = `SELECT ${SITE_SAMPLE_COLUMNS} FROM results WHERE site = $1 AND started_at >= $2 ORDER BY started_at, id LIMIT $3`;
-      return ((await pool.query(sql, [q.site, q.sinceMs, q.limit])).rows as SiteSampleDbRow[]).map(toSiteSample);
+      const sql = `SELECT ${SITE_SAMPLE_COLUMNS} FROM results WHERE site_key = $1 AND started_at >= $2 ORDER BY started_at, id LIMIT $3`;
+      return ((await pool.query(sql, [siteKeyOf(q.site), q.sinceMs, q.limit])).rows as SiteSampleDbRow[]).map(toSiteSample);
     },
+    sites: async () => ((await pool.query(`SELECT ${SITE_COLUMNS} FROM sites ORDER BY site_key`)).rows as SiteDbRow[]).map(toKnownSite),
     siteOverview: async (q) => {
       const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
       const groups = (await pool.query<Record<string, unknown>>(OVERVIEW_COUNTS_SQL, [q.sinceMs])).rows.map((r): OverviewGroup => ({
-        site: String(r.site),
+        site: String(r.site_key),
         body: r.body_state === 'report' || r.body_state === 'could-not-test' ? r.body_state : 'unreadable',
         profileId: text(r.profile_id),
         profileRegion: text(r.profile_region),
         profileFrom: text(r.profile_from),
         probePath: text(r.probe_path),
         samples: Number(r.samples),
-        metrics: METRIC_COLUMNS.map((_, i) => ({ graded: Number(r[`n${i}`]), insufficient: Number(r[`i${i}`]), p90: null })),
+        interrupted: Number(r.interrupted),
+        metrics: METRIC_COLUMNS.map((_, i) => ({ graded: Number(r[`n${i}`]), insufficient: Number(r[`i${i}`]), p90: null, missed: null })),
       }));
       // The P90s only of each site's pool, and only of metrics it graded.
       const bySite = new Map<string, OverviewGroup[]>();
@@ -249,6 +236,7 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
       const metrics = METRIC_COLUMNS.map((_, i) => i).filter((i) => pooled.some((g) => (g.metrics[i]?.graded ?? 0) > 0));
       if (metrics.length === 0) return groups;
       const sql = overviewP90Sql(metrics);
+      const thresholds = pooled.map((g) => groupThresholds(g));
       // Sorting the values is CPU: several parts of the site list at once, each on its own connection (no JIT: compiling costs more than it saves).
       const parts = chunked(
         pooled.map((g, i) => ({ g, i })),
@@ -267,6 +255,7 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
                 part.map((p) => p.g.profileRegion),
                 part.map((p) => p.g.profileFrom),
                 part.map((p) => p.g.probePath),
+                ...metrics.map((i) => part.map((p) => thresholds[p.i]?.[i] ?? null)),
               ])
             ).rows;
             for (const r of rows) {
@@ -275,7 +264,9 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
               for (const i of metrics) {
                 const m = g.metrics[i];
                 const v = r[`p${i}`];
-                if (m !== undefined) m.p90 = v === null || v === undefined ? null : Number(v);
+                if (m === undefined) continue;
+                m.p90 = v === null || v === undefined ? null : Number(v);
+                m.missed = thresholds[Number(r.i)] == null ? null : Number(r[`m${i}`]);
               }
             }
           }),
@@ -283,10 +274,10 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
       );
       return groups;
     },
-    evaluateAlerts: async (site, specs, decide) =>
+    evaluateAlerts: async (siteName, specs, metrics, decide) =>
       inTransaction(pool, async (c) => {
+        const site = siteKeyOf(siteName);
         const now = opts.nowMs();
-        const metrics = specs.map((sp) => sp.metric);
         // The state rows exist before they are locked (a concurrent insert of the same row waits, then does nothing) ...
         await c.query(
           "INSERT INTO alert_states (site, metric, state, breaches, passes, since_at, updated_at) SELECT $1, m, 'ok', 0, 0, NULL, $3 FROM unnest($2::text[]) AS m ON CONFLICT (site, metric) DO NOTHING",
@@ -299,7 +290,7 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
             [site, metrics],
           )
         ).rows;
-        const tracks = new Map<TargetId, AlertTrack>(rows.map((r) => [r.metric as TargetId, toAlertTrack(r)]));
+        const tracks = new Map<AlertMetric, AlertTrack>(rows.map((r) => [r.metric as AlertMetric, toAlertTrack(r)]));
         // READ COMMITTED: each statement after the lock sees every sample committed before it, the other instance's too.
         const windows = new Map<TargetId, AlertWindowRow[]>();
         for (const sp of specs)
@@ -307,7 +298,13 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
             sp.metric,
             toAlertWindow(sp.metric, (await c.query<Record<string, unknown>>(alertWindowSql(sp.metric, '$1', '$2'), [site, sp.samples])).rows),
           );
-        for (const [metric, t] of decide(windows, tracks))
+        const decided = decide(windows, tracks);
+        for (const [i, p] of decided.posts.entries())
+          await c.query(
+            insertPostSql((k) => `$${k}`),
+            [freshId(opts), site, i, p.body, now],
+          );
+        for (const [metric, t] of decided.tracks)
           await c.query('UPDATE alert_states SET state = $1, breaches = $2, passes = $3, since_at = $4, updated_at = $5 WHERE site = $6 AND metric = $7', [
             t.state,
             t.breaches,
@@ -320,13 +317,31 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
       }),
     purge: async (nowMs) => {
       const c = cutoffs(opts, nowMs);
-      return inTransaction(pool, async (client) => {
+      const deleted = await inTransaction(pool, async (client) => {
         const a1 = await client.query('DELETE FROM result_addresses WHERE stored_at < $1', [c.addressesBefore]);
         const a2 = await client.query('DELETE FROM result_addresses WHERE result_id IN (SELECT id FROM results WHERE stored_at < $1)', [c.resultsBefore]);
         const r = await client.query('DELETE FROM results WHERE stored_at < $1', [c.resultsBefore]);
+        for (const sql of purgeFleetSql((k) => `$${k}`)) await client.query(sql, [c.resultsBefore]);
         return { addressesDeleted: (a1.rowCount ?? 0) + (a2.rowCount ?? 0), resultsDeleted: r.rowCount ?? 0 };
       });
+      if (deleted.addressesDeleted > 0) addressVacuumDue = true;
+      if (addressVacuumDue) {
+        // A deleted row stays in its heap page until the page is rewritten: plain VACUUM only
+        // compacts pages (what it frees keeps its bytes, and it leaves copies of the rows it
+        // moves). VACUUM FULL writes the table anew, without them, and drops the old file. It
+        // locks the table while it runs (inserts wait): it holds only --retain-ip-days of
+        // addresses, about 150 bytes each.
+        await pool.query('VACUUM FULL result_addresses');
+        addressVacuumDue = false;
+      }
+      return { ...deleted, wiped: true };
     },
+    ...postgresFleet(pool),
+    ...siteTokenMethods({
+      param: (i) => `$${i}`,
+      all: async (sql, values) => (await pool.query<Record<string, unknown>>(sql, [...values])).rows,
+      run: async (sql, values) => (await pool.query(sql, [...values])).rowCount ?? 0,
+    }),
     close: async () => {
       await pool.end();
     },

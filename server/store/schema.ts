@@ -11,7 +11,23 @@ export interface Migration {
   statements: readonly string[];
   /** After the statements, in the same transaction: fill the summary columns of existing rows from their bodies (./summary.ts). */
   backfillSummaries?: boolean;
+  /** After the statements, in the same transaction: replace the IP addresses in existing rows' bodies and tickets (common.ts scrubbedRow). */
+  scrubBodies?: boolean;
+  /** After the statements, in the same transaction: file every site name under its canonical key (results.site_key, alert_states.site; ./site-key.ts). */
+  backfillSiteKeys?: boolean;
+  /** Last, in the same transaction (after the backfills). */
+  after?: readonly string[];
 }
+
+/**
+ * One row per site key from the results (migration 5's backfill, and the report benchmark's
+ * load): one of its spellings as the display name (the greatest; the next sample stored puts its
+ * own), the first and last sample's start, the last report's start (a sample that tested) and the
+ * last time one was stored.
+ */
+export const SITES_FROM_RESULTS = `INSERT INTO sites (site_key, display, first_started_at, last_started_at, last_report_at, last_stored_at)
+  SELECT site_key, max(site), min(started_at), max(started_at), max(CASE WHEN kind = 'report' THEN started_at END), max(stored_at)
+  FROM results WHERE site_key IS NOT NULL GROUP BY site_key`;
 
 /** The SQL type of each summary column (both dialects read DOUBLE PRECISION; SQLite gives it REAL affinity). */
 export function summaryColumnType(column: string): string {
@@ -70,6 +86,81 @@ export const MIGRATIONS: readonly Migration[] = [
         updated_at BIGINT NOT NULL,
         PRIMARY KEY (site, metric)
       )`,
+    ],
+  },
+  {
+    version: 4,
+    about:
+      'no client address in a report body: IP addresses in the texts of bodies and tickets stored before the upload door replaced them (src/analysis/report/client-addresses.ts)',
+    statements: [],
+    scrubBodies: true,
+  },
+  {
+    version: 5,
+    about:
+      'site names by canonical key (src/protocol/site-name.ts): results.site_key and its index, the display name kept in results.site; sites: one row per key (display name, first and last sample, last report); alert states re-keyed',
+    statements: ['ALTER TABLE results ADD COLUMN site_key TEXT'],
+    backfillSiteKeys: true,
+    after: [
+      'CREATE INDEX results_site_key_started_at ON results (site_key, started_at)',
+      'DROP INDEX results_site_started_at',
+      `CREATE TABLE sites (
+        site_key TEXT PRIMARY KEY,
+        display TEXT NOT NULL,
+        first_started_at BIGINT NOT NULL,
+        last_started_at BIGINT NOT NULL,
+        last_report_at BIGINT,
+        last_stored_at BIGINT NOT NULL
+      )`,
+      SITES_FROM_RESULTS,
+    ],
+  },
+  {
+    version: 6,
+    about:
+      "the fleet's health: heartbeats of every serve instance (our downtime told from the site's outages), leases (one instance sweeps and delivers), and the webhook posts waiting for delivery (retried in order per site, across restarts)",
+    statements: [
+      `CREATE TABLE heartbeats (
+        instance TEXT PRIMARY KEY,
+        started_at BIGINT NOT NULL,
+        beat_at BIGINT NOT NULL,
+        stopped_at BIGINT
+      )`,
+      'CREATE INDEX heartbeats_beat_at ON heartbeats (beat_at)',
+      `CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at BIGINT NOT NULL
+      )`,
+      `CREATE TABLE alert_posts (
+        id TEXT PRIMARY KEY,
+        site_key TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_at BIGINT NOT NULL,
+        state TEXT NOT NULL,
+        last_error TEXT,
+        done_at BIGINT
+      )`,
+      'CREATE INDEX alert_posts_state ON alert_posts (state, site_key, created_at, seq)',
+    ],
+  },
+  {
+    version: 7,
+    about:
+      "upload-only site tokens: one row per token (its site's key and display name, the token's SHA-256, never the token), revoked in place so the list keeps what was issued",
+    statements: [
+      `CREATE TABLE site_tokens (
+        id TEXT PRIMARY KEY,
+        site_key TEXT NOT NULL,
+        display TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at BIGINT NOT NULL,
+        revoked_at BIGINT
+      )`,
+      'CREATE INDEX site_tokens_site_key ON site_tokens (site_key)',
     ],
   },
 ];

@@ -6,7 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { OverviewGroup } from '../../src/analysis/site/overview.js';
+import { groupThresholds, type OverviewGroup } from '../../src/analysis/site/overview.js';
+import { INTERRUPTED_REASON } from '../../src/analysis/site/outages.js';
 import { METRIC_COLUMNS, summaryOf, summaryValues } from './summary.js';
 import { LATEST_SCHEMA, MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from './schema.js';
 import {
@@ -18,26 +19,38 @@ import {
   BACKFILL_BATCH,
   INSERT_COLUMNS,
   insertValues,
+  lowerPrefixPattern,
+  scrubbedRow,
   OverviewAccumulator,
   RESULT_COLUMNS,
+  SITE_COLUMNS,
   SITE_SAMPLE_COLUMNS,
+  siteUpsertSql,
+  siteUpsertValues,
   summaryUpdateSql,
   toAddress,
   toAlertTrack,
   toAlertWindow,
   toResult,
+  toKnownSite,
   toSiteSample,
   truncatedAddress,
   type AddressRow,
   type AlertStateRow,
   type ResultRow,
+  type SiteDbRow,
   type SiteSampleDbRow,
 } from './common.js';
+import { rekeyAlertStates, siteKeyOf } from './site-key.js';
+import { insertPostSql, purgeFleetSql } from './fleet-sql.js';
+import { bind, named, sqliteFleet } from './sqlite-fleet.js';
+import { siteTokenMethods } from './site-tokens.js';
 import type { AlertTrack } from '../../src/analysis/alert/hysteresis.js';
 import type { TargetId } from '../../src/analysis/schema/report-schema.js';
 import {
   StoreError,
   type AlertDecide,
+  type AlertMetric,
   type AlertWindowRow,
   type AlertWindowSpec,
   type ListQuery,
@@ -65,6 +78,36 @@ function backfill(db: Database.Database): void {
   }
 }
 
+/** Migration 4: IP addresses out of the bodies and tickets stored before the upload door scrubbed them. */
+function scrubBodies(db: Database.Database): void {
+  const next = db.prepare(`SELECT id, report, ticket FROM results WHERE id > ? ORDER BY id LIMIT ${BACKFILL_BATCH}`);
+  const update = db.prepare('UPDATE results SET report = ?, ticket = ? WHERE id = ?');
+  for (let after = ''; ;) {
+    const rows = next.all(after) as Array<{ id: string; report: string; ticket: string | null }>;
+    if (rows.length === 0) return;
+    for (const r of rows) {
+      const clean = scrubbedRow(r.report, r.ticket);
+      if (clean !== null) update.run(clean.report, clean.ticket, r.id);
+    }
+    after = rows.at(-1)?.id ?? after;
+  }
+}
+
+/** Migration 5: every site name filed under its key (one UPDATE per distinct name, through the old (site, started_at) index), alert states re-keyed. */
+function backfillSiteKeys(db: Database.Database): void {
+  const update = db.prepare('UPDATE results SET site_key = ? WHERE site = ?');
+  for (const { site } of db.prepare('SELECT DISTINCT site FROM results WHERE site IS NOT NULL').all() as Array<{ site: string }>)
+    update.run(siteKeyOf(site), site);
+  const rows = (
+    db.prepare('SELECT site, metric, state, updated_at FROM alert_states').all() as Array<{ site: string; metric: string; state: string; updated_at: number }>
+  ).map((r) => ({ site: r.site, metric: r.metric, state: r.state, updatedAtMs: Number(r.updated_at) }));
+  const plan = rekeyAlertStates(rows);
+  const drop = db.prepare('DELETE FROM alert_states WHERE site = ? AND metric = ?');
+  const rename = db.prepare('UPDATE alert_states SET site = ? WHERE site = ? AND metric = ?');
+  for (const r of plan.drop) drop.run(r.site, r.metric);
+  for (const { row, key } of plan.rename) rename.run(key, row.site, row.metric);
+}
+
 function migrate(db: Database.Database, nowMs: number): void {
   db.exec(SCHEMA_MIGRATIONS_TABLE);
   const apply = db.transaction(() => {
@@ -81,6 +124,9 @@ function migrate(db: Database.Database, nowMs: number): void {
       if (applied.has(m.version)) continue;
       for (const s of m.statements) db.exec(s);
       if (m.backfillSummaries === true) backfill(db);
+      if (m.scrubBodies === true) scrubBodies(db);
+      if (m.backfillSiteKeys === true) backfillSiteKeys(db);
+      for (const s of m.after ?? []) db.exec(s);
       db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, nowMs);
     }
   });
@@ -100,6 +146,8 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
     // FULL: every commit is fsynced before put() returns, so the 201 follows a durable write.
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // A deleted row is overwritten with zeros in its page, not just unlinked: a purged address leaves no bytes behind.
+    db.pragma('secure_delete = ON');
   } catch (err) {
     throw new StoreError('open-failed', `cannot open the results database ${path}: ${(err as Error).message}`, { cause: err });
   }
@@ -117,14 +165,16 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
       .join(', ')}) ON CONFLICT (sample_id) DO NOTHING`,
   );
   const overview = db.prepare(
-    `SELECT site, body_state, profile_id, profile_region, profile_from, probe_path, insufficient_mask, ${METRIC_COLUMNS.join(', ')} FROM results INDEXED BY results_site_started_at WHERE site IS NOT NULL AND started_at >= ? ORDER BY site`,
+    `SELECT site_key, body_state, profile_id, profile_region, profile_from, probe_path, insufficient_mask, ${METRIC_COLUMNS.join(', ')}, body_note FROM results INDEXED BY results_site_key_started_at WHERE site_key IS NOT NULL AND started_at >= ? ORDER BY site_key`,
   );
   const insertAddress = db.prepare('INSERT INTO result_addresses (result_id, address, truncated, stored_at) VALUES (?, ?, ?, ?)');
   const bySampleId = db.prepare(`SELECT ${RESULT_COLUMNS} FROM results WHERE sample_id = ?`);
   const byCode = db.prepare(`SELECT ${RESULT_COLUMNS} FROM results WHERE code = ?`);
   const byId = db.prepare(`SELECT ${RESULT_COLUMNS} FROM results WHERE id = ?`);
   const addressesOf = db.prepare('SELECT address, truncated, stored_at FROM result_addresses WHERE result_id = ? ORDER BY stored_at');
-  const siteSamples = db.prepare(`SELECT ${SITE_SAMPLE_COLUMNS} FROM results WHERE site = ? AND started_at >= ? ORDER BY started_at, id LIMIT ?`);
+  const siteSamples = db.prepare(`SELECT ${SITE_SAMPLE_COLUMNS} FROM results WHERE site_key = ? AND started_at >= ? ORDER BY started_at, id LIMIT ?`);
+  const upsertSite = db.prepare(siteUpsertSql((i) => `?${i}`, 'max'));
+  const allSites = db.prepare(`SELECT ${SITE_COLUMNS} FROM sites ORDER BY site_key`);
   const deleteAddresses = db.prepare('DELETE FROM result_addresses WHERE stored_at < ?');
   const deleteResultAddresses = db.prepare('DELETE FROM result_addresses WHERE result_id IN (SELECT id FROM results WHERE stored_at < ?)');
   const deleteResults = db.prepare('DELETE FROM results WHERE stored_at < ?');
@@ -137,6 +187,8 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
       return { result: toResult(first), created: false };
     }
     if (r.address !== null) insertAddress.run(id, r.address, truncatedAddress(r.address), storedAtMs);
+    // Numbered parameters (?1 ... ?5, some used twice): better-sqlite3 binds them from an object.
+    if (r.site !== null) upsertSite.run(Object.fromEntries(siteUpsertValues(r, storedAtMs).map((v, i) => [i + 1, v])));
     const row = byId.get(id) as ResultRow;
     return { result: toResult(row), created: true };
   });
@@ -157,15 +209,18 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
     }
     return st;
   };
-  const evaluateOnce = db.transaction((site: string, specs: readonly AlertWindowSpec[], decide: AlertDecide): void => {
+  const insertPost = db.prepare(insertPostSql(named));
+  const evaluateOnce = db.transaction((site: string, specs: readonly AlertWindowSpec[], metrics: readonly AlertMetric[], decide: AlertDecide): void => {
     const now = opts.nowMs();
-    for (const sp of specs) insertAlertState.run(site, sp.metric, now);
-    const tracks = new Map<TargetId, AlertTrack>();
-    const wanted = new Set<string>(specs.map((sp) => sp.metric));
-    for (const row of alertStates.all(site) as AlertStateRow[]) if (wanted.has(row.metric)) tracks.set(row.metric as TargetId, toAlertTrack(row));
+    for (const m of metrics) insertAlertState.run(site, m, now);
+    const tracks = new Map<AlertMetric, AlertTrack>();
+    const wanted = new Set<string>(metrics);
+    for (const row of alertStates.all(site) as AlertStateRow[]) if (wanted.has(row.metric)) tracks.set(row.metric as AlertMetric, toAlertTrack(row));
     const windows = new Map<TargetId, AlertWindowRow[]>();
     for (const sp of specs) windows.set(sp.metric, toAlertWindow(sp.metric, alertWindow(sp.metric).all(site, sp.samples) as Array<Record<string, unknown>>));
-    for (const [metric, t] of decide(windows, tracks)) updateAlertState.run(t.state, t.breaches, t.passes, t.sinceMs, now, site, metric);
+    const decided = decide(windows, tracks);
+    for (const [metric, t] of decided.tracks) updateAlertState.run(t.state, t.breaches, t.passes, t.sinceMs, now, site, metric);
+    decided.posts.forEach((p, i) => insertPost.run(bind([freshId(opts), site, i, p.body, now])));
   });
 
   const store: ResultStore = {
@@ -184,6 +239,10 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
       const row = byCode.get(code) as ResultRow | undefined;
       return row ? toResult(row) : null;
     },
+    getBySampleId: async (sampleId) => {
+      const row = bySampleId.get(sampleId) as ResultRow | undefined;
+      return row ? toResult(row) : null;
+    },
     getById: async (id) => {
       const row = byId.get(id) as ResultRow | undefined;
       if (!row) return null;
@@ -198,31 +257,31 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
         params.push(q.sinceMs);
       }
       if (q.site !== null) {
-        where.push('site = ?');
-        params.push(q.site);
+        where.push('site_key = ?');
+        params.push(siteKeyOf(q.site));
       }
       if (q.untilMs != null) {
         where.push('started_at < ?');
         params.push(q.untilMs);
       }
-      for (const [column, v] of [
-        ['ticket', q.ticket],
-        ['verdict', q.verdict],
-      ] as const) {
-        if (v != null) {
-          where.push(`${column} = ?`);
-          params.push(v);
-        }
+      if (q.ticketPrefix != null) {
+        where.push("lower(ticket) LIKE ? ESCAPE '\\'");
+        params.push(lowerPrefixPattern(q.ticketPrefix));
+      }
+      if (q.verdict != null) {
+        where.push('verdict = ?');
+        params.push(q.verdict);
       }
       if (q.couldNotTest != null) where.push(q.couldNotTest ? "kind = 'could-not-test'" : "kind = 'report'");
       const order = q.newestFirst === true ? 'started_at DESC, id DESC' : 'started_at, id';
       const sql = `SELECT ${RESULT_COLUMNS} FROM results ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
       return (db.prepare(sql).all(...params, q.limit) as ResultRow[]).map(toResult);
     },
-    siteSamples: async (q) => (siteSamples.all(q.site, q.sinceMs, q.limit) as SiteSampleDbRow[]).map(toSiteSample),
+    siteSamples: async (q) => (siteSamples.all(siteKeyOf(q.site), q.sinceMs, q.limit) as SiteSampleDbRow[]).map(toSiteSample),
+    sites: async () => (allSites.all() as SiteDbRow[]).map(toKnownSite),
     siteOverview: async (q) => {
       // SQLite has no percentile: the rows come site by site in the order of the index
-      // results_site_started_at (no sort), each site's groups are gathered and their P90s computed in TS.
+      // results_site_key_started_at (no sort), each site's groups are gathered and their P90s computed in TS.
       const groups: OverviewGroup[] = [];
       let site: string | null = null;
       let bySite = new Map<string, { head: Array<string | null>; acc: OverviewAccumulator }>();
@@ -237,6 +296,7 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
             profileFrom: profileFrom ?? null,
             probePath: probePath ?? null,
             samples: acc.samples,
+            interrupted: acc.interrupted,
             metrics: acc.metrics(),
           });
         }
@@ -255,25 +315,41 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
           .join('\u0000');
         let g = bySite.get(key);
         if (g === undefined) {
-          g = { head, acc: new OverviewAccumulator() };
+          g = {
+            head,
+            acc: new OverviewAccumulator(groupThresholds({ profileId: head[2] ?? null, profileRegion: head[3] ?? null, profileFrom: head[4] ?? null })),
+          };
           bySite.set(key, g);
         }
         g.acc.add(row.slice(7, 7 + metricCount) as Array<number | null>, Number(row[6] ?? 0));
+        if (head[1] === 'could-not-test' && row[7 + metricCount] === INTERRUPTED_REASON) g.acc.interrupted++;
       }
       flush();
       return groups;
     },
     // IMMEDIATE: the write lock is taken at BEGIN, so a second process evaluating the same site waits for this commit.
-    evaluateAlerts: async (site, specs, decide) => evaluateOnce.immediate(site, specs, decide),
+    evaluateAlerts: async (site, specs, metrics, decide) => evaluateOnce.immediate(siteKeyOf(site), specs, metrics, decide),
+    ...sqliteFleet(db),
+    ...siteTokenMethods({
+      param: named,
+      all: async (sql, values) => db.prepare(sql).all(bind(values)) as Array<Record<string, unknown>>,
+      run: async (sql, values) => db.prepare(sql).run(bind(values)).changes,
+    }),
     purge: async (nowMs): Promise<PurgeOutcome> => {
       const c = cutoffs(opts, nowMs);
-      return db
+      const deleted = db
         .transaction(() => {
           const a = deleteAddresses.run(c.addressesBefore).changes + deleteResultAddresses.run(c.resultsBefore).changes;
           const r = deleteResults.run(c.resultsBefore).changes;
+          for (const sql of purgeFleetSql(named)) db.prepare(sql).run(bind([c.resultsBefore]));
           return { addressesDeleted: a, resultsDeleted: r };
         })
         .immediate();
+      // The WAL still holds the pages as they were before the delete: copy it into the file and
+      // truncate it to nothing. Busy while another connection reads an older snapshot (a second
+      // process on the same file): then the next purge tries again.
+      const [cp] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+      return { ...deleted, wiped: cp?.busy === 0 };
     },
     close: async () => {
       if (db.open) db.close();

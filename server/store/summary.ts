@@ -1,12 +1,12 @@
 /**
- * The summary columns of a stored result (migration 2, issue 12): what the site report and the
+ * The summary columns of a stored result (migration 2): what the site report and the
  * all-sites overview read instead of the report body. Computed in one place, from the body, by
  * `summaryOf` (the same checks as every other reader: accept.ts), at save time and by the
  * migration that backfills older rows.
  */
 import { SITE_METRIC_KEYS, siteReportFields, type SiteGrade, type SiteReportFields, type SiteSample } from '../../src/analysis/site/site.js';
 import type { TargetId } from '../../src/analysis/schema/report-schema.js';
-import { acceptResult, ReportShapeError } from '../reports/accept.js';
+import { acceptResult, ReportShapeError } from '../../src/analysis/report/accept.js';
 
 /** What a stored body is to the site report. */
 export type BodyState = 'report' | 'could-not-test' | 'unreadable';

@@ -9,9 +9,10 @@
  * `alt-tls-listening-port` (needs a certificate and DTLS enabled): more moving parts for the
  * same result. Four instances need only one IP and no certificate.
  */
-import { ConfigError, DEFAULTS } from '../../src/protocol/defaults.js';
+import { ConfigError } from '../../src/protocol/config-error.js';
+import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { IPV4_SPECIAL, IPV6_SPECIAL } from './policy/special-purpose.js';
-import { formatIp, parseIp, parsePrefix, type IpPrefix } from './net/ip.js';
+import { formatIp, parseIp, parsePrefix, type IpPrefix } from '../../src/protocol/ip.js';
 
 export interface CoturnConfigOptions {
   /** Address coturn listens on (one). */
@@ -98,7 +99,7 @@ export function renderCoturnConfig(opts: CoturnConfigOptions): CoturnInstanceCon
       'no-software-attribute',
       `log-file=${opts.logFile ?? 'stdout'}`,
       'simple-log',
-      // Issue 14: as strict as the embedded relay. UDP relaying only; the quotas and bandwidth it enforces.
+      // As strict as the embedded relay. UDP relaying only; the quotas and bandwidth it enforces.
       'no-tcp-relay',
       `user-quota=${opts.userQuota ?? DEFAULTS.relayQuotas.maxAllocationsPerUsername}`,
       `total-quota=${Math.ceil((opts.totalQuota ?? DEFAULTS.relayQuotas.maxAllocationsTotal) / ports.length)}`,

@@ -47,7 +47,7 @@ export function restAuthHandler(secret: string, maxLifetimeS: number | null = nu
     if (expiryS * 1000 <= nowMs) {
       return { ok: false, reason: 'expired', detail: `credential expired ${Math.round(nowMs / 1000 - expiryS)} s ago` };
     }
-    // Issue 14: a far-future expiry with a valid HMAC (a leaked secret, a minting bug) is refused.
+    // A far-future expiry with a valid HMAC (a leaked secret, a minting bug) is refused.
     if (maxLifetimeS !== null && expiryS * 1000 > nowMs + maxLifetimeS * 1000) {
       return { ok: false, reason: 'lifetime-too-long', detail: `credential expires ${Math.round(expiryS - nowMs / 1000)} s from now, above ${maxLifetimeS} s` };
     }

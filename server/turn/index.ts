@@ -10,12 +10,13 @@ import tls from 'node:tls';
 import { DEFAULT_QUOTAS, DEFAULT_TIMERS, TurnCore, randomPortAllocator, type ListenerInfo, type RelayQuotas } from './core/index.js';
 import { restAuthHandler } from './credentials.js';
 import { RelayMetrics, type TransportKind } from './metrics.js';
-import { canonicalIp, parseIp, tryParseIp } from './net/ip.js';
+import { canonicalIp, parseIp, tryParseIp } from '../../src/protocol/ip.js';
 import { StaticPeerPolicy } from './policy/peer-policy.js';
 import { LogLimiter } from './transport/log-limiter.js';
 import type { RelayLogger } from './transport/logger.js';
 import { RelayRuntime } from './transport/runtime.js';
 import { startStreamListener, type StreamTimers } from './transport/stream-listener.js';
+import { SourceConnections } from './transport/source-connections.js';
 import { bindUdp, closeUdp } from './transport/udp-listener.js';
 import { TlsRefusals, type CertificateRefusal } from './transport/tls-refusals.js';
 import type { RelayWitness } from '../../src/protocol/wire.js';
@@ -118,7 +119,10 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     random: randomBytes,
     arrivalClock: () => performance.now(),
   });
-  const runtime = new RelayRuntime(core, now, new LogLimiter(config.logger));
+  const logLimiter = new LogLimiter(config.logger);
+  const runtime = new RelayRuntime(core, now, logLimiter);
+  // A stream connection carries at most one allocation: a source needs no more of them than its allocation quota.
+  const streamSources = new SourceConnections({ ...DEFAULT_QUOTAS, ...config.quotas }.maxAllocationsPerSourceIp);
   const tlsRefusals = new TlsRefusals();
   const onCertificateRefused = (ip: string, alert: string): void => tlsRefusals.record(canonicalIp(ip), alert, now());
   const listeners: Relay['listeners'] = [];
@@ -153,6 +157,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
           plain: (p) => listenerInfo('tcp', host, p),
           tls: shared ? { ...tlsCreds, listener: (p) => listenerInfo('tls', host, p), onCertificateRefused } : null,
           ...(config.streamTimers ? { timers: config.streamTimers } : {}),
+          sources: streamSources,
         });
         streamServers.push(server);
       }
@@ -163,6 +168,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
           plain: null,
           tls: { ...tlsCreds, listener: (p) => listenerInfo('tls', host, p), onCertificateRefused },
           ...(config.streamTimers ? { timers: config.streamTimers } : {}),
+          sources: streamSources,
         });
         streamServers.push(server);
       }
@@ -179,7 +185,9 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
       checkPort(port, 'allowPeerEndpoint');
       return peerPolicy.allowEndpoint(parseIp(ip), port);
     },
-    metricsText: () => metrics.render(),
+    metricsText: () =>
+      metrics.render() +
+      `# HELP callprobe_turn_log_lines_suppressed_total Relay log lines held back by the per-source and total log budgets.\n# TYPE callprobe_turn_log_lines_suppressed_total counter\ncallprobe_turn_log_lines_suppressed_total ${logLimiter.suppressed}\n`,
     certificateRefusal: (ip, windowMs) => {
       const parsed = tryParseIp(ip);
       return parsed ? tlsRefusals.latest(canonicalIp(ip), now(), windowMs) : null;

@@ -5,13 +5,15 @@
  *     [--relay-range 49152-65535] [--allow-peers 127.0.0.1/32,...] [--realm callprobe]
  *     [--max-allocations-per-user N] [--max-allocations-per-ip N] [--max-allocations N]
  *     [--log-level info]
+ * --max-allocations-per-ip counts by source (IPv6: one /64), TCP/TLS connections too.
  * Prints one line "READY {json}" on stdout once listening; stops on SIGINT/SIGTERM;
  * on SIGUSR2 prints "CPU {json}" with process.cpuUsage() and the metrics text on stderr.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { BOUNDS, DEFAULTS, parseIntInRange, parsePortList, parseRelayPortRange } from '../../src/protocol/defaults.js';
+import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
+import { parseIntInRange, parsePortList, parseRelayPortRange } from '../../src/protocol/values.js';
 import { startRelay, type RelayQuotas } from './index.js';
 
 function list(v: string | undefined, fallback: string[]): string[] {

@@ -25,7 +25,7 @@ export type RtpFrameOutcome =
   | { kind: 'after-final' };
 
 /**
- * Sans-IO RTP reflector (issue 13): takes the decrypted payload of each RTP packet of the
+ * Sans-IO RTP reflector: takes the decrypted payload of each RTP packet of the
  * page's audio track (RFC 3550 §5.1, after SRTP, RFC 3711 §3.3) with its arrival time and
  * returns the echo frame to send back in the reflector's own RTP stream. No sockets, no
  * clock of its own: times are given.

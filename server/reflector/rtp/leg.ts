@@ -2,12 +2,18 @@ import { randomInt } from 'node:crypto';
 import { RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, type MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
 import type { SignalData } from '../../../src/protocol/api.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
-import { filterRemoteSdpCandidates, filterSdpCandidates, isRelayCandidate, isSignalledCandidate, parseCandidate, type RelayEndpoints } from '../candidates.js';
+import { isRelayCandidate, isRelayEndpoint, isSignalledCandidate, parseCandidate, type ParsedCandidate, type RelayEndpoints } from '../candidates.js';
+import { checkRemoteCandidate, localDescription } from '../signalled-sdp.js';
 import type { RtpReflectorCore } from './core.js';
 import { withAudioPtime } from './sdp.js';
 
 /** Opus' RTP clock (RFC 7587 §4.1): always 48 kHz, whatever the audio's sampling rate. */
 const OPUS_CLOCK_HZ = 48_000;
+
+/** A werift ICE candidate (werift's Candidate) as the fields the reflector checks. */
+function weriftCandidate(c: { transport: string; host: string; port: number; type: string }): ParsedCandidate {
+  return { protocol: c.transport.toLowerCase(), address: c.host, port: c.port, type: c.type };
+}
 
 /** The session's logger (ReflectorLogger's shape; pino in serve). */
 export interface RtpLegLogger {
@@ -32,21 +38,27 @@ export interface RtpLegOptions {
   sendSignal(data: SignalData): void;
   /** Let the relay reach this endpoint; returns the undo function. */
   allowEndpoint(ip: string, port: number): () => void;
-  /** A page candidate (or offer candidate line) was dropped because it does not point at the relay. */
+  /** A trickled page candidate was dropped because it does not point at the relay. */
   onCandidateDropped(count: number): void;
   /** The leg is over (failed, timed out, or closed); the session goes on without it. */
   onClose(reason: string): void;
 }
 
 /**
- * The RTP probe leg (issue 13): a werift RTCPeerConnection that answers the page's offer of
+ * The RTP probe leg: a werift RTCPeerConnection that answers the page's offer of
  * one audio transceiver, reads each decrypted RTP packet of the page's track, hands its
  * payload to the Sans-IO core and sends the echo at once in its own RTP stream (its own SSRC,
  * sequence numbers from a random start, timestamps +480 per echo, the negotiated Opus PT).
  *
- * Like the data-channel leg it binds and signals one UDP host candidate on `peerAddress`
- * (werift otherwise gathers every interface and asks a public STUN server) and takes remote
- * candidates only on the relay's relayed addresses and ports (issue 14, finding 2).
+ * Like the data-channel leg it signals one UDP host candidate on `peerAddress`, and binds its
+ * one socket there (werift otherwise gathers every interface and asks a public STUN server);
+ * it gathers no relay candidate of its own (a second TURN hop would distort the measurement).
+ * Its remote candidates are the relay's only (the checked offer, checked trickled candidates),
+ * and two werift filters keep it there: a candidate pair forms only towards the relay's
+ * addresses and ports (iceFilterCandidatePair), and a Binding request from anywhere else gets
+ * no answer and teaches it no peer-reflexive candidate (iceFilterStunResponse, which werift
+ * runs before it learns one: werift's checkIncoming pairs peer-reflexive candidates without
+ * iceFilterCandidatePair, and werift checks no MESSAGE-INTEGRITY on requests).
  */
 export class RtpLeg {
   private readonly pc: RTCPeerConnection;
@@ -73,15 +85,8 @@ export class RtpLeg {
       iceUseTcp: false,
       iceTcpPassive: false,
       iceFilterCandidatePair: (pair) =>
-        isRelayCandidate(
-          {
-            protocol: pair.remoteCandidate.transport.toLowerCase(),
-            address: pair.remoteCandidate.host,
-            port: pair.remoteCandidate.port,
-            type: pair.remoteCandidate.type,
-          },
-          opts.relay,
-        ),
+        isSignalledCandidate(weriftCandidate(pair.localCandidate), opts.peerAddress) && isRelayCandidate(weriftCandidate(pair.remoteCandidate), opts.relay),
+      iceFilterStunResponse: (_message, addr) => isRelayEndpoint(addr[0], addr[1], opts.relay),
       codecs: { audio: [useOPUS()], video: [] },
       headerExtensions: { audio: [], video: [] },
     });
@@ -112,39 +117,42 @@ export class RtpLeg {
     return this.sent;
   }
 
-  /** The page's offer (already checked: one audio section). Answers it with a=ptime added. */
+  /**
+   * The page's offer, already checked by the session (signalled-sdp.ts checkRemoteOffer: the
+   * rebuilt SDP, candidates on the relay only, one audio section). Answers it with a=ptime added.
+   */
   async offer(sdp: string): Promise<void> {
-    const filtered = filterRemoteSdpCandidates(sdp, this.opts.relay);
-    if (filtered.dropped > 0) this.opts.onCandidateDropped(filtered.dropped);
     try {
-      await this.pc.setRemoteDescription({ type: 'offer', sdp: filtered.sdp });
+      await this.pc.setRemoteDescription({ type: 'offer', sdp });
       await this.pc.setLocalDescription(await this.pc.createAnswer());
       const local = this.pc.localDescription;
       if (this.closed) return;
       if (!local) throw new Error('werift set no local description');
-      const out = withAudioPtime(filterSdpCandidates(local.sdp, this.opts.peerAddress), DEFAULTS.rtp.ptimeMs);
-      for (const line of out.split('\r\n')) {
-        if (line.startsWith('a=candidate:')) this.allow(parseCandidate(line));
-      }
-      this.opts.sendSignal({ type: 'answer', sdp: out });
+      const answer = localDescription(local.sdp, this.opts.peerAddress);
+      for (const c of answer.candidates) this.allow(c);
+      this.opts.sendSignal({ type: 'answer', sdp: withAudioPtime(answer.sdp, DEFAULTS.rtp.ptimeMs) });
     } catch (err) {
       this.close(`rtp offer failed: ${(err as Error).message}`);
     }
   }
 
-  /** A page candidate, counted and bounded by the session. Dropped unless it points at the relay. */
+  /**
+   * A page candidate, counted and bounded by the session. Throws SdpError('bad-candidate') when
+   * it is not one candidate; dropped unless it points at the relay.
+   */
   candidate(c: NonNullable<SignalData['candidate']>): void {
     if (this.closed) return;
     if (c.candidate === '') return; // end-of-candidates: ICE goes on with what it has
-    if (!isRelayCandidate(parseCandidate(c.candidate), this.opts.relay)) {
+    const kept = checkRemoteCandidate(c.candidate, this.opts.relay);
+    if (kept === null) {
       this.opts.onCandidateDropped(1);
       return;
     }
-    const init = { candidate: c.candidate, ...(c.sdpMid != null ? { sdpMid: c.sdpMid } : {}), sdpMLineIndex: c.sdpMLineIndex ?? 0 };
+    const init = { candidate: kept, ...(c.sdpMid != null ? { sdpMid: c.sdpMid } : {}), sdpMLineIndex: c.sdpMLineIndex ?? 0 };
     this.pc.addIceCandidate(init).catch((err: Error) => this.opts.logger.warn({ session: this.opts.id, err: err.message }, 'rtp candidate refused by werift'));
   }
 
-  private allow(parsed: ReturnType<typeof parseCandidate>): boolean {
+  private allow(parsed: ParsedCandidate | null): boolean {
     if (!isSignalledCandidate(parsed, this.opts.peerAddress)) return false;
     const key = `${parsed.address}:${parsed.port}`;
     if (!this.allowed.has(key)) {

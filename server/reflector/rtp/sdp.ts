@@ -1,13 +1,12 @@
 /**
- * SDP edits of the RTP leg (issue 13). SDP is RFC 8866; media sections start at "m=" (§5.14).
+ * SDP edits of the RTP leg, on parsed lines (../sdp-lines.ts). SDP is RFC 8866; media
+ * sections start at "m=" (§5.14).
  */
+import { parseSdpLines, serializeSdp, type SdpLine } from '../sdp-lines.js';
 
 /** Media kinds of an SDP's m= lines, in order ("audio", "video", "application", ...). */
-export function mediaKinds(sdp: string): string[] {
-  return sdp
-    .split(/\r?\n/)
-    .filter((l) => l.startsWith('m='))
-    .map((l) => l.slice(2).split(' ')[0] ?? '');
+export function mediaKinds(lines: readonly SdpLine[]): string[] {
+  return lines.filter((l) => l.type === 'm').map((l) => l.value.split(' ')[0] ?? '');
 }
 
 /**
@@ -15,22 +14,20 @@ export function mediaKinds(sdp: string): string[] {
  * there: Chromium then packs `ms` of audio per packet (10 ms: 100 packets/s).
  */
 export function withAudioPtime(sdp: string, ptimeMs: number): string {
-  const lines = sdp.split('\r\n');
-  const out: string[] = [];
+  const out: SdpLine[] = [];
   let inAudio = false;
   const closeSection = (): void => {
-    if (!inAudio) return;
-    // Before the trailing empty string of a CRLF-terminated SDP.
-    out.push(`a=ptime:${ptimeMs}`);
+    if (inAudio) out.push({ type: 'a', value: `ptime:${ptimeMs}` });
     inAudio = false;
   };
-  lines.forEach((line, i) => {
-    const last = i === lines.length - 1 && line === '';
-    if (line.startsWith('m=') || last) closeSection();
-    if (line.startsWith('m=')) inAudio = line.startsWith('m=audio ');
-    if (inAudio && line.startsWith('a=ptime:')) return;
+  for (const line of parseSdpLines(sdp)) {
+    if (line.type === 'm') {
+      closeSection();
+      inAudio = line.value.startsWith('audio ');
+    }
+    if (inAudio && line.type === 'a' && line.value.startsWith('ptime:')) continue;
     out.push(line);
-  });
+  }
   closeSection();
-  return out.join('\r\n');
+  return serializeSdp(out);
 }

@@ -62,6 +62,8 @@ export interface ClientOptions {
   password: string;
   /** Per-try timeout in ms (UDP retransmits), default 250. */
   rtoMs?: number;
+  /** The local address to send from (tests and benchmarks with many source addresses). */
+  localAddress?: string;
 }
 
 type Pending = { resolve: (m: StunMessage) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
@@ -80,6 +82,16 @@ export class TurnClient {
     const c = new TurnClient(opts);
     if ((opts.transport ?? 'udp') === 'udp') {
       const s = dgram.createSocket(net.isIPv6(opts.host) ? 'udp6' : 'udp4');
+      if (opts.localAddress !== undefined) {
+        const address = opts.localAddress;
+        await new Promise<void>((resolve, reject) => {
+          s.once('error', reject);
+          s.bind({ address, port: 0 }, () => {
+            s.removeListener('error', reject);
+            resolve();
+          });
+        });
+      }
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);
         s.connect(opts.port, opts.host, () => {
@@ -91,19 +103,21 @@ export class TurnClient {
       c.udp = s;
     } else {
       const secure = opts.transport === 'tls';
+      const local = opts.localAddress !== undefined ? { localAddress: opts.localAddress } : {};
       const s = secure
         ? tls.connect(
             opts.verify
               ? {
                   host: opts.host,
                   port: opts.port,
+                  ...local,
                   rejectUnauthorized: true,
                   ...(opts.verify.ca !== undefined ? { ca: opts.verify.ca } : {}),
                   ...(opts.verify.servername !== undefined ? { servername: opts.verify.servername } : {}),
                 }
-              : { host: opts.host, port: opts.port, rejectUnauthorized: false },
+              : { host: opts.host, port: opts.port, ...local, rejectUnauthorized: false },
           )
-        : net.connect({ host: opts.host, port: opts.port });
+        : net.connect({ host: opts.host, port: opts.port, ...local });
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);
         s.once(secure ? 'secureConnect' : 'connect', () => {
@@ -117,6 +131,8 @@ export class TurnClient {
         for (const f of framer.push(chunk)) c.onPacket(f);
       });
       s.on('error', () => s.destroy());
+      // A request in flight when the server closes the connection fails now, not at its timeout.
+      s.once('close', () => c.failPending('the server closed the connection'));
       c.tcp = s;
     }
     return c;
@@ -171,6 +187,7 @@ export class TurnClient {
   }
 
   private transact(build: (auth: ClientAuth | null, tid: Buffer) => Buffer, auth: ClientAuth | null): Promise<StunMessage> {
+    if (this.tcp?.destroyed === true) return Promise.reject(new TurnClientError('the server closed the connection', 0));
     const tid = newTransactionId();
     const buf = build(auth, tid);
     const key = tid.toString('hex');
@@ -223,7 +240,7 @@ export class TurnClient {
 
   /**
    * TCP/TLS only: stops reading from the connection (frames stay in the kernel), as a client
-   * that stalls does; the server's write queue for it then grows (issue 14, finding 6).
+   * that stalls does; the server's write queue for it then grows.
    */
   pauseReading(): void {
     if (!this.tcp) throw new TurnClientError('pauseReading needs a TCP or TLS connection', 0);
@@ -238,12 +255,16 @@ export class TurnClient {
     this.sendRaw(buildSend(peer, data));
   }
 
-  close(): Promise<void> {
+  private failPending(why: string): void {
     for (const p of this.pending.values()) {
       clearTimeout(p.timer);
-      p.reject(new TurnClientError('closed', 0));
+      p.reject(new TurnClientError(why, 0));
     }
     this.pending.clear();
+  }
+
+  close(): Promise<void> {
+    this.failPending('closed');
     if (this.udp) {
       const s = this.udp;
       this.udp = null;

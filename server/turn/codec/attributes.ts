@@ -5,7 +5,7 @@
 import { Attr, FAMILY_IPV4, FAMILY_IPV6, KNOWN_REQUIRED_ATTRS, MAGIC_COOKIE } from './constants.js';
 import { StunDecodeError } from './errors.js';
 import { attrValue, findAttr, type StunAttribute, type StunMessage, type StunWriter } from './message.js';
-import type { IpAddress } from '../net/ip.js';
+import type { IpAddress } from '../../../src/protocol/ip.js';
 
 /** RFC 8489 §14.2: a transport address carried in a (XOR-)address attribute. */
 export interface TransportAddress {

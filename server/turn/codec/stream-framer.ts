@@ -20,7 +20,7 @@ const EMPTY = Buffer.alloc(0);
 
 /**
  * Chunks are kept as received and joined only once a whole frame is there, so a frame
- * dripped one byte at a time costs linear time (issue 14, finding 8), not a copy per byte.
+ * dripped one byte at a time costs linear time, not a copy per byte.
  */
 export class StreamFramer {
   private chunks: Buffer[] = [];

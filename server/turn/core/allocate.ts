@@ -13,7 +13,8 @@ import {
   StunDecodeError,
   TRANSPORT_UDP,
 } from '../codec/index.js';
-import { parseIp, type IpFamily } from '../net/ip.js';
+import { parseIp, type IpFamily } from '../../../src/protocol/ip.js';
+import { sourceKey } from '../../../src/protocol/source-key.js';
 import { TokenBucket, type Reservation } from './allocation.js';
 import { RESERVATION_TOKEN_BYTES } from './allocation-table.js';
 import type { AuthedRequest, CoreContext, HandlerConfig } from './context.js';
@@ -101,7 +102,7 @@ export function allocate(ctx: CoreContext, req: AuthedRequest, key: Buffer, nowM
     return ctx.refuse(req, ErrorCodes.AllocationQuotaReached, quota, `username holds ${q.maxAllocationsPerUsername} allocations`);
   }
   if (quota === 'quota-source-ip') {
-    return ctx.refuse(req, ErrorCodes.AllocationQuotaReached, quota, `${client.ip} holds ${q.maxAllocationsPerSourceIp} allocations`);
+    return ctx.refuse(req, ErrorCodes.AllocationQuotaReached, quota, `source ${sourceKey(client.ip)} holds ${q.maxAllocationsPerSourceIp} allocations`);
   }
   if (quota === 'quota-total') {
     return ctx.refuse(req, ErrorCodes.InsufficientCapacity, quota, `relay holds ${q.maxAllocationsTotal} allocations`);
@@ -169,6 +170,7 @@ export function relayOpened(ctx: CoreContext, relayId: number, port: number, now
       kind: 'log',
       level: 'info',
       msg: 'TURN allocation created',
+      source: a.client.ip,
       fields: {
         relayId,
         relayed: `${a.relayIp}:${port}`,

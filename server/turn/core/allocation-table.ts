@@ -1,10 +1,15 @@
 /**
  * The one owner of the relay's allocation state (RFC 8656 §2.2, §7): allocations by client
- * 5-tuple and by relay id, the per-username and per-IP counts behind the quotas, the ports
+ * 5-tuple and by relay id, the per-username and per-source counts behind the quotas, the ports
  * this relay holds, EVEN-PORT reservations and the set of our own relayed addresses.
  * Everything is private; the core and its request handlers go through these methods.
+ *
+ * A source is an IPv4 address or an IPv6 /64 (`sourceKey`, the key the HTTP side's limits
+ * count by): every address of a /64 is free to its holder, so counted one by one, a few of
+ * them would take the whole relay.
  */
-import type { IpFamily } from '../net/ip.js';
+import type { IpFamily } from '../../../src/protocol/ip.js';
+import { sourceKey } from '../../../src/protocol/source-key.js';
 import { Allocation, type AllocationInit, type Reservation } from './allocation.js';
 import type { RandomBytes, RelayQuotas } from './types.js';
 
@@ -21,7 +26,8 @@ export interface AllocationCensus {
   readonly allocations: number;
   readonly relayIds: number;
   readonly usernames: number;
-  readonly sourceIps: number;
+  /** Sources (IPv4 addresses, IPv6 /64s) holding allocations. */
+  readonly sources: number;
   readonly ownRelays: number;
   readonly portsHeld: { readonly 4: number; readonly 6: number };
   readonly reservations: number;
@@ -36,12 +42,13 @@ export class AllocationTable {
   /** `${ip}|${port}` of every open relayed address: peers that are always allowed. */
   private readonly ownRelayKeys = new Set<string>();
   private readonly perUser = new Map<string, number>();
-  private readonly perIp = new Map<string, number>();
+  /** Allocations per source (sourceKey). */
+  private readonly perSource = new Map<string, number>();
   /** RESERVATION-TOKEN (hex) -> reserved port (RFC 8656 §7.2, §14.9). */
   private readonly reservations = new Map<string, Reservation>();
-  /** Reservations held per owner username and per owner source IP (they count against the quotas). */
+  /** Reservations held per owner username and per owner source (they count against the quotas). */
   private readonly resPerUser = new Map<string, number>();
-  private readonly resPerIp = new Map<string, number>();
+  private readonly resPerSource = new Map<string, number>();
   private ownGeneration = 0;
   private nextId = 1;
 
@@ -86,9 +93,10 @@ export class AllocationTable {
   /** RFC 8656 §7.2: the quota a new allocation for `username` from `clientIp` would exceed, or null. */
   quotaCheck(username: string, clientIp: string): QuotaRefusal | null {
     const q = this.quotas;
-    // EVEN-PORT reservations count as the allocations they stand for (issue 14).
+    const source = sourceKey(clientIp);
+    // EVEN-PORT reservations count as the allocations they stand for.
     if ((this.perUser.get(username) ?? 0) + (this.resPerUser.get(username) ?? 0) >= q.maxAllocationsPerUsername) return 'quota-username';
-    if ((this.perIp.get(clientIp) ?? 0) + (this.resPerIp.get(clientIp) ?? 0) >= q.maxAllocationsPerSourceIp) return 'quota-source-ip';
+    if ((this.perSource.get(source) ?? 0) + (this.resPerSource.get(source) ?? 0) >= q.maxAllocationsPerSourceIp) return 'quota-source-ip';
     if (this.byClient.size + this.reservations.size >= q.maxAllocationsTotal) return 'quota-total';
     return null;
   }
@@ -99,7 +107,7 @@ export class AllocationTable {
     this.byClient.set(a.client.key, a);
     this.byId.set(a.id, a);
     this.perUser.set(a.username, (this.perUser.get(a.username) ?? 0) + 1);
-    this.perIp.set(a.client.ip, (this.perIp.get(a.client.ip) ?? 0) + 1);
+    increment(this.perSource, sourceKey(a.client.ip));
     return a;
   }
 
@@ -113,12 +121,12 @@ export class AllocationTable {
 
   /** Removes `a` and releases what it held. Returns whether it was active. */
   delete(a: Allocation): boolean {
-    // Its unused EVEN-PORT reservations end with it (issue 14).
+    // Its unused EVEN-PORT reservations end with it.
     for (const [token, r] of this.reservations) if (r.owner.clientKey === a.client.key) this.dropReservation(token, r, true);
     if (this.byClient.get(a.client.key) === a) this.byClient.delete(a.client.key);
     this.byId.delete(a.id);
     decrement(this.perUser, a.username);
-    decrement(this.perIp, a.client.ip);
+    decrement(this.perSource, sourceKey(a.client.ip));
     const lived = a.state === 'active';
     if (lived) {
       this.portsInUse[a.family].delete(a.relayPort);
@@ -140,7 +148,7 @@ export class AllocationTable {
     const expiresAtMs = nowMs + RESERVATION_LIFETIME_MS;
     this.reservations.set(token.toString('hex'), { family, port, expiresAtMs, owner });
     this.resPerUser.set(owner.username, (this.resPerUser.get(owner.username) ?? 0) + 1);
-    this.resPerIp.set(owner.ip, (this.resPerIp.get(owner.ip) ?? 0) + 1);
+    increment(this.resPerSource, sourceKey(owner.ip));
     this.portsInUse[family].add(port);
     return { token, expiresAtMs };
   }
@@ -149,7 +157,7 @@ export class AllocationTable {
   private dropReservation(token: string, r: Reservation, releasePort: boolean): void {
     this.reservations.delete(token);
     decrement(this.resPerUser, r.owner.username);
-    decrement(this.resPerIp, r.owner.ip);
+    decrement(this.resPerSource, sourceKey(r.owner.ip));
     if (releasePort) this.portsInUse[r.family].delete(r.port);
   }
 
@@ -190,12 +198,16 @@ export class AllocationTable {
       allocations: this.byClient.size,
       relayIds: this.byId.size,
       usernames: this.perUser.size,
-      sourceIps: this.perIp.size,
+      sources: this.perSource.size,
       ownRelays: this.ownRelayKeys.size,
       portsHeld: { 4: this.portsInUse[4].size, 6: this.portsInUse[6].size },
       reservations: this.reservations.size,
     };
   }
+}
+
+function increment(m: Map<string, number>, k: string): void {
+  m.set(k, (m.get(k) ?? 0) + 1);
 }
 
 function decrement(m: Map<string, number>, k: string): void {

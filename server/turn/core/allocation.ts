@@ -5,7 +5,7 @@
  * allocations themselves.
  */
 import { encodeChannelData, type ChannelDataFraming, type StunMessage } from '../codec/index.js';
-import type { IpAddress, IpFamily } from '../net/ip.js';
+import type { IpAddress, IpFamily } from '../../../src/protocol/ip.js';
 import type { ClientTuple, PeerDelivery } from './types.js';
 
 /** RFC 8656 §9: a permission, keyed by peer IP only (ports ignored). */
@@ -136,7 +136,7 @@ export interface Reservation {
   readonly family: IpFamily;
   readonly port: number;
   readonly expiresAtMs: number;
-  /** The allocation that made it: it counts against that owner's quotas and ends with it (issue 14). */
+  /** The allocation that made it: it counts against that owner's quotas and ends with it. */
   readonly owner: { readonly clientKey: string; readonly username: string; readonly ip: string };
 }
 

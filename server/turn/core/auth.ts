@@ -28,6 +28,7 @@ export function authenticate(req: StunMessage, client: ClientTuple, nowMs: numbe
         kind: 'log',
         level: 'warn',
         msg: `TURN request refused: ${detail}`,
+        source: client.ip,
         fields: { reason: refusal, code, client: `${client.ip}:${client.port}`, transport: client.listener.transport, ...fields },
       });
     } else {
@@ -58,6 +59,7 @@ export function authenticate(req: StunMessage, client: ClientTuple, nowMs: numbe
           kind: 'log',
           level: 'warn',
           msg: 'TURN request refused: integrity without USERNAME/REALM/NONCE',
+          source: client.ip,
           fields: { reason: 'bad-request-auth-attributes', code: 400, client: `${client.ip}:${client.port}` },
         },
       ],

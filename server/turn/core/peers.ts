@@ -26,7 +26,7 @@ import {
   type StunMessage,
   type TransportAddress,
 } from '../codec/index.js';
-import { formatIp, type IpAddress } from '../net/ip.js';
+import { formatIp, type IpAddress } from '../../../src/protocol/ip.js';
 import { DataIndication, type Allocation, type ChannelBinding } from './allocation.js';
 import type { AuthedRequest, CoreContext } from './context.js';
 import { successResponse } from './respond.js';

@@ -65,7 +65,9 @@ export type DropReason =
   | 'unexpected-response'
   // transport: a stream client that does not read (its own cap, or the relay's cap over all connections)
   | 'stream-backlog'
-  | 'stream-backlog-total';
+  | 'stream-backlog-total'
+  // transport: a new TCP/TLS connection from a source that already holds its share (--max-allocations-per-ip)
+  | 'stream-connections-per-source';
 
 /** The reason carried by a `drop` action. */
 export type DropActionReason = DropReason | `malformed:${MalformedReason}`;

@@ -26,7 +26,7 @@ import {
   type StunWriter,
 } from '../codec/index.js';
 import { ListenerStats } from '../metrics.js';
-import { parseIp } from '../net/ip.js';
+import { parseIp } from '../../../src/protocol/ip.js';
 import * as allocate from './allocate.js';
 import type { Allocation, ChannelBinding, DataIndication, Permission } from './allocation.js';
 import { AllocationTable, type AllocationCensus } from './allocation-table.js';
@@ -89,6 +89,7 @@ class CoreServices implements CoreContext {
         kind: 'log',
         level: lived ? 'info' : 'debug',
         msg: `TURN allocation deleted (${reason})`,
+        source: a.client.ip,
         fields: { reason, relayId: a.id, username: a.username, client: `${a.client.ip}:${a.client.port}`, nowMs },
       },
     ];
@@ -103,6 +104,7 @@ class CoreServices implements CoreContext {
         kind: 'log',
         level: 'warn',
         msg: `TURN request refused: ${detail}`,
+        source: req.client.ip,
         fields: {
           reason,
           code,

@@ -4,7 +4,7 @@
  * what to do (RFC 8656 server behaviour, §7-§12).
  */
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
-import type { IpFamily } from '../net/ip.js';
+import type { IpFamily } from '../../../src/protocol/ip.js';
 import type { ListenerStats, TransportKind } from '../metrics.js';
 import type { PeerPolicy } from '../policy/peer-policy.js';
 import type { WitnessLimits } from '../witness/book.js';
@@ -49,7 +49,7 @@ export type RelayPortAllocator = (family: IpFamily, inUse: ReadonlySet<number>, 
 export interface RelayQuotas {
   /** Concurrent allocations one username may hold (486 beyond). */
   maxAllocationsPerUsername: number;
-  /** Concurrent allocations one client IP may hold (486 beyond). */
+  /** Concurrent allocations one source may hold, EVEN-PORT reservations included (486 beyond): an IPv4 address or an IPv6 /64 (src/protocol/source-key.ts). */
   maxAllocationsPerSourceIp: number;
   /** Concurrent allocations in total (508 beyond). */
   maxAllocationsTotal: number;
@@ -149,4 +149,11 @@ export type Action =
   | { readonly kind: 'timer'; readonly atMs: number }
   /** Input dropped on purpose; already counted. */
   | { readonly kind: 'drop'; readonly reason: DropActionReason }
-  | { readonly kind: 'log'; readonly level: LogLevel; readonly msg: string; readonly fields: Readonly<Record<string, unknown>> };
+  | {
+      readonly kind: 'log';
+      readonly level: LogLevel;
+      readonly msg: string;
+      readonly fields: Readonly<Record<string, unknown>>;
+      /** The client address the line is about: its source (IPv4 address, IPv6 /64) has its own budget of log lines. */
+      readonly source?: string;
+    };

@@ -7,7 +7,7 @@
  * (c) inside an operator CIDR. For (c) a special-purpose address is allowed only by a CIDR that
  * lies inside its special range: 0.0.0.0/0 never opens 127/8, but 127.0.0.1/32 does.
  */
-import { formatIp, parsePrefix, prefixContains, type IpAddress, type IpPrefix } from '../net/ip.js';
+import { formatIp, parsePrefix, prefixContains, type IpAddress, type IpPrefix } from '../../../src/protocol/ip.js';
 import { embeddedIpv4, normalizeEmbeddedIpv4, specialRangeOf } from './special-purpose.js';
 
 /** Why a peer was refused, used as a log field and metrics label. */

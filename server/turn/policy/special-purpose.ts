@@ -6,7 +6,7 @@
  * Globally reachable anycast entries (AS112, AMT, PCP/TURN anycast) are denied too: no probe peer
  * lives there.
  */
-import { parsePrefix, prefixContains, type IpAddress, type IpPrefix } from '../net/ip.js';
+import { parsePrefix, prefixContains, type IpAddress, type IpPrefix } from '../../../src/protocol/ip.js';
 
 export interface SpecialRange {
   readonly prefix: IpPrefix;

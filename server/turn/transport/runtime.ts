@@ -24,7 +24,7 @@ export interface StreamConnection {
   readonly writer: StreamWriter;
 }
 
-/** Bounds of what stream connections may hold (issue 14, finding 6); default DEFAULTS.relayStreamBacklog. */
+/** Bounds of what stream connections may hold; default DEFAULTS.relayStreamBacklog. */
 export interface StreamBacklogLimits {
   maxBytesPerConnection: number;
   maxBytesTotal: number;
@@ -149,7 +149,7 @@ export class RelayRuntime {
           this.arm(a.atMs);
           break;
         case 'log':
-          this.log.log(a.level, a.fields, a.msg);
+          this.log.log(a.level, a.fields, a.msg, a.source);
           break;
         case 'drop':
           break; // counted by the core

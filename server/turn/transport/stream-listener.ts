@@ -10,11 +10,12 @@ import { StreamFramer, StreamFramingError } from '../codec/stream-framer.js';
 import type { RelayRuntime, StreamConnection } from './runtime.js';
 import { classifyTlsFailure } from './tls-refusals.js';
 import { ListenerStats } from '../metrics.js';
+import type { SourceConnections } from './source-connections.js';
 
 /**
  * A connection is checked this long after it opened, and again every this long: without an
  * allocation then it is closed, whatever it sent meanwhile (coturn does the same at 60 s;
- * issue 14, finding 5: Bindings every 25 s used to keep it open forever).
+ * Bindings every 25 s used to keep it open forever).
  */
 export const NO_ALLOCATION_DEADLINE_MS = 60_000;
 
@@ -46,6 +47,8 @@ export interface StreamListenerOptions {
   } | null;
   /** Default realStreamTimers. */
   timers?: StreamTimers;
+  /** Connections open per source, shared by every stream listener of the relay. */
+  sources: SourceConnections;
 }
 
 let connectionCounter = 0;
@@ -110,6 +113,14 @@ export function startStreamListener(runtime: RelayRuntime, opts: StreamListenerO
     });
     const server = net.createServer((socket) => {
       socket.on('error', () => socket.destroy());
+      const source = socket.remoteAddress === undefined ? null : opts.sources.tryOpen(socket.remoteAddress);
+      if (source === null) {
+        const stats = (plainListener ?? tlsListener)?.stats;
+        if (stats) ListenerStats.bump(stats.dropped, 'stream-connections-per-source');
+        socket.destroy();
+        return;
+      }
+      socket.once('close', () => opts.sources.release(source));
       // A connection that never sends its first byte is closed.
       const silent = setTimeout(() => socket.destroy(), HANDSHAKE_TIMEOUT_MS);
       silent.unref();

@@ -1,6 +1,6 @@
 /**
  * Writes frames to one TURN/TCP or TLS connection (RFC 8656 §3.1) holding a bounded amount of
- * memory, counted in bytes actually held (issue 14, finding 6). A socket's own write queue
+ * memory, counted in bytes actually held. A socket's own write queue
  * keeps every small frame as a Buffer plus a queue entry and, once written out, a write request:
  * for 200-byte ChannelData frames that was ~3x the payload, so a 1 MiB queue cap cost 3-4 MiB
  * per client that stopped reading. Here at most one write is in the socket at a time; frames

@@ -1,5 +1,5 @@
 /**
- * The relay as an independent witness (issue 13): the RTP headers of what it relays, per
+ * The relay as an independent witness: the RTP headers of what it relays, per
  * allocation and peer endpoint, read in clear (RFC 7983 demux, RFC 3550 §5.1) and never
  * decrypted. The one place where network duplicates on the upstream are visible (SRTP replay
  * protection drops them before any receiver sees them).

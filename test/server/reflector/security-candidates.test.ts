@@ -1,5 +1,5 @@
 /**
- * Issue 14, finding 1: one anonymous WebSocket must not be able to grow the server without
+ * One anonymous WebSocket must not be able to grow the server without
  * bound. 5,000 candidates of 60 KB sent to /api/signal before any offer, against a real
  * `callprobe serve` process with its default limits, must cost under 64 MiB of RSS (peak,
  * VmHWM, over the RSS after start) and leave the server answering.
@@ -13,7 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { candidateMessage, floodSignalling } from '../../../bench/lib/abuse.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
-import { startServe, type ServeProcess } from '../http/serve-process.js';
+import { serveProcess, type ServeProcess } from '../../kit/callprobe.js';
 
 const COUNT = 5_000;
 const CANDIDATE_BYTES = 60_000;
@@ -22,20 +22,7 @@ const BUDGET_MIB = 64;
 let server: ServeProcess;
 
 beforeAll(async () => {
-  server = await startServe([
-    '--host',
-    '127.0.0.1',
-    '--http-port',
-    '0',
-    '--turn-ports',
-    '0',
-    '--relay-ports',
-    '30500-30999',
-    '--secret',
-    's',
-    '--log-level',
-    'warn',
-  ]);
+  server = await serveProcess({ turnPorts: 0, relayPorts: '30500-30999', secret: 's' });
 }, 30_000);
 
 afterAll(async () => {

@@ -2,6 +2,7 @@
  * A real ReflectorSession (simple-peer over @roamhq/wrtc) driven by an in-process client peer
  * on 127.0.0.1 host candidates: no relay, no sockets outside loopback, no sleeps.
  */
+import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SignalData } from '../../../src/protocol/api.js';
 import { PROBE_CHANNEL_LABEL } from '../../../src/protocol/channels.js';
@@ -127,9 +128,21 @@ describe('ReflectorSession', () => {
     expect(controlMessages(h)[0]).toEqual({ type: 'channel', ordered: false, maxRetransmits: 0, label: PROBE_CHANNEL_LABEL });
   });
 
-  // Known defect (reported): simple-peer signals pc.localDescription, so the answer's SDP can
-  // list every host candidate of the machine (eth0, IPv6, ::1) despite sdpTransform.
-  it.todo('answer SDP lists only UDP host candidates on the configured address');
+  it("answer SDP lists only UDP host candidates on the configured address, and none of the machine's other addresses", async () => {
+    const h = start();
+    await h.client.connected(CONNECT_MS);
+    // simple-peer signals pc.localDescription, which lists the candidates gathered so far: the
+    // session rebuilds it (signalled-sdp.test.ts has the rebuild of a description that lists them all).
+    const sdp = h.toPage[0]?.sdp ?? '';
+    const candidates = sdp.split('\r\n').filter((l) => l.startsWith('a=candidate:'));
+    for (const line of candidates) expect(parseCandidate(line.slice(2))).toMatchObject({ protocol: 'udp', address: '127.0.0.1', type: 'host' });
+    const others = Object.values(networkInterfaces())
+      .flatMap((infos) => infos ?? [])
+      .map((i) => i.address)
+      .filter((a) => a !== '127.0.0.1');
+    for (const a of others) expect(sdp, a).not.toContain(` ${a}`);
+    expect(sdp.split('\r\n').filter((l) => l.startsWith('c='))).toEqual(['c=IN IP4 0.0.0.0']);
+  });
 
   it('echoes each probe with its own downstream numbering, reports receipts, and the tally after stop', async () => {
     const h = start();
@@ -167,7 +180,7 @@ describe('ReflectorSession', () => {
     expect(h.client.controlBinary.items.flatMap((b) => decodeReceipts(b))).toHaveLength(sent.length);
   });
 
-  it("puts the relay's witness of the RTP towards its signalled endpoint into the final tally (issue 13)", async () => {
+  it("puts the relay's witness of the RTP towards its signalled endpoint into the final tally", async () => {
     const stream = {
       packets: 7,
       paddingPackets: 1,

@@ -70,8 +70,9 @@ describe('siteReportFromStore', () => {
         });
       }
       const q = { site: 'Nice', sinceMs: 0, choice: { profile: null, probePath: null }, timeZone: 'UTC' };
-      expect((await siteReportFromStore(store, q, 6)).samples).toBe(6);
-      const err = await siteReportFromStore(store, q, 5).catch((e: unknown) => e);
+      const clock = { nowMs: Date.UTC(2026, 6, 1), heartbeatGraceMs: 20_000 };
+      expect((await siteReportFromStore(store, q, clock, 6)).samples).toBe(6);
+      const err = await siteReportFromStore(store, q, clock, 5).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(SiteReportTooLarge);
       expect((err as SiteReportTooLarge).message).toMatch(/more than 5 samples since 1970-01-01T00:00:00.000Z: ask for a shorter span/);
     } finally {

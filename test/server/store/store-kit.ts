@@ -1,11 +1,13 @@
-/** Opening each store kind for the shared suites: SQLite in a temporary file, PostgreSQL in a throwaway cluster. */
+/** Opening each store kind for the shared suites: SQLite in a temporary file, PostgreSQL in the run's throwaway cluster. */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mulberry32 } from '../../kit/prng.js';
-import { postgresUnavailable, startPostgres, type TestPostgres } from '../../kit/postgres.js';
+import { postgresNeed, runPostgres, uniqueDatabaseName, type TestPostgres } from '../../kit/postgres.js';
+import { skipReason, type Need } from '../../kit/requires.js';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { openStore } from '../../../server/store/index.js';
-import type { DbTarget } from '../../../src/protocol/defaults.js';
+import type { DbTarget } from '../../../server/config/parse.js';
 import type { ResultStore, StoreOptions } from '../../../server/store/types.js';
 
 /** A settable clock (ms since the epoch). */
@@ -28,9 +30,9 @@ export function seededBytes(seed: number): (n: number) => Uint8Array {
 
 export interface StoreKind {
   name: 'sqlite' | 'postgres';
-  /** Why this kind is skipped here, or null. */
-  unavailable: string | null;
-  /** Prepare (start the cluster); call in beforeAll. */
+  /** What this kind needs on the machine (a suite skips, or in CI fails, without it: test/kit/requires.ts). */
+  need: Need;
+  /** Prepare (reach the run's cluster); call in beforeAll. */
   setup(): Promise<void>;
   /** A fresh, empty database. */
   freshTarget(): Promise<DbTarget>;
@@ -42,7 +44,7 @@ export function sqliteKind(): StoreKind {
   let n = 0;
   return {
     name: 'sqlite',
-    unavailable: null,
+    need: { tool: 'better-sqlite3', missing: null },
     setup: async () => {
       dir = await mkdtemp(join(tmpdir(), 'callprobe-sqlite-'));
     },
@@ -55,18 +57,15 @@ export function sqliteKind(): StoreKind {
 
 export function postgresKind(): StoreKind {
   let cluster: TestPostgres | null = null;
-  let n = 0;
-  const unavailable = postgresUnavailable();
-  if (unavailable !== null) console.warn(`PostgreSQL store tests skipped: ${unavailable}`);
   return {
     name: 'postgres',
-    unavailable,
+    need: postgresNeed(),
     setup: async () => {
-      cluster = await startPostgres();
+      cluster = await runPostgres();
     },
     freshTarget: async () => {
       if (!cluster) throw new Error('postgres kind used before setup()');
-      return { kind: 'postgres', url: await cluster.createDatabase(`callprobe_${++n}`) };
+      return { kind: 'postgres', url: await cluster.createDatabase(uniqueDatabaseName('callprobe')) };
     },
     teardown: async () => {
       await cluster?.stop();
@@ -81,4 +80,35 @@ export function storeOptions(clock: TestClock, seed: number, overrides: Partial<
 
 export async function open(target: DbTarget, opts: StoreOptions): Promise<ResultStore> {
   return openStore(target, opts);
+}
+
+/** `describe` when `kind` (and `more`) can run here, else `describe.skip`; in CI a missing tool fails instead (test/kit/requires.ts). */
+export function describeKind(suite: string, kind: StoreKind, more: readonly Need[] = []): typeof describe.skip {
+  return skipReason(`${suite} on ${kind.name}`, [kind.need, ...more]) === null ? describe : describe.skip;
+}
+
+/** Something a suite opened and closes when it ends (a store, an app with its store). */
+export interface Closable {
+  close(): Promise<void>;
+}
+
+/**
+ * `body` once per store kind (SQLite, then PostgreSQL), titled `${suite}: sqlite` and so on: the
+ * kind is set up before the suite's tests and torn down after them, and whatever the tests push
+ * on `opened` is closed first. A kind this machine lacks skips (fails in CI: describeKind).
+ */
+export function describeEachKind(suite: string, body: (kind: StoreKind, opened: Closable[]) => void): void {
+  describe.each([sqliteKind(), postgresKind()])(`${suite}: $name`, (kind) => {
+    describeKind(suite, kind)(`on ${kind.name}`, () => {
+      const opened: Closable[] = [];
+      beforeAll(async () => {
+        await kind.setup();
+      }, 90_000);
+      afterAll(async () => {
+        for (const s of opened.reverse()) await s.close();
+        await kind.teardown();
+      }, 60_000);
+      body(kind, opened);
+    });
+  });
 }

@@ -1,5 +1,5 @@
 /**
- * The summary columns (migration 2, issue 12): rows stored before it are backfilled from their
+ * The summary columns (migration 2): rows stored before it are backfilled from their
  * bodies, the site report read from the columns equals the report over the bodies, and the
  * all-sites overview of both stores equals the TS site report's figures, on SQLite and PostgreSQL.
  */
@@ -7,17 +7,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { siteReportFromStore } from '../../../server/reports/site.js';
 import { MIGRATIONS } from '../../../server/store/schema.js';
 import { summaryOf } from '../../../server/store/summary.js';
-import type { ResultStore } from '../../../server/store/index.js';
 import { buildSiteReport, type SiteReport } from '../../../src/analysis/report/site-report.js';
 import { siteFacts, type SiteSample } from '../../../src/analysis/site/site.js';
 import { sitesOverview } from '../../../src/analysis/site/overview.js';
-import type { DbTarget } from '../../../src/protocol/defaults.js';
+import type { DbTarget } from '../../../server/config/parse.js';
 import { weekOfSamples, type WeekSample } from '../../analysis/site/week.js';
-import { open, postgresKind, sqliteKind, storeOptions, testClock } from './store-kit.js';
+import { describeEachKind, open, storeOptions, testClock } from './store-kit.js';
 
 const V1_COLUMNS = 'id, code, sample_id, kind, stored_at, started_at, site, ticket, verdict, report';
 
@@ -99,111 +98,105 @@ function fleet(): Map<string, WeekSample[]> {
   return out;
 }
 
-describe.each([sqliteKind(), postgresKind()])('summary columns: $name', (kind) => {
-  const run = kind.unavailable === null ? describe : describe.skip;
-  run(`on ${kind.name}`, () => {
-    const opened: ResultStore[] = [];
-    beforeAll(async () => {
-      await kind.setup();
-    }, 90_000);
-    afterAll(async () => {
-      for (const s of opened) await s.close();
-      await kind.teardown();
-    }, 60_000);
+describeEachKind('summary columns', (kind, opened) => {
+  it('migration 2 backfills the rows stored before it from their bodies: the site report is the same as over the bodies', async () => {
+    const week = weekOfSamples({ seed: 21, samples: 130, couldNotTestEvery: 20, site: 'Lyon' });
+    const rows = week.map((w, i) => ({
+      id: `r${String(i).padStart(5, '0')}`,
+      kind: w.kind,
+      startedAtMs: w.startedAtMs,
+      site: 'Lyon',
+      report: JSON.stringify(w.body),
+    }));
+    rows.push({ id: 'r99999', kind: 'report', startedAtMs: week[0]?.startedAtMs ?? 0, site: 'Lyon', report: '{"schemaVersion":9}' });
+    const target = await kind.freshTarget();
+    await schemaOneWith(target, rows);
+    const store = await open(target, storeOptions(testClock(), 31));
+    opened.push(store);
+    const stored = await store.siteSamples({ site: 'Lyon', sinceMs: 0, limit: 1000 });
+    expect(stored).toHaveLength(rows.length);
+    for (const s of stored) expect(s.summary, s.id).toEqual(summaryOf(rows.find((r) => r.id === s.id)?.report ?? ''));
+    expect(stored.find((s) => s.id === 'r99999')?.summary).toMatchObject({ body: 'unreadable', note: expect.stringMatching(/^unknown-version/) as unknown });
 
-    it('migration 2 backfills the rows stored before it from their bodies: the site report is the same as over the bodies', async () => {
-      const week = weekOfSamples({ seed: 21, samples: 130, couldNotTestEvery: 20, site: 'Lyon' });
-      const rows = week.map((w, i) => ({
-        id: `r${String(i).padStart(5, '0')}`,
-        kind: w.kind,
-        startedAtMs: w.startedAtMs,
-        site: 'Lyon',
-        report: JSON.stringify(w.body),
-      }));
-      rows.push({ id: 'r99999', kind: 'report', startedAtMs: week[0]?.startedAtMs ?? 0, site: 'Lyon', report: '{"schemaVersion":9}' });
-      const target = await kind.freshTarget();
-      await schemaOneWith(target, rows);
-      const store = await open(target, storeOptions(testClock(), 31));
-      opened.push(store);
-      const stored = await store.siteSamples({ site: 'Lyon', sinceMs: 0, limit: 1000 });
-      expect(stored).toHaveLength(rows.length);
-      for (const s of stored) expect(s.summary, s.id).toEqual(summaryOf(rows.find((r) => r.id === s.id)?.report ?? ''));
-      expect(stored.find((s) => s.id === 'r99999')?.summary).toMatchObject({ body: 'unreadable', note: expect.stringMatching(/^unknown-version/) as unknown });
+    const got = await siteReportFromStore(
+      store,
+      { site: 'Lyon', sinceMs: 0, choice: { profile: null, probePath: null }, timeZone: 'UTC' },
+      { nowMs: Date.UTC(2026, 6, 1), heartbeatGraceMs: 20_000 },
+    );
+    const expected = buildSiteReport(
+      [...week.map(toSample), { id: 'r99999', code: null, startedAtMs: week[0]?.startedAtMs ?? 0, body: { kind: 'unreadable', problem: 'x' } }],
+      { site: 'Lyon', sinceMs: 0, choice: { profile: null, probePath: null } },
+    );
+    expect(figures(got)).toEqual(figures(expected));
+    expect(got.hours).toEqual(expected.hours);
+    expect(got).toMatchObject({ samples: expected.samples, samplesTotal: 131, leftOut: { ...expected.leftOut, unreadable: 1 }, verdict: expected.verdict });
+  });
 
-      const got = await siteReportFromStore(store, { site: 'Lyon', sinceMs: 0, choice: { profile: null, probePath: null }, timeZone: 'UTC' });
-      const expected = buildSiteReport(
-        [...week.map(toSample), { id: 'r99999', code: null, startedAtMs: week[0]?.startedAtMs ?? 0, body: { kind: 'unreadable', problem: 'x' } }],
-        { site: 'Lyon', sinceMs: 0, choice: { profile: null, probePath: null } },
-      );
-      expect(figures(got)).toEqual(figures(expected));
-      expect(got.hours).toEqual(expected.hours);
-      expect(got).toMatchObject({ samples: expected.samples, samplesTotal: 131, leftOut: { ...expected.leftOut, unreadable: 1 }, verdict: expected.verdict });
+  it("the all-sites overview gives every site's P90s and grades equal to the TS site report of the same pool", async () => {
+    const store = await open(await kind.freshTarget(), storeOptions(testClock(), 32));
+    opened.push(store);
+    const sites = fleet();
+    let n = 0;
+    for (const [site, week] of sites)
+      for (const w of week)
+        await store.put({
+          sampleId: `s${++n}`,
+          kind: w.kind,
+          startedAtMs: w.startedAtMs,
+          site,
+          ticket: null,
+          verdict: w.kind === 'report' ? w.body.summary.verdict : null,
+          reportJson: JSON.stringify(w.body),
+          address: null,
+        });
+    // A sample before the span, and one without a site: neither counts.
+    const early = weekOfSamples({ seed: 15, samples: 1, startMs: Date.UTC(2025, 11, 1), site: 'Paris' })[0];
+    if (early?.kind !== 'report') throw new Error('expected a report');
+    await store.put({
+      sampleId: 'early',
+      kind: 'report',
+      startedAtMs: early.startedAtMs,
+      site: 'Paris',
+      ticket: null,
+      verdict: null,
+      reportJson: JSON.stringify(early.body),
+      address: null,
+    });
+    await store.put({
+      sampleId: 'nosite',
+      kind: 'report',
+      startedAtMs: early.startedAtMs + 40 * 86_400_000,
+      site: null,
+      ticket: null,
+      verdict: null,
+      reportJson: JSON.stringify(early.body),
+      address: null,
     });
 
-    it("the all-sites overview gives every site's P90s and grades equal to the TS site report of the same pool", async () => {
-      const store = await open(await kind.freshTarget(), storeOptions(testClock(), 32));
-      opened.push(store);
-      const sites = fleet();
-      let n = 0;
-      for (const [site, week] of sites)
-        for (const w of week)
-          await store.put({
-            sampleId: `s${++n}`,
-            kind: w.kind,
-            startedAtMs: w.startedAtMs,
-            site,
-            ticket: null,
-            verdict: w.kind === 'report' ? w.body.summary.verdict : null,
-            reportJson: JSON.stringify(w.body),
-            address: null,
-          });
-      // A sample before the span, and one without a site: neither counts.
-      const early = weekOfSamples({ seed: 15, samples: 1, startMs: Date.UTC(2025, 11, 1), site: 'Paris' })[0];
-      if (early?.kind !== 'report') throw new Error('expected a report');
-      await store.put({
-        sampleId: 'early',
-        kind: 'report',
-        startedAtMs: early.startedAtMs,
-        site: 'Paris',
-        ticket: null,
-        verdict: null,
-        reportJson: JSON.stringify(early.body),
-        address: null,
-      });
-      await store.put({
-        sampleId: 'nosite',
-        kind: 'report',
-        startedAtMs: early.startedAtMs + 40 * 86_400_000,
-        site: null,
-        ticket: null,
-        verdict: null,
-        reportJson: JSON.stringify(early.body),
-        address: null,
-      });
-
-      const since = Date.UTC(2026, 0, 1);
-      const overview = sitesOverview(await store.siteOverview({ sinceMs: since }), since);
-      expect(overview.sites.map((s) => s.site)).toEqual(['Brest', 'Lyon', 'Nice', 'Paris']);
-      for (const o of overview.sites) {
-        const week = sites.get(o.site) ?? [];
-        const facts = siteFacts(week.map(toSample), { profile: null, probePath: null });
-        expect(o.samplesTotal, o.site).toBe(week.length);
-        expect(o.samples, o.site).toBe(facts.samples);
-        expect(o.couldNotTest, o.site).toBe(facts.leftOut.couldNotTest);
-        expect(o.otherPool, o.site).toBe(facts.leftOut.otherProfile + facts.leftOut.otherPath);
-        expect(o.profile?.id, o.site).toBe(facts.profile?.id);
-        expect(
-          o.metrics.map((m) => [m.target, m.direction, m.samplesGraded, m.samplesInsufficient, m.p90, m.threshold, m.status, m.reason]),
-          o.site,
-        ).toEqual(facts.metrics.map((m) => [m.target, m.direction, m.samplesGraded, m.samplesInsufficient, m.p90, m.threshold, m.status, m.reason]));
-        expect(o.verdict, o.site).toBe(facts.verdict);
-      }
-      const paris = overview.sites.find((s) => s.site === 'Paris');
-      expect(paris).toMatchObject({ samplesTotal: 150, couldNotTest: 6, samples: 144 });
-      expect(overview.sites.find((s) => s.site === 'Lyon')?.otherPool).toBe(30);
-      expect(overview.sites.find((s) => s.site === 'Brest')).toMatchObject({ verdict: 'insufficient' });
-      expect(overview.sites.find((s) => s.site === 'Brest')?.metrics.every((m) => m.reason === 'too-few-samples')).toBe(true);
-      expect(overview.sites.find((s) => s.site === 'Paris')?.metrics.some((m) => m.status !== 'insufficient')).toBe(true);
-    });
+    const since = Date.UTC(2026, 0, 1);
+    const names = new Map((await store.sites()).map((k) => [k.key, k.display]));
+    const overview = sitesOverview(await store.siteOverview({ sinceMs: since }), since, { names });
+    expect(overview.sites.map((s) => s.key)).toEqual(['brest', 'lyon', 'nice', 'paris']);
+    expect(overview.sites.map((s) => s.site)).toEqual(['Brest', 'Lyon', 'Nice', 'Paris']);
+    for (const o of overview.sites) {
+      const week = sites.get(o.site) ?? [];
+      const facts = siteFacts(week.map(toSample), { profile: null, probePath: null });
+      expect(o.samplesTotal, o.site).toBe(week.length);
+      expect(o.samples, o.site).toBe(facts.samples);
+      expect(o.couldNotTest, o.site).toBe(facts.leftOut.couldNotTest);
+      expect(o.otherPool, o.site).toBe(facts.leftOut.otherProfile + facts.leftOut.otherPath);
+      expect(o.profile?.id, o.site).toBe(facts.profile?.id);
+      expect(
+        o.metrics.map((m) => [m.target, m.direction, m.samplesGraded, m.samplesInsufficient, m.p90, m.threshold, m.status, m.reason]),
+        o.site,
+      ).toEqual(facts.metrics.map((m) => [m.target, m.direction, m.samplesGraded, m.samplesInsufficient, m.p90, m.threshold, m.status, m.reason]));
+      expect(o.verdict, o.site).toBe(facts.verdict);
+    }
+    const paris = overview.sites.find((s) => s.site === 'Paris');
+    expect(paris).toMatchObject({ samplesTotal: 150, couldNotTest: 6, samples: 144 });
+    expect(overview.sites.find((s) => s.site === 'Lyon')?.otherPool).toBe(30);
+    expect(overview.sites.find((s) => s.site === 'Brest')).toMatchObject({ verdict: 'insufficient' });
+    expect(overview.sites.find((s) => s.site === 'Brest')?.metrics.every((m) => m.reason === 'too-few-samples')).toBe(true);
+    expect(overview.sites.find((s) => s.site === 'Paris')?.metrics.some((m) => m.status !== 'insufficient')).toBe(true);
   });
 });

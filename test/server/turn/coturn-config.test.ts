@@ -1,6 +1,6 @@
 /**
  * The rendered coturn configuration really works: four coturn instances, uclient through each;
- * and it is as strict as the embedded relay (issue 14, finding 3): no TCP relay (uclient -T
+ * and it is as strict as the embedded relay: no TCP relay (uclient -T
  * is refused), every peer but the allowed one refused (special-purpose ranges, other loopback
  * addresses), the quotas and max-bps written. Failed on the starting code (c0b4902): no
  * no-tcp-relay, no quotas, and 127.0.0.2 was an allowed peer.
@@ -12,12 +12,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { renderCoturnConfig } from '../../../server/turn/coturn-config.js';
 import { mintRestCredential } from '../../../server/turn/credentials.js';
 import { TurnClient, TurnClientError } from '../../../server/turn/client/turn-client.js';
-import { parseIp } from '../../../server/turn/net/ip.js';
-import { freePorts, parseUclient, runProcess, startProcess, waitUdpBound } from './helpers/procs.js';
+import { parseIp } from '../../../src/protocol/ip.js';
+import { parseUclient, uclientArgs } from '../../../bench/relay/uclient.js';
+import { freePorts, waitUdpBound } from '../../kit/net.js';
+import { runProcess, spawnBounded, type ProcessHandle } from '../../kit/process.js';
 
 const SECRET = 'coturn-shared-secret';
 const dir = mkdtempSync(join(tmpdir(), 'callprobe-coturn-'));
-const procs: ReturnType<typeof startProcess>[] = [];
+const procs: ProcessHandle[] = [];
+/** coturn and its peer live for one case at most. */
+const startProcess = (cmd: string, args: string[]): ProcessHandle => spawnBounded(cmd, args, { deadlineMs: 60_000 });
 
 afterAll(async () => {
   await Promise.all(procs.map((p) => p.stop()));
@@ -83,29 +87,17 @@ describe('renderCoturnConfig', () => {
       confs.map((c) =>
         runProcess(
           'turnutils_uclient',
-          [
-            '-c',
-            '-n',
-            '20',
-            '-m',
-            '1',
-            '-l',
-            '120',
-            '-z',
-            '5',
-            '-e',
-            '127.0.0.1',
-            '-r',
-            String(peerPort),
-            '-W',
-            SECRET,
-            '-u',
-            'cfg',
-            '-p',
-            String(c.port),
-            '127.0.0.1',
-          ],
-          25_000,
+          uclientArgs({
+            flags: ['-c'],
+            messages: 20,
+            sessions: 1,
+            lengthBytes: 120,
+            intervalMs: 5,
+            peerPort,
+            relayPort: c.port,
+            auth: { secret: SECRET, user: 'cfg' },
+          }),
+          { timeoutMs: 25_000 },
         ),
       ),
     );
@@ -117,27 +109,16 @@ describe('renderCoturnConfig', () => {
     // TCP relay (RFC 6062) is refused.
     const tcpRelay = await runProcess(
       'turnutils_uclient',
-      [
-        '-T',
-        '-n',
-        '5',
-        '-m',
-        '1',
-        '-l',
-        '120',
-        '-e',
-        '127.0.0.1',
-        '-r',
-        String(peerPort),
-        '-W',
-        SECRET,
-        '-u',
-        'cfg',
-        '-p',
-        String(confs[0]?.port ?? 0),
-        '127.0.0.1',
-      ],
-      25_000,
+      uclientArgs({
+        flags: ['-T'],
+        messages: 5,
+        sessions: 1,
+        lengthBytes: 120,
+        peerPort,
+        relayPort: confs[0]?.port ?? 0,
+        auth: { secret: SECRET, user: 'cfg' },
+      }),
+      { timeoutMs: 25_000 },
     );
     console.log(
       `coturn-config: uclient -T: ${tcpRelay.output

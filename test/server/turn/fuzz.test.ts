@@ -18,14 +18,13 @@ import {
 } from '../../../server/turn/client/requests.js';
 import { TurnClient } from '../../../server/turn/client/turn-client.js';
 import { mintRestCredential } from '../../../server/turn/credentials.js';
-import { startRelay } from '../../../server/turn/index.js';
-import { silentLogger } from '../../../server/turn/transport/logger.js';
-import { parseIp } from '../../../server/turn/net/ip.js';
+import { startTestRelay } from './helpers/relay.js';
+import { parseIp } from '../../../src/protocol/ip.js';
 import { CHROMIUM_CAPTURES } from './fixtures/chromium.js';
 import * as rfc5769 from './fixtures/rfc5769.js';
 import { REALM, T0, allocate, cred, fromPeer, makeHarness, mulberry32, peer, reply } from './helpers/core-harness.js';
 import { mutate } from './helpers/mutate.js';
-import { startEchoPeer } from './helpers/net.js';
+import { startUdpEcho } from '../../kit/net.js';
 
 const SEED = Number(process.env['TURN_FUZZ_SEED'] ?? 20240601);
 const CORE_CASES = 100_000;
@@ -91,7 +90,7 @@ describe('fuzz', () => {
     expect(h.core.allocationCount).toBe(0);
     const left = h.core.census();
     expect(left.relayIds).toBe(0);
-    expect(left.usernames + left.sourceIps + left.ownRelays).toBe(0);
+    expect(left.usernames + left.sources + left.ownRelays).toBe(0);
     expect(left.portsHeld[4] + left.reservations).toBe(0);
     const stats = h.metrics.listener('udp', 3478);
     expect([...stats.malformed.values()].reduce((s, n) => s + n, 0)).toBeGreaterThan(CORE_CASES / 10);
@@ -99,19 +98,8 @@ describe('fuzz', () => {
 
   it(`survives ${WIRE_CASES} mutated datagrams and junk streams at the real relay, then serves a clean client`, async () => {
     const rng = mulberry32(SEED + 1);
-    const echo = await startEchoPeer();
-    const relay = await startRelay({
-      listenHosts: ['127.0.0.1'],
-      relayIp: '127.0.0.1',
-      udpPorts: [0],
-      tcpPorts: [0],
-      tls: null,
-      relayPortRange: { min: 0, max: 0 },
-      realm: REALM,
-      secret: 'fuzz-secret',
-      allowPeers: [],
-      logger: silentLogger,
-    });
+    const echo = await startUdpEcho();
+    const relay = await startTestRelay({ realm: REALM, secret: 'fuzz-secret' });
     relay.allowPeerEndpoint('127.0.0.1', echo.port);
     const udpPort = relay.listeners.find((l) => l.transport === 'udp')?.port ?? 0;
     const tcpPort = relay.listeners.find((l) => l.transport === 'tcp')?.port ?? 0;

@@ -4,32 +4,26 @@
  * network namespace (scripts/netns-run.sh), so the browser can reach nothing but 127.0.0.1.
  * The driver is bench/relay/capture-chromium.ts, compiled here with the server build.
  */
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it, beforeAll } from 'vitest';
-import { runProcess } from './helpers/procs.js';
+import { runProcess } from '../../kit/process.js';
+import { needCommand, needRoot, skipReason } from '../../kit/requires.js';
 
-function canUseNetns(): boolean {
-  if (process.getuid?.() !== 0) return false;
-  try {
-    execFileSync('ip', ['netns', 'list'], { stdio: 'ignore' });
-    execFileSync('test', ['-x', '/usr/bin/chromium']);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const usable = canUseNetns();
+const usable =
+  skipReason('Chromium interop', [
+    needRoot(),
+    needCommand('iproute2', 'ip', ['netns', 'list']),
+    needCommand('chromium', '/usr/bin/chromium', ['--version']),
+  ]) === null;
 
 describe.skipIf(!usable)('Chromium interop (needs root for a network namespace, and /usr/bin/chromium)', () => {
   beforeAll(async () => {
-    const build = await runProcess('npx', ['tsc', '-b', 'bench'], 60_000);
+    const build = await runProcess('npx', ['tsc', '-b', 'bench'], { timeoutMs: 60_000 });
     expect(build.code, build.output).toBe(0);
   }, 70_000);
 
   for (const transport of ['udp', 'tcp', 'tls'] as const) {
     it(`opens a data channel over a relay/relay candidate pair with TURN over ${transport.toUpperCase()}`, async () => {
-      const r = await runProcess('scripts/netns-run.sh', ['node', 'dist/bench/relay/capture-chromium.js', transport], 40_000);
+      const r = await runProcess('scripts/netns-run.sh', ['node', 'dist/bench/relay/capture-chromium.js', transport], { timeoutMs: 40_000 });
       expect(r.code, r.output.slice(-1000)).toBe(0);
       const json = JSON.parse(r.output.slice(r.output.indexOf('{'))) as {
         got: string;

@@ -4,14 +4,16 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRelay, type Relay } from '../../../server/turn/index.js';
-import { silentLogger } from '../../../server/turn/transport/logger.js';
-import { freePorts, parseUclient, runProcess, startProcess, waitUdpBound } from './helpers/procs.js';
+import { type Relay } from '../../../server/turn/index.js';
+import { startTestRelay } from './helpers/relay.js';
+import { parseUclient, uclientArgs } from '../../../bench/relay/uclient.js';
+import { freePorts, waitUdpBound } from '../../kit/net.js';
+import { runProcess, spawnBounded, type ProcessHandle, type ProcessResult } from '../../kit/process.js';
 
 const SECRET = 'interop-secret';
 let relay: Relay;
 let peerPort: number;
-let peer: ReturnType<typeof startProcess>;
+let peer: ProcessHandle;
 
 beforeAll(async () => {
   const [pp, relayBase] = await freePorts(2);
@@ -20,20 +22,14 @@ beforeAll(async () => {
   // ephemeral range (32768-60999): uclient's EVEN-PORT reservation holds port+1 without a socket, and
   // a parallel test's outgoing socket that took it meanwhile made the reserved Allocate fail with 508.
   const base = 10000 + ((relayBase ?? 0) % 10) * 1000;
-  relay = await startRelay({
-    listenHosts: ['127.0.0.1'],
-    relayIp: '127.0.0.1',
+  relay = await startTestRelay({
     udpPorts: [0, 0, 0, 0],
-    tcpPorts: [0],
-    tls: null,
     relayPortRange: { min: base, max: base + 999 },
-    realm: 'callprobe',
     secret: SECRET,
     allowPeers: ['127.0.0.1/32'],
     quotas: { maxAllocationsPerUsername: 64 },
-    logger: silentLogger,
   });
-  peer = startProcess('turnutils_peer', ['-L', '127.0.0.1', '-p', String(peerPort)]);
+  peer = spawnBounded('turnutils_peer', ['-L', '127.0.0.1', '-p', String(peerPort)], { deadlineMs: 120_000 });
   await waitUdpBound(peerPort);
 });
 
@@ -42,11 +38,13 @@ afterAll(async () => {
   await relay.close();
 });
 
-function uclient(port: number, extra: string[]): Promise<{ code: number | null; output: string }> {
+function uclient(port: number, extra: string[]): Promise<ProcessResult> {
   return runProcess(
     'turnutils_uclient',
-    [...extra, '-n', '30', '-m', '2', '-l', '120', '-z', '5', '-e', '127.0.0.1', '-r', String(peerPort), '-p', String(port), '127.0.0.1'],
-    25_000,
+    [...extra, ...uclientArgs({ messages: 30, sessions: 2, lengthBytes: 120, intervalMs: 5, peerPort, relayPort: port })],
+    {
+      timeoutMs: 25_000,
+    },
   );
 }
 

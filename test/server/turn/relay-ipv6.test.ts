@@ -3,29 +3,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TurnClient } from '../../../server/turn/client/turn-client.js';
 import { mintRestCredential } from '../../../server/turn/credentials.js';
 import { startRelay, RelayStartError, type Relay } from '../../../server/turn/index.js';
-import { formatIp, parseIp } from '../../../server/turn/net/ip.js';
+import { startTestRelay } from './helpers/relay.js';
+import { formatIp, parseIp } from '../../../src/protocol/ip.js';
 import { silentLogger } from '../../../server/turn/transport/logger.js';
-import { nextData, startEchoPeer, type EchoPeer } from './helpers/net.js';
+import { startUdpEcho, type UdpEcho } from '../../kit/net.js';
+import { collector } from '../../kit/wait.js';
 
 const SECRET = 'v6-secret';
 let relay: Relay;
-let echo6: EchoPeer;
+let echo6: UdpEcho;
 
 beforeAll(async () => {
-  echo6 = await startEchoPeer('::1');
-  relay = await startRelay({
-    listenHosts: ['127.0.0.1', '::1'],
-    relayIp: '127.0.0.1',
-    relayIpV6: '::1',
-    udpPorts: [0],
-    tcpPorts: [],
-    tls: null,
-    relayPortRange: { min: 0, max: 0 },
-    realm: 'callprobe',
-    secret: SECRET,
-    allowPeers: [],
-    logger: silentLogger,
-  });
+  echo6 = await startUdpEcho({ host: '::1' });
+  relay = await startTestRelay({ listenHosts: ['127.0.0.1', '::1'], relayIpV6: '::1', tcpPorts: [], secret: SECRET });
   relay.allowPeerEndpoint('::1', echo6.port);
 });
 
@@ -48,9 +38,10 @@ describe('IPv6', () => {
       expect(formatIp(a.relayed.ip)).toBe('::1');
       expect(formatIp(a.mapped.ip)).toBe('::1');
       await client.channelBind(0x4abc, { ip: parseIp('::1'), port: echo6.port });
-      const got = nextData(1, (cb) => (client.onData = (d) => cb(d)));
+      const got = collector<Buffer>();
+      client.onData = (d) => got.push(Buffer.from(d));
       client.sendChannelData(0x4abc, Buffer.from('v6 hello'));
-      expect((await got)[0]?.toString()).toBe('v6 hello');
+      expect((await got.atLeast(1, { timeoutMs: 3000, what: 'the relayed message' }))[0]?.toString()).toBe('v6 hello');
       // An IPv4 peer on an IPv6 allocation is a family mismatch (443).
       await expect(client.createPermission([{ ip: parseIp('127.0.0.1'), port: 9 }])).rejects.toMatchObject({ code: 443 });
     } finally {

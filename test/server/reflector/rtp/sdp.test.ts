@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mediaKinds, withAudioPtime } from '../../../../server/reflector/rtp/sdp.js';
+import { parseSdpLines } from '../../../../server/reflector/sdp-lines.js';
 
 const answer = [
   'v=0',
@@ -30,7 +31,7 @@ describe('RTP leg SDP', () => {
   });
 
   it('lists media kinds', () => {
-    expect(mediaKinds(answer)).toEqual(['audio', 'application']);
-    expect(mediaKinds('v=0\r\n')).toEqual([]);
+    expect(mediaKinds(parseSdpLines(answer))).toEqual(['audio', 'application']);
+    expect(mediaKinds(parseSdpLines('v=0\r\n'))).toEqual([]);
   });
 });

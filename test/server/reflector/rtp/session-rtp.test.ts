@@ -1,12 +1,12 @@
 /**
- * How a ReflectorSession takes the RTP leg's signals (issue 13): one offer of one audio
+ * How a ReflectorSession takes the RTP leg's signals: one offer of one audio
  * section, candidates only after it and bounded, none of it when the server runs --no-rtp.
  * The refusals are synchronous; the end-to-end leg is in relay-echo.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SignalData, SignalLeg } from '../../../../src/protocol/api.js';
-import { DEFAULTS } from '../../../../src/protocol/defaults.js';
-import { ReflectorSession, ReflectorSessionError } from '../../../../server/reflector/session.js';
+import type { SignalData } from '../../../../src/protocol/api.js';
+import { ReflectorSessionError, type ReflectorSession } from '../../../../server/reflector/session.js';
+import { quietSession, type QuietSession } from '../session-kit.js';
 import { waitFor } from '../../../kit/wait.js';
 
 const sessions: ReflectorSession[] = [];
@@ -14,33 +14,10 @@ afterEach(() => {
   for (const s of sessions.splice(0)) s.close('test over');
 });
 
-function start(o: { rtp?: boolean; maxCandidates?: number } = {}): {
-  session: ReflectorSession;
-  toPage: { data: SignalData; leg?: SignalLeg }[];
-  dropped: number[];
-} {
-  const toPage: { data: SignalData; leg?: SignalLeg }[] = [];
-  const dropped: number[] = [];
-  const quiet = (): void => undefined;
-  const session = new ReflectorSession({
-    id: 'rtp-test',
-    peerAddress: '127.0.0.1',
-    payloadBytes: 160,
-    receiptIntervalMs: 50,
-    maxSessionMs: 60_000,
-    offerTimeoutMs: DEFAULTS.signalling.offerTimeoutMs,
-    connectTimeoutMs: DEFAULTS.signalling.connectTimeoutMs,
-    maxCandidates: o.maxCandidates ?? DEFAULTS.signalling.maxCandidatesPerSession,
-    relay: { addresses: ['127.0.0.1'], portRange: { min: 31000, max: 31999 } },
-    onCandidateDropped: (n) => dropped.push(n),
-    rtp: o.rtp ?? true,
-    logger: { info: quiet, warn: quiet, debug: quiet },
-    sendSignal: (data, leg) => toPage.push(leg ? { data, leg } : { data }),
-    allowEndpoint: () => () => undefined,
-    onClose: quiet,
-  });
-  sessions.push(session);
-  return { session, toPage, dropped };
+function start(o: { rtp?: boolean; maxCandidates?: number } = {}): QuietSession {
+  const h = quietSession({ id: 'rtp-test', ...o });
+  sessions.push(h.session);
+  return h;
 }
 
 // A Chromium-like audio offer (RFC 8866), relay-only: its one candidate is on the relay.
@@ -62,9 +39,9 @@ const audioOffer = [
   'a=rtpmap:111 opus/48000/2',
   'a=fmtp:111 minptime=10;useinbandfec=1',
   'a=candidate:1 1 udp 41885439 127.0.0.1 31001 typ relay raddr 0.0.0.0 rport 0',
-  'a=candidate:2 1 udp 2122260223 192.0.2.7 40000 typ host',
   '',
 ].join('\r\n');
+const outside = 'candidate:2 1 udp 2122260223 192.0.2.7 40000 typ host';
 
 const cand = (candidate: string): SignalData => ({ type: 'candidate', candidate: { candidate, sdpMid: '0', sdpMLineIndex: 0 } });
 const refusal = (f: () => void): string => {
@@ -78,19 +55,21 @@ const refusal = (f: () => void): string => {
 };
 
 describe('ReflectorSession, RTP leg signals', () => {
-  it('answers the one audio offer with a=ptime:10 on the rtp leg and drops its candidate outside the relay', async () => {
+  it('refuses an offer with a candidate outside the relay, answers the one audio offer with a=ptime:10, drops a trickled candidate outside the relay', async () => {
     const h = start();
+    expect(refusal(() => h.session.signal({ type: 'offer', sdp: `${audioOffer}a=${outside}\r\n` }, 'rtp'))).toBe('candidate-not-relay');
     h.session.signal({ type: 'offer', sdp: audioOffer }, 'rtp');
     const answer = await waitFor(() => h.toPage.find((m) => m.data.type === 'answer'), { timeoutMs: 10_000, what: 'the rtp answer' });
     expect(answer.leg).toBe('rtp');
     expect(answer.data.sdp).toMatch(/\r\na=ptime:10\r\n/);
+    h.session.signal(cand(outside), 'rtp');
     expect(h.dropped).toEqual([1]); // 192.0.2.7 is not the relay
     // Every message the RTP leg sent is tagged; the data-channel leg has sent nothing (no offer on it).
     expect(h.toPage.every((m) => m.leg === 'rtp')).toBe(true);
   });
 
   it('refuses a second offer, a candidate before the offer, an offer that is not one audio section, and candidates past the bound', () => {
-    const h = start({ maxCandidates: 2 });
+    const h = start({ maxCandidates: 3 }); // the offer's one candidate counts
     const relay = 'candidate:1 1 udp 41885439 127.0.0.1 31002 typ relay raddr 0.0.0.0 rport 0';
     expect(refusal(() => h.session.signal(cand(relay), 'rtp'))).toBe('candidate-before-offer');
     expect(refusal(() => h.session.signal({ type: 'offer', sdp: audioOffer.replace('m=audio', 'm=video') }, 'rtp'))).toBe('bad-signal');
@@ -99,7 +78,7 @@ describe('ReflectorSession, RTP leg signals', () => {
     expect(refusal(() => h.session.signal({ type: 'offer', sdp: audioOffer }, 'rtp'))).toBe('duplicate-offer');
     expect(refusal(() => h.session.signal({ type: 'answer', sdp: audioOffer }, 'rtp'))).toBe('unexpected-answer');
     expect(refusal(() => h.session.signal(cand(relay), 'rtp'))).toBe('accepted');
-    expect(refusal(() => h.session.signal(cand('candidate:3 1 udp 1 192.0.2.7 9 typ host'), 'rtp'))).toBe('accepted');
+    expect(refusal(() => h.session.signal(cand('candidate:3 1 udp 1 192.0.2.7 9 typ host'), 'rtp'))).toBe('accepted'); // dropped, counted
     expect(refusal(() => h.session.signal(cand(relay), 'rtp'))).toBe('too-many-candidates');
     // The data-channel leg's budget is its own: its candidate before its offer is refused as before.
     expect(refusal(() => h.session.signal(cand(relay)))).toBe('candidate-before-offer');

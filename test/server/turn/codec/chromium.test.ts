@@ -16,7 +16,7 @@ import {
   readRequestedTransport,
   readText,
 } from '../../../../server/turn/codec/index.js';
-import { formatIp } from '../../../../server/turn/net/ip.js';
+import { formatIp } from '../../../../src/protocol/ip.js';
 import * as chrome from '../fixtures/chromium.js';
 import { T0, errorCodeOf, makeHarness, must, reply, xorAddr } from '../helpers/core-harness.js';
 

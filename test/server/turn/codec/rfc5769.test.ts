@@ -16,7 +16,7 @@ import {
   readText,
   StunDecodeError,
 } from '../../../../server/turn/codec/index.js';
-import { formatIp, parseIp } from '../../../../server/turn/net/ip.js';
+import { formatIp, parseIp } from '../../../../src/protocol/ip.js';
 import * as v from '../fixtures/rfc5769.js';
 import { must } from '../helpers/core-harness.js';
 

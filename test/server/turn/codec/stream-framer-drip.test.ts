@@ -1,5 +1,5 @@
 /**
- * Issue 14, finding 8: a TCP frame dripped one byte at a time must cost linear, not quadratic,
+ * A TCP frame dripped one byte at a time must cost linear, not quadratic,
  * CPU. One 64 KiB ChannelData frame (4 + 65,532 bytes) pushed byte by byte into the framer
  * must take under 120 ms of CPU (user + system of this process, measured with cpuUsage; 36-50 ms
  * measured after the fix on the shared 2-core machine).

@@ -14,7 +14,7 @@ import {
 } from '../../../../server/turn/codec/index.js';
 import { buildAllocate, buildRefresh, buildRequest, buildCreatePermission } from '../../../../server/turn/client/requests.js';
 import { randomPortAllocator } from '../../../../server/turn/core/index.js';
-import { formatIp } from '../../../../server/turn/net/ip.js';
+import { formatIp } from '../../../../src/protocol/ip.js';
 import { must, T0, allocate, cred, errorCodeOf, makeHarness, mulberry32, peer, reply, xorAddr, REALM } from '../helpers/core-harness.js';
 
 describe('Allocate (RFC 8656 §7.2)', () => {

@@ -1,5 +1,5 @@
 /**
- * Issue 14, finding 8: EVEN-PORT reservations count against the same quotas as allocations
+ * EVEN-PORT reservations count against the same quotas as allocations
  * and end with the allocation that made them. (One IP held 499 ports with them, and every
  * EVEN-PORT request then got 508 for 30 s.)
  *

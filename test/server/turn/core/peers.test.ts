@@ -8,7 +8,7 @@ import {
   buildSend,
   type ClientAuth,
 } from '../../../../server/turn/client/requests.js';
-import { parseIp } from '../../../../server/turn/net/ip.js';
+import { parseIp } from '../../../../src/protocol/ip.js';
 import type { Action, ClientTuple } from '../../../../server/turn/core/index.js';
 import { REALM, T0, allocate, cred, errorCodeOf, fromPeer, kinds, makeHarness, peer, reply, xorAddr, type Harness } from '../helpers/core-harness.js';
 

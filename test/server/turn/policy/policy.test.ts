@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalIp, formatIp, parseIp, parsePrefix, prefixContains, IpParseError, tryParseIp } from '../../../../server/turn/net/ip.js';
+import { canonicalIp, formatIp, parseIp, parsePrefix, prefixContains, IpParseError, tryParseIp } from '../../../../src/protocol/ip.js';
 import { StaticPeerPolicy } from '../../../../server/turn/policy/peer-policy.js';
 import { specialRangeOf } from '../../../../server/turn/policy/special-purpose.js';
 

@@ -1,5 +1,5 @@
 /**
- * Issue 14, finding 5: a TURN-over-TCP connection without an allocation is closed 60 s after
+ * A TURN-over-TCP connection without an allocation is closed 60 s after
  * it opened, whatever it sends (coturn does the same). The listener's timers are injected, so
  * the test fires the 60 s deadline instead of waiting for it; the default is not lowered
  * (the armed delay is asserted to be exactly NO_ALLOCATION_DEADLINE_MS = 60,000 ms).
@@ -11,13 +11,13 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRelay, type Relay } from '../../../../server/turn/index.js';
+import { type Relay } from '../../../../server/turn/index.js';
+import { startTestRelay } from '../helpers/relay.js';
 import { mintRestCredential } from '../../../../server/turn/credentials.js';
 import { TurnClient } from '../../../../server/turn/client/turn-client.js';
 import { buildRequest } from '../../../../server/turn/client/requests.js';
 import { Method } from '../../../../server/turn/codec/constants.js';
 import { NO_ALLOCATION_DEADLINE_MS, type StreamTimers } from '../../../../server/turn/transport/stream-listener.js';
-import { silentLogger } from '../../../../server/turn/transport/logger.js';
 import { nextEvent, waitFor } from '../../../kit/wait.js';
 
 const SECRET = 'deadline-secret';
@@ -37,19 +37,7 @@ const timers: StreamTimers = (delayMs, fn) => {
 let relay: Relay;
 
 beforeAll(async () => {
-  relay = await startRelay({
-    listenHosts: ['127.0.0.1'],
-    relayIp: '127.0.0.1',
-    udpPorts: [0],
-    tcpPorts: [0],
-    tls: null,
-    relayPortRange: { min: 0, max: 0 },
-    realm: 'callprobe',
-    secret: SECRET,
-    allowPeers: [],
-    logger: silentLogger,
-    streamTimers: timers,
-  });
+  relay = await startTestRelay({ secret: SECRET, streamTimers: timers });
 });
 
 afterAll(async () => {

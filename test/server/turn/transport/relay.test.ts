@@ -1,31 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRelay, type Relay } from '../../../../server/turn/index.js';
+import { type Relay } from '../../../../server/turn/index.js';
+import { startTestRelay } from '../helpers/relay.js';
 import { mintRestCredential } from '../../../../server/turn/credentials.js';
 import { TurnClient, TurnClientError } from '../../../../server/turn/client/turn-client.js';
-import { silentLogger } from '../../../../server/turn/transport/logger.js';
-import { parseIp } from '../../../../server/turn/net/ip.js';
-import { nextData, selfSignedCert, startEchoPeer, waitFor, type EchoPeer } from '../helpers/net.js';
-import { freePorts } from '../helpers/procs.js';
+import { parseIp } from '../../../../src/protocol/ip.js';
+import { freePorts, startUdpEcho, type UdpEcho } from '../../../kit/net.js';
+import { selfSignedPem } from '../../../kit/pki.js';
+import { collector, waitFor } from '../../../kit/wait.js';
 
 const SECRET = 'transport-secret';
 let relay: Relay;
-let echo: EchoPeer;
+let echo: UdpEcho;
 let undoEcho: () => void;
 
 beforeAll(async () => {
-  echo = await startEchoPeer();
-  relay = await startRelay({
-    listenHosts: ['127.0.0.1'],
-    relayIp: '127.0.0.1',
-    udpPorts: [0, 0],
-    tcpPorts: [0],
-    tls: { port: 0, ...selfSignedCert() },
-    relayPortRange: { min: 0, max: 0 },
-    realm: 'callprobe',
-    secret: SECRET,
-    allowPeers: [],
-    logger: silentLogger,
-  });
+  echo = await startUdpEcho();
+  relay = await startTestRelay({ udpPorts: [0, 0], tls: { port: 0, ...selfSignedPem() }, secret: SECRET });
   undoEcho = relay.allowPeerEndpoint('127.0.0.1', echo.port);
 });
 
@@ -48,7 +38,8 @@ async function roundTrip(transport: 'udp' | 'tcp' | 'tls', port: number, useChan
     expect(relayed.port).toBeGreaterThan(0);
     expect(mapped.port).toBeGreaterThan(0);
     const peer = { ip: parseIp('127.0.0.1'), port: echo.port };
-    const got = nextData(3, (cb) => (client.onData = (d) => cb(d)));
+    const got = collector<Buffer>();
+    client.onData = (d) => got.push(Buffer.from(d));
     if (useChannel) {
       await client.channelBind(0x4001, peer);
       for (const m of ['one', 'two', 'three']) client.sendChannelData(0x4001, Buffer.from(m));
@@ -56,7 +47,8 @@ async function roundTrip(transport: 'udp' | 'tcp' | 'tls', port: number, useChan
       await client.createPermission([peer]);
       for (const m of ['one', 'two', 'three']) client.sendIndication(peer, Buffer.from(m));
     }
-    expect((await got).map((b) => b.toString()).sort()).toEqual(['one', 'three', 'two']);
+    const three = await got.atLeast(3, { timeoutMs: 3000, what: 'the three relayed messages' });
+    expect(three.map((b) => b.toString()).sort()).toEqual(['one', 'three', 'two']);
     await client.refresh(0);
   } finally {
     await client.close();
@@ -102,10 +94,10 @@ describe('relay transport on loopback', () => {
       await client.channelBind(0x4002, { ip: parseIp('127.0.0.1'), port: echo.port });
       client.sendChannelData(0x4002, Buffer.from('should not pass'));
       // Wait (bounded) for the relay's own drop counter rather than for an arbitrary time.
-      await waitFor(
-        () => (/callprobe_turn_dropped_total\{[^}]*reason="peer-not-allowed"\} [1-9]/.test(relay.metricsText()) ? true : undefined),
-        'the peer-not-allowed drop to be counted',
-      );
+      await waitFor(() => /callprobe_turn_dropped_total\{[^}]*reason="peer-not-allowed"\} [1-9]/.test(relay.metricsText()), {
+        timeoutMs: 3000,
+        what: 'the peer-not-allowed drop to be counted',
+      });
       expect(echo.received).toBe(before);
     } finally {
       undoEcho = relay.allowPeerEndpoint('127.0.0.1', echo.port);
@@ -125,18 +117,7 @@ describe('relay transport on loopback', () => {
 describe('one port serving TLS and plain TCP', () => {
   it('tells them apart by the first byte (0x16 = TLS handshake)', async () => {
     const [port] = await freePorts(1);
-    const shared = await startRelay({
-      listenHosts: ['127.0.0.1'],
-      relayIp: '127.0.0.1',
-      udpPorts: [],
-      tcpPorts: [port ?? 0],
-      tls: { port: port ?? 0, ...selfSignedCert() },
-      relayPortRange: { min: 0, max: 0 },
-      realm: 'callprobe',
-      secret: SECRET,
-      allowPeers: [],
-      logger: silentLogger,
-    });
+    const shared = await startTestRelay({ udpPorts: [], tcpPorts: [port ?? 0], tls: { port: port ?? 0, ...selfSignedPem() }, secret: SECRET });
     const undo = shared.allowPeerEndpoint('127.0.0.1', echo.port);
     try {
       expect(shared.listeners.map((l) => `${l.transport}:${l.port}`).sort()).toEqual([`tcp:${port}`, `tls:${port}`]);
@@ -146,9 +127,10 @@ describe('one port serving TLS and plain TCP', () => {
         try {
           await client.allocate();
           await client.channelBind(0x4001, { ip: parseIp('127.0.0.1'), port: echo.port });
-          const got = nextData(1, (cb) => (client.onData = (d) => cb(d)));
+          const got = collector<Buffer>();
+          client.onData = (d) => got.push(Buffer.from(d));
           client.sendChannelData(0x4001, Buffer.from(transport));
-          expect((await got)[0]?.toString()).toBe(transport);
+          expect((await got.atLeast(1, { timeoutMs: 3000, what: 'the relayed message' }))[0]?.toString()).toBe(transport);
         } finally {
           await client.close();
         }

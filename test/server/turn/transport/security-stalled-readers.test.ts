@@ -1,5 +1,5 @@
 /**
- * Issue 14, finding 6: TURN/TCP clients that stop reading. A real `callprobe serve` with its
+ * TURN/TCP clients that stop reading. A real `callprobe serve` with its
  * default limits runs in a network namespace made by the test, whose kernel TCP buffers are
  * set small (net.ipv4.tcp_rmem / tcp_wmem are per namespace), so the kernel cannot absorb the
  * backlog and the server's own write queues fill within seconds. 100 allocations over TCP from
@@ -15,13 +15,14 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canMakeNetns, TestNetns } from '../../../../e2e/fixtures/netns.js';
-import { repoRoot } from '../../../kit/paths.js';
+import { TestNetns } from '../../../../e2e/fixtures/netns.js';
+import type { ServeProcess } from '../../../kit/callprobe.js';
+import { cliPath, repoRoot } from '../../../kit/paths.js';
 import type { ProcessHandle } from '../../../kit/process.js';
+import { needBuilt, needCommand, netnsNeeds, skipReason } from '../../../kit/requires.js';
 import { waitFor } from '../../../kit/wait.js';
 import { readFileSync } from 'node:fs';
 
-const CLI = join(repoRoot, 'dist', 'server', 'cli.js');
 const STALLED_MAIN = join(repoRoot, 'dist', 'bench', 'lib', 'stalled-readers-main.js');
 const SECRET = 'stalled-readers';
 const TURN_PORT = 3478;
@@ -30,19 +31,7 @@ const ALLOCATIONS = 100;
 const BYTES_PER_TARGET = 2 << 20;
 const LIMIT_MIB = 150;
 
-function usable(): string | null {
-  if (!canMakeNetns()) return 'needs root with ip and nft to make a network namespace';
-  for (const f of [CLI, STALLED_MAIN]) {
-    try {
-      readFileSync(f);
-    } catch {
-      return `${f} not built (run npx tsc -b first)`;
-    }
-  }
-  return null;
-}
-const why = usable();
-if (why) console.warn(`[security-stalled-readers] skipped: ${why}`);
+const why = skipReason('security-stalled-readers', [...netnsNeeds(), needCommand('curl', 'curl'), needBuilt(cliPath), needBuilt(STALLED_MAIN)]);
 
 function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -52,36 +41,20 @@ function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 
 describe.skipIf(why !== null)('TCP clients that stop reading (in a test-made namespace with small TCP buffers)', () => {
   let ns: TestNetns;
-  let serve: ProcessHandle;
+  let serve: ServeProcess;
   let readers: ProcessHandle | null = null;
 
   beforeAll(async () => {
     ns = TestNetns.create('stall');
     ns.exec('sysctl', ['-q', '-w', 'net.ipv4.tcp_rmem=4096 16384 65536', 'net.ipv4.tcp_wmem=4096 16384 65536']);
-    serve = ns.spawn(
-      process.execPath,
-      [
-        CLI,
-        'serve',
-        '--no-store',
-        '--host',
-        '127.0.0.1',
-        '--http-port',
-        '8080',
-        '--turn-ports',
-        String(TURN_PORT),
-        '--relay-ports',
-        '40000-40999',
-        '--secret',
-        SECRET,
-        '--log-level',
-        'warn',
-        '--metrics-listen',
-        METRICS,
-      ],
-      { deadlineMs: 120_000, cwd: repoRoot },
-    );
-    await serve.waitForLine(/callprobe serving http:\/\//, { timeoutMs: 20_000, what: 'serve to listen' });
+    serve = await ns.serve({
+      host: '127.0.0.1',
+      httpPort: 8080,
+      turnPorts: TURN_PORT,
+      relayPorts: '40000-40999',
+      secret: SECRET,
+      extra: ['--metrics-listen', METRICS],
+    });
   }, 30_000);
 
   afterAll(async () => {
@@ -90,15 +63,10 @@ describe.skipIf(why !== null)('TCP clients that stop reading (in a test-made nam
     ns?.delete();
   });
 
-  function metric(name: string, reason: string): number {
-    const text = ns.exec('curl', ['-s', `http://${METRICS}/metrics`]);
-    let sum = 0;
-    for (const line of text.split('\n')) if (line.startsWith(name + '{') && line.includes(`reason="${reason}"`)) sum += Number(line.split(' ').at(-1));
-    return sum;
-  }
+  const metric = (name: string, reason: string): number => ns.metricTotal(METRICS, name, reason);
 
   it(`${ALLOCATIONS} non-reading TCP allocations cost the server under ${LIMIT_MIB} MiB in all`, async () => {
-    const pid = serve.pid ?? 0;
+    const pid = serve.pid;
     const beforeKiB = statusKiB(pid, 'VmRSS');
     const opts = {
       host: '127.0.0.1',

@@ -1,5 +1,5 @@
 /**
- * StreamWriter (issue 14, finding 6): frames written while a write is in flight are coalesced,
+ * StreamWriter: frames written while a write is in flight are coalesced,
  * counted by the memory they hold, bounded per connection and over all connections, and
  * arrive complete and in order; a closed connection gives its bytes back. Real loopback sockets.
  */

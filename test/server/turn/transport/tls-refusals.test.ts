@@ -1,4 +1,4 @@
-/** Which TLS handshake failures are a refused certificate, and the bounded memory of who refused (issue 9). */
+/** Which TLS handshake failures are a refused certificate, and the bounded memory of who refused. */
 import { describe, expect, it } from 'vitest';
 import { classifyTlsFailure, TlsRefusals } from '../../../../server/turn/transport/tls-refusals.js';
 

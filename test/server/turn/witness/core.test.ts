@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildChannelBind, buildChannelData, buildRefresh, buildSend } from '../../../../server/turn/client/requests.js';
-import { parseIp } from '../../../../server/turn/net/ip.js';
+import { parseIp } from '../../../../src/protocol/ip.js';
 import { DEFAULTS } from '../../../../src/protocol/defaults.js';
 import { T0, allocate, fromPeer, makeHarness, peer, reply } from '../helpers/core-harness.js';
 import { TICKS_10MS, rtp } from './rtp-fixtures.js';

@@ -8,9 +8,9 @@ import type { Socket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TurnClient } from '../../../../server/turn/client/turn-client.js';
 import { mintRestCredential } from '../../../../server/turn/credentials.js';
-import { startRelay, type Relay } from '../../../../server/turn/index.js';
-import { parseIp } from '../../../../server/turn/net/ip.js';
-import { silentLogger } from '../../../../server/turn/transport/logger.js';
+import type { Relay } from '../../../../server/turn/index.js';
+import { startTestRelay } from '../helpers/relay.js';
+import { parseIp } from '../../../../src/protocol/ip.js';
 import { bindUdp, closeUdp } from '../../../kit/net.js';
 import { mulberry32 } from '../../../kit/prng.js';
 import { waitFor } from '../../../kit/wait.js';
@@ -33,18 +33,7 @@ async function peer(): Promise<Peer> {
 }
 
 beforeAll(async () => {
-  relay = await startRelay({
-    listenHosts: ['127.0.0.1'],
-    relayIp: '127.0.0.1',
-    udpPorts: [0],
-    tcpPorts: [],
-    tls: null,
-    relayPortRange: { min: 0, max: 0 },
-    realm: 'callprobe',
-    secret: SECRET,
-    allowPeers: [],
-    logger: silentLogger,
-  });
+  relay = await startTestRelay({ tcpPorts: [], secret: SECRET });
 });
 
 afterAll(async () => {
@@ -77,7 +66,7 @@ function plan(n: number, seed: number): Fate[] {
   return fates;
 }
 
-describe('the relay as a witness of relayed RTP (issue 13)', () => {
+describe('the relay as a witness of relayed RTP', () => {
   it('counts, by RTP sequence number with padding-only packets skipped, exactly the drops, duplicates and swaps applied upstream', async () => {
     const n = 400;
     const firstSeq = 65_300; // wraps at 65535 after 236 packets

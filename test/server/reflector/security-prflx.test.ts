@@ -1,0 +1,125 @@
+/**
+ * Peer-reflexive tricks (RFC 8445 §7.3.1.3: an agent learns a remote candidate from the source
+ * of a Binding request) against a real ReflectorSession, both legs, in process. The page knows
+ * the session's ICE credentials (they are in the answer) and sends Binding requests straight to
+ * the reflector's host candidate from loopback addresses that are not the relay.
+ *
+ * - werift (the RTP leg): a request with the right credentials from elsewhere than the relay
+ *   gets nothing back and teaches it nothing (iceFilterStunResponse). A non-Binding request
+ *   sent after it is answered with one 400 (werift answers those before any filter): once that
+ *   arrives, werift has read the Binding request before it.
+ * - @roamhq/wrtc (the data-channel leg) cannot be told to refuse them; what bounds it: a request
+ *   with the wrong password gets at most an error response, to its source, and nothing else;
+ *   one with the right password gets a response and checks, to its source only. Listeners
+ *   elsewhere receive nothing.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SignalData, SignalLeg } from '../../../src/protocol/api.js';
+import { parseCandidate } from '../../../server/reflector/candidates.js';
+import type { ReflectorSession } from '../../../server/reflector/session.js';
+import { parseSdpLines } from '../../../server/reflector/sdp-lines.js';
+import { Attr, MessageClass, Method, StunWriter, appendFingerprint, appendIntegrity, decodeStun } from '../../../server/turn/codec/index.js';
+import { waitFor } from '../../kit/wait.js';
+import { realOffers, tcpListener, udpListener, type Listener } from './hostile-kit.js';
+import { quietSession } from './session-kit.js';
+
+let offers: { dc: string; rtp: string };
+const bystanders: Listener[] = [];
+const sessions: ReflectorSession[] = [];
+const others: Listener[] = [];
+
+beforeAll(async () => {
+  offers = await realOffers();
+  const made = await Promise.all([udpListener('udp 127.0.0.2', '127.0.0.2'), udpListener('udp ::1', '::1'), tcpListener('ice-tcp 127.0.0.2', '127.0.0.2')]);
+  for (const l of made) if (l) bystanders.push(l);
+}, 30_000);
+
+afterAll(async () => {
+  for (const s of sessions) s.close('test over');
+  await Promise.all([...bystanders, ...others].map((l) => l.close()));
+});
+
+async function sender(name: string, address: string): Promise<Listener> {
+  const l = await udpListener(name, address);
+  if (!l) throw new Error(`cannot bind ${address}`);
+  others.push(l);
+  return l;
+}
+
+/** A session answering `offer` on `leg`: its ICE credentials and its host candidate. */
+async function answered(leg: SignalLeg | undefined, offer: string): Promise<{ ufrag: string; pwd: string; port: number }> {
+  const { session, toPage: sent } = quietSession({ id: `prflx-${leg ?? 'dc'}` });
+  sessions.push(session);
+  const toPage = (): SignalData[] => sent.map((m) => m.data);
+  session.signal({ type: 'offer', sdp: offer }, leg);
+  const lines = (): string[] => [
+    ...toPage().flatMap((d) => (d.sdp ? parseSdpLines(d.sdp).map((l) => `${l.type}=${l.value}`) : [])),
+    ...toPage().flatMap((d) => (d.candidate?.candidate ? [`a=${d.candidate.candidate}`] : [])),
+  ];
+  const value = (name: string): string | undefined =>
+    lines()
+      .find((l) => l.startsWith(`a=${name}:`))
+      ?.slice(name.length + 3);
+  const port = await waitFor(() => parseCandidate(value('candidate') !== undefined ? `candidate:${value('candidate')}` : '')?.port, {
+    timeoutMs: 10_000,
+    what: `the ${leg ?? 'dc'} answer and its host candidate`,
+    state: () => JSON.stringify(sent),
+  });
+  return { ufrag: value('ice-ufrag') ?? '', pwd: value('ice-pwd') ?? '', port };
+}
+
+/** An ICE connectivity check (RFC 8445 §7.2.2) as the controlling page sends it, keyed with `pwd`. */
+function check(reflectorUfrag: string, pageUfrag: string, pwd: string): Buffer {
+  const w = new StunWriter(Method.Binding, MessageClass.Request, randomBytes(12));
+  w.addString(Attr.Username, `${reflectorUfrag}:${pageUfrag}`);
+  w.addUint32(Attr.Priority, 1_853_824_767);
+  w.add(Attr.IceControlling, randomBytes(8));
+  appendIntegrity(w, Buffer.from(pwd, 'utf8'));
+  appendFingerprint(w);
+  return w.build();
+}
+
+const kinds = (l: Listener): string[] =>
+  l.datagrams.map((d) => {
+    const m = decodeStun(d);
+    return `${m.method === Method.Binding ? 'binding' : `method ${m.method}`} ${['request', 'indication', 'success', 'error'][m.cls]}`;
+  });
+const pageUfrag = (offer: string): string =>
+  parseSdpLines(offer)
+    .find((l) => l.value.startsWith('ice-ufrag:'))
+    ?.value.slice(10) ?? '';
+const bystanderHits = (): Record<string, number> => Object.fromEntries(bystanders.map((b) => [b.name, b.hits]));
+
+describe('peer-reflexive checks from elsewhere than the relay', () => {
+  it('werift (RTP leg): a check with the right password gets no answer and no check back', async () => {
+    const { ufrag, pwd, port } = await answered('rtp', offers.rtp);
+    const a = await sender('prover', '127.0.0.3');
+    await a.send(check(ufrag, pageUfrag(offers.rtp), pwd), '127.0.0.1', port);
+    const allocate = new StunWriter(Method.Allocate, MessageClass.Request, randomBytes(12)).build();
+    await a.send(allocate, '127.0.0.1', port);
+    await waitFor(() => a.hits >= 1, { timeoutMs: 5_000, what: "werift's 400 to the request after the check", state: () => JSON.stringify(kinds(a)) });
+    expect(kinds(a)).toEqual(['method 3 error']);
+    expect(Object.values(bystanderHits()).every((h) => h === 0)).toBe(true);
+  });
+
+  it('@roamhq/wrtc (data-channel leg): only a source that proved the password is answered and checked, and only there', async () => {
+    const { ufrag, pwd, port } = await answered(undefined, offers.dc);
+    const wrong = await sender('wrong password', '127.0.0.4');
+    const prover = await sender('prover', '127.0.0.5');
+    // The wrong one first: the reflector's socket reads them in order.
+    await wrong.send(check(ufrag, pageUfrag(offers.dc), `${pwd}x`), '127.0.0.1', port);
+    await prover.send(check(ufrag, pageUfrag(offers.dc), pwd), '127.0.0.1', port);
+    await waitFor(() => kinds(prover).includes('binding success') && kinds(prover).includes('binding request'), {
+      timeoutMs: 10_000,
+      what: 'the response and a check towards the prover',
+      state: () => JSON.stringify(kinds(prover)),
+    });
+    console.log(
+      `wrtc peer-reflexive: prover got ${JSON.stringify(kinds(prover))}; wrong password got ${JSON.stringify(kinds(wrong))}; bystanders ${JSON.stringify(bystanderHits())}`,
+    );
+    expect(kinds(wrong).filter((k) => k !== 'binding error')).toEqual([]);
+    expect(kinds(wrong).length).toBeLessThanOrEqual(1);
+    expect(Object.values(bystanderHits()).every((h) => h === 0)).toBe(true);
+  });
+});
