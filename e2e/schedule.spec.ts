@@ -2,13 +2,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
-import { spawnBounded, type ProcessHandle } from '../test/kit/process.js';
+import { serveProcess, spawnCallprobe, type ServeProcess } from '../test/kit/callprobe.js';
+import type { ProcessHandle } from '../test/kit/process.js';
 import { waitFor } from '../test/kit/wait.js';
-import { E2E } from './fixtures/env.js';
+import { workerPort, workerPorts, type E2EServerPlan } from './fixtures/env.js';
+import { expect, test } from './fixtures/test.js';
 
 /**
- * `callprobe run --every` (issue 12) driven as a user runs it: the real CLI against a real
+ * `callprobe run --every` driven as a user runs it: the real CLI against a real
  * `callprobe serve` with a store of its own, stopped for the middle samples and started again.
  */
 
@@ -24,31 +25,13 @@ interface SampleLine {
   upload: 'stored' | 'spooled' | 'refused' | 'lost';
 }
 
-/** Its own server (not the suite's on 18080), so the test can stop it. */
-const OWN = { httpPort: 18281, turnPorts: '3620-3623', token: 'schedule-operator-token-0123456789' } as const;
-const ownUrl = `http://127.0.0.1:${OWN.httpPort}`;
+/** Its own server (not the worker's shared one), so the test can stop it: this worker's ports (e2e/fixtures/env.ts). */
+const OWN_TOKEN = 'schedule-operator-token-0123456789';
+const ownHttpPort = (): number => workerPort(18281, test.info().parallelIndex);
 
-function startServe(db: string): ProcessHandle {
-  return spawnBounded(
-    process.execPath,
-    [
-      'dist/server/cli.js',
-      'serve',
-      '--host',
-      '127.0.0.1',
-      '--http-port',
-      String(OWN.httpPort),
-      '--turn-ports',
-      OWN.turnPorts,
-      '--admin-token',
-      OWN.token,
-      '--db',
-      db,
-      '--log-level',
-      'warn',
-    ],
-    { deadlineMs: 170_000 },
-  );
+function startServe(db: string): Promise<ServeProcess> {
+  const turn = workerPorts(3520, test.info().parallelIndex, 4);
+  return serveProcess({ httpPort: ownHttpPort(), turnPorts: `${turn[0]}-${turn[3]}`, adminToken: OWN_TOKEN, db }, { deadlineMs: 170_000 });
 }
 
 function lines(p: ProcessHandle): SampleLine[] {
@@ -82,13 +65,17 @@ function words(line: string): string[] {
   return out;
 }
 
-/** The README's weekly recipe: the systemd unit's ExecStart and the cron line's command, as words. */
-function readmeCommands(): { name: string; args: string[] }[] {
-  const readme = readFileSync('README.md', 'utf8');
-  const exec = /^ExecStart=(.+)$/m.exec(readme)?.[1];
-  const cron = /^\*\/10 \* \* \* \* (.+?) >> /m.exec(readme)?.[1];
-  expect(exec, 'the README has a systemd unit with ExecStart=').toBeDefined();
-  expect(cron, 'the README has a cron line').toBeDefined();
+/** docs/assess-a-site.md's weekly recipe: the systemd unit's ExecStart and the cron line's command, as words. */
+function recipeCommands(): { name: string; args: string[] }[] {
+  const page = readFileSync('docs/assess-a-site.md', 'utf8');
+  // The unit shipped (scripts/systemd) is the one the page shows.
+  expect(page, 'docs/assess-a-site.md shows scripts/systemd/callprobe-site@.service as it is').toContain(
+    readFileSync('scripts/systemd/callprobe-site@.service', 'utf8'),
+  );
+  const exec = /^ExecStart=(.+)$/m.exec(page)?.[1];
+  const cron = /^\*\/10 \* \* \* \* (.+?) >> /m.exec(page)?.[1];
+  expect(exec, 'docs/assess-a-site.md has a systemd unit with ExecStart=').toBeDefined();
+  expect(cron, 'docs/assess-a-site.md has a cron line').toBeDefined();
   return [
     { name: 'systemd ExecStart', args: words(exec ?? '') },
     { name: 'cron', args: words(cron ?? '') },
@@ -104,101 +91,90 @@ test.describe('callprobe run --every', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('--every 5s --count 6 stores 6 samples; with the server stopped for the middle ones, all 6 arrive once it is back, none twice', async () => {
-    test.setTimeout(180_000);
-    const db = join(dir, 'results.db');
-    const spool = join(dir, 'spool');
-    const site = 'Schedule e2e';
-    let server = startServe(db);
-    await server.waitForLine('callprobe serving', { timeoutMs: 20_000, what: 'serve ready' });
-    const run = spawnBounded(
-      process.execPath,
+  /** `callprobe run --every` against the worker's server for `site`, with the operator token and a spool of the test's own. */
+  const every = (server: E2EServerPlan, o: { every: string; count?: number; durationS: number; site: string; deadlineMs: number }): ProcessHandle =>
+    spawnCallprobe(
       [
-        'dist/server/cli.js',
         'run',
         '--server',
-        ownUrl,
+        server.baseUrl,
         '--every',
-        '5s',
-        '--count',
-        '6',
+        o.every,
+        ...(o.count === undefined ? [] : ['--count', String(o.count)]),
         '--duration',
-        '3',
+        String(o.durationS),
         '--site',
-        site,
-        '--token',
-        OWN.token,
-        '--spool',
-        spool,
-      ],
-      { deadlineMs: 160_000 },
-    );
-    try {
-      const state = (): string =>
-        `${lines(run)
-          .map((l) => l.upload)
-          .join(',')}; stderr: ${run.stderr().slice(-800)}`;
-      await waitFor(() => lines(run).length >= 2, { timeoutMs: 60_000, what: 'two samples', state });
-      expect(
-        lines(run)
-          .slice(0, 2)
-          .map((l) => l.upload),
-      ).toEqual(['stored', 'stored']);
-      expect((await server.stop(5_000)).timedOut).toBe(false);
-      await waitFor(() => lines(run).length >= 4, { timeoutMs: 60_000, what: 'two samples while the server is down', state });
-      // Taken or finished while the server was down: waiting in the spool, on disk.
-      const down = lines(run).slice(2, 4);
-      expect(down.map((l) => l.upload)).toEqual(['spooled', 'spooled']);
-      expect(down[1]).toMatchObject({ kind: 'could-not-test', reason: 'server-unreachable', verdict: null });
-      expect(readdirSync(spool).filter((f) => f.endsWith('.json')).length).toBeGreaterThanOrEqual(2);
-      server = startServe(db);
-      await server.waitForLine('callprobe serving', { timeoutMs: 20_000, what: 'serve ready again' });
-      const status = await run.exited;
-      expect(status.code, run.stderr()).toBe(0);
-      const out = lines(run);
-      expect(out).toHaveLength(6);
-      expect(out.at(-1)?.upload).toBe('stored');
-      expect(out.map((l) => l.slot)).toEqual([...out.map((l) => l.slot)].sort((a, b) => a - b));
-      // One progress line per sample on stderr.
-      expect(run.stderr().match(/^callprobe: sample \d\/6 at /gm)).toHaveLength(6);
-      const ids = out.map((l) => l.sampleId);
-      expect(new Set(ids).size).toBe(6);
-      // The store has each sample exactly once, the ones that could not test as could-not-test records.
-      const stored = await storedSamples(ownUrl, OWN.token, site);
-      expect(stored).toHaveLength(6);
-      expect(stored.map((s) => s.sampleId).sort()).toEqual([...ids].sort());
-      expect(stored.find((s) => s.sampleId === down[1]?.sampleId)).toMatchObject({ kind: 'could-not-test', reason: 'server-unreachable' });
-      expect(readdirSync(spool).filter((f) => f.endsWith('.json'))).toEqual([]);
-      expect(readdirSync(join(spool, 'refused'))).toEqual([]);
-    } finally {
-      await run.stop();
-      await server.stop(5_000);
-    }
-  });
-
-  test('SIGTERM abandons the running sample: stored as could-not-test "interrupted", exit 0 long before the test would have ended', async () => {
-    test.setTimeout(90_000);
-    const site = `Schedule SIGTERM ${process.pid}`;
-    const run = spawnBounded(
-      process.execPath,
-      [
-        'dist/server/cli.js',
-        'run',
-        '--server',
-        E2E.baseUrl,
-        '--every',
-        '10m',
-        '--duration',
-        '60',
-        '--site',
-        site,
+        o.site,
         '--admin-token',
-        E2E.adminToken,
+        server.adminToken,
         '--spool',
         join(dir, 'spool'),
       ],
-      { deadlineMs: 80_000 },
+      { deadlineMs: o.deadlineMs },
     );
+
+  // Samples every 5 s of a 3 s test: measured alone, in the serial project.
+  test(
+    '--every 5s --count 6 stores 6 samples; with the server stopped for the middle ones, all 6 arrive once it is back, none twice',
+    { tag: '@measure' },
+    async () => {
+      test.setTimeout(180_000);
+      const db = join(dir, 'results.db');
+      const spool = join(dir, 'spool');
+      const site = 'Schedule e2e';
+      const ownUrl = `http://127.0.0.1:${ownHttpPort()}`;
+      let server = await startServe(db);
+      const run = spawnCallprobe(
+        ['run', '--server', ownUrl, '--every', '5s', '--count', '6', '--duration', '3', '--site', site, '--token', OWN_TOKEN, '--spool', spool],
+        { deadlineMs: 160_000 },
+      );
+      try {
+        const state = (): string =>
+          `${lines(run)
+            .map((l) => l.upload)
+            .join(',')}; stderr: ${run.stderr().slice(-800)}`;
+        await waitFor(() => lines(run).length >= 2, { timeoutMs: 60_000, what: 'two samples', state });
+        expect(
+          lines(run)
+            .slice(0, 2)
+            .map((l) => l.upload),
+        ).toEqual(['stored', 'stored']);
+        expect((await server.stop(5_000)).timedOut).toBe(false);
+        await waitFor(() => lines(run).length >= 4, { timeoutMs: 60_000, what: 'two samples while the server is down', state });
+        // Taken or finished while the server was down: waiting in the spool, on disk.
+        const down = lines(run).slice(2, 4);
+        expect(down.map((l) => l.upload)).toEqual(['spooled', 'spooled']);
+        expect(down[1]).toMatchObject({ kind: 'could-not-test', reason: 'server-unreachable', verdict: null });
+        expect(readdirSync(spool).filter((f) => f.endsWith('.json')).length).toBeGreaterThanOrEqual(2);
+        server = await startServe(db);
+        const status = await run.exited;
+        expect(status.code, run.stderr()).toBe(0);
+        const out = lines(run);
+        expect(out).toHaveLength(6);
+        expect(out.at(-1)?.upload).toBe('stored');
+        expect(out.map((l) => l.slot)).toEqual([...out.map((l) => l.slot)].sort((a, b) => a - b));
+        // One progress line per sample on stderr.
+        expect(run.stderr().match(/^callprobe: sample \d\/6 at /gm)).toHaveLength(6);
+        const ids = out.map((l) => l.sampleId);
+        expect(new Set(ids).size).toBe(6);
+        // The store has each sample exactly once, the ones that could not test as could-not-test records.
+        const stored = await storedSamples(ownUrl, OWN_TOKEN, site);
+        expect(stored).toHaveLength(6);
+        expect(stored.map((s) => s.sampleId).sort()).toEqual([...ids].sort());
+        expect(stored.find((s) => s.sampleId === down[1]?.sampleId)).toMatchObject({ kind: 'could-not-test', reason: 'server-unreachable' });
+        expect(readdirSync(spool).filter((f) => f.endsWith('.json'))).toEqual([]);
+        expect(readdirSync(join(spool, 'refused'))).toEqual([]);
+      } finally {
+        await run.stop();
+        await server.stop(5_000);
+      }
+    },
+  );
+
+  test('SIGTERM abandons the running sample: stored as could-not-test "interrupted", exit 0 long before the test would have ended', async ({ server: E2E }) => {
+    test.setTimeout(90_000);
+    const site = `Schedule SIGTERM ${process.pid}`;
+    const run = every(E2E, { every: '10m', durationS: 60, site, deadlineMs: 80_000 });
     try {
       // Printed once Chromium runs, inside the first sample.
       await run.waitForLine(/^callprobe: Chromium \S+ started$/, { timeoutMs: 30_000, what: 'Chromium started', stream: 'stderr' });
@@ -218,31 +194,10 @@ test.describe('callprobe run --every', () => {
     }
   });
 
-  test('SIGTERM between samples ends the wait at once: exit 0, nothing abandoned', async () => {
+  test('SIGTERM between samples ends the wait at once: exit 0, nothing abandoned', async ({ server: E2E }) => {
     test.setTimeout(60_000);
     const site = `Schedule wait ${process.pid}`;
-    const run = spawnBounded(
-      process.execPath,
-      [
-        'dist/server/cli.js',
-        'run',
-        '--server',
-        E2E.baseUrl,
-        '--every',
-        '10m',
-        '--count',
-        '2',
-        '--duration',
-        '2',
-        '--site',
-        site,
-        '--admin-token',
-        E2E.adminToken,
-        '--spool',
-        join(dir, 'spool'),
-      ],
-      { deadlineMs: 50_000 },
-    );
+    const run = every(E2E, { every: '10m', count: 2, durationS: 2, site, deadlineMs: 50_000 });
     try {
       await waitFor(() => lines(run).length >= 1, { timeoutMs: 40_000, what: 'the first sample', state: () => run.stderr().slice(-500) });
       run.child.kill('SIGTERM');
@@ -255,22 +210,43 @@ test.describe('callprobe run --every', () => {
     }
   });
 
-  test("the README's systemd unit and cron line run as written (server, spool and a short --count swapped in)", async () => {
-    test.setTimeout(150_000);
-    for (const { name, args } of readmeCommands()) {
+  test("docs/assess-a-site.md's site token, systemd unit and cron line run as written (server, spool and a short --count swapped in)", async ({
+    server: E2E,
+  }) => {
+    test.setTimeout(170_000);
+    // The page's site-token line: the token alone on the last line of stdout.
+    const page = readFileSync('docs/assess-a-site.md', 'utf8');
+    const create = /^(callprobe site-token create .+?) \| tail -n 1$/m.exec(page)?.[1];
+    expect(create, 'docs/assess-a-site.md has a site-token create line').toBeDefined();
+    const made = spawnCallprobe(
+      words(create ?? '')
+        .slice(1)
+        .map((a) => (a === 'https://callprobe.example.org' ? E2E.baseUrl : a === '$OPERATOR_TOKEN' ? E2E.adminToken : a)),
+      { deadlineMs: 30_000 },
+    );
+    expect((await made.exited).code, made.stderr()).toBe(0);
+    const siteToken = made.stdout().trimEnd().split('\n').at(-1) ?? '';
+    expect(siteToken).toMatch(/^cpsite_/);
+    for (const { name, args } of recipeCommands()) {
       expect(args[0], name).toMatch(/(^|\/)callprobe$/);
       expect(args.slice(1, 2), name).toEqual(['run']);
       const spoolAt = args.indexOf('--spool');
       expect(spoolAt, `${name} names its spool`).toBeGreaterThan(0);
-      const swapped = args.slice(1).map((a, i) => (a === 'https://callprobe.example.org' ? E2E.baseUrl : i + 1 === spoolAt + 1 ? join(dir, 'spool') : a));
+      // Each recipe its own spool: the same command in the same folder would resume the other's grid.
+      const swapped = args
+        .slice(1)
+        .map((a, i) =>
+          a === 'https://callprobe.example.org' ? E2E.baseUrl : i + 1 === spoolAt + 1 ? join(dir, name.replace(/\W+/g, '-')) : a === '%I' ? 'Paris office' : a,
+        );
       // A week becomes one sample.
       const forAt = swapped.indexOf('--for');
       if (forAt >= 0) swapped.splice(forAt, 2, '--count', '1');
       expect(swapped, name).toContain(E2E.baseUrl);
       expect(swapped.slice(swapped.indexOf('--count'), swapped.indexOf('--count') + 2), name).toEqual(['--count', '1']);
-      const r = spawnBounded(process.execPath, ['dist/server/cli.js', ...swapped], {
+      const r = spawnCallprobe(swapped, {
         deadlineMs: 70_000,
-        env: { ...process.env, CALLPROBE_TOKEN: E2E.adminToken },
+        // The site's upload-only token, as the unit's EnvironmentFile and the crontab hold it.
+        env: { ...process.env, CALLPROBE_TOKEN: siteToken },
       });
       const status = await r.exited;
       expect(status.code, `${name}: ${r.stderr()}`).toBe(0);
@@ -285,31 +261,10 @@ test.describe('callprobe run --every', () => {
     }
   });
 
-  test('Chromium killed mid-sample: that sample is stored as could-not-test browser-failed, Chromium starts again for the next', async () => {
+  test('Chromium killed mid-sample: that sample is stored as could-not-test browser-failed, Chromium starts again for the next', async ({ server: E2E }) => {
     test.setTimeout(90_000);
     const site = `Schedule Chromium ${process.pid}`;
-    const run = spawnBounded(
-      process.execPath,
-      [
-        'dist/server/cli.js',
-        'run',
-        '--server',
-        E2E.baseUrl,
-        '--every',
-        '5s',
-        '--count',
-        '2',
-        '--duration',
-        '3',
-        '--site',
-        site,
-        '--admin-token',
-        E2E.adminToken,
-        '--spool',
-        join(dir, 'spool'),
-      ],
-      { deadlineMs: 80_000 },
-    );
+    const run = every(E2E, { every: '5s', count: 2, durationS: 3, site, deadlineMs: 80_000 });
     try {
       await run.waitForLine(/^callprobe: Chromium \S+ started$/, { timeoutMs: 30_000, what: 'Chromium started', stream: 'stderr' });
       // The browser the CLI started: its child whose command is Chromium.

@@ -1,5 +1,5 @@
 /**
- * The rows of the report benchmark (issue 12): `sites` sites x `samplesPerSite` samples, one
+ * The rows of the report benchmark: `sites` sites x `samplesPerSite` samples, one
  * every `intervalMs` (a week of 10-minute samples: 1,008), seeded. Every row gets the summary
  * columns the site report and the overview read, computed by the store's own functions
  * (server/store/summary.ts: summaryOf over a body, summaryOfFields over the same fields); only a
@@ -12,6 +12,7 @@ import { encodeResultCode, RESULT_CODE_BYTES } from '../../src/protocol/result-c
 import type { Report } from '../../src/analysis/schema/report-schema.js';
 import { siteReportFields, type SiteGrade, type SiteReportFields, type SiteSample } from '../../src/analysis/site/site.js';
 import { summaryOf, summaryOfFields, summaryValues, type SampleSummary } from '../../server/store/summary.js';
+import { siteKeyOf } from '../../server/store/site-key.js';
 import { seededStream, type Random } from '../impair/prng.js';
 
 export interface ReportBenchSpec {
@@ -104,7 +105,7 @@ export function* benchRows(spec: ReportBenchSpec, template: Report): Generator<B
           couldNotTest: true,
           summary,
           reference,
-          values: [...head, 'could-not-test', startedAtMs + 30_000, startedAtMs, site, null, null, body, ...summaryValues(summary)],
+          values: [...head, 'could-not-test', startedAtMs + 30_000, startedAtMs, site, siteKeyOf(site), null, null, body, ...summaryValues(summary)],
         };
         continue;
       }
@@ -154,7 +155,7 @@ export function* benchRows(spec: ReportBenchSpec, template: Report): Generator<B
         couldNotTest: false,
         summary,
         reference,
-        values: [...head, 'report', startedAtMs + 30_000, startedAtMs, site, null, verdict, body, ...summaryValues(summary)],
+        values: [...head, 'report', startedAtMs + 30_000, startedAtMs, site, siteKeyOf(site), null, verdict, body, ...summaryValues(summary)],
       };
     }
   }

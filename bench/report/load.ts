@@ -2,14 +2,14 @@
  * Bulk loading of the report benchmark's rows, the fast way each database offers: SQLite one
  * transaction through one prepared INSERT (synchronous=OFF while loading: a benchmark, not a
  * server), PostgreSQL multi-row INSERT ... SELECT FROM unnest($1::text[], ...) in batches inside
- * one transaction, then VACUUM (ANALYZE) (what autovacuum would do next, so it does not run during the timings). The schema is the store's own: each
+ * one transaction, then the sites table filled from them (as migration 5 does), then VACUUM (ANALYZE) (what autovacuum would do next, so it does not run during the timings). The schema is the store's own: each
  * database is opened (and migrated) by the store first.
  */
 import { statSync, existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { INSERT_COLUMNS } from '../../server/store/common.js';
-import { summaryColumnType } from '../../server/store/schema.js';
+import { SITES_FROM_RESULTS, summaryColumnType } from '../../server/store/schema.js';
 import { SUMMARY_COLUMNS } from '../../server/store/summary.js';
 import type { BenchRow } from './generate.js';
 
@@ -37,11 +37,28 @@ const TYPES: Record<string, string> = {
   stored_at: 'bigint',
   started_at: 'bigint',
   site: 'text',
+  site_key: 'text',
   ticket: 'text',
   verdict: 'text',
   report: 'text',
   ...Object.fromEntries(SUMMARY_COLUMNS.map((c) => [c, summaryColumnType(c).toLowerCase()])),
 };
+
+/** Counts the rows as they are loaded, for the LoadStats of either database. */
+function rowTally(): {
+  add(r: BenchRow): void;
+  stats(timings: Pick<LoadStats, 'insertMs' | 'finishMs'>, sizes: Pick<LoadStats, 'dbBytes' | 'tableBytes' | 'indexBytes'>): LoadStats;
+} {
+  const counts = { rows: 0, rowsWithBody: 0, rowsCouldNotTest: 0 };
+  return {
+    add: (r) => {
+      counts.rows++;
+      if (r.hasBody) counts.rowsWithBody++;
+      if (r.couldNotTest) counts.rowsCouldNotTest++;
+    },
+    stats: (timings, sizes) => ({ ...counts, ...timings, ...sizes }),
+  };
+}
 
 /** Loads `rows` into the SQLite file at `path` (already created and migrated by the store). */
 export function loadSqlite(path: string, rows: Iterable<BenchRow>): LoadStats {
@@ -50,32 +67,23 @@ export function loadSqlite(path: string, rows: Iterable<BenchRow>): LoadStats {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = OFF');
     const insert = db.prepare(`INSERT INTO results (${INSERT_COLUMNS}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
-    let n = 0;
-    let withBody = 0;
-    let couldNotTest = 0;
+    const tally = rowTally();
     const t0 = performance.now();
     db.transaction(() => {
       for (const r of rows) {
         insert.run(...r.values);
-        n++;
-        if (r.hasBody) withBody++;
-        if (r.couldNotTest) couldNotTest++;
+        tally.add(r);
       }
+      db.exec(SITES_FROM_RESULTS);
     })();
     const t1 = performance.now();
     db.pragma('wal_checkpoint(TRUNCATE)');
     const t2 = performance.now();
     const wal = `${path}-wal`;
-    return {
-      rows: n,
-      rowsWithBody: withBody,
-      rowsCouldNotTest: couldNotTest,
-      insertMs: t1 - t0,
-      finishMs: t2 - t1,
-      dbBytes: statSync(path).size + (existsSync(wal) ? statSync(wal).size : 0),
-      tableBytes: null,
-      indexBytes: null,
-    };
+    return tally.stats(
+      { insertMs: t1 - t0, finishMs: t2 - t1 },
+      { dbBytes: statSync(path).size + (existsSync(wal) ? statSync(wal).size : 0), tableBytes: null, indexBytes: null },
+    );
   } finally {
     db.close();
   }
@@ -90,9 +98,7 @@ export async function loadPostgres(url: string, rows: Iterable<BenchRow>): Promi
   await c.connect();
   try {
     const sql = `INSERT INTO results (${INSERT_COLUMNS}) SELECT * FROM unnest(${COLUMNS.map((col, i) => `$${i + 1}::${TYPES[col] ?? 'text'}[]`).join(', ')})`;
-    let n = 0;
-    let withBody = 0;
-    let couldNotTest = 0;
+    const tally = rowTally();
     let batch: Array<Array<string | number | null>> = COLUMNS.map(() => []);
     const flush = async (): Promise<void> => {
       if ((batch[0]?.length ?? 0) === 0) return;
@@ -103,12 +109,11 @@ export async function loadPostgres(url: string, rows: Iterable<BenchRow>): Promi
     await c.query('BEGIN');
     for (const r of rows) {
       r.values.forEach((v, i) => batch[i]?.push(v));
-      n++;
-      if (r.hasBody) withBody++;
-      if (r.couldNotTest) couldNotTest++;
+      tally.add(r);
       if ((batch[0]?.length ?? 0) >= PG_BATCH) await flush();
     }
     await flush();
+    await c.query(SITES_FROM_RESULTS);
     await c.query('COMMIT');
     const t1 = performance.now();
     await c.query('VACUUM (ANALYZE) results');
@@ -118,16 +123,10 @@ export async function loadPostgres(url: string, rows: Iterable<BenchRow>): Promi
         "SELECT pg_database_size(current_database()) AS db, pg_table_size('results') AS table, pg_indexes_size('results') AS indexes",
       )
     ).rows[0];
-    return {
-      rows: n,
-      rowsWithBody: withBody,
-      rowsCouldNotTest: couldNotTest,
-      insertMs: t1 - t0,
-      finishMs: t2 - t1,
-      dbBytes: Number(size?.db ?? 0),
-      tableBytes: Number(size?.table ?? 0),
-      indexBytes: Number(size?.indexes ?? 0),
-    };
+    return tally.stats(
+      { insertMs: t1 - t0, finishMs: t2 - t1 },
+      { dbBytes: Number(size?.db ?? 0), tableBytes: Number(size?.table ?? 0), indexBytes: Number(size?.indexes ?? 0) },
+    );
   } finally {
     await c.end();
   }

@@ -1,11 +1,15 @@
 /**
- * The alert rules file of `serve --alerts FILE` (issue 12): one webhook and the rules that
- * post to it. JSON, checked with TypeBox; a bad file is a usage error that names the problem.
+ * The alert rules file of `serve --alerts FILE`: one webhook and the rules that post to it (a
+ * P90 rule per metric, at most one silence rule, at most one could-not-test rule). JSON, checked
+ * with TypeBox; a bad file is a usage error that names the problem.
  */
 import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { ConfigError, DEFAULTS } from '../../src/protocol/defaults.js';
+import { ConfigError } from '../../src/protocol/config-error.js';
+import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
+import { parseDurationMs } from '../../src/protocol/values.js';
+import type { CouldNotTestRule, SilenceRule } from '../../src/analysis/alert/site-rules.js';
 import { TargetIdSchema } from '../../src/analysis/schema/report-schema.js';
 import type { AlertRule } from '../../src/analysis/alert/hysteresis.js';
 
@@ -25,15 +29,29 @@ export const AlertsFileSchema = Type.Object(
       { additionalProperties: false },
     ),
     rules: Type.Array(
-      Type.Object(
-        {
-          metric: TargetIdSchema,
-          samples: Type.Optional(Count(`samples the P90 is taken over (default ${DEFAULTS.alerts.samples})`)),
-          raiseAfter: Type.Optional(Count(`breaches in a row before raising (default ${DEFAULTS.alerts.raiseAfter})`)),
-          clearAfter: Type.Optional(Count(`passes in a row before clearing (default ${DEFAULTS.alerts.clearAfter})`)),
-        },
-        { additionalProperties: false },
-      ),
+      Type.Union([
+        Type.Object(
+          {
+            metric: TargetIdSchema,
+            samples: Type.Optional(Count(`samples the P90 is taken over (default ${DEFAULTS.alerts.samples})`)),
+            raiseAfter: Type.Optional(Count(`breaches in a row before raising (default ${DEFAULTS.alerts.raiseAfter})`)),
+            clearAfter: Type.Optional(Count(`passes in a row before clearing (default ${DEFAULTS.alerts.clearAfter})`)),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Object(
+          { silentFor: Type.String({ maxLength: 16, description: 'raised after this long (e.g. "30m") of our up time without a sample that tested' }) },
+          { additionalProperties: false },
+        ),
+        Type.Object(
+          {
+            couldNotTestAbovePct: Type.Number({ minimum: 0, maximum: 99, description: 'raised when more than this share (%) of the window could not test' }),
+            over: Type.String({ maxLength: 16, description: 'the window, e.g. "2h"' }),
+            minSamples: Type.Optional(Count(`samples the window needs before it is judged (default ${DEFAULTS.alerts.couldNotTestMinSamples})`)),
+          },
+          { additionalProperties: false },
+        ),
+      ]),
       { minItems: 1, maxItems: 64 },
     ),
   },
@@ -45,7 +63,10 @@ export type WebhookFormat = 'json' | 'teams' | 'slack';
 
 export interface AlertsConfig {
   webhook: { url: string; format: WebhookFormat };
+  /** The P90 rules, one per metric. */
   rules: AlertRule[];
+  silence: SilenceRule | null;
+  couldNotTest: CouldNotTestRule | null;
 }
 
 /** Checks a parsed alerts file; throws ConfigError naming the first problem. */
@@ -54,18 +75,42 @@ export function alertsConfigFrom(value: unknown, where = 'the alerts file'): Ale
     const first = [...Value.Errors(AlertsFileSchema, value)][0];
     throw new ConfigError(`${where}: ${first ? `${first.path || '/'} ${first.message}` : 'not an alerts file'}`);
   }
-  const metrics = value.rules.map((r) => r.metric);
+  const p90 = value.rules.flatMap((r) => ('metric' in r ? [r] : []));
+  const silence = value.rules.flatMap((r) => ('silentFor' in r ? [r] : []));
+  const cnt = value.rules.flatMap((r) => ('couldNotTestAbovePct' in r ? [r] : []));
+  const metrics = p90.map((r) => r.metric);
   const twice = metrics.find((m, i) => metrics.indexOf(m) !== i);
   // The store keeps one state per (site, metric): two rules on one metric would share it.
   if (twice !== undefined) throw new ConfigError(`${where}: /rules has two rules for ${twice} (one rule per metric)`);
+  if (silence.length > 1) throw new ConfigError(`${where}: /rules has two silentFor rules (one at most)`);
+  if (cnt.length > 1) throw new ConfigError(`${where}: /rules has two couldNotTestAbovePct rules (one at most)`);
+  const duration = (text: string, what: string, bounds: { min: number; max: number }): number => {
+    try {
+      return parseDurationMs(text, what, bounds);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new ConfigError(`${where}: ${err.message}`);
+      throw err;
+    }
+  };
+  const [s] = silence;
+  const [c] = cnt;
   return {
     webhook: { url: value.webhook.url, format: value.webhook.format ?? 'json' },
-    rules: value.rules.map((r) => ({
+    rules: p90.map((r) => ({
       target: r.metric,
       samples: r.samples ?? DEFAULTS.alerts.samples,
       raiseAfter: r.raiseAfter ?? DEFAULTS.alerts.raiseAfter,
       clearAfter: r.clearAfter ?? DEFAULTS.alerts.clearAfter,
     })),
+    silence: s === undefined ? null : { silentForMs: duration(s.silentFor, '/rules silentFor', BOUNDS.alertSpanMs) },
+    couldNotTest:
+      c === undefined
+        ? null
+        : {
+            abovePct: c.couldNotTestAbovePct,
+            overMs: duration(c.over, '/rules over', BOUNDS.alertSpanMs),
+            minSamples: c.minSamples ?? DEFAULTS.alerts.couldNotTestMinSamples,
+          },
   };
 }
 

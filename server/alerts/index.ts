@@ -1,28 +1,33 @@
 /**
- * Site alerts behind `serve --alerts FILE` (issue 12): every stored report with a site is
- * followed by one evaluation of the site's rules, and each change of state is posted once to the
- * operator's webhook.
+ * Site alerts behind `serve --alerts FILE`: every stored result with a site is followed by one
+ * evaluation of the site's rules (P90 rules on a report; the could-not-test rule on any sample; a
+ * report clears a silence), and the silence rule is swept over every known site (`sweep`, by the
+ * one instance holding the alerts lease: a silent site stores nothing to react to). Each change
+ * of state becomes a webhook post kept in the store in the same transaction (delivered by
+ * ./delivery.ts, at least once).
  *
- * State lives in the results store (table alert_states, migration 3), not in the process: the
- * window of a rule is the site's last N stored samples that graded its metric (by started_at,
- * read from the summary columns), and the evaluation runs in one transaction per site that holds
- * the site's state rows (ResultStore.evaluateAlerts). Any number of `callprobe serve` instances
- * sharing one store therefore count one sequence of evaluations per (site, metric), and exactly
- * one of them decides each change; that instance posts it after its commit. A restart keeps every
- * raised alert raised.
+ * State lives in the results store (table alert_states), not in the process: the window of a P90
+ * rule is the site's last N stored samples that graded its metric (by started_at, read from the
+ * summary columns), and the evaluation runs in one transaction per site that holds the site's
+ * state rows (ResultStore.evaluateAlerts). Any number of `callprobe serve` instances sharing one
+ * store therefore count one sequence of evaluations per (site, rule), and exactly one of them
+ * decides each change. A restart keeps every raised alert raised.
  *
  * Late samples (a spooled backlog, a second probe of the site): the window is by started_at, not
  * by arrival. A stored sample that is not in its rule's window (older than the window's N newest)
  * changes nothing and counts nothing. One inside it re-evaluates the window, and counts as one
  * evaluation; a change it causes is dated at the window's newest sample, never before the current
- * state's `since`.
+ * state's `since`. Silence and could-not-test count only callprobe's up time (heartbeats).
  */
-import { alertEvent, evaluateWindow, INITIAL_TRACK, sampleValues, type AlertEvent, type AlertTrack } from '../../src/analysis/alert/hysteresis.js';
-import type { GradeEntry, TargetId } from '../../src/analysis/schema/report-schema.js';
+import { alertEvent, evaluateWindow, INITIAL_TRACK, sampleValues, type AlertTrack } from '../../src/analysis/alert/hysteresis.js';
+import { couldNotTestStep, silenceStep } from '../../src/analysis/alert/site-rules.js';
+import { INTERRUPTED_REASON } from '../../src/analysis/site/outages.js';
+import { inDowntime, serviceDowntime, upTimeMs, type Interval } from '../../src/analysis/site/service.js';
+import type { GradeEntry } from '../../src/analysis/schema/report-schema.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
-import type { ResultStore } from '../store/types.js';
+import type { AlertMetric, ResultStore } from '../store/types.js';
 import type { AlertsConfig } from './config.js';
-import { webhookPoster, WebhookError, type WebhookPoster } from './webhook.js';
+import { couldNotTestEvent, silenceEvent, type SiteAlertEvent } from './events.js';
 
 export interface AlertLog {
   info(obj: object, msg: string): void;
@@ -33,82 +38,146 @@ export interface AlertLog {
 export interface StoredSample {
   /** The store's id of the new result. */
   id: string;
+  /** The site's name as stored (its display name; the store matches its key). */
   site: string;
+  kind: 'report' | 'could-not-test';
+  /** A report's grades (none for a could-not-test record). */
   grades: ReadonlyArray<Pick<GradeEntry, 'target' | 'value' | 'threshold' | 'status'>>;
 }
 
+/** How the rules read the heartbeats: the grace after a dead instance's last beat, how far back to look. */
+export interface ServiceSettings {
+  heartbeatGraceMs: number;
+  lookbackMs: number;
+}
+
 export class SiteAlerts {
-  private readonly poster: WebhookPoster;
-  /** Posted, failed (by reason), evaluations that failed in the store: for /metrics and tests. */
-  readonly counts = { posted: 0, failed: new Map<WebhookError['reason'], number>(), evaluationsFailed: 0 };
+  /** Evaluations that failed in the store (logged; the result itself is stored already): for /metrics and tests. */
+  readonly counts = { evaluationsFailed: 0 };
 
   constructor(
-    private readonly config: AlertsConfig,
+    readonly config: AlertsConfig,
     private readonly store: ResultStore,
     private readonly log: AlertLog,
-    poster?: WebhookPoster,
-  ) {
-    this.poster = poster ?? webhookPoster({ ...config.webhook, timeoutMs: DEFAULTS.alerts.webhookTimeoutMs, maxInFlight: DEFAULTS.alerts.maxInFlight });
+    private readonly service: ServiceSettings = { heartbeatGraceMs: DEFAULTS.fleet.heartbeatGraceMs, lookbackMs: DEFAULTS.fleet.lookbackMs },
+    /** Told when changes were kept for delivery (serve: a delivery pass soon, not at the next beat). */
+    private readonly kept: () => void = () => undefined,
+  ) {}
+
+  /** callprobe's downtime from `fromMs` to `nowMs`, from every instance's heartbeats. */
+  async downtime(fromMs: number, nowMs: number): Promise<Interval[]> {
+    return serviceDowntime(await this.store.heartbeats(fromMs), this.service.heartbeatGraceMs, fromMs, nowMs);
   }
 
   /**
-   * Evaluates the site's rules after one newly stored report and posts the changes this instance
-   * decided (without waiting for the posts). Resolves with those events once the state is
-   * committed; a store failure is logged and counted (the result itself is stored already) and
-   * resolves with none.
+   * Evaluates the site's rules after one newly stored sample. Resolves with the events this
+   * instance decided (kept in the store for delivery) once the state is committed; a store
+   * failure is logged and counted and resolves with none.
    */
-  async afterStored(sample: StoredSample): Promise<AlertEvent[]> {
-    const values = sampleValues(sample.grades);
-    const rules = this.config.rules.filter((r) => values.has(r.target));
-    if (rules.length === 0) return [];
-    let events: AlertEvent[] = [];
+  async afterStored(sample: StoredSample, nowMs: number = Date.now()): Promise<SiteAlertEvent[]> {
     try {
-      await this.store.evaluateAlerts(
-        sample.site,
-        rules.map((r) => ({ metric: r.target, samples: r.samples })),
-        (windows, tracks) => {
-          // Decided afresh on every call: only the committed attempt's events are posted.
-          events = [];
-          const next = new Map<TargetId, AlertTrack>();
-          for (const rule of rules) {
-            const v = values.get(rule.target);
-            const window = windows.get(rule.target) ?? [];
-            const newest = window.at(-1);
-            // Not in the window (a late sample older than the N newest): nothing to evaluate.
-            if (v === undefined || newest === undefined || !window.some((w) => w.id === sample.id)) continue;
-            const step = evaluateWindow(
-              tracks.get(rule.target) ?? INITIAL_TRACK,
-              rule,
-              window.map((w) => w.value),
-              v.threshold,
-              newest.startedAtMs,
-            );
-            next.set(rule.target, step.track);
-            if (step.change !== null) events.push(alertEvent(sample.site, rule.target, v.threshold, step.change));
-          }
-          return next;
-        },
-      );
+      return await this.evaluate(sample, nowMs);
     } catch (err) {
       this.counts.evaluationsFailed++;
       this.log.warn({ site: sample.site, id: sample.id }, `alert evaluation failed: ${err instanceof Error ? err.message : String(err)}`);
       return [];
     }
-    for (const e of events) this.post(e);
+  }
+
+  private async evaluate(sample: StoredSample, nowMs: number): Promise<SiteAlertEvent[]> {
+    const values = sampleValues(sample.grades);
+    const rules = this.config.rules.filter((r) => values.has(r.target));
+    const cnt = this.config.couldNotTest;
+    // Its window's samples, ours (in our downtime) and interrupted ones left out.
+    let window: { samples: number; couldNotTest: number } | null = null;
+    if (cnt !== null) {
+      const from = nowMs - cnt.overMs;
+      const [outcomes, down] = await Promise.all([this.store.siteOutcomes(sample.site, from), this.downtime(from, nowMs)]);
+      const counted = outcomes.filter((o) => o.couldNotTest !== INTERRUPTED_REASON && !(o.couldNotTest !== null && inDowntime(down, o.startedAtMs)));
+      window = { samples: counted.length, couldNotTest: counted.filter((o) => o.couldNotTest !== null).length };
+    }
+    const clearsSilence = this.config.silence !== null && sample.kind === 'report';
+    const metrics: AlertMetric[] = [
+      ...rules.map((r) => r.target),
+      ...(window !== null ? ['could-not-test' as const] : []),
+      ...(clearsSilence ? ['silence' as const] : []),
+    ];
+    if (metrics.length === 0) return [];
+    let events: SiteAlertEvent[] = [];
+    await this.store.evaluateAlerts(
+      sample.site,
+      rules.map((r) => ({ metric: r.target, samples: r.samples })),
+      metrics,
+      (windows, tracks) => {
+        // Decided afresh on every call: only the committed attempt's events are kept.
+        events = [];
+        const next = new Map<AlertMetric, AlertTrack>();
+        for (const rule of rules) {
+          const v = values.get(rule.target);
+          const w = windows.get(rule.target) ?? [];
+          const newest = w.at(-1);
+          // Not in the window (a late sample older than the N newest): nothing to evaluate.
+          if (v === undefined || newest === undefined || !w.some((x) => x.id === sample.id)) continue;
+          const step = evaluateWindow(
+            tracks.get(rule.target) ?? INITIAL_TRACK,
+            rule,
+            w.map((x) => x.value),
+            v.threshold,
+            newest.startedAtMs,
+          );
+          next.set(rule.target, step.track);
+          if (step.change !== null) events.push(alertEvent(sample.site, rule.target, v.threshold, step.change));
+        }
+        if (cnt !== null && window !== null) {
+          const step = couldNotTestStep(tracks.get('could-not-test') ?? INITIAL_TRACK, cnt, window.samples, window.couldNotTest, nowMs);
+          next.set('could-not-test', step.track);
+          if (step.change !== null) events.push(couldNotTestEvent(sample.site, step.change, cnt));
+        }
+        const silence = this.config.silence;
+        if (clearsSilence && silence !== null) {
+          const step = silenceStep(tracks.get('silence') ?? INITIAL_TRACK, silence, 0, nowMs, nowMs);
+          next.set('silence', step.track);
+          if (step.change !== null) events.push(silenceEvent(sample.site, step.change, silence.silentForMs));
+        }
+        return { tracks: next, posts: events.map((e) => ({ body: JSON.stringify(e) })) };
+      },
+    );
+    for (const e of events) this.log.info({ alert: e }, `alert ${e.state}: ${e.site} ${e.metric}`);
+    if (events.length > 0) this.kept();
     return events;
   }
 
-  private post(e: AlertEvent): void {
-    this.log.info({ alert: e }, `alert ${e.state}: ${e.site} ${e.metric}`);
-    this.poster.post(e).then(
-      () => {
-        this.counts.posted++;
-      },
-      (err: unknown) => {
-        const reason = err instanceof WebhookError ? err.reason : 'network';
-        this.counts.failed.set(reason, (this.counts.failed.get(reason) ?? 0) + 1);
-        this.log.warn({ alert: e, reason }, `alert webhook failed: ${err instanceof Error ? err.message : String(err)}`);
-      },
-    );
+  /**
+   * The silence rule over every known site at `nowMs`: a site with no sample that tested for
+   * silentFor of our up time is raised (once). Only a site whose state would change is evaluated
+   * in a transaction (which decides it again over the locked state). Resolves with the events.
+   */
+  async sweep(nowMs: number): Promise<SiteAlertEvent[]> {
+    const rule = this.config.silence;
+    if (rule === null) return [];
+    const from = nowMs - this.service.lookbackMs;
+    const [sites, raised, down] = await Promise.all([this.store.sites(), this.store.raisedAlerts(), this.downtime(from, nowMs)]);
+    const silentNow = new Set(raised.filter((r) => r.metric === 'silence').map((r) => r.siteKey));
+    const out: SiteAlertEvent[] = [];
+    for (const site of sites) {
+      const last = site.lastReportAtMs ?? site.firstStartedAtMs;
+      const silentUpMs = upTimeMs(down, Math.max(last, from), nowMs);
+      if (silentUpMs >= rule.silentForMs === silentNow.has(site.key)) continue;
+      let events: SiteAlertEvent[] = [];
+      try {
+        await this.store.evaluateAlerts(site.key, [], ['silence'], (_windows, tracks) => {
+          const step = silenceStep(tracks.get('silence') ?? INITIAL_TRACK, rule, silentUpMs, site.lastReportAtMs, nowMs);
+          events = step.change === null ? [] : [silenceEvent(site.display, step.change, rule.silentForMs)];
+          return { tracks: new Map([['silence', step.track]]), posts: events.map((e) => ({ body: JSON.stringify(e) })) };
+        });
+      } catch (err) {
+        this.counts.evaluationsFailed++;
+        this.log.warn({ site: site.display }, `silence evaluation failed: ${err instanceof Error ? err.message : String(err)}`);
+        continue;
+      }
+      for (const e of events) this.log.info({ alert: e }, `alert ${e.state}: ${e.site} silence`);
+      out.push(...events);
+    }
+    return out;
   }
 }

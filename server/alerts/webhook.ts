@@ -1,25 +1,20 @@
 /**
  * Alert events to the operator's webhook: the plain JSON body, or the body of a Microsoft Teams
- * or Slack incoming webhook. Bounded: one POST per event, a timeout, a cap on posts in flight.
+ * or Slack incoming webhook. Bounded: a timeout, a cap on posts in flight. Each post carries its
+ * idempotency key in the `Idempotency-Key` header (IETF httpapi draft "The Idempotency-Key HTTP
+ * Header Field") and, in the JSON body, as `idempotencyKey`: delivery is at least once, and a
+ * receiver that saw the key before drops the repeat.
  */
-import type { AlertEvent } from '../../src/analysis/alert/hysteresis.js';
-import { TARGET_LABELS, targetUnit } from '../../src/analysis/grade/targets.js';
 import type { WebhookFormat } from './config.js';
+import { alertText, type SiteAlertEvent } from './events.js';
 
-/** One line a person reads: "Paris: round trip P90 150 ms is above its 100 ms target (raised since ...)". */
-export function alertText(e: AlertEvent): string {
-  const u = targetUnit(e.metric);
-  const what = `${e.site}: ${TARGET_LABELS[e.metric].toLowerCase()} P90 ${e.p90} ${u}`;
-  return e.state === 'raised'
-    ? `${what} is not below its ${e.target} ${u} target (alert raised ${e.since})`
-    : `${what} is back below its ${e.target} ${u} target (alert cleared ${e.since})`;
-}
+export { alertText };
 
 /** The POST body for the chosen format. */
-export function webhookBody(e: AlertEvent, format: WebhookFormat): unknown {
+export function webhookBody(e: SiteAlertEvent, format: WebhookFormat, idempotencyKey: string): unknown {
   switch (format) {
     case 'json':
-      return { site: e.site, metric: e.metric, p90: e.p90, target: e.target, state: e.state, since: e.since };
+      return { ...e, idempotencyKey };
     case 'slack':
       return { text: alertText(e) };
     case 'teams':
@@ -40,20 +35,20 @@ export class WebhookError extends Error {
 
 export interface WebhookPoster {
   /** Resolves when the receiver answered 2xx; rejects with WebhookError otherwise. */
-  post(e: AlertEvent): Promise<void>;
+  post(e: SiteAlertEvent, idempotencyKey: string): Promise<void>;
 }
 
 export function webhookPoster(opts: { url: string; format: WebhookFormat; timeoutMs: number; maxInFlight: number }): WebhookPoster {
   let inFlight = 0;
   return {
-    async post(e) {
-      if (inFlight >= opts.maxInFlight) throw new WebhookError('busy', `${opts.maxInFlight} webhook posts already in flight: event dropped`);
+    async post(e, idempotencyKey) {
+      if (inFlight >= opts.maxInFlight) throw new WebhookError('busy', `${opts.maxInFlight} webhook posts already in flight: tried again later`);
       inFlight++;
       try {
         const res = await fetch(opts.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(webhookBody(e, opts.format)),
+          headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+          body: JSON.stringify(webhookBody(e, opts.format, idempotencyKey)),
           signal: AbortSignal.timeout(opts.timeoutMs),
           redirect: 'error',
         });

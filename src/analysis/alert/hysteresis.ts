@@ -1,16 +1,19 @@
 /**
- * Site alerts (issue 12): "the P90 of a metric over the last N samples is above its target",
+ * Site alerts: "the P90 of a metric over the last N samples is above its target",
  * with hysteresis. Pure: a state and a window in, the next state and the change out
  * (`evaluateWindow`); the state lives where the caller keeps it (the results store for
  * `serve --alerts`, memory for `AlertMachine`).
  *
  * A rule is evaluated after every sample once the window holds N samples: the window's P90
  * (nearest rank, like every percentile in callprobe) breaches when it is not below the target
- * (the targets read "< threshold"). Raised after `raiseAfter` breaching evaluations in a row,
+ * (the targets read "< threshold"). Before, a window breaches when it fails already by the site
+ * report's rule (src/analysis/site/site.ts p90Grade), and is not evaluated otherwise. Raised after `raiseAfter` breaching evaluations in a row,
  * cleared after `clearAfter` passing evaluations in a row; a sample that carries no value for
  * the metric (not judged, could not test) neither breaches nor passes.
  */
 import { percentile } from '../measure/percentile.js';
+import { SITE_SETTINGS } from '../site/site.js';
+import { lowerEndMisses, type P90Settings } from '../site/p90.js';
 import type { TargetId } from '../schema/report-schema.js';
 
 export interface AlertRule {
@@ -59,13 +62,26 @@ export interface AlertStep {
 
 /**
  * One evaluation of a rule over a window of values (oldest first; the last `rule.samples` are
- * used). A window shorter than `rule.samples` is not evaluated (the track comes back unchanged).
+ * used). A window shorter than `rule.samples` is evaluated only when it fails already by the
+ * site report's rule (the lower end of its P90's interval misses the target: a breach); else
+ * the track comes back unchanged.
  * `atMs` is the start of the newest sample in the window; a change is dated there, and never
  * before the current state's `sinceMs` (a late sample cannot back-date a change).
  */
-export function evaluateWindow(track: AlertTrack, rule: AlertRule, window: readonly number[], threshold: number, atMs: number): AlertStep {
-  if (window.length < rule.samples) return { track, change: null };
-  const p90 = percentile(window.slice(window.length - rule.samples), 90);
+export function evaluateWindow(
+  track: AlertTrack,
+  rule: AlertRule,
+  window: readonly number[],
+  threshold: number,
+  atMs: number,
+  settings: P90Settings = SITE_SETTINGS,
+): AlertStep {
+  const values = window.slice(Math.max(0, window.length - rule.samples));
+  if (values.length === 0) return { track, change: null };
+  const p90 = percentile(values, 90);
+  // A window not yet full is evaluated only when it fails already, by the site report's rule.
+  if (values.length < rule.samples && lowerEndMisses(values.length, values.filter((v) => v >= threshold).length, settings) === null)
+    return { track, change: null };
   const breach = !(p90 < threshold);
   const breaches = breach ? track.breaches + 1 : 0;
   const passes = breach ? 0 : track.passes + 1;

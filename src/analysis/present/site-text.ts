@@ -1,7 +1,9 @@
 /** The words of a site report (src/analysis/site): one sentence per metric, the left-out samples, the worst hours. */
-import type { HourCell, LeftOut, ReasonCount, SiteMetric } from '../site/site.js';
+import type { HourCell, LeftOut } from '../site/site.js';
+import type { SiteMetric } from '../site/p90.js';
+import type { Outages, ReasonCount } from '../site/outages.js';
 import { count, ms, pct, plural } from './format.js';
-import { targetWhere } from './sentences.js';
+import { earlyFailText, targetWhere } from './sentences.js';
 
 const value = (v: number, unit: 'ms' | '%', threshold?: number): string => (unit === 'ms' ? ms(v, threshold) : pct(v, threshold));
 
@@ -13,15 +15,38 @@ const COULD_NOT: Record<string, string> = {
   'no-server': 'reach the server',
 };
 
-/** "12 of 1,008 samples could not reach the relay", or null when every sample ran. */
-export function couldNotTestSentence(reasons: readonly ReasonCount[], total: number): string | null {
+/** "12 of 1,008 samples could not reach the relay" (without an ending), or null when none. */
+function couldNotTestCore(reasons: readonly ReasonCount[], total: number): string | null {
   const n = reasons.reduce((s, r) => s + r.samples, 0);
   if (n === 0) return null;
   const parts = reasons.map((r) => `${count(r.samples)} could not ${COULD_NOT[r.reason] ?? `test (${r.reason})`}`);
   const first = reasons[0];
   if (reasons.length === 1 && first !== undefined)
-    return `${count(n)} of ${plural(total, 'sample')} could not ${COULD_NOT[first.reason] ?? `test (${first.reason})`}; they are counted, not graded.`;
-  return `${count(n)} of ${plural(total, 'sample')} could not test (${parts.join(', ')}); they are counted, not graded.`;
+    return `${count(n)} of ${plural(total, 'sample')} could not ${COULD_NOT[first.reason] ?? `test (${first.reason})`}`;
+  return `${count(n)} of ${plural(total, 'sample')} could not test (${parts.join(', ')})`;
+}
+
+/** "12 of 1,008 samples could not reach the relay; they are counted, not graded.", or null when every sample ran. */
+export function couldNotTestSentence(reasons: readonly ReasonCount[], total: number): string | null {
+  const core = couldNotTestCore(reasons, total);
+  return core === null ? null : `${core}; they are counted, not graded.`;
+}
+
+/**
+ * The site's own outages, and ours, each in its own sentence (null when none): "Site outages: 35
+ * of 40 samples could not reach the server while callprobe's service was up; the site's own,
+ * counted, not graded." and "3 of 40 samples could not test while callprobe's service was down:
+ * our outage, not the site's."
+ */
+export function outageSentences(o: Outages, total: number): { site: string | null; ours: string | null } {
+  const site = couldNotTestCore(o.site.reasons, total);
+  return {
+    site: site === null ? null : `Site outages: ${site} while callprobe's service was up; the site's own, counted, not graded.`,
+    ours:
+      o.ours.samples === 0
+        ? null
+        : `${count(o.ours.samples)} of ${plural(total, 'sample')} could not test while callprobe's service was down: our outage, not the site's.`,
+  };
 }
 
 /** What the pool left out, or null when it left nothing out besides could-not-test samples. */
@@ -45,6 +70,7 @@ export function siteMetricSentence(m: SiteMetric, minSamples: number): string {
   if (m.p90 === null || m.p50 === null || m.p99 === null) return `${where}: no sample could be judged.${apart}`;
   const spread = `P50 ${value(m.p50, m.unit)}, P90 ${value(m.p90, m.unit, m.threshold)}, P99 ${value(m.p99, m.unit)} over ${plural(m.samplesGraded, 'sample')}`;
   const missed = m.missedPct === null ? '' : ` ${count(m.missed)} (${pct(m.missedPct)}) missed the target.`;
+  if (m.earlyFail !== null) return `${where}: ${spread}; ${earlyFailText(m.earlyFail, minSamples, 'sample', (v) => value(v, m.unit), target)}${apart}`;
   if (m.p90Interval === null) {
     return `${where}: ${spread}; a P90 is graded from ${count(minSamples)} samples or more, so this is not graded (${count(m.samplesGraded)} of ${count(minSamples)}).${missed}${apart}`;
   }

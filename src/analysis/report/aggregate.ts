@@ -1,5 +1,5 @@
 /**
- * P90 aggregate over many tests of one site, as Microsoft's guidance asks (seed 000,
+ * P90 aggregate over many tests of one site, as Microsoft's guidance asks (Microsoft's guidance,
  * "Measuring network performance"): test every 10 minutes for at least a week, then
  * compare the 90th percentile of the samples with the targets.
  *
@@ -8,13 +8,15 @@
  * with the same strict "<" (for RTT: the P90 of the per-test p50s), by the same code as a
  * site report over stored samples (siteMetric, src/analysis/site/site.ts): graded only from
  * DEFAULTS.siteReport.p90MinSamples tests or more, with its order-statistic interval; fewer is
- * insufficient, with the count. Tests that were insufficient for that target are counted
- * apart and never enter the percentile.
+ * insufficient, with the count, unless so many tests missed the target that the P90 fails
+ * already (the same early fail as a site report). Tests that were insufficient for that target
+ * are counted apart and never enter the percentile.
  * Verdict: fail if any entry fails, else insufficient if any entry is, else pass.
  */
 import { explainAggregate } from '../present/explain.js';
 import { aggregateEntrySentence, aggregateStatistic } from '../present/sentences.js';
-import { SITE_SETTINGS, siteMetric, type SiteSettings } from '../site/site.js';
+import { SITE_SETTINGS } from '../site/site.js';
+import { siteMetric, type P90Settings } from '../site/p90.js';
 import type { AggregateEntry, AggregateReport } from '../schema/aggregate-schema.js';
 import type { GradeEntry, Report, Verdict } from '../schema/report-schema.js';
 import { SCHEMA_VERSION } from '../schema/version.js';
@@ -45,7 +47,7 @@ function profileKey(r: Report): string {
 }
 
 /** `settings` defaults to the site report's (the minimum count and interval level of a P90). */
-export function aggregateP90(reports: readonly Report[], settings: Pick<SiteSettings, 'minSamplesP90' | 'confidenceLevel'> = SITE_SETTINGS): AggregateReport {
+export function aggregateP90(reports: readonly Report[], settings: P90Settings = SITE_SETTINGS): AggregateReport {
   for (const r of reports) {
     if ((r.schemaVersion as number) !== SCHEMA_VERSION) throw new AggregateInputError('unsupported-schema', `schemaVersion ${String(r.schemaVersion)}`);
   }
@@ -94,7 +96,7 @@ export function aggregateP90(reports: readonly Report[], settings: Pick<SiteSett
       b.insufficient,
       settings,
     );
-    const facts: Omit<AggregateEntry, 'sentence'> = { ...base, p90: m.p90, p90StartedAt: m.p90Sample, status: m.status };
+    const facts: Omit<AggregateEntry, 'sentence'> = { ...base, p90: m.p90, p90StartedAt: m.p90Sample, status: m.status, earlyFail: m.earlyFail };
     return { ...facts, sentence: aggregateEntrySentence(facts, { minTests: settings.minSamplesP90, interval: m.p90Interval }) };
   });
 

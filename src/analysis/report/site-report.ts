@@ -1,23 +1,15 @@
 /**
- * The site report (issue 12): the facts of src/analysis/site with their words, as the API
+ * The site report: the facts of src/analysis/site with their words, as the API
  * answers it (GET /api/sites/:site/report), `callprobe report` prints it and the page shows it.
  */
-import { couldNotTestSentence, leftOutSentence, siteMetricSentence } from '../present/site-text.js';
+import { couldNotTestSentence, leftOutSentence, outageSentences, siteMetricSentence } from '../present/site-text.js';
 import { count, num, plural } from '../present/format.js';
 import { RECOMMENDED_SPAN_DAYS, RECOMMENDED_TESTS } from '../grade/targets.js';
-import {
-  type HourCell,
-  type LeftOut,
-  type PoolChoice,
-  type ProbePathId,
-  type ReasonCount,
-  SITE_SETTINGS,
-  type SiteMetric,
-  type SiteSample,
-  type SiteSettings,
-  siteFacts,
-} from '../site/site.js';
+import { type HourCell, type LeftOut, type PoolChoice, type ProbePathId, SITE_SETTINGS, type SiteSample, type SiteSettings, siteFacts } from '../site/site.js';
 import type { Verdict } from '../schema/report-schema.js';
+import type { SiteMetric } from '../site/p90.js';
+import type { Outages, ReasonCount } from '../site/outages.js';
+import type { Interval } from '../site/service.js';
 
 export interface SiteReport {
   kind: 'site-report';
@@ -33,11 +25,17 @@ export interface SiteReport {
   samplesTotal: number;
   leftOut: LeftOut;
   couldNotTest: { samples: number; reasons: ReasonCount[]; sentence: string | null };
+  /**
+   * The could-not-test samples by whose outage they were: the site's own (callprobe's service
+   * was up), ours (it was down), interrupted (the scheduler stopped); each with its sentence,
+   * and the site's own outages in their own line of the explanation.
+   */
+  outages: Outages & { siteSentence: string | null; oursSentence: string | null };
   firstStartedAt: string | null;
   lastStartedAt: string | null;
   spanDays: number | null;
   /** How a site P90 is graded: nearest rank, with an order-statistic interval, from enough samples. */
-  p90Rule: { minSamples: number; confidenceLevel: number; method: string };
+  p90Rule: { minSamples: number; minSamplesEarlyFail: number; confidenceLevel: number; method: string };
   metrics: Array<SiteMetric & { sentence: string }>;
   hours: HourCell[];
   worstHours: HourCell[];
@@ -50,10 +48,11 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 /** Builds the site report of `samples` (any order). `sinceMs` is only stated, not applied: the caller selected the samples. */
 export function buildSiteReport(
   samples: readonly SiteSample[],
-  opts: { site: string | null; sinceMs: number | null; choice: PoolChoice; settings?: Partial<SiteSettings> },
+  opts: { site: string | null; sinceMs: number | null; choice: PoolChoice; settings?: Partial<SiteSettings>; down?: readonly Interval[] },
 ): SiteReport {
   const settings: SiteSettings = { ...SITE_SETTINGS, ...opts.settings };
-  const f = siteFacts(samples, opts.choice, settings);
+  const f = siteFacts(samples, opts.choice, settings, opts.down ?? []);
+  const outages = outageSentences(f.outages, f.samplesTotal);
   const metrics = f.metrics.map((m) => ({ ...m, sentence: siteMetricSentence(m, f.minSamplesP90) }));
   const spanDays = f.firstStartedAtMs === null || f.lastStartedAtMs === null ? null : (f.lastStartedAtMs - f.firstStartedAtMs) / 86_400_000;
   const cnt = couldNotTestSentence(f.couldNotTestReasons, f.samplesTotal);
@@ -62,7 +61,10 @@ export function buildSiteReport(
   const label = f.profile?.label ?? 'no profile';
   if (f.verdict === 'fail') {
     const failed = metrics.filter((m) => m.status === 'fail');
-    explanation.push(`FAIL: over ${plural(f.samples, 'sample')}, the 90th percentile misses ${plural(failed.length, 'target')} of the "${label}" profile.`);
+    const early = failed.filter((m) => m.earlyFail !== null).length;
+    explanation.push(
+      `FAIL: over ${plural(f.samples, 'sample')}, the 90th percentile misses ${plural(failed.length, 'target')} of the "${label}" profile${early > 0 ? ` (${early === failed.length ? 'all' : count(early)} failing already, before the ${count(f.minSamplesP90)} samples a pass needs)` : ''}.`,
+    );
   } else if (f.verdict === 'pass') {
     explanation.push(`PASS: over ${plural(f.samples, 'sample')}, the 90th percentile of every target of the "${label}" profile is within its limit.`);
   } else {
@@ -75,7 +77,9 @@ export function buildSiteReport(
           : `NO VERDICT: no 90th percentile failed, but ${plural(metrics.filter((m) => m.status === 'insufficient').length, 'target')} could not be graded.`,
     );
   }
-  if (cnt !== null) explanation.push(cnt);
+  // The site's own outages in their own line, ours apart: never the site's fault.
+  if (outages.site !== null) explanation.push(outages.site);
+  if (outages.ours !== null) explanation.push(outages.ours);
   if (left !== null) explanation.push(left);
   if (f.samples < RECOMMENDED_TESTS || spanDays === null || spanDays < RECOMMENDED_SPAN_DAYS) {
     explanation.push(
@@ -97,13 +101,15 @@ export function buildSiteReport(
     samplesTotal: f.samplesTotal,
     leftOut: f.leftOut,
     couldNotTest: { samples: f.leftOut.couldNotTest, reasons: f.couldNotTestReasons, sentence: cnt },
+    outages: { ...f.outages, siteSentence: outages.site, oursSentence: outages.ours },
     firstStartedAt: iso(f.firstStartedAtMs),
     lastStartedAt: iso(f.lastStartedAtMs),
     spanDays,
     p90Rule: {
       minSamples: f.minSamplesP90,
+      minSamplesEarlyFail: f.minSamplesEarlyFail,
       confidenceLevel: f.confidenceLevel,
-      method: `Nearest-rank percentiles of the per-sample graded values; the P90 is graded (strict "<") only from ${count(f.minSamplesP90)} samples or more, with its distribution-free equal-tailed ${num(f.confidenceLevel * 100)}% interval from order statistics (binomial).`,
+      method: `Nearest-rank percentiles of the per-sample graded values; the P90 is graded (strict "<") only from ${count(f.minSamplesP90)} samples or more, with its distribution-free equal-tailed ${num(f.confidenceLevel * 100)}% interval from order statistics (binomial). From ${count(f.minSamplesEarlyFail)} samples, a P90 whose interval's lower end is already not below the target fails early.`,
     },
     metrics,
     hours: f.hours,

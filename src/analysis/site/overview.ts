@@ -1,5 +1,5 @@
 /**
- * The all-sites overview (issue 12): the fleet view IT looks at. Per site, the samples in the
+ * The all-sites overview: the fleet view IT looks at. Per site, the samples in the
  * span and the P90 of every graded metric with its grade, by the same rules as the site report
  * (./site.ts): nearest-rank P90 (src/analysis/measure/percentile.ts), graded only from
  * DEFAULTS.siteReport.p90MinSamples graded samples, with the site report's strict "<".
@@ -12,13 +12,20 @@
 import type { GradeDirection, TargetId, Verdict } from '../schema/report-schema.js';
 import { verdictOf } from '../grade/grade.js';
 import { ProfileError, resolveProfile, TARGET_LABELS, targetUnit } from '../grade/targets.js';
-import { p90Grade, profileKey, SITE_METRIC_KEYS, SITE_SETTINGS, type SiteSettings, THRESHOLD_KEY } from './site.js';
+import { profileKey, SITE_METRIC_KEYS, SITE_SETTINGS, type SiteSettings, THRESHOLD_KEY } from './site.js';
+import { type EarlyFail, p90Grade } from './p90.js';
+import { siteHealth, type HealthRules, type SiteHealth, type SiteHealthFacts } from './health.js';
 
-/** One metric of a group: graded samples, samples that could not grade it, and the nearest-rank P90 of the graded ones. */
+/**
+ * One metric of a group: graded samples, samples that could not grade it, the nearest-rank P90
+ * of the graded ones and how many of them missed the group's profile's target (value >= its
+ * threshold: what an early fail reads); null where the store did not count them.
+ */
 export interface OverviewGroupMetric {
   graded: number;
   insufficient: number;
   p90: number | null;
+  missed: number | null;
 }
 
 /** What the store answers: one group of a site's samples in the span. */
@@ -30,6 +37,8 @@ export interface OverviewGroup {
   profileFrom: string | null;
   probePath: string | null;
   samples: number;
+  /** Could-not-test samples the scheduler abandoned when stopped (reason interrupted): nobody's outage. */
+  interrupted: number;
   /** In SITE_METRIC_KEYS order. The P90s are those of the group pickPool chooses for its site (other groups may have null). */
   metrics: OverviewGroupMetric[];
 }
@@ -45,10 +54,15 @@ export interface OverviewMetric {
   p90: number | null;
   status: Verdict;
   reason: 'no-data' | 'too-few-samples' | null;
+  /** Set when the P90 fails already, from fewer samples than a pass needs (its lower value unknown here: counts only). */
+  earlyFail: EarlyFail | null;
 }
 
 export interface OverviewSite {
+  /** The name to show (the newest spelling stored). */
   site: string;
+  /** The key its samples are filed under (src/protocol/site-name.ts). */
+  key: string;
   /** Every sample of the site in the span. */
   samplesTotal: number;
   /** Samples pooled: reports of the profile and probe path below. */
@@ -63,6 +77,8 @@ export interface OverviewSite {
   verdict: Verdict;
   /** Why the site is not graded although it has samples, or null. */
   problem: string | null;
+  /** Last heard of, its own outages told from ours, and what to look at (silent, outages, raised alerts); null when not known. */
+  health: SiteHealth | null;
 }
 
 export interface SitesOverview {
@@ -96,10 +112,48 @@ export function pickPool<G extends PoolCount>(reports: readonly G[]): G | null {
   return reports.find((g) => keyOf(g) === profile && (g.probePath ?? '') === path) ?? null;
 }
 
-/** Grades the store's groups into the overview, sites in name order. */
-export function sitesOverview(groups: readonly OverviewGroup[], sinceMs: number, settings: SiteSettings = SITE_SETTINGS): SitesOverview {
+/** The profile of a group's samples, or why this build cannot grade against it (e.g. a retired Azure region). */
+function groupProfile(g: Pick<PoolCount, 'profileId' | 'profileRegion' | 'profileFrom'>): { profile: ReturnType<typeof resolveProfile> } | { problem: string } {
+  try {
+    return {
+      profile: resolveProfile({
+        id: (g.profileId ?? '') as Parameters<typeof resolveProfile>[0]['id'],
+        ...(g.profileRegion === null ? {} : { azureRegion: g.profileRegion }),
+        ...(g.profileFrom === null ? {} : { from: g.profileFrom as 'site' | 'edge' }),
+      }),
+    };
+  } catch (err) {
+    if (!(err instanceof ProfileError)) throw err;
+    return { problem: `its samples' profile cannot be graded: ${err.message}` };
+  }
+}
+
+/**
+ * The target of each metric (SITE_METRIC_KEYS order) under a group's profile, which the store
+ * counts misses against; null when the profile is unknown (the store then counts none).
+ */
+export function groupThresholds(g: Pick<PoolCount, 'profileId' | 'profileRegion' | 'profileFrom'>): number[] | null {
+  if (g.profileId === null) return null;
+  const p = groupProfile(g);
+  return 'problem' in p ? null : SITE_METRIC_KEYS.map((k) => p.profile.targets[THRESHOLD_KEY[k.target]]);
+}
+
+export interface OverviewOptions {
+  /** Key to display name (the key when absent). */
+  names?: ReadonlyMap<string, string>;
+  settings?: SiteSettings;
+  /** Each known site's health facts (a site with none in the span is listed too), and when its flags go up. */
+  health?: { facts: ReadonlyMap<string, Omit<SiteHealthFacts, 'samplesTotal' | 'couldNotTest' | 'interrupted'>>; rules: HealthRules };
+}
+
+/** Grades the store's groups (their `site` a key) into the overview, sites in key order, with their health. */
+export function sitesOverview(groups: readonly OverviewGroup[], sinceMs: number, opts: OverviewOptions = {}): SitesOverview {
+  const names = opts.names ?? new Map<string, string>();
+  const settings = opts.settings ?? SITE_SETTINGS;
   const bySite = new Map<string, OverviewGroup[]>();
   for (const g of groups) bySite.set(g.site, [...(bySite.get(g.site) ?? []), g]);
+  // Known sites without a sample in the span are listed too: a site gone silent is what to look at.
+  for (const key of opts.health?.facts.keys() ?? []) if (!bySite.has(key)) bySite.set(key, []);
   const sites: OverviewSite[] = [];
   for (const site of [...bySite.keys()].sort()) {
     const gs = bySite.get(site) ?? [];
@@ -109,17 +163,10 @@ export function sitesOverview(groups: readonly OverviewGroup[], sinceMs: number,
     let profile: ReturnType<typeof resolveProfile> | null = null;
     let problem: string | null = null;
     if (pool !== null) {
-      try {
-        profile = resolveProfile({
-          id: pool.profileId as Parameters<typeof resolveProfile>[0]['id'],
-          ...(pool.profileRegion === null ? {} : { azureRegion: pool.profileRegion }),
-          ...(pool.profileFrom === null ? {} : { from: pool.profileFrom as 'site' | 'edge' }),
-        });
-      } catch (err) {
-        // A profile this build no longer knows (e.g. a retired Azure region): that site is not graded, the others are.
-        if (!(err instanceof ProfileError)) throw err;
-        problem = `its samples' profile cannot be graded: ${err.message}`;
-      }
+      // A profile this build no longer knows (e.g. a retired Azure region): that site is not graded, the others are.
+      const p = groupProfile(pool);
+      if ('problem' in p) problem = p.problem;
+      else profile = p.profile;
     }
     const metrics: OverviewMetric[] = [];
     if (pool !== null && profile !== null) {
@@ -136,15 +183,18 @@ export function sitesOverview(groups: readonly OverviewGroup[], sinceMs: number,
           samplesGraded: m.graded,
           samplesInsufficient: m.insufficient,
           p90: m.p90,
-          ...p90Grade(m.graded, m.p90, threshold, settings),
+          ...p90Grade(m.graded, m.p90, threshold, settings, m.missed),
         });
       });
     }
+    const couldNotTest = sum(gs.filter((g) => g.body === 'could-not-test'));
+    const facts = opts.health?.facts.get(site);
     sites.push({
-      site,
+      site: names.get(site) ?? site,
+      key: site,
       samplesTotal: sum(gs),
       samples: pool?.samples ?? 0,
-      couldNotTest: sum(gs.filter((g) => g.body === 'could-not-test')),
+      couldNotTest,
       unreadable: sum(gs.filter((g) => g.body === 'unreadable')),
       otherPool: sum(reports) - (pool?.samples ?? 0),
       profile: profile === null ? null : { id: profile.id, azureRegion: profile.azureRegion ?? null, from: profile.from ?? null, label: profile.label },
@@ -152,6 +202,10 @@ export function sitesOverview(groups: readonly OverviewGroup[], sinceMs: number,
       metrics,
       verdict: verdictOf(metrics),
       problem,
+      health:
+        facts === undefined || opts.health === undefined
+          ? null
+          : siteHealth({ ...facts, samplesTotal: sum(gs), couldNotTest, interrupted: gs.reduce((a, g) => a + g.interrupted, 0) }, opts.health.rules),
     });
   }
   return { kind: 'sites-overview', schemaVersion: 1, since: new Date(sinceMs).toISOString(), minSamplesP90: settings.minSamplesP90, sites };

@@ -1,6 +1,6 @@
 /**
- * A site over weeks (issue 12): the figures of many stored samples of one site, as Microsoft's
- * method asks (seed 000, "Measuring network performance": a test every 10 minutes for at
+ * A site over weeks: the figures of many stored samples of one site, as Microsoft's
+ * method asks (Microsoft's guidance, "Measuring network performance": a test every 10 minutes for at
  * least a week, the 90th percentile of the samples against the targets).
  *
  * - Pooling: one profile (the targets) and one probe path (report.probe.path) per site report;
@@ -11,18 +11,21 @@
  *   nearest-rank P50/P90/P99 (src/analysis/measure/percentile.ts, the one percentile of the
  *   project), the share of samples that missed the target, and the P90 graded with the same
  *   strict "<" as a single test, but only from DEFAULTS.siteReport.p90MinSamples samples or
- *   more, with its distribution-free interval (./order-statistics.ts); fewer is insufficient.
+ *   more, with its distribution-free interval (../measure/order-statistics.ts); fewer is insufficient,
+ *   unless even the interval's lower end misses the target: then it fails already (./p90.ts).
  * - Worst hours: weekday x hour cells in an IANA time zone, each with its count, failed
  *   samples and the P90 of the per-test round trip.
  * Data only; the words are src/analysis/present/site-text.ts, the assembly report/site-report.ts.
  */
 import { DEFAULTS } from '../../protocol/defaults.js';
 import { nearestRankIndex } from '../measure/percentile.js';
+import { siteMetric, type P90Settings, type SiteMetric } from './p90.js';
+import { outagesOf, reasonCounts, type Outages, type ReasonCount } from './outages.js';
 import type { ProfileId } from '../schema/input.js';
 import type { GradeDirection, Report, TargetId, Verdict } from '../schema/report-schema.js';
 import { verdictOf } from '../grade/grade.js';
 import { ProfileError, type ResolvedProfile, resolveProfile, TARGET_LABELS, targetUnit, type TargetThresholds } from '../grade/targets.js';
-import { quantileInterval } from './order-statistics.js';
+import type { Interval } from './service.js';
 
 /** What a site report reads of one grade: its target, direction, status and value. */
 export type SiteGrade = Pick<Report['grades'][number], 'target' | 'direction' | 'status' | 'value'>;
@@ -77,17 +80,16 @@ export interface PoolChoice {
   probePath: ProbePathId | null;
 }
 
-export interface SiteSettings {
+export interface SiteSettings extends P90Settings {
   /** IANA time zone of the worst-hours cells. */
   timeZone: string;
-  minSamplesP90: number;
-  confidenceLevel: number;
   worstHours: number;
 }
 
 export const SITE_SETTINGS: SiteSettings = {
   timeZone: DEFAULTS.siteReport.timeZone,
   minSamplesP90: DEFAULTS.siteReport.p90MinSamples,
+  minSamplesEarlyFail: DEFAULTS.siteReport.p90EarlyFailMinSamples,
   confidenceLevel: DEFAULTS.siteReport.p90ConfidenceLevel,
   worstHours: DEFAULTS.siteReport.worstHours,
 };
@@ -111,50 +113,6 @@ export interface LeftOut {
   unreadable: number;
 }
 
-/** A could-not-test reason and how many samples had it. */
-export interface ReasonCount {
-  reason: string;
-  samples: number;
-}
-
-/** The distribution-free interval of a P90: the values at two ranks of the sorted samples. */
-export interface P90Interval {
-  level: number;
-  /** Exact coverage of the rank pair (>= level). */
-  coverage: number;
-  lower: number;
-  upper: number;
-  lowerRank: number;
-  upperRank: number;
-}
-
-/** One graded metric over the pooled samples. */
-export interface SiteMetric {
-  target: TargetId;
-  label: string;
-  direction: GradeDirection;
-  unit: 'ms' | '%';
-  threshold: number;
-  /** Samples that graded this metric (pass or fail) and samples that could not. */
-  samplesGraded: number;
-  samplesInsufficient: number;
-  p50: number | null;
-  p90: number | null;
-  p99: number | null;
-  /** The codes (or ids) of the samples at those ranks. */
-  p50Sample: string | null;
-  p90Sample: string | null;
-  p99Sample: string | null;
-  /** Null below the minimum count. */
-  p90Interval: P90Interval | null;
-  /** Graded samples whose value missed the target (>= threshold), and their share in %. */
-  missed: number;
-  missedPct: number | null;
-  status: Verdict;
-  /** Why insufficient: no sample graded it, or fewer than the minimum. */
-  reason: 'no-data' | 'too-few-samples' | null;
-}
-
 /** One weekday x hour cell (weekday 1 = Monday ... 7 = Sunday, ISO 8601). */
 export interface HourCell {
   weekday: number;
@@ -176,10 +134,12 @@ export interface SiteFacts {
   samples: number;
   leftOut: LeftOut;
   couldNotTestReasons: ReasonCount[];
+  outages: Outages;
   firstStartedAtMs: number | null;
   lastStartedAtMs: number | null;
   timeZone: string;
   minSamplesP90: number;
+  minSamplesEarlyFail: number;
   confidenceLevel: number;
   metrics: SiteMetric[];
   /** Every cell with a sample, Monday 00h first. */
@@ -215,67 +175,6 @@ function mostCommon<T>(values: readonly T[], key: (v: T) => string): T | null {
   return best?.v ?? null;
 }
 
-/** One metric's figures from its graded values (each with the sample it came from). */
-export function siteMetric(
-  base: Pick<SiteMetric, 'target' | 'label' | 'direction' | 'unit' | 'threshold'>,
-  graded: ReadonlyArray<{ value: number; sample: string }>,
-  insufficient: number,
-  settings: Pick<SiteSettings, 'minSamplesP90' | 'confidenceLevel'>,
-): SiteMetric {
-  const sorted = [...graded].sort((a, b) => a.value - b.value);
-  const n = sorted.length;
-  const at = (pct: number): { value: number; sample: string } | null => (n === 0 ? null : (sorted[nearestRankIndex(n, pct)] ?? null));
-  const p50 = at(50);
-  const p90 = at(90);
-  const p99 = at(99);
-  const missed = sorted.filter((g) => g.value >= base.threshold).length;
-  const ci = p90IntervalRanks(n, settings);
-  const interval: P90Interval | null =
-    ci === null
-      ? null
-      : {
-          level: settings.confidenceLevel,
-          coverage: ci.coverage,
-          lower: sorted[ci.lowerRank - 1]?.value ?? Number.NaN,
-          upper: sorted[ci.upperRank - 1]?.value ?? Number.NaN,
-          lowerRank: ci.lowerRank,
-          upperRank: ci.upperRank,
-        };
-  const { status, reason } = p90Grade(n, p90?.value ?? null, base.threshold, settings);
-  return {
-    ...base,
-    samplesGraded: n,
-    samplesInsufficient: insufficient,
-    p50: p50?.value ?? null,
-    p90: p90?.value ?? null,
-    p99: p99?.value ?? null,
-    p50Sample: p50?.sample ?? null,
-    p90Sample: p90?.sample ?? null,
-    p99Sample: p99?.sample ?? null,
-    p90Interval: interval,
-    missed,
-    missedPct: n === 0 ? null : (missed / n) * 100,
-    status,
-    reason,
-  };
-}
-
-/** The ranks of a P90's interval over n graded samples, or null below the minimum count (or when none exists). */
-export function p90IntervalRanks(n: number, settings: Pick<SiteSettings, 'minSamplesP90' | 'confidenceLevel'>): ReturnType<typeof quantileInterval> {
-  return n >= settings.minSamplesP90 ? quantileInterval(n, 0.9, settings.confidenceLevel) : null;
-}
-
-/** A site P90 of n graded samples against its threshold: the one rule of the site report and the all-sites overview. */
-export function p90Grade(
-  n: number,
-  p90: number | null,
-  threshold: number,
-  settings: Pick<SiteSettings, 'minSamplesP90' | 'confidenceLevel'>,
-): { status: Verdict; reason: 'no-data' | 'too-few-samples' | null } {
-  const reason = n === 0 ? 'no-data' : p90IntervalRanks(n, settings) === null ? 'too-few-samples' : null;
-  return { status: reason !== null || p90 === null ? 'insufficient' : p90 < threshold ? 'pass' : 'fail', reason };
-}
-
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
 /** Weekday (1 = Monday) and hour of an instant in `timeZone`. */
@@ -295,17 +194,25 @@ export function hourCellOf(timeZone: string): (ms: number) => { weekday: number;
   };
 }
 
-/** The figures of one site from its samples (any order), pooled by `choice`. */
-export function siteFacts(samples: readonly SiteSample[], choice: PoolChoice, settings: SiteSettings = SITE_SETTINGS): SiteFacts {
+/**
+ * The figures of one site from its samples (any order), pooled by `choice`; `down` is when
+ * callprobe's service was down (./service.ts), which tells our outages from the site's.
+ */
+export function siteFacts(
+  samples: readonly SiteSample[],
+  choice: PoolChoice,
+  settings: SiteSettings = SITE_SETTINGS,
+  down: readonly Interval[] = [],
+): SiteFacts {
   const cellOf = hourCellOf(settings.timeZone);
   const ordered = [...samples].sort((a, b) => a.startedAtMs - b.startedAtMs || a.id.localeCompare(b.id));
   const reports = ordered.flatMap((s) => (s.body.kind === 'report' ? [{ sample: s, report: s.body.report }] : []));
   const leftOut: LeftOut = { otherProfile: 0, otherPath: 0, couldNotTest: 0, unreadable: 0 };
-  const reasons = new Map<string, number>();
+  const reasons: string[] = [];
   for (const s of ordered) {
     if (s.body.kind === 'could-not-test') {
       leftOut.couldNotTest++;
-      reasons.set(s.body.reason, (reasons.get(s.body.reason) ?? 0) + 1);
+      reasons.push(s.body.reason);
     } else if (s.body.kind === 'unreadable') leftOut.unreadable++;
   }
 
@@ -400,11 +307,16 @@ export function siteFacts(samples: readonly SiteSample[], choice: PoolChoice, se
     samplesTotal: samples.length,
     samples: pooled.length,
     leftOut,
-    couldNotTestReasons: [...reasons].map(([reason, n]) => ({ reason, samples: n })).sort((a, b) => b.samples - a.samples || a.reason.localeCompare(b.reason)),
+    couldNotTestReasons: reasonCounts(reasons),
+    outages: outagesOf(
+      ordered.flatMap((s) => (s.body.kind === 'could-not-test' ? [{ startedAtMs: s.startedAtMs, reason: s.body.reason }] : [])),
+      down,
+    ),
     firstStartedAtMs: times[0] ?? null,
     lastStartedAtMs: times[times.length - 1] ?? null,
     timeZone: settings.timeZone,
     minSamplesP90: settings.minSamplesP90,
+    minSamplesEarlyFail: settings.minSamplesEarlyFail,
     confidenceLevel: settings.confidenceLevel,
     metrics,
     hours,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildSiteReport } from '../../../src/analysis/report/site-report.js';
 import { SiteReportError, type SiteSample } from '../../../src/analysis/site/site.js';
-import { p90MinSamples, quantileInterval } from '../../../src/analysis/site/order-statistics.js';
+import { p90MinSamples, quantileInterval } from '../../../src/analysis/measure/order-statistics.js';
 import { CLIENT_TO_EDGE, EDGE_TO_EDGE } from '../../../src/analysis/grade/targets.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { weekOfSamples, type WeekSample } from './week.js';
@@ -35,6 +35,24 @@ const THRESHOLDS: Record<string, number> = {
   'jitter-15s': CLIENT_TO_EDGE.jitterMs,
   reorder: CLIENT_TO_EDGE.reorderPct,
 };
+
+/** P(a <= K <= b) for K ~ Binomial(n, p), summed term by term in log space. */
+function binomialMass(n: number, p: number, a: number, b: number): number {
+  let logPmf = n * Math.log(1 - p);
+  let sum = 0;
+  for (let k = 0; k <= n; k++) {
+    if (k >= a && k <= b) sum += Math.exp(logPmf);
+    logPmf += Math.log((n - k) / (k + 1)) + Math.log(p / (1 - p));
+  }
+  return sum;
+}
+
+/** The lower end of the P90's 95 % interval as a rank, by brute force: the largest r with P(K <= r - 1) <= 2.5 % (0: none). */
+function lowerRankOracle(n: number): number {
+  let r = 0;
+  for (let x = 1; x <= n; x++) if (binomialMass(n, 0.9, 0, x - 1) <= 0.025) r = x;
+  return r;
+}
 
 describe('site report over a generated week', () => {
   const week = weekOfSamples({ seed: 12, couldNotTestEvery: 84, site: 'Paris' });
@@ -85,7 +103,12 @@ describe('site report over a generated week', () => {
       reasons: [{ reason: 'no-relay', samples: 12 }],
       sentence: '12 of 1,008 samples could not reach the relay; they are counted, not graded.',
     });
-    expect(report.explanation).toContain(report.couldNotTest.sentence);
+    // No heartbeat known (no downtime): all of them are the site's own outages, in their own line.
+    expect(report.outages).toMatchObject({ site: { samples: 12, reasons: [{ reason: 'no-relay', samples: 12 }] }, ours: { samples: 0 }, oursSentence: null });
+    expect(report.outages.siteSentence).toBe(
+      "Site outages: 12 of 1,008 samples could not reach the relay while callprobe's service was up; the site's own, counted, not graded.",
+    );
+    expect(report.explanation).toContain(report.outages.siteSentence);
   });
 
   it('finds the worst hours in the time zone given', () => {
@@ -150,36 +173,45 @@ describe('site report over a generated week', () => {
     ).toThrow(SiteReportError);
   });
 
-  it('refuses to grade a P90 from too few samples: insufficient, with the count', () => {
+  it('refuses to pass a P90 from too few samples: insufficient with the count, unless it fails already', () => {
     const few = buildSiteReport(samples.slice(0, 40), { site: 'Paris', sinceMs: null, choice: { profile: null, probePath: null } });
     expect(few.samples).toBe(40);
+    // n graded samples fail already when fewer than the lower end's rank of them were below the target.
+    const failing = few.metrics.filter((m) => m.samplesGraded - m.missed < lowerRankOracle(m.samplesGraded));
+    expect(failing.length).toBeGreaterThan(0);
     for (const m of few.metrics) {
       expect(m.samplesGraded).toBeLessThan(DEFAULTS.siteReport.p90MinSamples);
-      expect(m.status).toBe('insufficient');
-      expect(m.reason).toBe('too-few-samples');
       expect(m.p90Interval).toBeNull();
       expect(m.p90).not.toBeNull();
+      if (failing.includes(m)) {
+        expect(m).toMatchObject({
+          status: 'fail',
+          reason: null,
+          earlyFail: { samples: m.samplesGraded, missed: m.missed, lowerRank: lowerRankOracle(m.samplesGraded) },
+        });
+        expect(m.sentence).toContain('fails already');
+        continue;
+      }
+      expect(m.status).toBe('insufficient');
+      expect(m.reason).toBe('too-few-samples');
+      expect(m.earlyFail).toBeNull();
       expect(m.sentence).toContain(`(${m.samplesGraded} of ${DEFAULTS.siteReport.p90MinSamples})`);
     }
-    expect(few.verdict).toBe('insufficient');
-    expect(few.explanation[0]).toMatch(/a P90 is graded from 54 samples or more/);
+    expect(few.verdict).toBe(failing.length > 0 ? 'fail' : 'insufficient');
+    const passing = buildSiteReport(
+      samples
+        .slice(0, 40)
+        .filter((s) => s.body.kind !== 'report' || s.body.report.grades.every((g) => g.value === null || g.value < must(THRESHOLDS[g.target]))),
+      { site: 'Paris', sinceMs: null, choice: { profile: null, probePath: null } },
+    );
+    expect(passing.verdict).toBe('insufficient');
+    expect(passing.explanation[0]).toMatch(/a P90 is graded from 54 samples or more/);
     const none = buildSiteReport([], { site: 'Paris', sinceMs: null, choice: { profile: null, probePath: null } });
     expect(none).toMatchObject({ samples: 0, metrics: [], verdict: 'insufficient', profile: null });
   });
 });
 
 describe('order statistics of the P90', () => {
-  /** P(a <= K <= b) for K ~ Binomial(n, p), summed term by term in log space. */
-  function binomialMass(n: number, p: number, a: number, b: number): number {
-    let logPmf = n * Math.log(1 - p);
-    let sum = 0;
-    for (let k = 0; k <= n; k++) {
-      if (k >= a && k <= b) sum += Math.exp(logPmf);
-      logPmf += Math.log((n - k) / (k + 1)) + Math.log(p / (1 - p));
-    }
-    return sum;
-  }
-
   it('has the coverage it claims, each tail within 2.5 %, at several sizes', () => {
     for (const n of [54, 100, 1008, 5000]) {
       const ci = must(quantileInterval(n, 0.9, 0.95));

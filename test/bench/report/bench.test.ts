@@ -4,16 +4,12 @@
  * figures they give equal the TS site report over the generated samples (an independent
  * reference: built from the generated data, not from the summary columns).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchStore, type StoreFigures } from '../../../bench/report/bench.js';
 import { loadTemplate, siteName, type BenchRow, type ReportBenchSpec } from '../../../bench/report/generate.js';
 import { buildSiteReport } from '../../../src/analysis/report/site-report.js';
 import { siteFacts, type SiteSample } from '../../../src/analysis/site/site.js';
-import type { DbTarget } from '../../../src/protocol/defaults.js';
-import { postgresUnavailable, startPostgres, type TestPostgres } from '../../kit/postgres.js';
+import { describeKind, postgresKind, sqliteKind } from '../../server/store/store-kit.js';
 
 const SPEC: ReportBenchSpec = {
   sites: 5,
@@ -25,32 +21,16 @@ const SPEC: ReportBenchSpec = {
   intervalMs: 600_000,
 };
 const SITE = siteName(3);
-const pgWhy = postgresUnavailable();
-
-describe.each([
-  ['sqlite', null],
-  ['postgres', pgWhy],
-] as const)('report bench at small scale: %s', (name, unavailable) => {
-  const run = unavailable === null ? describe : describe.skip;
-  run(`on ${name}`, () => {
-    let dir = '';
-    let cluster: TestPostgres | null = null;
+describe.each([sqliteKind(), postgresKind()])('report bench at small scale: $name', (kind) => {
+  describeKind('report bench at small scale', kind)(`on ${kind.name}`, () => {
     let figures: StoreFigures;
     const rows: BenchRow[] = [];
     beforeAll(async () => {
-      let target: DbTarget;
-      if (name === 'sqlite') {
-        dir = await mkdtemp(join(tmpdir(), 'callprobe-bench-report-'));
-        target = { kind: 'sqlite', path: join(dir, 'bench.db') };
-      } else {
-        cluster = await startPostgres();
-        target = { kind: 'postgres', url: await cluster.createDatabase('bench_report') };
-      }
-      figures = await benchStore(target, SPEC, loadTemplate(), { site: SITE, warmups: 1, runs: 2, onRow: (r) => rows.push(r) });
+      await kind.setup();
+      figures = await benchStore(await kind.freshTarget(), SPEC, loadTemplate(), { site: SITE, warmups: 1, runs: 2, onRow: (r) => rows.push(r) });
     }, 120_000);
     afterAll(async () => {
-      if (dir !== '') await rm(dir, { recursive: true, force: true });
-      await cluster?.stop();
+      await kind.teardown();
     }, 60_000);
 
     it('loads every generated row, a share of them with a full body, and times each query', () => {
@@ -66,7 +46,7 @@ describe.each([
         expect(t.medianMs).toBeGreaterThan(0);
       }
       // At this size PostgreSQL rightly scans the table; the million-row run shows its index.
-      expect(figures.plans.siteQuery).toMatch(name === 'sqlite' ? /results_site_started_at/ : /Limit/);
+      expect(figures.plans.siteQuery).toMatch(kind.name === 'sqlite' ? /results_site_key_started_at/ : /Limit/);
     });
 
     it('gives the site report of the TS code over the same samples', () => {

@@ -1,83 +1,67 @@
 /**
- * Site alerts (issue 12) through the real HTTP app and an SQLite store, posting to a local
- * HTTP receiver: an alert fires once after k breaching samples and clears once after k passing
- * ones; a failing receiver is counted and logged, and storing goes on.
+ * Site alerts through the real HTTP app and an SQLite store, posting to a local HTTP receiver: an
+ * alert fires once after k breaching samples and clears once after k passing ones; a receiver that
+ * is down for a while gets the post once it is back (retried with backoff, the same idempotency
+ * key), counted by outcome on /metrics; storing goes on meanwhile.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../../server/http/app.js';
-import { SiteAlerts } from '../../../server/alerts/index.js';
+import { buildApp, metricsTextOf } from '../../../server/http/app.js';
 import { alertsConfigFrom, readAlertsConfig } from '../../../server/alerts/config.js';
 import { alertText, webhookBody } from '../../../server/alerts/webhook.js';
+import { backoffMs } from '../../../server/alerts/delivery.js';
 import { openSqliteStore } from '../../../server/store/sqlite.js';
 import type { ResultStore } from '../../../server/store/types.js';
-import { analyze } from '../../../src/analysis/report/analyze.js';
-import { ConfigError, DEFAULTS } from '../../../src/protocol/defaults.js';
-import { reflectorInput } from '../../analysis/report/inputs.js';
+import { ConfigError } from '../../../src/protocol/config-error.js';
+import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { appOptionsWithoutRelay } from '../../kit/app-options.js';
 import { waitFor } from '../../kit/wait.js';
 import { storeOptions, testClock } from '../store/store-kit.js';
+import { alertInstance, siteReport, startReceiver, type AlertInstance, type Receiver } from './kit.js';
 
 const TOKEN = 'alerts-test-token-0123456789';
-
-interface Receiver {
-  url: string;
-  bodies: unknown[];
-  status: number;
-  server: Server;
-}
-
-async function startReceiver(): Promise<Receiver> {
-  const r: Receiver = { url: '', bodies: [], status: 204, server: createServer() };
-  r.server.on('request', (req: IncomingMessage, res) => {
-    let text = '';
-    req.on('data', (c: Buffer) => (text += c.toString('utf8')));
-    req.on('end', () => {
-      r.bodies.push(JSON.parse(text) as unknown);
-      res.writeHead(r.status).end();
-    });
-  });
-  await new Promise<void>((resolve) => r.server.listen(0, '127.0.0.1', resolve));
-  r.url = `http://127.0.0.1:${(r.server.address() as AddressInfo).port}/hook`;
-  return r;
-}
-
-/** A report of `site` whose round trip is `rttMs` (p50), started at `startedAtMs`. */
-function siteReport(site: string, rttMs: number, startedAtMs: number): string {
-  const r = analyze(reflectorInput({ count: 1510, rttMs: () => rttMs }));
-  return JSON.stringify({ ...r, meta: { ...r.meta, site, startedAt: new Date(startedAtMs).toISOString() } });
-}
 
 describe('site alerts', () => {
   let dir: string;
   let store: ResultStore;
   let app: FastifyInstance;
   let receiver: Receiver;
-  let alerts: SiteAlerts;
+  let one: AlertInstance;
   const lines: string[] = [];
+  // The store's clock and the delivery's: real time, so the backoff of a retry passes.
+  const clock = { nowMs: () => Date.now() };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'callprobe-alerts-'));
-    store = openSqliteStore(join(dir, 'r.db'), storeOptions(testClock(), 7));
+    store = openSqliteStore(join(dir, 'r.db'), storeOptions(testClock(), 7, clock));
     receiver = await startReceiver();
     const config = alertsConfigFrom({ webhook: { url: receiver.url }, rules: [{ metric: 'latency-rtt', samples: 2, raiseAfter: 3, clearAfter: 3 }] });
-    alerts = new SiteAlerts(config, store, { info: (_o, msg) => lines.push(msg), warn: (_o, msg) => lines.push(msg) });
+    one = await alertInstance(store, config, { info: (_o, msg) => lines.push(msg), warn: (_o, msg) => lines.push(msg) }, clock.nowMs);
     app = await buildApp({
       ...appOptionsWithoutRelay(join(dir, 'no-page')),
-      results: { store, adminToken: TOKEN, bodyLimitBytes: 256 * 1024, postsPerMinutePerIp: 1000, readsPerMinutePerIp: 1000, alerts },
+      results: {
+        store,
+        adminToken: TOKEN,
+        bodyLimitBytes: 256 * 1024,
+        postsPerMinutePerIp: 1000,
+        readsPerMinutePerIp: 1000,
+        storedBytesPerDayPerSource: 1 << 30,
+        failedLookupsPerMinute: 100_000,
+        alerts: one.alerts,
+      },
+      metricsText: () => one.loop.metricsText(),
     });
     await app.ready();
   });
 
   afterAll(async () => {
     await app.close();
+    await one.loop.stop();
     await store.close();
-    await new Promise<void>((resolve) => receiver.server.close(() => resolve()));
+    await receiver.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -96,9 +80,10 @@ describe('site alerts', () => {
     // Samples every 10 minutes: 2 at 40 ms, 6 at 150 ms, 6 at 40 ms (window 2, k = 3).
     const rtts = [40, 40, 150, 150, 150, 150, 150, 150, 40, 40, 40, 40, 40, 40];
     for (const [i, rtt] of rtts.entries()) expect(await post(siteReport('Paris', rtt, t0 + i * 600_000))).toBe(201);
-    await waitFor(() => receiver.bodies.length >= 2, { timeoutMs: 5_000, what: 'two webhook posts' });
+    await waitFor(() => one.delivery.counts.delivered === 2, { timeoutMs: 5_000, what: 'both posts delivered' });
     // Window of 2, nearest-rank P90 = the larger: breaches from sample 2 (index), raised at 4; passes from
-    // sample 9 (both 40), cleared at 11.
+    // sample 9 (both 40), cleared at 11. Each post carries its idempotency key, in the body and its header.
+    const key = expect.stringMatching(/^[0-9a-f]{32}$/) as string;
     expect(receiver.bodies).toEqual([
       {
         site: 'Paris',
@@ -107,22 +92,58 @@ describe('site alerts', () => {
         target: 100,
         state: 'raised',
         since: new Date(t0 + 4 * 600_000).toISOString(),
+        idempotencyKey: key,
       },
-      { site: 'Paris', metric: 'latency-rtt', p90: expect.any(Number) as number, target: 100, state: 'ok', since: new Date(t0 + 11 * 600_000).toISOString() },
+      {
+        site: 'Paris',
+        metric: 'latency-rtt',
+        p90: expect.any(Number) as number,
+        target: 100,
+        state: 'ok',
+        since: new Date(t0 + 11 * 600_000).toISOString(),
+        idempotencyKey: key,
+      },
     ]);
-    expect((receiver.bodies[0] as { p90: number }).p90).toBeGreaterThan(100);
-    expect((receiver.bodies[1] as { p90: number }).p90).toBeLessThan(100);
-    await waitFor(() => alerts.counts.posted === 2, { timeoutMs: 5_000, what: 'both posts acknowledged' });
-    expect(lines.filter((l) => l.startsWith('alert '))).toEqual(['alert raised: Paris latency-rtt', 'alert ok: Paris latency-rtt']);
+    expect(receiver.keys).toEqual(receiver.bodies.map((b) => b['idempotencyKey']));
+    expect(receiver.bodies[0]?.['p90']).toBeGreaterThan(100);
+    expect(receiver.bodies[1]?.['p90']).toBeLessThan(100);
+    expect(lines.filter((l) => /^alert (raised|ok)/.test(l))).toEqual(['alert raised: Paris latency-rtt', 'alert ok: Paris latency-rtt']);
   });
 
-  it('a receiver that fails is counted and logged; results are stored all the same', async () => {
-    receiver.status = 500;
+  it('a receiver down for a while gets the post once it is back, in order, and /metrics counts it', async () => {
+    receiver.status = 0;
+    const before = { bodies: receiver.bodies.length, keys: receiver.keys.length, ...one.delivery.counts };
     const t0 = Date.UTC(2026, 10, 3, 8);
-    for (let i = 0; i < 4; i++) expect(await post(siteReport('Lyon', 150, t0 + i * 600_000))).toBe(201);
-    await waitFor(() => alerts.counts.failed.get('status') === 1, { timeoutMs: 5_000, what: 'the failed post counted' });
-    expect(lines.at(-1)).toBe('alert webhook failed: the webhook answered 500');
+    // Lyon raises (at sample 2), then clears (at sample 7): two posts, the second waiting behind the first.
+    for (const [i, rtt] of [150, 150, 150, 40, 40, 40, 40, 40].entries()) expect(await post(siteReport('Lyon', rtt, t0 + i * 600_000))).toBe(201);
+    // Down: each try fails and is tried again (backoff), the 'ok' never before the 'raised'.
+    await waitFor(() => one.delivery.counts.failed >= before.failed + 3, { timeoutMs: 10_000, what: 'three failed tries' });
+    expect(receiver.bodies.length).toBe(before.bodies);
+    const tried = new Set(receiver.keys.slice(before.keys));
+    expect(tried.size).toBe(1);
     receiver.status = 204;
+    // The receiver records a body before it answers, so wait for the sender's count too: it moves
+    // only once the answer is back.
+    await waitFor(() => receiver.bodies.length >= before.bodies + 2 && one.delivery.counts.delivered >= before.delivered + 2, {
+      timeoutMs: 10_000,
+      what: 'both posts delivered once the receiver is back',
+    });
+    const got = receiver.bodies.slice(before.bodies);
+    expect(got.map((b) => [b['site'], b['state']])).toEqual([
+      ['Lyon', 'raised'],
+      ['Lyon', 'ok'],
+    ]);
+    // The one post tried while down is the one delivered first, with the same key: at least once, never lost.
+    expect(got[0]?.['idempotencyKey']).toBe([...tried][0]);
+    expect(one.delivery.counts.delivered).toBe(before.delivered + 2);
+    expect(lines.some((l) => l.startsWith('alert webhook failed (tried again in '))).toBe(true);
+    // What /metrics serves (serve --metrics-listen): the app's metrics text, the fleet's lines in it.
+    await one.loop.tick();
+    const text = metricsTextOf(app);
+    expect(text).toContain(`callprobe_alert_posts_total{outcome="delivered"} ${one.delivery.counts.delivered}`);
+    expect(text).toMatch(new RegExp(`callprobe_alert_posts_total\\{outcome="failed"\\} ${one.delivery.counts.failed}\\n`));
+    expect(text).toContain('callprobe_alert_posts_pending 0');
+    expect(text).toContain(`callprobe_site_last_sample_timestamp_seconds{site="Lyon"} ${(t0 + 7 * 600_000) / 1000}`);
   });
 
   it('results without a site, and a sample sent twice (same sampleId), feed nothing', async () => {
@@ -132,7 +153,7 @@ describe('site alerts', () => {
       const body = JSON.parse(siteReport('Nice', 150, t0)) as Record<string, unknown>;
       expect(await post(JSON.stringify({ ...body, sampleId: 'nice-sample-000001' }))).toBe(i === 0 ? 201 : 200);
     }
-    expect(await alerts.afterStored({ id: 'no-such-id', site: 'Nice', grades: [] })).toEqual([]);
+    expect(await one.alerts.afterStored({ id: 'no-such-id', site: 'Nice', kind: 'report', grades: [] })).toEqual([]);
     expect(receiver.bodies.length).toBe(before);
   });
 });
@@ -142,7 +163,16 @@ describe('the alerts file', () => {
     expect(alertsConfigFrom({ webhook: { url: 'https://hooks.example/x', format: 'teams' }, rules: [{ metric: 'loss-15s' }] })).toEqual({
       webhook: { url: 'https://hooks.example/x', format: 'teams' },
       rules: [{ target: 'loss-15s', samples: DEFAULTS.alerts.samples, raiseAfter: 3, clearAfter: 3 }],
+      silence: null,
+      couldNotTest: null,
     });
+    expect(
+      alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ silentFor: '30m' }, { couldNotTestAbovePct: 50, over: '2h' }, { metric: 'latency-rtt' }] }),
+    ).toMatchObject({ silence: { silentForMs: 1_800_000 }, couldNotTest: { abovePct: 50, overMs: 7_200_000, minSamples: 3 } });
+    expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ silentFor: 'soon' }] })).toThrow(/silentFor must be a duration/);
+    expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ silentFor: '30s' }] })).toThrow(/1m\.\.7d/);
+    expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ silentFor: '1h' }, { silentFor: '2h' }] })).toThrow(/two silentFor rules/);
+    expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ couldNotTestAbovePct: 150, over: '1h' }] })).toThrow(ConfigError);
     expect(() => alertsConfigFrom({ webhook: { url: 'ftp://x' }, rules: [{ metric: 'loss-15s' }] })).toThrow(/\/webhook\/url/);
     expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ metric: 'mos' }] })).toThrow(ConfigError);
     expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [] })).toThrow(/\/rules/);
@@ -160,12 +190,21 @@ describe('the alerts file', () => {
     }
   });
 
-  it('speaks JSON, Slack and Teams', () => {
+  it('speaks JSON (with its idempotency key), Slack and Teams', () => {
     const e = { site: 'Paris', metric: 'latency-rtt' as const, p90: 150, target: 100, state: 'raised' as const, since: '2026-11-02T08:40:00.000Z' };
-    expect(webhookBody(e, 'json')).toEqual(e);
+    expect(webhookBody(e, 'json', 'k1')).toEqual({ ...e, idempotencyKey: 'k1' });
     expect(alertText(e)).toBe('Paris: latency (round trip) P90 150 ms is not below its 100 ms target (alert raised 2026-11-02T08:40:00.000Z)');
-    expect(webhookBody(e, 'slack')).toEqual({ text: alertText(e) });
-    expect(webhookBody({ ...e, state: 'ok' }, 'teams')).toMatchObject({
+    expect(webhookBody(e, 'slack', 'k1')).toEqual({ text: alertText(e) });
+    const silent = {
+      site: 'Lyon',
+      metric: 'silence' as const,
+      state: 'raised' as const,
+      since: '2026-11-02T09:00:00.000Z',
+      lastReportAt: null,
+      silentFor: '30m',
+    };
+    expect(alertText(silent)).toBe("Lyon: no sample tested for 30m of callprobe's up time (alert raised 2026-11-02T09:00:00.000Z)");
+    expect(webhookBody({ ...e, state: 'ok' }, 'teams', 'k1')).toMatchObject({
       '@type': 'MessageCard',
       summary: 'callprobe: Paris ok',
       text: expect.stringContaining('is back below its 100 ms target') as string,
@@ -176,5 +215,15 @@ describe('the alerts file', () => {
 describe('the default alert window', () => {
   it('is the fewest samples a site report grades a P90 from', () => {
     expect(DEFAULTS.alerts.samples).toBe(DEFAULTS.siteReport.p90MinSamples);
+  });
+});
+
+describe('the webhook backoff', () => {
+  it('doubles from the base up to the cap, and gives up after retryForMs (24 h: about 290 tries)', () => {
+    const s = DEFAULTS.alerts;
+    expect([1, 2, 3, 4].map((n) => backoffMs(n, s))).toEqual([1_000, 2_000, 4_000, 8_000]);
+    expect(backoffMs(9, s)).toBe(256_000);
+    expect(backoffMs(10, s)).toBe(s.retryMaxMs);
+    expect(backoffMs(1000, s)).toBe(s.retryMaxMs);
   });
 });

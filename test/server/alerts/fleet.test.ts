@@ -1,15 +1,13 @@
 /**
- * Site alerts across a fleet (issue 12): two app instances, each with its own connection to one
+ * Site alerts across a fleet: two app instances, each with its own connection to one
  * store (SQLite file, or a throwaway PostgreSQL cluster), the samples of one site stored through
  * each in turn (and at once), one local HTTP receiver. The state lives in the store: an alert
  * fires once after k breaches counted across both instances and clears once after k passes; a
  * restarted instance keeps a raised alert raised; late samples follow the rule of server/alerts.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../server/http/app.js';
@@ -17,60 +15,25 @@ import { SiteAlerts } from '../../../server/alerts/index.js';
 import { alertsConfigFrom } from '../../../server/alerts/config.js';
 import type { ResultStore } from '../../../server/store/types.js';
 import type { AlertTrack } from '../../../src/analysis/alert/hysteresis.js';
-import type { TargetId } from '../../../src/analysis/schema/report-schema.js';
-import type { DbTarget } from '../../../src/protocol/defaults.js';
-import { analyze } from '../../../src/analysis/report/analyze.js';
-import { reflectorInput } from '../../analysis/report/inputs.js';
+import type { DbTarget } from '../../../server/config/parse.js';
 import { appOptionsWithoutRelay } from '../../kit/app-options.js';
 import { waitFor } from '../../kit/wait.js';
-import { open, postgresKind, sqliteKind, storeOptions, testClock } from '../store/store-kit.js';
+import { open, postgresKind, sqliteKind, storeOptions, testClock, describeKind } from '../store/store-kit.js';
+import { alertInstance, siteReport, startReceiver, type AlertInstance, type Receiver } from './kit.js';
 
 const TOKEN = 'fleet-alerts-test-token-0123456789';
 const TEN_MIN = 600_000;
 
-interface Receiver {
-  url: string;
-  bodies: Array<{ site: string; state: string; since: string; p90: number }>;
-  server: Server;
-}
-
-async function startReceiver(): Promise<Receiver> {
-  const r: Receiver = { url: '', bodies: [], server: createServer() };
-  r.server.on('request', (req: IncomingMessage, res) => {
-    let text = '';
-    req.on('data', (c: Buffer) => (text += c.toString('utf8')));
-    req.on('end', () => {
-      r.bodies.push(JSON.parse(text) as Receiver['bodies'][number]);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => r.server.listen(0, '127.0.0.1', resolve));
-  r.url = `http://127.0.0.1:${(r.server.address() as AddressInfo).port}/hook`;
-  return r;
-}
-
-/** Reports are analysed once per round trip, then dated and placed. */
-const analysed = new Map<number, ReturnType<typeof analyze>>();
-function siteReport(site: string, rttMs: number, startedAtMs: number): string {
-  let r = analysed.get(rttMs);
-  if (r === undefined) {
-    r = analyze(reflectorInput({ count: 1510, rttMs: () => rttMs }));
-    analysed.set(rttMs, r);
-  }
-  return JSON.stringify({ ...r, meta: { ...r.meta, site, startedAt: new Date(startedAtMs).toISOString() } });
-}
-
-/** One `callprobe serve` as far as alerts go: its own store connection, SiteAlerts and app. */
-interface Instance {
+/** One `callprobe serve` as far as alerts go: its own store connection, SiteAlerts, delivery, heartbeat loop and app. */
+interface Instance extends AlertInstance {
   name: string;
   store: ResultStore;
-  alerts: SiteAlerts;
   app: FastifyInstance;
   lines: string[];
 }
 
 describe.each([sqliteKind(), postgresKind()])('site alerts across instances: $name', (kind) => {
-  const run = kind.unavailable === null ? describe : describe.skip;
+  const run = describeKind('site alerts across instances', kind);
   run(`two instances on one ${kind.name} store`, () => {
     let dir: string;
     let target: DbTarget;
@@ -89,19 +52,29 @@ describe.each([sqliteKind(), postgresKind()])('site alerts across instances: $na
         lines.push(msg);
         timeline.push(`${name}: ${msg}`);
       };
-      const alerts = new SiteAlerts(config(receiver.url), store, { info: (_o, msg) => log(msg), warn: (_o, msg) => log(msg) });
+      const one = await alertInstance(store, config(receiver.url), { info: (_o, msg) => log(msg), warn: (_o, msg) => log(msg) }, clock.nowMs);
       const app = await buildApp({
         ...appOptionsWithoutRelay(join(dir, 'no-page')),
-        results: { store, adminToken: TOKEN, bodyLimitBytes: 256 * 1024, postsPerMinutePerIp: 10_000, readsPerMinutePerIp: 1000, alerts },
+        results: {
+          store,
+          adminToken: TOKEN,
+          bodyLimitBytes: 256 * 1024,
+          postsPerMinutePerIp: 10_000,
+          readsPerMinutePerIp: 1000,
+          storedBytesPerDayPerSource: 1 << 30,
+          failedLookupsPerMinute: 100_000,
+          alerts: one.alerts,
+        },
       });
       await app.ready();
-      const inst = { name, store, alerts, app, lines };
+      const inst = { name, store, ...one, app, lines };
       instances.push(inst);
       return inst;
     }
 
     async function stop(inst: Instance): Promise<void> {
       await inst.app.close();
+      await inst.loop.stop();
       await inst.store.close();
       instances.splice(instances.indexOf(inst), 1);
     }
@@ -119,9 +92,9 @@ describe.each([sqliteKind(), postgresKind()])('site alerts across instances: $na
     /** The stored state of a site's round-trip alert, read through the store (no change written). */
     async function storedTrack(store: ResultStore, site: string): Promise<AlertTrack | undefined> {
       let seen: AlertTrack | undefined;
-      await store.evaluateAlerts(site, [{ metric: 'latency-rtt', samples: 2 }], (_w, tracks) => {
+      await store.evaluateAlerts(site, [{ metric: 'latency-rtt', samples: 2 }], ['latency-rtt'], (_w, tracks) => {
         seen = tracks.get('latency-rtt');
-        return new Map<TargetId, AlertTrack>();
+        return { tracks: new Map(), posts: [] };
       });
       return seen;
     }
@@ -138,7 +111,7 @@ describe.each([sqliteKind(), postgresKind()])('site alerts across instances: $na
 
     afterAll(async () => {
       for (const i of [...instances]) await stop(i);
-      await new Promise<void>((resolve) => receiver.server.close(() => resolve()));
+      await receiver.close();
       rmSync(dir, { recursive: true, force: true });
       await kind.teardown();
     }, 60_000);
@@ -164,7 +137,7 @@ describe.each([sqliteKind(), postgresKind()])('site alerts across instances: $na
       await post(b, paris(8.5, 150));
       for (const [i, rtt] of rtts.slice(8).entries()) await post((i + 8) % 2 === 0 ? a : b, paris(i + 9, rtt));
       await waitFor(() => receiver.bodies.length >= 2, { timeoutMs: 5_000, what: 'the cleared post' });
-      await waitFor(() => a.alerts.counts.posted + b.alerts.counts.posted === 2, { timeoutMs: 5_000, what: 'both posts acknowledged' });
+      await waitFor(() => a.delivery.counts.delivered + b.delivery.counts.delivered === 2, { timeoutMs: 5_000, what: 'both posts delivered' });
       // Passes from the window [40, 40] at sample 10, cleared at the third pass: sample 12, stored through B.
       expect(decided('Paris')).toEqual(['A: alert raised: Paris latency-rtt', 'B: alert ok: Paris latency-rtt']);
       expect(receiver.bodies.map((x) => [x.site, x.state, x.since])).toEqual([
@@ -212,7 +185,7 @@ describe.each([sqliteKind(), postgresKind()])('site alerts across instances: $na
           address: null,
         });
         const body = JSON.parse(result.reportJson) as { grades: Parameters<SiteAlerts['afterStored']>[0]['grades'] };
-        return (await late.afterStored({ id: result.id, site: 'Nice', grades: body.grades })).map((e) => [e.state, e.since]);
+        return (await late.afterStored({ id: result.id, site: 'Nice', kind: 'report', grades: body.grades })).map((e) => [e.state, e.since]);
       };
       expect(await store(0, 40)).toEqual([]); // window not full
       expect(await store(20, 150)).toEqual([['raised', new Date(at(20)).toISOString()]]);
@@ -234,10 +207,10 @@ describe.each([sqliteKind(), postgresKind()])('site alerts across instances: $na
       const spec = [{ metric: 'latency-rtt' as const, samples: 2 }];
       // Each evaluation adds one breach to what it read: a read that did not wait for the other's commit would lose one.
       const bump = (store: ResultStore) =>
-        store.evaluateAlerts('Race', spec, (_w, tracks) => {
+        store.evaluateAlerts('Race', spec, ['latency-rtt'], (_w, tracks) => {
           const t = tracks.get('latency-rtt');
           if (t === undefined) throw new Error('no state row for Race');
-          return new Map<TargetId, AlertTrack>([['latency-rtt', { ...t, breaches: t.breaches + 1 }]]);
+          return { tracks: new Map([['latency-rtt', { ...t, breaches: t.breaches + 1 }]]), posts: [] };
         });
       await Promise.all(Array.from({ length: 40 }, (_, i) => bump(i % 2 === 0 ? a.store : b.store)));
       expect(await storedTrack(a.store, 'Race')).toEqual({ state: 'ok', breaches: 40, passes: 0, sinceMs: null });

@@ -1,0 +1,90 @@
+/**
+ * What a webhook post says, one event per change of a rule's state for a site: a P90 rule (the
+ * JSON of src/analysis/alert/hysteresis.ts AlertEvent), the silence rule, or the could-not-test
+ * rule. Kept in the store as JSON until delivered (./delivery.ts), with its idempotency key.
+ */
+import type { AlertEvent, AlertState } from '../../src/analysis/alert/hysteresis.js';
+import { TARGET_LABELS, targetUnit } from '../../src/analysis/grade/targets.js';
+import { formatDurationMs } from '../../src/protocol/values.js';
+
+/** "Paris office: no sample tested for 30m of callprobe's up time (last report ...)". */
+export interface SilenceEvent {
+  site: string;
+  metric: 'silence';
+  state: AlertState;
+  since: string;
+  /** The last sample that tested (ISO 8601 UTC), or null when none ever did. */
+  lastReportAt: string | null;
+  /** The rule's duration, e.g. "30m". */
+  silentFor: string;
+}
+
+export interface CouldNotTestEvent {
+  site: string;
+  metric: 'could-not-test';
+  state: AlertState;
+  since: string;
+  /** Share of the window's samples that could not test (our outages left out), %. */
+  pct: number;
+  abovePct: number;
+  samples: number;
+  couldNotTest: number;
+  /** The window, e.g. "2h". */
+  over: string;
+}
+
+export type SiteAlertEvent = AlertEvent | SilenceEvent | CouldNotTestEvent;
+
+export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export function silenceEvent(site: string, change: { state: AlertState; sinceMs: number; lastReportAtMs: number | null }, silentForMs: number): SilenceEvent {
+  return {
+    site,
+    metric: 'silence',
+    state: change.state,
+    since: new Date(change.sinceMs).toISOString(),
+    lastReportAt: iso(change.lastReportAtMs),
+    silentFor: formatDurationMs(silentForMs),
+  };
+}
+
+export function couldNotTestEvent(
+  site: string,
+  change: { state: AlertState; sinceMs: number; pct: number; samples: number; couldNotTest: number },
+  rule: { abovePct: number; overMs: number },
+): CouldNotTestEvent {
+  return {
+    site,
+    metric: 'could-not-test',
+    state: change.state,
+    since: new Date(change.sinceMs).toISOString(),
+    pct: Math.round(change.pct * 10) / 10,
+    abovePct: rule.abovePct,
+    samples: change.samples,
+    couldNotTest: change.couldNotTest,
+    over: formatDurationMs(rule.overMs),
+  };
+}
+
+/** One line a person reads: "Paris: round trip P90 150 ms is not below its 100 ms target (alert raised ...)". */
+export function alertText(e: SiteAlertEvent): string {
+  const when = `(alert ${e.state === 'raised' ? 'raised' : 'cleared'} ${e.since})`;
+  if (e.metric === 'silence') {
+    return e.state === 'raised'
+      ? `${e.site}: no sample tested for ${e.silentFor} of callprobe's up time${e.lastReportAt === null ? '' : ` (last at ${e.lastReportAt})`} ${when}`
+      : `${e.site}: samples test again ${when}`;
+  }
+  if (e.metric === 'could-not-test') {
+    return e.state === 'raised'
+      ? `${e.site}: ${e.couldNotTest} of ${e.samples} samples of the last ${e.over} could not test (${e.pct}%, above ${e.abovePct}%) ${when}`
+      : `${e.site}: ${e.couldNotTest} of ${e.samples} samples of the last ${e.over} could not test, at most ${e.abovePct}% ${when}`;
+  }
+  const u = targetUnit(e.metric);
+  const what = `${e.site}: ${TARGET_LABELS[e.metric].toLowerCase()} P90 ${e.p90} ${u}`;
+  return e.state === 'raised' ? `${what} is not below its ${e.target} ${u} target ${when}` : `${what} is back below its ${e.target} ${u} target ${when}`;
+}
+
+/** Reads an event kept in the store (JSON written by this module). */
+export function parseEvent(body: string): SiteAlertEvent {
+  return JSON.parse(body) as SiteAlertEvent;
+}

@@ -1,0 +1,142 @@
+/**
+ * What every `serve` instance with a store does in the background, each heartbeatMs: record its
+ * heartbeat in the store it shares (so a could-not-test sample is told ours or the site's:
+ * src/analysis/site/service.ts), and, with alerts, take or renew the alerts lease; the instance
+ * holding it sweeps the silence rule (each sweepIntervalMs) and delivers the webhook posts. It
+ * also keeps what /metrics says of the fleet: each site's last sample and last report, the posts
+ * waiting, the posts by outcome. A failure in one tick is logged and counted, and the next tick
+ * tries again.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AlertDelivery } from '../alerts/delivery.js';
+import type { SiteAlerts } from '../alerts/index.js';
+import type { KnownSite, ResultStore } from '../store/types.js';
+
+export interface FleetSettings {
+  heartbeatMs: number;
+  leaseTtlMs: number;
+  sweepIntervalMs: number;
+}
+
+export interface FleetOptions {
+  store: ResultStore;
+  alerts: SiteAlerts | null;
+  delivery: AlertDelivery | null;
+  log: (msg: string) => void;
+  nowMs: () => number;
+  settings: FleetSettings;
+}
+
+/** The lease of the instance that sweeps and delivers. */
+export const ALERTS_LEASE = 'alerts';
+
+/** A Prometheus label value: backslash, double quote and line feed escaped (Prometheus exposition format, "Text format details"). */
+export function labelValue(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+export class FleetLoop {
+  /** This process's run in the heartbeats table. */
+  readonly instance = randomBytes(8).toString('hex');
+  readonly startedAtMs: number;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private holdsLease = false;
+  private lastSweepMs = Number.NEGATIVE_INFINITY;
+  private sites: KnownSite[] = [];
+  private pending = 0;
+  readonly counts = { ticksFailed: 0 };
+
+  constructor(private readonly o: FleetOptions) {
+    this.startedAtMs = o.nowMs();
+  }
+
+  /** Beats once (the run is recorded before the server answers), then every heartbeatMs; the timer never keeps the process alive. */
+  async start(): Promise<void> {
+    await this.tick();
+    this.timer = setInterval(() => void this.tick(), this.o.settings.heartbeatMs);
+    this.timer.unref();
+  }
+
+  /** One beat, and, holding the lease, a sweep when due and a delivery pass. Never rejects; one at a time (asked during one: once more after it). */
+  tick(): Promise<void> {
+    if (this.running !== null) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        await this.once();
+      } while (this.again);
+    })().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /** Soon after a change of state was kept: a delivery pass (if this instance holds the lease), without waiting for the next beat. */
+  kick(): void {
+    if (this.o.delivery !== null) void this.tick();
+  }
+
+  private async once(): Promise<void> {
+    const { store, alerts, delivery, nowMs, settings } = this.o;
+    try {
+      await store.beat(this.instance, this.startedAtMs, nowMs(), false);
+      if (alerts !== null || delivery !== null) {
+        const held = await store.tryLease(ALERTS_LEASE, this.instance, nowMs(), settings.leaseTtlMs);
+        if (held !== this.holdsLease)
+          this.o.log(held ? 'alerts: this instance sweeps and delivers now (lease taken)' : 'alerts: another instance holds the lease');
+        this.holdsLease = held;
+      }
+      if (this.holdsLease && alerts !== null && nowMs() - this.lastSweepMs >= settings.sweepIntervalMs) {
+        this.lastSweepMs = nowMs();
+        await alerts.sweep(this.lastSweepMs);
+      }
+      if (this.holdsLease && delivery !== null) await delivery.deliverDue(nowMs);
+      [this.sites, this.pending] = await Promise.all([store.sites(), delivery === null ? Promise.resolve(0) : store.pendingPosts()]);
+    } catch (err) {
+      this.counts.ticksFailed++;
+      this.o.log(
+        `fleet: heartbeat or alerts pass failed (tried again in ${this.o.settings.heartbeatMs / 1000} s): ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+
+  /** Stops the beats and records a clean stop (the run ends now, not a grace after its last beat). */
+  async stop(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+    await this.o.store.beat(this.instance, this.startedAtMs, this.o.nowMs(), true);
+  }
+
+  /** The fleet's lines of /metrics (Prometheus text). */
+  metricsText(): string {
+    const d = this.o.delivery;
+    const gauge = (name: string, help: string, type: 'gauge' | 'counter'): string => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`;
+    const sites = (name: string, at: (s: KnownSite) => number | null): string =>
+      this.sites
+        .flatMap((s) => {
+          const ms = at(s);
+          return ms === null ? [] : [`${name}{site="${labelValue(s.display)}"} ${ms / 1000}\n`];
+        })
+        .join('');
+    return (
+      gauge('callprobe_site_last_sample_timestamp_seconds', 'When the newest stored sample of each site started (Unix time).', 'gauge') +
+      sites('callprobe_site_last_sample_timestamp_seconds', (s) => s.lastStartedAtMs) +
+      gauge('callprobe_site_last_report_timestamp_seconds', 'When the newest stored sample of each site that tested (a report) started (Unix time).', 'gauge') +
+      sites('callprobe_site_last_report_timestamp_seconds', (s) => s.lastReportAtMs) +
+      (d === null
+        ? ''
+        : gauge('callprobe_alert_posts_total', 'Alert webhook attempts by this instance, by outcome (failed: tried again later).', 'counter') +
+          `callprobe_alert_posts_total{outcome="delivered"} ${d.counts.delivered}\ncallprobe_alert_posts_total{outcome="failed"} ${d.counts.failed}\ncallprobe_alert_posts_total{outcome="gave-up"} ${d.counts.gaveUp}\n` +
+          gauge('callprobe_alert_posts_pending', 'Alert webhook posts waiting in the store for delivery.', 'gauge') +
+          `callprobe_alert_posts_pending ${this.pending}\n`) +
+      gauge('callprobe_fleet_ticks_failed_total', 'Heartbeat or alerts passes of this instance that failed.', 'counter') +
+      `callprobe_fleet_ticks_failed_total ${this.counts.ticksFailed}\n`
+    );
+  }
+}

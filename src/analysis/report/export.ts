@@ -1,0 +1,261 @@
+/**
+ * The results export (GET /api/results?format=csv|ndjson|json) and `callprobe run --csv`: one
+ * row per test, the same columns for a report and a could-not-test record. Times are ISO 8601
+ * UTC, numbers use `.` and never an exponent, the CSV has a header row and CRLF line ends
+ * (RFC 4180), whatever the locale of the machine. JSON and NDJSON carry the raw values; the CSV,
+ * read by people in a spreadsheet, the values rounded as the page shows them (`pageRounded`).
+ * For spreadsheets whose list separator is `;` (locales with a decimal comma), the CSV can use
+ * `;` between fields, and a UTF-8 byte order mark so they read the text as UTF-8.
+ */
+import { upgradeReport } from './migrate.js';
+import { figureValue, numValue, type FigureUnit } from '../present/format.js';
+import type { Report, TargetId } from '../schema/report-schema.js';
+import type { ReportV1 } from '../schema/report-v1-schema.js';
+import type { CouldNotTest } from '../schema/could-not-test-schema.js';
+
+export type Cell = string | number | null;
+
+const SUMMARY_FIELDS = [
+  'rttMsP50',
+  'rttMsP90',
+  'jitterMs',
+  'jitterMsMax15s',
+  'lossPct',
+  'lossPctMax15s',
+  'burstLossPctMax200ms',
+  'reorderPct',
+  'rttLossPct',
+  'duplicates',
+  'packetsSent',
+  'packetsReceived',
+  'ratePps',
+  'mos',
+] as const;
+const DIRECTION_FIELDS = ['lossPct', 'jitterMs', 'reorderPct', 'packetsLost'] as const;
+const LOAD_DIRECTION_FIELDS = ['goodputMbps', 'addedDelayMs', 'addedDelayMsP90', 'lossPct', 'grade', 'saturated'] as const;
+const LOAD_COLUMNS: readonly string[] = [
+  'load.verdict',
+  'load.outcome',
+  ...LOAD_DIRECTION_FIELDS.map((f) => `load.up.${f}`),
+  ...LOAD_DIRECTION_FIELDS.map((f) => `load.down.${f}`),
+  'load.bytes',
+];
+
+/** The columns, in order. */
+export const EXPORT_COLUMNS: readonly string[] = [
+  'id',
+  'code',
+  'kind',
+  'site',
+  'ticket',
+  'startedAt',
+  'sampleId',
+  'profile',
+  'path',
+  'outcome',
+  'verdict',
+  'reason',
+  ...SUMMARY_FIELDS,
+  ...DIRECTION_FIELDS.map((f) => `upstream.${f}`),
+  ...DIRECTION_FIELDS.map((f) => `downstream.${f}`),
+  // The busy-line phase (empty when the test did not load the line); kept last.
+  ...LOAD_COLUMNS,
+];
+
+export interface RowIdentity {
+  /** The stored result's id and code, or null (not saved: `run --no-save --csv`). */
+  id: string | null;
+  code: string | null;
+  /** The upload's sampleId (a scheduled sample's), or null. */
+  sampleId: string | null;
+}
+
+/** "client-to-edge", "azure-region westeurope from site": the profile a report was graded against. */
+function profileText(p: Report['meta']['profile']): string {
+  return p.id === 'azure-region' ? `azure-region ${p.azureRegion ?? '?'}${p.from === null ? '' : ` from ${p.from}`}` : p.id;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** How the page shows each figure column: its unit and the target whose threshold it is told apart from. */
+const COLUMN_FIGURES: Readonly<Record<string, { unit: FigureUnit | 'prose'; target?: TargetId }>> = {
+  rttMsP50: { unit: 'ms', target: 'latency-rtt' },
+  rttMsP90: { unit: 'ms', target: 'latency-rtt' },
+  jitterMs: { unit: 'ms', target: 'jitter-15s' },
+  jitterMsMax15s: { unit: 'ms', target: 'jitter-15s' },
+  lossPct: { unit: '%', target: 'loss-15s' },
+  lossPctMax15s: { unit: '%', target: 'loss-15s' },
+  burstLossPctMax200ms: { unit: '%', target: 'burst-loss-200ms' },
+  reorderPct: { unit: '%', target: 'reorder' },
+  rttLossPct: { unit: '%' },
+  duplicates: { unit: 'count' },
+  packetsSent: { unit: 'count' },
+  packetsReceived: { unit: 'count' },
+  ratePps: { unit: 'count' },
+  mos: { unit: 'mos' },
+  'upstream.lossPct': { unit: '%', target: 'loss-15s' },
+  'upstream.jitterMs': { unit: 'ms', target: 'jitter-15s' },
+  'upstream.reorderPct': { unit: '%', target: 'reorder' },
+  'upstream.packetsLost': { unit: 'count' },
+  'downstream.lossPct': { unit: '%', target: 'loss-15s' },
+  'downstream.jitterMs': { unit: 'ms', target: 'jitter-15s' },
+  'downstream.reorderPct': { unit: '%', target: 'reorder' },
+  'downstream.packetsLost': { unit: 'count' },
+  ...Object.fromEntries(
+    (['up', 'down'] as const).flatMap((d) => [
+      [`load.${d}.goodputMbps`, { unit: 'prose' }],
+      [`load.${d}.addedDelayMs`, { unit: 'ms' }],
+      [`load.${d}.addedDelayMsP90`, { unit: 'ms' }],
+      [`load.${d}.lossPct`, { unit: '%' }],
+    ]),
+  ),
+  'load.bytes': { unit: 'count' },
+};
+
+/**
+ * A report's row with every figure rounded as the page shows it (src/analysis/present/format.ts:
+ * ms to 0.1, % and MOS to 0.01, counts whole, more decimals where a value would otherwise read
+ * as zero or as its target), for the CSV; `row` is `reportRow`'s, `stored` the same report.
+ */
+export function pageRounded(row: Record<string, Cell>, stored: Report | ReportV1): Record<string, Cell> {
+  const targets = upgradeReport(stored).meta.targets;
+  const out: Record<string, Cell> = { ...row };
+  for (const [column, how] of Object.entries(COLUMN_FIGURES)) {
+    const v = row[column];
+    if (typeof v !== 'number') continue;
+    const threshold = how.target === undefined ? undefined : targets.find((t) => t.target === how.target)?.threshold;
+    // Goodput is printed in prose (about two significant digits), the rest as figures.
+    out[column] = how.unit === 'prose' ? numValue(v) : figureValue(v, how.unit, threshold);
+  }
+  return out;
+}
+
+/** A report's CSV row: `reportRow` with its figures rounded as the page shows them. */
+export function reportCsvRow(who: RowIdentity, stored: Report | ReportV1): Record<string, Cell> {
+  return pageRounded(reportRow(who, stored), stored);
+}
+
+/** One export row for a report (any stored schema version). */
+export function reportRow(who: RowIdentity, stored: Report | ReportV1): Record<string, Cell> {
+  const r = upgradeReport(stored);
+  const s = r.summary;
+  const row: Record<string, Cell> = {
+    id: who.id,
+    code: who.code,
+    kind: 'report',
+    site: r.meta.site,
+    ticket: r.meta.ticket,
+    startedAt: Number.isFinite(Date.parse(r.meta.startedAt)) ? iso(Date.parse(r.meta.startedAt)) : r.meta.startedAt,
+    sampleId: who.sampleId,
+    profile: profileText(r.meta.profile),
+    path: r.probe.path,
+    // How the test ended: complete, or cut short (could-not-connect, connection-lost) with what it measured.
+    outcome: r.outcome?.reason ?? 'complete',
+    verdict: s.verdict,
+    reason: null,
+  };
+  for (const f of SUMMARY_FIELDS) row[f] = s[f];
+  for (const f of DIRECTION_FIELDS) {
+    row[`upstream.${f}`] = s.upstream?.[f] ?? null;
+    row[`downstream.${f}`] = s.downstream?.[f] ?? null;
+  }
+  const l = r.load;
+  row['load.verdict'] = l?.verdict?.kind ?? null;
+  row['load.outcome'] = l?.outcome?.reason ?? null;
+  for (const f of LOAD_DIRECTION_FIELDS) {
+    for (const [name, d] of [
+      ['up', l?.up],
+      ['down', l?.down],
+    ] as const) {
+      const v = d?.[f] ?? null;
+      row[`load.${name}.${f}`] = typeof v === 'boolean' ? String(v) : v;
+    }
+  }
+  row['load.bytes'] = l?.bytes ?? null;
+  return row;
+}
+
+/** One export row for a could-not-test record: its reason, no figures. */
+export function couldNotTestRow(who: RowIdentity, rec: CouldNotTest, startedAtMs: number): Record<string, Cell> {
+  const row: Record<string, Cell> = {};
+  for (const c of EXPORT_COLUMNS) row[c] = null;
+  return {
+    ...row,
+    id: who.id,
+    code: who.code,
+    kind: 'could-not-test',
+    site: typeof rec.meta.site === 'string' ? rec.meta.site : null,
+    ticket: typeof rec.meta.ticket === 'string' ? rec.meta.ticket : null,
+    startedAt: iso(startedAtMs),
+    sampleId: who.sampleId,
+    outcome: 'could-not-test',
+    verdict: null,
+    reason: rec.reason,
+  };
+}
+
+/** A number with `.` decimals and no exponent (String() writes 1e-7 and 1e+21). */
+export function formatNumber(n: number): string {
+  if (!Number.isFinite(n)) return '';
+  const s = String(n);
+  if (!/e/i.test(s)) return s;
+  return Math.abs(n) < 1 ? n.toFixed(20).replace(/\.?0+$/, '') : BigInt(Math.round(n)).toString();
+}
+
+/** The CSV's field separator: `,` (RFC 4180), or `;` for spreadsheets whose list separator it is. */
+export type CsvSeparator = ',' | ';';
+
+export interface CsvOptions {
+  sep: CsvSeparator;
+  /** Start with a UTF-8 byte order mark (U+FEFF), so a spreadsheet reads the text as UTF-8. */
+  bom: boolean;
+}
+
+export const CSV_DEFAULTS: CsvOptions = { sep: ',', bom: false };
+
+/** A separator by its name, as a query (`sep=semicolon`) or flag (`--csv-sep semicolon`) gives it; null when it is neither. */
+export function csvSeparatorNamed(name: string): CsvSeparator | null {
+  return name === 'comma' ? ',' : name === 'semicolon' ? ';' : null;
+}
+
+/**
+ * Text a spreadsheet may run as a formula (OWASP "CSV Injection"): a cell that starts with
+ * `=`, `+`, `-`, `@`, a tab or a line break, or with `;` or `|` (separators some spreadsheets
+ * read a cell after), also once leading white space (spaces, U+00A0, tabs, line breaks) is
+ * skipped and once full-width forms (U+FF1D `＝` and its kin) are read as the plain ones (NFKC).
+ */
+export function looksLikeFormula(text: string): boolean {
+  if (/^[\t\r\n]/.test(text)) return true;
+  const first = text.normalize('NFKC').replace(/^[\s\u00a0\u200b\ufeff]+/u, '');
+  return /^[=+\-@;|]/.test(first);
+}
+
+/**
+ * One CSV field (RFC 4180 §2): quoted when it holds the separator, a quote or a line break. Text
+ * that a spreadsheet could run as a formula (looksLikeFormula) gets a leading apostrophe, so it
+ * is read as text; tickets, browsers and messages come from anonymous users.
+ */
+export function csvField(v: Cell, sep: CsvSeparator = ','): string {
+  if (v === null) return '';
+  if (typeof v === 'number') return formatNumber(v);
+  const safe = looksLikeFormula(v) ? `'${v}` : v;
+  return safe.includes(sep) || /["\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** The header row, after the byte order mark when `bom`. */
+export function csvHeader(o: CsvOptions = CSV_DEFAULTS): string {
+  return `${o.bom ? '\uFEFF' : ''}${EXPORT_COLUMNS.map((c) => csvField(c, o.sep)).join(o.sep)}\r\n`;
+}
+
+export function csvLine(row: Record<string, Cell>, o: CsvOptions = CSV_DEFAULTS): string {
+  return `${EXPORT_COLUMNS.map((c) => csvField(row[c] ?? null, o.sep)).join(o.sep)}\r\n`;
+}
+
+/** A row with the columns in order (for NDJSON and JSON). */
+export function orderedRow(row: Record<string, Cell>): Record<string, Cell> {
+  const out: Record<string, Cell> = {};
+  for (const c of EXPORT_COLUMNS) out[c] = row[c] ?? null;
+  return out;
+}

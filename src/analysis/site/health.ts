@@ -1,0 +1,76 @@
+/**
+ * A site's health beside its P90s, for the all-sites overview and the console: when it was last
+ * heard of, whether it has gone silent (no sample that tested for a while of callprobe's up time),
+ * its own outages (could-not-test samples while callprobe's service was up) told from ours, and
+ * its raised alerts. The flags say in one line what IT should look at.
+ */
+
+/** What the store and the heartbeats tell of one site. */
+export interface SiteHealthFacts {
+  lastSampleAtMs: number | null;
+  lastReportAtMs: number | null;
+  /** callprobe's up time since the site's last report (or, never having had one, its first sample). */
+  silentUpMs: number;
+  /** Could-not-test samples of the span: all (interrupted ones apart), and those that started while callprobe's service was down. */
+  couldNotTest: number;
+  interrupted: number;
+  ourOutages: number;
+  samplesTotal: number;
+  raised: ReadonlyArray<{ metric: string; sinceMs: number | null }>;
+}
+
+/** When the flags go up: the alert rules' own durations and shares when configured, else the overview's defaults. */
+export interface HealthRules {
+  silentForMs: number;
+  outagesAbovePct: number;
+}
+
+export type SiteFlag =
+  | { kind: 'silent'; silentUpMs: number; sentence: string }
+  | { kind: 'outages'; samples: number; pct: number; sentence: string }
+  | { kind: 'alert'; metric: string; since: string | null; sentence: string };
+
+export interface SiteHealth {
+  lastSampleAt: string | null;
+  lastReportAt: string | null;
+  /** Could-not-test samples of the span by whose outage they were (interrupted ones are nobody's). */
+  outages: { site: number; ours: number; interrupted: number };
+  flags: SiteFlag[];
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** "2 h 10 min", "45 min" (whole minutes). */
+export function spanText(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return h === 0 ? `${m} min` : m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
+export function siteHealth(f: SiteHealthFacts, rules: HealthRules): SiteHealth {
+  const site = Math.max(0, f.couldNotTest - f.ourOutages - f.interrupted);
+  const flags: SiteFlag[] = [];
+  if (f.silentUpMs >= rules.silentForMs)
+    flags.push({
+      kind: 'silent',
+      silentUpMs: f.silentUpMs,
+      sentence: `silent: no sample tested for ${spanText(f.silentUpMs)} of callprobe's up time${f.lastReportAtMs === null ? ' (none ever did)' : ` (last at ${iso(f.lastReportAtMs) ?? ''})`}`,
+    });
+  const pct = f.samplesTotal === 0 ? 0 : (site / f.samplesTotal) * 100;
+  if (site > 0 && pct > rules.outagesAbovePct)
+    flags.push({
+      kind: 'outages',
+      samples: site,
+      pct,
+      sentence: `outages: ${site} of ${f.samplesTotal} samples could not test while callprobe's service was up (${Math.round(pct)}%)`,
+    });
+  for (const a of f.raised)
+    flags.push({
+      kind: 'alert',
+      metric: a.metric,
+      since: iso(a.sinceMs),
+      sentence: `alert raised: ${a.metric}${a.sinceMs === null ? '' : ` since ${iso(a.sinceMs) ?? ''}`}`,
+    });
+  return { lastSampleAt: iso(f.lastSampleAtMs), lastReportAt: iso(f.lastReportAtMs), outages: { site, ours: f.ourOutages, interrupted: f.interrupted }, flags };
+}
