@@ -1,0 +1,198 @@
+/**
+ * `npm run bench:load-latency`: the busy-line phase against the truth of a real queue. Each
+ * scenario builds two namespaces joined by a veth pair with tc-tbf on each egress
+ * (bench/lib/bottleneck.ts), runs `callprobe run --load` through it with irtt probing the same
+ * queue (testbed.ts), and sets callprobe's added delay per direction beside irtt's and the
+ * verdict beside the scenario's truth. Raw results go to bench/results/raw/; `--write-docs`
+ * also writes the summary and the docs/benchmarks.md section. `--runs N` repeats each scenario.
+ */
+import { Bottleneck, type BottleneckSpec } from '../lib/bottleneck.js';
+import { mdTable } from '../lib/docs.js';
+import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
+import { runTestbed, type TestbedRun } from './testbed.js';
+import { runStarvation, type StarvationFigures } from './starvation.js';
+
+interface Scenario {
+  name: string;
+  spec: BottleneckSpec;
+  serveArgs?: string[];
+  /** What the verdict should say, and about which direction. */
+  truth: { kind: 'suffers' | 'no-effect' | 'could-not-load'; direction: 'up' | 'down' | null; text: string };
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'bloated uplink',
+    spec: { up: { rateKbit: 2000, limitBytes: 250_000 }, down: { rateKbit: 20_000, limitBytes: 30_000 } },
+    truth: { kind: 'suffers', direction: 'up', text: 'tbf 2 Mbit/s up, 250 kB queue (1 s when full); 20 Mbit/s down, 30 kB' },
+  },
+  {
+    name: 'bloated downlink',
+    spec: { up: { rateKbit: 20_000, limitBytes: 30_000 }, down: { rateKbit: 2000, limitBytes: 250_000 } },
+    truth: { kind: 'suffers', direction: 'down', text: 'tbf 20 Mbit/s up, 30 kB; 2 Mbit/s down, 250 kB queue' },
+  },
+  {
+    name: 'shallow queues',
+    spec: { up: { rateKbit: 2000, limitBytes: 3000 }, down: { rateKbit: 2000, limitBytes: 3000 } },
+    truth: { kind: 'suffers', direction: null, text: 'tbf 2 Mbit/s both ways, 3 kB queues: drops, never delay (harm, if any, is loss)' },
+  },
+  {
+    name: 'too fast for the cap',
+    spec: { up: null, down: null },
+    truth: { kind: 'could-not-load', direction: null, text: 'no shaping (the veth, Gbit/s): the 50 MB budget ends each direction first' },
+  },
+  {
+    name: 'idle control',
+    spec: { up: null, down: null },
+    serveArgs: ['--load-max-bytes', '1000000'],
+    truth: { kind: 'could-not-load', direction: null, text: 'no shaping, 1 MB budget: the line is barely touched; added delay ~0' },
+  },
+];
+
+interface Row {
+  scenario: string;
+  run: number;
+  truth: Scenario['truth'];
+  verdict: string | null;
+  directions: string[];
+  outcome: string | null;
+  callprobeUpMs: number | null;
+  irttUpMs: number | null;
+  callprobeDownMs: number | null;
+  irttDownMs: number | null;
+  upMbps: number | null;
+  downMbps: number | null;
+  upSaturated: boolean | null;
+  downSaturated: boolean | null;
+  phaseMs: number | null;
+  bytes: number | null;
+  lossUpPct: number | null;
+  lossDownPct: number | null;
+}
+
+function row(s: Scenario, run: number, r: TestbedRun): Row {
+  const l = r.report.load;
+  return {
+    scenario: s.name,
+    run,
+    truth: s.truth,
+    verdict: l?.verdict?.kind ?? null,
+    directions: l?.verdict?.directions ?? [],
+    outcome: l?.outcome?.reason ?? null,
+    callprobeUpMs: l?.up?.addedDelayMs ?? null,
+    irttUpMs: r.irtt.upAddedMs,
+    callprobeDownMs: l?.down?.addedDelayMs ?? null,
+    irttDownMs: r.irtt.downAddedMs,
+    upMbps: l?.up?.goodputMbps ?? null,
+    downMbps: l?.down?.goodputMbps ?? null,
+    upSaturated: l?.up?.saturated ?? null,
+    downSaturated: l?.down?.saturated ?? null,
+    phaseMs: l?.durationMs ?? null,
+    bytes: l?.bytes ?? null,
+    lossUpPct: l?.up?.lossPct ?? null,
+    lossDownPct: l?.down?.lossPct ?? null,
+  };
+}
+
+/** Within 10 % or 5 ms of irtt, whichever is larger (the acceptance rule for the bloated scenarios). */
+export function withinReference(ours: number | null, irtt: number | null): boolean | null {
+  if (ours === null || irtt === null) return null;
+  return Math.abs(ours - irtt) <= Math.max(0.1 * Math.abs(irtt), 5);
+}
+
+const f = (v: number | null, unit = ' ms'): string => (v === null ? '–' : `${v.toFixed(1)}${unit}`);
+
+async function main(): Promise<void> {
+  if (!Bottleneck.available()) throw new Error('bench:load-latency needs root and tc (it makes network namespaces and queues)');
+  const runsArg = process.argv.indexOf('--runs');
+  const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 1;
+  const rows: Row[] = [];
+  let port = 18600;
+  for (const s of SCENARIOS) {
+    for (let i = 0; i < runs; i++) {
+      const r = await runTestbed({ tag: 'bench', spec: s.spec, durationS: 8, httpPort: port++, ...(s.serveArgs ? { serveArgs: s.serveArgs } : {}) });
+      const x = row(s, i + 1, r);
+      rows.push(x);
+      process.stderr.write(`${s.name} #${i + 1}: ${JSON.stringify(x)}\n`);
+    }
+  }
+  const starvation = await runStarvation(port);
+  process.stderr.write(`starvation: ${JSON.stringify(starvation)}\n`);
+  const date = today();
+  const machine = machineInfo();
+  const files = resultFiles('load-latency', date);
+  const markdown = [
+    `### Latency under load: callprobe's busy-line phase against irtt on the same queue (${date})`,
+    '',
+    `Command: \`npm run bench:load-latency\` (${runs} run${runs === 1 ? '' : 's'} per scenario; ${machine['cores']} cores, ${machine['chromium']}). Summary: \`${files.summary}\`. ` +
+      'Each scenario joins two network namespaces by a veth pair with tc-tbf (8 kB burst) on each egress; `callprobe run --load --duration 8` runs in one, `callprobe serve` in the other, ' +
+      "and irtt (20 ms interval) probes through the same queues. Added delay is callprobe's loaded minus idle p50 of the probes' RFC 3550 transit over each direction's working window, " +
+      "beside irtt's one-way delay medians over the same wall-clock window minus the idle seconds before the phase (both namespaces share this host's clock). ✓: within 10 % or 5 ms of irtt, whichever is larger.",
+    '',
+    mdTable(
+      [
+        'scenario',
+        'queues (truth)',
+        'run',
+        'callprobe up',
+        'irtt up',
+        'callprobe down',
+        'irtt down',
+        'goodput up / down',
+        'filled up / down',
+        'verdict',
+        'truth',
+        'phase',
+        'moved',
+      ],
+      rows.map((x) => {
+        const up = withinReference(x.callprobeUpMs, x.irttUpMs);
+        const down = withinReference(x.callprobeDownMs, x.irttDownMs);
+        return [
+          x.scenario,
+          x.truth.text,
+          x.run,
+          `${f(x.callprobeUpMs)}${up === null ? '' : up ? ' ✓' : ' ✗'}`,
+          f(x.irttUpMs),
+          `${f(x.callprobeDownMs)}${down === null ? '' : down ? ' ✓' : ' ✗'}`,
+          f(x.irttDownMs),
+          `${f(x.upMbps, '')} / ${f(x.downMbps, '')} Mbit/s`,
+          `${x.upSaturated === null ? '–' : x.upSaturated ? 'yes' : 'no'} / ${x.downSaturated === null ? '–' : x.downSaturated ? 'yes' : 'no'}`,
+          `${x.verdict ?? `outcome ${x.outcome ?? '–'}`}${x.directions.length > 0 ? ` (${x.directions.join(', ')})` : ''}`,
+          `${x.truth.kind}${x.truth.direction ? ` (${x.truth.direction})` : ''}`,
+          x.phaseMs === null ? '–' : `${(x.phaseMs / 1000).toFixed(1)} s`,
+          x.bytes === null ? '–' : `${(x.bytes / 1e6).toFixed(1)} MB`,
+        ];
+      }),
+    ),
+    '',
+    "**Other users' probes during a load phase.** User B runs an ordinary 20 s test from inside the server's namespace (its own path, never through A's queue), once alone and once " +
+      `while user A's busy-line phase loads the same server as hard as this host allows (no shaping, \`--load-max-bytes 1000000000\`: A moved ${starvation.a.bytes === null ? '–' : `${(starvation.a.bytes / 1e6).toFixed(0)} MB`} at ${f(starvation.a.upMbps, '')} up / ${f(starvation.a.downMbps, '')} down Mbit/s in ${starvation.a.phaseMs === null ? '–' : `${(starvation.a.phaseMs / 1000).toFixed(1)} s`}). ` +
+      "Both browsers and the server share this host's 2 cores, so this bounds what the server and a busy machine together do to B.",
+    '',
+    mdTable(
+      ['user B', 'round trip p50', 'p90', 'jitter', 'loss', 'verdict'],
+      (
+        [
+          ['alone', starvation.alone],
+          ["beside A's load phase", starvation.beside],
+        ] as Array<[string, StarvationFigures]>
+      ).map(([name, x]) => [name, f(x.rttMsP50), f(x.rttMsP90), f(x.jitterMs), f(x.lossPct, ' %'), x.verdict]),
+    ),
+  ].join('\n');
+  const published = publishResults(
+    {
+      name: 'load-latency',
+      raw: { command: 'npm run bench:load-latency', machine, rows, starvation },
+      summary: { command: 'npm run bench:load-latency', machine, rows, starvation },
+      docs: { section: 'load-latency', markdown },
+    },
+    { writeDocs: writeDocsRequested(process.argv), date },
+  );
+  process.stdout.write(`${markdown}\n${describePublished(published)}\n`);
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`bench:load-latency failed: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});

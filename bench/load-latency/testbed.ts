@@ -1,0 +1,189 @@
+/**
+ * One busy-line test through a real bottleneck queue (bench/lib/bottleneck.ts), with irtt
+ * probing through the same queue as the reference: `callprobe serve` and `irtt server` in the
+ * server namespace, `callprobe run --load` (headless Chromium) and `irtt client` in the client
+ * namespace. Both namespaces share this host's clock, so irtt's one-way delays are true ones;
+ * the reference added delay of a direction is irtt's median one-way delay over callprobe's
+ * working window of that direction minus its median over the idle seconds before the phase.
+ */
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import type { Report } from '../../src/analysis/schema/report-schema.js';
+import { percentile } from '../../src/analysis/measure/percentile.js';
+import { Bottleneck, type BottleneckSpec } from '../lib/bottleneck.js';
+import { BenchError, CLI } from '../lib/processes.js';
+
+export interface TestbedRun {
+  report: Report;
+  /** irtt's added one-way delay per direction over callprobe's working windows (ms), null without samples. */
+  irtt: { upAddedMs: number | null; downAddedMs: number | null; idleUpMs: number | null; idleDownMs: number | null; samples: number };
+  /** Seconds the run took, from the browser's start to its report. */
+  wallS: number;
+  queue: { up: string; down: string };
+}
+
+export interface TestbedOptions {
+  tag: string;
+  spec: BottleneckSpec;
+  /** The idle window (s). */
+  durationS: number;
+  httpPort: number;
+  /** serve flags beyond the defaults (e.g. --load-max-bytes). */
+  serveArgs?: string[];
+}
+
+/** One irtt round trip as its JSON gives it (irtt 0.9; times in ns). */
+interface IrttRoundTrip {
+  lost: string;
+  timestamps: { client: { send: { wall: number } } };
+  delay?: { send?: number; receive?: number };
+}
+
+function collect(child: ChildProcess): { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  return { out: () => out, err: () => err };
+}
+
+async function waitForText(get: () => string, text: string, child: ChildProcess, timeoutMs: number, what: string): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!get().includes(text)) {
+    if (child.exitCode !== null) throw new BenchError(`${what} exited ${child.exitCode}: ${get()}`);
+    if (Date.now() > until) throw new BenchError(`${what} not ready in ${timeoutMs} ms: ${get()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Ends `child` with SIGTERM (when still running) and waits for it. */
+export async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+}
+
+/** `callprobe serve` on the server side of `net` (no store, warnings only, `serveArgs` added); resolves once it listens. */
+export async function serveIn(net: Bottleneck, httpPort: number, serveArgs: readonly string[] = []): Promise<ChildProcess> {
+  const ip = Bottleneck.serverIp;
+  const serve = net.spawn('server', process.execPath, [
+    CLI,
+    'serve',
+    '--host',
+    ip,
+    '--relay-ip',
+    ip,
+    '--http-port',
+    String(httpPort),
+    '--no-store',
+    '--log-level',
+    'warn',
+    ...serveArgs,
+  ]);
+  const serveOut = collect(serve);
+  try {
+    await waitForText(() => serveOut.out() + serveOut.err(), 'callprobe serving', serve, 20_000, 'callprobe serve');
+  } catch (err) {
+    await stop(serve);
+    throw err;
+  }
+  return serve;
+}
+
+/** irtt's median one-way delays (ms) of round trips sent in [fromMs, toMs) (wall clock). */
+function irttMedians(rts: readonly IrttRoundTrip[], fromMs: number, toMs: number): { up: number | null; down: number | null } {
+  const up: number[] = [];
+  const down: number[] = [];
+  for (const r of rts) {
+    const t = r.timestamps.client.send.wall / 1e6;
+    if (t < fromMs || t >= toMs) continue;
+    if (r.delay?.send !== undefined && r.lost !== 'true_up' && r.lost !== 'true') up.push(r.delay.send / 1e6);
+    if (r.delay?.receive !== undefined && r.lost === 'false') down.push(r.delay.receive / 1e6);
+  }
+  return { up: up.length > 0 ? percentile(up, 50) : null, down: down.length > 0 ? percentile(down, 50) : null };
+}
+
+export async function runTestbed(o: TestbedOptions): Promise<TestbedRun> {
+  const net = Bottleneck.create(o.tag, o.spec);
+  const dir = mkdtempSync(join(tmpdir(), 'callprobe-busyline-'));
+  const started: ChildProcess[] = [];
+  try {
+    const ip = Bottleneck.serverIp;
+    started.push(await serveIn(net, o.httpPort, o.serveArgs));
+    const irttd = net.spawn('server', 'irtt', ['server', '-b', `${ip}:2112`, '-i', '10ms', '--allow-fills=rand']);
+    started.push(irttd);
+    // The client starts only once the server listens (a client first is refused and exits).
+    const irttdOut = collect(irttd);
+    await waitForText(() => irttdOut.out() + irttdOut.err(), 'listener', irttd, 10_000, 'irtt server');
+    const irttOut = join(dir, 'irtt.json');
+    // An upper bound (connecting, the idle window, the longest phase, the last echoes): stopped by SIGINT once callprobe's run ends.
+    const irttS = o.durationS + 50;
+    const irtt = net.spawn('client', 'irtt', [
+      'client',
+      '-i',
+      '20ms',
+      '-l',
+      '172',
+      '-d',
+      `${irttS}s`,
+      '--wait=2s',
+      '--fill=rand',
+      '-Q',
+      '-o',
+      irttOut,
+      `${ip}:2112`,
+    ]);
+    started.push(irtt);
+    // Its exit, listened for at once: an irtt that ends early (a refused flag) must not be waited on forever.
+    const irttDone = once(irtt, 'exit');
+    const irttLog = collect(irtt);
+    const t0 = Date.now();
+    const run = net.spawn('client', process.execPath, [
+      CLI,
+      'run',
+      '--server',
+      `http://${ip}:${o.httpPort}`,
+      '--load',
+      '--json',
+      '--no-save',
+      '--duration',
+      String(o.durationS),
+    ]);
+    started.push(run);
+    const runOut = collect(run);
+    const [code] = (await once(run, 'exit')) as [number | null];
+    const wallS = (Date.now() - t0) / 1000;
+    if (code !== 0 && code !== 1 && code !== 2) throw new BenchError(`callprobe run exited ${String(code)}: ${runOut.err()}`);
+    const report = JSON.parse(runOut.out()) as Report;
+    // The phase and callprobe's last echoes are over: irtt stops at SIGINT and writes its JSON
+    // then (its -d is only the upper bound), so the run costs no more than callprobe's own test.
+    if (irtt.exitCode === null && irtt.signalCode === null) irtt.kill('SIGINT');
+    await irttDone;
+    if (!existsSync(irttOut)) throw new BenchError(`irtt wrote no results (exit ${String(irtt.exitCode)}): ${irttLog.err().slice(-500)}`);
+    const rts = (JSON.parse(readFileSync(irttOut, 'utf8')) as { round_trips: IrttRoundTrip[] }).round_trips;
+    const l = report.load;
+    const startedAt = l?.startedAt ? Date.parse(l.startedAt) : null;
+    let irttFigures: TestbedRun['irtt'] = { upAddedMs: null, downAddedMs: null, idleUpMs: null, idleDownMs: null, samples: rts.length };
+    if (startedAt !== null && l) {
+      // Idle: the seconds of the idle window before the phase (the first two skipped: connecting).
+      const idle = irttMedians(rts, startedAt - (o.durationS - 2) * 1000, startedAt);
+      const upW = l.up ? irttMedians(rts, startedAt + l.up.windowMs.fromMs, startedAt + l.up.windowMs.toMs) : null;
+      const downW = l.down ? irttMedians(rts, startedAt + l.down.windowMs.fromMs, startedAt + l.down.windowMs.toMs) : null;
+      irttFigures = {
+        upAddedMs: upW?.up != null && idle.up !== null ? upW.up - idle.up : null,
+        downAddedMs: downW?.down != null && idle.down !== null ? downW.down - idle.down : null,
+        idleUpMs: idle.up,
+        idleDownMs: idle.down,
+        samples: rts.length,
+      };
+    }
+    return { report, irtt: irttFigures, wallS, queue: { up: net.queueStats('up'), down: net.queueStats('down') } };
+  } finally {
+    for (const c of started.reverse()) await stop(c);
+    net.delete();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

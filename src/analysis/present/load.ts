@@ -1,0 +1,151 @@
+/**
+ * The busy line in words: the verdict's sentence, why the phase did not run, the room a call
+ * has, and the lines the page, the CLI and the console print. Built from the grader's facts
+ * (grade/load.ts) and from a stored report's `load` section; never decides anything itself.
+ */
+import { HARMFUL_ADDED_DELAY_MS, type LoadHarm, type LoadedDirectionFacts, type LoadVerdictKind } from '../grade/load.js';
+import type { LoadOutcomeReason, LoadStop } from '../schema/load-input.js';
+import type { LoadDirectionReport, LoadReport } from '../schema/load-schema.js';
+import { figureMs, figurePct, ms, num, pct, seconds } from './format.js';
+
+/** "4.8 Mbit/s" from bits per second. */
+export function mbps(bitsPerS: number): string {
+  return `${num(bitsPerS / 1e6)} Mbit/s`;
+}
+
+/** "50 MB" from bytes (decimal megabytes, as the budget flag counts them). */
+export function megabytes(bytes: number): string {
+  return `${num(bytes / 1e6)} MB`;
+}
+
+/** What the page and `run` show before the phase starts: the most it can move. */
+export function budgetSentence(budgetBytesPerDirection: number): string {
+  return `The busy-line test moves at most ${megabytes(budgetBytesPerDirection)} up and ${megabytes(budgetBytesPerDirection)} down (${megabytes(2 * budgetBytesPerDirection)} in all) and adds at most 25 s.`;
+}
+
+const WHO: Readonly<Record<'up' | 'down', string>> = { up: 'uploads', down: 'downloads' };
+
+/** "uploads add 180 ms and cause 8% loss" */
+function harmPhrase(h: LoadHarm, f: LoadedDirectionFacts): string {
+  const parts: string[] = [];
+  if (h.delay && f.addedDelayMs !== null) parts.push(`add ${ms(Math.round(f.addedDelayMs))}`);
+  if (h.loss) {
+    const loss = f.lossPct !== null && f.lossPct > 0 ? f.lossPct : f.burstLossPctMax200ms;
+    parts.push(f.lossPct !== null && f.lossPct > 0 ? `cause ${pct(loss ?? 0)} loss` : `cause loss bursts (${pct(loss ?? 0)} in the worst 200 ms)`);
+  }
+  if (h.jitter && f.jitterMs !== null) parts.push(`make the timing of packets vary by ${ms(f.jitterMs)}`);
+  return `${WHO[h.direction]} ${parts.join(' and ')}`;
+}
+
+const STOPPED: Readonly<Record<LoadStop, string>> = {
+  stable: 'and filled it',
+  'time-cap': 'without filling it within the time limit',
+  budget: 'and used the whole byte budget before filling it',
+  failed: 'before the transfers failed',
+  cancelled: 'before the test was cancelled',
+};
+
+/**
+ * The verdict's sentence. `suffers`: what each harmful direction does ("Calls will suffer when
+ * the line is busy: uploads add 180 ms."); `no-effect`: the rates at which nothing was seen;
+ * `could-not-load`: what was reached, and that this is no pass.
+ */
+export function loadVerdictText(kind: LoadVerdictKind, facts: readonly LoadedDirectionFacts[], harms: readonly LoadHarm[]): string {
+  if (kind === 'suffers') {
+    const phrases = harms.map((h) => harmPhrase(h, facts.find((f) => f.direction === h.direction) as LoadedDirectionFacts));
+    return `Calls will suffer when the line is busy: ${phrases.join('; ')}.`;
+  }
+  const rates = facts
+    .filter((f) => f.goodputBitsPerS !== null)
+    .map((f) => `${mbps(f.goodputBitsPerS ?? 0)} ${f.direction}`)
+    .join(' and ');
+  if (kind === 'no-effect') return `No effect seen at ${rates}: calls should hold up when the line is busy.`;
+  const unfilled = facts.filter((f) => !f.saturated);
+  const reached = unfilled
+    .map((f) =>
+      f.goodputBitsPerS === null ? `${WHO[f.direction]} moved nothing` : `${WHO[f.direction]} reached ${mbps(f.goodputBitsPerS)} ${STOPPED[f.stop]}`,
+    )
+    .join('; ');
+  const missing = (['up', 'down'] as const).filter((d) => !facts.some((f) => f.direction === d)).map((d) => `${WHO[d]} did not run`);
+  return `Could not load the line: ${[reached, ...missing].filter((x) => x !== '').join('; ')}. No effect on calls was seen${rates === '' ? '' : ` at ${rates}`}, but this is not a pass.`;
+}
+
+const OUTCOME: Readonly<Record<LoadOutcomeReason, string>> = {
+  'not-offered': 'The busy-line test did not run: this server does not offer it.',
+  refused: 'The busy-line test did not run: the server refused it.',
+  'server-gone': 'The busy-line test could not finish: the server stopped answering. This says nothing about your line.',
+  'device-busy': 'The busy-line test could not judge the line: this device could not keep up while loading it. This is neither the line nor the network.',
+  'not-run': 'The busy-line test did not run: the test before it could not finish.',
+};
+
+export function loadOutcomeSentence(reason: LoadOutcomeReason): string {
+  return OUTCOME[reason];
+}
+
+/** The added delay of a direction, with its grade: "+180 ms (grade C)". */
+export function addedDelayText(d: Pick<LoadDirectionReport, 'addedDelayMs' | 'grade'>): string {
+  if (d.addedDelayMs === null) return 'not measured';
+  return `${d.addedDelayMs >= 0 ? '+' : ''}${figureMs(d.addedDelayMs)}${d.grade === null ? '' : ` (grade ${d.grade})`}`;
+}
+
+/** One line per loaded direction, for the page, the CLI and the console. */
+export interface LoadLine {
+  direction: 'up' | 'down';
+  name: string;
+  goodput: string;
+  added: string;
+  addedP90: string;
+  rtt: string;
+  jitter: string;
+  loss: string;
+  saturated: string;
+  bytes: string;
+}
+
+export function loadLines(l: LoadReport): LoadLine[] {
+  const out: LoadLine[] = [];
+  for (const [direction, d] of [
+    ['up', l.up],
+    ['down', l.down],
+  ] as const) {
+    if (d === null) continue;
+    out.push({
+      direction,
+      name: direction === 'up' ? 'While uploading (you → relay)' : 'While downloading (relay → you)',
+      goodput: d.goodputMbps === null ? '–' : `${num(d.goodputMbps)} Mbit/s`,
+      added: addedDelayText(d),
+      addedP90: d.addedDelayMsP90 === null ? '–' : `${d.addedDelayMsP90 >= 0 ? '+' : ''}${figureMs(d.addedDelayMsP90)}`,
+      rtt: `${figureMs(d.idleRttMs)} idle, ${figureMs(d.loadedRttMs)} loaded`,
+      jitter: figureMs(d.jitterMs),
+      loss: figurePct(d.lossPct),
+      saturated: d.saturated
+        ? 'yes (stable)'
+        : `no (${d.stop === 'time-cap' ? `stopped at ${seconds(d.durationMs)}` : d.stop === 'budget' ? 'byte budget used' : d.stop})`,
+      bytes: megabytes(d.bytes),
+    });
+  }
+  return out;
+}
+
+/** The loaded directions as plain text lines (the CLI summary, the console). */
+export function loadTextLines(l: LoadReport): string[] {
+  return loadLines(l).map(
+    (d) =>
+      `${d.name.toLowerCase()}: ${d.goodput}, added delay ${d.added} (p90 ${d.addedP90}), round trip ${d.rtt}, jitter ${d.jitter}, loss ${d.loss}, filled the line: ${d.saturated}`,
+  );
+}
+
+/** The one line the answer for everyone adds: the verdict's text, or why the phase did not run. */
+export function loadAnswerLine(l: LoadReport): string {
+  return l.verdict?.text ?? l.outcome?.sentence ?? '';
+}
+
+/** The method, as the report states it once. */
+export function loadMethodSentence(): string {
+  return (
+    'After the idle window, the line was loaded with parallel HTTP uploads, then parallel downloads, to the callprobe server, ' +
+    'while the probes kept running through the relay. Each direction stopped when goodput and probe delay were both stable ' +
+    '(the stop rule of the IETF draft "Responsiveness under Working Conditions"), at its time limit or at its byte budget. ' +
+    `Added delay is the probes' transit in that direction (RFC 3550) over the last stretch of the load minus its idle median; from ${ms(HARMFUL_ADDED_DELAY_MS)} on it harms a call.`
+  );
+}
