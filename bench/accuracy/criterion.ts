@@ -1,12 +1,12 @@
 /**
- * Issue 13's done criterion for one scenario and one tool (or probe path), median over seeds:
+ * The done criterion for one scenario and one tool (or probe path), median over seeds:
  *   round trip: |median(tool RTT p50 - truth)| <= 1 ms + 2 % of the median truth;
  *   loss, per direction: |median(tool lost - truth lost)| <= 2 sigma of the binomial count,
  *   sigma = sqrt(n p (1 - p)) with n the probes the proxy saw and p = truth lost / n (the
  *   median over seeds of 2 sigma). With no loss at all sigma is 0: the count must be exact.
  * Pure: rows in, verdict out.
  */
-import { median } from '../lib/processes.js';
+import { median } from '../lib/median.js';
 
 /** One seed's figures for one tool: measured and true values. */
 export interface CriterionSeed {

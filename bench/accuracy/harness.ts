@@ -11,7 +11,7 @@ import { runIrttThroughProxy, type IrttSummary } from '../impair/irtt.js';
 import { startImpairProxy } from '../impair/proxy.js';
 import type { ImpairmentScenario } from '../impair/scenario.js';
 import type { Truth } from '../impair/truth-types.js';
-import { runCli, startServe, type Served } from '../lib/processes.js';
+import { runCli, startServe, type CliRun, type Served } from '../lib/processes.js';
 import type { AccuracyScenario } from './scenarios.js';
 import { flowTruthMetrics, type BurstWindow, type FlowTruthMetrics } from './truth.js';
 
@@ -26,18 +26,24 @@ export const DATA_CHANNEL_WIRE_OVERHEAD_BYTES = 69;
  */
 export const CALLPROBE_PROBE_SIZES = { minBytes: 225, maxBytes: 420 } as const;
 /**
- * RTP probe datagrams (issue 13, the graded path by default): a 160-byte probe or echo frame
+ * RTP probe datagrams (the graded path by default): a 160-byte probe or echo frame
  * + RTP header with the audio header extensions + SRTP auth tag + ChannelData = 186-187 B
  * measured between Chromium 156, the relay and the werift reflector. Plain Opus frames, RTCP
  * and STUN stay below it, data-channel probes (229 B and up) above.
  */
 export const CALLPROBE_RTP_PROBE_SIZES = { minBytes: 176, maxBytes: 224 } as const;
+/**
+ * The same RTP probe datagrams from Firefox: 232 B up and 224 B down, measured between Firefox
+ * ESR 153, the relay and the werift reflector (Firefox's RTP header extensions are longer).
+ * Its plain Opus frames (76 B here) stay below, its data-channel probes (272 B) above.
+ */
+export const FIREFOX_RTP_PROBE_SIZES = { minBytes: 220, maxBytes: 240 } as const;
 /** irtt -l 160: every test packet is 160 B. */
 export const IRTT_PROBE_SIZES = { minBytes: 160, maxBytes: 160 } as const;
 /** Impair from 1 s after the flow's first datagram: TURN, ICE, DTLS and SCTP set-up pass untouched. */
 const START_AFTER = { ms: 1000 } as const;
 
-/** The probe path a report graded (issue 13): the RTP stream, or the data channel. */
+/** The probe path a report graded: the RTP stream, or the data channel. */
 export type ProbePath = 'rtp' | 'datachannel';
 export const PROBE_PATHS: readonly ProbePath[] = ['rtp', 'datachannel'];
 
@@ -137,7 +143,7 @@ export interface ServerPorts {
 export interface HarnessOptions {
   /** The default server: the report grades the RTP stream. */
   rtp: ServerPorts;
-  /** A second server with `--no-rtp`: the report grades the data channel (the issue 13 comparison). */
+  /** A second server with `--no-rtp`: the report grades the data channel (the RTP comparison). */
   datachannel: ServerPorts | null;
   durationS: number;
 }
@@ -171,7 +177,7 @@ export class AccuracyHarness {
     s: AccuracyScenario,
     seed: string,
     path: ProbePath = 'rtp',
-  ): Promise<{ figures: CallprobeFigures; truth: FlowTruthMetrics; report: unknown; rawTruth: Truth }> {
+  ): Promise<{ figures: CallprobeFigures; truth: FlowTruthMetrics; report: unknown; rawTruth: Truth; progress: CliRun['progress'] }> {
     const server = this.servers.get(path);
     if (!server) throw new Error(`no server for the ${path} path (the harness started without it)`);
     const proxy = await startImpairProxy({
@@ -200,7 +206,7 @@ export class AccuracyHarness {
       const reason = (report as ReportShape).probe.reason;
       throw new Error(`callprobe graded the ${figures.probePath} path where the ${path} path was asked for: ${reason}`);
     }
-    return { figures, truth: flowTruthMetrics(truth, 10), report, rawTruth: truth };
+    return { figures, truth: flowTruthMetrics(truth, 10), report, rawTruth: truth, progress: run.progress };
   }
 
   /** irtt with the same probe rate and size through the same impairment. */

@@ -3,24 +3,31 @@
  * side with irtt over the same proxy. For each scenario (bench/accuracy/scenarios.ts) and
  * several seeds: a real headless test (`callprobe run --json`) through the proxy on the RTP
  * path (the default server), the same test on the data-channel path (a second server with
- * `--no-rtp`, issue 13's comparison), and irtt through the same proxy settings. Writes
- * bench/results/accuracy-<date>.json and updates the accuracy section of docs/benchmarks.md.
+ * `--no-rtp`), and irtt through the same proxy settings. Writes its raw results to
+ * bench/results/raw/ (accuracy-<date>.json, and the packet-level evidence of every run); with
+ * `--write-docs` also the summary bench/results/accuracy-<date>.summary.json and the accuracy
+ * section of docs/benchmarks.md.
  *
  * Env: SEEDS (default 3), DC_SEEDS (data-channel seeds, default SEEDS; 0 skips that path),
  * SCENARIOS (comma-separated names, default all), DURATION_S (15), IRTT=0 to skip irtt.
+ * PUBLISH=provisional publishes only the provisional answers' tally (bench/results/provisional-<date>
+ * and its own section of docs/benchmarks.md), so a run with fewer seeds leaves the accuracy
+ * section and summary as they were.
  * Loopback only (run inside scripts/netns-run.sh); bounded: each run is DURATION_S plus
  * set-up, with hard timeouts. A run that fails is recorded with its reason and the bench goes on.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { median } from '../lib/processes.js';
-import { machineInfo, writeResults } from '../lib/results.js';
-import { mdTable, updateBenchmarksDoc } from '../lib/docs.js';
+import { median } from '../lib/median.js';
+import { describePublished, machineInfo, publishResults, RAW_DIR, resultFiles, today, writeDocsRequested } from '../lib/results.js';
+import { mdTable } from '../lib/docs.js';
 import type { IrttSummary } from '../impair/irtt.js';
 import { AccuracyHarness, type CallprobeFigures, type ProbePath } from './harness.js';
 import { compare, type Bases, type MetricRow } from './compare.js';
 import { criterion, type Criterion, type CriterionSeed } from './criterion.js';
 import { SCENARIOS, type AccuracyScenario } from './scenarios.js';
+import { accuracySummary } from './summary.js';
+import { provisionalTally, type ProvisionalReportView, type ProvisionalRun, type ProvisionalTally } from './provisional.js';
 import type { FlowTruthMetrics } from './truth.js';
 
 const SEEDS = Number(process.env['SEEDS'] ?? 3);
@@ -28,10 +35,13 @@ const DC_SEEDS = Math.min(SEEDS, Number(process.env['DC_SEEDS'] ?? SEEDS));
 const DURATION_S = Number(process.env['DURATION_S'] ?? 15);
 const WITH_IRTT = process.env['IRTT'] !== '0';
 const ONLY = process.env['SCENARIOS']?.split(',').map((s) => s.trim());
+const PUBLISH_PROVISIONAL_ONLY = process.env['PUBLISH'] === 'provisional';
 
 interface PathRun {
   figures: CallprobeFigures;
   truth: FlowTruthMetrics;
+  /** What the provisional tally reads of the report. */
+  provisional: ProvisionalReportView;
 }
 
 interface SeedRun {
@@ -146,12 +156,21 @@ async function runPath(harness: AccuracyHarness, s: AccuracyScenario, seed: stri
   try {
     const cp = await harness.runCallprobe(s, seed, path);
     // Keep the packet-level evidence of every run (bench/results/raw/ is not committed).
-    mkdirSync('bench/results/raw', { recursive: true });
-    writeFileSync(`bench/results/raw/accuracy-${seed}-${path}.json`, JSON.stringify({ report: cp.report, truth: cp.rawTruth }));
+    mkdirSync(RAW_DIR, { recursive: true });
+    writeFileSync(`${RAW_DIR}/accuracy-${seed}-${path}.json`, JSON.stringify({ report: cp.report, truth: cp.rawTruth }));
     process.stderr.write(
       `${seed} ${path}: rtt p50 ${fmt(cp.figures.rttMsP50)} ms, lost up/down ${cp.figures.up.packetsLost}/${cp.figures.down.packetsLost} (truth ${cp.truth.up.lost}/${cp.truth.down.lost}), reordered ${cp.figures.up.reordered}/${cp.figures.down.reordered} (truth ${cp.truth.up.reordered}/${cp.truth.down.reordered})\n`,
     );
-    return { figures: cp.figures, truth: cp.truth };
+    const r = cp.report as ProvisionalReportView;
+    return {
+      figures: cp.figures,
+      truth: cp.truth,
+      provisional: {
+        summary: r.summary,
+        provisional: r.provisional,
+        grades: r.grades.map((g) => ({ target: g.target, direction: g.direction, status: g.status })),
+      },
+    };
   } catch (err) {
     const reason = `${seed} ${path}: ${(err as Error).message.split('\n')[0]}`;
     failures.push(reason);
@@ -238,6 +257,9 @@ async function main(): Promise<void> {
     return `${graded.filter((r) => r.criteria[tool].ok === true).length}/${graded.length}`;
   };
   const failures = results.flatMap((r) => r.runs.flatMap((x) => x.failures));
+  const provisionalRuns = (path: ProbePath): ProvisionalRun[] =>
+    results.flatMap((r) => r.runs.flatMap((x) => (x[path] ? [{ scenario: r.name, seed: x.seed, path, report: x[path].provisional }] : [])));
+  const tallies = { rtp: provisionalTally(provisionalRuns('rtp')), datachannel: provisionalTally(provisionalRuns('datachannel')) };
   const meanLoad = loadSamples.length > 0 ? loadSamples.reduce((a, b) => a + b, 0) / loadSamples.length : null;
   const summary = {
     scenarios: results.length,
@@ -257,25 +279,28 @@ async function main(): Promise<void> {
       .filter((x) => x.row.callprobeVerdict === 'out')
       .map((x) => `${x.scenario}: ${key(x.row)} truth ${fmt(x.row.truth)} callprobe ${fmt(x.row.callprobe)}`),
     failures,
+    provisional: { rtp: tallySummary(tallies.rtp), datachannel: tallySummary(tallies.datachannel) },
     loadAverage1m: { start: loadStart[0] ?? null, meanDuringRuns: meanLoad, max: loadSamples.length > 0 ? Math.max(...loadSamples) : null },
     wallMinutes: (Date.now() - started) / 60_000,
   };
-  const file = writeResults('accuracy', {
+  const rawResults = {
     command: 'npm run bench:accuracy',
     machine: machineInfo(),
     summary,
     scenarios: results.map((r) => ({ ...r, runs: r.runs.map((x) => ({ ...x, rows: x.rows })) })),
-  });
+  };
+  const date = today();
+  const files = resultFiles('accuracy', date);
   const dcSeedsNote =
     DC_SEEDS === SEEDS
       ? `${SEEDS} seeds on each path`
       : `${SEEDS} seeds on the RTP path and irtt, ${DC_SEEDS} on the data-channel path (time on the shared machine)`;
   const md = [
-    `### Accuracy against the impairment proxy's truth (${new Date().toISOString().slice(0, 10)})`,
+    `### Accuracy against the impairment proxy's truth (${date})`,
     '',
-    `Command: \`npm run bench:accuracy\` (${results.length} scenarios, ${dcSeedsNote}, ${DURATION_S} s tests at 100 probes/s, 160-byte probe payloads; the RTP path on the default server, the data-channel path on a second server with \`--no-rtp\`; irtt \`-i 10ms -l 160 -d ${DURATION_S}s\` through the same proxy settings). Raw data: \`${file}\`. Load average (1 min) of the shared 2-core machine: ${fmt(summary.loadAverage1m.start)} at the start, ${fmt(meanLoad)} on average after each seed, at most ${fmt(summary.loadAverage1m.max)}; ${summary.wallMinutes.toFixed(0)} minutes.`,
+    `Command: \`npm run bench:accuracy\` (${results.length} scenarios, ${dcSeedsNote}, ${DURATION_S} s tests at 100 probes/s, 160-byte probe payloads; the RTP path on the default server, the data-channel path on a second server with \`--no-rtp\`; irtt \`-i 10ms -l 160 -d ${DURATION_S}s\` through the same proxy settings). Summary: \`${files.summary}\`. Load average (1 min) of the shared 2-core machine: ${fmt(summary.loadAverage1m.start)} at the start, ${fmt(meanLoad)} on average after each seed, at most ${fmt(summary.loadAverage1m.max)}; ${summary.wallMinutes.toFixed(0)} minutes.`,
     '',
-    `**Issue 13's criterion** (median over seeds: round trip within 1 ms + 2 % of the truth, lost probes per direction within 2 sigma of the binomial count of the truth): RTP path **${summary.criterionMet.rtp}** scenarios, data-channel path ${summary.criterionMet.datachannel}, irtt ${summary.criterionMet.irtt}.`,
+    `**The accuracy criterion** (median over seeds: round trip within 1 ms + 2 % of the truth, lost probes per direction within 2 sigma of the binomial count of the truth): RTP path **${summary.criterionMet.rtp}** scenarios, data-channel path ${summary.criterionMet.datachannel}, irtt ${summary.criterionMet.irtt}.`,
     '',
     `Every comparison, seed by seed, with the stricter per-run tolerances (loss and reorder exact): RTP path ${summary.withinTolerance.rtp}, data-channel path ${summary.withinTolerance.datachannel}, irtt ${summary.withinTolerance.irtt} (irtt has no RFC 3550 J, no per-direction reorder). Clean-path RTT p50 (the base added to each truth): RTP path ${fmt(bases.rtp)} ms, data-channel path ${fmt(bases.datachannel)} ms, irtt ${fmt(bases.irtt)} ms.${failures.length > 0 ? ` Runs that failed (left out): ${failures.join('; ')}.` : ''}`,
     '',
@@ -286,10 +311,97 @@ async function main(): Promise<void> {
     '',
     'Per scenario, each cell shows the range over the seeds; "error" is the tool minus its own truth (each path has its own flow through the proxy and its own truth). DC = data-channel path.',
     '',
+    '#### Provisional answers against the final grades',
+    '',
+    provisionalSection(tallies),
+    '',
     ...results.flatMap((r) => [`#### ${r.name}`, '', r.description, '', scenarioTable(r.runs), '']),
   ].join('\n');
-  updateBenchmarksDoc('accuracy', md);
-  process.stdout.write(`${JSON.stringify(summary, null, 2)}\nwritten to ${file} and docs/benchmarks.md\n`);
+  const provisionalDoc = [
+    `### Provisional answers against the final grades (${date})`,
+    '',
+    `Command: \`PUBLISH=provisional SEEDS=${SEEDS} DC_SEEDS=${DC_SEEDS}${WITH_IRTT ? '' : ' IRTT=0'} npm run bench:accuracy -- --write-docs\` (the accuracy bench's ${results.length} scenarios, ${dcSeedsNote}, ${DURATION_S} s tests). Summary: \`${resultFiles('provisional', date).summary}\`. ${summary.wallMinutes.toFixed(0)} minutes; load average (1 min) ${fmt(summary.loadAverage1m.start)} at the start, at most ${fmt(summary.loadAverage1m.max)}.`,
+    '',
+    provisionalSection(tallies),
+  ].join('\n');
+  const published = PUBLISH_PROVISIONAL_ONLY
+    ? publishResults(
+        {
+          name: 'provisional',
+          raw: rawResults,
+          summary: {
+            command: 'npm run bench:accuracy (PUBLISH=provisional)',
+            machine: machineInfo(),
+            seeds: summary.seeds,
+            scenarios: summary.scenarios,
+            provisional: summary.provisional,
+          },
+          docs: { section: 'provisional', markdown: provisionalDoc },
+        },
+        { writeDocs: writeDocsRequested(process.argv), date },
+      )
+    : publishResults(
+        { name: 'accuracy', raw: rawResults, summary: accuracySummary(rawResults), docs: { section: 'accuracy', markdown: md } },
+        { writeDocs: writeDocsRequested(process.argv), date },
+      );
+  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n${describePublished(published)}\n`);
+}
+
+/** The tally in the summary: counts, and every claim the final grades did not confirm. */
+function tallySummary(t: ProvisionalTally) {
+  const { firstFailAtMs, firstAnswerAtMs, ...rest } = t;
+  return { ...rest, firstAnswerAtMsMax: firstAnswerAtMs.length > 0 ? Math.max(...firstAnswerAtMs) : null, firstFailAtMsMedian: median(firstFailAtMs) };
+}
+
+const share = (n: number, of: number): string => (of === 0 ? '–' : `${n}/${of} (${((100 * n) / of).toFixed(0)} %)`);
+
+/** The provisional answers against the final grades, per probe path. */
+function provisionalSection(tallies: Record<'rtp' | 'datachannel', ProvisionalTally>): string {
+  const row = (name: string, t: ProvisionalTally): string[] => [
+    name,
+    `${t.runs} (${t.withHistory} with answers)`,
+    t.firstAnswerAtMs.length === 0 ? '–' : `${fmt(Math.max(...t.firstAnswerAtMs) / 1000, 1)} s`,
+    `${t.confidentClaims} (${t.distinctConfidentClaims} distinct): ${
+      Object.entries(t.byKind)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ') || 'none'
+    }`,
+    `**${t.contradictedClaims}**`,
+    String(t.unconfirmedClaims),
+    share(t.cleanLikelyPassBy5s, t.cleanRuns),
+    share(t.failedWithEarlyFail, t.failedRuns),
+    t.firstFailAtMs.length === 0 ? '–' : `${fmt((median(t.firstFailAtMs) ?? 0) / 1000, 1)} s`,
+  ];
+  const unheld = [...tallies.rtp.contradicted, ...tallies.datachannel.contradicted, ...tallies.rtp.unconfirmed, ...tallies.datachannel.unconfirmed];
+  return [
+    'Every likely or settled claim the page made while each test ran (`provisional` in the report), checked against the final grade of the same target and direction: contradicted when the final grade said the opposite (or a settled window was later found suspect), unconfirmed when the final grade was insufficient. Clean runs: a likely pass on loss each way and on the round trip in an answer at or before 5 s. Failed runs: final verdict fail, with a likely or settled fail while running.',
+    '',
+    mdTable(
+      [
+        'path',
+        'runs',
+        'first answer, latest',
+        'confident claims',
+        'contradicted',
+        'unconfirmed',
+        'clean runs: likely pass by 5 s',
+        'failed runs: early fail',
+        'first early fail (median)',
+      ],
+      [row('RTP', tallies.rtp), row('data channel', tallies.datachannel)],
+    ),
+    ...(unheld.length === 0
+      ? []
+      : [
+          '',
+          'Claims the final grades did not confirm:',
+          '',
+          ...unheld.map(
+            (u) =>
+              `- ${u.scenario} ${u.seed} (${u.path}) at ${fmt(u.atMs / 1000, 1)} s: ${u.kind} ${u.metric} ${u.direction} (${u.evidence}); final grade ${u.finalStatus ?? 'none'}`,
+          ),
+        ]),
+  ].join('\n');
 }
 
 main().catch((err: Error) => {

@@ -14,6 +14,15 @@ export interface AccuracyScenario {
   ci?: boolean;
 }
 
+/** The combined scenario's impairment, the same each way. */
+const COMBINED: DirectionScenario = {
+  delayMs: 22,
+  jitter: { kind: 'normal', sigmaMs: 4 },
+  loss: { probability: 0.005 },
+  gilbertElliott: { pGoodToBad: 0.001, pBadToGood: 0.333 },
+  reorder: { probability: 0.005, gapMs: 10 },
+};
+
 export const SCENARIOS: readonly AccuracyScenario[] = [
   { name: 'clean', description: 'No impairment: the base path (relay, reflector, DTLS/SCTP, browser).' },
   { name: 'delay', description: 'Fixed delay, 20 ms up and 30 ms down.', up: { delayMs: 20 }, down: { delayMs: 30 } },
@@ -62,27 +71,15 @@ export const SCENARIOS: readonly AccuracyScenario[] = [
   {
     name: 'loss-100ms',
     description:
-      '100 ms each way and 2 % loss each way (the issue 13 case: a long path with loss). On the data channel SCTP congestion control shrinks its window and starts to queue; RTP has no such window.',
+      '100 ms each way and 2 % loss each way (a long path with loss). On the data channel SCTP congestion control shrinks its window and starts to queue; RTP has no such window.',
     up: { delayMs: 100, loss: { probability: 0.02 } },
     down: { delayMs: 100, loss: { probability: 0.02 } },
   },
   {
     name: 'combined',
     description: '22 ms with normal jitter sigma 4, 0.5 % loss plus Gilbert-Elliott bursts, 0.5 % held back 10 ms, each way.',
-    up: {
-      delayMs: 22,
-      jitter: { kind: 'normal', sigmaMs: 4 },
-      loss: { probability: 0.005 },
-      gilbertElliott: { pGoodToBad: 0.001, pBadToGood: 0.333 },
-      reorder: { probability: 0.005, gapMs: 10 },
-    },
-    down: {
-      delayMs: 22,
-      jitter: { kind: 'normal', sigmaMs: 4 },
-      loss: { probability: 0.005 },
-      gilbertElliott: { pGoodToBad: 0.001, pBadToGood: 0.333 },
-      reorder: { probability: 0.005, gapMs: 10 },
-    },
+    up: COMBINED,
+    down: COMBINED,
   },
   {
     name: 'congested',
@@ -90,7 +87,7 @@ export const SCENARIOS: readonly AccuracyScenario[] = [
     up: { delayMs: 10, rateLimit: { bitsPerSecond: 200_000, queuePackets: 15, overheadBytes: 28 } },
     down: { delayMs: 10 },
   },
-  // Issue 13: where the RTP path and the data-channel path part ways. The proxy impairs each flow
+  // Where the RTP path and the data-channel path part ways. The proxy impairs each flow
   // on its own, so on the RTP path the bottleneck holds the RTP leg's flow (one 187-byte SRTP
   // datagram per 10 ms = 172 kbit/s with IP/UDP headers, plus RTCP); the data-channel leg with
   // its 5/s cross-check is a separate flow. With --no-rtp the data-channel flow carries 100

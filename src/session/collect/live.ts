@@ -1,48 +1,44 @@
 import { jitterStep } from '../../protocol/rfc3550.js';
 import { percentile } from '../../analysis/measure/percentile.js';
+import { hasFail, provisionalFrom, type ProvisionalEvidence, type ProvisionalSetting } from '../../analysis/grade/provisional.js';
+import { provisionalView, type ProvisionalContext, type ProvisionalView } from '../../analysis/present/provisional.js';
+import type { ProvisionalFacts } from '../../analysis/schema/provisional-facts.js';
+import { PROVISIONAL_MAX_ANSWERS } from '../../analysis/schema/provisional-limits.js';
 import type { SentLog } from './sent-log.js';
 
-/** What the page shows while a test runs: figures over the recent past, not the final grade. */
-export interface LiveFigures {
+/** The chart's figures over the recent past (not graded): updated packet by packet. */
+export interface ChartFigures {
+  /** Seconds since the first probe. */
   elapsedS: number;
   /** Median round trip over the last two seconds, null before the first echo. */
   rttMs: number | null;
   /** RFC 3550 running jitter estimate of the receiving direction. */
   jitterMs: number | null;
-  /** Round-trip loss so far among probes old enough to judge. */
-  lossPct: number | null;
   sent: number;
   received: number;
 }
 
-/**
- * Running figures, updated packet by packet in O(1) (the full analysis runs at the end).
- * `answered[offset]` is set by the collector when probe `offset` got its answer (an echo, or
- * its arrival in loopback mode); probes older than the loss timeout without one count as lost.
- */
+/** What the page shows while a test runs: the chart's figures and the latest provisional answer. */
+export interface LiveFigures extends ChartFigures {
+  /** The latest provisional answer shown; null before the first (3 s into the test, or a settled fail). */
+  provisional: ProvisionalView | null;
+  /** How the probes are sent, in technical words (the expert layer). */
+  method: string;
+}
+
+/** Running figures for the chart, in O(1) per packet (the full analysis runs at the end). */
 export class LiveMeter {
   private recentRtt: { atMs: number; rttMs: number }[] = [];
   private jitterMs: number | null = null;
   private lastTransitMs: number | null = null;
-  /** Probes judged so far, in send order, and how many of them had no answer in time. */
-  private judged = 0;
-  private judgedLost = 0;
 
-  constructor(
-    private readonly sent: SentLog,
-    private readonly answered: Uint8Array,
-  ) {}
+  constructor(private readonly sent: SentLog) {}
 
-  figures(nowMs: number, startMs: number, lossTimeoutMs: number, received: number): LiveFigures {
-    for (let r = this.sent.nthSent(this.judged); r && r.sendMs <= nowMs - lossTimeoutMs; r = this.sent.nthSent(this.judged)) {
-      this.judged++;
-      if (this.answered[r.seq] === 0) this.judgedLost++;
-    }
+  figures(nowMs: number, startMs: number, received: number): ChartFigures {
     return {
       elapsedS: (nowMs - startMs) / 1000,
       rttMs: this.rttMedian(nowMs),
       jitterMs: this.jitterMs,
-      lossPct: this.judged > 0 ? (100 * this.judgedLost) / this.judged : null,
       sent: this.sent.sentCount,
       received,
     };
@@ -67,5 +63,89 @@ export class LiveMeter {
       this.recentRtt.map((s) => s.rttMs),
       50,
     );
+  }
+}
+
+/** How a running test is read for its provisional answers. */
+export interface ProvisionalPlan {
+  setting: Omit<ProvisionalSetting, 'failedBefore'>;
+  /** The start of the test (click or autostart), on this side's clock (performance.now()). */
+  testStartMs: number;
+  /** The relay path connected through. */
+  path: ProvisionalContext['path'];
+}
+
+/** The provisional answers are read every half second, aligned on the start of the test. */
+export const PROVISIONAL_TICK_MS = 500;
+/** Timers may fire a little before their time on performance.now()'s clock (Chromium: up to about 1 ms): such a tick still counts. */
+const TICK_EARLY_MS = 5;
+/** The first answer, 3 s into the test; then every second to 5 s, then every 2 s. */
+export const FIRST_ANSWER_MS = 3000;
+const EVERY_SECOND_UNTIL_MS = 5000;
+const THEN_EVERY_MS = 2000;
+/** Answers on the schedule kept in the report; a settled fail is always shown and kept, up to PROVISIONAL_MAX_ANSWERS in all. */
+const SCHEDULED_KEPT = 12;
+
+/** The next scheduled answer after one at `atMs`. */
+function nextScheduled(atMs: number): number {
+  return atMs < EVERY_SECOND_UNTIL_MS ? atMs + 1000 : atMs + THEN_EVERY_MS;
+}
+
+const claimKey = (c: ProvisionalFacts['claims'][number]): string => `${c.metric} ${c.direction}`;
+
+/**
+ * Decides, tick by tick, when a provisional answer is shown (3 s into the test, then every 1-2 s,
+ * and at once when a fail settles), and keeps what was shown for the report. Pure but for the
+ * clock it is given.
+ */
+export class ProvisionalTracker {
+  private readonly shown: ProvisionalFacts[] = [];
+  private scheduledKept = 0;
+  private due = FIRST_ANSWER_MS;
+  private failed = false;
+  private readonly settled = new Set<string>();
+  private latestView: ProvisionalView | null = null;
+
+  constructor(private readonly plan: ProvisionalPlan) {}
+
+  /** The tick at or before `nowMs` (this side's clock; a few ms early counts), in ms from the start of the test. */
+  tickAt(nowMs: number): number {
+    return Math.floor((nowMs - this.plan.testStartMs + TICK_EARLY_MS) / PROVISIONAL_TICK_MS) * PROVISIONAL_TICK_MS;
+  }
+
+  /** This side's clock time of the tick after `nowMs`. */
+  nextTickMs(nowMs: number): number {
+    return this.plan.testStartMs + this.tickAt(nowMs) + PROVISIONAL_TICK_MS;
+  }
+
+  /**
+   * Reads the evidence as of one tick; returns true when a new answer is shown (a scheduled one
+   * is due, or a fail has just settled).
+   */
+  tick(evidence: ProvisionalEvidence): boolean {
+    const { facts, directions } = provisionalFrom(evidence, { ...this.plan.setting, failedBefore: this.failed });
+    if (hasFail(facts)) this.failed = true;
+    const fresh = facts.claims.filter((c) => c.kind === 'settled-fail' && !this.settled.has(claimKey(c)));
+    for (const c of fresh) this.settled.add(claimKey(c));
+    const scheduled = facts.atMs >= this.due;
+    if (scheduled) while (this.due <= facts.atMs) this.due = nextScheduled(this.due);
+    if (!scheduled && fresh.length === 0) return false;
+    const keep = fresh.length > 0 ? this.shown.length < PROVISIONAL_MAX_ANSWERS : this.scheduledKept < SCHEDULED_KEPT;
+    if (keep) {
+      this.shown.push(facts);
+      if (fresh.length === 0) this.scheduledKept++;
+    }
+    this.latestView = provisionalView(facts, { path: this.plan.path, quiet: directions.filter((d) => d.quiet).map((d) => d.name) });
+    return true;
+  }
+
+  /** The latest answer shown, null before the first. */
+  get view(): ProvisionalView | null {
+    return this.latestView;
+  }
+
+  /** Every answer shown, oldest first, for the report. */
+  history(): ProvisionalFacts[] {
+    return this.shown.slice();
   }
 }

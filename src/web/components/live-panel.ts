@@ -2,12 +2,20 @@ import { html, nothing } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import type { LiveFigures } from '../../session/collect/live.js';
 import { chartTable, liveView, type ChartPoint } from '../../analysis/present/view.js';
+import { BEFORE_FIRST, PROVISIONAL_MEANING, type ItemState, type ProvisionalView } from '../../analysis/present/provisional.js';
+import { num } from '../../analysis/present/format.js';
 import { CpElement } from './cp-element.js';
 import { livePanelStyles } from './live-panel.styles.js';
 
 type ChartModule = typeof import('./rtt-chart.js');
 
-/** Live figures while a test runs, and a chart of them (Chart.js, loaded when a test starts). */
+const TAG: Record<ItemState, string> = { settled: 'Settled', likely: 'Likely', 'so-far': 'So far' };
+
+/**
+ * While a test runs: the provisional answer (what the probes so far say, 3 s into the test and
+ * then every 1-2 s; at once when a fail settles), its numbers in an expert layer, and a chart of
+ * the round trip and jitter (Chart.js, loaded when a test starts).
+ */
 export class LivePanel extends CpElement {
   static override properties = {
     figures: { attribute: false },
@@ -62,25 +70,49 @@ export class LivePanel extends CpElement {
 
   override render() {
     const f = this.figures;
-    const v = liveView(f);
-    // One template, so the chart's canvas (and its plot) stays when the tiles go.
+    // One template, so the chart's canvas (and its plot) stays when the answer goes.
     return html`
-      <section aria-label=${this.final ? 'The test over time' : 'Live figures'}>
+      <section aria-label=${this.final ? 'The test over time' : 'While the test runs'}>
         ${
           this.final
             ? nothing
             : html`<progress max=${this.durationS} .value=${f ? Math.min(f.elapsedS, this.durationS) : 0} aria-label="Test progress"></progress>
-              <dl aria-live="off">
-                <div class="fig"><dt>Round trip (last 2 s, median)</dt><dd data-live="rtt">${v.rtt}</dd></div>
-                <div class="fig"><dt>Jitter (RFC 3550)</dt><dd data-live="jitter">${v.jitter}</dd></div>
-                <div class="fig"><dt>Round-trip loss so far</dt><dd data-live="loss">${v.loss}</dd></div>
-                <div class="fig"><dt>Probes sent / echoes back</dt><dd data-live="count">${v.count}</dd></div>
-              </dl>`
+              ${this.renderAnswer(f?.provisional ?? null)} ${this.renderExpert(f)}`
         }
         <div class="chart"><canvas role="img" aria-describedby=${ifDefined(this.final ? 'chart-summary' : undefined)} aria-label=${this.final ? 'Round trip and jitter over the test, as measured live; the graded figures are in the result below' : 'Round trip and jitter over the test'}></canvas></div>
         ${this.final ? this.renderTable() : nothing}
       </section>
     `;
+  }
+
+  /** The provisional answer for everyone: settled, likely and so far, and what is not known yet. */
+  private renderAnswer(p: ProvisionalView | null) {
+    if (p === null) return html`<div class="answer" data-provisional="none"><p class="before">${BEFORE_FIRST}</p></div>`;
+    return html`<div class="answer ${p.tone}" data-provisional=${p.tone}>
+      <p class="when">Provisional answer, ${num(p.atS)} s into the test</p>
+      <p class="headline" role="status" aria-live="polite" aria-atomic="true">${p.headline}</p>
+      <ul class="items">
+        ${p.items.map((it) => html`<li data-state=${it.state}><span class="tag">${TAG[it.state]}</span> ${it.text}</li>`)}
+      </ul>
+      <p class="unknown">${p.notYetKnown}</p>
+      ${p.held === null ? nothing : html`<p class="held">${p.held}</p>`}
+      <p class="meaning">${PROVISIONAL_MEANING}</p>
+    </div>`;
+  }
+
+  /** The numbers behind the answer, and how the probes are sent. */
+  private renderExpert(f: LiveFigures | null) {
+    const v = liveView(f === null ? null : { ...f, lossPct: null });
+    const p = f?.provisional ?? null;
+    return html`<details class="expert">
+      <summary>The numbers so far</summary>
+      <ul>
+        ${p === null ? nothing : p.items.filter((it) => it.expert !== '').map((it) => html`<li>${it.expert}</li>`)}
+        <li>Probes sent / echoes back: <span data-live="count">${v.count}</span></li>
+        <li>Round trip, last 2 s (median): <span data-live="rtt">${v.rtt}</span>; jitter (RFC 3550): <span data-live="jitter">${v.jitter}</span></li>
+        ${f === null ? nothing : html`<li>How: ${f.method}</li>`}
+      </ul>
+    </details>`;
   }
 
   /** The chart in words and as a data table, once the test is over (nothing streams into it then). */

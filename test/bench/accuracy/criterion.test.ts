@@ -10,7 +10,7 @@ function seed(rttMs: number | null, truthRttMs: number, upLost: number, upTruth:
   };
 }
 
-describe("issue 13's accuracy criterion (median over seeds)", () => {
+describe('the accuracy criterion (median over seeds)', () => {
   it('2 sigma of a binomial count: 2 sqrt(n p (1 - p)), 0 without loss', () => {
     expect(twoSigmaBinomial(1500, 30)).toBeCloseTo(2 * Math.sqrt(1500 * 0.02 * 0.98), 9);
     expect(twoSigmaBinomial(1500, 0)).toBe(0);

@@ -1,22 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { LiveMeter } from '../../../src/session/collect/live.js';
+import { LiveMeter, ProvisionalTracker, type ProvisionalPlan } from '../../../src/session/collect/live.js';
 import { SentLog } from '../../../src/session/collect/sent-log.js';
+import { resolveProfile } from '../../../src/analysis/grade/targets.js';
+import type { ProvisionalEvidence } from '../../../src/analysis/grade/provisional.js';
+import type { DirectionRecords } from '../../../src/analysis/measure/records.js';
 
-function meter(count: number): { sent: SentLog; answered: Uint8Array; live: LiveMeter } {
+function meter(count: number): { sent: SentLog; live: LiveMeter } {
   const sent = new SentLog(count, 0);
-  const answered = new Uint8Array(count);
-  return { sent, answered, live: new LiveMeter(sent, answered) };
+  return { sent, live: new LiveMeter(sent) };
 }
 
 describe('live figures', () => {
   it('runs the RFC 3550 jitter step over transit times in arrival order', () => {
     const { live } = meter(4);
-    expect(live.figures(0, 0, 1000, 0).jitterMs).toBeNull();
+    expect(live.figures(0, 0, 0).jitterMs).toBeNull();
     // Transits 100, 105, 100, 105 ms: J = 0, then D = +5, -5, +5 (hand-computed, exact in binary).
     const seen: (number | null)[] = [];
     for (const transitMs of [100, 105, 100, 105]) {
       live.addTransit(transitMs);
-      seen.push(live.figures(0, 0, 1000, 0).jitterMs);
+      seen.push(live.figures(0, 0, 0).jitterMs);
     }
     expect(seen).toEqual([0, 0.3125, 0.60546875, 0.880126953125]);
   });
@@ -38,21 +40,88 @@ describe('live figures', () => {
     expect(live.rttMedian(3250)).toBe(20);
   });
 
-  it('judges loss in send order only once a probe is older than the loss timeout', () => {
-    const { sent, answered, live } = meter(4);
+  it('counts what was sent and answered', () => {
+    const { sent, live } = meter(4);
     for (let i = 0; i < 4; i++) sent.recordSent(i, 10 * i, 10 * i, 0);
-    answered[0] = 1;
-    answered[3] = 1;
-    expect(live.figures(999, 0, 1000, 2).lossPct).toBeNull();
-    // At 1015 ms probes 0 and 1 (sent at 0 and 10 ms) are old enough: one of two lost.
-    const f = live.figures(1015, 0, 1000, 2);
-    expect(f.lossPct).toBe(50);
-    expect(f.elapsedS).toBe(1.015);
-    expect(f.sent).toBe(4);
-    expect(f.received).toBe(2);
-    // At 2000 ms all four: probes 1 and 2 lost.
-    expect(live.figures(2000, 0, 1000, 2).lossPct).toBe(50);
-    answered[2] = 1; // an answer after judgement does not change the verdict
-    expect(live.figures(3000, 0, 1000, 3).lossPct).toBe(50);
+    expect(live.figures(1015, 0, 2)).toEqual({ elapsedS: 1.015, rttMs: null, jitterMs: null, sent: 4, received: 2 });
+  });
+});
+
+/** A loopback test at 100 probes/s from 450 ms into the test, probes `lost` never arriving, as the collector holds it at `atMs`. */
+function evidence(atMs: number, lost: (i: number) => boolean = () => false): ProvisionalEvidence {
+  const records: DirectionRecords = { sent: [], arrivals: [], intervalMs: 10, suspect: [] };
+  for (let i = 0; 450 + 10 * i <= atMs; i++) {
+    const sendMs = 450 + 10 * i;
+    records.sent.push({ seq: i, sendMs });
+    if (!lost(i) && sendMs + 2 <= atMs) records.arrivals.push({ seq: i, sendMs, recvMs: sendMs + 2 });
+  }
+  return {
+    atMs,
+    lossTimeoutMs: 1000,
+    directions: [{ name: 'loop', records, senderNowMs: atMs, testStartMs: 0 }],
+    roundTrip: { samples: records.arrivals.map((a) => ({ seq: a.seq, sendMs: a.sendMs, rttMs: 2 })), suspect: [] },
+  };
+}
+
+const PLAN: ProvisionalPlan = {
+  setting: { profile: resolveProfile({ id: 'client-to-edge' }), ratePps: 100, channelOk: true, durationS: 15, intervalMs: 10 },
+  testStartMs: 0,
+  path: { transport: 'udp', port: 3478 },
+};
+
+describe('when a provisional answer is shown', () => {
+  it('aligns its ticks on the half seconds of the test', () => {
+    const t = new ProvisionalTracker({ ...PLAN, testStartMs: 100 });
+    expect(t.tickAt(3199)).toBe(3000);
+    expect(t.nextTickMs(3199)).toBe(3600);
+    // A timer that fires a millisecond early (Chromium's timers may) is still that tick.
+    expect(t.tickAt(3599)).toBe(3500);
+    expect(t.tickAt(3590)).toBe(3000);
+  });
+
+  it('shows the first answer 3 s into the test, then every second to 5 s, then every 2 s, and keeps each', () => {
+    const t = new ProvisionalTracker(PLAN);
+    const shownAt = [];
+    for (let atMs = 500; atMs <= 15_000; atMs += 500) if (t.tick(evidence(atMs))) shownAt.push(atMs);
+    expect(shownAt).toEqual([3000, 4000, 5000, 7000, 9000, 11_000, 13_000, 15_000]);
+    expect(t.history().map((h) => h.atMs)).toEqual(shownAt);
+    // 5 s: probes sent 450-4000 ms judged (356), none lost: a likely pass, shown as the answer.
+    expect(t.view?.atS).toBe(15);
+    expect(t.view?.tone).toBe('good');
+  });
+
+  it('shows a late tick as the next one due, once', () => {
+    const t = new ProvisionalTracker(PLAN);
+    expect(t.tick(evidence(3500))).toBe(true);
+    expect(t.tick(evidence(4000))).toBe(true);
+    expect(t.tick(evidence(4500))).toBe(false);
+  });
+
+  it('shows a fail at once when it settles, before 3 s too, and keeps it', () => {
+    // Probes 20-22 (650-670 ms) never arrive: their window has ended and is judged at 2 s (judged up to 1000 ms).
+    const t = new ProvisionalTracker(PLAN);
+    expect(t.tick(evidence(1500, (i) => i >= 20 && i <= 22))).toBe(false);
+    expect(t.tick(evidence(2000, (i) => i >= 20 && i <= 22))).toBe(true);
+    expect(t.view?.tone).toBe('bad');
+    expect(t.view?.headline).toMatch(/^Calls will break up here: 3 of 20 probes \(15%\) lost in 200 ms at 0\.[0-9]+ s, through the relay and back\./);
+    expect(t.tick(evidence(2500, (i) => i >= 20 && i <= 22))).toBe(false);
+    expect(t.history().map((h) => h.atMs)).toEqual([2000]);
+    // Once a fail is seen, no likely pass on loss is claimed again.
+    t.tick(evidence(5000, (i) => i >= 20 && i <= 22));
+    expect(
+      t
+        .history()
+        .at(-1)
+        ?.claims.some((c) => c.kind === 'likely-pass' && c.metric === 'loss-15s'),
+    ).toBe(false);
+  });
+
+  it('keeps at most 12 answers on the schedule', () => {
+    const t = new ProvisionalTracker({ ...PLAN, setting: { ...PLAN.setting, durationS: 40 } });
+    let shown = 0;
+    for (let atMs = 500; atMs <= 40_000; atMs += 500) if (t.tick(evidence(atMs))) shown++;
+    // 3, 4 and 5 s, then 7, 9, ... 39 s.
+    expect(shown).toBe(20);
+    expect(t.history()).toHaveLength(12);
   });
 });

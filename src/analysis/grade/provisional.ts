@@ -1,0 +1,196 @@
+/**
+ * The provisional answer: what the probes so far allow us to claim, target by target, while
+ * the test still runs; and, once it has ended, whether each claim held against the final
+ * grade. Grading returns facts only; src/analysis/present/provisional.ts words them.
+ *
+ * Kinds of claim, each made only at 95 % confidence or more:
+ * - settled-fail: an outcome nothing later can change. A 200 ms window, over and done and
+ *   clean when claimed, already at or over its burst limit, counting only probes that never
+ *   arrived; or more probes that never arrived in the first 15 s window than that window can
+ *   hold below its limit (at most 5 % more probes than its nominal rate gives, plus one).
+ *   The final grade fails on such a window unless a suspect interval found later touches it
+ *   (the claim then does not hold).
+ * - likely-fail / likely-pass: the one-sided 95 % Clopper-Pearson bound of the loss so far is
+ *   above / below the loss limit; the distribution-free 95 % interval of the median round trip
+ *   (order statistics) lies wholly above / below the round-trip target. Both describe the
+ *   probes so far: Microsoft's targets are about the worst 200 ms and the worst 15 s, so no
+ *   sample of a few seconds certifies a pass, and a pass stays a pass only when the window
+ *   is complete. Loss comes in bursts, which the binomial bound (independent probes) does not
+ *   know: the likely fail counts loss episodes, not probes, through the design effect of a
+ *   run-clustered binary series, 2L - 1 for a mean run of L lost probes (Kish's design effect
+ *   with the lag-1 correlation 1 - 1/L of a two-state Markov loss model), and a likely pass is
+ *   claimed only on a path that has lost nothing so far in any direction, has no fail of any
+ *   kind so far, and no suspect interval in the direction: a burst yet to come is the one thing
+ *   a few clean seconds cannot rule out.
+ * - so-far: a figure with no claim (jitter so far, the worst 200 ms so far).
+ */
+import { clopperPearsonOneSided } from '../measure/confidence.js';
+import type { RttSample, SuspectInterval } from '../measure/records.js';
+import { soFarDirection, soFarRoundTrip, type SoFarDirection, type SoFarDirectionInput, type SoFarRoundTrip } from '../measure/so-far.js';
+import type { BurstClaim, Claim, ClaimKind, LossClaim, ProvisionalFacts, RoundTripClaim } from '../schema/provisional-facts.js';
+import type { DirectionName, GradeEntry } from '../schema/report-schema.js';
+import { MIN_RTT_SAMPLES } from './grade.js';
+import { windowResolutionPct } from './resolution.js';
+import { BURST_WINDOW_MS, type ResolvedProfile, SUSTAINED_WINDOW_MS } from './targets.js';
+
+/** Confidence of every likely and settled claim (one-sided). */
+export const CLAIM_LEVEL = 0.95;
+/** A long window may hold this much more than its nominal probe count (a sender a little fast), plus one probe. */
+export const WINDOW_RATE_ALLOWANCE = 1.05;
+
+export interface ProvisionalInput {
+  atMs: number;
+  profile: ResolvedProfile;
+  ratePps: number;
+  /** The probe channel is unordered with no retransmits (loss visible at all). */
+  channelOk: boolean;
+  /** The test's length: a 15 s target cannot be judged on a shorter one. */
+  durationS: number;
+  /** Nominal probe spacing of the graded stream. */
+  intervalMs: number;
+  directions: readonly SoFarDirection<DirectionName>[];
+  roundTrip: SoFarRoundTrip;
+  /** A settled or likely fail was claimed earlier in this test. */
+  failedBefore: boolean;
+}
+
+/** Kish's design effect of a run-clustered loss series: 2L - 1 for a mean run of L lost probes (1 without loss). */
+export function lossDesignEffect(lost: number, episodes: number): number {
+  return episodes > 0 ? Math.max(1, (2 * lost) / episodes - 1) : 1;
+}
+
+/** The most probes a window of `windowMs` can hold at a nominal spacing of `intervalMs`. */
+export function maxWindowPackets(windowMs: number, intervalMs: number): number {
+  return Math.ceil((WINDOW_RATE_ALLOWANCE * windowMs) / intervalMs) + 1;
+}
+
+function roundTripClaim(input: ProvisionalInput): RoundTripClaim {
+  const thresholdMs = input.profile.targets.rttMs;
+  const rtt = input.roundTrip;
+  let kind: ClaimKind = 'so-far';
+  if (rtt.samples >= MIN_RTT_SAMPLES && rtt.lowerMs !== null && rtt.upperMs !== null) {
+    if (rtt.upperMs < thresholdMs) kind = 'likely-pass';
+    else if (rtt.lowerMs >= thresholdMs) kind = 'likely-fail';
+  }
+  return { metric: 'latency-rtt', direction: 'round-trip', kind, thresholdMs, rtt };
+}
+
+function burstClaim(input: ProvisionalInput, d: SoFarDirection<DirectionName>): BurstClaim {
+  const thresholdPct = input.profile.targets.burstLossPct;
+  const resolvable = windowResolutionPct(input.ratePps, BURST_WINDOW_MS) < thresholdPct;
+  const settled = d.worstShortMissing;
+  if (input.channelOk && resolvable && settled !== null && !settled.suspect && settled.pct >= thresholdPct) {
+    return { metric: 'burst-loss-200ms', direction: d.name, kind: 'settled-fail', thresholdPct, window: settled };
+  }
+  return { metric: 'burst-loss-200ms', direction: d.name, kind: 'so-far', thresholdPct, window: d.worstShort };
+}
+
+function lossClaim(input: ProvisionalInput, d: SoFarDirection<DirectionName>, passAllowed: boolean): LossClaim {
+  const thresholdPct = input.profile.targets.lossPct;
+  // Bounds over effective counts: bursts of loss count as fewer independent events.
+  const deff = lossDesignEffect(d.lost, d.episodes);
+  const bounds = d.judged > 0 ? clopperPearsonOneSided(d.lost / deff, d.judged / deff, CLAIM_LEVEL) : null;
+  const base: LossClaim = {
+    metric: 'loss-15s',
+    direction: d.name,
+    kind: 'so-far',
+    thresholdPct,
+    judged: d.judged,
+    lost: d.lost,
+    spanMs: d.judged * input.intervalMs,
+    upperPct: bounds === null ? null : bounds.upper * 100,
+    lowerPct: bounds === null ? null : bounds.lower * 100,
+    settled: null,
+  };
+  // A shorter test has no 15 s window to grade; a retransmitting channel hides loss.
+  if (!input.channelOk || input.durationS * 1000 < SUSTAINED_WINDOW_MS || windowResolutionPct(input.ratePps, SUSTAINED_WINDOW_MS) >= thresholdPct) return base;
+  const f = d.firstLong;
+  if (f !== null && !f.suspect) {
+    const maxPackets = maxWindowPackets(SUSTAINED_WINDOW_MS, input.intervalMs);
+    if ((100 * f.missing) / maxPackets >= thresholdPct) {
+      return { ...base, kind: 'settled-fail', settled: { missing: f.missing, maxPackets, startMs: f.startMs, endMs: f.endMs } };
+    }
+  }
+  if (bounds === null || d.suspect) return base;
+  if (base.lowerPct !== null && base.lowerPct > thresholdPct) return { ...base, kind: 'likely-fail' };
+  if (passAllowed && base.upperPct !== null && base.upperPct < thresholdPct) return { ...base, kind: 'likely-pass' };
+  return base;
+}
+
+/** The records of a running test at one moment, as its collectors hold them. */
+export interface ProvisionalEvidence {
+  /** ms from the start of the test. */
+  atMs: number;
+  /** The loss timeout as things stand: max(1 s, 4 x the round trip p99 so far). */
+  lossTimeoutMs: number;
+  directions: readonly SoFarDirectionInput<DirectionName>[];
+  /** Round trips so far, and the suspect intervals known so far, on the client's clock. */
+  roundTrip: { samples: readonly RttSample[]; suspect: readonly SuspectInterval[] };
+}
+
+/** What the provisional answer is read from: the profile and how the test runs. */
+export type ProvisionalSetting = Omit<ProvisionalInput, 'atMs' | 'directions' | 'roundTrip'>;
+
+/** The provisional answer of a running test at one moment, and the per-direction figures it rests on. */
+export function provisionalFrom(e: ProvisionalEvidence, setting: ProvisionalSetting): { facts: ProvisionalFacts; directions: SoFarDirection<DirectionName>[] } {
+  const lengths = { shortMs: BURST_WINDOW_MS, longMs: SUSTAINED_WINDOW_MS };
+  const directions = e.directions.map((d) => soFarDirection(d, e.lossTimeoutMs, lengths));
+  // Round trips are timed on the client's clock: judged like the probes the client sent.
+  const client = directions.find((d) => d.name === 'up' || d.name === 'loop');
+  const roundTrip = soFarRoundTrip(e.roundTrip.samples, client?.judgedUntilMs ?? Number.NEGATIVE_INFINITY, e.roundTrip.suspect);
+  return { facts: provisionalClaims({ ...setting, atMs: e.atMs, directions, roundTrip }), directions };
+}
+
+const isFail = (c: Claim): boolean => c.kind === 'settled-fail' || c.kind === 'likely-fail';
+
+/** Every claim the probes so far allow: the round trip, then each direction's loss, burst loss and jitter. */
+export function provisionalClaims(input: ProvisionalInput): ProvisionalFacts {
+  const rtt = roundTripClaim(input);
+  const bursts = input.directions.map((d) => burstClaim(input, d));
+  // Fails first, so a likely pass on loss is never claimed beside a fail, nor once any direction lost a probe.
+  const preliminary = input.directions.map((d) => lossClaim(input, d, false));
+  const failSoFar = input.failedBefore || isFail(rtt) || bursts.some(isFail) || preliminary.some(isFail);
+  const passAllowed = !failSoFar && input.directions.every((d) => d.lost === 0);
+  const claims: Claim[] = [rtt];
+  input.directions.forEach((d, i) => {
+    const burst = bursts[i];
+    claims.push(lossClaim(input, d, passAllowed));
+    if (burst) claims.push(burst);
+    claims.push({ metric: 'jitter-15s', direction: d.name, kind: 'so-far', meanMs: d.jitterMeanMs, samples: d.jitterSamples });
+  });
+  return { atMs: input.atMs, claims };
+}
+
+/** Whether any claim of these facts is a fail (settled or likely). */
+export function hasFail(facts: ProvisionalFacts): boolean {
+  return facts.claims.some(isFail);
+}
+
+/** The window a settled claim rests on, on its direction's sender clock; null for other claims. */
+export function claimWindow(c: Claim): { startMs: number; endMs: number } | null {
+  if (c.kind !== 'settled-fail') return null;
+  if (c.metric === 'burst-loss-200ms') return c.window === null ? null : { startMs: c.window.startMs, endMs: c.window.endMs };
+  if (c.metric === 'loss-15s') return c.settled === null ? null : { startMs: c.settled.startMs, endMs: c.settled.endMs };
+  return null;
+}
+
+/**
+ * Whether a claim held against the final grades: null for so-far figures; a pass claim holds
+ * when the final grade of the same target and direction passed, a fail claim when it failed,
+ * and a settled fail also needs its window clean of the suspect intervals the final analysis
+ * knows (`suspectOf`, on the direction's sender clock).
+ */
+export function claimHeld(
+  c: Claim,
+  grades: readonly Pick<GradeEntry, 'target' | 'direction' | 'status'>[],
+  suspectOf: (direction: DirectionName) => readonly SuspectInterval[],
+): boolean | null {
+  if (c.kind === 'so-far') return null;
+  const g = grades.find((x) => x.target === c.metric && x.direction === c.direction);
+  if (g === undefined) return false;
+  if (c.kind === 'likely-pass') return g.status === 'pass';
+  if (g.status !== 'fail') return false;
+  const w = claimWindow(c);
+  if (w === null || c.direction === 'round-trip') return true;
+  return !suspectOf(c.direction).some((s) => s.startMs < w.endMs && s.endMs >= w.startMs);
+}

@@ -1,0 +1,211 @@
+/**
+ * The provisional answer in words: for everyone first (what is settled, what is likely, what
+ * is not known yet), the numbers in an expert layer, one line for the CLI, and the short
+ * evidence each claim keeps in the report. Only words: the claims are decided in
+ * src/analysis/grade/provisional.ts. Numbers go through format.ts.
+ */
+import type { BurstClaim, Claim, JitterClaim, LossClaim, ProvisionalFacts, RoundTripClaim } from '../schema/provisional-facts.js';
+import type { DirectionName } from '../schema/report-schema.js';
+import { count, fixed, ms, num, pct, seconds } from './format.js';
+
+/** What "provisional" means, in one place for the page, the CLI and the docs' wording. */
+export const PROVISIONAL_MEANING =
+  'Provisional means: what the probes so far say. A settled fail cannot change. A likely result is 95% sure for the probes so far. A pass counts only once the whole 15-second window is measured.';
+
+/** Always true while the test runs: the targets are about the worst 15 s, which no shorter sample shows. */
+export const NOT_YET_KNOWN = 'Not yet known: the worst 15-second window. A pass counts only once the whole window is measured.';
+
+/** While the test runs, before the first provisional answer. */
+export const BEFORE_FIRST = 'Measuring your connection. A first answer comes 3 seconds in.';
+
+/** The interactive page completes the window after a settled fail, like headless runs. */
+export const GOES_ON = 'This will not change. The test goes on to the end to measure everything else.';
+
+export type ProvisionalTone = 'bad' | 'good' | 'unsure';
+export type ItemState = 'settled' | 'likely' | 'so-far';
+
+export interface ProvisionalItem {
+  state: ItemState;
+  /** For everyone. */
+  text: string;
+  /** The numbers behind it (expert layer); empty when there are none. */
+  expert: string;
+}
+
+export interface ProvisionalContext {
+  /** The relay path connected through (settled). */
+  path: { transport: 'udp' | 'tcp' | 'tls' | 'unknown'; port: number | null };
+  /** A direction whose figures are held because nothing arrived lately. */
+  quiet: readonly DirectionName[];
+}
+
+export interface ProvisionalView {
+  atS: number;
+  tone: ProvisionalTone;
+  headline: string;
+  /** Settled first, then likely, then so-far figures. */
+  items: ProvisionalItem[];
+  notYetKnown: string;
+  /** Set when the figures stopped moving because the path went quiet. */
+  held: string | null;
+}
+
+const WHO: Record<DirectionName, string> = { up: 'you to the relay', down: 'the relay to you', loop: 'through the relay and back' };
+
+const at = (fromMs: number): string => seconds(Math.max(0, fromMs));
+
+function burstWords(c: BurstClaim): string {
+  const w = c.window;
+  if (w === null) return 'no 200 ms window has ended yet';
+  if (w.lost === 0) return `none of ${count(w.packets)} probes lost`;
+  return `${count(w.lost)} of ${count(w.packets)} probes (${pct(w.pct, c.thresholdPct)}) lost in 200 ms at ${at(w.fromMs)}`;
+}
+
+function lossWords(c: LossClaim): string {
+  return c.lost === 0 ? `none of ${count(c.judged)} probes lost` : `${count(c.lost)} of ${count(c.judged)} probes lost`;
+}
+
+/** The short evidence of a claim, as the report keeps it (cut to CLAIM_EVIDENCE_MAX_CHARS there). */
+export function claimEvidence(c: Claim): string {
+  switch (c.metric) {
+    case 'latency-rtt': {
+      const r = c.rtt;
+      if (r.p50Ms === null) return 'no round trip judged yet';
+      const ci = r.lowerMs === null || r.upperMs === null ? 'too few for a 95% interval' : `95% interval ${fixed(r.lowerMs, 2)}-${fixed(r.upperMs, 2)} ms`;
+      return `p50 ${ms(r.p50Ms, c.thresholdMs)} of ${count(r.samples)} round trips, ${ci}; target < ${ms(c.thresholdMs)}`;
+    }
+    case 'loss-15s': {
+      if (c.settled !== null) {
+        return `${count(c.settled.missing)} never arrived in the first 15 s window (at most ${count(c.settled.maxPackets)} probes): at least ${pct((100 * c.settled.missing) / c.settled.maxPackets, c.thresholdPct)}; limit < ${pct(c.thresholdPct)}`;
+      }
+      if (c.upperPct === null || c.lowerPct === null) return 'no probe judged yet';
+      return `${count(c.lost)} of ${count(c.judged)} lost; one-sided 95% bounds ${pct(c.lowerPct)}-${pct(c.upperPct, c.thresholdPct)}; limit < ${pct(c.thresholdPct)}`;
+    }
+    case 'burst-loss-200ms':
+      return `${burstWords(c)}; limit < ${pct(c.thresholdPct)}`;
+    case 'jitter-15s':
+      return c.meanMs === null ? 'no arrival yet' : `mean RFC 3550 jitter ${ms(c.meanMs)} over ${count(c.samples)} arrivals`;
+  }
+}
+
+function pathItem(p: ProvisionalContext['path']): ProvisionalItem {
+  const port = p.port === null ? '' : ` (port ${String(p.port)})`;
+  if (p.transport === 'udp') return { state: 'settled', text: `Connected through the relay over UDP${port}.`, expert: '' };
+  if (p.transport === 'unknown') return { state: 'settled', text: 'Connected through the relay.', expert: '' };
+  return {
+    state: 'settled',
+    text: `Connected through the relay over ${p.transport.toUpperCase()}${port}, not UDP: calls prefer UDP.`,
+    expert: '',
+  };
+}
+
+function rttItem(c: RoundTripClaim): ProvisionalItem {
+  const r = c.rtt;
+  const expert = claimEvidence(c);
+  if (r.p50Ms === null) return { state: 'so-far', text: 'Round trip: no echo judged yet.', expert };
+  const so = `Round trip so far: ${ms(r.p50Ms, c.thresholdMs)}`;
+  if (c.kind === 'likely-pass') return { state: 'likely', text: `${so}, under the ${ms(c.thresholdMs)} target (95% sure).`, expert };
+  if (c.kind === 'likely-fail') return { state: 'likely', text: `${so}, over the ${ms(c.thresholdMs)} target (95% sure).`, expert };
+  const why = r.samples < 20 ? 'too few echoes to tell yet' : `too close to the ${ms(c.thresholdMs)} target to tell yet`;
+  return { state: 'so-far', text: `${so}; ${why}.`, expert };
+}
+
+function lossItem(c: LossClaim, name: DirectionName): ProvisionalItem {
+  const expert = claimEvidence(c);
+  const who = WHO[name];
+  const limit = pct(c.thresholdPct);
+  switch (c.kind) {
+    case 'settled-fail':
+      return {
+        state: 'settled',
+        text: `Loss, ${who}: ${count(c.settled?.missing ?? c.lost)} probes lost already, more than any 15-second window allows (under ${limit}).`,
+        expert,
+      };
+    case 'likely-fail':
+      return { state: 'likely', text: `Loss, ${who}: above ${limit} so far, 95% sure (${lossWords(c)}).`, expert };
+    case 'likely-pass':
+      return { state: 'likely', text: `Loss, ${who}: under ${limit} with 95% confidence for these ${seconds(c.spanMs)} (${lossWords(c)}).`, expert };
+    default:
+      if (c.judged === 0) return { state: 'so-far', text: `Loss, ${who}: no probe old enough to judge yet.`, expert };
+      return { state: 'so-far', text: `Loss so far, ${who}: ${lossWords(c)}; too early to tell against the ${limit} limit.`, expert };
+  }
+}
+
+function burstItem(c: BurstClaim, name: DirectionName): ProvisionalItem {
+  const expert = claimEvidence(c);
+  if (c.kind === 'settled-fail') return { state: 'settled', text: `Calls will break up here: ${burstWords(c)}, ${WHO[name]}.`, expert };
+  return { state: 'so-far', text: `Worst 200 ms so far, ${WHO[name]}: ${burstWords(c)} (the limit is under ${pct(c.thresholdPct)}).`, expert };
+}
+
+function jitterItem(claims: readonly JitterClaim[]): ProvisionalItem | null {
+  const known = claims.filter((c) => c.meanMs !== null);
+  if (known.length === 0) return null;
+  return {
+    state: 'so-far',
+    text: `Jitter so far: ${known.map((c) => `${ms(c.meanMs ?? 0)} ${WHO[c.direction]}`).join(', ')}.`,
+    expert: known.map((c) => `${WHO[c.direction]}: ${claimEvidence(c)}`).join('; '),
+  };
+}
+
+function headline(claims: readonly Claim[]): { tone: ProvisionalTone; text: string } {
+  const burst = claims.find((c): c is BurstClaim => c.kind === 'settled-fail' && c.metric === 'burst-loss-200ms');
+  if (burst !== undefined) return { tone: 'bad', text: `Calls will break up here: ${burstWords(burst)}, ${WHO[burst.direction]}. ${GOES_ON}` };
+  const loss = claims.find((c): c is LossClaim => c.kind === 'settled-fail' && c.metric === 'loss-15s');
+  if (loss !== undefined) {
+    return {
+      tone: 'bad',
+      text: `Calls will break up here: ${count(loss.settled?.missing ?? loss.lost)} probes lost ${WHO[loss.direction]} already, more than a 15-second window allows. ${GOES_ON}`,
+    };
+  }
+  const likelyFail = claims.find((c) => c.kind === 'likely-fail');
+  if (likelyFail !== undefined) {
+    const what =
+      likelyFail.metric === 'latency-rtt' ? 'the round trip is over its target' : `loss ${WHO[likelyFail.direction as DirectionName]} is above its limit`;
+    return { tone: 'bad', text: `Likely a fail so far: ${what} (95% sure). The test goes on to the end.` };
+  }
+  const needPass = claims.filter((c) => c.metric === 'latency-rtt' || c.metric === 'loss-15s');
+  if (needPass.length > 0 && needPass.every((c) => c.kind === 'likely-pass')) {
+    return { tone: 'good', text: 'Good so far: little loss and a short round trip. Only the full 15 seconds can give a pass.' };
+  }
+  return { tone: 'unsure', text: 'Too early to tell. The probes so far are below.' };
+}
+
+const RANK: Record<ItemState, number> = { settled: 0, likely: 1, 'so-far': 2 };
+
+/** The provisional answer as the page shows it. */
+export function provisionalView(f: ProvisionalFacts, ctx: ProvisionalContext): ProvisionalView {
+  const items: ProvisionalItem[] = [pathItem(ctx.path)];
+  for (const c of f.claims) {
+    if (c.metric === 'latency-rtt') items.push(rttItem(c));
+    else if (c.metric === 'loss-15s') items.push(lossItem(c, c.direction));
+    else if (c.metric === 'burst-loss-200ms') items.push(burstItem(c, c.direction));
+  }
+  const jitter = jitterItem(f.claims.filter((c): c is JitterClaim => c.metric === 'jitter-15s'));
+  if (jitter !== null) items.push(jitter);
+  const h = headline(f.claims);
+  return {
+    atS: f.atMs / 1000,
+    tone: h.tone,
+    headline: h.text,
+    items: items
+      .map((it, i) => ({ it, i }))
+      .sort((a, b) => RANK[a.it.state] - RANK[b.it.state] || a.i - b.i)
+      .map((x) => x.it),
+    notYetKnown: NOT_YET_KNOWN,
+    held:
+      ctx.quiet.length === 0
+        ? null
+        : `Nothing has come back ${ctx.quiet.map((d) => WHO[d]).join(' or ')} lately: these figures are held where they were, and probes not answered are not counted as lost.`,
+  };
+}
+
+/** A provisional answer in one line of plain text. */
+export function provisionalLine(v: ProvisionalView): string {
+  const parts = v.items.map((it) => it.text.replace(/\.$/, ''));
+  return `provisional at ${num(v.atS)} s: ${v.headline} ${parts.join('; ')}. ${v.notYetKnown}${v.held === null ? '' : ` ${v.held}`}`;
+}
+
+/** What the CLI prints on stderr for a provisional answer: the first time, what "provisional" means first. */
+export function provisionalProgress(v: ProvisionalView, first: boolean): string[] {
+  return [...(first ? [PROVISIONAL_MEANING] : []), provisionalLine(v)];
+}

@@ -1,0 +1,59 @@
+/**
+ * The claims of a provisional answer as data (what src/analysis/grade/provisional.ts decides
+ * while a test runs), kept by the session and handed to the analysis with the records, which
+ * words them and checks each against the final grade (the report's `provisional`).
+ */
+import type { SoFarRoundTrip, SoFarWindow } from '../measure/so-far.js';
+import type { Static } from '@sinclair/typebox';
+import type { ClaimKindSchema, DirectionName } from './report-schema.js';
+
+export type ClaimKind = Static<typeof ClaimKindSchema>;
+
+export interface RoundTripClaim {
+  metric: 'latency-rtt';
+  direction: 'round-trip';
+  kind: ClaimKind;
+  thresholdMs: number;
+  rtt: SoFarRoundTrip;
+}
+
+export interface LossClaim {
+  metric: 'loss-15s';
+  direction: DirectionName;
+  kind: ClaimKind;
+  thresholdPct: number;
+  judged: number;
+  lost: number;
+  /** The send time the judged probes span (judged x the nominal spacing). */
+  spanMs: number;
+  /** One-sided 95 % bounds of the loss ratio so far, percent; null before any probe is judged. */
+  upperPct: number | null;
+  lowerPct: number | null;
+  /** Settled: probes that never arrived in the first long window, the most it can hold, and where it lies. */
+  settled: { missing: number; maxPackets: number; startMs: number; endMs: number } | null;
+}
+
+export interface BurstClaim {
+  metric: 'burst-loss-200ms';
+  direction: DirectionName;
+  kind: ClaimKind;
+  thresholdPct: number;
+  /** The window claimed (settled) or the worst so far; null before one has ended. */
+  window: SoFarWindow | null;
+}
+
+export interface JitterClaim {
+  metric: 'jitter-15s';
+  direction: DirectionName;
+  kind: 'so-far';
+  meanMs: number | null;
+  samples: number;
+}
+
+export type Claim = RoundTripClaim | LossClaim | BurstClaim | JitterClaim;
+
+/** One provisional answer: its moment (ms from the start of the test) and its claims. */
+export interface ProvisionalFacts {
+  atMs: number;
+  claims: Claim[];
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { provisionalFrom, type ProvisionalEvidence } from '../../../src/analysis/grade/provisional.js';
+import { resolveProfile } from '../../../src/analysis/grade/targets.js';
+import type { DirectionRecords } from '../../../src/analysis/measure/records.js';
+import { provisionalLine, provisionalView } from '../../../src/analysis/present/provisional.js';
+import { analyze } from '../../../src/analysis/report/analyze.js';
+import { reportSchemaProblem } from '../../../src/analysis/schema/check.js';
+import type { AnalysisInput } from '../../../src/analysis/schema/input.js';
+import { reflectorInput } from './inputs.js';
+
+/** Reflector clock = client clock + 4980 ms here (down probes sent at 5000 ms reach the client at 20 ms). */
+const REFLECTOR_AHEAD_MS = 4980;
+
+/** What the collectors hold `nowMs` into the test (client clock): receipts lag 40 ms, echoes arrive on the client's clock. */
+function moment(input: AnalysisInput, nowMs: number): ProvisionalEvidence {
+  const up = input.up as DirectionRecords;
+  const down = input.down as DirectionRecords;
+  const downNow = nowMs + REFLECTOR_AHEAD_MS;
+  return {
+    atMs: nowMs,
+    lossTimeoutMs: 1000,
+    directions: [
+      {
+        name: 'up',
+        records: { ...up, sent: up.sent.filter((s) => s.sendMs <= nowMs), arrivals: up.arrivals.filter((a) => a.sendMs <= nowMs - 40) },
+        senderNowMs: nowMs,
+        testStartMs: 0,
+      },
+      {
+        name: 'down',
+        records: { ...down, sent: down.sent.filter((s) => s.sendMs <= downNow - 40), arrivals: down.arrivals.filter((a) => a.recvMs <= nowMs) },
+        senderNowMs: downNow,
+        testStartMs: REFLECTOR_AHEAD_MS,
+      },
+    ],
+    roundTrip: { samples: input.roundTrip.samples.filter((s) => s.sendMs + s.rttMs <= nowMs), suspect: [] },
+  };
+}
+
+describe('the provisional answers in the report', () => {
+  // 15.1 s at 100 probes/s; upstream probes 300-302 (3000-3020 ms) never arrive: 3 of 20 in 200 ms, over the 10 % burst limit.
+  const input = reflectorInput({ count: 1510, up: { lost: (i) => i >= 300 && i <= 302 }, down: { startMs: 5000 } });
+  const setting = { profile: resolveProfile({ id: 'client-to-edge' }), ratePps: 100, channelOk: true, durationS: 15, intervalMs: 10 };
+  const at3 = provisionalFrom(moment(input, 3000), { ...setting, failedBefore: false });
+  const at5 = provisionalFrom(moment(input, 5000), { ...setting, failedBefore: false });
+  const report = analyze({ ...input, provisional: [at3.facts, at5.facts] });
+
+  it('keeps each answer with its claims in words, each checked against the final grades', () => {
+    expect(reportSchemaProblem(2, report)).toBeNull();
+    const [first, second] = report.provisional ?? [];
+    expect(first?.atMs).toBe(3000);
+    // At 3 s the burst (sent 3000-3020 ms) is younger than the loss timeout: nothing about it yet.
+    expect(first?.claims.find((c) => c.metric === 'burst-loss-200ms' && c.direction === 'up')).toMatchObject({ kind: 'so-far', held: null });
+    // 40 ms round trips, 150 of them by 3 s: a likely pass that the final grade (40 ms) confirms.
+    expect(first?.claims.find((c) => c.metric === 'latency-rtt')).toMatchObject({ kind: 'likely-pass', held: true });
+    // At 5 s the window [2830, 3030) has ended and is judged: settled, and the final grade fails on it.
+    expect(second?.claims.find((c) => c.metric === 'burst-loss-200ms' && c.direction === 'up')).toEqual({
+      metric: 'burst-loss-200ms',
+      direction: 'up',
+      kind: 'settled-fail',
+      evidence: '3 of 20 probes (15%) lost in 200 ms at 2.83 s; limit < 10%',
+      held: true,
+    });
+    // Beside a fail, no pass on loss is claimed.
+    expect(second?.claims.filter((c) => c.metric === 'loss-15s').map((c) => c.kind)).toEqual(['so-far', 'so-far']);
+    expect(report.grades.find((g) => g.target === 'burst-loss-200ms' && g.direction === 'up')?.status).toBe('fail');
+  });
+
+  it('words the answer for everyone, the numbers beside it', () => {
+    const v = provisionalView(at5.facts, { path: { transport: 'udp', port: 3478 }, quiet: [] });
+    expect(v.tone).toBe('bad');
+    expect(v.headline).toBe(
+      'Calls will break up here: 3 of 20 probes (15%) lost in 200 ms at 2.83 s, you to the relay. This will not change. The test goes on to the end to measure everything else.',
+    );
+    expect(v.items[0]).toEqual({ state: 'settled', text: 'Connected through the relay over UDP (port 3478).', expert: '' });
+    expect(v.items.map((i) => i.state)).toEqual(['settled', 'settled', 'likely', 'so-far', 'so-far', 'so-far', 'so-far']);
+    const good = provisionalView(
+      provisionalFrom(moment(reflectorInput({ count: 1510, down: { startMs: 5000 } }), 5000), { ...setting, failedBefore: false }).facts,
+      {
+        path: { transport: 'udp', port: 3478 },
+        quiet: [],
+      },
+    );
+    expect(good.tone).toBe('good');
+    expect(good.items.find((i) => i.text.startsWith('Loss, you to the relay'))?.text).toBe(
+      'Loss, you to the relay: under 1% with 95% confidence for these 4.01 s (none of 401 probes lost).',
+    );
+    expect(provisionalLine(provisionalView(at3.facts, { path: { transport: 'udp', port: 3478 }, quiet: [] }))).toMatch(
+      /^provisional at 3 s: Too early to tell\. .*Round trip so far: 40 ms, under the 100 ms target \(95% sure\).* Not yet known: the worst 15-second window\./,
+    );
+  });
+
+  it('leaves the field out when no provisional answer was shown', () => {
+    expect(analyze(input).provisional).toBeUndefined();
+  });
+});
