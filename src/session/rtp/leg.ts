@@ -1,5 +1,5 @@
 /**
- * The RTP probe leg (issue 13): a plain relay-only RTCPeerConnection to the server's RTP
+ * The RTP probe leg: a plain relay-only RTCPeerConnection to the server's RTP
  * reflector with one sendrecv audio transceiver carrying the page's audio track, both
  * directions through the transform worker (transform.worker.ts). The page offers; signals are
  * tagged `leg: 'rtp'` on the session's one signaling WebSocket (src/protocol/api.ts).
@@ -17,6 +17,8 @@ export interface RtpLegSetup {
   sendSignal(data: SignalData): void;
   timeoutMs: number;
   signal: AbortSignal;
+  /** 'worker': time every echo by the worker's clock, even where the frame has a receiveTime. */
+  arrivals: 'receive-time' | 'worker';
 }
 
 /** What the session reads from the worker: stamped probes and echoes, in batches. */
@@ -71,6 +73,7 @@ export function openRtpLeg(setup: RtpLegSetup): RtpLegStart {
       mainTimeOriginMs: performance.timeOrigin,
       frameBytes: DEFAULTS.rtp.frameBytes,
       batchMs: DEFAULTS.rtp.workerBatchMs,
+      useReceiveTime: setup.arrivals === 'receive-time',
     });
     const tx = pc.addTransceiver(track, { direction: 'sendrecv', streams: [setup.stream] });
     // Attached before the offer: on the offering side the receiver exists now (an answerer would attach in ontrack).

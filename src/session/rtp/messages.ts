@@ -1,5 +1,5 @@
 /**
- * The RTP transform worker's messages (issue 13). One worker runs both transforms of the RTP
+ * The RTP transform worker's messages. One worker runs both transforms of the RTP
  * leg (W3C WebRTC Encoded Transform §4, RTCRtpScriptTransform): the sender side stamps every
  * Opus frame into a probe frame, the receiver side reads the reflector's echo frames
  * (src/protocol/rtp-probe.ts). Nothing is posted per frame: the worker batches.
@@ -14,6 +14,8 @@ export interface RtpTransformOptions {
   mainTimeOriginMs: number;
   frameBytes: number;
   batchMs: number;
+  /** Whether an echo's arrival is the frame's receiveTime when plausible (else the worker's clock, always). */
+  useReceiveTime: boolean;
 }
 
 /** Main thread -> worker. `arm` starts stamping (probeSeq from 0), `disarm` ends it for good; `flush` asks for every pending batch. */

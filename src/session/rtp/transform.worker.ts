@@ -1,5 +1,5 @@
 /**
- * The RTP leg's transform worker (issue 13; W3C WebRTC Encoded Transform, `onrtctransform`).
+ * The RTP leg's transform worker (W3C WebRTC Encoded Transform, `onrtctransform`).
  * Sender side: while armed, every Opus frame becomes a probe frame (encodeRtpProbe: probeSeq
  * from 0, the send time on the page main thread's clock, the original Opus frame inside).
  * Receiver side: every echo frame (decodeRtpEcho) gives the decoder back its Opus frame and
@@ -97,7 +97,8 @@ scope.onrtctransform = (ev) => {
           }
           const receiveTime = frame.getMetadata().receiveTime;
           let arrival = nowMs;
-          if (typeof receiveTime === 'number' && receiveTime <= nowMs && nowMs - receiveTime < RECEIVE_TIME_PLAUSIBLE_MS) arrival = receiveTime;
+          if (options.useReceiveTime && typeof receiveTime === 'number' && receiveTime <= nowMs && nowMs - receiveTime < RECEIVE_TIME_PLAUSIBLE_MS)
+            arrival = receiveTime;
           else counts.arrivalFromNow++;
           echoes.push({
             upSeq: echo.upSeq,

@@ -4,7 +4,7 @@
  * ~2.5 s; a WebAudio source adds a 2-3 ms jitter floor); the probes are the main figures.
  */
 import type { GradedPath } from '../../analysis/schema/input.js';
-import { tryParseTurnUriParts } from '../../protocol/defaults.js';
+import { tryParseTurnUriParts } from '../../protocol/turn-uri.js';
 
 const SECONDS_TO_MS = 1000;
 
@@ -14,6 +14,11 @@ export interface StatsSample {
   rtcpRttMs: number | null;
   /** Identifies the RTCP measurement, so a repeated value is not counted twice. */
   rtcpMeasurements: number | null;
+  /**
+   * When the RTCP report behind rtcpRttMs arrived (remote-inbound-rtp timestamp): a new measurement
+   * where the browser has no roundTripTimeMeasurements (Safari, per MDN's compatibility data).
+   */
+  rtcpReportMs: number | null;
   rtcpFractionLost: number | null;
   inboundJitterMs: number | null;
   inboundPacketsReceived: number | null;
@@ -23,6 +28,18 @@ export interface StatsSample {
   /** Selected candidate pair id, to notice a path change. */
   pairId: string | null;
   path: Omit<GradedPath, 'changes'>;
+  /**
+   * Which objects this report had, and whether each carried the field a second opinion reads:
+   * a field missing from an object that is there is one this browser does not report.
+   */
+  has: {
+    pair: boolean;
+    pairRtt: boolean;
+    remoteInbound: boolean;
+    remoteInboundRtt: boolean;
+    inbound: boolean;
+    inboundConcealment: boolean;
+  };
 }
 
 type StatsEntry = Record<string, unknown> & { type: string; id: string };
@@ -45,6 +62,10 @@ export function readStats(entries: Iterable<StatsEntry>): StatsSample {
     }
   }
   if (!pair) {
+    // No `transport` stats (Firefox): the pair it marks selected (its own field), else the nominated one that succeeded.
+    for (const e of byId.values()) if (e.type === 'candidate-pair' && e['selected'] === true) pair = e;
+  }
+  if (!pair) {
     for (const e of byId.values()) if (e.type === 'candidate-pair' && e['nominated'] === true && e['state'] === 'succeeded') pair = e;
   }
   const local = pair ? byId.get(str(pair['localCandidateId']) ?? '') : undefined;
@@ -56,6 +77,7 @@ export function readStats(entries: Iterable<StatsEntry>): StatsSample {
     iceRttMs: ms(pair?.['currentRoundTripTime']),
     rtcpRttMs: ms(remoteInbound?.['roundTripTime']),
     rtcpMeasurements: num(remoteInbound?.['roundTripTimeMeasurements']),
+    rtcpReportMs: num(remoteInbound?.['timestamp']),
     rtcpFractionLost: num(remoteInbound?.['fractionLost']),
     inboundJitterMs: ms(inbound?.['jitter']),
     inboundPacketsReceived: num(inbound?.['packetsReceived']),
@@ -63,6 +85,14 @@ export function readStats(entries: Iterable<StatsEntry>): StatsSample {
     concealedSamples: num(inbound?.['concealedSamples']),
     totalSamplesReceived: num(inbound?.['totalSamplesReceived']),
     pairId: pair ? pair.id : null,
+    has: {
+      pair: pair !== null,
+      pairRtt: pair !== null && 'currentRoundTripTime' in pair,
+      remoteInbound: remoteInbound !== undefined,
+      remoteInboundRtt: remoteInbound !== undefined && 'roundTripTime' in remoteInbound,
+      inbound: inbound !== undefined,
+      inboundConcealment: inbound !== undefined && 'concealedSamples' in inbound,
+    },
     path: {
       transport: relayProtocol === 'udp' || relayProtocol === 'tcp' || relayProtocol === 'tls' ? relayProtocol : 'unknown',
       port: portOfTurnUrl(url),

@@ -1,4 +1,4 @@
-import type { GradedPath, StatsSecondOpinion } from '../../analysis/schema/input.js';
+import type { GradedPath, StatsGap, StatsSecondOpinion } from '../../analysis/schema/input.js';
 import { readStats, type StatsSample } from './adapter.js';
 import type { StatsSource } from '../run-session.js';
 
@@ -12,6 +12,7 @@ export class StatsSampler implements StatsSource {
   private readonly rtcpRttMs: number[] = [];
   private readonly inboundJitterMs: number[] = [];
   private lastRtcpMeasurements = 0;
+  private lastRtcpReportMs: number | null = null;
   private lastIceRtt: number | null = null;
   private last: StatsSample | null = null;
   private firstPairId: string | null = null;
@@ -19,6 +20,8 @@ export class StatsSampler implements StatsSource {
   private pairChangeTimesMs: number[] = [];
   private polling: Promise<void> = Promise.resolve();
   private failures = 0;
+  /** Per second opinion: whether its object was seen, and whether the field ever was. */
+  private readonly seen = new Map<StatsGap, { object: boolean; field: boolean }>();
 
   constructor(
     private readonly pc: RTCPeerConnection,
@@ -50,7 +53,15 @@ export class StatsSampler implements StatsSource {
     }
   }
 
+  private note(gap: StatsGap, object: boolean, field: boolean): void {
+    const was = this.seen.get(gap) ?? { object: false, field: false };
+    this.seen.set(gap, { object: was.object || object, field: was.field || field });
+  }
+
   private add(s: StatsSample, atMs: number): void {
+    this.note('ice-rtt', s.has.pair, s.has.pairRtt);
+    this.note('rtcp-rtt', s.has.remoteInbound, s.has.remoteInboundRtt);
+    this.note('concealment', s.has.inbound, s.has.inboundConcealment);
     if (s.iceRttMs !== null && s.iceRttMs !== this.lastIceRtt) {
       this.iceRttMs.push(s.iceRttMs);
       this.lastIceRtt = s.iceRttMs;
@@ -58,6 +69,10 @@ export class StatsSampler implements StatsSource {
     if (s.rtcpRttMs !== null && s.rtcpMeasurements !== null && s.rtcpMeasurements > this.lastRtcpMeasurements) {
       this.rtcpRttMs.push(s.rtcpRttMs);
       this.lastRtcpMeasurements = s.rtcpMeasurements;
+    } else if (s.rtcpRttMs !== null && s.rtcpMeasurements === null && s.rtcpReportMs !== null && s.rtcpReportMs !== this.lastRtcpReportMs) {
+      // No measurement count (Safari): each RTCP report once, by when it arrived.
+      this.rtcpRttMs.push(s.rtcpRttMs);
+      this.lastRtcpReportMs = s.rtcpReportMs;
     }
     if (s.inboundJitterMs !== null) this.inboundJitterMs.push(s.inboundJitterMs);
     if (s.pairId !== null) {
@@ -71,9 +86,20 @@ export class StatsSampler implements StatsSource {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.halt();
     await this.polling;
     await this.poll();
+  }
+
+  /** Stops polling now, with no last poll (the session ended early: its connection may be closed). */
+  halt(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Second opinions this browser cannot give: their object came, the field never did. */
+  lacks(): StatsGap[] {
+    return [...this.seen].filter(([, s]) => s.object && !s.field).map(([gap]) => gap);
   }
 
   /** When the selected candidate pair changed (page clock). */
@@ -107,6 +133,7 @@ export class StatsSampler implements StatsSource {
       inboundJitterDirection: loop ? 'loop' : reflectorInboundJitterMs === null ? null : 'up',
       concealedRatio: l && l.concealedSamples !== null && l.totalSamplesReceived ? l.concealedSamples / l.totalSamplesReceived : null,
       audioSource: this.audioSource,
+      lacks: this.lacks(),
     };
   }
 }

@@ -1,0 +1,95 @@
+/**
+ * The test page in other browser engines, driven with puppeteer-core (a devDependency; it
+ * downloads no browser): Debian's Firefox ESR over WebDriver BiDi (no geckodriver) and Debian's
+ * Chromium over CDP, both on the page's headless contract (`?autostart=1&save=0`,
+ * `globalThis.__callprobeResult`). The page's CSP refuses the script puppeteer's waitForFunction
+ * builds, so the result is polled with `evaluate`. Used by the engine tests (e2e/engines/) and the
+ * engines bench (bench/engines/).
+ */
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { setTimeout as pause } from 'node:timers/promises';
+import type { HeadlessResult } from '../../src/protocol/headless.js';
+import type { Report } from '../../src/analysis/schema/report-schema.js';
+import { CHROMIUM_ARGS } from '../../client/headless/chromium.js';
+
+export type Engine = 'firefox' | 'chromium';
+
+export const FIREFOX_PATH = process.env['CALLPROBE_FIREFOX'] ?? '/usr/bin/firefox-esr';
+export const CHROMIUM_PATH = process.env['CALLPROBE_CHROMIUM'] ?? '/usr/bin/chromium';
+
+export class EngineError extends Error {
+  constructor(
+    readonly reason: 'timeout' | 'page-failed',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+/**
+ * Launches an engine headless for a server on `host` (a non-loopback address: Firefox refuses a
+ * relay on loopback), the page's origin counted as a secure context, so the page is cross-origin
+ * isolated over plain http as it is behind TLS. Firefox: its `dom.securecontext.allowlist` takes
+ * the host, and host candidates are shown as addresses (the channel test connects two peer
+ * connections in the page). Chromium: `--unsafely-treat-insecure-origin-as-secure` takes whole
+ * origins, so the server's HTTP ports must be given (without them the page is not isolated and is
+ * paced by timers).
+ */
+export async function launchEngine(engine: Engine, host: string, httpPorts: readonly number[] = []): Promise<Browser> {
+  if (engine === 'firefox') {
+    return puppeteer.launch({
+      browser: 'firefox',
+      executablePath: FIREFOX_PATH,
+      headless: true,
+      extraPrefsFirefox: {
+        'dom.securecontext.allowlist': host,
+        'media.peerconnection.ice.obfuscate_host_addresses': false,
+      },
+    });
+  }
+  return puppeteer.launch({
+    browser: 'chrome',
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [...CHROMIUM_ARGS, `--unsafely-treat-insecure-origin-as-secure=${httpPorts.map((port) => `http://${host}:${String(port)}`).join(',')}`],
+  });
+}
+
+/** The browser's own name and version, as the report's meta.browser does not say it plainly. */
+export async function engineVersion(browser: Browser): Promise<string> {
+  return browser.version();
+}
+
+/** The page's headless result, polled (waitForFunction is refused by the page's CSP). */
+export async function pageResult(page: Page, timeoutMs: number): Promise<HeadlessResult<Report>> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const r = await page.evaluate(() => (globalThis as { __callprobeResult?: unknown }).__callprobeResult ?? null);
+    if (r !== null) return r as HeadlessResult<Report>;
+    if (performance.now() > deadline) throw new EngineError('timeout', `no result from the page within ${timeoutMs} ms`);
+    await pause(250);
+  }
+}
+
+/** Polls `read` in the page until it gives something other than null/false (bounded). */
+export async function pageState<T>(page: Page, read: () => T | null | false, what: string, timeoutMs: number): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const v = (await page.evaluate(read)) as T | null | false;
+    if (v !== null && v !== false) return v;
+    if (performance.now() > deadline) throw new EngineError('timeout', `timed out after ${timeoutMs} ms waiting for ${what}`);
+    await pause(100);
+  }
+}
+
+/** Opens `url` in a new page of `browser` and returns the test's headless result. */
+export async function runInEngine(browser: Browser, url: string, timeoutMs: number): Promise<HeadlessResult<Report>> {
+  const page = await browser.newPage();
+  try {
+    await page.goto(url);
+    return await pageResult(page, timeoutMs);
+  } finally {
+    await page.close();
+  }
+}

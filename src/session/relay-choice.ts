@@ -1,0 +1,95 @@
+/**
+ * The relay rung a test uses and the path it reports: the pick among the port checks, the path
+ * when getStats cannot name it (or names it only in part, as Firefox does), and the input of a
+ * test that connected through no rung.
+ */
+import type { TurnServerEntry } from '../protocol/api.js';
+import type { AnalysisInput, GradedPath } from '../analysis/schema/input.js';
+import type { DirectionRecords } from '../analysis/measure/records.js';
+import { familyOf, type RungFacts } from '../analysis/grade/connectivity.js';
+import { SetupError } from './net/errors.js';
+import type { PortCheck } from './net/port-check.js';
+import { pickTurnEntry } from './plan.js';
+import type { SessionTimeline } from './timings.js';
+
+/** Which relay entry to test through (`?turn=`), null = UDP first. */
+export type TurnPick = { transport: TurnServerEntry['transport']; port: number | null } | null;
+
+/** The path when nothing samples getStats: the relay entry the peers were told to use (relay-only). */
+export function chosenPath(entry: TurnServerEntry): GradedPath {
+  return { transport: entry.transport, port: entry.port, candidateType: 'relay', family: familyOf(entry.url), changes: 0 };
+}
+
+/**
+ * The relay entry to test through: the one asked for, else the first reachable of UDP, TCP,
+ * TLS in that order. Waits only as long as needed: a reachable UDP port ends the wait.
+ * Without port checks: the one asked for, else the first of UDP, TCP, TLS offered.
+ */
+export async function chooseEntry(entries: readonly TurnServerEntry[], checks: Promise<PortCheck>[] | null, wanted: TurnPick): Promise<TurnServerEntry> {
+  const picked = pickTurnEntry(entries, wanted);
+  if (!checks) {
+    if (!picked)
+      throw new SetupError('relay-unreachable', `the server offers no relay${wanted ? ` on ${wanted.transport}${wanted.port ? `/${wanted.port}` : ''}` : ''}`);
+    return picked;
+  }
+  if (wanted) {
+    if (!picked) throw new SetupError('relay-unreachable', `the server offers no relay on ${wanted.transport}${wanted.port ? `/${wanted.port}` : ''}`);
+    const check = await checks[entries.indexOf(picked)];
+    if (check && !check.reachable) throw new SetupError('relay-unreachable', `the relay on ${picked.url} is not reachable: ${check.error}`);
+    return picked;
+  }
+  for (const transport of ['udp', 'tcp', 'tls'] as const) {
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
+      if (e?.transport !== transport) continue;
+      const check = await checks[i];
+      if (check?.reachable) return e;
+    }
+  }
+  const results = await Promise.all(checks);
+  throw new SetupError('relay-unreachable', `no relay port answered: ${results.map((r) => `${r.transport}/${r.port} ${r.error}`).join('; ')}`);
+}
+
+/**
+ * The graded path: getStats' when it has one, with what it leaves out taken from the relay entry
+ * the peers were told to use (relay-only: the one relay there is). Firefox's local relay
+ * candidate has no `url` (W3C webrtc-stats RTCIceCandidateStats.url), so its port and family
+ * come from the entry.
+ */
+export function completePath(stats: GradedPath | null, entry: TurnServerEntry): GradedPath {
+  const chosen = chosenPath(entry);
+  if (stats === null) return chosen;
+  if (stats.candidateType !== 'relay' || (stats.transport !== 'unknown' && stats.transport !== entry.transport)) return stats;
+  return { ...stats, transport: entry.transport, port: stats.port ?? chosen.port, family: stats.family ?? chosen.family };
+}
+
+/**
+ * A test that could not connect through any rung: no probe was sent, the ladder is the
+ * evidence, and the outcome says in words what that means for calls.
+ */
+export function couldNotConnectInput(meta: AnalysisInput['meta'], rungs: RungFacts[], timeline: SessionTimeline): AnalysisInput {
+  const empty = (): DirectionRecords => ({ sent: [], arrivals: [], intervalMs: 1000 / meta.ratePps, suspect: [] });
+  const offered = rungs.filter((r) => r.error !== 'not-offered');
+  const seen = offered.map((r) => `${r.transport.toUpperCase()}${r.port === null ? '' : ` ${String(r.port)}`}: ${r.error ?? 'failed'}`).join(', ');
+  return {
+    meta,
+    connectivity: rungs,
+    path: { transport: 'unknown', port: null, candidateType: null, family: null, changes: 0 },
+    setupMs: timeline.setup(),
+    lastProbeMs: null,
+    outcome: { reason: 'could-not-connect', atMs: null, detail: `no relay port connected (${seen})` },
+    probe: { path: 'datachannel', reason: 'no probe was sent: no relay port connected' },
+    compare: null,
+    nat: null,
+    witness: null,
+    up: meta.mode === 'reflector' ? empty() : null,
+    down: meta.mode === 'reflector' ? empty() : null,
+    loop: meta.mode === 'loopback' ? empty() : null,
+    roundTrip: { sent: [], samples: [] },
+    lossTimeoutMs: 1000,
+    sender: { timerErrorMs: [], missedTicks: 0, maxBufferedAmountBytes: 0, droppedAtSender: 0 },
+    stats: null,
+    pageHidden: false,
+    notes: [],
+  };
+}
