@@ -6,7 +6,8 @@ import { sameWorstBurst } from '../bench/accuracy/truth.js';
 /**
  * The CI subset of `npm run bench:accuracy`: real headless tests through the seeded
  * impairment proxy, with firm tolerances against the proxy's own counts. One seed each;
- * the bench runs every scenario with three seeds and irtt beside it.
+ * the bench runs every scenario with three seeds and irtt beside it. Every test here is
+ * tagged @measure: the serial measurement project runs them, alone.
  */
 test.describe.configure({ mode: 'serial' });
 
@@ -27,7 +28,7 @@ const scenario = (name: string) => {
   return s;
 };
 
-test('jitter: RTT p50 within 1 ms + 2 %, RFC 3550 jitter and mean |IPDV| within 1 ms + 15 % of the truth', async () => {
+test('jitter: RTT p50 within 1 ms + 2 %, RFC 3550 jitter and mean |IPDV| within 1 ms + 15 % of the truth', { tag: '@measure' }, async () => {
   test.setTimeout(120_000);
   const clean = await harness.runCallprobe({ name: 'clean', description: '' }, 'ci-clean');
   const base = clean.figures.rttMsP50 ?? 0;
@@ -46,7 +47,7 @@ test('jitter: RTT p50 within 1 ms + 2 %, RFC 3550 jitter and mean |IPDV| within 
 for (const name of ['loss-both', 'bursts']) {
   // Playwright reads fixtures from the first parameter's destructuring: none are used here.
   // eslint-disable-next-line no-empty-pattern
-  test(`${name}: loss per direction equals the proxy's count, the worst 200 ms window holds the same burst`, async ({}, testInfo) => {
+  test(`${name}: loss per direction equals the proxy's count, the worst 200 ms window holds the same burst`, { tag: '@measure' }, async ({}, testInfo) => {
     test.setTimeout(90_000);
     const { figures, truth, report, rawTruth } = await harness.runCallprobe(scenario(name), 'ci-1');
     // Kept with the test's results, so a failure can be read packet by packet.
@@ -60,7 +61,7 @@ for (const name of ['loss-both', 'bursts']) {
   });
 }
 
-test('reorder: every held-back probe is seen as reordered, or as lost when SCTP abandoned it first', async () => {
+test('reorder: every held-back probe is seen as reordered, or as lost when SCTP abandoned it first', { tag: '@measure' }, async () => {
   test.setTimeout(90_000);
   const { figures, truth } = await harness.runCallprobe(scenario('reorder'), 'ci-1');
   for (const d of ['up', 'down'] as const) {

@@ -1,45 +1,36 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { startImpairProxy, type ImpairProxy } from '../bench/impair/proxy.js';
 import type { ImpairmentScenario } from '../bench/impair/scenario.js';
 import { CALLPROBE_PROBE_SIZES } from '../bench/accuracy/harness.js';
-import { spawnBounded, type ProcessHandle } from '../test/kit/process.js';
+import { serveProcess, type ServeProcess } from '../test/kit/callprobe.js';
 import { axeViolations } from './fixtures/axe.js';
+import { workerPort } from './fixtures/env.js';
+import { expect, test } from './fixtures/test.js';
 
 /**
  * The page speaks to people: full 15 s tests in Chromium on a phone-sized screen, through the
  * test's own seeded impairment proxy in front of the relay (`--advertise` hands the page the
  * proxy's port). Each path must give its one-sentence answer and its first advice, the answer
  * in view and focused when the test ends, no horizontal scroll, and no serious axe-core
- * violation. Screenshots of every state are kept with the test's results.
+ * violation. Screenshots of every state are kept with the test's results. The full tests are
+ * tagged @measure: an answer rests on measured figures, and on a starved machine the page
+ * rightly says it could not judge, so they run in the serial measurement project.
  */
-const HTTP_PORT = 18880;
-const RELAY_PORT = 4378;
-const PROXY_PORT = 14378;
-const BASE = `http://127.0.0.1:${HTTP_PORT}`;
+/** This worker's ports (e2e/fixtures/env.ts): the server's HTTP and relay port, and the proxy in front of the relay. */
+let RELAY_PORT = 0;
+let PROXY_PORT = 0;
+let BASE = '';
 
-let server: ProcessHandle;
+let server: ServeProcess;
 
-test.beforeAll(async () => {
-  server = spawnBounded(
-    process.execPath,
-    [
-      'dist/server/cli.js',
-      'serve',
-      '--host',
-      '127.0.0.1',
-      '--http-port',
-      String(HTTP_PORT),
-      '--turn-ports',
-      String(RELAY_PORT),
-      '--advertise',
-      `127.0.0.1:${PROXY_PORT}`,
-      '--no-store',
-      '--log-level',
-      'warn',
-    ],
-    { deadlineMs: 600_000 },
-  );
-  await server.waitForLine('callprobe serving', { timeoutMs: 15_000, what: 'the server to listen' });
+// Playwright reads fixtures from the first parameter's destructuring: none are used here.
+// eslint-disable-next-line no-empty-pattern
+test.beforeAll(async ({}, workerInfo) => {
+  const httpPort = workerPort(18880, workerInfo.parallelIndex);
+  RELAY_PORT = workerPort(4378, workerInfo.parallelIndex);
+  PROXY_PORT = workerPort(14378, workerInfo.parallelIndex);
+  BASE = `http://127.0.0.1:${httpPort}`;
+  server = await serveProcess({ httpPort, turnPorts: RELAY_PORT, advertise: `127.0.0.1:${PROXY_PORT}` }, { deadlineMs: 600_000 });
 });
 
 test.afterAll(async () => {
@@ -102,13 +93,13 @@ async function answerAfterTest(page: Page, name: string): Promise<{ sentence: st
 
 test.use({ viewport: { width: 390, height: 844 } });
 
-test('a clean path: calls should work well here', async ({ page }) => {
+test('a clean path: calls should work well here', { tag: '@measure' }, async ({ page }) => {
   test.setTimeout(90_000);
   const a = await withProxy({ name: 'clean' }, () => answerAfterTest(page, 'clean'));
   expect(a.sentence).toBe('Calls should work well here.');
 });
 
-test('loss in both directions: calls will break up, and the first thing to try is the Wi-Fi or a cable', async ({ page }) => {
+test('loss in both directions: calls will break up, and the first thing to try is the Wi-Fi or a cable', { tag: '@measure' }, async ({ page }) => {
   test.setTimeout(90_000);
   const a = await withProxy({ name: 'lossy-both', up: { loss: { probability: 0.04 } }, down: { loss: { probability: 0.04 } } }, () =>
     answerAfterTest(page, 'lossy-both'),
@@ -117,7 +108,7 @@ test('loss in both directions: calls will break up, and the first thing to try i
   expect(a.firstAdvice).toBe('wifi-or-cable');
 });
 
-test('loss upstream only, on a desktop screen in the dark theme: the people you talk to hear it, pause uploads', async ({ page }) => {
+test('loss upstream only, on a desktop screen in the dark theme: the people you talk to hear it, pause uploads', { tag: '@measure' }, async ({ page }) => {
   test.setTimeout(90_000);
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.emulateMedia({ colorScheme: 'dark' });
@@ -126,10 +117,10 @@ test('loss upstream only, on a desktop screen in the dark theme: the people you 
   expect(a.firstAdvice).toBe('pause-uploads');
 });
 
-test('delay varying 0-120 ms on the way in: jitter on the way in, pause downloads first', async ({ page }) => {
+test('delay varying 0-120 ms on the way in: jitter on the way in, pause downloads first', { tag: '@measure' }, async ({ page }) => {
   test.setTimeout(90_000);
   // Independent delays of 0-120 ms on the way in (RFC 3550 jitter about 2 x 60 / 3 = 40 ms). The
-  // graded RTP stream (issue 13) delivers every probe, reordered ones included, so no loss is
+  // graded RTP stream delivers every probe, reordered ones included, so no loss is
   // invented (the data channel used to abandon probes that overtook each other by more than
   // SCTP's fast-retransmit window): the jitter above the 30 ms target leads, on the way in.
   const a = await withProxy({ name: 'jittery-down', down: { delayMs: 60, jitter: { kind: 'uniform', amplitudeMs: 60 }, jitterMayReorder: true } }, () =>

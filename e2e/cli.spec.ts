@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
 import { schemaErrors } from '../test/kit/report-validator.js';
+import { runCallprobe as callprobe } from '../test/kit/callprobe.js';
 import { runProcess } from '../test/kit/process.js';
-import { callprobe } from './fixtures/cli.js';
 import { startCoturn } from './fixtures/coturn.js';
-import { E2E } from './fixtures/env.js';
+import { workerPort } from './fixtures/env.js';
+import { expect, test } from './fixtures/test.js';
 
 interface ReportShape {
   meta: { mode: string };
@@ -15,59 +15,64 @@ interface ReportShape {
 }
 
 test.describe('callprobe run', () => {
-  test('a full 15 s test passes on a clean loopback path: exit 0 and one schema-valid JSON report, saved once', async () => {
-    test.setTimeout(90_000);
-    const stored = async (): Promise<number> => {
-      const res = await fetch(`${E2E.baseUrl}/api/results?format=json`, { headers: { authorization: `Bearer ${E2E.adminToken}` } });
-      expect(res.status).toBe(200);
-      return ((await res.json()) as unknown[]).length;
-    };
-    const before = await stored();
-    const r = await callprobe(['run', '--server', E2E.baseUrl, '--json'], 80_000);
-    expect(r.stderr).toContain('streaming');
-    const report = JSON.parse(r.stdout) as ReportShape;
-    expect(schemaErrors(report)).toEqual([]);
-    for (const key of [
-      'rttMsP50',
-      'rttMsP90',
-      'jitterMs',
-      'jitterMsMax15s',
-      'lossPct',
-      'lossPctMax15s',
-      'burstLossPctMax200ms',
-      'reorderPct',
-      'rttLossPct',
-      'duplicates',
-      'packetsSent',
-      'packetsReceived',
-      'ratePps',
-      'mos',
-      'upstream',
-      'downstream',
-      'verdict',
-    ]) {
-      expect(report.summary, key).toHaveProperty(key);
-    }
-    expect(report).toMatchObject({ meta: { mode: 'reflector' }, path: { transport: 'udp', port: E2E.udpPorts[0] } });
-    expect(report.summary.verdict).toBe('pass');
-    expect(report.grades.every((g) => g.status === 'pass')).toBe(true);
-    // The relay witnessed the page's audio track (SRTP, headers read in clear): nothing lost,
-    // duplicated or reordered on a clean loopback path.
-    expect(report.witness?.source).toBe('relay');
-    expect(report.witness?.upstream).toMatchObject({ lost: 0, duplicates: 0, reordered: 0, ssrcs: 1 });
-    expect(report.witness?.upstream['packets']).toBeGreaterThan(100);
-    expect(r.code).toBe(0);
-    // Saved once, from the CLI: the code and link on stderr, the same report behind the link.
-    const saved = /^result: ([0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}) (\S+)$/m.exec(r.stderr);
-    expect(saved, r.stderr).not.toBeNull();
-    expect(saved?.[2]).toBe(`${E2E.baseUrl}/r/${saved?.[1]}`);
-    const shared = (await (await fetch(`${E2E.baseUrl}/api/r/${saved?.[1]}`)).json()) as { report: unknown };
-    expect(shared.report).toEqual(report);
-    // The page run drives got save=0: the CLI's one save is the only record.
-    expect(await stored()).toBe(before + 1);
-  });
+  // A full test graded pass: a verdict, so a measurement (a busy machine makes it "could not judge").
+  test(
+    'a full 15 s test passes on a clean loopback path: exit 0 and one schema-valid JSON report, saved once',
+    { tag: '@measure' },
+    async ({ server: E2E }) => {
+      test.setTimeout(90_000);
+      const stored = async (): Promise<number> => {
+        const res = await fetch(`${E2E.baseUrl}/api/results?format=json`, { headers: { authorization: `Bearer ${E2E.adminToken}` } });
+        expect(res.status).toBe(200);
+        return ((await res.json()) as unknown[]).length;
+      };
+      const before = await stored();
+      const r = await callprobe(['run', '--server', E2E.baseUrl, '--json'], 80_000);
+      expect(r.stderr).toContain('streaming');
+      const report = JSON.parse(r.stdout) as ReportShape;
+      expect(schemaErrors(report)).toEqual([]);
+      for (const key of [
+        'rttMsP50',
+        'rttMsP90',
+        'jitterMs',
+        'jitterMsMax15s',
+        'lossPct',
+        'lossPctMax15s',
+        'burstLossPctMax200ms',
+        'reorderPct',
+        'rttLossPct',
+        'duplicates',
+        'packetsSent',
+        'packetsReceived',
+        'ratePps',
+        'mos',
+        'upstream',
+        'downstream',
+        'verdict',
+      ]) {
+        expect(report.summary, key).toHaveProperty(key);
+      }
+      expect(report).toMatchObject({ meta: { mode: 'reflector' }, path: { transport: 'udp', port: E2E.udpPorts[0] } });
+      expect(report.summary.verdict).toBe('pass');
+      expect(report.grades.every((g) => g.status === 'pass')).toBe(true);
+      // The relay witnessed the page's audio track (SRTP, headers read in clear): nothing lost,
+      // duplicated or reordered on a clean loopback path.
+      expect(report.witness?.source).toBe('relay');
+      expect(report.witness?.upstream).toMatchObject({ lost: 0, duplicates: 0, reordered: 0, ssrcs: 1 });
+      expect(report.witness?.upstream['packets']).toBeGreaterThan(100);
+      expect(r.code).toBe(0);
+      // Saved once, from the CLI: the code and link on stderr, the same report behind the link.
+      const saved = /^result: ([0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}) (\S+)$/m.exec(r.stderr);
+      expect(saved, r.stderr).not.toBeNull();
+      expect(saved?.[2]).toBe(`${E2E.baseUrl}/r/${saved?.[1]}`);
+      const shared = (await (await fetch(`${E2E.baseUrl}/api/r/${saved?.[1]}`)).json()) as { report: unknown };
+      expect(shared.report).toEqual(report);
+      // The page run drives got save=0: the CLI's one save is the only record.
+      expect(await stored()).toBe(before + 1);
+    },
+  );
 
-  test("--csv prints the export header and this test's row; --site needs the operator token", async () => {
+  test("--csv prints the export header and this test's row; --site needs the operator token", async ({ server: E2E }) => {
     test.setTimeout(60_000);
     expect((await callprobe(['run', '--server', E2E.baseUrl, '--site', 'E2E site'], 10_000)).code).toBe(3);
     const r = await callprobe(
@@ -85,14 +90,14 @@ test.describe('callprobe run', () => {
     expect(row).toContain(`,${code},report,E2E site,HD-9,`);
   });
 
-  test('a test too short to fill a 15 s window is insufficient: exit 2, human summary on stdout', async () => {
+  test('a test too short to fill a 15 s window is insufficient: exit 2, human summary on stdout', async ({ server: E2E }) => {
     const r = await callprobe(['run', '--server', E2E.baseUrl, '--duration', '2'], 60_000);
     expect(r.stdout).toMatch(/^Verdict: INSUFFICIENT/);
     expect(r.stdout).toMatch(/round trip p50 \d+\.\d ms/);
     expect(r.code).toBe(2);
   });
 
-  test('run --json output posted by curl is stored as is, and its code shows the same report', async () => {
+  test('run --json output posted by curl is stored as is, and its code shows the same report', async ({ server: E2E }) => {
     test.setTimeout(60_000);
     const r = await callprobe(['run', '--server', E2E.baseUrl, '--duration', '2', '--no-save', '--json'], 50_000);
     expect(r.stderr).not.toMatch(/^result: /m);
@@ -112,7 +117,7 @@ test.describe('callprobe run', () => {
     expect(shared.report).toEqual(JSON.parse(r.stdout));
   });
 
-  test('usage errors exit 3, unreachable servers exit 4 (could not test) with a could-not-test record', async () => {
+  test('usage errors exit 3, unreachable servers exit 4 (could not test) with a could-not-test record', async ({ server: E2E }) => {
     expect((await callprobe(['run', '--server', E2E.baseUrl, '--profile', 'azure-region'], 10_000)).code).toBe(3);
     expect((await callprobe(['run', '--server', E2E.baseUrl, '--profile', 'fastest'], 10_000)).code).toBe(3);
     expect((await callprobe(['run'], 10_000)).code).toBe(3);
@@ -127,16 +132,29 @@ test.describe('callprobe run', () => {
   });
 
   test("against someone else's TURN server (coturn) it loops two peers in the page: loopback mode", async () => {
-    const coturn = await startCoturn(3590, 'coturn-e2e-secret');
+    const worker = test.info().parallelIndex;
+    const port = workerPort(3590, worker);
+    const coturn = await startCoturn(port, 'coturn-e2e-secret', { min: workerPort(56000, worker, 125), max: workerPort(56000, worker, 125) + 124 });
     try {
       const cred = coturn.credential();
       const r = await callprobe(
-        ['run', '--turn', 'turn:127.0.0.1:3590?transport=udp', '--turn-user', cred.username, '--turn-credential', cred.credential, '--duration', '3', '--json'],
+        [
+          'run',
+          '--turn',
+          `turn:127.0.0.1:${port}?transport=udp`,
+          '--turn-user',
+          cred.username,
+          '--turn-credential',
+          cred.credential,
+          '--duration',
+          '3',
+          '--json',
+        ],
         60_000,
       );
       const report = JSON.parse(r.stdout) as ReportShape;
       expect(schemaErrors(report)).toEqual([]);
-      expect(report).toMatchObject({ meta: { mode: 'loopback' }, path: { transport: 'udp', port: 3590 } });
+      expect(report).toMatchObject({ meta: { mode: 'loopback' }, path: { transport: 'udp', port } });
       expect(report.summary.upstream).toBeNull();
       expect(report.summary.downstream).toBeNull();
       expect(report.summary.packetsReceived).toBeGreaterThan(250);

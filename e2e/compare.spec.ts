@@ -1,7 +1,8 @@
-import { expect, test } from '@playwright/test';
 import { startImpairProxy, type ImpairProxy } from '../bench/impair/proxy.js';
 import { CALLPROBE_PROBE_SIZES } from '../bench/accuracy/harness.js';
-import { spawnBounded } from '../test/kit/process.js';
+import { serveProcess, spawnCallprobe, type ServeProcess } from '../test/kit/callprobe.js';
+import { workerPort, workerPorts } from './fixtures/env.js';
+import { expect, test } from './fixtures/test.js';
 
 /**
  * Compare mode through the seeded impairment proxy: the relay's four UDP ports are handed to
@@ -9,13 +10,15 @@ import { spawnBounded } from '../test/kit/process.js';
  * report's compare section must name exactly that rung as the worst, and the verdict still
  * comes from the main stream (on the first, clean port).
  */
-const HTTP_PORT = 18480;
-const RELAY_PORTS = [3978, 3979, 3980, 3981];
-const PROXY_PORTS = [13978, 13979, 13980, 13981];
 const LOSSY = 2;
 
 test('run --compare --json names the one lossy UDP port as the worst rung', async () => {
   test.setTimeout(120_000);
+  // This worker's ports (e2e/fixtures/env.ts).
+  const worker = test.info().parallelIndex;
+  const HTTP_PORT = workerPort(18480, worker);
+  const RELAY_PORTS = workerPorts(4100, worker, 4);
+  const PROXY_PORTS = workerPorts(14100, worker, 4);
   const pair = (i: number) => ({ listen: { host: '127.0.0.1', port: PROXY_PORTS[i] ?? 0 }, target: { host: '127.0.0.1', port: RELAY_PORTS[i] ?? 0 } });
   const base = { probe: { ...CALLPROBE_PROBE_SIZES }, startAfter: { ms: 1000 } };
   const proxies: ImpairProxy[] = [
@@ -26,42 +29,14 @@ test('run --compare --json names the one lossy UDP port as the worst rung', asyn
       durationMs: 110_000,
     }),
   ];
-  const server = spawnBounded(
-    process.execPath,
-    [
-      'dist/server/cli.js',
-      'serve',
-      '--host',
-      '127.0.0.1',
-      '--http-port',
-      String(HTTP_PORT),
-      '--turn-ports',
-      `${RELAY_PORTS[0]}-${RELAY_PORTS[3]}`,
-      '--advertise',
-      `127.0.0.1:${PROXY_PORTS[0]}-${PROXY_PORTS[3]}`,
-      '--no-store',
-      '--log-level',
-      'warn',
-    ],
-    { deadlineMs: 110_000 },
-  );
+  let server: ServeProcess | null = null;
   try {
-    await server.waitForLine('callprobe serving', { timeoutMs: 15_000, what: 'the server to listen' });
-    const run = spawnBounded(
-      process.execPath,
-      [
-        'dist/server/cli.js',
-        'run',
-        '--server',
-        `http://127.0.0.1:${HTTP_PORT}`,
-        '--no-save',
-        '--json',
-        '--duration',
-        '3',
-        '--compare',
-        '--compare-seconds',
-        '4',
-      ],
+    server = await serveProcess(
+      { httpPort: HTTP_PORT, turnPorts: `${RELAY_PORTS[0]}-${RELAY_PORTS[3]}`, advertise: `127.0.0.1:${PROXY_PORTS[0]}-${PROXY_PORTS[3]}` },
+      { deadlineMs: 110_000 },
+    );
+    const run = spawnCallprobe(
+      ['run', '--server', `http://127.0.0.1:${HTTP_PORT}`, '--no-save', '--json', '--duration', '3', '--compare', '--compare-seconds', '4'],
       { deadlineMs: 100_000 },
     );
     const status = await run.exited;
@@ -81,7 +56,7 @@ test('run --compare --json names the one lossy UDP port as the worst rung', asyn
     expect(report.compare.worst).toMatchObject({ transport: 'udp', port: PROXY_PORTS[LOSSY] });
     expect(report.compare.worst?.reason).toMatch(new RegExp(`^UDP ${PROXY_PORTS[LOSSY]} lost \\d+(\\.\\d+)?% of its probes`));
   } finally {
-    await server.stop();
+    await server?.stop();
     for (const p of proxies) await p.stop();
   }
 });

@@ -1,22 +1,25 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
-import { spawnBounded, type ProcessHandle } from '../test/kit/process.js';
+import type { Page } from '@playwright/test';
+import { runCallprobe, serveProcess, type ServeProcess } from '../test/kit/callprobe.js';
 import { analyze } from '../src/analysis/report/analyze.js';
 import { reflectorInput } from '../test/analysis/report/inputs.js';
 import { axeViolations } from './fixtures/axe.js';
+import { workerPort, workerPorts } from './fixtures/env.js';
+import { TICKET_HINT } from '../src/protocol/api-console.js';
+import { expect, test } from './fixtures/test.js';
 
 /**
- * The help desk console (issue 12) in Chromium against its own `callprobe serve --users`:
+ * The help desk console in Chromium against its own `callprobe serve --users`:
  * no access without login; results seeded with known client addresses (X-Forwarded-For from
  * the --trust-proxy address); a tier 1 agent finds a result by code and by ticket, sees the
  * baseline and the culprit line, and none of the addresses in the page or any API response;
  * a tier 2 agent sees them. axe-core finds no serious violation.
  */
-const OWN = { httpPort: 18291, turnPorts: '3630-3633', token: 'console-operator-token-0123456789' } as const;
-const base = `http://127.0.0.1:${OWN.httpPort}`;
+const TOKEN = 'console-operator-token-0123456789';
+/** This worker's server (e2e/fixtures/env.ts). */
+let base = '';
 const USERS = { ana: { role: 'tier1', password: 'ana-tier-one-pw' }, bo: { role: 'tier2', password: 'bo-tier-two-pw' } } as const;
 /** Each sample's client address as the proxy reported it. */
 const SITE_CLIENTS = ['203.0.113.41', '203.0.113.42', '203.0.113.43', '203.0.113.44', '203.0.113.45', '203.0.113.46'];
@@ -33,45 +36,36 @@ function report(o: { site: string | null; ticket: string | null; startedAt: stri
 }
 
 let dir = '';
-let server: ProcessHandle | null = null;
+let server: ServeProcess | null = null;
 let badCode = '';
 
 /** `callprobe hash-password`, the password on stdin. */
-function hash(password: string): string {
-  return execFileSync(process.execPath, ['dist/server/cli.js', 'hash-password'], { input: `${password}\n`, timeout: 30_000, encoding: 'utf8' }).trim();
+async function hash(password: string): Promise<string> {
+  const r = await runCallprobe(['hash-password'], 30_000, { input: `${password}\n` });
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout.trim();
 }
 
-test.beforeAll(async ({ request }) => {
+test.beforeAll(async ({ request }, workerInfo) => {
+  const httpPort = workerPort(18291, workerInfo.parallelIndex);
+  const turnPorts = workerPorts(3630, workerInfo.parallelIndex, 4);
+  base = `http://127.0.0.1:${httpPort}`;
   dir = mkdtempSync(join(tmpdir(), 'callprobe-console-e2e-'));
-  const users = Object.entries(USERS).map(([name, u]) => ({ name, role: u.role, passwordHash: hash(u.password) }));
+  const users = await Promise.all(Object.entries(USERS).map(async ([name, u]) => ({ name, role: u.role, passwordHash: await hash(u.password) })));
   writeFileSync(join(dir, 'users.json'), JSON.stringify(users));
-  server = spawnBounded(
-    process.execPath,
-    [
-      'dist/server/cli.js',
-      'serve',
-      '--host',
-      '127.0.0.1',
-      '--http-port',
-      String(OWN.httpPort),
-      '--turn-ports',
-      OWN.turnPorts,
-      '--admin-token',
-      OWN.token,
-      '--db',
-      join(dir, 'callprobe.db'),
-      '--users',
-      join(dir, 'users.json'),
-      '--trust-proxy',
-      '127.0.0.1',
-      '--log-level',
-      'info',
-    ],
+  server = await serveProcess(
+    {
+      httpPort,
+      turnPorts: `${turnPorts[0]}-${turnPorts[3]}`,
+      adminToken: TOKEN,
+      db: join(dir, 'callprobe.db'),
+      logLevel: 'info',
+      extra: ['--users', join(dir, 'users.json'), '--trust-proxy', '127.0.0.1'],
+    },
     { deadlineMs: 170_000 },
   );
-  await server.waitForLine('callprobe serving', { timeoutMs: 20_000, what: 'serve ready' });
   const post = async (body: unknown, client: string): Promise<string> => {
-    const res = await request.post(`${base}/api/results`, { data: body, headers: { authorization: `Bearer ${OWN.token}`, 'x-forwarded-for': client } });
+    const res = await request.post(`${base}/api/results`, { data: body, headers: { authorization: `Bearer ${TOKEN}`, 'x-forwarded-for': client } });
     expect(res.status()).toBe(201);
     return ((await res.json()) as { code: string }).code;
   };
@@ -120,10 +114,15 @@ test('the console refuses access without login', async ({ page, request }) => {
 test('tier 1 finds a result by code and by ticket, sees the baseline and the culprit, and no client address', async ({ page }) => {
   const api = recordApi(page);
   await logIn(page, 'ana');
+  // The known sites come first, with what to look at: Branch-7's samples are all from January, so it is silent now.
+  await expect(page.getByTestId('sites')).toContainText('Branch-7');
+  await expect(page.getByTestId('sites')).toContainText('silent: no sample tested for');
   await page.getByLabel('Result code').fill(badCode.toLowerCase());
   await page.getByRole('button', { name: 'Search' }).click();
   await expect(page.getByRole('heading', { name: '1 result' })).toBeFocused();
   await page.getByLabel('Result code').fill('');
+  // Anyone can store a result under any ticket: the console says tickets are hints.
+  await expect(page.getByTestId('ticket-hint')).toHaveText(TICKET_HINT);
   await page.getByLabel('Ticket').fill('INC-90210');
   await page.getByRole('button', { name: 'Search' }).click();
   await page.getByRole('button', { name: `Open result ${badCode}` }).click();
@@ -145,6 +144,29 @@ test('tier 1 finds a result by code and by ticket, sees the baseline and the cul
   expect(everything).not.toContain('203.0.113.');
 });
 
+test('every search starts from an empty desk: a code read out with a space finds the result, a refused search leaves nothing of it on screen, a ticket by its start in any case', async ({
+  page,
+}) => {
+  await logIn(page, 'ana');
+  await page.getByLabel('Result code').fill(`${badCode.slice(0, 4)} ${badCode.slice(5)}`.toLowerCase());
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('button', { name: `Open result ${badCode}` }).click();
+  await expect(page.getByRole('heading', { name: `Result ${badCode}: fail` })).toBeFocused();
+  // The next caller's code, mistyped: refused, and the last caller's result is gone with it.
+  await page.getByLabel('Result code').fill('7K3M-Q2X');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByRole('alert')).toContainText('a result code is 8 letters and digits');
+  await expect(page.getByRole('heading', { name: `Result ${badCode}: fail` })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: `Open result ${badCode}` })).toHaveCount(0);
+  await expect(page.getByText(/^\d+ results?/)).toHaveCount(0);
+  await page.getByLabel('Result code').fill('');
+  await page.getByLabel('Ticket').fill('inc-902');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByRole('heading', { name: '1 result' })).toBeFocused();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: `Open result ${badCode}` })).toBeVisible();
+});
+
 test('tier 2 sees the client address and the network details', async ({ page }) => {
   await logIn(page, 'bo');
   await page.getByLabel('Ticket').fill('INC-90210');
@@ -153,5 +175,5 @@ test('tier 2 sees the client address and the network details', async ({ page }) 
   await expect(page.getByTestId('network')).toContainText(`Client address ${BAD_CLIENT} (198.51.100.0/24)`);
   await expect(page.getByTestId('network')).toContainText('NAT:');
   // The view of personal data is logged as an audit line.
-  await server?.waitForLine(/personal-data-view/, { timeoutMs: 10_000, what: 'the audit line' });
+  await server?.proc.waitForLine(/personal-data-view/, { timeoutMs: 10_000, what: 'the audit line' });
 });

@@ -1,6 +1,6 @@
-import { expect, test } from '@playwright/test';
-import { canMakeNetns } from './fixtures/netns.js';
+import { serveProcess, spawnCallprobe } from '../test/kit/callprobe.js';
 import { NatTopology } from './fixtures/nat-topology.js';
+import { expect, needNetns, test } from './fixtures/test.js';
 
 /**
  * A real NAT between the browser and the relay: the test makes `client`, `router` and `server`
@@ -20,22 +20,15 @@ async function testBehindNat(tag: string, masquerade: string): Promise<NatReport
   const net = NatTopology.create(tag, masquerade);
   try {
     const ip = NatTopology.serverIp;
-    const server = net.spawn(
-      net.server,
-      process.execPath,
-      ['dist/server/cli.js', 'serve', '--host', ip, '--relay-ip', ip, '--http-port', String(HTTP_PORT), '--no-store', '--log-level', 'warn'],
-      {
-        deadlineMs: 80_000,
-      },
+    const server = await serveProcess(
+      { host: ip, relayIp: ip, httpPort: HTTP_PORT },
+      { deadlineMs: 80_000, spawn: (c, a, o) => net.spawn(net.server, c, a, o) },
     );
     try {
-      await server.waitForLine('callprobe serving', { timeoutMs: 15_000, what: 'the server to listen' });
-      const run = net.spawn(
-        net.client,
-        process.execPath,
-        ['dist/server/cli.js', 'run', '--server', `http://${ip}:${HTTP_PORT}`, '--no-save', '--json', '--duration', '3'],
-        { deadlineMs: 75_000 },
-      );
+      const run = spawnCallprobe(['run', '--server', `http://${ip}:${HTTP_PORT}`, '--no-save', '--json', '--duration', '3'], {
+        deadlineMs: 75_000,
+        spawn: (c, a, o) => net.spawn(net.client, c, a, o),
+      });
       const status = await run.exited;
       expect(status.code, run.stderr()).not.toBe(4);
       return JSON.parse(run.stdout()) as NatReport;
@@ -48,7 +41,7 @@ async function testBehindNat(tag: string, masquerade: string): Promise<NatReport
 }
 
 test.describe('NAT mapping behind a real NAT (nftables masquerade in namespaces the test makes)', () => {
-  test.skip(!canMakeNetns(), 'needs root and nft to make namespaces with NAT rules');
+  test.beforeEach(() => needNetns('NAT mapping in namespaces'));
   test.describe.configure({ timeout: 90_000 });
 
   test('plain masquerade keeps the source port: endpoint-independent, no symmetric-nat hint', async () => {
@@ -69,7 +62,7 @@ test.describe('NAT mapping behind a real NAT (nftables masquerade in namespaces 
     expect(obs.every((o) => o.sameAddress === true)).toBe(true);
     expect(obs[0]?.mappedPort).not.toBe(obs[1]?.mappedPort);
     const hint = report.hints.find((h) => h.code === 'symmetric-nat');
-    expect(hint?.sentence).toMatch(/peer-to-peer media .* fails .* TURN .* must stay reachable/);
+    expect(hint?.sentence).toMatch(/peer-to-peer media .* fails .* the relay, and its ports must stay reachable/);
     expect(report.explanation.join(' ')).toContain(hint?.sentence ?? 'missing');
   });
 });

@@ -1,19 +1,25 @@
-import { expect, test } from '@playwright/test';
 import { selectedPath, spyOnPeerConnections } from './fixtures/pc-spy.js';
-import { E2E } from './fixtures/env.js';
+import type { E2EServerPlan } from './fixtures/env.js';
+import { expect, test } from './fixtures/test.js';
 
 /**
  * Chromium connects relay-only through callprobe's relay on every listener a Teams-style
- * firewall may leave open: UDP 3478-3481, TURN over TCP, TURN over TLS.
+ * firewall may leave open: the four UDP ports (3478-3481 on the first worker), TURN over TCP,
+ * TURN over TLS.
  */
-const cases = [
-  ...E2E.udpPorts.map((port) => ({ pick: `udp:${port}`, url: `turn:127.0.0.1:${port}?transport=udp`, relayProtocol: 'udp' })),
-  { pick: `tcp:${E2E.udpPorts[0]}`, url: `turn:127.0.0.1:${E2E.udpPorts[0]}?transport=tcp`, relayProtocol: 'tcp' },
-  { pick: `tls:${E2E.tlsPort}`, url: `turns:127.0.0.1:${E2E.tlsPort}?transport=tcp`, relayProtocol: 'tls' },
+const cases: { name: string; pick(s: E2EServerPlan): { pick: string; url: string }; relayProtocol: string }[] = [
+  ...[0, 1, 2, 3].map((i) => ({
+    name: `UDP port ${i + 1} of 4`,
+    pick: (s: E2EServerPlan) => ({ pick: `udp:${s.udpPorts[i]}`, url: `turn:127.0.0.1:${s.udpPorts[i]}?transport=udp` }),
+    relayProtocol: 'udp',
+  })),
+  { name: 'TCP', pick: (s) => ({ pick: `tcp:${s.udpPorts[0]}`, url: `turn:127.0.0.1:${s.udpPorts[0]}?transport=tcp` }), relayProtocol: 'tcp' },
+  { name: 'TLS', pick: (s) => ({ pick: `tls:${s.tlsPort}`, url: `turns:127.0.0.1:${s.tlsPort}?transport=tcp` }), relayProtocol: 'tls' },
 ];
 
-for (const c of cases) {
-  test(`relay-only through ${c.pick}`, async ({ page }) => {
+for (const k of cases) {
+  test(`relay-only through ${k.name}`, async ({ page, server }) => {
+    const c = { ...k.pick(server), relayProtocol: k.relayProtocol };
     await spyOnPeerConnections(page);
     await page.goto(`/?duration=2&turn=${c.pick}&autostart=1`);
     await expect(page.getByRole('status').filter({ hasText: 'Measuring' })).toBeVisible();

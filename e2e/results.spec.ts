@@ -1,9 +1,10 @@
-import { expect, test, type Page } from '@playwright/test';
-import { E2E } from './fixtures/env.js';
+import type { Page } from '@playwright/test';
+import { skipReason } from '../test/kit/requires.js';
 import { axeViolations } from './fixtures/axe.js';
+import { expect, test } from './fixtures/test.js';
 
 /**
- * Results that reach the help desk (issue 10), in Chromium against `callprobe serve`: the page
+ * Results that reach the help desk, in Chromium against `callprobe serve`: the page
  * saves its result and shows a code and a link; the link shows the same verdict and numbers;
  * the keyboard alone copies the code; axe-core finds no serious or critical violation. The
  * store's tests are skipped on a server without the results store (POST /api/results 404).
@@ -43,10 +44,11 @@ test.describe('with the results store', () => {
   });
 
   test.beforeEach(() => {
-    test.skip(storeMissing, 'needs the results store: POST /api/results answers 404 on this server');
+    const need = { tool: 'the results store', missing: storeMissing ? 'POST /api/results answers 404 on this server' : null };
+    test.skip(skipReason('results that reach the help desk', [need]) !== null, 'needs the results store');
   });
 
-  test('a finished test shows a code and a link; the link shows the same verdict and numbers', async ({ page, context }) => {
+  test('a finished test shows a code and a link; the link shows the same verdict and numbers', async ({ page, context, server: E2E }) => {
     await runTest(page, '?duration=3&ticket=E2E-1');
     const code = page.locator('[data-result-code]');
     await expect(code).toHaveText(CODE);

@@ -1,21 +1,29 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page, TestInfo } from '@playwright/test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runCli, startServe } from '../bench/lib/processes.js';
+import { runCli, startServe, type CliRun } from '../bench/lib/processes.js';
 import { startImpairProxy } from '../bench/impair/proxy.js';
+import type { ImpairmentScenario } from '../bench/impair/scenario.js';
+import type { Truth } from '../bench/impair/truth-types.js';
 import { flowTruthMetrics, sameWorstBurst, testFlow } from '../bench/accuracy/truth.js';
 import { CALLPROBE_RTP_PROBE_SIZES, callprobeFigures } from '../bench/accuracy/harness.js';
+import { workerPort } from './fixtures/env.js';
+import { expect, test } from './fixtures/test.js';
 
 /**
- * The RTP probe path (issue 13) through the real relay and the werift RTP reflector, driven by
+ * The RTP probe path through the real relay and the werift RTP reflector, driven by
  * `callprobe run` (headless Chromium): on a clean path the grades rest on RTP with a sane
  * round trip; through the seeded impairment proxy the report's upstream loss is the proxy's
  * drops of RTP probes, probe for probe.
  */
 test.describe.configure({ mode: 'serial' });
 
-/** Ports apart from every other spec's. */
-const CLEAN = { httpPort: 18694, relayPort: 3988 };
-const LOSSY = { httpPort: 18695, relayPort: 3998, proxyPort: 13998 };
+/** This worker's ports, apart from every other spec's (e2e/fixtures/env.ts). */
+const clean = () => ({ httpPort: workerPort(18694, test.info().parallelIndex), relayPort: workerPort(3988, test.info().parallelIndex) });
+const lossy = () => ({
+  httpPort: workerPort(18704, test.info().parallelIndex),
+  relayPort: workerPort(4008, test.info().parallelIndex),
+  proxyPort: workerPort(13998, test.info().parallelIndex),
+});
 
 interface RtpReport {
   probe: { path: string; reason: string };
@@ -36,8 +44,43 @@ interface RtpReport {
   witness: { upstream: { packets: number; paddingPackets: number; lost: number; duplicates: number } } | null;
 }
 
-test('a clean path: graded on RTP at 100 probes/s, no loss, round trip like the data channel cross-check', async () => {
+/**
+ * A full 15 s `callprobe run --json` through this worker's impairment proxy running `scenario`
+ * (impaired from 1 s after each flow's first datagram: TURN, ICE and DTLS pass untouched), with
+ * the proxy's truth; the report and the truth are kept with the test's results, so a failure can
+ * be read packet by packet.
+ */
+async function runThroughProxy(
+  testInfo: TestInfo,
+  scenario: Pick<ImpairmentScenario, 'name' | 'seed' | 'up' | 'down'>,
+): Promise<{ report: RtpReport; truth: Truth }> {
+  const LOSSY = lossy();
+  const server = await startServe(['--turn-ports', String(LOSSY.relayPort), '--advertise', `127.0.0.1:${LOSSY.proxyPort}`, '--no-store'], LOSSY.httpPort);
+  const proxy = await startImpairProxy({
+    pairs: [{ listen: { host: '127.0.0.1', port: LOSSY.proxyPort }, target: { host: '127.0.0.1', port: LOSSY.relayPort } }],
+    scenario: { ...scenario, startAfter: { ms: 1000 }, probe: { ...CALLPROBE_RTP_PROBE_SIZES } },
+    durationMs: 100_000,
+  });
+  let truth: Truth;
+  let run: CliRun;
+  try {
+    run = await runCli(['--server', server.url, '--json', '--no-save', '--duration', '15'], 90_000);
+    // The relay's last datagrams are still crossing the proxy: let them land.
+    await sleep(200);
+  } finally {
+    truth = await proxy.stop();
+    await server.stop();
+  }
+  expect(run.exitCode, run.progress.map((p) => p.line).join('\n')).toBeLessThanOrEqual(2);
+  const report = JSON.parse(run.stdout) as RtpReport;
+  await testInfo.attach('evidence.json', { body: JSON.stringify({ report, truth }), contentType: 'application/json' });
+  expect(report.probe.path).toBe('rtp');
+  return { report, truth };
+}
+
+test('a clean path: graded on RTP at 100 probes/s, no loss, round trip like the data channel cross-check', { tag: '@measure' }, async () => {
   test.setTimeout(90_000);
+  const CLEAN = clean();
   const server = await startServe(['--turn-ports', String(CLEAN.relayPort), '--no-store'], CLEAN.httpPort);
   try {
     const run = await runCli(['--server', server.url, '--json', '--no-save', '--duration', '15'], 75_000);
@@ -64,6 +107,7 @@ test('a clean path: graded on RTP at 100 probes/s, no loss, round trip like the 
 
 test('a server without the RTP reflector: graded on the data channel, and the report says why', async () => {
   test.setTimeout(60_000);
+  const CLEAN = clean();
   const server = await startServe(['--turn-ports', String(CLEAN.relayPort), '--no-store', '--no-rtp'], CLEAN.httpPort);
   try {
     const run = await runCli(['--server', server.url, '--json', '--no-save', '--duration', '3'], 45_000);
@@ -78,36 +122,14 @@ test('a server without the RTP reflector: graded on the data channel, and the re
 
 // Playwright reads fixtures from the first parameter's destructuring: none are used here.
 // eslint-disable-next-line no-empty-pattern
-test('through the impairment proxy with loss: upstream loss is the proxy drop count, probe for probe', async ({}, testInfo) => {
+test('through the impairment proxy with loss: upstream loss is the proxy drop count, probe for probe', { tag: '@measure' }, async ({}, testInfo) => {
   test.setTimeout(120_000);
-  const server = await startServe(['--turn-ports', String(LOSSY.relayPort), '--advertise', `127.0.0.1:${LOSSY.proxyPort}`, '--no-store'], LOSSY.httpPort);
-  const proxy = await startImpairProxy({
-    pairs: [{ listen: { host: '127.0.0.1', port: LOSSY.proxyPort }, target: { host: '127.0.0.1', port: LOSSY.relayPort } }],
-    scenario: {
-      name: 'rtp-loss',
-      seed: 'rtp-e2e-1',
-      // Impair from 1 s after each flow's first datagram: TURN, ICE and DTLS pass untouched.
-      startAfter: { ms: 1000 },
-      probe: { ...CALLPROBE_RTP_PROBE_SIZES },
-      up: { delayMs: 10, loss: { probability: 0.02 } },
-      down: { delayMs: 10, loss: { probability: 0.015 } },
-    },
-    durationMs: 100_000,
+  const { report, truth } = await runThroughProxy(testInfo, {
+    name: 'rtp-loss',
+    seed: 'rtp-e2e-1',
+    up: { delayMs: 10, loss: { probability: 0.02 } },
+    down: { delayMs: 10, loss: { probability: 0.015 } },
   });
-  let truth;
-  let run;
-  try {
-    run = await runCli(['--server', server.url, '--json', '--no-save', '--duration', '15'], 90_000);
-    // The relay's last datagrams are still crossing the proxy: let them land.
-    await sleep(200);
-  } finally {
-    truth = await proxy.stop();
-    await server.stop();
-  }
-  expect(run.exitCode, run.progress.map((p) => p.line).join('\n')).toBeLessThanOrEqual(2);
-  const report = JSON.parse(run.stdout) as RtpReport;
-  await testInfo.attach('evidence.json', { body: JSON.stringify({ report, truth }), contentType: 'application/json' });
-  expect(report.probe.path).toBe('rtp');
   // The RTP leg's flow is the one with the most RTP-sized datagrams (the data-channel leg has its own).
   const flow = testFlow(truth);
   const upProbes = (flow.up.probes?.packets ?? []).filter((p) => p.fate !== 'pending');
@@ -146,56 +168,41 @@ test('through the impairment proxy with loss: upstream loss is the proxy drop co
   expect(witness?.packets).toBeGreaterThanOrEqual(upProbes.length - droppedProbeSeqs.length);
 });
 
-// eslint-disable-next-line no-empty-pattern
-test('a congested uplink (bottleneck with a tail-drop queue): the proxy drops plus any spell the browser withheld, delay variation within its queue, no sender queue', async ({}, testInfo) => {
-  test.setTimeout(120_000);
-  const server = await startServe(['--turn-ports', String(LOSSY.relayPort), '--advertise', `127.0.0.1:${LOSSY.proxyPort}`, '--no-store'], LOSSY.httpPort);
-  const proxy = await startImpairProxy({
-    pairs: [{ listen: { host: '127.0.0.1', port: LOSSY.proxyPort }, target: { host: '127.0.0.1', port: LOSSY.relayPort } }],
-    scenario: {
+test(
+  'a congested uplink (bottleneck with a tail-drop queue): the proxy drops plus any spell the browser withheld, delay variation within its queue, no sender queue',
+  { tag: '@measure' },
+  // Playwright reads fixtures from the first parameter's destructuring: none are used here.
+  // eslint-disable-next-line no-empty-pattern
+  async ({}, testInfo) => {
+    test.setTimeout(120_000);
+    const { report, truth } = await runThroughProxy(testInfo, {
       name: 'rtp-congested',
       seed: 'rtp-e2e-2',
-      startAfter: { ms: 1000 },
-      probe: { ...CALLPROBE_RTP_PROBE_SIZES },
       // 100 RTP datagrams/s of about 214 B with IP+UDP: 171 kbit/s into 150 kbit/s, so the queue fills and drops.
       up: { delayMs: 10, rateLimit: { bitsPerSecond: 150_000, queuePackets: 15, overheadBytes: 28 } },
       down: { delayMs: 10 },
-    },
-    durationMs: 100_000,
-  });
-  let truth;
-  let run;
-  try {
-    run = await runCli(['--server', server.url, '--json', '--no-save', '--duration', '15'], 90_000);
-    await sleep(200);
-  } finally {
-    truth = await proxy.stop();
-    await server.stop();
-  }
-  expect(run.exitCode, run.progress.map((p) => p.line).join('\n')).toBeLessThanOrEqual(2);
-  const report = JSON.parse(run.stdout) as RtpReport;
-  await testInfo.attach('evidence.json', { body: JSON.stringify({ report, truth }), contentType: 'application/json' });
-  expect(report.probe.path).toBe('rtp');
-  const t = flowTruthMetrics(truth, 10);
-  expect(t.up.lost, 'the bottleneck drops probes').toBeGreaterThan(5);
-  // The bottleneck drops Chromium's ICE connectivity checks too. In about half the runs enough go unanswered that
-  // Chromium stops putting RTP on the wire for ~200 ms (tcpdump: only 100-byte checks leave, every ~60 ms; the
-  // candidate pair's packetsSent is short by as many while outbound-rtp counts them sent), and the stamped probes of
-  // that spell never reach the proxy. A call in this browser loses them too, so the report counts them as lost: the
-  // truth is the proxy's drops plus the probes that never reached it, all in one quiet spell.
-  const withheld = report.directions.up.packetsSent - t.up.probes;
-  expect(withheld, 'the proxy saw no probe the page did not send').toBeGreaterThanOrEqual(0);
-  if (withheld > 0) expect(report.directions.up.lossPeriods.maxLength, 'the probes never sent are one run').toBeGreaterThanOrEqual(withheld);
-  expect(report.directions.up.packetsLost).toBe(t.up.lost + withheld);
-  // The delay variation the page reports is the proxy's queue (the spread of its applied delays), within the
-  // tolerance of every delay-variation figure in the accuracy bench (1 ms + 15 %): no browser queue on top
-  // (the data channel's SCTP queue added hundreds of ms here).
-  const queueSpreadMs = Math.max(...t.up.appliedDelaysMs) - Math.min(...t.up.appliedDelaysMs);
-  expect(queueSpreadMs, 'the queue really builds').toBeGreaterThan(50);
-  expect(report.directions.up.delayVariationMs.max ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(queueSpreadMs * 1.15 + 1);
-  // No probe waited in a sender's own queue: nothing is marked suspect.
-  expect(report.directions.up.windows.burst200ms.suspectWindows).toBe(0);
-});
+    });
+    const t = flowTruthMetrics(truth, 10);
+    expect(t.up.lost, 'the bottleneck drops probes').toBeGreaterThan(5);
+    // The bottleneck drops Chromium's ICE connectivity checks too. In about half the runs enough go unanswered that
+    // Chromium stops putting RTP on the wire for ~200 ms (tcpdump: only 100-byte checks leave, every ~60 ms; the
+    // candidate pair's packetsSent is short by as many while outbound-rtp counts them sent), and the stamped probes of
+    // that spell never reach the proxy. A call in this browser loses them too, so the report counts them as lost: the
+    // truth is the proxy's drops plus the probes that never reached it, all in one quiet spell.
+    const withheld = report.directions.up.packetsSent - t.up.probes;
+    expect(withheld, 'the proxy saw no probe the page did not send').toBeGreaterThanOrEqual(0);
+    if (withheld > 0) expect(report.directions.up.lossPeriods.maxLength, 'the probes never sent are one run').toBeGreaterThanOrEqual(withheld);
+    expect(report.directions.up.packetsLost).toBe(t.up.lost + withheld);
+    // The delay variation the page reports is the proxy's queue (the spread of its applied delays), within the
+    // tolerance of every delay-variation figure in the accuracy bench (1 ms + 15 %): no browser queue on top
+    // (the data channel's SCTP queue added hundreds of ms here).
+    const queueSpreadMs = Math.max(...t.up.appliedDelaysMs) - Math.min(...t.up.appliedDelaysMs);
+    expect(queueSpreadMs, 'the queue really builds').toBeGreaterThan(50);
+    expect(report.directions.up.delayVariationMs.max ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(queueSpreadMs * 1.15 + 1);
+    // No probe waited in a sender's own queue: nothing is marked suspect.
+    expect(report.directions.up.windows.burst200ms.suspectWindows).toBe(0);
+  },
+);
 
 interface PageResult {
   ok: boolean;
@@ -234,6 +241,7 @@ test('an RTP leg the browser refuses to set up: the test goes on over the data c
 
 test('a server that refuses the RTP offer: the page falls back at once with the server reason', async ({ page }) => {
   test.setTimeout(60_000);
+  const CLEAN = clean();
   const server = await startServe(['--turn-ports', String(CLEAN.relayPort), '--no-store', '--no-rtp'], CLEAN.httpPort);
   try {
     // The configuration claims an RTP reflector the server does not run: its refusal must end the RTP leg, not a timeout.

@@ -1,9 +1,8 @@
-import { expect, test } from '@playwright/test';
 import { selectedPath, spyOnPeerConnections } from './fixtures/pc-spy.js';
-import { E2E } from './fixtures/env.js';
+import { expect, test } from './fixtures/test.js';
 
-test('a test started by a click runs through our relay over UDP and ends with a graded verdict', async ({ page }) => {
-  // Issue 14: the page is served with a strict Content-Security-Policy and passes it.
+test('a test started by a click runs through our relay over UDP and ends with a graded verdict', async ({ page, server: E2E }) => {
+  // The page is served with a strict Content-Security-Policy and passes it.
   const cspViolations: string[] = [];
   page.on('console', (m) => {
     if (/Content Security Policy|Content-Security-Policy/i.test(m.text())) cspViolations.push(m.text());
@@ -34,7 +33,7 @@ test('a test started by a click runs through our relay over UDP and ends with a 
   await expect(verdict).toBeVisible();
   await expect(verdict).toHaveAttribute('data-verdict', /^(pass|fail|insufficient)$/);
   await expect(verdict).toContainText(/Round trip p50 \d+\.\d ms/);
-  // Issue 13: the grades rest on the RTP stream, and the page says so in one line near the verdict.
+  // The grades rest on the RTP stream, and the page says so in one line in Details for IT.
   const probePath = page.locator('[data-probe-path]');
   await expect(probePath).toHaveAttribute('data-probe-path', 'rtp');
   await expect(probePath).toContainText('Duplicated packets are visible only at the relay');

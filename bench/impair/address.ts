@@ -35,9 +35,12 @@ export function formatHostPort(hp: HostPort): string {
   return isIPv6(hp.host) ? `[${hp.host}]:${hp.port}` : `${hp.host}:${hp.port}`;
 }
 
-/** Throws unless `hp` is loopback; `role` names it in the message. */
-export function assertLoopback(hp: HostPort, role: string): void {
-  if (!isLoopback(hp.host)) {
+/**
+ * Throws unless `hp` is loopback, or one of `made`: addresses of interfaces the test itself made
+ * inside its own network namespace (a veth pair, bench/lib/veth.ts); `role` names it in the message.
+ */
+export function assertLoopback(hp: HostPort, role: string, made: ReadonlySet<string> = new Set()): void {
+  if (!isLoopback(hp.host) && !made.has(hp.host)) {
     throw new ImpairConfigError(
       'not-loopback',
       `${role} ${formatHostPort(hp)} is not loopback: the impairment proxy only listens on and forwards to 127.0.0.0/8 and ::1`,

@@ -36,6 +36,11 @@ export interface ImpairProxyOptions {
   wakeEarlyMs?: number;
   /** Client 5-tuples accepted over all listeners (default 64); more are refused and counted. */
   maxFlows?: number;
+  /**
+   * Non-loopback addresses the caller made inside its own network namespace (a veth pair,
+   * bench/lib/veth.ts: a browser that refuses a relay on loopback): allowed like loopback.
+   */
+  madeAddresses?: readonly string[];
 }
 
 export type StopReason = Truth['stopReason'];
@@ -65,9 +70,10 @@ export async function startImpairProxy(options: ImpairProxyOptions): Promise<Imp
     throw new ImpairConfigError('unbounded-duration', `duration must be in (0, ${MAX_DURATION_MS}] ms, got ${durationMs}`);
   }
   if (options.pairs.length === 0) throw new ImpairConfigError('listen-target-mismatch', 'no listen/target pair given');
+  const made = new Set(options.madeAddresses ?? []);
   for (const pair of options.pairs) {
-    assertLoopback(pair.listen, 'listen address');
-    assertLoopback(pair.target, 'target');
+    assertLoopback(pair.listen, 'listen address', made);
+    assertLoopback(pair.target, 'target', made);
   }
   const settings = { up: normalizeDirection(scenario, 'up'), down: normalizeDirection(scenario, 'down') };
   const wakeEarlyMs = options.wakeEarlyMs ?? DEFAULT_WAKE_EARLY_MS;
@@ -131,7 +137,9 @@ export async function startImpairProxy(options: ImpairProxyOptions): Promise<Imp
       }
       flow.receive('down', msg, t);
     });
-    upstream.bind({ port: 0, address: family(target.host) === 'udp6' ? '::1' : '127.0.0.1' });
+    // Towards a made address, from it: a relay on it then maps the proxy to it, not to loopback (Firefox
+    // refuses a TURN answer whose XOR-MAPPED-ADDRESS is a loopback address: "XOR-MAPPED-ADDRESS is bogus").
+    upstream.bind({ port: 0, address: made.has(target.host) ? target.host : family(target.host) === 'udp6' ? '::1' : '127.0.0.1' });
     listener.flows.set(formatHostPort(client), flow);
     flows.push(flow);
     return flow;
@@ -146,7 +154,7 @@ export async function startImpairProxy(options: ImpairProxyOptions): Promise<Imp
       socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
         const t = now();
         if (stopped) return;
-        if (!isLoopback(rinfo.address)) {
+        if (!isLoopback(rinfo.address) && !made.has(rinfo.address)) {
           refused.foreignSource++;
           return;
         }

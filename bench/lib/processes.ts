@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+/** `callprobe serve` and `callprobe run` as the benches start them: the built CLI, bounded in time, on loopback. */
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { percentile } from '../../src/analysis/measure/percentile.js';
-import { SERVE_ENV, SERVE_NODE_FLAGS } from '../../server/commands/serve-launch.js';
+import { SERVE_ENV, SERVE_NODE_FLAGS } from '../../server/config/launch.js';
+import { spawnBounded, type ProcessHandle } from './process.js';
 
 export class BenchError extends Error {
   constructor(message: string) {
@@ -12,45 +11,53 @@ export class BenchError extends Error {
   }
 }
 
-/** The compiled CLI, as a newcomer would run it. */
-export const CLI = 'dist/server/cli.js';
+/**
+ * The compiled CLI, as a newcomer would run it: package.json's `bin` (the benches run from the
+ * repository root). test/kit/paths.ts reads the same field, so tests and benches run one file.
+ */
+export const CLI: string = (JSON.parse(readFileSync('package.json', 'utf8')) as { bin: { callprobe: string } }).bin.callprobe;
 
 export interface Served {
   url: string;
-  child: ChildProcess;
+  proc: ProcessHandle;
+  /** The server's pid (for /proc readings). */
+  pid: number;
   stop(): Promise<void>;
 }
 
-/** Starts `callprobe serve` with extra flags and waits until /healthz answers (bounded). */
-export async function startServe(args: string[], httpPort: number, timeoutMs = 20_000): Promise<Served> {
-  // Launched as in production (server/commands/serve-launch.ts).
-  const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, CLI, 'serve', '--http-port', String(httpPort), '--log-level', 'warn', ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...SERVE_ENV },
-  });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const url = `http://127.0.0.1:${httpPort}`;
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new BenchError(`callprobe serve exited ${child.exitCode}: ${stderr}`);
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) break;
-    } catch (err) {
-      if (performance.now() > deadline) throw new BenchError(`callprobe serve not ready in ${timeoutMs} ms: ${(err as Error).message}\n${stderr}`);
-    }
-    await sleep(100);
+/**
+ * Starts `callprobe serve` with extra flags, launched as in production (server/config/launch.ts), and
+ * waits until it prints that it serves. Killed after `deadlineMs` (default 3 h, longer than the
+ * longest soak). `host` is where it listens (its --host; loopback by default).
+ */
+export async function startServe(
+  args: string[],
+  httpPort: number,
+  opts: { readyTimeoutMs?: number; deadlineMs?: number; host?: string } = {},
+): Promise<Served> {
+  const host = opts.host ?? '127.0.0.1';
+  const hostArgs = host === '127.0.0.1' ? [] : ['--host', host];
+  const proc = spawnBounded(
+    process.execPath,
+    [...SERVE_NODE_FLAGS, CLI, 'serve', '--http-port', String(httpPort), '--log-level', 'warn', ...hostArgs, ...args],
+    {
+      deadlineMs: opts.deadlineMs ?? 3 * 3600_000,
+      env: { ...process.env, ...SERVE_ENV },
+    },
+  );
+  try {
+    await proc.waitForLine(/callprobe serving http:\/\//, { timeoutMs: opts.readyTimeoutMs ?? 20_000, what: 'callprobe serve to listen' });
+  } catch (err) {
+    await proc.stop();
+    throw new BenchError(`callprobe serve did not start: ${(err as Error).message}`);
   }
+  if (proc.pid === undefined) throw new BenchError('callprobe serve has no pid');
   return {
-    url,
-    child,
+    url: `http://${host}:${httpPort}`,
+    proc,
+    pid: proc.pid,
     stop: async () => {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
+      await proc.stop();
     },
   };
 }
@@ -63,30 +70,16 @@ export interface CliRun {
   wallMs: number;
 }
 
-/** Runs `callprobe run ...`, timestamping every progress line; bounded by `timeoutMs`. */
+/** Runs `callprobe run ...`, timestamping every progress line; SIGKILLed after `timeoutMs`. */
 export async function runCli(args: string[], timeoutMs: number): Promise<CliRun> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [CLI, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
   const progress: CliRun['progress'] = [];
-  let partial = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    stdout += d.toString();
+  const p = spawnBounded(process.execPath, [CLI, 'run', ...args], {
+    deadlineMs: timeoutMs,
+    onLine: (line, stream) => {
+      if (stream === 'stderr') progress.push({ atMs: performance.now() - t0, line });
+    },
   });
-  child.stderr?.on('data', (d: Buffer) => {
-    const atMs = performance.now() - t0;
-    partial += d.toString();
-    const lines = partial.split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) progress.push({ atMs, line });
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  return { exitCode: code ?? -1, stdout, progress, wallMs: performance.now() - t0 };
-}
-
-/** Median of benchmark figures, nearest rank like every percentile in callprobe (a measured value); null when empty. */
-export function median(values: readonly number[]): number | null {
-  return values.length === 0 ? null : percentile(values, 50);
+  const status = await p.exited;
+  return { exitCode: status.code ?? -1, stdout: p.stdout(), progress, wallMs: performance.now() - t0 };
 }

@@ -6,21 +6,25 @@
  *
  * Environment knobs: BENCH_ROUNDS (3), BENCH_SESSIONS (40), BENCH_MESSAGES (1000 per session),
  * BENCH_LENGTH (120 bytes), BENCH_INTERVAL_MS (2), BENCH_RTT_PINGS (2000), BENCH_PROFILE=1
- * (our relay runs under `node --cpu-prof`, profile in bench/results/raw/).
+ * (our relay runs under `node --cpu-prof`, profile in bench/results/raw/). Raw results go to
+ * bench/results/raw/relay-<date>.json; `--write-docs` also writes the summary
+ * (bench/results/relay-<date>.summary.json). The relay section of docs/benchmarks.md is written
+ * by hand from it.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import dgram from 'node:dgram';
-import net from 'node:net';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { TurnClient } from '../../server/turn/client/turn-client.js';
 import { renderCoturnConfig } from '../../server/turn/coturn-config.js';
 import { mintRestCredential } from '../../server/turn/credentials.js';
-import { parseIp } from '../../server/turn/net/ip.js';
+import { parseIp } from '../../src/protocol/ip.js';
 import { percentile } from '../../src/analysis/measure/percentile.js';
-import { cpuMs, cpuTimes, run, start, waitOutput, waitUdp, type Proc } from './procs.js';
+import { cpuMs, cpuTimes, freePorts, runProcess, spawnBounded, waitUdpBound, type ProcessHandle } from '../lib/process.js';
+import { parseUclient, uclientArgs } from './uclient.js';
 import { directPinger, interleaved, turnPinger, type RttStats } from './rtt.js';
+import { relaySummary } from './summary.js';
+import { describePublished, publishResults, RAW_DIR, writeDocsRequested } from '../lib/results.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..', '..');
@@ -66,53 +70,30 @@ function generatorCpu(out: string): { generatorCpuMs?: number } {
   return m ? { generatorCpuMs: Math.round((Number(m[1]) + Number(m[2])) * 1000) } : {};
 }
 
-async function portFree(port: number): Promise<boolean> {
-  const u = dgram.createSocket('udp4');
-  const ok = await new Promise<boolean>((r) => {
-    u.once('error', () => r(false));
-    u.bind(port, '127.0.0.1', () => r(true));
-  });
-  if (ok) await new Promise<void>((r) => u.close(() => r()));
-  if (!ok) return false;
-  const s = net.createServer();
-  const tcp = await new Promise<boolean>((r) => {
-    s.once('error', () => r(false));
-    s.listen(port, '127.0.0.1', () => r(true));
-  });
-  if (tcp) await new Promise<void>((r) => s.close(() => r()));
-  return tcp;
+/** A process of this bench, bounded by the whole run's deadline. */
+function start(cmd: string, args: string[]): ProcessHandle {
+  return spawnBounded(cmd, args, { deadlineMs: DEADLINE_MS });
 }
 
-async function freePorts(n: number): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; out.length < n && i < 500; i++) {
-    const p = 21000 + Math.floor(Math.random() * 9000);
-    if (!out.includes(p) && (await portFree(p))) out.push(p);
-  }
-  if (out.length < n) throw new Error('no free ports');
-  return out;
-}
-
-function parseUclient(out: string): { sent: number; received: number; lostPct: number } | null {
-  const m = /start_mclient: tot_send_msgs=(\d+), tot_recv_msgs=(\d+)/.exec(out);
-  const l = /Total lost packets \d+ \(([\d.]+)%\)/.exec(out);
-  return m && l ? { sent: Number(m[1]), received: Number(m[2]), lostPct: Number(l[1]) } : null;
+function pidOf(p: ProcessHandle, what: string): number {
+  if (p.pid === undefined) throw new Error(`${what} did not start`);
+  return p.pid;
 }
 
 async function main(): Promise<void> {
-  const procs: Proc[] = [];
+  const procs: ProcessHandle[] = [];
   const deadline = setTimeout(() => {
     process.stderr.write('bench:relay: deadline reached, stopping\n');
     for (const p of procs) p.child.kill('SIGKILL');
     process.exit(2);
   }, DEADLINE_MS);
   const stopAll = async (): Promise<void> => {
-    await Promise.all(procs.map((p) => p.stop()));
+    await Promise.all(procs.map((p) => p.stop(3000)));
   };
   try {
     const [peerPort, coturnPort, backendPort, oursPort, barePort] = await freePorts(5);
     if (!peerPort || !coturnPort || !backendPort || !oursPort || !barePort) throw new Error('ports');
-    const rawDir = join(repo, 'bench', 'results', 'raw');
+    const rawDir = join(repo, RAW_DIR);
     mkdirSync(rawDir, { recursive: true });
 
     const peer = start('turnutils_peer', ['-L', '127.0.0.1', '-p', String(peerPort)]);
@@ -130,7 +111,7 @@ async function main(): Promise<void> {
       userQuota: 1000,
       totalQuota: 2000,
     });
-    const coturns: Proc[] = coturnConfs.map((c) => {
+    const coturns: ProcessHandle[] = coturnConfs.map((c) => {
       const file = join(rawDir, `turnserver-${c.port}.conf`);
       writeFileSync(file, c.text);
       const p = start('turnserver', ['-c', file, '--pidfile', join(rawDir, `turnserver-${c.port}.pid`), '--userdb', join(rawDir, `turndb-${c.port}`)]);
@@ -163,11 +144,11 @@ async function main(): Promise<void> {
     const bare = start(process.execPath, [join(repo, 'dist', 'bench', 'relay', 'bare-forwarder.js'), String(barePort), String(backendPort)]);
     procs.push(bare);
     await Promise.all([
-      waitUdp(peerPort),
-      waitUdp(coturnPort),
-      waitUdp(backendPort),
-      waitOutput(ours, (o) => o.includes('READY '), 'our relay'),
-      waitOutput(bare, (o) => o.includes('READY '), 'bare forwarder'),
+      waitUdpBound(peerPort, 10_000),
+      waitUdpBound(coturnPort, 10_000),
+      waitUdpBound(backendPort, 10_000),
+      ours.waitForLine('READY ', { timeoutMs: 10_000, what: 'our relay' }),
+      bare.waitForLine('READY ', { timeoutMs: 10_000, what: 'bare forwarder' }),
     ]);
 
     // 1. Relay-added round trip, on a quiet machine, interleaved.
@@ -190,39 +171,18 @@ async function main(): Promise<void> {
 
     // 2. Throughput CPU: alternating rounds.
     const targets: Record<Contestant, { port: number; pid: number }> = {
-      coturn: { port: coturnPort, pid: coturn.pid },
-      ours: { port: oursPort, pid: ours.pid },
-      bare: { port: barePort, pid: bare.pid },
+      coturn: { port: coturnPort, pid: pidOf(coturn, 'coturn') },
+      ours: { port: oursPort, pid: pidOf(ours, 'our relay') },
+      bare: { port: barePort, pid: pidOf(bare, 'the bare forwarder') },
     };
     const order: Contestant[] = ['coturn', 'ours', 'bare'];
+    /** The paced load of every uclient run: channels (-c), the configured sessions, sizes and pace. */
+    const load = { flags: ['-c'], sessions: cfg.sessions, lengthBytes: cfg.lengthBytes, intervalMs: cfg.intervalMs, peerPort };
     // Warm-up (not recorded): JIT for the Node contestants, caches for all.
     for (const c of order) {
-      await run(
-        'turnutils_uclient',
-        [
-          '-c',
-          '-n',
-          '200',
-          '-m',
-          String(cfg.sessions),
-          '-l',
-          String(cfg.lengthBytes),
-          '-z',
-          String(cfg.intervalMs),
-          '-e',
-          '127.0.0.1',
-          '-r',
-          String(peerPort),
-          '-W',
-          SECRET,
-          '-u',
-          'warmup',
-          '-p',
-          String(targets[c].port),
-          '127.0.0.1',
-        ],
-        60_000,
-      );
+      await runProcess('turnutils_uclient', uclientArgs({ ...load, messages: 200, relayPort: targets[c].port, auth: { secret: SECRET, user: 'warmup' } }), {
+        timeoutMs: 60_000,
+      });
     }
     const runs: RunResult[] = [];
     for (let round = 0; round < cfg.rounds; round++) {
@@ -231,35 +191,16 @@ async function main(): Promise<void> {
         const t = targets[contestant];
         const t0 = cpuTimes(t.pid);
         const c0 = t0.userMs + t0.sysMs;
-        const b0 = contestant === 'bare' ? cpuMs(backend.pid) : 0;
+        const b0 = contestant === 'bare' ? cpuMs(pidOf(backend, 'the backend coturn')) : 0;
         // The generator's own CPU, through /usr/bin/time when present (shows it is not the ceiling).
         const timed = existsSync('/usr/bin/time');
-        const r = await run(
+        const r = await runProcess(
           timed ? '/usr/bin/time' : 'turnutils_uclient',
           [
             ...(timed ? ['-f', 'GENERATOR_CPU %U %S', 'turnutils_uclient'] : []),
-            '-c',
-            '-n',
-            String(cfg.messages),
-            '-m',
-            String(cfg.sessions),
-            '-l',
-            String(cfg.lengthBytes),
-            '-z',
-            String(cfg.intervalMs),
-            '-e',
-            '127.0.0.1',
-            '-r',
-            String(peerPort),
-            '-W',
-            SECRET,
-            '-u',
-            `bench${round}`,
-            '-p',
-            String(t.port),
-            '127.0.0.1',
+            ...uclientArgs({ ...load, messages: cfg.messages, relayPort: t.port, auth: { secret: SECRET, user: `bench${round}` } }),
           ],
-          120_000,
+          { timeoutMs: 120_000 },
         );
         const t1 = cpuTimes(t.pid);
         const used = t1.userMs + t1.sysMs - c0;
@@ -275,7 +216,7 @@ async function main(): Promise<void> {
           userMs: t1.userMs - t0.userMs,
           sysMs: t1.sysMs - t0.sysMs,
           cpuUsPerPacket: Math.round(((used * 1000) / Math.max(1, relayedPackets)) * 100) / 100,
-          ...(contestant === 'bare' ? { backendCpuMs: cpuMs(backend.pid) - b0 } : {}),
+          ...(contestant === 'bare' ? { backendCpuMs: cpuMs(pidOf(backend, 'the backend coturn')) - b0 } : {}),
           uclientWallMs: r.wallMs,
           ...generatorCpu(r.output),
         });
@@ -302,16 +243,17 @@ async function main(): Promise<void> {
       },
       runs,
     };
-    const outDir = join(repo, 'bench', 'results');
-    const file = join(outDir, `relay-${result.date.slice(0, 10)}.json`);
-    writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+    const published = publishResults(
+      { name: 'relay', raw: result, summary: relaySummary(result) },
+      { writeDocs: writeDocsRequested(process.argv), root: repo, date: result.date.slice(0, 10) },
+    );
     process.stdout.write(
       [
         `relay-added RTT p50 ${result.relayAddedRttP50Ms} ms (ours p50/p90/p99 ${rtt['ours']?.p50Ms}/${rtt['ours']?.p90Ms}/${rtt['ours']?.p99Ms}, ` +
           `direct ${rtt['direct']?.p50Ms}/${rtt['direct']?.p90Ms}/${rtt['direct']?.p99Ms}, coturn ${rtt['coturn']?.p50Ms}/${rtt['coturn']?.p90Ms}/${rtt['coturn']?.p99Ms})`,
         `CPU us/packet (median): coturn ${coturnUs}, ours ${perPacket('ours')}, bare ${perPacket('bare')}`,
         `efficiency (coturn/x): ours ${result.efficiency.ours}, bare forwarder ${result.efficiency.bare}`,
-        `written ${file}`,
+        describePublished(published),
       ].join('\n') + '\n',
     );
   } finally {

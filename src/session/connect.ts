@@ -1,4 +1,4 @@
-import type { SignalData } from '../protocol/api.js';
+import { SIGNAL_PROTOCOL_PARAM, SIGNAL_PROTOCOL, type SignalData } from '../protocol/api.js';
 import type { TestMode } from '../analysis/schema/input.js';
 import { SetupError } from './net/errors.js';
 import { createPeer, type PeerLink } from './net/peer.js';
@@ -22,7 +22,7 @@ export interface ConnectSetup {
   /** Setup steps of the sending peer (ICE connected, DTLS up), for the report's setupMs. */
   onStep?(step: 'iceConnected' | 'dtls'): void;
   /**
-   * Reflector mode: opens the RTP probe leg beside the data-channel leg (issue 13), its
+   * Reflector mode: opens the RTP probe leg beside the data-channel leg, its
    * signals tagged `leg: 'rtp'` on the same WebSocket. Without it there is no RTP leg.
    */
   openRtp?(sendSignal: (data: SignalData) => void): RtpLegStart;
@@ -111,8 +111,10 @@ export async function connectLinks(s: ConnectSetup): Promise<Links> {
   };
 }
 
+/** The reflector's signalling WebSocket URL, with the signalling protocol this page speaks (src/protocol/api.ts). */
 export function wsUrl(baseUrl: string, path: string): string {
   const u = new URL(path, baseUrl);
   u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  u.searchParams.set(SIGNAL_PROTOCOL_PARAM, String(SIGNAL_PROTOCOL));
   return u.toString();
 }

@@ -44,7 +44,7 @@ export function probeCount(durationS: number, ratePps: number): number {
 }
 
 /**
- * The pacing interval of the data-channel cross-check beside RTP probes (issue 13): its
+ * The pacing interval of the data-channel cross-check beside RTP probes: its
  * `count` probes spread over the duration plus DEFAULTS.sendMarginMs, so its last probe, which
  * ends the RTP stream too, leaves when a 100/s stream's would (15.09-15.1 s for 15 s), not up
  * to one slow cross-check interval later (at 5/s, 77 probes at 200 ms ended at 15.2 s).

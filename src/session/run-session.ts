@@ -1,23 +1,28 @@
 import { DEFAULTS } from '../protocol/defaults.js';
 import { DEFAULT_PAYLOAD_BYTES } from '../protocol/wire.js';
-import type { ServerConfig, TurnServerEntry } from '../protocol/api.js';
+import { SIGNAL_PROTOCOL_REFUSALS, serverProtocolRefusal, type ServerConfig, type TurnServerEntry } from '../protocol/api.js';
 import type { AnalysisInput, GradedPath, ProfileSelection, TestMode } from '../analysis/schema/input.js';
-import { familyOf, ladder, type RungFacts } from '../analysis/grade/connectivity.js';
+import { ladder } from '../analysis/grade/connectivity.js';
 import { SessionTimeline } from './timings.js';
 import type { Report } from '../analysis/schema/report-schema.js';
 import { analyze } from '../analysis/report/analyze.js';
 import { fetchServerConfig, iceServerFor } from './net/config.js';
-import { SetupError } from './net/errors.js';
+import { errorLine, SetupError } from './net/errors.js';
 import type { SimplePeerCtor, WrtcImpl } from './net/simple-peer.js';
 import type { WebSocketCtor } from './net/signaling.js';
 import type { PacerLike, PacerOptions } from './pacer/types.js';
-import type { DirectionRecords, SuspectInterval } from '../analysis/measure/records.js';
+import type { SuspectInterval } from '../analysis/measure/records.js';
 import type { LiveFigures } from './collect/live.js';
-import { crossCheckIntervalMs, pickTurnEntry, probeCount, probeRatePps } from './plan.js';
+import { crossCheckIntervalMs, probeCount, probeRatePps } from './plan.js';
+import { AfterStream } from './after-stream.js';
+import { chooseEntry, chosenPath, completePath, couldNotConnectInput, type TurnPick } from './relay-choice.js';
+import { unsupportedMessage } from './browser-support.js';
+import { clockFacts } from './clock.js';
 import { connectLinks, wsUrl, type Links } from './connect.js';
 import type { PortCheck } from './net/port-check.js';
 import { natStunUrls } from './net/nat-gather.js';
 import { classifyNat, type NatGathering } from '../analysis/grade/nat.js';
+import { resolveProfile, ProfileError, type ResolvedProfile } from '../analysis/grade/targets.js';
 import type { NatBehaviour } from '../analysis/schema/report-schema.js';
 import type { StatsSecondOpinion } from '../analysis/schema/input.js';
 import { streamProbes } from './probe-stream.js';
@@ -25,20 +30,31 @@ import { compareRungs, type CompareOutcome } from './compare-rungs.js';
 import type { RtpLegSetup, RtpLegStart, RtpLink } from './rtp/leg.js';
 import { RtpCollector } from './collect/rtp-collector.js';
 import type { ProbePath } from '../analysis/schema/report-schema.js';
+import type { LoadEvidence } from '../analysis/schema/load-input.js';
+import type { LoadTransport } from './load/transport.js';
+import { runLoadPhase } from './load/phase.js';
+import { budgetSentence } from '../analysis/present/load.js';
 
 export type AudioChoice = StatsSecondOpinion['audioSource'];
+
+/** How RTP echo arrivals are timed: the frame's receiveTime when the browser gives one, or always the transform worker's clock. */
+export type ArrivalClock = 'receive-time' | 'worker';
 
 /** An audio track for getStats' second opinion, opened by the environment. */
 export interface AudioHandle {
   stream: MediaStream | null;
   source: AudioChoice;
   stop(): void;
+  /** What the report should say about it (a fallback taken, a context the browser kept suspended). */
+  notes?: string[];
 }
 
 /** Watches what can corrupt this side's evidence (page hidden, long tasks). */
 export interface EvidenceWatch {
   readonly everHidden: boolean;
   start(): void;
+  /** The suspect intervals so far, an open one up to now (for the provisional answers); absent: none are known before the end. */
+  peek?(): SuspectInterval[];
   /** Stops watching; returns the suspect intervals on this side's clock. */
   stop(): SuspectInterval[];
 }
@@ -46,7 +62,10 @@ export interface EvidenceWatch {
 /** getStats during a test (src/session/stats/sampler.ts in the page): the second opinion and the path. */
 export interface StatsSource {
   start(): void;
+  /** Stops polling after one last poll (the stream ended, its connection still open). */
   stop(): Promise<void>;
+  /** Stops polling at once, with no last poll: the session is ending on a throw. */
+  halt(): void;
   /** When the selected candidate pair changed (this side's clock). */
   readonly pathChangeTimesMs: readonly number[];
   path(): GradedPath;
@@ -59,6 +78,8 @@ export interface StatsSource {
  * a Node client leaves out: no audio track, no page watch, no port check, no getStats.
  */
 export interface SessionEnv {
+  /** The APIs this client lacks that the test cannot run without (src/session/browser-support.ts); none when absent. */
+  missingApis?(): string[];
   loadSimplePeer(): Promise<SimplePeerCtor>;
   createPacer(opts: PacerOptions): PacerLike;
   /** The client's name for the report (navigator.userAgent in the page). */
@@ -90,9 +111,11 @@ export interface SessionEnv {
   gatherNat?(stun: { urls: string[]; ports: number[] }): Promise<NatGathering>;
   /**
    * Opens the RTP probe leg (src/session/rtp/leg.ts: an audio transceiver whose frames a
-   * transform worker stamps, issue 13). Without it the probes ride the data channel only.
+   * transform worker stamps). Without it the probes ride the data channel only.
    */
   openRtpLeg?(setup: RtpLegSetup): RtpLegStart;
+  /** Moves the busy-line phase's load bytes (src/session/load/transport.ts); without it no phase runs. */
+  loadTransport?: LoadTransport;
 }
 
 export type Phase = 'config' | 'connecting' | 'streaming' | 'draining' | 'analyzing' | 'done';
@@ -104,7 +127,7 @@ export interface RunOptions {
   profile: ProfileSelection;
   mode: 'auto' | TestMode;
   /** Relay transport/port to test through (`?turn=udp:3479`), null = UDP first. */
-  turnPick: { transport: TurnServerEntry['transport']; port: number | null } | null;
+  turnPick: TurnPick;
   /** A TURN server that is not callprobe's (`callprobe run --turn`): loopback mode. */
   override: Pick<ServerConfig, 'turn' | 'username' | 'credential'> | null;
   audio: AudioChoice;
@@ -116,6 +139,10 @@ export interface RunOptions {
   ticket?: string | null;
   /** Compare mode: after the graded stream, a short stream on every reachable rung. */
   compare?: { secondsPerRung: number } | null;
+  /** How RTP echo arrivals are timed (default: receiveTime where the browser gives one). */
+  arrivals?: ArrivalClock;
+  /** The busy-line phase after the idle window (`?load=1`, `run --load`): never without being asked. */
+  load?: boolean;
 }
 
 export interface RunEvents {
@@ -134,10 +161,17 @@ const NO_AUDIO: AudioHandle = { stream: null, source: 'none', stop: () => undefi
  * the load bench's Node clients; what differs between them comes in `env`.
  * Throws SetupError when it cannot test.
  */
-export async function runSession(opts: RunOptions, env: SessionEnv, events: RunEvents): Promise<Report> {
+export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEvents): Promise<Report> {
+  // This browser lacks something the test cannot run without: say what, before anything is tried.
+  const missing = env.missingApis?.() ?? [];
+  if (missing.length > 0) throw new SetupError('browser-unsupported', unsupportedMessage(missing));
   const startedAt = new Date().toISOString();
+  const clock = clockFacts();
   const timeline = new SessionTimeline(() => performance.now());
   const mark = (step: Parameters<SessionTimeline['mark']>[0]): void => timeline.mark(step);
+  // Notes of our own (a progress display that failed, an audio source that stayed suspended) go into the report.
+  const sessionNotes: string[] = [];
+  const events = guardedEvents(given, sessionNotes);
   events.phase('config', 'asking the server for a relay');
   const cfg = opts.override ?? (await fetchServerConfig(opts.baseUrl));
   mark('config');
@@ -145,13 +179,18 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
   let portChecks: Promise<PortCheck>[] | null = null;
   if (checkPort) {
     events.phase('config', `checking relay ports ${cfg.turn.map((t) => `${t.transport}/${t.port}`).join(', ')}`);
-    portChecks = cfg.turn.map((t) => checkPort(t, cfg));
+    portChecks = cfg.turn.map((t) => settledCheck(t, checkPort(t, cfg)));
   }
   // In parallel with the port checks, awaited only when the report is built: it never delays the verdict.
   const natCheck = opts.override ? null : startNatCheck(cfg.turn, env);
   const reflectorPath = opts.override ? null : (cfg as ServerConfig).reflectorPath;
   const mode: TestMode = opts.mode === 'loopback' || !reflectorPath ? 'loopback' : 'reflector';
   if (opts.mode === 'reflector' && mode !== 'reflector') throw new SetupError('reflector-error', 'this server has no reflector');
+  if (mode === 'reflector') {
+    // A page and a server of different releases would not agree on the control channel: say so now, in words.
+    const refusal = serverProtocolRefusal((cfg as ServerConfig).signalProtocol);
+    if (refusal !== null) throw new SetupError('version-mismatch', SIGNAL_PROTOCOL_REFUSALS[refusal]);
+  }
   const dataChannelRatePps = probeRatePps(opts.profile);
   const rtpWhyNot = rtpUnavailable(opts, mode, cfg, dataChannelRatePps, env);
   // The RTP stream is graded when it can run; the data-channel stream then runs beside it at a low rate as cross-check.
@@ -171,6 +210,15 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
     ticket: opts.ticket ?? null,
   });
 
+  // The busy-line phase: planned only when asked, and only where it can run; else why not, for the report.
+  const busyWhyNot = opts.load === true ? loadUnavailable(opts, mode, cfg, env) : null;
+  const busyPlanned = opts.load === true && busyWhyNot === null;
+  let busyEvidence: LoadEvidence | null = busyWhyNot;
+  const streamS = opts.durationS + (busyPlanned ? Math.ceil(DEFAULTS.load.phaseMaxMs / 1000) + 1 : 0);
+  // Before anything is loaded: the most the phase can move (what this server grants).
+  const offer = opts.override ? null : ((cfg as ServerConfig).load ?? null);
+  if (busyPlanned && offer) events.phase('config', budgetSentence(offer.maxBytesPerDirection));
+
   let entry: TurnServerEntry;
   try {
     entry = await chooseEntry(cfg.turn, portChecks, opts.turnPick);
@@ -179,7 +227,12 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
     if (!(err instanceof SetupError) || err.reason !== 'relay-unreachable' || !portChecks || opts.turnPick) throw err;
     const rungs = ladder(await Promise.all(portChecks));
     events.phase('analyzing', 'no relay port connected');
-    const report = analyze({ ...couldNotConnectInput(meta({ ordered: false, maxRetransmits: 0 }, opts.baseUrl, false), rungs, timeline), nat: await natCheck });
+    const report = analyze({
+      ...couldNotConnectInput(meta({ ordered: false, maxRetransmits: 0 }, opts.baseUrl, false), rungs, timeline),
+      nat: await natCheck,
+      clock,
+      ...(opts.load === true ? { load: busyOutcome(busyWhyNot, busyPlanned, false) } : {}),
+    });
     events.phase('done', report.summary.verdict);
     return report;
   }
@@ -190,6 +243,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
 
   events.phase('connecting', `${mode === 'reflector' ? 'reflector' : 'in-page loop'} via ${entry.url}`);
   const [SimplePeer, audio] = await Promise.all([env.loadSimplePeer(), env.openAudio ? env.openAudio(opts.audio) : NO_AUDIO]);
+  sessionNotes.push(...(audio.notes ?? []));
   const audioStream = audio.stream;
   const openRtpLeg = env.openRtpLeg;
   // The audio track rides the RTP leg when there is one (its frames are the probes), else the data-channel leg.
@@ -197,6 +251,9 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
   const stream = rtpPlanned ? undefined : (audioStream ?? undefined);
   let links: Links | null = null;
   let rtpLink: RtpLink | null = null;
+  let stats: StatsSource | null = null;
+  let watch: EvidenceWatch | null = null;
+  let audioStopped = false;
   try {
     links = await connectLinks({
       mode,
@@ -210,7 +267,15 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
       WebSocketImpl: env.WebSocketImpl,
       onStep: mark,
       openRtp: rtpPlanned
-        ? (sendSignal) => openRtpLeg({ iceServers, stream: audioStream, sendSignal, timeoutMs: CONNECT_TIMEOUT_MS, signal: opts.signal })
+        ? (sendSignal) =>
+            openRtpLeg({
+              iceServers,
+              stream: audioStream,
+              sendSignal,
+              timeoutMs: CONNECT_TIMEOUT_MS,
+              signal: opts.signal,
+              arrivals: opts.arrivals ?? 'receive-time',
+            })
         : undefined,
     });
     const { sender, receiver } = links;
@@ -232,16 +297,23 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
     }
     const rtpGraded = rtpLink !== null;
     const streamRatePps = rtpGraded ? DEFAULTS.rtp.crossCheckRatePps : dataChannelRatePps;
-    const count = probeCount(opts.durationS, streamRatePps);
-    const intervalMs = rtpGraded ? crossCheckIntervalMs(opts.durationS, count) : 1000 / streamRatePps;
+    const count = probeCount(streamS, streamRatePps);
+    const intervalMs = rtpGraded ? crossCheckIntervalMs(streamS, count) : 1000 / streamRatePps;
     const statsPc = rtpLink?.pc ?? sender.pc;
     // The audio track was given to the RTP leg: when that leg is not graded, the data-channel leg carries no audio.
     const statsAudio = rtpPlanned && !rtpGraded ? 'none' : audio.source;
-    const stats = env.createStats?.(statsPc, statsAudio, mode === 'loopback' ? receiver.pc : null) ?? null;
+    stats = env.createStats?.(statsPc, statsAudio, mode === 'loopback' ? receiver.pc : null) ?? null;
     stats?.start();
-    const watch = env.createWatch?.() ?? null;
+    let statsStopped: Promise<void> | null = null;
+    watch = env.createWatch?.() ?? null;
     watch?.start();
+    // A change of the selected path marks one second either side of it.
+    const aroundPathChanges = (timesMs: readonly number[]): SuspectInterval[] =>
+      timesMs.map((t) => ({ startMs: t - 1000, endMs: t + 1000, reason: 'path-change' as const }));
+    const pathChanges = (): SuspectInterval[] => aroundPathChanges(stats?.pathChangeTimesMs ?? []);
+    const profile = profileOrNull(opts.profile);
 
+    // Before the last probe is sent and the reflector's tally closes, a throw ends the test as it always did.
     const outcome = await streamProbes({
       mode,
       sender,
@@ -255,14 +327,54 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
       live: (f) => events.live(f),
       mark,
       signalingClosed: links.signalingClosed,
-      rtp: rtpLink ? { link: rtpLink, collector: new RtpCollector(probeCount(opts.durationS, DEFAULTS.rtp.maxFramesPerS), DEFAULTS.rtp.ptimeMs) } : null,
+      rtp: rtpLink ? { link: rtpLink, collector: new RtpCollector(probeCount(streamS, DEFAULTS.rtp.maxFramesPerS), DEFAULTS.rtp.ptimeMs) } : null,
+      provisional:
+        profile === null
+          ? null
+          : {
+              setting: {
+                profile,
+                ratePps: rtpLink ? ratePps : dataChannelRatePps,
+                channelOk: !sender.probe.ordered && sender.probe.maxRetransmits === 0,
+                durationS: opts.durationS,
+                intervalMs: rtpLink ? DEFAULTS.rtp.ptimeMs : intervalMs,
+              },
+              testStartMs: timeline.startMs,
+              path: { transport: entry.transport, port: entry.port },
+            },
+      suspectSoFar: () => [...(watch?.peek?.() ?? []), ...pathChanges()],
+      busy: busyPlanned
+        ? {
+            afterMs: opts.durationS * 1000 + DEFAULTS.sendMarginMs,
+            run: async (rttSince, signal) => {
+              // getStats' second opinion is of the idle window: it stops where the load starts.
+              statsStopped ??= stats?.stop() ?? Promise.resolve();
+              const both = AbortSignal.any([signal, opts.signal]);
+              busyEvidence = await runLoadPhase({
+                baseUrl: opts.baseUrl,
+                transport: env.loadTransport as LoadTransport,
+                signal: both,
+                now: () => performance.now(),
+                wallMs: (t) => performance.timeOrigin + t,
+                rttSince,
+                phase: (detail) => events.phase('streaming', `busy line: ${detail}`),
+              });
+            },
+          }
+        : null,
     });
-    await stats?.stop();
-    // A change of the selected path marks one second either side of it.
-    const suspect = [
-      ...(watch?.stop() ?? []),
-      ...(stats?.pathChangeTimesMs ?? []).map((t) => ({ startMs: t - 1000, endMs: t + 1000, reason: 'path-change' as const })),
-    ];
+
+    // From here the evidence is measured: nothing that fails later throws it away (after-stream.ts).
+    const after = new AfterStream();
+    const sampled = stats;
+    // Stopped already if the busy-line phase ran (its second opinion is of the idle window).
+    if (sampled) await after.step("the browser's statistics (getStats)", () => statsStopped ?? sampled.stop(), undefined);
+    stats = null;
+    const watched = watch;
+    const watchSuspect = watched ? await after.step('the page watch', () => watched.stop(), []) : [];
+    watch = null;
+    const pathChangeTimesMs = sampled ? await after.step('the path changes from getStats', () => [...sampled.pathChangeTimesMs], []) : [];
+    const suspect = [...watchSuspect, ...aroundPathChanges(pathChangeTimesMs)];
 
     const records = outcome.build(suspect);
     // Time from the relay chosen to the channels open: what connecting through this rung took.
@@ -275,35 +387,45 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
       // The graded stream's connection is closed first: each rung gets the path to itself.
       links.close();
       links = null;
-      compared = await compareRungs({
-        entries: cfg.turn.filter((t, i) => checks[i]?.reachable === true),
-        secondsPerRung: opts.compare.secondsPerRung,
-        mode,
-        ratePps,
-        payloadBytes,
-        cfg,
-        signalingUrl: reflectorPath ? wsUrl(opts.baseUrl, reflectorPath) : null,
-        SimplePeer,
-        connectTimeoutMs: CONNECT_TIMEOUT_MS,
-        signal: opts.signal,
-        createPacer: (o) => env.createPacer(o),
-        wrtc: env.wrtc,
-        WebSocketImpl: env.WebSocketImpl,
-        phase: (detail) => events.phase('streaming', detail),
-        now: () => performance.now(),
-      });
+      const compareOpts = opts.compare;
+      compared = await after.step(
+        'compare mode',
+        () =>
+          compareRungs({
+            entries: cfg.turn.filter((t, i) => checks[i]?.reachable === true),
+            secondsPerRung: compareOpts.secondsPerRung,
+            mode,
+            ratePps,
+            payloadBytes,
+            cfg,
+            signalingUrl: reflectorPath ? wsUrl(opts.baseUrl, reflectorPath) : null,
+            SimplePeer,
+            connectTimeoutMs: CONNECT_TIMEOUT_MS,
+            signal: opts.signal,
+            createPacer: (o) => env.createPacer(o),
+            wrtc: env.wrtc,
+            WebSocketImpl: env.WebSocketImpl,
+            phase: (detail) => events.phase('streaming', detail),
+            now: () => performance.now(),
+          }),
+        null,
+      );
     }
     events.phase('analyzing', 'grading');
+    for (const failed of closeAll()) after.notes.push(`${failed} after the stream`);
+    const chosen = chosenPath(entry);
+    const statsPath = sampled ? await after.step('the path from getStats', () => sampled.path(), null) : null;
+    const opinion = sampled ? await after.step("the browser's second opinion", () => sampled.opinion(outcome.reflectorInboundJitterMs), null) : null;
     const input: AnalysisInput = {
       meta: meta({ ordered: sender.probe.ordered, maxRetransmits: sender.probe.maxRetransmits }, opts.override ? entry.url : opts.baseUrl, rtpGraded),
       connectivity: ladder(checks.map((c) => ({ ...c, connectMs: c.url === entry.url ? connectMs : (compared?.connectMsByUrl.get(c.url) ?? null) }))),
-      path: stats?.path() ?? chosenPath(entry),
+      path: completePath(statsPath, entry),
       setupMs: timeline.setup(),
       lastProbeMs: timeline.get('lastProbe'),
       outcome: outcome.connectionLost,
       probe: probePath,
       compare: compared?.compare ?? null,
-      nat: await natCheck,
+      nat: natCheck ? await after.step('the NAT check', () => natCheck, null) : null,
       witness: outcome.relayWitness,
       up: records.up,
       down: records.down,
@@ -311,23 +433,73 @@ export async function runSession(opts: RunOptions, env: SessionEnv, events: RunE
       roundTrip: records.roundTrip,
       lossTimeoutMs: outcome.lossTimeoutMs,
       sender: outcome.sender,
-      stats: stats?.opinion(outcome.reflectorInboundJitterMs) ?? null,
-      pageHidden: watch?.everHidden ?? false,
-      notes: [...outcome.notes, ...records.notes],
+      stats: opinion,
+      pageHidden: watched?.everHidden ?? false,
+      notes: [...outcome.notes, ...records.notes, ...sessionNotes],
+      clock,
+      provisional: outcome.provisional,
+      ...(opts.load === true ? { load: busyOutcome(busyEvidence, busyPlanned, outcome.connectionLost !== null) } : {}),
     };
-    const report = analyze(input);
+    const report = after.report(input, chosen);
     mark('verdict');
     report.timelineMs = { lastProbe: timeline.get('lastProbe'), verdict: timeline.get('verdict') };
     events.phase('done', report.summary.verdict);
     return report;
   } finally {
-    links?.close();
-    audio.stop();
+    // Whatever ended the test: no getStats poll, page watch, connection or audio outlives it.
+    // On a throw the test's own error is what the page shows; a close that failed too goes to the console.
+    for (const failed of closeAll()) console.warn(`callprobe: ${failed} while the test ended`);
+  }
+
+  /** Stops and closes everything the test opened, once; returns what failed, in words. */
+  function closeAll(): string[] {
+    const failed: string[] = [];
+    const close = (what: string, f: () => void): void => {
+      try {
+        f();
+      } catch (err) {
+        failed.push(`${what} failed (${errorLine(err)})`);
+      }
+    };
+    const [s, w, l] = [stats, watch, links];
+    [stats, watch, links] = [null, null, null];
+    if (s) close("stopping the browser's statistics", () => s.halt());
+    if (w) close('stopping the page watch', () => w.stop());
+    if (l) close('closing the connections', () => l.close());
+    if (!audioStopped) close('stopping the audio source', () => audio.stop());
+    audioStopped = true;
+    return failed;
   }
 }
 
+/** A port check that never rejects: a check that threw is a rung the browser could not try, with its error. */
+function settledCheck(entry: TurnServerEntry, check: Promise<PortCheck>): Promise<PortCheck> {
+  return check.catch((err: unknown) => ({
+    transport: entry.transport,
+    port: entry.port,
+    url: entry.url,
+    reachable: false,
+    allocateMs: null,
+    error: `could not gather: ${errorLine(err)}`,
+  }));
+}
+
+/** The page's progress callbacks, guarded: a display that throws never ends a measurement (said once in the notes). */
+function guardedEvents(events: RunEvents, notes: string[]): RunEvents {
+  let failed = false;
+  const guard = (f: () => void): void => {
+    try {
+      f();
+    } catch (err) {
+      if (!failed) notes.push(`the page's progress display failed (${errorLine(err)}); the measurement went on`);
+      failed = true;
+    }
+  };
+  return { phase: (p, d) => guard(() => events.phase(p, d)), live: (f) => guard(() => events.live(f)) };
+}
+
 /**
- * Why the RTP probe stream cannot be graded before anything connects (issue 13), or null when
+ * Why the RTP probe stream cannot be graded before anything connects, or null when
  * it can: the data channel is then the fallback, and the report says why.
  */
 function rtpUnavailable(opts: RunOptions, mode: TestMode, cfg: Pick<ServerConfig, 'turn'>, dataChannelRatePps: number, env: SessionEnv): string | null {
@@ -342,39 +514,64 @@ function rtpUnavailable(opts: RunOptions, mode: TestMode, cfg: Pick<ServerConfig
   return null;
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** The profile's targets for the provisional answers; null for a profile the analysis will refuse with its own error. */
+function profileOrNull(selection: ProfileSelection): ResolvedProfile | null {
+  try {
+    return resolveProfile(selection);
+  } catch (err) {
+    if (err instanceof ProfileError) return null;
+    throw err;
+  }
 }
 
-/**
- * A test that could not connect through any rung: no probe was sent, the ladder is the
- * evidence, and the outcome says in words what that means for calls.
- */
-function couldNotConnectInput(meta: AnalysisInput['meta'], rungs: RungFacts[], timeline: SessionTimeline): AnalysisInput {
-  const empty = (): DirectionRecords => ({ sent: [], arrivals: [], intervalMs: 1000 / meta.ratePps, suspect: [] });
-  const offered = rungs.filter((r) => r.error !== 'not-offered');
-  const seen = offered.map((r) => `${r.transport.toUpperCase()}${r.port === null ? '' : ` ${String(r.port)}`}: ${r.error ?? 'failed'}`).join(', ');
+/** Why the busy-line phase cannot run here, as the evidence that says so; null when it can. */
+function loadUnavailable(
+  opts: RunOptions,
+  mode: TestMode,
+  cfg: ServerConfig | Pick<ServerConfig, 'turn' | 'username' | 'credential'>,
+  env: SessionEnv,
+): LoadEvidence | null {
+  const why = (reason: 'not-offered' | 'not-run', detail: string): LoadEvidence => ({
+    budgetBytes: 0,
+    startedAt: null,
+    startMs: 0,
+    endMs: 0,
+    up: null,
+    down: null,
+    outcome: { reason, detail },
+  });
+  if (opts.override) return why('not-offered', "a TURN server that is not callprobe's has no load sink or source");
+  if (mode !== 'reflector') return why('not-run', 'the busy-line test needs the reflector (loopback mode has no upstream and downstream to tell apart)');
+  if (((cfg as ServerConfig).load ?? null) === null)
+    return why('not-offered', 'this server does not offer the busy-line test (serve --no-load, or an older server)');
+  if (!env.loadTransport) return why('not-offered', 'this client cannot load the line');
+  return null;
+}
+
+/** The phase's evidence as the analysis gets it: what ran, or why nothing did. */
+function busyOutcome(evidence: LoadEvidence | null, planned: boolean, connectionLost: boolean): LoadEvidence {
+  if (evidence !== null && connectionLost && evidence.outcome === null) {
+    return { ...evidence, outcome: { reason: 'server-gone', detail: 'the connection to the server was lost during the test' } };
+  }
+  if (evidence !== null) return evidence;
+  const detail = planned
+    ? connectionLost
+      ? 'the connection to the server was lost before the busy-line test could start'
+      : 'the test ended before the busy-line test could start'
+    : 'not run';
   return {
-    meta,
-    connectivity: rungs,
-    path: { transport: 'unknown', port: null, candidateType: null, family: null, changes: 0 },
-    setupMs: timeline.setup(),
-    lastProbeMs: null,
-    outcome: { reason: 'could-not-connect', atMs: null, detail: `no relay port connected (${seen})` },
-    probe: { path: 'datachannel', reason: 'no probe was sent: no relay port connected' },
-    compare: null,
-    nat: null,
-    witness: null,
-    up: meta.mode === 'reflector' ? empty() : null,
-    down: meta.mode === 'reflector' ? empty() : null,
-    loop: meta.mode === 'loopback' ? empty() : null,
-    roundTrip: { sent: [], samples: [] },
-    lossTimeoutMs: 1000,
-    sender: { timerErrorMs: [], missedTicks: 0, maxBufferedAmountBytes: 0, droppedAtSender: 0 },
-    stats: null,
-    pageHidden: false,
-    notes: [],
+    budgetBytes: 0,
+    startedAt: null,
+    startMs: 0,
+    endMs: 0,
+    up: null,
+    down: null,
+    outcome: { reason: connectionLost ? 'server-gone' : 'not-run', detail },
   };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
@@ -397,39 +594,4 @@ function startNatCheck(entries: readonly TurnServerEntry[], env: SessionEnv): Pr
     reason: `the browser could not gather candidates: ${err instanceof Error ? err.message : String(err)}`,
     observations: [],
   }));
-}
-
-/** The path when nothing samples getStats: the relay entry the peers were told to use (relay-only). */
-function chosenPath(entry: TurnServerEntry): GradedPath {
-  return { transport: entry.transport, port: entry.port, candidateType: 'relay', family: familyOf(entry.url), changes: 0 };
-}
-
-/**
- * The relay entry to test through: the one asked for, else the first reachable of UDP, TCP,
- * TLS in that order. Waits only as long as needed: a reachable UDP port ends the wait.
- * Without port checks: the one asked for, else the first of UDP, TCP, TLS offered.
- */
-async function chooseEntry(entries: readonly TurnServerEntry[], checks: Promise<PortCheck>[] | null, wanted: RunOptions['turnPick']): Promise<TurnServerEntry> {
-  const picked = pickTurnEntry(entries, wanted);
-  if (!checks) {
-    if (!picked)
-      throw new SetupError('relay-unreachable', `the server offers no relay${wanted ? ` on ${wanted.transport}${wanted.port ? `/${wanted.port}` : ''}` : ''}`);
-    return picked;
-  }
-  if (wanted) {
-    if (!picked) throw new SetupError('relay-unreachable', `the server offers no relay on ${wanted.transport}${wanted.port ? `/${wanted.port}` : ''}`);
-    const check = await checks[entries.indexOf(picked)];
-    if (check && !check.reachable) throw new SetupError('relay-unreachable', `the relay on ${picked.url} is not reachable: ${check.error}`);
-    return picked;
-  }
-  for (const transport of ['udp', 'tcp', 'tls'] as const) {
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i];
-      if (e?.transport !== transport) continue;
-      const check = await checks[i];
-      if (check?.reachable) return e;
-    }
-  }
-  const results = await Promise.all(checks);
-  throw new SetupError('relay-unreachable', `no relay port answered: ${results.map((r) => `${r.transport}/${r.port} ${r.error}`).join('; ')}`);
 }

@@ -20,6 +20,11 @@ export class SessionTimeline {
     return this.at.get(step) ?? null;
   }
 
+  /** The start of the test on the session's clock. */
+  get startMs(): number {
+    return this.t0;
+  }
+
   /** ms since the start of the test. */
   elapsed(): number {
     return this.now() - this.t0;

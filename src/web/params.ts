@@ -1,7 +1,8 @@
+import { canonicalSite, SiteNameError } from '../protocol/site-name.js';
 import type { ProfileSelection, TestMode } from '../analysis/schema/input.js';
 import { SHARED_RESULT_PAGE, type TurnServerEntry } from '../protocol/api.js';
 import { BOUNDS, DEFAULTS } from '../protocol/defaults.js';
-import type { AudioChoice } from '../session/run-session.js';
+import type { ArrivalClock, AudioChoice } from '../session/run-session.js';
 
 /** Everything a test can be told through the page URL (also what `callprobe run` sets). */
 export interface PageParams {
@@ -18,6 +19,14 @@ export interface PageParams {
   ticket: string | null;
   /** Whether the page saves its result to the server (`?save=0` opts out; `callprobe run` saves from the CLI). */
   save: boolean;
+  /**
+   * How RTP echo arrivals are timed: the frame's receiveTime where the browser gives one (default),
+   * or `?arrivals=worker`, the transform worker's clock, as in a browser without receiveTime
+   * (Firefox before 152, Safari): the engines bench measures what that costs.
+   */
+  arrivals: ArrivalClock;
+  /** `?load=1`: after the idle window, test again with the line busy (the busy-line phase). */
+  load: boolean;
 }
 
 export const DEFAULT_DURATION_S = DEFAULTS.testDurationS;
@@ -74,11 +83,28 @@ export function parseParams(search: string): PageParams {
     }
     compare = { secondsPerRung };
   }
-  const site = metaText(q, 'site');
+  const site = siteText(metaText(q, 'site'));
   const ticket = metaText(q, 'ticket');
   const saveText = q.get('save') ?? '1';
   if (saveText !== '0' && saveText !== '1') throw new ParamError(`save must be 0 or 1, not "${saveText}"`);
-  return { profile, durationS, autostart: q.get('autostart') === '1', mode, turnPick, audio, compare, site, ticket, save: saveText === '1' };
+  const arrivals = q.get('arrivals') ?? 'receive-time';
+  if (arrivals !== 'receive-time' && arrivals !== 'worker') throw new ParamError(`arrivals must be receive-time or worker, not "${arrivals}"`);
+  const loadText = q.get('load') ?? '0';
+  if (loadText !== '0' && loadText !== '1') throw new ParamError(`load must be 0 or 1, not "${loadText}"`);
+  return {
+    profile,
+    durationS,
+    autostart: q.get('autostart') === '1',
+    mode,
+    turnPick,
+    audio,
+    compare,
+    site,
+    ticket,
+    save: saveText === '1',
+    load: loadText === '1',
+    arrivals,
+  };
 }
 
 /** `?site=` or `?ticket=`: trimmed, empty is none, at most BOUNDS.siteChars. */
@@ -86,6 +112,17 @@ function metaText(q: URLSearchParams, name: 'site' | 'ticket'): string | null {
   const text = (q.get(name) ?? '').trim();
   if (text.length > MAX_META_TEXT_CHARS) throw new ParamError(`${name} must be at most ${MAX_META_TEXT_CHARS} characters, not ${text.length}`);
   return text.length > 0 ? text : null;
+}
+
+/** `?site=` in its canonical form (src/protocol/site-name.ts), or a ParamError saying why it cannot be a site's name. */
+function siteText(text: string | null): string | null {
+  if (text === null) return null;
+  try {
+    return canonicalSite(text).display;
+  } catch (err) {
+    if (err instanceof SiteNameError) throw new ParamError(`site: ${err.message}`);
+    throw err;
+  }
 }
 
 /** The query string for a set of parameters (to share a test's settings). */
@@ -105,6 +142,8 @@ export function toSearch(p: PageParams): string {
   if (p.site !== null) q.set('site', p.site);
   if (p.ticket !== null) q.set('ticket', p.ticket);
   if (!p.save) q.set('save', '0');
+  if (p.arrivals !== 'receive-time') q.set('arrivals', p.arrivals);
+  if (p.load) q.set('load', '1');
   const s = q.toString();
   return s ? `?${s}` : '';
 }

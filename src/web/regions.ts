@@ -1,4 +1,4 @@
 import { AZURE_REGIONS } from '../analysis/grade/targets.js';
 
-/** Customer regions of the Azure RTT table (targets.md), for the form's region list. */
+/** Customer regions of the Azure RTT table, for the form's region list. */
 export const AZURE_REGION_NAMES: readonly string[] = AZURE_REGIONS.map((r) => r.customerRegion);

@@ -37,6 +37,12 @@ export class PageWatch {
     }
   }
 
+  /** The suspect intervals so far, a hidden spell still running up to now. */
+  peek(): SuspectInterval[] {
+    const open = this.hiddenSince === null ? [] : [{ startMs: this.hiddenSince, endMs: performance.now(), reason: 'page-hidden' as const }];
+    return [...this.intervals, ...open];
+  }
+
   /** Stops watching; returns the suspect intervals on the page clock. */
   stop(): SuspectInterval[] {
     document.removeEventListener('visibilitychange', this.onVisibility);

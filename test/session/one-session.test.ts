@@ -82,9 +82,9 @@ describe('one session for the page and the load bench', () => {
   it('the page runs runSession with its own environment', () => {
     const app = readFileSync(join(repoRoot, 'src/web/components/app.ts'), 'utf8');
     expect(app).toMatch(/import\('\.\.\/\.\.\/session\/run-session\.js'\)/);
-    expect(app).toMatch(/runSession\(\s*\{[\s\S]*?\},\s*env\.pageEnv\(\),/);
+    expect(app).toMatch(/runSession\(\s*\{[\s\S]*?\},\s*env\.pageEnv\([a-z]*\),/);
     const env = readFileSync(join(repoRoot, 'src/web/session-env.ts'), 'utf8');
-    expect(env).toMatch(/export function pageEnv\(\): SessionEnv/);
+    expect(env).toMatch(/export function pageEnv\([^)]*\): SessionEnv/);
   });
 
   it('nothing else in the product or the benches connects, streams or grades a test of its own', () => {
@@ -95,7 +95,8 @@ describe('one session for the page and the load bench', () => {
     // Compare mode's short streams are part of the one session: only runSession starts them.
     expect(sessionSteps).toEqual(['src/session/compare-rungs.ts', 'src/session/run-session.ts']);
     expect(files.filter((f) => runtimeImports(f).some((s) => s.endsWith('/compare-rungs.js')))).toEqual(['src/session/run-session.ts']);
+    // The session's own steps after the stream (after-stream.ts) grade what it measured, and nothing else does.
     const grading = files.filter((f) => runtimeImports(f).some((s) => s.endsWith('/report/analyze.js')));
-    expect(grading).toEqual(['src/session/run-session.ts']);
+    expect(grading).toEqual(['src/session/after-stream.ts', 'src/session/run-session.ts']);
   });
 });

@@ -7,126 +7,13 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { ServerConfig, SignalData, TurnServerEntry } from '../../src/protocol/api.js';
+import { SIGNAL_PROTOCOL, SIGNAL_PROTOCOL_REFUSALS, type ServerConfig, type TurnServerEntry } from '../../src/protocol/api.js';
 import type { GradedPath, StatsSecondOpinion } from '../../src/analysis/schema/input.js';
-import type { SimplePeerCtor, SimplePeerInstance, SimplePeerOptions } from '../../src/session/net/simple-peer.js';
 import type { PortCheck } from '../../src/session/net/port-check.js';
-import { runSession, type Phase, type RunOptions, type SessionEnv, type StatsSource } from '../../src/session/run-session.js';
+import { runSession, type SessionEnv, type StatsSource } from '../../src/session/run-session.js';
 import { probeCount } from '../../src/session/plan.js';
-import type { PacerLike, PacerOptions, PacerResult } from '../../src/session/pacer/types.js';
 import { schemaErrors } from '../kit/report-validator.js';
-
-type Listener = (...args: never[]) => void;
-
-/** An open, unordered, no-retransmit data channel that delivers to the other end at once. */
-class FakeChannel {
-  readonly readyState = 'open';
-  readonly ordered = false;
-  readonly maxRetransmits = 0;
-  readonly bufferedAmount = 0;
-  constructor(private readonly owner: FakePeer) {}
-  send(data: Uint8Array): void {
-    // The sender reuses its buffer: deliver a copy, as a network would.
-    this.owner.partner?.emit('data', new Uint8Array(data));
-  }
-}
-
-/** Two of these find each other through their signal messages (the sdp carries an id). */
-class FakePeer implements SimplePeerInstance {
-  static readonly all: FakePeer[] = [];
-  readonly options: SimplePeerOptions;
-  readonly _pc = { addEventListener: (): void => undefined, iceConnectionState: 'connected' };
-  readonly _channel = new FakeChannel(this);
-  partner: FakePeer | null = null;
-  destroyed = false;
-  private readonly listeners = new Map<string, Listener[]>();
-  private readonly id: number;
-
-  constructor(options: SimplePeerOptions) {
-    this.options = options;
-    this.id = FakePeer.all.push(this) - 1;
-    if (options.initiator) queueMicrotask(() => this.emit('signal', { type: 'offer', sdp: String(this.id) }));
-  }
-
-  on(event: string, listener: Listener): this {
-    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
-    return this;
-  }
-
-  emit(event: string, ...args: unknown[]): void {
-    for (const l of this.listeners.get(event) ?? []) (l as (...a: unknown[]) => void)(...args);
-  }
-
-  signal(data: SignalData): void {
-    this.partner = FakePeer.all[Number(data.sdp)] ?? null;
-    if (data.type === 'offer') this.emit('signal', { type: 'answer', sdp: String(this.id) });
-    queueMicrotask(() => this.emit('connect'));
-  }
-
-  send(): void {
-    throw new Error('the session sends probes on the data channel');
-  }
-
-  destroy(): void {
-    this.destroyed = true;
-  }
-}
-
-const ENTRIES: TurnServerEntry[] = [
-  { url: 'turn:relay.test:3478?transport=udp', transport: 'udp', port: 3478 },
-  { url: 'turn:relay.test:3478?transport=tcp', transport: 'tcp', port: 3478 },
-];
-
-function options(over: Partial<RunOptions> = {}): RunOptions {
-  return {
-    baseUrl: 'http://callprobe.test',
-    durationS: 1,
-    profile: { id: 'client-to-edge' },
-    mode: 'loopback',
-    turnPick: null,
-    override: { turn: ENTRIES, username: 'u', credential: 'c' },
-    audio: 'none',
-    signal: new AbortController().signal,
-    version: 'test',
-    ...over,
-  };
-}
-
-/**
- * A pacer that never misses a tick: every probe in order, one per macrotask, at once. The
- * session's logic is under test here, not the machine's timers (a busy CI host made a real
- * timer pacer skip ticks, and the test then counted fewer probes than it planned).
- */
-class StepPacer implements PacerLike {
-  readonly done: Promise<PacerResult>;
-  private stopped = false;
-  constructor(o: PacerOptions) {
-    this.done = (async () => {
-      for (let i = 0; i < o.count && !this.stopped; i++) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        o.onTick(i, performance.now(), 0);
-      }
-      return { method: 'timer' as const, missedTicks: 0 };
-    })();
-  }
-  stop(): void {
-    this.stopped = true;
-  }
-}
-
-/** The least an environment must give: simple-peer, a pacer and a name. */
-function minimalEnv(): SessionEnv {
-  return {
-    loadSimplePeer: () => Promise.resolve(FakePeer as unknown as SimplePeerCtor),
-    createPacer: (o) => new StepPacer(o),
-    userAgent: 'fake env',
-  };
-}
-
-function recorder(): { phases: Phase[]; events: { phase(p: Phase): void; live(): void } } {
-  const phases: Phase[] = [];
-  return { phases, events: { phase: (p) => phases.push(p), live: () => undefined } };
-}
+import { ENTRIES, FakePeer, minimalEnv, options, recorder } from './fake-env.js';
 
 describe('runSession with an injected environment', () => {
   it('runs a whole test on the minimal environment: no ports, no second opinion, the chosen relay as the path', async () => {
@@ -249,6 +136,7 @@ describe('runSession with an injected environment', () => {
             calls.push('stats stopped');
             return Promise.resolve();
           },
+          halt: () => calls.push('stats halted'),
           pathChangeTimesMs: [],
           path: () => statsPath,
           opinion: () => opinion,
@@ -273,7 +161,7 @@ describe('runSession: the NAT check from the environment', () => {
     { url: 'turn:127.0.0.1:3478?transport=tcp', transport: 'tcp', port: 3478 },
   ];
   /** A callprobe-like /api/config on loopback: the session asks it for the relay as the page does. */
-  async function withConfigServer<T>(body: (baseUrl: string) => Promise<T>): Promise<T> {
+  async function withConfigServer<T>(body: (baseUrl: string) => Promise<T>, over: Partial<ServerConfig> = {}): Promise<T> {
     const config: ServerConfig = {
       callprobeVersion: 'test',
       username: 'u',
@@ -284,6 +172,8 @@ describe('runSession: the NAT check from the environment', () => {
       reflectorPath: null,
       rtpReflector: false,
       relay: 'embedded',
+      signalProtocol: SIGNAL_PROTOCOL,
+      ...over,
     };
     const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(config)));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -330,6 +220,23 @@ describe('runSession: the NAT check from the environment', () => {
     const report = await withConfigServer((baseUrl) => runSession(options({ baseUrl, override: null }), env, recorder().events));
     expect(report.nat).toEqual({ mapping: 'unknown', reason: 'the browser could not gather candidates: RTCPeerConnection is not defined', observations: [] });
     expect(report.summary.packetsSent).toBe(probeCount(1, 100));
+  });
+
+  it('refuses a reflector of another signalling protocol before connecting, in the sentence the page shows', async () => {
+    const older = { reflectorPath: '/api/signal', signalProtocol: undefined } as unknown as Partial<ServerConfig>;
+    await expect(
+      withConfigServer((baseUrl) => runSession(options({ baseUrl, override: null, mode: 'auto' }), minimalEnv(), recorder().events), older),
+    ).rejects.toMatchObject({
+      reason: 'version-mismatch',
+      message: SIGNAL_PROTOCOL_REFUSALS['server-outdated'],
+    });
+    const newer = { reflectorPath: '/api/signal', signalProtocol: SIGNAL_PROTOCOL + 1 };
+    await expect(
+      withConfigServer((baseUrl) => runSession(options({ baseUrl, override: null, mode: 'auto' }), minimalEnv(), recorder().events), newer),
+    ).rejects.toMatchObject({
+      reason: 'version-mismatch',
+      message: SIGNAL_PROTOCOL_REFUSALS['page-outdated'],
+    });
   });
 
   it("is skipped against someone else's TURN server (--turn) and without the environment part", async () => {

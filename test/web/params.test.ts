@@ -14,7 +14,22 @@ describe('page URL parameters', () => {
       site: null,
       ticket: null,
       save: true,
+      load: false,
+      arrivals: 'receive-time',
     });
+  });
+
+  it('reads arrivals=worker (the engines bench: arrivals timed as in a browser without receiveTime), and writes it back', () => {
+    const p = parseParams('?arrivals=worker');
+    expect(p.arrivals).toBe('worker');
+    expect(parseParams(toSearch(p))).toEqual(p);
+    expect(() => parseParams('?arrivals=now')).toThrow(/arrivals must be receive-time or worker/);
+  });
+
+  it('reads ?load=1 (the busy-line phase) and writes it back; anything else is refused', () => {
+    expect(parseParams('?load=1').load).toBe(true);
+    expect(toSearch(parseParams('?load=1'))).toBe('?load=1');
+    expect(() => parseParams('?load=yes')).toThrow(/load must be 0 or 1/);
   });
 
   it('reads compare mode with its seconds per rung, and writes it back', () => {

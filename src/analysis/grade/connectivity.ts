@@ -3,7 +3,8 @@
  * answered an allocation, and why the others did not, as machine codes. The words for a help
  * desk are in present/ (rungErrorText).
  */
-import { STANDARD_RUNGS, tryParseTurnUriParts } from '../../protocol/defaults.js';
+import { STANDARD_RUNGS } from '../../protocol/defaults.js';
+import { tryParseTurnUriParts } from '../../protocol/turn-uri.js';
 import type { Family, Rung, RungError, Transport } from '../schema/report-schema.js';
 
 /** A rung as measured, before it is worded (errorText comes from present/). */

@@ -19,6 +19,10 @@
  *   the threshold, otherwise it is insufficient (too few packets).
  * - A probe channel that was ordered or retransmitted hides loss and distorts jitter and
  *   reorder: those targets are insufficient.
+ * - Clock: delay figures (round trip, one-way, jitter) are differences of times read from the
+ *   browser's clock, uncertain by its step (1 ms in some browsers, W3C High Resolution Time
+ *   §7.1). A value within one step of its threshold cannot be told apart from it:
+ *   insufficient ('not-resolvable'), with the step as the grade's resolution.
  *
  * Grading returns data only: each result carries the facts its sentence is built from
  * (src/analysis/present/sentences.ts); analyze() joins the two into the report's entries.
@@ -29,7 +33,7 @@ import type { SuspectInterval } from '../measure/records.js';
 import type { RoundTripAnalysis } from '../measure/rtt.js';
 import type { WindowScan, WindowStat } from '../measure/windows.js';
 import type { Confidence, DirectionName, GradeEntry, InsufficientReason, TargetId, Verdict } from '../schema/report-schema.js';
-import { rateNeeded, windowResolutionPct } from './resolution.js';
+import { delayResolutionMs, rateNeeded, windowResolutionPct } from './resolution.js';
 import { BURST_WINDOW_MS, type ResolvedProfile, SUSTAINED_WINDOW_MS, TARGET_LABELS } from './targets.js';
 
 /** Fewest round-trip samples a latency grade rests on. */
@@ -47,6 +51,8 @@ export interface GradingInput {
   roundTrip: RoundTripAnalysis;
   /** True when the probe channel really was unordered with maxRetransmits 0 (loss visible). */
   channelOk: boolean;
+  /** The step of the clock the probe times were read from, ms; null when unknown. */
+  clockResolutionMs?: number | null;
 }
 
 export type SuspectReason = SuspectInterval['reason'];
@@ -160,8 +166,12 @@ function gradeLatency(input: GradingInput, oneWay: boolean): GradeResult {
   const facts: LatencyFacts = { kind: 'latency', oneWay, samples, leftOut: Math.max(0, (rt.rttMs?.count ?? 0) - samples), minSamples: MIN_RTT_SAMPLES };
   if (d === null || d.count === 0) return insufficient(base, 'no-data', facts);
   const value = oneWay ? d.p50 / 2 : d.p50;
+  const resolution = delayResolutionMs(input.clockResolutionMs ?? null, oneWay);
   if (d.count < MIN_RTT_SAMPLES) {
-    return insufficient(base, 'too-few-packets', facts, { value, confidence: NO_CONFIDENCE(d.count) });
+    return insufficient(base, 'too-few-packets', facts, { value, resolution, confidence: NO_CONFIDENCE(d.count) });
+  }
+  if (withinOneStep(value, threshold, resolution)) {
+    return insufficient(base, 'not-resolvable', facts, { value, resolution, confidence: NO_CONFIDENCE(d.count) });
   }
   return {
     ...base,
@@ -169,10 +179,15 @@ function gradeLatency(input: GradingInput, oneWay: boolean): GradeResult {
     worstWindow: null,
     status: value < threshold ? 'pass' : 'fail',
     reason: null,
-    resolution: null,
+    resolution,
     confidence: NO_CONFIDENCE(d.count),
     facts,
   };
+}
+
+/** Whether a delay value read from a clock of this step cannot be told apart from its threshold. */
+function withinOneStep(value: number, threshold: number, stepMs: number | null): boolean {
+  return stepMs !== null && Math.abs(value - threshold) < stepMs;
 }
 
 /** Each suspect reason of a direction once, in the order its intervals came. */
@@ -203,7 +218,7 @@ const WINDOW_METRIC: Record<WindowGradeSpec['target'], WindowFacts['metric']> = 
 function gradeWindow(input: GradingInput, dir: GradedDirection, spec: WindowGradeSpec): GradeResult {
   const a = dir.analysis;
   const base = entry(spec.target, dir.name, spec.ratio ? '%' : 'ms', spec.threshold);
-  const resolution = spec.ratio ? windowResolutionPct(input.ratePps, spec.windowMs) : null;
+  const resolution = spec.ratio ? windowResolutionPct(input.ratePps, spec.windowMs) : delayResolutionMs(input.clockResolutionMs ?? null, false);
   const shown = spec.scan.worstClean ?? spec.scan.worstAny;
   const valueOf = (w: WindowStat | null): number | null => (w === null ? null : w.value);
   const confOf = (w: WindowStat | null): Confidence =>
@@ -223,7 +238,7 @@ function gradeWindow(input: GradingInput, dir: GradedDirection, spec: WindowGrad
 
   if (!input.channelOk) return insufficient(base, 'reliable-channel', facts(), { resolution });
   if (a.classified.n === 0) return insufficient(base, 'no-data', facts(), { resolution });
-  if (resolution !== null && resolution >= spec.threshold) {
+  if (resolution !== null && (resolution >= spec.threshold || (!spec.ratio && shown !== null && withinOneStep(shown.value, spec.threshold, resolution)))) {
     return insufficient(base, 'not-resolvable', facts(), {
       value: valueOf(shown),
       worstWindow: shown === null ? null : windowOut(shown, a),

@@ -4,9 +4,10 @@
  * A rung the server did not offer (url null) is no evidence about the network.
  */
 import type { GradedPath } from '../schema/input.js';
-import { tryParseTurnUriParts } from '../../protocol/defaults.js';
+import { tryParseTurnUriParts } from '../../protocol/turn-uri.js';
 import type { GradeEntry, NatBehaviour } from '../schema/report-schema.js';
 import type { RungFacts } from './connectivity.js';
+import { browserEngine, loopbackRelayPolicy, type LoopbackRelayPolicy } from './engine.js';
 
 export type HintFacts =
   /** Every offered UDP rung timed out while TCP or TLS connected: UDP is filtered on the way. */
@@ -21,8 +22,19 @@ export type HintFacts =
   | { code: 'tls-blocked'; error: string }
   /** The selected candidate pair changed during the test. */
   | { code: 'path-changed'; changes: number }
-  /** The browser refused a relay on a loopback address (a local test without the flag). */
-  | { code: 'loopback-refused' }
+  /**
+   * The browser refused a relay on a loopback address: a rung's error said so, or every rung on a
+   * loopback address timed out in an engine that refuses one whatever its settings (Firefox). `policy`:
+   * what its engine does with one.
+   */
+  | { code: 'loopback-refused'; policy: LoopbackRelayPolicy }
+  /**
+   * No rung the server offered answered at all (every one timed out): the relay was not heard
+   * from. A firewall dropping every port, a relay that is down and a browser that silently
+   * refuses a relay on a local address all look like this; nothing in the ladder tells them
+   * apart, so this is all it says. `loopback`: the relay is on a loopback address.
+   */
+  | { code: 'relay-silent'; loopback: boolean }
   /** Azure-region profile: the round trip to the relay is above the region's target. */
   | { code: 'far-relay'; region: string; rttMsP50: number; thresholdMs: number }
   /** The NAT maps each destination to its own public port (endpoint-dependent, "symmetric"). */
@@ -36,11 +48,12 @@ export function isLoopbackUri(url: string): boolean {
 
 const offered = (r: RungFacts): boolean => r.url !== null && r.error !== 'not-offered';
 
-/** The hints the evidence supports, most important first. */
+/** The hints the evidence supports, most important first; `userAgent` (the report's meta.browser) says which engine refused what. */
 export function networkHints(
   connectivity: readonly RungFacts[],
   path: Pick<GradedPath, 'transport' | 'changes'>,
   nat: Pick<NatBehaviour, 'mapping'> | null = null,
+  userAgent = '',
 ): HintFacts[] {
   const out: HintFacts[] = [];
   const rungs = connectivity.filter(offered);
@@ -48,11 +61,18 @@ export function networkHints(
   const stream = rungs.filter((r) => r.transport !== 'udp');
   const timedOut = (r: RungFacts): boolean => !r.reachable && r.error === 'timeout';
   const ports = (rs: RungFacts[]): number[] => rs.map((r) => r.port ?? 0).sort((a, b) => a - b);
-  // Chromium refuses a relay on a loopback address unless told otherwise: every rung then
-  // times out exactly as behind a firewall, which only the address tells apart.
-  const loopbackOnly = rungs.length > 0 && rungs.every((r) => timedOut(r) && isLoopbackUri(r.url ?? ''));
-  if (rungs.some((r) => r.error === 'loopback-refused') || loopbackOnly) {
-    out.push({ code: 'loopback-refused' });
+  const policy = loopbackRelayPolicy(browserEngine(userAgent));
+  if (rungs.some((r) => r.error === 'loopback-refused')) {
+    out.push({ code: 'loopback-refused', policy });
+    return out;
+  }
+  // Every rung silent: one cause, the relay was not heard from. A browser refusing a relay on a
+  // loopback address times out exactly like that (Chromium without its flag), but so does a
+  // relay that is not running, in a browser that allows it: the timeouts alone cannot say which.
+  // An engine that refuses a loopback relay whatever its settings (Firefox) tells them apart: it refused.
+  if (rungs.length > 0 && rungs.every(timedOut)) {
+    const loopback = rungs.every((r) => isLoopbackUri(r.url ?? ''));
+    out.push(loopback && policy === 'refused' ? { code: 'loopback-refused', policy } : { code: 'relay-silent', loopback });
     return out;
   }
   if (udp.length > 0 && udp.every(timedOut) && stream.some((r) => r.reachable)) {

@@ -20,6 +20,13 @@ export const MOS_ASSUMPTIONS: readonly string[] = Object.freeze([
   'Degradation = MOS with Ta = RTT/2 and no loss, minus the MOS above: what loss and jitter buffering cost.',
 ]);
 
+/**
+ * At or above this MOS the estimate reads as good news (R 70, where ITU-T G.109 starts "some
+ * users dissatisfied", maps to MOS 3.6 by ITU-T G.107 Annex B): beside a failed verdict it
+ * must say why it does not contradict it.
+ */
+export const REASSURING_MOS = 3.6;
+
 /** ITU-T G.109 user-satisfaction categories of R. */
 export function satisfaction(R: number): string {
   if (R >= 90) return 'very satisfied';

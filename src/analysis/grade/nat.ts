@@ -131,7 +131,8 @@ export function classifyNat(g: NatGathering): NatBehaviour {
     const what = distinct.every((r) => r.address === first.address) ? 'port' : 'address';
     return {
       mapping: 'endpoint-dependent',
-      reason: `one local socket got a different mapped ${what} from each server port (${distinct.length} mappings from ${group[0]?.base ?? 'one socket'}): the NAT maps per destination`,
+      // Never the socket's address: a report carries no client address (the base only tells sockets apart).
+      reason: `one local socket got a different mapped ${what} from each server port (${distinct.length} mappings from one local socket): the NAT maps per destination`,
       observations,
     };
   }

@@ -2,7 +2,8 @@
  * Resolution of the ratio targets: at R probes/s a window of W ms holds R*W/1000 probes,
  * so one lost probe moves its loss ratio by 100 / (R*W/1000) %. A target whose resolution
  * is at or above its threshold cannot be resolved at that rate. The whole-test reorder
- * ratio's resolution is 100 / probes.
+ * ratio's resolution is 100 / probes. Delay targets (round trip, one-way, jitter) are read from
+ * the browser's clock: their resolution is its step (half of it for one-way, half a round trip).
  */
 import type { TargetMeta } from '../schema/report-schema.js';
 import { BURST_WINDOW_MS, type ResolvedProfile, SUSTAINED_WINDOW_MS, TARGET_LABELS } from './targets.js';
@@ -31,8 +32,13 @@ export type TargetResolution = Omit<TargetMeta, 'note'> & {
   resolutionExact: number | null;
 };
 
-/** Each target's nominal resolution at the rate and duration used (for the report meta). */
-export function targetResolutions(profile: ResolvedProfile, ratePps: number, durationS: number): TargetResolution[] {
+/** A delay target's resolution from the clock's step: one-way delay is half a round trip, so half the step. */
+export function delayResolutionMs(clockResolutionMs: number | null, oneWay: boolean): number | null {
+  return clockResolutionMs === null ? null : oneWay ? clockResolutionMs / 2 : clockResolutionMs;
+}
+
+/** Each target's nominal resolution at the rate and duration used (for the report meta); delay targets by the clock's step when known. */
+export function targetResolutions(profile: ResolvedProfile, ratePps: number, durationS: number, clockResolutionMs: number | null = null): TargetResolution[] {
   const t = profile.targets;
   const burst = windowResolutionPct(ratePps, BURST_WINDOW_MS);
   const sustained = windowResolutionPct(ratePps, SUSTAINED_WINDOW_MS);
@@ -58,11 +64,11 @@ export function targetResolutions(profile: ResolvedProfile, ratePps: number, dur
     resolutionExact: resolution,
   });
   return [
-    row('latency-one-way', t.oneWayLatencyMs, 'ms', null, null),
-    row('latency-rtt', t.rttMs, 'ms', null, null),
+    row('latency-one-way', t.oneWayLatencyMs, 'ms', null, delayResolutionMs(clockResolutionMs, true)),
+    row('latency-rtt', t.rttMs, 'ms', null, delayResolutionMs(clockResolutionMs, false)),
     row('burst-loss-200ms', t.burstLossPct, '%', BURST_WINDOW_MS, burst),
     row('loss-15s', t.lossPct, '%', SUSTAINED_WINDOW_MS, sustained),
-    row('jitter-15s', t.jitterMs, 'ms', SUSTAINED_WINDOW_MS, null),
+    row('jitter-15s', t.jitterMs, 'ms', SUSTAINED_WINDOW_MS, delayResolutionMs(clockResolutionMs, false)),
     row('reorder', t.reorderPct, '%', null, reorder),
   ];
 }

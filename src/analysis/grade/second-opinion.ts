@@ -14,7 +14,7 @@
  * src/analysis/present/sentences.ts.
  */
 import { percentile } from '../measure/percentile.js';
-import type { StatsSecondOpinion, TestMode } from '../schema/input.js';
+import type { StatsGap, StatsSecondOpinion, TestMode } from '../schema/input.js';
 import type { SecondOpinion } from '../schema/report-schema.js';
 
 export const STATS_TOLERANCE_ABS_MS = 5;
@@ -47,9 +47,11 @@ export type SecondOpinionCaveat =
   | { kind: 'rtcp-fraction-lost'; fractionLost: number };
 
 /** The report's second opinion without its words: disagreements and caveats as data. */
-export type SecondOpinionFacts = Omit<SecondOpinion, 'tolerance' | 'disagreements' | 'notes'> & {
+export type SecondOpinionFacts = Omit<SecondOpinion, 'tolerance' | 'disagreements' | 'notes' | 'unavailable'> & {
   disagreements: Disagreement[];
   caveats: SecondOpinionCaveat[];
+  /** Second opinions this browser cannot give (its getStats lacks the field). */
+  unavailable: StatsGap[];
 };
 
 const median = (values: readonly number[]): number | null => (values.length === 0 ? null : percentile(values, 50));
@@ -74,6 +76,7 @@ export function secondOpinion(input: SecondOpinionInput): SecondOpinionFacts {
       audioSource: null,
       disagreements: [],
       caveats: [{ kind: 'not-collected' }],
+      unavailable: [],
     };
   }
   const ice = median(s.iceRttMs);
@@ -116,5 +119,6 @@ export function secondOpinion(input: SecondOpinionInput): SecondOpinionFacts {
     audioSource: s.audioSource,
     disagreements,
     caveats,
+    unavailable: [...(s.lacks ?? [])],
   };
 }

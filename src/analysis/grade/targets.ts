@@ -2,7 +2,7 @@
  * Grading targets as data: the one source of truth for every threshold callprobe grades.
  *
  * Origin: Microsoft, "Media Quality and Network Connectivity Performance in Skype for
- * Business Online" (seed 000), sections
+ * Business Online", sections
  *  - "Network Performance requirements from a Skype for Business client to Microsoft
  *    network Edge"                                   -> profile client-to-edge
  *  - "Network performance requirements from your network Edge to Microsoft network Edge"
@@ -14,7 +14,7 @@
  *  - "Measuring network performance" -> the 90th-percentile rule (src/report/aggregate.ts).
  * Teams CQD "poor audio stream" tier: Microsoft, "Stream Classification in Call Quality
  * Dashboard" (MicrosoftDocs/OfficeDocs-SkypeForBusiness,
- * Teams/stream-classification-in-call-quality-dashboard.md), as quoted in targets.md.
+ * Teams/stream-classification-in-call-quality-dashboard.md).
  * All comparisons are strict: a value passes when value < threshold.
  */
 import type { ProfileSelection } from '../schema/input.js';
@@ -44,6 +44,21 @@ export const TARGET_LABELS: Record<TargetId, string> = {
   reorder: 'Packet reorder',
 };
 
+/**
+ * How much a miss of each target hurts a call, lower first: loss and burst loss break the
+ * sound up, jitter makes it choppy, latency makes people talk over each other, reorder alone
+ * is rarely audible (a jitter buffer puts it back in order). Every place that ranks findings
+ * (the answer, the explanation, the help desk) ranks by this, never by the ratio to a target.
+ */
+export const CALL_IMPACT: Readonly<Record<TargetId, number>> = {
+  'loss-15s': 0,
+  'burst-loss-200ms': 1,
+  'jitter-15s': 2,
+  'latency-one-way': 3,
+  'latency-rtt': 3,
+  reorder: 4,
+};
+
 /** The six thresholds of one profile. */
 export interface TargetThresholds {
   oneWayLatencyMs: number;
@@ -58,7 +73,7 @@ export interface TargetThresholds {
   reorderPct: number;
 }
 
-/** Seed 000, "... from a Skype for Business client to Microsoft network Edge". */
+/** Microsoft's table, "... from a Skype for Business client to Microsoft network Edge". */
 export const CLIENT_TO_EDGE: Readonly<TargetThresholds> = Object.freeze({
   oneWayLatencyMs: 50,
   rttMs: 100,
@@ -68,7 +83,7 @@ export const CLIENT_TO_EDGE: Readonly<TargetThresholds> = Object.freeze({
   reorderPct: 0.05,
 });
 
-/** Seed 000, "... from your network Edge to Microsoft network Edge". */
+/** Microsoft's table, "... from your network Edge to Microsoft network Edge". */
 export const EDGE_TO_EDGE: Readonly<TargetThresholds> = Object.freeze({
   oneWayLatencyMs: 30,
   rttMs: 60,
@@ -78,7 +93,7 @@ export const EDGE_TO_EDGE: Readonly<TargetThresholds> = Object.freeze({
   reorderPct: 0.01,
 });
 
-/** One row of seed 000, "Measuring Network Performance using Azure VMs". */
+/** One row of Microsoft's table, "Measuring Network Performance using Azure VMs". */
 export interface AzureRegionRow {
   customerRegion: string;
   azureRegion: string;
@@ -148,7 +163,7 @@ export class ProfileError extends Error {
   }
 }
 
-const SEED = 'Microsoft, "Media Quality and Network Connectivity Performance in Skype for Business Online" (seed 000)';
+const SEED = 'Microsoft, "Media Quality and Network Connectivity Performance in Skype for Business Online"';
 
 /** Find an azure-region row by customer region (the table's first column), case-insensitive. */
 export function findAzureRegion(name: string): AzureRegionRow | undefined {

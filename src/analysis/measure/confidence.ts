@@ -109,3 +109,21 @@ export function clopperPearson(events: number, n: number, level = 0.95): Binomia
   const lower = x === 0 ? 0 : bisect((p) => 1 - binomialCdf(x - 1, n, p) - tail, 0, x / n);
   return { lower, upper };
 }
+
+/**
+ * One-sided Clopper-Pearson bounds at `level` (default 0.95): `upper` alone holds with
+ * probability at least `level`, and so does `lower`. In the beta form (Clopper and Pearson
+ * 1934; e.g. Brown, Cai and DasGupta 2001, "Interval Estimation for a Binomial Proportion"):
+ *   upper = the `level` quantile of Beta(x + 1, n - x)   (1 when x = n)
+ *   lower = the 1 - `level` quantile of Beta(x, n - x + 1)   (0 when x = 0)
+ * which for whole counts equal the ends of the two-sided interval at 2 x level - 1. The beta
+ * form also takes effective counts that are not whole numbers (events and trials divided by a
+ * design effect), where the binomial sum has no meaning.
+ */
+export function clopperPearsonOneSided(events: number, n: number, level = 0.95): BinomialInterval {
+  if (!(n > 0) || !(events >= 0) || events > n) return { lower: Number.NaN, upper: Number.NaN };
+  const x = events;
+  const upper = x >= n ? 1 : bisect((p) => regularizedBeta(p, x + 1, n - x) - level, 0, 1);
+  const lower = x <= 0 ? 0 : bisect((p) => regularizedBeta(p, x, n - x + 1) - (1 - level), 0, 1);
+  return { lower, upper };
+}

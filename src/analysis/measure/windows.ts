@@ -69,6 +69,12 @@ export interface WindowSpec {
   /** Nominal probe spacing, for the evaluable rule. */
   intervalMs: number;
   suspect: readonly SuspectSpan[];
+  /**
+   * Only windows that end by this time (s + W <= endByMs) count: while a test runs, the probes
+   * after it are not judged yet, and a window reaching past it would hold fewer probes than it
+   * will at the end. Absent: every window counts.
+   */
+  endByMs?: number;
 }
 
 /** One evaluated window. `startMs` is on the sender clock (absolute). */
@@ -189,8 +195,9 @@ function scanPrepared(p: PreparedSeries, spec: WindowSpec, metric: WindowMetric)
   const isSuspect = suspectTester(spec.suspect, W);
   const track = new WorstTracker();
 
+  const endBy = spec.endByMs ?? Number.POSITIVE_INFINITY;
   const visit = (startMs: number, first: number, endExcl: number): void => {
-    if (endExcl <= first) return;
+    if (endExcl <= first || startMs + W > endBy) return;
     if ((t[endExcl - 1] ?? 0) - (t[first] ?? 0) < minSpan) return;
     const packets = endExcl - first;
     const lost = (p.lost[endExcl] ?? 0) - (p.lost[first] ?? 0);

@@ -2,28 +2,29 @@
  * The answer layer of a report: one sentence for everyone ("Calls should work well here"),
  * the one or two findings that matter most for a call, ranked by their impact on a call (loss
  * and burst loss, then jitter, then latency, then reorder; not by ratio to the target), and
- * what to try, ordered by likely cause, each tied to the evidence that supports it. Pure: it
- * reads a report (of any stored version, once upgraded), so the page, the shared result page
- * and the CLI give the same answer.
+ * what to try (advice.ts), ordered by likely cause, each tied to the evidence that supports it.
+ * Every measured figure is printed as the key figures and the tables print it (view.ts). Pure:
+ * it reads a report (of any stored version, once upgraded), so the page, the shared result
+ * page, the CLI and the help desk console give the same answer.
  */
 import { clopperPearson } from '../measure/confidence.js';
+import { cautionOfReport } from '../grade/caution.js';
+import { CALL_IMPACT } from '../grade/targets.js';
 import type { GradeEntry, Report, TargetId } from '../schema/report-schema.js';
-import { figureMs, figurePct, ms, pct, seconds } from './format.js';
-import { outcomeSentence } from './sentences.js';
+import { adviceFor, allowUdpAdvice, couldNotConnectAdvice, runAgainText, sideOf, type Advice, type FindingKind } from './advice.js';
+import { figure, fixed, limitValue, plural, seconds } from './format.js';
+import { pathText, silentUdpText } from './ports.js';
 
-export type AnswerTone = 'good' | 'bad' | 'unsure';
+export type { Advice } from './advice.js';
+
+/** good: calls work; caution: they work, at a cost (a fallback path); bad: they will suffer; unsure: no answer. */
+export type AnswerTone = 'good' | 'caution' | 'bad' | 'unsure';
 
 /** A finding: what a caller would notice, with the figure behind it. */
 export interface Finding {
-  kind: 'loss' | 'burst-loss' | 'jitter' | 'latency' | 'reorder';
+  /** A failed target's kind, or `busy-line`: calls suffer when the line is busy (the load phase). */
+  kind: FindingKind | 'busy-line';
   sentence: string;
-}
-
-/** One thing to try, and the evidence in this report that makes it the thing to try. */
-export interface Advice {
-  id: 'allow-udp' | 'wifi-or-cable' | 'pause-uploads' | 'pause-downloads' | 'vpn-or-route' | 'tell-it' | 'run-longer' | 'run-again';
-  text: string;
-  because: string;
 }
 
 /** A target that passed on its estimate while its 95 % upper bound is above the limit. */
@@ -39,6 +40,8 @@ export interface AnswerView {
   tone: AnswerTone;
   /** The answer in one sentence. */
   sentence: string;
+  /** Why a pass is not a plain one, naming what this test tried (shown right under the sentence); null when none. */
+  caution: string | null;
   /** At most two, most harmful to a call first. */
   findings: Finding[];
   /** Ordered by likely cause; empty when there is nothing to do. */
@@ -48,15 +51,12 @@ export interface AnswerView {
   statusText(g: Pick<GradeEntry, 'status' | 'target' | 'direction'>): string;
 }
 
-/** Call impact of each target: lower is worse for a call. */
-const IMPACT: Readonly<Record<TargetId, number>> = {
-  'loss-15s': 0,
-  'burst-loss-200ms': 1,
-  'jitter-15s': 2,
-  'latency-one-way': 3,
-  'latency-rtt': 3,
-  reorder: 4,
-};
+/**
+ * What "pass, not confirmed" means, word for word wherever it is shown (the page, the CLI, the
+ * README): the verdict counts the target as met.
+ */
+export const UNCONFIRMED_MEANING =
+  'pass, not confirmed: the measured value is below the limit, so the verdict counts it as met, but the test was too short to rule out, at 95 % confidence, that the true value is at or above the limit; a longer test can confirm it.';
 
 /** Targets whose pass a longer test can confirm: ratios over many probes. */
 const CONFIRMABLE: ReadonlySet<TargetId> = new Set<TargetId>(['loss-15s', 'reorder']);
@@ -67,9 +67,14 @@ const INSUFFICIENT_BECAUSE: Readonly<Record<NonNullable<GradeEntry['reason']>, s
   'too-few-packets': 'too few probes arrived to judge it',
   'window-not-filled': 'the test was shorter than the 15 s window the targets are judged over',
   'suspect-windows': 'the page was busy or hidden, or its own sender queued probes, during the windows that matter',
-  'not-resolvable': 'this probe rate cannot resolve the target',
+  'not-resolvable': 'the measurement cannot resolve the target this finely (too few probes per window, or a coarse browser clock)',
   'reliable-channel': 'the probe channel retransmitted lost packets, which hides loss',
 };
+
+/** Warnings that say this device (not the network) fell behind. */
+const BUSY_WARNINGS: ReadonlySet<string> = new Set(['dropped-at-sender', 'timer-late', 'missed-ticks', 'send-buffer']);
+/** Suspect intervals where this device (not the network) fell behind. */
+const BUSY_REASONS: ReadonlySet<string> = new Set(['sender-stall', 'sender-queue', 'receiver-stall']);
 
 /** Smallest n (at most 1e6) whose 95 % upper bound at the same event rate is below `thresholdPct`. */
 export function probesToConfirm(events: number, n: number, thresholdPct: number): number | null {
@@ -110,49 +115,37 @@ function unconfirmed(r: Report): Unconfirmed[] {
   return out;
 }
 
-type Side = 'up' | 'down' | 'both' | 'other';
-
-function sideOf(failed: readonly GradeEntry[]): Side {
-  const up = failed.some((g) => g.direction === 'up');
-  const down = failed.some((g) => g.direction === 'down');
-  return up && down ? 'both' : up ? 'up' : down ? 'down' : 'other';
-}
-
-const SIDE_WORDS: Readonly<Record<Side, string>> = {
+const SIDE_WORDS: Readonly<Record<ReturnType<typeof sideOf>, string>> = {
   both: 'in both directions',
   up: 'on the way out (what you send)',
   down: 'on the way in (what you receive)',
   other: 'on the path to the relay',
 };
 
-function finding(kind: Finding['kind'], failed: readonly GradeEntry[]): Finding {
-  const side = sideOf(failed);
+/** The worst graded value of a kind, printed as the targets table and the key figures print it. */
+function worstFigure(failed: readonly GradeEntry[]): { value: string; limit: string } {
   const worst = failed.reduce((a, b) => ((b.value ?? 0) > (a.value ?? 0) ? b : a));
-  const value = worst.value ?? 0;
+  return { value: figure(worst.value, worst.unit, worst.threshold), limit: limitValue(worst.threshold, worst.unit) };
+}
+
+function finding(kind: FindingKind, failed: readonly GradeEntry[]): Finding {
+  const side = SIDE_WORDS[sideOf(failed)];
+  const { value, limit: under } = worstFigure(failed);
   switch (kind) {
     case 'loss':
-      return {
-        kind,
-        sentence: `Packets are lost ${SIDE_WORDS[side]}: up to ${pct(value, worst.threshold)} over 15 s, where calls need under ${pct(worst.threshold)}.`,
-      };
+      return { kind, sentence: `Packets are lost ${side}: up to ${value} over 15 s, where calls need under ${under}.` };
     case 'burst-loss':
-      return {
-        kind,
-        sentence: `Packets are lost in bursts ${SIDE_WORDS[side]}: ${pct(value, worst.threshold)} in the worst 200 ms, which a caller hears as a dropout.`,
-      };
+      return { kind, sentence: `Packets are lost in bursts ${side}: ${value} in the worst 200 ms, which a caller hears as a dropout.` };
     case 'jitter':
-      return {
-        kind,
-        sentence: `Packet timing varies too much ${SIDE_WORDS[side]}: jitter up to ${ms(value, worst.threshold)}, where calls need under ${ms(worst.threshold)}.`,
-      };
+      return { kind, sentence: `Packet timing varies too much ${side}: jitter up to ${value}, where calls need under ${under}.` };
     case 'latency':
-      return { kind, sentence: `The delay to the relay is too long: ${ms(value, worst.threshold)} where calls need under ${ms(worst.threshold)}.` };
+      return { kind, sentence: `The delay to the relay is too long: ${value} where calls need under ${under}.` };
     case 'reorder':
-      return { kind, sentence: `Packets arrive out of order ${SIDE_WORDS[side]} (${pct(value, worst.threshold)}): rarely audible on its own.` };
+      return { kind, sentence: `Packets arrive out of order ${side} (${value}): rarely audible on its own.` };
   }
 }
 
-const KIND_OF: Readonly<Record<TargetId, Finding['kind']>> = {
+const KIND_OF: Readonly<Record<TargetId, FindingKind>> = {
   'loss-15s': 'loss',
   'burst-loss-200ms': 'burst-loss',
   'jitter-15s': 'jitter',
@@ -161,7 +154,7 @@ const KIND_OF: Readonly<Record<TargetId, Finding['kind']>> = {
   reorder: 'reorder',
 };
 
-function failSentence(top: Finding['kind'], side: Side): string {
+function failSentence(top: FindingKind, side: ReturnType<typeof sideOf>): string {
   switch (top) {
     case 'loss':
     case 'burst-loss':
@@ -179,136 +172,122 @@ function failSentence(top: Finding['kind'], side: Side): string {
   }
 }
 
-/** A direction's figure, printed as the key figures print it (same precision rule, same target). */
-function dirFigure(r: Report, side: 'upstream' | 'downstream', field: 'lossPct' | 'jitterMs'): string {
-  const target: TargetId = field === 'lossPct' ? 'loss-15s' : 'jitter-15s';
-  const threshold = r.meta.targets.find((t) => t.target === target)?.threshold;
-  return field === 'lossPct' ? figurePct(r.summary[side]?.[field] ?? null, threshold) : figureMs(r.summary[side]?.[field] ?? null, threshold);
+/** The caution line of a fallback path: what this test tried, what it ran over, and what that costs a call. */
+function fallbackLine(r: Pick<Report, 'connectivity' | 'path'>): string {
+  return `${silentUdpText(r.connectivity) || 'UDP'} to the relay did not answer, so this test ran over ${pathText(r.path)}: calls get through, but a lost packet there is resent and arrives late instead of missing, so calls lag and stutter when the network is busy.`;
 }
 
-function adviceFor(r: Report, failedKinds: ReadonlyMap<Finding['kind'], GradeEntry[]>): Advice[] {
-  const out: Advice[] = [];
-  const hint = (code: string): boolean => r.hints.some((h) => h.code === code);
-  // Only when UDP really failed: a test told to use TCP (?turn=tcp) says nothing about UDP.
-  if (hint('udp-blocked')) {
-    out.push({
-      id: 'allow-udp',
-      text: 'Tell your IT team: UDP 3478-3481 to the relay is blocked here, so calls fall back to TCP, which turns every lost packet into delay.',
-      because: `this test ran over ${r.path.transport === 'unknown' ? 'TCP or TLS' : r.path.transport.toUpperCase()}, not UDP`,
-    });
-  }
-  const loss = [...(failedKinds.get('loss') ?? []), ...(failedKinds.get('burst-loss') ?? [])];
-  const lossSide = loss.length > 0 ? sideOf(loss) : null;
-  const lossBecause = `lost ${dirFigure(r, 'upstream', 'lossPct')} upstream and ${dirFigure(r, 'downstream', 'lossPct')} downstream`;
-  const burstOnly = (failedKinds.get('burst-loss')?.length ?? 0) > 0 && (failedKinds.get('loss')?.length ?? 0) === 0;
-  // One side only points at that side's link first; both sides, or bursts on both, at the radio or the access line.
-  if (lossSide === 'both' || (burstOnly && lossSide !== 'up' && lossSide !== 'down')) {
-    out.push({
-      id: 'wifi-or-cable',
-      text: 'If you are on Wi-Fi, move closer to the access point or use a network cable: losses both ways, or in short bursts, usually come from the radio link or the access line.',
-      because: burstOnly ? `the worst 200 ms lost ${pct(r.summary.burstLossPctMax200ms ?? 0)} while the 15 s average stayed within target` : lossBecause,
-    });
-  }
-  if (lossSide === 'up') {
-    out.push({
-      id: 'pause-uploads',
-      text: 'Pause uploads on this network (cloud backup, file sync, video uploads) and test again: loss only on the way out points at a full upload link.',
-      because: lossBecause,
-    });
-  }
-  if (lossSide === 'down') {
-    out.push({
-      id: 'pause-downloads',
-      text: 'Pause downloads and streaming on this network and test again: loss only on the way in points at a full download link or the access line.',
-      because: lossBecause,
-    });
-  }
-  if (burstOnly && (lossSide === 'up' || lossSide === 'down')) {
-    out.push({
-      id: 'wifi-or-cable',
-      text: 'If it keeps happening, try a network cable instead of Wi-Fi: short dropouts often come from the radio link.',
-      because: `the worst 200 ms lost ${pct(r.summary.burstLossPctMax200ms ?? 0)} while the 15 s average stayed within target`,
-    });
-  }
-  const jitter = failedKinds.get('jitter') ?? [];
-  if (jitter.length > 0 && !out.some((a) => a.id === 'wifi-or-cable')) {
-    const side = sideOf(jitter);
-    out.push({
-      id: side === 'up' ? 'pause-uploads' : side === 'down' ? 'pause-downloads' : 'wifi-or-cable',
-      text:
-        side === 'up'
-          ? 'Pause uploads and test again: uneven timing on the way out comes from a busy upload link or Wi-Fi.'
-          : side === 'down'
-            ? 'Pause downloads and streaming and test again: uneven timing on the way in comes from a busy download link or Wi-Fi.'
-            : 'Use a network cable instead of Wi-Fi if you can: uneven timing both ways usually comes from the radio link.',
-      because: `jitter ${dirFigure(r, 'upstream', 'jitterMs')} upstream, ${dirFigure(r, 'downstream', 'jitterMs')} downstream`,
-    });
-  }
-  if ((failedKinds.get('latency')?.length ?? 0) > 0) {
-    out.push({
-      id: 'vpn-or-route',
-      text: 'If you are on a VPN, ask your IT team to let Teams media bypass it (split tunnelling); otherwise the route to the relay is long: tell your IT team.',
-      because: `round trip ${r.summary.rttMsP50 === null ? '–' : ms(r.summary.rttMsP50)} (median)`,
-    });
-  }
-  if (out.length > 0 || failedKinds.size > 0) {
-    out.push({
-      id: 'tell-it',
-      text: 'If it stays like this, give your IT team the result code: they see this same report.',
-      because: 'a repeated result is what they can act on',
-    });
-  }
-  return out;
+/** The stretches, on the sending side, where this device fell behind (the busy suspect intervals). */
+function busyStretches(r: Report): { count: number; totalMs: number } | null {
+  const side = r.diagnostics.suspectIntervals.filter((s) => (s.direction === 'up' || s.direction === 'loop') && BUSY_REASONS.has(s.reason));
+  const warned = r.diagnostics.warnings.some((w) => BUSY_WARNINGS.has(w.code));
+  if (side.length === 0 && !warned) return null;
+  return { count: side.length, totalMs: side.reduce((a, s) => a + Math.max(0, s.endMs - s.startMs), 0) };
 }
 
+function closeAppsAdvice(busy: { count: number; totalMs: number }): Advice {
+  return {
+    id: 'close-apps',
+    text: 'Close other programs and browser tabs, keep this page in front, and run the test again: this device could not keep up with the test.',
+    because:
+      busy.count > 0
+        ? `this device fell behind ${plural(busy.count, 'time')} (${seconds(busy.totalMs)} in all); those moments were left out, not graded as your network`
+        : 'this device fell behind during the test (see Worth knowing)',
+  };
+}
+
+function outcomeAnswer(r: Report, base: Pick<AnswerView, 'unconfirmed' | 'statusText'>): AnswerView {
+  const codes = r.hints.map((h) => h.code);
+  const o = r.outcome;
+  if (o === null) throw new Error('outcomeAnswer needs an outcome');
+  if (o.reason === 'connection-lost') {
+    return {
+      ...base,
+      tone: 'unsure',
+      sentence: 'The test could not finish: the connection to the test server was lost, so this says nothing about your calls yet.',
+      caution: null,
+      findings: [],
+      advice: [
+        {
+          id: 'run-again',
+          text: 'Run the test again; if it stops again, the test server or the path to it is failing: tell your IT team.',
+          because:
+            o.atMs === null
+              ? 'the test server stopped answering before the first echo'
+              : `the test server stopped answering ${fixed(o.atMs / 1000, 1)} s into the test, so nothing after that is evidence about your network`,
+        },
+      ],
+    };
+  }
+  const sentence = codes.includes('loopback-refused')
+    ? 'The test could not start: this browser refuses a relay on a local address.'
+    : codes.includes('relay-silent')
+      ? 'The test could not reach the relay: none of the ports it tried answered.'
+      : 'The test could not start: the relay answered but let no media through.';
+  return { ...base, tone: 'unsure', sentence, caution: null, findings: [], advice: couldNotConnectAdvice(r) };
+}
+
+/** The answer for everyone: the idle test's, and what a busy line does to a call when the test loaded it. */
 export function answerView(r: Report): AnswerView {
+  return withBusyLine(idleAnswer(r), r);
+}
+
+/**
+ * A busy line that harms calls is a finding of its own (its verdict's sentence) with its advice,
+ * and turns a good answer into a bad one: a line that passes idle and breaks calls while someone
+ * uploads is the commonest complaint. Any other busy-line result leaves the answer as it is.
+ */
+function withBusyLine(a: AnswerView, r: Report): AnswerView {
+  const v = r.load?.verdict;
+  if (v?.kind !== 'suffers') return a;
+  const side = v.directions.includes('up') ? (v.directions.includes('down') ? 'both' : 'up') : 'down';
+  const advice: Advice = {
+    id: 'smart-queue',
+    text:
+      side === 'down'
+        ? 'Ask whoever runs this network (or your internet provider) to turn on smart queue management (SQM, "bufferbloat" control) on the router; until then, pause large downloads and streaming during calls.'
+        : 'Ask whoever runs this network (or your internet provider) to turn on smart queue management (SQM, "bufferbloat" control) on the router; until then, pause uploads (cloud backup, file sync) during calls.',
+    because: v.text.replace(/\.$/, '').replace(/^Calls will suffer when the line is busy: /, ''),
+  };
+  const finding: Finding = { kind: 'busy-line', sentence: v.text };
+  return {
+    ...a,
+    tone: a.tone === 'unsure' ? 'unsure' : 'bad',
+    sentence: a.tone === 'good' ? 'Calls should work well while the line is quiet, but will suffer when it is busy.' : a.sentence,
+    findings: [...a.findings.slice(0, 1), finding],
+    advice: [...a.advice.filter((x) => x.id !== 'tell-it' && x.id !== 'run-longer'), advice, ...a.advice.filter((x) => x.id === 'tell-it')],
+  };
+}
+
+function idleAnswer(r: Report): AnswerView {
   const conf = unconfirmed(r);
   const isUnconfirmed = (g: Pick<GradeEntry, 'status' | 'target'>): boolean => g.status === 'pass' && conf.some((u) => u.target === g.target);
   const statusText = (g: Pick<GradeEntry, 'status' | 'target' | 'direction'>): string =>
     isUnconfirmed(g) ? 'pass, not confirmed' : g.status === 'insufficient' ? 'not judged' : g.status;
-  const hintCodes = r.hints.map((h) => h.code);
-  if (r.outcome) {
-    const sentence =
-      r.outcome.reason === 'connection-lost'
-        ? 'The test could not finish: the connection to the test server was lost, so this says nothing about your calls yet.'
-        : hintCodes.includes('loopback-refused')
-          ? 'The test could not start: this browser refuses a relay on a local address.'
-          : 'Calls cannot get through from here: the ports calls use are blocked on the way to the relay.';
-    const advice: Advice[] =
-      r.outcome.reason === 'connection-lost'
-        ? [{ id: 'run-again', text: 'Run the test again.', because: outcomeSentence(r.outcome, hintCodes) }]
-        : hintCodes.includes('loopback-refused')
-          ? []
-          : [
-              {
-                id: 'tell-it',
-                text: 'Give your IT team the result code: UDP 3478-3481 and TCP/TLS 443 to the relay must be allowed outbound.',
-                because: 'no relay port connected',
-              },
-            ];
-    return { tone: 'unsure', sentence, findings: [], advice, unconfirmed: conf, statusText };
-  }
+  const base = { unconfirmed: conf, statusText };
+  if (r.outcome) return outcomeAnswer(r, base);
+  const busy = busyStretches(r);
   const failed = r.grades.filter((g) => g.status === 'fail');
-  const byKind = new Map<Finding['kind'], GradeEntry[]>();
-  for (const g of [...failed].sort((a, b) => IMPACT[a.target] - IMPACT[b.target])) {
+  const byKind = new Map<FindingKind, GradeEntry[]>();
+  for (const g of [...failed].sort((a, b) => CALL_IMPACT[a.target] - CALL_IMPACT[b.target])) {
     const k = KIND_OF[g.target];
     byKind.set(k, [...(byKind.get(k) ?? []), g]);
   }
   if (r.summary.verdict === 'fail' && byKind.size > 0) {
     const kinds = [...byKind.keys()];
     const top = kinds[0] ?? 'loss';
-    const topSide = sideOf(
-      [...(byKind.get('loss') ?? []), ...(byKind.get('burst-loss') ?? [])].length > 0
-        ? [...(byKind.get('loss') ?? []), ...(byKind.get('burst-loss') ?? [])]
-        : (byKind.get(top) ?? []),
-    );
+    const loss = [...(byKind.get('loss') ?? []), ...(byKind.get('burst-loss') ?? [])];
+    const topSide = sideOf(loss.length > 0 ? loss : (byKind.get(top) ?? []));
     const findings = kinds.slice(0, 2).map((k) => finding(k, byKind.get(k) ?? []));
-    return { tone: 'bad', sentence: failSentence(top, topSide), findings, advice: adviceFor(r, byKind), unconfirmed: conf, statusText };
+    const advice = adviceFor(r, byKind);
+    // A busy device never makes the network fail (its stretches are left out), but it is worth fixing first.
+    if (busy) advice.splice(Math.max(0, advice.length - 1), 0, closeAppsAdvice(busy));
+    return { ...base, tone: 'bad', sentence: failSentence(top, topSide), caution: null, findings, advice };
   }
   if (r.summary.verdict === 'pass') {
     const longest = conf.reduce<number | null>((a, u) => (u.secondsNeeded === null ? a : a === null || u.secondsNeeded > a ? u.secondsNeeded : a), null);
     // Only an unconfirmed figure a caller would hear qualifies the answer; reorder alone is a note.
-    const audible = conf.some((u) => IMPACT[u.target] < IMPACT.reorder);
+    const audible = conf.some((u) => CALL_IMPACT[u.target] < CALL_IMPACT.reorder);
     const advice: Advice[] = [];
     if (conf.length > 0) {
       advice.push({
@@ -320,32 +299,64 @@ export function answerView(r: Report): AnswerView {
         because: `${conf.map((u) => u.label.toLowerCase()).join(' and ')} passed on this test's figures, but too few probes to be sure at 95 %`,
       });
     }
-    if (r.hints.some((h) => h.code === 'udp-blocked')) advice.unshift(...adviceFor(r, new Map()).filter((a) => a.id === 'allow-udp'));
+    if (cautionOfReport(r) === 'fallback-path') {
+      return {
+        ...base,
+        tone: 'caution',
+        sentence: 'Calls work here only over a fallback path; give your IT team the result code.',
+        caution: fallbackLine(r),
+        findings: [],
+        advice: [allowUdpAdvice(r), ...advice],
+      };
+    }
+    if (r.hints.some((h) => h.code === 'udp-blocked')) advice.unshift(allowUdpAdvice(r));
     return {
+      ...base,
       tone: 'good',
       sentence: audible ? 'Calls should work well here, though this test was too short to confirm it.' : 'Calls should work well here.',
+      caution: null,
       findings: [],
       advice,
-      unconfirmed: conf,
-      statusText,
     };
   }
   const lacking = r.grades.find((g) => g.status === 'insufficient');
   const firstReason = lacking?.reason ?? null;
   const firstLabel = lacking?.label ?? '';
+  // Windows left out because this device fell behind: said as what it is, never as the network.
+  if (busy && r.grades.some((g) => g.status === 'insufficient' && (g.reason === 'suspect-windows' || g.reason === 'too-few-packets'))) {
+    return {
+      ...base,
+      tone: 'unsure',
+      sentence: 'No answer yet: this device could not keep up with the test, so the moments it fell behind were not graded as your network.',
+      caution: null,
+      findings: [],
+      advice: [closeAppsAdvice(busy)],
+    };
+  }
   return {
+    ...base,
     tone: 'unsure',
     sentence: 'No answer yet: this test could not judge every target, and none failed.',
+    caution: null,
     findings: [],
     advice: [
       {
         id: 'run-again',
-        text: `Run the full ${seconds(15_000)} test again with this page in front, without other heavy use of the network.`,
+        text: runAgainText,
         because:
           firstReason === null ? 'some targets could not be judged' : `${firstLabel.toLowerCase()} could not be judged: ${INSUFFICIENT_BECAUSE[firstReason]}`,
       },
     ],
-    unconfirmed: conf,
-    statusText,
   };
+}
+
+/** The CLI's and the console's verdict words: "PASS", or "PASS (only over a fallback path)". */
+export function verdictWords(r: Pick<Report, 'summary' | 'hints' | 'path' | 'outcome'>): string {
+  const v = r.summary.verdict.toUpperCase();
+  return cautionOfReport(r) === 'fallback-path' ? `${v} (only over a fallback path)` : v;
+}
+
+/** The heading over the advice, the same on the page and in the CLI. */
+export function adviceHeading(tone: AnswerTone): string {
+  return tone === 'good' ? 'To be thorough' : tone === 'caution' ? 'What to do' : 'What to try';
 }

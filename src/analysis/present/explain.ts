@@ -2,11 +2,13 @@
  * The explanation: a few plain sentences telling a non-expert what the verdict means and
  * which target drove it, for one test and for the P90 aggregate over many.
  */
-import { RECOMMENDED_SPAN_DAYS, RECOMMENDED_TESTS } from '../grade/targets.js';
+import { CALL_IMPACT, RECOMMENDED_SPAN_DAYS, RECOMMENDED_TESTS } from '../grade/targets.js';
+import { browserEngine, loopbackRelayPolicy } from '../grade/engine.js';
 import type { AggregateReport } from '../schema/aggregate-schema.js';
-import type { Diagnostics, GradeEntry, Hint, MosReport, Outcome, TeamsPoorStream, Verdict } from '../schema/report-schema.js';
+import type { Caution, GradedPathOut, Diagnostics, GradeEntry, Hint, MosReport, Outcome, TeamsPoorStream, Verdict } from '../schema/report-schema.js';
 import { count, num, plural } from './format.js';
-import { outcomeSentence, targetWhere } from './sentences.js';
+import { pathText } from './ports.js';
+import { directionPhrase, outcomeSentence, targetWhere } from './sentences.js';
 
 export interface ExplainInput {
   verdict: Verdict;
@@ -19,6 +21,11 @@ export interface ExplainInput {
   outcome?: Outcome | null;
   /** Network hints from the ladder and the path, already worded. */
   hints?: readonly Hint[];
+  /** The browser (meta.browser): what it refuses is said for its engine. */
+  userAgent?: string;
+  /** Why a pass is not a plain one (summary.caution), and the path the graded stream used. */
+  caution?: Caution | null;
+  path?: Pick<GradedPathOut, 'transport' | 'port'>;
 }
 
 /** How far past (or short of) its threshold a graded value is: value / threshold. */
@@ -36,8 +43,11 @@ export function explain(input: ExplainInput): string[] {
       `NO VERDICT: ${outcomeSentence(
         input.outcome,
         (input.hints ?? []).map((h) => h.code),
+        loopbackRelayPolicy(browserEngine(input.userAgent ?? '')),
       )}`,
     );
+    const silent = (input.hints ?? []).find((h) => h.code === 'relay-silent');
+    if (input.outcome.reason === 'could-not-connect' && silent) out.push(silent.sentence);
     out.push(
       input.outcome.reason === 'connection-lost'
         ? 'The figures below cover only the part of the test before that moment, for the record.'
@@ -46,10 +56,14 @@ export function explain(input: ExplainInput): string[] {
     return out;
   }
   if (input.verdict === 'fail') {
-    const worst = failed.reduce((a, b) => (margin(b) > margin(a) ? b : a));
+    // Ranked as the answer ranks it: by what the miss does to a call, then by how far it missed.
+    const worst = failed.reduce((a, b) => {
+      const byImpact = CALL_IMPACT[b.target] - CALL_IMPACT[a.target];
+      return byImpact < 0 || (byImpact === 0 && margin(b) > margin(a)) ? b : a;
+    });
     out.push(
       `FAIL: this connection does not meet the "${input.profileLabel}" targets Microsoft sets for Teams and Skype media (${String(failed.length)} of ${String(grades.length)} checks failed). Calls may break up, lag or freeze.`,
-      `The main problem (the check failed by the widest margin): ${worst.sentence}`,
+      `The main problem (what hurts a call most): ${worst.sentence}`,
     );
     if (lacking.length > 0) out.push(`${String(lacking.length)} other checks could not be judged; see the grades for why.`);
   } else if (input.verdict === 'insufficient') {
@@ -60,8 +74,15 @@ export function explain(input: ExplainInput): string[] {
     if (first !== undefined) out.push(first.sentence);
   } else {
     const closest = grades.reduce((a, b) => (margin(b) > margin(a) ? b : a));
-    out.push(`PASS: this connection met every "${input.profileLabel}" target Microsoft sets for Teams and Skype media during this test.`);
-    if (grades.length > 0) out.push(`The closest call was ${targetWhere(closest.label, closest.direction).toLowerCase()}: ${closest.sentence}`);
+    out.push(
+      input.caution === 'fallback-path'
+        ? `PASS (only over a fallback path): this connection met every "${input.profileLabel}" target Microsoft sets for Teams and Skype media during this test, but only over ${input.path ? pathText(input.path) : 'TCP or TLS'}: UDP to the relay did not answer.`
+        : `PASS: this connection met every "${input.profileLabel}" target Microsoft sets for Teams and Skype media during this test.`,
+    );
+    // The grade's sentence begins with its direction ("Upstream (you to the relay): ..."): said once.
+    const who = closest.direction === 'round-trip' ? null : `${directionPhrase(closest.direction)}: `;
+    const said = who !== null && closest.sentence.startsWith(who) ? closest.sentence.slice(who.length) : closest.sentence;
+    if (grades.length > 0) out.push(`The closest call was ${targetWhere(closest.label, closest.direction).toLowerCase()}: ${said}`);
   }
   out.push(input.mos.sentence, input.teams.sentence);
   const warnings = input.diagnostics.warnings;

@@ -65,6 +65,11 @@ export function num(v: number, threshold?: number): string {
   return fixed(v, apart(v, autoDecimals(v), fixed, threshold));
 }
 
+/** A prose number's value as a number (for a spreadsheet's cell: what `num` prints, without separators). */
+export function numValue(v: number): number {
+  return Number(fixed(v, autoDecimals(v)).replace(/,/g, ''));
+}
+
 export const ms = (v: number, threshold?: number): string => `${num(v, threshold)} ms`;
 export const pct = (v: number, threshold?: number): string => `${num(v, threshold)}%`;
 export const count = (n: number): string => fixed(n, 0);
@@ -85,22 +90,72 @@ function withUnit(text: string, unit: FigureUnit): string {
   return text;
 }
 
-/** A figure: fixed decimals for its unit, widened as rule 3 says; a dash when missing. */
-export function figure(v: number | null | undefined, unit: FigureUnit, threshold?: number): string {
-  if (missing(v)) return MISSING;
+/** The decimals a figure of `v` prints with: fixed for its unit, widened as rule 3 says. */
+function figureDecimals(v: number, unit: FigureUnit, threshold?: number): number {
   let d = FIGURE_DECIMALS[unit];
   if (unit !== 'count') {
     while (d < MAX_DECIMALS && v !== 0 && Number(digits(v, d)) === 0) d++;
     d = apart(v, d, digits, threshold);
   }
-  return withUnit(digits(v, d), unit);
+  return d;
+}
+
+/** A figure: fixed decimals for its unit, widened as rule 3 says; a dash when missing. */
+export function figure(v: number | null | undefined, unit: FigureUnit, threshold?: number): string {
+  if (missing(v)) return MISSING;
+  return withUnit(digits(v, figureDecimals(v, unit, threshold)), unit);
+}
+
+/**
+ * A figure's value as a number, rounded to the decimals `figure` prints (for a spreadsheet's
+ * cell: the same value the page shows, without separators or unit); null when missing.
+ */
+export function figureValue(v: number | null | undefined, unit: FigureUnit, threshold?: number): number | null {
+  if (missing(v)) return null;
+  const rounded = Number(Math.abs(v).toFixed(figureDecimals(v, unit, threshold)));
+  return v < 0 && rounded !== 0 ? -rounded : rounded;
 }
 
 export const figureMs = (v: number | null | undefined, threshold?: number): string => figure(v, 'ms', threshold);
 export const figurePct = (v: number | null | undefined, threshold?: number): string => figure(v, '%', threshold);
 export const figureCount = (v: number | null | undefined): string => figure(v, 'count');
 
+/** A limit's value as the grades state it: "100 ms", "0.05%". */
+export function limitValue(threshold: number, unit: 'ms' | '%'): string {
+  return unit === 'ms' ? ms(threshold) : pct(threshold);
+}
+
 /** A limit as the grades state it: "< 100 ms", "< 0.05%". */
 export function limit(threshold: number, unit: 'ms' | '%'): string {
-  return `< ${unit === 'ms' ? ms(threshold) : pct(threshold)}`;
+  return `< ${limitValue(threshold, unit)}`;
+}
+
+/**
+ * Ports as a person lists them: sorted, each once, a run of three or more as a span
+ * ("3478-3481"), the rest one by one ("3478, 3480 and 5349").
+ */
+export function portSpan(ports: readonly number[]): string {
+  const sorted = [...new Set(ports)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === (sorted[j] ?? 0) + 1) j++;
+    const first = sorted[i] ?? 0;
+    const last = sorted[j] ?? 0;
+    if (j - i >= 2) parts.push(`${String(first)}-${String(last)}`);
+    else for (let k = i; k <= j; k++) parts.push(String(sorted[k]));
+    i = j + 1;
+  }
+  return andList(parts);
+}
+
+/** "a", "a and b", "a, b and c". */
+export function andList(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`;
+}
+
+/** "UDP 3479", "TLS 443", "TCP" (a rung not offered has no port). */
+export function rungName(r: { transport: string; port: number | null }): string {
+  return `${r.transport.toUpperCase()}${r.port === null ? '' : ` ${String(r.port)}`}`;
 }

@@ -1,11 +1,11 @@
 /**
- * The page's one line on the probe path (issue 13), in its own module so that only the lazily
+ * The page's one line on the probe path, in its own module so that only the lazily
  * loaded verdict view carries it (the page's first-load JS budget, test/web/bundle-size.test.ts).
  */
 import type { Report } from '../schema/report-schema.js';
 
 /**
- * Which probe stream the grades rest on, in one plain line (issue 13). On the RTP path SRTP
+ * Which probe stream the grades rest on, in one plain line. On the RTP path SRTP
  * replay protection drops duplicated packets before the page or the reflector sees them: only
  * the relay could count them, and the line says so.
  */

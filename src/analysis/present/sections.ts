@@ -10,7 +10,7 @@ import type { TargetResolution } from '../grade/resolution.js';
 import type { SecondOpinionFacts } from '../grade/second-opinion.js';
 import type { TeamsTierFacts } from '../grade/teams-tier.js';
 import type { RungFacts } from '../grade/connectivity.js';
-import type { Rung, Diagnostics, GradeEntry, MosReport, SecondOpinion, TargetMeta, TeamsPoorStream } from '../schema/report-schema.js';
+import type { Rung, Diagnostics, GradeEntry, MosReport, SecondOpinion, TargetMeta, TeamsPoorStream, Verdict } from '../schema/report-schema.js';
 import {
   caveatText,
   disagreementSentence,
@@ -21,6 +21,7 @@ import {
   targetNote,
   teamsSentence,
   toleranceText,
+  unavailableSentence,
   warningMessage,
 } from './sentences.js';
 
@@ -56,8 +57,8 @@ export function describeTarget(t: TargetResolution): TargetMeta {
   };
 }
 
-export function describeMos(m: MosFacts): MosReport {
-  return { ...m, sentence: mosSentence(m) };
+export function describeMos(m: MosFacts, verdict: Verdict): MosReport {
+  return { ...m, sentence: mosSentence(m, verdict) };
 }
 
 export function describeTeams(t: TeamsTierFacts): TeamsPoorStream {
@@ -65,12 +66,14 @@ export function describeTeams(t: TeamsTierFacts): TeamsPoorStream {
 }
 
 export function describeSecondOpinion(s: SecondOpinionFacts): SecondOpinion {
-  const { disagreements, caveats, ...figures } = s;
+  const { disagreements, caveats, unavailable, ...figures } = s;
+  const lacking = unavailable.map((source) => ({ source, sentence: unavailableSentence(source) }));
   return {
     ...figures,
     tolerance: toleranceText(),
+    ...(lacking.length > 0 ? { unavailable: lacking } : {}),
     disagreements: disagreements.map((d) => ({ ...d, sentence: disagreementSentence(d, s.statsRttScale) })),
-    notes: caveats.map(caveatText),
+    notes: [...lacking.map((u) => u.sentence), ...caveats.map(caveatText)],
   };
 }
 

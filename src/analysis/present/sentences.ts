@@ -3,8 +3,9 @@
  * this module only words the decision (and never changes it). Numbers go through format.ts.
  */
 import type { GradeResult, LatencyFacts, ReorderFacts, SuspectReason, WindowFacts } from '../grade/grade.js';
+import type { LoopbackRelayPolicy } from '../grade/engine.js';
 import type { WarningFacts } from '../grade/diagnostics.js';
-import { satisfaction, type MosFacts } from '../grade/mos.js';
+import { REASSURING_MOS, satisfaction, type MosFacts } from '../grade/mos.js';
 import type { TargetResolution } from '../grade/resolution.js';
 import { STATS_TOLERANCE_ABS_MS, STATS_TOLERANCE_REL, type Disagreement, type SecondOpinionCaveat } from '../grade/second-opinion.js';
 import { BURST_WINDOW_MS } from '../grade/targets.js';
@@ -13,8 +14,10 @@ import type { RungFacts } from '../grade/connectivity.js';
 import type { HintFacts } from '../grade/hints.js';
 import type { WorstFacts } from '../grade/compare.js';
 import type { AggregateEntry } from '../schema/aggregate-schema.js';
-import type { DirectionName, GradeDirection, Outcome } from '../schema/report-schema.js';
-import { count, figure, fixed, ms, num, pct, plural, seconds } from './format.js';
+import type { EarlyFail } from '../site/p90.js';
+import type { DirectionName, GradeDirection, Outcome, Verdict } from '../schema/report-schema.js';
+import type { StatsGap } from '../schema/input.js';
+import { count, figure, fixed, ms, num, pct, plural, portSpan, rungName, seconds } from './format.js';
 
 /** Plain name of a direction for sentences. */
 export function directionPhrase(d: DirectionName): string {
@@ -68,6 +71,7 @@ function latencySentence(g: GradeResult, f: LatencyFacts): string {
     return `${what} could not be judged: only ${plural(f.samples, 'echo')} came back; at least ${count(f.minSamples)} are needed${leftOut}.`;
   }
   const value = ms(g.value ?? Number.NaN, g.threshold);
+  if (g.reason === 'not-resolvable') return `${what} was ${value}, ${tooClose(g)}${leftOut}.`;
   return f.oneWay
     ? `One-way delay, estimated as half the median round trip, was ${value}; the target is below ${ms(g.threshold)}, ${so(g.status)}${leftOut}.`
     : `Round-trip time to the relay was ${value} (median of ${count(f.samples)} probes); the target is below ${ms(g.threshold)}, ${so(g.status)}${leftOut}.`;
@@ -85,6 +89,7 @@ function windowSentence(g: GradeResult, f: WindowFacts, who: string): string {
     case 'no-data':
       return `${cannot}: no probe was sent in this direction.`;
     case 'not-resolvable': {
+      if (!ratio) return `${cannot}: it averaged ${ms(g.value ?? Number.NaN, g.threshold)} over the worst ${windowWords} stretch, ${tooClose(g)}.`;
       const span = windowWords === '200 ms' ? '200 ms' : windowWords.replace('-second', ' seconds');
       return `${cannot}: at ${num(f.ratePps)} probes per second one lost probe in ${span} is already ${pct(g.resolution ?? Number.POSITIVE_INFINITY)}, too coarse for the ${pct(g.threshold)} target; test at ${count(f.rateNeeded ?? 0)} probes per second or more.`;
     }
@@ -130,6 +135,11 @@ function reorderSentence(g: GradeResult, f: ReorderFacts, who: string): string {
   return `${who}: ${measured}; the target is below ${pct(g.threshold)}, so this passes. With 95% confidence the true rate is below ${pct(g.confidence.upperPct ?? 100)}.${coarse}`;
 }
 
+/** Why a delay figure cannot be graded: it is within one step of the browser's clock of its limit. */
+function tooClose(g: GradeResult): string {
+  return `within one step of the browser's clock (${ms(g.resolution ?? Number.NaN)}) of the ${ms(g.threshold)} target, so it cannot be told apart from it`;
+}
+
 /** The plain sentence of one grade. */
 export function gradeSentence(g: GradeResult): string {
   const f = g.facts;
@@ -144,11 +154,11 @@ export function gradeSentence(g: GradeResult): string {
 export function targetNote(t: TargetResolution): string {
   switch (t.target) {
     case 'latency-one-way':
-      return 'half the median round trip; limited by the browser clock (about 0.1 ms or finer)';
+      return `half the median round trip; ${clockWords(t)}`;
     case 'latency-rtt':
-      return 'median round trip; limited by the browser clock (about 0.1 ms or finer)';
+      return `median round trip; ${clockWords(t)}`;
     case 'jitter-15s':
-      return 'mean RFC 3550 jitter of the probes received in the window';
+      return `mean RFC 3550 jitter of the probes received in the window; ${clockWords(t)}`;
     case 'reorder': {
       const res = t.resolutionExact ?? Number.POSITIVE_INFINITY;
       return res < t.threshold
@@ -166,12 +176,27 @@ export function targetNote(t: TargetResolution): string {
   }
 }
 
+/** How finely the browser's clock resolved a delay target. */
+function clockWords(t: TargetResolution): string {
+  return t.resolutionExact === null
+    ? 'limited by the browser clock (its step was not recorded)'
+    : `limited by the browser clock, which stepped ${ms(t.resolutionExact)} here (a value within one step of the target is not judged)`;
+}
+
 // ---- What informs but does not grade ----
 
-export function mosSentence(m: MosFacts): string {
+/** The MOS estimate in words; beside a failed verdict it says why a good figure does not contradict it. */
+export function mosSentence(m: MosFacts, verdict: Verdict = 'pass'): string {
   if (m.value === null || m.rFactor === null) return 'No call-quality estimate: there were no round trips or no probes to base it on.';
-  return `Estimated call quality on this path: MOS ${figure(m.value, 'mos')} of 4.41 possible for a narrowband call (R ${num(m.rFactor)}, "${satisfaction(m.rFactor)}" in ITU-T G.109 terms). This estimate informs; it does not change the verdict.`;
+  const estimate = `Estimated call quality on this path: MOS ${figure(m.value, 'mos')} of 4.41 possible for a narrowband call (R ${num(m.rFactor)}, "${satisfaction(m.rFactor)}" in ITU-T G.109 terms).`;
+  return verdict === 'fail' && m.value >= REASSURING_MOS
+    ? `${estimate} ${MOS_BESIDE_FAIL}`
+    : `${estimate} This estimate informs; it does not change the verdict.`;
 }
+
+/** What a MOS estimate means beside a failed target (the page's key figures say it too). */
+export const MOS_BESIDE_FAIL =
+  'It averages the whole test, so it cannot see the short stretches where a target failed: a good estimate does not make this test pass.';
 
 export function teamsSentence(t: TeamsTierFacts): string {
   if (t.classification === 'poor') {
@@ -198,6 +223,18 @@ export function disagreementSentence(d: Disagreement, statsRttScale: number): st
   const halved = statsRttScale === 1 ? '' : ' (halved)';
   const what = { 'ice-rtt': `ICE round trip${halved}`, 'rtcp-rtt': `RTCP round trip${halved}`, 'inbound-jitter': 'audio jitter' }[d.source];
   return `The browser's ${what} (${ms(d.statsValue)}, ${plural(d.samples, 'sample')}) differs from the probes' ${ms(d.probeValue)} by more than ${ms(d.toleranceMs)}.`;
+}
+
+/** A second opinion this browser cannot give, and why (the getStats field it never reports). */
+export function unavailableSentence(source: StatsGap): string {
+  switch (source) {
+    case 'ice-rtt':
+      return 'This browser cannot give the ICE round trip: its getStats reports no candidate-pair currentRoundTripTime, so the round trip has no ICE second opinion here.';
+    case 'rtcp-rtt':
+      return 'This browser cannot give the RTCP round trip: its getStats reports no remote-inbound-rtp roundTripTime.';
+    case 'concealment':
+      return 'This browser cannot give the concealed-audio share: its getStats reports no inbound-rtp concealedSamples.';
+  }
 }
 
 export function caveatText(c: SecondOpinionCaveat): string {
@@ -240,7 +277,7 @@ export function warningMessage(w: WarningFacts): string {
     case 'path-changed':
       return `The network path changed ${plural(w.changes, 'time')} during the test (for example a NAT rebinding or a switch of relay candidate); real calls may drop or glitch when that happens.`;
     case 'tcp-fallback':
-      return `Media went to the relay over ${w.transport.toUpperCase()} instead of UDP (UDP 3478-3481 may be blocked). It works, but adds delay: open UDP for the best experience.`;
+      return `Media went to the relay over ${w.transport.toUpperCase()} instead of UDP. It works, but adds delay: open UDP for the best experience.`;
     case 'unknown-arrivals':
       return `${plural(w.packets, 'packet')} arrived with sequence numbers that were never sent; they were ignored.`;
     case 'duplicates':
@@ -271,6 +308,17 @@ export function methodSentences(lossTimeoutMs: number): string[] {
 /** What an aggregate entry grades, from what each test graded. */
 export const aggregateStatistic = (perTest: string): string => `P90 over tests of: ${perTest}`;
 
+/**
+ * "fails already: 5 of 14 samples missed the target, so even the lower end of the P90's
+ * interval (sample 10 of 14, 1.3%) is not below 1% (97.5% sure); a P90 fails this early from
+ * 4 samples and passes only from 54." Shared by the site report and `aggregate` (`noun`: sample or test).
+ */
+export function earlyFailText(e: EarlyFail, minPass: number, noun: 'sample' | 'test', show: (v: number) => string, target: string): string {
+  const lower =
+    e.lower === null ? `${noun} ${count(e.lowerRank)} of ${count(e.samples)}` : `${noun} ${count(e.lowerRank)} of ${count(e.samples)}, ${show(e.lower)}`;
+  return `fails already: ${count(e.missed)} of ${plural(e.samples, noun)} missed the target, so even the lower end of the P90's interval (${lower}) is not below ${target} (${pct(e.level * 100)} sure); a P90 fails this early from ${count(e.minSamples)} ${noun}s and passes only from ${count(minPass)}.`;
+}
+
 /** The sentence of one aggregate entry (P90 over tests of one target and direction); `minTests` grades a P90, `interval` is its order-statistic interval. */
 export function aggregateEntrySentence(
   e: Omit<AggregateEntry, 'sentence'>,
@@ -286,15 +334,11 @@ export function aggregateEntrySentence(
   const value = show(e.p90, e.threshold);
   const target = show(e.threshold);
   const over = `${where}: the 90th percentile over ${plural(e.testsGraded, 'test')} was ${value}`;
+  if (e.earlyFail !== null) return `${over}; ${earlyFailText(e.earlyFail, rule.minTests, 'test', show, target)}${apart}`;
   if (rule.interval === null)
     return `${over}; a P90 is graded from ${String(rule.minTests)} tests or more, so this is not graded (${String(e.testsGraded)} of ${String(rule.minTests)}).${apart}`;
   const ci = `${pct(rule.interval.level * 100)} interval of the P90: ${show(rule.interval.lower)} to ${show(rule.interval.upper)}`;
   return `${over}; the target is below ${target}, so this ${e.status === 'pass' ? 'passes' : 'fails'} (${ci}).${apart}`;
-}
-
-/** "UDP 3479", "TLS 443", "TCP" (a rung not offered has no port). */
-export function rungName(r: Pick<RungFacts, 'transport' | 'port'>): string {
-  return `${r.transport.toUpperCase()}${r.port === null ? '' : ` ${String(r.port)}`}`;
 }
 
 /** One sentence a help desk understands for a rung that could not be used; null when it worked. */
@@ -308,7 +352,8 @@ export function rungErrorText(r: RungFacts): string | null {
         ? 'This server does not offer TURN over TLS, so TLS was not tested.'
         : `This server does not offer ${name}, so it was not tested.`;
     case 'timeout':
-      return `${name} did not answer: a firewall or proxy on the way is likely dropping it.`;
+      // Only what was seen: several causes look the same from here (see the relay-silent hint).
+      return `${name} did not answer.`;
     case 'tls-handshake':
       return `${name} answered, but the TLS handshake failed: a proxy may be inspecting TLS, or the certificate is not trusted.`;
     case 'loopback-refused':
@@ -331,12 +376,18 @@ export function rungErrorText(r: RungFacts): string | null {
  * What a test cut short by our side means, in words a help desk reads out: when, what was
  * seen, and that it says nothing about the user's network.
  */
-export function outcomeSentence(o: Pick<Outcome, 'reason' | 'atMs' | 'detail'>, hintCodes: readonly string[] = []): string {
+export function outcomeSentence(
+  o: Pick<Outcome, 'reason' | 'atMs' | 'detail'>,
+  hintCodes: readonly string[] = [],
+  loopback: LoopbackRelayPolicy = 'unknown',
+): string {
   if (o.reason === 'could-not-connect' && hintCodes.includes('loopback-refused')) {
-    return 'This browser could not use the relay: it is on a loopback address (127.0.0.1), which Chromium refuses unless started with --allow-loopback-in-peer-connection. That says nothing about your network: start the server on an address clients can reach (--host, --relay-ip, --advertise), or start Chromium with that flag for a local test.';
+    return `This browser could not use the relay: it is on a loopback address (one that reaches only the same machine), ${LOOPBACK_WHY[loopback]}. That says nothing about your network: start the server on an address clients can reach (--host, --relay-ip, --advertise)${loopback === 'refused-unless-flag' ? ', or start the browser with that flag for a local test' : ''}.`;
   }
   if (o.reason === 'could-not-connect') {
-    return `Media cannot get through from here: ${o.detail}. A firewall or proxy on the way blocks or filters the ports calls use, so calls would fail to connect or fall back to a path this test could not reach. Hand this report to the network team: UDP 3478-3481 and TCP/TLS 443 to the relay must be allowed outbound.`;
+    return hintCodes.includes('relay-silent')
+      ? `The relay did not answer on any port this test tried: ${o.detail}.`
+      : `The relay answered but no port it offered let this test through: ${o.detail}. Each port's answer is listed with the relay ports; give your IT team the result code.`;
   }
   // To a tenth of a second: the moment is known to the receipt batch, not to the millisecond.
   const when = o.atMs === null ? 'before the first echo' : `${fixed(o.atMs / 1000, 1)} s into the test`;
@@ -347,18 +398,25 @@ export function outcomeSentence(o: Pick<Outcome, 'reason' | 'atMs' | 'detail'>, 
   );
 }
 
-const portList = (ports: readonly number[]): string => {
-  if (ports.length <= 1) return ports.map(String).join('');
-  return `${ports.slice(0, -1).map(String).join(', ')} and ${String(ports[ports.length - 1])}`;
+/** Why a browser does not use a relay on a loopback address, by what its engine does (grade/engine.ts). */
+const LOOPBACK_WHY: Readonly<Record<LoopbackRelayPolicy, string>> = {
+  'refused-unless-flag': 'which Chrome, Edge and other Chromium browsers refuse unless started with --allow-loopback-in-peer-connection',
+  refused: 'which Firefox refuses whatever its settings',
+  unknown: 'which browsers may refuse for media',
+};
+const LOOPBACK_FIX: Readonly<Record<LoopbackRelayPolicy, string>> = {
+  'refused-unless-flag': 'start the browser with --allow-loopback-in-peer-connection for a local test, or give the server an address clients can reach',
+  refused: 'give the server an address clients can reach (for a local test, a LAN address of this machine)',
+  unknown: 'give the server an address clients can reach',
 };
 
 /** What one network hint means for a call, in one or two sentences a help desk can act on. */
 export function hintSentence(h: HintFacts): string {
   switch (h.code) {
     case 'udp-blocked':
-      return `UDP to the relay is blocked from here (UDP ${portList(h.udpPorts)} did not answer), so calls fall back to TCP or TLS: there a lost packet is resent and arrives late instead of missing, which turns loss into delay and stutter. Ask the network team to allow UDP ${portList(h.udpPorts)} outbound.`;
+      return `UDP to the relay is blocked from here (UDP ${portSpan(h.udpPorts)} did not answer), so calls fall back to TCP or TLS: there a lost packet is resent and arrives late instead of missing, which turns loss into delay and stutter. Ask the network team to allow UDP ${portSpan(h.udpPorts)} outbound.`;
     case 'udp-port-blocked':
-      return `UDP port${h.blockedPorts.length > 1 ? 's' : ''} ${portList(h.blockedPorts)} did not answer while UDP ${portList(h.openPorts)} did: a firewall filters by port. Teams uses 3478-3481 for different media types, so allow all four.`;
+      return `UDP port${h.blockedPorts.length > 1 ? 's' : ''} ${portSpan(h.blockedPorts)} did not answer while UDP ${portSpan(h.openPorts)} did: a firewall filters by port. Calls use each of these ports, so ask the network team to allow UDP ${portSpan([...h.blockedPorts, ...h.openPorts])} outbound.`;
     case 'tcp-fallback':
       return `This test ran over ${h.transport.toUpperCase()}, not UDP: its figures are what calls get on this fallback, which is worse for media than UDP under loss.`;
     case 'tls-not-offered':
@@ -370,9 +428,13 @@ export function hintSentence(h: HintFacts): string {
     case 'far-relay':
       return `The relay is far from here for ${h.region}: a round trip of ${ms(h.rttMsP50, h.thresholdMs)} against the region's ${ms(h.thresholdMs)} target. Calls will lag; check that traffic to ${h.region} leaves the network locally (no VPN hairpin or distant proxy) and that the nearest relay is used.`;
     case 'symmetric-nat':
-      return 'Your NAT gives every destination its own public port (a symmetric NAT): direct peer-to-peer media between call participants fails from here, so calls need the relay, and TURN (UDP 3478 or TCP/TLS 443) must stay reachable.';
+      return 'Your NAT gives every destination its own public port (a symmetric NAT): direct peer-to-peer media between call participants fails from here, so calls need the relay, and its ports must stay reachable.';
+    case 'relay-silent':
+      return h.loopback
+        ? 'No port of the relay answered. The relay is on a loopback address, on this machine: check that the test server is running, and that this browser may use a relay on a loopback address (Chromium only when started with --allow-loopback-in-peer-connection).'
+        : 'No port of the relay answered, so this test cannot tell a network that blocks them from a relay that is down: try the test from another network (a phone hotspot, say); if it fails on every network, tell your IT team, the relay itself is not answering.';
     case 'loopback-refused':
-      return 'The browser refused to use a relay on a loopback address (127.0.0.1): start Chromium with --allow-loopback-in-peer-connection for a local test, or give the server an address clients can reach.';
+      return `The browser did not use the relay on a loopback address (one that reaches only the same machine), ${LOOPBACK_WHY[h.policy]}: ${LOOPBACK_FIX[h.policy]}.`;
   }
 }
 

@@ -5,8 +5,10 @@
  */
 import type { AggregateReport } from '../schema/aggregate-schema.js';
 import type { GradeDirection, GradeEntry, Report, TargetId, TargetMeta, Verdict } from '../schema/report-schema.js';
-import { figure, figureCount, figureMs, figurePct, limit, MISSING, ms, num, plural } from './format.js';
-import { rungName } from './sentences.js';
+import { cautionOfReport } from '../grade/caution.js';
+import { REASSURING_MOS } from '../grade/mos.js';
+import { targetUnit } from '../grade/targets.js';
+import { figure, figureCount, figureMs, figurePct, limit, MISSING, ms, num, plural, rungName } from './format.js';
 
 // ---- The verdict ----
 
@@ -25,9 +27,12 @@ export interface VerdictView {
   more: string[];
 }
 
+/** The title of a pass that got through only over a fallback path. */
+export const FALLBACK_TITLE = 'Pass, only over a fallback path';
+
 export function verdictView(r: Report): VerdictView {
   const [headline = '', ...more] = r.explanation;
-  const title = r.outcome ? OUTCOME_TITLE[r.outcome.reason] : VERDICT_TITLE[r.summary.verdict];
+  const title = r.outcome ? OUTCOME_TITLE[r.outcome.reason] : cautionOfReport(r) === 'fallback-path' ? FALLBACK_TITLE : VERDICT_TITLE[r.summary.verdict];
   return { verdict: r.summary.verdict, title, headline, more };
 }
 
@@ -93,26 +98,58 @@ function thresholdOf(targets: readonly TargetMeta[], target: TargetId): number |
   return targets.find((x) => x.target === target)?.threshold;
 }
 
-/** The test's key figures; each is compared with the target of its metric (format.ts rule 3). */
-export function keyFigures(r: Pick<Report, 'summary' | 'meta'>): FigureLine[] {
+/**
+ * The graded value of a target: for one direction, that grade's; otherwise the worst over the
+ * grades of the target (null when none has a value). Sentences about a target quote this same
+ * value, so every number beside a sentence is the number in it.
+ */
+export function gradedValue(
+  grades: readonly Pick<GradeEntry, 'target' | 'direction' | 'value'>[],
+  target: TargetId,
+  direction?: GradeDirection,
+): number | null {
+  let out: number | null = null;
+  for (const g of grades) {
+    if (g.target !== target || (direction !== undefined && g.direction !== direction) || g.value === null) continue;
+    if (out === null || g.value > out) out = g.value;
+  }
+  return out;
+}
+
+/**
+ * The test's key figures, as graded: loss and jitter over the worst 15 s, the worst 200 ms, the
+ * median round trip, reorder over the test (the values in the targets table and in the answer).
+ * A target no grade could value falls back to the whole-test figure, labelled so. Each is
+ * compared with the target of its metric (format.ts rule 3).
+ */
+export function keyFigures(r: Pick<Report, 'summary' | 'meta' | 'grades'>): FigureLine[] {
   const s = r.summary;
   const limitOf = (target: TargetId): number | undefined => thresholdOf(r.meta.targets, target);
   const rtt = limitOf('latency-rtt');
+  const graded = (target: TargetId, wholeTest: number | null, label: string): TextPart[] => {
+    const v = gradedValue(r.grades, target);
+    const fmt = targetUnit(target) === 'ms' ? figureMs : figurePct;
+    return v === null ? [t(`${label} (whole test) `), em(fmt(wholeTest, limitOf(target)))] : [t(`${label} (worst 15 s) `), em(fmt(v, limitOf(target)))];
+  };
+  const burst = gradedValue(r.grades, 'burst-loss-200ms') ?? s.burstLossPctMax200ms;
+  const reorder = gradedValue(r.grades, 'reorder') ?? s.reorderPct;
   return [
     { id: 'rtt', parts: [t('Round trip p50 '), em(figureMs(s.rttMsP50, rtt)), t(', p90 '), em(figureMs(s.rttMsP90, rtt))] },
-    { id: 'jitter', parts: [t('Jitter '), em(figureMs(s.jitterMs, limitOf('jitter-15s')))] },
+    { id: 'jitter', parts: graded('jitter-15s', s.jitterMs, 'Jitter') },
     {
       id: 'loss',
+      parts: [...graded('loss-15s', s.lossPct, 'Loss'), t('; worst 200 ms '), em(figurePct(burst, limitOf('burst-loss-200ms')))],
+    },
+    { id: 'reorder', parts: [t('Reorder '), em(figurePct(reorder, limitOf('reorder')))] },
+    {
+      id: 'mos',
       parts: [
-        t('Loss '),
-        em(figurePct(s.lossPct, limitOf('loss-15s'))),
-        t(' (worst 200 ms: '),
-        em(figurePct(s.burstLossPctMax200ms, limitOf('burst-loss-200ms'))),
-        t(')'),
+        t('MOS estimate '),
+        em(figure(s.mos, 'mos')),
+        // A good estimate beside a fail would reassure wrongly: say what it is.
+        ...(s.verdict === 'fail' && s.mos !== null && s.mos >= REASSURING_MOS ? [t(' (a whole-test average: it cannot see the stretches that failed)')] : []),
       ],
     },
-    { id: 'reorder', parts: [t('Reorder '), em(figurePct(s.reorderPct, limitOf('reorder')))] },
-    { id: 'mos', parts: [t('MOS estimate '), em(figure(s.mos, 'mos'))] },
     { id: 'probes', parts: [t('Probes '), em(`${figureCount(s.packetsReceived)} / ${figureCount(s.packetsSent)}`), t(` at ${figureCount(s.ratePps)}/s`)] },
   ];
 }
@@ -125,7 +162,7 @@ export function testContext(r: Pick<Report, 'meta' | 'path'>): string {
 
 // ---- Each direction ----
 
-export const DIRECTION_COLUMNS = ['Direction', 'Loss', 'Jitter (RFC 3550)', 'Reorder', 'Lost probes'] as const;
+export const DIRECTION_COLUMNS = ['Direction', 'Loss (worst 15 s)', 'Jitter (worst 15 s)', 'Reorder', 'Lost probes (whole test)'] as const;
 
 export interface DirectionRow {
   name: string;
@@ -135,19 +172,22 @@ export interface DirectionRow {
   lostProbes: string;
 }
 
-/** Upstream and downstream side by side (reflector mode); no rows in loopback mode. */
-export function directionRows(r: Pick<Report, 'summary' | 'meta'>): DirectionRow[] {
+/**
+ * Upstream and downstream side by side (reflector mode), as graded: each direction's grade of
+ * each target (the whole-test figure where the grade has no value); no rows in loopback mode.
+ */
+export function directionRows(r: Pick<Report, 'summary' | 'meta' | 'grades'>): DirectionRow[] {
   const { upstream, downstream } = r.summary;
   if (upstream === null || downstream === null) return [];
   const limitOf = (target: TargetId): number | undefined => thresholdOf(r.meta.targets, target);
-  const row = (name: string, d: typeof upstream): DirectionRow => ({
+  const row = (name: string, dir: 'up' | 'down', d: typeof upstream): DirectionRow => ({
     name,
-    loss: figurePct(d.lossPct, limitOf('loss-15s')),
-    jitter: figureMs(d.jitterMs, limitOf('jitter-15s')),
-    reorder: figurePct(d.reorderPct, limitOf('reorder')),
+    loss: figurePct(gradedValue(r.grades, 'loss-15s', dir) ?? d.lossPct, limitOf('loss-15s')),
+    jitter: figureMs(gradedValue(r.grades, 'jitter-15s', dir) ?? d.jitterMs, limitOf('jitter-15s')),
+    reorder: figurePct(gradedValue(r.grades, 'reorder', dir) ?? d.reorderPct, limitOf('reorder')),
     lostProbes: figureCount(d.packetsLost),
   });
-  return [row('Upstream (you → relay)', upstream), row('Downstream (relay → you)', downstream)];
+  return [row('Upstream (you → relay)', 'up', upstream), row('Downstream (relay → you)', 'down', downstream)];
 }
 
 // ---- The evidence ----
@@ -175,6 +215,9 @@ export interface DetailsView {
   methods: string[];
 }
 
+/** A rung's sentence without the rung's name it begins with. */
+const withoutName = (text: string, name: string): string => (text.startsWith(`${name} `) ? text.slice(name.length + 1) : text);
+
 export function detailsView(r: Report): DetailsView {
   const so = r.secondOpinion;
   return {
@@ -183,7 +226,8 @@ export function detailsView(r: Report): DetailsView {
       name: rungName(p),
       open: p.reachable,
       offered: p.error !== 'not-offered',
-      detail: p.reachable ? `allocated in ${p.allocateMs === null ? MISSING : ms(p.allocateMs)}` : (p.errorText ?? p.error ?? MISSING),
+      // The row already names the rung: its sentence goes on from there ("UDP 3478: did not answer.").
+      detail: p.reachable ? `allocated in ${p.allocateMs === null ? MISSING : ms(p.allocateMs)}` : withoutName(p.errorText ?? p.error ?? MISSING, rungName(p)),
     })),
     warnings: r.diagnostics.warnings.map((w) => w.message),
     secondOpinion: [
@@ -272,15 +316,15 @@ export function liveView(f: LiveNumbers | null): LiveView {
 export const lowerFirst = (s: string): string => s.replace(/^[A-Z](?=[a-z ])/, (c) => c.toLowerCase());
 
 /** The key figures as one line of plain text: "round trip p50 1.5 ms, p90 2.0 ms; jitter 0.4 ms; ...". */
-export function keyFiguresText(r: Pick<Report, 'summary' | 'meta'>): string {
+export function keyFiguresText(r: Pick<Report, 'summary' | 'meta' | 'grades'>): string {
   return keyFigures(r)
     .map((line) => lowerFirst(plainText(line.parts)))
     .join('; ');
 }
 
-/** A direction row as plain text: "upstream (you → relay): loss 0.00%, jitter 0.4 ms, reorder 0.00%, 0 lost probes". */
+/** A direction row as plain text: "upstream (you → relay): loss 0.00% and jitter 0.4 ms (worst 15 s), reorder 0.00%, 0 lost probes". */
 export function directionText(d: DirectionRow): string {
-  return `${lowerFirst(d.name)}: loss ${d.loss}, jitter ${d.jitter}, reorder ${d.reorder}, ${d.lostProbes} lost probes`;
+  return `${lowerFirst(d.name)}: loss ${d.loss} and jitter ${d.jitter} (worst 15 s), reorder ${d.reorder}, ${d.lostProbes} lost probes`;
 }
 
 // ---- The P90 aggregate ----

@@ -7,6 +7,7 @@
  * Layers: measure (metrics) -> grade (rules, returning facts) -> present (the words) -> here,
  * where each section is graded and then described.
  */
+import { cautionOf } from '../grade/caution.js';
 import { farRelayHint, networkHints } from '../grade/hints.js';
 import { estimateMos } from '../grade/mos.js';
 import { diagnose } from '../grade/diagnostics.js';
@@ -21,11 +22,14 @@ import { analyzeRoundTrip } from '../measure/rtt.js';
 import { explain } from '../present/explain.js';
 import { describeDiagnostics, describeGrade, describeMos, describeRung, describeSecondOpinion, describeTarget, describeTeams } from '../present/sections.js';
 import { hintSentence, methodSentences } from '../present/sentences.js';
+import { withoutClientAddresses } from './client-addresses.js';
 import { directionDetail, roundTripDetail, summarize } from './details.js';
+import { provisionalHistory } from './provisional-history.js';
 import type { AnalysisInput } from '../schema/input.js';
 import type { DirectionName, Report } from '../schema/report-schema.js';
 import { SCHEMA_VERSION } from '../schema/version.js';
 import { AnalysisInputError, inputProblems } from './validate.js';
+import { loadSection, separateLoad } from './load.js';
 
 export { AnalysisInputError } from './validate.js';
 
@@ -46,9 +50,11 @@ function resolve(input: AnalysisInput): ResolvedProfile {
   }
 }
 
-export function analyze(input: AnalysisInput): Report {
-  const { reason, problems } = inputProblems(input);
+export function analyze(given: AnalysisInput): Report {
+  const { reason, problems } = inputProblems(given);
   if (problems.length > 0) throw new AnalysisInputError(reason, problems);
+  // The busy-line phase rides the same probe stream: the idle grades read only what came before it.
+  const { idle: input, load } = separateLoad(given);
   const profile = resolve(input);
   const meta = input.meta;
 
@@ -72,15 +78,16 @@ export function analyze(input: AnalysisInput): Report {
   const roundTrip = analyzeRoundTrip(input.roundTrip, client?.records.suspect ?? []);
 
   const channelOk = meta.channel.ordered === false && meta.channel.maxRetransmits === 0;
-  const grades = gradeTest({ profile, ratePps: meta.ratePps, directions, roundTrip, channelOk }).map(describeGrade);
+  const clockResolutionMs = input.clock?.resolutionMs ?? null;
+  const grades = gradeTest({ profile, ratePps: meta.ratePps, directions, roundTrip, channelOk, clockResolutionMs }).map(describeGrade);
   // A test our side could not finish is never graded as the user's network.
   const verdict = input.outcome !== null ? 'insufficient' : verdictOf(grades);
-  const targetFacts = targetResolutions(profile, meta.ratePps, meta.durationS);
+  const targetFacts = targetResolutions(profile, meta.ratePps, meta.durationS, clockResolutionMs);
   const targets = targetFacts.map(describeTarget);
 
   const rttP50 = roundTrip.gradedRttMs?.p50 ?? null;
   const mosFacts = estimateMos(rttP50, directions);
-  const mos = describeMos(mosFacts);
+  const mos = describeMos(mosFacts, verdict);
   const worse = (vals: Array<number | null>): number | null => vals.reduce<number | null>((a, v) => (v === null ? a : a === null || v > a ? v : a), null);
   const teams = describeTeams(
     teamsPoorStream({
@@ -128,8 +135,18 @@ export function analyze(input: AnalysisInput): Report {
 
   const path = input.path;
   const far = farRelayHint(meta.profile, grades);
-  const hints = [...networkHints(input.connectivity, path, input.nat), ...(far ? [far] : [])].map((h) => ({ code: h.code, sentence: hintSentence(h) }));
-  return {
+  const hints = [...networkHints(input.connectivity, path, input.nat, meta.browser), ...(far ? [far] : [])].map((h) => ({
+    code: h.code,
+    sentence: hintSentence(h),
+  }));
+  const summary = summarize({ mode: meta.mode, ratePps: meta.ratePps, directions, roundTrip, mos: mos.value, verdict });
+  const caution = cautionOf(
+    verdict,
+    hints.map((h) => h.code),
+    path.transport,
+  );
+  const provisional = provisionalHistory(input.provisional, grades, directions);
+  const report: Report = {
     schemaVersion: SCHEMA_VERSION,
     meta: {
       schemaVersion: SCHEMA_VERSION,
@@ -145,6 +162,7 @@ export function analyze(input: AnalysisInput): Report {
       lossTimeoutMs: input.lossTimeoutMs,
       channel: { ordered: meta.channel.ordered, maxRetransmits: meta.channel.maxRetransmits },
       site: meta.site,
+      ...(input.clock ? { clock: { resolutionMs: input.clock.resolutionMs, crossOriginIsolated: input.clock.crossOriginIsolated } } : {}),
       ticket: meta.ticket,
       targets,
       methods: methodSentences(input.lossTimeoutMs),
@@ -167,13 +185,29 @@ export function analyze(input: AnalysisInput): Report {
     nat: input.nat,
     hints,
     witness: input.witness,
-    summary: summarize({ mode: meta.mode, ratePps: meta.ratePps, directions, roundTrip, mos: mos.value, verdict }),
+    summary: caution === null ? summary : { ...summary, caution },
     grades,
     directions: { up: detail('up'), down: detail('down'), loop: detail('loop'), roundTrip: roundTripDetail(roundTrip) },
     mos,
     teamsPoorStream: teams,
     secondOpinion: second,
     diagnostics,
-    explanation: explain({ verdict, profileLabel: profile.label, grades, mos, teams, diagnostics, outcome: input.outcome, hints }),
+    explanation: explain({
+      verdict,
+      profileLabel: profile.label,
+      grades,
+      mos,
+      teams,
+      diagnostics,
+      outcome: input.outcome,
+      hints,
+      caution,
+      path,
+      userAgent: meta.browser,
+    }),
+    ...(provisional === undefined ? {} : { provisional }),
+    ...(load !== null ? { load: loadSection(load, input, profile) } : {}),
   };
+  // Free texts from elsewhere (browser and ICE errors, the reflector's messages, notes) may name the client.
+  return withoutClientAddresses(report).value;
 }

@@ -7,12 +7,15 @@
  * v1 -> v2: meta.path -> path, meta.ports -> connectivity (the standard rungs the server did
  * not offer added as not-offered), meta.timingsMs -> setupMs and timelineMs; v1 tests always
  * probed over the data channel and had no outcome, compare, NAT, hints, witness, site or ticket.
+ * The version-1 schema is frozen beside the current one (../schema/report-v1-schema.ts).
  */
 import { ladder } from '../grade/connectivity.js';
+import { cautionOf } from '../grade/caution.js';
 import { networkHints } from '../grade/hints.js';
 import { describeRung } from '../present/sections.js';
 import { hintSentence } from '../present/sentences.js';
-import type { Report, ReportV1 } from '../schema/report-schema.js';
+import type { Report } from '../schema/report-schema.js';
+import type { ReportV1 } from '../schema/report-v1-schema.js';
 import { SCHEMA_VERSION } from '../schema/version.js';
 
 /** Typed error: a value that is no callprobe report of a known version. */
@@ -35,6 +38,13 @@ export function upgradeV1(r: ReportV1): Report {
   const { path, ports, timingsMs, schemaVersion: _v, ...meta } = r.meta;
   const { meta: _m, schemaVersion: _s, ...sections } = r;
   const rungs = ladder(ports);
+  // The ladder and the path were recorded: the hints they support, and a pass's caution, are derived as today.
+  const hints = networkHints(rungs, path, null, meta.browser).map((h) => ({ code: h.code, sentence: hintSentence(h) }));
+  const caution = cautionOf(
+    sections.summary.verdict,
+    hints.map((h) => h.code),
+    path.transport,
+  );
   return {
     schemaVersion: SCHEMA_VERSION,
     meta: {
@@ -78,10 +88,10 @@ export function upgradeV1(r: ReportV1): Report {
     probe: { path: 'datachannel', reason: 'schema 1: every test probed over the data channel' },
     compare: null,
     nat: null,
-    // The ladder and the path were recorded: the hints they support are derived as today.
-    hints: networkHints(rungs, path).map((h) => ({ code: h.code, sentence: hintSentence(h) })),
+    hints,
     witness: null,
     ...sections,
+    summary: caution === null ? sections.summary : { ...sections.summary, caution },
   };
 }
 

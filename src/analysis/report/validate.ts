@@ -5,6 +5,7 @@
  */
 import type { DirectionRecords, RoundTripRecords } from '../measure/records.js';
 import type { AnalysisInput } from '../schema/input.js';
+import { PROVISIONAL_MAX_ANSWERS, PROVISIONAL_MAX_CLAIMS } from '../schema/provisional-limits.js';
 
 export type InputErrorReason = 'invalid-input' | 'mode-mismatch' | 'unknown-profile';
 
@@ -98,6 +99,13 @@ export function inputProblems(input: AnalysisInput): { reason: InputErrorReason;
       problems.push(`roundTrip.samples[${String(i)}] needs an integer seq, finite sendMs and a finite rttMs >= 0`);
       reported++;
     }
+  }
+
+  const prov = input.provisional ?? [];
+  if (prov.length > PROVISIONAL_MAX_ANSWERS) problems.push(`provisional holds at most ${String(PROVISIONAL_MAX_ANSWERS)} answers`);
+  for (const [i, p] of prov.entries()) {
+    if (!finite(p.atMs) || p.atMs < 0) problems.push(`provisional[${String(i)}].atMs must be a finite number >= 0`);
+    if (p.claims.length > PROVISIONAL_MAX_CLAIMS) problems.push(`provisional[${String(i)}] holds at most ${String(PROVISIONAL_MAX_CLAIMS)} claims`);
   }
 
   const snd = input.sender;

@@ -23,6 +23,20 @@ export const AggregateEntrySchema = Type.Object(
     /** The per-test value at the P90 rank came from this test (ISO start time). */
     p90StartedAt: Nullable(Type.String()),
     status: StatusSchema,
+    /** Set when the P90 fails from fewer tests than a pass needs (src/analysis/site/site.ts p90Grade). */
+    earlyFail: Nullable(
+      Type.Object(
+        {
+          samples: Type.Integer({ minimum: 0 }),
+          missed: Type.Integer({ minimum: 0 }),
+          lowerRank: Type.Integer({ minimum: 1 }),
+          lower: Nullable(Type.Number()),
+          level: Type.Number(),
+          minSamples: Type.Integer({ minimum: 1 }),
+        },
+        closed,
+      ),
+    ),
     sentence: Type.String(),
   },
   closed,

@@ -1,5 +1,5 @@
 /**
- * A test that could not run but reached the server (issue 10): what failed, when, and the
+ * A test that could not run but reached the server: what failed, when, and the
  * settings it ran with. Stored and shared like a report (POST /api/results), one CSV row in
  * the export. `meta` carries what is known (site, ticket, server, browser...); other keys are
  * kept when their values are plain (text, number, boolean, null), so an anonymous upload

@@ -1,5 +1,7 @@
 import type { DirectionRecords, RoundTripRecords, SenderDiagnostics } from '../measure/records.js';
+import type { ProvisionalFacts } from './provisional-facts.js';
 import type { CompareResult, NatBehaviour, Outcome, ProbePath, Rung, SetupTimings, Witness } from './report-schema.js';
+import type { LoadEvidence } from './load-input.js';
 
 /** How the test ran: against the server's reflector, or a two-peer loop inside the page. */
 export type TestMode = 'reflector' | 'loopback';
@@ -9,11 +11,18 @@ export type ProfileId = 'client-to-edge' | 'edge-to-edge' | 'azure-region';
 /** Which targets to grade against (URL parameters `profile`, `azureRegion`, `from`). */
 export interface ProfileSelection {
   id: ProfileId;
-  /** Only for `azure-region`: the Azure region name as in targets.md, e.g. "West Europe". */
+  /** Only for `azure-region`: the Azure region name as Microsoft names it, e.g. "West Europe". */
   azureRegion?: string;
   /** Only for `azure-region`: `site` (site-RTT column) or `edge` (edge-RTT column). */
   from?: 'site' | 'edge';
 }
+
+/**
+ * A second opinion this browser cannot give: the getStats object was there but never the field
+ * (W3C webrtc-stats): 'ice-rtt' candidate-pair currentRoundTripTime (Firefox), 'rtcp-rtt'
+ * remote-inbound-rtp roundTripTime, 'concealment' inbound-rtp concealedSamples.
+ */
+export type StatsGap = 'ice-rtt' | 'rtcp-rtt' | 'concealment';
 
 /** getStats figures, already converted to milliseconds by the adapter (src/stats). */
 export interface StatsSecondOpinion {
@@ -33,6 +42,16 @@ export interface StatsSecondOpinion {
   /** concealedSamples / totalSamplesReceived at the end, null when not reported. */
   concealedRatio: number | null;
   audioSource: 'fake-device' | 'webaudio' | 'none';
+  /** What this browser's getStats never reported although the object carrying it was there. */
+  lacks?: StatsGap[];
+}
+
+/** The clock every probe time was read from (performance.now()), as the session found it. */
+export interface ClockFacts {
+  /** Its step, ms (src/analysis/measure/clock.ts); null when it could not be read. */
+  resolutionMs: number | null;
+  /** Whether the page was cross-origin isolated (browsers give such pages a finer clock); null outside a browser. */
+  crossOriginIsolated: boolean | null;
 }
 
 /** The graded path: what the selected ICE candidate pair used. */
@@ -114,4 +133,13 @@ export interface AnalysisInput {
   pageHidden: boolean;
   /** What the collectors noticed that a reader should know (pacing method, missing tallies...). */
   notes: string[];
+  /** The clock the probe times were read from; absent or null when unknown (delay figures then carry no resolution). */
+  clock?: ClockFacts | null;
+  /**
+   * The provisional answers shown while the test ran, oldest first (src/analysis/grade/provisional.ts);
+   * absent or empty when none was (a test shorter than 3 s, a Node client).
+   */
+  provisional?: ProvisionalFacts[];
+  /** The busy-line phase, when the test was asked to load the line: the records above then run through it too. */
+  load?: LoadEvidence | null;
 }

@@ -1,6 +1,6 @@
 import type { ArrivalRecord, DirectionRecords, RoundTripRecords, RttSample, SuspectInterval } from '../../analysis/measure/records.js';
 import { decodeOrNull, decodeProbe } from '../../protocol/wire.js';
-import { LiveMeter, type LiveFigures } from './live.js';
+import { LiveMeter, type ChartFigures } from './live.js';
 import type { SentLog } from './sent-log.js';
 import { senderQueueIntervals } from './sender-queue.js';
 
@@ -17,7 +17,7 @@ export class LoopCollector {
 
   constructor(private readonly sent: SentLog) {
     this.seen = new Uint8Array(sent.count);
-    this.live = new LiveMeter(sent, this.seen);
+    this.live = new LiveMeter(sent);
   }
 
   onProbe(bytes: Uint8Array, recvMs: number): void {
@@ -37,12 +37,17 @@ export class LoopCollector {
     }
   }
 
+  /** Both ends are in this page: one clock. */
+  clockOffsetMs(): number {
+    return 0;
+  }
+
   rttValues(): number[] {
     return this.samples.map((s) => s.rttMs);
   }
 
-  liveFigures(nowMs: number, startMs: number, lossTimeoutMs: number): LiveFigures {
-    return this.live.figures(nowMs, startMs, lossTimeoutMs, this.arrivals.length);
+  liveFigures(nowMs: number, startMs: number): ChartFigures {
+    return this.live.figures(nowMs, startMs, this.arrivals.length);
   }
 
   build(suspect: SuspectInterval[], intervalMs: number, queueThresholdBytes: number): { loop: DirectionRecords; roundTrip: RoundTripRecords; notes: string[] } {

@@ -1,6 +1,6 @@
 import type { ArrivalRecord, DirectionRecords, RoundTripRecords, RttSample, SentRecord, SuspectInterval } from '../../analysis/measure/records.js';
 import { decodeEcho, decodeOrNull, decodeReceipts, type ControlMessage, type ReceiptRecord } from '../../protocol/wire.js';
-import { LiveMeter, type LiveFigures } from './live.js';
+import { LiveMeter, type ChartFigures } from './live.js';
 import type { SentLog } from './sent-log.js';
 import { senderQueueIntervals, type QueuedSend } from './sender-queue.js';
 
@@ -25,7 +25,7 @@ interface UpArrival {
 /**
  * Collects the evidence of a reflector-mode test: echoes (downstream + round trip) and the
  * reflector's receipts (upstream), keyed by the sender's probe offsets. One class for both
- * probe streams: the data channel's (datagrams decoded here) and the RTP one's (issue 13:
+ * probe streams: the data channel's (datagrams decoded here) and the RTP one's (
  * records from the transform worker, fed through onEchoFacts/onReceiptRecords/onUpstream).
  *
  * `upstream: 'by-probe'` (the RTP stream): the reflector's records of a probe (its receipt,
@@ -66,7 +66,7 @@ export class ReflectorCollector {
     this.echoed = new Uint8Array(sent.count);
     this.upSeen = upstream === 'by-probe' ? new Uint8Array(sent.count) : null;
     this.downSeen = upstream === 'by-probe' ? new Set() : null;
-    this.live = new LiveMeter(sent, this.echoed);
+    this.live = new LiveMeter(sent);
   }
 
   /** One echo datagram arrived at local time `recvMs`. */
@@ -162,15 +162,15 @@ export class ReflectorCollector {
     return this.rttSamples.map((s) => s.rttMs);
   }
 
-  liveFigures(nowMs: number, startMs: number, lossTimeoutMs: number): LiveFigures {
-    return this.live.figures(nowMs, startMs, lossTimeoutMs, this.echoesReceived);
+  liveFigures(nowMs: number, startMs: number): ChartFigures {
+    return this.live.figures(nowMs, startMs, this.echoesReceived);
   }
 
   /**
    * The records for the analysis. `suspectClient` is on the client clock; the reflector's
    * clock is mapped from the client's with the offset seen at the smallest round trip. Each
    * sender's own queue above `queueThresholdBytes` marks its direction's suspect intervals.
-   * `cutAtLastEvidence` (the connection was lost): only probes and echoes up to the last ones
+   * `cutAtLastEvidence` (the connection was lost, or the final tally could not be asked for): only probes and echoes up to the last ones
    * the reflector's receipts cover are evidence; what was sent after them may have met a dead
    * server, not the network, and is left out.
    */
@@ -213,7 +213,7 @@ export class ReflectorCollector {
       .map((a) => ({ seq: a.seq, sendMs: this.sent.sendTimeOf(a.seq), recvMs: a.recvMs }));
     // By probe: records came from receipts and echoes in any order; the reflector's clock gives its arrival order (stable sort).
     if (this.upSeen) upArrivals.sort((a, b) => a.recvMs - b.recvMs);
-    if (cutAtLastEvidence) notes.push(`connection lost: evidence cut after probe ${upCut} and echo ${downCut}`);
+    if (cutAtLastEvidence) notes.push(`evidence cut at the reflector's last receipt: after probe ${upCut} and echo ${downCut}`);
     return {
       up: { sent: sentRecords, arrivals: upArrivals, intervalMs, suspect: suspectUp },
       down: {
@@ -227,8 +227,8 @@ export class ReflectorCollector {
     };
   }
 
-  /** reflector clock - client clock, from the echo with the smallest round trip (NTP-style). */
-  private clockOffsetMs(): number {
+  /** reflector clock - client clock, from the echo with the smallest round trip (NTP-style); 0 before any. */
+  clockOffsetMs(): number {
     let best: RttSample | null = null;
     for (const s of this.rttSamples) if (!best || s.rttMs < best.rttMs) best = s;
     if (!best) return 0;

@@ -1,5 +1,5 @@
 /**
- * The evidence of the RTP probe stream (issue 13), built like the data channel's (it is a
+ * The evidence of the RTP probe stream, built like the data channel's (it is a
  * ReflectorCollector counting upstream by probe, see reflector-collector.ts): up = the stamped
  * probes and the reflector's records of their arrival (RTP receipts on the control channel,
  * the echoes, and the recent records echoes repeat, one arrival per probe number); down = the
@@ -11,7 +11,7 @@
 import type { DirectionRecords, RoundTripRecords, SuspectInterval } from '../../analysis/measure/records.js';
 import type { RtpRecentRecord } from '../../protocol/rtp-probe.js';
 import { decodeReceipts, ProbeKind, type ControlMessage } from '../../protocol/wire.js';
-import type { LiveFigures } from './live.js';
+import type { ChartFigures } from './live.js';
 import { ReflectorCollector, type EchoFacts } from './reflector-collector.js';
 import { SentLog } from './sent-log.js';
 
@@ -84,8 +84,13 @@ export class RtpCollector {
     return this.collector.rttValues();
   }
 
-  liveFigures(nowMs: number, startMs: number, lossTimeoutMs: number): LiveFigures {
-    return this.collector.liveFigures(nowMs, startMs, lossTimeoutMs);
+  liveFigures(nowMs: number, startMs: number): ChartFigures {
+    return this.collector.liveFigures(nowMs, startMs);
+  }
+
+  /** reflector clock - client clock (see ReflectorCollector). */
+  clockOffsetMs(): number {
+    return this.collector.clockOffsetMs();
   }
 
   /** The records for the analysis (suspect intervals on this side's clock); see ReflectorCollector.build. */

@@ -1,5 +1,6 @@
 import type { SenderDiagnostics, SentRecord } from '../../analysis/measure/records.js';
 import type { QueuedSend } from './sender-queue.js';
+import { senderStallIntervals, type StallEvent } from './sender-stall.js';
 
 /**
  * The sender's own log: every probe it put on the wire with its actual send time, how late
@@ -16,10 +17,14 @@ export class SentLog {
   private missedTicks = 0;
   private maxBufferedAmountBytes = 0;
   private droppedAtSender = 0;
+  /** Late sends, skipped ticks and drops, with their times: where this device fell behind. */
+  private readonly stalls: StallEvent[] = [];
 
+  /** `lateAfterMs`: a send later than this after it was due is kept as a stall (one probe interval). */
   constructor(
     readonly count: number,
     base?: number,
+    private readonly lateAfterMs = Number.POSITIVE_INFINITY,
   ) {
     this.base = (base ?? Math.floor(Math.random() * 2 ** 32)) >>> 0;
     this.sendMs = new Float64Array(count).fill(Number.NaN);
@@ -41,16 +46,26 @@ export class SentLog {
     this.bufferedBytes[offset] = bufferedAmountBytes;
     this.order.push(offset);
     this.timerErrorMs.push(sendMs - scheduledMs);
+    if (sendMs - scheduledMs > this.lateAfterMs) this.stalls.push({ kind: 'late', scheduledMs, sendMs });
     if (bufferedAmountBytes > this.maxBufferedAmountBytes) this.maxBufferedAmountBytes = bufferedAmountBytes;
   }
 
-  recordDropped(bufferedAmountBytes: number): void {
+  /** A probe due at `atMs` not sent: the channel's buffer was full. */
+  recordDropped(bufferedAmountBytes: number, atMs: number): void {
     this.droppedAtSender++;
+    this.stalls.push({ kind: 'dropped', atMs });
     if (bufferedAmountBytes > this.maxBufferedAmountBytes) this.maxBufferedAmountBytes = bufferedAmountBytes;
   }
 
-  recordMissed(n: number): void {
+  /** `n` ticks skipped before the tick due at `atMs`. */
+  recordMissed(n: number, atMs: number): void {
     this.missedTicks += n;
+    this.stalls.push({ kind: 'missed', atMs, ticks: n });
+  }
+
+  /** Where this device fell behind, as suspect intervals on the sender's clock (see sender-stall.ts). */
+  stallIntervals(intervalMs: number, leadMs: number): ReturnType<typeof senderStallIntervals> {
+    return senderStallIntervals(this.stalls, intervalMs, leadMs);
   }
 
   /** Send time of a probe, NaN when it was never sent. */

@@ -1,6 +1,17 @@
 /** Why a test could not run; shown to the user and mapped to `callprobe run` exit code 2. */
 export type SetupFailureReason =
-  'config-unavailable' | 'signaling-failed' | 'relay-unreachable' | 'relay-refused' | 'ice-failed' | 'channel-not-lossy' | 'reflector-error' | 'cancelled';
+  | 'config-unavailable'
+  | 'signaling-failed'
+  | 'relay-unreachable'
+  | 'relay-refused'
+  | 'ice-failed'
+  | 'channel-not-lossy'
+  | 'reflector-error'
+  /** The page and the server are different releases (src/protocol/api.ts SIGNAL_PROTOCOL). */
+  | 'version-mismatch'
+  /** This browser lacks an API the test needs (src/session/browser-support.ts). */
+  | 'browser-unsupported'
+  | 'cancelled';
 
 export class SetupError extends Error {
   constructor(
@@ -10,4 +21,10 @@ export class SetupError extends Error {
     super(message);
     this.name = 'SetupError';
   }
+}
+
+/** An error as one line: its name and message (a DOMException carries the telling part in its name). */
+export function errorLine(err: unknown): string {
+  if (err instanceof Error) return err.message === '' ? err.name : `${err.name}: ${err.message}`;
+  return String(err);
 }

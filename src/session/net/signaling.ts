@@ -1,4 +1,4 @@
-import type { ServerSignalMessage, SignalData, SignalLeg } from '../../protocol/api.js';
+import { SIGNAL_PROTOCOL_REFUSALS, type ServerSignalMessage, type SignalData, type SignalLeg } from '../../protocol/api.js';
 import { SetupError } from './errors.js';
 
 /** A WebSocket constructor: the browser's, or the `ws` package's in Node 20. */
@@ -6,7 +6,7 @@ export type WebSocketCtor = new (url: string) => WebSocket;
 
 /**
  * The client side of the reflector's signaling WebSocket. One socket carries both legs of a
- * session: the data-channel leg (no `leg`) and the RTP leg (`leg: 'rtp'`, issue 13); each
+ * session: the data-channel leg (no `leg`) and the RTP leg (`leg: 'rtp'`); each
  * signal is handed over with its leg (null for the data-channel leg).
  */
 export class SignalingClient {
@@ -28,6 +28,7 @@ export class SignalingClient {
         return;
       }
       if (msg.type === 'signal') onSignal(msg.data, msg.leg ?? null);
+      else if (msg.reason in SIGNAL_PROTOCOL_REFUSALS) onError(new SetupError('version-mismatch', msg.message));
       else onError(new SetupError('reflector-error', `reflector: ${msg.message} (${msg.reason})`));
     };
     this.closed = new Promise((resolve) => {

@@ -4,19 +4,16 @@ import type { Report } from '../../analysis/schema/report-schema.js';
 import type { Phase, RunOptions } from '../../session/run-session.js';
 import { parseParams, sharedCodeOf, toSearch, ParamError, type PageParams } from '../params.js';
 import { progress, publishResult } from '../headless.js';
-import { couldNotTestRecord, newSampleId, save, worthRecording, type SaveState } from '../results.js';
-import type { CouldNotTestRecord } from '../../session/net/results.js';
-import { couldNotTestText } from '../../analysis/present/result-text.js';
+import { couldNotTestRecord, newSampleId, save, worthRecording, type CouldNotTestRecord, type SaveState } from '../results.js';
+import { couldNotRunTitle, couldNotTestText } from '../../analysis/present/could-not-test-text.js';
+import { errorLine, SetupError } from '../../session/net/errors.js';
+import { primeAudio, releaseAudio } from '../audio.js';
 import { ResultCard } from './result-card.js';
 import { appStyles } from './app.styles.js';
 import { CpElement } from './cp-element.js';
 import type { CpEventMap } from './events.js';
-import { LivePanel } from './live-panel.js';
 
 import { TestForm } from './test-form.js';
-
-/** How often a headless run prints a live line on stderr. */
-const LIVE_PROGRESS_EVERY_S = 5;
 
 type State =
   | { kind: 'idle' }
@@ -28,14 +25,15 @@ type State =
 
 /** The page: settings, live figures while a test runs, then the graded verdict. It owns the settings. */
 export class CpApp extends CpElement {
-  // <cp-verdict-view> (and the analysis wording it needs) is loaded when a test starts, like Chart.js.
-  static override dependencies = { 'cp-test-form': TestForm, 'cp-live-panel': LivePanel, 'cp-result-card': ResultCard };
+  // <cp-live-panel> and <cp-verdict-view> (and the analysis wording they need) are loaded when a test starts, like Chart.js.
+  static override dependencies = { 'cp-test-form': TestForm, 'cp-result-card': ResultCard };
   static override properties = {
     state: { state: true },
     params: { state: true },
     live: { state: true },
     paramError: { state: true },
     announcement: { state: true },
+    viewError: { state: true },
   };
 
   declare state: State;
@@ -44,9 +42,12 @@ export class CpApp extends CpElement {
   declare paramError: string | null;
   /** What the page's one live region says: set once per test end, in a region that exists before. */
   declare announcement: string;
+  /** Set when a finished test's view could not load: the result is then shown as plain text. */
+  declare viewError: string | null;
   private controller: AbortController | null = null;
   private chartModule: Promise<typeof import('./rtt-chart.js')> | null = null;
   private verdictModule: Promise<typeof import('./cp-verdict-view.js')> | null = null;
+  private liveModule: Promise<typeof import('./cp-live-panel.js')> | null = null;
   /** Set when the page was opened at /r/<code>: it shows that stored result, read-only. */
   private readonly sharedCode = sharedCodeOf(location.pathname);
 
@@ -58,6 +59,7 @@ export class CpApp extends CpElement {
     this.live = null;
     this.paramError = null;
     this.announcement = '';
+    this.viewError = null;
     try {
       this.params = parseParams(location.search);
     } catch (err) {
@@ -82,19 +84,34 @@ export class CpApp extends CpElement {
 
   private async start(params: PageParams): Promise<void> {
     if (this.state.kind === 'running') return;
+    // Before the first await, inside the Start click: an AudioContext made later may stay suspended (Safari).
+    const primed = primeAudio(params.audio);
     this.params = params;
     history.replaceState(null, '', `${location.pathname}${toSearch(params)}`);
     this.controller = new AbortController();
     this.live = null;
+    this.viewError = null;
     this.state = { kind: 'running', phase: 'config', detail: 'loading' };
     this.chartModule ??= import('./rtt-chart.js');
     this.verdictModule ??= import('./cp-verdict-view.js');
+    this.liveModule ??= import('./cp-live-panel.js');
     const startedAtMs = Date.now();
     const sampleId = newSampleId();
+    let report: Report;
     try {
-      const [{ runSession }, env] = await Promise.all([import('../../session/run-session.js'), import('../session-env.js')]);
-      let liveStep = 0;
-      const report = await runSession(
+      const [{ runSession }, env, { provisionalProgress }] = await Promise.all([
+        import('../../session/run-session.js'),
+        import('../session-env.js'),
+        this.liveModule,
+      ]).catch((err: unknown) => {
+        // A page cached from an older release asks for code the updated server no longer has.
+        throw new SetupError(
+          'version-mismatch',
+          `This page could not load the rest of its code from the server (${errorLine(err)}): the server may have been updated, or the connection dropped. Reload the page and start the test again.`,
+        );
+      });
+      let lastAnswerS: number | null = null;
+      report = await runSession(
         {
           baseUrl: location.origin,
           durationS: params.durationS,
@@ -108,8 +125,10 @@ export class CpApp extends CpElement {
           version: __CALLPROBE_VERSION__,
           site: params.site,
           ticket: params.ticket,
+          arrivals: params.arrivals,
+          load: params.load,
         },
-        env.pageEnv(),
+        env.pageEnv(primed),
         {
           phase: (phase, detail) => {
             this.state = { kind: 'running', phase, detail };
@@ -117,45 +136,61 @@ export class CpApp extends CpElement {
           },
           live: (f) => {
             this.live = f;
-            // Headless runs (`callprobe run`) print a live line every 5 s of the stream.
-            const step = Math.floor(f.elapsedS / LIVE_PROGRESS_EVERY_S);
-            if (step > liveStep) {
-              liveStep = step;
-              progress(`live: ${String(step * LIVE_PROGRESS_EVERY_S)} s, ${String(f.sent)} probes sent, ${String(f.received)} answered`);
+            // Headless runs (`callprobe run`) print each provisional answer on stderr, the first with what it means.
+            const p = f.provisional;
+            if (p !== null && p.atS !== lastAnswerS) {
+              for (const line of provisionalProgress(p, lastAnswerS === null)) progress(line);
+              lastAnswerS = p.atS;
             }
           },
         },
       );
-      const done: State = { kind: 'done', report, save: params.save ? { kind: 'saving' } : { kind: 'off' } };
-      const verdict = await this.verdictModule;
-      this.state = done;
-      publishResult({ ok: true, report });
-      void this.showAnswer(report, verdict);
-      if (params.save) this.finishSave(done, await save(report, sampleId));
     } catch (err) {
-      const e = err as Error & { reason?: string };
-      const reason = e.reason ?? 'internal-error';
-      if (reason === 'cancelled') {
-        this.state = { kind: 'cancelled' };
-        this.announcement = 'Test cancelled. Nothing was measured or saved.';
-        publishResult({ ok: false, reason, message: e.message });
-        return;
-      }
-      this.announcement = `The test could not run: ${e.message}`;
-      const record = worthRecording(reason) ? couldNotTestRecord(params, reason, e.message, startedAtMs, Date.now()) : null;
-      const failed: State = {
-        kind: 'error',
-        reason,
-        message: e.message,
-        record,
-        save: record === null ? null : params.save ? { kind: 'saving' } : { kind: 'off' },
-      };
-      this.state = failed;
-      publishResult({ ok: false, reason, message: e.message });
-      if (record !== null && params.save) this.finishSave(failed, await save(record, sampleId));
+      await this.failed(err, params, startedAtMs, sampleId);
+      return;
     } finally {
       this.controller = null;
+      releaseAudio(primed);
     }
+    // Measured evidence from here on: published and saved before anything that could fail to show it.
+    const done: State = { kind: 'done', report, save: params.save ? { kind: 'saving' } : { kind: 'off' } };
+    this.state = done;
+    publishResult({ ok: true, report });
+    const saving = params.save ? save(report, sampleId) : null;
+    try {
+      void this.showAnswer(report, await this.verdictModule);
+    } catch (err) {
+      // The verdict's view could not load (a page cached from another release, a network cut): the result stays, in plain text.
+      this.viewError = errorLine(err);
+      this.announcement = `Test finished: ${report.explanation[0] ?? report.summary.verdict}`;
+    }
+    if (saving) this.finishSave(done, await saving);
+  }
+
+  /** A test that could not run: said, published, and saved with its reason (a cancel is only said). */
+  private async failed(err: unknown, params: PageParams, startedAtMs: number, sampleId: string): Promise<void> {
+    const coded = err as { reason?: unknown } | null;
+    const reason = err instanceof Error && typeof coded?.reason === 'string' ? coded.reason : 'internal-error';
+    const message = errorLine(err);
+    if (reason === 'cancelled') {
+      this.state = { kind: 'cancelled' };
+      this.announcement = 'Test cancelled. Nothing was measured or saved.';
+      publishResult({ ok: false, reason, message });
+      return;
+    }
+    const text = err instanceof Error && reason !== 'internal-error' ? err.message : message;
+    this.announcement = `${couldNotRunTitle(reason)}: ${text}`;
+    const record = worthRecording(reason) ? couldNotTestRecord(params, reason, text, startedAtMs, Date.now()) : null;
+    const failed: State = {
+      kind: 'error',
+      reason,
+      message: text,
+      record,
+      save: record === null ? null : params.save ? { kind: 'saving' } : { kind: 'off' },
+    };
+    this.state = failed;
+    publishResult({ ok: false, reason, message: text });
+    if (record !== null && params.save) this.finishSave(failed, await save(record, sampleId));
   }
 
   /** The answer in view and focused, announced once, and in the tab's title. */
@@ -207,10 +242,18 @@ export class CpApp extends CpElement {
           ? html`<cp-live-panel .figures=${this.live} .chart=${this.chartModule} .durationS=${this.params.durationS} ?final=${st.kind === 'done'}></cp-live-panel>`
           : nothing
       }
-      ${st.kind === 'done' ? html`<cp-verdict-view .report=${st.report} .save=${st.save}></cp-verdict-view>` : nothing}
+      ${st.kind === 'done' && this.viewError === null ? html`<cp-verdict-view .report=${st.report} .save=${st.save}></cp-verdict-view>` : nothing}
+      ${
+        st.kind === 'done' && this.viewError !== null
+          ? html`<div class="error" role="alert"><h2>The result could not be shown in full</h2>
+              <p>The test ran and its result is kept: reload the page to see it in full. (${this.viewError})</p></div>
+            <cp-result-card .save=${st.save} .details=${st.report.explanation.join('\n')} .json=${st.report}
+              .fileName=${`callprobe-${st.report.meta.startedAt.replace(/[:.]/g, '-')}.json`}></cp-result-card>`
+          : nothing
+      }
       ${
         st.kind === 'error'
-          ? html`<div class="error" role="alert"><h2>The test could not run</h2><p>${st.message}</p><p><small>reason: ${st.reason}</small></p></div>
+          ? html`<div class="error" role="alert"><h2>${couldNotRunTitle(st.reason)}</h2><p>${st.message}</p><p><small>reason: ${st.reason}</small></p></div>
             ${
               st.record !== null && st.save !== null
                 ? html`<cp-result-card .save=${st.save} .details=${couldNotTestText(st.record)} .json=${st.record}

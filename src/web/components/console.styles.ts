@@ -14,6 +14,7 @@ export const consoleStyles = css`
   :focus-visible { outline: 3px solid #0b57d0; outline-offset: 2px; }
   .who { display: flex; justify-content: space-between; align-items: center; gap: 1rem; color: #4a525c; }
   .error { border: 2px solid #a40e26; background: #fff3f4; padding: 0.5rem 0.75rem; border-radius: 6px; }
+  .hint { color: #4a525c; font-size: 0.9rem; margin: 0.5rem 0; }
   table { border-collapse: collapse; width: 100%; margin: 0.5rem 0; }
   th, td { text-align: left; padding: 0.3rem 0.5rem; border-bottom: 1px solid #c9d0d8; overflow-wrap: anywhere; }
   /* A phone (360-390 px): the tables wrap inside the screen instead of scrolling sideways. */
@@ -22,5 +23,6 @@ export const consoleStyles = css`
   .pass { color: #116329; font-weight: 700; }
   .culprit { border-left: 4px solid #a35200; padding: 0.25rem 0.75rem; background: #fff8e6; }
   .tell { border-left: 4px solid #0b5cad; padding: 0.25rem 0.75rem; background: #f4f6f8; }
+  .flags { margin: 0; padding-left: 1rem; color: #a40e26; }
   .code { font-family: ui-monospace, Menlo, Consolas, monospace; letter-spacing: 0.05em; }
 `;

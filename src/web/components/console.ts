@@ -1,38 +1,23 @@
 /**
- * The help desk console (issue 12, /console): log in, search stored results, open one with the
- * site's baseline, the likely culprit and what to tell the user. Everything comes from
+ * The help desk console (/console): log in, see the known sites with what to look at first
+ * (silent, outages, raised alerts), search stored results, open one with the site's baseline,
+ * the likely culprit and what to tell the user. Everything comes from
  * /api/console (the server redacts tier 1's view); the session is an HttpOnly cookie.
  */
 import { html, nothing, type TemplateResult } from 'lit';
-import { CONSOLE_API, type ConsoleSearchAnswer, type ConsoleSearchRow, type ConsoleWho } from '../../protocol/api.js';
+import type { ErrorBody } from '../../protocol/api.js';
+import {
+  CONSOLE_API,
+  TICKET_HINT,
+  type ConsoleResultView,
+  type ConsoleSearchAnswer,
+  type ConsoleSearchRow,
+  type ConsoleWho,
+} from '../../protocol/api-console.js';
+import { SITES_OVERVIEW_PATH } from '../../protocol/api.js';
+import type { SitesOverview } from '../../analysis/site/overview.js';
 import { CpElement } from './cp-element.js';
 import { consoleStyles } from './console.styles.js';
-
-/** What the page reads of GET /api/console/results/:id (server/console/view.ts). */
-interface ResultView {
-  id: string;
-  code: string;
-  startedAtLocal: string;
-  site: string | null;
-  ticket: string | null;
-  verdict: string | null;
-  answer: { sentence: string; findings: { sentence: string }[]; advice: { text: string; because: string }[] } | null;
-  grades: { label: string; direction: string; value: number | null; unit: string; threshold: number; status: string }[];
-  cqd: { classification: string; sentence: string; basis: string } | null;
-  culprit: string[];
-  baseline: {
-    samples: number;
-    hours: number[];
-    timeZone: string;
-    metrics: { label: string; direction: string; unit: string; value: number | null; p50: number | null; p90: number | null; standing: string | null }[];
-  } | null;
-  couldNotTest: { reason: string; message: string } | null;
-  network?: {
-    addresses: { address: string; truncated: string; storedAt: string }[];
-    nat: { mapping: string; reason: string } | null;
-    path: { transport: string; port: number | null; candidateType: string | null } | null;
-  };
-}
 
 class ApiError extends Error {
   constructor(
@@ -46,30 +31,53 @@ class ApiError extends Error {
 async function api<T>(path: string, init?: RequestInit): Promise<T> {
   const res = await fetch(path, { credentials: 'same-origin', ...init });
   if (res.status === 204) return undefined as T;
-  const body = (await res.json()) as T & { message?: string };
-  if (!res.ok) throw new ApiError(res.status, body.message ?? `HTTP ${res.status}`);
-  return body;
+  const body = (await res.json()) as unknown;
+  if (!res.ok) throw new ApiError(res.status, (body as Partial<ErrorBody> | null)?.message ?? `HTTP ${res.status}`);
+  return body as T;
 }
 
-const num = (v: number | null, unit: string): string => (v === null ? '–' : `${Math.round(v * 10) / 10} ${unit}`);
-
 export class ConsoleView extends CpElement {
-  static override properties = { who: { state: true }, rows: { state: true }, open: { state: true }, error: { state: true }, ready: { state: true } };
+  static override properties = {
+    who: { state: true },
+    rows: { state: true },
+    open: { state: true },
+    sites: { state: true },
+    error: { state: true },
+    ready: { state: true },
+  };
   static override styles = consoleStyles;
   declare who: ConsoleWho | null;
   declare rows: ConsoleSearchAnswer | null;
-  declare open: ResultView | null;
+  declare open: ConsoleResultView | null;
+  /** The all-sites overview of the last 7 days, loaded once logged in. */
+  declare sites: SitesOverview | null;
   declare error: string | null;
   declare ready: boolean;
   private readonly timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  /** Counts searches and opened results: only the latest one's answer is shown. */
+  private turn = 0;
 
   constructor() {
     super();
     this.who = null;
     this.rows = null;
     this.open = null;
+    this.sites = null;
     this.error = null;
     this.ready = false;
+  }
+
+  /** The known sites (GET /api/sites, tier 1 and up), after each login. */
+  private async loadSites(): Promise<void> {
+    try {
+      this.sites = await api<SitesOverview>(`${SITES_OVERVIEW_PATH}?since=7d`);
+    } catch (err) {
+      this.failed(err);
+    }
+  }
+
+  override updated(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('who') && this.who !== null) void this.loadSites();
   }
 
   override connectedCallback(): void {
@@ -105,9 +113,11 @@ export class ConsoleView extends CpElement {
 
   private async logout(): Promise<void> {
     await api<unknown>(`${CONSOLE_API}/logout`, { method: 'POST' });
+    this.turn++;
     this.who = null;
     this.rows = null;
     this.open = null;
+    this.sites = null;
   }
 
   private failed(err: unknown): void {
@@ -115,29 +125,42 @@ export class ConsoleView extends CpElement {
     this.error = (err as Error).message;
   }
 
+  /**
+   * Every search starts from an empty desk: the previous list and the open result go at once, so
+   * a refused or slow search never leaves the last caller's result on screen. An answer to an
+   * older search (or an older click) is dropped.
+   */
   private async search(e: SubmitEvent): Promise<void> {
     e.preventDefault();
+    const turn = ++this.turn;
+    this.rows = null;
+    this.open = null;
+    this.error = null;
     const q = new URLSearchParams();
     for (const [k, v] of new FormData(e.target as HTMLFormElement)) if (typeof v === 'string' && v.trim() !== '') q.set(k, v.trim());
     try {
-      this.rows = await api<ConsoleSearchAnswer>(`${CONSOLE_API}/results?${q.toString()}`);
-      this.open = null;
-      this.error = null;
+      const rows = await api<ConsoleSearchAnswer>(`${CONSOLE_API}/results?${q.toString()}`);
+      if (turn !== this.turn) return;
+      this.rows = rows;
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLElement>('#found')?.focus();
     } catch (err) {
-      this.failed(err);
+      if (turn === this.turn) this.failed(err);
     }
   }
 
   private async show(row: ConsoleSearchRow): Promise<void> {
+    const turn = ++this.turn;
+    this.open = null;
+    this.error = null;
     try {
-      this.open = await api<ResultView>(`${CONSOLE_API}/results/${row.id}?tz=${encodeURIComponent(this.timeZone)}`);
-      this.error = null;
+      const open = await api<ConsoleResultView>(`${CONSOLE_API}/results/${row.id}?tz=${encodeURIComponent(this.timeZone)}`);
+      if (turn !== this.turn) return;
+      this.open = open;
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLElement>('#result')?.focus();
     } catch (err) {
-      this.failed(err);
+      if (turn === this.turn) this.failed(err);
     }
   }
 
@@ -163,6 +186,7 @@ export class ConsoleView extends CpElement {
         <span>Logged in as <strong>${who.name}</strong> (${who.role === 'tier2' ? 'tier 2' : 'tier 1'})</span>
         <button class="link" @click=${() => void this.logout()}>Log out</button>
       </p>
+      ${this.sites ? this.siteList(this.sites) : nothing}
       <h2>Find a result</h2>
       <form @submit=${(e: SubmitEvent) => void this.search(e)}>
         <label>Result code <input id="code" name="code" autocomplete="off" placeholder="7K3M-Q2XA" /></label>
@@ -183,7 +207,32 @@ export class ConsoleView extends CpElement {
         <input type="hidden" name="tz" .value=${this.timeZone} />
         <button type="submit">Search</button>
       </form>
+      <p class="hint" data-testid="ticket-hint">${TICKET_HINT}</p>
       ${this.rows ? this.list(this.rows) : nothing} ${this.open ? this.result(this.open) : nothing}`;
+  }
+
+  /** Every known site, with its verdict over the last 7 days and what to look at first. */
+  private siteList(o: SitesOverview): TemplateResult {
+    return html`<h2>Sites (last 7 days)</h2>
+      ${
+        o.sites.length === 0
+          ? html`<p>No site has stored a sample yet.</p>`
+          : html`<table data-testid="sites">
+            <thead><tr><th scope="col">Site</th><th scope="col">Samples</th><th scope="col">Verdict</th><th scope="col">Last tested</th><th scope="col">Look at</th></tr></thead>
+            <tbody>
+              ${o.sites.map(
+                (s) =>
+                  html`<tr>
+                    <td>${s.site}</td>
+                    <td>${s.samples} of ${s.samplesTotal}</td>
+                    <td class=${s.verdict}>${s.verdict}</td>
+                    <td>${s.health?.lastReportAt ?? '–'}</td>
+                    <td>${(s.health?.flags.length ?? 0) === 0 ? '–' : html`<ul class="flags">${s.health?.flags.map((f) => html`<li>${f.sentence}</li>`)}</ul>`}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+      }`;
   }
 
   private list(a: ConsoleSearchAnswer): TemplateResult {
@@ -211,19 +260,26 @@ export class ConsoleView extends CpElement {
       }`;
   }
 
-  private result(r: ResultView): TemplateResult {
+  private result(r: ConsoleResultView): TemplateResult {
     return html`<section aria-labelledby="result">
       <h2 id="result" tabindex="-1">Result <span class="code">${r.code}</span>: <span class=${r.verdict ?? ''}>${r.verdict ?? 'could not test'}</span></h2>
-      <p>Started ${r.startedAtLocal}${r.site ? html`, site ${r.site}` : nothing}${r.ticket ? html`, ticket ${r.ticket}` : nothing}</p>
+      <p>Started ${r.startedAtLocal}${r.site ? html`, site ${r.site}` : nothing}${r.siteUnverified ? html`, site named by the link (not verified): ${r.siteUnverified}` : nothing}${r.ticket ? html`, ticket ${r.ticket} <em>(a hint, typed by the tester)</em>` : nothing}</p>
       ${r.couldNotTest ? html`<p class="culprit">Could not test (${r.couldNotTest.reason}): ${r.couldNotTest.message}</p>` : nothing}
       ${
         r.answer
           ? html`<h3>What to tell the user</h3>
             <div class="tell">
               <p>${r.answer.sentence}</p>
+              ${r.answer.caution ? html`<p class="caution" data-caution>${r.answer.caution}</p>` : nothing}
               ${r.answer.findings.map((f) => html`<p>${f.sentence}</p>`)}
               ${r.answer.advice.length > 0 ? html`<ul>${r.answer.advice.map((a) => html`<li>${a.text} <em>(${a.because})</em></li>`)}</ul>` : nothing}
             </div>`
+          : nothing
+      }
+      ${
+        r.busyLine
+          ? html`<h3>With the line busy</h3>
+            <div data-testid="busy-line"><p>${r.busyLine.sentence}</p><ul>${r.busyLine.lines.map((x) => html`<li>${x}</li>`)}</ul>${r.busyLine.capacity ? html`<p>${r.busyLine.capacity}</p>` : nothing}</div>`
           : nothing
       }
       <h3>Likely culprit</h3>
@@ -238,8 +294,8 @@ export class ConsoleView extends CpElement {
         r.grades.length > 0
           ? html`<h3>Teams network targets (strict)</h3>
             <table>
-              <thead><tr><th scope="col">Target</th><th scope="col">Direction</th><th scope="col">Value</th><th scope="col">Target below</th><th scope="col">Status</th></tr></thead>
-              <tbody>${r.grades.map((g) => html`<tr><td>${g.label}</td><td>${g.direction}</td><td>${num(g.value, g.unit)}</td><td>${num(g.threshold, g.unit)}</td><td class=${g.status}>${g.status}</td></tr>`)}</tbody>
+              <thead><tr><th scope="col">Target</th><th scope="col">Direction</th><th scope="col">Value</th><th scope="col">Target</th><th scope="col">Status</th></tr></thead>
+              <tbody>${r.grades.map((g) => html`<tr><td>${g.label}</td><td>${g.direction}</td><td>${g.measured}</td><td>${g.limit}</td><td class=${g.status}>${g.status}</td></tr>`)}</tbody>
             </table>`
           : nothing
       }
@@ -247,7 +303,7 @@ export class ConsoleView extends CpElement {
     </section>`;
   }
 
-  private baseline(b: NonNullable<ResultView['baseline']>): TemplateResult {
+  private baseline(b: NonNullable<ConsoleResultView['baseline']>): TemplateResult {
     const hours = `${b.hours[0] ?? 0}:00–${(b.hours[b.hours.length - 1] ?? 0) + 1}:00`;
     return html`<h3>Beside the site's baseline</h3>
       <p data-testid="baseline">
@@ -265,14 +321,14 @@ export class ConsoleView extends CpElement {
             <tbody>
               ${b.metrics.map(
                 (m) =>
-                  html`<tr><td>${m.label}</td><td>${m.direction}</td><td>${num(m.value, m.unit)}</td><td>${num(m.p50, m.unit)}</td><td>${num(m.p90, m.unit)}</td><td>${m.standing === 'above-p90' ? 'worse than usual' : m.standing === 'above-p50' ? 'a bit worse' : m.standing === 'typical' ? 'usual' : '–'}</td></tr>`,
+                  html`<tr><td>${m.label}</td><td>${m.direction}</td><td>${m.figures.value}</td><td>${m.figures.p50}</td><td>${m.figures.p90}</td><td>${m.standing === 'above-p90' ? 'worse than usual' : m.standing === 'above-p50' ? 'a bit worse' : m.standing === 'typical' ? 'usual' : '–'}</td></tr>`,
               )}
             </tbody>
           </table>`
       }`;
   }
 
-  private network(n: NonNullable<ResultView['network']>): TemplateResult {
+  private network(n: NonNullable<ConsoleResultView['network']>): TemplateResult {
     return html`<h3>Network details (tier 2, personal data: every view is logged)</h3>
       <ul data-testid="network">
         ${n.addresses.length === 0 ? html`<li>No client address kept (past retention or unknown).</li>` : n.addresses.map((a) => html`<li>Client address ${a.address} (${a.truncated}), stored ${a.storedAt}</li>`)}

@@ -19,7 +19,7 @@ export class ReportDetails extends CpElement {
         <ul>
           ${v.ports.map(
             (p) => html`<li>${p.name}:
-              ${p.open ? html`<span class="ok">open</span> (${p.detail})` : html`<span class="no">no answer</span> (${p.detail})`}</li>`,
+              ${p.open ? html`<span class="ok">open</span> (${p.detail})` : html`<span class="no">${p.detail}</span>`}</li>`,
           )}
         </ul>
       </details>

@@ -1,10 +1,10 @@
 import { html, nothing } from 'lit';
-import type { SaveState } from '../results.js';
+import { saveFailureWords, type SaveState } from '../results.js';
 import { CpElement } from './cp-element.js';
 import { resultCardStyles } from './result-card.styles.js';
 
 /**
- * The result card (issue 10): the result code to read out to a help desk, the share link,
+ * The result card: the result code to read out to a help desk, the share link,
  * copy buttons (clipboard, or the text selected for Ctrl+C where the browser refuses), and
  * the JSON download. When the result was not saved it says why and offers the details to copy
  * and the JSON, so nothing is lost.
@@ -104,7 +104,7 @@ export class ResultCard extends CpElement {
           ${this.detailsBlock()}`;
       case 'failed':
         return html`<h3 id="card-title">${s.reason === 'unreachable' ? 'Not saved: the server could not be reached' : 'Not saved: the server did not store this result'}</h3>
-          <p data-save-error>${s.message}</p>
+          <p data-save-error>${saveFailureWords(s.reason, s.message)}</p>
           <p>Nothing is lost: copy the details or download the report and send them to your help desk.</p>
           <div class="actions">
             <button type="button" class="primary" @click=${() => void this.copy(this.details, 'Details', '[data-details]')}>Copy details</button>

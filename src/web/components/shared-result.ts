@@ -1,8 +1,9 @@
 import { html, nothing } from 'lit';
 import { upgradeReport, ReportVersionError } from '../../analysis/report/migrate.js';
-import { couldNotTestLines, couldNotTestText, type CouldNotTestFacts } from '../../analysis/present/result-text.js';
-import type { Report, ReportV1 } from '../../analysis/schema/report-schema.js';
-import { ResultsError } from '../../session/net/results.js';
+import { couldNotTestLines, couldNotTestText, type CouldNotTestFacts } from '../../analysis/present/could-not-test-text.js';
+import type { Report } from '../../analysis/schema/report-schema.js';
+import type { ReportV1 } from '../../analysis/schema/report-v1-schema.js';
+import { ResultsError } from '../../protocol/results-client.js';
 import { rerunHref, type RerunSettings } from '../params.js';
 import { absoluteUrl, fetchShared } from '../results.js';
 import { SHARED_RESULT_PAGE } from '../../protocol/api.js';

@@ -12,5 +12,7 @@ export const testFormStyles = css`
     background: var(--accent); color: var(--on-accent); cursor: pointer; }
   button.secondary { background: var(--surface); color: var(--accent); }
   button:focus-visible, select:focus-visible, input:focus-visible, summary:focus-visible { outline: 3px solid var(--focus, #0b57d0); outline-offset: 2px; }
+  label.busy > span:first-child { display: flex; align-items: center; gap: 0.5rem; }
+  label.busy input { width: 1.2rem; height: 1.2rem; }
   .hint { font-weight: 400; color: var(--muted); font-size: 0.85rem; }
 `;

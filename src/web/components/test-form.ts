@@ -3,6 +3,7 @@ import { DEFAULT_DURATION_S, MAX_DURATION_S, MIN_DURATION_S, type PageParams } f
 import type { ProfileId } from '../../analysis/schema/input.js';
 import { AZURE_REGION_NAMES } from '../regions.js';
 import { CpElement } from './cp-element.js';
+import { DEFAULTS } from '../../protocol/defaults.js';
 import { testFormStyles } from './test-form.styles.js';
 
 /**
@@ -29,7 +30,7 @@ export class TestForm extends CpElement {
       profile.azureRegion = String(data.get('azureRegion'));
       profile.from = data.get('from') === 'edge' ? 'edge' : 'site';
     }
-    return { ...this.params, profile, durationS: Number(data.get('duration')), autostart: false };
+    return { ...this.params, profile, durationS: Number(data.get('duration')), autostart: false, load: data.get('load') === 'on' };
   }
 
   private onSubmit(e: SubmitEvent): void {
@@ -54,15 +55,28 @@ export class TestForm extends CpElement {
     return this.params.profile.id !== 'client-to-edge' || this.params.durationS !== DEFAULT_DURATION_S;
   }
 
+  /** The load choice changes how long the test takes: let the owner show it. */
+  private onLoad(e: Event): void {
+    const form = (e.target as HTMLInputElement).form;
+    if (form) this.emit('cp-params-change', this.read(form));
+  }
+
   override render() {
     const p = this.params.profile;
     const azure = p.id === 'azure-region';
+    const busyS = this.params.load ? Math.ceil(DEFAULTS.load.phaseMaxMs / 1000) : 0;
+    const mb = DEFAULTS.load.maxBytesPerDirection / 1e6;
     return html`
       <form @submit=${this.onSubmit} aria-label="Test settings">
         <div class="go">
           <button type="submit" class=${this.running ? 'secondary' : ''}>${this.running ? 'Cancel test' : 'Start test'}</button>
-          <span class="hint">About ${String(this.params.durationS + 2)} s. Nothing to install; the result gets a code you can give your help desk.</span>
+          <span class="hint">About ${String(this.params.durationS + 2 + busyS)} s. Nothing to install; the result gets a code you can give your help desk.</span>
         </div>
+        <label class="busy">
+          <span><input type="checkbox" name="load" .checked=${this.params.load} ?disabled=${this.running} @change=${this.onLoad} aria-describedby="load-hint" />
+          Also test with the line busy</span>
+          <span class="hint" id="load-hint">Finds out whether calls break up while someone uploads or downloads. Adds up to ${String(Math.ceil(DEFAULTS.load.phaseMaxMs / 1000))} s and moves at most ${String(mb)} MB up and ${String(mb)} MB down (check your data plan).</span>
+        </label>
         <details class="options" ?open=${this.optionsOpen()}>
         <summary>Options for IT</summary>
         <label>Targets

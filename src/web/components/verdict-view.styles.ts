@@ -6,10 +6,15 @@ export const verdictViewStyles = css`
   .banner.pass { border-color: var(--pass); background: var(--pass-bg); }
   .banner.fail { border-color: var(--fail); background: var(--fail-bg); }
   .banner.insufficient { border-color: var(--insufficient); background: var(--insufficient-bg); }
+  /* A pass only over a fallback path: amber, not green. */
+  .banner.pass.caution { border-color: var(--insufficient); background: var(--insufficient-bg); }
+  .banner.pass.caution .title { color: var(--insufficient); }
+  .banner .caution { font-weight: 600; }
   .banner h2:focus { outline: none; }
   .banner h2:focus-visible { outline: 3px solid var(--focus, #0b57d0); outline-offset: 2px; }
   .banner .title { margin: 0; font-weight: 700; text-transform: uppercase; font-size: 0.85rem; letter-spacing: 0.03em; }
-  .banner .probe-path { margin: 0.25rem 0 0; font-size: 0.85rem; }
+  .probe-path { margin: 0.5rem 0; font-size: 0.9rem; }
+  .note { font-size: 0.9rem; color: var(--muted); }
   .banner h2 { margin: 0.1rem 0 0.4rem; font-size: 1.35rem; line-height: 1.3; }
   .banner h3 { margin: 0.6rem 0 0.2rem; font-size: 1rem; }
   .findings, .advice { margin: 0.3rem 0; padding-left: 1.3rem; }

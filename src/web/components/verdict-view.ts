@@ -1,15 +1,17 @@
 import { html, nothing } from 'lit';
 import type { Report } from '../../analysis/schema/report-schema.js';
 import { DIRECTION_COLUMNS, detailsView, directionRows, keyFigures, verdictRows, verdictView, type TextPart } from '../../analysis/present/view.js';
-import { answerView } from '../../analysis/present/answer.js';
+import { adviceHeading, answerView, UNCONFIRMED_MEANING } from '../../analysis/present/answer.js';
 import { probePathLine } from '../../analysis/present/probe-path.js';
 import { CpElement } from './cp-element.js';
 import { reportSummaryText } from '../../analysis/present/result-text.js';
 import type { SaveState } from '../results.js';
 import { ReportDetails } from './report-details.js';
 import { ResultCard } from './result-card.js';
+import { BusyLine } from './busy-line.js';
 import { verdictViewStyles } from './verdict-view.styles.js';
 
+const capitalised = (text: string): string => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 const parts = (ps: readonly TextPart[]) => ps.map((p) => (p.emphasis ? html`<strong>${p.text}</strong>` : p.text));
 
 /**
@@ -18,7 +20,7 @@ const parts = (ps: readonly TextPart[]) => ps.map((p) => (p.emphasis ? html`<str
  * one click away (the explanation, each direction, one row per target, the evidence).
  */
 export class VerdictView extends CpElement {
-  static override dependencies = { 'cp-report-details': ReportDetails, 'cp-result-card': ResultCard };
+  static override dependencies = { 'cp-report-details': ReportDetails, 'cp-result-card': ResultCard, 'cp-busy-line': BusyLine };
   static override properties = { report: { attribute: false }, save: { attribute: false }, json: { attribute: false } };
   declare report: Report;
   /** Whether and where the result was saved. */
@@ -41,15 +43,16 @@ export class VerdictView extends CpElement {
     const v = verdictView(r);
     const directions = directionRows(r);
     const a = answerView(r);
+    const rows = verdictRows(r);
     return html`
-      <section class="banner ${v.verdict}" aria-labelledby="answer" data-verdict=${v.verdict} data-tone=${a.tone}>
+      <section class="banner ${v.verdict} ${a.tone}" aria-labelledby="answer" data-verdict=${v.verdict} data-tone=${a.tone}>
         <p class="title">${v.title}</p>
         <h2 id="answer" data-answer tabindex="-1">${a.sentence}</h2>
-        <p class="probe-path" data-probe-path=${r.probe.path}>${probePathLine(r)}</p>
+        ${a.caution === null ? nothing : html`<p class="caution" data-caution>${a.caution}</p>`}
         ${a.findings.length > 0 ? html`<ul class="findings">${a.findings.map((f) => html`<li data-finding=${f.kind}>${f.sentence}</li>`)}</ul>` : nothing}
         ${
           a.advice.length > 0
-            ? html`<h3>${a.tone === 'good' ? 'To be thorough' : 'What to try'}</h3>
+            ? html`<h3>${adviceHeading(a.tone)}</h3>
               <ol class="advice">
                 ${a.advice.map((x) => html`<li data-advice=${x.id}>${x.text}<br /><small>Why: ${x.because}.</small></li>`)}
               </ol>`
@@ -68,6 +71,7 @@ export class VerdictView extends CpElement {
             </ul>`
         }
       </section>
+      ${r.load ? html`<cp-busy-line .load=${r.load}></cp-busy-line>` : nothing}
       <cp-result-card
         .save=${this.save}
         .details=${reportSummaryText(r)}
@@ -76,6 +80,7 @@ export class VerdictView extends CpElement {
       ></cp-result-card>
       <details class="for-it">
       <summary>Details for IT</summary>
+      <p class="probe-path" data-probe-path=${r.probe.path}>${probePathLine(r)}</p>
       <div class="explanation">
         <p>${v.headline}</p>
         ${v.more.map((line) => html`<p>${line}</p>`)}
@@ -98,7 +103,7 @@ export class VerdictView extends CpElement {
         <caption>Targets: ${r.meta.profile.label}</caption>
         <thead><tr><th scope="col">Target</th><th scope="col">Measured</th><th scope="col">Limit</th><th scope="col">Result</th><th scope="col">What it means</th></tr></thead>
         <tbody>
-          ${verdictRows(r).map(
+          ${rows.map(
             (row) => html`<tr data-target=${row.target} data-direction=${row.direction}>
               <th scope="row">${row.label}<br /><small>${row.directionText}, ${row.statistic}</small></th>
               <td class="num" data-label="Measured">${row.measured}</td>
@@ -109,6 +114,7 @@ export class VerdictView extends CpElement {
           )}
         </tbody>
       </table></div>
+      ${rows.some((row) => a.statusText(row) === 'pass, not confirmed') ? html`<p class="note" data-unconfirmed-meaning>${capitalised(UNCONFIRMED_MEANING)}</p>` : nothing}
       <cp-report-details .report=${r}></cp-report-details>
       </details>
     `;

@@ -198,3 +198,34 @@ describe('evidence rules', () => {
     expect(grade(e, 'latency-rtt', 'round-trip')).toMatchObject({ threshold: 95, status: 'fail' });
   });
 });
+
+describe('delay targets and the clock’s step (W3C High Resolution Time §7.1)', () => {
+  const rttGrade = (rttMs: number, clockResolutionMs: number | null) =>
+    analyze({ ...reflectorInput({ count: 1500, rttMs: () => rttMs }), clock: { resolutionMs: clockResolutionMs, crossOriginIsolated: false } }).grades.find(
+      (g) => g.target === 'latency-rtt',
+    );
+
+  it('a round trip within one step of the 100 ms target is not judged; the step is the grade’s resolution', () => {
+    const g = rttGrade(99.5, 1);
+    expect(g?.status).toBe('insufficient');
+    expect(g?.reason).toBe('not-resolvable');
+    expect(g?.resolution).toBe(1);
+    expect(g?.sentence).toBe(
+      "Round-trip time was 99.5 ms, within one step of the browser's clock (1 ms) of the 100 ms target, so it cannot be told apart from it.",
+    );
+  });
+
+  it('one step away it is judged as always; a fine clock judges 99.5 ms a pass', () => {
+    expect(rttGrade(98.9, 1)?.status).toBe('pass');
+    expect(rttGrade(101, 1)?.status).toBe('fail');
+    expect(rttGrade(99.5, 0.005)?.status).toBe('pass');
+    expect(rttGrade(99.5, null)).toMatchObject({ status: 'pass', resolution: null });
+  });
+
+  it('one-way delay is half a round trip, so half the step', () => {
+    const r = analyze({ ...reflectorInput({ count: 1500, rttMs: () => 99.5 }), clock: { resolutionMs: 1, crossOriginIsolated: false } });
+    expect(r.grades.find((g) => g.target === 'latency-one-way')).toMatchObject({ status: 'insufficient', reason: 'not-resolvable', resolution: 0.5 });
+    expect(r.meta.clock).toEqual({ resolutionMs: 1, crossOriginIsolated: false });
+    expect(r.meta.targets.find((t) => t.target === 'jitter-15s')?.resolution).toBe(1);
+  });
+});

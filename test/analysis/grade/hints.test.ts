@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ladder, type RungCheck } from '../../../src/analysis/grade/connectivity.js';
 import { farRelayHint, isLoopbackUri, networkHints } from '../../../src/analysis/grade/hints.js';
-import { hintSentence, outcomeSentence } from '../../../src/analysis/present/sentences.js';
+import { hintSentence, outcomeSentence, rungErrorText } from '../../../src/analysis/present/sentences.js';
 
 const udp = (port: number, reachable: boolean, error: string | null = reachable ? null : 'timeout'): RungCheck => ({
   transport: 'udp',
@@ -43,9 +43,9 @@ describe('network hints from the ladder', () => {
       { code: 'udp-blocked', udpPorts: [3478, 3479, 3480, 3481] },
       { code: 'tcp-fallback', transport: 'tcp' },
     ]);
-    expect(hints[0] && hintSentence(hints[0])).toMatch(/^UDP to the relay is blocked from here \(UDP 3478, 3479, 3480 and 3481 did not answer\)/);
-    // Nothing connected at all: not "UDP blocked", that is the could-not-connect answer.
-    expect(codes([udp(3478, false), tcp(false), tls(false)])).toEqual([]);
+    expect(hints[0] && hintSentence(hints[0])).toMatch(/^UDP to the relay is blocked from here \(UDP 3478-3481 did not answer\)/);
+    // Nothing connected at all: not "UDP blocked" but one cause, the relay was not heard from (the could-not-connect answer).
+    expect(codes([udp(3478, false), tcp(false), tls(false)])).toEqual(['relay-silent']);
     // A UDP rung refused with a TURN error is not a firewall.
     expect(codes([udp(3478, false, '486 Allocation Quota Reached'), tcp(true), tls(true)])).toEqual([]);
   });
@@ -90,7 +90,7 @@ describe('the far-relay hint', () => {
   });
 });
 
-describe('a relay on loopback that the browser refuses', () => {
+describe('a relay that answers on no port', () => {
   const lo = (transport: 'udp' | 'tcp', port: number): RungCheck => ({
     transport,
     port,
@@ -99,20 +99,60 @@ describe('a relay on loopback that the browser refuses', () => {
     allocateMs: null,
     error: 'timeout',
   });
-  it('is told apart from a firewall by the address alone, and says so instead of "UDP blocked"', () => {
-    expect(codes([lo('udp', 3478), lo('udp', 3479), lo('tcp', 3478)])).toEqual(['loopback-refused']);
+  const hints = (checks: RungCheck[]) => networkHints(ladder(checks), { transport: 'unknown', changes: 0 });
+
+  it('is one cause, "relay-silent", on a loopback address as elsewhere: timeouts alone never blame the browser', () => {
+    expect(hints([lo('udp', 3478), lo('udp', 3479), lo('tcp', 3478)])).toEqual([{ code: 'relay-silent', loopback: true }]);
+    expect(hints([udp(3478, false), tcp(false), tls(false)])).toEqual([{ code: 'relay-silent', loopback: false }]);
     expect(isLoopbackUri('turn:[::1]:3478?transport=udp')).toBe(true);
     expect(isLoopbackUri('turn:localhost:3478')).toBe(true);
     expect(isLoopbackUri('turn:127.0.0.2:3478')).toBe(true);
     expect(isLoopbackUri('turn:10.0.0.1:3478')).toBe(false);
-    // On a routable address every rung timing out is the firewall answer, no loopback claim.
-    expect(codes([udp(3478, false), tcp(false), tls(false)])).toEqual([]);
+    // A rung that answered with an error is heard from: not silent.
+    expect(codes([udp(3478, false, '401 Unauthorized'), tcp(false), tls(false)])).not.toContain('relay-silent');
   });
 
-  it('words the could-not-connect answer for it', () => {
+  it('says what this browser does with it: Chromium has a flag, Firefox refuses whatever its settings, others are not claimed', () => {
+    const chrome = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+    const firefox = 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0';
+    const safari = 'Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
+    const said = [udp(3478, false, 'loopback address refused'), tcp(false)];
+    const silent = [lo('udp', 3478), lo('tcp', 3478)];
+    const first = (checks: RungCheck[], ua: string) =>
+      networkHints(ladder(checks), { transport: 'unknown', changes: 0 }, null, ua)[0] ?? { code: 'tls-not-offered' as const };
+    expect(hintSentence(first(said, chrome))).toBe(
+      'The browser did not use the relay on a loopback address (one that reaches only the same machine), which Chrome, Edge and other Chromium browsers refuse unless started with --allow-loopback-in-peer-connection: start the browser with --allow-loopback-in-peer-connection for a local test, or give the server an address clients can reach.',
+    );
+    // Firefox refuses one whatever its settings: every loopback rung silent in Firefox is that refusal; in Chromium it may be a relay that is down.
+    expect(first(silent, firefox)).toEqual({ code: 'loopback-refused', policy: 'refused' });
+    expect(first(silent, chrome)).toEqual({ code: 'relay-silent', loopback: true });
+    expect(hintSentence(first(silent, firefox))).toBe(
+      'The browser did not use the relay on a loopback address (one that reaches only the same machine), which Firefox refuses whatever its settings: give the server an address clients can reach (for a local test, a LAN address of this machine).',
+    );
+    expect(hintSentence(first(said, safari))).not.toMatch(/Chromium|Firefox|flag/);
+    expect(outcomeSentence({ reason: 'could-not-connect', atMs: null, detail: 'x' }, ['loopback-refused'], 'refused')).toBe(
+      'This browser could not use the relay: it is on a loopback address (one that reaches only the same machine), which Firefox refuses whatever its settings. That says nothing about your network: start the server on an address clients can reach (--host, --relay-ip, --advertise).',
+    );
+  });
+
+  it('blames the browser only when the browser said so', () => {
+    expect(codes([udp(3478, false, 'loopback address refused'), tcp(false)])).toEqual(['loopback-refused']);
     expect(outcomeSentence({ reason: 'could-not-connect', atMs: null, detail: 'x' }, ['loopback-refused'])).toMatch(
       /^This browser could not use the relay: it is on a loopback address/,
     );
-    expect(outcomeSentence({ reason: 'could-not-connect', atMs: null, detail: 'x' })).toMatch(/^Media cannot get through from here/);
+  });
+
+  it('says the same cause in every line: the relay did not answer', () => {
+    const silent = hints([udp(3478, false), tcp(false)]);
+    const sentence = silent[0] ? hintSentence(silent[0]) : '';
+    expect(sentence).toMatch(
+      /^No port of the relay answered, so this test cannot tell a network that blocks them from a relay that is down: try the test from another network/,
+    );
+    expect(outcomeSentence({ reason: 'could-not-connect', atMs: null, detail: 'no relay port connected (UDP 3478: timeout)' }, ['relay-silent'])).toBe(
+      'The relay did not answer on any port this test tried: no relay port connected (UDP 3478: timeout).',
+    );
+    for (const r of ladder([udp(3478, false), tcp(false)]).filter((x) => x.url !== null))
+      expect(rungErrorText(r)).toMatch(/^(UDP 3478|TCP 443) did not answer\.$/);
+    expect(hintSentence({ code: 'relay-silent', loopback: true })).toMatch(/on a loopback address, on this machine: check that the test server is running/);
   });
 });

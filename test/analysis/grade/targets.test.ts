@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AZURE_REGIONS, CLIENT_TO_EDGE, EDGE_TO_EDGE, ProfileError, resolveProfile, TEAMS_POOR_AUDIO } from '../../../src/analysis/grade/targets.js';
 
-// The tables of targets.md (seed 000), typed out again here as the oracle.
+// Microsoft's tables, typed out again here as the oracle.
 const TABLE = `
 Central US|Central US|99|139
 East US|East US|86|126

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { answerView, probesToConfirm } from '../../../src/analysis/present/answer.js';
+import { answerView, probesToConfirm, UNCONFIRMED_MEANING, verdictWords } from '../../../src/analysis/present/answer.js';
 import { keyFigures, plainText } from '../../../src/analysis/present/view.js';
 import { clopperPearson } from '../../../src/analysis/measure/confidence.js';
 import type { Report } from '../../../src/analysis/schema/report-schema.js';
@@ -30,7 +30,7 @@ describe('the answer: one sentence, ranked by impact on a call', () => {
     expect(a.tone).toBe('bad');
     expect(a.sentence).toBe('Calls will likely break up: your connection loses packets in both directions.');
     expect(a.findings[0]?.kind).toBe('loss');
-    expect(a.advice[0]).toMatchObject({ id: 'wifi-or-cable', because: 'lost 12.50% upstream and 2.00% downstream' });
+    expect(a.advice[0]).toMatchObject({ id: 'wifi-or-cable', because: 'the worst 15 s lost 12.53% upstream and 2.00% downstream' });
   });
 
   it('upstream-only loss: the people you talk to hear it, pause uploads', () => {
@@ -57,26 +57,77 @@ describe('the answer: one sentence, ranked by impact on a call', () => {
     expect(a.advice[0]?.id).toBe('vpn-or-route');
   });
 
-  it('UDP blocked, the test over TCP: the first advice is for IT, with the evidence; TCP by choice gives none', () => {
+  it('UDP blocked, the test over TCP: a caution, not a plain pass; the first advice is for IT, naming the ports this test tried; TCP by choice gives none', () => {
+    const r = golden('fallback-tcp');
+    expect(r.summary).toMatchObject({ verdict: 'pass', caution: 'fallback-path' });
+    const a = answerView(r);
+    expect(a.tone).toBe('caution');
+    expect(a.sentence).toBe('Calls work here only over a fallback path; give your IT team the result code.');
+    expect(a.caution).toBe(
+      'UDP 3478-3481 to the relay did not answer, so this test ran over TCP 3478: calls get through, but a lost packet there is resent and arrives late instead of missing, so calls lag and stutter when the network is busy.',
+    );
+    expect(a.advice[0]).toMatchObject({ id: 'allow-udp', because: 'UDP 3478-3481 did not answer; TCP 3478 did' });
+    expect(a.advice[0]?.text).toContain('allow UDP 3478-3481 outbound');
+    expect(verdictWords(r)).toBe('PASS (only over a fallback path)');
+    // Only the ports this test tried: one UDP port offered, one UDP port named.
+    const one = {
+      ...r,
+      summary: { ...r.summary, caution: undefined },
+      connectivity: r.connectivity.filter((x) => x.transport !== 'udp' || x.port === 3479),
+    };
+    expect(answerView(one).caution).toMatch(/^UDP 3479 to the relay did not answer, so this test ran over TCP 3478/);
     const clean = golden('clean-15s');
-    const blocked = { ...clean, path: { ...clean.path, transport: 'tcp' as const }, hints: [{ code: 'udp-blocked' as const, sentence: 'x' }] };
-    expect(answerView(blocked).advice[0]).toMatchObject({ id: 'allow-udp', because: 'this test ran over TCP, not UDP' });
     expect(answerView({ ...clean, path: { ...clean.path, transport: 'tcp' as const } }).advice.map((x) => x.id)).not.toContain('allow-udp');
+    expect(answerView({ ...clean, path: { ...clean.path, transport: 'tcp' as const } }).tone).toBe('good');
   });
 
   it('our own failures and blocked ports are never a verdict on the network', () => {
     expect(answerView(golden('connection-lost')).sentence).toMatch(/^The test could not finish/);
     expect(answerView(golden('could-not-connect'))).toMatchObject({
       tone: 'unsure',
-      sentence: 'Calls cannot get through from here: the ports calls use are blocked on the way to the relay.',
+      sentence: 'The test could not reach the relay: none of the ports it tried answered.',
     });
+    expect(answerView(golden('could-not-connect')).advice.map((x) => x.id)).toEqual(['try-another-network', 'tell-it']);
+    // On this machine another network changes nothing: check the server and the browser.
+    expect(answerView(golden('relay-silent-loopback')).advice.map((x) => x.id)).toEqual(['check-local-relay']);
+    expect(answerView(golden('relay-silent-loopback')).sentence).toBe('The test could not reach the relay: none of the ports it tried answered.');
     const short = answerView(golden('clean-10s'));
     expect(short.tone).toBe('unsure');
     expect(short.advice[0]?.because).toMatch(/the test was shorter than the 15 s window/);
   });
 });
 
+describe('a device too busy for the test', () => {
+  it('is never graded as the network: no fail, the round trip leaves its stretch out, and the answer says the device could not keep up', () => {
+    const r = golden('device-busy');
+    expect(r.summary.verdict).toBe('insufficient');
+    expect(r.grades.filter((g) => g.status === 'fail')).toEqual([]);
+    // The 119 ms round trips sent inside the stall are measured, and left out of the graded figures.
+    expect(r.directions.roundTrip.rttMs?.max).toBe(119);
+    expect(r.directions.roundTrip.gradedRttMs?.max).toBe(40);
+    expect(r.diagnostics.suspectIntervals).toEqual([{ direction: 'up', startMs: 7000, endMs: 7400, reason: 'sender-stall' }]);
+    const a = answerView(r);
+    expect(a.sentence).toBe('No answer yet: this device could not keep up with the test, so the moments it fell behind were not graded as your network.');
+    expect(a.advice).toEqual([
+      {
+        id: 'close-apps',
+        text: 'Close other programs and browser tabs, keep this page in front, and run the test again: this device could not keep up with the test.',
+        because: 'this device fell behind 1 time (0.4 s in all); those moments were left out, not graded as your network',
+      },
+    ]);
+  });
+});
+
 describe('pass, not confirmed', () => {
+  it('means the same, word for word, in the README, the report docs, the page and the CLI (UNCONFIRMED_MEANING)', () => {
+    const flat = (text: string): string => text.replace(/\*/g, '').replace(/\s+/g, ' ');
+    const definition = UNCONFIRMED_MEANING.replace(/^pass, not confirmed: /, '').replace(/\.$/, '');
+    expect(flat(readFileSync('README.md', 'utf8'))).toContain(`pass, not confirmed: ${definition}`);
+    expect(flat(readFileSync('docs/read-a-report.md', 'utf8'))).toContain(UNCONFIRMED_MEANING);
+    // The verdict counts it as met: a clean test passes, it is not "not enough evidence".
+    expect(golden('clean-15s').summary.verdict).toBe('pass');
+  });
+
   it('finds the probes whose 95 % upper bound at the same rate is under the target', () => {
     const n = probesToConfirm(0, 1500, 0.05);
     expect(n).toBe(7376);
@@ -91,9 +142,9 @@ describe('one number per thing on screen', () => {
   it('the key figures show the values the grades used', () => {
     const r = golden('loss-heavy');
     const loss = plainText(keyFigures(r).find((l) => l.id === 'loss')?.parts ?? []);
-    expect(loss).toContain('12.50%');
+    expect(loss).toContain('12.53%');
     // The answer's evidence prints the same quantity the same way.
-    expect(answerView(r).advice[0]?.because).toContain('12.50%');
+    expect(answerView(r).advice[0]?.because).toContain('12.53%');
     const worstLossGrade = Math.max(...r.grades.filter((g) => g.target === 'loss-15s').map((g) => g.value ?? 0));
     expect(r.summary.lossPctMax15s).toBe(worstLossGrade);
   });

@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { figure, figureCount, figureMs, figurePct, fixed, limit, MISSING, ms, num, pct, plural } from '../../../src/analysis/present/format.js';
+import {
+  figure,
+  figureValue,
+  figureCount,
+  figureMs,
+  figurePct,
+  fixed,
+  limit,
+  MISSING,
+  ms,
+  num,
+  numValue,
+  pct,
+  plural,
+  portSpan,
+} from '../../../src/analysis/present/format.js';
 
 describe('sentence number formatting', () => {
   it('trims zeros and separates thousands', () => {
@@ -68,5 +83,39 @@ describe('figure formatting (tables and key figures)', () => {
     expect(limit(100, 'ms')).toBe('< 100 ms');
     expect(limit(67.5, 'ms')).toBe('< 67.5 ms');
     expect(limit(0.05, '%')).toBe('< 0.05%');
+  });
+});
+
+describe('figure values (a spreadsheet cell)', () => {
+  it('round to the decimals the figure prints, widened the same way, with no separator', () => {
+    expect(figureValue(1.2998219998298737, '%')).toBe(1.3);
+    expect(figureValue(99.96, 'ms', 100)).toBe(99.96);
+    expect(figureValue(99.96, 'ms')).toBe(100);
+    expect(figureValue(0.0049, '%')).toBe(0.005);
+    expect(figureValue(12_345.67, 'ms')).toBe(12_345.7);
+    expect(figureValue(1499.6, 'count')).toBe(1500);
+    expect(figureValue(-0.04, 'ms')).toBe(-0.04);
+    expect(figureValue(-0.00001, 'ms', 0)).toBe(-0.00001);
+    expect(figureValue(null, '%')).toBeNull();
+    expect(figureValue(Number.NaN, '%')).toBeNull();
+  });
+
+  it('and a prose number (goodput) to what the sentence prints', () => {
+    expect(numValue(42.123)).toBe(42.1);
+    expect(numValue(143.4)).toBe(143);
+    expect(numValue(1234.5)).toBe(1235);
+    expect(numValue(0.0671)).toBe(0.067);
+    expect(num(1234.5)).toBe('1,235');
+  });
+});
+
+describe('ports as a person lists them', () => {
+  it('spans a run of three or more, lists the rest, each port once', () => {
+    expect(portSpan([3481, 3478, 3480, 3479])).toBe('3478-3481');
+    expect(portSpan([3478, 3479])).toBe('3478 and 3479');
+    expect(portSpan([3478, 3479, 3481])).toBe('3478, 3479 and 3481');
+    expect(portSpan([3478, 3479, 3480, 5349, 3478])).toBe('3478-3480 and 5349');
+    expect(portSpan([443])).toBe('443');
+    expect(portSpan([])).toBe('');
   });
 });

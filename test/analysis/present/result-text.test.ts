@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { couldNotTestLines, couldNotTestText, failureWords, reportSummaryText } from '../../../src/analysis/present/result-text.js';
+import { couldNotTestLines, couldNotTestText, failureWords } from '../../../src/analysis/present/could-not-test-text.js';
+import { reportSummaryText } from '../../../src/analysis/present/result-text.js';
 import { verdictRows } from '../../../src/analysis/present/view.js';
 import type { Report } from '../../../src/analysis/schema/report-schema.js';
 import { repoRoot } from '../../kit/paths.js';
@@ -21,6 +22,9 @@ describe('a result as text for a help desk', () => {
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(lines).toContain(`${row.status.toUpperCase()}: ${row.sentence}`);
     expect(reportSummaryText(r)).not.toContain('Site:');
+    // The same title as the page: a pass only over a fallback path, a test that could not finish.
+    expect(reportSummaryText(golden('fallback-tcp.json')).split('\n')[0]).toBe('callprobe result: Pass, only over a fallback path');
+    expect(reportSummaryText(golden('connection-lost.json')).split('\n')[0]).toBe('callprobe result: No verdict: the test could not finish');
   });
 
   it('says what failed for a test that could not run, in words, with the detail', () => {
@@ -39,6 +43,19 @@ describe('a result as text for a help desk', () => {
     expect(couldNotTestText(record)).toBe(lines.join('\n'));
   });
 
+  it('names the browser, not the network, when the browser cannot run the test', () => {
+    const lines = couldNotTestLines({
+      reason: 'browser-unsupported',
+      message: 'This browser cannot run the test: it lacks RTCPeerConnection (WebRTC, which carries the probes).',
+      atMs: Date.UTC(2026, 10, 23, 7, 0),
+      meta: {},
+    });
+    expect(lines.slice(0, 2)).toEqual([
+      'This browser cannot run the test.',
+      'This browser lacks something the test needs, so nothing was measured: this says nothing about the network.',
+    ]);
+  });
+
   it('has words for every reason the session gives, and a general sentence for an unknown one', () => {
     for (const reason of [
       'config-unavailable',
@@ -48,6 +65,8 @@ describe('a result as text for a help desk', () => {
       'ice-failed',
       'channel-not-lossy',
       'reflector-error',
+      'version-mismatch',
+      'browser-unsupported',
       'internal-error',
     ]) {
       expect(failureWords(reason)).not.toContain(reason);

@@ -82,15 +82,21 @@ describe('verdict rows', () => {
 describe('key figures and directions', () => {
   const r = analyze(reflectorInput({ count: 1500, rttMs: (i) => 30 + (i % 10), up: { lost: (i) => i % 100 === 7 } }));
 
-  it('reads as the page shows it, figures emphasised', () => {
+  it('reads as the page shows it, figures emphasised: the graded values, and what a good MOS beside a fail means', () => {
+    expect(r.summary.verdict).toBe('fail');
     expect(keyFigures(r).map((l) => plainText(l.parts))).toEqual([
       'Round trip p50 34.0 ms, p90 38.0 ms',
-      'Jitter 0.0 ms',
-      'Loss 1.00% (worst 200 ms: 5.00%)',
+      'Jitter (worst 15 s) 0.0 ms',
+      'Loss (worst 15 s) 1.00%; worst 200 ms 5.00%',
       'Reorder 0.00%',
-      `MOS estimate ${(r.summary.mos ?? 0).toFixed(2)}`,
+      `MOS estimate ${(r.summary.mos ?? 0).toFixed(2)} (a whole-test average: it cannot see the stretches that failed)`,
       'Probes 1,485 / 1,500 at 100/s',
     ]);
+    // A MOS that agrees with the fail needs no words; a pass needs none either.
+    expect(plainText(keyFigures({ ...r, summary: { ...r.summary, mos: 2.1 } }).find((l) => l.id === 'mos')?.parts ?? [])).toBe('MOS estimate 2.10');
+    expect(plainText(keyFigures({ ...r, summary: { ...r.summary, verdict: 'pass' } }).find((l) => l.id === 'mos')?.parts ?? [])).toMatch(
+      /^MOS estimate 4\.\d\d$/,
+    );
     expect(
       keyFigures(r)[0]
         ?.parts.filter((p) => p.emphasis)
@@ -98,16 +104,17 @@ describe('key figures and directions', () => {
     ).toEqual(['34.0 ms', '38.0 ms']);
   });
 
-  it('prints missing figures as a dash', () => {
+  it("prints missing figures as a dash, and a figure no grade valued as the whole test's", () => {
     const empty: Report = {
       ...r,
+      grades: [],
       summary: { ...r.summary, rttMsP50: null, rttMsP90: null, jitterMs: null, lossPct: null, burstLossPctMax200ms: null, reorderPct: null, mos: null },
     };
     expect(
       keyFigures(empty)
         .slice(0, 5)
         .map((l) => plainText(l.parts)),
-    ).toEqual(['Round trip p50 –, p90 –', 'Jitter –', 'Loss – (worst 200 ms: –)', 'Reorder –', 'MOS estimate –']);
+    ).toEqual(['Round trip p50 –, p90 –', 'Jitter (whole test) –', 'Loss (whole test) –; worst 200 ms –', 'Reorder –', 'MOS estimate –']);
   });
 
   it('lists upstream and downstream in reflector mode only', () => {
@@ -118,7 +125,7 @@ describe('key figures and directions', () => {
     ]);
     const up = rows[0];
     if (up === undefined) throw new Error('no upstream row');
-    expect(directionText(up)).toBe('upstream (you → relay): loss 1.00%, jitter 0.0 ms, reorder 0.00%, 15 lost probes');
+    expect(directionText(up)).toBe('upstream (you → relay): loss 1.00% and jitter 0.0 ms (worst 15 s), reorder 0.00%, 15 lost probes');
     expect(directionRows({ ...r, summary: { ...r.summary, upstream: null, downstream: null } })).toEqual([]);
   });
 
@@ -190,8 +197,9 @@ describe('details and live figures', () => {
     const tiles = liveView({ rttMs: s.rttMsP50, jitterMs: s.jitterMs, lossPct: s.lossPct, sent: s.packetsSent, received: s.packetsReceived });
     const verdict = keyFiguresText(report);
     expect(verdict).toContain(`round trip p50 ${tiles.rtt}`);
-    expect(verdict).toContain(`jitter ${tiles.jitter}`);
-    expect(verdict).toContain(`loss ${tiles.loss}`);
+    // A test one window long: its worst 15 s is the whole test, printed the same way.
+    expect(verdict).toContain(`jitter (worst 15 s) ${tiles.jitter}`);
+    expect(verdict).toContain(`loss (worst 15 s) ${tiles.loss}`);
     expect(tiles.count).toBe('1,510 / 1,510');
     expect(verdict).toContain('1,510 / 1,510');
   });

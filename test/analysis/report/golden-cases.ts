@@ -6,7 +6,7 @@
 import type { DirectionRecords } from '../../../src/analysis/measure/records.js';
 import type { AnalysisInput, StatsSecondOpinion } from '../../../src/analysis/schema/input.js';
 import { stream } from '../measure/fixtures.js';
-import { ladder } from '../../../src/analysis/grade/connectivity.js';
+import { ladder, type RungCheck } from '../../../src/analysis/grade/connectivity.js';
 import { context, meta, quietSender, reflectorInput, roundTrips } from './inputs.js';
 
 const late =
@@ -133,6 +133,17 @@ function sendingGap(): AnalysisInput {
   return input;
 }
 
+/** UDP rungs of relay.example.test that timed out. */
+const silentUdp = (ports: number[]): RungCheck[] =>
+  ports.map((port) => ({
+    transport: 'udp' as const,
+    port,
+    url: `turn:relay.example.test:${port}?transport=udp`,
+    reachable: false,
+    allocateMs: null,
+    error: 'timeout',
+  }));
+
 export const GOLDEN_CASES: ReadonlyArray<{ name: string; input: () => AnalysisInput }> = [
   { name: 'reflector-hand-built', input: handBuiltReflector },
   { name: 'loopback-hand-built', input: () => loopback() },
@@ -218,19 +229,61 @@ export const GOLDEN_CASES: ReadonlyArray<{ name: string; input: () => AnalysisIn
     }),
   },
   {
+    // A device too busy for the test: 400 ms where its sender fell behind (timer-late warnings),
+    // with loss and long round trips inside it. Never graded as the network: no fail, the
+    // answer says the device could not keep up.
+    name: 'device-busy',
+    input: () => ({
+      ...reflectorInput({
+        count: 1500,
+        up: { suspect: [{ startMs: 7000, endMs: 7400, reason: 'sender-stall' }], lost: (i) => i >= 700 && i < 730 },
+        rttMs: (i) => (i >= 700 && i < 740 ? 119 : 40),
+      }),
+      sender: {
+        timerErrorMs: Array.from({ length: 1500 }, (_, i) => (i >= 700 && i < 740 ? 150 : 0.2)),
+        missedTicks: 0,
+        maxBufferedAmountBytes: 160,
+        droppedAtSender: 0,
+      },
+    }),
+  },
+  {
+    // UDP 3478-3481 silent, TCP 3478 connected, a clean test over TCP: a pass only over a fallback path.
+    name: 'fallback-tcp',
+    input: () => ({
+      ...reflectorInput({ count: 1500, path: { transport: 'tcp', port: 3478 } }),
+      connectivity: ladder([
+        ...silentUdp([3478, 3479, 3480, 3481]),
+        { transport: 'tcp' as const, port: 3478, url: 'turn:relay.example.test:3478?transport=tcp', reachable: true, allocateMs: 31, error: null },
+      ]),
+    }),
+  },
+  {
+    // A relay on a loopback address that answered on no port: the relay was not heard from, nothing more.
+    name: 'relay-silent-loopback',
+    input: () => ({
+      ...empty(),
+      connectivity: ladder(
+        [3478, 3479].map((port) => ({
+          transport: 'udp' as const,
+          port,
+          url: `turn:127.0.0.1:${port}?transport=udp`,
+          reachable: false,
+          allocateMs: null,
+          error: 'timeout',
+        })),
+      ),
+      path: { transport: 'unknown' as const, port: null, candidateType: null, family: null, changes: 0 },
+      outcome: { reason: 'could-not-connect' as const, atMs: null, detail: 'no relay port connected (UDP 3478: timeout, UDP 3479: timeout)' },
+    }),
+  },
+  {
     // Every rung timed out: no probe was sent, the ladder is the answer.
     name: 'could-not-connect',
     input: () => ({
       ...empty(),
       connectivity: ladder([
-        ...[3478, 3479, 3480, 3481].map((port) => ({
-          transport: 'udp' as const,
-          port,
-          url: `turn:relay.example.test:${port}?transport=udp`,
-          reachable: false,
-          allocateMs: null,
-          error: 'timeout',
-        })),
+        ...silentUdp([3478, 3479, 3480, 3481]),
         { transport: 'tcp' as const, port: 443, url: 'turn:relay.example.test:443?transport=tcp', reachable: false, allocateMs: null, error: 'timeout' },
       ]),
       path: { transport: 'unknown' as const, port: null, candidateType: null, family: null, changes: 0 },

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ReportSchema, ReportV1Schema, SCHEMA_VERSION } from '../../../src/analysis/schema/report-schema.js';
+import { ReportSchema, SCHEMA_VERSION } from '../../../src/analysis/schema/report-schema.js';
+import { ReportV1Schema } from '../../../src/analysis/schema/report-v1-schema.js';
 
 const files = [
   { name: 'report.schema.json', schema: ReportSchema, version: SCHEMA_VERSION },
@@ -31,6 +32,14 @@ for (const f of files) {
     });
   });
 }
+
+describe('report-v1-schema.ts', () => {
+  it('is frozen on its own: it imports nothing but TypeBox, so no later version can change it', () => {
+    const source = readFileSync(fileURLToPath(new URL('../../../src/analysis/schema/report-v1-schema.ts', import.meta.url)), 'utf8');
+    const imports = [...source.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+'([^']+)'/gms)].map((m) => m[1]);
+    expect(imports).toEqual(['@sinclair/typebox']);
+  });
+});
 
 describe('schema versions', () => {
   it('writes version 2', () => {

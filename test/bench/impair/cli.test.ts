@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,11 +8,11 @@ import type { Truth } from '../../../bench/impair/truth-types.js';
 import { freeUdpPort } from '../../kit/net.js';
 import { spawnBounded } from '../../kit/process.js';
 import { waitFor } from '../../kit/wait.js';
+import { needBuilt, skipReason } from '../../kit/requires.js';
 import { expectedDeliveries, sendProbes, startEchoTarget, startProbeClient } from './udp-fixture.js';
 
 const CLI = 'dist/bench/impair/cli.js';
-const built = existsSync(CLI);
-if (!built) console.warn(`[impair] CLI test skipped: ${CLI} not built (run npm run build:server first)`);
+const built = skipReason('impair CLI (compiled)', [needBuilt(CLI)]) === null;
 
 describe.skipIf(!built)('impair CLI (compiled)', () => {
   it('exits 2 with the reason on bad configuration', () => {

@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { runIrttThroughProxy } from '../../../bench/impair/irtt.js';
 import type { ProbeTruth } from '../../../bench/impair/truth-types.js';
 import { referenceJitterMs } from './helpers.js';
+import { needCommand, skipReason } from '../../kit/requires.js';
 
-const irttInstalled = spawnSync('irtt', ['version'], { stdio: 'ignore' }).status === 0;
-if (!irttInstalled) console.warn('[impair] irtt test skipped: `irtt version` did not run (irtt not installed)');
+const irttInstalled = skipReason('irtt through the proxy', [needCommand('irtt', 'irtt', ['version'])]) === null;
 
 function probes(p: ProbeTruth | null | undefined): ProbeTruth {
   if (!p) throw new Error('probe truth missing');

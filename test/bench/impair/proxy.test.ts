@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImpairConfigError, ImpairRuntimeError } from '../../../bench/impair/errors.js';
 import { startImpairProxy } from '../../../bench/impair/proxy.js';
+import { assertLoopback } from '../../../bench/impair/address.js';
 import type { ImpairmentScenario } from '../../../bench/impair/scenario.js';
 import type { Truth } from '../../../bench/impair/truth-types.js';
 import { waitFor } from '../../kit/wait.js';
@@ -164,6 +165,17 @@ describe('proxy configuration', () => {
     });
     await expect(attempt).rejects.toBeInstanceOf(ImpairConfigError);
     await expect(attempt).rejects.toMatchObject({ reason: 'not-loopback' });
+  });
+
+  it('takes a non-loopback address only when the caller says it made it (a veth pair in its own namespace)', async () => {
+    const made = startImpairProxy({
+      pairs: [{ listen: { host: '127.0.0.1', port: 0 }, target: { host: '192.0.2.2', port: 3478 } }],
+      scenario: { seed: 1 },
+      madeAddresses: ['192.0.2.3'],
+    });
+    await expect(made).rejects.toMatchObject({ reason: 'not-loopback' });
+    expect(() => assertLoopback({ host: '10.77.1.1', port: 1 }, 'listen address', new Set(['10.77.1.1']))).not.toThrow();
+    expect(() => assertLoopback({ host: '10.77.1.1', port: 1 }, 'listen address')).toThrow(ImpairConfigError);
   });
 
   it('fails with a socket error when a listen port is taken', async () => {

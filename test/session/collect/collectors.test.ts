@@ -70,7 +70,7 @@ describe('a connection lost mid-test', () => {
     // The echo of probe 4 arrived, but no receipt says it was sent: not evidence either way.
     expect(cut.down.arrivals.map((a) => a.seq)).toEqual([0, 1, 3]);
     expect(cut.roundTrip.sent.map((r) => r.seq)).toEqual([0, 1, 2, 3]);
-    expect(cut.notes).toContain('connection lost: evidence cut after probe 3 and echo 3');
+    expect(cut.notes).toContain("evidence cut at the reflector's last receipt: after probe 3 and echo 3");
   });
 });
 
@@ -111,13 +111,13 @@ describe('collectors', () => {
     expect(b.up.suspect[0]?.startMs).toBe(100);
   });
 
-  it('counts live round-trip loss only for probes old enough to judge', () => {
+  it('counts probes sent and echoes back for the chart, and tells the clock offset it maps with', () => {
     const { collector } = scripted();
-    expect(collector.liveFigures(25, 0, 1000).lossPct).toBeNull();
-    const live = collector.liveFigures(2000, 0, 1000);
-    expect(live.lossPct).toBe(50);
+    const live = collector.liveFigures(2000, 0);
+    expect(live.elapsedS).toBe(2);
     expect(live.sent).toBe(4);
     expect(live.received).toBe(2);
+    expect(collector.clockOffsetMs()).toBe(999);
   });
 
   it('records loopback transits on one clock and ignores duplicates for RTT', () => {

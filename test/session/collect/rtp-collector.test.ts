@@ -3,7 +3,7 @@ import { RtpCollector, type RtpEchoFacts } from '../../../src/session/collect/rt
 import { encodeReceipts, ProbeKind, type ReceiptRecord } from '../../../src/protocol/wire.js';
 
 /**
- * Hand-computed RTP exchanges (issue 13). Client clock = t, reflector clock = t + 1000 ms.
+ * Hand-computed RTP exchanges. Client clock = t, reflector clock = t + 1000 ms.
  * Probe i is stamped at 10 i ms; upstream one-way 5 ms, reflector hold 0.5 ms, downstream
  * one-way 7 ms: probe i reaches the reflector at 1005 + 10 i, its echo leaves at 1005.5 + 10 i
  * and arrives at 12.5 + 10 i. Every round trip is 5 + 7 = 12 ms.

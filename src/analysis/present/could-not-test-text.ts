@@ -1,0 +1,57 @@
+/**
+ * A test that could not run, as words a person can paste or read out: what failed, the detail,
+ * when and where. Pure: no DOM, and light (the page loads it before the first click).
+ */
+/** What the page knows of a test that could not run (the could-not-test record, read loosely: any stored version). */
+export interface CouldNotTestFacts {
+  reason: string;
+  message: string;
+  atMs: number;
+  meta: { startedAt?: string; server?: string; browser?: string; site?: string | null; ticket?: string | null };
+}
+
+/** What failed, in words, by the session's reason codes; an unknown code gets a general sentence. */
+const FAILURE_WORDS: Readonly<Record<string, string>> = {
+  'config-unavailable': 'The page could not get the test settings from the server.',
+  'signaling-failed': "The page could not open the connection to the server's reflector (WebSocket signalling).",
+  'relay-unreachable': 'No relay port answered: UDP, TCP and TLS to the relay were all blocked or timed out on this network.',
+  'relay-refused': 'The relay refused to allocate a relayed address for this test.',
+  'ice-failed': 'The media connection through the relay could not be set up (ICE failed).',
+  'channel-not-lossy': 'The browser would not open an unreliable data channel, so loss could not be measured.',
+  'reflector-error': "The server's reflector reported an error during the test.",
+  'version-mismatch': 'This page and the test server are different releases of callprobe: reload the page.',
+  'browser-unsupported': 'This browser lacks something the test needs, so nothing was measured: this says nothing about the network.',
+  'internal-error': 'The page hit an internal error.',
+  'bad-parameters': 'The test link has a bad setting.',
+};
+
+/** The title of a test that could not run: a browser that cannot run it is named as the cause, never the network. */
+export function couldNotRunTitle(reason: string): string {
+  return reason === 'browser-unsupported' ? 'This browser cannot run the test' : 'The test could not run';
+}
+
+/** The headline of a could-not-test record: what failed, as a sentence. */
+export function failureWords(reason: string): string {
+  return FAILURE_WORDS[reason] ?? `The test could not run (${reason}).`;
+}
+
+/** A could-not-test record as plain lines: what failed, the detail, when and where. */
+export function couldNotTestLines(r: CouldNotTestFacts): string[] {
+  const when = r.meta.startedAt ?? new Date(r.atMs).toISOString();
+  return [
+    `${couldNotRunTitle(r.reason)}.`,
+    failureWords(r.reason),
+    `Detail: ${r.message} (reason: ${r.reason})`,
+    `Started ${when}${r.meta.server ? ` against ${r.meta.server}` : ''}`,
+    ...siteLines(r.meta),
+    ...(r.meta.browser ? [`Browser: ${r.meta.browser}`] : []),
+  ];
+}
+
+/** The site and ticket lines, when set. */
+export function siteLines(meta: { site?: string | null; ticket?: string | null }): string[] {
+  return [...(meta.site ? [`Site: ${meta.site}`] : []), ...(meta.ticket ? [`Ticket: ${meta.ticket}`] : [])];
+}
+
+/** A could-not-test record as plain text (what "Copy details" puts on the clipboard). */
+export const couldNotTestText = (r: CouldNotTestFacts): string => couldNotTestLines(r).join('\n');
