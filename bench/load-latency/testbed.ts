@@ -107,7 +107,11 @@ function irttMedians(rts: readonly IrttRoundTrip[], fromMs: number, toMs: number
 }
 
 export async function runTestbed(o: TestbedOptions): Promise<TestbedRun> {
-  const net = Bottleneck.create(o.tag, o.spec);
+  // The queues go in once the test streams (below): what is measured (the idle window and the
+  // phase, callprobe's and irtt's) all crosses them, but loading the page and connecting do not.
+  // Over a 2-packet queue those alone took 25 s of TCP and DTLS retransmission timeouts, which
+  // is not what this testbed is for.
+  const net = Bottleneck.create(o.tag, { up: null, down: null });
   const dir = mkdtempSync(join(tmpdir(), 'callprobe-busyline-'));
   const started: ChildProcess[] = [];
   try {
@@ -119,8 +123,12 @@ export async function runTestbed(o: TestbedOptions): Promise<TestbedRun> {
     const irttdOut = collect(irttd);
     await waitForText(() => irttdOut.out() + irttdOut.err(), 'listener', irttd, 10_000, 'irtt server');
     const irttOut = join(dir, 'irtt.json');
-    // An upper bound (connecting, the idle window, the longest phase, the last echoes): stopped by SIGINT once callprobe's run ends.
-    const irttS = o.durationS + 50;
+    // An upper bound (connecting, the idle window, the longest phase, the last echoes): stopped by
+    // SIGINT once callprobe's run ends. It must outlast the run: an irtt that has sent its last
+    // packet waits for the final replies, and a SIGINT in that wait ends it with an error and no
+    // results (irtt's client returns the context's error from its wait). A busy machine has been
+    // seen to take 56 s over a 4 s idle window and two capped phases.
+    const irttS = o.durationS + 150;
     const irtt = net.spawn('client', 'irtt', [
       'client',
       '-i',
@@ -154,9 +162,16 @@ export async function runTestbed(o: TestbedOptions): Promise<TestbedRun> {
     ]);
     started.push(run);
     const runOut = collect(run);
+    let shaped = false;
+    run.stderr?.on('data', () => {
+      if (shaped || !/^callprobe: streaming:/m.test(runOut.err())) return;
+      shaped = true;
+      net.shape(o.spec);
+    });
     const [code] = (await once(run, 'exit')) as [number | null];
     const wallS = (Date.now() - t0) / 1000;
     if (code !== 0 && code !== 1 && code !== 2) throw new BenchError(`callprobe run exited ${String(code)}: ${runOut.err()}`);
+    if (!shaped) throw new BenchError(`callprobe run never streamed, so the queues were never put in: ${runOut.err().slice(-500)}`);
     const report = JSON.parse(runOut.out()) as Report;
     // The phase and callprobe's last echoes are over: irtt stops at SIGINT and writes its JSON
     // then (its -d is only the upper bound), so the run costs no more than callprobe's own test.
