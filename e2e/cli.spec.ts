@@ -7,7 +7,10 @@ import { workerPort } from './fixtures/env.js';
 import { expect, test } from './fixtures/test.js';
 
 interface ReportShape {
-  meta: { mode: string };
+  meta: { mode: string; ratePps: number };
+  probe: { path: string };
+  directions: { up: { packetsSent: number; packetsLost: number }; down: { packetsLost: number } };
+  diagnostics: { notes: string[] };
   path: { transport: string; port: number | null };
   summary: Record<string, unknown> & { verdict: string; upstream: unknown; downstream: unknown; packetsReceived: number };
   grades: { status: string }[];
@@ -17,7 +20,7 @@ interface ReportShape {
 test.describe('callprobe run', () => {
   // A full test graded pass: a verdict, so a measurement (a busy machine makes it "could not judge").
   test(
-    'a full 15 s test passes on a clean loopback path: exit 0 and one schema-valid JSON report, saved once',
+    'a full 15 s test passes on a clean loopback path, graded on RTP at 100 probes/s: exit 0 and one schema-valid JSON report, saved once',
     { tag: '@measure' },
     async ({ server: E2E }) => {
       test.setTimeout(90_000);
@@ -55,6 +58,20 @@ test.describe('callprobe run', () => {
       expect(report).toMatchObject({ meta: { mode: 'reflector' }, path: { transport: 'udp', port: E2E.udpPorts[0] } });
       expect(report.summary.verdict).toBe('pass');
       expect(report.grades.every((g) => g.status === 'pass')).toBe(true);
+      // Graded on RTP at 100 probes/s: 15 s of frames (plus the send margin), every one stamped, echoed
+      // and counted, the round trip like the data channel's 5/s cross-check.
+      expect(report.probe.path).toBe('rtp');
+      expect(report.meta.ratePps).toBe(100);
+      expect(report.directions.up.packetsSent).toBeGreaterThan(1450);
+      expect(report.directions.up.packetsSent).toBeLessThan(1600);
+      expect(report.directions.up.packetsLost).toBe(0);
+      expect(report.directions.down.packetsLost).toBe(0);
+      const rtt = Number(report.summary['rttMsP50']);
+      expect(rtt).toBeGreaterThan(0);
+      expect(rtt).toBeLessThan(10);
+      const cross = report.diagnostics.notes.map((n) => /data-channel cross-check \(5 probes\/s\): round trip p50 ([\d.]+) ms/.exec(n)).find((m) => m !== null);
+      expect(cross, report.diagnostics.notes.join('\n')).toBeTruthy();
+      expect(Math.abs(Number(cross?.[1]) - rtt)).toBeLessThan(5);
       // The relay witnessed the page's audio track (SRTP, headers read in clear): nothing lost,
       // duplicated or reordered on a clean loopback path.
       expect(report.witness?.source).toBe('relay');

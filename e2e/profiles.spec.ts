@@ -7,7 +7,7 @@ interface Result {
     meta: { ratePps: number; profile: { id: string; label: string }; targets: { target: string; threshold: number; resolvable: boolean }[] };
     summary: { packetsSent: number; packetsReceived: number; ratePps: number };
     grades: { target: string; threshold: number; direction: string }[];
-    diagnostics: { sender: { missedTicks: number; droppedAtSender: number }; notes: string[] };
+    diagnostics: { sender: { missedTicks: number; droppedAtSender: number }; notes: string[]; suspectIntervals: { reason: string }[] };
     probe: { path: string; reason: string };
   };
 }
@@ -28,8 +28,13 @@ test('edge-to-edge probes at 1000/s, paced by Atomics.wait in a cross-origin-iso
   // Every scheduled probe is sent, or counted as skipped by a stalled pacer or dropped at the sender.
   const s = r.report.diagnostics.sender;
   expect(r.report.summary.packetsSent + s.missedTicks + s.droppedAtSender).toBe(probeCount(3, 1000));
-  expect(r.report.summary.packetsSent).toBeGreaterThan(probeCount(3, 1000) - 50);
-  expect(r.report.summary.packetsReceived).toBeGreaterThan(probeCount(3, 1000) - 100);
+  // Atomics pacing keeps up at 1000/s: on a quiet machine all but a few ticks are sent. A host that
+  // takes the cores away for a moment (seen: one 240 ms stall on a shared machine) costs ticks, and
+  // the page must then say so: every tick it missed lies in a sender-stall suspect interval, never
+  // graded as the network.
+  expect(r.report.summary.packetsSent).toBeGreaterThan(probeCount(3, 1000) * 0.9);
+  if (s.missedTicks > 50) expect(r.report.diagnostics.suspectIntervals.some((i) => i.reason === 'sender-stall')).toBe(true);
+  expect(r.report.summary.packetsReceived).toBeGreaterThan(r.report.summary.packetsSent - 100);
   expect(r.report.diagnostics.notes).toContain('paced by atomics');
   // At 1000/s one loss in 200 ms is 0.5 %: the edge-to-edge burst target (< 1 %) is resolvable.
   expect(r.report.meta.targets.find((t) => t.target === 'burst-loss-200ms')).toMatchObject({ threshold: 1, resolvable: true });

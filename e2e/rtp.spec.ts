@@ -37,7 +37,7 @@ interface RtpReport {
       delayVariationMs: { max: number | null };
       windows: { burst200ms: { suspectWindows: number } };
     };
-    down: { packetsSent: number; packetsLost: number };
+    down: { packetsSent: number; packetsLost: number; delayVariationMs: { max: number | null } };
   };
   diagnostics: { notes: string[] };
   setupMs: { channelOpen: number | null; firstEcho: number | null };
@@ -45,7 +45,8 @@ interface RtpReport {
 }
 
 /**
- * A full 15 s `callprobe run --json` through this worker's impairment proxy running `scenario`
+ * An 8 s `callprobe run --json` (800 probes each way: the checks are counts against the proxy's
+ * truth for the same probes, no 15 s window needed) through this worker's impairment proxy running `scenario`
  * (impaired from 1 s after each flow's first datagram: TURN, ICE and DTLS pass untouched), with
  * the proxy's truth; the report and the truth are kept with the test's results, so a failure can
  * be read packet by packet.
@@ -64,7 +65,7 @@ async function runThroughProxy(
   let truth: Truth;
   let run: CliRun;
   try {
-    run = await runCli(['--server', server.url, '--json', '--no-save', '--duration', '15'], 90_000);
+    run = await runCli(['--server', server.url, '--json', '--no-save', '--duration', '8'], 90_000);
     // The relay's last datagrams are still crossing the proxy: let them land.
     await sleep(200);
   } finally {
@@ -78,32 +79,8 @@ async function runThroughProxy(
   return { report, truth };
 }
 
-test('a clean path: graded on RTP at 100 probes/s, no loss, round trip like the data channel cross-check', { tag: '@measure' }, async () => {
-  test.setTimeout(90_000);
-  const CLEAN = clean();
-  const server = await startServe(['--turn-ports', String(CLEAN.relayPort), '--no-store'], CLEAN.httpPort);
-  try {
-    const run = await runCli(['--server', server.url, '--json', '--no-save', '--duration', '15'], 75_000);
-    expect(run.exitCode, run.progress.map((p) => p.line).join('\n')).toBe(0);
-    const r = JSON.parse(run.stdout) as RtpReport;
-    expect(r.probe.path).toBe('rtp');
-    expect(r.meta.ratePps).toBe(100);
-    expect(r.summary.verdict).toBe('pass');
-    // 15 s at 100 frames/s (plus the send margin), every one stamped, echoed and counted.
-    expect(r.directions.up.packetsSent).toBeGreaterThan(1450);
-    expect(r.directions.up.packetsSent).toBeLessThan(1600);
-    expect(r.directions.up.packetsLost).toBe(0);
-    expect(r.directions.down.packetsLost).toBe(0);
-    const rtt = r.summary.rttMsP50 ?? Number.NaN;
-    expect(rtt).toBeGreaterThan(0);
-    expect(rtt).toBeLessThan(10);
-    const cross = r.diagnostics.notes.map((n) => /data-channel cross-check \(5 probes\/s\): round trip p50 ([\d.]+) ms/.exec(n)).find((m) => m !== null);
-    expect(cross, r.diagnostics.notes.join('\n')).toBeTruthy();
-    expect(Math.abs(Number(cross?.[1]) - rtt)).toBeLessThan(5);
-  } finally {
-    await server.stop();
-  }
-});
+// The clean path graded on RTP (100 probes/s, nothing lost, the round trip like the data channel's
+// cross-check) is checked by the full clean test of e2e/cli.spec.ts: one 15 s run for both.
 
 test('a server without the RTP reflector: graded on the data channel, and the report says why', async () => {
   test.setTimeout(60_000);
@@ -195,10 +172,14 @@ test(
     expect(report.directions.up.packetsLost).toBe(t.up.lost + withheld);
     // The delay variation the page reports is the proxy's queue (the spread of its applied delays), within the
     // tolerance of every delay-variation figure in the accuracy bench (1 ms + 15 %): no browser queue on top
-    // (the data channel's SCTP queue added hundreds of ms here).
+    // (the data channel's SCTP queue added hundreds of ms here). A maximum also holds the one worst moment of
+    // this host's own timing (stamping and scheduling on both ends), which a busy machine stretches by a few
+    // ms: the unimpaired way back (a fixed 10 ms in the proxy) measures that floor in the same run.
     const queueSpreadMs = Math.max(...t.up.appliedDelaysMs) - Math.min(...t.up.appliedDelaysMs);
     expect(queueSpreadMs, 'the queue really builds').toBeGreaterThan(50);
-    expect(report.directions.up.delayVariationMs.max ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(queueSpreadMs * 1.15 + 1);
+    const hostFloorMs = report.directions.down.delayVariationMs.max ?? 0;
+    expect(hostFloorMs, "the host's own timing is well below the queue being measured").toBeLessThan(queueSpreadMs / 2);
+    expect(report.directions.up.delayVariationMs.max ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(queueSpreadMs * 1.15 + 1 + hostFloorMs);
     // No probe waited in a sender's own queue: nothing is marked suspect.
     expect(report.directions.up.windows.burst200ms.suspectWindows).toBe(0);
   },
