@@ -1,20 +1,19 @@
-/** What each command of the real program does: `serve` runs until a signal, the client's commands set the exit code. */
+/**
+ * What each command of the real program does: `serve` runs until a signal, the client's commands
+ * set the exit code. Each command loads its program when it runs (dynamic imports): `report` or
+ * `--help` never loads the server's WebRTC stacks and store drivers, which cost a second of CPU
+ * at every start.
+ */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BOUNDS } from '../src/protocol/defaults.js';
 import { ConfigError } from '../src/protocol/config-error.js';
-import { serve } from '../server/serve.js';
 import { parsePassword } from '../server/config/parse.js';
-import { hashPassword } from '../server/console/auth.js';
-import { renderCoturnConfig } from '../server/turn/coturn-config.js';
-import { runCommand } from '../client/commands/run.js';
-import { reportCommand } from '../client/commands/report.js';
-import { siteTokenCommand } from '../client/commands/site-token.js';
-import { aggregateCommand } from '../client/commands/aggregate.js';
 import type { CommandActions } from './program.js';
 
 export const ACTIONS: CommandActions = {
   async serve(opts) {
+    const { serve } = await import('../server/serve.js');
     const server = await serve(opts, (msg) => process.stderr.write(`${msg}\n`));
     if (server.metricsUrl) process.stderr.write(`metrics on ${server.metricsUrl}\n`);
     process.stderr.write(
@@ -39,6 +38,7 @@ export const ACTIONS: CommandActions = {
 
   async run(o, schedule) {
     if (schedule === null) {
+      const { runCommand } = await import('../client/commands/run.js');
       process.exitCode = await runCommand(o);
       return;
     }
@@ -47,14 +47,17 @@ export const ACTIONS: CommandActions = {
   },
 
   async aggregate(files, json) {
+    const { aggregateCommand } = await import('../client/commands/aggregate.js');
     process.exitCode = await aggregateCommand(files, json);
   },
 
   async report(o) {
+    const { reportCommand } = await import('../client/commands/report.js');
     process.exitCode = await reportCommand(o);
   },
 
   async siteToken(o) {
+    const { siteTokenCommand } = await import('../client/commands/site-token.js');
     process.exitCode = await siteTokenCommand(o);
   },
 
@@ -69,10 +72,12 @@ export const ACTIONS: CommandActions = {
       if (chunk.includes(10)) break;
     }
     const password = parsePassword(Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '');
+    const { hashPassword } = await import('../server/console/auth.js');
     process.stdout.write(`${await hashPassword(password)}\n`);
   },
 
   async coturnConfig(o) {
+    const { renderCoturnConfig } = await import('../server/turn/coturn-config.js');
     const confs = renderCoturnConfig({
       listeningIp: o.listeningIp,
       relayIp: o.relayIp ?? o.listeningIp,
