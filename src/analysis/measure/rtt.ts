@@ -25,12 +25,20 @@ export interface RoundTripAnalysis {
   lossPct: number | null;
   /** All unique samples. */
   rttMs: Distribution | null;
-  /** Samples whose probe was sent outside every suspect interval (what the grade uses). */
+  /** Samples whose whole flight lies outside every suspect interval (what the grade uses). */
   gradedRttMs: Distribution | null;
 }
 
-function inSuspect(sendMs: number, suspect: readonly SuspectClock[]): boolean {
-  for (const s of suspect) if (sendMs >= s.startMs && sendMs <= s.endMs) return true;
+/**
+ * Whether a round trip was in flight, from its send (`sendMs`) to its echo's arrival
+ * (`sendMs + rttMs`, the hold time aside), at any moment of a suspect interval. A device or
+ * server that stalls holds every packet in its queues until it runs again, so a probe sent just
+ * before a stall and echoed after it carries the stall in its round trip as surely as one sent
+ * during it: such a round trip measures the stall, not the network.
+ */
+function inFlightDuringSuspect(sendMs: number, rttMs: number, suspect: readonly SuspectClock[]): boolean {
+  const arrivedMs = sendMs + Math.max(0, rttMs);
+  for (const s of suspect) if (sendMs <= s.endMs && arrivedMs >= s.startMs) return true;
   return false;
 }
 
@@ -69,7 +77,7 @@ export function analyzeRoundTrip(records: RoundTripRecords, suspect: readonly Su
     if (i < 0 || seen[i] === 1) continue;
     seen[i] = 1;
     all[nAll++] = sample.rttMs;
-    if (graded !== all && !inSuspect(sample.sendMs, suspect)) graded[nGraded++] = sample.rttMs;
+    if (graded !== all && !inFlightDuringSuspect(sample.sendMs, sample.rttMs, suspect)) graded[nGraded++] = sample.rttMs;
   }
   // Graded samples are copied out before `all` is sorted in place.
   const gradedDist = graded === all ? null : distributionOfOwned(graded.subarray(0, nGraded));

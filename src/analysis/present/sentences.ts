@@ -62,11 +62,13 @@ const so = (status: GradeResult['status']): string => (status === 'pass' ? 'so t
 
 function latencySentence(g: GradeResult, f: LatencyFacts): string {
   const what = f.oneWay ? 'One-way delay' : 'Round-trip time';
-  const leftOut =
-    f.leftOut > 0
-      ? ` (${plural(f.leftOut, 'probe')} sent while the evidence was suspect were left out: the page was hidden, or the sender stalled or queued probes behind its own congestion control)`
-      : '';
-  if (g.reason === 'no-data') return `${what} could not be judged: no echo came back${leftOut}.`;
+  const why = 'the page was hidden, or this device stalled or queued probes behind its own congestion control';
+  const leftOut = f.leftOut > 0 ? ` (${plural(f.leftOut, 'round trip')} in flight while the evidence was suspect were left out: ${why})` : '';
+  if (g.reason === 'no-data') {
+    return f.leftOut > 0
+      ? `${what} could not be judged: every round trip that came back (${count(f.leftOut)}) was in flight while the evidence was suspect (${why}).`
+      : `${what} could not be judged: no echo came back.`;
+  }
   if (g.reason === 'too-few-packets') {
     return `${what} could not be judged: only ${plural(f.samples, 'echo')} came back; at least ${count(f.minSamples)} are needed${leftOut}.`;
   }

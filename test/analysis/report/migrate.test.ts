@@ -17,6 +17,29 @@ import { GOLDEN_CASES } from './golden-cases.js';
 
 const dir = join(repoRoot, 'test/analysis/report/golden-v1');
 
+/**
+ * Since schema 2 a round trip in flight at any moment of a suspect interval is left out of the
+ * latency grade (schema 1 left out those sent in one): a report with suspect intervals kept the
+ * few more round trips schema 1 graded. Their count, the distribution's mean, the latency
+ * sentences that name the count and the CQD line's mean round trip are taken from today's
+ * analysis, once the upgraded figures are checked to differ only by those few round trips: the
+ * same median, at most 10 more samples.
+ */
+function sinceRoundTripRule(upgraded: Report, today: Report): Report {
+  const was = upgraded.directions.roundTrip.gradedRttMs;
+  const now = today.directions.roundTrip.gradedRttMs;
+  if (was === null || now === null || was.count === now.count) return upgraded;
+  expect(was.p50).toBe(now.p50);
+  expect(was.count - now.count).toBeGreaterThan(0);
+  expect(was.count - now.count).toBeLessThanOrEqual(10);
+  return {
+    ...upgraded,
+    grades: upgraded.grades.map((g, i) => (g.target.startsWith('latency-') ? (today.grades[i] ?? g) : g)),
+    directions: { ...upgraded.directions, roundTrip: today.directions.roundTrip },
+    teamsPoorStream: today.teamsPoorStream,
+  };
+}
+
 describe('upgradeReport', () => {
   const names = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
@@ -40,7 +63,13 @@ describe('upgradeReport', () => {
       ...upgraded.meta,
       targets: upgraded.meta.targets.map((t, i) => (t.unit === 'ms' ? { ...t, note: today.meta.targets[i]?.note ?? t.note } : t)),
     };
-    expect({ ...upgraded, meta, path: { ...upgraded.path, family: today.path.family }, probe: today.probe, timelineMs: today.timelineMs }).toEqual({
+    expect({
+      ...sinceRoundTripRule(upgraded, today),
+      meta,
+      path: { ...upgraded.path, family: today.path.family },
+      probe: today.probe,
+      timelineMs: today.timelineMs,
+    }).toEqual({
       ...today,
       timelineMs: today.timelineMs,
     });
