@@ -31,7 +31,8 @@ export default defineConfig({
     trace: 'off',
   },
   projects: [
-    { name: 'functional', grepInvert: /@measure/, fullyParallel: true },
-    { name: 'measurement', grep: /@measure/, fullyParallel: false, workers: 1 },
+    // Each project its own output folder: npm test runs the two side by side (scripts/test-all.js).
+    { name: 'functional', grepInvert: /@measure/, fullyParallel: true, outputDir: 'test-results/functional' },
+    { name: 'measurement', grep: /@measure/, fullyParallel: false, workers: 1, outputDir: 'test-results/measurement' },
   ],
 });

@@ -1,29 +1,104 @@
 #!/usr/bin/env node
 /**
- * `npm test`: every check of the project, one phase after the other, stopping at the first that
- * fails (with its exit code), then a table of how long each phase took: wall time, and the CPU
- * time of its processes (user + system, from /proc: on a shared machine the two differ).
+ * `npm test`: every check of the project, then a table of how long each phase took: wall time,
+ * and the CPU time of its processes (user + system, from /proc: on a shared machine the two
+ * differ). `node scripts/test-all.js --list` prints the plan and runs nothing.
  *
- * Phases: lint; typecheck and build; unit tests (vitest); the e2e functional project (its workers
- * side by side); the e2e measurement project (alone); the Firefox set (npm run test:firefox:
- * Firefox ESR in a namespace of its own, e2e/engines/firefox.engine.ts); WebKitGTK, which has no
- * WebRTC, told so (npm run test:webkit). The e2e phases run in a loopback-only network namespace
- * (scripts/netns-run.sh). `node scripts/test-all.js --list` prints the phases and runs nothing.
+ * The phases run in steps; a step's lanes run side by side, each lane's phases one after the
+ * other:
+ *
+ *   1. lint | typecheck + build
+ *   2. unit (timing), then e2e measurement | unit (vitest), then e2e functional   (background)
+ *   3. e2e firefox, then e2e webkitgtk
+ *
+ * The measurement lane holds what must not be starved (real-clock timing, the accuracy and truth
+ * runs, the verdicts of full tests). The background lane runs in a cgroup whose CPU weight is a
+ * small share of one process's (cgroup v2 cpu.weight, or v1 cpu.shares): the kernel gives it the
+ * cores only when the measurement lane does not want them, so the measurements run as if alone
+ * and the rest fills the idle time (a measurement uses about half a core). Where no cgroup can be
+ * made (not root, no cpu controller), the lanes run one after the other and a line says so.
+ * A lane stops at its first failing phase; the other lane of the step finishes, and no later step
+ * starts. The exit code is the first failure's. The e2e phases run in loopback-only network
+ * namespaces of their own (scripts/netns-run.sh).
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 
-/** @type {{ name: string, cmd: string[], when?: () => string | null }[]} */
-const PHASES = [
-  { name: 'lint', cmd: ['npm', 'run', '--silent', 'lint'] },
-  { name: 'typecheck + build', cmd: ['npm', 'run', '--silent', 'build'] },
-  { name: 'unit (vitest)', cmd: ['npx', 'vitest', 'run'] },
-  { name: 'e2e functional', cmd: ['scripts/netns-run.sh', 'npx', 'playwright', 'test', '--project=functional'] },
-  { name: 'e2e measurement', cmd: ['scripts/netns-run.sh', 'npx', 'playwright', 'test', '--project=measurement'] },
-  { name: 'e2e firefox', cmd: ['npm', 'run', '--silent', 'test:firefox'] },
-  { name: 'e2e webkitgtk', cmd: ['npm', 'run', '--silent', 'test:webkit'] },
+/** @typedef {{ name: string, cmd: string[] }} Phase */
+/** @typedef {{ phases: Phase[], background?: boolean }} Lane */
+
+const vitest = (...projects) => ['npx', 'vitest', 'run', ...projects.flatMap((p) => ['--project', p])];
+const e2e = (project) => ['scripts/netns-run.sh', 'npx', 'playwright', 'test', `--project=${project}`];
+
+/** @type {Lane[][]} */
+const STEPS = [
+  [
+    { phases: [{ name: 'lint', cmd: ['npm', 'run', '--silent', 'lint'] }] },
+    { phases: [{ name: 'typecheck + build', cmd: ['npm', 'run', '--silent', 'build'] }] },
+  ],
+  [
+    {
+      phases: [
+        { name: 'unit (timing)', cmd: vitest('timing') },
+        { name: 'e2e measurement', cmd: e2e('measurement') },
+      ],
+    },
+    {
+      background: true,
+      phases: [
+        { name: 'unit (vitest)', cmd: vitest('unit', 'mocking') },
+        { name: 'e2e functional', cmd: e2e('functional') },
+      ],
+    },
+  ],
+  [
+    {
+      phases: [
+        { name: 'e2e firefox', cmd: ['npm', 'run', '--silent', 'test:firefox'] },
+        { name: 'e2e webkitgtk', cmd: ['npm', 'run', '--silent', 'test:webkit'] },
+      ],
+    },
+  ],
 ];
+
+/** The background lane's CPU weight against a plain process's (100 on cgroup v2, 1024 shares on v1). */
+const BACKGROUND = { v2Weight: 10, v1Shares: 100 };
+
+/**
+ * A cgroup for the background lane: its `cgroup.procs` path and a remover, or the reason there is
+ * none. cgroup v2 needs the cpu controller enabled for children of the root; v1 its cpu hierarchy.
+ */
+function makeBackgroundCgroup() {
+  const name = `callprobe-test-bg-${process.pid}`;
+  const tries = [
+    { dir: `/sys/fs/cgroup/${name}`, root: '/sys/fs/cgroup/cgroup.subtree_control', file: 'cpu.weight', value: BACKGROUND.v2Weight },
+    { dir: `/sys/fs/cgroup/unified/${name}`, root: '/sys/fs/cgroup/unified/cgroup.subtree_control', file: 'cpu.weight', value: BACKGROUND.v2Weight },
+    { dir: `/sys/fs/cgroup/cpu/${name}`, root: '/sys/fs/cgroup/cpu/cpu.shares', file: 'cpu.shares', value: BACKGROUND.v1Shares },
+  ];
+  const reasons = [];
+  for (const t of tries) {
+    if (!existsSync(t.root)) continue;
+    if (t.root.endsWith('subtree_control') && !readFileSync(t.root, 'utf8').split(/\s+/).includes('cpu')) {
+      reasons.push(`${t.root} has no cpu controller`);
+      continue;
+    }
+    try {
+      mkdirSync(t.dir);
+      writeFileSync(`${t.dir}/${t.file}`, String(t.value));
+      return { procs: `${t.dir}/cgroup.procs`, remove: () => rmdirSync(t.dir) };
+    } catch (err) {
+      reasons.push(`${t.dir}: ${err.code ?? err.message}`);
+      try {
+        rmdirSync(t.dir);
+      } catch {
+        // it was never made
+      }
+    }
+  }
+  return { reason: reasons.length > 0 ? reasons.join('; ') : 'no cgroup cpu controller mounted' };
+}
 
 /** CPU seconds (user + system) of this process's waited-for descendants so far (Linux /proc). */
 function childrenCpuS() {
@@ -40,50 +115,125 @@ function childrenCpuS() {
 
 const clock = (s) => (Number.isNaN(s) ? '-' : `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`);
 
-function table(rows) {
-  const lines = ['', "callprobe test phases (wall time m:ss, CPU time of the phase's processes m:ss)"];
-  lines.push(`  ${'phase'.padEnd(20)} ${'wall'.padStart(6)} ${'cpu'.padStart(6)}  result`);
-  let wall = 0;
+function table(rows, totalWallS) {
+  const lines = ['', "callprobe test phases (wall time m:ss, CPU time of the phase's processes m:ss; a step's lanes run side by side)"];
+  lines.push(`  ${'step'.padEnd(5)} ${'phase'.padEnd(20)} ${'wall'.padStart(6)} ${'cpu'.padStart(6)}  result`);
   let cpu = 0;
   for (const r of rows) {
-    wall += r.wallS ?? 0;
-    cpu += r.cpuS ?? 0;
-    lines.push(`  ${r.name.padEnd(20)} ${clock(r.wallS ?? NaN).padStart(6)} ${clock(r.cpuS ?? NaN).padStart(6)}  ${r.result}`);
+    cpu += Number.isNaN(r.cpuS ?? NaN) ? 0 : (r.cpuS ?? 0);
+    lines.push(`  ${r.step.padEnd(5)} ${r.name.padEnd(20)} ${clock(r.wallS ?? NaN).padStart(6)} ${clock(r.cpuS ?? NaN).padStart(6)}  ${r.result}`);
   }
-  lines.push(`  ${'total'.padEnd(20)} ${clock(wall).padStart(6)} ${clock(cpu).padStart(6)}`);
+  lines.push(`  ${''.padEnd(5)} ${'total'.padEnd(20)} ${clock(totalWallS).padStart(6)} ${clock(cpu).padStart(6)}`);
   return lines.join('\n');
 }
 
-if (process.argv.includes('--list')) {
-  for (const p of PHASES) console.log(`${p.name}: ${p.cmd.join(' ')}${p.when?.() ? ` (not run: ${p.when()})` : ''}`);
-  process.exit(0);
+/** Copies `stream` to `out` line by line, each line prefixed (phases of a step side by side stay readable). */
+function prefixLines(stream, out, prefix) {
+  let rest = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk) => {
+    const parts = (rest + chunk).split('\n');
+    rest = parts.pop() ?? '';
+    for (const l of parts) out.write(`${prefix}${l}\n`);
+  });
+  stream.on('end', () => {
+    if (rest) out.write(`${prefix}${rest}\n`);
+  });
 }
 
-const rows = PHASES.map((p) => ({ name: p.name, wallS: null, cpuS: null, result: 'not run' }));
-let exitCode = 0;
-for (const [i, phase] of PHASES.entries()) {
-  const row = rows[i];
-  const skip = phase.when?.() ?? null;
-  if (skip !== null) {
-    row.result = `not wired: ${skip}`;
-    continue;
-  }
-  console.log(`\n=== ${phase.name}: ${phase.cmd.join(' ')}\n`);
-  const cpu0 = childrenCpuS();
+/** Runs one phase (in `cgroupProcs` when given); resolves with its exit code and times. */
+function runPhase(phase, { prefix, cgroupProcs }) {
+  const cpuFile = `/tmp/callprobe-test-phase-${process.pid}-${phase.name.replace(/\W+/g, '-')}`;
+  const self = [process.execPath, fileURLToPath(import.meta.url), '--phase', cpuFile, '--', ...phase.cmd];
+  // Joining the cgroup before exec: every process the phase starts is born in it.
+  const argv = cgroupProcs ? ['sh', '-c', `echo $$ > '${cgroupProcs}' && exec "$@"`, 'sh', ...self] : self;
   const t0 = performance.now();
-  const r = spawnSync(phase.cmd[0], phase.cmd.slice(1), { stdio: 'inherit' });
-  row.wallS = (performance.now() - t0) / 1000;
-  row.cpuS = childrenCpuS() - cpu0;
-  if (r.error) {
-    row.result = `could not start: ${r.error.message}`;
-    exitCode = 127;
-  } else if (r.status !== 0) {
-    row.result = r.signal ? `FAILED (signal ${r.signal})` : `FAILED (exit ${r.status})`;
-    exitCode = r.status ?? 1;
-  } else {
-    row.result = 'ok';
-  }
-  if (exitCode !== 0) break;
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: prefix ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    if (prefix) {
+      prefixLines(child.stdout, process.stdout, prefix);
+      prefixLines(child.stderr, process.stderr, prefix);
+    }
+    child.on('error', (err) => resolve({ code: 127, wallS: 0, cpuS: NaN, error: err.message }));
+    child.on('exit', (code, signal) => {
+      let cpuS = NaN;
+      try {
+        cpuS = Number(readFileSync(cpuFile, 'utf8'));
+      } catch (err) {
+        if (err.code !== 'ENOENT') throw err; // the wrapper never got to write it: no CPU figure
+      }
+      resolve({ code: code ?? 1, signal, wallS: (performance.now() - t0) / 1000, cpuS });
+    });
+  });
 }
-console.log(table(rows));
-process.exit(exitCode);
+
+async function main() {
+  const list = process.argv.includes('--list');
+  const rows = [];
+  const lanesOf = STEPS.map((lanes, i) =>
+    lanes.map((lane) => ({ lane, rows: lane.phases.map((p) => ({ step: String(i + 1), name: p.name, wallS: null, cpuS: null, result: 'not run' })) })),
+  );
+  for (const step of lanesOf) for (const l of step) rows.push(...l.rows);
+  if (list) {
+    for (const [i, lanes] of STEPS.entries()) {
+      console.log(`step ${i + 1}:`);
+      for (const lane of lanes)
+        console.log(`  lane${lane.background ? ' (background)' : ''}: ${lane.phases.map((p) => `${p.name} (${p.cmd.join(' ')})`).join(', then ')}`);
+    }
+    return;
+  }
+
+  const cgroup = makeBackgroundCgroup();
+  if (!cgroup.procs) console.log(`\nnpm test: no cgroup for the background lane (${cgroup.reason}): the lanes of each step run one after the other`);
+  const t0 = performance.now();
+  let exitCode = 0;
+  try {
+    for (const step of lanesOf) {
+      const sideBySide = step.length > 1 && (cgroup.procs !== undefined || step.every((l) => !l.lane.background));
+      const runLane = async (l) => {
+        for (const [k, phase] of l.lane.phases.entries()) {
+          const row = l.rows[k];
+          console.log(`\n=== ${phase.name}: ${phase.cmd.join(' ')}${sideBySide ? ' (beside the other lane)' : ''}\n`);
+          const r = await runPhase(phase, { prefix: sideBySide ? `[${phase.name}] ` : null, cgroupProcs: l.lane.background ? cgroup.procs : undefined });
+          row.wallS = r.wallS;
+          row.cpuS = r.cpuS;
+          if (r.error) row.result = `could not start: ${r.error}`;
+          else if (r.code !== 0) row.result = r.signal ? `FAILED (signal ${r.signal})` : `FAILED (exit ${r.code})`;
+          else row.result = 'ok';
+          console.log(`\n=== ${phase.name}: ${row.result} in ${clock(r.wallS)}`);
+          if (r.code !== 0) {
+            if (exitCode === 0) exitCode = r.code;
+            return;
+          }
+        }
+      };
+      if (sideBySide) await Promise.all(step.map(runLane));
+      else for (const l of step) await runLane(l);
+      if (exitCode !== 0) break;
+    }
+  } finally {
+    cgroup.remove?.();
+  }
+  console.log(table(rows, (performance.now() - t0) / 1000));
+  process.exit(exitCode);
+}
+
+/**
+ * `--phase <cpu-file> -- cmd...`: run one phase's command, then write the CPU time of everything
+ * it ran to cpu-file (read by the runner: phases of one step run side by side, so the runner's own
+ * children's total cannot tell them apart), and exit with the command's code.
+ */
+if (process.argv[2] === '--phase') {
+  const [cpuFile, , ...cmd] = process.argv.slice(3);
+  const child = spawn(cmd[0], cmd.slice(1), { stdio: 'inherit' });
+  child.on('error', (err) => {
+    process.stderr.write(`could not start ${cmd[0]}: ${err.message}\n`);
+    process.exit(127);
+  });
+  child.on('exit', (code, signal) => {
+    writeFileSync(cpuFile, String(childrenCpuS()));
+    process.exit(code ?? (signal ? 128 : 1));
+  });
+} else {
+  await main();
+}
