@@ -27,10 +27,16 @@ for (const k of cases) {
     expect(await selectedPath(page)).toMatchObject({ localType: 'relay', relayProtocol: c.relayProtocol, url: c.url });
     await expect(page.locator('[data-verdict]')).toBeVisible();
     const report = await page.evaluate(
-      () => (window as unknown as { __callprobeResult: { ok: boolean; report: { path: unknown; summary: { packetsReceived: number } } } }).__callprobeResult,
+      () =>
+        (window as unknown as { __callprobeResult: { ok: boolean; report: { path: unknown; summary: { packetsSent: number; packetsReceived: number } } } })
+          .__callprobeResult,
     );
     expect(report.ok).toBe(true);
-    expect(report.report.summary.packetsReceived).toBeGreaterThan(150);
+    // The probes crossed this relay port both ways. How many a 2 s test sends depends on how busy the
+    // machine is (a starved pacer skips ticks and says so); what this path must do is carry them, on
+    // loopback with nothing lost but what a starved machine held past the loss timeout.
+    expect(report.report.summary.packetsSent).toBeGreaterThan(50);
+    expect(report.report.summary.packetsReceived).toBeGreaterThanOrEqual(0.9 * report.report.summary.packetsSent);
     expect(report.report.path).toMatchObject({ transport: c.relayProtocol, candidateType: 'relay' });
   });
 }
