@@ -21,6 +21,29 @@ export class ServerCheckError extends Error {
   }
 }
 
+/** Plain words for why a fetch found no server; the system's error code, when it has one, in brackets. */
+export function unreachableWhy(err: unknown, timeoutMs: number): string {
+  const e = err as { name?: string; cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`;
+  const code = e.cause?.code;
+  const words: Record<string, string> = {
+    ECONNREFUSED: 'nothing answers on that port (connection refused)',
+    ENOTFOUND: 'no such host name (DNS)',
+    EAI_AGAIN: 'the host name could not be looked up now (DNS)',
+    ECONNRESET: 'the connection was cut (reset)',
+    EHOSTUNREACH: 'no route to that host',
+    ENETUNREACH: 'no route to that network',
+    ETIMEDOUT: 'the connection timed out',
+    CERT_HAS_EXPIRED: "the server's TLS certificate has expired",
+    DEPTH_ZERO_SELF_SIGNED_CERT: "the server's TLS certificate is self-signed",
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the server's TLS certificate cannot be verified",
+  };
+  if (code !== undefined) return words[code] ?? `the connection failed (${code})`;
+  // Fetch refuses some ports outright (WHATWG Fetch, "bad port"), and says so in its cause.
+  if (e.cause?.message === 'bad port') return 'that port is one web clients refuse to use (Fetch standard, "bad port"); use another';
+  return 'the connection failed';
+}
+
 /**
  * Asks the server for its config before a browser starts, so a wrong URL is answered in
  * seconds ("GET /api/config: 404, not a callprobe server"), not after the page's timeouts.
@@ -31,11 +54,7 @@ export async function checkCallprobeServer(base: string, timeoutMs: number = DEF
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
-    throw new ServerCheckError(
-      'server-unreachable',
-      `cannot reach ${new URL(base).origin}: ${cause === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : cause}`,
-    );
+    throw new ServerCheckError('server-unreachable', `cannot reach ${new URL(base).origin}: ${unreachableWhy(err, timeoutMs)}`);
   }
   const notCallprobe = (why: string): ServerCheckError => new ServerCheckError('not-callprobe', `GET /api/config: ${why}, not a callprobe server`);
   if (res.status !== 200) throw notCallprobe(String(res.status));

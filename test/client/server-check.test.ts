@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkCallprobeServer } from '../../client/server-check.js';
+import { checkCallprobeServer, unreachableWhy } from '../../client/server-check.js';
 import { checkRunFlags, type RunCommandOptions } from '../../client/options.js';
 import { freeTcpPort } from '../kit/net.js';
 
@@ -48,8 +48,19 @@ describe('callprobe run asks the server before starting a browser', () => {
     const closed = await freeTcpPort();
     await expect(checkCallprobeServer(`http://127.0.0.1:${closed}`)).rejects.toMatchObject({
       reason: 'server-unreachable',
-      message: `cannot reach http://127.0.0.1:${closed}: ECONNREFUSED`,
+      message: `cannot reach http://127.0.0.1:${closed}: nothing answers on that port (connection refused)`,
     });
+  });
+
+  it('says in plain words why a server could not be reached, never a bare error name', async () => {
+    // Port 1 is one of the Fetch standard's "bad ports": fetch refuses it with a TypeError.
+    await expect(checkCallprobeServer('http://127.0.0.1:1')).rejects.toMatchObject({
+      message: 'cannot reach http://127.0.0.1:1: that port is one web clients refuse to use (Fetch standard, "bad port"); use another',
+    });
+    expect(unreachableWhy({ name: 'TypeError', cause: { code: 'ENOTFOUND' } }, 5000)).toBe('no such host name (DNS)');
+    expect(unreachableWhy({ name: 'TypeError', cause: { code: 'EWHATEVER' } }, 5000)).toBe('the connection failed (EWHATEVER)');
+    expect(unreachableWhy({ name: 'TimeoutError' }, 5000)).toBe('no answer within 5 s');
+    expect(unreachableWhy(new TypeError('fetch failed'), 5000)).toBe('the connection failed');
   });
 
   it('treats a malformed --server as a usage error', () => {
