@@ -24,6 +24,11 @@ export interface LiveFigures extends ChartFigures {
   provisional: ProvisionalView | null;
   /** How the probes are sent, in technical words (the expert layer). */
   method: string;
+  /**
+   * The graded probes are sent from the page's main thread (the data channel): any long piece of
+   * the page's own work there (drawing the chart) delays them, so the page keeps it for the end.
+   */
+  mainThreadSender: boolean;
 }
 
 /** Running figures for the chart, in O(1) per packet (the full analysis runs at the end). */

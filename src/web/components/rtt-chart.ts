@@ -1,5 +1,6 @@
 import { Chart, LineController, LineElement, PointElement, LinearScale, Legend, Tooltip } from 'chart.js';
 import type { LiveFigures } from '../../session/collect/live.js';
+import type { ChartPoint } from '../../analysis/present/view.js';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);
 
@@ -49,6 +50,18 @@ export class RttChart {
     const [rtt, jitter] = this.chart.data.datasets;
     if (f.rttMs !== null) rtt?.data.push({ x: f.elapsedS, y: f.rttMs });
     if (f.jitterMs !== null) jitter?.data.push({ x: f.elapsedS, y: f.jitterMs });
+    this.chart.update('none');
+  }
+
+  /** Every point at once, drawn once (a test whose probes the page's main thread sends). */
+  addAll(points: readonly ChartPoint[]): void {
+    const [rtt, jitter] = this.chart.data.datasets;
+    for (const p of points) {
+      if (p.elapsedS <= this.lastElapsedS) continue;
+      this.lastElapsedS = p.elapsedS;
+      if (p.rttMs !== null) rtt?.data.push({ x: p.elapsedS, y: p.rttMs });
+      if (p.jitterMs !== null) jitter?.data.push({ x: p.elapsedS, y: p.jitterMs });
+    }
     this.chart.update('none');
   }
 
