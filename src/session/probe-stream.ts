@@ -226,9 +226,22 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
     const b = (loop as LoopCollector).build(suspect, s.intervalMs, queueThreshold);
     return { up: null, down: null, ...b };
   };
+  /**
+   * Where this device fell behind (its warnings), suspect like a hidden page: never graded as the
+   * network. The same intervals, as known so far, bound what a provisional answer may claim.
+   */
+  const deviceSuspect = (): SuspectInterval[] => {
+    const rtts = [...collector.rttValues(), ...(rtp?.collector.rttValues() ?? [])];
+    const leadMs = rtts.length > 0 ? percentile(rtts, 50) : 0;
+    return [
+      ...sent.stallIntervals(s.intervalMs, leadMs),
+      // Graded on RTP, the data channel's own queue is not in its records: marked here.
+      ...(rtp ? senderQueueIntervals(sent.queuedSends(), SEND_BUFFER_PROBES * s.payloadBytes, s.intervalMs) : []),
+    ];
+  };
   const tracker = s.provisional ? new ProvisionalTracker(s.provisional) : null;
   const evidenceAt = (plan: ProvisionalPlan, atMs: number): ProvisionalEvidence => {
-    const r = recordsNow(s.suspectSoFar?.() ?? [], false);
+    const r = recordsNow([...(s.suspectSoFar?.() ?? []), ...deviceSuspect()], false);
     // As of the tick, never ahead of now: a timer a few ms early must not judge probes whose echo may still come.
     const clientNow = Math.min(performance.now(), plan.testStartMs + atMs);
     const ahead = shown.clockOffsetMs();
@@ -245,7 +258,12 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
       roundTrip: { samples: r.roundTrip.samples, suspect: client?.suspect ?? [] },
     };
   };
-  const liveNow = (nowMs: number): LiveFigures => ({ ...shown.liveFigures(nowMs, streamStartMs), provisional: tracker?.view ?? null, method });
+  const liveNow = (nowMs: number): LiveFigures => ({
+    ...shown.liveFigures(nowMs, streamStartMs),
+    provisional: tracker?.view ?? null,
+    method,
+    mainThreadSender: rtp === null,
+  });
   let liveTimer: ReturnType<typeof setTimeout> | undefined;
   // Provisional answers speak of the idle line only: none is read once a busy-line phase may have loaded it.
   const idleEndMs = s.busy ? streamStartMs + s.busy.afterMs : Infinity;
@@ -383,15 +401,7 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
       connectionLost,
       provisional: tracker?.history() ?? [],
       build: (given) => {
-        // Where this device fell behind (its warnings), suspect like a hidden page: never graded as the network.
-        const rtts = [...collector.rttValues(), ...(rtp?.collector.rttValues() ?? [])];
-        const leadMs = rtts.length > 0 ? percentile(rtts, 50) : 0;
-        const suspect = [
-          ...given,
-          ...sent.stallIntervals(s.intervalMs, leadMs),
-          // Graded on RTP, the data channel's own queue is not in its records: marked here.
-          ...(rtp ? senderQueueIntervals(sent.queuedSends(), SEND_BUFFER_PROBES * s.payloadBytes, s.intervalMs) : []),
-        ];
+        const suspect = [...given, ...deviceSuspect()];
         if (reflector && rtp) {
           // Graded: the RTP stream. The data-channel stream is the round-trip cross-check, in the notes.
           const rtt = reflector.rttValues();
