@@ -12,7 +12,9 @@
  *   (the claim then does not hold).
  * - likely-fail / likely-pass: the one-sided 95 % Clopper-Pearson bound of the loss so far is
  *   above / below the loss limit; the distribution-free 95 % interval of the median round trip
- *   (order statistics) lies wholly above / below the round-trip target. Both describe the
+ *   (order statistics) lies wholly above / below the round-trip target, over all the round trips
+ *   so far and over their later half alike (a delay that changed while they were sent, a queue
+ *   filling or a route changing, makes no claim until the change is behind it). Both describe the
  *   probes so far: Microsoft's targets are about the worst 200 ms and the worst 15 s, so no
  *   sample of a few seconds certifies a pass, and a pass stays a pass only when the window
  *   is complete. Loss comes in bursts, which the binomial bound (independent probes) does not
@@ -68,9 +70,12 @@ function roundTripClaim(input: ProvisionalInput): RoundTripClaim {
   const thresholdMs = input.profile.targets.rttMs;
   const rtt = input.roundTrip;
   let kind: ClaimKind = 'so-far';
-  if (rtt.samples >= MIN_RTT_SAMPLES && rtt.lowerMs !== null && rtt.upperMs !== null) {
-    if (rtt.upperMs < thresholdMs) kind = 'likely-pass';
-    else if (rtt.lowerMs >= thresholdMs) kind = 'likely-fail';
+  // The later half of the round trips must say the same: a claim about the test's median rests on
+  // a delay that has held, not one that changed while the probes so far were sent.
+  const recent = rtt.recent.samples >= MIN_RTT_SAMPLES ? rtt.recent : null;
+  if (rtt.samples >= MIN_RTT_SAMPLES && rtt.lowerMs !== null && rtt.upperMs !== null && recent?.lowerMs != null && recent.upperMs !== null) {
+    if (rtt.upperMs < thresholdMs && recent.upperMs < thresholdMs) kind = 'likely-pass';
+    else if (rtt.lowerMs >= thresholdMs && recent.lowerMs >= thresholdMs) kind = 'likely-fail';
   }
   return { metric: 'latency-rtt', direction: 'round-trip', kind, thresholdMs, rtt };
 }

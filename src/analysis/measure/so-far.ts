@@ -75,7 +75,7 @@ export interface SoFarDirection<Name extends string = string> {
 }
 
 export interface SoFarRoundTrip {
-  /** Round trips of judged probes sent outside every known suspect interval. */
+  /** Round trips of judged probes, none in flight during a known suspect interval. */
   samples: number;
   p50Ms: number | null;
   /** Distribution-free 95 % interval of the median (order statistics); null when n is too small. */
@@ -83,6 +83,11 @@ export interface SoFarRoundTrip {
   upperMs: number | null;
   /** 1-based ranks of the interval's ends among the sorted samples, and its exact coverage. */
   ranks: { lower: number; upper: number; coverage: number } | null;
+  /**
+   * The same interval over the later half of these round trips (by send time): a delay that
+   * changed during the test (a queue filling, a route changing) shows there first.
+   */
+  recent: { samples: number; lowerMs: number | null; upperMs: number | null };
 }
 
 export interface SoFarLengths {
@@ -172,20 +177,30 @@ export function soFarDirection<Name extends string>(input: SoFarDirectionInput<N
  * slow echoes of recent probes cannot bias it low) and outside every known suspect interval.
  */
 export function soFarRoundTrip(samples: readonly RttSample[], judgedUntilMs: number, suspect: readonly SuspectInterval[], level = 0.95): SoFarRoundTrip {
-  const values: number[] = [];
+  const kept: RttSample[] = [];
   for (const s of samples) {
     if (s.sendMs > judgedUntilMs) continue;
-    if (suspect.some((x) => s.sendMs >= x.startMs && s.sendMs <= x.endMs)) continue;
-    values.push(s.rttMs);
+    // As the final grade does: a round trip in flight at any moment of a suspect interval measures it, not the network.
+    const arrivedMs = s.sendMs + Math.max(0, s.rttMs);
+    if (suspect.some((x) => s.sendMs <= x.endMs && arrivedMs >= x.startMs)) continue;
+    kept.push(s);
   }
-  const sorted = sortedCopy(values);
+  const sorted = sortedCopy(kept.map((s) => s.rttMs));
   const n = sorted.length;
   const ci = quantileInterval(n, 0.5, level);
+  const later = [...kept].sort((a, b) => a.sendMs - b.sendMs).slice(Math.floor(n / 2));
+  const laterSorted = sortedCopy(later.map((s) => s.rttMs));
+  const laterCi = quantileInterval(laterSorted.length, 0.5, level);
   return {
     samples: n,
     p50Ms: n > 0 ? nearestRank(sorted, 50) : null,
     lowerMs: ci === null ? null : (sorted[ci.lowerRank - 1] ?? null),
     upperMs: ci === null ? null : (sorted[ci.upperRank - 1] ?? null),
     ranks: ci === null ? null : { lower: ci.lowerRank, upper: ci.upperRank, coverage: ci.coverage },
+    recent: {
+      samples: laterSorted.length,
+      lowerMs: laterCi === null ? null : (laterSorted[laterCi.lowerRank - 1] ?? null),
+      upperMs: laterCi === null ? null : (laterSorted[laterCi.upperRank - 1] ?? null),
+    },
   };
 }

@@ -24,7 +24,14 @@ function direction(name: DirectionName, over: Partial<SoFarDirection<DirectionNa
   };
 }
 
-const RTT_FAST: SoFarRoundTrip = { samples: 355, p50Ms: 1.5, lowerMs: 1.4, upperMs: 1.6, ranks: { lower: 159, upper: 197, coverage: 0.956 } };
+const RTT_FAST: SoFarRoundTrip = {
+  samples: 355,
+  p50Ms: 1.5,
+  lowerMs: 1.4,
+  upperMs: 1.6,
+  ranks: { lower: 159, upper: 197, coverage: 0.956 },
+  recent: { samples: 178, lowerMs: 1.4, upperMs: 1.6 },
+};
 
 function input(over: Partial<ProvisionalInput> = {}): ProvisionalInput {
   return {
@@ -131,12 +138,23 @@ describe('provisional claims', () => {
   });
 
   it('claims a likely fail on a round trip whose whole interval is at or above the target, and nothing on one across it', () => {
-    const slow = { ...RTT_FAST, p50Ms: 150, lowerMs: 100, upperMs: 160 };
+    const slow = { ...RTT_FAST, p50Ms: 150, lowerMs: 100, upperMs: 160, recent: { samples: 178, lowerMs: 120, upperMs: 170 } };
     expect(find(provisionalClaims(input({ roundTrip: slow })).claims, 'latency-rtt', 'round-trip')?.kind).toBe('likely-fail');
     const across = { ...RTT_FAST, p50Ms: 99, lowerMs: 95, upperMs: 100 };
     expect(find(provisionalClaims(input({ roundTrip: across })).claims, 'latency-rtt', 'round-trip')?.kind).toBe('so-far');
-    const few = { samples: 19, p50Ms: 1, lowerMs: 1, upperMs: 1, ranks: null };
+    const few = { samples: 19, p50Ms: 1, lowerMs: 1, upperMs: 1, ranks: null, recent: { samples: 10, lowerMs: 1, upperMs: 1 } };
     expect(find(provisionalClaims(input({ roundTrip: few })).claims, 'latency-rtt', 'round-trip')?.kind).toBe('so-far');
+  });
+
+  it('claims nothing on a round trip whose later half tells another story (the delay changed while the probes were sent)', () => {
+    // Seen in the accuracy bench: 110 round trips 3 s in, the first 60 before a 100 ms delay began
+    // (about 8 ms), the later 50 after it (about 108 ms): the whole interval lies below the 100 ms
+    // target, the later half's above it. The final grade failed: no likely pass may be claimed.
+    const changed = { ...RTT_FAST, samples: 110, p50Ms: 8.8, lowerMs: 6.2, upperMs: 16.3, recent: { samples: 55, lowerMs: 104, upperMs: 109 } };
+    expect(find(provisionalClaims(input({ roundTrip: changed })).claims, 'latency-rtt', 'round-trip')?.kind).toBe('so-far');
+    // And the other way: a delay that went away is no likely fail.
+    const eased = { ...RTT_FAST, p50Ms: 150, lowerMs: 100, upperMs: 160, recent: { samples: 178, lowerMs: 20, upperMs: 160 } };
+    expect(find(provisionalClaims(input({ roundTrip: eased })).claims, 'latency-rtt', 'round-trip')?.kind).toBe('so-far');
   });
 });
 

@@ -132,7 +132,23 @@ describe('round trips so far', () => {
       lowerMs: 6,
       upperMs: 15,
       ranks: { lower: 6, upper: 15, coverage: expect.closeTo(0.9586105346679688, 12) as unknown as number },
+      // The later half by send time: probes 10..19, round trips 10..1 ms; n = 10: ranks 2 and 9.
+      recent: { samples: 10, lowerMs: 2, upperMs: 9 },
     });
+  });
+
+  it('leaves out a round trip in flight during a suspect interval, as the final grade does', () => {
+    // Sent at 0 ms and back at 30 ms: in flight across the stall at 20-25 ms. Sent at 40 ms: after it.
+    const rt = soFarRoundTrip(
+      [
+        { seq: 0, sendMs: 0, rttMs: 30 },
+        { seq: 1, sendMs: 40, rttMs: 2 },
+      ],
+      100,
+      [{ startMs: 20, endMs: 25, reason: 'sender-stall' }],
+    );
+    expect(rt.samples).toBe(1);
+    expect(rt.p50Ms).toBe(2);
   });
 
   it('has no interval below six samples', () => {
