@@ -8,6 +8,7 @@
  * `;` between fields, and a UTF-8 byte order mark so they read the text as UTF-8.
  */
 import { upgradeReport } from './migrate.js';
+import { cautionOfReport } from '../grade/caution.js';
 import { figureValue, numValue, type FigureUnit } from '../present/format.js';
 import type { Report, TargetId } from '../schema/report-schema.js';
 import type { ReportV1 } from '../schema/report-v1-schema.js';
@@ -54,6 +55,7 @@ export const EXPORT_COLUMNS: readonly string[] = [
   'path',
   'outcome',
   'verdict',
+  'caution',
   'reason',
   ...SUMMARY_FIELDS,
   ...DIRECTION_FIELDS.map((f) => `upstream.${f}`),
@@ -154,6 +156,8 @@ export function reportRow(who: RowIdentity, stored: Report | ReportV1): Record<s
     // How the test ended: complete, or cut short (could-not-connect, connection-lost) with what it measured.
     outcome: r.outcome?.reason ?? 'complete',
     verdict: s.verdict,
+    // Why a pass is not a plain one (a pass only over a fallback path); empty otherwise.
+    caution: cautionOfReport(r),
     reason: null,
   };
   for (const f of SUMMARY_FIELDS) row[f] = s[f];

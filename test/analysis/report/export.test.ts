@@ -13,6 +13,7 @@ import type { Report } from '../../../src/analysis/schema/report-schema.js';
 import { reflectorInput } from './inputs.js';
 
 const who = { id: null, code: null, sampleId: null };
+const golden = (name: string): Report => JSON.parse(readFileSync(join('test/analysis/report/golden', `${name}.json`), 'utf8')) as Report;
 const clean = (): Report => JSON.parse(JSON.stringify(analyze(reflectorInput({ count: 1500 })))) as Report;
 
 describe("the CSV's figures", () => {
@@ -60,6 +61,19 @@ describe("the export's outcome column", () => {
     expect(reportRow(who, r)).toMatchObject({ verdict: 'insufficient', outcome: 'connection-lost' });
     r.outcome = { reason: 'could-not-connect', atMs: null, detail: 'no relay port connected' };
     expect(csvLine(reportCsvRow(who, r)).split(',')[EXPORT_COLUMNS.indexOf('outcome')]).toBe('could-not-connect');
+  });
+});
+
+describe("the export's caution column", () => {
+  it('names a pass only over a fallback path, and is empty for a plain pass and for a test told to use TCP', () => {
+    const fallback = golden('fallback-tcp');
+    expect(fallback.summary).toMatchObject({ verdict: 'pass', caution: 'fallback-path' });
+    expect(reportRow(who, fallback)).toMatchObject({ verdict: 'pass', caution: 'fallback-path' });
+    expect(csvLine(reportCsvRow(who, fallback)).split(',')[EXPORT_COLUMNS.indexOf('caution')]).toBe('fallback-path');
+    expect(reportRow(who, clean()).caution).toBeNull();
+    // Stored before the summary carried it: derived as the analysis derives it (UDP blocked, graded over TCP).
+    const { caution: _dropped, ...olderSummary } = fallback.summary;
+    expect(reportRow(who, { ...fallback, summary: olderSummary }).caution).toBe('fallback-path');
   });
 });
 
