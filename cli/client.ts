@@ -3,6 +3,7 @@ import { Argument, Option, type Command } from 'commander';
 import { BOUNDS, DEFAULTS } from '../src/protocol/defaults.js';
 import { parseAdminToken, parseDurationMs, parseInstant, parseTimeZone } from '../src/protocol/values.js';
 import { parseTurnUri } from '../src/protocol/turn-uri.js';
+import { ConfigError } from '../src/protocol/config-error.js';
 import {
   checkRunFlags,
   checkScheduleFlags,
@@ -143,9 +144,11 @@ export function defineReport(program: Command, act: (o: ReportCommandOptions) =>
     .option('--all', 'instead of --site: every site, its P90 per target with its grade (the all-sites overview)', false)
     .option('--json', 'print the site report as JSON', false)
     .option('--csv', 'print one CSV row per target and direction', false)
+    .option('--csv-sep <sep>', 'with --csv: comma (default) or semicolon, for spreadsheets whose list separator is ;', arg(parseCsvSep))
     .addOption(new Option('--token <token>', "the server's operator token (else CALLPROBE_ADMIN_TOKEN)").env('CALLPROBE_TOKEN').argParser(arg(parseAdminToken)))
     .action(async (_opts: unknown, cmd: Command) => {
       const o = cmd.opts<ReportCommandOptions>();
+      if (o.csvSep !== undefined && !o.csv) throw new ConfigError('--csv-sep needs --csv', 'missing-option');
       // The token `run --admin-token` reads from the environment works here too.
       const fallback = process.env['CALLPROBE_ADMIN_TOKEN'];
       const token = o.token ?? (fallback === undefined || fallback === '' ? undefined : parseAdminToken(fallback));

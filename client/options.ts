@@ -151,6 +151,8 @@ export interface ReportCommandOptions {
   tz?: string;
   json: boolean;
   csv: boolean;
+  /** --csv-sep: the CSV's field separator (default a comma). */
+  csvSep?: CsvSeparator;
   /** --token or CALLPROBE_TOKEN. */
   token?: string;
 }

@@ -8,10 +8,10 @@ import { siteReportPath, SITES_OVERVIEW_PATH } from '../src/protocol/api.js';
 import type { SitesOverview } from '../src/analysis/site/overview.js';
 import { ConfigError } from '../src/protocol/config-error.js';
 import { DEFAULTS } from '../src/protocol/defaults.js';
-import { figure, figureCount, limit } from '../src/analysis/present/format.js';
+import { figure, figureCount, figureValue, limit } from '../src/analysis/present/format.js';
 import { hourCellText } from '../src/analysis/present/site-text.js';
 import { targetWhere } from '../src/analysis/present/sentences.js';
-import { csvField, type Cell } from '../src/analysis/report/export.js';
+import { CSV_DEFAULTS, csvRows, type Cell, type CsvOptions } from '../src/analysis/report/export.js';
 import type { ReportCommandOptions } from './options.js';
 
 /** Typed error: the server gave no site report (unreachable, a server error, or not a report). */
@@ -147,15 +147,29 @@ export const OVERVIEW_CSV_COLUMNS = [
   'flags',
 ] as const;
 
-/** One CSV row per site and metric, a site with no graded metric one row with its health alone (RFC 4180, the export's quoting and formula guard). */
-export function overviewCsv(o: SitesOverview): string {
+/**
+ * One CSV row per site and metric, a site with no graded metric one row with its health alone
+ * (RFC 4180, the export's quoting and formula guard); figures rounded as the page shows them.
+ */
+export function overviewCsv(o: SitesOverview, csv: CsvOptions = CSV_DEFAULTS): string {
   const rows = o.sites.flatMap((s) => {
     const health: Cell[] = [s.health?.lastReportAt ?? null, (s.health?.flags ?? []).map((f) => f.kind).join(' ') || null];
     const head: Cell[] = [s.site, s.samplesTotal, s.samples, s.couldNotTest];
     if (s.metrics.length === 0) return [[...head, null, null, null, null, null, null, s.verdict, null, ...health]];
-    return s.metrics.map((m): Cell[] => [...head, m.target, m.direction, m.unit, m.threshold, m.samplesGraded, m.p90, m.status, m.reason, ...health]);
+    return s.metrics.map((m): Cell[] => [
+      ...head,
+      m.target,
+      m.direction,
+      m.unit,
+      m.threshold,
+      m.samplesGraded,
+      figureValue(m.p90, m.unit, m.threshold),
+      m.status,
+      m.reason,
+      ...health,
+    ]);
   });
-  return [OVERVIEW_CSV_COLUMNS as readonly Cell[], ...rows].map((row) => `${row.map((c) => csvField(c)).join(',')}\r\n`).join('');
+  return csvRows([OVERVIEW_CSV_COLUMNS, ...rows], csv);
 }
 
 /** The summary without --json: verdict, explanation, one line per metric, the worst hours. */
@@ -199,27 +213,30 @@ export const SITE_CSV_COLUMNS = [
   'p90_sample',
 ] as const;
 
-/** One CSV row per metric (RFC 4180, the export's quoting and formula guard). */
-export function siteReportCsv(r: SiteReport): string {
-  const rows = r.metrics.map((m): Cell[] => [
-    r.site,
-    m.target,
-    m.direction,
-    m.unit,
-    m.threshold,
-    m.samplesGraded,
-    m.samplesInsufficient,
-    m.p50,
-    m.p90,
-    m.p99,
-    m.p90Interval?.lower ?? null,
-    m.p90Interval?.upper ?? null,
-    m.p90Interval?.level ?? null,
-    m.missed,
-    m.missedPct,
-    m.status,
-    m.reason,
-    m.p90Sample,
-  ]);
-  return [SITE_CSV_COLUMNS as readonly Cell[], ...rows].map((row) => `${row.map((c) => csvField(c)).join(',')}\r\n`).join('');
+/** One CSV row per metric (RFC 4180, the export's quoting and formula guard); figures rounded as the page shows them. */
+export function siteReportCsv(r: SiteReport, csv: CsvOptions = CSV_DEFAULTS): string {
+  const rows = r.metrics.map((m): Cell[] => {
+    const f = (v: number | null | undefined): number | null => figureValue(v, m.unit, m.threshold);
+    return [
+      r.site,
+      m.target,
+      m.direction,
+      m.unit,
+      m.threshold,
+      m.samplesGraded,
+      m.samplesInsufficient,
+      f(m.p50),
+      f(m.p90),
+      f(m.p99),
+      f(m.p90Interval?.lower),
+      f(m.p90Interval?.upper),
+      m.p90Interval?.level ?? null,
+      m.missed,
+      figureValue(m.missedPct, '%'),
+      m.status,
+      m.reason,
+      m.p90Sample,
+    ];
+  });
+  return csvRows([SITE_CSV_COLUMNS, ...rows], csv);
 }

@@ -14,15 +14,17 @@ import type { ReportCommandOptions } from '../options.js';
 /** `callprobe report`: prints the site report; exit code from its verdict. */
 export async function reportCommand(o: ReportCommandOptions): Promise<ExitCode> {
   if (o.json && o.csv) throw new ConfigError('give --json or --csv, not both', 'bad-value');
+  if (o.csvSep !== undefined && !o.csv) throw new ConfigError('--csv-sep needs --csv', 'missing-option');
+  const csv = { sep: o.csvSep ?? ',', bom: false } as const;
   if ((o.site === undefined) === (o.all !== true))
     throw new ConfigError('give --site NAME for one site, or --all for the all-sites overview', 'missing-option');
   if (o.site === undefined) {
     const overview = await fetchOverview(o);
-    process.stdout.write(o.json ? `${JSON.stringify(overview, null, 2)}\n` : o.csv ? overviewCsv(overview) : formatOverview(overview));
+    process.stdout.write(o.json ? `${JSON.stringify(overview, null, 2)}\n` : o.csv ? overviewCsv(overview, csv) : formatOverview(overview));
     // The fleet's exit code: fail when a site fails, else insufficient when one is, else pass.
     return exitCodeFor({ verdict: verdictOf(overview.sites.map((s) => ({ status: s.verdict }))) });
   }
   const r = await fetchSiteReport({ ...o, site: o.site });
-  process.stdout.write(o.json ? `${JSON.stringify(r, null, 2)}\n` : o.csv ? siteReportCsv(r) : formatSiteReport(r));
+  process.stdout.write(o.json ? `${JSON.stringify(r, null, 2)}\n` : o.csv ? siteReportCsv(r, csv) : formatSiteReport(r));
   return exitCodeFor({ verdict: r.verdict });
 }

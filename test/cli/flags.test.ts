@@ -1,7 +1,7 @@
 /**
  * Every command and flag spelling the command line accepted before it moved to cli/ still
  * parses, into the options its program gets. test/cli/old-help/ holds the old CLI's --help
- * output (dist/server/cli.js, captured before the move; site-token's since it was added): every flag named there has a case
+ * output (dist/server/cli.js, captured before the move; site-token's, and the flags added later, since they were added): every flag named there has a case
  * below, the help printed now is the same text, and each case parses the flag through the whole
  * program (recorded actions: nothing starts) and checks what the server or the client receives.
  */
@@ -319,6 +319,12 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
     '--all': async () => expect((await reportOf(['--all'])).all).toBe(true),
     '--json': async () => expect((await reportOf(['--all', '--json'])).json).toBe(true),
     '--csv': async () => expect((await reportOf(['--all', '--csv'])).csv).toBe(true),
+    '--csv-sep': async () => {
+      expect((await reportOf(['--all', '--csv', '--csv-sep', 'semicolon'])).csvSep).toBe(';');
+      expect((await reportOf(['--site', 'Paris', '--csv', '--csv-sep', 'comma'])).csvSep).toBe(',');
+      await expect(reportOf(['--all', '--csv', '--csv-sep', 'tab'])).rejects.toThrow(/--csv-sep is comma or semicolon/);
+      await expect(reportOf(['--all', '--csv-sep', 'semicolon'])).rejects.toThrow(/--csv-sep needs --csv/);
+    },
     '--token': async () => {
       expect((await reportOf(['--all', '--token', TOKEN])).token).toBe(TOKEN);
       vi.stubEnv('CALLPROBE_TOKEN', TOKEN);

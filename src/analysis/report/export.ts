@@ -257,6 +257,11 @@ export function csvLine(row: Record<string, Cell>, o: CsvOptions = CSV_DEFAULTS)
   return `${EXPORT_COLUMNS.map((c) => csvField(row[c] ?? null, o.sep)).join(o.sep)}\r\n`;
 }
 
+/** Rows of cells as CSV (RFC 4180 quoting, the formula guard, CRLF), after the byte order mark when `bom`. */
+export function csvRows(rows: readonly (readonly Cell[])[], o: CsvOptions = CSV_DEFAULTS): string {
+  return `${o.bom ? '\uFEFF' : ''}${rows.map((row) => `${row.map((c) => csvField(c, o.sep)).join(o.sep)}\r\n`).join('')}`;
+}
+
 /** A row with the columns in order (for NDJSON and JSON). */
 export function orderedRow(row: Record<string, Cell>): Record<string, Cell> {
   const out: Record<string, Cell> = {};

@@ -102,6 +102,19 @@ describe.skipIf(why !== null)('callprobe report (compiled CLI)', () => {
     expect(lines[0]).toBe(SITE_CSV_COLUMNS.join(','));
     expect(lines.length).toBeGreaterThan(6);
     expect(lines.slice(1).every((l) => l.startsWith('Lyon,'))).toBe(true);
+    // Figures as the page rounds them (ms to 0.1, % to 0.01 where that does not read as zero or as its target).
+    const p50 = SITE_CSV_COLUMNS.indexOf('p50');
+    for (const l of lines.slice(1)) expect(l.split(',')[p50] ?? '').toMatch(/^(|-?\d+(\.\d{1,4})?)$/);
+  });
+
+  it('separates fields with ; for spreadsheets whose list separator is ; (--csv-sep semicolon)', async () => {
+    const comma = await report(['--server', server, '--site', 'Lyon', '--since', '2026-01-01', '--csv', '--token', TOKEN]);
+    const semi = await report(['--server', server, '--site', 'Lyon', '--since', '2026-01-01', '--csv', '--csv-sep', 'semicolon', '--token', TOKEN]);
+    expect(semi.code).toBe(comma.code);
+    const lines = semi.stdout.trimEnd().split('\r\n');
+    expect(lines[0]).toBe(SITE_CSV_COLUMNS.join(';'));
+    // The same cells, only the separator differs (no cell holds either separator here).
+    expect(semi.stdout.replaceAll(';', ',')).toBe(comma.stdout);
   });
 
   it('prints a human summary by default: the verdict, the figures, the worst hours in the zone given', async () => {
