@@ -25,15 +25,31 @@ const USERS = { ana: { role: 'tier1', password: 'ana-tier-one-pw' }, bo: { role:
 const SITE_CLIENTS = ['203.0.113.41', '203.0.113.42', '203.0.113.43', '203.0.113.44', '203.0.113.45', '203.0.113.46'];
 const BAD_CLIENT = '198.51.100.77';
 
-function report(o: { site: string | null; ticket: string | null; startedAt: string; lossEvery?: number }): unknown {
+function report(o: { site: string | null; ticket: string | null; startedAt: string; lossEvery?: number; rttMs?: number }): unknown {
   return analyze(
     reflectorInput({
       count: 1500,
       meta: { site: o.site, ticket: o.ticket, startedAt: o.startedAt },
       ...(o.lossEvery !== undefined ? { up: { lost: (i: number) => i % (o.lossEvery as number) === 0 } } : {}),
+      ...(o.rttMs !== undefined ? { rttMs: () => o.rttMs as number } : {}),
     }),
   );
 }
+
+/** Midnight UTC `daysAgo` days before now. */
+const dayStartUtc = (daysAgo: number): number => {
+  const d = new Date(Date.now() - daysAgo * 86_400_000);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+};
+/** Depot-3's samples, within the last 7 days: two days of three, each with its round trip. */
+const DEPOT = [
+  { atMs: dayStartUtc(2) + 9 * 3_600_000, rttMs: 20 },
+  { atMs: dayStartUtc(2) + 9 * 3_600_000 + 600_000, rttMs: 30 },
+  { atMs: dayStartUtc(2) + 10 * 3_600_000, rttMs: 40 },
+  { atMs: dayStartUtc(1) + 14 * 3_600_000, rttMs: 50 },
+  { atMs: dayStartUtc(1) + 14 * 3_600_000 + 600_000, rttMs: 60 },
+  { atMs: dayStartUtc(1) + 14 * 3_600_000 + 1_200_000, rttMs: 150 },
+];
 
 let dir = '';
 let server: ServeProcess | null = null;
@@ -71,6 +87,7 @@ test.beforeAll(async ({ request }, workerInfo) => {
   };
   for (const [i, client] of SITE_CLIENTS.entries()) await post(report({ site: 'Branch-7', ticket: null, startedAt: `2026-01-1${i}T09:00:00.000Z` }), client);
   badCode = await post(report({ site: 'Branch-7', ticket: 'INC-90210', startedAt: '2026-01-16T09:20:00.000Z', lossEvery: 8 }), BAD_CLIENT);
+  for (const d of DEPOT) await post(report({ site: 'Depot-3', ticket: null, startedAt: new Date(d.atMs).toISOString(), rttMs: d.rttMs }), '203.0.113.50');
 });
 
 test.afterAll(async () => {
@@ -176,4 +193,44 @@ test('tier 2 sees the client address and the network details', async ({ page }) 
   await expect(page.getByTestId('network')).toContainText('NAT:');
   // The view of personal data is logged as an audit line.
   await server?.proc.waitForLine(/personal-data-view/, { timeoutMs: 10_000, what: 'the audit line' });
+});
+
+test.describe('the site report', () => {
+  // Hours and days are shown in the browser's time zone: UTC here, as the samples are laid out.
+  test.use({ timezoneId: 'UTC' });
+
+  test("each target's P90 day by day and the hours of the week, each as a table, on a laptop and a phone", async ({ page }) => {
+    await logIn(page, 'ana');
+    await page.getByRole('button', { name: 'Open the site report of Depot-3' }).click();
+    await expect(page.getByRole('heading', { name: /^Site report: Depot-3/ })).toBeFocused();
+    await expect(page.getByTestId('site-report')).toContainText('6 samples graded of 6');
+    // Day by day: the nearest-rank P90 of three round trips is the largest (20, 30, 40 -> 40; 50, 60, 150 -> 150).
+    const date = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+    const days = page.getByTestId('site-days');
+    const header = await days.locator('thead th').allTextContents();
+    const rtt = header.findIndex((h) => h === 'Round trip (< 100 ms)');
+    expect(rtt, header.join(' | ')).toBeGreaterThan(1);
+    const rows = days.locator('tbody tr');
+    await expect(rows).toHaveCount(2);
+    const cellsOf = async (i: number): Promise<string[]> => rows.nth(i).locator('th, td').allTextContents();
+    const first = await cellsOf(0);
+    const second = await cellsOf(1);
+    expect([first[0], first[1], first[rtt]]).toEqual([date(DEPOT[0]?.atMs ?? 0), '3', '40.0 ms']);
+    expect([second[0], second[1], second[rtt]]).toEqual([date(DEPOT[3]?.atMs ?? 0), '3', '150.0 ms']);
+    // Hours of the week as a table: one row per hour with a sample, the shares failed.
+    const dayName = (ms: number): string => ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][new Date(ms).getUTCDay()] ?? '?';
+    await page.getByText('The hours as a table').click();
+    const hours = page.getByTestId('site-hours').locator('tbody tr');
+    await expect(hours).toHaveCount(3);
+    // Monday first: the cells of the earlier day may come after the later day's.
+    const cell = (name: string) => hours.filter({ has: page.getByRole('rowheader', { name }) }).locator('td');
+    await expect(cell(`${dayName(DEPOT[0]?.atMs ?? 0)} 09:00-10:00`)).toHaveText(['2', '0 (0%)', '30.0 ms']);
+    await expect(cell(`${dayName(DEPOT[3]?.atMs ?? 0)} 14:00-15:00`)).toHaveText(['3', '1 (33.3%)', '150.0 ms']);
+    await expect(page.getByTestId('site-heat')).toBeVisible();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: test.info().outputPath('site-report-1280.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: test.info().outputPath('site-report-390.png'), fullPage: true });
+  });
 });

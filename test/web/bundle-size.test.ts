@@ -14,6 +14,8 @@ import { repoRoot } from '../kit/paths.js';
 
 /** The budget: what a slow mobile link loads before the first click in about a second. */
 const INITIAL_JS_GZIP_MAX_BYTES = 30 * 1024;
+/** The help desk console's budget: its login and search; a site report's drawing loads when opened. */
+const CONSOLE_JS_GZIP_MAX_BYTES = 15 * 1024;
 const WEB = join(repoRoot, 'dist/web');
 
 /** Paths (from the web root) of the JS a page loads before any dynamic import. */
@@ -48,5 +50,21 @@ describe('the built page', () => {
       'Chart.js must stay lazily loaded',
     ).toBe(false);
     expect(total).toBeLessThanOrEqual(INITIAL_JS_GZIP_MAX_BYTES);
+  });
+});
+
+describe('the built console', () => {
+  it(`loads at most ${CONSOLE_JS_GZIP_MAX_BYTES / 1024} KB of gzipped JS before a site report is opened`, () => {
+    const page = join(WEB, 'console.html');
+    expect(existsSync(page), 'dist/web/console.html is missing: run `npm run build` first').toBe(true);
+    const chunks = initialChunks(readFileSync(page, 'utf8'));
+    expect(chunks.length).toBeGreaterThan(0);
+    const total = chunks.reduce((sum, c) => sum + gzipSync(readFileSync(join(WEB, c))).length, 0);
+    console.log(`console initial JS: ${(total / 1024).toFixed(1)} KB gzip in ${chunks.join(', ')}`);
+    expect(
+      chunks.some((c) => /console-site/.test(c)),
+      "the site report's drawing must stay lazily loaded",
+    ).toBe(false);
+    expect(total).toBeLessThanOrEqual(CONSOLE_JS_GZIP_MAX_BYTES);
   });
 });

@@ -5,7 +5,17 @@
 import { couldNotTestSentence, leftOutSentence, outageSentences, siteMetricSentence } from '../present/site-text.js';
 import { count, num, plural } from '../present/format.js';
 import { RECOMMENDED_SPAN_DAYS, RECOMMENDED_TESTS } from '../grade/targets.js';
-import { type HourCell, type LeftOut, type PoolChoice, type ProbePathId, SITE_SETTINGS, type SiteSample, type SiteSettings, siteFacts } from '../site/site.js';
+import {
+  type DayRow,
+  type HourCell,
+  type LeftOut,
+  type PoolChoice,
+  type ProbePathId,
+  SITE_SETTINGS,
+  type SiteSample,
+  type SiteSettings,
+  siteFacts,
+} from '../site/site.js';
 import type { Verdict } from '../schema/report-schema.js';
 import type { SiteMetric } from '../site/p90.js';
 import type { Outages, ReasonCount } from '../site/outages.js';
@@ -39,6 +49,8 @@ export interface SiteReport {
   metrics: Array<SiteMetric & { sentence: string }>;
   hours: HourCell[];
   worstHours: HourCell[];
+  /** Each local day (in `timeZone`) with a pooled sample, oldest first: every metric's P90 that day. */
+  days: DayRow[];
   verdict: Verdict;
   explanation: string[];
 }
@@ -114,6 +126,7 @@ export function buildSiteReport(
     metrics,
     hours: f.hours,
     worstHours: f.worstHours,
+    days: f.days,
     verdict: f.verdict,
     explanation,
   };

@@ -125,6 +125,24 @@ export interface HourCell {
   p90RttMs: number | null;
 }
 
+/** One metric's P90 over one day's samples, graded by the one P90 rule (./p90.ts). */
+export interface DayMetric {
+  target: TargetId;
+  direction: GradeDirection;
+  samplesGraded: number;
+  p90: number | null;
+  status: Verdict;
+}
+
+/** One local calendar day of the pooled samples, in the report's time zone. */
+export interface DayRow {
+  /** YYYY-MM-DD in the report's time zone. */
+  date: string;
+  samples: number;
+  /** In the order of the report's metrics. */
+  metrics: DayMetric[];
+}
+
 export interface SiteFacts {
   profile: ResolvedProfile | null;
   probePath: ProbePathId | null;
@@ -146,6 +164,8 @@ export interface SiteFacts {
   hours: HourCell[];
   /** The worst cells: most failed share, then highest P90 round trip. */
   worstHours: HourCell[];
+  /** Each day with a pooled sample, oldest first: the P90 of every metric that day. */
+  days: DayRow[];
   verdict: Verdict;
 }
 
@@ -178,6 +198,16 @@ function mostCommon<T>(values: readonly T[], key: (v: T) => string): T | null {
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
 /** Weekday (1 = Monday) and hour of an instant in `timeZone`. */
+/** The local date (YYYY-MM-DD) of an instant in `timeZone` (checked by hourCellOf). */
+export function localDateOf(timeZone: string): (ms: number) => string {
+  const fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  return (ms) => {
+    const parts = fmt.formatToParts(ms);
+    const part = (t: string): string => parts.find((p) => p.type === t)?.value ?? '';
+    return `${part('year')}-${part('month')}-${part('day')}`;
+  };
+}
+
 export function hourCellOf(timeZone: string): (ms: number) => { weekday: number; hour: number } {
   let fmt: Intl.DateTimeFormat;
   try {
@@ -237,37 +267,61 @@ export function siteFacts(
   const pooled = sameProfile.filter((r) => r.report.probe.path === probePath);
   leftOut.otherPath = sameProfile.length - pooled.length;
 
-  // Per target and direction, in the order the pooled reports grade them.
-  const buckets = new Map<string, { target: TargetId; direction: GradeDirection; graded: Array<{ value: number; sample: string }>; insufficient: number }>();
-  for (const { sample, report } of pooled) {
-    for (const g of report.grades) {
-      const key = `${g.target}|${g.direction}`;
-      let b = buckets.get(key);
-      if (b === undefined) {
-        b = { target: g.target, direction: g.direction, graded: [], insufficient: 0 };
-        buckets.set(key, b);
+  const metricsOf = (rs: typeof pooled): SiteMetric[] => {
+    if (profile === null) return [];
+    // Per target and direction, in the order the pooled reports grade them.
+    const buckets = new Map<string, { target: TargetId; direction: GradeDirection; graded: Array<{ value: number; sample: string }>; insufficient: number }>();
+    for (const { sample, report } of rs) {
+      for (const g of report.grades) {
+        const key = `${g.target}|${g.direction}`;
+        let b = buckets.get(key);
+        if (b === undefined) {
+          b = { target: g.target, direction: g.direction, graded: [], insufficient: 0 };
+          buckets.set(key, b);
+        }
+        if (g.status === 'insufficient' || g.value === null) b.insufficient++;
+        else b.graded.push({ value: g.value, sample: sample.code ?? sample.id });
       }
-      if (g.status === 'insufficient' || g.value === null) b.insufficient++;
-      else b.graded.push({ value: g.value, sample: sample.code ?? sample.id });
     }
+    return [...buckets.values()].map((b) =>
+      siteMetric(
+        {
+          target: b.target,
+          label: TARGET_LABELS[b.target],
+          direction: b.direction,
+          unit: targetUnit(b.target),
+          threshold: profile.targets[THRESHOLD_KEY[b.target]],
+        },
+        b.graded,
+        b.insufficient,
+        settings,
+      ),
+    );
+  };
+  const metrics = metricsOf(pooled);
+
+  // Each local day's P90s, graded by the same rule (a day of 10-minute samples holds 144).
+  const dateOf = localDateOf(settings.timeZone);
+  const byDay = new Map<string, typeof pooled>();
+  for (const r of pooled) {
+    const date = dateOf(r.sample.startedAtMs);
+    const list = byDay.get(date);
+    if (list === undefined) byDay.set(date, [r]);
+    else list.push(r);
   }
-  const metrics =
-    profile === null
-      ? []
-      : [...buckets.values()].map((b) =>
-          siteMetric(
-            {
-              target: b.target,
-              label: TARGET_LABELS[b.target],
-              direction: b.direction,
-              unit: targetUnit(b.target),
-              threshold: profile.targets[THRESHOLD_KEY[b.target]],
-            },
-            b.graded,
-            b.insufficient,
-            settings,
-          ),
-        );
+  const days: DayRow[] = [...byDay.entries()]
+    .sort((a, b) => a[0].localeCompare(b[0]))
+    .map(([date, rs]) => {
+      const dayMetrics = metricsOf(rs);
+      return {
+        date,
+        samples: rs.length,
+        metrics: metrics.map((m) => {
+          const d = dayMetrics.find((x) => x.target === m.target && x.direction === m.direction);
+          return { target: m.target, direction: m.direction, samplesGraded: d?.samplesGraded ?? 0, p90: d?.p90 ?? null, status: d?.status ?? 'insufficient' };
+        }),
+      };
+    });
 
   const cells = new Map<number, { weekday: number; hour: number; samples: number; failed: number; rtt: number[] }>();
   for (const { sample, report } of pooled) {
@@ -321,6 +375,7 @@ export function siteFacts(
     metrics,
     hours,
     worstHours,
+    days,
     verdict: verdictOf(metrics),
   };
 }

@@ -25,4 +25,22 @@ export const consoleStyles = css`
   .tell { border-left: 4px solid #0b5cad; padding: 0.25rem 0.75rem; background: #f4f6f8; }
   .flags { margin: 0; padding-left: 1rem; color: #a40e26; }
   .code { font-family: ui-monospace, Menlo, Consolas, monospace; letter-spacing: 0.05em; }
+  /* A wide table of figures scrolls inside its own region on a narrow screen; its figures never break. */
+  .scroll { overflow-x: auto; max-width: 100%; }
+  .scroll table { width: max-content; min-width: 100%; }
+  .scroll td { white-space: nowrap; overflow-wrap: normal; }
+  .scroll thead th { overflow-wrap: normal; hyphens: none; min-width: 4.5rem; }
+  .scroll tbody th { min-width: 9rem; max-width: 14rem; overflow-wrap: normal; }
+  .nowrap { white-space: nowrap; }
+  .insufficient { color: #4a525c; }
+  /* The site report's hours of the week: 7 rows of 24 cells, shaded by the failed share (the table below holds the numbers). */
+  .heat { display: grid; grid-template-columns: 2.2rem repeat(24, minmax(0, 1fr)); gap: 2px; max-width: 40rem; font-size: 0.75rem; color: #4a525c; }
+  .heat .cell { aspect-ratio: 1; border-radius: 2px; border: 1px solid #c9d0d8; }
+  .heat .none { background: transparent; border-style: dashed; }
+  .heat .s0 { background: #e6f2ea; }
+  .heat .s1 { background: #fde8c8; }
+  .heat .s2 { background: #f7b267; }
+  .heat .s3 { background: #e4572e; }
+  .heat .s4 { background: #8c1c13; }
+  .heat .hh, .heat .dd { align-self: center; }
 `;

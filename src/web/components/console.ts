@@ -14,8 +14,9 @@ import {
   type ConsoleSearchRow,
   type ConsoleWho,
 } from '../../protocol/api-console.js';
-import { SITES_OVERVIEW_PATH } from '../../protocol/api.js';
+import { SITES_OVERVIEW_PATH, siteReportPath } from '../../protocol/api.js';
 import type { SitesOverview } from '../../analysis/site/overview.js';
+import type { SiteReport } from '../../analysis/report/site-report.js';
 import { CpElement } from './cp-element.js';
 import { consoleStyles } from './console.styles.js';
 
@@ -42,6 +43,7 @@ export class ConsoleView extends CpElement {
     rows: { state: true },
     open: { state: true },
     sites: { state: true },
+    siteReport: { state: true },
     error: { state: true },
     ready: { state: true },
   };
@@ -51,6 +53,8 @@ export class ConsoleView extends CpElement {
   declare open: ConsoleResultView | null;
   /** The all-sites overview of the last 7 days, loaded once logged in. */
   declare sites: SitesOverview | null;
+  /** One site's report of the last 7 days, with the module that draws it (loaded on the first one opened). */
+  declare siteReport: { report: SiteReport; view: typeof import('./console-site.js') } | null;
   declare error: string | null;
   declare ready: boolean;
   private readonly timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -63,6 +67,7 @@ export class ConsoleView extends CpElement {
     this.rows = null;
     this.open = null;
     this.sites = null;
+    this.siteReport = null;
     this.error = null;
     this.ready = false;
   }
@@ -118,6 +123,7 @@ export class ConsoleView extends CpElement {
     this.rows = null;
     this.open = null;
     this.sites = null;
+    this.siteReport = null;
   }
 
   private failed(err: unknown): void {
@@ -135,6 +141,7 @@ export class ConsoleView extends CpElement {
     const turn = ++this.turn;
     this.rows = null;
     this.open = null;
+    this.siteReport = null;
     this.error = null;
     const q = new URLSearchParams();
     for (const [k, v] of new FormData(e.target as HTMLFormElement)) if (typeof v === 'string' && v.trim() !== '') q.set(k, v.trim());
@@ -144,6 +151,25 @@ export class ConsoleView extends CpElement {
       this.rows = rows;
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLElement>('#found')?.focus();
+    } catch (err) {
+      if (turn === this.turn) this.failed(err);
+    }
+  }
+
+  /** A site's report of the last 7 days (GET /api/sites/:site/report), hours and days in this browser's time zone. */
+  private async showSite(site: string): Promise<void> {
+    const turn = ++this.turn;
+    this.siteReport = null;
+    this.error = null;
+    try {
+      const [report, view] = await Promise.all([
+        api<SiteReport>(`${siteReportPath(site)}?since=7d&tz=${encodeURIComponent(this.timeZone)}`),
+        import('./console-site.js'),
+      ]);
+      if (turn !== this.turn) return;
+      this.siteReport = { report, view };
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('#site-report')?.focus();
     } catch (err) {
       if (turn === this.turn) this.failed(err);
     }
@@ -186,7 +212,7 @@ export class ConsoleView extends CpElement {
         <span>Logged in as <strong>${who.name}</strong> (${who.role === 'tier2' ? 'tier 2' : 'tier 1'})</span>
         <button class="link" @click=${() => void this.logout()}>Log out</button>
       </p>
-      ${this.sites ? this.siteList(this.sites) : nothing}
+      ${this.sites ? this.siteList(this.sites) : nothing} ${this.siteReport ? this.siteReport.view.siteReportView(this.siteReport.report) : nothing}
       <h2>Find a result</h2>
       <form @submit=${(e: SubmitEvent) => void this.search(e)}>
         <label>Result code <input id="code" name="code" autocomplete="off" placeholder="7K3M-Q2XA" /></label>
@@ -223,7 +249,7 @@ export class ConsoleView extends CpElement {
               ${o.sites.map(
                 (s) =>
                   html`<tr>
-                    <td>${s.site}</td>
+                    <td><button class="link" @click=${() => void this.showSite(s.site)} aria-label="Open the site report of ${s.site}">${s.site}</button></td>
                     <td>${s.samples} of ${s.samplesTotal}</td>
                     <td class=${s.verdict}>${s.verdict}</td>
                     <td>${s.health?.lastReportAt ?? '–'}</td>
@@ -289,6 +315,7 @@ export class ConsoleView extends CpElement {
           : html`<p data-testid="culprit">No contrast in the data points at one culprit.</p>`
       }
       ${r.baseline ? this.baseline(r.baseline) : html`<p>No site: no baseline to compare with.</p>`}
+      ${r.site ? html`<p><button class="link" @click=${() => void this.showSite(r.site ?? '')}>Open the site report of ${r.site}</button></p>` : nothing}
       ${r.cqd ? html`<h3>Teams call quality dashboard</h3><p>${r.cqd.sentence} <small>(${r.cqd.basis})</small></p>` : nothing}
       ${
         r.grades.length > 0

@@ -111,6 +111,40 @@ describe('site report over a generated week', () => {
     expect(report.explanation).toContain(report.outages.siteSentence);
   });
 
+  it("gives each local day's P90 per metric, graded by the same rule, equal to an independent nearest rank", () => {
+    // A week of 10-minute samples from Monday 2026-01-05 00:00 UTC: 7 days of 144, 12 could not test.
+    expect(report.days.map((d) => d.date)).toEqual(['2026-01-05', '2026-01-06', '2026-01-07', '2026-01-08', '2026-01-09', '2026-01-10', '2026-01-11']);
+    expect(report.days.reduce((n, d) => n + d.samples, 0)).toBe(996);
+    for (const day of report.days) {
+      const reports = week.flatMap((w) => (w.kind === 'could-not-test' || new Date(w.startedAtMs).toISOString().slice(0, 10) !== day.date ? [] : [w.body]));
+      expect(day.samples).toBe(reports.length);
+      expect(day.metrics.map((m) => `${m.target} ${m.direction}`)).toEqual(report.metrics.map((m) => `${m.target} ${m.direction}`));
+      for (const m of day.metrics) {
+        const values = reports
+          .flatMap((r) => r.grades.filter((g) => g.target === m.target && g.direction === m.direction && g.status !== 'insufficient'))
+          .map((g) => g.value as number)
+          .sort((a, b) => a - b);
+        expect(m.samplesGraded).toBe(values.length);
+        expect(m.p90).toBe(rank(values, 90));
+        // 130-144 graded samples a day: enough for a graded P90 (strict "<").
+        expect(m.status).toBe((m.p90 as number) < must(THRESHOLDS[m.target]) ? 'pass' : 'fail');
+      }
+    }
+    // The busy weekday afternoons fail the round trip; the weekend does not.
+    const rttOf = (date: string) => report.days.find((d) => d.date === date)?.metrics.find((m) => m.target === 'latency-rtt')?.status;
+    expect(rttOf('2026-01-05')).toBe('fail');
+    expect(rttOf('2026-01-10')).toBe('pass');
+    // Days follow the time zone: in New York the first samples fall on Sunday 2026-01-04.
+    const ny = buildSiteReport(samples, {
+      site: 'Paris',
+      sinceMs: null,
+      choice: { profile: null, probePath: null },
+      settings: { timeZone: 'America/New_York' },
+    });
+    expect(ny.days[0]?.date).toBe('2026-01-04');
+    expect(ny.days[0]?.samples).toBe(30);
+  });
+
   it('finds the worst hours in the time zone given', () => {
     const cell = (c: { weekday: number; hour: number }): string => `${c.weekday}/${c.hour}`;
     const busyUtc = new Set([1, 2, 3, 4, 5].flatMap((d) => [13, 14, 15, 16, 17].map((h) => `${d}/${h}`)));
