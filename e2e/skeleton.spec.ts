@@ -1,4 +1,5 @@
 import { selectedPath, spyOnPeerConnections } from './fixtures/pc-spy.js';
+import { serveProcess } from '../test/kit/callprobe.js';
 import { expect, test } from './fixtures/test.js';
 
 test('a test started by a click runs through our relay over UDP and ends with a graded verdict', async ({ page, server: E2E }) => {
@@ -43,4 +44,25 @@ test('a test started by a click runs through our relay over UDP and ends with a 
   expect(result.ok).toBe(true);
   expect(result.report?.summary.packetsReceived).toBeGreaterThan(0);
   expect(cspViolations).toEqual([]);
+});
+
+test("the busy-line choice states this server's byte limit, and is not offered where the server does not run it", async ({ page }) => {
+  test.setTimeout(60_000);
+  const seven = await serveProcess({ httpPort: 18611, turnPorts: 3931, extra: ['--load-max-bytes', '7000000'] }, { deadlineMs: 55_000 });
+  try {
+    await page.goto(`http://127.0.0.1:18611/`);
+    await expect(page.locator('#load-hint')).toContainText('moves at most 7 MB up and 7 MB down');
+  } finally {
+    await seven.stop();
+  }
+  const none = await serveProcess({ httpPort: 18612, turnPorts: 3932, extra: ['--no-load'] }, { deadlineMs: 55_000 });
+  try {
+    await page.goto(`http://127.0.0.1:18612/`);
+    await expect(page.getByRole('button', { name: 'Start test' })).toBeVisible();
+    // The page asked the server (its config answered) before it decided.
+    await expect.poll(() => page.evaluate(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/api/config')))).toBe(true);
+    await expect(page.getByText('Also test with the line busy')).toHaveCount(0);
+  } finally {
+    await none.stop();
+  }
 });

@@ -8,6 +8,7 @@ import type { Report } from '../analysis/schema/report-schema.js';
 import { analyze } from '../analysis/report/analyze.js';
 import { fetchServerConfig, iceServerFor } from './net/config.js';
 import { errorLine, SetupError } from './net/errors.js';
+import { anySignal } from './net/any-signal.js';
 import type { SimplePeerCtor, WrtcImpl } from './net/simple-peer.js';
 import type { WebSocketCtor } from './net/signaling.js';
 import type { PacerLike, PacerOptions } from './pacer/types.js';
@@ -178,7 +179,10 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
   const checkPort = env.checkPort;
   let portChecks: Promise<PortCheck>[] | null = null;
   if (checkPort) {
-    events.phase('config', `checking relay ports ${cfg.turn.map((t) => `${t.transport}/${t.port}`).join(', ')}`);
+    events.phase(
+      'config',
+      `checking which ways to the test server this network lets through (${cfg.turn.map((t) => `${t.transport.toUpperCase()} ${t.port}`).join(', ')})`,
+    );
     portChecks = cfg.turn.map((t) => settledCheck(t, checkPort(t, cfg)));
   }
   // In parallel with the port checks, awaited only when the report is built: it never delays the verdict.
@@ -241,7 +245,10 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
   const payloadBytes = DEFAULT_PAYLOAD_BYTES;
   const iceServers = [iceServerFor(entry, cfg)];
 
-  events.phase('connecting', `${mode === 'reflector' ? 'reflector' : 'in-page loop'} via ${entry.url}`);
+  events.phase(
+    'connecting',
+    `${mode === 'reflector' ? 'to the test server' : 'a loop inside this page'} through its relay (${entry.transport.toUpperCase()} ${entry.port})`,
+  );
   const [SimplePeer, audio] = await Promise.all([env.loadSimplePeer(), env.openAudio ? env.openAudio(opts.audio) : NO_AUDIO]);
   sessionNotes.push(...(audio.notes ?? []));
   const audioStream = audio.stream;
@@ -285,7 +292,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
     else if (audioStream === null) probePath = { path: 'datachannel', reason: 'no audio track (audio: none): the RTP probes ride an audio track' };
     else if (!links.rtp) probePath = { path: 'datachannel', reason: 'this client cannot open an RTP probe leg' };
     else {
-      events.phase('connecting', 'RTP probe leg');
+      events.phase('connecting', 'starting the call-like audio stream');
       const leg = await Promise.race([links.rtp, delay(DEFAULTS.rtp.connectGraceMs).then(() => null)]);
       if (opts.signal.aborted) throw new SetupError('cancelled', 'test cancelled');
       if (leg === null) probePath = { path: 'datachannel', reason: `the RTP leg did not connect within ${DEFAULTS.rtp.connectGraceMs} ms of the data channel` };
@@ -349,7 +356,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
             run: async (rttSince, signal) => {
               // getStats' second opinion is of the idle window: it stops where the load starts.
               statsStopped ??= stats?.stop() ?? Promise.resolve();
-              const both = AbortSignal.any([signal, opts.signal]);
+              const both = anySignal([signal, opts.signal]);
               busyEvidence = await runLoadPhase({
                 baseUrl: opts.baseUrl,
                 transport: env.loadTransport as LoadTransport,

@@ -7,6 +7,8 @@ import { progress, publishResult } from '../headless.js';
 import { couldNotTestRecord, newSampleId, save, worthRecording, type CouldNotTestRecord, type SaveState } from '../results.js';
 import { couldNotRunTitle, couldNotTestText } from '../../analysis/present/could-not-test-text.js';
 import { errorLine, SetupError } from '../../session/net/errors.js';
+import { fetchServerConfig } from '../../session/net/config.js';
+import type { LoadOffer } from '../../protocol/api-load.js';
 import { primeAudio, releaseAudio } from '../audio.js';
 import { ResultCard } from './result-card.js';
 import { appStyles } from './app.styles.js';
@@ -34,6 +36,7 @@ export class CpApp extends CpElement {
     paramError: { state: true },
     announcement: { state: true },
     viewError: { state: true },
+    loadOffer: { state: true },
   };
 
   declare state: State;
@@ -44,6 +47,8 @@ export class CpApp extends CpElement {
   declare announcement: string;
   /** Set when a finished test's view could not load: the result is then shown as plain text. */
   declare viewError: string | null;
+  /** The busy-line phase the server offers (undefined until its config answered; null: not offered). */
+  declare loadOffer: LoadOffer | null | undefined;
   private controller: AbortController | null = null;
   private chartModule: Promise<typeof import('./rtt-chart.js')> | null = null;
   private verdictModule: Promise<typeof import('./cp-verdict-view.js')> | null = null;
@@ -79,6 +84,18 @@ export class CpApp extends CpElement {
       publishResult({ ok: false, reason: 'bad-parameters', message: this.paramError });
     } else if (this.params.autostart) {
       void this.start(this.params);
+    }
+    void this.readLoadOffer();
+  }
+
+  /** Asks the server what busy-line phase it offers, so the form states its real byte limit. */
+  private async readLoadOffer(): Promise<void> {
+    try {
+      this.loadOffer = (await fetchServerConfig(location.origin)).load ?? null;
+    } catch (err) {
+      // The choice stays hidden; a test started now reports the unreachable server itself.
+      this.loadOffer = null;
+      console.warn(`callprobe: the server's config could not be read (${errorLine(err)}): the busy-line choice is hidden`);
     }
   }
 
@@ -227,6 +244,7 @@ export class CpApp extends CpElement {
       ${this.paramError ? html`<div class="error" role="alert"><h2>Bad link</h2><p>${this.paramError}</p></div>` : nothing}
       <cp-test-form
         .params=${this.params}
+        .loadOffer=${this.loadOffer}
         ?running=${running}
         @cp-start=${(e: CpEventMap['cp-start']) => void this.start(e.detail)}
         @cp-cancel=${() => this.cancel()}
@@ -253,7 +271,7 @@ export class CpApp extends CpElement {
       }
       ${
         st.kind === 'error'
-          ? html`<div class="error" role="alert"><h2>${couldNotRunTitle(st.reason)}</h2><p>${st.message}</p><p><small>reason: ${st.reason}</small></p></div>
+          ? html`<div class="error" role="alert"><h2>${couldNotRunTitle(st.reason)}</h2><p>${st.message}</p><p><small>Code for a help desk: ${st.reason}</small></p></div>
             ${
               st.record !== null && st.save !== null
                 ? html`<cp-result-card .save=${st.save} .details=${couldNotTestText(st.record)} .json=${st.record}

@@ -1,10 +1,11 @@
-import { html } from 'lit';
+import { html, nothing } from 'lit';
 import { DEFAULT_DURATION_S, MAX_DURATION_S, MIN_DURATION_S, type PageParams } from '../params.js';
 import type { ProfileId } from '../../analysis/schema/input.js';
 import { AZURE_REGION_NAMES } from '../regions.js';
 import { CpElement } from './cp-element.js';
 import { DEFAULTS } from '../../protocol/defaults.js';
 import { testFormStyles } from './test-form.styles.js';
+import type { LoadOffer } from '../../protocol/api-load.js';
 
 /**
  * Test settings and the start/cancel button. Shows `params` and never changes them: emits
@@ -15,10 +16,17 @@ export class TestForm extends CpElement {
   static override properties = {
     params: { attribute: false },
     running: { type: Boolean },
+    loadOffer: { attribute: false },
   };
 
   declare params: PageParams;
   declare running: boolean;
+  /**
+   * The busy-line phase this server offers, as its /api/config says: the consent sentence
+   * names its byte limit, never a default the server may not use. undefined while the page is
+   * still asking, null when the server does not offer it: the choice is not shown then.
+   */
+  declare loadOffer: LoadOffer | null | undefined;
 
   static override styles = testFormStyles;
 
@@ -30,7 +38,13 @@ export class TestForm extends CpElement {
       profile.azureRegion = String(data.get('azureRegion'));
       profile.from = data.get('from') === 'edge' ? 'edge' : 'site';
     }
-    return { ...this.params, profile, durationS: Number(data.get('duration')), autostart: false, load: data.get('load') === 'on' };
+    return {
+      ...this.params,
+      profile,
+      durationS: Number(data.get('duration')),
+      autostart: false,
+      load: form.elements.namedItem('load') === null ? this.params.load : data.get('load') === 'on',
+    };
   }
 
   private onSubmit(e: SubmitEvent): void {
@@ -64,19 +78,24 @@ export class TestForm extends CpElement {
   override render() {
     const p = this.params.profile;
     const azure = p.id === 'azure-region';
+    const offer = this.loadOffer ?? null;
     const busyS = this.params.load ? Math.ceil(DEFAULTS.load.phaseMaxMs / 1000) : 0;
-    const mb = DEFAULTS.load.maxBytesPerDirection / 1e6;
+    const mb = offer === null ? 0 : Math.round(offer.maxBytesPerDirection / 1e5) / 10;
     return html`
       <form @submit=${this.onSubmit} aria-label="Test settings">
         <div class="go">
           <button type="submit" class=${this.running ? 'secondary' : ''}>${this.running ? 'Cancel test' : 'Start test'}</button>
           <span class="hint">About ${String(this.params.durationS + 2 + busyS)} s. Nothing to install; the result gets a code you can give your help desk.</span>
         </div>
-        <label class="busy">
+        ${
+          offer === null
+            ? nothing
+            : html`<label class="busy">
           <span><input type="checkbox" name="load" .checked=${this.params.load} ?disabled=${this.running} @change=${this.onLoad} aria-describedby="load-hint" />
           Also test with the line busy</span>
           <span class="hint" id="load-hint">Finds out whether calls break up while someone uploads or downloads. Adds up to ${String(Math.ceil(DEFAULTS.load.phaseMaxMs / 1000))} s and moves at most ${String(mb)} MB up and ${String(mb)} MB down (check your data plan).</span>
-        </label>
+        </label>`
+        }
         <details class="options" ?open=${this.optionsOpen()}>
         <summary>Options for IT</summary>
         <label>Targets
