@@ -19,6 +19,7 @@ import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { acceptResult } from '../../src/analysis/report/accept.js';
 import { siteSampleOf } from '../reports/site.js';
 import type { ClientAddress } from '../../src/protocol/api.js';
+import { couldNotTestSide, failureWords, sideWords } from '../../src/analysis/present/could-not-test-text.js';
 import type { Baseline, ConsoleGrade, ConsoleResultView, ConsoleRole, ConsoleSearchRow } from '../../src/protocol/api-console.js';
 import type { ResultStore, StoredAddress, StoredResult } from '../store/types.js';
 
@@ -258,7 +259,13 @@ export async function consoleResultView(
       cqd: null,
       culprit: [],
       baseline: null,
-      couldNotTest: { reason: rec.reason, message: rec.message },
+      couldNotTest: {
+        reason: rec.reason,
+        message: rec.message,
+        words: failureWords(rec.reason),
+        side: couldNotTestSide(rec.reason),
+        where: sideWords(rec.reason),
+      },
       busyLine: null,
       report: parsed,
     };

@@ -10,6 +10,14 @@
  */
 import type { ClientAddress } from './api.js';
 
+/**
+ * Whose side a could-not-test reason points to: 'browser' (this browser cannot run the test),
+ * 'server' (the test server failed or is another release), 'network-or-server' (the way to the
+ * test server was blocked: the caller's network, or the server's relay down), 'link' (a bad
+ * test link), 'unknown' (a reason this release does not know).
+ */
+export type CouldNotTestSide = 'browser' | 'server' | 'network-or-server' | 'link' | 'unknown';
+
 export const CONSOLE_API = '/api/console';
 export const CONSOLE_PAGE = '/console';
 /** The session cookie's name (RFC 6265 §4.1). */
@@ -137,7 +145,12 @@ export interface ConsoleResultView extends ConsoleSearchRow {
   cqd: ConsoleCqd | null;
   culprit: string[];
   baseline: Baseline | null;
-  couldNotTest: { reason: string; message: string } | null;
+  /**
+   * A test that could not run: its reason code and detail, what failed in words, and where to
+   * look (the browser, the test server, the network or the server, the link), so a help desk
+   * never reads a failure of ours or of the browser as the caller's network.
+   */
+  couldNotTest: { reason: string; message: string; words: string; side: CouldNotTestSide; where: string } | null;
   /** The busy-line phase, when the test loaded the line: its sentence and one line per loaded direction. */
   busyLine: { sentence: string; lines: string[]; capacity: string | null } | null;
   /** The stored report; for tier 1 without path, nat and anything naming the client's address. */

@@ -26,6 +26,39 @@ const FAILURE_WORDS: Readonly<Record<string, string>> = {
   'bad-parameters': 'The test link has a bad setting.',
 };
 
+import type { CouldNotTestSide } from '../../protocol/api-console.js';
+
+export type { CouldNotTestSide };
+
+const SIDE_OF: Readonly<Record<string, CouldNotTestSide>> = {
+  'config-unavailable': 'server',
+  'signaling-failed': 'network-or-server',
+  'relay-unreachable': 'network-or-server',
+  'relay-refused': 'server',
+  'ice-failed': 'network-or-server',
+  'channel-not-lossy': 'browser',
+  'reflector-error': 'server',
+  'version-mismatch': 'server',
+  'browser-unsupported': 'browser',
+  'internal-error': 'server',
+  'bad-parameters': 'link',
+};
+
+const SIDE_WORDS: Readonly<Record<CouldNotTestSide, string>> = {
+  browser: 'Where to look: this browser, not the network. Try another browser (a current Chrome, Edge, Firefox or Safari).',
+  server: 'Where to look: the test server, not the network. Try again later; if it stays, tell whoever runs this test server.',
+  'network-or-server':
+    "Where to look: this network's firewall or proxy, or the test server. If other people can run the test against this server, it is this network: calls may be blocked the same way.",
+  link: 'Where to look: the test link. Ask for a new one.',
+  unknown: 'Where to look: not known for this reason.',
+};
+
+/** Whose side a could-not-test reason points to (see CouldNotTestSide). */
+export const couldNotTestSide = (reason: string): CouldNotTestSide => SIDE_OF[reason] ?? 'unknown';
+
+/** The "where to look" sentence for a could-not-test reason. */
+export const sideWords = (reason: string): string => SIDE_WORDS[couldNotTestSide(reason)];
+
 /** The title of a test that could not run: a browser that cannot run it is named as the cause, never the network. */
 export function couldNotRunTitle(reason: string): string {
   return reason === 'browser-unsupported' ? 'This browser cannot run the test' : 'The test could not run';
@@ -42,6 +75,7 @@ export function couldNotTestLines(r: CouldNotTestFacts): string[] {
   return [
     `${couldNotRunTitle(r.reason)}.`,
     failureWords(r.reason),
+    sideWords(r.reason),
     `Detail: ${r.message} (reason: ${r.reason})`,
     `Started ${when}${r.meta.server ? ` against ${r.meta.server}` : ''}`,
     ...siteLines(r.meta),

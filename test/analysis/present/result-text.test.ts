@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { couldNotTestLines, couldNotTestText, failureWords } from '../../../src/analysis/present/could-not-test-text.js';
+import { couldNotTestLines, couldNotTestSide, couldNotTestText, failureWords, sideWords } from '../../../src/analysis/present/could-not-test-text.js';
 import { reportSummaryText } from '../../../src/analysis/present/result-text.js';
 import { verdictRows } from '../../../src/analysis/present/view.js';
 import type { Report } from '../../../src/analysis/schema/report-schema.js';
@@ -72,5 +72,20 @@ describe('a result as text for a help desk', () => {
       expect(failureWords(reason)).not.toContain(reason);
     }
     expect(failureWords('warp-core-breach')).toBe('The test could not run (warp-core-breach).');
+  });
+
+  it('says where to look, and never puts a failure of the browser or the server on the network alone', () => {
+    expect(couldNotTestSide('browser-unsupported')).toBe('browser');
+    expect(couldNotTestSide('channel-not-lossy')).toBe('browser');
+    expect(couldNotTestSide('version-mismatch')).toBe('server');
+    expect(couldNotTestSide('config-unavailable')).toBe('server');
+    expect(couldNotTestSide('relay-refused')).toBe('server');
+    expect(couldNotTestSide('relay-unreachable')).toBe('network-or-server');
+    expect(couldNotTestSide('bad-parameters')).toBe('link');
+    expect(couldNotTestSide('warp-core-breach')).toBe('unknown');
+    expect(sideWords('browser-unsupported')).toMatch(/^Where to look: this browser, not the network\./);
+    expect(sideWords('relay-unreachable')).toMatch(/firewall or proxy, or the test server/);
+    const lines = couldNotTestLines({ reason: 'reflector-error', message: 'x', atMs: 0, meta: {} });
+    expect(lines[2]).toBe('Where to look: the test server, not the network. Try again later; if it stays, tell whoever runs this test server.');
   });
 });

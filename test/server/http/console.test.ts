@@ -234,6 +234,22 @@ describeEachKind('help desk console API', (kind, opened) => {
     expect(view.cqd).toBeNull();
   });
 
+  it('says where to look for a test that could not run: the browser is never the network', async () => {
+    const { app } = await build();
+    const rec = {
+      kind: 'could-not-test',
+      reason: 'browser-unsupported',
+      message: 'This browser cannot run the test: it lacks RTCPeerConnection.',
+      atMs: Date.UTC(2026, 0, 15, 10, 30),
+      meta: { callprobeVersion: '0.1.0', server: 'http://127.0.0.1:8080', site: null, ticket: 'HD-42' },
+    };
+    const ack = await post(app, rec, '203.0.113.9', null);
+    const view = (await get(app, `/api/console/results/${ack.code}`, await sessionCookie(app, 'ana'))).json<ConsoleResultView>();
+    expect(view.couldNotTest).toMatchObject({ reason: 'browser-unsupported', side: 'browser' });
+    expect(view.couldNotTest?.where).toMatch(/^Where to look: this browser, not the network\./);
+    expect(view.couldNotTest?.words).toMatch(/this says nothing about the network/);
+  });
+
   it('finds a result by code, ticket, site, verdict and time; tier 1 sees baseline, culprit, CQD and the answer, no address', async () => {
     const { app } = await build();
     const { bad, clients } = await seedSite(app);
