@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const CLIENT = 'dist/bench/load/client-main.js';
 
@@ -61,6 +61,11 @@ export function procUsage(pid: number): { cpuS: number; rssMiB: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return { cpuS: ticks / 100, rssMiB: rssKb / 1024 };
+}
+
+/** How many file descriptors the process holds open (its sockets, files, pipes), from /proc/<pid>/fd. */
+export function openFds(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
 }
 
 export function withinTolerance(c: ClientResult, base: ClientResult, durationS: number): string | null {

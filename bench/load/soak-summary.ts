@@ -43,6 +43,8 @@ export interface SoakSample {
   externalMiB: number;
   /** RSS beyond V8 heap total and external: the native WebRTC stacks, their threads' malloc arenas, code. */
   nativeRestMiB: number;
+  /** Open file descriptors (sockets, files, pipes); absent in soaks run before it was counted. */
+  fds?: number;
 }
 
 /** One valid test during the soak, with why it was outside tolerance (null: within). */
@@ -61,6 +63,11 @@ export interface SoakRaw {
   rssAtEndMiB: number;
   rssChangeRatio: number;
   rssWithinTolerance: boolean;
+  /**
+   * Open file descriptors before the load (the first sample) and at the end (every client
+   * gone): flat when the end holds at most FD_SLACK more; absent in soaks run before they were counted.
+   */
+  fds?: { atStart: number; max: number; atEnd: number; flat: boolean };
   serverCpuPct: number;
   validTests: number;
   validWithinTolerance: number;
@@ -84,6 +91,18 @@ export function soakEnds(samples: readonly SoakSample[]): { afterFirstMinute: So
   const atEnd = samples.at(-1);
   if (!afterFirstMinute || !atEnd) throw new RangeError('the soak has no RSS samples');
   return { afterFirstMinute, atEnd };
+}
+
+/** Descriptors the end may hold beyond the start and still be flat: the bench's own /metrics connection and timing of closes. */
+export const FD_SLACK = 5;
+
+/** The descriptor counts of the samples that have one: start, largest, end, and whether the end is flat. */
+export function fdFacts(samples: readonly SoakSample[]): SoakRaw['fds'] {
+  const counted = samples.flatMap((s) => (s.fds === undefined ? [] : [s.fds]));
+  const atStart = counted[0];
+  const atEnd = counted.at(-1);
+  if (atStart === undefined || atEnd === undefined) return undefined;
+  return { atStart, max: Math.max(...counted), atEnd, flat: atEnd <= atStart + FD_SLACK };
 }
 
 export function soakSummary(raw: SoakRaw): SoakSummary {

@@ -1,6 +1,6 @@
 /** The soak's summary: the two memory rows the criterion compares, medians over the valid tests, and the failures. */
 import { describe, expect, it } from 'vitest';
-import { soakEnds, soakSummary, type SoakRaw, type SoakSample, type SoakValidTest } from '../../../bench/load/soak-summary.js';
+import { FD_SLACK, fdFacts, soakEnds, soakSummary, type SoakRaw, type SoakSample, type SoakValidTest } from '../../../bench/load/soak-summary.js';
 
 const sample = (tS: number, rssMiB: number): SoakSample => ({
   tS,
@@ -79,5 +79,13 @@ describe('soakSummary', () => {
     expect(s.validMedian.jitterMs).toBeCloseTo(0.3, 12);
     expect(s.validMedian.lossPct).toBe(0);
     expect(s.validFailures).toEqual([{ startS: 20, failure: 'no echo' }]);
+  });
+
+  it('counts open descriptors: flat when the end holds at most the slack more than before the load', () => {
+    const at = (tS: number, fds: number | undefined): SoakSample => ({ ...sample(tS, 140), ...(fds === undefined ? {} : { fds }) });
+    expect(fdFacts([at(0, 40), at(60, 300), at(120, 40 + FD_SLACK)])).toEqual({ atStart: 40, max: 300, atEnd: 45, flat: true });
+    expect(fdFacts([at(0, 40), at(60, 300), at(120, 41 + FD_SLACK)])?.flat).toBe(false);
+    // A soak run before descriptors were counted has none.
+    expect(fdFacts([at(0, undefined), at(120, undefined)])).toBeUndefined();
   });
 });
