@@ -26,6 +26,7 @@ import {
   type CsvOptions,
 } from '../../src/analysis/report/export.js';
 import { unmapIpv4 } from '../store/address.js';
+import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { knownSite } from '../reports/site-names.js';
 import { siteKeyOf } from '../store/site-key.js';
 import type { ResultStore, StoredResult } from '../store/types.js';
@@ -35,7 +36,7 @@ import { codeParam, findResult, given, sinceParam } from './query.js';
 import { rateLimited, Refusal, refusalHandler } from './refusal.js';
 import { sourceKey } from './signal-limits.js';
 import { UploadBudget } from './upload-budget.js';
-import { LookupBudget } from './lookup-budget.js';
+import { LookupBudget, lookupNetwork } from './lookup-budget.js';
 
 export interface ResultsOptions {
   /** The store, or null when serve runs with --no-store. */
@@ -93,10 +94,11 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
   const reads = rateLimited(opts.readsPerMinutePerIp, 'results-read');
   const nowMs = opts.nowMs ?? (() => Date.now());
   const stored = new UploadBudget(opts.storedBytesPerDayPerSource, nowMs);
-  const lookups = new LookupBudget(opts.failedLookupsPerMinute, nowMs);
+  const lookups = new LookupBudget(opts.failedLookupsPerMinute, DEFAULTS.results.lookupFreeNetworksPerMinute, nowMs);
   /** A stored result by the code a user typed, within the global budget of failed lookups. */
-  const lookUp = async (typed: string): Promise<StoredResult | null> => {
-    if (!lookups.open())
+  const lookUp = async (typed: string, ip: string): Promise<StoredResult | null> => {
+    const network = lookupNetwork(unmapIpv4(ip));
+    if (!lookups.open(network))
       throw new Refusal(
         429,
         'lookups-busy',
@@ -104,7 +106,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
       );
     const code = codeParam(typed);
     const r = store === null || code === null ? null : await store.getByCode(code);
-    if (r === null) lookups.failed();
+    if (r === null) lookups.failed(network);
     return r;
   };
   /** Checked before the request's schema: who may, and whether there is a store at all. */
@@ -200,7 +202,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
     `${SHARED_RESULT_API}/:code`,
     { config: reads, schema: { params: ResultCodeParams }, preValidation: storeThere },
     async (req, reply) => {
-      const r = await lookUp(req.params.code);
+      const r = await lookUp(req.params.code, req.ip);
       if (r === null) throw new Refusal(404, 'unknown-code', 'no result has this code (codes are kept for a limited time)');
       reply.header('cache-control', 'private, max-age=60').header('x-robots-tag', 'noindex').type('application/json; charset=utf-8');
       // The stored JSON goes out as stored (no response schema, no parse and re-serialization): SharedResult.
@@ -209,7 +211,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
   );
 
   app.get<{ Params: { code: string } }>(`${SHARED_RESULT_PAGE}/:code`, { config: reads, schema: { params: ResultCodeParams } }, async (req, reply) => {
-    const known = (await lookUp(req.params.code)) !== null;
+    const known = (await lookUp(req.params.code, req.ip)) !== null;
     reply.header('x-robots-tag', 'noindex');
     if (!opts.pageBuilt)
       return reply

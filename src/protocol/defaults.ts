@@ -228,6 +228,12 @@ export const DEFAULTS = {
     storedBytesPerDayPerSource: 8 * 1024 * 1024,
     /** Failed result-code lookups per minute from every source together (10 a second): a guesser of 2^40 codes gets nowhere, honest mistypes fit many times over. */
     failedLookupsPerMinute: 600,
+    /**
+     * Once those are spent, a network (IPv4 /24, IPv6 /48) with no failed lookup this minute is
+     * still answered, so a few guessers cannot lock everyone out; past this many failing
+     * networks in a minute nobody is (at most 600 + 1,000 guesses a minute of 2^40 codes).
+     */
+    lookupFreeNetworksPerMinute: 1_000,
     /** Retention purge: at start and then hourly. */
     purgeIntervalMs: 3_600_000,
     /** Truncated client addresses kept beside the full one: IPv4 /24, IPv6 /48 (the site, not the person). */

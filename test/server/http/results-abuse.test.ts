@@ -146,20 +146,25 @@ describeEachKind('results abuse', (kind, opened) => {
     expect(await count(store)).toBe(3 + 1 + 1 + 1);
   });
 
-  it('refuses every code lookup for the rest of the minute once the failed lookups of all sources spend the budget', async () => {
+  it('once the failed lookups of all sources spend the budget, refuses every lookup from a network that guessed, and still answers one that did not', async () => {
     const { app, clock } = await build({ failedLookupsPerMinute: 5 });
     const { code } = (await post(app, report())).json<ResultAck>();
-    // Five guesses, each from another source (the per-source limit never sees more than one).
+    // Five guesses, each from another source of one /24 (the per-source limit never sees more than one).
     for (let i = 0; i < 5; i++) {
       const res = await app.inject({ method: 'GET', url: `/api/r/AAAA-AAA${i}`, remoteAddress: `203.0.113.${10 + i}` });
       expect(res.statusCode).toBe(404);
     }
-    // Now even a right code is refused (a guess that would hit must not get through), on both views.
-    const busy = await app.inject({ method: 'GET', url: `/api/r/${code}`, remoteAddress: '192.0.2.77' });
+    // Now even a right code is refused from the guessers' network (a guess that would hit must not get through), on both views.
+    const busy = await app.inject({ method: 'GET', url: `/api/r/${code}`, remoteAddress: '203.0.113.77' });
     expect(busy.statusCode).toBe(429);
     expect(busy.json()).toMatchObject({ reason: 'lookups-busy' });
-    expect((await app.inject({ method: 'GET', url: `/r/${code}`, remoteAddress: '192.0.2.78' })).statusCode).toBe(429);
-    clock.advance(60_000);
+    expect((await app.inject({ method: 'GET', url: `/r/${code}`, remoteAddress: '203.0.113.78' })).statusCode).toBe(429);
+    // A caller elsewhere who types the code right still gets the result: a few guessers lock nobody else out.
     expect((await app.inject({ method: 'GET', url: `/api/r/${code}`, remoteAddress: '192.0.2.77' })).statusCode).toBe(200);
+    // Its first unknown code ends its free pass for the minute: one guess each, no more.
+    expect((await app.inject({ method: 'GET', url: '/api/r/AAAA-AAB1', remoteAddress: '192.0.2.77' })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: `/api/r/${code}`, remoteAddress: '192.0.2.79' })).statusCode).toBe(429);
+    clock.advance(60_000);
+    expect((await app.inject({ method: 'GET', url: `/api/r/${code}`, remoteAddress: '203.0.113.77' })).statusCode).toBe(200);
   });
 });
