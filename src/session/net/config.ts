@@ -1,4 +1,5 @@
 import type { ServerConfig, TurnServerEntry } from '../../protocol/api.js';
+import type { LoadOffer } from '../../protocol/api-load.js';
 import { SetupError } from './errors.js';
 
 /** GET /api/config, checked enough that a wrong server fails with a clear reason. */
@@ -20,4 +21,12 @@ export async function fetchServerConfig(baseUrl: string): Promise<ServerConfig> 
 /** The RTCIceServer for one TURN entry with the REST credentials. */
 export function iceServerFor(entry: TurnServerEntry, cfg: Pick<ServerConfig, 'username' | 'credential'>): RTCIceServer {
   return { urls: entry.url, username: cfg.username, credential: cfg.credential };
+}
+
+/**
+ * The busy-line phase the server offers (ServerConfig.load; null when it does not, or is older):
+ * what the page states beside the choice before any test starts. It starts nothing.
+ */
+export async function readLoadOffer(baseUrl: string): Promise<LoadOffer | null> {
+  return (await fetchServerConfig(baseUrl)).load ?? null;
 }

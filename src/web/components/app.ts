@@ -7,7 +7,7 @@ import { progress, publishResult } from '../headless.js';
 import { couldNotTestRecord, newSampleId, save, worthRecording, type CouldNotTestRecord, type SaveState } from '../results.js';
 import { couldNotRunTitle, couldNotTestText } from '../../analysis/present/could-not-test-text.js';
 import { errorLine, SetupError } from '../../session/net/errors.js';
-import { fetchServerConfig } from '../../session/net/config.js';
+import { readLoadOffer } from '../../session/net/config.js';
 import type { LoadOffer } from '../../protocol/api-load.js';
 import { primeAudio, releaseAudio } from '../audio.js';
 import { ResultCard } from './result-card.js';
@@ -91,7 +91,7 @@ export class CpApp extends CpElement {
   /** Asks the server what busy-line phase it offers, so the form states its real byte limit. */
   private async readLoadOffer(): Promise<void> {
     try {
-      this.loadOffer = (await fetchServerConfig(location.origin)).load ?? null;
+      this.loadOffer = await readLoadOffer(location.origin);
     } catch (err) {
       // The choice stays hidden; a test started now reports the unreachable server itself.
       this.loadOffer = null;
