@@ -30,11 +30,13 @@ const scenario = (name: string) => {
   return s;
 };
 
-test('jitter: RTT p50 within 1 ms + 2 %, RFC 3550 jitter and mean |IPDV| within 1 ms + 15 % of the truth', { tag: '@measure' }, async () => {
+// eslint-disable-next-line no-empty-pattern
+test('jitter: RTT p50 within 1 ms + 2 %, RFC 3550 jitter and mean |IPDV| within 1 ms + 15 % of the truth', { tag: '@measure' }, async ({}, testInfo) => {
   test.setTimeout(120_000);
   const clean = await harness.runCallprobe({ name: 'clean', description: '' }, 'ci-clean');
   const base = clean.figures.rttMsP50 ?? 0;
-  const { figures, truth } = await harness.runCallprobe(scenario('jitter-uniform'), 'ci-1');
+  const { figures, truth, report, rawTruth } = await harness.runCallprobe(scenario('jitter-uniform'), 'ci-1');
+  await testInfo.attach('evidence.json', { body: JSON.stringify({ clean: clean.report, report, truth: rawTruth }), contentType: 'application/json' });
   const rttTruth = base + (truth.addedRttMsP50 ?? 0);
   expect(Math.abs((figures.rttMsP50 ?? 0) - rttTruth)).toBeLessThanOrEqual(1 + 0.02 * rttTruth);
   for (const d of ['up', 'down'] as const) {

@@ -4,8 +4,9 @@
  *
  * Rules (strict "<": value < threshold passes, value >= threshold fails):
  * - Latency: the RTT p50 of the test is its one "measurement" in the documents' sense;
- *   one-way latency is graded as RTT p50 / 2. Round trips in flight at any moment of a suspect
- *   interval are left out. Fewer than MIN_RTT_SAMPLES samples -> insufficient.
+ *   one-way latency is graded as RTT p50 / 2. Round trips sent during a suspect interval, or
+ *   within the test's 90th-percentile round trip before one, are left out (by send time alone,
+ *   so the median stays unbiased: measure/rtt.ts). Fewer than MIN_RTT_SAMPLES samples -> insufficient.
  * - Burst loss / loss / jitter: the worst evaluable window over send time. A window
  *   touching a suspect interval cannot be the basis of a pass: fail if a clean window
  *   fails, otherwise insufficient when any evaluable window is suspect.
@@ -64,7 +65,7 @@ export interface LatencyFacts {
   oneWay: boolean;
   /** Round trips the grade rests on (0 when none came back). */
   samples: number;
-  /** Round trips measured but left out: they were in flight while the evidence was suspect. */
+  /** Round trips measured but left out: sent while the evidence was suspect, or within the horizon before (measure/rtt.ts). */
   leftOut: number;
   /** Fewest round trips a latency grade rests on. */
   minSamples: number;

@@ -8,7 +8,7 @@
  * never sent are ignored. An echo that came back, however late, is a round trip (its RTT
  * is evidence of delay); only echoes that never came back count as round-trip loss.
  */
-import { type Distribution, distributionOfOwned } from './percentile.js';
+import { type Distribution, distributionOfOwned, percentile } from './percentile.js';
 import type { RoundTripRecords } from './records.js';
 
 export interface SuspectClock {
@@ -25,20 +25,34 @@ export interface RoundTripAnalysis {
   lossPct: number | null;
   /** All unique samples. */
   rttMs: Distribution | null;
-  /** Samples whose whole flight lies outside every suspect interval (what the grade uses). */
+  /** Samples sent neither during a suspect interval nor within the horizon before one (sentNearSuspect; what the grade uses). */
   gradedRttMs: Distribution | null;
 }
 
+/** The percentile of the test's round trips that sets how long before a suspect interval a send is left out. */
+export const SUSPECT_HORIZON_PCT = 90;
+
 /**
- * Whether a round trip was in flight, from its send (`sendMs`) to its echo's arrival
- * (`sendMs + rttMs`, the hold time aside), at any moment of a suspect interval. A device or
- * server that stalls holds every packet in its queues until it runs again, so a probe sent just
- * before a stall and echoed after it carries the stall in its round trip as surely as one sent
- * during it: such a round trip measures the stall, not the network.
+ * How long before a suspect interval a round trip's send still leaves it out of the grade: the
+ * test's 90th-percentile round trip (nearest rank, every echo that came back; 0 without one). A
+ * device or server that stalls holds every packet in its queues until it runs again, so a probe
+ * sent shortly before a stall and echoed during it carries the stall as surely as one sent in it.
  */
-function inFlightDuringSuspect(sendMs: number, rttMs: number, suspect: readonly SuspectClock[]): boolean {
-  const arrivedMs = sendMs + Math.max(0, rttMs);
-  for (const s of suspect) if (sendMs <= s.endMs && arrivedMs >= s.startMs) return true;
+export function suspectHorizonMs(rttsMs: ArrayLike<number>): number {
+  if (rttsMs.length === 0) return 0;
+  return Math.max(0, percentile(rttsMs, SUSPECT_HORIZON_PCT));
+}
+
+/**
+ * Whether a round trip sent at `sendMs` is left out: sent during a suspect interval, or within
+ * `horizonMs` before one. The rule reads only when a probe was sent, never how long its round
+ * trip took, so it leaves out long and short round trips alike and the median stays unbiased.
+ * Leaving out every round trip whose flight merely overlapped a stall would leave out long ones
+ * more often (a longer flight overlaps more), and pulled the median of a 30-70 ms path 6 ms low
+ * on a machine that stalled often.
+ */
+export function sentNearSuspect(sendMs: number, horizonMs: number, suspect: readonly SuspectClock[]): boolean {
+  for (const s of suspect) if (sendMs <= s.endMs && sendMs >= s.startMs - horizonMs) return true;
   return false;
 }
 
@@ -65,9 +79,8 @@ export function analyzeRoundTrip(records: RoundTripRecords, suspect: readonly Su
   const contiguous = probesSent > 0 && (sentSeqs[probesSent - 1] ?? 0) - first === probesSent - 1;
   const seen = new Uint8Array(probesSent);
   const all = new Float64Array(records.samples.length);
-  const graded = suspect.length === 0 ? all : new Float64Array(records.samples.length);
+  const sendOf = new Float64Array(records.samples.length);
   let nAll = 0;
-  let nGraded = 0;
   for (const sample of records.samples) {
     const i = contiguous
       ? Number.isInteger(sample.seq) && sample.seq >= first && sample.seq - first < probesSent
@@ -76,11 +89,18 @@ export function analyzeRoundTrip(records: RoundTripRecords, suspect: readonly Su
       : indexOfSeq(sentSeqs, sample.seq);
     if (i < 0 || seen[i] === 1) continue;
     seen[i] = 1;
+    sendOf[nAll] = sample.sendMs;
     all[nAll++] = sample.rttMs;
-    if (graded !== all && !inFlightDuringSuspect(sample.sendMs, sample.rttMs, suspect)) graded[nGraded++] = sample.rttMs;
   }
-  // Graded samples are copied out before `all` is sorted in place.
-  const gradedDist = graded === all ? null : distributionOfOwned(graded.subarray(0, nGraded));
+  let gradedDist: Distribution | null = null;
+  if (suspect.length > 0) {
+    // Graded samples are copied out before `all` is sorted in place.
+    const horizonMs = suspectHorizonMs(all.subarray(0, nAll));
+    const graded = new Float64Array(nAll);
+    let nGraded = 0;
+    for (let k = 0; k < nAll; k++) if (!sentNearSuspect(sendOf[k] ?? 0, horizonMs, suspect)) graded[nGraded++] = all[k] ?? 0;
+    gradedDist = distributionOfOwned(graded.subarray(0, nGraded));
+  }
   const allDist = distributionOfOwned(all.subarray(0, nAll));
   return {
     probesSent,
@@ -88,6 +108,6 @@ export function analyzeRoundTrip(records: RoundTripRecords, suspect: readonly Su
     echoesLost: probesSent - nAll,
     lossPct: probesSent > 0 ? ((probesSent - nAll) / probesSent) * 100 : null,
     rttMs: allDist,
-    gradedRttMs: graded === all ? allDist : gradedDist,
+    gradedRttMs: suspect.length > 0 ? gradedDist : allDist,
   };
 }

@@ -18,6 +18,7 @@ import { classifyDirection, Fate } from './classify.js';
 import { directionJitter } from './jitter.js';
 import { quantileInterval } from './order-statistics.js';
 import { nearestRank, sortedCopy } from './percentile.js';
+import { sentNearSuspect, suspectHorizonMs } from './rtt.js';
 import type { DirectionRecords, RttSample, SuspectInterval } from './records.js';
 import { lossPctMetric, prepareWindows, scanWindows, type WindowStat } from './windows.js';
 
@@ -75,7 +76,7 @@ export interface SoFarDirection<Name extends string = string> {
 }
 
 export interface SoFarRoundTrip {
-  /** Round trips of judged probes, none in flight during a known suspect interval. */
+  /** Round trips of judged probes, none sent during a known suspect interval or within the horizon before one (./rtt.ts). */
   samples: number;
   p50Ms: number | null;
   /** Distribution-free 95 % interval of the median (order statistics); null when n is too small. */
@@ -177,14 +178,10 @@ export function soFarDirection<Name extends string>(input: SoFarDirectionInput<N
  * slow echoes of recent probes cannot bias it low) and outside every known suspect interval.
  */
 export function soFarRoundTrip(samples: readonly RttSample[], judgedUntilMs: number, suspect: readonly SuspectInterval[], level = 0.95): SoFarRoundTrip {
-  const kept: RttSample[] = [];
-  for (const s of samples) {
-    if (s.sendMs > judgedUntilMs) continue;
-    // As the final grade does: a round trip in flight at any moment of a suspect interval measures it, not the network.
-    const arrivedMs = s.sendMs + Math.max(0, s.rttMs);
-    if (suspect.some((x) => s.sendMs <= x.endMs && arrivedMs >= x.startMs)) continue;
-    kept.push(s);
-  }
+  const judged = samples.filter((s) => s.sendMs <= judgedUntilMs);
+  // As the final grade does (./rtt.ts): a round trip sent during a suspect interval, or within the horizon before one, measures it, not the network.
+  const horizonMs = suspectHorizonMs(judged.map((s) => s.rttMs));
+  const kept = judged.filter((s) => !sentNearSuspect(s.sendMs, horizonMs, suspect));
   const sorted = sortedCopy(kept.map((s) => s.rttMs));
   const n = sorted.length;
   const ci = quantileInterval(n, 0.5, level);

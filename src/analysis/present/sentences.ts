@@ -63,10 +63,10 @@ const so = (status: GradeResult['status']): string => (status === 'pass' ? 'so t
 function latencySentence(g: GradeResult, f: LatencyFacts): string {
   const what = f.oneWay ? 'One-way delay' : 'Round-trip time';
   const why = 'the page was hidden, or this device stalled or queued probes behind its own congestion control';
-  const leftOut = f.leftOut > 0 ? ` (${plural(f.leftOut, 'round trip')} in flight while the evidence was suspect were left out: ${why})` : '';
+  const leftOut = f.leftOut > 0 ? ` (${plural(f.leftOut, 'round trip')} sent while the evidence was suspect, or shortly before, were left out: ${why})` : '';
   if (g.reason === 'no-data') {
     return f.leftOut > 0
-      ? `${what} could not be judged: every round trip that came back (${count(f.leftOut)}) was in flight while the evidence was suspect (${why}).`
+      ? `${what} could not be judged: every round trip that came back (${count(f.leftOut)}) was sent while the evidence was suspect, or shortly before (${why}).`
       : `${what} could not be judged: no echo came back.`;
   }
   if (g.reason === 'too-few-packets') {

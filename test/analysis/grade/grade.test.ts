@@ -123,8 +123,9 @@ describe('evidence rules', () => {
     expect(grade(r, 'loss-15s', 'up').sentence).toContain('the page was hidden');
     // The downstream windows are clean.
     expect(grade(r, 'loss-15s', 'down').status).toBe('pass');
-    // Round trips in flight while hidden are left out of the latency grade: the 51 probes sent
-    // 9000..9500 ms, and the 4 sent 8960..8990 ms whose 40 ms round trips ended inside it.
+    // Round trips sent while hidden, or within the horizon (the 90th-percentile round trip, 40 ms)
+    // before it, are left out of the latency grade: the 51 probes sent 9000..9500 ms, and the 4
+    // sent 8960..8990 ms.
     expect(grade(r, 'latency-rtt', 'round-trip').confidence.packetsEvaluated).toBe(2000 - 51 - 4);
     expect(r.summary.verdict).toBe('insufficient');
     expect(r.diagnostics.warnings.map((w) => w.code)).toContain('page-hidden');

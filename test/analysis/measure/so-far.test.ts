@@ -123,8 +123,9 @@ describe('round trips so far', () => {
   it('gives the nearest-rank median and its order-statistics interval, over judged probes outside suspect intervals', () => {
     // 20 judged samples 1..20 ms (sent at 0..190 ms); one sample sent later is not judged, one in a suspect interval is left out.
     const samples = Array.from({ length: 20 }, (_, i) => ({ seq: i, sendMs: i * 10, rttMs: 20 - i }));
-    samples.push({ seq: 20, sendMs: 500, rttMs: 99 }, { seq: 21, sendMs: 195, rttMs: 98 });
-    const rt = soFarRoundTrip(samples, 400, [{ startMs: 195, endMs: 196, reason: 'receiver-stall' }]);
+    // The horizon before the interval is the 19th of the 21 judged round trips, 19 ms: nothing sent before 231 ms is touched.
+    samples.push({ seq: 20, sendMs: 500, rttMs: 99 }, { seq: 21, sendMs: 250, rttMs: 98 });
+    const rt = soFarRoundTrip(samples, 400, [{ startMs: 250, endMs: 251, reason: 'receiver-stall' }]);
     // n = 20: median rank ceil(10) = 10 -> 10 ms; interval ranks 6 and 15 -> 6 ms and 15 ms.
     expect(rt).toEqual({
       samples: 20,
@@ -137,8 +138,9 @@ describe('round trips so far', () => {
     });
   });
 
-  it('leaves out a round trip in flight during a suspect interval, as the final grade does', () => {
-    // Sent at 0 ms and back at 30 ms: in flight across the stall at 20-25 ms. Sent at 40 ms: after it.
+  it('leaves out a round trip sent within the horizon before a suspect interval, as the final grade does', () => {
+    // The horizon is the 90th-percentile round trip, 30 ms: sent at 0 ms, within 30 ms before the
+    // stall at 20-25 ms, it is left out. Sent at 40 ms: after it.
     const rt = soFarRoundTrip(
       [
         { seq: 0, sendMs: 0, rttMs: 30 },

@@ -18,8 +18,8 @@ import { GOLDEN_CASES } from './golden-cases.js';
 const dir = join(repoRoot, 'test/analysis/report/golden-v1');
 
 /**
- * Since schema 2 a round trip in flight at any moment of a suspect interval is left out of the
- * latency grade (schema 1 left out those sent in one): a report with suspect intervals kept the
+ * Since schema 2 a round trip sent within the horizon before a suspect interval (the test's
+ * 90th-percentile round trip) is left out of the latency grade too (schema 1 left out those sent in one): a report with suspect intervals kept the
  * few more round trips schema 1 graded. Their count, the distribution's mean, the latency
  * sentences that name the count and the CQD line's mean round trip are taken from today's
  * analysis, once the upgraded figures are checked to differ only by those few round trips: the
