@@ -173,7 +173,8 @@ describe.skipIf(!built)('serve refuses a TLS certificate and key it cannot use (
       ],
       {
         encoding: 'utf8',
-        timeout: 15_000,
+        // Starting serve takes 5-8 s of a starved core in npm test's low-weight lane; still bounded.
+        timeout: 45_000,
       },
     );
     return { code: r.status, stderr: r.stderr };
@@ -189,12 +190,16 @@ describe.skipIf(!built)('serve refuses a TLS certificate and key it cannot use (
     ['a key given as the certificate', () => [pki.keyPath, pki.keyPath], /^callprobe: --tls-cert \S+server\.key: not a PEM certificate/],
     ['a missing key file', () => [pki.chainPath, `${pki.dir}/absent.key`], /^callprobe: --tls-key \S+absent\.key: cannot read it \(ENOENT\)$/],
     ['a directory as the certificate', () => [pki.dir, pki.keyPath], /^callprobe: --tls-cert \S+: cannot read it \(EISDIR\)$/],
-  ] as const)('%s', (_what, files, message) => {
-    const [cert = '', key = ''] = files();
-    const r = serveWith(cert, key);
-    expect(r.code, r.stderr).toBe(3);
-    const lines = r.stderr.trimEnd().split('\n');
-    expect(lines, r.stderr).toHaveLength(1);
-    expect(lines[0]).toMatch(message);
-  });
+  ] as const)(
+    '%s',
+    (_what, files, message) => {
+      const [cert = '', key = ''] = files();
+      const r = serveWith(cert, key);
+      expect(r.code, r.stderr).toBe(3);
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines, r.stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(message);
+    },
+    60_000,
+  );
 });
