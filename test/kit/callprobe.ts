@@ -111,7 +111,7 @@ export function storeServeFlags(db: DbTarget, more: Omit<ServeFlags, 'db'> = {})
 export interface ServeOptions {
   /** SIGKILL after this long (ms), default 120 s. */
   deadlineMs?: number;
-  /** How long serve may take to print that it serves (ms), default 20 s. */
+  /** How long serve may take to print that it serves (ms), default 45 s: in npm test's low-weight background lane a starved start took over 20 s. */
   readyTimeoutMs?: number;
   spawn?: Spawner;
   env?: NodeJS.ProcessEnv;
@@ -126,7 +126,7 @@ export async function serveProcess(flags: ServeFlags, opts: ServeOptions = {}): 
   });
   let line: string;
   try {
-    line = await proc.waitForLine(/callprobe serving http:\/\//, { timeoutMs: opts.readyTimeoutMs ?? 20_000, what: 'callprobe serve to listen' });
+    line = await proc.waitForLine(/callprobe serving http:\/\//, { timeoutMs: opts.readyTimeoutMs ?? 45_000, what: 'callprobe serve to listen' });
   } catch (err) {
     await proc.stop();
     throw err;

@@ -32,7 +32,7 @@ interface Serve {
 }
 
 async function startServe(name: string, db: DbTarget, alertsFile: string): Promise<Serve> {
-  const s = await serveProcess(storeServeFlags(db, { adminToken: TOKEN, extra: ['--alerts', alertsFile] }));
+  const s = await serveProcess(storeServeFlags(db, { adminToken: TOKEN, extra: ['--alerts', alertsFile] }), { deadlineMs: 300_000 });
   return { name, proc: s.proc, base: s.url };
 }
 
@@ -123,6 +123,6 @@ describe('site alerts across two serve processes', () => {
         ['Paris', 'raised', new Date(t0 + 4 * TEN_MIN).toISOString()],
         ['Paris', 'ok', new Date(t0 + 12 * TEN_MIN).toISOString()],
       ]);
-    }, 120_000);
+    }, 240_000); // three serve starts, each up to 45 s in npm test's background lane
   });
 });
