@@ -31,7 +31,7 @@ export default defineConfig({
     trace: 'off',
   },
   projects: [
-    // Each project its own output folder: npm test runs the two side by side (scripts/test-all.js).
+    // Each project its own output folder (scripts/test-all.js runs them in steps of their own).
     { name: 'functional', grepInvert: /@measure/, fullyParallel: true, outputDir: 'test-results/functional' },
     { name: 'measurement', grep: /@measure/, fullyParallel: false, workers: 1, outputDir: 'test-results/measurement' },
   ],

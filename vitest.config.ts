@@ -7,8 +7,8 @@ import { defineConfig } from 'vitest/config';
  *   impairment proxy's delays, its release scheduler, irtt beside it, a scheduler CLI killed and
  *   started again inside a 5 s slot, two werift clients connecting within the page's time) and
  *   floods (the stalled readers' 40,000 datagrams/s, the fuzzer's 20,000 datagrams before a clean
- *   client must be served). One file at a time; `npm test` runs them in its foreground lane, the
- *   other projects in its background lane (scripts/test-all.js).
+ *   client must be served). One file at a time; `npm test` runs them just before the e2e measurement
+ *   project, the other projects in a step of their own (scripts/test-all.js).
  * - unit: the rest, 4 files at a time (they mostly wait on processes, sockets and timers, so 4 keep
  *   2 cores busy; vitest's default is one fewer than the cores, here 1). A worker runs its files
  *   in one module graph (isolate: false): a file's imports are loaded once per worker, not once

@@ -8,27 +8,26 @@
  * other:
  *
  *   1. lint | typecheck + build
- *   2. unit (timing), then e2e measurement | unit (vitest)   (background)
- *   3. e2e functional (its workers side by side, alone on the machine)
- *   4. e2e firefox, then e2e webkitgtk
+ *   2. unit (vitest), alone (about 45 s on 2 cores)
+ *   3. unit (timing), then e2e measurement
+ *   4. e2e functional (its workers side by side, alone on the machine)
+ *   5. e2e firefox, then e2e webkitgtk
  *
- * The measurement lane holds what must not be starved (real-clock timing, the accuracy and truth
- * runs, the verdicts of full tests). The background lane runs in a cgroup whose CPU weight is a
- * small share of one process's (cgroup v2 cpu.weight, or v1 cpu.shares): the kernel gives it the
- * cores only when the measurement lane does not want them, so the measurements run as if alone
- * and the rest fills the idle time (a measurement uses about half a core). Where no cgroup can be
- * made (not root, no cpu controller), the lanes run one after the other and a line says so.
- * A lane stops at its first failing phase; the other lane of the step finishes, and no later step
+ * Nothing runs beside the timing files and the measurement lane (real-clock timing, the accuracy
+ * and truth runs, the verdicts of full tests) or the functional pages (full tests, port
+ * timeouts): on 2 cores, the unit files beside the measurement lane, even in a cgroup at a tenth
+ * of its CPU weight, timed out at 20 s, and took 6 minutes where alone they take under one.
+ * A lane stops at its first failing phase; the other lanes of the step finish, and no later step
  * starts. The exit code is the first failure's. The e2e phases run in loopback-only network
  * namespaces of their own (scripts/netns-run.sh).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 /** @typedef {{ name: string, cmd: string[] }} Phase */
-/** @typedef {{ phases: Phase[], background?: boolean }} Lane */
+/** @typedef {{ phases: Phase[] }} Lane */
 
 const vitest = (...projects) => ['npx', 'vitest', 'run', ...projects.flatMap((p) => ['--project', p])];
 const e2e = (project) => ['scripts/netns-run.sh', 'npx', 'playwright', 'test', `--project=${project}`];
@@ -39,6 +38,8 @@ const STEPS = [
     { phases: [{ name: 'lint', cmd: ['npm', 'run', '--silent', 'lint'] }] },
     { phases: [{ name: 'typecheck + build', cmd: ['npm', 'run', '--silent', 'build'] }] },
   ],
+  // Alone: 4 files at a time keep both cores busy, and a starved file times out.
+  [{ phases: [{ name: 'unit (vitest)', cmd: vitest('unit', 'mocking') }] }],
   [
     {
       phases: [
@@ -46,7 +47,6 @@ const STEPS = [
         { name: 'e2e measurement', cmd: e2e('measurement') },
       ],
     },
-    { background: true, phases: [{ name: 'unit (vitest)', cmd: vitest('unit', 'mocking') }] },
   ],
   // Alone: its browsers need prompt CPU too (full tests, port timeouts); beside the measurement
   // lane, even at a low weight, a starved page was "a device that could not keep up".
@@ -60,43 +60,6 @@ const STEPS = [
     },
   ],
 ];
-
-/** The background lane's CPU weight against a plain process's (100 on cgroup v2, 1024 shares on v1). */
-const BACKGROUND = { v2Weight: 10, v1Shares: 100 };
-
-/**
- * A cgroup for the background lane: its `cgroup.procs` path and a remover, or the reason there is
- * none. cgroup v2 needs the cpu controller enabled for children of the root; v1 its cpu hierarchy.
- */
-function makeBackgroundCgroup() {
-  const name = `callprobe-test-bg-${process.pid}`;
-  const tries = [
-    { dir: `/sys/fs/cgroup/${name}`, root: '/sys/fs/cgroup/cgroup.subtree_control', file: 'cpu.weight', value: BACKGROUND.v2Weight },
-    { dir: `/sys/fs/cgroup/unified/${name}`, root: '/sys/fs/cgroup/unified/cgroup.subtree_control', file: 'cpu.weight', value: BACKGROUND.v2Weight },
-    { dir: `/sys/fs/cgroup/cpu/${name}`, root: '/sys/fs/cgroup/cpu/cpu.shares', file: 'cpu.shares', value: BACKGROUND.v1Shares },
-  ];
-  const reasons = [];
-  for (const t of tries) {
-    if (!existsSync(t.root)) continue;
-    if (t.root.endsWith('subtree_control') && !readFileSync(t.root, 'utf8').split(/\s+/).includes('cpu')) {
-      reasons.push(`${t.root} has no cpu controller`);
-      continue;
-    }
-    try {
-      mkdirSync(t.dir);
-      writeFileSync(`${t.dir}/${t.file}`, String(t.value));
-      return { procs: `${t.dir}/cgroup.procs`, remove: () => rmdirSync(t.dir) };
-    } catch (err) {
-      reasons.push(`${t.dir}: ${err.code ?? err.message}`);
-      try {
-        rmdirSync(t.dir);
-      } catch {
-        // it was never made
-      }
-    }
-  }
-  return { reason: reasons.length > 0 ? reasons.join('; ') : 'no cgroup cpu controller mounted' };
-}
 
 /** CPU seconds (user + system) of this process's waited-for descendants so far (Linux /proc). */
 function childrenCpuS() {
@@ -139,12 +102,10 @@ function prefixLines(stream, out, prefix) {
   });
 }
 
-/** Runs one phase (in `cgroupProcs` when given); resolves with its exit code and times. */
-function runPhase(phase, { prefix, cgroupProcs }) {
+/** Runs one phase; resolves with its exit code and times. */
+function runPhase(phase, { prefix }) {
   const cpuFile = `/tmp/callprobe-test-phase-${process.pid}-${phase.name.replace(/\W+/g, '-')}`;
-  const self = [process.execPath, fileURLToPath(import.meta.url), '--phase', cpuFile, '--', ...phase.cmd];
-  // Joining the cgroup before exec: every process the phase starts is born in it.
-  const argv = cgroupProcs ? ['sh', '-c', `echo $$ > '${cgroupProcs}' && exec "$@"`, 'sh', ...self] : self;
+  const argv = [process.execPath, fileURLToPath(import.meta.url), '--phase', cpuFile, '--', ...phase.cmd];
   const t0 = performance.now();
   return new Promise((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: prefix ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
@@ -175,42 +136,35 @@ async function main() {
   if (list) {
     for (const [i, lanes] of STEPS.entries()) {
       console.log(`step ${i + 1}:`);
-      for (const lane of lanes)
-        console.log(`  lane${lane.background ? ' (background)' : ''}: ${lane.phases.map((p) => `${p.name} (${p.cmd.join(' ')})`).join(', then ')}`);
+      for (const lane of lanes) console.log(`  lane: ${lane.phases.map((p) => `${p.name} (${p.cmd.join(' ')})`).join(', then ')}`);
     }
     return;
   }
 
-  const cgroup = makeBackgroundCgroup();
-  if (!cgroup.procs) console.log(`\nnpm test: no cgroup for the background lane (${cgroup.reason}): the lanes of each step run one after the other`);
   const t0 = performance.now();
   let exitCode = 0;
-  try {
-    for (const step of lanesOf) {
-      const sideBySide = step.length > 1 && (cgroup.procs !== undefined || step.every((l) => !l.lane.background));
-      const runLane = async (l) => {
-        for (const [k, phase] of l.lane.phases.entries()) {
-          const row = l.rows[k];
-          console.log(`\n=== ${phase.name}: ${phase.cmd.join(' ')}${sideBySide ? ' (beside the other lane)' : ''}\n`);
-          const r = await runPhase(phase, { prefix: sideBySide ? `[${phase.name}] ` : null, cgroupProcs: l.lane.background ? cgroup.procs : undefined });
-          row.wallS = r.wallS;
-          row.cpuS = r.cpuS;
-          if (r.error) row.result = `could not start: ${r.error}`;
-          else if (r.code !== 0) row.result = r.signal ? `FAILED (signal ${r.signal})` : `FAILED (exit ${r.code})`;
-          else row.result = 'ok';
-          console.log(`\n=== ${phase.name}: ${row.result} in ${clock(r.wallS)}`);
-          if (r.code !== 0) {
-            if (exitCode === 0) exitCode = r.code;
-            return;
-          }
+  for (const step of lanesOf) {
+    const sideBySide = step.length > 1;
+    const runLane = async (l) => {
+      for (const [k, phase] of l.lane.phases.entries()) {
+        const row = l.rows[k];
+        console.log(`\n=== ${phase.name}: ${phase.cmd.join(' ')}${sideBySide ? ' (beside the other lane)' : ''}\n`);
+        const r = await runPhase(phase, { prefix: sideBySide ? `[${phase.name}] ` : null });
+        row.wallS = r.wallS;
+        row.cpuS = r.cpuS;
+        if (r.error) row.result = `could not start: ${r.error}`;
+        else if (r.code !== 0) row.result = r.signal ? `FAILED (signal ${r.signal})` : `FAILED (exit ${r.code})`;
+        else row.result = 'ok';
+        console.log(`\n=== ${phase.name}: ${row.result} in ${clock(r.wallS)}`);
+        if (r.code !== 0) {
+          if (exitCode === 0) exitCode = r.code;
+          return;
         }
-      };
-      if (sideBySide) await Promise.all(step.map(runLane));
-      else for (const l of step) await runLane(l);
-      if (exitCode !== 0) break;
-    }
-  } finally {
-    cgroup.remove?.();
+      }
+    };
+    if (sideBySide) await Promise.all(step.map(runLane));
+    else for (const l of step) await runLane(l);
+    if (exitCode !== 0) break;
   }
   console.log(table(rows, (performance.now() - t0) / 1000));
   process.exit(exitCode);
