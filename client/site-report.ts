@@ -61,7 +61,8 @@ function isOverview(v: unknown): v is SitesOverview {
 export async function fetchSiteReport(o: ReportCommandOptions & { site: string }): Promise<SiteReport> {
   const body = await fetchJson(siteReportUrl(o), o.token);
   if (!isSiteReport(body)) throw new SiteReportFetchError('bad-answer', `${o.server} answered something that is not a site report`);
-  return body;
+  // A server from before the busy line in site reports leaves the field out: no sample's busy line is known.
+  return { ...body, busyLine: (body as Partial<SiteReport>).busyLine ?? null };
 }
 
 /** GETs the all-sites overview, refusals and failures as fetchSiteReport. */
@@ -211,9 +212,18 @@ export const SITE_CSV_COLUMNS = [
   'status',
   'reason',
   'p90_sample',
+  'bloat_grade',
 ] as const;
 
-/** One CSV row per metric (RFC 4180, the export's quoting and formula guard); figures rounded as the page shows them. */
+/** The target column of the busy line's rows: the added delay of each loaded direction, never part of the verdict. */
+export const BUSY_LINE_CSV_TARGET = 'busy-line-added-delay';
+
+/**
+ * One CSV row per metric (RFC 4180, the export's quoting and formula guard); figures rounded as the
+ * page shows them. When samples loaded the line, one more row per direction: the busy line's added
+ * delay (target busy-line-added-delay, threshold the delay that harms a call, missed the samples
+ * at or above it, status empty: never graded into the verdict, bloat_grade the P90's grade).
+ */
 export function siteReportCsv(r: SiteReport, csv: CsvOptions = CSV_DEFAULTS): string {
   const rows = r.metrics.map((m): Cell[] => {
     const f = (v: number | null | undefined): number | null => figureValue(v, m.unit, m.threshold);
@@ -236,7 +246,36 @@ export function siteReportCsv(r: SiteReport, csv: CsvOptions = CSV_DEFAULTS): st
       m.status,
       m.reason,
       m.p90Sample,
+      null,
     ];
   });
-  return csvRows([SITE_CSV_COLUMNS, ...rows], csv);
+  const b = r.busyLine;
+  const busy =
+    b === null
+      ? []
+      : [b.up, b.down].map((d): Cell[] => {
+          const f = (v: number | null): number | null => figureValue(v, 'ms');
+          return [
+            r.site,
+            BUSY_LINE_CSV_TARGET,
+            d.direction,
+            'ms',
+            b.harmfulDelayMs,
+            d.samplesMeasured,
+            null,
+            f(d.p50AddedDelayMs),
+            f(d.p90AddedDelayMs),
+            null,
+            null,
+            null,
+            null,
+            d.harmful,
+            d.samplesMeasured === 0 ? null : figureValue((d.harmful / d.samplesMeasured) * 100, '%'),
+            null,
+            null,
+            d.p90Sample,
+            d.grade,
+          ];
+        });
+  return csvRows([SITE_CSV_COLUMNS, ...rows, ...busy], csv);
 }

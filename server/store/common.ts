@@ -187,9 +187,9 @@ export function toKnownSite(row: SiteDbRow): KnownSite {
   };
 }
 
-/** The UPDATE of a row's summary columns (migration 2's backfill), `?` or `$n` placeholders, the id last. */
-export function summaryUpdateSql(placeholder: (i: number) => string): string {
-  return `UPDATE results SET ${SUMMARY_COLUMNS.map((c, i) => `${c} = ${placeholder(i + 1)}`).join(', ')} WHERE id = ${placeholder(SUMMARY_COLUMNS.length + 1)}`;
+/** The UPDATE of some of a row's summary columns (a migration's backfill), `?` or `$n` placeholders, the id last. */
+export function summaryUpdateSql(columns: readonly string[], placeholder: (i: number) => string): string {
+  return `UPDATE results SET ${columns.map((c, i) => `${c} = ${placeholder(i + 1)}`).join(', ')} WHERE id = ${placeholder(columns.length + 1)}`;
 }
 
 /** Rows the backfill reads at a time. */

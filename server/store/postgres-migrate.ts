@@ -1,6 +1,6 @@
 /** The PostgreSQL store's migrations (./schema.ts) and its transactions: under an advisory lock, so instances starting together migrate once. */
 import type pg from 'pg';
-import { summaryOf, summaryValues } from './summary.js';
+import { summaryOf, summaryValuesOf } from './summary.js';
 import { LATEST_SCHEMA, MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from './schema.js';
 import { BACKFILL_BATCH, scrubbedRow, summaryUpdateSql } from './common.js';
 import { rekeyAlertStates, siteKeyOf } from './site-key.js';
@@ -28,14 +28,15 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
   }
 }
 
-/** Fills the summary columns of rows stored before migration 2, from their bodies. */
-async function backfill(c: pg.PoolClient): Promise<void> {
-  const update = summaryUpdateSql((i) => `$${i}`);
-  for (;;) {
-    const rows = (await c.query<{ id: string; report: string }>(`SELECT id, report FROM results WHERE body_state IS NULL ORDER BY id LIMIT ${BACKFILL_BATCH}`))
+/** Fills a migration's new summary columns of every stored row from its body. */
+async function backfill(c: pg.PoolClient, columns: readonly string[]): Promise<void> {
+  const update = summaryUpdateSql(columns, (i) => `$${i}`);
+  for (let after = ''; ;) {
+    const rows = (await c.query<{ id: string; report: string }>(`SELECT id, report FROM results WHERE id > $1 ORDER BY id LIMIT ${BACKFILL_BATCH}`, [after]))
       .rows;
     if (rows.length === 0) return;
-    for (const r of rows) await c.query(update, [...summaryValues(summaryOf(r.report)), r.id]);
+    for (const r of rows) await c.query(update, [...summaryValuesOf(summaryOf(r.report), columns), r.id]);
+    after = rows.at(-1)?.id ?? after;
   }
 }
 
@@ -79,7 +80,7 @@ export async function migrate(pool: pg.Pool, nowMs: number): Promise<void> {
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
       for (const s of m.statements) await c.query(s);
-      if (m.backfillSummaries === true) await backfill(c);
+      if (m.backfillSummaries !== undefined) await backfill(c, m.backfillSummaries);
       if (m.scrubBodies === true) await scrubBodies(c);
       if (m.backfillSiteKeys === true) await backfillSiteKeys(c);
       for (const s of m.after ?? []) await c.query(s);

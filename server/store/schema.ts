@@ -3,14 +3,14 @@
  * both accept: TEXT, BIGINT, INTEGER). Applied at start, in order, each once, recorded in
  * schema_migrations. Never edit a released migration: add the next one.
  */
-import { METRIC_COLUMNS, SUMMARY_COLUMNS } from './summary.js';
+import { LOAD_COLUMNS, SUMMARY_COLUMNS_2, summaryColumnType } from './summary.js';
 
 export interface Migration {
   version: number;
   about: string;
   statements: readonly string[];
-  /** After the statements, in the same transaction: fill the summary columns of existing rows from their bodies (./summary.ts). */
-  backfillSummaries?: boolean;
+  /** After the statements, in the same transaction: fill these summary columns of existing rows from their bodies (./summary.ts). */
+  backfillSummaries?: readonly string[];
   /** After the statements, in the same transaction: replace the IP addresses in existing rows' bodies and tickets (common.ts scrubbedRow). */
   scrubBodies?: boolean;
   /** After the statements, in the same transaction: file every site name under its canonical key (results.site_key, alert_states.site; ./site-key.ts). */
@@ -28,11 +28,6 @@ export interface Migration {
 export const SITES_FROM_RESULTS = `INSERT INTO sites (site_key, display, first_started_at, last_started_at, last_report_at, last_stored_at)
   SELECT site_key, max(site), min(started_at), max(started_at), max(CASE WHEN kind = 'report' THEN started_at END), max(stored_at)
   FROM results WHERE site_key IS NOT NULL GROUP BY site_key`;
-
-/** The SQL type of each summary column (both dialects read DOUBLE PRECISION; SQLite gives it REAL affinity). */
-export function summaryColumnType(column: string): string {
-  return column === 'insufficient_mask' ? 'INTEGER' : METRIC_COLUMNS.includes(column) ? 'DOUBLE PRECISION' : 'TEXT';
-}
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -68,8 +63,8 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     about:
       'summary columns (body state, profile, probe path, verdict, one column per graded metric) the site report and the all-sites overview read instead of the bodies; existing rows backfilled from their bodies',
-    statements: SUMMARY_COLUMNS.map((c) => `ALTER TABLE results ADD COLUMN ${c} ${summaryColumnType(c)}`),
-    backfillSummaries: true,
+    statements: SUMMARY_COLUMNS_2.map((c) => `ALTER TABLE results ADD COLUMN ${c} ${summaryColumnType(c)}`),
+    backfillSummaries: SUMMARY_COLUMNS_2,
   },
   {
     version: 3,
@@ -162,6 +157,13 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
       'CREATE INDEX site_tokens_site_key ON site_tokens (site_key)',
     ],
+  },
+  {
+    version: 8,
+    about:
+      "the busy line in the summary columns (the phase's verdict kind or not-run, each direction's added delay and goodput), read by the site report instead of the bodies; existing rows backfilled from their bodies",
+    statements: LOAD_COLUMNS.map((c) => `ALTER TABLE results ADD COLUMN ${c} ${summaryColumnType(c)}`),
+    backfillSummaries: LOAD_COLUMNS,
   },
 ];
 

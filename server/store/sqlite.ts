@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { groupThresholds, type OverviewGroup } from '../../src/analysis/site/overview.js';
 import { INTERRUPTED_REASON } from '../../src/analysis/site/outages.js';
-import { METRIC_COLUMNS, summaryOf, summaryValues } from './summary.js';
+import { METRIC_COLUMNS, summaryOf, summaryValuesOf } from './summary.js';
 import { LATEST_SCHEMA, MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from './schema.js';
 import {
   alertWindowSql,
@@ -67,14 +67,15 @@ function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE' || (err as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
-/** Fills the summary columns of rows stored before migration 2, from their bodies. */
-function backfill(db: Database.Database): void {
-  const next = db.prepare(`SELECT id, report FROM results WHERE body_state IS NULL ORDER BY id LIMIT ${BACKFILL_BATCH}`);
-  const update = db.prepare(summaryUpdateSql(() => '?'));
-  for (;;) {
-    const rows = next.all() as Array<{ id: string; report: string }>;
+/** Fills a migration's new summary columns of every stored row from its body. */
+function backfill(db: Database.Database, columns: readonly string[]): void {
+  const next = db.prepare(`SELECT id, report FROM results WHERE id > ? ORDER BY id LIMIT ${BACKFILL_BATCH}`);
+  const update = db.prepare(summaryUpdateSql(columns, () => '?'));
+  for (let after = ''; ;) {
+    const rows = next.all(after) as Array<{ id: string; report: string }>;
     if (rows.length === 0) return;
-    for (const r of rows) update.run(...summaryValues(summaryOf(r.report)), r.id);
+    for (const r of rows) update.run(...summaryValuesOf(summaryOf(r.report), columns), r.id);
+    after = rows.at(-1)?.id ?? after;
   }
 }
 
@@ -123,7 +124,7 @@ function migrate(db: Database.Database, nowMs: number): void {
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
       for (const s of m.statements) db.exec(s);
-      if (m.backfillSummaries === true) backfill(db);
+      if (m.backfillSummaries !== undefined) backfill(db, m.backfillSummaries);
       if (m.scrubBodies === true) scrubBodies(db);
       if (m.backfillSiteKeys === true) backfillSiteKeys(db);
       for (const s of m.after ?? []) db.exec(s);

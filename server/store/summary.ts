@@ -1,12 +1,13 @@
 /**
- * The summary columns of a stored result (migration 2): what the site report and the
- * all-sites overview read instead of the report body. Computed in one place, from the body, by
- * `summaryOf` (the same checks as every other reader: accept.ts), at save time and by the
- * migration that backfills older rows.
+ * The summary columns of a stored result (migration 2, and migration 8's busy line): what the
+ * site report and the all-sites overview read instead of the report body. Computed in one place,
+ * from the body, by `summaryOf` (the same checks as every other reader: accept.ts), at save time
+ * and by the migrations that backfill older rows.
  */
 import { SITE_METRIC_KEYS, siteReportFields, type SiteGrade, type SiteReportFields, type SiteSample } from '../../src/analysis/site/site.js';
 import type { TargetId } from '../../src/analysis/schema/report-schema.js';
 import { acceptResult, ReportShapeError } from '../../src/analysis/report/accept.js';
+import type { SiteLoadFields } from '../../src/analysis/site/busy-line.js';
 
 /** What a stored body is to the site report. */
 export type BodyState = 'report' | 'could-not-test' | 'unreadable';
@@ -26,6 +27,18 @@ export interface SampleSummary {
   metrics: Array<number | null>;
   /** Bit i: the report has SITE_METRIC_KEYS[i] but could not grade it (insufficient or no value). */
   insufficientMask: number;
+  /** The busy-line phase (report.load): null unless a report that loaded the line. */
+  load: LoadSummary | null;
+}
+
+/** What the site report reads of a report's busy-line phase. */
+export interface LoadSummary {
+  /** The phase's verdict kind, or 'not-run' when it was refused or could not run (load.outcome). */
+  state: 'suffers' | 'no-effect' | 'could-not-load' | 'not-run';
+  upAddedDelayMs: number | null;
+  downAddedDelayMs: number | null;
+  upGoodputMbps: number | null;
+  downGoodputMbps: number | null;
 }
 
 const SHORT: Record<TargetId, string> = {
@@ -43,8 +56,8 @@ export const METRIC_COLUMNS: readonly string[] = SITE_METRIC_KEYS.map((k) => {
   return k.direction === 'round-trip' ? `${SHORT[k.target]}_${unit}` : `${SHORT[k.target]}_${k.direction}_${unit}`;
 });
 
-/** The summary columns in the order `summaryValues` gives them. */
-export const SUMMARY_COLUMNS: readonly string[] = [
+/** The summary columns migration 2 made (and backfilled). */
+export const SUMMARY_COLUMNS_2: readonly string[] = [
   'body_state',
   'body_note',
   'profile_id',
@@ -55,6 +68,19 @@ export const SUMMARY_COLUMNS: readonly string[] = [
   'insufficient_mask',
   ...METRIC_COLUMNS,
 ];
+
+/** The busy-line columns migration 8 made (and backfilled). */
+export const LOAD_COLUMNS: readonly string[] = ['load_state', 'load_up_added_ms', 'load_down_added_ms', 'load_up_goodput_mbps', 'load_down_goodput_mbps'];
+
+/** Every summary column, in the order `summaryValues` gives them. */
+export const SUMMARY_COLUMNS: readonly string[] = [...SUMMARY_COLUMNS_2, ...LOAD_COLUMNS];
+
+/** The SQL type of each summary column (both dialects read DOUBLE PRECISION; SQLite gives it REAL affinity). */
+export function summaryColumnType(column: string): string {
+  if (column === 'insufficient_mask') return 'INTEGER';
+  if (METRIC_COLUMNS.includes(column) || (LOAD_COLUMNS.includes(column) && column !== 'load_state')) return 'DOUBLE PRECISION';
+  return 'TEXT';
+}
 
 function indexOfKey(target: string, direction: string): number {
   return SITE_METRIC_KEYS.findIndex((k) => k.target === target && k.direction === direction);
@@ -81,6 +107,18 @@ export function summaryOfFields(r: SiteReportFields): SampleSummary {
     verdict: r.summary.verdict,
     metrics,
     insufficientMask,
+    load: r.load === undefined ? null : loadSummaryOf(r.load),
+  };
+}
+
+function loadSummaryOf(l: SiteLoadFields): LoadSummary {
+  const ran = l.outcome === undefined;
+  return {
+    state: ran ? (l.verdict?.kind ?? 'not-run') : 'not-run',
+    upAddedDelayMs: ran ? (l.up?.addedDelayMs ?? null) : null,
+    downAddedDelayMs: ran ? (l.down?.addedDelayMs ?? null) : null,
+    upGoodputMbps: ran ? (l.up?.goodputMbps ?? null) : null,
+    downGoodputMbps: ran ? (l.down?.goodputMbps ?? null) : null,
   };
 }
 
@@ -94,6 +132,7 @@ const empty = (body: BodyState, note: string): SampleSummary => ({
   verdict: null,
   metrics: SITE_METRIC_KEYS.map(() => null),
   insufficientMask: 0,
+  load: null,
 });
 
 /**
@@ -118,7 +157,33 @@ export function summaryOf(reportJson: string): SampleSummary {
 
 /** The column values of a summary, in SUMMARY_COLUMNS order. */
 export function summaryValues(s: SampleSummary): Array<string | number | null> {
-  return [s.body, s.note, s.profileId, s.profileRegion, s.profileFrom, s.probePath, s.verdict, s.insufficientMask, ...s.metrics];
+  const l = s.load;
+  return [
+    s.body,
+    s.note,
+    s.profileId,
+    s.profileRegion,
+    s.profileFrom,
+    s.probePath,
+    s.verdict,
+    s.insufficientMask,
+    ...s.metrics,
+    l?.state ?? null,
+    l?.upAddedDelayMs ?? null,
+    l?.downAddedDelayMs ?? null,
+    l?.upGoodputMbps ?? null,
+    l?.downGoodputMbps ?? null,
+  ];
+}
+
+/** The values of `columns` (some of SUMMARY_COLUMNS) of a summary, in that order: what a migration's backfill writes. */
+export function summaryValuesOf(s: SampleSummary, columns: readonly string[]): Array<string | number | null> {
+  const all = summaryValues(s);
+  return columns.map((c) => {
+    const i = SUMMARY_COLUMNS.indexOf(c);
+    if (i < 0) throw new Error(`not a summary column: ${c}`);
+    return all[i] ?? null;
+  });
 }
 
 /** A summary row as either driver returns it. */
@@ -145,6 +210,33 @@ export function summaryFromRow(row: SummaryDbRow): SampleSummary {
     verdict: text(row.report_verdict),
     metrics: METRIC_COLUMNS.map((c) => num(row[c])),
     insufficientMask: num(row.insufficient_mask) ?? 0,
+    load: loadFromRow(row),
+  };
+}
+
+const LOAD_STATES: ReadonlyArray<LoadSummary['state']> = ['suffers', 'no-effect', 'could-not-load', 'not-run'];
+
+function loadFromRow(row: SummaryDbRow): LoadSummary | null {
+  const state = row.load_state;
+  if (state === null || state === undefined) return null;
+  return {
+    // A state this build does not know (a newer one's) counts as a phase that did not run.
+    state: LOAD_STATES.find((k) => k === state) ?? 'not-run',
+    upAddedDelayMs: num(row.load_up_added_ms),
+    downAddedDelayMs: num(row.load_down_added_ms),
+    upGoodputMbps: num(row.load_up_goodput_mbps),
+    downGoodputMbps: num(row.load_down_goodput_mbps),
+  };
+}
+
+/** The report's busy line from its summary: the fields the site report reads. */
+function loadOf(l: LoadSummary): SiteLoadFields {
+  const dir = (addedDelayMs: number | null, goodputMbps: number | null) =>
+    addedDelayMs === null && goodputMbps === null ? null : { addedDelayMs, goodputMbps };
+  return {
+    ...(l.state === 'not-run' ? { outcome: { reason: 'not-run' as const } } : { verdict: { kind: l.state } }),
+    up: dir(l.upAddedDelayMs, l.upGoodputMbps),
+    down: dir(l.downAddedDelayMs, l.downGoodputMbps),
   };
 }
 
@@ -179,6 +271,7 @@ export function siteSampleOfSummary(base: { id: string; code: string | null; sta
         probe: { path: s.probePath as SiteReportFields['probe']['path'] },
         summary: { verdict: s.verdict as SiteReportFields['summary']['verdict'] },
         grades: gradesOf(s),
+        ...(s.load === null ? {} : { load: loadOf(s.load) }),
       },
     },
   };

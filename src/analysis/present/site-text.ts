@@ -2,7 +2,9 @@
 import type { HourCell, LeftOut } from '../site/site.js';
 import type { SiteMetric } from '../site/p90.js';
 import type { Outages, ReasonCount } from '../site/outages.js';
-import { count, ms, pct, plural } from './format.js';
+import type { BusyLineDirection, BusyLineFacts } from '../site/busy-line.js';
+import { andList, count, ms, pct, plural } from './format.js';
+import { mbps } from './load.js';
 import { earlyFailText, targetWhere } from './sentences.js';
 
 const value = (v: number, unit: 'ms' | '%', threshold?: number): string => (unit === 'ms' ? ms(v, threshold) : pct(v, threshold));
@@ -89,4 +91,34 @@ export function hourCellName(c: Pick<HourCell, 'weekday' | 'hour'>): string {
 /** One worst-hour cell: "Tue 14:00-15:00: 6 samples, 3 failed (50%), P90 round trip 180 ms". */
 export function hourCellText(c: HourCell): string {
   return `${hourCellName(c)}: ${plural(c.samples, 'sample')}, ${count(c.failed)} failed (${pct(c.failedPct)}), P90 round trip ${c.p90RttMs === null ? '–' : ms(c.p90RttMs)}`;
+}
+
+/** "uploads added 180 ms at the 90th percentile (grade C) and 150 ms at the median over 11 samples; 9 of 11 added 60 ms or more; median goodput 1.9 Mbit/s" */
+function busyDirectionText(d: BusyLineDirection, harmfulMs: number): string {
+  const who = d.direction === 'up' ? 'uploads' : 'downloads';
+  if (d.p90AddedDelayMs === null || d.p50AddedDelayMs === null) return `${who}: no added delay measured`;
+  const harmful = d.harmful === 0 ? '' : `; ${count(d.harmful)} of ${count(d.samplesMeasured)} added ${ms(harmfulMs)} or more`;
+  const goodput = d.medianGoodputMbps === null ? '' : `; median goodput ${mbps(d.medianGoodputMbps * 1e6)}`;
+  return `${who} added ${ms(d.p90AddedDelayMs)} at the 90th percentile (grade ${d.grade ?? '–'}) and ${ms(d.p50AddedDelayMs)} at the median over ${plural(d.samplesMeasured, 'sample')}${harmful}${goodput}`;
+}
+
+/**
+ * The busy line of a site in words (one explanation line): how many samples loaded the line, what their phases
+ * said, and each direction's added delay. "Busy line (not part of the verdict): 12 samples
+ * loaded the line; calls suffered in 9 and no effect was seen in 2; 1 could not run the phase.
+ * Uploads added 180 ms at the 90th percentile (grade C) ... Downloads added 12 ms ..."
+ */
+export function busyLineSentence(b: BusyLineFacts): string {
+  const said: string[] = [];
+  if (b.suffers > 0) said.push(`calls suffered in ${count(b.suffers)}`);
+  if (b.noEffect > 0) said.push(`no effect was seen in ${count(b.noEffect)}`);
+  if (b.couldNotLoad > 0) said.push(`the line could not be loaded in ${count(b.couldNotLoad)}`);
+  const head = `Busy line (not part of the verdict): ${plural(b.samples, 'sample')} loaded the line`;
+  const ran = said.length === 0 ? '' : `; ${andList(said)}`;
+  const notRun = b.notRun === 0 ? '' : `; ${count(b.notRun)} could not run the phase`;
+  if (b.notRun === b.samples) return `${head}${notRun}.`;
+  const dirs = [busyDirectionText(b.up, b.harmfulDelayMs), busyDirectionText(b.down, b.harmfulDelayMs)].map(
+    (t) => `${t.charAt(0).toUpperCase()}${t.slice(1)}.`,
+  );
+  return `${head}${ran}${notRun}. ${dirs.join(' ')}`;
 }

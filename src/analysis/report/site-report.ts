@@ -2,7 +2,9 @@
  * The site report: the facts of src/analysis/site with their words, as the API
  * answers it (GET /api/sites/:site/report), `callprobe report` prints it and the page shows it.
  */
-import { couldNotTestSentence, leftOutSentence, outageSentences, siteMetricSentence } from '../present/site-text.js';
+import { busyLineSentence, couldNotTestSentence, leftOutSentence, outageSentences, siteMetricSentence } from '../present/site-text.js';
+import { BLOAT_GRADE_SOURCE } from '../grade/load.js';
+import type { BusyLineFacts } from '../site/busy-line.js';
 import { count, num, plural } from '../present/format.js';
 import { RECOMMENDED_SPAN_DAYS, RECOMMENDED_TESTS } from '../grade/targets.js';
 import {
@@ -51,6 +53,12 @@ export interface SiteReport {
   worstHours: HourCell[];
   /** Each local day (in `timeZone`) with a pooled sample, oldest first: every metric's P90 that day. */
   days: DayRow[];
+  /**
+   * What the pooled samples that loaded the line said (`callprobe run --load`): each phase's
+   * verdict counted, each direction's added delay at P50 and P90 with the P90's bufferbloat
+   * grade; null when no sample loaded the line. Never part of `verdict`.
+   */
+  busyLine: (BusyLineFacts & { sentence: string; gradeSource: string }) | null;
   verdict: Verdict;
   explanation: string[];
 }
@@ -93,6 +101,8 @@ export function buildSiteReport(
   if (outages.site !== null) explanation.push(outages.site);
   if (outages.ours !== null) explanation.push(outages.ours);
   if (left !== null) explanation.push(left);
+  const busyLine = f.busyLine === null ? null : { ...f.busyLine, sentence: busyLineSentence(f.busyLine), gradeSource: BLOAT_GRADE_SOURCE };
+  if (busyLine !== null) explanation.push(busyLine.sentence);
   if (f.samples < RECOMMENDED_TESTS || spanDays === null || spanDays < RECOMMENDED_SPAN_DAYS) {
     explanation.push(
       `Microsoft recommends a test every 10 minutes for at least a week (about ${count(RECOMMENDED_TESTS)} samples); this report has ${plural(f.samples, 'sample')}${spanDays === null ? '' : ` over ${num(spanDays)} days`}.`,
@@ -127,6 +137,7 @@ export function buildSiteReport(
     hours: f.hours,
     worstHours: f.worstHours,
     days: f.days,
+    busyLine,
     verdict: f.verdict,
     explanation,
   };

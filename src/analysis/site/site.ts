@@ -15,6 +15,8 @@
  *   unless even the interval's lower end misses the target: then it fails already (./p90.ts).
  * - Worst hours: weekday x hour cells in an IANA time zone, each with its count, failed
  *   samples and the P90 of the per-test round trip.
+ * - The busy line: what the pooled samples that loaded the line said (./busy-line.ts), beside
+ *   the targets, never in the verdict.
  * Data only; the words are src/analysis/present/site-text.ts, the assembly report/site-report.ts.
  */
 import { DEFAULTS } from '../../protocol/defaults.js';
@@ -22,6 +24,7 @@ import { nearestRankIndex } from '../measure/percentile.js';
 import { siteMetric, type P90Settings, type SiteMetric } from './p90.js';
 import { outagesOf, reasonCounts, type Outages, type ReasonCount } from './outages.js';
 import type { ProfileId } from '../schema/input.js';
+import { busyLineFacts, type BusyLineFacts, type SiteLoadFields, siteLoadFields } from './busy-line.js';
 import type { GradeDirection, Report, TargetId, Verdict } from '../schema/report-schema.js';
 import { verdictOf } from '../grade/grade.js';
 import { ProfileError, type ResolvedProfile, resolveProfile, TARGET_LABELS, targetUnit, type TargetThresholds } from '../grade/targets.js';
@@ -30,12 +33,14 @@ import type { Interval } from './service.js';
 /** What a site report reads of one grade: its target, direction, status and value. */
 export type SiteGrade = Pick<Report['grades'][number], 'target' | 'direction' | 'status' | 'value'>;
 
-/** What a site report reads of one report (a full Report is one): its profile, probe path, verdict and grades. */
+/** What a site report reads of one report (a full Report is one): its profile, probe path, verdict, grades and busy line. */
 export interface SiteReportFields {
   meta: { profile: Pick<Report['meta']['profile'], 'id' | 'azureRegion' | 'from'> };
   probe: Pick<Report['probe'], 'path'>;
   summary: Pick<Report['summary'], 'verdict'>;
   grades: readonly SiteGrade[];
+  /** The busy-line phase, when the test loaded the line. */
+  load?: SiteLoadFields;
 }
 
 /** Only the fields a site report reads, so a long span of samples does not keep every full report in memory. */
@@ -45,6 +50,7 @@ export function siteReportFields(r: SiteReportFields): SiteReportFields {
     probe: { path: r.probe.path },
     summary: { verdict: r.summary.verdict },
     grades: r.grades.map((g) => ({ target: g.target, direction: g.direction, status: g.status, value: g.value })),
+    ...(r.load === undefined ? {} : { load: siteLoadFields(r.load) }),
   };
 }
 
@@ -166,6 +172,8 @@ export interface SiteFacts {
   worstHours: HourCell[];
   /** Each day with a pooled sample, oldest first: the P90 of every metric that day. */
   days: DayRow[];
+  /** What the pooled samples that loaded the line said (./busy-line.ts), or null when none did; never part of the verdict. */
+  busyLine: BusyLineFacts | null;
   verdict: Verdict;
 }
 
@@ -376,6 +384,9 @@ export function siteFacts(
     hours,
     worstHours,
     days,
+    busyLine: busyLineFacts(
+      pooled.flatMap(({ sample, report }) => (report.load === undefined ? [] : [{ sample: sample.code ?? sample.id, load: report.load }])),
+    ),
     verdict: verdictOf(metrics),
   };
 }

@@ -2,7 +2,8 @@
  * The help desk console's site report (loaded when a site report is opened, so the console's
  * first load stays small): the verdict and its explanation, every target's P50/P90/P99 against
  * its limit, the P90 of every target day by day, and the hours of the week as a heat map of the
- * share of samples that failed, each figure as a table too. Numbers are written by
+ * share of samples that failed, each figure as a table too, and the busy line of the samples
+ * that loaded the line. Numbers are written by
  * src/analysis/present/format.ts, as on the page and in `callprobe report`.
  */
 import { html, nothing, type TemplateResult } from 'lit';
@@ -10,6 +11,7 @@ import type { SiteReport } from '../../analysis/report/site-report.js';
 import type { HourCell } from '../../analysis/site/site.js';
 import { count, figure, limit, pct } from '../../analysis/present/format.js';
 import { hourCellName } from '../../analysis/present/site-text.js';
+import { mbps } from '../../analysis/present/load.js';
 import { targetWhere } from '../../analysis/present/sentences.js';
 
 const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
@@ -62,7 +64,8 @@ export function siteReportView(r: SiteReport): TemplateResult {
     <ul>
       ${r.explanation.map((e) => html`<li>${e}</li>`)}
     </ul>
-    ${metricsTable(r)} ${r.days.length > 0 ? daysTable(r) : nothing} ${r.hours.length > 0 ? heatMap(r) : nothing}
+    ${metricsTable(r)} ${r.busyLine !== null ? busyLineTable(r.busyLine) : nothing} ${r.days.length > 0 ? daysTable(r) : nothing}
+    ${r.hours.length > 0 ? heatMap(r) : nothing}
   </section>`;
 }
 
@@ -96,6 +99,41 @@ function metricsTable(r: SiteReport): TemplateResult {
         )}
       </tbody>
     </table>
+    </div>`;
+}
+
+/** The busy line's added delay per direction (never part of the site's verdict), with the grade of its P90. */
+function busyLineTable(b: NonNullable<SiteReport['busyLine']>): TemplateResult {
+  return html`<h3>When the line is busy</h3>
+    <p class="hint">From ${count(b.samples)} samples that loaded the line; not part of the verdict. Grade of the P90: ${b.gradeSource}.</p>
+    <div class="scroll" tabindex="0" role="region" aria-label="The busy line's added delay">
+      <table data-testid="site-busy-line">
+        <thead>
+          <tr>
+            <th scope="col">Busy with</th>
+            <th scope="col">Samples</th>
+            <th scope="col">Added delay P50</th>
+            <th scope="col">Added delay P90</th>
+            <th scope="col">Grade</th>
+            <th scope="col">${figure(b.harmfulDelayMs, 'ms')} or more</th>
+            <th scope="col">Median goodput</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${[b.up, b.down].map(
+            (d) =>
+              html`<tr>
+                <th scope="row">${d.direction === 'up' ? 'uploads' : 'downloads'}</th>
+                <td>${count(d.samplesMeasured)}</td>
+                <td>${figure(d.p50AddedDelayMs, 'ms')}</td>
+                <td>${figure(d.p90AddedDelayMs, 'ms')}</td>
+                <td>${d.grade ?? '–'}</td>
+                <td>${count(d.harmful)}</td>
+                <td>${d.medianGoodputMbps === null ? '–' : mbps(d.medianGoodputMbps * 1e6)}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
     </div>`;
 }
 

@@ -7,6 +7,8 @@
 import { analyze } from '../../../src/analysis/report/analyze.js';
 import type { Report } from '../../../src/analysis/schema/report-schema.js';
 import type { CouldNotTest } from '../../../src/analysis/schema/could-not-test-schema.js';
+import type { LoadDirectionReport, LoadReport } from '../../../src/analysis/schema/load-schema.js';
+import { bloatGrade } from '../../../src/analysis/grade/load.js';
 import { mulberry32 } from '../../kit/prng.js';
 import { reflectorInput } from '../report/inputs.js';
 
@@ -27,11 +29,71 @@ export interface WeekSpec {
   samples?: number;
   /** Every k-th sample could not reach the relay (0: none). */
   couldNotTestEvery?: number;
+  /** Every k-th report loaded the line (0: none): its added delays drawn from the seed, every 5th such phase refused. */
+  loadEvery?: number;
   site?: string;
+}
+
+/** One loaded direction as a report carries it: `addedDelayMs` and `goodputMbps` as given, the rest plain. */
+function loadedDirection(addedDelayMs: number | null, goodputMbps: number | null): LoadDirectionReport {
+  return {
+    goodputMbps,
+    bytes: 5_000_000,
+    saturated: true,
+    stop: 'stable',
+    durationMs: 6000,
+    windowMs: { fromMs: 2000, toMs: 6000 },
+    addedDelayMs,
+    addedDelayMsP90: addedDelayMs === null ? null : addedDelayMs * 1.2,
+    idleRttMs: 30,
+    loadedRttMs: addedDelayMs === null ? null : 30 + addedDelayMs,
+    jitterMs: 2,
+    lossPct: 0,
+    burstLossPctMax200ms: 0,
+    probes: { sent: 400, received: 400, suspect: 0 },
+    targets: [],
+    grade: bloatGrade(addedDelayMs),
+    flows: 6,
+    errors: [],
+  };
+}
+
+/**
+ * A report's `load` section (schema-valid): a phase that ran, with its verdict kind and each
+ * direction's added delay and goodput, or (`refused`) one the server refused.
+ */
+export function loadSection(
+  spec:
+    | { refused: true }
+    | { kind: 'suffers' | 'no-effect' | 'could-not-load'; up: [number | null, number | null] | null; down: [number | null, number | null] | null },
+): LoadReport {
+  const common = { budgetBytesPerDirection: 50_000_000, capacity: null, gradeSource: 'DSLReports', method: 'test' };
+  if ('refused' in spec)
+    return {
+      ...common,
+      startedAt: null,
+      bytes: 0,
+      durationMs: 0,
+      up: null,
+      down: null,
+      outcome: { reason: 'refused', detail: 'busy', sentence: 'The server is busy.' },
+    };
+  const dir = (d: [number | null, number | null] | null) => (d === null ? null : loadedDirection(d[0], d[1]));
+  return {
+    ...common,
+    startedAt: '2026-01-05T00:00:20.000Z',
+    bytes: 10_000_000,
+    durationMs: 12_000,
+    up: dir(spec.up),
+    down: dir(spec.down),
+    verdict: { kind: spec.kind, text: 'test', directions: spec.kind === 'suffers' ? ['up'] : [] },
+  };
 }
 
 export function weekOfSamples(spec: WeekSpec): WeekSample[] {
   const rand = mulberry32(spec.seed);
+  // The busy line draws from its own sequence: loading some samples leaves every other figure as it was.
+  const loadRand = mulberry32(spec.seed + 1_000_003);
   const start = spec.startMs ?? Date.UTC(2026, 0, 5);
   const n = spec.samples ?? 1008;
   const out: WeekSample[] = [];
@@ -77,6 +139,15 @@ export function weekOfSamples(spec: WeekSpec): WeekSample[] {
       g.status = v < g.threshold ? 'pass' : 'fail';
     }
     r.summary.verdict = r.grades.some((g) => g.status === 'fail') ? 'fail' : r.grades.some((g) => g.status === 'insufficient') ? 'insufficient' : 'pass';
+    if (spec.loadEvery !== undefined && spec.loadEvery > 0 && i % spec.loadEvery === 0) {
+      const phase = i / spec.loadEvery;
+      if (phase % 5 === 4) r.load = loadSection({ refused: true });
+      else {
+        const up = (busy ? 120 : 10) + loadRand() * 100;
+        const down = loadRand() * 20;
+        r.load = loadSection({ kind: up >= 60 ? 'suffers' : 'no-effect', up: [up, 2 + loadRand() * 3], down: [down, 20 + loadRand() * 30] });
+      }
+    }
     out.push({ startedAtMs: t, kind: 'report', body: r });
   }
   return out;

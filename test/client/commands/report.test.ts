@@ -37,7 +37,7 @@ describe.skipIf(why !== null)('callprobe report (compiled CLI)', () => {
     webRoot = mkdtempSync(join(tmpdir(), 'callprobe-report-web-'));
     writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>callprobe page</title>');
     store = await open(await kind.freshTarget(), storeOptions(testClock(Date.UTC(2026, 0, 15)), 9));
-    for (const [i, s] of weekOfSamples({ seed: 3, samples: 300, couldNotTestEvery: 50, site: 'Lyon' }).entries()) {
+    for (const [i, s] of weekOfSamples({ seed: 3, samples: 300, couldNotTestEvery: 50, loadEvery: 12, site: 'Lyon' }).entries()) {
       await store.put({
         sampleId: `lyon-${String(i).padStart(4, '0')}`,
         kind: s.kind,
@@ -105,6 +105,31 @@ describe.skipIf(why !== null)('callprobe report (compiled CLI)', () => {
     // Figures as the page rounds them (ms to 0.1, % to 0.01 where that does not read as zero or as its target).
     const p50 = SITE_CSV_COLUMNS.indexOf('p50');
     for (const l of lines.slice(1)) expect(l.split(',')[p50] ?? '').toMatch(/^(|-?\d+(\.\d{1,4})?)$/);
+  });
+
+  it('adds the busy line of the samples that loaded the line: one CSV row per direction with its grade, and its sentence in the summary', async () => {
+    const [csv, text] = await Promise.all([
+      report(['--server', server, '--site', 'Lyon', '--since', '2026-01-01', '--csv', '--token', TOKEN]),
+      report(['--server', server, '--site', 'Lyon', '--since', '2026-01-01'], TOKEN),
+    ]);
+    const rows = csv.stdout
+      .trimEnd()
+      .split('\r\n')
+      .map((l) => l.split(','));
+    const col = (name: (typeof SITE_CSV_COLUMNS)[number]) => SITE_CSV_COLUMNS.indexOf(name);
+    const busy = rows.filter((r) => r[col('target')] === 'busy-line-added-delay');
+    expect(busy.map((r) => r[col('direction')])).toEqual(['up', 'down']);
+    // 300 samples, every 12th loaded the line (25), every 5th of those refused (5): 20 measured each way.
+    for (const r of busy) {
+      expect(r[col('samples_graded')]).toBe('20');
+      expect(r[col('threshold')]).toBe('60');
+      expect(r[col('bloat_grade')]).toMatch(/^(A\+|A|B|C|D|F)$/);
+    }
+    expect(rows.filter((r) => r[col('target')] !== 'busy-line-added-delay' && r[col('target')] !== 'target').every((r) => r[col('bloat_grade')] === '')).toBe(
+      true,
+    );
+    expect(text.stdout).toMatch(/Busy line \(not part of the verdict\): 25 samples loaded the line; calls suffered in \d+/);
+    expect(text.stdout).toContain('; 5 could not run the phase. Uploads added ');
   });
 
   it('separates fields with ; for spreadsheets whose list separator is ; (--csv-sep semicolon)', async () => {

@@ -3,6 +3,7 @@
  * their canonical key, the display name kept; one sites row per key; alert states of two
  * spellings merged into one, a raised one kept. Afterwards every spelling finds the same samples.
  */
+import { LOAD_COLUMNS } from '../../../server/store/summary.js';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,9 +27,10 @@ function row(site: string | null, i: number, kind: NewResult['kind'] = 'report')
   };
 }
 
-/** Takes a migrated database back to schema 4 (no site_key, no sites, the old index, none of migration 6's tables), keeping its rows, plus two spellings' alert states. */
+/** Takes a migrated database back to schema 4 (no site_key, no sites, the old index, none of migration 6-8's tables and columns), keeping its rows, plus two spellings' alert states. */
 async function backToSchema4(target: DbTarget): Promise<void> {
   const statements = [
+    ...LOAD_COLUMNS.map((c) => `ALTER TABLE results DROP COLUMN ${c}`),
     'DROP TABLE heartbeats',
     'DROP TABLE leases',
     'DROP TABLE alert_posts',

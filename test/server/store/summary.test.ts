@@ -99,8 +99,8 @@ function fleet(): Map<string, WeekSample[]> {
 }
 
 describeEachKind('summary columns', (kind, opened) => {
-  it('migration 2 backfills the rows stored before it from their bodies: the site report is the same as over the bodies', async () => {
-    const week = weekOfSamples({ seed: 21, samples: 130, couldNotTestEvery: 20, site: 'Lyon' });
+  it('migrations 2 and 8 backfill the rows stored before them from their bodies: the site report (and its busy line) is the same as over the bodies', async () => {
+    const week = weekOfSamples({ seed: 21, samples: 130, couldNotTestEvery: 20, loadEvery: 7, site: 'Lyon' });
     const rows = week.map((w, i) => ({
       id: `r${String(i).padStart(5, '0')}`,
       kind: w.kind,
@@ -129,7 +129,41 @@ describeEachKind('summary columns', (kind, opened) => {
     );
     expect(figures(got)).toEqual(figures(expected));
     expect(got.hours).toEqual(expected.hours);
+    // The busy line from migration 8's columns, as over the bodies (the sample at the P90 is named by its code in one, its id in the other).
+    const busy = (r: SiteReport) =>
+      r.busyLine === null ? null : { ...r.busyLine, up: { ...r.busyLine.up, p90Sample: null }, down: { ...r.busyLine.down, p90Sample: null } };
+    expect(got.busyLine?.samples).toBeGreaterThan(10);
+    expect(got.busyLine?.notRun).toBeGreaterThan(0);
+    expect(busy(got)).toEqual(busy(expected));
     expect(got).toMatchObject({ samples: expected.samples, samplesTotal: 131, leftOut: { ...expected.leftOut, unreadable: 1 }, verdict: expected.verdict });
+  });
+
+  it('a sample stored with a busy line keeps it in its summary columns: the site report reads it without the bodies', async () => {
+    const store = await open(await kind.freshTarget(), storeOptions(testClock(), 33));
+    opened.push(store);
+    const week = weekOfSamples({ seed: 22, samples: 60, couldNotTestEvery: 15, loadEvery: 3, site: 'Nice' });
+    for (const [i, w] of week.entries())
+      await store.put({
+        sampleId: `n${i}`,
+        kind: w.kind,
+        startedAtMs: w.startedAtMs,
+        site: 'Nice',
+        ticket: null,
+        verdict: w.kind === 'report' ? w.body.summary.verdict : null,
+        reportJson: JSON.stringify(w.body),
+        address: null,
+      });
+    const got = await siteReportFromStore(
+      store,
+      { site: 'Nice', sinceMs: 0, choice: { profile: null, probePath: null }, timeZone: 'UTC' },
+      { nowMs: Date.UTC(2026, 6, 1), heartbeatGraceMs: 20_000 },
+    );
+    const expected = buildSiteReport(week.map(toSample), { site: 'Nice', sinceMs: 0, choice: { profile: null, probePath: null } });
+    const strip = (r: SiteReport) =>
+      r.busyLine === null ? null : { ...r.busyLine, up: { ...r.busyLine.up, p90Sample: null }, down: { ...r.busyLine.down, p90Sample: null } };
+    expect(got.busyLine).toMatchObject({ samples: 20, notRun: 4 });
+    expect(strip(got)).toEqual(strip(expected));
+    expect(got.explanation).toContain(expected.busyLine?.sentence);
   });
 
   it("the all-sites overview gives every site's P90s and grades equal to the TS site report of the same pool", async () => {
