@@ -5,6 +5,7 @@ import type { Page } from '@playwright/test';
 import { runCallprobe, serveProcess, type ServeProcess } from '../test/kit/callprobe.js';
 import { analyze } from '../src/analysis/report/analyze.js';
 import { reflectorInput } from '../test/analysis/report/inputs.js';
+import { loadSection } from '../test/analysis/site/week.js';
 import { axeViolations } from './fixtures/axe.js';
 import { workerPort, workerPorts } from './fixtures/env.js';
 import { TICKET_HINT } from '../src/protocol/api-console.js';
@@ -41,13 +42,17 @@ const dayStartUtc = (daysAgo: number): number => {
   const d = new Date(Date.now() - daysAgo * 86_400_000);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
 };
-/** Depot-3's samples, within the last 7 days: two days of three, each with its round trip. */
-const DEPOT = [
+/**
+ * Depot-3's samples, within the last 7 days: two days of three, each with its round trip; two
+ * loaded the line (uploads added 150 and 90 ms at 2 and 1.5 Mbit/s, downloads 10 and 20 ms at
+ * 40 and 50 Mbit/s).
+ */
+const DEPOT: ReadonlyArray<{ atMs: number; rttMs: number; load?: Parameters<typeof loadSection>[0] }> = [
   { atMs: dayStartUtc(2) + 9 * 3_600_000, rttMs: 20 },
   { atMs: dayStartUtc(2) + 9 * 3_600_000 + 600_000, rttMs: 30 },
   { atMs: dayStartUtc(2) + 10 * 3_600_000, rttMs: 40 },
-  { atMs: dayStartUtc(1) + 14 * 3_600_000, rttMs: 50 },
-  { atMs: dayStartUtc(1) + 14 * 3_600_000 + 600_000, rttMs: 60 },
+  { atMs: dayStartUtc(1) + 14 * 3_600_000, rttMs: 50, load: { kind: 'suffers', up: [150, 2], down: [10, 40] } },
+  { atMs: dayStartUtc(1) + 14 * 3_600_000 + 600_000, rttMs: 60, load: { kind: 'suffers', up: [90, 1.5], down: [20, 50] } },
   { atMs: dayStartUtc(1) + 14 * 3_600_000 + 1_200_000, rttMs: 150 },
 ];
 
@@ -87,7 +92,10 @@ test.beforeAll(async ({ request }, workerInfo) => {
   };
   for (const [i, client] of SITE_CLIENTS.entries()) await post(report({ site: 'Branch-7', ticket: null, startedAt: `2026-01-1${i}T09:00:00.000Z` }), client);
   badCode = await post(report({ site: 'Branch-7', ticket: 'INC-90210', startedAt: '2026-01-16T09:20:00.000Z', lossEvery: 8 }), BAD_CLIENT);
-  for (const d of DEPOT) await post(report({ site: 'Depot-3', ticket: null, startedAt: new Date(d.atMs).toISOString(), rttMs: d.rttMs }), '203.0.113.50');
+  for (const d of DEPOT) {
+    const r = report({ site: 'Depot-3', ticket: null, startedAt: new Date(d.atMs).toISOString(), rttMs: d.rttMs });
+    await post(d.load === undefined ? r : { ...(r as object), load: loadSection(d.load) }, '203.0.113.50');
+  }
 });
 
 test.afterAll(async () => {
@@ -227,6 +235,11 @@ test.describe('the site report', () => {
     await expect(cell(`${dayName(DEPOT[0]?.atMs ?? 0)} 09:00-10:00`)).toHaveText(['2', '0 (0%)', '30.0 ms']);
     await expect(cell(`${dayName(DEPOT[3]?.atMs ?? 0)} 14:00-15:00`)).toHaveText(['3', '1 (33.3%)', '150.0 ms']);
     await expect(page.getByTestId('site-heat')).toBeVisible();
+    // The busy line of the two samples that loaded the line: nearest rank, P50 the 1st of 2, P90 the 2nd.
+    const busy = page.getByTestId('site-busy-line').locator('tbody tr');
+    await expect(busy.nth(0).locator('th, td')).toHaveText(['uploads', '2', '90.0 ms', '150.0 ms', 'C', '2', '1.5 Mbit/s']);
+    await expect(busy.nth(1).locator('th, td')).toHaveText(['downloads', '2', '10.0 ms', '20.0 ms', 'A', '0', '40 Mbit/s']);
+    await expect(page.getByTestId('site-report')).toContainText('Busy line (not part of the verdict): 2 samples loaded the line; calls suffered in 2.');
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: test.info().outputPath('site-report-1280.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });

@@ -9,7 +9,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { SiteReport } from '../../analysis/report/site-report.js';
 import type { HourCell } from '../../analysis/site/site.js';
-import { count, figure, limit, pct } from '../../analysis/present/format.js';
+import { count, figure, limit, ms, pct } from '../../analysis/present/format.js';
 import { hourCellName } from '../../analysis/present/site-text.js';
 import { mbps } from '../../analysis/present/load.js';
 import { targetWhere } from '../../analysis/present/sentences.js';
@@ -115,7 +115,7 @@ function busyLineTable(b: NonNullable<SiteReport['busyLine']>): TemplateResult {
             <th scope="col">Added delay P50</th>
             <th scope="col">Added delay P90</th>
             <th scope="col">Grade</th>
-            <th scope="col">${figure(b.harmfulDelayMs, 'ms')} or more</th>
+            <th scope="col">Added ${ms(b.harmfulDelayMs)} or more</th>
             <th scope="col">Median goodput</th>
           </tr>
         </thead>
