@@ -74,7 +74,12 @@ function childrenCpuS() {
   }
 }
 
-const clock = (s) => (Number.isNaN(s) ? '-' : `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`);
+/** m:ss, rounded to the second first (59.6 s is 1:00, never 0:60). */
+const clock = (s) => {
+  if (Number.isNaN(s)) return '-';
+  const whole = Math.round(s);
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
+};
 
 function table(rows, totalWallS) {
   const lines = ['', "callprobe test phases (wall time m:ss, CPU time of the phase's processes m:ss; a step's lanes run side by side)"];

@@ -21,7 +21,7 @@
  */
 
 import { DEFAULTS } from './defaults.js';
-import { ProbeDecodeError, checkHeader as checkProbeHeader } from './wire.js';
+import { ProbeDecodeError, checkHeader as checkProbeHeader, readEchoFields, view, writeEchoFields, writeHeader } from './wire.js';
 
 export const RTP_PROBE_MAGIC = 0x4352; // "CR"
 export const RTP_PROBE_VERSION = 1;
@@ -67,10 +67,6 @@ export interface RtpEcho {
   opus: Uint8Array;
 }
 
-function view(bytes: Uint8Array): DataView {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 /** The size of a probe frame carrying `opusBytes` of Opus: `frameBytes`, or more when the Opus frame needs it. */
 export function rtpProbeFrameBytes(opusBytes: number, frameBytes: number = DEFAULTS.rtp.frameBytes): number {
   return Math.max(frameBytes, RTP_PROBE_HEADER_BYTES + opusBytes);
@@ -91,9 +87,7 @@ export function encodeRtpProbe(probe: RtpProbe, frameBytes: number = DEFAULTS.rt
   checkFrameSize(size);
   const out = new Uint8Array(size);
   const v = view(out);
-  v.setUint16(0, RTP_PROBE_MAGIC);
-  v.setUint8(2, RTP_PROBE_VERSION);
-  v.setUint8(3, RtpProbeKind.Probe);
+  writeHeader(v, RtpProbeKind.Probe, RTP_PROBE_MAGIC, RTP_PROBE_VERSION);
   v.setUint32(4, probe.probeSeq >>> 0);
   v.setFloat64(8, probe.sendMs);
   v.setUint16(16, probe.opus.byteLength);
@@ -126,15 +120,8 @@ export function encodeRtpEcho(echo: RtpEcho, frameBytes: number = DEFAULTS.rtp.f
   checkFrameSize(size);
   const out = new Uint8Array(size);
   const v = view(out);
-  v.setUint16(0, RTP_PROBE_MAGIC);
-  v.setUint8(2, RTP_PROBE_VERSION);
-  v.setUint8(3, RtpProbeKind.Echo);
-  v.setUint32(4, echo.upSeq >>> 0);
-  v.setFloat64(8, echo.clientSendMs);
-  v.setUint32(16, echo.downSeq >>> 0);
-  v.setFloat64(20, echo.reflectorRecvMs);
-  v.setFloat64(28, echo.reflectorSendMs);
-  v.setUint32(36, echo.upReceived >>> 0);
+  writeHeader(v, RtpProbeKind.Echo, RTP_PROBE_MAGIC, RTP_PROBE_VERSION);
+  writeEchoFields(v, echo);
   v.setUint8(40, recent.length);
   let o = RTP_ECHO_HEADER_BYTES;
   for (const r of recent) {
@@ -163,12 +150,7 @@ export function decodeRtpEcho(bytes: Uint8Array): RtpEcho {
     recent.push({ probeSeq: v.getUint32(o), reflectorRecvMs: v.getFloat64(o + 4) });
   }
   return {
-    upSeq: v.getUint32(4),
-    clientSendMs: v.getFloat64(8),
-    downSeq: v.getUint32(16),
-    reflectorRecvMs: v.getFloat64(20),
-    reflectorSendMs: v.getFloat64(28),
-    upReceived: v.getUint32(36),
+    ...readEchoFields(v),
     recent,
     opus: bytes.subarray(opusAt + 2, opusAt + 2 + opusBytes),
   };

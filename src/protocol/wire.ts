@@ -62,8 +62,38 @@ export class ProbeDecodeError extends Error {
   }
 }
 
-function view(bytes: Uint8Array): DataView {
+/** A DataView over exactly `bytes`. */
+export function view(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Writes the 4-byte header every callprobe datagram starts with (magic u16, version u8, kind u8). */
+export function writeHeader(v: DataView, kind: number, magic: number = PROBE_MAGIC, version: number = PROBE_VERSION): void {
+  v.setUint16(0, magic);
+  v.setUint8(2, version);
+  v.setUint8(3, kind);
+}
+
+/** Writes an echo's fields at bytes 4-39, the same in the data-channel and RTP formats. */
+export function writeEchoFields(v: DataView, echo: Echo): void {
+  v.setUint32(4, echo.upSeq >>> 0);
+  v.setFloat64(8, echo.clientSendMs);
+  v.setUint32(16, echo.downSeq >>> 0);
+  v.setFloat64(20, echo.reflectorRecvMs);
+  v.setFloat64(28, echo.reflectorSendMs);
+  v.setUint32(36, echo.upReceived >>> 0);
+}
+
+/** Reads an echo's fields at bytes 4-39 (see writeEchoFields). */
+export function readEchoFields(v: DataView): Echo {
+  return {
+    upSeq: v.getUint32(4),
+    clientSendMs: v.getFloat64(8),
+    downSeq: v.getUint32(16),
+    reflectorRecvMs: v.getFloat64(20),
+    reflectorSendMs: v.getFloat64(28),
+    upReceived: v.getUint32(36),
+  };
 }
 
 function checkPayloadBytes(payloadBytes: number): void {
@@ -89,9 +119,7 @@ export function decodeOrNull<T>(decode: (bytes: Uint8Array) => T, bytes: Uint8Ar
 export function encodeProbe(probe: Probe, out: Uint8Array): Uint8Array {
   checkPayloadBytes(out.byteLength);
   const v = view(out);
-  v.setUint16(0, PROBE_MAGIC);
-  v.setUint8(2, PROBE_VERSION);
-  v.setUint8(3, ProbeKind.Probe);
+  writeHeader(v, ProbeKind.Probe);
   v.setUint32(4, probe.seq >>> 0);
   v.setFloat64(8, probe.sendMs);
   return out;
@@ -100,15 +128,8 @@ export function encodeProbe(probe: Probe, out: Uint8Array): Uint8Array {
 export function encodeEcho(echo: Echo, out: Uint8Array): Uint8Array {
   checkPayloadBytes(out.byteLength);
   const v = view(out);
-  v.setUint16(0, PROBE_MAGIC);
-  v.setUint8(2, PROBE_VERSION);
-  v.setUint8(3, ProbeKind.Echo);
-  v.setUint32(4, echo.upSeq >>> 0);
-  v.setFloat64(8, echo.clientSendMs);
-  v.setUint32(16, echo.downSeq >>> 0);
-  v.setFloat64(20, echo.reflectorRecvMs);
-  v.setFloat64(28, echo.reflectorSendMs);
-  v.setUint32(36, echo.upReceived >>> 0);
+  writeHeader(v, ProbeKind.Echo);
+  writeEchoFields(v, echo);
   return out;
 }
 
@@ -137,15 +158,7 @@ export function decodeProbe(bytes: Uint8Array): Probe {
 }
 
 export function decodeEcho(bytes: Uint8Array): Echo {
-  const v = checkHeader(bytes, ProbeKind.Echo, ECHO_HEADER_BYTES);
-  return {
-    upSeq: v.getUint32(4),
-    clientSendMs: v.getFloat64(8),
-    downSeq: v.getUint32(16),
-    reflectorRecvMs: v.getFloat64(20),
-    reflectorSendMs: v.getFloat64(28),
-    upReceived: v.getUint32(36),
-  };
+  return readEchoFields(checkHeader(bytes, ProbeKind.Echo, ECHO_HEADER_BYTES));
 }
 
 /**

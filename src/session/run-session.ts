@@ -345,6 +345,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
                 channelOk: !sender.probe.ordered && sender.probe.maxRetransmits === 0,
                 durationS: opts.durationS,
                 intervalMs: rtpLink ? DEFAULTS.rtp.ptimeMs : intervalMs,
+                likelyClaims: rtpLink !== null,
               },
               testStartMs: timeline.startMs,
               path: { transport: entry.transport, port: entry.port },
@@ -538,20 +539,11 @@ function loadUnavailable(
   cfg: ServerConfig | Pick<ServerConfig, 'turn' | 'username' | 'credential'>,
   env: SessionEnv,
 ): LoadEvidence | null {
-  const why = (reason: 'not-offered' | 'not-run', detail: string): LoadEvidence => ({
-    budgetBytes: 0,
-    startedAt: null,
-    startMs: 0,
-    endMs: 0,
-    up: null,
-    down: null,
-    outcome: { reason, detail },
-  });
-  if (opts.override) return why('not-offered', "a TURN server that is not callprobe's has no load sink or source");
-  if (mode !== 'reflector') return why('not-run', 'the busy-line test needs the reflector (loopback mode has no upstream and downstream to tell apart)');
+  if (opts.override) return noLoad('not-offered', "a TURN server that is not callprobe's has no load sink or source");
+  if (mode !== 'reflector') return noLoad('not-run', 'the busy-line test needs the reflector (loopback mode has no upstream and downstream to tell apart)');
   if (((cfg as ServerConfig).load ?? null) === null)
-    return why('not-offered', 'this server does not offer the busy-line test (serve --no-load, or an older server)');
-  if (!env.loadTransport) return why('not-offered', 'this client cannot load the line');
+    return noLoad('not-offered', 'this server does not offer the busy-line test (serve --no-load, or an older server)');
+  if (!env.loadTransport) return noLoad('not-offered', 'this client cannot load the line');
   return null;
 }
 
@@ -566,15 +558,12 @@ function busyOutcome(evidence: LoadEvidence | null, planned: boolean, connection
       ? 'the connection to the server was lost before the busy-line test could start'
       : 'the test ended before the busy-line test could start'
     : 'not run';
-  return {
-    budgetBytes: 0,
-    startedAt: null,
-    startMs: 0,
-    endMs: 0,
-    up: null,
-    down: null,
-    outcome: { reason: connectionLost ? 'server-gone' : 'not-run', detail },
-  };
+  return noLoad(connectionLost ? 'server-gone' : 'not-run', detail);
+}
+
+/** The evidence of a busy-line phase that moved nothing, and why. */
+function noLoad(reason: NonNullable<LoadEvidence['outcome']>['reason'], detail: string): LoadEvidence {
+  return { budgetBytes: 0, startedAt: null, startMs: 0, endMs: 0, up: null, down: null, outcome: { reason, detail } };
 }
 
 function delay(ms: number): Promise<void> {

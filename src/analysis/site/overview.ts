@@ -9,11 +9,11 @@
  * profile most samples used, then the probe path most of those used; ties: the smaller key, the
  * store having no newest-sample order here) and grades it.
  */
-import type { GradeDirection, TargetId, Verdict } from '../schema/report-schema.js';
+import type { Verdict } from '../schema/report-schema.js';
 import { verdictOf } from '../grade/grade.js';
 import { ProfileError, resolveProfile, TARGET_LABELS, targetUnit } from '../grade/targets.js';
 import { profileKey, SITE_METRIC_KEYS, SITE_SETTINGS, type SiteSettings, THRESHOLD_KEY } from './site.js';
-import { type EarlyFail, p90Grade } from './p90.js';
+import { p90Grade, type SiteMetric } from './p90.js';
 import { siteHealth, type HealthRules, type SiteHealth, type SiteHealthFacts } from './health.js';
 
 /**
@@ -43,20 +43,11 @@ export interface OverviewGroup {
   metrics: OverviewGroupMetric[];
 }
 
-export interface OverviewMetric {
-  target: TargetId;
-  label: string;
-  direction: GradeDirection;
-  unit: 'ms' | '%';
-  threshold: number;
-  samplesGraded: number;
-  samplesInsufficient: number;
-  p90: number | null;
-  status: Verdict;
-  reason: 'no-data' | 'too-few-samples' | null;
-  /** Set when the P90 fails already, from fewer samples than a pass needs (its lower value unknown here: counts only). */
-  earlyFail: EarlyFail | null;
-}
+/** A site report metric's figures the overview has (counts and the P90; its early fail without the lower value: counts only). */
+export type OverviewMetric = Pick<
+  SiteMetric,
+  'target' | 'label' | 'direction' | 'unit' | 'threshold' | 'samplesGraded' | 'samplesInsufficient' | 'p90' | 'status' | 'reason' | 'earlyFail'
+>;
 
 export interface OverviewSite {
   /** The name to show (the newest spelling stored). */

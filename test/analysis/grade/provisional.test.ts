@@ -41,6 +41,7 @@ function input(over: Partial<ProvisionalInput> = {}): ProvisionalInput {
     channelOk: true,
     durationS: 15,
     intervalMs: 10,
+    likelyClaims: true,
     directions: [direction('up'), direction('down')],
     roundTrip: RTT_FAST,
     failedBefore: false,
@@ -113,6 +114,28 @@ describe('provisional claims', () => {
     expect(
       find(provisionalClaims(input({ channelOk: false, directions: [direction('up', { worstShortMissing: w })] })).claims, 'burst-loss-200ms', 'up')?.kind,
     ).toBe('so-far');
+  });
+
+  it('on the data channel claims nothing likely (its own queues reshape delay and loss as the test goes on), and still settles fails', () => {
+    // The clean path the RTP path claims likely passes on: so-far figures only.
+    const clean = provisionalClaims(input({ likelyClaims: false }));
+    expect(clean.claims.map((c) => c.kind)).toEqual(clean.claims.map(() => 'so-far'));
+    // A round trip well over its target, and 40 of 355 lost: no likely fail either.
+    const slow: SoFarRoundTrip = { ...RTT_FAST, p50Ms: 150, lowerMs: 140, upperMs: 160, recent: { samples: 178, lowerMs: 140, upperMs: 160 } };
+    const lossy = [direction('up', { lost: 40, missing: 40, episodes: 40 }), direction('down')];
+    const bad = provisionalClaims(input({ likelyClaims: false, roundTrip: slow, directions: lossy }));
+    expect(find(bad.claims, 'latency-rtt', 'round-trip')?.kind).toBe('so-far');
+    expect(find(bad.claims, 'loss-15s', 'up')?.kind).toBe('so-far');
+    // With likely claims (the RTP path) the same evidence is a likely fail on both.
+    const rtp = provisionalClaims(input({ roundTrip: slow, directions: lossy }));
+    expect(find(rtp.claims, 'latency-rtt', 'round-trip')?.kind).toBe('likely-fail');
+    expect(find(rtp.claims, 'loss-15s', 'up')?.kind).toBe('likely-fail');
+    // A settled fail is a fact on either path.
+    const w = { fromMs: 2300, startMs: 1850, endMs: 2050, packets: 20, lost: 2, pct: 10, suspect: false };
+    const settled = provisionalClaims(
+      input({ likelyClaims: false, directions: [direction('up', { worstShortMissing: w, worstShort: w }), direction('down')] }),
+    );
+    expect(find(settled.claims, 'burst-loss-200ms', 'up')?.kind).toBe('settled-fail');
   });
 
   it('settles a fail on loss once more probes never arrived than the first 15 s window allows', () => {

@@ -40,7 +40,7 @@ function moment(input: AnalysisInput, nowMs: number): ProvisionalEvidence {
 describe('the provisional answers in the report', () => {
   // 15.1 s at 100 probes/s; upstream probes 300-302 (3000-3020 ms) never arrive: 3 of 20 in 200 ms, over the 10 % burst limit.
   const input = reflectorInput({ count: 1510, up: { lost: (i) => i >= 300 && i <= 302 }, down: { startMs: 5000 } });
-  const setting = { profile: resolveProfile({ id: 'client-to-edge' }), ratePps: 100, channelOk: true, durationS: 15, intervalMs: 10 };
+  const setting = { profile: resolveProfile({ id: 'client-to-edge' }), ratePps: 100, channelOk: true, durationS: 15, intervalMs: 10, likelyClaims: true };
   const at3 = provisionalFrom(moment(input, 3000), { ...setting, failedBefore: false });
   const at5 = provisionalFrom(moment(input, 5000), { ...setting, failedBefore: false });
   const report = analyze({ ...input, provisional: [at3.facts, at5.facts] });

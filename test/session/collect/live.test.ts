@@ -64,7 +64,7 @@ function evidence(atMs: number, lost: (i: number) => boolean = () => false): Pro
 }
 
 const PLAN: ProvisionalPlan = {
-  setting: { profile: resolveProfile({ id: 'client-to-edge' }), ratePps: 100, channelOk: true, durationS: 15, intervalMs: 10 },
+  setting: { profile: resolveProfile({ id: 'client-to-edge' }), ratePps: 100, channelOk: true, durationS: 15, intervalMs: 10, likelyClaims: true },
   testStartMs: 0,
   path: { transport: 'udp', port: 3478 },
 };
