@@ -65,24 +65,28 @@ export interface BusyLineFacts {
   down: BusyLineDirection;
 }
 
-const median = (sorted: readonly number[]): number | null => (sorted.length === 0 ? null : (sorted[nearestRankIndex(sorted.length, 50)] ?? null));
-
-function directionFacts(direction: 'up' | 'down', rs: ReadonlyArray<{ sample: string; load: SiteLoadFields }>): BusyLineDirection {
-  const delays = rs
+/** The finite values of one field of one direction, each with its sample, sorted ascending. */
+function sortedValues(
+  rs: ReadonlyArray<{ sample: string; load: SiteLoadFields }>,
+  direction: 'up' | 'down',
+  field: keyof SiteLoadDirection,
+): Array<{ value: number; sample: string }> {
+  return rs
     .flatMap((r) => {
-      const v = r.load[direction]?.addedDelayMs;
+      const v = r.load[direction]?.[field];
       return v === null || v === undefined || !Number.isFinite(v) ? [] : [{ value: v, sample: r.sample }];
     })
     .sort((a, b) => a.value - b.value);
-  const goodputs = rs
-    .flatMap((r) => {
-      const v = r.load[direction]?.goodputMbps;
-      return v === null || v === undefined || !Number.isFinite(v) ? [] : [v];
-    })
-    .sort((a, b) => a - b);
+}
+
+/** The nearest-rank percentile of sorted values, or null when there are none. */
+const at = <T>(sorted: readonly T[], pct: number): T | null => (sorted.length === 0 ? null : (sorted[nearestRankIndex(sorted.length, pct)] ?? null));
+
+function directionFacts(direction: 'up' | 'down', rs: ReadonlyArray<{ sample: string; load: SiteLoadFields }>): BusyLineDirection {
+  const delays = sortedValues(rs, direction, 'addedDelayMs');
   const n = delays.length;
-  const p50 = n === 0 ? null : (delays[nearestRankIndex(n, 50)] ?? null);
-  const p90 = n === 0 ? null : (delays[nearestRankIndex(n, 90)] ?? null);
+  const p50 = at(delays, 50);
+  const p90 = at(delays, 90);
   return {
     direction,
     samplesMeasured: n,
@@ -91,7 +95,7 @@ function directionFacts(direction: 'up' | 'down', rs: ReadonlyArray<{ sample: st
     p90Sample: p90?.sample ?? null,
     grade: bloatGrade(p90?.value ?? null),
     harmful: delays.filter((d) => d.value >= HARMFUL_ADDED_DELAY_MS).length,
-    medianGoodputMbps: median(goodputs),
+    medianGoodputMbps: at(sortedValues(rs, direction, 'goodputMbps'), 50)?.value ?? null,
   };
 }
 
