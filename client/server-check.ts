@@ -4,6 +4,7 @@
  */
 import type { TurnServerEntry } from '../src/protocol/api.js';
 import { DEFAULTS } from '../src/protocol/defaults.js';
+import { TypedError } from '../src/protocol/typed-error.js';
 
 /** What the check learnt of the server: the relays it offers (transport and port). */
 export interface ServerOffer {
@@ -11,14 +12,8 @@ export interface ServerOffer {
 }
 
 /** The server could not be asked for a test: unreachable, or not a callprobe server. */
-export class ServerCheckError extends Error {
-  constructor(
-    readonly reason: 'server-unreachable' | 'not-callprobe',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ServerCheckError';
-  }
+export class ServerCheckError extends TypedError<'server-unreachable' | 'not-callprobe'> {
+  override readonly name = 'ServerCheckError';
 }
 
 /** Plain words for why a fetch found no server; the system's error code, when it has one, in brackets. */

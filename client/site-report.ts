@@ -13,16 +13,11 @@ import { hourCellText } from '../src/analysis/present/site-text.js';
 import { targetWhere } from '../src/analysis/present/sentences.js';
 import { CSV_DEFAULTS, csvRows, type Cell, type CsvOptions } from '../src/analysis/report/export.js';
 import type { ReportCommandOptions } from './options.js';
+import { TypedError } from '../src/protocol/typed-error.js';
 
 /** Typed error: the server gave no site report (unreachable, a server error, or not a report). */
-export class SiteReportFetchError extends Error {
+export class SiteReportFetchError extends TypedError<'unreachable' | 'server-error' | 'bad-answer'> {
   override readonly name = 'SiteReportFetchError';
-  constructor(
-    readonly reason: 'unreachable' | 'server-error' | 'bad-answer',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** The request URL of a site report. */

@@ -1,4 +1,5 @@
 /** Typed errors of the impairment proxy: every failure says which rule it broke. */
+import { TypedError } from '../../src/protocol/typed-error.js';
 
 export type ImpairConfigReason =
   /** A listen or target address is outside 127.0.0.0/8 and ::1 (the traffic rule). */
@@ -15,14 +16,8 @@ export type ImpairConfigReason =
   | 'unbounded-duration';
 
 /** Bad configuration: nothing was started. */
-export class ImpairConfigError extends Error {
+export class ImpairConfigError extends TypedError<ImpairConfigReason> {
   override readonly name = 'ImpairConfigError';
-  constructor(
-    readonly reason: ImpairConfigReason,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export type ImpairRuntimeReason =
@@ -30,13 +25,6 @@ export type ImpairRuntimeReason =
   'socket';
 
 /** A failure while the proxy runs. */
-export class ImpairRuntimeError extends Error {
+export class ImpairRuntimeError extends TypedError<ImpairRuntimeReason> {
   override readonly name = 'ImpairRuntimeError';
-  constructor(
-    readonly reason: ImpairRuntimeReason,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

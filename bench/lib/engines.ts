@@ -11,20 +11,15 @@ import { setTimeout as pause } from 'node:timers/promises';
 import type { HeadlessResult } from '../../src/protocol/headless.js';
 import type { Report } from '../../src/analysis/schema/report-schema.js';
 import { CHROMIUM_ARGS } from '../../client/headless/chromium.js';
+import { TypedError } from '../../src/protocol/typed-error.js';
 
 export type Engine = 'firefox' | 'chromium';
 
 export const FIREFOX_PATH = process.env['CALLPROBE_FIREFOX'] ?? '/usr/bin/firefox-esr';
 export const CHROMIUM_PATH = process.env['CALLPROBE_CHROMIUM'] ?? '/usr/bin/chromium';
 
-export class EngineError extends Error {
-  constructor(
-    readonly reason: 'timeout' | 'page-failed',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'EngineError';
-  }
+export class EngineError extends TypedError<'timeout' | 'page-failed'> {
+  override readonly name = 'EngineError';
 }
 
 /**

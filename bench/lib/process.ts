@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as pause } from 'node:timers/promises';
+import { TypedError } from '../../src/protocol/typed-error.js';
 
 export type ProcessErrorReason =
   /** The awaited line or port did not come before the deadline. */
@@ -22,14 +23,8 @@ export type ProcessErrorReason =
   | 'no-free-port';
 
 /** Every failure of these helpers: what was awaited, and why it failed. */
-export class ProcessError extends Error {
-  constructor(
-    readonly reason: ProcessErrorReason,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ProcessError';
-  }
+export class ProcessError extends TypedError<ProcessErrorReason> {
+  override readonly name = 'ProcessError';
 }
 
 export interface ExitStatus {

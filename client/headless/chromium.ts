@@ -4,6 +4,7 @@ import type { Report } from '../../src/analysis/schema/report-schema.js';
 
 type HeadlessResult = Contract<Report>;
 import type { ServerConfig } from '../../src/protocol/api.js';
+import { TypedError } from '../../src/protocol/typed-error.js';
 
 /** Chromium flags for a headless test on this kind of machine (see docs/DEVELOPERS.md). */
 export const CHROMIUM_ARGS = [
@@ -31,14 +32,8 @@ export interface HeadlessOptions {
   progress(line: string): void;
 }
 
-export class HeadlessError extends Error {
-  constructor(
-    readonly reason: 'browser-failed' | 'page-failed' | 'timeout',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'HeadlessError';
-  }
+export class HeadlessError extends TypedError<'browser-failed' | 'page-failed' | 'timeout'> {
+  override readonly name = 'HeadlessError';
 }
 
 /** How Chromium is started: the part of HeadlessOptions one browser serves for many tests. */

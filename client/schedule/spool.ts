@@ -8,6 +8,7 @@
 import { link, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isSampleId } from '../../src/protocol/values.js';
+import { TypedError } from '../../src/protocol/typed-error.js';
 
 /** One spooled sample: where it goes and what is sent. */
 export interface SpoolEntry {
@@ -22,14 +23,8 @@ export interface SpoolEntry {
   record: Record<string, unknown>;
 }
 
-export class SpoolError extends Error {
-  constructor(
-    readonly reason: 'bad-entry' | 'exists',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SpoolError';
-  }
+export class SpoolError extends TypedError<'bad-entry' | 'exists'> {
+  override readonly name = 'SpoolError';
 }
 
 /** What the uploader says about one entry. */

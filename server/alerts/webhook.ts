@@ -7,6 +7,7 @@
  */
 import type { WebhookFormat } from './config.js';
 import { alertText, type SiteAlertEvent } from './events.js';
+import { TypedError } from '../../src/protocol/typed-error.js';
 
 export { alertText };
 
@@ -23,14 +24,8 @@ export function webhookBody(e: SiteAlertEvent, format: WebhookFormat, idempotenc
   }
 }
 
-export class WebhookError extends Error {
+export class WebhookError extends TypedError<'status' | 'timeout' | 'network' | 'busy'> {
   override readonly name = 'WebhookError';
-  constructor(
-    readonly reason: 'status' | 'timeout' | 'network' | 'busy',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export interface WebhookPoster {

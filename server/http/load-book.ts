@@ -6,6 +6,7 @@
  * expired grants and idle sources, so memory is bounded by the sources active in the last hour.
  */
 import type { LoadGrant, LoadRefusalReason } from '../../src/protocol/api-load.js';
+import { TypedError } from '../../src/protocol/typed-error.js';
 
 export interface LoadLimits {
   maxBytesPerDirection: number;
@@ -19,14 +20,8 @@ export interface LoadLimits {
 export type LoadDirection = 'up' | 'down';
 
 /** A refusal with its reason; the routes turn it into a LoadRefusal answer. */
-export class LoadRefused extends Error {
+export class LoadRefused extends TypedError<LoadRefusalReason> {
   override readonly name = 'LoadRefused';
-  constructor(
-    readonly reason: LoadRefusalReason,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 interface Grant {

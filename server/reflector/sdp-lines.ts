@@ -12,18 +12,13 @@
  * parsers might cut into different lines is never handed to a WebRTC stack. What the reflector
  * applies is always `serializeSdp` of parsed lines (CRLF endings), never the text it was sent.
  */
+import { TypedError } from '../../src/protocol/typed-error.js';
 
 /** Why signalling from the page was refused; the reason the page receives. */
 export type SdpRefusal = 'bad-sdp' | 'bad-candidate' | 'candidate-not-relay' | 'too-many-candidates';
 
-export class SdpError extends Error {
-  constructor(
-    readonly reason: SdpRefusal,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SdpError';
-  }
+export class SdpError extends TypedError<SdpRefusal> {
+  override readonly name = 'SdpError';
 }
 
 export interface SdpLine {

@@ -15,6 +15,7 @@ import { isSignalledCandidate, parseCandidate, type RelayEndpoints } from './can
 import { hostAddressOf } from './host-address.js';
 import { SdpError, type SdpRefusal } from './sdp-lines.js';
 import { checkRemoteCandidate, checkRemoteOffer, localDescription } from './signalled-sdp.js';
+import { TypedError } from '../../src/protocol/typed-error.js';
 
 export interface ReflectorLogger {
   info(obj: object, msg: string): void;
@@ -57,14 +58,10 @@ export interface ReflectorSessionOptions {
   onClose(reason: string): void;
 }
 
-export class ReflectorSessionError extends Error {
-  constructor(
-    readonly reason: 'bad-signal' | 'candidate-before-offer' | 'duplicate-offer' | 'unexpected-answer' | 'no-rtp-leg' | SdpRefusal,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ReflectorSessionError';
-  }
+export class ReflectorSessionError extends TypedError<
+  'bad-signal' | 'candidate-before-offer' | 'duplicate-offer' | 'unexpected-answer' | 'no-rtp-leg' | SdpRefusal
+> {
+  override readonly name = 'ReflectorSessionError';
 }
 
 /** Runs `check`; an SdpError becomes the ReflectorSessionError the page is told about. */

@@ -12,6 +12,7 @@ import type { OverviewGroup } from '../../src/analysis/site/overview.js';
 import type { SampleSummary } from './summary.js';
 import type { AlertTrack } from '../../src/analysis/alert/hysteresis.js';
 import type { TargetId } from '../../src/analysis/schema/report-schema.js';
+import { TypedError } from '../../src/protocol/typed-error.js';
 
 export interface NewResult {
   /** Client-made id of this upload: a second put with the same one stores nothing (idempotent). */
@@ -286,15 +287,8 @@ export interface StoreOptions {
 export type StoreErrorReason = 'open-failed' | 'newer-schema' | 'migration-failed' | 'no-free-code' | 'bad-row';
 
 /** Typed error of the store: the database cannot be opened or migrated, or a row is not ours. */
-export class StoreError extends Error {
+export class StoreError extends TypedError<StoreErrorReason> {
   override readonly name = 'StoreError';
-  constructor(
-    readonly reason: StoreErrorReason,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 export const DAY_MS = 86_400_000;

@@ -4,6 +4,7 @@
  * look-alikes), shown as `XXXX-XXXX`. Parsing is lenient the way Crockford asks: any case,
  * with or without the hyphen, I and L read as 1, O as 0. Pure: the randomness is passed in.
  */
+import { TypedError } from './typed-error.js';
 
 /** Crockford's base32 symbols, value order. */
 export const CROCKFORD_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -17,14 +18,8 @@ export const RESULT_CODE_SYMBOLS = RESULT_CODE_BITS / 5;
 export type ResultCodeErrorReason = 'bad-length' | 'bad-symbol' | 'bad-random';
 
 /** Typed error: the text is not a result code (or the randomness given is not 5 bytes). */
-export class ResultCodeError extends Error {
+export class ResultCodeError extends TypedError<ResultCodeErrorReason> {
   override readonly name = 'ResultCodeError';
-  constructor(
-    readonly reason: ResultCodeErrorReason,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Encodes exactly 5 random bytes as a code `XXXX-XXXX` (big-endian, 5 bits per symbol). */

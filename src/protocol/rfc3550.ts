@@ -13,16 +13,11 @@
  * Arithmetic is on JS numbers (exact up to 2^53), never on 32-bit bitwise operators, so
  * 32-bit wire numbers extend correctly for about 2^21 wraps.
  */
+import { ReasonedError } from './typed-error.js';
 
 /** Typed error for a sequence number or width that cannot be extended. */
-export class SequenceError extends Error {
+export class SequenceError extends ReasonedError<'bad-width' | 'bad-wire-number'> {
   override readonly name = 'SequenceError';
-  constructor(
-    readonly reason: 'bad-width' | 'bad-wire-number',
-    detail: string,
-  ) {
-    super(`${reason}: ${detail}`);
-  }
 }
 
 function modulus(bits: number): number {

@@ -21,7 +21,7 @@
  */
 
 import { DEFAULTS } from './defaults.js';
-import { ProbeDecodeError, checkHeader as checkProbeHeader, readEchoFields, view, writeEchoFields, writeHeader } from './wire.js';
+import { ProbeDecodeError, checkHeader as checkProbeHeader, readEchoFields, view, writeEchoFields, writeHeader, type Echo } from './wire.js';
 
 export const RTP_PROBE_MAGIC = 0x4352; // "CR"
 export const RTP_PROBE_VERSION = 1;
@@ -52,15 +52,12 @@ export interface RtpRecentRecord {
   reflectorRecvMs: number;
 }
 
-export interface RtpEcho {
-  upSeq: number;
-  clientSendMs: number;
-  /** The reflector's own numbering of its echoes (the downstream stream's loss is counted by it). */
-  downSeq: number;
-  reflectorRecvMs: number;
-  reflectorSendMs: number;
-  /** Probe frames received so far, duplicates included (SRTP replay protection drops network duplicates before they count). */
-  upReceived: number;
+/**
+ * An echo frame: the fields every echo carries (`upReceived` counts probe frames, duplicates
+ * included: SRTP replay protection drops network duplicates before they count), then the recent
+ * records and the Opus frame.
+ */
+export interface RtpEcho extends Echo {
   /** Up to RTP_RECENT_MAX earlier probes, newest first. */
   recent: RtpRecentRecord[];
   /** The Opus frame echoed (the probe's own), for the page's decoder. */

@@ -19,6 +19,7 @@
  */
 import type { ProfileSelection } from '../schema/input.js';
 import type { TargetId } from '../schema/report-schema.js';
+import { ReasonedError } from '../../protocol/typed-error.js';
 
 /** "Measuring network performance": one test every 10 minutes for a week, then the 90th percentile. */
 export const RECOMMENDED_TESTS = 7 * 24 * 6;
@@ -153,14 +154,8 @@ export interface ResolvedProfile {
 }
 
 /** Typed error for a profile selection that names no table row. */
-export class ProfileError extends Error {
+export class ProfileError extends ReasonedError<'unknown-profile' | 'unknown-azure-region' | 'missing-azure-region'> {
   override readonly name = 'ProfileError';
-  constructor(
-    readonly reason: 'unknown-profile' | 'unknown-azure-region' | 'missing-azure-region',
-    detail: string,
-  ) {
-    super(`${reason}: ${detail}`);
-  }
 }
 
 const SEED = 'Microsoft, "Media Quality and Network Connectivity Performance in Skype for Business Online"';

@@ -10,12 +10,27 @@ import type { TargetResolution } from '../grade/resolution.js';
 import type { SecondOpinionFacts } from '../grade/second-opinion.js';
 import type { TeamsTierFacts } from '../grade/teams-tier.js';
 import type { RungFacts } from '../grade/connectivity.js';
-import type { Rung, Diagnostics, GradeEntry, MosReport, SecondOpinion, TargetMeta, TeamsPoorStream, Verdict } from '../schema/report-schema.js';
+import { cautionOf } from '../grade/caution.js';
+import type { HintFacts } from '../grade/hints.js';
+import type {
+  Rung,
+  Diagnostics,
+  GradedPathOut,
+  GradeEntry,
+  Hint,
+  MosReport,
+  SecondOpinion,
+  Summary,
+  TargetMeta,
+  TeamsPoorStream,
+  Verdict,
+} from '../schema/report-schema.js';
 import {
   caveatText,
   disagreementSentence,
   gradeSentence,
   gradeStatistic,
+  hintSentence,
   mosSentence,
   rungErrorText,
   targetNote,
@@ -93,4 +108,32 @@ export function describeRung(r: RungFacts): Rung {
     error: r.error,
     errorText: rungErrorText(r),
   };
+}
+
+/** The network hints, each with its sentence. */
+export function describeHints(found: readonly HintFacts[]): Hint[] {
+  return found.map((h) => ({ code: h.code, sentence: hintSentence(h) }));
+}
+
+/** The path section: the selected candidate pair as recorded, and what follows from it. */
+export function describePath(path: Pick<GradedPathOut, 'transport' | 'port' | 'candidateType' | 'changes'>, family: GradedPathOut['family']): GradedPathOut {
+  return {
+    transport: path.transport,
+    port: path.port,
+    family,
+    relayed: path.candidateType === 'relay',
+    candidateType: path.candidateType,
+    changes: path.changes,
+    changed: path.changes > 0,
+  };
+}
+
+/** The summary with the caution a pass carries over these hints and this path (none: the summary as it is). */
+export function withCaution(summary: Summary, hints: readonly Hint[], transport: GradedPathOut['transport']): Summary {
+  const caution = cautionOf(
+    summary.verdict,
+    hints.map((h) => h.code),
+    transport,
+  );
+  return caution === null ? summary : { ...summary, caution };
 }

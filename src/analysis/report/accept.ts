@@ -9,16 +9,11 @@ import type { Report } from '../schema/report-schema.js';
 import type { ReportV1 } from '../schema/report-v1-schema.js';
 import type { CouldNotTest } from '../schema/could-not-test-schema.js';
 import { CHECKED_REPORT_VERSIONS, couldNotTestSchemaProblem, reportSchemaProblem, uploadBoundsProblem } from '../schema/check.js';
+import { TypedError } from '../../protocol/typed-error.js';
 
 /** Typed error: the value is not a callprobe report of a version we read. */
-export class ReportShapeError extends Error {
+export class ReportShapeError extends TypedError<'not-an-object' | 'unknown-version' | 'schema' | 'over-bound' | 'bad-sample-id' | 'bad-site'> {
   override readonly name = 'ReportShapeError';
-  constructor(
-    readonly reason: 'not-an-object' | 'unknown-version' | 'schema' | 'over-bound' | 'bad-sample-id' | 'bad-site',
-    detail: string,
-  ) {
-    super(detail);
-  }
 }
 
 /** Checks `value` against its version's schema and upgrades it; throws ReportShapeError with the first problem. */

@@ -20,19 +20,14 @@ import { siteMetric, type P90Settings } from '../site/p90.js';
 import type { AggregateEntry, AggregateReport } from '../schema/aggregate-schema.js';
 import type { GradeEntry, Report, Verdict } from '../schema/report-schema.js';
 import { SCHEMA_VERSION } from '../schema/version.js';
+import { ReasonedError } from '../../protocol/typed-error.js';
 
 /** Microsoft's recommendation: one test every 10 minutes for a week. */
 export { RECOMMENDED_SPAN_DAYS, RECOMMENDED_TESTS } from '../grade/targets.js';
 
 /** Typed error: the reports cannot be aggregated together. */
-export class AggregateInputError extends Error {
+export class AggregateInputError extends ReasonedError<'mixed-profiles' | 'unsupported-schema'> {
   override readonly name = 'AggregateInputError';
-  constructor(
-    readonly reason: 'mixed-profiles' | 'unsupported-schema',
-    detail: string,
-  ) {
-    super(`${reason}: ${detail}`);
-  }
 }
 
 interface Bucket {

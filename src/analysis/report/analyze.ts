@@ -7,7 +7,6 @@
  * Layers: measure (metrics) -> grade (rules, returning facts) -> present (the words) -> here,
  * where each section is graded and then described.
  */
-import { cautionOf } from '../grade/caution.js';
 import { farRelayHint, networkHints } from '../grade/hints.js';
 import { estimateMos } from '../grade/mos.js';
 import { diagnose } from '../grade/diagnostics.js';
@@ -20,8 +19,19 @@ import { analyzeDirection } from '../measure/direction.js';
 import type { DirectionRecords, SuspectInterval } from '../measure/records.js';
 import { analyzeRoundTrip } from '../measure/rtt.js';
 import { explain } from '../present/explain.js';
-import { describeDiagnostics, describeGrade, describeMos, describeRung, describeSecondOpinion, describeTarget, describeTeams } from '../present/sections.js';
-import { hintSentence, methodSentences } from '../present/sentences.js';
+import {
+  describeDiagnostics,
+  describeGrade,
+  describeHints,
+  describeMos,
+  describePath,
+  describeRung,
+  describeSecondOpinion,
+  describeTarget,
+  describeTeams,
+  withCaution,
+} from '../present/sections.js';
+import { methodSentences } from '../present/sentences.js';
 import { withoutClientAddresses } from './client-addresses.js';
 import { directionDetail, roundTripDetail, summarize } from './details.js';
 import { provisionalHistory } from './provisional-history.js';
@@ -135,16 +145,8 @@ export function analyze(given: AnalysisInput): Report {
 
   const path = input.path;
   const far = farRelayHint(meta.profile, grades);
-  const hints = [...networkHints(input.connectivity, path, input.nat, meta.browser), ...(far ? [far] : [])].map((h) => ({
-    code: h.code,
-    sentence: hintSentence(h),
-  }));
-  const summary = summarize({ mode: meta.mode, ratePps: meta.ratePps, directions, roundTrip, mos: mos.value, verdict });
-  const caution = cautionOf(
-    verdict,
-    hints.map((h) => h.code),
-    path.transport,
-  );
+  const hints = describeHints([...networkHints(input.connectivity, path, input.nat, meta.browser), ...(far ? [far] : [])]);
+  const summary = withCaution(summarize({ mode: meta.mode, ratePps: meta.ratePps, directions, roundTrip, mos: mos.value, verdict }), hints, path.transport);
   const provisional = provisionalHistory(input.provisional, grades, directions);
   const report: Report = {
     schemaVersion: SCHEMA_VERSION,
@@ -168,15 +170,7 @@ export function analyze(given: AnalysisInput): Report {
       methods: methodSentences(input.lossTimeoutMs),
     },
     connectivity: input.connectivity.map(describeRung),
-    path: {
-      transport: path.transport,
-      port: path.port,
-      family: path.family,
-      relayed: path.candidateType === 'relay',
-      candidateType: path.candidateType,
-      changes: path.changes,
-      changed: path.changes > 0,
-    },
+    path: describePath(path, path.family),
     setupMs: { ...input.setupMs },
     timelineMs: { lastProbe: input.lastProbeMs, verdict: null },
     outcome: input.outcome === null ? null : { ...input.outcome },
@@ -185,7 +179,7 @@ export function analyze(given: AnalysisInput): Report {
     nat: input.nat,
     hints,
     witness: input.witness,
-    summary: caution === null ? summary : { ...summary, caution },
+    summary,
     grades,
     directions: { up: detail('up'), down: detail('down'), loop: detail('loop'), roundTrip: roundTripDetail(roundTrip) },
     mos,
@@ -201,7 +195,7 @@ export function analyze(given: AnalysisInput): Report {
       diagnostics,
       outcome: input.outcome,
       hints,
-      caution,
+      caution: summary.caution ?? null,
       path,
       userAgent: meta.browser,
     }),

@@ -10,23 +10,16 @@
  * The version-1 schema is frozen beside the current one (../schema/report-v1-schema.ts).
  */
 import { ladder } from '../grade/connectivity.js';
-import { cautionOf } from '../grade/caution.js';
 import { networkHints } from '../grade/hints.js';
-import { describeRung } from '../present/sections.js';
-import { hintSentence } from '../present/sentences.js';
+import { describeHints, describePath, describeRung, withCaution } from '../present/sections.js';
 import type { Report } from '../schema/report-schema.js';
 import type { ReportV1 } from '../schema/report-v1-schema.js';
 import { SCHEMA_VERSION } from '../schema/version.js';
+import { ReasonedError } from '../../protocol/typed-error.js';
 
 /** Typed error: a value that is no callprobe report of a known version. */
-export class ReportVersionError extends Error {
+export class ReportVersionError extends ReasonedError<'unknown-version'> {
   override readonly name = 'ReportVersionError';
-  constructor(
-    readonly reason: 'unknown-version',
-    detail: string,
-  ) {
-    super(`${reason}: ${detail}`);
-  }
 }
 
 /** The schema version a (schema-checked) report says it has. */
@@ -39,42 +32,12 @@ export function upgradeV1(r: ReportV1): Report {
   const { meta: _m, schemaVersion: _s, ...sections } = r;
   const rungs = ladder(ports);
   // The ladder and the path were recorded: the hints they support, and a pass's caution, are derived as today.
-  const hints = networkHints(rungs, path, null, meta.browser).map((h) => ({ code: h.code, sentence: hintSentence(h) }));
-  const caution = cautionOf(
-    sections.summary.verdict,
-    hints.map((h) => h.code),
-    path.transport,
-  );
+  const hints = describeHints(networkHints(rungs, path, null, meta.browser));
   return {
     schemaVersion: SCHEMA_VERSION,
-    meta: {
-      schemaVersion: SCHEMA_VERSION,
-      callprobeVersion: meta.callprobeVersion,
-      browser: meta.browser,
-      startedAt: meta.startedAt,
-      server: meta.server,
-      mode: meta.mode,
-      profile: meta.profile,
-      ratePps: meta.ratePps,
-      payloadBytes: meta.payloadBytes,
-      durationS: meta.durationS,
-      lossTimeoutMs: meta.lossTimeoutMs,
-      channel: meta.channel,
-      site: null,
-      ticket: null,
-      targets: meta.targets,
-      methods: meta.methods,
-    },
+    meta: { schemaVersion: SCHEMA_VERSION, ...meta, site: null, ticket: null },
     connectivity: rungs.map(describeRung),
-    path: {
-      transport: path.transport,
-      port: path.port,
-      family: null,
-      relayed: path.candidateType === 'relay',
-      candidateType: path.candidateType,
-      changes: path.changes,
-      changed: path.changes > 0,
-    },
+    path: describePath(path, null),
     setupMs: {
       config: timingsMs.config,
       allocation: timingsMs.relayChosen,
@@ -91,7 +54,7 @@ export function upgradeV1(r: ReportV1): Report {
     hints,
     witness: null,
     ...sections,
-    summary: caution === null ? sections.summary : { ...sections.summary, caution },
+    summary: withCaution(sections.summary, hints, path.transport),
   };
 }
 

@@ -29,6 +29,7 @@ import type { GradeDirection, Report, TargetId, Verdict } from '../schema/report
 import { verdictOf } from '../grade/grade.js';
 import { ProfileError, type ResolvedProfile, resolveProfile, TARGET_LABELS, targetUnit, type TargetThresholds } from '../grade/targets.js';
 import type { Interval } from './service.js';
+import { ReasonedError } from '../../protocol/typed-error.js';
 
 /** What a site report reads of one grade: its target, direction, status and value. */
 export type SiteGrade = Pick<Report['grades'][number], 'target' | 'direction' | 'status' | 'value'>;
@@ -101,14 +102,8 @@ export const SITE_SETTINGS: SiteSettings = {
 };
 
 /** Typed error: the site report cannot be computed as asked. */
-export class SiteReportError extends Error {
+export class SiteReportError extends ReasonedError<'bad-time-zone' | 'bad-profile'> {
   override readonly name = 'SiteReportError';
-  constructor(
-    readonly reason: 'bad-time-zone' | 'bad-profile',
-    detail: string,
-  ) {
-    super(`${reason}: ${detail}`);
-  }
 }
 
 /** Why samples were left out of the pool, each counted. */

@@ -1,4 +1,5 @@
 /** Why a test could not run; shown to the user and mapped to `callprobe run` exit code 2. */
+import { TypedError } from '../../protocol/typed-error.js';
 export type SetupFailureReason =
   | 'config-unavailable'
   | 'signaling-failed'
@@ -13,14 +14,8 @@ export type SetupFailureReason =
   | 'browser-unsupported'
   | 'cancelled';
 
-export class SetupError extends Error {
-  constructor(
-    readonly reason: SetupFailureReason,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SetupError';
-  }
+export class SetupError extends TypedError<SetupFailureReason> {
+  override readonly name = 'SetupError';
 }
 
 /** An error as one line: its name and message (a DOMException carries the telling part in its name). */
