@@ -9,33 +9,7 @@ import { groupThresholds, pickPool, type OverviewGroup } from '../../src/analysi
 import { INTERRUPTED_REASON } from '../../src/analysis/site/outages.js';
 import { METRIC_COLUMNS } from './summary.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
-import {
-  alertWindowSql,
-  CODE_ATTEMPTS,
-  cutoffs,
-  freshCode,
-  freshId,
-  INSERT_COLUMNS,
-  insertValues,
-  lowerPrefixPattern,
-  RESULT_COLUMNS,
-  SITE_COLUMNS,
-  SITE_SAMPLE_COLUMNS,
-  siteUpsertSql,
-  siteUpsertValues,
-  toAddress,
-  toAlertTrack,
-  toAlertWindow,
-  toResult,
-  toKnownSite,
-  toSiteSample,
-  truncatedAddress,
-  type AddressRow,
-  type AlertStateRow,
-  type ResultRow,
-  type SiteDbRow,
-  type SiteSampleDbRow,
-} from './common.js';
+import * as shared from './common.js';
 import { siteKeyOf } from './site-key.js';
 import { insertPostSql, purgeFleetSql } from './fleet-sql.js';
 import { postgresFleet } from './postgres-fleet.js';
@@ -126,31 +100,32 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
 
   const putOnce = (r: NewResult, id: string, code: string, storedAtMs: number): Promise<PutOutcome> =>
     inTransaction(pool, async (c) => {
-      const values = insertValues(r, id, code, storedAtMs);
+      const values = shared.insertValues(r, id, code, storedAtMs);
       const ins = await c.query(
-        `INSERT INTO results (${INSERT_COLUMNS}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (sample_id) DO NOTHING RETURNING ${RESULT_COLUMNS}`,
+        `INSERT INTO results (${shared.INSERT_COLUMNS}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (sample_id) DO NOTHING RETURNING ${shared.RESULT_COLUMNS}`,
         values,
       );
-      const row = ins.rows[0] as ResultRow | undefined;
+      const row = ins.rows[0] as shared.ResultRow | undefined;
       if (!row) {
-        const first = (await c.query(`SELECT ${RESULT_COLUMNS} FROM results WHERE sample_id = $1`, [r.sampleId])).rows[0] as ResultRow | undefined;
+        const first = (await c.query(`SELECT ${shared.RESULT_COLUMNS} FROM results WHERE sample_id = $1`, [r.sampleId])).rows[0] as
+          shared.ResultRow | undefined;
         if (!first) throw new StoreError('bad-row', `sampleId ${r.sampleId ?? 'null'} conflicted but no row has it`);
-        return { result: toResult(first), created: false };
+        return { result: shared.toResult(first), created: false };
       }
       if (r.site !== null)
         await c.query(
-          siteUpsertSql((i) => `$${i}`, 'greatest'),
-          siteUpsertValues(r, storedAtMs),
+          shared.siteUpsertSql((i) => `$${i}`, 'greatest'),
+          shared.siteUpsertValues(r, storedAtMs),
         );
       if (r.address !== null) {
         await c.query('INSERT INTO result_addresses (result_id, address, truncated, stored_at) VALUES ($1, $2, $3, $4)', [
           id,
           r.address,
-          truncatedAddress(r.address),
+          shared.truncatedAddress(r.address),
           storedAtMs,
         ]);
       }
-      return { result: toResult(row), created: true };
+      return { result: shared.toResult(row), created: true };
     });
   /** Deleted addresses may still be in the table's file: at open (rows deleted before a restart, or by an older callprobe) and after each purge that deleted some. */
   let addressVacuumDue = true;
@@ -158,29 +133,29 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
   return {
     kind: 'postgres',
     put: async (r) => {
-      for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
+      for (let attempt = 0; attempt < shared.CODE_ATTEMPTS; attempt++) {
         try {
-          return await putOnce(r, freshId(opts), freshCode(opts), opts.nowMs());
+          return await putOnce(r, shared.freshId(opts), shared.freshCode(opts), opts.nowMs());
         } catch (err) {
           if (!isCodeOrIdConflict(err)) throw err;
         }
       }
-      throw new StoreError('no-free-code', `no unused result code after ${CODE_ATTEMPTS} attempts`);
+      throw new StoreError('no-free-code', `no unused result code after ${shared.CODE_ATTEMPTS} attempts`);
     },
     getByCode: async (code) => {
-      const row = (await pool.query(`SELECT ${RESULT_COLUMNS} FROM results WHERE code = $1`, [code])).rows[0] as ResultRow | undefined;
-      return row ? toResult(row) : null;
+      const row = (await pool.query(`SELECT ${shared.RESULT_COLUMNS} FROM results WHERE code = $1`, [code])).rows[0] as shared.ResultRow | undefined;
+      return row ? shared.toResult(row) : null;
     },
     getBySampleId: async (sampleId) => {
-      const row = (await pool.query(`SELECT ${RESULT_COLUMNS} FROM results WHERE sample_id = $1`, [sampleId])).rows[0] as ResultRow | undefined;
-      return row ? toResult(row) : null;
+      const row = (await pool.query(`SELECT ${shared.RESULT_COLUMNS} FROM results WHERE sample_id = $1`, [sampleId])).rows[0] as shared.ResultRow | undefined;
+      return row ? shared.toResult(row) : null;
     },
     getById: async (id) => {
-      const row = (await pool.query(`SELECT ${RESULT_COLUMNS} FROM results WHERE id = $1`, [id])).rows[0] as ResultRow | undefined;
+      const row = (await pool.query(`SELECT ${shared.RESULT_COLUMNS} FROM results WHERE id = $1`, [id])).rows[0] as shared.ResultRow | undefined;
       if (!row) return null;
       const addresses = (await pool.query('SELECT address, truncated, stored_at FROM result_addresses WHERE result_id = $1 ORDER BY stored_at', [id]))
-        .rows as AddressRow[];
-      return { ...toResult(row), addresses: addresses.map(toAddress) };
+        .rows as shared.AddressRow[];
+      return { ...shared.toResult(row), addresses: addresses.map(shared.toAddress) };
     },
     list: async (q): Promise<StoredResult[]> => {
       const where: string[] = [];
@@ -198,7 +173,7 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
         where.push(`started_at < $${params.length}`);
       }
       if (q.ticketPrefix != null) {
-        params.push(lowerPrefixPattern(q.ticketPrefix));
+        params.push(shared.lowerPrefixPattern(q.ticketPrefix));
         where.push(`lower(ticket) LIKE $${params.length} ESCAPE '\\'`);
       }
       if (q.verdict != null) {
@@ -208,14 +183,14 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
       if (q.couldNotTest != null) where.push(q.couldNotTest ? "kind = 'could-not-test'" : "kind = 'report'");
       params.push(q.limit);
       const order = q.newestFirst === true ? 'started_at DESC, id DESC' : 'started_at, id';
-      const sql = `SELECT ${RESULT_COLUMNS} FROM results ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT $${params.length}`;
-      return ((await pool.query(sql, params)).rows as ResultRow[]).map(toResult);
+      const sql = `SELECT ${shared.RESULT_COLUMNS} FROM results ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT $${params.length}`;
+      return ((await pool.query(sql, params)).rows as shared.ResultRow[]).map(shared.toResult);
     },
     siteSamples: async (q) => {
-      const sql = `SELECT ${SITE_SAMPLE_COLUMNS} FROM results WHERE site_key = $1 AND started_at >= $2 ORDER BY started_at, id LIMIT $3`;
-      return ((await pool.query(sql, [siteKeyOf(q.site), q.sinceMs, q.limit])).rows as SiteSampleDbRow[]).map(toSiteSample);
+      const sql = `SELECT ${shared.SITE_SAMPLE_COLUMNS} FROM results WHERE site_key = $1 AND started_at >= $2 ORDER BY started_at, id LIMIT $3`;
+      return ((await pool.query(sql, [siteKeyOf(q.site), q.sinceMs, q.limit])).rows as shared.SiteSampleDbRow[]).map(shared.toSiteSample);
     },
-    sites: async () => ((await pool.query(`SELECT ${SITE_COLUMNS} FROM sites ORDER BY site_key`)).rows as SiteDbRow[]).map(toKnownSite),
+    sites: async () => ((await pool.query(`SELECT ${shared.SITE_COLUMNS} FROM sites ORDER BY site_key`)).rows as shared.SiteDbRow[]).map(shared.toKnownSite),
     siteOverview: async (q) => {
       const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
       const groups = (await pool.query<Record<string, unknown>>(OVERVIEW_COUNTS_SQL, [q.sinceMs])).rows.map((r): OverviewGroup => ({
@@ -285,24 +260,24 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
         );
         // ... and are locked in one order, so two instances on one site queue here instead of deadlocking.
         const rows = (
-          await c.query<AlertStateRow>(
+          await c.query<shared.AlertStateRow>(
             'SELECT metric, state, breaches, passes, since_at FROM alert_states WHERE site = $1 AND metric = ANY($2::text[]) ORDER BY metric FOR UPDATE',
             [site, metrics],
           )
         ).rows;
-        const tracks = new Map<AlertMetric, AlertTrack>(rows.map((r) => [r.metric as AlertMetric, toAlertTrack(r)]));
+        const tracks = new Map<AlertMetric, AlertTrack>(rows.map((r) => [r.metric as AlertMetric, shared.toAlertTrack(r)]));
         // READ COMMITTED: each statement after the lock sees every sample committed before it, the other instance's too.
         const windows = new Map<TargetId, AlertWindowRow[]>();
         for (const sp of specs)
           windows.set(
             sp.metric,
-            toAlertWindow(sp.metric, (await c.query<Record<string, unknown>>(alertWindowSql(sp.metric, '$1', '$2'), [site, sp.samples])).rows),
+            shared.toAlertWindow(sp.metric, (await c.query<Record<string, unknown>>(shared.alertWindowSql(sp.metric, '$1', '$2'), [site, sp.samples])).rows),
           );
         const decided = decide(windows, tracks);
         for (const [i, p] of decided.posts.entries())
           await c.query(
             insertPostSql((k) => `$${k}`),
-            [freshId(opts), site, i, p.body, now],
+            [shared.freshId(opts), site, i, p.body, now],
           );
         for (const [metric, t] of decided.tracks)
           await c.query('UPDATE alert_states SET state = $1, breaches = $2, passes = $3, since_at = $4, updated_at = $5 WHERE site = $6 AND metric = $7', [
@@ -316,7 +291,7 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
           ]);
       }),
     purge: async (nowMs) => {
-      const c = cutoffs(opts, nowMs);
+      const c = shared.cutoffs(opts, nowMs);
       const deleted = await inTransaction(pool, async (client) => {
         const a1 = await client.query('DELETE FROM result_addresses WHERE stored_at < $1', [c.addressesBefore]);
         const a2 = await client.query('DELETE FROM result_addresses WHERE result_id IN (SELECT id FROM results WHERE stored_at < $1)', [c.resultsBefore]);

@@ -10,37 +10,7 @@ import { groupThresholds, type OverviewGroup } from '../../src/analysis/site/ove
 import { INTERRUPTED_REASON } from '../../src/analysis/site/outages.js';
 import { METRIC_COLUMNS, summaryOf, summaryValuesOf } from './summary.js';
 import { LATEST_SCHEMA, MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from './schema.js';
-import {
-  alertWindowSql,
-  CODE_ATTEMPTS,
-  cutoffs,
-  freshCode,
-  freshId,
-  BACKFILL_BATCH,
-  INSERT_COLUMNS,
-  insertValues,
-  lowerPrefixPattern,
-  scrubbedRow,
-  OverviewAccumulator,
-  RESULT_COLUMNS,
-  SITE_COLUMNS,
-  SITE_SAMPLE_COLUMNS,
-  siteUpsertSql,
-  siteUpsertValues,
-  summaryUpdateSql,
-  toAddress,
-  toAlertTrack,
-  toAlertWindow,
-  toResult,
-  toKnownSite,
-  toSiteSample,
-  truncatedAddress,
-  type AddressRow,
-  type AlertStateRow,
-  type ResultRow,
-  type SiteDbRow,
-  type SiteSampleDbRow,
-} from './common.js';
+import * as shared from './common.js';
 import { rekeyAlertStates, siteKeyOf } from './site-key.js';
 import { insertPostSql, purgeFleetSql } from './fleet-sql.js';
 import { bind, named, sqliteFleet } from './sqlite-fleet.js';
@@ -69,8 +39,8 @@ function isUniqueViolation(err: unknown): boolean {
 
 /** Fills a migration's new summary columns of every stored row from its body. */
 function backfill(db: Database.Database, columns: readonly string[]): void {
-  const next = db.prepare(`SELECT id, report FROM results WHERE id > ? ORDER BY id LIMIT ${BACKFILL_BATCH}`);
-  const update = db.prepare(summaryUpdateSql(columns, () => '?'));
+  const next = db.prepare(`SELECT id, report FROM results WHERE id > ? ORDER BY id LIMIT ${shared.BACKFILL_BATCH}`);
+  const update = db.prepare(shared.summaryUpdateSql(columns, () => '?'));
   for (let after = ''; ;) {
     const rows = next.all(after) as Array<{ id: string; report: string }>;
     if (rows.length === 0) return;
@@ -81,13 +51,13 @@ function backfill(db: Database.Database, columns: readonly string[]): void {
 
 /** Migration 4: IP addresses out of the bodies and tickets stored before the upload door scrubbed them. */
 function scrubBodies(db: Database.Database): void {
-  const next = db.prepare(`SELECT id, report, ticket FROM results WHERE id > ? ORDER BY id LIMIT ${BACKFILL_BATCH}`);
+  const next = db.prepare(`SELECT id, report, ticket FROM results WHERE id > ? ORDER BY id LIMIT ${shared.BACKFILL_BATCH}`);
   const update = db.prepare('UPDATE results SET report = ?, ticket = ? WHERE id = ?');
   for (let after = ''; ;) {
     const rows = next.all(after) as Array<{ id: string; report: string; ticket: string | null }>;
     if (rows.length === 0) return;
     for (const r of rows) {
-      const clean = scrubbedRow(r.report, r.ticket);
+      const clean = shared.scrubbedRow(r.report, r.ticket);
       if (clean !== null) update.run(clean.report, clean.ticket, r.id);
     }
     after = rows.at(-1)?.id ?? after;
@@ -161,7 +131,7 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
   }
 
   const insertResult = db.prepare(
-    `INSERT INTO results (${INSERT_COLUMNS}) VALUES (${INSERT_COLUMNS.split(',')
+    `INSERT INTO results (${shared.INSERT_COLUMNS}) VALUES (${shared.INSERT_COLUMNS.split(',')
       .map(() => '?')
       .join(', ')}) ON CONFLICT (sample_id) DO NOTHING`,
   );
@@ -169,29 +139,29 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
     `SELECT site_key, body_state, profile_id, profile_region, profile_from, probe_path, insufficient_mask, ${METRIC_COLUMNS.join(', ')}, body_note FROM results INDEXED BY results_site_key_started_at WHERE site_key IS NOT NULL AND started_at >= ? ORDER BY site_key`,
   );
   const insertAddress = db.prepare('INSERT INTO result_addresses (result_id, address, truncated, stored_at) VALUES (?, ?, ?, ?)');
-  const bySampleId = db.prepare(`SELECT ${RESULT_COLUMNS} FROM results WHERE sample_id = ?`);
-  const byCode = db.prepare(`SELECT ${RESULT_COLUMNS} FROM results WHERE code = ?`);
-  const byId = db.prepare(`SELECT ${RESULT_COLUMNS} FROM results WHERE id = ?`);
+  const bySampleId = db.prepare(`SELECT ${shared.RESULT_COLUMNS} FROM results WHERE sample_id = ?`);
+  const byCode = db.prepare(`SELECT ${shared.RESULT_COLUMNS} FROM results WHERE code = ?`);
+  const byId = db.prepare(`SELECT ${shared.RESULT_COLUMNS} FROM results WHERE id = ?`);
   const addressesOf = db.prepare('SELECT address, truncated, stored_at FROM result_addresses WHERE result_id = ? ORDER BY stored_at');
-  const siteSamples = db.prepare(`SELECT ${SITE_SAMPLE_COLUMNS} FROM results WHERE site_key = ? AND started_at >= ? ORDER BY started_at, id LIMIT ?`);
-  const upsertSite = db.prepare(siteUpsertSql((i) => `?${i}`, 'max'));
-  const allSites = db.prepare(`SELECT ${SITE_COLUMNS} FROM sites ORDER BY site_key`);
+  const siteSamples = db.prepare(`SELECT ${shared.SITE_SAMPLE_COLUMNS} FROM results WHERE site_key = ? AND started_at >= ? ORDER BY started_at, id LIMIT ?`);
+  const upsertSite = db.prepare(shared.siteUpsertSql((i) => `?${i}`, 'max'));
+  const allSites = db.prepare(`SELECT ${shared.SITE_COLUMNS} FROM sites ORDER BY site_key`);
   const deleteAddresses = db.prepare('DELETE FROM result_addresses WHERE stored_at < ?');
   const deleteResultAddresses = db.prepare('DELETE FROM result_addresses WHERE result_id IN (SELECT id FROM results WHERE stored_at < ?)');
   const deleteResults = db.prepare('DELETE FROM results WHERE stored_at < ?');
 
   const putOnce = db.transaction((r: NewResult, id: string, code: string, storedAtMs: number): PutOutcome => {
-    const info = insertResult.run(...insertValues(r, id, code, storedAtMs));
+    const info = insertResult.run(...shared.insertValues(r, id, code, storedAtMs));
     if (info.changes === 0) {
-      const first = bySampleId.get(r.sampleId) as ResultRow | undefined;
+      const first = bySampleId.get(r.sampleId) as shared.ResultRow | undefined;
       if (!first) throw new StoreError('bad-row', `sampleId ${r.sampleId ?? 'null'} conflicted but no row has it`);
-      return { result: toResult(first), created: false };
+      return { result: shared.toResult(first), created: false };
     }
-    if (r.address !== null) insertAddress.run(id, r.address, truncatedAddress(r.address), storedAtMs);
+    if (r.address !== null) insertAddress.run(id, r.address, shared.truncatedAddress(r.address), storedAtMs);
     // Numbered parameters (?1 ... ?5, some used twice): better-sqlite3 binds them from an object.
-    if (r.site !== null) upsertSite.run(Object.fromEntries(siteUpsertValues(r, storedAtMs).map((v, i) => [i + 1, v])));
-    const row = byId.get(id) as ResultRow;
-    return { result: toResult(row), created: true };
+    if (r.site !== null) upsertSite.run(Object.fromEntries(shared.siteUpsertValues(r, storedAtMs).map((v, i) => [i + 1, v])));
+    const row = byId.get(id) as shared.ResultRow;
+    return { result: shared.toResult(row), created: true };
   });
 
   const insertAlertState = db.prepare(
@@ -205,7 +175,7 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
   const alertWindow = (metric: TargetId): Database.Statement => {
     let st = alertWindows.get(metric);
     if (st === undefined) {
-      st = db.prepare(alertWindowSql(metric, '?', '?'));
+      st = db.prepare(shared.alertWindowSql(metric, '?', '?'));
       alertWindows.set(metric, st);
     }
     return st;
@@ -216,39 +186,41 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
     for (const m of metrics) insertAlertState.run(site, m, now);
     const tracks = new Map<AlertMetric, AlertTrack>();
     const wanted = new Set<string>(metrics);
-    for (const row of alertStates.all(site) as AlertStateRow[]) if (wanted.has(row.metric)) tracks.set(row.metric as AlertMetric, toAlertTrack(row));
+    for (const row of alertStates.all(site) as shared.AlertStateRow[])
+      if (wanted.has(row.metric)) tracks.set(row.metric as AlertMetric, shared.toAlertTrack(row));
     const windows = new Map<TargetId, AlertWindowRow[]>();
-    for (const sp of specs) windows.set(sp.metric, toAlertWindow(sp.metric, alertWindow(sp.metric).all(site, sp.samples) as Array<Record<string, unknown>>));
+    for (const sp of specs)
+      windows.set(sp.metric, shared.toAlertWindow(sp.metric, alertWindow(sp.metric).all(site, sp.samples) as Array<Record<string, unknown>>));
     const decided = decide(windows, tracks);
     for (const [metric, t] of decided.tracks) updateAlertState.run(t.state, t.breaches, t.passes, t.sinceMs, now, site, metric);
-    decided.posts.forEach((p, i) => insertPost.run(bind([freshId(opts), site, i, p.body, now])));
+    decided.posts.forEach((p, i) => insertPost.run(bind([shared.freshId(opts), site, i, p.body, now])));
   });
 
   const store: ResultStore = {
     kind: 'sqlite',
     put: async (r) => {
-      for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
+      for (let attempt = 0; attempt < shared.CODE_ATTEMPTS; attempt++) {
         try {
-          return putOnce.immediate(r, freshId(opts), freshCode(opts), opts.nowMs());
+          return putOnce.immediate(r, shared.freshId(opts), shared.freshCode(opts), opts.nowMs());
         } catch (err) {
           if (!isUniqueViolation(err)) throw err;
         }
       }
-      throw new StoreError('no-free-code', `no unused result code after ${CODE_ATTEMPTS} attempts`);
+      throw new StoreError('no-free-code', `no unused result code after ${shared.CODE_ATTEMPTS} attempts`);
     },
     getByCode: async (code) => {
-      const row = byCode.get(code) as ResultRow | undefined;
-      return row ? toResult(row) : null;
+      const row = byCode.get(code) as shared.ResultRow | undefined;
+      return row ? shared.toResult(row) : null;
     },
     getBySampleId: async (sampleId) => {
-      const row = bySampleId.get(sampleId) as ResultRow | undefined;
-      return row ? toResult(row) : null;
+      const row = bySampleId.get(sampleId) as shared.ResultRow | undefined;
+      return row ? shared.toResult(row) : null;
     },
     getById: async (id) => {
-      const row = byId.get(id) as ResultRow | undefined;
+      const row = byId.get(id) as shared.ResultRow | undefined;
       if (!row) return null;
-      const addresses: StoredAddress[] = (addressesOf.all(id) as AddressRow[]).map(toAddress);
-      return { ...toResult(row), addresses };
+      const addresses: StoredAddress[] = (addressesOf.all(id) as shared.AddressRow[]).map(shared.toAddress);
+      return { ...shared.toResult(row), addresses };
     },
     list: async (q: ListQuery): Promise<StoredResult[]> => {
       const where: string[] = [];
@@ -267,7 +239,7 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
       }
       if (q.ticketPrefix != null) {
         where.push("lower(ticket) LIKE ? ESCAPE '\\'");
-        params.push(lowerPrefixPattern(q.ticketPrefix));
+        params.push(shared.lowerPrefixPattern(q.ticketPrefix));
       }
       if (q.verdict != null) {
         where.push('verdict = ?');
@@ -275,17 +247,17 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
       }
       if (q.couldNotTest != null) where.push(q.couldNotTest ? "kind = 'could-not-test'" : "kind = 'report'");
       const order = q.newestFirst === true ? 'started_at DESC, id DESC' : 'started_at, id';
-      const sql = `SELECT ${RESULT_COLUMNS} FROM results ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
-      return (db.prepare(sql).all(...params, q.limit) as ResultRow[]).map(toResult);
+      const sql = `SELECT ${shared.RESULT_COLUMNS} FROM results ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
+      return (db.prepare(sql).all(...params, q.limit) as shared.ResultRow[]).map(shared.toResult);
     },
-    siteSamples: async (q) => (siteSamples.all(siteKeyOf(q.site), q.sinceMs, q.limit) as SiteSampleDbRow[]).map(toSiteSample),
-    sites: async () => (allSites.all() as SiteDbRow[]).map(toKnownSite),
+    siteSamples: async (q) => (siteSamples.all(siteKeyOf(q.site), q.sinceMs, q.limit) as shared.SiteSampleDbRow[]).map(shared.toSiteSample),
+    sites: async () => (allSites.all() as shared.SiteDbRow[]).map(shared.toKnownSite),
     siteOverview: async (q) => {
       // SQLite has no percentile: the rows come site by site in the order of the index
       // results_site_key_started_at (no sort), each site's groups are gathered and their P90s computed in TS.
       const groups: OverviewGroup[] = [];
       let site: string | null = null;
-      let bySite = new Map<string, { head: Array<string | null>; acc: OverviewAccumulator }>();
+      let bySite = new Map<string, { head: Array<string | null>; acc: shared.OverviewAccumulator }>();
       const flush = (): void => {
         for (const { head, acc } of bySite.values()) {
           const [s0, body, profileId, profileRegion, profileFrom, probePath] = head;
@@ -318,7 +290,7 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
         if (g === undefined) {
           g = {
             head,
-            acc: new OverviewAccumulator(groupThresholds({ profileId: head[2] ?? null, profileRegion: head[3] ?? null, profileFrom: head[4] ?? null })),
+            acc: new shared.OverviewAccumulator(groupThresholds({ profileId: head[2] ?? null, profileRegion: head[3] ?? null, profileFrom: head[4] ?? null })),
           };
           bySite.set(key, g);
         }
@@ -337,7 +309,7 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
       run: async (sql, values) => db.prepare(sql).run(bind(values)).changes,
     }),
     purge: async (nowMs): Promise<PurgeOutcome> => {
-      const c = cutoffs(opts, nowMs);
+      const c = shared.cutoffs(opts, nowMs);
       const deleted = db
         .transaction(() => {
           const a = deleteAddresses.run(c.addressesBefore).changes + deleteResultAddresses.run(c.resultsBefore).changes;
