@@ -168,8 +168,29 @@ export interface AllocationInit {
   readonly toClient: TokenBucket;
 }
 
+/**
+ * What changes over an allocation's life. Callers read these fields on the allocation itself,
+ * where they are read-only; only the allocation's verbs (retryBind, activate, refresh, close)
+ * write them.
+ */
+interface AllocationLife {
+  state: AllocationState;
+  /** The relayed port once active, else 0. */
+  relayPort: number;
+  /** `${relayIp}|${relayPort}` once active. */
+  relayKey: string;
+  lifetimeS: number;
+  expiresAtMs: number;
+  /** Relay sockets tried for this allocation so far. */
+  bindAttempts: number;
+  /** The Allocate request waiting for its relay socket, while opening. */
+  pendingRequest: StunMessage | null;
+  /** The Allocate success response, replayed on retransmission (RFC 8656 §7.2). */
+  allocateResponse: Buffer | null;
+}
+
 /** RFC 8656 §2.2: one allocation, identified by the client's 5-tuple. */
-export class Allocation {
+export class Allocation implements Readonly<AllocationLife> {
   readonly client: ClientTuple;
   readonly username: string;
   readonly key: Buffer;
@@ -183,14 +204,14 @@ export class Allocation {
   readonly wantsIpv6Too: boolean;
   readonly toPeer: TokenBucket;
   readonly toClient: TokenBucket;
-  private currentState: AllocationState = 'opening';
-  private port = 0;
-  private portKey = '';
-  private lifetime: number;
-  private expiresAt: number;
-  private attempts = 1;
-  private pending: StunMessage | null;
-  private response: Buffer | null = null;
+  readonly state: AllocationState = 'opening';
+  readonly relayPort: number = 0;
+  readonly relayKey: string = '';
+  readonly lifetimeS: number;
+  readonly expiresAtMs: number;
+  readonly bindAttempts: number = 1;
+  readonly pendingRequest: StunMessage | null;
+  readonly allocateResponse: Buffer | null = null;
   private readonly permissions = new Map<string, Permission>();
   private readonly channels = new Map<number, ChannelBinding>();
   private readonly channelsByPeer = new Map<string, ChannelBinding>();
@@ -214,47 +235,15 @@ export class Allocation {
     this.wantsIpv6Too = init.wantsIpv6Too;
     this.toPeer = init.toPeer;
     this.toClient = init.toClient;
-    this.lifetime = init.lifetimeS;
+    this.lifetimeS = init.lifetimeS;
     // Restarted once the relayed address exists; until then it bounds a socket that never binds.
-    this.expiresAt = nowMs + init.lifetimeS * 1000;
-    this.pending = init.request;
+    this.expiresAtMs = nowMs + init.lifetimeS * 1000;
+    this.pendingRequest = init.request;
   }
 
-  get state(): AllocationState {
-    return this.currentState;
-  }
-
-  /** The relayed port once active, else 0. */
-  get relayPort(): number {
-    return this.port;
-  }
-
-  /** `${relayIp}|${relayPort}` once active. */
-  get relayKey(): string {
-    return this.portKey;
-  }
-
-  get lifetimeS(): number {
-    return this.lifetime;
-  }
-
-  get expiresAtMs(): number {
-    return this.expiresAt;
-  }
-
-  /** Relay sockets tried for this allocation so far. */
-  get bindAttempts(): number {
-    return this.attempts;
-  }
-
-  /** The Allocate request waiting for its relay socket, while opening. */
-  get pendingRequest(): StunMessage | null {
-    return this.pending;
-  }
-
-  /** The Allocate success response, replayed on retransmission (RFC 8656 §7.2). */
-  get allocateResponse(): Buffer | null {
-    return this.response;
+  /** The life fields, writable: for this class's verbs only. */
+  private get life(): AllocationLife {
+    return this;
   }
 
   get permissionCount(): number {
@@ -267,29 +256,30 @@ export class Allocation {
 
   /** Another relay socket is being tried. */
   retryBind(): void {
-    this.attempts++;
+    this.life.bindAttempts++;
   }
 
   /** The relay socket is bound on `port`: the allocation relays from now on (RFC 8656 §7.2). */
   activate(port: number, nowMs: number, response: Buffer): void {
-    this.currentState = 'active';
-    this.pending = null;
-    this.port = port;
-    this.portKey = `${this.relayIp}|${port}`;
-    this.expiresAt = nowMs + this.lifetime * 1000;
-    this.response = response;
+    const life = this.life;
+    life.state = 'active';
+    life.pendingRequest = null;
+    life.relayPort = port;
+    life.relayKey = `${this.relayIp}|${port}`;
+    life.expiresAtMs = nowMs + this.lifetimeS * 1000;
+    life.allocateResponse = response;
   }
 
   /** RFC 8656 §7.3: a Refresh sets a new lifetime from now. */
   refresh(lifetimeS: number, nowMs: number): void {
-    this.lifetime = lifetimeS;
-    this.expiresAt = nowMs + lifetimeS * 1000;
+    this.life.lifetimeS = lifetimeS;
+    this.life.expiresAtMs = nowMs + lifetimeS * 1000;
   }
 
   /** Deleted: nothing relays any more. */
   close(): void {
-    this.currentState = 'closed';
-    this.pending = null;
+    this.life.state = 'closed';
+    this.life.pendingRequest = null;
     this.permissions.clear();
     this.channels.clear();
     this.channelsByPeer.clear();
