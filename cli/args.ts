@@ -2,7 +2,7 @@
  * commander's argument parsers made from the value grammars (src/protocol/values.ts and the
  * units' own): a ConfigError becomes commander's usage error, printed as one line (exit 3).
  */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../src/protocol/config-error.js';
 import { DEFAULTS } from '../src/protocol/defaults.js';
 import { parseTurnUri } from '../src/protocol/turn-uri.js';
@@ -22,6 +22,11 @@ export function arg<T>(parse: (text: string) => T): (text: string) => T {
 
 export const intArg = (name: string, bounds: { readonly min: number; readonly max: number }): ((v: string) => number) =>
   arg((v) => parseIntInRange(v, name, bounds));
+/** A whole-number option within `bounds`, with its default: the flag's long name is read from `flags` ('--name <n>'). */
+export function intOption(flags: string, description: string, bounds: { readonly min: number; readonly max: number }, defaultValue: number): Option {
+  const name = flags.split(' ')[0] ?? flags;
+  return new Option(flags, description).argParser(intArg(name, bounds)).default(defaultValue);
+}
 export const portsArg = arg(parsePortList);
 export const rangeArg = (name: string): ((v: string) => { min: number; max: number }) => arg((v) => parseRelayPortRange(v, name));
 export const rangeText = `${DEFAULTS.relayPortRange.min}-${DEFAULTS.relayPortRange.max}`;

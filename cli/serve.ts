@@ -6,14 +6,14 @@ import { parseAdvertise, parseDbTarget, parseHostPort, parseTrustProxy } from '.
 import { serveOptionsFromFlags, type ServeFlags, type ServeOptions } from '../server/config/options.js';
 import { readAlertsConfig } from '../server/alerts/config.js';
 import { readUsersFile } from '../server/console/auth.js';
-import { arg, intArg, listArg, portsArg, portsText, rangeArg, rangeText, turnUrisArg } from './args.js';
+import { arg, intArg, intOption, listArg, portsArg, portsText, rangeArg, rangeText, turnUrisArg } from './args.js';
 
 export function defineServe(program: Command, act: (opts: ServeOptions) => Promise<void>): void {
   program
     .command('serve')
     .description('serve the test page and its API over HTTP, with the embedded TURN relay and the reflector')
     .option('--host <ip>', 'address for HTTP, TURN and the reflector', DEFAULTS.host)
-    .option('--http-port <port>', 'HTTP port', intArg('--http-port', BOUNDS.listenPort), DEFAULTS.httpPort)
+    .addOption(intOption('--http-port <port>', 'HTTP port', BOUNDS.listenPort, DEFAULTS.httpPort))
     .addOption(
       new Option('--turn-ports <ports>', 'TURN UDP ports (TURN over TCP listens on the first)')
         .argParser(portsArg)
@@ -26,65 +26,76 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
     .option('--relay-ip <ip[,ipv6]>', 'address put in XOR-RELAYED-ADDRESS (default: --host); dual stack with --host ::: one IPv4 and one IPv6 address')
     .addOption(new Option('--relay-ports <range>', 'relay socket port range').argParser(rangeArg('--relay-ports')).default(DEFAULTS.relayPortRange, rangeText))
     .option('--secret <secret>', 'TURN REST-API shared secret (default: random per start)')
-    .option(
-      '--credential-ttl <seconds>',
-      'lifetime of the TURN credentials handed to pages',
-      intArg('--credential-ttl', BOUNDS.credentialTtlS),
-      DEFAULTS.credentialTtlS,
-    )
+    .addOption(intOption('--credential-ttl <seconds>', 'lifetime of the TURN credentials handed to pages', BOUNDS.credentialTtlS, DEFAULTS.credentialTtlS))
     .option('--advertise <host[:ports]>', 'host and UDP ports handed to clients when they differ from where the relay listens', arg(parseAdvertise))
     .option('--allow-peers <cidrs>', 'extra peer addresses the relay may send to (comma-separated CIDRs)', listArg, [])
     .option('--external-turn <uris>', 'hand out this relay instead of the embedded one (comma-separated TURN URIs, e.g. coturn)', turnUrisArg)
     .option('--no-reflector', 'run without the server-side reflector (pages fall back to the in-page loop)')
     .option('--no-rtp', 'run the reflector without its RTP probe leg (pages probe over the data channel only)')
-    .option(
-      '--max-allocations-per-user <n>',
-      'relay allocations one TURN credential (one page test) may hold',
-      intArg('--max-allocations-per-user', BOUNDS.allocations),
-      DEFAULTS.relayQuotas.maxAllocationsPerUsername,
+    .addOption(
+      intOption(
+        '--max-allocations-per-user <n>',
+        'relay allocations one TURN credential (one page test) may hold',
+        BOUNDS.allocations,
+        DEFAULTS.relayQuotas.maxAllocationsPerUsername,
+      ),
     )
-    .option(
-      '--max-allocations-per-ip <n>',
-      'relay allocations, and TURN TCP/TLS connections, one client address may hold (IPv6: one /64; an office behind one NAT: about 8 per simultaneous test)',
-      intArg('--max-allocations-per-ip', BOUNDS.allocations),
-      DEFAULTS.relayQuotas.maxAllocationsPerSourceIp,
+    .addOption(
+      intOption(
+        '--max-allocations-per-ip <n>',
+        'relay allocations, and TURN TCP/TLS connections, one client address may hold (IPv6: one /64; an office behind one NAT: about 8 per simultaneous test)',
+        BOUNDS.allocations,
+        DEFAULTS.relayQuotas.maxAllocationsPerSourceIp,
+      ),
     )
-    .option('--max-allocations <n>', 'relay allocations in total', intArg('--max-allocations', BOUNDS.allocations), DEFAULTS.relayQuotas.maxAllocationsTotal)
-    .option(
-      '--max-sessions-per-ip <n>',
-      'reflector tests open at once from one address (IPv6: one /64)',
-      intArg('--max-sessions-per-ip', BOUNDS.perSourceLimit),
-      DEFAULTS.signalling.maxSessionsPerSource,
+    .addOption(intOption('--max-allocations <n>', 'relay allocations in total', BOUNDS.allocations, DEFAULTS.relayQuotas.maxAllocationsTotal))
+    .addOption(
+      intOption(
+        '--max-sessions-per-ip <n>',
+        'reflector tests open at once from one address (IPv6: one /64)',
+        BOUNDS.perSourceLimit,
+        DEFAULTS.signalling.maxSessionsPerSource,
+      ),
     )
-    .option(
-      '--sessions-per-minute <n>',
-      'reflector tests started per minute from one address (IPv6: one /64)',
-      intArg('--sessions-per-minute', BOUNDS.perSourceLimit),
-      DEFAULTS.signalling.newSessionsPerMinutePerSource,
+    .addOption(
+      intOption(
+        '--sessions-per-minute <n>',
+        'reflector tests started per minute from one address (IPv6: one /64)',
+        BOUNDS.perSourceLimit,
+        DEFAULTS.signalling.newSessionsPerMinutePerSource,
+      ),
     )
-    .option(
-      '--config-per-minute <n>',
-      'TURN credentials (/api/config) per minute for one address (IPv6: one /64)',
-      intArg('--config-per-minute', BOUNDS.perSourceLimit),
-      DEFAULTS.signalling.configPerMinutePerSource,
+    .addOption(
+      intOption(
+        '--config-per-minute <n>',
+        'TURN credentials (/api/config) per minute for one address (IPv6: one /64)',
+        BOUNDS.perSourceLimit,
+        DEFAULTS.signalling.configPerMinutePerSource,
+      ),
     )
-    .option(
-      '--max-connections <n>',
-      'HTTP connections open at once, all clients together (lowered at start to fit the open-file limit minus --fd-reserve)',
-      intArg('--max-connections', BOUNDS.connections),
-      DEFAULTS.http.maxConnections,
+    .addOption(
+      intOption(
+        '--max-connections <n>',
+        'HTTP connections open at once, all clients together (lowered at start to fit the open-file limit minus --fd-reserve)',
+        BOUNDS.connections,
+        DEFAULTS.http.maxConnections,
+      ),
     )
-    .option(
-      '--max-connections-per-ip <n>',
-      'HTTP connections open at once from one address (IPv6: one /64; one test holds about 20, so the default lets an office behind one NAT run 12 at once)',
-      intArg('--max-connections-per-ip', BOUNDS.connections),
-      DEFAULTS.http.maxConnectionsPerSource,
+    .addOption(
+      intOption(
+        '--max-connections-per-ip <n>',
+        'HTTP connections open at once from one address (IPv6: one /64; one test holds about 20, so the default lets an office behind one NAT run 12 at once)',
+        BOUNDS.connections,
+        DEFAULTS.http.maxConnectionsPerSource,
+      ),
     )
-    .option(
-      '--fd-reserve <n>',
-      'file descriptors HTTP connections never take, kept for the TURN relay, the reflector and the store',
-      intArg('--fd-reserve', BOUNDS.fdReserve),
-      DEFAULTS.http.fdReserve,
+    .addOption(
+      intOption(
+        '--fd-reserve <n>',
+        'file descriptors HTTP connections never take, kept for the TURN relay, the reflector and the store',
+        BOUNDS.fdReserve,
+        DEFAULTS.http.fdReserve,
+      ),
     )
     .option(
       '--metrics-listen <host:port>',
@@ -104,19 +115,16 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
         .env('CALLPROBE_ADMIN_TOKEN')
         .argParser(arg(parseAdminToken)),
     )
-    .option(
-      '--upload-bytes-per-day <bytes>',
-      'bytes of results one address (IPv6: one /64) may have stored per day without the operator token (then 429)',
-      intArg('--upload-bytes-per-day', BOUNDS.uploadBytesPerDay),
-      DEFAULTS.results.storedBytesPerDayPerSource,
+    .addOption(
+      intOption(
+        '--upload-bytes-per-day <bytes>',
+        'bytes of results one address (IPv6: one /64) may have stored per day without the operator token (then 429)',
+        BOUNDS.uploadBytesPerDay,
+        DEFAULTS.results.storedBytesPerDayPerSource,
+      ),
     )
-    .option('--retain-days <days>', 'keep address-free reports this long', intArg('--retain-days', BOUNDS.retainDays), DEFAULTS.results.retainDays)
-    .option(
-      '--retain-ip-days <days>',
-      "keep results' client addresses this long",
-      intArg('--retain-ip-days', BOUNDS.retainIpDays),
-      DEFAULTS.results.retainIpDays,
-    )
+    .addOption(intOption('--retain-days <days>', 'keep address-free reports this long', BOUNDS.retainDays, DEFAULTS.results.retainDays))
+    .addOption(intOption('--retain-ip-days <days>', "keep results' client addresses this long", BOUNDS.retainIpDays, DEFAULTS.results.retainIpDays))
     .option('--alerts <file>', 'site alert rules and their webhook (JSON; see docs/assess-a-site.md)', arg(readAlertsConfig))
     .option(
       '--users <file>',
@@ -124,24 +132,30 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
       arg(readUsersFile),
     )
     .option('--no-load', 'do not offer the busy-line test (pages that ask get "not offered")')
-    .option(
-      '--load-max-bytes <bytes>',
-      'most bytes one busy-line test may move in each direction (pages show it before they start)',
-      intArg('--load-max-bytes', BOUNDS.loadMaxBytes),
-      DEFAULTS.load.maxBytesPerDirection,
+    .addOption(
+      intOption(
+        '--load-max-bytes <bytes>',
+        'most bytes one busy-line test may move in each direction (pages show it before they start)',
+        BOUNDS.loadMaxBytes,
+        DEFAULTS.load.maxBytesPerDirection,
+      ),
     )
-    .option(
-      '--load-max-flows-per-source <n>',
-      'busy-line load flows one address may hold open at once (IPv6: one /64; one test opens 6)',
-      intArg('--load-max-flows-per-source', BOUNDS.loadFlows),
-      DEFAULTS.load.maxFlowsPerSource,
+    .addOption(
+      intOption(
+        '--load-max-flows-per-source <n>',
+        'busy-line load flows one address may hold open at once (IPv6: one /64; one test opens 6)',
+        BOUNDS.loadFlows,
+        DEFAULTS.load.maxFlowsPerSource,
+      ),
     )
-    .option('--load-max-flows <n>', 'busy-line load flows open at once in total', intArg('--load-max-flows', BOUNDS.loadFlows), DEFAULTS.load.maxFlows)
-    .option(
-      '--load-tests-per-hour <n>',
-      'busy-line tests one address may start per hour (IPv6: one /64)',
-      intArg('--load-tests-per-hour', BOUNDS.loadPhasesPerHour),
-      DEFAULTS.load.phasesPerHourPerSource,
+    .addOption(intOption('--load-max-flows <n>', 'busy-line load flows open at once in total', BOUNDS.loadFlows, DEFAULTS.load.maxFlows))
+    .addOption(
+      intOption(
+        '--load-tests-per-hour <n>',
+        'busy-line tests one address may start per hour (IPv6: one /64)',
+        BOUNDS.loadPhasesPerHour,
+        DEFAULTS.load.phasesPerHourPerSource,
+      ),
     )
     .option('--trust-proxy <cidrs>', 'reverse proxies whose X-Forwarded-For gives the client address (comma-separated IPs/CIDRs)', arg(parseTrustProxy))
     .action(async (_opts: unknown, cmd: Command) => {
