@@ -143,8 +143,34 @@ export interface Reservation {
 /** 'opening' until the relay socket is bound, 'active' while relaying, 'closed' once deleted. */
 export type AllocationState = 'opening' | 'active' | 'closed';
 
+/** The fields an Allocate request decides once (RFC 8656 §7.2). */
+type Decided =
+  | 'client'
+  | 'username'
+  | 'key'
+  | 'integrity'
+  | 'family'
+  | 'relayIp'
+  | 'allocateTid'
+  | 'evenPort'
+  | 'reserveNext'
+  | 'reservedPort'
+  | 'wantsIpv6Too'
+  | 'toPeer'
+  | 'toClient';
+
 /** What an Allocate request decided (RFC 8656 §7.2), before the relay socket exists. */
-export interface AllocationInit {
+export type AllocationInit = Pick<Allocation, Decided> & {
+  /** The Allocate request waiting for its relay socket to bind. */
+  readonly request: StunMessage;
+  readonly lifetimeS: number;
+};
+
+/** The fields that change over an allocation's life: read-only to callers, written only by its verbs (retryBind, activate, refresh, close). */
+type Life = 'state' | 'relayPort' | 'relayKey' | 'lifetimeS' | 'expiresAtMs' | 'bindAttempts' | 'pendingRequest' | 'allocateResponse';
+
+/** RFC 8656 §2.2: one allocation, identified by the client's 5-tuple. */
+export class Allocation {
   readonly client: ClientTuple;
   readonly username: string;
   readonly key: Buffer;
@@ -153,9 +179,6 @@ export interface AllocationInit {
   readonly relayIp: string;
   /** Allocate transaction ID (hex), to recognise a retransmission (§7.2). */
   readonly allocateTid: string;
-  /** The Allocate request waiting for its relay socket to bind. */
-  readonly request: StunMessage;
-  readonly lifetimeS: number;
   /** EVEN-PORT present: the relayed port must be even. */
   readonly evenPort: boolean;
   /** EVEN-PORT R=1: reserve relayPort + 1 on success. */
@@ -166,51 +189,18 @@ export interface AllocationInit {
   readonly wantsIpv6Too: boolean;
   readonly toPeer: TokenBucket;
   readonly toClient: TokenBucket;
-}
-
-/**
- * What changes over an allocation's life. Callers read these fields on the allocation itself,
- * where they are read-only; only the allocation's verbs (retryBind, activate, refresh, close)
- * write them.
- */
-interface AllocationLife {
-  state: AllocationState;
-  /** The relayed port once active, else 0. */
-  relayPort: number;
-  /** `${relayIp}|${relayPort}` once active. */
-  relayKey: string;
-  lifetimeS: number;
-  expiresAtMs: number;
-  /** Relay sockets tried for this allocation so far. */
-  bindAttempts: number;
-  /** The Allocate request waiting for its relay socket, while opening. */
-  pendingRequest: StunMessage | null;
-  /** The Allocate success response, replayed on retransmission (RFC 8656 §7.2). */
-  allocateResponse: Buffer | null;
-}
-
-/** RFC 8656 §2.2: one allocation, identified by the client's 5-tuple. */
-export class Allocation implements Readonly<AllocationLife> {
-  readonly client: ClientTuple;
-  readonly username: string;
-  readonly key: Buffer;
-  readonly integrity: 'sha1' | 'sha256';
-  readonly family: IpFamily;
-  readonly relayIp: string;
-  readonly allocateTid: string;
-  readonly evenPort: boolean;
-  readonly reserveNext: boolean;
-  readonly reservedPort: number;
-  readonly wantsIpv6Too: boolean;
-  readonly toPeer: TokenBucket;
-  readonly toClient: TokenBucket;
   readonly state: AllocationState = 'opening';
+  /** The relayed port once active, else 0. */
   readonly relayPort: number = 0;
+  /** `${relayIp}|${relayPort}` once active. */
   readonly relayKey: string = '';
   readonly lifetimeS: number;
   readonly expiresAtMs: number;
+  /** Relay sockets tried for this allocation so far. */
   readonly bindAttempts: number = 1;
+  /** The Allocate request waiting for its relay socket, while opening. */
   readonly pendingRequest: StunMessage | null;
+  /** The Allocate success response, replayed on retransmission (RFC 8656 §7.2). */
   readonly allocateResponse: Buffer | null = null;
   private readonly permissions = new Map<string, Permission>();
   private readonly channels = new Map<number, ChannelBinding>();
@@ -242,7 +232,7 @@ export class Allocation implements Readonly<AllocationLife> {
   }
 
   /** The life fields, writable: for this class's verbs only. */
-  private get life(): AllocationLife {
+  private get life(): { -readonly [K in Life]: Allocation[K] } {
     return this;
   }
 

@@ -69,104 +69,91 @@ export function siteReportView(r: SiteReport): TemplateResult {
   </section>`;
 }
 
-function metricsTable(r: SiteReport): TemplateResult {
-  return html`<h3>The 90th percentile of each target</h3>
-    <div class="scroll" tabindex="0" role="region" aria-label="The percentiles of each target">
-    <table data-testid="site-metrics">
+/** A column heading: its text, and its full name where the text is short. */
+type Column = string | { text: string; title: string };
+
+/** A table in a region that scrolls sideways on a narrow screen (focusable, so a keyboard can scroll it too). */
+function scrollTable(label: string, testId: string, columns: readonly Column[], rows: readonly TemplateResult[]): TemplateResult {
+  return html`<div class="scroll" tabindex="0" role="region" aria-label=${label}>
+    <table data-testid=${testId}>
       <thead>
         <tr>
-          <th scope="col">Target</th>
-          <th scope="col">P50</th>
-          <th scope="col">P90</th>
-          <th scope="col">P99</th>
-          <th scope="col">Limit</th>
-          <th scope="col">Missed</th>
-          <th scope="col">Status</th>
+          ${columns.map((c) => (typeof c === 'string' ? html`<th scope="col">${c}</th>` : html`<th scope="col" title=${c.title}>${c.text}</th>`))}
         </tr>
       </thead>
       <tbody>
-        ${r.metrics.map(
-          (m) =>
-            html`<tr>
-              <th scope="row">${columnOf(m)}</th>
-              <td>${figure(m.p50, m.unit)}</td>
-              <td>${figure(m.p90, m.unit, m.threshold)}</td>
-              <td>${figure(m.p99, m.unit)}</td>
-              <td>${limit(m.threshold, m.unit)}</td>
-              <td>${m.missedPct === null ? '–' : figure(m.missedPct, '%')}</td>
-              <td class=${m.status}>${m.status}</td>
-            </tr>`,
-        )}
+        ${rows}
       </tbody>
     </table>
-    </div>`;
+  </div>`;
+}
+
+function metricsTable(r: SiteReport): TemplateResult {
+  return html`<h3>The 90th percentile of each target</h3>
+    ${scrollTable(
+      'The percentiles of each target',
+      'site-metrics',
+      ['Target', 'P50', 'P90', 'P99', 'Limit', 'Missed', 'Status'],
+      r.metrics.map(
+        (m) =>
+          html`<tr>
+            <th scope="row">${columnOf(m)}</th>
+            <td>${figure(m.p50, m.unit)}</td>
+            <td>${figure(m.p90, m.unit, m.threshold)}</td>
+            <td>${figure(m.p99, m.unit)}</td>
+            <td>${limit(m.threshold, m.unit)}</td>
+            <td>${m.missedPct === null ? '–' : figure(m.missedPct, '%')}</td>
+            <td class=${m.status}>${m.status}</td>
+          </tr>`,
+      ),
+    )}`;
 }
 
 /** The busy line's added delay per direction (never part of the site's verdict), with the grade of its P90. */
 function busyLineTable(b: NonNullable<SiteReport['busyLine']>): TemplateResult {
   return html`<h3>When the line is busy</h3>
     <p class="hint">From ${count(b.samples)} samples that loaded the line; not part of the verdict. Grade of the P90: ${b.gradeSource}.</p>
-    <div class="scroll" tabindex="0" role="region" aria-label="The busy line's added delay">
-      <table data-testid="site-busy-line">
-        <thead>
-          <tr>
-            <th scope="col">Busy with</th>
-            <th scope="col">Samples</th>
-            <th scope="col">Added delay P50</th>
-            <th scope="col">Added delay P90</th>
-            <th scope="col">Grade</th>
-            <th scope="col">Added ${ms(b.harmfulDelayMs)} or more</th>
-            <th scope="col">Median goodput</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${[b.up, b.down].map(
-            (d) =>
-              html`<tr>
-                <th scope="row">${d.direction === 'up' ? 'uploads' : 'downloads'}</th>
-                <td>${count(d.samplesMeasured)}</td>
-                <td>${figure(d.p50AddedDelayMs, 'ms')}</td>
-                <td>${figure(d.p90AddedDelayMs, 'ms')}</td>
-                <td>${d.grade ?? '–'}</td>
-                <td>${count(d.harmful)}</td>
-                <td>${d.medianGoodputMbps === null ? '–' : mbps(d.medianGoodputMbps * 1e6)}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>`;
+    ${scrollTable(
+      "The busy line's added delay",
+      'site-busy-line',
+      ['Busy with', 'Samples', 'Added delay P50', 'Added delay P90', 'Grade', `Added ${ms(b.harmfulDelayMs)} or more`, 'Median goodput'],
+      [b.up, b.down].map(
+        (d) =>
+          html`<tr>
+            <th scope="row">${d.direction === 'up' ? 'uploads' : 'downloads'}</th>
+            <td>${count(d.samplesMeasured)}</td>
+            <td>${figure(d.p50AddedDelayMs, 'ms')}</td>
+            <td>${figure(d.p90AddedDelayMs, 'ms')}</td>
+            <td>${d.grade ?? '–'}</td>
+            <td>${count(d.harmful)}</td>
+            <td>${d.medianGoodputMbps === null ? '–' : mbps(d.medianGoodputMbps * 1e6)}</td>
+          </tr>`,
+      ),
+    )}`;
 }
 
 /** One row per day, one column per target: that day's P90, marked by its grade. */
 function daysTable(r: SiteReport): TemplateResult {
   return html`<h3>Day by day: the 90th percentile of each target</h3>
     <p class="hint">Up: from the site to the relay; down: from the relay to the site. A day's P90 is graded like the week's: from ${count(r.p90Rule.minSamples)} samples (fewer: insufficient).</p>
-    <div class="scroll" tabindex="0" role="region" aria-label="The P90 of each target by day">
-      <table data-testid="site-days">
-        <thead>
-          <tr>
-            <th scope="col">Day</th>
-            <th scope="col">Samples</th>
-            ${r.metrics.map((m) => html`<th scope="col" title=${columnOf(m)}>${shortColumnOf(m)}</th>`)}
-          </tr>
-        </thead>
-        <tbody>
-          ${r.days.map(
-            (d) =>
-              html`<tr>
-                <th scope="row" class="nowrap">${d.date}</th>
-                <td>${count(d.samples)}</td>
-                ${r.metrics.map((m, i) => {
-                  const day = d.metrics[i];
-                  const v = day === undefined || day.p90 === null ? '–' : figure(day.p90, m.unit, m.threshold);
-                  const status = day?.status ?? 'insufficient';
-                  return html`<td class=${status} data-status=${status}>${v}${status === 'fail' ? ' (over)' : nothing}</td>`;
-                })}
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>`;
+    ${scrollTable(
+      'The P90 of each target by day',
+      'site-days',
+      ['Day', 'Samples', ...r.metrics.map((m) => ({ text: shortColumnOf(m), title: columnOf(m) }))],
+      r.days.map(
+        (d) =>
+          html`<tr>
+            <th scope="row" class="nowrap">${d.date}</th>
+            <td>${count(d.samples)}</td>
+            ${r.metrics.map((m, i) => {
+              const day = d.metrics[i];
+              const v = day === undefined || day.p90 === null ? '–' : figure(day.p90, m.unit, m.threshold);
+              const status = day?.status ?? 'insufficient';
+              return html`<td class=${status} data-status=${status}>${v}${status === 'fail' ? ' (over)' : nothing}</td>`;
+            })}
+          </tr>`,
+      ),
+    )}`;
 }
 
 /** Hours of the week, Monday first: a grid shaded by the failed share, and the same as a table. */
@@ -188,28 +175,19 @@ function heatMap(r: SiteReport): TemplateResult {
     <p class="hint">Lighter: no sample failed; darker: more of the hour's samples failed (under 10 %, 10-25 %, 25-50 %, 50 % or more). Blank: no sample.</p>
     <details>
       <summary>The hours as a table</summary>
-      <div class="scroll" tabindex="0" role="region" aria-label="Hours of the week">
-        <table data-testid="site-hours">
-          <thead>
-            <tr>
-              <th scope="col">Hour (${r.timeZone})</th>
-              <th scope="col">Samples</th>
-              <th scope="col">Failed</th>
-              <th scope="col">P90 round trip</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${r.hours.map(
-              (c) =>
-                html`<tr>
-                  <th scope="row">${hourCellName(c)}</th>
-                  <td>${count(c.samples)}</td>
-                  <td>${count(c.failed)} (${pct(c.failedPct)})</td>
-                  <td>${c.p90RttMs === null ? '–' : figure(c.p90RttMs, 'ms')}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-      </div>
+      ${scrollTable(
+        'Hours of the week',
+        'site-hours',
+        [`Hour (${r.timeZone})`, 'Samples', 'Failed', 'P90 round trip'],
+        r.hours.map(
+          (c) =>
+            html`<tr>
+              <th scope="row">${hourCellName(c)}</th>
+              <td>${count(c.samples)}</td>
+              <td>${count(c.failed)} (${pct(c.failedPct)})</td>
+              <td>${c.p90RttMs === null ? '–' : figure(c.p90RttMs, 'ms')}</td>
+            </tr>`,
+        ),
+      )}
     </details>`;
 }
