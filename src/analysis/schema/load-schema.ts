@@ -3,14 +3,12 @@
  * Present only when the test was asked to load the line. Every string and array is bounded.
  * Units are in field names; percentages are 0..100.
  */
-import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
+import { Int, Nullable, Num, Obj } from './report-v1-schema.js';
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const Obj = <P extends Parameters<typeof Type.Object>[0]>(props: P, description?: string) =>
-  Type.Object(props, { additionalProperties: false, ...(description === undefined ? {} : { description }) });
 const Text = (maxLength: number, description?: string) => Type.String({ maxLength, ...(description === undefined ? {} : { description }) });
-const Int = (description?: string) => Type.Integer({ minimum: 0, ...(description === undefined ? {} : { description }) });
-const Num = (description?: string) => Type.Number(description === undefined ? {} : { description });
+/** A figure of the working window, null when the window gave none. */
+const Figure = (description: string) => Nullable(Num(description));
 
 export const BloatGradeSchema = Type.Union(
   ['A+', 'A', 'B', 'C', 'D', 'F'].map((g) => Type.Literal(g)),
@@ -18,6 +16,7 @@ export const BloatGradeSchema = Type.Union(
     description: 'Bufferbloat grade of the added delay (DSLReports "Bufferbloat Grades": A+ < 5 ms, A < 30, B < 60, C < 200, D < 400, F >= 400).',
   },
 );
+export type BloatGrade = Static<typeof BloatGradeSchema>;
 
 export const LoadTargetSchema = Obj({
   target: Type.Union([Type.Literal('latency-rtt'), Type.Literal('loss-15s'), Type.Literal('burst-loss-200ms'), Type.Literal('jitter-15s')]),
@@ -27,22 +26,23 @@ export const LoadTargetSchema = Obj({
   threshold: Num(),
   status: Type.Union([Type.Literal('pass'), Type.Literal('fail'), Type.Literal('insufficient')]),
 });
+export type LoadTarget = Static<typeof LoadTargetSchema>;
 
 export const LoadDirectionSchema = Obj(
   {
-    goodputMbps: Nullable(Num("Goodput over the working window, Mbit/s (10^6 bits/s), from the flows' progress.")),
+    goodputMbps: Figure("Goodput over the working window, Mbit/s (10^6 bits/s), from the flows' progress."),
     bytes: Int('Bytes the flows moved in this direction.'),
     saturated: Type.Boolean({ description: 'The stop rule found goodput and probe delay both stable before the time cap or the byte budget.' }),
     stop: Type.Union([Type.Literal('stable'), Type.Literal('time-cap'), Type.Literal('budget'), Type.Literal('failed'), Type.Literal('cancelled')]),
     durationMs: Num('How long this direction was loaded.'),
     windowMs: Obj({ fromMs: Num(), toMs: Num() }, 'The working window the figures are taken over, ms from the start of the phase.'),
-    addedDelayMs: Nullable(Num("Loaded p50 of the probes' relative transit in this direction minus the idle p50 (RFC 3550 transit: no clock sync).")),
-    addedDelayMsP90: Nullable(Num('Loaded p90 of the same transit minus the idle p50.')),
-    idleRttMs: Nullable(Num('Round trip p50 of the idle window.')),
-    loadedRttMs: Nullable(Num('Round trip p50 over the working window.')),
-    jitterMs: Nullable(Num("Mean RFC 3550 jitter of this direction's probes over the working window.")),
-    lossPct: Nullable(Num('Probes of this direction lost over the working window.')),
-    burstLossPctMax200ms: Nullable(Num('Worst 200 ms window of the working window.')),
+    addedDelayMs: Figure("Loaded p50 of the probes' relative transit in this direction minus the idle p50 (RFC 3550 transit: no clock sync)."),
+    addedDelayMsP90: Figure('Loaded p90 of the same transit minus the idle p50.'),
+    idleRttMs: Figure('Round trip p50 of the idle window.'),
+    loadedRttMs: Figure('Round trip p50 over the working window.'),
+    jitterMs: Figure("Mean RFC 3550 jitter of this direction's probes over the working window."),
+    lossPct: Figure('Probes of this direction lost over the working window.'),
+    burstLossPctMax200ms: Figure('Worst 200 ms window of the working window.'),
     probes: Obj({ sent: Int(), received: Int(), suspect: Int('Sent inside suspect intervals (left out of every figure).') }),
     targets: Type.Array(LoadTargetSchema, { maxItems: 4, description: "The profile's targets, judged over the working window." }),
     grade: Nullable(BloatGradeSchema),
@@ -51,6 +51,7 @@ export const LoadDirectionSchema = Obj(
   },
   'One loaded direction: uploads load the way out (up), downloads the way in (down).',
 );
+export type LoadDirectionReport = Static<typeof LoadDirectionSchema>;
 
 export const LoadVerdictSchema = Obj({
   kind: Type.Union([Type.Literal('suffers'), Type.Literal('no-effect'), Type.Literal('could-not-load')]),
@@ -58,6 +59,7 @@ export const LoadVerdictSchema = Obj({
   /** The directions that harm a call, worst first. */
   directions: Type.Array(Type.Union([Type.Literal('up'), Type.Literal('down')]), { maxItems: 2 }),
 });
+export type LoadVerdict = Static<typeof LoadVerdictSchema>;
 
 export const LoadCapacityItemSchema = Obj({
   use: Type.Union([Type.Literal('audio'), Type.Literal('video'), Type.Literal('screen-sharing')]),
@@ -72,6 +74,7 @@ export const LoadCapacitySchema = Obj({
   sentence: Text(400),
   source: Text(300),
 });
+export type LoadCapacity = Static<typeof LoadCapacitySchema>;
 
 export const LoadSchema = Obj(
   {
@@ -101,10 +104,4 @@ export const LoadSchema = Obj(
   },
   'The busy-line phase: probes kept running while the line was loaded, uploads then downloads. Either `verdict` or `outcome` (refused or could not run), never both.',
 );
-
 export type LoadReport = Static<typeof LoadSchema>;
-export type LoadDirectionReport = Static<typeof LoadDirectionSchema>;
-export type LoadVerdict = Static<typeof LoadVerdictSchema>;
-export type LoadTarget = Static<typeof LoadTargetSchema>;
-export type BloatGrade = Static<typeof BloatGradeSchema>;
-export type LoadCapacity = Static<typeof LoadCapacitySchema>;
