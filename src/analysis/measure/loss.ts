@@ -30,26 +30,22 @@ export function lossPattern(lost: ArrayLike<number>, seq: ArrayLike<number>): Lo
   let periods = 0;
   let maxLength = 0;
   let run = 0;
-  let distanceSum = 0;
-  let distanceCount = 0;
-  let distanceMin = Number.POSITIVE_INFINITY;
   let previousLostSeq: number | null = null;
+  // Distances between consecutive losses, in sequence numbers (RFC 3357 loss distance).
+  const gap = { sum: 0, count: 0, min: Number.POSITIVE_INFINITY };
   // Markov transition counts between consecutive probes.
-  let fromReceived = 0;
-  let receivedToLost = 0;
-  let fromLost = 0;
-  let lostToReceived = 0;
+  const from = { received: 0, receivedToLost: 0, lost: 0, lostToReceived: 0 };
 
   for (let i = 0; i < n; i++) {
     const isLost = (lost[i] ?? 0) !== 0;
     if (i > 0) {
       const prevLost = (lost[i - 1] ?? 0) !== 0;
       if (prevLost) {
-        fromLost++;
-        if (!isLost) lostToReceived++;
+        from.lost++;
+        if (!isLost) from.lostToReceived++;
       } else {
-        fromReceived++;
-        if (isLost) receivedToLost++;
+        from.received++;
+        if (isLost) from.receivedToLost++;
       }
     }
     if (isLost) {
@@ -60,9 +56,9 @@ export function lossPattern(lost: ArrayLike<number>, seq: ArrayLike<number>): Lo
       const s = seq[i] ?? i;
       if (previousLostSeq !== null) {
         const d = s - previousLostSeq;
-        distanceSum += d;
-        distanceCount++;
-        if (d < distanceMin) distanceMin = d;
+        gap.sum += d;
+        gap.count++;
+        if (d < gap.min) gap.min = d;
       }
       previousLostSeq = s;
     } else {
@@ -70,8 +66,8 @@ export function lossPattern(lost: ArrayLike<number>, seq: ArrayLike<number>): Lo
     }
   }
 
-  const p = fromReceived > 0 ? receivedToLost / fromReceived : null;
-  const q = fromLost > 0 ? lostToReceived / fromLost : null;
+  const p = from.received > 0 ? from.receivedToLost / from.received : null;
+  const q = from.lost > 0 ? from.lostToReceived / from.lost : null;
   let burstRatio = 1;
   if (lostCount > 0 && lostCount < n && p !== null && q !== null && p + q > 0) burstRatio = 1 / (p + q);
 
@@ -81,9 +77,9 @@ export function lossPattern(lost: ArrayLike<number>, seq: ArrayLike<number>): Lo
     lossPct: n > 0 ? (lostCount / n) * 100 : null,
     periods: { count: periods, meanLength: periods > 0 ? lostCount / periods : null, maxLength },
     distance: {
-      count: distanceCount,
-      meanPackets: distanceCount > 0 ? distanceSum / distanceCount : null,
-      minPackets: distanceCount > 0 ? distanceMin : null,
+      count: gap.count,
+      meanPackets: gap.count > 0 ? gap.sum / gap.count : null,
+      minPackets: gap.count > 0 ? gap.min : null,
     },
     markov: { p, q, burstRatio },
   };
