@@ -33,28 +33,8 @@ test.describe('callprobe run', () => {
       const r = await callprobe(['run', '--server', E2E.baseUrl, '--json'], 80_000);
       expect(r.stderr).toContain('streaming');
       const report = JSON.parse(r.stdout) as ReportShape;
+      // The schema requires every summary field (rttMsP50 ... verdict): a missing one is a schema error.
       expect(schemaErrors(report)).toEqual([]);
-      for (const key of [
-        'rttMsP50',
-        'rttMsP90',
-        'jitterMs',
-        'jitterMsMax15s',
-        'lossPct',
-        'lossPctMax15s',
-        'burstLossPctMax200ms',
-        'reorderPct',
-        'rttLossPct',
-        'duplicates',
-        'packetsSent',
-        'packetsReceived',
-        'ratePps',
-        'mos',
-        'upstream',
-        'downstream',
-        'verdict',
-      ]) {
-        expect(report.summary, key).toHaveProperty(key);
-      }
       expect(report).toMatchObject({ meta: { mode: 'reflector' }, path: { transport: 'udp', port: E2E.udpPorts[0] } });
       expect(report.summary.verdict).toBe('pass');
       expect(report.grades.every((g) => g.status === 'pass')).toBe(true);
