@@ -138,53 +138,58 @@ export class ConsoleView extends CpElement {
    */
   private async search(e: SubmitEvent): Promise<void> {
     e.preventDefault();
-    const turn = ++this.turn;
-    this.rows = null;
     this.open = null;
     this.siteReport = null;
-    this.error = null;
     const q = new URLSearchParams();
     for (const [k, v] of new FormData(e.target as HTMLFormElement)) if (typeof v === 'string' && v.trim() !== '') q.set(k, v.trim());
-    try {
-      const rows = await api<ConsoleSearchAnswer>(`${CONSOLE_API}/results?${q.toString()}`);
-      if (turn !== this.turn) return;
-      this.rows = rows;
-      await this.updateComplete;
-      this.renderRoot.querySelector<HTMLElement>('#found')?.focus();
-    } catch (err) {
-      if (turn === this.turn) this.failed(err);
-    }
+    await this.latest(
+      () => api<ConsoleSearchAnswer>(`${CONSOLE_API}/results?${q.toString()}`),
+      (rows) => (this.rows = rows),
+      'found',
+      () => (this.rows = null),
+    );
   }
 
   /** A site's report of the last 7 days (GET /api/sites/:site/report), hours and days in this browser's time zone. */
   private async showSite(site: string): Promise<void> {
-    const turn = ++this.turn;
-    this.siteReport = null;
-    this.error = null;
-    try {
-      const [report, view] = await Promise.all([
-        api<SiteReport>(`${siteReportPath(site)}?since=7d&tz=${encodeURIComponent(this.timeZone)}`),
-        import('./console-site.js'),
-      ]);
-      if (turn !== this.turn) return;
-      this.siteReport = { report, view };
-      await this.updateComplete;
-      this.renderRoot.querySelector<HTMLElement>('#site-report')?.focus();
-    } catch (err) {
-      if (turn === this.turn) this.failed(err);
-    }
+    await this.latest(
+      async () => {
+        const [report, view] = await Promise.all([
+          api<SiteReport>(`${siteReportPath(site)}?since=7d&tz=${encodeURIComponent(this.timeZone)}`),
+          import('./console-site.js'),
+        ]);
+        return { report, view };
+      },
+      (loaded) => (this.siteReport = loaded),
+      'site-report',
+      () => (this.siteReport = null),
+    );
   }
 
   private async show(row: ConsoleSearchRow): Promise<void> {
+    await this.latest(
+      () => api<ConsoleResultView>(`${CONSOLE_API}/results/${row.id}?tz=${encodeURIComponent(this.timeZone)}`),
+      (open) => (this.open = open),
+      'result',
+      () => (this.open = null),
+    );
+  }
+
+  /**
+   * One request of the desk: what it replaces goes at once (`clear`), its answer is shown
+   * (`show`) and focused (`#focusId`) only while it is the latest request, so an answer to an
+   * older search or click is dropped, and so is its error.
+   */
+  private async latest<T>(load: () => Promise<T>, show: (answer: T) => void, focusId: string, clear: () => void): Promise<void> {
     const turn = ++this.turn;
-    this.open = null;
+    clear();
     this.error = null;
     try {
-      const open = await api<ConsoleResultView>(`${CONSOLE_API}/results/${row.id}?tz=${encodeURIComponent(this.timeZone)}`);
+      const answer = await load();
       if (turn !== this.turn) return;
-      this.open = open;
+      show(answer);
       await this.updateComplete;
-      this.renderRoot.querySelector<HTMLElement>('#result')?.focus();
+      this.renderRoot.querySelector<HTMLElement>(`#${focusId}`)?.focus();
     } catch (err) {
       if (turn === this.turn) this.failed(err);
     }
