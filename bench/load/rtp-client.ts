@@ -1,12 +1,9 @@
-import wrtc from '@roamhq/wrtc';
-import SimplePeer from 'simple-peer';
-import { RTCPeerConnection as WeriftPeerConnection, RtpHeader, RtpPacket, useOPUS } from 'werift';
-import WebSocket from 'ws';
-import { SIGNAL_PROTOCOL_QUERY, type ServerConfig, type ServerSignalMessage, type SignalData, type SignalLeg } from '../../src/protocol/api.js';
-import { CONTROL_CHANNEL, PROBE_CHANNEL_INIT, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
+import { RtpHeader, RtpPacket } from 'werift';
+import type { ServerConfig } from '../../src/protocol/api.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { decodeRtpEcho, encodeRtpProbe } from '../../src/protocol/rtp-probe.js';
-import { ProbeKind, decodeReceipts, parseControlMessage, type ControlMessage } from '../../src/protocol/wire.js';
+import type { ControlMessage } from '../../src/protocol/wire.js';
+import { openPageLegs } from '../lib/page-legs.js';
 import { TimerPacer } from './timer-pacer.js';
 
 /** What one RTP load client measured (round trip only: the client and the server share a clock-free loopback). */
@@ -38,9 +35,8 @@ async function until(cond: () => boolean, timeoutMs: number, what: string): Prom
 }
 
 /**
- * A load client that plays the page on the RTP path: the data-channel leg
- * (simple-peer over @roamhq/wrtc, control channel only) and the RTP leg (werift, relay-only
- * through the server's UDP relay) on one signalling WebSocket, stamped probe frames at
+ * A load client that plays the page on the RTP path (both legs: ../lib/page-legs.ts, relay-only
+ * through the server's UDP relay), stamped probe frames at
  * 100/s (`DEFAULTS.rtp.ptimeMs`) for `durationS`, then `stop` and the RTP tally.
  */
 export async function runRtpClient(baseUrl: string, durationS: number): Promise<RtpClientSummary> {
@@ -49,88 +45,24 @@ export async function runRtpClient(baseUrl: string, durationS: number): Promise<
   const entry = cfg.turn.find((e) => e.transport === 'udp');
   if (!entry) throw new Error('no UDP relay entry');
   const iceServers = [{ urls: entry.url, username: cfg.username, credential: cfg.credential }];
-  const ws = new WebSocket(baseUrl.replace(/^http/, 'ws') + '/api/signal' + SIGNAL_PROTOCOL_QUERY, { origin: baseUrl });
-  const closers: (() => void)[] = [() => ws.close()];
+  const rttMs: number[] = [];
+  const echoed = new Set<number>();
+  const legs = await openPageLegs(baseUrl, iceServers, (rtp) => {
+    const now = performance.now();
+    try {
+      const e = decodeRtpEcho(rtp.payload);
+      echoed.add(e.upSeq);
+      rttMs.push(now - e.clientSendMs);
+    } catch {
+      // not an echo frame: nothing to measure
+    }
+  });
   try {
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    const send = (data: SignalData, leg?: SignalLeg): void => ws.send(JSON.stringify(leg ? { type: 'signal', data, leg } : { type: 'signal', data }));
-    const errors: string[] = [];
-
-    const peer = new SimplePeer({
-      initiator: true,
-      trickle: true,
-      wrtc: wrtc as unknown as NonNullable<SimplePeer.Options['wrtc']>,
-      config: { iceServers, iceTransportPolicy: 'relay' },
-      channelName: PROBE_CHANNEL_LABEL,
-      channelConfig: { ...PROBE_CHANNEL_INIT },
-    });
-    closers.push(() => peer.destroy());
-    const control = (peer as unknown as { _pc: RTCPeerConnection })._pc.createDataChannel(CONTROL_CHANNEL.label, {
-      negotiated: true,
-      id: CONTROL_CHANNEL.id,
-      ordered: true,
-    });
-    control.binaryType = 'arraybuffer';
-    const controlText: ControlMessage[] = [];
-    let rtpReceipts = 0;
-    control.onmessage = (ev: MessageEvent) => {
-      if (typeof ev.data === 'string') controlText.push(parseControlMessage(ev.data));
-      else {
-        const bytes = new Uint8Array(ev.data as ArrayBuffer);
-        if (bytes[3] === ProbeKind.RtpReceipts) rtpReceipts += decodeReceipts(bytes, ProbeKind.RtpReceipts).length;
-      }
-    };
-    let dcConnected = false;
-    peer.on('connect', () => (dcConnected = true));
-    peer.on('signal', (d: SignalData) => send(d));
-
-    const pc = new WeriftPeerConnection({ iceServers, iceTransportPolicy: 'relay', iceUseTcp: false, codecs: { audio: [useOPUS()], video: [] } });
-    closers.push(() => void pc.close());
-    const transceiver = pc.addTransceiver('audio', { direction: 'sendrecv' });
-    const rttMs: number[] = [];
-    const echoed = new Set<number>();
-    transceiver.onTrack.subscribe((track) =>
-      track.onReceiveRtp.subscribe((rtp) => {
-        const now = performance.now();
-        try {
-          const e = decodeRtpEcho(rtp.payload);
-          echoed.add(e.upSeq);
-          rttMs.push(now - e.clientSendMs);
-        } catch {
-          // not an echo frame: nothing to measure
-        }
-      }),
-    );
-    let offered = false;
-    const early: SignalData[] = [];
-    pc.onIceCandidate.subscribe((c) => {
-      if (!c) return;
-      const d: SignalData = { type: 'candidate', candidate: { candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? 0 } };
-      if (offered) send(d, 'rtp');
-      else early.push(d);
-    });
-    ws.on('message', (raw: Buffer) => {
-      const m = JSON.parse(raw.toString('utf8')) as ServerSignalMessage;
-      if (m.type === 'error') errors.push(`${m.reason}: ${m.message}`);
-      else if (m.leg === 'rtp') {
-        if (m.data.type === 'answer') void pc.setRemoteDescription({ type: 'answer', sdp: m.data.sdp ?? '' });
-        else if (m.data.candidate)
-          void pc.addIceCandidate({
-            candidate: m.data.candidate.candidate,
-            sdpMid: m.data.candidate.sdpMid ?? '0',
-            sdpMLineIndex: m.data.candidate.sdpMLineIndex ?? 0,
-          });
-      } else peer.signal(m.data as SimplePeer.SignalData);
-    });
+    const { pc, transceiver, control, controlText, errors } = legs;
     await pc.setLocalDescription(await pc.createOffer());
-    send({ type: 'offer', sdp: pc.localDescription?.sdp ?? '' }, 'rtp');
-    offered = true;
-    for (const d of early.splice(0)) send(d, 'rtp');
-    await until(() => (dcConnected && pc.connectionState === 'connected') || errors.length > 0, DEFAULTS.connectTimeoutMs, 'both legs to connect');
-    if (errors.length > 0) throw new Error(errors.join('; '));
+    legs.offerRtp(pc.localDescription?.sdp ?? '');
+    await until(() => (legs.dataConnected() && pc.connectionState === 'connected') || errors.length > 0, DEFAULTS.connectTimeoutMs, 'both legs to connect');
+    if (errors.length > 0) throw new Error(errors.map((e) => `${e.reason}: ${e.message}`).join('; '));
 
     const pt = transceiver.sender.codec?.payloadType ?? 111;
     const intervalMs = DEFAULTS.rtp.ptimeMs;
@@ -163,10 +95,10 @@ export async function runRtpClient(baseUrl: string, durationS: number): Promise<
       jitterMs: rttMs.length > 1 ? dSum / (rttMs.length - 1) : null,
       lossPct: sent > 0 ? (100 * (sent - echoed.size)) / sent : null,
       missedTicks,
-      rtpReceipts,
+      rtpReceipts: legs.rtpReceipts.length,
       rtpFinal: controlText.find((m) => m.type === 'rtp-final') ?? null,
     };
   } finally {
-    for (const c of closers) c();
+    legs.close();
   }
 }

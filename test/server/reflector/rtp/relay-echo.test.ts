@@ -9,15 +9,12 @@
  */
 import dgram from 'node:dgram';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import wrtc from '@roamhq/wrtc';
-import SimplePeer from 'simple-peer';
-import { RTCPeerConnection as WeriftPeerConnection, RtpHeader, RtpPacket, useOPUS } from 'werift';
+import { RtpHeader, RtpPacket } from 'werift';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SIGNAL_PROTOCOL_QUERY, type ServerConfig, type ServerSignalMessage, type SignalData, type SignalLeg } from '../../../../src/protocol/api.js';
-import { CONTROL_CHANNEL, PROBE_CHANNEL_INIT, PROBE_CHANNEL_LABEL } from '../../../../src/protocol/channels.js';
+import { SIGNAL_PROTOCOL_QUERY, type ServerConfig, type ServerSignalMessage } from '../../../../src/protocol/api.js';
 import { decodeRtpEcho, encodeRtpProbe, type RtpEcho } from '../../../../src/protocol/rtp-probe.js';
-import { ProbeKind, decodeReceipts, parseControlMessage, type ControlMessage, type ReceiptRecord } from '../../../../src/protocol/wire.js';
+import { openPageLegs } from '../../../../bench/lib/page-legs.js';
 import { parseCandidate } from '../../../../server/reflector/candidates.js';
 import { freePorts } from '../../../kit/net.js';
 import { nextEvent, waitFor } from '../../../kit/wait.js';
@@ -100,86 +97,27 @@ describe('the RTP probe leg through the relay', () => {
     expect(cfg.rtpReflector).toBe(true);
     const iceServers = cfg.turn.filter((e) => e.transport === 'udp').map((e) => ({ urls: e.url, username: cfg.username, credential: cfg.credential }));
 
-    const ws = new WebSocket(server.url.replace(/^http/, 'ws') + '/api/signal' + SIGNAL_PROTOCOL_QUERY, { origin: server.url });
-    closers.push(() => ws.close());
-    const errors: ServerSignalMessage[] = [];
-    const toRtp: SignalData[] = [];
-    const send = (data: SignalData, leg?: SignalLeg): void => ws.send(JSON.stringify(leg ? { type: 'signal', data, leg } : { type: 'signal', data }));
-    await nextEvent(ws, 'open', { timeoutMs: 10_000, what: 'signalling socket open' });
-
-    // The data-channel leg: control channel only (as the page has it).
-    const peer = new SimplePeer({
-      initiator: true,
-      trickle: true,
-      wrtc: wrtc as unknown as NonNullable<SimplePeer.Options['wrtc']>,
-      config: { iceServers, iceTransportPolicy: 'relay' },
-      channelName: PROBE_CHANNEL_LABEL,
-      channelConfig: { ...PROBE_CHANNEL_INIT },
-    });
-    closers.push(() => peer.destroy());
-    const control = (peer as unknown as { _pc: RTCPeerConnection })._pc.createDataChannel(CONTROL_CHANNEL.label, {
-      negotiated: true,
-      id: CONTROL_CHANNEL.id,
-      ordered: true,
-    });
-    control.binaryType = 'arraybuffer';
-    const controlText: ControlMessage[] = [];
-    const rtpReceipts: ReceiptRecord[] = [];
-    control.onmessage = (ev: MessageEvent) => {
-      if (typeof ev.data === 'string') controlText.push(parseControlMessage(ev.data));
-      else {
-        const bytes = new Uint8Array(ev.data as ArrayBuffer);
-        if (bytes[3] === ProbeKind.RtpReceipts) rtpReceipts.push(...decodeReceipts(bytes, ProbeKind.RtpReceipts));
-      }
-    };
-    peer.on('signal', (d: SignalData) => send(d));
-
-    // The RTP leg: werift plays the page's audio transceiver, relay-only.
-    const pc = new WeriftPeerConnection({ iceServers, iceTransportPolicy: 'relay', iceUseTcp: false, codecs: { audio: [useOPUS()], video: [] } });
-    closers.push(() => void pc.close());
-    const transceiver = pc.addTransceiver('audio', { direction: 'sendrecv' });
+    // The page's two legs: the data-channel leg (control channel) and werift playing its audio transceiver, relay-only.
     const echoes: RtpEcho[] = [];
     const echoSeqs: number[] = [];
     let notEcho = 0;
-    transceiver.onTrack.subscribe((track) =>
-      track.onReceiveRtp.subscribe((rtp) => {
-        try {
-          echoes.push(decodeRtpEcho(rtp.payload));
-          echoSeqs.push(rtp.header.sequenceNumber);
-        } catch {
-          notEcho++;
-        }
-      }),
-    );
-    // Trickled after the offer, as the page does (werift gathers during setLocalDescription).
-    let offered = false;
-    const early: SignalData[] = [];
-    pc.onIceCandidate.subscribe((c) => {
-      if (!c) return;
-      const d: SignalData = { type: 'candidate', candidate: { candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? 0 } };
-      if (offered) send(d, 'rtp');
-      else early.push(d);
+    const legs = await openPageLegs(server.url, iceServers, (rtp) => {
+      try {
+        echoes.push(decodeRtpEcho(rtp.payload));
+        echoSeqs.push(rtp.header.sequenceNumber);
+      } catch {
+        notEcho++;
+      }
     });
-
-    ws.on('message', (raw: Buffer) => {
-      const m = JSON.parse(raw.toString('utf8')) as ServerSignalMessage;
-      if (m.type === 'error') errors.push(m);
-      else if (m.leg === 'rtp') {
-        toRtp.push(m.data);
-        if (m.data.type === 'answer') void pc.setRemoteDescription({ type: 'answer', sdp: m.data.sdp ?? '' });
-        else if (m.data.candidate)
-          void pc.addIceCandidate({
-            candidate: m.data.candidate.candidate,
-            sdpMid: m.data.candidate.sdpMid ?? '0',
-            sdpMLineIndex: m.data.candidate.sdpMLineIndex ?? 0,
-          });
-      } else peer.signal(m.data as SimplePeer.SignalData);
-    });
+    closers.push(() => legs.close());
+    const { send, errors, toRtp, pc, transceiver, control, controlText, rtpReceipts } = legs;
 
     // The data-channel leg first, so that the sockets the RTP leg opens in serve can be told apart.
-    let dcConnected = false;
-    peer.on('connect', () => (dcConnected = true));
-    await waitFor(() => dcConnected, { timeoutMs: 20_000, what: 'the data-channel leg connected through the relay', state: () => JSON.stringify(errors) });
+    await waitFor(() => legs.dataConnected(), {
+      timeoutMs: 20_000,
+      what: 'the data-channel leg connected through the relay',
+      state: () => JSON.stringify(errors),
+    });
     const socketsBefore = new Set(udpSockets(server.pid));
 
     await pc.setLocalDescription(await pc.createOffer());
@@ -188,10 +126,8 @@ describe('the RTP probe leg through the relay', () => {
     const offer = pc.localDescription?.sdp ?? '';
     send({ type: 'offer', sdp: offer.replace(/(a=mid:[^\r\n]*\r\n)/, `$1a=${decoyLine}\r\n`) }, 'rtp');
     await waitFor(() => errors.length > 0, { timeoutMs: 10_000, what: 'the refusal of the offer with the decoy' });
-    expect(errors.map((e) => e.type === 'error' && e.reason)).toEqual(['candidate-not-relay']);
-    send({ type: 'offer', sdp: offer }, 'rtp');
-    offered = true;
-    for (const d of early.splice(0)) send(d, 'rtp');
+    expect(errors.map((e) => e.reason)).toEqual(['candidate-not-relay']);
+    legs.offerRtp(offer);
     send({ type: 'candidate', candidate: { candidate: decoyLine, sdpMid: '0', sdpMLineIndex: 0 } }, 'rtp');
 
     await waitFor(() => pc.connectionState === 'connected', {
@@ -273,7 +209,7 @@ describe('the RTP probe leg through the relay', () => {
 
     // The leg is closed with the session: once the page hangs up, its socket is gone from serve.
     const legSockets = opened.filter((s) => !relayAllocation(s));
-    ws.close();
+    legs.ws.close();
     await waitFor(() => !udpSockets(server.pid).some((s) => legSockets.includes(s)), {
       timeoutMs: 10_000,
       what: "the RTP leg's socket to close with the session",
