@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { encodeResultCode, RESULT_CODE_BYTES } from '../../src/protocol/result-code.js';
-import type { Report } from '../../src/analysis/schema/report-schema.js';
+import type { Report, TargetId } from '../../src/analysis/schema/report-schema.js';
 import { siteReportFields, type SiteGrade, type SiteReportFields, type SiteSample } from '../../src/analysis/site/site.js';
 import { summaryOf, summaryOfFields, summaryValues, type SampleSummary } from '../../server/store/summary.js';
 import { siteKeyOf } from '../../server/store/site-key.js';
@@ -48,6 +48,23 @@ export interface BenchRow {
   summary: SampleSummary;
   /** The sample as the TS site report reads it, from the generated data (not from the summary): the tests' independent reference. */
   reference: SiteSample;
+}
+
+/** The synthetic sites' busy hours: 13:00 to 18:00 UTC, Monday to Friday. */
+export function busyHour(d: Date): boolean {
+  return d.getUTCDay() >= 1 && d.getUTCDay() <= 5 && d.getUTCHours() >= 13 && d.getUTCHours() < 18;
+}
+
+/**
+ * One synthetic figure of a target: the round trip as given (one way: half of it), jitter 0-20
+ * ms, reorder 0-0.06 %, any other 0-1.2 times its limit; `next` draws from [0, 1) only where needed.
+ */
+export function syntheticFigure(target: TargetId, limit: number, rttMs: number, next: () => number): number {
+  if (target === 'latency-rtt') return rttMs;
+  if (target === 'latency-one-way') return rttMs / 2;
+  if (target === 'jitter-15s') return next() * 20;
+  if (target === 'reorder') return next() * 0.06;
+  return next() * limit * 1.2;
 }
 
 export function siteName(i: number): string {
@@ -110,20 +127,10 @@ export function* benchRows(spec: ReportBenchSpec, template: Report): Generator<B
         continue;
       }
       const d = new Date(startedAtMs);
-      const busy = d.getUTCDay() >= 1 && d.getUTCDay() <= 5 && d.getUTCHours() >= 13 && d.getUTCHours() < 18;
-      const rttMs = baseRttMs + (busy ? 30 : 0) + rand.next() * 40;
+      const rttMs = baseRttMs + (busyHour(d) ? 30 : 0) + rand.next() * 40;
       const grades: SiteGrade[] = keys.map((k) => {
         if (rand.next() < 0.02) return { target: k.target, direction: k.direction, status: 'insufficient', value: null };
-        const v =
-          k.target === 'latency-rtt'
-            ? rttMs
-            : k.target === 'latency-one-way'
-              ? rttMs / 2
-              : k.target === 'jitter-15s'
-                ? rand.next() * 20
-                : k.target === 'reorder'
-                  ? rand.next() * 0.06
-                  : rand.next() * k.threshold * 1.2;
+        const v = syntheticFigure(k.target, k.threshold, rttMs, () => rand.next());
         return { target: k.target, direction: k.direction, status: v < k.threshold ? 'pass' : 'fail', value: v };
       });
       const verdict = grades.some((g) => g.status === 'fail') ? 'fail' : grades.some((g) => g.status === 'insufficient') ? 'insufficient' : 'pass';

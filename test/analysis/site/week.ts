@@ -9,6 +9,7 @@ import type { Report } from '../../../src/analysis/schema/report-schema.js';
 import type { CouldNotTest } from '../../../src/analysis/schema/could-not-test-schema.js';
 import type { LoadDirectionReport, LoadReport } from '../../../src/analysis/schema/load-schema.js';
 import { bloatGrade } from '../../../src/analysis/grade/load.js';
+import { busyHour, syntheticFigure } from '../../../bench/report/generate.js';
 import { mulberry32 } from '../../kit/prng.js';
 import { reflectorInput } from '../report/inputs.js';
 
@@ -114,10 +115,10 @@ export function weekOfSamples(spec: WeekSpec): WeekSample[] {
       continue;
     }
     const d = new Date(t);
-    const busy = d.getUTCDay() >= 1 && d.getUTCDay() <= 5 && d.getUTCHours() >= 13 && d.getUTCHours() < 18;
     const r = structuredClone(base());
     r.meta.startedAt = d.toISOString();
     r.meta.site = spec.site ?? null;
+    const busy = busyHour(d);
     const rtt = (busy ? 100 : 30) + rand() * 40;
     for (const g of r.grades) {
       if (rand() < 0.03) {
@@ -125,16 +126,7 @@ export function weekOfSamples(spec: WeekSpec): WeekSample[] {
         g.value = null;
         continue;
       }
-      const v =
-        g.target === 'latency-rtt'
-          ? rtt
-          : g.target === 'latency-one-way'
-            ? rtt / 2
-            : g.target === 'jitter-15s'
-              ? rand() * 20
-              : g.target === 'reorder'
-                ? rand() * 0.06
-                : rand() * g.threshold * 1.2;
+      const v = syntheticFigure(g.target, g.threshold, rtt, rand);
       g.value = v;
       g.status = v < g.threshold ? 'pass' : 'fail';
     }
