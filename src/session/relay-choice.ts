@@ -4,7 +4,7 @@
  * test that connected through no rung.
  */
 import type { TurnServerEntry } from '../protocol/api.js';
-import type { AnalysisInput, GradedPath } from '../analysis/schema/input.js';
+import { nothingMeasured, type AnalysisInput, type GradedPath } from '../analysis/schema/input.js';
 import type { DirectionRecords } from '../analysis/measure/records.js';
 import { familyOf, type RungFacts } from '../analysis/grade/connectivity.js';
 import { SetupError } from './net/errors.js';
@@ -85,11 +85,7 @@ export function couldNotConnectInput(meta: AnalysisInput['meta'], rungs: RungFac
     up: meta.mode === 'reflector' ? empty() : null,
     down: meta.mode === 'reflector' ? empty() : null,
     loop: meta.mode === 'loopback' ? empty() : null,
-    roundTrip: { sent: [], samples: [] },
     lossTimeoutMs: 1000,
-    sender: { timerErrorMs: [], missedTicks: 0, maxBufferedAmountBytes: 0, droppedAtSender: 0 },
-    stats: null,
-    pageHidden: false,
-    notes: [],
+    ...nothingMeasured(),
   };
 }

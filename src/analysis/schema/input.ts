@@ -143,3 +143,14 @@ export interface AnalysisInput {
   /** The busy-line phase, when the test was asked to load the line: the records above then run through it too. */
   load?: LoadEvidence | null;
 }
+
+/** The parts of an input where nothing was measured: no round trip, a sender that never fell behind, no getStats, the page never hidden, no notes. */
+export function nothingMeasured(): Pick<AnalysisInput, 'roundTrip' | 'sender' | 'stats' | 'pageHidden' | 'notes'> {
+  return {
+    roundTrip: { sent: [], samples: [] },
+    sender: { timerErrorMs: [], missedTicks: 0, maxBufferedAmountBytes: 0, droppedAtSender: 0 },
+    stats: null,
+    pageHidden: false,
+    notes: [],
+  };
+}

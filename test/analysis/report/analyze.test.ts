@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AnalysisInputError, analyze } from '../../../src/analysis/report/analyze.js';
-import type { AnalysisInput } from '../../../src/analysis/schema/input.js';
+import { nothingMeasured, type AnalysisInput } from '../../../src/analysis/schema/input.js';
 import type { GradeEntry, Report } from '../../../src/analysis/schema/report-schema.js';
 import { stream } from '../measure/fixtures.js';
 import { context, meta, quietSender, reflectorInput, roundTrips } from './inputs.js';
@@ -170,12 +170,8 @@ describe('analyze: totality and refusal', () => {
       up: { sent: [], arrivals: [], intervalMs: 10, suspect: [] },
       down: { sent: [], arrivals: [], intervalMs: 10, suspect: [] },
       loop: null,
-      roundTrip: { sent: [], samples: [] },
       lossTimeoutMs: 1000,
-      sender: { timerErrorMs: [], missedTicks: 0, maxBufferedAmountBytes: 0, droppedAtSender: 0 },
-      stats: null,
-      pageHidden: false,
-      notes: [],
+      ...nothingMeasured(),
     };
     const r = analyze(input);
     expectWellFormed(r);

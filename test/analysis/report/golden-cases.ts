@@ -4,7 +4,7 @@
  * the analysis writes (each grade outcome, warning, note and explanation branch).
  */
 import type { DirectionRecords } from '../../../src/analysis/measure/records.js';
-import type { AnalysisInput, StatsSecondOpinion } from '../../../src/analysis/schema/input.js';
+import { nothingMeasured, type AnalysisInput, type StatsSecondOpinion } from '../../../src/analysis/schema/input.js';
 import { stream } from '../measure/fixtures.js';
 import { ladder, type RungCheck } from '../../../src/analysis/grade/connectivity.js';
 import { context, meta, quietSender, reflectorInput, roundTrips } from './inputs.js';
@@ -72,12 +72,8 @@ function empty(): AnalysisInput {
     up: { sent: [], arrivals: [], intervalMs: 10, suspect: [] },
     down: { sent: [], arrivals: [], intervalMs: 10, suspect: [] },
     loop: null,
-    roundTrip: { sent: [], samples: [] },
     lossTimeoutMs: 1000,
-    sender: { timerErrorMs: [], missedTicks: 0, maxBufferedAmountBytes: 0, droppedAtSender: 0 },
-    stats: null,
-    pageHidden: false,
-    notes: [],
+    ...nothingMeasured(),
   };
 }
 
