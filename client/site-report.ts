@@ -7,18 +7,12 @@ import type { SiteReport } from '../src/analysis/report/site-report.js';
 import { siteReportPath, SITES_OVERVIEW_PATH } from '../src/protocol/api.js';
 import type { SitesOverview } from '../src/analysis/site/overview.js';
 import { ConfigError } from '../src/protocol/config-error.js';
-import { DEFAULTS } from '../src/protocol/defaults.js';
 import { figure, figureCount, figureValue, limit } from '../src/analysis/present/format.js';
 import { hourCellText } from '../src/analysis/present/site-text.js';
 import { targetWhere } from '../src/analysis/present/sentences.js';
 import { CSV_DEFAULTS, csvRows, type Cell, type CsvOptions } from '../src/analysis/report/export.js';
 import type { ReportCommandOptions } from './options.js';
-import { TypedError } from '../src/protocol/typed-error.js';
-
-/** Typed error: the server gave no site report (unreachable, a server error, or not a report). */
-export class SiteReportFetchError extends TypedError<'unreachable' | 'server-error' | 'bad-answer'> {
-  override readonly name = 'SiteReportFetchError';
-}
+import { OperatorApiError, operatorCall } from './operator-api.js';
 
 /** The request URL of a site report. */
 export function siteReportUrl(o: Pick<ReportCommandOptions, 'server' | 'since' | 'profile' | 'azureRegion' | 'from' | 'path' | 'tz'> & { site: string }): URL {
@@ -52,10 +46,10 @@ function isOverview(v: unknown): v is SitesOverview {
   return typeof r === 'object' && r !== null && r.kind === 'sites-overview' && r.schemaVersion === 1 && Array.isArray(r.sites);
 }
 
-/** GETs the site report; refusals (4xx) are usage errors with the server's words, the rest SiteReportFetchError. */
+/** GETs the site report; refusals (4xx) are usage errors with the server's words, the rest OperatorApiError. */
 export async function fetchSiteReport(o: ReportCommandOptions & { site: string }): Promise<SiteReport> {
   const body = await fetchJson(siteReportUrl(o), o.token);
-  if (!isSiteReport(body)) throw new SiteReportFetchError('bad-answer', `${o.server} answered something that is not a site report`);
+  if (!isSiteReport(body)) throw new OperatorApiError('bad-answer', `${o.server} answered something that is not a site report`);
   // A server from before the busy line in site reports leaves the field out: no sample's busy line is known.
   return { ...body, busyLine: (body as Partial<SiteReport>).busyLine ?? null };
 }
@@ -63,40 +57,13 @@ export async function fetchSiteReport(o: ReportCommandOptions & { site: string }
 /** GETs the all-sites overview, refusals and failures as fetchSiteReport. */
 export async function fetchOverview(o: ReportCommandOptions): Promise<SitesOverview> {
   const body = await fetchJson(overviewUrl(o), o.token);
-  if (!isOverview(body)) throw new SiteReportFetchError('bad-answer', `${o.server} answered something that is not the all-sites overview`);
+  if (!isOverview(body)) throw new OperatorApiError('bad-answer', `${o.server} answered something that is not the all-sites overview`);
   return body;
 }
 
-async function fetchJson(url: URL, token: string | undefined): Promise<unknown> {
+function fetchJson(url: URL, token: string | undefined): Promise<unknown> {
   if (token === undefined) throw new ConfigError('a site report needs the operator token: --token T or CALLPROBE_TOKEN', 'missing-option');
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-      signal: AbortSignal.timeout(DEFAULTS.siteReport.fetchTimeoutMs),
-    });
-  } catch (err) {
-    throw new SiteReportFetchError('unreachable', `${url.origin} did not answer: ${(err as Error).message}`);
-  }
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new SiteReportFetchError('bad-answer', `${url.origin} answered HTTP ${res.status}, not JSON (${(err as Error).message})`);
-  }
-  if (res.status >= 400 && res.status < 500) {
-    const refusal = body as { reason?: unknown; message?: unknown } | null;
-    const why = typeof refusal?.message === 'string' ? refusal.message : `HTTP ${res.status}`;
-    // "no such site; did you mean Paris office?": the server's words are the whole answer.
-    if (refusal?.reason === 'unknown-site') throw new ConfigError(why, 'bad-value');
-    throw new ConfigError(
-      `the server refused the site report (${res.status}${typeof refusal?.reason === 'string' ? ` ${refusal.reason}` : ''}): ${why}`,
-      'bad-value',
-    );
-  }
-  if (res.status !== 200) throw new SiteReportFetchError('server-error', `${url.origin} answered HTTP ${res.status}`);
-  return body;
+  return operatorCall(url, token, { what: 'the site report' });
 }
 
 /** The overview without --json: one line per site, then one line per metric of each site. */

@@ -8,9 +8,8 @@
  */
 import { SITE_TOKENS_PATH, type SiteTokenCreated, type SiteTokenView } from '../../src/protocol/api.js';
 import { ConfigError } from '../../src/protocol/config-error.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { EXIT, type ExitCode } from '../exit.js';
-import { SiteReportFetchError } from '../site-report.js';
+import { operatorCall } from '../operator-api.js';
 
 export interface SiteTokenCommandOptions {
   action: 'create' | 'list' | 'revoke';
@@ -22,37 +21,9 @@ export interface SiteTokenCommandOptions {
   token?: string;
 }
 
-async function call(o: SiteTokenCommandOptions, method: string, path: string, body?: unknown): Promise<unknown> {
+async function call(o: SiteTokenCommandOptions, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
   if (o.token === undefined) throw new ConfigError('site tokens need the operator token: --token T or CALLPROBE_TOKEN', 'missing-option');
-  const url = new URL(path, o.server);
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method,
-      headers: { authorization: `Bearer ${o.token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(DEFAULTS.siteReport.fetchTimeoutMs),
-    });
-  } catch (err) {
-    throw new SiteReportFetchError('unreachable', `${url.origin} did not answer: ${(err as Error).message}`);
-  }
-  if (res.status === 204) return null;
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new SiteReportFetchError('bad-answer', `${url.origin} answered HTTP ${res.status}, not JSON (${(err as Error).message})`);
-  }
-  if (res.status >= 400 && res.status < 500) {
-    const r = parsed as { reason?: unknown; message?: unknown } | null;
-    throw new ConfigError(
-      `the server refused (${res.status}${typeof r?.reason === 'string' ? ` ${r.reason}` : ''}): ${typeof r?.message === 'string' ? r.message : `HTTP ${res.status}`}`,
-      'bad-value',
-    );
-  }
-  if (res.status >= 400) throw new SiteReportFetchError('server-error', `${url.origin} answered HTTP ${res.status}`);
-  return parsed;
+  return operatorCall(new URL(path, o.server), o.token, { method, body });
 }
 
 function line(t: SiteTokenView): string {

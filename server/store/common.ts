@@ -80,13 +80,18 @@ function ms(v: number | string | bigint, what: string): number {
   return n;
 }
 
-export function toResult(row: ResultRow): StoredResult {
+/** A row's kind, checked: a row of another kind is not ours. */
+function kindOf(row: Pick<ResultRow, 'id' | 'kind'>): ResultKind {
   if (row.kind !== 'report' && row.kind !== 'could-not-test') throw new StoreError('bad-row', `result ${row.id}: unknown kind "${row.kind}"`);
+  return row.kind;
+}
+
+export function toResult(row: ResultRow): StoredResult {
   return {
     id: row.id,
     code: row.code,
     sampleId: row.sample_id,
-    kind: row.kind satisfies ResultKind,
+    kind: kindOf(row),
     storedAtMs: ms(row.stored_at, 'stored_at'),
     startedAtMs: ms(row.started_at, 'started_at'),
     site: row.site,
@@ -109,12 +114,11 @@ export const SITE_SAMPLE_COLUMNS = `id, code, sample_id, kind, started_at, verdi
 export type SiteSampleDbRow = Pick<ResultRow, 'id' | 'code' | 'sample_id' | 'kind' | 'started_at' | 'verdict'> & SummaryDbRow;
 
 export function toSiteSample(row: SiteSampleDbRow): SiteSampleRow {
-  if (row.kind !== 'report' && row.kind !== 'could-not-test') throw new StoreError('bad-row', `result ${row.id}: unknown kind "${row.kind}"`);
   return {
     id: row.id,
     code: row.code,
     sampleId: row.sample_id,
-    kind: row.kind,
+    kind: kindOf(row),
     startedAtMs: ms(row.started_at, 'started_at'),
     verdict: row.verdict,
     summary: summaryFromRow(row),
