@@ -7,15 +7,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { Attr, MessageClass, Method, StunWriter, readText } from '../../../server/turn/codec/index.js';
-import {
-  buildAllocate,
-  buildChannelBind,
-  buildChannelData,
-  buildCreatePermission,
-  buildRefresh,
-  buildSend,
-  type ClientAuth,
-} from '../../../server/turn/client/requests.js';
+import * as requests from '../../../server/turn/client/requests.js';
 import { TurnClient } from '../../../server/turn/client/turn-client.js';
 import { mintRestCredential } from '../../../server/turn/credentials.js';
 import { startTestRelay } from './helpers/relay.js';
@@ -31,21 +23,21 @@ const CORE_CASES = 100_000;
 const WIRE_CASES = 20_000;
 
 /** Valid messages of every kind we handle, as the mutation corpus. */
-function corpus(auth: ClientAuth): Buffer[] {
+function corpus(auth: requests.ClientAuth): Buffer[] {
   const p = peer('127.0.0.1', 7000);
   const binding = new StunWriter(Method.Binding, MessageClass.Request, Buffer.alloc(12, 7)).build();
   return [
-    buildAllocate(null),
-    buildAllocate(auth),
-    buildAllocate(auth, { lifetimeS: 1200, fingerprint: true }),
-    buildAllocate(auth, { sha256: true }),
-    buildRefresh(auth, 600),
-    buildRefresh(auth, 0),
-    buildCreatePermission(auth, [p, peer('10.0.0.1', 1)]),
-    buildChannelBind(auth, 0x4001, p),
-    buildSend(p, Buffer.from('payload')),
-    buildChannelData(0x4001, Buffer.from('channel payload')),
-    buildChannelData(0x4001, Buffer.alloc(3), true),
+    requests.buildAllocate(null),
+    requests.buildAllocate(auth),
+    requests.buildAllocate(auth, { lifetimeS: 1200, fingerprint: true }),
+    requests.buildAllocate(auth, { sha256: true }),
+    requests.buildRefresh(auth, 600),
+    requests.buildRefresh(auth, 0),
+    requests.buildCreatePermission(auth, [p, peer('10.0.0.1', 1)]),
+    requests.buildChannelBind(auth, 0x4001, p),
+    requests.buildSend(p, Buffer.from('payload')),
+    requests.buildChannelData(0x4001, Buffer.from('channel payload')),
+    requests.buildChannelData(0x4001, Buffer.alloc(3), true),
     binding,
     rfc5769.sampleRequest,
     rfc5769.ipv4Response,
@@ -62,7 +54,7 @@ describe('fuzz', () => {
     // One real allocation with a channel so mutated ChannelData/Send reach the deep paths.
     const owner = h.client(55000);
     const { auth, relayId } = allocate(h, owner, T0, cred(T0, 86400));
-    reply(h.core.handleClient(owner, buildChannelBind(auth, 0x4001, peer('127.0.0.1', 7000)), T0));
+    reply(h.core.handleClient(owner, requests.buildChannelBind(auth, 0x4001, peer('127.0.0.1', 7000)), T0));
     const seeds = corpus(auth);
     const clients = [owner, h.client(55001), h.client(55002, '127.0.0.9'), h.client(55003, '127.0.0.1', 'tcp')];
     let created = 0;
@@ -105,7 +97,7 @@ describe('fuzz', () => {
     const tcpPort = relay.listeners.find((l) => l.transport === 'tcp')?.port ?? 0;
     try {
       const h = makeHarness();
-      const challenge = reply(h.core.handleClient(h.client(1), buildAllocate(null), T0));
+      const challenge = reply(h.core.handleClient(h.client(1), requests.buildAllocate(null), T0));
       const seeds = corpus({ ...cred(), realm: REALM, nonce: readText(challenge, Attr.Nonce) ?? '' });
       const sock = dgram.createSocket('udp4');
       await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
