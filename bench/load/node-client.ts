@@ -5,7 +5,8 @@ import type { ProfileSelection } from '../../src/analysis/schema/input.js';
 import type { Report } from '../../src/analysis/schema/report-schema.js';
 import type { SimplePeerCtor, WrtcImpl } from '../../src/session/net/simple-peer.js';
 import type { WebSocketCtor } from '../../src/session/net/signaling.js';
-import { runSession, type SessionEnv } from '../../src/session/run-session.js';
+import { runSession } from '../../src/session/run-session.js';
+import type { SessionEnv } from '../../src/session/env.js';
 import { TimerPacer } from './timer-pacer.js';
 
 /**

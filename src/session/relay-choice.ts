@@ -11,9 +11,7 @@ import { SetupError } from './net/errors.js';
 import type { PortCheck } from './net/port-check.js';
 import { pickTurnEntry } from './plan.js';
 import type { SessionTimeline } from './timings.js';
-
-/** Which relay entry to test through (`?turn=`), null = UDP first. */
-export type TurnPick = { transport: TurnServerEntry['transport']; port: number | null } | null;
+import type { TurnPick } from './env.js';
 
 /** The path when nothing samples getStats: the relay entry the peers were told to use (relay-only). */
 export function chosenPath(entry: TurnServerEntry): GradedPath {

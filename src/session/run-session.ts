@@ -1,7 +1,7 @@
 import { DEFAULTS } from '../protocol/defaults.js';
 import { DEFAULT_PAYLOAD_BYTES } from '../protocol/wire.js';
 import { SIGNAL_PROTOCOL_REFUSALS, serverProtocolRefusal, type ServerConfig, type TurnServerEntry } from '../protocol/api.js';
-import type { AnalysisInput, GradedPath, ProfileSelection, TestMode } from '../analysis/schema/input.js';
+import type { AnalysisInput, ProfileSelection, TestMode } from '../analysis/schema/input.js';
 import { ladder } from '../analysis/grade/connectivity.js';
 import { SessionTimeline } from './timings.js';
 import type { Report } from '../analysis/schema/report-schema.js';
@@ -9,147 +9,27 @@ import { analyze } from '../analysis/report/analyze.js';
 import { fetchServerConfig, iceServerFor } from './net/config.js';
 import { errorLine, SetupError } from './net/errors.js';
 import { anySignal } from './net/any-signal.js';
-import type { SimplePeerCtor, WrtcImpl } from './net/simple-peer.js';
-import type { WebSocketCtor } from './net/signaling.js';
-import type { PacerLike, PacerOptions } from './pacer/types.js';
 import type { SuspectInterval } from '../analysis/measure/records.js';
-import type { LiveFigures } from './collect/live.js';
-import { crossCheckIntervalMs, probeCount, probeRatePps } from './plan.js';
+import { crossCheckIntervalMs, probeCount, probeRatePps, rtpUnavailable } from './plan.js';
 import { AfterStream } from './after-stream.js';
-import { chooseEntry, chosenPath, completePath, couldNotConnectInput, type TurnPick } from './relay-choice.js';
+import { chooseEntry, chosenPath, completePath, couldNotConnectInput } from './relay-choice.js';
 import { unsupportedMessage } from './browser-support.js';
 import { clockFacts } from './clock.js';
 import { connectLinks, wsUrl, type Links } from './connect.js';
-import type { PortCheck } from './net/port-check.js';
-import { natStunUrls } from './net/nat-gather.js';
-import { classifyNat, type NatGathering } from '../analysis/grade/nat.js';
+import { settledPortCheck, type PortCheck } from './net/port-check.js';
+import { startNatCheck } from './net/nat-gather.js';
 import { resolveProfile, ProfileError, type ResolvedProfile } from '../analysis/grade/targets.js';
-import type { NatBehaviour } from '../analysis/schema/report-schema.js';
-import type { StatsSecondOpinion } from '../analysis/schema/input.js';
 import { streamProbes } from './probe-stream.js';
 import { compareRungs, type CompareOutcome } from './compare-rungs.js';
-import type { RtpLegSetup, RtpLegStart, RtpLink } from './rtp/leg.js';
+import type { RtpLink } from './rtp/leg.js';
 import { RtpCollector } from './collect/rtp-collector.js';
 import type { ProbePath } from '../analysis/schema/report-schema.js';
 import type { LoadEvidence } from '../analysis/schema/load-input.js';
 import type { LoadTransport } from './load/transport.js';
 import { runLoadPhase } from './load/phase.js';
+import { busyOutcome, loadUnavailable } from './load/plan.js';
 import { budgetSentence } from '../analysis/present/load.js';
-
-export type AudioChoice = StatsSecondOpinion['audioSource'];
-
-/** How RTP echo arrivals are timed: the frame's receiveTime when the browser gives one, or always the transform worker's clock. */
-export type ArrivalClock = 'receive-time' | 'worker';
-
-/** An audio track for getStats' second opinion, opened by the environment. */
-export interface AudioHandle {
-  stream: MediaStream | null;
-  source: AudioChoice;
-  stop(): void;
-  /** What the report should say about it (a fallback taken, a context the browser kept suspended). */
-  notes?: string[];
-}
-
-/** Watches what can corrupt this side's evidence (page hidden, long tasks). */
-export interface EvidenceWatch {
-  readonly everHidden: boolean;
-  start(): void;
-  /** The suspect intervals so far, an open one up to now (for the provisional answers); absent: none are known before the end. */
-  peek?(): SuspectInterval[];
-  /** Stops watching; returns the suspect intervals on this side's clock. */
-  stop(): SuspectInterval[];
-}
-
-/** getStats during a test (src/session/stats/sampler.ts in the page): the second opinion and the path. */
-export interface StatsSource {
-  start(): void;
-  /** Stops polling after one last poll (the stream ended, its connection still open). */
-  stop(): Promise<void>;
-  /** Stops polling at once, with no last poll: the session is ending on a throw. */
-  halt(): void;
-  /** When the selected candidate pair changed (this side's clock). */
-  readonly pathChangeTimesMs: readonly number[];
-  path(): GradedPath;
-  opinion(reflectorInboundJitterMs: number | null): StatsSecondOpinion;
-}
-
-/**
- * What the session needs from where it runs: the page (src/web/session-env.ts, also what
- * the headless runner drives) or a Node client (bench/load/node-client.ts). Optional parts
- * a Node client leaves out: no audio track, no page watch, no port check, no getStats.
- */
-export interface SessionEnv {
-  /** The APIs this client lacks that the test cannot run without (src/session/browser-support.ts); none when absent. */
-  missingApis?(): string[];
-  loadSimplePeer(): Promise<SimplePeerCtor>;
-  createPacer(opts: PacerOptions): PacerLike;
-  /** The client's name for the report (navigator.userAgent in the page). */
-  userAgent: string;
-  /** Node only: a WebRTC implementation (@roamhq/wrtc); the page uses its own globals. */
-  wrtc?: WrtcImpl;
-  /** Node only: the `ws` WebSocket for the reflector's signaling. */
-  WebSocketImpl?: WebSocketCtor;
-  /** Opens the audio track asked for; without it the test sends no audio (source 'none'). */
-  openAudio?(choice: AudioChoice): Promise<AudioHandle>;
-  /** Watches this side's evidence; without it nothing is marked suspect and the page never counts as hidden. */
-  createWatch?(): EvidenceWatch;
-  /**
-   * Whether the relay answers on one entry (RFC 8656 Allocate through a relay-only peer
-   * connection). Without it no port is checked, the report lists none, and the relay pick
-   * is taken as reachable.
-   */
-  checkPort?(entry: TurnServerEntry, credentials: Pick<ServerConfig, 'username' | 'credential'>): Promise<PortCheck>;
-  /**
-   * getStats sampling of the sender (and, in loopback mode, the receiver). Without it the
-   * report has no second opinion and its path is the chosen relay entry.
-   */
-  createStats?(pc: RTCPeerConnection, audioSource: AudioChoice, inboundPc: RTCPeerConnection | null): StatsSource;
-  /**
-   * Server-reflexive candidates of one peer connection towards two STUN ports of the relay
-   * (src/session/net/nat-gather.ts), bounded by its own timeout. Without it the report has no
-   * NAT classification (nat: null).
-   */
-  gatherNat?(stun: { urls: string[]; ports: number[] }): Promise<NatGathering>;
-  /**
-   * Opens the RTP probe leg (src/session/rtp/leg.ts: an audio transceiver whose frames a
-   * transform worker stamps). Without it the probes ride the data channel only.
-   */
-  openRtpLeg?(setup: RtpLegSetup): RtpLegStart;
-  /** Moves the busy-line phase's load bytes (src/session/load/transport.ts); without it no phase runs. */
-  loadTransport?: LoadTransport;
-}
-
-export type Phase = 'config' | 'connecting' | 'streaming' | 'draining' | 'analyzing' | 'done';
-
-export interface RunOptions {
-  /** Origin of the callprobe server (the page's own origin by default). */
-  baseUrl: string;
-  durationS: number;
-  profile: ProfileSelection;
-  mode: 'auto' | TestMode;
-  /** Relay transport/port to test through (`?turn=udp:3479`), null = UDP first. */
-  turnPick: TurnPick;
-  /** A TURN server that is not callprobe's (`callprobe run --turn`): loopback mode. */
-  override: Pick<ServerConfig, 'turn' | 'username' | 'credential'> | null;
-  audio: AudioChoice;
-  signal: AbortSignal;
-  /** callprobe's version for the report ('node-client' for the load bench's clients). */
-  version: string;
-  /** The site this test is run for and a help-desk ticket reference (`?site=`, `?ticket=`). */
-  site?: string | null;
-  ticket?: string | null;
-  /** Compare mode: after the graded stream, a short stream on every reachable rung. */
-  compare?: { secondsPerRung: number } | null;
-  /** How RTP echo arrivals are timed (default: receiveTime where the browser gives one). */
-  arrivals?: ArrivalClock;
-  /** The busy-line phase after the idle window (`?load=1`, `run --load`): never without being asked. */
-  load?: boolean;
-}
-
-export interface RunEvents {
-  phase(phase: Phase, detail: string): void;
-  live(figures: LiveFigures): void;
-}
+import type { AudioHandle, EvidenceWatch, StatsSource, SessionEnv, RunOptions, RunEvents } from './env.js';
 
 const CONNECT_TIMEOUT_MS = DEFAULTS.connectTimeoutMs;
 
@@ -183,10 +63,10 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
       'config',
       `checking which ways to the test server this network lets through (${cfg.turn.map((t) => `${t.transport.toUpperCase()} ${t.port}`).join(', ')})`,
     );
-    portChecks = cfg.turn.map((t) => settledCheck(t, checkPort(t, cfg)));
+    portChecks = cfg.turn.map((t) => settledPortCheck(t, checkPort(t, cfg)));
   }
   // In parallel with the port checks, awaited only when the report is built: it never delays the verdict.
-  const natCheck = opts.override ? null : startNatCheck(cfg.turn, env);
+  const natCheck = opts.override ? null : startNatCheck(cfg.turn, env.gatherNat);
   const reflectorPath = opts.override ? null : (cfg as ServerConfig).reflectorPath;
   const mode: TestMode = opts.mode === 'loopback' || !reflectorPath ? 'loopback' : 'reflector';
   if (opts.mode === 'reflector' && mode !== 'reflector') throw new SetupError('reflector-error', 'this server has no reflector');
@@ -480,18 +360,6 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
   }
 }
 
-/** A port check that never rejects: a check that threw is a rung the browser could not try, with its error. */
-function settledCheck(entry: TurnServerEntry, check: Promise<PortCheck>): Promise<PortCheck> {
-  return check.catch((err: unknown) => ({
-    transport: entry.transport,
-    port: entry.port,
-    url: entry.url,
-    reachable: false,
-    allocateMs: null,
-    error: `could not gather: ${errorLine(err)}`,
-  }));
-}
-
 /** The page's progress callbacks, guarded: a display that throws never ends a measurement (said once in the notes). */
 function guardedEvents(events: RunEvents, notes: string[]): RunEvents {
   let failed = false;
@@ -506,22 +374,6 @@ function guardedEvents(events: RunEvents, notes: string[]): RunEvents {
   return { phase: (p, d) => guard(() => events.phase(p, d)), live: (f) => guard(() => events.live(f)) };
 }
 
-/**
- * Why the RTP probe stream cannot be graded before anything connects, or null when
- * it can: the data channel is then the fallback, and the report says why.
- */
-function rtpUnavailable(opts: RunOptions, mode: TestMode, cfg: Pick<ServerConfig, 'turn'>, dataChannelRatePps: number, env: SessionEnv): string | null {
-  if (opts.override) return "a TURN server that is not callprobe's (--external-turn) has no RTP reflector behind it";
-  if (mode === 'loopback') return 'loopback mode: the in-page loop has no RTP reflector';
-  if (dataChannelRatePps > 1000 / DEFAULTS.rtp.ptimeMs) {
-    return `this profile needs ${dataChannelRatePps} probes/s; RTP runs at ${1000 / DEFAULTS.rtp.ptimeMs}/s, so the data channel is graded`;
-  }
-  if (!('rtpReflector' in cfg) || cfg.rtpReflector !== true) return 'the server has no RTP reflector';
-  if (!env.openRtpLeg) return 'this client cannot open an RTP probe leg';
-  if (typeof RTCRtpScriptTransform === 'undefined') return 'this browser has no RTP transforms (RTCRtpScriptTransform)';
-  return null;
-}
-
 /** The profile's targets for the provisional answers; null for a profile the analysis will refuse with its own error. */
 function profileOrNull(selection: ProfileSelection): ResolvedProfile | null {
   try {
@@ -532,62 +384,6 @@ function profileOrNull(selection: ProfileSelection): ResolvedProfile | null {
   }
 }
 
-/** Why the busy-line phase cannot run here, as the evidence that says so; null when it can. */
-function loadUnavailable(
-  opts: RunOptions,
-  mode: TestMode,
-  cfg: ServerConfig | Pick<ServerConfig, 'turn' | 'username' | 'credential'>,
-  env: SessionEnv,
-): LoadEvidence | null {
-  if (opts.override) return noLoad('not-offered', "a TURN server that is not callprobe's has no load sink or source");
-  if (mode !== 'reflector') return noLoad('not-run', 'the busy-line test needs the reflector (loopback mode has no upstream and downstream to tell apart)');
-  if (((cfg as ServerConfig).load ?? null) === null)
-    return noLoad('not-offered', 'this server does not offer the busy-line test (serve --no-load, or an older server)');
-  if (!env.loadTransport) return noLoad('not-offered', 'this client cannot load the line');
-  return null;
-}
-
-/** The phase's evidence as the analysis gets it: what ran, or why nothing did. */
-function busyOutcome(evidence: LoadEvidence | null, planned: boolean, connectionLost: boolean): LoadEvidence {
-  if (evidence !== null && connectionLost && evidence.outcome === null) {
-    return { ...evidence, outcome: { reason: 'server-gone', detail: 'the connection to the server was lost during the test' } };
-  }
-  if (evidence !== null) return evidence;
-  const detail = planned
-    ? connectionLost
-      ? 'the connection to the server was lost before the busy-line test could start'
-      : 'the test ended before the busy-line test could start'
-    : 'not run';
-  return noLoad(connectionLost ? 'server-gone' : 'not-run', detail);
-}
-
-/** The evidence of a busy-line phase that moved nothing, and why. */
-function noLoad(reason: NonNullable<LoadEvidence['outcome']>['reason'], detail: string): LoadEvidence {
-  return { budgetBytes: 0, startedAt: null, startMs: 0, endMs: 0, up: null, down: null, outcome: { reason, detail } };
-}
-
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/**
- * Starts the NAT classification when the environment can gather (the page); null otherwise.
- * A gathering that fails is an 'unknown' classification with the browser's reason.
- */
-function startNatCheck(entries: readonly TurnServerEntry[], env: SessionEnv): Promise<NatBehaviour> | null {
-  const gather = env.gatherNat;
-  if (!gather) return null;
-  const stun = natStunUrls(entries);
-  if (stun === null) {
-    return Promise.resolve({
-      mapping: 'unknown',
-      reason: 'the server offers fewer than two UDP ports on one host, so no second mapping could be compared',
-      observations: [],
-    });
-  }
-  return gather(stun).then(classifyNat, (err: unknown) => ({
-    mapping: 'unknown',
-    reason: `the browser could not gather candidates: ${err instanceof Error ? err.message : String(err)}`,
-    observations: [],
-  }));
 }

@@ -1,4 +1,4 @@
-import type { AudioChoice, AudioHandle } from '../session/run-session.js';
+import type { AudioChoice, AudioHandle } from '../session/env.js';
 import { errorLine } from '../session/net/errors.js';
 
 /**

@@ -2,7 +2,7 @@ import { canonicalSite, SiteNameError } from '../protocol/site-name.js';
 import type { ProfileSelection, TestMode } from '../analysis/schema/input.js';
 import { SHARED_RESULT_PAGE, type TurnServerEntry } from '../protocol/api.js';
 import { BOUNDS, DEFAULTS } from '../protocol/defaults.js';
-import type { ArrivalClock, AudioChoice } from '../session/run-session.js';
+import type { ArrivalClock, AudioChoice } from '../session/env.js';
 
 /** Everything a test can be told through the page URL (also what `callprobe run` sets). */
 export interface PageParams {

@@ -1,4 +1,4 @@
-import type { SessionEnv } from '../session/run-session.js';
+import type { SessionEnv } from '../session/env.js';
 import { checkPort, explainTlsTimeout } from '../session/net/port-check.js';
 import { gatherNat } from '../session/net/nat-gather.js';
 import { StatsSampler } from '../session/stats/sampler.js';

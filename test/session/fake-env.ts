@@ -5,7 +5,7 @@
  */
 import type { SignalData, TurnServerEntry } from '../../src/protocol/api.js';
 import type { SimplePeerCtor, SimplePeerInstance, SimplePeerOptions } from '../../src/session/net/simple-peer.js';
-import type { Phase, RunOptions, SessionEnv } from '../../src/session/run-session.js';
+import type { Phase, RunOptions, SessionEnv } from '../../src/session/env.js';
 import type { PacerLike, PacerOptions, PacerResult } from '../../src/session/pacer/types.js';
 
 type Listener = (...args: never[]) => void;

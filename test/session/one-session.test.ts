@@ -9,7 +9,7 @@ import wrtc from '@roamhq/wrtc';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Report } from '../../src/analysis/schema/report-schema.js';
-import type { RunEvents, RunOptions, SessionEnv } from '../../src/session/run-session.js';
+import type { RunEvents, RunOptions, SessionEnv } from '../../src/session/env.js';
 import { TimerPacer } from '../../bench/load/timer-pacer.js';
 import { repoRoot } from '../kit/paths.js';
 

@@ -1,6 +1,8 @@
 import type { TurnServerEntry } from '../../protocol/api.js';
 import { DEFAULTS } from '../../protocol/defaults.js';
-import type { GatheredCandidate, NatGathering } from '../../analysis/grade/nat.js';
+import { classifyNat, type GatheredCandidate, type NatGathering } from '../../analysis/grade/nat.js';
+import type { NatBehaviour } from '../../analysis/schema/report-schema.js';
+import type { SessionEnv } from '../env.js';
 
 /**
  * The two STUN URLs for NAT classification: the host of the first offered UDP relay entry on
@@ -61,4 +63,25 @@ export async function gatherNat(stun: { urls: string[]; ports: number[] }, timeo
   } finally {
     pc.close();
   }
+}
+
+/**
+ * Starts the NAT classification when the environment can gather (the page); null otherwise.
+ * A gathering that fails is an 'unknown' classification with the browser's reason.
+ */
+export function startNatCheck(entries: readonly TurnServerEntry[], gather: SessionEnv['gatherNat']): Promise<NatBehaviour> | null {
+  if (!gather) return null;
+  const stun = natStunUrls(entries);
+  if (stun === null) {
+    return Promise.resolve({
+      mapping: 'unknown',
+      reason: 'the server offers fewer than two UDP ports on one host, so no second mapping could be compared',
+      observations: [],
+    });
+  }
+  return gather(stun).then(classifyNat, (err: unknown) => ({
+    mapping: 'unknown',
+    reason: `the browser could not gather candidates: ${err instanceof Error ? err.message : String(err)}`,
+    observations: [],
+  }));
 }

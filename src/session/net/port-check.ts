@@ -3,6 +3,7 @@ import { DEFAULTS } from '../../protocol/defaults.js';
 
 import type { PortReachability } from '../../analysis/schema/input.js';
 import { rungError } from '../../analysis/grade/connectivity.js';
+import { errorLine } from './errors.js';
 
 /**
  * Whether the relay could be reached on one transport and port. `allocateMs` is the time to
@@ -81,4 +82,16 @@ export async function explainTlsTimeout(check: PortCheck, origin: string, fetchI
   }
   const alert = body.certificateRefused?.alert;
   return typeof alert === 'string' ? { ...check, error: `tls: this browser refused the relay's certificate (TLS alert ${alert})` } : check;
+}
+
+/** A port check that never rejects: a check that threw is a rung the browser could not try, with its error. */
+export function settledPortCheck(entry: TurnServerEntry, check: Promise<PortCheck>): Promise<PortCheck> {
+  return check.catch((err: unknown) => ({
+    transport: entry.transport,
+    port: entry.port,
+    url: entry.url,
+    reachable: false,
+    allocateMs: null,
+    error: `could not gather: ${errorLine(err)}`,
+  }));
 }

@@ -1,6 +1,6 @@
 import type { GradedPath, StatsGap, StatsSecondOpinion } from '../../analysis/schema/input.js';
 import { readStats, type StatsSample } from './adapter.js';
-import type { StatsSource } from '../run-session.js';
+import type { StatsSource } from '../env.js';
 
 /**
  * Polls getStats during a test. Keeps each RTCP RTT once (by its measurement count), ICE RTT

@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import type { LiveFigures } from '../../session/collect/live.js';
 import type { Report } from '../../analysis/schema/report-schema.js';
-import type { Phase, RunOptions } from '../../session/run-session.js';
+import type { Phase, RunOptions } from '../../session/env.js';
 import { parseParams, sharedCodeOf, toSearch, ParamError, type PageParams } from '../params.js';
 import { progress, publishResult } from '../headless.js';
 import { couldNotTestRecord, newSampleId, save, worthRecording, type CouldNotTestRecord, type SaveState } from '../results.js';
