@@ -18,7 +18,7 @@ import type { Report } from '../../src/analysis/schema/report-schema.js';
 import { reflectorInput } from '../analysis/report/inputs.js';
 import { freeTcpPort } from '../kit/net.js';
 import { storeOptions, testClock } from '../server/store/store-kit.js';
-import { appOptionsWithoutRelay } from '../kit/app-options.js';
+import { appOptionsWithoutRelay, resultsOptions, listenLoopback } from '../kit/app-options.js';
 
 const TOKEN = 'save-test-token-0123456789';
 
@@ -33,19 +33,9 @@ describe('run saves its result', () => {
     store = openSqliteStore(join(dir, 'r.db'), storeOptions(testClock(), 3));
     app = await buildApp({
       ...appOptionsWithoutRelay(join(dir, 'no-page')),
-      results: {
-        store,
-        adminToken: TOKEN,
-        bodyLimitBytes: 256 * 1024,
-        postsPerMinutePerIp: 100,
-        readsPerMinutePerIp: 100,
-        storedBytesPerDayPerSource: 1 << 30,
-        failedLookupsPerMinute: 100_000,
-      },
+      results: resultsOptions(store, TOKEN, { postsPerMinutePerIp: 100, readsPerMinutePerIp: 100 }),
     });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const addr = app.server.address();
-    server = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    server = await listenLoopback(app);
   });
 
   afterAll(async () => {

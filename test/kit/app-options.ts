@@ -1,5 +1,10 @@
+import type { FastifyInstance } from 'fastify';
 import type { AppOptions } from '../../server/http/app.js';
+import type { ResultStore } from '../../server/store/types.js';
+import { TestKitError } from './errors.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
+
+type AppResults = NonNullable<AppOptions['results']>;
 
 /** The smallest AppOptions for HTTP tests that need no relay: an external relay, no reflector, the default signalling limits. */
 export function appOptionsWithoutRelay(webRoot: string): AppOptions {
@@ -24,4 +29,30 @@ export function appOptionsWithoutRelay(webRoot: string): AppOptions {
     metricsText: () => '',
     logLevel: 'silent',
   };
+}
+
+/** The results options of an HTTP test that is not about their limits: the store and operator token given, every limit far above what a test sends unless `limits` says otherwise. */
+export function resultsOptions(
+  store: ResultStore | null,
+  adminToken: string | null,
+  limits: Partial<Omit<AppResults, 'store' | 'adminToken'>> = {},
+): AppResults {
+  return {
+    store,
+    adminToken,
+    bodyLimitBytes: 256 * 1024,
+    postsPerMinutePerIp: 100_000,
+    readsPerMinutePerIp: 100_000,
+    storedBytesPerDayPerSource: 1 << 30,
+    failedLookupsPerMinute: 100_000,
+    ...limits,
+  };
+}
+
+/** Listens on an ephemeral loopback port; the app's base URL. */
+export async function listenLoopback(app: FastifyInstance): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = app.server.address();
+  if (addr === null || typeof addr !== 'object') throw new TestKitError('not-listening', 'the app listens on no TCP port');
+  return `http://127.0.0.1:${addr.port}`;
 }

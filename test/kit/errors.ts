@@ -1,3 +1,5 @@
+import { TypedError } from '../../src/protocol/typed-error.js';
+
 /** The one error type of the test kit: every failure says what was awaited and why it failed. */
 export type TestKitReason =
   /** A waited-for state did not hold before the deadline. */
@@ -9,14 +11,10 @@ export type TestKitReason =
   /** No free port could be found. */
   | 'no-free-port'
   /** A suite needs a tool this machine lacks, and the run requires every tool (CI). */
-  | 'missing-tool';
+  | 'missing-tool'
+  /** A server said it listens but has no TCP address. */
+  | 'not-listening';
 
-export class TestKitError extends Error {
-  constructor(
-    readonly reason: TestKitReason,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'TestKitError';
-  }
+export class TestKitError extends TypedError<TestKitReason> {
+  override readonly name = 'TestKitError';
 }

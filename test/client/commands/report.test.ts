@@ -13,7 +13,7 @@ import { OVERVIEW_CSV_COLUMNS, SITE_CSV_COLUMNS, siteReportUrl } from '../../../
 import type { SitesOverview } from '../../../src/analysis/site/overview.js';
 import type { SiteReport } from '../../../src/analysis/report/site-report.js';
 import type { ResultStore } from '../../../server/store/index.js';
-import { appOptionsWithoutRelay } from '../../kit/app-options.js';
+import { appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js';
 import { freeTcpPort } from '../../kit/net.js';
 import { runProcess } from '../../kit/process.js';
 import { cliPath } from '../../kit/paths.js';
@@ -51,15 +51,7 @@ describe.skipIf(why !== null)('callprobe report (compiled CLI)', () => {
     }
     app = await buildApp({
       ...appOptionsWithoutRelay(webRoot),
-      results: {
-        store,
-        adminToken: TOKEN,
-        bodyLimitBytes: 256 * 1024,
-        postsPerMinutePerIp: 10,
-        readsPerMinutePerIp: 10,
-        storedBytesPerDayPerSource: 1 << 30,
-        failedLookupsPerMinute: 100_000,
-      },
+      results: resultsOptions(store, TOKEN, { postsPerMinutePerIp: 10, readsPerMinutePerIp: 10 }),
     });
     server = await app.listen({ host: '127.0.0.1', port: 0 });
   }, 120_000);

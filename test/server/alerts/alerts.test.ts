@@ -17,7 +17,7 @@ import { openSqliteStore } from '../../../server/store/sqlite.js';
 import type { ResultStore } from '../../../server/store/types.js';
 import { ConfigError } from '../../../src/protocol/config-error.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
-import { appOptionsWithoutRelay } from '../../kit/app-options.js';
+import { appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js';
 import { waitFor } from '../../kit/wait.js';
 import { storeOptions, testClock } from '../store/store-kit.js';
 import { alertInstance, siteReport, startReceiver, type AlertInstance, type Receiver } from './kit.js';
@@ -42,16 +42,7 @@ describe('site alerts', () => {
     one = await alertInstance(store, config, { info: (_o, msg) => lines.push(msg), warn: (_o, msg) => lines.push(msg) }, clock.nowMs);
     app = await buildApp({
       ...appOptionsWithoutRelay(join(dir, 'no-page')),
-      results: {
-        store,
-        adminToken: TOKEN,
-        bodyLimitBytes: 256 * 1024,
-        postsPerMinutePerIp: 1000,
-        readsPerMinutePerIp: 1000,
-        storedBytesPerDayPerSource: 1 << 30,
-        failedLookupsPerMinute: 100_000,
-        alerts: one.alerts,
-      },
+      results: resultsOptions(store, TOKEN, { postsPerMinutePerIp: 1000, readsPerMinutePerIp: 1000, alerts: one.alerts }),
       metricsText: () => one.loop.metricsText(),
     });
     await app.ready();

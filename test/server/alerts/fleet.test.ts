@@ -16,7 +16,7 @@ import { alertsConfigFrom } from '../../../server/alerts/config.js';
 import type { ResultStore } from '../../../server/store/types.js';
 import type { AlertTrack } from '../../../src/analysis/alert/hysteresis.js';
 import type { DbTarget } from '../../../server/config/parse.js';
-import { appOptionsWithoutRelay } from '../../kit/app-options.js';
+import { appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js';
 import { waitFor } from '../../kit/wait.js';
 import { open, postgresKind, sqliteKind, storeOptions, testClock, describeKind } from '../store/store-kit.js';
 import { alertInstance, siteReport, startReceiver, type AlertInstance, type Receiver } from './kit.js';
@@ -55,16 +55,7 @@ describe.each([sqliteKind(), postgresKind()])('site alerts across instances: $na
       const one = await alertInstance(store, config(receiver.url), { info: (_o, msg) => log(msg), warn: (_o, msg) => log(msg) }, clock.nowMs);
       const app = await buildApp({
         ...appOptionsWithoutRelay(join(dir, 'no-page')),
-        results: {
-          store,
-          adminToken: TOKEN,
-          bodyLimitBytes: 256 * 1024,
-          postsPerMinutePerIp: 10_000,
-          readsPerMinutePerIp: 1000,
-          storedBytesPerDayPerSource: 1 << 30,
-          failedLookupsPerMinute: 100_000,
-          alerts: one.alerts,
-        },
+        results: resultsOptions(store, TOKEN, { postsPerMinutePerIp: 10_000, readsPerMinutePerIp: 1000, alerts: one.alerts }),
       });
       await app.ready();
       const inst = { name, store, ...one, app, lines };

@@ -22,7 +22,7 @@ import type { ResultAck } from '../../../src/protocol/api.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { reflectorInput } from '../../analysis/report/inputs.js';
 import { anyIpv4, anyIpv6 } from '../../kit/addresses.js';
-import { appOptionsWithoutRelay } from '../../kit/app-options.js';
+import { appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js';
 import { open, sqliteKind, storeOptions, testClock } from '../store/store-kit.js';
 
 const CHEAP = { ...DEFAULTS.console.scrypt, N: 16_384 };
@@ -41,15 +41,7 @@ beforeAll(async () => {
   store = await open(await kind.freshTarget(), storeOptions(clock, 11));
   app = await buildApp({
     ...appOptionsWithoutRelay(webRoot),
-    results: {
-      store,
-      adminToken: null,
-      bodyLimitBytes: 256 * 1024,
-      postsPerMinutePerIp: 100_000,
-      readsPerMinutePerIp: 100_000,
-      storedBytesPerDayPerSource: 1 << 30,
-      failedLookupsPerMinute: 100_000,
-    },
+    results: resultsOptions(store, null),
     console: {
       users: [
         { name: 'ana', role: 'tier1', passwordHash: await hashPassword('tier-one-password', CHEAP) },

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../server/http/app.js';
 import { hashPassword, type ConsoleUser } from '../../../server/console/auth.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
-import { appOptionsWithoutRelay } from '../../kit/app-options.js';
+import { appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js';
 import { testClock, type TestClock } from '../store/store-kit.js';
 
 const CHEAP = { ...DEFAULTS.console.scrypt, N: 16_384 };
@@ -48,15 +48,7 @@ async function build(): Promise<{ app: FastifyInstance; clock: TestClock; log: L
     ...appOptionsWithoutRelay(webRoot),
     logLevel: 'info',
     logStream: { write: (line) => log.push(JSON.parse(line) as LogLine) },
-    results: {
-      store: null,
-      adminToken: null,
-      bodyLimitBytes: 4096,
-      postsPerMinutePerIp: 10,
-      readsPerMinutePerIp: 10,
-      storedBytesPerDayPerSource: 1 << 30,
-      failedLookupsPerMinute: 100_000,
-    },
+    results: resultsOptions(null, null, { bodyLimitBytes: 4096, postsPerMinutePerIp: 10, readsPerMinutePerIp: 10 }),
     console: {
       users,
       nowMs: clock.nowMs,

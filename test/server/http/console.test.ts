@@ -21,7 +21,7 @@ import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import type { ResultStore } from '../../../server/store/index.js';
 import { reflectorInput } from '../../analysis/report/inputs.js';
 import { describeEachKind, open, storeOptions, testClock, type TestClock } from '../store/store-kit.js';
-import { appOptionsWithoutRelay } from '../../kit/app-options.js';
+import { appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js';
 
 const TOKEN = 'operator-token-0123456789';
 const CHEAP = { ...DEFAULTS.console.scrypt, N: 16_384 };
@@ -63,15 +63,7 @@ describeEachKind('help desk console API', (kind, opened) => {
     const app = await buildApp({
       ...appOptionsWithoutRelay(webRoot),
       trustProxy: ['127.0.0.1'],
-      results: {
-        store,
-        adminToken: TOKEN,
-        bodyLimitBytes: 256 * 1024,
-        postsPerMinutePerIp: 10_000,
-        readsPerMinutePerIp: 10_000,
-        storedBytesPerDayPerSource: 1 << 30,
-        failedLookupsPerMinute: 100_000,
-      },
+      results: resultsOptions(store, TOKEN, { postsPerMinutePerIp: 10_000, readsPerMinutePerIp: 10_000 }),
       console: {
         users: over.users === undefined ? users : over.users,
         nowMs: clock.nowMs,

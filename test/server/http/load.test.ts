@@ -14,7 +14,7 @@ import type { LoadRoutesOptions } from '../../../server/http/load.js';
 import { LOAD_DOWN_PATH, LOAD_GRANT_PATH, LOAD_UP_PATH, type LoadGrant, type LoadRefusal } from '../../../src/protocol/api-load.js';
 import type { ServerConfig } from '../../../src/protocol/api.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
-import { appOptionsWithoutRelay } from '../../kit/app-options.js';
+import { appOptionsWithoutRelay, listenLoopback } from '../../kit/app-options.js';
 import { waitFor } from '../../kit/wait.js';
 import { loadAbuse } from '../../../bench/lib/abuse.js';
 
@@ -44,9 +44,7 @@ function loadOptions(limits: Partial<LoadRoutesOptions['limits']> = {}, offered 
 
 async function start(load: Omit<LoadRoutesOptions, 'onMetrics'>): Promise<FastifyInstance> {
   app = await buildApp({ ...appOptionsWithoutRelay(webRoot), load });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const addr = app.server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  base = await listenLoopback(app);
   return app;
 }
 

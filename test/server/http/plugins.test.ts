@@ -16,7 +16,7 @@ import { buildApp, routesOf } from '../../../server/http/app.js';
 import { hashPassword } from '../../../server/console/auth.js';
 import { openSqliteStore } from '../../../server/store/sqlite.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
-import { appOptionsWithoutRelay } from '../../kit/app-options.js';
+import { appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js';
 import { startRtcClient } from '../../kit/rtc.js';
 import { collector, nextEvent, waitFor } from '../../kit/wait.js';
 import { storeOptions, testClock } from '../store/store-kit.js';
@@ -39,15 +39,7 @@ async function build(dbName: string) {
     reflectorAddress: '127.0.0.1',
     relayEndpoints: { addresses: ['127.0.0.1'], portRange: { min: 0, max: 0 } },
     maxSessions: 2,
-    results: {
-      store,
-      adminToken: 'operator-token-0123456789',
-      bodyLimitBytes: 64 * 1024,
-      postsPerMinutePerIp: 100,
-      readsPerMinutePerIp: 100,
-      storedBytesPerDayPerSource: 1 << 30,
-      failedLookupsPerMinute: 100_000,
-    },
+    results: resultsOptions(store, 'operator-token-0123456789', { bodyLimitBytes: 64 * 1024, postsPerMinutePerIp: 100, readsPerMinutePerIp: 100 }),
     console: {
       users,
       nowMs: () => Date.now(),

@@ -15,7 +15,7 @@ import { siteReportPath, SITES_OVERVIEW_PATH } from '../../../src/protocol/api.j
 import type { SitesOverview } from '../../../src/analysis/site/overview.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import type { ResultStore } from '../../../server/store/index.js';
-import { appOptionsWithoutRelay } from '../../kit/app-options.js';
+import { appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js';
 import { open, postgresKind, sqliteKind, storeOptions, testClock, describeKind } from '../store/store-kit.js';
 import { weekOfSamples } from '../../analysis/site/week.js';
 
@@ -35,15 +35,7 @@ describe.each([sqliteKind(), postgresKind()])('site report API: $name', (kind) =
       webRoot = mkdtempSync(join(tmpdir(), 'callprobe-sites-web-'));
       writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>callprobe page</title>');
       store = await open(await kind.freshTarget(), storeOptions(testClock(Date.UTC(2026, 0, 15)), 5));
-      const results = (adminToken: string | null) => ({
-        store,
-        adminToken,
-        bodyLimitBytes: 256 * 1024,
-        postsPerMinutePerIp: 100_000,
-        readsPerMinutePerIp: 1000,
-        storedBytesPerDayPerSource: 1 << 30,
-        failedLookupsPerMinute: 100_000,
-      });
+      const results = (adminToken: string | null) => resultsOptions(store, adminToken, { readsPerMinutePerIp: 1000 });
       app = await buildApp({ ...appOptionsWithoutRelay(webRoot), results: results(TOKEN) });
       noToken = await buildApp({ ...appOptionsWithoutRelay(webRoot), results: results(null) });
       await Promise.all([app.ready(), noToken.ready()]);
