@@ -3,45 +3,29 @@
  * the ack and its absolute link, idempotent on its sampleId, refusals reported and never
  * thrown, and the --csv row equal to the export's row.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../server/http/app.js';
 import { saveResult } from '../../client/save.js';
 import { csvHeader, csvLine, reportCsvRow } from '../../src/analysis/report/export.js';
-import { openSqliteStore } from '../../server/store/sqlite.js';
 import type { ResultStore } from '../../server/store/types.js';
 import { analyze } from '../../src/analysis/report/analyze.js';
 import type { Report } from '../../src/analysis/schema/report-schema.js';
 import { reflectorInput } from '../analysis/report/inputs.js';
 import { freeTcpPort } from '../kit/net.js';
-import { storeOptions, testClock } from '../server/store/store-kit.js';
-import { appOptionsWithoutRelay, resultsOptions, listenLoopback } from '../kit/app-options.js';
+import { startResultsServer, type ResultsServer } from './results-server.js';
 
 const TOKEN = 'save-test-token-0123456789';
 
 describe('run saves its result', () => {
-  let dir: string;
+  let results: ResultsServer;
   let store: ResultStore;
-  let app: FastifyInstance;
   let server: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'callprobe-save-'));
-    store = openSqliteStore(join(dir, 'r.db'), storeOptions(testClock(), 3));
-    app = await buildApp({
-      ...appOptionsWithoutRelay(join(dir, 'no-page')),
-      results: resultsOptions(store, TOKEN, { postsPerMinutePerIp: 100, readsPerMinutePerIp: 100 }),
-    });
-    server = await listenLoopback(app);
+    results = await startResultsServer('save', TOKEN, 3);
+    ({ store, url: server } = results);
   });
-
   afterAll(async () => {
-    await app.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await results.close();
   });
 
   const report = (): Report => JSON.parse(JSON.stringify(analyze(reflectorInput({ count: 1500 })))) as Report;

@@ -4,44 +4,27 @@
  * sample of its site and is refused for another; list shows it without the token; revoke by site
  * ends it; a wrong operator token is a usage error (exit 3).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildApp } from '../../server/http/app.js';
 import { saveResult } from '../../client/save.js';
 import { siteTokenCommand, type SiteTokenCommandOptions } from '../../client/commands/site-token.js';
-import { openSqliteStore } from '../../server/store/sqlite.js';
-import type { ResultStore } from '../../server/store/types.js';
 import { analyze } from '../../src/analysis/report/analyze.js';
 import type { Report } from '../../src/analysis/schema/report-schema.js';
 import { ConfigError } from '../../src/protocol/config-error.js';
 import { reflectorInput } from '../analysis/report/inputs.js';
-import { storeOptions, testClock } from '../server/store/store-kit.js';
-import { appOptionsWithoutRelay, resultsOptions, listenLoopback } from '../kit/app-options.js';
+import { startResultsServer, type ResultsServer } from './results-server.js';
 
 const TOKEN = 'site-token-cli-test-0123456789';
 
 describe('callprobe site-token', () => {
-  let dir: string;
-  let store: ResultStore;
-  let app: FastifyInstance;
+  let results: ResultsServer;
   let server: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'callprobe-site-token-'));
-    store = openSqliteStore(join(dir, 'r.db'), storeOptions(testClock(), 5));
-    app = await buildApp({
-      ...appOptionsWithoutRelay(join(dir, 'no-page')),
-      results: resultsOptions(store, TOKEN, { postsPerMinutePerIp: 100, readsPerMinutePerIp: 100 }),
-    });
-    server = await listenLoopback(app);
+    results = await startResultsServer('site-token', TOKEN, 5);
+    server = results.url;
   });
   afterAll(async () => {
-    await app.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await results.close();
   });
   afterEach(() => {
     vi.restoreAllMocks();
