@@ -7,23 +7,12 @@ import type { ProcessHandle } from '../test/kit/process.js';
 import { waitFor } from '../test/kit/wait.js';
 import { workerPort, workerPorts, type E2EServerPlan } from './fixtures/env.js';
 import { expect, test } from './fixtures/test.js';
+import { allLines, lines, storedSamples } from './fixtures/schedule.js';
 
 /**
  * `callprobe run --every` driven as a user runs it: the real CLI against a real
  * `callprobe serve` with a store of its own, stopped for the middle samples and started again.
  */
-
-interface SampleLine {
-  sampleId: string;
-  slot: number;
-  startedAt: string;
-  site: string | null;
-  kind: 'report' | 'could-not-test';
-  verdict: string | null;
-  reason: string | null;
-  code: string | null;
-  upload: 'stored' | 'spooled' | 'refused' | 'lost';
-}
 
 /** Its own server (not the worker's shared one), so the test can stop it: this worker's ports (e2e/fixtures/env.ts). */
 const OWN_TOKEN = 'schedule-operator-token-0123456789';
@@ -32,60 +21,6 @@ const ownHttpPort = (): number => workerPort(18281, test.info().parallelIndex);
 function startServe(db: string): Promise<ServeProcess> {
   const turn = workerPorts(3520, test.info().parallelIndex, 4);
   return serveProcess({ httpPort: ownHttpPort(), turnPorts: `${turn[0]}-${turn[3]}`, adminToken: OWN_TOKEN, db }, { deadlineMs: 170_000 });
-}
-
-/** Every NDJSON line of stdout: samples, and `missed` lines for slots a slow sample overran. */
-function allLines(p: ProcessHandle): Array<SampleLine | { kind: 'missed'; slot: number; reason: string }> {
-  return p
-    .stdout()
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as SampleLine | { kind: 'missed'; slot: number; reason: string });
-}
-
-/** The sample lines (a loaded machine may overrun a 5 s slot with a 3 s sample: that slot's line says `missed`). */
-function lines(p: ProcessHandle): SampleLine[] {
-  return allLines(p).filter((l): l is SampleLine => l.kind !== 'missed');
-}
-
-async function operatorGet<T>(base: string, token: string, path: string): Promise<T> {
-  const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
-  expect(res.status, path).toBe(200);
-  return (await res.json()) as T;
-}
-
-/** The stored samples of a site: the export's rows, each with the sampleId the operator view gives. */
-async function storedSamples(base: string, token: string, site: string): Promise<{ id: string; kind: string; sampleId: string; reason: string | null }[]> {
-  const rows = await operatorGet<{ id: string; kind: string; reason: string | null }[]>(
-    base,
-    token,
-    `/api/results?format=json&site=${encodeURIComponent(site)}`,
-  );
-  return Promise.all(rows.map(async (r) => ({ ...r, sampleId: (await operatorGet<{ sampleId: string }>(base, token, `/api/results/${r.id}`)).sampleId })));
-}
-
-/** Splits a command line into words the way sh (and systemd's ExecStart) do for plain words and double quotes. */
-function words(line: string): string[] {
-  const out: string[] = [];
-  for (const m of line.matchAll(/"([^"]*)"|(\S+)/g)) out.push(m[1] ?? m[2] ?? '');
-  return out;
-}
-
-/** docs/assess-a-site.md's weekly recipe: the systemd unit's ExecStart and the cron line's command, as words. */
-function recipeCommands(): { name: string; args: string[] }[] {
-  const page = readFileSync('docs/assess-a-site.md', 'utf8');
-  // The unit shipped (scripts/systemd) is the one the page shows.
-  expect(page, 'docs/assess-a-site.md shows scripts/systemd/callprobe-site@.service as it is').toContain(
-    readFileSync('scripts/systemd/callprobe-site@.service', 'utf8'),
-  );
-  const exec = /^ExecStart=(.+)$/m.exec(page)?.[1];
-  const cron = /^\*\/10 \* \* \* \* (.+?) >> /m.exec(page)?.[1];
-  expect(exec, 'docs/assess-a-site.md has a systemd unit with ExecStart=').toBeDefined();
-  expect(cron, 'docs/assess-a-site.md has a cron line').toBeDefined();
-  return [
-    { name: 'systemd ExecStart', args: words(exec ?? '') },
-    { name: 'cron', args: words(cron ?? '') },
-  ];
 }
 
 test.describe('callprobe run --every', () => {
@@ -215,57 +150,6 @@ test.describe('callprobe run --every', () => {
       expect(run.stderr()).toMatch(/^callprobe: 1 sample\(s\): 1 stored, 0 waiting/m);
     } finally {
       await run.stop();
-    }
-  });
-
-  test("docs/assess-a-site.md's site token, systemd unit and cron line run as written (server, spool and a short --count swapped in)", async ({
-    server: E2E,
-  }) => {
-    test.setTimeout(170_000);
-    // The page's site-token line: the token alone on the last line of stdout.
-    const page = readFileSync('docs/assess-a-site.md', 'utf8');
-    const create = /^(callprobe site-token create .+?) \| tail -n 1$/m.exec(page)?.[1];
-    expect(create, 'docs/assess-a-site.md has a site-token create line').toBeDefined();
-    const made = spawnCallprobe(
-      words(create ?? '')
-        .slice(1)
-        .map((a) => (a === 'https://callprobe.example.org' ? E2E.baseUrl : a === '$OPERATOR_TOKEN' ? E2E.adminToken : a)),
-      { deadlineMs: 30_000 },
-    );
-    expect((await made.exited).code, made.stderr()).toBe(0);
-    const siteToken = made.stdout().trimEnd().split('\n').at(-1) ?? '';
-    expect(siteToken).toMatch(/^cpsite_/);
-    for (const { name, args } of recipeCommands()) {
-      expect(args[0], name).toMatch(/(^|\/)callprobe$/);
-      expect(args.slice(1, 2), name).toEqual(['run']);
-      const spoolAt = args.indexOf('--spool');
-      expect(spoolAt, `${name} names its spool`).toBeGreaterThan(0);
-      // Each recipe its own spool: the same command in the same folder would resume the other's grid.
-      const swapped = args
-        .slice(1)
-        .map((a, i) =>
-          a === 'https://callprobe.example.org' ? E2E.baseUrl : i + 1 === spoolAt + 1 ? join(dir, name.replace(/\W+/g, '-')) : a === '%I' ? 'Paris office' : a,
-        );
-      // A week becomes one sample.
-      const forAt = swapped.indexOf('--for');
-      if (forAt >= 0) swapped.splice(forAt, 2, '--count', '1');
-      expect(swapped, name).toContain(E2E.baseUrl);
-      expect(swapped.slice(swapped.indexOf('--count'), swapped.indexOf('--count') + 2), name).toEqual(['--count', '1']);
-      const r = spawnCallprobe(swapped, {
-        deadlineMs: 70_000,
-        // The site's upload-only token, as the unit's EnvironmentFile and the crontab hold it.
-        env: { ...process.env, CALLPROBE_TOKEN: siteToken },
-      });
-      const status = await r.exited;
-      expect(status.code, `${name}: ${r.stderr()}`).toBe(0);
-      const out = lines(r);
-      expect(out, name).toHaveLength(1);
-      expect(out[0], name).toMatchObject({ site: 'Paris office', upload: 'stored' });
-      const stored = await storedSamples(E2E.baseUrl, E2E.adminToken, 'Paris office');
-      expect(
-        stored.filter((x) => x.sampleId === out[0]?.sampleId),
-        name,
-      ).toHaveLength(1);
     }
   });
 
