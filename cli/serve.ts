@@ -2,7 +2,8 @@
 import { Option, type Command } from 'commander';
 import { BOUNDS, DEFAULTS } from '../src/protocol/defaults.js';
 import { parseAdminToken } from '../src/protocol/values.js';
-import { parseAdvertise, parseDbTarget, parseHostPort, parseTrustProxy } from '../server/config/parse.js';
+import { parseAdvertise, parseHostPort, parseTrustProxy } from '../server/config/parse.js';
+import { parseDbTarget } from '../server/store/target.js';
 import { serveOptionsFromFlags, type ServeFlags, type ServeOptions } from '../server/config/options.js';
 import { readAlertsConfig } from '../server/alerts/config.js';
 import { readUsersFile } from '../server/console/auth.js';

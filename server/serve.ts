@@ -11,7 +11,7 @@ import { BOUNDS } from '../src/protocol/defaults.js';
 import { ConfigError } from '../src/protocol/config-error.js';
 import { formatTurnUri, parseTurnUriParts } from '../src/protocol/turn-uri.js';
 import { builtPageDir, callprobeVersion } from '../host/package.js';
-import type { DbTarget } from './config/parse.js';
+import type { DbTarget } from './store/target.js';
 import type { ServeOptions } from './config/options.js';
 import { readTlsPair } from './config/tls.js';
 import { buildApp, metricsTextOf } from './http/app.js';

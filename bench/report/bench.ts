@@ -14,7 +14,7 @@ import { siteReportFromStore, sitesOverviewFromStore } from '../../server/report
 import type { SiteReport } from '../../src/analysis/report/site-report.js';
 import type { SitesOverview } from '../../src/analysis/site/overview.js';
 import type { Report } from '../../src/analysis/schema/report-schema.js';
-import type { DbTarget } from '../../server/config/parse.js';
+import type { DbTarget } from '../../server/store/target.js';
 import { percentile } from '../../src/analysis/measure/percentile.js';
 import { benchRows, type BenchRow, type ReportBenchSpec } from './generate.js';
 import { loadPostgres, loadSqlite, type LoadStats } from './load.js';

@@ -19,7 +19,8 @@ import type { LoginThrottleSettings } from '../console/login-throttle.js';
 import type { SignalLimits } from '../http/signal-limits.js';
 import type { ConnectionLimits } from '../http/connections.js';
 import type { LoadRoutesOptions } from '../http/load.js';
-import { parseRelayIps, type DbTarget } from './parse.js';
+import { parseRelayIps } from './parse.js';
+import type { DbTarget } from '../store/target.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug';
 

@@ -1,7 +1,8 @@
 /**
- * The value grammars only `callprobe serve` reads (its flags and its console's login): where
- * results are stored, the relay's addresses as advertised and as relayed, a listen address,
- * trusted proxies, help desk user names and passwords. Each throws ConfigError (a usage error).
+ * The value grammars only `callprobe serve` reads (its flags and its console's login): the
+ * relay's addresses as advertised and as relayed, a listen address, trusted proxies, help desk
+ * user names and passwords (where results are stored: server/store/target.ts). Each throws
+ * ConfigError (a usage error).
  */
 import { BOUNDS } from '../../src/protocol/defaults.js';
 import { ConfigError } from '../../src/protocol/config-error.js';
@@ -43,18 +44,6 @@ export function parseHostPort(text: string, what: string): { host: string; port:
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:[\]]+):(\d+)$/.exec(text);
   if (!m) throw new ConfigError(`${what} must look like 127.0.0.1:9100 or [::1]:9100, not "${text}"`, 'bad-value');
   return { host: m[1] ?? '', port: parseIntInRange(m[2] ?? '', what, BOUNDS.listenPort) };
-}
-
-/** Where results are stored (`--db`): an SQLite file, or a PostgreSQL connection URI (RFC 3986 §3; libpq's postgres:// form). */
-export type DbTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
-
-/** Parses `--db FILE|postgres://...|postgresql://...`; throws ConfigError (bad-db). */
-export function parseDbTarget(text: string): DbTarget {
-  const t = text.trim();
-  if (t.length === 0) throw new ConfigError('--db is empty: give a file (SQLite) or a postgres:// URL', 'bad-db');
-  if (/^postgres(ql)?:\/\//i.test(t)) return { kind: 'postgres', url: t };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t)) throw new ConfigError(`--db ${t}: only a file (SQLite) or a postgres:// URL`, 'bad-db');
-  return { kind: 'sqlite', path: t };
 }
 
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;

@@ -1,5 +1,5 @@
 /** Opens the results store `--db` names: an SQLite file or a PostgreSQL URL. */
-import type { DbTarget } from '../config/parse.js';
+import type { DbTarget } from './target.js';
 import { openPostgresStore } from './postgres.js';
 import { openSqliteStore } from './sqlite.js';
 import type { ResultStore, StoreOptions } from './types.js';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { cliPath, repoRoot } from './paths.js';
 import { runProcess, spawnBounded, type ExitStatus, type ProcessHandle, type SpawnBoundedOptions } from './process.js';
 import { TestKitError } from './errors.js';
-import type { DbTarget } from '../../server/config/parse.js';
+import type { DbTarget } from '../../server/store/target.js';
 
 /** How a process is started: spawnBounded, or e.g. TestNetns.spawn to start it inside a namespace. */
 export type Spawner = (cmd: string, args: readonly string[], opts: SpawnBoundedOptions) => ProcessHandle;

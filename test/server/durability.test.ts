@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultAck, SharedResult } from '../../src/protocol/api.js';
-import type { DbTarget } from '../../server/config/parse.js';
+import type { DbTarget } from '../../server/store/target.js';
 import { analyze } from '../../src/analysis/report/analyze.js';
 import { reflectorInput } from '../analysis/report/inputs.js';
 import { serveProcess, storeServeFlags } from '../kit/callprobe.js';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DbTarget } from '../../../server/config/parse.js';
+import type { DbTarget } from '../../../server/store/target.js';
 import { analyze } from '../../../src/analysis/report/analyze.js';
 import { reflectorInput } from '../../analysis/report/inputs.js';
 import { serveProcess, storeServeFlags, type ServeProcess } from '../../kit/callprobe.js';

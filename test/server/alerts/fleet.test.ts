@@ -15,7 +15,7 @@ import { SiteAlerts } from '../../../server/alerts/index.js';
 import { alertsConfigFrom } from '../../../server/alerts/config.js';
 import type { ResultStore } from '../../../server/store/types.js';
 import type { AlertTrack } from '../../../src/analysis/alert/hysteresis.js';
-import type { DbTarget } from '../../../server/config/parse.js';
+import type { DbTarget } from '../../../server/store/target.js';
 import { appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js';
 import { waitFor } from '../../kit/wait.js';
 import { open, postgresKind, sqliteKind, storeOptions, testClock, describeKind } from '../store/store-kit.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/protocol/config-error.js';
-import { parseAdvertise, parseDbTarget, parseHostPort, parseTrustProxy } from '../../../server/config/parse.js';
+import { parseAdvertise, parseHostPort, parseTrustProxy } from '../../../server/config/parse.js';
 
 describe('--advertise', () => {
   it('parses --advertise with and without ports, IPv6 in brackets', () => {
@@ -21,14 +21,6 @@ describe('parseHostPort (--metrics-listen)', () => {
 });
 
 describe('results store flags', () => {
-  it('parses --db as a file or a postgres URL', () => {
-    expect(parseDbTarget('./data/x.db')).toEqual({ kind: 'sqlite', path: './data/x.db' });
-    expect(parseDbTarget('postgres://u@h/db')).toEqual({ kind: 'postgres', url: 'postgres://u@h/db' });
-    expect(parseDbTarget('postgresql://u@h/db').kind).toBe('postgres');
-    expect(() => parseDbTarget('mysql://h/db')).toThrow(ConfigError);
-    expect(() => parseDbTarget('  ')).toThrow(ConfigError);
-  });
-
   it('parses --trust-proxy as IPs and CIDRs', () => {
     expect(parseTrustProxy('127.0.0.1, 10.0.0.0/8,::1,fd00::/8')).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8']);
     expect(() => parseTrustProxy('300.0.0.1')).toThrow(ConfigError);

@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { expect, it } from 'vitest';
-import type { DbTarget } from '../../../server/config/parse.js';
+import type { DbTarget } from '../../../server/store/target.js';
 import type { NewResult } from '../../../server/store/index.js';
 import { analyze } from '../../../src/analysis/report/analyze.js';
 import { reflectorInput } from '../../analysis/report/inputs.js';

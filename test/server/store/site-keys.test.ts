@@ -7,7 +7,7 @@ import { LOAD_COLUMNS } from '../../../server/store/summary.js';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DbTarget } from '../../../server/config/parse.js';
+import type { DbTarget } from '../../../server/store/target.js';
 import type { NewResult } from '../../../server/store/index.js';
 import { rekeyAlertStates, siteKeyOf } from '../../../server/store/site-key.js';
 import { describeKind, open, postgresKind, sqliteKind, storeOptions, testClock } from './store-kit.js';

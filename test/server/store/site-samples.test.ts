@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import type { NewResult } from '../../../server/store/index.js';
-import type { DbTarget } from '../../../server/config/parse.js';
+import type { DbTarget } from '../../../server/store/target.js';
 import { describeEachKind, open, storeOptions, testClock } from './store-kit.js';
 
 const T0 = Date.UTC(2026, 0, 5);

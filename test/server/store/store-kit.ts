@@ -7,7 +7,7 @@ import { postgresNeed, runPostgres, uniqueDatabaseName, type TestPostgres } from
 import { skipReason, type Need } from '../../kit/requires.js';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { openStore } from '../../../server/store/index.js';
-import type { DbTarget } from '../../../server/config/parse.js';
+import type { DbTarget } from '../../../server/store/target.js';
 import type { ResultStore, StoreOptions } from '../../../server/store/types.js';
 
 /** A settable clock (ms since the epoch). */

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { expect, it } from 'vitest';
 import { DAY_MS, StoreError, type NewResult } from '../../../server/store/index.js';
 import { LATEST_SCHEMA, MIGRATIONS } from '../../../server/store/schema.js';
-import type { DbTarget } from '../../../server/config/parse.js';
+import type { DbTarget } from '../../../server/store/target.js';
 import { describeEachKind, open, storeOptions, testClock } from './store-kit.js';
 
 function newResult(over: Partial<NewResult> = {}): NewResult {

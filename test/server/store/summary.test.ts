@@ -14,7 +14,7 @@ import { summaryOf } from '../../../server/store/summary.js';
 import { buildSiteReport, type SiteReport } from '../../../src/analysis/report/site-report.js';
 import { siteFacts, type SiteSample } from '../../../src/analysis/site/site.js';
 import { sitesOverview } from '../../../src/analysis/site/overview.js';
-import type { DbTarget } from '../../../server/config/parse.js';
+import type { DbTarget } from '../../../server/store/target.js';
 import { weekOfSamples, type WeekSample } from '../../analysis/site/week.js';
 import { describeEachKind, open, storeOptions, testClock } from './store-kit.js';
 
