@@ -246,7 +246,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     const say = { info: (_o: object, msg: string) => log(msg), warn: (_o: object, msg: string) => log(msg) };
     const a = opts.alerts;
     alerts = a ? new SiteAlerts(a, store, say, opts.fleet, () => fleet?.kick()) : null;
-    const delivery = a ? new AlertDelivery(store, a, say, opts.alertDelivery) : null;
+    const delivery = a ? new AlertDelivery(store.alerts, a, say, opts.alertDelivery) : null;
     const loop = new FleetLoop({ store, alerts, delivery, log, nowMs: () => Date.now(), settings: opts.fleet });
     await loop.start();
     fleet = loop;

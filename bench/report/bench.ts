@@ -34,7 +34,7 @@ export interface StoreFigures {
   site: string;
   /** The whole site report (query, then the TS figures and words), as the API builds it. */
   siteReport: QueryTimes;
-  /** Only the store's query of the site report (store.siteSamples). */
+  /** Only the store's query of the site report (store.sites.samples). */
   siteQuery: QueryTimes;
   /** The whole all-sites overview (the store's query, then the grades), as the API builds it. */
   overview: QueryTimes;
@@ -134,7 +134,7 @@ export async function benchStore(target: DbTarget, spec: ReportBenchSpec, templa
     const sinceMs = spec.startMs;
     const q = { site: o.site, sinceMs, choice: { profile: null, probePath: null }, timeZone: 'UTC' };
     const dbCpu = o.dbCpuSeconds ?? ((): number => 0);
-    const siteQuery = await timed(() => store.siteSamples({ site: o.site, sinceMs, limit: 10_081 }), o.warmups, o.runs, dbCpu);
+    const siteQuery = await timed(() => store.sites.samples({ site: o.site, sinceMs, limit: 10_081 }), o.warmups, o.runs, dbCpu);
     // "Now" is the end of the generated week; the store holds no heartbeats (the bulk load wrote none): no downtime.
     const clock = {
       nowMs: spec.startMs + spec.samplesPerSite * spec.intervalMs,

@@ -8,7 +8,7 @@
 import { statSync, existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { INSERT_COLUMNS } from '../../server/store/common.js';
+import { INSERT_COLUMNS } from '../../server/store/results/sql.js';
 import { SITES_FROM_RESULTS } from '../../server/store/schema.js';
 import { SUMMARY_COLUMNS, summaryColumnType } from '../../server/store/summary.js';
 import type { BenchRow } from './generate.js';

@@ -7,7 +7,7 @@
  * whose answer was lost (the process died after sending) is sent again: delivery is at least
  * once, with the post's idempotency key in every attempt (./webhook.ts).
  */
-import type { ResultStore } from '../store/types.js';
+import type { AlertsRepository } from '../store/alerts/types.js';
 import type { AlertsConfig } from './config.js';
 import { parseEvent } from './events.js';
 import { webhookPoster, WebhookError, type WebhookPoster } from './webhook.js';
@@ -33,7 +33,7 @@ export class AlertDelivery {
   private readonly poster: WebhookPoster;
 
   constructor(
-    private readonly store: ResultStore,
+    private readonly store: AlertsRepository,
     config: Pick<AlertsConfig, 'webhook'>,
     private readonly log: AlertLog,
     private readonly settings: DeliverySettings,
@@ -58,7 +58,7 @@ export class AlertDelivery {
     return attempts;
   }
 
-  private async attempt(p: Awaited<ReturnType<ResultStore['duePosts']>>[number], nowMs: () => number): Promise<void> {
+  private async attempt(p: Awaited<ReturnType<AlertsRepository['duePosts']>>[number], nowMs: () => number): Promise<void> {
     const event = parseEvent(p.body);
     try {
       await this.poster.post(event, p.id);

@@ -9,7 +9,7 @@
  * State lives in the results store (table alert_states), not in the process: the window of a P90
  * rule is the site's last N stored samples that graded its metric (by started_at, read from the
  * summary columns), and the evaluation runs in one transaction per site that holds the site's
- * state rows (ResultStore.evaluateAlerts). Any number of `callprobe serve` instances sharing one
+ * state rows (AlertsRepository.evaluate). Any number of `callprobe serve` instances sharing one
  * store therefore count one sequence of evaluations per (site, rule), and exactly one of them
  * decides each change. A restart keeps every raised alert raised.
  *
@@ -25,7 +25,9 @@ import { INTERRUPTED_REASON } from '../../src/analysis/site/outages.js';
 import { inDowntime, serviceDowntime, upTimeMs, type Interval } from '../../src/analysis/site/service.js';
 import type { GradeEntry } from '../../src/analysis/schema/report-schema.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
-import type { AlertMetric, ResultStore } from '../store/types.js';
+import type { AlertMetric, AlertsRepository } from '../store/alerts/types.js';
+import type { FleetRepository } from '../store/fleet/types.js';
+import type { SitesRepository } from '../store/sites/types.js';
 import type { AlertsConfig } from './config.js';
 import { couldNotTestEvent, silenceEvent, type SiteAlertEvent } from './events.js';
 
@@ -57,7 +59,7 @@ export class SiteAlerts {
 
   constructor(
     readonly config: AlertsConfig,
-    private readonly store: ResultStore,
+    private readonly store: { sites: SitesRepository; alerts: AlertsRepository; fleet: FleetRepository },
     private readonly log: AlertLog,
     private readonly service: ServiceSettings = { heartbeatGraceMs: DEFAULTS.fleet.heartbeatGraceMs, lookbackMs: DEFAULTS.fleet.lookbackMs },
     /** Told when changes were kept for delivery (serve: a delivery pass soon, not at the next beat). */
@@ -66,7 +68,7 @@ export class SiteAlerts {
 
   /** callprobe's downtime from `fromMs` to `nowMs`, from every instance's heartbeats. */
   async downtime(fromMs: number, nowMs: number): Promise<Interval[]> {
-    return serviceDowntime(await this.store.heartbeats(fromMs), this.service.heartbeatGraceMs, fromMs, nowMs);
+    return serviceDowntime(await this.store.fleet.heartbeats(fromMs), this.service.heartbeatGraceMs, fromMs, nowMs);
   }
 
   /**
@@ -92,7 +94,7 @@ export class SiteAlerts {
     let window: { samples: number; couldNotTest: number } | null = null;
     if (cnt !== null) {
       const from = nowMs - cnt.overMs;
-      const [outcomes, down] = await Promise.all([this.store.siteOutcomes(sample.site, from), this.downtime(from, nowMs)]);
+      const [outcomes, down] = await Promise.all([this.store.sites.outcomes(sample.site, from), this.downtime(from, nowMs)]);
       const counted = outcomes.filter((o) => o.couldNotTest !== INTERRUPTED_REASON && !(o.couldNotTest !== null && inDowntime(down, o.startedAtMs)));
       window = { samples: counted.length, couldNotTest: counted.filter((o) => o.couldNotTest !== null).length };
     }
@@ -104,7 +106,7 @@ export class SiteAlerts {
     ];
     if (metrics.length === 0) return [];
     let events: SiteAlertEvent[] = [];
-    await this.store.evaluateAlerts(
+    await this.store.alerts.evaluate(
       sample.site,
       rules.map((r) => ({ metric: r.target, samples: r.samples })),
       metrics,
@@ -156,7 +158,7 @@ export class SiteAlerts {
     const rule = this.config.silence;
     if (rule === null) return [];
     const from = nowMs - this.service.lookbackMs;
-    const [sites, raised, down] = await Promise.all([this.store.sites(), this.store.raisedAlerts(), this.downtime(from, nowMs)]);
+    const [sites, raised, down] = await Promise.all([this.store.sites.list(), this.store.alerts.raised(), this.downtime(from, nowMs)]);
     const silentNow = new Set(raised.filter((r) => r.metric === 'silence').map((r) => r.siteKey));
     const out: SiteAlertEvent[] = [];
     for (const site of sites) {
@@ -165,7 +167,7 @@ export class SiteAlerts {
       if (silentUpMs >= rule.silentForMs === silentNow.has(site.key)) continue;
       let events: SiteAlertEvent[] = [];
       try {
-        await this.store.evaluateAlerts(site.key, [], ['silence'], (_windows, tracks) => {
+        await this.store.alerts.evaluate(site.key, [], ['silence'], (_windows, tracks) => {
           const step = silenceStep(tracks.get('silence') ?? INITIAL_TRACK, rule, silentUpMs, site.lastReportAtMs, nowMs);
           events = step.change === null ? [] : [silenceEvent(site.display, step.change, rule.silentForMs)];
           return { tracks: new Map([['silence', step.track]]), posts: events.map((e) => ({ body: JSON.stringify(e) })) };

@@ -21,7 +21,8 @@ import { siteSampleOf } from '../reports/site.js';
 import type { ClientAddress } from '../../src/protocol/api.js';
 import { couldNotTestSide, failureWords, sideWords } from '../../src/analysis/present/could-not-test-text.js';
 import type { Baseline, ConsoleGrade, ConsoleResultView, ConsoleRole, ConsoleSearchRow } from '../../src/protocol/api-console.js';
-import type { ResultStore, StoredAddress, StoredResult } from '../store/types.js';
+import type { StoredAddress, StoredResult } from '../store/results/types.js';
+import type { SitesRepository } from '../store/sites/types.js';
 
 /** The stored addresses of a result as the contract shows them (operator and tier 2 only). */
 export function clientAddresses(addresses: readonly StoredAddress[]): ClientAddress[] {
@@ -65,14 +66,14 @@ export function hourBand(hour: number, band: number): number[] {
 }
 
 /** The site's figures over the span before the result, in the same hour band, pooled as the result was. */
-export async function baselineOf(store: ResultStore, r: StoredResult, report: Report, timeZone: string): Promise<Baseline | null> {
+export async function baselineOf(sites: SitesRepository, r: StoredResult, report: Report, timeZone: string): Promise<Baseline | null> {
   if (r.site === null) return null;
   const c = DEFAULTS.console;
   const sinceMs = r.startedAtMs - c.baselineSpanMs;
   const cellOf = hourCellOf(timeZone);
   const hours = hourBand(cellOf(r.startedAtMs).hour, c.baselineHourBand);
   const max = BOUNDS.siteReportMaxSamples;
-  const rows = (await store.siteSamples({ site: r.site, sinceMs, limit: max })).filter(
+  const rows = (await sites.samples({ site: r.site, sinceMs, limit: max })).filter(
     (s) => s.id !== r.id && s.startedAtMs <= r.startedAtMs && hours.includes(cellOf(s.startedAtMs).hour),
   );
   const facts = siteFacts(
@@ -238,7 +239,7 @@ export function redactForTier1(report: unknown, secrets: readonly string[]): unk
 }
 
 export async function consoleResultView(
-  store: ResultStore,
+  sites: SitesRepository,
   r: StoredResult & { addresses: StoredAddress[] },
   role: ConsoleRole,
   timeZone: string,
@@ -272,7 +273,7 @@ export async function consoleResultView(
   } else {
     const report = accepted.report;
     const a = answerView(report);
-    const baseline = await baselineOf(store, r, report, timeZone);
+    const baseline = await baselineOf(sites, r, report, timeZone);
     view = {
       ...base,
       answer: { tone: a.tone, sentence: a.sentence, caution: a.caution, findings: a.findings, advice: a.advice },

@@ -10,7 +10,9 @@
 import { randomBytes } from 'node:crypto';
 import type { AlertDelivery } from '../alerts/delivery.js';
 import type { SiteAlerts } from '../alerts/index.js';
-import type { KnownSite, ResultStore } from '../store/types.js';
+import type { AlertsRepository } from '../store/alerts/types.js';
+import type { FleetRepository } from '../store/fleet/types.js';
+import type { KnownSite, SitesRepository } from '../store/sites/types.js';
 
 export interface FleetSettings {
   heartbeatMs: number;
@@ -19,7 +21,8 @@ export interface FleetSettings {
 }
 
 export interface FleetOptions {
-  store: ResultStore;
+  /** The heartbeats and the lease, the known sites, the posts pending. */
+  store: { fleet: FleetRepository; sites: SitesRepository; alerts: AlertsRepository };
   alerts: SiteAlerts | null;
   delivery: AlertDelivery | null;
   log: (msg: string) => void;
@@ -84,9 +87,9 @@ export class FleetLoop {
   private async once(): Promise<void> {
     const { store, alerts, delivery, nowMs, settings } = this.o;
     try {
-      await store.beat(this.instance, this.startedAtMs, nowMs(), false);
+      await store.fleet.beat(this.instance, this.startedAtMs, nowMs(), false);
       if (alerts !== null || delivery !== null) {
-        const held = await store.tryLease(ALERTS_LEASE, this.instance, nowMs(), settings.leaseTtlMs);
+        const held = await store.fleet.tryLease(ALERTS_LEASE, this.instance, nowMs(), settings.leaseTtlMs);
         if (held !== this.holdsLease)
           this.o.log(held ? 'alerts: this instance sweeps and delivers now (lease taken)' : 'alerts: another instance holds the lease');
         this.holdsLease = held;
@@ -96,7 +99,7 @@ export class FleetLoop {
         await alerts.sweep(this.lastSweepMs);
       }
       if (this.holdsLease && delivery !== null) await delivery.deliverDue(nowMs);
-      [this.sites, this.pending] = await Promise.all([store.sites(), delivery === null ? Promise.resolve(0) : store.pendingPosts()]);
+      [this.sites, this.pending] = await Promise.all([store.sites.list(), delivery === null ? Promise.resolve(0) : store.alerts.pendingPosts()]);
     } catch (err) {
       this.counts.ticksFailed++;
       this.o.log(
@@ -110,7 +113,7 @@ export class FleetLoop {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     await this.running;
-    await this.o.store.beat(this.instance, this.startedAtMs, this.o.nowMs(), true);
+    await this.o.store.fleet.beat(this.instance, this.startedAtMs, this.o.nowMs(), true);
   }
 
   /** The fleet's lines of /metrics (Prometheus text). */

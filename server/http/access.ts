@@ -9,7 +9,7 @@ import type { FastifyRequest } from 'fastify';
 import { CONSOLE_COOKIE, type ConsoleRole } from '../../src/protocol/api-console.js';
 import { ConsoleSessions, type ConsoleSession, type ConsoleUser } from '../console/auth.js';
 import { Refusal } from './refusal.js';
-import type { ResultStore, SiteToken } from '../store/types.js';
+import type { SiteToken, SiteTokensRepository } from '../store/site-tokens/types.js';
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
@@ -107,8 +107,8 @@ export function bearerOf(req: FastifyRequest): string | null {
 }
 
 /** The live site token a request carries, or null (none, not a site token, revoked, unknown). */
-export async function siteTokenOf(req: FastifyRequest, store: ResultStore): Promise<SiteToken | null> {
+export async function siteTokenOf(req: FastifyRequest, siteTokens: SiteTokensRepository): Promise<SiteToken | null> {
   const token = bearerOf(req);
   if (token === null || !token.startsWith(SITE_TOKEN_PREFIX)) return null;
-  return store.siteTokenByHash(siteTokenHash(token));
+  return siteTokens.byHash(siteTokenHash(token));
 }

@@ -31,12 +31,18 @@ import { healthPlugin } from './health.js';
 import { pageConfigPlugin, type PageConfigOptions } from './page-config.js';
 import { signalling, type SignalOptions } from './signal.js';
 import { resultsPlugin, type ResultsOptions } from './results.js';
-import { sitesPlugin } from './sites.js';
-import { siteTokensPlugin } from './site-tokens.js';
+import { sitesPlugin, type SitesOptions } from './sites.js';
+import { siteTokensPlugin, type SiteTokensOptions } from './site-tokens.js';
 import { consolePlugin, type ConsoleOptions } from './console.js';
 import { sourceKey } from './signal-limits.js';
 import { ConnectionGate, serverTimeouts, type ConnectionLimits, type DescriptorCount } from './connections.js';
 import { loadRoutes, type LoadRoutesOptions } from './load.js';
+
+/** The store's repositories the results, sites, site tokens and console plugins take (each only its own). */
+export type AppStore = NonNullable<ResultsOptions['store']> &
+  NonNullable<SitesOptions['store']> &
+  NonNullable<SiteTokensOptions['store']> &
+  NonNullable<ConsoleOptions['store']>;
 
 export interface AppOptions extends SignalOptions, Omit<PageConfigOptions, 'reflector' | 'load'> {
   /** Folder holding the built page (vite build output). */
@@ -49,7 +55,7 @@ export interface AppOptions extends SignalOptions, Omit<PageConfigOptions, 'refl
   /** Where the log lines (pino JSON, one a line) go when no logger is given; default stdout. Tests read them here. */
   logStream?: { write(line: string): void };
   /** The results store and its limits; absent: no results routes at all. */
-  results?: Omit<ResultsOptions, 'pageBuilt' | 'consoleRole'>;
+  results?: Omit<ResultsOptions, 'pageBuilt' | 'consoleRole' | 'store'> & { store: AppStore | null };
   /** The help desk console (serve --users); absent or users null: closed (404 with the reason). Needs `results`. */
   console?: Omit<ConsoleOptions, 'store' | 'adminToken' | 'pageBuilt' | 'access'>;
   /** Reverse proxies (IPs/CIDRs) whose X-Forwarded-For gives the client's address; empty: none. */

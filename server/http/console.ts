@@ -23,15 +23,23 @@ import { sourceKey } from './signal-limits.js';
 import { hashPassword, verifyPassword, type ConsoleUser } from '../console/auth.js';
 import { LoginThrottle, type LoginThrottleSettings } from '../console/login-throttle.js';
 import { consoleResultView, consoleRow, scrubAddresses } from '../console/view.js';
-import type { ResultStore, StoredResult } from '../store/types.js';
+import type { ResultsRepository, StoredResult } from '../store/results/types.js';
+import type { SitesRepository } from '../store/sites/types.js';
 import { cookieOf, operatorCheck, sessionOf, type ConsoleAccess } from './access.js';
 import { codeParam, findResult, given, instantMs } from './query.js';
 import { checked, rateLimited, Refusal, refusalHandler } from './refusal.js';
 
+/** What the console reads of the store. */
+export interface ConsoleStore {
+  results: ResultsRepository;
+  sites: SitesRepository;
+}
+
 export interface ConsoleOptions {
   /** The users of serve --users, or null: the console is closed. */
   users: ConsoleUser[] | null;
-  store: ResultStore | null;
+  /** The results searched and shown, and the sites (a result's baseline); null when serve runs with --no-store. */
+  store: ConsoleStore | null;
   adminToken: string | null;
   /** Clock of the sessions' expiry (Date.now in the server, a settable clock in tests). */
   nowMs(): number;
@@ -103,7 +111,7 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
     agents.set(req, who(req, 'tier1'));
   };
   const agentOf = (req: FastifyRequest): ConsoleWho => agents.get(req) ?? who(req, 'tier1');
-  const store = (): ResultStore => {
+  const store = (): ConsoleStore => {
     if (opts.store === null) throw new Refusal(404, 'no-store', 'this server does not store results (serve --no-store)');
     return opts.store;
   };
@@ -205,10 +213,10 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
       if (codeText !== null) {
         const code = codeParam(codeText);
         if (code === null) throw new Refusal(400, 'bad-code', 'a result code is 8 letters and digits, e.g. 7K3M-Q2XA');
-        const r = await store().getByCode(code);
+        const r = await store().results.getByCode(code);
         rows = r === null ? [] : [r];
       } else {
-        rows = await store().list({
+        rows = await store().results.list({
           sinceMs: fromMs,
           untilMs: toMs,
           site: given(q.site),
@@ -233,9 +241,9 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
     async (req, reply) => {
       const agent = agentOf(req);
       const timeZone = tzParam(req.query.tz);
-      const r = await findResult(store(), req.params.id);
+      const r = await findResult(store().results, req.params.id);
       if (r === null) throw new Refusal(404, 'unknown-id', 'no result has this id or code');
-      const view = await consoleResultView(store(), r, agent.role, timeZone);
+      const view = await consoleResultView(store().sites, r, agent.role, timeZone);
       if (agent.role === 'tier2' && r.addresses.length > 0)
         req.log.info(
           { audit: 'personal-data-view', user: agent.name, resultId: r.id, code: r.code, addresses: r.addresses.length },

@@ -7,7 +7,7 @@ import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { parseSinceSpan } from '../../src/protocol/values.js';
 import { parseResultCode, ResultCodeError } from '../../src/protocol/result-code.js';
 import { parseIsoMs } from '../reports/upload.js';
-import type { ResultStore, StoredResult, StoredAddress } from '../store/types.js';
+import type { ResultsRepository, StoredResult, StoredAddress } from '../store/results/types.js';
 import { checked, Refusal } from './refusal.js';
 
 /** A query parameter's value, '' and absent alike as null. */
@@ -50,8 +50,8 @@ export function codeParam(text: string): string | null {
 const ID = /^[0-9a-f]{32}$/;
 
 /** The stored result of an id, or of the code a user read out (the help desk's way in); null when none. */
-export async function findResult(store: ResultStore, idOrCode: string): Promise<(StoredResult & { addresses: StoredAddress[] }) | null> {
+export async function findResult(results: ResultsRepository, idOrCode: string): Promise<(StoredResult & { addresses: StoredAddress[] }) | null> {
   const code = ID.test(idOrCode) ? null : codeParam(idOrCode);
-  const id = code === null ? idOrCode : ((await store.getByCode(code))?.id ?? null);
-  return id !== null && ID.test(id) ? await store.getById(id) : null;
+  const id = code === null ? idOrCode : ((await results.getByCode(code))?.id ?? null);
+  return id !== null && ID.test(id) ? await results.getById(id) : null;
 }

@@ -29,7 +29,9 @@ import { unmapIpv4 } from '../store/address.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { knownSite } from '../reports/site-names.js';
 import { siteKeyOf } from '../store/site-key.js';
-import type { ResultStore, StoredResult } from '../store/types.js';
+import type { ResultsRepository, StoredResult } from '../store/results/types.js';
+import type { SitesRepository } from '../store/sites/types.js';
+import type { SiteTokensRepository } from '../store/site-tokens/types.js';
 import { clientAddresses } from '../console/view.js';
 import { operatorCheck, operatorOrConsole, siteTokenOf, type RoleOf } from './access.js';
 import { codeParam, findResult, given, sinceParam } from './query.js';
@@ -39,8 +41,8 @@ import { UploadBudget } from './upload-budget.js';
 import { LookupBudget, lookupNetwork } from './lookup-budget.js';
 
 export interface ResultsOptions {
-  /** The store, or null when serve runs with --no-store. */
-  store: ResultStore | null;
+  /** The results, the known sites (a listing's site) and the site tokens (an upload's), or null when serve runs with --no-store. */
+  store: { results: ResultsRepository; sites: SitesRepository; siteTokens: SiteTokensRepository } | null;
   /** The operator token (--admin-token, CALLPROBE_ADMIN_TOKEN), or null: operator endpoints off. */
   adminToken: string | null;
   bodyLimitBytes: number;
@@ -105,7 +107,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
         `too many unknown result codes were asked for in the last minute, from everywhere: retry in ${lookups.retryAfterS()} s`,
       );
     const code = codeParam(typed);
-    const r = store === null || code === null ? null : await store.getByCode(code);
+    const r = store === null || code === null ? null : await store.results.getByCode(code);
     if (r === null) lookups.failed(network);
     return r;
   };
@@ -135,7 +137,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
       const who = operatorCheck(req, opts.adminToken);
       const operator = who === 'ok';
       // Not the operator: a live site token (./site-tokens.ts) stores its own site's samples.
-      const siteToken = operator || req.headers.authorization === undefined ? null : await siteTokenOf(req, store);
+      const siteToken = operator || req.headers.authorization === undefined ? null : await siteTokenOf(req, store.siteTokens);
       if (upload.result.site !== null) {
         if (req.headers.authorization === undefined) {
           // No token at all (a ?site= link anyone may open): stored, the site kept apart as unverified.
@@ -164,7 +166,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
       if (!exempt && !charged) {
         // Over the day's budget: only a retry of a sample already stored goes on (it stores nothing).
         const sampleId = upload.result.sampleId;
-        if (sampleId === null || (await store.getBySampleId(sampleId)) === null) {
+        if (sampleId === null || (await store.results.getBySampleId(sampleId)) === null) {
           const endsAt = new Date(stored.dayEndsAtMs(source) ?? nowMs()).toISOString();
           throw new Refusal(
             429,
@@ -173,7 +175,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
           );
         }
       }
-      const { result, created } = await store.put({ ...upload.result, address: unmapIpv4(req.ip) });
+      const { result, created } = await store.results.put({ ...upload.result, address: unmapIpv4(req.ip) });
       if (!created) {
         if (charged) stored.refund(source, bytes);
         // Its code goes only to the source that stored it (a retry whose answer was lost), the operator, or the token of
@@ -181,7 +183,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
         const mine =
           operator ||
           (siteToken !== null && result.site !== null && siteKeyOf(result.site) === siteToken.siteKey) ||
-          ((await store.getById(result.id))?.addresses.some((a) => sourceKey(a.address) === source) ?? false);
+          ((await store.results.getById(result.id))?.addresses.some((a) => sourceKey(a.address) === source) ?? false);
         if (!mine) throw new Refusal(409, 'already-stored', 'a result with this sampleId is already stored; its code was given to the address that stored it');
         return reply.code(200).send(ack(result));
       }
@@ -226,7 +228,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
     `${RESULTS_PATH}/:id`,
     { schema: { params: ResultIdParams }, preValidation: operator },
     async (req, reply): Promise<OperatorResult> => {
-      const r = store === null ? null : await findResult(store, req.params.id);
+      const r = store === null ? null : await findResult(store.results, req.params.id);
       if (r === null) throw new Refusal(404, 'unknown-id', 'no result has this id or code');
       reply.header('cache-control', 'no-store');
       return {
@@ -261,8 +263,8 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
       const max = BOUNDS.exportMaxRows;
       // Any spelling of a known site; a typo is answered with the names it most likely meant.
       const asked = given(req.query.site);
-      const site = asked === null ? null : knownSite(asked, await store.sites()).key;
-      const rows = await store.list({ sinceMs, site, limit: max + 1 });
+      const site = asked === null ? null : knownSite(asked, await store.sites.list()).key;
+      const rows = await store.results.list({ sinceMs, site, limit: max + 1 });
       if (rows.length > max) {
         rows.length = max;
         // The next page starts where this one ended (rows are ordered by start time).

@@ -10,14 +10,15 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { SITE_TOKENS_PATH, type SiteTokenCreated, type SiteTokenView } from '../../src/protocol/api.js';
 import { SiteTokenCreateBody, SiteTokenIdParams, SiteTokenListQuery, type SiteTokenCreate, type SiteTokenList } from '../../src/protocol/api-requests.js';
 import { canonicalSite, SiteNameError } from '../../src/protocol/site-name.js';
-import type { ResultStore, SiteToken } from '../store/types.js';
+import type { SiteToken, SiteTokensRepository } from '../store/site-tokens/types.js';
 import { operatorCheck, SITE_TOKEN_PREFIX, siteTokenHash } from './access.js';
 import { given } from './query.js';
 import { Refusal, refusalHandler } from './refusal.js';
 import { noStore } from './results.js';
 
 export interface SiteTokensOptions {
-  store: ResultStore | null;
+  /** The site tokens, or null when serve runs with --no-store. */
+  store: { siteTokens: SiteTokensRepository } | null;
   adminToken: string | null;
   nowMs: () => number;
 }
@@ -57,7 +58,7 @@ export const siteTokensPlugin: FastifyPluginAsync<SiteTokensOptions> = async (ap
       const site = siteName(req.body.site);
       const token = `${SITE_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
       const t: SiteToken = { id: randomBytes(8).toString('hex'), siteKey: site.key, display: site.display, createdAtMs: opts.nowMs(), revokedAtMs: null };
-      await store.createSiteToken({ ...t, tokenHash: siteTokenHash(token) });
+      await store.siteTokens.create({ ...t, tokenHash: siteTokenHash(token) });
       req.log.info({ siteToken: t.id, site: t.display }, 'site token created');
       reply.code(201).header('cache-control', 'no-store');
       return { ...view(t), token };
@@ -71,13 +72,13 @@ export const siteTokensPlugin: FastifyPluginAsync<SiteTokensOptions> = async (ap
       if (store === null) throw noStore();
       const site = given(req.query.site);
       reply.header('cache-control', 'no-store');
-      return (await store.siteTokens(site === null ? null : siteName(site).key)).map(view);
+      return (await store.siteTokens.list(site === null ? null : siteName(site).key)).map(view);
     },
   );
 
   app.delete<{ Params: { id: string } }>(`${SITE_TOKENS_PATH}/:id`, { schema: { params: SiteTokenIdParams }, preValidation: operator }, async (req, reply) => {
     if (store === null) throw noStore();
-    if (!(await store.revokeSiteToken(req.params.id, opts.nowMs()))) throw new Refusal(404, 'unknown-token', 'no live site token has this id');
+    if (!(await store.siteTokens.revoke(req.params.id, opts.nowMs()))) throw new Refusal(404, 'unknown-token', 'no live site token has this id');
     req.log.info({ siteToken: req.params.id }, 'site token revoked');
     return reply.code(204).send();
   });

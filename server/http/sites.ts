@@ -9,18 +9,17 @@ import { SiteParams, SiteReportQuery, SitesOverviewQuery, type SiteReportRequest
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { parseTimeZone } from '../../src/protocol/values.js';
 import { SiteReportError, type PoolChoice } from '../../src/analysis/site/site.js';
-import { siteReportFromStore, SiteReportTooLarge, sitesOverviewFromStore, type ServiceClock } from '../reports/site.js';
+import { siteReportFromStore, SiteReportTooLarge, sitesOverviewFromStore, type OverviewRepositories, type ServiceClock } from '../reports/site.js';
 import type { HealthRules } from '../../src/analysis/site/health.js';
 import type { AlertsConfig } from '../alerts/config.js';
-import type { ResultStore } from '../store/types.js';
 import { operatorOrConsole, type RoleOf } from './access.js';
 import { given, siteSince } from './query.js';
 import { checked, Refusal, refusalHandler } from './refusal.js';
 import { noStore } from './results.js';
 
 export interface SitesOptions {
-  /** The store, or null when serve runs with --no-store. */
-  store: ResultStore | null;
+  /** The sites, the heartbeats and the raised alerts, or null when serve runs with --no-store. */
+  store: OverviewRepositories | null;
   adminToken: string | null;
   /** The help desk console's role of this request's session, or absent: no console. */
   consoleRole?: RoleOf;

@@ -4,7 +4,7 @@
  * answered "no such site; did you mean Paris office?" instead of an empty report.
  */
 import { canonicalSite, SiteNameError } from '../../src/protocol/site-name.js';
-import type { KnownSite } from '../store/types.js';
+import type { KnownSite } from '../store/sites/types.js';
 
 /** Typed error: a site name that cannot be one (canonicalSite refused it). */
 export class BadSiteName extends Error {

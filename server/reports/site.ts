@@ -9,8 +9,10 @@ import { sitesOverview, type SitesOverview } from '../../src/analysis/site/overv
 import { serviceDowntime, upTimeMs, type Interval } from '../../src/analysis/site/service.js';
 import type { HealthRules } from '../../src/analysis/site/health.js';
 import { BOUNDS } from '../../src/protocol/defaults.js';
-import { siteSampleOfSummary } from '../store/summary.js';
-import type { ResultStore, SiteSampleRow } from '../store/types.js';
+import { siteSampleOfSummary } from '../store/sites/summary.js';
+import type { AlertsRepository } from '../store/alerts/types.js';
+import type { FleetRepository } from '../store/fleet/types.js';
+import type { SiteSampleRow, SitesRepository } from '../store/sites/types.js';
 import { knownSite } from './site-names.js';
 
 /** Typed error: more samples than one site report reads. */
@@ -48,9 +50,20 @@ export interface ServiceClock {
   heartbeatGraceMs: number;
 }
 
+/** What a site report reads: the site's samples, and the heartbeats (our downtime). */
+export interface SiteReportRepositories {
+  sites: SitesRepository;
+  fleet: FleetRepository;
+}
+
+/** What the all-sites overview reads: those, and the raised alerts. */
+export interface OverviewRepositories extends SiteReportRepositories {
+  alerts: AlertsRepository;
+}
+
 /** callprobe's downtime from `fromMs` to now, from the heartbeats every instance keeps in the store. */
-export async function storeDowntime(store: ResultStore, fromMs: number, c: ServiceClock): Promise<Interval[]> {
-  return serviceDowntime(await store.heartbeats(fromMs), c.heartbeatGraceMs, fromMs, c.nowMs);
+export async function storeDowntime(fleet: FleetRepository, fromMs: number, c: ServiceClock): Promise<Interval[]> {
+  return serviceDowntime(await fleet.heartbeats(fromMs), c.heartbeatGraceMs, fromMs, c.nowMs);
 }
 
 /**
@@ -60,13 +73,16 @@ export async function storeDowntime(store: ResultStore, fromMs: number, c: Servi
  * last stored.
  */
 export async function siteReportFromStore(
-  store: ResultStore,
+  store: SiteReportRepositories,
   q: SiteReportQuery,
   clock: ServiceClock,
   max: number = BOUNDS.siteReportMaxSamples,
 ): Promise<SiteReport> {
-  const site = knownSite(q.site, await store.sites());
-  const [rows, down] = await Promise.all([store.siteSamples({ site: site.key, sinceMs: q.sinceMs, limit: max + 1 }), storeDowntime(store, q.sinceMs, clock)]);
+  const site = knownSite(q.site, await store.sites.list());
+  const [rows, down] = await Promise.all([
+    store.sites.samples({ site: site.key, sinceMs: q.sinceMs, limit: max + 1 }),
+    storeDowntime(store.fleet, q.sinceMs, clock),
+  ]);
   if (rows.length > max) throw new SiteReportTooLarge(site.display, q.sinceMs, max);
   return buildSiteReport(rows.map(siteSampleOf), { site: site.display, sinceMs: q.sinceMs, choice: q.choice, settings: { timeZone: q.timeZone }, down });
 }
@@ -77,20 +93,20 @@ export async function siteReportFromStore(
  * heard of, silent for how much of our up time, its outages told from ours, its raised alerts.
  */
 export async function sitesOverviewFromStore(
-  store: ResultStore,
+  store: OverviewRepositories,
   sinceMs: number,
   clock: ServiceClock & { lookbackMs: number },
   rules: HealthRules,
 ): Promise<SitesOverview> {
   const from = Math.min(sinceMs, clock.nowMs - clock.lookbackMs);
   const [groups, known, raised, down] = await Promise.all([
-    store.siteOverview({ sinceMs }),
-    store.sites(),
-    store.raisedAlerts(),
-    storeDowntime(store, from, clock),
+    store.sites.overview({ sinceMs }),
+    store.sites.list(),
+    store.alerts.raised(),
+    storeDowntime(store.fleet, from, clock),
   ]);
   const inSpan = down.filter((d) => d.endMs > sinceMs).map((d) => ({ startMs: Math.max(d.startMs, sinceMs), endMs: d.endMs }));
-  const ours = await store.couldNotTestDuring(inSpan);
+  const ours = await store.sites.couldNotTestDuring(inSpan);
   const facts = new Map(
     known.map((s) => [
       s.key,

@@ -11,7 +11,7 @@ import { canonicalSite, SiteNameError } from '../../src/protocol/site-name.js';
 import { BOUNDS } from '../../src/protocol/defaults.js';
 import { acceptUpload, ReportShapeError, type AcceptedResult } from '../../src/analysis/report/accept.js';
 import { withoutClientAddresses } from '../../src/analysis/report/client-addresses.js';
-import type { NewResult } from '../store/types.js';
+import type { NewResult } from '../store/results/types.js';
 
 export interface Upload {
   accepted: AcceptedResult;

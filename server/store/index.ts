@@ -1,22 +1,20 @@
-/** Opens the results store `--db` names: an SQLite file or a PostgreSQL URL. */
-import type { DbTarget } from './target.js';
+/**
+ * Opens the results store `--db` names: an SQLite file or a PostgreSQL URL. What it returns
+ * holds one repository per feature (./types.ts); serve hands each consumer only those it reads.
+ */
 import { openPostgresStore } from './postgres.js';
 import { openSqliteStore } from './sqlite.js';
+import type { DbTarget } from './target.js';
 import type { ResultStore, StoreOptions } from './types.js';
 
 export async function openStore(target: DbTarget, opts: StoreOptions): Promise<ResultStore> {
   return target.kind === 'sqlite' ? openSqliteStore(target.path, opts) : openPostgresStore(target.url, opts);
 }
 
-export {
-  StoreError,
-  DAY_MS,
-  type ResultStore,
-  type StoreOptions,
-  type NewResult,
-  type StoredResult,
-  type StoredAddress,
-  type ResultKind,
-  type SiteQuery,
-  type SiteSampleRow,
-} from './types.js';
+export { StoreError, DAY_MS, type ResultStore, type StoreOptions, type PurgeOutcome } from './types.js';
+export type { DbTarget } from './target.js';
+export type { NewResult, StoredResult, StoredAddress, ResultKind, ResultsRepository } from './results/types.js';
+export type { SiteQuery, SiteSampleRow, KnownSite, SitesRepository } from './sites/types.js';
+export type { AlertsRepository, AlertMetric } from './alerts/types.js';
+export type { FleetRepository } from './fleet/types.js';
+export type { SiteToken, SiteTokensRepository } from './site-tokens/types.js';

@@ -3,19 +3,11 @@
  * machine store samples for its own site and nothing else (server/http/site-tokens.ts). Only
  * the token's SHA-256 is kept: the token is 32 random bytes, so a hash without salt or
  * stretching is enough (a guess is as hard as the token itself), and the store never holds
- * what would let a reader of it upload. One implementation for SQLite and PostgreSQL over a
- * small runner (ids and times are the caller's).
+ * what would let a reader of it upload. One implementation for SQLite and PostgreSQL over the
+ * driver's runner (ids and times are the caller's).
  */
-import type { ResultStore, SiteToken } from './types.js';
-
-/** What the two stores give this module: a query's rows, a statement's changed-row count, and their parameter style. */
-export interface SqlRunner {
-  param(i: number): string;
-  all(sql: string, values: ReadonlyArray<string | number | null>): Promise<Array<Record<string, unknown>>>;
-  run(sql: string, values: ReadonlyArray<string | number | null>): Promise<number>;
-}
-
-export type SiteTokenMethods = Pick<ResultStore, 'createSiteToken' | 'siteTokens' | 'revokeSiteToken' | 'siteTokenByHash'>;
+import type { SqlRunner } from '../common.js';
+import type { SiteToken, SiteTokensRepository } from './types.js';
 
 const COLUMNS = 'id, site_key, display, created_at, revoked_at';
 
@@ -29,24 +21,23 @@ function toSiteToken(r: Record<string, unknown>): SiteToken {
   };
 }
 
-export function siteTokenMethods(db: SqlRunner): SiteTokenMethods {
+export function siteTokensRepository(db: SqlRunner): SiteTokensRepository {
   const p = db.param;
   return {
-    createSiteToken: async (t) => {
+    create: async (t) => {
       await db.run(
         `INSERT INTO site_tokens (id, site_key, display, token_hash, created_at, revoked_at) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, NULL)`,
         [t.id, t.siteKey, t.display, t.tokenHash, t.createdAtMs],
       );
     },
-    siteTokens: async (siteKey) =>
+    list: async (siteKey) =>
       (
         await (siteKey === null
           ? db.all(`SELECT ${COLUMNS} FROM site_tokens ORDER BY site_key, created_at, id`, [])
           : db.all(`SELECT ${COLUMNS} FROM site_tokens WHERE site_key = ${p(1)} ORDER BY created_at, id`, [siteKey]))
       ).map(toSiteToken),
-    revokeSiteToken: async (id, nowMs) =>
-      (await db.run(`UPDATE site_tokens SET revoked_at = ${p(1)} WHERE id = ${p(2)} AND revoked_at IS NULL`, [nowMs, id])) === 1,
-    siteTokenByHash: async (tokenHash) => {
+    revoke: async (id, nowMs) => (await db.run(`UPDATE site_tokens SET revoked_at = ${p(1)} WHERE id = ${p(2)} AND revoked_at IS NULL`, [nowMs, id])) === 1,
+    byHash: async (tokenHash) => {
       const rows = await db.all(`SELECT ${COLUMNS} FROM site_tokens WHERE token_hash = ${p(1)} AND revoked_at IS NULL`, [tokenHash]);
       return rows[0] === undefined ? null : toSiteToken(rows[0]);
     },

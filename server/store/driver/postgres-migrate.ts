@@ -1,10 +1,10 @@
-/** The PostgreSQL store's migrations (./schema.ts) and its transactions: under an advisory lock, so instances starting together migrate once. */
+/** The PostgreSQL store's migrations (../schema.ts) and its transactions: under an advisory lock, so instances starting together migrate once. */
 import type pg from 'pg';
-import { summaryOf, summaryValuesOf } from './summary.js';
-import { LATEST_SCHEMA, MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from './schema.js';
-import { BACKFILL_BATCH, scrubbedRow, summaryUpdateSql } from './common.js';
-import { rekeyAlertStates, siteKeyOf } from './site-key.js';
-import { StoreError } from './types.js';
+import { summaryOf, summaryValuesOf } from '../summary.js';
+import { LATEST_SCHEMA, MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from '../schema.js';
+import { BACKFILL_BATCH, scrubbedRow, summaryUpdateSql } from './backfill.js';
+import { rekeyAlertStates, siteKeyOf } from '../site-key.js';
+import { StoreError } from '../types.js';
 
 /** pg_advisory_xact_lock key of callprobe's migrations ("callprob" in ASCII, fits a bigint). */
 const MIGRATION_LOCK = '7161124082441483874';

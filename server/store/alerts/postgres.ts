@@ -1,0 +1,57 @@
+/** The alerts repository on PostgreSQL: a site's evaluation in one transaction holding its state rows (SELECT ... FOR UPDATE). */
+import type { AlertTrack } from '../../../src/analysis/alert/hysteresis.js';
+import type { TargetId } from '../../../src/analysis/schema/report-schema.js';
+import { freshId } from '../common.js';
+import type { PostgresDriver } from '../driver/postgres.js';
+import { siteKeyOf } from '../site-key.js';
+import type { StoreOptions } from '../types.js';
+import { alertPosts } from './posts.js';
+import { alertWindowSql, insertPostSql, toAlertTrack, toAlertWindow, type AlertStateRow } from './sql.js';
+import type { AlertMetric, AlertsRepository, AlertWindowRow } from './types.js';
+
+export function postgresAlerts({ runner, transaction }: PostgresDriver, opts: StoreOptions): AlertsRepository {
+  return {
+    evaluate: async (siteName, specs, metrics, decide) =>
+      transaction(async (c) => {
+        const site = siteKeyOf(siteName);
+        const now = opts.nowMs();
+        // The state rows exist before they are locked (a concurrent insert of the same row waits, then does nothing) ...
+        await c.query(
+          "INSERT INTO alert_states (site, metric, state, breaches, passes, since_at, updated_at) SELECT $1, m, 'ok', 0, 0, NULL, $3 FROM unnest($2::text[]) AS m ON CONFLICT (site, metric) DO NOTHING",
+          [site, metrics, now],
+        );
+        // ... and are locked in one order, so two instances on one site queue here instead of deadlocking.
+        const rows = (
+          await c.query<AlertStateRow>(
+            'SELECT metric, state, breaches, passes, since_at FROM alert_states WHERE site = $1 AND metric = ANY($2::text[]) ORDER BY metric FOR UPDATE',
+            [site, metrics],
+          )
+        ).rows;
+        const tracks = new Map<AlertMetric, AlertTrack>(rows.map((r) => [r.metric as AlertMetric, toAlertTrack(r)]));
+        // READ COMMITTED: each statement after the lock sees every sample committed before it, the other instance's too.
+        const windows = new Map<TargetId, AlertWindowRow[]>();
+        for (const sp of specs)
+          windows.set(
+            sp.metric,
+            toAlertWindow(sp.metric, (await c.query<Record<string, unknown>>(alertWindowSql(sp.metric, '$1', '$2'), [site, sp.samples])).rows),
+          );
+        const decided = decide(windows, tracks);
+        for (const [i, p] of decided.posts.entries())
+          await c.query(
+            insertPostSql((k) => `$${k}`),
+            [freshId(opts), site, i, p.body, now],
+          );
+        for (const [metric, t] of decided.tracks)
+          await c.query('UPDATE alert_states SET state = $1, breaches = $2, passes = $3, since_at = $4, updated_at = $5 WHERE site = $6 AND metric = $7', [
+            t.state,
+            t.breaches,
+            t.passes,
+            t.sinceMs,
+            now,
+            site,
+            metric,
+          ]);
+      }),
+    ...alertPosts(runner),
+  };
+}

@@ -1,0 +1,16 @@
+/** The alerts repository's reads and the posts' delivery, the same SQL on both engines (over the driver's runner): all but `evaluate`. */
+import type { SqlRunner } from '../common.js';
+import { duePostsSql, PENDING_POSTS_SQL, RAISED_SQL, settleSql, toAlertPost, toRaised } from './sql.js';
+import type { AlertsRepository } from './types.js';
+
+export function alertPosts(db: SqlRunner): Omit<AlertsRepository, 'evaluate'> {
+  return {
+    raised: async () => (await db.all(RAISED_SQL, [])).map(toRaised),
+    duePosts: async (nowMs, limit) => (await db.all(duePostsSql(db.param), [nowMs, limit])).map(toAlertPost),
+    settlePost: async (id, outcome, nowMs) => {
+      const u = settleSql(db.param, outcome, nowMs, id);
+      await db.run(u.sql, u.values);
+    },
+    pendingPosts: async () => Number((await db.all(PENDING_POSTS_SQL, []))[0]?.['n'] ?? 0),
+  };
+}

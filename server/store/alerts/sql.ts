@@ -1,0 +1,111 @@
+/**
+ * What both engines' alerts repositories share: a rule's window of samples and its state row
+ * (migration 3), and the webhook posts waiting for delivery (migration 6). Each builder takes the
+ * placeholder of parameter i (`$i` for PostgreSQL, `?` or `@pi` for SQLite).
+ */
+import type { AlertState, AlertTrack } from '../../../src/analysis/alert/hysteresis.js';
+import type { TargetId } from '../../../src/analysis/schema/report-schema.js';
+import { SITE_METRIC_KEYS } from '../../../src/analysis/site/site.js';
+import { ms, msOrNull, type Placeholder } from '../common.js';
+import { METRIC_COLUMNS } from '../summary.js';
+import { StoreError } from '../types.js';
+import type { AlertPost, AlertWindowRow, PostOutcome, RaisedAlert } from './types.js';
+
+/** The summary columns of a metric's graded directions (e.g. loss_up_pct, loss_down_pct, loss_loop_pct). */
+export function alertColumns(metric: TargetId): string[] {
+  return METRIC_COLUMNS.filter((_, i) => SITE_METRIC_KEYS[i]?.target === metric);
+}
+
+/**
+ * A site's last `limit` samples that graded `metric`, newest first (results_site_key_started_at read
+ * backwards): `?` or `$n` placeholders for the site and the limit.
+ */
+export function alertWindowSql(metric: TargetId, site: string, limit: string): string {
+  const cols = alertColumns(metric);
+  return `SELECT id, started_at, ${cols.join(', ')} FROM results WHERE site_key = ${site} AND (${cols.map((c) => `${c} IS NOT NULL`).join(' OR ')}) ORDER BY started_at DESC, id DESC LIMIT ${limit}`;
+}
+
+/** The rows of alertWindowSql, oldest first, each with its worst direction's value. */
+export function toAlertWindow(metric: TargetId, rows: ReadonlyArray<Record<string, unknown>>): AlertWindowRow[] {
+  const cols = alertColumns(metric);
+  return rows
+    .map((r) => {
+      const values = cols
+        .map((c) => r[c])
+        .filter((v): v is number | string => v !== null && v !== undefined)
+        .map(Number);
+      return { id: String(r.id), startedAtMs: ms(r.started_at, 'started_at'), value: Math.max(...values) };
+    })
+    .reverse();
+}
+
+/** An alert_states row as either driver returns it. */
+export interface AlertStateRow {
+  metric: string;
+  state: string;
+  breaches: number | string;
+  passes: number | string;
+  since_at: number | string | bigint | null;
+}
+
+export function toAlertTrack(row: AlertStateRow): AlertTrack {
+  if (row.state !== 'ok' && row.state !== 'raised') throw new StoreError('bad-row', `alert state of ${row.metric}: unknown state "${row.state}"`);
+  return {
+    state: row.state satisfies AlertState,
+    breaches: Number(row.breaches),
+    passes: Number(row.passes),
+    sinceMs: row.since_at === null ? null : ms(row.since_at, 'since_at'),
+  };
+}
+
+/** Values: id, site_key, seq, body, created_at (also the first attempt's time). */
+export const insertPostSql = (p: Placeholder): string =>
+  `INSERT INTO alert_posts (id, site_key, seq, body, created_at, attempts, next_at, state) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, 0, ${p(5)}, 'pending')`;
+
+/** The oldest pending post of each site, due at $1, oldest first, at most $2: a site's later posts wait behind it (in order per site). */
+export const duePostsSql = (p: Placeholder): string =>
+  `SELECT id, site_key, body, created_at, attempts, next_at FROM alert_posts a
+    WHERE a.state = 'pending' AND a.next_at <= ${p(1)} AND NOT EXISTS (
+      SELECT 1 FROM alert_posts b WHERE b.state = 'pending' AND b.site_key = a.site_key
+        AND (b.created_at < a.created_at OR (b.created_at = a.created_at AND b.seq < a.seq)))
+    ORDER BY a.created_at, a.seq LIMIT ${p(2)}`;
+
+export function toAlertPost(r: Record<string, unknown>): AlertPost {
+  return {
+    id: String(r['id']),
+    siteKey: String(r['site_key']),
+    body: String(r['body']),
+    createdAtMs: ms(r['created_at'], 'created_at'),
+    attempts: Number(r['attempts']),
+    nextAtMs: ms(r['next_at'], 'next_at'),
+  };
+}
+
+/** The UPDATE of one attempt's outcome and its values (id last). */
+export function settleSql(p: Placeholder, outcome: PostOutcome, nowMs: number, id: string): { sql: string; values: Array<string | number | null> } {
+  switch (outcome.kind) {
+    case 'delivered':
+      return {
+        sql: `UPDATE alert_posts SET state = 'delivered', attempts = attempts + 1, done_at = ${p(1)}, last_error = NULL WHERE id = ${p(2)}`,
+        values: [nowMs, id],
+      };
+    case 'retry':
+      return {
+        sql: `UPDATE alert_posts SET attempts = attempts + 1, next_at = ${p(1)}, last_error = ${p(2)} WHERE id = ${p(3)}`,
+        values: [outcome.nextAtMs, outcome.error, id],
+      };
+    case 'gave-up':
+      return {
+        sql: `UPDATE alert_posts SET state = 'gave-up', attempts = attempts + 1, done_at = ${p(1)}, last_error = ${p(2)} WHERE id = ${p(3)}`,
+        values: [nowMs, outcome.error, id],
+      };
+  }
+}
+
+export const PENDING_POSTS_SQL = "SELECT count(*) AS n FROM alert_posts WHERE state = 'pending'";
+
+export const RAISED_SQL = "SELECT site, metric, since_at FROM alert_states WHERE state = 'raised' ORDER BY site, metric";
+
+export function toRaised(r: Record<string, unknown>): RaisedAlert {
+  return { siteKey: String(r['site']), metric: String(r['metric']), sinceMs: msOrNull(r['since_at'], 'since_at') };
+}

@@ -1,0 +1,91 @@
+/** The results repository on PostgreSQL: each put in one transaction, its row returned by the INSERT. */
+import {
+  CODE_ATTEMPTS,
+  INSERT_COLUMNS,
+  insertValues,
+  listSql,
+  RESULT_COLUMNS,
+  toAddress,
+  toResult,
+  truncatedAddress,
+  type AddressRow,
+  type ResultRow,
+} from './sql.js';
+import { freshCode, freshId } from '../common.js';
+import type { PostgresDriver } from '../driver/postgres.js';
+import { siteUpsertSql, siteUpsertValues } from '../sites/sql.js';
+import { StoreError, type StoreOptions } from '../types.js';
+import type { NewResult, PutOutcome, ResultsRepository } from './types.js';
+
+interface PgError {
+  code?: string;
+  constraint?: string;
+}
+
+function isCodeOrIdConflict(err: unknown): boolean {
+  const e = err as PgError | null;
+  return e?.code === '23505' && e.constraint !== 'results_sample_id_key';
+}
+
+export function postgresResults({ pool, transaction }: PostgresDriver, opts: StoreOptions): ResultsRepository {
+  const putOnce = (r: NewResult, id: string, code: string, storedAtMs: number): Promise<PutOutcome> =>
+    transaction(async (c) => {
+      const values = insertValues(r, id, code, storedAtMs);
+      const ins = await c.query(
+        `INSERT INTO results (${INSERT_COLUMNS}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (sample_id) DO NOTHING RETURNING ${RESULT_COLUMNS}`,
+        values,
+      );
+      const row = ins.rows[0] as ResultRow | undefined;
+      if (!row) {
+        const first = (await c.query(`SELECT ${RESULT_COLUMNS} FROM results WHERE sample_id = $1`, [r.sampleId])).rows[0] as ResultRow | undefined;
+        if (!first) throw new StoreError('bad-row', `sampleId ${r.sampleId ?? 'null'} conflicted but no row has it`);
+        return { result: toResult(first), created: false };
+      }
+      if (r.site !== null)
+        await c.query(
+          siteUpsertSql((i) => `$${i}`, 'greatest'),
+          siteUpsertValues(r, storedAtMs),
+        );
+      if (r.address !== null) {
+        await c.query('INSERT INTO result_addresses (result_id, address, truncated, stored_at) VALUES ($1, $2, $3, $4)', [
+          id,
+          r.address,
+          truncatedAddress(r.address),
+          storedAtMs,
+        ]);
+      }
+      return { result: toResult(row), created: true };
+    });
+
+  return {
+    put: async (r) => {
+      for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
+        try {
+          return await putOnce(r, freshId(opts), freshCode(opts), opts.nowMs());
+        } catch (err) {
+          if (!isCodeOrIdConflict(err)) throw err;
+        }
+      }
+      throw new StoreError('no-free-code', `no unused result code after ${CODE_ATTEMPTS} attempts`);
+    },
+    getByCode: async (code) => {
+      const row = (await pool.query(`SELECT ${RESULT_COLUMNS} FROM results WHERE code = $1`, [code])).rows[0] as ResultRow | undefined;
+      return row ? toResult(row) : null;
+    },
+    getBySampleId: async (sampleId) => {
+      const row = (await pool.query(`SELECT ${RESULT_COLUMNS} FROM results WHERE sample_id = $1`, [sampleId])).rows[0] as ResultRow | undefined;
+      return row ? toResult(row) : null;
+    },
+    getById: async (id) => {
+      const row = (await pool.query(`SELECT ${RESULT_COLUMNS} FROM results WHERE id = $1`, [id])).rows[0] as ResultRow | undefined;
+      if (!row) return null;
+      const addresses = (await pool.query('SELECT address, truncated, stored_at FROM result_addresses WHERE result_id = $1 ORDER BY stored_at', [id]))
+        .rows as AddressRow[];
+      return { ...toResult(row), addresses: addresses.map(toAddress) };
+    },
+    list: async (q) => {
+      const { sql, values } = listSql(q, (i) => `$${i}`);
+      return ((await pool.query(sql, values)).rows as ResultRow[]).map(toResult);
+    },
+  };
+}

@@ -1,0 +1,115 @@
+/** What both engines' results repositories share: the columns, the row mapping, the INSERT's values and the list's query. */
+import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { addressPrefix } from '../address.js';
+import { ms, type Placeholder } from '../common.js';
+import { siteKeyOf } from '../site-key.js';
+import { SUMMARY_COLUMNS, summaryOf, summaryValues } from '../summary.js';
+import { StoreError } from '../types.js';
+import type { ListQuery, NewResult, ResultKind, StoredAddress, StoredResult } from './types.js';
+
+/** A fresh code is tried this often before giving up: with 2^40 codes, even at a million stored a second try almost never happens. */
+export const CODE_ATTEMPTS = 8;
+
+/** The truncated form stored beside a full address (IPv4 /24, IPv6 /48); an unparsable address is kept as "unknown". */
+export function truncatedAddress(address: string): string {
+  return addressPrefix(address, DEFAULTS.results.truncateIpv4Bits, DEFAULTS.results.truncateIpv6Bits) ?? 'unknown';
+}
+
+/**
+ * The LIKE pattern (with a backslash as ESCAPE) of the texts that start with `prefix`, in lower
+ * case: the store compares it with lower(column), so `%`, `_` and a backslash typed in a ticket
+ * match only themselves.
+ */
+export function lowerPrefixPattern(prefix: string): string {
+  return `${prefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** A results row as either driver returns it (PostgreSQL's BIGINT arrives as a string). */
+export interface ResultRow {
+  id: string;
+  code: string;
+  sample_id: string | null;
+  kind: string;
+  stored_at: number | string | bigint;
+  started_at: number | string | bigint;
+  site: string | null;
+  site_key: string | null;
+  ticket: string | null;
+  verdict: string | null;
+  report: string;
+}
+
+export interface AddressRow {
+  address: string;
+  truncated: string;
+  stored_at: number | string | bigint;
+}
+
+/** A row's kind, checked: a row of another kind is not ours. */
+export function kindOf(row: Pick<ResultRow, 'id' | 'kind'>): ResultKind {
+  if (row.kind !== 'report' && row.kind !== 'could-not-test') throw new StoreError('bad-row', `result ${row.id}: unknown kind "${row.kind}"`);
+  return row.kind;
+}
+
+export function toResult(row: ResultRow): StoredResult {
+  return {
+    id: row.id,
+    code: row.code,
+    sampleId: row.sample_id,
+    kind: kindOf(row),
+    storedAtMs: ms(row.stored_at, 'stored_at'),
+    startedAtMs: ms(row.started_at, 'started_at'),
+    site: row.site,
+    siteKey: row.site_key,
+    ticket: row.ticket,
+    verdict: row.verdict,
+    reportJson: row.report,
+  };
+}
+
+export function toAddress(row: AddressRow): StoredAddress {
+  return { address: row.address, truncated: row.truncated, storedAtMs: ms(row.stored_at, 'stored_at') };
+}
+
+export const RESULT_COLUMNS = 'id, code, sample_id, kind, stored_at, started_at, site, site_key, ticket, verdict, report';
+
+/** The INSERT column list and the values of a result with its summary (computed from its body here, the one place). */
+export const INSERT_COLUMNS = `${RESULT_COLUMNS}, ${SUMMARY_COLUMNS.join(', ')}`;
+
+export function insertValues(r: NewResult, id: string, code: string, storedAtMs: number): Array<string | number | null> {
+  const siteKey = r.site === null ? null : siteKeyOf(r.site);
+  return [
+    id,
+    code,
+    r.sampleId,
+    r.kind,
+    storedAtMs,
+    r.startedAtMs,
+    r.site,
+    siteKey,
+    r.ticket,
+    r.verdict,
+    r.reportJson,
+    ...summaryValues(summaryOf(r.reportJson)),
+  ];
+}
+
+/** The list's SELECT and its values: `?` (SQLite, bound in order) or `$n` placeholders. */
+export function listSql(q: ListQuery, ph: Placeholder): { sql: string; values: Array<string | number> } {
+  const where: string[] = [];
+  const values: Array<string | number> = [];
+  const add = (clause: (p: string) => string, value: string | number): void => {
+    values.push(value);
+    where.push(clause(ph(values.length)));
+  };
+  if (q.sinceMs !== null) add((p) => `started_at >= ${p}`, q.sinceMs);
+  if (q.site !== null) add((p) => `site_key = ${p}`, siteKeyOf(q.site));
+  if (q.untilMs != null) add((p) => `started_at < ${p}`, q.untilMs);
+  if (q.ticketPrefix != null) add((p) => `lower(ticket) LIKE ${p} ESCAPE '\\'`, lowerPrefixPattern(q.ticketPrefix));
+  if (q.verdict != null) add((p) => `verdict = ${p}`, q.verdict);
+  if (q.couldNotTest != null) where.push(q.couldNotTest ? "kind = 'could-not-test'" : "kind = 'report'");
+  values.push(q.limit);
+  const order = q.newestFirst === true ? 'started_at DESC, id DESC' : 'started_at, id';
+  const sql = `SELECT ${RESULT_COLUMNS} FROM results ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${ph(values.length)}`;
+  return { sql, values };
+}

@@ -1,0 +1,85 @@
+/** What both engines' sites repositories share: the columns and row mapping of a site's samples and of the sites table, and the sites row a stored result moves. */
+import { ms, msOrNull, type Placeholder } from '../common.js';
+import { kindOf, type ResultRow } from '../results/sql.js';
+import type { NewResult } from '../results/types.js';
+import { siteKeyOf } from '../site-key.js';
+import { SUMMARY_COLUMNS } from '../summary.js';
+import { summaryFromRow, type SummaryDbRow } from './summary.js';
+import type { KnownSite, SiteSampleRow } from './types.js';
+
+/** The columns a site report reads (no ticket, no site: the query names the site; no body: its summary columns). */
+export const SITE_SAMPLE_COLUMNS = `id, code, sample_id, kind, started_at, verdict, ${SUMMARY_COLUMNS.join(', ')}`;
+
+export type SiteSampleDbRow = Pick<ResultRow, 'id' | 'code' | 'sample_id' | 'kind' | 'started_at' | 'verdict'> & SummaryDbRow;
+
+export function toSiteSample(row: SiteSampleDbRow): SiteSampleRow {
+  return {
+    id: row.id,
+    code: row.code,
+    sampleId: row.sample_id,
+    kind: kindOf(row),
+    startedAtMs: ms(row.started_at, 'started_at'),
+    verdict: row.verdict,
+    summary: summaryFromRow(row),
+  };
+}
+
+/**
+ * The sites row a stored result updates (table sites): inserted for a new site, else its display
+ * name becomes this spelling and its times move forward (never back: a late sample from the spool
+ * leaves the newest times as they are). `?` or `$n` placeholders for, in order: key, display,
+ * started_at, the report's started_at (null for a could-not-test record), stored_at.
+ */
+export function siteUpsertSql(ph: Placeholder, greatest: 'max' | 'greatest'): string {
+  const [key, display, started, report, stored] = [1, 2, 3, 4, 5].map(ph);
+  return `INSERT INTO sites (site_key, display, first_started_at, last_started_at, last_report_at, last_stored_at) VALUES (${key}, ${display}, ${started}, ${started}, ${report}, ${stored})
+    ON CONFLICT (site_key) DO UPDATE SET display = excluded.display,
+      first_started_at = ${greatest === 'max' ? 'min' : 'least'}(sites.first_started_at, excluded.first_started_at),
+      last_started_at = ${greatest}(sites.last_started_at, excluded.last_started_at),
+      last_report_at = ${greatest === 'max' ? `max(coalesce(sites.last_report_at, excluded.last_report_at), coalesce(excluded.last_report_at, sites.last_report_at))` : 'greatest(sites.last_report_at, excluded.last_report_at)'},
+      last_stored_at = ${greatest}(sites.last_stored_at, excluded.last_stored_at)`;
+}
+
+/** The values of siteUpsertSql for a stored result with a site. */
+export function siteUpsertValues(r: NewResult, storedAtMs: number): Array<string | number | null> {
+  const site = r.site ?? '';
+  return [siteKeyOf(site), site, r.startedAtMs, r.kind === 'report' ? r.startedAtMs : null, storedAtMs];
+}
+
+/** A sites row as either driver returns it. */
+export interface SiteDbRow {
+  site_key: string;
+  display: string;
+  first_started_at: number | string | bigint;
+  last_started_at: number | string | bigint;
+  last_report_at: number | string | bigint | null;
+  last_stored_at: number | string | bigint;
+}
+
+export const SITE_COLUMNS = 'site_key, display, first_started_at, last_started_at, last_report_at, last_stored_at';
+
+export function toKnownSite(row: SiteDbRow): KnownSite {
+  return {
+    key: row.site_key,
+    display: row.display,
+    firstStartedAtMs: ms(row.first_started_at, 'first_started_at'),
+    lastStartedAtMs: ms(row.last_started_at, 'last_started_at'),
+    lastReportAtMs: msOrNull(row.last_report_at, 'last_report_at'),
+    lastStoredAtMs: ms(row.last_stored_at, 'last_stored_at'),
+  };
+}
+
+/** One site's samples since $2 (site key $1): start and, for a could-not-test record, its reason. */
+export const siteOutcomesSql = (p: Placeholder): string =>
+  `SELECT started_at, body_state, body_note FROM results WHERE site_key = ${p(1)} AND started_at >= ${p(2)} ORDER BY started_at, id`;
+
+export function toOutcome(r: Record<string, unknown>): { startedAtMs: number; couldNotTest: string | null } {
+  return { startedAtMs: ms(r['started_at'], 'started_at'), couldNotTest: r['body_state'] === 'could-not-test' ? String(r['body_note'] ?? 'unknown') : null };
+}
+
+/** Could-not-test samples (not interrupted) per site key that started in one of the intervals: values start1, end1, start2, ... */
+export function couldNotTestDuringSql(p: Placeholder, intervals: number): string {
+  const inside = Array.from({ length: intervals }, (_, i) => `(started_at >= ${p(2 * i + 1)} AND started_at < ${p(2 * i + 2)})`).join(' OR ');
+  return `SELECT site_key, count(*) AS n FROM results WHERE site_key IS NOT NULL AND body_state = 'could-not-test'
+    AND (body_note IS NULL OR body_note <> 'interrupted') AND (${inside}) GROUP BY site_key`;
+}

@@ -1,0 +1,63 @@
+/** The sites repository: what the site report, the overview and the site rules read of the stored samples (table sites, the summary columns). */
+import type { OverviewGroup } from '../../../src/analysis/site/overview.js';
+import type { ResultKind } from '../results/types.js';
+import type { SampleSummary } from '../summary.js';
+
+/** A site's samples since a time (the site report). */
+export interface SiteQuery {
+  /** Any spelling of the site's name, matched by its key (../site-key.ts). */
+  site: string;
+  /** Tests started at or after this (ms since the epoch). */
+  sinceMs: number;
+  /** At most this many rows, oldest first. */
+  limit: number;
+}
+
+/** What a site report reads of one stored sample: its summary columns (migration 2), never the report body. */
+export interface SiteSampleRow {
+  id: string;
+  code: string;
+  sampleId: string | null;
+  kind: ResultKind;
+  startedAtMs: number;
+  verdict: string | null;
+  summary: SampleSummary;
+}
+
+/** One known site (table sites): its key, the name to show, and when it was last heard of. */
+export interface KnownSite {
+  key: string;
+  /** The newest spelling stored. */
+  display: string;
+  firstStartedAtMs: number;
+  /** The newest sample's start, whatever it was. */
+  lastStartedAtMs: number;
+  /** The newest report's start (a sample that tested), or null when none ever did. */
+  lastReportAtMs: number | null;
+  lastStoredAtMs: number;
+}
+
+/** The all-sites overview's query: every site's samples started at or after `sinceMs`. */
+export interface OverviewQuery {
+  sinceMs: number;
+}
+
+export interface SitesRepository {
+  /** Every site that has a stored sample (table sites), by key. */
+  list(): Promise<KnownSite[]>;
+  /**
+   * One site's samples started at or after `sinceMs`, oldest first (then by id): served by the
+   * index results_site_key_started_at (site_key, started_at) of migration 5.
+   */
+  samples(query: SiteQuery): Promise<SiteSampleRow[]>;
+  /**
+   * Every site's samples since a time, grouped by site, body state, profile and probe path, with
+   * each metric's counts and nearest-rank P90 (src/analysis/measure/percentile.ts): from the
+   * summary columns only (PostgreSQL: percentile_disc in the database; SQLite: in TS).
+   */
+  overview(query: OverviewQuery): Promise<OverviewGroup[]>;
+  /** One site's samples started at or after `sinceMs`: when each started and, for a could-not-test record, its reason (the could-not-test rule reads them). */
+  outcomes(site: string, sinceMs: number): Promise<Array<{ startedAtMs: number; couldNotTest: string | null }>>;
+  /** Per site key, the could-not-test samples that started inside one of the intervals (callprobe's downtime: our outages). */
+  couldNotTestDuring(intervals: ReadonlyArray<{ startMs: number; endMs: number }>): Promise<Map<string, number>>;
+}
