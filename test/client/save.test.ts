@@ -38,7 +38,7 @@ describe('run saves its result', () => {
     expect(first.link).toBe(`${server}/r/${first.ack.code}`);
     const again = await saveResult(r, { server, adminToken: null, sampleId: 'run-sample-0001' });
     expect(again).toMatchObject({ ok: true, created: false, ack: first.ack });
-    expect((await store.list({ sinceMs: null, site: null, limit: 10 })).filter((x) => x.sampleId === 'run-sample-0001')).toHaveLength(1);
+    expect((await store.results.list({ sinceMs: null, site: null, limit: 10 })).filter((x) => x.sampleId === 'run-sample-0001')).toHaveLength(1);
   });
 
   it('reports a refusal or an unreachable server instead of throwing', async () => {

@@ -29,10 +29,10 @@ describe('serve with a results store', () => {
     const path = join(dir, 'purge.db');
     const now = Date.now();
     const old = openSqliteStore(path, storeOptions(testClock(now - 400 * DAY_MS), 1));
-    const ancient = await old.put(row);
+    const ancient = await old.results.put(row);
     await old.close();
     const recent = openSqliteStore(path, storeOptions(testClock(now - 30 * DAY_MS), 2));
-    const month = await recent.put(row);
+    const month = await recent.results.put(row);
     await recent.close();
 
     const lines: string[] = [];
@@ -42,9 +42,12 @@ describe('serve with a results store', () => {
     try {
       const store = server.store;
       if (!store) throw new Error('no store');
-      await waitFor(async () => (await store.getById(ancient.result.id)) === null, { timeoutMs: 5000, what: 'the 400-day-old result purged' });
-      await waitFor(async () => (await store.getById(month.result.id))?.addresses.length === 0, { timeoutMs: 5000, what: 'the 30-day-old address purged' });
-      expect(await store.getByCode(month.result.code)).not.toBeNull();
+      await waitFor(async () => (await store.results.getById(ancient.result.id)) === null, { timeoutMs: 5000, what: 'the 400-day-old result purged' });
+      await waitFor(async () => (await store.results.getById(month.result.id))?.addresses.length === 0, {
+        timeoutMs: 5000,
+        what: 'the 30-day-old address purged',
+      });
+      expect(await store.results.getByCode(month.result.code)).not.toBeNull();
       await waitFor(() => lines.find((l) => l.startsWith('results: purged 2 client addresses and 1 reports')), {
         timeoutMs: 5000,
         what: 'the purge line',

@@ -38,7 +38,7 @@ describe.skipIf(why !== null)('callprobe report (compiled CLI)', () => {
     writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>callprobe page</title>');
     store = await open(await kind.freshTarget(), storeOptions(testClock(Date.UTC(2026, 0, 15)), 9));
     for (const [i, s] of weekOfSamples({ seed: 3, samples: 300, couldNotTestEvery: 50, loadEvery: 12, site: 'Lyon' }).entries()) {
-      await store.put({
+      await store.results.put({
         sampleId: `lyon-${String(i).padStart(4, '0')}`,
         kind: s.kind,
         startedAtMs: s.startedAtMs,

@@ -83,7 +83,7 @@ describe.each([sqliteKind(), postgresKind()])('site alerts across instances: $na
     /** The stored state of a site's round-trip alert, read through the store (no change written). */
     async function storedTrack(store: ResultStore, site: string): Promise<AlertTrack | undefined> {
       let seen: AlertTrack | undefined;
-      await store.evaluateAlerts(site, [{ metric: 'latency-rtt', samples: 2 }], ['latency-rtt'], (_w, tracks) => {
+      await store.alerts.evaluate(site, [{ metric: 'latency-rtt', samples: 2 }], ['latency-rtt'], (_w, tracks) => {
         seen = tracks.get('latency-rtt');
         return { tracks: new Map(), posts: [] };
       });
@@ -165,7 +165,7 @@ describe.each([sqliteKind(), postgresKind()])('site alerts across instances: $na
       const at = (m: number) => t0 + m * 60_000;
       /** Stores a Nice sample through A's store and evaluates it through `late` (B's connection). */
       const store = async (minute: number, rtt: number) => {
-        const { result } = await a.store.put({
+        const { result } = await a.store.results.put({
           sampleId: `nice-${minute}`,
           kind: 'report',
           startedAtMs: at(minute),
@@ -198,7 +198,7 @@ describe.each([sqliteKind(), postgresKind()])('site alerts across instances: $na
       const spec = [{ metric: 'latency-rtt' as const, samples: 2 }];
       // Each evaluation adds one breach to what it read: a read that did not wait for the other's commit would lose one.
       const bump = (store: ResultStore) =>
-        store.evaluateAlerts('Race', spec, ['latency-rtt'], (_w, tracks) => {
+        store.alerts.evaluate('Race', spec, ['latency-rtt'], (_w, tracks) => {
           const t = tracks.get('latency-rtt');
           if (t === undefined) throw new Error('no state row for Race');
           return { tracks: new Map([['latency-rtt', { ...t, breaches: t.breaches + 1 }]]), posts: [] };

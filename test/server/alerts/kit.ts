@@ -87,7 +87,7 @@ export async function alertInstance(
   let loop: FleetLoop | null = null;
   const service = { heartbeatGraceMs: opts.heartbeatGraceMs ?? DEFAULTS.fleet.heartbeatGraceMs, lookbackMs: DEFAULTS.fleet.lookbackMs };
   const alerts = new SiteAlerts(config, store, log, service, () => loop?.kick());
-  const delivery = new AlertDelivery(store, config, log, opts.delivery ?? FAST_DELIVERY);
+  const delivery = new AlertDelivery(store.alerts, config, log, opts.delivery ?? FAST_DELIVERY);
   loop = new FleetLoop({
     store,
     alerts,

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertsConfigFrom } from '../../../server/alerts/config.js';
 import { SiteAlerts } from '../../../server/alerts/index.js';
 import { siteReportFromStore, sitesOverviewFromStore } from '../../../server/reports/site.js';
-import type { NewResult, ResultStore } from '../../../server/store/types.js';
+import type { NewResult, ResultStore } from '../../../server/store/index.js';
 import { describeKind, open, postgresKind, sqliteKind, storeOptions, testClock } from '../store/store-kit.js';
 import { alertInstance, siteReport, startReceiver, type AlertInstance, type Receiver } from './kit.js';
 
@@ -56,7 +56,7 @@ describe.each([sqliteKind(), postgresKind()])('a site gone quiet: $name', (kind)
 
     /** Stores a sample through the store and the alert rules, as the upload route does. */
     const stored = async (r: NewResult): Promise<void> => {
-      const { result } = await store.put(r);
+      const { result } = await store.results.put(r);
       const grades = r.kind === 'report' ? (JSON.parse(r.reportJson) as { grades: [] }).grades : [];
       await one.alerts.afterStored({ id: result.id, site: r.site ?? '', kind: r.kind, grades });
     };
@@ -155,7 +155,7 @@ describe.each([sqliteKind(), postgresKind()])('a site gone quiet: $name', (kind)
           k === 'report'
             ? { ...couldNotTest('Nice', at, i), kind: 'report' as const, verdict: 'pass', reportJson: siteReport('Nice', 40, at) }
             : couldNotTest('Nice', at, i);
-        const { result } = await store.put(r);
+        const { result } = await store.results.put(r);
         for (const e of await cnt.afterStored({ id: result.id, site: 'Nice', kind: r.kind, grades: [] }, at)) states.push(`${i}:${e.state}`);
       }
       // The window is the last hour (seven samples once full). Sample 4: 3 of 5 could not test (60 %): raised. Samples 5-8:

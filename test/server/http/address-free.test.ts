@@ -128,7 +128,7 @@ describe('no client address in a stored or served result (property, random IPv4 
           const post = await app.inject({ method: 'POST', url: '/api/results', remoteAddress: client, payload: body });
           expect(post.statusCode).toBe(201);
           const ack = post.json<ResultAck>();
-          const stored = (await store.getByCode(ack.code))?.reportJson ?? '';
+          const stored = (await store.results.getByCode(ack.code))?.reportJson ?? '';
           const served = (await app.inject({ method: 'GET', url: `/api/r/${ack.code}`, remoteAddress: '192.0.2.9' })).body;
           const seenByTier1 = (await app.inject({ method: 'GET', url: `/api/console/results/${ack.code}`, headers: { cookie: tier1 } })).body;
           expect(stored.length).toBeGreaterThan(0);

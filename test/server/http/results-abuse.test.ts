@@ -76,7 +76,7 @@ describeEachKind('results abuse', (kind, opened) => {
       headers: { 'content-type': 'application/json', ...(o.token ? { authorization: `Bearer ${o.token}` } : {}) },
       payload: typeof body === 'string' ? body : JSON.stringify(body),
     });
-  const count = async (store: ResultStore): Promise<number> => (await store.list({ sinceMs: null, site: null, limit: 1000 })).length;
+  const count = async (store: ResultStore): Promise<number> => (await store.results.list({ sinceMs: null, site: null, limit: 1000 })).length;
 
   it('re-POSTing a known sampleId from another source answers only "already stored", never its id or code', async () => {
     const { app, store } = await build();
@@ -123,10 +123,10 @@ describeEachKind('results abuse', (kind, opened) => {
     }
     // Without a token a real name is stored apart, unverified (never counted for the site); with it, in its canonical form.
     expect((await post(app, report({ site: '  Paris   office ' }))).statusCode).toBe(201);
-    expect(await store.list({ sinceMs: null, site: 'Paris office', limit: 10 })).toEqual([]);
+    expect(await store.results.list({ sinceMs: null, site: 'Paris office', limit: 10 })).toEqual([]);
     const ok = await post(app, report({ site: '  Paris   office ' }), { token: TOKEN });
     expect(ok.statusCode).toBe(201);
-    expect((await store.list({ sinceMs: null, site: 'Paris office', limit: 10 })).map((r) => r.site)).toEqual(['Paris office']);
+    expect((await store.results.list({ sinceMs: null, site: 'Paris office', limit: 10 })).map((r) => r.site)).toEqual(['Paris office']);
   });
 
   it('caps the bytes one anonymous source stores per day; the operator token and other sources are not held', async () => {

@@ -95,7 +95,7 @@ describeEachKind('results API', (kind, opened) => {
     });
   const operator = (app: FastifyInstance, url: string, token: string | null = TOKEN) =>
     app.inject({ method: 'GET', url, headers: token === null ? {} : { authorization: `Bearer ${token}` } });
-  const count = async (store: ResultStore): Promise<number> => (await store.list({ sinceMs: null, site: null, limit: 1000 })).length;
+  const count = async (store: ResultStore): Promise<number> => (await store.results.list({ sinceMs: null, site: null, limit: 1000 })).length;
 
   it('stores a report (201), shares it by code without the address, and shows the operator the address', async () => {
     const { app } = await build();
@@ -151,7 +151,7 @@ describeEachKind('results API', (kind, opened) => {
     const { app, store } = await build();
     // Stored by an older or newer callprobe: a field this version's schema does not know, numbers spelled as sent.
     const json = JSON.stringify(report()).replace(/^\{/, '{"fromTheFuture":{"ratio":1.50,"list":[1e3, "x"]},');
-    const { result } = await store.put({
+    const { result } = await store.results.put({
       sampleId: null,
       kind: 'report',
       startedAtMs: Date.UTC(2026, 0, 15, 10),
@@ -227,8 +227,8 @@ describeEachKind('results API', (kind, opened) => {
 
   it("stores a site named without a token as unverified (never the site), refuses a token that does not cover it, and takes the operator's site in its canonical form", async () => {
     const { app, store } = await build();
-    const all = async () => store.list({ sinceMs: null, site: null, limit: 1000 });
-    const bodyOf = async (id: string) => JSON.parse((await store.getById(id))?.reportJson ?? '{}') as { meta: Record<string, unknown> };
+    const all = async () => store.results.list({ sinceMs: null, site: null, limit: 1000 });
+    const bodyOf = async (id: string) => JSON.parse((await store.results.getById(id))?.reportJson ?? '{}') as { meta: Record<string, unknown> };
     // A ?site= link anyone may open: stored (201, a code), the site kept apart.
     const none = await post(app, report({ site: '  paris   office ' }));
     expect(none.statusCode).toBe(201);
@@ -236,7 +236,7 @@ describeEachKind('results API', (kind, opened) => {
     expect(anon.code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     expect((await all()).map((r) => r.site)).toEqual([null]);
     expect((await bodyOf(anon.id)).meta).toMatchObject({ site: null, siteUnverified: 'paris office' });
-    expect(await store.list({ sinceMs: null, site: 'paris office', limit: 10 })).toEqual([]);
+    expect(await store.results.list({ sinceMs: null, site: 'paris office', limit: 10 })).toEqual([]);
     // Nor does the export know the site by it: no sample was stored as that site's.
     expect((await operator(app, '/api/results?site=paris%20office')).json()).toMatchObject({ reason: 'unknown-site' });
     // A could-not-test record with a site alike.
@@ -249,7 +249,7 @@ describeEachKind('results API', (kind, opened) => {
     // The operator's: the site, in its canonical form; a name that cannot be one is refused.
     const op = await post(app, report({ site: ' Paris  office ' }), { token: TOKEN });
     expect(op.statusCode).toBe(201);
-    expect((await store.list({ sinceMs: null, site: 'Paris office', limit: 10 })).map((r) => r.id)).toEqual([op.json<ResultAck>().id]);
+    expect((await store.results.list({ sinceMs: null, site: 'Paris office', limit: 10 })).map((r) => r.id)).toEqual([op.json<ResultAck>().id]);
     expect((await post(app, report({ site: '=HYPERLINK("x")' }), { token: TOKEN })).json()).toMatchObject({ reason: 'bad-site' });
     expect(await all()).toHaveLength(3);
 
@@ -259,7 +259,7 @@ describeEachKind('results API', (kind, opened) => {
     expect(refused.json()).toMatchObject({ reason: 'site-needs-operator' });
     expect(await count(s2)).toBe(0);
     expect((await post(noToken, report({ site: 'Paris office' }))).statusCode).toBe(201);
-    expect((await s2.list({ sinceMs: null, site: null, limit: 10 })).map((r) => r.site)).toEqual([null]);
+    expect((await s2.results.list({ sinceMs: null, site: null, limit: 10 })).map((r) => r.site)).toEqual([null]);
   });
 
   it('guards the operator endpoints: 404 without a configured token, 401 without, 403 with a wrong one', async () => {

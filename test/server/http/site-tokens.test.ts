@@ -88,11 +88,11 @@ describeEachKind('site tokens', (kind, opened) => {
       expect((await app.inject({ method: 'GET', url, headers: bearer(paris.token) })).statusCode, url).toBe(403);
     expect((await app.inject({ method: 'POST', url: SITE_TOKENS_PATH, headers: bearer(paris.token), payload: { site: 'Paris office' } })).statusCode).toBe(403);
 
-    const stored = await store.list({ sinceMs: null, site: null, limit: 10 });
+    const stored = await store.results.list({ sinceMs: null, site: null, limit: 10 });
     expect(stored.map((r) => [r.sampleId, r.site])).toEqual([['paris-sample-0001', 'Paris office']]);
     // The store holds the token's hash, never the token.
-    expect(await store.siteTokenByHash(siteTokenHash(paris.token))).toMatchObject({ id: paris.id, siteKey: 'paris office' });
-    expect(JSON.stringify(await store.siteTokens(null))).not.toContain(paris.token);
+    expect(await store.siteTokens.byHash(siteTokenHash(paris.token))).toMatchObject({ id: paris.id, siteKey: 'paris office' });
+    expect(JSON.stringify(await store.siteTokens.list(null))).not.toContain(paris.token);
   });
 
   it('is listed without its token and, revoked, uploads nothing', async () => {
@@ -126,7 +126,7 @@ describeEachKind('site tokens', (kind, opened) => {
     // The site token, from the same address: stored every time, under its site.
     for (const n of [1, 2, 3]) expect((await upload(lille.token, 'Lille', `lille-sample-000${n}`)).statusCode).toBe(201);
 
-    const rows = (await store.list({ sinceMs: null, site: null, limit: 100 })).filter(
+    const rows = (await store.results.list({ sinceMs: null, site: null, limit: 100 })).filter(
       (r) => r.sampleId?.startsWith('anon-') || r.sampleId?.startsWith('lille-'),
     );
     expect(rows.map((r) => [r.sampleId, r.site]).sort()).toEqual([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BadSiteName, closestSites, editDistance, knownSite, UnknownSite } from '../../../server/reports/site-names.js';
-import type { KnownSite } from '../../../server/store/types.js';
+import type { KnownSite } from '../../../server/store/sites/types.js';
 
 const known = (display: string): KnownSite => ({
   key: display.toLowerCase(),

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { siteReportFromStore, siteSampleOf, SiteReportTooLarge } from '../../../server/reports/site.js';
 import { open, sqliteKind, storeOptions, testClock } from '../store/store-kit.js';
-import type { SiteSampleRow } from '../../../server/store/types.js';
+import type { SiteSampleRow } from '../../../server/store/sites/types.js';
 import { summaryOf } from '../../../server/store/summary.js';
 import { weekOfSamples } from '../../analysis/site/week.js';
 
@@ -58,7 +58,7 @@ describe('siteReportFromStore', () => {
     const store = await open(await kind.freshTarget(), storeOptions(testClock(), 3));
     try {
       for (const [i, s] of weekOfSamples({ seed: 2, samples: 6 }).entries()) {
-        await store.put({
+        await store.results.put({
           sampleId: `s-${String(i).padStart(6, '0')}`,
           kind: s.kind,
           startedAtMs: s.startedAtMs,

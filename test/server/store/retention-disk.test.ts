@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS, openStore, type NewResult, type ResultStore } from '../../../server/store/index.js';
-import { truncatedAddress } from '../../../server/store/common.js';
+import { truncatedAddress } from '../../../server/store/results/sql.js';
 import { postgresNeed, startPostgres, type TestPostgres } from '../../kit/postgres.js';
 import { skipReason } from '../../kit/requires.js';
 import { storeOptions, testClock, type TestClock } from './store-kit.js';
@@ -46,9 +46,9 @@ function occurrences(files: readonly string[], addresses: readonly string[]): nu
 
 /** Stores PURGED, then KEPT 20 days later, and moves the clock past the purged ones' retention. */
 async function fill(store: ResultStore, clock: TestClock): Promise<void> {
-  for (const [i, a] of PURGED.entries()) await store.put(result(a, i));
+  for (const [i, a] of PURGED.entries()) await store.results.put(result(a, i));
   clock.advance(20 * DAY_MS);
-  for (const [i, a] of KEPT.entries()) await store.put(result(a, i));
+  for (const [i, a] of KEPT.entries()) await store.results.put(result(a, i));
   clock.advance(8 * DAY_MS + 1);
 }
 

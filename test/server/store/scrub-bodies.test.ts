@@ -50,24 +50,24 @@ describeEachKind('migration 4 scrubs stored bodies', (kind) => {
     const target = await kind.freshTarget();
     const clock = testClock();
     const before = await open(target, storeOptions(clock, 41));
-    const withAddress = await before.put(row(olderReport('127.0.0.1:40133'), 'call from 2001:db8:42::7'));
-    const clean = await before.put(row(olderReport('one socket'), 'INC-4711'));
-    const summaryBefore = await before.siteSamples({ site: 'Lyon', sinceMs: 0, limit: 10 });
+    const withAddress = await before.results.put(row(olderReport('127.0.0.1:40133'), 'call from 2001:db8:42::7'));
+    const clean = await before.results.put(row(olderReport('one socket'), 'INC-4711'));
+    const summaryBefore = await before.sites.samples({ site: 'Lyon', sinceMs: 0, limit: 10 });
     expect(summaryBefore).toHaveLength(2);
     await before.close();
     await forgetMigration4(target);
 
     const after = await open(target, storeOptions(clock, 42));
     try {
-      const scrubbed = await after.getByCode(withAddress.result.code);
+      const scrubbed = await after.results.getByCode(withAddress.result.code);
       expect(scrubbed?.reportJson).toContain('2 mappings from [address]:40133');
       expect(scrubbed?.reportJson).not.toContain('127.0.0.1');
       expect(scrubbed?.ticket).toBe('call from [address]');
       expect(JSON.parse(scrubbed?.reportJson ?? '{}')).toMatchObject({ summary: JSON.parse(withAddress.result.reportJson).summary as unknown });
-      expect((await after.getByCode(clean.result.code))?.reportJson).toBe(clean.result.reportJson);
+      expect((await after.results.getByCode(clean.result.code))?.reportJson).toBe(clean.result.reportJson);
       // The address table is the one place the address lives, untouched.
-      expect((await after.getById(withAddress.result.id))?.addresses.map((a) => a.address)).toEqual(['198.51.100.7']);
-      expect(await after.siteSamples({ site: 'Lyon', sinceMs: 0, limit: 10 })).toEqual(summaryBefore);
+      expect((await after.results.getById(withAddress.result.id))?.addresses.map((a) => a.address)).toEqual(['198.51.100.7']);
+      expect(await after.sites.samples({ site: 'Lyon', sinceMs: 0, limit: 10 })).toEqual(summaryBefore);
     } finally {
       await after.close();
     }

@@ -103,24 +103,24 @@ describe.each([sqliteKind(), postgresKind()])('migration 5 files site names unde
       const target = await kind.freshTarget();
       const clock = testClock();
       const before = await open(target, storeOptions(clock, 51));
-      await before.put(row('Paris office', 0));
-      await before.put(row('paris  office', 1, 'could-not-test'));
-      await before.put(row('PARIS OFFICE', 2));
-      await before.put(row('=cmd', 3));
-      await before.put(row(null, 4));
+      await before.results.put(row('Paris office', 0));
+      await before.results.put(row('paris  office', 1, 'could-not-test'));
+      await before.results.put(row('PARIS OFFICE', 2));
+      await before.results.put(row('=cmd', 3));
+      await before.results.put(row(null, 4));
       await before.close();
       await backToSchema4(target);
 
       const after = await open(target, storeOptions(clock, 52));
       try {
-        const paris = await after.siteSamples({ site: 'Paris Office', sinceMs: 0, limit: 10 });
+        const paris = await after.sites.samples({ site: 'Paris Office', sinceMs: 0, limit: 10 });
         expect(paris.map((r) => r.sampleId)).toEqual(['legacy-0000', 'legacy-0001', 'legacy-0002']);
-        expect((await after.list({ sinceMs: null, site: ' paris office', limit: 10 })).map((r) => [r.site, r.siteKey])).toEqual([
+        expect((await after.results.list({ sinceMs: null, site: ' paris office', limit: 10 })).map((r) => [r.site, r.siteKey])).toEqual([
           ['Paris office', 'paris office'],
           ['paris  office', 'paris office'],
           ['PARIS OFFICE', 'paris office'],
         ]);
-        const sites = await after.sites();
+        const sites = await after.sites.list();
         expect(sites.map((s) => s.key)).toEqual(['=cmd', 'paris office']);
         expect(sites.find((s) => s.key === 'paris office')).toMatchObject({
           firstStartedAtMs: T0,
@@ -132,11 +132,11 @@ describe.each([sqliteKind(), postgresKind()])('migration 5 files site names unde
           { site: 'paris office', metric: 'loss-15s', state: 'ok' },
         ]);
         // A new sample moves the site forward, under the spelling it was stored with.
-        await after.put(row('Paris Office', 9));
-        expect((await after.sites()).find((s) => s.key === 'paris office')).toMatchObject({ display: 'Paris Office', lastStartedAtMs: T0 + 9 * 600_000 });
+        await after.results.put(row('Paris Office', 9));
+        expect((await after.sites.list()).find((s) => s.key === 'paris office')).toMatchObject({ display: 'Paris Office', lastStartedAtMs: T0 + 9 * 600_000 });
         // A late one (from a spool) moves nothing back.
-        await after.put(row('Paris Office', 5, 'could-not-test'));
-        expect((await after.sites()).find((s) => s.key === 'paris office')).toMatchObject({
+        await after.results.put(row('Paris Office', 5, 'could-not-test'));
+        expect((await after.sites.list()).find((s) => s.key === 'paris office')).toMatchObject({
           lastStartedAtMs: T0 + 9 * 600_000,
           lastReportAtMs: T0 + 9 * 600_000,
         });

@@ -51,13 +51,13 @@ describeEachKind('site samples query', (kind, opened) => {
     opened.push(store);
     // Stored out of order, with another site, a sample without a site and a could-not-test record among them.
     const order = [5, 0, 9, 3, 7, 1, 8, 2, 6, 4];
-    for (const i of order) await store.put(sample(i));
-    await store.put(sample(10, { site: 'Lyon' }));
-    await store.put(sample(11, { site: null }));
-    await store.put(sample(12, { kind: 'could-not-test', verdict: null, reportJson: '{"kind":"could-not-test","reason":"no-relay"}' }));
+    for (const i of order) await store.results.put(sample(i));
+    await store.results.put(sample(10, { site: 'Lyon' }));
+    await store.results.put(sample(11, { site: null }));
+    await store.results.put(sample(12, { kind: 'could-not-test', verdict: null, reportJson: '{"kind":"could-not-test","reason":"no-relay"}' }));
 
     const since = T0 + 3 * TEN_MIN;
-    const rows = await store.siteSamples({ site: 'Paris', sinceMs: since, limit: 100 });
+    const rows = await store.sites.samples({ site: 'Paris', sinceMs: since, limit: 100 });
     expect(rows.map((r) => r.startedAtMs)).toEqual([3, 4, 5, 6, 7, 8, 9, 12].map((i) => T0 + i * TEN_MIN));
     expect(rows.map((r) => r.sampleId)).toEqual([3, 4, 5, 6, 7, 8, 9, 12].map((i) => `sample-${String(i).padStart(5, '0')}`));
     // The summary columns, not the body: this body is no report callprobe reads, so it is counted as unreadable.
@@ -68,20 +68,20 @@ describeEachKind('site samples query', (kind, opened) => {
     expect(rows.at(-1)).toMatchObject({ kind: 'could-not-test', verdict: null, summary: { body: 'unreadable' } });
     // No personal data in what the site report reads.
     expect(JSON.stringify(rows)).not.toContain('203.0.113');
-    expect(await store.siteSamples({ site: 'Paris', sinceMs: since, limit: 3 })).toHaveLength(3);
-    expect(await store.siteSamples({ site: 'Paris', sinceMs: T0 + 100 * TEN_MIN, limit: 100 })).toEqual([]);
+    expect(await store.sites.samples({ site: 'Paris', sinceMs: since, limit: 3 })).toHaveLength(3);
+    expect(await store.sites.samples({ site: 'Paris', sinceMs: T0 + 100 * TEN_MIN, limit: 100 })).toEqual([]);
     // Any spelling of the site's name finds the same samples (its canonical key).
     for (const spelling of ['paris', ' PARIS ', 'Ｐａｒｉｓ'])
-      expect((await store.siteSamples({ site: spelling, sinceMs: since, limit: 100 })).map((r) => r.id)).toEqual(rows.map((r) => r.id));
-    expect(await store.siteSamples({ site: 'Pariss', sinceMs: T0, limit: 100 })).toEqual([]);
-    expect((await store.siteSamples({ site: 'Lyon', sinceMs: T0, limit: 100 })).map((r) => r.sampleId)).toEqual(['sample-00010']);
+      expect((await store.sites.samples({ site: spelling, sinceMs: since, limit: 100 })).map((r) => r.id)).toEqual(rows.map((r) => r.id));
+    expect(await store.sites.samples({ site: 'Pariss', sinceMs: T0, limit: 100 })).toEqual([]);
+    expect((await store.sites.samples({ site: 'Lyon', sinceMs: T0, limit: 100 })).map((r) => r.sampleId)).toEqual(['sample-00010']);
   });
 
   it('is served by the index results_site_key_started_at (site_key, started_at)', async () => {
     const target = await kind.freshTarget();
     const store = await open(target, storeOptions(testClock(), 22));
     opened.push(store);
-    for (let i = 0; i < 20; i++) await store.put(sample(i, { site: i % 2 === 0 ? 'Paris' : 'Lyon' }));
+    for (let i = 0; i < 20; i++) await store.results.put(sample(i, { site: i % 2 === 0 ? 'Paris' : 'Lyon' }));
     expect(await queryPlan(target)).toMatch(/results_site_key_started_at/);
   });
 });

@@ -113,7 +113,7 @@ describeEachKind('summary columns', (kind, opened) => {
     await schemaOneWith(target, rows);
     const store = await open(target, storeOptions(testClock(), 31));
     opened.push(store);
-    const stored = await store.siteSamples({ site: 'Lyon', sinceMs: 0, limit: 1000 });
+    const stored = await store.sites.samples({ site: 'Lyon', sinceMs: 0, limit: 1000 });
     expect(stored).toHaveLength(rows.length);
     for (const s of stored) expect(s.summary, s.id).toEqual(summaryOf(rows.find((r) => r.id === s.id)?.report ?? ''));
     expect(stored.find((s) => s.id === 'r99999')?.summary).toMatchObject({ body: 'unreadable', note: expect.stringMatching(/^unknown-version/) as unknown });
@@ -143,7 +143,7 @@ describeEachKind('summary columns', (kind, opened) => {
     opened.push(store);
     const week = weekOfSamples({ seed: 22, samples: 60, couldNotTestEvery: 15, loadEvery: 3, site: 'Nice' });
     for (const [i, w] of week.entries())
-      await store.put({
+      await store.results.put({
         sampleId: `n${i}`,
         kind: w.kind,
         startedAtMs: w.startedAtMs,
@@ -173,7 +173,7 @@ describeEachKind('summary columns', (kind, opened) => {
     let n = 0;
     for (const [site, week] of sites)
       for (const w of week)
-        await store.put({
+        await store.results.put({
           sampleId: `s${++n}`,
           kind: w.kind,
           startedAtMs: w.startedAtMs,
@@ -186,7 +186,7 @@ describeEachKind('summary columns', (kind, opened) => {
     // A sample before the span, and one without a site: neither counts.
     const early = weekOfSamples({ seed: 15, samples: 1, startMs: Date.UTC(2025, 11, 1), site: 'Paris' })[0];
     if (early?.kind !== 'report') throw new Error('expected a report');
-    await store.put({
+    await store.results.put({
       sampleId: 'early',
       kind: 'report',
       startedAtMs: early.startedAtMs,
@@ -196,7 +196,7 @@ describeEachKind('summary columns', (kind, opened) => {
       reportJson: JSON.stringify(early.body),
       address: null,
     });
-    await store.put({
+    await store.results.put({
       sampleId: 'nosite',
       kind: 'report',
       startedAtMs: early.startedAtMs + 40 * 86_400_000,
@@ -208,8 +208,8 @@ describeEachKind('summary columns', (kind, opened) => {
     });
 
     const since = Date.UTC(2026, 0, 1);
-    const names = new Map((await store.sites()).map((k) => [k.key, k.display]));
-    const overview = sitesOverview(await store.siteOverview({ sinceMs: since }), since, { names });
+    const names = new Map((await store.sites.list()).map((k) => [k.key, k.display]));
+    const overview = sitesOverview(await store.sites.overview({ sinceMs: since }), since, { names });
     expect(overview.sites.map((s) => s.key)).toEqual(['brest', 'lyon', 'nice', 'paris']);
     expect(overview.sites.map((s) => s.site)).toEqual(['Brest', 'Lyon', 'Nice', 'Paris']);
     for (const o of overview.sites) {
