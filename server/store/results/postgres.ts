@@ -1,17 +1,5 @@
 /** The results repository on PostgreSQL: each put in one transaction, its row returned by the INSERT. */
-import {
-  CODE_ATTEMPTS,
-  INSERT_COLUMNS,
-  insertValues,
-  listSql,
-  RESULT_COLUMNS,
-  toAddress,
-  toResult,
-  truncatedAddress,
-  type AddressRow,
-  type ResultRow,
-} from './sql.js';
-import { freshCode, freshId } from '../common.js';
+import * as shared from './sql.js';
 import type { PostgresDriver } from '../driver/postgres.js';
 import { siteUpsertSql, siteUpsertValues } from '../sites/sql.js';
 import { StoreError, type StoreOptions } from '../types.js';
@@ -30,16 +18,17 @@ function isCodeOrIdConflict(err: unknown): boolean {
 export function postgresResults({ pool, transaction }: PostgresDriver, opts: StoreOptions): ResultsRepository {
   const putOnce = (r: NewResult, id: string, code: string, storedAtMs: number): Promise<PutOutcome> =>
     transaction(async (c) => {
-      const values = insertValues(r, id, code, storedAtMs);
+      const values = shared.insertValues(r, id, code, storedAtMs);
       const ins = await c.query(
-        `INSERT INTO results (${INSERT_COLUMNS}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (sample_id) DO NOTHING RETURNING ${RESULT_COLUMNS}`,
+        `INSERT INTO results (${shared.INSERT_COLUMNS}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (sample_id) DO NOTHING RETURNING ${shared.RESULT_COLUMNS}`,
         values,
       );
-      const row = ins.rows[0] as ResultRow | undefined;
+      const row = ins.rows[0] as shared.ResultRow | undefined;
       if (!row) {
-        const first = (await c.query(`SELECT ${RESULT_COLUMNS} FROM results WHERE sample_id = $1`, [r.sampleId])).rows[0] as ResultRow | undefined;
+        const first = (await c.query(`SELECT ${shared.RESULT_COLUMNS} FROM results WHERE sample_id = $1`, [r.sampleId])).rows[0] as
+          shared.ResultRow | undefined;
         if (!first) throw new StoreError('bad-row', `sampleId ${r.sampleId ?? 'null'} conflicted but no row has it`);
-        return { result: toResult(first), created: false };
+        return { result: shared.toResult(first), created: false };
       }
       if (r.site !== null)
         await c.query(
@@ -50,42 +39,33 @@ export function postgresResults({ pool, transaction }: PostgresDriver, opts: Sto
         await c.query('INSERT INTO result_addresses (result_id, address, truncated, stored_at) VALUES ($1, $2, $3, $4)', [
           id,
           r.address,
-          truncatedAddress(r.address),
+          shared.truncatedAddress(r.address),
           storedAtMs,
         ]);
       }
-      return { result: toResult(row), created: true };
+      return { result: shared.toResult(row), created: true };
     });
 
   return {
-    put: async (r) => {
-      for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
-        try {
-          return await putOnce(r, freshId(opts), freshCode(opts), opts.nowMs());
-        } catch (err) {
-          if (!isCodeOrIdConflict(err)) throw err;
-        }
-      }
-      throw new StoreError('no-free-code', `no unused result code after ${CODE_ATTEMPTS} attempts`);
-    },
+    put: (r) => shared.putWithFreshCode(opts, (id, code, storedAtMs) => putOnce(r, id, code, storedAtMs), isCodeOrIdConflict),
     getByCode: async (code) => {
-      const row = (await pool.query(`SELECT ${RESULT_COLUMNS} FROM results WHERE code = $1`, [code])).rows[0] as ResultRow | undefined;
-      return row ? toResult(row) : null;
+      const row = (await pool.query(`SELECT ${shared.RESULT_COLUMNS} FROM results WHERE code = $1`, [code])).rows[0] as shared.ResultRow | undefined;
+      return row ? shared.toResult(row) : null;
     },
     getBySampleId: async (sampleId) => {
-      const row = (await pool.query(`SELECT ${RESULT_COLUMNS} FROM results WHERE sample_id = $1`, [sampleId])).rows[0] as ResultRow | undefined;
-      return row ? toResult(row) : null;
+      const row = (await pool.query(`SELECT ${shared.RESULT_COLUMNS} FROM results WHERE sample_id = $1`, [sampleId])).rows[0] as shared.ResultRow | undefined;
+      return row ? shared.toResult(row) : null;
     },
     getById: async (id) => {
-      const row = (await pool.query(`SELECT ${RESULT_COLUMNS} FROM results WHERE id = $1`, [id])).rows[0] as ResultRow | undefined;
+      const row = (await pool.query(`SELECT ${shared.RESULT_COLUMNS} FROM results WHERE id = $1`, [id])).rows[0] as shared.ResultRow | undefined;
       if (!row) return null;
       const addresses = (await pool.query('SELECT address, truncated, stored_at FROM result_addresses WHERE result_id = $1 ORDER BY stored_at', [id]))
-        .rows as AddressRow[];
-      return { ...toResult(row), addresses: addresses.map(toAddress) };
+        .rows as shared.AddressRow[];
+      return { ...shared.toResult(row), addresses: addresses.map(shared.toAddress) };
     },
     list: async (q) => {
-      const { sql, values } = listSql(q, (i) => `$${i}`);
-      return ((await pool.query(sql, values)).rows as ResultRow[]).map(toResult);
+      const { sql, values } = shared.listSql(q, (i) => `$${i}`);
+      return ((await pool.query(sql, values)).rows as shared.ResultRow[]).map(shared.toResult);
     },
   };
 }

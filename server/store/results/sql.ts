@@ -1,14 +1,33 @@
 /** What both engines' results repositories share: the columns, the row mapping, the INSERT's values and the list's query. */
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { addressPrefix } from '../address.js';
-import { ms, type Placeholder } from '../common.js';
+import { freshCode, freshId, ms, type Placeholder } from '../common.js';
 import { siteKeyOf } from '../site-key.js';
 import { SUMMARY_COLUMNS, summaryOf, summaryValues } from '../summary.js';
-import { StoreError } from '../types.js';
-import type { ListQuery, NewResult, ResultKind, StoredAddress, StoredResult } from './types.js';
+import { StoreError, type StoreOptions } from '../types.js';
+import type { ListQuery, NewResult, PutOutcome, ResultKind, StoredAddress, StoredResult } from './types.js';
 
 /** A fresh code is tried this often before giving up: with 2^40 codes, even at a million stored a second try almost never happens. */
 export const CODE_ATTEMPTS = 8;
+
+/**
+ * A put with a fresh id and code (and the time now), tried again with others while
+ * `isCodeConflict` says the one tried was taken, CODE_ATTEMPTS times at most.
+ */
+export async function putWithFreshCode(
+  opts: StoreOptions,
+  putOnce: (id: string, code: string, storedAtMs: number) => PutOutcome | Promise<PutOutcome>,
+  isCodeConflict: (err: unknown) => boolean,
+): Promise<PutOutcome> {
+  for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
+    try {
+      return await putOnce(freshId(opts), freshCode(opts), opts.nowMs());
+    } catch (err) {
+      if (!isCodeConflict(err)) throw err;
+    }
+  }
+  throw new StoreError('no-free-code', `no unused result code after ${CODE_ATTEMPTS} attempts`);
+}
 
 /** The truncated form stored beside a full address (IPv4 /24, IPv6 /48); an unparsable address is kept as "unknown". */
 export function truncatedAddress(address: string): string {

@@ -1,17 +1,5 @@
 /** The results repository on SQLite: prepared statements, and each put in one IMMEDIATE transaction. */
-import {
-  CODE_ATTEMPTS,
-  INSERT_COLUMNS,
-  insertValues,
-  listSql,
-  RESULT_COLUMNS,
-  toAddress,
-  toResult,
-  truncatedAddress,
-  type AddressRow,
-  type ResultRow,
-} from './sql.js';
-import { freshCode, freshId } from '../common.js';
+import * as shared from './sql.js';
 import type { SqliteDriver } from '../driver/sqlite.js';
 import { siteUpsertSql, siteUpsertValues } from '../sites/sql.js';
 import { StoreError, type StoreOptions } from '../types.js';
@@ -23,59 +11,50 @@ function isUniqueViolation(err: unknown): boolean {
 
 export function sqliteResults({ db }: SqliteDriver, opts: StoreOptions): ResultsRepository {
   const insertResult = db.prepare(
-    `INSERT INTO results (${INSERT_COLUMNS}) VALUES (${INSERT_COLUMNS.split(',')
+    `INSERT INTO results (${shared.INSERT_COLUMNS}) VALUES (${shared.INSERT_COLUMNS.split(',')
       .map(() => '?')
       .join(', ')}) ON CONFLICT (sample_id) DO NOTHING`,
   );
   const insertAddress = db.prepare('INSERT INTO result_addresses (result_id, address, truncated, stored_at) VALUES (?, ?, ?, ?)');
-  const bySampleId = db.prepare(`SELECT ${RESULT_COLUMNS} FROM results WHERE sample_id = ?`);
-  const byCode = db.prepare(`SELECT ${RESULT_COLUMNS} FROM results WHERE code = ?`);
-  const byId = db.prepare(`SELECT ${RESULT_COLUMNS} FROM results WHERE id = ?`);
+  const bySampleId = db.prepare(`SELECT ${shared.RESULT_COLUMNS} FROM results WHERE sample_id = ?`);
+  const byCode = db.prepare(`SELECT ${shared.RESULT_COLUMNS} FROM results WHERE code = ?`);
+  const byId = db.prepare(`SELECT ${shared.RESULT_COLUMNS} FROM results WHERE id = ?`);
   const addressesOf = db.prepare('SELECT address, truncated, stored_at FROM result_addresses WHERE result_id = ? ORDER BY stored_at');
   const upsertSite = db.prepare(siteUpsertSql((i) => `?${i}`, 'max'));
 
   const putOnce = db.transaction((r: NewResult, id: string, code: string, storedAtMs: number): PutOutcome => {
-    const info = insertResult.run(...insertValues(r, id, code, storedAtMs));
+    const info = insertResult.run(...shared.insertValues(r, id, code, storedAtMs));
     if (info.changes === 0) {
-      const first = bySampleId.get(r.sampleId) as ResultRow | undefined;
+      const first = bySampleId.get(r.sampleId) as shared.ResultRow | undefined;
       if (!first) throw new StoreError('bad-row', `sampleId ${r.sampleId ?? 'null'} conflicted but no row has it`);
-      return { result: toResult(first), created: false };
+      return { result: shared.toResult(first), created: false };
     }
-    if (r.address !== null) insertAddress.run(id, r.address, truncatedAddress(r.address), storedAtMs);
+    if (r.address !== null) insertAddress.run(id, r.address, shared.truncatedAddress(r.address), storedAtMs);
     // Numbered parameters (?1 ... ?5, some used twice): better-sqlite3 binds them from an object.
     if (r.site !== null) upsertSite.run(Object.fromEntries(siteUpsertValues(r, storedAtMs).map((v, i) => [i + 1, v])));
-    const row = byId.get(id) as ResultRow;
-    return { result: toResult(row), created: true };
+    const row = byId.get(id) as shared.ResultRow;
+    return { result: shared.toResult(row), created: true };
   });
 
   return {
-    put: async (r) => {
-      for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
-        try {
-          return putOnce.immediate(r, freshId(opts), freshCode(opts), opts.nowMs());
-        } catch (err) {
-          if (!isUniqueViolation(err)) throw err;
-        }
-      }
-      throw new StoreError('no-free-code', `no unused result code after ${CODE_ATTEMPTS} attempts`);
-    },
+    put: (r) => shared.putWithFreshCode(opts, (id, code, storedAtMs) => putOnce.immediate(r, id, code, storedAtMs), isUniqueViolation),
     getByCode: async (code) => {
-      const row = byCode.get(code) as ResultRow | undefined;
-      return row ? toResult(row) : null;
+      const row = byCode.get(code) as shared.ResultRow | undefined;
+      return row ? shared.toResult(row) : null;
     },
     getBySampleId: async (sampleId) => {
-      const row = bySampleId.get(sampleId) as ResultRow | undefined;
-      return row ? toResult(row) : null;
+      const row = bySampleId.get(sampleId) as shared.ResultRow | undefined;
+      return row ? shared.toResult(row) : null;
     },
     getById: async (id) => {
-      const row = byId.get(id) as ResultRow | undefined;
+      const row = byId.get(id) as shared.ResultRow | undefined;
       if (!row) return null;
-      const addresses: StoredAddress[] = (addressesOf.all(id) as AddressRow[]).map(toAddress);
-      return { ...toResult(row), addresses };
+      const addresses: StoredAddress[] = (addressesOf.all(id) as shared.AddressRow[]).map(shared.toAddress);
+      return { ...shared.toResult(row), addresses };
     },
     list: async (q) => {
-      const { sql, values } = listSql(q, () => '?');
-      return (db.prepare(sql).all(...values) as ResultRow[]).map(toResult);
+      const { sql, values } = shared.listSql(q, () => '?');
+      return (db.prepare(sql).all(...values) as shared.ResultRow[]).map(shared.toResult);
     },
   };
 }
