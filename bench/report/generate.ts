@@ -38,7 +38,7 @@ export const FULL_SPEC: ReportBenchSpec = {
   intervalMs: 600_000,
 };
 
-/** One generated row: its column values (INSERT_COLUMNS order, server/store/common.ts) and what the TS reference reads. */
+/** One generated row: its column values (INSERT_COLUMNS order, server/store/results/sql.ts) and what the TS reference reads. */
 export interface BenchRow {
   site: string;
   values: Array<string | number | null>;

@@ -3,7 +3,7 @@
  * (GET, never the tokens) and revokes them (DELETE /api/site-tokens/:id). A probe machine that
  * holds one may store samples for its own site and nothing else: a result with another site, or
  * any read or listing, is 403 (server/http/results.ts asks `siteTokenOf`, ./access.ts). The token is shown
- * once, at creation; the store keeps its SHA-256 (server/store/site-tokens.ts).
+ * once, at creation; the store keeps its SHA-256 (server/store/site-tokens/repository.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';

@@ -11,7 +11,7 @@ export interface Migration {
   statements: readonly string[];
   /** After the statements, in the same transaction: fill these summary columns of existing rows from their bodies (./summary.ts). */
   backfillSummaries?: readonly string[];
-  /** After the statements, in the same transaction: replace the IP addresses in existing rows' bodies and tickets (common.ts scrubbedRow). */
+  /** After the statements, in the same transaction: replace the IP addresses in existing rows' bodies and tickets (driver/backfill.ts scrubbedRow). */
   scrubBodies?: boolean;
   /** After the statements, in the same transaction: file every site name under its canonical key (results.site_key, alert_states.site; ./site-key.ts). */
   backfillSiteKeys?: boolean;
