@@ -27,6 +27,8 @@ const TIMING = [
   // page's time limits: starved beside other files, they do not.
   'test/server/reflector/serve-second-address.test.ts',
   'test/server/reflector/rtp/relay-echo.test.ts',
+  // A second `npm start` must answer within 15 s: a build and a start, on the real clock.
+  'test/cli/second-start.test.ts',
 ];
 const MOCKING = ['test/session/one-session.test.ts'];
 

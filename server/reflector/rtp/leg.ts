@@ -83,7 +83,6 @@ export class RtpLeg {
       iceAdditionalHostAddresses: [opts.peerAddress],
       iceInterfaceAddresses: v6 ? { udp6: opts.peerAddress } : { udp4: opts.peerAddress },
       iceUseTcp: false,
-      iceTcpPassive: false,
       iceFilterCandidatePair: (pair) =>
         isSignalledCandidate(weriftCandidate(pair.localCandidate), opts.peerAddress) && isRelayCandidate(weriftCandidate(pair.remoteCandidate), opts.relay),
       iceFilterStunResponse: (_message, addr) => isRelayEndpoint(addr[0], addr[1], opts.relay),
