@@ -12,7 +12,7 @@ import { SEND_BUFFER_PROBES } from '../analysis/grade/diagnostics.js';
 import { ReflectorCollector } from './collect/reflector-collector.js';
 import { LoopCollector } from './collect/loop-collector.js';
 import { ProvisionalTracker, type LiveFigures, type ProvisionalPlan } from './collect/live.js';
-import { lossTimeoutMs } from './plan.js';
+import { lossTimeoutMs } from './plan/rates.js';
 import type { ProvisionalEvidence } from '../analysis/grade/provisional.js';
 import type { ProvisionalFacts } from '../analysis/schema/provisional-facts.js';
 import type { RtpCollector } from './collect/rtp-collector.js';

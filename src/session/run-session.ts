@@ -10,7 +10,7 @@ import { fetchServerConfig, iceServerFor } from './net/config.js';
 import { errorLine, SetupError } from './net/errors.js';
 import { anySignal } from './net/any-signal.js';
 import type { SuspectInterval } from '../analysis/measure/records.js';
-import { crossCheckIntervalMs, probeCount, probeRatePps, rtpUnavailable } from './plan.js';
+import { crossCheckIntervalMs, probeCount, probeRatePps, rtpUnavailable } from './plan/rates.js';
 import { AfterStream } from './after-stream.js';
 import { chooseEntry, chosenPath, completePath, couldNotConnectInput } from './relay-choice.js';
 import { unsupportedMessage } from './browser-support.js';

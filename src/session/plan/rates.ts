@@ -1,8 +1,8 @@
-import type { ProfileSelection, TestMode } from '../analysis/schema/input.js';
-import type { ServerConfig, TurnServerEntry } from '../protocol/api.js';
-import type { RunOptions, SessionEnv } from './env.js';
-import { percentile } from '../analysis/measure/percentile.js';
-import { DEFAULTS } from '../protocol/defaults.js';
+import type { ProfileSelection, TestMode } from '../../analysis/schema/input.js';
+import type { ServerConfig } from '../../protocol/api.js';
+import type { RunOptions, SessionEnv } from '../env.js';
+import { percentile } from '../../analysis/measure/percentile.js';
+import { DEFAULTS } from '../../protocol/defaults.js';
 
 /**
  * Probe rate per profile, so that each burst-loss target is resolvable: at 100 packets/s one
@@ -11,21 +11,6 @@ import { DEFAULTS } from '../protocol/defaults.js';
 export function probeRatePps(profile: ProfileSelection): number {
   const edgeTargets = profile.id === 'edge-to-edge' || (profile.id === 'azure-region' && profile.from === 'edge');
   return edgeTargets ? 1000 : 100;
-}
-
-/** Which relay entry to test through: the one asked for, else UDP first, then TCP, then TLS. */
-export function pickTurnEntry(
-  entries: readonly TurnServerEntry[],
-  wanted: { transport: TurnServerEntry['transport']; port: number | null } | null,
-): TurnServerEntry | null {
-  if (wanted) {
-    return entries.find((e) => e.transport === wanted.transport && (wanted.port === null || e.port === wanted.port)) ?? null;
-  }
-  for (const t of ['udp', 'tcp', 'tls'] as const) {
-    const e = entries.find((x) => x.transport === t);
-    if (e) return e;
-  }
-  return null;
 }
 
 /** max(1 s, 4 x RTT p99 (nearest rank)): a packet not arrived within this long after its send counts as lost. */
