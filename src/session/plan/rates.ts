@@ -1,6 +1,4 @@
-import type { ProfileSelection, TestMode } from '../../analysis/schema/input.js';
-import type { ServerConfig } from '../../protocol/api.js';
-import type { RunOptions, SessionEnv } from '../env.js';
+import type { ProfileSelection } from '../../analysis/schema/input.js';
 import { percentile } from '../../analysis/measure/percentile.js';
 import { DEFAULTS } from '../../protocol/defaults.js';
 
@@ -37,20 +35,4 @@ export function probeCount(durationS: number, ratePps: number): number {
  */
 export function crossCheckIntervalMs(durationS: number, count: number): number {
   return (durationS * 1000 + DEFAULTS.sendMarginMs) / Math.max(1, count - 1);
-}
-
-/**
- * Why the RTP probe stream cannot be graded before anything connects, or null when
- * it can: the data channel is then the fallback, and the report says why.
- */
-export function rtpUnavailable(opts: RunOptions, mode: TestMode, cfg: Pick<ServerConfig, 'turn'>, dataChannelRatePps: number, env: SessionEnv): string | null {
-  if (opts.override) return "a TURN server that is not callprobe's (--external-turn) has no RTP reflector behind it";
-  if (mode === 'loopback') return 'loopback mode: the in-page loop has no RTP reflector';
-  if (dataChannelRatePps > 1000 / DEFAULTS.rtp.ptimeMs) {
-    return `this profile needs ${dataChannelRatePps} probes/s; RTP runs at ${1000 / DEFAULTS.rtp.ptimeMs}/s, so the data channel is graded`;
-  }
-  if (!('rtpReflector' in cfg) || cfg.rtpReflector !== true) return 'the server has no RTP reflector';
-  if (!env.openRtpLeg) return 'this client cannot open an RTP probe leg';
-  if (typeof RTCRtpScriptTransform === 'undefined') return 'this browser has no RTP transforms (RTCRtpScriptTransform)';
-  return null;
 }
