@@ -17,6 +17,8 @@ export default tseslint.config(
     },
   },
   { files: PURE_DIRS, rules: PURE_RULES },
+  // The test plan is pure inside the browser unit: the conductor (run-session.ts) hands it the clock's reading and the environment's capabilities.
+  { files: ['src/session/plan/**/*.ts'], rules: PURE_RULES },
   {
     // The report schema is TypeBox at runtime: the analysis, the session and the page import only its types.
     files: ['src/analysis/**/*.ts', 'src/session/**/*.ts', 'src/web/**/*.ts'],

@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures/test.js';
-import { probeCount } from '../src/session/plan.js';
+import { probeCount } from '../src/session/plan/rates.js';
 
 interface Result {
   ok: boolean;

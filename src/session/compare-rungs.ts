@@ -9,7 +9,7 @@ import { iceServerFor } from './net/config.js';
 import type { SimplePeerCtor, WrtcImpl } from './net/simple-peer.js';
 import type { WebSocketCtor } from './net/signaling.js';
 import type { PacerLike, PacerOptions } from './pacer/types.js';
-import { probeCount } from './plan.js';
+import { probeCount } from './plan/rates.js';
 import { streamProbes } from './probe-stream.js';
 
 export interface CompareSetup {

@@ -9,9 +9,23 @@ import type { DirectionRecords } from '../analysis/measure/records.js';
 import { familyOf, type RungFacts } from '../analysis/grade/connectivity.js';
 import { SetupError } from './net/errors.js';
 import type { PortCheck } from './net/port-check.js';
-import { pickTurnEntry } from './plan.js';
 import type { SessionTimeline } from './timings.js';
 import type { TurnPick } from './env.js';
+
+/** Which relay entry to test through: the one asked for, else UDP first, then TCP, then TLS. */
+export function pickTurnEntry(
+  entries: readonly TurnServerEntry[],
+  wanted: { transport: TurnServerEntry['transport']; port: number | null } | null,
+): TurnServerEntry | null {
+  if (wanted) {
+    return entries.find((e) => e.transport === wanted.transport && (wanted.port === null || e.port === wanted.port)) ?? null;
+  }
+  for (const t of ['udp', 'tcp', 'tls'] as const) {
+    const e = entries.find((x) => x.transport === t);
+    if (e) return e;
+  }
+  return null;
+}
 
 /** The path when nothing samples getStats: the relay entry the peers were told to use (relay-only). */
 export function chosenPath(entry: TurnServerEntry): GradedPath {

@@ -1,45 +1,72 @@
 import { DEFAULTS } from '../protocol/defaults.js';
-import { DEFAULT_PAYLOAD_BYTES } from '../protocol/wire.js';
-import { SIGNAL_PROTOCOL_REFUSALS, serverProtocolRefusal, type ServerConfig, type TurnServerEntry } from '../protocol/api.js';
-import type { AnalysisInput, ProfileSelection, TestMode } from '../analysis/schema/input.js';
+import type { TurnServerEntry } from '../protocol/api.js';
+import type { ClockFacts, ProfileSelection } from '../analysis/schema/input.js';
 import { ladder } from '../analysis/grade/connectivity.js';
-import { SessionTimeline } from './timings.js';
-import type { Report } from '../analysis/schema/report-schema.js';
+import { SessionTimeline, type SessionMark } from './timings.js';
+import type { NatBehaviour, Report } from '../analysis/schema/report-schema.js';
 import { analyze } from '../analysis/report/analyze.js';
 import { fetchServerConfig, iceServerFor } from './net/config.js';
 import { errorLine, SetupError } from './net/errors.js';
 import { anySignal } from './net/any-signal.js';
 import type { SuspectInterval } from '../analysis/measure/records.js';
-import { crossCheckIntervalMs, probeCount, probeRatePps, rtpUnavailable } from './plan.js';
 import { AfterStream } from './after-stream.js';
-import { chooseEntry, chosenPath, completePath, couldNotConnectInput } from './relay-choice.js';
+import { chooseEntry, chosenPath } from './relay-choice.js';
 import { unsupportedMessage } from './browser-support.js';
 import { clockFacts } from './clock.js';
 import { connectLinks, wsUrl, type Links } from './connect.js';
 import { settledPortCheck, type PortCheck } from './net/port-check.js';
 import { startNatCheck } from './net/nat-gather.js';
 import { resolveProfile, ProfileError, type ResolvedProfile } from '../analysis/grade/targets.js';
-import { streamProbes } from './probe-stream.js';
+import { streamProbes, type StreamOutcome, type StreamSetup } from './probe-stream.js';
 import { compareRungs, type CompareOutcome } from './compare-rungs.js';
 import type { RtpLink } from './rtp/leg.js';
 import { RtpCollector } from './collect/rtp-collector.js';
-import type { ProbePath } from '../analysis/schema/report-schema.js';
 import type { LoadEvidence } from '../analysis/schema/load-input.js';
 import type { LoadTransport } from './load/transport.js';
 import { runLoadPhase } from './load/phase.js';
-import { busyOutcome, loadUnavailable } from './load/plan.js';
 import { budgetSentence } from '../analysis/present/load.js';
-import type { AudioHandle, EvidenceWatch, StatsSource, SessionEnv, RunOptions, RunEvents } from './env.js';
+import type { SimplePeerCtor } from './net/simple-peer.js';
+import type { AudioHandle, SessionEnv, RunOptions, RunEvents } from './env.js';
+import { relayOf, type RelayAccess, type TestConfig } from './plan/config.js';
+import { planTest, type TestCapabilities, type TestPlan } from './plan/test-plan.js';
+import { choosePath, type PathChoice, type RtpLegOutcome } from './plan/probe-path.js';
+import { assembleInput, unconnectedInput } from './plan/input.js';
+import { TestResources } from './resources.js';
 
 const CONNECT_TIMEOUT_MS = DEFAULTS.connectTimeoutMs;
 
 /** No audio track: what a session gets when its environment cannot open one. */
 const NO_AUDIO: AudioHandle = { stream: null, source: 'none', stop: () => undefined };
 
+/** What the conductor's steps share: the test's options, environment and plan, and the session's own records. */
+interface Conduct {
+  opts: RunOptions;
+  env: SessionEnv;
+  plan: TestPlan;
+  relay: RelayAccess;
+  events: RunEvents;
+  timeline: SessionTimeline;
+  mark(step: SessionMark): void;
+  sessionNotes: string[];
+  clock: ClockFacts;
+  portChecks: Promise<PortCheck>[] | null;
+  natCheck: Promise<NatBehaviour> | null;
+}
+
+/** The connected test: its links, the probe path taken and the RTP link when that path is RTP. */
+interface Connected {
+  links: Links;
+  path: PathChoice;
+  rtpLink: RtpLink | null;
+  SimplePeer: SimplePeerCtor;
+  /** The audio track was given to the RTP leg (whether or not that leg connected). */
+  audioOnRtp: boolean;
+}
+
 /**
- * Runs one test end to end and returns its graded report: config, relay choice, connect,
- * probe stream, analysis. The one session of the page (and so of `callprobe run`) and of
- * the load bench's Node clients; what differs between them comes in `env`.
+ * Runs one test end to end and returns its graded report: config, plan (plan/test-plan.ts),
+ * relay choice, connect, probe stream, analysis. The one session of the page (and so of
+ * `callprobe run`) and of the load bench's Node clients; what differs between them comes in `env`.
  * Throws SetupError when it cannot test.
  */
 export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEvents): Promise<Report> {
@@ -49,196 +76,239 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
   const startedAt = new Date().toISOString();
   const clock = clockFacts();
   const timeline = new SessionTimeline(() => performance.now());
-  const mark = (step: Parameters<SessionTimeline['mark']>[0]): void => timeline.mark(step);
+  const mark = (step: SessionMark): void => timeline.mark(step);
   // Notes of our own (a progress display that failed, an audio source that stayed suspended) go into the report.
   const sessionNotes: string[] = [];
   const events = guardedEvents(given, sessionNotes);
   events.phase('config', 'asking the server for a relay');
-  const cfg = opts.override ?? (await fetchServerConfig(opts.baseUrl));
+  const config: TestConfig = opts.override ? { kind: 'override', relay: opts.override } : { kind: 'server', server: await fetchServerConfig(opts.baseUrl) };
   mark('config');
+  const relay = relayOf(config);
   const checkPort = env.checkPort;
   let portChecks: Promise<PortCheck>[] | null = null;
   if (checkPort) {
     events.phase(
       'config',
-      `checking which ways to the test server this network lets through (${cfg.turn.map((t) => `${t.transport.toUpperCase()} ${t.port}`).join(', ')})`,
+      `checking which ways to the test server this network lets through (${relay.turn.map((t) => `${t.transport.toUpperCase()} ${t.port}`).join(', ')})`,
     );
-    portChecks = cfg.turn.map((t) => settledPortCheck(t, checkPort(t, cfg)));
+    portChecks = relay.turn.map((t) => settledPortCheck(t, checkPort(t, relay)));
   }
   // In parallel with the port checks, awaited only when the report is built: it never delays the verdict.
-  const natCheck = opts.override ? null : startNatCheck(cfg.turn, env.gatherNat);
-  const reflectorPath = opts.override ? null : (cfg as ServerConfig).reflectorPath;
-  const mode: TestMode = opts.mode === 'loopback' || !reflectorPath ? 'loopback' : 'reflector';
-  if (opts.mode === 'reflector' && mode !== 'reflector') throw new SetupError('reflector-error', 'this server has no reflector');
-  if (mode === 'reflector') {
-    // A page and a server of different releases would not agree on the control channel: say so now, in words.
-    const refusal = serverProtocolRefusal((cfg as ServerConfig).signalProtocol);
-    if (refusal !== null) throw new SetupError('version-mismatch', SIGNAL_PROTOCOL_REFUSALS[refusal]);
-  }
-  const dataChannelRatePps = probeRatePps(opts.profile);
-  const rtpWhyNot = rtpUnavailable(opts, mode, cfg, dataChannelRatePps, env);
-  // The RTP stream is graded when it can run; the data-channel stream then runs beside it at a low rate as cross-check.
-  const ratePps = rtpWhyNot === null ? 1000 / DEFAULTS.rtp.ptimeMs : dataChannelRatePps;
-  const meta = (channel: AnalysisInput['meta']['channel'], server: string, rtpGraded: boolean): AnalysisInput['meta'] => ({
-    callprobeVersion: opts.version,
-    browser: env.userAgent,
-    startedAt,
-    server,
-    mode,
-    profile: opts.profile,
-    ratePps: rtpGraded ? ratePps : dataChannelRatePps,
-    payloadBytes: rtpGraded ? DEFAULTS.rtp.frameBytes : DEFAULT_PAYLOAD_BYTES,
-    durationS: opts.durationS,
-    channel,
-    site: opts.site ?? null,
-    ticket: opts.ticket ?? null,
-  });
-
-  // The busy-line phase: planned only when asked, and only where it can run; else why not, for the report.
-  const busyWhyNot = opts.load === true ? loadUnavailable(opts, mode, cfg, env) : null;
-  const busyPlanned = opts.load === true && busyWhyNot === null;
-  let busyEvidence: LoadEvidence | null = busyWhyNot;
-  const streamS = opts.durationS + (busyPlanned ? Math.ceil(DEFAULTS.load.phaseMaxMs / 1000) + 1 : 0);
+  const natCheck = config.kind === 'server' ? startNatCheck(relay.turn, env.gatherNat) : null;
+  const plan = planTest(opts, config, capabilitiesOf(env), { startedAt, userAgent: env.userAgent });
   // Before anything is loaded: the most the phase can move (what this server grants).
-  const offer = opts.override ? null : ((cfg as ServerConfig).load ?? null);
-  if (busyPlanned && offer) events.phase('config', budgetSentence(offer.maxBytesPerDirection));
+  if (plan.load.kind === 'planned') events.phase('config', budgetSentence(plan.load.offer.maxBytesPerDirection));
+  const c: Conduct = { opts, env, plan, relay, events, timeline, mark, sessionNotes, clock, portChecks, natCheck };
 
   let entry: TurnServerEntry;
   try {
-    entry = await chooseEntry(cfg.turn, portChecks, opts.turnPick);
+    entry = await chooseEntry(relay.turn, portChecks, opts.turnPick);
   } catch (err) {
     // No rung connected: that is an answer about the network (the ladder says which and why), not a tool error.
     if (!(err instanceof SetupError) || err.reason !== 'relay-unreachable' || !portChecks || opts.turnPick) throw err;
     const rungs = ladder(await Promise.all(portChecks));
     events.phase('analyzing', 'no relay port connected');
-    const report = analyze({
-      ...couldNotConnectInput(meta({ ordered: false, maxRetransmits: 0 }, opts.baseUrl, false), rungs, timeline),
-      nat: await natCheck,
-      clock,
-      ...(opts.load === true ? { load: busyOutcome(busyWhyNot, busyPlanned, false) } : {}),
-    });
+    const report = analyze(unconnectedInput(plan, rungs, timeline, await natCheck, clock));
     events.phase('done', report.summary.verdict);
     return report;
   }
   mark('allocation');
 
-  const payloadBytes = DEFAULT_PAYLOAD_BYTES;
-  const iceServers = [iceServerFor(entry, cfg)];
-
   events.phase(
     'connecting',
-    `${mode === 'reflector' ? 'to the test server' : 'a loop inside this page'} through its relay (${entry.transport.toUpperCase()} ${entry.port})`,
+    `${plan.mode === 'reflector' ? 'to the test server' : 'a loop inside this page'} through its relay (${entry.transport.toUpperCase()} ${entry.port})`,
   );
   const [SimplePeer, audio] = await Promise.all([env.loadSimplePeer(), env.openAudio ? env.openAudio(opts.audio) : NO_AUDIO]);
   sessionNotes.push(...(audio.notes ?? []));
+  const opened = new TestResources(audio);
+  try {
+    const connected = await connect(c, entry, SimplePeer, audio, opened);
+    return await streamAndGrade(c, entry, connected, audio, opened);
+  } finally {
+    // Whatever ended the test: no getStats poll, page watch, connection or audio outlives it.
+    // On a throw the test's own error is what the page shows; a close that failed too goes to the console.
+    for (const failed of opened.closeAll()) console.warn(`callprobe: ${failed} while the test ended`);
+  }
+}
+
+/** What the environment can do, for the plan: its optional parts, and the browser's RTP transforms. */
+function capabilitiesOf(env: SessionEnv): TestCapabilities {
+  return {
+    portChecks: env.checkPort !== undefined,
+    rtpLeg: env.openRtpLeg !== undefined,
+    rtpTransforms: typeof RTCRtpScriptTransform !== 'undefined',
+    loadTransport: env.loadTransport !== undefined,
+  };
+}
+
+/** Opens the test's links (and the RTP leg when planned), waits for the RTP leg, and takes the probe path. */
+async function connect(c: Conduct, entry: TurnServerEntry, SimplePeer: SimplePeerCtor, audio: AudioHandle, opened: TestResources): Promise<Connected> {
+  const { opts, env, plan } = c;
+  const iceServers = [iceServerFor(entry, c.relay)];
   const audioStream = audio.stream;
   const openRtpLeg = env.openRtpLeg;
   // The audio track rides the RTP leg when there is one (its frames are the probes), else the data-channel leg.
-  const rtpPlanned = rtpWhyNot === null && audioStream !== null && openRtpLeg !== undefined;
-  const stream = rtpPlanned ? undefined : (audioStream ?? undefined);
-  let links: Links | null = null;
-  let rtpLink: RtpLink | null = null;
-  let stats: StatsSource | null = null;
-  let watch: EvidenceWatch | null = null;
-  let audioStopped = false;
-  try {
-    links = await connectLinks({
-      mode,
-      SimplePeer,
-      iceServers,
-      signalingUrl: reflectorPath ? wsUrl(opts.baseUrl, reflectorPath) : null,
-      stream,
-      timeoutMs: CONNECT_TIMEOUT_MS,
-      signal: opts.signal,
-      wrtc: env.wrtc,
-      WebSocketImpl: env.WebSocketImpl,
-      onStep: mark,
-      openRtp: rtpPlanned
-        ? (sendSignal) =>
-            openRtpLeg({
-              iceServers,
-              stream: audioStream,
-              sendSignal,
-              timeoutMs: CONNECT_TIMEOUT_MS,
-              signal: opts.signal,
-              arrivals: opts.arrivals ?? 'receive-time',
-            })
-        : undefined,
-    });
-    const { sender, receiver } = links;
-    mark('channelOpen');
-    let probePath: ProbePath;
-    if (rtpWhyNot !== null) probePath = { path: 'datachannel', reason: rtpWhyNot };
-    else if (audioStream === null) probePath = { path: 'datachannel', reason: 'no audio track (audio: none): the RTP probes ride an audio track' };
-    else if (!links.rtp) probePath = { path: 'datachannel', reason: 'this client cannot open an RTP probe leg' };
-    else {
-      events.phase('connecting', 'starting the call-like audio stream');
-      const leg = await Promise.race([links.rtp, delay(DEFAULTS.rtp.connectGraceMs).then(() => null)]);
-      if (opts.signal.aborted) throw new SetupError('cancelled', 'test cancelled');
-      if (leg === null) probePath = { path: 'datachannel', reason: `the RTP leg did not connect within ${DEFAULTS.rtp.connectGraceMs} ms of the data channel` };
-      else if (leg instanceof SetupError) probePath = { path: 'datachannel', reason: `the RTP leg failed: ${leg.message}` };
-      else {
-        rtpLink = leg;
-        probePath = { path: 'rtp', reason: 'probes ride the audio track as RTP over SRTP, like a call' };
-      }
-    }
-    const rtpGraded = rtpLink !== null;
-    const streamRatePps = rtpGraded ? DEFAULTS.rtp.crossCheckRatePps : dataChannelRatePps;
-    const count = probeCount(streamS, streamRatePps);
-    const intervalMs = rtpGraded ? crossCheckIntervalMs(streamS, count) : 1000 / streamRatePps;
-    const statsPc = rtpLink?.pc ?? sender.pc;
-    // The audio track was given to the RTP leg: when that leg is not graded, the data-channel leg carries no audio.
-    const statsAudio = rtpPlanned && !rtpGraded ? 'none' : audio.source;
-    stats = env.createStats?.(statsPc, statsAudio, mode === 'loopback' ? receiver.pc : null) ?? null;
-    stats?.start();
-    let statsStopped: Promise<void> | null = null;
-    watch = env.createWatch?.() ?? null;
-    watch?.start();
-    // A change of the selected path marks one second either side of it.
-    const aroundPathChanges = (timesMs: readonly number[]): SuspectInterval[] =>
-      timesMs.map((t) => ({ startMs: t - 1000, endMs: t + 1000, reason: 'path-change' as const }));
-    const pathChanges = (): SuspectInterval[] => aroundPathChanges(stats?.pathChangeTimesMs ?? []);
-    const profile = profileOrNull(opts.profile);
+  const rtpPlanned = plan.rtp.planned && audioStream !== null && openRtpLeg !== undefined;
+  const links = await connectLinks({
+    mode: plan.mode,
+    SimplePeer,
+    iceServers,
+    signalingUrl: plan.reflectorPath ? wsUrl(opts.baseUrl, plan.reflectorPath) : null,
+    stream: rtpPlanned ? undefined : (audioStream ?? undefined),
+    timeoutMs: CONNECT_TIMEOUT_MS,
+    signal: opts.signal,
+    wrtc: env.wrtc,
+    WebSocketImpl: env.WebSocketImpl,
+    onStep: c.mark,
+    openRtp: rtpPlanned
+      ? (sendSignal) =>
+          openRtpLeg({
+            iceServers,
+            stream: audioStream,
+            sendSignal,
+            timeoutMs: CONNECT_TIMEOUT_MS,
+            signal: opts.signal,
+            arrivals: opts.arrivals ?? 'receive-time',
+          })
+      : undefined,
+  });
+  opened.links = links;
+  c.mark('channelOpen');
+  const leg = await rtpLeg(c, links, audioStream !== null);
+  return { links, path: choosePath(plan, leg.outcome), rtpLink: leg.link, SimplePeer, audioOnRtp: rtpPlanned };
+}
 
-    // Before the last probe is sent and the reflector's tally closes, a throw ends the test as it always did.
-    const outcome = await streamProbes({
-      mode,
-      sender,
-      receiver,
-      count,
-      intervalMs,
-      payloadBytes,
-      createPacer: (o) => env.createPacer(o),
-      signal: opts.signal,
-      phase: (p, d) => events.phase(p, d),
-      live: (f) => events.live(f),
-      mark,
-      signalingClosed: links.signalingClosed,
-      rtp: rtpLink ? { link: rtpLink, collector: new RtpCollector(probeCount(streamS, DEFAULTS.rtp.maxFramesPerS), DEFAULTS.rtp.ptimeMs) } : null,
-      provisional:
-        profile === null
-          ? null
-          : {
-              setting: {
-                profile,
-                ratePps: rtpLink ? ratePps : dataChannelRatePps,
-                channelOk: !sender.probe.ordered && sender.probe.maxRetransmits === 0,
-                durationS: opts.durationS,
-                intervalMs: rtpLink ? DEFAULTS.rtp.ptimeMs : intervalMs,
-                likelyClaims: rtpLink !== null,
-              },
-              testStartMs: timeline.startMs,
-              path: { transport: entry.transport, port: entry.port },
+/** Waits for the RTP leg, at most its grace after the data channel opened, when the plan has one. */
+async function rtpLeg(c: Conduct, links: Links, hasAudio: boolean): Promise<{ outcome: RtpLegOutcome; link: RtpLink | null }> {
+  const rtp = c.plan.rtp;
+  // Without an RTP plan the path is the data channel whatever the leg: choosePath says why.
+  if (!rtp.planned) return { outcome: { leg: 'absent', because: 'no-rtp-leg' }, link: null };
+  if (!hasAudio) return { outcome: { leg: 'absent', because: 'no-audio-track' }, link: null };
+  if (!links.rtp) return { outcome: { leg: 'absent', because: 'no-rtp-leg' }, link: null };
+  c.events.phase('connecting', 'starting the call-like audio stream');
+  const leg = await Promise.race([links.rtp, delay(rtp.connectGraceMs).then(() => null)]);
+  if (c.opts.signal.aborted) throw new SetupError('cancelled', 'test cancelled');
+  if (leg === null) return { outcome: { leg: 'timed-out' }, link: null };
+  if (leg instanceof SetupError) return { outcome: { leg: 'failed', error: leg.message }, link: null };
+  return { outcome: { leg: 'connected' }, link: leg };
+}
+
+/** Streams the probes on the connected test, then gathers what the parts returned and grades it. */
+async function streamAndGrade(c: Conduct, entry: TurnServerEntry, connected: Connected, audio: AudioHandle, opened: TestResources): Promise<Report> {
+  const { env, plan } = c;
+  const { links, path, rtpLink } = connected;
+  const { sender, receiver } = links;
+  const statsPc = rtpLink?.pc ?? sender.pc;
+  // The audio track was given to the RTP leg: when that leg is not graded, the data-channel leg carries no audio.
+  const statsAudio = connected.audioOnRtp && !path.rtp ? 'none' : audio.source;
+  opened.stats = env.createStats?.(statsPc, statsAudio, plan.mode === 'loopback' ? receiver.pc : null) ?? null;
+  opened.stats?.start();
+  opened.watch = env.createWatch?.() ?? null;
+  opened.watch?.start();
+  const busy: { evidence: LoadEvidence | null } = { evidence: null };
+
+  // Before the last probe is sent and the reflector's tally closes, a throw ends the test as it always did.
+  const outcome = await streamProbes(streamSetup(c, entry, connected, opened, busy));
+
+  // From here the evidence is measured: nothing that fails later throws it away (after-stream.ts).
+  const after = new AfterStream();
+  const sampled = opened.stats;
+  // Stopped already if the busy-line phase ran (its second opinion is of the idle window).
+  if (sampled) await after.step("the browser's statistics (getStats)", () => opened.stopStats(), undefined);
+  opened.stats = null;
+  const watched = opened.watch;
+  const watchSuspect = watched ? await after.step('the page watch', () => watched.stop(), []) : [];
+  opened.watch = null;
+  const pathChangeTimesMs = sampled ? await after.step('the path changes from getStats', () => [...sampled.pathChangeTimesMs], []) : [];
+  const records = outcome.build([...watchSuspect, ...aroundPathChanges(pathChangeTimesMs)]);
+  const checks = c.portChecks ? await Promise.all(c.portChecks) : [];
+  const compared = await compareMode(c, connected, checks, outcome, opened, after);
+  c.events.phase('analyzing', 'grading');
+  for (const failed of opened.closeAll()) after.notes.push(`${failed} after the stream`);
+  const chosen = chosenPath(entry);
+  const statsPath = sampled ? await after.step('the path from getStats', () => sampled.path(), null) : null;
+  const opinion = sampled ? await after.step("the browser's second opinion", () => sampled.opinion(outcome.reflectorInboundJitterMs), null) : null;
+  const { timeline } = c;
+  const times = {
+    setup: timeline.setup(),
+    allocation: timeline.get('allocation'),
+    channelOpen: timeline.get('channelOpen'),
+    lastProbe: timeline.get('lastProbe'),
+  };
+  const natCheck = c.natCheck;
+  const nat = natCheck ? await after.step('the NAT check', () => natCheck, null) : null;
+  const input = assembleInput({
+    plan,
+    path,
+    channel: { ordered: sender.probe.ordered, maxRetransmits: sender.probe.maxRetransmits },
+    entry,
+    checks,
+    stream: outcome,
+    records,
+    compared,
+    statsPath,
+    opinion,
+    nat,
+    pageHidden: watched?.everHidden ?? false,
+    sessionNotes: c.sessionNotes,
+    clock: c.clock,
+    times,
+    load: busy.evidence,
+  });
+  const report = after.report(input, chosen);
+  c.mark('verdict');
+  report.timelineMs = { lastProbe: timeline.get('lastProbe'), verdict: timeline.get('verdict') };
+  c.events.phase('done', report.summary.verdict);
+  return report;
+}
+
+/** The probe stream's setup: the path taken, the provisional answers' setting, the busy-line phase when planned. */
+function streamSetup(c: Conduct, entry: TurnServerEntry, connected: Connected, opened: TestResources, busy: { evidence: LoadEvidence | null }): StreamSetup {
+  const { opts, env, plan, events } = c;
+  const { links, path, rtpLink } = connected;
+  const { sender, receiver } = links;
+  const profile = profileOrNull(opts.profile);
+  const pathChanges = (): SuspectInterval[] => aroundPathChanges(opened.stats?.pathChangeTimesMs ?? []);
+  const load = plan.load;
+  return {
+    mode: plan.mode,
+    sender,
+    receiver,
+    count: path.dataChannel.count,
+    intervalMs: path.dataChannel.intervalMs,
+    payloadBytes: path.dataChannel.payloadBytes,
+    createPacer: (o) => env.createPacer(o),
+    signal: opts.signal,
+    phase: (p, d) => events.phase(p, d),
+    live: (f) => events.live(f),
+    mark: c.mark,
+    signalingClosed: links.signalingClosed,
+    rtp: rtpLink && plan.rtp.planned ? { link: rtpLink, collector: new RtpCollector(plan.rtp.capacity, plan.rtp.graded.intervalMs) } : null,
+    provisional:
+      profile === null
+        ? null
+        : {
+            setting: {
+              profile,
+              ratePps: path.graded.ratePps,
+              channelOk: !sender.probe.ordered && sender.probe.maxRetransmits === 0,
+              durationS: opts.durationS,
+              intervalMs: path.graded.intervalMs,
+              likelyClaims: rtpLink !== null,
             },
-      suspectSoFar: () => [...(watch?.peek?.() ?? []), ...pathChanges()],
-      busy: busyPlanned
+            testStartMs: c.timeline.startMs,
+            path: { transport: entry.transport, port: entry.port },
+          },
+    suspectSoFar: () => [...(opened.watch?.peek?.() ?? []), ...pathChanges()],
+    busy:
+      load.kind === 'planned'
         ? {
-            afterMs: opts.durationS * 1000 + DEFAULTS.sendMarginMs,
+            afterMs: load.afterMs,
             run: async (rttSince, signal) => {
               // getStats' second opinion is of the idle window: it stops where the load starts.
-              statsStopped ??= stats?.stop() ?? Promise.resolve();
+              void opened.stopStats();
               const both = anySignal([signal, opts.signal]);
-              busyEvidence = await runLoadPhase({
+              busy.evidence = await runLoadPhase({
                 baseUrl: opts.baseUrl,
                 transport: env.loadTransport as LoadTransport,
                 signal: both,
@@ -250,114 +320,51 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
             },
           }
         : null,
-    });
+  };
+}
 
-    // From here the evidence is measured: nothing that fails later throws it away (after-stream.ts).
-    const after = new AfterStream();
-    const sampled = stats;
-    // Stopped already if the busy-line phase ran (its second opinion is of the idle window).
-    if (sampled) await after.step("the browser's statistics (getStats)", () => statsStopped ?? sampled.stop(), undefined);
-    stats = null;
-    const watched = watch;
-    const watchSuspect = watched ? await after.step('the page watch', () => watched.stop(), []) : [];
-    watch = null;
-    const pathChangeTimesMs = sampled ? await after.step('the path changes from getStats', () => [...sampled.pathChangeTimesMs], []) : [];
-    const suspect = [...watchSuspect, ...aroundPathChanges(pathChangeTimesMs)];
+/** Compare mode, when asked and the stream's connection held: a short stream per reachable rung, each with the path to itself. */
+async function compareMode(
+  c: Conduct,
+  connected: Connected,
+  checks: PortCheck[],
+  outcome: StreamOutcome,
+  opened: TestResources,
+  after: AfterStream,
+): Promise<CompareOutcome | null> {
+  const { opts, env, plan } = c;
+  const compare = plan.compare;
+  if (!compare || checks.length === 0 || outcome.connectionLost !== null) return null;
+  // The graded stream's connection is closed first: each rung gets the path to itself.
+  connected.links.close();
+  opened.links = null;
+  return await after.step(
+    'compare mode',
+    () =>
+      compareRungs({
+        entries: c.relay.turn.filter((t, i) => checks[i]?.reachable === true),
+        secondsPerRung: compare.secondsPerRung,
+        mode: plan.mode,
+        ratePps: compare.ratePps,
+        payloadBytes: plan.dataChannel.payloadBytes,
+        cfg: c.relay,
+        signalingUrl: plan.reflectorPath ? wsUrl(opts.baseUrl, plan.reflectorPath) : null,
+        SimplePeer: connected.SimplePeer,
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
+        signal: opts.signal,
+        createPacer: (o) => env.createPacer(o),
+        wrtc: env.wrtc,
+        WebSocketImpl: env.WebSocketImpl,
+        phase: (detail) => c.events.phase('streaming', detail),
+        now: () => performance.now(),
+      }),
+    null,
+  );
+}
 
-    const records = outcome.build(suspect);
-    // Time from the relay chosen to the channels open: what connecting through this rung took.
-    const chosenAt = timeline.get('allocation');
-    const openAt = timeline.get('channelOpen');
-    const connectMs = chosenAt !== null && openAt !== null ? openAt - chosenAt : null;
-    let compared: CompareOutcome | null = null;
-    const checks = portChecks ? await Promise.all(portChecks) : [];
-    if (opts.compare && checks.length > 0 && outcome.connectionLost === null) {
-      // The graded stream's connection is closed first: each rung gets the path to itself.
-      links.close();
-      links = null;
-      const compareOpts = opts.compare;
-      compared = await after.step(
-        'compare mode',
-        () =>
-          compareRungs({
-            entries: cfg.turn.filter((t, i) => checks[i]?.reachable === true),
-            secondsPerRung: compareOpts.secondsPerRung,
-            mode,
-            ratePps,
-            payloadBytes,
-            cfg,
-            signalingUrl: reflectorPath ? wsUrl(opts.baseUrl, reflectorPath) : null,
-            SimplePeer,
-            connectTimeoutMs: CONNECT_TIMEOUT_MS,
-            signal: opts.signal,
-            createPacer: (o) => env.createPacer(o),
-            wrtc: env.wrtc,
-            WebSocketImpl: env.WebSocketImpl,
-            phase: (detail) => events.phase('streaming', detail),
-            now: () => performance.now(),
-          }),
-        null,
-      );
-    }
-    events.phase('analyzing', 'grading');
-    for (const failed of closeAll()) after.notes.push(`${failed} after the stream`);
-    const chosen = chosenPath(entry);
-    const statsPath = sampled ? await after.step('the path from getStats', () => sampled.path(), null) : null;
-    const opinion = sampled ? await after.step("the browser's second opinion", () => sampled.opinion(outcome.reflectorInboundJitterMs), null) : null;
-    const input: AnalysisInput = {
-      meta: meta({ ordered: sender.probe.ordered, maxRetransmits: sender.probe.maxRetransmits }, opts.override ? entry.url : opts.baseUrl, rtpGraded),
-      connectivity: ladder(checks.map((c) => ({ ...c, connectMs: c.url === entry.url ? connectMs : (compared?.connectMsByUrl.get(c.url) ?? null) }))),
-      path: completePath(statsPath, entry),
-      setupMs: timeline.setup(),
-      lastProbeMs: timeline.get('lastProbe'),
-      outcome: outcome.connectionLost,
-      probe: probePath,
-      compare: compared?.compare ?? null,
-      nat: natCheck ? await after.step('the NAT check', () => natCheck, null) : null,
-      witness: outcome.relayWitness,
-      up: records.up,
-      down: records.down,
-      loop: records.loop,
-      roundTrip: records.roundTrip,
-      lossTimeoutMs: outcome.lossTimeoutMs,
-      sender: outcome.sender,
-      stats: opinion,
-      pageHidden: watched?.everHidden ?? false,
-      notes: [...outcome.notes, ...records.notes, ...sessionNotes],
-      clock,
-      provisional: outcome.provisional,
-      ...(opts.load === true ? { load: busyOutcome(busyEvidence, busyPlanned, outcome.connectionLost !== null) } : {}),
-    };
-    const report = after.report(input, chosen);
-    mark('verdict');
-    report.timelineMs = { lastProbe: timeline.get('lastProbe'), verdict: timeline.get('verdict') };
-    events.phase('done', report.summary.verdict);
-    return report;
-  } finally {
-    // Whatever ended the test: no getStats poll, page watch, connection or audio outlives it.
-    // On a throw the test's own error is what the page shows; a close that failed too goes to the console.
-    for (const failed of closeAll()) console.warn(`callprobe: ${failed} while the test ended`);
-  }
-
-  /** Stops and closes everything the test opened, once; returns what failed, in words. */
-  function closeAll(): string[] {
-    const failed: string[] = [];
-    const close = (what: string, f: () => void): void => {
-      try {
-        f();
-      } catch (err) {
-        failed.push(`${what} failed (${errorLine(err)})`);
-      }
-    };
-    const [s, w, l] = [stats, watch, links];
-    [stats, watch, links] = [null, null, null];
-    if (s) close("stopping the browser's statistics", () => s.halt());
-    if (w) close('stopping the page watch', () => w.stop());
-    if (l) close('closing the connections', () => l.close());
-    if (!audioStopped) close('stopping the audio source', () => audio.stop());
-    audioStopped = true;
-    return failed;
-  }
+/** A change of the selected path marks one second either side of it. */
+function aroundPathChanges(timesMs: readonly number[]): SuspectInterval[] {
+  return timesMs.map((t) => ({ startMs: t - 1000, endMs: t + 1000, reason: 'path-change' as const }));
 }
 
 /** The page's progress callbacks, guarded: a display that throws never ends a measurement (said once in the notes). */

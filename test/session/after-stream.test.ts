@@ -13,7 +13,7 @@ import { analyze } from '../../src/analysis/report/analyze.js';
 import { AfterStream } from '../../src/session/after-stream.js';
 import { runSession } from '../../src/session/run-session.js';
 import type { SessionEnv, StatsSource } from '../../src/session/env.js';
-import { probeCount } from '../../src/session/plan.js';
+import { probeCount } from '../../src/session/plan/rates.js';
 import { GOLDEN_CASES } from '../analysis/report/golden-cases.js';
 import { schemaErrors } from '../kit/report-validator.js';
 import { ENTRIES, minimalEnv, options, recorder } from './fake-env.js';

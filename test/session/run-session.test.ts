@@ -12,7 +12,7 @@ import type { GradedPath, StatsSecondOpinion } from '../../src/analysis/schema/i
 import type { PortCheck } from '../../src/session/net/port-check.js';
 import { runSession } from '../../src/session/run-session.js';
 import type { SessionEnv, StatsSource } from '../../src/session/env.js';
-import { probeCount } from '../../src/session/plan.js';
+import { probeCount } from '../../src/session/plan/rates.js';
 import { schemaErrors } from '../kit/report-validator.js';
 import { ENTRIES, FakePeer, minimalEnv, options, recorder } from './fake-env.js';
 

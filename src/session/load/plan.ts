@@ -3,24 +3,42 @@
  * asked for (`?load=1`, `run --load`) and offered by a callprobe server to a client that can
  * load the line, or the reason in words (not offered, not run, the server gone).
  */
-import type { ServerConfig } from '../../protocol/api.js';
 import type { TestMode } from '../../analysis/schema/input.js';
 import type { LoadEvidence } from '../../analysis/schema/load-input.js';
-import type { RunOptions, SessionEnv } from '../env.js';
+import type { LoadOffer } from '../../protocol/api-load.js';
+import { DEFAULTS } from '../../protocol/defaults.js';
+import type { TestConfig } from '../plan/config.js';
 
-/** Why the busy-line phase cannot run here, as the evidence that says so; null when it can. */
-export function loadUnavailable(
-  opts: RunOptions,
-  mode: TestMode,
-  cfg: ServerConfig | Pick<ServerConfig, 'turn' | 'username' | 'credential'>,
-  env: SessionEnv,
-): LoadEvidence | null {
-  if (opts.override) return noLoad('not-offered', "a TURN server that is not callprobe's has no load sink or source");
-  if (mode !== 'reflector') return noLoad('not-run', 'the busy-line test needs the reflector (loopback mode has no upstream and downstream to tell apart)');
-  if (((cfg as ServerConfig).load ?? null) === null)
-    return noLoad('not-offered', 'this server does not offer the busy-line test (serve --no-load, or an older server)');
-  if (!env.loadTransport) return noLoad('not-offered', 'this client cannot load the line');
-  return null;
+/**
+ * The busy-line phase as planned: not asked for; asked for but unable to run here (the evidence
+ * that says why, for the report); or planned, with what this server grants and when it starts.
+ */
+export type LoadPlan =
+  | { kind: 'not-asked' }
+  | { kind: 'unavailable'; evidence: LoadEvidence }
+  | {
+      kind: 'planned';
+      offer: LoadOffer;
+      /** When the phase starts, in ms after the stream's start: after the idle window and its send margin. */
+      afterMs: number;
+      /** Seconds the probe stream runs on for it: room for the longest phase. */
+      extraS: number;
+    };
+
+/** The busy-line phase: planned only when asked, and only where it can run; else why not, for the report. */
+export function planLoad(asked: boolean, durationS: number, mode: TestMode, config: TestConfig, canLoad: boolean): LoadPlan {
+  if (!asked) return { kind: 'not-asked' };
+  if (config.kind === 'override') return unavailable('not-offered', "a TURN server that is not callprobe's has no load sink or source");
+  if (mode !== 'reflector')
+    return unavailable('not-run', 'the busy-line test needs the reflector (loopback mode has no upstream and downstream to tell apart)');
+  const offer = config.server.load ?? null;
+  if (offer === null) return unavailable('not-offered', 'this server does not offer the busy-line test (serve --no-load, or an older server)');
+  if (!canLoad) return unavailable('not-offered', 'this client cannot load the line');
+  return { kind: 'planned', offer, afterMs: durationS * 1000 + DEFAULTS.sendMarginMs, extraS: Math.ceil(DEFAULTS.load.phaseMaxMs / 1000) + 1 };
+}
+
+function unavailable(reason: NonNullable<LoadEvidence['outcome']>['reason'], detail: string): LoadPlan {
+  return { kind: 'unavailable', evidence: noLoad(reason, detail) };
 }
 
 /** The phase's evidence as the analysis gets it: what ran, or why nothing did. */

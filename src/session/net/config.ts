@@ -12,10 +12,13 @@ export async function fetchServerConfig(baseUrl: string): Promise<ServerConfig> 
   }
   if (!res.ok) throw new SetupError('config-unavailable', `GET /api/config answered ${res.status}`);
   const body = (await res.json()) as Partial<ServerConfig>;
-  if (typeof body.username !== 'string' || typeof body.credential !== 'string' || !Array.isArray(body.turn)) {
-    throw new SetupError('config-unavailable', 'GET /api/config did not return a callprobe configuration');
-  }
-  return body as ServerConfig;
+  if (!isCallprobeConfig(body)) throw new SetupError('config-unavailable', 'GET /api/config did not return a callprobe configuration');
+  return body;
+}
+
+/** Checked enough: credentials and a list of relays (the rest is read where it is used, absent fields from older servers included). */
+function isCallprobeConfig(body: Partial<ServerConfig>): body is ServerConfig {
+  return typeof body.username === 'string' && typeof body.credential === 'string' && Array.isArray(body.turn);
 }
 
 /** The RTCIceServer for one TURN entry with the REST credentials. */

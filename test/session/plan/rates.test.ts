@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { crossCheckIntervalMs, lossTimeoutMs, pickTurnEntry, probeCount, probeRatePps } from '../../src/session/plan.js';
-import type { TurnServerEntry } from '../../src/protocol/api.js';
+import { crossCheckIntervalMs, lossTimeoutMs, probeCount, probeRatePps } from '../../../src/session/plan/rates.js';
+import { pickTurnEntry } from '../../../src/session/relay-choice.js';
+import type { TurnServerEntry } from '../../../src/protocol/api.js';
 
 const entries: TurnServerEntry[] = [
   { url: 'turn:h:3478?transport=tcp', transport: 'tcp', port: 3478 },

@@ -1,0 +1,103 @@
+/**
+ * The analysis input of a test, assembled from what its parts returned: the plan, the path
+ * taken, the stream's outcome and records, the port checks, compare mode, getStats, the NAT
+ * check and the busy-line phase. Pure: everything that had to be awaited or read from a clock
+ * comes in as a value.
+ */
+import type { AnalysisInput, ClockFacts, GradedPath, StatsSecondOpinion } from '../../analysis/schema/input.js';
+import type { LoadEvidence } from '../../analysis/schema/load-input.js';
+import { ladder, type RungFacts } from '../../analysis/grade/connectivity.js';
+import type { NatBehaviour, SetupTimings } from '../../analysis/schema/report-schema.js';
+import type { TurnServerEntry } from '../../protocol/api.js';
+import type { CompareOutcome } from '../compare-rungs.js';
+import { busyOutcome } from '../load/plan.js';
+import type { PortCheck } from '../net/port-check.js';
+import type { StreamOutcome } from '../probe-stream.js';
+import { completePath, couldNotConnectInput } from '../relay-choice.js';
+import type { SessionTimeline } from '../timings.js';
+import type { PathChoice } from './probe-path.js';
+import { metaFor, type TestPlan } from './test-plan.js';
+
+/** The moments of the session the input reports, in ms from the start of the test. */
+export interface InputTimes {
+  setup: SetupTimings;
+  /** When the relay was chosen and when the channels opened: connecting through the rung took the difference. */
+  allocation: number | null;
+  channelOpen: number | null;
+  lastProbe: number | null;
+}
+
+/** What the test's parts returned, for its analysis input. */
+export interface TestEvidence {
+  plan: TestPlan;
+  path: PathChoice;
+  /** The probe channel as it was opened. */
+  channel: AnalysisInput['meta']['channel'];
+  entry: TurnServerEntry;
+  checks: readonly PortCheck[];
+  stream: Pick<StreamOutcome, 'connectionLost' | 'relayWitness' | 'lossTimeoutMs' | 'sender' | 'notes' | 'provisional'>;
+  records: ReturnType<StreamOutcome['build']>;
+  compared: CompareOutcome | null;
+  statsPath: GradedPath | null;
+  opinion: StatsSecondOpinion | null;
+  nat: NatBehaviour | null;
+  pageHidden: boolean;
+  /** The session's own notes (a progress display that failed, the audio source's). */
+  sessionNotes: readonly string[];
+  clock: ClockFacts;
+  times: InputTimes;
+  /** What the busy-line phase measured; null when it did not run. */
+  load: LoadEvidence | null;
+}
+
+export function assembleInput(e: TestEvidence): AnalysisInput {
+  const { plan, stream, records, compared } = e;
+  // Time from the relay chosen to the channels open: what connecting through this rung took.
+  const connectMs = e.times.allocation !== null && e.times.channelOpen !== null ? e.times.channelOpen - e.times.allocation : null;
+  return {
+    meta: metaFor(plan.meta, e.channel, plan.config.kind === 'override' ? e.entry.url : plan.meta.server, e.path.graded),
+    connectivity: ladder(e.checks.map((c) => ({ ...c, connectMs: c.url === e.entry.url ? connectMs : (compared?.connectMsByUrl.get(c.url) ?? null) }))),
+    path: completePath(e.statsPath, e.entry),
+    setupMs: e.times.setup,
+    lastProbeMs: e.times.lastProbe,
+    outcome: stream.connectionLost,
+    probe: e.path.probe,
+    compare: compared?.compare ?? null,
+    nat: e.nat,
+    witness: stream.relayWitness,
+    up: records.up,
+    down: records.down,
+    loop: records.loop,
+    roundTrip: records.roundTrip,
+    lossTimeoutMs: stream.lossTimeoutMs,
+    sender: stream.sender,
+    stats: e.opinion,
+    pageHidden: e.pageHidden,
+    notes: [...stream.notes, ...records.notes, ...e.sessionNotes],
+    clock: e.clock,
+    provisional: stream.provisional,
+    ...loadPart(plan, e.load, stream.connectionLost !== null),
+  };
+}
+
+/** The input of a test that connected through no rung: the ladder is the evidence (relay-choice.ts). */
+export function unconnectedInput(plan: TestPlan, rungs: RungFacts[], timeline: SessionTimeline, nat: NatBehaviour | null, clock: ClockFacts): AnalysisInput {
+  return {
+    ...couldNotConnectInput(metaFor(plan.meta, { ordered: false, maxRetransmits: 0 }, plan.meta.server, plan.dataChannel), rungs, timeline),
+    nat,
+    clock,
+    ...loadPart(plan, null, false),
+  };
+}
+
+/** The busy-line evidence, only when the phase was asked for: what ran, or why nothing did. */
+function loadPart(plan: TestPlan, measured: LoadEvidence | null, connectionLost: boolean): Pick<AnalysisInput, 'load'> {
+  switch (plan.load.kind) {
+    case 'not-asked':
+      return {};
+    case 'unavailable':
+      return { load: busyOutcome(plan.load.evidence, false, connectionLost) };
+    case 'planned':
+      return { load: busyOutcome(measured, true, connectionLost) };
+  }
+}

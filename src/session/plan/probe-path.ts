@@ -1,0 +1,50 @@
+/**
+ * Which probe path is graded once the data channel is open: the RTP stream when the plan
+ * allowed it and its leg connected in time, else the data channel, with the reason in words
+ * for the report. The waiting for the leg is the conductor's (run-session.ts); the decision
+ * is here. (The relay path the report grades, getStats' or the chosen rung's, is
+ * relay-choice.ts's chosenPath and completePath.)
+ */
+import type { ProbePath } from '../../analysis/schema/report-schema.js';
+import type { GradedStream, StreamPlan, TestPlan } from './test-plan.js';
+
+/** What became of the RTP leg: connected, not within its grace, failed (the error), or never opened (why). */
+export type RtpLegOutcome =
+  { leg: 'connected' } | { leg: 'timed-out' } | { leg: 'failed'; error: string } | { leg: 'absent'; because: 'no-audio-track' | 'no-rtp-leg' };
+
+export interface PathChoice {
+  probe: ProbePath;
+  /** The RTP stream is graded (its leg connected as planned). */
+  rtp: boolean;
+  /** The data-channel stream to send: graded alone, or the cross-check beside RTP. */
+  dataChannel: StreamPlan;
+  /** The graded stream's rate, pacing and probe size, for the report's meta and the provisional answers. */
+  graded: GradedStream;
+}
+
+export function choosePath(plan: TestPlan, outcome: RtpLegOutcome): PathChoice {
+  const rtp = plan.rtp;
+  if (!rtp.planned) return dataChannel(plan, rtp.whyNot);
+  switch (outcome.leg) {
+    case 'absent':
+      return dataChannel(
+        plan,
+        outcome.because === 'no-audio-track' ? 'no audio track (audio: none): the RTP probes ride an audio track' : 'this client cannot open an RTP probe leg',
+      );
+    case 'timed-out':
+      return dataChannel(plan, `the RTP leg did not connect within ${rtp.connectGraceMs} ms of the data channel`);
+    case 'failed':
+      return dataChannel(plan, `the RTP leg failed: ${outcome.error}`);
+    case 'connected':
+      return {
+        probe: { path: 'rtp', reason: 'probes ride the audio track as RTP over SRTP, like a call' },
+        rtp: true,
+        dataChannel: rtp.crossCheck,
+        graded: rtp.graded,
+      };
+  }
+}
+
+function dataChannel(plan: TestPlan, reason: string): PathChoice {
+  return { probe: { path: 'datachannel', reason }, rtp: false, dataChannel: plan.dataChannel, graded: plan.dataChannel };
+}

@@ -1,0 +1,172 @@
+/**
+ * The receiving side of the probe stream: echoes and receipts into the collectors (the
+ * reflector's, or the in-page loop's), the RTP stream's batches, and the control channel's
+ * `final`, `rtp-final` and `rtp-stats`. It keeps the evidence and builds the records from it.
+ */
+import { parseControlMessage, ProbeKind, type ControlMessage, type RelayWitness } from '../../protocol/wire.js';
+import type { SuspectInterval } from '../../analysis/measure/records.js';
+import { percentile } from '../../analysis/measure/percentile.js';
+import { SEND_BUFFER_PROBES } from '../../analysis/grade/diagnostics.js';
+import { ReflectorCollector } from '../collect/reflector-collector.js';
+import { LoopCollector } from '../collect/loop-collector.js';
+import { senderQueueIntervals } from '../collect/sender-queue.js';
+import type { SentLog } from '../collect/sent-log.js';
+import type { RtpCollector } from '../collect/rtp-collector.js';
+import type { RtpStreamPart, StreamRecords, StreamSetup } from './types.js';
+
+/**
+ * More than two probes waiting in a sender's channel buffer means the sender's own SCTP
+ * congestion control is queueing them: those stretches are suspect (see sender-queue.ts).
+ */
+const QUEUED_PROBES_SUSPECT = 2;
+
+export class Receiving {
+  readonly reflector: ReflectorCollector | null;
+  readonly loop: LoopCollector | null;
+  readonly collector: ReflectorCollector | LoopCollector;
+  /** The RTP stream (reflector mode only). */
+  readonly rtp: RtpStreamPart | null;
+  /** The chart follows the graded stream. */
+  readonly shown: ReflectorCollector | LoopCollector | RtpCollector;
+  /** Resolve when the reflector's `final` and `rtp-final` arrive. */
+  readonly final: Promise<void>;
+  readonly rtpFinal: Promise<void>;
+  /** What the relay saw of our RTP, from the reflector's `final`. */
+  relayWitness: RelayWitness | null = null;
+  readonly rtpErrors: string[] = [];
+  private resolveFinal: () => void = () => undefined;
+  private resolveRtpFinal: () => void = () => undefined;
+  // Set from the control channel's message handler.
+  private readonly reflectorRtp: { last: Extract<ControlMessage, { type: 'rtp-stats' }> | null } = { last: null };
+  private readonly queueThreshold: number;
+
+  constructor(
+    private readonly s: StreamSetup,
+    private readonly sent: SentLog,
+  ) {
+    this.reflector = s.mode === 'reflector' ? new ReflectorCollector(sent) : null;
+    this.loop = s.mode === 'loopback' ? new LoopCollector(sent) : null;
+    const collector = this.reflector ?? this.loop;
+    if (!collector) throw new Error(`unknown mode ${s.mode}`);
+    this.collector = collector;
+    this.final = new Promise<void>((resolve) => {
+      this.resolveFinal = resolve;
+    });
+    this.rtp = this.reflector ? (s.rtp ?? null) : null;
+    this.rtpFinal = new Promise<void>((resolve) => {
+      this.resolveRtpFinal = resolve;
+    });
+    this.shown = this.rtp ? this.rtp.collector : collector;
+    this.queueThreshold = QUEUED_PROBES_SUSPECT * s.payloadBytes;
+    const rtp = this.rtp;
+    rtp?.link.setSink({
+      sent: (probes) => rtp.collector.onSent(probes),
+      echoes: (echoes) => {
+        rtp.collector.onEchoes(echoes);
+        s.mark('firstEcho');
+      },
+      error: (message) => this.rtpErrors.push(message),
+    });
+  }
+
+  /** Listens for echoes, receipts and the control channel's messages; what it could not read goes to `notes`. */
+  listen(notes: string[]): void {
+    const { s, reflector, loop, rtp } = this;
+    if (reflector) {
+      s.receiver.peer.on('data', (chunk: Uint8Array) => {
+        reflector.onEcho(chunk, performance.now());
+        s.mark('firstEcho');
+      });
+      s.receiver.control?.addEventListener('message', (ev: MessageEvent<string | ArrayBuffer>) => {
+        try {
+          if (typeof ev.data === 'string') this.onControl(parseControlMessage(ev.data), notes);
+          else {
+            const bytes = new Uint8Array(ev.data);
+            // Byte 3 is the kind (wire.ts): RTP receipts go to the RTP stream's evidence.
+            if (rtp && bytes[3] === ProbeKind.RtpReceipts) rtp.collector.onReceipts(bytes, performance.now());
+            else reflector.onReceipts(bytes, performance.now());
+          }
+        } catch (err) {
+          notes.push(`control channel: ${(err as Error).message}`);
+        }
+      });
+    } else if (loop) {
+      s.receiver.peer.on('data', (chunk: Uint8Array) => {
+        loop.onProbe(chunk, performance.now());
+        s.mark('firstEcho');
+      });
+    }
+  }
+
+  private onControl(msg: ControlMessage, notes: string[]): void {
+    if (msg.type === 'final') {
+      this.reflector?.onFinal(msg);
+      this.relayWitness = msg.relayWitness ?? null;
+      this.resolveFinal();
+    } else if (msg.type === 'rtp-final') {
+      this.rtp?.collector.onFinal(msg);
+      this.resolveRtpFinal();
+    } else if (msg.type === 'rtp-stats') {
+      this.reflectorRtp.last = msg;
+    } else if (msg.type === 'channel' && (msg.ordered || msg.maxRetransmits !== 0)) {
+      notes.push(`the reflector saw the probe channel as ordered=${msg.ordered} maxRetransmits=${msg.maxRetransmits}`);
+    }
+  }
+
+  /** No RTP stream: no `rtp-final` is awaited. */
+  rtpFinalArrived(): void {
+    this.resolveRtpFinal();
+  }
+
+  /** The reflector's inbound-rtp jitter of our audio track (upstream), when it reported one. */
+  get reflectorInboundJitterMs(): number | null {
+    return this.reflectorRtp.last?.inboundJitterMs ?? null;
+  }
+
+  /** The round trips so far, of both streams. */
+  rttValues(): number[] {
+    return [...this.collector.rttValues(), ...(this.rtp?.collector.rttValues() ?? [])];
+  }
+
+  /** The records of the graded stream as they stand; `cut`: the connection was lost (see the collectors' build). */
+  recordsNow(suspect: SuspectInterval[], cut: boolean): StreamRecords {
+    const { reflector, rtp, s } = this;
+    if (reflector && rtp) {
+      const graded = rtp.collector.build(suspect, cut);
+      return { ...graded, loop: null };
+    }
+    if (reflector) return { ...reflector.build(suspect, s.intervalMs, this.queueThreshold, cut), loop: null };
+    const b = (this.loop as LoopCollector).build(suspect, s.intervalMs, this.queueThreshold);
+    return { up: null, down: null, ...b };
+  }
+
+  /**
+   * Where this device fell behind (its warnings), suspect like a hidden page: never graded as the
+   * network. The same intervals, as known so far, bound what a provisional answer may claim.
+   */
+  deviceSuspect(): SuspectInterval[] {
+    const rtts = this.rttValues();
+    const leadMs = rtts.length > 0 ? percentile(rtts, 50) : 0;
+    return [
+      ...this.sent.stallIntervals(this.s.intervalMs, leadMs),
+      // Graded on RTP, the data channel's own queue is not in its records: marked here.
+      ...(this.rtp ? senderQueueIntervals(this.sent.queuedSends(), SEND_BUFFER_PROBES * this.s.payloadBytes, this.s.intervalMs) : []),
+    ];
+  }
+
+  /** The final records, `given` the session's suspect intervals; `tallyMissing`: no `final`; `rtpFinalCame`: the `rtp-final` arrived. */
+  build(given: SuspectInterval[], tallyMissing: boolean, rtpFinalCame: boolean): StreamRecords {
+    const suspect = [...given, ...this.deviceSuspect()];
+    if (this.reflector && this.rtp) {
+      // Graded: the RTP stream. The data-channel stream is the round-trip cross-check, in the notes.
+      const rtt = this.reflector.rttValues();
+      const crossCheck =
+        rtt.length > 0
+          ? `data-channel cross-check (${Math.round(1000 / this.s.intervalMs)} probes/s): round trip p50 ${percentile(rtt, 50).toFixed(1)} ms over ${rtt.length} echoes`
+          : 'data-channel cross-check: no echo came back';
+      const graded = this.recordsNow(suspect, tallyMissing || !rtpFinalCame);
+      return { ...graded, notes: [...graded.notes, crossCheck] };
+    }
+    return this.recordsNow(suspect, tallyMissing);
+  }
+}
