@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseParams, rerunHref, sharedCodeOf, toSearch, ParamError } from '../../src/web/params.js';
+import { pageSearch, parsePageParams, rerunHref, sharedCodeOf, ParamError } from '../../src/protocol/page-url.js';
 
 describe('page URL parameters', () => {
   it('defaults to a 15 s client-to-edge test', () => {
-    expect(parseParams('')).toEqual({
+    expect(parsePageParams('')).toEqual({
       profile: { id: 'client-to-edge' },
       durationS: 15,
       autostart: false,
@@ -20,49 +20,49 @@ describe('page URL parameters', () => {
   });
 
   it('reads arrivals=worker (the engines bench: arrivals timed as in a browser without receiveTime), and writes it back', () => {
-    const p = parseParams('?arrivals=worker');
+    const p = parsePageParams('?arrivals=worker');
     expect(p.arrivals).toBe('worker');
-    expect(parseParams(toSearch(p))).toEqual(p);
-    expect(() => parseParams('?arrivals=now')).toThrow(/arrivals must be receive-time or worker/);
+    expect(parsePageParams(pageSearch(p))).toEqual(p);
+    expect(() => parsePageParams('?arrivals=now')).toThrow(/arrivals must be receive-time or worker/);
   });
 
   it('reads ?load=1 (the busy-line phase) and writes it back; anything else is refused', () => {
-    expect(parseParams('?load=1').load).toBe(true);
-    expect(toSearch(parseParams('?load=1'))).toBe('?load=1');
-    expect(() => parseParams('?load=yes')).toThrow(/load must be 0 or 1/);
+    expect(parsePageParams('?load=1').load).toBe(true);
+    expect(pageSearch(parsePageParams('?load=1'))).toBe('?load=1');
+    expect(() => parsePageParams('?load=yes')).toThrow(/load must be 0 or 1/);
   });
 
   it('reads compare mode with its seconds per rung, and writes it back', () => {
-    expect(parseParams('?compare=1').compare).toEqual({ secondsPerRung: 5 });
-    const p = parseParams('?compare=1&compareSeconds=3');
+    expect(parsePageParams('?compare=1').compare).toEqual({ secondsPerRung: 5 });
+    const p = parsePageParams('?compare=1&compareSeconds=3');
     expect(p.compare).toEqual({ secondsPerRung: 3 });
-    expect(parseParams(toSearch(p))).toEqual(p);
-    expect(() => parseParams('?compare=1&compareSeconds=1')).toThrow(/compareSeconds must be 2\.\.30 seconds/);
+    expect(parsePageParams(pageSearch(p))).toEqual(p);
+    expect(() => parsePageParams('?compare=1&compareSeconds=1')).toThrow(/compareSeconds must be 2\.\.30 seconds/);
   });
 
   it('reads an Azure region profile and a relay choice, and writes them back', () => {
-    const p = parseParams('?profile=azure-region&azureRegion=West%20Europe&from=edge&duration=30&turn=udp:3480&autostart=1');
+    const p = parsePageParams('?profile=azure-region&azureRegion=West%20Europe&from=edge&duration=30&turn=udp:3480&autostart=1');
     expect(p.profile).toEqual({ id: 'azure-region', azureRegion: 'West Europe', from: 'edge' });
     expect(p.turnPick).toEqual({ transport: 'udp', port: 3480 });
     expect(p.autostart).toBe(true);
-    expect(parseParams(toSearch(p))).toEqual({ ...p, autostart: false });
+    expect(parsePageParams(pageSearch(p))).toEqual({ ...p, autostart: false });
   });
 
   it('refuses bad values with the parameter named', () => {
-    expect(() => parseParams('?profile=fast')).toThrow(ParamError);
-    expect(() => parseParams('?profile=azure-region')).toThrow(/azureRegion/);
-    expect(() => parseParams('?duration=0')).toThrow(/duration/);
-    expect(() => parseParams('?duration=601')).toThrow(/duration/);
-    expect(() => parseParams('?turn=quic')).toThrow(/turn/);
+    expect(() => parsePageParams('?profile=fast')).toThrow(ParamError);
+    expect(() => parsePageParams('?profile=azure-region')).toThrow(/azureRegion/);
+    expect(() => parsePageParams('?duration=0')).toThrow(/duration/);
+    expect(() => parsePageParams('?duration=601')).toThrow(/duration/);
+    expect(() => parsePageParams('?turn=quic')).toThrow(/turn/);
   });
 
   it('reads site, ticket and save=0, and writes them back', () => {
-    const p = parseParams('?site=Berlin%20HQ&ticket=%20INC-42%20&save=0');
+    const p = parsePageParams('?site=Berlin%20HQ&ticket=%20INC-42%20&save=0');
     expect(p).toMatchObject({ site: 'Berlin HQ', ticket: 'INC-42', save: false });
-    expect(parseParams(toSearch(p))).toEqual(p);
-    expect(parseParams('?site=&ticket=')).toMatchObject({ site: null, ticket: null, save: true });
-    expect(() => parseParams(`?ticket=${'x'.repeat(129)}`)).toThrow(/ticket must be at most 128/);
-    expect(() => parseParams('?save=no')).toThrow(/save must be 0 or 1/);
+    expect(parsePageParams(pageSearch(p))).toEqual(p);
+    expect(parsePageParams('?site=&ticket=')).toMatchObject({ site: null, ticket: null, save: true });
+    expect(() => parsePageParams(`?ticket=${'x'.repeat(129)}`)).toThrow(/ticket must be at most 128/);
+    expect(() => parsePageParams('?save=no')).toThrow(/save must be 0 or 1/);
   });
 });
 
@@ -76,7 +76,7 @@ describe('the link that runs a stored test again', () => {
       ticket: 'INC-1',
     });
     expect(href.startsWith('/?')).toBe(true);
-    expect(parseParams(href.slice(1))).toMatchObject({
+    expect(parsePageParams(href.slice(1))).toMatchObject({
       profile: { id: 'azure-region', azureRegion: 'West Europe', from: 'edge' },
       durationS: 30,
       turnPick: { transport: 'tcp', port: 3478 },
