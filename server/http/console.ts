@@ -17,7 +17,7 @@ import {
 } from '../../src/protocol/api-requests.js';
 import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { ConfigError } from '../../src/protocol/config-error.js';
-import { parsePassword, parseUserName } from '../config/parse.js';
+import { parsePassword, parseUserName } from '../console/credentials.js';
 import { parseTimeZone } from '../../src/protocol/values.js';
 import { sourceKey } from './signal-limits.js';
 import { hashPassword, verifyPassword, type ConsoleUser } from '../console/auth.js';
