@@ -6,6 +6,7 @@
  * the reason. The operator token counts as tier 2 (automation).
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Static } from '@sinclair/typebox';
 import { CONSOLE_API, CONSOLE_COOKIE, CONSOLE_PAGE, type ConsoleRole, type ConsoleSearchAnswer, type ConsoleWho } from '../../src/protocol/api-console.js';
 import {
   ConsoleLoginBody,
@@ -227,7 +228,7 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { tz?: string } }>(
+  app.get<{ Params: Static<typeof ResultIdParams>; Querystring: Static<typeof ConsoleResultQuery> }>(
     `${CONSOLE_API}/results/:id`,
     { schema: { params: ResultIdParams, querystring: ConsoleResultQuery }, preValidation: tier1 },
     async (req, reply) => {
