@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BOUNDS } from '../src/protocol/defaults.js';
 import { ConfigError } from '../src/protocol/config-error.js';
-import { parsePassword } from '../server/config/parse.js';
+import { parsePassword } from '../server/console/credentials.js';
 import type { CommandActions } from './program.js';
 
 export const ACTIONS: CommandActions = {

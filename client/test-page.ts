@@ -1,6 +1,7 @@
 /** The test page one headless test opens: its URL (the test as page parameters) and how long it may take. */
 import { isIP } from 'node:net';
 import { DEFAULTS } from '../src/protocol/defaults.js';
+import { defaultPageParams, parseTurnPick, writePageParams, type PageParams } from '../src/protocol/page-url.js';
 import type { RunCommandOptions } from './options.js';
 
 /** Whether a host name or address is this machine (Chromium then needs --allow-loopback-in-peer-connection). */
@@ -9,25 +10,33 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || (isIP(h) === 4 && h.startsWith('127.'));
 }
 
-/** The test page's URL for one headless test of `o` against `base` (the page runs with save=0: run saves). */
+/**
+ * The page parameters of one headless test of `o`: autostarted, the fake audio device, and
+ * save=0 (the page must not save: run saves once, itself).
+ */
+export function testPageParams(o: RunCommandOptions): PageParams {
+  const relay = o.relay === undefined ? null : parseTurnPick(o.relay);
+  if (relay === null && o.relay !== undefined) throw new Error(`--relay ${o.relay} is not a relay pick (parseRelayPick lets none through)`);
+  return {
+    ...defaultPageParams(),
+    autostart: true,
+    audio: 'fake-device',
+    profile: o.profile === 'azure-region' ? { id: o.profile, azureRegion: o.azureRegion ?? '', from: o.from } : { id: o.profile },
+    durationS: o.duration ?? DEFAULTS.testDurationS,
+    turnPick: relay,
+    mode: o.turn ? 'loopback' : 'auto',
+    compare: o.compare ? { secondsPerRung: o.compareSeconds ?? DEFAULTS.compareSecondsPerRung } : null,
+    load: o.load,
+    save: false,
+    site: o.site ?? null,
+    ticket: o.ticket ?? null,
+  };
+}
+
+/** The test page's URL for one headless test of `o` against `base` (testPageParams, written by the page URL's one writer). */
 export function testPageUrl(o: RunCommandOptions, base: string): URL {
   const url = new URL(base);
-  const q = url.searchParams;
-  q.set('autostart', '1');
-  q.set('audio', 'fake-device');
-  if (o.duration !== undefined) q.set('duration', String(o.duration));
-  if (o.profile !== 'client-to-edge') q.set('profile', o.profile);
-  if (o.azureRegion) q.set('azureRegion', o.azureRegion);
-  if (o.profile === 'azure-region') q.set('from', o.from);
-  if (o.relay) q.set('turn', o.relay);
-  if (o.turn) q.set('mode', 'loopback');
-  if (o.compare) q.set('compare', '1');
-  if (o.compareSeconds !== undefined) q.set('compareSeconds', String(o.compareSeconds));
-  if (o.load) q.set('load', '1');
-  // The page must not save: run saves once, itself.
-  q.set('save', '0');
-  if (o.site !== undefined) q.set('site', o.site);
-  if (o.ticket !== undefined) q.set('ticket', o.ticket);
+  for (const [name, value] of writePageParams(testPageParams(o))) url.searchParams.set(name, value);
   return url;
 }
 

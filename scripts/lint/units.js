@@ -18,7 +18,7 @@ export const UNITS = [
     imports: [],
     packages: [/^@sinclair\/typebox$/],
     about:
-      'probe wire format, HTTP/WebSocket contract (shapes, request schemas, the one results client), headless contract, every default and bound (data), the value and TURN URI grammars both programs read',
+      'probe wire format, HTTP/WebSocket contract (shapes, request schemas, the one results client), headless contract, every default and bound (data), the value and TURN URI grammars both programs read, the page URL',
   },
   {
     name: 'analysis',
@@ -42,7 +42,7 @@ export const UNITS = [
     env: 'browser',
     imports: ['protocol', 'analysis', 'session'],
     packages: [/^lit(\/|$)/, /^chart\.js(\/|$)/, /^simple-peer\/simplepeer\.min\.js$/],
-    about: 'the page: lit components, the pacing worker, audio, URL parameters',
+    about: 'the page: lit components, the pacing worker, audio',
   },
   {
     name: 'turn',

@@ -3,8 +3,11 @@
  * defaults for the rest, the flags that only make sense together checked). The command line
  * hands over ServeFlags as commander parsed them (the operator token may come from
  * CALLPROBE_ADMIN_TOKEN there); serveOptionsFromFlags is the only place `serve`'s defaults are
- * read (src/protocol/defaults.ts), so serve() itself reads none.
+ * read (src/protocol/defaults.ts), so serve() itself reads none. defaultAppOptions is the same
+ * for the HTTP app alone (tests build it from there): the app reads no default either.
  */
+import { randomBytes } from 'node:crypto';
+import { builtPageDir, callprobeVersion } from '../../host/package.js';
 import { logFormatFor, type LogFormat } from '../logging.js';
 import type { TurnServerEntry } from '../../src/protocol/api.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
@@ -21,6 +24,7 @@ import type { ConnectionLimits } from '../http/connections.js';
 import type { LoadRoutesOptions } from '../http/load.js';
 import { parseRelayIps } from './parse.js';
 import type { DbTarget } from '../store/target.js';
+import type { AppOptions } from '../http/app.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug';
 
@@ -165,8 +169,6 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
   }
   const relay = f.relayIp !== undefined ? parseRelayIps(f.relayIp) : { primary: f.host, ipv6: null };
   const r = DEFAULTS.results;
-  const c = DEFAULTS.console;
-  const l = DEFAULTS.load;
   return {
     host: f.host,
     httpPort: f.httpPort,
@@ -227,26 +229,81 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
     adminToken: f.adminToken ?? null,
     trustProxy: f.trustProxy ?? [],
     users: f.users ?? null,
-    console: {
-      idleMs: c.sessionIdleMs,
-      absoluteMs: c.sessionAbsoluteMs,
-      loginsPerMinutePerAddress: c.loginsPerMinutePerAddress,
-      loginThrottle: c.loginThrottle,
-    },
-    load: {
-      offered: f.load,
-      limits: {
+    console: consoleSettings(),
+    load: loadSettings(
+      f.load,
+      {
         maxBytesPerDirection: f.loadMaxBytes,
         maxFlowsPerSource: f.loadMaxFlowsPerSource,
         maxFlows: f.loadMaxFlows,
         phasesPerHourPerSource: f.loadTestsPerHour,
-        grantTtlMs: l.grantTtlMs,
-        requestBytesMax: l.requestBytesMax,
       },
-      flowMaxMs: l.flowMaxMs,
-      sourceChunkBytes: l.sourceChunkBytes,
-      requestsPerMinutePerSource: l.requestsPerMinutePerSource,
-      allowedOrigins: f.allowedOrigins,
-    },
+      f.allowedOrigins,
+    ),
+  };
+}
+
+/** The console's sessions and login limits (DEFAULTS.console). */
+function consoleSettings(): ServeOptions['console'] {
+  const c = DEFAULTS.console;
+  return { idleMs: c.sessionIdleMs, absoluteMs: c.sessionAbsoluteMs, loginsPerMinutePerAddress: c.loginsPerMinutePerAddress, loginThrottle: c.loginThrottle };
+}
+
+type LoadFlagLimits = Pick<ServeOptions['load']['limits'], 'maxBytesPerDirection' | 'maxFlowsPerSource' | 'maxFlows' | 'phasesPerHourPerSource'>;
+
+/** The busy-line routes' options: offered or not, the limits `serve` has flags for, DEFAULTS.load for the rest. */
+function loadSettings(offered: boolean, limits: LoadFlagLimits, allowedOrigins: string[]): ServeOptions['load'] {
+  const l = DEFAULTS.load;
+  return {
+    offered,
+    limits: { ...limits, grantTtlMs: l.grantTtlMs, requestBytesMax: l.requestBytesMax },
+    flowMaxMs: l.flowMaxMs,
+    sourceChunkBytes: l.sourceChunkBytes,
+    requestsPerMinutePerSource: l.requestsPerMinutePerSource,
+    allowedOrigins,
+  };
+}
+
+/**
+ * Complete options of the HTTP app (server/http/app.ts) from DEFAULTS: the package's built page
+ * and version, a random TURN secret (as serve without --secret), no relay and no reflector, no
+ * results store, the console closed, the busy-line phase not offered, the default limits.
+ * serve() builds its own from ServeOptions; a test starts here and overrides what it tests.
+ */
+export function defaultAppOptions(): AppOptions {
+  const l = DEFAULTS.load;
+  return {
+    webRoot: builtPageDir(),
+    version: callprobeVersion(),
+    secret: randomBytes(24).toString('base64url'),
+    credentialTtlS: DEFAULTS.credentialTtlS,
+    turn: [],
+    notOffered: [],
+    relay: 'external',
+    reflectorAddress: null,
+    rtpReflector: false,
+    relayEndpoints: { addresses: [], portRange: { min: 0, max: 0 } },
+    maxSessions: DEFAULTS.maxSessions,
+    maxSessionMs: DEFAULTS.maxSessionMs,
+    payloadBytes: DEFAULTS.payloadBytes,
+    allowEndpoint: () => () => undefined,
+    signalLimits: DEFAULTS.signalling,
+    allowedOrigins: [],
+    configPerMinutePerSource: DEFAULTS.signalling.configPerMinutePerSource,
+    connections: DEFAULTS.http,
+    metricsText: () => '',
+    logLevel: DEFAULTS.logLevel,
+    trustProxy: [],
+    console: { users: null, nowMs: () => Date.now(), ...consoleSettings() },
+    load: loadSettings(
+      false,
+      {
+        maxBytesPerDirection: l.maxBytesPerDirection,
+        maxFlowsPerSource: l.maxFlowsPerSource,
+        maxFlows: l.maxFlows,
+        phasesPerHourPerSource: l.phasesPerHourPerSource,
+      },
+      [],
+    ),
   };
 }

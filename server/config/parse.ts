@@ -1,8 +1,8 @@
 /**
- * The value grammars only `callprobe serve` reads (its flags and its console's login): the
- * relay's addresses as advertised and as relayed, a listen address, trusted proxies, help desk
- * user names and passwords (where results are stored: server/store/target.ts). Each throws
- * ConfigError (a usage error).
+ * The value grammars only `callprobe serve`'s flags read: the relay's addresses as advertised
+ * and as relayed, a listen address, trusted proxies (where results are stored:
+ * server/store/target.ts; the console's user names and passwords:
+ * server/console/credentials.ts). Each throws ConfigError (a usage error).
  */
 import { BOUNDS } from '../../src/protocol/defaults.js';
 import { ConfigError } from '../../src/protocol/config-error.js';
@@ -68,19 +68,4 @@ export function parseTrustProxy(text: string): string[] {
     throw new ConfigError(`--trust-proxy: not an IP address or CIDR: "${item}"`, 'bad-value');
   }
   return list;
-}
-
-/** A help desk user name (serve --users, POST /api/console/login); throws ConfigError. */
-export function parseUserName(text: string, what = 'user name'): string {
-  const b = BOUNDS.userNameChars;
-  if (text.length < b.min || text.length > b.max || !/^[A-Za-z0-9._@-]+$/.test(text))
-    throw new ConfigError(`${what} must be ${b.min}..${b.max} of letters, digits and . _ @ -, not "${text.slice(0, b.max)}"`, 'bad-value');
-  return text;
-}
-
-/** A password given to hash-password or to the login (length only: any characters); throws ConfigError. */
-export function parsePassword(text: string, what = 'password'): string {
-  const b = BOUNDS.passwordChars;
-  if (text.length < b.min || text.length > b.max) throw new ConfigError(`${what} must be ${b.min}..${b.max} characters`, 'bad-value');
-  return text;
 }

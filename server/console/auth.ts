@@ -9,7 +9,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { ConfigError } from '../../src/protocol/config-error.js';
-import { parseUserName } from '../config/parse.js';
+import { parseUserName } from './credentials.js';
 
 export type ConsoleRole = 'tier1' | 'tier2';
 

@@ -21,7 +21,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { TSchema } from '@sinclair/typebox';
 import fastifyWebsocket from '@fastify/websocket';
 import fastifyRateLimit from '@fastify/rate-limit';
-import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
+import { BOUNDS } from '../../src/protocol/defaults.js';
 import { addPageHeaders, servePageFiles } from '../../host/page.js';
 // reply.sendFile (results.ts, console.ts) comes with @fastify/static, which servePageFiles registers: its types.
 import type {} from '@fastify/static';
@@ -56,27 +56,17 @@ export interface AppOptions extends SignalOptions, Omit<PageConfigOptions, 'refl
   logStream?: { write(line: string): void };
   /** The results store and its limits; absent: no results routes at all. */
   results?: Omit<ResultsOptions, 'pageBuilt' | 'consoleRole' | 'store'> & { store: AppStore | null };
-  /** The help desk console (serve --users); absent or users null: closed (404 with the reason). Needs `results`. */
-  console?: Omit<ConsoleOptions, 'store' | 'adminToken' | 'pageBuilt' | 'access'>;
+  /** The help desk console (serve --users) and its sessions; users null: closed (404 with the reason). Needs `results`. */
+  console: Omit<ConsoleOptions, 'store' | 'adminToken' | 'pageBuilt' | 'access'>;
   /** Reverse proxies (IPs/CIDRs) whose X-Forwarded-For gives the client's address; empty: none. */
   trustProxy?: string[];
-  /** The server's connection bounds and timeouts; default DEFAULTS.http. */
-  connections?: ConnectionLimits;
+  /** The server's connection bounds and timeouts. */
+  connections: ConnectionLimits;
   /** Tests: the process's descriptors as the connection door sees them (default: read from /proc). */
   descriptors?: () => DescriptorCount | null;
-  /** The busy-line phase's load sink and source (server/http/load.ts); absent: not offered. */
-  load?: Omit<LoadRoutesOptions, 'onMetrics'>;
+  /** The busy-line phase's load sink and source (server/http/load.ts); offered false: every route answers `not-offered`. */
+  load: Omit<LoadRoutesOptions, 'onMetrics'>;
 }
-
-/** The load routes of an app built without `load`: every one answers `not-offered`. */
-const LOAD_OFF: Omit<LoadRoutesOptions, 'onMetrics'> = {
-  offered: false,
-  limits: { ...DEFAULTS.load, requestBytesMax: DEFAULTS.load.requestBytesMax },
-  flowMaxMs: DEFAULTS.load.flowMaxMs,
-  sourceChunkBytes: 1024,
-  requestsPerMinutePerSource: DEFAULTS.load.requestsPerMinutePerSource,
-  allowedOrigins: [],
-};
 
 const METRICS = new WeakMap<FastifyInstance, () => string>();
 
@@ -108,8 +98,9 @@ export function metricsTextOf(app: FastifyInstance): string {
   return text();
 }
 
+/** The app of `opts`, which it reads as given (no defaults of its own: server/config/options.ts gives them). */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
-  const limits = opts.connections ?? DEFAULTS.http;
+  const limits = opts.connections;
   const app = Fastify({
     ...serverTimeouts(limits),
     // Every body but a result upload's (its route sets its own bound): a login, a logout.
@@ -159,19 +150,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     reflector: opts.reflectorAddress !== null,
     rtpReflector: opts.rtpReflector,
     configPerMinutePerSource: opts.configPerMinutePerSource,
-    load: opts.load?.offered ? { maxBytesPerDirection: opts.load.limits.maxBytesPerDirection, maxFlowsPerSource: opts.load.limits.maxFlowsPerSource } : null,
+    load: opts.load.offered ? { maxBytesPerDirection: opts.load.limits.maxBytesPerDirection, maxFlowsPerSource: opts.load.limits.maxFlowsPerSource } : null,
     ...(opts.certificateRefusal ? { certificateRefusal: opts.certificateRefusal } : {}),
   });
 
   if (opts.results) {
-    const c = opts.console ?? {
-      users: null,
-      nowMs: () => Date.now(),
-      idleMs: DEFAULTS.console.sessionIdleMs,
-      absoluteMs: DEFAULTS.console.sessionAbsoluteMs,
-      loginsPerMinutePerAddress: DEFAULTS.console.loginsPerMinutePerAddress,
-      loginThrottle: DEFAULTS.console.loginThrottle,
-    };
+    const c = opts.console;
     const { store, adminToken } = opts.results;
     const access = consoleAccess({ ...c, adminToken });
     // Without --users the operator endpoints answer as before (404 without a token configured).
@@ -183,7 +167,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   }
 
   let loadMetrics: () => string = () => '';
-  await app.register(loadRoutes, { ...(opts.load ?? LOAD_OFF), onMetrics: (text) => (loadMetrics = text) });
+  await app.register(loadRoutes, { ...opts.load, onMetrics: (text) => (loadMetrics = text) });
 
   // Not a route of the public app: `callprobe serve --metrics-listen` serves it on its own address (./metrics.ts).
   METRICS.set(app, () => opts.metricsText() + signal.metricsText() + loadMetrics() + gate.metricsText());

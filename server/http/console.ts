@@ -6,6 +6,7 @@
  * the reason. The operator token counts as tier 2 (automation).
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Static } from '@sinclair/typebox';
 import { CONSOLE_API, CONSOLE_COOKIE, CONSOLE_PAGE, type ConsoleRole, type ConsoleSearchAnswer, type ConsoleWho } from '../../src/protocol/api-console.js';
 import {
   ConsoleLoginBody,
@@ -17,7 +18,7 @@ import {
 } from '../../src/protocol/api-requests.js';
 import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { ConfigError } from '../../src/protocol/config-error.js';
-import { parsePassword, parseUserName } from '../config/parse.js';
+import { parsePassword, parseUserName } from '../console/credentials.js';
 import { parseTimeZone } from '../../src/protocol/values.js';
 import { sourceKey } from './signal-limits.js';
 import { hashPassword, verifyPassword, type ConsoleUser } from '../console/auth.js';
@@ -235,7 +236,7 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { tz?: string } }>(
+  app.get<{ Params: Static<typeof ResultIdParams>; Querystring: Static<typeof ConsoleResultQuery> }>(
     `${CONSOLE_API}/results/:id`,
     { schema: { params: ResultIdParams, querystring: ConsoleResultQuery }, preValidation: tier1 },
     async (req, reply) => {

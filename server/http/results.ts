@@ -5,6 +5,7 @@
  * of its own: the store and the alerts are serve's, closed by serve.
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Static } from '@sinclair/typebox';
 import type { SiteAlerts } from '../alerts/index.js';
 import { RESULTS_PATH, SHARED_RESULT_API, SHARED_RESULT_PAGE, type OperatorResult, type ResultAck } from '../../src/protocol/api.js';
 import { ExportQuery, ResultCodeParams, ResultIdParams, ResultUploadBody, type ExportRequest, type ResultUpload } from '../../src/protocol/api-requests.js';
@@ -200,7 +201,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
     },
   );
 
-  app.get<{ Params: { code: string } }>(
+  app.get<{ Params: Static<typeof ResultCodeParams> }>(
     `${SHARED_RESULT_API}/:code`,
     { config: reads, schema: { params: ResultCodeParams }, preValidation: storeThere },
     async (req, reply) => {
@@ -212,19 +213,23 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
     },
   );
 
-  app.get<{ Params: { code: string } }>(`${SHARED_RESULT_PAGE}/:code`, { config: reads, schema: { params: ResultCodeParams } }, async (req, reply) => {
-    const known = (await lookUp(req.params.code, req.ip)) !== null;
-    reply.header('x-robots-tag', 'noindex');
-    if (!opts.pageBuilt)
-      return reply
-        .code(known ? 503 : 404)
-        .type('text/plain')
-        .send(known ? 'page not built: run `npm run build`\n' : 'no result has this code\n');
-    // The page reads the code from its URL and renders the stored report (or says it is unknown).
-    return reply.code(known ? 200 : 404).sendFile('index.html');
-  });
+  app.get<{ Params: Static<typeof ResultCodeParams> }>(
+    `${SHARED_RESULT_PAGE}/:code`,
+    { config: reads, schema: { params: ResultCodeParams } },
+    async (req, reply) => {
+      const known = (await lookUp(req.params.code, req.ip)) !== null;
+      reply.header('x-robots-tag', 'noindex');
+      if (!opts.pageBuilt)
+        return reply
+          .code(known ? 503 : 404)
+          .type('text/plain')
+          .send(known ? 'page not built: run `npm run build`\n' : 'no result has this code\n');
+      // The page reads the code from its URL and renders the stored report (or says it is unknown).
+      return reply.code(known ? 200 : 404).sendFile('index.html');
+    },
+  );
 
-  app.get<{ Params: { id: string } }>(
+  app.get<{ Params: Static<typeof ResultIdParams> }>(
     `${RESULTS_PATH}/:id`,
     { schema: { params: ResultIdParams }, preValidation: operator },
     async (req, reply): Promise<OperatorResult> => {

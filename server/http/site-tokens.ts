@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Static } from '@sinclair/typebox';
 import { SITE_TOKENS_PATH, type SiteTokenCreated, type SiteTokenView } from '../../src/protocol/api.js';
 import { SiteTokenCreateBody, SiteTokenIdParams, SiteTokenListQuery, type SiteTokenCreate, type SiteTokenList } from '../../src/protocol/api-requests.js';
 import { canonicalSite, SiteNameError } from '../../src/protocol/site-name.js';
@@ -76,10 +77,14 @@ export const siteTokensPlugin: FastifyPluginAsync<SiteTokensOptions> = async (ap
     },
   );
 
-  app.delete<{ Params: { id: string } }>(`${SITE_TOKENS_PATH}/:id`, { schema: { params: SiteTokenIdParams }, preValidation: operator }, async (req, reply) => {
-    if (store === null) throw noStore();
-    if (!(await store.siteTokens.revoke(req.params.id, opts.nowMs()))) throw new Refusal(404, 'unknown-token', 'no live site token has this id');
-    req.log.info({ siteToken: req.params.id }, 'site token revoked');
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: Static<typeof SiteTokenIdParams> }>(
+    `${SITE_TOKENS_PATH}/:id`,
+    { schema: { params: SiteTokenIdParams }, preValidation: operator },
+    async (req, reply) => {
+      if (store === null) throw noStore();
+      if (!(await store.siteTokens.revoke(req.params.id, opts.nowMs()))) throw new Refusal(404, 'unknown-token', 'no live site token has this id');
+      req.log.info({ siteToken: req.params.id }, 'site token revoked');
+      return reply.code(204).send();
+    },
+  );
 };

@@ -4,6 +4,7 @@
  * no state: the store is serve's.
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Static } from '@sinclair/typebox';
 import { SITES_OVERVIEW_PATH, SITES_PATH } from '../../src/protocol/api.js';
 import { SiteParams, SiteReportQuery, SitesOverviewQuery, type SiteReportRequest, type SitesOverviewRequest } from '../../src/protocol/api-requests.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
@@ -62,7 +63,7 @@ export const sitesPlugin: FastifyPluginAsync<SitesOptions> = async (app, opts) =
     if (store === null) throw noStore();
   };
 
-  app.get<{ Params: { site: string }; Querystring: SiteReportRequest }>(
+  app.get<{ Params: Static<typeof SiteParams>; Querystring: SiteReportRequest }>(
     `${SITES_PATH}/:site/report`,
     { schema: { params: SiteParams, querystring: SiteReportQuery }, preValidation: allowed },
     async (req, reply) => {

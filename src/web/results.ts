@@ -7,7 +7,7 @@ import { withoutClientAddresses } from '../analysis/report/client-addresses.js';
 import type { Report } from '../analysis/schema/report-schema.js';
 import type { CouldNotTest } from '../analysis/schema/could-not-test-schema.js';
 import { loadShared, ResultsError, saveResult, type ResultsClientOptions, type SharedLookup } from '../protocol/results-client.js';
-import type { PageParams } from './params.js';
+import type { PageParams } from '../protocol/page-url.js';
 
 /**
  * The page's could-not-test record: the schema's (POST /api/results checks it), with every

@@ -2,31 +2,25 @@ import type { FastifyInstance } from 'fastify';
 import type { AppOptions } from '../../server/http/app.js';
 import type { ResultStore } from '../../server/store/types.js';
 import { TestKitError } from './errors.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { defaultAppOptions } from '../../server/config/options.js';
 
 type AppResults = NonNullable<AppOptions['results']>;
 
-/** The smallest AppOptions for HTTP tests that need no relay: an external relay, no reflector, the default signalling limits. */
+/**
+ * The smallest AppOptions for HTTP tests that need no relay: serve's app defaults
+ * (defaultAppOptions: an external relay, no reflector, no store, the console closed, no
+ * busy-line phase, the default limits) over the test's page folder, a fixed secret and
+ * version, one short reflector session and no log lines.
+ */
 export function appOptionsWithoutRelay(webRoot: string): AppOptions {
   return {
+    ...defaultAppOptions(),
     webRoot,
     version: '9.9.9-test',
     secret: 'app-test-secret',
     credentialTtlS: 600,
-    turn: [],
-    notOffered: [],
-    relay: 'external',
-    reflectorAddress: null,
-    rtpReflector: false,
-    relayEndpoints: { addresses: [], portRange: { min: 0, max: 0 } },
     maxSessions: 1,
     maxSessionMs: 60_000,
-    payloadBytes: DEFAULTS.payloadBytes,
-    signalLimits: DEFAULTS.signalling,
-    allowedOrigins: [],
-    configPerMinutePerSource: DEFAULTS.signalling.configPerMinutePerSource,
-    allowEndpoint: () => () => undefined,
-    metricsText: () => '',
     logLevel: 'silent',
   };
 }

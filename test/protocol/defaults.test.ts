@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { DEFAULT_PAYLOAD_BYTES, encodeProbe } from '../../src/protocol/wire.js';
-import { MAX_DURATION_S, parseParams } from '../../src/web/params.js';
+import { MAX_DURATION_S, parsePageParams } from '../../src/protocol/page-url.js';
 import { ReflectorCore } from '../../server/reflector/core.js';
 import { DEFAULT_QUOTAS } from '../../server/turn/index.js';
 import { renderCoturnConfig } from '../../server/turn/coturn-config.js';
@@ -9,11 +9,11 @@ import { renderCoturnConfig } from '../../server/turn/coturn-config.js';
 describe('one set of defaults', () => {
   it('the page, the CLI, the reflector and the relay read the same numbers', () => {
     // Page: no ?duration= is the default test length; the form's max is the parser's max.
-    expect(parseParams('').durationS).toBe(DEFAULTS.testDurationS);
+    expect(parsePageParams('').durationS).toBe(DEFAULTS.testDurationS);
     expect(MAX_DURATION_S).toBe(BOUNDS.testDurationS.max);
-    expect(parseParams(`?duration=${BOUNDS.testDurationS.max}`).durationS).toBe(BOUNDS.testDurationS.max);
-    expect(() => parseParams(`?duration=${BOUNDS.testDurationS.max + 1}`)).toThrow(/duration/);
-    expect(() => parseParams(`?duration=${BOUNDS.testDurationS.min - 1}`)).toThrow(/duration/);
+    expect(parsePageParams(`?duration=${BOUNDS.testDurationS.max}`).durationS).toBe(BOUNDS.testDurationS.max);
+    expect(() => parsePageParams(`?duration=${BOUNDS.testDurationS.max + 1}`)).toThrow(/duration/);
+    expect(() => parsePageParams(`?duration=${BOUNDS.testDurationS.min - 1}`)).toThrow(/duration/);
     // Reflector: with no size given it echoes probes of the default payload size.
     const probe = encodeProbe({ seq: 1, sendMs: 0 }, new Uint8Array(DEFAULTS.payloadBytes));
     expect(new ReflectorCore().onProbe(probe, 0, () => 0).byteLength).toBe(DEFAULTS.payloadBytes);

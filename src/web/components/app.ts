@@ -2,7 +2,7 @@ import { html, nothing } from 'lit';
 import type { LiveFigures } from '../../session/collect/live.js';
 import type { Report } from '../../analysis/schema/report-schema.js';
 import type { Phase, RunOptions } from '../../session/env.js';
-import { parseParams, sharedCodeOf, toSearch, ParamError, type PageParams } from '../params.js';
+import { pageSearch, parsePageParams, sharedCodeOf, ParamError, type PageParams } from '../../protocol/page-url.js';
 import { progress, publishResult } from '../headless.js';
 import { couldNotTestRecord, newSampleId, save, worthRecording, type CouldNotTestRecord, type SaveState } from '../results.js';
 import { couldNotRunTitle, couldNotTestText } from '../../analysis/present/could-not-test-text.js';
@@ -66,10 +66,10 @@ export class CpApp extends CpElement {
     this.announcement = '';
     this.viewError = null;
     try {
-      this.params = parseParams(location.search);
+      this.params = parsePageParams(location.search);
     } catch (err) {
       this.paramError = err instanceof ParamError ? err.message : String(err);
-      this.params = parseParams('');
+      this.params = parsePageParams('');
     }
   }
 
@@ -104,7 +104,7 @@ export class CpApp extends CpElement {
     // Before the first await, inside the Start click: an AudioContext made later may stay suspended (Safari).
     const primed = primeAudio(params.audio);
     this.params = params;
-    history.replaceState(null, '', `${location.pathname}${toSearch(params)}`);
+    history.replaceState(null, '', `${location.pathname}${pageSearch(params)}`);
     this.controller = new AbortController();
     this.live = null;
     this.viewError = null;

@@ -3,7 +3,7 @@
  * CustomEvent whose detail type is fixed here. Components emit them through CpElement.emit;
  * listeners get the detail type from GlobalEventHandlersEventMap.
  */
-import type { PageParams } from '../params.js';
+import type { PageParams } from '../../protocol/page-url.js';
 
 export interface CpEventMap {
   /** The form asks for a test with these settings. */

@@ -4,7 +4,7 @@ import { couldNotTestLines, couldNotTestText, type CouldNotTestFacts } from '../
 import type { Report } from '../../analysis/schema/report-schema.js';
 import type { ReportV1 } from '../../analysis/schema/report-v1-schema.js';
 import { ResultsError } from '../../protocol/results-client.js';
-import { rerunHref, type RerunSettings } from '../params.js';
+import { rerunHref, type RerunSettings } from '../../protocol/page-url.js';
 import { absoluteUrl, fetchShared } from '../results.js';
 import { SHARED_RESULT_PAGE } from '../../protocol/api.js';
 import { CpElement } from './cp-element.js';

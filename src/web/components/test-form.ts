@@ -1,5 +1,5 @@
 import { html, nothing } from 'lit';
-import { DEFAULT_DURATION_S, MAX_DURATION_S, MIN_DURATION_S, type PageParams } from '../params.js';
+import { DEFAULT_DURATION_S, MAX_DURATION_S, MIN_DURATION_S, type PageParams } from '../../protocol/page-url.js';
 import type { ProfileId } from '../../analysis/schema/input.js';
 import { AZURE_REGION_NAMES } from '../regions.js';
 import { CpElement } from './cp-element.js';

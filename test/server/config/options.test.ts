@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { serveOptionsFromFlags } from '../../../server/config/options.js';
+import { defaultAppOptions, serveOptionsFromFlags } from '../../../server/config/options.js';
+import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { serveFlags } from './serve-flags.js';
 
 describe('callprobe serve flags', () => {
@@ -55,5 +56,23 @@ describe('callprobe serve flags', () => {
     for (const bad of ['192.0.2.1,192.0.2.2', '2001:db8::1,2001:db8::2', '192.0.2.1,2001:db8::1,192.0.2.3', ',']) {
       expect(() => serveOptionsFromFlags({ ...serveFlags, host: '::', relayIp: bad }), bad).toThrow(/--relay-ip .*one IPv4 and one IPv6 address/);
     }
+  });
+});
+
+describe("the HTTP app's defaults", () => {
+  it('are the defaults serve resolves with no flags: console sessions, busy-line limits (not offered), connection bounds', () => {
+    const app = defaultAppOptions();
+    const serve = serveOptionsFromFlags(serveFlags);
+    expect(app.console).toMatchObject({ users: null, ...serve.console });
+    expect(app.console.nowMs()).toBeGreaterThan(0);
+    expect(app.load).toEqual({ ...serve.load, offered: false, allowedOrigins: [] });
+    expect(app.connections).toEqual(DEFAULTS.http);
+    expect(app).toMatchObject({ relay: 'external', reflectorAddress: null, rtpReflector: false, turn: [], trustProxy: [] });
+    expect(app.results).toBeUndefined();
+  });
+
+  it('give every app its own random TURN secret, as serve without --secret', () => {
+    expect(defaultAppOptions().secret).not.toBe(defaultAppOptions().secret);
+    expect(defaultAppOptions().secret.length).toBeGreaterThanOrEqual(32);
   });
 });

@@ -20,7 +20,7 @@ import {
   type SignalData,
   type TurnServerEntry,
 } from '../../../src/protocol/api.js';
-import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { appOptionsWithoutRelay } from '../../kit/app-options.js';
 import { buildApp, metricsTextOf, type AppOptions } from '../../../server/http/app.js';
 import { buildMetricsApp, processMemoryMetrics } from '../../../server/http/metrics.js';
 import { parseCandidate } from '../../../server/reflector/candidates.js';
@@ -61,8 +61,7 @@ afterEach(async () => {
 async function build(overrides: Partial<AppOptions> = {}): Promise<Built> {
   const allowed: Built['allowed'] = [];
   const app = await buildApp({
-    webRoot,
-    version: '9.9.9-test',
+    ...appOptionsWithoutRelay(webRoot),
     secret: SECRET,
     credentialTtlS: TTL_S,
     turn: TURN,
@@ -73,10 +72,6 @@ async function build(overrides: Partial<AppOptions> = {}): Promise<Built> {
     // The kit's client signals loopback host candidates (no relay here).
     relayEndpoints: { addresses: ['127.0.0.1'], portRange: { min: 0, max: 0 } },
     maxSessions: 4,
-    signalLimits: DEFAULTS.signalling,
-    allowedOrigins: [],
-    configPerMinutePerSource: DEFAULTS.signalling.configPerMinutePerSource,
-    maxSessionMs: 60_000,
     payloadBytes: 160,
     allowEndpoint: (ip, port) => {
       const entry = { ip, port, undone: 0 };
@@ -84,7 +79,6 @@ async function build(overrides: Partial<AppOptions> = {}): Promise<Built> {
       return () => entry.undone++;
     },
     metricsText: () => '# HELP callprobe_relay_test A relay counter.\n# TYPE callprobe_relay_test counter\ncallprobe_relay_test 7\n',
-    logLevel: 'silent',
     ...overrides,
   });
   apps.push(app);

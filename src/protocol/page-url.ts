@@ -1,17 +1,50 @@
-import { canonicalSite, SiteNameError } from '../protocol/site-name.js';
-import type { ProfileSelection, TestMode } from '../analysis/schema/input.js';
-import { SHARED_RESULT_PAGE, type TurnServerEntry } from '../protocol/api.js';
-import { BOUNDS, DEFAULTS } from '../protocol/defaults.js';
-import type { ArrivalClock, AudioChoice } from '../session/env.js';
+/**
+ * The page URL: everything a test can be told through the test page's query string, written by
+ * `callprobe run` (client/test-page.ts), read by the page (src/web/components/app.ts) and
+ * written back by it (the address bar, the link that runs a stored test again). One grammar,
+ * read and written here. Pure.
+ */
+import { SHARED_RESULT_PAGE, type TurnServerEntry } from './api.js';
+import { BOUNDS, DEFAULTS } from './defaults.js';
+import { canonicalSite, SiteNameError } from './site-name.js';
+
+/**
+ * The part of WHATWG URLSearchParams used here. It is a global in the browser and in Node
+ * alike, but this unit's lib has neither DOM nor Node types, so its shape is declared here: a
+ * real URLSearchParams is one.
+ */
+export interface QueryParams extends Iterable<[string, string]> {
+  get(name: string): string | null;
+  set(name: string, value: string): void;
+  toString(): string;
+}
+declare const URLSearchParams: new (init?: string | QueryParams) => QueryParams;
+
+/** The profile a test is graded against (`?profile=`, `?azureRegion=`, `?from=`); src/analysis/schema/input.ts's ProfileSelection. */
+export interface PageProfile {
+  id: 'client-to-edge' | 'edge-to-edge' | 'azure-region';
+  /** Only for `azure-region`: the Azure region name as Microsoft names it, e.g. "West Europe". */
+  azureRegion?: string;
+  /** Only for `azure-region`: `site` (site-RTT column) or `edge` (edge-RTT column). */
+  from?: 'site' | 'edge';
+}
+
+/** `?turn=udp:3479`: the relay transport to test through, and its port when one is named. */
+export interface TurnPick {
+  transport: TurnServerEntry['transport'];
+  port: number | null;
+}
 
 /** Everything a test can be told through the page URL (also what `callprobe run` sets). */
 export interface PageParams {
-  profile: ProfileSelection;
+  profile: PageProfile;
   durationS: number;
   autostart: boolean;
-  mode: 'auto' | TestMode;
-  turnPick: { transport: TurnServerEntry['transport']; port: number | null } | null;
-  audio: AudioChoice;
+  /** `?mode=`: `auto`, or the server's reflector, or a two-peer loop inside the page. */
+  mode: 'auto' | 'reflector' | 'loopback';
+  turnPick: TurnPick | null;
+  /** `?audio=`: the page's audio track (src/session/env.ts's AudioChoice). */
+  audio: 'webaudio' | 'fake-device' | 'none';
   /** `?compare=1` (`&compareSeconds=N`): a short stream on every reachable rung after the test. */
   compare: { secondsPerRung: number } | null;
   /** The site this test is run for (`?site=`, the store accepts it only from the operator) and a help-desk ticket (`?ticket=`). */
@@ -24,7 +57,7 @@ export interface PageParams {
    * or `?arrivals=worker`, the transform worker's clock, as in a browser without receiveTime
    * (Firefox before 152, Safari): the engines bench measures what that costs.
    */
-  arrivals: ArrivalClock;
+  arrivals: 'receive-time' | 'worker';
   /** `?load=1`: after the idle window, test again with the line busy (the busy-line phase). */
   load: boolean;
 }
@@ -34,6 +67,7 @@ export const MIN_DURATION_S = BOUNDS.testDurationS.min;
 export const MAX_DURATION_S = BOUNDS.testDurationS.max;
 export const MAX_META_TEXT_CHARS = BOUNDS.siteChars;
 
+/** A page parameter the page does not accept; the message names the parameter and why. */
 export class ParamError extends Error {
   constructor(message: string) {
     super(message);
@@ -41,14 +75,26 @@ export class ParamError extends Error {
   }
 }
 
-/** Parses the query string; throws ParamError with the offending parameter. Pure. */
-export function parseParams(search: string): PageParams {
+/** `udp`, `udp:3479`, `tcp`, `tls:443`: the relay pick, or null when the text is not one. */
+export function parseTurnPick(text: string): TurnPick | null {
+  const m = /^(udp|tcp|tls)(?::(\d+))?$/.exec(text);
+  if (!m) return null;
+  return { transport: m[1] as TurnPick['transport'], port: m[2] ? Number(m[2]) : null };
+}
+
+/** A relay pick as `?turn=` takes it. */
+export function turnPickText(p: TurnPick): string {
+  return p.port === null ? p.transport : `${p.transport}:${p.port}`;
+}
+
+/** Parses the query string (with or without its `?`); throws ParamError with the offending parameter. */
+export function parsePageParams(search: QueryParams | string): PageParams {
   const q = new URLSearchParams(search);
   const profileId = q.get('profile') ?? 'client-to-edge';
   if (profileId !== 'client-to-edge' && profileId !== 'edge-to-edge' && profileId !== 'azure-region') {
     throw new ParamError(`profile must be client-to-edge, edge-to-edge or azure-region, not "${profileId}"`);
   }
-  const profile: ProfileSelection = { id: profileId };
+  const profile: PageProfile = { id: profileId };
   if (profileId === 'azure-region') {
     const region = q.get('azureRegion');
     if (!region) throw new ParamError('profile azure-region needs azureRegion, e.g. azureRegion=West%20Europe');
@@ -65,11 +111,10 @@ export function parseParams(search: string): PageParams {
   const mode = q.get('mode') ?? 'auto';
   if (mode !== 'auto' && mode !== 'reflector' && mode !== 'loopback') throw new ParamError(`mode must be auto, reflector or loopback, not "${mode}"`);
   const turnText = q.get('turn');
-  let turnPick: PageParams['turnPick'] = null;
+  let turnPick: TurnPick | null = null;
   if (turnText) {
-    const m = /^(udp|tcp|tls)(?::(\d+))?$/.exec(turnText);
-    if (!m) throw new ParamError(`turn must look like udp, udp:3479, tcp or tls:443, not "${turnText}"`);
-    turnPick = { transport: m[1] as TurnServerEntry['transport'], port: m[2] ? Number(m[2]) : null };
+    turnPick = parseTurnPick(turnText);
+    if (!turnPick) throw new ParamError(`turn must look like udp, udp:3479, tcp or tls:443, not "${turnText}"`);
   }
   const audio = q.get('audio') ?? 'webaudio';
   if (audio !== 'webaudio' && audio !== 'fake-device' && audio !== 'none') throw new ParamError(`audio must be webaudio, fake-device or none, not "${audio}"`);
@@ -108,7 +153,7 @@ export function parseParams(search: string): PageParams {
 }
 
 /** `?site=` or `?ticket=`: trimmed, empty is none, at most BOUNDS.siteChars. */
-function metaText(q: URLSearchParams, name: 'site' | 'ticket'): string | null {
+function metaText(q: QueryParams, name: 'site' | 'ticket'): string | null {
   const text = (q.get(name) ?? '').trim();
   if (text.length > MAX_META_TEXT_CHARS) throw new ParamError(`${name} must be at most ${MAX_META_TEXT_CHARS} characters, not ${text.length}`);
   return text.length > 0 ? text : null;
@@ -125,15 +170,21 @@ function siteText(text: string | null): string | null {
   }
 }
 
-/** The query string for a set of parameters (to share a test's settings). */
-export function toSearch(p: PageParams): string {
+/** The page parameters of a URL without a query string (a new object each call). */
+export function defaultPageParams(): PageParams {
+  return parsePageParams('');
+}
+
+/** The query parameters for a set of page parameters, every key the parser reads; a setting at its default is left out, so the URL stays short. */
+export function writePageParams(p: PageParams): QueryParams {
   const q = new URLSearchParams();
+  if (p.autostart) q.set('autostart', '1');
   if (p.profile.id !== 'client-to-edge') q.set('profile', p.profile.id);
   if (p.profile.azureRegion) q.set('azureRegion', p.profile.azureRegion);
   if (p.profile.from) q.set('from', p.profile.from);
   if (p.durationS !== DEFAULT_DURATION_S) q.set('duration', String(p.durationS));
   if (p.mode !== 'auto') q.set('mode', p.mode);
-  if (p.turnPick) q.set('turn', p.turnPick.port === null ? p.turnPick.transport : `${p.turnPick.transport}:${p.turnPick.port}`);
+  if (p.turnPick) q.set('turn', turnPickText(p.turnPick));
   if (p.audio !== 'webaudio') q.set('audio', p.audio);
   if (p.compare) {
     q.set('compare', '1');
@@ -144,7 +195,12 @@ export function toSearch(p: PageParams): string {
   if (!p.save) q.set('save', '0');
   if (p.arrivals !== 'receive-time') q.set('arrivals', p.arrivals);
   if (p.load) q.set('load', '1');
-  const s = q.toString();
+  return q;
+}
+
+/** The query string to share a test's settings, `?...` or empty: as writePageParams, but never `autostart` (a shared link waits for its Start). */
+export function pageSearch(p: PageParams): string {
+  const s = writePageParams({ ...p, autostart: false }).toString();
   return s ? `?${s}` : '';
 }
 
@@ -164,9 +220,9 @@ export interface RerunSettings {
  * link always works.
  */
 export function rerunHref(s: RerunSettings): string {
-  const keep = (q: URLSearchParams): URLSearchParams | null => {
+  const keep = (q: QueryParams): QueryParams | null => {
     try {
-      parseParams(`?${q.toString()}`);
+      parsePageParams(q);
       return q;
     } catch (err) {
       if (err instanceof ParamError) return null;
@@ -193,7 +249,7 @@ export function rerunHref(s: RerunSettings): string {
   add('turn', s.turn);
   add('site', s.site);
   add('ticket', s.ticket);
-  return `/${toSearch(parseParams(`?${q.toString()}`))}`;
+  return `/${pageSearch(parsePageParams(q))}`;
 }
 
 /** The code in a shared result's path (`/r/K7QF-3MZD`, as typed: the server reads it leniently), or null on any other path. */
