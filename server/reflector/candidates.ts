@@ -1,5 +1,4 @@
-import { formatIp, tryParseIp } from '../../src/protocol/ip.js';
-import { normalizeEmbeddedIpv4 } from '../turn/policy/special-purpose.js';
+import { formatIp, tryParseIp, unmapIpv4Mapped } from '../../src/protocol/ip.js';
 
 /**
  * ICE candidates as RFC 8839 §5.1 writes them, read strictly: one candidate, single spaces,
@@ -75,10 +74,15 @@ export interface RelayEndpoints {
   portRange: { min: number; max: number };
 }
 
-/** The canonical text of an IP literal, an IPv4-mapped IPv6 address as IPv4; null for anything else. */
+/**
+ * The canonical text of an IP literal, an IPv4-mapped IPv6 address as IPv4; null for anything
+ * else. A NAT64 spelling (64:ff9b::a.b.c.d) stays IPv6: it names a translator, not the relay, so
+ * a candidate spelled so is not the relay's (the relay's peer policy, which asks where a packet
+ * would end up, maps it to IPv4: server/turn/policy/peer-policy.ts).
+ */
 export function canonicalAddress(address: string): string | null {
   const ip = tryParseIp(address);
-  return ip === null ? null : formatIp(normalizeEmbeddedIpv4(ip));
+  return ip === null ? null : formatIp(unmapIpv4Mapped(ip));
 }
 
 function sameIp(a: string, b: string): boolean {

@@ -158,6 +158,19 @@ function formatIpv6(b: Uint8Array): string {
 }
 
 /** Formats an address the way Node reports `rinfo.address`. */
+/**
+ * An IPv4-mapped IPv6 address (RFC 4291 §2.5.5.2, ::ffff:0:0/96) as the IPv4 address it is; any
+ * other address unchanged. Only this form: a NAT64 address (RFC 6052, 64:ff9b::/96) is a
+ * different destination on the wire (a translator's), so it is never the same endpoint.
+ */
+export function unmapIpv4Mapped(ip: IpAddress): IpAddress {
+  if (ip.family !== 6) return ip;
+  const b = ip.bytes;
+  for (let i = 0; i < 10; i++) if (b[i] !== 0) return ip;
+  if (b[10] !== 0xff || b[11] !== 0xff) return ip;
+  return { family: 4, bytes: b.slice(12, 16) };
+}
+
 export function formatIp(ip: IpAddress): string {
   return ip.family === 4 ? formatIpv4(ip.bytes) : formatIpv6(ip.bytes);
 }

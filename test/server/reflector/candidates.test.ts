@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRelayCandidate, isRelayEndpoint, isSignalledCandidate, parseCandidate } from '../../../server/reflector/candidates.js';
+import { canonicalAddress, isRelayCandidate, isRelayEndpoint, isSignalledCandidate, parseCandidate } from '../../../server/reflector/candidates.js';
 
 const lo = 'candidate:1 1 udp 2122260223 127.0.0.1 50001 typ host generation 0';
 const eth = 'candidate:2 1 udp 2122194687 192.0.2.2 50002 typ host generation 0';
@@ -64,6 +64,11 @@ describe('reflector candidates', () => {
     expect(isRelayCandidate(parseCandidate('candidate:6 1 udp 1 abc.local 50003 typ host'), relay)).toBe(false);
     expect(isRelayEndpoint('::ffff:192.0.2.2', 50000, relay)).toBe(true);
     expect(isRelayEndpoint('192.0.2.3', 50000, relay)).toBe(false);
+    // A NAT64 spelling of the relay (RFC 6052's 64:ff9b::/96) names a translator, not the relay.
+    expect(isRelayEndpoint('64:ff9b::c000:202', 50000, relay)).toBe(false);
+    expect(isRelayCandidate(parseCandidate('candidate:7 1 udp 1 64:ff9b::192.0.2.2 50003 typ relay'), relay)).toBe(false);
+    expect(canonicalAddress('64:ff9b::7f00:1')).toBe('64:ff9b::7f00:1');
+    expect(canonicalAddress('::ffff:7f00:1')).toBe('127.0.0.1');
     // {0, 0}: the relay's ephemeral ports (tests), any port of its address.
     expect(isRelayEndpoint('192.0.2.2', 9, { addresses: ['192.0.2.2'], portRange: { min: 0, max: 0 } })).toBe(true);
   });
