@@ -6,15 +6,22 @@
  * five clients. IPv4-mapped IPv6 (RFC 4291 §2.5.5.2, a dual-stack socket's view of an IPv4
  * client) is the IPv4 address it carries.
  */
-import { formatIp, tryParseIp } from './ip.js';
+import { formatIp, tryParseIp, unmapIpv4Mapped, type IpAddress } from './ip.js';
 
-/** Bytes of an IPv6 address that name its /64. */
-const IPV6_PREFIX_BYTES = 8;
+/** Bytes of an IPv6 address that name its /64 (a source). */
+const IPV6_SOURCE_BYTES = 8;
+/** Bytes of an IPv6 address that name its /48 (a network: one site's allocation, RFC 6177 §3). */
+const IPV6_NETWORK_BYTES = 6;
 
-/** `::ffff:0:0/96` (RFC 4291 §2.5.5.2). */
-function isIpv4Mapped(bytes: Uint8Array): boolean {
-  for (let i = 0; i < 10; i++) if (bytes[i] !== 0) return false;
-  return bytes[10] === 0xff && bytes[11] === 0xff;
+/** The key of `ip` at `prefixBytes` of IPv6 (IPv4 as is, IPv4-mapped unwrapped); null for text that is not an address. */
+function keyAt(ip: string, prefixBytes: number): string | null {
+  const parsed = tryParseIp(ip);
+  if (parsed === null) return null;
+  const a: IpAddress = unmapIpv4Mapped(parsed);
+  if (a.family === 4) return formatIp(a);
+  const net = new Uint8Array(16);
+  net.set(a.bytes.subarray(0, prefixBytes));
+  return formatIp({ family: 6, bytes: net });
 }
 
 /**
@@ -24,11 +31,17 @@ function isIpv4Mapped(bytes: Uint8Array): boolean {
  */
 export function sourceKey(ip: string | undefined): string {
   if (ip === undefined || ip === '') return 'unknown';
-  const a = tryParseIp(ip);
-  if (a === null) return ip.toLowerCase();
-  if (a.family === 4) return formatIp(a);
-  if (isIpv4Mapped(a.bytes)) return formatIp({ family: 4, bytes: a.bytes.slice(12) });
-  const net = new Uint8Array(16);
-  net.set(a.bytes.subarray(0, IPV6_PREFIX_BYTES));
-  return formatIp({ family: 6, bytes: net });
+  return keyAt(ip, IPV6_SOURCE_BYTES) ?? ip.toLowerCase();
+}
+
+/**
+ * The network of `ip`, the second scope every per-source limit also counts by: an IPv6 address
+ * as its /48 (`2001:db8:1::`), the most a site is given (RFC 6177 §3), so that the /64s of one
+ * site together cannot take what many sites share. An IPv4 address is its own network (one
+ * address, as its source: a NAT's users are one source already). Text that is not an address is
+ * its own key; a missing address is `unknown`.
+ */
+export function networkKey(ip: string | undefined): string {
+  if (ip === undefined || ip === '') return 'unknown';
+  return keyAt(ip, IPV6_NETWORK_BYTES) ?? ip.toLowerCase();
 }

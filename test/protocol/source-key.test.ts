@@ -6,7 +6,7 @@
 import { normalizeIP } from '@fastify/rate-limit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sourceKey } from '../../src/protocol/source-key.js';
+import { networkKey, sourceKey } from '../../src/protocol/source-key.js';
 
 describe('sourceKey', () => {
   it('keys IPv4 by address, IPv6 by /64, IPv4-mapped IPv6 as IPv4', () => {
@@ -34,6 +34,30 @@ describe('sourceKey', () => {
         expect(sourceKey(ip)).toBe(normalizeIP(ip, 64));
       }),
       { seed: 6477, numRuns: 2000 },
+    );
+  });
+});
+
+describe('networkKey', () => {
+  it('keys IPv4 by address, IPv6 by /48, IPv4-mapped IPv6 as IPv4', () => {
+    expect(networkKey('203.0.113.1')).toBe('203.0.113.1');
+    expect(networkKey('::ffff:203.0.113.1')).toBe('203.0.113.1');
+    expect(networkKey('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1::');
+    expect(networkKey('2001:db8:1:ffff::1')).toBe('2001:db8:1::');
+    expect(networkKey('2001:db8:2:2::1')).toBe('2001:db8:2::');
+    expect(networkKey(undefined)).toBe('unknown');
+    expect(networkKey('Not-An-Address')).toBe('not-an-address');
+  });
+
+  it('agrees with @fastify/rate-limit normalizeIP(ip, 48) on random addresses (seeded)', () => {
+    const v4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((o) => o.join('.'));
+    const word = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff }));
+    const v6 = fc.array(word, { minLength: 8, maxLength: 8 }).map((w) => w.map((x) => x.toString(16)).join(':'));
+    fc.assert(
+      fc.property(fc.oneof(v4, v6), (ip) => {
+        expect(networkKey(ip)).toBe(normalizeIP(ip, 48));
+      }),
+      { seed: 4848, numRuns: 2000 },
     );
   });
 });
