@@ -132,7 +132,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
     },
     async (req, reply) => {
       if (store === null) throw noStore();
-      let upload = readUpload(req.body);
+      let upload = readUpload(req.body, nowMs());
       if (upload.scrubbed.length > 0)
         req.log.warn({ results: 'addresses-scrubbed', paths: upload.scrubbed.slice(0, 20) }, 'an IP address in an uploaded body was replaced before storing');
       const who = operatorCheck(req, opts.adminToken);

@@ -8,7 +8,7 @@
  */
 import { isSampleId, parseIsoMs } from '../../src/protocol/values.js';
 import { canonicalSite, SiteNameError } from '../../src/protocol/site-name.js';
-import { BOUNDS } from '../../src/protocol/defaults.js';
+import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { acceptUpload, ReportShapeError, type AcceptedResult } from '../../src/analysis/report/accept.js';
 import { withoutClientAddresses } from '../../src/analysis/report/client-addresses.js';
 import type { NewResult } from '../store/results/types.js';
@@ -23,8 +23,12 @@ export interface Upload {
 
 export { parseIsoMs };
 
-/** Reads an upload; throws ReportShapeError (400) naming the first problem. */
-export function readUpload(body: unknown): Upload {
+/**
+ * Reads an upload received at `receivedAtMs` (the server's clock); throws ReportShapeError (400)
+ * naming the first problem, `started-in-future` for a start more than
+ * DEFAULTS.results.startedAheadMaxMs after it.
+ */
+export function readUpload(body: unknown, receivedAtMs: number): Upload {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ReportShapeError('not-an-object', 'a report is a JSON object');
   const { sampleId, ...rest } = body as Record<string, unknown>;
   if (sampleId !== undefined && !isSampleId(sampleId)) {
@@ -38,7 +42,7 @@ export function readUpload(body: unknown): Upload {
   const reportJson = JSON.stringify(clean);
   if (accepted.kind === 'could-not-test') {
     const r = accepted.record;
-    const startedAtMs = (typeof r.meta.startedAt === 'string' ? parseIsoMs(r.meta.startedAt) : null) ?? r.atMs;
+    const startedAtMs = notAhead((typeof r.meta.startedAt === 'string' ? parseIsoMs(r.meta.startedAt) : null) ?? r.atMs, receivedAtMs);
     return {
       accepted,
       result: {
@@ -57,6 +61,7 @@ export function readUpload(body: unknown): Upload {
   const startedAtMs = parseIsoMs(report.meta.startedAt);
   if (startedAtMs === null)
     throw new ReportShapeError('schema', `/meta/startedAt is not an ISO 8601 time: ${JSON.stringify(report.meta.startedAt.slice(0, 40))}`);
+  notAhead(startedAtMs, receivedAtMs);
   return {
     accepted,
     result: {
@@ -70,6 +75,18 @@ export function readUpload(body: unknown): Upload {
     },
     scrubbed,
   };
+}
+
+/** `startedAtMs`, unless it lies more than DEFAULTS.results.startedAheadMaxMs after `receivedAtMs`. */
+function notAhead(startedAtMs: number, receivedAtMs: number): number {
+  const aheadMs = startedAtMs - receivedAtMs;
+  if (aheadMs > DEFAULTS.results.startedAheadMaxMs) {
+    throw new ReportShapeError(
+      'started-in-future',
+      `/meta/startedAt (${new Date(startedAtMs).toISOString()}) is ${Math.round(aheadMs / 60_000)} min after this server received it (${new Date(receivedAtMs).toISOString()}), more than the ${DEFAULTS.results.startedAheadMaxMs / 60_000} min a clock may be fast: check the testing device's clock`,
+    );
+  }
+  return startedAtMs;
 }
 
 /**

@@ -222,6 +222,13 @@ export const DEFAULTS = {
     bodyLimitBytes: 64 * 1024,
     /** One page test saves once; 30 a minute per address (/64 for IPv6) is an office behind one NAT retrying. */
     postsPerMinutePerIp: 30,
+    /**
+     * How far a result's start (`meta.startedAt`, the client's clock) may lie after the moment the
+     * server received it: a clock a few minutes fast is common, ten is not. Past it the upload is
+     * refused: a start in the future would be a site's newest sample for ever (its silence never
+     * raised again).
+     */
+    startedAheadMaxMs: 10 * 60_000,
     /** Reads of shared results (/r/:code, /api/r/:code) per minute per address: a person opens a few; bounds guessing 2^40 codes. */
     readsPerMinutePerIp: 120,
     /** Bytes of results one anonymous source may have stored per day (kept a year): ~400 page tests of ~20 KB, an office's busy day; the operator token is exempt. */

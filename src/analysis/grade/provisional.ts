@@ -197,6 +197,21 @@ export function claimWindow(c: Claim): { startMs: number; endMs: number } | null
 }
 
 /**
+ * What a claim's `held` can be, from its kind, its direction and the final grade of its target
+ * and direction (undefined: no such grade), before its window is read: one value, or both
+ * booleans where only a settled fail's window (clean of suspect intervals or not) decides. The
+ * one rule of `held`, for claimHeld and for the check of an uploaded report (which keeps no
+ * window).
+ */
+export function heldOutcomes(kind: ClaimKind, direction: GradeEntry['direction'], status: GradeEntry['status'] | undefined): readonly (boolean | null)[] {
+  if (kind === 'so-far') return [null];
+  if (status === undefined) return [false];
+  if (kind === 'likely-pass') return [status === 'pass'];
+  if (status !== 'fail') return [false];
+  return kind === 'settled-fail' && direction !== 'round-trip' ? [true, false] : [true];
+}
+
+/**
  * Whether a claim held against the final grades: null for so-far figures; a pass claim holds
  * when the final grade of the same target and direction passed, a fail claim when it failed,
  * and a settled fail also needs its window clean of the suspect intervals the final analysis
@@ -207,11 +222,9 @@ export function claimHeld(
   grades: readonly Pick<GradeEntry, 'target' | 'direction' | 'status'>[],
   suspectOf: (direction: DirectionName) => readonly SuspectInterval[],
 ): boolean | null {
-  if (c.kind === 'so-far') return null;
-  const g = grades.find((x) => x.target === c.metric && x.direction === c.direction);
-  if (g === undefined) return false;
-  if (c.kind === 'likely-pass') return g.status === 'pass';
-  if (g.status !== 'fail') return false;
+  const status = grades.find((x) => x.target === c.metric && x.direction === c.direction)?.status;
+  const outcomes = heldOutcomes(c.kind, c.direction, status);
+  if (outcomes.length === 1) return outcomes[0] ?? null;
   const w = claimWindow(c);
   if (w === null || c.direction === 'round-trip') return true;
   return !suspectOf(c.direction).some((s) => s.startMs < w.endMs && s.endMs >= w.startMs);

@@ -10,9 +10,12 @@ import type { ReportV1 } from '../schema/report-v1-schema.js';
 import type { CouldNotTest } from '../schema/could-not-test-schema.js';
 import { CHECKED_REPORT_VERSIONS, couldNotTestSchemaProblem, reportSchemaProblem, uploadBoundsProblem } from '../schema/check.js';
 import { TypedError } from '../../protocol/typed-error.js';
+import { conclusionProblem } from './consistency.js';
 
 /** Typed error: the value is not a callprobe report of a version we read. */
-export class ReportShapeError extends TypedError<'not-an-object' | 'unknown-version' | 'schema' | 'over-bound' | 'bad-sample-id' | 'bad-site'> {
+export class ReportShapeError extends TypedError<
+  'not-an-object' | 'unknown-version' | 'schema' | 'over-bound' | 'bad-sample-id' | 'bad-site' | 'inconsistent' | 'started-in-future'
+> {
   override readonly name = 'ReportShapeError';
 }
 
@@ -47,14 +50,20 @@ export function acceptResult(value: unknown): AcceptedResult {
 }
 
 /**
- * What POST /api/results stores: acceptResult, and then every text and list within the bounds
- * of ../schema/bounds.ts (a report from any callprobe fits them many times over). Throws
- * ReportShapeError: the first problem, `over-bound` for a text or list too long.
+ * What POST /api/results stores: acceptResult, then every text and list within the bounds of
+ * ../schema/bounds.ts (a report from any callprobe fits them many times over), then a report's
+ * conclusions read again from its evidence, after its upgrade (./consistency.ts). Throws
+ * ReportShapeError: the first problem, `over-bound` for a text or list too long,
+ * `inconsistent` for a verdict or claim its own grades contradict.
  */
 export function acceptUpload(value: unknown): AcceptedResult {
   const accepted = acceptResult(value);
   const version = accepted.kind === 'could-not-test' ? null : (value as { schemaVersion: number }).schemaVersion;
   const problem = uploadBoundsProblem(version, value);
   if (problem !== null) throw new ReportShapeError('over-bound', problem);
+  if (accepted.kind === 'report') {
+    const contradiction = conclusionProblem(accepted.report);
+    if (contradiction !== null) throw new ReportShapeError('inconsistent', contradiction);
+  }
   return accepted;
 }

@@ -209,6 +209,32 @@ describeEachKind('results API', (kind, opened) => {
     expect(await count(store)).toBe(0);
   });
 
+  it("refuses what a caller cannot vouch for: a start over 10 min after the server's clock, a verdict its own grades contradict", async () => {
+    const { app, store } = await build(); // the server's clock: 2026-01-15T12:00Z
+    const forged = report({ lossEvery: 10 });
+    expect((forged['summary'] as { verdict: string }).verdict).toBe('fail');
+    const cases: [unknown, number, string | null][] = [
+      // A start in 2099 would be the site's newest sample for ever: its silence never raised again.
+      [report({ site: 'Depot 3', startedAt: '2099-12-31T00:00:00.000Z' }), 400, 'started-in-future'],
+      [couldNotTest({ atMs: Date.UTC(2099, 11, 31) }), 400, 'started-in-future'],
+      [report({ startedAt: '2026-01-15T12:10:01.000Z' }), 400, 'started-in-future'],
+      [{ ...forged, summary: { ...(forged['summary'] as object), verdict: 'pass' } }, 400, 'inconsistent'],
+      // A clock a few minutes fast is common: stored.
+      [report({ startedAt: '2026-01-15T12:09:00.000Z' }), 201, null],
+    ];
+    for (const [body, status, reason] of cases) {
+      const res = await post(app, body, { token: TOKEN });
+      expect(res.statusCode, JSON.stringify(body).slice(0, 80)).toBe(status);
+      if (reason !== null) expect(res.json<{ reason: string }>().reason).toBe(reason);
+    }
+    expect(await count(store)).toBe(1);
+    const refused = await post(app, report({ site: 'Depot 3', startedAt: '2099-12-31T00:00:00.000Z' }), { token: TOKEN });
+    expect(refused.json<{ message: string }>().message).toMatch(
+      /^\/meta\/startedAt \(2099-12-31T00:00:00.000Z\) is \d+ min after this server received it \(2026-01-15T12:00:00.000Z\).*check the testing device's clock$/,
+    );
+    expect(await store.sites.list()).toEqual([]);
+  });
+
   it('refuses a body over the limit with 413, stores nothing and keeps serving', async () => {
     const { app, store } = await build({ bodyLimitBytes: 64 * 1024 });
     const big = { ...report(), padding: 'x'.repeat(70 * 1024) };

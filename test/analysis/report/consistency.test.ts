@@ -1,0 +1,61 @@
+/**
+ * conclusionProblem: an uploaded report's verdict and provisional `held` read again from its own
+ * grades and outcome. Every golden report agrees with itself; a forged verdict or claim is named.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { conclusionProblem } from '../../../src/analysis/report/consistency.js';
+import { acceptReport } from '../../../src/analysis/report/accept.js';
+import type { ProvisionalClaim, Report } from '../../../src/analysis/schema/report-schema.js';
+import { repoRoot } from '../../kit/paths.js';
+
+const GOLDEN = join(repoRoot, 'test/analysis/report/golden');
+const golden = (name: string): Report => acceptReport(JSON.parse(readFileSync(join(GOLDEN, name), 'utf8')));
+const reports = readdirSync(GOLDEN).filter((f) => f.endsWith('.json') && !f.startsWith('aggregate-'));
+
+/** A report with one provisional answer holding `claims`. */
+const withClaims = (r: Report, claims: ProvisionalClaim[]): Report => ({ ...r, provisional: [{ atMs: 3000, claims }] });
+const claim = (c: Pick<ProvisionalClaim, 'metric' | 'direction' | 'kind' | 'held'>): ProvisionalClaim => ({ ...c, evidence: 'hand-built' });
+
+describe('conclusionProblem', () => {
+  it.each(reports)('finds nothing to refuse in the golden report %s', (name) => {
+    expect(conclusionProblem(golden(name))).toBeNull();
+  });
+
+  it('names a verdict its grades contradict: a failing report sent as a pass', () => {
+    const r = golden('loss-heavy.json');
+    expect(r.summary.verdict).toBe('fail');
+    expect(conclusionProblem({ ...r, summary: { ...r.summary, verdict: 'pass' } })).toBe('/summary/verdict is "pass", but its grades make it "fail"');
+  });
+
+  it('names a pass claimed for a test our side could not finish', () => {
+    const r = golden('connection-lost.json');
+    expect(conclusionProblem({ ...r, summary: { ...r.summary, verdict: 'pass' } })).toBe(
+      '/summary/verdict is "pass", but a test that did not finish (connection-lost) is "insufficient"',
+    );
+  });
+
+  it("reads each claim's held against the final grade of its target and direction", () => {
+    const r = golden('loss-heavy.json');
+    const failed = r.grades.find((g) => g.status === 'fail' && g.direction !== 'round-trip' && g.target === 'loss-15s');
+    const passed = r.grades.find((g) => g.status === 'pass');
+    if (failed === undefined || passed === undefined) throw new TypeError('loss-heavy.json has no failed loss-15s grade or no passed grade');
+    const on = (g: typeof failed) => ({ metric: g.target, direction: g.direction });
+    // Consistent: a settled fail that failed held, or not (its window may have been suspect); a so-far figure holds nothing.
+    expect(conclusionProblem(withClaims(r, [claim({ ...on(failed), kind: 'settled-fail', held: true })]))).toBeNull();
+    expect(conclusionProblem(withClaims(r, [claim({ ...on(failed), kind: 'settled-fail', held: false })]))).toBeNull();
+    expect(conclusionProblem(withClaims(r, [claim({ ...on(passed), kind: 'likely-pass', held: true })]))).toBeNull();
+    expect(conclusionProblem(withClaims(r, [claim({ ...on(failed), kind: 'so-far', held: null })]))).toBeNull();
+    // Forged: a likely pass that failed said to have held, a fail claim on a passed target said to have held.
+    expect(conclusionProblem(withClaims(r, [claim({ ...on(failed), kind: 'likely-pass', held: true })]))).toBe(
+      `/provisional/0/claims/0/held is true, but a likely-pass claim on loss-15s (${failed.direction}) whose final grade is fail makes it false`,
+    );
+    expect(conclusionProblem(withClaims(r, [claim({ ...on(passed), kind: 'likely-fail', held: true })]))).toMatch(
+      /held is true, but a likely-fail claim .* makes it false$/,
+    );
+    expect(conclusionProblem(withClaims(r, [claim({ ...on(failed), kind: 'so-far', held: false })]))).toMatch(
+      /held is false, but a so-far claim .* makes it null$/,
+    );
+  });
+});
