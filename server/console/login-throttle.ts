@@ -7,7 +7,9 @@
  * wait is refused without a password check and does not lengthen it. A right password clears
  * the pair. A caller at another source is never held back by it: an account cannot be locked
  * out from the Internet. Refusals are logged at most once per source per `logIntervalMs`, with
- * how many were not. Memory is bounded: at most `maxPairs` pairs and as many sources are held
+ * how many were not. Whether a source sent any wrong password within `forgetMs`
+ * (`recentlyFailed`) keeps a password check free for those that did not, whatever a spray from
+ * many sources holds. Memory is bounded: at most `maxPairs` pairs and as many sources are held
  * (the least recently failed dropped first), and a pair quiet for `forgetMs` is forgotten.
  */
 export interface LoginThrottleSettings {
@@ -48,6 +50,8 @@ function touch<V>(m: Map<string, V>, key: string, value: V, max: number): void {
 export class LoginThrottle {
   private readonly pairs = new Map<string, Pair>();
   private readonly logs = new Map<string, SourceLog>();
+  /** Each source's last wrong password (ms). */
+  private readonly lastFailureOf = new Map<string, number>();
 
   constructor(
     private readonly s: LoginThrottleSettings,
@@ -80,7 +84,14 @@ export class LoginThrottle {
     const over = failures - this.s.freeFailures;
     const waitMs = over <= 0 ? 0 : Math.min(this.s.backoffMaxMs, this.s.backoffBaseMs * 2 ** Math.min(over - 1, 40));
     touch(this.pairs, key, { failures, lastFailureMs: now, waitUntilMs: now + waitMs }, this.s.maxPairs);
+    touch(this.lastFailureOf, source, now, this.s.maxPairs);
     return waitMs;
+  }
+
+  /** Whether `source` sent a wrong password (for any account) within the last `forgetMs`. */
+  recentlyFailed(source: string): boolean {
+    const last = this.lastFailureOf.get(source);
+    return last !== undefined && this.nowMs() - last < this.s.forgetMs;
   }
 
   /** The right password: the pair starts afresh. */
@@ -104,7 +115,7 @@ export class LoginThrottle {
   }
 
   /** Pairs and sources held now (tests check the bound). */
-  get size(): { pairs: number; sources: number } {
-    return { pairs: this.pairs.size, sources: this.logs.size };
+  get size(): { pairs: number; sources: number; failingSources: number } {
+    return { pairs: this.pairs.size, sources: this.logs.size, failingSources: this.lastFailureOf.size };
   }
 }

@@ -82,6 +82,8 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
   const decoy = opts.users === null ? '' : await hashPassword('callprobe decoy password');
   /** Password checks running now (bounded by DEFAULTS.console.maxLoginsInFlight)... */
   let loginsInFlight = 0;
+  /** ...and whether the one check kept for sources with no recent wrong password is running. */
+  let reserveTaken = false;
   /** ...and the sources they come from: one at a time each, so one source cannot take every slot. */
   const checking = new Set<string>();
   const closed = (): Refusal =>
@@ -162,15 +164,19 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
         reply.header('retry-after', '1');
         throw new Refusal(429, 'rate-limited', 'one login at a time from your address: retry in 1 s');
       }
-      if (loginsInFlight >= DEFAULTS.console.maxLoginsInFlight)
-        throw new Refusal(503, 'busy', 'too many logins at once on this server: try again in a few seconds');
-      loginsInFlight++;
+      // Past the shared slots, one more check for a source with no recent wrong password: a
+      // spray from many addresses (each failing) cannot keep the help desk out.
+      const slot = loginsInFlight < DEFAULTS.console.maxLoginsInFlight ? 'shared' : !reserveTaken && !throttle.recentlyFailed(source) ? 'reserve' : null;
+      if (slot === null) throw new Refusal(503, 'busy', 'too many logins at once on this server: try again in a few seconds');
+      if (slot === 'shared') loginsInFlight++;
+      else reserveTaken = true;
       checking.add(source);
       let ok: boolean;
       try {
         ok = await verifyPassword(password, user?.passwordHash ?? decoy);
       } finally {
-        loginsInFlight--;
+        if (slot === 'shared') loginsInFlight--;
+        else reserveTaken = false;
         checking.delete(source);
       }
       if (!user || !ok) throw wrong();

@@ -291,7 +291,7 @@ export const DEFAULTS = {
      * Refusals are logged once per source per minute.
      */
     loginThrottle: { freeFailures: 5, backoffBaseMs: 1_000, backoffMaxMs: 15 * 60_000, forgetMs: 3_600_000, maxPairs: 10_000, logIntervalMs: 60_000 },
-    /** Password checks running at once, whoever asks (each is ~32 MiB and ~0.1 s of scrypt): more get 503, so many addresses cannot pin the CPU and memory. */
+    /** Password checks running at once, whoever asks (each is ~32 MiB and ~0.1 s of scrypt): more get 503, so many addresses cannot pin the CPU and memory; one more is kept for a source with no wrong password in the last hour (a spray cannot keep the help desk out). */
     maxLoginsInFlight: 4,
     /** The baseline a result is shown beside: the site's samples over this span before the result... */
     baselineSpanMs: 7 * 86_400_000,

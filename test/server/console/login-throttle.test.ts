@@ -80,7 +80,20 @@ describe('LoginThrottle', () => {
       t.failed(`user${i % 7}`, `2001:db8:${i.toString(16)}::`);
       t.logRefusal(`2001:db8:${i.toString(16)}::`);
     }
-    expect(t.size).toEqual({ pairs: S.maxPairs, sources: S.maxPairs });
+    expect(t.size).toEqual({ pairs: S.maxPairs, sources: S.maxPairs, failingSources: S.maxPairs });
+  });
+
+  it('tells a source with a recent wrong password (any account) from one with none, and forgets after forgetMs', () => {
+    const clock = testClock(0);
+    const t = new LoginThrottle(S, clock.nowMs);
+    expect(t.recentlyFailed('203.0.113.9')).toBe(false);
+    t.failed('ana', '203.0.113.9');
+    expect(t.recentlyFailed('203.0.113.9')).toBe(true);
+    expect(t.recentlyFailed('203.0.113.10')).toBe(false);
+    t.succeeded('ana', '203.0.113.9');
+    expect(t.recentlyFailed('203.0.113.9')).toBe(true);
+    clock.advance(S.forgetMs);
+    expect(t.recentlyFailed('203.0.113.9')).toBe(false);
   });
 
   it('logs a refusal once per source per interval, with how many went unlogged', () => {

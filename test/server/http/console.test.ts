@@ -22,6 +22,7 @@ import type { ResultStore } from '../../../server/store/index.js';
 import { reflectorInput } from '../../analysis/report/inputs.js';
 import { describeEachKind, open, storeOptions, testClock, type TestClock } from '../store/store-kit.js';
 import { appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js';
+import { TestKitError } from '../../kit/errors.js';
 
 const TOKEN = 'operator-token-0123456789';
 const CHEAP = { ...DEFAULTS.console.scrypt, N: 16_384 };
@@ -190,6 +191,22 @@ describeEachKind('help desk console API', (kind, opened) => {
     expect(codes.every((c) => c === 401 || c === 503)).toBe(true);
     // Once the checks are done, a login goes through.
     expect((await login(app, 'ana', PASSWORDS.ana, '198.51.100.200')).statusCode).toBe(200);
+  });
+
+  it('keeps one password check for a source with no recent wrong password: a spray from many addresses cannot keep the help desk out', async () => {
+    const { app } = await build({});
+    const spray = Array.from({ length: DEFAULTS.console.maxLoginsInFlight + 6 }, (_, i) => `2001:db8:${i + 1}::7`);
+    // Each spraying /64 has sent a wrong password already.
+    for (const ip of spray) expect((await login(app, 'ana', 'wrong-password!', ip)).statusCode).toBe(401);
+    // The spray takes every shared check at once; once the first of it is refused (every shared check busy), a right password
+    // from a fresh address comes in while those checks still run.
+    const sprayed = spray.map((ip) => login(app, 'ana', 'wrong-again!!', ip));
+    await Promise.any(sprayed.map(async (p) => ((await p).statusCode === 503 ? true : Promise.reject(new TestKitError('exited', 'not refused')))));
+    const ana = await login(app, 'ana', PASSWORDS.ana, '198.51.100.77');
+    expect(ana.statusCode).toBe(200);
+    const codes = (await Promise.all(sprayed)).map((r) => r.statusCode);
+    expect(codes.filter((c) => c === 401).length).toBeGreaterThanOrEqual(DEFAULTS.console.maxLoginsInFlight);
+    expect(codes.filter((c) => c === 401 || c === 503)).toHaveLength(spray.length);
   });
 
   /** A site at 10:00 UTC on Jan 8-14, clean, then one lossy result on Jan 15 at 10:30 with a ticket (its 7-day baseline: Jan 9-14). */
