@@ -151,7 +151,8 @@ export class DoorRefusals {
       '# HELP callprobe_refusals_total Callers refused at a door, by door and by the bound that refused (source: IPv4 address or IPv6 /64; network: IPv4 address or IPv6 /48; total; reserve: kept for sources holding nothing).',
       '# TYPE callprobe_refusals_total counter',
     ];
-    for (const door of DOOR_NAMES) for (const scope of DOOR_SCOPES) lines.push(`callprobe_refusals_total{door="${door}",scope="${scope}"} ${this.get(door, scope)}`);
+    for (const door of DOOR_NAMES)
+      for (const scope of DOOR_SCOPES) lines.push(`callprobe_refusals_total{door="${door}",scope="${scope}"} ${this.get(door, scope)}`);
     return lines.join('\n') + '\n';
   }
 }

@@ -117,7 +117,17 @@ export function startStreamListener(runtime: RelayRuntime, opts: StreamListenerO
       const refused = ip === undefined ? 'source' : opts.sources.tryOpen(ip);
       if (refused !== null || ip === undefined) {
         const stats = (plainListener ?? tlsListener)?.stats;
-        if (stats) ListenerStats.bump(stats.dropped, refused === 'network' ? 'stream-connections-per-network' : refused === 'total' ? 'stream-connections-total' : refused === 'reserve' ? 'stream-connections-reserve' : 'stream-connections-per-source');
+        if (stats)
+          ListenerStats.bump(
+            stats.dropped,
+            refused === 'network'
+              ? 'stream-connections-per-network'
+              : refused === 'total'
+                ? 'stream-connections-total'
+                : refused === 'reserve'
+                  ? 'stream-connections-reserve'
+                  : 'stream-connections-per-source',
+          );
         socket.destroy();
         return;
       }
