@@ -270,6 +270,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     payloadBytes: opts.sessions.payloadBytes,
     allowEndpoint: (ip, port) => (r ? r.allowPeerEndpoint(ip, port) : () => undefined),
     ...(r ? { relayWitness: (ip: string, port: number) => r.relayWitness(ip, port) } : {}),
+    ...(r ? { relayDoorRefusals: () => r.doorRefusals() } : {}),
     signalLimits: opts.signalLimits,
     allowedOrigins: opts.allowedOrigins,
     configPerMinutePerSource: opts.configPerMinutePerSource,

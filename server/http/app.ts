@@ -22,6 +22,7 @@ import type { TSchema } from '@sinclair/typebox';
 import fastifyWebsocket from '@fastify/websocket';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { BOUNDS } from '../../src/protocol/defaults.js';
+import { DoorRefusals, type DoorName, type DoorScope } from '../../src/protocol/door.js';
 import { addPageHeaders, servePageFiles } from '../../host/page.js';
 // reply.sendFile (results.ts, console.ts) comes with @fastify/static, which servePageFiles registers: its types.
 import type {} from '@fastify/static';
@@ -49,6 +50,8 @@ export interface AppOptions extends SignalOptions, Omit<PageConfigOptions, 'refl
   webRoot: string;
   /** Prometheus text of the relay and server counters. */
   metricsText(): string;
+  /** The embedded relay's refusals at its doors (allocations, TCP/TLS connections), counted in callprobe_refusals_total with the app's. */
+  relayDoorRefusals?: () => Iterable<readonly [DoorName, DoorScope, number]>;
   logLevel: string;
   /** serve's one log (server/logging.ts); absent: pino's JSON lines at logLevel, to logStream. */
   logger?: FastifyBaseLogger;
@@ -114,8 +117,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // each up to 4 UTF-8 bytes of 3 characters (%XX) each (/api/sites/:site/report); every route checks its own.
     routerOptions: { maxParamLength: BOUNDS.siteChars * 12 },
   });
+  // Every door's refusals by scope, the relay's included: callprobe_refusals_total.
+  const doorRefusals = new DoorRefusals();
+  if (opts.relayDoorRefusals) doorRefusals.include(opts.relayDoorRefusals);
   const gate = new ConnectionGate({
     limits,
+    refusals: doorRefusals,
     ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
     ...(opts.descriptors !== undefined ? { descriptors: opts.descriptors } : {}),
   });
@@ -137,7 +144,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const pageBuilt = await servePageFiles(app, opts.webRoot);
   if (!pageBuilt) app.log.warn({ webRoot: opts.webRoot }, 'page not built: run `npm run build`');
 
-  const signal = signalling(opts);
+  const signal = signalling(opts, doorRefusals);
   await app.register(signal.plugin);
   await app.register(healthPlugin, { sessionsOpen: signal.sessionsOpen });
   await app.register(pageConfigPlugin, {
@@ -160,7 +167,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const access = consoleAccess({ ...c, adminToken });
     // Without --users the operator endpoints answer as before (404 without a token configured).
     const consoleRole = access.sessions !== null ? { consoleRole: access.roleOf } : {};
-    await app.register(resultsPlugin, { ...opts.results, pageBuilt, ...consoleRole });
+    await app.register(resultsPlugin, { ...opts.results, pageBuilt, ...consoleRole, doorRefusals });
     await app.register(sitesPlugin, { store, adminToken, ...consoleRole, alerts: opts.results.alerts?.config ?? null });
     await app.register(siteTokensPlugin, { store, adminToken, nowMs: c.nowMs });
     await app.register(consolePlugin, { ...c, store, adminToken, access, pageBuilt: pageBuilt && existsSync(join(opts.webRoot, 'console.html')) });
@@ -170,6 +177,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(loadRoutes, { ...opts.load, onMetrics: (text) => (loadMetrics = text) });
 
   // Not a route of the public app: `callprobe serve --metrics-listen` serves it on its own address (./metrics.ts).
-  METRICS.set(app, () => opts.metricsText() + signal.metricsText() + loadMetrics() + gate.metricsText());
+  METRICS.set(app, () => opts.metricsText() + signal.metricsText() + loadMetrics() + gate.metricsText() + doorRefusals.render());
   return app;
 }

@@ -1,6 +1,8 @@
 /**
  * The HTTP server's connection door: how many connections it holds at once, in total and per
- * source (an IPv4 address, an IPv6 /64: src/protocol/source-key.ts), and how long a connection
+ * source (an IPv4 address, an IPv6 /64: src/protocol/source-key.ts) and per network (an IPv6 /48:
+ * at most a quarter of the total, src/protocol/door.ts), with the last 10 % of the total kept for
+ * sources that hold no connection yet, and how long a connection
  * may sit without sending a request. Every connection costs a file descriptor, and the process
  * shares its descriptors with the relay (its UDP sockets, TCP/TLS clients), the reflector and
  * the store: the total is kept below the process's open-file limit minus a reserve for them, so
@@ -18,7 +20,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { parsePrefix, prefixContains, tryParseIp, type IpPrefix } from '../../src/protocol/ip.js';
-import { sourceKey } from '../../src/protocol/source-key.js';
+import { DoorCount, doorBounds, type DoorBounds, type DoorRefusals, type DoorScope } from '../../src/protocol/door.js';
 import { ConfigError } from '../../src/protocol/config-error.js';
 
 export interface ConnectionLimits {
@@ -41,7 +43,9 @@ export interface ConnectionLimits {
 }
 
 /** Why a connection was refused or cut, as counted in /metrics. */
-export type ConnectionRefusal = 'total' | 'per-source' | 'no-request';
+export type ConnectionRefusal = 'total' | 'per-source' | 'per-network' | 'reserve' | 'no-request';
+
+const REFUSAL_OF_SCOPE: Record<DoorScope, ConnectionRefusal> = { source: 'per-source', network: 'per-network', total: 'total', reserve: 'reserve' };
 
 /** The process's open-file limit and the descriptors open now; null where the platform does not say (not Linux). */
 export interface DescriptorCount {
@@ -115,13 +119,18 @@ export interface ConnectionGateOptions {
   trustProxy?: readonly string[];
   /** The descriptors of the process; default descriptorCount(). */
   descriptors?: () => DescriptorCount | null;
+  /** Where refusals are counted by scope (callprobe_refusals_total{door="http-connection"}). */
+  refusals?: DoorRefusals;
 }
 
 /** Counts and bounds the connections of one HTTP server (attach it before the server listens). */
 export class ConnectionGate {
   /** The total bound in force (maxConnections, lowered to the descriptors there are). */
   readonly cap: number;
-  private readonly perSource = new Map<string, number>();
+  /** The per-source and per-network bounds and the reserve of `cap` (src/protocol/door.ts). */
+  readonly bounds: DoorBounds;
+  /** Connections by source and network (a trusted proxy's are not in it: they count toward the total only). */
+  private readonly door: DoorCount;
   private readonly proxies: IpPrefix[];
   private readonly refused = new Map<ConnectionRefusal, number>();
   private openNow = 0;
@@ -129,6 +138,8 @@ export class ConnectionGate {
 
   constructor(private readonly opts: ConnectionGateOptions) {
     this.cap = connectionCap(opts.limits, (opts.descriptors ?? descriptorCount)());
+    this.bounds = doorBounds(this.cap, Math.min(opts.limits.maxConnectionsPerSource, this.cap));
+    this.door = new DoorCount(this.bounds);
     this.proxies = (opts.trustProxy ?? []).map((p) => parsePrefix(p));
   }
 
@@ -139,11 +150,28 @@ export class ConnectionGate {
 
   /** Sources with a connection open (the map holds nothing else). */
   get sources(): number {
-    return this.perSource.size;
+    return this.door.sources;
   }
 
   private count(reason: ConnectionRefusal): void {
     this.refused.set(reason, (this.refused.get(reason) ?? 0) + 1);
+    const scope = (Object.keys(REFUSAL_OF_SCOPE) as DoorScope[]).find((k) => REFUSAL_OF_SCOPE[k] === reason);
+    if (scope !== undefined) this.opts.refusals?.count('http-connection', scope);
+  }
+
+  /**
+   * The bound that refuses one more connection from `ip` now, or null when the door lets it in:
+   * the total; then, unless `ip` is a trusted proxy, its source's, its network's and the reserve
+   * (the last of the total go only to a source that holds no connection).
+   */
+  refusal(ip: string): DoorScope | null {
+    if (this.openNow >= this.cap) return 'total';
+    if (this.trusted(ip)) return null;
+    const own = this.door.heldBySource(ip);
+    if (own >= this.bounds.perSource) return 'source';
+    if (this.door.heldByNetwork(ip) >= this.bounds.perNetwork) return 'network';
+    if (own > 0 && this.openNow >= this.cap - this.bounds.reserve) return 'reserve';
+    return null;
   }
 
   private trusted(ip: string): boolean {
@@ -174,21 +202,14 @@ export class ConnectionGate {
 
   private admit(socket: Socket): void {
     const ip = socket.remoteAddress ?? '';
-    if (this.openNow >= this.cap) {
-      this.count('total');
+    const refused = this.refusal(ip);
+    if (refused !== null) {
+      this.count(REFUSAL_OF_SCOPE[refused]);
       socket.destroy();
       return;
     }
-    const key = this.trusted(ip) ? null : sourceKey(ip);
-    if (key !== null) {
-      const n = this.perSource.get(key) ?? 0;
-      if (n >= this.opts.limits.maxConnectionsPerSource) {
-        this.count('per-source');
-        socket.destroy();
-        return;
-      }
-      this.perSource.set(key, n + 1);
-    }
+    const counted = !this.trusted(ip);
+    if (counted) this.door.add(ip);
     this.openNow++;
     this.acceptedTotal++;
     const timer = setTimeout(() => {
@@ -202,21 +223,18 @@ export class ConnectionGate {
       clearTimeout(timer);
       FIRST_REQUEST.delete(socket);
       this.openNow--;
-      if (key === null) return;
-      const n = (this.perSource.get(key) ?? 1) - 1;
-      if (n <= 0) this.perSource.delete(key);
-      else this.perSource.set(key, n);
+      if (counted) this.door.release(ip);
     });
   }
 
   /** Prometheus text: connections open, the bound in force, accepted and refused (by reason). */
   metricsText(): string {
-    const reasons: ConnectionRefusal[] = ['total', 'per-source', 'no-request'];
+    const reasons: ConnectionRefusal[] = ['total', 'per-source', 'per-network', 'reserve', 'no-request'];
     return (
       `# HELP callprobe_http_connections HTTP connections open now.\n# TYPE callprobe_http_connections gauge\ncallprobe_http_connections ${this.openNow}\n` +
       `# HELP callprobe_http_connections_max HTTP connections allowed at once (--max-connections, lowered to the open-file limit minus --fd-reserve).\n# TYPE callprobe_http_connections_max gauge\ncallprobe_http_connections_max ${this.cap}\n` +
       `# HELP callprobe_http_connections_total HTTP connections accepted.\n# TYPE callprobe_http_connections_total counter\ncallprobe_http_connections_total ${this.acceptedTotal}\n` +
-      `# HELP callprobe_http_connections_refused_total HTTP connections closed by the door: over the total bound, over the per-source bound, or no request in time.\n# TYPE callprobe_http_connections_refused_total counter\n` +
+      `# HELP callprobe_http_connections_refused_total HTTP connections closed by the door: over the total bound, the per-source bound (IPv6 /64), the per-network bound (IPv6 /48), into the reserve kept for new sources, or no request in time.\n# TYPE callprobe_http_connections_refused_total counter\n` +
       reasons.map((r) => `callprobe_http_connections_refused_total{reason="${r}"} ${this.refused.get(r) ?? 0}\n`).join('')
     );
   }

@@ -40,6 +40,9 @@ import { rateLimited, Refusal, refusalHandler } from './refusal.js';
 import { sourceKey } from './signal-limits.js';
 import { UploadBudget } from './upload-budget.js';
 import { LookupBudget, lookupNetwork } from './lookup-budget.js';
+import { NetworkRate } from './network-rate.js';
+import { networkBound, type DoorRefusals } from '../../src/protocol/door.js';
+import { networkKey } from '../../src/protocol/source-key.js';
 
 export interface ResultsOptions {
   /** The results, the known sites (a listing's site) and the site tokens (an upload's), or null when serve runs with --no-store. */
@@ -61,6 +64,8 @@ export interface ResultsOptions {
   alerts?: SiteAlerts | null;
   /** The help desk console's role of this request's session (serve --users), or absent: no console. */
   consoleRole?: RoleOf;
+  /** Where refusals of uploads and code lookups are counted by scope (callprobe_refusals_total). */
+  doorRefusals?: DoorRefusals;
 }
 
 /** The refusal of a server without a store. */
@@ -94,19 +99,36 @@ export function storedRow(r: StoredResult, figures: 'raw' | 'page' = 'raw'): Rec
 export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opts) => {
   app.setErrorHandler(refusalHandler);
   const store = opts.store;
-  const reads = rateLimited(opts.readsPerMinutePerIp, 'results-read');
+  /** A route's per-source rate limit, its refusals counted at `door` (scope source). */
+  const perSource = (limit: ReturnType<typeof rateLimited>, door: 'result-upload' | 'code-lookup'): ReturnType<typeof rateLimited> => ({
+    rateLimit: { ...limit.rateLimit, onExceeded: () => opts.doorRefusals?.count(door, 'source') },
+  });
+  const reads = perSource(rateLimited(opts.readsPerMinutePerIp, 'results-read'), 'code-lookup');
   const nowMs = opts.nowMs ?? (() => Date.now());
   const stored = new UploadBudget(opts.storedBytesPerDayPerSource, nowMs);
+  // The /64s of one /48 share a network's budget and rates: a few sources' worth (DEFAULTS.doors).
+  const storedByNetwork = new UploadBudget(networkBound(opts.storedBytesPerDayPerSource), nowMs);
+  const postsByNetwork = new NetworkRate(networkBound(opts.postsPerMinutePerIp), nowMs);
+  const readsByNetwork = new NetworkRate(networkBound(opts.readsPerMinutePerIp), nowMs);
   const lookups = new LookupBudget(opts.failedLookupsPerMinute, DEFAULTS.results.lookupFreeNetworksPerMinute, nowMs);
-  /** A stored result by the code a user typed, within the global budget of failed lookups. */
+  const counted = opts.doorRefusals;
+  /** A read of a result code: within its network's rate (the source's is the route's rate limit). */
+  const networkReads = async (req: FastifyRequest): Promise<void> => {
+    if (readsByNetwork.take(req.ip)) return;
+    counted?.count('code-lookup', 'network');
+    throw new Refusal(429, 'rate-limited', 'too many requests from your network: retry in a minute');
+  };
+  /** A result code typed by a user, looked up within the global budget of failed lookups. */
   const lookUp = async (typed: string, ip: string): Promise<StoredResult | null> => {
     const network = lookupNetwork(unmapIpv4(ip));
-    if (!lookups.open(network))
+    if (!lookups.open(network)) {
+      counted?.count('code-lookup', 'total');
       throw new Refusal(
         429,
         'lookups-busy',
         `too many unknown result codes were asked for in the last minute, from everywhere: retry in ${lookups.retryAfterS()} s`,
       );
+    }
     const code = codeParam(typed);
     const r = store === null || code === null ? null : await store.results.getByCode(code);
     if (r === null) lookups.failed(network);
@@ -126,12 +148,16 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
     RESULTS_PATH,
     {
       bodyLimit: opts.bodyLimitBytes,
-      config: rateLimited(opts.postsPerMinutePerIp, 'results-post'),
+      config: perSource(rateLimited(opts.postsPerMinutePerIp, 'results-post'), 'result-upload'),
       schema: { body: ResultUploadBody },
       preValidation: storeThere,
     },
     async (req, reply) => {
       if (store === null) throw noStore();
+      if (!postsByNetwork.take(req.ip)) {
+        counted?.count('result-upload', 'network');
+        throw new Refusal(429, 'rate-limited', 'too many requests from your network: retry in a minute');
+      }
       let upload = readUpload(req.body, nowMs());
       if (upload.scrubbed.length > 0)
         req.log.warn({ results: 'addresses-scrubbed', paths: upload.scrubbed.slice(0, 20) }, 'an IP address in an uploaded body was replaced before storing');
@@ -162,23 +188,36 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
       // The operator and a site's own token are exempt from the per-source budget (a site's prober is the operator's).
       const exempt = operator || siteToken !== null;
       const source = sourceKey(req.ip);
+      const network = networkKey(req.ip);
       const bytes = Buffer.byteLength(upload.result.reportJson);
-      const charged = !exempt && stored.take(source, bytes);
+      let charged = !exempt && stored.take(source, bytes);
+      // The source's share fits: its network's too? (A source alone never exceeds it: it is 4 sources' worth.)
+      const networkFull = charged && !storedByNetwork.take(network, bytes);
+      if (networkFull) {
+        stored.refund(source, bytes);
+        charged = false;
+      }
       if (!exempt && !charged) {
         // Over the day's budget: only a retry of a sample already stored goes on (it stores nothing).
         const sampleId = upload.result.sampleId;
         if (sampleId === null || (await store.results.getBySampleId(sampleId)) === null) {
-          const endsAt = new Date(stored.dayEndsAtMs(source) ?? nowMs()).toISOString();
+          const endsAt = new Date((networkFull ? storedByNetwork.dayEndsAtMs(network) : stored.dayEndsAtMs(source)) ?? nowMs()).toISOString();
+          counted?.count('result-upload', networkFull ? 'network' : 'source');
           throw new Refusal(
             429,
             'upload-budget',
-            `your address has stored its share of results for the day (${opts.storedBytesPerDayPerSource} bytes): more from ${endsAt}`,
+            networkFull
+              ? `your network has stored its share of results for the day (${networkBound(opts.storedBytesPerDayPerSource)} bytes): more from ${endsAt}`
+              : `your address has stored its share of results for the day (${opts.storedBytesPerDayPerSource} bytes): more from ${endsAt}`,
           );
         }
       }
       const { result, created } = await store.results.put({ ...upload.result, address: unmapIpv4(req.ip) });
       if (!created) {
-        if (charged) stored.refund(source, bytes);
+        if (charged) {
+          stored.refund(source, bytes);
+          storedByNetwork.refund(network, bytes);
+        }
         // Its code goes only to the source that stored it (a retry whose answer was lost), the operator, or the token of
         // the site it is stored under (a prober whose address changed), never to another caller.
         const mine =
@@ -205,6 +244,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
     `${SHARED_RESULT_API}/:code`,
     { config: reads, schema: { params: ResultCodeParams }, preValidation: storeThere },
     async (req, reply) => {
+      await networkReads(req);
       const r = await lookUp(req.params.code, req.ip);
       if (r === null) throw new Refusal(404, 'unknown-code', 'no result has this code (codes are kept for a limited time)');
       reply.header('cache-control', 'private, max-age=60').header('x-robots-tag', 'noindex').type('application/json; charset=utf-8');
@@ -217,6 +257,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
     `${SHARED_RESULT_PAGE}/:code`,
     { config: reads, schema: { params: ResultCodeParams } },
     async (req, reply) => {
+      await networkReads(req);
       const known = (await lookUp(req.params.code, req.ip)) !== null;
       reply.header('x-robots-tag', 'noindex');
       if (!opts.pageBuilt)

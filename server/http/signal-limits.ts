@@ -1,10 +1,13 @@
 /**
  * Per-source limits of the signalling WebSocket. A source is an
  * IPv4 address or an IPv6 /64 (one subscriber's prefix), the key every route limit and the
- * relay's quotas count by.
+ * relay's quotas count by. Sessions open at once are also bounded per network (an IPv6 /48)
+ * and in total, with the last of the total kept for sources that hold no session
+ * (src/protocol/door.ts).
  * Every map here is swept of idle sources, so memory is bounded by the sources active in the
  * last minute, and each holds a few numbers.
  */
+import { DoorCount, doorBounds, type DoorBounds, type DoorScope } from '../../src/protocol/door.js';
 import { sourceKey } from '../../src/protocol/source-key.js';
 
 /** The key of a source address (src/protocol/source-key.ts, shared with the relay's quotas). */
@@ -18,10 +21,17 @@ export interface SignalLimits {
   logLinesPerSecondPerSource: number;
 }
 
-export type SessionRefusal = 'too-many-sessions' | 'too-many-new-sessions';
+/** Why a session was refused: the source's open sessions, its new sessions this minute, its network's open sessions, the total, the reserve. */
+export type SessionRefusal = 'too-many-sessions' | 'too-many-new-sessions' | 'network-sessions' | 'busy' | 'reserve';
+
+const REFUSAL_OF_SCOPE: Record<DoorScope, SessionRefusal> = { source: 'too-many-sessions', network: 'network-sessions', total: 'busy', reserve: 'reserve' };
+
+/** The door scope of a session refusal (callprobe_refusals_total), or null for the per-minute rate. */
+export function sessionRefusalScope(r: SessionRefusal): DoorScope | null {
+  return (Object.keys(REFUSAL_OF_SCOPE) as DoorScope[]).find((k) => REFUSAL_OF_SCOPE[k] === r) ?? null;
+}
 
 interface Source {
-  open: number;
   windowStartMs: number;
   newInWindow: number;
   logTokens: number;
@@ -30,22 +40,31 @@ interface Source {
 
 const WINDOW_MS = 60_000;
 
-/** Open-session and new-session-per-minute bounds, and a per-source log-line budget. */
+/** Open-session bounds (per source, per network, in total, the reserve), new sessions per minute per source, and a per-source log-line budget. */
 export class SourceLimiter {
   private readonly sources = new Map<string, Source>();
+  /** Sessions open, by source and network. */
+  private readonly open: DoorCount;
   private lastSweepMs: number;
 
   constructor(
     private readonly limits: SignalLimits,
     private readonly now: () => number,
+    /** Sessions open at once over all sources (DEFAULTS.maxSessions). */
+    maxSessions: number,
   ) {
     this.lastSweepMs = now();
+    this.open = new DoorCount(doorBounds(maxSessions, Math.min(limits.maxSessionsPerSource, maxSessions)));
+  }
+
+  get bounds(): DoorBounds {
+    return this.open.bounds;
   }
 
   private get(key: string, t: number): Source {
     let s = this.sources.get(key);
     if (!s) {
-      s = { open: 0, windowStartMs: t, newInWindow: 0, logTokens: this.limits.logLinesPerSecondPerSource, logAtMs: t };
+      s = { windowStartMs: t, newInWindow: 0, logTokens: this.limits.logLinesPerSecondPerSource, logAtMs: t };
       this.sources.set(key, s);
     }
     return s;
@@ -54,28 +73,33 @@ export class SourceLimiter {
   private sweep(t: number): void {
     if (t - this.lastSweepMs < WINDOW_MS) return;
     this.lastSweepMs = t;
-    for (const [k, s] of this.sources) if (s.open === 0 && t - s.windowStartMs >= WINDOW_MS) this.sources.delete(k);
+    for (const [k, s] of this.sources) if (t - s.windowStartMs >= WINDOW_MS) this.sources.delete(k);
   }
 
-  /** A session from `key` wants to start: null when it may (then call `release` once it ends). */
-  tryOpen(key: string): SessionRefusal | null {
+  /** A session from `ip` wants to start: null when it may (then call `release(ip)` once it ends). */
+  tryOpen(ip: string): SessionRefusal | null {
     const t = this.now();
     this.sweep(t);
-    const s = this.get(key, t);
+    const s = this.get(sourceKey(ip), t);
     if (t - s.windowStartMs >= WINDOW_MS) {
       s.windowStartMs = t;
       s.newInWindow = 0;
     }
-    if (s.open >= this.limits.maxSessionsPerSource) return 'too-many-sessions';
+    const scope = this.open.check(ip);
+    if (scope !== null) return REFUSAL_OF_SCOPE[scope];
     if (s.newInWindow >= this.limits.newSessionsPerMinutePerSource) return 'too-many-new-sessions';
-    s.open++;
+    this.open.add(ip);
     s.newInWindow++;
     return null;
   }
 
-  release(key: string): void {
-    const s = this.sources.get(key);
-    if (s && s.open > 0) s.open--;
+  release(ip: string): void {
+    if (this.open.heldBySource(ip) > 0) this.open.release(ip);
+  }
+
+  /** Sessions open now. */
+  get sessionsOpen(): number {
+    return this.open.size;
   }
 
   /** May one more log line about `key` be written now? */

@@ -15,7 +15,8 @@ import type { RelayWitness } from '../../src/protocol/wire.js';
 import type { RelayEndpoints } from '../reflector/candidates.js';
 import { ReflectorSession, ReflectorSessionError } from '../reflector/session.js';
 import { parseClientSignal } from './signal-message.js';
-import { MessageBucket, SourceLimiter, originAllowed, sourceKey, type SignalLimits } from './signal-limits.js';
+import { MessageBucket, SourceLimiter, originAllowed, sessionRefusalScope, sourceKey, type SignalLimits } from './signal-limits.js';
+import type { DoorRefusals } from '../../src/protocol/door.js';
 
 /** The path of the signalling WebSocket (ServerConfig.reflectorPath). */
 export const SIGNAL_PATH = '/api/signal';
@@ -38,6 +39,8 @@ export interface SignalOptions {
   signalLimits: SignalLimits;
   /** Origins allowed to open /api/signal; empty = same origin only. */
   allowedOrigins: string[];
+  /** Tests: the no-ICE-traffic timeout after the answer (default DEFAULTS.signalling.iceTrafficTimeoutMs). */
+  iceTrafficTimeoutMs?: number;
 }
 
 /** The signalling plugin and what the rest of the app may read of its state. */
@@ -49,11 +52,12 @@ export interface Signalling {
   metricsText(): string;
 }
 
-export function signalling(opts: SignalOptions): Signalling {
+/** `refusals`: where session refusals are counted by scope (callprobe_refusals_total{door="signal-session"}). */
+export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signalling {
   const sessions = new Map<string, ReflectorSession>();
   let sessionsTotal = 0;
   let candidatesDropped = 0;
-  const limiter = new SourceLimiter(opts.signalLimits, () => performance.now());
+  const limiter = new SourceLimiter(opts.signalLimits, () => performance.now(), opts.maxSessions);
   /** Refused signalling by reason (sessions and messages), for /metrics. */
   const refused = new Map<string, number>();
   let logLinesSuppressed = 0;
@@ -91,15 +95,18 @@ export function signalling(opts: SignalOptions): Signalling {
         socket.close(1008, mismatch);
         return;
       }
-      if (sessions.size >= opts.maxSessions) {
-        send({ type: 'error', reason: 'busy', message: `server busy: ${sessions.size} tests running` });
-        socket.close(1013, 'busy');
-        return;
-      }
-      const limited = limiter.tryOpen(key);
+      const limited = limiter.tryOpen(req.ip);
       if (limited !== null) {
+        const scope = sessionRefusalScope(limited);
+        if (scope !== null) refusals?.count('signal-session', scope);
         refuse(key, limited, {}, 'signalling session refused by the per-source limit');
-        send({ type: 'error', reason: 'busy', message: `too many tests from your address (${limited})` });
+        const message =
+          limited === 'busy' || limited === 'reserve'
+            ? `server busy: ${sessions.size} tests running`
+            : limited === 'network-sessions'
+              ? 'too many tests from your network'
+              : `too many tests from your address (${limited})`;
+        send({ type: 'error', reason: 'busy', message });
         socket.close(1013, 'busy');
         return;
       }
@@ -114,6 +121,7 @@ export function signalling(opts: SignalOptions): Signalling {
         maxSessionMs: opts.maxSessionMs,
         offerTimeoutMs: DEFAULTS.signalling.offerTimeoutMs,
         connectTimeoutMs: DEFAULTS.signalling.connectTimeoutMs,
+        iceTrafficTimeoutMs: opts.iceTrafficTimeoutMs ?? DEFAULTS.signalling.iceTrafficTimeoutMs,
         maxCandidates: DEFAULTS.signalling.maxCandidatesPerSession,
         relay: opts.relayEndpoints,
         onCandidateDropped: (n) => {
@@ -124,9 +132,13 @@ export function signalling(opts: SignalOptions): Signalling {
         sendSignal: (data, leg) => send(leg ? { type: 'signal', data, leg } : { type: 'signal', data }),
         allowEndpoint: opts.allowEndpoint,
         ...(opts.relayWitness ? { relayWitness: opts.relayWitness } : {}),
-        onClose: () => {
+        onClose: (reason, code) => {
           sessions.delete(id);
-          limiter.release(key);
+          limiter.release(req.ip);
+          if (code === 'no-ice') {
+            refused.set(code, (refused.get(code) ?? 0) + 1);
+            send({ type: 'error', reason: code, message: `${reason}: the session is closed` });
+          }
           if (socket.readyState === socket.OPEN) socket.close(1000, 'session over');
         },
       });

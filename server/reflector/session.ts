@@ -40,6 +40,12 @@ export interface ReflectorSessionOptions {
   offerTimeoutMs: number;
   /** Close the session when its data channel has not opened this long after the offer (DEFAULTS.signalling). */
   connectTimeoutMs: number;
+  /**
+   * Close the session (`no-ice`) when no ICE check of the page (a STUN request or response on any
+   * candidate pair of the data-channel leg) has reached it this long after its answer
+   * (DEFAULTS.signalling.iceTrafficTimeoutMs); absent: only connectTimeoutMs bounds it.
+   */
+  iceTrafficTimeoutMs?: number;
   /** Candidates accepted per session, after the offer (DEFAULTS.signalling). */
   maxCandidates: number;
   /** The only endpoints the page's candidates may point at: the relay's relayed addresses and ports. */
@@ -55,8 +61,12 @@ export interface ReflectorSessionOptions {
   allowEndpoint(ip: string, port: number): () => void;
   /** What the embedded relay saw of the RTP towards this endpoint (Relay.relayWitness); absent or null: nothing. */
   relayWitness?: (ip: string, port: number) => RelayWitness | null;
-  onClose(reason: string): void;
+  /** The session ended; `code` says why in a word the page is told (`no-ice`), when there is one. */
+  onClose(reason: string, code?: ReflectorCloseCode): void;
 }
+
+/** Why a session ended, when the page is told: its page sent no ICE check in time. */
+export type ReflectorCloseCode = 'no-ice';
 
 export class ReflectorSessionError extends TypedError<
   'bad-signal' | 'candidate-before-offer' | 'duplicate-offer' | 'unexpected-answer' | 'no-rtp-leg' | SdpRefusal
@@ -99,6 +109,9 @@ export class ReflectorSession {
   private readonly maxTimer: NodeJS.Timeout;
   /** The pre-offer timeout, then the offer-to-connect timeout. */
   private offerTimer: NodeJS.Timeout | null;
+  /** The no-ICE-traffic timeout, from the answer on until the data channel opens. */
+  private iceTimer: NodeJS.Timeout | null = null;
+  private connected = false;
   private offered = false;
   private candidates = 0;
   private closed = false;
@@ -278,6 +291,32 @@ export class ReflectorSession {
     }
     for (const c of local.candidates) this.allow(c.address, c.port);
     this.opts.sendSignal({ ...data, sdp: local.sdp });
+    const wait = this.opts.iceTrafficTimeoutMs;
+    if (data.type === 'answer' && wait !== undefined && this.iceTimer === null && !this.connected) {
+      this.iceTimer = setTimeout(() => void this.checkIceTraffic(wait), wait);
+    }
+  }
+
+  /**
+   * `iceTrafficTimeoutMs` after the answer: unless the data channel opened, the session ends
+   * (`no-ice`) when not one ICE check of the page reached it (no STUN request or response
+   * received on any candidate pair), so an offer alone does not hold its slot for the whole
+   * connect timeout. A page that checks but has not connected yet keeps the connect timeout.
+   */
+  private async checkIceTraffic(waitMs: number): Promise<void> {
+    if (this.closed || this.connected) return;
+    let heard = 0;
+    try {
+      const report = await internalsOf(this.peer).pc.getStats();
+      report.forEach((v: { type?: string; requestsReceived?: number; responsesReceived?: number }) => {
+        if (v.type === 'candidate-pair') heard += (v.requestsReceived ?? 0) + (v.responsesReceived ?? 0);
+      });
+    } catch (err) {
+      this.opts.logger.debug({ session: this.opts.id, err: (err as Error).message }, 'ICE statistics not read');
+      return; // the connect timeout still bounds it
+    }
+    if (this.closed || this.connected || heard > 0) return;
+    this.close(`no ICE check from the page within ${waitMs} ms of the answer`, 'no-ice');
   }
 
   /** Lets the relay reach one of our signalled endpoints, once per endpoint. */
@@ -288,8 +327,11 @@ export class ReflectorSession {
   }
 
   private onConnect(): void {
+    this.connected = true;
     if (this.offerTimer) clearTimeout(this.offerTimer);
     this.offerTimer = null;
+    if (this.iceTimer) clearTimeout(this.iceTimer);
+    this.iceTimer = null;
     const channel = internalsOf(this.peer).channel;
     this.opts.logger.info({ session: this.opts.id, ordered: channel?.ordered, maxRetransmits: channel?.maxRetransmits }, 'reflector connected');
     if (channel && channel.label !== PROBE_CHANNEL_LABEL) {
@@ -384,16 +426,17 @@ export class ReflectorSession {
     else this.control.send(data as Uint8Array<ArrayBuffer>);
   }
 
-  close(reason: string): void {
+  close(reason: string, code?: ReflectorCloseCode): void {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.maxTimer);
     if (this.offerTimer) clearTimeout(this.offerTimer);
+    if (this.iceTimer) clearTimeout(this.iceTimer);
     if (this.flushTimer) clearInterval(this.flushTimer);
     for (const u of this.undo) u();
     this.rtpLeg?.close(`session closed: ${reason}`);
     this.peer.destroy();
     this.opts.logger.info({ session: this.opts.id, reason }, 'reflector session closed');
-    this.opts.onClose(reason);
+    this.opts.onClose(reason, code);
   }
 }

@@ -20,6 +20,7 @@ import { SourceConnections } from './transport/source-connections.js';
 import { bindUdp, closeUdp } from './transport/udp-listener.js';
 import { TlsRefusals, type CertificateRefusal } from './transport/tls-refusals.js';
 import type { RelayWitness } from '../../src/protocol/wire.js';
+import type { DoorName, DoorScope } from '../../src/protocol/door.js';
 
 export type { RelayLogger } from './transport/logger.js';
 export type { RelayQuotas } from './core/types.js';
@@ -70,6 +71,8 @@ export interface Relay {
    * DEFAULTS.relayWitness.graceMs after the allocation is deleted; null when it saw no RTP.
    */
   relayWitness(ip: string, port: number): RelayWitness | null;
+  /** Refusals at the relay's doors (allocations, TCP/TLS connections) by scope, for callprobe_refusals_total. */
+  doorRefusals(): Iterable<readonly [DoorName, DoorScope, number]>;
   close(): Promise<void>;
 }
 
@@ -105,13 +108,14 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
   }
   const now = config.now ?? Date.now;
   const metrics = new RelayMetrics();
+  const quotas = { ...DEFAULT_QUOTAS, ...config.quotas };
   const core = new TurnCore({
     realm: config.realm,
     relayAddresses,
     auth: restAuthHandler(config.secret, config.maxCredentialLifetimeS ?? null),
     peerPolicy,
     portAllocator: randomPortAllocator(config.relayPortRange.min, config.relayPortRange.max),
-    quotas: { ...DEFAULT_QUOTAS, ...config.quotas },
+    quotas,
     timers: DEFAULT_TIMERS,
     nonceSecret: randomBytes(32),
     maxRelayBindAttempts: 20,
@@ -121,8 +125,8 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
   });
   const logLimiter = new LogLimiter(config.logger);
   const runtime = new RelayRuntime(core, now, logLimiter);
-  // A stream connection carries at most one allocation: a source needs no more of them than its allocation quota.
-  const streamSources = new SourceConnections({ ...DEFAULT_QUOTAS, ...config.quotas }.maxAllocationsPerSourceIp);
+  // A stream connection carries at most one allocation: a source (a network, the relay) needs no more of them than its allocation quota.
+  const streamSources = new SourceConnections(quotas.maxAllocationsPerSourceIp, quotas.maxAllocationsTotal);
   const tlsRefusals = new TlsRefusals();
   const onCertificateRefused = (ip: string, alert: string): void => tlsRefusals.record(canonicalIp(ip), alert, now());
   const listeners: Relay['listeners'] = [];
@@ -196,6 +200,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
       if (tryParseIp(ip) === null || !Number.isInteger(port) || port < 0 || port > 65535) return null;
       return core.witnessFor(`${canonicalIp(ip)}|${port}`, now());
     },
+    doorRefusals: () => metrics.doorRefusals(),
     close(): Promise<void> {
       closing ??= closeAll();
       return closing;

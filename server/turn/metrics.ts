@@ -4,6 +4,19 @@
  */
 import type { ChallengeReason, DropReason, MalformedReason, RefusalReason } from './core/reasons.js';
 import type { TlsFailureReason } from './transport/tls-refusals.js';
+import type { DoorName, DoorScope } from '../../src/protocol/door.js';
+
+/** The relay's refusals at its two doors (allocations, TCP/TLS connections), by the reason it counts them under. */
+const DOOR_REASONS: readonly (readonly [DoorName, DoorScope, 'refusals' | 'dropped', RefusalReason | DropReason])[] = [
+  ['relay-allocation', 'source', 'refusals', 'quota-source-ip'],
+  ['relay-allocation', 'network', 'refusals', 'quota-network'],
+  ['relay-allocation', 'total', 'refusals', 'quota-total'],
+  ['relay-allocation', 'reserve', 'refusals', 'quota-reserve'],
+  ['turn-connection', 'source', 'dropped', 'stream-connections-per-source'],
+  ['turn-connection', 'network', 'dropped', 'stream-connections-per-network'],
+  ['turn-connection', 'total', 'dropped', 'stream-connections-total'],
+  ['turn-connection', 'reserve', 'dropped', 'stream-connections-reserve'],
+];
 
 export type TransportKind = 'udp' | 'tcp' | 'tls';
 
@@ -55,6 +68,15 @@ export class RelayMetrics {
 
   all(): ListenerStats[] {
     return [...this.byListener.values()];
+  }
+
+  /** Refusals at the relay's doors over every listener, for callprobe_refusals_total (src/protocol/door.ts). */
+  doorRefusals(): [DoorName, DoorScope, number][] {
+    return DOOR_REASONS.map(([door, scope, map, reason]) => {
+      let n = 0;
+      for (const s of this.byListener.values()) n += (map === 'refusals' ? s.refusals.get(reason as RefusalReason) : s.dropped.get(reason as DropReason)) ?? 0;
+      return [door, scope, n];
+    });
   }
 
   /** Prometheus text exposition of every counter. */

@@ -9,6 +9,23 @@ import type { TurnServerEntry } from './api.js';
 
 /** Defaults, grouped by who uses them; every number says where it comes from. */
 export const DEFAULTS = {
+  /**
+   * Every door an anonymous caller can hold something of (relay allocations, TURN TCP/TLS
+   * connections, HTTP connections, signalling sessions, stored result bytes, result-code reads)
+   * counts it per source (IPv4 address, IPv6 /64) and per network (IPv4 address, IPv6 /48:
+   * src/protocol/source-key.ts), with a reserve (src/protocol/door.ts). A /48 is one site's
+   * allocation (RFC 6177 §3) and holds 65,536 /64s: counted by /64 alone, 4 /64s of one /48 took
+   * all 1,000 relay allocations and 17 all 4,096 HTTP connections.
+   */
+  doors: {
+    /** A network may hold this many times the per-source bound: a site with a few LANs (RFC 6177 §3 gives a site up to 256 /56s)... */
+    networkSourceMultiple: 4,
+    /** ...but never more than this share of the door's total, so at least four networks are needed to fill it; never less than one source's bound. */
+    networkShareOfTotal: 0.25,
+    /** The last this % of each total goes only to a source holding nothing of that door yet: a new caller gets in while the rest is full. */
+    reservePct: 10,
+  },
+
   // ---- The test: page URL parameters, the form, `callprobe run` --------------------------
   /** 15 s fills exactly one 15 s window, the shortest interval the Teams targets grade. */
   testDurationS: 15,
@@ -256,6 +273,14 @@ export const DEFAULTS = {
     offerTimeoutMs: 5_000,
     /** A session whose offer came but whose data channel has not opened this long after it is closed (the page gives up at connectTimeoutMs). */
     connectTimeoutMs: 20_000,
+    /**
+     * A session whose page sent no ICE check (no STUN request or response reached the reflector
+     * through the relay) this long after the answer is closed (`no-ice`), so an offer alone holds
+     * its slot 5 s, not connectTimeoutMs: Chromium's first checks come 1-2 s after the answer on
+     * loopback (its candidate, the relay's permission, then a check), and the whole connect takes
+     * 0.31 s there (docs/benchmarks.md).
+     */
+    iceTrafficTimeoutMs: 5_000,
     /** Candidates one session may signal (after its offer): a relay-only page trickles < 10. */
     maxCandidatesPerSession: 32,
     /** Signalling sessions open at once from one source (IPv4 address or IPv6 /64): an office behind one NAT running 16 tests. */

@@ -14,7 +14,7 @@ import {
   TRANSPORT_UDP,
 } from '../codec/index.js';
 import { parseIp, type IpFamily } from '../../../src/protocol/ip.js';
-import { sourceKey } from '../../../src/protocol/source-key.js';
+import { networkKey, sourceKey } from '../../../src/protocol/source-key.js';
 import { TokenBucket, type Reservation } from './allocation.js';
 import { RESERVATION_TOKEN_BYTES } from './allocation-table.js';
 import type { AuthedRequest, CoreContext, HandlerConfig } from './context.js';
@@ -104,8 +104,16 @@ export function allocate(ctx: CoreContext, req: AuthedRequest, key: Buffer, nowM
   if (quota === 'quota-source-ip') {
     return ctx.refuse(req, ErrorCodes.AllocationQuotaReached, quota, `source ${sourceKey(client.ip)} holds ${q.maxAllocationsPerSourceIp} allocations`);
   }
+  if (quota === 'quota-network') {
+    const n = ctx.allocations.doorBounds.perNetwork;
+    return ctx.refuse(req, ErrorCodes.AllocationQuotaReached, quota, `network ${networkKey(client.ip)} holds ${n} allocations`);
+  }
   if (quota === 'quota-total') {
     return ctx.refuse(req, ErrorCodes.InsufficientCapacity, quota, `relay holds ${q.maxAllocationsTotal} allocations`);
+  }
+  if (quota === 'quota-reserve') {
+    const r = ctx.allocations.doorBounds.reserve;
+    return ctx.refuse(req, ErrorCodes.InsufficientCapacity, quota, `the relay's last ${r} allocations are kept for sources that hold none`);
   }
   const port = reservation ? reservation.port : pickPort(ctx, fam, evenPort);
   if (port === null) {

@@ -6,10 +6,12 @@
  *
  * A source is an IPv4 address or an IPv6 /64 (`sourceKey`, the key the HTTP side's limits
  * count by): every address of a /64 is free to its holder, so counted one by one, a few of
- * them would take the whole relay.
+ * them would take the whole relay. The /64s of one network (IPv6 /48) together hold at most
+ * `doorBounds(total, perSource).perNetwork`, and the last `reserve` of the total go only to a
+ * source that holds no allocation yet (src/protocol/door.ts).
  */
 import type { IpFamily } from '../../../src/protocol/ip.js';
-import { sourceKey } from '../../../src/protocol/source-key.js';
+import { DoorCount, doorBounds, type DoorScope } from '../../../src/protocol/door.js';
 import { Allocation, type AllocationInit, type Reservation } from './allocation.js';
 import type { RandomBytes, RelayQuotas } from './types.js';
 
@@ -18,15 +20,22 @@ const RESERVATION_LIFETIME_MS = 30_000;
 /** RFC 8656 §14.9: RESERVATION-TOKEN is 8 bytes. */
 export const RESERVATION_TOKEN_BYTES = 8;
 
-/** RFC 8656 §7.2: which allocation quota a new allocation would exceed (486, or 508 for the total). */
-export type QuotaRefusal = 'quota-username' | 'quota-source-ip' | 'quota-total';
+/** RFC 8656 §7.2: which allocation quota a new allocation would exceed (486, or 508 for the total and the reserve). */
+export type QuotaRefusal = 'quota-username' | 'quota-source-ip' | 'quota-network' | 'quota-total' | 'quota-reserve';
+
+const QUOTA_OF_SCOPE: Record<DoorScope, QuotaRefusal> = {
+  source: 'quota-source-ip',
+  network: 'quota-network',
+  total: 'quota-total',
+  reserve: 'quota-reserve',
+};
 
 /** How much the table holds (tests check that everything is released). */
 export interface AllocationCensus {
   readonly allocations: number;
   readonly relayIds: number;
   readonly usernames: number;
-  /** Sources (IPv4 addresses, IPv6 /64s) holding allocations. */
+  /** Sources (IPv4 addresses, IPv6 /64s) holding allocations or reservations. */
   readonly sources: number;
   readonly ownRelays: number;
   readonly portsHeld: { readonly 4: number; readonly 6: number };
@@ -42,20 +51,26 @@ export class AllocationTable {
   /** `${ip}|${port}` of every open relayed address: peers that are always allowed. */
   private readonly ownRelayKeys = new Set<string>();
   private readonly perUser = new Map<string, number>();
-  /** Allocations per source (sourceKey). */
-  private readonly perSource = new Map<string, number>();
+  /** Allocations and reservations by source, network and in total (the door's quotas). */
+  private readonly door: DoorCount;
   /** RESERVATION-TOKEN (hex) -> reserved port (RFC 8656 §7.2, §14.9). */
   private readonly reservations = new Map<string, Reservation>();
-  /** Reservations held per owner username and per owner source (they count against the quotas). */
+  /** Reservations held per owner username (they count against the quotas, and in the door). */
   private readonly resPerUser = new Map<string, number>();
-  private readonly resPerSource = new Map<string, number>();
   private ownGeneration = 0;
   private nextId = 1;
 
   constructor(
     private readonly quotas: Readonly<RelayQuotas>,
     private readonly random: RandomBytes,
-  ) {}
+  ) {
+    this.door = new DoorCount(doorBounds(quotas.maxAllocationsTotal, quotas.maxAllocationsPerSourceIp));
+  }
+
+  /** The per-network bound and the reserve in force (from the quotas and DEFAULTS.doors). */
+  get doorBounds(): DoorCount['bounds'] {
+    return this.door.bounds;
+  }
 
   /** Allocations held (opening or active). */
   get size(): number {
@@ -92,13 +107,10 @@ export class AllocationTable {
 
   /** RFC 8656 §7.2: the quota a new allocation for `username` from `clientIp` would exceed, or null. */
   quotaCheck(username: string, clientIp: string): QuotaRefusal | null {
-    const q = this.quotas;
-    const source = sourceKey(clientIp);
     // EVEN-PORT reservations count as the allocations they stand for.
-    if ((this.perUser.get(username) ?? 0) + (this.resPerUser.get(username) ?? 0) >= q.maxAllocationsPerUsername) return 'quota-username';
-    if ((this.perSource.get(source) ?? 0) + (this.resPerSource.get(source) ?? 0) >= q.maxAllocationsPerSourceIp) return 'quota-source-ip';
-    if (this.byClient.size + this.reservations.size >= q.maxAllocationsTotal) return 'quota-total';
-    return null;
+    if ((this.perUser.get(username) ?? 0) + (this.resPerUser.get(username) ?? 0) >= this.quotas.maxAllocationsPerUsername) return 'quota-username';
+    const scope = this.door.check(clientIp);
+    return scope === null ? null : QUOTA_OF_SCOPE[scope];
   }
 
   /** A new allocation, opening (its relay socket is not bound yet). */
@@ -107,7 +119,7 @@ export class AllocationTable {
     this.byClient.set(a.client.key, a);
     this.byId.set(a.id, a);
     this.perUser.set(a.username, (this.perUser.get(a.username) ?? 0) + 1);
-    increment(this.perSource, sourceKey(a.client.ip));
+    this.door.add(a.client.ip);
     return a;
   }
 
@@ -126,7 +138,7 @@ export class AllocationTable {
     if (this.byClient.get(a.client.key) === a) this.byClient.delete(a.client.key);
     this.byId.delete(a.id);
     decrement(this.perUser, a.username);
-    decrement(this.perSource, sourceKey(a.client.ip));
+    this.door.release(a.client.ip);
     const lived = a.state === 'active';
     if (lived) {
       this.portsInUse[a.family].delete(a.relayPort);
@@ -148,7 +160,7 @@ export class AllocationTable {
     const expiresAtMs = nowMs + RESERVATION_LIFETIME_MS;
     this.reservations.set(token.toString('hex'), { family, port, expiresAtMs, owner });
     this.resPerUser.set(owner.username, (this.resPerUser.get(owner.username) ?? 0) + 1);
-    increment(this.resPerSource, sourceKey(owner.ip));
+    this.door.add(owner.ip);
     this.portsInUse[family].add(port);
     return { token, expiresAtMs };
   }
@@ -157,7 +169,7 @@ export class AllocationTable {
   private dropReservation(token: string, r: Reservation, releasePort: boolean): void {
     this.reservations.delete(token);
     decrement(this.resPerUser, r.owner.username);
-    decrement(this.resPerSource, sourceKey(r.owner.ip));
+    this.door.release(r.owner.ip);
     if (releasePort) this.portsInUse[r.family].delete(r.port);
   }
 
@@ -198,16 +210,12 @@ export class AllocationTable {
       allocations: this.byClient.size,
       relayIds: this.byId.size,
       usernames: this.perUser.size,
-      sources: this.perSource.size,
+      sources: this.door.sources,
       ownRelays: this.ownRelayKeys.size,
       portsHeld: { 4: this.portsInUse[4].size, 6: this.portsInUse[6].size },
       reservations: this.reservations.size,
     };
   }
-}
-
-function increment(m: Map<string, number>, k: string): void {
-  m.set(k, (m.get(k) ?? 0) + 1);
 }
 
 function decrement(m: Map<string, number>, k: string): void {

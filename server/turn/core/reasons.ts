@@ -30,7 +30,9 @@ export type RefusalReason =
   | 'no-reservation'
   | 'quota-username'
   | 'quota-source-ip'
+  | 'quota-network'
   | 'quota-total'
+  | 'quota-reserve'
   | 'no-relay-port'
   // CreatePermission, ChannelBind (RFC 8656 §9.2, §12.2)
   | `peer-${PeerRefusal}`
@@ -66,8 +68,12 @@ export type DropReason =
   // transport: a stream client that does not read (its own cap, or the relay's cap over all connections)
   | 'stream-backlog'
   | 'stream-backlog-total'
-  // transport: a new TCP/TLS connection from a source that already holds its share (--max-allocations-per-ip)
-  | 'stream-connections-per-source';
+  // transport: a new TCP/TLS connection from a source or network that already holds its share
+  // (--max-allocations-per-ip; a /48: src/protocol/door.ts), past the total, or into the reserve
+  | 'stream-connections-per-source'
+  | 'stream-connections-per-network'
+  | 'stream-connections-total'
+  | 'stream-connections-reserve';
 
 /** The reason carried by a `drop` action. */
 export type DropActionReason = DropReason | `malformed:${MalformedReason}`;

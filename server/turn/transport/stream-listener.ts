@@ -113,14 +113,25 @@ export function startStreamListener(runtime: RelayRuntime, opts: StreamListenerO
     });
     const server = net.createServer((socket) => {
       socket.on('error', () => socket.destroy());
-      const source = socket.remoteAddress === undefined ? null : opts.sources.tryOpen(socket.remoteAddress);
-      if (source === null) {
+      const ip = socket.remoteAddress;
+      const refused = ip === undefined ? 'source' : opts.sources.tryOpen(ip);
+      if (refused !== null || ip === undefined) {
         const stats = (plainListener ?? tlsListener)?.stats;
-        if (stats) ListenerStats.bump(stats.dropped, 'stream-connections-per-source');
+        if (stats)
+          ListenerStats.bump(
+            stats.dropped,
+            refused === 'network'
+              ? 'stream-connections-per-network'
+              : refused === 'total'
+                ? 'stream-connections-total'
+                : refused === 'reserve'
+                  ? 'stream-connections-reserve'
+                  : 'stream-connections-per-source',
+          );
         socket.destroy();
         return;
       }
-      socket.once('close', () => opts.sources.release(source));
+      socket.once('close', () => opts.sources.release(ip));
       // A connection that never sends its first byte is closed.
       const silent = setTimeout(() => socket.destroy(), HANDSHAKE_TIMEOUT_MS);
       silent.unref();

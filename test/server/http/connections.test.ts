@@ -166,7 +166,9 @@ describe('connection bounds', () => {
   it('refuses past the total bound, whoever asks, and counts it', async () => {
     const url = await listen({ maxConnections: 12, maxConnectionsPerSource: 8 });
     await flood(url, '127.0.0.1', 8);
-    await flood(url, '127.0.0.3', 4);
+    await flood(url, '127.0.0.3', 3);
+    // The 12th is the reserve (the last 10 %: 1), kept for a source holding none.
+    await raw(url, '127.0.0.4');
     const late = await raw(url, '127.0.0.2');
     await waitFor(() => late.gone, { timeoutMs: 5_000, what: 'the 13th connection to be closed' });
     expect(refusedOf('total')).toBe(1);
@@ -176,9 +178,11 @@ describe('connection bounds', () => {
   it('keeps the descriptor reserve: the bound is lowered to the open-file limit minus what is open and the reserve', async () => {
     // 1,000 files allowed, 900 open, 80 kept: 20 connections fit, whatever --max-connections says.
     const url = await listen({ maxConnections: 4096, maxConnectionsPerSource: 100, fdReserve: 80 }, { descriptors: () => ({ limit: 1000, open: 900 }) });
-    const conns = await flood(url, '127.0.0.1', 25);
+    // One source takes 18; the last 2 (the reserve, 10 %) go to two sources holding none.
+    const conns = [...(await flood(url, '127.0.0.1', 18)), await raw(url, '127.0.0.2'), await raw(url, '127.0.0.3'), ...(await flood(url, '127.0.0.1', 5))];
     await waitFor(() => conns.slice(20).every((s) => s.gone), { timeoutMs: 5_000, what: 'the 5 connections over the total closed' });
     expect(refusedOf('total')).toBe(5);
+    expect(refusedOf('reserve')).toBe(0);
     expect(conns.slice(0, 20).every((s) => !s.gone)).toBe(true);
     expect(metricsTextOf(app as FastifyInstance)).toContain('callprobe_http_connections_max 20\n');
   });

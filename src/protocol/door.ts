@@ -1,0 +1,158 @@
+/**
+ * One door's count: what anonymous callers hold of a bounded resource (relay allocations, TURN
+ * TCP/TLS connections, HTTP connections, signalling sessions), per source (IPv4 address, IPv6
+ * /64), per network (IPv4 address, IPv6 /48) and in total, with a reserve. Pure: the doors
+ * (server/turn, server/http) call it as things open and close.
+ *
+ * - A source may hold `perSource`, a network `perNetwork` (DEFAULTS.doors: 4 sources' worth, at
+ *   most a quarter of the total, never less than one source's), the whole door `total`.
+ * - The reserve: once the door holds `total - reserve`, the rest goes only to a source that holds
+ *   nothing of it yet, one each; so however many sources fill the door, a new caller still gets in
+ *   until the reserve too is gone.
+ */
+import { DEFAULTS } from './defaults.js';
+import { networkKey, sourceKey } from './source-key.js';
+
+/** Which bound refused: the source's, its network's, the total, or the reserve (kept for sources holding nothing). */
+export type DoorScope = 'source' | 'network' | 'total' | 'reserve';
+export const DOOR_SCOPES: readonly DoorScope[] = ['source', 'network', 'total', 'reserve'];
+
+/** The doors whose refusals /metrics counts (callprobe_refusals_total{door,scope}). */
+export type DoorName = 'relay-allocation' | 'turn-connection' | 'http-connection' | 'signal-session' | 'result-upload' | 'code-lookup';
+export const DOOR_NAMES: readonly DoorName[] = ['relay-allocation', 'turn-connection', 'http-connection', 'signal-session', 'result-upload', 'code-lookup'];
+
+export interface DoorBounds {
+  readonly total: number;
+  readonly perSource: number;
+  readonly perNetwork: number;
+  /** The last this many of `total` go only to a source holding nothing. */
+  readonly reserve: number;
+}
+
+export interface DoorFactors {
+  readonly networkSourceMultiple: number;
+  readonly networkShareOfTotal: number;
+  readonly reservePct: number;
+}
+
+/**
+ * The bounds of a door of `total` with `perSource`: a network may hold `perSource` x the multiple
+ * but at most the share of the total (never less than `perSource`, so a source alone is never
+ * bounded below its own bound), and the reserve is the last `reservePct` % of the total.
+ */
+export function doorBounds(total: number, perSource: number, f: DoorFactors = DEFAULTS.doors): DoorBounds {
+  const share = Math.floor(total * f.networkShareOfTotal);
+  const perNetwork = Math.max(perSource, Math.min(perSource * f.networkSourceMultiple, share));
+  const reserve = Math.floor((total * f.reservePct) / 100);
+  return { total, perSource, perNetwork, reserve };
+}
+
+/** A per-network bound for a budget with no total (bytes a day): the source's bound times the multiple. */
+export function networkBound(perSource: number, f: DoorFactors = DEFAULTS.doors): number {
+  return perSource * f.networkSourceMultiple;
+}
+
+/** What one door holds, by source, by network and in total. Memory: one entry per source and network holding something. */
+export class DoorCount {
+  private readonly bySource = new Map<string, number>();
+  private readonly byNetwork = new Map<string, number>();
+  private held = 0;
+
+  constructor(readonly bounds: DoorBounds) {}
+
+  /** The scope that refuses one more for the caller at `ip`, or null when it may have it. */
+  check(ip: string): DoorScope | null {
+    const b = this.bounds;
+    const own = this.bySource.get(sourceKey(ip)) ?? 0;
+    if (own >= b.perSource) return 'source';
+    if ((this.byNetwork.get(networkKey(ip)) ?? 0) >= b.perNetwork) return 'network';
+    if (this.held >= b.total) return 'total';
+    if (own > 0 && this.held >= b.total - b.reserve) return 'reserve';
+    return null;
+  }
+
+  /** Counts one more for `ip` (whether or not `check` allowed it: a reservation handed on is counted anyway). */
+  add(ip: string): void {
+    bump(this.bySource, sourceKey(ip), 1);
+    bump(this.byNetwork, networkKey(ip), 1);
+    this.held++;
+  }
+
+  /** `check`, then `add` when allowed: the scope that refused, or null when counted. */
+  take(ip: string): DoorScope | null {
+    const refused = this.check(ip);
+    if (refused === null) this.add(ip);
+    return refused;
+  }
+
+  /** One counted for `ip` was released. */
+  release(ip: string): void {
+    bump(this.bySource, sourceKey(ip), -1);
+    bump(this.byNetwork, networkKey(ip), -1);
+    this.held = Math.max(0, this.held - 1);
+  }
+
+  /** Held from the source of `ip`. */
+  heldBySource(ip: string): number {
+    return this.bySource.get(sourceKey(ip)) ?? 0;
+  }
+
+  /** Held from the network of `ip`. */
+  heldByNetwork(ip: string): number {
+    return this.byNetwork.get(networkKey(ip)) ?? 0;
+  }
+
+  /** Held in all. */
+  get size(): number {
+    return this.held;
+  }
+
+  /** Sources holding something (the map holds nothing else). */
+  get sources(): number {
+    return this.bySource.size;
+  }
+
+  /** Networks holding something. */
+  get networks(): number {
+    return this.byNetwork.size;
+  }
+}
+
+function bump(m: Map<string, number>, k: string, d: number): void {
+  const n = (m.get(k) ?? 0) + d;
+  if (n <= 0) m.delete(k);
+  else m.set(k, n);
+}
+
+/** Refusals by door and scope, rendered as callprobe_refusals_total (Prometheus text, version 0.0.4). */
+export class DoorRefusals {
+  private readonly counts = new Map<string, number>();
+  private readonly derived: (() => Iterable<readonly [DoorName, DoorScope, number]>)[] = [];
+
+  count(door: DoorName, scope: DoorScope): void {
+    const k = `${door}|${scope}`;
+    this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
+  }
+
+  /** Counts kept elsewhere (the relay's, by its own refusal reasons), added when rendered. */
+  include(counts: () => Iterable<readonly [DoorName, DoorScope, number]>): void {
+    this.derived.push(counts);
+  }
+
+  /** Refusals of `door` at `scope` so far. */
+  get(door: DoorName, scope: DoorScope): number {
+    let n = this.counts.get(`${door}|${scope}`) ?? 0;
+    for (const d of this.derived) for (const [dd, ss, m] of d()) if (dd === door && ss === scope) n += m;
+    return n;
+  }
+
+  render(): string {
+    const lines = [
+      '# HELP callprobe_refusals_total Callers refused at a door, by door and by the bound that refused (source: IPv4 address or IPv6 /64; network: IPv4 address or IPv6 /48; total; reserve: kept for sources holding nothing).',
+      '# TYPE callprobe_refusals_total counter',
+    ];
+    for (const door of DOOR_NAMES)
+      for (const scope of DOOR_SCOPES) lines.push(`callprobe_refusals_total{door="${door}",scope="${scope}"} ${this.get(door, scope)}`);
+    return lines.join('\n') + '\n';
+  }
+}
