@@ -54,6 +54,23 @@ interface Grant {
   used: Record<LoadDirection, number>;
   /** Flows of this grant open now. */
   flows: number;
+  /** The phase's flows in each direction as the floor sees them; null before its first flow. */
+  judged: Record<LoadDirection, PhaseDirection | null>;
+}
+
+/** (time, bytes) samples, oldest first; the first is the start of the window. */
+type Samples = { t: number; bytes: number }[];
+
+/**
+ * One phase's flows in one direction, for the floor: its grace runs from its first flow (a new
+ * flow of a phase already judged gets none), its rate counts every byte its flows took, those
+ * of flows since closed included.
+ */
+interface PhaseDirection {
+  firstMs: number;
+  /** Bytes taken by its flows that are closed now. */
+  closedBytes: number;
+  samples: Samples;
 }
 
 /** A source's or a network's flows open now and the start times of its phases in the last hour, oldest first. */
@@ -64,13 +81,12 @@ interface Holder {
 
 /** One open flow as the floor sees it. */
 interface Watched {
-  key: string;
-  startMs: number;
-  /** What the client took so far; null until the route says how to read it. */
-  taken: (() => number) | null;
+  phase: PhaseDirection;
+  /** What the client took so far, as the route reads it. */
+  taken: () => number;
   cut: () => void;
-  /** (time, bytes taken) samples, oldest first; the first is the start of the window. */
-  samples: { t: number; bytes: number }[];
+  /** (time, bytes taken) samples, to find a phase's slowest flows. */
+  samples: Samples;
 }
 
 /** One open flow: report what it moved, then release it exactly once. */
@@ -218,7 +234,7 @@ export class LoadBook {
     n.phases.push(t);
     const id = this.newGrantId();
     const expiresAtMs = t + this.limits.grantTtlMs;
-    this.grants.set(id, { source, network, expiresAtMs, used: { up: 0, down: 0 }, flows: 0 });
+    this.grants.set(id, { source, network, expiresAtMs, used: { up: 0, down: 0 }, flows: 0, judged: { up: null, down: null } });
     this.counters.grants++;
     return { grant: id, maxBytesPerDirection: this.limits.maxBytesPerDirection, maxFlowsPerSource: this.limits.maxFlowsPerSource, expiresAtMs };
   }
@@ -262,7 +278,8 @@ export class LoadBook {
     this.counters.flows++;
     let moved = 0;
     let open = true;
-    const w: Watched = { key: `${id} ${direction}`, startMs: t, taken: null, cut: () => undefined, samples: [{ t, bytes: 0 }] };
+    const phase = (g.judged[direction] ??= { firstMs: t, closedBytes: 0, samples: [{ t, bytes: 0 }] });
+    let w: Watched | null = null;
     return {
       direction,
       reservedBytes: bytes,
@@ -271,15 +288,17 @@ export class LoadBook {
         this.counters.bytes[direction] += m;
       },
       watch: (taken, cut) => {
-        if (!open) return;
-        w.taken = taken;
-        w.cut = cut;
+        if (!open || w !== null) return;
+        w = { phase, taken, cut, samples: [{ t, bytes: 0 }] };
         this.watched.add(w);
       },
       release: () => {
         if (!open) return;
         open = false;
-        this.watched.delete(w);
+        if (w !== null) {
+          this.watched.delete(w);
+          phase.closedBytes += w.taken();
+        }
         // What was reserved but not moved goes back to the grant and to the hour.
         const unmoved = Math.max(0, bytes - Math.min(moved, bytes));
         g.used[direction] -= unmoved;
@@ -293,32 +312,35 @@ export class LoadBook {
     };
   }
 
+  /** Adds (t, bytes) to `samples` and returns the rate over the window (bytes/s), from the first sample while it is younger. */
+  private rateOver(samples: Samples, t: number, bytes: number): number {
+    samples.push({ t, bytes });
+    while (samples.length > 2 && t - (samples[1]?.t ?? t) >= this.floor.windowMs) samples.shift();
+    const base = samples[0] ?? { t, bytes };
+    return ((bytes - base.bytes) * 1000) / Math.max(1, t - base.t);
+  }
+
   /**
    * The floor: reads what every watched flow's client took, and in each phase's direction keeps
-   * as many flows as their rates together pay for (floor.bytesPerS each), cutting the slowest of
-   * the rest (too-slow). A flow is judged once floor.graceMs old, by what it moved over the last
-   * floor.windowMs (from its start while younger). Returns how many flows it cut.
+   * as many of its open flows as the phase's rate pays for (floor.bytesPerS each), cutting the
+   * slowest of the rest (too-slow). A phase's direction is judged once floor.graceMs after its
+   * first flow opened (so a flow reopened by a phase under the floor is cut at once), by what
+   * all its flows took over the last floor.windowMs. Returns how many flows it cut.
    */
   judge(): number {
     const t = this.now();
-    const F = this.floor;
-    const phases = new Map<string, { rate: number; w: Watched }[]>();
+    const phases = new Map<PhaseDirection, { rate: number; bytes: number; w: Watched }[]>();
     for (const w of this.watched) {
-      if (w.taken === null) continue;
       const bytes = w.taken();
-      w.samples.push({ t, bytes });
-      while (w.samples.length > 2 && t - (w.samples[1]?.t ?? t) >= F.windowMs) w.samples.shift();
-      if (t - w.startMs < F.graceMs) continue;
-      const base = w.samples[0] ?? { t: w.startMs, bytes: 0 };
-      const rate = ((bytes - base.bytes) * 1000) / Math.max(1, t - base.t);
-      const list = phases.get(w.key) ?? [];
-      list.push({ rate, w });
-      phases.set(w.key, list);
+      const list = phases.get(w.phase) ?? [];
+      list.push({ rate: this.rateOver(w.samples, t, bytes), bytes, w });
+      phases.set(w.phase, list);
     }
     let cut = 0;
-    for (const list of phases.values()) {
-      const total = list.reduce((a, f) => a + f.rate, 0);
-      const paid = Math.floor(total / F.bytesPerS);
+    for (const [phase, list] of phases) {
+      const rate = this.rateOver(phase.samples, t, phase.closedBytes + list.reduce((a, f) => a + f.bytes, 0));
+      if (t - phase.firstMs < this.floor.graceMs) continue;
+      const paid = Math.floor(rate / this.floor.bytesPerS);
       if (list.length <= paid) continue;
       list.sort((a, b) => a.rate - b.rate);
       for (const f of list.slice(0, list.length - paid)) {
