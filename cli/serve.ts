@@ -158,6 +158,14 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
         DEFAULTS.load.phasesPerHourPerSource,
       ),
     )
+    .addOption(
+      intOption(
+        '--load-bytes-per-hour <bytes>',
+        'most bytes busy-line tests may move per hour, all addresses and both directions together (then refused until the hour is over)',
+        BOUNDS.loadBytesPerHour,
+        DEFAULTS.load.maxBytesPerHour,
+      ),
+    )
     .option('--trust-proxy <cidrs>', 'reverse proxies whose X-Forwarded-For gives the client address (comma-separated IPs/CIDRs)', arg(parseTrustProxy))
     .action(async (_opts: unknown, cmd: Command) => {
       await act(serveOptionsFromFlags(cmd.opts<ServeFlags>()));

@@ -156,6 +156,7 @@ export interface ServeFlags {
   loadMaxFlowsPerSource: number;
   loadMaxFlows: number;
   loadTestsPerHour: number;
+  loadBytesPerHour: number;
 }
 
 /** The resolved options of `serve` from its flags; throws ConfigError (a usage error) for flags that do not go together. */
@@ -237,6 +238,7 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
         maxFlowsPerSource: f.loadMaxFlowsPerSource,
         maxFlows: f.loadMaxFlows,
         phasesPerHourPerSource: f.loadTestsPerHour,
+        maxBytesPerHour: f.loadBytesPerHour,
       },
       f.allowedOrigins,
     ),
@@ -249,15 +251,30 @@ function consoleSettings(): ServeOptions['console'] {
   return { idleMs: c.sessionIdleMs, absoluteMs: c.sessionAbsoluteMs, loginsPerMinutePerAddress: c.loginsPerMinutePerAddress, loginThrottle: c.loginThrottle };
 }
 
-type LoadFlagLimits = Pick<ServeOptions['load']['limits'], 'maxBytesPerDirection' | 'maxFlowsPerSource' | 'maxFlows' | 'phasesPerHourPerSource'>;
+type LoadFlagLimits = Pick<
+  ServeOptions['load']['limits'],
+  'maxBytesPerDirection' | 'maxFlowsPerSource' | 'maxFlows' | 'phasesPerHourPerSource' | 'maxBytesPerHour'
+>;
 
-/** The busy-line routes' options: offered or not, the limits `serve` has flags for, DEFAULTS.load for the rest. */
-function loadSettings(offered: boolean, limits: LoadFlagLimits, allowedOrigins: string[]): ServeOptions['load'] {
+/**
+ * The busy-line routes' options: offered or not, the limits `serve` has flags for, DEFAULTS.load
+ * for the rest; a network's limits follow its sources' (DEFAULTS.load.sourcesPerNetwork of
+ * them), the reserve the total (DEFAULTS.load.reserveShare of it).
+ */
+export function loadSettings(offered: boolean, limits: LoadFlagLimits, allowedOrigins: string[]): ServeOptions['load'] {
   const l = DEFAULTS.load;
   return {
     offered,
-    limits: { ...limits, grantTtlMs: l.grantTtlMs, requestBytesMax: l.requestBytesMax },
+    limits: {
+      ...limits,
+      maxFlowsPerNetwork: limits.maxFlowsPerSource * l.sourcesPerNetwork,
+      phasesPerHourPerNetwork: limits.phasesPerHourPerSource * l.sourcesPerNetwork,
+      reserveFlows: Math.floor(limits.maxFlows * l.reserveShare),
+      grantTtlMs: l.grantTtlMs,
+      requestBytesMax: l.requestBytesMax,
+    },
     flowMaxMs: l.flowMaxMs,
+    floor: { bytesPerS: l.floorBytesPerS, graceMs: l.floorGraceMs, windowMs: l.floorWindowMs, checkMs: l.floorCheckMs },
     sourceChunkBytes: l.sourceChunkBytes,
     requestsPerMinutePerSource: l.requestsPerMinutePerSource,
     allowedOrigins,
@@ -302,6 +319,7 @@ export function defaultAppOptions(): AppOptions {
         maxFlowsPerSource: l.maxFlowsPerSource,
         maxFlows: l.maxFlows,
         phasesPerHourPerSource: l.phasesPerHourPerSource,
+        maxBytesPerHour: l.maxBytesPerHour,
       },
       [],
     ),

@@ -8,7 +8,9 @@
  * the source sends slices of one shared buffer of DEFAULTS.load.sourceChunkBytes, pushing the
  * next only when the socket has taken the last (stream back-pressure). A flow ends when its
  * bytes are moved, when its client goes away (a closed tab resets the connection: the flow is
- * released at once) or after its deadline, whatever comes first.
+ * released at once), after its deadline, or when its phase's flows together move under the
+ * floor (load-book.ts: the slowest are cut, too-slow), whatever comes first. A download's
+ * progress for the floor is what its socket drained, not what waits in a buffer.
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -24,8 +26,9 @@ import {
   type LoadRefusalReason,
   type LoadUpAck,
 } from '../../src/protocol/api-load.js';
-import { sourceKey } from '../../src/protocol/source-key.js';
-import { LoadBook, LoadRefused, type LoadFlow, type LoadLimits } from './load-book.js';
+import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { networkKey, sourceKey } from '../../src/protocol/source-key.js';
+import { LoadBook, LoadRefused, type LoadFloor, type LoadFlow, type LoadLimits } from './load-book.js';
 import { originAllowed } from './signal-limits.js';
 
 export interface LoadRoutesOptions {
@@ -34,6 +37,8 @@ export interface LoadRoutesOptions {
   limits: LoadLimits;
   /** One flow is cut after this long. */
   flowMaxMs: number;
+  /** The rate a phase's flows must move at to keep their slots, and how often it is judged; default DEFAULTS.load's. */
+  floor?: LoadFloor & { checkMs: number };
   /** The download source's one buffer. */
   sourceChunkBytes: number;
   /** Grant requests per minute per source (a refused one costs a map lookup; this bounds the log of them too). */
@@ -55,7 +60,12 @@ const STATUS: Readonly<Record<LoadRefusalReason, number>> = {
   'over-budget': 413,
   'bad-origin': 403,
   'bad-request': 400,
+  'too-slow': 400,
+  'hour-budget': 503,
 };
+
+const tooSlowMessage =
+  "this busy-line test's flows moved too little to keep this one (each flow a test keeps must be paid for by its flows together): cut to free its slot";
 
 const GrantQuery = Type.Object({ grant: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
 // The app's schema check coerces nothing (./validate.ts): bytes is digits, read as a number by the route.
@@ -92,7 +102,20 @@ class ByteSource extends Readable {
 
 export async function loadRoutes(app: FastifyInstance, opts: LoadRoutesOptions): Promise<void> {
   const now = opts.nowMs ?? (() => performance.now());
-  const book = new LoadBook(opts.limits, now, () => randomBytes(18).toString('base64url'));
+  const L = DEFAULTS.load;
+  const floor = opts.floor ?? { bytesPerS: L.floorBytesPerS, graceMs: L.floorGraceMs, windowMs: L.floorWindowMs, checkMs: L.floorCheckMs };
+  const book = new LoadBook(
+    opts.limits,
+    floor,
+    now,
+    () => randomBytes(18).toString('base64url'),
+    // Once per hour at most: the refusals after it are counted, not logged.
+    (e) =>
+      app.log.warn(
+        { maxBytesPerHour: e.maxBytesPerHour, usedBytes: e.usedBytes, resetsInS: Math.ceil(e.resetsInMs / 1000) },
+        'busy-line byte budget for this hour reached: grants and load flows are refused (hour-budget) until the hour is over',
+      ),
+  );
   /** Every flow open now, by its stop function. */
   const open = new Set<() => void>();
   const chunk = randomBytes(opts.sourceChunkBytes);
@@ -119,23 +142,37 @@ export async function loadRoutes(app: FastifyInstance, opts: LoadRoutesOptions):
     }
   };
 
-  /** Ties a flow's end to every way it can end: done, client gone, deadline, app closing. */
-  const track = (flow: LoadFlow, cut: () => void): (() => void) => {
+  /**
+   * Ties a flow's end to every way it can end: done, client gone, deadline, the floor, app
+   * closing. `taken` reads what the client took so far; `cut` ends the request. The function
+   * returned ends the flow as done: true when it was still open (it was not cut).
+   */
+  const track = (flow: LoadFlow, taken: () => number, cut: (why: 'too-slow' | 'deadline' | 'closing') => void): (() => boolean) => {
     let done = false;
-    const timer = setTimeout(() => finish(true), opts.flowMaxMs);
+    const timer = setTimeout(() => {
+      book.countCut('deadline');
+      finish('deadline');
+    }, opts.flowMaxMs);
     timer.unref();
-    const finish = (cutIt: boolean): void => {
-      if (done) return;
+    const finish = (why: 'too-slow' | 'deadline' | 'closing' | null): boolean => {
+      if (done) return false;
       done = true;
       clearTimeout(timer);
       open.delete(stopNow);
       flow.release();
-      if (cutIt) cut();
+      if (why !== null) cut(why);
+      return true;
     };
-    const stopNow = (): void => finish(true);
+    const stopNow = (): void => void finish('closing');
     open.add(stopNow);
-    return () => finish(false);
+    flow.watch(taken, () => finish('too-slow'));
+    return () => finish(null);
   };
+
+  // The floor: one timer for every flow, judged together per phase.
+  const judging = setInterval(() => book.judge(), floor.checkMs);
+  judging.unref();
+  app.addHook('onClose', async () => clearInterval(judging));
 
   app.post(LOAD_GRANT_PATH, { config: { rateLimit } }, async (req, reply): Promise<LoadGrant | LoadRefusal> => {
     if (!opts.offered) return refusal(reply, 'not-offered', 'this server does not offer the busy-line test (serve --no-load)');
@@ -143,7 +180,7 @@ export async function loadRoutes(app: FastifyInstance, opts: LoadRoutesOptions):
       return refusal(reply, 'bad-origin', 'pages from this origin may not load this server (see --allowed-origins)');
     }
     try {
-      const g = book.grant(sourceKey(req.ip));
+      const g = book.grant(sourceKey(req.ip), networkKey(req.ip));
       reply.code(201).header('cache-control', 'no-store');
       return g;
     } catch (err) {
@@ -170,14 +207,24 @@ export async function loadRoutes(app: FastifyInstance, opts: LoadRoutesOptions):
       if (flow === null) return;
       reply.removeHeader('connection');
       let moved = 0;
-      const end = track(flow, () => body.destroy());
+      const end = track(
+        flow,
+        () => moved,
+        (why) => {
+          if (why !== 'too-slow' || reply.sent) return void body.destroy();
+          // Answered while the connection allows (the client may still be sending), then closed.
+          refuse('too-slow', tooSlowMessage);
+          reply.raw.once('finish', () => body.destroy());
+          setTimeout(() => body.destroy(), 1000).unref();
+        },
+      );
       body.on('data', (c: Buffer) => {
         moved += c.length;
         flow.moved(c.length);
         if (moved > flow.reservedBytes) body.destroy();
       });
       body.on('end', () => {
-        end();
+        if (!end()) return;
         const ack: LoadUpAck = { bytes: moved };
         void reply.header('cache-control', 'no-store').send(ack);
       });
@@ -194,10 +241,20 @@ export async function loadRoutes(app: FastifyInstance, opts: LoadRoutesOptions):
       const flow = openFlow(req, reply, req.query.grant, 'down', Number(req.query.bytes));
       if (flow === null) return;
       const source = new ByteSource(flow.reservedBytes, chunk, (n) => flow.moved(n));
-      const end = track(flow, () => {
-        source.destroy();
-        reply.raw.destroy();
-      });
+      // What the client took: bytes the socket handed to the kernel, not those still queued in
+      // Node (the socket may have carried earlier requests: counted from here).
+      const socket = req.raw.socket;
+      const drained = (): number => (socket.bytesWritten ?? 0) - socket.writableLength;
+      const before = drained();
+      let taken = 0;
+      const end = track(
+        flow,
+        () => (taken = Math.max(taken, drained() - before)),
+        () => {
+          source.destroy();
+          reply.raw.destroy();
+        },
+      );
       reply.raw.on('close', () => {
         source.destroy();
         end();

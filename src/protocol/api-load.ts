@@ -47,7 +47,15 @@ export type LoadRefusalReason =
   /** A page from another origin asked for a grant (see `serve --allowed-origins`). */
   | 'bad-origin'
   /** A malformed request (no Content-Length, a bad `bytes`). */
-  | 'bad-request';
+  | 'bad-request'
+  /**
+   * A flow cut mid-way: its phase's flows together moved less than the floor pays for
+   * (DEFAULTS.load.floorBytesPerS per flow), and this was one of its slowest. An upload is
+   * answered this when the connection still allows; a download just ends short.
+   */
+  | 'too-slow'
+  /** The server moved its most busy-line bytes this hour (DEFAULTS.load.maxBytesPerHour, both ways together). */
+  | 'hour-budget';
 
 /** Every refusal of a load route. */
 export interface LoadRefusal {

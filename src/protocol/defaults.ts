@@ -187,6 +187,52 @@ export const DEFAULTS = {
     maxFlowsPerSource: 12,
     /** Load flows the whole server holds open at once: eight phases' worth; more are refused (server-busy). */
     maxFlows: 48,
+    /**
+     * A network (IPv6 /48, RFC 6177 §3: one site; an IPv4 address is its own network) may hold
+     * this many sources' worth of flows and phases: a site with two busy LANs, not the 65,536
+     * /64s it holds, each with its own source quota (the /64s of one /48 once held every flow).
+     */
+    sourcesPerNetwork: 2,
+    /** Load flows one network may hold open at once: maxFlowsPerSource x sourcesPerNetwork (serve scales it with --load-max-flows-per-source). */
+    maxFlowsPerNetwork: 24,
+    /** Phases one network may start per hour: phasesPerHourPerSource x sourcesPerNetwork (scaled with --load-tests-per-hour). */
+    phasesPerHourPerNetwork: 60,
+    /**
+     * This share of maxFlows (the last 12 of 48) is kept for networks that hold no flow of
+     * another phase: a few networks holding every other flow still leave room for two newcomers'
+     * phases, so someone else's test is never refused because others got there first.
+     */
+    reserveShare: 0.25,
+    /** maxFlows x reserveShare (serve scales it with --load-max-flows). */
+    reserveFlows: 12,
+    /**
+     * The floor a phase must move at to keep its flows: each flow is paid for by this rate
+     * (64 kbit/s), pooled over the phase's flows in one direction (a phase keeps as many of its
+     * flows as its total rate pays for, and its slowest beyond that are cut, too-slow). Pooled
+     * because TCP shares a line unevenly: a real phase on a 1 Mbit/s line (6 flows, ~125 KB/s
+     * together, some flows far under their 20 KB/s share) pays for 15 flows and loses none; a
+     * 256 kbit/s line keeps 3 (still enough to fill it); a flow trickling 1 byte/s pays for
+     * nothing and loses its slot at the first judgement after its grace. Holding all 48 flows
+     * now costs 384 KiB/s (3 Mbit/s) of real traffic, not 50 bytes/s.
+     */
+    floorBytesPerS: 8 * 1024,
+    /** A flow is judged only after this long from its request's start (TCP's handshake and slow start). */
+    floorGraceMs: 2_000,
+    /**
+     * A flow's rate is what it moved over the last this long (from its start while younger):
+     * a download whose client stops reading after the kernel's buffers took a burst falls to
+     * zero within this window, however big the burst was.
+     */
+    floorWindowMs: 3_000,
+    /** Flows are judged this often. */
+    floorCheckMs: 500,
+    /**
+     * Bytes the sink and source move per hour, both directions together (20 GiB: ~200 full
+     * phases, ~48 Mbit/s on average); once reached, grants and flows are refused (hour-budget,
+     * one log line) until the hour (from its first byte) is over. One source used to move 2.8 GB
+     * an hour each way.
+     */
+    maxBytesPerHour: 20 * 1024 ** 3,
     /** Phases one source may start per hour: a help desk running a test every few minutes, not a flood. */
     phasesPerHourPerSource: 30,
     /** Grant requests per minute per source (the upload and download routes allow ten times this many requests). */
@@ -520,6 +566,8 @@ export const BOUNDS = {
   loadFlows: { min: 1, max: 10_000 },
   /** --load-phases-per-hour: one at least, 100,000 at most. */
   loadPhasesPerHour: { min: 1, max: 100_000 },
+  /** --load-bytes-per-hour: one smallest phase both ways at least, a pebibyte at most. */
+  loadBytesPerHour: { min: 2_000_000, max: 2 ** 50 },
 } as const;
 
 /**

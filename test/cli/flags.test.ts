@@ -200,7 +200,17 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
     },
     '--load-max-flows-per-source': async () => expect((await serveOf(['--load-max-flows-per-source', '3'])).load.limits.maxFlowsPerSource).toBe(3),
     '--load-max-flows': async () => expect((await serveOf(['--load-max-flows', '7'])).load.limits.maxFlows).toBe(7),
-    '--load-tests-per-hour': async () => expect((await serveOf(['--load-tests-per-hour', '4'])).load.limits.phasesPerHourPerSource).toBe(4),
+    '--load-tests-per-hour': async () => {
+      const o = await serveOf(['--load-tests-per-hour', '4']);
+      expect(o.load.limits.phasesPerHourPerSource).toBe(4);
+      // A network (IPv6 /48) may start as many as DEFAULTS.load.sourcesPerNetwork sources.
+      expect(o.load.limits.phasesPerHourPerNetwork).toBe(4 * DEFAULTS.load.sourcesPerNetwork);
+    },
+    '--load-bytes-per-hour': async () => {
+      expect((await serveOf(['--load-bytes-per-hour', '5000000000'])).load.limits.maxBytesPerHour).toBe(5_000_000_000);
+      expect((await serveOf([])).load.limits.maxBytesPerHour).toBe(DEFAULTS.load.maxBytesPerHour);
+      await expect(serveOf(['--load-bytes-per-hour', '10'])).rejects.toThrow(/--load-bytes-per-hour/);
+    },
     '--trust-proxy': async () => expect((await serveOf(['--trust-proxy', '127.0.0.1,10.0.0.0/8'])).trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8']),
   },
   run: {

@@ -32,6 +32,7 @@ export const serveFlags: ServeFlags = {
   loadMaxFlowsPerSource: DEFAULTS.load.maxFlowsPerSource,
   loadMaxFlows: DEFAULTS.load.maxFlows,
   loadTestsPerHour: DEFAULTS.load.phasesPerHourPerSource,
+  loadBytesPerHour: DEFAULTS.load.maxBytesPerHour,
 };
 
 /**

@@ -1,7 +1,9 @@
 /**
  * The busy-line phase's load sink and source (server/http/load.ts) over real HTTP on loopback:
  * the grant and its budget, uploads read and dropped, downloads of exactly the bytes asked,
- * every refusal with its reason, and no flow left running after a client goes away.
+ * every refusal with its reason, no flow left running after a client goes away, flows held by
+ * progress (a trickle loses its slots to the floor, sources named by a trusted proxy's
+ * X-Forwarded-For), and the byte budget of the hour.
  */
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { mkdtempSync } from 'node:fs';
@@ -9,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildApp, metricsTextOf } from '../../../server/http/app.js';
+import { performance } from 'node:perf_hooks';
+import { buildApp, metricsTextOf, type AppOptions } from '../../../server/http/app.js';
 import type { LoadRoutesOptions } from '../../../server/http/load.js';
 import { LOAD_DOWN_PATH, LOAD_GRANT_PATH, LOAD_UP_PATH, type LoadGrant, type LoadRefusal } from '../../../src/protocol/api-load.js';
 import type { ServerConfig } from '../../../src/protocol/api.js';
@@ -29,10 +32,14 @@ function loadOptions(limits: Partial<LoadRoutesOptions['limits']> = {}, offered 
     limits: {
       maxBytesPerDirection: DEFAULTS.load.maxBytesPerDirection,
       maxFlowsPerSource: DEFAULTS.load.maxFlowsPerSource,
+      maxFlowsPerNetwork: DEFAULTS.load.maxFlowsPerNetwork,
       maxFlows: DEFAULTS.load.maxFlows,
+      reserveFlows: DEFAULTS.load.reserveFlows,
       phasesPerHourPerSource: DEFAULTS.load.phasesPerHourPerSource,
+      phasesPerHourPerNetwork: DEFAULTS.load.phasesPerHourPerNetwork,
       grantTtlMs: DEFAULTS.load.grantTtlMs,
       requestBytesMax: DEFAULTS.load.requestBytesMax,
+      maxBytesPerHour: DEFAULTS.load.maxBytesPerHour,
       ...limits,
     },
     flowMaxMs: DEFAULTS.load.flowMaxMs,
@@ -42,13 +49,16 @@ function loadOptions(limits: Partial<LoadRoutesOptions['limits']> = {}, offered 
   };
 }
 
-async function start(load: Omit<LoadRoutesOptions, 'onMetrics'>): Promise<FastifyInstance> {
-  app = await buildApp({ ...appOptionsWithoutRelay(webRoot), load });
+async function start(load: Omit<LoadRoutesOptions, 'onMetrics'>, extra: Partial<AppOptions> = {}): Promise<FastifyInstance> {
+  app = await buildApp({ ...appOptionsWithoutRelay(webRoot), load, ...extra });
   base = await listenLoopback(app);
   return app;
 }
 
+const timers: NodeJS.Timeout[] = [];
+
 afterEach(async () => {
+  for (const t of timers.splice(0)) clearInterval(t);
   for (const c of clients.splice(0)) c.destroy();
   await app?.close();
   app = null;
@@ -227,5 +237,149 @@ describe('the load sink and source', () => {
     await cut;
     expect(received).toBeLessThan(16_000_000);
     app = null;
+  });
+});
+
+/** Sources given by X-Forwarded-For from a trusted proxy on loopback: any address the test names. */
+const viaProxy = { trustProxy: ['127.0.0.1'] };
+
+async function grantFor(address: string): Promise<{ status: number; body: LoadGrant | LoadRefusal }> {
+  const res = await fetch(`${base}${LOAD_GRANT_PATH}`, { method: 'POST', headers: { 'x-forwarded-for': address } });
+  return { status: res.status, body: (await res.json()) as LoadGrant | LoadRefusal };
+}
+
+/**
+ * An upload that declares 4,000,000 bytes and sends 1 byte a second (the red team's trickle);
+ * resolves with the refusal's reason the server answered, or `closed` when it only closed.
+ */
+function trickle(grantId: string, address: string): Promise<string> {
+  return new Promise((resolve) => {
+    const req = request(`${base}${LOAD_UP_PATH}?grant=${grantId}`, {
+      method: 'POST',
+      headers: { 'content-length': '4000000', 'content-type': 'application/octet-stream', 'x-forwarded-for': address },
+    });
+    clients.push(req);
+    const timer = setInterval(() => req.write(new Uint8Array(1)), 1000);
+    timers.push(timer);
+    let done = false;
+    const end = (why: string): void => {
+      clearInterval(timer);
+      if (!done) resolve(why);
+      done = true;
+    };
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => end(((JSON.parse(text || '{}') as Partial<LoadRefusal>).reason ?? `HTTP ${res.statusCode}`) as string));
+      res.on('error', () => end('closed'));
+    });
+    req.on('error', () => end('closed'));
+    req.on('close', () => end('closed'));
+    req.write(new Uint8Array(1));
+  });
+}
+
+/** A real phase from `address`: 6 uploads and 6 downloads of 1 MB at once; their statuses. */
+async function realPhase(address: string): Promise<number[]> {
+  const g = await grantFor(address);
+  expect(g.status).toBe(201);
+  const id = (g.body as LoadGrant).grant;
+  const headers = { 'x-forwarded-for': address };
+  const ups = Array.from({ length: 6 }, async () => {
+    const res = await fetch(`${base}${LOAD_UP_PATH}?grant=${id}`, {
+      method: 'POST',
+      body: new Uint8Array(1_000_000),
+      headers: { ...headers, 'content-type': 'application/octet-stream' },
+    });
+    await res.arrayBuffer();
+    return res.status;
+  });
+  const upStatus = await Promise.all(ups);
+  const downs = Array.from({ length: 6 }, async () => {
+    const res = await fetch(`${base}${LOAD_DOWN_PATH}?grant=${id}&bytes=1000000`, { headers });
+    const bytes = (await res.arrayBuffer()).byteLength;
+    if (res.status === 200) expect(bytes).toBe(1_000_000);
+    return res.status;
+  });
+  return [...upStatus, ...(await Promise.all(downs))];
+}
+
+describe('the load sink under a trickle (held by progress, not time)', () => {
+  it('trickling uploads from four /64s of one /48 hold at most 24 flows, lose them to the floor within seconds, and a real phase is served', async () => {
+    await start(loadOptions(), viaProxy);
+    const attackers = [1, 2, 3, 4].map((i) => `2001:db8:a:${i}::${i}`);
+    const grants = await Promise.all(attackers.map(grantFor));
+    expect(grants.map((g) => g.status)).toEqual([201, 201, 201, 201]);
+    // Every /64 tries its 12 flows: 48, the whole server.
+    const outcomes = attackers.flatMap((a, i) => Array.from({ length: 12 }, () => trickle((grants[i]?.body as LoadGrant).grant, a)));
+    await waitFor(() => metric('callprobe_load_refused_total', '{reason="too-many-flows"}') === 24 && metric('callprobe_load_flows') === 24, {
+      timeoutMs: 5000,
+      what: 'the /48 holding its 24 flows, the other 24 refused',
+      state: () => `${metric('callprobe_load_flows')} open`,
+    });
+    const heldAt = performance.now();
+    // While they hold theirs, a real phase from another network is granted and served.
+    expect(await realPhase('2001:db8:b:1::5')).toEqual(Array(12).fill(200));
+    await waitFor(() => metric('callprobe_load_flows') === 0, {
+      timeoutMs: 6000,
+      what: 'the floor to cut every trickling flow',
+      state: () => `${metric('callprobe_load_flows')} open`,
+    });
+    const heldMs = performance.now() - heldAt;
+    expect(heldMs).toBeLessThan(DEFAULTS.load.floorGraceMs + 2000);
+    expect(metric('callprobe_load_flows_cut_total', '{reason="too-slow"}')).toBe(24);
+    const reasons = await Promise.all(outcomes);
+    expect(reasons.filter((r) => r === 'too-many-flows')).toHaveLength(24);
+    // Cut: answered too-slow where the connection still allowed, else closed.
+    expect(reasons.filter((r) => r === 'too-slow' || r === 'closed')).toHaveLength(24);
+    expect(reasons).toContain('too-slow');
+    // Their phases cannot win the slots back: a reopened flow of a phase under the floor is cut at the next judgement.
+    const again = trickle((grants[0]?.body as LoadGrant).grant, attackers[0] ?? '');
+    await waitFor(() => metric('callprobe_load_flows_cut_total', '{reason="too-slow"}') === 25, {
+      timeoutMs: 2 * DEFAULTS.load.floorCheckMs + 1000,
+      what: 'the reopened flow cut',
+    });
+    expect(['too-slow', 'closed']).toContain(await again);
+    // And another real phase after them.
+    expect(await realPhase('198.51.100.9')).toEqual(Array(12).fill(200));
+  });
+
+  it('cuts a download whose client stopped reading once the kernel buffers are full, by what the socket drained', async () => {
+    await start(loadOptions());
+    const g = await grant();
+    const down = await open(`${LOAD_DOWN_PATH}?grant=${g.grant}&bytes=16000000`);
+    down.res.pause();
+    await waitFor(() => metric('callprobe_load_flows_cut_total', '{reason="too-slow"}') === 1 && metric('callprobe_load_flows') === 0, {
+      timeoutMs: DEFAULTS.load.floorGraceMs + DEFAULTS.load.floorWindowMs + 3000,
+      what: 'the stalled download cut',
+    });
+  });
+
+  it('stops at the byte budget of the hour: refused with hour-budget, counted, logged once', async () => {
+    const log: { msg?: string }[] = [];
+    let offsetMs = 0;
+    await start(
+      { ...loadOptions({ maxBytesPerHour: 3_000_000 }), nowMs: () => performance.now() + offsetMs },
+      { logLevel: 'info', logStream: { write: (line) => void log.push(JSON.parse(line) as { msg?: string }) } },
+    );
+    const g = await grant();
+    expect((await upload(g.grant, 1_000_000)).status).toBe(200);
+    const down = await fetch(`${base}${LOAD_DOWN_PATH}?grant=${g.grant}&bytes=1000000`);
+    expect((await down.arrayBuffer()).byteLength).toBe(1_000_000);
+    const over = await upload(g.grant, 1_500_000);
+    expect(over.status).toBe(503);
+    expect((over.body as LoadRefusal).reason).toBe('hour-budget');
+    for (let i = 0; i < 3; i++) expect(((await upload(g.grant, 1_000)).body as LoadRefusal).reason).toBe('hour-budget');
+    const refusedGrant = await fetch(`${base}${LOAD_GRANT_PATH}`, { method: 'POST' });
+    expect(refusedGrant.status).toBe(503);
+    expect(((await refusedGrant.json()) as LoadRefusal).message).toMatch(/this hour/);
+    expect(metric('callprobe_load_hour_budget_reached_total')).toBe(1);
+    expect(metric('callprobe_load_refused_total', '{reason="hour-budget"}')).toBe(5);
+    expect(log.filter((l) => l.msg?.includes('byte budget'))).toHaveLength(1);
+    // An hour later it starts again.
+    offsetMs = 3_600_000;
+    const next = await grant();
+    expect((await upload(next.grant, 1_000_000)).status).toBe(200);
+    expect(log.filter((l) => l.msg?.includes('byte budget'))).toHaveLength(1);
   });
 });
