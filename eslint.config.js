@@ -26,7 +26,14 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: '@sinclair/typebox', message: 'TypeBox belongs in src/analysis/schema/ only' }],
-          patterns: [{ group: ['**/schema/*-schema.js'], allowTypeImports: true, message: 'import only the types of the report schema here' }],
+          patterns: [
+            { group: ['**/schema/*-schema.js'], allowTypeImports: true, message: 'import only the types of the report schema here' },
+            {
+              group: ['**/protocol/api-signal.js'],
+              allowTypeImports: true,
+              message: 'import only the types of the signalling schemas here; check messages with protocol/signal-check.js',
+            },
+          ],
         },
       ],
     },
