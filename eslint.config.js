@@ -28,7 +28,45 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: '@sinclair/typebox', message: 'TypeBox belongs in src/analysis/schema/ only' }],
-          patterns: [{ group: ['**/schema/*-schema.js'], allowTypeImports: true, message: 'import only the types of the report schema here' }],
+          patterns: [
+            { group: ['**/schema/*-schema.js'], allowTypeImports: true, message: 'import only the types of the report schema here' },
+            {
+              group: ['**/protocol/api-signal.js'],
+              allowTypeImports: true,
+              message: 'import only the types of the signalling schemas here; check messages with protocol/signal-check.js',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Tests wait on a state, never on the clock (test/kit/README.md): no fixed sleep outside the
+    // kit's wait helpers (test/kit/wait.ts polls, test/kit/pace.ts paces a sender).
+    files: ['test/**/*.ts', 'e2e/**/*.ts'],
+    ignores: ['test/kit/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        ...['node:timers/promises', 'timers/promises'].map((name) => ({
+          name,
+          message: 'A fixed sleep: wait on a state instead (waitFor, nextEvent, collector in test/kit/wait.ts; expect.poll or a locator in e2e).',
+        })),
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='waitForTimeout']",
+          message: 'A fixed sleep: wait for what the page shows (a locator, expect.poll) instead of waitForTimeout.',
+        },
+        {
+          selector: "NewExpression[callee.name='Promise'] CallExpression[callee.name='setTimeout'][arguments.0.type='Identifier']",
+          message: 'A fixed sleep (new Promise(r => setTimeout(r, ms))): wait on a state instead (test/kit/wait.ts), or pace a sender with test/kit/pace.ts.',
+        },
+        {
+          selector:
+            "NewExpression[callee.name='Promise'] CallExpression[callee.name='setTimeout'] > ArrowFunctionExpression:first-child > CallExpression.body[arguments.length=0]",
+          message: 'A fixed sleep (new Promise(r => setTimeout(() => r(), ms))): wait on a state instead (test/kit/wait.ts).',
         },
       ],
     },

@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Three projects (run `npx vitest run --project unit` for one):
+ * Four projects (run `npx vitest run --project unit` for one):
  *
  * - timing: files whose checks hold only on a machine that is not starved: real-clock timing (the
  *   impairment proxy's delays, its release scheduler, irtt beside it, a scheduler CLI killed and
@@ -15,6 +15,9 @@ import { defineConfig } from 'vitest/config';
  *   per file, which halves the CPU the run spends importing. No test file changes global state
  *   (process.env, globalThis, process listeners of its own) or mocks modules, except:
  * - mocking: files that replace a module with vi.mock, each in a fresh module graph.
+ * - components: the page's lit components rendered in happy-dom (test/web/components/), each file in
+ *   a fresh document and module graph: a custom element is defined once per document, and lit keeps
+ *   its own globals.
  */
 const TIMING = [
   'test/bench/impair/proxy.test.ts',
@@ -31,6 +34,7 @@ const TIMING = [
   'test/cli/second-start.test.ts',
 ];
 const MOCKING = ['test/session/one-session.test.ts'];
+const COMPONENTS = ['test/web/components/**/*.test.ts'];
 
 const shared = {
   testTimeout: 20_000,
@@ -48,7 +52,7 @@ export default defineConfig({
           ...shared,
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: [...TIMING, ...MOCKING],
+          exclude: [...TIMING, ...MOCKING, ...COMPONENTS],
           isolate: false,
           maxWorkers: 4,
           // One throwaway PostgreSQL cluster for the run's files (test/kit/postgres.ts, runPostgres).
@@ -58,6 +62,17 @@ export default defineConfig({
       },
       {
         test: { ...shared, name: 'mocking', include: MOCKING, isolate: true, maxWorkers: 4, sequence: { groupOrder: 1 } },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'components',
+          include: COMPONENTS,
+          environment: 'happy-dom',
+          isolate: true,
+          maxWorkers: 4,
+          sequence: { groupOrder: 1 },
+        },
       },
     ],
   },

@@ -1,5 +1,4 @@
 import type { Page, TestInfo } from '@playwright/test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli, startServe, type CliRun } from '../bench/lib/processes.js';
 import { startImpairProxy } from '../bench/impair/proxy.js';
 import type { ImpairmentScenario } from '../bench/impair/scenario.js';
@@ -66,8 +65,8 @@ async function runThroughProxy(
   let run: CliRun;
   try {
     run = await runCli(['--server', server.url, '--json', '--no-save', '--duration', '8'], 90_000);
-    // The relay's last datagrams are still crossing the proxy: let them land.
-    await sleep(200);
+    // The relay's last datagrams may still be held for their delay in the proxy: wait until they have landed.
+    await expect.poll(() => proxy.scheduled(), { timeout: 5000, intervals: [5], message: 'the proxy to release what it holds' }).toBe(0);
   } finally {
     truth = await proxy.stop();
     await server.stop();

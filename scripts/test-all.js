@@ -39,7 +39,7 @@ const STEPS = [
     { phases: [{ name: 'typecheck + build', cmd: ['npm', 'run', '--silent', 'build'] }] },
   ],
   // Alone: 4 files at a time keep both cores busy, and a starved file times out.
-  [{ phases: [{ name: 'unit (vitest)', cmd: vitest('unit', 'mocking') }] }],
+  [{ phases: [{ name: 'unit (vitest)', cmd: vitest('unit', 'mocking', 'components') }] }],
   [
     {
       phases: [

@@ -53,6 +53,11 @@ export interface ImpairProxy {
   stop(reason?: StopReason): Promise<Truth>;
   /** Settles when the proxy stopped, whatever stopped it. */
   done: Promise<Truth>;
+  /**
+   * Datagrams scheduled for release and not yet sent (delayed, reordered or duplicated copies;
+   * a bottleneck's queue feeds this as it drains): 0 once everything that arrived has landed.
+   */
+  scheduled(): number;
 }
 
 interface Listener {
@@ -87,17 +92,24 @@ export async function startImpairProxy(options: ImpairProxyOptions): Promise<Imp
   const flows: Flow[] = [];
   let stopped = false;
 
+  let scheduledSends = 0;
   const scheduler = new ReleaseScheduler<Outgoing>(
     (item, _intendedMs, nowMs) => {
       if (item.kind === 'tick') item.flow.tick(item.direction, nowMs);
-      else item.flow.send(item.direction, item.release, item.payload, nowMs);
+      else {
+        scheduledSends--;
+        item.flow.send(item.direction, item.release, item.payload, nowMs);
+      }
     },
     { now, wakeEarlyMs },
   );
 
   const listeners: Listener[] = [];
   const host: FlowHost = {
-    schedule: (atMs, item) => scheduler.schedule(atMs, item),
+    schedule: (atMs, item) => {
+      if (item.kind === 'send') scheduledSends++;
+      scheduler.schedule(atMs, item);
+    },
     transmit: (flow, direction, payload, done) => {
       const listener = listeners[flow.id.listenerIndex];
       const to = direction === 'up' ? flow.id.target : flow.id.client;
@@ -214,6 +226,7 @@ export async function startImpairProxy(options: ImpairProxyOptions): Promise<Imp
     listen: listeners.map((l) => ({ host: l.pair.listen.host, port: l.socket.address().port })),
     stop,
     done,
+    scheduled: () => scheduledSends,
   };
 }
 

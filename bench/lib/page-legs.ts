@@ -9,7 +9,8 @@ import wrtc from '@roamhq/wrtc';
 import SimplePeer from 'simple-peer';
 import { RTCPeerConnection as WeriftPeerConnection, useOPUS, type RtpPacket } from 'werift';
 import WebSocket from 'ws';
-import { SIGNAL_PROTOCOL_QUERY, type ServerSignalMessage, type SignalData, type SignalLeg } from '../../src/protocol/api.js';
+import { SIGNAL_PROTOCOL_QUERY, type SignalData, type SignalLeg } from '../../src/protocol/api.js';
+import type { ServerSignalMessage } from '../../src/protocol/api-signal.js';
 import { CONTROL_CHANNEL, PROBE_CHANNEL_INIT, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
 import { ProbeKind, decodeReceipts, parseControlMessage, type ControlMessage, type ReceiptRecord } from '../../src/protocol/wire.js';
 
@@ -106,8 +107,8 @@ export async function openPageLegs(baseUrl: string, iceServers: RTCIceServer[], 
     if (m.type === 'error') errors.push(m);
     else if (m.leg === 'rtp') {
       toRtp.push(m.data);
-      if (m.data.type === 'answer') void pc.setRemoteDescription({ type: 'answer', sdp: m.data.sdp ?? '' });
-      else if (m.data.candidate)
+      if (m.data.type === 'answer') void pc.setRemoteDescription({ type: 'answer', sdp: m.data.sdp });
+      else if (m.data.type === 'candidate')
         void pc.addIceCandidate({
           candidate: m.data.candidate.candidate,
           sdpMid: m.data.candidate.sdpMid ?? '0',

@@ -11,7 +11,6 @@
  */
 import { expect, test } from '@playwright/test';
 import type { Browser, ElementHandle, Page } from 'puppeteer-core';
-import { setTimeout as pause } from 'node:timers/promises';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,8 +160,8 @@ test('through the impairment proxy with upstream loss: fails, upstream only, and
   const page = await open(`${server.url}/?autostart=1&save=0`);
   try {
     report = await reportOf(page);
-    // The relay's last datagrams are still crossing the proxy: let them land.
-    await pause(200);
+    // The relay's last datagrams may still be held for their delay in the proxy: wait until they have landed.
+    await expect.poll(() => proxy.scheduled(), { timeout: 5000, intervals: [5], message: 'the proxy to release what it holds' }).toBe(0);
   } finally {
     truth = await proxy.stop();
     await page.close();

@@ -5,8 +5,9 @@
  * so they are written here against the W3C WebDriver specification (§8.1 New Session, §10.1
  * Navigate To, §13.2.1 Execute Script, §8.2 Delete Session) rather than with a client library.
  */
+import { connect } from 'node:net';
 import { spawnBounded, type ProcessHandle } from '../../test/kit/process.js';
-import { setTimeout as pause } from 'node:timers/promises';
+import { waitFor } from '../../test/kit/wait.js';
 
 export const MINIBROWSER_PATH = process.env['CALLPROBE_MINIBROWSER'] ?? '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
 
@@ -36,6 +37,18 @@ async function call<T>(method: 'POST' | 'DELETE', url: string, body?: unknown): 
   return json.value as T;
 }
 
+/** Whether something accepts a TCP connection on 127.0.0.1:`port` now. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 /** Xvfb on a free display, WebKitWebDriver on `port`, one MiniBrowser session with WebRTC asked for. */
 export async function startWebKit(port: number): Promise<{ session: WebKitSession; stop(): Promise<void> }> {
   const xvfb = spawnBounded('Xvfb', ['-displayfd', '1', '-nolisten', 'tcp', '-screen', '0', '1280x800x24'], { deadlineMs: 120_000 });
@@ -44,18 +57,11 @@ export async function startWebKit(port: number): Promise<{ session: WebKitSessio
     const display = (await xvfb.waitForLine(/^\d+$/, { timeoutMs: 10_000, what: 'Xvfb to pick a display', stream: 'stdout' })).trim();
     driver = spawnBounded('WebKitWebDriver', [`--port=${String(port)}`], { deadlineMs: 120_000, env: { ...process.env, DISPLAY: `:${display}` } });
     const base = `http://127.0.0.1:${String(port)}`;
-    let created: { sessionId: string } | null = null;
-    for (let attempt = 0; created === null; attempt++) {
-      try {
-        created = await call<{ sessionId: string }>('POST', `${base}/session`, {
-          capabilities: { alwaysMatch: { 'webkitgtk:browserOptions': { binary: MINIBROWSER_PATH, args: ['--automation', '--enable-webrtc=true'] } } },
-        });
-      } catch (err) {
-        // The driver is not listening yet.
-        if (attempt >= 50 || err instanceof WebDriverError) throw err;
-        await pause(100);
-      }
-    }
+    // It prints nothing when ready: wait until it accepts a connection.
+    await waitFor(() => accepts(port), { timeoutMs: 10_000, what: `WebKitWebDriver to listen on port ${String(port)}` });
+    const created = await call<{ sessionId: string }>('POST', `${base}/session`, {
+      capabilities: { alwaysMatch: { 'webkitgtk:browserOptions': { binary: MINIBROWSER_PATH, args: ['--automation', '--enable-webrtc=true'] } } },
+    });
     const id = created.sessionId;
     const session: WebKitSession = {
       navigate: async (url) => {

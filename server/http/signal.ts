@@ -9,8 +9,10 @@ import { performance } from 'node:perf_hooks';
 import type { FastifyPluginAsync } from 'fastify';
 import type {} from '@fastify/websocket'; // its augmentation of route options ({ websocket: true })
 import type { WebSocket } from 'ws';
-import { SIGNAL_PROTOCOL_PARAM, SIGNAL_PROTOCOL_REFUSALS, signalProtocolRefusal, type ServerSignalMessage } from '../../src/protocol/api.js';
+import { SIGNAL_PROTOCOL_PARAM, SIGNAL_PROTOCOL_REFUSALS, signalProtocolRefusal } from '../../src/protocol/api.js';
+import type { ServerSignalMessage } from '../../src/protocol/api-signal.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { isSignalMessageData } from '../../src/protocol/signal-check.js';
 import type { RelayWitness } from '../../src/protocol/wire.js';
 import type { RelayEndpoints } from '../reflector/candidates.js';
 import { ReflectorSession, ReflectorSessionError } from '../reflector/session.js';
@@ -129,7 +131,14 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
         },
         logger: app.log,
         rtp: opts.rtpReflector,
-        sendSignal: (data, leg) => send(leg ? { type: 'signal', data, leg } : { type: 'signal', data }),
+        sendSignal: (data, leg) => {
+          // Checked as the page checks it: a signal of our stack outside the contract is our bug, logged, never sent.
+          if (!isSignalMessageData(data)) {
+            app.log.error({ session: id, type: data.type }, 'own signal outside the signalling contract not sent');
+            return;
+          }
+          send(leg ? { type: 'signal', data, leg } : { type: 'signal', data });
+        },
         allowEndpoint: opts.allowEndpoint,
         ...(opts.relayWitness ? { relayWitness: opts.relayWitness } : {}),
         onClose: (reason, code) => {

@@ -112,11 +112,8 @@ export function serverProtocolRefusal(serverProtocol: unknown): SignalProtocolRe
   return serverProtocol > SIGNAL_PROTOCOL ? 'page-outdated' : null;
 }
 
-/** Page -> server over the signaling WebSocket. */
-export type ClientSignalMessage = { type: 'signal'; data: SignalData; leg?: SignalLeg };
-
-/** Server -> page over the signaling WebSocket. */
-export type ServerSignalMessage = { type: 'signal'; data: SignalData; leg?: SignalLeg } | ({ type: 'error' } & ErrorBody);
+// Page -> server and server -> page over the signaling WebSocket: the messages' TypeBox schemas
+// and types are in ./api-signal.ts, checked at both ends by ./signal-check.ts.
 
 /**
  * The results store contract. A result code is 8 Crockford base32 symbols

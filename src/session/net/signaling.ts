@@ -1,4 +1,5 @@
-import { SIGNAL_PROTOCOL_REFUSALS, type ServerSignalMessage, type SignalData, type SignalLeg } from '../../protocol/api.js';
+import { SIGNAL_PROTOCOL_REFUSALS, type SignalData, type SignalLeg } from '../../protocol/api.js';
+import { isServerSignalMessage } from '../../protocol/signal-check.js';
 import { SetupError } from './errors.js';
 
 /** A WebSocket constructor: the browser's, or the `ws` package's in Node 20. */
@@ -7,7 +8,8 @@ export type WebSocketCtor = new (url: string) => WebSocket;
 /**
  * The client side of the reflector's signaling WebSocket. One socket carries both legs of a
  * session: the data-channel leg (no `leg`) and the RTP leg (`leg: 'rtp'`); each
- * signal is handed over with its leg (null for the data-channel leg).
+ * signal is handed over with its leg (null for the data-channel leg). A message outside the
+ * signalling schemas (src/protocol/api-signal.ts, one precompiled check) ends the setup.
  */
 export class SignalingClient {
   private readonly ws: WebSocket;
@@ -20,11 +22,16 @@ export class SignalingClient {
       for (const m of this.queue.splice(0)) this.ws.send(m);
     };
     this.ws.onmessage = (ev: MessageEvent<string>) => {
-      let msg: ServerSignalMessage;
+      let msg: unknown;
       try {
-        msg = JSON.parse(ev.data) as ServerSignalMessage;
+        msg = JSON.parse(ev.data);
       } catch {
         onError(new SetupError('signaling-failed', 'the server sent a signaling message that is not JSON'));
+        return;
+      }
+      // The server's messages are checked against their schema (src/protocol/api-signal.ts) as the server checks the page's.
+      if (!isServerSignalMessage(msg)) {
+        onError(new SetupError('signaling-failed', 'the server sent a signaling message outside the signalling contract'));
         return;
       }
       if (msg.type === 'signal') onSignal(msg.data, msg.leg ?? null);

@@ -22,6 +22,8 @@ describe('proxy on loopback sockets', () => {
   let client: ProbeClient;
   let truth: Truth;
   let fileTruth: unknown;
+  let heldWhileSending = 0;
+  let scheduledAtEnd = -1;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'impair-'));
@@ -41,7 +43,10 @@ describe('proxy on loopback sockets', () => {
       truthPath,
     });
     const port = proxy.ports[0] ?? 0;
-    await sendProbes(client, port, N, INTERVAL_MS, SIZE);
+    const sending = sendProbes(client, port, N, INTERVAL_MS, SIZE);
+    // While probes cross, the proxy holds each for its delay.
+    heldWhileSending = await waitFor(() => proxy.scheduled() > 0 && proxy.scheduled(), { timeoutMs: 5000, what: 'a datagram held for its delay' });
+    await sending;
     // Every datagram the seeded core lets through has arrived (max path delay is 41 ms).
     const expected = expectedDeliveries(scenario, 'socket-test', N, SIZE);
     await waitFor(() => target.datagrams === expected.atTarget && client.echoes.length === expected.atClient, {
@@ -49,6 +54,7 @@ describe('proxy on loopback sockets', () => {
       what: `${expected.atTarget} datagrams at the target and ${expected.atClient} echoes`,
       state: () => `${target.datagrams} at the target, ${client.echoes.length} echoes`,
     });
+    scheduledAtEnd = proxy.scheduled();
     truth = await proxy.stop();
     fileTruth = JSON.parse(await readFile(truthPath, 'utf8'));
   }, 30_000);
@@ -70,6 +76,9 @@ describe('proxy on loopback sockets', () => {
     expect(up.packetsIn).toBe(N);
     expect(up.pendingAtStop).toBe(0);
     expect(down.pendingAtStop).toBe(0);
+    // What e2e specs wait for before they stop the proxy: nothing left to release.
+    expect(heldWhileSending).toBeGreaterThan(0);
+    expect(scheduledAtEnd).toBe(0);
     // Target side: every datagram forwarded up arrived, duplicates included.
     expect(target.datagrams).toBe(up.forwarded + up.duplicated);
     expect(target.received.size).toBe(up.forwarded);

@@ -5,6 +5,7 @@ import type { Seed } from '../../../bench/impair/prng.js';
 import { normalizeDirection, parseScenario, type ImpairmentScenario } from '../../../bench/impair/scenario.js';
 import { periodicPackets, simulateDirection } from '../../../bench/impair/simulate.js';
 import { bindUdp, closeUdp, startUdpEcho } from '../../kit/net.js';
+import { paced } from '../../kit/pace.js';
 
 export interface EchoTarget {
   port: number;
@@ -65,19 +66,7 @@ export async function startProbeClient(): Promise<ProbeClient> {
 
 /** Send n probes of sizeBytes every intervalMs to port; resolves after the last send. */
 export function sendProbes(client: ProbeClient, port: number, n: number, intervalMs: number, sizeBytes: number): Promise<void> {
-  return new Promise((resolve) => {
-    let seq = 0;
-    const start = performance.now();
-    const tick = () => {
-      while (seq < n && performance.now() - start >= seq * intervalMs) {
-        client.socket.send(encodeProbe(seq, performance.now(), sizeBytes), port, '127.0.0.1');
-        seq++;
-      }
-      if (seq >= n) return resolve();
-      setTimeout(tick, Math.max(0, start + seq * intervalMs - performance.now()));
-    };
-    tick();
-  });
+  return paced(n, intervalMs, (seq) => client.socket.send(encodeProbe(seq, performance.now(), sizeBytes), port, '127.0.0.1'));
 }
 
 /**

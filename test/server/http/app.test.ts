@@ -16,11 +16,11 @@ import {
   SIGNAL_PROTOCOL_QUERY,
   SIGNAL_PROTOCOL_REFUSALS,
   type ServerConfig,
-  type ServerSignalMessage,
   type SignalData,
   type TurnServerEntry,
 } from '../../../src/protocol/api.js';
 import { appOptionsWithoutRelay } from '../../kit/app-options.js';
+import type { ServerSignalMessage } from '../../../src/protocol/api-signal.js';
 import { buildApp, metricsTextOf, type AppOptions } from '../../../server/http/app.js';
 import { buildMetricsApp, processMemoryMetrics } from '../../../server/http/metrics.js';
 import { parseCandidate } from '../../../server/reflector/candidates.js';
@@ -329,7 +329,9 @@ describe('/api/signal', () => {
       expect(s.messages.items[0]).toMatchObject({ type: 'signal', data: { type: 'answer' } });
       expect(allowed.length).toBeGreaterThan(0);
       for (const a of allowed) expect(a.ip).toBe('127.0.0.1');
-      const trickled = s.messages.items.flatMap((m) => (m.type === 'signal' && m.data.candidate ? [parseCandidate(m.data.candidate.candidate)] : []));
+      const trickled = s.messages.items.flatMap((m) =>
+        m.type === 'signal' && m.data.type === 'candidate' ? [parseCandidate(m.data.candidate.candidate)] : [],
+      );
       expect(trickled.map((t) => t?.port).sort()).toEqual(allowed.map((a) => a.port).sort());
       s.ws.close();
       await s.closed();

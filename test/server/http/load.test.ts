@@ -6,6 +6,7 @@
  * X-Forwarded-For), and the byte budget of the hour.
  */
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -188,23 +189,24 @@ describe('the load sink and source', () => {
   });
 
   it('never holds more than a small window for a client that stops reading', async () => {
-    await start(loadOptions());
+    const a = await start(loadOptions());
+    // The server's side of each connection: the download's socket shows when the source must wait.
+    const sockets: Socket[] = [];
+    a.server.on('connection', (s: Socket) => sockets.push(s));
     const g = await grant();
     const buffersBefore = process.memoryUsage().arrayBuffers;
     const down = await open(`${LOAD_DOWN_PATH}?grant=${g.grant}&bytes=16000000`);
     down.res.pause();
-    // The source pushes only what the socket takes: the kernel's buffers on loopback, then it waits.
-    let last = -1;
-    await waitFor(
-      async () => {
-        const now = metric('callprobe_load_bytes_total', '{direction="down"}');
-        const steady = now === last;
-        last = now;
-        await new Promise((r) => setTimeout(r, 100));
-        return steady && now > 0;
-      },
-      { timeoutMs: 10_000, what: 'the source to stop pushing' },
-    );
+    // The source pushes only what the socket takes: the kernel's buffers on loopback, then the
+    // socket holds what it could not send and waits for 'drain', and the source waits with it.
+    const pushed = (): number => metric('callprobe_load_bytes_total', '{direction="down"}');
+    await waitFor(() => sockets.some((s) => s.writableNeedDrain), {
+      timeoutMs: 10_000,
+      what: "the download's socket to wait for the client to read (back-pressure)",
+      state: () => `${pushed()} bytes pushed`,
+    });
+    const last = pushed();
+    expect(last).toBeGreaterThan(0);
     // What the kernel's socket buffers took, no more; this process holds one shared 64 KiB buffer for it.
     expect(last).toBeLessThan(16_000_000);
     expect(process.memoryUsage().arrayBuffers - buffersBefore).toBeLessThan(4 * DEFAULTS.load.sourceChunkBytes + 1_000_000);

@@ -1,12 +1,18 @@
 /**
  * The page's side of a protocol refusal: the server's `page-outdated` / `server-outdated` error
  * becomes a `version-mismatch` SetupError carrying the server's sentence (what the page shows),
- * and the URL the page opens carries its own protocol.
+ * and the URL the page opens carries its own protocol. The page checks the server's messages
+ * with the server's own check of the page's: fed the signalling corpus and generated messages,
+ * it takes and refuses the same signals the server does.
  */
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SIGNAL_PROTOCOL, SIGNAL_PROTOCOL_REFUSALS, type SignalProtocolRefusal } from '../../../src/protocol/api.js';
+import { parseClientSignal } from '../../../server/http/signal-message.js';
+import { isServerSignalMessage } from '../../../src/protocol/signal-check.js';
+import { SIGNAL_CORPUS, signalArbitrary, valueOf } from '../../protocol/signal-corpus.js';
+import { SIGNAL_PROTOCOL, SIGNAL_PROTOCOL_REFUSALS, type SignalData, type SignalProtocolRefusal } from '../../../src/protocol/api.js';
 import { SetupError } from '../../../src/session/net/errors.js';
 import { SignalingClient, type WebSocketCtor } from '../../../src/session/net/signaling.js';
 import { wsUrl } from '../../../src/session/connect.js';
@@ -51,4 +57,66 @@ describe('signalling with a server of another protocol', () => {
       await client.closed;
     },
   );
+});
+
+/** A WebSocket that the test speaks through: `receive(text)` is a message from the server. */
+class FakeSocket {
+  static last: FakeSocket | null = null;
+  readyState = 0;
+  onopen: (() => void) | null = null;
+  onmessage: ((ev: { data: string }) => void) | null = null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null = null;
+  onerror: (() => void) | null = null;
+  constructor(readonly url: string) {
+    FakeSocket.last = this;
+  }
+  send(): void {}
+  close(): void {}
+  receive(text: string): void {
+    this.onmessage?.({ data: text });
+  }
+}
+
+/** What the page makes of one message from the server: the signal handed on, or the SetupError's reason. */
+function pageSays(text: string): { signal: SignalData } | { error: string } {
+  let out: { signal: SignalData } | { error: string } | null = null;
+  new SignalingClient(
+    'ws://signal.test/api/signal',
+    (signal) => (out = { signal }),
+    (err) => (out = { error: err.reason }),
+    FakeSocket as unknown as WebSocketCtor,
+  );
+  FakeSocket.last?.receive(text);
+  if (out === null) throw new Error(`the page said nothing to ${text}`);
+  return out;
+}
+
+const serverTakes = (text: string): boolean => {
+  try {
+    parseClientSignal(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe("the server's messages, checked by the page as the server checks the page's", () => {
+  it.each(SIGNAL_CORPUS.map((c) => [c.name, c] as const))('%s', (_, c) => {
+    const said = pageSays(c.text);
+    const value = valueOf(c)?.value as { type?: unknown } | undefined;
+    if (value?.type === 'error' && isServerSignalMessage(value)) expect(said).toEqual({ error: 'reflector-error' });
+    else if (c.refusal === null) expect(said).toEqual({ signal: (value as { data: SignalData }).data });
+    else expect(said).toEqual({ error: 'signaling-failed' });
+  });
+
+  it('takes a signal exactly when the server takes it, on generated messages (seeded)', () => {
+    fc.assert(
+      fc.property(signalArbitrary(), (value) => {
+        const text = JSON.stringify(value) ?? 'undefined';
+        if ((value as { type?: unknown } | null)?.type === 'error') return;
+        expect('signal' in pageSays(text)).toBe(serverTakes(text));
+      }),
+      { seed: 20261125, numRuns: 3000 },
+    );
+  });
 });

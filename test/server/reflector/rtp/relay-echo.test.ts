@@ -12,12 +12,14 @@ import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { RtpHeader, RtpPacket } from 'werift';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SIGNAL_PROTOCOL_QUERY, type ServerConfig, type ServerSignalMessage } from '../../../../src/protocol/api.js';
+import { SIGNAL_PROTOCOL_QUERY, type ServerConfig } from '../../../../src/protocol/api.js';
+import type { ServerSignalMessage } from '../../../../src/protocol/api-signal.js';
 import { decodeRtpEcho, encodeRtpProbe, type RtpEcho } from '../../../../src/protocol/rtp-probe.js';
 import { openPageLegs } from '../../../../bench/lib/page-legs.js';
 import { parseCandidate } from '../../../../server/reflector/candidates.js';
 import { freePorts } from '../../../kit/net.js';
 import { nextEvent, waitFor } from '../../../kit/wait.js';
+import { paced } from '../../../kit/pace.js';
 import { serveProcess, type ServeProcess } from '../../../kit/callprobe.js';
 
 // Outside the kit's freePorts (20000-29999) and the OS ephemeral range (32768-60999).
@@ -160,15 +162,12 @@ describe('the RTP probe leg through the relay', () => {
     const opus = Uint8Array.of(0xfc, 0xff, 0xfe); // an Opus 10 ms CELT frame's TOC and filler (RFC 6716 §3.1)
     const cpu0 = cpuMs(server.pid);
     const t0 = performance.now();
-    for (let i = 0; i < PROBES; i++) {
-      const due = t0 + i * INTERVAL_MS;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    await paced(PROBES, INTERVAL_MS, (i) => {
       const payload = encodeRtpProbe({ probeSeq: i, sendMs: performance.now(), opus });
       void transceiver.sender.sendRtp(
         new RtpPacket(new RtpHeader({ payloadType: pt, sequenceNumber: (1000 + i) & 0xffff, timestamp: i * 480 }), Buffer.from(payload)),
       );
-    }
+    });
     await waitFor(() => echoes.length >= PROBES, { timeoutMs: 10_000, what: `${PROBES} echoes`, state: () => `${echoes.length} echoes, ${notEcho} other` });
     const runS = (performance.now() - t0) / 1000;
     const cpuPct = ((cpuMs(server.pid) - cpu0) / 1000 / runS) * 100;

@@ -1,0 +1,147 @@
+// @vitest-environment happy-dom
+/**
+ * <cp-busy-line> as a person reads it, from hand-built busy-line sections (each checked against
+ * the report's load schema; their sentences as the analysis words them, test/analysis/report/
+ * load.test.ts): a line that suffers, one with no effect, one that could not be loaded, and a
+ * phase that did not run. Also inside the verdict, from a golden report given that section.
+ */
+import { Value } from '@sinclair/typebox/value';
+import { describe, expect, it } from 'vitest';
+import { BLOAT_GRADE_SOURCE, TEAMS_BANDWIDTH_SOURCE } from '../../../src/analysis/grade/load.js';
+import { loadMethodSentence, loadOutcomeSentence } from '../../../src/analysis/present/load.js';
+import { LoadSchema, type LoadDirectionReport, type LoadReport } from '../../../src/analysis/schema/load-schema.js';
+import { BusyLine } from '../../../src/web/components/busy-line.js';
+import { VerdictView } from '../../../src/web/components/verdict-view.js';
+import { all, axeProblems, golden, mount, one, words } from './dom.js';
+
+BusyLine.define('cp-busy-line');
+VerdictView.define('cp-verdict-view');
+
+/** One loaded direction: 10 ms idle round trip, `addedMs` more while loaded, at `mbps`. */
+function direction(addedMs: number, mbps: number, over: Partial<LoadDirectionReport> = {}): LoadDirectionReport {
+  const grade = addedMs < 5 ? 'A+' : addedMs < 30 ? 'A' : addedMs < 60 ? 'B' : addedMs < 200 ? 'C' : addedMs < 400 ? 'D' : 'F';
+  return {
+    goodputMbps: mbps,
+    bytes: Math.round((mbps * 1e6 * 4) / 8),
+    saturated: true,
+    stop: 'stable',
+    durationMs: 4000,
+    windowMs: { fromMs: 0, toMs: 4000 },
+    addedDelayMs: addedMs,
+    addedDelayMsP90: addedMs,
+    idleRttMs: 10,
+    loadedRttMs: 10 + addedMs,
+    jitterMs: 0.5,
+    lossPct: 0,
+    burstLossPctMax200ms: 0,
+    probes: { sent: 400, received: 400, suspect: 0 },
+    targets: [],
+    grade,
+    flows: 6,
+    errors: [],
+    ...over,
+  };
+}
+
+function section(over: Partial<LoadReport>): LoadReport {
+  const load: LoadReport = {
+    budgetBytesPerDirection: 50_000_000,
+    startedAt: '2026-01-01T00:00:02.000Z',
+    bytes: 11_900_000,
+    durationMs: 8000,
+    up: direction(180, 4.8),
+    down: direction(40, 19),
+    capacity: {
+      items: [
+        { use: 'audio', label: 'Audio call', upKbps: 76, downKbps: 76, room: 'yes' },
+        { use: 'video', label: 'Video call', upKbps: 1500, downKbps: 1500, room: 'yes' },
+      ],
+      sentence: 'While the line was busy there was room for an audio call and a video call.',
+      source: TEAMS_BANDWIDTH_SOURCE,
+    },
+    gradeSource: BLOAT_GRADE_SOURCE,
+    method: loadMethodSentence(),
+    ...over,
+  };
+  expect([...Value.Errors(LoadSchema, load)].map((e) => `${e.path}: ${e.message}`)).toEqual([]);
+  return load;
+}
+
+const SUFFERS = section({ verdict: { kind: 'suffers', text: 'Calls will suffer when the line is busy: uploads add 180 ms.', directions: ['up'] } });
+const NO_EFFECT = section({
+  up: direction(0, 4.8),
+  down: direction(0, 19),
+  verdict: { kind: 'no-effect', text: 'No effect seen at 4.8 Mbit/s up and 19 Mbit/s down: calls should hold up when the line is busy.', directions: [] },
+});
+const COULD_NOT_LOAD = section({
+  up: direction(0, 4.8),
+  down: direction(0, 19, { saturated: false, stop: 'budget' }),
+  verdict: {
+    kind: 'could-not-load',
+    text: 'Could not load the line: downloads reached 19 Mbit/s and used the whole byte budget before filling it. No effect on calls was seen at 4.8 Mbit/s up and 19 Mbit/s down, but this is not a pass.',
+    directions: [],
+  },
+});
+const REFUSED = section({
+  up: null,
+  down: null,
+  bytes: 0,
+  durationMs: 0,
+  startedAt: null,
+  capacity: null,
+  outcome: { reason: 'refused', detail: 'too-many-phases: 30 in the last hour', sentence: loadOutcomeSentence('refused') },
+});
+
+const show = (load: LoadReport): Promise<BusyLine> => mount<BusyLine>('cp-busy-line', { load });
+
+/** Each loaded direction's row: its heading and cells, as read. */
+const rows = (b: BusyLine): string[] => all(b, 'tr[data-load-direction]').map((tr) => words(tr));
+
+describe('the busy line', () => {
+  it('that suffers: the sentence in bold, each loaded direction with its added delay and grade', async () => {
+    const b = await show(SUFFERS);
+    expect(words(one(b, 'h2'))).toBe('With the line busy');
+    expect(words(one(b, '[data-load-sentence] strong'))).toBe('Calls will suffer when the line is busy: uploads add 180 ms.');
+    expect(one(b, 'section').dataset.load).toBe('suffers');
+    expect(rows(b)).toEqual([
+      'While uploading (you → relay) 4.8 Mbit/s +180.0 ms (grade C) +180.0 ms 10.0 ms idle, 190.0 ms loaded 0.5 ms 0.00% yes (stable)',
+      'While downloading (relay → you) 19 Mbit/s +40.0 ms (grade B) +40.0 ms 10.0 ms idle, 50.0 ms loaded 0.5 ms 0.00% yes (stable)',
+    ]);
+    expect(words(one(b, '[data-capacity]'))).toBe('While the line was busy there was room for an audio call and a video call.');
+    expect(words(b)).toMatch(/Moved 11.9 MB of at most 100 MB \(50 MB each way\) in 8 s\./);
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('with no effect: says calls should hold up, at the rates measured', async () => {
+    const b = await show(NO_EFFECT);
+    expect(one(b, 'section').dataset.load).toBe('no-effect');
+    expect(words(one(b, '[data-load-sentence]'))).toBe('No effect seen at 4.8 Mbit/s up and 19 Mbit/s down: calls should hold up when the line is busy.');
+    expect(rows(b).map((r) => r.split(' +')[0])).toEqual(['While uploading (you → relay) 4.8 Mbit/s', 'While downloading (relay → you) 19 Mbit/s']);
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('that could not be loaded: never a pass, and the direction that did not fill the line says why', async () => {
+    const b = await show(COULD_NOT_LOAD);
+    expect(one(b, 'section').dataset.load).toBe('could-not-load');
+    expect(words(one(b, '[data-load-sentence]'))).toMatch(/^Could not load the line: .* but this is not a pass\.$/);
+    expect(words(one(b, 'tr[data-load-direction="down"]'))).toMatch(/no \(byte budget used\)$/);
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('that did not run: why, the server’s detail, and no table', async () => {
+    const b = await show(REFUSED);
+    expect(words(one(b, '[data-load-sentence]'))).toBe('The busy-line test did not run: the server refused it.');
+    expect(words(b)).toContain('too-many-phases: 30 in the last hour');
+    expect(all(b, 'table')).toEqual([]);
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('inside the verdict: a line that suffers turns a clean pass into advice (clean-15s with a busy-line section)', async () => {
+    const v = await mount<VerdictView>('cp-verdict-view', { report: { ...golden('clean-15s'), load: SUFFERS }, save: { kind: 'saving' } });
+    expect(words(one(v, '#answer'))).toBe('Calls should work well while the line is quiet, but will suffer when it is busy.');
+    expect(words(one(v, '[data-finding="busy-line"]'))).toBe('Calls will suffer when the line is busy: uploads add 180 ms.');
+    expect(all(v, '[data-advice="smart-queue"]')).toHaveLength(1);
+    expect(words(one(one(v, 'cp-busy-line'), '[data-load-sentence]'))).toBe('Calls will suffer when the line is busy: uploads add 180 ms.');
+    expect(await axeProblems()).toEqual([]);
+  });
+});

@@ -1,0 +1,135 @@
+// @vitest-environment happy-dom
+/**
+ * <cp-live-panel> while a test runs, as a person reads it: before the first answer, too early to
+ * tell, likely a pass, a settled fail; and once the verdict is shown, the chart in words and as a
+ * table. The provisional answers are the analysis's own (provisionalFrom over recorded probes, as
+ * in test/analysis/report/provisional.test.ts); no chart is drawn (Chart.js is not loaded here).
+ */
+import { describe, expect, it } from 'vitest';
+import { provisionalFrom, type ProvisionalEvidence } from '../../../src/analysis/grade/provisional.js';
+import { resolveProfile } from '../../../src/analysis/grade/targets.js';
+import type { DirectionRecords } from '../../../src/analysis/measure/records.js';
+import { BEFORE_FIRST, PROVISIONAL_MEANING, provisionalView, type ProvisionalView } from '../../../src/analysis/present/provisional.js';
+import type { AnalysisInput } from '../../../src/analysis/schema/input.js';
+import type { LiveFigures } from '../../../src/session/collect/live.js';
+import { LivePanel } from '../../../src/web/components/live-panel.js';
+import { reflectorInput } from '../../analysis/report/inputs.js';
+import { all, axeProblems, mount, one, words } from './dom.js';
+
+LivePanel.define('cp-live-panel');
+
+/** Reflector clock = client clock + 4980 ms (down probes sent at 5000 ms reach the client at 20 ms). */
+const REFLECTOR_AHEAD_MS = 4980;
+
+/** What the collectors hold `nowMs` into the test: receipts lag 40 ms, echoes arrive on the client's clock. */
+function moment(input: AnalysisInput, nowMs: number): ProvisionalEvidence {
+  const up = input.up as DirectionRecords;
+  const down = input.down as DirectionRecords;
+  const downNow = nowMs + REFLECTOR_AHEAD_MS;
+  return {
+    atMs: nowMs,
+    lossTimeoutMs: 1000,
+    directions: [
+      {
+        name: 'up',
+        records: { ...up, sent: up.sent.filter((s) => s.sendMs <= nowMs), arrivals: up.arrivals.filter((a) => a.sendMs <= nowMs - 40) },
+        senderNowMs: nowMs,
+        testStartMs: 0,
+      },
+      {
+        name: 'down',
+        records: { ...down, sent: down.sent.filter((s) => s.sendMs <= downNow - 40), arrivals: down.arrivals.filter((a) => a.recvMs <= nowMs) },
+        senderNowMs: downNow,
+        testStartMs: REFLECTOR_AHEAD_MS,
+      },
+    ],
+    roundTrip: { samples: input.roundTrip.samples.filter((s) => s.sendMs + s.rttMs <= nowMs), suspect: [] },
+  };
+}
+
+const SETTING = { profile: resolveProfile({ id: 'client-to-edge' }), ratePps: 100, channelOk: true, durationS: 15, intervalMs: 10, likelyClaims: true };
+const PATH = { path: { transport: 'udp', port: 3478 }, quiet: [] } as const;
+
+/** 15.1 s at 100 probes/s; with `burst`, upstream probes 300-302 (3000-3020 ms) never arrive: 3 of 20 in 200 ms. */
+function answerAt(nowMs: number, burst: boolean): ProvisionalView {
+  const input = reflectorInput({ count: 1510, ...(burst ? { up: { lost: (i: number) => i >= 300 && i <= 302 } } : {}), down: { startMs: 5000 } });
+  return provisionalView(provisionalFrom(moment(input, nowMs), { ...SETTING, failedBefore: false }).facts, PATH);
+}
+
+function figures(elapsedS: number, provisional: ProvisionalView | null): LiveFigures {
+  return {
+    elapsedS,
+    rttMs: 40,
+    jitterMs: 0.4,
+    sent: Math.round(elapsedS * 100),
+    received: Math.round(elapsedS * 100) - 1,
+    provisional,
+    method: 'data channel, unordered, no retransmits',
+    mainThreadSender: false,
+  };
+}
+
+const show = (f: LiveFigures | null, final = false): Promise<LivePanel> => mount<LivePanel>('cp-live-panel', { figures: f, chart: null, durationS: 15, final });
+
+/** The answer's items as read: "Settled Connected through ...". */
+const items = (p: LivePanel): string[] => all(p, '.answer li').map((li) => words(li));
+
+describe('the provisional answer', () => {
+  it('before the first answer: says one comes 3 seconds in, and the progress is at the start', async () => {
+    const p = await show(figures(1, null));
+    expect(words(one(p, '[data-provisional="none"]'))).toBe(BEFORE_FIRST);
+    expect(one<HTMLProgressElement>(p, 'progress').value).toBe(1);
+    expect(words(one(p, '[data-live="count"]'))).toBe('100 / 99');
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('3 s in: too early to tell, the path settled, the round trip likely under its target, and what "provisional" means', async () => {
+    const p = await show(figures(3, answerAt(3000, true)));
+    expect(one(p, '.answer').dataset.provisional).toBe('unsure');
+    expect(words(one(p, '.when'))).toBe('Provisional answer, 3 s into the test');
+    expect(words(one(p, '.headline'))).toBe('Too early to tell. The probes so far are below.');
+    expect(items(p)[0]).toBe('Settled Connected through the relay over UDP (port 3478).');
+    expect(
+      items(p).some((it) => /^Likely Round trip so far: 40 ms, under the 100 ms target \(95% sure\)/.test(it)),
+      items(p).join('\n'),
+    ).toBe(true);
+    expect(words(one(p, '.meaning'))).toBe(PROVISIONAL_MEANING);
+    expect(one(p, '.headline').getAttribute('role')).toBe('status');
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('5 s into a clean test: good so far, and only the full 15 seconds can give a pass', async () => {
+    const p = await show(figures(5, answerAt(5000, false)));
+    expect(one(p, '.answer').dataset.provisional).toBe('good');
+    expect(words(one(p, '.headline'))).toBe('Good so far: little loss and a short round trip. Only the full 15 seconds can give a pass.');
+    expect(items(p)).toContain('Likely Loss, you to the relay: under 1% with 95% confidence for these 4.01 s (none of 401 probes lost).');
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('5 s into a burst of loss: a settled fail that will not change, listed first', async () => {
+    const p = await show(figures(5, answerAt(5000, true)));
+    expect(one(p, '.answer').dataset.provisional).toBe('bad');
+    expect(words(one(p, '.headline'))).toBe(
+      'Calls will break up here: 3 of 20 probes (15%) lost in 200 ms at 2.83 s, you to the relay. This will not change. The test goes on to the end to measure everything else.',
+    );
+    expect(all(p, '.answer li').map((li) => li.dataset.state)).toEqual(['settled', 'settled', 'likely', 'so-far', 'so-far', 'so-far', 'so-far']);
+    expect(items(p)[1]).toBe('Settled Calls will break up here: 3 of 20 probes (15%) lost in 200 ms at 2.83 s, you to the relay.');
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('once the verdict is shown: no answer, and the chart in words and as a table, one row per second', async () => {
+    const p = await show(figures(1, null));
+    for (const s of [2, 3]) {
+      p.figures = figures(s, answerAt(3000, false));
+      await p.updateComplete;
+    }
+    p.final = true;
+    await p.updateComplete;
+    expect(all(p, '.answer')).toEqual([]);
+    expect(all(p, 'progress')).toEqual([]);
+    expect(words(one(p, '#chart-summary'))).not.toBe('');
+    expect(all(p, 'tbody tr')).toHaveLength(3);
+    expect(one(p, 'canvas').getAttribute('aria-describedby')).toBe('chart-summary');
+    expect(await axeProblems()).toEqual([]);
+  });
+});

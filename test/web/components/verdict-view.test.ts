@@ -1,0 +1,102 @@
+// @vitest-environment happy-dom
+/**
+ * <cp-verdict-view> as a person reads it, rendered from the golden reports: the verdict word,
+ * the one-line answer, the result code, which key figures are bold and which targets failed;
+ * and no accessibility violation axe-core can find without layout.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Report } from '../../../src/analysis/schema/report-schema.js';
+import { VerdictView } from '../../../src/web/components/verdict-view.js';
+import type { SaveState } from '../../../src/web/results.js';
+import { all, axeProblems, golden, mount, one, words } from './dom.js';
+
+VerdictView.define('cp-verdict-view');
+
+const SAVED: SaveState = { kind: 'saved', code: 'K7QF-3MZD', url: 'https://callprobe.example.test/r/K7QF-3MZD' };
+
+const show = (report: Report, save: SaveState = SAVED): Promise<VerdictView> => mount<VerdictView>('cp-verdict-view', { report, save, json: report });
+
+/** The target rows marked failed, as "target direction: measured". */
+const failedTargets = (v: VerdictView): string[] =>
+  all(v, 'tr[data-target]')
+    .filter((row) => row.querySelector('.status.fail') !== null)
+    .map((row) => `${row.dataset.target} ${row.dataset.direction}: ${words(row.querySelector('[data-label="Measured"]'))}`);
+
+/** The key figures' bold parts, by figure. */
+const boldFigures = (v: VerdictView): Record<string, string[]> =>
+  Object.fromEntries(all(v, '[data-figure]').map((li) => [li.dataset.figure, [...li.querySelectorAll('strong')].map((s) => words(s))]));
+
+describe('the verdict', () => {
+  it('of a failed test: Fail, the answer for everyone, the failed targets, the result code (jitter-fail)', async () => {
+    const v = await show(golden('jitter-fail'));
+    expect(words(one(v, '.title'))).toBe('Fail');
+    expect(words(one(v, '#answer'))).toBe('Calls will likely sound choppy: the timing of packets varies too much.');
+    expect(one(v, 'section.banner').dataset.verdict).toBe('fail');
+    expect(boldFigures(v)).toMatchObject({ jitter: ['70.0 ms'], reorder: ['49.95%'], probes: ['2,000 / 2,000'] });
+    // A reassuring MOS beside a fail says what it is.
+    expect(words(one(v, '[data-figure="mos"]'))).toBe('MOS estimate 4.32 (a whole-test average: it cannot see the stretches that failed)');
+    expect(failedTargets(v)).toEqual(['jitter-15s down: 70.0 ms', 'reorder down: 49.95%']);
+    const card = one(v, 'cp-result-card');
+    expect(words(one(card, '[data-result-code]'))).toBe('K7QF-3MZD');
+    expect(one<HTMLAnchorElement>(card, '[data-result-link]').getAttribute('href')).toBe('https://callprobe.example.test/r/K7QF-3MZD');
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('of a clean test: Pass, no failed target, no caution (clean-15s)', async () => {
+    const v = await show(golden('clean-15s'));
+    expect(words(one(v, '.title'))).toBe('Pass');
+    expect(words(one(v, '#answer'))).toBe('Calls should work well here.');
+    expect(all(v, '[data-caution]')).toEqual([]);
+    expect(failedTargets(v)).toEqual([]);
+    expect(all(v, 'tr[data-target] .status.pass').length).toBeGreaterThan(0);
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('of a pass over TCP only: the fallback title and why it is not a plain pass (fallback-tcp)', async () => {
+    const v = await show(golden('fallback-tcp'));
+    expect(words(one(v, '.title'))).toBe('Pass, only over a fallback path');
+    expect(words(one(v, '#answer'))).toBe('Calls work here only over a fallback path; give your IT team the result code.');
+    expect(words(one(v, '[data-caution]'))).toMatch(/^UDP 3478-3481 to the relay did not answer, so this test ran over TCP 3478/);
+    expect(one(v, 'section.banner').dataset.tone).toBe('caution');
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('of a test that could not connect: no verdict, what each relay port answered instead of figures (could-not-connect)', async () => {
+    const v = await show(golden('could-not-connect'));
+    expect(words(one(v, '.title'))).toBe('No verdict: could not connect');
+    expect(words(one(v, '#answer'))).toBe('The test could not reach the relay: none of the ports it tried answered.');
+    expect(all(v, '[data-figure]')).toEqual([]);
+    const rungs = all(v, '[data-rung]').map((li) => words(li));
+    expect(rungs.length).toBeGreaterThan(0);
+    expect(
+      rungs.every((line) => /timeout|did not answer|no answer/i.test(line)),
+      rungs.join('\n'),
+    ).toBe(true);
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('of a test without enough evidence: no verdict, and no target failed (empty)', async () => {
+    const v = await show(golden('empty'));
+    expect(words(one(v, '.title'))).toBe('No verdict: not enough evidence');
+    expect(words(one(v, '#answer'))).toBe('No answer yet: this test could not judge every target, and none failed.');
+    expect(failedTargets(v)).toEqual([]);
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('not saved: says why, and offers the details and the JSON instead of a code', async () => {
+    const v = await show(golden('loss-heavy'), { kind: 'failed', reason: 'unreachable', message: 'fetch failed' });
+    expect(words(one(v, '.title'))).toBe('Fail');
+    const card = one(v, 'cp-result-card');
+    expect(all(card, '[data-result-code]')).toEqual([]);
+    expect(words(one(card, '#card-title'))).toBe('Not saved: the server could not be reached');
+    expect(words(one(card, '[data-details]'))).not.toBe('');
+    expect(all(card, 'button').map((b) => words(b))).toEqual(['Copy details', 'Download the full report (JSON)']);
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it("axe-core reads inside the components' shadow roots (an image without a text alternative is found)", async () => {
+    const v = await show(golden('clean-15s'));
+    v.shadowRoot?.append(document.createElement('img'));
+    expect((await axeProblems()).map((p) => p.split(':')[0])).toEqual(['image-alt']);
+  });
+});
