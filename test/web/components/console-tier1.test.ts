@@ -9,7 +9,8 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { consoleResultView } from '../../../server/console/view.js';
-import type { ResultStore, StoredAddress, StoredResult } from '../../../server/store/types.js';
+import type { StoredAddress, StoredResult } from '../../../server/store/results/types.js';
+import type { SitesRepository } from '../../../server/store/sites/types.js';
 import { CONSOLE_API, type ConsoleResultView, type ConsoleRole } from '../../../src/protocol/api-console.js';
 import { ConsoleView } from '../../../src/web/components/console.js';
 import { waitFor } from '../../kit/wait.js';
@@ -41,7 +42,7 @@ function stored(): StoredResult & { addresses: StoredAddress[] } {
 }
 
 /** The site has no earlier samples: its baseline is empty. */
-const store = { siteSamples: () => Promise.resolve([]) } as unknown as ResultStore;
+const sites = { samples: () => Promise.resolve([]) } as unknown as SitesRepository;
 
 /** The console's requests, answered for `role` from one stored result; anything else is a test failure. */
 function stubApi(role: ConsoleRole, view: ConsoleResultView): void {
@@ -79,7 +80,7 @@ afterEach(() => {
 
 /** Logs in as `role` (the session is there), searches by code and opens the one result found. */
 async function openResult(role: ConsoleRole): Promise<ConsoleView> {
-  const view = await consoleResultView(store, stored(), role, 'UTC');
+  const view = await consoleResultView(sites, stored(), role, 'UTC');
   stubApi(role, view);
   const c = await mount<ConsoleView>('cp-console', {}, 'console');
   const form = await waitFor(() => c.shadowRoot?.querySelector<HTMLFormElement>('form:has(#code)'), { timeoutMs: 5000, what: 'the search form' });
