@@ -63,9 +63,10 @@ describe('a signalling session without ICE traffic', () => {
 
     // Its slot is free: a new session from the same source is taken.
     const third = await signalling();
-    await new Promise((r) => setTimeout(r, 300));
-    expect(third.closed).toBe(false);
+    sendSignal(third, { type: 'offer', sdp: offer });
+    await waitFor(() => said(third).answers.length > 0 || said(third).refusals.length > 0, { timeoutMs: 5_000, what: 'the third session answered or refused' });
     expect(said(third).refusals).toEqual([]);
+    expect(said(third).answers).toHaveLength(1);
 
     const text = await (await fetch(metricsUrl)).text();
     expect(text).toContain('callprobe_refusals_total{door="signal-session",scope="source"} 1');
