@@ -64,7 +64,7 @@ export interface ResultsOptions {
 }
 
 /** The refusal of a server without a store. */
-export const noStore = (): Refusal => new Refusal(404, 'no-store', 'this server does not store results (serve --no-store)');
+export const noStore = (): Refusal => new Refusal('no-store', 'this server does not store results (serve --no-store)', 404);
 
 function sharePath(code: string): string {
   return `${SHARED_RESULT_PAGE}/${code}`;
@@ -79,7 +79,7 @@ function canonicalUploadSite(name: string): string {
   try {
     return canonicalSite(name).display;
   } catch (err) {
-    if (err instanceof SiteNameError) throw new Refusal(400, 'bad-site', `meta.site: ${err.message}`);
+    if (err instanceof SiteNameError) throw new Refusal('bad-site', `meta.site: ${err.message}`, 400);
     throw err;
   }
 }
@@ -103,9 +103,9 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
     const network = lookupNetwork(unmapIpv4(ip));
     if (!lookups.open(network))
       throw new Refusal(
-        429,
         'lookups-busy',
         `too many unknown result codes were asked for in the last minute, from everywhere: retry in ${lookups.retryAfterS()} s`,
+        429,
       );
     const code = codeParam(typed);
     const r = store === null || code === null ? null : await store.results.getByCode(code);
@@ -148,14 +148,14 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
           if (!operator && siteToken === null) {
             throw who.statusCode === 404
               ? new Refusal(
-                  403,
                   'site-needs-operator',
                   'a result with a site is accepted only with the operator token or a site token, and this server has no operator (--admin-token)',
+                  403,
                 )
               : who;
           }
           if (siteToken !== null && siteToken.siteKey !== siteKeyOf(site))
-            throw new Refusal(403, 'wrong-site', `this site token stores samples for ${siteToken.display} only`);
+            throw new Refusal('wrong-site', `this site token stores samples for ${siteToken.display} only`, 403);
           upload = { ...upload, result: { ...upload.result, site } };
         }
       }
@@ -170,9 +170,9 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
         if (sampleId === null || (await store.results.getBySampleId(sampleId)) === null) {
           const endsAt = new Date(stored.dayEndsAtMs(source) ?? nowMs()).toISOString();
           throw new Refusal(
-            429,
             'upload-budget',
             `your address has stored its share of results for the day (${opts.storedBytesPerDayPerSource} bytes): more from ${endsAt}`,
+            429,
           );
         }
       }
@@ -185,7 +185,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
           operator ||
           (siteToken !== null && result.site !== null && siteKeyOf(result.site) === siteToken.siteKey) ||
           ((await store.results.getById(result.id))?.addresses.some((a) => sourceKey(a.address) === source) ?? false);
-        if (!mine) throw new Refusal(409, 'already-stored', 'a result with this sampleId is already stored; its code was given to the address that stored it');
+        if (!mine) throw new Refusal('already-stored', 'a result with this sampleId is already stored; its code was given to the address that stored it', 409);
         return reply.code(200).send(ack(result));
       }
       req.log.info({ id: result.id, code: result.code, kind: result.kind, site: result.site }, 'result stored');
@@ -206,7 +206,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
     { config: reads, schema: { params: ResultCodeParams }, preValidation: storeThere },
     async (req, reply) => {
       const r = await lookUp(req.params.code, req.ip);
-      if (r === null) throw new Refusal(404, 'unknown-code', 'no result has this code (codes are kept for a limited time)');
+      if (r === null) throw new Refusal('unknown-code', 'no result has this code (codes are kept for a limited time)', 404);
       reply.header('cache-control', 'private, max-age=60').header('x-robots-tag', 'noindex').type('application/json; charset=utf-8');
       // The stored JSON goes out as stored (no response schema, no parse and re-serialization): SharedResult.
       return reply.send(`{"code":${JSON.stringify(r.code)},"storedAtMs":${r.storedAtMs},"report":${r.reportJson}}`);
@@ -234,7 +234,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
     { schema: { params: ResultIdParams }, preValidation: operator },
     async (req, reply): Promise<OperatorResult> => {
       const r = store === null ? null : await findResult(store.results, req.params.id);
-      if (r === null) throw new Refusal(404, 'unknown-id', 'no result has this id or code');
+      if (r === null) throw new Refusal('unknown-id', 'no result has this id or code', 404);
       reply.header('cache-control', 'no-store');
       return {
         ...ack(r),
