@@ -74,6 +74,43 @@ function tzParam(v: string | undefined): string {
   return tz === null ? DEFAULTS.siteReport.timeZone : checked('bad-tz', () => parseTimeZone(tz, 'tz'));
 }
 
+/**
+ * GET /api/console/results: by code, or by time, site, ticket and verdict, newest first; free
+ * text (site, ticket) scrubbed of addresses for tier 1. `store` is asked for only once the
+ * parameters are checked.
+ */
+async function search(store: () => ConsoleStore, agent: ConsoleWho, q: ConsoleSearch): Promise<ConsoleSearchAnswer> {
+  const free = (t: string | null): string | null => (t === null || agent.role === 'tier2' ? t : scrubAddresses(t));
+  const timeZone = tzParam(q.tz);
+  const codeText = given(q.code);
+  const verdict = given(q.verdict);
+  const fromMs = timeParam(q.from, 'from');
+  const toMs = timeParam(q.to, 'to');
+  const max = DEFAULTS.console.searchMaxRows;
+  let rows: StoredResult[];
+  if (codeText !== null) {
+    const code = codeParam(codeText);
+    if (code === null) throw new Refusal('bad-code', 'a result code is 8 letters and digits, e.g. 7K3M-Q2XA', 400);
+    const r = await store().results.getByCode(code);
+    rows = r === null ? [] : [r];
+  } else {
+    rows = await store().results.list({
+      sinceMs: fromMs,
+      untilMs: toMs,
+      site: given(q.site),
+      ticketPrefix: given(q.ticket?.trim()),
+      verdict: verdict === 'could-not-test' ? null : verdict,
+      couldNotTest: verdict === 'could-not-test' ? true : null,
+      limit: max + 1,
+      newestFirst: true,
+    });
+  }
+  return {
+    truncated: rows.length > max,
+    results: rows.slice(0, max).map((r) => ({ ...consoleRow(r, timeZone), site: free(r.site), ticket: free(r.ticket) })),
+  };
+}
+
 export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opts) => {
   app.setErrorHandler(refusalHandler);
   const access = opts.access;
@@ -207,38 +244,9 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
     `${CONSOLE_API}/results`,
     { schema: { querystring: ConsoleSearchQuery }, preValidation: tier1 },
     async (req, reply): Promise<ConsoleSearchAnswer> => {
-      const agent = agentOf(req);
-      const free = (t: string | null): string | null => (t === null || agent.role === 'tier2' ? t : scrubAddresses(t));
-      const q = req.query;
-      const timeZone = tzParam(q.tz);
-      const codeText = given(q.code);
-      const verdict = given(q.verdict);
-      const fromMs = timeParam(q.from, 'from');
-      const toMs = timeParam(q.to, 'to');
-      const max = DEFAULTS.console.searchMaxRows;
-      let rows: StoredResult[];
-      if (codeText !== null) {
-        const code = codeParam(codeText);
-        if (code === null) throw new Refusal('bad-code', 'a result code is 8 letters and digits, e.g. 7K3M-Q2XA', 400);
-        const r = await store().results.getByCode(code);
-        rows = r === null ? [] : [r];
-      } else {
-        rows = await store().results.list({
-          sinceMs: fromMs,
-          untilMs: toMs,
-          site: given(q.site),
-          ticketPrefix: given(q.ticket?.trim()),
-          verdict: verdict === 'could-not-test' ? null : verdict,
-          couldNotTest: verdict === 'could-not-test' ? true : null,
-          limit: max + 1,
-          newestFirst: true,
-        });
-      }
+      const answer = await search(store, agentOf(req), req.query);
       reply.header('cache-control', 'no-store');
-      return {
-        truncated: rows.length > max,
-        results: rows.slice(0, max).map((r) => ({ ...consoleRow(r, timeZone), site: free(r.site), ticket: free(r.ticket) })),
-      };
+      return answer;
     },
   );
 
