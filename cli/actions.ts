@@ -66,7 +66,7 @@ export const ACTIONS: CommandActions = {
     let bytes = 0;
     for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
       bytes += chunk.length;
-      if (bytes > BOUNDS.passwordChars.max * 4 + 2) throw new ConfigError(`the password is over ${BOUNDS.passwordChars.max} characters`, 'bad-value');
+      if (bytes > BOUNDS.passwordChars.max * 4 + 2) throw new ConfigError('bad-value', `the password is over ${BOUNDS.passwordChars.max} characters`);
       chunks.push(chunk);
       // One line: typed at a terminal, Enter ends it.
       if (chunk.includes(10)) break;

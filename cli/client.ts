@@ -148,7 +148,7 @@ export function defineReport(program: Command, act: (o: ReportCommandOptions) =>
     .addOption(new Option('--token <token>', "the server's operator token (else CALLPROBE_ADMIN_TOKEN)").env('CALLPROBE_TOKEN').argParser(arg(parseAdminToken)))
     .action(async (_opts: unknown, cmd: Command) => {
       const o = cmd.opts<ReportCommandOptions>();
-      if (o.csvSep !== undefined && !o.csv) throw new ConfigError('--csv-sep needs --csv', 'missing-option');
+      if (o.csvSep !== undefined && !o.csv) throw new ConfigError('missing-option', '--csv-sep needs --csv');
       // The token `run --admin-token` reads from the environment works here too.
       const fallback = process.env['CALLPROBE_ADMIN_TOKEN'];
       const token = o.token ?? (fallback === undefined || fallback === '' ? undefined : parseAdminToken(fallback));

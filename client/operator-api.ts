@@ -45,10 +45,10 @@ export async function operatorCall(url: URL, token: string, call: OperatorCall):
     const refusal = body as { reason?: unknown; message?: unknown } | null;
     const why = typeof refusal?.message === 'string' ? refusal.message : `HTTP ${res.status}`;
     // "no such site; did you mean Paris office?": the server's words are the whole answer.
-    if (refusal?.reason === 'unknown-site') throw new ConfigError(why, 'bad-value');
+    if (refusal?.reason === 'unknown-site') throw new ConfigError('bad-value', why);
     throw new ConfigError(
-      `the server refused${call.what === undefined ? '' : ` ${call.what}`} (${res.status}${typeof refusal?.reason === 'string' ? ` ${refusal.reason}` : ''}): ${why}`,
       'bad-value',
+      `the server refused${call.what === undefined ? '' : ` ${call.what}`} (${res.status}${typeof refusal?.reason === 'string' ? ` ${refusal.reason}` : ''}): ${why}`,
     );
   }
   if (res.status >= 300) throw new OperatorApiError('server-error', `${url.origin} answered HTTP ${res.status}`);

@@ -51,35 +51,35 @@ export interface RunCommandOptions {
 export function checkRunFlags(o: RunCommandOptions): RunCommandOptions {
   if (o.token !== undefined) {
     if (o.adminToken !== undefined && o.adminToken !== o.token)
-      throw new ConfigError('--token and --admin-token (or CALLPROBE_TOKEN and CALLPROBE_ADMIN_TOKEN) differ: give one', 'bad-value');
+      throw new ConfigError('bad-value', '--token and --admin-token (or CALLPROBE_TOKEN and CALLPROBE_ADMIN_TOKEN) differ: give one');
     o = { ...o, adminToken: o.token };
   }
   if (o.turnCredentialFile !== undefined) {
     if (o.turnCredential !== undefined)
-      throw new ConfigError('give --turn-credential (or CALLPROBE_TURN_CREDENTIAL) or --turn-credential-file, not both', 'bad-value');
+      throw new ConfigError('bad-value', 'give --turn-credential (or CALLPROBE_TURN_CREDENTIAL) or --turn-credential-file, not both');
     o = { ...o, turnCredential: o.turnCredentialFile };
   }
-  if (o.profile === 'azure-region' && !o.azureRegion) throw new ConfigError('--profile azure-region needs --azure-region', 'missing-option');
-  if (!o.server && !o.turn) throw new ConfigError('give --server URL (or --turn URI for a TURN server without callprobe)', 'missing-option');
-  if (o.turn && (!o.turnUser || !o.turnCredential)) throw new ConfigError('--turn needs --turn-user and --turn-credential', 'missing-option');
-  if (o.compareSeconds !== undefined && !o.compare) throw new ConfigError('--compare-seconds needs --compare', 'missing-option');
+  if (o.profile === 'azure-region' && !o.azureRegion) throw new ConfigError('missing-option', '--profile azure-region needs --azure-region');
+  if (!o.server && !o.turn) throw new ConfigError('missing-option', 'give --server URL (or --turn URI for a TURN server without callprobe)');
+  if (o.turn && (!o.turnUser || !o.turnCredential)) throw new ConfigError('missing-option', '--turn needs --turn-user and --turn-credential');
+  if (o.compareSeconds !== undefined && !o.compare) throw new ConfigError('missing-option', '--compare-seconds needs --compare');
   if (o.load && o.turn)
-    throw new ConfigError("--load needs a callprobe server (--server): a TURN server that is not callprobe's has no load sink or source", 'bad-value');
+    throw new ConfigError('bad-value', "--load needs a callprobe server (--server): a TURN server that is not callprobe's has no load sink or source");
   if (o.server !== undefined) {
     const url = URL.canParse(o.server) ? new URL(o.server) : null;
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-      throw new ConfigError(`--server must be an http:// or https:// URL, not ${JSON.stringify(o.server)}`, 'bad-value');
+      throw new ConfigError('bad-value', `--server must be an http:// or https:// URL, not ${JSON.stringify(o.server)}`);
     }
   }
-  if (o.json && o.csv) throw new ConfigError('--json and --csv both want stdout: give one', 'bad-value');
-  if (o.csvSep !== undefined && !o.csv) throw new ConfigError('--csv-sep needs --csv', 'missing-option');
+  if (o.json && o.csv) throw new ConfigError('bad-value', '--json and --csv both want stdout: give one');
+  if (o.csvSep !== undefined && !o.csv) throw new ConfigError('missing-option', '--csv-sep needs --csv');
   if (o.ticket !== undefined && (o.ticket.trim().length === 0 || o.ticket.length > BOUNDS.siteChars))
-    throw new ConfigError(`--ticket must be 1..${BOUNDS.siteChars} characters`, 'bad-value');
+    throw new ConfigError('bad-value', `--ticket must be 1..${BOUNDS.siteChars} characters`);
   if (o.site !== undefined) o = { ...o, site: parseSiteName(o.site) };
   if (o.site !== undefined && o.save && !o.adminToken) {
     throw new ConfigError(
-      '--site needs --admin-token (or --token, CALLPROBE_ADMIN_TOKEN, CALLPROBE_TOKEN): the server accepts results with a site only from its operator; or --no-save',
       'missing-option',
+      '--site needs --admin-token (or --token, CALLPROBE_ADMIN_TOKEN, CALLPROBE_TOKEN): the server accepts results with a site only from its operator; or --no-save',
     );
   }
   return o;
@@ -115,17 +115,17 @@ export interface ScheduleOptions {
 export function checkScheduleFlags(o: RunCommandOptions, f: ScheduleFlags): ScheduleOptions | null {
   if (f.every === undefined) {
     if (f.count !== undefined || f.for !== undefined || f.until !== undefined)
-      throw new ConfigError('--count, --for and --until need --every', 'missing-option');
+      throw new ConfigError('missing-option', '--count, --for and --until need --every');
     return null;
   }
-  if (f.count !== undefined && f.for !== undefined) throw new ConfigError('give --count or --for, not both', 'bad-value');
+  if (f.count !== undefined && f.for !== undefined) throw new ConfigError('bad-value', 'give --count or --for, not both');
   if (f.for !== undefined && f.until !== undefined)
-    throw new ConfigError('give --for or --until, not both (--until is the end, --for the length)', 'bad-value');
+    throw new ConfigError('bad-value', 'give --for or --until, not both (--until is the end, --for the length)');
   if (!o.server || o.turn)
-    throw new ConfigError('--every needs --server (the callprobe server that tests and stores the samples), not --turn', 'missing-option');
-  if (o.site === undefined) throw new ConfigError("--every needs --site NAME: the samples are stored as that site's", 'missing-option');
-  if (!o.save) throw new ConfigError('--every stores every sample: --no-save does not go with it', 'bad-value');
-  if (o.json || o.csv) throw new ConfigError('--every prints one JSON line per sample on stdout: --json and --csv do not go with it', 'bad-value');
+    throw new ConfigError('missing-option', '--every needs --server (the callprobe server that tests and stores the samples), not --turn');
+  if (o.site === undefined) throw new ConfigError('missing-option', "--every needs --site NAME: the samples are stored as that site's");
+  if (!o.save) throw new ConfigError('bad-value', '--every stores every sample: --no-save does not go with it');
+  if (o.json || o.csv) throw new ConfigError('bad-value', '--every prints one JSON line per sample on stdout: --json and --csv do not go with it');
   return {
     everyMs: f.every,
     count: f.count ?? null,
@@ -163,9 +163,9 @@ export function parseServerUrl(v: string): string {
   try {
     url = new URL(v);
   } catch {
-    throw new ConfigError(`not a URL: "${v}" (e.g. http://127.0.0.1:8080)`);
+    throw new ConfigError('bad-value', `not a URL: "${v}" (e.g. http://127.0.0.1:8080)`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`not an http(s) URL: "${v}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('bad-value', `not an http(s) URL: "${v}"`);
   return v;
 }
 
@@ -176,7 +176,7 @@ export function parseSince(v: string): string {
     return v.replace(/\s+/g, '');
   }
   if (/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/.test(v) && Number.isFinite(Date.parse(v))) return v;
-  throw new ConfigError(`--since must be a span like 7d, 36h or 90m, or an ISO 8601 time such as 2026-01-31 or 2026-01-31T08:00:00Z, not "${v}"`);
+  throw new ConfigError('bad-value', `--since must be a span like 7d, 36h or 90m, or an ISO 8601 time such as 2026-01-31 or 2026-01-31T08:00:00Z, not "${v}"`);
 }
 
 /**
@@ -188,7 +188,7 @@ export function parseSiteName(v: string): string {
   try {
     return canonicalSite(v).display;
   } catch (err) {
-    if (err instanceof SiteNameError) throw new ConfigError(`--site: ${err.message}`, 'bad-value');
+    if (err instanceof SiteNameError) throw new ConfigError('bad-value', `--site: ${err.message}`);
     throw err;
   }
 }
@@ -196,7 +196,7 @@ export function parseSiteName(v: string): string {
 /** --csv-sep: `comma` or `semicolon` (for spreadsheets whose list separator is ;). */
 export function parseCsvSep(v: string): CsvSeparator {
   const sep = csvSeparatorNamed(v);
-  if (sep === null) throw new ConfigError(`--csv-sep is comma or semicolon, not "${v}"`, 'bad-value');
+  if (sep === null) throw new ConfigError('bad-value', `--csv-sep is comma or semicolon, not "${v}"`);
   return sep;
 }
 
@@ -205,7 +205,7 @@ export function parseRelayPick(v: string): string {
   const m = /^(udp|tcp|tls)(?::(\d{1,5}))?$/.exec(v);
   const port = m?.[2] === undefined ? null : Number(m[2]);
   if (!m || (port !== null && (port < 1 || port > 65_535))) {
-    throw new ConfigError(`--relay must be udp, tcp or tls, optionally with a port 1..65535 (udp:3479, tls:443), not "${v}"`, 'bad-value');
+    throw new ConfigError('bad-value', `--relay must be udp, tcp or tls, optionally with a port 1..65535 (udp:3479, tls:443), not "${v}"`);
   }
   return v;
 }
@@ -219,7 +219,7 @@ export function checkRelayOffered(relay: string, offered: readonly Pick<TurnServ
   const fits = offered.some((e) => e.transport === transport && (portText === undefined || e.port === Number(portText)));
   if (fits) return;
   const list = offered.map((e) => `${e.transport}:${String(e.port)}`).join(', ');
-  throw new ConfigError(`--relay ${relay}: the server does not offer it (it offers ${list === '' ? 'no relay' : list})`, 'bad-value');
+  throw new ConfigError('bad-value', `--relay ${relay}: the server does not offer it (it offers ${list === '' ? 'no relay' : list})`);
 }
 
 /** A secret from a file (--turn-credential-file): its first line, kept out of the process list. */
@@ -228,9 +228,9 @@ export function readSecretFile(path: string, flag: string): string {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'bad-value');
+    throw new ConfigError('bad-value', `${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   const first = text.split(/\r?\n/)[0] ?? '';
-  if (first.length === 0) throw new ConfigError(`${flag} ${path}: the file is empty`, 'bad-value');
+  if (first.length === 0) throw new ConfigError('bad-value', `${flag} ${path}: the file is empty`);
   return first;
 }

@@ -62,7 +62,7 @@ export async function fetchOverview(o: ReportCommandOptions): Promise<SitesOverv
 }
 
 function fetchJson(url: URL, token: string | undefined): Promise<unknown> {
-  if (token === undefined) throw new ConfigError('a site report needs the operator token: --token T or CALLPROBE_TOKEN', 'missing-option');
+  if (token === undefined) throw new ConfigError('missing-option', 'a site report needs the operator token: --token T or CALLPROBE_TOKEN');
   return operatorCall(url, token, { what: 'the site report' });
 }
 

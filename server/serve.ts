@@ -65,7 +65,7 @@ async function openResults(opts: ServeOptions, log: (msg: string) => void): Prom
     });
     return store;
   } catch (err) {
-    if (err instanceof StoreError) throw new ConfigError(`--db: ${err.message}`, 'bad-db');
+    if (err instanceof StoreError) throw new ConfigError('bad-db', `--db: ${err.message}`);
     throw err;
   }
 }
@@ -135,7 +135,7 @@ function listenError(err: unknown, what: string): unknown {
   if (text === undefined) return err;
   const address = (err as { address?: string; port?: number }).address;
   const port = (err as { port?: number }).port;
-  return new ConfigError(`${what}: ${text}${address !== undefined ? ` (${address}${port !== undefined ? `:${port}` : ''})` : ''}`, 'cannot-listen');
+  return new ConfigError('cannot-listen', `${what}: ${text}${address !== undefined ? ` (${address}${port !== undefined ? `:${port}` : ''})` : ''}`);
 }
 
 /** The relay's start errors are the user's to fix (a port in use, a bad --allow-peers): usage errors. */
@@ -146,7 +146,7 @@ async function relayOrUsageError(config: Parameters<typeof startRelay>[0]): Prom
     if (!(err instanceof RelayStartError)) throw err;
     const cause = (err as { cause?: unknown }).cause;
     const bind = listenError(cause, 'TURN relay');
-    throw bind instanceof ConfigError ? bind : new ConfigError(`TURN relay: ${err.message}`, 'bad-value');
+    throw bind instanceof ConfigError ? bind : new ConfigError('bad-value', `TURN relay: ${err.message}`);
   }
 }
 
@@ -177,8 +177,8 @@ export function checkHostAddresses(opts: ServeOptions, interfaces?: NetworkInter
   for (const [flag, address] of wanted) {
     if (hostAddressOf(address, interfaces) === null) {
       throw new ConfigError(
-        `${flag} ${address}: this host has no such address (its interfaces have ${hostAddressList(interfaces).join(', ')})`,
         'cannot-listen',
+        `${flag} ${address}: this host has no such address (its interfaces have ${hostAddressList(interfaces).join(', ')})`,
       );
     }
   }
@@ -215,7 +215,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   } else {
     const tls = opts.tls ? { port: opts.tls.port, ...readTlsPair(opts.tls.certPath, opts.tls.keyPath, Date.now(), log) } : null;
     const [firstUdp] = opts.turnUdpPorts;
-    if (firstUdp === undefined) throw new ConfigError('--turn-ports is empty', 'bad-port');
+    if (firstUdp === undefined) throw new ConfigError('bad-port', '--turn-ports is empty');
     const started = await relayOrUsageError({
       // HTTP on '::' answers IPv4 too (dual stack): so does TURN, with an IPv4 socket of its own.
       listenHosts: opts.host === '::' ? ['::', '0.0.0.0'] : [opts.host],

@@ -3,12 +3,13 @@
  * a failed start and on close alike, so nothing a failed start opened stays open (a store and
  * its purge timer, the relay's sockets, an HTTP listener).
  */
+import { TypedError } from '../src/protocol/typed-error.js';
 
 /** Closing one or more of the things a start opened failed; every other one was still closed. */
-export class TeardownError extends Error {
+export class TeardownError extends TypedError<'close-failed'> {
   override readonly name = 'TeardownError';
   constructor(readonly failures: ReadonlyArray<{ what: string; error: unknown }>) {
-    super(failures.map((f) => `closing ${f.what} failed: ${f.error instanceof Error ? f.error.message : String(f.error)}`).join('; '));
+    super('close-failed', failures.map((f) => `closing ${f.what} failed: ${f.error instanceof Error ? f.error.message : String(f.error)}`).join('; '));
   }
 }
 

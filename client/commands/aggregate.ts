@@ -13,12 +13,12 @@ async function readReport(file: string): Promise<Report> {
   try {
     value = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
-    throw new ConfigError(`${file}: ${(err as Error).message}`);
+    throw new ConfigError('bad-value', `${file}: ${(err as Error).message}`);
   }
   try {
     return acceptReport(value);
   } catch (err) {
-    if (err instanceof ReportShapeError) throw new ConfigError(`${file} is not a callprobe report: ${err.message}`);
+    if (err instanceof ReportShapeError) throw new ConfigError('bad-value', `${file} is not a callprobe report: ${err.message}`);
     throw err;
   }
 }
@@ -33,7 +33,7 @@ export function formatAggregate(a: AggregateReport): string {
 
 /** `callprobe aggregate FILE...`: the P90 verdict over many reports of one site. */
 export async function aggregateCommand(files: string[], json: boolean): Promise<ExitCode> {
-  if (files.length === 0) throw new ConfigError('give at least one report file (callprobe run --json output)');
+  if (files.length === 0) throw new ConfigError('bad-value', 'give at least one report file (callprobe run --json output)');
   const reports = await Promise.all(files.map(readReport));
   const result = aggregateP90(reports);
   process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : formatAggregate(result));

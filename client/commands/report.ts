@@ -13,11 +13,11 @@ import type { ReportCommandOptions } from '../options.js';
 
 /** `callprobe report`: prints the site report; exit code from its verdict. */
 export async function reportCommand(o: ReportCommandOptions): Promise<ExitCode> {
-  if (o.json && o.csv) throw new ConfigError('give --json or --csv, not both', 'bad-value');
-  if (o.csvSep !== undefined && !o.csv) throw new ConfigError('--csv-sep needs --csv', 'missing-option');
+  if (o.json && o.csv) throw new ConfigError('bad-value', 'give --json or --csv, not both');
+  if (o.csvSep !== undefined && !o.csv) throw new ConfigError('missing-option', '--csv-sep needs --csv');
   const csv = { sep: o.csvSep ?? ',', bom: false } as const;
   if ((o.site === undefined) === (o.all !== true))
-    throw new ConfigError('give --site NAME for one site, or --all for the all-sites overview', 'missing-option');
+    throw new ConfigError('missing-option', 'give --site NAME for one site, or --all for the all-sites overview');
   if (o.site === undefined) {
     const overview = await fetchOverview(o);
     process.stdout.write(o.json ? `${JSON.stringify(overview, null, 2)}\n` : o.csv ? overviewCsv(overview, csv) : formatOverview(overview));

@@ -22,7 +22,7 @@ export interface SiteTokenCommandOptions {
 }
 
 async function call(o: SiteTokenCommandOptions, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
-  if (o.token === undefined) throw new ConfigError('site tokens need the operator token: --token T or CALLPROBE_TOKEN', 'missing-option');
+  if (o.token === undefined) throw new ConfigError('missing-option', 'site tokens need the operator token: --token T or CALLPROBE_TOKEN');
   return operatorCall(new URL(path, o.server), o.token, { method, body });
 }
 
@@ -34,7 +34,7 @@ export async function siteTokenCommand(o: SiteTokenCommandOptions): Promise<Exit
   const list = async (): Promise<SiteTokenView[]> =>
     (await call(o, 'GET', o.site === undefined ? SITE_TOKENS_PATH : `${SITE_TOKENS_PATH}?site=${encodeURIComponent(o.site)}`)) as SiteTokenView[];
   if (o.action === 'create') {
-    if (o.site === undefined) throw new ConfigError('site-token create needs --site NAME', 'missing-option');
+    if (o.site === undefined) throw new ConfigError('missing-option', 'site-token create needs --site NAME');
     const t = (await call(o, 'POST', SITE_TOKENS_PATH, { site: o.site })) as SiteTokenCreated;
     process.stderr.write(`site token ${t.id} for ${t.site}: it uploads samples of this site only; it is shown only now\n`);
     process.stdout.write(`${t.token}\n`);
@@ -45,7 +45,7 @@ export async function siteTokenCommand(o: SiteTokenCommandOptions): Promise<Exit
     return EXIT.pass;
   }
   if (o.site === undefined && o.id === undefined)
-    throw new ConfigError('site-token revoke needs --site NAME (every live token of it) or --id ID', 'missing-option');
+    throw new ConfigError('missing-option', 'site-token revoke needs --site NAME (every live token of it) or --id ID');
   const ids = o.id !== undefined ? [o.id] : (await list()).filter((t) => t.revokedAt === null).map((t) => t.id);
   for (const id of ids) {
     await call(o, 'DELETE', `${SITE_TOKENS_PATH}/${encodeURIComponent(id)}`);

@@ -126,15 +126,15 @@ async function loadSchedule(
   const r = resumeSchedule(kept, want, Date.now());
   if (r.replaced !== null) progress(`${join(dir, STATE_FILE)} held another schedule (${r.replaced}): a new one starts`);
   if (!r.resumed && want.untilMs !== null && want.untilMs <= Date.now())
-    throw new ConfigError(`--until ${new Date(want.untilMs).toISOString()} is in the past: nothing to sample`, 'bad-value');
+    throw new ConfigError('bad-value', `--until ${new Date(want.untilMs).toISOString()} is in the past: nothing to sample`);
   return r;
 }
 
 export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions): Promise<ExitCode> {
   const o: RunCommandOptions = { ...o0, duration: s.sampleDurationS };
   const server = o.server;
-  if (server === undefined) throw new ConfigError('--every needs --server', 'missing-option');
-  if (o.site === undefined) throw new ConfigError('--every needs --site', 'missing-option');
+  if (server === undefined) throw new ConfigError('missing-option', '--every needs --server');
+  if (o.site === undefined) throw new ConfigError('missing-option', '--every needs --site');
   const origin = new URL(server).origin;
   const progress = (line: string): void => {
     process.stderr.write(`callprobe: ${line}\n`);

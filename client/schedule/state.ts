@@ -8,17 +8,19 @@
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SavedSchedule } from './plan.js';
+import { TypedError } from '../../src/protocol/typed-error.js';
 
 export const STATE_FILE = 'schedule.state';
 
-/** Typed error: the state file is there but is not a schedule of this version. */
-export class ScheduleStateError extends Error {
+/** Typed error: the state file is there but is `not-json`, or is JSON but `not-a-state` (not a schedule of this version). */
+export class ScheduleStateError extends TypedError<'not-json' | 'not-a-state'> {
   override readonly name = 'ScheduleStateError';
   constructor(
-    readonly file: string,
+    reason: 'not-json' | 'not-a-state',
     message: string,
+    readonly file: string,
   ) {
-    super(message);
+    super(reason, message);
   }
 }
 
@@ -39,7 +41,7 @@ export async function readScheduleState(dir: string): Promise<SavedSchedule | nu
   try {
     v = JSON.parse(text) as Partial<SavedSchedule> & { v?: unknown };
   } catch (err) {
-    throw new ScheduleStateError(file, `${file}: not JSON (${(err as Error).message})`);
+    throw new ScheduleStateError('not-json', `${file}: not JSON (${(err as Error).message})`, file);
   }
   if (
     typeof v !== 'object' ||
@@ -57,7 +59,7 @@ export async function readScheduleState(dir: string): Promise<SavedSchedule | nu
     v.nextSlot < 0 ||
     !intOrNull(v.runningSlot)
   ) {
-    throw new ScheduleStateError(file, `${file}: not a schedule state of this version`);
+    throw new ScheduleStateError('not-a-state', `${file}: not a schedule state of this version`, file);
   }
   return {
     server: v.server,

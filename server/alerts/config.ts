@@ -73,7 +73,7 @@ export interface AlertsConfig {
 export function alertsConfigFrom(value: unknown, where = 'the alerts file'): AlertsConfig {
   if (!Value.Check(AlertsFileSchema, value)) {
     const first = [...Value.Errors(AlertsFileSchema, value)][0];
-    throw new ConfigError(`${where}: ${first ? `${first.path || '/'} ${first.message}` : 'not an alerts file'}`);
+    throw new ConfigError('bad-value', `${where}: ${first ? `${first.path || '/'} ${first.message}` : 'not an alerts file'}`);
   }
   const p90 = value.rules.flatMap((r) => ('metric' in r ? [r] : []));
   const silence = value.rules.flatMap((r) => ('silentFor' in r ? [r] : []));
@@ -81,14 +81,14 @@ export function alertsConfigFrom(value: unknown, where = 'the alerts file'): Ale
   const metrics = p90.map((r) => r.metric);
   const twice = metrics.find((m, i) => metrics.indexOf(m) !== i);
   // The store keeps one state per (site, metric): two rules on one metric would share it.
-  if (twice !== undefined) throw new ConfigError(`${where}: /rules has two rules for ${twice} (one rule per metric)`);
-  if (silence.length > 1) throw new ConfigError(`${where}: /rules has two silentFor rules (one at most)`);
-  if (cnt.length > 1) throw new ConfigError(`${where}: /rules has two couldNotTestAbovePct rules (one at most)`);
+  if (twice !== undefined) throw new ConfigError('bad-value', `${where}: /rules has two rules for ${twice} (one rule per metric)`);
+  if (silence.length > 1) throw new ConfigError('bad-value', `${where}: /rules has two silentFor rules (one at most)`);
+  if (cnt.length > 1) throw new ConfigError('bad-value', `${where}: /rules has two couldNotTestAbovePct rules (one at most)`);
   const duration = (text: string, what: string, bounds: { min: number; max: number }): number => {
     try {
       return parseDurationMs(text, what, bounds);
     } catch (err) {
-      if (err instanceof ConfigError) throw new ConfigError(`${where}: ${err.message}`);
+      if (err instanceof ConfigError) throw new ConfigError('bad-value', `${where}: ${err.message}`);
       throw err;
     }
   };
@@ -120,13 +120,13 @@ export function readAlertsConfig(path: string): AlertsConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`--alerts ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new ConfigError('bad-value', `--alerts ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`--alerts ${path}: not JSON (${(err as Error).message})`);
+    throw new ConfigError('bad-value', `--alerts ${path}: not JSON (${(err as Error).message})`);
   }
   return alertsConfigFrom(parsed, `--alerts ${path}`);
 }

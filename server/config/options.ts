@@ -161,12 +161,12 @@ export interface ServeFlags {
 
 /** The resolved options of `serve` from its flags; throws ConfigError (a usage error) for flags that do not go together. */
 export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
-  if (f.tlsPort !== undefined && (!f.tlsCert || !f.tlsKey)) throw new ConfigError('--tls-port needs --tls-cert and --tls-key', 'missing-option');
-  if (f.users !== undefined && !f.store) throw new ConfigError('--users opens the help desk console over stored results: drop --no-store', 'missing-option');
+  if (f.tlsPort !== undefined && (!f.tlsCert || !f.tlsKey)) throw new ConfigError('missing-option', '--tls-port needs --tls-cert and --tls-key');
+  if (f.users !== undefined && !f.store) throw new ConfigError('missing-option', '--users opens the help desk console over stored results: drop --no-store');
   if (f.alerts !== undefined && !f.store)
-    throw new ConfigError('--alerts needs the results store: alerts are fed by stored site results (drop --no-store)', 'missing-option');
+    throw new ConfigError('missing-option', '--alerts needs the results store: alerts are fed by stored site results (drop --no-store)');
   if ((f.host === '0.0.0.0' || f.host === '::') && !f.relayIp) {
-    throw new ConfigError(`--host ${f.host} listens everywhere: give --relay-ip, the one address peers and the reflector use`, 'missing-option');
+    throw new ConfigError('missing-option', `--host ${f.host} listens everywhere: give --relay-ip, the one address peers and the reflector use`);
   }
   const relay = f.relayIp !== undefined ? parseRelayIps(f.relayIp) : { primary: f.host, ipv6: null };
   const r = DEFAULTS.results;

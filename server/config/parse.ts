@@ -16,7 +16,7 @@ export function parseAdvertise(text: string): { host: string; udpPorts: number[]
   if (idx > 0 && text.indexOf(':') === idx) {
     return { host: text.slice(0, idx), udpPorts: parsePortList(text.slice(idx + 1)) };
   }
-  if (text.length === 0) throw new ConfigError('empty --advertise', 'bad-value');
+  if (text.length === 0) throw new ConfigError('bad-value', 'empty --advertise');
   return { host: text, udpPorts: null };
 }
 
@@ -36,13 +36,13 @@ export function parseRelayIps(text: string): { primary: string; ipv6: string | n
   const [v6] = parts.filter((p) => p.includes(':'));
   // Two parts, one of each family.
   if (parts.length === 2 && v4 !== undefined && v6 !== undefined) return { primary: v4, ipv6: v6 };
-  throw new ConfigError(`--relay-ip "${text}": give one address, or one IPv4 and one IPv6 address (e.g. 203.0.113.10,2001:db8::10)`, 'bad-value');
+  throw new ConfigError('bad-value', `--relay-ip "${text}": give one address, or one IPv4 and one IPv6 address (e.g. 203.0.113.10,2001:db8::10)`);
 }
 
 /** Parses `HOST:PORT` or `[IPV6]:PORT` (e.g. --metrics-listen 127.0.0.1:9100); port 0..65535. */
 export function parseHostPort(text: string, what: string): { host: string; port: number } {
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:[\]]+):(\d+)$/.exec(text);
-  if (!m) throw new ConfigError(`${what} must look like 127.0.0.1:9100 or [::1]:9100, not "${text}"`, 'bad-value');
+  if (!m) throw new ConfigError('bad-value', `${what} must look like 127.0.0.1:9100 or [::1]:9100, not "${text}"`);
   return { host: m[1] ?? '', port: parseIntInRange(m[2] ?? '', what, BOUNDS.listenPort) };
 }
 
@@ -55,17 +55,17 @@ export function parseTrustProxy(text: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
-  if (list.length === 0) throw new ConfigError("--trust-proxy is empty: give the proxies' addresses, e.g. 127.0.0.1,10.0.0.0/8", 'bad-value');
+  if (list.length === 0) throw new ConfigError('bad-value', "--trust-proxy is empty: give the proxies' addresses, e.g. 127.0.0.1,10.0.0.0/8");
   for (const item of list) {
     const v4 = IPV4_CIDR.exec(item);
     if (v4) {
       if (v4.slice(1, 5).some((o) => Number(o) > 255) || (v4[5] !== undefined && Number(v4[5]) > 32))
-        throw new ConfigError(`--trust-proxy: not an IPv4 address or CIDR: "${item}"`, 'bad-value');
+        throw new ConfigError('bad-value', `--trust-proxy: not an IPv4 address or CIDR: "${item}"`);
       continue;
     }
     const v6 = IPV6_CIDR.exec(item);
     if (v6 && (v6[2] === undefined || Number(v6[2]) <= 128)) continue;
-    throw new ConfigError(`--trust-proxy: not an IP address or CIDR: "${item}"`, 'bad-value');
+    throw new ConfigError('bad-value', `--trust-proxy: not an IP address or CIDR: "${item}"`);
   }
   return list;
 }

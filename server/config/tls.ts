@@ -11,7 +11,7 @@ function readPem(path: string, flag: string): string {
     return readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(`${flag} ${path}: cannot read it (${code ?? (err as Error).message})`, 'bad-file');
+    throw new ConfigError('bad-file', `${flag} ${path}: cannot read it (${code ?? (err as Error).message})`);
   }
 }
 
@@ -29,16 +29,16 @@ export function readTlsPair(certPath: string, keyPath: string, nowMs: number, wa
   try {
     cert = new X509Certificate(certPem);
   } catch (err) {
-    throw new ConfigError(`--tls-cert ${certPath}: not a PEM certificate (${(err as Error).message})`, 'bad-file');
+    throw new ConfigError('bad-file', `--tls-cert ${certPath}: not a PEM certificate (${(err as Error).message})`);
   }
   let key: KeyObject;
   try {
     key = createPrivateKey(keyPem);
   } catch (err) {
-    throw new ConfigError(`--tls-key ${keyPath}: not a PEM private key (${(err as Error).message})`, 'bad-file');
+    throw new ConfigError('bad-file', `--tls-key ${keyPath}: not a PEM private key (${(err as Error).message})`);
   }
   if (!cert.checkPrivateKey(key)) {
-    throw new ConfigError(`--tls-cert ${certPath} and --tls-key ${keyPath} do not match: the key is not the certificate's`, 'bad-file');
+    throw new ConfigError('bad-file', `--tls-cert ${certPath} and --tls-key ${keyPath} do not match: the key is not the certificate's`);
   }
   const from = Date.parse(cert.validFrom);
   const to = Date.parse(cert.validTo);

@@ -55,12 +55,12 @@ function inRange(n: number, b: { min: number; max: number }): boolean {
 /** Parses `scrypt$N$r$p$salt$hash`; throws ConfigError naming what is wrong. */
 export function parsePasswordHash(text: string, what = 'passwordHash'): ParsedHash {
   const m = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9_-]{16,128})\$([A-Za-z0-9_-]{32,256})$/.exec(text);
-  if (!m) throw new ConfigError(`${what} is not scrypt$N$r$p$salt$hash (make one with callprobe hash-password)`, 'bad-value');
+  if (!m) throw new ConfigError('bad-value', `${what} is not scrypt$N$r$p$salt$hash (make one with callprobe hash-password)`);
   const [N, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (!inRange(N, BOUNDS.scryptN) || (N & (N - 1)) !== 0 || !inRange(r, BOUNDS.scryptR) || !inRange(p, BOUNDS.scryptP))
     throw new ConfigError(
-      `${what}: scrypt N must be a power of two ${BOUNDS.scryptN.min}..${BOUNDS.scryptN.max}, r ${BOUNDS.scryptR.min}..${BOUNDS.scryptR.max}, p ${BOUNDS.scryptP.min}..${BOUNDS.scryptP.max}`,
       'bad-value',
+      `${what}: scrypt N must be a power of two ${BOUNDS.scryptN.min}..${BOUNDS.scryptN.max}, r ${BOUNDS.scryptR.min}..${BOUNDS.scryptR.max}, p ${BOUNDS.scryptP.min}..${BOUNDS.scryptP.max}`,
     );
   return { N, r, p, salt: Buffer.from(m[4] ?? '', 'base64url'), key: Buffer.from(m[5] ?? '', 'base64url') };
 }
@@ -93,13 +93,13 @@ export function parseUsers(text: string, file: string): ConsoleUser[] {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`--users ${file}: not JSON: ${(err as Error).message}`, 'bad-file');
+    throw new ConfigError('bad-file', `--users ${file}: not JSON: ${(err as Error).message}`);
   }
   if (!Value.Check(UsersSchema, value)) {
     const first = Value.Errors(UsersSchema, value).First();
     throw new ConfigError(
-      `--users ${file}: ${first ? `${first.path || '/'}: ${first.message}` : 'not a list of users'} (a list of { name, role: tier1|tier2, passwordHash })`,
       'bad-file',
+      `--users ${file}: ${first ? `${first.path || '/'}: ${first.message}` : 'not a list of users'} (a list of { name, role: tier1|tier2, passwordHash })`,
     );
   }
   const users = value as Static<typeof UsersSchema>;
@@ -107,10 +107,10 @@ export function parseUsers(text: string, file: string): ConsoleUser[] {
   for (const [i, u] of users.entries()) {
     parseUserName(u.name, `--users ${file}: /${i}/name`);
     parsePasswordHash(u.passwordHash, `--users ${file}: /${i}/passwordHash`);
-    if (seen.has(u.name)) throw new ConfigError(`--users ${file}: user "${u.name}" is listed twice`, 'bad-file');
+    if (seen.has(u.name)) throw new ConfigError('bad-file', `--users ${file}: user "${u.name}" is listed twice`);
     seen.add(u.name);
   }
-  if (users.length === 0) throw new ConfigError(`--users ${file}: no users (give at least one, or leave --users out to keep the console closed)`, 'bad-file');
+  if (users.length === 0) throw new ConfigError('bad-file', `--users ${file}: no users (give at least one, or leave --users out to keep the console closed)`);
   return users;
 }
 
@@ -119,7 +119,7 @@ export function readUsersFile(file: string): ConsoleUser[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`--users ${file}: cannot read: ${(err as Error).message}`, 'bad-file');
+    throw new ConfigError('bad-file', `--users ${file}: cannot read: ${(err as Error).message}`);
   }
   return parseUsers(text, file);
 }

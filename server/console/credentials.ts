@@ -10,13 +10,13 @@ import { ConfigError } from '../../src/protocol/config-error.js';
 export function parseUserName(text: string, what = 'user name'): string {
   const b = BOUNDS.userNameChars;
   if (text.length < b.min || text.length > b.max || !/^[A-Za-z0-9._@-]+$/.test(text))
-    throw new ConfigError(`${what} must be ${b.min}..${b.max} of letters, digits and . _ @ -, not "${text.slice(0, b.max)}"`, 'bad-value');
+    throw new ConfigError('bad-value', `${what} must be ${b.min}..${b.max} of letters, digits and . _ @ -, not "${text.slice(0, b.max)}"`);
   return text;
 }
 
 /** A password given to hash-password or to the login (length only: any characters); throws ConfigError. */
 export function parsePassword(text: string, what = 'password'): string {
   const b = BOUNDS.passwordChars;
-  if (text.length < b.min || text.length > b.max) throw new ConfigError(`${what} must be ${b.min}..${b.max} characters`, 'bad-value');
+  if (text.length < b.min || text.length > b.max) throw new ConfigError('bad-value', `${what} must be ${b.min}..${b.max} characters`);
   return text;
 }

@@ -17,10 +17,10 @@ function digest(text: string): Buffer {
 
 /** What the Authorization header proves: nothing (401), a wrong token (403), the operator (ok). */
 export function operatorCheck(req: FastifyRequest, token: string | null): 'ok' | Refusal {
-  if (token === null) return new Refusal(404, 'no-operator', 'operator endpoints are off: start serve with --admin-token (or CALLPROBE_ADMIN_TOKEN)');
+  if (token === null) return new Refusal('no-operator', 'operator endpoints are off: start serve with --admin-token (or CALLPROBE_ADMIN_TOKEN)', 404);
   const given = bearerOf(req);
-  if (given === null) return new Refusal(401, 'no-token', 'give the operator token: Authorization: Bearer <token>');
-  return timingSafeEqual(digest(given), digest(token)) ? 'ok' : new Refusal(403, 'bad-token', 'the operator token is wrong');
+  if (given === null) return new Refusal('no-token', 'give the operator token: Authorization: Bearer <token>', 401);
+  return timingSafeEqual(digest(given), digest(token)) ? 'ok' : new Refusal('bad-token', 'the operator token is wrong', 403);
 }
 
 /** The console role of a request, or null (none: no console, no session, no operator token). */
@@ -35,9 +35,9 @@ export function operatorOrConsole(req: FastifyRequest, adminToken: string | null
   const role = consoleRole?.(req) ?? null;
   if (role === 'tier2' || (role === 'tier1' && need === 'tier1')) return 'ok';
   const who = operatorCheck(req, adminToken);
-  if (who !== 'ok' && role !== null) return new Refusal(403, 'needs-tier2', 'this needs a tier 2 help desk login (or the operator token)');
+  if (who !== 'ok' && role !== null) return new Refusal('needs-tier2', 'this needs a tier 2 help desk login (or the operator token)', 403);
   if (who !== 'ok' && who.statusCode === 404 && consoleRole !== undefined)
-    return new Refusal(401, 'no-login', `log in to the help desk console (${need}) or give the operator token`);
+    return new Refusal('no-login', `log in to the help desk console (${need}) or give the operator token`, 401);
   return who;
 }
 

@@ -80,8 +80,8 @@ export function connectionCap(limits: Pick<ConnectionLimits, 'maxConnections' | 
   const fit = fds.limit - fds.open - limits.fdReserve;
   if (fit < 1) {
     throw new ConfigError(
-      `this process may open ${fds.limit} files (ulimit -n) and has ${fds.open} open: --fd-reserve ${limits.fdReserve} leaves no room for HTTP connections (raise ulimit -n or lower --fd-reserve)`,
       'bad-value',
+      `this process may open ${fds.limit} files (ulimit -n) and has ${fds.open} open: --fd-reserve ${limits.fdReserve} leaves no room for HTTP connections (raise ulimit -n or lower --fd-reserve)`,
     );
   }
   return Math.min(limits.maxConnections, fit);

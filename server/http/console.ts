@@ -65,13 +65,50 @@ function timeParam(v: string | undefined, name: string): number | null {
   const text = given(v);
   if (text === null) return null;
   const ms = instantMs(text);
-  if (ms === null) throw new Refusal(400, 'bad-time', `${name} must be ISO 8601 with a zone, e.g. 2026-01-31T08:00:00Z or 2026-01-31T09:00:00+01:00`);
+  if (ms === null) throw new Refusal('bad-time', `${name} must be ISO 8601 with a zone, e.g. 2026-01-31T08:00:00Z or 2026-01-31T09:00:00+01:00`, 400);
   return ms;
 }
 
 function tzParam(v: string | undefined): string {
   const tz = given(v);
   return tz === null ? DEFAULTS.siteReport.timeZone : checked('bad-tz', () => parseTimeZone(tz, 'tz'));
+}
+
+/**
+ * GET /api/console/results: by code, or by time, site, ticket and verdict, newest first; free
+ * text (site, ticket) scrubbed of addresses for tier 1. `store` is asked for only once the
+ * parameters are checked.
+ */
+async function search(store: () => ConsoleStore, agent: ConsoleWho, q: ConsoleSearch): Promise<ConsoleSearchAnswer> {
+  const free = (t: string | null): string | null => (t === null || agent.role === 'tier2' ? t : scrubAddresses(t));
+  const timeZone = tzParam(q.tz);
+  const codeText = given(q.code);
+  const verdict = given(q.verdict);
+  const fromMs = timeParam(q.from, 'from');
+  const toMs = timeParam(q.to, 'to');
+  const max = DEFAULTS.console.searchMaxRows;
+  let rows: StoredResult[];
+  if (codeText !== null) {
+    const code = codeParam(codeText);
+    if (code === null) throw new Refusal('bad-code', 'a result code is 8 letters and digits, e.g. 7K3M-Q2XA', 400);
+    const r = await store().results.getByCode(code);
+    rows = r === null ? [] : [r];
+  } else {
+    rows = await store().results.list({
+      sinceMs: fromMs,
+      untilMs: toMs,
+      site: given(q.site),
+      ticketPrefix: given(q.ticket?.trim()),
+      verdict: verdict === 'could-not-test' ? null : verdict,
+      couldNotTest: verdict === 'could-not-test' ? true : null,
+      limit: max + 1,
+      newestFirst: true,
+    });
+  }
+  return {
+    truncated: rows.length > max,
+    results: rows.slice(0, max).map((r) => ({ ...consoleRow(r, timeZone), site: free(r.site), ticket: free(r.ticket) })),
+  };
 }
 
 export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opts) => {
@@ -87,7 +124,7 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
   /** ...and the sources they come from: one at a time each, so one source cannot take every slot. */
   const checking = new Set<string>();
   const closed = (): Refusal =>
-    new Refusal(404, 'console-closed', 'the help desk console is closed on this server: start serve with --users FILE (see callprobe hash-password)');
+    new Refusal('console-closed', 'the help desk console is closed on this server: start serve with --users FILE (see callprobe hash-password)', 404);
   const open = async (): Promise<void> => {
     if (access.sessions === null) throw closed();
   };
@@ -98,15 +135,15 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
     if (sessions === null) throw closed();
     const s = sessionOf(req, sessions);
     if (typeof s === 'object') {
-      if (need === 'tier2' && s.role !== 'tier2') throw new Refusal(403, 'needs-tier2', 'this needs a tier 2 login');
+      if (need === 'tier2' && s.role !== 'tier2') throw new Refusal('needs-tier2', 'this needs a tier 2 login', 403);
       return { name: s.user, role: s.role };
     }
     if (req.headers.authorization !== undefined) {
       const op = operatorCheck(req, opts.adminToken);
       if (op === 'ok') return { name: 'operator', role: 'tier2' };
     }
-    if (s === 'expired') throw new Refusal(401, 'session-expired', 'your session expired: log in again');
-    throw new Refusal(401, 'no-login', 'log in first');
+    if (s === 'expired') throw new Refusal('session-expired', 'your session expired: log in again', 401);
+    throw new Refusal('no-login', 'log in first', 401);
   };
   /** Who asked, found before the request's schema is checked (a stranger learns nothing of the parameters). */
   const agents = new WeakMap<FastifyRequest, ConsoleWho>();
@@ -115,7 +152,7 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
   };
   const agentOf = (req: FastifyRequest): ConsoleWho => agents.get(req) ?? who(req, 'tier1');
   const store = (): ConsoleStore => {
-    if (opts.store === null) throw new Refusal(404, 'no-store', 'this server does not store results (serve --no-store)');
+    if (opts.store === null) throw new Refusal('no-store', 'this server does not store results (serve --no-store)', 404);
     return opts.store;
   };
   // Wrong passwords per (user name, source), never per user name alone: see login-throttle.ts.
@@ -144,12 +181,12 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
         refused(req, source, 'throttled', name);
         const retryS = Math.ceil(gate.retryAfterMs / 1000);
         reply.header('retry-after', String(retryS));
-        throw new Refusal(429, 'rate-limited', `too many wrong passwords for this user name from your address: retry in ${retryS} s`);
+        throw new Refusal('rate-limited', `too many wrong passwords for this user name from your address: retry in ${retryS} s`, 429);
       }
       const wrong = (): Refusal => {
         throttle.failed(account, source);
         refused(req, source, 'wrong-password', name);
-        return new Refusal(401, 'bad-login', 'wrong user name or password');
+        return new Refusal('bad-login', 'wrong user name or password', 401);
       };
       try {
         parseUserName(name);
@@ -162,12 +199,12 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
       if (checking.has(source)) {
         refused(req, source, 'one-at-a-time', name);
         reply.header('retry-after', '1');
-        throw new Refusal(429, 'rate-limited', 'one login at a time from your address: retry in 1 s');
+        throw new Refusal('rate-limited', 'one login at a time from your address: retry in 1 s', 429);
       }
       // Past the shared slots, one more check for a source with no recent wrong password: a
       // spray from many addresses (each failing) cannot keep the help desk out.
       const slot = loginsInFlight < DEFAULTS.console.maxLoginsInFlight ? 'shared' : !reserveTaken && !throttle.recentlyFailed(source) ? 'reserve' : null;
-      if (slot === null) throw new Refusal(503, 'busy', 'too many logins at once on this server: try again in a few seconds');
+      if (slot === null) throw new Refusal('busy', 'too many logins at once on this server: try again in a few seconds', 503);
       if (slot === 'shared') loginsInFlight++;
       else reserveTaken = true;
       checking.add(source);
@@ -207,38 +244,9 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
     `${CONSOLE_API}/results`,
     { schema: { querystring: ConsoleSearchQuery }, preValidation: tier1 },
     async (req, reply): Promise<ConsoleSearchAnswer> => {
-      const agent = agentOf(req);
-      const free = (t: string | null): string | null => (t === null || agent.role === 'tier2' ? t : scrubAddresses(t));
-      const q = req.query;
-      const timeZone = tzParam(q.tz);
-      const codeText = given(q.code);
-      const verdict = given(q.verdict);
-      const fromMs = timeParam(q.from, 'from');
-      const toMs = timeParam(q.to, 'to');
-      const max = DEFAULTS.console.searchMaxRows;
-      let rows: StoredResult[];
-      if (codeText !== null) {
-        const code = codeParam(codeText);
-        if (code === null) throw new Refusal(400, 'bad-code', 'a result code is 8 letters and digits, e.g. 7K3M-Q2XA');
-        const r = await store().results.getByCode(code);
-        rows = r === null ? [] : [r];
-      } else {
-        rows = await store().results.list({
-          sinceMs: fromMs,
-          untilMs: toMs,
-          site: given(q.site),
-          ticketPrefix: given(q.ticket?.trim()),
-          verdict: verdict === 'could-not-test' ? null : verdict,
-          couldNotTest: verdict === 'could-not-test' ? true : null,
-          limit: max + 1,
-          newestFirst: true,
-        });
-      }
+      const answer = await search(store, agentOf(req), req.query);
       reply.header('cache-control', 'no-store');
-      return {
-        truncated: rows.length > max,
-        results: rows.slice(0, max).map((r) => ({ ...consoleRow(r, timeZone), site: free(r.site), ticket: free(r.ticket) })),
-      };
+      return answer;
     },
   );
 
@@ -249,7 +257,7 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
       const agent = agentOf(req);
       const timeZone = tzParam(req.query.tz);
       const r = await findResult(store().results, req.params.id);
-      if (r === null) throw new Refusal(404, 'unknown-id', 'no result has this id or code');
+      if (r === null) throw new Refusal('unknown-id', 'no result has this id or code', 404);
       const view = await consoleResultView(store().sites, r, agent.role, timeZone);
       if (agent.role === 'tier2' && r.addresses.length > 0)
         req.log.info(

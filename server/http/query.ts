@@ -25,7 +25,7 @@ export function sinceParam(text: string | undefined): number | null {
   const v = given(text);
   if (v === null) return null;
   const ms = instantMs(v);
-  if (ms === null) throw new Refusal(400, 'bad-since', 'since must be ISO 8601 UTC, e.g. 2026-01-31 or 2026-01-31T08:00:00Z');
+  if (ms === null) throw new Refusal('bad-since', 'since must be ISO 8601 UTC, e.g. 2026-01-31 or 2026-01-31T08:00:00Z', 400);
   return ms;
 }
 

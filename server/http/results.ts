@@ -69,7 +69,7 @@ export interface ResultsOptions {
 }
 
 /** The refusal of a server without a store. */
-export const noStore = (): Refusal => new Refusal(404, 'no-store', 'this server does not store results (serve --no-store)');
+export const noStore = (): Refusal => new Refusal('no-store', 'this server does not store results (serve --no-store)', 404);
 
 function sharePath(code: string): string {
   return `${SHARED_RESULT_PAGE}/${code}`;
@@ -84,7 +84,7 @@ function canonicalUploadSite(name: string): string {
   try {
     return canonicalSite(name).display;
   } catch (err) {
-    if (err instanceof SiteNameError) throw new Refusal(400, 'bad-site', `meta.site: ${err.message}`);
+    if (err instanceof SiteNameError) throw new Refusal('bad-site', `meta.site: ${err.message}`, 400);
     throw err;
   }
 }
@@ -116,7 +116,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
   const networkReads = async (req: FastifyRequest): Promise<void> => {
     if (readsByNetwork.take(req.ip)) return;
     counted?.count('code-lookup', 'network');
-    throw new Refusal(429, 'rate-limited', 'too many requests from your network: retry in a minute');
+    throw new Refusal('rate-limited', 'too many requests from your network: retry in a minute', 429);
   };
   /** A result code typed by a user, looked up within the global budget of failed lookups. */
   const lookUp = async (typed: string, ip: string): Promise<StoredResult | null> => {
@@ -124,9 +124,9 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
     if (!lookups.open(network)) {
       counted?.count('code-lookup', 'total');
       throw new Refusal(
-        429,
         'lookups-busy',
         `too many unknown result codes were asked for in the last minute, from everywhere: retry in ${lookups.retryAfterS()} s`,
+        429,
       );
     }
     const code = codeParam(typed);
@@ -156,7 +156,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
       if (store === null) throw noStore();
       if (!postsByNetwork.take(req.ip)) {
         counted?.count('result-upload', 'network');
-        throw new Refusal(429, 'rate-limited', 'too many requests from your network: retry in a minute');
+        throw new Refusal('rate-limited', 'too many requests from your network: retry in a minute', 429);
       }
       let upload = readUpload(req.body, nowMs());
       if (upload.scrubbed.length > 0)
@@ -174,14 +174,14 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
           if (!operator && siteToken === null) {
             throw who.statusCode === 404
               ? new Refusal(
-                  403,
                   'site-needs-operator',
                   'a result with a site is accepted only with the operator token or a site token, and this server has no operator (--admin-token)',
+                  403,
                 )
               : who;
           }
           if (siteToken !== null && siteToken.siteKey !== siteKeyOf(site))
-            throw new Refusal(403, 'wrong-site', `this site token stores samples for ${siteToken.display} only`);
+            throw new Refusal('wrong-site', `this site token stores samples for ${siteToken.display} only`, 403);
           upload = { ...upload, result: { ...upload.result, site } };
         }
       }
@@ -204,11 +204,11 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
           const endsAt = new Date((networkFull ? storedByNetwork.dayEndsAtMs(network) : stored.dayEndsAtMs(source)) ?? nowMs()).toISOString();
           counted?.count('result-upload', networkFull ? 'network' : 'source');
           throw new Refusal(
-            429,
             'upload-budget',
             networkFull
               ? `your network has stored its share of results for the day (${networkBound(opts.storedBytesPerDayPerSource)} bytes): more from ${endsAt}`
               : `your address has stored its share of results for the day (${opts.storedBytesPerDayPerSource} bytes): more from ${endsAt}`,
+            429,
           );
         }
       }
@@ -224,7 +224,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
           operator ||
           (siteToken !== null && result.site !== null && siteKeyOf(result.site) === siteToken.siteKey) ||
           ((await store.results.getById(result.id))?.addresses.some((a) => sourceKey(a.address) === source) ?? false);
-        if (!mine) throw new Refusal(409, 'already-stored', 'a result with this sampleId is already stored; its code was given to the address that stored it');
+        if (!mine) throw new Refusal('already-stored', 'a result with this sampleId is already stored; its code was given to the address that stored it', 409);
         return reply.code(200).send(ack(result));
       }
       req.log.info({ id: result.id, code: result.code, kind: result.kind, site: result.site }, 'result stored');
@@ -246,7 +246,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
     async (req, reply) => {
       await networkReads(req);
       const r = await lookUp(req.params.code, req.ip);
-      if (r === null) throw new Refusal(404, 'unknown-code', 'no result has this code (codes are kept for a limited time)');
+      if (r === null) throw new Refusal('unknown-code', 'no result has this code (codes are kept for a limited time)', 404);
       reply.header('cache-control', 'private, max-age=60').header('x-robots-tag', 'noindex').type('application/json; charset=utf-8');
       // The stored JSON goes out as stored (no response schema, no parse and re-serialization): SharedResult.
       return reply.send(`{"code":${JSON.stringify(r.code)},"storedAtMs":${r.storedAtMs},"report":${r.reportJson}}`);
@@ -275,7 +275,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
     { schema: { params: ResultIdParams }, preValidation: operator },
     async (req, reply): Promise<OperatorResult> => {
       const r = store === null ? null : await findResult(store.results, req.params.id);
-      if (r === null) throw new Refusal(404, 'unknown-id', 'no result has this id or code');
+      if (r === null) throw new Refusal('unknown-id', 'no result has this id or code', 404);
       reply.header('cache-control', 'no-store');
       return {
         ...ack(r),

@@ -9,11 +9,13 @@ import { KindGuard, type TObject, type TSchema, type TUnion } from '@sinclair/ty
 import { Value } from '@sinclair/typebox/value';
 import { ClientSignalMessageSchema, UNSUPPORTED_SIGNAL_TYPES, problemOf, tooLongOf, type ClientSignalMessage } from '../../src/protocol/api-signal.js';
 import { isClientSignalMessage } from '../../src/protocol/signal-check.js';
+import { TypedError } from '../../src/protocol/typed-error.js';
 
-export class SignalMessageError extends Error {
+/** A page message the contract does not allow; its message says which member failed and why. */
+export class SignalMessageError extends TypedError<'bad-message'> {
+  override readonly name = 'SignalMessageError';
   constructor(message: string) {
-    super(message);
-    this.name = 'SignalMessageError';
+    super('bad-message', message);
   }
 }
 

@@ -37,7 +37,7 @@ function siteName(name: string): { display: string; key: string } {
   try {
     return canonicalSite(name);
   } catch (err) {
-    if (err instanceof SiteNameError) throw new Refusal(400, 'bad-site', err.message);
+    if (err instanceof SiteNameError) throw new Refusal('bad-site', err.message, 400);
     throw err;
   }
 }
@@ -82,7 +82,7 @@ export const siteTokensPlugin: FastifyPluginAsync<SiteTokensOptions> = async (ap
     { schema: { params: SiteTokenIdParams }, preValidation: operator },
     async (req, reply) => {
       if (store === null) throw noStore();
-      if (!(await store.siteTokens.revoke(req.params.id, opts.nowMs()))) throw new Refusal(404, 'unknown-token', 'no live site token has this id');
+      if (!(await store.siteTokens.revoke(req.params.id, opts.nowMs()))) throw new Refusal('unknown-token', 'no live site token has this id', 404);
       req.log.info({ siteToken: req.params.id }, 'site token revoked');
       return reply.code(204).send();
     },

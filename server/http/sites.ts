@@ -46,7 +46,7 @@ function poolChoice(q: SiteReportRequest): PoolChoice {
   const id = given(q.profile);
   const region = given(q.azureRegion);
   const from = given(q.from);
-  if (id !== 'azure-region' && (region !== null || from !== null)) throw new Refusal(400, 'bad-profile', 'azureRegion and from go with profile=azure-region');
+  if (id !== 'azure-region' && (region !== null || from !== null)) throw new Refusal('bad-profile', 'azureRegion and from go with profile=azure-region', 400);
   return {
     profile: id === null ? null : { id, ...(region === null ? {} : { azureRegion: region }), ...(from === null ? {} : { from }) },
     probePath: given(q.path),
@@ -77,8 +77,8 @@ export const sitesPlugin: FastifyPluginAsync<SitesOptions> = async (app, opts) =
         reply.header('cache-control', 'no-store');
         return report;
       } catch (err) {
-        if (err instanceof SiteReportTooLarge) throw new Refusal(413, err.reason, err.message);
-        if (err instanceof SiteReportError) throw new Refusal(400, err.reason, err.message);
+        if (err instanceof SiteReportTooLarge) throw new Refusal(err.reason, err.message, 413);
+        if (err instanceof SiteReportError) throw new Refusal(err.reason, err.message, 400);
         throw err;
       }
     },

@@ -33,11 +33,11 @@ function nameOf(error: ValueError, part: string): string {
 /** The refusal of the first problem: a query parameter given twice, else the nearest refusal its schema (or one above) names. */
 export function refusalFor(root: TSchema, error: ValueError, part: string): Refusal {
   const name = nameOf(error, part);
-  const say = (r: SchemaRefusal): Refusal => new Refusal(400, r.reason, r.message.replace(/\{name\}/g, name));
+  const say = (r: SchemaRefusal): Refusal => new Refusal(r.reason, r.message.replace(/\{name\}/g, name), 400);
   if (part === 'querystring' && Array.isArray(error.value)) return say({ reason: 'bad-query', message: 'give {name} once' });
   const named = [...schemasAlong(root, error.path), error.schema].map(refusalOf).filter((r) => r !== null);
   const nearest = named[named.length - 1];
-  return nearest !== undefined ? say(nearest) : new Refusal(400, 'bad-request', `${part} ${error.path || '/'}: ${error.message}`);
+  return nearest !== undefined ? say(nearest) : new Refusal('bad-request', `${part} ${error.path || '/'}: ${error.message}`, 400);
 }
 
 /** The validator compiler of the app (Fastify's setValidatorCompiler): one compiled TypeBox check per route and part. */
@@ -47,6 +47,6 @@ export const typeboxValidator: FastifySchemaCompiler<TSchema> = ({ schema, httpP
   return (data: unknown) => {
     if (check.Check(data)) return true;
     const first = check.Errors(data).First();
-    return { error: first === undefined ? new Refusal(400, 'bad-request', `${part} does not match its schema`) : refusalFor(schema, first, part) };
+    return { error: first === undefined ? new Refusal('bad-request', `${part} does not match its schema`, 400) : refusalFor(schema, first, part) };
   };
 };

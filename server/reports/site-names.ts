@@ -5,23 +5,23 @@
  */
 import { canonicalSite, SiteNameError } from '../../src/protocol/site-name.js';
 import type { KnownSite } from '../store/sites/types.js';
+import { TypedError } from '../../src/protocol/typed-error.js';
 
 /** Typed error: a site name that cannot be one (canonicalSite refused it). */
-export class BadSiteName extends Error {
+export class BadSiteName extends TypedError<'bad-site'> {
   override readonly name = 'BadSiteName';
-  readonly reason = 'bad-site';
 }
 
 /** Typed error: no stored sample has this site; `suggestions` are the display names it most likely meant. */
-export class UnknownSite extends Error {
+export class UnknownSite extends TypedError<'unknown-site'> {
   override readonly name = 'UnknownSite';
-  readonly reason = 'unknown-site';
   constructor(
     readonly asked: string,
     readonly suggestions: readonly string[],
     known: number,
   ) {
     super(
+      'unknown-site',
       suggestions.length > 0
         ? `no such site; did you mean ${orList(suggestions)}?`
         : `no such site: "${asked}" (${known} known site${known === 1 ? '' : 's'}: callprobe report --all lists them)`,
@@ -38,7 +38,7 @@ export function siteKeyParam(name: string): { display: string; key: string } {
   try {
     return canonicalSite(name);
   } catch (err) {
-    if (err instanceof SiteNameError) throw new BadSiteName(`site: ${err.message}`);
+    if (err instanceof SiteNameError) throw new BadSiteName('bad-site', `site: ${err.message}`);
     throw err;
   }
 }

@@ -14,17 +14,17 @@ import type { AlertsRepository } from '../store/alerts/types.js';
 import type { FleetRepository } from '../store/fleet/types.js';
 import type { SiteSampleRow, SitesRepository } from '../store/sites/types.js';
 import { knownSite } from './site-names.js';
+import { TypedError } from '../../src/protocol/typed-error.js';
 
 /** Typed error: more samples than one site report reads. */
-export class SiteReportTooLarge extends Error {
+export class SiteReportTooLarge extends TypedError<'too-many-samples'> {
   override readonly name = 'SiteReportTooLarge';
-  readonly reason = 'too-many-samples';
   constructor(
     readonly site: string,
     readonly sinceMs: number,
     readonly max: number,
   ) {
-    super(`site "${site}" has more than ${max} samples since ${new Date(sinceMs).toISOString()}: ask for a shorter span (since)`);
+    super('too-many-samples', `site "${site}" has more than ${max} samples since ${new Date(sinceMs).toISOString()}: ask for a shorter span (since)`);
   }
 }
 

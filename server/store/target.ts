@@ -11,8 +11,8 @@ export type DbTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; ur
 /** Parses `--db FILE|postgres://...|postgresql://...`; throws ConfigError (bad-db). */
 export function parseDbTarget(text: string): DbTarget {
   const t = text.trim();
-  if (t.length === 0) throw new ConfigError('--db is empty: give a file (SQLite) or a postgres:// URL', 'bad-db');
+  if (t.length === 0) throw new ConfigError('bad-db', '--db is empty: give a file (SQLite) or a postgres:// URL');
   if (/^postgres(ql)?:\/\//i.test(t)) return { kind: 'postgres', url: t };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t)) throw new ConfigError(`--db ${t}: only a file (SQLite) or a postgres:// URL`, 'bad-db');
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t)) throw new ConfigError('bad-db', `--db ${t}: only a file (SQLite) or a postgres:// URL`);
   return { kind: 'sqlite', path: t };
 }

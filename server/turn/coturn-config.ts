@@ -65,7 +65,7 @@ function prefixRange(p: IpPrefix): string {
 /** Splits [min, max] into `n` disjoint slices, in order. */
 function slices(min: number, max: number, n: number): { min: number; max: number }[] {
   const size = Math.floor((max - min + 1) / n);
-  if (size < 2) throw new ConfigError(`relay port range ${min}-${max} too small for ${n} instances (2 ports each at least)`, 'bad-port-range');
+  if (size < 2) throw new ConfigError('bad-port-range', `relay port range ${min}-${max} too small for ${n} instances (2 ports each at least)`);
   return Array.from({ length: n }, (_, i) => ({ min: min + i * size, max: i === n - 1 ? max : min + (i + 1) * size - 1 }));
 }
 
@@ -75,7 +75,7 @@ export function renderCoturnConfig(opts: CoturnConfigOptions): CoturnInstanceCon
   const range = opts.relayPortRange ?? DEFAULTS.relayPortRange;
   const loopbackRelay = isLoopback(opts.relayIp);
   const allowed = (opts.allowPeers ?? []).map((c) => parsePrefix(c));
-  if (/[\r\n]/.test(opts.secret + opts.realm)) throw new ConfigError('secret and realm must be single-line', 'bad-value');
+  if (/[\r\n]/.test(opts.secret + opts.realm)) throw new ConfigError('bad-value', 'secret and realm must be single-line');
   return slices(range.min, range.max, ports.length).map((slice, i) => {
     const port = ports[i] ?? 0;
     const lines = [

@@ -21,6 +21,7 @@ import { bindUdp, closeUdp } from './transport/udp-listener.js';
 import { TlsRefusals, type CertificateRefusal } from './transport/tls-refusals.js';
 import type { RelayWitness } from '../../src/protocol/wire.js';
 import type { DoorName, DoorScope } from '../../src/protocol/door.js';
+import { TypedError } from '../../src/protocol/typed-error.js';
 
 export type { RelayLogger } from './transport/logger.js';
 export type { RelayQuotas } from './core/types.js';
@@ -76,35 +77,36 @@ export interface Relay {
   close(): Promise<void>;
 }
 
-/** The relay could not start (bad config or a port that would not bind). */
-export class RelayStartError extends Error {
+/** The relay could not start: `bad-config` (a value in its config), `bind-failed` (a listener that would not bind). */
+export class RelayStartError extends TypedError<'bad-config' | 'bind-failed'> {
   override readonly name = 'RelayStartError';
 }
 
 function checkPort(p: number, what: string): void {
-  if (!Number.isInteger(p) || p < 0 || p > 65535) throw new RelayStartError(`${what}: bad port ${p}`);
+  if (!Number.isInteger(p) || p < 0 || p > 65535) throw new RelayStartError('bad-config', `${what}: bad port ${p}`);
 }
 
 export async function startRelay(config: RelayConfig): Promise<Relay> {
   const relayIp = tryParseIp(config.relayIp);
-  if (!relayIp) throw new RelayStartError(`relayIp "${config.relayIp}" is not an IP address`);
+  if (!relayIp) throw new RelayStartError('bad-config', `relayIp "${config.relayIp}" is not an IP address`);
   if (relayIp.bytes.every((b) => b === 0)) {
-    throw new RelayStartError('relayIp must be a concrete address (it is sent to clients in XOR-RELAYED-ADDRESS), not 0.0.0.0 or ::');
+    throw new RelayStartError('bad-config', 'relayIp must be a concrete address (it is sent to clients in XOR-RELAYED-ADDRESS), not 0.0.0.0 or ::');
   }
   const relayAddresses: { 4?: string; 6?: string } = { [relayIp.family]: canonicalIp(config.relayIp) };
   if (config.relayIpV6 !== undefined) {
     const v6 = tryParseIp(config.relayIpV6);
-    if (v6?.family !== 6 || relayIp.family === 6) throw new RelayStartError(`relayIpV6 "${config.relayIpV6}" must be IPv6 next to an IPv4 relayIp`);
+    if (v6?.family !== 6 || relayIp.family === 6)
+      throw new RelayStartError('bad-config', `relayIpV6 "${config.relayIpV6}" must be IPv6 next to an IPv4 relayIp`);
     relayAddresses[6] = canonicalIp(config.relayIpV6);
   }
-  for (const h of config.listenHosts) if (!tryParseIp(h)) throw new RelayStartError(`listen host "${h}" is not an IP address`);
+  for (const h of config.listenHosts) if (!tryParseIp(h)) throw new RelayStartError('bad-config', `listen host "${h}" is not an IP address`);
   for (const p of [...config.udpPorts, ...config.tcpPorts, ...(config.tls ? [config.tls.port] : [])]) checkPort(p, 'listener');
-  if (config.secret.length === 0) throw new RelayStartError('secret must not be empty');
+  if (config.secret.length === 0) throw new RelayStartError('bad-config', 'secret must not be empty');
   let peerPolicy: StaticPeerPolicy;
   try {
     peerPolicy = new StaticPeerPolicy(config.allowPeers);
   } catch (err) {
-    throw new RelayStartError(`allowPeers: ${(err as Error).message}`, { cause: err });
+    throw new RelayStartError('bad-config', `allowPeers: ${(err as Error).message}`, { cause: err });
   }
   const now = config.now ?? Date.now;
   const metrics = new RelayMetrics();
@@ -179,7 +181,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     }
   } catch (err) {
     await closeAll();
-    throw new RelayStartError(`could not bind a relay listener: ${(err as Error).message}`, { cause: err });
+    throw new RelayStartError('bind-failed', `could not bind a relay listener: ${(err as Error).message}`, { cause: err });
   }
   config.logger.info({ listeners, relayIp: relayAddresses, relayPortRange: config.relayPortRange }, 'TURN relay listening');
   let closing: Promise<void> | null = null;

@@ -6,6 +6,7 @@
  * Node reports for a datagram from that peer give the same string: map keys built from
  * either side match. RFC 5952 §4 (text representation), §5 (mixed notation for mapped).
  */
+import { TypedError } from './typed-error.js';
 
 export type IpFamily = 4 | 6;
 
@@ -22,13 +23,17 @@ export interface IpPrefix {
   readonly prefixLen: number;
 }
 
-export class IpParseError extends Error {
+/** Why a text is not an IP literal or prefix. */
+export type IpParseErrorReason = 'not-an-ip' | 'bad-prefix-length';
+
+export class IpParseError extends TypedError<IpParseErrorReason> {
   override readonly name = 'IpParseError';
   constructor(
+    reason: IpParseErrorReason,
+    detail: string,
     readonly input: string,
-    readonly reason: string,
   ) {
-    super(`invalid IP "${input}": ${reason}`);
+    super(reason, `invalid IP "${input}": ${detail}`);
   }
 }
 
@@ -107,7 +112,7 @@ export function tryParseIp(text: string): IpAddress | null {
 /** Parses an IP literal or throws IpParseError. */
 export function parseIp(text: string): IpAddress {
   const ip = tryParseIp(text);
-  if (!ip) throw new IpParseError(text, 'not an IPv4 or IPv6 literal');
+  if (!ip) throw new IpParseError('not-an-ip', 'not an IPv4 or IPv6 literal', text);
   return ip;
 }
 
@@ -188,9 +193,9 @@ export function parsePrefix(text: string): IpPrefix {
   let prefixLen = maxLen;
   if (slash >= 0) {
     const lenText = text.slice(slash + 1);
-    if (!/^\d{1,3}$/.test(lenText)) throw new IpParseError(text, 'bad prefix length');
+    if (!/^\d{1,3}$/.test(lenText)) throw new IpParseError('bad-prefix-length', 'bad prefix length', text);
     prefixLen = Number(lenText);
-    if (prefixLen > maxLen) throw new IpParseError(text, `prefix length over ${maxLen}`);
+    if (prefixLen > maxLen) throw new IpParseError('bad-prefix-length', `prefix length over ${maxLen}`, text);
   }
   const bytes = new Uint8Array(ip.bytes);
   // Zero host bits so equal prefixes compare equal.

@@ -7,6 +7,7 @@
 import { SHARED_RESULT_PAGE, type TurnServerEntry } from './api.js';
 import { BOUNDS, DEFAULTS } from './defaults.js';
 import { canonicalSite, SiteNameError } from './site-name.js';
+import { TypedError } from './typed-error.js';
 
 /**
  * The part of WHATWG URLSearchParams used here. It is a global in the browser and in Node
@@ -67,12 +68,16 @@ export const MIN_DURATION_S = BOUNDS.testDurationS.min;
 export const MAX_DURATION_S = BOUNDS.testDurationS.max;
 export const MAX_META_TEXT_CHARS = BOUNDS.siteChars;
 
+/**
+ * Why a page parameter was refused: `bad-value` (not one the page takes), `missing-param` (a
+ * parameter another one needs is absent), `too-long` (free text over its bound), `bad-site` (not
+ * a site name: src/protocol/site-name.ts).
+ */
+export type ParamErrorReason = 'bad-value' | 'missing-param' | 'too-long' | 'bad-site';
+
 /** A page parameter the page does not accept; the message names the parameter and why. */
-export class ParamError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ParamError';
-  }
+export class ParamError extends TypedError<ParamErrorReason> {
+  override readonly name = 'ParamError';
 }
 
 /** `udp`, `udp:3479`, `tcp`, `tls:443`: the relay pick, or null when the text is not one. */
@@ -92,50 +97,52 @@ export function parsePageParams(search: QueryParams | string): PageParams {
   const q = new URLSearchParams(search);
   const profileId = q.get('profile') ?? 'client-to-edge';
   if (profileId !== 'client-to-edge' && profileId !== 'edge-to-edge' && profileId !== 'azure-region') {
-    throw new ParamError(`profile must be client-to-edge, edge-to-edge or azure-region, not "${profileId}"`);
+    throw new ParamError('bad-value', `profile must be client-to-edge, edge-to-edge or azure-region, not "${profileId}"`);
   }
   const profile: PageProfile = { id: profileId };
   if (profileId === 'azure-region') {
     const region = q.get('azureRegion');
-    if (!region) throw new ParamError('profile azure-region needs azureRegion, e.g. azureRegion=West%20Europe');
+    if (!region) throw new ParamError('missing-param', 'profile azure-region needs azureRegion, e.g. azureRegion=West%20Europe');
     const from = q.get('from') ?? 'site';
-    if (from !== 'site' && from !== 'edge') throw new ParamError(`from must be site or edge, not "${from}"`);
+    if (from !== 'site' && from !== 'edge') throw new ParamError('bad-value', `from must be site or edge, not "${from}"`);
     profile.azureRegion = region;
     profile.from = from;
   }
   const durationText = q.get('duration');
   const durationS = durationText === null ? DEFAULT_DURATION_S : Number(durationText);
   if (!Number.isFinite(durationS) || durationS < MIN_DURATION_S || durationS > MAX_DURATION_S) {
-    throw new ParamError(`duration must be ${MIN_DURATION_S}..${MAX_DURATION_S} seconds, not "${durationText}"`);
+    throw new ParamError('bad-value', `duration must be ${MIN_DURATION_S}..${MAX_DURATION_S} seconds, not "${durationText}"`);
   }
   const mode = q.get('mode') ?? 'auto';
-  if (mode !== 'auto' && mode !== 'reflector' && mode !== 'loopback') throw new ParamError(`mode must be auto, reflector or loopback, not "${mode}"`);
+  if (mode !== 'auto' && mode !== 'reflector' && mode !== 'loopback')
+    throw new ParamError('bad-value', `mode must be auto, reflector or loopback, not "${mode}"`);
   const turnText = q.get('turn');
   let turnPick: TurnPick | null = null;
   if (turnText) {
     turnPick = parseTurnPick(turnText);
-    if (!turnPick) throw new ParamError(`turn must look like udp, udp:3479, tcp or tls:443, not "${turnText}"`);
+    if (!turnPick) throw new ParamError('bad-value', `turn must look like udp, udp:3479, tcp or tls:443, not "${turnText}"`);
   }
   const audio = q.get('audio') ?? 'webaudio';
-  if (audio !== 'webaudio' && audio !== 'fake-device' && audio !== 'none') throw new ParamError(`audio must be webaudio, fake-device or none, not "${audio}"`);
+  if (audio !== 'webaudio' && audio !== 'fake-device' && audio !== 'none')
+    throw new ParamError('bad-value', `audio must be webaudio, fake-device or none, not "${audio}"`);
   let compare: PageParams['compare'] = null;
   if (q.get('compare') === '1') {
     const text = q.get('compareSeconds');
     const secondsPerRung = text === null ? DEFAULTS.compareSecondsPerRung : Number(text);
     const b = BOUNDS.compareSecondsPerRung;
     if (!Number.isInteger(secondsPerRung) || secondsPerRung < b.min || secondsPerRung > b.max) {
-      throw new ParamError(`compareSeconds must be ${b.min}..${b.max} seconds, not "${text}"`);
+      throw new ParamError('bad-value', `compareSeconds must be ${b.min}..${b.max} seconds, not "${text}"`);
     }
     compare = { secondsPerRung };
   }
   const site = siteText(metaText(q, 'site'));
   const ticket = metaText(q, 'ticket');
   const saveText = q.get('save') ?? '1';
-  if (saveText !== '0' && saveText !== '1') throw new ParamError(`save must be 0 or 1, not "${saveText}"`);
+  if (saveText !== '0' && saveText !== '1') throw new ParamError('bad-value', `save must be 0 or 1, not "${saveText}"`);
   const arrivals = q.get('arrivals') ?? 'receive-time';
-  if (arrivals !== 'receive-time' && arrivals !== 'worker') throw new ParamError(`arrivals must be receive-time or worker, not "${arrivals}"`);
+  if (arrivals !== 'receive-time' && arrivals !== 'worker') throw new ParamError('bad-value', `arrivals must be receive-time or worker, not "${arrivals}"`);
   const loadText = q.get('load') ?? '0';
-  if (loadText !== '0' && loadText !== '1') throw new ParamError(`load must be 0 or 1, not "${loadText}"`);
+  if (loadText !== '0' && loadText !== '1') throw new ParamError('bad-value', `load must be 0 or 1, not "${loadText}"`);
   return {
     profile,
     durationS,
@@ -155,7 +162,7 @@ export function parsePageParams(search: QueryParams | string): PageParams {
 /** `?site=` or `?ticket=`: trimmed, empty is none, at most BOUNDS.siteChars. */
 function metaText(q: QueryParams, name: 'site' | 'ticket'): string | null {
   const text = (q.get(name) ?? '').trim();
-  if (text.length > MAX_META_TEXT_CHARS) throw new ParamError(`${name} must be at most ${MAX_META_TEXT_CHARS} characters, not ${text.length}`);
+  if (text.length > MAX_META_TEXT_CHARS) throw new ParamError('too-long', `${name} must be at most ${MAX_META_TEXT_CHARS} characters, not ${text.length}`);
   return text.length > 0 ? text : null;
 }
 
@@ -165,7 +172,7 @@ function siteText(text: string | null): string | null {
   try {
     return canonicalSite(text).display;
   } catch (err) {
-    if (err instanceof SiteNameError) throw new ParamError(`site: ${err.message}`);
+    if (err instanceof SiteNameError) throw new ParamError('bad-site', `site: ${err.message}`);
     throw err;
   }
 }

@@ -7,6 +7,7 @@
  */
 import { RESULTS_PATH, SHARED_RESULT_API, type ResultAck, type SharedResult } from './api.js';
 import { DEFAULTS } from './defaults.js';
+import { TypedError } from './typed-error.js';
 
 /** What this client hands to `fetch`; `S` is the platform's abort signal (AbortSignal). */
 export interface FetchInit<S> {
@@ -51,15 +52,15 @@ export interface ResultsClientOptions<S = unknown> {
  * "site-needs-operator"), `bad-answer` (2xx that is not the contract's JSON). `status` and
  * `serverReason` are those of the last answer, null when none came or it named no reason.
  */
-export class ResultsError extends Error {
+export class ResultsError extends TypedError<'unreachable' | 'refused' | 'bad-answer'> {
   override readonly name = 'ResultsError';
   constructor(
-    readonly reason: 'unreachable' | 'refused' | 'bad-answer',
+    reason: 'unreachable' | 'refused' | 'bad-answer',
     message: string,
     readonly status: number | null = null,
     readonly serverReason: string | null = null,
   ) {
-    super(message);
+    super(reason, message);
   }
 }
 

@@ -12,19 +12,14 @@
  * controls), and a name that starts with a spreadsheet formula prefix (`=`, `+`, `-`, `@`,
  * `;`, `|`; OWASP "CSV Injection"), which a site name never needs.
  */
+import { TypedError } from './typed-error.js';
 
 export const SITE_NAME_MAX_CHARS = 128; // the report schema's bound on meta.site
 
 export type SiteNameErrorReason = 'empty' | 'too-long' | 'control-character' | 'formula-prefix';
 
-export class SiteNameError extends Error {
+export class SiteNameError extends TypedError<SiteNameErrorReason> {
   override readonly name = 'SiteNameError';
-  constructor(
-    message: string,
-    readonly reason: SiteNameErrorReason,
-  ) {
-    super(message);
-  }
 }
 
 export interface CanonicalSite {
@@ -45,11 +40,11 @@ export function canonicalSite(name: string): CanonicalSite {
   // White space (including tab, CR, LF and U+00A0, which NFKC turns into a space) folds first,
   // so a name split over lines by a copy and paste is still one name; other controls refuse.
   const display = normalised.replace(/[\s\u00a0]+/gu, ' ').trim();
-  if (display.length === 0) throw new SiteNameError('a site name needs at least one letter or digit', 'empty');
-  if (CONTROL.test(display)) throw new SiteNameError('a site name cannot hold control or formatting characters', 'control-character');
+  if (display.length === 0) throw new SiteNameError('empty', 'a site name needs at least one letter or digit');
+  if (CONTROL.test(display)) throw new SiteNameError('control-character', 'a site name cannot hold control or formatting characters');
   if (FORMULA_PREFIX.test(display))
-    throw new SiteNameError('a site name cannot start with = + - @ ; or | (spreadsheets read those as formulas)', 'formula-prefix');
-  if ([...display].length > SITE_NAME_MAX_CHARS) throw new SiteNameError(`a site name has at most ${SITE_NAME_MAX_CHARS} characters`, 'too-long');
+    throw new SiteNameError('formula-prefix', 'a site name cannot start with = + - @ ; or | (spreadsheets read those as formulas)');
+  if ([...display].length > SITE_NAME_MAX_CHARS) throw new SiteNameError('too-long', `a site name has at most ${SITE_NAME_MAX_CHARS} characters`);
   return { display, key: display.toLowerCase() };
 }
 

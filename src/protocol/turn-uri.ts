@@ -42,7 +42,7 @@ function readTurnUri(text: string): TurnUriParts | string {
 /** Parses an RFC 7065 TURN URI into its parts; throws ConfigError (reason bad-turn-uri). */
 export function parseTurnUriParts(uri: string): TurnUriParts {
   const r = readTurnUri(uri.trim());
-  if (typeof r === 'string') throw new ConfigError(`not a TURN URI (RFC 7065): "${uri}": ${r}`, 'bad-turn-uri');
+  if (typeof r === 'string') throw new ConfigError('bad-turn-uri', `not a TURN URI (RFC 7065): "${uri}": ${r}`);
   return r;
 }
 

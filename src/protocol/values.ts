@@ -12,7 +12,7 @@ import { ConfigError } from './config-error.js';
 export function parseIntInRange(text: string, what: string, bounds: { readonly min: number; readonly max: number }): number {
   const n = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < bounds.min || n > bounds.max) {
-    throw new ConfigError(`${what} must be an integer ${bounds.min}..${bounds.max}, not "${text}"`, 'bad-value');
+    throw new ConfigError('bad-value', `${what} must be an integer ${bounds.min}..${bounds.max}, not "${text}"`);
   }
   return n;
 }
@@ -22,27 +22,27 @@ export function parsePortList(text: string): number[] {
   const ports: number[] = [];
   for (const part of text.split(',')) {
     const m = /^\s*(\d+)\s*(?:-\s*(\d+))?\s*$/.exec(part);
-    if (!m) throw new ConfigError(`not a port or port range: "${part}"`, 'bad-port');
+    if (!m) throw new ConfigError('bad-port', `not a port or port range: "${part}"`);
     const lo = Number(m[1]);
     const hi = m[2] === undefined ? lo : Number(m[2]);
-    if (lo < 0 || hi > BOUNDS.port.max || hi < lo) throw new ConfigError(`bad port range: "${part}"`, 'bad-port-range');
-    if (hi - lo >= BOUNDS.portListMaxPorts) throw new ConfigError(`port range too long (max ${BOUNDS.portListMaxPorts} ports): "${part}"`, 'bad-port-range');
+    if (lo < 0 || hi > BOUNDS.port.max || hi < lo) throw new ConfigError('bad-port-range', `bad port range: "${part}"`);
+    if (hi - lo >= BOUNDS.portListMaxPorts) throw new ConfigError('bad-port-range', `port range too long (max ${BOUNDS.portListMaxPorts} ports): "${part}"`);
     for (let p = lo; p <= hi; p++) ports.push(p);
   }
-  if (ports.length === 0) throw new ConfigError('empty port list', 'bad-port');
+  if (ports.length === 0) throw new ConfigError('bad-port', 'empty port list');
   return ports;
 }
 
 /** Parses a relay port range "MIN-MAX" (e.g. 49152-65535): both 1..65535, MIN <= MAX. */
 export function parseRelayPortRange(text: string, what = '--relay-ports'): { min: number; max: number } {
   const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(text);
-  if (!m) throw new ConfigError(`${what} must look like ${DEFAULTS.relayPortRange.min}-${DEFAULTS.relayPortRange.max}, not "${text}"`, 'bad-port-range');
+  if (!m) throw new ConfigError('bad-port-range', `${what} must look like ${DEFAULTS.relayPortRange.min}-${DEFAULTS.relayPortRange.max}, not "${text}"`);
   const min = Number(m[1]);
   const max = Number(m[2]);
   if (min < BOUNDS.port.min || max > BOUNDS.port.max) {
-    throw new ConfigError(`${what} ${text}: ports must be ${BOUNDS.port.min}..${BOUNDS.port.max}`, 'bad-port-range');
+    throw new ConfigError('bad-port-range', `${what} ${text}: ports must be ${BOUNDS.port.min}..${BOUNDS.port.max}`);
   }
-  if (min > max) throw new ConfigError(`${what} ${text}: the first port is above the last`, 'bad-port-range');
+  if (min > max) throw new ConfigError('bad-port-range', `${what} ${text}: the first port is above the last`);
   return { min, max };
 }
 
@@ -50,7 +50,7 @@ export function parseRelayPortRange(text: string, what = '--relay-ports'): { min
 export function parseAdminToken(text: string): string {
   const b = BOUNDS.adminTokenChars;
   if (text.length < b.min || text.length > b.max || !/^[\x21-\x7e]+$/.test(text)) {
-    throw new ConfigError(`the admin token must be ${b.min}..${b.max} printable characters without spaces (e.g. openssl rand -hex 24)`, 'bad-value');
+    throw new ConfigError('bad-value', `the admin token must be ${b.min}..${b.max} printable characters without spaces (e.g. openssl rand -hex 24)`);
   }
   return text;
 }
@@ -70,13 +70,13 @@ export function parseSinceSpan(text: string, what = '--since'): number {
 export function parseTimeZone(text: string, what = '--tz'): string {
   const t = text.trim();
   if (t.length === 0 || t.length > BOUNDS.timeZoneChars || !/^[A-Za-z0-9_+\-/]+$/.test(t)) {
-    throw new ConfigError(`${what} must be an IANA time zone name such as Europe/Paris or UTC, not "${text}"`, 'bad-value');
+    throw new ConfigError('bad-value', `${what} must be an IANA time zone name such as Europe/Paris or UTC, not "${text}"`);
   }
   try {
     return new Intl.DateTimeFormat('en-US', { timeZone: t }).resolvedOptions().timeZone;
   } catch (err) {
     if (err instanceof RangeError)
-      throw new ConfigError(`${what}: "${text}" is not a time zone this runtime knows (IANA names, e.g. Europe/Paris)`, 'bad-value');
+      throw new ConfigError('bad-value', `${what}: "${text}" is not a time zone this runtime knows (IANA names, e.g. Europe/Paris)`);
     throw err;
   }
 }
@@ -93,8 +93,8 @@ export function parseDurationMs(text: string, what: string, bounds: { readonly m
   const n = m ? Number(m[1]) * DURATION_UNIT_MS[m[2] as keyof typeof DURATION_UNIT_MS] : Number.NaN;
   if (!Number.isSafeInteger(n) || n < bounds.min || n > bounds.max) {
     throw new ConfigError(
-      `${what} must be a duration ${formatDurationMs(bounds.min)}..${formatDurationMs(bounds.max)} written like 5s, 10m, 2h or 7d, not "${text}"`,
       'bad-value',
+      `${what} must be a duration ${formatDurationMs(bounds.min)}..${formatDurationMs(bounds.max)} written like 5s, 10m, 2h or 7d, not "${text}"`,
     );
   }
   return n;
@@ -120,8 +120,8 @@ export function parseInstant(text: string, what: string): number {
   const ms = parseIsoMs(text.trim());
   if (ms === null)
     throw new ConfigError(
-      `${what} must be an ISO 8601 time with its offset, such as 2026-02-02T18:00:00+01:00 or 2026-02-02T17:00:00Z, not "${text}"`,
       'bad-value',
+      `${what} must be an ISO 8601 time with its offset, such as 2026-02-02T18:00:00+01:00 or 2026-02-02T17:00:00Z, not "${text}"`,
     );
   return ms;
 }

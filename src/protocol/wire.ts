@@ -9,6 +9,7 @@
  */
 
 import { BOUNDS, DEFAULTS } from './defaults.js';
+import { TypedError } from './typed-error.js';
 
 export const PROBE_MAGIC = 0x4350; // "CP"
 export const PROBE_VERSION = 1;
@@ -52,13 +53,12 @@ export interface Echo {
   upReceived: number;
 }
 
-export class ProbeDecodeError extends Error {
-  constructor(
-    readonly reason: 'too-short' | 'bad-magic' | 'bad-version' | 'unexpected-kind' | 'bad-size' | 'bad-control',
-    detail: string,
-  ) {
-    super(`probe decode failed (${reason}): ${detail}`);
-    this.name = 'ProbeDecodeError';
+export type ProbeDecodeReason = 'too-short' | 'bad-magic' | 'bad-version' | 'unexpected-kind' | 'bad-size' | 'bad-control';
+
+export class ProbeDecodeError extends TypedError<ProbeDecodeReason> {
+  override readonly name = 'ProbeDecodeError';
+  constructor(reason: ProbeDecodeReason, detail: string) {
+    super(reason, `probe decode failed (${reason}): ${detail}`);
   }
 }
 

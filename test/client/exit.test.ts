@@ -24,7 +24,7 @@ describe('exitCodeFor', () => {
   });
 
   it('maps errors: usage errors 3, help and version 0, anything else 4 (could not test)', () => {
-    expect(exitCodeFor({ error: new ConfigError('--tls-port needs --tls-cert and --tls-key', 'missing-option') })).toBe(3);
+    expect(exitCodeFor({ error: new ConfigError('missing-option', '--tls-port needs --tls-cert and --tls-key') })).toBe(3);
     expect(exitCodeFor({ error: new InvalidArgumentError('--http-port must be an integer 0..65535') })).toBe(3);
     expect(exitCodeFor({ error: new CommanderError(1, 'commander.unknownOption', "error: unknown option '--x'") })).toBe(3);
     expect(exitCodeFor({ error: new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)') })).toBe(0);
@@ -36,7 +36,7 @@ describe('exitCodeFor', () => {
 
 describe('error text', () => {
   it('prints a usage error as one line without stack or terminal escapes', () => {
-    const text = errorText(new ConfigError('bad host "\u001b[31mred\u001b[0m"\nsecond line'));
+    const text = errorText(new ConfigError('bad-value', 'bad host "\u001b[31mred\u001b[0m"\nsecond line'));
     expect(text).toBe('callprobe: bad host "\\x1b[31mred\\x1b[0m" second line');
     expect(text).not.toContain('\n');
     expect(text).not.toContain('\u001b');

@@ -34,16 +34,26 @@ import {
   newTransactionId,
   type ClientAuth,
 } from './requests.js';
+import { TypedError } from '../../../src/protocol/typed-error.js';
+
+/**
+ * Why a request failed: `error-response` (the server answered with a STUN error), `no-response`
+ * (every try timed out), `closed` (the connection closed with the request pending),
+ * `bad-response` (a success answer without what it must carry), `not-ready` (the client cannot
+ * do this yet or on this transport).
+ */
+export type TurnClientErrorReason = 'error-response' | 'no-response' | 'closed' | 'bad-response' | 'not-ready';
 
 /** A request that ended in an error response or no response. */
-export class TurnClientError extends Error {
+export class TurnClientError extends TypedError<TurnClientErrorReason> {
   override readonly name = 'TurnClientError';
   constructor(
+    reason: TurnClientErrorReason,
     message: string,
-    /** STUN error code, or 0 for a timeout. */
+    /** STUN error code, or 0 when no error response came. */
     readonly code: number,
   ) {
-    super(message);
+    super(reason, message);
   }
 }
 
@@ -182,12 +192,12 @@ export class TurnClient {
         this.auth = { username: this.opts.username, password: this.opts.password, realm, nonce };
         continue;
       }
-      throw new TurnClientError(`TURN error ${err?.code ?? '?'} ${err?.reason ?? ''}`.trim(), err?.code ?? 0);
+      throw new TurnClientError('error-response', `TURN error ${err?.code ?? '?'} ${err?.reason ?? ''}`.trim(), err?.code ?? 0);
     }
   }
 
   private transact(build: (auth: ClientAuth | null, tid: Buffer) => Buffer, auth: ClientAuth | null): Promise<StunMessage> {
-    if (this.tcp?.destroyed === true) return Promise.reject(new TurnClientError('the server closed the connection', 0));
+    if (this.tcp?.destroyed === true) return Promise.reject(new TurnClientError('closed', 'the server closed the connection', 0));
     const tid = newTransactionId();
     const buf = build(auth, tid);
     const key = tid.toString('hex');
@@ -198,7 +208,7 @@ export class TurnClient {
       const fire = (): void => {
         if (sent >= tries) {
           this.pending.delete(key);
-          reject(new TurnClientError('no response', 0));
+          reject(new TurnClientError('no-response', 'no response', 0));
           return;
         }
         sent++;
@@ -217,12 +227,12 @@ export class TurnClient {
     const relayed = findAttr(res, Attr.XorRelayedAddress);
     const mapped = findAttr(res, Attr.XorMappedAddress);
     const life = findAttr(res, Attr.Lifetime);
-    if (!relayed || !mapped || !life) throw new TurnClientError('Allocate success without addresses', 0);
+    if (!relayed || !mapped || !life) throw new TurnClientError('bad-response', 'Allocate success without addresses', 0);
     return { relayed: decodeXorAddress(res, relayed), mapped: decodeXorAddress(res, mapped), lifetimeS: res.raw.readUInt32BE(life.valueOffset) };
   }
 
   private authed(): ClientAuth {
-    if (!this.auth) throw new TurnClientError('allocate first', 0);
+    if (!this.auth) throw new TurnClientError('not-ready', 'allocate first', 0);
     return this.auth;
   }
 
@@ -243,7 +253,7 @@ export class TurnClient {
    * that stalls does; the server's write queue for it then grows.
    */
   pauseReading(): void {
-    if (!this.tcp) throw new TurnClientError('pauseReading needs a TCP or TLS connection', 0);
+    if (!this.tcp) throw new TurnClientError('not-ready', 'pauseReading needs a TCP or TLS connection', 0);
     this.tcp.pause();
   }
 
@@ -258,7 +268,7 @@ export class TurnClient {
   private failPending(why: string): void {
     for (const p of this.pending.values()) {
       clearTimeout(p.timer);
-      p.reject(new TurnClientError(why, 0));
+      p.reject(new TurnClientError('closed', why, 0));
     }
     this.pending.clear();
   }

@@ -5,14 +5,15 @@
  */
 import { channelDataFrameBytes, isChannelData } from './channel-data.js';
 import { HEADER_SIZE_BYTES, MAGIC_COOKIE } from './constants.js';
+import { TypedError } from '../../../src/protocol/typed-error.js';
 
 /** Why a byte stream is not TURN. Used as a metrics label (prefixed `stream-`). */
 export type FramingFailure = 'not-turn' | 'bad-cookie' | 'bad-length';
 
-export class StreamFramingError extends Error {
+export class StreamFramingError extends TypedError<FramingFailure> {
   override readonly name = 'StreamFramingError';
-  constructor(readonly reason: FramingFailure) {
-    super(`stream framing: ${reason}`);
+  constructor(reason: FramingFailure) {
+    super(reason, `stream framing: ${reason}`);
   }
 }
 

@@ -6,17 +6,18 @@
 import type { DirectionRecords, RoundTripRecords } from '../measure/records.js';
 import type { AnalysisInput } from '../schema/input.js';
 import { PROVISIONAL_MAX_ANSWERS, PROVISIONAL_MAX_CLAIMS } from '../schema/provisional-limits.js';
+import { TypedError } from '../../protocol/typed-error.js';
 
 export type InputErrorReason = 'invalid-input' | 'mode-mismatch' | 'unknown-profile';
 
 /** Typed error: the input cannot be analysed, with every problem found. */
-export class AnalysisInputError extends Error {
+export class AnalysisInputError extends TypedError<InputErrorReason> {
   override readonly name = 'AnalysisInputError';
   constructor(
-    readonly reason: InputErrorReason,
+    reason: InputErrorReason,
     readonly problems: readonly string[],
   ) {
-    super(`${reason}: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${String(problems.length - 5)} more)` : ''}`);
+    super(reason, `${reason}: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${String(problems.length - 5)} more)` : ''}`);
   }
 }
 

@@ -15,17 +15,20 @@ import {
   type ConsoleWho,
 } from '../../protocol/api-console.js';
 import { SITES_OVERVIEW_PATH, siteReportPath } from '../../protocol/api.js';
+import { TypedError } from '../../protocol/typed-error.js';
 import type { SitesOverview } from '../../analysis/site/overview.js';
 import type { SiteReport } from '../../analysis/report/site-report.js';
 import { CpElement } from './cp-element.js';
 import { consoleStyles } from './console.styles.js';
 
-class ApiError extends Error {
+/** An answer of the API that is not 2xx: the server's reason (ErrorBody), `no-reason` when its body named none. */
+class ApiError extends TypedError<string> {
   constructor(
-    readonly status: number,
+    reason: string,
     message: string,
+    readonly status: number,
   ) {
-    super(message);
+    super(reason, message);
   }
 }
 
@@ -33,7 +36,10 @@ async function api<T>(path: string, init?: RequestInit): Promise<T> {
   const res = await fetch(path, { credentials: 'same-origin', ...init });
   if (res.status === 204) return undefined as T;
   const body = (await res.json()) as unknown;
-  if (!res.ok) throw new ApiError(res.status, (body as Partial<ErrorBody> | null)?.message ?? `HTTP ${res.status}`);
+  if (!res.ok) {
+    const refusal = body as Partial<ErrorBody> | null;
+    throw new ApiError(refusal?.reason ?? 'no-reason', refusal?.message ?? `HTTP ${res.status}`, res.status);
+  }
   return body as T;
 }
 
