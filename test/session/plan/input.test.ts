@@ -4,7 +4,6 @@
  * connecting time on the rung used).
  */
 import { describe, expect, it } from 'vitest';
-import type { ServerConfig, TurnServerEntry } from '../../../src/protocol/api.js';
 import type { LoadEvidence } from '../../../src/analysis/schema/load-input.js';
 import type { RunOptions } from '../../../src/session/env.js';
 import type { TestConfig } from '../../../src/session/plan/config.js';
@@ -12,34 +11,11 @@ import { assembleInput, unconnectedInput, type TestEvidence } from '../../../src
 import { choosePath } from '../../../src/session/plan/probe-path.js';
 import { planTest, type TestPlan } from '../../../src/session/plan/test-plan.js';
 import { SessionTimeline } from '../../../src/session/timings.js';
+import { ALL_CAPS, ENTRY, FACTS, runOptions, serverConfig } from './plan-kit.js';
 
-const ENTRY: TurnServerEntry = { url: 'turn:relay.example:3478?transport=udp', transport: 'udp', port: 3478 };
-const SERVER: ServerConfig = {
-  callprobeVersion: '1.0.0',
-  username: 'u',
-  credential: 'c',
-  credentialExpiresAtMs: 0,
-  turn: [ENTRY],
-  notOffered: [],
-  reflectorPath: '/signal',
-  rtpReflector: false,
-  relay: 'embedded',
-  signalProtocol: 2,
-  load: { maxBytesPerDirection: 1000, maxFlowsPerSource: 1 },
-};
-const OPTIONS: RunOptions = {
-  baseUrl: 'https://callprobe.example',
-  durationS: 15,
-  profile: { id: 'client-to-edge' },
-  mode: 'auto',
-  turnPick: null,
-  override: null,
-  audio: 'none',
-  signal: new AbortController().signal,
-  version: 'test',
-};
-const CAPS = { portChecks: true, rtpLeg: true, rtpTransforms: true, loadTransport: true };
-const FACTS = { startedAt: '2025-01-02T03:04:05.000Z', userAgent: 'ua' };
+const SERVER = serverConfig({ rtpReflector: false, load: { maxBytesPerDirection: 1000, maxFlowsPerSource: 1 } });
+const OPTIONS = runOptions();
+const CAPS = ALL_CAPS;
 const OVERRIDE: TestConfig = { kind: 'override', relay: { turn: [ENTRY], username: 'u', credential: 'c' } };
 
 const MEASURED: LoadEvidence = {

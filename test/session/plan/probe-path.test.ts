@@ -3,38 +3,13 @@
  * is graded, why (the report's words), and which data-channel stream is sent.
  */
 import { describe, expect, it } from 'vitest';
-import type { ServerConfig } from '../../../src/protocol/api.js';
-import type { RunOptions } from '../../../src/session/env.js';
 import { choosePath, type RtpLegOutcome } from '../../../src/session/plan/probe-path.js';
 import { planTest } from '../../../src/session/plan/test-plan.js';
+import { ALL_CAPS, FACTS, runOptions, serverConfig } from './plan-kit.js';
 
-const SERVER: ServerConfig = {
-  callprobeVersion: '1.0.0',
-  username: 'u',
-  credential: 'c',
-  credentialExpiresAtMs: 0,
-  turn: [{ url: 'turn:relay.example:3478?transport=udp', transport: 'udp', port: 3478 }],
-  notOffered: [],
-  reflectorPath: '/signal',
-  rtpReflector: true,
-  relay: 'embedded',
-  signalProtocol: 2,
-  load: null,
-};
-
-const OPTIONS: RunOptions = {
-  baseUrl: 'https://callprobe.example',
-  durationS: 15,
-  profile: { id: 'client-to-edge' },
-  mode: 'auto',
-  turnPick: null,
-  override: null,
-  audio: 'none',
-  signal: new AbortController().signal,
-  version: 'test',
-};
-const CAPS = { portChecks: true, rtpLeg: true, rtpTransforms: true, loadTransport: true };
-const FACTS = { startedAt: '2025-01-02T03:04:05.000Z', userAgent: 'ua' };
+const SERVER = serverConfig({ load: null });
+const OPTIONS = runOptions();
+const CAPS = ALL_CAPS;
 
 const rtpPlan = planTest(OPTIONS, { kind: 'server', server: SERVER }, CAPS, FACTS);
 const loopbackPlan = planTest({ ...OPTIONS, mode: 'loopback' }, { kind: 'server', server: SERVER }, CAPS, FACTS);

@@ -10,42 +10,16 @@ import type { RunOptions } from '../../../src/session/env.js';
 import type { TestConfig } from '../../../src/session/plan/config.js';
 import { metaFor, planTest, type TestCapabilities, type TestPlan } from '../../../src/session/plan/test-plan.js';
 import { SetupError } from '../../../src/session/net/errors.js';
+import { ALL_CAPS, ENTRY, runOptions, serverConfig } from './plan-kit.js';
 
-const TURN = [{ url: 'turn:relay.example:3478?transport=udp', transport: 'udp' as const, port: 3478 }];
-
-const SERVER: ServerConfig = {
-  callprobeVersion: '1.0.0',
-  username: 'u',
-  credential: 'c',
-  credentialExpiresAtMs: 0,
-  turn: TURN,
-  notOffered: [],
-  reflectorPath: '/signal',
-  rtpReflector: true,
-  relay: 'embedded',
-  signalProtocol: 2,
-  load: { maxBytesPerDirection: 50_000_000, maxFlowsPerSource: 4 },
-};
+const TURN = [ENTRY];
+const SERVER = serverConfig();
 
 const server = (over: Partial<ServerConfig> = {}): TestConfig => ({ kind: 'server', server: { ...SERVER, ...over } });
 const OVERRIDE: TestConfig = { kind: 'override', relay: { turn: TURN, username: 'u', credential: 'c' } };
 
-const ALL: TestCapabilities = { portChecks: true, rtpLeg: true, rtpTransforms: true, loadTransport: true };
-
-function options(over: Partial<RunOptions> = {}): RunOptions {
-  return {
-    baseUrl: 'https://callprobe.example',
-    durationS: 15,
-    profile: { id: 'client-to-edge' },
-    mode: 'auto',
-    turnPick: null,
-    override: null,
-    audio: 'none',
-    signal: new AbortController().signal,
-    version: 'test',
-    ...over,
-  };
-}
+const ALL = ALL_CAPS;
+const options = runOptions;
 
 const FACTS = { startedAt: '2025-01-02T03:04:05.000Z', userAgent: 'ua' };
 const plan = (opts: Partial<RunOptions>, config: TestConfig, caps: Partial<TestCapabilities> = {}): TestPlan =>
