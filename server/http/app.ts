@@ -137,14 +137,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   addPageHeaders(app, opts.webRoot);
 
-  await app.register(fastifyWebsocket, { options: { maxPayload: BOUNDS.signalMessageBytesMax } });
+  const signal = signalling(opts, doorRefusals);
+  await app.register(fastifyWebsocket, { options: { maxPayload: BOUNDS.signalMessageBytesMax }, errorHandler: signal.socketError });
   // Every route limit counts per source (an IPv4 address, an IPv6 /64), by the relay's own key.
   await app.register(fastifyRateLimit, { global: false, keyGenerator: (req) => sourceKey(req.ip) });
 
   const pageBuilt = await servePageFiles(app, opts.webRoot);
   if (!pageBuilt) app.log.warn({ webRoot: opts.webRoot }, 'page not built: run `npm run build`');
 
-  const signal = signalling(opts, doorRefusals);
   await app.register(signal.plugin);
   await app.register(healthPlugin, { sessionsOpen: signal.sessionsOpen });
   await app.register(pageConfigPlugin, {

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyBaseLogger, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type {} from '@fastify/websocket'; // its augmentation of route options ({ websocket: true })
 import type { WebSocket } from 'ws';
 import { SIGNAL_PROTOCOL_PARAM, SIGNAL_PROTOCOL_REFUSALS, signalProtocolRefusal } from '../../src/protocol/api.js';
@@ -52,7 +52,18 @@ export interface Signalling {
   sessionsOpen(): number;
   /** Its Prometheus text: sessions, candidates dropped, refusals by reason, log lines held back. */
   metricsText(): string;
+  /**
+   * The WebSocket plugin's error handler (@fastify/websocket's `errorHandler`): a socket error,
+   * such as a message over the size bound (ws refuses it and the socket is done), is counted by
+   * reason and logged at warn within its source's log budget, never as an error with its stack
+   * (a flood of oversized messages would otherwise write one stack trace each). The socket is
+   * closed.
+   */
+  socketError(err: Error, socket: WebSocket, req: FastifyRequest): void;
 }
+
+/** ws's code for a message over maxPayload (ws/lib/receiver.js). */
+const WS_TOO_LARGE = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
 
 /** `refusals`: where session refusals are counted by scope (callprobe_refusals_total{door="signal-session"}). */
 export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signalling {
@@ -63,14 +74,15 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
   /** Refused signalling by reason (sessions and messages), for /metrics. */
   const refused = new Map<string, number>();
   let logLinesSuppressed = 0;
+  /** Counts a refusal and logs it at warn unless its source used up its log budget. */
+  const refuseOn = (log: FastifyBaseLogger, key: string, reason: string, fields: object, msg: string): void => {
+    refused.set(reason, (refused.get(reason) ?? 0) + 1);
+    if (limiter.mayLog(key)) log.warn({ ...fields, source: key, reason }, msg);
+    else logLinesSuppressed++;
+  };
 
   const plugin: FastifyPluginAsync = async (app) => {
-    /** Counts a refusal and logs it unless its source used up its log budget. */
-    const refuse = (key: string, reason: string, fields: object, msg: string): void => {
-      refused.set(reason, (refused.get(reason) ?? 0) + 1);
-      if (limiter.mayLog(key)) app.log.warn({ ...fields, source: key, reason }, msg);
-      else logLinesSuppressed++;
-    };
+    const refuse = (key: string, reason: string, fields: object, msg: string): void => refuseOn(app.log, key, reason, fields, msg);
 
     app.get(SIGNAL_PATH, { websocket: true }, (socket: WebSocket, req) => {
       const send = (msg: ServerSignalMessage): void => {
@@ -174,8 +186,21 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
     });
   };
 
+  const socketError = (err: Error, socket: WebSocket, req: FastifyRequest): void => {
+    const tooLarge = (err as NodeJS.ErrnoException).code === WS_TOO_LARGE;
+    refuseOn(
+      req.log,
+      sourceKey(req.ip),
+      tooLarge ? 'message-too-large' : 'socket-error',
+      { err: err.message },
+      tooLarge ? 'signal message over the size bound: socket closed' : 'signalling socket error: socket closed',
+    );
+    socket.terminate();
+  };
+
   return {
     plugin,
+    socketError,
     sessionsOpen: () => sessions.size,
     metricsText: () =>
       `# HELP callprobe_reflector_sessions Reflector sessions open now.\n# TYPE callprobe_reflector_sessions gauge\ncallprobe_reflector_sessions ${sessions.size}\n` +

@@ -20,6 +20,7 @@ import {
   type TurnServerEntry,
 } from '../../../src/protocol/api.js';
 import { appOptionsWithoutRelay } from '../../kit/app-options.js';
+import { BOUNDS } from '../../../src/protocol/defaults.js';
 import type { ServerSignalMessage } from '../../../src/protocol/api-signal.js';
 import { buildApp, metricsTextOf, type AppOptions } from '../../../server/http/app.js';
 import { buildMetricsApp, processMemoryMetrics } from '../../../server/http/metrics.js';
@@ -311,6 +312,28 @@ describe('/api/signal', () => {
     expect(await health(app)).toEqual({ status: 'ok', sessions: 1 });
     s.ws.close();
     await s.closed();
+  });
+
+  it("closes a socket whose message is over the size bound: counted by reason, logged at warn within its source's log budget, never an error", async () => {
+    const log: Array<{ level: number; msg?: string }> = [];
+    const { app } = await build({ logLevel: 'info', logStream: { write: (line) => void log.push(JSON.parse(line) as { level: number; msg?: string }) } });
+    const oversized = 'x'.repeat(BOUNDS.signalMessageBytesMax + 1);
+    const SOCKETS = 6;
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    for (let i = 0; i < SOCKETS; i++) {
+      const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/signal${SIGNAL_PROTOCOL_QUERY}`);
+      await nextEvent(ws, 'open', { timeoutMs: 10_000, what: 'the signaling socket to open' });
+      const closed = nextEvent(ws, 'close', { timeoutMs: 10_000, what: 'the server to close the socket' });
+      ws.send(oversized);
+      await closed;
+    }
+    const metrics = metricsTextOf(app);
+    expect(metrics).toMatch(new RegExp(`^callprobe_signal_refused_total\\{reason="message-too-large"\\} ${SOCKETS}$`, 'm'));
+    const warned = log.filter((l) => l.msg === 'signal message over the size bound: socket closed').length;
+    const held = Number(/^callprobe_signal_log_lines_suppressed_total (\d+)$/m.exec(metrics)?.[1]);
+    expect(warned).toBeGreaterThan(0);
+    expect(warned + held).toBeGreaterThanOrEqual(SOCKETS);
+    expect(log.filter((l) => l.level >= 50)).toEqual([]);
   });
 
   it('connects a page to the reflector, then closes the session and its relay permissions with the socket', async () => {
