@@ -37,11 +37,6 @@ export function exitCodeFor(outcome: Outcome): ExitCode {
   return EXIT.cannotTest;
 }
 
-/** Whether the error is the user's to fix (printed as one line) rather than a fault (with its stack). */
-export function isUsageError(err: unknown): boolean {
-  return err instanceof CommanderError || err instanceof ConfigError;
-}
-
 /**
  * One printable line: newlines folded, control characters (terminal escapes included) shown
  * as \xNN, so a flag value cannot write to the terminal.

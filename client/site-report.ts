@@ -35,7 +35,7 @@ function isSiteReport(v: unknown): v is SiteReport {
 }
 
 /** The request URL of the all-sites overview. */
-export function overviewUrl(o: Pick<ReportCommandOptions, 'server' | 'since'>): URL {
+function overviewUrl(o: Pick<ReportCommandOptions, 'server' | 'since'>): URL {
   const url = new URL(SITES_OVERVIEW_PATH, o.server);
   if (o.since !== undefined) url.searchParams.set('since', o.since);
   return url;
@@ -178,7 +178,7 @@ export const SITE_CSV_COLUMNS = [
 ] as const;
 
 /** The target column of the busy line's rows: the added delay of each loaded direction, never part of the verdict. */
-export const BUSY_LINE_CSV_TARGET = 'busy-line-added-delay';
+const BUSY_LINE_CSV_TARGET = 'busy-line-added-delay';
 
 /**
  * One CSV row per metric (RFC 4180, the export's quoting and formula guard); figures rounded as the

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 /** The package root: one or two levels up from this file, from host/ (sources) and dist/host/ (built). */
-export function packageRoot(): string {
+function packageRoot(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   for (const up of ['..', join('..', '..')]) {
     const dir = join(here, up);

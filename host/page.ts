@@ -14,7 +14,7 @@ import fastifyStatic from '@fastify/static';
  * <style> blocks of the built index.html by their hashes. WebRTC to the relay is not governed
  * by CSP; connect-src 'self' covers /api/config and the same-origin WebSocket.
  */
-export function contentSecurityPolicy(indexHtml: string): string {
+function contentSecurityPolicy(indexHtml: string): string {
   const hashes = [...indexHtml.matchAll(/<style>([\s\S]*?)<\/style>/g)].map(
     (m) =>
       `'sha256-${createHash('sha256')

@@ -155,7 +155,7 @@ async function relayOrUsageError(config: Parameters<typeof startRelay>[0]): Prom
  * and port range, or the --external-turn relays' addresses (IP literals; any port: their
  * range is theirs).
  */
-export function relayEndpoints(opts: ServeOptions): RelayEndpoints {
+function relayEndpoints(opts: ServeOptions): RelayEndpoints {
   if (!opts.externalTurn) return { addresses: [opts.relayIp, ...(opts.relayIpV6 !== undefined ? [opts.relayIpV6] : [])], portRange: opts.relayPortRange };
   const addresses = opts.externalTurn.map((e) => parseTurnUriParts(e.url).host).filter((h) => isIP(h) !== 0);
   return { addresses, portRange: { min: BOUNDS.port.min, max: BOUNDS.port.max } };

@@ -10,7 +10,7 @@ import type { IrttSummary } from '../impair/irtt.js';
 import type { CallprobeFigures } from './harness.js';
 import { sameWorstBurst, type FlowTruthMetrics } from './truth.js';
 
-export type Verdict = 'ok' | 'out' | 'n/a';
+type Verdict = 'ok' | 'out' | 'n/a';
 
 export interface MetricRow {
   metric: 'rtt-p50' | 'loss-count' | 'jitter-mean' | 'ipdv-mean' | 'reorder-count' | 'duplicates' | 'burst-200ms';

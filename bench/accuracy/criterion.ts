@@ -16,7 +16,7 @@ export interface CriterionSeed {
   down: { lost: number | null; truthLost: number; probes: number };
 }
 
-export interface LossCriterion {
+interface LossCriterion {
   /** Median over seeds of tool lost - truth lost. */
   medianErrorPackets: number | null;
   /** Median over seeds of 2 sigma of the binomial count. */

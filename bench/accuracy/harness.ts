@@ -39,13 +39,12 @@ export const CALLPROBE_RTP_PROBE_SIZES = { minBytes: 176, maxBytes: 224 } as con
  */
 export const FIREFOX_RTP_PROBE_SIZES = { minBytes: 220, maxBytes: 240 } as const;
 /** irtt -l 160: every test packet is 160 B. */
-export const IRTT_PROBE_SIZES = { minBytes: 160, maxBytes: 160 } as const;
+const IRTT_PROBE_SIZES = { minBytes: 160, maxBytes: 160 } as const;
 /** Impair from 1 s after the flow's first datagram: TURN, ICE, DTLS and SCTP set-up pass untouched. */
 const START_AFTER = { ms: 1000 } as const;
 
 /** The probe path a report graded: the RTP stream, or the data channel. */
 export type ProbePath = 'rtp' | 'datachannel';
-export const PROBE_PATHS: readonly ProbePath[] = ['rtp', 'datachannel'];
 
 /** What the comparison reads from a callprobe report (a subset of the report schema). */
 export interface CallprobeFigures {
@@ -59,7 +58,7 @@ export interface CallprobeFigures {
   maxBufferedAmountBytes: number;
 }
 
-export interface CallprobeDirection {
+interface CallprobeDirection {
   packetsSent: number;
   packetsLost: number;
   lossPct: number | null;

@@ -19,7 +19,7 @@ export interface ProvisionalRun {
 }
 
 /** A claim the final grade did not confirm: the opposite grade (contradicted), or no grade either way. */
-export interface UnheldClaim {
+interface UnheldClaim {
   scenario: string;
   seed: string;
   path: string;

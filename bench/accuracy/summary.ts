@@ -5,8 +5,8 @@
  */
 import type { Criterion } from './criterion.js';
 
-export const ACCURACY_TOOLS = ['rtp', 'datachannel', 'irtt'] as const;
-export type AccuracyTool = (typeof ACCURACY_TOOLS)[number];
+const ACCURACY_TOOLS = ['rtp', 'datachannel', 'irtt'] as const;
+type AccuracyTool = (typeof ACCURACY_TOOLS)[number];
 
 /** What the summary reads of the raw results: any more fields are left out. */
 export interface AccuracyRawView<Summary> {

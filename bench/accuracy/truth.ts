@@ -18,7 +18,7 @@ export interface BurstWindow {
 }
 
 /** Truth metrics of one direction. */
-export interface DirectionTruthMetrics {
+interface DirectionTruthMetrics {
   /** Probe-class datagrams that reached the proxy (pending at stop excluded). */
   probes: number;
   lost: number;

@@ -50,7 +50,7 @@ const IrttJson = Type.Object({
 });
 type IrttJson = Static<typeof IrttJson>;
 
-export interface IrttDelaySummary {
+interface IrttDelaySummary {
   count: number;
   meanMs: number;
   medianMs: number | null;
@@ -82,7 +82,7 @@ const ms = (s: Static<typeof NsStats>): IrttDelaySummary => ({
   medianMs: s.median === undefined ? null : s.median / 1e6,
 });
 
-export function readIrttJson(json: unknown): IrttSummary {
+function readIrttJson(json: unknown): IrttSummary {
   if (!Value.Check(IrttJson, json)) {
     const first = Value.Errors(IrttJson, json).First();
     throw new Error(`not irtt JSON output: ${first ? `${first.path}: ${first.message}` : 'unknown shape'}`);
@@ -158,7 +158,7 @@ export async function runIrttThroughProxy(o: IrttRunOptions): Promise<{ truth: T
 }
 
 /** A UDP port free on 127.0.0.1 right now (bound, read, released). */
-export function freeUdpPort(): Promise<number> {
+function freeUdpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createSocket('udp4');
     s.once('error', reject);

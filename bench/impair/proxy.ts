@@ -18,7 +18,7 @@ import type { Truth } from './truth-types.js';
 /** A run is always bounded: 10 minutes unless told otherwise, never more than 6 hours. */
 export const DEFAULT_DURATION_MS = 10 * 60 * 1000;
 export const MAX_DURATION_MS = 6 * 60 * 60 * 1000;
-export const DEFAULT_MAX_FLOWS = 64;
+const DEFAULT_MAX_FLOWS = 64;
 
 export interface ImpairProxyOptions {
   /** Listen address -> target, one pair per port (loopback only). */
@@ -43,7 +43,7 @@ export interface ImpairProxyOptions {
   madeAddresses?: readonly string[];
 }
 
-export type StopReason = Truth['stopReason'];
+type StopReason = Truth['stopReason'];
 
 export interface ImpairProxy {
   /** Bound listening ports, in pair order (useful with port 0). */

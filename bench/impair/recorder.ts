@@ -230,7 +230,7 @@ export class DirectionRecorder {
 }
 
 /** The truth-jitter summary of applied delays in forwarding order. */
-export function truthJitter(delaysMs: number[], jitter: JitterOracle | null): TruthJitter {
+function truthJitter(delaysMs: number[], jitter: JitterOracle | null): TruthJitter {
   return {
     rfc3550JitterMs: jitter && delaysMs.length > 0 ? jitter.fn(delaysMs) : null,
     jitterFunction: jitter ? jitter.name : null,

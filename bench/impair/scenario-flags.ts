@@ -57,7 +57,7 @@ function pct(flag: string, text: string | undefined): number | undefined {
 }
 
 /** "min-max" or "size" in bytes. */
-export function parseSizeRange(text: string): { minBytes: number; maxBytes: number } {
+function parseSizeRange(text: string): { minBytes: number; maxBytes: number } {
   const match = /^(\d+)(?:-(\d+))?$/.exec(text.trim());
   if (!match) throw new ImpairConfigError('bad-flag', `--probe-sizes ${text}: expected bytes as min-max or one size`);
   const minBytes = Number(match[1]);

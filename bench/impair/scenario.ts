@@ -15,12 +15,12 @@ const Probability = (description: string) => Type.Number({ minimum: 0, maximum: 
 const Count = (minimum: number, description: string) => Type.Integer({ minimum, description });
 const closed = { additionalProperties: false } as const;
 
-export const JitterSchema = Type.Union([
+const JitterSchema = Type.Union([
   Type.Object({ kind: Type.Literal('uniform'), amplitudeMs: Ms('delay varies uniformly in [delay - a, delay + a]') }, closed),
   Type.Object({ kind: Type.Literal('normal'), sigmaMs: Ms('delay ~ N(delay, sigma), redrawn while below 0') }, closed),
 ]);
 
-export const GilbertElliottSchema = Type.Object(
+const GilbertElliottSchema = Type.Object(
   {
     pGoodToBad: Probability('per packet, chance to move from the good to the bad state'),
     pBadToGood: Probability('per packet, chance to move from the bad to the good state'),
@@ -30,7 +30,7 @@ export const GilbertElliottSchema = Type.Object(
   closed,
 );
 
-export const BurstSchema = Type.Union([
+const BurstSchema = Type.Union([
   Type.Object(
     {
       kind: Type.Literal('every'),
@@ -50,7 +50,7 @@ export const BurstSchema = Type.Union([
   ),
 ]);
 
-export const ReorderSchema = Type.Union([
+const ReorderSchema = Type.Union([
   Type.Object(
     {
       probability: Probability('chance a packet is held back'),
@@ -68,7 +68,7 @@ export const ReorderSchema = Type.Union([
   ),
 ]);
 
-export const DuplicateSchema = Type.Object(
+const DuplicateSchema = Type.Object(
   {
     probability: Probability('chance a packet is sent twice'),
     gapMs: Type.Optional(Ms('second copy this long after the first (default 1)')),
@@ -80,18 +80,18 @@ const rateFields = {
   bitsPerSecond: Type.Number({ exclusiveMinimum: 0, description: 'bottleneck rate' }),
   overheadBytes: Type.Optional(Count(0, 'added to each datagram when computing its serialization time (default 0)')),
 };
-export const RateLimitSchema = Type.Union([
+const RateLimitSchema = Type.Union([
   Type.Object({ ...rateFields, queueBytes: Count(1, 'queue capacity incl. the packet in service') }, closed),
   Type.Object({ ...rateFields, queuePackets: Count(1, 'queue capacity incl. the packet in service') }, closed),
 ]);
 
-export const StartAfterSchema = Type.Union([
+const StartAfterSchema = Type.Union([
   Type.Object({ ms: Ms("after this long since the flow's first datagram") }, closed),
   Type.Object({ packets: Count(0, 'after this many datagrams in this direction') }, closed),
   Type.Object({ firstProbe: Type.Literal(true) }, closed),
 ]);
 
-export const ProbeClassSchema = Type.Union([
+const ProbeClassSchema = Type.Union([
   Type.Object({ minBytes: Count(1, 'smallest probe datagram'), maxBytes: Count(1, 'largest probe datagram') }, closed),
   Type.Object(
     {
@@ -102,7 +102,7 @@ export const ProbeClassSchema = Type.Union([
   ),
 ]);
 
-export const DirectionSchema = Type.Object(
+const DirectionSchema = Type.Object(
   {
     delayMs: Type.Optional(Ms('fixed one-way delay added')),
     jitter: Type.Optional(JitterSchema),
@@ -119,7 +119,7 @@ export const DirectionSchema = Type.Object(
   closed,
 );
 
-export const ScenarioSchema = Type.Object(
+const ScenarioSchema = Type.Object(
   {
     name: Type.Optional(Type.String()),
     description: Type.Optional(Type.String()),
@@ -136,8 +136,8 @@ export const ScenarioSchema = Type.Object(
 export type Jitter = Static<typeof JitterSchema>;
 export type GilbertElliott = Static<typeof GilbertElliottSchema>;
 export type Burst = Static<typeof BurstSchema>;
-export type Reorder = Static<typeof ReorderSchema>;
-export type Duplicate = Static<typeof DuplicateSchema>;
+type Reorder = Static<typeof ReorderSchema>;
+type Duplicate = Static<typeof DuplicateSchema>;
 export type RateLimit = Static<typeof RateLimitSchema>;
 export type StartAfter = Static<typeof StartAfterSchema>;
 export type ProbeClass = Static<typeof ProbeClassSchema>;
@@ -166,7 +166,7 @@ export interface DirectionSettings {
 }
 
 export const DEFAULT_REORDER_MAX_HOLD_MS = 500;
-export const DEFAULT_DUPLICATE_GAP_MS = 1;
+const DEFAULT_DUPLICATE_GAP_MS = 1;
 
 /** Validate an unknown value (e.g. parsed JSON) as a scenario; throws ImpairConfigError. */
 export function parseScenario(input: unknown, origin = 'scenario'): ImpairmentScenario {

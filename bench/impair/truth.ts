@@ -4,7 +4,7 @@ import { addCounts, emptyCounts } from './recorder.js';
 import { summarize } from './stats.js';
 import type { FlowTruth, Truth } from './truth-types.js';
 
-export const PRNG_DESCRIPTION =
+const PRNG_DESCRIPTION =
   'sfc32; one stream per mechanism: state = first 16 bytes of SHA-256(`${seed}/L<listener>/F<flow>/<up|down>/<mechanism>`) as 4 LE uint32 (a, b, c, counter), 15 outputs discarded';
 
 export type TruthHeader = Omit<Truth, 'tool' | 'formatVersion' | 'prng' | 'flows' | 'totals' | 'timing'> & {

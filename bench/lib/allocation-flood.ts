@@ -29,7 +29,7 @@ export interface AllocationFloodOptions {
   perSecond: number | null;
 }
 
-export interface AddressTally {
+interface AddressTally {
   address: string;
   granted: number;
   /** How the first refused attempt ended: a STUN error code, 'closed' (the server closed the connection) or 'timeout'; null when none was refused. */

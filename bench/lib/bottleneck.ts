@@ -12,7 +12,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { BenchError } from './processes.js';
 
 /** One direction's queue: tbf rate (kbit/s) and queue limit (bytes); null: no shaping (the veth's own speed). */
-export type QueueSpec = { rateKbit: number; limitBytes: number } | null;
+type QueueSpec = { rateKbit: number; limitBytes: number } | null;
 
 export interface BottleneckSpec {
   /** client -> server (the client's egress). */

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 /** The page every bench's section lives in, relative to the repository root. */
-export const BENCHMARKS_DOC = 'docs/benchmarks.md';
+const BENCHMARKS_DOC = 'docs/benchmarks.md';
 
 /**
  * Replaces the section between `<!-- name:start -->` and `<!-- name:end -->` in

@@ -16,9 +16,9 @@ import { TypedError } from '../../src/protocol/typed-error.js';
 export type Engine = 'firefox' | 'chromium';
 
 export const FIREFOX_PATH = process.env['CALLPROBE_FIREFOX'] ?? '/usr/bin/firefox-esr';
-export const CHROMIUM_PATH = process.env['CALLPROBE_CHROMIUM'] ?? '/usr/bin/chromium';
+const CHROMIUM_PATH = process.env['CALLPROBE_CHROMIUM'] ?? '/usr/bin/chromium';
 
-export class EngineError extends TypedError<'timeout' | 'page-failed'> {
+class EngineError extends TypedError<'timeout' | 'page-failed'> {
   override readonly name = 'EngineError';
 }
 
@@ -51,11 +51,6 @@ export async function launchEngine(engine: Engine, host: string, httpPorts: read
   });
 }
 
-/** The browser's own name and version, as the report's meta.browser does not say it plainly. */
-export async function engineVersion(browser: Browser): Promise<string> {
-  return browser.version();
-}
-
 /** The page's headless result, polled (waitForFunction is refused by the page's CSP). */
 export async function pageResult(page: Page, timeoutMs: number): Promise<HeadlessResult<Report>> {
   const deadline = performance.now() + timeoutMs;
@@ -75,16 +70,5 @@ export async function pageState<T>(page: Page, read: () => T | null | false, wha
     if (v !== null && v !== false) return v;
     if (performance.now() > deadline) throw new EngineError('timeout', `timed out after ${timeoutMs} ms waiting for ${what}`);
     await pause(100);
-  }
-}
-
-/** Opens `url` in a new page of `browser` and returns the test's headless result. */
-export async function runInEngine(browser: Browser, url: string, timeoutMs: number): Promise<HeadlessResult<Report>> {
-  const page = await browser.newPage();
-  try {
-    await page.goto(url);
-    return await pageResult(page, timeoutMs);
-  } finally {
-    await page.close();
   }
 }

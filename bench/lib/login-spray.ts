@@ -33,7 +33,7 @@ export interface LoginSprayResult {
 const TIMEOUT_MS = 10_000;
 
 /** POST /api/console/login from `localAddress`; resolves with the status. */
-export function postLogin(baseUrl: string, name: string, password: string, localAddress: string): Promise<number> {
+function postLogin(baseUrl: string, name: string, password: string, localAddress: string): Promise<number> {
   const body = JSON.stringify({ name, password });
   return new Promise((resolve, reject) => {
     const req = http.request(

@@ -14,7 +14,7 @@ import type { ServerSignalMessage } from '../../src/protocol/api-signal.js';
 import { CONTROL_CHANNEL, PROBE_CHANNEL_INIT, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
 import { ProbeKind, decodeReceipts, parseControlMessage, type ControlMessage, type ReceiptRecord } from '../../src/protocol/wire.js';
 
-export type SignalError = Extract<ServerSignalMessage, { type: 'error' }>;
+type SignalError = Extract<ServerSignalMessage, { type: 'error' }>;
 
 export interface PageLegs {
   /** The signalling socket: closing it is the page hanging up. */

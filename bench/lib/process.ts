@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as pause } from 'node:timers/promises';
 import { TypedError } from '../../src/protocol/typed-error.js';
 
-export type ProcessErrorReason =
+type ProcessErrorReason =
   /** The awaited line or port did not come before the deadline. */
   | 'timeout'
   /** The process exited before the awaited output appeared. */
@@ -23,7 +23,7 @@ export type ProcessErrorReason =
   | 'no-free-port';
 
 /** Every failure of these helpers: what was awaited, and why it failed. */
-export class ProcessError extends TypedError<ProcessErrorReason> {
+class ProcessError extends TypedError<ProcessErrorReason> {
   override readonly name = 'ProcessError';
 }
 
@@ -36,8 +36,8 @@ export interface ExitStatus {
   timedOut: boolean;
 }
 
-export type Stream = 'stdout' | 'stderr';
-export type LineMatch = RegExp | string | ((line: string) => boolean);
+type Stream = 'stdout' | 'stderr';
+type LineMatch = RegExp | string | ((line: string) => boolean);
 
 export interface ProcessHandle {
   readonly child: ChildProcess;

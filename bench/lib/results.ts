@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { updateBenchmarksDoc } from './docs.js';
 
 /** The command-line flag that lets a bench rewrite tracked files. */
-export const WRITE_DOCS_FLAG = '--write-docs';
+const WRITE_DOCS_FLAG = '--write-docs';
 /** Raw results, relative to the repository root: ignored by git (.gitignore). */
 export const RAW_DIR = 'bench/results/raw';
 /** Tracked summaries, relative to the repository root. */

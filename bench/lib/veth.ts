@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 
-export class VethError extends Error {
+class VethError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'VethError';

@@ -14,7 +14,7 @@ import { TimerPacer } from './timer-pacer.js';
  * pacer. No audio track, no page watch, no port check and no getStats: the report has no
  * second opinion, lists no ports, and its path is the UDP relay entry it was told to use.
  */
-export function nodeEnv(): SessionEnv {
+function nodeEnv(): SessionEnv {
   return {
     loadSimplePeer: () => Promise.resolve(SimplePeer as unknown as SimplePeerCtor),
     createPacer: (o) => new TimerPacer(o),

@@ -11,7 +11,7 @@ export interface RttStats {
   p99Ms: number;
 }
 
-export function summarize(rttMs: number[], lost: number): RttStats {
+function summarize(rttMs: number[], lost: number): RttStats {
   const s = [...rttMs].sort((a, b) => a - b);
   const r = (v: number): number => Math.round(v * 1000) / 1000;
   return { samples: s.length, lost, p50Ms: r(nearestRank(s, 50)), p90Ms: r(nearestRank(s, 90)), p99Ms: r(nearestRank(s, 99)) };

@@ -5,7 +5,7 @@
  */
 
 /** What the summary reads of one round of one contestant. */
-export interface RelayRoundView {
+interface RelayRoundView {
   contestant: string;
   cpuUsPerPacket: number;
   lostPct: number;

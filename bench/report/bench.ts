@@ -19,7 +19,7 @@ import { percentile } from '../../src/analysis/measure/percentile.js';
 import { benchRows, type BenchRow, type ReportBenchSpec } from './generate.js';
 import { loadPostgres, loadSqlite, type LoadStats } from './load.js';
 
-export interface QueryTimes {
+interface QueryTimes {
   /** Each timed run, ms. */
   runsMs: number[];
   medianMs: number;
@@ -44,7 +44,7 @@ export interface StoreFigures {
   overviewResult: SitesOverview;
 }
 
-export function benchStoreOptions(): StoreOptions {
+function benchStoreOptions(): StoreOptions {
   // Nothing is purged here (purge() is never called); the retention only needs to be valid.
   return { nowMs: () => Date.now(), randomBytes: (n) => randomBytes(n), retainDays: 3650, retainIpDays: 28, warn: (m) => process.stderr.write(`${m}\n`) };
 }

@@ -44,7 +44,7 @@ function procTimes(pid: number): { ppid: number; own: number; children: number }
 }
 
 /** CPU seconds of the process tree rooted at `root` (one level: PostgreSQL's processes are all the postmaster's children). */
-export function treeCpuSeconds(root: number, ticks: number): number {
+function treeCpuSeconds(root: number, ticks: number): number {
   const top = procTimes(root);
   if (top === null) return 0;
   let total = top.own + top.children;
@@ -57,7 +57,7 @@ export function treeCpuSeconds(root: number, ticks: number): number {
 }
 
 /** Typed error: the cluster could not start (no binaries, not root, initdb or pg_ctl failed). */
-export class BenchPostgresError extends Error {
+class BenchPostgresError extends Error {
   override readonly name = 'BenchPostgresError';
 }
 

@@ -24,7 +24,7 @@ async function readReport(file: string): Promise<Report> {
 }
 
 /** The human output without --json: the aggregate's view model as plain text. */
-export function formatAggregate(a: AggregateReport): string {
+function formatAggregate(a: AggregateReport): string {
   const v = aggregateView(a);
   const lines = [`${v.heading}: ${v.verdict.toUpperCase()}`, ...v.explanation.map((e) => `  ${e}`), ''];
   for (const row of v.rows) lines.push(`  ${row.status.toUpperCase().padEnd(12)} ${row.sentence}`);

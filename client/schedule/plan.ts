@@ -31,7 +31,7 @@ export interface MissedSlot {
 }
 
 /** What one answer of the plan says was missed: the slots listed (at most `MISSED_LISTED`), and how many more there were. */
-export interface Missed {
+interface Missed {
   missed: MissedSlot[];
   /** Missed slots beyond those listed (a scheduler down for long); absent when none. */
   missedMore?: number;

@@ -36,7 +36,7 @@ import { Spool, type SendOutcome, type SpoolEntry } from './spool.js';
 import { readScheduleState, ScheduleStateError, setAsideScheduleState, STATE_FILE, writeScheduleState } from './state.js';
 
 /** One line of stdout per sample (NDJSON). */
-export interface SampleLine {
+interface SampleLine {
   sampleId: string;
   slot: number;
   /** When the slot began (the sample started then, or `lateMs` after it). */

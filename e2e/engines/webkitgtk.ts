@@ -11,7 +11,7 @@ import { waitFor } from '../../test/kit/wait.js';
 
 export const MINIBROWSER_PATH = process.env['CALLPROBE_MINIBROWSER'] ?? '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
 
-export class WebDriverError extends Error {
+class WebDriverError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'WebDriverError';

@@ -4,7 +4,7 @@
  * with TypeBox; a bad file is a usage error that names the problem.
  */
 import { readFileSync } from 'node:fs';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigError } from '../../src/protocol/config-error.js';
 import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
@@ -15,7 +15,7 @@ import type { AlertRule } from '../../src/analysis/alert/hysteresis.js';
 
 const Count = (description: string) => Type.Integer({ minimum: 1, maximum: 10_000, description });
 
-export const AlertsFileSchema = Type.Object(
+const AlertsFileSchema = Type.Object(
   {
     webhook: Type.Object(
       {
@@ -57,7 +57,6 @@ export const AlertsFileSchema = Type.Object(
   },
   { additionalProperties: false },
 );
-export type AlertsFile = Static<typeof AlertsFileSchema>;
 
 export type WebhookFormat = 'json' | 'teams' | 'slack';
 

@@ -35,7 +35,7 @@ export interface CouldNotTestEvent {
 
 export type SiteAlertEvent = AlertEvent | SilenceEvent | CouldNotTestEvent;
 
-export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export function silenceEvent(site: string, change: { state: AlertState; sinceMs: number; lastReportAtMs: number | null }, silentForMs: number): SilenceEvent {
   return {

@@ -26,7 +26,7 @@ import { parseRelayIps } from './parse.js';
 import type { DbTarget } from '../store/target.js';
 import type { AppOptions } from '../http/app.js';
 
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug';
+type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug';
 
 export interface ServeOptions {
   host: string;
@@ -261,7 +261,7 @@ type LoadFlagLimits = Pick<
  * for the rest; a network's limits follow its sources' (DEFAULTS.load.sourcesPerNetwork of
  * them), the reserve the total (DEFAULTS.load.reserveShare of it).
  */
-export function loadSettings(offered: boolean, limits: LoadFlagLimits, allowedOrigins: string[]): ServeOptions['load'] {
+function loadSettings(offered: boolean, limits: LoadFlagLimits, allowedOrigins: string[]): ServeOptions['load'] {
   const l = DEFAULTS.load;
   return {
     offered,

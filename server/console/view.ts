@@ -30,7 +30,7 @@ export function clientAddresses(addresses: readonly StoredAddress[]): ClientAddr
 }
 
 /** "2026-01-15 11:00" in a time zone. */
-export function localTime(ms: number, timeZone: string): string {
+function localTime(ms: number, timeZone: string): string {
   const parts = new Intl.DateTimeFormat('en-CA', {
     timeZone,
     year: 'numeric',
@@ -66,7 +66,7 @@ export function hourBand(hour: number, band: number): number[] {
 }
 
 /** The site's figures over the span before the result, in the same hour band, pooled as the result was. */
-export async function baselineOf(sites: SitesRepository, r: StoredResult, report: Report, timeZone: string): Promise<Baseline | null> {
+async function baselineOf(sites: SitesRepository, r: StoredResult, report: Report, timeZone: string): Promise<Baseline | null> {
   if (r.site === null) return null;
   const c = DEFAULTS.console;
   const sinceMs = r.startedAtMs - c.baselineSpanMs;

@@ -31,10 +31,10 @@ export interface FleetOptions {
 }
 
 /** The lease of the instance that sweeps and delivers. */
-export const ALERTS_LEASE = 'alerts';
+const ALERTS_LEASE = 'alerts';
 
 /** A Prometheus label value: backslash, double quote and line feed escaped (Prometheus exposition format, "Text format details"). */
-export function labelValue(v: string): string {
+function labelValue(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 

@@ -100,7 +100,7 @@ export function siteTokenHash(token: string): string {
 }
 
 /** The bearer token of a request, or null. */
-export function bearerOf(req: FastifyRequest): string | null {
+function bearerOf(req: FastifyRequest): string | null {
   const header = req.headers.authorization;
   const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   return m?.[1] ?? null;

@@ -40,7 +40,7 @@ import { ConnectionGate, serverTimeouts, type ConnectionLimits, type DescriptorC
 import { loadRoutes, type LoadRoutesOptions } from './load.js';
 
 /** The store's repositories the results, sites, site tokens and console plugins take (each only its own). */
-export type AppStore = NonNullable<ResultsOptions['store']> &
+type AppStore = NonNullable<ResultsOptions['store']> &
   NonNullable<SitesOptions['store']> &
   NonNullable<SiteTokensOptions['store']> &
   NonNullable<ConsoleOptions['store']>;

@@ -31,7 +31,7 @@ import { codeParam, findResult, given, instantMs } from './query.js';
 import { checked, rateLimited, Refusal, refusalHandler } from './refusal.js';
 
 /** What the console reads of the store. */
-export interface ConsoleStore {
+interface ConsoleStore {
   results: ResultsRepository;
   sites: SitesRepository;
 }

@@ -90,7 +90,7 @@ function canonicalUploadSite(name: string): string {
 }
 
 /** The export row of one stored result: raw figures (JSON, NDJSON), or rounded as the page shows them (the CSV). */
-export function storedRow(r: StoredResult, figures: 'raw' | 'page' = 'raw'): Record<string, Cell> {
+function storedRow(r: StoredResult, figures: 'raw' | 'page' = 'raw'): Record<string, Cell> {
   const parsed = JSON.parse(r.reportJson) as unknown;
   if (r.kind === 'could-not-test') return couldNotTestRow(r, parsed as CouldNotTest, r.startedAtMs);
   return figures === 'page' ? reportCsvRow(r, parsed as Report | ReportV1) : reportRow(r, parsed as Report | ReportV1);

@@ -40,7 +40,7 @@ export function parseClientSignal(text: string): ClientSignalMessage {
 }
 
 /** Why `value` (which does not match) is refused: the words of the first member that fails. */
-export function signalProblem(value: unknown): string {
+function signalProblem(value: unknown): string {
   return wordsFor(ClientSignalMessageSchema, value, problemOf(ClientSignalMessageSchema) ?? 'signal message does not match the signalling contract', '');
 }
 

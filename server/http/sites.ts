@@ -34,7 +34,7 @@ function serviceClock(): ServiceClock & { lookbackMs: number } {
 }
 
 /** When the overview flags a site: the alert rules' silentFor and share when configured, else the overview's defaults. */
-export function healthRules(alerts: AlertsConfig | null): HealthRules {
+function healthRules(alerts: AlertsConfig | null): HealthRules {
   return {
     silentForMs: alerts?.silence?.silentForMs ?? DEFAULTS.alerts.overviewSilentForMs,
     outagesAbovePct: alerts?.couldNotTest?.abovePct ?? DEFAULTS.alerts.overviewOutagesAbovePct,

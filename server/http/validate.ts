@@ -31,7 +31,7 @@ function nameOf(error: ValueError, part: string): string {
 }
 
 /** The refusal of the first problem: a query parameter given twice, else the nearest refusal its schema (or one above) names. */
-export function refusalFor(root: TSchema, error: ValueError, part: string): Refusal {
+function refusalFor(root: TSchema, error: ValueError, part: string): Refusal {
   const name = nameOf(error, part);
   const say = (r: SchemaRefusal): Refusal => new Refusal(r.reason, r.message.replace(/\{name\}/g, name), 400);
   if (part === 'querystring' && Array.isArray(error.value)) return say({ reason: 'bad-query', message: 'give {name} once' });

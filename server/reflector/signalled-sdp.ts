@@ -22,7 +22,7 @@ function boundedCandidate(text: string): ParsedCandidate | null {
 }
 
 /** "127.0.0.1 ports 49152-65535" (or "any port" for an ephemeral range) for refusals. */
-export function describeRelay(relay: RelayEndpoints): string {
+function describeRelay(relay: RelayEndpoints): string {
   const { min, max } = relay.portRange;
   const ports = min === 0 && max === 0 ? 'any port' : `ports ${min}-${max}`;
   return `${relay.addresses.join(', ')} (${ports})`;

@@ -34,7 +34,7 @@ function orList(names: readonly string[]): string {
 }
 
 /** canonicalSite's key of a name from a request, or BadSiteName. */
-export function siteKeyParam(name: string): { display: string; key: string } {
+function siteKeyParam(name: string): { display: string; key: string } {
   try {
     return canonicalSite(name);
   } catch (err) {

@@ -62,7 +62,7 @@ export interface OverviewRepositories extends SiteReportRepositories {
 }
 
 /** callprobe's downtime from `fromMs` to now, from the heartbeats every instance keeps in the store. */
-export async function storeDowntime(fleet: FleetRepository, fromMs: number, c: ServiceClock): Promise<Interval[]> {
+async function storeDowntime(fleet: FleetRepository, fromMs: number, c: ServiceClock): Promise<Interval[]> {
   return serviceDowntime(await fleet.heartbeats(fromMs), c.heartbeatGraceMs, fromMs, c.nowMs);
 }
 

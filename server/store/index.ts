@@ -11,10 +11,6 @@ export async function openStore(target: DbTarget, opts: StoreOptions): Promise<R
   return target.kind === 'sqlite' ? openSqliteStore(target.path, opts) : openPostgresStore(target.url, opts);
 }
 
-export { StoreError, DAY_MS, type ResultStore, type StoreOptions, type PurgeOutcome } from './types.js';
+export { StoreError, DAY_MS, type ResultStore, type StoreOptions } from './types.js';
 export type { DbTarget } from './target.js';
-export type { NewResult, StoredResult, StoredAddress, ResultKind, ResultsRepository } from './results/types.js';
-export type { SiteQuery, SiteSampleRow, KnownSite, SitesRepository } from './sites/types.js';
-export type { AlertsRepository, AlertMetric } from './alerts/types.js';
-export type { FleetRepository } from './fleet/types.js';
-export type { SiteToken, SiteTokensRepository } from './site-tokens/types.js';
+export type { NewResult } from './results/types.js';

@@ -10,7 +10,7 @@ import { acceptResult, ReportShapeError } from '../../src/analysis/report/accept
 import type { SiteLoadFields } from '../../src/analysis/site/busy-line.js';
 
 /** What a stored body is to the site report. */
-export type BodyState = 'report' | 'could-not-test' | 'unreadable';
+type BodyState = 'report' | 'could-not-test' | 'unreadable';
 
 /** The summary of one stored result. */
 export interface SampleSummary {

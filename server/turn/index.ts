@@ -23,10 +23,11 @@ import type { RelayWitness } from '../../src/protocol/wire.js';
 import type { DoorName, DoorScope } from '../../src/protocol/door.js';
 import { TypedError } from '../../src/protocol/typed-error.js';
 
+/** @public The type of `RelayConfig.logger`, for a caller that writes its own. */
 export type { RelayLogger } from './transport/logger.js';
 export type { RelayQuotas } from './core/types.js';
 export { DEFAULT_QUOTAS } from './core/types.js';
-export { mintRestCredential, restAuthHandler, type RestCredential } from './credentials.js';
+export { mintRestCredential } from './credentials.js';
 
 export interface RelayConfig {
   listenHosts: string[];

@@ -62,7 +62,7 @@ export interface ConsoleSearchAnswer {
 }
 
 /** One graded metric of the result beside the site's figures for the same hours. */
-export interface BaselineMetric {
+interface BaselineMetric {
   target: string;
   label: string;
   direction: string;
@@ -91,7 +91,7 @@ export interface Baseline {
 }
 
 /** What to tell the user: the page's own answer (src/analysis/present/answer.ts). */
-export interface ConsoleAnswer {
+interface ConsoleAnswer {
   tone: 'good' | 'caution' | 'bad' | 'unsure';
   sentence: string;
   /** Why a pass is not a plain one (a fallback path), naming what this test tried; null when none. */
@@ -119,17 +119,17 @@ export interface ConsoleGrade {
  * Parts of the stored report the view passes on as the report has them (the report's schema,
  * src/analysis/schema/report-schema.ts, is their full shape); named here: the fields the console reads.
  */
-export interface ConsoleCqd {
+interface ConsoleCqd {
   classification: string;
   sentence: string;
   /** Which Teams call quality dashboard criteria the classification applies. */
   basis: string;
 }
-export interface ConsoleNat {
+interface ConsoleNat {
   mapping: string;
   reason: string;
 }
-export interface ConsolePath {
+interface ConsolePath {
   transport: string;
   port: number | null;
   candidateType: string | null;

@@ -8,7 +8,7 @@
  * many bytes). Every refusal is a `LoadRefusal` with a reason, never a bare status.
  */
 
-export const LOAD_PATH = '/api/load';
+const LOAD_PATH = '/api/load';
 export const LOAD_GRANT_PATH = `${LOAD_PATH}/grant`;
 export const LOAD_UP_PATH = `${LOAD_PATH}/up`;
 export const LOAD_DOWN_PATH = `${LOAD_PATH}/down`;

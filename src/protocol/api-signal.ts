@@ -34,7 +34,7 @@ export const UNSUPPORTED_SIGNAL_TYPES: readonly string[] = ['renegotiate', 'tran
 const Sdp = Type.String({ maxLength: BOUNDS.signalSdpBytesMax, ...problem(`{type} needs an sdp string under ${BOUNDS.signalSdpBytesMax} bytes`) });
 
 /** An ICE candidate as RTCIceCandidate.toJSON() gives it (other members are ignored). */
-export const CandidateInitSchema = Type.Object(
+const CandidateInitSchema = Type.Object(
   {
     candidate: Type.String({
       maxLength: BOUNDS.signalCandidateBytesMax,
@@ -68,8 +68,7 @@ export const ClientSignalMessageSchema = Type.Object(
 export type ClientSignalMessage = Static<typeof ClientSignalMessageSchema>;
 
 /** Server -> page: why the server refused or ended the session (an ErrorBody). */
-export const SignalErrorMessageSchema = Type.Object({ type: Type.Literal('error'), reason: Type.String(), message: Type.String() });
-export type SignalErrorMessage = Static<typeof SignalErrorMessageSchema>;
+const SignalErrorMessageSchema = Type.Object({ type: Type.Literal('error'), reason: Type.String(), message: Type.String() });
 
 /** Server -> page: a signal of our stack (the same shape as the page's), or an error. */
 export const ServerSignalMessageSchema = Type.Union([ClientSignalMessageSchema, SignalErrorMessageSchema]);

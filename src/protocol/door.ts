@@ -15,11 +15,11 @@ import { networkKey, sourceKey } from './source-key.js';
 
 /** Which bound refused: the source's, its network's, the total, or the reserve (kept for sources holding nothing). */
 export type DoorScope = 'source' | 'network' | 'total' | 'reserve';
-export const DOOR_SCOPES: readonly DoorScope[] = ['source', 'network', 'total', 'reserve'];
+const DOOR_SCOPES: readonly DoorScope[] = ['source', 'network', 'total', 'reserve'];
 
 /** The doors whose refusals /metrics counts (callprobe_refusals_total{door,scope}). */
 export type DoorName = 'relay-allocation' | 'turn-connection' | 'http-connection' | 'signal-session' | 'result-upload' | 'code-lookup';
-export const DOOR_NAMES: readonly DoorName[] = ['relay-allocation', 'turn-connection', 'http-connection', 'signal-session', 'result-upload', 'code-lookup'];
+const DOOR_NAMES: readonly DoorName[] = ['relay-allocation', 'turn-connection', 'http-connection', 'signal-session', 'result-upload', 'code-lookup'];
 
 export interface DoorBounds {
   readonly total: number;

@@ -216,9 +216,3 @@ export function prefixContains(prefix: IpPrefix, ip: IpAddress): boolean {
   const mask = (0xff << (8 - rem)) & 0xff;
   return ((prefix.bytes[full] ?? 0) & mask) === ((ip.bytes[full] ?? 0) & mask);
 }
-
-/** True when every address of `inner` is inside `outer`. */
-export function prefixWithin(inner: IpPrefix, outer: IpPrefix): boolean {
-  if (inner.family !== outer.family || inner.prefixLen < outer.prefixLen) return false;
-  return prefixContains(outer, { family: inner.family, bytes: inner.bytes });
-}

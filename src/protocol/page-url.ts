@@ -22,7 +22,7 @@ export interface QueryParams extends Iterable<[string, string]> {
 declare const URLSearchParams: new (init?: string | QueryParams) => QueryParams;
 
 /** The profile a test is graded against (`?profile=`, `?azureRegion=`, `?from=`); src/analysis/schema/input.ts's ProfileSelection. */
-export interface PageProfile {
+interface PageProfile {
   id: 'client-to-edge' | 'edge-to-edge' | 'azure-region';
   /** Only for `azure-region`: the Azure region name as Microsoft names it, e.g. "West Europe". */
   azureRegion?: string;
@@ -88,7 +88,7 @@ export function parseTurnPick(text: string): TurnPick | null {
 }
 
 /** A relay pick as `?turn=` takes it. */
-export function turnPickText(p: TurnPick): string {
+function turnPickText(p: TurnPick): string {
   return p.port === null ? p.transport : `${p.transport}:${p.port}`;
 }
 

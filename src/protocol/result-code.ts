@@ -9,11 +9,11 @@ import { TypedError } from './typed-error.js';
 /** Crockford's base32 symbols, value order. */
 export const CROCKFORD_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 /** Random bits in one code: 8 symbols x 5 bits. */
-export const RESULT_CODE_BITS = 40;
+const RESULT_CODE_BITS = 40;
 /** Random bytes `encodeResultCode` takes (40 bits). */
 export const RESULT_CODE_BYTES = RESULT_CODE_BITS / 8;
 /** Symbols in one code, hyphen excluded. */
-export const RESULT_CODE_SYMBOLS = RESULT_CODE_BITS / 5;
+const RESULT_CODE_SYMBOLS = RESULT_CODE_BITS / 5;
 
 export type ResultCodeErrorReason = 'bad-length' | 'bad-symbol' | 'bad-random';
 

@@ -10,7 +10,7 @@ import { DEFAULTS } from './defaults.js';
 import { TypedError } from './typed-error.js';
 
 /** What this client hands to `fetch`; `S` is the platform's abort signal (AbortSignal). */
-export interface FetchInit<S> {
+interface FetchInit<S> {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   body?: string;
@@ -19,7 +19,7 @@ export interface FetchInit<S> {
 }
 
 /** The part of a fetch answer this client reads. */
-export interface FetchAnswer {
+interface FetchAnswer {
   status: number;
   ok: boolean;
   text(): Promise<string>;

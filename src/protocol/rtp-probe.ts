@@ -23,9 +23,9 @@
 import { DEFAULTS } from './defaults.js';
 import { ProbeDecodeError, checkHeader as checkProbeHeader, readEchoFields, view, writeEchoFields, writeHeader, type Echo } from './wire.js';
 
-export const RTP_PROBE_MAGIC = 0x4352; // "CR"
-export const RTP_PROBE_VERSION = 1;
-export const RtpProbeKind = { Probe: 1, Echo: 2 } as const;
+const RTP_PROBE_MAGIC = 0x4352; // "CR"
+const RTP_PROBE_VERSION = 1;
+const RtpProbeKind = { Probe: 1, Echo: 2 } as const;
 
 /** Probe header: magic u16, version u8, kind u8, probeSeq u32, sendMs f64, opusBytes u16. */
 export const RTP_PROBE_HEADER_BYTES = 18;
@@ -34,7 +34,7 @@ export const RTP_ECHO_HEADER_BYTES = 41;
 /** One recent record in an echo: probeSeq u32, reflectorRecvMs f64. */
 export const RTP_RECENT_RECORD_BYTES = 12;
 /** At most this many recent records per echo (and so at most this many lost echoes in a row lose no upstream evidence). */
-export const RTP_RECENT_MAX = 8;
+const RTP_RECENT_MAX = 8;
 /** A frame is never larger than this: one SRTP packet stays under the 1280-byte IPv6 minimum MTU (RFC 8200 §5) with its headers. */
 export const RTP_FRAME_BYTES_MAX = 1000;
 
@@ -65,12 +65,12 @@ export interface RtpEcho extends Echo {
 }
 
 /** The size of a probe frame carrying `opusBytes` of Opus: `frameBytes`, or more when the Opus frame needs it. */
-export function rtpProbeFrameBytes(opusBytes: number, frameBytes: number = DEFAULTS.rtp.frameBytes): number {
+function rtpProbeFrameBytes(opusBytes: number, frameBytes: number = DEFAULTS.rtp.frameBytes): number {
   return Math.max(frameBytes, RTP_PROBE_HEADER_BYTES + opusBytes);
 }
 
 /** The size of an echo frame with `recent` records and `opusBytes` of Opus. */
-export function rtpEchoFrameBytes(recent: number, opusBytes: number, frameBytes: number = DEFAULTS.rtp.frameBytes): number {
+function rtpEchoFrameBytes(recent: number, opusBytes: number, frameBytes: number = DEFAULTS.rtp.frameBytes): number {
   return Math.max(frameBytes, RTP_ECHO_HEADER_BYTES + recent * RTP_RECENT_RECORD_BYTES + 2 + opusBytes);
 }
 

@@ -8,7 +8,7 @@ import { BOUNDS } from './defaults.js';
 import { ConfigError } from './config-error.js';
 
 /** RFC 7065 §3: default ports of turn: and turns: URIs (RFC 8656 §3). */
-export const TURN_DEFAULT_PORT = { turn: 3478, turns: 5349 } as const;
+const TURN_DEFAULT_PORT = { turn: 3478, turns: 5349 } as const;
 
 /** RFC 7065 §3.1: the parts of a TURN URI as written (nothing defaulted). */
 export interface TurnUriParts {

@@ -11,8 +11,8 @@
 import { BOUNDS, DEFAULTS } from './defaults.js';
 import { TypedError } from './typed-error.js';
 
-export const PROBE_MAGIC = 0x4350; // "CP"
-export const PROBE_VERSION = 1;
+const PROBE_MAGIC = 0x4350; // "CP"
+const PROBE_VERSION = 1;
 export const DEFAULT_PAYLOAD_BYTES: number = DEFAULTS.payloadBytes;
 
 export const ProbeKind = {
@@ -31,7 +31,7 @@ export type ProbeKind = (typeof ProbeKind)[keyof typeof ProbeKind];
 const PROBE_HEADER_BYTES = 16;
 /** Echo adds: downSeq u32, reflectorRecvMs f64, reflectorSendMs f64, upReceived u32. */
 const ECHO_HEADER_BYTES = PROBE_HEADER_BYTES + 4 + 8 + 8 + 4;
-export const MIN_PAYLOAD_BYTES = ECHO_HEADER_BYTES;
+const MIN_PAYLOAD_BYTES = ECHO_HEADER_BYTES;
 
 export interface Probe {
   seq: number;
@@ -299,7 +299,7 @@ function parseWitnessStream(v: unknown, what: string): WitnessStream {
 }
 
 /** Checks a relay witness received as JSON (the reflector's `final`); throws ProbeDecodeError('bad-control'). */
-export function parseRelayWitness(v: unknown): RelayWitness {
+function parseRelayWitness(v: unknown): RelayWitness {
   if (typeof v !== 'object' || v === null) throw new ProbeDecodeError('bad-control', 'relayWitness is not an object');
   const m = v as Record<string, unknown>;
   if (m['source'] !== 'relay') throw new ProbeDecodeError('bad-control', 'relayWitness.source must be "relay"');

@@ -5,7 +5,7 @@ import { clockResolutionMs } from '../analysis/measure/clock.js';
  * Reads the page's clock in a tight loop until it has stepped `steps` times (or `budgetMs`
  * passed), for src/analysis/measure/clock.ts: the readings at each step, deduplicated.
  */
-export function clockReadings(now: () => number, steps = 16, budgetMs = 20): number[] {
+function clockReadings(now: () => number, steps = 16, budgetMs = 20): number[] {
   const first = now();
   const out = [first];
   let last = first;

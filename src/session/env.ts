@@ -21,7 +21,7 @@ export type TurnPick = { transport: TurnServerEntry['transport']; port: number |
 export type AudioChoice = StatsSecondOpinion['audioSource'];
 
 /** How RTP echo arrivals are timed: the frame's receiveTime when the browser gives one, or always the transform worker's clock. */
-export type ArrivalClock = 'receive-time' | 'worker';
+type ArrivalClock = 'receive-time' | 'worker';
 
 /** An audio track for getStats' second opinion, opened by the environment. */
 export interface AudioHandle {

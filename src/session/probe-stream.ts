@@ -8,7 +8,7 @@ import { Receiving } from './stream/receiving.js';
 import type { StreamOutcome, StreamSetup } from './stream/types.js';
 import { ConnectionWatchdog } from './stream/watchdog.js';
 
-export type { ConnectionLoss, RtpStreamPart, StreamOutcome, StreamSetup } from './stream/types.js';
+export type { StreamOutcome, StreamSetup } from './stream/types.js';
 
 /**
  * The probe stream of one test, the same in the page and in Node clients: pace, send,

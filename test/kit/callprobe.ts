@@ -11,7 +11,7 @@ import { TestKitError } from './errors.js';
 import type { DbTarget } from '../../server/store/target.js';
 
 /** How a process is started: spawnBounded, or e.g. TestNetns.spawn to start it inside a namespace. */
-export type Spawner = (cmd: string, args: readonly string[], opts: SpawnBoundedOptions) => ProcessHandle;
+type Spawner = (cmd: string, args: readonly string[], opts: SpawnBoundedOptions) => ProcessHandle;
 
 export interface CallprobeOptions {
   /** SIGKILL after this long (ms). */
@@ -78,7 +78,7 @@ export interface ServeFlags {
 }
 
 /** The argument list after `serve` for `f`. */
-export function serveArgs(f: ServeFlags): string[] {
+function serveArgs(f: ServeFlags): string[] {
   const opt = (flag: string, v: string | number | undefined): string[] => (v === undefined ? [] : [flag, String(v)]);
   return [
     ...opt('--host', f.host ?? '127.0.0.1'),

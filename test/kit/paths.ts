@@ -10,7 +10,7 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url)).replace
  * the one path every test, e2e fixture and (through bench/lib/processes.ts, which reads the same
  * field) bench runs, so moving the entry point is one edit of package.json.
  */
-export const cliRelPath: string = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { bin: { callprobe: string } }).bin.callprobe;
+const cliRelPath: string = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { bin: { callprobe: string } }).bin.callprobe;
 
 /** The built CLI, absolute. */
 export const cliPath = join(repoRoot, cliRelPath);

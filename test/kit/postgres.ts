@@ -43,7 +43,7 @@ interface Cluster {
 }
 
 /** The newest installed PostgreSQL's bin directory (Debian: /usr/lib/postgresql/<major>/bin), or null. */
-export function postgresBinDir(): string | null {
+function postgresBinDir(): string | null {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return null;
   const majors = readdirSync(root)
@@ -63,7 +63,7 @@ function postgresUid(): { uid: number; gid: number } | null {
 }
 
 /** Why a test cluster cannot start here, or null when it can. */
-export function postgresUnavailable(): string | null {
+function postgresUnavailable(): string | null {
   if (postgresBinDir() === null) return 'PostgreSQL is not installed (/usr/lib/postgresql/*/bin/initdb missing; .ci/run installs it)';
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot) return 'not root: the kit runs initdb as the postgres user through runuser, which needs root';

@@ -4,15 +4,4 @@
  * implementation with the benches, which run compiled and may not import test/: it lives in
  * bench/lib/process.ts, and the kit hands it on.
  */
-export {
-  ProcessError,
-  runProcess,
-  spawnBounded,
-  type ExitStatus,
-  type LineMatch,
-  type ProcessErrorReason,
-  type ProcessHandle,
-  type ProcessResult,
-  type SpawnBoundedOptions,
-  type Stream,
-} from '../../bench/lib/process.js';
+export { runProcess, spawnBounded, type ExitStatus, type ProcessHandle, type ProcessResult, type SpawnBoundedOptions } from '../../bench/lib/process.js';

@@ -89,7 +89,7 @@ export function options(over: Partial<RunOptions> = {}): RunOptions {
  * session's logic is under test here, not the machine's timers (a busy CI host made a real
  * timer pacer skip ticks, and the test then counted fewer probes than it planned).
  */
-export class StepPacer implements PacerLike {
+class StepPacer implements PacerLike {
   readonly done: Promise<PacerResult>;
   private stopped = false;
   constructor(o: PacerOptions) {

@@ -16,7 +16,7 @@ function weriftCandidate(c: { transport: string; host: string; port: number; typ
 }
 
 /** The session's logger (ReflectorLogger's shape; pino in serve). */
-export interface RtpLegLogger {
+interface RtpLegLogger {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   debug(obj: object, msg: string): void;

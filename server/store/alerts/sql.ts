@@ -12,7 +12,7 @@ import { StoreError } from '../types.js';
 import type { AlertPost, AlertWindowRow, PostOutcome, RaisedAlert } from './types.js';
 
 /** The summary columns of a metric's graded directions (e.g. loss_up_pct, loss_down_pct, loss_loop_pct). */
-export function alertColumns(metric: TargetId): string[] {
+function alertColumns(metric: TargetId): string[] {
   return METRIC_COLUMNS.filter((_, i) => SITE_METRIC_KEYS[i]?.target === metric);
 }
 

@@ -19,7 +19,7 @@ export interface AlertWindowRow {
 export type AlertMetric = TargetId | 'silence' | 'could-not-test';
 
 /** A webhook post to keep (table alert_posts) in the transaction that decided its change of state. */
-export interface NewAlertPost {
+interface NewAlertPost {
   /** The event as posted (JSON), with its idempotency key. */
   body: string;
 }

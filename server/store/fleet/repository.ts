@@ -7,16 +7,16 @@ import { ms, msOrNull, type Placeholder, type SqlRunner } from '../common.js';
 import type { FleetRepository, HeartbeatRow } from './types.js';
 
 /** An instance's run: inserted at its first beat, its beat (and a clean stop) moved after. Values: instance, started_at, beat_at, stopped_at. */
-export const beatSql = (p: Placeholder): string =>
+const beatSql = (p: Placeholder): string =>
   `INSERT INTO heartbeats (instance, started_at, beat_at, stopped_at) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})
     ON CONFLICT (instance) DO UPDATE SET beat_at = excluded.beat_at, stopped_at = excluded.stopped_at`;
 
 /** The runs up at or after $1, and the last one before it (so a downtime that began earlier is known). */
-export const heartbeatsSql = (p: Placeholder): string =>
+const heartbeatsSql = (p: Placeholder): string =>
   `SELECT instance, started_at, beat_at, stopped_at FROM heartbeats WHERE beat_at >= ${p(1)}
     UNION ALL SELECT * FROM (SELECT instance, started_at, beat_at, stopped_at FROM heartbeats WHERE beat_at < ${p(1)} ORDER BY beat_at DESC LIMIT 1) AS before`;
 
-export function toHeartbeat(r: Record<string, unknown>): HeartbeatRow {
+function toHeartbeat(r: Record<string, unknown>): HeartbeatRow {
   return {
     instance: String(r['instance']),
     startedAtMs: ms(r['started_at'], 'started_at'),
@@ -26,7 +26,7 @@ export function toHeartbeat(r: Record<string, unknown>): HeartbeatRow {
 }
 
 /** Takes a free or expired lease, or renews the holder's own; changes no row while another holder's runs. Values: name, holder, expires_at, now. */
-export const leaseSql = (p: Placeholder): string =>
+const leaseSql = (p: Placeholder): string =>
   `INSERT INTO leases (name, holder, expires_at) VALUES (${p(1)}, ${p(2)}, ${p(3)})
     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
     WHERE leases.holder = excluded.holder OR leases.expires_at < ${p(4)}`;

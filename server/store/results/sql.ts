@@ -8,7 +8,7 @@ import { StoreError, type StoreOptions } from '../types.js';
 import type { ListQuery, NewResult, PutOutcome, ResultKind, StoredAddress, StoredResult } from './types.js';
 
 /** A fresh code is tried this often before giving up: with 2^40 codes, even at a million stored a second try almost never happens. */
-export const CODE_ATTEMPTS = 8;
+const CODE_ATTEMPTS = 8;
 
 /**
  * A put with a fresh id and code (and the time now), tried again with others while
@@ -39,7 +39,7 @@ export function truncatedAddress(address: string): string {
  * case: the store compares it with lower(column), so `%`, `_` and a backslash typed in a ticket
  * match only themselves.
  */
-export function lowerPrefixPattern(prefix: string): string {
+function lowerPrefixPattern(prefix: string): string {
   return `${prefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 

@@ -11,7 +11,7 @@ export interface SiteToken {
 }
 
 /** A token to keep: its hash only. */
-export interface NewSiteToken {
+interface NewSiteToken {
   id: string;
   siteKey: string;
   display: string;

@@ -38,7 +38,7 @@ function overviewP90Sql(metrics: readonly number[]): string {
 }
 
 /** `items` in at most `chunks` contiguous parts of near-equal size. */
-export function chunked<T>(items: readonly T[], chunks: number): T[][] {
+function chunked<T>(items: readonly T[], chunks: number): T[][] {
   const n = Math.max(1, Math.min(chunks, items.length));
   return Array.from({ length: n }, (_, i) => items.slice(Math.floor((i * items.length) / n), Math.floor(((i + 1) * items.length) / n))).filter(
     (c) => c.length > 0,

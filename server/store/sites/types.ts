@@ -4,7 +4,7 @@ import type { ResultKind } from '../results/types.js';
 import type { SampleSummary } from '../summary.js';
 
 /** A site's samples since a time (the site report). */
-export interface SiteQuery {
+interface SiteQuery {
   /** Any spelling of the site's name, matched by its key (../site-key.ts). */
   site: string;
   /** Tests started at or after this (ms since the epoch). */
@@ -38,7 +38,7 @@ export interface KnownSite {
 }
 
 /** The all-sites overview's query: every site's samples started at or after `sinceMs`. */
-export interface OverviewQuery {
+interface OverviewQuery {
   sinceMs: number;
 }
 

@@ -2,6 +2,4 @@
 export * from './types.js';
 export type * from './reasons.js';
 export { TurnCore } from './turn-core.js';
-export type { AllocationCensus } from './allocation-table.js';
-export type { ChannelBinding, DataIndication } from './allocation.js';
 export { randomPortAllocator } from './port-allocator.js';

@@ -32,8 +32,6 @@ export interface ClientTuple {
 
 import type { AuthRefusal, DropActionReason } from './reasons.js';
 
-export type { AuthRefusal };
-
 export type AuthResult = { readonly ok: true; readonly key: Buffer } | { readonly ok: false; readonly reason: AuthRefusal; readonly detail: string };
 
 /** RFC 8489 §9.2: long-term credential lookup. Returns the key MD5(user:realm:pass) or a refusal. */

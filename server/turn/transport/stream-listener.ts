@@ -22,7 +22,7 @@ export const NO_ALLOCATION_DEADLINE_MS = 60_000;
 /** Timers of the stream listener, injectable so tests need not wait 60 s. Returns the cancel function. */
 export type StreamTimers = (delayMs: number, fn: () => void) => () => void;
 
-export const realStreamTimers: StreamTimers = (delayMs, fn) => {
+const realStreamTimers: StreamTimers = (delayMs, fn) => {
   const t = setTimeout(fn, delayMs);
   t.unref();
   return () => clearTimeout(t);

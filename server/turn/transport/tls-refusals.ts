@@ -21,7 +21,7 @@ const CERTIFICATE_ALERTS: Readonly<Record<number, string>> = {
 };
 
 /** Addresses remembered at most (the oldest is forgotten first). */
-export const MAX_SOURCES = 4096;
+const MAX_SOURCES = 4096;
 
 /** A Node tlsClientError as a reason and, for a refused certificate, the alert's name. */
 export function classifyTlsFailure(err: Error & { code?: string }): { reason: TlsFailureReason; alert: string | null } {

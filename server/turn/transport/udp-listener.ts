@@ -4,7 +4,7 @@ import net from 'node:net';
 import { literalLookup } from './literal-lookup.js';
 
 /** Socket buffers large enough for bursts of small media packets (the kernel may cap them at rmem_max/wmem_max). */
-export const UDP_SOCKET_BUFFER_BYTES = 4 << 20;
+const UDP_SOCKET_BUFFER_BYTES = 4 << 20;
 
 export function bindUdp(host: string, port: number): Promise<dgram.Socket> {
   const v6 = net.isIPv6(host);

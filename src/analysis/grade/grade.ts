@@ -102,7 +102,7 @@ export interface ReorderFacts {
   probesToResolve: number;
 }
 
-export type GradeFacts = LatencyFacts | WindowFacts | ReorderFacts;
+type GradeFacts = LatencyFacts | WindowFacts | ReorderFacts;
 
 /** One graded target: the report's entry without its words, and the facts they are built from. */
 export type GradeResult = Omit<GradeEntry, 'statistic' | 'sentence'> & { facts: GradeFacts };

@@ -13,7 +13,7 @@ import { TARGET_LABELS, type TargetThresholds } from './targets.js';
  * used. A+ under 5 ms, A under 30, B under 60, C under 200, D under 400, F at 400 or more.
  * callprobe grades each direction's added one-way delay by it (DSLReports averages the two).
  */
-export const BLOAT_GRADES: ReadonlyArray<{ grade: BloatGrade; belowMs: number }> = [
+const BLOAT_GRADES: ReadonlyArray<{ grade: BloatGrade; belowMs: number }> = [
   { grade: 'A+', belowMs: 5 },
   { grade: 'A', belowMs: 30 },
   { grade: 'B', belowMs: 60 },
@@ -52,10 +52,10 @@ export interface LoadedDirectionFacts {
 }
 
 /** Fewer probes than this in a working window cannot judge it (a 4 s window holds 400 at 100/s). */
-export const MIN_LOADED_PROBES = 20;
+const MIN_LOADED_PROBES = 20;
 
 /** A direction's evidence is the device's, not the line's, when more than this share of its probes was suspect. */
-export const DEVICE_BUSY_SUSPECT_SHARE = 0.5;
+const DEVICE_BUSY_SUSPECT_SHARE = 0.5;
 
 export function deviceBusy(f: Pick<LoadedDirectionFacts, 'probesJudged' | 'probesSuspect'>): boolean {
   const all = f.probesJudged + f.probesSuspect;

@@ -8,10 +8,10 @@ import { eModel, G711_PLC } from '../measure/emodel.js';
 import type { DirectionName, MosDirection, MosReport } from '../schema/report-schema.js';
 
 /** Jitter-buffer allowance: JITTER_BUFFER_FACTOR x mean RFC 3550 jitter, at least the minimum. */
-export const JITTER_BUFFER_FACTOR = 2;
+const JITTER_BUFFER_FACTOR = 2;
 export const JITTER_BUFFER_MIN_MS = 20;
 
-export const MOS_ASSUMPTIONS: readonly string[] = Object.freeze([
+const MOS_ASSUMPTIONS: readonly string[] = Object.freeze([
   'ITU-T G.107 (06/2015) E-model with every parameter at its Table 3 default except the ones below.',
   'Codec: Opus has no G.113 constants, so G.711 with packet-loss concealment stands in (Ie = 0, Bpl = 25.1, G.113 Appendix I).',
   `Mouth-to-ear delay Ta = median round trip / 2 + a jitter-buffer allowance of max(${String(JITTER_BUFFER_MIN_MS)} ms, ${String(JITTER_BUFFER_FACTOR)} x mean jitter); echo path T = Ta, Tr = 2 x Ta; no codec or packetization delay added.`,

@@ -68,7 +68,7 @@ export function parseCandidate(line: string): ParsedCandidate | null {
 }
 
 /** The server port of a `stun:host:port` URL (RFC 7064 §3.1), null when absent. */
-export function urlPort(url: string | null): number | null {
+function urlPort(url: string | null): number | null {
   const m = url === null ? null : /:(\d{1,5})(?:\?.*)?$/.exec(url);
   return m ? Number(m[1]) : null;
 }

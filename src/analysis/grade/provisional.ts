@@ -38,9 +38,9 @@ import { windowResolutionPct } from './resolution.js';
 import { BURST_WINDOW_MS, type ResolvedProfile, SUSTAINED_WINDOW_MS } from './targets.js';
 
 /** Confidence of every likely and settled claim (one-sided). */
-export const CLAIM_LEVEL = 0.95;
+const CLAIM_LEVEL = 0.95;
 /** A long window may hold this much more than its nominal probe count (a sender a little fast), plus one probe. */
-export const WINDOW_RATE_ALLOWANCE = 1.05;
+const WINDOW_RATE_ALLOWANCE = 1.05;
 
 export interface ProvisionalInput {
   atMs: number;
@@ -189,7 +189,7 @@ export function hasFail(facts: ProvisionalFacts): boolean {
 }
 
 /** The window a settled claim rests on, on its direction's sender clock; null for other claims. */
-export function claimWindow(c: Claim): { startMs: number; endMs: number } | null {
+function claimWindow(c: Claim): { startMs: number; endMs: number } | null {
   if (c.kind !== 'settled-fail') return null;
   if (c.metric === 'burst-loss-200ms') return c.window === null ? null : { startMs: c.window.startMs, endMs: c.window.endMs };
   if (c.metric === 'loss-15s') return c.settled === null ? null : { startMs: c.settled.startMs, endMs: c.settled.endMs };

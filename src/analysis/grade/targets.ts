@@ -161,7 +161,7 @@ export class ProfileError extends ReasonedError<'unknown-profile' | 'unknown-azu
 const SEED = 'Microsoft, "Media Quality and Network Connectivity Performance in Skype for Business Online"';
 
 /** Find an azure-region row by customer region (the table's first column), case-insensitive. */
-export function findAzureRegion(name: string): AzureRegionRow | undefined {
+function findAzureRegion(name: string): AzureRegionRow | undefined {
   const key = name.trim().toLowerCase();
   return AZURE_REGIONS.find((r) => r.customerRegion.toLowerCase() === key);
 }

@@ -44,7 +44,7 @@ export interface EModelParams {
 }
 
 /** G.107 (06/2015) Table 3 default values. */
-export const G107_DEFAULTS: Readonly<EModelParams> = Object.freeze({
+const G107_DEFAULTS: Readonly<EModelParams> = Object.freeze({
   SLR: 8,
   RLR: 2,
   STMR: 15,

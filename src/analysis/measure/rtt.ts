@@ -30,7 +30,7 @@ export interface RoundTripAnalysis {
 }
 
 /** The percentile of the test's round trips that sets how long before a suspect interval a send is left out. */
-export const SUSPECT_HORIZON_PCT = 90;
+const SUSPECT_HORIZON_PCT = 90;
 
 /**
  * How long before a suspect interval a round trip's send still leaves it out of the grade: the

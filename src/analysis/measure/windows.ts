@@ -59,7 +59,7 @@ export function windowValue(metric: WindowMetric, packets: number, lost: number,
   return received > 0 ? jitterSumMs / received : Number.NaN;
 }
 
-export interface SuspectSpan {
+interface SuspectSpan {
   startMs: number;
   endMs: number;
 }

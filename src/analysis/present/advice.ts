@@ -43,7 +43,7 @@ export function sideOf(failed: readonly Pick<GradeEntry, 'direction'>[]): Side {
 const thresholdOf = (r: Pick<Report, 'meta'>, target: TargetId): number | undefined => r.meta.targets.find((t) => t.target === target)?.threshold;
 
 /** A graded figure as the key figures print it: `direction` picks that direction's grade (the direction table's cell). */
-export function gradedFigure(r: Pick<Report, 'meta' | 'grades' | 'summary'>, target: TargetId, direction?: 'up' | 'down'): string {
+function gradedFigure(r: Pick<Report, 'meta' | 'grades' | 'summary'>, target: TargetId, direction?: 'up' | 'down'): string {
   const side = direction === 'up' ? r.summary.upstream : direction === 'down' ? r.summary.downstream : null;
   const wholeTest =
     target === 'loss-15s'

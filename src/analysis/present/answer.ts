@@ -15,20 +15,18 @@ import { adviceFor, allowUdpAdvice, couldNotConnectAdvice, runAgainText, sideOf,
 import { figure, fixed, limitValue, plural, seconds } from './format.js';
 import { pathText, silentUdpText } from './ports.js';
 
-export type { Advice } from './advice.js';
-
 /** good: calls work; caution: they work, at a cost (a fallback path); bad: they will suffer; unsure: no answer. */
 export type AnswerTone = 'good' | 'caution' | 'bad' | 'unsure';
 
 /** A finding: what a caller would notice, with the figure behind it. */
-export interface Finding {
+interface Finding {
   /** A failed target's kind, or `busy-line`: calls suffer when the line is busy (the load phase). */
   kind: FindingKind | 'busy-line';
   sentence: string;
 }
 
 /** A target that passed on its estimate while its 95 % upper bound is above the limit. */
-export interface Unconfirmed {
+interface Unconfirmed {
   target: TargetId;
   label: string;
   /** Probes at this rate that would confirm it if the rate seen holds, and that test length. */

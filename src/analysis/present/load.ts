@@ -83,7 +83,7 @@ export function loadOutcomeSentence(reason: LoadOutcomeReason): string {
 }
 
 /** The added delay of a direction, with its grade: "+180 ms (grade C)". */
-export function addedDelayText(d: Pick<LoadDirectionReport, 'addedDelayMs' | 'grade'>): string {
+function addedDelayText(d: Pick<LoadDirectionReport, 'addedDelayMs' | 'grade'>): string {
   if (d.addedDelayMs === null) return 'not measured';
   return `${d.addedDelayMs >= 0 ? '+' : ''}${figureMs(d.addedDelayMs)}${d.grade === null ? '' : ` (grade ${d.grade})`}`;
 }

@@ -14,7 +14,7 @@ export const triedRungs = <R extends RungLike>(rungs: readonly R[]): R[] => rung
 const ORDER: readonly Transport[] = ['udp', 'tcp', 'tls'];
 
 /** "UDP 3478-3481 and TCP 3478": each transport once, its ports as a span; "" for none. */
-export function rungsText(rungs: readonly RungLike[]): string {
+function rungsText(rungs: readonly RungLike[]): string {
   const parts: string[] = [];
   for (const t of ORDER) {
     const of = rungs.filter((r) => r.transport === t);

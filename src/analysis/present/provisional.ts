@@ -13,18 +13,18 @@ export const PROVISIONAL_MEANING =
   'Provisional means: what the probes so far say. A settled fail cannot change. A likely result is 95% sure for the probes so far. A pass counts only once the whole 15-second window is measured.';
 
 /** Always true while the test runs: the targets are about the worst 15 s, which no shorter sample shows. */
-export const NOT_YET_KNOWN = 'Not yet known: the worst 15-second window. A pass counts only once the whole window is measured.';
+const NOT_YET_KNOWN = 'Not yet known: the worst 15-second window. A pass counts only once the whole window is measured.';
 
 /** While the test runs, before the first provisional answer. */
 export const BEFORE_FIRST = 'Measuring your connection. A first answer comes 3 seconds in.';
 
 /** The interactive page completes the window after a settled fail, like headless runs. */
-export const GOES_ON = 'This will not change. The test goes on to the end to measure everything else.';
+const GOES_ON = 'This will not change. The test goes on to the end to measure everything else.';
 
-export type ProvisionalTone = 'bad' | 'good' | 'unsure';
+type ProvisionalTone = 'bad' | 'good' | 'unsure';
 export type ItemState = 'settled' | 'likely' | 'so-far';
 
-export interface ProvisionalItem {
+interface ProvisionalItem {
   state: ItemState;
   /** For everyone. */
   text: string;

@@ -197,8 +197,7 @@ export function mosSentence(m: MosFacts, verdict: Verdict = 'pass'): string {
 }
 
 /** What a MOS estimate means beside a failed target (the page's key figures say it too). */
-export const MOS_BESIDE_FAIL =
-  'It averages the whole test, so it cannot see the short stretches where a target failed: a good estimate does not make this test pass.';
+const MOS_BESIDE_FAIL = 'It averages the whole test, so it cannot see the short stretches where a target failed: a good estimate does not make this test pass.';
 
 export function teamsSentence(t: TeamsTierFacts): string {
   if (t.classification === 'poor') {

@@ -13,11 +13,11 @@ import { figure, figureCount, figureMs, figurePct, limit, MISSING, ms, num, plur
 // ---- The verdict ----
 
 /** The title of a test our side could not finish: never "Fail". */
-export const OUTCOME_TITLE: Readonly<Record<NonNullable<Report['outcome']>['reason'], string>> = {
+const OUTCOME_TITLE: Readonly<Record<NonNullable<Report['outcome']>['reason'], string>> = {
   'could-not-connect': 'No verdict: could not connect',
   'connection-lost': 'No verdict: the test could not finish',
 };
-export const VERDICT_TITLE: Readonly<Record<Verdict, string>> = { pass: 'Pass', fail: 'Fail', insufficient: 'No verdict: not enough evidence' };
+const VERDICT_TITLE: Readonly<Record<Verdict, string>> = { pass: 'Pass', fail: 'Fail', insufficient: 'No verdict: not enough evidence' };
 
 export interface VerdictView {
   verdict: Verdict;
@@ -28,7 +28,7 @@ export interface VerdictView {
 }
 
 /** The title of a pass that got through only over a fallback path. */
-export const FALLBACK_TITLE = 'Pass, only over a fallback path';
+const FALLBACK_TITLE = 'Pass, only over a fallback path';
 
 export function verdictView(r: Report): VerdictView {
   const [headline = '', ...more] = r.explanation;
@@ -39,7 +39,7 @@ export function verdictView(r: Report): VerdictView {
 // ---- One row per grade ----
 
 /** How a grade's direction reads in a table. */
-export const DIRECTION_TEXT: Readonly<Record<GradeDirection, string>> = { up: 'upstream', down: 'downstream', loop: 'one way', 'round-trip': 'round trip' };
+const DIRECTION_TEXT: Readonly<Record<GradeDirection, string>> = { up: 'upstream', down: 'downstream', loop: 'one way', 'round-trip': 'round trip' };
 
 export interface VerdictRow {
   target: TargetId;
@@ -192,7 +192,7 @@ export function directionRows(r: Pick<Report, 'summary' | 'meta' | 'grades'>): D
 
 // ---- The evidence ----
 
-export interface PortRow {
+interface PortRow {
   /** "UDP 3478". */
   name: string;
   open: boolean;

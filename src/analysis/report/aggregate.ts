@@ -22,9 +22,6 @@ import type { GradeEntry, Report, Verdict } from '../schema/report-schema.js';
 import { SCHEMA_VERSION } from '../schema/version.js';
 import { ReasonedError } from '../../protocol/typed-error.js';
 
-/** Microsoft's recommendation: one test every 10 minutes for a week. */
-export { RECOMMENDED_SPAN_DAYS, RECOMMENDED_TESTS } from '../grade/targets.js';
-
 /** Typed error: the reports cannot be aggregated together. */
 export class AggregateInputError extends ReasonedError<'mixed-profiles' | 'unsupported-schema'> {
   override readonly name = 'AggregateInputError';

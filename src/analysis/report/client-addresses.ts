@@ -17,7 +17,7 @@
 import { scrubAddresses } from '../../protocol/address-text.js';
 
 /** Keys whose text is never scrubbed (see the file comment). */
-export const ADDRESS_FREE_KEYS: ReadonlySet<string> = new Set(['url', 'server', 'browser', 'callprobeVersion', 'site']);
+const ADDRESS_FREE_KEYS: ReadonlySet<string> = new Set(['url', 'server', 'browser', 'callprobeVersion', 'site']);
 
 /** A key as a JSON Pointer reference token (RFC 6901 §3). */
 function pointerToken(key: string): string {

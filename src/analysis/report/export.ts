@@ -121,7 +121,7 @@ const COLUMN_FIGURES: Readonly<Record<string, { unit: FigureUnit | 'prose'; targ
  * ms to 0.1, % and MOS to 0.01, counts whole, more decimals where a value would otherwise read
  * as zero or as its target), for the CSV; `row` is `reportRow`'s, `stored` the same report.
  */
-export function pageRounded(row: Record<string, Cell>, stored: Report | ReportV1): Record<string, Cell> {
+function pageRounded(row: Record<string, Cell>, stored: Report | ReportV1): Record<string, Cell> {
   const targets = upgradeReport(stored).meta.targets;
   const out: Record<string, Cell> = { ...row };
   for (const [column, how] of Object.entries(COLUMN_FIGURES)) {
@@ -201,7 +201,7 @@ export function couldNotTestRow(who: RowIdentity, rec: CouldNotTest, startedAtMs
 }
 
 /** A number with `.` decimals and no exponent (String() writes 1e-7 and 1e+21). */
-export function formatNumber(n: number): string {
+function formatNumber(n: number): string {
   if (!Number.isFinite(n)) return '';
   const s = String(n);
   if (!/e/i.test(s)) return s;

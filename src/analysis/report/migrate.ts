@@ -22,12 +22,7 @@ export class ReportVersionError extends ReasonedError<'unknown-version'> {
   override readonly name = 'ReportVersionError';
 }
 
-/** The schema version a (schema-checked) report says it has. */
-export function schemaVersionOf(value: { schemaVersion?: unknown }): number | null {
-  return typeof value.schemaVersion === 'number' ? value.schemaVersion : null;
-}
-
-export function upgradeV1(r: ReportV1): Report {
+function upgradeV1(r: ReportV1): Report {
   const { path, ports, timingsMs, schemaVersion: _v, ...meta } = r.meta;
   const { meta: _m, schemaVersion: _s, ...sections } = r;
   const rungs = ladder(ports);

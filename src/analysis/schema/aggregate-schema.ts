@@ -8,7 +8,7 @@ import { GradeDirectionSchema, ProfileIdSchema, StatusSchema, TargetIdSchema, Ve
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const closed = { additionalProperties: false } as const;
 
-export const AggregateEntrySchema = Type.Object(
+const AggregateEntrySchema = Type.Object(
   {
     target: TargetIdSchema,
     label: Type.String(),

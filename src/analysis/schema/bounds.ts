@@ -14,15 +14,15 @@
 import { CloneType, type TSchema } from '@sinclair/typebox';
 
 /** Any text of a report: its longest are sentences and error details of a few hundred characters. */
-export const TEXT_MAX_CHARS = 2048;
+const TEXT_MAX_CHARS = 2048;
 /** Any list of a report: its longest are suspect intervals (a few dozen in a troubled 10-minute test). */
-export const LIST_MAX_ITEMS = 256;
+const LIST_MAX_ITEMS = 256;
 
 /**
  * Narrower bounds by path (`*` is any item of a list). A user agent is ~150-250 characters;
  * the ladder has 6 standard rungs, twice that with dual stack; 6 targets in 3 directions.
  */
-export const NARROWER_BOUNDS: Readonly<Record<string, number>> = {
+const NARROWER_BOUNDS: Readonly<Record<string, number>> = {
   '/meta/browser': 512,
   '/meta/callprobeVersion': 64,
   '/meta/startedAt': 64,

@@ -9,7 +9,7 @@ import { type Static, Type } from '@sinclair/typebox';
 
 const NullableText = (maxLength: number, description: string) => Type.Union([Type.String({ maxLength }), Type.Null()], { description });
 
-export const CouldNotTestMetaSchema = Type.Object(
+const CouldNotTestMetaSchema = Type.Object(
   {
     site: Type.Optional(NullableText(128, 'As meta.site of a report: accepted only from the operator.')),
     ticket: Type.Optional(NullableText(128, 'As meta.ticket of a report.')),

@@ -10,7 +10,7 @@ const Text = (maxLength: number, description?: string) => Type.String({ maxLengt
 /** A figure of the working window, null when the window gave none. */
 const Figure = (description: string) => Nullable(Num(description));
 
-export const BloatGradeSchema = Type.Union(
+const BloatGradeSchema = Type.Union(
   ['A+', 'A', 'B', 'C', 'D', 'F'].map((g) => Type.Literal(g)),
   {
     description: 'Bufferbloat grade of the added delay (DSLReports "Bufferbloat Grades": A+ < 5 ms, A < 30, B < 60, C < 200, D < 400, F >= 400).',
@@ -18,7 +18,7 @@ export const BloatGradeSchema = Type.Union(
 );
 export type BloatGrade = Static<typeof BloatGradeSchema>;
 
-export const LoadTargetSchema = Obj({
+const LoadTargetSchema = Obj({
   target: Type.Union([Type.Literal('latency-rtt'), Type.Literal('loss-15s'), Type.Literal('burst-loss-200ms'), Type.Literal('jitter-15s')]),
   label: Text(80),
   value: Nullable(Num()),
@@ -28,7 +28,7 @@ export const LoadTargetSchema = Obj({
 });
 export type LoadTarget = Static<typeof LoadTargetSchema>;
 
-export const LoadDirectionSchema = Obj(
+const LoadDirectionSchema = Obj(
   {
     goodputMbps: Figure("Goodput over the working window, Mbit/s (10^6 bits/s), from the flows' progress."),
     bytes: Int('Bytes the flows moved in this direction.'),
@@ -53,7 +53,7 @@ export const LoadDirectionSchema = Obj(
 );
 export type LoadDirectionReport = Static<typeof LoadDirectionSchema>;
 
-export const LoadVerdictSchema = Obj({
+const LoadVerdictSchema = Obj({
   kind: Type.Union([Type.Literal('suffers'), Type.Literal('no-effect'), Type.Literal('could-not-load')]),
   text: Text(400, 'The plain sentence.'),
   /** The directions that harm a call, worst first. */
@@ -61,7 +61,7 @@ export const LoadVerdictSchema = Obj({
 });
 export type LoadVerdict = Static<typeof LoadVerdictSchema>;
 
-export const LoadCapacityItemSchema = Obj({
+const LoadCapacityItemSchema = Obj({
   use: Type.Union([Type.Literal('audio'), Type.Literal('video'), Type.Literal('screen-sharing')]),
   label: Text(80),
   upKbps: Num("Microsoft's recommended bitrate for a one-to-one call, kbit/s up."),
@@ -69,12 +69,11 @@ export const LoadCapacityItemSchema = Obj({
   room: Type.Union([Type.Literal('yes'), Type.Literal('no'), Type.Literal('unknown')]),
 });
 
-export const LoadCapacitySchema = Obj({
+const LoadCapacitySchema = Obj({
   items: Type.Array(LoadCapacityItemSchema, { maxItems: 3 }),
   sentence: Text(400),
   source: Text(300),
 });
-export type LoadCapacity = Static<typeof LoadCapacitySchema>;
 
 export const LoadSchema = Obj(
   {

@@ -51,7 +51,7 @@ export { GradeDirectionSchema, ProfileIdSchema, StatusSchema, TargetIdSchema, Ve
 export { SCHEMA_VERSION };
 
 /** The test's settings and what it ran on (v2: the path, ports and timings moved to the top level). */
-export const MetaSchema = Obj({
+const MetaSchema = Obj({
   schemaVersion: Type.Literal(SCHEMA_VERSION),
   callprobeVersion: MetaV1Schema.properties.callprobeVersion,
   browser: MetaV1Schema.properties.browser,
@@ -86,8 +86,8 @@ export const MetaSchema = Obj({
   methods: MetaV1Schema.properties.methods,
 });
 
-export const TransportSchema = Type.Union([Type.Literal('udp'), Type.Literal('tcp'), Type.Literal('tls')]);
-export const FamilySchema = Type.Union([Type.Literal('ipv4'), Type.Literal('ipv6')]);
+const TransportSchema = Type.Union([Type.Literal('udp'), Type.Literal('tcp'), Type.Literal('tls')]);
+const FamilySchema = Type.Union([Type.Literal('ipv4'), Type.Literal('ipv6')]);
 
 /**
  * Why a rung of the connectivity ladder failed, as a machine code: `timeout` (no answer),
@@ -96,10 +96,10 @@ export const FamilySchema = Type.Union([Type.Literal('ipv4'), Type.Literal('ipv6
  * and a browser that refuses loopback candidates), `gather-failed` (the browser could not
  * gather at all), `not-tried` (the ladder stopped before it).
  */
-export const RungErrorSchema = Type.String({ pattern: '^(timeout|not-offered|tls-handshake|loopback-refused|gather-failed|not-tried|turn-[0-9]{3})$' });
+const RungErrorSchema = Type.String({ pattern: '^(timeout|not-offered|tls-handshake|loopback-refused|gather-failed|not-tried|turn-[0-9]{3})$' });
 
 /** One rung of the connectivity ladder: a transport and port of the relay, and what it took to use it. */
-export const RungSchema = Obj({
+const RungSchema = Obj({
   transport: TransportSchema,
   port: Nullable(Int('Relay port (the standard port for a standard rung the server does not offer); null when unknown.')),
   family: FamilySchema,
@@ -112,7 +112,7 @@ export const RungSchema = Obj({
 });
 
 /** The path the graded stream used (the selected ICE candidate pair). */
-export const PathSchema = Obj({
+const PathSchema = Obj({
   transport: PathTransportSchema,
   port: Nullable(Int('Relay port the client used.')),
   family: Nullable(FamilySchema),
@@ -126,7 +126,7 @@ export const PathSchema = Obj({
 const At = (description: string) => Nullable(Num(description));
 
 /** Connection setup, step by step, in ms from the start of the test (click or autostart); null when never reached. */
-export const SetupSchema = Obj({
+const SetupSchema = Obj({
   config: At('GET /api/config answered.'),
   allocation: At('A relay allocation through the chosen rung (a reachable rung chosen).'),
   iceConnected: At('ICE connected through the relay.'),
@@ -136,26 +136,26 @@ export const SetupSchema = Obj({
 });
 
 /** After the setup: when the stream ended and the verdict was ready, ms from the start of the test. */
-export const TimelineSchema = Obj({
+const TimelineSchema = Obj({
   lastProbe: At('The last probe was sent.'),
   verdict: At('The graded verdict was ready.'),
 });
 
 /** A test that could not connect, or lost its connection: our failure or the path's, never graded as loss after `atMs`. */
-export const OutcomeSchema = Obj({
+const OutcomeSchema = Obj({
   reason: Type.Union([Type.Literal('could-not-connect'), Type.Literal('connection-lost')]),
   atMs: Nullable(Num('ms from the start of the test.')),
   detail: Type.String({ description: 'What was seen, for the record (the page words it).' }),
 });
 
 /** Which probe stream the grades rest on. */
-export const ProbePathSchema = Obj({
+const ProbePathSchema = Obj({
   path: Type.Union([Type.Literal('rtp'), Type.Literal('datachannel')]),
   reason: Type.String(),
 });
 
 /** Compare mode: a short stream on every reachable rung. Informs; never changes the verdict. */
-export const CompareSchema = Obj({
+const CompareSchema = Obj({
   secondsPerRung: Num(),
   rungs: Type.Array(
     Obj({
@@ -176,7 +176,7 @@ export const CompareSchema = Obj({
 });
 
 /** NAT mapping behaviour (RFC 4787 §4.1), from server-reflexive candidates of one local socket to two server ports. No addresses. */
-export const NatSchema = Obj({
+const NatSchema = Obj({
   mapping: Type.Union([Type.Literal('endpoint-independent'), Type.Literal('endpoint-dependent'), Type.Literal('no-nat'), Type.Literal('unknown')]),
   reason: Type.String({ description: 'Why this classification (for unknown: what evidence was missing).' }),
   observations: Type.Array(
@@ -188,7 +188,7 @@ export const NatSchema = Obj({
   ),
 });
 
-export const HintCodeSchema = Type.Union([
+const HintCodeSchema = Type.Union([
   Type.Literal('udp-blocked'),
   Type.Literal('udp-port-blocked'),
   Type.Literal('tcp-fallback'),
@@ -202,10 +202,10 @@ export const HintCodeSchema = Type.Union([
 ]);
 
 /** A network hint: only where the evidence supports it, one sentence on what it means for a call. */
-export const HintSchema = Obj({ code: HintCodeSchema, sentence: Type.String() });
+const HintSchema = Obj({ code: HintCodeSchema, sentence: Type.String() });
 
 /** The relay as an independent witness of the upstream RTP stream (RTP headers inside ChannelData, RFC 7983 demux). */
-export const WitnessStreamSchema = Obj(
+const WitnessStreamSchema = Obj(
   {
     ssrc: Nullable(Int()),
     packets: Int('Media RTP packets relayed (P bit clear), duplicates included.'),
@@ -223,14 +223,14 @@ export const WitnessStreamSchema = Obj(
   'One direction of the RTP the relay carried, read from the headers only.',
 );
 
-export const WitnessSchema = Obj({
+const WitnessSchema = Obj({
   source: Type.Literal('relay'),
   upstream: WitnessStreamSchema,
   downstream: Nullable(WitnessStreamSchema),
 });
 
 /** The getStats second opinions (v2: which of them this browser cannot give). */
-export const SecondOpinionSchema = Obj({
+const SecondOpinionSchema = Obj({
   ...SecondOpinionV1Schema.properties,
   unavailable: Type.Optional(
     Type.Array(
@@ -249,17 +249,17 @@ const { schemaVersion: _v1, meta: _metaV1, ...measured } = ReportV1Schema.proper
  * Why a pass comes with a caution, as a code. `fallback-path`: media got through only over a
  * fallback (every UDP port tried timed out, TCP or TLS connected), so calls work here at a cost.
  */
-export const CautionSchema = Type.Union([Type.Literal('fallback-path')], {
+const CautionSchema = Type.Union([Type.Literal('fallback-path')], {
   description: 'Why a pass comes with a caution; absent when there is none.',
 });
 
 /** Version 1's summary and, in version 2, `caution`. */
-export const SummarySchema = Obj({ ...SummaryV1Schema.properties, caution: Type.Optional(CautionSchema) });
+const SummarySchema = Obj({ ...SummaryV1Schema.properties, caution: Type.Optional(CautionSchema) });
 
 /** Kinds of provisional claim: see src/analysis/grade/provisional.ts. */
 export const ClaimKindSchema = Type.Union([Type.Literal('settled-fail'), Type.Literal('likely-fail'), Type.Literal('likely-pass'), Type.Literal('so-far')]);
 
-export const ProvisionalClaimSchema = Obj({
+const ProvisionalClaimSchema = Obj({
   metric: TargetIdSchema,
   direction: GradeDirectionSchema,
   kind: ClaimKindSchema,
@@ -273,7 +273,7 @@ export const ProvisionalClaimSchema = Obj({
 });
 
 /** One provisional answer shown while the test ran. */
-export const ProvisionalAnswerSchema = Obj({
+const ProvisionalAnswerSchema = Obj({
   atMs: Num('ms from the start of the test (click or autostart), like outcome.atMs.'),
   claims: Type.Array(ProvisionalClaimSchema, { maxItems: PROVISIONAL_MAX_CLAIMS }),
 });
@@ -315,7 +315,6 @@ export type Rung = Static<typeof RungSchema>;
 export type RungError = Static<typeof RungErrorSchema>;
 export type GradedPathOut = Static<typeof PathSchema>;
 export type SetupTimings = Static<typeof SetupSchema>;
-export type Timeline = Static<typeof TimelineSchema>;
 export type Outcome = Static<typeof OutcomeSchema>;
 export type ProbePath = Static<typeof ProbePathSchema>;
 export type CompareResult = Static<typeof CompareSchema>;
@@ -334,7 +333,6 @@ export type TargetId = Static<typeof TargetIdSchema>;
 export type InsufficientReason = Static<typeof InsufficientReasonSchema>;
 export type Confidence = Static<typeof ConfidenceSchema>;
 export type TargetMeta = Static<typeof TargetMetaSchema>;
-export type ReportMetaOut = Static<typeof MetaSchema>;
 export type Summary = Static<typeof SummarySchema>;
 export type Caution = Static<typeof CautionSchema>;
 export type DirectionDetail = Static<typeof DirectionDetailSchema>;
@@ -346,4 +344,3 @@ export type TeamsPoorStream = Static<typeof TeamsPoorStreamSchema>;
 export type SecondOpinion = Static<typeof SecondOpinionSchema>;
 export type Diagnostics = Static<typeof DiagnosticsSchema>;
 export type WarningCode = Static<typeof WarningCodeSchema>;
-export type DiagnosticWarning = Diagnostics['warnings'][number];

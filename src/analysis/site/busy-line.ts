@@ -15,7 +15,7 @@ import { nearestRankIndex } from '../measure/percentile.js';
 import type { BloatGrade, LoadDirectionReport, LoadReport, LoadVerdict } from '../schema/load-schema.js';
 
 /** What a site report reads of one loaded direction. */
-export type SiteLoadDirection = Pick<LoadDirectionReport, 'addedDelayMs' | 'goodputMbps'>;
+type SiteLoadDirection = Pick<LoadDirectionReport, 'addedDelayMs' | 'goodputMbps'>;
 
 /** What a site report reads of a report's `load` section (a full LoadReport is one). */
 export interface SiteLoadFields {

@@ -25,7 +25,7 @@ export interface HealthRules {
   outagesAbovePct: number;
 }
 
-export type SiteFlag =
+type SiteFlag =
   | { kind: 'silent'; silentUpMs: number; sentence: string }
   | { kind: 'outages'; samples: number; pct: number; sentence: string }
   | { kind: 'alert'; metric: string; since: string | null; sentence: string };
@@ -41,7 +41,7 @@ export interface SiteHealth {
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** "2 h 10 min", "45 min" (whole minutes). */
-export function spanText(ms: number): string {
+function spanText(ms: number): string {
   const minutes = Math.floor(ms / 60_000);
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;

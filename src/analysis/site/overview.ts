@@ -44,12 +44,12 @@ export interface OverviewGroup {
 }
 
 /** A site report metric's figures the overview has (counts and the P90; its early fail without the lower value: counts only). */
-export type OverviewMetric = Pick<
+type OverviewMetric = Pick<
   SiteMetric,
   'target' | 'label' | 'direction' | 'unit' | 'threshold' | 'samplesGraded' | 'samplesInsufficient' | 'p90' | 'status' | 'reason' | 'earlyFail'
 >;
 
-export interface OverviewSite {
+interface OverviewSite {
   /** The name to show (the newest spelling stored). */
   site: string;
   /** The key its samples are filed under (src/protocol/site-name.ts). */

@@ -18,7 +18,7 @@ export interface P90Settings {
 }
 
 /** The distribution-free interval of a P90: the values at two ranks of the sorted samples. */
-export interface P90Interval {
+interface P90Interval {
   level: number;
   /** Exact coverage of the rank pair (>= level). */
   coverage: number;
@@ -123,7 +123,7 @@ export function siteMetric(
 }
 
 /** The ranks of a P90's interval over n graded samples, or null below the minimum count (or when none exists). */
-export function p90IntervalRanks(n: number, settings: Pick<P90Settings, 'minSamplesP90' | 'confidenceLevel'>): ReturnType<typeof quantileInterval> {
+function p90IntervalRanks(n: number, settings: Pick<P90Settings, 'minSamplesP90' | 'confidenceLevel'>): ReturnType<typeof quantileInterval> {
   return n >= settings.minSamplesP90 ? quantileInterval(n, 0.9, settings.confidenceLevel) : null;
 }
 

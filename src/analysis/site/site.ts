@@ -127,7 +127,7 @@ export interface HourCell {
 }
 
 /** One metric's P90 over one day's samples, graded by the one P90 rule (./p90.ts). */
-export interface DayMetric {
+interface DayMetric {
   target: TargetId;
   direction: GradeDirection;
   samplesGraded: number;
@@ -202,7 +202,7 @@ const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 
 
 /** Weekday (1 = Monday) and hour of an instant in `timeZone`. */
 /** The local date (YYYY-MM-DD) of an instant in `timeZone` (checked by hourCellOf). */
-export function localDateOf(timeZone: string): (ms: number) => string {
+function localDateOf(timeZone: string): (ms: number) => string {
   const fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
   return (ms) => {
     const parts = fmt.formatToParts(ms);

@@ -81,11 +81,11 @@ export interface ProvisionalPlan {
 }
 
 /** The provisional answers are read every half second, aligned on the start of the test. */
-export const PROVISIONAL_TICK_MS = 500;
+const PROVISIONAL_TICK_MS = 500;
 /** Timers may fire a little before their time on performance.now()'s clock (Chromium: up to about 1 ms): such a tick still counts. */
 const TICK_EARLY_MS = 5;
 /** The first answer, 3 s into the test; then every second to 5 s, then every 2 s. */
-export const FIRST_ANSWER_MS = 3000;
+const FIRST_ANSWER_MS = 3000;
 const EVERY_SECOND_UNTIL_MS = 5000;
 const THEN_EVERY_MS = 2000;
 /** Answers on the schedule kept in the report; a settled fail is always shown and kept, up to PROVISIONAL_MAX_ANSWERS in all. */

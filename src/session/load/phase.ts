@@ -44,7 +44,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** Asks the server for a grant: the grant, or the outcome that says why there is none. */
-export async function requestGrant(baseUrl: string, signal: AbortSignal): Promise<LoadGrant | { refused: string }> {
+async function requestGrant(baseUrl: string, signal: AbortSignal): Promise<LoadGrant | { refused: string }> {
   try {
     const res = await fetch(new URL(LOAD_GRANT_PATH, baseUrl), { method: 'POST', signal, cache: 'no-store' });
     const body = (await res.json()) as LoadGrant | LoadRefusal;

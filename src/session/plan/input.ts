@@ -19,7 +19,7 @@ import type { PathChoice } from './probe-path.js';
 import { metaFor, type TestPlan } from './test-plan.js';
 
 /** The moments of the session the input reports, in ms from the start of the test. */
-export interface InputTimes {
+interface InputTimes {
   setup: SetupTimings;
   /** When the relay was chosen and when the channels opened: connecting through the rung took the difference. */
   allocation: number | null;

@@ -31,7 +31,7 @@ export interface TestCapabilities {
  * The phases a test goes through, in order. 'locate' and 'devices' are names later work adds;
  * no plan includes them yet.
  */
-export type TestPhase = 'config' | 'locate' | 'devices' | 'connect' | 'stream' | 'load' | 'compare' | 'analyze';
+type TestPhase = 'config' | 'locate' | 'devices' | 'connect' | 'stream' | 'load' | 'compare' | 'analyze';
 
 /** A probe stream as planned: its rate, its pacing interval, how many probes and of what size. */
 export interface StreamPlan {
@@ -48,7 +48,7 @@ export type GradedStream = Pick<StreamPlan, 'ratePps' | 'intervalMs' | 'payloadB
  * The RTP probe path: why it cannot be graded, or, when it can, its frames and the
  * data-channel stream that then runs beside it at a low rate as cross-check.
  */
-export type RtpPlan =
+type RtpPlan =
   | { planned: false; whyNot: string }
   | {
       planned: true;
@@ -150,7 +150,7 @@ export function metaFor(template: MetaTemplate, channel: AnalysisInput['meta']['
  * Why the RTP probe stream cannot be graded before anything connects, or null when
  * it can: the data channel is then the fallback, and the report says why.
  */
-export function rtpUnavailable(config: TestConfig, mode: TestMode, dataChannelPps: number, caps: TestCapabilities): string | null {
+function rtpUnavailable(config: TestConfig, mode: TestMode, dataChannelPps: number, caps: TestCapabilities): string | null {
   if (config.kind === 'override') return "a TURN server that is not callprobe's (--external-turn) has no RTP reflector behind it";
   if (mode === 'loopback') return 'loopback mode: the in-page loop has no RTP reflector';
   if (dataChannelPps > 1000 / DEFAULTS.rtp.ptimeMs) {

@@ -22,7 +22,7 @@ export interface RtpLegSetup {
 }
 
 /** What the session reads from the worker: stamped probes and echoes, in batches. */
-export interface RtpSink {
+interface RtpSink {
   sent(probes: ReadonlyArray<readonly [number, number]>): void;
   echoes(echoes: readonly RtpEchoRecord[]): void;
   error(message: string): void;

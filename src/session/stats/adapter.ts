@@ -103,7 +103,7 @@ export function readStats(entries: Iterable<StatsEntry>): StatsSample {
 }
 
 /** The address family of the TURN server in a local relay candidate's `url` (null when there is none). */
-export function familyOfTurnUrl(url: string | null): 'ipv4' | 'ipv6' | null {
+function familyOfTurnUrl(url: string | null): 'ipv4' | 'ipv6' | null {
   const host = url ? tryParseTurnUriParts(url)?.host : undefined;
   return host === undefined ? null : host.includes(':') ? 'ipv6' : 'ipv4';
 }

@@ -59,8 +59,8 @@ export class ConsoleView extends CpElement {
   declare open: ConsoleResultView | null;
   /** The all-sites overview of the last 7 days, loaded once logged in. */
   declare sites: SitesOverview | null;
-  /** One site's report of the last 7 days, with the module that draws it (loaded on the first one opened). */
-  declare siteReport: { report: SiteReport; view: typeof import('./console-site.js') } | null;
+  /** One site's report of the last 7 days, with the function that draws it (its module loaded on the first one opened). */
+  declare siteReport: { report: SiteReport; view: (typeof import('./console-site.js'))['siteReportView'] } | null;
   declare error: string | null;
   declare ready: boolean;
   private readonly timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -162,7 +162,7 @@ export class ConsoleView extends CpElement {
       async () => {
         const [report, view] = await Promise.all([
           api<SiteReport>(`${siteReportPath(site)}?since=7d&tz=${encodeURIComponent(this.timeZone)}`),
-          import('./console-site.js'),
+          import('./console-site.js').then((m) => m.siteReportView),
         ]);
         return { report, view };
       },
@@ -223,7 +223,7 @@ export class ConsoleView extends CpElement {
         <span>Logged in as <strong>${who.name}</strong> (${who.role === 'tier2' ? 'tier 2' : 'tier 1'})</span>
         <button class="link" @click=${() => void this.logout()}>Log out</button>
       </p>
-      ${this.sites ? this.siteList(this.sites) : nothing} ${this.siteReport ? this.siteReport.view.siteReportView(this.siteReport.report) : nothing}
+      ${this.sites ? this.siteList(this.sites) : nothing} ${this.siteReport ? this.siteReport.view(this.siteReport.report) : nothing}
       <h2>Find a result</h2>
       <form @submit=${(e: SubmitEvent) => void this.search(e)}>
         <label>Result code <input id="code" name="code" autocomplete="off" placeholder="7K3M-Q2XA" /></label>

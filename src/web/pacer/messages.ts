@@ -15,7 +15,7 @@ export interface PacerStart {
   stopFlag: Int32Array | null;
 }
 
-export interface PacerTick {
+interface PacerTick {
   type: 'tick';
   index: number;
   /** When this probe was due, epoch ms. */
@@ -24,7 +24,7 @@ export interface PacerTick {
   missedBefore: number;
 }
 
-export interface PacerDone {
+interface PacerDone {
   type: 'done';
   /** 'atomics' when Atomics.wait paced the stream, 'timeout' when setTimeout did. */
   method: 'atomics' | 'timeout';

@@ -17,14 +17,14 @@ export interface EchoTarget {
 }
 
 /** Payload: seq (uint32) + send time (float64, performance.now ms) + padding. */
-export function encodeProbe(seq: number, sendMs: number, sizeBytes: number): Buffer {
+function encodeProbe(seq: number, sendMs: number, sizeBytes: number): Buffer {
   const b = Buffer.alloc(sizeBytes);
   b.writeUInt32BE(seq, 0);
   b.writeDoubleBE(sendMs, 4);
   return b;
 }
 
-export function decodeProbe(b: Buffer): { seq: number; sendMs: number } {
+function decodeProbe(b: Buffer): { seq: number; sendMs: number } {
   return { seq: b.readUInt32BE(0), sendMs: b.readDoubleBE(4) };
 }
 

@@ -70,7 +70,7 @@ export interface AlertInstance {
 }
 
 /** Fast retries for tests (the product's: DEFAULTS.alerts). */
-export const FAST_DELIVERY: DeliverySettings = { ...DEFAULTS.alerts, retryBaseMs: 20, retryMaxMs: 200, retryForMs: 60_000 };
+const FAST_DELIVERY: DeliverySettings = { ...DEFAULTS.alerts, retryBaseMs: 20, retryMaxMs: 200, retryForMs: 60_000 };
 
 /**
  * One instance's alerts on `store`: decided changes are delivered by whichever instance holds the

@@ -23,7 +23,7 @@ export function testClock(startMs = Date.UTC(2026, 0, 15, 12, 0, 0)): TestClock 
 }
 
 /** Seeded bytes (reproducible codes and ids). */
-export function seededBytes(seed: number): (n: number) => Uint8Array {
+function seededBytes(seed: number): (n: number) => Uint8Array {
   const next = mulberry32(seed);
   return (n) => Uint8Array.from({ length: n }, () => Math.floor(next() * 256));
 }

@@ -40,7 +40,7 @@ export async function mount<E extends CpElement>(tag: CpTag, props: Partial<E>, 
 }
 
 /** Waits until `el` and every component inside its shadow root have rendered. */
-export async function settled(el: Element): Promise<void> {
+async function settled(el: Element): Promise<void> {
   if ('updateComplete' in el) await (el as CpElement).updateComplete;
   const root = el.shadowRoot;
   if (root === null) return;
@@ -79,7 +79,7 @@ function collect(node: Node | null | undefined): string {
  * axe-core's violations in the current document. Rules that need layout (contrast, target size)
  * cannot run without a renderer: the e2e suite checks them in Chromium.
  */
-export async function axeViolations(): Promise<axe.Result[]> {
+async function axeViolations(): Promise<axe.Result[]> {
   const results = await axe.run(document, {
     rules: {
       'color-contrast': { enabled: false },

@@ -38,7 +38,7 @@ export function seededBytes(seed: number): (size: number) => Buffer {
   return (size) => Buffer.from(Array.from({ length: size }, () => Math.floor(rng() * 256)));
 }
 
-export const SECRET = 'test-secret';
+const SECRET = 'test-secret';
 export const REALM = 'callprobe';
 /** A fixed wall-clock start (2024-01-01T00:00:00Z) so REST expiries are deterministic. */
 export const T0 = 1_704_067_200_000;

@@ -19,7 +19,7 @@ function splitAttributes(msg: Buffer): Buffer[] {
   return out;
 }
 
-export const MUTATORS: readonly ((m: Buffer, rng: Rng) => Buffer)[] = [
+const MUTATORS: readonly ((m: Buffer, rng: Rng) => Buffer)[] = [
   // Flip 1-8 random bits.
   (m, rng) => {
     const b = Buffer.from(m);
