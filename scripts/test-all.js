@@ -8,7 +8,7 @@
  * other:
  *
  *   1. lint | typecheck + build
- *   2. unit (vitest), alone (45-60 s on 2 cores)
+ *   2. unit (vitest, mocking, components), alone (1-2 min on 2 cores)
  *   3. unit (timing), then e2e measurement
  *   4. e2e functional (its workers side by side, alone on the machine)
  *   5. e2e firefox, then e2e webkitgtk
