@@ -6,31 +6,8 @@
  * no allocation yet (508 quota-reserve for one that does).
  */
 import { describe, expect, it } from 'vitest';
-import { buildAllocate } from '../../../../server/turn/client/requests.js';
-import { decodeStun } from '../../../../server/turn/codec/index.js';
 import { DEFAULT_QUOTAS } from '../../../../server/turn/core/index.js';
-import { cred, errorCodeOf, makeHarness, REALM, T0, type Harness } from '../helpers/core-harness.js';
-
-let nextPort = 20000;
-let nextCredential = 0;
-
-/** Allocates from `ip` (a fresh client port each, a fresh credential every 5) until refused or `max` are held. */
-function allocateUntilRefused(h: Harness, ip: string, max: number): { granted: number; refusal: number | undefined } {
-  let creds = cred(T0, 3600, `net${nextCredential++}`);
-  for (let granted = 0; granted < max; granted++) {
-    if (granted % 5 === 4) creds = cred(T0, 3600, `net${nextCredential++}`);
-    const c = h.client(nextPort++, ip);
-    const auth = { ...creds, realm: REALM, nonce: h.core.nonces.issue(c.ip, T0) };
-    const actions = h.core.handleClient(c, buildAllocate(auth), T0);
-    const open = actions.find((a) => a.kind === 'open-relay');
-    if (open?.kind !== 'open-relay') {
-      const sent = actions.find((a) => a.kind === 'send-client');
-      return { granted, refusal: sent?.kind === 'send-client' ? errorCodeOf(decodeStun(sent.data)) : undefined };
-    }
-    h.core.relayOpened(open.relayId, open.port || 30000 + open.relayId, T0);
-  }
-  return { granted: max, refusal: undefined };
-}
+import { allocateUntilRefused, makeHarness } from '../helpers/core-harness.js';
 
 describe('relay allocations per network (IPv6 /48) and the reserve', () => {
   it('the attack: 4 /64s of one /48 get 256 of the 1,000 allocations together, and a fresh /64 of another /48 still gets its own', () => {

@@ -6,31 +6,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildAllocate } from '../../../../server/turn/client/requests.js';
-import { decodeStun } from '../../../../server/turn/codec/index.js';
 import { DEFAULT_QUOTAS, type RelayQuotas } from '../../../../server/turn/core/index.js';
-import { cred, errorCodeOf, makeHarness, REALM, T0, type Harness } from '../helpers/core-harness.js';
-
-let nextPort = 20000;
-let nextCredential = 0;
-
-/** Allocates from `ip` (a fresh client port each, a fresh credential every 5) until refused or `max` are held; returns the count and the refusal code. */
-function allocateUntilRefused(h: Harness, ip: string, max: number): { granted: number; refusal: number | undefined } {
-  let creds = cred(T0, 3600, `flood${nextCredential++}`);
-  for (let granted = 0; granted < max; granted++) {
-    if (granted % 5 === 4) creds = cred(T0, 3600, `flood${nextCredential++}`);
-    const c = h.client(nextPort++, ip);
-    const auth = { ...creds, realm: REALM, nonce: h.core.nonces.issue(c.ip, T0) };
-    const actions = h.core.handleClient(c, buildAllocate(auth), T0);
-    const open = actions.find((a) => a.kind === 'open-relay');
-    if (open?.kind !== 'open-relay') {
-      const sent = actions.find((a) => a.kind === 'send-client');
-      return { granted, refusal: sent?.kind === 'send-client' ? errorCodeOf(decodeStun(sent.data)) : undefined };
-    }
-    h.core.relayOpened(open.relayId, open.port || 30000 + open.relayId, T0);
-  }
-  return { granted: max, refusal: undefined };
-}
+import { buildAllocate } from '../../../../server/turn/client/requests.js';
+import { allocateUntilRefused, cred, makeHarness, REALM, T0, type Harness } from '../helpers/core-harness.js';
 
 /** Five addresses of one /64, each trying for more than the whole relay holds. */
 function floodOne64(h: Harness, prefix: string, quotas: RelayQuotas): number {
@@ -82,7 +60,7 @@ describe('the allocation quota counts by source: an IPv4 address or an IPv6 /64'
 
   it('gives a /64 its share back as its allocations end', () => {
     const h = makeHarness({ relay: { 4: '127.0.0.1', 6: '::1' }, quotas: { maxAllocationsPerSourceIp: 3 } });
-    const c = h.client(nextPort++, '2001:db8:5::1');
+    const c = h.client(19999, '2001:db8:5::1');
     const auth = { ...cred(T0, 3600, 'refresh'), realm: REALM, nonce: h.core.nonces.issue(c.ip, T0) };
     const open = h.core.handleClient(c, buildAllocate(auth), T0).find((a) => a.kind === 'open-relay');
     if (open?.kind !== 'open-relay') throw new Error('no open-relay');

@@ -160,3 +160,27 @@ export function must<T>(v: T | undefined | null, what = 'value'): T {
   if (v === undefined || v === null) throw new Error(`${what} missing`);
   return v;
 }
+
+let nextFloodPort = 20000;
+let nextFloodCredential = 0;
+
+/**
+ * Allocates from `ip` (a fresh client port each, a fresh credential every 5, so the per-username
+ * quota never binds) until refused or `max` are held; returns the count and the refusal code.
+ */
+export function allocateUntilRefused(h: Harness, ip: string, max: number): { granted: number; refusal: number | undefined } {
+  let creds = cred(T0, 3600, `flood${nextFloodCredential++}`);
+  for (let granted = 0; granted < max; granted++) {
+    if (granted % 5 === 4) creds = cred(T0, 3600, `flood${nextFloodCredential++}`);
+    const c = h.client(nextFloodPort++, ip);
+    const auth = { ...creds, realm: REALM, nonce: h.core.nonces.issue(c.ip, T0) };
+    const actions = h.core.handleClient(c, buildAllocate(auth), T0);
+    const open = actions.find((a) => a.kind === 'open-relay');
+    if (open?.kind !== 'open-relay') {
+      const sent = actions.find((a) => a.kind === 'send-client');
+      return { granted, refusal: sent?.kind === 'send-client' ? errorCodeOf(decodeStun(sent.data)) : undefined };
+    }
+    h.core.relayOpened(open.relayId, open.port || 30000 + open.relayId, T0);
+  }
+  return { granted: max, refusal: undefined };
+}
