@@ -1,5 +1,6 @@
 /** Builders for AnalysisInput fixtures. */
 import type { DirectionRecords, RoundTripRecords, SenderDiagnostics } from '../../../src/analysis/measure/records.js';
+import type { ProvisionalEvidence } from '../../../src/analysis/grade/provisional.js';
 import type { AnalysisInput, GradedPath, ReportMeta, StatsSecondOpinion } from '../../../src/analysis/schema/input.js';
 import { ladder } from '../../../src/analysis/grade/connectivity.js';
 import { stream, type StreamSpec } from '../measure/fixtures.js';
@@ -83,5 +84,34 @@ export function reflectorInput(spec: ReflectorSpec): AnalysisInput {
     stats: spec.stats ?? null,
     pageHidden: spec.pageHidden ?? false,
     notes: [],
+  };
+}
+
+/** Reflector clock = client clock + 4980 ms (down probes sent at 5000 ms reach the client at 20 ms). */
+const REFLECTOR_AHEAD_MS = 4980;
+
+/** What the collectors of a reflectorInput test hold `nowMs` into it (client clock): receipts lag 40 ms, echoes arrive on the client's clock. */
+export function provisionalMoment(input: AnalysisInput, nowMs: number): ProvisionalEvidence {
+  const up = input.up as DirectionRecords;
+  const down = input.down as DirectionRecords;
+  const downNow = nowMs + REFLECTOR_AHEAD_MS;
+  return {
+    atMs: nowMs,
+    lossTimeoutMs: 1000,
+    directions: [
+      {
+        name: 'up',
+        records: { ...up, sent: up.sent.filter((s) => s.sendMs <= nowMs), arrivals: up.arrivals.filter((a) => a.sendMs <= nowMs - 40) },
+        senderNowMs: nowMs,
+        testStartMs: 0,
+      },
+      {
+        name: 'down',
+        records: { ...down, sent: down.sent.filter((s) => s.sendMs <= downNow - 40), arrivals: down.arrivals.filter((a) => a.recvMs <= nowMs) },
+        senderNowMs: downNow,
+        testStartMs: REFLECTOR_AHEAD_MS,
+      },
+    ],
+    roundTrip: { samples: input.roundTrip.samples.filter((s) => s.sendMs + s.rttMs <= nowMs), suspect: [] },
   };
 }

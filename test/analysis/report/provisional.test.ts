@@ -1,48 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { provisionalFrom, type ProvisionalEvidence } from '../../../src/analysis/grade/provisional.js';
+import { provisionalFrom } from '../../../src/analysis/grade/provisional.js';
 import { resolveProfile } from '../../../src/analysis/grade/targets.js';
-import type { DirectionRecords } from '../../../src/analysis/measure/records.js';
 import { provisionalLine, provisionalView } from '../../../src/analysis/present/provisional.js';
 import { analyze } from '../../../src/analysis/report/analyze.js';
 import { reportSchemaProblem } from '../../../src/analysis/schema/check.js';
-import type { AnalysisInput } from '../../../src/analysis/schema/input.js';
-import { reflectorInput } from './inputs.js';
-
-/** Reflector clock = client clock + 4980 ms here (down probes sent at 5000 ms reach the client at 20 ms). */
-const REFLECTOR_AHEAD_MS = 4980;
-
-/** What the collectors hold `nowMs` into the test (client clock): receipts lag 40 ms, echoes arrive on the client's clock. */
-function moment(input: AnalysisInput, nowMs: number): ProvisionalEvidence {
-  const up = input.up as DirectionRecords;
-  const down = input.down as DirectionRecords;
-  const downNow = nowMs + REFLECTOR_AHEAD_MS;
-  return {
-    atMs: nowMs,
-    lossTimeoutMs: 1000,
-    directions: [
-      {
-        name: 'up',
-        records: { ...up, sent: up.sent.filter((s) => s.sendMs <= nowMs), arrivals: up.arrivals.filter((a) => a.sendMs <= nowMs - 40) },
-        senderNowMs: nowMs,
-        testStartMs: 0,
-      },
-      {
-        name: 'down',
-        records: { ...down, sent: down.sent.filter((s) => s.sendMs <= downNow - 40), arrivals: down.arrivals.filter((a) => a.recvMs <= nowMs) },
-        senderNowMs: downNow,
-        testStartMs: REFLECTOR_AHEAD_MS,
-      },
-    ],
-    roundTrip: { samples: input.roundTrip.samples.filter((s) => s.sendMs + s.rttMs <= nowMs), suspect: [] },
-  };
-}
+import { provisionalMoment, reflectorInput } from './inputs.js';
 
 describe('the provisional answers in the report', () => {
   // 15.1 s at 100 probes/s; upstream probes 300-302 (3000-3020 ms) never arrive: 3 of 20 in 200 ms, over the 10 % burst limit.
   const input = reflectorInput({ count: 1510, up: { lost: (i) => i >= 300 && i <= 302 }, down: { startMs: 5000 } });
   const setting = { profile: resolveProfile({ id: 'client-to-edge' }), ratePps: 100, channelOk: true, durationS: 15, intervalMs: 10, likelyClaims: true };
-  const at3 = provisionalFrom(moment(input, 3000), { ...setting, failedBefore: false });
-  const at5 = provisionalFrom(moment(input, 5000), { ...setting, failedBefore: false });
+  const at3 = provisionalFrom(provisionalMoment(input, 3000), { ...setting, failedBefore: false });
+  const at5 = provisionalFrom(provisionalMoment(input, 5000), { ...setting, failedBefore: false });
   const report = analyze({ ...input, provisional: [at3.facts, at5.facts] });
 
   it('keeps each answer with its claims in words, each checked against the final grades', () => {
@@ -75,7 +44,7 @@ describe('the provisional answers in the report', () => {
     expect(v.items[0]).toEqual({ state: 'settled', text: 'Connected through the relay over UDP (port 3478).', expert: '' });
     expect(v.items.map((i) => i.state)).toEqual(['settled', 'settled', 'likely', 'so-far', 'so-far', 'so-far', 'so-far']);
     const good = provisionalView(
-      provisionalFrom(moment(reflectorInput({ count: 1510, down: { startMs: 5000 } }), 5000), { ...setting, failedBefore: false }).facts,
+      provisionalFrom(provisionalMoment(reflectorInput({ count: 1510, down: { startMs: 5000 } }), 5000), { ...setting, failedBefore: false }).facts,
       {
         path: { transport: 'udp', port: 3478 },
         quiet: [],

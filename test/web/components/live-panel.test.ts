@@ -6,46 +6,15 @@
  * in test/analysis/report/provisional.test.ts); no chart is drawn (Chart.js is not loaded here).
  */
 import { describe, expect, it } from 'vitest';
-import { provisionalFrom, type ProvisionalEvidence } from '../../../src/analysis/grade/provisional.js';
+import { provisionalFrom } from '../../../src/analysis/grade/provisional.js';
 import { resolveProfile } from '../../../src/analysis/grade/targets.js';
-import type { DirectionRecords } from '../../../src/analysis/measure/records.js';
 import { BEFORE_FIRST, PROVISIONAL_MEANING, provisionalView, type ProvisionalView } from '../../../src/analysis/present/provisional.js';
-import type { AnalysisInput } from '../../../src/analysis/schema/input.js';
 import type { LiveFigures } from '../../../src/session/collect/live.js';
 import { LivePanel } from '../../../src/web/components/live-panel.js';
-import { reflectorInput } from '../../analysis/report/inputs.js';
+import { provisionalMoment, reflectorInput } from '../../analysis/report/inputs.js';
 import { all, axeProblems, mount, one, words } from './dom.js';
 
 LivePanel.define('cp-live-panel');
-
-/** Reflector clock = client clock + 4980 ms (down probes sent at 5000 ms reach the client at 20 ms). */
-const REFLECTOR_AHEAD_MS = 4980;
-
-/** What the collectors hold `nowMs` into the test: receipts lag 40 ms, echoes arrive on the client's clock. */
-function moment(input: AnalysisInput, nowMs: number): ProvisionalEvidence {
-  const up = input.up as DirectionRecords;
-  const down = input.down as DirectionRecords;
-  const downNow = nowMs + REFLECTOR_AHEAD_MS;
-  return {
-    atMs: nowMs,
-    lossTimeoutMs: 1000,
-    directions: [
-      {
-        name: 'up',
-        records: { ...up, sent: up.sent.filter((s) => s.sendMs <= nowMs), arrivals: up.arrivals.filter((a) => a.sendMs <= nowMs - 40) },
-        senderNowMs: nowMs,
-        testStartMs: 0,
-      },
-      {
-        name: 'down',
-        records: { ...down, sent: down.sent.filter((s) => s.sendMs <= downNow - 40), arrivals: down.arrivals.filter((a) => a.recvMs <= nowMs) },
-        senderNowMs: downNow,
-        testStartMs: REFLECTOR_AHEAD_MS,
-      },
-    ],
-    roundTrip: { samples: input.roundTrip.samples.filter((s) => s.sendMs + s.rttMs <= nowMs), suspect: [] },
-  };
-}
 
 const SETTING = { profile: resolveProfile({ id: 'client-to-edge' }), ratePps: 100, channelOk: true, durationS: 15, intervalMs: 10, likelyClaims: true };
 const PATH = { path: { transport: 'udp', port: 3478 }, quiet: [] } as const;
@@ -53,7 +22,7 @@ const PATH = { path: { transport: 'udp', port: 3478 }, quiet: [] } as const;
 /** 15.1 s at 100 probes/s; with `burst`, upstream probes 300-302 (3000-3020 ms) never arrive: 3 of 20 in 200 ms. */
 function answerAt(nowMs: number, burst: boolean): ProvisionalView {
   const input = reflectorInput({ count: 1510, ...(burst ? { up: { lost: (i: number) => i >= 300 && i <= 302 } } : {}), down: { startMs: 5000 } });
-  return provisionalView(provisionalFrom(moment(input, nowMs), { ...SETTING, failedBefore: false }).facts, PATH);
+  return provisionalView(provisionalFrom(provisionalMoment(input, nowMs), { ...SETTING, failedBefore: false }).facts, PATH);
 }
 
 function figures(elapsedS: number, provisional: ProvisionalView | null): LiveFigures {
