@@ -2,6 +2,7 @@ import type { DirectionRecords, RoundTripRecords, SenderDiagnostics } from '../m
 import type { ProvisionalFacts } from './provisional-facts.js';
 import type { CompareResult, NatBehaviour, Outcome, ProbePath, Rung, SetupTimings, Witness } from './report-schema.js';
 import type { LoadEvidence } from './load-input.js';
+import type { OutsideViews } from '../measure/views.js';
 
 /** How the test ran: against the server's reflector, or a two-peer loop inside the page. */
 export type TestMode = 'reflector' | 'loopback';
@@ -142,6 +143,12 @@ export interface AnalysisInput {
   provisional?: ProvisionalFacts[];
   /** The busy-line phase, when the test was asked to load the line: the records above then run through it too. */
   load?: LoadEvidence | null;
+  /**
+   * What the clocks outside the page's JavaScript saw (the network thread's, the server's), for
+   * attributing each window's delay and gaps; absent or null: none recorded (only the page's own
+   * stamps, as in a report from before they were).
+   */
+  views?: OutsideViews | null;
 }
 
 /** The parts of an input where nothing was measured: no round trip, a sender that never fell behind, no getStats, the page never hidden, no notes. */
