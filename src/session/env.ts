@@ -6,6 +6,7 @@
 import type { ServerConfig, TurnServerEntry } from '../protocol/api.js';
 import type { GradedPath, ProfileSelection, StatsSecondOpinion, TestMode } from '../analysis/schema/input.js';
 import type { SuspectInterval } from '../analysis/measure/records.js';
+import type { OutsideViews } from '../analysis/measure/views.js';
 import type { NatGathering } from '../analysis/grade/nat.js';
 import type { SimplePeerCtor, WrtcImpl } from './net/simple-peer.js';
 import type { WebSocketCtor } from './net/signaling.js';
@@ -53,6 +54,8 @@ export interface StatsSource {
   readonly pathChangeTimesMs: readonly number[];
   path(): GradedPath;
   opinion(reflectorInboundJitterMs: number | null): StatsSecondOpinion;
+  /** The ICE and RTCP round trips with the page-clock time each was read (src/analysis/measure/views.ts). */
+  rttViews(): Pick<OutsideViews, 'iceRttMs' | 'rtcpRttMs'>;
 }
 
 /**

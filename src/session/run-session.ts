@@ -228,6 +228,7 @@ async function streamAndGrade(c: Conduct, entry: TurnServerEntry, connected: Con
   const chosen = chosenPath(entry);
   const statsPath = sampled ? await after.step('the path from getStats', () => sampled.path(), null) : null;
   const opinion = sampled ? await after.step("the browser's second opinion", () => sampled.opinion(outcome.reflectorInboundJitterMs), null) : null;
+  const rttViews = sampled ? await after.step("the browser's round trips", () => sampled.rttViews(), null) : null;
   const { timeline } = c;
   const times = {
     setup: timeline.setup(),
@@ -248,6 +249,7 @@ async function streamAndGrade(c: Conduct, entry: TurnServerEntry, connected: Con
     compared,
     statsPath,
     opinion,
+    rttViews,
     nat,
     pageHidden: watched?.everHidden ?? false,
     sessionNotes: c.sessionNotes,

@@ -3,7 +3,8 @@
  * Sender side: while armed, every Opus frame becomes a probe frame (encodeRtpProbe: probeSeq
  * from 0, the send time on the page main thread's clock, the original Opus frame inside).
  * Receiver side: every echo frame (decodeRtpEcho) gives the decoder back its Opus frame and
- * becomes a record; other frames pass through unchanged and are counted. Batches go to the
+ * becomes a record (with the frame's receiveTime, when plausible, beside the worker's own clock:
+ * the receive lag); other frames pass through unchanged and are counted. Batches go to the
  * main thread every `batchMs`, never per frame (src/session/rtp/messages.ts).
  */
 import { decodeRtpEcho, encodeRtpProbe } from '../../protocol/rtp-probe.js';
@@ -96,9 +97,9 @@ scope.onrtctransform = (ev) => {
             return;
           }
           const receiveTime = frame.getMetadata().receiveTime;
+          const plausible = typeof receiveTime === 'number' && receiveTime <= nowMs && nowMs - receiveTime < RECEIVE_TIME_PLAUSIBLE_MS ? receiveTime : null;
           let arrival = nowMs;
-          if (options.useReceiveTime && typeof receiveTime === 'number' && receiveTime <= nowMs && nowMs - receiveTime < RECEIVE_TIME_PLAUSIBLE_MS)
-            arrival = receiveTime;
+          if (options.useReceiveTime && plausible !== null) arrival = plausible;
           else counts.arrivalFromNow++;
           echoes.push({
             upSeq: echo.upSeq,
@@ -109,6 +110,8 @@ scope.onrtctransform = (ev) => {
             upReceived: echo.upReceived,
             recent: echo.recent,
             arrivalMs: arrival - toMain,
+            receiveTimeMs: plausible === null ? null : plausible - toMain,
+            seenMs: nowMs - toMain,
           });
           frame.data = echo.opus.slice().buffer;
           out.enqueue(frame);

@@ -1,5 +1,7 @@
 import type { GradedPath, StatsGap, StatsSecondOpinion } from '../../analysis/schema/input.js';
+import type { OutsideViews } from '../../analysis/measure/views.js';
 import { readStats, type StatsSample } from './adapter.js';
+import { RttReadings } from './readings.js';
 import type { StatsSource } from '../env.js';
 
 /**
@@ -11,6 +13,8 @@ export class StatsSampler implements StatsSource {
   private readonly iceRttMs: number[] = [];
   private readonly rtcpRttMs: number[] = [];
   private readonly inboundJitterMs: number[] = [];
+  /** The same round trips, each new measurement with when it was read (the views outside the page). */
+  private readonly readings = new RttReadings();
   private lastRtcpMeasurements = 0;
   private lastRtcpReportMs: number | null = null;
   private lastIceRtt: number | null = null;
@@ -37,6 +41,8 @@ export class StatsSampler implements StatsSource {
 
   /** One poll now (also used at the end of a test). */
   async poll(): Promise<void> {
+    // The browser gathers the figures when asked; a busy page may see the answer much later.
+    const askedAtMs = performance.now();
     try {
       const report = await this.pc.getStats();
       const sample = readStats(report.values());
@@ -46,6 +52,7 @@ export class StatsSampler implements StatsSource {
         sample.concealedSamples = inbound.concealedSamples;
         sample.totalSamplesReceived = inbound.totalSamplesReceived;
       }
+      this.readings.add(sample, askedAtMs);
       this.add(sample, performance.now());
     } catch (err) {
       this.failures++;
@@ -100,6 +107,11 @@ export class StatsSampler implements StatsSource {
   /** Second opinions this browser cannot give: their object came, the field never did. */
   lacks(): StatsGap[] {
     return [...this.seen].filter(([, s]) => s.object && !s.field).map(([gap]) => gap);
+  }
+
+  /** The ICE and RTCP round trips read so far, each at the page-clock time getStats was asked. */
+  rttViews(): Pick<OutsideViews, 'iceRttMs' | 'rtcpRttMs'> {
+    return this.readings.views();
   }
 
   /** When the selected candidate pair changed (page clock). */

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { LoadEvidence } from '../../../src/analysis/schema/load-input.js';
 import type { RunOptions } from '../../../src/session/env.js';
 import type { TestConfig } from '../../../src/session/plan/config.js';
+import { noStreamViews } from '../../../src/session/collect/outside-views.js';
 import { assembleInput, unconnectedInput, type TestEvidence } from '../../../src/session/plan/input.js';
 import { choosePath } from '../../../src/session/plan/probe-path.js';
 import { planTest, type TestPlan } from '../../../src/session/plan/test-plan.js';
@@ -45,10 +46,11 @@ function evidence(plan: TestPlan, over: Partial<TestEvidence> = {}): TestEvidenc
       notes: ['paced by timer'],
       provisional: [],
     },
-    records: { up: null, down: null, loop: null, roundTrip: { sent: [], samples: [] }, notes: ['from the records'] },
+    records: { up: null, down: null, loop: null, roundTrip: { sent: [], samples: [] }, notes: ['from the records'], views: noStreamViews() },
     compared: null,
     statsPath: null,
     opinion: null,
+    rttViews: null,
     nat: null,
     pageHidden: false,
     sessionNotes: ['of the session'],
