@@ -162,6 +162,31 @@ describe('assembleInput', () => {
   });
 });
 
+describe('the views outside the page', () => {
+  it("joins the probe stream's views and getStats' round trips; the server reports no loop delay", () => {
+    const stream = {
+      receiveLagMs: [{ atMs: 40, valueMs: 1.5 }],
+      reflectorHoldMs: [{ atMs: 30, valueMs: 0.2 }],
+      upArrivalBins: [{ fromSendMs: 0, toSendMs: 190, packets: 20, maxGapMs: 12, maxSendGapMs: 11 }],
+    };
+    const rtt = { iceRttMs: [{ atMs: 1000, valueMs: 26 }], rtcpRttMs: [{ atMs: 5000, valueMs: 27 }] };
+    const base = evidence(serverPlan());
+    const input = assembleInput({ ...base, records: { ...base.records, views: stream }, rttViews: rtt });
+    expect(input.views).toEqual({ ...stream, ...rtt, serverLoopDelayMs: [] });
+  });
+
+  it('has empty views where nothing sampled getStats and the stream carried none (the in-page loop)', () => {
+    expect(assembleInput(evidence(serverPlan())).views).toEqual({
+      receiveLagMs: [],
+      iceRttMs: [],
+      rtcpRttMs: [],
+      reflectorHoldMs: [],
+      upArrivalBins: null,
+      serverLoopDelayMs: [],
+    });
+  });
+});
+
 describe('unconnectedInput', () => {
   it('names the server asked, at the data channel rate, with the busy line not run', () => {
     const input = unconnectedInput(serverPlan({ load: true }), [], new SessionTimeline(() => 0), null, CLOCK);
