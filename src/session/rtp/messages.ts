@@ -33,8 +33,8 @@ export interface RtpEchoRecord {
   /** The frame's receiveTime when the browser gives a plausible one, else when the transform saw it. */
   arrivalMs: number;
   /**
-   * The frame's receiveTime (the browser's network thread) whenever it is plausible, whatever
-   * `useReceiveTime` says; null without one. Beside `seenMs` it is how long this device took to
+   * The frame's receiveTime (the browser's network thread) whenever it is plausible (not in the
+   * future, at most 60 s old), whatever `useReceiveTime` says; null without one. Beside `seenMs` it is how long this device took to
    * hand the echo to the page (the receive lag).
    */
   receiveTimeMs: number | null;

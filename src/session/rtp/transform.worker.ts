@@ -8,6 +8,7 @@
  * main thread every `batchMs`, never per frame (src/session/rtp/messages.ts).
  */
 import { decodeRtpEcho, encodeRtpProbe } from '../../protocol/rtp-probe.js';
+import { echoTimes } from './echo-times.js';
 import type { MainToRtpWorker, RtpEchoRecord, RtpTransformOptions, RtpWorkerCounts, RtpWorkerToMain } from './messages.js';
 
 /** The parts of the worker scope and of RTCRtpScriptTransformer this worker uses (not in the DOM lib). */
@@ -27,8 +28,6 @@ interface WorkerScope {
 }
 const scope = self as unknown as WorkerScope;
 
-/** A receiveTime older than this (or in the future) is not on this clock: the arrival is taken as now. */
-const RECEIVE_TIME_PLAUSIBLE_MS = 5000;
 
 let armed = false;
 let disarmed = false;
@@ -96,11 +95,8 @@ scope.onrtctransform = (ev) => {
             out.enqueue(frame);
             return;
           }
-          const receiveTime = frame.getMetadata().receiveTime;
-          const plausible = typeof receiveTime === 'number' && receiveTime <= nowMs && nowMs - receiveTime < RECEIVE_TIME_PLAUSIBLE_MS ? receiveTime : null;
-          let arrival = nowMs;
-          if (options.useReceiveTime && plausible !== null) arrival = plausible;
-          else counts.arrivalFromNow++;
+          const times = echoTimes(frame.getMetadata().receiveTime, nowMs, options.useReceiveTime);
+          if (times.fromNow) counts.arrivalFromNow++;
           echoes.push({
             upSeq: echo.upSeq,
             downSeq: echo.downSeq,
@@ -109,8 +105,8 @@ scope.onrtctransform = (ev) => {
             reflectorSendMs: echo.reflectorSendMs,
             upReceived: echo.upReceived,
             recent: echo.recent,
-            arrivalMs: arrival - toMain,
-            receiveTimeMs: plausible === null ? null : plausible - toMain,
+            arrivalMs: times.arrivalMs - toMain,
+            receiveTimeMs: times.receiveTimeMs === null ? null : times.receiveTimeMs - toMain,
             seenMs: nowMs - toMain,
           });
           frame.data = echo.opus.slice().buffer;
