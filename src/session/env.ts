@@ -48,6 +48,8 @@ export interface StatsSource {
   start(): void;
   /** Stops polling after one last poll (the stream ended, its connection still open). */
   stop(): Promise<void>;
+  /** After one last poll keeps the second opinion, the path and its changes as they are; polling goes on for the round-trip readings. */
+  freezeOpinion(): Promise<void>;
   /** Stops polling at once, with no last poll: the session is ending on a throw. */
   halt(): void;
   /** When the selected candidate pair changed (this side's clock). */

@@ -6,7 +6,9 @@ import type { StatsSource } from '../env.js';
 
 /**
  * Polls getStats during a test. Keeps each RTCP RTT once (by its measurement count), ICE RTT
- * when it changes, and counts changes of the selected candidate pair.
+ * when it changes, and counts changes of the selected candidate pair (the second opinion, of
+ * the idle window); and every new ICE and RTCP round trip with when it was read, through the
+ * busy-line phase too (readings.ts).
  */
 export class StatsSampler implements StatsSource {
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -23,6 +25,9 @@ export class StatsSampler implements StatsSource {
   private pairChanges = 0;
   private pairChangeTimesMs: number[] = [];
   private polling: Promise<void> = Promise.resolve();
+  /** After freezeOpinion: polls feed the round-trip readings only. */
+  private opinionFrozen = false;
+  private freezing: Promise<void> | null = null;
   private failures = 0;
   /** Per second opinion: whether its object was seen, and whether the field ever was. */
   private readonly seen = new Map<StatsGap, { object: boolean; field: boolean }>();
@@ -53,7 +58,7 @@ export class StatsSampler implements StatsSource {
         sample.totalSamplesReceived = inbound.totalSamplesReceived;
       }
       this.readings.add(sample, askedAtMs);
-      this.add(sample, performance.now());
+      if (!this.opinionFrozen) this.add(sample, performance.now());
     } catch (err) {
       this.failures++;
       if (this.failures === 1) console.warn('getStats failed', err);
@@ -90,6 +95,20 @@ export class StatsSampler implements StatsSource {
       }
     }
     this.last = s;
+  }
+
+  /**
+   * After one last poll, the second opinion, the path and its changes stay as they are (the
+   * busy-line phase: they are of the idle window, as `stop` left them before); polling goes on
+   * for the round-trip readings until `stop`.
+   */
+  freezeOpinion(): Promise<void> {
+    this.freezing ??= (async () => {
+      await this.polling;
+      await this.poll();
+      this.opinionFrozen = true;
+    })();
+    return this.freezing;
   }
 
   async stop(): Promise<void> {

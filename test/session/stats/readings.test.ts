@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { readStats } from '../../../src/session/stats/adapter.js';
 import { RttReadings } from '../../../src/session/stats/readings.js';
+import { StatsSampler } from '../../../src/session/stats/sampler.js';
 
 const poll = (over: Partial<Parameters<RttReadings['add']>[0]>): Parameters<RttReadings['add']>[0] => ({
   iceRttMs: null,
@@ -57,5 +58,25 @@ describe('round-trip readings', () => {
     const r = new RttReadings();
     r.add(s, 1500);
     expect(r.views()).toEqual({ iceRttMs: [{ atMs: 1500, valueMs: 26 }], rtcpRttMs: [] });
+  });
+});
+
+describe('the sampler through the busy-line phase', () => {
+  it('freezes the second opinion after one last poll, and keeps reading round trips', async () => {
+    const rtts = [0.01, 0.012, 0.05, 0.08];
+    let i = 0;
+    const pc = {
+      getStats: () => {
+        const rtt = rtts[i++] ?? 0.08;
+        return Promise.resolve(new Map([['CP1', { id: 'CP1', type: 'candidate-pair', selected: true, currentRoundTripTime: rtt }]]));
+      },
+    } as unknown as RTCPeerConnection;
+    const sampler = new StatsSampler(pc, 'none');
+    await sampler.poll(); // 10 ms, idle
+    await sampler.freezeOpinion(); // 12 ms, the last of the idle window
+    await sampler.poll(); // 50 ms, under load
+    await sampler.stop(); // 80 ms
+    expect(sampler.opinion().iceRttMs.map(Math.round)).toEqual([10, 12]);
+    expect(sampler.rttViews().iceRttMs.map((r) => Math.round(r.valueMs))).toEqual([10, 12, 50, 80]);
   });
 });
