@@ -16,7 +16,7 @@ export function noStreamViews(): StreamViews {
 }
 
 /** The server's arrivals are binned by this much of its own clock (the analysis' short window). */
-export const ARRIVAL_BIN_MS = 200;
+const ARRIVAL_BIN_MS = 200;
 
 /**
  * One echo's receive lag: the transform worker's clock when it saw the frame minus the frame's

@@ -5,12 +5,12 @@
  */
 
 /** A receiveTime older than this (or in the future) is not taken as the arrival: the arrival is the worker's clock. */
-export const RECEIVE_TIME_PLAUSIBLE_MS = 5000;
+const RECEIVE_TIME_PLAUSIBLE_MS = 5000;
 /**
  * The receive lag is kept up to this long: a starved device can hand a frame over seconds after
  * it came (its arrival stamp is then the worker's own), and that lag is the evidence of it.
  */
-export const RECEIVE_LAG_PLAUSIBLE_MS = 60_000;
+const RECEIVE_LAG_PLAUSIBLE_MS = 60_000;
 
 export interface EchoTimes {
   /** The echo's arrival stamp: the receiveTime when asked for and plausible, else `nowMs`. */

@@ -28,7 +28,6 @@ interface WorkerScope {
 }
 const scope = self as unknown as WorkerScope;
 
-
 let armed = false;
 let disarmed = false;
 let nextSeq = 0;
