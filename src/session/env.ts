@@ -6,6 +6,7 @@
 import type { ServerConfig, TurnServerEntry } from '../protocol/api.js';
 import type { GradedPath, ProfileSelection, StatsSecondOpinion, TestMode } from '../analysis/schema/input.js';
 import type { SuspectInterval } from '../analysis/measure/records.js';
+import type { OutsideViews } from '../analysis/measure/views.js';
 import type { NatGathering } from '../analysis/grade/nat.js';
 import type { SimplePeerCtor, WrtcImpl } from './net/simple-peer.js';
 import type { WebSocketCtor } from './net/signaling.js';
@@ -47,12 +48,16 @@ export interface StatsSource {
   start(): void;
   /** Stops polling after one last poll (the stream ended, its connection still open). */
   stop(): Promise<void>;
+  /** After one last poll keeps the second opinion, the path and its changes as they are; polling goes on for the round-trip readings. */
+  freezeOpinion(): Promise<void>;
   /** Stops polling at once, with no last poll: the session is ending on a throw. */
   halt(): void;
   /** When the selected candidate pair changed (this side's clock). */
   readonly pathChangeTimesMs: readonly number[];
   path(): GradedPath;
   opinion(reflectorInboundJitterMs: number | null): StatsSecondOpinion;
+  /** The ICE and RTCP round trips with the page-clock time each was read (src/analysis/measure/views.ts). */
+  rttViews(): Pick<OutsideViews, 'iceRttMs' | 'rtcpRttMs'>;
 }
 
 /**

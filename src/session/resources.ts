@@ -15,7 +15,7 @@ export class TestResources {
 
   constructor(private readonly audio: AudioHandle) {}
 
-  /** Stops the getStats poll after its last poll, once (the busy-line phase stops it where the load starts). */
+  /** Stops the getStats poll after its last poll, once. */
   stopStats(): Promise<void> {
     this.statsStopped ??= this.stats?.stop() ?? Promise.resolve();
     return this.statsStopped;

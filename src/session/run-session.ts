@@ -213,7 +213,7 @@ async function streamAndGrade(c: Conduct, entry: TurnServerEntry, connected: Con
   // From here the evidence is measured: nothing that fails later throws it away (after-stream.ts).
   const after = new AfterStream();
   const sampled = opened.stats;
-  // Stopped already if the busy-line phase ran (its second opinion is of the idle window).
+  // The busy-line phase, if it ran, froze the second opinion at its start (it is of the idle window).
   if (sampled) await after.step("the browser's statistics (getStats)", () => opened.stopStats(), undefined);
   opened.stats = null;
   const watched = opened.watch;
@@ -228,6 +228,7 @@ async function streamAndGrade(c: Conduct, entry: TurnServerEntry, connected: Con
   const chosen = chosenPath(entry);
   const statsPath = sampled ? await after.step('the path from getStats', () => sampled.path(), null) : null;
   const opinion = sampled ? await after.step("the browser's second opinion", () => sampled.opinion(outcome.reflectorInboundJitterMs), null) : null;
+  const rttViews = sampled ? await after.step("the browser's round trips", () => sampled.rttViews(), null) : null;
   const { timeline } = c;
   const times = {
     setup: timeline.setup(),
@@ -248,6 +249,7 @@ async function streamAndGrade(c: Conduct, entry: TurnServerEntry, connected: Con
     compared,
     statsPath,
     opinion,
+    rttViews,
     nat,
     pageHidden: watched?.everHidden ?? false,
     sessionNotes: c.sessionNotes,
@@ -305,8 +307,8 @@ function streamSetup(c: Conduct, entry: TurnServerEntry, connected: Connected, o
         ? {
             afterMs: load.afterMs,
             run: async (rttSince, signal) => {
-              // getStats' second opinion is of the idle window: it stops where the load starts.
-              void opened.stopStats();
+              // getStats' second opinion is of the idle window: it stays as it is where the load starts (the round-trip readings go on).
+              void opened.stats?.freezeOpinion();
               const both = anySignal([signal, opts.signal]);
               busy.evidence = await runLoadPhase({
                 baseUrl: opts.baseUrl,

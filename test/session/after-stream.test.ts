@@ -43,6 +43,8 @@ function stats(calls: string[], fail: ReadonlySet<string>, path: GradedPath | nu
     pathChangeTimesMs: [],
     path: () => step('path', path ?? { transport: 'udp', port: 3478, candidateType: 'relay', family: 'ipv4', changes: 0 }),
     opinion: () => step('opinion', opinion),
+    freezeOpinion: () => Promise.resolve(),
+    rttViews: () => ({ iceRttMs: [], rtcpRttMs: [] }),
   };
 }
 

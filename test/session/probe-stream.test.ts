@@ -126,6 +126,10 @@ describe('streamProbes in reflector mode, against the reflector core', () => {
     expect(r.up?.sent).toHaveLength(50);
     expect(r.up?.arrivals).toHaveLength(50);
     expect(r.notes.join(' ')).not.toMatch(/evidence cut/);
+    // The views outside the page: every probe's hold, every arrival in a bin; a data-channel echo has no receiveTime.
+    expect(r.views.reflectorHoldMs).toHaveLength(50);
+    expect(r.views.upArrivalBins?.reduce((n, b) => n + b.packets, 0)).toBe(50);
+    expect(r.views.receiveLagMs).toEqual([]);
   });
 
   it('a stop the browser refuses: no connection-lost, the evidence cut at the last receipt and graded, said in a note', async () => {

@@ -137,6 +137,8 @@ describe('runSession with an injected environment', () => {
             calls.push('stats stopped');
             return Promise.resolve();
           },
+          freezeOpinion: () => Promise.resolve(),
+          rttViews: () => ({ iceRttMs: [{ atMs: 500, valueMs: 2 }], rtcpRttMs: [] }),
           halt: () => calls.push('stats halted'),
           pathChangeTimesMs: [],
           path: () => statsPath,

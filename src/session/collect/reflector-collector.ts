@@ -1,6 +1,8 @@
 import type { ArrivalRecord, DirectionRecords, RoundTripRecords, RttSample, SentRecord, SuspectInterval } from '../../analysis/measure/records.js';
 import { decodeEcho, decodeOrNull, decodeReceipts, type ControlMessage, type ReceiptRecord } from '../../protocol/wire.js';
+import type { ViewSample } from '../../analysis/measure/views.js';
 import { LiveMeter, type ChartFigures } from './live.js';
+import { arrivalBins, holdSample, type StreamViews } from './outside-views.js';
 import type { SentLog } from './sent-log.js';
 import { senderQueueIntervals, type QueuedSend } from './sender-queue.js';
 
@@ -36,6 +38,9 @@ interface UpArrival {
  */
 export class ReflectorCollector {
   private readonly echoed: Uint8Array;
+  /** Which probe offsets already have their reflector hold (one per probe: its first echo's or receipt's stamps). */
+  private readonly held: Uint8Array;
+  private readonly holds: ViewSample[] = [];
   private readonly rttSamples: RttSample[] = [];
   private readonly downArrivals: ArrivalRecord[] = [];
   private readonly upArrivals: UpArrival[] = [];
@@ -64,6 +69,7 @@ export class ReflectorCollector {
     upstream: 'as-received' | 'by-probe' = 'as-received',
   ) {
     this.echoed = new Uint8Array(sent.count);
+    this.held = new Uint8Array(sent.count);
     this.upSeen = upstream === 'by-probe' ? new Uint8Array(sent.count) : null;
     this.downSeen = upstream === 'by-probe' ? new Set() : null;
     this.live = new LiveMeter(sent);
@@ -92,6 +98,7 @@ export class ReflectorCollector {
       return;
     }
     this.echoesReceived++;
+    this.addHold(offset, echo.clientSendMs, echo.reflectorRecvMs, echo.reflectorSendMs);
     this.lastHeardMs = Math.max(recvMs, Number.isNaN(this.lastHeardMs) ? recvMs : this.lastHeardMs);
     // The echo is the reflector's record of the probe's arrival too.
     if (this.upSeen) this.addUp(offset, echo.reflectorRecvMs);
@@ -120,6 +127,15 @@ export class ReflectorCollector {
     if (this.upSeen) this.addUp(offset, reflectorRecvMs);
   }
 
+  /** The reflector's hold of the probe at `offset`, once, at its send time on this side's clock. */
+  private addHold(offset: number, sendMs: number, reflectorRecvMs: number, reflectorSendMs: number): void {
+    if (this.held[offset] === 1) return;
+    const sample = holdSample(sendMs, reflectorRecvMs, reflectorSendMs);
+    if (sample === null) return;
+    this.held[offset] = 1;
+    this.holds.push(sample);
+  }
+
   private addUp(offset: number, recvMs: number): void {
     this.lastReceiptUpOffset = Math.max(this.lastReceiptUpOffset, offset);
     if (this.upSeen) {
@@ -140,6 +156,8 @@ export class ReflectorCollector {
       }
       this.lastReceiptDownSeq = Math.max(this.lastReceiptDownSeq, r.downSeq);
       this.addUp(offset, r.reflectorRecvMs);
+      // A receipt of an echo sent (downSeq >= 0) holds its stamps too: the hold is known even when the echo was lost.
+      if (r.downSeq >= 0) this.addHold(offset, this.sent.sendTimeOf(offset), r.reflectorRecvMs, r.reflectorSendMs);
       if (r.downSeq >= 0 && !this.downSeen?.has(r.downSeq)) {
         this.downSeen?.add(r.downSeq);
         this.downSent.push({ seq: r.downSeq, sendMs: r.reflectorSendMs });
@@ -184,6 +202,7 @@ export class ReflectorCollector {
     down: DirectionRecords;
     roundTrip: RoundTripRecords;
     notes: string[];
+    views: StreamViews;
   } {
     const notes: string[] = [];
     if (!this.finalTally) notes.push('the reflector never sent its final tally: upstream counts may be incomplete');
@@ -224,6 +243,8 @@ export class ReflectorCollector {
       },
       roundTrip: { sent: sentRecords, samples: this.rttSamples.filter((r) => r.seq <= upCut) },
       notes,
+      // The echo frames' receive lag is the RTP stream's (rtp-collector.ts); a data-channel echo has no receiveTime.
+      views: { receiveLagMs: [], reflectorHoldMs: this.holds.slice().sort((a, b) => a.atMs - b.atMs), upArrivalBins: arrivalBins(upArrivals) },
     };
   }
 

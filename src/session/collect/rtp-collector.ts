@@ -12,6 +12,8 @@ import type { DirectionRecords, RoundTripRecords, SuspectInterval } from '../../
 import type { RtpRecentRecord } from '../../protocol/rtp-probe.js';
 import { decodeReceipts, ProbeKind, type ControlMessage } from '../../protocol/wire.js';
 import type { ChartFigures } from './live.js';
+import type { ViewSample } from '../../analysis/measure/views.js';
+import { receiveLagSample, type StreamViews } from './outside-views.js';
 import { ReflectorCollector, type EchoFacts } from './reflector-collector.js';
 import { SentLog } from './sent-log.js';
 
@@ -19,6 +21,10 @@ import { SentLog } from './sent-log.js';
 export interface RtpEchoFacts extends EchoFacts {
   recent: readonly RtpRecentRecord[];
   arrivalMs: number;
+  /** The frame's receiveTime (the network thread's clock), null without a plausible one. */
+  receiveTimeMs: number | null;
+  /** When the transform worker saw the frame. */
+  seenMs: number;
 }
 
 export class RtpCollector {
@@ -26,6 +32,8 @@ export class RtpCollector {
   private readonly collector: ReflectorCollector;
   /** Stamped probes beyond the slots kept (`maxProbes`): not evidence, counted. */
   private overflow = 0;
+  /** The receive lag of every echo with a receiveTime (outside-views.ts), as they came: one per echo received, so bounded like the echoes. */
+  private readonly receiveLags: ViewSample[] = [];
 
   constructor(
     maxProbes: number,
@@ -50,6 +58,8 @@ export class RtpCollector {
   onEchoes(echoes: readonly RtpEchoFacts[]): void {
     for (const e of echoes) {
       this.collector.onEchoFacts(e, e.arrivalMs);
+      const lag = receiveLagSample(e.receiveTimeMs, e.seenMs);
+      if (lag !== null) this.receiveLags.push(lag);
       for (const r of e.recent) this.collector.onUpstream(r.probeSeq, r.reflectorRecvMs);
     }
   }
@@ -97,10 +107,11 @@ export class RtpCollector {
   build(
     suspect: SuspectInterval[],
     cutAtLastEvidence: boolean,
-  ): { up: DirectionRecords; down: DirectionRecords; roundTrip: RoundTripRecords; notes: string[] } {
+  ): { up: DirectionRecords; down: DirectionRecords; roundTrip: RoundTripRecords; notes: string[]; views: StreamViews } {
     // No sender queue on this stream (an RTP sender never holds frames for congestion control): threshold 0, every queue reads 0.
     const b = this.collector.build(suspect, this.intervalMs, 0, cutAtLastEvidence);
     if (this.overflow > 0) b.notes.push(`${this.overflow} stamped RTP probes beyond the ${this.sentLog.count} kept were left out`);
-    return b;
+    const receiveLagMs = this.receiveLags.slice().sort((a, c) => a.atMs - c.atMs);
+    return { ...b, views: { ...b.views, receiveLagMs } };
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { AnalysisInput, ClockFacts, GradedPath, StatsSecondOpinion } from '../../analysis/schema/input.js';
 import type { LoadEvidence } from '../../analysis/schema/load-input.js';
+import { noOutsideViews, type OutsideViews } from '../../analysis/measure/views.js';
 import { ladder, type RungFacts } from '../../analysis/grade/connectivity.js';
 import type { NatBehaviour, SetupTimings } from '../../analysis/schema/report-schema.js';
 import type { TurnServerEntry } from '../../protocol/api.js';
@@ -13,6 +14,7 @@ import type { CompareOutcome } from '../compare-rungs.js';
 import { busyOutcome } from '../load/plan.js';
 import type { PortCheck } from '../net/port-check.js';
 import type { StreamOutcome } from '../probe-stream.js';
+import type { StreamViews } from '../collect/outside-views.js';
 import { completePath, couldNotConnectInput } from '../relay-choice.js';
 import type { SessionTimeline } from '../timings.js';
 import type { PathChoice } from './probe-path.js';
@@ -40,6 +42,8 @@ export interface TestEvidence {
   compared: CompareOutcome | null;
   statsPath: GradedPath | null;
   opinion: StatsSecondOpinion | null;
+  /** getStats' ICE and RTCP round trips with their page-clock times; null when nothing sampled getStats. */
+  rttViews: Pick<OutsideViews, 'iceRttMs' | 'rtcpRttMs'> | null;
   nat: NatBehaviour | null;
   pageHidden: boolean;
   /** The session's own notes (a progress display that failed, the audio source's). */
@@ -76,8 +80,18 @@ export function assembleInput(e: TestEvidence): AnalysisInput {
     notes: [...stream.notes, ...records.notes, ...e.sessionNotes],
     clock: e.clock,
     provisional: stream.provisional,
+    views: outsideViews(records.views, e.rttViews),
     ...loadPart(plan, e.load, stream.connectionLost !== null),
   };
+}
+
+/**
+ * The views outside the page's JavaScript: the probe stream's (the RTP echoes' receive lag, the
+ * reflector's hold and its arrivals; none in the in-page loop) and getStats' round trips. The
+ * server measures no event-loop delay today: none.
+ */
+function outsideViews(stream: StreamViews, rtt: TestEvidence['rttViews']): OutsideViews {
+  return { ...noOutsideViews(), ...stream, ...(rtt ?? {}), serverLoopDelayMs: [] };
 }
 
 /** The input of a test that connected through no rung: the ladder is the evidence (relay-choice.ts). */

@@ -32,6 +32,14 @@ export interface RtpEchoRecord {
   recent: RtpRecentRecord[];
   /** The frame's receiveTime when the browser gives a plausible one, else when the transform saw it. */
   arrivalMs: number;
+  /**
+   * The frame's receiveTime (the browser's network thread) whenever it is plausible (not in the
+   * future, at most 60 s old), whatever `useReceiveTime` says; null without one. Beside `seenMs` it is how long this device took to
+   * hand the echo to the page (the receive lag).
+   */
+  receiveTimeMs: number | null;
+  /** When the receiver transform saw the frame (the worker's clock). */
+  seenMs: number;
 }
 
 /** What the worker has counted so far (sent with every flush answer). */

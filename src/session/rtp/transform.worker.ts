@@ -3,10 +3,12 @@
  * Sender side: while armed, every Opus frame becomes a probe frame (encodeRtpProbe: probeSeq
  * from 0, the send time on the page main thread's clock, the original Opus frame inside).
  * Receiver side: every echo frame (decodeRtpEcho) gives the decoder back its Opus frame and
- * becomes a record; other frames pass through unchanged and are counted. Batches go to the
+ * becomes a record (with the frame's receiveTime, when plausible, beside the worker's own clock:
+ * the receive lag); other frames pass through unchanged and are counted. Batches go to the
  * main thread every `batchMs`, never per frame (src/session/rtp/messages.ts).
  */
 import { decodeRtpEcho, encodeRtpProbe } from '../../protocol/rtp-probe.js';
+import { echoTimes } from './echo-times.js';
 import type { MainToRtpWorker, RtpEchoRecord, RtpTransformOptions, RtpWorkerCounts, RtpWorkerToMain } from './messages.js';
 
 /** The parts of the worker scope and of RTCRtpScriptTransformer this worker uses (not in the DOM lib). */
@@ -25,9 +27,6 @@ interface WorkerScope {
   postMessage(msg: RtpWorkerToMain): void;
 }
 const scope = self as unknown as WorkerScope;
-
-/** A receiveTime older than this (or in the future) is not on this clock: the arrival is taken as now. */
-const RECEIVE_TIME_PLAUSIBLE_MS = 5000;
 
 let armed = false;
 let disarmed = false;
@@ -95,11 +94,8 @@ scope.onrtctransform = (ev) => {
             out.enqueue(frame);
             return;
           }
-          const receiveTime = frame.getMetadata().receiveTime;
-          let arrival = nowMs;
-          if (options.useReceiveTime && typeof receiveTime === 'number' && receiveTime <= nowMs && nowMs - receiveTime < RECEIVE_TIME_PLAUSIBLE_MS)
-            arrival = receiveTime;
-          else counts.arrivalFromNow++;
+          const times = echoTimes(frame.getMetadata().receiveTime, nowMs, options.useReceiveTime);
+          if (times.fromNow) counts.arrivalFromNow++;
           echoes.push({
             upSeq: echo.upSeq,
             downSeq: echo.downSeq,
@@ -108,7 +104,9 @@ scope.onrtctransform = (ev) => {
             reflectorSendMs: echo.reflectorSendMs,
             upReceived: echo.upReceived,
             recent: echo.recent,
-            arrivalMs: arrival - toMain,
+            arrivalMs: times.arrivalMs - toMain,
+            receiveTimeMs: times.receiveTimeMs === null ? null : times.receiveTimeMs - toMain,
+            seenMs: nowMs - toMain,
           });
           frame.data = echo.opus.slice().buffer;
           out.enqueue(frame);

@@ -11,6 +11,8 @@ const SECONDS_TO_MS = 1000;
 /** One poll of getStats, in ms. Null where the browser did not report the figure. */
 export interface StatsSample {
   iceRttMs: number | null;
+  /** The selected pair's STUN responses received: a new count is a new ICE round trip measured. */
+  pairResponses: number | null;
   rtcpRttMs: number | null;
   /** Identifies the RTCP measurement, so a repeated value is not counted twice. */
   rtcpMeasurements: number | null;
@@ -75,6 +77,7 @@ export function readStats(entries: Iterable<StatsEntry>): StatsSample {
   const url = str(local?.['url']);
   return {
     iceRttMs: ms(pair?.['currentRoundTripTime']),
+    pairResponses: num(pair?.['responsesReceived']),
     rtcpRttMs: ms(remoteInbound?.['roundTripTime']),
     rtcpMeasurements: num(remoteInbound?.['roundTripTimeMeasurements']),
     rtcpReportMs: num(remoteInbound?.['timestamp']),

@@ -1,16 +1,22 @@
 import type { GradedPath, StatsGap, StatsSecondOpinion } from '../../analysis/schema/input.js';
+import type { OutsideViews } from '../../analysis/measure/views.js';
 import { readStats, type StatsSample } from './adapter.js';
+import { RttReadings } from './readings.js';
 import type { StatsSource } from '../env.js';
 
 /**
  * Polls getStats during a test. Keeps each RTCP RTT once (by its measurement count), ICE RTT
- * when it changes, and counts changes of the selected candidate pair.
+ * when it changes, and counts changes of the selected candidate pair (the second opinion, of
+ * the idle window); and every new ICE and RTCP round trip with when it was read, through the
+ * busy-line phase too (readings.ts).
  */
 export class StatsSampler implements StatsSource {
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly iceRttMs: number[] = [];
   private readonly rtcpRttMs: number[] = [];
   private readonly inboundJitterMs: number[] = [];
+  /** The same round trips, each new measurement with when it was read (the views outside the page). */
+  private readonly readings = new RttReadings();
   private lastRtcpMeasurements = 0;
   private lastRtcpReportMs: number | null = null;
   private lastIceRtt: number | null = null;
@@ -19,6 +25,9 @@ export class StatsSampler implements StatsSource {
   private pairChanges = 0;
   private pairChangeTimesMs: number[] = [];
   private polling: Promise<void> = Promise.resolve();
+  /** After freezeOpinion: polls feed the round-trip readings only. */
+  private opinionFrozen = false;
+  private freezing: Promise<void> | null = null;
   private failures = 0;
   /** Per second opinion: whether its object was seen, and whether the field ever was. */
   private readonly seen = new Map<StatsGap, { object: boolean; field: boolean }>();
@@ -37,6 +46,8 @@ export class StatsSampler implements StatsSource {
 
   /** One poll now (also used at the end of a test). */
   async poll(): Promise<void> {
+    // The browser gathers the figures when asked; a busy page may see the answer much later.
+    const askedAtMs = performance.now();
     try {
       const report = await this.pc.getStats();
       const sample = readStats(report.values());
@@ -46,7 +57,8 @@ export class StatsSampler implements StatsSource {
         sample.concealedSamples = inbound.concealedSamples;
         sample.totalSamplesReceived = inbound.totalSamplesReceived;
       }
-      this.add(sample, performance.now());
+      this.readings.add(sample, askedAtMs);
+      if (!this.opinionFrozen) this.add(sample, performance.now());
     } catch (err) {
       this.failures++;
       if (this.failures === 1) console.warn('getStats failed', err);
@@ -85,6 +97,20 @@ export class StatsSampler implements StatsSource {
     this.last = s;
   }
 
+  /**
+   * After one last poll, the second opinion, the path and its changes stay as they are (the
+   * busy-line phase: they are of the idle window, as `stop` left them before); polling goes on
+   * for the round-trip readings until `stop`.
+   */
+  freezeOpinion(): Promise<void> {
+    this.freezing ??= (async () => {
+      await this.polling;
+      await this.poll();
+      this.opinionFrozen = true;
+    })();
+    return this.freezing;
+  }
+
   async stop(): Promise<void> {
     this.halt();
     await this.polling;
@@ -100,6 +126,11 @@ export class StatsSampler implements StatsSource {
   /** Second opinions this browser cannot give: their object came, the field never did. */
   lacks(): StatsGap[] {
     return [...this.seen].filter(([, s]) => s.object && !s.field).map(([gap]) => gap);
+  }
+
+  /** The ICE and RTCP round trips read so far, each at the page-clock time getStats was asked. */
+  rttViews(): Pick<OutsideViews, 'iceRttMs' | 'rtcpRttMs'> {
+    return this.readings.views();
   }
 
   /** When the selected candidate pair changed (page clock). */

@@ -9,6 +9,7 @@ import { percentile } from '../../analysis/measure/percentile.js';
 import { SEND_BUFFER_PROBES } from '../../analysis/grade/diagnostics.js';
 import { ReflectorCollector } from '../collect/reflector-collector.js';
 import { LoopCollector } from '../collect/loop-collector.js';
+import { noStreamViews } from '../collect/outside-views.js';
 import { senderQueueIntervals } from '../collect/sender-queue.js';
 import type { SentLog } from '../collect/sent-log.js';
 import type { RtpCollector } from '../collect/rtp-collector.js';
@@ -137,7 +138,8 @@ export class Receiving {
     }
     if (reflector) return { ...reflector.build(suspect, s.intervalMs, this.queueThreshold, cut), loop: null };
     const b = (this.loop as LoopCollector).build(suspect, s.intervalMs, this.queueThreshold);
-    return { up: null, down: null, ...b };
+    // The in-page loop has no reflector and no echo frame: only getStats' views apply (plan/input.ts).
+    return { up: null, down: null, ...b, views: noStreamViews() };
   }
 
   /**

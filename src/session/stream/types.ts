@@ -8,6 +8,7 @@ import type { PeerLink } from '../net/peer.js';
 import type { PacerLike, PacerOptions, PacerResult } from '../pacer/types.js';
 import type { LiveFigures, ProvisionalPlan } from '../collect/live.js';
 import type { RtpCollector } from '../collect/rtp-collector.js';
+import type { StreamViews } from '../collect/outside-views.js';
 import type { RtpLink } from '../rtp/leg.js';
 
 /**
@@ -83,5 +84,7 @@ export interface StreamOutcome {
     loop: DirectionRecords | null;
     roundTrip: RoundTripRecords;
     notes: string[];
+    /** The graded stream's views outside the page (receive lag, reflector hold, server arrivals), on this side's clock. */
+    views: StreamViews;
   };
 }

@@ -135,6 +135,22 @@ describe('collectors', () => {
   });
 });
 
+describe('the data-channel stream views outside the page', () => {
+  it('holds each probe once (from its echo or, the echo lost, its receipt) and bins the arrivals', () => {
+    const v = scripted().collector.build([], 10, 1e9).views;
+    expect(v.receiveLagMs).toEqual([]);
+    expect(v.reflectorHoldMs).toEqual([0, 20, 30].map((atMs) => ({ atMs, valueMs: 0.5 })));
+    // Arrivals at 1005, 1025, 1035: probe 1 never came, so the longest gap is 20 ms on both clocks.
+    expect(v.upArrivalBins).toEqual([{ fromSendMs: 0, toSendMs: 30, packets: 3, maxGapMs: 20, maxSendGapMs: 20 }]);
+  });
+
+  it('gives the in-page loop none', () => {
+    const sent = new SentLog(1, 0);
+    sent.recordSent(0, 0, 0, 0);
+    expect('views' in new LoopCollector(sent).build([], 10, 1e9)).toBe(false);
+  });
+});
+
 describe('sender queue intervals', () => {
   it('marks where more than the threshold waited in the sender buffer, merged', () => {
     const sends = [0, 10, 20, 30, 40, 200].map((sendMs, i) => ({ sendMs, bufferedBytes: [0, 500, 600, 0, 0, 900][i] ?? 0 }));

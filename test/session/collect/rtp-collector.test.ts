@@ -11,6 +11,8 @@ import { encodeReceipts, ProbeKind, type ReceiptRecord } from '../../../src/prot
 const RECV = (i: number): number => 1005 + 10 * i;
 const ECHO_SENT = (i: number): number => RECV(i) + 0.5;
 const ECHO_ARRIVES = (i: number): number => ECHO_SENT(i) + 7 - 1000;
+/** How long this device took to hand echo i's frame to the transform worker after its receiveTime. */
+const LAG = (i: number): number => 0.25 * i;
 
 function echo(upSeq: number, downSeq: number, recent: number[]): RtpEchoFacts {
   return {
@@ -21,6 +23,8 @@ function echo(upSeq: number, downSeq: number, recent: number[]): RtpEchoFacts {
     reflectorSendMs: ECHO_SENT(upSeq),
     recent: recent.map((p) => ({ probeSeq: p, reflectorRecvMs: RECV(p) })),
     arrivalMs: ECHO_ARRIVES(upSeq),
+    receiveTimeMs: ECHO_ARRIVES(upSeq),
+    seenMs: ECHO_ARRIVES(upSeq) + LAG(upSeq),
   };
 }
 
@@ -116,5 +120,22 @@ describe('the RTP stream records', () => {
   it('refuses a data-channel receipt batch on the RTP stream', () => {
     const c = new RtpCollector(4, 10);
     expect(() => c.onReceipts(encodeReceipts([receipt(0, 0)]), 0)).toThrow(/expected 4/);
+  });
+});
+
+describe('the RTP stream views outside the page', () => {
+  it('gives each echo with a receiveTime its receive lag, each probe its hold, and the arrivals in bins', () => {
+    const c = new RtpCollector(20, 10);
+    c.onSent(stamped(6));
+    // As lossy(): probe 2 lost upstream, echo 3 (of probe 4) lost downstream; echo 5 came without a receiveTime.
+    c.onEchoes([echo(0, 0, []), echo(1, 1, [0]), echo(3, 2, [1, 0]), { ...echo(5, 4, [4, 3, 1, 0]), receiveTimeMs: null }]);
+    c.onReceipts(rtpReceipts([receipt(0, 0), receipt(1, 1), receipt(3, 2), receipt(4, 3), receipt(5, 4)]), 60);
+    c.onFinal({ type: 'rtp-final', upReceived: 5, upDuplicates: 0, downSent: 5 });
+    const v = c.build([], false).views;
+    expect(v.receiveLagMs).toEqual([0, 1, 3].map((i) => ({ atMs: ECHO_ARRIVES(i), valueMs: LAG(i) })));
+    // Probe 4's hold comes from its receipt (its echo was lost).
+    expect(v.reflectorHoldMs).toEqual([0, 1, 3, 4, 5].map((i) => ({ atMs: 10 * i, valueMs: 0.5 })));
+    // Arrivals at 1005, 1015, 1035, 1045, 1055 (reflector clock): one bin, the longest gap where probe 2 is missing.
+    expect(v.upArrivalBins).toEqual([{ fromSendMs: 0, toSendMs: 50, packets: 5, maxGapMs: 20, maxSendGapMs: 20 }]);
   });
 });

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { LoadEvidence } from '../../../src/analysis/schema/load-input.js';
 import type { RunOptions } from '../../../src/session/env.js';
 import type { TestConfig } from '../../../src/session/plan/config.js';
+import { noStreamViews } from '../../../src/session/collect/outside-views.js';
 import { assembleInput, unconnectedInput, type TestEvidence } from '../../../src/session/plan/input.js';
 import { choosePath } from '../../../src/session/plan/probe-path.js';
 import { planTest, type TestPlan } from '../../../src/session/plan/test-plan.js';
@@ -45,10 +46,11 @@ function evidence(plan: TestPlan, over: Partial<TestEvidence> = {}): TestEvidenc
       notes: ['paced by timer'],
       provisional: [],
     },
-    records: { up: null, down: null, loop: null, roundTrip: { sent: [], samples: [] }, notes: ['from the records'] },
+    records: { up: null, down: null, loop: null, roundTrip: { sent: [], samples: [] }, notes: ['from the records'], views: noStreamViews() },
     compared: null,
     statsPath: null,
     opinion: null,
+    rttViews: null,
     nat: null,
     pageHidden: false,
     sessionNotes: ['of the session'],
@@ -157,6 +159,31 @@ describe('assembleInput', () => {
     const input = assembleInput(evidence(plan, { load: measured, stream: { ...evidence(plan).stream, connectionLost: lost ? LOST : null } }));
     if (load === undefined) expect('load' in input).toBe(false);
     else expect(input.load).toEqual(load);
+  });
+});
+
+describe('the views outside the page', () => {
+  it("joins the probe stream's views and getStats' round trips; the server reports no loop delay", () => {
+    const stream = {
+      receiveLagMs: [{ atMs: 40, valueMs: 1.5 }],
+      reflectorHoldMs: [{ atMs: 30, valueMs: 0.2 }],
+      upArrivalBins: [{ fromSendMs: 0, toSendMs: 190, packets: 20, maxGapMs: 12, maxSendGapMs: 11 }],
+    };
+    const rtt = { iceRttMs: [{ atMs: 1000, valueMs: 26 }], rtcpRttMs: [{ atMs: 5000, valueMs: 27 }] };
+    const base = evidence(serverPlan());
+    const input = assembleInput({ ...base, records: { ...base.records, views: stream }, rttViews: rtt });
+    expect(input.views).toEqual({ ...stream, ...rtt, serverLoopDelayMs: [] });
+  });
+
+  it('has empty views where nothing sampled getStats and the stream carried none (the in-page loop)', () => {
+    expect(assembleInput(evidence(serverPlan())).views).toEqual({
+      receiveLagMs: [],
+      iceRttMs: [],
+      rtcpRttMs: [],
+      reflectorHoldMs: [],
+      upArrivalBins: null,
+      serverLoopDelayMs: [],
+    });
   });
 });
 
