@@ -28,14 +28,14 @@ export class AfterStream {
   /**
    * The report from `input`. When the analysis refuses it, it is graded again without the
    * parts that only inform (getStats' second opinion and path, compare mode, the NAT check, the
-   * relay's witness): the probes' evidence alone, with a note saying what was left out.
+   * relay's witness, the views outside the page): the probes' evidence alone, with a note saying what was left out.
    * Only an analysis that cannot grade the probes themselves still throws.
    */
   report(input: AnalysisInput, chosenPath: AnalysisInput['path']): Report {
     try {
       return analyze({ ...input, notes: [...input.notes, ...this.notes] });
     } catch (err) {
-      const note = `the report could not include the browser's statistics, compare mode, the NAT check and the relay's witness (${errorLine(err)}): graded on the probes alone`;
+      const note = `the report could not include the browser's statistics, compare mode, the NAT check, the relay's witness and the views outside the page (${errorLine(err)}): graded on the probes alone`;
       return analyze({
         ...input,
         path: chosenPath,
@@ -43,6 +43,7 @@ export class AfterStream {
         compare: null,
         nat: null,
         witness: null,
+        views: null,
         notes: [...input.notes, ...this.notes, note],
       });
     }

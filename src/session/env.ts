@@ -4,7 +4,7 @@
  * asked (RunOptions) and what it tells on the way (RunEvents). Types only.
  */
 import type { ServerConfig, TurnServerEntry } from '../protocol/api.js';
-import type { GradedPath, ProfileSelection, StatsSecondOpinion, TestMode } from '../analysis/schema/input.js';
+import type { AnalysisInput, GradedPath, ProfileSelection, StatsSecondOpinion, TestMode } from '../analysis/schema/input.js';
 import type { SuspectInterval } from '../analysis/measure/records.js';
 import type { OutsideViews } from '../analysis/measure/views.js';
 import type { NatGathering } from '../analysis/grade/nat.js';
@@ -136,4 +136,6 @@ export interface RunOptions {
 export interface RunEvents {
   phase(phase: Phase, detail: string): void;
   live(figures: LiveFigures): void;
+  /** The evidence the report is graded from, once measured (the page keeps it for tools: `window.__callprobeEvidence`). */
+  evidence?(input: AnalysisInput): void;
 }

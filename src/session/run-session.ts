@@ -257,6 +257,7 @@ async function streamAndGrade(c: Conduct, entry: TurnServerEntry, connected: Con
     times,
     load: busy.evidence,
   });
+  c.events.evidence?.(input);
   const report = after.report(input, chosen);
   c.mark('verdict');
   report.timelineMs = { lastProbe: timeline.get('lastProbe'), verdict: timeline.get('verdict') };

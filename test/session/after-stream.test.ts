@@ -125,7 +125,7 @@ describe('after the stream, a failure is a note and the test is graded', () => {
     expect(report.path.port).toBe(3478);
     expect(report.summary.verdict).toBe(analyze(input).summary.verdict);
     expect(report.diagnostics.notes.at(-1)).toMatch(
-      /^the report could not include the browser's statistics, compare mode, the NAT check and the relay's witness \(AnalysisInputError: .*path\.port.*\): graded on the probes alone$/,
+      /^the report could not include the browser's statistics, compare mode, the NAT check, the relay's witness and the views outside the page \(AnalysisInputError: .*path\.port.*\): graded on the probes alone$/,
     );
   });
 });

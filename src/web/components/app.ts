@@ -3,7 +3,7 @@ import type { LiveFigures } from '../../session/collect/live.js';
 import type { Report } from '../../analysis/schema/report-schema.js';
 import type { Phase, RunOptions } from '../../session/env.js';
 import { pageSearch, parsePageParams, sharedCodeOf, ParamError, type PageParams } from '../../protocol/page-url.js';
-import { progress, publishResult } from '../headless.js';
+import { progress, publishEvidence, publishResult } from '../headless.js';
 import { couldNotTestRecord, newSampleId, save, worthRecording, type CouldNotTestRecord, type SaveState } from '../results.js';
 import { couldNotRunTitle, couldNotTestText } from '../../analysis/present/could-not-test-text.js';
 import { errorLine, SetupError } from '../../session/net/errors.js';
@@ -160,6 +160,7 @@ export class CpApp extends CpElement {
               lastAnswerS = p.atS;
             }
           },
+          evidence: publishEvidence,
         },
       );
     } catch (err) {
