@@ -70,6 +70,7 @@ export function defineRun(program: Command, act: (o: RunCommandOptions, schedule
     .option('--csv', "print the export's CSV header and this test's row instead of the summary (figures rounded as the page shows them)", false)
     .option('--csv-sep <sep>', 'with --csv: comma (default) or semicolon, for spreadsheets whose list separator is ;', arg(parseCsvSep))
     .option('--browser <path>', 'Chromium executable', DEFAULTS.browserPath)
+    .option('--evidence <file>', 'also write the evidence the report was graded from (every probe and the views outside the page, JSON) to this file')
     .option('--no-save', 'do not store the result on the server (by default it is saved once and its code printed on stderr)')
     .option('--site <name>', 'the site this test is for (meta.site; saving it needs --admin-token)')
     .option('--ticket <ref>', 'a help-desk ticket reference (meta.ticket)')

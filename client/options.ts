@@ -45,6 +45,8 @@ export interface RunCommandOptions {
   csvSep?: CsvSeparator;
   /** --load: the busy-line phase after the idle window. */
   load: boolean;
+  /** --evidence: a file to write the evidence the report was graded from (every probe, the views outside the page). */
+  evidence?: string;
 }
 
 /** Checks the flags that only make sense together; throws ConfigError (a usage error). */

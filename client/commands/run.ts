@@ -3,6 +3,7 @@
  * and no --server, against someone else's TURN server through the page host), then the result
  * saved once and printed. Returns the process exit code.
  */
+import { writeFile } from 'node:fs/promises';
 import type { Report } from '../../src/analysis/schema/report-schema.js';
 import type { CouldNotTest } from '../../src/analysis/schema/could-not-test-schema.js';
 import { parseTurnUriParts } from '../../src/protocol/turn-uri.js';
@@ -42,7 +43,7 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
     const url = testPageUrl(o, base);
     const turnHost = turn ? parseTurnUriParts(turn.url).host : '';
     progress(`testing ${turn ? turn.url : url.origin}`);
-    const { result, browserVersion } = await runHeadless({
+    const { result, browserVersion, evidence } = await runHeadless({
       pageUrl: url.toString(),
       browserPath: o.browser,
       allowLoopback: isLoopbackHost(url.hostname) || isLoopbackHost(turnHost),
@@ -50,7 +51,9 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
       ignoreCertificateErrors: false,
       timeoutMs: testTimeoutMs(o),
       progress,
+      keepEvidence: o.evidence !== undefined,
     });
+    if (o.evidence !== undefined) await keepEvidence(o.evidence, evidence, progress);
     if (!result.ok) {
       progress(`could not test: ${result.message} (${result.reason})`);
       const record = couldNotTest(o, result.reason, result.message, startedAt, `Chromium ${browserVersion}`, turn ? turn.url : url.origin);
@@ -74,6 +77,20 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
     return EXIT.cannotTest;
   } finally {
     await local?.close();
+  }
+}
+
+/** --evidence: the evidence as JSON in its file; a test that measured nothing has none (said on stderr). A write that fails is said, and the result still printed. */
+async function keepEvidence(file: string, evidence: unknown, progress: (line: string) => void): Promise<void> {
+  if (evidence === null) {
+    progress(`no evidence to write to ${file}: the test measured nothing`);
+    return;
+  }
+  try {
+    await writeFile(file, `${JSON.stringify(evidence)}\n`);
+    progress(`evidence written to ${file}`);
+  } catch (err) {
+    progress(`could not write the evidence to ${file}: ${oneLine((err as Error).message)}`);
   }
 }
 

@@ -30,6 +30,8 @@ export interface HeadlessOptions {
   ignoreCertificateErrors: boolean;
   timeoutMs: number;
   progress(line: string): void;
+  /** Also read the evidence the report was graded from (`window.__callprobeEvidence`). */
+  keepEvidence?: boolean;
 }
 
 export class HeadlessError extends TypedError<'browser-failed' | 'page-failed' | 'timeout'> {
@@ -57,7 +59,14 @@ export async function launchChromium(opts: LaunchOptions): Promise<Browser> {
 }
 
 /** Opens the test page in headless Chromium, lets it run one test, returns what it published. */
-export async function runHeadless(opts: HeadlessOptions): Promise<{ result: HeadlessResult; browserVersion: string }> {
+/** What one test in the page gave: its result, the browser's version, and the evidence when asked for (null when none was kept). */
+export interface HeadlessRun {
+  result: HeadlessResult;
+  browserVersion: string;
+  evidence: unknown;
+}
+
+export async function runHeadless(opts: HeadlessOptions): Promise<HeadlessRun> {
   const browser = await launchChromium(opts);
   try {
     return await runTestPage(browser, opts);
@@ -71,7 +80,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<{ result: Head
  * long-lived browser carries nothing from one test to the next. A browser that dies mid-test
  * ends it with HeadlessError('browser-failed').
  */
-export async function runTestPage(browser: Browser, opts: HeadlessOptions): Promise<{ result: HeadlessResult; browserVersion: string }> {
+export async function runTestPage(browser: Browser, opts: HeadlessOptions): Promise<HeadlessRun> {
   let context;
   try {
     context = await browser.newContext();
@@ -104,7 +113,9 @@ export async function runTestPage(browser: Browser, opts: HeadlessOptions): Prom
       throw new HeadlessError('timeout', `no result within ${Math.round(opts.timeoutMs / 1000)} s`);
     }
     const result = await page.evaluate(() => (globalThis as unknown as { __callprobeResult: HeadlessResult }).__callprobeResult);
-    return { result, browserVersion: browser.version() };
+    const evidence =
+      opts.keepEvidence === true ? await page.evaluate(() => (globalThis as { __callprobeEvidence?: unknown }).__callprobeEvidence ?? null) : null;
+    return { result, browserVersion: browser.version(), evidence };
   } catch (err) {
     if (err instanceof HeadlessError) throw err;
     throw new HeadlessError('browser-failed', `Chromium failed during the test: ${(err as Error).message}`);

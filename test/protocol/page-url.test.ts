@@ -206,6 +206,7 @@ const RUN_FLAGS: { [K in keyof RunCommandOptions]-?: FlagCase[] | string } = {
   csv: 'how run prints the result',
   csvSep: 'how run prints the result',
   browser: 'which browser opens the page',
+  evidence: 'run writes the evidence itself, read from the page after the test',
   adminToken: 'run saves the result itself, with the token',
   token: 'run saves the result itself, with the token',
 };
