@@ -263,6 +263,10 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
       await expect(runOf([...SERVER, '--csv', '--csv-sep', 'tab'])).rejects.toThrow(/--csv-sep is comma or semicolon/);
       await expect(runOf([...SERVER, '--csv-sep', 'semicolon'])).rejects.toThrow(/--csv-sep needs --csv/);
     },
+    '--evidence': async () => {
+      expect((await runOf([...SERVER, '--evidence', '/tmp/e.json'])).o.evidence).toBe('/tmp/e.json');
+      expect((await runOf([...SERVER])).o.evidence).toBeUndefined();
+    },
     '--browser': async () => {
       expect((await runOf([...SERVER, '--browser', '/opt/chromium'])).o.browser).toBe('/opt/chromium');
       expect((await runOf(SERVER)).o.browser).toBe(DEFAULTS.browserPath);
