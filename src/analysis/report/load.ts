@@ -213,7 +213,14 @@ function measureDirection(
   const added = consistent.p50;
   const probesJudged = loaded?.records.sent.length ?? 0;
   const probesSuspect = loaded?.suspectProbes ?? 0;
-  const evidence = delayEvidence(direction, added, window, e.startMs, ctx.views, full === null || shift === null ? null : recordsWithin(full, { fromMs: window.fromMs + shift, toMs: window.toMs + shift }));
+  const evidence = delayEvidence(
+    direction,
+    added,
+    window,
+    e.startMs,
+    ctx.views,
+    full === null || shift === null ? null : recordsWithin(full, { fromMs: window.fromMs + shift, toMs: window.toMs + shift }),
+  );
   const attribution = attributeLoadedDelay(evidence);
   const facts: LoadedDirectionFacts = {
     direction,

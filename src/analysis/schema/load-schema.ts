@@ -91,10 +91,13 @@ const LoadDirectionSchema = Obj(
 export type LoadDirectionReport = Static<typeof LoadDirectionSchema>;
 
 const LoadVerdictSchema = Obj({
-  kind: Type.Union([Type.Literal('suffers'), Type.Literal('no-effect'), Type.Literal('could-not-load'), Type.Literal('device-busy'), Type.Literal('server-busy')], {
-    description:
-      "device-busy / server-busy: the load added delay, but only this device's clock or the server's own time shows it; never the line's (unlike outcome.reason device-busy: no gradable evidence at all).",
-  }),
+  kind: Type.Union(
+    [Type.Literal('suffers'), Type.Literal('no-effect'), Type.Literal('could-not-load'), Type.Literal('device-busy'), Type.Literal('server-busy')],
+    {
+      description:
+        "device-busy / server-busy: the load added delay, but only this device's clock or the server's own time shows it; never the line's (unlike outcome.reason device-busy: no gradable evidence at all).",
+    },
+  ),
   text: Text(400, 'The plain sentence.'),
   /** The directions that harm a call, worst first. */
   directions: Type.Array(Type.Union([Type.Literal('up'), Type.Literal('down')]), { maxItems: 2 }),

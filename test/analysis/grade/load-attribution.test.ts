@@ -21,7 +21,7 @@ const none = (direction: 'up' | 'down', addedDelayMs: number | null): DelayEvide
   deviceSuspectShare: 0,
 });
 
-describe('attributing a loaded direction\'s added delay', () => {
+describe("attributing a loaded direction's added delay", () => {
   it('nothing under 5 ms is attributed', () => {
     expect(attributeLoadedDelay(none('up', 4.9))).toEqual({ who: 'network', why: 'nothing-added' });
     expect(attributeLoadedDelay(none('up', null))).toEqual({ who: 'network', why: 'nothing-added' });
@@ -39,7 +39,7 @@ describe('attributing a loaded direction\'s added delay', () => {
     expect(attributeLoadedDelay(bloated)).toEqual({ who: 'network', why: 'rtt-view-rose' });
   });
 
-  it('uploads: gaps at the server the sends had not, in more than 10 % of the bins, are this device\'s', () => {
+  it("uploads: gaps at the server the sends had not, in more than 10 % of the bins, are this device's", () => {
     // 20 bins (4 s), 2 with gaps: 10 %, not more: regular, a queue's.
     expect(attributeLoadedDelay({ ...none('up', 233), bins: 20, irregularBins: 2 })).toEqual({ who: 'network', why: 'arrivals-regular' });
     // 3 of 20 (15 %): held on this device, even where a round-trip view rose.
@@ -49,21 +49,21 @@ describe('attributing a loaded direction\'s added delay', () => {
     expect(attributeLoadedDelay({ ...none('up', 233), bins: 4, irregularBins: 4 })).toEqual({ who: 'network', why: 'no-outside-view' });
   });
 
-  it('downloads: echoes handed to the page more than 50 ms late (median) are this device\'s; on time, the network thread\'s', () => {
+  it("downloads: echoes handed to the page more than 50 ms late (median) are this device's; on time, the network thread's", () => {
     expect(attributeLoadedDelay({ ...none('down', 300), receiveLags: 400, receiveLagMsP50: 50.1 })).toEqual({ who: 'device', why: 'receive-lag' });
     expect(attributeLoadedDelay({ ...none('down', 300), receiveLags: 400, receiveLagMsP50: 50 })).toEqual({ who: 'network', why: 'receive-time' });
     // 19 readings are too few to judge.
     expect(attributeLoadedDelay({ ...none('down', 300), receiveLags: 19, receiveLagMsP50: 200 })).toEqual({ who: 'network', why: 'no-outside-view' });
   });
 
-  it('the server\'s own time first: a hold p90 or a loop delay median of 20 ms', () => {
+  it("the server's own time first: a hold p90 or a loop delay median of 20 ms", () => {
     const regular = { ...none('up', 90), bins: 20, irregularBins: 0 };
     expect(attributeLoadedDelay({ ...regular, holdMsP90: 20 })).toEqual({ who: 'server', why: 'server-busy' });
     expect(attributeLoadedDelay({ ...regular, loopDelayMsP50: 19.9 })).toEqual({ who: 'network', why: 'arrivals-regular' });
     expect(attributeLoadedDelay({ ...none('down', 90), loopDelayMsP50: 25 })).toEqual({ who: 'server', why: 'server-busy' });
   });
 
-  it('without any outside view: 10 % of the window\'s probes sent while this device was busy makes it this device\'s, else the line\'s as before', () => {
+  it("without any outside view: 10 % of the window's probes sent while this device was busy makes it this device's, else the line's as before", () => {
     expect(attributeLoadedDelay({ ...none('up', 233), deviceSuspectShare: 0.1 })).toEqual({ who: 'device', why: 'page-busy' });
     expect(attributeLoadedDelay({ ...none('up', 233), deviceSuspectShare: 0.09 })).toEqual({ who: 'network', why: 'no-outside-view' });
   });
@@ -88,7 +88,15 @@ describe('attributing a loaded direction\'s added delay', () => {
       reflectorHoldMs: [1, 2, 3, 4, 5, 6, 7, 8, 9, 30].map((v, i) => ({ atMs: 2000 + i * 100, valueMs: v })),
     };
     const sent = Array.from({ length: 40 }, (_, i) => ({ seq: i, sendMs: 2000 + i * 100 }));
-    const records = { sent, arrivals: [], intervalMs: 100, suspect: [{ startMs: 2000, endMs: 2350, reason: 'sender-stall' as const }, { startMs: 3000, endMs: 5000, reason: 'path-change' as const }] };
+    const records = {
+      sent,
+      arrivals: [],
+      intervalMs: 100,
+      suspect: [
+        { startMs: 2000, endMs: 2350, reason: 'sender-stall' as const },
+        { startMs: 3000, endMs: 5000, reason: 'path-change' as const },
+      ],
+    };
     const e = delayEvidence('up', 100, { fromMs: 2000, toMs: 6000 }, 2000, views, records);
     // ICE: the idle median of 2 and 4 (nearest rank: 2); read in [2000, 7000): 50, 70, 90, 500, median (nearest rank) 70.
     expect(e.rttViews).toEqual([{ name: 'ICE', idleMs: 2, loadedMs: 70 }]);

@@ -129,7 +129,13 @@ function iceViews(idle: number, loaded: (t: number) => number): OutsideViews {
 
 /** The server's 200 ms arrival bins of the whole test; `gapMs(t)` the longest arrival gap of the bin from t (sends 10 ms apart). */
 function bins(gapMs: (t: number) => number): OutsideViews['upArrivalBins'] {
-  return Array.from({ length: END_MS / 200 }, (_, i) => ({ fromSendMs: i * 200, toSendMs: i * 200 + 190, packets: 20, maxGapMs: gapMs(i * 200), maxSendGapMs: 10 }));
+  return Array.from({ length: END_MS / 200 }, (_, i) => ({
+    fromSendMs: i * 200,
+    toSendMs: i * 200 + 190,
+    packets: 20,
+    maxGapMs: gapMs(i * 200),
+    maxSendGapMs: 10,
+  }));
 }
 
 describe('the busy-line measurements', () => {
@@ -253,7 +259,13 @@ describe('the load section', () => {
 
   it("a bloated uplink the network thread saw too (ICE rose from 10 to 190 ms): the line's, suffers", () => {
     const shape = { upExtra: (t: number) => (upLoaded(t) ? 180 : 0), downExtra: () => 0 };
-    const l = analyze(input(shape, {}, iceViews(10, (t) => (upLoaded(t) ? 190 : 10)))).load;
+    const l = analyze(
+      input(
+        shape,
+        {},
+        iceViews(10, (t) => (upLoaded(t) ? 190 : 10)),
+      ),
+    ).load;
     expect(l?.up?.attribution).toMatchObject({ who: 'network', why: 'rtt-view-rose', rttViewRiseMs: 180 });
     expect(l?.up?.grade).toBe('C');
     expect(l?.verdict?.kind).toBe('suffers');
@@ -261,7 +273,13 @@ describe('the load section', () => {
 
   it("the same delay with the ICE round trip flat (10 ms throughout): this device's", () => {
     const shape = { upExtra: (t: number) => (upLoaded(t) ? 180 : 0), downExtra: () => 0 };
-    const l = analyze(input(shape, {}, iceViews(10, () => 10))).load;
+    const l = analyze(
+      input(
+        shape,
+        {},
+        iceViews(10, () => 10),
+      ),
+    ).load;
     expect(l?.up?.attribution).toMatchObject({ who: 'device', why: 'rtt-view-flat', rttViewRiseMs: 0 });
     expect(l?.verdict?.kind).toBe('device-busy');
   });
@@ -279,7 +297,11 @@ describe('the load section', () => {
 
   it("no view outside the page, and this device stalled for 1 s of the 4 s upload window: this device's (the page's own evidence)", () => {
     // Sends 3000..3990 inside the stall: 100 of 400 probes (25 %: at least 10 %, not most).
-    const shape = { upExtra: (t: number) => (upLoaded(t) ? 180 : 0), downExtra: () => 0, suspect: [{ startMs: 3000, endMs: 3995, reason: 'sender-stall' as const }] };
+    const shape = {
+      upExtra: (t: number) => (upLoaded(t) ? 180 : 0),
+      downExtra: () => 0,
+      suspect: [{ startMs: 3000, endMs: 3995, reason: 'sender-stall' as const }],
+    };
     const l = analyze(input(shape)).load;
     expect(l?.up?.attribution).toMatchObject({ who: 'device', why: 'page-busy', deviceSuspectShare: 0.25 });
     expect(l?.verdict?.kind).toBe('device-busy');
