@@ -8,6 +8,7 @@ import { SITE_METRIC_KEYS, siteReportFields, type SiteReportFields } from '../..
 import type { TargetId } from '../../src/analysis/schema/report-schema.js';
 import { acceptResult, ReportShapeError } from '../../src/analysis/report/accept.js';
 import type { SiteLoadFields } from '../../src/analysis/site/busy-line.js';
+import type { LoadVerdict } from '../../src/analysis/schema/load-schema.js';
 
 /** What a stored body is to the site report. */
 type BodyState = 'report' | 'could-not-test' | 'unreadable';
@@ -33,8 +34,11 @@ export interface SampleSummary {
 
 /** What the site report reads of a report's busy-line phase. */
 export interface LoadSummary {
-  /** The phase's verdict kind, or 'not-run' when it was refused or could not run (load.outcome). */
-  state: 'suffers' | 'no-effect' | 'could-not-load' | 'not-run';
+  /**
+   * The phase's verdict kind, or 'not-run' when it was refused or could not run (load.outcome).
+   * device-busy / server-busy: the delay was this device's or the server's, not the line's.
+   */
+  state: LoadVerdict['kind'] | 'not-run';
   upAddedDelayMs: number | null;
   downAddedDelayMs: number | null;
   upGoodputMbps: number | null;

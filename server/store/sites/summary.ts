@@ -34,7 +34,7 @@ export function summaryFromRow(row: SummaryDbRow): SampleSummary {
   };
 }
 
-const LOAD_STATES: ReadonlyArray<LoadSummary['state']> = ['suffers', 'no-effect', 'could-not-load', 'not-run'];
+const LOAD_STATES: ReadonlyArray<LoadSummary['state']> = ['suffers', 'no-effect', 'could-not-load', 'device-busy', 'server-busy', 'not-run'];
 
 function loadFromRow(row: SummaryDbRow): LoadSummary | null {
   const state = row.load_state;

@@ -49,6 +49,8 @@ export interface LoadedDirectionFacts {
   /** Probes left after the suspect ones were removed, and how many were suspect. */
   probesJudged: number;
   probesSuspect: number;
+  /** Whose time the delay the load added was (attributeLoadedDelay); absent: the line's, as before views were kept. */
+  attribution?: LoadAttribution;
 }
 
 /** Fewer probes than this in a working window cannot judge it (a 4 s window holds 400 at 100/s). */
@@ -69,18 +71,28 @@ export function tooFewProbes(f: Pick<LoadedDirectionFacts, 'probesJudged'>): boo
 
 /** The profile's targets over a loaded direction's working window (the 15 s targets over a shorter window: marked by the label). */
 export function loadTargets(f: LoadedDirectionFacts, t: TargetThresholds): LoadTarget[] {
-  const judge = (value: number | null, threshold: number): LoadTarget['status'] =>
-    value === null || f.probesJudged < MIN_LOADED_PROBES ? 'insufficient' : value < threshold ? 'pass' : 'fail';
+  // A delay that was this device's or the server's is no evidence about the line: not judged (upstream loss on a busy device still is).
+  const who = f.attribution?.who ?? 'network';
+  const lossCounts = who === 'network' || (who === 'device' && f.direction === 'up');
+  const judge = (value: number | null, threshold: number, counts = who === 'network'): LoadTarget['status'] =>
+    value === null || f.probesJudged < MIN_LOADED_PROBES || !counts ? 'insufficient' : value < threshold ? 'pass' : 'fail';
   return [
     { target: 'latency-rtt', label: TARGET_LABELS['latency-rtt'], value: f.loadedRttMs, unit: 'ms', threshold: t.rttMs, status: judge(f.loadedRttMs, t.rttMs) },
-    { target: 'loss-15s', label: 'Packet loss (working window)', value: f.lossPct, unit: '%', threshold: t.lossPct, status: judge(f.lossPct, t.lossPct) },
+    {
+      target: 'loss-15s',
+      label: 'Packet loss (working window)',
+      value: f.lossPct,
+      unit: '%',
+      threshold: t.lossPct,
+      status: judge(f.lossPct, t.lossPct, lossCounts),
+    },
     {
       target: 'burst-loss-200ms',
       label: TARGET_LABELS['burst-loss-200ms'],
       value: f.burstLossPctMax200ms,
       unit: '%',
       threshold: t.burstLossPct,
-      status: judge(f.burstLossPctMax200ms, t.burstLossPct),
+      status: judge(f.burstLossPctMax200ms, t.burstLossPct, lossCounts),
     },
     { target: 'jitter-15s', label: 'Jitter (working window)', value: f.jitterMs, unit: 'ms', threshold: t.jitterMs, status: judge(f.jitterMs, t.jitterMs) },
   ];
@@ -102,19 +114,152 @@ export function harmOf(f: LoadedDirectionFacts, t: TargetThresholds): LoadHarm |
   return delay || loss || jitter ? { direction: f.direction, delay, loss, jitter } : null;
 }
 
-export type LoadVerdictKind = 'suffers' | 'no-effect' | 'could-not-load';
+export type LoadVerdictKind = 'suffers' | 'no-effect' | 'could-not-load' | 'device-busy' | 'server-busy';
 
 /**
- * The verdict's kind: any harm is `suffers` (even on a line not filled: what was seen is real);
- * no harm with both directions saturated is `no-effect`; no harm on a line not filled (the time
- * cap or the budget came first, or the flows failed) is `could-not-load`, never a pass. Null
- * when a direction's evidence is this device's (it could not keep up) and nothing was harmed
- * elsewhere: neither "could not load the line" nor the network's fault.
+ * The harm a direction does that is the line's: all of it when its delay was the network's;
+ * when it was this device's or the server's, only upstream loss on a device that was busy (the
+ * page stamped the probe and the server never got it: that is the path's), nothing else.
+ */
+export function lineHarmOf(f: LoadedDirectionFacts, t: TargetThresholds): LoadHarm | null {
+  const h = harmOf(f, t);
+  const who = f.attribution?.who ?? 'network';
+  if (h === null || who === 'network') return h;
+  return who === 'device' && f.direction === 'up' && h.loss ? { direction: h.direction, delay: false, loss: true, jitter: false } : null;
+}
+
+/**
+ * The verdict's kind: any harm of the line's is `suffers` (even on a line not filled: what was
+ * seen is real); harm seen only on the page's clock or made by the server is `server-busy` (any
+ * direction the server's) or `device-busy`, never `suffers`; no harm with both directions
+ * saturated is `no-effect`; no harm on a line not filled (the time cap or the budget came first,
+ * or the flows failed) is `could-not-load`, never a pass. Null when a direction's evidence is
+ * this device's (most of its probes suspect) and nothing was harmed elsewhere: no gradable
+ * evidence (the outcome `device-busy`).
  */
 export function loadVerdictKind(facts: readonly LoadedDirectionFacts[], t: TargetThresholds): LoadVerdictKind | null {
-  if (facts.some((f) => harmOf(f, t) !== null)) return 'suffers';
+  if (facts.some((f) => lineHarmOf(f, t) !== null)) return 'suffers';
+  const notTheLine = facts.filter((f) => harmOf(f, t) !== null);
+  if (notTheLine.some((f) => f.attribution?.who === 'server')) return 'server-busy';
+  if (notTheLine.length > 0) return 'device-busy';
   if (facts.length === 0 || facts.some(deviceBusy)) return null;
   return facts.length === 2 && facts.every((f) => f.saturated) ? 'no-effect' : 'could-not-load';
+}
+
+/** Whose time a loaded direction's added delay was: the network's, this device's or the server's. */
+export type LoadAttributionWho = 'network' | 'device' | 'server';
+
+/** Why, as facts (the words are in present/load.ts). */
+export type LoadAttributionWhy =
+  /** Nothing was added to attribute. */
+  | 'nothing-added'
+  /** The server held probes or its event loop was late during the working window. */
+  | 'server-busy'
+  /** Up: the server saw the probes arrive after gaps the page's send stamps do not have (held on this device, then sent in a burst). */
+  | 'arrival-gaps'
+  /** Down: this device handed the echoes to the page late (the worker's clock well after receiveTime). */
+  | 'receive-lag'
+  /** The network thread's round trip (ICE, RTCP) rose with the probes'. */
+  | 'rtt-view-rose'
+  /** The network thread's round trip did not rise as the probes' did. */
+  | 'rtt-view-flat'
+  /** Up: the server's arrivals stayed regular while the transit rose (a queue delays without gaps). */
+  | 'arrivals-regular'
+  /** Down: the echoes' arrivals are the network thread's receiveTime, handed on without lag. */
+  | 'receive-time'
+  /** No view outside the page: this device fell behind in the window (its suspect intervals). */
+  | 'page-busy'
+  /** No view outside the page, and this device showed no sign of being busy: the line's, as before. */
+  | 'no-outside-view';
+
+export interface LoadAttribution {
+  who: LoadAttributionWho;
+  why: LoadAttributionWhy;
+}
+
+/** One round-trip view (ICE currentRoundTripTime, RTCP roundTripTime): its median before the phase and in the working window. */
+export interface RttViewRise {
+  name: 'ICE' | 'RTCP';
+  idleMs: number;
+  loadedMs: number;
+}
+
+/** What the views outside the page showed of one loaded direction's working window. */
+export interface DelayEvidence {
+  direction: 'up' | 'down';
+  addedDelayMs: number | null;
+  rttViews: readonly RttViewRise[];
+  /** Up: the server's arrival bins in the window (0 without a server view), and how many had gaps the sends had not. */
+  bins: number;
+  irregularBins: number;
+  /** Down: the receive lag readings in the window, and their median (null without any). */
+  receiveLags: number;
+  receiveLagMsP50: number | null;
+  /** The reflector's hold p90 and the server's loop delay median in the window, each null without readings. */
+  holdMsP90: number | null;
+  loopDelayMsP50: number | null;
+  /** The page's own evidence: the share of the window's probes sent inside a suspect interval of this device (0..1). */
+  deviceSuspectShare: number;
+}
+
+/** Added delay below this is nothing to attribute (the A+ grade: under 5 ms). */
+export const ATTRIBUTION_FLOOR_MS = 5;
+/** The server held a probe or its loop ran late by this much: its own time (the verdict's server rule, ~20 ms). */
+export const SERVER_BUSY_MS = 20;
+/** A bin's longest arrival gap at the server beyond its longest send gap by this much: the probes were held before the relay. */
+export const ARRIVAL_GAP_EXCESS_MS = 50;
+/** More than this share of the window's bins with such gaps: the arrivals were not regular. */
+export const IRREGULAR_BIN_SHARE = 0.1;
+/** Bins needed to judge the arrivals (1 s of 200 ms bins). */
+export const MIN_BINS = 5;
+/** This device handed echoes to the page this late (median): its own time (the verdict's receive-lag rule, ~50 ms). */
+export const RECEIVE_LAG_MS = 50;
+/** Receive-lag readings needed to judge (0.2 s of echoes at 100/s). */
+export const MIN_RECEIVE_LAGS = 20;
+/** A round-trip view confirms the delay when it rose by at least the delay minus 5 ms + 25 % (the latency rule's tolerance). */
+export const VIEW_TOLERANCE_MS = 5;
+export const VIEW_TOLERANCE_SHARE = 0.25;
+/** Without any outside view: this share of the window's probes in this device's suspect intervals makes the device busy. */
+export const PAGE_BUSY_SHARE = 0.1;
+
+/** Whether a round-trip view's rise shows an added delay (up to the tolerance). */
+export function viewConfirms(v: RttViewRise, addedDelayMs: number): boolean {
+  return v.loadedMs - v.idleMs >= addedDelayMs - (VIEW_TOLERANCE_MS + VIEW_TOLERANCE_SHARE * addedDelayMs);
+}
+
+/**
+ * Whose time the delay a loaded direction added was. A delay counts as the line's only where a
+ * clock outside the page's JavaScript shows it:
+ * 1. The server's own time first: a reflector hold p90 or a loop delay median of SERVER_BUSY_MS
+ *    or more in the window is the server's (its stamps, and the relay's, run late with it).
+ * 2. This device's time when an outside view shows it directly: up, more than
+ *    IRREGULAR_BIN_SHARE of the server's arrival bins with a gap ARRIVAL_GAP_EXCESS_MS longer
+ *    than the page's sends had (a device that held probes makes gaps, then bursts; a queue delays
+ *    without gaps); down, the echoes handed to the page RECEIVE_LAG_MS late at the median.
+ * 3. The network's when an outside view shows it: the network thread's round trip (ICE, RTCP:
+ *    W3C webrtc-stats) in the window rose from before the phase by the added delay (less
+ *    5 ms + 25 %); or, up, the arrivals at the server stayed regular (MIN_BINS bins at least)
+ *    while the transit rose; or, down, the echoes' arrivals are the network thread's
+ *    receiveTime, handed on without lag (MIN_RECEIVE_LAGS readings at least).
+ * 4. Round-trip views that were there and all stayed flat, with nothing else outside the page:
+ *    this device's (the delay shows only on the page's clock).
+ * 5. No view outside the page at all: this device's when PAGE_BUSY_SHARE of the window's probes
+ *    were sent while it was busy (its suspect intervals: a late timer, a stall), else the
+ *    line's, as before views were kept.
+ */
+export function attributeLoadedDelay(e: DelayEvidence): LoadAttribution {
+  if (e.addedDelayMs === null || e.addedDelayMs < ATTRIBUTION_FLOOR_MS) return { who: 'network', why: 'nothing-added' };
+  const added = e.addedDelayMs;
+  if ((e.holdMsP90 ?? 0) >= SERVER_BUSY_MS || (e.loopDelayMsP50 ?? 0) >= SERVER_BUSY_MS) return { who: 'server', why: 'server-busy' };
+  const binsJudged = e.direction === 'up' && e.bins >= MIN_BINS;
+  if (binsJudged && e.irregularBins / e.bins > IRREGULAR_BIN_SHARE) return { who: 'device', why: 'arrival-gaps' };
+  const lagsJudged = e.direction === 'down' && e.receiveLags >= MIN_RECEIVE_LAGS && e.receiveLagMsP50 !== null;
+  if (lagsJudged && (e.receiveLagMsP50 ?? 0) > RECEIVE_LAG_MS) return { who: 'device', why: 'receive-lag' };
+  if (e.rttViews.some((v) => viewConfirms(v, added))) return { who: 'network', why: 'rtt-view-rose' };
+  if (binsJudged) return { who: 'network', why: 'arrivals-regular' };
+  if (lagsJudged) return { who: 'network', why: 'receive-time' };
+  if (e.rttViews.length > 0) return { who: 'device', why: 'rtt-view-flat' };
+  return e.deviceSuspectShare >= PAGE_BUSY_SHARE ? { who: 'device', why: 'page-busy' } : { who: 'network', why: 'no-outside-view' };
 }
 
 /**

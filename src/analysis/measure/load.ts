@@ -13,6 +13,7 @@
 import { classifyDirection, Fate } from './classify.js';
 import { percentile } from './percentile.js';
 import type { DirectionRecords, RoundTripRecords, SuspectInterval } from './records.js';
+import type { ArrivalBin, ViewSample } from './views.js';
 
 /** A window of send times [fromMs, toMs), on one clock. */
 export interface SendWindow {
@@ -70,9 +71,23 @@ export function p50p90(values: readonly number[]): { p50: number; p90: number } 
   return { p50: percentile(values, 50), p90: percentile(values, 90) };
 }
 
-/** Round trips of probes sent in [fromMs, toMs) (client clock). */
-export function roundTripsWithin(rt: RoundTripRecords, w: SendWindow): number[] {
-  return rt.samples.filter((s) => s.sendMs >= w.fromMs && s.sendMs < w.toMs).map((s) => s.rttMs);
+/**
+ * Round trips of probes sent in [fromMs, toMs) (client clock), without those sent inside
+ * `suspect` (the up direction's intervals, on the same clock): the same probes whose transits
+ * give the added delay, so the loaded round trip and the added delay come from one set.
+ */
+export function roundTripsWithin(rt: RoundTripRecords, w: SendWindow, suspect: readonly SuspectInterval[] = []): number[] {
+  return rt.samples.filter((s) => s.sendMs >= w.fromMs && s.sendMs < w.toMs && !suspectAt(s.sendMs, suspect)).map((s) => s.rttMs);
+}
+
+/** The values of the view readings taken in [fromMs, toMs). */
+export function readingsWithin(samples: readonly ViewSample[], w: SendWindow): number[] {
+  return samples.filter((s) => s.atMs >= w.fromMs && s.atMs < w.toMs).map((s) => s.valueMs);
+}
+
+/** The server's arrival bins whose probes were sent in [fromMs, toMs) (by the bin's first send time). */
+export function binsWithin(bins: readonly ArrivalBin[] | null, w: SendWindow): ArrivalBin[] {
+  return bins === null ? [] : bins.filter((b) => b.fromSendMs >= w.fromMs && b.fromSendMs < w.toMs);
 }
 
 /** One reading of a load direction's progress: bytes moved so far at a time (client clock). */

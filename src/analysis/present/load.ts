@@ -3,7 +3,16 @@
  * has, and the lines the page, the CLI and the console print. Built from the grader's facts
  * (grade/load.ts) and from a stored report's `load` section; never decides anything itself.
  */
-import { HARMFUL_ADDED_DELAY_MS, type LoadHarm, type LoadedDirectionFacts, type LoadVerdictKind } from '../grade/load.js';
+import {
+  ARRIVAL_GAP_EXCESS_MS,
+  HARMFUL_ADDED_DELAY_MS,
+  RECEIVE_LAG_MS,
+  SERVER_BUSY_MS,
+  type LoadAttributionWhy,
+  type LoadHarm,
+  type LoadedDirectionFacts,
+  type LoadVerdictKind,
+} from '../grade/load.js';
 import type { LoadOutcomeReason, LoadStop } from '../schema/load-input.js';
 import type { LoadDirectionReport, LoadReport } from '../schema/load-schema.js';
 import { figureMs, figurePct, ms, num, pct, seconds } from './format.js';
@@ -51,6 +60,7 @@ const STOPPED: Readonly<Record<LoadStop, string>> = {
  * `could-not-load`: what was reached, and that this is no pass.
  */
 export function loadVerdictText(kind: LoadVerdictKind, facts: readonly LoadedDirectionFacts[], harms: readonly LoadHarm[]): string {
+  if (kind === 'device-busy' || kind === 'server-busy') return notTheLineText(kind, facts);
   if (kind === 'suffers') {
     const phrases = harms.map((h) => harmPhrase(h, facts.find((f) => f.direction === h.direction) as LoadedDirectionFacts));
     return `Calls will suffer when the line is busy: ${phrases.join('; ')}.`;
@@ -68,6 +78,45 @@ export function loadVerdictText(kind: LoadVerdictKind, facts: readonly LoadedDir
     .join('; ');
   const missing = (['up', 'down'] as const).filter((d) => !facts.some((f) => f.direction === d)).map((d) => `${WHO[d]} did not run`);
   return `Could not load the line: ${[reached, ...missing].filter((x) => x !== '').join('; ')}. No effect on calls was seen${rates === '' ? '' : ` at ${rates}`}, but this is not a pass.`;
+}
+
+/** "uploads seemed to add 233 ms" for each direction whose delay was not the line's. */
+function seemedPhrase(facts: readonly LoadedDirectionFacts[], who: 'device' | 'server'): string {
+  return facts
+    .filter((f) => f.attribution?.who === who && f.addedDelayMs !== null && f.addedDelayMs >= HARMFUL_ADDED_DELAY_MS)
+    .map((f) => `${WHO[f.direction]} seemed to add ${ms(Math.round(f.addedDelayMs ?? 0))}`)
+    .join(' and ');
+}
+
+/**
+ * `device-busy`: the delay showed only on this device's clock; `server-busy`: the server's own
+ * time. Each says whose it was and that it is not the line's; neither advises the line's owner.
+ */
+function notTheLineText(kind: 'device-busy' | 'server-busy', facts: readonly LoadedDirectionFacts[]): string {
+  if (kind === 'server-busy') {
+    const seemed = seemedPhrase(facts, 'server');
+    return `The test server, not your line, was slow while the line was busy${seemed === '' ? '' : ` (${seemed})`}: it held the probes or ran late. This says nothing about your line; run the test again later.`;
+  }
+  const seemed = seemedPhrase(facts, 'device');
+  return `This device, not your line, added the delay while the line was busy${seemed === '' ? '' : ` (${seemed})`}: no clock outside this page saw it. Close other programs and run the test again to judge the line.`;
+}
+
+const WHY: Readonly<Record<LoadAttributionWhy, string>> = {
+  'nothing-added': 'the load added no delay to attribute',
+  'server-busy': `the server held probes or ran late by ${ms(SERVER_BUSY_MS)} or more while the line was loaded`,
+  'arrival-gaps': `the server saw the probes arrive after gaps (${ms(ARRIVAL_GAP_EXCESS_MS)} longer than the page sent them) and then in bursts: they were held on this device, before the relay`,
+  'receive-lag': `this device handed the echoes to the page ${ms(RECEIVE_LAG_MS)} or more after the browser received them`,
+  'rtt-view-rose': "the browser's own round trip (ICE, RTCP) rose as much: the network's",
+  'rtt-view-flat': "the browser's own round trip (ICE, RTCP) did not rise: only this page's clock saw the delay",
+  'arrivals-regular': "the server saw the probes arrive evenly while their delay rose: a queue on the network's path",
+  'receive-time': "the echoes' arrival times are the browser's network thread's, handed on without delay: the network's",
+  'page-busy': 'no clock outside the page was available, and this device fell behind while loading the line',
+  'no-outside-view': 'no clock outside the page was available, and this device showed no sign of being busy: counted as the line',
+};
+
+/** Why a loaded direction's delay was the network's, this device's or the server's, in words. */
+export function attributionSentence(why: LoadAttributionWhy): string {
+  return WHY[why];
 }
 
 const OUTCOME: Readonly<Record<LoadOutcomeReason, string>> = {
@@ -100,7 +149,11 @@ export interface LoadLine {
   loss: string;
   saturated: string;
   bytes: string;
+  /** Whose the added delay was, and why ("this device's: the server saw ..."); '' for a report without it. */
+  whose: string;
 }
+
+const WHOSE: Readonly<Record<'network' | 'device' | 'server', string>> = { network: "the line's", device: "this device's", server: "the server's" };
 
 export function loadLines(l: LoadReport): LoadLine[] {
   const out: LoadLine[] = [];
@@ -122,6 +175,7 @@ export function loadLines(l: LoadReport): LoadLine[] {
         ? 'yes (stable)'
         : `no (${d.stop === 'time-cap' ? `stopped at ${seconds(d.durationMs)}` : d.stop === 'budget' ? 'byte budget used' : d.stop})`,
       bytes: megabytes(d.bytes),
+      whose: d.attribution === undefined || d.attribution.why === 'nothing-added' ? '' : `${WHOSE[d.attribution.who]}: ${d.attribution.sentence}`,
     });
   }
   return out;
@@ -131,7 +185,7 @@ export function loadLines(l: LoadReport): LoadLine[] {
 export function loadTextLines(l: LoadReport): string[] {
   return loadLines(l).map(
     (d) =>
-      `${d.name.toLowerCase()}: ${d.goodput}, added delay ${d.added} (p90 ${d.addedP90}), round trip ${d.rtt}, jitter ${d.jitter}, loss ${d.loss}, filled the line: ${d.saturated}`,
+      `${d.name.toLowerCase()}: ${d.goodput}, added delay ${d.added} (p90 ${d.addedP90})${d.whose === '' ? '' : `, ${d.whose}`}, round trip ${d.rtt}, jitter ${d.jitter}, loss ${d.loss}, filled the line: ${d.saturated}`,
   );
 }
 

@@ -113,6 +113,8 @@ export function busyLineSentence(b: BusyLineFacts): string {
   if (b.suffers > 0) said.push(`calls suffered in ${count(b.suffers)}`);
   if (b.noEffect > 0) said.push(`no effect was seen in ${count(b.noEffect)}`);
   if (b.couldNotLoad > 0) said.push(`the line could not be loaded in ${count(b.couldNotLoad)}`);
+  if (b.deviceBusy > 0) said.push(`the testing device, not the line, added the delay in ${count(b.deviceBusy)}`);
+  if (b.serverBusy > 0) said.push(`the test server, not the line, was slow in ${count(b.serverBusy)}`);
   const head = `Busy line (not part of the verdict): ${plural(b.samples, 'sample')} loaded the line`;
   const ran = said.length === 0 ? '' : `; ${andList(said)}`;
   const notRun = b.notRun === 0 ? '' : `; ${count(b.notRun)} could not run the phase`;

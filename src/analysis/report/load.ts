@@ -11,19 +11,25 @@ import {
   BLOAT_GRADE_SOURCE,
   TEAMS_BANDWIDTH_SOURCE,
   TEAMS_RECOMMENDED_KBPS,
+  ARRIVAL_GAP_EXCESS_MS,
+  attributeLoadedDelay,
   bloatGrade,
   deviceBusy,
   tooFewProbes,
-  harmOf,
+  lineHarmOf,
   loadTargets,
   loadVerdictKind,
   roomFor,
   type LoadedDirectionFacts,
+  type DelayEvidence,
+  type RttViewRise,
 } from '../grade/load.js';
 import { analyzeDirection } from '../measure/direction.js';
 import {
+  binsWithin,
   goodputBitsPerS,
   p50p90,
+  readingsWithin,
   recordsWithin,
   reflectorClockOffsetMs,
   roundTripsWithin,
@@ -32,8 +38,9 @@ import {
   type SendWindow,
 } from '../measure/load.js';
 import { percentile } from '../measure/percentile.js';
-import type { DirectionRecords, RoundTripRecords } from '../measure/records.js';
-import { loadMethodSentence, loadOutcomeSentence, loadVerdictText, mbps } from '../present/load.js';
+import type { DirectionRecords, RoundTripRecords, SuspectInterval } from '../measure/records.js';
+import type { OutsideViews } from '../measure/views.js';
+import { attributionSentence, loadMethodSentence, loadOutcomeSentence, loadVerdictText, mbps } from '../present/load.js';
 import type { AnalysisInput } from '../schema/input.js';
 import type { LoadDirectionEvidence, LoadEvidence } from '../schema/load-input.js';
 import type { LoadDirectionReport, LoadReport } from '../schema/load-schema.js';
@@ -46,6 +53,8 @@ export interface LoadContext {
   down: DirectionRecords | null;
   roundTrip: RoundTripRecords;
   lossTimeoutMs: number;
+  /** The views outside the page's JavaScript (network thread, server), null when the test kept none. */
+  views: OutsideViews | null;
 }
 
 /** Whether the phase loaded the line at all (else nothing is cut). */
@@ -59,7 +68,14 @@ const ran = (e: LoadEvidence): boolean => e.up !== null || e.down !== null;
 export function separateLoad(input: AnalysisInput): { idle: AnalysisInput; load: LoadContext | null } {
   const e = input.load ?? null;
   if (e === null) return { idle: input, load: null };
-  const ctx: LoadContext = { evidence: e, up: input.up, down: input.down, roundTrip: input.roundTrip, lossTimeoutMs: input.lossTimeoutMs };
+  const ctx: LoadContext = {
+    evidence: e,
+    up: input.up,
+    down: input.down,
+    roundTrip: input.roundTrip,
+    lossTimeoutMs: input.lossTimeoutMs,
+    views: input.views ?? null,
+  };
   if (!ran(e)) return { idle: input, load: ctx };
   const before = (d: DirectionRecords | null, offsetMs: number): DirectionRecords | null =>
     d === null ? null : recordsWithin(d, { fromMs: Number.NEGATIVE_INFINITY, toMs: e.startMs + offsetMs });
@@ -76,6 +92,88 @@ export function separateLoad(input: AnalysisInput): { idle: AnalysisInput; load:
     },
     load: ctx,
   };
+}
+
+/** A round-trip reading is the last check's, taken up to this long before it was read: the window's readings run this far past its end. */
+const VIEW_READ_LAG_MS = 1000;
+
+/** The median of a set of values (nearest rank), or null when it is empty. */
+const p50 = (xs: readonly number[]): number | null => (xs.length === 0 ? null : percentile(xs, 50));
+
+/** Whether a send time falls in one of this device's suspect intervals (a path change is neither the device's nor the server's). */
+const deviceSuspectAt = (t: number, suspect: readonly SuspectInterval[]): boolean =>
+  suspect.some((s) => s.reason !== 'path-change' && t >= s.startMs && t <= s.endMs);
+
+/**
+ * What the views outside the page showed of one loaded direction's working window (client
+ * clock), for attributeLoadedDelay. `windowRecords`: the direction's probes sent in the window,
+ * suspect ones included (on their own sender's clock, as their suspect intervals are).
+ */
+export function delayEvidence(
+  direction: 'up' | 'down',
+  addedDelayMs: number | null,
+  w: SendWindow,
+  phaseStartMs: number,
+  views: OutsideViews | null,
+  windowRecords: DirectionRecords | null,
+): DelayEvidence {
+  const sent = windowRecords?.sent ?? [];
+  const deviceSuspect = sent.filter((s) => deviceSuspectAt(s.sendMs, windowRecords?.suspect ?? [])).length;
+  const base: DelayEvidence = {
+    direction,
+    addedDelayMs,
+    rttViews: [],
+    bins: 0,
+    irregularBins: 0,
+    receiveLags: 0,
+    receiveLagMsP50: null,
+    holdMsP90: null,
+    loopDelayMsP50: null,
+    deviceSuspectShare: sent.length === 0 ? 0 : deviceSuspect / sent.length,
+  };
+  if (views === null) return base;
+  const idle: SendWindow = { fromMs: Number.NEGATIVE_INFINITY, toMs: phaseStartMs };
+  const loadedView: SendWindow = { fromMs: w.fromMs, toMs: w.toMs + VIEW_READ_LAG_MS };
+  const rttViews: RttViewRise[] = [];
+  for (const [name, samples] of [
+    ['ICE', views.iceRttMs],
+    ['RTCP', views.rtcpRttMs],
+  ] as const) {
+    const idleMs = p50(readingsWithin(samples, idle));
+    const loadedMs = p50(readingsWithin(samples, loadedView));
+    if (idleMs !== null && loadedMs !== null) rttViews.push({ name, idleMs, loadedMs });
+  }
+  const bins = direction === 'up' ? binsWithin(views.upArrivalBins, w) : [];
+  const lags = direction === 'down' ? readingsWithin(views.receiveLagMs, w) : [];
+  const holds = readingsWithin(views.reflectorHoldMs, w);
+  return {
+    ...base,
+    rttViews,
+    bins: bins.length,
+    irregularBins: bins.filter((b) => b.maxGapMs - b.maxSendGapMs > ARRIVAL_GAP_EXCESS_MS).length,
+    receiveLags: lags.length,
+    receiveLagMsP50: p50(lags),
+    holdMsP90: holds.length === 0 ? null : percentile(holds, 90),
+    loopDelayMsP50: p50(readingsWithin(views.serverLoopDelayMs, loadedView)),
+  };
+}
+
+/**
+ * The added delay, consistent with the loaded round trip it comes from: one direction's added
+ * one-way delay is part of the round trip of the same probes (RFC 3550 transit up plus down is
+ * the round trip, whatever the clocks' offset), so it never exceeds it. The p50 is cut to the
+ * loaded round trip's p50, the p90 to its p90, and the cut is said (a transit window placed by
+ * an estimated clock offset, or a different set of probes, is how it could happen).
+ */
+export function consistentAddedDelay(
+  p50Ms: number | null,
+  p90Ms: number | null,
+  loadedRtt: { p50: number; p90: number } | null,
+): { p50: number | null; p90: number | null; capped: boolean } {
+  if (loadedRtt === null) return { p50: p50Ms, p90: p90Ms, capped: false };
+  const cut = (v: number | null, max: number): number | null => (v === null ? null : Math.min(v, max));
+  const capped = (p50Ms !== null && p50Ms > loadedRtt.p50) || (p90Ms !== null && p90Ms > loadedRtt.p90);
+  return { p50: cut(p50Ms, loadedRtt.p50), p90: cut(p90Ms, loadedRtt.p90), capped };
 }
 
 interface Measured {
@@ -104,22 +202,39 @@ function measureDirection(
     loaded === null || loaded.records.sent.length === 0
       ? null
       : analyzeDirection(loaded.records, ctx.lossTimeoutMs, { burstMs: BURST_WINDOW_MS, sustainedMs: window.toMs - window.fromMs });
-  const loadedRtt = roundTripsWithin(ctx.roundTrip, window);
+  // The loaded round trip over the same clean probes as the transits (the up direction's suspect intervals, client clock).
+  const loadedRtt = p50p90(roundTripsWithin(ctx.roundTrip, window, ctx.up?.suspect ?? []));
   const goodput = goodputBitsPerS(ev.progress, window);
-  const added = idleTransit !== null && loadedTransit !== null ? loadedTransit.p50 - idleTransit.p50 : null;
-  const addedP90 = idleTransit !== null && loadedTransit !== null ? loadedTransit.p90 - idleTransit.p50 : null;
+  const consistent = consistentAddedDelay(
+    idleTransit !== null && loadedTransit !== null ? loadedTransit.p50 - idleTransit.p50 : null,
+    idleTransit !== null && loadedTransit !== null ? loadedTransit.p90 - idleTransit.p50 : null,
+    loadedRtt,
+  );
+  const added = consistent.p50;
+  const probesJudged = loaded?.records.sent.length ?? 0;
+  const probesSuspect = loaded?.suspectProbes ?? 0;
+  const evidence = delayEvidence(
+    direction,
+    added,
+    window,
+    e.startMs,
+    ctx.views,
+    full === null || shift === null ? null : recordsWithin(full, { fromMs: window.fromMs + shift, toMs: window.toMs + shift }),
+  );
+  const attribution = attributeLoadedDelay(evidence);
   const facts: LoadedDirectionFacts = {
     direction,
     stop: ev.stop,
     saturated: ev.stop === 'stable',
     goodputBitsPerS: goodput,
     addedDelayMs: added,
-    loadedRttMs: loadedRtt.length > 0 ? percentile(loadedRtt, 50) : null,
+    loadedRttMs: loadedRtt?.p50 ?? null,
     jitterMs: a?.jitter.meanMs ?? null,
     lossPct: a?.loss.lossPct ?? null,
     burstLossPctMax200ms: a?.windows.burst.worstAny?.value ?? null,
-    probesJudged: loaded?.records.sent.length ?? 0,
-    probesSuspect: loaded?.suspectProbes ?? 0,
+    probesJudged,
+    probesSuspect,
+    attribution,
   };
   const bytes = ev.progress.at(-1)?.bytes ?? 0;
   return {
@@ -132,7 +247,7 @@ function measureDirection(
       durationMs: ev.endMs - ev.startMs,
       windowMs: { fromMs: window.fromMs - e.startMs, toMs: window.toMs - e.startMs },
       addedDelayMs: added,
-      addedDelayMsP90: addedP90,
+      addedDelayMsP90: consistent.p90,
       idleRttMs: idleRtt.length > 0 ? percentile(idleRtt, 50) : null,
       loadedRttMs: facts.loadedRttMs,
       jitterMs: facts.jitterMs,
@@ -140,9 +255,21 @@ function measureDirection(
       burstLossPctMax200ms: facts.burstLossPctMax200ms,
       probes: { sent: facts.probesJudged, received: a?.received ?? 0, suspect: facts.probesSuspect },
       targets: loadTargets(facts, profile.targets),
-      grade: deviceBusy(facts) || tooFewProbes(facts) ? null : bloatGrade(added),
+      // The bufferbloat grade is the line's: none for a delay that was this device's or the server's.
+      grade: deviceBusy(facts) || tooFewProbes(facts) || attribution.who !== 'network' ? null : bloatGrade(added),
       flows: ev.flows,
       errors: ev.errors.slice(0, 4).map((x) => x.slice(0, 300)),
+      attribution: {
+        who: attribution.who,
+        why: attribution.why,
+        sentence: attributionSentence(attribution.why),
+        rttViewRiseMs: evidence.rttViews.length === 0 ? null : Math.max(...evidence.rttViews.map((v) => v.loadedMs - v.idleMs)),
+        irregularBinShare: evidence.bins === 0 ? null : evidence.irregularBins / evidence.bins,
+        receiveLagMsP50: evidence.receiveLagMsP50,
+        serverMs: evidence.holdMsP90 === null && evidence.loopDelayMsP50 === null ? null : Math.max(evidence.holdMsP90 ?? 0, evidence.loopDelayMsP50 ?? 0),
+        deviceSuspectShare: evidence.deviceSuspectShare,
+      },
+      ...(consistent.capped ? { addedDelayCapped: true } : {}),
     },
   };
 }
@@ -176,7 +303,7 @@ export function loadSection(ctx: LoadContext, idle: Pick<AnalysisInput, 'up' | '
     return { ...withFigures, outcome: { reason, detail: detail.slice(0, 400), sentence: loadOutcomeSentence(reason) } };
   }
   const harms = facts.flatMap((f) => {
-    const h = harmOf(f, profile.targets);
+    const h = lineHarmOf(f, profile.targets);
     return h === null ? [] : [h];
   });
   // Worst first: delay harm by its size, then loss.

@@ -28,6 +28,36 @@ const LoadTargetSchema = Obj({
 });
 export type LoadTarget = Static<typeof LoadTargetSchema>;
 
+const LoadAttributionSchema = Obj(
+  {
+    who: Type.Union([Type.Literal('network'), Type.Literal('device'), Type.Literal('server')], {
+      description: "Whose time the added delay was: the network's only where a clock outside the page's JavaScript showed it.",
+    }),
+    why: Type.Union(
+      [
+        Type.Literal('nothing-added'),
+        Type.Literal('server-busy'),
+        Type.Literal('arrival-gaps'),
+        Type.Literal('receive-lag'),
+        Type.Literal('rtt-view-rose'),
+        Type.Literal('rtt-view-flat'),
+        Type.Literal('arrivals-regular'),
+        Type.Literal('receive-time'),
+        Type.Literal('page-busy'),
+        Type.Literal('no-outside-view'),
+      ],
+      { description: 'The view that decided it (docs/read-a-report.md, "Network, this device or the server").' },
+    ),
+    sentence: Text(300, 'The reason in words.'),
+    rttViewRiseMs: Type.Optional(Nullable(Num("The largest rise of the network thread's round trip (ICE, RTCP) from before the phase to the working window."))),
+    irregularBinShare: Type.Optional(Nullable(Num("Up: the share (0..1) of the server's 200 ms arrival bins with gaps the page's sends had not."))),
+    receiveLagMsP50: Type.Optional(Nullable(Num('Down: the median of the worker clock minus receiveTime of the echoes.'))),
+    serverMs: Type.Optional(Nullable(Num("The reflector's hold p90 or the server's loop delay median, whichever is larger."))),
+    deviceSuspectShare: Type.Optional(Num("The share (0..1) of the window's probes sent while this device was busy (suspect).")),
+  },
+  "Whose time a loaded direction's added delay was, and the view that decided it.",
+);
+
 const LoadDirectionSchema = Obj(
   {
     goodputMbps: Figure("Goodput over the working window, Mbit/s (10^6 bits/s), from the flows' progress."),
@@ -48,13 +78,26 @@ const LoadDirectionSchema = Obj(
     grade: Nullable(BloatGradeSchema),
     flows: Int(),
     errors: Type.Array(Text(300), { maxItems: 4 }),
+    attribution: Type.Optional(LoadAttributionSchema),
+    addedDelayCapped: Type.Optional(
+      Type.Boolean({
+        description:
+          "The added delay (p50 or p90) came out above the loaded round trip's rise over the same probes (a transit's window placed by an estimated clock offset) and was cut to it: one direction cannot add more than the whole round trip grew.",
+      }),
+    ),
   },
   'One loaded direction: uploads load the way out (up), downloads the way in (down).',
 );
 export type LoadDirectionReport = Static<typeof LoadDirectionSchema>;
 
 const LoadVerdictSchema = Obj({
-  kind: Type.Union([Type.Literal('suffers'), Type.Literal('no-effect'), Type.Literal('could-not-load')]),
+  kind: Type.Union(
+    [Type.Literal('suffers'), Type.Literal('no-effect'), Type.Literal('could-not-load'), Type.Literal('device-busy'), Type.Literal('server-busy')],
+    {
+      description:
+        "device-busy / server-busy: the load added delay, but only this device's clock or the server's own time shows it; never the line's (unlike outcome.reason device-busy: no gradable evidence at all).",
+    },
+  ),
   text: Text(400, 'The plain sentence.'),
   /** The directions that harm a call, worst first. */
   directions: Type.Array(Type.Union([Type.Literal('up'), Type.Literal('down')]), { maxItems: 2 }),

@@ -4,8 +4,10 @@
  * site's verdict, as the phase never changes a test's verdict.
  *
  * - Each phase's verdict is counted (calls suffer, no effect seen, the line could not be
- *   loaded), and a phase that did not run (refused, server gone, device busy) apart.
- * - Per direction, over the samples that measured it: nearest-rank P50 and P90 of the added
+ *   loaded, the delay was this device's or the server's), and a phase that did not run
+ *   (refused, server gone, no gradable evidence) apart.
+ * - Per direction, over the samples that measured it and whose delay was the line's (not a
+ *   device-busy or server-busy phase): nearest-rank P50 and P90 of the added
  *   delay (the loaded p50 of the probes' transit minus the idle p50), the P90's bufferbloat
  *   grade on the DSLReports scale (../grade/load.ts), the samples whose added delay harms a
  *   call (HARMFUL_ADDED_DELAY_MS or more), and the median goodput.
@@ -58,6 +60,9 @@ export interface BusyLineFacts {
   suffers: number;
   noEffect: number;
   couldNotLoad: number;
+  /** Phases whose added delay was this device's / the server's, not the line's. */
+  deviceBusy: number;
+  serverBusy: number;
   /** Phases refused or that could not run (load.outcome). */
   notRun: number;
   harmfulDelayMs: number;
@@ -103,12 +108,15 @@ function directionFacts(direction: 'up' | 'down', rs: ReadonlyArray<{ sample: st
 export function busyLineFacts(rs: ReadonlyArray<{ sample: string; load: SiteLoadFields }>): BusyLineFacts | null {
   if (rs.length === 0) return null;
   const kinds = rs.map((r) => (r.load.outcome !== undefined ? 'not-run' : (r.load.verdict?.kind ?? 'not-run')));
-  const ran = rs.filter((r) => r.load.outcome === undefined);
+  // A delay that was this device's or the server's says nothing of the line: its figures stay out.
+  const ran = rs.filter((r) => r.load.outcome === undefined && r.load.verdict?.kind !== 'device-busy' && r.load.verdict?.kind !== 'server-busy');
   return {
     samples: rs.length,
     suffers: kinds.filter((k) => k === 'suffers').length,
     noEffect: kinds.filter((k) => k === 'no-effect').length,
     couldNotLoad: kinds.filter((k) => k === 'could-not-load').length,
+    deviceBusy: kinds.filter((k) => k === 'device-busy').length,
+    serverBusy: kinds.filter((k) => k === 'server-busy').length,
     notRun: kinds.filter((k) => k === 'not-run').length,
     harmfulDelayMs: HARMFUL_ADDED_DELAY_MS,
     up: directionFacts('up', ran),

@@ -12,6 +12,7 @@ import { DEFAULTS } from '../../protocol/defaults.js';
 import type { LoadDirectionEvidence, LoadEvidence, LoadStop } from '../../analysis/schema/load-input.js';
 import type { ProgressPoint } from '../../analysis/measure/load.js';
 import { median, StopRule } from './stop-rule.js';
+import { loadDrainMs } from './plan.js';
 import type { FlowResult, LoadTransport } from './transport.js';
 
 export interface LoadPhaseSetup {
@@ -116,7 +117,7 @@ async function loadDirection(direction: 'up' | 'down', grant: LoadGrant, s: Load
     progress.push({ atMs: t, bytes: total });
     rule.add(((total - prev.bytes) * 8 * 1000) / Math.max(1, t - prev.atMs), median(s.rttSince()));
     s.phase(
-      `${direction === 'up' ? 'uploading' : 'downloading'}: ${(((((total - prev.bytes) * 8) / Math.max(1, t - prev.atMs)) * 1000) / 1e6).toFixed(1)} Mbit/s`,
+      `${direction === 'up' ? 'loading the line with uploads' : 'loading the line with downloads'}: ${(((((total - prev.bytes) * 8) / Math.max(1, t - prev.atMs)) * 1000) / 1e6).toFixed(1)} Mbit/s`,
     );
     if (s.signal.aborted) {
       stop = 'cancelled';
@@ -165,7 +166,7 @@ export async function runLoadPhase(s: LoadPhaseSetup): Promise<LoadEvidence> {
   }
   s.phase(`loading the line: at most ${grant.maxBytesPerDirection / 1e6} MB each way`);
   const up = await loadDirection('up', grant, s, L);
-  if (!s.signal.aborted) await drain(s, idleRttMs, Math.min(L.drainMaxMs, Math.max(0, L.phaseMaxMs - 2 * L.directionCapMs)), L.stopRuleIntervalMs);
+  if (!s.signal.aborted) await drain(s, idleRttMs, loadDrainMs(L), L.stopRuleIntervalMs);
   const down = s.signal.aborted ? null : await loadDirection('down', grant, s, L);
   return { budgetBytes: grant.maxBytesPerDirection, startedAt: new Date(s.wallMs(startMs)).toISOString(), startMs, endMs: s.now(), up, down, outcome: null };
 }

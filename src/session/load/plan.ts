@@ -25,6 +25,22 @@ export type LoadPlan =
       extraS: number;
     };
 
+/** The drain between the uploads and the downloads: drainMaxMs, within what the phase's limit leaves after both caps. */
+export function loadDrainMs(L: typeof DEFAULTS.load = DEFAULTS.load): number {
+  return Math.min(L.drainMaxMs, Math.max(0, L.phaseMaxMs - 2 * L.directionCapMs));
+}
+
+/**
+ * The longest the phase runs by its own limits (what the page promises, phase.ts keeps): each
+ * direction up to its time cap, read at the end of a stop-rule interval (so up to one interval
+ * past it), and the drain between them; then the probe stream waits for its last echoes, at
+ * least the 1 s loss timeout (stream/drain.ts). 2 x (10 + 0.5) + 3 + 1 = 25 s by default; the
+ * bench measured 23.05 s for a phase whose directions both ran to their caps.
+ */
+export function loadPhaseLongestMs(L: typeof DEFAULTS.load = DEFAULTS.load): number {
+  return 2 * (L.directionCapMs + L.stopRuleIntervalMs) + loadDrainMs(L) + 1000;
+}
+
 /** The busy-line phase: planned only when asked, and only where it can run; else why not, for the report. */
 export function planLoad(asked: boolean, durationS: number, mode: TestMode, config: TestConfig, canLoad: boolean): LoadPlan {
   if (!asked) return { kind: 'not-asked' };
@@ -34,7 +50,7 @@ export function planLoad(asked: boolean, durationS: number, mode: TestMode, conf
   const offer = config.server.load ?? null;
   if (offer === null) return unavailable('not-offered', 'this server does not offer the busy-line test (serve --no-load, or an older server)');
   if (!canLoad) return unavailable('not-offered', 'this client cannot load the line');
-  return { kind: 'planned', offer, afterMs: durationS * 1000 + DEFAULTS.sendMarginMs, extraS: Math.ceil(DEFAULTS.load.phaseMaxMs / 1000) + 1 };
+  return { kind: 'planned', offer, afterMs: durationS * 1000 + DEFAULTS.sendMarginMs, extraS: Math.ceil(loadPhaseLongestMs() / 1000) + 1 };
 }
 
 function unavailable(reason: NonNullable<LoadEvidence['outcome']>['reason'], detail: string): LoadPlan {

@@ -17,6 +17,9 @@ import type { CpEventMap } from './events.js';
 
 import { TestForm } from './test-form.js';
 
+/** How the session prefixes the busy-line phase's words on the status line (run-session.ts). */
+const BUSY_PREFIX = 'busy line: ';
+
 type State =
   | { kind: 'idle' }
   | { kind: 'running'; phase: Phase; detail: string }
@@ -227,9 +230,9 @@ export class CpApp extends CpElement {
     this.state = { ...shown, save: outcome };
   }
 
-  /** " · 12 s left" while the probes stream. */
+  /** " · 12 s left" while the idle probes stream (the busy-line phase ends by its own stop rule). */
   private secondsLeft(phase: Phase): string {
-    if (phase !== 'streaming' || this.live === null) return '';
+    if (phase !== 'streaming' || this.live === null || this.live.elapsedS > this.params.durationS) return '';
     return ` · ${String(Math.max(0, Math.ceil(this.params.durationS - this.live.elapsedS)))} s left`;
   }
 
@@ -258,7 +261,7 @@ export class CpApp extends CpElement {
       ${st.kind === 'cancelled' ? html`<p class="neutral">Test cancelled. Nothing was measured or saved.</p>` : nothing}
       ${
         running || (st.kind === 'done' && this.live !== null)
-          ? html`<cp-live-panel .figures=${this.live} .chart=${this.chartModule} .durationS=${this.params.durationS} ?final=${st.kind === 'done'}></cp-live-panel>`
+          ? html`<cp-live-panel .figures=${this.live} .chart=${this.chartModule} .durationS=${this.params.durationS} ?final=${st.kind === 'done'} .busy=${st.kind === 'running' && st.detail.startsWith(BUSY_PREFIX) ? st.detail.slice(BUSY_PREFIX.length) : null}></cp-live-panel>`
           : nothing
       }
       ${st.kind === 'done' && this.viewError === null ? html`<cp-verdict-view .report=${st.report} .save=${st.save}></cp-verdict-view>` : nothing}

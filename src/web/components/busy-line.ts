@@ -16,6 +16,7 @@ export class BusyLine extends CpElement {
     section { border: 2px solid var(--border); border-radius: 8px; padding: 0.75rem 1rem; background: var(--panel); }
     section.suffers { border-color: var(--fail); background: var(--fail-bg); }
     section.no-effect { border-color: var(--pass); background: var(--pass-bg); }
+    section.device-busy, section.server-busy { border-color: var(--border); border-style: dashed; }
     h2 { margin: 0 0 0.3rem; font-size: 1.1rem; }
     p { margin: 0.35rem 0; }
     .scroll { overflow-x: auto; }
@@ -48,6 +49,7 @@ export class BusyLine extends CpElement {
             </table></div>`
           : nothing
       }
+      ${lines.filter((d) => d.whose !== '').map((d) => html`<p data-load-whose=${d.direction}><small>${d.name}: the added delay was ${d.whose}.</small></p>`)}
       ${l.capacity ? html`<p data-capacity>${l.capacity.sentence}</p>` : nothing}
       <p><small>Moved ${megabytes(l.bytes)} of at most ${megabytes(2 * l.budgetBytesPerDirection)} (${megabytes(l.budgetBytesPerDirection)} each way)${
         l.durationMs > 0 ? html` in ${Math.round(l.durationMs / 1000)} s` : nothing

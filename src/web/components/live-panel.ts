@@ -22,6 +22,7 @@ export class LivePanel extends CpElement {
     chart: { attribute: false },
     durationS: { type: Number },
     final: { type: Boolean },
+    busy: { attribute: false },
   };
 
   declare figures: LiveFigures | null;
@@ -29,6 +30,8 @@ export class LivePanel extends CpElement {
   declare durationS: number;
   /** The verdict is shown: its figures replace the live tiles (one number per thing on screen). */
   declare final: boolean;
+  /** While the busy-line phase runs: what it is doing ("uploading: 4.8 Mbit/s"), else null. */
+  declare busy: string | null;
   private plot: InstanceType<ChartModule['RttChart']> | null = null;
   /** The chart's points (one per new whole second), for its text summary and data table. */
   private points: ChartPoint[] = [];
@@ -82,7 +85,7 @@ export class LivePanel extends CpElement {
           this.final
             ? nothing
             : html`<progress max=${this.durationS} .value=${f ? Math.min(f.elapsedS, this.durationS) : 0} aria-label="Test progress"></progress>
-              ${this.renderAnswer(f?.provisional ?? null)} ${this.renderExpert(f)}`
+              ${this.busy ? this.renderBusy(this.busy) : this.renderAnswer(f?.provisional ?? null)} ${this.renderExpert(f)}`
         }
         <div class="chart"><canvas role="img" aria-describedby=${ifDefined(this.final ? 'chart-summary' : undefined)} aria-label=${this.final ? 'Round trip and jitter over the test, as measured live; the graded figures are in the result below' : 'Round trip and jitter over the test'}></canvas></div>
         ${this.final ? this.renderTable() : nothing}
@@ -102,6 +105,14 @@ export class LivePanel extends CpElement {
       <p class="unknown">${p.notYetKnown}</p>
       ${p.held === null ? nothing : html`<p class="held">${p.held}</p>`}
       <p class="meaning">${PROVISIONAL_MEANING}</p>
+    </div>`;
+  }
+
+  /** The busy-line phase in progress: what it is doing, never the quiet line's provisional answer as if it were still news. */
+  private renderBusy(detail: string) {
+    return html`<div class="answer" data-provisional="busy-line">
+      <p class="headline" role="status" aria-live="polite" aria-atomic="true">Testing with the line busy: ${detail}.</p>
+      <p class="unknown">The probes keep running while the line is loaded; what the busy line does to a call comes with the result.</p>
     </div>`;
   }
 

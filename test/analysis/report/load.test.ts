@@ -12,6 +12,8 @@ import type { ArrivalRecord, DirectionRecords, RttSample, SentRecord, SuspectInt
 import { bloatGrade } from '../../../src/analysis/grade/load.js';
 import { bytesAt, goodputBitsPerS, reflectorClockOffsetMs } from '../../../src/analysis/measure/load.js';
 import { budgetSentence } from '../../../src/analysis/present/load.js';
+import { answerView } from '../../../src/analysis/present/answer.js';
+import { noOutsideViews, type OutsideViews } from '../../../src/analysis/measure/views.js';
 import { schemaErrors } from '../../kit/report-validator.js';
 import { uploadBoundsProblem } from '../../../src/analysis/schema/check.js';
 import { longestProvisionalHistory } from '../../kit/provisional.js';
@@ -73,7 +75,7 @@ function direction(startMs: number, endMs: number, bytesPerS: number, stop: Load
 const upLoaded = (t: number): boolean => t >= 2000 && t < 6000;
 const downLoaded = (t: number): boolean => t >= 6000 && t < 10_000;
 
-function input(shape: Shape, load: Partial<LoadEvidence> = {}): AnalysisInput {
+function input(shape: Shape, load: Partial<LoadEvidence> = {}, views: OutsideViews | null = null): AnalysisInput {
   const r = records(shape);
   return {
     meta: {
@@ -116,7 +118,24 @@ function input(shape: Shape, load: Partial<LoadEvidence> = {}): AnalysisInput {
       outcome: null,
       ...load,
     },
+    views,
   };
+}
+
+/** ICE round trips every second, `idle` before the phase (2 s) and `loaded(t)` after. */
+function iceViews(idle: number, loaded: (t: number) => number): OutsideViews {
+  return { ...noOutsideViews(), iceRttMs: Array.from({ length: 10 }, (_, i) => ({ atMs: i * 1000 + 500, valueMs: i < 2 ? idle : loaded(i * 1000 + 500) })) };
+}
+
+/** The server's 200 ms arrival bins of the whole test; `gapMs(t)` the longest arrival gap of the bin from t (sends 10 ms apart). */
+function bins(gapMs: (t: number) => number): OutsideViews['upArrivalBins'] {
+  return Array.from({ length: END_MS / 200 }, (_, i) => ({
+    fromSendMs: i * 200,
+    toSendMs: i * 200 + 190,
+    packets: 20,
+    maxGapMs: gapMs(i * 200),
+    maxSendGapMs: 10,
+  }));
 }
 
 describe('the busy-line measurements', () => {
@@ -213,6 +232,103 @@ describe('the load section', () => {
     expect(l?.verdict).toBeUndefined();
     expect(l?.outcome?.reason).toBe('device-busy');
     expect(l?.outcome?.sentence).toMatch(/neither the line nor the network/);
+  });
+
+  it("loopback under a busy device: uploads 'add' 233 ms but the server saw them in bursts after 500 ms gaps; this device's, never suffers or the smart-queue advice", () => {
+    const shape = { upExtra: (t: number) => (upLoaded(t) ? 233 : 0), downExtra: () => 0 };
+    const views = { ...noOutsideViews(), upArrivalBins: bins((t) => (upLoaded(t) && t % 1000 === 0 ? 500 : 10)) };
+    const report = analyze(input(shape, {}, views));
+    expect(schemaErrors(report)).toEqual([]);
+    const l = report.load;
+    // The figure the page measured stays; its grade and its targets are not the line's.
+    expect(l?.up?.addedDelayMs).toBe(233);
+    expect(l?.up?.grade).toBeNull();
+    expect(l?.up?.targets.find((t) => t.target === 'latency-rtt')?.status).toBe('insufficient');
+    // Bins from 2000 to 5800: 20, one in five (2000, 3000, 4000, 5000) with a gap 490 ms beyond the sends': 20 % > 10 %.
+    expect(l?.up?.attribution).toMatchObject({ who: 'device', why: 'arrival-gaps', irregularBinShare: 0.2 });
+    expect(l?.verdict).toEqual({
+      kind: 'device-busy',
+      text: 'This device, not your line, added the delay while the line was busy (uploads seemed to add 233 ms): no clock outside this page saw it. Close other programs and run the test again to judge the line.',
+      directions: [],
+    });
+    expect(l?.outcome).toBeUndefined();
+    const a = answerView(report);
+    expect(a.advice.map((x) => x.id)).not.toContain('smart-queue');
+    expect(a.findings.map((f) => f.kind)).not.toContain('busy-line');
+  });
+
+  it("a bloated uplink the network thread saw too (ICE rose from 10 to 190 ms): the line's, suffers", () => {
+    const shape = { upExtra: (t: number) => (upLoaded(t) ? 180 : 0), downExtra: () => 0 };
+    const l = analyze(
+      input(
+        shape,
+        {},
+        iceViews(10, (t) => (upLoaded(t) ? 190 : 10)),
+      ),
+    ).load;
+    expect(l?.up?.attribution).toMatchObject({ who: 'network', why: 'rtt-view-rose', rttViewRiseMs: 180 });
+    expect(l?.up?.grade).toBe('C');
+    expect(l?.verdict?.kind).toBe('suffers');
+  });
+
+  it("the same delay with the ICE round trip flat (10 ms throughout): this device's", () => {
+    const shape = { upExtra: (t: number) => (upLoaded(t) ? 180 : 0), downExtra: () => 0 };
+    const l = analyze(
+      input(
+        shape,
+        {},
+        iceViews(10, () => 10),
+      ),
+    ).load;
+    expect(l?.up?.attribution).toMatchObject({ who: 'device', why: 'rtt-view-flat', rttViewRiseMs: 0 });
+    expect(l?.verdict?.kind).toBe('device-busy');
+  });
+
+  it("a reflector that held the probes 30 ms while the line was loaded: the server's, its own sentence", () => {
+    const shape = { upExtra: () => 0, downExtra: (t: number) => (downLoaded(t) ? 90 : 0) };
+    const views = { ...noOutsideViews(), reflectorHoldMs: Array.from({ length: 1000 }, (_, i) => ({ atMs: i * 10, valueMs: downLoaded(i * 10) ? 30 : 1 })) };
+    const l = analyze(input(shape, {}, views)).load;
+    expect(l?.down?.attribution).toMatchObject({ who: 'server', why: 'server-busy', serverMs: 30 });
+    expect(l?.verdict?.kind).toBe('server-busy');
+    expect(l?.verdict?.text).toBe(
+      'The test server, not your line, was slow while the line was busy (downloads seemed to add 90 ms): it held the probes or ran late. This says nothing about your line; run the test again later.',
+    );
+  });
+
+  it("no view outside the page, and this device stalled for 1 s of the 4 s upload window: this device's (the page's own evidence)", () => {
+    // Sends 3000..3990 inside the stall: 100 of 400 probes (25 %: at least 10 %, not most).
+    const shape = {
+      upExtra: (t: number) => (upLoaded(t) ? 180 : 0),
+      downExtra: () => 0,
+      suspect: [{ startMs: 3000, endMs: 3995, reason: 'sender-stall' as const }],
+    };
+    const l = analyze(input(shape)).load;
+    expect(l?.up?.attribution).toMatchObject({ who: 'device', why: 'page-busy', deviceSuspectShare: 0.25 });
+    expect(l?.verdict?.kind).toBe('device-busy');
+  });
+
+  it('downloads "adding 1,036 ms" beside a loaded round trip of 329.6 ms: the added delay is cut to the round trip, and says so', () => {
+    // The round trips of the download window read 329.6 ms (a set of probes the transits' window did not match).
+    const r = input({ upExtra: () => 0, downExtra: (t) => (downLoaded(t) ? 1036 : 0) });
+    r.roundTrip = { ...r.roundTrip, samples: r.roundTrip.samples.map((s) => (downLoaded(s.sendMs) ? { ...s, rttMs: 329.6 } : s)) };
+    const l = analyze(r).load;
+    expect(l?.down?.loadedRttMs).toBe(329.6);
+    expect(l?.down?.addedDelayMs).toBe(329.6);
+    expect(l?.down?.addedDelayMsP90).toBe(329.6);
+    expect(l?.down?.addedDelayCapped).toBe(true);
+    expect(l?.up?.addedDelayCapped).toBeUndefined();
+  });
+
+  it('the loaded round trip is taken over the same clean probes as the added delay (suspect ones out of both)', () => {
+    // Uploads add 180 ms, but 300 ms in a receiver stall from 5000 to 5495 (50 probes of 400): both figures leave it out.
+    const shape = {
+      upExtra: (t: number) => (upLoaded(t) ? (t >= 5000 && t < 5500 ? 300 : 180) : 0),
+      downExtra: () => 0,
+      suspect: [{ startMs: 5000, endMs: 5495, reason: 'receiver-stall' as const }],
+    };
+    const l = analyze(input(shape)).load;
+    expect(l?.up?.addedDelayMs).toBe(180);
+    expect(l?.up?.loadedRttMs).toBe(190);
   });
 
   it('a refused phase reports its outcome and leaves the idle test whole', () => {

@@ -6,7 +6,7 @@ import type { SiteSample } from '../../../src/analysis/site/site.js';
 import { loadSection, weekOfSamples } from './week.js';
 
 const ran = (
-  kind: 'suffers' | 'no-effect' | 'could-not-load',
+  kind: NonNullable<SiteLoadFields['verdict']>['kind'],
   up: [number | null, number | null] | null,
   down: [number | null, number | null] | null,
 ): SiteLoadFields => ({
@@ -37,11 +37,26 @@ describe('busy line of a site', () => {
       suffers: 2,
       noEffect: 1,
       couldNotLoad: 1,
+      deviceBusy: 0,
+      serverBusy: 0,
       notRun: 1,
       harmfulDelayMs: 60,
       up: { direction: 'up', samplesMeasured: 3, p50AddedDelayMs: 150, p90AddedDelayMs: 200, p90Sample: 'B', grade: 'D', harmful: 2, medianGoodputMbps: 2 },
       down: { direction: 'down', samplesMeasured: 3, p50AddedDelayMs: 10, p90AddedDelayMs: 20, p90Sample: 'B', grade: 'A', harmful: 0, medianGoodputMbps: 45 },
     });
+  });
+
+  it("counts the phases whose delay was this device's or the server's apart, and keeps their figures out of the line's", () => {
+    // F's uploads "added" 233 ms on this device's clock, G's 90 ms on a busy server: neither is the line's,
+    // so the up figures stay those of A, B and C (P50 150, P90 200, 2 of 3 harmful).
+    const seven = [...FIVE, { sample: 'F', load: ran('device-busy', [233, 150], [4, 160]) }, { sample: 'G', load: ran('server-busy', [90, 20], [3, 40]) }];
+    const facts = busyLineFacts(seven);
+    expect(facts).toMatchObject({ samples: 7, suffers: 2, deviceBusy: 1, serverBusy: 1, notRun: 1 });
+    expect(facts?.up).toMatchObject({ samplesMeasured: 3, p50AddedDelayMs: 150, p90AddedDelayMs: 200, harmful: 2 });
+    if (facts === null) throw new Error('expected facts');
+    expect(busyLineSentence(facts)).toMatch(
+      /^Busy line \(not part of the verdict\): 7 samples loaded the line; calls suffered in 2, no effect was seen in 1, the line could not be loaded in 1, the testing device, not the line, added the delay in 1 and the test server, not the line, was slow in 1; 1 could not run the phase\. /,
+    );
   });
 
   it('says it in one explanation line, never as part of the verdict', () => {

@@ -75,6 +75,20 @@ describe('the provisional answer', () => {
     expect(await axeProblems()).toEqual([]);
   });
 
+  it('during the busy-line phase: says what the phase is doing, never the quiet line\'s "Good so far"', async () => {
+    const p = await mount<LivePanel>('cp-live-panel', {
+      figures: figures(20, answerAt(5000, false)),
+      chart: null,
+      durationS: 15,
+      final: false,
+      busy: 'loading the line with uploads: 4.8 Mbit/s',
+    });
+    expect(one(p, '.answer').dataset.provisional).toBe('busy-line');
+    expect(words(one(p, '.headline'))).toBe('Testing with the line busy: loading the line with uploads: 4.8 Mbit/s.');
+    expect(words(p.renderRoot as unknown as Element)).not.toMatch(/Good so far/);
+    expect(await axeProblems()).toEqual([]);
+  });
+
   it('5 s into a burst of loss: a settled fail that will not change, listed first', async () => {
     const p = await show(figures(5, answerAt(5000, true)));
     expect(one(p, '.answer').dataset.provisional).toBe('bad');
