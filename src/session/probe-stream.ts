@@ -8,6 +8,9 @@ import { Receiving } from './stream/receiving.js';
 import type { StreamOutcome, StreamSetup } from './stream/types.js';
 import { ConnectionWatchdog } from './stream/watchdog.js';
 
+/** Round trips the wait for late packets is taken from, per stream: the last 2 s at 100 probes/s. */
+const DRAIN_RTT_SAMPLES = 200;
+
 export type { StreamOutcome, StreamSetup } from './stream/types.js';
 
 /**
@@ -52,7 +55,9 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
     if (s.signal.aborted) throw new SetupError('cancelled', 'test cancelled');
     notes.push(`paced by ${pacing.method}`);
 
-    const timeoutMs = lossTimeoutMs(rx.rttValues());
+    // The wait for late packets is the loss timeout of the last round trips, not of the whole
+    // test: after a busy-line phase the loaded ones would make it seconds longer than the page promised.
+    const timeoutMs = lossTimeoutMs(rx.recentRttValues(DRAIN_RTT_SAMPLES));
     const drained = await drain(s, rx, sent, watchdog, timeoutMs, notes);
     watchdog.end();
     const connectionLost = watchdog.connectionLost(rx.reflector, drained.finalCame, drained.stopRefused, streamStartMs);

@@ -129,6 +129,11 @@ export class Receiving {
     return [...this.collector.rttValues(), ...(this.rtp?.collector.rttValues() ?? [])];
   }
 
+  /** The last `count` round trips of each stream: the path as the probes still on their way find it (a busy line's phase is over by then). */
+  recentRttValues(count: number): number[] {
+    return [...this.collector.rttValues().slice(-count), ...(this.rtp?.collector.rttValues().slice(-count) ?? [])];
+  }
+
   /** The records of the graded stream as they stand; `cut`: the connection was lost (see the collectors' build). */
   recordsNow(suspect: SuspectInterval[], cut: boolean): StreamRecords {
     const { reflector, rtp, s } = this;
