@@ -48,12 +48,12 @@ export const SERVER_HOLD_MS = 20;
 /** An event-loop delay above this marks the server busy, ms. */
 export const SERVER_LOOP_MS = 20;
 /** Intervals of one reason closer than this are joined (the shortest window graded), ms. */
-export const MERGE_GAP_MS = 200;
+const MERGE_GAP_MS = 200;
 
-export type Who = 'device' | 'server';
+type Who = 'device' | 'server';
 
 /** Why a stretch of time was the device's or the server's. */
-export type AttributionReason = Exclude<SuspectInterval['reason'], 'path-change'> | 'receive-lag' | 'recovery' | 'server-hold' | 'server-loop';
+type AttributionReason = Exclude<SuspectInterval['reason'], 'path-change'> | 'receive-lag' | 'recovery' | 'server-hold' | 'server-loop';
 
 export interface AttributedInterval {
   /** On the send clock of the direction. */

@@ -33,7 +33,7 @@ interface Span {
 }
 
 /** One direction's device and server time, and the spans its window scans take as suspect. */
-export interface DirectionAttribution {
+interface DirectionAttribution {
   name: DirectionName;
   intervals: AttributedInterval[];
   /** Up (reflector mode): where a loss is not proven the path's (path changes, the server's time); null elsewhere. */
@@ -56,7 +56,7 @@ const SENDER_SIDE: ReadonlySet<string> = new Set(['page-hidden', 'sender-stall',
  * with its second of recovery. Elsewhere (this device busy receiving, or busy in the other
  * direction) the page sent on time and the server never received the probe: lost on the path.
  */
-export function attributeRecords(name: DirectionName, records: DirectionRecords, input: AnalysisInput): DirectionAttribution {
+function attributeRecords(name: DirectionName, records: DirectionRecords, input: AnalysisInput): DirectionAttribution {
   const intervals = attributeDirection({ name, records, views: input.views, roundTripMs: typicalRoundTripMs(input) });
   const span = (s: Span): Span => ({ startMs: s.startMs, endMs: s.endMs });
   const provenLossSuspect =
@@ -89,7 +89,7 @@ export interface Counted {
 }
 
 /** Each direction's windows by whose time they were. */
-export function countWindows(a: DirectionAttribution, analysis: DirectionAnalysis, burstMs: number, sustainedMs: number): Counted {
+function countWindows(a: DirectionAttribution, analysis: DirectionAnalysis, burstMs: number, sustainedMs: number): Counted {
   const send = analysis.classified.sendMs;
   return {
     attribution: a,
@@ -112,7 +112,7 @@ function networkRttMs(input: AnalysisInput): AttributionFacts['networkRttMs'] {
 }
 
 /** Whose time most suspect 200 ms windows were, null when none was. */
-export function busyOf(counted: readonly Counted[]): BusyReason | null {
+function busyOf(counted: readonly Counted[]): BusyReason | null {
   const device = counted.reduce((n, c) => n + c.windows200ms.device, 0);
   const server = counted.reduce((n, c) => n + c.windows200ms.server, 0);
   if (device + server === 0) return null;

@@ -231,7 +231,6 @@ export const ReportSchema = Obj(
 
 export type Report = Static<typeof ReportSchema>;
 export type Attribution = Static<typeof AttributionSchema>;
-export type AttributionDirection = Static<typeof AttributionDirectionSchema>;
 export type InsufficientCause = Static<typeof InsufficientCauseSchema>;
 export type ProvisionalAnswer = Static<typeof ProvisionalAnswerSchema>;
 export type ProvisionalClaim = Static<typeof ProvisionalClaimSchema>;

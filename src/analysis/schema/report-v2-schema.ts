@@ -114,7 +114,7 @@ export const SetupSchema = Obj({
 });
 
 /** After the setup: when the stream ended and the verdict was ready, ms from the start of the test. */
-export const TimelineSchema = Obj({
+const TimelineSchema = Obj({
   lastProbe: At('The last probe was sent.'),
   verdict: At('The graded verdict was ready.'),
 });
@@ -183,7 +183,7 @@ export const HintCodeSchema = Type.Union([
 export const HintSchema = Obj({ code: HintCodeSchema, sentence: Type.String() });
 
 /** The relay as an independent witness of the upstream RTP stream (RTP headers inside ChannelData, RFC 7983 demux). */
-export const WitnessStreamSchema = Obj(
+const WitnessStreamSchema = Obj(
   {
     ssrc: Nullable(Int()),
     packets: Int('Media RTP packets relayed (P bit clear), duplicates included.'),
