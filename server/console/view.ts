@@ -8,6 +8,7 @@
 import type { GradeEntry, Report } from '../../src/analysis/schema/report-schema.js';
 import type { CouldNotTest } from '../../src/analysis/schema/could-not-test-schema.js';
 import { answerView } from '../../src/analysis/present/answer.js';
+import { insufficientCauseText } from '../../src/analysis/present/cause-text.js';
 import { pathText, silentUdpText } from '../../src/analysis/present/ports.js';
 import { figure, fixed } from '../../src/analysis/present/format.js';
 import { verdictRow } from '../../src/analysis/present/view.js';
@@ -153,6 +154,9 @@ function outcomeCulprit(report: Report): string {
 export function culpritLines(report: Report, baseline: Baseline | null): string[] {
   if (report.outcome !== null) return [outcomeCulprit(report)];
   const out: string[] = [];
+  // No verdict: why, in the words the page and the CLI use (this device's or the server's time is never the user's line).
+  const cause = insufficientCauseText(report);
+  if (cause !== null) out.push(cause);
   const up = report.summary.upstream;
   const down = report.summary.downstream;
   // Upstream vs downstream: one direction clearly worse (loss 1 point and twice the other, or jitter 10 ms and twice).

@@ -20,6 +20,22 @@
  *   the threshold, otherwise it is insufficient (too few packets).
  * - A probe channel that was ordered or retransmitted hides loss and distorts jitter and
  *   reorder: those targets are insufficient.
+ * - Attribution (measure/attribution.ts), when the analysis gives it: a window touching this
+ *   device's or the server's time is suspect like any other, so a target fails only on the
+ *   network's windows. Two exceptions and two more rules:
+ *   - Up loss (loss, burst loss) in this device's time still fails where the page's sender kept
+ *     its schedule (the device was busy receiving, or in the other direction): the page sent the
+ *     probe on time and the server never received it, so it was lost on the path. Not where the
+ *     sender itself stalled, queued or was hidden (the probe may never have left this device),
+ *     nor in the server's time (a busy server can drop at its own socket), nor for down loss or
+ *     jitter (report/attribution.ts).
+ *   - Latency fails only when the clean round trips are at least half of those that came back,
+ *     and when no round trip of the browser's network thread (the ICE or RTCP median) contradicts
+ *     it: below the threshold and below the probes' p50 by more than 5 ms + 25 % (the second
+ *     opinion's tolerance, grade/second-opinion.ts). Otherwise insufficient: device-busy or server-busy.
+ *   - Mostly suspect (more than half the evaluable 200 ms windows of all directions were the
+ *     device's or the server's): nothing fails but that proven up loss; what would have failed, and
+ *     every suspect window grade, is insufficient with whose time it was.
  * - Clock: delay figures (round trip, one-way, jitter) are differences of times read from the
  *   browser's clock, uncertain by its step (1 ms in some browsers, W3C High Resolution Time
  *   §7.1). A value within one step of its threshold cannot be told apart from it:
@@ -35,6 +51,7 @@ import type { RoundTripAnalysis } from '../measure/rtt.js';
 import type { WindowScan, WindowStat } from '../measure/windows.js';
 import type { Confidence, DirectionName, GradeEntry, InsufficientReason, TargetId, Verdict } from '../schema/report-schema.js';
 import { delayResolutionMs, rateNeeded, windowResolutionPct } from './resolution.js';
+import { statsToleranceMs } from './second-opinion.js';
 import { BURST_WINDOW_MS, type ResolvedProfile, SUSTAINED_WINDOW_MS, TARGET_LABELS } from './targets.js';
 
 /** Fewest round-trip samples a latency grade rests on. */
@@ -54,6 +71,21 @@ export interface GradingInput {
   channelOk: boolean;
   /** The step of the clock the probe times were read from, ms; null when unknown. */
   clockResolutionMs?: number | null;
+  /** Whose time the windows were (measure/attribution.ts); absent: the rules without it. */
+  attribution?: AttributionFacts | null;
+}
+
+/** Whose time the suspect evidence mostly was. */
+export type BusyReason = 'device-busy' | 'server-busy';
+
+/** What grading reads of the attribution (measure/attribution.ts). */
+export interface AttributionFacts {
+  /** More than half the evaluable 200 ms windows of all directions were the device's or the server's. */
+  mostlySuspect: boolean;
+  /** Whose time most suspect windows were (the device's on a tie or when none was). */
+  busy: BusyReason;
+  /** The network thread's round trip medians (ICE, RTCP) on the probes' scale, ms; null when not read. */
+  networkRttMs: { ice: number | null; rtcp: number | null };
 }
 
 export type SuspectReason = SuspectInterval['reason'];
@@ -69,6 +101,8 @@ export interface LatencyFacts {
   leftOut: number;
   /** Fewest round trips a latency grade rests on. */
   minSamples: number;
+  /** Why a latency that would fail was not graded (attribution): too few clean round trips, a mostly suspect test, or the network thread's round trip. */
+  notGraded?: { kind: 'few-clean' } | { kind: 'mostly-suspect' } | { kind: 'network-thread'; source: 'ice-rtt' | 'rtcp-rtt'; rttMs: number };
 }
 
 /** What a worst-window grade (burst loss, loss, jitter) rests on. */
@@ -91,6 +125,10 @@ export interface WindowFacts {
    * direction's first probe, negative for a window that ends at a probe's send time.
    */
   window: { fromMs: number; packets: number; lost: number } | null;
+  /** Up loss in this device's time that the server proves was lost on the path. */
+  provenOnBusyDevice?: boolean;
+  /** A window that would have failed in a mostly suspect test (attribution), not graded. */
+  mostlySuspect?: boolean;
 }
 
 /** What a reorder grade rests on. */
@@ -174,6 +212,11 @@ function gradeLatency(input: GradingInput, oneWay: boolean): GradeResult {
   if (withinOneStep(value, threshold, resolution)) {
     return insufficient(base, 'not-resolvable', facts, { value, resolution, confidence: NO_CONFIDENCE(d.count) });
   }
+  const att = input.attribution ?? null;
+  if (att !== null && value >= threshold) {
+    const notGraded = latencyNotGraded(att, d.p50, oneWay ? threshold * 2 : threshold, samples, rt.rttMs?.count ?? 0);
+    if (notGraded !== null) return insufficient(base, att.busy, { ...facts, notGraded }, { value, resolution, confidence: NO_CONFIDENCE(d.count) });
+  }
   return {
     ...base,
     value,
@@ -184,6 +227,22 @@ function gradeLatency(input: GradingInput, oneWay: boolean): GradeResult {
     confidence: NO_CONFIDENCE(d.count),
     facts,
   };
+}
+
+/**
+ * Why a failing latency is not graded (module comment: Attribution), or null. `rttThreshold` is
+ * the target on the round-trip scale (twice the one-way target).
+ */
+function latencyNotGraded(att: AttributionFacts, p50: number, rttThreshold: number, clean: number, measured: number): LatencyFacts['notGraded'] | null {
+  if (att.mostlySuspect) return { kind: 'mostly-suspect' };
+  if (clean * 2 < measured) return { kind: 'few-clean' };
+  for (const [source, rttMs] of [
+    ['ice-rtt', att.networkRttMs.ice],
+    ['rtcp-rtt', att.networkRttMs.rtcp],
+  ] as const) {
+    if (rttMs !== null && rttMs < rttThreshold && rttMs < p50 - statsToleranceMs(p50)) return { kind: 'network-thread', source, rttMs };
+  }
+  return null;
 }
 
 /** Whether a delay value read from a clock of this step cannot be told apart from its threshold. */
@@ -206,6 +265,8 @@ interface WindowGradeSpec {
   windowMs: number;
   threshold: number;
   scan: WindowScan;
+  /** Up loss with attribution: the scan where only the time loss is not proven the path's is suspect. */
+  proven?: WindowScan | undefined;
   /** Ratio targets have a resolution; jitter does not. */
   ratio: boolean;
 }
@@ -248,22 +309,34 @@ function gradeWindow(input: GradingInput, dir: GradedDirection, spec: WindowGrad
     });
   }
   if (spec.scan.evaluable === 0) return insufficient(base, 'window-not-filled', facts(), { resolution });
+  const att = input.attribution ?? null;
+  const mostly = att?.mostlySuspect === true;
+  const failing = (w: WindowStat | null | undefined): w is WindowStat => w !== null && w !== undefined && w.value >= spec.threshold;
+  const fail = (w: WindowStat, extra: Partial<WindowFacts> = {}): GradeResult => ({
+    ...base,
+    value: w.value,
+    worstWindow: windowOut(w, a),
+    status: 'fail',
+    reason: null,
+    resolution,
+    confidence: confOf(w),
+    facts: { ...facts(w), ...extra },
+  });
   const clean = spec.scan.worstClean;
-  if (clean !== null && clean.value >= spec.threshold) {
-    return {
-      ...base,
-      value: clean.value,
-      worstWindow: windowOut(clean, a),
-      status: 'fail',
-      reason: null,
-      resolution,
-      confidence: confOf(clean),
-      facts: facts(clean),
-    };
+  if (failing(clean) && !mostly) return fail(clean);
+  const proven = spec.proven?.worstClean;
+  if (failing(proven)) return fail(proven, { provenOnBusyDevice: !(failing(clean) && clean.startMs === proven.startMs) });
+  if (failing(clean) && att !== null) {
+    return insufficient(
+      base,
+      att.busy,
+      { ...facts(clean), mostlySuspect: true },
+      { value: clean.value, worstWindow: windowOut(clean, a), resolution, confidence: confOf(clean) },
+    );
   }
   if (spec.scan.evaluableSuspect > 0) {
     const w = spec.scan.worstAny;
-    return insufficient(base, 'suspect-windows', facts(), {
+    return insufficient(base, mostly && att !== null ? att.busy : 'suspect-windows', facts(), {
       value: valueOf(w),
       worstWindow: w === null ? null : windowOut(w, a),
       resolution,
@@ -315,8 +388,22 @@ export function gradeTest(input: GradingInput): GradeResult[] {
   for (const dir of input.directions) {
     const w = dir.analysis.windows;
     out.push(
-      gradeWindow(input, dir, { target: 'burst-loss-200ms', windowMs: BURST_WINDOW_MS, threshold: t.burstLossPct, scan: w.burst, ratio: true }),
-      gradeWindow(input, dir, { target: 'loss-15s', windowMs: SUSTAINED_WINDOW_MS, threshold: t.lossPct, scan: w.lossSustained, ratio: true }),
+      gradeWindow(input, dir, {
+        target: 'burst-loss-200ms',
+        windowMs: BURST_WINDOW_MS,
+        threshold: t.burstLossPct,
+        scan: w.burst,
+        proven: dir.analysis.provenLoss?.burst,
+        ratio: true,
+      }),
+      gradeWindow(input, dir, {
+        target: 'loss-15s',
+        windowMs: SUSTAINED_WINDOW_MS,
+        threshold: t.lossPct,
+        scan: w.lossSustained,
+        proven: dir.analysis.provenLoss?.lossSustained,
+        ratio: true,
+      }),
       gradeWindow(input, dir, { target: 'jitter-15s', windowMs: SUSTAINED_WINDOW_MS, threshold: t.jitterMs, scan: w.jitterSustained, ratio: false }),
       gradeReorder(input, dir),
     );

@@ -35,10 +35,29 @@ export interface DirectionAnalysis {
   ipdv: IpdvResult;
   reorder: ReorderResult;
   windows: { burst: WindowScan; lossSustained: WindowScan; jitterSustained: WindowScan };
+  /**
+   * Up direction with attribution: the loss windows scanned with only the time where a loss is not
+   * proven the path's as suspect (report/attribution.ts), so a loss in the rest of this device's
+   * time still counts; absent elsewhere.
+   */
+  provenLoss?: { burst: WindowScan; lossSustained: WindowScan };
+}
+
+interface Span {
+  startMs: number;
+  endMs: number;
+}
+
+/** The device's and the server's time in a direction (measure/attribution.ts), for its window scans. */
+export interface AttributedSpans {
+  /** Windows touching these are suspect too: never the basis of a pass or, but for `provenLossSuspect`, a fail. */
+  attributed: readonly Span[];
+  /** Up direction: the only time in which a loss is not proven the path's; null elsewhere. */
+  provenLossSuspect: readonly Span[] | null;
 }
 
 /** Analyse one direction. `lossTimeoutMs` applies to relative one-way delay. */
-export function analyzeDirection(records: DirectionRecords, lossTimeoutMs: number, lengths: WindowLengths): DirectionAnalysis {
+export function analyzeDirection(records: DirectionRecords, lossTimeoutMs: number, lengths: WindowLengths, spans?: AttributedSpans): DirectionAnalysis {
   const c = classifyDirection(records, lossTimeoutMs);
   const lost = new Uint8Array(c.n);
   const received = new Uint8Array(c.n);
@@ -53,8 +72,9 @@ export function analyzeDirection(records: DirectionRecords, lossTimeoutMs: numbe
   const reorder = rfc4737Reorder(seqArrival, c.seq[0] ?? 0);
 
   const series = prepareWindows({ sendMs: c.sendMs, lost, received, jitterMs: jitter.jBySent });
-  const suspect = records.suspect.map((s) => ({ startMs: s.startMs, endMs: s.endMs }));
-  const spec = (windowMs: number) => ({ windowMs, intervalMs: records.intervalMs, suspect });
+  const suspect = [...records.suspect.map((s) => ({ startMs: s.startMs, endMs: s.endMs })), ...(spans?.attributed ?? [])];
+  const spec = (windowMs: number, among: readonly Span[] = suspect) => ({ windowMs, intervalMs: records.intervalMs, suspect: among });
+  const proven = spans?.provenLossSuspect ?? null;
   const ci = c.n > 0 ? clopperPearson(loss.lost, c.n) : null;
 
   return {
@@ -74,5 +94,13 @@ export function analyzeDirection(records: DirectionRecords, lossTimeoutMs: numbe
       lossSustained: scanWindows(series, spec(lengths.sustainedMs), lossPctMetric),
       jitterSustained: scanWindows(series, spec(lengths.sustainedMs), meanJitterMetric),
     },
+    ...(proven === null
+      ? {}
+      : {
+          provenLoss: {
+            burst: scanWindows(series, spec(lengths.burstMs, proven), lossPctMetric),
+            lossSustained: scanWindows(series, spec(lengths.sustainedMs, proven), lossPctMetric),
+          },
+        }),
   };
 }

@@ -14,6 +14,7 @@ import type { GradeEntry, Report, TargetId } from '../schema/report-schema.js';
 import { adviceFor, allowUdpAdvice, couldNotConnectAdvice, runAgainText, sideOf, type Advice, type FindingKind } from './advice.js';
 import { figure, fixed, limitValue, plural, seconds } from './format.js';
 import { pathText, silentUdpText } from './ports.js';
+import { insufficientCauseText } from './cause-text.js';
 
 /** good: calls work; caution: they work, at a cost (a fallback path); bad: they will suffer; unsure: no answer. */
 export type AnswerTone = 'good' | 'caution' | 'bad' | 'unsure';
@@ -67,6 +68,8 @@ const INSUFFICIENT_BECAUSE: Readonly<Record<NonNullable<GradeEntry['reason']>, s
   'suspect-windows': 'the page was busy or hidden, or its own sender queued probes, during the windows that matter',
   'not-resolvable': 'the measurement cannot resolve the target this finely (too few probes per window, or a coarse browser clock)',
   'reliable-channel': 'the probe channel retransmitted lost packets, which hides loss',
+  'device-busy': "this device was busy for most of the test, or its own figures disagreed with the browser's network thread",
+  'server-busy': 'the test server was busy for most of the test',
 };
 
 /** Warnings that say this device (not the network) fell behind. */
@@ -320,15 +323,32 @@ function idleAnswer(r: Report): AnswerView {
   const lacking = r.grades.find((g) => g.status === 'insufficient');
   const firstReason = lacking?.reason ?? null;
   const firstLabel = lacking?.label ?? '';
-  // Windows left out because this device fell behind: said as what it is, never as the network.
-  if (busy && r.grades.some((g) => g.status === 'insufficient' && (g.reason === 'suspect-windows' || g.reason === 'too-few-packets'))) {
+  const cause = r.summary.insufficientCause;
+  // The server's own time: said as what it is, never as the network.
+  if (cause === 'server-busy') {
     return {
       ...base,
       tone: 'unsure',
-      sentence: 'No answer yet: this device could not keep up with the test, so the moments it fell behind were not graded as your network.',
+      sentence: insufficientCauseText(r) ?? 'No verdict: the test server was too busy to measure the network.',
       caution: null,
       findings: [],
-      advice: [closeAppsAdvice(busy)],
+      advice: [{ id: 'run-again', text: runAgainText, because: 'the test server was busy during this test; its busy moments were not graded as your network' }],
+    };
+  }
+  // Windows left out because this device fell behind: said as what it is, never as the network.
+  if (
+    cause === 'device-busy' ||
+    (busy && r.grades.some((g) => g.status === 'insufficient' && (g.reason === 'suspect-windows' || g.reason === 'too-few-packets')))
+  ) {
+    return {
+      ...base,
+      tone: 'unsure',
+      sentence:
+        (cause === 'device-busy' ? insufficientCauseText(r) : null) ??
+        'No answer yet: this device could not keep up with the test, so the moments it fell behind were not graded as your network.',
+      caution: null,
+      findings: [],
+      advice: [closeAppsAdvice(busy ?? { count: 0, totalMs: 0 })],
     };
   }
   return {

@@ -26,6 +26,8 @@ export interface ExplainInput {
   /** Why a pass is not a plain one (summary.caution), and the path the graded stream used. */
   caution?: Caution | null;
   path?: Pick<GradedPathOut, 'transport' | 'port'>;
+  /** Why there is no verdict, in words (present/cause-text.ts); absent or null when there is one. */
+  causeText?: string | null;
 }
 
 /** How far past (or short of) its threshold a graded value is: value / threshold. */
@@ -71,6 +73,7 @@ export function explain(input: ExplainInput): string[] {
     out.push(
       `NO VERDICT: no check failed, but ${String(lacking.length)} of ${String(grades.length)} could not be judged from this test, so it cannot say the connection meets the "${input.profileLabel}" targets.`,
     );
+    if (input.causeText) out.push(input.causeText);
     if (first !== undefined) out.push(first.sentence);
   } else {
     const closest = grades.reduce((a, b) => (margin(b) > margin(a) ? b : a));

@@ -129,7 +129,7 @@ export function describePath(path: Pick<GradedPathOut, 'transport' | 'port' | 'c
 }
 
 /** The summary with the caution a pass carries over these hints and this path (none: the summary as it is). */
-export function withCaution(summary: Summary, hints: readonly Hint[], transport: GradedPathOut['transport']): Summary {
+export function withCaution<S extends Pick<Summary, 'verdict' | 'caution'>>(summary: S, hints: readonly Hint[], transport: GradedPathOut['transport']): S {
   const caution = cautionOf(
     summary.verdict,
     hints.map((h) => h.code),

@@ -36,6 +36,9 @@ export function targetWhere(label: string, direction: GradeDirection): string {
   return direction === 'round-trip' ? label : `${label}, ${directionPhrase(direction).toLowerCase()}`;
 }
 
+/** Whose time it was, for the busy reasons. */
+const BUSY_WHO: Readonly<Record<'device-busy' | 'server-busy', string>> = { 'device-busy': 'this device', 'server-busy': 'the test server' };
+
 const SUSPECT_REASON_TEXT: Record<SuspectReason, string> = {
   'page-hidden': 'the page was hidden',
   'sender-stall': 'the sender stalled',
@@ -63,10 +66,13 @@ const so = (status: GradeResult['status']): string => (status === 'pass' ? 'so t
 function latencySentence(g: GradeResult, f: LatencyFacts): string {
   const what = f.oneWay ? 'One-way delay' : 'Round-trip time';
   const why = 'the page was hidden, or this device stalled or queued probes behind its own congestion control';
-  const leftOut = f.leftOut > 0 ? ` (${plural(f.leftOut, 'round trip')} sent while the evidence was suspect, or shortly before, were left out: ${why})` : '';
+  const leftOut =
+    f.leftOut > 0
+      ? ` (${plural(f.leftOut, 'round trip')} sent while the evidence was suspect, shortly before or in the second after, were left out: ${why})`
+      : '';
   if (g.reason === 'no-data') {
     return f.leftOut > 0
-      ? `${what} could not be judged: every round trip that came back (${count(f.leftOut)}) was sent while the evidence was suspect, or shortly before (${why}).`
+      ? `${what} could not be judged: every round trip that came back (${count(f.leftOut)}) was sent while the evidence was suspect, shortly before or in the second after (${why}).`
       : `${what} could not be judged: no echo came back.`;
   }
   if (g.reason === 'too-few-packets') {
@@ -74,6 +80,17 @@ function latencySentence(g: GradeResult, f: LatencyFacts): string {
   }
   const value = ms(g.value ?? Number.NaN, g.threshold);
   if (g.reason === 'not-resolvable') return `${what} was ${value}, ${tooClose(g)}${leftOut}.`;
+  if ((g.reason === 'device-busy' || g.reason === 'server-busy') && f.notGraded !== undefined) {
+    const whose = BUSY_WHO[g.reason];
+    const n = f.notGraded;
+    const why =
+      n.kind === 'network-thread'
+        ? `the browser's own ${n.source === 'ice-rtt' ? 'ICE' : 'RTCP'} round trip, timed outside the page, was ${ms(n.rttMs)}, so the extra delay was ${whose}'s, not the network's`
+        : n.kind === 'few-clean'
+          ? `only ${count(f.samples)} of ${plural(f.samples + f.leftOut, 'round trip')} were sent while ${whose} kept up, fewer than half`
+          : `${whose} was busy for most of the test`;
+    return `${what} was ${value} on the probes, but it is not graded: ${why}.`;
+  }
   return f.oneWay
     ? `One-way delay, estimated as half the median round trip, was ${value}; the target is below ${ms(g.threshold)}, ${so(g.status)}${leftOut}.`
     : `Round-trip time to the relay was ${value} (median of ${count(f.samples)} probes); the target is below ${ms(g.threshold)}, ${so(g.status)}${leftOut}.`;
@@ -99,6 +116,18 @@ function windowSentence(g: GradeResult, f: WindowFacts, who: string): string {
       return f.evaluableWindows === 0 && f.ranMs < f.windowMs
         ? `${cannot}: the test ran ${seconds(f.ranMs)}, shorter than one full ${windowWords} window.`
         : noFullWindow;
+    case 'device-busy':
+    case 'server-busy': {
+      const whose = BUSY_WHO[g.reason];
+      const w = f.window;
+      if (f.mostlySuspect === true && w !== null && g.value !== null) {
+        const worst = ratio
+          ? `lost ${count(w.lost)} of ${plural(w.packets, 'probe')} (${pct(g.value, g.threshold)})`
+          : `averaged ${ms(g.value, g.threshold)} of jitter`;
+        return `${cannot}: its worst ${windowWords} stretch ${worst}, but ${whose} was busy for most of the test, so no stretch of it is graded as the network.`;
+      }
+      return `${cannot}: ${plural(f.suspectWindows, 'window')} of ${count(f.evaluableWindows)} fell in ${whose}'s busy time, most of the test.`;
+    }
     case 'suspect-windows': {
       const reasons = f.suspectReasons.map((r) => SUSPECT_REASON_TEXT[r]).join(' or ') || 'the evidence is suspect';
       return `${cannot}: ${plural(f.suspectWindows, 'window')} overlap times when ${reasons}, and no clean window failed.`;
@@ -118,7 +147,11 @@ function windowSentence(g: GradeResult, f: WindowFacts, who: string): string {
     g.status === 'pass' && f.metric === 'loss' && g.confidence.upperPct !== null
       ? ` With 95% confidence the true loss there is below ${pct(g.confidence.upperPct)}.`
       : '';
-  return `${who}: ${described}; the target is below ${target}, ${so(g.status)}.${bound}`;
+  const proven =
+    f.provenOnBusyDevice === true
+      ? ' This device was busy then, but the server never received these probes, so they were lost on the way, not on this device.'
+      : '';
+  return `${who}: ${described}; the target is below ${target}, ${so(g.status)}.${bound}${proven}`;
 }
 
 function reorderSentence(g: GradeResult, f: ReorderFacts, who: string): string {

@@ -9,6 +9,7 @@ import { cautionOfReport } from '../grade/caution.js';
 import { REASSURING_MOS } from '../grade/mos.js';
 import { targetUnit } from '../grade/targets.js';
 import { figure, figureCount, figureMs, figurePct, limit, MISSING, ms, num, plural, rungName } from './format.js';
+import { busyFigure } from './cause-text.js';
 
 // ---- The verdict ----
 
@@ -83,7 +84,7 @@ export interface TextPart {
 }
 
 export interface FigureLine {
-  id: 'rtt' | 'jitter' | 'loss' | 'reorder' | 'mos' | 'probes';
+  id: 'rtt' | 'jitter' | 'loss' | 'reorder' | 'mos' | 'probes' | 'busy';
   parts: TextPart[];
 }
 
@@ -122,7 +123,7 @@ export function gradedValue(
  * A target no grade could value falls back to the whole-test figure, labelled so. Each is
  * compared with the target of its metric (format.ts rule 3).
  */
-export function keyFigures(r: Pick<Report, 'summary' | 'meta' | 'grades'>): FigureLine[] {
+export function keyFigures(r: Pick<Report, 'summary' | 'meta' | 'grades'> & { attribution?: Report['attribution'] }): FigureLine[] {
   const s = r.summary;
   const limitOf = (target: TargetId): number | undefined => thresholdOf(r.meta.targets, target);
   const rtt = limitOf('latency-rtt');
@@ -133,6 +134,8 @@ export function keyFigures(r: Pick<Report, 'summary' | 'meta' | 'grades'>): Figu
   };
   const burst = gradedValue(r.grades, 'burst-loss-200ms') ?? s.burstLossPctMax200ms;
   const reorder = gradedValue(r.grades, 'reorder') ?? s.reorderPct;
+  // No verdict because this device or the server was busy: the figure the answer quotes (present/cause-text.ts).
+  const busy = busyFigure({ ...r, outcome: null });
   return [
     { id: 'rtt', parts: [t('Round trip p50 '), em(figureMs(s.rttMsP50, rtt)), t(', p90 '), em(figureMs(s.rttMsP90, rtt))] },
     { id: 'jitter', parts: graded('jitter-15s', s.jitterMs, 'Jitter') },
@@ -151,6 +154,7 @@ export function keyFigures(r: Pick<Report, 'summary' | 'meta' | 'grades'>): Figu
       ],
     },
     { id: 'probes', parts: [t('Probes '), em(`${figureCount(s.packetsReceived)} / ${figureCount(s.packetsSent)}`), t(` at ${figureCount(s.ratePps)}/s`)] },
+    ...(busy === null ? [] : [{ id: 'busy' as const, parts: [t(busy.label), em(figureMs(busy.valueMs))] }]),
   ];
 }
 
@@ -316,7 +320,7 @@ export function liveView(f: LiveNumbers | null): LiveView {
 export const lowerFirst = (s: string): string => s.replace(/^[A-Z](?=[a-z ])/, (c) => c.toLowerCase());
 
 /** The key figures as one line of plain text: "round trip p50 1.5 ms, p90 2.0 ms; jitter 0.4 ms; ...". */
-export function keyFiguresText(r: Pick<Report, 'summary' | 'meta' | 'grades'>): string {
+export function keyFiguresText(r: Pick<Report, 'summary' | 'meta' | 'grades'> & { attribution?: Report['attribution'] }): string {
   return keyFigures(r)
     .map((line) => lowerFirst(plainText(line.parts)))
     .join('; ');

@@ -4,9 +4,8 @@
  * upgraded (migrate.ts). Every reader of reports (aggregate, the results store, the report
  * page) goes through here.
  */
-import { upgradeReport } from './migrate.js';
+import { type StoredReport, upgradeReport } from './migrate.js';
 import type { Report } from '../schema/report-schema.js';
-import type { ReportV1 } from '../schema/report-v1-schema.js';
 import type { CouldNotTest } from '../schema/could-not-test-schema.js';
 import { CHECKED_REPORT_VERSIONS, couldNotTestSchemaProblem, reportSchemaProblem, uploadBoundsProblem } from '../schema/check.js';
 import { TypedError } from '../../protocol/typed-error.js';
@@ -29,7 +28,7 @@ export function acceptReport(value: unknown): Report {
   }
   if (problem !== null) throw new ReportShapeError('schema', problem);
   // Checked just above against the schema of its version.
-  return upgradeReport(value as Report | ReportV1);
+  return upgradeReport(value as StoredReport);
 }
 
 /** What POST /api/results accepts: a report (any version we read) or a could-not-test record. */

@@ -15,9 +15,9 @@ import { targetResolutions } from '../grade/resolution.js';
 import { secondOpinion } from '../grade/second-opinion.js';
 import { BURST_WINDOW_MS, ProfileError, type ResolvedProfile, resolveProfile, SUSTAINED_WINDOW_MS } from '../grade/targets.js';
 import { teamsPoorStream } from '../grade/teams-tier.js';
-import { analyzeDirection } from '../measure/direction.js';
 import type { DirectionRecords, SuspectInterval } from '../measure/records.js';
 import { analyzeRoundTrip } from '../measure/rtt.js';
+import { insufficientCauseText } from '../present/cause-text.js';
 import { explain } from '../present/explain.js';
 import {
   describeDiagnostics,
@@ -40,6 +40,7 @@ import type { DirectionName, Report } from '../schema/report-schema.js';
 import { SCHEMA_VERSION } from '../schema/version.js';
 import { AnalysisInputError, inputProblems } from './validate.js';
 import { loadSection, separateLoad } from './load.js';
+import { attributeTest, attributionFacts, attributionSection, causeOf, roundTripSuspect } from './attribution.js';
 
 export { AnalysisInputError } from './validate.js';
 
@@ -81,17 +82,27 @@ export function analyze(given: AnalysisInput): Report {
     named.push({ name: 'loop', records: withSuspect(input.loop) });
   }
   const lengths = { burstMs: BURST_WINDOW_MS, sustainedMs: SUSTAINED_WINDOW_MS };
-  const directions: GradedDirection[] = named.map((d) => ({ name: d.name, analysis: analyzeDirection(d.records, input.lossTimeoutMs, lengths) }));
+  // Whose time each stretch was (measure/attribution.ts): a window in the device's or the server's is suspect too.
+  const counted = attributeTest(named, input, lengths);
+  const directions: GradedDirection[] = counted.map((c) => ({ name: c.attribution.name, analysis: c.analysis }));
 
   // Round trips are timed on the client clock, the clock of the up (or loop) sender.
   const client = named.find((d) => d.name === 'up' || d.name === 'loop');
-  const roundTrip = analyzeRoundTrip(input.roundTrip, client?.records.suspect ?? []);
+  const roundTrip = analyzeRoundTrip(input.roundTrip, roundTripSuspect(client?.records ?? null, input));
 
   const channelOk = meta.channel.ordered === false && meta.channel.maxRetransmits === 0;
   const clockResolutionMs = input.clock?.resolutionMs ?? null;
-  const grades = gradeTest({ profile, ratePps: meta.ratePps, directions, roundTrip, channelOk, clockResolutionMs }).map(describeGrade);
+  const attribution = attributionFacts(counted, input);
+  const grades = gradeTest({ profile, ratePps: meta.ratePps, directions, roundTrip, channelOk, clockResolutionMs, attribution }).map(describeGrade);
   // A test our side could not finish is never graded as the user's network.
   const verdict = input.outcome !== null ? 'insufficient' : verdictOf(grades);
+  const attributionOut = attributionSection({
+    counted,
+    facts: attribution,
+    roundTrips: { measured: roundTrip.rttMs?.count ?? 0, clean: roundTrip.gradedRttMs?.count ?? 0 },
+    input,
+  });
+  const cause = causeOf(verdict, grades, named, attributionOut, input);
   const targetFacts = targetResolutions(profile, meta.ratePps, meta.durationS, clockResolutionMs);
   const targets = targetFacts.map(describeTarget);
 
@@ -146,7 +157,11 @@ export function analyze(given: AnalysisInput): Report {
   const path = input.path;
   const far = farRelayHint(meta.profile, grades);
   const hints = describeHints([...networkHints(input.connectivity, path, input.nat, meta.browser), ...(far ? [far] : [])]);
-  const summary = withCaution(summarize({ mode: meta.mode, ratePps: meta.ratePps, directions, roundTrip, mos: mos.value, verdict }), hints, path.transport);
+  const summary = withCaution(
+    summarize({ mode: meta.mode, ratePps: meta.ratePps, directions, roundTrip, mos: mos.value, verdict, insufficientCause: cause }),
+    hints,
+    path.transport,
+  );
   const provisional = provisionalHistory(input.provisional, grades, directions);
   const report: Report = {
     schemaVersion: SCHEMA_VERSION,
@@ -198,9 +213,11 @@ export function analyze(given: AnalysisInput): Report {
       caution: summary.caution ?? null,
       path,
       userAgent: meta.browser,
+      causeText: insufficientCauseText({ summary, outcome: input.outcome, attribution: attributionOut, meta: { ratePps: meta.ratePps } }),
     }),
     ...(provisional === undefined ? {} : { provisional }),
     ...(load !== null ? { load: loadSection(load, input, profile) } : {}),
+    attribution: attributionOut,
   };
   // Free texts from elsewhere (browser and ICE errors, the reflector's messages, notes) may name the client.
   return withoutClientAddresses(report).value;

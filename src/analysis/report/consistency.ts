@@ -1,7 +1,7 @@
 /**
  * An uploaded report's own conclusions, read again from its own evidence at the door: the
  * verdict from its grades and outcome (the rule the page's analysis used: verdictOf, and a test
- * our side could not finish is insufficient), and each provisional claim's `held` from the final
+ * our side could not finish is insufficient), a cause named exactly when the verdict is insufficient, and each provisional claim's `held` from the final
  * grade of its target and direction (heldOutcomes). A report whose summary says otherwise is
  * refused: what is stored, and shown at /r/<code>, never says "pass" beside failing grades.
  * Pure.
@@ -16,6 +16,10 @@ export function conclusionProblem(r: Report): string | null {
   if (r.summary.verdict !== verdict) {
     const why = r.outcome !== null ? `a test that did not finish (${r.outcome.reason}) is` : 'its grades make it';
     return `/summary/verdict is "${r.summary.verdict}", but ${why} "${verdict}"`;
+  }
+  // A cause only for a missing verdict, and a missing verdict always with one.
+  if ((r.summary.insufficientCause === null) !== (verdict !== 'insufficient')) {
+    return `/summary/insufficientCause is ${JSON.stringify(r.summary.insufficientCause)}, but the verdict is "${verdict}"`;
   }
   for (const [i, answer] of (r.provisional ?? []).entries()) {
     for (const [j, c] of answer.claims.entries()) {

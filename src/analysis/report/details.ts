@@ -3,7 +3,7 @@ import type { DirectionAnalysis } from '../measure/direction.js';
 import { scaleDistribution } from '../measure/percentile.js';
 import type { RoundTripAnalysis } from '../measure/rtt.js';
 import type { WindowScan, WindowStat } from '../measure/windows.js';
-import type { DirectionDetail, DirectionName, RoundTripDetail, Summary, Verdict, WindowResult } from '../schema/report-schema.js';
+import type { DirectionDetail, DirectionName, InsufficientCause, RoundTripDetail, Summary, Verdict, WindowResult } from '../schema/report-schema.js';
 
 function windowResult(scan: WindowScan, unit: '%' | 'ms', originMs: number): WindowResult {
   // Start in ms from the direction's first probe; a window ending at a probe's send time can
@@ -91,6 +91,8 @@ export interface SummaryInput {
   roundTrip: RoundTripAnalysis;
   mos: number | null;
   verdict: Verdict;
+  /** Why the verdict is insufficient (grade/cause.ts); null for any other. */
+  insufficientCause: InsufficientCause | null;
 }
 
 /** The summary: for each metric the worse direction. */
@@ -122,5 +124,6 @@ export function summarize(input: SummaryInput): Summary {
     upstream: input.mode === 'reflector' && up !== null ? directionSummary(up) : null,
     downstream: input.mode === 'reflector' && down !== null ? directionSummary(down) : null,
     verdict: input.verdict,
+    insufficientCause: input.insufficientCause,
   };
 }

@@ -12,6 +12,8 @@ import { cautionOfReport } from '../grade/caution.js';
 import { figureValue, numValue, type FigureUnit } from '../present/format.js';
 import type { Report, TargetId } from '../schema/report-schema.js';
 import type { ReportV1 } from '../schema/report-v1-schema.js';
+import type { ReportV2 } from '../schema/report-v2-schema.js';
+import { insufficientCauseText } from '../present/cause-text.js';
 import type { CouldNotTest } from '../schema/could-not-test-schema.js';
 
 export type Cell = string | number | null;
@@ -56,6 +58,8 @@ export const EXPORT_COLUMNS: readonly string[] = [
   'outcome',
   'verdict',
   'caution',
+  'insufficientCause',
+  'insufficientCauseText',
   'reason',
   ...SUMMARY_FIELDS,
   ...DIRECTION_FIELDS.map((f) => `upstream.${f}`),
@@ -121,7 +125,7 @@ const COLUMN_FIGURES: Readonly<Record<string, { unit: FigureUnit | 'prose'; targ
  * ms to 0.1, % and MOS to 0.01, counts whole, more decimals where a value would otherwise read
  * as zero or as its target), for the CSV; `row` is `reportRow`'s, `stored` the same report.
  */
-function pageRounded(row: Record<string, Cell>, stored: Report | ReportV1): Record<string, Cell> {
+function pageRounded(row: Record<string, Cell>, stored: Report | ReportV2 | ReportV1): Record<string, Cell> {
   const targets = upgradeReport(stored).meta.targets;
   const out: Record<string, Cell> = { ...row };
   for (const [column, how] of Object.entries(COLUMN_FIGURES)) {
@@ -135,12 +139,12 @@ function pageRounded(row: Record<string, Cell>, stored: Report | ReportV1): Reco
 }
 
 /** A report's CSV row: `reportRow` with its figures rounded as the page shows them. */
-export function reportCsvRow(who: RowIdentity, stored: Report | ReportV1): Record<string, Cell> {
+export function reportCsvRow(who: RowIdentity, stored: Report | ReportV2 | ReportV1): Record<string, Cell> {
   return pageRounded(reportRow(who, stored), stored);
 }
 
 /** One export row for a report (any stored schema version). */
-export function reportRow(who: RowIdentity, stored: Report | ReportV1): Record<string, Cell> {
+export function reportRow(who: RowIdentity, stored: Report | ReportV2 | ReportV1): Record<string, Cell> {
   const r = upgradeReport(stored);
   const s = r.summary;
   const row: Record<string, Cell> = {
@@ -158,6 +162,9 @@ export function reportRow(who: RowIdentity, stored: Report | ReportV1): Record<s
     verdict: s.verdict,
     // Why a pass is not a plain one (a pass only over a fallback path); empty otherwise.
     caution: cautionOfReport(r),
+    // Why there is no verdict (a code, and the same sentence the page says); empty otherwise.
+    insufficientCause: s.insufficientCause,
+    insufficientCauseText: insufficientCauseText(r),
     reason: null,
   };
   for (const f of SUMMARY_FIELDS) row[f] = s[f];

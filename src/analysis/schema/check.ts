@@ -7,6 +7,7 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
 import { ReportSchema } from './report-schema.js';
 import { ReportV1Schema } from './report-v1-schema.js';
+import { ReportV2Schema } from './report-v2-schema.js';
 import { CouldNotTestSchema } from './could-not-test-schema.js';
 import { SCHEMA_VERSION } from './version.js';
 import { withBounds } from './bounds.js';
@@ -20,6 +21,7 @@ function firstProblem(check: TypeCheck<TSchema>, value: unknown, what: string): 
 
 const REPORTS = new Map<number, TypeCheck<TSchema>>([
   [SCHEMA_VERSION, TypeCompiler.Compile(ReportSchema)],
+  [2, TypeCompiler.Compile(ReportV2Schema)],
   [1, TypeCompiler.Compile(ReportV1Schema)],
 ]);
 const COULD_NOT_TEST = TypeCompiler.Compile(CouldNotTestSchema);
@@ -45,6 +47,7 @@ function uploadCheckers(): NonNullable<typeof uploads> {
   uploads ??= {
     reports: new Map<number, TypeCheck<TSchema>>([
       [SCHEMA_VERSION, TypeCompiler.Compile(withBounds(ReportSchema))],
+      [2, TypeCompiler.Compile(withBounds(ReportV2Schema))],
       [1, TypeCompiler.Compile(withBounds(ReportV1Schema))],
     ]),
     couldNotTest: TypeCompiler.Compile(withBounds(CouldNotTestSchema)),

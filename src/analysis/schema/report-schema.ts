@@ -6,12 +6,13 @@
  * `JSON.stringify(ReportSchema, null, 2)`, kept equal by test/analysis/schema/schema.test.ts.
  * Units are in field names (ms, pct, bytes); percentages are 0..100.
  *
- * Versions: 2 (current) moved the relay path, the port checks and the timings out of `meta`
- * into top-level `path`, `connectivity` and `setupMs`/`timelineMs`, and added `outcome`,
- * `probe`, `compare`, `nat`, `hints`, `witness` and `meta.site`/`meta.ticket`. Version 1 is
- * frozen in ./report-v1-schema.ts (so stored reports stay readable: `upgradeReport` in
- * ../report/migrate.ts turns either into the current shape); the sections version 2 did not
- * change are defined there and used here as they are.
+ * Versions: 3 (current) added `attribution` (whose time each window was: the network's, this
+ * device's or the server's, measure/attribution.ts), `summary.insufficientCause`, and the grade
+ * reasons `device-busy` and `server-busy`. Version 2 (./report-v2-schema.ts) moved the relay
+ * path, the port checks and the timings out of `meta`; version 1 is ./report-v1-schema.ts. Both
+ * are frozen, so stored reports stay readable (`upgradeReport` in ../report/migrate.ts turns any
+ * into the current shape); the sections version 3 did not change are defined there and used
+ * here as they are.
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { SCHEMA_VERSION } from './version.js';
@@ -21,10 +22,9 @@ import {
   DirectionDetailSchema,
   DirectionNameSchema,
   GradeDirectionSchema,
-  GradeEntrySchema,
-  InsufficientReasonSchema,
+  GradeEntrySchema as GradeEntryV1Schema,
+  InsufficientReasonSchema as InsufficientReasonV1Schema,
   Int,
-  MetaV1Schema,
   MosDirectionSchema,
   MosSchema,
   Nullable,
@@ -32,11 +32,8 @@ import {
   Obj,
   PathTransportSchema,
   ProfileIdSchema,
-  ReportV1Schema,
   RoundTripDetailSchema,
-  SecondOpinionSchema as SecondOpinionV1Schema,
   StatusSchema,
-  SummarySchema as SummaryV1Schema,
   TargetIdSchema,
   TargetMetaSchema,
   TeamsPoorStreamSchema,
@@ -44,271 +41,197 @@ import {
   WarningCodeSchema,
   WindowResultSchema,
 } from './report-v1-schema.js';
-import { CLAIM_EVIDENCE_MAX_CHARS, PROVISIONAL_MAX_ANSWERS, PROVISIONAL_MAX_CLAIMS } from './provisional-limits.js';
+import {
+  type CautionSchema,
+  type CompareSchema,
+  type FamilySchema,
+  type HintCodeSchema,
+  type HintSchema,
+  MetaV2Schema,
+  type NatSchema,
+  type OutcomeSchema,
+  type PathSchema,
+  type ProbePathSchema,
+  type ProvisionalAnswerSchema,
+  type ProvisionalClaimSchema,
+  ReportV2Schema,
+  type RungErrorSchema,
+  type RungSchema,
+  type SecondOpinionSchema,
+  type SetupSchema,
+  SummaryV2Schema,
+  type TransportSchema,
+  type WitnessSchema,
+} from './report-v2-schema.js';
 import { LoadSchema } from './load-schema.js';
+import { ATTRIBUTION_MAX_BINS, ATTRIBUTION_MAX_INTERVALS } from './attribution-limits.js';
 
+export { ClaimKindSchema } from './report-v2-schema.js';
 export { GradeDirectionSchema, ProfileIdSchema, StatusSchema, TargetIdSchema, VerdictSchema };
 export { SCHEMA_VERSION };
 
-/** The test's settings and what it ran on (v2: the path, ports and timings moved to the top level). */
-const MetaSchema = Obj({
-  schemaVersion: Type.Literal(SCHEMA_VERSION),
-  callprobeVersion: MetaV1Schema.properties.callprobeVersion,
-  browser: MetaV1Schema.properties.browser,
-  startedAt: MetaV1Schema.properties.startedAt,
-  server: MetaV1Schema.properties.server,
-  mode: MetaV1Schema.properties.mode,
-  profile: MetaV1Schema.properties.profile,
-  ratePps: Num(),
-  payloadBytes: Int(),
-  durationS: Num(),
-  lossTimeoutMs: Num(),
-  channel: MetaV1Schema.properties.channel,
-  site: Nullable(Type.String({ maxLength: 128, description: 'The site this test was run for (page ?site=, run --site); accepted only from the operator.' })),
-  clock: Type.Optional(
-    Obj(
-      {
-        resolutionMs: Nullable(Num('The step of performance.now() in this browser, ms: each delay figure is uncertain by it.')),
-        crossOriginIsolated: Nullable(Type.Boolean({ description: 'Whether the page was cross-origin isolated (a finer clock and Atomics pacing).' })),
-      },
-      'The clock the probe times were read from (absent in reports written before it was recorded).',
-    ),
-  ),
-  ticket: Nullable(Type.String({ maxLength: 128, description: 'A help-desk ticket reference (page ?ticket=, run --ticket).' })),
-  siteUnverified: Type.Optional(
-    Type.String({
-      maxLength: 128,
-      description:
-        'A site the upload named without the operator token (a ?site= link anyone may open): kept for the help desk, never counted as the site (site reports, alerts, by-site exports). The server sets it and meta.site to null.',
-    }),
-  ),
-  targets: MetaV1Schema.properties.targets,
-  methods: MetaV1Schema.properties.methods,
-});
-
-const TransportSchema = Type.Union([Type.Literal('udp'), Type.Literal('tcp'), Type.Literal('tls')]);
-const FamilySchema = Type.Union([Type.Literal('ipv4'), Type.Literal('ipv6')]);
+/** The test's settings and what it ran on (as in version 2). */
+const MetaSchema = Obj({ ...MetaV2Schema.properties, schemaVersion: Type.Literal(SCHEMA_VERSION) });
 
 /**
- * Why a rung of the connectivity ladder failed, as a machine code: `timeout` (no answer),
- * `not-offered` (the server does not offer it), `turn-NNN` (the relay answered with STUN
- * ERROR-CODE NNN, RFC 8489 §14.8), `tls-handshake`, `loopback-refused` (a relay on loopback
- * and a browser that refuses loopback candidates), `gather-failed` (the browser could not
- * gather at all), `not-tried` (the ladder stopped before it).
+ * Why a target could not be judged: version 1's reasons, and (version 3) `device-busy` /
+ * `server-busy`: the evidence was mostly this device's or the server's time, or the probes' round
+ * trip was contradicted by the browser's network thread (measure/attribution.ts).
  */
-const RungErrorSchema = Type.String({ pattern: '^(timeout|not-offered|tls-handshake|loopback-refused|gather-failed|not-tried|turn-[0-9]{3})$' });
+const InsufficientReasonSchema = Type.Union([...InsufficientReasonV1Schema.anyOf, Type.Literal('device-busy'), Type.Literal('server-busy')]);
 
-/** One rung of the connectivity ladder: a transport and port of the relay, and what it took to use it. */
-const RungSchema = Obj({
-  transport: TransportSchema,
-  port: Nullable(Int('Relay port (the standard port for a standard rung the server does not offer); null when unknown.')),
-  family: FamilySchema,
-  url: Nullable(Type.String({ description: 'The TURN URI (RFC 7065) tried, null when not offered.' })),
-  reachable: Type.Boolean(),
-  allocateMs: Nullable(Num('Time to a relay candidate (TURN Allocate) through this rung.')),
-  connectMs: Nullable(Num('Time to a connected media path through this rung (only for the rung the test used, and in compare mode).')),
-  error: Nullable(RungErrorSchema),
-  errorText: Nullable(Type.String({ description: 'One sentence a help desk understands.' })),
-});
+const GradeEntrySchema = Obj({ ...GradeEntryV1Schema.properties, reason: Nullable(InsufficientReasonSchema) });
 
-/** The path the graded stream used (the selected ICE candidate pair). */
-const PathSchema = Obj({
-  transport: PathTransportSchema,
-  port: Nullable(Int('Relay port the client used.')),
-  family: Nullable(FamilySchema),
-  relayed: Type.Boolean({ description: "Whether the local candidate was a relay candidate (always, for callprobe's own tests)." }),
-  candidateType: Nullable(Type.String()),
-  changes: Int('How many times the selected candidate pair changed during the test.'),
-  changed: Type.Boolean(),
-});
-
-/** A moment of the test: ms from its start (click or autostart), null when never reached. */
-const At = (description: string) => Nullable(Num(description));
-
-/** Connection setup, step by step, in ms from the start of the test (click or autostart); null when never reached. */
-const SetupSchema = Obj({
-  config: At('GET /api/config answered.'),
-  allocation: At('A relay allocation through the chosen rung (a reachable rung chosen).'),
-  iceConnected: At('ICE connected through the relay.'),
-  dtls: At('DTLS handshake done.'),
-  channelOpen: At('The probe (and control) channels open.'),
-  firstEcho: At('The first echo arrived: the first live number.'),
-});
-
-/** After the setup: when the stream ended and the verdict was ready, ms from the start of the test. */
-const TimelineSchema = Obj({
-  lastProbe: At('The last probe was sent.'),
-  verdict: At('The graded verdict was ready.'),
-});
-
-/** A test that could not connect, or lost its connection: our failure or the path's, never graded as loss after `atMs`. */
-const OutcomeSchema = Obj({
-  reason: Type.Union([Type.Literal('could-not-connect'), Type.Literal('connection-lost')]),
-  atMs: Nullable(Num('ms from the start of the test.')),
-  detail: Type.String({ description: 'What was seen, for the record (the page words it).' }),
-});
-
-/** Which probe stream the grades rest on. */
-const ProbePathSchema = Obj({
-  path: Type.Union([Type.Literal('rtp'), Type.Literal('datachannel')]),
-  reason: Type.String(),
-});
-
-/** Compare mode: a short stream on every reachable rung. Informs; never changes the verdict. */
-const CompareSchema = Obj({
-  secondsPerRung: Num(),
-  rungs: Type.Array(
-    Obj({
-      transport: TransportSchema,
-      port: Int(),
-      family: FamilySchema,
-      reachable: Type.Boolean(),
-      rttMsP50: Nullable(Num()),
-      jitterMs: Nullable(Num()),
-      lossPct: Nullable(Num()),
-      reorderPct: Nullable(Num()),
-      packetsSent: Int(),
-      packetsReceived: Int(),
-      error: Nullable(RungErrorSchema),
-    }),
-  ),
-  worst: Nullable(Obj({ transport: TransportSchema, port: Int(), family: FamilySchema, reason: Type.String() })),
-});
-
-/** NAT mapping behaviour (RFC 4787 §4.1), from server-reflexive candidates of one local socket to two server ports. No addresses. */
-const NatSchema = Obj({
-  mapping: Type.Union([Type.Literal('endpoint-independent'), Type.Literal('endpoint-dependent'), Type.Literal('no-nat'), Type.Literal('unknown')]),
-  reason: Type.String({ description: 'Why this classification (for unknown: what evidence was missing).' }),
-  observations: Type.Array(
-    Obj({
-      serverPort: Int(),
-      mappedPort: Nullable(Int()),
-      sameAddress: Nullable(Type.Boolean({ description: "Whether the mapped address equals the first observation's." })),
-    }),
-  ),
-});
-
-const HintCodeSchema = Type.Union([
-  Type.Literal('udp-blocked'),
-  Type.Literal('udp-port-blocked'),
-  Type.Literal('tcp-fallback'),
-  Type.Literal('tls-not-offered'),
-  Type.Literal('tls-blocked'),
-  Type.Literal('path-changed'),
-  Type.Literal('far-relay'),
-  Type.Literal('symmetric-nat'),
-  Type.Literal('loopback-refused'),
-  Type.Literal('relay-silent'),
-]);
-
-/** A network hint: only where the evidence supports it, one sentence on what it means for a call. */
-const HintSchema = Obj({ code: HintCodeSchema, sentence: Type.String() });
-
-/** The relay as an independent witness of the upstream RTP stream (RTP headers inside ChannelData, RFC 7983 demux). */
-const WitnessStreamSchema = Obj(
-  {
-    ssrc: Nullable(Int()),
-    packets: Int('Media RTP packets relayed (P bit clear), duplicates included.'),
-    paddingPackets: Int('Padding-only RTP packets relayed (P bit set: the only padding SRTP leaves readable), duplicates included.'),
-    expected: Int('Highest minus lowest RTP sequence number (RFC 3550 §A.1 extension), plus one.'),
-    lost: Int('expected - (packets + paddingPackets - duplicates): by RTP sequence number, padding-only packets keep their place.'),
-    lossPct: Nullable(Num()),
-    duplicates: Int('Network duplicates: visible here only (SRTP replay protection drops them before any receiver).'),
-    reordered: Int('Arrivals below the highest sequence number seen so far.'),
-    jitterMs: Nullable(Num('RFC 3550 §A.8 J after the last media arrival, 48 kHz RTP clock.')),
-    ipdvMeanAbsMs: Nullable(Num('Mean |IPDV| (RFC 5481 §4.2) over media pairs consecutive by sequence number.')),
-    maxIpdvMs: Nullable(Num()),
-    ssrcs: Int('SSRCs seen in this direction; the figures describe the one with the most packets.'),
-  },
-  'One direction of the RTP the relay carried, read from the headers only.',
+/**
+ * Why the verdict is `insufficient`, as one code (null for any other verdict):
+ * `could-not-finish` (the test could not connect or lost its connection), `page-hidden` (the page
+ * was in the background), `device-busy` (this device fell behind: a late timer, stalls, receive
+ * lag), `server-busy` (the server held probes or its loop ran late), `path-changed` (the
+ * connection's path changed during the windows that matter), `reliable-channel` (the probe
+ * channel retransmitted, hiding loss), `too-few-probes` (too few probes came back), `too-short`
+ * (no full window), `not-resolvable` (the rate or the browser's clock too coarse for a target).
+ */
+const InsufficientCauseSchema = Type.Union(
+  [
+    Type.Literal('could-not-finish'),
+    Type.Literal('page-hidden'),
+    Type.Literal('device-busy'),
+    Type.Literal('server-busy'),
+    Type.Literal('path-changed'),
+    Type.Literal('reliable-channel'),
+    Type.Literal('too-few-probes'),
+    Type.Literal('too-short'),
+    Type.Literal('not-resolvable'),
+  ],
+  { description: 'Why the verdict is insufficient; null unless it is.' },
 );
 
-const WitnessSchema = Obj({
-  source: Type.Literal('relay'),
-  upstream: WitnessStreamSchema,
-  downstream: Nullable(WitnessStreamSchema),
-});
+/** Version 2's summary and, in version 3, `insufficientCause`. */
+const SummarySchema = Obj({ ...SummaryV2Schema.properties, insufficientCause: Nullable(InsufficientCauseSchema) });
 
-/** The getStats second opinions (v2: which of them this browser cannot give). */
-const SecondOpinionSchema = Obj({
-  ...SecondOpinionV1Schema.properties,
-  unavailable: Type.Optional(
-    Type.Array(
-      Obj({
-        source: Type.Union([Type.Literal('ice-rtt'), Type.Literal('rtcp-rtt'), Type.Literal('concealment')]),
-        sentence: Type.String(),
-      }),
-      { description: 'Second opinions this browser cannot give: its getStats never reported the field (absent in older reports).' },
-    ),
-  ),
-});
+const WindowCountsSchema = Obj(
+  {
+    network: Int("Windows touching none of the device's or the server's time: evidence about the network."),
+    device: Int('Windows touching a device interval (or its recovery).'),
+    server: Int('Windows touching a server interval and no device interval.'),
+  },
+  'Evaluable windows (the ones the grades scan) by whose time they were.',
+);
 
-const { schemaVersion: _v1, meta: _metaV1, ...measured } = ReportV1Schema.properties;
+const WhoSchema = Type.Union([Type.Literal('device'), Type.Literal('server')]);
 
-/**
- * Why a pass comes with a caution, as a code. `fallback-path`: media got through only over a
- * fallback (every UDP port tried timed out, TCP or TLS connected), so calls work here at a cost.
- */
-const CautionSchema = Type.Union([Type.Literal('fallback-path')], {
-  description: 'Why a pass comes with a caution; absent when there is none.',
-});
+const AttributionReasonSchema = Type.Union([
+  Type.Literal('page-hidden'),
+  Type.Literal('sender-stall'),
+  Type.Literal('sender-queue'),
+  Type.Literal('receiver-stall'),
+  Type.Literal('receive-lag'),
+  Type.Literal('recovery'),
+  Type.Literal('server-hold'),
+  Type.Literal('server-loop'),
+]);
 
-/** Version 1's summary and, in version 2, `caution`. */
-const SummarySchema = Obj({ ...SummaryV1Schema.properties, caution: Type.Optional(CautionSchema) });
-
-/** Kinds of provisional claim: see src/analysis/grade/provisional.ts. */
-export const ClaimKindSchema = Type.Union([Type.Literal('settled-fail'), Type.Literal('likely-fail'), Type.Literal('likely-pass'), Type.Literal('so-far')]);
-
-const ProvisionalClaimSchema = Obj({
-  metric: TargetIdSchema,
-  direction: GradeDirectionSchema,
-  kind: ClaimKindSchema,
-  evidence: Type.String({ maxLength: CLAIM_EVIDENCE_MAX_CHARS, description: 'The figures the claim rests on, in words.' }),
-  held: Nullable(
-    Type.Boolean({
-      description:
-        'Against the final grade of the same target and direction: a likely pass held if it passed, a fail if it failed (a settled fail also needs its window clean of every suspect interval found). Null for so-far figures.',
+const AttributionDirectionSchema = Obj({
+  direction: DirectionNameSchema,
+  windows200ms: WindowCountsSchema,
+  windows15s: WindowCountsSchema,
+  intervals: Type.Array(
+    Obj({
+      startMs: Num('ms from the first probe of this direction (its send clock).'),
+      endMs: Num(),
+      who: WhoSchema,
+      reason: AttributionReasonSchema,
     }),
+    { maxItems: ATTRIBUTION_MAX_INTERVALS, description: "The device's and the server's time, by start." },
   ),
+  intervalsLeftOut: Int('Intervals after the first listed ones, not listed (the windows count them).'),
 });
 
-/** One provisional answer shown while the test ran. */
-const ProvisionalAnswerSchema = Obj({
-  atMs: Num('ms from the start of the test (click or autostart), like outcome.atMs.'),
-  claims: Type.Array(ProvisionalClaimSchema, { maxItems: PROVISIONAL_MAX_CLAIMS }),
+const ArrivalBinSchema = Obj({
+  fromSendMs: Num('Send time of the first probe that arrived in the bin, ms from the first up probe.'),
+  toSendMs: Num(),
+  packets: Int(),
+  maxGapMs: Num('The longest gap between arrivals at the server.'),
+  maxSendGapMs: Num("The longest gap between the same probes' send stamps."),
 });
+
+const AttributionSchema = Obj(
+  {
+    views: Obj(
+      {
+        receiveLag: Type.Boolean({ description: "The frame's receiveTime beside the worker's clock, per echo (RTP path)." }),
+        iceRtt: Type.Boolean({ description: 'ICE candidate-pair currentRoundTripTime readings.' }),
+        rtcpRtt: Type.Boolean({ description: 'RTCP (remote-inbound-rtp) roundTripTime readings.' }),
+        reflectorHold: Type.Boolean({ description: "The reflector's hold time per probe." }),
+        upArrivals: Type.Boolean({ description: "The server's 200 ms bins of up arrivals." }),
+        serverLoop: Type.Boolean({ description: "The server's event-loop delay readings." }),
+      },
+      "Which views outside the page's JavaScript the test had; without any, only the page's own suspect intervals were used.",
+    ),
+    rules: Obj(
+      {
+        receiveLagMs: Num('Receive lag above this marks the device busy.'),
+        recoveryMs: Num("Time after each device interval still counted as the device's."),
+        serverHoldMs: Num('Reflector hold above this marks the server busy.'),
+        serverLoopMs: Num('Event-loop delay above this marks the server busy.'),
+      },
+      'The thresholds this report was attributed with.',
+    ),
+    directions: Type.Array(AttributionDirectionSchema, { maxItems: 3 }),
+    mostlySuspect: Type.Boolean({
+      description: "More than half the evaluable 200 ms windows were the device's or the server's: no target fails, but for loss the server proves.",
+    }),
+    busy: Nullable(
+      Type.Union([Type.Literal('device-busy'), Type.Literal('server-busy')], { description: 'Whose time most suspect windows were; null when none was.' }),
+    ),
+    roundTrips: Obj({
+      measured: Int('Round trips that came back.'),
+      clean: Int("Of those, sent away from the device's and the server's time: what latency is graded on."),
+    }),
+    networkRttMs: Obj(
+      {
+        ice: Nullable(Num("Median ICE round trip, on the probes' scale (halved in loopback).")),
+        rtcp: Nullable(Num("Median RTCP round trip, on the probes' scale.")),
+      },
+      "The browser's network thread's round trip: a latency fail it contradicts is not graded.",
+    ),
+    device: Obj({
+      timerLateMsP99: Nullable(Num("How late the sender's timer ran, 99th percentile.")),
+      receiveLagMsMax: Nullable(Num('The longest receive lag.')),
+    }),
+    server: Obj({
+      holdMsMax: Nullable(Num('The longest reflector hold.')),
+      loopDelayMsMax: Nullable(Num('The longest event-loop delay.')),
+    }),
+    upArrivals: Nullable(
+      Obj(
+        {
+          bins: Int('200 ms bins the server reported.'),
+          gaps: Type.Array(ArrivalBinSchema, { maxItems: ATTRIBUTION_MAX_BINS, description: 'The bins with the longest arrival gaps, by time.' }),
+        },
+        "The server's view of the up probes' arrivals; null without it.",
+      ),
+    ),
+  },
+  "Whose time each window was: the network's, this device's or the server's (docs/read-a-report.md).",
+);
 
 export const ReportSchema = Obj(
   {
+    ...ReportV2Schema.properties,
     schemaVersion: Type.Literal(SCHEMA_VERSION),
     meta: MetaSchema,
-    connectivity: Type.Array(RungSchema, { description: 'The ladder: every standard rung (UDP 3478-3481, TCP, TLS) and any other the server offers.' }),
-    path: PathSchema,
-    setupMs: SetupSchema,
-    timelineMs: TimelineSchema,
-    outcome: Nullable(OutcomeSchema),
-    probe: ProbePathSchema,
-    compare: Nullable(CompareSchema),
-    nat: Nullable(NatSchema),
-    hints: Type.Array(HintSchema),
-    witness: Nullable(WitnessSchema),
-    // The measurement and its grades, as in version 1: summary, grades, directions, mos,
-    // teamsPoorStream, secondOpinion (in its place, with what the browser cannot give), diagnostics, explanation.
-    ...measured,
     summary: SummarySchema,
-    secondOpinion: SecondOpinionSchema,
-    provisional: Type.Optional(
-      Type.Array(ProvisionalAnswerSchema, {
-        maxItems: PROVISIONAL_MAX_ANSWERS,
-        description: 'The provisional answers shown while the test ran, oldest first (absent in reports from before they existed).',
-      }),
-    ),
+    grades: Type.Array(GradeEntrySchema),
     load: Type.Optional(LoadSchema),
+    attribution: Nullable(AttributionSchema),
   },
-  'callprobe report, schema version 2.',
+  'callprobe report, schema version 3.',
 );
 
 export type Report = Static<typeof ReportSchema>;
+export type Attribution = Static<typeof AttributionSchema>;
+export type InsufficientCause = Static<typeof InsufficientCauseSchema>;
 export type ProvisionalAnswer = Static<typeof ProvisionalAnswerSchema>;
 export type ProvisionalClaim = Static<typeof ProvisionalClaimSchema>;
 export type Rung = Static<typeof RungSchema>;

@@ -124,9 +124,9 @@ describe('evidence rules', () => {
     // The downstream windows are clean.
     expect(grade(r, 'loss-15s', 'down').status).toBe('pass');
     // Round trips sent while hidden, or within the horizon (the 90th-percentile round trip, 40 ms)
-    // before it, are left out of the latency grade: the 51 probes sent 9000..9500 ms, and the 4
-    // sent 8960..8990 ms.
-    expect(grade(r, 'latency-rtt', 'round-trip').confidence.packetsEvaluated).toBe(2000 - 51 - 4);
+    // before it, or in the second of recovery after it, are left out of the latency grade: the 51
+    // probes sent 9000..9500 ms, the 4 sent 8960..8990 ms and the 100 sent 9510..10,500 ms.
+    expect(grade(r, 'latency-rtt', 'round-trip').confidence.packetsEvaluated).toBe(2000 - 51 - 4 - 100);
     expect(r.summary.verdict).toBe('insufficient');
     expect(r.diagnostics.warnings.map((w) => w.code)).toContain('page-hidden');
   });
@@ -143,7 +143,9 @@ describe('evidence rules', () => {
 
   it('treats the whole test as suspect when the page was hidden at unknown times', () => {
     const r = analyze(reflectorInput({ count: 2000, pageHidden: true }));
-    expect(grade(r, 'loss-15s', 'up').reason).toBe('suspect-windows');
+    // Every window is this device's: a mostly suspect test, whose cause is the hidden page.
+    expect(grade(r, 'loss-15s', 'up').reason).toBe('device-busy');
+    expect(r.summary.insufficientCause).toBe('page-hidden');
     expect(grade(r, 'latency-rtt', 'round-trip')).toMatchObject({ status: 'insufficient', reason: 'no-data' });
     expect(r.diagnostics.warnings.map((w) => w.code)).toContain('page-hidden-no-intervals');
   });

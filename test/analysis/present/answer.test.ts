@@ -107,7 +107,14 @@ describe('a device too busy for the test', () => {
     expect(r.directions.roundTrip.gradedRttMs?.max).toBe(40);
     expect(r.diagnostics.suspectIntervals).toEqual([{ direction: 'up', startMs: 7000, endMs: 7400, reason: 'sender-stall' }]);
     const a = answerView(r);
-    expect(a.sentence).toBe('No answer yet: this device could not keep up with the test, so the moments it fell behind were not graded as your network.');
+    // The cause, with the figure the key figures show beside it (its timer 150 ms late at p99, above the 10 ms interval).
+    expect(r.summary.insufficientCause).toBe('device-busy');
+    expect(a.sentence).toBe('No verdict: this device was too busy to measure the network (its timer ran 150.0 ms late at the 99th percentile).');
+    expect(
+      keyFigures(r)
+        .find((l) => l.id === 'busy')
+        ?.parts.map((p) => p.text),
+    ).toEqual(['This device: timer late (p99) ', '150.0 ms']);
     expect(a.advice).toEqual([
       {
         id: 'close-apps',

@@ -23,7 +23,7 @@ describe('acceptReport', () => {
     const r = analyze(reflectorInput({ count: 1500 }));
     expect(acceptReport(JSON.parse(JSON.stringify(r)))).toEqual(r);
     const up = acceptReport(v1());
-    expect(up.schemaVersion).toBe(2);
+    expect(up.schemaVersion).toBe(3);
     expect(up.path.transport).toBe('udp');
     expect(up.connectivity).toHaveLength(6);
   });
@@ -31,7 +31,7 @@ describe('acceptReport', () => {
   it('refuses what is not a report, naming why', () => {
     expect(reasonOf(null)).toBe('not-an-object: a report is a JSON object');
     expect(reasonOf([])).toBe('not-an-object: a report is a JSON object');
-    expect(reasonOf({ schemaVersion: 7 })).toBe('unknown-version: schemaVersion 7 is not one of 2, 1');
+    expect(reasonOf({ schemaVersion: 7 })).toBe('unknown-version: schemaVersion 7 is not one of 3, 2, 1');
     expect(reasonOf({})).toMatch(/^unknown-version: schemaVersion "?missing/);
     const broken = { ...(v1() as Record<string, unknown>), summary: { verdict: 'great' } };
     expect(reasonOf(broken)).toMatch(/^schema: \/summary/);

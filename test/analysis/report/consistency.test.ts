@@ -29,6 +29,17 @@ describe('conclusionProblem', () => {
     expect(conclusionProblem({ ...r, summary: { ...r.summary, verdict: 'pass' } })).toBe('/summary/verdict is "pass", but its grades make it "fail"');
   });
 
+  it('names a cause given for a verdict, and a missing verdict without one', () => {
+    const pass = golden('clean-15s.json');
+    expect(conclusionProblem({ ...pass, summary: { ...pass.summary, insufficientCause: 'device-busy' } })).toBe(
+      '/summary/insufficientCause is "device-busy", but the verdict is "pass"',
+    );
+    const none = golden('device-busy.json');
+    expect(conclusionProblem({ ...none, summary: { ...none.summary, insufficientCause: null } })).toBe(
+      '/summary/insufficientCause is null, but the verdict is "insufficient"',
+    );
+  });
+
   it('names a pass claimed for a test our side could not finish', () => {
     const r = golden('connection-lost.json');
     expect(conclusionProblem({ ...r, summary: { ...r.summary, verdict: 'pass' } })).toBe(

@@ -77,6 +77,16 @@ describe("the export's caution column", () => {
   });
 });
 
+describe("the export's cause columns", () => {
+  it('say why there is no verdict, as a code and in the words the page uses, and are empty for a verdict', () => {
+    const busy = golden('device-busy');
+    const sentence = 'No verdict: this device was too busy to measure the network (its timer ran 150.0 ms late at the 99th percentile).';
+    expect(reportRow(who, busy)).toMatchObject({ verdict: 'insufficient', insufficientCause: 'device-busy', insufficientCauseText: sentence });
+    expect(reportCsvRow(who, busy).insufficientCauseText).toBe(sentence);
+    expect(reportRow(who, clean())).toMatchObject({ insufficientCause: null, insufficientCauseText: null });
+  });
+});
+
 describe('the CSV for spreadsheets whose list separator is ;', () => {
   it('separates with ;, quotes a field that holds one, and starts with a byte order mark when asked', () => {
     const r = clean();

@@ -4,6 +4,7 @@
  * each way when idle (so a 10 ms round trip). The phase starts at 2 s: uploads from 2 s to
  * 6 s, downloads from 6 s to 10 s, each its own 4 s working window.
  */
+import { SCHEMA_VERSION } from '../../../src/analysis/schema/version.js';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../../src/analysis/report/analyze.js';
 import type { AnalysisInput } from '../../../src/analysis/schema/input.js';
@@ -352,7 +353,7 @@ describe('the load section', () => {
     const bloated = { upExtra: (t: number) => (upLoaded(t) ? 180 : 0), downExtra: (t: number) => (downLoaded(t) ? 40 : 0) };
     const report = analyze(input(bloated, { up: { ...direction(2000, 6000, 600_000), errors }, down: { ...direction(6000, 10_000, 2_375_000), errors } }));
     const body = JSON.parse(JSON.stringify({ ...report, provisional: longestProvisionalHistory() })) as Record<string, unknown>;
-    expect(uploadBoundsProblem(2, body)).toBeNull();
+    expect(uploadBoundsProblem(SCHEMA_VERSION, body)).toBeNull();
     const bytes = Buffer.byteLength(JSON.stringify({ ...body, sampleId: 'f'.repeat(36) }));
     console.log(
       `a report with a busy-line section (${JSON.stringify(report.load).length} bytes) and a full provisional history: ${bytes} bytes of ${DEFAULTS.results.bodyLimitBytes}`,

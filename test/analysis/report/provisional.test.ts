@@ -1,3 +1,4 @@
+import { SCHEMA_VERSION } from '../../../src/analysis/schema/version.js';
 import { describe, expect, it } from 'vitest';
 import { provisionalFrom } from '../../../src/analysis/grade/provisional.js';
 import { resolveProfile } from '../../../src/analysis/grade/targets.js';
@@ -15,7 +16,7 @@ describe('the provisional answers in the report', () => {
   const report = analyze({ ...input, provisional: [at3.facts, at5.facts] });
 
   it('keeps each answer with its claims in words, each checked against the final grades', () => {
-    expect(reportSchemaProblem(2, report)).toBeNull();
+    expect(reportSchemaProblem(SCHEMA_VERSION, report)).toBeNull();
     const [first, second] = report.provisional ?? [];
     expect(first?.atMs).toBe(3000);
     // At 3 s the burst (sent 3000-3020 ms) is younger than the loss timeout: nothing about it yet.

@@ -3,9 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ReportSchema, SCHEMA_VERSION } from '../../../src/analysis/schema/report-schema.js';
 import { ReportV1Schema } from '../../../src/analysis/schema/report-v1-schema.js';
+import { ReportV2Schema } from '../../../src/analysis/schema/report-v2-schema.js';
 
 const files = [
   { name: 'report.schema.json', schema: ReportSchema, version: SCHEMA_VERSION },
+  { name: 'report.v2.schema.json', schema: ReportV2Schema, version: 2 },
   { name: 'report.v1.schema.json', schema: ReportV1Schema, version: 1 },
 ];
 
@@ -42,7 +44,7 @@ describe('report-v1-schema.ts', () => {
 });
 
 describe('schema versions', () => {
-  it('writes version 2', () => {
-    expect(SCHEMA_VERSION).toBe(2);
+  it('writes version 3', () => {
+    expect(SCHEMA_VERSION).toBe(3);
   });
 });

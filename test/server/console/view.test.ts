@@ -20,6 +20,19 @@ describe('culprit lines', () => {
     expect(culpritLines(clean(), null)).toEqual([]);
   });
 
+  it('say why a test has no verdict, in the words the page and the CLI use', () => {
+    const r = analyze(
+      reflectorInput({
+        count: 1500,
+        up: { suspect: [{ startMs: 7000, endMs: 7400, reason: 'sender-stall' }] },
+      }),
+    );
+    expect(r.summary.insufficientCause).toBe('device-busy');
+    // A quiet timer: the share of windows instead. The stall and its second of recovery (7000-8400 ms)
+    // touch the up windows starting 6810-8400 ms: 160 of the 1481 in each of the two directions.
+    expect(culpritLines(r, null)[0]).toBe('No verdict: this device was too busy to measure the network (160 of 2,962 200 ms windows fell in its busy time).');
+  });
+
   it('name the UDP block when the test fell back to TCP, with the ports this test tried and no others', () => {
     const r = clean();
     r.path.transport = 'tcp';

@@ -1,0 +1,45 @@
+/**
+ * Why a verdict is `insufficient`, as one code (`summary.insufficientCause`), read from the
+ * grades that could not be judged, the suspect intervals' reasons and whose time the suspect
+ * windows mostly were. Used by the analysis and, for reports written before the code existed,
+ * by the migration (which has no attribution: `busy` null). Pure.
+ *
+ * Order: a test our side could not finish; then evidence that was someone's time (the page in
+ * the background first, then this device or the server, then a path change); then a channel that
+ * hid loss; then too few probes; then too short a test; then a target the rate or clock cannot
+ * resolve.
+ */
+import type { GradeEntry, InsufficientCause, Verdict } from '../schema/report-schema.js';
+
+export interface CauseInput {
+  verdict: Verdict;
+  /** The test could not connect or lost its connection. */
+  unfinished: boolean;
+  grades: ReadonlyArray<Pick<GradeEntry, 'status' | 'reason'>>;
+  /** The reasons of every direction's suspect intervals (repeats allowed). */
+  suspectReasons: readonly string[];
+  /** Whose time most suspect windows were (measure/attribution.ts); null when unknown or none. */
+  busy: 'device-busy' | 'server-busy' | null;
+}
+
+/** Suspect reasons that are this device falling behind. */
+const DEVICE_REASONS: ReadonlySet<string> = new Set(['sender-stall', 'sender-queue', 'receiver-stall']);
+
+export function insufficientCause(input: CauseInput): InsufficientCause | null {
+  if (input.verdict !== 'insufficient') return null;
+  if (input.unfinished) return 'could-not-finish';
+  const reasons = new Set(input.grades.filter((g) => g.status === 'insufficient').map((g) => g.reason));
+  if (reasons.has('device-busy') || reasons.has('server-busy') || reasons.has('suspect-windows')) {
+    if (input.suspectReasons.includes('page-hidden')) return 'page-hidden';
+    if (input.busy !== null) return input.busy;
+    if (reasons.has('device-busy')) return 'device-busy';
+    if (reasons.has('server-busy')) return 'server-busy';
+    if (input.suspectReasons.some((r) => DEVICE_REASONS.has(r))) return 'device-busy';
+    if (input.suspectReasons.includes('path-change')) return 'path-changed';
+  }
+  if (reasons.has('reliable-channel')) return 'reliable-channel';
+  if (reasons.has('no-data') || reasons.has('too-few-packets')) return 'too-few-probes';
+  if (reasons.has('window-not-filled')) return 'too-short';
+  if (reasons.has('not-resolvable')) return 'not-resolvable';
+  return 'too-few-probes';
+}

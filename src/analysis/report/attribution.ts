@@ -1,0 +1,199 @@
+/**
+ * The analysis's attribution step (measure/attribution.ts) and the report's `attribution`
+ * section: each direction's device and server intervals, the window spans its grades scan with,
+ * the round trips' suspect time on the page clock, what grading reads of it, and the section.
+ */
+import type { AttributionFacts, BusyReason } from '../grade/grade.js';
+import {
+  attributeDirection,
+  type AttributedDirection,
+  type AttributedInterval,
+  RECEIVE_LAG_MS,
+  RECOVERY_MS,
+  SERVER_HOLD_MS,
+  SERVER_LOOP_MS,
+  viewMedianMs,
+  viewsPresent,
+  windowAttribution,
+  type WindowCounts,
+} from '../measure/attribution.js';
+import type { DirectionAnalysis } from '../measure/direction.js';
+import { percentile } from '../measure/percentile.js';
+import type { DirectionRecords } from '../measure/records.js';
+import type { OutsideViews } from '../measure/views.js';
+import type { AnalysisInput } from '../schema/input.js';
+import { ATTRIBUTION_MAX_BINS, ATTRIBUTION_MAX_INTERVALS } from '../schema/attribution-limits.js';
+import type { Attribution, DirectionName, GradeEntry, InsufficientCause, Verdict } from '../schema/report-schema.js';
+import { insufficientCause } from '../grade/cause.js';
+import { analyzeDirection, type WindowLengths } from '../measure/direction.js';
+
+interface Span {
+  startMs: number;
+  endMs: number;
+}
+
+/** One direction's device and server time, and the spans its window scans take as suspect. */
+interface DirectionAttribution {
+  name: DirectionName;
+  intervals: AttributedInterval[];
+  /** Up (reflector mode): where a loss is not proven the path's (path changes, the server's time); null elsewhere. */
+  provenLossSuspect: Span[] | null;
+}
+
+/** The median round trip of every echo, 0 without one: the slack of the down direction's placement. */
+function typicalRoundTripMs(input: AnalysisInput): number {
+  const rtts = input.roundTrip.samples.map((s) => s.rttMs);
+  return rtts.length === 0 ? 0 : Math.max(0, percentile(rtts, 50));
+}
+
+/** Suspect reasons of the sending side: there a probe the page stamped may never have left this device. */
+const SENDER_SIDE: ReadonlySet<string> = new Set(['page-hidden', 'sender-stall', 'sender-queue']);
+
+/**
+ * A direction's device and server intervals (on its send clock), and for the up direction where
+ * a loss is not proven the path's: a path change, the server's time (a busy server can drop at
+ * its own socket), and this device's sending side (a hidden page, a stalled or queueing sender)
+ * with its second of recovery. Elsewhere (this device busy receiving, or busy in the other
+ * direction) the page sent on time and the server never received the probe: lost on the path.
+ */
+function attributeRecords(name: DirectionName, records: DirectionRecords, input: AnalysisInput): DirectionAttribution {
+  const intervals = attributeDirection({ name, records, views: input.views, roundTripMs: typicalRoundTripMs(input) });
+  const span = (s: Span): Span => ({ startMs: s.startMs, endMs: s.endMs });
+  const provenLossSuspect =
+    name === 'up'
+      ? [
+          ...records.suspect.filter((s) => s.reason === 'path-change').map(span),
+          ...records.suspect.filter((s) => SENDER_SIDE.has(s.reason)).map((s) => ({ startMs: s.startMs, endMs: s.endMs + RECOVERY_MS })),
+          ...intervals.filter((i) => i.who === 'server').map(span),
+        ]
+      : null;
+  return { name, intervals, provenLossSuspect };
+}
+
+/**
+ * The round trips' suspect time, on the page clock (their send clock): the client direction's
+ * own intervals and everything the views saw, receive lag included (the page receives every echo).
+ */
+export function roundTripSuspect(client: DirectionRecords | null, input: AnalysisInput): Span[] {
+  if (client === null) return [];
+  const pageClock: AttributedDirection = 'loop';
+  const intervals = attributeDirection({ name: pageClock, records: client, views: input.views, roundTripMs: 0 });
+  return [...client.suspect, ...intervals].map((s) => ({ startMs: s.startMs, endMs: s.endMs }));
+}
+
+export interface Counted {
+  attribution: DirectionAttribution;
+  analysis: DirectionAnalysis;
+  windows200ms: WindowCounts;
+  windows15s: WindowCounts;
+}
+
+/** Each direction's windows by whose time they were. */
+function countWindows(a: DirectionAttribution, analysis: DirectionAnalysis, burstMs: number, sustainedMs: number): Counted {
+  const send = analysis.classified.sendMs;
+  return {
+    attribution: a,
+    analysis,
+    windows200ms: windowAttribution(send, analysis.intervalMs, a.intervals, burstMs),
+    windows15s: windowAttribution(send, analysis.intervalMs, a.intervals, sustainedMs),
+  };
+}
+
+/** The network thread's round-trip medians on the probes' scale (halved in loopback, as grade/second-opinion.ts compares them). */
+function networkRttMs(input: AnalysisInput): AttributionFacts['networkRttMs'] {
+  const scale = input.meta.mode === 'loopback' ? 0.5 : 1;
+  const scaled = (v: number | null) => (v === null ? null : v * scale);
+  const views = input.views ?? null;
+  if (views !== null && (views.iceRttMs.length > 0 || views.rtcpRttMs.length > 0)) {
+    return { ice: scaled(viewMedianMs(views.iceRttMs)), rtcp: scaled(viewMedianMs(views.rtcpRttMs)) };
+  }
+  const median = (v: readonly number[] | undefined) => (v === undefined || v.length === 0 ? null : percentile(v, 50));
+  return { ice: scaled(median(input.stats?.iceRttMs)), rtcp: scaled(median(input.stats?.rtcpRttMs)) };
+}
+
+/** Whose time most suspect 200 ms windows were, null when none was. */
+function busyOf(counted: readonly Counted[]): BusyReason | null {
+  const device = counted.reduce((n, c) => n + c.windows200ms.device, 0);
+  const server = counted.reduce((n, c) => n + c.windows200ms.server, 0);
+  if (device + server === 0) return null;
+  return server > device ? 'server-busy' : 'device-busy';
+}
+
+/** What grading reads: mostly suspect (more than half the evaluable 200 ms windows), whose, and the network thread's round trip. */
+export function attributionFacts(counted: readonly Counted[], input: AnalysisInput): AttributionFacts {
+  const evaluable = counted.reduce((n, c) => n + c.windows200ms.network + c.windows200ms.device + c.windows200ms.server, 0);
+  const suspect = counted.reduce((n, c) => n + c.windows200ms.device + c.windows200ms.server, 0);
+  return { mostlySuspect: suspect * 2 > evaluable, busy: busyOf(counted) ?? 'device-busy', networkRttMs: networkRttMs(input) };
+}
+
+const maxOf = (samples: ReadonlyArray<{ valueMs: number }>): number | null => (samples.length === 0 ? null : Math.max(...samples.map((s) => s.valueMs)));
+
+function upArrivals(views: OutsideViews | null, originMs: number): Attribution['upArrivals'] {
+  const bins = views?.upArrivalBins ?? null;
+  if (bins === null) return null;
+  const widest = [...bins].sort((a, b) => b.maxGapMs - a.maxGapMs || a.fromSendMs - b.fromSendMs).slice(0, ATTRIBUTION_MAX_BINS);
+  return {
+    bins: bins.length,
+    gaps: widest.sort((a, b) => a.fromSendMs - b.fromSendMs).map((b) => ({ ...b, fromSendMs: b.fromSendMs - originMs, toSendMs: b.toSendMs - originMs })),
+  };
+}
+
+export interface SectionInput {
+  counted: readonly Counted[];
+  facts: AttributionFacts;
+  roundTrips: { measured: number; clean: number };
+  input: AnalysisInput;
+}
+
+/** The report's `attribution` section; intervals in ms from each direction's first probe. */
+export function attributionSection(s: SectionInput): Attribution {
+  const views = s.input.views ?? null;
+  const timer = s.input.sender.timerErrorMs;
+  const upOrigin = s.counted.find((c) => c.attribution.name === 'up' || c.attribution.name === 'loop')?.analysis.originMs ?? 0;
+  return {
+    views: viewsPresent(views),
+    rules: { receiveLagMs: RECEIVE_LAG_MS, recoveryMs: RECOVERY_MS, serverHoldMs: SERVER_HOLD_MS, serverLoopMs: SERVER_LOOP_MS },
+    directions: s.counted.map((c) => {
+      const origin = c.analysis.originMs ?? 0;
+      return {
+        direction: c.attribution.name,
+        windows200ms: c.windows200ms,
+        windows15s: c.windows15s,
+        intervals: c.attribution.intervals.slice(0, ATTRIBUTION_MAX_INTERVALS).map((i) => ({ ...i, startMs: i.startMs - origin, endMs: i.endMs - origin })),
+        intervalsLeftOut: Math.max(0, c.attribution.intervals.length - ATTRIBUTION_MAX_INTERVALS),
+      };
+    }),
+    mostlySuspect: s.facts.mostlySuspect,
+    busy: busyOf(s.counted),
+    roundTrips: s.roundTrips,
+    networkRttMs: s.facts.networkRttMs,
+    device: { timerLateMsP99: timer.length === 0 ? null : percentile(timer, 99), receiveLagMsMax: maxOf(views?.receiveLagMs ?? []) },
+    server: { holdMsMax: maxOf(views?.reflectorHoldMs ?? []), loopDelayMsMax: maxOf(views?.serverLoopDelayMs ?? []) },
+    upArrivals: upArrivals(views, upOrigin),
+  };
+}
+
+/** Every direction attributed, analysed with its device and server time as suspect, and its windows counted. */
+export function attributeTest(
+  named: ReadonlyArray<{ name: DirectionName; records: DirectionRecords }>,
+  input: AnalysisInput,
+  lengths: WindowLengths,
+): Counted[] {
+  return named.map((d) => {
+    const a = attributeRecords(d.name, d.records, input);
+    const analysis = analyzeDirection(d.records, input.lossTimeoutMs, lengths, { attributed: a.intervals, provenLossSuspect: a.provenLossSuspect });
+    return countWindows(a, analysis, lengths.burstMs, lengths.sustainedMs);
+  });
+}
+
+/** `summary.insufficientCause` of an analysed test (grade/cause.ts). */
+export function causeOf(
+  verdict: Verdict,
+  grades: ReadonlyArray<Pick<GradeEntry, 'status' | 'reason'>>,
+  named: ReadonlyArray<{ records: DirectionRecords }>,
+  section: Attribution,
+  input: AnalysisInput,
+): InsufficientCause | null {
+  const suspectReasons = named.flatMap((d) => d.records.suspect.map((s) => s.reason));
+  return insufficientCause({ verdict, unfinished: input.outcome !== null, grades, suspectReasons, busy: section.busy });
+}

@@ -1,0 +1,163 @@
+/**
+ * The verdict with the attribution (grade/grade.ts, report/attribution.ts): a target fails only on
+ * the network's windows; proven up loss counts in a mostly suspect test; latency fails only on
+ * half its round trips clean and no contradicting network-thread round trip. Hand-computed
+ * fixtures: 10 ms probes, the down direction sent from 5000 ms on a reflector clock 4980 ms ahead
+ * (page time t is down send time t + 4980).
+ */
+import { describe, expect, it } from 'vitest';
+import { answerView } from '../../../src/analysis/present/answer.js';
+import { keyFigures } from '../../../src/analysis/present/view.js';
+import { noOutsideViews, type OutsideViews, type ViewSample } from '../../../src/analysis/measure/views.js';
+import { analyze } from '../../../src/analysis/report/analyze.js';
+import type { GradeEntry, Report } from '../../../src/analysis/schema/report-schema.js';
+import type { AnalysisInput, StatsSecondOpinion } from '../../../src/analysis/schema/input.js';
+import { reflectorInput, type ReflectorSpec } from '../report/inputs.js';
+
+function grade(r: Report, target: GradeEntry['target'], direction: GradeEntry['direction']): GradeEntry {
+  const g = r.grades.find((x) => x.target === target && x.direction === direction);
+  if (g === undefined) throw new Error(`no grade ${target} ${direction}`);
+  return g;
+}
+
+const input = (spec: ReflectorSpec, views?: Partial<OutsideViews>): AnalysisInput => ({
+  ...reflectorInput({ ...spec, down: { startMs: 5000, ...spec.down } }),
+  ...(views === undefined ? {} : { views: { ...noOutsideViews(), ...views } }),
+});
+
+/** A reading every 100 ms from 0 to `toMs` (page clock). */
+const every100 = (toMs: number, valueMs: number): ViewSample[] => Array.from({ length: toMs / 100 + 1 }, (_, k) => ({ atMs: k * 100, valueMs }));
+
+const stats = (iceRttMs: number[]): StatsSecondOpinion => ({
+  iceRttMs,
+  rtcpRttMs: [],
+  rtcpFractionLost: null,
+  inboundJitterMs: [],
+  inboundJitterDirection: null,
+  concealedRatio: null,
+  audioSource: 'none',
+});
+
+describe('a burst loss just after this device stalled', () => {
+  it("is not graded as the network: the second of recovery after the stall is the device's", () => {
+    // Down receiver stall 10,000-10,400 ms (down clock), recovery to 11,400; probes 550-552
+    // (sent 10,500-10,520) lost: 3 of 20 in every window holding them, all inside the device's time.
+    const r = analyze(
+      input({ count: 2000, down: { suspect: [{ startMs: 10_000, endMs: 10_400, reason: 'receiver-stall' }], lost: (i) => i >= 550 && i <= 552 } }),
+    );
+    expect(grade(r, 'burst-loss-200ms', 'down')).toMatchObject({ status: 'insufficient', reason: 'suspect-windows' });
+    expect(r.summary.verdict).toBe('insufficient');
+    expect(r.summary.insufficientCause).toBe('device-busy');
+    // Windows starting in (9800, 11,400]: 160 of 1981 are the device's.
+    expect(r.attribution?.directions.find((d) => d.direction === 'down')?.windows200ms).toEqual({ network: 1821, device: 160, server: 0 });
+    expect(r.attribution?.directions.find((d) => d.direction === 'down')?.intervals).toEqual([
+      { startMs: 5000, endMs: 5400, who: 'device', reason: 'receiver-stall' },
+      { startMs: 5400, endMs: 6400, who: 'device', reason: 'recovery' },
+    ]);
+  });
+
+  it("fails when the loss comes after the recovery: probes 700-702 (12,000 ms) lie in the network's time", () => {
+    const r = analyze(
+      input({ count: 2000, down: { suspect: [{ startMs: 10_000, endMs: 10_400, reason: 'receiver-stall' }], lost: (i) => i >= 700 && i <= 702 } }),
+    );
+    expect(grade(r, 'burst-loss-200ms', 'down')).toMatchObject({ status: 'fail', value: 15 });
+    expect(r.summary.insufficientCause).toBeNull();
+  });
+});
+
+describe('a mostly suspect test', () => {
+  // The page read every echo 80 ms late (page time 0-19,980 ms: down send 4940-25,000 with one
+  // 40 ms round trip of slack): all 1981 down windows are the device's; the sender stalled at
+  // 19,500-19,990 ms: 50 up windows (starting 19,310-19,800). 2031 of 3962 windows: mostly suspect.
+  const views = { receiveLagMs: every100(19_900, 80) };
+  const spec = (upLost: (i: number) => boolean): ReflectorSpec => ({
+    count: 2000,
+    up: { suspect: [{ startMs: 19_500, endMs: 19_990, reason: 'sender-stall' }], lost: upLost },
+    down: { lost: (i) => i >= 1000 && i <= 1002 },
+  });
+
+  it('fails nothing but up loss the server proves: the page sent on time and the server never received the probes', () => {
+    const r = analyze(
+      input(
+        spec((i) => i >= 500 && i <= 502),
+        views,
+      ),
+    );
+    expect(r.attribution?.mostlySuspect).toBe(true);
+    expect(grade(r, 'burst-loss-200ms', 'up')).toMatchObject({ status: 'fail', value: 15, worstWindow: { startMs: 4830, packets: 20, suspect: false } });
+    // The down burst lies in the device's time: not graded.
+    expect(grade(r, 'burst-loss-200ms', 'down')).toMatchObject({ status: 'insufficient', reason: 'device-busy' });
+    expect(r.summary.verdict).toBe('fail');
+    expect(r.summary.insufficientCause).toBeNull();
+  });
+
+  it('is insufficient with its cause and its figure in words when the up direction lost nothing', () => {
+    const r = analyze(
+      input(
+        spec(() => false),
+        views,
+      ),
+    );
+    expect(grade(r, 'burst-loss-200ms', 'up')).toMatchObject({ status: 'insufficient', reason: 'device-busy' });
+    expect(r.summary).toMatchObject({ verdict: 'insufficient', insufficientCause: 'device-busy' });
+    expect(r.attribution?.device).toEqual({ timerLateMsP99: 0.3, receiveLagMsMax: 80 });
+    const sentence = 'No verdict: this device was too busy to measure the network (it read arrivals up to 80.0 ms after they came in).';
+    expect(answerView(r).sentence).toBe(sentence);
+    expect(r.explanation[1]).toBe(sentence);
+    expect(
+      keyFigures(r)
+        .find((l) => l.id === 'busy')
+        ?.parts.map((p) => p.text),
+    ).toEqual(['This device: longest receive lag ', '80.0 ms']);
+  });
+
+  it('names the server when its hold made the windows suspect, and never fails up loss in its time', () => {
+    // A 30 ms hold for probes sent every 100 ms: server time 0-19,930 ms, every window of both directions.
+    const r = analyze(input({ count: 2000, up: { lost: (i) => i >= 500 && i <= 502 } }, { reflectorHoldMs: every100(19_900, 30) }));
+    expect(r.attribution?.busy).toBe('server-busy');
+    expect(r.attribution?.directions.map((d) => d.windows200ms)).toEqual([
+      { network: 0, device: 0, server: 1981 },
+      { network: 0, device: 0, server: 1981 },
+    ]);
+    expect(grade(r, 'burst-loss-200ms', 'up')).toMatchObject({ status: 'insufficient', reason: 'server-busy' });
+    expect(r.summary).toMatchObject({ verdict: 'insufficient', insufficientCause: 'server-busy' });
+    expect(answerView(r).sentence).toBe('No verdict: the test server was too busy to measure the network (it held probes up to 30.0 ms before echoing them).');
+  });
+});
+
+describe('latency', () => {
+  it("is not graded when the network thread's round trip contradicts it (ICE median 26 ms against probes at 300 ms)", () => {
+    // 26 < 100 ms and 26 < 300 - (5 + 0.25 x 300) = 220 ms.
+    const ice = [26, 25, 27].map((valueMs, k) => ({ atMs: 1000 + 2500 * k, valueMs }));
+    const r = analyze(input({ count: 1500, rttMs: () => 300 }, { iceRttMs: ice }));
+    expect(grade(r, 'latency-rtt', 'round-trip')).toMatchObject({ status: 'insufficient', reason: 'device-busy', value: 300 });
+    expect(grade(r, 'latency-rtt', 'round-trip').sentence).toBe(
+      "Round-trip time was 300 ms on the probes, but it is not graded: the browser's own ICE round trip, timed outside the page, was 26 ms, so the extra delay was this device's, not the network's.",
+    );
+    expect(r.attribution?.networkRttMs).toEqual({ ice: 26, rtcp: null });
+    expect(r.summary.insufficientCause).toBe('device-busy');
+  });
+
+  it('reads the getStats medians when no view was recorded', () => {
+    const r = analyze(input({ count: 1500, rttMs: () => 300, stats: stats([26, 25, 27]) }));
+    expect(grade(r, 'latency-rtt', 'round-trip')).toMatchObject({ status: 'insufficient', reason: 'device-busy' });
+  });
+
+  it('fails when the network thread agrees (ICE 290 ms is within 5 ms + 25 % of 300 ms)', () => {
+    const r = analyze(input({ count: 1500, rttMs: () => 300, stats: stats([290]) }));
+    expect(grade(r, 'latency-rtt', 'round-trip').status).toBe('fail');
+    expect(r.summary.verdict).toBe('fail');
+  });
+
+  it('is not graded on fewer than half its round trips clean', () => {
+    // Sender stall 0-6000 ms, recovery to 7000: round trips sent up to 7000 ms left out (701 of
+    // 1000); 299 clean. Up windows 701 of 981 the device's, down none: not mostly suspect.
+    const r = analyze(input({ count: 1000, rttMs: () => 300, up: { suspect: [{ startMs: 0, endMs: 6000, reason: 'sender-stall' }] } }));
+    expect(r.attribution?.mostlySuspect).toBe(false);
+    expect(r.attribution?.roundTrips).toEqual({ measured: 1000, clean: 299 });
+    expect(grade(r, 'latency-rtt', 'round-trip')).toMatchObject({ status: 'insufficient', reason: 'device-busy' });
+    expect(grade(r, 'latency-rtt', 'round-trip').sentence).toBe(
+      'Round-trip time was 300 ms on the probes, but it is not graded: only 299 of 1,000 round trips were sent while this device kept up, fewer than half.',
+    );
+  });
+});
