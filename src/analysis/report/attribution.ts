@@ -134,7 +134,15 @@ function upArrivals(views: OutsideViews | null, originMs: number): Attribution['
   const widest = [...bins].sort((a, b) => b.maxGapMs - a.maxGapMs || a.fromSendMs - b.fromSendMs).slice(0, ATTRIBUTION_MAX_BINS);
   return {
     bins: bins.length,
-    gaps: widest.sort((a, b) => a.fromSendMs - b.fromSendMs).map((b) => ({ ...b, fromSendMs: b.fromSendMs - originMs, toSendMs: b.toSendMs - originMs })),
+    gaps: widest
+      .sort((a, b) => a.fromSendMs - b.fromSendMs)
+      .map((b) => ({
+        ...b,
+        fromSendMs: tenthMs(b.fromSendMs - originMs),
+        toSendMs: tenthMs(b.toSendMs - originMs),
+        maxGapMs: tenthMs(b.maxGapMs),
+        maxSendGapMs: tenthMs(b.maxSendGapMs),
+      })),
   };
 }
 
@@ -143,6 +151,11 @@ export interface SectionInput {
   facts: AttributionFacts;
   roundTrips: { measured: number; clean: number };
   input: AnalysisInput;
+}
+
+/** A time as the attribution lists it: to a tenth of a millisecond (its intervals are tens of ms and more). */
+function tenthMs(ms: number): number {
+  return Math.round(ms * 10) / 10;
 }
 
 /** The report's `attribution` section; intervals in ms from each direction's first probe. */
@@ -159,7 +172,9 @@ export function attributionSection(s: SectionInput): Attribution {
         direction: c.attribution.name,
         windows200ms: c.windows200ms,
         windows15s: c.windows15s,
-        intervals: c.attribution.intervals.slice(0, ATTRIBUTION_MAX_INTERVALS).map((i) => ({ ...i, startMs: i.startMs - origin, endMs: i.endMs - origin })),
+        intervals: c.attribution.intervals
+          .slice(0, ATTRIBUTION_MAX_INTERVALS)
+          .map((i) => ({ ...i, startMs: tenthMs(i.startMs - origin), endMs: tenthMs(i.endMs - origin) })),
         intervalsLeftOut: Math.max(0, c.attribution.intervals.length - ATTRIBUTION_MAX_INTERVALS),
       };
     }),

@@ -1,5 +1,9 @@
-/** How much of the attribution a report lists (report-schema.ts), as data the analysis may import at runtime. */
+/**
+ * How much of the attribution a report lists (report-schema.ts), as data the analysis may import at
+ * runtime: little enough that the largest report, with every list full, stays under the upload's
+ * body limit (test/server/http/route-bounds.test.ts). The windows count every interval.
+ */
 /** Intervals listed per direction; the rest are counted in `intervalsLeftOut` (and in the windows). */
-export const ATTRIBUTION_MAX_INTERVALS = 200;
+export const ATTRIBUTION_MAX_INTERVALS = 30;
 /** Arrival bins listed (the ones with the longest gaps). */
-export const ATTRIBUTION_MAX_BINS = 100;
+export const ATTRIBUTION_MAX_BINS = 10;

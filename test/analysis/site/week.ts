@@ -123,6 +123,7 @@ export function weekOfSamples(spec: WeekSpec): WeekSample[] {
     for (const g of r.grades) {
       if (rand() < 0.03) {
         g.status = 'insufficient';
+        g.reason = 'too-few-packets';
         g.value = null;
         continue;
       }
@@ -131,6 +132,7 @@ export function weekOfSamples(spec: WeekSpec): WeekSample[] {
       g.status = v < g.threshold ? 'pass' : 'fail';
     }
     r.summary.verdict = r.grades.some((g) => g.status === 'fail') ? 'fail' : r.grades.some((g) => g.status === 'insufficient') ? 'insufficient' : 'pass';
+    r.summary.insufficientCause = r.summary.verdict === 'insufficient' ? 'too-few-probes' : null;
     if (spec.loadEvery !== undefined && spec.loadEvery > 0 && i % spec.loadEvery === 0) {
       const phase = i / spec.loadEvery;
       if (phase % 5 === 4) r.load = loadSection({ refused: true });

@@ -234,8 +234,12 @@ describeEachKind('help desk console API', (kind, opened) => {
 
   it('shows a lost server as our side: one culprit line, no CQD classification', async () => {
     const { app } = await build();
-    const r = report({ startedAt: '2026-01-15T10:30:00.000Z', lossEvery: 10 }) as { summary: { verdict: string }; outcome: unknown };
+    const r = report({ startedAt: '2026-01-15T10:30:00.000Z', lossEvery: 10 }) as {
+      summary: { verdict: string; insufficientCause: string | null };
+      outcome: unknown;
+    };
     r.summary.verdict = 'insufficient';
+    r.summary.insufficientCause = 'could-not-finish';
     r.outcome = { reason: 'connection-lost', atMs: 5200, detail: 'the server closed the connection' };
     const ack = await post(app, r, '203.0.113.9', null);
     const view = (await get(app, `/api/console/results/${ack.code}`, await sessionCookie(app, 'ana'))).json<ConsoleResultView>();
