@@ -381,7 +381,11 @@ function guardedEvents(events: RunEvents, notes: string[]): RunEvents {
       failed = true;
     }
   };
-  return { phase: (p, d) => guard(() => events.phase(p, d)), live: (f) => guard(() => events.live(f)) };
+  return {
+    phase: (p, d) => guard(() => events.phase(p, d)),
+    live: (f) => guard(() => events.live(f)),
+    evidence: (input) => guard(() => events.evidence?.(input)),
+  };
 }
 
 /** The profile's targets for the provisional answers; null for a profile the analysis will refuse with its own error. */

@@ -3,6 +3,7 @@
  * ends hand datagrams to each other in this process (loopback mode), a pacer that never misses
  * a tick, and the options of a one-second test.
  */
+import type { AnalysisInput } from '../../src/analysis/schema/input.js';
 import type { SignalData, TurnServerEntry } from '../../src/protocol/api.js';
 import type { SimplePeerCtor, SimplePeerInstance, SimplePeerOptions } from '../../src/session/net/simple-peer.js';
 import type { Phase, RunOptions, SessionEnv } from '../../src/session/env.js';
@@ -115,7 +116,12 @@ export function minimalEnv(): SessionEnv {
   };
 }
 
-export function recorder(): { phases: Phase[]; events: { phase(p: Phase): void; live(): void } } {
+export function recorder(): {
+  phases: Phase[];
+  evidence: AnalysisInput[];
+  events: { phase(p: Phase): void; live(): void; evidence(input: AnalysisInput): void };
+} {
   const phases: Phase[] = [];
-  return { phases, events: { phase: (p) => phases.push(p), live: () => undefined } };
+  const evidence: AnalysisInput[] = [];
+  return { phases, evidence, events: { phase: (p) => phases.push(p), live: () => undefined, evidence: (input) => evidence.push(input) } };
 }

@@ -18,10 +18,13 @@ import { ENTRIES, FakePeer, minimalEnv, options, recorder } from './fake-env.js'
 
 describe('runSession with an injected environment', () => {
   it('runs a whole test on the minimal environment: no ports, no second opinion, the chosen relay as the path', async () => {
-    const { phases, events } = recorder();
+    const { phases, evidence, events } = recorder();
     FakePeer.all.length = 0;
     const report = await runSession(options(), minimalEnv(), events);
     expect(schemaErrors(report)).toEqual([]);
+    // The evidence it was graded from was handed over once, every probe in it.
+    expect(evidence).toHaveLength(1);
+    expect(evidence[0]?.loop?.sent).toHaveLength(report.summary.packetsSent);
     expect(report.meta.browser).toBe('fake env');
     expect(report.meta.callprobeVersion).toBe('test');
     expect(report.meta.mode).toBe('loopback');
