@@ -106,7 +106,7 @@ export interface LoadHarm {
   jitter: boolean;
 }
 
-export function harmOf(f: LoadedDirectionFacts, t: TargetThresholds): LoadHarm | null {
+function harmOf(f: LoadedDirectionFacts, t: TargetThresholds): LoadHarm | null {
   if (deviceBusy(f) || tooFewProbes(f)) return null;
   const delay = f.addedDelayMs !== null && f.addedDelayMs >= HARMFUL_ADDED_DELAY_MS;
   const loss = (f.lossPct !== null && f.lossPct >= t.lossPct) || (f.burstLossPctMax200ms !== null && f.burstLossPctMax200ms >= t.burstLossPct);
@@ -147,7 +147,7 @@ export function loadVerdictKind(facts: readonly LoadedDirectionFacts[], t: Targe
 }
 
 /** Whose time a loaded direction's added delay was: the network's, this device's or the server's. */
-export type LoadAttributionWho = 'network' | 'device' | 'server';
+type LoadAttributionWho = 'network' | 'device' | 'server';
 
 /** Why, as facts (the words are in present/load.ts). */
 export type LoadAttributionWhy =
@@ -203,24 +203,24 @@ export interface DelayEvidence {
 }
 
 /** Added delay below this is nothing to attribute (the A+ grade: under 5 ms). */
-export const ATTRIBUTION_FLOOR_MS = 5;
+const ATTRIBUTION_FLOOR_MS = 5;
 /** The server held a probe or its loop ran late by this much: its own time (the verdict's server rule, ~20 ms). */
 export const SERVER_BUSY_MS = 20;
 /** A bin's longest arrival gap at the server beyond its longest send gap by this much: the probes were held before the relay. */
 export const ARRIVAL_GAP_EXCESS_MS = 50;
 /** More than this share of the window's bins with such gaps: the arrivals were not regular. */
-export const IRREGULAR_BIN_SHARE = 0.1;
+const IRREGULAR_BIN_SHARE = 0.1;
 /** Bins needed to judge the arrivals (1 s of 200 ms bins). */
-export const MIN_BINS = 5;
+const MIN_BINS = 5;
 /** This device handed echoes to the page this late (median): its own time (the verdict's receive-lag rule, ~50 ms). */
 export const RECEIVE_LAG_MS = 50;
 /** Receive-lag readings needed to judge (0.2 s of echoes at 100/s). */
-export const MIN_RECEIVE_LAGS = 20;
+const MIN_RECEIVE_LAGS = 20;
 /** A round-trip view confirms the delay when it rose by at least the delay minus 5 ms + 25 % (the latency rule's tolerance). */
-export const VIEW_TOLERANCE_MS = 5;
-export const VIEW_TOLERANCE_SHARE = 0.25;
+const VIEW_TOLERANCE_MS = 5;
+const VIEW_TOLERANCE_SHARE = 0.25;
 /** Without any outside view: this share of the window's probes in this device's suspect intervals makes the device busy. */
-export const PAGE_BUSY_SHARE = 0.1;
+const PAGE_BUSY_SHARE = 0.1;
 
 /** Whether a round-trip view's rise shows an added delay (up to the tolerance). */
 export function viewConfirms(v: RttViewRise, addedDelayMs: number): boolean {

@@ -37,7 +37,7 @@ export function loadDrainMs(L: typeof DEFAULTS.load = DEFAULTS.load): number {
  * least the 1 s loss timeout (stream/drain.ts). 2 x (10 + 0.5) + 3 + 1 = 25 s by default; the
  * bench measured 23.05 s for a phase whose directions both ran to their caps.
  */
-export function loadPhaseLongestMs(L: typeof DEFAULTS.load = DEFAULTS.load): number {
+function loadPhaseLongestMs(L: typeof DEFAULTS.load = DEFAULTS.load): number {
   return 2 * (L.directionCapMs + L.stopRuleIntervalMs) + loadDrainMs(L) + 1000;
 }
 
