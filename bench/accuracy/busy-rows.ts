@@ -74,10 +74,13 @@ export function selectRows(arg: string, rows: readonly BusyRow[] = BUSY_ROWS): B
   return rows.filter((r) => names.includes(r.name));
 }
 
+/** The verdict of a run where `callprobe run` could not test (exit 4, its could-not-test record): no fail, no pass. */
+export const COULD_NOT_TEST = 'could-not-test';
+
 /** What one run of a row measured, as the raw results keep it. */
 export interface BusyRun {
   seed: string;
-  /** Null when the run could not test (then `failure` says why). */
+  /** pass, fail, insufficient; COULD_NOT_TEST when callprobe said so; null when the bench could not run it (`failure` says why for both). */
   verdict: string | null;
   /** summary.insufficientCause (report schema v3); null before v3 or when the verdict is not insufficient. */
   insufficientCause: string | null;
@@ -119,9 +122,11 @@ export interface BusyRowSummary {
   row: string;
   /** Runs that gave a report. */
   runs: number;
-  /** Runs that could not test (left out of every count). */
+  /** Runs the bench could not run (left out of every count). */
   failedRuns: number;
   pass: number;
+  /** Runs where callprobe could not test (exit 4): neither a pass nor a fail. */
+  couldNotTest: number;
   fail: number;
   insufficient: number;
   /** insufficientCause -> runs ('none' where the report names none). */
@@ -158,6 +163,7 @@ export function summarizeRow(row: BusyRow, runs: readonly BusyRun[]): BusyRowSum
     runs: done.length,
     failedRuns: runs.length - done.length,
     pass: n('pass'),
+    couldNotTest: n(COULD_NOT_TEST),
     fail: n('fail'),
     insufficient: n('insufficient'),
     causes: count(done.filter((r) => r.verdict === 'insufficient').map((r) => r.insufficientCause ?? 'none')),
@@ -181,13 +187,14 @@ const tally = (t: Record<string, number>): string =>
 /** The table docs/benchmarks.md shows: one line per row, in the order given. */
 export function busyTable(rows: readonly { row: BusyRow; summary: BusyRowSummary }[]): string {
   return mdTable(
-    ['row', 'runs', 'pass', 'fail', 'insufficient (cause)', 'busy line', 'loss found', 'latency p50 (median)', 'wanted'],
+    ['row', 'runs', 'pass', 'fail', 'insufficient (cause)', 'could not test', 'busy line', 'loss found', 'latency p50 (median)', 'wanted'],
     rows.map(({ row, summary: s }) => [
       `\`${row.name}\``,
-      s.failedRuns > 0 ? `${s.runs} (+${s.failedRuns} could not test)` : String(s.runs),
+      s.failedRuns > 0 ? `${s.runs} (+${s.failedRuns} the bench could not run)` : String(s.runs),
       String(s.pass),
       s.fail > 0 ? `**${s.fail}**` : '0',
       s.insufficient === 0 ? '0' : `${s.insufficient} (${tally(s.causes)})`,
+      String(s.couldNotTest),
       row.load ? (s.suffers > 0 ? `**suffers ${s.suffers}**; ${tally(s.loadKinds)}` : tally(s.loadKinds)) : '–',
       s.lossFound === null ? '–' : `${s.lossFound}/${s.runs} (up loss failed ${s.upLossFailed})`,
       s.latencyMsMedian === null ? '–' : `${s.latencyMsMedian.toFixed(1)} ms`,

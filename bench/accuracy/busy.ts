@@ -20,7 +20,7 @@ import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { createCpuCap, type CpuCap } from '../lib/cpu-cap.js';
 import { startCpuHogs } from '../lib/cpu-hogs.js';
 import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
-import type { AccuracyHarness } from './harness.js';
+import { CouldNotTestError, type AccuracyHarness } from './harness.js';
 import {
   BUSY_ROWS,
   busyFigures,
@@ -122,9 +122,10 @@ async function runOnce(harness: AccuracyHarness, row: BusyRow, seed: string, cap
       failure: null,
     };
   } catch (err) {
+    const couldNotTest = err instanceof CouldNotTestError;
     return {
       seed,
-      verdict: null,
+      verdict: couldNotTest ? COULD_NOT_TEST : null,
       insufficientCause: null,
       grades: [],
       latencyMs: null,
@@ -133,7 +134,7 @@ async function runOnce(harness: AccuracyHarness, row: BusyRow, seed: string, cap
       throttle: null,
       wallS: (Date.now() - t0) / 1000,
       loadAverage1m: loadavg()[0] ?? 0,
-      failure: (err as Error).message.split('\n')[0] ?? 'failed',
+      failure: (err as Error).message.slice(0, 600),
     };
   } finally {
     await hogs?.stop();
@@ -180,7 +181,7 @@ export async function runBusyRows(harnessStart: () => Promise<AccuracyHarness>, 
           const throttle = run.throttle ? `, throttled ${run.throttle.throttledPeriods}/${run.throttle.periods} periods` : '';
           process.stderr.write(
             run.failure !== null
-              ? `${run.seed}: FAILED ${run.failure} (${fmt(run.wallS, 0)} s)\n`
+              ? `${run.seed}: ${run.verdict ?? 'FAILED'} ${run.failure} (${fmt(run.wallS, 0)} s)\n`
               : `${run.seed}: ${run.verdict ?? '–'}${run.insufficientCause ? ` (${run.insufficientCause})` : ''}, latency ${fmt(run.latencyMs)} ms${run.loadKind ? `, busy line ${run.loadKind}` : ''}, truth lost up/down ${run.truth?.up.lost ?? '–'}/${run.truth?.down.lost ?? '–'}${throttle}; ${fmt(run.wallS, 0)} s, load ${fmt(run.loadAverage1m, 2)}\n`,
           );
         }

@@ -132,6 +132,27 @@ export function proxyScenario(
   };
 }
 
+/** `callprobe run` could not test (exit 4) and printed its could-not-test record: the reason and the message. */
+export class CouldNotTestError extends Error {
+  override readonly name = 'CouldNotTestError';
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(`could not test (${reason}): ${message}`);
+  }
+}
+
+/** The could-not-test record `callprobe run --json` prints instead of a report, or null. */
+function couldNotTestRecord(stdout: string): { reason: string; message: string } | null {
+  try {
+    const v = JSON.parse(stdout) as { kind?: unknown; reason?: unknown; message?: unknown };
+    return v.kind === 'could-not-test' && typeof v.reason === 'string' ? { reason: v.reason, message: String(v.message) } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Ports of one `callprobe serve` behind its own proxy listener. */
 export interface ServerPorts {
   httpPort: number;
@@ -202,6 +223,10 @@ export class AccuracyHarness {
       await sleep(200);
     } finally {
       truth = await proxy.stop();
+    }
+    if (run.exitCode === 4) {
+      const record = couldNotTestRecord(run.stdout);
+      if (record) throw new CouldNotTestError(record.reason, record.message);
     }
     if (run.exitCode > 2) throw new Error(`callprobe run failed (${run.exitCode}): ${run.progress.map((p) => p.line).join('\n')}`);
     let report: unknown;

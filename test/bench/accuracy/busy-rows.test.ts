@@ -4,7 +4,7 @@
  * against what is wanted, on hand-made runs.
  */
 import { describe, expect, it } from 'vitest';
-import { BUSY_ROWS, busyFigures, busyTable, selectRows, summarizeRow, type BusyRow, type BusyRun } from '../../../bench/accuracy/busy-rows.js';
+import { BUSY_ROWS, COULD_NOT_TEST, busyFigures, busyTable, selectRows, summarizeRow, type BusyRow, type BusyRun } from '../../../bench/accuracy/busy-rows.js';
 
 const row = (name: string): BusyRow => {
   const r = BUSY_ROWS.find((x) => x.name === name);
@@ -93,6 +93,7 @@ describe('summarizeRow: the tally against what is wanted', () => {
       runs: 3,
       failedRuns: 1,
       pass: 1,
+      couldNotTest: 0,
       fail: 0,
       insufficient: 2,
       causes: { 'device-busy': 1, none: 1 },
@@ -106,6 +107,14 @@ describe('summarizeRow: the tally against what is wanted', () => {
     expect(summarizeRow(row('load-cap-20'), [run({ loadKind: 'suffers' })]).wanted).toBe(false);
     expect(summarizeRow(row('cap-20'), [run({ verdict: 'fail' })]).wanted).toBe(false);
     expect(summarizeRow(row('cap-20'), [run({ verdict: null, failure: 'x' })]).wanted).toBeNull();
+    // callprobe could not test: counted, neither a pass nor a fail.
+    expect(summarizeRow(row('cap-10'), [run({ verdict: COULD_NOT_TEST, failure: 'could not test (connect-timeout): ...' })])).toMatchObject({
+      runs: 1,
+      couldNotTest: 1,
+      pass: 0,
+      fail: 0,
+      wanted: true,
+    });
   });
 
   it('the loss row: found when fail or insufficient, never pass; up loss failures counted', () => {
@@ -128,8 +137,8 @@ describe('busyTable', () => {
       { row: clean, summary: summarizeRow(clean, [run({ loadKind: 'suffers', latencyMs: 4 }), run({ loadKind: 'no-effect', latencyMs: 2 })]) },
       { row: loss, summary: summarizeRow(loss, [run({ verdict: 'insufficient', insufficientCause: 'device-busy', latencyMs: 70 })]) },
     ]).split('\n');
-    expect(table[0]).toBe('| row | runs | pass | fail | insufficient (cause) | busy line | loss found | latency p50 (median) | wanted |');
-    expect(table[2]).toBe('| `load-hogs` | 2 | 2 | 0 | 0 | **suffers 1**; no-effect 1, suffers 1 | – | 2.0 ms | **no** |');
-    expect(table[3]).toBe('| `loss-up-cap-20` | 1 | 0 | 0 | 1 (device-busy 1) | – | 1/1 (up loss failed 0) | 70.0 ms | yes |');
+    expect(table[0]).toBe('| row | runs | pass | fail | insufficient (cause) | could not test | busy line | loss found | latency p50 (median) | wanted |');
+    expect(table[2]).toBe('| `load-hogs` | 2 | 2 | 0 | 0 | 0 | **suffers 1**; no-effect 1, suffers 1 | – | 2.0 ms | **no** |');
+    expect(table[3]).toBe('| `loss-up-cap-20` | 1 | 0 | 0 | 1 (device-busy 1) | 0 | – | 1/1 (up loss failed 0) | 70.0 ms | yes |');
   });
 });
