@@ -23,6 +23,7 @@ import { describePublished, machineInfo, publishResults, resultFiles, today, wri
 import { CouldNotTestError, type AccuracyHarness } from './harness.js';
 import {
   BUSY_ROWS,
+  COULD_NOT_TEST,
   busyFigures,
   busyTable,
   selectRows,
