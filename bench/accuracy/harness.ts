@@ -132,6 +132,27 @@ export function proxyScenario(
   };
 }
 
+/** `callprobe run` could not test (exit 4) and printed its could-not-test record: the reason and the message. */
+export class CouldNotTestError extends Error {
+  override readonly name = 'CouldNotTestError';
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(`could not test (${reason}): ${message}`);
+  }
+}
+
+/** The could-not-test record `callprobe run --json` prints instead of a report, or null. */
+function couldNotTestRecord(stdout: string): { reason: string; message: string } | null {
+  try {
+    const v = JSON.parse(stdout) as { kind?: unknown; reason?: unknown; message?: unknown };
+    return v.kind === 'could-not-test' && typeof v.reason === 'string' ? { reason: v.reason, message: String(v.message) } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Ports of one `callprobe serve` behind its own proxy listener. */
 export interface ServerPorts {
   httpPort: number;
@@ -153,6 +174,11 @@ export class AccuracyHarness {
     private readonly servers: Map<ProbePath, { ports: ServerPorts; served: Served }>,
   ) {}
 
+  /** Each test's idle window, s. */
+  get durationS(): number {
+    return this.o.durationS;
+  }
+
   static async start(o: HarnessOptions): Promise<AccuracyHarness> {
     const servers = new Map<ProbePath, { ports: ServerPorts; served: Served }>();
     const serve = (ports: ServerPorts, extra: string[]): Promise<Served> =>
@@ -170,28 +196,37 @@ export class AccuracyHarness {
   /**
    * One real headless test through the proxy on the given probe path; the proxy's truth for
    * the flow that carried the graded probes (the RTP leg's flow and RTP probe sizes, or the
-   * data-channel flow and data-channel probe sizes).
+   * data-channel flow and data-channel probe sizes). `extra.args` are added to `callprobe run`
+   * (the busy rows' `--browser <wrapper>` and `--load`); `extra.moreTimeS` lengthens its deadline.
    */
   async runCallprobe(
     s: AccuracyScenario,
     seed: string,
     path: ProbePath = 'rtp',
+    extra: { args?: readonly string[]; moreTimeS?: number } = {},
   ): Promise<{ figures: CallprobeFigures; truth: FlowTruthMetrics; report: unknown; rawTruth: Truth; progress: CliRun['progress'] }> {
     const server = this.servers.get(path);
     if (!server) throw new Error(`no server for the ${path} path (the harness started without it)`);
     const proxy = await startImpairProxy({
       pairs: [{ listen: { host: '127.0.0.1', port: server.ports.proxyPort }, target: { host: '127.0.0.1', port: server.ports.relayPort } }],
       scenario: proxyScenario(s, seed, path === 'rtp' ? CALLPROBE_RTP_PROBE_SIZES : CALLPROBE_PROBE_SIZES, START_AFTER),
-      durationMs: (this.o.durationS + 90) * 1000,
+      durationMs: (this.o.durationS + 90 + (extra.moreTimeS ?? 0)) * 1000,
     });
     let truth;
     let run;
     try {
-      run = await runCli(['--server', server.served.url, '--json', '--duration', String(this.o.durationS)], (this.o.durationS + 75) * 1000);
+      run = await runCli(
+        ['--server', server.served.url, '--json', '--duration', String(this.o.durationS), ...(extra.args ?? [])],
+        (this.o.durationS + 75 + (extra.moreTimeS ?? 0)) * 1000,
+      );
       // The relay's last datagrams (deallocation) are still crossing the proxy: let them land.
       await sleep(200);
     } finally {
       truth = await proxy.stop();
+    }
+    if (run.exitCode === 4) {
+      const record = couldNotTestRecord(run.stdout);
+      if (record) throw new CouldNotTestError(record.reason, record.message);
     }
     if (run.exitCode > 2) throw new Error(`callprobe run failed (${run.exitCode}): ${run.progress.map((p) => p.line).join('\n')}`);
     let report: unknown;

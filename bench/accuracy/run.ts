@@ -13,6 +13,7 @@
  * PUBLISH=provisional publishes only the provisional answers' tally (bench/results/provisional-<date>
  * and its own section of docs/benchmarks.md), so a run with fewer seeds leaves the accuracy
  * section and summary as they were.
+ * `--rows <names|all> [--runs N]` runs the busy-device rows instead (bench/accuracy/busy.ts).
  * Loopback only (run inside scripts/netns-run.sh); bounded: each run is DURATION_S plus
  * set-up, with hard timeouts. A run that fails is recorded with its reason and the bench goes on.
  */
@@ -23,6 +24,7 @@ import { describePublished, machineInfo, publishResults, RAW_DIR, resultFiles, t
 import { mdTable } from '../lib/docs.js';
 import type { IrttSummary } from '../impair/irtt.js';
 import { AccuracyHarness, type CallprobeFigures, type ProbePath } from './harness.js';
+import { runBusyRows } from './busy.js';
 import { compare, type Bases, type MetricRow } from './compare.js';
 import { criterion, type Criterion, type CriterionSeed } from './criterion.js';
 import { SCENARIOS, type AccuracyScenario } from './scenarios.js';
@@ -180,6 +182,15 @@ async function runPath(harness: AccuracyHarness, s: AccuracyScenario, seed: stri
 }
 
 async function main(): Promise<void> {
+  // The busy-device rows, resumable by row (bench/accuracy/busy.ts); the RTP path only, no irtt.
+  if (process.argv.includes('--rows')) {
+    await runBusyRows(
+      () => AccuracyHarness.start({ rtp: { httpPort: 18093, relayPort: 3478, proxyPort: 13478 }, datachannel: null, durationS: DURATION_S }),
+      process.argv,
+      DURATION_S,
+    );
+    return;
+  }
   const scenarios: AccuracyScenario[] = SCENARIOS.filter((s) => !ONLY || ONLY.includes(s.name));
   const clean = SCENARIOS.find((s) => s.name === 'clean');
   if (!clean) throw new Error('no clean scenario');

@@ -1,0 +1,206 @@
+/**
+ * `npm run bench:accuracy -- --rows <names|all> [--runs N] [--date YYYY-MM-DD] [--write-docs]`:
+ * the busy-device rows (bench/accuracy/busy-rows.ts), N runs each (default 10), each a real
+ * headless test (`callprobe run --json`, with `--load` on the busy-line rows) through the
+ * impairment proxy on the RTP path, the device made busy by a CPU cap on the browser
+ * (bench/lib/cpu-cap.ts, through a wrapper given as `--browser`) or by one CPU-bound process per
+ * core (bench/lib/cpu-hogs.ts).
+ *
+ * Resumable by row: the raw results (bench/results/raw/accuracy-busy-<date>.json, not in git)
+ * hold one entry per row, written after every run; running a row again replaces its entry, and
+ * the other rows' entries are kept. `--date` picks an earlier day's file to add rows to. With
+ * `--write-docs`, the summary (bench/results/accuracy-busy-<date>.summary.json) and the
+ * `accuracy-busy` section of docs/benchmarks.md are made from every row the raw file holds.
+ * A cap that cannot be made here (not root, no cpu controller) skips its row with the reason,
+ * and fails the bench in CI. Loopback only (inside scripts/netns-run.sh).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { createCpuCap, type CpuCap } from '../lib/cpu-cap.js';
+import { startCpuHogs } from '../lib/cpu-hogs.js';
+import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
+import { CouldNotTestError, type AccuracyHarness } from './harness.js';
+import {
+  BUSY_ROWS,
+  COULD_NOT_TEST,
+  busyFigures,
+  busyTable,
+  selectRows,
+  summarizeRow,
+  type BusyReportView,
+  type BusyRow,
+  type BusyRowSummary,
+  type BusyRun,
+} from './busy-rows.js';
+import { SCENARIOS } from './scenarios.js';
+
+/** The file's name stem under bench/results/raw/ and bench/results/. */
+const NAME = 'accuracy-busy';
+/** Runs per row by default. */
+const DEFAULT_RUNS = 10;
+/** A capped browser starts and runs slowly: its deadline grows by this much (s). */
+const CAPPED_MORE_TIME_S = 120;
+
+interface RowEntry {
+  row: BusyRow;
+  startedAt: string;
+  finishedAt: string | null;
+  /** Why the row did not run (a cap that cannot be made here), or null. */
+  skipped: string | null;
+  runs: BusyRun[];
+  summary: BusyRowSummary;
+}
+
+interface BusyRaw {
+  command: string;
+  machine: Record<string, string | number>;
+  durationS: number;
+  rows: Record<string, RowEntry>;
+}
+
+/** The value after `flag` on the command line, or null. */
+export function flagValue(argv: readonly string[], flag: string): string | null {
+  const i = argv.indexOf(flag);
+  return i >= 0 ? (argv[i + 1] ?? null) : null;
+}
+
+function readRaw(file: string, durationS: number): BusyRaw {
+  if (!existsSync(file)) return { command: 'npm run bench:accuracy -- --rows ...', machine: machineInfo(), durationS, rows: {} };
+  return JSON.parse(readFileSync(file, 'utf8')) as BusyRaw;
+}
+
+/** The summary and docs section made from every row in the raw results, in the table's order. */
+function published(raw: BusyRaw, date: string): { summary: unknown; markdown: string } {
+  // Each row's tally is made again from its runs, with today's row and rules: a file written by
+  // an earlier version of this bench still gives every column.
+  const entries = BUSY_ROWS.flatMap((r) => {
+    const e = raw.rows[r.name];
+    return e ? [{ ...e, row: r, summary: summarizeRow(r, e.runs) }] : [];
+  });
+  const files = resultFiles(NAME, date);
+  const runsPerRow = [...new Set(entries.map((e) => e.runs.length))].join('/');
+  const skipped = entries.filter((e) => e.skipped !== null);
+  const markdown = [
+    `### A busy device: accuracy on a clean path, and loss still found (${date})`,
+    '',
+    `Command: \`npm run bench:accuracy -- --rows all --runs ${runsPerRow || DEFAULT_RUNS} --write-docs\` (${raw.durationS} s tests on the RTP path through the impairment proxy, loopback; ${String(raw.machine['cores'])} cores, ${String(raw.machine['chromium'])}). Summary: \`${files.summary}\`.`,
+    'The browser is capped with the cgroup cpu controller (10 ms CFS period: cgroup v1 `cpu.cfs_period_us` and `cpu.cfs_quota_us`, or v2 `cpu.max`; Linux Documentation/scheduler/sched-bwc.rst), through a wrapper given as `callprobe run --browser`, so the server runs uncapped; "hogs" is one CPU-bound process per core beside the test. Wanted: no `fail` and no `suffers` on a clean path; with 3 % upstream loss the loss is found (`fail` or `insufficient`, never `pass`).',
+    '',
+    busyTable(entries.filter((e) => e.skipped === null).map((e) => ({ row: e.row, summary: e.summary }))),
+    ...(skipped.length > 0 ? ['', `Not run here: ${skipped.map((e) => `\`${e.row.name}\` (${e.skipped ?? ''})`).join('; ')}.`] : []),
+  ].join('\n');
+  return {
+    summary: { command: raw.command, machine: raw.machine, durationS: raw.durationS, rows: entries.map((e) => ({ ...e.summary, skipped: e.skipped })) },
+    markdown,
+  };
+}
+
+/** One run of a row: the device made busy, the test, the busy state undone. */
+async function runOnce(harness: AccuracyHarness, row: BusyRow, seed: string, cap: CpuCap | null): Promise<BusyRun> {
+  const scenario = SCENARIOS.find((s) => s.name === row.scenario);
+  if (!scenario) throw new Error(`no accuracy scenario ${row.scenario}`);
+  const moreTimeS = (row.load ? DEFAULTS.load.phaseMaxMs / 1000 + 10 : 0) + (row.capPct !== null ? CAPPED_MORE_TIME_S : 0);
+  const args = [...(cap ? ['--browser', cap.wrap(DEFAULTS.browserPath)] : []), ...(row.load ? ['--load'] : [])];
+  const before = cap?.usage() ?? null;
+  const t0 = Date.now();
+  const hogs = row.hogs ? startCpuHogs(availableParallelism(), { maxMs: (harness.durationS + 75 + moreTimeS) * 1000 }) : null;
+  try {
+    const cp = await harness.runCallprobe(scenario, seed, 'rtp', { args, moreTimeS });
+    const after = cap?.usage() ?? null;
+    return {
+      seed,
+      ...busyFigures(cp.report as BusyReportView),
+      truth: { up: { probes: cp.truth.up.probes, lost: cp.truth.up.lost }, down: { probes: cp.truth.down.probes, lost: cp.truth.down.lost } },
+      throttle:
+        before && after
+          ? {
+              periods: after.periods - before.periods,
+              throttledPeriods: after.throttledPeriods - before.throttledPeriods,
+              throttledMs: after.throttledMs - before.throttledMs,
+            }
+          : null,
+      wallS: (Date.now() - t0) / 1000,
+      loadAverage1m: loadavg()[0] ?? 0,
+      failure: null,
+    };
+  } catch (err) {
+    const couldNotTest = err instanceof CouldNotTestError;
+    return {
+      seed,
+      verdict: couldNotTest ? COULD_NOT_TEST : null,
+      insufficientCause: null,
+      grades: [],
+      latencyMs: null,
+      loadKind: null,
+      truth: null,
+      throttle: null,
+      wallS: (Date.now() - t0) / 1000,
+      loadAverage1m: loadavg()[0] ?? 0,
+      failure: (err as Error).message.slice(0, 600),
+    };
+  } finally {
+    await hogs?.stop();
+  }
+}
+
+const fmt = (v: number | null, digits = 1): string => (v === null ? '–' : v.toFixed(digits));
+
+/** Runs the rows `--rows` names, writing the raw results after every run. */
+export async function runBusyRows(harnessStart: () => Promise<AccuracyHarness>, argv: readonly string[], durationS: number): Promise<void> {
+  const rows = selectRows(flagValue(argv, '--rows') ?? 'all');
+  const runs = Number(flagValue(argv, '--runs') ?? DEFAULT_RUNS);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: a whole number of runs, at least 1 (got ${flagValue(argv, '--runs')})`);
+  const date = flagValue(argv, '--date') ?? today();
+  const file = resultFiles(NAME, date).raw;
+  const raw = readRaw(file, durationS);
+  if (raw.durationS !== durationS) throw new Error(`${file} holds ${raw.durationS} s tests; run with DURATION_S=${raw.durationS}, or another --date`);
+  const save = (): void => {
+    publishResults({ name: NAME, raw, summary: null }, { writeDocs: false, date });
+  };
+  const harness = await harnessStart();
+  try {
+    for (const row of rows) {
+      const entry: RowEntry = { row, startedAt: new Date().toISOString(), finishedAt: null, skipped: null, runs: [], summary: summarizeRow(row, []) };
+      raw.rows[row.name] = entry;
+      let cap: CpuCap | null = null;
+      if (row.capPct !== null) {
+        const made = createCpuCap({ name: `callprobe-bench-${row.name}-${process.pid}`, pctOfCore: row.capPct });
+        if (!made.ok) {
+          entry.skipped = `${made.reason}: ${made.detail}`;
+          entry.finishedAt = new Date().toISOString();
+          save();
+          process.stderr.write(`${row.name}: skipped (${entry.skipped})\n`);
+          continue;
+        }
+        cap = made.cap;
+      }
+      try {
+        for (let i = 1; i <= runs; i++) {
+          const run = await runOnce(harness, row, `busy-${row.name}-${i}`, cap);
+          entry.runs.push(run);
+          entry.summary = summarizeRow(row, entry.runs);
+          save();
+          const throttle = run.throttle ? `, throttled ${run.throttle.throttledPeriods}/${run.throttle.periods} periods` : '';
+          process.stderr.write(
+            run.failure !== null
+              ? `${run.seed}: ${run.verdict ?? 'FAILED'} ${run.failure} (${fmt(run.wallS, 0)} s)\n`
+              : `${run.seed}: ${run.verdict ?? '–'}${run.insufficientCause ? ` (${run.insufficientCause})` : ''}, latency ${fmt(run.latencyMs)} ms${run.loadKind ? `, busy line ${run.loadKind}` : ''}, truth lost up/down ${run.truth?.up.lost ?? '–'}/${run.truth?.down.lost ?? '–'}${throttle}; ${fmt(run.wallS, 0)} s, load ${fmt(run.loadAverage1m, 2)}\n`,
+          );
+        }
+      } finally {
+        await cap?.remove();
+      }
+      entry.finishedAt = new Date().toISOString();
+      save();
+    }
+  } finally {
+    await harness.stop();
+  }
+  const out = published(raw, date);
+  const done = publishResults(
+    { name: NAME, raw, summary: out.summary, docs: { section: NAME, markdown: out.markdown } },
+    { writeDocs: writeDocsRequested(argv), date },
+  );
+  process.stdout.write(`${out.markdown}\n\n${describePublished(done)}\n`);
+}

@@ -1,0 +1,144 @@
+/**
+ * The busy-device rows (bench/accuracy/busy-rows.ts): which rows `--rows` picks, what a run
+ * reads of a report (with and without schema v3's insufficientCause), and each row's tally
+ * against what is wanted, on hand-made runs.
+ */
+import { describe, expect, it } from 'vitest';
+import { BUSY_ROWS, COULD_NOT_TEST, busyFigures, busyTable, selectRows, summarizeRow, type BusyRow, type BusyRun } from '../../../bench/accuracy/busy-rows.js';
+
+const row = (name: string): BusyRow => {
+  const r = BUSY_ROWS.find((x) => x.name === name);
+  if (!r) throw new Error(name);
+  return r;
+};
+
+const run = (over: Partial<BusyRun>): BusyRun => ({
+  seed: 's',
+  verdict: 'pass',
+  insufficientCause: null,
+  grades: [],
+  latencyMs: 2,
+  loadKind: null,
+  truth: { up: { probes: 1500, lost: 0 }, down: { probes: 1500, lost: 0 } },
+  throttle: null,
+  wallS: 40,
+  loadAverage1m: 1,
+  failure: null,
+  ...over,
+});
+
+describe('the rows', () => {
+  it('are the caps at 10, 20, 35 %, the hogs, 3 % up loss at 20 %, and the busy line with each load', () => {
+    expect(BUSY_ROWS.map((r) => r.name)).toEqual([
+      'cap-10',
+      'cap-20',
+      'cap-35',
+      'hogs',
+      'loss-up-cap-20',
+      'load-cap-10',
+      'load-cap-20',
+      'load-cap-35',
+      'load-hogs',
+    ]);
+    expect(row('loss-up-cap-20')).toMatchObject({ scenario: 'loss-up', capPct: 20, hogs: false, load: false });
+    expect(row('load-hogs')).toMatchObject({ scenario: 'clean', capPct: null, hogs: true, load: true });
+  });
+
+  it('--rows picks by name in the table order, all for every row, and refuses a name it does not know', () => {
+    expect(selectRows('hogs,cap-10').map((r) => r.name)).toEqual(['cap-10', 'hogs']);
+    expect(selectRows(' all ')).toHaveLength(BUSY_ROWS.length);
+    expect(() => selectRows('cap-15')).toThrow(/unknown row cap-15/);
+    expect(() => selectRows(',')).toThrow(/none given/);
+  });
+});
+
+describe('busyFigures: what a run reads of a report', () => {
+  const grades = [
+    { target: 'latency-rtt', direction: 'round-trip', status: 'pass', value: 62.4 },
+    { target: 'loss-15s', direction: 'up', status: 'fail', value: 3.1 },
+  ];
+
+  it('v3: the cause and the busy line kind', () => {
+    expect(busyFigures({ summary: { verdict: 'insufficient', insufficientCause: 'device-busy' }, grades, load: { verdict: { kind: 'device-busy' } } })).toEqual(
+      {
+        verdict: 'insufficient',
+        insufficientCause: 'device-busy',
+        grades: [
+          { target: 'latency-rtt', direction: 'round-trip', status: 'pass' },
+          { target: 'loss-15s', direction: 'up', status: 'fail' },
+        ],
+        latencyMs: 62.4,
+        loadKind: 'device-busy',
+      },
+    );
+  });
+
+  it('before v3: no cause; a phase with an outcome instead of a verdict; no phase at all', () => {
+    const f = busyFigures({ summary: { verdict: 'pass' }, grades: [], load: { outcome: { reason: 'refused' } } });
+    expect(f).toMatchObject({ insufficientCause: null, latencyMs: null, loadKind: 'outcome:refused' });
+    expect(busyFigures({ summary: { verdict: 'pass' }, grades }).loadKind).toBeNull();
+  });
+});
+
+describe('summarizeRow: the tally against what is wanted', () => {
+  it('a clean row: wanted with no fail and no suffers; causes counted, a run that could not test left out', () => {
+    const s = summarizeRow(row('load-cap-20'), [
+      run({ verdict: 'pass', loadKind: 'no-effect', latencyMs: 3 }),
+      run({ verdict: 'insufficient', insufficientCause: 'device-busy', loadKind: 'device-busy', latencyMs: 60 }),
+      run({ verdict: 'insufficient', loadKind: 'device-busy', latencyMs: 9 }),
+      run({ verdict: null, failure: 'no JSON', latencyMs: null }),
+    ]);
+    expect(s).toEqual({
+      row: 'load-cap-20',
+      runs: 3,
+      failedRuns: 1,
+      pass: 1,
+      couldNotTest: 0,
+      fail: 0,
+      insufficient: 2,
+      causes: { 'device-busy': 1, none: 1 },
+      loadKinds: { 'device-busy': 2, 'no-effect': 1 },
+      suffers: 0,
+      upLossFailed: 0,
+      lossFound: null,
+      latencyMsMedian: 9,
+      wanted: true,
+    });
+    expect(summarizeRow(row('load-cap-20'), [run({ loadKind: 'suffers' })]).wanted).toBe(false);
+    expect(summarizeRow(row('cap-20'), [run({ verdict: 'fail' })]).wanted).toBe(false);
+    expect(summarizeRow(row('cap-20'), [run({ verdict: null, failure: 'x' })]).wanted).toBeNull();
+    // callprobe could not test: counted, neither a pass nor a fail.
+    expect(summarizeRow(row('cap-10'), [run({ verdict: COULD_NOT_TEST, failure: 'could not test (connect-timeout): ...' })])).toMatchObject({
+      runs: 1,
+      couldNotTest: 1,
+      pass: 0,
+      fail: 0,
+      wanted: true,
+    });
+  });
+
+  it('the loss row: found when fail or insufficient, never pass; up loss failures counted', () => {
+    const upLoss = [{ target: 'loss-15s', direction: 'up', status: 'fail' }];
+    const s = summarizeRow(row('loss-up-cap-20'), [
+      run({ verdict: 'fail', grades: upLoss }),
+      run({ verdict: 'insufficient', insufficientCause: 'device-busy' }),
+      run({ verdict: 'pass' }),
+    ]);
+    expect(s).toMatchObject({ runs: 3, lossFound: 2, upLossFailed: 1, wanted: false });
+    expect(summarizeRow(row('loss-up-cap-20'), [run({ verdict: 'fail' }), run({ verdict: 'insufficient' })]).wanted).toBe(true);
+  });
+});
+
+describe('busyTable', () => {
+  it('one line per row, fails and suffers in bold, the loss column only on the loss row', () => {
+    const clean = row('load-hogs');
+    const loss = row('loss-up-cap-20');
+    const table = busyTable([
+      { row: clean, summary: summarizeRow(clean, [run({ loadKind: 'suffers', latencyMs: 4 }), run({ loadKind: 'no-effect', latencyMs: 2 })]) },
+      { row: loss, summary: summarizeRow(loss, [run({ verdict: 'insufficient', insufficientCause: 'device-busy', latencyMs: 70 })]) },
+    ]).split('\n');
+    expect(table[0]).toBe('| row | runs | pass | fail | insufficient (cause) | could not test | busy line | loss found | latency p50 (median) | wanted |');
+    expect(table[2]).toBe('| `load-hogs` | 2 | 2 | 0 | 0 | 0 | **suffers 1**; no-effect 1, suffers 1 | – | 2.0 ms | **no** |');
+    expect(table[3]).toBe('| `loss-up-cap-20` | 1 | 0 | 0 | 1 (device-busy 1) | 0 | – | 1/1 (up loss failed 0) | 70.0 ms | yes |');
+  });
+});
