@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../../src/analysis/report/analyze.js';
+import type { AnalysisInput } from '../../../src/analysis/schema/input.js';
+import { schemaErrors } from '../../kit/report-validator.js';
+
+/**
+ * Real evidence (`callprobe run --load --evidence`, times rounded to a microsecond): a 15 s test
+ * on loopback, where nothing queues, with Debian's Chromium capped at 20 % of one core (cgroup v1
+ * cpu, 10 ms period). The page's round trips were ~50 ms instead of ~1, the sender's timer ran
+ * 1.4 s late at p99, and the network thread's own round trip was inflated too (ICE 50 ms): only the
+ * device's own evidence and the server's view tell it apart. The oracle is the setup: a clean
+ * loopback path, so any fail or `suffers` would be this device graded as the network.
+ */
+const input = JSON.parse(gunzipSync(readFileSync(new URL('./evidence/busy-device-20pct.json.gz', import.meta.url))).toString('utf8')) as AnalysisInput;
+
+describe('a browser starved to 20 % of a core on a clean path', () => {
+  const report = analyze(input);
+
+  it('is a valid report that fails nothing and names this device as the cause', () => {
+    expect(schemaErrors(report)).toEqual([]);
+    expect(report.grades.filter((g) => g.status === 'fail')).toEqual([]);
+    expect(report.summary.verdict).toBe('insufficient');
+    expect(report.summary.insufficientCause).toBe('device-busy');
+    expect(report.attribution?.busy).toBe('device-busy');
+    expect(report.attribution?.mostlySuspect).toBe(true);
+  });
+
+  it('grades no round trip of its inflated ones as the network’s latency', () => {
+    const latency = report.grades.filter((g) => g.target === 'latency-rtt' || g.target === 'latency-one-way');
+    expect(latency.map((g) => g.status)).toEqual(['insufficient', 'insufficient']);
+    expect(report.attribution?.roundTrips.clean).toBeLessThan((report.attribution?.roundTrips.measured ?? 0) / 2);
+  });
+
+  it('says so in words: the device, with the timer figure, and never the smart-queue advice', () => {
+    expect(report.explanation.join('\n')).toMatch(/this device was too busy to measure the network \(its timer ran [\d,.]+ ms late/);
+    expect(JSON.stringify(report)).not.toMatch(/smart queue/i);
+  });
+
+  it('does not blame the line for the busy-line phase', () => {
+    expect(report.load?.verdict?.kind).not.toBe('suffers');
+    expect(report.load?.outcome?.reason).toBe('device-busy');
+  });
+});
