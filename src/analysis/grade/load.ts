@@ -202,6 +202,22 @@ export interface DelayEvidence {
   deviceSuspectShare: number;
 }
 
+/** The evidence of a direction no view outside the page saw (every view empty), the page's own share given. */
+export function pageOnlyEvidence(direction: 'up' | 'down', addedDelayMs: number | null, deviceSuspectShare = 0): DelayEvidence {
+  return {
+    direction,
+    addedDelayMs,
+    rttViews: [],
+    bins: 0,
+    irregularBins: 0,
+    receiveLags: 0,
+    receiveLagMsP50: null,
+    holdMsP90: null,
+    loopDelayMsP50: null,
+    deviceSuspectShare,
+  };
+}
+
 /** Added delay below this is nothing to attribute (the A+ grade: under 5 ms). */
 const ATTRIBUTION_FLOOR_MS = 5;
 /** The server held a probe or its loop ran late by this much: its own time (the verdict's server rule, ~20 ms). */

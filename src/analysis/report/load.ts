@@ -13,6 +13,7 @@ import {
   TEAMS_RECOMMENDED_KBPS,
   ARRIVAL_GAP_EXCESS_MS,
   attributeLoadedDelay,
+  pageOnlyEvidence,
   bloatGrade,
   deviceBusy,
   tooFewProbes,
@@ -119,18 +120,7 @@ export function delayEvidence(
 ): DelayEvidence {
   const sent = windowRecords?.sent ?? [];
   const deviceSuspect = sent.filter((s) => deviceSuspectAt(s.sendMs, windowRecords?.suspect ?? [])).length;
-  const base: DelayEvidence = {
-    direction,
-    addedDelayMs,
-    rttViews: [],
-    bins: 0,
-    irregularBins: 0,
-    receiveLags: 0,
-    receiveLagMsP50: null,
-    holdMsP90: null,
-    loopDelayMsP50: null,
-    deviceSuspectShare: sent.length === 0 ? 0 : deviceSuspect / sent.length,
-  };
+  const base = pageOnlyEvidence(direction, addedDelayMs, sent.length === 0 ? 0 : deviceSuspect / sent.length);
   if (views === null) return base;
   const idle: SendWindow = { fromMs: Number.NEGATIVE_INFINITY, toMs: phaseStartMs };
   const loadedView: SendWindow = { fromMs: w.fromMs, toMs: w.toMs + VIEW_READ_LAG_MS };

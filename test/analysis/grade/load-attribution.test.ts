@@ -4,22 +4,11 @@
  * loaded round trip it comes from (report/load.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { attributeLoadedDelay, viewConfirms, type DelayEvidence } from '../../../src/analysis/grade/load.js';
+import { attributeLoadedDelay, pageOnlyEvidence, viewConfirms, type DelayEvidence } from '../../../src/analysis/grade/load.js';
 import { consistentAddedDelay, delayEvidence } from '../../../src/analysis/report/load.js';
 import { noOutsideViews } from '../../../src/analysis/measure/views.js';
 
-const none = (direction: 'up' | 'down', addedDelayMs: number | null): DelayEvidence => ({
-  direction,
-  addedDelayMs,
-  rttViews: [],
-  bins: 0,
-  irregularBins: 0,
-  receiveLags: 0,
-  receiveLagMsP50: null,
-  holdMsP90: null,
-  loopDelayMsP50: null,
-  deviceSuspectShare: 0,
-});
+const none = (direction: 'up' | 'down', addedDelayMs: number | null): DelayEvidence => pageOnlyEvidence(direction, addedDelayMs);
 
 describe("attributing a loaded direction's added delay", () => {
   it('nothing under 5 ms is attributed', () => {
