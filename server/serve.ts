@@ -23,6 +23,7 @@ import { AlertDelivery } from './alerts/delivery.js';
 import { FleetLoop } from './fleet/loop.js';
 import type { RelayEndpoints } from './reflector/candidates.js';
 import { hostAddressList, hostAddressOf, type NetworkInterfaces } from './reflector/host-address.js';
+import { startLoopLateness } from './reflector/loop-lateness.js';
 import { Teardown, TeardownError } from './teardown.js';
 
 export interface RunningServer {
@@ -253,6 +254,9 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     opened.add('the heartbeat', () => loop.stop());
   }
   const r = relay;
+  // The event loop runs the relay and the reflector: how late it ran goes to each test (its `final`).
+  const loop = opts.reflector ? startLoopLateness() : null;
+  if (loop) opened.add('the event-loop sampler', () => loop.stop());
   const app = await buildApp({
     webRoot: opts.webRoot ?? builtPageDir(),
     version,
@@ -270,6 +274,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     payloadBytes: opts.sessions.payloadBytes,
     allowEndpoint: (ip, port) => (r ? r.allowPeerEndpoint(ip, port) : () => undefined),
     ...(r ? { relayWitness: (ip: string, port: number) => r.relayWitness(ip, port) } : {}),
+    ...(loop ? { serverLoop: (fromMs: number, toMs: number) => loop.lateness.between(fromMs, toMs) } : {}),
     ...(r ? { relayDoorRefusals: () => r.doorRefusals() } : {}),
     signalLimits: opts.signalLimits,
     allowedOrigins: opts.allowedOrigins,

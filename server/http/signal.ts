@@ -13,7 +13,7 @@ import { SIGNAL_PROTOCOL_PARAM, SIGNAL_PROTOCOL_REFUSALS, signalProtocolRefusal 
 import type { ServerSignalMessage } from '../../src/protocol/api-signal.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { isSignalMessageData } from '../../src/protocol/signal-check.js';
-import type { RelayWitness } from '../../src/protocol/wire.js';
+import type { RelayWitness, ServerLoopReading } from '../../src/protocol/wire.js';
 import type { RelayEndpoints } from '../reflector/candidates.js';
 import { ReflectorSession, ReflectorSessionError } from '../reflector/session.js';
 import { parseClientSignal } from './signal-message.js';
@@ -37,6 +37,8 @@ export interface SignalOptions {
   allowEndpoint(ip: string, port: number): () => void;
   /** What the embedded relay saw of the RTP towards one reflector endpoint; absent: no embedded relay. */
   relayWitness?: (ip: string, port: number) => RelayWitness | null;
+  /** The server's event-loop lateness between two times of performance.now() (server/reflector/loop-lateness.ts); absent: not measured. */
+  serverLoop?: (fromMs: number, toMs: number) => ServerLoopReading;
   /** Per-source signalling limits (DEFAULTS.signalling; flags of `callprobe serve`). */
   signalLimits: SignalLimits;
   /** Origins allowed to open /api/signal; empty = same origin only. */
@@ -153,6 +155,7 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
         },
         allowEndpoint: opts.allowEndpoint,
         ...(opts.relayWitness ? { relayWitness: opts.relayWitness } : {}),
+        ...(opts.serverLoop ? { serverLoop: opts.serverLoop } : {}),
         onClose: (reason, code) => {
           sessions.delete(id);
           limiter.release(req.ip);

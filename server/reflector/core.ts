@@ -6,6 +6,7 @@ import {
   type ControlMessage,
   type ReceiptRecord,
   type RelayWitness,
+  type ServerLoopReading,
 } from '../../src/protocol/wire.js';
 
 /**
@@ -73,10 +74,11 @@ export class ReflectorCore {
 
   /**
    * Totals sent after the last flush, so the client knows it has every receipt; with what the
-   * relay saw of the session's RTP when it saw any (`relayWitness`).
+   * relay saw of the session's RTP when it saw any (`relayWitness`), and the server's event-loop
+   * lateness over the session when it measures it (`serverLoop`).
    */
-  final(relayWitness: RelayWitness | null = null): ControlMessage {
+  final(relayWitness: RelayWitness | null = null, serverLoop: ServerLoopReading | null = null): ControlMessage {
     const tally = { type: 'final', upReceived: this.upReceived, upDuplicates: this.upDuplicates, downSent: this.downSeq } as const;
-    return relayWitness === null ? tally : { ...tally, relayWitness };
+    return { ...tally, ...(relayWitness === null ? {} : { relayWitness }), ...(serverLoop === null ? {} : { serverLoop }) };
   }
 }

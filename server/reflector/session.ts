@@ -3,7 +3,7 @@ import SimplePeer from 'simple-peer';
 import wrtc from '@roamhq/wrtc';
 import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
-import { ProbeDecodeError, encodeControlMessage, parseControlMessage, type RelayWitness } from '../../src/protocol/wire.js';
+import { ProbeDecodeError, encodeControlMessage, parseControlMessage, type RelayWitness, type ServerLoopReading } from '../../src/protocol/wire.js';
 import { CONTROL_CHANNEL, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
 import { ReflectorCore } from './core.js';
 import { RtpReflectorCore } from './rtp/core.js';
@@ -61,6 +61,8 @@ export interface ReflectorSessionOptions {
   allowEndpoint(ip: string, port: number): () => void;
   /** What the embedded relay saw of the RTP towards this endpoint (Relay.relayWitness); absent or null: nothing. */
   relayWitness?: (ip: string, port: number) => RelayWitness | null;
+  /** The server's event-loop lateness between two times of performance.now() (loop-lateness.ts); absent: not measured. */
+  serverLoop?: (fromMs: number, toMs: number) => ServerLoopReading;
   /** The session ended; `code` says why in a word the page is told (`no-ice`), when there is one. */
   onClose(reason: string, code?: ReflectorCloseCode): void;
 }
@@ -116,6 +118,8 @@ export class ReflectorSession {
   private candidates = 0;
   private closed = false;
   private badProbes = 0;
+  /** When the session opened (performance.now()): the start of the server-loop span its `final` reports. */
+  private readonly openedMs = performance.now();
   /** The RTP probe leg, from the page's first 'rtp' offer on. */
   private rtpLeg: RtpLeg | null = null;
   private rtpCore: RtpReflectorCore | null = null;
@@ -395,7 +399,7 @@ export class ReflectorSession {
       }),
     );
     this.flush();
-    this.sendControl(encodeControlMessage(this.core.final(this.witness())));
+    this.sendControl(encodeControlMessage(this.core.final(this.witness(), this.opts.serverLoop?.(this.openedMs, performance.now()) ?? null)));
     if (this.rtpCore) this.sendControl(encodeControlMessage(this.rtpCore.final()));
   }
 

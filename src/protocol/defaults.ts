@@ -146,6 +146,14 @@ export const DEFAULTS = {
   },
 
   /**
+   * The server's event-loop lateness (server/reflector/loop-lateness.ts), sent to each test in
+   * its reflector's `final`: a timer every `periodMs` notes how late it fired, the worst per
+   * `binMs` of the server's clock is kept for the last `bins` bins (12 minutes: maxSessionMs), and
+   * a `final` carries at most that many (~17 bytes of JSON each, ~61 KB at most).
+   */
+  serverLoop: { periodMs: 20, binMs: 200, bins: 3_600 },
+
+  /**
    * The HTTP server's connections (server/http/connections.ts). One test from one source holds
    * its page's connections (a browser opens at most 6 per origin), 4 signalling WebSockets and,
    * during a busy-line phase, its load flows (6 per direction): about 20 at once.

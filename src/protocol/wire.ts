@@ -310,12 +310,47 @@ function parseRelayWitness(v: unknown): RelayWitness {
   };
 }
 
+/**
+ * The server's event-loop lateness over one session (server/reflector/loop-lateness.ts): for each
+ * bin of `binMs` of the server's clock in which its timer fired, `[startMs, lateMs]`: the worst
+ * late stretch of the bin began at `startMs` (the server's clock, that of the reflector's receive
+ * stamps) and lasted `lateMs` (0: the loop was on time). Bins in time order, at most
+ * DEFAULTS.serverLoop.bins.
+ */
+export interface ServerLoopReading {
+  binMs: number;
+  bins: Array<[number, number]>;
+}
+
+/** Checks a server-loop reading received as JSON (the reflector's `final`); throws ProbeDecodeError('bad-control'). */
+function parseServerLoop(v: unknown): ServerLoopReading {
+  if (typeof v !== 'object' || v === null) throw new ProbeDecodeError('bad-control', 'serverLoop is not an object');
+  const m = v as Record<string, unknown>;
+  const binMs = m['binMs'];
+  if (!(typeof binMs === 'number' && Number.isFinite(binMs) && binMs > 0))
+    throw new ProbeDecodeError('bad-control', 'serverLoop.binMs must be a positive number');
+  const bins = m['bins'];
+  if (!Array.isArray(bins) || bins.length > DEFAULTS.serverLoop.bins) {
+    throw new ProbeDecodeError('bad-control', `serverLoop.bins must be a list of at most ${DEFAULTS.serverLoop.bins} bins`);
+  }
+  const out: Array<[number, number]> = [];
+  for (const b of bins as unknown[]) {
+    if (!Array.isArray(b) || b.length !== 2) throw new ProbeDecodeError('bad-control', 'serverLoop.bins: each bin is [startMs, lateMs]');
+    const [startMs, lateMs] = b as unknown[];
+    if (!(typeof startMs === 'number' && Number.isFinite(startMs) && typeof lateMs === 'number' && Number.isFinite(lateMs) && lateMs >= 0)) {
+      throw new ProbeDecodeError('bad-control', 'serverLoop.bins: startMs must be a number and lateMs a non-negative number');
+    }
+    out.push([startMs, lateMs]);
+  }
+  return { binMs, bins: out };
+}
+
 /** Control messages on the reliable, ordered channel (JSON text). */
 export type ControlMessage =
   /** client -> reflector: the probe stream is over and the loss timeout has passed; send the rest. */
   | { type: 'stop' }
   /** reflector -> client: every receipt has been sent before this message. */
-  | { type: 'final'; upReceived: number; upDuplicates: number; downSent: number; relayWitness?: RelayWitness }
+  | { type: 'final'; upReceived: number; upDuplicates: number; downSent: number; relayWitness?: RelayWitness; serverLoop?: ServerLoopReading }
   /** reflector -> client: every RTP receipt (ProbeKind.RtpReceipts) has been sent before this message. */
   | { type: 'rtp-final'; upReceived: number; upDuplicates: number; downSent: number }
   /** reflector -> client, before `final`: its WebRTC stack's view of our audio track (upstream). */
@@ -351,7 +386,11 @@ export function parseControlMessage(text: string): ControlMessage {
       if (isCount(m['upReceived']) && isCount(m['upDuplicates']) && isCount(m['downSent'])) {
         if (m['type'] === 'rtp-final') return { type: 'rtp-final', upReceived: m['upReceived'], upDuplicates: m['upDuplicates'], downSent: m['downSent'] };
         const tally = { type: 'final', upReceived: m['upReceived'], upDuplicates: m['upDuplicates'], downSent: m['downSent'] } as const;
-        return m['relayWitness'] === undefined ? tally : { ...tally, relayWitness: parseRelayWitness(m['relayWitness']) };
+        return {
+          ...tally,
+          ...(m['relayWitness'] === undefined ? {} : { relayWitness: parseRelayWitness(m['relayWitness']) }),
+          ...(m['serverLoop'] === undefined ? {} : { serverLoop: parseServerLoop(m['serverLoop']) }),
+        };
       }
       throw new ProbeDecodeError('bad-control', `${m['type']} message needs upReceived, upDuplicates, downSent counts`);
     case 'channel': {

@@ -97,4 +97,35 @@ describe('probe wire format', () => {
     expect(() => parseControlMessage('nope')).toThrow(expect.objectContaining({ reason: 'bad-control' }));
     expect(() => parseControlMessage('{"type":"launch"}')).toThrow(/unknown control message type "launch"/);
   });
+
+  it("carries the server's event-loop lateness in `final`, checked and bounded; a `final` without it is still read", () => {
+    const tally = { type: 'final', upReceived: 3, upDuplicates: 0, downSent: 3 } as const;
+    const serverLoop = {
+      binMs: 200,
+      bins: [
+        [1000.5, 0],
+        [1150, 42.3],
+      ] as Array<[number, number]>,
+    };
+    expect(parseControlMessage(encodeControlMessage({ ...tally, serverLoop }))).toEqual({ ...tally, serverLoop });
+    expect(parseControlMessage(encodeControlMessage(tally))).toEqual(tally);
+    const most: Array<[number, number]> = Array.from({ length: 3600 }, (_, i) => [i * 200, 0]);
+    expect(parseControlMessage(JSON.stringify({ ...tally, serverLoop: { binMs: 200, bins: most } }))).toEqual({
+      ...tally,
+      serverLoop: { binMs: 200, bins: most },
+    });
+    for (const bad of [
+      'loop',
+      { bins: [] },
+      { binMs: 0, bins: [] },
+      { binMs: 200, bins: {} },
+      { binMs: 200, bins: [...most, [720_000, 0]] },
+      { binMs: 200, bins: [[1, 2, 3]] },
+      { binMs: 200, bins: [[1, -0.5]] },
+      { binMs: 200, bins: [['1', 2]] },
+      { binMs: 200, bins: [[null, 2]] },
+    ]) {
+      expect(() => parseControlMessage(JSON.stringify({ ...tally, serverLoop: bad }))).toThrow(expect.objectContaining({ reason: 'bad-control' }));
+    }
+  });
 });

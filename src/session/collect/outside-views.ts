@@ -6,13 +6,14 @@
  */
 import type { ArrivalRecord } from '../../analysis/measure/records.js';
 import type { ArrivalBin, OutsideViews, ViewSample } from '../../analysis/measure/views.js';
+import type { ServerLoopReading } from '../../protocol/wire.js';
 
-/** What the probe stream gives of the outside views (getStats and the server's own readings are read elsewhere). */
-export type StreamViews = Pick<OutsideViews, 'receiveLagMs' | 'reflectorHoldMs' | 'upArrivalBins'>;
+/** What the probe stream gives of the outside views (getStats' are read elsewhere); the server's loop lateness comes with its `final`. */
+export type StreamViews = Pick<OutsideViews, 'receiveLagMs' | 'reflectorHoldMs' | 'upArrivalBins' | 'serverLoopDelayMs'>;
 
 /** A probe stream that carries no outside view (the in-page loop: no echo frames, no reflector). */
 export function noStreamViews(): StreamViews {
-  return { receiveLagMs: [], reflectorHoldMs: [], upArrivalBins: null };
+  return { receiveLagMs: [], reflectorHoldMs: [], upArrivalBins: null, serverLoopDelayMs: [] };
 }
 
 /** The server's arrivals are binned by this much of its own clock (the analysis' short window). */
@@ -71,4 +72,21 @@ export function arrivalBins(arrivals: readonly Pick<ArrivalRecord, 'sendMs' | 'r
     prev = a;
   }
   return bins;
+}
+
+/**
+ * The server's event-loop lateness (the reflector's `final`, server clock) on the page clock, as
+ * the send times of the up probes it held up: a late stretch that began at server time S delayed
+ * the probes arriving from S on, sent at S minus their transit. The transit is the smallest of the
+ * up arrivals (the reflector's receive stamp minus the page's send stamp: the clock offset plus
+ * the fastest one-way trip); the down direction's placement (measure/attribution.ts) adds a round
+ * trip of slack around it. Each bin gives one reading, `lateMs` at its stretch's start. None
+ * without a reading or an up arrival to place it by.
+ */
+export function serverLoopSamples(reading: ServerLoopReading | null, upArrivals: readonly Pick<ArrivalRecord, 'sendMs' | 'recvMs'>[]): ViewSample[] {
+  if (reading === null) return [];
+  let transitMs = Number.POSITIVE_INFINITY;
+  for (const a of upArrivals) if (Number.isFinite(a.sendMs) && Number.isFinite(a.recvMs)) transitMs = Math.min(transitMs, a.recvMs - a.sendMs);
+  if (!Number.isFinite(transitMs)) return [];
+  return reading.bins.map(([startMs, lateMs]) => ({ atMs: startMs - transitMs, valueMs: lateMs })).sort((a, b) => a.atMs - b.atMs);
 }

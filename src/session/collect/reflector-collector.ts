@@ -244,7 +244,12 @@ export class ReflectorCollector {
       roundTrip: { sent: sentRecords, samples: this.rttSamples.filter((r) => r.seq <= upCut) },
       notes,
       // The echo frames' receive lag is the RTP stream's (rtp-collector.ts); a data-channel echo has no receiveTime.
-      views: { receiveLagMs: [], reflectorHoldMs: this.holds.slice().sort((a, b) => a.atMs - b.atMs), upArrivalBins: arrivalBins(upArrivals) },
+      views: {
+        receiveLagMs: [],
+        reflectorHoldMs: this.holds.slice().sort((a, b) => a.atMs - b.atMs),
+        upArrivalBins: arrivalBins(upArrivals),
+        serverLoopDelayMs: [],
+      },
     };
   }
 

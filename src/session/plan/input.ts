@@ -87,11 +87,11 @@ export function assembleInput(e: TestEvidence): AnalysisInput {
 
 /**
  * The views outside the page's JavaScript: the probe stream's (the RTP echoes' receive lag, the
- * reflector's hold and its arrivals; none in the in-page loop) and getStats' round trips. The
- * server measures no event-loop delay today: none.
+ * reflector's hold, its arrivals and the server's event-loop lateness from its `final`; none in
+ * the in-page loop) and getStats' round trips.
  */
 function outsideViews(stream: StreamViews, rtt: TestEvidence['rttViews']): OutsideViews {
-  return { ...noOutsideViews(), ...stream, ...(rtt ?? {}), serverLoopDelayMs: [] };
+  return { ...noOutsideViews(), ...stream, ...(rtt ?? {}) };
 }
 
 /** The input of a test that connected through no rung: the ladder is the evidence (relay-choice.ts). */

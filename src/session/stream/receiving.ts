@@ -3,13 +3,13 @@
  * reflector's, or the in-page loop's), the RTP stream's batches, and the control channel's
  * `final`, `rtp-final` and `rtp-stats`. It keeps the evidence and builds the records from it.
  */
-import { parseControlMessage, ProbeKind, type ControlMessage, type RelayWitness } from '../../protocol/wire.js';
+import { parseControlMessage, ProbeKind, type ControlMessage, type RelayWitness, type ServerLoopReading } from '../../protocol/wire.js';
 import type { SuspectInterval } from '../../analysis/measure/records.js';
 import { percentile } from '../../analysis/measure/percentile.js';
 import { SEND_BUFFER_PROBES } from '../../analysis/grade/diagnostics.js';
 import { ReflectorCollector } from '../collect/reflector-collector.js';
 import { LoopCollector } from '../collect/loop-collector.js';
-import { noStreamViews } from '../collect/outside-views.js';
+import { noStreamViews, serverLoopSamples } from '../collect/outside-views.js';
 import { senderQueueIntervals } from '../collect/sender-queue.js';
 import type { SentLog } from '../collect/sent-log.js';
 import type { RtpCollector } from '../collect/rtp-collector.js';
@@ -34,6 +34,8 @@ export class Receiving {
   readonly rtpFinal: Promise<void>;
   /** What the relay saw of our RTP, from the reflector's `final`. */
   relayWitness: RelayWitness | null = null;
+  /** The server's event-loop lateness over the session (server clock), from the reflector's `final`. */
+  private serverLoop: ServerLoopReading | null = null;
   readonly rtpErrors: string[] = [];
   private resolveFinal: () => void = () => undefined;
   private resolveRtpFinal: () => void = () => undefined;
@@ -103,6 +105,7 @@ export class Receiving {
     if (msg.type === 'final') {
       this.reflector?.onFinal(msg);
       this.relayWitness = msg.relayWitness ?? null;
+      this.serverLoop = msg.serverLoop ?? null;
       this.resolveFinal();
     } else if (msg.type === 'rtp-final') {
       this.rtp?.collector.onFinal(msg);
@@ -137,11 +140,12 @@ export class Receiving {
   /** The records of the graded stream as they stand; `cut`: the connection was lost (see the collectors' build). */
   recordsNow(suspect: SuspectInterval[], cut: boolean): StreamRecords {
     const { reflector, rtp, s } = this;
-    if (reflector && rtp) {
-      const graded = rtp.collector.build(suspect, cut);
-      return { ...graded, loop: null };
+    if (reflector) {
+      // Graded on RTP when there is an RTP stream; either way its up arrivals place the server's loop readings.
+      const graded = rtp ? rtp.collector.build(suspect, cut) : reflector.build(suspect, s.intervalMs, this.queueThreshold, cut);
+      const serverLoopDelayMs = serverLoopSamples(this.serverLoop, graded.up.arrivals);
+      return { ...graded, views: { ...graded.views, serverLoopDelayMs }, loop: null };
     }
-    if (reflector) return { ...reflector.build(suspect, s.intervalMs, this.queueThreshold, cut), loop: null };
     const b = (this.loop as LoopCollector).build(suspect, s.intervalMs, this.queueThreshold);
     // The in-page loop has no reflector and no echo frame: only getStats' views apply (plan/input.ts).
     return { up: null, down: null, ...b, views: noStreamViews() };

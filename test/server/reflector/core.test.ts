@@ -43,4 +43,10 @@ describe('ReflectorCore', () => {
     expect(() => core.onProbe(new Uint8Array(160), 1, () => 1)).toThrow(/bad-magic/);
     expect(core.final()).toEqual({ type: 'final', upReceived: 0, upDuplicates: 0, downSent: 0 });
   });
+
+  it("adds the relay's witness and the server's loop lateness to the tally when given", () => {
+    const core = new ReflectorCore(160);
+    const serverLoop = { binMs: 200, bins: [[10, 0]] as Array<[number, number]> };
+    expect(core.final(null, serverLoop)).toEqual({ type: 'final', upReceived: 0, upDuplicates: 0, downSent: 0, serverLoop });
+  });
 });

@@ -4,7 +4,7 @@
  * server's arrivals in 200 ms bins placed on the page's send clock.
  */
 import { describe, expect, it } from 'vitest';
-import { arrivalBins, holdSample, receiveLagSample } from '../../../src/session/collect/outside-views.js';
+import { arrivalBins, holdSample, receiveLagSample, serverLoopSamples } from '../../../src/session/collect/outside-views.js';
 
 describe('receive lag', () => {
   it('is the worker clock minus the receiveTime, at the receiveTime', () => {
@@ -70,5 +70,36 @@ describe('server arrival bins', () => {
   it('has no bin without arrivals', () => {
     expect(arrivalBins([])).toEqual([]);
     expect(arrivalBins([{ sendMs: Number.NaN, recvMs: 5 }])).toEqual([]);
+  });
+});
+
+describe("the server's loop lateness on the page clock", () => {
+  // Server clock = page clock + 5000; the fastest probe took 1.5 ms: transit 5001.5 ms.
+  const arrivals = [
+    { sendMs: 0, recvMs: 5003 },
+    { sendMs: 20, recvMs: 5021.5 },
+    { sendMs: 40, recvMs: 5060 },
+    { sendMs: Number.NaN, recvMs: 4000 },
+  ];
+
+  it('places each bin at the send time of the probes its late stretch held up: minus the smallest up transit', () => {
+    const reading = {
+      binMs: 200,
+      bins: [
+        [5201.5, 0],
+        [5001.5, 0.4],
+        [5450, 38],
+      ] as Array<[number, number]>,
+    };
+    expect(serverLoopSamples(reading, arrivals)).toEqual([
+      { atMs: 0, valueMs: 0.4 },
+      { atMs: 200, valueMs: 0 },
+      { atMs: 448.5, valueMs: 38 },
+    ]);
+  });
+
+  it('has none without a reading or an arrival to place it by', () => {
+    expect(serverLoopSamples(null, arrivals)).toEqual([]);
+    expect(serverLoopSamples({ binMs: 200, bins: [[5000, 1]] }, [])).toEqual([]);
   });
 });

@@ -163,16 +163,17 @@ describe('assembleInput', () => {
 });
 
 describe('the views outside the page', () => {
-  it("joins the probe stream's views and getStats' round trips; the server reports no loop delay", () => {
+  it("joins the probe stream's views (the server's loop lateness among them) and getStats' round trips", () => {
     const stream = {
       receiveLagMs: [{ atMs: 40, valueMs: 1.5 }],
       reflectorHoldMs: [{ atMs: 30, valueMs: 0.2 }],
       upArrivalBins: [{ fromSendMs: 0, toSendMs: 190, packets: 20, maxGapMs: 12, maxSendGapMs: 11 }],
+      serverLoopDelayMs: [{ atMs: 180, valueMs: 42 }],
     };
     const rtt = { iceRttMs: [{ atMs: 1000, valueMs: 26 }], rtcpRttMs: [{ atMs: 5000, valueMs: 27 }] };
     const base = evidence(serverPlan());
     const input = assembleInput({ ...base, records: { ...base.records, views: stream }, rttViews: rtt });
-    expect(input.views).toEqual({ ...stream, ...rtt, serverLoopDelayMs: [] });
+    expect(input.views).toEqual({ ...stream, ...rtt });
   });
 
   it('has empty views where nothing sampled getStats and the stream carried none (the in-page loop)', () => {
