@@ -60,7 +60,7 @@ interface BusyRaw {
 }
 
 /** The value after `flag` on the command line, or null. */
-export function flagValue(argv: readonly string[], flag: string): string | null {
+function flagValue(argv: readonly string[], flag: string): string | null {
   const i = argv.indexOf(flag);
   return i >= 0 ? (argv[i + 1] ?? null) : null;
 }

@@ -39,7 +39,7 @@ const MAX_PERIOD_US = 1_000_000;
 
 export type CgroupVersion = 'v1' | 'v2';
 
-export type CpuCapSkipReason =
+type CpuCapSkipReason =
   /** Writing cgroups needs root. */
   | 'not-root'
   /** No cpu controller in any cgroup hierarchy here (none mounted, none mountable). */
