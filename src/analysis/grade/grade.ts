@@ -267,6 +267,8 @@ interface WindowGradeSpec {
   scan: WindowScan;
   /** Up loss with attribution: the scan where only the time loss is not proven the path's is suspect. */
   proven?: WindowScan | undefined;
+  /** With attribution: the scan where only the page's own suspect intervals are suspect (a pass may rest on it). */
+  passBasis?: WindowScan | undefined;
   /** Ratio targets have a resolution; jitter does not. */
   ratio: boolean;
 }
@@ -334,6 +336,19 @@ function gradeWindow(input: GradingInput, dir: GradedDirection, spec: WindowGrad
       { value: clean.value, worstWindow: windowOut(clean, a), resolution, confidence: confOf(clean) },
     );
   }
+  // The views' time only adds delay and loss to probes that were sent: where no window touches
+  // the page's own suspect time and the worst window still meets the target, the network does too.
+  const basis = spec.passBasis;
+  if (
+    spec.scan.evaluableSuspect > 0 &&
+    basis !== undefined &&
+    basis.evaluableSuspect === 0 &&
+    basis.worstClean !== null &&
+    basis.worstClean.value < spec.threshold
+  ) {
+    const w = basis.worstClean;
+    return { ...base, value: w.value, worstWindow: windowOut(w, a), status: 'pass', reason: null, resolution, confidence: confOf(w), facts: facts(w) };
+  }
   if (spec.scan.evaluableSuspect > 0) {
     const w = spec.scan.worstAny;
     return insufficient(base, mostly && att !== null ? att.busy : 'suspect-windows', facts(), {
@@ -394,6 +409,7 @@ export function gradeTest(input: GradingInput): GradeResult[] {
         threshold: t.burstLossPct,
         scan: w.burst,
         proven: dir.analysis.provenLoss?.burst,
+        passBasis: dir.analysis.passBasis?.burst,
         ratio: true,
       }),
       gradeWindow(input, dir, {
@@ -402,9 +418,17 @@ export function gradeTest(input: GradingInput): GradeResult[] {
         threshold: t.lossPct,
         scan: w.lossSustained,
         proven: dir.analysis.provenLoss?.lossSustained,
+        passBasis: dir.analysis.passBasis?.lossSustained,
         ratio: true,
       }),
-      gradeWindow(input, dir, { target: 'jitter-15s', windowMs: SUSTAINED_WINDOW_MS, threshold: t.jitterMs, scan: w.jitterSustained, ratio: false }),
+      gradeWindow(input, dir, {
+        target: 'jitter-15s',
+        windowMs: SUSTAINED_WINDOW_MS,
+        threshold: t.jitterMs,
+        scan: w.jitterSustained,
+        passBasis: dir.analysis.passBasis?.jitterSustained,
+        ratio: false,
+      }),
       gradeReorder(input, dir),
     );
   }

@@ -41,6 +41,13 @@ export interface DirectionAnalysis {
    * time still counts; absent elsewhere.
    */
   provenLoss?: { burst: WindowScan; lossSustained: WindowScan };
+  /**
+   * With attribution: the windows scanned with only the page's own suspect intervals as suspect.
+   * The views' time (receive lag, the server's hold and loop delay, the recovery after a stall)
+   * only adds delay and loss to probes that were sent, so a worst window that meets a target here
+   * is a pass for the network too; absent without attributed time.
+   */
+  passBasis?: { burst: WindowScan; lossSustained: WindowScan; jitterSustained: WindowScan };
 }
 
 interface Span {
@@ -75,6 +82,8 @@ export function analyzeDirection(records: DirectionRecords, lossTimeoutMs: numbe
   const suspect = [...records.suspect.map((s) => ({ startMs: s.startMs, endMs: s.endMs })), ...(spans?.attributed ?? [])];
   const spec = (windowMs: number, among: readonly Span[] = suspect) => ({ windowMs, intervalMs: records.intervalMs, suspect: among });
   const proven = spans?.provenLossSuspect ?? null;
+  const own = records.suspect.map((s) => ({ startMs: s.startMs, endMs: s.endMs }));
+  const attributed = (spans?.attributed.length ?? 0) > 0;
   const ci = c.n > 0 ? clopperPearson(loss.lost, c.n) : null;
 
   return {
@@ -94,6 +103,15 @@ export function analyzeDirection(records: DirectionRecords, lossTimeoutMs: numbe
       lossSustained: scanWindows(series, spec(lengths.sustainedMs), lossPctMetric),
       jitterSustained: scanWindows(series, spec(lengths.sustainedMs), meanJitterMetric),
     },
+    ...(attributed
+      ? {
+          passBasis: {
+            burst: scanWindows(series, spec(lengths.burstMs, own), lossPctMetric),
+            lossSustained: scanWindows(series, spec(lengths.sustainedMs, own), lossPctMetric),
+            jitterSustained: scanWindows(series, spec(lengths.sustainedMs, own), meanJitterMetric),
+          },
+        }
+      : {}),
     ...(proven === null
       ? {}
       : {

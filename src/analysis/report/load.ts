@@ -40,7 +40,7 @@ import {
 } from '../measure/load.js';
 import { percentile } from '../measure/percentile.js';
 import type { DirectionRecords, RoundTripRecords, SuspectInterval } from '../measure/records.js';
-import type { OutsideViews } from '../measure/views.js';
+import type { OutsideViews, ViewSample } from '../measure/views.js';
 import { attributionSentence, loadMethodSentence, loadOutcomeSentence, loadVerdictText, mbps } from '../present/load.js';
 import type { AnalysisInput } from '../schema/input.js';
 import type { LoadDirectionEvidence, LoadEvidence } from '../schema/load-input.js';
@@ -90,8 +90,23 @@ export function separateLoad(input: AnalysisInput): { idle: AnalysisInput; load:
       down: input.down === null ? null : offset === null ? { ...input.down, sent: [], arrivals: [] } : before(input.down, offset),
       loop: before(input.loop, 0),
       roundTrip: { sent, samples: input.roundTrip.samples.filter((s) => s.sendMs < e.startMs) },
+      // The views of the phase are the phase's: the server busy with the transfers is not the idle test's.
+      views: input.views === undefined || input.views === null ? input.views : viewsBefore(input.views, e.startMs),
     },
     load: ctx,
+  };
+}
+
+/** The views' readings before `toMs` (page clock): an arrival bin by its first probe's send time. */
+function viewsBefore(v: OutsideViews, toMs: number): OutsideViews {
+  const before = (xs: readonly ViewSample[]): ViewSample[] => xs.filter((x) => x.atMs < toMs);
+  return {
+    receiveLagMs: before(v.receiveLagMs),
+    iceRttMs: before(v.iceRttMs),
+    rtcpRttMs: before(v.rtcpRttMs),
+    reflectorHoldMs: before(v.reflectorHoldMs),
+    upArrivalBins: v.upArrivalBins === null ? null : v.upArrivalBins.filter((b) => b.fromSendMs < toMs),
+    serverLoopDelayMs: before(v.serverLoopDelayMs),
   };
 }
 

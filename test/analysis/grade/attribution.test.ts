@@ -125,6 +125,23 @@ describe('a mostly suspect test', () => {
   });
 });
 
+describe("a pass across the views' time", () => {
+  it('passes where the server held probes but every window still meets its target (its time only adds delay and loss)', () => {
+    // A 30 ms hold for the first 2 s of a 20 s test: every 15 s window from the start touches it.
+    const r = analyze(input({ count: 2000 }, { reflectorHoldMs: every100(1_900, 30) }));
+    const up = r.attribution?.directions.find((d) => d.direction === 'up');
+    expect(up?.windows15s.server).toBeGreaterThan(0);
+    for (const target of ['burst-loss-200ms', 'loss-15s', 'jitter-15s'] as const) expect(grade(r, target, 'up').status).toBe('pass');
+    expect(r.summary).toMatchObject({ verdict: 'pass', insufficientCause: null });
+  });
+
+  it('does not fail a loss in the server time, nor pass on it: insufficient, the server named', () => {
+    const r = analyze(input({ count: 2000, up: { lost: (i) => i >= 100 && i <= 102 } }, { reflectorHoldMs: every100(1_900, 30) }));
+    expect(grade(r, 'burst-loss-200ms', 'up')).toMatchObject({ status: 'insufficient' });
+    expect(r.grades.filter((g) => g.status === 'fail')).toEqual([]);
+  });
+});
+
 describe('latency', () => {
   it("is not graded when the network thread's round trip contradicts it (ICE median 26 ms against probes at 300 ms)", () => {
     // 26 < 100 ms and 26 < 300 - (5 + 0.25 x 300) = 220 ms.

@@ -296,6 +296,17 @@ describe('the load section', () => {
     );
   });
 
+  it("a server loop running 40 ms late all through the phase: the phase's server-busy, and the idle verdict untouched by it", () => {
+    const shape = { upExtra: (t: number) => (upLoaded(t) ? 90 : 0), downExtra: () => 0 };
+    const late = (t: number): boolean => upLoaded(t) || downLoaded(t);
+    const views = { ...noOutsideViews(), serverLoopDelayMs: Array.from({ length: 1000 }, (_, i) => ({ atMs: i * 10, valueMs: late(i * 10) ? 40 : 0 })) };
+    const report = analyze(input(shape, {}, views));
+    expect(report.load?.up?.attribution).toMatchObject({ who: 'server', why: 'server-busy' });
+    expect(report.load?.verdict?.kind).toBe('server-busy');
+    expect(report.attribution?.directions.map((d) => d.windows200ms.server)).toEqual([0, 0]);
+    expect(report.summary.insufficientCause).not.toBe('server-busy');
+  });
+
   it("no view outside the page, and this device stalled for 1 s of the 4 s upload window: this device's (the page's own evidence)", () => {
     // Sends 3000..3990 inside the stall: 100 of 400 probes (25 %: at least 10 %, not most).
     const shape = {
