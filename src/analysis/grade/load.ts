@@ -248,7 +248,8 @@ export function viewConfirms(v: RttViewRise, addedDelayMs: number): boolean {
  * clock outside the page's JavaScript shows it:
  * 1. The server's own time first: a reflector hold p90 or a loop delay median of SERVER_BUSY_MS
  *    or more in the window is the server's (its stamps, and the relay's, run late with it).
- * 2. This device's time when an outside view shows it directly: up, more than
+ * 2. (After the network thread's round trip of 3, checked first: a slow bottleneck spaces probes
+ *    out behind each burst of a transfer.) This device's time when an outside view shows it directly: up, more than
  *    IRREGULAR_BIN_SHARE of the server's arrival bins with a gap ARRIVAL_GAP_EXCESS_MS longer
  *    than the page's sends had (a device that held probes makes gaps, then bursts; a queue delays
  *    without gaps); down, the echoes handed to the page RECEIVE_LAG_MS late at the median.
@@ -267,11 +268,13 @@ export function attributeLoadedDelay(e: DelayEvidence): LoadAttribution {
   if (e.addedDelayMs === null || e.addedDelayMs < ATTRIBUTION_FLOOR_MS) return { who: 'network', why: 'nothing-added' };
   const added = e.addedDelayMs;
   if ((e.holdMsP90 ?? 0) >= SERVER_BUSY_MS || (e.loopDelayMsP50 ?? 0) >= SERVER_BUSY_MS) return { who: 'server', why: 'server-busy' };
+  // The network thread's own round trip rising as much is the line's first: a slow bottleneck
+  // with bursty transfers spaces the probes out behind each burst (gaps a device stall makes too).
+  if (e.rttViews.some((v) => viewConfirms(v, added))) return { who: 'network', why: 'rtt-view-rose' };
   const binsJudged = e.direction === 'up' && e.bins >= MIN_BINS;
   if (binsJudged && e.irregularBins / e.bins > IRREGULAR_BIN_SHARE) return { who: 'device', why: 'arrival-gaps' };
   const lagsJudged = e.direction === 'down' && e.receiveLags >= MIN_RECEIVE_LAGS && e.receiveLagMsP50 !== null;
   if (lagsJudged && (e.receiveLagMsP50 ?? 0) > RECEIVE_LAG_MS) return { who: 'device', why: 'receive-lag' };
-  if (e.rttViews.some((v) => viewConfirms(v, added))) return { who: 'network', why: 'rtt-view-rose' };
   if (binsJudged) return { who: 'network', why: 'arrivals-regular' };
   if (lagsJudged) return { who: 'network', why: 'receive-time' };
   if (e.rttViews.length > 0) return { who: 'device', why: 'rtt-view-flat' };
