@@ -90,7 +90,8 @@ test.describe('callprobe run', () => {
   test('a test too short to fill a 15 s window is insufficient: exit 2, human summary on stdout', async ({ server: E2E }) => {
     const r = await callprobe(['run', '--server', E2E.baseUrl, '--duration', '2'], 60_000);
     expect(r.stdout).toMatch(/^Verdict: INSUFFICIENT/);
-    expect(r.stdout).toMatch(/round trip p50 \d+\.\d ms/);
+    // A number, or "–" where this device was too busy for a clean round trip (the functional project runs 3 at a time).
+    expect(r.stdout).toMatch(/round trip p50 (\d+\.\d ms|–)/);
     expect(r.code).toBe(2);
   });
 
