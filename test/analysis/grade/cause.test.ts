@@ -23,6 +23,12 @@ describe('insufficientCause', () => {
     expect(insufficientCause({ ...base, grades: lacking('suspect-windows'), suspectReasons: ['path-change'] })).toBe('path-changed');
   });
 
+  it('names a test shorter than a grading window before whose time the evidence was: a longer test is what helps', () => {
+    expect(insufficientCause({ ...base, grades: lacking('window-not-filled', 'server-busy'), busy: 'server-busy' })).toBe('too-short');
+    expect(insufficientCause({ ...base, grades: lacking('suspect-windows', 'window-not-filled'), suspectReasons: ['sender-stall'] })).toBe('too-short');
+    expect(insufficientCause({ ...base, unfinished: true, grades: lacking('window-not-filled') })).toBe('could-not-finish');
+  });
+
   it('then the channel, too few probes, too short a test and what cannot be resolved, in that order', () => {
     expect(insufficientCause({ ...base, grades: lacking('not-resolvable', 'reliable-channel') })).toBe('reliable-channel');
     expect(insufficientCause({ ...base, grades: lacking('window-not-filled', 'too-few-packets') })).toBe('too-few-probes');
