@@ -96,6 +96,8 @@ export interface BusyRun {
   wallS: number;
   loadAverage1m: number;
   failure: string | null;
+  /** A run that missed what its row wants keeps its report and evidence here (gzipped JSON, beside the raw results); absent otherwise. */
+  evidenceFile?: string;
 }
 
 /** What a busy run reads of a report: any more fields are left out; `insufficientCause` may not exist (before v3). */
@@ -143,6 +145,12 @@ export interface BusyRowSummary {
   wanted: boolean | null;
 }
 
+/** Whether one run missed what its row wants: a fail or `suffers` on a clean path, a pass with loss. */
+export function missedWanted(row: BusyRow, run: Pick<BusyRun, 'verdict' | 'loadKind'>): boolean {
+  if (run.verdict === null) return false;
+  return row.scenario === 'clean' ? run.verdict === 'fail' || run.loadKind === 'suffers' : run.verdict === 'pass';
+}
+
 const count = (values: readonly string[]): Record<string, number> => {
   const out: Record<string, number> = {};
   for (const v of values) out[v] = (out[v] ?? 0) + 1;
@@ -157,7 +165,7 @@ export function summarizeRow(row: BusyRow, runs: readonly BusyRun[]): BusyRowSum
   const loadKinds = count(done.flatMap((r) => (r.loadKind === null ? [] : [r.loadKind])));
   const suffers = loadKinds['suffers'] ?? 0;
   const lossFound = row.scenario === 'loss-up' ? n('fail') + n('insufficient') : null;
-  const wanted = done.length === 0 ? null : row.scenario === 'clean' ? n('fail') === 0 && suffers === 0 : lossFound === done.length;
+  const wanted = done.length === 0 ? null : !done.some((r) => missedWanted(row, r));
   return {
     row: row.name,
     runs: done.length,

@@ -14,8 +14,10 @@
  * A cap that cannot be made here (not root, no cpu controller) skips its row with the reason,
  * and fails the bench in CI. Loopback only (inside scripts/netns-run.sh).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { createCpuCap, type CpuCap } from '../lib/cpu-cap.js';
 import { startCpuHogs } from '../lib/cpu-hogs.js';
@@ -26,6 +28,7 @@ import {
   COULD_NOT_TEST,
   busyFigures,
   busyTable,
+  missedWanted,
   selectRows,
   summarizeRow,
   type BusyReportView,
@@ -96,19 +99,46 @@ function published(raw: BusyRaw, date: string): { summary: unknown; markdown: st
   };
 }
 
-/** One run of a row: the device made busy, the test, the busy state undone. */
-async function runOnce(harness: AccuracyHarness, row: BusyRow, seed: string, cap: CpuCap | null): Promise<BusyRun> {
+/**
+ * One run of a row: the device made busy, the test, the busy state undone. A run that missed what
+ * its row wants keeps its report and the evidence it was graded from (`callprobe run --evidence`)
+ * beside the raw results, gzipped, so the case can be read again (`evidenceFile`); the others' are deleted.
+ */
+async function runOnce(harness: AccuracyHarness, row: BusyRow, seed: string, cap: CpuCap | null, keep: { dir: string; date: string }): Promise<BusyRun> {
   const scenario = SCENARIOS.find((s) => s.name === row.scenario);
   if (!scenario) throw new Error(`no accuracy scenario ${row.scenario}`);
   const moreTimeS = (row.load ? DEFAULTS.load.phaseMaxMs / 1000 + 10 : 0) + (row.capPct !== null ? CAPPED_MORE_TIME_S : 0);
-  const args = [...(cap ? ['--browser', cap.wrap(DEFAULTS.browserPath)] : []), ...(row.load ? ['--load'] : [])];
+  const scratch = mkdtempSync(join(tmpdir(), 'callprobe-busy-evidence-'));
+  const evidencePath = join(scratch, 'evidence.json');
+  try {
+    const run = await runMeasured(harness, row, seed, cap, scenario, moreTimeS, evidencePath);
+    if (!missedWanted(row, run.run) || run.report === null || !existsSync(evidencePath)) return run.run;
+    const file = join(keep.dir, `${NAME}-${keep.date}-${seed}.evidence.json.gz`);
+    const evidence: unknown = JSON.parse(readFileSync(evidencePath, 'utf8'));
+    writeFileSync(file, gzipSync(JSON.stringify({ report: run.report, evidence })));
+    return { ...run.run, evidenceFile: basename(file) };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function runMeasured(
+  harness: AccuracyHarness,
+  row: BusyRow,
+  seed: string,
+  cap: CpuCap | null,
+  scenario: (typeof SCENARIOS)[number],
+  moreTimeS: number,
+  evidencePath: string,
+): Promise<{ run: BusyRun; report: unknown }> {
+  const args = [...(cap ? ['--browser', cap.wrap(DEFAULTS.browserPath)] : []), ...(row.load ? ['--load'] : []), '--evidence', evidencePath];
   const before = cap?.usage() ?? null;
   const t0 = Date.now();
   const hogs = row.hogs ? startCpuHogs(availableParallelism(), { maxMs: (harness.durationS + 75 + moreTimeS) * 1000 }) : null;
   try {
     const cp = await harness.runCallprobe(scenario, seed, 'rtp', { args, moreTimeS });
     const after = cap?.usage() ?? null;
-    return {
+    const run: BusyRun = {
       seed,
       ...busyFigures(cp.report as BusyReportView),
       truth: { up: { probes: cp.truth.up.probes, lost: cp.truth.up.lost }, down: { probes: cp.truth.down.probes, lost: cp.truth.down.lost } },
@@ -124,9 +154,10 @@ async function runOnce(harness: AccuracyHarness, row: BusyRow, seed: string, cap
       loadAverage1m: loadavg()[0] ?? 0,
       failure: null,
     };
+    return { run, report: cp.report };
   } catch (err) {
     const couldNotTest = err instanceof CouldNotTestError;
-    return {
+    const run: BusyRun = {
       seed,
       verdict: couldNotTest ? COULD_NOT_TEST : null,
       insufficientCause: null,
@@ -139,6 +170,7 @@ async function runOnce(harness: AccuracyHarness, row: BusyRow, seed: string, cap
       loadAverage1m: loadavg()[0] ?? 0,
       failure: (err as Error).message.slice(0, 600),
     };
+    return { run, report: null };
   } finally {
     await hogs?.stop();
   }
@@ -177,7 +209,7 @@ export async function runBusyRows(harnessStart: () => Promise<AccuracyHarness>, 
       }
       try {
         for (let i = 1; i <= runs; i++) {
-          const run = await runOnce(harness, row, `busy-${row.name}-${i}`, cap);
+          const run = await runOnce(harness, row, `busy-${row.name}-${i}`, cap, { dir: dirname(file), date });
           entry.runs.push(run);
           entry.summary = summarizeRow(row, entry.runs);
           save();
@@ -185,7 +217,7 @@ export async function runBusyRows(harnessStart: () => Promise<AccuracyHarness>, 
           process.stderr.write(
             run.failure !== null
               ? `${run.seed}: ${run.verdict ?? 'FAILED'} ${run.failure} (${fmt(run.wallS, 0)} s)\n`
-              : `${run.seed}: ${run.verdict ?? '–'}${run.insufficientCause ? ` (${run.insufficientCause})` : ''}, latency ${fmt(run.latencyMs)} ms${run.loadKind ? `, busy line ${run.loadKind}` : ''}, truth lost up/down ${run.truth?.up.lost ?? '–'}/${run.truth?.down.lost ?? '–'}${throttle}; ${fmt(run.wallS, 0)} s, load ${fmt(run.loadAverage1m, 2)}\n`,
+              : `${run.seed}: ${run.verdict ?? '–'}${run.insufficientCause ? ` (${run.insufficientCause})` : ''}, latency ${fmt(run.latencyMs)} ms${run.loadKind ? `, busy line ${run.loadKind}` : ''}, truth lost up/down ${run.truth?.up.lost ?? '–'}/${run.truth?.down.lost ?? '–'}${throttle}; ${fmt(run.wallS, 0)} s, load ${fmt(run.loadAverage1m, 2)}${run.evidenceFile ? `; kept ${run.evidenceFile}` : ''}\n`,
           );
         }
       } finally {

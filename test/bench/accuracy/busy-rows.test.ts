@@ -4,7 +4,7 @@
  * against what is wanted, on hand-made runs.
  */
 import { describe, expect, it } from 'vitest';
-import { BUSY_ROWS, COULD_NOT_TEST, busyFigures, busyTable, selectRows, summarizeRow, type BusyRow, type BusyRun } from '../../../bench/accuracy/busy-rows.js';
+import { BUSY_ROWS, COULD_NOT_TEST, busyFigures, busyTable, missedWanted, selectRows, summarizeRow, type BusyRow, type BusyRun } from '../../../bench/accuracy/busy-rows.js';
 
 const row = (name: string): BusyRow => {
   const r = BUSY_ROWS.find((x) => x.name === name);
@@ -126,6 +126,18 @@ describe('summarizeRow: the tally against what is wanted', () => {
     ]);
     expect(s).toMatchObject({ runs: 3, lossFound: 2, upLossFailed: 1, wanted: false });
     expect(summarizeRow(row('loss-up-cap-20'), [run({ verdict: 'fail' }), run({ verdict: 'insufficient' })]).wanted).toBe(true);
+  });
+});
+
+describe('missedWanted: the runs whose evidence the bench keeps', () => {
+  it('a fail or suffers on a clean path; a pass with loss; never a run the bench could not run', () => {
+    expect(missedWanted(row('load-hogs'), run({ loadKind: 'suffers' }))).toBe(true);
+    expect(missedWanted(row('load-hogs'), run({ loadKind: 'device-busy' }))).toBe(false);
+    expect(missedWanted(row('hogs'), run({ verdict: 'fail' }))).toBe(true);
+    expect(missedWanted(row('hogs'), run({ verdict: 'insufficient' }))).toBe(false);
+    expect(missedWanted(row('loss-up-cap-20'), run({ verdict: 'pass' }))).toBe(true);
+    expect(missedWanted(row('loss-up-cap-20'), run({ verdict: COULD_NOT_TEST }))).toBe(false);
+    expect(missedWanted(row('hogs'), run({ verdict: null, failure: 'x' }))).toBe(false);
   });
 });
 
