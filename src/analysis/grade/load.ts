@@ -182,6 +182,8 @@ export interface RttViewRise {
   name: 'ICE' | 'RTCP';
   idleMs: number;
   loadedMs: number;
+  /** How many readings the loaded median is of (absent: one). */
+  loadedReadings?: number;
 }
 
 /** What the views outside the page showed of one loaded direction's working window. */
@@ -243,6 +245,22 @@ export function viewConfirms(v: RttViewRise, addedDelayMs: number): boolean {
   return v.loadedMs - v.idleMs >= addedDelayMs - (VIEW_TOLERANCE_MS + VIEW_TOLERANCE_SHARE * addedDelayMs);
 }
 
+/** Loaded readings a view needs to confirm on its own. */
+const VIEW_READINGS_ALONE = 2;
+
+/**
+ * Whether the network thread's round trips show the added delay: a view that rose as much over
+ * VIEW_READINGS_ALONE readings or more; or one rising reading that no other view in the window
+ * contradicts. A single check can be one late turn of a starved thread: beside CPU-bound work on
+ * loopback, where no queue exists, one ICE reading said 171 ms while RTCP, read at the same
+ * moment, said 4.1 ms.
+ */
+export function viewsConfirm(views: readonly RttViewRise[], addedDelayMs: number): boolean {
+  const rose = views.filter((v) => viewConfirms(v, addedDelayMs));
+  if (rose.some((v) => (v.loadedReadings ?? 1) >= VIEW_READINGS_ALONE)) return true;
+  return rose.length > 0 && rose.length === views.length;
+}
+
 /**
  * Whose time the delay a loaded direction added was. A delay counts as the line's only where a
  * clock outside the page's JavaScript shows it:
@@ -255,7 +273,7 @@ export function viewConfirms(v: RttViewRise, addedDelayMs: number): boolean {
  *    without gaps); down, the echoes handed to the page RECEIVE_LAG_MS late at the median.
  * 3. The network's when an outside view shows it: the network thread's round trip (ICE, RTCP:
  *    W3C webrtc-stats) in the window rose from before the phase by the added delay (less
- *    5 ms + 25 %); or, up, the arrivals at the server stayed regular (MIN_BINS bins at least)
+ *    5 ms + 25 %), over two readings or with no view saying otherwise (viewsConfirm); or, up, the arrivals at the server stayed regular (MIN_BINS bins at least)
  *    while the transit rose; or, down, the echoes' arrivals are the network thread's
  *    receiveTime, handed on without lag (MIN_RECEIVE_LAGS readings at least).
  * 4. Round-trip views that were there and all stayed flat, with nothing else outside the page:
@@ -270,7 +288,7 @@ export function attributeLoadedDelay(e: DelayEvidence): LoadAttribution {
   if ((e.holdMsP90 ?? 0) >= SERVER_BUSY_MS || (e.loopDelayMsP50 ?? 0) >= SERVER_BUSY_MS) return { who: 'server', why: 'server-busy' };
   // The network thread's own round trip rising as much is the line's first: a slow bottleneck
   // with bursty transfers spaces the probes out behind each burst (gaps a device stall makes too).
-  if (e.rttViews.some((v) => viewConfirms(v, added))) return { who: 'network', why: 'rtt-view-rose' };
+  if (viewsConfirm(e.rttViews, added)) return { who: 'network', why: 'rtt-view-rose' };
   const binsJudged = e.direction === 'up' && e.bins >= MIN_BINS;
   if (binsJudged && e.irregularBins / e.bins > IRREGULAR_BIN_SHARE) return { who: 'device', why: 'arrival-gaps' };
   const lagsJudged = e.direction === 'down' && e.receiveLags >= MIN_RECEIVE_LAGS && e.receiveLagMsP50 !== null;

@@ -145,8 +145,9 @@ export function delayEvidence(
     ['RTCP', views.rtcpRttMs],
   ] as const) {
     const idleMs = p50(readingsWithin(samples, idle));
-    const loadedMs = p50(readingsWithin(samples, loadedView));
-    if (idleMs !== null && loadedMs !== null) rttViews.push({ name, idleMs, loadedMs });
+    const loaded = readingsWithin(samples, loadedView);
+    const loadedMs = p50(loaded);
+    if (idleMs !== null && loadedMs !== null) rttViews.push({ name, idleMs, loadedMs, loadedReadings: loaded.length });
   }
   const bins = direction === 'up' ? binsWithin(views.upArrivalBins, w) : [];
   const lags = direction === 'down' ? readingsWithin(views.receiveLagMs, w) : [];

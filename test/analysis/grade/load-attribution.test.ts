@@ -4,7 +4,7 @@
  * loaded round trip it comes from (report/load.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { attributeLoadedDelay, pageOnlyEvidence, viewConfirms, type DelayEvidence } from '../../../src/analysis/grade/load.js';
+import { attributeLoadedDelay, pageOnlyEvidence, viewConfirms, viewsConfirm, type DelayEvidence } from '../../../src/analysis/grade/load.js';
 import { consistentAddedDelay, delayEvidence } from '../../../src/analysis/report/load.js';
 import { noOutsideViews } from '../../../src/analysis/measure/views.js';
 
@@ -26,6 +26,19 @@ describe("attributing a loaded direction's added delay", () => {
     // A bloated uplink: RTCP rose 180 ms with the probes' 180 (needs 180 - 50 = 130): the network's.
     const bloated = { ...none('up', 180), rttViews: [{ name: 'RTCP' as const, idleMs: 10, loadedMs: 190 }] };
     expect(attributeLoadedDelay(bloated)).toEqual({ who: 'network', why: 'rtt-view-rose' });
+  });
+
+  it('one rising reading confirms only where no other view in the window says otherwise; two confirm alone', () => {
+    // The loopback beside CPU-bound work: one ICE check read 171 ms while RTCP, read at the same moment, said 4.1 ms; the probes added 60.
+    const ice1 = { name: 'ICE' as const, idleMs: 4, loadedMs: 171, loadedReadings: 1 };
+    const rtcpFlat = { name: 'RTCP' as const, idleMs: 4.7, loadedMs: 4.1, loadedReadings: 1 };
+    expect(viewsConfirm([ice1, rtcpFlat], 60)).toBe(false);
+    expect(viewsConfirm([ice1], 60)).toBe(true);
+    expect(viewsConfirm([{ ...ice1, loadedReadings: 2 }, rtcpFlat], 60)).toBe(true);
+    expect(viewsConfirm([ice1, { ...rtcpFlat, loadedMs: 60 }], 60)).toBe(true);
+    expect(viewsConfirm([], 60)).toBe(false);
+    // With the server's arrivals irregular, it is this device's.
+    expect(attributeLoadedDelay({ ...none('up', 60), rttViews: [ice1, rtcpFlat], bins: 5, irregularBins: 3 })).toEqual({ who: 'device', why: 'arrival-gaps' });
   });
 
   it("uploads: gaps at the server the sends had not, in more than 10 % of the bins, are this device's", () => {
@@ -93,7 +106,7 @@ describe("attributing a loaded direction's added delay", () => {
     };
     const e = delayEvidence('up', 100, { fromMs: 2000, toMs: 6000 }, 2000, views, records);
     // ICE: the idle median of 2 and 4 (nearest rank: 2); read in [2000, 7000): 50, 70, 90, 500, median (nearest rank) 70.
-    expect(e.rttViews).toEqual([{ name: 'ICE', idleMs: 2, loadedMs: 70 }]);
+    expect(e.rttViews).toEqual([{ name: 'ICE', idleMs: 2, loadedMs: 70, loadedReadings: 4 }]);
     // Bins from 2000: 3; gaps beyond the sends' by more than 50 ms: 60 and 51 (70 - 10, 61 - 10), not 50.
     expect([e.bins, e.irregularBins]).toEqual([3, 2]);
     // Holds p90 (nearest rank of 10): the 9th, 9 ms.

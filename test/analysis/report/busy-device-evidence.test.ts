@@ -43,3 +43,23 @@ describe('a browser starved to 20 % of a core on a clean path', () => {
     expect(report.load?.outcome?.reason).toBe('device-busy');
   });
 });
+
+/**
+ * Real evidence (`npm run bench:accuracy -- --rows load-hogs`, the run a bench kept because it said
+ * `suffers`): `callprobe run --load` on loopback, where nothing queues, with one CPU-bound process
+ * per core beside it. The uploads carried 50 MB in 0.54 s; the probes' transit rose 60 ms; one ICE
+ * check read 171 ms while RTCP, read at the same moment, said 4.1 ms; the server's arrival bins
+ * were too few to judge (under 1 s). The oracle is the setup: any `suffers` is this device graded as
+ * the line.
+ */
+describe('the busy line beside CPU-bound work on loopback', () => {
+  const hogs = JSON.parse(gunzipSync(readFileSync(new URL('./evidence/busy-line-hogs.json.gz', import.meta.url))).toString('utf8')) as AnalysisInput;
+  const report = analyze(hogs);
+
+  it('names this device for the uploads, not the line: one rising reading that RTCP contradicts confirms nothing', () => {
+    expect(schemaErrors(report)).toEqual([]);
+    expect(report.load?.verdict?.kind).not.toBe('suffers');
+    expect(report.load?.up?.attribution).toMatchObject({ who: 'device', why: 'rtt-view-flat' });
+    expect(JSON.stringify(report)).not.toMatch(/smart queue/i);
+  });
+});
