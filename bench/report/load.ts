@@ -9,7 +9,7 @@ import { statSync, existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { INSERT_COLUMNS } from '../../server/store/results/sql.js';
-import { SITES_FROM_RESULTS } from '../../server/store/schema.js';
+import { SITES_FROM_RESULTS, SITES_LAST_REPORT_STORED } from '../../server/store/schema.js';
 import { SUMMARY_COLUMNS, summaryColumnType } from '../../server/store/summary.js';
 import type { BenchRow } from './generate.js';
 
@@ -75,6 +75,7 @@ export function loadSqlite(path: string, rows: Iterable<BenchRow>): LoadStats {
         tally.add(r);
       }
       db.exec(SITES_FROM_RESULTS);
+      db.exec(SITES_LAST_REPORT_STORED);
     })();
     const t1 = performance.now();
     db.pragma('wal_checkpoint(TRUNCATE)');
@@ -114,6 +115,7 @@ export async function loadPostgres(url: string, rows: Iterable<BenchRow>): Promi
     }
     await flush();
     await c.query(SITES_FROM_RESULTS);
+    await c.query(SITES_LAST_REPORT_STORED);
     await c.query('COMMIT');
     const t1 = performance.now();
     await c.query('VACUUM (ANALYZE) results');

@@ -162,7 +162,8 @@ export class SiteAlerts {
     const silentNow = new Set(raised.filter((r) => r.metric === 'silence').map((r) => r.siteKey));
     const out: SiteAlertEvent[] = [];
     for (const site of sites) {
-      const last = site.lastReportAtMs ?? site.firstStartedAtMs;
+      // The server's receive time: a start time the uploader wrote cannot hold a silence off.
+      const last = site.lastReportStoredAtMs ?? site.firstStartedAtMs;
       const silentUpMs = upTimeMs(down, Math.max(last, from), nowMs);
       if (silentUpMs >= rule.silentForMs === silentNow.has(site.key)) continue;
       let events: SiteAlertEvent[] = [];

@@ -113,7 +113,7 @@ export async function sitesOverviewFromStore(
       {
         lastSampleAtMs: s.lastStartedAtMs,
         lastReportAtMs: s.lastReportAtMs,
-        silentUpMs: upTimeMs(down, Math.max(s.lastReportAtMs ?? s.firstStartedAtMs, from), clock.nowMs),
+        silentUpMs: upTimeMs(down, Math.max(s.lastReportStoredAtMs ?? s.firstStartedAtMs, from), clock.nowMs),
         ourOutages: ours.get(s.key) ?? 0,
         raised: raised.filter((r) => r.siteKey === s.key).map((r) => ({ metric: r.metric, sinceMs: r.sinceMs })),
       },

@@ -29,6 +29,10 @@ export const SITES_FROM_RESULTS = `INSERT INTO sites (site_key, display, first_s
   SELECT site_key, max(site), min(started_at), max(started_at), max(CASE WHEN kind = 'report' THEN started_at END), max(stored_at)
   FROM results WHERE site_key IS NOT NULL GROUP BY site_key`;
 
+/** Every site's last report's receive time (the server's clock) from the results (migration 9, and the report benchmark's load after SITES_FROM_RESULTS). */
+export const SITES_LAST_REPORT_STORED = `UPDATE sites SET last_report_stored_at =
+  (SELECT max(stored_at) FROM results WHERE results.site_key = sites.site_key AND results.kind = 'report')`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -164,6 +168,12 @@ export const MIGRATIONS: readonly Migration[] = [
       "the busy line in the summary columns (the phase's verdict kind or not-run, each direction's added delay and goodput), read by the site report instead of the bodies; existing rows backfilled from their bodies",
     statements: LOAD_COLUMNS.map((c) => `ALTER TABLE results ADD COLUMN ${c} ${summaryColumnType(c)}`),
     backfillSummaries: LOAD_COLUMNS,
+  },
+  {
+    version: 9,
+    about:
+      "sites: the last report's receive time on the server's clock (last_report_stored_at): a site's silence is counted from it, never from a start time the uploader wrote; filled from the stored results",
+    statements: ['ALTER TABLE sites ADD COLUMN last_report_stored_at BIGINT', SITES_LAST_REPORT_STORED],
   },
 ];
 

@@ -28,22 +28,31 @@ export function toSiteSample(row: SiteSampleDbRow): SiteSampleRow {
  * The sites row a stored result updates (table sites): inserted for a new site, else its display
  * name becomes this spelling and its times move forward (never back: a late sample from the spool
  * leaves the newest times as they are). `?` or `$n` placeholders for, in order: key, display,
- * started_at, the report's started_at (null for a could-not-test record), stored_at.
+ * started_at, the report's started_at (null for a could-not-test record), stored_at, the report's
+ * stored_at (null for a could-not-test record).
  */
 export function siteUpsertSql(ph: Placeholder, greatest: 'max' | 'greatest'): string {
-  const [key, display, started, report, stored] = [1, 2, 3, 4, 5].map(ph);
-  return `INSERT INTO sites (site_key, display, first_started_at, last_started_at, last_report_at, last_stored_at) VALUES (${key}, ${display}, ${started}, ${started}, ${report}, ${stored})
+  const [key, display, started, report, stored, reportStored] = [1, 2, 3, 4, 5, 6].map(ph);
+  // SQLite's max() of a NULL is NULL; PostgreSQL's greatest() skips NULLs.
+  const newestOf = (column: string): string =>
+    greatest === 'max'
+      ? `max(coalesce(sites.${column}, excluded.${column}), coalesce(excluded.${column}, sites.${column}))`
+      : `greatest(sites.${column}, excluded.${column})`;
+  return `INSERT INTO sites (site_key, display, first_started_at, last_started_at, last_report_at, last_stored_at, last_report_stored_at)
+    VALUES (${key}, ${display}, ${started}, ${started}, ${report}, ${stored}, ${reportStored})
     ON CONFLICT (site_key) DO UPDATE SET display = excluded.display,
       first_started_at = ${greatest === 'max' ? 'min' : 'least'}(sites.first_started_at, excluded.first_started_at),
       last_started_at = ${greatest}(sites.last_started_at, excluded.last_started_at),
-      last_report_at = ${greatest === 'max' ? `max(coalesce(sites.last_report_at, excluded.last_report_at), coalesce(excluded.last_report_at, sites.last_report_at))` : 'greatest(sites.last_report_at, excluded.last_report_at)'},
-      last_stored_at = ${greatest}(sites.last_stored_at, excluded.last_stored_at)`;
+      last_report_at = ${newestOf('last_report_at')},
+      last_stored_at = ${greatest}(sites.last_stored_at, excluded.last_stored_at),
+      last_report_stored_at = ${newestOf('last_report_stored_at')}`;
 }
 
 /** The values of siteUpsertSql for a stored result with a site. */
 export function siteUpsertValues(r: NewResult, storedAtMs: number): Array<string | number | null> {
   const site = r.site ?? '';
-  return [siteKeyOf(site), site, r.startedAtMs, r.kind === 'report' ? r.startedAtMs : null, storedAtMs];
+  const report = r.kind === 'report';
+  return [siteKeyOf(site), site, r.startedAtMs, report ? r.startedAtMs : null, storedAtMs, report ? storedAtMs : null];
 }
 
 /** A sites row as either driver returns it. */
@@ -54,9 +63,10 @@ export interface SiteDbRow {
   last_started_at: number | string | bigint;
   last_report_at: number | string | bigint | null;
   last_stored_at: number | string | bigint;
+  last_report_stored_at: number | string | bigint | null;
 }
 
-export const SITE_COLUMNS = 'site_key, display, first_started_at, last_started_at, last_report_at, last_stored_at';
+export const SITE_COLUMNS = 'site_key, display, first_started_at, last_started_at, last_report_at, last_stored_at, last_report_stored_at';
 
 export function toKnownSite(row: SiteDbRow): KnownSite {
   return {
@@ -66,6 +76,7 @@ export function toKnownSite(row: SiteDbRow): KnownSite {
     lastStartedAtMs: ms(row.last_started_at, 'last_started_at'),
     lastReportAtMs: msOrNull(row.last_report_at, 'last_report_at'),
     lastStoredAtMs: ms(row.last_stored_at, 'last_stored_at'),
+    lastReportStoredAtMs: msOrNull(row.last_report_stored_at, 'last_report_stored_at'),
   };
 }
 

@@ -35,6 +35,11 @@ export interface KnownSite {
   /** The newest report's start (a sample that tested), or null when none ever did. */
   lastReportAtMs: number | null;
   lastStoredAtMs: number;
+  /**
+   * When the newest report was stored (the server's clock), or null when none ever was: silence
+   * is counted from it, never from a start time the uploader wrote.
+   */
+  lastReportStoredAtMs: number | null;
 }
 
 /** The all-sites overview's query: every site's samples started at or after `sinceMs`. */

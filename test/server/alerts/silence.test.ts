@@ -105,6 +105,25 @@ describe.each([sqliteKind(), postgresKind()])('a site gone quiet: $name', (kind)
       ]);
     });
 
+    it("counts the silence from the server's receive time, never from the start the uploader wrote", async () => {
+      const before = receiver.bodies.length;
+      const t0 = clock.nowMs();
+      // A prober whose clock runs 9 minutes fast (the upload door allows up to 10).
+      const ahead = t0 + 9 * 60_000;
+      await stored({ ...couldNotTest('Brest', ahead, 0), kind: 'report', verdict: 'pass', reportJson: siteReport('Brest', 40, ahead) });
+      await one.loop.tick();
+      const raisedAt: number[] = [];
+      for (let i = 1; i <= 4; i++) {
+        clock.advance(TEN_MIN);
+        await one.loop.tick();
+        if (receiver.bodies.slice(before).some((b) => b['site'] === 'Brest' && b['state'] === 'raised') && raisedAt.length === 0) raisedAt.push(i);
+      }
+      // 30 minutes after it was received, not 39 after the start it claimed.
+      expect(raisedAt).toEqual([3]);
+      const brest = (await store.sites.list()).find((x) => x.key === 'brest');
+      expect(brest).toMatchObject({ lastReportAtMs: ahead, lastReportStoredAtMs: t0 });
+    });
+
     it('our outage is not the site: its could-not-test samples are ours, and the silence clock stops while we are down', async () => {
       const before = receiver.bodies.length;
       const t0 = clock.nowMs();

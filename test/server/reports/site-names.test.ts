@@ -9,6 +9,7 @@ const known = (display: string): KnownSite => ({
   lastStartedAtMs: 0,
   lastReportAtMs: null,
   lastStoredAtMs: 0,
+  lastReportStoredAtMs: null,
 });
 const SITES = ['Paris office', 'Paris Nord', 'Lyon', 'Lille warehouse'].map(known);
 

@@ -1,7 +1,8 @@
 /**
  * Migration 5 on SQLite and PostgreSQL: the site names stored before it (any spelling) filed under
  * their canonical key, the display name kept; one sites row per key; alert states of two
- * spellings merged into one, a raised one kept. Afterwards every spelling finds the same samples.
+ * spellings merged into one, a raised one kept. Afterwards every spelling finds the same samples;
+ * migration 9 then fills each site's last report's receive time from its stored results.
  */
 import { LOAD_COLUMNS } from '../../../server/store/summary.js';
 import Database from 'better-sqlite3';
@@ -105,7 +106,10 @@ describe.each([sqliteKind(), postgresKind()])('migration 5 files site names unde
       const before = await open(target, storeOptions(clock, 51));
       await before.results.put(row('Paris office', 0));
       await before.results.put(row('paris  office', 1, 'could-not-test'));
+      clock.advance(60_000);
       await before.results.put(row('PARIS OFFICE', 2));
+      const parisReportStoredAt = clock.nowMs();
+      clock.advance(60_000);
       await before.results.put(row('=cmd', 3));
       await before.results.put(row(null, 4));
       await before.close();
@@ -126,6 +130,8 @@ describe.each([sqliteKind(), postgresKind()])('migration 5 files site names unde
           firstStartedAtMs: T0,
           lastStartedAtMs: T0 + 2 * 600_000,
           lastReportAtMs: T0 + 2 * 600_000,
+          // Migration 9: the newest report's receive time, from its stored_at.
+          lastReportStoredAtMs: parisReportStoredAt,
         });
         expect(await alertStates(target)).toEqual([
           { site: 'paris office', metric: 'latency-rtt', state: 'raised' },
@@ -134,11 +140,14 @@ describe.each([sqliteKind(), postgresKind()])('migration 5 files site names unde
         // A new sample moves the site forward, under the spelling it was stored with.
         await after.results.put(row('Paris Office', 9));
         expect((await after.sites.list()).find((s) => s.key === 'paris office')).toMatchObject({ display: 'Paris Office', lastStartedAtMs: T0 + 9 * 600_000 });
-        // A late one (from a spool) moves nothing back.
+        const newReportStoredAt = clock.nowMs();
+        // A late one (from a spool) moves nothing back; a could-not-test record is no report.
+        clock.advance(60_000);
         await after.results.put(row('Paris Office', 5, 'could-not-test'));
         expect((await after.sites.list()).find((s) => s.key === 'paris office')).toMatchObject({
           lastStartedAtMs: T0 + 9 * 600_000,
           lastReportAtMs: T0 + 9 * 600_000,
+          lastReportStoredAtMs: newReportStoredAt,
         });
       } finally {
         await after.close();
