@@ -1,5 +1,6 @@
 /**
- * `npm run bench:accuracy -- --rows <names|all> [--runs N] [--date YYYY-MM-DD] [--write-docs]`:
+ * `npm run bench:accuracy -- --rows <names|all> [--runs N] [--date YYYY-MM-DD] [--write-docs]`
+ * (`--rows all --publish-only --write-docs`: the summary and docs from the raw results as they are):
  * the busy-device rows (bench/accuracy/busy-rows.ts), N runs each (default 10), each a real
  * headless test (`callprobe run --json`, with `--load` on the busy-line rows) through the
  * impairment proxy on the RTP path, the device made busy by a CPU cap on the browser
@@ -180,6 +181,14 @@ const fmt = (v: number | null, digits = 1): string => (v === null ? '–' : v.to
 
 /** Runs the rows `--rows` names, writing the raw results after every run. */
 export async function runBusyRows(harnessStart: () => Promise<AccuracyHarness>, argv: readonly string[], durationS: number): Promise<void> {
+  if (argv.includes('--publish-only')) {
+    // The summary and docs from the raw results as they are: no run, no harness.
+    const date = flagValue(argv, '--date') ?? today();
+    const file = resultFiles(NAME, date).raw;
+    if (!existsSync(file)) throw new Error(`--publish-only: no raw results at ${file}`);
+    publishBusy(readRaw(file, durationS), date, argv);
+    return;
+  }
   const rows = selectRows(flagValue(argv, '--rows') ?? 'all');
   const runs = Number(flagValue(argv, '--runs') ?? DEFAULT_RUNS);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: a whole number of runs, at least 1 (got ${flagValue(argv, '--runs')})`);
@@ -229,6 +238,11 @@ export async function runBusyRows(harnessStart: () => Promise<AccuracyHarness>, 
   } finally {
     await harness.stop();
   }
+  publishBusy(raw, date, argv);
+}
+
+/** Writes the raw results, and with --write-docs the summary and the docs section, then prints the table. */
+function publishBusy(raw: BusyRaw, date: string, argv: readonly string[]): void {
   const out = published(raw, date);
   const done = publishResults(
     { name: NAME, raw, summary: out.summary, docs: { section: NAME, markdown: out.markdown } },

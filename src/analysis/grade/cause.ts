@@ -4,11 +4,12 @@
  * windows mostly were. Used by the analysis and, for reports written before the code existed,
  * by the migration (which has no attribution: `busy` null). Pure.
  *
- * Order: a test our side could not finish; then a test shorter than a grading window (no quiet
- * device or server could have answered it, and a longer test is what helps); then evidence that
- * was someone's time (the page in the background first, then this device or the server, then a
- * path change); then a channel that hid loss; then too few probes; then a target the rate or
- * clock cannot resolve.
+ * Order: a test our side could not finish; then a test planned shorter than a grading window
+ * (no quiet device or server could have answered it, and a longer test is what helps); then
+ * evidence that was someone's time (the page in the background first, then this device or the
+ * server, then a path change); then a channel that hid loss; then too few probes; then a window
+ * not filled (a test of the window's length that ended a little early); then a target the rate
+ * or clock cannot resolve.
  */
 import type { GradeEntry, InsufficientCause, Verdict } from '../schema/report-schema.js';
 
@@ -21,6 +22,8 @@ export interface CauseInput {
   suspectReasons: readonly string[];
   /** Whose time most suspect windows were (measure/attribution.ts); null when unknown or none. */
   busy: 'device-busy' | 'server-busy' | null;
+  /** The test was planned shorter than its longest grading window (meta.durationS). */
+  plannedShort: boolean;
 }
 
 /** Suspect reasons that are this device falling behind. */
@@ -30,7 +33,8 @@ export function insufficientCause(input: CauseInput): InsufficientCause | null {
   if (input.verdict !== 'insufficient') return null;
   if (input.unfinished) return 'could-not-finish';
   const reasons = new Set(input.grades.filter((g) => g.status === 'insufficient').map((g) => g.reason));
-  if (reasons.has('window-not-filled') && !reasons.has('no-data') && !reasons.has('too-few-packets')) return 'too-short';
+  const tooShort = reasons.has('window-not-filled');
+  if (input.plannedShort && tooShort && !reasons.has('no-data') && !reasons.has('too-few-packets')) return 'too-short';
   if (reasons.has('device-busy') || reasons.has('server-busy') || reasons.has('suspect-windows')) {
     if (input.suspectReasons.includes('page-hidden')) return 'page-hidden';
     if (input.busy !== null) return input.busy;
@@ -41,6 +45,7 @@ export function insufficientCause(input: CauseInput): InsufficientCause | null {
   }
   if (reasons.has('reliable-channel')) return 'reliable-channel';
   if (reasons.has('no-data') || reasons.has('too-few-packets')) return 'too-few-probes';
+  if (tooShort) return 'too-short';
   if (reasons.has('not-resolvable')) return 'not-resolvable';
   return 'too-few-probes';
 }

@@ -25,6 +25,7 @@ import type { AnalysisInput } from '../schema/input.js';
 import { ATTRIBUTION_MAX_BINS, ATTRIBUTION_MAX_INTERVALS } from '../schema/attribution-limits.js';
 import type { Attribution, DirectionName, GradeEntry, InsufficientCause, Verdict } from '../schema/report-schema.js';
 import { insufficientCause } from '../grade/cause.js';
+import { SUSTAINED_WINDOW_MS } from '../grade/targets.js';
 import { analyzeDirection, type WindowLengths } from '../measure/direction.js';
 
 interface Span {
@@ -210,5 +211,12 @@ export function causeOf(
   input: AnalysisInput,
 ): InsufficientCause | null {
   const suspectReasons = named.flatMap((d) => d.records.suspect.map((s) => s.reason));
-  return insufficientCause({ verdict, unfinished: input.outcome !== null, grades, suspectReasons, busy: section.busy });
+  return insufficientCause({
+    verdict,
+    unfinished: input.outcome !== null,
+    grades,
+    suspectReasons,
+    busy: section.busy,
+    plannedShort: input.meta.durationS * 1000 < SUSTAINED_WINDOW_MS,
+  });
 }

@@ -16,6 +16,7 @@ import { ladder } from '../grade/connectivity.js';
 import { networkHints } from '../grade/hints.js';
 import { describeHints, describePath, describeRung, withCaution } from '../present/sections.js';
 import { insufficientCause } from '../grade/cause.js';
+import { SUSTAINED_WINDOW_MS } from '../grade/targets.js';
 import type { Report } from '../schema/report-schema.js';
 import type { ReportV2 } from '../schema/report-v2-schema.js';
 import type { ReportV1 } from '../schema/report-v1-schema.js';
@@ -61,7 +62,14 @@ function upgradeV1(r: ReportV1): ReportV2 {
 function upgradeV2(r: ReportV2): Report {
   const { schemaVersion: _s, meta, summary, ...sections } = r;
   const suspectReasons = [sections.directions.up, sections.directions.down, sections.directions.loop].flatMap((d) => d?.suspect.map((s) => s.reason) ?? []);
-  const cause = insufficientCause({ verdict: summary.verdict, unfinished: sections.outcome !== null, grades: sections.grades, suspectReasons, busy: null });
+  const cause = insufficientCause({
+    verdict: summary.verdict,
+    unfinished: sections.outcome !== null,
+    grades: sections.grades,
+    suspectReasons,
+    busy: null,
+    plannedShort: meta.durationS * 1000 < SUSTAINED_WINDOW_MS,
+  });
   return {
     ...sections,
     schemaVersion: SCHEMA_VERSION,

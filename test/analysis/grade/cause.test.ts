@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { insufficientCause, type CauseInput } from '../../../src/analysis/grade/cause.js';
 
-const base: CauseInput = { verdict: 'insufficient', unfinished: false, grades: [], suspectReasons: [], busy: null };
+const base: CauseInput = { verdict: 'insufficient', unfinished: false, grades: [], suspectReasons: [], busy: null, plannedShort: false };
 const lacking = (...reasons: Array<CauseInput['grades'][number]['reason']>): CauseInput['grades'] =>
   reasons.map((reason) => ({ status: 'insufficient', reason }));
 
@@ -23,10 +23,14 @@ describe('insufficientCause', () => {
     expect(insufficientCause({ ...base, grades: lacking('suspect-windows'), suspectReasons: ['path-change'] })).toBe('path-changed');
   });
 
-  it('names a test shorter than a grading window before whose time the evidence was: a longer test is what helps', () => {
-    expect(insufficientCause({ ...base, grades: lacking('window-not-filled', 'server-busy'), busy: 'server-busy' })).toBe('too-short');
-    expect(insufficientCause({ ...base, grades: lacking('suspect-windows', 'window-not-filled'), suspectReasons: ['sender-stall'] })).toBe('too-short');
-    expect(insufficientCause({ ...base, unfinished: true, grades: lacking('window-not-filled') })).toBe('could-not-finish');
+  it('names a test planned shorter than a grading window before whose time the evidence was: a longer test is what helps', () => {
+    const short = { ...base, plannedShort: true };
+    expect(insufficientCause({ ...short, grades: lacking('window-not-filled', 'server-busy'), busy: 'server-busy' })).toBe('too-short');
+    expect(insufficientCause({ ...short, grades: lacking('suspect-windows', 'window-not-filled'), suspectReasons: ['sender-stall'] })).toBe('too-short');
+    expect(insufficientCause({ ...short, unfinished: true, grades: lacking('window-not-filled') })).toBe('could-not-finish');
+    // A test of the window's length that a busy device ended a little early: the device, not the length.
+    expect(insufficientCause({ ...base, grades: lacking('window-not-filled', 'server-busy'), busy: 'server-busy' })).toBe('server-busy');
+    expect(insufficientCause({ ...base, grades: lacking('suspect-windows', 'window-not-filled'), suspectReasons: ['sender-stall'] })).toBe('device-busy');
   });
 
   it('then the channel, too few probes, too short a test and what cannot be resolved, in that order', () => {
