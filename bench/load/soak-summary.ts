@@ -23,6 +23,8 @@ export interface AbuseTally {
   stalledDatagrams: number;
   /** Allocations the IPv6 /64 flood got in each cycle (the relay's per-source quota, at most); absent in soaks run before it joined. */
   floodGranted?: number[];
+  /** Allocations the flood from 4 /64s of one IPv6 /48 got in each cycle (the relay's per-network bound, at most); absent in soaks run before it joined. */
+  flood48Granted?: number[];
   /** Answers to the console spray, by HTTP status, and the user's own logins from elsewhere; absent in soaks run before it joined. */
   sprayStatus?: Record<string, number>;
   legitLogins?: { ok: number; refused: number };

@@ -37,6 +37,7 @@ import { floodAllocations } from '../lib/allocation-flood.js';
 import { sprayLogins } from '../lib/login-spray.js';
 import { hashPassword } from '../../server/console/auth.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { doorBounds } from '../../src/protocol/door.js';
 import { mdTable } from '../lib/docs.js';
 import { BenchError, startServe } from '../lib/processes.js';
 import { SERVE_ENV, SERVE_NODE_FLAGS } from '../../server/config/launch.js';
@@ -72,6 +73,8 @@ const RSS_TOLERANCE = 0.05;
 /** Five addresses of one /64 flood the relay with allocations; three of another spray console logins. */
 const FLOOD_64 = ['fd00:cb:64::1', 'fd00:cb:64::2', 'fd00:cb:64::3', 'fd00:cb:64::4', 'fd00:cb:64::5'];
 const SPRAY_64 = ['fd00:cb:65::1', 'fd00:cb:65::2', 'fd00:cb:65::3'];
+/** One address in each of 4 /64s of one /48 (fd00:cb:70::/48): a site's allocation, counted per /64 and per /48. */
+const FLOOD_48 = ['fd00:cb:70:1::1', 'fd00:cb:70:2::1', 'fd00:cb:70:3::1', 'fd00:cb:70:4::1'];
 const CONSOLE_USER = { name: 'agent', password: 'soak-agent-password' };
 
 /** What the cycle needs besides the URL: whether the IPv6 /64s are on loopback (our own namespace). */
@@ -199,6 +202,24 @@ async function abuseCycle(url: string, t: AbuseTally, setup: AbuseSetup): Promis
       },
     ),
     one(
+      'allocation flood from 4 /64s of one IPv6 /48',
+      () =>
+        setup.ipv6
+          ? floodAllocations({
+              host: null,
+              port: TURN_PORT,
+              secret: SECRET,
+              transport: 'udp',
+              localAddresses: FLOOD_48,
+              maxPerAddress: DEFAULTS.relayQuotas.maxAllocationsTotal,
+              perSecond: 100,
+            })
+          : Promise.resolve(null),
+      (r) => {
+        if (r !== null) (t.flood48Granted ??= []).push(r.granted);
+      },
+    ),
+    one(
       'console login spray',
       () =>
         sprayLogins({
@@ -241,7 +262,7 @@ export async function runSoak(o: SoakOptions): Promise<void> {
   const ownNetns = process.env['CALLPROBE_IN_NETNS'] === '1';
   if (ownNetns) {
     execFileSync('sysctl', ['-q', '-w', 'net.ipv4.tcp_rmem=4096 16384 65536', 'net.ipv4.tcp_wmem=4096 16384 65536']);
-    for (const a of [...FLOOD_64, ...SPRAY_64]) execFileSync('ip', ['addr', 'add', `${a}/64`, 'dev', 'lo', 'nodad']);
+    for (const a of [...FLOOD_64, ...SPRAY_64, ...FLOOD_48]) execFileSync('ip', ['addr', 'add', `${a}/64`, 'dev', 'lo', 'nodad']);
   } else process.stderr.write('soak: not in a namespace of its own (scripts/netns-run.sh): kernel TCP buffers left as they are, no IPv6 /64 flood\n');
   const usersDir = mkdtempSync(join(tmpdir(), 'callprobe-soak-users-'));
   const usersFile = join(usersDir, 'users.json');
@@ -290,6 +311,7 @@ export async function runSoak(o: SoakOptions): Promise<void> {
     unauthAnswers: 0,
     stalledDatagrams: 0,
     floodGranted: [],
+    flood48Granted: [],
     sprayStatus: {},
     legitLogins: { ok: 0, refused: 0 },
     errors: [],
@@ -389,13 +411,18 @@ function httpFloodText(tally: AbuseTally): string {
 /** The /64 flood's and the console spray's part of the abusers' line; empty for a soak run before they joined it. */
 function ourAbuseText(tally: AbuseTally): string {
   if (tally.floodGranted === undefined || tally.sprayStatus === undefined || tally.legitLogins === undefined) return '';
-  const g = tally.floodGranted;
-  const flood =
+  const range = (g: readonly number[]): string =>
     g.length === 0 ? 'nothing (not in a namespace of its own)' : Math.min(...g) === Math.max(...g) ? String(g[0]) : `${Math.min(...g)}-${Math.max(...g)}`;
+  const flood = range(tally.floodGranted);
+  const relay = doorBounds(DEFAULTS.relayQuotas.maxAllocationsTotal, DEFAULTS.relayQuotas.maxAllocationsPerSourceIp);
+  const flood48 =
+    tally.flood48Granted === undefined
+      ? ''
+      : `; the flood from 4 /64s of one /48 got ${range(tally.flood48Granted)} per cycle (a /48 may hold ${relay.perNetwork} of the ${relay.total})`;
   const spray = Object.entries(tally.sprayStatus)
     .map(([status, n]) => `${n} x ${status}`)
     .join(', ');
-  return `; the IPv6 /64 flood got ${flood} allocations per cycle (the per-source quota is ${DEFAULTS.relayQuotas.maxAllocationsPerSourceIp}); the console spray got ${spray}, and the user's own logins from another address ${tally.legitLogins.ok} x 200, ${tally.legitLogins.refused} refused`;
+  return `; the IPv6 /64 flood got ${flood} allocations per cycle (the per-source quota is ${DEFAULTS.relayQuotas.maxAllocationsPerSourceIp})${flood48}; the console spray got ${spray}, and the user's own logins from another address ${tally.legitLogins.ok} x 200, ${tally.legitLogins.refused} refused`;
 }
 
 /** The soak's section of docs/benchmarks.md, from its summary. */
@@ -406,7 +433,7 @@ function soakMarkdown(o: SoakOptions, s: ReturnType<typeof soakSummary>, summary
   return [
     `### Soak: ${o.durationS / 60} minutes of valid tests among abusive clients (${date})`,
     '',
-    `Command: \`npm run bench:load -- --soak\` (\`--soak-minutes N\`, default 10). One \`callprobe serve\` with its default limits; ${o.parallel} valid ${o.testS} s tests at a time, back to back, from 127.0.0.1; meanwhile, in a loop (${tally.cycles} cycles), abusive clients from other loopback addresses: junk signalling, candidate floods before an offer (900 B and 60 KB)${tally.lfOfferRefused !== undefined ? ', the LF offer (a data-channel offer with LF line endings whose candidates are other loopback addresses, UDP and ICE-TCP)' : ''}, 20 idle WebSockets, 80 \`/api/config\` at once, 50 Binding-only TURN/TCP connections,${tally.httpFlood !== undefined ? ` ${DEFAULTS.http.maxConnectionsPerSource + 100} idle HTTP connections from one address,` : ''} 200 Allocates without credentials, 20 TURN/TCP allocations that stop reading while 384 KiB of 200-byte datagrams are relayed to each (namespace TCP buffers set small)${tally.sprayStatus !== undefined ? ', UDP allocations from five addresses of one IPv6 /64 (100 a second) until the relay refuses them, and 60 wrong console passwords for one user from one /64 and one IPv4 address (6 at a time) while that user logs in from another address; the server listens dual stack (`--host ::`) with a help desk user (`--users`)' : ''}. The server is launched as in production (\`server/config/launch.ts\`: ${SERVE_NODE_FLAGS.join(' ')}, ${Object.entries(
+    `Command: \`npm run bench:load -- --soak\` (\`--soak-minutes N\`, default 10). One \`callprobe serve\` with its default limits; ${o.parallel} valid ${o.testS} s tests at a time, back to back, from 127.0.0.1; meanwhile, in a loop (${tally.cycles} cycles), abusive clients from other loopback addresses: junk signalling, candidate floods before an offer (900 B and 60 KB)${tally.lfOfferRefused !== undefined ? ', the LF offer (a data-channel offer with LF line endings whose candidates are other loopback addresses, UDP and ICE-TCP)' : ''}, 20 idle WebSockets, 80 \`/api/config\` at once, 50 Binding-only TURN/TCP connections,${tally.httpFlood !== undefined ? ` ${DEFAULTS.http.maxConnectionsPerSource + 100} idle HTTP connections from one address,` : ''} 200 Allocates without credentials, 20 TURN/TCP allocations that stop reading while 384 KiB of 200-byte datagrams are relayed to each (namespace TCP buffers set small)${tally.sprayStatus !== undefined ? ', UDP allocations from five addresses of one IPv6 /64 and from four /64s of one /48 (100 a second each) until the relay refuses them, and 60 wrong console passwords for one user from one /64 and one IPv4 address (6 at a time) while that user logs in from another address; the server listens dual stack (`--host ::`) with a help desk user (`--users`)' : ''}. The server is launched as in production (\`server/config/launch.ts\`: ${SERVE_NODE_FLAGS.join(' ')}, ${Object.entries(
       SERVE_ENV,
     )
       .map(([k, v]) => `${k}=${v}`)
