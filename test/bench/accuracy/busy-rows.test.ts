@@ -4,7 +4,17 @@
  * against what is wanted, on hand-made runs.
  */
 import { describe, expect, it } from 'vitest';
-import { BUSY_ROWS, COULD_NOT_TEST, busyFigures, busyTable, missedWanted, selectRows, summarizeRow, type BusyRow, type BusyRun } from '../../../bench/accuracy/busy-rows.js';
+import {
+  BUSY_ROWS,
+  COULD_NOT_TEST,
+  busyFigures,
+  busyTable,
+  missedWanted,
+  selectRows,
+  summarizeRow,
+  type BusyRow,
+  type BusyRun,
+} from '../../../bench/accuracy/busy-rows.js';
 
 const row = (name: string): BusyRow => {
   const r = BUSY_ROWS.find((x) => x.name === name);
