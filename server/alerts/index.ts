@@ -21,6 +21,7 @@
  */
 import { alertEvent, evaluateWindow, INITIAL_TRACK, sampleValues, type AlertTrack } from '../../src/analysis/alert/hysteresis.js';
 import { couldNotTestStep, silenceStep } from '../../src/analysis/alert/site-rules.js';
+import { lastReportHeardAtMs } from '../../src/analysis/site/health.js';
 import { INTERRUPTED_REASON } from '../../src/analysis/site/outages.js';
 import { inDowntime, serviceDowntime, upTimeMs, type Interval } from '../../src/analysis/site/service.js';
 import type { GradeEntry } from '../../src/analysis/schema/report-schema.js';
@@ -162,8 +163,7 @@ export class SiteAlerts {
     const silentNow = new Set(raised.filter((r) => r.metric === 'silence').map((r) => r.siteKey));
     const out: SiteAlertEvent[] = [];
     for (const site of sites) {
-      // The server's receive time: a start time the uploader wrote cannot hold a silence off.
-      const last = site.lastReportStoredAtMs ?? site.firstStartedAtMs;
+      const last = lastReportHeardAtMs(site.lastReportAtMs, site.lastReportStoredAtMs) ?? site.firstStartedAtMs;
       const silentUpMs = upTimeMs(down, Math.max(last, from), nowMs);
       if (silentUpMs >= rule.silentForMs === silentNow.has(site.key)) continue;
       let events: SiteAlertEvent[] = [];

@@ -7,7 +7,7 @@ import { buildSiteReport, type SiteReport } from '../../src/analysis/report/site
 import type { PoolChoice, SiteSample } from '../../src/analysis/site/site.js';
 import { sitesOverview, type SitesOverview } from '../../src/analysis/site/overview.js';
 import { serviceDowntime, upTimeMs, type Interval } from '../../src/analysis/site/service.js';
-import type { HealthRules } from '../../src/analysis/site/health.js';
+import { lastReportHeardAtMs, type HealthRules } from '../../src/analysis/site/health.js';
 import { BOUNDS } from '../../src/protocol/defaults.js';
 import { siteSampleOfSummary } from '../store/sites/summary.js';
 import type { AlertsRepository } from '../store/alerts/types.js';
@@ -113,7 +113,7 @@ export async function sitesOverviewFromStore(
       {
         lastSampleAtMs: s.lastStartedAtMs,
         lastReportAtMs: s.lastReportAtMs,
-        silentUpMs: upTimeMs(down, Math.max(s.lastReportStoredAtMs ?? s.firstStartedAtMs, from), clock.nowMs),
+        silentUpMs: upTimeMs(down, Math.max(lastReportHeardAtMs(s.lastReportAtMs, s.lastReportStoredAtMs) ?? s.firstStartedAtMs, from), clock.nowMs),
         ourOutages: ours.get(s.key) ?? 0,
         raised: raised.filter((r) => r.siteKey === s.key).map((r) => ({ metric: r.metric, sinceMs: r.sinceMs })),
       },

@@ -36,8 +36,8 @@ export interface KnownSite {
   lastReportAtMs: number | null;
   lastStoredAtMs: number;
   /**
-   * When the newest report was stored (the server's clock), or null when none ever was: silence
-   * is counted from it, never from a start time the uploader wrote.
+   * When the newest report was stored (the server's clock), or null when none ever was: with
+   * lastReportAtMs, when the site was last heard of (src/analysis/site/health.ts lastReportHeardAtMs).
    */
   lastReportStoredAtMs: number | null;
 }

@@ -5,6 +5,18 @@
  * its raised alerts. The flags say in one line what IT should look at.
  */
 
+/**
+ * When a site's last report was heard of, for its silence: the earlier of its newest start and
+ * when the server received its newest report (null when it never reported). A start the uploader
+ * wrote cannot hold a silence off (the upload door refuses one more than 10 minutes ahead of its
+ * receipt, and the receipt caps it), and a test that ran long ago, uploaded late from a spool,
+ * does not make the site fresh. Neither time alone does both.
+ */
+export function lastReportHeardAtMs(lastReportAtMs: number | null, lastReportStoredAtMs: number | null): number | null {
+  if (lastReportAtMs === null) return lastReportStoredAtMs;
+  return lastReportStoredAtMs === null ? lastReportAtMs : Math.min(lastReportAtMs, lastReportStoredAtMs);
+}
+
 /** What the store and the heartbeats tell of one site. */
 export interface SiteHealthFacts {
   lastSampleAtMs: number | null;

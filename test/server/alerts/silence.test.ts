@@ -105,7 +105,7 @@ describe.each([sqliteKind(), postgresKind()])('a site gone quiet: $name', (kind)
       ]);
     });
 
-    it("counts the silence from the server's receive time, never from the start the uploader wrote", async () => {
+    it('counts the silence from when a fast-clocked report arrived, never from the later start it wrote', async () => {
       const before = receiver.bodies.length;
       const t0 = clock.nowMs();
       // A prober whose clock runs 9 minutes fast (the upload door allows up to 10).
@@ -118,7 +118,7 @@ describe.each([sqliteKind(), postgresKind()])('a site gone quiet: $name', (kind)
         await one.loop.tick();
         if (receiver.bodies.slice(before).some((b) => b['site'] === 'Brest' && b['state'] === 'raised') && raisedAt.length === 0) raisedAt.push(i);
       }
-      // 30 minutes after it was received, not 39 after the start it claimed.
+      // 30 minutes after it was received (the earlier of the two), not 39 after the start it claimed.
       expect(raisedAt).toEqual([3]);
       const brest = (await store.sites.list()).find((x) => x.key === 'brest');
       expect(brest).toMatchObject({ lastReportAtMs: ahead, lastReportStoredAtMs: t0 });
