@@ -372,3 +372,111 @@ export async function loadAbuse(baseUrl: string, localAddress: string, holdMs: n
   for (const req of held) req.destroy();
   return { grants, refusals };
 }
+
+/** What a trickling-upload attack met: how the server ended its flows, and whether a legitimate phase beside it was served. */
+export interface TrickleResult {
+  /** Uploads opened (each declares 4,000,000 bytes and sends 1 byte a second). */
+  opened: number;
+  /** How each upload ended: the server's refusal reason, `closed` (closed without an answer), or `held` (still open at the end). */
+  ended: Record<string, number>;
+  /** Grants refused, by reason. */
+  grantRefusals: Record<string, number>;
+  /** A legitimate phase from another address while the trickles ran: granted, and its 2 MB upload answered 200. */
+  legitServed: boolean;
+}
+
+/**
+ * The red team's trickle: from each of `from` (e.g. 4 /64s of one /48), a grant and `flowsPerSource`
+ * uploads that declare 4,000,000 bytes and send 1 byte a second, held for at most `holdMs`; after
+ * 3 s (past the sink's 2 s before its floor rate applies), a legitimate phase from `legitFrom`
+ * asks for a grant and uploads 2 MB at full speed. Everything is closed by `holdMs`.
+ */
+export async function trickleUploads(
+  baseUrl: { 4: string; 6: string },
+  from: readonly string[],
+  legitFrom: string,
+  flowsPerSource: number,
+  holdMs: number,
+): Promise<TrickleResult> {
+  const ended: Record<string, number> = {};
+  const grantRefusals: Record<string, number> = {};
+  const add = (t: Record<string, number>, k: string): void => {
+    t[k] = (t[k] ?? 0) + 1;
+  };
+  const urlFor = (address: string): string => (address.includes(':') ? baseUrl[6] : baseUrl[4]);
+  const reasonOf = (text: string): string => {
+    try {
+      return (JSON.parse(text) as { reason?: string }).reason ?? 'unknown';
+    } catch {
+      return 'not-json';
+    }
+  };
+  const call = (address: string, path: string, headers: Record<string, string>, body: Uint8Array | null): Promise<{ status: number; text: string }> =>
+    new Promise((resolve, reject) => {
+      const req = http.request(new URL(path, urlFor(address)), { method: 'POST', localAddress: address, headers }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body ?? undefined);
+    });
+  const grantFor = async (address: string): Promise<string | null> => {
+    const r = await call(address, '/api/load/grant', {}, null);
+    if (r.status === 201) return (JSON.parse(r.text) as { grant: string }).grant;
+    add(grantRefusals, reasonOf(r.text));
+    return null;
+  };
+  const deadline = Date.now() + holdMs;
+  const trickle = (address: string, grant: string): Promise<void> =>
+    new Promise((resolve) => {
+      const req = http.request(new URL(`/api/load/up?grant=${grant}`, urlFor(address)), {
+        method: 'POST',
+        localAddress: address,
+        headers: { 'content-length': '4000000', 'content-type': 'application/octet-stream' },
+      });
+      let done = false;
+      const end = (why: string): void => {
+        if (done) return;
+        done = true;
+        clearInterval(tick);
+        clearTimeout(stop);
+        add(ended, why);
+        req.destroy();
+        resolve();
+      };
+      const tick = setInterval(() => req.write(new Uint8Array(1)), 1000);
+      const stop = setTimeout(() => end('held'), Math.max(0, deadline - Date.now()));
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => end(reasonOf(text)));
+        res.on('error', () => end('closed'));
+      });
+      req.on('error', () => end('closed'));
+      req.on('close', () => end('closed'));
+      req.write(new Uint8Array(1));
+    });
+  const flows: Promise<void>[] = [];
+  for (const address of from) {
+    const grant = await grantFor(address);
+    if (grant === null) continue;
+    for (let i = 0; i < flowsPerSource; i++) flows.push(trickle(address, grant));
+  }
+  await new Promise((r) => setTimeout(r, Math.min(3_000, holdMs)));
+  let legitServed = false;
+  const legitGrant = await grantFor(legitFrom);
+  if (legitGrant !== null) {
+    const body = new Uint8Array(2_000_000);
+    const r = await call(
+      legitFrom,
+      `/api/load/up?grant=${legitGrant}`,
+      { 'content-length': String(body.length), 'content-type': 'application/octet-stream' },
+      body,
+    );
+    legitServed = r.status === 200;
+  }
+  await Promise.all(flows);
+  return { opened: flows.length, ended, grantRefusals, legitServed };
+}

@@ -25,6 +25,8 @@ export interface AbuseTally {
   floodGranted?: number[];
   /** Allocations the flood from 4 /64s of one IPv6 /48 got in each cycle (the relay's per-network bound, at most); absent in soaks run before it joined. */
   flood48Granted?: number[];
+  /** The trickling uploads from 4 /64s of one /48: flows opened, how they ended, and the legitimate phases beside them served or not; absent in soaks run before it joined. */
+  trickle?: { opened: number; ended: Record<string, number>; legitServed: number; legitNotServed: number };
   /** Answers to the console spray, by HTTP status, and the user's own logins from elsewhere; absent in soaks run before it joined. */
   sprayStatus?: Record<string, number>;
   legitLogins?: { ok: number; refused: number };

@@ -31,6 +31,7 @@ import {
   lfOffer,
   unauthenticatedAllocates,
   loadAbuse,
+  trickleUploads,
 } from '../lib/abuse.js';
 import { httpConnectionFlood } from '../lib/http-flood.js';
 import { floodAllocations } from '../lib/allocation-flood.js';
@@ -75,6 +76,8 @@ const FLOOD_64 = ['fd00:cb:64::1', 'fd00:cb:64::2', 'fd00:cb:64::3', 'fd00:cb:64
 const SPRAY_64 = ['fd00:cb:65::1', 'fd00:cb:65::2', 'fd00:cb:65::3'];
 /** One address in each of 4 /64s of one /48 (fd00:cb:70::/48): a site's allocation, counted per /64 and per /48. */
 const FLOOD_48 = ['fd00:cb:70:1::1', 'fd00:cb:70:2::1', 'fd00:cb:70:3::1', 'fd00:cb:70:4::1'];
+/** The busy-line trickle's sources: 4 /64s of another /48 (fd00:cb:71::/48). */
+const TRICKLE_48 = ['fd00:cb:71:1::1', 'fd00:cb:71:2::1', 'fd00:cb:71:3::1', 'fd00:cb:71:4::1'];
 const CONSOLE_USER = { name: 'agent', password: 'soak-agent-password' };
 
 /** What the cycle needs besides the URL: whether the IPv6 /64s are on loopback (our own namespace). */
@@ -150,6 +153,19 @@ async function abuseCycle(url: string, t: AbuseTally, setup: AbuseSetup): Promis
         const a = (t.loadAbuse ??= { grants: 0, refusals: {} });
         a.grants += r.grants;
         for (const [k, n] of Object.entries(r.refusals)) a.refusals[k] = (a.refusals[k] ?? 0) + n;
+      },
+    ),
+    one(
+      'trickling uploads from 4 /64s of one IPv6 /48',
+      // 12 flows each (the 48 that once held every flow), 1 byte a second; a legitimate phase beside them.
+      () => (setup.ipv6 ? trickleUploads({ 4: url, 6: url.replace('127.0.0.1', '[::1]') }, TRICKLE_48, '127.0.0.11', 12, 8_000) : Promise.resolve(null)),
+      (r) => {
+        if (r === null) return;
+        const a = (t.trickle ??= { opened: 0, ended: {}, legitServed: 0, legitNotServed: 0 });
+        a.opened += r.opened;
+        for (const [k, n] of Object.entries(r.ended)) a.ended[k] = (a.ended[k] ?? 0) + n;
+        if (r.legitServed) a.legitServed++;
+        else a.legitNotServed++;
       },
     ),
     one(
@@ -262,7 +278,7 @@ export async function runSoak(o: SoakOptions): Promise<void> {
   const ownNetns = process.env['CALLPROBE_IN_NETNS'] === '1';
   if (ownNetns) {
     execFileSync('sysctl', ['-q', '-w', 'net.ipv4.tcp_rmem=4096 16384 65536', 'net.ipv4.tcp_wmem=4096 16384 65536']);
-    for (const a of [...FLOOD_64, ...SPRAY_64, ...FLOOD_48]) execFileSync('ip', ['addr', 'add', `${a}/64`, 'dev', 'lo', 'nodad']);
+    for (const a of [...FLOOD_64, ...SPRAY_64, ...FLOOD_48, ...TRICKLE_48]) execFileSync('ip', ['addr', 'add', `${a}/64`, 'dev', 'lo', 'nodad']);
   } else process.stderr.write('soak: not in a namespace of its own (scripts/netns-run.sh): kernel TCP buffers left as they are, no IPv6 /64 flood\n');
   const usersDir = mkdtempSync(join(tmpdir(), 'callprobe-soak-users-'));
   const usersFile = join(usersDir, 'users.json');
@@ -419,10 +435,17 @@ function ourAbuseText(tally: AbuseTally): string {
     tally.flood48Granted === undefined
       ? ''
       : `; the flood from 4 /64s of one /48 got ${range(tally.flood48Granted)} per cycle (a /48 may hold ${relay.perNetwork} of the ${relay.total})`;
+  const tr = tally.trickle;
+  const trickle =
+    tr === undefined
+      ? ''
+      : `; the trickling uploads opened ${tr.opened} flows (${Object.entries(tr.ended)
+          .map(([k, n]) => `${n} ${k}`)
+          .join(', ')}), and the legitimate phase beside them was served in ${tr.legitServed} of ${tr.legitServed + tr.legitNotServed} cycles`;
   const spray = Object.entries(tally.sprayStatus)
     .map(([status, n]) => `${n} x ${status}`)
     .join(', ');
-  return `; the IPv6 /64 flood got ${flood} allocations per cycle (the per-source quota is ${DEFAULTS.relayQuotas.maxAllocationsPerSourceIp})${flood48}; the console spray got ${spray}, and the user's own logins from another address ${tally.legitLogins.ok} x 200, ${tally.legitLogins.refused} refused`;
+  return `; the IPv6 /64 flood got ${flood} allocations per cycle (the per-source quota is ${DEFAULTS.relayQuotas.maxAllocationsPerSourceIp})${flood48}${trickle}; the console spray got ${spray}, and the user's own logins from another address ${tally.legitLogins.ok} x 200, ${tally.legitLogins.refused} refused`;
 }
 
 /** The soak's section of docs/benchmarks.md, from its summary. */
@@ -433,7 +456,7 @@ function soakMarkdown(o: SoakOptions, s: ReturnType<typeof soakSummary>, summary
   return [
     `### Soak: ${o.durationS / 60} minutes of valid tests among abusive clients (${date})`,
     '',
-    `Command: \`npm run bench:load -- --soak\` (\`--soak-minutes N\`, default 10). One \`callprobe serve\` with its default limits; ${o.parallel} valid ${o.testS} s tests at a time, back to back, from 127.0.0.1; meanwhile, in a loop (${tally.cycles} cycles), abusive clients from other loopback addresses: junk signalling, candidate floods before an offer (900 B and 60 KB)${tally.lfOfferRefused !== undefined ? ', the LF offer (a data-channel offer with LF line endings whose candidates are other loopback addresses, UDP and ICE-TCP)' : ''}, 20 idle WebSockets, 80 \`/api/config\` at once, 50 Binding-only TURN/TCP connections,${tally.httpFlood !== undefined ? ` ${DEFAULTS.http.maxConnectionsPerSource + 100} idle HTTP connections from one address,` : ''} 200 Allocates without credentials, 20 TURN/TCP allocations that stop reading while 384 KiB of 200-byte datagrams are relayed to each (namespace TCP buffers set small)${tally.sprayStatus !== undefined ? ', UDP allocations from five addresses of one IPv6 /64 and from four /64s of one /48 (100 a second each) until the relay refuses them, and 60 wrong console passwords for one user from one /64 and one IPv4 address (6 at a time) while that user logs in from another address; the server listens dual stack (`--host ::`) with a help desk user (`--users`)' : ''}. The server is launched as in production (\`server/config/launch.ts\`: ${SERVE_NODE_FLAGS.join(' ')}, ${Object.entries(
+    `Command: \`npm run bench:load -- --soak\` (\`--soak-minutes N\`, default 10). One \`callprobe serve\` with its default limits; ${o.parallel} valid ${o.testS} s tests at a time, back to back, from 127.0.0.1; meanwhile, in a loop (${tally.cycles} cycles), abusive clients from other loopback addresses: junk signalling, candidate floods before an offer (900 B and 60 KB)${tally.lfOfferRefused !== undefined ? ', the LF offer (a data-channel offer with LF line endings whose candidates are other loopback addresses, UDP and ICE-TCP)' : ''}, 20 idle WebSockets, 80 \`/api/config\` at once, 50 Binding-only TURN/TCP connections,${tally.httpFlood !== undefined ? ` ${DEFAULTS.http.maxConnectionsPerSource + 100} idle HTTP connections from one address,` : ''} 200 Allocates without credentials, 20 TURN/TCP allocations that stop reading while 384 KiB of 200-byte datagrams are relayed to each (namespace TCP buffers set small)${tally.sprayStatus !== undefined ? ', UDP allocations from five addresses of one IPv6 /64 and from four /64s of one /48 (100 a second each) until the relay refuses them, 12 busy-line uploads from each of four /64s of another /48 that declare 4 MB and send 1 byte a second (8 s) while a legitimate phase from another address uploads 2 MB, and 60 wrong console passwords for one user from one /64 and one IPv4 address (6 at a time) while that user logs in from another address; the server listens dual stack (`--host ::`) with a help desk user (`--users`)' : ''}. The server is launched as in production (\`server/config/launch.ts\`: ${SERVE_NODE_FLAGS.join(' ')}, ${Object.entries(
       SERVE_ENV,
     )
       .map(([k, v]) => `${k}=${v}`)
