@@ -93,6 +93,20 @@ async function abuseCycle(url: string, t: AbuseTally, setup: AbuseSetup): Promis
       if (t.errors.length < 20) t.errors.push(`${what}: ${(err as Error).message}`);
     }
   };
+  // UDP allocations from `addresses` (100 a second) until the relay refuses them; each client
+  // sends to the relay (on ::) at its own address: see AllocationFloodOptions.host.
+  const floodFrom = (addresses: readonly string[]): Promise<{ granted: number } | null> =>
+    setup.ipv6
+      ? floodAllocations({
+          host: null,
+          port: TURN_PORT,
+          secret: SECRET,
+          transport: 'udp',
+          localAddresses: addresses,
+          maxPerAddress: DEFAULTS.relayQuotas.maxAllocationsTotal,
+          perSecond: 100,
+        })
+      : Promise.resolve(null);
   await Promise.all([
     one(
       'junk signalling',
@@ -200,37 +214,14 @@ async function abuseCycle(url: string, t: AbuseTally, setup: AbuseSetup): Promis
     ),
     one(
       'allocation flood from one IPv6 /64',
-      // Each client sends to the relay (on ::) at its own address: see AllocationFloodOptions.host.
-      () =>
-        setup.ipv6
-          ? floodAllocations({
-              host: null,
-              port: TURN_PORT,
-              secret: SECRET,
-              transport: 'udp',
-              localAddresses: FLOOD_64,
-              maxPerAddress: DEFAULTS.relayQuotas.maxAllocationsTotal,
-              perSecond: 100,
-            })
-          : Promise.resolve(null),
+      () => floodFrom(FLOOD_64),
       (r) => {
         if (r !== null) (t.floodGranted ??= []).push(r.granted);
       },
     ),
     one(
       'allocation flood from 4 /64s of one IPv6 /48',
-      () =>
-        setup.ipv6
-          ? floodAllocations({
-              host: null,
-              port: TURN_PORT,
-              secret: SECRET,
-              transport: 'udp',
-              localAddresses: FLOOD_48,
-              maxPerAddress: DEFAULTS.relayQuotas.maxAllocationsTotal,
-              perSecond: 100,
-            })
-          : Promise.resolve(null),
+      () => floodFrom(FLOOD_48),
       (r) => {
         if (r !== null) (t.flood48Granted ??= []).push(r.granted);
       },
