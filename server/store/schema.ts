@@ -172,7 +172,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 9,
     about:
-      "sites: the last report's receive time on the server's clock (last_report_stored_at): a site's silence is counted from it, never from a start time the uploader wrote; filled from the stored results",
+      "sites: the last report's receive time on the server's clock (last_report_stored_at): a site's silence is counted from the earlier of it and the report's start, so a start the uploader wrote cannot hold a silence off; filled from the stored results",
     statements: ['ALTER TABLE sites ADD COLUMN last_report_stored_at BIGINT', SITES_LAST_REPORT_STORED],
   },
 ];

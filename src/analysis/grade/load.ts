@@ -273,8 +273,9 @@ export function viewsConfirm(views: readonly RttViewRise[], addedDelayMs: number
  *    without gaps); down, the echoes handed to the page RECEIVE_LAG_MS late at the median.
  * 3. The network's when an outside view shows it: the network thread's round trip (ICE, RTCP:
  *    W3C webrtc-stats) in the window rose from before the phase by the added delay (less
- *    5 ms + 25 %), over two readings or with no view saying otherwise (viewsConfirm); or, up, the arrivals at the server stayed regular (MIN_BINS bins at least)
- *    while the transit rose; or, down, the echoes' arrivals are the network thread's
+ *    5 ms + 25 %), over two readings or with no view saying otherwise (viewsConfirm); or,
+ *    up, the arrivals at the server stayed regular (MIN_BINS bins at least) while the transit
+ *    rose; or, down, the echoes' arrivals are the network thread's
  *    receiveTime, handed on without lag (MIN_RECEIVE_LAGS readings at least).
  * 4. Round-trip views that were there and all stayed flat, with nothing else outside the page:
  *    this device's (the delay shows only on the page's clock).
