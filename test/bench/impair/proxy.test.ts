@@ -102,7 +102,7 @@ describe('proxy on loopback sockets', () => {
     expect(duplicatedSeqs).toEqual(twiceAtTarget.sort((a, b) => a - b));
   });
 
-  it('adds the configured delay, within 1 ms at p50', () => {
+  it('adds the configured delay, within 1 ms per crossing at p50', () => {
     const firstArrival = new Map([...target.received.entries()].map(([seq, times]) => [seq, times[0] ?? NaN]));
     const oneWayUp = client.echoes.length > 0 ? [...firstArrival.entries()] : [];
     expect(oneWayUp.length).toBeGreaterThan(300);
@@ -118,8 +118,12 @@ describe('proxy on loopback sockets', () => {
         ` RTT p50 ${median(rtts).toFixed(3)} ms (configured ${UP_DELAY_MS + DOWN_DELAY_MS});` +
         ` proxy timing error p50 ${timing.p50?.toFixed(4)} p99 ${timing.p99?.toFixed(4)} max ${timing.max?.toFixed(4)} ms`,
     );
+    // The client, the target and the proxy share one event loop: each delayed crossing reaches its
+    // receiver ~0.3 ms after the proxy releases it (0.35-0.6 ms over a round trip here, 1.0 ms on a
+    // busy CI run whose proxy p99 was 15 ms). The proxy's own release error is held to 0.5 ms below;
+    // what the receivers see is held to 1 ms per crossing: one crossing up, two for the round trip.
     expect(Math.abs(median(upDelays) - UP_DELAY_MS)).toBeLessThan(1);
-    expect(Math.abs(median(rtts) - (UP_DELAY_MS + DOWN_DELAY_MS))).toBeLessThan(1);
+    expect(Math.abs(median(rtts) - (UP_DELAY_MS + DOWN_DELAY_MS))).toBeLessThan(2);
     expect(timing.p50).toBeLessThan(0.5);
     const applied = truth.flows[0]?.up.delayMs.p50 ?? NaN;
     expect(Math.abs(applied - UP_DELAY_MS)).toBeLessThan(0.5);
