@@ -16,7 +16,8 @@ import type { ServeOptions } from './config/options.js';
 import { readTlsPair } from './config/tls.js';
 import { buildApp, metricsTextOf } from './http/app.js';
 import { buildMetricsApp } from './http/metrics.js';
-import { RelayStartError, startRelay, type Relay } from './turn/index.js';
+import { REFLECTOR_USERNAME_PREFIX, RelayStartError, mintRestCredential, startRelay, type Relay } from './turn/index.js';
+import type { ReflectorRelayServer } from './reflector/session.js';
 import { openStore, StoreError, type ResultStore } from './store/index.js';
 import { SiteAlerts } from './alerts/index.js';
 import { AlertDelivery } from './alerts/delivery.js';
@@ -156,6 +157,24 @@ async function relayOrUsageError(config: Parameters<typeof startRelay>[0]): Prom
  * and port range, or the --external-turn relays' addresses (IP literals; any port: their
  * range is theirs).
  */
+/**
+ * Where the reflector's data-channel leg takes its one candidate (session.ts: relay-only): the
+ * first UDP entry of the relay, reached where it listens (our own relay: --host, or the relay
+ * address when it listens everywhere), with a credential minted per session under the relay's
+ * secret. The credential lasts a session, or the credential lifetime when that is shorter.
+ */
+function reflectorRelay(opts: ServeOptions, turn: readonly TurnServerEntry[], secret: string): (sessionId: string) => ReflectorRelayServer {
+  const wildcard = opts.host === '0.0.0.0' || opts.host === '::';
+  const firstUdp = turn.find((e) => e.transport === 'udp');
+  if (firstUdp === undefined) throw new ConfigError('bad-port', 'the reflector needs a UDP TURN entry for its data-channel leg');
+  const url = opts.externalTurn ? firstUdp.url : formatTurnUri(hostForUri(wildcard ? opts.relayIp : opts.host), firstUdp.port, 'udp');
+  const ttlS = Math.min(Math.ceil(opts.sessions.maxMs / 1000) + 60, opts.credentialTtlS);
+  return (sessionId) => {
+    const c = mintRestCredential(secret, `${REFLECTOR_USERNAME_PREFIX}${sessionId}`, ttlS, Date.now());
+    return { url, username: c.username, credential: c.credential };
+  };
+}
+
 function relayEndpoints(opts: ServeOptions): RelayEndpoints {
   if (!opts.externalTurn) return { addresses: [opts.relayIp, ...(opts.relayIpV6 !== undefined ? [opts.relayIpV6] : [])], portRange: opts.relayPortRange };
   const addresses = opts.externalTurn.map((e) => parseTurnUriParts(e.url).host).filter((h) => isIP(h) !== 0);
@@ -265,7 +284,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     turn,
     notOffered,
     relay: r ? 'embedded' : 'external',
-    reflectorAddress: opts.reflector ? opts.relayIp : null,
+    reflector: opts.reflector ? { address: opts.relayIp, relayServer: reflectorRelay(opts, turn, secret) } : null,
     // The RTP leg needs our own relay: it is where the page's relay-only RTP path ends.
     rtpReflector: opts.reflector && opts.rtp && r !== null,
     relayEndpoints: relayEndpoints(opts),

@@ -297,7 +297,7 @@ export function defaultAppOptions(): AppOptions {
     turn: [],
     notOffered: [],
     relay: 'external',
-    reflectorAddress: null,
+    reflector: null,
     rtpReflector: false,
     relayEndpoints: { addresses: [], portRange: { min: 0, max: 0 } },
     maxSessions: DEFAULTS.maxSessions,

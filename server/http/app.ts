@@ -154,7 +154,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     turn: opts.turn,
     notOffered: opts.notOffered,
     relay: opts.relay,
-    reflector: opts.reflectorAddress !== null,
+    reflector: opts.reflector !== null,
     rtpReflector: opts.rtpReflector,
     configPerMinutePerSource: opts.configPerMinutePerSource,
     load: opts.load.offered ? { maxBytesPerDirection: opts.load.limits.maxBytesPerDirection, maxFlowsPerSource: opts.load.limits.maxFlowsPerSource } : null,

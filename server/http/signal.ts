@@ -15,7 +15,7 @@ import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { isSignalMessageData } from '../../src/protocol/signal-check.js';
 import type { RelayWitness, ServerLoopReading } from '../../src/protocol/wire.js';
 import type { RelayEndpoints } from '../reflector/candidates.js';
-import { ReflectorSession, ReflectorSessionError } from '../reflector/session.js';
+import { ReflectorSession, ReflectorSessionError, type ReflectorRelayServer } from '../reflector/session.js';
 import { parseClientSignal } from './signal-message.js';
 import { MessageBucket, SourceLimiter, originAllowed, sessionRefusalScope, sourceKey, type SignalLimits } from './signal-limits.js';
 import type { DoorRefusals } from '../../src/protocol/door.js';
@@ -24,9 +24,12 @@ import type { DoorRefusals } from '../../src/protocol/door.js';
 export const SIGNAL_PATH = '/api/signal';
 
 export interface SignalOptions {
-  /** The reflector's one address, or null to run without a reflector. */
-  reflectorAddress: string | null;
-  /** Whether sessions answer the RTP probe leg (werift); needs `reflectorAddress`. */
+  /**
+   * The reflector: its one address, and the relay its data-channel leg takes its only candidate
+   * on, with a credential minted for one session; null to run without a reflector.
+   */
+  reflector: { address: string; relayServer(sessionId: string): ReflectorRelayServer } | null;
+  /** Whether sessions answer the RTP probe leg (werift); needs `reflector`. */
   rtpReflector: boolean;
   /** The only endpoints page candidates may point at (the relay's relayed addresses and ports). */
   relayEndpoints: RelayEndpoints;
@@ -97,7 +100,8 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
         socket.close(1008, 'origin');
         return;
       }
-      if (!opts.reflectorAddress) {
+      const reflector = opts.reflector;
+      if (!reflector) {
         send({ type: 'error', reason: 'no-reflector', message: 'this server runs without a reflector' });
         socket.close(1008, 'no reflector');
         return;
@@ -131,7 +135,8 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
       const bucket = new MessageBucket(opts.signalLimits.messagesPerSecond, opts.signalLimits.messageBurst, () => performance.now());
       const session = new ReflectorSession({
         id,
-        peerAddress: opts.reflectorAddress,
+        peerAddress: reflector.address,
+        relayServer: reflector.relayServer(id),
         payloadBytes: opts.payloadBytes,
         receiptIntervalMs: 250,
         maxSessionMs: opts.maxSessionMs,

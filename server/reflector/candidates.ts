@@ -2,8 +2,8 @@ import { formatIp, tryParseIp, unmapIpv4Mapped } from '../../src/protocol/ip.js'
 
 /**
  * ICE candidates as RFC 8839 §5.1 writes them, read strictly: one candidate, single spaces,
- * nothing a second parser could read differently. The reflector signals only its own UDP host
- * candidates on its one address (@roamhq/wrtc otherwise offers every interface of the machine)
+ * nothing a second parser could read differently. The reflector signals only its RTP leg's UDP
+ * host candidate on its one address and its data-channel leg's relay candidates on our relay,
  * and takes remote candidates only on the relay (RelayEndpoints).
  */
 
@@ -95,6 +95,14 @@ export function isRelayEndpoint(address: string, port: number, relay: RelayEndpo
   if (!relay.addresses.some((a) => sameIp(a, address))) return false;
   const { min, max } = relay.portRange;
   return (min === 0 && max === 0) || (port >= min && port <= max);
+}
+
+/**
+ * Keep one of the data-channel leg's own candidates only if it is a UDP relay candidate on the
+ * relay's relayed addresses and ports: that leg gathers relay candidates only (session.ts).
+ */
+export function isOwnRelayedCandidate(c: ParsedCandidate | null, relay: RelayEndpoints): c is ParsedCandidate {
+  return c !== null && c.type === 'relay' && c.protocol === 'udp' && isRelayEndpoint(c.address, c.port, relay);
 }
 
 /** True when a remote (page) candidate is a UDP candidate on one of the relay's relayed addresses and ports. */

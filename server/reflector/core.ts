@@ -82,3 +82,19 @@ export class ReflectorCore {
     return { ...tally, ...(relayWitness === null ? {} : { relayWitness }), ...(serverLoop === null ? {} : { serverLoop }) };
   }
 }
+
+/**
+ * The relay's witness of the RTP towards the endpoint that carried the most of it, among the
+ * RTP leg's endpoints (`witnessAt` asks the relay about one); null when it saw none.
+ */
+export function strongestWitness(
+  endpoints: readonly { ip: string; port: number }[],
+  witnessAt: (ip: string, port: number) => RelayWitness | null,
+): RelayWitness | null {
+  let best: RelayWitness | null = null;
+  for (const e of endpoints) {
+    const w = witnessAt(e.ip, e.port);
+    if (w !== null && (best === null || w.upstream.packets > best.upstream.packets)) best = w;
+  }
+  return best;
+}

@@ -1,14 +1,10 @@
 /**
- * Which of the host's addresses the reflector's sockets use for a given address.
- *
- * The werift RTP leg binds the address itself (iceInterfaceAddresses): any address the host
- * can bind. @roamhq/wrtc cannot be told where to bind: libwebrtc's BasicNetworkManager opens
- * one socket per address of each interface (getifaddrs(3), what os.networkInterfaces() lists),
- * and node-webrtc passes no choice through. So for the data-channel leg the reflector signals,
- * and lets the relay reach, only its candidate on the interface address that holds the relay
- * address: the address itself when it is assigned to an interface, or the loopback interface's
- * own address for another address of the loopback prefix (Linux delivers all of 127.0.0.0/8
- * locally; an `--host 127.0.0.2` reflector's data channel speaks from 127.0.0.1).
+ * Which of the host's addresses holds a given address: `serve` refuses at start a `--host` or
+ * `--relay-ip` the host does not have (serve.ts checkHostAddresses). An address counts when it
+ * is assigned to an interface, or when it lies in the loopback prefix (Linux delivers all of
+ * 127.0.0.0/8 locally: an `--host 127.0.0.2` server is reached there, and its sockets per
+ * interface address, libwebrtc's, speak from 127.0.0.1). The werift RTP leg binds the address
+ * itself (iceInterfaceAddresses); the data-channel leg is relay-only (session.ts).
  */
 import os from 'node:os';
 import { formatIp, parsePrefix, prefixContains, tryParseIp } from '../../src/protocol/ip.js';

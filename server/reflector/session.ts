@@ -5,14 +5,13 @@ import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { ProbeDecodeError, encodeControlMessage, parseControlMessage, type RelayWitness, type ServerLoopReading } from '../../src/protocol/wire.js';
 import { CONTROL_CHANNEL, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
-import { ReflectorCore } from './core.js';
+import { ReflectorCore, strongestWitness } from './core.js';
 import { RtpReflectorCore } from './rtp/core.js';
 import { RtpLeg } from './rtp/leg.js';
 import { mediaKinds } from './rtp/sdp.js';
 import { internalsOf } from '../../src/session/net/simple-peer.js';
 import { readStats, type StatsSample } from '../../src/session/stats/adapter.js';
-import { isSignalledCandidate, parseCandidate, type RelayEndpoints } from './candidates.js';
-import { hostAddressOf } from './host-address.js';
+import { isOwnRelayedCandidate, parseCandidate, type RelayEndpoints } from './candidates.js';
 import { SdpError, type SdpRefusal } from './sdp-lines.js';
 import { checkRemoteCandidate, checkRemoteOffer, localDescription } from './signalled-sdp.js';
 import { TypedError } from '../../src/protocol/typed-error.js';
@@ -23,15 +22,18 @@ export interface ReflectorLogger {
   debug(obj: object, msg: string): void;
 }
 
+/** A TURN server entry (RTCIceServer) for the data-channel leg, with its minted credential. */
+export interface ReflectorRelayServer {
+  /** e.g. "turn:127.0.0.1:3478?transport=udp" (RFC 7065 URI). */
+  url: string;
+  username: string;
+  credential: string;
+}
+
 export interface ReflectorSessionOptions {
   id: string;
   /** The relay-side address: the only one the reflector offers candidates on (the relay reaches it directly). */
   peerAddress: string;
-  /**
-   * The address the data-channel leg's candidate is on (@roamhq/wrtc binds interface addresses
-   * only; host-address.ts). Default: the interface address holding `peerAddress`.
-   */
-  dataChannelAddress?: string;
   payloadBytes: number;
   /** How often receipts are flushed over the control channel. */
   receiptIntervalMs: number;
@@ -59,6 +61,8 @@ export interface ReflectorSessionOptions {
   sendSignal(data: SignalData, leg?: SignalLeg): void;
   /** Let the relay reach this endpoint; returns the undo function. */
   allowEndpoint(ip: string, port: number): () => void;
+  /** Our own relay, where the data-channel leg takes its only candidate (relay-only). */
+  relayServer: ReflectorRelayServer;
   /** What the embedded relay saw of the RTP towards this endpoint (Relay.relayWitness); absent or null: nothing. */
   relayWitness?: (ip: string, port: number) => RelayWitness | null;
   /** The server's event-loop lateness between two times of performance.now() (loop-lateness.ts); absent: not measured. */
@@ -91,22 +95,21 @@ function refusing<T>(check: () => T): T {
  * echoing every probe on the unordered channel and reporting receipts on the reliable one.
  *
  * What it sends where is bounded by signalling (signalled-sdp.ts): its remote candidates are
- * the relay's only, and it signals only its host candidate on the data-channel address. It
- * gathers no server-reflexive or relay candidate of its own (no ICE servers): a second TURN
- * hop would distort every measurement. libwebrtc has no way to refuse a peer-reflexive
- * candidate: it learns one only from a Binding request that carries this session's ICE
- * password (RFC 8445 §7.3.1.3; a request without it gets an error response to its source),
- * and then sends to that source only (SECURITY.md).
+ * the relay's only. Its stack (libwebrtc) cannot be told to refuse a peer-reflexive candidate:
+ * a Binding request that carries this session's ICE password (the page has it) teaches it the
+ * request's source and starts checks towards it (RFC 8445 §7.3.1.3), so a spoofed source would
+ * make it a packet source for the page's choice of victim. So this leg is relay-only: it takes
+ * its one candidate on our own relay (an allocation under a credential the server mints for
+ * itself, `relayServer`), and its sockets hear only the relay (libwebrtc's TURN port drops what
+ * any other address sends; the relay drops what reaches the allocation from a peer without a
+ * permission, RFC 8656 §9). The hop it adds is measured (docs/benchmarks.md).
  */
 export class ReflectorSession {
   private readonly peer: SimplePeer.Instance;
   private readonly control: RTCDataChannel;
   private readonly core: ReflectorCore;
-  private readonly undo: (() => void)[] = [];
-  /** The host candidates signalled (the endpoints the relay sends this session's traffic to). */
+  /** The RTP leg's signalled host candidates (where the relay sends its RTP; the witness is read there). */
   private readonly endpoints: { ip: string; port: number }[] = [];
-  /** The address of the data-channel leg's one signalled candidate. */
-  private readonly dcAddress: string;
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly maxTimer: NodeJS.Timeout;
   /** The pre-offer timeout, then the offer-to-connect timeout. */
@@ -127,13 +130,15 @@ export class ReflectorSession {
 
   constructor(private readonly opts: ReflectorSessionOptions) {
     this.core = new ReflectorCore(opts.payloadBytes);
-    this.dcAddress = opts.dataChannelAddress ?? hostAddressOf(opts.peerAddress)?.interfaceAddress ?? opts.peerAddress;
     this.peer = new SimplePeer({
       initiator: false,
       trickle: true,
       wrtc: wrtc as unknown as NonNullable<SimplePeer.Options['wrtc']>,
-      // No STUN or TURN server: host candidates only.
-      config: { iceServers: [] },
+      // Relay-only (module comment): its sockets hear only the relay.
+      config: {
+        iceServers: [{ urls: opts.relayServer.url, username: opts.relayServer.username, credential: opts.relayServer.credential }],
+        iceTransportPolicy: 'relay',
+      },
     });
     this.control = internalsOf(this.peer).pc.createDataChannel(CONTROL_CHANNEL.label, {
       negotiated: true,
@@ -274,11 +279,10 @@ export class ReflectorSession {
       const line = data.candidate?.candidate ?? '';
       if (line === '') return; // end-of-candidates
       const parsed = parseCandidate(line);
-      if (!isSignalledCandidate(parsed, this.dcAddress)) {
+      if (!isOwnRelayedCandidate(parsed, this.opts.relay)) {
         this.opts.logger.debug({ session: this.opts.id, candidate: line }, 'candidate not signalled');
         return;
       }
-      this.allow(parsed.address, parsed.port);
       this.opts.sendSignal(data);
       return;
     }
@@ -288,12 +292,11 @@ export class ReflectorSession {
     }
     let local: ReturnType<typeof localDescription>;
     try {
-      local = localDescription(data.sdp, this.dcAddress);
+      local = localDescription(data.sdp, (c) => isOwnRelayedCandidate(c, this.opts.relay));
     } catch (err) {
       this.close(`our own ${data.type} is not SDP: ${(err as Error).message}`);
       return;
     }
-    for (const c of local.candidates) this.allow(c.address, c.port);
     this.opts.sendSignal({ ...data, sdp: local.sdp });
     const wait = this.opts.iceTrafficTimeoutMs;
     if (data.type === 'answer' && wait !== undefined && this.iceTimer === null && !this.connected) {
@@ -321,13 +324,6 @@ export class ReflectorSession {
     }
     if (this.closed || this.connected || heard > 0) return;
     this.close(`no ICE check from the page within ${waitMs} ms of the answer`, 'no-ice');
-  }
-
-  /** Lets the relay reach one of our signalled endpoints, once per endpoint. */
-  private allow(ip: string, port: number): void {
-    if (this.endpoints.some((e) => e.ip === ip && e.port === port)) return;
-    this.undo.push(this.opts.allowEndpoint(ip, port));
-    this.endpoints.push({ ip, port });
   }
 
   private onConnect(): void {
@@ -405,12 +401,8 @@ export class ReflectorSession {
 
   /** The relay's witness of the RTP towards this session's endpoint that carried the most (null: none seen). */
   private witness(): RelayWitness | null {
-    let best: RelayWitness | null = null;
-    for (const e of this.endpoints) {
-      const w = this.opts.relayWitness?.(e.ip, e.port) ?? null;
-      if (w !== null && (best === null || w.upstream.packets > best.upstream.packets)) best = w;
-    }
-    return best;
+    const at = this.opts.relayWitness;
+    return at ? strongestWitness(this.endpoints, at) : null;
   }
 
   /** Receipts of both probe streams gathered since the last flush. */
@@ -437,7 +429,6 @@ export class ReflectorSession {
     if (this.offerTimer) clearTimeout(this.offerTimer);
     if (this.iceTimer) clearTimeout(this.iceTimer);
     if (this.flushTimer) clearInterval(this.flushTimer);
-    for (const u of this.undo) u();
     this.rtpLeg?.close(`session closed: ${reason}`);
     this.peer.destroy();
     this.opts.logger.info({ session: this.opts.id, reason }, 'reflector session closed');

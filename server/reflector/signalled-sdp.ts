@@ -12,7 +12,7 @@
  * m= ports (the placeholder 0.0.0.0 or ::, port 9, that a description without candidates
  * carries: ICE uses only the candidates).
  */
-import { describeCandidate, isRelayCandidate, isSignalledCandidate, parseCandidate, type ParsedCandidate, type RelayEndpoints } from './candidates.js';
+import { describeCandidate, isRelayCandidate, parseCandidate, type ParsedCandidate, type RelayEndpoints } from './candidates.js';
 import { SdpError, attributeValue, parseSdpLines, serializeSdp, type SdpLine } from './sdp-lines.js';
 import { BOUNDS } from '../../src/protocol/defaults.js';
 
@@ -82,18 +82,19 @@ function placeholderConnection(value: string): string {
 }
 
 /**
- * Our own stack's description, to send to the page: only the UDP host candidates on `address`
- * (returned, to open them on the relay), c= lines and m= ports as placeholders, a=rtcp lines
- * (an address and port; rtcp-mux is always on) left out.
+ * Our own stack's description, to send to the page: only the candidates `keep` keeps (the RTP
+ * leg's UDP host candidate, the data-channel leg's relay candidates; returned, so the RTP leg
+ * opens its own on the relay), c= lines and m= ports as placeholders, a=rtcp lines (an address
+ * and port; rtcp-mux is always on) left out.
  */
-export function localDescription(text: string, address: string): { sdp: string; candidates: ParsedCandidate[] } {
+export function localDescription(text: string, keep: (c: ParsedCandidate) => boolean): { sdp: string; candidates: ParsedCandidate[] } {
   const candidates: ParsedCandidate[] = [];
   const lines: SdpLine[] = [];
   for (const line of parseSdpLines(text, 'the local description')) {
     const value = attributeValue(line, 'candidate');
     if (value !== null) {
       const c = parseCandidate(`candidate:${value}`);
-      if (isSignalledCandidate(c, address)) {
+      if (c !== null && keep(c)) {
         candidates.push(c);
         lines.push(line);
       }

@@ -13,6 +13,19 @@ export interface RestCredential {
   expiresAtMs: number;
 }
 
+/**
+ * The id the server mints its own reflector's credentials under ("<expiry>:reflector.<session>"):
+ * only the holder of the secret can mint one, and the relay counts what such a credential holds
+ * apart from anonymous callers (the signalling sessions bound it).
+ */
+export const REFLECTOR_USERNAME_PREFIX = 'reflector.';
+
+/** True for a REST username minted for the server's own reflector (its MESSAGE-INTEGRITY proves who minted it). */
+export function isReflectorUsername(username: string): boolean {
+  const id = username.slice(username.indexOf(':') + 1);
+  return username.includes(':') && id.startsWith(REFLECTOR_USERNAME_PREFIX);
+}
+
 /** base64(HMAC-SHA1(secret, username)): the REST API password for `username`. */
 export function restPassword(secret: string, username: string): string {
   return createHmac('sha1', secret).update(username, 'utf8').digest('base64');

@@ -27,7 +27,7 @@ import { TypedError } from '../../src/protocol/typed-error.js';
 export type { RelayLogger } from './transport/logger.js';
 export type { RelayQuotas } from './core/types.js';
 export { DEFAULT_QUOTAS } from './core/types.js';
-export { mintRestCredential } from './credentials.js';
+export { REFLECTOR_USERNAME_PREFIX, mintRestCredential } from './credentials.js';
 
 export interface RelayConfig {
   listenHosts: string[];

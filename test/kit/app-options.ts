@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppOptions } from '../../server/http/app.js';
+import type { ReflectorRelayServer } from '../../server/reflector/session.js';
 import type { ResultStore } from '../../server/store/types.js';
 import { TestKitError } from './errors.js';
 import { defaultAppOptions } from '../../server/config/options.js';
@@ -23,6 +24,14 @@ export function appOptionsWithoutRelay(webRoot: string): AppOptions {
     maxSessionMs: 60_000,
     logLevel: 'silent',
   };
+}
+
+/**
+ * The data-channel leg's relay for HTTP tests whose sessions never get as far as an offer (there
+ * is no relay behind it: a leg that gathered would find none).
+ */
+export function unusedRelay(sessionId: string): ReflectorRelayServer {
+  return { url: 'turn:127.0.0.1:9?transport=udp', username: `0:reflector.${sessionId}`, credential: 'none' };
 }
 
 /** The results options of an HTTP test that is not about their limits: the store and operator token given, every limit far above what a test sends unless `limits` says otherwise. */

@@ -46,7 +46,7 @@ export interface RtcClientOptions {
 export function startRtcClient(opts: RtcClientOptions): RtcClient {
   const address = opts.address ?? '127.0.0.1';
   const onAddress = (line: string): boolean => isSignalledCandidate(parseCandidate(line), address);
-  const filterSdpCandidates = (sdp: string, on: string): string => localDescription(sdp, on).sdp;
+  const filterSdpCandidates = (sdp: string, on: string): string => localDescription(sdp, (c) => isSignalledCandidate(c, on)).sdp;
   const peer = new SimplePeer({
     initiator: true,
     trickle: true,

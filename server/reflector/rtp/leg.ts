@@ -127,7 +127,7 @@ export class RtpLeg {
       const local = this.pc.localDescription;
       if (this.closed) return;
       if (!local) throw new Error('werift set no local description');
-      const answer = localDescription(local.sdp, this.opts.peerAddress);
+      const answer = localDescription(local.sdp, (c) => isSignalledCandidate(c, this.opts.peerAddress));
       for (const c of answer.candidates) this.allow(c);
       this.opts.sendSignal({ type: 'answer', sdp: withAudioPtime(answer.sdp, DEFAULTS.rtp.ptimeMs) });
     } catch (err) {

@@ -8,11 +8,14 @@
  * count by): every address of a /64 is free to its holder, so counted one by one, a few of
  * them would take the whole relay. The /64s of one network (IPv6 /48) together hold at most
  * `doorBounds(total, perSource).perNetwork`, and the last `reserve` of the total go only to a
- * source that holds no allocation yet (src/protocol/door.ts).
+ * source that holds no allocation yet (src/protocol/door.ts). The server's own reflector's
+ * allocations (a username only the secret's holder can mint, isReflectorUsername) are not an
+ * anonymous caller's: they stay outside the door, one per signalling session and interface.
  */
 import type { IpFamily } from '../../../src/protocol/ip.js';
 import { DoorCount, doorBounds, type DoorScope } from '../../../src/protocol/door.js';
 import { Allocation, type AllocationInit, type Reservation } from './allocation.js';
+import { isReflectorUsername } from '../credentials.js';
 import type { RandomBytes, RelayQuotas } from './types.js';
 
 /** RFC 8656 §7.2: a reservation lives about 30 seconds. */
@@ -38,6 +41,8 @@ export interface AllocationCensus {
   /** Sources (IPv4 addresses, IPv6 /64s) holding allocations or reservations. */
   readonly sources: number;
   readonly ownRelays: number;
+  /** Allocations of the server's own reflector, outside the door's counts. */
+  readonly reflectorAllocations: number;
   readonly portsHeld: { readonly 4: number; readonly 6: number };
   readonly reservations: number;
 }
@@ -57,6 +62,8 @@ export class AllocationTable {
   private readonly reservations = new Map<string, Reservation>();
   /** Reservations held per owner username (they count against the quotas, and in the door). */
   private readonly resPerUser = new Map<string, number>();
+  /** Allocations of the server's own reflector (isReflectorUsername): outside the door, bounded by the signalling sessions. */
+  private reflectorHeld = 0;
   private ownGeneration = 0;
   private nextId = 1;
 
@@ -109,6 +116,8 @@ export class AllocationTable {
   quotaCheck(username: string, clientIp: string): QuotaRefusal | null {
     // EVEN-PORT reservations count as the allocations they stand for.
     if ((this.perUser.get(username) ?? 0) + (this.resPerUser.get(username) ?? 0) >= this.quotas.maxAllocationsPerUsername) return 'quota-username';
+    // The server's own reflector is not an anonymous caller: one signalling session, one username.
+    if (isReflectorUsername(username)) return null;
     const scope = this.door.check(clientIp);
     return scope === null ? null : QUOTA_OF_SCOPE[scope];
   }
@@ -119,7 +128,8 @@ export class AllocationTable {
     this.byClient.set(a.client.key, a);
     this.byId.set(a.id, a);
     this.perUser.set(a.username, (this.perUser.get(a.username) ?? 0) + 1);
-    this.door.add(a.client.ip);
+    if (isReflectorUsername(a.username)) this.reflectorHeld++;
+    else this.door.add(a.client.ip);
     return a;
   }
 
@@ -138,7 +148,8 @@ export class AllocationTable {
     if (this.byClient.get(a.client.key) === a) this.byClient.delete(a.client.key);
     this.byId.delete(a.id);
     decrement(this.perUser, a.username);
-    this.door.release(a.client.ip);
+    if (isReflectorUsername(a.username)) this.reflectorHeld--;
+    else this.door.release(a.client.ip);
     const lived = a.state === 'active';
     if (lived) {
       this.portsInUse[a.family].delete(a.relayPort);
@@ -211,6 +222,7 @@ export class AllocationTable {
       relayIds: this.byId.size,
       usernames: this.perUser.size,
       sources: this.door.sources,
+      reflectorAllocations: this.reflectorHeld,
       ownRelays: this.ownRelayKeys.size,
       portsHeld: { 4: this.portsInUse[4].size, 6: this.portsInUse[6].size },
       reservations: this.reservations.size,

@@ -67,7 +67,7 @@ describe("the HTTP app's defaults", () => {
     expect(app.console.nowMs()).toBeGreaterThan(0);
     expect(app.load).toEqual({ ...serve.load, offered: false, allowedOrigins: [] });
     expect(app.connections).toEqual(DEFAULTS.http);
-    expect(app).toMatchObject({ relay: 'external', reflectorAddress: null, rtpReflector: false, turn: [], trustProxy: [] });
+    expect(app).toMatchObject({ relay: 'external', reflector: null, rtpReflector: false, turn: [], trustProxy: [] });
     expect(app.results).toBeUndefined();
   });
 

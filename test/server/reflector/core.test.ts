@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ReflectorCore } from '../../../server/reflector/core.js';
-import { decodeEcho, decodeReceipts, encodeProbe } from '../../../src/protocol/wire.js';
+import { ReflectorCore, strongestWitness } from '../../../server/reflector/core.js';
+import { decodeEcho, decodeReceipts, encodeProbe, type RelayWitness } from '../../../src/protocol/wire.js';
 
 const probe = (seq: number, sendMs: number): Uint8Array => encodeProbe({ seq, sendMs }, new Uint8Array(160));
 
@@ -48,5 +48,40 @@ describe('ReflectorCore', () => {
     const core = new ReflectorCore(160);
     const serverLoop = { binMs: 200, bins: [[10, 0]] as Array<[number, number]> };
     expect(core.final(null, serverLoop)).toEqual({ type: 'final', upReceived: 0, upDuplicates: 0, downSent: 0, serverLoop });
+  });
+});
+
+describe('strongestWitness', () => {
+  const seen = (packets: number): RelayWitness => ({
+    source: 'relay',
+    upstream: {
+      ssrc: packets,
+      packets,
+      paddingPackets: 0,
+      expected: packets,
+      lost: 0,
+      lossPct: 0,
+      duplicates: 0,
+      reordered: 0,
+      jitterMs: 0,
+      ipdvMeanAbsMs: 0,
+      maxIpdvMs: 0,
+      ssrcs: 1,
+    },
+    downstream: null,
+  });
+  it('picks the endpoint whose upstream carried the most, asks about each endpoint once, and is null when the relay saw none', () => {
+    const asked: string[] = [];
+    const book: Record<string, RelayWitness | null> = { '10.0.0.1:1': seen(5), '10.0.0.1:2': null, '10.0.0.1:3': seen(9), '10.0.0.1:4': seen(9) };
+    const at = (ip: string, port: number): RelayWitness | null => {
+      asked.push(`${ip}:${port}`);
+      return book[`${ip}:${port}`] ?? null;
+    };
+    const endpoints = [1, 2, 3, 4].map((port) => ({ ip: '10.0.0.1', port }));
+    // A tie keeps the first.
+    expect(strongestWitness(endpoints, at)).toBe(book['10.0.0.1:3']);
+    expect(asked).toEqual(['10.0.0.1:1', '10.0.0.1:2', '10.0.0.1:3', '10.0.0.1:4']);
+    expect(strongestWitness([{ ip: '10.0.0.1', port: 2 }], at)).toBeNull();
+    expect(strongestWitness([], at)).toBeNull();
   });
 });

@@ -8,9 +8,12 @@
  * canary candidate, followed by the same places trickled, plain (dropped) and spelled (refused).
  *
  * When is "nothing" enough? The canary is the relay address, a port in the relay range owned
- * by this test, at the lowest priority: once it has received the reflector's checks, each
- * leg has worked through every higher-priority pair it was given. Every listener must then
- * have received 0 datagrams and 0 connections.
+ * by this test, at the lowest priority: once the reflector has checked it, each leg has worked
+ * through every higher-priority pair it was given. The RTP leg checks it directly (the canary
+ * receives them); the data-channel leg is relay-only, so its checks reach the relay, which
+ * drops them (the canary is no relayed address: `peer-not-allowed` in /metrics). Every
+ * listener, and the data-channel leg's canary, must then have received 0 datagrams and 0
+ * connections.
  *
  * On the code before the SDP was parsed line by line (split on CRLF only), the LF and joined
  * offers were answered and the data-channel leg sent 540 datagrams and opened 8 TCP
@@ -46,10 +49,25 @@ const listeners: Listener[] = [];
 const canary: Partial<Record<'dc' | 'rtp', Listener>> = {};
 const sockets: Sig[] = [];
 let offers: { dc: string; rtp: string };
+let metricsUrl: string;
+
+/** The relay's datagrams dropped for `reason`, summed over its listeners (/metrics). */
+async function dropped(reason: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  let n = 0;
+  for (const m of text.matchAll(new RegExp(`^callprobe_turn_dropped_total\\{[^}]*reason="${reason}"\\} (\\d+)$`, 'gm'))) n += Number(m[1]);
+  return n;
+}
 
 beforeAll(async () => {
-  const [turnPort = 0] = await freePorts(1); // below the ephemeral range: nothing else takes it before serve binds it
-  server = await serveProcess({ turnPorts: turnPort, relayPorts: `${RELAY_RANGE.min}-${RELAY_RANGE.max}`, secret: 's' });
+  const [turnPort = 0, metricsPort = 0] = await freePorts(2); // below the ephemeral range: nothing else takes them before serve binds them
+  metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+  server = await serveProcess({
+    turnPorts: turnPort,
+    relayPorts: `${RELAY_RANGE.min}-${RELAY_RANGE.max}`,
+    secret: 's',
+    extra: ['--metrics-listen', `127.0.0.1:${metricsPort}`],
+  });
   const made = await Promise.all([
     udpListener('udp 127.0.0.2', '127.0.0.2'),
     udpListener('udp 127.0.0.3', '127.0.0.3'),
@@ -126,14 +144,19 @@ describe('the reflector sends only to the relay, on both legs', () => {
     }
 
     // Each leg has worked through its candidate pairs once the lowest-priority one has been checked.
-    for (const leg of ['dc', 'rtp'] as const) {
-      await waitFor(() => (canary[leg]?.hits ?? 0) >= 3, {
-        timeoutMs: 20_000,
-        what: `the ${leg} leg to check its canary candidate`,
-        state: () => `canary ${canary[leg]?.hits}`,
-      });
-    }
-    console.log(`reflector destinations: canaries dc ${canary.dc?.hits}, rtp ${canary.rtp?.hits} datagrams; listeners ${JSON.stringify(hits())}`);
+    await waitFor(() => (canary.rtp?.hits ?? 0) >= 3, { timeoutMs: 20_000, what: 'the rtp leg to check its canary candidate', state: () => `canary ${canary.rtp?.hits}` });
+    let relayDropped = 0;
+    await waitFor(
+      async () => {
+        relayDropped = await dropped('peer-not-allowed');
+        return relayDropped >= 3;
+      },
+      { timeoutMs: 20_000, what: "the data-channel leg's checks of its canary, dropped at the relay", state: () => `${relayDropped} dropped` },
+    );
+    console.log(
+      `reflector destinations: canaries dc ${canary.dc?.hits} (relay dropped ${relayDropped}), rtp ${canary.rtp?.hits} datagrams; listeners ${JSON.stringify(hits())}`,
+    );
+    expect(canary.dc?.hits).toBe(0);
     expect(
       Object.values(hits()).every((h) => h === 0),
       JSON.stringify(hits()),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DATA_CHANNEL_OFFER, OFFER_SPELLINGS, hostCandidate, spellOffer, type OfferSpelling } from '../../../bench/lib/abuse.js';
-import { parseCandidate } from '../../../server/reflector/candidates.js';
+import { isSignalledCandidate, parseCandidate } from '../../../server/reflector/candidates.js';
 import { SdpError } from '../../../server/reflector/sdp-lines.js';
 import { checkRemoteCandidate, checkRemoteOffer, localDescription } from '../../../server/reflector/signalled-sdp.js';
 
@@ -109,7 +109,7 @@ describe('what the reflector signals', () => {
       'a=mid:1',
       '',
     ].join('\n');
-    const local = localDescription(answer, '127.0.0.1');
+    const local = localDescription(answer, (c) => isSignalledCandidate(c, '127.0.0.1'));
     expect(local.candidates).toEqual([parseCandidate(ours)]);
     expect(local.sdp).toBe(
       [

@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_QUOTAS, type RelayQuotas } from '../../../../server/turn/core/index.js';
 import { buildAllocate } from '../../../../server/turn/client/requests.js';
-import { allocateUntilRefused, cred, makeHarness, REALM, T0, type Harness } from '../helpers/core-harness.js';
+import { allocateUntilRefused, cred, errorCodeOf, makeHarness, REALM, T0, type Harness } from '../helpers/core-harness.js';
+import { decodeStun } from '../../../../server/turn/codec/index.js';
 
 /** Five addresses of one /64, each trying for more than the whole relay holds. */
 function floodOne64(h: Harness, prefix: string, quotas: RelayQuotas): number {
@@ -68,5 +69,29 @@ describe('the allocation quota counts by source: an IPv4 address or an IPv6 /64'
     expect(allocateUntilRefused(h, '2001:db8:5::2', 100)).toEqual({ granted: 2, refusal: 486 });
     h.core.clientClosed(c, T0 + 1);
     expect(allocateUntilRefused(h, '2001:db8:5::3', 100)).toEqual({ granted: 1, refusal: 486 });
+  });
+
+  it("keeps the server's own reflector (a username only the secret mints) outside the source's count, bounded per username", () => {
+    const h = makeHarness({ quotas: { maxAllocationsPerSourceIp: 2, maxAllocationsPerUsername: 3 } });
+    // Anonymous callers from the server's own address fill its source share.
+    expect(allocateUntilRefused(h, '192.0.2.10', 100)).toEqual({ granted: 2, refusal: 486 });
+    const grant = (id: string, port: number): number | undefined => {
+      const c = h.client(port, '192.0.2.10');
+      const auth = { ...cred(T0, 3600, id), realm: REALM, nonce: h.core.nonces.issue(c.ip, T0) };
+      const actions = h.core.handleClient(c, buildAllocate(auth), T0);
+      const open = actions.find((a) => a.kind === 'open-relay');
+      if (open?.kind === 'open-relay') {
+        h.core.relayOpened(open.relayId, 32000 + port, T0);
+        return undefined;
+      }
+      const sent = actions.find((a) => a.kind === 'send-client');
+      return sent?.kind === 'send-client' ? errorCodeOf(decodeStun(sent.data)) : -1;
+    };
+    // The reflector's sessions still get theirs, each username up to its own bound.
+    expect([grant('reflector.s1', 101), grant('reflector.s1', 102), grant('reflector.s2', 103)]).toEqual([undefined, undefined, undefined]);
+    expect([grant('reflector.s1', 104), grant('reflector.s1', 105)]).toEqual([undefined, 486]);
+    expect(h.core.census()).toMatchObject({ allocations: 6, sources: 1, reflectorAllocations: 4 });
+    // A page's own id that merely looks like it is another caller from the same source: refused.
+    expect(grant('page-reflector.s3', 106)).toBe(486);
   });
 });

@@ -1,5 +1,6 @@
 /** The embedded relay as the transport tests start it: on loopback, OS-chosen ports, quiet. */
-import { startRelay, type Relay, type RelayConfig } from '../../../../server/turn/index.js';
+import { REFLECTOR_USERNAME_PREFIX, mintRestCredential, startRelay, type Relay, type RelayConfig } from '../../../../server/turn/index.js';
+import type { ReflectorRelayServer } from '../../../../server/reflector/session.js';
 import { silentLogger } from '../../../../server/turn/transport/logger.js';
 
 /**
@@ -20,4 +21,14 @@ export function startTestRelay(config: Partial<RelayConfig> & Pick<RelayConfig, 
     logger: silentLogger,
     ...config,
   });
+}
+
+/** The reflector's relay on `relay` (its first UDP listener), with a credential minted under `secret` per session, as serve mints it. */
+export function reflectorRelayOn(relay: Relay, secret: string): (sessionId: string) => ReflectorRelayServer {
+  const udp = relay.listeners.find((l) => l.transport === 'udp');
+  if (udp === undefined) throw new Error('the test relay has no UDP listener');
+  return (sessionId) => {
+    const c = mintRestCredential(secret, `${REFLECTOR_USERNAME_PREFIX}${sessionId}`, 600, Date.now());
+    return { url: `turn:${udp.address}:${udp.port}?transport=udp`, username: c.username, credential: c.credential };
+  };
 }
