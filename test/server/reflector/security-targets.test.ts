@@ -144,7 +144,11 @@ describe('the reflector sends only to the relay, on both legs', () => {
     }
 
     // Each leg has worked through its candidate pairs once the lowest-priority one has been checked.
-    await waitFor(() => (canary.rtp?.hits ?? 0) >= 3, { timeoutMs: 20_000, what: 'the rtp leg to check its canary candidate', state: () => `canary ${canary.rtp?.hits}` });
+    await waitFor(() => (canary.rtp?.hits ?? 0) >= 3, {
+      timeoutMs: 20_000,
+      what: 'the rtp leg to check its canary candidate',
+      state: () => `canary ${canary.rtp?.hits}`,
+    });
     let relayDropped = 0;
     await waitFor(
       async () => {
