@@ -158,16 +158,24 @@ async function relayOrUsageError(config: Parameters<typeof startRelay>[0]): Prom
  * range is theirs).
  */
 /**
- * Where the reflector's data-channel leg takes its one candidate (session.ts: relay-only): the
- * first UDP entry of the relay, reached where it listens (our own relay: --host, or the relay
- * address when it listens everywhere), with a credential minted per session under the relay's
- * secret. The credential lasts a session, or the credential lifetime when that is shorter.
+ * Where the reflector's data-channel leg takes its one candidate (session.ts: relay-only): our
+ * own relay's loopback listener (Relay.internalUdp: no firewall in front of the public ports
+ * stands between them), or with --external-turn that relay's first UDP entry; with a credential
+ * minted per session under the relay's secret. The credential lasts a session, or the
+ * credential lifetime when that is shorter.
  */
-function reflectorRelay(opts: ServeOptions, turn: readonly TurnServerEntry[], secret: string): (sessionId: string) => ReflectorRelayServer {
-  const wildcard = opts.host === '0.0.0.0' || opts.host === '::';
+function reflectorRelay(
+  opts: ServeOptions,
+  relay: Relay | null,
+  turn: readonly TurnServerEntry[],
+  secret: string,
+): (sessionId: string) => ReflectorRelayServer {
+  const internal = relay?.internalUdp ?? null;
   const firstUdp = turn.find((e) => e.transport === 'udp');
-  if (firstUdp === undefined) throw new ConfigError('bad-port', 'the reflector needs a UDP TURN entry for its data-channel leg');
-  const url = opts.externalTurn ? firstUdp.url : formatTurnUri(hostForUri(wildcard ? opts.relayIp : opts.host), firstUdp.port, 'udp');
+  let url: string;
+  if (internal !== null) url = formatTurnUri(hostForUri(internal.address), internal.port, 'udp');
+  else if (firstUdp !== undefined) url = firstUdp.url;
+  else throw new ConfigError('bad-port', 'the reflector needs a UDP TURN entry for its data-channel leg');
   const ttlS = Math.min(Math.ceil(opts.sessions.maxMs / 1000) + 60, opts.credentialTtlS);
   return (sessionId) => {
     const c = mintRestCredential(secret, `${REFLECTOR_USERNAME_PREFIX}${sessionId}`, ttlS, Date.now());
@@ -251,6 +259,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
       quotas: opts.quotas,
       maxCredentialLifetimeS: opts.credentialTtlS + opts.credentialSkewS,
       logger: logger.child({ name: 'turn' }),
+      internalUdp: opts.reflector,
     });
     opened.add('the TURN relay', () => started.close());
     relay = started;
@@ -284,7 +293,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     turn,
     notOffered,
     relay: r ? 'embedded' : 'external',
-    reflector: opts.reflector ? { address: opts.relayIp, relayServer: reflectorRelay(opts, turn, secret) } : null,
+    reflector: opts.reflector ? { address: opts.relayIp, relayServer: reflectorRelay(opts, r, turn, secret) } : null,
     // The RTP leg needs our own relay: it is where the page's relay-only RTP path ends.
     rtpReflector: opts.reflector && opts.rtp && r !== null,
     relayEndpoints: relayEndpoints(opts),

@@ -15,6 +15,9 @@ import type { ServerSignalMessage } from '../../src/protocol/api-signal.js';
 import dgram from 'node:dgram';
 import { buildAllocate, buildRequest } from '../../server/turn/client/requests.js';
 import { Method } from '../../server/turn/codec/constants.js';
+import { Attr, MessageClass, StunWriter, appendFingerprint, appendIntegrity } from '../../server/turn/codec/index.js';
+import { performance } from 'node:perf_hooks';
+import { udpSocketsOf } from './process.js';
 
 export class AbuseError extends Error {
   override readonly name = 'AbuseError';
@@ -221,6 +224,74 @@ export async function lfOffer(baseUrl: string, localAddress?: string): Promise<'
     return sig.incoming.some((m) => m.type === 'signal' && m.data.type === 'answer') ? 'answered' : 'silent';
   } finally {
     sig.ws.terminate();
+  }
+}
+
+/** What the peer-reflexive attack drew: sockets tried, and datagrams back besides the relay's answer. */
+export interface PrflxResult {
+  targets: number;
+  answered: number;
+}
+
+/**
+ * The peer-reflexive attack (SECURITY.md): a page sends its data-channel offer from
+ * `localAddress`, reads the answer's ICE credentials and the leg's first relayed candidate,
+ * then from `from` sends a Binding request keyed with that password (RFC 8445 §7.2.2) to the
+ * relayed candidate and to every UDP socket of process `serverPid` on 127.0.0.1 but the relay's
+ * listener `turnPort`. A plain Binding to `turnPort` follows, from the same socket: once the
+ * relay's answer is back, the sockets have read the checks. A leg that learned the third address
+ * would answer and check it: `answered` counts every datagram but the relay's answer.
+ */
+export async function prflxChecks(baseUrl: string, serverPid: number, turnPort: number, localAddress: string, from: string): Promise<PrflxResult> {
+  const sig = await openSignalling(baseUrl, { localAddress });
+  const socket = dgram.createSocket('udp4');
+  try {
+    sig.ws.send(JSON.stringify({ type: 'signal', data: { type: 'offer', sdp: DATA_CHANNEL_OFFER } }));
+    const lines = (): string[] =>
+      sig.incoming.flatMap((m) =>
+        m.type !== 'signal' ? [] : m.data.type === 'candidate' ? [`a=${m.data.candidate?.candidate ?? ''}`] : (m.data.sdp ?? '').split(/\r?\n/),
+      );
+    const value = (name: string): string | undefined =>
+      lines()
+        .find((l) => l.startsWith(`a=${name}:`))
+        ?.slice(name.length + 3);
+    const deadline = performance.now() + 10_000;
+    while ((value('candidate') === undefined || value('ice-pwd') === undefined) && !sig.closed && performance.now() < deadline) {
+      await eventWithin(sig.ws, ['message', 'close'], 1_000);
+    }
+    const [, , , , address, port, , type] = (value('candidate') ?? '').split(' ');
+    const ufrag = value('ice-ufrag');
+    const pwd = value('ice-pwd');
+    if (ufrag === undefined || pwd === undefined || address === undefined || type !== 'relay') {
+      throw new AbuseError(`no answer with a relayed candidate within 10 s (said: ${JSON.stringify(sig.incoming).slice(0, 300)})`);
+    }
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, from, () => resolve());
+    });
+    const received: Buffer[] = [];
+    socket.on('message', (msg) => received.push(msg));
+    const w = new StunWriter(Method.Binding, MessageClass.Request, randomBytes(12));
+    w.addString(Attr.Username, `${ufrag}:Lf0f`);
+    w.addUint32(Attr.Priority, 1_853_824_767);
+    w.add(Attr.IceControlling, randomBytes(8));
+    appendIntegrity(w, Buffer.from(pwd, 'utf8'));
+    appendFingerprint(w);
+    const check = w.build();
+    const targets = [
+      { address, port: Number(port) },
+      ...udpSocketsOf(serverPid).filter((u) => u.address === '127.0.0.1' && u.port !== turnPort && !(u.address === address && u.port === Number(port))),
+    ];
+    const send = (data: Buffer, to: string, toPort: number): Promise<void> =>
+      new Promise((resolve, reject) => socket.send(data, toPort, to, (err) => (err ? reject(err) : resolve())));
+    for (const t of targets) await send(check, t.address, t.port);
+    await send(new StunWriter(Method.Binding, MessageClass.Request, randomBytes(12)).build(), '127.0.0.1', turnPort);
+    if (received.length === 0) await eventWithin(socket, ['message'], 5_000);
+    if (received.length === 0) throw new AbuseError('the relay did not answer the Binding after the checks within 5 s');
+    return { targets: targets.length, answered: received.length - 1 };
+  } finally {
+    sig.ws.terminate();
+    socket.close();
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as pause } from 'node:timers/promises';
@@ -282,4 +282,52 @@ export function cpuTimes(pid: number): { userMs: number; sysMs: number } {
 export function cpuMs(pid: number): number {
   const t = cpuTimes(pid);
   return t.userMs + t.sysMs;
+}
+
+/**
+ * Every UDP socket process `pid` holds (default: this one), its address as /proc writes it
+ * (IPv6 uncompressed) and its port, read from /proc (Linux): the socket inodes behind
+ * /proc/PID/fd, looked up in /proc/net/udp and udp6. A stack that does not say where it binds
+ * (libwebrtc) is found so.
+ */
+export function udpSocketsOf(pid: number | 'self' = 'self'): { address: string; port: number }[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    let link: string;
+    try {
+      link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch (err) {
+      // The fd readdir itself used, closed by now.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw err;
+    }
+    const m = /^socket:\[(\d+)\]$/.exec(link);
+    if (m?.[1]) inodes.add(m[1]);
+  }
+  const out: { address: string; port: number }[] = [];
+  for (const [file, v6] of [
+    ['/proc/net/udp', false],
+    ['/proc/net/udp6', true],
+  ] as const) {
+    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      const [hexAddr = '', hexPort = ''] = (f[1] ?? '').split(':');
+      if (f[9] === undefined || !inodes.has(f[9])) continue;
+      out.push({ address: v6 ? procIpv6(hexAddr) : procIpv4(hexAddr), port: parseInt(hexPort, 16) });
+    }
+  }
+  return out;
+}
+
+/** /proc/net/udp writes an IPv4 address as one 32-bit word in host (little-endian) order. */
+function procIpv4(hex: string): string {
+  return [3, 2, 1, 0].map((i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join('.');
+}
+
+/** /proc/net/udp6 writes an IPv6 address as four 32-bit words, each in host (little-endian) order. */
+function procIpv6(hex: string): string {
+  const bytes: number[] = [];
+  for (let w = 0; w < 4; w++) for (const i of [3, 2, 1, 0]) bytes.push(parseInt(hex.slice(w * 8 + i * 2, w * 8 + i * 2 + 2), 16));
+  const groups = Array.from({ length: 8 }, (_, g) => (((bytes[g * 2] ?? 0) << 8) | (bytes[g * 2 + 1] ?? 0)).toString(16));
+  return groups.join(':');
 }

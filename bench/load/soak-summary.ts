@@ -27,6 +27,8 @@ export interface AbuseTally {
   flood48Granted?: number[];
   /** The trickling uploads from 4 /64s of one /48: flows opened, how they ended, and the legitimate phases beside them served or not; absent in soaks run before it joined. */
   trickle?: { opened: number; ended: Record<string, number>; legitServed: number; legitNotServed: number };
+  /** The peer-reflexive attack (bench/lib/abuse.ts prflxChecks): sockets checked, datagrams back but the relay's answer; absent in soaks run before it joined. */
+  prflx?: { targets: number; answered: number };
   /** Answers to the console spray, by HTTP status, and the user's own logins from elsewhere; absent in soaks run before it joined. */
   sprayStatus?: Record<string, number>;
   legitLogins?: { ok: number; refused: number };

@@ -32,6 +32,7 @@ import {
   unauthenticatedAllocates,
   loadAbuse,
   trickleUploads,
+  prflxChecks,
 } from '../lib/abuse.js';
 import { httpConnectionFlood } from '../lib/http-flood.js';
 import { floodAllocations } from '../lib/allocation-flood.js';
@@ -83,6 +84,8 @@ const CONSOLE_USER = { name: 'agent', password: 'soak-agent-password' };
 /** What the cycle needs besides the URL: whether the IPv6 /64s are on loopback (our own namespace). */
 interface AbuseSetup {
   ipv6: boolean;
+  /** The server's pid: the peer-reflexive attack checks every UDP socket it holds. */
+  serverPid: number;
 }
 
 async function abuseCycle(url: string, t: AbuseTally, setup: AbuseSetup): Promise<void> {
@@ -180,6 +183,15 @@ async function abuseCycle(url: string, t: AbuseTally, setup: AbuseSetup): Promis
         for (const [k, n] of Object.entries(r.ended)) a.ended[k] = (a.ended[k] ?? 0) + n;
         if (r.legitServed) a.legitServed++;
         else a.legitNotServed++;
+      },
+    ),
+    one(
+      'peer-reflexive checks with the session password from a third address',
+      () => prflxChecks(url, setup.serverPid, TURN_PORT, '127.0.0.12', '127.0.0.13'),
+      (r) => {
+        const a = (t.prflx ??= { targets: 0, answered: 0 });
+        a.targets += r.targets;
+        a.answered += r.answered;
       },
     ),
     one(
@@ -323,7 +335,7 @@ export async function runSoak(o: SoakOptions): Promise<void> {
     legitLogins: { ok: 0, refused: 0 },
     errors: [],
   };
-  const setup: AbuseSetup = { ipv6: ownNetns };
+  const setup: AbuseSetup = { ipv6: ownNetns, serverPid: pid };
   let baseline: ClientResult;
   let t0 = 0;
   try {
@@ -436,7 +448,11 @@ function ourAbuseText(tally: AbuseTally): string {
   const spray = Object.entries(tally.sprayStatus)
     .map(([status, n]) => `${n} x ${status}`)
     .join(', ');
-  return `; the IPv6 /64 flood got ${flood} allocations per cycle (the per-source quota is ${DEFAULTS.relayQuotas.maxAllocationsPerSourceIp})${flood48}${trickle}; the console spray got ${spray}, and the user's own logins from another address ${tally.legitLogins.ok} x 200, ${tally.legitLogins.refused} refused`;
+  const prflx =
+    tally.prflx === undefined
+      ? ''
+      : `; checks keyed with a session's ICE password from a third address, sent to its relayed address and to each of the server's ${Math.round(tally.prflx.targets / Math.max(1, tally.cycles))} loopback UDP sockets a cycle, drew ${tally.prflx.answered} datagrams back in all`;
+  return `; the IPv6 /64 flood got ${flood} allocations per cycle (the per-source quota is ${DEFAULTS.relayQuotas.maxAllocationsPerSourceIp})${flood48}${trickle}${prflx}; the console spray got ${spray}, and the user's own logins from another address ${tally.legitLogins.ok} x 200, ${tally.legitLogins.refused} refused`;
 }
 
 /** The soak's section of docs/benchmarks.md, from its summary. */

@@ -56,11 +56,19 @@ export interface RelayConfig {
   maxCredentialLifetimeS?: number | null;
   /** Wall clock in ms since the epoch (REST credential expiry needs wall time). Default Date.now. */
   now?: () => number;
+  /**
+   * Also listen on UDP at the loopback address of the relay address's family, on a port the OS
+   * picks (`Relay.internalUdp`): the server's own reflector reaches the relay there, whatever a
+   * firewall does to the public ports, and no client is told of it.
+   */
+  internalUdp?: boolean;
 }
 
 export interface Relay {
   /** Where each listener actually bound (ports may be 0 in tests = ephemeral). */
   readonly listeners: { transport: 'udp' | 'tcp' | 'tls'; address: string; port: number }[];
+  /** The loopback UDP listener for the server's own reflector (RelayConfig.internalUdp); null without one. */
+  readonly internalUdp: { address: string; port: number } | null;
   /** Let the relay send to one exact peer endpoint; returns an undo function. */
   allowPeerEndpoint(ip: string, port: number): () => void;
   /** Prometheus text exposition of the relay's counters. */
@@ -136,6 +144,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
   const udpSockets: dgram.Socket[] = [];
   const streamServers: net.Server[] = [];
   let nextListenerId = 1;
+  let internalUdp: Relay['internalUdp'] = null;
   const listenerInfo = (transport: TransportKind, address: string, port: number): ListenerInfo => {
     listeners.push({ transport, address, port });
     return { id: nextListenerId++, transport, address, port, stats: metrics.listener(transport, port) };
@@ -180,6 +189,15 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
         streamServers.push(server);
       }
     }
+    if (config.internalUdp === true) {
+      const host = relayIp.family === 4 ? '127.0.0.1' : '::1';
+      const sock = await bindUdp(host, 0);
+      udpSockets.push(sock);
+      const port = sock.address().port;
+      internalUdp = { address: host, port };
+      // Not in `listeners` (what clients are told of); its counters carry its own port.
+      runtime.attachUdpListener({ id: nextListenerId++, transport: 'udp', address: host, port, stats: metrics.listener('udp', port) }, sock);
+    }
   } catch (err) {
     await closeAll();
     throw new RelayStartError('bind-failed', `could not bind a relay listener: ${(err as Error).message}`, { cause: err });
@@ -188,6 +206,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
   let closing: Promise<void> | null = null;
   return {
     listeners,
+    internalUdp,
     allowPeerEndpoint(ip: string, port: number): () => void {
       checkPort(port, 'allowPeerEndpoint');
       return peerPolicy.allowEndpoint(parseIp(ip), port);

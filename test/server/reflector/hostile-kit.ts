@@ -5,7 +5,6 @@
  * candidates: trickle ICE), and signalling on one WebSocket.
  */
 import dgram from 'node:dgram';
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
 import wrtc from '@roamhq/wrtc';
 import { RTCPeerConnection as WeriftPeerConnection, useOPUS } from 'werift';
@@ -113,51 +112,4 @@ export function said(sig: Sig, leg?: SignalLeg): { refusals: string[]; answers: 
   const refusals = sig.incoming.flatMap((m) => (m.type === 'error' ? [m.reason] : []));
   const answers = sig.incoming.flatMap((m) => (m.type === 'signal' && m.leg === leg && m.data.type === 'answer' ? [m.data.sdp ?? ''] : []));
   return { refusals, answers };
-}
-
-/**
- * Every UDP socket this process holds, as "address:port" (IPv4) or "[address]:port" (IPv6), read
- * from /proc (Linux): the socket inodes behind /proc/self/fd, looked up in /proc/net/udp and udp6.
- * A stack that does not say where it binds (libwebrtc) is found so.
- */
-export function ownUdpSockets(): { address: string; port: number }[] {
-  const inodes = new Set<string>();
-  for (const fd of readdirSync('/proc/self/fd')) {
-    let link: string;
-    try {
-      link = readlinkSync(`/proc/self/fd/${fd}`);
-    } catch (err) {
-      // The fd readdir itself used, closed by now.
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw err;
-    }
-    const m = /^socket:\[(\d+)\]$/.exec(link);
-    if (m?.[1]) inodes.add(m[1]);
-  }
-  const out: { address: string; port: number }[] = [];
-  for (const [file, v6] of [
-    ['/proc/net/udp', false],
-    ['/proc/net/udp6', true],
-  ] as const) {
-    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      const [hexAddr = '', hexPort = ''] = (f[1] ?? '').split(':');
-      if (f[9] === undefined || !inodes.has(f[9])) continue;
-      out.push({ address: v6 ? procIpv6(hexAddr) : procIpv4(hexAddr), port: parseInt(hexPort, 16) });
-    }
-  }
-  return out;
-}
-
-/** /proc/net/udp writes an IPv4 address as one 32-bit word in host (little-endian) order. */
-function procIpv4(hex: string): string {
-  return [3, 2, 1, 0].map((i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join('.');
-}
-
-/** /proc/net/udp6 writes an IPv6 address as four 32-bit words, each in host (little-endian) order. */
-function procIpv6(hex: string): string {
-  const bytes: number[] = [];
-  for (let w = 0; w < 4; w++) for (const i of [3, 2, 1, 0]) bytes.push(parseInt(hex.slice(w * 8 + i * 2, w * 8 + i * 2 + 2), 16));
-  const groups = Array.from({ length: 8 }, (_, g) => (((bytes[g * 2] ?? 0) << 8) | (bytes[g * 2 + 1] ?? 0)).toString(16));
-  return groups.join(':');
 }

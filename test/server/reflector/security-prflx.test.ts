@@ -22,7 +22,8 @@ import type { ReflectorSession } from '../../../server/reflector/session.js';
 import { parseSdpLines } from '../../../server/reflector/sdp-lines.js';
 import { Attr, MessageClass, Method, StunWriter, appendFingerprint, appendIntegrity, decodeStun } from '../../../server/turn/codec/index.js';
 import { waitFor } from '../../kit/wait.js';
-import { ownUdpSockets, realOffers, tcpListener, udpListener, type Listener } from './hostile-kit.js';
+import { udpSocketsOf } from '../../kit/net.js';
+import { realOffers, tcpListener, udpListener, type Listener } from './hostile-kit.js';
 import type { Relay } from '../../../server/turn/index.js';
 import { reflectorRelayOn, startTestRelay } from '../turn/helpers/relay.js';
 import { quietSession } from './session-kit.js';
@@ -114,7 +115,7 @@ describe('peer-reflexive checks from elsewhere than the relay', () => {
   });
 
   it('@roamhq/wrtc (data-channel leg, relay-only): a check with the right password, at its relayed address or at any of its sockets, gets nothing back', async () => {
-    const before = new Set(ownUdpSockets().map((u) => `${u.address}|${u.port}`));
+    const before = new Set(udpSocketsOf().map((u) => `${u.address}|${u.port}`));
     const relay = await startTestRelay({ secret: SECRET });
     relays.push(relay);
     const relayPort = relay.listeners.find((l) => l.transport === 'udp')?.port ?? 0;
@@ -127,7 +128,7 @@ describe('peer-reflexive checks from elsewhere than the relay', () => {
     // addresses and libwebrtc's loopback socket. (It binds one per interface address; tests send
     // to loopback only, and the relay here is IPv4.)
     const listening = new Set(relay.listeners.map((l) => `${l.address}|${l.port}`));
-    const targets = ownUdpSockets().filter(
+    const targets = udpSocketsOf().filter(
       (u) => u.address === '127.0.0.1' && !before.has(`${u.address}|${u.port}`) && !listening.has(`${u.address}|${u.port}`),
     );
     expect(targets.map((t) => t.port)).toContain(port);

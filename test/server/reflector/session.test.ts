@@ -44,7 +44,7 @@ const SECRET = 'session-test-secret';
 let relay: Relay;
 
 beforeAll(async () => {
-  relay = await startTestRelay({ secret: SECRET, allowPeers: ['127.0.0.1/32'] });
+  relay = await startTestRelay({ secret: SECRET, allowPeers: ['127.0.0.1/32'], internalUdp: true });
 });
 
 afterAll(async () => {
@@ -138,6 +138,11 @@ describe('ReflectorSession', () => {
     for (const line of trickled) expect(parseCandidate(line)).toMatchObject({ protocol: 'udp', address: '127.0.0.1', type: 'relay' });
     // The relayed addresses are the relay's own: it reaches them without an endpoint opened for them.
     expect(h.allowed).toEqual([]);
+    // The leg reached the relay on its loopback listener, which no client is told of.
+    const internal = relay.internalUdp;
+    expect(internal?.address).toBe('127.0.0.1');
+    expect(relay.listeners.some((l) => l.port === internal?.port)).toBe(false);
+    expect(relay.metricsText()).toMatch(new RegExp(`callprobe_turn_allocations_total\\{transport="udp",port="${internal?.port}"\\} [1-9]`));
     // The session tells the page how it sees the probe channel.
     await h.client.controlText.atLeast(1, { timeoutMs: 5000, what: 'the channel message' });
     expect(controlMessages(h)[0]).toEqual({ type: 'channel', ordered: false, maxRetransmits: 0, label: PROBE_CHANNEL_LABEL });

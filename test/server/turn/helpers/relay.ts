@@ -23,9 +23,9 @@ export function startTestRelay(config: Partial<RelayConfig> & Pick<RelayConfig, 
   });
 }
 
-/** The reflector's relay on `relay` (its first UDP listener), with a credential minted under `secret` per session, as serve mints it. */
+/** The reflector's relay on `relay` (its internal listener, else its first UDP listener), with a credential minted under `secret` per session, as serve mints it. */
 export function reflectorRelayOn(relay: Relay, secret: string): (sessionId: string) => ReflectorRelayServer {
-  const udp = relay.listeners.find((l) => l.transport === 'udp');
+  const udp = relay.internalUdp ?? relay.listeners.find((l) => l.transport === 'udp');
   if (udp === undefined) throw new Error('the test relay has no UDP listener');
   return (sessionId) => {
     const c = mintRestCredential(secret, `${REFLECTOR_USERNAME_PREFIX}${sessionId}`, 600, Date.now());
