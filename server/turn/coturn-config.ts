@@ -108,14 +108,16 @@ export function renderCoturnConfig(opts: CoturnConfigOptions): CoturnInstanceCon
       ...(loopbackRelay ? ['allow-loopback-peers'] : []),
       '# IANA special-purpose ranges (same table as our peer policy)',
       ...[...IPV4_SPECIAL, ...IPV6_SPECIAL].map((r) => `denied-peer-ip=${prefixRange(r.prefix)}`),
-      // Every other peer is denied too: coturn cannot filter by port, so it may reach only the
-      // reflector's address (--allow-peers; give the reflector an address of its own), or without
-      // one its own relayed address (the page's loopback mode). Exact-port filtering is an
-      // embedded-relay feature.
+      // Every other peer is denied too: coturn cannot filter by port, so it may reach only its own
+      // relayed address (the reflector's data-channel leg takes its candidate there, relay-only;
+      // and the page's loopback mode) and the reflector's address (--allow-peers, for its RTP
+      // leg; give the reflector an address of its own). Exact-port filtering is an embedded-relay
+      // feature.
       '# every other peer: denied; allowed only:',
       'denied-peer-ip=0.0.0.0-255.255.255.255',
       'denied-peer-ip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
-      ...(allowed.length > 0 ? allowed.map((p) => `allowed-peer-ip=${prefixRange(p)}`) : [`allowed-peer-ip=${formatIp(parseIp(opts.relayIp))}`]),
+      `allowed-peer-ip=${formatIp(parseIp(opts.relayIp))}`,
+      ...allowed.map((p) => `allowed-peer-ip=${prefixRange(p)}`),
     ];
     return { port, relayPortRange: slice, text: lines.join('\n') + '\n' };
   });

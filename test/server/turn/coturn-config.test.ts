@@ -62,6 +62,11 @@ describe('renderCoturnConfig', () => {
     }
     const publicRelay = renderCoturnConfig({ listeningIp: '203.0.113.9', relayIp: '203.0.113.9', realm: 'r', secret: 's' })[0]?.text ?? '';
     expect(publicRelay).not.toMatch(/allow-loopback-peers/);
+    // The reflector on an address of its own: it is allowed, and so is the relay's own relayed
+    // address, where the reflector's data-channel leg takes its one (relay) candidate.
+    const ownAddress =
+      renderCoturnConfig({ listeningIp: '203.0.113.9', relayIp: '203.0.113.9', realm: 'r', secret: 's', allowPeers: ['198.51.100.7/32'] })[0]?.text ?? '';
+    expect(ownAddress.split('\n').filter((l) => l.startsWith('allowed-peer-ip='))).toEqual(['allowed-peer-ip=203.0.113.9', 'allowed-peer-ip=198.51.100.7']);
   });
 
   it('starts coturn with the rendered files and allocates through every port with turnutils_uclient', async () => {
