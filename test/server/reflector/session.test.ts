@@ -136,6 +136,12 @@ describe('ReflectorSession', () => {
     const trickled = h.toPage.flatMap((d) => (d.type === 'candidate' && d.candidate?.candidate ? [d.candidate.candidate] : []));
     expect(trickled.length).toBeGreaterThan(0);
     for (const line of trickled) expect(parseCandidate(line)).toMatchObject({ protocol: 'udp', address: '127.0.0.1', type: 'relay' });
+    // Not the machine's other addresses either, as raddr (libwebrtc writes 0.0.0.0 there for a relay candidate).
+    const others = Object.values(networkInterfaces())
+      .flatMap((infos) => infos ?? [])
+      .map((i) => i.address)
+      .filter((a) => a !== '127.0.0.1');
+    for (const line of trickled) for (const a of others) expect(`${line} `, a).not.toContain(` ${a} `);
     // The relayed addresses are the relay's own: it reaches them without an endpoint opened for them.
     expect(h.allowed).toEqual([]);
     // The leg reached the relay on its loopback listener, which no client is told of.
