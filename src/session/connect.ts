@@ -35,6 +35,14 @@ export interface Links {
   signalingClosed?: Promise<string>;
   /** The RTP leg when one was opened: the link once it connects, or why it could not. */
   rtp: Promise<RtpLink | SetupError> | null;
+  /** What the relay refused the RTP leg so far (icecandidateerror entries), while it connects. */
+  rtpRelayRefusals?: () => readonly string[];
+  /**
+   * Gives up on an RTP leg that is still connecting, closing it now: the data channel is graded,
+   * and a leg torn down later (at its own timeout) would stall this page in the middle of the
+   * graded stream.
+   */
+  abandonRtp?: (why: string) => void;
   close(): void;
 }
 
@@ -81,6 +89,9 @@ export async function connectLinks(s: ConnectSetup): Promise<Links> {
         receiver: link,
         signalingClosed: signaling.closed,
         rtp,
+        ...(rtpStart
+          ? { rtpRelayRefusals: () => rtpStart.relayRefusals(), abandonRtp: (why: string) => rtpStart.fail(new SetupError('ice-failed', why)) }
+          : {}),
         close: () => {
           link.close();
           closeRtp();
@@ -90,6 +101,9 @@ export async function connectLinks(s: ConnectSetup): Promise<Links> {
     } catch (err) {
       closeRtp();
       signaling.close();
+      // Our relay refused the page (its quota, its capacity): the server's "no ICE check" that
+      // followed is the consequence, and the refusal the cause the user is told.
+      if (err instanceof SetupError && err.reason === 'relay-refused') throw err;
       throw signalingError ?? err;
     }
   }

@@ -188,7 +188,11 @@ async function rtpLeg(c: Conduct, links: Links, hasAudio: boolean): Promise<{ ou
   c.events.phase('connecting', 'starting the call-like audio stream');
   const leg = await Promise.race([links.rtp, delay(rtp.connectGraceMs).then(() => null)]);
   if (c.opts.signal.aborted) throw new SetupError('cancelled', 'test cancelled');
-  if (leg === null) return { outcome: { leg: 'timed-out' }, link: null };
+  if (leg === null) {
+    const relayRefusals = links.rtpRelayRefusals?.() ?? [];
+    links.abandonRtp?.(`abandoned after its ${rtp.connectGraceMs} ms grace: the data channel is graded`);
+    return { outcome: { leg: 'timed-out', relayRefusals }, link: null };
+  }
   if (leg instanceof SetupError) return { outcome: { leg: 'failed', error: leg.message }, link: null };
   return { outcome: { leg: 'connected' }, link: leg };
 }

@@ -23,3 +23,13 @@ export function errorLine(err: unknown): string {
   if (err instanceof Error) return err.message === '' ? err.name : `${err.name}: ${err.message}`;
   return String(err);
 }
+
+/**
+ * The entries of an icecandidateerror list ("URL: code text") where a TURN server refused us
+ * (RFC 8656 §7.2, RFC 8489 §14.8: 401, 403, 437, 438, 441, 442, 486 Allocation Quota Reached,
+ * 508 Insufficient Capacity), as opposed to one that did not answer (701): a fact about the test
+ * server or its limits, never about this device.
+ */
+export function relayRefusals(iceErrors: readonly string[]): string[] {
+  return iceErrors.filter((e) => / (401|403|437|438|441|442|486|508) /.test(` ${e} `));
+}

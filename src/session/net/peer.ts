@@ -1,6 +1,6 @@
 import type { SignalData } from '../../protocol/api.js';
 import { CONTROL_CHANNEL, PROBE_CHANNEL_INIT, PROBE_CHANNEL_LABEL } from '../../protocol/channels.js';
-import { SetupError } from './errors.js';
+import { SetupError, relayRefusals } from './errors.js';
 import { internalsOf, type SimplePeerCtor, type SimplePeerInstance, type WrtcImpl } from './simple-peer.js';
 
 /** A connected relay-only peer with its probe channel (lossy) and control channel (reliable). */
@@ -68,8 +68,7 @@ export function createPeer(setup: PeerSetup): { accept(data: SignalData): void; 
       reject(err);
     };
     const timer = setTimeout(() => {
-      const refused = iceErrors.find((e) => / (401|403|437|438|441|442|486|508) /.test(` ${e} `));
-      if (refused) fail(new SetupError('relay-refused', `the relay refused us: ${iceErrors.join('; ')}`));
+      if (relayRefusals(iceErrors).length > 0) fail(new SetupError('relay-refused', `the relay refused us: ${iceErrors.join('; ')}`));
       else if (iceErrors.length > 0) fail(new SetupError('relay-unreachable', `no relay candidate: ${iceErrors.join('; ')}`));
       else fail(new SetupError('ice-failed', `no connection within ${setup.timeoutMs} ms (ICE ${pc.iceConnectionState})`));
     }, setup.timeoutMs);

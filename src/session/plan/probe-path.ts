@@ -10,7 +10,11 @@ import type { GradedStream, StreamPlan, TestPlan } from './test-plan.js';
 
 /** What became of the RTP leg: connected, not within its grace, failed (the error), or never opened (why). */
 export type RtpLegOutcome =
-  { leg: 'connected' } | { leg: 'timed-out' } | { leg: 'failed'; error: string } | { leg: 'absent'; because: 'no-audio-track' | 'no-rtp-leg' };
+  | { leg: 'connected' }
+  /** `relayRefusals`: what the test server's relay refused the leg meanwhile (icecandidateerror entries), none when empty. */
+  | { leg: 'timed-out'; relayRefusals: readonly string[] }
+  | { leg: 'failed'; error: string }
+  | { leg: 'absent'; because: 'no-audio-track' | 'no-rtp-leg' };
 
 export interface PathChoice {
   probe: ProbePath;
@@ -32,7 +36,12 @@ export function choosePath(plan: TestPlan, outcome: RtpLegOutcome): PathChoice {
         outcome.because === 'no-audio-track' ? 'no audio track (audio: none): the RTP probes ride an audio track' : 'this client cannot open an RTP probe leg',
       );
     case 'timed-out':
-      return dataChannel(plan, `the RTP leg did not connect within ${rtp.connectGraceMs} ms of the data channel`);
+      return dataChannel(
+        plan,
+        outcome.relayRefusals.length > 0
+          ? `the test server's relay refused the RTP leg (${outcome.relayRefusals.join('; ')}), so it did not connect within ${rtp.connectGraceMs} ms of the data channel`
+          : `the RTP leg did not connect within ${rtp.connectGraceMs} ms of the data channel`,
+      );
     case 'failed':
       return dataChannel(plan, `the RTP leg failed: ${outcome.error}`);
     case 'connected':

@@ -7,7 +7,7 @@
  */
 import type { SignalData } from '../../protocol/api.js';
 import { DEFAULTS } from '../../protocol/defaults.js';
-import { SetupError } from '../net/errors.js';
+import { SetupError, relayRefusals } from '../net/errors.js';
 import type { MainToRtpWorker, RtpEchoRecord, RtpTransformOptions, RtpWorkerCounts, RtpWorkerToMain } from './messages.js';
 
 export interface RtpLegSetup {
@@ -45,6 +45,8 @@ export interface RtpLink {
 /** An RTP leg being set up: `accept` takes the reflector's answer and candidates. */
 export interface RtpLegStart {
   accept(data: SignalData): void;
+  /** What the relay refused the leg so far (icecandidateerror entries: relayRefusals). */
+  relayRefusals(): readonly string[];
   /** The server refused something on the signaling socket while the leg connects: it fails now, with that reason. */
   fail(err: SetupError): void;
   ready: Promise<RtpLink>;
@@ -53,7 +55,7 @@ export interface RtpLegStart {
 /** A leg that could not even be set up: `ready` says why. */
 function failedLeg(err: SetupError): RtpLegStart {
   const ready = Promise.reject(err);
-  return { accept: () => undefined, fail: () => undefined, ready };
+  return { accept: () => undefined, fail: () => undefined, relayRefusals: () => [], ready };
 }
 
 /**
@@ -134,6 +136,11 @@ function connectLeg(setup: RtpLegSetup, worker: Worker, pc: RTCPeerConnection): 
       reject(err);
     });
     const timer = setTimeout(() => {
+      const refused = relayRefusals(iceErrors);
+      if (refused.length > 0) {
+        fail(new SetupError('relay-refused', `the test server's relay refused the RTP leg: ${refused.join('; ')}`));
+        return;
+      }
       const seen = iceErrors.length > 0 ? `: ${iceErrors.join('; ')}` : '';
       fail(new SetupError('ice-failed', `the RTP leg did not connect within ${setup.timeoutMs} ms (ICE ${pc.iceConnectionState})${seen}`));
     }, setup.timeoutMs);
@@ -172,6 +179,7 @@ function connectLeg(setup: RtpLegSetup, worker: Worker, pc: RTCPeerConnection): 
 
   return {
     fail: (err) => failLeg(err),
+    relayRefusals: () => relayRefusals(iceErrors),
     accept: (data) => {
       if (data.type === 'answer' && typeof data.sdp === 'string') {
         pc.setRemoteDescription({ type: 'answer', sdp: data.sdp })

@@ -23,7 +23,14 @@ const RTP_GRADED = { ratePps: 100, intervalMs: 10, payloadBytes: 160 };
 describe('choosePath with RTP planned', () => {
   it.each<{ outcome: RtpLegOutcome; path: 'rtp' | 'datachannel'; reason: string }>([
     { outcome: { leg: 'connected' }, path: 'rtp', reason: 'probes ride the audio track as RTP over SRTP, like a call' },
-    { outcome: { leg: 'timed-out' }, path: 'datachannel', reason: 'the RTP leg did not connect within 5000 ms of the data channel' },
+    { outcome: { leg: 'timed-out', relayRefusals: [] }, path: 'datachannel', reason: 'the RTP leg did not connect within 5000 ms of the data channel' },
+    {
+      // Our own quota is the server's fact, named as such (never this device's).
+      outcome: { leg: 'timed-out', relayRefusals: ['turn:10.0.0.1:3478?transport=udp: 486 Allocation Quota Reached'] },
+      path: 'datachannel',
+      reason:
+        "the test server's relay refused the RTP leg (turn:10.0.0.1:3478?transport=udp: 486 Allocation Quota Reached), so it did not connect within 5000 ms of the data channel",
+    },
     { outcome: { leg: 'failed', error: 'the server has no RTP leg' }, path: 'datachannel', reason: 'the RTP leg failed: the server has no RTP leg' },
     {
       outcome: { leg: 'absent', because: 'no-audio-track' },
@@ -45,7 +52,7 @@ describe('choosePath with RTP planned', () => {
 describe('choosePath without RTP planned: the plan says why, whatever became of the leg', () => {
   it.each<RtpLegOutcome>([
     { leg: 'connected' },
-    { leg: 'timed-out' },
+    { leg: 'timed-out', relayRefusals: [] },
     { leg: 'failed', error: 'ICE failed' },
     { leg: 'absent', because: 'no-audio-track' },
     { leg: 'absent', because: 'no-rtp-leg' },
