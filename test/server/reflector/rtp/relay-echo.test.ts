@@ -8,7 +8,7 @@
  * datagram. The serve process's CPU over the probe run is printed (docs/operate.md, The RTP probe leg).
  */
 import dgram from 'node:dgram';
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { RtpHeader, RtpPacket } from 'werift';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ import type { ServerSignalMessage } from '../../../../src/protocol/api-signal.js
 import { decodeRtpEcho, encodeRtpProbe, type RtpEcho } from '../../../../src/protocol/rtp-probe.js';
 import { openPageLegs } from '../../../../bench/lib/page-legs.js';
 import { parseCandidate } from '../../../../server/reflector/candidates.js';
-import { freePorts } from '../../../kit/net.js';
+import { freePorts, udpSocketsOf } from '../../../kit/net.js';
 import { nextEvent, waitFor } from '../../../kit/wait.js';
 import { paced } from '../../../kit/pace.js';
 import { serveProcess, type ServeProcess } from '../../../kit/callprobe.js';
@@ -32,43 +32,9 @@ let server: ServeProcess;
 let decoy: { socket: dgram.Socket; port: number; hits: number };
 const closers: (() => void)[] = [];
 
-/** The local addresses of a process's UDP sockets, "ip:port" (proc(5): /proc/<pid>/fd, /proc/net/udp and udp6). */
+/** The local addresses of a process's UDP sockets, "ip:port" (udpSocketsOf: /proc/<pid>/fd, /proc/net/udp and udp6). */
 function udpSockets(pid: number): string[] {
-  const inodes = new Set<string>();
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (m?.[1]) inodes.add(m[1]);
-    } catch {
-      // the fd closed meanwhile
-    }
-  }
-  const out: string[] = [];
-  for (const [file, v6] of [
-    ['/proc/net/udp', false],
-    ['/proc/net/udp6', true],
-  ] as const) {
-    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f.length < 10 || !inodes.has(f[9] ?? '')) continue;
-      const [hexIp = '', hexPort = ''] = (f[1] ?? '').split(':');
-      const port = parseInt(hexPort, 16);
-      const ip = v6
-        ? hexIp === '00000000000000000000000000000000'
-          ? '::'
-          : hexIp === '0000000000000000FFFF00000100007F'
-            ? '::ffff:127.0.0.1'
-            : hexIp === '00000000000000000000000001000000'
-              ? '::1'
-              : `v6:${hexIp}`
-        : (hexIp.match(/../g) ?? [])
-            .reverse()
-            .map((h) => parseInt(h, 16))
-            .join('.');
-      out.push(`${ip}:${port}`);
-    }
-  }
-  return out;
+  return udpSocketsOf(pid).map((u) => `${u.address}:${u.port}`);
 }
 
 /** utime + stime of a process, in ms (proc(5)). */
