@@ -18,6 +18,7 @@ import { Method } from '../../server/turn/codec/constants.js';
 import { Attr, MessageClass, StunWriter, appendFingerprint, appendIntegrity } from '../../server/turn/codec/index.js';
 import { performance } from 'node:perf_hooks';
 import { udpSocketsOf } from './process.js';
+import { parseCandidate } from '../../server/reflector/candidates.js';
 
 export class AbuseError extends Error {
   override readonly name = 'AbuseError';
@@ -259,10 +260,10 @@ export async function prflxChecks(baseUrl: string, serverPid: number, turnPort: 
     while ((value('candidate') === undefined || value('ice-pwd') === undefined) && !sig.closed && performance.now() < deadline) {
       await eventWithin(sig.ws, ['message', 'close'], 1_000);
     }
-    const [, , , , address, port, , type] = (value('candidate') ?? '').split(' ');
+    const relayed = parseCandidate(`candidate:${value('candidate') ?? ''}`);
     const ufrag = value('ice-ufrag');
     const pwd = value('ice-pwd');
-    if (ufrag === undefined || pwd === undefined || address === undefined || type !== 'relay') {
+    if (ufrag === undefined || pwd === undefined || relayed?.type !== 'relay') {
       throw new AbuseError(`no answer with a relayed candidate within 10 s (said: ${JSON.stringify(sig.incoming).slice(0, 300)})`);
     }
     await new Promise<void>((resolve, reject) => {
@@ -279,8 +280,8 @@ export async function prflxChecks(baseUrl: string, serverPid: number, turnPort: 
     appendFingerprint(w);
     const check = w.build();
     const targets = [
-      { address, port: Number(port) },
-      ...udpSocketsOf(serverPid).filter((u) => u.address === '127.0.0.1' && u.port !== turnPort && !(u.address === address && u.port === Number(port))),
+      { address: relayed.address, port: relayed.port },
+      ...udpSocketsOf(serverPid).filter((u) => u.address === '127.0.0.1' && u.port !== turnPort && !(u.address === relayed.address && u.port === relayed.port)),
     ];
     const send = (data: Buffer, to: string, toPort: number): Promise<void> =>
       new Promise((resolve, reject) => socket.send(data, toPort, to, (err) => (err ? reject(err) : resolve())));
