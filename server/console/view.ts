@@ -280,7 +280,7 @@ export async function consoleResultView(
     const baseline = await baselineOf(sites, r, report, timeZone);
     view = {
       ...base,
-      answer: { tone: a.tone, sentence: a.sentence, caution: a.caution, findings: a.findings, advice: a.advice },
+      answer: { tone: a.tone, sentence: a.sentence, caution: a.caution, facts: a.facts, withdrawn: a.withdrawn, findings: a.findings, advice: a.advice },
       grades: report.grades.map(consoleGrade),
       // A test with no verdict classifies no stream: its figures stop where the test did.
       cqd:

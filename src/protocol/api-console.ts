@@ -96,6 +96,10 @@ interface ConsoleAnswer {
   sentence: string;
   /** Why a pass is not a plain one (a fallback path), naming what this test tried; null when none. */
   caution: string | null;
+  /** What holds whatever the verdict (a fallback path, blocked ports, a relay that refused, a busy device or server), each with its action: said first. */
+  facts: { id: string; text: string; action: string }[];
+  /** An early "calls will break up here" the verdict did not keep, with why; null when none. */
+  withdrawn: string | null;
   findings: { kind: string; sentence: string }[];
   advice: { id: string; text: string; because: string }[];
 }

@@ -313,7 +313,9 @@ export class ConsoleView extends CpElement {
           ? html`<h3>What to tell the user</h3>
             <div class="tell">
               <p>${r.answer.sentence}</p>
+              ${r.answer.withdrawn ? html`<p class="caution" data-withdrawn>${r.answer.withdrawn}</p>` : nothing}
               ${r.answer.caution ? html`<p class="caution" data-caution>${r.answer.caution}</p>` : nothing}
+              ${r.answer.facts.map((f) => html`<p class="fact" data-fact=${f.id}><strong>${f.text}</strong> ${f.action}</p>`)}
               ${r.answer.findings.map((f) => html`<p>${f.sentence}</p>`)}
               ${r.answer.advice.length > 0 ? html`<ul>${r.answer.advice.map((a) => html`<li>${a.text} <em>(${a.because})</em></li>`)}</ul>` : nothing}
             </div>`

@@ -14,6 +14,7 @@ import type { SitesRepository } from '../../../server/store/sites/types.js';
 import { CONSOLE_API, type ConsoleResultView, type ConsoleRole } from '../../../src/protocol/api-console.js';
 import { ConsoleView } from '../../../src/web/components/console.js';
 import { waitFor } from '../../kit/wait.js';
+import type { Report } from '../../../src/analysis/schema/report-schema.js';
 import { all, axeProblems, golden, mount, one, words } from './dom.js';
 
 ConsoleView.define('cp-console');
@@ -22,8 +23,7 @@ const ADDRESS = '203.0.113.7';
 const TICKET = `INC-4711 caller at ${ADDRESS}`;
 const STARTED_MS = Date.parse('2025-01-01T00:00:00.000Z');
 
-function stored(): StoredResult & { addresses: StoredAddress[] } {
-  const report = golden('jitter-fail');
+function stored(report = golden('jitter-fail')): StoredResult & { addresses: StoredAddress[] } {
   report.meta.ticket = TICKET;
   return {
     id: 'r1',
@@ -79,8 +79,8 @@ afterEach(() => {
 });
 
 /** Logs in as `role` (the session is there), searches by code and opens the one result found. */
-async function openResult(role: ConsoleRole): Promise<ConsoleView> {
-  const view = await consoleResultView(sites, stored(), role, 'UTC');
+async function openResult(role: ConsoleRole, report?: Report): Promise<ConsoleView> {
+  const view = await consoleResultView(sites, stored(report), role, 'UTC');
   stubApi(role, view);
   const c = await mount<ConsoleView>('cp-console', {}, 'console');
   const form = await waitFor(() => c.shadowRoot?.querySelector<HTMLFormElement>('form:has(#code)'), { timeoutMs: 5000, what: 'the search form' });
@@ -107,6 +107,18 @@ describe('the console, tier 1', () => {
     const failed = all(c, 'section td.fail').map((td) => words(td.closest('tr')));
     expect(failed).toEqual(['Packet inter-arrival jitter (any 15 s) down 70.0 ms < 30 ms fail', 'Packet reorder down 49.95% < 0.05% fail']);
     expect(words(one(c, '[data-testid="baseline"]'))).toMatch(/^No baseline: the site has no sample/);
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('a busy device over a TCP fallback: the blocked ports and the action come first in what to tell the user', async () => {
+    const busy = golden('troubled-sender');
+    const fallback = golden('fallback-tcp');
+    const c = await openResult('tier1', { ...busy, connectivity: fallback.connectivity, path: fallback.path, hints: fallback.hints });
+    const tell = all(c, '.tell p').map((p) => words(p));
+    expect(tell[0]).toMatch(/^No verdict: this device was too busy to measure the network/);
+    expect(tell[1]).toBe(
+      'UDP 3478-3481 to the relay did not answer, so this test ran over TCP 3478, a fallback path: calls get through there, but they lag and stutter when the network is busy. Ask your network team to allow UDP 3478-3481 outbound to the relay, and give them the result code.',
+    );
     expect(await axeProblems()).toEqual([]);
   });
 
