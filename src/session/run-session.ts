@@ -303,7 +303,6 @@ function streamSetup(c: Conduct, entry: TurnServerEntry, connected: Connected, o
               intervalMs: path.graded.intervalMs,
               likelyClaims: rtpLink !== null,
             },
-            testStartMs: c.timeline.startMs,
             path: { transport: entry.transport, port: entry.port },
           },
     suspectSoFar: () => [...(opened.watch?.peek?.() ?? []), ...pathChanges()],
