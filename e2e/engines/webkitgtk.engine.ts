@@ -92,7 +92,7 @@ test('WebKitGTK without WebRTC: browser-unsupported in words, saved with a code,
   // Its heading names the browser, not the network.
   expect(side.text).toMatch(/^This browser cannot run the test\s*This browser cannot run the test: it lacks RTCPeerConnection/);
   // The reason as a code a help desk can look up, not in the sentence.
-  expect(side.text).toContain('Code for a help desk: browser-unsupported');
+  expect(side.text).toContain('Reason code: browser-unsupported');
   expect(side.save?.kind).toBe('saved');
   const code = side.save?.code ?? '';
   expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
