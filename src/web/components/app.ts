@@ -5,7 +5,7 @@ import type { Phase, RunOptions } from '../../session/env.js';
 import { pageSearch, parsePageParams, sharedCodeOf, ParamError, type PageParams } from '../../protocol/page-url.js';
 import { progress, publishEvidence, publishResult } from '../headless.js';
 import { couldNotTestRecord, newSampleId, save, worthRecording, type CouldNotTestRecord, type SaveState } from '../results.js';
-import { couldNotRunTitle, couldNotTestText } from '../../analysis/present/could-not-test-text.js';
+import { couldNotRunTitle, couldNotTestText, failureWords, sideWords } from '../../analysis/present/could-not-test-text.js';
 import { errorLine, SetupError } from '../../session/net/errors.js';
 import { readLoadOffer } from '../../session/net/config.js';
 import type { LoadOffer } from '../../protocol/api-load.js';
@@ -286,8 +286,11 @@ export class CpApp extends CpElement {
       }
       ${
         st.kind === 'error'
-          ? html`<div class="error" role="alert" data-could-not-run><h2 id="could-not-run" tabindex="-1">${couldNotRunTitle(st.reason)}</h2><p>${st.message}</p>
-              ${st.save === null ? nothing : codeLine(st.save)}<p><small>Reason code: ${st.reason}</small></p></div>
+          ? html`<div class="error" role="alert" data-could-not-run><h2 id="could-not-run" tabindex="-1">${couldNotRunTitle(st.reason)}</h2>
+              <p data-could-not-run-answer>${failureWords(st.reason)}</p>
+              ${st.save === null ? nothing : codeLine(st.save)}
+              <p>${sideWords(st.reason)}</p>
+              <p><small>Detail: ${st.message} (reason code: ${st.reason})</small></p></div>
             ${
               st.record !== null && st.save !== null
                 ? html`<cp-result-card .save=${st.save} .details=${couldNotTestText(st.record)} .json=${st.record}

@@ -111,7 +111,7 @@ export class LivePanel extends CpElement {
   private renderAnswer(p: ProvisionalView | null) {
     if (p === null) {
       const before = this.stage === 'connecting' ? CONNECTING : this.stage === 'finishing' ? 'Finishing the test.' : BEFORE_FIRST;
-      return html`<div class="answer" data-provisional="none"><p class="before" role="status">${before}</p></div>`;
+      return html`<div class="answer" data-provisional="none"><p class="before">${before}</p></div>`;
     }
     return html`<div class="answer ${p.tone}" data-provisional=${p.tone}>
       <p class="when">${provisionalWhen(p.atS, this.durationS, this.stage === 'finishing')}</p>
