@@ -65,7 +65,7 @@ for (const size of [
     const answer = page.locator('[data-provisional]:not([data-provisional="none"])');
     await expect(answer).toBeVisible({ timeout: 20_000 });
     await expect(answer).toContainText(/Provisional answer, \d+(\.5)? s of 15 s measured/);
-    await expect(answer).toContainText('Connected through the relay the way calls prefer (UDP');
+    await expect(answer).toContainText('Connected through the relay the way calls prefer (port');
     await expect(answer).toContainText('Round trip so far:');
     await expect(answer).toContainText('Not yet known: the worst 15-second window. A pass counts only once the whole window is measured.');
     await expect(answer).toContainText('Provisional means: what the probes so far say.');

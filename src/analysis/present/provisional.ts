@@ -105,7 +105,8 @@ export function claimEvidence(c: Claim): string {
 
 function pathItem(p: ProvisionalContext['path']): ProvisionalItem {
   const port = p.port === null ? '' : ` ${String(p.port)}`;
-  if (p.transport === 'udp') return { state: 'settled', text: `Connected through the relay the way calls prefer (UDP${port}).`, expert: '' };
+  if (p.transport === 'udp')
+    return { state: 'settled', text: `Connected through the relay the way calls prefer${p.port === null ? '' : ` (port${port})`}.`, expert: '' };
   if (p.transport === 'unknown') return { state: 'settled', text: 'Connected through the relay.', expert: '' };
   return {
     state: 'settled',

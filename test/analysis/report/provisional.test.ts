@@ -42,7 +42,7 @@ describe('the provisional answers in the report', () => {
     expect(v.headline).toBe(
       'Calls will break up here: 3 of 20 probes (15%) lost in 200 ms at 2.83 s, you to the relay. This will not change. The test goes on to the end to measure everything else.',
     );
-    expect(v.items[0]).toEqual({ state: 'settled', text: 'Connected through the relay the way calls prefer (UDP 3478).', expert: '' });
+    expect(v.items[0]).toEqual({ state: 'settled', text: 'Connected through the relay the way calls prefer (port 3478).', expert: '' });
     expect(v.items.map((i) => i.state)).toEqual(['settled', 'settled', 'likely', 'so-far', 'so-far', 'so-far', 'so-far']);
     const good = provisionalView(
       provisionalFrom(provisionalMoment(reflectorInput({ count: 1510, down: { startMs: 5000 } }), 5000), { ...setting, failedBefore: false }).facts,

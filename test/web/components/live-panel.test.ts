@@ -67,7 +67,7 @@ describe('the provisional answer', () => {
     // Loss: about 200 probes judged, none lost, is too few to be 95 % sure of under 1 %: said as that.
     expect(words(one(p, '.headline'))).toBe('Too early to tell: too few echoes so far to be 95% sure.');
     expect(items(p)).toContain('So far Loss so far, you to the relay: none of 201 probes lost; too few probes yet to tell against the 1% limit at 95%.');
-    expect(items(p)[0]).toBe('Settled Connected through the relay the way calls prefer (UDP 3478).');
+    expect(items(p)[0]).toBe('Settled Connected through the relay the way calls prefer (port 3478).');
     expect(
       items(p).some((it) => /^Likely Round trip so far: 40 ms, under the 100 ms target \(95% sure\)/.test(it)),
       items(p).join('\n'),
