@@ -44,10 +44,16 @@ function sessionStandIn(outcome: { report: Report } | { reason: string; message:
 
 /** Runs the page's test with the stand-in session, and waits for the result code (its save to the worker's server). */
 async function runWith(page: Page, outcome: Parameters<typeof sessionStandIn>[0]): Promise<void> {
-  await page.route(/\/assets\/run-session-[\w-]+\.js$/, (route: Route) => route.fulfill({ contentType: 'text/javascript', body: sessionStandIn(outcome) }));
+  let stoodIn = 0;
+  await page.route(/\/assets\/run-session-[\w-]+\.js$/, (route: Route) => {
+    stoodIn++;
+    return route.fulfill({ contentType: 'text/javascript', body: sessionStandIn(outcome) });
+  });
   await page.goto('/');
   await page.getByRole('button', { name: 'Start test' }).click();
   await expect(page.locator('[data-code]')).toHaveText(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/, { timeout: 20_000 });
+  // The page's session chunk was the one stood in for (a renamed chunk would run a real test instead).
+  expect(stoodIn).toBe(1);
 }
 
 /** The verdict word, the answer and the code wholly on the first screenful the page scrolled to, nothing wider than the screen. */
