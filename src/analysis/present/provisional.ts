@@ -71,7 +71,10 @@ export function claimEvidence(c: Claim): string {
     case 'latency-rtt': {
       const r = c.rtt;
       if (r.p50Ms === null) return 'no round trip judged yet';
-      const ci = r.lowerMs === null || r.upperMs === null ? 'too few for a 95% interval' : `95% interval ${fixed(r.lowerMs, 2)}-${fixed(r.upperMs, 2)} ms`;
+      const ci =
+        r.lowerMs === null || r.upperMs === null
+          ? `${count(r.blocks)} whole seconds, too few for 95% bounds`
+          : `one-sided 95% bounds ${fixed(r.lowerMs, 2)}-${fixed(r.upperMs, 2)} ms over ${count(r.blocks)} one-second blocks`;
       return `p50 ${ms(r.p50Ms, c.thresholdMs)} of ${count(r.samples)} round trips, ${ci}; target < ${ms(c.thresholdMs)}`;
     }
     case 'loss-15s': {
@@ -99,6 +102,15 @@ function pathItem(p: ProvisionalContext['path']): ProvisionalItem {
   };
 }
 
+/** Why a round trip has no likely answer yet, in words. */
+const UNDECIDED_WORDS: Readonly<Record<NonNullable<RoundTripClaim['undecided']>, (c: RoundTripClaim) => string>> = {
+  'too-few-seconds': () => 'a few more seconds of echoes are needed to tell',
+  'device-or-server-busy': () => 'this device or the test server is busy, so this figure may not be the network',
+  changing: () => 'it is still changing, so it is too early to tell',
+  close: (c) => `too close to the ${ms(c.thresholdMs)} target to tell yet`,
+  'not-on-this-path': () => 'this figure settles only at the end of the test',
+};
+
 function rttItem(c: RoundTripClaim): ProvisionalItem {
   const r = c.rtt;
   const expert = claimEvidence(c);
@@ -106,7 +118,7 @@ function rttItem(c: RoundTripClaim): ProvisionalItem {
   const so = `Round trip so far: ${ms(r.p50Ms, c.thresholdMs)}`;
   if (c.kind === 'likely-pass') return { state: 'likely', text: `${so}, under the ${ms(c.thresholdMs)} target (95% sure).`, expert };
   if (c.kind === 'likely-fail') return { state: 'likely', text: `${so}, over the ${ms(c.thresholdMs)} target (95% sure).`, expert };
-  const why = r.samples < 20 ? 'too few echoes to tell yet' : `too close to the ${ms(c.thresholdMs)} target to tell yet`;
+  const why = UNDECIDED_WORDS[c.undecided ?? 'too-few-seconds'](c);
   return { state: 'so-far', text: `${so}; ${why}.`, expert };
 }
 
