@@ -117,6 +117,33 @@ describe('what the probes so far say', () => {
     expect(d.worstShortMissing?.lost).toBe(0);
     expect(d.worstShort).toMatchObject({ lost: 0, suspect: false });
   });
+
+  it('takes time off the network (this device or the server) as suspect too, and is busy while it touches the last second judged', () => {
+    const r = at(stream({ count: 1600, intervalMs: 10, lost: (i) => i === 50 || i === 51 }), 7000);
+    const clean = soFarDirection({ name: 'up', records: r, senderNowMs: 7000, testStartMs: 0 }, 1000, LENGTHS);
+    expect(clean).toMatchObject({ suspect: false, busyNow: false, blocks: 6 });
+    expect(clean.worstShortMissing?.lost).toBe(2);
+    const off = soFarDirection({ name: 'up', records: r, senderNowMs: 7000, testStartMs: 0, offNetwork: [{ startMs: 400, endMs: 600 }] }, 1000, LENGTHS);
+    expect(off).toMatchObject({ suspect: true, busyNow: false });
+    expect(off.worstShortMissing?.lost).toBe(0);
+    expect(off.firstLong?.suspect).toBe(true);
+    // Judged until 6000 ms: time at 5.5 s touches its last second.
+    const now = soFarDirection({ name: 'up', records: r, senderNowMs: 7000, testStartMs: 0, offNetwork: [{ startMs: 5500, endMs: 5600 }] }, 1000, LENGTHS);
+    expect(now.busyNow).toBe(true);
+  });
+
+  it('reads the loss design effect from its whole seconds (blocks.ts): 5 lost in one second of six', () => {
+    // Probes 50-54 lost, all in the first second: blocks of 100 with losses 5, 0, 0, 0, 0, 0.
+    const r = at(stream({ count: 1600, intervalMs: 10, lost: (i) => i >= 50 && i <= 54 }), 7000);
+    const d = soFarDirection({ name: 'up', records: r, senderNowMs: 7000, testStartMs: 0 }, 1000, LENGTHS);
+    // N = 600 (0-5990 ms; the probe at 6000 ms starts a seventh, unfinished second), p = 5/601 judged overall but
+    // 5/600 over the blocks: sum (l - p n)^2 = (5 - 5/6)^2 + 5 (5/6)^2 = 20.833; between = (6/5) x 20.833 / 600^2;
+    // binomial = p (1 - p) / 600.
+    const p = 5 / 600;
+    const expected = ((6 / 5) * ((5 - 5 / 6) ** 2 + 5 * (5 / 6) ** 2)) / 600 ** 2 / ((p * (1 - p)) / 600);
+    expect(d.blocks).toBe(6);
+    expect(d.blockDesignEffect).toBeCloseTo(expected, 9);
+  });
 });
 
 describe('round trips so far', () => {
