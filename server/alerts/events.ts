@@ -1,9 +1,11 @@
 /**
  * What a webhook post says, one event per change of a rule's state for a site: a P90 rule (the
- * JSON of src/analysis/alert/hysteresis.ts AlertEvent), the silence rule, or the could-not-test
- * rule. Kept in the store as JSON until delivered (./delivery.ts), with its idempotency key.
+ * JSON of src/analysis/alert/hysteresis.ts AlertEvent), the silence rule, the could-not-test
+ * rule or the could-not-judge rule of a target. Kept in the store as JSON until delivered
+ * (./delivery.ts), with its idempotency key.
  */
 import type { AlertEvent, AlertState } from '../../src/analysis/alert/hysteresis.js';
+import type { TargetId } from '../../src/analysis/schema/report-schema.js';
 import { TARGET_LABELS, targetUnit } from '../../src/analysis/grade/targets.js';
 import { formatDurationMs } from '../../src/protocol/values.js';
 
@@ -33,7 +35,24 @@ export interface CouldNotTestEvent {
   over: string;
 }
 
-export type SiteAlertEvent = AlertEvent | SilenceEvent | CouldNotTestEvent;
+export interface CouldNotJudgeEvent {
+  site: string;
+  metric: 'could-not-judge';
+  /** The target a P90 rule watches that the reports could not judge. */
+  target: TargetId;
+  state: AlertState;
+  since: string;
+  /** Share of the window's reports none of whose directions of the target could be judged, %. */
+  pct: number;
+  abovePct: number;
+  /** Reports in the window. */
+  samples: number;
+  notJudged: number;
+  /** The window, e.g. "2h". */
+  over: string;
+}
+
+export type SiteAlertEvent = AlertEvent | SilenceEvent | CouldNotTestEvent | CouldNotJudgeEvent;
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -66,6 +85,26 @@ export function couldNotTestEvent(
   };
 }
 
+export function couldNotJudgeEvent(
+  site: string,
+  target: TargetId,
+  change: { state: AlertState; sinceMs: number; pct: number; samples: number; notJudged: number },
+  rule: { abovePct: number; overMs: number },
+): CouldNotJudgeEvent {
+  return {
+    site,
+    metric: 'could-not-judge',
+    target,
+    state: change.state,
+    since: new Date(change.sinceMs).toISOString(),
+    pct: Math.round(change.pct * 10) / 10,
+    abovePct: rule.abovePct,
+    samples: change.samples,
+    notJudged: change.notJudged,
+    over: formatDurationMs(rule.overMs),
+  };
+}
+
 /** One line a person reads: "Paris: round trip P90 150 ms is not below its 100 ms target (alert raised ...)". */
 export function alertText(e: SiteAlertEvent): string {
   const when = `(alert ${e.state === 'raised' ? 'raised' : 'cleared'} ${e.since})`;
@@ -73,6 +112,10 @@ export function alertText(e: SiteAlertEvent): string {
     return e.state === 'raised'
       ? `${e.site}: no sample tested for ${e.silentFor} of callprobe's up time${e.lastReportAt === null ? '' : ` (last at ${e.lastReportAt})`} ${when}`
       : `${e.site}: samples test again ${when}`;
+  }
+  if (e.metric === 'could-not-judge') {
+    const what = `${e.site}: ${TARGET_LABELS[e.target].toLowerCase()} could not be judged in ${e.notJudged} of ${e.samples} reports of the last ${e.over}`;
+    return e.state === 'raised' ? `${what} (${e.pct}%, above ${e.abovePct}%) ${when}` : `${what}, at most ${e.abovePct}% ${when}`;
   }
   if (e.metric === 'could-not-test') {
     return e.state === 'raised'

@@ -156,10 +156,15 @@ describe('the alerts file', () => {
       rules: [{ target: 'loss-15s', samples: DEFAULTS.alerts.samples, raiseAfter: 3, clearAfter: 3 }],
       silence: null,
       couldNotTest: null,
+      couldNotJudge: null,
     });
     expect(
       alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ silentFor: '30m' }, { couldNotTestAbovePct: 50, over: '2h' }, { metric: 'latency-rtt' }] }),
     ).toMatchObject({ silence: { silentForMs: 1_800_000 }, couldNotTest: { abovePct: 50, overMs: 7_200_000, minSamples: 3 } });
+    expect(
+      alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ metric: 'loss-15s' }, { couldNotJudgeAbovePct: 50, over: '2h', minSamples: 4 }] }),
+    ).toMatchObject({ couldNotJudge: { abovePct: 50, overMs: 7_200_000, minSamples: 4 } });
+    expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ couldNotJudgeAbovePct: 50, over: '2h' }] })).toThrow(/no metric rule/);
     expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ silentFor: 'soon' }] })).toThrow(/silentFor must be a duration/);
     expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ silentFor: '30s' }] })).toThrow(/1m\.\.7d/);
     expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ silentFor: '1h' }, { silentFor: '2h' }] })).toThrow(/two silentFor rules/);
