@@ -149,6 +149,55 @@ describe('site alerts', () => {
   });
 });
 
+describe('webhook retries', () => {
+  it("come when the log says they will (each failure's nextAt), not at the next heartbeat", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callprobe-alerts-wake-'));
+    const store = openSqliteStore(join(dir, 'r.db'), storeOptions(testClock(), 8, { nowMs: () => Date.now() }));
+    const receiver = await startReceiver();
+    const failed: Array<{ nextAt: string }> = [];
+    const log = { info: () => undefined, warn: (o: object) => void failed.push(o as { nextAt: string }) };
+    const config = alertsConfigFrom({ webhook: { url: receiver.url }, rules: [{ metric: 'latency-rtt', samples: 1, raiseAfter: 1, clearAfter: 1 }] });
+    // The product's beat (10 s) and a short backoff: every retry is due long before the next beat.
+    const one = await alertInstance(store, config, log, () => Date.now(), {
+      heartbeatMs: DEFAULTS.fleet.heartbeatMs,
+      delivery: { ...DEFAULTS.alerts, retryBaseMs: 300, retryMaxMs: 2_000, retryForMs: 60_000 },
+    });
+    try {
+      receiver.status = 500;
+      const body = siteReport('Brest', 150, Date.now() - 60_000);
+      const { result } = await store.results.put({
+        sampleId: 'wake-1',
+        kind: 'report',
+        startedAtMs: Date.now() - 60_000,
+        site: 'Brest',
+        ticket: null,
+        verdict: 'fail',
+        reportJson: body,
+        address: null,
+      });
+      const grades = (JSON.parse(body) as { grades: Parameters<typeof one.alerts.afterStored>[0]['grades'] }).grades;
+      expect((await one.alerts.afterStored({ id: result.id, site: 'Brest', kind: 'report', grades })).map((e) => e.state)).toEqual(['raised']);
+      await waitFor(() => receiver.times.length >= 3, { timeoutMs: 8_000, what: 'three tries' });
+      receiver.status = 204;
+      await waitFor(() => one.delivery.counts.delivered === 1, { timeoutMs: 8_000, what: 'the post delivered' });
+      // Try k+1 arrives when failure k said it would: never before, and far sooner than the 10 s beat.
+      const tries = receiver.times;
+      expect(tries.length).toBe(failed.length + 1);
+      for (const [k, f] of failed.entries()) {
+        const due = Date.parse(f.nextAt);
+        expect(tries[k + 1], `try ${k + 2}`).toBeGreaterThanOrEqual(due - 5);
+        expect(tries[k + 1], `try ${k + 2}`).toBeLessThan(due + 2_000);
+      }
+      expect((tries.at(-1) ?? 0) - (tries[0] ?? 0)).toBeLessThan(DEFAULTS.fleet.heartbeatMs);
+    } finally {
+      await one.loop.stop();
+      await store.close();
+      await receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the alerts file', () => {
   it('takes the defaults and names the first problem', () => {
     expect(alertsConfigFrom({ webhook: { url: 'https://hooks.example/x', format: 'teams' }, rules: [{ metric: 'loss-15s' }] })).toEqual({
