@@ -2,7 +2,8 @@
  * What a webhook post says, one event per change of a rule's state for a site: a P90 rule (the
  * JSON of src/analysis/alert/hysteresis.ts AlertEvent), the silence rule, the could-not-test
  * rule or the could-not-judge rule of a target. Kept in the store as JSON until delivered
- * (./delivery.ts), with its idempotency key.
+ * (./delivery.ts), with its idempotency key. And the one event that is no change of state:
+ * the test event of `callprobe alerts test`, marked `"test": true`, posted at once, never kept.
  */
 import type { AlertEvent, AlertState } from '../../src/analysis/alert/hysteresis.js';
 import type { TargetId } from '../../src/analysis/schema/report-schema.js';
@@ -52,7 +53,18 @@ export interface CouldNotJudgeEvent {
   over: string;
 }
 
-export type SiteAlertEvent = AlertEvent | SilenceEvent | CouldNotTestEvent | CouldNotJudgeEvent;
+/** `callprobe alerts test`: no alert, a post that shows the webhook receives callprobe's. */
+export interface TestEvent {
+  test: true;
+  site: string;
+  metric: 'test';
+  state: AlertState;
+  since: string;
+  /** The server that sent it (the host `alerts test` asked). */
+  from: string;
+}
+
+export type SiteAlertEvent = AlertEvent | SilenceEvent | CouldNotTestEvent | CouldNotJudgeEvent | TestEvent;
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -105,8 +117,14 @@ export function couldNotJudgeEvent(
   };
 }
 
+/** The test event `callprobe alerts test` posts: marked `"test": true`, for no site. */
+export function testEvent(from: string, atMs: number): TestEvent {
+  return { test: true, site: 'callprobe alerts test', metric: 'test', state: 'raised', since: new Date(atMs).toISOString(), from };
+}
+
 /** One line a person reads: "Paris: round trip P90 150 ms is not below its 100 ms target (alert raised ...)". */
 export function alertText(e: SiteAlertEvent): string {
+  if (e.metric === 'test') return `callprobe test event from ${e.from} at ${e.since}: alerts reach this webhook (no site is alerting)`;
   const when = `(alert ${e.state === 'raised' ? 'raised' : 'cleared'} ${e.since})`;
   if (e.metric === 'silence') {
     return e.state === 'raised'

@@ -106,9 +106,13 @@ function bearerOf(req: FastifyRequest): string | null {
   return m?.[1] ?? null;
 }
 
-/** The live site token a request carries, or null (none, not a site token, revoked, unknown). */
-export async function siteTokenOf(req: FastifyRequest, siteTokens: SiteTokensRepository): Promise<SiteToken | null> {
+/** The live site token a request carries; `dead` for a site token this server does not know or revoked; null when it carries none. */
+export async function siteTokenOf(req: FastifyRequest, siteTokens: SiteTokensRepository): Promise<SiteToken | 'dead' | null> {
   const token = bearerOf(req);
   if (token === null || !token.startsWith(SITE_TOKEN_PREFIX)) return null;
-  return siteTokens.byHash(siteTokenHash(token));
+  return (await siteTokens.byHash(siteTokenHash(token))) ?? 'dead';
 }
+
+/** The refusal of a site token this server does not know, or revoked: it names the site token, never the operator's. */
+export const deadSiteToken = (): Refusal =>
+  new Refusal('bad-site-token', 'this site token is not known to this server or was revoked: make a live one for the site (callprobe site-token create)', 403);

@@ -9,6 +9,7 @@
  * - results (./results.ts): POST /api/results, GET /api/r/:code, /r/:code, the operator's reads
  * - sites (./sites.ts): site reports and the overview
  * - console (./console.ts): the help desk console
+ * - alerts (./alerts.ts): POST /api/alerts/test, a test event to the alert webhooks
  * - load (./load.ts): the busy-line phase's load sink and source (answers not-offered when off)
  *
  * A plugin's bounds (body size, rate) are options of its routes, given where it is registered.
@@ -21,7 +22,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { TSchema } from '@sinclair/typebox';
 import fastifyWebsocket from '@fastify/websocket';
 import fastifyRateLimit from '@fastify/rate-limit';
-import { BOUNDS } from '../../src/protocol/defaults.js';
+import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { DoorRefusals, type DoorName, type DoorScope } from '../../src/protocol/door.js';
 import { addPageHeaders, servePageFiles } from '../../host/page.js';
 // reply.sendFile (results.ts, console.ts) comes with @fastify/static, which servePageFiles registers: its types.
@@ -35,6 +36,7 @@ import { resultsPlugin, type ResultsOptions } from './results.js';
 import { sitesPlugin, type SitesOptions } from './sites.js';
 import { siteTokensPlugin, type SiteTokensOptions } from './site-tokens.js';
 import { consolePlugin, type ConsoleOptions } from './console.js';
+import { alertsPlugin } from './alerts.js';
 import { sourceKey } from './signal-limits.js';
 import { ConnectionGate, serverTimeouts, type ConnectionLimits, type DescriptorCount } from './connections.js';
 import { loadRoutes, type LoadRoutesOptions } from './load.js';
@@ -171,6 +173,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await app.register(sitesPlugin, { store, adminToken, ...consoleRole, alerts: opts.results.alerts?.config ?? null });
     await app.register(siteTokensPlugin, { store, adminToken, nowMs: c.nowMs });
     await app.register(consolePlugin, { ...c, store, adminToken, access, pageBuilt: pageBuilt && existsSync(join(opts.webRoot, 'console.html')) });
+    const alerts = opts.results.alerts?.config ?? null;
+    await app.register(alertsPlugin, {
+      adminToken,
+      webhooks: alerts === null ? null : [alerts.webhook],
+      webhookTimeoutMs: DEFAULTS.alerts.webhookTimeoutMs,
+      testsPerMinute: DEFAULTS.alerts.testsPerMinutePerSource,
+      nowMs: c.nowMs,
+    });
   }
 
   let loadMetrics: () => string = () => '';
