@@ -29,6 +29,7 @@ import { addPageHeaders, servePageFiles } from '../../host/page.js';
 import type {} from '@fastify/static';
 import { typeboxValidator } from './validate.js';
 import { consoleAccess } from './access.js';
+import type { ConsoleSessionsRepository } from '../store/console-sessions/types.js';
 import { healthPlugin } from './health.js';
 import { pageConfigPlugin, type PageConfigOptions } from './page-config.js';
 import { signalling, type SignalOptions } from './signal.js';
@@ -41,11 +42,11 @@ import { sourceKey } from './signal-limits.js';
 import { ConnectionGate, serverTimeouts, type ConnectionLimits, type DescriptorCount } from './connections.js';
 import { loadRoutes, type LoadRoutesOptions } from './load.js';
 
-/** The store's repositories the results, sites, site tokens and console plugins take (each only its own). */
+/** The store's repositories the results, sites, site tokens and console plugins take (each only its own), and the console's sessions. */
 type AppStore = NonNullable<ResultsOptions['store']> &
   NonNullable<SitesOptions['store']> &
   NonNullable<SiteTokensOptions['store']> &
-  NonNullable<ConsoleOptions['store']>;
+  NonNullable<ConsoleOptions['store']> & { consoleSessions: ConsoleSessionsRepository };
 
 export interface AppOptions extends SignalOptions, Omit<PageConfigOptions, 'reflector' | 'load'> {
   /** Folder holding the built page (vite build output). */
@@ -166,7 +167,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   if (opts.results) {
     const c = opts.console;
     const { store, adminToken } = opts.results;
-    const access = consoleAccess({ ...c, adminToken });
+    const access = consoleAccess({ ...c, adminToken, sessionsStore: store?.consoleSessions ?? null });
+    // A console cookie is looked up in the store once per request, before any route asks who it is.
+    if (access.sessions !== null) app.addHook('onRequest', access.resolve);
     // Without --users the operator endpoints answer as before (404 without a token configured).
     const consoleRole = access.sessions !== null ? { consoleRole: access.roleOf } : {};
     await app.register(resultsPlugin, { ...opts.results, pageBuilt, ...consoleRole, doorRefusals });
