@@ -3,8 +3,9 @@
  * on loopback over SQLite): `run --site X --every 10s` with a revoked site token exits 3 in
  * seconds, naming the site token and the site, without starting a browser (the one given writes
  * a marker when started); the sample waiting in its spool stays there and is sent once a good
- * token of the same site is given, by the scheduler and by `callprobe spool send`. A single
- * `run --site` checks its token the same way.
+ * token of the same site is given, by the scheduler and by `callprobe spool send`; a server
+ * that cannot be reached leaves the token unknown and the schedule starts. A single `run --site`
+ * checks its token the same way.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Spool, type SpoolEntry } from '../../../client/schedule/spool.js';
 import { siteTokenHash } from '../../../server/http/access.js';
 import { runCallprobe } from '../../kit/callprobe.js';
+import { freeTcpPort } from '../../kit/net.js';
 import { cliPath } from '../../kit/paths.js';
 import { needBuilt, skipReason } from '../../kit/requires.js';
 import { startResultsServer, type ResultsServer } from '../results-server.js';
@@ -109,6 +111,18 @@ run('a site token checked before a test', () => {
     const ok = await runCallprobe(['spool', 'send', '--spool', spool], 30_000, { env: env(lyon.token) });
     expect(ok.code, ok.stderr).toBe(0);
     expect(await server.store.results.getBySampleId('left-sample-0001')).toMatchObject({ site: 'Lyon' });
+  }, 60_000);
+
+  it('a server that cannot be reached leaves the token unknown: said, and the schedule starts (its sample waits in the spool)', async () => {
+    const port = await freeTcpPort('127.0.0.1');
+    const spool = join(dir, 'spool-unreachable');
+    const good = await siteToken('Rennes');
+    const args = ['run', '--server', `http://127.0.0.1:${port}`, '--site', 'Rennes', '--every', '10s', '--count', '1', '--spool', spool, '--browser', browser];
+    const r = await runCallprobe(args, 60_000, { env: env(good.token) });
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toContain('could not check the site token for "Rennes" before the test');
+    expect(r.stdout).toContain('"upload":"spooled"');
+    expect(await new Spool(spool).files()).toHaveLength(1);
   }, 60_000);
 
   it('a single run --site checks its token first too', async () => {
