@@ -73,7 +73,7 @@ async function checkUploadToken(server: string, site: string, token: string, tim
   return {
     kind: 'unknown',
     why:
-      res.status === 404
+      res.status === 404 && reason === null
         ? `${url.origin} has no token check (an older callprobe)`
         : `${url.origin} answered HTTP ${res.status}${reason === null ? '' : ` (${reason})`}`,
   };

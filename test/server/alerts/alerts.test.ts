@@ -4,7 +4,7 @@
  * is down for a while gets the post once it is back (retried with backoff, the same idempotency
  * key), counted by outcome on /metrics; storing goes on meanwhile.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -19,6 +19,7 @@ import { ConfigError } from '../../../src/protocol/config-error.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js';
 import { waitFor } from '../../kit/wait.js';
+import { repoRoot } from '../../kit/paths.js';
 import { storeOptions, testClock } from '../store/store-kit.js';
 import { alertInstance, siteReport, startReceiver, type AlertInstance, type Receiver } from './kit.js';
 
@@ -233,6 +234,16 @@ describe('the alerts file', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("takes docs/assess-a-site.md's example file as written", () => {
+    const page = readFileSync(join(repoRoot, 'docs/assess-a-site.md'), 'utf8');
+    const example = /## Site alerts[\s\S]*?```json\n([\s\S]*?)```/.exec(page)?.[1] ?? '';
+    expect(alertsConfigFrom(JSON.parse(example))).toMatchObject({
+      silence: { silentForMs: 1_800_000 },
+      couldNotTest: { abovePct: 50 },
+      couldNotJudge: { abovePct: 50, overMs: 7_200_000 },
+    });
   });
 
   it('speaks JSON (with its idempotency key), Slack and Teams', () => {
