@@ -175,6 +175,22 @@ export const MIGRATIONS: readonly Migration[] = [
       "sites: the last report's receive time on the server's clock (last_report_stored_at): a site's silence is counted from the earlier of it and the report's start, so a start the uploader wrote cannot hold a silence off; filled from the stored results",
     statements: ['ALTER TABLE sites ADD COLUMN last_report_stored_at BIGINT', SITES_LAST_REPORT_STORED],
   },
+  {
+    version: 10,
+    about:
+      "the help desk console's sessions, so a login survives a restart and is shared by every serve on the store: one row per session (the SHA-256 of its id, never the id; its user, role, start and last request), dropped once expired",
+    statements: [
+      `CREATE TABLE console_sessions (
+        id_hash TEXT PRIMARY KEY,
+        user_name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        last_seen_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX console_sessions_created_at ON console_sessions (created_at)',
+      'CREATE INDEX console_sessions_last_seen_at ON console_sessions (last_seen_at)',
+    ],
+  },
 ];
 
 export const SCHEMA_MIGRATIONS_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)';
