@@ -61,6 +61,16 @@ export const ACTIONS: CommandActions = {
     process.exitCode = await siteTokenCommand(o);
   },
 
+  async alerts(o) {
+    const { alertsCommand } = await import('../client/commands/alerts-test.js');
+    process.exitCode = await alertsCommand(o);
+  },
+
+  async spool(o) {
+    const { spoolCommand } = await import('../client/commands/spool.js');
+    process.exitCode = await spoolCommand(o);
+  },
+
   async hashPassword() {
     const chunks: Buffer[] = [];
     let bytes = 0;

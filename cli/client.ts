@@ -1,4 +1,4 @@
-/** The client's commands (`run`, `aggregate`, `report`, `site-token`): their flags, checked and handed to the client (client/). */
+/** The client's commands (`run`, `aggregate`, `report`, `site-token`, `alerts`, `spool`): their flags, checked and handed to the client (client/). */
 import { Argument, Option, type Command } from 'commander';
 import { BOUNDS, DEFAULTS } from '../src/protocol/defaults.js';
 import { parseAdminToken, parseDurationMs, parseInstant, parseTimeZone } from '../src/protocol/values.js';
@@ -19,6 +19,8 @@ import {
   readSecretFile,
 } from '../client/options.js';
 import type { SiteTokenCommandOptions } from '../client/commands/site-token.js';
+import type { AlertsCommandOptions } from '../client/commands/alerts-test.js';
+import type { SpoolCommandOptions } from '../client/commands/spool.js';
 import { arg, intArg } from './args.js';
 
 const serverUrlArg = arg(parseServerUrl);
@@ -72,20 +74,30 @@ export function defineRun(program: Command, act: (o: RunCommandOptions, schedule
     .option('--browser <path>', 'Chromium executable', DEFAULTS.browserPath)
     .option('--evidence <file>', 'also write the evidence the report was graded from (every probe and the views outside the page, JSON) to this file')
     .option('--no-save', 'do not store the result on the server (by default it is saved once and its code printed on stderr)')
-    .option('--site <name>', 'the site this test is for (meta.site; saving it needs --admin-token)')
+    .option(
+      '--site <name>',
+      "the site this test is for (meta.site; saving it needs the site's upload-only token or the operator token, checked before the test)",
+    )
     .option('--ticket <ref>', 'a help-desk ticket reference (meta.ticket)')
     .addOption(
-      new Option('--admin-token <token>', "the server's operator token, to save a result with --site")
+      new Option(
+        '--admin-token <token>',
+        "the site's upload-only token (callprobe site-token create) or the server's operator token, to save a result with --site",
+      )
         .env('CALLPROBE_ADMIN_TOKEN')
         .argParser(arg(parseAdminToken)),
     )
     .addOption(new Option('--token <token>', 'the same as --admin-token').env('CALLPROBE_TOKEN').argParser(arg(parseAdminToken)))
     .option(
       '--every <duration>',
-      'sample the site on this schedule, e.g. 10m (one process, one browser; needs --site and the token)',
+      "sample the site on this schedule, e.g. 10m (one process, one browser; needs --site and the site's token)",
       arg((v) => parseDurationMs(v, '--every', BOUNDS.scheduleEveryMs)),
     )
-    .option('--count <n>', 'with --every: stop after this many samples', intArg('--count', BOUNDS.scheduleCount))
+    .option(
+      '--count <n>',
+      'with --every: stop after this many samples taken, those that could not test included (for a week, prefer --for or --until)',
+      intArg('--count', BOUNDS.scheduleCount),
+    )
     .option(
       '--for <duration>',
       'with --every: start no sample after this long, e.g. 7d (from the first start: a restart keeps the end)',
@@ -170,6 +182,49 @@ export function defineSiteToken(program: Command, act: (o: SiteTokenCommandOptio
       const o = cmd.opts<Omit<SiteTokenCommandOptions, 'action'>>();
       const fallback = process.env['CALLPROBE_ADMIN_TOKEN'];
       const token = o.token ?? (fallback === undefined || fallback === '' ? undefined : parseAdminToken(fallback));
+      await act({ ...o, action, ...(token === undefined ? {} : { token }) });
+    });
+}
+
+/** The operator token of a command that takes one: --token or CALLPROBE_TOKEN, else CALLPROBE_ADMIN_TOKEN as `run` reads it. */
+function operatorToken(given: string | undefined): string | undefined {
+  const fallback = process.env['CALLPROBE_ADMIN_TOKEN'];
+  return given ?? (fallback === undefined || fallback === '' ? undefined : parseAdminToken(fallback));
+}
+
+export function defineAlerts(program: Command, act: (o: AlertsCommandOptions) => Promise<void>): void {
+  program
+    .command('alerts')
+    .description(
+      'test: post a test event ("test": true) to every webhook of serve\'s alerts file and print each receiver\'s answer (exit 0 all answered 2xx, 4 one did not, 3 a refused token)',
+    )
+    .addArgument(new Argument('<action>', 'what to do').choices(['test']))
+    .requiredOption('--server <url>', 'the callprobe server, e.g. https://callprobe.example.org', serverUrlArg)
+    .addOption(new Option('--token <token>', "the server's operator token (else CALLPROBE_ADMIN_TOKEN)").env('CALLPROBE_TOKEN').argParser(arg(parseAdminToken)))
+    .action(async (action: AlertsCommandOptions['action'], _opts: unknown, cmd: Command) => {
+      const o = cmd.opts<Omit<AlertsCommandOptions, 'action'>>();
+      const token = operatorToken(o.token);
+      await act({ ...o, action, ...(token === undefined ? {} : { token }) });
+    });
+}
+
+export function defineSpool(program: Command, act: (o: SpoolCommandOptions) => Promise<void>): void {
+  program
+    .command('spool')
+    .description(
+      'send: send what waits in a spool of run --every (one left behind, or samples that waited for a good token), each to its server (exit 0 nothing waits, 4 some still wait, 3 the token was refused)',
+    )
+    .addArgument(new Argument('<action>', 'what to do').choices(['send']))
+    .requiredOption('--spool <dir>', 'the spool folder (run --every --spool)')
+    .option('--server <url>', 'only the samples for this server (default: each to the server it was taken for)', serverUrlArg)
+    .addOption(
+      new Option('--token <token>', "the site's upload-only token or the operator token (else CALLPROBE_ADMIN_TOKEN)")
+        .env('CALLPROBE_TOKEN')
+        .argParser(arg(parseAdminToken)),
+    )
+    .action(async (action: SpoolCommandOptions['action'], _opts: unknown, cmd: Command) => {
+      const o = cmd.opts<Omit<SpoolCommandOptions, 'action'>>();
+      const token = operatorToken(o.token);
       await act({ ...o, action, ...(token === undefined ? {} : { token }) });
     });
 }

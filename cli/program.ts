@@ -7,8 +7,10 @@ import { Command } from 'commander';
 import type { ServeOptions } from '../server/config/options.js';
 import type { ReportCommandOptions, RunCommandOptions, ScheduleOptions } from '../client/options.js';
 import { defineServe } from './serve.js';
-import { defineAggregate, defineReport, defineRun, defineSiteToken } from './client.js';
+import { defineAggregate, defineAlerts, defineReport, defineRun, defineSiteToken, defineSpool } from './client.js';
 import type { SiteTokenCommandOptions } from '../client/commands/site-token.js';
+import type { AlertsCommandOptions } from '../client/commands/alerts-test.js';
+import type { SpoolCommandOptions } from '../client/commands/spool.js';
 import { defineCoturnConfig, defineHashPassword, type CoturnConfigFlags } from './tools.js';
 
 /** What each command does once its flags are parsed and checked. */
@@ -19,6 +21,8 @@ export interface CommandActions {
   aggregate(files: string[], json: boolean): Promise<void>;
   report(o: ReportCommandOptions): Promise<void>;
   siteToken(o: SiteTokenCommandOptions): Promise<void>;
+  alerts(o: AlertsCommandOptions): Promise<void>;
+  spool(o: SpoolCommandOptions): Promise<void>;
   hashPassword(): Promise<void>;
   coturnConfig(o: CoturnConfigFlags): Promise<void>;
 }
@@ -37,6 +41,8 @@ export function callprobeProgram(version: string, act: CommandActions): Command 
   defineAggregate(program, (files, json) => act.aggregate(files, json));
   defineReport(program, (o) => act.report(o));
   defineSiteToken(program, (o) => act.siteToken(o));
+  defineAlerts(program, (o) => act.alerts(o));
+  defineSpool(program, (o) => act.spool(o));
   defineHashPassword(program, () => act.hashPassword());
   defineCoturnConfig(program, (o) => act.coturnConfig(o));
   return program;

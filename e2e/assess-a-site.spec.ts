@@ -60,7 +60,9 @@ test("docs/assess-a-site.md's site token, systemd unit and cron line run as writ
   expect((await made.exited).code, made.stderr()).toBe(0);
   const siteToken = made.stdout().trimEnd().split('\n').at(-1) ?? '';
   expect(siteToken).toMatch(/^cpsite_/);
-  for (const { name, args } of recipeCommands()) {
+  for (const { name, args: written } of recipeCommands()) {
+    // The unit starts callprobe through /usr/bin/env (wherever npm put it): the command is what follows.
+    const args = written[0] === '/usr/bin/env' ? written.slice(1) : written;
     expect(args[0], name).toMatch(/(^|\/)callprobe$/);
     expect(args.slice(1, 2), name).toEqual(['run']);
     const spoolAt = args.indexOf('--spool');

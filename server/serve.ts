@@ -272,11 +272,12 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   if (store && opts.results) {
     opened.add('the results store', () => store.close());
     opened.add('the retention purge', startPurge(store, opts.results.purgeIntervalMs, log));
-    const say = { info: (_o: object, msg: string) => log(msg), warn: (_o: object, msg: string) => log(msg) };
+    // Alert and delivery events go to the JSON log (pino), each with its event as `alert`.
+    const said = logger.child({ name: 'alerts' });
     const a = opts.alerts;
-    alerts = a ? new SiteAlerts(a, store, say, opts.fleet, () => fleet?.kick()) : null;
-    const delivery = a ? new AlertDelivery(store.alerts, a, say, opts.alertDelivery) : null;
-    const loop = new FleetLoop({ store, alerts, delivery, log, nowMs: () => Date.now(), settings: opts.fleet });
+    alerts = a ? new SiteAlerts(a, store, said, opts.fleet, () => fleet?.kick()) : null;
+    const delivery = a ? new AlertDelivery(store.alerts, a, said, opts.alertDelivery) : null;
+    const loop = new FleetLoop({ store, alerts, delivery, log: logger.child({ name: 'fleet' }), nowMs: () => Date.now(), settings: opts.fleet });
     await loop.start();
     fleet = loop;
     opened.add('the heartbeat', () => loop.stop());

@@ -9,6 +9,7 @@
  */
 import { mdTable } from '../lib/docs.js';
 import { median } from '../lib/median.js';
+import { provisionalTally, type ProvisionalReportView } from './provisional.js';
 
 export interface BusyRow {
   name: string;
@@ -98,6 +99,8 @@ export interface BusyRun {
   failure: string | null;
   /** A run that missed what its row wants keeps its report and evidence here (gzipped JSON, beside the raw results); absent otherwise. */
   evidenceFile?: string;
+  /** The provisional answers the page showed, with each claim's `held` (absent in raw files from before they were kept). */
+  provisional?: ProvisionalReportView['provisional'];
 }
 
 /** What a busy run reads of a report: any more fields are left out; `insufficientCause` may not exist (before v3). */
@@ -105,10 +108,11 @@ export interface BusyReportView {
   summary: { verdict: string; insufficientCause?: string | null };
   grades: { target: string; direction: string; status: string; value: number | null }[];
   load?: { verdict?: { kind: string }; outcome?: { reason: string } };
+  provisional?: ProvisionalReportView['provisional'];
 }
 
 /** The report's part of a BusyRun. */
-export function busyFigures(r: BusyReportView): Pick<BusyRun, 'verdict' | 'insufficientCause' | 'grades' | 'latencyMs' | 'loadKind'> {
+export function busyFigures(r: BusyReportView): Pick<BusyRun, 'verdict' | 'insufficientCause' | 'grades' | 'latencyMs' | 'loadKind' | 'provisional'> {
   const latency = r.grades.find((g) => g.target.startsWith('latency-'));
   const l = r.load;
   return {
@@ -117,6 +121,7 @@ export function busyFigures(r: BusyReportView): Pick<BusyRun, 'verdict' | 'insuf
     grades: r.grades.map((g) => ({ target: g.target, direction: g.direction, status: g.status })),
     latencyMs: latency?.value ?? null,
     loadKind: l === undefined ? null : (l.verdict?.kind ?? (l.outcome ? `outcome:${l.outcome.reason}` : null)),
+    ...(r.provisional === undefined ? {} : { provisional: r.provisional }),
   };
 }
 
@@ -208,5 +213,53 @@ export function busyTable(rows: readonly { row: BusyRow; summary: BusyRowSummary
       s.latencyMsMedian === null ? '–' : `${s.latencyMsMedian.toFixed(1)} ms`,
       s.wanted === null ? '–' : s.wanted ? 'yes' : '**no**',
     ]),
+  );
+}
+
+const seconds = (ms: number | null): string => (ms === null ? '–' : `${(ms / 1000).toFixed(1)} s`);
+
+/**
+ * The provisional claims of each row's runs against their final grades (bench/accuracy/provisional.ts):
+ * confident claims made, contradicted (the final grade said the opposite), unconfirmed (it was
+ * insufficient), and how early a clean run was told (every likely pass) and a failed run (its
+ * first likely or settled fail). Runs kept before the claims were recorded count as no answer.
+ */
+export function busyClaimsTable(rows: readonly { row: BusyRow; runs: readonly BusyRun[] }[]): string {
+  return mdTable(
+    [
+      'row',
+      'runs with answers',
+      'confident claims',
+      'contradicted',
+      'unconfirmed',
+      'clean runs: every likely pass (median)',
+      'failed runs: early fail (median)',
+    ],
+    rows.map(({ row, runs }) => {
+      const done = runs.filter((r) => r.verdict !== null);
+      const t = provisionalTally(
+        done.map((r) => ({
+          scenario: row.scenario,
+          seed: r.seed,
+          path: 'rtp',
+          report: { summary: { verdict: r.verdict ?? '' }, grades: r.grades, ...(r.provisional === undefined ? {} : { provisional: r.provisional }) },
+        })),
+      );
+      return [
+        `\`${row.name}\``,
+        `${t.withHistory}/${done.length}`,
+        `${t.confidentClaims}${
+          t.confidentClaims === 0
+            ? ''
+            : ` (${Object.entries(t.byKind)
+                .map(([k, n]) => `${k} ${n}`)
+                .join(', ')})`
+        }`,
+        t.contradictedClaims > 0 ? `**${t.contradictedClaims}**` : '0',
+        String(t.unconfirmedClaims),
+        row.scenario === 'clean' ? `${t.cleanFirstLikelyPassAtMs.length}/${t.cleanRuns} (${seconds(median(t.cleanFirstLikelyPassAtMs))})` : '–',
+        `${t.failedWithEarlyFail}/${t.failedRuns} (${seconds(median(t.firstFailAtMs))})`,
+      ];
+    }),
   );
 }

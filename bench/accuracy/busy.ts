@@ -27,6 +27,7 @@ import { CouldNotTestError, type AccuracyHarness } from './harness.js';
 import {
   BUSY_ROWS,
   COULD_NOT_TEST,
+  busyClaimsTable,
   busyFigures,
   busyTable,
   missedWanted,
@@ -92,6 +93,10 @@ function published(raw: BusyRaw, date: string): { summary: unknown; markdown: st
     'The browser is capped with the cgroup cpu controller (10 ms CFS period: cgroup v1 `cpu.cfs_period_us` and `cpu.cfs_quota_us`, or v2 `cpu.max`; Linux Documentation/scheduler/sched-bwc.rst), through a wrapper given as `callprobe run --browser`, so the server runs uncapped; "hogs" is one CPU-bound process per core beside the test. Wanted: no `fail` and no `suffers` on a clean path; with 3 % upstream loss the loss is found (`fail` or `insufficient`, never `pass`).',
     '',
     busyTable(entries.filter((e) => e.skipped === null).map((e) => ({ row: e.row, summary: e.summary }))),
+    '',
+    'The provisional answers of the same runs (the idle window only: none is read once the busy line may have loaded it), every likely or settled claim checked against the final grade of its target and direction. Wanted: 0 contradicted on every row.',
+    '',
+    busyClaimsTable(entries.filter((e) => e.skipped === null).map((e) => ({ row: e.row, runs: e.runs }))),
     ...(skipped.length > 0 ? ['', `Not run here: ${skipped.map((e) => `\`${e.row.name}\` (${e.skipped ?? ''})`).join('; ')}.`] : []),
   ].join('\n');
   return {

@@ -48,9 +48,11 @@ export interface ProvisionalTally {
   contradicted: UnheldClaim[];
   /** The final grade was neither (insufficient): not confirmed, not contradicted; listed like `contradicted`. */
   unconfirmed: UnheldClaim[];
-  /** Clean runs with a likely pass on loss in every direction and on the round trip by 5 s. */
+  /** Clean runs, and of them those with a likely pass on loss in every direction and on the round trip by 10 s. */
   cleanRuns: number;
-  cleanLikelyPassBy5s: number;
+  cleanLikelyPassBy10s: number;
+  /** Clean runs: the first answer with all those likely passes (ms from the start of the test), per run that had one. */
+  cleanFirstLikelyPassAtMs: number[];
   /** Runs whose final verdict is fail, and how many of them had a likely or settled fail while running. */
   failedRuns: number;
   failedWithEarlyFail: number;
@@ -61,18 +63,24 @@ export interface ProvisionalTally {
 }
 
 const CONFIDENT = new Set(['likely-pass', 'likely-fail', 'settled-fail']);
-const BY_5S_MS = 5000;
+const BY_MS = 10_000;
 
-function likelyPassBy5s(r: ProvisionalReportView): boolean {
-  const early = (r.provisional ?? []).filter((a) => a.atMs <= BY_5S_MS);
+/** The first answer by which the round trip and the loss of every direction had each been claimed a likely pass; null if never. */
+function firstFullLikelyPassAtMs(r: ProvisionalReportView): number | null {
   const directions = [...new Set(r.grades.filter((g) => g.target === 'loss-15s').map((g) => g.direction))];
-  const claimed = (metric: string, direction: string): boolean =>
-    early.some((a) => a.claims.some((c) => c.metric === metric && c.direction === direction && c.kind === 'likely-pass'));
-  return claimed('latency-rtt', 'round-trip') && directions.length > 0 && directions.every((d) => claimed('loss-15s', d));
+  if (directions.length === 0) return null;
+  const wanted = ['latency-rtt round-trip', ...directions.map((d) => `loss-15s ${d}`)];
+  const seen = new Set<string>();
+  for (const a of [...(r.provisional ?? [])].sort((x, y) => x.atMs - y.atMs)) {
+    for (const c of a.claims) if (c.kind === 'likely-pass') seen.add(`${c.metric} ${c.direction}`);
+    if (wanted.every((w) => seen.has(w))) return a.atMs;
+  }
+  return null;
 }
 
-/** Tallies the claims of every run; `cleanScenario` names the unimpaired scenario. */
-export function provisionalTally(runs: readonly ProvisionalRun[], cleanScenario = 'clean'): ProvisionalTally {
+/** Tallies the claims of every run; runs of `cleanScenario` (or for which it says true) are the unimpaired ones. */
+export function provisionalTally(runs: readonly ProvisionalRun[], cleanScenario: string | ((scenario: string) => boolean) = 'clean'): ProvisionalTally {
+  const isClean = typeof cleanScenario === 'string' ? (s: string) => s === cleanScenario : cleanScenario;
   const t: ProvisionalTally = {
     runs: runs.length,
     withHistory: 0,
@@ -85,7 +93,8 @@ export function provisionalTally(runs: readonly ProvisionalRun[], cleanScenario 
     contradicted: [],
     unconfirmed: [],
     cleanRuns: 0,
-    cleanLikelyPassBy5s: 0,
+    cleanLikelyPassBy10s: 0,
+    cleanFirstLikelyPassAtMs: [],
     failedRuns: 0,
     failedWithEarlyFail: 0,
     firstFailAtMs: [],
@@ -133,9 +142,11 @@ export function provisionalTally(runs: readonly ProvisionalRun[], cleanScenario 
       }
     }
     t.distinctConfidentClaims += distinct.size;
-    if (run.scenario === cleanScenario) {
+    if (isClean(run.scenario)) {
       t.cleanRuns++;
-      if (likelyPassBy5s(run.report)) t.cleanLikelyPassBy5s++;
+      const at = firstFullLikelyPassAtMs(run.report);
+      if (at !== null) t.cleanFirstLikelyPassAtMs.push(at);
+      if (at !== null && at <= BY_MS) t.cleanLikelyPassBy10s++;
     }
     if (run.report.summary.verdict === 'fail') {
       t.failedRuns++;

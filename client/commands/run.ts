@@ -16,6 +16,7 @@ import { hostPage, type PageHost } from '../page-host.js';
 import { couldNotTest, stampReport } from '../record.js';
 import { saveResult } from '../save.js';
 import { checkCallprobeServer, ServerCheckError } from '../server-check.js';
+import { requireUploadToken } from '../token-check.js';
 import { formatSummary } from '../summary.js';
 import { cautionOfReport } from '../../src/analysis/grade/caution.js';
 import { isLoopbackHost, testPageUrl, testTimeoutMs } from '../test-page.js';
@@ -40,6 +41,8 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
     const offer = local ? { turn: turn ? [turn] : [] } : await checkCallprobeServer(base);
     // A relay the server does not offer is a usage error, found before a browser starts.
     if (o.relay !== undefined) checkRelayOffered(o.relay, offer.turn);
+    // So is a token the server refuses for the site the result would be saved under.
+    if (!local && o.save && o.site !== undefined && o.adminToken !== undefined) await requireUploadToken(base, o.site, o.adminToken, progress);
     const url = testPageUrl(o, base);
     const turnHost = turn ? parseTurnUriParts(turn.url).host : '';
     progress(`testing ${turn ? turn.url : url.origin}`);

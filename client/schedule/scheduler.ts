@@ -29,10 +29,11 @@ import { isLoopbackUrl, testPageUrl, testTimeoutMs } from '../test-page.js';
 import { couldNotTest, stampReport } from '../record.js';
 import { cautionOfReport } from '../../src/analysis/grade/caution.js';
 import { verdictWords } from '../../src/analysis/present/answer.js';
-import { saveResult } from '../save.js';
+import { requireUploadToken } from '../token-check.js';
+import { sendSpooled } from './send.js';
 import { canonicalSite } from '../../src/protocol/site-name.js';
 import { nextSample, resumeSchedule, scheduleOver, slotMs, type MissedSlot, type NextSample, type SavedSchedule, type SchedulePlan } from './plan.js';
-import { Spool, type SendOutcome, type SpoolEntry } from './spool.js';
+import { Spool, type SpoolEntry } from './spool.js';
 import { readScheduleState, ScheduleStateError, setAsideScheduleState, STATE_FILE, writeScheduleState } from './state.js';
 
 /** One line of stdout per sample (NDJSON). */
@@ -93,19 +94,6 @@ const MISSED_WHY: Record<MissedReason, string> = {
   interrupted: 'the scheduler was stopped during its sample',
 };
 
-/** The server's answer to one upload, sorted into stored, try later, refused for good. */
-async function send(entry: SpoolEntry, o: RunCommandOptions, server: string, codes: Map<string, string>): Promise<SendOutcome> {
-  const saved = await saveResult(entry.record as unknown as Report | CouldNotTest, { server, adminToken: o.adminToken ?? null, sampleId: entry.sampleId });
-  if (saved.ok) {
-    codes.set(entry.sampleId, saved.ack.code);
-    return { kind: 'stored' };
-  }
-  const why = `${saved.message} (${saved.reason})`;
-  // No answer, the server's fault, or "slow down": the sample waits. Anything else is about the sample or the token.
-  if (saved.status === null || saved.status >= 500 || saved.status === 429 || saved.status === 408) return { kind: 'retry', why };
-  return { kind: 'refused', why };
-}
-
 function whyText(err: unknown): string {
   return oneLine(err instanceof Error ? err.message : String(err));
 }
@@ -130,6 +118,50 @@ async function loadSchedule(
   return r;
 }
 
+/** The one Chromium of a schedule, kept across samples and started again when it died (a few tries, then the sample could not test). */
+class KeptBrowser {
+  private browser: Browser | null = null;
+  private launches = 0;
+
+  constructor(
+    private readonly launch: () => Promise<Browser>,
+    private readonly progress: (line: string) => void,
+  ) {}
+
+  async ensure(): Promise<Browser> {
+    if (this.browser?.isConnected()) return this.browser;
+    let last: unknown = null;
+    for (let i = 0; i < DEFAULTS.schedule.browserLaunchTries; i++) {
+      try {
+        const b = await this.launch();
+        this.browser = b;
+        this.progress(this.launches++ === 0 ? `Chromium ${b.version()} started` : `Chromium had stopped: started again (${this.launches} starts)`);
+        return b;
+      } catch (err) {
+        last = err;
+      }
+    }
+    throw last;
+  }
+
+  /** Closes it without waiting (a signal): a failure is said. */
+  close(): void {
+    void this.closed();
+  }
+
+  async closed(): Promise<void> {
+    await this.browser?.close().catch((err: Error) => this.progress(`closing Chromium: ${err.message}`));
+  }
+}
+
+/** A run stopped by a refused token: a usage error (exit 3, which systemd's unit does not restart), the samples waiting for a good token. */
+function tokenStop(dir: string, waiting: number, progress: (line: string) => void): ExitCode {
+  progress(
+    `${waiting} sample(s) wait in ${dir} for a live token of this site: give one (--token or CALLPROBE_TOKEN) and start again, or send them with callprobe spool send --spool ${dir}`,
+  );
+  return EXIT.usage;
+}
+
 export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions): Promise<ExitCode> {
   const o: RunCommandOptions = { ...o0, duration: s.sampleDurationS };
   const server = o.server;
@@ -139,14 +171,13 @@ export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions)
   const progress = (line: string): void => {
     process.stderr.write(`callprobe: ${line}\n`);
   };
+  // A wrong or revoked token ends the run here, in a second, before a browser or a sample (exit 3).
+  if (o.adminToken !== undefined) await requireUploadToken(server, o.site, o.adminToken, progress);
   const { launchChromium, runTestPage, HeadlessError } = await import('../headless/chromium.js');
   const spool = new Spool(resolve(s.spoolDir));
   await spool.open();
-  const loaded = await loadSchedule(
-    spool.dir,
-    { server: origin, siteKey: canonicalSite(o.site).key, everyMs: s.everyMs, forMs: s.forMs, untilMs: s.untilMs },
-    progress,
-  );
+  const siteKey = canonicalSite(o.site).key;
+  const loaded = await loadSchedule(spool.dir, { server: origin, siteKey, everyMs: s.everyMs, forMs: s.forMs, untilMs: s.untilMs }, progress);
   let sched = loaded.saved;
   const save = async (next: Partial<SavedSchedule>): Promise<void> => {
     sched = { ...sched, ...next };
@@ -186,50 +217,42 @@ export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions)
   const refused = new Set<string>();
   /** Samples neither spooled (the disk refused) nor stored. */
   const lost = new Set<string>();
+  /** The server's refusal of the token, once one came: the run stops and its samples wait in the spool. */
+  let tokenRefused: string | null = null;
   /** One pass over the spool; `current` is the sample just taken (reported on its own line). */
   /** Returns what still waits (said on the sample's own line when there is one). */
   const flush = async (current: string | null): Promise<string | null> => {
     let r;
     try {
-      r = await spool.drain(origin, DEFAULTS.schedule.spoolUploadsPerPass, (e) => send(e, o, server, codes));
+      // This site's samples only: another site's (a folder reused) wait for that site's token.
+      r = await spool.drain(origin, DEFAULTS.schedule.spoolUploadsPerPass, (e) => sendSpooled(e, o.adminToken ?? null, server, codes), siteKey);
     } catch (err) {
       progress(`spool ${spool.dir}: ${whyText(err)}`);
       return `spool unreadable: ${whyText(err)}`;
     }
     for (const id of r.stored) pending.delete(id);
     for (const x of r.refused) {
-      progress(`the server refused sample ${x.sampleId}: ${x.why}; kept in ${spool.dir}/refused/`);
+      progress(`the server refused sample ${x.sampleId} as malformed: ${x.why}; kept in ${spool.dir}/refused/ with the reason beside it`);
       if (pending.delete(x.sampleId)) refused.add(x.sampleId);
+    }
+    if (r.tokenRefused !== null) {
+      tokenRefused = r.tokenRefused;
+      progress(`${oneLine(r.tokenRefused)} for "${o.site ?? ''}": the samples wait in ${spool.dir}; this run stops`);
     }
     const backlog = r.stored.filter((id) => id !== current).length;
     if (backlog > 0) progress(`sent ${backlog} spooled sample(s) from ${spool.dir}`);
     if (r.otherServers > 0) progress(`${r.otherServers} spooled sample(s) in ${spool.dir} are for another server: left alone`);
+    if (r.otherSites > 0)
+      progress(`${r.otherSites} spooled sample(s) in ${spool.dir} are of another site: left alone (callprobe spool send with that site's token sends them)`);
     const waiting = r.left > 0 ? `${r.left} waiting${r.stoppedBy ? `: ${oneLine(r.stoppedBy)}` : ''}` : null;
     if (waiting !== null && current === null) progress(`${spool.dir}: ${waiting}`);
     return waiting;
   };
 
-  let browser: Browser | null = null;
-  let launches = 0;
   const pageUrl = testPageUrl(o, server);
   const launch = { browserPath: o.browser, allowLoopback: isLoopbackUrl(pageUrl), ignoreCertificateErrors: false };
-  const ensureBrowser = async (): Promise<Browser> => {
-    if (browser?.isConnected()) return browser;
-    let last: unknown = null;
-    for (let i = 0; i < DEFAULTS.schedule.browserLaunchTries; i++) {
-      try {
-        browser = await launchChromium(launch);
-        progress(launches++ === 0 ? `Chromium ${browser.version()} started` : `Chromium had stopped: started again (${launches} starts)`);
-        return browser;
-      } catch (err) {
-        last = err;
-      }
-    }
-    throw last;
-  };
-  const closeBrowser = (): void => {
-    void browser?.close().catch((err: Error) => progress(`closing Chromium: ${err.message}`));
-  };
+  const browser = new KeptBrowser(() => launchChromium(launch), progress);
+  const closeBrowser = (): void => browser.close();
   stop.signal.addEventListener('abort', closeBrowser, { once: true });
 
   const state = { samples: 0, lastSlot: sched.nextSlot === 0 ? null : sched.nextSlot - 1 };
@@ -241,6 +264,7 @@ export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions)
   let usage = false;
   // Samples of an earlier run that are still waiting go first.
   const waitingBefore = await flush(null);
+  if (tokenRefused !== null) return tokenStop(spool.dir, pending.size + (await spool.files()).length, progress);
   if (scheduleOver(sched)) {
     progress(
       `the schedule ended at ${new Date(sched.endMs ?? 0).toISOString()}: nothing to sample (to start another, change --for or --until, or remove ${join(spool.dir, STATE_FILE)})`,
@@ -282,7 +306,7 @@ export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions)
       try {
         const offer = await checkCallprobeServer(server);
         if (o.relay !== undefined) checkRelayOffered(o.relay, offer.turn);
-        const b = await ensureBrowser();
+        const b = await browser.ensure();
         // A signal while Chromium was starting: abandon before the test begins.
         if (stop.signal.aborted) throw new Error('stopped before the test began');
         const { result, browserVersion } = await runTestPage(b, {
@@ -333,7 +357,7 @@ export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions)
       } catch (err) {
         // The disk refused (full, read-only): send this sample straight away; if that fails too it is lost, and said so.
         progress(`could not spool sample ${sampleId} in ${spool.dir}: ${whyText(err)}; sending it directly`);
-        const r = await send(entry, o, server, codes);
+        const r = await sendSpooled(entry, o.adminToken ?? null, server, codes);
         if (r.kind === 'stored') pending.delete(sampleId);
         else {
           progress(`sample ${sampleId} is lost: ${oneLine(r.why)}`);
@@ -362,6 +386,7 @@ export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions)
       print(line);
       // Codes are only for this line: a year of samples keeps no map.
       codes.clear();
+      if (tokenRefused !== null) break;
       const outcome = cnt ? `could not test (${cnt.reason})` : verdictWords(record as Report).toLowerCase();
       progress(
         `sample ${state.samples}${limit} at ${startedAt}: ${outcome}, ${line.upload}${line.code ? ` ${line.code}` : ''}${waiting !== null ? ` (${waiting})` : ''}${line.lateMs >= 1000 ? `, ${(line.lateMs / 1000).toFixed(1)} s late` : ''}`,
@@ -371,13 +396,14 @@ export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions)
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     stop.signal.removeEventListener('abort', closeBrowser);
-    await (browser as Browser | null)?.close().catch((err: Error) => progress(`closing Chromium: ${err.message}`));
+    await browser.closed();
   }
-  if (pending.size > 0) await flush(null);
+  if (pending.size > 0 && tokenRefused === null) await flush(null);
   progress(
     `${state.samples} sample(s): ${state.samples - pending.size - refused.size - lost.size} stored, ${pending.size} waiting in ${spool.dir}, ${refused.size} refused, ${lost.size} lost` +
       (pending.size > 0 ? ' (the next run sends the waiting ones first)' : ''),
   );
+  if (tokenRefused !== null) return tokenStop(spool.dir, (await spool.files()).length, progress);
   if (usage) return EXIT.usage;
   return pending.size === 0 && refused.size === 0 && lost.size === 0 ? EXIT.pass : EXIT.cannotTest;
 }

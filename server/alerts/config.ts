@@ -1,7 +1,8 @@
 /**
  * The alert rules file of `serve --alerts FILE`: one webhook and the rules that post to it (a
- * P90 rule per metric, at most one silence rule, at most one could-not-test rule). JSON, checked
- * with TypeBox; a bad file is a usage error that names the problem.
+ * P90 rule per metric, at most one silence rule, at most one could-not-test rule, at most one
+ * could-not-judge rule over the P90 rules' targets). JSON, checked with TypeBox; a bad file is a
+ * usage error that names the problem.
  */
 import { readFileSync } from 'node:fs';
 import { Type } from '@sinclair/typebox';
@@ -9,7 +10,7 @@ import { Value } from '@sinclair/typebox/value';
 import { ConfigError } from '../../src/protocol/config-error.js';
 import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { parseDurationMs } from '../../src/protocol/values.js';
-import type { CouldNotTestRule, SilenceRule } from '../../src/analysis/alert/site-rules.js';
+import type { CouldNotJudgeRule, CouldNotTestRule, SilenceRule } from '../../src/analysis/alert/site-rules.js';
 import { TargetIdSchema } from '../../src/analysis/schema/report-schema.js';
 import type { AlertRule } from '../../src/analysis/alert/hysteresis.js';
 
@@ -51,6 +52,18 @@ const AlertsFileSchema = Type.Object(
           },
           { additionalProperties: false },
         ),
+        Type.Object(
+          {
+            couldNotJudgeAbovePct: Type.Number({
+              minimum: 0,
+              maximum: 99,
+              description: "raised when more than this share (%) of the window's reports could not judge a target a metric rule watches",
+            }),
+            over: Type.String({ maxLength: 16, description: 'the window, e.g. "2h"' }),
+            minSamples: Type.Optional(Count(`reports the window needs before it is judged (default ${DEFAULTS.alerts.couldNotTestMinSamples})`)),
+          },
+          { additionalProperties: false },
+        ),
       ]),
       { minItems: 1, maxItems: 64 },
     ),
@@ -66,6 +79,8 @@ export interface AlertsConfig {
   rules: AlertRule[];
   silence: SilenceRule | null;
   couldNotTest: CouldNotTestRule | null;
+  /** Over the targets of `rules`. */
+  couldNotJudge: CouldNotJudgeRule | null;
 }
 
 /** Checks a parsed alerts file; throws ConfigError naming the first problem. */
@@ -77,12 +92,16 @@ export function alertsConfigFrom(value: unknown, where = 'the alerts file'): Ale
   const p90 = value.rules.flatMap((r) => ('metric' in r ? [r] : []));
   const silence = value.rules.flatMap((r) => ('silentFor' in r ? [r] : []));
   const cnt = value.rules.flatMap((r) => ('couldNotTestAbovePct' in r ? [r] : []));
+  const cnj = value.rules.flatMap((r) => ('couldNotJudgeAbovePct' in r ? [r] : []));
   const metrics = p90.map((r) => r.metric);
   const twice = metrics.find((m, i) => metrics.indexOf(m) !== i);
   // The store keeps one state per (site, metric): two rules on one metric would share it.
   if (twice !== undefined) throw new ConfigError('bad-value', `${where}: /rules has two rules for ${twice} (one rule per metric)`);
   if (silence.length > 1) throw new ConfigError('bad-value', `${where}: /rules has two silentFor rules (one at most)`);
   if (cnt.length > 1) throw new ConfigError('bad-value', `${where}: /rules has two couldNotTestAbovePct rules (one at most)`);
+  if (cnj.length > 1) throw new ConfigError('bad-value', `${where}: /rules has two couldNotJudgeAbovePct rules (one at most)`);
+  if (cnj.length > 0 && p90.length === 0)
+    throw new ConfigError('bad-value', `${where}: /rules has a couldNotJudgeAbovePct rule but no metric rule (it watches the metric rules' targets)`);
   const duration = (text: string, what: string, bounds: { min: number; max: number }): number => {
     try {
       return parseDurationMs(text, what, bounds);
@@ -93,6 +112,7 @@ export function alertsConfigFrom(value: unknown, where = 'the alerts file'): Ale
   };
   const [s] = silence;
   const [c] = cnt;
+  const [j] = cnj;
   return {
     webhook: { url: value.webhook.url, format: value.webhook.format ?? 'json' },
     rules: p90.map((r) => ({
@@ -109,6 +129,14 @@ export function alertsConfigFrom(value: unknown, where = 'the alerts file'): Ale
             abovePct: c.couldNotTestAbovePct,
             overMs: duration(c.over, '/rules over', BOUNDS.alertSpanMs),
             minSamples: c.minSamples ?? DEFAULTS.alerts.couldNotTestMinSamples,
+          },
+    couldNotJudge:
+      j === undefined
+        ? null
+        : {
+            abovePct: j.couldNotJudgeAbovePct,
+            overMs: duration(j.over, '/rules over', BOUNDS.alertSpanMs),
+            minSamples: j.minSamples ?? DEFAULTS.alerts.couldNotTestMinSamples,
           },
   };
 }

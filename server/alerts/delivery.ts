@@ -78,7 +78,7 @@ export class AlertDelivery {
       await this.store.settlePost(p.id, { kind: 'retry', nextAtMs, error }, now);
       this.counts.failed++;
       this.log.warn(
-        { alert: event, attempts: p.attempts + 1, error },
+        { alert: event, attempts: p.attempts + 1, error, nextAt: new Date(nextAtMs).toISOString() },
         `alert webhook failed (tried again in ${Math.round((nextAtMs - now) / 1000)} s): ${error}`,
       );
     }

@@ -1,17 +1,26 @@
 /**
- * Site alerts behind `serve --alerts FILE`: every stored result with a site is followed by one
- * evaluation of the site's rules (P90 rules on a report; the could-not-test rule on any sample; a
- * report clears a silence), and the silence rule is swept over every known site (`sweep`, by the
- * one instance holding the alerts lease: a silent site stores nothing to react to). Each change
- * of state becomes a webhook post kept in the store in the same transaction (delivered by
+ * Site alerts behind `serve --alerts FILE`. Each stored result with a site is followed by one
+ * evaluation of the site's rules that read samples (P90 rules on a report; the could-not-test
+ * and could-not-judge rules on any sample); the sweep (`sweep`, each minute, by the one
+ * instance holding the alerts lease) evaluates the silence rule of every site, and again the
+ * could-not-test and could-not-judge rules of every site where one is raised, so they clear when
+ * their window holds no more such samples although the site stores nothing. Each change of
+ * state becomes a webhook post kept in the store in the same transaction (delivered by
  * ./delivery.ts, at least once).
  *
  * State lives in the results store (table alert_states), not in the process: the window of a P90
  * rule is the site's last N stored samples that graded its metric (by started_at, read from the
- * summary columns), and the evaluation runs in one transaction per site that holds the site's
- * state rows (AlertsRepository.evaluate). Any number of `callprobe serve` instances sharing one
- * store therefore count one sequence of evaluations per (site, rule), and exactly one of them
- * decides each change. A restart keeps every raised alert raised.
+ * summary columns), and every evaluation runs in one transaction per site that holds the site's
+ * state rows and reads its facts after that (AlertsRepository.evaluate). Any number of
+ * `callprobe serve` instances sharing one store therefore count one sequence of evaluations per
+ * (site, rule), and exactly one of them decides each change. A restart keeps every raised alert
+ * raised.
+ *
+ * Silence has one state from one clock, in one place: the sweep raises and clears it from when
+ * the site was last heard of (its newest report: the earlier of its start and the server's
+ * receipt), read under the lease and the state row, and a report older than the silence's start
+ * never clears it (src/analysis/alert/site-rules.ts). A report stored while the sweep runs is
+ * seen by this sweep or the next, never half by each: one `raised`, then one `ok` per return.
  *
  * Late samples (a spooled backlog, a second probe of the site): the window is by started_at, not
  * by arrival. A stored sample that is not in its rule's window (older than the window's N newest)
@@ -20,17 +29,19 @@
  * state's `since`. Silence and could-not-test count only callprobe's up time (heartbeats).
  */
 import { alertEvent, evaluateWindow, INITIAL_TRACK, sampleValues, type AlertTrack } from '../../src/analysis/alert/hysteresis.js';
-import { couldNotTestStep, silenceStep } from '../../src/analysis/alert/site-rules.js';
+import { couldNotJudgeStep, couldNotTestStep, silenceStep, type SilenceFacts } from '../../src/analysis/alert/site-rules.js';
 import { lastReportHeardAtMs } from '../../src/analysis/site/health.js';
 import { INTERRUPTED_REASON } from '../../src/analysis/site/outages.js';
 import { inDowntime, serviceDowntime, upTimeMs, type Interval } from '../../src/analysis/site/service.js';
-import type { GradeEntry } from '../../src/analysis/schema/report-schema.js';
+import type { GradeEntry, TargetId } from '../../src/analysis/schema/report-schema.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
-import type { AlertMetric, AlertsRepository } from '../store/alerts/types.js';
+import type { AlertFacts, AlertMetric, AlertsRepository } from '../store/alerts/types.js';
 import type { FleetRepository } from '../store/fleet/types.js';
-import type { SitesRepository } from '../store/sites/types.js';
+import type { KnownSite, SiteOutcome, SitesRepository } from '../store/sites/types.js';
+import type { SiteTokensRepository } from '../store/site-tokens/types.js';
+import { tokenOnlySites } from '../store/site-tokens/repository.js';
 import type { AlertsConfig } from './config.js';
-import { couldNotTestEvent, silenceEvent, type SiteAlertEvent } from './events.js';
+import { couldNotJudgeEvent, couldNotTestEvent, silenceEvent, type SiteAlertEvent } from './events.js';
 
 export interface AlertLog {
   info(obj: object, msg: string): void;
@@ -54,13 +65,23 @@ export interface ServiceSettings {
   lookbackMs: number;
 }
 
+/** What the rules read: the sites and their samples, the alert states, the heartbeats, the site tokens (a site that never reported). */
+export interface AlertStore {
+  sites: SitesRepository;
+  alerts: AlertsRepository;
+  fleet: FleetRepository;
+  siteTokens: SiteTokensRepository;
+}
+
+const couldNotJudgeMetric = (t: TargetId): AlertMetric => `could-not-judge:${t}`;
+
 export class SiteAlerts {
   /** Evaluations that failed in the store (logged; the result itself is stored already): for /metrics and tests. */
   readonly counts = { evaluationsFailed: 0 };
 
   constructor(
     readonly config: AlertsConfig,
-    private readonly store: { sites: SitesRepository; alerts: AlertsRepository; fleet: FleetRepository },
+    private readonly store: AlertStore,
     private readonly log: AlertLog,
     private readonly service: ServiceSettings = { heartbeatGraceMs: DEFAULTS.fleet.heartbeatGraceMs, lookbackMs: DEFAULTS.fleet.lookbackMs },
     /** Told when changes were kept for delivery (serve: a delivery pass soon, not at the next beat). */
@@ -73,13 +94,13 @@ export class SiteAlerts {
   }
 
   /**
-   * Evaluates the site's rules after one newly stored sample. Resolves with the events this
-   * instance decided (kept in the store for delivery) once the state is committed; a store
+   * Evaluates the site's sample rules after one newly stored sample. Resolves with the events
+   * this instance decided (kept in the store for delivery) once the state is committed; a store
    * failure is logged and counted and resolves with none.
    */
   async afterStored(sample: StoredSample, nowMs: number = Date.now()): Promise<SiteAlertEvent[]> {
     try {
-      return await this.evaluate(sample, nowMs);
+      return await this.evaluateStored(sample, nowMs);
     } catch (err) {
       this.counts.evaluationsFailed++;
       this.log.warn({ site: sample.site, id: sample.id }, `alert evaluation failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -87,31 +108,67 @@ export class SiteAlerts {
     }
   }
 
-  private async evaluate(sample: StoredSample, nowMs: number): Promise<SiteAlertEvent[]> {
+  /** The share rules' metrics (could-not-test, could-not-judge of each watched target) and how far back their windows read. */
+  private shareMetrics(nowMs: number): { metrics: AlertMetric[]; sinceMs: number | null } {
+    const { couldNotTest: cnt, couldNotJudge: cnj } = this.config;
+    const metrics: AlertMetric[] = [
+      ...(cnt !== null ? ['could-not-test' as const] : []),
+      ...(cnj !== null ? this.config.rules.map((r) => couldNotJudgeMetric(r.target)) : []),
+    ];
+    const over = Math.max(cnt?.overMs ?? 0, cnj?.overMs ?? 0);
+    return { metrics, sinceMs: metrics.length === 0 ? null : nowMs - over };
+  }
+
+  /**
+   * The could-not-test and could-not-judge rules of one site at `nowMs`, over the samples read in
+   * the transaction (`outcomes`), our downtime `down` left out of could-not-test.
+   */
+  private shareSteps(
+    site: string,
+    tracks: ReadonlyMap<AlertMetric, AlertTrack>,
+    outcomes: readonly SiteOutcome[],
+    down: readonly Interval[],
+    nowMs: number,
+  ): { next: Map<AlertMetric, AlertTrack>; events: SiteAlertEvent[] } {
+    const next = new Map<AlertMetric, AlertTrack>();
+    const events: SiteAlertEvent[] = [];
+    const { couldNotTest: cnt, couldNotJudge: cnj } = this.config;
+    if (cnt !== null) {
+      // Its window's samples, ours (in our downtime) and interrupted ones left out.
+      const counted = outcomes.filter(
+        (o) => o.startedAtMs >= nowMs - cnt.overMs && o.couldNotTest !== INTERRUPTED_REASON && !(o.couldNotTest !== null && inDowntime(down, o.startedAtMs)),
+      );
+      const failed = counted.filter((o) => o.couldNotTest !== null).length;
+      const step = couldNotTestStep(tracks.get('could-not-test') ?? INITIAL_TRACK, cnt, counted.length, failed, nowMs);
+      next.set('could-not-test', step.track);
+      if (step.change !== null) events.push(couldNotTestEvent(site, step.change, cnt));
+    }
+    if (cnj !== null) {
+      const reports = outcomes.filter((o) => o.notJudged !== null && o.startedAtMs >= nowMs - cnj.overMs);
+      for (const rule of this.config.rules) {
+        const metric = couldNotJudgeMetric(rule.target);
+        const notJudged = reports.filter((o) => o.notJudged?.includes(rule.target) === true).length;
+        const step = couldNotJudgeStep(tracks.get(metric) ?? INITIAL_TRACK, cnj, reports.length, notJudged, nowMs);
+        next.set(metric, step.track);
+        if (step.change !== null) events.push(couldNotJudgeEvent(site, rule.target, step.change, cnj));
+      }
+    }
+    return { next, events };
+  }
+
+  private async evaluateStored(sample: StoredSample, nowMs: number): Promise<SiteAlertEvent[]> {
     const values = sampleValues(sample.grades);
     const rules = this.config.rules.filter((r) => values.has(r.target));
-    const cnt = this.config.couldNotTest;
-    // Its window's samples, ours (in our downtime) and interrupted ones left out.
-    let window: { samples: number; couldNotTest: number } | null = null;
-    if (cnt !== null) {
-      const from = nowMs - cnt.overMs;
-      const [outcomes, down] = await Promise.all([this.store.sites.outcomes(sample.site, from), this.downtime(from, nowMs)]);
-      const counted = outcomes.filter((o) => o.couldNotTest !== INTERRUPTED_REASON && !(o.couldNotTest !== null && inDowntime(down, o.startedAtMs)));
-      window = { samples: counted.length, couldNotTest: counted.filter((o) => o.couldNotTest !== null).length };
-    }
-    const clearsSilence = this.config.silence !== null && sample.kind === 'report';
-    const metrics: AlertMetric[] = [
-      ...rules.map((r) => r.target),
-      ...(window !== null ? ['could-not-test' as const] : []),
-      ...(clearsSilence ? ['silence' as const] : []),
-    ];
+    const shares = this.shareMetrics(nowMs);
+    const metrics: AlertMetric[] = [...rules.map((r) => r.target), ...shares.metrics];
     if (metrics.length === 0) return [];
+    const down = shares.sinceMs === null ? [] : await this.downtime(shares.sinceMs, nowMs);
     let events: SiteAlertEvent[] = [];
     await this.store.alerts.evaluate(
       sample.site,
       rules.map((r) => ({ metric: r.target, samples: r.samples })),
       metrics,
-      (windows, tracks) => {
+      (windows, tracks, facts) => {
         // Decided afresh on every call: only the committed attempt's events are kept.
         events = [];
         const next = new Map<AlertMetric, AlertTrack>();
@@ -131,56 +188,119 @@ export class SiteAlerts {
           next.set(rule.target, step.track);
           if (step.change !== null) events.push(alertEvent(sample.site, rule.target, v.threshold, step.change));
         }
-        if (cnt !== null && window !== null) {
-          const step = couldNotTestStep(tracks.get('could-not-test') ?? INITIAL_TRACK, cnt, window.samples, window.couldNotTest, nowMs);
-          next.set('could-not-test', step.track);
-          if (step.change !== null) events.push(couldNotTestEvent(sample.site, step.change, cnt));
-        }
-        const silence = this.config.silence;
-        if (clearsSilence && silence !== null) {
-          const step = silenceStep(tracks.get('silence') ?? INITIAL_TRACK, silence, 0, nowMs, nowMs);
-          next.set('silence', step.track);
-          if (step.change !== null) events.push(silenceEvent(sample.site, step.change, silence.silentForMs));
+        if (facts.outcomes !== null) {
+          const s = this.shareSteps(sample.site, tracks, facts.outcomes, down, nowMs);
+          for (const [m, t] of s.next) next.set(m, t);
+          events.push(...s.events);
         }
         return { tracks: next, posts: events.map((e) => ({ body: JSON.stringify(e) })) };
       },
+      shares.sinceMs === null ? {} : { outcomesSinceMs: shares.sinceMs },
     );
-    for (const e of events) this.log.info({ alert: e }, `alert ${e.state}: ${e.site} ${e.metric}`);
-    if (events.length > 0) this.kept();
+    this.said(events);
     return events;
   }
 
+  private said(events: readonly SiteAlertEvent[]): void {
+    for (const e of events) this.log.info({ alert: e }, `alert ${e.state}: ${e.site} ${e.metric === 'could-not-judge' ? `${e.metric} ${e.target}` : e.metric}`);
+    if (events.length > 0) this.kept();
+  }
+
+  /** The silence rule's facts of a site at `nowMs` (its row as read, or its first site token when it has none); null when nothing is known of it. */
+  private silenceFacts(row: KnownSite | null, firstTokenAtMs: number | null, down: readonly Interval[], nowMs: number): SilenceFacts | null {
+    const heardAtMs = row === null ? null : lastReportHeardAtMs(row.lastReportAtMs, row.lastReportStoredAtMs);
+    const quietFrom = heardAtMs ?? row?.firstStartedAtMs ?? firstTokenAtMs;
+    if (quietFrom === null) return null;
+    return {
+      silentUpMs: upTimeMs(down, Math.max(quietFrom, nowMs - this.service.lookbackMs), nowMs),
+      heardAtMs,
+      lastReportAtMs: row?.lastReportAtMs ?? null,
+    };
+  }
+
   /**
-   * The silence rule over every known site at `nowMs`: a site with no sample that tested for
-   * silentFor of our up time is raised (once). Only a site whose state would change is evaluated
-   * in a transaction (which decides it again over the locked state). Resolves with the events.
+   * The sweep at `nowMs`, by the instance holding the alerts lease: the silence rule over every
+   * known site and every site with a live token that never stored a sample (raised once silent
+   * for silentFor of our up time, cleared once heard of again since), and the could-not-test and
+   * could-not-judge rules of every site where one is raised. A site is evaluated in a transaction
+   * (which decides again over the held state and facts read then) only when something may
+   * change. Resolves with the events.
    */
   async sweep(nowMs: number): Promise<SiteAlertEvent[]> {
     const rule = this.config.silence;
-    if (rule === null) return [];
-    const from = nowMs - this.service.lookbackMs;
-    const [sites, raised, down] = await Promise.all([this.store.sites.list(), this.store.alerts.raised(), this.downtime(from, nowMs)]);
-    const silentNow = new Set(raised.filter((r) => r.metric === 'silence').map((r) => r.siteKey));
+    const shares = this.shareMetrics(nowMs);
+    if (rule === null && shares.metrics.length === 0) return [];
+    const from = Math.min(nowMs - this.service.lookbackMs, shares.sinceMs ?? nowMs);
+    const [sites, raised, down, tokens] = await Promise.all([
+      this.store.sites.list(),
+      this.store.alerts.raised(),
+      this.downtime(from, nowMs),
+      rule === null ? Promise.resolve([]) : this.store.siteTokens.list(null),
+    ]);
+    const raisedOf = new Map<string, Map<string, number | null>>();
+    for (const r of raised) raisedOf.set(r.siteKey, (raisedOf.get(r.siteKey) ?? new Map<string, number | null>()).set(r.metric, r.sinceMs));
+    const candidates: Array<{ key: string; display: string; row: KnownSite | null; firstTokenAtMs: number | null }> = [
+      ...sites.map((s) => ({ key: s.key, display: s.display, row: s, firstTokenAtMs: null })),
+      ...tokenOnlySites(tokens, new Set(sites.map((s) => s.key))).map((t) => ({ key: t.key, display: t.display, row: null, firstTokenAtMs: t.firstTokenAtMs })),
+    ];
     const out: SiteAlertEvent[] = [];
-    for (const site of sites) {
-      const last = lastReportHeardAtMs(site.lastReportAtMs, site.lastReportStoredAtMs) ?? site.firstStartedAtMs;
-      const silentUpMs = upTimeMs(down, Math.max(last, from), nowMs);
-      if (silentUpMs >= rule.silentForMs === silentNow.has(site.key)) continue;
-      let events: SiteAlertEvent[] = [];
+    for (const site of candidates) {
+      const held = raisedOf.get(site.key) ?? new Map<string, number | null>();
+      const metrics: AlertMetric[] = shares.metrics.filter((m) => held.has(m));
+      let silence = false;
+      if (rule !== null) {
+        const facts = this.silenceFacts(site.row, site.firstTokenAtMs, down, nowMs);
+        const track: AlertTrack = held.has('silence') ? { ...INITIAL_TRACK, state: 'raised', sinceMs: held.get('silence') ?? null } : INITIAL_TRACK;
+        silence = facts !== null && silenceStep(track, rule, facts, nowMs).change !== null;
+        if (silence) metrics.push('silence');
+      }
+      if (metrics.length === 0) continue;
       try {
-        await this.store.alerts.evaluate(site.key, [], ['silence'], (_windows, tracks) => {
-          const step = silenceStep(tracks.get('silence') ?? INITIAL_TRACK, rule, silentUpMs, site.lastReportAtMs, nowMs);
-          events = step.change === null ? [] : [silenceEvent(site.display, step.change, rule.silentForMs)];
-          return { tracks: new Map([['silence', step.track]]), posts: events.map((e) => ({ body: JSON.stringify(e) })) };
-        });
+        out.push(...(await this.sweepSite(site, metrics, silence, down, nowMs, shares.sinceMs)));
       } catch (err) {
         this.counts.evaluationsFailed++;
-        this.log.warn({ site: site.display }, `silence evaluation failed: ${err instanceof Error ? err.message : String(err)}`);
-        continue;
+        this.log.warn({ site: site.display }, `alert sweep of a site failed: ${err instanceof Error ? err.message : String(err)}`);
       }
-      for (const e of events) this.log.info({ alert: e }, `alert ${e.state}: ${e.site} silence`);
-      out.push(...events);
     }
     return out;
+  }
+
+  /** One site's evaluation by the sweep, over the facts read in its transaction. */
+  private async sweepSite(
+    site: { display: string; firstTokenAtMs: number | null },
+    metrics: readonly AlertMetric[],
+    silence: boolean,
+    down: readonly Interval[],
+    nowMs: number,
+    outcomesSinceMs: number | null,
+  ): Promise<SiteAlertEvent[]> {
+    const rule = this.config.silence;
+    const shares = metrics.some((m) => m !== 'silence');
+    let events: SiteAlertEvent[] = [];
+    await this.store.alerts.evaluate(
+      site.display,
+      [],
+      metrics,
+      (_windows, tracks, facts: AlertFacts) => {
+        events = [];
+        const next = new Map<AlertMetric, AlertTrack>();
+        const f = silence && rule !== null ? this.silenceFacts(facts.site, site.firstTokenAtMs, down, nowMs) : null;
+        if (f !== null && rule !== null) {
+          const step = silenceStep(tracks.get('silence') ?? INITIAL_TRACK, rule, f, nowMs);
+          next.set('silence', step.track);
+          if (step.change !== null) events.push(silenceEvent(site.display, step.change, rule.silentForMs));
+        }
+        if (facts.outcomes !== null) {
+          const s = this.shareSteps(site.display, tracks, facts.outcomes, down, nowMs);
+          // Only the raised ones this sweep holds: the others are the stored samples' to decide.
+          for (const [m, t] of s.next) if (metrics.includes(m)) next.set(m, t);
+          events.push(...s.events.filter((e) => metrics.includes(e.metric === 'could-not-judge' ? couldNotJudgeMetric(e.target) : (e.metric as AlertMetric))));
+        }
+        return { tracks: next, posts: events.map((e) => ({ body: JSON.stringify(e) })) };
+      },
+      { site: silence, ...(shares && outcomesSinceMs !== null ? { outcomesSinceMs } : {}) },
+    );
+    this.said(events);
+    return events;
   }
 }

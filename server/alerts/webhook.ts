@@ -20,17 +20,30 @@ export function webhookBody(e: SiteAlertEvent, format: WebhookFormat, idempotenc
       return { text: alertText(e) };
     case 'teams':
       // Office 365 connector card (Teams incoming webhook).
-      return { '@type': 'MessageCard', '@context': 'https://schema.org/extensions', summary: `callprobe: ${e.site} ${e.state}`, text: alertText(e) };
+      return {
+        '@type': 'MessageCard',
+        '@context': 'https://schema.org/extensions',
+        summary: e.metric === 'test' ? 'callprobe: test event' : `callprobe: ${e.site} ${e.state}`,
+        text: alertText(e),
+      };
   }
 }
 
 export class WebhookError extends TypedError<'status' | 'timeout' | 'network' | 'busy'> {
   override readonly name = 'WebhookError';
+  constructor(
+    reason: 'status' | 'timeout' | 'network' | 'busy',
+    message: string,
+    /** The receiver's HTTP status when it answered, else null. */
+    readonly status: number | null = null,
+  ) {
+    super(reason, message);
+  }
 }
 
 export interface WebhookPoster {
-  /** Resolves when the receiver answered 2xx; rejects with WebhookError otherwise. */
-  post(e: SiteAlertEvent, idempotencyKey: string): Promise<void>;
+  /** Resolves with the receiver's status when it answered 2xx; rejects with WebhookError otherwise. */
+  post(e: SiteAlertEvent, idempotencyKey: string): Promise<number>;
 }
 
 export function webhookPoster(opts: { url: string; format: WebhookFormat; timeoutMs: number; maxInFlight: number }): WebhookPoster {
@@ -49,7 +62,8 @@ export function webhookPoster(opts: { url: string; format: WebhookFormat; timeou
         });
         // The body is not needed; read it so the connection can be reused.
         await res.arrayBuffer();
-        if (!res.ok) throw new WebhookError('status', `the webhook answered ${res.status}`);
+        if (!res.ok) throw new WebhookError('status', `the webhook answered ${res.status}`, res.status);
+        return res.status;
       } catch (err) {
         if (err instanceof WebhookError) throw err;
         const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');

@@ -1,15 +1,16 @@
 /**
  * Help desk console access: the users file (serve --users), scrypt password hashes
- * (RFC 7914) as `scrypt$N$r$p$salt$hash` (base64url), and the sessions a login opens, with an
- * idle and an absolute expiry read from an injected clock.
+ * (RFC 7914) as `scrypt$N$r$p$salt$hash` (base64url), and the sessions a login opens, kept
+ * hashed in the store with an idle and an absolute expiry read from an injected clock.
  */
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { ConfigError } from '../../src/protocol/config-error.js';
 import { parseUserName } from './credentials.js';
+import type { ConsoleSessionsRepository, StoredConsoleSession } from '../store/console-sessions/types.js';
 
 export type ConsoleRole = 'tier1' | 'tier2';
 
@@ -137,42 +138,78 @@ export interface SessionTimes {
   absoluteMs: number;
 }
 
-/** The open sessions, by a 256-bit random id; expired ones are refused and dropped on sight. */
+/** What a request's console cookie is: its live session, or why there is none. */
+export type SessionLookup = ConsoleSession | 'unknown' | 'expired' | 'none';
+
+/** The SHA-256 (hex) a session id is kept under: the store never holds the id (the cookie) itself. */
+export function sessionIdHash(id: string): string {
+  return createHash('sha256').update(id, 'utf8').digest('hex');
+}
+
+/**
+ * The console's sessions, kept in a repository (the store's table console_sessions, so a login
+ * survives a restart and every `serve` on one store shares it; in memory under --no-store) by the
+ * SHA-256 of a 256-bit random id, with an idle and an absolute expiry read from an injected
+ * clock. Expired ones are refused and dropped on sight, and at each login; at most `max` are
+ * kept, the oldest dropped first.
+ */
 export class ConsoleSessions {
-  private readonly open = new Map<string, ConsoleSession>();
   constructor(
     private readonly times: SessionTimes,
     private readonly nowMs: () => number,
+    private readonly repo: ConsoleSessionsRepository = memoryConsoleSessions(),
     private readonly max: number = BOUNDS.consoleSessionsMax,
   ) {}
 
-  start(user: string, role: ConsoleRole): ConsoleSession {
+  async start(user: string, role: ConsoleRole): Promise<ConsoleSession> {
     const now = this.nowMs();
     const s: ConsoleSession = { id: randomBytes(32).toString('base64url'), user, role, createdAtMs: now, lastSeenAtMs: now };
-    // Map order is insertion order: the first key is the oldest session.
-    while (this.open.size >= this.max) this.open.delete(this.open.keys().next().value as string);
-    this.open.set(s.id, s);
+    await this.repo.removeExpired(now - this.times.idleMs, now - this.times.absoluteMs);
+    await this.repo.put({ idHash: sessionIdHash(s.id), user, role, createdAtMs: now, lastSeenAtMs: now }, this.max);
     return s;
   }
 
   /** The live session of this id (its idle clock restarted), or why there is none. */
-  touch(id: string): ConsoleSession | 'unknown' | 'expired' {
-    const s = this.open.get(id);
-    if (!s) return 'unknown';
+  async touch(id: string): Promise<ConsoleSession | 'unknown' | 'expired'> {
+    const hash = sessionIdHash(id);
+    const s = await this.repo.get(hash);
+    if (s === null) return 'unknown';
     const now = this.nowMs();
     if (now - s.lastSeenAtMs >= this.times.idleMs || now - s.createdAtMs >= this.times.absoluteMs) {
-      this.open.delete(id);
+      await this.repo.remove(hash);
       return 'expired';
     }
-    s.lastSeenAtMs = now;
-    return s;
+    await this.repo.touch(hash, now);
+    return { id, user: s.user, role: s.role, createdAtMs: s.createdAtMs, lastSeenAtMs: now };
   }
 
-  end(id: string): boolean {
-    return this.open.delete(id);
+  async end(id: string): Promise<boolean> {
+    return this.repo.remove(sessionIdHash(id));
   }
+}
 
-  get size(): number {
-    return this.open.size;
-  }
+/** The sessions in this process's memory: `serve --no-store` keeps no table (its logins end with it). */
+export function memoryConsoleSessions(): ConsoleSessionsRepository {
+  const open = new Map<string, StoredConsoleSession>();
+  return {
+    put: async (s, max) => {
+      open.set(s.idHash, { ...s });
+      // Map order is insertion order: the first key is the oldest session.
+      while (open.size > max) open.delete(open.keys().next().value as string);
+    },
+    get: async (h) => {
+      const s = open.get(h);
+      return s === undefined ? null : { ...s };
+    },
+    touch: async (h, at) => {
+      const s = open.get(h);
+      if (s !== undefined) s.lastSeenAtMs = at;
+    },
+    remove: async (h) => open.delete(h),
+    removeExpired: async (idleBefore, createdBefore) => {
+      let n = 0;
+      for (const [h, s] of open) if (s.lastSeenAtMs < idleBefore || s.createdAtMs < createdBefore) n += open.delete(h) ? 1 : 0;
+      return n;
+    },
+  };
 }

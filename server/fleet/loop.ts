@@ -2,14 +2,15 @@
  * What every `serve` instance with a store does in the background, each heartbeatMs: record its
  * heartbeat in the store it shares (so a could-not-test sample is told ours or the site's:
  * src/analysis/site/service.ts), and, with alerts, take or renew the alerts lease; the instance
- * holding it sweeps the silence rule (each sweepIntervalMs) and delivers the webhook posts. It
- * also keeps what /metrics says of the fleet: each site's last sample and last report, the posts
- * waiting, the posts by outcome. A failure in one tick is logged and counted, and the next tick
- * tries again.
+ * holding it sweeps the site rules (each sweepIntervalMs) and delivers the webhook posts: after
+ * each pass it wakes again when the earliest waiting post is due (a retry 1 s after a failure is
+ * tried 1 s later, not at the next beat). It also keeps what /metrics says of the fleet: each
+ * site's last sample and last report, the posts waiting, the posts by outcome. A failure in one
+ * tick is logged and counted, and the next tick tries again.
  */
 import { randomBytes } from 'node:crypto';
 import type { AlertDelivery } from '../alerts/delivery.js';
-import type { SiteAlerts } from '../alerts/index.js';
+import type { AlertLog, SiteAlerts } from '../alerts/index.js';
 import type { AlertsRepository } from '../store/alerts/types.js';
 import type { FleetRepository } from '../store/fleet/types.js';
 import type { KnownSite, SitesRepository } from '../store/sites/types.js';
@@ -25,7 +26,8 @@ export interface FleetOptions {
   store: { fleet: FleetRepository; sites: SitesRepository; alerts: AlertsRepository };
   alerts: SiteAlerts | null;
   delivery: AlertDelivery | null;
-  log: (msg: string) => void;
+  /** serve's log (the JSON log): the lease taken or lost, a failed tick. */
+  log: AlertLog;
   nowMs: () => number;
   settings: FleetSettings;
 }
@@ -43,6 +45,9 @@ export class FleetLoop {
   readonly instance = randomBytes(8).toString('hex');
   readonly startedAtMs: number;
   private timer: NodeJS.Timeout | null = null;
+  /** The wake of the next delivery pass, when a post comes due before the next beat. */
+  private wake: NodeJS.Timeout | null = null;
+  private stopped = false;
   private running: Promise<void> | null = null;
   private again = false;
   private holdsLease = false;
@@ -64,6 +69,8 @@ export class FleetLoop {
 
   /** One beat, and, holding the lease, a sweep when due and a delivery pass. Never rejects; one at a time (asked during one: once more after it). */
   tick(): Promise<void> {
+    // Stopped: its run is recorded as ended; a late kick must not record it running again.
+    if (this.stopped) return this.running ?? Promise.resolve();
     if (this.running !== null) {
       this.again = true;
       return this.running;
@@ -91,28 +98,50 @@ export class FleetLoop {
       if (alerts !== null || delivery !== null) {
         const held = await store.fleet.tryLease(ALERTS_LEASE, this.instance, nowMs(), settings.leaseTtlMs);
         if (held !== this.holdsLease)
-          this.o.log(held ? 'alerts: this instance sweeps and delivers now (lease taken)' : 'alerts: another instance holds the lease');
+          this.o.log.info(
+            { instance: this.instance, lease: held ? 'taken' : 'lost' },
+            held ? 'alerts: this instance sweeps and delivers now (lease taken)' : 'alerts: another instance holds the lease',
+          );
         this.holdsLease = held;
       }
       if (this.holdsLease && alerts !== null && nowMs() - this.lastSweepMs >= settings.sweepIntervalMs) {
         this.lastSweepMs = nowMs();
         await alerts.sweep(this.lastSweepMs);
       }
-      if (this.holdsLease && delivery !== null) await delivery.deliverDue(nowMs);
+      if (this.holdsLease && delivery !== null) {
+        await delivery.deliverDue(nowMs);
+        this.wakeAt(await store.alerts.nextDueAtMs());
+      }
       [this.sites, this.pending] = await Promise.all([store.sites.list(), delivery === null ? Promise.resolve(0) : store.alerts.pendingPosts()]);
     } catch (err) {
       this.counts.ticksFailed++;
-      this.o.log(
-        `fleet: heartbeat or alerts pass failed (tried again in ${this.o.settings.heartbeatMs / 1000} s): ${err instanceof Error ? err.message : String(err)}`,
-      );
+      const error = err instanceof Error ? err.message : String(err);
+      this.o.log.warn({ error }, `fleet: heartbeat or alerts pass failed (tried again in ${this.o.settings.heartbeatMs / 1000} s): ${error}`);
     }
+  }
+
+  /** A pass when the earliest waiting post is due, if that is before the next beat (which makes one anyway). */
+  private wakeAt(dueAtMs: number | null): void {
+    if (this.wake !== null) clearTimeout(this.wake);
+    this.wake = null;
+    if (dueAtMs === null || this.stopped) return;
+    const inMs = Math.max(0, dueAtMs - this.o.nowMs());
+    if (inMs >= this.o.settings.heartbeatMs) return;
+    this.wake = setTimeout(() => {
+      this.wake = null;
+      void this.tick();
+    }, inMs);
+    this.wake.unref();
   }
 
   /** Stops the beats and records a clean stop (the run ends now, not a grace after its last beat). */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     await this.running;
+    if (this.wake !== null) clearTimeout(this.wake);
+    this.wake = null;
     await this.o.store.fleet.beat(this.instance, this.startedAtMs, this.o.nowMs(), true);
   }
 

@@ -7,7 +7,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { CONSOLE_COOKIE, type ConsoleRole } from '../../src/protocol/api-console.js';
-import { ConsoleSessions, type ConsoleSession, type ConsoleUser } from '../console/auth.js';
+import { ConsoleSessions, type ConsoleUser, type SessionLookup } from '../console/auth.js';
+import type { ConsoleSessionsRepository } from '../store/console-sessions/types.js';
 import { Refusal } from './refusal.js';
 import type { SiteToken, SiteTokensRepository } from '../store/site-tokens/types.js';
 
@@ -55,9 +56,12 @@ export function cookieOf(req: FastifyRequest): string | null {
   return null;
 }
 
-export function sessionOf(req: FastifyRequest, sessions: ConsoleSessions): ConsoleSession | 'unknown' | 'expired' | 'none' {
-  const id = cookieOf(req);
-  return id === null ? 'none' : sessions.touch(id);
+/** What each request's console cookie was found to be (ConsoleAccess.resolve, an onRequest hook): read synchronously after. */
+const LOOKUPS = new WeakMap<FastifyRequest, SessionLookup>();
+
+/** The console session of a request, as its onRequest hook found it ('none' without a cookie, or before the hook). */
+export function sessionOf(req: FastifyRequest): SessionLookup {
+  return LOOKUPS.get(req) ?? 'none';
 }
 
 export interface ConsoleAccess {
@@ -65,6 +69,8 @@ export interface ConsoleAccess {
   roleOf: RoleOf;
   /** The console's sessions, or null: the console is closed (no serve --users). */
   sessions: ConsoleSessions | null;
+  /** The onRequest hook that looks a request's console cookie up in the store (its idle clock restarted): before roleOf and sessionOf read it. */
+  resolve(req: FastifyRequest): Promise<void>;
 }
 
 export interface ConsoleAccessOptions {
@@ -75,17 +81,22 @@ export interface ConsoleAccessOptions {
   nowMs(): number;
   idleMs: number;
   absoluteMs: number;
+  /** Where the sessions are kept (the store's, so a login survives a restart), or null: in this process's memory (--no-store). */
+  sessionsStore: ConsoleSessionsRepository | null;
 }
 
 export function consoleAccess(opts: ConsoleAccessOptions): ConsoleAccess {
-  const sessions = opts.users === null ? null : new ConsoleSessions({ idleMs: opts.idleMs, absoluteMs: opts.absoluteMs }, opts.nowMs);
+  const sessions =
+    opts.users === null ? null : new ConsoleSessions({ idleMs: opts.idleMs, absoluteMs: opts.absoluteMs }, opts.nowMs, opts.sessionsStore ?? undefined);
   return {
     sessions,
+    resolve: async (req) => {
+      const id = sessions === null ? null : cookieOf(req);
+      if (sessions !== null && id !== null) LOOKUPS.set(req, await sessions.touch(id));
+    },
     roleOf: (req) => {
-      if (sessions !== null) {
-        const s = sessionOf(req, sessions);
-        if (typeof s === 'object') return s.role;
-      }
+      const s = sessionOf(req);
+      if (typeof s === 'object') return s.role;
       return req.headers.authorization !== undefined && operatorCheck(req, opts.adminToken) === 'ok' ? 'tier2' : null;
     },
   };
@@ -106,9 +117,13 @@ function bearerOf(req: FastifyRequest): string | null {
   return m?.[1] ?? null;
 }
 
-/** The live site token a request carries, or null (none, not a site token, revoked, unknown). */
-export async function siteTokenOf(req: FastifyRequest, siteTokens: SiteTokensRepository): Promise<SiteToken | null> {
+/** The live site token a request carries; `dead` for a site token this server does not know or revoked; null when it carries none. */
+export async function siteTokenOf(req: FastifyRequest, siteTokens: SiteTokensRepository): Promise<SiteToken | 'dead' | null> {
   const token = bearerOf(req);
   if (token === null || !token.startsWith(SITE_TOKEN_PREFIX)) return null;
-  return siteTokens.byHash(siteTokenHash(token));
+  return (await siteTokens.byHash(siteTokenHash(token))) ?? 'dead';
 }
+
+/** The refusal of a site token this server does not know, or revoked: it names the site token, never the operator's. */
+export const deadSiteToken = (): Refusal =>
+  new Refusal('bad-site-token', 'this site token is not known to this server or was revoked: make a live one for the site (callprobe site-token create)', 403);

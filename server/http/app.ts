@@ -9,6 +9,7 @@
  * - results (./results.ts): POST /api/results, GET /api/r/:code, /r/:code, the operator's reads
  * - sites (./sites.ts): site reports and the overview
  * - console (./console.ts): the help desk console
+ * - alerts (./alerts.ts): POST /api/alerts/test, a test event to the alert webhooks
  * - load (./load.ts): the busy-line phase's load sink and source (answers not-offered when off)
  *
  * A plugin's bounds (body size, rate) are options of its routes, given where it is registered.
@@ -21,13 +22,14 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { TSchema } from '@sinclair/typebox';
 import fastifyWebsocket from '@fastify/websocket';
 import fastifyRateLimit from '@fastify/rate-limit';
-import { BOUNDS } from '../../src/protocol/defaults.js';
+import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { DoorRefusals, type DoorName, type DoorScope } from '../../src/protocol/door.js';
 import { addPageHeaders, servePageFiles } from '../../host/page.js';
 // reply.sendFile (results.ts, console.ts) comes with @fastify/static, which servePageFiles registers: its types.
 import type {} from '@fastify/static';
 import { typeboxValidator } from './validate.js';
 import { consoleAccess } from './access.js';
+import type { ConsoleSessionsRepository } from '../store/console-sessions/types.js';
 import { healthPlugin } from './health.js';
 import { pageConfigPlugin, type PageConfigOptions } from './page-config.js';
 import { signalling, type SignalOptions } from './signal.js';
@@ -35,15 +37,16 @@ import { resultsPlugin, type ResultsOptions } from './results.js';
 import { sitesPlugin, type SitesOptions } from './sites.js';
 import { siteTokensPlugin, type SiteTokensOptions } from './site-tokens.js';
 import { consolePlugin, type ConsoleOptions } from './console.js';
+import { alertsPlugin } from './alerts.js';
 import { sourceKey } from './signal-limits.js';
 import { ConnectionGate, serverTimeouts, type ConnectionLimits, type DescriptorCount } from './connections.js';
 import { loadRoutes, type LoadRoutesOptions } from './load.js';
 
-/** The store's repositories the results, sites, site tokens and console plugins take (each only its own). */
+/** The store's repositories the results, sites, site tokens and console plugins take (each only its own), and the console's sessions. */
 type AppStore = NonNullable<ResultsOptions['store']> &
   NonNullable<SitesOptions['store']> &
   NonNullable<SiteTokensOptions['store']> &
-  NonNullable<ConsoleOptions['store']>;
+  NonNullable<ConsoleOptions['store']> & { consoleSessions: ConsoleSessionsRepository };
 
 export interface AppOptions extends SignalOptions, Omit<PageConfigOptions, 'reflector' | 'load'> {
   /** Folder holding the built page (vite build output). */
@@ -164,13 +167,23 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   if (opts.results) {
     const c = opts.console;
     const { store, adminToken } = opts.results;
-    const access = consoleAccess({ ...c, adminToken });
+    const access = consoleAccess({ ...c, adminToken, sessionsStore: store?.consoleSessions ?? null });
+    // A console cookie is looked up in the store once per request, before any route asks who it is.
+    if (access.sessions !== null) app.addHook('onRequest', access.resolve);
     // Without --users the operator endpoints answer as before (404 without a token configured).
     const consoleRole = access.sessions !== null ? { consoleRole: access.roleOf } : {};
     await app.register(resultsPlugin, { ...opts.results, pageBuilt, ...consoleRole, doorRefusals });
     await app.register(sitesPlugin, { store, adminToken, ...consoleRole, alerts: opts.results.alerts?.config ?? null });
     await app.register(siteTokensPlugin, { store, adminToken, nowMs: c.nowMs });
     await app.register(consolePlugin, { ...c, store, adminToken, access, pageBuilt: pageBuilt && existsSync(join(opts.webRoot, 'console.html')) });
+    const alerts = opts.results.alerts?.config ?? null;
+    await app.register(alertsPlugin, {
+      adminToken,
+      webhooks: alerts === null ? null : [alerts.webhook],
+      webhookTimeoutMs: DEFAULTS.alerts.webhookTimeoutMs,
+      testsPerMinute: DEFAULTS.alerts.testsPerMinutePerSource,
+      nowMs: c.nowMs,
+    });
   }
 
   let loadMetrics: () => string = () => '';

@@ -138,7 +138,7 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
   const who = (req: FastifyRequest, need: ConsoleRole): ConsoleWho => {
     const sessions = access.sessions;
     if (sessions === null) throw closed();
-    const s = sessionOf(req, sessions);
+    const s = sessionOf(req);
     if (typeof s === 'object') {
       if (need === 'tier2' && s.role !== 'tier2') throw new Refusal('needs-tier2', 'this needs a tier 2 login', 403);
       return { name: s.user, role: s.role };
@@ -223,7 +223,7 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
       }
       if (!user || !ok) throw wrong();
       throttle.succeeded(account, source);
-      const s = access.sessions.start(user.name, user.role);
+      const s = await access.sessions.start(user.name, user.role);
       req.log.info({ console: 'login', user: user.name, role: user.role }, 'console login');
       reply.header('set-cookie', cookie(req, s.id, Math.floor(opts.absoluteMs / 1000))).header('cache-control', 'no-store');
       return { name: user.name, role: user.role } satisfies ConsoleWho;
@@ -233,7 +233,7 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
   app.post(`${CONSOLE_API}/logout`, async (req, reply) => {
     if (access.sessions === null) throw closed();
     const id = cookieOf(req);
-    if (id !== null) access.sessions.end(id);
+    if (id !== null) await access.sessions.end(id);
     return reply
       .code(204)
       .header('set-cookie', cookie(req, '', 0))

@@ -1,14 +1,32 @@
 /**
  * The results plugin: POST /api/results (anonymous, bounded: schema, size, rate per address),
+ * POST /api/results/check (a token's right to store a site's results, checked before a test),
  * GET /api/r/:code and /r/:code (the only anonymous views, address-free), and the operator's
  * GET /api/results/:id and GET /api/results (export), behind the admin token. It owns no state
  * of its own: the store and the alerts are serve's, closed by serve.
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import type { SiteAlerts } from '../alerts/index.js';
-import { RESULTS_PATH, SHARED_RESULT_API, SHARED_RESULT_PAGE, type OperatorResult, type ResultAck } from '../../src/protocol/api.js';
-import { ExportQuery, ResultCodeParams, ResultIdParams, ResultUploadBody, type ExportRequest, type ResultUpload } from '../../src/protocol/api-requests.js';
+import {
+  RESULTS_PATH,
+  SHARED_RESULT_API,
+  SHARED_RESULT_PAGE,
+  UPLOAD_CHECK_PATH,
+  type OperatorResult,
+  type ResultAck,
+  type UploadCheckAnswer,
+} from '../../src/protocol/api.js';
+import {
+  ExportQuery,
+  ResultCodeParams,
+  ResultIdParams,
+  ResultUploadBody,
+  UploadCheckBody,
+  type ExportRequest,
+  type ResultUpload,
+  type UploadCheck,
+} from '../../src/protocol/api-requests.js';
 import { BOUNDS } from '../../src/protocol/defaults.js';
 import type { Report } from '../../src/analysis/schema/report-schema.js';
 import type { ReportV1 } from '../../src/analysis/schema/report-v1-schema.js';
@@ -32,9 +50,9 @@ import { knownSite } from '../reports/site-names.js';
 import { siteKeyOf } from '../store/site-key.js';
 import type { ResultsRepository, StoredResult } from '../store/results/types.js';
 import type { SitesRepository } from '../store/sites/types.js';
-import type { SiteTokensRepository } from '../store/site-tokens/types.js';
+import type { SiteToken, SiteTokensRepository } from '../store/site-tokens/types.js';
 import { clientAddresses } from '../console/view.js';
-import { operatorCheck, operatorOrConsole, siteTokenOf, type RoleOf } from './access.js';
+import { deadSiteToken, operatorCheck, operatorOrConsole, siteTokenOf, type RoleOf } from './access.js';
 import { codeParam, findResult, given, sinceParam } from './query.js';
 import { rateLimited, Refusal, refusalHandler } from './refusal.js';
 import { sourceKey } from './signal-limits.js';
@@ -87,6 +105,50 @@ function canonicalUploadSite(name: string): string {
     if (err instanceof SiteNameError) throw new Refusal('bad-site', `meta.site: ${err.message}`, 400);
     throw err;
   }
+}
+
+/**
+ * Who may store results of `site` (its canonical name) with the request's token: the operator,
+ * or a live site token of that site; else the refusal, which names the token it is about.
+ */
+async function siteAccess(
+  req: FastifyRequest,
+  siteTokens: SiteTokensRepository,
+  adminToken: string | null,
+  site: string,
+): Promise<{ operator: boolean; siteToken: SiteToken | null }> {
+  const who = operatorCheck(req, adminToken);
+  if (who === 'ok') return { operator: true, siteToken: null };
+  const siteToken = await siteTokenOf(req, siteTokens);
+  if (siteToken === 'dead') throw deadSiteToken();
+  if (siteToken === null)
+    throw who.statusCode === 404
+      ? new Refusal(
+          'site-needs-operator',
+          'a result with a site is accepted only with the operator token or a site token, and this server has no operator (--admin-token)',
+          403,
+        )
+      : who;
+  if (siteToken.siteKey !== siteKeyOf(site)) throw new Refusal('wrong-site', `this site token stores samples for ${siteToken.display} only`, 403);
+  return { operator: false, siteToken };
+}
+
+/** POST /api/results/check: would an upload of `site` with this token be stored? The upload's checks, nothing stored (run --site, the scheduler). */
+function uploadCheckRoute(app: FastifyInstance, opts: ResultsOptions, config: ReturnType<typeof rateLimited>, storeThere: () => Promise<void>): void {
+  const store = opts.store;
+  app.post<{ Body: UploadCheck }>(
+    UPLOAD_CHECK_PATH,
+    { config, schema: { body: UploadCheckBody }, preValidation: storeThere },
+    async (req, reply): Promise<UploadCheckAnswer> => {
+      if (store === null) throw noStore();
+      if (req.headers.authorization === undefined)
+        throw new Refusal('no-token', "give the site's token (or the operator token): Authorization: Bearer <token>", 401);
+      const site = canonicalUploadSite(req.body.site);
+      const { siteToken } = await siteAccess(req, store.siteTokens, opts.adminToken, site);
+      reply.header('cache-control', 'no-store');
+      return { site: siteToken?.display ?? site, token: siteToken === null ? 'operator' : 'site' };
+    },
+  );
 }
 
 /** The export row of one stored result: raw figures (JSON, NDJSON), or rounded as the page shows them (the CSV). */
@@ -143,7 +205,6 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
     if (who !== 'ok') throw who;
     if (store === null) throw noStore();
   };
-
   app.post<{ Body: ResultUpload }>(
     RESULTS_PATH,
     {
@@ -161,27 +222,17 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
       let upload = readUpload(req.body, nowMs());
       if (upload.scrubbed.length > 0)
         req.log.warn({ results: 'addresses-scrubbed', paths: upload.scrubbed.slice(0, 20) }, 'an IP address in an uploaded body was replaced before storing');
-      const who = operatorCheck(req, opts.adminToken);
-      const operator = who === 'ok';
+      let operator = operatorCheck(req, opts.adminToken) === 'ok';
       // Not the operator: a live site token (./site-tokens.ts) stores its own site's samples.
-      const siteToken = operator || req.headers.authorization === undefined ? null : await siteTokenOf(req, store.siteTokens);
+      const carried = operator || req.headers.authorization === undefined ? null : await siteTokenOf(req, store.siteTokens);
+      let siteToken = carried === 'dead' ? null : carried;
       if (upload.result.site !== null) {
         if (req.headers.authorization === undefined) {
           // No token at all (a ?site= link anyone may open): stored, the site kept apart as unverified.
           upload = withUnverifiedSite(upload);
         } else {
           const site = canonicalUploadSite(upload.result.site);
-          if (!operator && siteToken === null) {
-            throw who.statusCode === 404
-              ? new Refusal(
-                  'site-needs-operator',
-                  'a result with a site is accepted only with the operator token or a site token, and this server has no operator (--admin-token)',
-                  403,
-                )
-              : who;
-          }
-          if (siteToken !== null && siteToken.siteKey !== siteKeyOf(site))
-            throw new Refusal('wrong-site', `this site token stores samples for ${siteToken.display} only`, 403);
+          ({ operator, siteToken } = await siteAccess(req, store.siteTokens, opts.adminToken, site));
           upload = { ...upload, result: { ...upload.result, site } };
         }
       }
@@ -239,6 +290,8 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
       return reply.code(201).send(ack(result));
     },
   );
+
+  uploadCheckRoute(app, opts, perSource(rateLimited(opts.postsPerMinutePerIp, 'results-post'), 'result-upload'), storeThere);
 
   app.get<{ Params: Static<typeof ResultCodeParams> }>(
     `${SHARED_RESULT_API}/:code`,

@@ -5,7 +5,7 @@
  */
 import { buildSiteReport, type SiteReport } from '../../src/analysis/report/site-report.js';
 import type { PoolChoice, SiteSample } from '../../src/analysis/site/site.js';
-import { sitesOverview, type SitesOverview } from '../../src/analysis/site/overview.js';
+import { sitesOverview, type OverviewHealthFacts, type SitesOverview } from '../../src/analysis/site/overview.js';
 import { serviceDowntime, upTimeMs, type Interval } from '../../src/analysis/site/service.js';
 import { lastReportHeardAtMs, type HealthRules } from '../../src/analysis/site/health.js';
 import { BOUNDS } from '../../src/protocol/defaults.js';
@@ -13,6 +13,8 @@ import { siteSampleOfSummary } from '../store/sites/summary.js';
 import type { AlertsRepository } from '../store/alerts/types.js';
 import type { FleetRepository } from '../store/fleet/types.js';
 import type { SiteSampleRow, SitesRepository } from '../store/sites/types.js';
+import type { SiteTokensRepository } from '../store/site-tokens/types.js';
+import { tokenOnlySites } from '../store/site-tokens/repository.js';
 import { knownSite } from './site-names.js';
 import { TypedError } from '../../src/protocol/typed-error.js';
 
@@ -56,9 +58,10 @@ export interface SiteReportRepositories {
   fleet: FleetRepository;
 }
 
-/** What the all-sites overview reads: those, and the raised alerts. */
+/** What the all-sites overview reads: those, the raised alerts, and the site tokens (a site with a token that never reported is listed). */
 export interface OverviewRepositories extends SiteReportRepositories {
   alerts: AlertsRepository;
+  siteTokens: SiteTokensRepository;
 }
 
 /** callprobe's downtime from `fromMs` to now, from the heartbeats every instance keeps in the store. */
@@ -99,25 +102,47 @@ export async function sitesOverviewFromStore(
   rules: HealthRules,
 ): Promise<SitesOverview> {
   const from = Math.min(sinceMs, clock.nowMs - clock.lookbackMs);
-  const [groups, known, raised, down] = await Promise.all([
+  const [groups, known, raised, down, tokens] = await Promise.all([
     store.sites.overview({ sinceMs }),
     store.sites.list(),
     store.alerts.raised(),
     storeDowntime(store.fleet, from, clock),
+    store.siteTokens.list(null),
   ]);
+  const never = tokenOnlySites(tokens, new Set(known.map((s) => s.key)));
   const inSpan = down.filter((d) => d.endMs > sinceMs).map((d) => ({ startMs: Math.max(d.startMs, sinceMs), endMs: d.endMs }));
   const ours = await store.sites.couldNotTestDuring(inSpan);
-  const facts = new Map(
-    known.map((s) => [
-      s.key,
-      {
-        lastSampleAtMs: s.lastStartedAtMs,
-        lastReportAtMs: s.lastReportAtMs,
-        silentUpMs: upTimeMs(down, Math.max(lastReportHeardAtMs(s.lastReportAtMs, s.lastReportStoredAtMs) ?? s.firstStartedAtMs, from), clock.nowMs),
-        ourOutages: ours.get(s.key) ?? 0,
-        raised: raised.filter((r) => r.siteKey === s.key).map((r) => ({ metric: r.metric, sinceMs: r.sinceMs })),
-      },
-    ]),
-  );
-  return sitesOverview(groups, sinceMs, { names: new Map(known.map((s) => [s.key, s.display])), health: { facts, rules } });
+  const raisedOf = (key: string) => raised.filter((r) => r.siteKey === key).map((r) => ({ metric: r.metric, sinceMs: r.sinceMs }));
+  const facts = new Map<string, OverviewHealthFacts>([
+    ...known.map(
+      (s) =>
+        [
+          s.key,
+          {
+            lastSampleAtMs: s.lastStartedAtMs,
+            lastReportAtMs: s.lastReportAtMs,
+            silentUpMs: upTimeMs(down, Math.max(lastReportHeardAtMs(s.lastReportAtMs, s.lastReportStoredAtMs) ?? s.firstStartedAtMs, from), clock.nowMs),
+            ourOutages: ours.get(s.key) ?? 0,
+            raised: raisedOf(s.key),
+          },
+        ] as const,
+    ),
+    // A site with a live token and no sample: a probe never installed is listed, never reported.
+    ...never.map(
+      (t) =>
+        [
+          t.key,
+          {
+            lastSampleAtMs: null,
+            lastReportAtMs: null,
+            silentUpMs: upTimeMs(down, Math.max(t.firstTokenAtMs, from), clock.nowMs),
+            ourOutages: 0,
+            raised: raisedOf(t.key),
+            neverReportedSinceMs: t.firstTokenAtMs,
+          },
+        ] as const,
+    ),
+  ]);
+  const names = new Map([...known.map((s) => [s.key, s.display] as const), ...never.map((t) => [t.key, t.display] as const)]);
+  return sitesOverview(groups, sinceMs, { names, health: { facts, rules } });
 }

@@ -180,6 +180,22 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 10,
     about:
+      "the help desk console's sessions, so a login survives a restart and is shared by every serve on the store: one row per session (the SHA-256 of its id, never the id; its user, role, start and last request), dropped once expired",
+    statements: [
+      `CREATE TABLE console_sessions (
+        id_hash TEXT PRIMARY KEY,
+        user_name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        last_seen_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX console_sessions_created_at ON console_sessions (created_at)',
+      'CREATE INDEX console_sessions_last_seen_at ON console_sessions (last_seen_at)',
+    ],
+  },
+  {
+    version: 11,
+    about:
       "results.unverified_site_key: the key of a site a ?site= link named without the token (meta.siteUnverified), so the help desk's site search finds those results too, marked unverified; never read by site reports, alerts or exports; filled from the stored bodies",
     statements: ['ALTER TABLE results ADD COLUMN unverified_site_key TEXT'],
     backfillUnverifiedSites: true,

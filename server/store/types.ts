@@ -10,6 +10,7 @@ import type { AlertsRepository } from './alerts/types.js';
 import type { FleetRepository } from './fleet/types.js';
 import type { ResultsRepository } from './results/types.js';
 import type { SiteTokensRepository } from './site-tokens/types.js';
+import type { ConsoleSessionsRepository } from './console-sessions/types.js';
 import type { SitesRepository } from './sites/types.js';
 
 export interface PurgeOutcome {
@@ -32,6 +33,7 @@ export interface ResultStore {
   readonly alerts: AlertsRepository;
   readonly fleet: FleetRepository;
   readonly siteTokens: SiteTokensRepository;
+  readonly consoleSessions: ConsoleSessionsRepository;
   /** Deletes addresses older than retainIpDays and results older than retainDays, as of `nowMs`, and wipes them from the files. */
   purge(nowMs: number): Promise<PurgeOutcome>;
   close(): Promise<void>;

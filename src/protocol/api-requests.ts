@@ -135,6 +135,12 @@ export const SiteTokenCreateBody = Type.Object(
   { additionalProperties: false, ...refused('bad-site', `send { "site": ... } as JSON, a name of 1 to ${BOUNDS.siteChars} characters`) },
 );
 
+/** POST /api/results/check: the site a token would store results for (any spelling; canonicalSite checks it). */
+export const UploadCheckBody = Type.Object(
+  { site: Type.String({ minLength: 1, maxLength: BOUNDS.siteChars }) },
+  { additionalProperties: false, ...refused('bad-site', `send { "site": ... } as JSON, a name of 1 to ${BOUNDS.siteChars} characters`) },
+);
+
 /** GET /api/site-tokens: the tokens of one site, or of all. */
 export const SiteTokenListQuery = Type.Object({ site: Text('bad-site', `{name} is at most ${BOUNDS.siteChars} characters`, BOUNDS.siteChars) }, OtherParams);
 
@@ -177,6 +183,7 @@ export type ExportRequest = Static<typeof ExportQuery>;
 export type SiteReportRequest = Static<typeof SiteReportQuery>;
 export type SitesOverviewRequest = Static<typeof SitesOverviewQuery>;
 export type SiteTokenCreate = Static<typeof SiteTokenCreateBody>;
+export type UploadCheck = Static<typeof UploadCheckBody>;
 export type SiteTokenList = Static<typeof SiteTokenListQuery>;
 export type ConsoleLogin = Static<typeof ConsoleLoginBody>;
 export type ConsoleSearch = Static<typeof ConsoleSearchQuery>;

@@ -161,6 +161,51 @@ export interface SiteTokenCreated extends SiteTokenView {
   token: string;
 }
 
+/**
+ * Before a test (`run --site` with a token): may this token store samples of this site? POST
+ * `{site}` with the token as `Authorization: Bearer`; 200 UploadCheckAnswer, or the refusal the
+ * upload itself would get (401/403 with one of TOKEN_REFUSALS). Nothing is stored.
+ */
+export const UPLOAD_CHECK_PATH = '/api/results/check';
+
+export interface UploadCheckAnswer {
+  /** The site's name as the server files it. */
+  site: string;
+  /** Whose token it is: the operator's, or an upload-only site token of this site. */
+  token: 'operator' | 'site';
+}
+
+/**
+ * The refusal reasons (401/403) that are about the token a request carries: the operator token
+ * wrong, a site token unknown or revoked, another site's token, a site result on a server
+ * without an operator. A client stops on these (exit 3); any other refusal is not the token's.
+ */
+export const TOKEN_REFUSALS: readonly string[] = ['no-token', 'bad-token', 'bad-site-token', 'wrong-site', 'site-needs-operator'];
+
+/**
+ * `callprobe alerts test` (operator token): POST, no body. serve posts a test event (`"test":
+ * true`) to every webhook of its alerts file and answers what each receiver answered; 404
+ * `no-alerts` when serve runs without --alerts.
+ */
+export const ALERTS_TEST_PATH = '/api/alerts/test';
+
+/** What one webhook receiver answered the test event. */
+export interface AlertsTestReceiver {
+  /** The webhook's origin (its path, which often holds the webhook's secret, left out). */
+  webhook: string;
+  format: 'json' | 'teams' | 'slack';
+  /** A 2xx answer. */
+  ok: boolean;
+  /** Its HTTP status, or null when none came (no answer in time, no connection). */
+  status: number | null;
+  /** What happened, in words. */
+  message: string;
+}
+
+export interface AlertsTestAnswer {
+  receivers: AlertsTestReceiver[];
+}
+
 /** POST /api/results answers 201 (stored) or 200 (this sampleId was already stored). */
 export interface ResultAck {
   /** Internal id, for operators. */

@@ -448,6 +448,8 @@ export const DEFAULTS = {
     retryForMs: 24 * 3_600_000,
     /** Posts tried per delivery pass. */
     postsPerPass: 32,
+    /** `callprobe alerts test` posts a minute per source (each is one post to every webhook). */
+    testsPerMinutePerSource: 6,
   },
 
   // ---- The fleet's health (heartbeats and leases in the shared store) ----------------------------

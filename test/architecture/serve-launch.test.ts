@@ -19,8 +19,9 @@ describe('serve launch', () => {
   it("docs/operate.md's systemd unit for serve sets the same", () => {
     const page = readFileSync(join(repoRoot, 'docs', 'operate.md'), 'utf8');
     for (const [k, v] of Object.entries(SERVE_ENV)) expect(page).toContain(`Environment=${k}=${v}`);
-    // The command npm link installs, whichever file package.json's bin names.
-    expect(page).toContain(`ExecStart=/usr/bin/node ${SERVE_NODE_FLAGS.join(' ')} /usr/local/bin/callprobe serve`);
+    // The file npm link would install, as package.json's bin names it, in the checkout the page builds in.
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(page).toContain(`ExecStart=/usr/bin/env node ${SERVE_NODE_FLAGS.join(' ')} /opt/callprobe/${pkg.bin['callprobe'] ?? ''} serve`);
   });
 
   it('Node takes the flags: the new space starts at 16 MiB (1 MiB without them)', () => {

@@ -15,11 +15,13 @@ import type { ServeOptions } from '../../server/config/options.js';
 import type { ReportCommandOptions, RunCommandOptions, ScheduleOptions } from '../../client/options.js';
 import type { CoturnConfigFlags } from '../../cli/tools.js';
 import type { SiteTokenCommandOptions } from '../../client/commands/site-token.js';
+import type { AlertsCommandOptions } from '../../client/commands/alerts-test.js';
+import type { SpoolCommandOptions } from '../../client/commands/spool.js';
 import { hashPassword } from '../../server/console/auth.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { repoRoot } from '../kit/paths.js';
 
-const COMMANDS = ['serve', 'run', 'aggregate', 'report', 'site-token', 'hash-password', 'coturn-config'] as const;
+const COMMANDS = ['serve', 'run', 'aggregate', 'report', 'site-token', 'alerts', 'spool', 'hash-password', 'coturn-config'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 const oldHelp = (name: CommandName | 'callprobe'): string => readFileSync(join(repoRoot, 'test/cli/old-help', `${name}.txt`), 'utf8');
@@ -37,6 +39,8 @@ type Received =
   | { command: 'aggregate'; files: string[]; json: boolean }
   | { command: 'report'; o: ReportCommandOptions }
   | { command: 'site-token'; o: SiteTokenCommandOptions }
+  | { command: 'alerts'; o: AlertsCommandOptions }
+  | { command: 'spool'; o: SpoolCommandOptions }
   | { command: 'hash-password' }
   | { command: 'coturn-config'; o: CoturnConfigFlags };
 
@@ -47,6 +51,8 @@ function recorder(into: Received[]): CommandActions {
     aggregate: async (files, json) => void into.push({ command: 'aggregate', files, json }),
     report: async (o) => void into.push({ command: 'report', o }),
     siteToken: async (o) => void into.push({ command: 'site-token', o }),
+    alerts: async (o) => void into.push({ command: 'alerts', o }),
+    spool: async (o) => void into.push({ command: 'spool', o }),
     hashPassword: async () => void into.push({ command: 'hash-password' }),
     coturnConfig: async (o) => void into.push({ command: 'coturn-config', o }),
   };
@@ -80,6 +86,16 @@ const reportOf = async (argv: string[]): Promise<ReportCommandOptions> => {
 const siteTokenOf = async (argv: string[]): Promise<SiteTokenCommandOptions> => {
   const r = await parse(['site-token', ...argv, ...SERVER]);
   if (r.command !== 'site-token') throw new Error(r.command);
+  return r.o;
+};
+const alertsOf = async (argv: string[]): Promise<AlertsCommandOptions> => {
+  const r = await parse(['alerts', ...argv, ...SERVER]);
+  if (r.command !== 'alerts') throw new Error(r.command);
+  return r.o;
+};
+const spoolOf = async (argv: string[]): Promise<SpoolCommandOptions> => {
+  const r = await parse(['spool', ...argv]);
+  if (r.command !== 'spool') throw new Error(r.command);
   return r.o;
 };
 const coturnOf = async (argv: string[]): Promise<CoturnConfigFlags> => {
@@ -357,6 +373,31 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
       vi.stubEnv('CALLPROBE_ADMIN_TOKEN', OTHER_TOKEN);
       expect((await siteTokenOf(['list'])).token).toBe(OTHER_TOKEN);
       await expect(siteTokenOf(['rotate'])).rejects.toThrow(/Allowed choices are create, list, revoke/);
+    },
+  },
+  alerts: {
+    '--server': async () => expect(await alertsOf(['test'])).toEqual({ action: 'test', server: 'http://127.0.0.1:8080' }),
+    '--token': async () => {
+      expect((await alertsOf(['test', '--token', TOKEN])).token).toBe(TOKEN);
+      vi.stubEnv('CALLPROBE_TOKEN', TOKEN);
+      expect((await alertsOf(['test'])).token).toBe(TOKEN);
+      vi.stubEnv('CALLPROBE_TOKEN', undefined);
+      vi.stubEnv('CALLPROBE_ADMIN_TOKEN', OTHER_TOKEN);
+      expect((await alertsOf(['test'])).token).toBe(OTHER_TOKEN);
+      await expect(alertsOf(['send'])).rejects.toThrow(/Allowed choices are test/);
+    },
+  },
+  spool: {
+    '--spool': async () => {
+      expect(await spoolOf(['send', '--spool', '/var/lib/callprobe/spool'])).toEqual({ action: 'send', spool: '/var/lib/callprobe/spool' });
+      await expect(spoolOf(['send'])).rejects.toThrow(/--spool <dir>/);
+    },
+    '--server': async () => expect((await spoolOf(['send', '--spool', 'd', ...SERVER])).server).toBe('http://127.0.0.1:8080'),
+    '--token': async () => {
+      const site = `cpsite_${'c'.repeat(43)}`;
+      expect((await spoolOf(['send', '--spool', 'd', '--token', site])).token).toBe(site);
+      vi.stubEnv('CALLPROBE_TOKEN', TOKEN);
+      expect((await spoolOf(['send', '--spool', 'd'])).token).toBe(TOKEN);
     },
   },
   'hash-password': {},

@@ -7,11 +7,12 @@ import { siteKeyOf } from '../site-key.js';
 import type { StoreOptions } from '../types.js';
 import { alertPosts } from './posts.js';
 import { alertWindowSql, insertPostSql, toAlertTrack, toAlertWindow, type AlertStateRow } from './sql.js';
-import type { AlertMetric, AlertsRepository, AlertWindowRow } from './types.js';
+import { SITE_COLUMNS, siteOutcomesSql, toKnownSite, toOutcome, type SiteDbRow } from '../sites/sql.js';
+import type { AlertFacts, AlertMetric, AlertsRepository, AlertWindowRow } from './types.js';
 
 export function postgresAlerts({ runner, transaction }: PostgresDriver, opts: StoreOptions): AlertsRepository {
   return {
-    evaluate: async (siteName, specs, metrics, decide) =>
+    evaluate: async (siteName, specs, metrics, decide, reads = {}) =>
       transaction(async (c) => {
         const site = siteKeyOf(siteName);
         const now = opts.nowMs();
@@ -35,7 +36,20 @@ export function postgresAlerts({ runner, transaction }: PostgresDriver, opts: St
             sp.metric,
             toAlertWindow(sp.metric, (await c.query<Record<string, unknown>>(alertWindowSql(sp.metric, '$1', '$2'), [site, sp.samples])).rows),
           );
-        const decided = decide(windows, tracks);
+        const siteRow = reads.site === true ? (await c.query<SiteDbRow>(`SELECT ${SITE_COLUMNS} FROM sites WHERE site_key = $1`, [site])).rows[0] : undefined;
+        const facts: AlertFacts = {
+          site: siteRow === undefined ? null : toKnownSite(siteRow),
+          outcomes:
+            reads.outcomesSinceMs === undefined
+              ? null
+              : (
+                  await c.query<Record<string, unknown>>(
+                    siteOutcomesSql((k) => `$${k}`),
+                    [site, reads.outcomesSinceMs],
+                  )
+                ).rows.map(toOutcome),
+        };
+        const decided = decide(windows, tracks, facts);
         for (const [i, p] of decided.posts.entries())
           await c.query(
             insertPostSql((k) => `$${k}`),

@@ -104,6 +104,12 @@ export function settleSql(p: Placeholder, outcome: PostOutcome, nowMs: number, i
 
 export const PENDING_POSTS_SQL = "SELECT count(*) AS n FROM alert_posts WHERE state = 'pending'";
 
+/** The earliest next attempt among the posts duePostsSql may return (each site's oldest pending post): when delivery is due next. */
+export const NEXT_DUE_SQL = `SELECT min(a.next_at) AS next_at FROM alert_posts a
+    WHERE a.state = 'pending' AND NOT EXISTS (
+      SELECT 1 FROM alert_posts b WHERE b.state = 'pending' AND b.site_key = a.site_key
+        AND (b.created_at < a.created_at OR (b.created_at = a.created_at AND b.seq < a.seq)))`;
+
 export const RAISED_SQL = "SELECT site, metric, since_at FROM alert_states WHERE state = 'raised' ORDER BY site, metric";
 
 export function toRaised(r: Record<string, unknown>): RaisedAlert {

@@ -8,7 +8,8 @@ import { siteKeyOf } from '../site-key.js';
 import type { StoreOptions } from '../types.js';
 import { alertPosts } from './posts.js';
 import { alertWindowSql, insertPostSql, toAlertTrack, toAlertWindow, type AlertStateRow } from './sql.js';
-import type { AlertDecide, AlertMetric, AlertsRepository, AlertWindowRow, AlertWindowSpec } from './types.js';
+import { SITE_COLUMNS, siteOutcomesSql, toKnownSite, toOutcome, type SiteDbRow } from '../sites/sql.js';
+import type { AlertDecide, AlertFacts, AlertMetric, AlertReads, AlertsRepository, AlertWindowRow, AlertWindowSpec } from './types.js';
 
 export function sqliteAlerts({ db, runner }: SqliteDriver, opts: StoreOptions): AlertsRepository {
   const insertAlertState = db.prepare(
@@ -28,21 +29,32 @@ export function sqliteAlerts({ db, runner }: SqliteDriver, opts: StoreOptions): 
     return st;
   };
   const insertPost = db.prepare(insertPostSql(named));
-  const evaluateOnce = db.transaction((site: string, specs: readonly AlertWindowSpec[], metrics: readonly AlertMetric[], decide: AlertDecide): void => {
-    const now = opts.nowMs();
-    for (const m of metrics) insertAlertState.run(site, m, now);
-    const tracks = new Map<AlertMetric, AlertTrack>();
-    const wanted = new Set<string>(metrics);
-    for (const row of alertStates.all(site) as AlertStateRow[]) if (wanted.has(row.metric)) tracks.set(row.metric as AlertMetric, toAlertTrack(row));
-    const windows = new Map<TargetId, AlertWindowRow[]>();
-    for (const sp of specs) windows.set(sp.metric, toAlertWindow(sp.metric, alertWindow(sp.metric).all(site, sp.samples) as Array<Record<string, unknown>>));
-    const decided = decide(windows, tracks);
-    for (const [metric, t] of decided.tracks) updateAlertState.run(t.state, t.breaches, t.passes, t.sinceMs, now, site, metric);
-    decided.posts.forEach((p, i) => insertPost.run(bind([freshId(opts), site, i, p.body, now])));
-  });
+  const siteRow = db.prepare(`SELECT ${SITE_COLUMNS} FROM sites WHERE site_key = ?`);
+  const outcomes = db.prepare(siteOutcomesSql(() => '?'));
+  const readFacts = (site: string, reads: AlertReads): AlertFacts => {
+    const row = reads.site === true ? (siteRow.get(site) as SiteDbRow | undefined) : undefined;
+    return {
+      site: row === undefined ? null : toKnownSite(row),
+      outcomes: reads.outcomesSinceMs === undefined ? null : (outcomes.all(site, reads.outcomesSinceMs) as Array<Record<string, unknown>>).map(toOutcome),
+    };
+  };
+  const evaluateOnce = db.transaction(
+    (site: string, specs: readonly AlertWindowSpec[], metrics: readonly AlertMetric[], decide: AlertDecide, reads: AlertReads): void => {
+      const now = opts.nowMs();
+      for (const m of metrics) insertAlertState.run(site, m, now);
+      const tracks = new Map<AlertMetric, AlertTrack>();
+      const wanted = new Set<string>(metrics);
+      for (const row of alertStates.all(site) as AlertStateRow[]) if (wanted.has(row.metric)) tracks.set(row.metric as AlertMetric, toAlertTrack(row));
+      const windows = new Map<TargetId, AlertWindowRow[]>();
+      for (const sp of specs) windows.set(sp.metric, toAlertWindow(sp.metric, alertWindow(sp.metric).all(site, sp.samples) as Array<Record<string, unknown>>));
+      const decided = decide(windows, tracks, readFacts(site, reads));
+      for (const [metric, t] of decided.tracks) updateAlertState.run(t.state, t.breaches, t.passes, t.sinceMs, now, site, metric);
+      decided.posts.forEach((p, i) => insertPost.run(bind([freshId(opts), site, i, p.body, now])));
+    },
+  );
   return {
     // IMMEDIATE: the write lock is taken at BEGIN, so a second process evaluating the same site waits for this commit.
-    evaluate: async (site, specs, metrics, decide) => evaluateOnce.immediate(siteKeyOf(site), specs, metrics, decide),
+    evaluate: async (site, specs, metrics, decide, reads = {}) => evaluateOnce.immediate(siteKeyOf(site), specs, metrics, decide, reads),
     ...alertPosts(runner),
   };
 }

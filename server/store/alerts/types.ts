@@ -1,6 +1,7 @@
 /** The alerts repository: each site rule's state (table alert_states) and the webhook posts its changes make (table alert_posts). */
 import type { AlertTrack } from '../../../src/analysis/alert/hysteresis.js';
 import type { TargetId } from '../../../src/analysis/schema/report-schema.js';
+import type { KnownSite, SiteOutcome } from '../sites/types.js';
 
 /** One alert rule's window to read: the site's last `samples` samples that graded `metric`. */
 export interface AlertWindowSpec {
@@ -15,8 +16,22 @@ export interface AlertWindowRow {
   value: number;
 }
 
-/** The state of a site's rule: a P90 rule's target, or 'silence' or 'could-not-test' (server/alerts/config.ts). */
-export type AlertMetric = TargetId | 'silence' | 'could-not-test';
+/** The state of a site's rule: a P90 rule's target, 'silence', 'could-not-test', or the could-not-judge rule of a target (server/alerts/config.ts). */
+export type AlertMetric = TargetId | 'silence' | 'could-not-test' | `could-not-judge:${TargetId}`;
+
+/** What an evaluation reads besides the P90 windows, in its transaction after the state rows are held. */
+export interface AlertReads {
+  /** The site's samples started at or after this (the could-not-test and could-not-judge windows), or absent: none read. */
+  outcomesSinceMs?: number;
+  /** Read the site's row (table sites: when it was last heard of): the silence rule. */
+  site?: boolean;
+}
+
+/** What AlertReads asked for, read after the state rows were held (null: not asked for, or no such row). */
+export interface AlertFacts {
+  outcomes: readonly SiteOutcome[] | null;
+  site: KnownSite | null;
+}
 
 /** A webhook post to keep (table alert_posts) in the transaction that decided its change of state. */
 interface NewAlertPost {
@@ -32,6 +47,7 @@ interface NewAlertPost {
 export type AlertDecide = (
   windows: ReadonlyMap<TargetId, readonly AlertWindowRow[]>,
   tracks: ReadonlyMap<AlertMetric, AlertTrack>,
+  facts: AlertFacts,
 ) => { tracks: ReadonlyMap<AlertMetric, AlertTrack>; posts: readonly NewAlertPost[] };
 
 /** A webhook post waiting in the store (table alert_posts). */
@@ -59,12 +75,14 @@ export interface AlertsRepository {
   /**
    * Site alerts (serve --alerts): in one transaction that holds the site's alert state rows of
    * `metrics` (PostgreSQL: inserted if missing, then SELECT ... FOR UPDATE; SQLite: BEGIN
-   * IMMEDIATE), reads each P90 rule's window (`specs`) from the summary columns and the states,
-   * calls `decide`, writes the states and keeps the webhook posts it returns, commits. Two
-   * instances evaluating one site run one after the other, each seeing the other's committed
-   * state: a change of state is decided by exactly one of them.
+   * IMMEDIATE), reads each P90 rule's window (`specs`) from the summary columns, the states and
+   * what `reads` asks for (the site's samples of a window, its sites row), calls `decide`, writes
+   * the states and keeps the webhook posts it returns, commits. Two instances evaluating one site
+   * run one after the other, each seeing the other's committed state and every sample committed
+   * before its reads: a change of state is decided by exactly one of them, from facts no older
+   * than the state it changes.
    */
-  evaluate(site: string, specs: readonly AlertWindowSpec[], metrics: readonly AlertMetric[], decide: AlertDecide): Promise<void>;
+  evaluate(site: string, specs: readonly AlertWindowSpec[], metrics: readonly AlertMetric[], decide: AlertDecide, reads?: AlertReads): Promise<void>;
   /** Every raised alert (the overview and the console flag them). */
   raised(): Promise<RaisedAlert[]>;
   /** The oldest pending post of each site whose next attempt is due, oldest first, at most `limit` (a site's later posts wait for it). */
@@ -73,4 +91,6 @@ export interface AlertsRepository {
   settlePost(id: string, outcome: PostOutcome, nowMs: number): Promise<void>;
   /** Posts still pending. */
   pendingPosts(): Promise<number>;
+  /** When the next post can be tried (the earliest next attempt of a site's oldest pending post), or null when none waits. */
+  nextDueAtMs(): Promise<number | null>;
 }

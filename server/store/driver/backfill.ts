@@ -1,6 +1,6 @@
 /**
  * What both drivers' migrations share: the batch size of a backfill, the UPDATE of the summary
- * columns, migration 4's scrub of a stored row and migration 10's rows that name an unverified site.
+ * columns, migration 4's scrub of a stored row and migration 11's rows that name an unverified site.
  */
 import { hasAddress, scrubAddresses } from '../../../src/protocol/address-text.js';
 import { withoutClientAddresses } from '../../../src/analysis/report/client-addresses.js';
@@ -40,7 +40,7 @@ export function scrubbedRow(reportJson: string, ticket: string | null): { report
 }
 
 /**
- * Migration 10's next batch: rows with no site whose body may name an unverified one (the raw
+ * Migration 11's next batch: rows with no site whose body may name an unverified one (the raw
  * text first, so most bodies are never parsed), after `after` by id; `ph` is the placeholder.
  */
 export const unverifiedSiteCandidatesSql = (ph: string): string =>

@@ -69,7 +69,7 @@ async function backfillSiteKeys(c: pg.PoolClient): Promise<void> {
   for (const { row, key } of plan.rename) await c.query('UPDATE alert_states SET site = $1 WHERE site = $2 AND metric = $3', [key, row.site, row.metric]);
 }
 
-/** Migration 10: results.unverified_site_key from the bodies that name a site without the token. */
+/** Migration 11: results.unverified_site_key from the bodies that name a site without the token. */
 async function backfillUnverifiedSites(c: pg.PoolClient): Promise<void> {
   for (let after = ''; ;) {
     const rows = (await c.query<{ id: string; report: string }>(unverifiedSiteCandidatesSql('$1'), [after])).rows;

@@ -48,7 +48,7 @@ function backfillSiteKeys(db: Database.Database): void {
   for (const { row, key } of plan.rename) rename.run(key, row.site, row.metric);
 }
 
-/** Migration 10: results.unverified_site_key from the bodies that name a site without the token. */
+/** Migration 11: results.unverified_site_key from the bodies that name a site without the token. */
 function backfillUnverifiedSites(db: Database.Database): void {
   const next = db.prepare(unverifiedSiteCandidatesSql('?'));
   const update = db.prepare('UPDATE results SET unverified_site_key = ? WHERE id = ?');

@@ -43,3 +43,31 @@ export function siteTokensRepository(db: SqlRunner): SiteTokensRepository {
     },
   };
 }
+
+/** A site that has a live site token and no stored sample (a probe never installed, or never heard of). */
+export interface TokenOnlySite {
+  key: string;
+  /** The name its newest live token was made for. */
+  display: string;
+  /** When its first live token was made: its silence counts from then. */
+  firstTokenAtMs: number;
+}
+
+/** The sites of the live tokens `tokens` whose key is not among `known` (sites with a stored sample), by key. */
+export function tokenOnlySites(tokens: readonly SiteToken[], known: ReadonlySet<string>): TokenOnlySite[] {
+  const out = new Map<string, TokenOnlySite & { newestAtMs: number }>();
+  for (const t of tokens) {
+    if (t.revokedAtMs !== null || known.has(t.siteKey)) continue;
+    const s = out.get(t.siteKey);
+    const newer = s === undefined || t.createdAtMs >= s.newestAtMs;
+    out.set(t.siteKey, {
+      key: t.siteKey,
+      display: newer ? t.display : s.display,
+      newestAtMs: newer ? t.createdAtMs : s.newestAtMs,
+      firstTokenAtMs: Math.min(t.createdAtMs, s?.firstTokenAtMs ?? t.createdAtMs),
+    });
+  }
+  return [...out.values()]
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ key, display, firstTokenAtMs }) => ({ key, display, firstTokenAtMs }));
+}

@@ -3,9 +3,11 @@ import { ms, msOrNull, type Placeholder } from '../common.js';
 import { kindOf, type ResultRow } from '../results/sql.js';
 import type { NewResult } from '../results/types.js';
 import { siteKeyOf } from '../site-key.js';
-import { SUMMARY_COLUMNS } from '../summary.js';
+import { METRIC_COLUMNS, SUMMARY_COLUMNS } from '../summary.js';
+import { SITE_METRIC_KEYS } from '../../../src/analysis/site/site.js';
+import type { TargetId } from '../../../src/analysis/schema/report-schema.js';
 import { summaryFromRow, type SummaryDbRow } from './summary.js';
-import type { KnownSite, SiteSampleRow } from './types.js';
+import type { KnownSite, SiteOutcome, SiteSampleRow } from './types.js';
 
 /** The columns a site report reads (no ticket, no site: the query names the site; no body: its summary columns). */
 export const SITE_SAMPLE_COLUMNS = `id, code, sample_id, kind, started_at, verdict, ${SUMMARY_COLUMNS.join(', ')}`;
@@ -80,12 +82,30 @@ export function toKnownSite(row: SiteDbRow): KnownSite {
   };
 }
 
-/** One site's samples since $2 (site key $1): start and, for a could-not-test record, its reason. */
+/** One site's samples since $2 (site key $1): start, body state and, for a could-not-test record, its reason; the graded metrics and the not-judged mask. */
 export const siteOutcomesSql = (p: Placeholder): string =>
-  `SELECT started_at, body_state, body_note FROM results WHERE site_key = ${p(1)} AND started_at >= ${p(2)} ORDER BY started_at, id`;
+  `SELECT started_at, body_state, body_note, insufficient_mask, ${METRIC_COLUMNS.join(', ')} FROM results WHERE site_key = ${p(1)} AND started_at >= ${p(2)} ORDER BY started_at, id`;
 
-export function toOutcome(r: Record<string, unknown>): { startedAtMs: number; couldNotTest: string | null } {
-  return { startedAtMs: ms(r['started_at'], 'started_at'), couldNotTest: r['body_state'] === 'could-not-test' ? String(r['body_note'] ?? 'unknown') : null };
+/** The targets of a report none of whose directions could be judged, though one was asked for (insufficient): no P90 rule sees it. */
+function notJudgedOf(r: Record<string, unknown>): TargetId[] {
+  const mask = Number(r['insufficient_mask'] ?? 0);
+  const judged = new Set<TargetId>();
+  const insufficient = new Set<TargetId>();
+  SITE_METRIC_KEYS.forEach((k, i) => {
+    const v = r[METRIC_COLUMNS[i] ?? ''];
+    if (v !== null && v !== undefined) judged.add(k.target);
+    if ((mask & (1 << i)) !== 0) insufficient.add(k.target);
+  });
+  return [...insufficient].filter((t) => !judged.has(t));
+}
+
+export function toOutcome(r: Record<string, unknown>): SiteOutcome {
+  const state = r['body_state'];
+  return {
+    startedAtMs: ms(r['started_at'], 'started_at'),
+    couldNotTest: state === 'could-not-test' ? String(r['body_note'] ?? 'unknown') : null,
+    notJudged: state === 'report' ? notJudgedOf(r) : null,
+  };
 }
 
 /** Could-not-test samples (not interrupted) per site key that started in one of the intervals: values start1, end1, start2, ... */

@@ -1,5 +1,6 @@
 /** The sites repository: what the site report, the overview and the site rules read of the stored samples (table sites, the summary columns). */
 import type { OverviewGroup } from '../../../src/analysis/site/overview.js';
+import type { TargetId } from '../../../src/analysis/schema/report-schema.js';
 import type { ResultKind } from '../results/types.js';
 import type { SampleSummary } from '../summary.js';
 
@@ -42,6 +43,15 @@ export interface KnownSite {
   lastReportStoredAtMs: number | null;
 }
 
+/** One stored sample as the site rules read it (the could-not-test and could-not-judge rules). */
+export interface SiteOutcome {
+  startedAtMs: number;
+  /** A could-not-test record's reason, or null. */
+  couldNotTest: string | null;
+  /** A report's targets none of whose directions could be judged (null for a sample that is not a report). */
+  notJudged: readonly TargetId[] | null;
+}
+
 /** The all-sites overview's query: every site's samples started at or after `sinceMs`. */
 interface OverviewQuery {
   sinceMs: number;
@@ -61,8 +71,8 @@ export interface SitesRepository {
    * summary columns only (PostgreSQL: percentile_disc in the database; SQLite: in TS).
    */
   overview(query: OverviewQuery): Promise<OverviewGroup[]>;
-  /** One site's samples started at or after `sinceMs`: when each started and, for a could-not-test record, its reason (the could-not-test rule reads them). */
-  outcomes(site: string, sinceMs: number): Promise<Array<{ startedAtMs: number; couldNotTest: string | null }>>;
+  /** One site's samples started at or after `sinceMs`, oldest first: what the could-not-test and could-not-judge rules read. */
+  outcomes(site: string, sinceMs: number): Promise<SiteOutcome[]>;
   /** Per site key, the could-not-test samples that started inside one of the intervals (callprobe's downtime: our outages). */
   couldNotTestDuring(intervals: ReadonlyArray<{ startMs: number; endMs: number }>): Promise<Map<string, number>>;
 }

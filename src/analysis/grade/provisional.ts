@@ -5,35 +5,40 @@
  *
  * Kinds of claim, each made only at 95 % confidence or more:
  * - settled-fail: an outcome nothing later can change. A 200 ms window, over and done and
- *   clean when claimed, already at or over its burst limit, counting only probes that never
+ *   clean when claimed (no suspect interval, no time of this device's or the server's touches it), already at or over its burst limit, counting only probes that never
  *   arrived; or more probes that never arrived in the first 15 s window than that window can
  *   hold below its limit (at most 5 % more probes than its nominal rate gives, plus one).
  *   The final grade fails on such a window unless a suspect interval found later touches it
  *   (the claim then does not hold).
  * - likely-fail / likely-pass: the one-sided 95 % Clopper-Pearson bound of the loss so far is
- *   above / below the loss limit; the distribution-free 95 % interval of the median round trip
- *   (order statistics) lies wholly above / below the round-trip target, over all the round trips
- *   so far and over their later half alike (a delay that changed while they were sent, a queue
- *   filling or a route changing, makes no claim until the change is behind it). Both describe the
- *   probes so far: Microsoft's targets are about the worst 200 ms and the worst 15 s, so no
- *   sample of a few seconds certifies a pass, and a pass stays a pass only when the window
- *   is complete. Loss comes in bursts, which the binomial bound (independent probes) does not
- *   know: the likely fail counts loss episodes, not probes, through the design effect of a
- *   run-clustered binary series, 2L - 1 for a mean run of L lost probes (Kish's design effect
- *   with the lag-1 correlation 1 - 1/L of a two-state Markov loss model), and a likely pass is
- *   claimed only on a path that has lost nothing so far in any direction, has no fail of any
- *   kind so far, and no suspect interval in the direction: a burst yet to come is the one thing
- *   a few clean seconds cannot rule out.
+ *   above / below the loss limit; the one-sided 95 % bound of the median round trip lies above /
+ *   below the round-trip target. Probes sent close together are not independent (a start-up
+ *   that settles, a queue, a device running late for a second move whole runs of them), so the
+ *   evidence is counted in complete 1 s blocks of send time (measure/blocks.ts): the round
+ *   trip's bounds come from a sign test over the blocks' medians, the loss bound's counts are
+ *   divided by a design effect (the larger of the one its bursts give, 2L - 1 for a mean run of
+ *   L lost probes: Kish's design effect with the lag-1 correlation 1 - 1/L of a two-state Markov
+ *   loss model, and the one the spread of its blocks' loss gives), and no likely claim is made
+ *   before MIN_CLAIM_BLOCKS blocks, while this device or the server is busy (a suspect interval
+ *   or their time, as the views outside the page show it: measure/attribution.ts, touches the
+ *   last second judged), or, for the round trip, while its block medians trend towards the
+ *   target (Mann-Kendall). Both describe the probes so far: Microsoft's targets are about the
+ *   worst 200 ms and the worst 15 s, so no sample of a few seconds certifies a pass, and a pass
+ *   stays a pass only when the window is complete. A likely pass on loss is claimed only on a
+ *   path that has lost nothing so far in any direction, has no fail of any kind so far, and no
+ *   suspect interval in the direction: a burst yet to come is the one thing a few clean seconds
+ *   cannot rule out.
  * - so-far: a figure with no claim (jitter so far, the worst 200 ms so far).
  * Likely claims are made on the RTP path only (ProvisionalInput.likelyClaims); settled fails on
  * either path.
  */
+import { offNetworkSpans, roundTripSpans, type AttributionViews } from '../measure/attribution.js';
 import { clopperPearsonOneSided } from '../measure/confidence.js';
+import { percentile } from '../measure/percentile.js';
 import type { RttSample, SuspectInterval } from '../measure/records.js';
 import { soFarDirection, soFarRoundTrip, type SoFarDirection, type SoFarDirectionInput, type SoFarRoundTrip } from '../measure/so-far.js';
 import type { BurstClaim, Claim, ClaimKind, LossClaim, ProvisionalFacts, RoundTripClaim } from '../schema/provisional-facts.js';
 import type { DirectionName, GradeEntry } from '../schema/report-schema.js';
-import { MIN_RTT_SAMPLES } from './grade.js';
 import { windowResolutionPct } from './resolution.js';
 import { BURST_WINDOW_MS, type ResolvedProfile, SUSTAINED_WINDOW_MS } from './targets.js';
 
@@ -41,6 +46,13 @@ import { BURST_WINDOW_MS, type ResolvedProfile, SUSTAINED_WINDOW_MS } from './ta
 const CLAIM_LEVEL = 0.95;
 /** A long window may hold this much more than its nominal probe count (a sender a little fast), plus one probe. */
 const WINDOW_RATE_ALLOWANCE = 1.05;
+/**
+ * The fewest complete 1 s blocks of evidence a likely claim rests on: 5, the fewest for which a
+ * sign test over blocks can hold at 95 % (0.5^5 = 3.1 %; measure/blocks.ts).
+ */
+const MIN_CLAIM_BLOCKS = 5;
+/** A trend of the block medians this significant (one-sided Mann-Kendall) towards the target stops a round-trip claim. */
+const TREND_P = 0.1;
 
 export interface ProvisionalInput {
   atMs: number;
@@ -76,25 +88,28 @@ export function maxWindowPackets(windowMs: number, intervalMs: number): number {
   return Math.ceil((WINDOW_RATE_ALLOWANCE * windowMs) / intervalMs) + 1;
 }
 
+/** Why a round-trip claim is not (yet) likely either way; null when it is. */
+function roundTripUndecided(input: ProvisionalInput): RoundTripClaim['undecided'] {
+  const rtt = input.roundTrip;
+  if (!input.likelyClaims) return 'not-on-this-path';
+  if (rtt.busyNow) return 'device-or-server-busy';
+  if (rtt.blocks < MIN_CLAIM_BLOCKS || rtt.lowerMs === null || rtt.upperMs === null) return 'too-few-seconds';
+  return null;
+}
+
 function roundTripClaim(input: ProvisionalInput): RoundTripClaim {
   const thresholdMs = input.profile.targets.rttMs;
   const rtt = input.roundTrip;
-  let kind: ClaimKind = 'so-far';
-  // The later half of the round trips must say the same: a claim about the test's median rests on
-  // a delay that has held, not one that changed while the probes so far were sent.
-  const recent = rtt.recent.samples >= MIN_RTT_SAMPLES ? rtt.recent : null;
-  if (
-    input.likelyClaims &&
-    rtt.samples >= MIN_RTT_SAMPLES &&
-    rtt.lowerMs !== null &&
-    rtt.upperMs !== null &&
-    recent?.lowerMs != null &&
-    recent.upperMs !== null
-  ) {
-    if (rtt.upperMs < thresholdMs && recent.upperMs < thresholdMs) kind = 'likely-pass';
-    else if (rtt.lowerMs >= thresholdMs && recent.lowerMs >= thresholdMs) kind = 'likely-fail';
-  }
-  return { metric: 'latency-rtt', direction: 'round-trip', kind, thresholdMs, rtt };
+  const base = { metric: 'latency-rtt' as const, direction: 'round-trip' as const, thresholdMs, rtt };
+  const undecided = roundTripUndecided(input);
+  if (undecided !== null || rtt.lowerMs === null || rtt.upperMs === null) return { ...base, kind: 'so-far', undecided: undecided ?? 'too-few-seconds' };
+  // A delay moving towards the target while the probes so far were sent (a start that settles, a
+  // queue filling) makes no claim until it holds: the test's median may yet land across it.
+  const falling = (rtt.trend?.pFalling ?? 1) < TREND_P;
+  const rising = (rtt.trend?.pRising ?? 1) < TREND_P;
+  if (rtt.lowerMs >= thresholdMs) return falling ? { ...base, kind: 'so-far', undecided: 'changing' } : { ...base, kind: 'likely-fail', undecided: null };
+  if (rtt.upperMs < thresholdMs) return rising ? { ...base, kind: 'so-far', undecided: 'changing' } : { ...base, kind: 'likely-pass', undecided: null };
+  return { ...base, kind: 'so-far', undecided: 'close' };
 }
 
 function burstClaim(input: ProvisionalInput, d: SoFarDirection<DirectionName>): BurstClaim {
@@ -109,8 +124,9 @@ function burstClaim(input: ProvisionalInput, d: SoFarDirection<DirectionName>): 
 
 function lossClaim(input: ProvisionalInput, d: SoFarDirection<DirectionName>, passAllowed: boolean): LossClaim {
   const thresholdPct = input.profile.targets.lossPct;
-  // Bounds over effective counts: bursts of loss count as fewer independent events.
-  const deff = lossDesignEffect(d.lost, d.episodes);
+  // Bounds over effective counts: bursts of loss, and seconds that lose more than others, count
+  // as fewer independent events (the larger of the two design effects).
+  const deff = Math.max(lossDesignEffect(d.lost, d.episodes), d.blockDesignEffect);
   const bounds = d.judged > 0 ? clopperPearsonOneSided(d.lost / deff, d.judged / deff, CLAIM_LEVEL) : null;
   const base: LossClaim = {
     metric: 'loss-15s',
@@ -133,7 +149,7 @@ function lossClaim(input: ProvisionalInput, d: SoFarDirection<DirectionName>, pa
       return { ...base, kind: 'settled-fail', settled: { missing: f.missing, maxPackets, startMs: f.startMs, endMs: f.endMs } };
     }
   }
-  if (bounds === null || d.suspect || !input.likelyClaims) return base;
+  if (bounds === null || d.suspect || d.busyNow || d.blocks < MIN_CLAIM_BLOCKS || !input.likelyClaims) return base;
   if (base.lowerPct !== null && base.lowerPct > thresholdPct) return { ...base, kind: 'likely-fail' };
   if (passAllowed && base.upperPct !== null && base.upperPct < thresholdPct) return { ...base, kind: 'likely-pass' };
   return base;
@@ -141,13 +157,15 @@ function lossClaim(input: ProvisionalInput, d: SoFarDirection<DirectionName>, pa
 
 /** The records of a running test at one moment, as its collectors hold them. */
 export interface ProvisionalEvidence {
+  /** The views outside the page's JavaScript so far (measure/views.ts): this device's and the server's time is no evidence of the network. */
+  views: AttributionViews | null;
   /** ms from the start of the test. */
   atMs: number;
   /** The loss timeout as things stand: max(1 s, 4 x the round trip p99 so far). */
   lossTimeoutMs: number;
   directions: readonly SoFarDirectionInput<DirectionName>[];
-  /** Round trips so far, and the suspect intervals known so far, on the client's clock. */
-  roundTrip: { samples: readonly RttSample[]; suspect: readonly SuspectInterval[] };
+  /** Round trips so far, on the client's clock. */
+  roundTrip: { samples: readonly RttSample[] };
 }
 
 /** What the provisional answer is read from: the profile and how the test runs. */
@@ -156,10 +174,25 @@ export type ProvisionalSetting = Omit<ProvisionalInput, 'atMs' | 'directions' | 
 /** The provisional answer of a running test at one moment, and the per-direction figures it rests on. */
 export function provisionalFrom(e: ProvisionalEvidence, setting: ProvisionalSetting): { facts: ProvisionalFacts; directions: SoFarDirection<DirectionName>[] } {
   const lengths = { shortMs: BURST_WINDOW_MS, longMs: SUSTAINED_WINDOW_MS };
-  const directions = e.directions.map((d) => soFarDirection(d, e.lossTimeoutMs, lengths));
+  // As the final analysis does (report/attribution.ts): the device's and the server's time, as
+  // the views show them so far, is suspect in every direction and for the round trips.
+  const rtts = e.roundTrip.samples.map((s) => s.rttMs);
+  const typicalMs = rtts.length === 0 ? 0 : Math.max(0, percentile(rtts, 50));
+  const directions = e.directions.map((d) =>
+    soFarDirection(
+      { ...d, offNetwork: offNetworkSpans({ name: d.name, records: d.records, views: e.views, roundTripMs: typicalMs }) },
+      e.lossTimeoutMs,
+      lengths,
+    ),
+  );
   // Round trips are timed on the client's clock: judged like the probes the client sent.
+  const clientInput = e.directions.find((d) => d.name === 'up' || d.name === 'loop');
   const client = directions.find((d) => d.name === 'up' || d.name === 'loop');
-  const roundTrip = soFarRoundTrip(e.roundTrip.samples, client?.judgedUntilMs ?? Number.NEGATIVE_INFINITY, e.roundTrip.suspect);
+  const roundTrip = soFarRoundTrip(
+    e.roundTrip.samples,
+    client?.judgedUntilMs ?? Number.NEGATIVE_INFINITY,
+    roundTripSpans(clientInput?.records ?? null, e.views),
+  );
   return { facts: provisionalClaims({ ...setting, atMs: e.atMs, directions, roundTrip }), directions };
 }
 

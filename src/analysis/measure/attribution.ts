@@ -144,11 +144,14 @@ function merged(spans: ReadonlyArray<{ startMs: number; endMs: number }>, reason
   return out;
 }
 
+/** The views attribution reads: this device's receive lag, the reflector's hold, the server's loop delay. */
+export type AttributionViews = Pick<OutsideViews, 'receiveLagMs' | 'reflectorHoldMs' | 'serverLoopDelayMs'>;
+
 export interface AttributionInput {
   name: AttributedDirection;
   records: DirectionRecords;
   /** Absent or null: only the page's own suspect intervals are used. */
-  views: OutsideViews | null | undefined;
+  views: AttributionViews | null | undefined;
   /** A typical round trip (the median), ms: the slack of the down direction's placement. */
   roundTripMs: number;
 }
@@ -185,6 +188,31 @@ export function attributeDirection(input: AttributionInput): AttributedInterval[
     'recovery',
   );
   return [...device, ...recovery, ...rest].sort((a, b) => a.startMs - b.startMs || a.reason.localeCompare(b.reason));
+}
+
+/** A stretch of time, ms on some send clock. */
+export interface TimeSpan {
+  startMs: number;
+  endMs: number;
+}
+
+/**
+ * The device's and the server's time of one direction as plain spans on its send clock: what its
+ * windows and claims take as suspect beside its own suspect intervals.
+ */
+export function offNetworkSpans(input: AttributionInput): TimeSpan[] {
+  return attributeDirection(input).map((i) => ({ startMs: i.startMs, endMs: i.endMs }));
+}
+
+/**
+ * The round trips' suspect time, on the page clock (their send clock): the client direction's
+ * own intervals and everything the views saw, receive lag included (the page receives every
+ * echo). The final grade and the provisional answer leave out the same round trips.
+ */
+export function roundTripSpans(client: DirectionRecords | null, views: AttributionViews | null | undefined): TimeSpan[] {
+  if (client === null) return [];
+  const intervals = attributeDirection({ name: 'loop', records: client, views, roundTripMs: 0 });
+  return [...client.suspect, ...intervals].map((s) => ({ startMs: s.startMs, endMs: s.endMs }));
 }
 
 /**

@@ -14,12 +14,12 @@
  * undone (a settled fail), only probes that never arrived count as lost; a probe that came
  * back, however late, might still count as received under the final, longer loss timeout.
  */
+import { batchDesignEffect, BLOCK_MS, blockMedians, completeBlocks, medianBoundsFromBlocks, trendTest, type LossBlock, type TrendTest } from './blocks.js';
 import { classifyDirection, Fate } from './classify.js';
 import { directionJitter } from './jitter.js';
-import { quantileInterval } from './order-statistics.js';
 import { nearestRank, sortedCopy } from './percentile.js';
 import { sentNearSuspect, suspectHorizonMs } from './rtt.js';
-import type { DirectionRecords, RttSample, SuspectInterval } from './records.js';
+import type { DirectionRecords, RttSample } from './records.js';
 import { lossPctMetric, prepareWindows, scanWindows, type WindowStat } from './windows.js';
 
 /** One direction's records at one moment, with that moment on its sender's clock. */
@@ -31,6 +31,16 @@ export interface SoFarDirectionInput<Name extends string = string> {
   senderNowMs: number;
   /** The start of the test on this direction's sender clock: window times are reported from it. */
   testStartMs: number;
+  /**
+   * Time that was this device's or the server's (measure/attribution.ts), on this direction's
+   * sender clock: as suspect as the direction's own suspect intervals, for windows and claims.
+   */
+  offNetwork?: readonly Span[];
+}
+
+interface Span {
+  startMs: number;
+  endMs: number;
 }
 
 /** A window as the provisional answer reports it. */
@@ -59,8 +69,13 @@ export interface SoFarDirection<Name extends string = string> {
   missing: number;
   /** Loss episodes: runs of consecutive lost probes in send order (a burst of 3 is one episode). */
   episodes: number;
-  /** Known suspect intervals touching the judged probes. */
+  /** Known suspect intervals (or off-network time) touching the judged probes. */
   suspect: boolean;
+  /** A suspect interval or off-network time touches the last second judged, or lies past it: the device or server is busy now. */
+  busyNow: boolean;
+  /** The judged probes in complete 1 s blocks of send time (blocks.ts), and the loss ratio's design effect read from them. */
+  blocks: number;
+  blockDesignEffect: number;
   /** RFC 3550 J averaged over the judged arrivals, null before any. */
   jitterMeanMs: number | null;
   jitterSamples: number;
@@ -79,25 +94,41 @@ export interface SoFarRoundTrip {
   /** Round trips of judged probes, none sent during a known suspect interval or within the horizon before one (./rtt.ts). */
   samples: number;
   p50Ms: number | null;
-  /** Distribution-free 95 % interval of the median (order statistics); null when n is too small. */
+  /** Complete 1 s blocks of send time holding at least MIN_BLOCK_ROUND_TRIPS of these round trips (blocks.ts). */
+  blocks: number;
+  /**
+   * One-sided 95 % bounds of the median round trip from the blocks' medians (a sign test over
+   * blocks: blocks.ts); null with fewer than 5 blocks. Each bound holds on its own.
+   */
   lowerMs: number | null;
   upperMs: number | null;
-  /** 1-based ranks of the interval's ends among the sorted samples, and its exact coverage. */
-  ranks: { lower: number; upper: number; coverage: number } | null;
   /**
-   * The same interval over the later half of these round trips (by send time): a delay that
-   * changed during the test (a queue filling, a route changing) shows there first.
+   * The Mann-Kendall trend of the block medians in send order: a delay that changed during the
+   * test (a start-up that settles, a queue filling, a route changing) shows there; null with
+   * fewer than 3 blocks.
    */
-  recent: { samples: number; lowerMs: number | null; upperMs: number | null };
+  trend: TrendTest | null;
+  /** A suspect interval or off-network time touches the last second judged, or lies past it. */
+  busyNow: boolean;
 }
+
+/** A block's median round trip is taken from this many round trips or more (a tenth of a second's at 100/s). */
+const MIN_BLOCK_ROUND_TRIPS = 10;
+/** The one-sided level of the round trip's bounds. */
+const BOUND_LEVEL = 0.95;
 
 export interface SoFarLengths {
   shortMs: number;
   longMs: number;
 }
 
-function touches(spans: readonly SuspectInterval[], startMs: number, endMs: number): boolean {
+function touches(spans: readonly Span[], startMs: number, endMs: number): boolean {
   return spans.some((s) => s.startMs < endMs && s.endMs >= startMs);
+}
+
+/** Whether a span touches the last second judged (up to `untilMs`) or lies after it. */
+function busyAt(spans: readonly Span[], untilMs: number): boolean {
+  return Number.isFinite(untilMs) && spans.some((s) => s.endMs >= untilMs - BLOCK_MS);
 }
 
 function windowOf(w: WindowStat | null, windowMs: number, testStartMs: number): SoFarWindow | null {
@@ -144,7 +175,7 @@ export function soFarDirection<Name extends string>(input: SoFarDirectionInput<N
     }
   }
   const jitter = directionJitter(c);
-  const suspectSpans = r.suspect.map((s) => ({ startMs: s.startMs, endMs: s.endMs }));
+  const suspectSpans: Span[] = [...r.suspect.map((s) => ({ startMs: s.startMs, endMs: s.endMs })), ...(input.offNetwork ?? [])];
   const spec = { windowMs: lengths.shortMs, intervalMs: r.intervalMs, suspect: suspectSpans, endByMs: untilMs };
   const all = scanWindows(prepareWindows({ sendMs: c.sendMs, lost, received, jitterMs: jitter.jBySent }), spec, lossPctMetric);
   const onlyMissing = scanWindows(prepareWindows({ sendMs: c.sendMs, lost: missing, received, jitterMs: jitter.jBySent }), spec, lossPctMetric);
@@ -154,8 +185,14 @@ export function soFarDirection<Name extends string>(input: SoFarDirectionInput<N
     const endMs = first + lengths.longMs;
     let inFirst = 0;
     for (let i = 0; i < c.n && (c.sendMs[i] ?? 0) < endMs; i++) inFirst += missing[i] ?? 0;
-    firstLong = { missing: inFirst, suspect: touches(r.suspect, first, endMs), startMs: first, endMs };
+    firstLong = { missing: inFirst, suspect: touches(suspectSpans, first, endMs), startMs: first, endMs };
   }
+  const lossBlocks = completeBlocks(
+    Array.from({ length: c.n }, (_, i) => i),
+    (i) => c.sendMs[i] ?? Number.NaN,
+    first ?? Number.NaN,
+    untilMs,
+  ).map((b): LossBlock => ({ judged: b.items.length, lost: b.items.reduce((n, i) => n + (lost[i] ?? 0), 0) }));
   return {
     name: input.name,
     judgedUntilMs: untilMs,
@@ -164,7 +201,10 @@ export function soFarDirection<Name extends string>(input: SoFarDirectionInput<N
     lost: lostCount,
     missing: c.missing,
     episodes,
-    suspect: first !== null && touches(r.suspect, first, untilMs),
+    suspect: first !== null && touches(suspectSpans, first, untilMs),
+    busyNow: busyAt(suspectSpans, untilMs),
+    blocks: lossBlocks.length,
+    blockDesignEffect: batchDesignEffect(lossBlocks),
     jitterMeanMs: jitter.meanMs,
     jitterSamples: jitter.samples,
     worstShort: windowOf(all.worstClean ?? all.worstAny, lengths.shortMs, input.testStartMs),
@@ -175,29 +215,29 @@ export function soFarDirection<Name extends string>(input: SoFarDirectionInput<N
 
 /**
  * Round trips so far: of probes sent up to `judgedUntilMs` (the probe sender's judged time, so
- * slow echoes of recent probes cannot bias it low) and outside every known suspect interval.
+ * slow echoes of recent probes cannot bias it low) and outside every known suspect interval and
+ * off-network span (`suspect`: on the round trips' send clock), with their bounds over 1 s blocks.
  */
-export function soFarRoundTrip(samples: readonly RttSample[], judgedUntilMs: number, suspect: readonly SuspectInterval[], level = 0.95): SoFarRoundTrip {
+export function soFarRoundTrip(samples: readonly RttSample[], judgedUntilMs: number, suspect: readonly Span[]): SoFarRoundTrip {
   const judged = samples.filter((s) => s.sendMs <= judgedUntilMs);
   // As the final grade does (./rtt.ts): a round trip sent during a suspect interval, or within the horizon before one, measures it, not the network.
   const horizonMs = suspectHorizonMs(judged.map((s) => s.rttMs));
   const kept = judged.filter((s) => !sentNearSuspect(s.sendMs, horizonMs, suspect));
   const sorted = sortedCopy(kept.map((s) => s.rttMs));
   const n = sorted.length;
-  const ci = quantileInterval(n, 0.5, level);
-  const later = [...kept].sort((a, b) => a.sendMs - b.sendMs).slice(Math.floor(n / 2));
-  const laterSorted = sortedCopy(later.map((s) => s.rttMs));
-  const laterCi = quantileInterval(laterSorted.length, 0.5, level);
+  // Blocks from the first judged probe (kept or not): a second is one observation.
+  let originMs = Number.POSITIVE_INFINITY;
+  for (const s of judged) originMs = Math.min(originMs, s.sendMs);
+  const blocks = completeBlocks(kept, (s) => s.sendMs, originMs, judgedUntilMs).map((b) => ({ startMs: b.startMs, items: b.items.map((s) => s.rttMs) }));
+  const medians = blockMedians(blocks, MIN_BLOCK_ROUND_TRIPS);
+  const bounds = medianBoundsFromBlocks(medians, BOUND_LEVEL);
   return {
     samples: n,
     p50Ms: n > 0 ? nearestRank(sorted, 50) : null,
-    lowerMs: ci === null ? null : (sorted[ci.lowerRank - 1] ?? null),
-    upperMs: ci === null ? null : (sorted[ci.upperRank - 1] ?? null),
-    ranks: ci === null ? null : { lower: ci.lowerRank, upper: ci.upperRank, coverage: ci.coverage },
-    recent: {
-      samples: laterSorted.length,
-      lowerMs: laterCi === null ? null : (laterSorted[laterCi.lowerRank - 1] ?? null),
-      upperMs: laterCi === null ? null : (laterSorted[laterCi.upperRank - 1] ?? null),
-    },
+    blocks: medians.length,
+    lowerMs: bounds?.lowerMs ?? null,
+    upperMs: bounds?.upperMs ?? null,
+    trend: trendTest(medians),
+    busyNow: busyAt(suspect, judgedUntilMs),
   };
 }

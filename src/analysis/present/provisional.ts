@@ -6,7 +6,6 @@
  */
 import type { BurstClaim, Claim, JitterClaim, LossClaim, ProvisionalFacts, RoundTripClaim } from '../schema/provisional-facts.js';
 import type { DirectionName } from '../schema/report-schema.js';
-import { MIN_RTT_SAMPLES } from '../grade/grade.js';
 import { count, fixed, ms, num, pct, seconds } from './format.js';
 
 /** What "provisional" means, in one place for the page, the CLI and the docs' wording. */
@@ -86,7 +85,10 @@ export function claimEvidence(c: Claim): string {
     case 'latency-rtt': {
       const r = c.rtt;
       if (r.p50Ms === null) return 'no round trip judged yet';
-      const ci = r.lowerMs === null || r.upperMs === null ? 'too few for a 95% interval' : `95% interval ${fixed(r.lowerMs, 2)}-${fixed(r.upperMs, 2)} ms`;
+      const ci =
+        r.lowerMs === null || r.upperMs === null
+          ? `${count(r.blocks)} whole seconds, too few for 95% bounds`
+          : `one-sided 95% bounds ${fixed(r.lowerMs, 2)}-${fixed(r.upperMs, 2)} ms over ${count(r.blocks)} one-second blocks`;
       return `p50 ${ms(r.p50Ms, c.thresholdMs)} of ${count(r.samples)} round trips, ${ci}; target < ${ms(c.thresholdMs)}`;
     }
     case 'loss-15s': {
@@ -117,20 +119,32 @@ function pathItem(p: ProvisionalContext['path']): ProvisionalItem {
 
 /**
  * Why a target has no likely claim yet, by its real reason, most basic first: nothing judged yet,
- * too few echoes or probes for a 95 % statement, a round trip truly near its target, round trips
- * too spread out, probes lost (no early pass then), not enough seconds yet (the claims need the
- * figures to hold over a stretch of the test), or a path that makes no likely claims at all.
+ * this device or the test server busy right now, not enough whole seconds measured yet, too few
+ * probes for a 95 % statement on loss, a round trip still changing, one truly near its target,
+ * round trips too spread out to tell, probes lost (no early pass then), or a path that makes no
+ * likely claims at all. The round trip's reason is the claim's own (`undecided`, grade/
+ * provisional.ts), with "close" said only of a figure near its target.
  */
-type Undecided = 'none' | 'few' | 'close' | 'spread' | 'lost' | 'seconds' | 'path';
-const UNDECIDED_RANK: readonly Undecided[] = ['none', 'few', 'close', 'spread', 'lost', 'seconds', 'path'];
+type Undecided = 'none' | 'busy' | 'seconds' | 'few' | 'changing' | 'close' | 'spread' | 'lost' | 'path';
+const UNDECIDED_RANK: readonly Undecided[] = ['none', 'busy', 'seconds', 'few', 'changing', 'close', 'spread', 'lost', 'path'];
 
-function rttUndecided(c: RoundTripClaim, likelyClaims: boolean): Undecided | null {
+function rttUndecided(c: RoundTripClaim): Undecided | null {
   if (c.kind !== 'so-far') return null;
   const r = c.rtt;
   if (r.p50Ms === null) return 'none';
-  if (r.samples < MIN_RTT_SAMPLES || r.lowerMs === null || r.upperMs === null) return 'few';
-  if (r.lowerMs < c.thresholdMs && r.upperMs >= c.thresholdMs) return Math.abs(r.p50Ms - c.thresholdMs) <= CLOSE_FRACTION * c.thresholdMs ? 'close' : 'spread';
-  return likelyClaims ? 'seconds' : 'path';
+  switch (c.undecided) {
+    case 'not-on-this-path':
+      return 'path';
+    case 'device-or-server-busy':
+      return 'busy';
+    case 'changing':
+      return 'changing';
+    case 'close':
+      // The bounds straddle the target: "close" only when the median is near it, else the spread is why.
+      return Math.abs(r.p50Ms - c.thresholdMs) <= CLOSE_FRACTION * c.thresholdMs ? 'close' : 'spread';
+    default:
+      return 'seconds';
+  }
 }
 
 function lossUndecided(c: LossClaim, likelyClaims: boolean, anyLost: boolean): Undecided | null {
@@ -147,16 +161,20 @@ function undecidedWords(u: Undecided, limit: string): string {
   switch (u) {
     case 'none':
       return 'nothing judged yet';
+    case 'busy':
+      return "this device or the test server is busy right now, so this figure may not be the network's";
+    case 'seconds':
+      return 'not enough seconds measured yet to be 95% sure';
     case 'few':
       return `too few probes yet to tell against the ${limit} limit at 95%`;
+    case 'changing':
+      return 'it is still changing, so it is too early to tell';
     case 'close':
       return `too close to the ${limit} target to tell yet`;
     case 'spread':
       return `the round trips so far vary too much to tell against the ${limit} target yet`;
     case 'lost':
       return 'with probes lost so far, only the full test can give a pass';
-    case 'seconds':
-      return 'not enough seconds measured yet to be 95% sure';
     case 'path':
       return 'on this path only the full test can tell';
   }
@@ -165,15 +183,17 @@ function undecidedWords(u: Undecided, limit: string): string {
 /** The headline while nothing is likely yet, by the most basic reason any target has. */
 const UNDECIDED_HEADLINE: Readonly<Record<Undecided, string>> = {
   none: 'Too early to tell: no echo has come back to judge yet.',
+  busy: "Too early to tell: this device or the test server is busy right now, so the figures so far may not be the network's.",
+  seconds: 'Too early to tell: not enough seconds measured yet to be 95% sure.',
   few: 'Too early to tell: too few echoes so far to be 95% sure.',
+  changing: 'Too early to tell: the round trip is still changing.',
   close: 'Too close to tell yet: the round trip is near its target.',
   spread: 'Too early to tell: the round trips so far vary too much.',
   lost: 'No early answer: some probes were lost, so only the full test can tell.',
-  seconds: 'Too early to tell: not enough seconds measured yet to be 95% sure.',
   path: 'No early answer on this path: a fail can show before the end, a pass only at the end.',
 };
 
-function rttItem(c: RoundTripClaim, likelyClaims: boolean): ProvisionalItem {
+function rttItem(c: RoundTripClaim): ProvisionalItem {
   const r = c.rtt;
   const expert = claimEvidence(c);
   if (r.p50Ms === null) return { state: 'so-far', text: 'Round trip: no echo judged yet.', expert };
@@ -181,10 +201,9 @@ function rttItem(c: RoundTripClaim, likelyClaims: boolean): ProvisionalItem {
   const target = ms(c.thresholdMs);
   if (c.kind === 'likely-pass') return { state: 'likely', text: `${so}, under the ${target} target (95% sure).`, expert };
   if (c.kind === 'likely-fail') return { state: 'likely', text: `${so}, over the ${target} target (95% sure).`, expert };
-  const why = rttUndecided(c, likelyClaims) ?? 'seconds';
-  if (why === 'few')
-    return { state: 'so-far', text: `${so} from ${count(r.samples)} ${r.samples === 1 ? 'echo' : 'echoes'}; too few echoes to tell yet.`, expert };
-  if (why === 'close' || why === 'spread') return { state: 'so-far', text: `${so}; ${undecidedWords(why, target)}.`, expert };
+  const why = rttUndecided(c) ?? 'seconds';
+  if (why === 'close' || why === 'spread' || why === 'busy' || why === 'changing')
+    return { state: 'so-far', text: `${so}; ${undecidedWords(why, target)}.`, expert };
   const side = r.p50Ms < c.thresholdMs ? 'under' : 'over';
   return { state: 'so-far', text: `${so}, ${side} the ${target} target so far; ${undecidedWords(why, target)}.`, expert };
 }
@@ -253,7 +272,7 @@ function headline(claims: readonly Claim[], likelyClaims: boolean): { tone: Prov
   }
   const anyLost = claims.some((c) => c.metric === 'loss-15s' && c.lost > 0);
   const reasons = needPass.flatMap((c) =>
-    c.metric === 'latency-rtt' ? [rttUndecided(c, likelyClaims)] : c.metric === 'loss-15s' ? [lossUndecided(c, likelyClaims, anyLost)] : [],
+    c.metric === 'latency-rtt' ? [rttUndecided(c)] : c.metric === 'loss-15s' ? [lossUndecided(c, likelyClaims, anyLost)] : [],
   );
   const first = UNDECIDED_RANK.find((u) => reasons.includes(u)) ?? 'seconds';
   return { tone: 'unsure', text: UNDECIDED_HEADLINE[first] };
@@ -267,7 +286,7 @@ export function provisionalView(f: ProvisionalFacts, ctx: ProvisionalContext): P
   const anyLost = f.claims.some((c) => c.metric === 'loss-15s' && c.lost > 0);
   const items: ProvisionalItem[] = [pathItem(ctx.path)];
   for (const c of f.claims) {
-    if (c.metric === 'latency-rtt') items.push(rttItem(c, likelyClaims));
+    if (c.metric === 'latency-rtt') items.push(rttItem(c));
     else if (c.metric === 'loss-15s') items.push(lossItem(c, c.direction, likelyClaims, anyLost));
     else if (c.metric === 'burst-loss-200ms') items.push(burstItem(c, c.direction));
   }

@@ -6,10 +6,10 @@
 import type { AttributionFacts, BusyReason } from '../grade/grade.js';
 import {
   attributeDirection,
-  type AttributedDirection,
   type AttributedInterval,
   RECEIVE_LAG_MS,
   RECOVERY_MS,
+  roundTripSpans,
   SERVER_HOLD_MS,
   SERVER_LOOP_MS,
   viewMedianMs,
@@ -71,15 +71,9 @@ function attributeRecords(name: DirectionName, records: DirectionRecords, input:
   return { name, intervals, provenLossSuspect };
 }
 
-/**
- * The round trips' suspect time, on the page clock (their send clock): the client direction's
- * own intervals and everything the views saw, receive lag included (the page receives every echo).
- */
+/** The round trips' suspect time, on the page clock (measure/attribution.ts roundTripSpans). */
 export function roundTripSuspect(client: DirectionRecords | null, input: AnalysisInput): Span[] {
-  if (client === null) return [];
-  const pageClock: AttributedDirection = 'loop';
-  const intervals = attributeDirection({ name: pageClock, records: client, views: input.views, roundTripMs: 0 });
-  return [...client.suspect, ...intervals].map((s) => ({ startMs: s.startMs, endMs: s.endMs }));
+  return roundTripSpans(client, input.views);
 }
 
 export interface Counted {

@@ -15,6 +15,12 @@ export interface RoundTripClaim {
   kind: ClaimKind;
   thresholdMs: number;
   rtt: SoFarRoundTrip;
+  /**
+   * Why no likely claim is made, for the words: too few complete seconds of round trips yet,
+   * this device or the server busy at the moment, the delay still changing, the median close
+   * to the target, or not on this path (the data channel makes no likely claims); null with a claim.
+   */
+  undecided: 'too-few-seconds' | 'device-or-server-busy' | 'changing' | 'close' | 'not-on-this-path' | null;
 }
 
 export interface LossClaim {

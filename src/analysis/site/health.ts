@@ -29,6 +29,8 @@ export interface SiteHealthFacts {
   ourOutages: number;
   samplesTotal: number;
   raised: ReadonlyArray<{ metric: string; sinceMs: number | null }>;
+  /** A site with a site token and no stored sample: when its first live token was made (silentUpMs counts from it); absent otherwise. */
+  neverReportedSinceMs?: number;
 }
 
 /** When the flags go up: the alert rules' own durations and shares when configured, else the overview's defaults. */
@@ -39,6 +41,7 @@ export interface HealthRules {
 
 type SiteFlag =
   | { kind: 'silent'; silentUpMs: number; sentence: string }
+  | { kind: 'never-reported'; tokenSince: string; silentUpMs: number; sentence: string }
   | { kind: 'outages'; samples: number; pct: number; sentence: string }
   | { kind: 'alert'; metric: string; since: string | null; sentence: string };
 
@@ -63,7 +66,15 @@ function spanText(ms: number): string {
 export function siteHealth(f: SiteHealthFacts, rules: HealthRules): SiteHealth {
   const site = Math.max(0, f.couldNotTest - f.ourOutages - f.interrupted);
   const flags: SiteFlag[] = [];
-  if (f.silentUpMs >= rules.silentForMs)
+  // A probe that was never installed (or never reached us): listed whatever its silence, said as such.
+  if (f.neverReportedSinceMs !== undefined)
+    flags.push({
+      kind: 'never-reported',
+      tokenSince: iso(f.neverReportedSinceMs) ?? '',
+      silentUpMs: f.silentUpMs,
+      sentence: `never reported: a site token was made ${iso(f.neverReportedSinceMs) ?? ''} and no sample has been stored since (${spanText(f.silentUpMs)} of callprobe's up time)`,
+    });
+  else if (f.silentUpMs >= rules.silentForMs)
     flags.push({
       kind: 'silent',
       silentUpMs: f.silentUpMs,

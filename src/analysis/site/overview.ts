@@ -129,12 +129,15 @@ export function groupThresholds(g: Pick<PoolCount, 'profileId' | 'profileRegion'
   return 'problem' in p ? null : SITE_METRIC_KEYS.map((k) => p.profile.targets[THRESHOLD_KEY[k.target]]);
 }
 
+/** What the store tells of a site's health; the overview adds its counts of the span. */
+export type OverviewHealthFacts = Omit<SiteHealthFacts, 'samplesTotal' | 'couldNotTest' | 'interrupted'>;
+
 export interface OverviewOptions {
   /** Key to display name (the key when absent). */
   names?: ReadonlyMap<string, string>;
   settings?: SiteSettings;
   /** Each known site's health facts (a site with none in the span is listed too), and when its flags go up. */
-  health?: { facts: ReadonlyMap<string, Omit<SiteHealthFacts, 'samplesTotal' | 'couldNotTest' | 'interrupted'>>; rules: HealthRules };
+  health?: { facts: ReadonlyMap<string, OverviewHealthFacts>; rules: HealthRules };
 }
 
 /** Grades the store's groups (their `site` a key) into the overview, sites in key order, with their health. */

@@ -87,16 +87,16 @@ export class Progress {
     const clientNow = Math.min(performance.now(), startMs + atMs);
     const ahead = rx.shown.clockOffsetMs();
     const rtts = rx.rttValues();
-    const client = r.up ?? r.loop;
     return {
       atMs,
+      views: r.views,
       lossTimeoutMs: lossTimeoutMs(rtts),
       directions: [
         ...(r.up ? [{ name: 'up' as const, records: r.up, senderNowMs: clientNow, testStartMs: startMs }] : []),
         ...(r.down ? [{ name: 'down' as const, records: r.down, senderNowMs: clientNow + ahead, testStartMs: startMs + ahead }] : []),
         ...(r.loop ? [{ name: 'loop' as const, records: r.loop, senderNowMs: clientNow, testStartMs: startMs }] : []),
       ],
-      roundTrip: { samples: r.roundTrip.samples, suspect: client?.suspect ?? [] },
+      roundTrip: { samples: r.roundTrip.samples },
     };
   }
 }

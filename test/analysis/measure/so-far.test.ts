@@ -117,25 +117,67 @@ describe('what the probes so far say', () => {
     expect(d.worstShortMissing?.lost).toBe(0);
     expect(d.worstShort).toMatchObject({ lost: 0, suspect: false });
   });
+
+  it('takes time off the network (this device or the server) as suspect too, and is busy while it touches the last second judged', () => {
+    const r = at(stream({ count: 1600, intervalMs: 10, lost: (i) => i === 50 || i === 51 }), 7000);
+    const clean = soFarDirection({ name: 'up', records: r, senderNowMs: 7000, testStartMs: 0 }, 1000, LENGTHS);
+    expect(clean).toMatchObject({ suspect: false, busyNow: false, blocks: 6 });
+    expect(clean.worstShortMissing?.lost).toBe(2);
+    const off = soFarDirection({ name: 'up', records: r, senderNowMs: 7000, testStartMs: 0, offNetwork: [{ startMs: 400, endMs: 600 }] }, 1000, LENGTHS);
+    expect(off).toMatchObject({ suspect: true, busyNow: false });
+    expect(off.worstShortMissing?.lost).toBe(0);
+    expect(off.firstLong?.suspect).toBe(true);
+    // Judged until 6000 ms: time at 5.5 s touches its last second.
+    const now = soFarDirection({ name: 'up', records: r, senderNowMs: 7000, testStartMs: 0, offNetwork: [{ startMs: 5500, endMs: 5600 }] }, 1000, LENGTHS);
+    expect(now.busyNow).toBe(true);
+  });
+
+  it('reads the loss design effect from its whole seconds (blocks.ts): 5 lost in one second of six', () => {
+    // Probes 50-54 lost, all in the first second: blocks of 100 with losses 5, 0, 0, 0, 0, 0.
+    const r = at(stream({ count: 1600, intervalMs: 10, lost: (i) => i >= 50 && i <= 54 }), 7000);
+    const d = soFarDirection({ name: 'up', records: r, senderNowMs: 7000, testStartMs: 0 }, 1000, LENGTHS);
+    // N = 600 (0-5990 ms; the probe at 6000 ms starts a seventh, unfinished second), p = 5/601 judged overall but
+    // 5/600 over the blocks: sum (l - p n)^2 = (5 - 5/6)^2 + 5 (5/6)^2 = 20.833; between = (6/5) x 20.833 / 600^2;
+    // binomial = p (1 - p) / 600.
+    const p = 5 / 600;
+    const expected = ((6 / 5) * ((5 - 5 / 6) ** 2 + 5 * (5 / 6) ** 2)) / 600 ** 2 / ((p * (1 - p)) / 600);
+    expect(d.blocks).toBe(6);
+    expect(d.blockDesignEffect).toBeCloseTo(expected, 9);
+  });
 });
 
 describe('round trips so far', () => {
-  it('gives the nearest-rank median and its order-statistics interval, over judged probes outside suspect intervals', () => {
-    // 20 judged samples 1..20 ms (sent at 0..190 ms); one sample sent later is not judged, one in a suspect interval is left out.
-    const samples = Array.from({ length: 20 }, (_, i) => ({ seq: i, sendMs: i * 10, rttMs: 20 - i }));
-    // The horizon before the interval is the 19th of the 21 judged round trips, 19 ms: nothing sent before 231 ms is touched.
-    samples.push({ seq: 20, sendMs: 500, rttMs: 99 }, { seq: 21, sendMs: 250, rttMs: 98 });
-    const rt = soFarRoundTrip(samples, 400, [{ startMs: 250, endMs: 251, reason: 'receiver-stall' }]);
-    // n = 20: median rank ceil(10) = 10 -> 10 ms; interval ranks 6 and 15 -> 6 ms and 15 ms.
-    expect(rt).toEqual({
-      samples: 20,
-      p50Ms: 10,
-      lowerMs: 6,
-      upperMs: 15,
-      ranks: { lower: 6, upper: 15, coverage: expect.closeTo(0.9586105346679688, 12) as unknown as number },
-      // The later half by send time: probes 10..19, round trips 10..1 ms; n = 10: ranks 2 and 9.
-      recent: { samples: 10, lowerMs: 2, upperMs: 9 },
-    });
+  /** 100 round trips a second from 0 ms, each second's at `perSecondMs[k]` ms (+0..0.99 ms across the second). */
+  const seconds = (perSecondMs: readonly number[]) =>
+    perSecondMs.flatMap((base, k) => Array.from({ length: 100 }, (_, i) => ({ seq: k * 100 + i, sendMs: k * 1000 + i * 10, rttMs: base + i / 100 })));
+
+  it('gives the nearest-rank median, and bounds over whole seconds from a sign test over their medians', () => {
+    const samples = seconds([10, 12, 11, 14, 13, 15]);
+    // Judged until 5500 ms (551 round trips, 0-5500 ms): 5 whole seconds; the sixth has not ended.
+    const rt = soFarRoundTrip(samples, 5500, []);
+    expect(rt.samples).toBe(551);
+    expect(rt.blocks).toBe(5);
+    // Block medians (rank 50 of 100): 10.49, 12.49, 11.49, 14.49, 13.49. With 5 blocks the one-sided
+    // 95 % bounds are the smallest and the largest.
+    expect(rt.lowerMs).toBeCloseTo(10.49, 9);
+    expect(rt.upperMs).toBeCloseTo(14.49, 9);
+    // Mann-Kendall S over 10.49, 12.49, 11.49, 14.49, 13.49: 8 concordant, 2 discordant.
+    expect(rt.trend?.s).toBe(6);
+    expect(rt.busyNow).toBe(false);
+  });
+
+  it('has no bounds before 5 whole seconds, however many round trips', () => {
+    const rt = soFarRoundTrip(seconds([3, 3, 3, 3, 3]), 4999, []);
+    expect(rt.samples).toBe(500);
+    expect(rt.blocks).toBe(4);
+    expect(rt.lowerMs).toBeNull();
+    expect(rt.upperMs).toBeNull();
+  });
+
+  it('sees a delay that fell second by second as a trend (the start-up that settles)', () => {
+    const rt = soFarRoundTrip(seconds([220, 200, 180, 150, 120, 90]), 5000, []);
+    expect(rt.lowerMs).toBeCloseTo(120.49, 9);
+    expect(rt.trend?.pFalling).toBeCloseTo(1 / 120, 12);
   });
 
   it('leaves out a round trip sent within the horizon before a suspect interval, as the final grade does', () => {
@@ -147,20 +189,22 @@ describe('round trips so far', () => {
         { seq: 1, sendMs: 40, rttMs: 2 },
       ],
       100,
-      [{ startMs: 20, endMs: 25, reason: 'sender-stall' }],
+      [{ startMs: 20, endMs: 25 }],
     );
     expect(rt.samples).toBe(1);
     expect(rt.p50Ms).toBe(2);
   });
 
-  it('has no interval below six samples', () => {
-    const rt = soFarRoundTrip(
-      [1, 2, 3, 4, 5].map((v, i) => ({ seq: i, sendMs: i, rttMs: v })),
-      100,
-      [],
-    );
-    expect(rt.samples).toBe(5);
-    expect(rt.p50Ms).toBe(3);
-    expect(rt.lowerMs).toBeNull();
+  it('counts a second mostly left out as no block, and is busy while suspect time touches the last second judged', () => {
+    // A stall from 2.05 to 2.95 s: with the horizon (the 90th-percentile round trip, ~5 ms) the
+    // probes of 2.0-2.95 s are left out and the third second keeps 5 round trips: below 10, no block.
+    const samples = seconds([5, 5, 5, 5, 5, 5, 5]);
+    const rt = soFarRoundTrip(samples, 6000, [{ startMs: 2050, endMs: 2950 }]);
+    expect(rt.blocks).toBe(5);
+    expect(rt.busyNow).toBe(false);
+    const now = soFarRoundTrip(samples, 6000, [{ startMs: 5200, endMs: 5300 }]);
+    expect(now.busyNow).toBe(true);
+    // Time off the network that has not been judged yet (after 6 s) is busy now too.
+    expect(soFarRoundTrip(samples, 6000, [{ startMs: 6400, endMs: 6500 }]).busyNow).toBe(true);
   });
 });

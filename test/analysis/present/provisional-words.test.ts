@@ -9,13 +9,22 @@ import type { LossClaim, ProvisionalFacts, RoundTripClaim } from '../../../src/a
  */
 const PATH: ProvisionalContext = { path: { transport: 'udp', port: 3478 }, quiet: [] };
 
-function rtt(p50Ms: number | null, samples: number, lowerMs: number | null, upperMs: number | null, kind: RoundTripClaim['kind'] = 'so-far'): RoundTripClaim {
+/** A round-trip claim as grade/provisional.ts makes it: its figures and, with no claim, why (`undecided`). */
+function rtt(
+  p50Ms: number | null,
+  blocks: number,
+  lowerMs: number | null,
+  upperMs: number | null,
+  undecided: RoundTripClaim['undecided'],
+  kind: RoundTripClaim['kind'] = 'so-far',
+): RoundTripClaim {
   return {
     metric: 'latency-rtt',
     direction: 'round-trip',
     kind,
     thresholdMs: 100,
-    rtt: { samples, p50Ms, lowerMs, upperMs, ranks: null, recent: { samples: Math.floor(samples / 2), lowerMs, upperMs } },
+    rtt: { samples: blocks * 100, p50Ms, blocks, lowerMs, upperMs, trend: null, busyNow: undecided === 'device-or-server-busy' },
+    undecided,
   };
 }
 
@@ -27,39 +36,50 @@ const at = (atMs: number, ...claims: ProvisionalFacts['claims']): ProvisionalFac
 const rttText = (f: ProvisionalFacts, ctx = PATH): string => provisionalView(f, ctx).items.find((i) => i.text.startsWith('Round trip'))?.text ?? '';
 
 describe('a round trip with no claim yet', () => {
-  it('far under its target with a wide interval: the spread, never "close"', () => {
-    const f = at(3000, rtt(4.55, 250, 3.1, 140), loss(250, 0, 0, 1.2));
+  it('far under its target with bounds across it: the spread, never "close"', () => {
+    const f = at(7000, rtt(4.55, 6, 3.1, 140, 'close'), loss(600, 0, 0, 0.8, 'likely-pass'));
     expect(rttText(f)).toBe('Round trip so far: 4.55 ms; the round trips so far vary too much to tell against the 100 ms target yet.');
     expect(rttText(f)).not.toMatch(/close/);
+    expect(provisionalView(f, PATH).headline).toBe('Too early to tell: the round trips so far vary too much.');
   });
 
   it('near its target: close, and only then', () => {
-    expect(rttText(at(3000, rtt(92, 250, 85, 104)))).toBe('Round trip so far: 92 ms; too close to the 100 ms target to tell yet.');
-    expect(provisionalView(at(3000, rtt(92, 250, 85, 104)), PATH).headline).toBe('Too close to tell yet: the round trip is near its target.');
+    expect(rttText(at(7000, rtt(92, 6, 85, 104, 'close')))).toBe('Round trip so far: 92 ms; too close to the 100 ms target to tell yet.');
+    expect(provisionalView(at(7000, rtt(92, 6, 85, 104, 'close')), PATH).headline).toBe('Too close to tell yet: the round trip is near its target.');
   });
 
-  it('too few echoes: says how many', () => {
-    expect(rttText(at(3000, rtt(4.55, 12, null, null)))).toBe('Round trip so far: 4.55 ms from 12 echoes; too few echoes to tell yet.');
-    expect(provisionalView(at(3000, rtt(4.55, 12, null, null)), PATH).headline).toBe('Too early to tell: too few echoes so far to be 95% sure.');
-  });
-
-  it('wholly under its target but not claimed yet: under so far, not enough seconds; on a path without likely claims, only the full test', () => {
-    const f = at(3000, rtt(4.55, 250, 4.2, 4.9), loss(250, 0, 0, 0.8));
+  it('too few whole seconds yet: under the target so far, not enough seconds measured', () => {
+    const f = at(3000, rtt(4.55, 2, null, null, 'too-few-seconds'), loss(200, 0, 0, 1.5));
     expect(rttText(f)).toBe('Round trip so far: 4.55 ms, under the 100 ms target so far; not enough seconds measured yet to be 95% sure.');
     expect(provisionalView(f, PATH).headline).toBe('Too early to tell: not enough seconds measured yet to be 95% sure.');
+  });
+
+  it('this device or the server busy right now: said as that, before anything else', () => {
+    const f = at(7000, rtt(4.55, 6, 4.2, 4.9, 'device-or-server-busy'), loss(600, 0, 0, 0.8));
+    expect(rttText(f)).toBe("Round trip so far: 4.55 ms; this device or the test server is busy right now, so this figure may not be the network's.");
+    expect(provisionalView(f, PATH).headline).toBe(
+      "Too early to tell: this device or the test server is busy right now, so the figures so far may not be the network's.",
+    );
+  });
+
+  it('still changing, and on a path without likely claims', () => {
+    expect(rttText(at(7000, rtt(40, 6, 30, 50, 'changing')))).toBe('Round trip so far: 40 ms; it is still changing, so it is too early to tell.');
     const dc = { ...PATH, likelyClaims: false };
+    const f = at(7000, rtt(4.55, 6, 4.2, 4.9, 'not-on-this-path'), loss(600, 0, 0, 0.8));
     expect(rttText(f, dc)).toBe('Round trip so far: 4.55 ms, under the 100 ms target so far; on this path only the full test can tell.');
     expect(provisionalView(f, dc).headline).toBe('No early answer on this path: a fail can show before the end, a pass only at the end.');
   });
 
   it('before any echo', () => {
-    expect(provisionalView(at(3000, rtt(null, 0, null, null), loss(0, 0, 0, 0)), PATH).headline).toBe('Too early to tell: no echo has come back to judge yet.');
+    expect(provisionalView(at(3000, rtt(null, 0, null, null, 'too-few-seconds'), loss(0, 0, 0, 0)), PATH).headline).toBe(
+      'Too early to tell: no echo has come back to judge yet.',
+    );
   });
 });
 
 describe('loss with no claim yet', () => {
   it('under the limit with probes lost: no early pass, said as that', () => {
-    const v = provisionalView(at(7000, rtt(4.55, 600, 4.2, 4.9, 'likely-pass'), loss(600, 1, 0.01, 0.8)), PATH);
+    const v = provisionalView(at(7000, rtt(4.55, 6, 4.2, 4.9, null, 'likely-pass'), loss(600, 1, 0.01, 0.8)), PATH);
     expect(v.headline).toBe('No early answer: some probes were lost, so only the full test can tell.');
     expect(v.items.find((i) => i.text.startsWith('Loss'))?.text).toBe(
       'Loss so far, you to the relay: 1 of 600 probes lost, under the 1% limit; with probes lost so far, only the full test can give a pass.',

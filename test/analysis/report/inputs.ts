@@ -112,6 +112,15 @@ export function provisionalMoment(input: AnalysisInput, nowMs: number): Provisio
         testStartMs: REFLECTOR_AHEAD_MS,
       },
     ],
-    roundTrip: { samples: input.roundTrip.samples.filter((s) => s.sendMs + s.rttMs <= nowMs), suspect: [] },
+    roundTrip: { samples: input.roundTrip.samples.filter((s) => s.sendMs + s.rttMs <= nowMs) },
+    // The views as they stood: readings up to now (the server's loop delay comes only with its final tally).
+    views:
+      input.views === undefined || input.views === null
+        ? null
+        : {
+            receiveLagMs: input.views.receiveLagMs.filter((v) => v.atMs <= nowMs),
+            reflectorHoldMs: input.views.reflectorHoldMs.filter((v) => v.atMs <= nowMs),
+            serverLoopDelayMs: [],
+          },
   };
 }

@@ -13,16 +13,21 @@ describe('the provisional answers in the report', () => {
   const setting = { profile: resolveProfile({ id: 'client-to-edge' }), ratePps: 100, channelOk: true, durationS: 15, intervalMs: 10, likelyClaims: true };
   const at3 = provisionalFrom(provisionalMoment(input, 3000), { ...setting, failedBefore: false });
   const at5 = provisionalFrom(provisionalMoment(input, 5000), { ...setting, failedBefore: false });
-  const report = analyze({ ...input, provisional: [at3.facts, at5.facts] });
+  const at7 = provisionalFrom(provisionalMoment(input, 7000), { ...setting, failedBefore: false });
+  const report = analyze({ ...input, provisional: [at3.facts, at5.facts, at7.facts] });
 
   it('keeps each answer with its claims in words, each checked against the final grades', () => {
     expect(reportSchemaProblem(SCHEMA_VERSION, report)).toBeNull();
-    const [first, second] = report.provisional ?? [];
+    const [first, second, third] = report.provisional ?? [];
     expect(first?.atMs).toBe(3000);
     // At 3 s the burst (sent 3000-3020 ms) is younger than the loss timeout: nothing about it yet.
     expect(first?.claims.find((c) => c.metric === 'burst-loss-200ms' && c.direction === 'up')).toMatchObject({ kind: 'so-far', held: null });
-    // 40 ms round trips, 150 of them by 3 s: a likely pass that the final grade (40 ms) confirms.
-    expect(first?.claims.find((c) => c.metric === 'latency-rtt')).toMatchObject({ kind: 'likely-pass', held: true });
+    // 40 ms round trips: by 3 s and by 5 s fewer than 5 whole seconds are judged (the loss timeout
+    // holds back the last second): no claim yet. By 7 s, 6 whole seconds: a likely pass that the
+    // final grade (40 ms) confirms.
+    expect(first?.claims.find((c) => c.metric === 'latency-rtt')).toMatchObject({ kind: 'so-far', held: null });
+    expect(second?.claims.find((c) => c.metric === 'latency-rtt')).toMatchObject({ kind: 'so-far', held: null });
+    expect(third?.claims.find((c) => c.metric === 'latency-rtt')).toMatchObject({ kind: 'likely-pass', held: true });
     // At 5 s the window [2830, 3030) has ended and is judged: settled, and the final grade fails on it.
     expect(second?.claims.find((c) => c.metric === 'burst-loss-200ms' && c.direction === 'up')).toEqual({
       metric: 'burst-loss-200ms',
@@ -43,9 +48,9 @@ describe('the provisional answers in the report', () => {
       'Calls will break up here: 3 of 20 probes (15%) lost in 200 ms at 2.83 s, you to the relay. This will not change. The test goes on to the end to measure everything else.',
     );
     expect(v.items[0]).toEqual({ state: 'settled', text: 'Connected through the relay the way calls prefer (port 3478).', expert: '' });
-    expect(v.items.map((i) => i.state)).toEqual(['settled', 'settled', 'likely', 'so-far', 'so-far', 'so-far', 'so-far']);
+    expect(v.items.map((i) => i.state)).toEqual(['settled', 'settled', 'so-far', 'so-far', 'so-far', 'so-far', 'so-far']);
     const good = provisionalView(
-      provisionalFrom(provisionalMoment(reflectorInput({ count: 1510, down: { startMs: 5000 } }), 5000), { ...setting, failedBefore: false }).facts,
+      provisionalFrom(provisionalMoment(reflectorInput({ count: 1510, down: { startMs: 5000 } }), 7000), { ...setting, failedBefore: false }).facts,
       {
         path: { transport: 'udp', port: 3478 },
         quiet: [],
@@ -53,10 +58,13 @@ describe('the provisional answers in the report', () => {
     );
     expect(good.tone).toBe('good');
     expect(good.items.find((i) => i.text.startsWith('Loss, you to the relay'))?.text).toBe(
-      'Loss, you to the relay: under 1% with 95% confidence for these 4.01 s (none of 401 probes lost).',
+      'Loss, you to the relay: under 1% with 95% confidence for these 6.01 s (none of 601 probes lost).',
     );
     expect(provisionalLine(provisionalView(at3.facts, { path: { transport: 'udp', port: 3478 }, quiet: [] }))).toMatch(
-      /^provisional at 3 s: Too early to tell: too few echoes so far to be 95% sure\. .*Round trip so far: 40 ms, under the 100 ms target \(95% sure\).* Not yet known: the worst 15-second window\./,
+      /^provisional at 3 s: Too early to tell: not enough seconds measured yet to be 95% sure\. .*Round trip so far: 40 ms, under the 100 ms target so far; not enough seconds measured yet to be 95% sure;.* Not yet known: the worst 15-second window\./,
+    );
+    expect(provisionalLine(provisionalView(at7.facts, { path: { transport: 'udp', port: 3478 }, quiet: [] }))).toMatch(
+      /Round trip so far: 40 ms, under the 100 ms target \(95% sure\);/,
     );
   });
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BUSY_ROWS,
   COULD_NOT_TEST,
+  busyClaimsTable,
   busyFigures,
   busyTable,
   missedWanted,
@@ -162,5 +163,51 @@ describe('busyTable', () => {
     expect(table[0]).toBe('| row | runs | pass | fail | insufficient (cause) | could not test | busy line | loss found | latency p50 (median) | wanted |');
     expect(table[2]).toBe('| `load-hogs` | 2 | 2 | 0 | 0 | 0 | **suffers 1**; no-effect 1, suffers 1 | – | 2.0 ms | **no** |');
     expect(table[3]).toBe('| `loss-up-cap-20` | 1 | 0 | 0 | 1 (device-busy 1) | 0 | – | 1/1 (up loss failed 0) | 70.0 ms | yes |');
+  });
+});
+
+describe('busyClaimsTable', () => {
+  const claim = (metric: string, direction: string, kind: string, held: boolean | null) => ({ metric, direction, kind, evidence: 'e', held });
+  it("tallies each row's confident claims against the final grades, and how early clean and failed runs were told", () => {
+    const clean = row('hogs');
+    const loss = row('loss-up-cap-20');
+    const grades = [
+      { target: 'latency-rtt', direction: 'round-trip', status: 'pass' },
+      { target: 'loss-15s', direction: 'up', status: 'pass' },
+    ];
+    const table = busyClaimsTable([
+      {
+        row: clean,
+        runs: [
+          run({
+            grades,
+            provisional: [{ atMs: 7000, claims: [claim('latency-rtt', 'round-trip', 'likely-pass', true), claim('loss-15s', 'up', 'likely-pass', true)] }],
+          }),
+          run({ grades, provisional: [{ atMs: 3000, claims: [claim('latency-rtt', 'round-trip', 'so-far', null)] }] }),
+          // Kept before the claims were recorded: no answers.
+          run({ grades }),
+        ],
+      },
+      {
+        row: loss,
+        runs: [
+          run({
+            verdict: 'fail',
+            grades: [{ target: 'loss-15s', direction: 'up', status: 'fail' }],
+            provisional: [{ atMs: 9000, claims: [claim('loss-15s', 'up', 'likely-fail', true)] }],
+          }),
+          run({
+            verdict: 'insufficient',
+            grades: [{ target: 'latency-rtt', direction: 'round-trip', status: 'insufficient' }],
+            provisional: [{ atMs: 7000, claims: [claim('latency-rtt', 'round-trip', 'likely-pass', null)] }],
+          }),
+        ],
+      },
+    ]).split('\n');
+    expect(table[0]).toBe(
+      '| row | runs with answers | confident claims | contradicted | unconfirmed | clean runs: every likely pass (median) | failed runs: early fail (median) |',
+    );
+    expect(table[2]).toBe('| `hogs` | 2/3 | 2 (likely-pass 2) | 0 | 0 | 1/3 (7.0 s) | 0/0 (–) |');
+    expect(table[3]).toBe('| `loss-up-cap-20` | 2/2 | 2 (likely-fail 1, likely-pass 1) | 0 | 1 | – | 1/1 (9.0 s) |');
   });
 });

@@ -91,9 +91,11 @@ describe('the provisional tally of the accuracy bench', () => {
     expect(t.unconfirmed.map((u) => `${u.metric} ${u.direction} ${u.kind} ${u.finalStatus ?? ''}`)).toEqual(['loss-15s down likely-pass insufficient']);
   });
 
-  it('tells the clean runs with a likely pass on loss each way and on the round trip by 5 s, and the failed runs with an early fail', () => {
+  it('tells when the clean runs had a likely pass on the round trip and on loss each way, and the failed runs with an early fail', () => {
     expect(t.cleanRuns).toBe(3);
-    expect(t.cleanLikelyPassBy5s).toBe(1);
+    // cleanPass: the round trip at 3 s, the loss each way at 5 s (all by 5 s); cleanLate: all at 7 s; both by 10 s.
+    expect(t.cleanFirstLikelyPassAtMs).toEqual([5000, 7000]);
+    expect(t.cleanLikelyPassBy10s).toBe(2);
     expect(t.failedRuns).toBe(1);
     expect(t.failedWithEarlyFail).toBe(1);
     expect(t.firstFailAtMs).toEqual([2500]);

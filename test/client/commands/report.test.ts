@@ -192,6 +192,26 @@ describe.skipIf(why !== null)('callprobe report (compiled CLI)', () => {
     expect(neither.stderr).toMatch(/--site NAME for one site, or --all/);
   });
 
+  it('lists a site that has a token but never reported, in --all and its JSON (what the console shows too)', async () => {
+    await store.siteTokens.create({
+      id: 'vannes-token-01',
+      siteKey: 'vannes',
+      display: 'Vannes',
+      tokenHash: 'f'.repeat(64),
+      createdAtMs: Date.UTC(2026, 0, 14),
+    });
+    const [text, json] = await Promise.all([
+      report(['--server', server, '--all', '--since', '2026-01-01'], TOKEN),
+      report(['--server', server, '--all', '--since', '2026-01-01', '--json'], TOKEN),
+    ]);
+    expect(text.stdout).toMatch(
+      /\nVannes: INSUFFICIENT over 0 of 0 samples\n {2}! never reported: a site token was made 2026-01-14T00:00:00.000Z and no sample has been stored since/,
+    );
+    const vannes = (JSON.parse(json.stdout) as SitesOverview).sites.find((s) => s.key === 'vannes');
+    expect(vannes?.health?.flags.map((f) => f.kind)).toEqual(['never-reported']);
+    expect(vannes?.health).toMatchObject({ lastSampleAt: null, lastReportAt: null });
+  });
+
   it('exits 4 when the server cannot be reached', async () => {
     const port = await freeTcpPort('127.0.0.1');
     const r = await report(['--server', `http://127.0.0.1:${port}`, '--site', 'Lyon'], TOKEN);

@@ -53,7 +53,16 @@ describe('spool (a real temp folder)', () => {
       return Promise.resolve(up || e.sampleId < 'sample-0003' ? { kind: 'stored' } : { kind: 'retry', why: 'ECONNREFUSED' });
     };
     const first = await spool.drain(SERVER, 20, send);
-    expect(first).toEqual({ stored: ['sample-0001', 'sample-0002'], refused: [], stoppedBy: 'ECONNREFUSED', left: 3, otherServers: 0 });
+    expect(first).toEqual({
+      stored: ['sample-0001', 'sample-0002'],
+      refused: [],
+      stoppedBy: 'ECONNREFUSED',
+      capped: false,
+      tokenRefused: null,
+      left: 3,
+      otherServers: 0,
+      otherSites: 0,
+    });
     expect(sent).toEqual(['sample-0001', 'sample-0002', 'sample-0003']);
     up = true;
     const second = await spool.drain(SERVER, 20, send);
@@ -68,20 +77,59 @@ describe('spool (a real temp folder)', () => {
     for (const i of [1, 2, 3]) await spool.put(entry(i));
     await spool.put(entry(4, 'http://elsewhere.example:8080'));
     const capped = await spool.drain(SERVER, 2, () => Promise.resolve({ kind: 'stored' }));
-    expect(capped).toMatchObject({ stored: ['sample-0001', 'sample-0002'], left: 1, otherServers: 1, stoppedBy: 'at most 2 a pass' });
+    expect(capped).toMatchObject({ stored: ['sample-0001', 'sample-0002'], left: 1, otherServers: 1, stoppedBy: 'at most 2 a pass', capped: true });
     writeFileSync(join(spool.dir, '000000000000000-garbage.json'), '{"v": 1, "server": ');
     const r = await spool.drain(SERVER, 20, () => Promise.resolve({ kind: 'refused', why: 'HTTP 400: schema' }));
     expect(r.refused).toEqual([
       { sampleId: '000000000000000-garbage.json', why: expect.stringMatching(/not JSON/) as string },
       { sampleId: 'sample-0003', why: 'HTTP 400: schema' },
     ]);
+    // Each with its reason beside it.
+    const three = `${String(T0 + 15_000).padStart(15, '0')}-sample-0003.json`;
     expect(readdirSync(join(spool.dir, 'refused')).sort()).toEqual([
       '000000000000000-garbage.json',
-      `${String(T0 + 15_000).padStart(15, '0')}-sample-0003.json`,
+      '000000000000000-garbage.json.reason',
+      three,
+      `${three}.reason`,
     ]);
+    expect(readFileSync(join(spool.dir, 'refused', `${three}.reason`), 'utf8')).toBe('HTTP 400: schema\n');
     expect(JSON.parse(readFileSync(join(spool.dir, 'refused', `${String(T0 + 15_000).padStart(15, '0')}-sample-0003.json`), 'utf8'))).toEqual(entry(3));
     // The other server's entry is still there.
     expect((await spool.files()).length).toBe(1);
+  });
+
+  it('an entry refused for its token stays, stops the pass, and is sent once a good token is given', async () => {
+    for (const i of [1, 2]) await spool.put(entry(i));
+    const revoked = await spool.drain(SERVER, 20, () => Promise.resolve({ kind: 'token', why: 'the site token was refused: HTTP 403 (bad-site-token)' }));
+    expect(revoked).toMatchObject({ stored: [], refused: [], left: 2, tokenRefused: 'the site token was refused: HTTP 403 (bad-site-token)' });
+    expect(await spool.files()).toHaveLength(2);
+    expect(readdirSync(join(spool.dir, 'refused'))).toEqual([]);
+    expect((await spool.drain(SERVER, 20, () => Promise.resolve({ kind: 'stored' }))).stored).toEqual(['sample-0001', 'sample-0002']);
+  });
+
+  it("a pass for one site leaves another site's entries for that site's token", async () => {
+    const of = (i: number, site: string | null): SpoolEntry => ({ ...entry(i), record: { ...entry(i).record, meta: { site } } });
+    await spool.put(of(1, 'Paris office'));
+    await spool.put(of(2, 'Lyon'));
+    await spool.put(of(3, ' PARIS  office'));
+    expect(await spool.groups()).toEqual([
+      { server: SERVER, siteKey: 'paris office' },
+      { server: SERVER, siteKey: 'lyon' },
+    ]);
+    const r = await spool.drain(SERVER, 20, () => Promise.resolve({ kind: 'stored' }), 'paris office');
+    expect(r).toMatchObject({ stored: ['sample-0001', 'sample-0003'], otherSites: 1, left: 0 });
+    expect(await spool.groups()).toEqual([{ server: SERVER, siteKey: 'lyon' }]);
+  });
+
+  it('takes back entries an older callprobe parked in refused/ without a reason, and leaves those with one', async () => {
+    const old = `${String(T0).padStart(15, '0')}-sample-0007.json`;
+    const explained = `${String(T0).padStart(15, '0')}-sample-0008.json`;
+    writeFileSync(join(spool.dir, 'refused', old), JSON.stringify({ ...entry(7), startedAtMs: T0 }));
+    writeFileSync(join(spool.dir, 'refused', explained), JSON.stringify({ ...entry(8), startedAtMs: T0 }));
+    writeFileSync(join(spool.dir, 'refused', `${explained}.reason`), 'HTTP 400: schema\n');
+    expect(await spool.takeBackUnexplained()).toBe(1);
+    expect(await spool.files()).toEqual([old]);
+    expect(readdirSync(join(spool.dir, 'refused')).sort()).toEqual([explained, `${explained}.reason`]);
   });
 
   it('ignores the temp file of a write that never finished', async () => {
@@ -100,7 +148,7 @@ describe('spool (a real temp folder)', () => {
       if (e.sampleId === 'sample-0001') rmSync(join(spool.dir, second ?? ''));
       return Promise.resolve({ kind: 'stored' });
     });
-    expect(r).toEqual({ stored: ['sample-0001'], refused: [], stoppedBy: null, left: 0, otherServers: 0 });
+    expect(r).toEqual({ stored: ['sample-0001'], refused: [], stoppedBy: null, capped: false, tokenRefused: null, left: 0, otherServers: 0, otherSites: 0 });
     expect(await spool.files()).toEqual([]);
   });
 });

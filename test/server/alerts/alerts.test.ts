@@ -4,7 +4,7 @@
  * is down for a while gets the post once it is back (retried with backoff, the same idempotency
  * key), counted by outcome on /metrics; storing goes on meanwhile.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -19,6 +19,7 @@ import { ConfigError } from '../../../src/protocol/config-error.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js';
 import { waitFor } from '../../kit/wait.js';
+import { repoRoot } from '../../kit/paths.js';
 import { storeOptions, testClock } from '../store/store-kit.js';
 import { alertInstance, siteReport, startReceiver, type AlertInstance, type Receiver } from './kit.js';
 
@@ -149,6 +150,55 @@ describe('site alerts', () => {
   });
 });
 
+describe('webhook retries', () => {
+  it("come when the log says they will (each failure's nextAt), not at the next heartbeat", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callprobe-alerts-wake-'));
+    const store = openSqliteStore(join(dir, 'r.db'), storeOptions(testClock(), 8, { nowMs: () => Date.now() }));
+    const receiver = await startReceiver();
+    const failed: Array<{ nextAt: string }> = [];
+    const log = { info: () => undefined, warn: (o: object) => void failed.push(o as { nextAt: string }) };
+    const config = alertsConfigFrom({ webhook: { url: receiver.url }, rules: [{ metric: 'latency-rtt', samples: 1, raiseAfter: 1, clearAfter: 1 }] });
+    // The product's beat (10 s) and a short backoff: every retry is due long before the next beat.
+    const one = await alertInstance(store, config, log, () => Date.now(), {
+      heartbeatMs: DEFAULTS.fleet.heartbeatMs,
+      delivery: { ...DEFAULTS.alerts, retryBaseMs: 300, retryMaxMs: 2_000, retryForMs: 60_000 },
+    });
+    try {
+      receiver.status = 500;
+      const body = siteReport('Brest', 150, Date.now() - 60_000);
+      const { result } = await store.results.put({
+        sampleId: 'wake-1',
+        kind: 'report',
+        startedAtMs: Date.now() - 60_000,
+        site: 'Brest',
+        ticket: null,
+        verdict: 'fail',
+        reportJson: body,
+        address: null,
+      });
+      const grades = (JSON.parse(body) as { grades: Parameters<typeof one.alerts.afterStored>[0]['grades'] }).grades;
+      expect((await one.alerts.afterStored({ id: result.id, site: 'Brest', kind: 'report', grades })).map((e) => e.state)).toEqual(['raised']);
+      await waitFor(() => receiver.times.length >= 3, { timeoutMs: 8_000, what: 'three tries' });
+      receiver.status = 204;
+      await waitFor(() => one.delivery.counts.delivered === 1, { timeoutMs: 8_000, what: 'the post delivered' });
+      // Try k+1 arrives when failure k said it would: never before, and far sooner than the 10 s beat.
+      const tries = receiver.times;
+      expect(tries.length).toBe(failed.length + 1);
+      for (const [k, f] of failed.entries()) {
+        const due = Date.parse(f.nextAt);
+        expect(tries[k + 1], `try ${k + 2}`).toBeGreaterThanOrEqual(due - 5);
+        expect(tries[k + 1], `try ${k + 2}`).toBeLessThan(due + 2_000);
+      }
+      expect((tries.at(-1) ?? 0) - (tries[0] ?? 0)).toBeLessThan(DEFAULTS.fleet.heartbeatMs);
+    } finally {
+      await one.loop.stop();
+      await store.close();
+      await receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the alerts file', () => {
   it('takes the defaults and names the first problem', () => {
     expect(alertsConfigFrom({ webhook: { url: 'https://hooks.example/x', format: 'teams' }, rules: [{ metric: 'loss-15s' }] })).toEqual({
@@ -156,10 +206,15 @@ describe('the alerts file', () => {
       rules: [{ target: 'loss-15s', samples: DEFAULTS.alerts.samples, raiseAfter: 3, clearAfter: 3 }],
       silence: null,
       couldNotTest: null,
+      couldNotJudge: null,
     });
     expect(
       alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ silentFor: '30m' }, { couldNotTestAbovePct: 50, over: '2h' }, { metric: 'latency-rtt' }] }),
     ).toMatchObject({ silence: { silentForMs: 1_800_000 }, couldNotTest: { abovePct: 50, overMs: 7_200_000, minSamples: 3 } });
+    expect(
+      alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ metric: 'loss-15s' }, { couldNotJudgeAbovePct: 50, over: '2h', minSamples: 4 }] }),
+    ).toMatchObject({ couldNotJudge: { abovePct: 50, overMs: 7_200_000, minSamples: 4 } });
+    expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ couldNotJudgeAbovePct: 50, over: '2h' }] })).toThrow(/no metric rule/);
     expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ silentFor: 'soon' }] })).toThrow(/silentFor must be a duration/);
     expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ silentFor: '30s' }] })).toThrow(/1m\.\.7d/);
     expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ silentFor: '1h' }, { silentFor: '2h' }] })).toThrow(/two silentFor rules/);
@@ -179,6 +234,16 @@ describe('the alerts file', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("takes docs/assess-a-site.md's example file as written", () => {
+    const page = readFileSync(join(repoRoot, 'docs/assess-a-site.md'), 'utf8');
+    const example = /## Site alerts[\s\S]*?```json\n([\s\S]*?)```/.exec(page)?.[1] ?? '';
+    expect(alertsConfigFrom(JSON.parse(example))).toMatchObject({
+      silence: { silentForMs: 1_800_000 },
+      couldNotTest: { abovePct: 50 },
+      couldNotJudge: { abovePct: 50, overMs: 7_200_000 },
+    });
   });
 
   it('speaks JSON (with its idempotency key), Slack and Teams', () => {

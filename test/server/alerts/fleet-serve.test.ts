@@ -32,7 +32,8 @@ interface Serve {
 }
 
 async function startServe(name: string, db: DbTarget, alertsFile: string): Promise<Serve> {
-  const s = await serveProcess(storeServeFlags(db, { adminToken: TOKEN, extra: ['--alerts', alertsFile] }), { deadlineMs: 300_000 });
+  // At info: the alert and delivery events are lines of the JSON log.
+  const s = await serveProcess(storeServeFlags(db, { adminToken: TOKEN, logLevel: 'info', extra: ['--alerts', alertsFile] }), { deadlineMs: 300_000 });
   return { name, proc: s.proc, base: s.url };
 }
 
@@ -95,13 +96,15 @@ describe('site alerts across two serve processes', () => {
         });
         expect(res.status, await res.text()).toBe(201);
       };
+      // Each decision is one record of the JSON log, its event under `alert`.
       const decisions = (): string[] =>
         started.flatMap((s) =>
           s.proc
             .output()
             .split('\n')
-            .filter((l) => /alert (raised|ok): Paris/.test(l))
-            .map((l) => `${s.name}: ${/alert (raised|ok)/.exec(l)?.[0] ?? ''}`),
+            .filter((l) => l.startsWith('{') && /alert (raised|ok): Paris/.test(l))
+            .map((l) => JSON.parse(l) as { msg: string; alert: { site: string; state: string } })
+            .map((r) => `${s.name}: alert ${r.alert.state}`),
         );
 
       // 2 at 40 ms, 6 at 150 ms, alternately through A and B: breaches at samples 2 (A), 3 (B), 4 (A).

@@ -4,7 +4,15 @@
  * `callprobe hash-password` reading one line from stdin.
  */
 import { describe, expect, it } from 'vitest';
-import { ConsoleSessions, hashPassword, parsePasswordHash, parseUsers, verifyPassword } from '../../../server/console/auth.js';
+import {
+  ConsoleSessions,
+  hashPassword,
+  memoryConsoleSessions,
+  parsePasswordHash,
+  parseUsers,
+  sessionIdHash,
+  verifyPassword,
+} from '../../../server/console/auth.js';
 import { ConfigError } from '../../../src/protocol/config-error.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { runCallprobe } from '../../kit/callprobe.js';
@@ -61,28 +69,34 @@ describe('the --users file', () => {
 });
 
 describe('console sessions', () => {
-  it('expire when idle and at the absolute limit; the oldest go first past the bound', () => {
+  it('expire when idle and at the absolute limit; the oldest go first past the bound', async () => {
     const clock = testClock();
-    const s = new ConsoleSessions({ idleMs: 1000, absoluteMs: 5000 }, clock.nowMs, 2);
-    const a = s.start('ana', 'tier1');
+    const repo = memoryConsoleSessions();
+    const s = new ConsoleSessions({ idleMs: 1000, absoluteMs: 5000 }, clock.nowMs, repo, 2);
+    const a = await s.start('ana', 'tier1');
     clock.advance(999);
-    expect(s.touch(a.id)).toMatchObject({ user: 'ana' });
+    expect(await s.touch(a.id)).toMatchObject({ user: 'ana' });
     clock.advance(1000);
-    expect(s.touch(a.id)).toBe('expired');
-    expect(s.touch(a.id)).toBe('unknown');
-    const b = s.start('bo', 'tier2');
+    expect(await s.touch(a.id)).toBe('expired');
+    expect(await s.touch(a.id)).toBe('unknown');
+    const b = await s.start('bo', 'tier2');
     // Touched before each idle period runs out, it lives until the absolute limit.
     for (let t = 999; t < 5000; t += 999) {
       clock.set(b.createdAtMs + t);
-      expect(s.touch(b.id)).toMatchObject({ role: 'tier2' });
+      expect(await s.touch(b.id)).toMatchObject({ role: 'tier2' });
     }
     clock.set(b.createdAtMs + 5000);
-    expect(s.touch(b.id)).toBe('expired');
-    const c = s.start('c', 'tier1');
-    s.start('d', 'tier1');
-    s.start('e', 'tier1');
-    expect(s.size).toBe(2);
-    expect(s.touch(c.id)).toBe('unknown');
+    expect(await s.touch(b.id)).toBe('expired');
+    const c = await s.start('c', 'tier1');
+    clock.advance(1);
+    const d = await s.start('d', 'tier1');
+    clock.advance(1);
+    const e = await s.start('e', 'tier1');
+    expect(await s.touch(c.id)).toBe('unknown');
+    expect([await s.touch(d.id), await s.touch(e.id)]).toMatchObject([{ user: 'd' }, { user: 'e' }]);
+    // Kept by the hash of the id, never the id.
+    expect(await repo.get(sessionIdHash(d.id))).toMatchObject({ user: 'd', role: 'tier1' });
+    expect(await repo.get(d.id)).toBeNull();
   });
 });
 

@@ -77,6 +77,7 @@ describe('the routes', () => {
           'GET /api/config: -',
           'GET /api/tls-check: -',
           'POST /api/results: body',
+          'POST /api/results/check: body',
           'GET /api/r/:code: params',
           'GET /r/:code: params',
           'GET /api/results/:id: params',
@@ -92,6 +93,7 @@ describe('the routes', () => {
           'GET /api/console/results: querystring',
           'GET /api/console/results/:id: params querystring',
           'GET /console: -',
+          'POST /api/alerts/test: -', // the operator token only: reads nothing of the request
           'POST /api/load/grant: -', // reads nothing of the request but its source and origin
           'POST /api/load/up: querystring', // the body is the upload itself, counted and dropped
           'GET /api/load/down: querystring',

@@ -2,7 +2,9 @@
  * Upload-only site tokens through Fastify's inject, on SQLite and a real PostgreSQL: the operator
  * makes, lists and revokes them; a site token stores samples for its own site (201, 200 for a
  * repeated sampleId, any spelling of the name), and gets 403 for another site and for every read
- * or listing; a revoked one uploads nothing; the store keeps only the token's hash. A site
+ * or listing; a revoked one uploads nothing (refused as a site token); the check before a test
+ * (POST /api/results/check) answers as the upload would, storing nothing; the store keeps only
+ * the token's hash. A site
  * token is exempt from the per-source daily budget, as the operator token is, and stores its
  * site as verified, where an upload without any token has it kept apart as unverified.
  */
@@ -11,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SITE_TOKENS_PATH, type SiteTokenCreated, type SiteTokenView } from '../../../src/protocol/api.js';
+import { SITE_TOKENS_PATH, UPLOAD_CHECK_PATH, type SiteTokenCreated, type SiteTokenView } from '../../../src/protocol/api.js';
 import { buildApp } from '../../../server/http/app.js';
 import { siteTokenHash } from '../../../server/http/access.js';
 import { analyze } from '../../../src/analysis/report/analyze.js';
@@ -105,7 +107,13 @@ describeEachKind('site tokens', (kind, opened) => {
     expect((await app.inject({ method: 'DELETE', url: `${SITE_TOKENS_PATH}/${nice.id}`, headers: bearer(TOKEN) })).json()).toMatchObject({
       reason: 'unknown-token',
     });
-    expect((await upload(nice.token, 'Nice', 'nice-sample-0001')).json()).toMatchObject({ reason: 'bad-token' });
+    // Refused as the site token it is, never as a wrong operator token.
+    const revoked = await upload(nice.token, 'Nice', 'nice-sample-0001');
+    expect(revoked.statusCode).toBe(403);
+    expect(revoked.json()).toMatchObject({
+      reason: 'bad-site-token',
+      message: expect.stringContaining('this site token is not known to this server or was revoked'),
+    });
     const after = await app.inject({ method: 'GET', url: `${SITE_TOKENS_PATH}?site=Nice`, headers: bearer(TOKEN) });
     // Kept, marked revoked (serve's clock: now).
     expect(Date.parse(after.json<SiteTokenView[]>()[0]?.revokedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(nice.createdAt));
@@ -114,6 +122,25 @@ describeEachKind('site tokens', (kind, opened) => {
       reason: 'bad-site',
     });
     expect((await app.inject({ method: 'POST', url: SITE_TOKENS_PATH, payload: { site: 'Nice' } })).statusCode).toBe(401);
+  });
+
+  it('answers the check before a test as the upload would, and stores nothing', async () => {
+    const brest = await create('Brest');
+    const check = (headers: Record<string, string>, site: string) => app.inject({ method: 'POST', url: UPLOAD_CHECK_PATH, headers, payload: { site } });
+    const before = (await store.results.list({ sinceMs: null, site: null, limit: 1000 })).length;
+    expect((await check(bearer(brest.token), ' BREST ')).json()).toEqual({ site: 'Brest', token: 'site' });
+    expect((await check(bearer(TOKEN), 'Quimper')).json()).toEqual({ site: 'Quimper', token: 'operator' });
+    const refusals = [
+      [await check(bearer(brest.token), 'Quimper'), 403, 'wrong-site'],
+      [await check({}, 'Brest'), 401, 'no-token'],
+      [await check(bearer('not-the-operator-token-0123'), 'Brest'), 403, 'bad-token'],
+      [await check(bearer(brest.token), '=cmd'), 400, 'bad-site'],
+    ] as const;
+    for (const [res, status, reason] of refusals) expect([res.statusCode, res.json<{ reason: string }>().reason]).toEqual([status, reason]);
+    await app.inject({ method: 'DELETE', url: `${SITE_TOKENS_PATH}/${brest.id}`, headers: bearer(TOKEN) });
+    const revoked = await check(bearer(brest.token), 'Brest');
+    expect([revoked.statusCode, revoked.json<{ reason: string }>().reason]).toEqual([403, 'bad-site-token']);
+    expect((await store.results.list({ sinceMs: null, site: null, limit: 1000 })).length).toBe(before);
   });
 
   it('stores beyond the per-source budget and as its site, where no token stores the site unverified', async () => {

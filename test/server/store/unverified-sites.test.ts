@@ -1,7 +1,7 @@
 /**
  * A site named without the token (a ?site= link: meta.siteUnverified, results.site null) is found
  * by the help desk's site search (`siteUnverifiedToo`) under any spelling, never by the list that
- * site reports and exports read; migration 10 files the results stored before it, in SQLite and
+ * site reports and exports read; migration 11 files the results stored before it, in SQLite and
  * PostgreSQL.
  */
 import Database from 'better-sqlite3';
@@ -19,12 +19,12 @@ function row(site: string | null, siteUnverified: string | null, startedAtMs: nu
   return { sampleId: null, kind: 'report', startedAtMs, site, ticket: null, verdict: 'pass', reportJson: JSON.stringify(r), address: null };
 }
 
-/** Undoes migration 10 (its index, its column, its record), so the next open runs it over the rows stored meanwhile. */
-async function forgetMigration10(target: DbTarget): Promise<void> {
+/** Undoes migration 11 (its index, its column, its record), so the next open runs it over the rows stored meanwhile. */
+async function forgetMigration11(target: DbTarget): Promise<void> {
   const sql = [
     'DROP INDEX results_unverified_site_key_started_at',
     'ALTER TABLE results DROP COLUMN unverified_site_key',
-    'DELETE FROM schema_migrations WHERE version = 10',
+    'DELETE FROM schema_migrations WHERE version = 11',
   ];
   if (target.kind === 'sqlite') {
     const db = new Database(target.path);
@@ -42,7 +42,7 @@ async function forgetMigration10(target: DbTarget): Promise<void> {
 }
 
 describeEachKind('sites named without the token', (kind) => {
-  it('the help desk search finds them under any spelling; the site list of reports and exports never does; migration 10 files older rows', async () => {
+  it('the help desk search finds them under any spelling; the site list of reports and exports never does; migration 11 files older rows', async () => {
     const target = await kind.freshTarget();
     const clock = testClock();
     const t0 = Date.UTC(2026, 0, 15);
@@ -55,7 +55,7 @@ describeEachKind('sites named without the token', (kind) => {
     expect(await codes(before, { site: ' PARIS  office', siteUnverifiedToo: true })).toEqual([verified.result.code, unverified.result.code]);
     expect(await codes(before, { site: 'Paris office' })).toEqual([verified.result.code]);
     await before.close();
-    await forgetMigration10(target);
+    await forgetMigration11(target);
 
     const after = await open(target, storeOptions(clock, 52));
     try {

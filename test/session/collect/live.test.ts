@@ -59,7 +59,8 @@ function evidence(atMs: number, lost: (i: number) => boolean = () => false): Pro
     atMs,
     lossTimeoutMs: 1000,
     directions: [{ name: 'loop', records, senderNowMs: atMs, testStartMs: 0 }],
-    roundTrip: { samples: records.arrivals.map((a) => ({ seq: a.seq, sendMs: a.sendMs, rttMs: 2 })), suspect: [] },
+    roundTrip: { samples: records.arrivals.map((a) => ({ seq: a.seq, sendMs: a.sendMs, rttMs: 2 })) },
+    views: null,
   };
 }
 

@@ -60,16 +60,16 @@ describe('the provisional answer', () => {
     expect(await axeProblems()).toEqual([]);
   });
 
-  it('3 s in: too early to tell, the path settled, the round trip likely under its target, and what "provisional" means', async () => {
+  it('3 s in: too early to tell, the path settled, the round trip not yet judged, and what "provisional" means', async () => {
     const p = await show(figures(3, answerAt(3000, true)));
     expect(one(p, '.answer').dataset.provisional).toBe('unsure');
     expect(words(one(p, '.when'))).toBe('Provisional answer, 3 s of 15 s measured');
-    // Loss: about 200 probes judged, none lost, is too few to be 95 % sure of under 1 %: said as that.
-    expect(words(one(p, '.headline'))).toBe('Too early to tell: too few echoes so far to be 95% sure.');
+    // Two whole seconds judged: not enough for any likely claim (the claims need five), said as that.
+    expect(words(one(p, '.headline'))).toBe('Too early to tell: not enough seconds measured yet to be 95% sure.');
     expect(items(p)).toContain('So far Loss so far, you to the relay: none of 201 probes lost; too few probes yet to tell against the 1% limit at 95%.');
     expect(items(p)[0]).toBe('Settled Connected through the relay the way calls prefer (port 3478).');
     expect(
-      items(p).some((it) => /^Likely Round trip so far: 40 ms, under the 100 ms target \(95% sure\)/.test(it)),
+      items(p).some((it) => /^So far Round trip so far: 40 ms, under the 100 ms target so far; not enough seconds measured yet to be 95% sure\./.test(it)),
       items(p).join('\n'),
     ).toBe(true);
     expect(words(one(p, '.meaning'))).toBe(PROVISIONAL_MEANING);
@@ -77,11 +77,11 @@ describe('the provisional answer', () => {
     expect(await axeProblems()).toEqual([]);
   });
 
-  it('5 s into a clean test: good so far, and only the full 15 seconds can give a pass', async () => {
-    const p = await show(figures(5, answerAt(5000, false)));
+  it('7 s into a clean test: good so far, and only the full 15 seconds can give a pass', async () => {
+    const p = await show(figures(7, answerAt(7000, false)));
     expect(one(p, '.answer').dataset.provisional).toBe('good');
     expect(words(one(p, '.headline'))).toBe('Good so far: little loss and a short round trip. Only the full 15 seconds can give a pass.');
-    expect(items(p)).toContain('Likely Loss, you to the relay: under 1% with 95% confidence for these 4.01 s (none of 401 probes lost).');
+    expect(items(p)).toContain('Likely Loss, you to the relay: under 1% with 95% confidence for these 6.01 s (none of 601 probes lost).');
     expect(await axeProblems()).toEqual([]);
   });
 
@@ -105,7 +105,7 @@ describe('the provisional answer', () => {
     expect(words(one(p, '.headline'))).toBe(
       'Calls will break up here: 3 of 20 probes (15%) lost in 200 ms at 2.83 s, you to the relay. This will not change. The test goes on to the end to measure everything else.',
     );
-    expect(all(p, '.answer li').map((li) => li.dataset.state)).toEqual(['settled', 'settled', 'likely', 'so-far', 'so-far', 'so-far', 'so-far']);
+    expect(all(p, '.answer li').map((li) => li.dataset.state)).toEqual(['settled', 'settled', 'so-far', 'so-far', 'so-far', 'so-far', 'so-far']);
     expect(items(p)[1]).toBe('Settled Lost in a burst, you to the relay: 3 of 20 probes (15%) lost in 200 ms at 2.83 s (the limit is under 10%).');
     expect(await axeProblems()).toEqual([]);
   });
