@@ -1,12 +1,15 @@
 import type { Report } from '../src/analysis/schema/report-schema.js';
 import { directionRows, directionText, keyFiguresText, testContext, verdictRows } from '../src/analysis/present/view.js';
 import { adviceHeading, answerView, UNCONFIRMED_MEANING, verdictWords } from '../src/analysis/present/answer.js';
+import { factLine } from '../src/analysis/present/facts.js';
 import { loadAnswerLine, loadTextLines, megabytes } from '../src/analysis/present/load.js';
 
 /**
  * The short human summary `callprobe run` prints without --json: the page's view models as
  * plain text. The first two lines are always the verdict and the answer sentence; a caution
- * (a pass only over a fallback path) comes right after them.
+ * (a pass only over a fallback path), an early fail withdrawn, and the facts that hold whatever
+ * the verdict (a fallback path, blocked ports, a relay that refused, a busy device or server),
+ * each with its action, come right after them.
  */
 export function formatSummary(r: Report): string {
   const a = answerView(r);
@@ -16,6 +19,8 @@ export function formatSummary(r: Report): string {
     `Verdict: ${verdictWords(r)}`,
     `  ${a.sentence}`,
     ...(a.caution === null ? [] : [`  ${a.caution}`]),
+    ...(a.withdrawn === null ? [] : [`  ${a.withdrawn}`]),
+    ...a.facts.map((f) => `  ! ${factLine(f)}`),
     ...a.findings.map((f) => `  - ${f.sentence}`),
     ...(a.advice.length > 0 ? [`  ${adviceHeading(a.tone)}:`, ...a.advice.map((x, i) => `    ${String(i + 1)}. ${x.text} (why: ${x.because})`)] : []),
     '',

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import type { Report } from '../src/analysis/schema/report-schema.js';
 import { startImpairProxy, type ImpairProxy } from '../bench/impair/proxy.js';
 import type { ImpairmentScenario } from '../bench/impair/scenario.js';
 import { CALLPROBE_PROBE_SIZES } from '../bench/accuracy/harness.js';
@@ -12,7 +16,8 @@ import { expect, test } from './fixtures/test.js';
  * test's own seeded impairment proxy in front of the relay (`--advertise` hands the page the
  * proxy's port). Each path must give its one-sentence answer and its first advice, the answer
  * in view and focused when the test ends, no horizontal scroll, and no serious axe-core
- * violation. Screenshots of every state are kept with the test's results. The full tests are
+ * violation, and the verdict word, the answer and the result code on screen together once the
+ * result is saved. Screenshots of every state are kept with the test's results. The full tests are
  * tagged @measure: an answer rests on measured figures, and on a starved machine the page
  * rightly says it could not judge, so they run in the serial measurement project.
  */
@@ -22,6 +27,8 @@ let PROXY_PORT = 0;
 let BASE = '';
 
 let server: ServeProcess;
+/** The server's store (the page saves each result there to get its code), removed at the end. */
+let storeDir = '';
 
 // Playwright reads fixtures from the first parameter's destructuring: none are used here.
 // eslint-disable-next-line no-empty-pattern
@@ -30,11 +37,16 @@ test.beforeAll(async ({}, workerInfo) => {
   RELAY_PORT = workerPort(4378, workerInfo.parallelIndex);
   PROXY_PORT = workerPort(14378, workerInfo.parallelIndex);
   BASE = `http://127.0.0.1:${httpPort}`;
-  server = await serveProcess({ httpPort, turnPorts: RELAY_PORT, advertise: `127.0.0.1:${PROXY_PORT}` }, { deadlineMs: 600_000 });
+  storeDir = mkdtempSync(join(tmpdir(), 'callprobe-answers-'));
+  server = await serveProcess(
+    { httpPort, turnPorts: RELAY_PORT, advertise: `127.0.0.1:${PROXY_PORT}`, db: join(storeDir, 'results.db') },
+    { deadlineMs: 600_000 },
+  );
 });
 
 test.afterAll(async () => {
   await server.stop();
+  rmSync(storeDir, { recursive: true, force: true });
 });
 
 async function withProxy<T>(scenario: Omit<ImpairmentScenario, 'probe' | 'startAfter' | 'seed'>, run: () => Promise<T>): Promise<T> {
@@ -74,10 +86,45 @@ async function checkWidth(page: Page, name: string): Promise<void> {
   expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name}: no horizontal scroll`).toBeLessThanOrEqual(page.viewportSize()?.width ?? 0);
 }
 
-/** Runs a full test from a click and returns the answer's text and the first advice's id. */
-async function answerAfterTest(page: Page, name: string): Promise<{ sentence: string; findings: string[]; firstAdvice: string | null }> {
-  await page.goto(`${BASE}/?save=0`);
+/**
+ * Records in the page when the status line first said "Measuring" (the probes start then), when
+ * the first provisional answer was on screen, and when the test was started, all on the page's
+ * clock (performance.now()), polling every 20 ms.
+ */
+function recordFirstAnswer(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const at: { measuring?: number; answer?: number; seen: string[] } = { seen: [] };
+    (window as unknown as { __firstAnswer: typeof at }).__firstAnswer = at;
+    // Straight to the two places (the page's status line, the live panel's answer): a light poll, so as not to load the page it measures.
+    const app = document.querySelector('cp-app')?.shadowRoot ?? null;
+    const timer = setInterval(() => {
+      if (at.measuring === undefined && /^Measuring/.test(app?.querySelector('.phase')?.textContent ?? '')) at.measuring = performance.now();
+      const panel = app?.querySelector('cp-live-panel')?.shadowRoot ?? null;
+      const shown = panel?.querySelector('[data-provisional]:not([data-provisional="none"]):not([data-provisional="busy-line"])') ?? null;
+      if (app?.querySelector('cp-verdict-view') != null) clearInterval(timer);
+      if (shown === null) return;
+      at.answer ??= performance.now();
+      const text = (shown.textContent ?? '').replace(/\s+/g, ' ').trim();
+      if (at.seen.at(-1) !== text) at.seen.push(text);
+    }, 25);
+  });
+}
+
+/** Runs a full test from a click, saved, and returns the answer's text, the first advice's id, the report and when the first provisional answer came. */
+async function answerAfterTest(
+  page: Page,
+  name: string,
+): Promise<{
+  sentence: string;
+  findings: string[];
+  firstAdvice: string | null;
+  report: Report;
+  firstAnswer: { fromClickMs: number; fromStreamMs: number; seen: string[] };
+}> {
+  await page.goto(`${BASE}/`);
   await checkState(page, `${name}-idle`);
+  await recordFirstAnswer(page);
+  const clickMs = await page.evaluate(() => performance.now());
   await page.getByRole('button', { name: 'Start test' }).click();
   await expect(page.getByRole('status').filter({ hasText: 's left' })).toBeVisible({ timeout: 15_000 });
   await checkWidth(page, `${name}-running`);
@@ -86,9 +133,28 @@ async function answerAfterTest(page: Page, name: string): Promise<{ sentence: st
   // The answer is in view and has the focus once the test ends.
   await expect.poll(() => deepFocus(page)).toBe('h2#answer');
   await expect(answer).toBeInViewport();
+  // Saved: the verdict word, the answer and the result code on screen together, without scrolling.
+  await expect(page.locator('[data-code]')).toHaveText(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/, { timeout: 20_000 });
+  for (const sel of ['[data-title]', '[data-answer]', '[data-code]']) await expect(page.locator(sel), `${name}: ${sel} in view`).toBeInViewport({ ratio: 1 });
   await checkState(page, `${name}-answer`);
   const findings = await page.locator('[data-finding]').evaluateAll((els) => els.map((e) => e.getAttribute('data-finding') ?? ''));
-  return { sentence: (await answer.textContent()) ?? '', findings, firstAdvice: await page.locator('[data-advice]').first().getAttribute('data-advice') };
+  const result = (await page.evaluate(() => (globalThis as { __callprobeResult?: unknown }).__callprobeResult)) as { report: Report };
+  const at = await page.evaluate(() => (window as unknown as { __firstAnswer: { measuring?: number; answer?: number; seen: string[] } }).__firstAnswer);
+  return {
+    sentence: (await answer.textContent()) ?? '',
+    findings,
+    firstAdvice: await page.locator('[data-advice]').first().getAttribute('data-advice'),
+    report: result.report,
+    firstAnswer: { fromClickMs: (at.answer ?? Number.NaN) - clickMs, fromStreamMs: (at.answer ?? Number.NaN) - (at.measuring ?? Number.NaN), seen: at.seen },
+  };
+}
+
+/** A loss the page settled while the test ran (and the verdict kept) is said as surely at the end: "will break up here". */
+function lossSentence(r: Report, tail: string, forOthers = false): string {
+  const settled = (r.provisional ?? []).some((a) => a.claims.some((c) => c.kind === 'settled-fail' && c.held === true));
+  return settled
+    ? `Calls will break up here${forOthers ? ' for the people you talk to' : ''}: ${tail}`
+    : `Calls will likely break up${forOthers ? ' for the people you talk to' : ''}: ${tail}`;
 }
 
 test.use({ viewport: { width: 390, height: 844 } });
@@ -97,6 +163,20 @@ test('a clean path: calls should work well here', { tag: '@measure' }, async ({ 
   test.setTimeout(90_000);
   const a = await withProxy({ name: 'clean' }, () => answerAfterTest(page, 'clean'));
   expect(a.sentence).toBe('Calls should work well here.');
+  // The first provisional answer: 3 s after the probes start, on screen within 3.5 s of it.
+  console.log(
+    `clean path: first provisional answer ${Math.round(a.firstAnswer.fromClickMs)} ms after the click, ${Math.round(a.firstAnswer.fromStreamMs)} ms after the probes started`,
+  );
+  expect(a.report.provisional?.[0]?.atMs).toBe(3000);
+  expect(a.firstAnswer.fromStreamMs).toBeGreaterThanOrEqual(2900);
+  expect(a.firstAnswer.fromStreamMs).toBeLessThan(3500);
+  // Far under its target, the round trip is never called "close"; the label never counts past the test's 15 s.
+  expect(a.firstAnswer.seen.length).toBeGreaterThan(0);
+  for (const text of a.firstAnswer.seen) {
+    expect(text).not.toMatch(/close to the 100 ms target/);
+    expect(text).toMatch(/Provisional answer, (\d+(\.5)? s of 15 s measured|from \d+(\.5)? s of 15 s: finishing the test)/);
+    expect(Number(/answer, (?:from )?(\d+(?:\.5)?) s of/.exec(text)?.[1])).toBeLessThanOrEqual(15);
+  }
 });
 
 test('loss in both directions: calls will break up, and the first thing to try is the Wi-Fi or a cable', { tag: '@measure' }, async ({ page }) => {
@@ -104,7 +184,7 @@ test('loss in both directions: calls will break up, and the first thing to try i
   const a = await withProxy({ name: 'lossy-both', up: { loss: { probability: 0.04 } }, down: { loss: { probability: 0.04 } } }, () =>
     answerAfterTest(page, 'lossy-both'),
   );
-  expect(a.sentence).toBe('Calls will likely break up: your connection loses packets in both directions.');
+  expect(a.sentence).toBe(lossSentence(a.report, 'your connection loses packets in both directions.'));
   expect(a.firstAdvice).toBe('wifi-or-cable');
 });
 
@@ -113,7 +193,7 @@ test('loss upstream only, on a desktop screen in the dark theme: the people you 
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.emulateMedia({ colorScheme: 'dark' });
   const a = await withProxy({ name: 'lossy-up', up: { loss: { probability: 0.04 } } }, () => answerAfterTest(page, 'lossy-up'));
-  expect(a.sentence).toBe('Calls will likely break up for the people you talk to: your connection loses packets on the way out.');
+  expect(a.sentence).toBe(lossSentence(a.report, 'your connection loses packets on the way out.', true));
   expect(a.firstAdvice).toBe('pause-uploads');
 });
 

@@ -1,6 +1,6 @@
 /**
  * When the provisional answers of one `callprobe run` came: due (the report's `provisional`,
- * ms from the start of the test) and printed (the CLI's stderr line, ms after the page's first
+ * ms from the start of the probe stream) and printed (the CLI's stderr line, ms after the page's first
  * step, `config:`, which the page prints as the test starts). Pure.
  */
 

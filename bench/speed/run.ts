@@ -130,7 +130,7 @@ async function main(): Promise<void> {
         [
           'first provisional answer',
           `${f(summary.firstAnswer.dueMsMedian)} (printed ${f(summary.firstAnswer.printedMsMedian)}; latest of ${RUNS} runs ${f(summary.firstAnswer.printedMsMax)})`,
-          "due 3 s into the test; the CLI time is when its line reached `callprobe run`, counted from the page's first step",
+          "due 3 s after the probes start (the report's `provisional` times count from there); the CLI time is when its line reached `callprobe run`, counted from the page's first step",
         ],
         ['last probe sent', f(step('lastProbe')), `the ${DURATION_S} s probe stream`],
         ['graded verdict on screen', f(step('verdict')), 'waiting max(1 s, 4 x RTT p99) for late packets, the final tally, the analysis'],

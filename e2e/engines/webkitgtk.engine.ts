@@ -89,10 +89,13 @@ test('WebKitGTK without WebRTC: browser-unsupported in words, saved with a code,
     message:
       'This browser cannot run the test: it lacks RTCPeerConnection (WebRTC, which carries the probes), RTCDataChannel (WebRTC data channels, which carry the control messages). Use a current version of Chrome, Edge, Firefox or Safari.',
   });
-  // Its heading names the browser, not the network.
-  expect(side.text).toMatch(/^This browser cannot run the test\s*This browser cannot run the test: it lacks RTCPeerConnection/);
+  // Its heading names the browser, not the network; what it lacks in the detail.
+  expect(side.text).toMatch(
+    /^This browser cannot run the test\s*This browser lacks something the test needs, so nothing was measured: this says nothing about the network\./,
+  );
+  expect(side.text).toContain('Detail: This browser cannot run the test: it lacks RTCPeerConnection');
   // The reason as a code a help desk can look up, not in the sentence.
-  expect(side.text).toContain('Code for a help desk: browser-unsupported');
+  expect(side.text).toContain('(reason code: browser-unsupported)');
   expect(side.save?.kind).toBe('saved');
   const code = side.save?.code ?? '';
   expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);

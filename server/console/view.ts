@@ -45,6 +45,18 @@ function localTime(ms: number, timeZone: string): string {
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} (${timeZone})`;
 }
 
+/** The site a result's body names without the token (meta.siteUnverified, set by the upload door), or null. */
+function siteUnverifiedOf(r: StoredResult): string | null {
+  if (r.site !== null) return null;
+  try {
+    const named = (JSON.parse(r.reportJson) as { meta?: { siteUnverified?: unknown } } | null)?.meta?.siteUnverified;
+    return typeof named === 'string' ? named : null;
+  } catch (err) {
+    if (err instanceof SyntaxError) return null;
+    throw err;
+  }
+}
+
 /** A stored result's row of a console search (its times in the agent's zone), unredacted. */
 export function consoleRow(r: StoredResult, timeZone: string): ConsoleSearchRow {
   return {
@@ -54,6 +66,7 @@ export function consoleRow(r: StoredResult, timeZone: string): ConsoleSearchRow 
     startedAt: new Date(r.startedAtMs).toISOString(),
     startedAtLocal: localTime(r.startedAtMs, timeZone),
     site: r.site,
+    siteUnverified: siteUnverifiedOf(r),
     ticket: r.ticket,
     verdict: r.verdict,
   };
@@ -251,9 +264,8 @@ export async function consoleResultView(
   const parsed = JSON.parse(r.reportJson) as unknown;
   const accepted = acceptResult(parsed);
   const secrets = addressSecrets(r.addresses);
-  const meta = (parsed as { meta?: { siteUnverified?: unknown } } | null)?.meta;
-  // A site a ?site= link named without the operator token: shown as such, never as the site.
-  const base = { ...consoleRow(r, timeZone), siteUnverified: typeof meta?.siteUnverified === 'string' ? meta.siteUnverified : null };
+  // A site a ?site= link named without the operator token: shown as such (consoleRow), never as the site.
+  const base = consoleRow(r, timeZone);
   let view: ConsoleResultView;
   if (accepted.kind === 'could-not-test') {
     const rec: CouldNotTest = accepted.record;
@@ -280,7 +292,7 @@ export async function consoleResultView(
     const baseline = await baselineOf(sites, r, report, timeZone);
     view = {
       ...base,
-      answer: { tone: a.tone, sentence: a.sentence, caution: a.caution, findings: a.findings, advice: a.advice },
+      answer: { tone: a.tone, sentence: a.sentence, caution: a.caution, facts: a.facts, withdrawn: a.withdrawn, findings: a.findings, advice: a.advice },
       grades: report.grades.map(consoleGrade),
       // A test with no verdict classifies no stream: its figures stop where the test did.
       cqd:

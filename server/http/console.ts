@@ -98,6 +98,8 @@ async function search(store: () => ConsoleStore, agent: ConsoleWho, q: ConsoleSe
       sinceMs: fromMs,
       untilMs: toMs,
       site: given(q.site),
+      // A site search finds what a ?site= link named without the token too; each row says which it is.
+      siteUnverifiedToo: true,
       ticketPrefix: given(q.ticket?.trim()),
       verdict: verdict === 'could-not-test' ? null : verdict,
       couldNotTest: verdict === 'could-not-test' ? true : null,
@@ -107,7 +109,10 @@ async function search(store: () => ConsoleStore, agent: ConsoleWho, q: ConsoleSe
   }
   return {
     truncated: rows.length > max,
-    results: rows.slice(0, max).map((r) => ({ ...consoleRow(r, timeZone), site: free(r.site), ticket: free(r.ticket) })),
+    results: rows.slice(0, max).map((r) => {
+      const row = consoleRow(r, timeZone);
+      return { ...row, site: free(row.site), siteUnverified: free(row.siteUnverified), ticket: free(row.ticket) };
+    }),
   };
 }
 

@@ -15,6 +15,8 @@ export interface Migration {
   scrubBodies?: boolean;
   /** After the statements, in the same transaction: file every site name under its canonical key (results.site_key, alert_states.site; ./site-key.ts). */
   backfillSiteKeys?: boolean;
+  /** After the statements, in the same transaction: fill results.unverified_site_key from the bodies that name a site without the token (driver/backfill.ts). */
+  backfillUnverifiedSites?: boolean;
   /** Last, in the same transaction (after the backfills). */
   after?: readonly string[];
 }
@@ -190,6 +192,14 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX console_sessions_created_at ON console_sessions (created_at)',
       'CREATE INDEX console_sessions_last_seen_at ON console_sessions (last_seen_at)',
     ],
+  },
+  {
+    version: 11,
+    about:
+      "results.unverified_site_key: the key of a site a ?site= link named without the token (meta.siteUnverified), so the help desk's site search finds those results too, marked unverified; never read by site reports, alerts or exports; filled from the stored bodies",
+    statements: ['ALTER TABLE results ADD COLUMN unverified_site_key TEXT'],
+    backfillUnverifiedSites: true,
+    after: ['CREATE INDEX results_unverified_site_key_started_at ON results (unverified_site_key, started_at)'],
   },
 ];
 

@@ -17,6 +17,23 @@ export function siteKeyOf(site: string): string {
 }
 
 /**
+ * The key of the site a result names without the token (its body's meta.siteUnverified, set by
+ * the upload door: server/reports/upload.ts), or null: what the help desk's site search finds
+ * it by (results.unverified_site_key). A body that is not JSON names none.
+ */
+export function unverifiedSiteKeyOf(reportJson: string): string | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(reportJson);
+  } catch (err) {
+    if (err instanceof SyntaxError) return null;
+    throw err;
+  }
+  const named = (value as { meta?: { siteUnverified?: unknown } } | null)?.meta?.siteUnverified;
+  return typeof named === 'string' && named.trim() !== '' ? siteKeyOf(named) : null;
+}
+
+/**
  * Migration 5's re-keying of alert states: each stored (site, metric) row under its key. Two
  * spellings of one site with a state for one metric become one row: the raised one is kept (an
  * alert never silently disappears), else the newer.

@@ -5,7 +5,8 @@
  *
  * POST `${CONSOLE_API}/login` { name, password } sets an HttpOnly session cookie; POST
  * `${CONSOLE_API}/logout`; GET `${CONSOLE_API}/me`; GET
- * `${CONSOLE_API}/results?code=&ticket=&site=&from=&to=&verdict=&tz=` (newest first);
+ * `${CONSOLE_API}/results?code=&ticket=&site=&from=&to=&verdict=&tz=` (newest first; a site finds the
+ * results a link named it on without the token too, marked unverified);
  * GET `${CONSOLE_API}/results/:id?tz=` (one result, redacted for tier 1). The page is /console.
  */
 import type { ClientAddress } from './api.js';
@@ -50,6 +51,8 @@ export interface ConsoleSearchRow {
   /** The start in the agent's time zone, e.g. "2026-01-15 11:00 (Europe/Paris)". */
   startedAtLocal: string;
   site: string | null;
+  /** A site named without the operator token (a ?site= link): the report's meta.siteUnverified, never counted as the site; null when none. */
+  siteUnverified: string | null;
   ticket: string | null;
   verdict: string | null;
 }
@@ -96,6 +99,10 @@ interface ConsoleAnswer {
   sentence: string;
   /** Why a pass is not a plain one (a fallback path), naming what this test tried; null when none. */
   caution: string | null;
+  /** What holds whatever the verdict (a fallback path, blocked ports, a relay that refused, a busy device or server), each with its action: said first. */
+  facts: { id: string; text: string; action: string }[];
+  /** An early "calls will break up here" the verdict did not keep, with why; null when none. */
+  withdrawn: string | null;
   findings: { kind: string; sentence: string }[];
   advice: { id: string; text: string; because: string }[];
 }
@@ -137,8 +144,6 @@ interface ConsolePath {
 
 /** GET /results/:id: one stored result as the help desk sees it (its row of a search, and the rest). */
 export interface ConsoleResultView extends ConsoleSearchRow {
-  /** A site named without the operator token (a ?site= link): the report's meta.siteUnverified, never counted as the site; null when none. */
-  siteUnverified: string | null;
   answer: ConsoleAnswer | null;
   /** The strict targets (every grade) and the Teams CQD poor-stream tier beside them. */
   grades: ConsoleGrade[];

@@ -89,7 +89,8 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
   if (checkPort) {
     events.phase(
       'config',
-      `checking which ways to the test server this network lets through (${relay.turn.map((t) => `${t.transport.toUpperCase()} ${t.port}`).join(', ')})`,
+      // Plain words on the status line: how many ways, not their protocol names (those are in Details for IT).
+      `checking which ways to the test server this network lets through (${relay.turn.length === 1 ? 'one way' : `${relay.turn.length} ways`})`,
     );
     portChecks = relay.turn.map((t) => settledPortCheck(t, checkPort(t, relay)));
   }
@@ -116,7 +117,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
 
   events.phase(
     'connecting',
-    `${plan.mode === 'reflector' ? 'to the test server' : 'a loop inside this page'} through its relay (${entry.transport.toUpperCase()} ${entry.port})`,
+    `${plan.mode === 'reflector' ? 'to the test server' : 'a loop inside this page'} through its relay (${entry.transport === 'udp' ? '' : 'over a fallback path, '}port ${entry.port})`,
   );
   const [SimplePeer, audio] = await Promise.all([env.loadSimplePeer(), env.openAudio ? env.openAudio(opts.audio) : NO_AUDIO]);
   sessionNotes.push(...(audio.notes ?? []));
@@ -303,7 +304,6 @@ function streamSetup(c: Conduct, entry: TurnServerEntry, connected: Connected, o
               intervalMs: path.graded.intervalMs,
               likelyClaims: rtpLink !== null,
             },
-            testStartMs: c.timeline.startMs,
             path: { transport: entry.transport, port: entry.port },
           },
     suspectSoFar: () => [...(opened.watch?.peek?.() ?? []), ...pathChanges()],

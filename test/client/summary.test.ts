@@ -37,6 +37,17 @@ describe('callprobe run: human summary', () => {
     expect(lines[4]).toMatch(/^ {4}1\. Give your IT team the result code and ask them to allow UDP 3478-3481 outbound/);
   });
 
+  it('no verdict on a busy device, over a TCP fallback: the blocked ports and the action right under the answer', () => {
+    const busy = analyze(GOLDEN_CASES.find((c) => c.name === 'troubled-sender')?.input() ?? reflectorInput({ count: 1 }));
+    const fallback = analyze(GOLDEN_CASES.find((c) => c.name === 'fallback-tcp')?.input() ?? reflectorInput({ count: 1 }));
+    const lines = formatSummary({ ...busy, connectivity: fallback.connectivity, path: fallback.path, hints: fallback.hints }).split('\n');
+    expect(lines[0]).toBe('Verdict: INSUFFICIENT');
+    expect(lines[1]).toMatch(/^ {2}No verdict: this device was too busy to measure the network/);
+    expect(lines[2]).toBe(
+      '  ! UDP 3478-3481 to the relay did not answer, so this test ran over TCP 3478, a fallback path: calls get through there, but they lag and stutter when the network is busy. Ask your network team to allow UDP 3478-3481 outbound to the relay, and give them the result code.',
+    );
+  });
+
   it('shows a dash for figures a test could not measure', () => {
     const input = reflectorInput({ count: 10 });
     const text = formatSummary(analyze({ ...input, roundTrip: { sent: input.roundTrip.sent, samples: [] } }));

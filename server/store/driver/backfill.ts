@@ -1,4 +1,7 @@
-/** What both drivers' migrations share: the batch size of a backfill, the UPDATE of the summary columns, and migration 4's scrub of a stored row. */
+/**
+ * What both drivers' migrations share: the batch size of a backfill, the UPDATE of the summary
+ * columns, migration 4's scrub of a stored row and migration 11's rows that name an unverified site.
+ */
 import { hasAddress, scrubAddresses } from '../../../src/protocol/address-text.js';
 import { withoutClientAddresses } from '../../../src/analysis/report/client-addresses.js';
 
@@ -35,3 +38,10 @@ export function scrubbedRow(reportJson: string, ticket: string | null): { report
   }
   return report === reportJson && cleanTicket === ticket ? null : { report, ticket: cleanTicket };
 }
+
+/**
+ * Migration 11's next batch: rows with no site whose body may name an unverified one (the raw
+ * text first, so most bodies are never parsed), after `after` by id; `ph` is the placeholder.
+ */
+export const unverifiedSiteCandidatesSql = (ph: string): string =>
+  `SELECT id, report FROM results WHERE site_key IS NULL AND report LIKE '%"siteUnverified":"%' AND id > ${ph} ORDER BY id LIMIT ${BACKFILL_BATCH}`;

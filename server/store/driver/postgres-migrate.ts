@@ -2,8 +2,8 @@
 import type pg from 'pg';
 import { summaryOf, summaryValuesOf } from '../summary.js';
 import { LATEST_SCHEMA, MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from '../schema.js';
-import { BACKFILL_BATCH, scrubbedRow, summaryUpdateSql } from './backfill.js';
-import { rekeyAlertStates, siteKeyOf } from '../site-key.js';
+import { BACKFILL_BATCH, scrubbedRow, summaryUpdateSql, unverifiedSiteCandidatesSql } from './backfill.js';
+import { rekeyAlertStates, siteKeyOf, unverifiedSiteKeyOf } from '../site-key.js';
 import { StoreError } from '../types.js';
 
 /** pg_advisory_xact_lock key of callprobe's migrations ("callprob" in ASCII, fits a bigint). */
@@ -69,6 +69,19 @@ async function backfillSiteKeys(c: pg.PoolClient): Promise<void> {
   for (const { row, key } of plan.rename) await c.query('UPDATE alert_states SET site = $1 WHERE site = $2 AND metric = $3', [key, row.site, row.metric]);
 }
 
+/** Migration 11: results.unverified_site_key from the bodies that name a site without the token. */
+async function backfillUnverifiedSites(c: pg.PoolClient): Promise<void> {
+  for (let after = ''; ;) {
+    const rows = (await c.query<{ id: string; report: string }>(unverifiedSiteCandidatesSql('$1'), [after])).rows;
+    if (rows.length === 0) return;
+    for (const r of rows) {
+      const key = unverifiedSiteKeyOf(r.report);
+      if (key !== null) await c.query('UPDATE results SET unverified_site_key = $1 WHERE id = $2', [key, r.id]);
+    }
+    after = rows.at(-1)?.id ?? after;
+  }
+}
+
 export async function migrate(pool: pg.Pool, nowMs: number): Promise<void> {
   await inTransaction(pool, async (c) => {
     await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -83,6 +96,7 @@ export async function migrate(pool: pg.Pool, nowMs: number): Promise<void> {
       if (m.backfillSummaries !== undefined) await backfill(c, m.backfillSummaries);
       if (m.scrubBodies === true) await scrubBodies(c);
       if (m.backfillSiteKeys === true) await backfillSiteKeys(c);
+      if (m.backfillUnverifiedSites === true) await backfillUnverifiedSites(c);
       for (const s of m.after ?? []) await c.query(s);
       await c.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [m.version, nowMs]);
     }

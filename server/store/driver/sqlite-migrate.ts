@@ -2,9 +2,9 @@
 import type Database from 'better-sqlite3';
 import { summaryOf, summaryValuesOf } from '../summary.js';
 import { LATEST_SCHEMA, MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from '../schema.js';
-import { rekeyAlertStates, siteKeyOf } from '../site-key.js';
+import { rekeyAlertStates, siteKeyOf, unverifiedSiteKeyOf } from '../site-key.js';
 import { StoreError } from '../types.js';
-import { BACKFILL_BATCH, scrubbedRow, summaryUpdateSql } from './backfill.js';
+import { BACKFILL_BATCH, scrubbedRow, summaryUpdateSql, unverifiedSiteCandidatesSql } from './backfill.js';
 
 /** Fills a migration's new summary columns of every stored row from its body. */
 function backfill(db: Database.Database, columns: readonly string[]): void {
@@ -48,6 +48,21 @@ function backfillSiteKeys(db: Database.Database): void {
   for (const { row, key } of plan.rename) rename.run(key, row.site, row.metric);
 }
 
+/** Migration 11: results.unverified_site_key from the bodies that name a site without the token. */
+function backfillUnverifiedSites(db: Database.Database): void {
+  const next = db.prepare(unverifiedSiteCandidatesSql('?'));
+  const update = db.prepare('UPDATE results SET unverified_site_key = ? WHERE id = ?');
+  for (let after = ''; ;) {
+    const rows = next.all(after) as Array<{ id: string; report: string }>;
+    if (rows.length === 0) return;
+    for (const r of rows) {
+      const key = unverifiedSiteKeyOf(r.report);
+      if (key !== null) update.run(key, r.id);
+    }
+    after = rows.at(-1)?.id ?? after;
+  }
+}
+
 export function migrate(db: Database.Database, nowMs: number): void {
   db.exec(SCHEMA_MIGRATIONS_TABLE);
   const apply = db.transaction(() => {
@@ -66,6 +81,7 @@ export function migrate(db: Database.Database, nowMs: number): void {
       if (m.backfillSummaries !== undefined) backfill(db, m.backfillSummaries);
       if (m.scrubBodies === true) scrubBodies(db);
       if (m.backfillSiteKeys === true) backfillSiteKeys(db);
+      if (m.backfillUnverifiedSites === true) backfillUnverifiedSites(db);
       for (const s of m.after ?? []) db.exec(s);
       db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, nowMs);
     }

@@ -2,7 +2,7 @@
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { addressPrefix } from '../address.js';
 import { freshCode, freshId, ms, type Placeholder } from '../common.js';
-import { siteKeyOf } from '../site-key.js';
+import { siteKeyOf, unverifiedSiteKeyOf } from '../site-key.js';
 import { SUMMARY_COLUMNS, summaryOf, summaryValues } from '../summary.js';
 import { StoreError, type StoreOptions } from '../types.js';
 import type { ListQuery, NewResult, PutOutcome, ResultKind, StoredAddress, StoredResult } from './types.js';
@@ -92,8 +92,8 @@ export function toAddress(row: AddressRow): StoredAddress {
 
 export const RESULT_COLUMNS = 'id, code, sample_id, kind, stored_at, started_at, site, site_key, ticket, verdict, report';
 
-/** The INSERT column list and the values of a result with its summary (computed from its body here, the one place). */
-export const INSERT_COLUMNS = `${RESULT_COLUMNS}, ${SUMMARY_COLUMNS.join(', ')}`;
+/** The INSERT column list and the values of a result with its summary (computed from its body here, the one place), and the key of a site it names unverified. */
+export const INSERT_COLUMNS = `${RESULT_COLUMNS}, ${SUMMARY_COLUMNS.join(', ')}, unverified_site_key`;
 
 export function insertValues(r: NewResult, id: string, code: string, storedAtMs: number): Array<string | number | null> {
   const siteKey = r.site === null ? null : siteKeyOf(r.site);
@@ -110,6 +110,7 @@ export function insertValues(r: NewResult, id: string, code: string, storedAtMs:
     r.verdict,
     r.reportJson,
     ...summaryValues(summaryOf(r.reportJson)),
+    r.site === null ? unverifiedSiteKeyOf(r.reportJson) : null,
   ];
 }
 
@@ -122,7 +123,11 @@ export function listSql(q: ListQuery, ph: Placeholder): { sql: string; values: A
     where.push(clause(ph(values.length)));
   };
   if (q.sinceMs !== null) add((p) => `started_at >= ${p}`, q.sinceMs);
-  if (q.site !== null) add((p) => `site_key = ${p}`, siteKeyOf(q.site));
+  if (q.site !== null && q.siteUnverifiedToo === true) {
+    const key = siteKeyOf(q.site);
+    values.push(key, key);
+    where.push(`(site_key = ${ph(values.length - 1)} OR unverified_site_key = ${ph(values.length)})`);
+  } else if (q.site !== null) add((p) => `site_key = ${p}`, siteKeyOf(q.site));
   if (q.untilMs != null) add((p) => `started_at < ${p}`, q.untilMs);
   if (q.ticketPrefix != null) add((p) => `lower(ticket) LIKE ${p} ESCAPE '\\'`, lowerPrefixPattern(q.ticketPrefix));
   if (q.verdict != null) add((p) => `verdict = ${p}`, q.verdict);

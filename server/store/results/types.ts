@@ -59,6 +59,11 @@ export interface ListQuery {
   sinceMs: number | null;
   /** Only this site: any spelling, matched by its key (../site-key.ts). */
   site: string | null;
+  /**
+   * With `site`: also the results a ?site= link named it on without the token (stored
+   * unverified: the help desk's search); never for site reports, alerts or exports.
+   */
+  siteUnverifiedToo?: boolean;
   /** At most this many rows, oldest first (newest first with `newestFirst`). */
   limit: number;
   /** Only tests started before this (ms since the epoch). */

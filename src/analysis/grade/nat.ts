@@ -84,6 +84,12 @@ interface Reflexive {
   base: string | null;
 }
 
+/** The address of an "address:port" base (IPv6 addresses hold colons too). */
+const baseAddress = (base: string): string => base.slice(0, base.lastIndexOf(':'));
+
+/** 127.0.0.0/8 or ::1: an address no NAT maps to. */
+const isLoopbackAddress = (a: string): boolean => /^127\.\d+\.\d+\.\d+$/.test(a) || a === '::1';
+
 /** Classifies the NAT mapping from one gathering; see the file comment for what counts as evidence. */
 export function classifyNat(g: NatGathering): NatBehaviour {
   const seconds = `${String(Math.round(g.timeoutMs / 100) / 10)} s`;
@@ -128,6 +134,15 @@ export function classifyNat(g: NatGathering): NatBehaviour {
 
   if (distinct.length >= 2) {
     const observations = distinct.map((r, i) => observe(r, r.serverPort ?? asked[i] ?? 0));
+    // Ports that differ while the address was never translated (a loopback address, or the
+    // socket's own) come from a proxy or relay in front of the test server, not from a NAT: a
+    // NAT translates the address too. That says nothing about this network's NAT.
+    if (distinct.every((r) => isLoopbackAddress(r.address) || (r.base !== null && r.address === baseAddress(r.base)))) {
+      return unknown(
+        "each server port saw a different port but an address no NAT gives (a loopback address, or the socket's own): a proxy or relay in front of the test server remapped the ports, so the NAT on the way could not be observed",
+        observations,
+      );
+    }
     const what = distinct.every((r) => r.address === first.address) ? 'port' : 'address';
     return {
       mapping: 'endpoint-dependent',

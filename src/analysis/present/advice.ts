@@ -78,7 +78,12 @@ export function adviceFor(r: Report, failedKinds: ReadonlyMap<FindingKind, Grade
   const lossSide = loss.length > 0 ? sideOf(loss) : null;
   const lossBecause = `the worst 15 s lost ${gradedFigure(r, 'loss-15s', 'up')} upstream and ${gradedFigure(r, 'loss-15s', 'down')} downstream`;
   const burstOnly = (failedKinds.get('burst-loss')?.length ?? 0) > 0 && (failedKinds.get('loss')?.length ?? 0) === 0;
-  const burstBecause = `the worst 200 ms lost ${gradedFigure(r, 'burst-loss-200ms')} while the worst 15 s stayed within target`;
+  // "Within target" only beside a 15 s figure that passed everywhere, quoted as the key figures print it.
+  const loss15 = r.grades.filter((g) => g.target === 'loss-15s');
+  const lossWithin = loss15.length > 0 && loss15.every((g) => g.status === 'pass');
+  const burstBecause = lossWithin
+    ? `the worst 200 ms lost ${gradedFigure(r, 'burst-loss-200ms')} while the worst 15 s lost ${gradedFigure(r, 'loss-15s')}, within its target`
+    : `the worst 200 ms lost ${gradedFigure(r, 'burst-loss-200ms')}`;
   // One side only points at that side's link first; both sides, or bursts on both, at the radio or the access line.
   if (lossSide === 'both' || (burstOnly && lossSide !== 'up' && lossSide !== 'down')) {
     out.push({

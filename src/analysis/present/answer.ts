@@ -15,6 +15,7 @@ import { adviceFor, allowUdpAdvice, couldNotConnectAdvice, runAgainText, sideOf,
 import { figure, fixed, limitValue, plural, seconds } from './format.js';
 import { pathText, silentUdpText } from './ports.js';
 import { insufficientCauseText } from './cause-text.js';
+import { pathFacts, type PathFact } from './facts.js';
 
 /** good: calls work; caution: they work, at a cost (a fallback path); bad: they will suffer; unsure: no answer. */
 export type AnswerTone = 'good' | 'caution' | 'bad' | 'unsure';
@@ -41,6 +42,17 @@ export interface AnswerView {
   sentence: string;
   /** Why a pass is not a plain one, naming what this test tried (shown right under the sentence); null when none. */
   caution: string | null;
+  /**
+   * What holds whatever the verdict (a fallback path, ports that did not answer, a relay that
+   * refused, a busy device or server), each with its action: shown on top, under the sentence.
+   * None repeats the sentence or the caution.
+   */
+  facts: PathFact[];
+  /**
+   * A settled fail shown while the test ran that the final verdict did not keep: said on top,
+   * with why; null when none was shown or it held.
+   */
+  withdrawn: string | null;
   /** At most two, most harmful to a call first. */
   findings: Finding[];
   /** Ordered by likely cause; empty when there is nothing to do. */
@@ -49,6 +61,9 @@ export interface AnswerView {
   /** Status words per grade, "pass, not confirmed" where the bound says so. */
   statusText(g: Pick<GradeEntry, 'status' | 'target' | 'direction'>): string;
 }
+
+/** The answer before the facts that hold whatever the verdict are added (answerView). */
+type CoreAnswer = Omit<AnswerView, 'facts' | 'withdrawn'>;
 
 /**
  * What "pass, not confirmed" means, word for word wherever it is shown (the page, the CLI, the
@@ -155,10 +170,22 @@ const KIND_OF: Readonly<Record<TargetId, FindingKind>> = {
   reorder: 'reorder',
 };
 
-function failSentence(top: FindingKind, side: ReturnType<typeof sideOf>): string {
+/**
+ * The answer of a failed test, as sure as what the page said while it ran: a loss the test had
+ * already settled ("Calls will break up here") stays that sure; anything else is "likely", like
+ * a likely fail while it ran.
+ */
+function failSentence(top: FindingKind, side: ReturnType<typeof sideOf>, settled: boolean): string {
   switch (top) {
     case 'loss':
     case 'burst-loss':
+      if (settled) {
+        return side === 'up'
+          ? 'Calls will break up here for the people you talk to: your connection loses packets on the way out.'
+          : side === 'down'
+            ? 'Calls will break up here: your connection loses packets on the way in.'
+            : 'Calls will break up here: your connection loses packets in both directions.';
+      }
       return side === 'up'
         ? 'Calls will likely break up for the people you talk to: your connection loses packets on the way out.'
         : side === 'down'
@@ -197,7 +224,7 @@ function closeAppsAdvice(busy: { count: number; totalMs: number }): Advice {
   };
 }
 
-function outcomeAnswer(r: Report, base: Pick<AnswerView, 'unconfirmed' | 'statusText'>): AnswerView {
+function outcomeAnswer(r: Report, base: Pick<AnswerView, 'unconfirmed' | 'statusText'>): CoreAnswer {
   const codes = r.hints.map((h) => h.code);
   const o = r.outcome;
   if (o === null) throw new Error('outcomeAnswer needs an outcome');
@@ -228,17 +255,58 @@ function outcomeAnswer(r: Report, base: Pick<AnswerView, 'unconfirmed' | 'status
   return { ...base, tone: 'unsure', sentence, caution: null, findings: [], advice: couldNotConnectAdvice(r) };
 }
 
-/** The answer for everyone: the idle test's, and what a busy line does to a call when the test loaded it. */
+/** The answer for everyone: the idle test's, what a busy line does to a call when the test loaded it, and the facts that hold whatever the verdict. */
 export function answerView(r: Report): AnswerView {
-  return withBusyLine(idleAnswer(r), r);
+  const a = withBusyLine(idleAnswer(r), r);
+  // A fact the sentence or the caution already says is not said twice; its action is then the first advice.
+  const facts = pathFacts(r).filter((f) => f.text !== a.sentence && !(a.tone === 'caution' && f.id === 'fallback-path'));
+  // The fact carries the action: the same advice is not repeated below it.
+  const advice = facts.some((f) => f.id === 'fallback-path') ? a.advice.filter((x) => x.id !== 'allow-udp') : a.advice;
+  return { ...a, advice, facts, withdrawn: withdrawnLine(r) };
 }
+
+const CLAIM_WHO: Readonly<Record<GradeEntry['direction'], string>> = {
+  up: 'you to the relay',
+  down: 'the relay to you',
+  loop: 'through the relay and back',
+  'round-trip': 'round trip',
+};
+
+/** The first settled fail shown while the test ran (the headline it kept), as the report stores it; null when none. */
+function firstSettledFail(r: Pick<Report, 'provisional'>): NonNullable<Report['provisional']>[number]['claims'][number] | null {
+  for (const a of r.provisional ?? []) for (const c of a.claims) if (c.kind === 'settled-fail') return c;
+  return null;
+}
+
+/**
+ * The early finding withdrawn, said on top with why: a settled fail the page showed ("Calls will
+ * break up here") that the final verdict, not a fail, did not keep. Null when none was shown, it
+ * held, or the verdict is a fail all the same.
+ */
+function withdrawnLine(r: Report): string | null {
+  const c = firstSettledFail(r);
+  if (c === null || c.held !== false || (r.summary.verdict === 'fail' && r.outcome === null)) return null;
+  const g = r.grades.find((x) => x.target === c.metric && x.direction === c.direction);
+  const why =
+    r.outcome !== null
+      ? 'the test could not finish, so nothing it measured is graded'
+      : g?.status === 'insufficient' && g.reason !== null
+        ? `in the end it could not be judged: ${INSUFFICIENT_BECAUSE[g.reason]}`
+        : 'the full analysis, with a longer wait for late packets and with the moments this device or the test server fell behind left out, found no window over the limit';
+  const what = c.evidence.replace(/; limit .*$/, '');
+  return `Withdrawn: the early answer "Calls will break up here" (${what}, ${CLAIM_WHO[c.direction]}) did not hold: ${why}.`;
+}
+
+/** Whether a loss the test had settled while it ran (a settled fail that held) backs the final fail. */
+const settledLossHeld = (r: Pick<Report, 'provisional'>): boolean =>
+  (r.provisional ?? []).some((a) => a.claims.some((c) => c.kind === 'settled-fail' && c.held === true));
 
 /**
  * A busy line that harms calls is a finding of its own (its verdict's sentence) with its advice,
  * and turns a good answer into a bad one: a line that passes idle and breaks calls while someone
  * uploads is the commonest complaint. Any other busy-line result leaves the answer as it is.
  */
-function withBusyLine(a: AnswerView, r: Report): AnswerView {
+function withBusyLine(a: CoreAnswer, r: Report): CoreAnswer {
   const v = r.load?.verdict;
   if (v?.kind !== 'suffers') return a;
   const side = v.directions.includes('up') ? (v.directions.includes('down') ? 'both' : 'up') : 'down';
@@ -260,7 +328,7 @@ function withBusyLine(a: AnswerView, r: Report): AnswerView {
   };
 }
 
-function idleAnswer(r: Report): AnswerView {
+function idleAnswer(r: Report): CoreAnswer {
   const conf = unconfirmed(r);
   const isUnconfirmed = (g: Pick<GradeEntry, 'status' | 'target'>): boolean => g.status === 'pass' && conf.some((u) => u.target === g.target);
   const statusText = (g: Pick<GradeEntry, 'status' | 'target' | 'direction'>): string =>
@@ -283,7 +351,7 @@ function idleAnswer(r: Report): AnswerView {
     const advice = adviceFor(r, byKind);
     // A busy device never makes the network fail (its stretches are left out), but it is worth fixing first.
     if (busy) advice.splice(Math.max(0, advice.length - 1), 0, closeAppsAdvice(busy));
-    return { ...base, tone: 'bad', sentence: failSentence(top, topSide), caution: null, findings, advice };
+    return { ...base, tone: 'bad', sentence: failSentence(top, topSide, settledLossHeld(r)), caution: null, findings, advice };
   }
   if (r.summary.verdict === 'pass') {
     const longest = conf.reduce<number | null>((a, u) => (u.secondsNeeded === null ? a : a === null || u.secondsNeeded > a ? u.secondsNeeded : a), null);

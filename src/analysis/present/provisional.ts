@@ -15,11 +15,20 @@ export const PROVISIONAL_MEANING =
 /** Always true while the test runs: the targets are about the worst 15 s, which no shorter sample shows. */
 const NOT_YET_KNOWN = 'Not yet known: the worst 15-second window. A pass counts only once the whole window is measured.';
 
-/** While the test runs, before the first provisional answer. */
-export const BEFORE_FIRST = 'Measuring your connection. A first answer comes 3 seconds in.';
+/** How long after the probes start the first provisional answer comes (src/session/collect/live.ts keeps to it). */
+export const FIRST_ANSWER_S = 3;
+
+/** While the page connects to the test server, before any probe is sent. */
+export const CONNECTING = `Connecting to the test server. A first answer comes ${String(FIRST_ANSWER_S)} seconds after the measuring starts.`;
+
+/** While the probes run, before the first provisional answer. */
+export const BEFORE_FIRST = `Measuring your connection. A first answer comes ${String(FIRST_ANSWER_S)} seconds after the measuring started.`;
 
 /** The interactive page completes the window after a settled fail, like headless runs. */
 const GOES_ON = 'This will not change. The test goes on to the end to measure everything else.';
+
+/** A round trip this near its target (a quarter of it either side) is "close"; farther, an undecided interval is the spread's doing. */
+const CLOSE_FRACTION = 0.25;
 
 type ProvisionalTone = 'bad' | 'good' | 'unsure';
 export type ItemState = 'settled' | 'likely' | 'so-far';
@@ -37,9 +46,14 @@ export interface ProvisionalContext {
   path: { transport: 'udp' | 'tcp' | 'tls' | 'unknown'; port: number | null };
   /** A direction whose figures are held because nothing arrived lately. */
   quiet: readonly DirectionName[];
+  /** Whether this test may make likely claims at all (the RTP path; grade/provisional.ts): on the data channel only a settled fail comes before the end. Default true. */
+  likelyClaims?: boolean;
+  /** The headline of the first settled fail shown: it stays the headline for the rest of the test, later findings below it. */
+  pinned?: { tone: ProvisionalTone; headline: string } | null;
 }
 
 export interface ProvisionalView {
+  /** Seconds since the probes started. */
   atS: number;
   tone: ProvisionalTone;
   headline: string;
@@ -92,23 +106,91 @@ export function claimEvidence(c: Claim): string {
 }
 
 function pathItem(p: ProvisionalContext['path']): ProvisionalItem {
-  const port = p.port === null ? '' : ` (port ${String(p.port)})`;
-  if (p.transport === 'udp') return { state: 'settled', text: `Connected through the relay over UDP${port}.`, expert: '' };
+  const port = p.port === null ? '' : ` ${String(p.port)}`;
+  if (p.transport === 'udp')
+    return { state: 'settled', text: `Connected through the relay the way calls prefer${p.port === null ? '' : ` (port${port})`}.`, expert: '' };
   if (p.transport === 'unknown') return { state: 'settled', text: 'Connected through the relay.', expert: '' };
   return {
     state: 'settled',
-    text: `Connected through the relay over ${p.transport.toUpperCase()}${port}, not UDP: calls prefer UDP.`,
+    text: `Connected through the relay only over a fallback path (${p.transport.toUpperCase()}${port}, not UDP), where calls lag when the network is busy.`,
     expert: '',
   };
 }
 
-/** Why a round trip has no likely answer yet, in words. */
-const UNDECIDED_WORDS: Readonly<Record<NonNullable<RoundTripClaim['undecided']>, (c: RoundTripClaim) => string>> = {
-  'too-few-seconds': () => 'a few more seconds of echoes are needed to tell',
-  'device-or-server-busy': () => 'this device or the test server is busy, so this figure may not be the network',
-  changing: () => 'it is still changing, so it is too early to tell',
-  close: (c) => `too close to the ${ms(c.thresholdMs)} target to tell yet`,
-  'not-on-this-path': () => 'this figure settles only at the end of the test',
+/**
+ * Why a target has no likely claim yet, by its real reason, most basic first: nothing judged yet,
+ * this device or the test server busy right now, not enough whole seconds measured yet, too few
+ * probes for a 95 % statement on loss, a round trip still changing, one truly near its target,
+ * round trips too spread out to tell, probes lost (no early pass then), or a path that makes no
+ * likely claims at all. The round trip's reason is the claim's own (`undecided`, grade/
+ * provisional.ts), with "close" said only of a figure near its target.
+ */
+type Undecided = 'none' | 'busy' | 'seconds' | 'few' | 'changing' | 'close' | 'spread' | 'lost' | 'path';
+const UNDECIDED_RANK: readonly Undecided[] = ['none', 'busy', 'seconds', 'few', 'changing', 'close', 'spread', 'lost', 'path'];
+
+function rttUndecided(c: RoundTripClaim): Undecided | null {
+  if (c.kind !== 'so-far') return null;
+  const r = c.rtt;
+  if (r.p50Ms === null) return 'none';
+  switch (c.undecided) {
+    case 'not-on-this-path':
+      return 'path';
+    case 'device-or-server-busy':
+      return 'busy';
+    case 'changing':
+      return 'changing';
+    case 'close':
+      // The bounds straddle the target: "close" only when the median is near it, else the spread is why.
+      return Math.abs(r.p50Ms - c.thresholdMs) <= CLOSE_FRACTION * c.thresholdMs ? 'close' : 'spread';
+    default:
+      return 'seconds';
+  }
+}
+
+function lossUndecided(c: LossClaim, likelyClaims: boolean, anyLost: boolean): Undecided | null {
+  if (c.kind !== 'so-far') return null;
+  if (c.judged === 0 || c.upperPct === null || c.lowerPct === null) return 'none';
+  if (!likelyClaims) return 'path';
+  if (c.lowerPct <= c.thresholdPct && c.upperPct >= c.thresholdPct) return 'few';
+  if (c.upperPct < c.thresholdPct && anyLost) return 'lost';
+  return 'seconds';
+}
+
+/** The tail of a so-far item, by why it is undecided. */
+function undecidedWords(u: Undecided, limit: string): string {
+  switch (u) {
+    case 'none':
+      return 'nothing judged yet';
+    case 'busy':
+      return "this device or the test server is busy right now, so this figure may not be the network's";
+    case 'seconds':
+      return 'not enough seconds measured yet to be 95% sure';
+    case 'few':
+      return `too few probes yet to tell against the ${limit} limit at 95%`;
+    case 'changing':
+      return 'it is still changing, so it is too early to tell';
+    case 'close':
+      return `too close to the ${limit} target to tell yet`;
+    case 'spread':
+      return `the round trips so far vary too much to tell against the ${limit} target yet`;
+    case 'lost':
+      return 'with probes lost so far, only the full test can give a pass';
+    case 'path':
+      return 'on this path only the full test can tell';
+  }
+}
+
+/** The headline while nothing is likely yet, by the most basic reason any target has. */
+const UNDECIDED_HEADLINE: Readonly<Record<Undecided, string>> = {
+  none: 'Too early to tell: no echo has come back to judge yet.',
+  busy: "Too early to tell: this device or the test server is busy right now, so the figures so far may not be the network's.",
+  seconds: 'Too early to tell: not enough seconds measured yet to be 95% sure.',
+  few: 'Too early to tell: too few echoes so far to be 95% sure.',
+  changing: 'Too early to tell: the round trip is still changing.',
+  close: 'Too close to tell yet: the round trip is near its target.',
+  spread: 'Too early to tell: the round trips so far vary too much.',
+  lost: 'No early answer: some probes were lost, so only the full test can tell.',
+  path: 'No early answer on this path: a fail can show before the end, a pass only at the end.',
 };
 
 function rttItem(c: RoundTripClaim): ProvisionalItem {
@@ -116,13 +198,17 @@ function rttItem(c: RoundTripClaim): ProvisionalItem {
   const expert = claimEvidence(c);
   if (r.p50Ms === null) return { state: 'so-far', text: 'Round trip: no echo judged yet.', expert };
   const so = `Round trip so far: ${ms(r.p50Ms, c.thresholdMs)}`;
-  if (c.kind === 'likely-pass') return { state: 'likely', text: `${so}, under the ${ms(c.thresholdMs)} target (95% sure).`, expert };
-  if (c.kind === 'likely-fail') return { state: 'likely', text: `${so}, over the ${ms(c.thresholdMs)} target (95% sure).`, expert };
-  const why = UNDECIDED_WORDS[c.undecided ?? 'too-few-seconds'](c);
-  return { state: 'so-far', text: `${so}; ${why}.`, expert };
+  const target = ms(c.thresholdMs);
+  if (c.kind === 'likely-pass') return { state: 'likely', text: `${so}, under the ${target} target (95% sure).`, expert };
+  if (c.kind === 'likely-fail') return { state: 'likely', text: `${so}, over the ${target} target (95% sure).`, expert };
+  const why = rttUndecided(c) ?? 'seconds';
+  if (why === 'close' || why === 'spread' || why === 'busy' || why === 'changing')
+    return { state: 'so-far', text: `${so}; ${undecidedWords(why, target)}.`, expert };
+  const side = r.p50Ms < c.thresholdMs ? 'under' : 'over';
+  return { state: 'so-far', text: `${so}, ${side} the ${target} target so far; ${undecidedWords(why, target)}.`, expert };
 }
 
-function lossItem(c: LossClaim, name: DirectionName): ProvisionalItem {
+function lossItem(c: LossClaim, name: DirectionName, likelyClaims: boolean, anyLost: boolean): ProvisionalItem {
   const expert = claimEvidence(c);
   const who = WHO[name];
   const limit = pct(c.thresholdPct);
@@ -137,15 +223,20 @@ function lossItem(c: LossClaim, name: DirectionName): ProvisionalItem {
       return { state: 'likely', text: `Loss, ${who}: above ${limit} so far, 95% sure (${lossWords(c)}).`, expert };
     case 'likely-pass':
       return { state: 'likely', text: `Loss, ${who}: under ${limit} with 95% confidence for these ${seconds(c.spanMs)} (${lossWords(c)}).`, expert };
-    default:
-      if (c.judged === 0) return { state: 'so-far', text: `Loss, ${who}: no probe old enough to judge yet.`, expert };
-      return { state: 'so-far', text: `Loss so far, ${who}: ${lossWords(c)}; too early to tell against the ${limit} limit.`, expert };
+    default: {
+      const why = lossUndecided(c, likelyClaims, anyLost) ?? 'seconds';
+      if (why === 'none') return { state: 'so-far', text: `Loss, ${who}: no probe old enough to judge yet.`, expert };
+      if (why === 'few') return { state: 'so-far', text: `Loss so far, ${who}: ${lossWords(c)}; ${undecidedWords(why, limit)}.`, expert };
+      const side = c.upperPct !== null && c.upperPct < c.thresholdPct ? 'under' : c.lowerPct !== null && c.lowerPct > c.thresholdPct ? 'above' : 'near';
+      return { state: 'so-far', text: `Loss so far, ${who}: ${lossWords(c)}, ${side} the ${limit} limit; ${undecidedWords(why, limit)}.`, expert };
+    }
   }
 }
 
 function burstItem(c: BurstClaim, name: DirectionName): ProvisionalItem {
   const expert = claimEvidence(c);
-  if (c.kind === 'settled-fail') return { state: 'settled', text: `Calls will break up here: ${burstWords(c)}, ${WHO[name]}.`, expert };
+  if (c.kind === 'settled-fail')
+    return { state: 'settled', text: `Lost in a burst, ${WHO[name]}: ${burstWords(c)} (the limit is under ${pct(c.thresholdPct)}).`, expert };
   return { state: 'so-far', text: `Worst 200 ms so far, ${WHO[name]}: ${burstWords(c)} (the limit is under ${pct(c.thresholdPct)}).`, expert };
 }
 
@@ -159,7 +250,7 @@ function jitterItem(claims: readonly JitterClaim[]): ProvisionalItem | null {
   };
 }
 
-function headline(claims: readonly Claim[]): { tone: ProvisionalTone; text: string } {
+function headline(claims: readonly Claim[], likelyClaims: boolean): { tone: ProvisionalTone; text: string } {
   const burst = claims.find((c): c is BurstClaim => c.kind === 'settled-fail' && c.metric === 'burst-loss-200ms');
   if (burst !== undefined) return { tone: 'bad', text: `Calls will break up here: ${burstWords(burst)}, ${WHO[burst.direction]}. ${GOES_ON}` };
   const loss = claims.find((c): c is LossClaim => c.kind === 'settled-fail' && c.metric === 'loss-15s');
@@ -179,22 +270,30 @@ function headline(claims: readonly Claim[]): { tone: ProvisionalTone; text: stri
   if (needPass.length > 0 && needPass.every((c) => c.kind === 'likely-pass')) {
     return { tone: 'good', text: 'Good so far: little loss and a short round trip. Only the full 15 seconds can give a pass.' };
   }
-  return { tone: 'unsure', text: 'Too early to tell. The probes so far are below.' };
+  const anyLost = claims.some((c) => c.metric === 'loss-15s' && c.lost > 0);
+  const reasons = needPass.flatMap((c) =>
+    c.metric === 'latency-rtt' ? [rttUndecided(c)] : c.metric === 'loss-15s' ? [lossUndecided(c, likelyClaims, anyLost)] : [],
+  );
+  const first = UNDECIDED_RANK.find((u) => reasons.includes(u)) ?? 'seconds';
+  return { tone: 'unsure', text: UNDECIDED_HEADLINE[first] };
 }
 
 const RANK: Record<ItemState, number> = { settled: 0, likely: 1, 'so-far': 2 };
 
 /** The provisional answer as the page shows it. */
 export function provisionalView(f: ProvisionalFacts, ctx: ProvisionalContext): ProvisionalView {
+  const likelyClaims = ctx.likelyClaims ?? true;
+  const anyLost = f.claims.some((c) => c.metric === 'loss-15s' && c.lost > 0);
   const items: ProvisionalItem[] = [pathItem(ctx.path)];
   for (const c of f.claims) {
     if (c.metric === 'latency-rtt') items.push(rttItem(c));
-    else if (c.metric === 'loss-15s') items.push(lossItem(c, c.direction));
+    else if (c.metric === 'loss-15s') items.push(lossItem(c, c.direction, likelyClaims, anyLost));
     else if (c.metric === 'burst-loss-200ms') items.push(burstItem(c, c.direction));
   }
   const jitter = jitterItem(f.claims.filter((c): c is JitterClaim => c.metric === 'jitter-15s'));
   if (jitter !== null) items.push(jitter);
-  const h = headline(f.claims);
+  // Once a fail has settled, its headline stays: what follows is added below it, never put in its place.
+  const h = ctx.pinned ? { tone: ctx.pinned.tone, text: ctx.pinned.headline } : headline(f.claims, likelyClaims);
   return {
     atS: f.atMs / 1000,
     tone: h.tone,
@@ -209,6 +308,15 @@ export function provisionalView(f: ProvisionalFacts, ctx: ProvisionalContext): P
         ? null
         : `Nothing has come back ${ctx.quiet.map((d) => WHO[d]).join(' or ')} lately: these figures are held where they were, and probes not answered are not counted as lost.`,
   };
+}
+
+/**
+ * When the answer on screen was read, for its label: "3 s of 15 s measured", never more than the
+ * test's length; once the probes have stopped, "finishing".
+ */
+export function provisionalWhen(atS: number, durationS: number, finishing: boolean): string {
+  if (finishing) return `Provisional answer, from ${num(Math.min(atS, durationS))} s of ${num(durationS)} s: finishing the test`;
+  return `Provisional answer, ${num(Math.min(atS, durationS))} s of ${num(durationS)} s measured`;
 }
 
 /** A provisional answer in one line of plain text. */

@@ -462,7 +462,7 @@ export function hintSentence(h: HintFacts): string {
     case 'far-relay':
       return `The relay is far from here for ${h.region}: a round trip of ${ms(h.rttMsP50, h.thresholdMs)} against the region's ${ms(h.thresholdMs)} target. Calls will lag; check that traffic to ${h.region} leaves the network locally (no VPN hairpin or distant proxy) and that the nearest relay is used.`;
     case 'symmetric-nat':
-      return 'Your NAT gives every destination its own public port (a symmetric NAT): direct peer-to-peer media between call participants fails from here, so calls need the relay, and its ports must stay reachable.';
+      return 'Each destination seems to get its own public port from here (a symmetric NAT; a proxy in front of the test server that remaps ports would look the same): if so, direct peer-to-peer media between call participants fails from here, so calls need the relay, and its ports must stay reachable.';
     case 'relay-silent':
       return h.loopback
         ? 'No port of the relay answered. The relay is on a loopback address, on this machine: check that the test server is running, and that this browser may use a relay on a loopback address (Chromium only when started with --allow-loopback-in-peer-connection).'

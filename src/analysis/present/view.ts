@@ -77,10 +77,11 @@ export const verdictRows = (r: Pick<Report, 'grades'>): VerdictRow[] => r.grades
 
 // ---- Key figures ----
 
-/** A run of text; `emphasis` marks a figure. */
+/** A run of text; `emphasis` marks a figure, `failed` a figure whose target failed (the one the page sets in bold). */
 export interface TextPart {
   text: string;
   emphasis: boolean;
+  failed?: boolean;
 }
 
 export interface FigureLine {
@@ -89,7 +90,6 @@ export interface FigureLine {
 }
 
 const t = (text: string): TextPart => ({ text, emphasis: false });
-const em = (text: string): TextPart => ({ text, emphasis: true });
 
 /** A line as plain text. */
 export const plainText = (parts: readonly TextPart[]): string => parts.map((p) => p.text).join('');
@@ -127,23 +127,31 @@ export function keyFigures(r: Pick<Report, 'summary' | 'meta' | 'grades'> & { at
   const s = r.summary;
   const limitOf = (target: TargetId): number | undefined => thresholdOf(r.meta.targets, target);
   const rtt = limitOf('latency-rtt');
+  // Only what failed stands out: a figure over its target that did not fail (not judged) is not set apart.
+  const failed = new Set(r.grades.filter((g) => g.status === 'fail').map((g) => g.target));
+  const fig =
+    (target: TargetId | null) =>
+    (text: string): TextPart => ({ text, emphasis: true, failed: target !== null && failed.has(target) });
+  const em = fig(null);
   const graded = (target: TargetId, wholeTest: number | null, label: string): TextPart[] => {
     const v = gradedValue(r.grades, target);
     const fmt = targetUnit(target) === 'ms' ? figureMs : figurePct;
-    return v === null ? [t(`${label} (whole test) `), em(fmt(wholeTest, limitOf(target)))] : [t(`${label} (worst 15 s) `), em(fmt(v, limitOf(target)))];
+    const f = fig(target);
+    return v === null ? [t(`${label} (whole test) `), f(fmt(wholeTest, limitOf(target)))] : [t(`${label} (worst 15 s) `), f(fmt(v, limitOf(target)))];
   };
+  const rttFig = fig(failed.has('latency-one-way') ? 'latency-one-way' : 'latency-rtt');
   const burst = gradedValue(r.grades, 'burst-loss-200ms') ?? s.burstLossPctMax200ms;
   const reorder = gradedValue(r.grades, 'reorder') ?? s.reorderPct;
   // No verdict because this device or the server was busy: the figure the answer quotes (present/cause-text.ts).
   const busy = busyFigure({ ...r, outcome: null });
   return [
-    { id: 'rtt', parts: [t('Round trip p50 '), em(figureMs(s.rttMsP50, rtt)), t(', p90 '), em(figureMs(s.rttMsP90, rtt))] },
+    { id: 'rtt', parts: [t('Round trip p50 '), rttFig(figureMs(s.rttMsP50, rtt)), t(', p90 '), em(figureMs(s.rttMsP90, rtt))] },
     { id: 'jitter', parts: graded('jitter-15s', s.jitterMs, 'Jitter') },
     {
       id: 'loss',
-      parts: [...graded('loss-15s', s.lossPct, 'Loss'), t('; worst 200 ms '), em(figurePct(burst, limitOf('burst-loss-200ms')))],
+      parts: [...graded('loss-15s', s.lossPct, 'Loss'), t('; worst 200 ms '), fig('burst-loss-200ms')(figurePct(burst, limitOf('burst-loss-200ms')))],
     },
-    { id: 'reorder', parts: [t('Reorder '), em(figurePct(reorder, limitOf('reorder')))] },
+    { id: 'reorder', parts: [t('Reorder '), fig('reorder')(figurePct(reorder, limitOf('reorder')))] },
     {
       id: 'mos',
       parts: [

@@ -252,7 +252,7 @@ export const ProvisionalClaimSchema = Obj({
 
 /** One provisional answer shown while the test ran. */
 export const ProvisionalAnswerSchema = Obj({
-  atMs: Num('ms from the start of the test (click or autostart), like outcome.atMs.'),
+  atMs: Num('ms from the start of the probe stream (when the first answer is timed from), like outcome.atMs.'),
   claims: Type.Array(ProvisionalClaimSchema, { maxItems: PROVISIONAL_MAX_CLAIMS }),
 });
 

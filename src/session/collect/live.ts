@@ -1,7 +1,7 @@
 import { jitterStep } from '../../protocol/rfc3550.js';
 import { percentile } from '../../analysis/measure/percentile.js';
 import { hasFail, provisionalFrom, type ProvisionalEvidence, type ProvisionalSetting } from '../../analysis/grade/provisional.js';
-import { provisionalView, type ProvisionalContext, type ProvisionalView } from '../../analysis/present/provisional.js';
+import { FIRST_ANSWER_S, provisionalView, type ProvisionalContext, type ProvisionalView } from '../../analysis/present/provisional.js';
 import type { ProvisionalFacts } from '../../analysis/schema/provisional-facts.js';
 import { PROVISIONAL_MAX_ANSWERS } from '../../analysis/schema/provisional-limits.js';
 import type { SentLog } from './sent-log.js';
@@ -20,7 +20,7 @@ export interface ChartFigures {
 
 /** What the page shows while a test runs: the chart's figures and the latest provisional answer. */
 export interface LiveFigures extends ChartFigures {
-  /** The latest provisional answer shown; null before the first (3 s into the test, or a settled fail). */
+  /** The latest provisional answer shown; null before the first (3 s after the probes started, or a settled fail). */
   provisional: ProvisionalView | null;
   /** How the probes are sent, in technical words (the expert layer). */
   method: string;
@@ -74,18 +74,21 @@ export class LiveMeter {
 /** How a running test is read for its provisional answers. */
 export interface ProvisionalPlan {
   setting: Omit<ProvisionalSetting, 'failedBefore'>;
-  /** The start of the test (click or autostart), on this side's clock (performance.now()). */
-  testStartMs: number;
   /** The relay path connected through. */
   path: ProvisionalContext['path'];
 }
 
-/** The provisional answers are read every half second, aligned on the start of the test. */
+/** The provisional answers are read every half second, aligned on the start of the probes. */
 const PROVISIONAL_TICK_MS = 500;
 /** Timers may fire a little before their time on performance.now()'s clock (Chromium: up to about 1 ms): such a tick still counts. */
 const TICK_EARLY_MS = 5;
-/** The first answer, 3 s into the test; then every second to 5 s, then every 2 s. */
-const FIRST_ANSWER_MS = 3000;
+/**
+ * The first answer, 3 s after the probes started (what the page promises: FIRST_ANSWER_S), not
+ * after the click: connecting takes from a fraction of a second to several, and an answer timed
+ * from the click would come with nothing measured after a slow connection. Then every second
+ * to 5 s, then every 2 s.
+ */
+const FIRST_ANSWER_MS = FIRST_ANSWER_S * 1000;
 const EVERY_SECOND_UNTIL_MS = 5000;
 const THEN_EVERY_MS = 2000;
 /** Answers on the schedule kept in the report; a settled fail is always shown and kept, up to PROVISIONAL_MAX_ANSWERS in all. */
@@ -99,9 +102,9 @@ function nextScheduled(atMs: number): number {
 const claimKey = (c: ProvisionalFacts['claims'][number]): string => `${c.metric} ${c.direction}`;
 
 /**
- * Decides, tick by tick, when a provisional answer is shown (3 s into the test, then every 1-2 s,
- * and at once when a fail settles), and keeps what was shown for the report. Pure but for the
- * clock it is given.
+ * Decides, tick by tick, when a provisional answer is shown (3 s after the probes started, then
+ * every 1-2 s, and at once when a fail settles), and keeps what was shown for the report. The
+ * first settled fail shown stays the headline to the end. Pure but for the clock it is given.
  */
 export class ProvisionalTracker {
   private readonly shown: ProvisionalFacts[] = [];
@@ -110,17 +113,22 @@ export class ProvisionalTracker {
   private failed = false;
   private readonly settled = new Set<string>();
   private latestView: ProvisionalView | null = null;
+  private pinned: ProvisionalContext['pinned'] = null;
 
-  constructor(private readonly plan: ProvisionalPlan) {}
+  /** `streamStartMs`: when the probes started, on this side's clock (performance.now()); answers are timed from it. */
+  constructor(
+    private readonly plan: ProvisionalPlan,
+    readonly streamStartMs: number,
+  ) {}
 
-  /** The tick at or before `nowMs` (this side's clock; a few ms early counts), in ms from the start of the test. */
+  /** The tick at or before `nowMs` (this side's clock; a few ms early counts), in ms from the start of the probes. */
   tickAt(nowMs: number): number {
-    return Math.floor((nowMs - this.plan.testStartMs + TICK_EARLY_MS) / PROVISIONAL_TICK_MS) * PROVISIONAL_TICK_MS;
+    return Math.floor((nowMs - this.streamStartMs + TICK_EARLY_MS) / PROVISIONAL_TICK_MS) * PROVISIONAL_TICK_MS;
   }
 
   /** This side's clock time of the tick after `nowMs`. */
   nextTickMs(nowMs: number): number {
-    return this.plan.testStartMs + this.tickAt(nowMs) + PROVISIONAL_TICK_MS;
+    return this.streamStartMs + this.tickAt(nowMs) + PROVISIONAL_TICK_MS;
   }
 
   /**
@@ -140,7 +148,14 @@ export class ProvisionalTracker {
       this.shown.push(facts);
       if (fresh.length === 0) this.scheduledKept++;
     }
-    this.latestView = provisionalView(facts, { path: this.plan.path, quiet: directions.filter((d) => d.quiet).map((d) => d.name) });
+    const view = provisionalView(facts, {
+      path: this.plan.path,
+      quiet: directions.filter((d) => d.quiet).map((d) => d.name),
+      likelyClaims: this.plan.setting.likelyClaims,
+      pinned: this.pinned,
+    });
+    if (this.pinned === null && facts.claims.some((c) => c.kind === 'settled-fail')) this.pinned = { tone: view.tone, headline: view.headline };
+    this.latestView = view;
     return true;
   }
 

@@ -5,13 +5,13 @@
 import { DEFAULTS } from '../../protocol/defaults.js';
 import type { ProvisionalEvidence } from '../../analysis/grade/provisional.js';
 import type { ProvisionalFacts } from '../../analysis/schema/provisional-facts.js';
-import { ProvisionalTracker, type LiveFigures, type ProvisionalPlan } from '../collect/live.js';
+import { ProvisionalTracker, type LiveFigures } from '../collect/live.js';
 import { lossTimeoutMs } from '../plan/rates.js';
 import type { Receiving } from './receiving.js';
 import type { StreamSetup } from './types.js';
 
 export class Progress {
-  private readonly tracker: ProvisionalTracker | null;
+  private tracker: ProvisionalTracker | null = null;
   private readonly method: string;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private streamStartMs = Number.NaN;
@@ -32,12 +32,12 @@ export class Progress {
       ? `${Math.round(1000 / rtp.collector.intervalMs)} RTP probes/s (audio frames of ${DEFAULTS.rtp.frameBytes} bytes) for ${seconds} s, data-channel cross-check at ${dcRate}/s`
       : `${dcRate} probes/s of ${s.payloadBytes} bytes on an unordered, no-retransmit data channel for ${seconds} s`;
     s.phase('streaming', `sending packets like a call's audio through the relay and back for ${seconds} s`);
-    this.tracker = s.provisional ? new ProvisionalTracker(s.provisional) : null;
   }
 
-  /** Ticks from the stream's start until stopped. */
+  /** Ticks from the stream's start until stopped; the provisional answers are timed from it. */
   start(streamStartMs: number): void {
     this.streamStartMs = streamStartMs;
+    this.tracker = this.s.provisional ? new ProvisionalTracker(this.s.provisional, streamStartMs) : null;
     if (this.s.busy) this.idleEndMs = streamStartMs + this.s.busy.afterMs;
     const first = this.tracker ? this.tracker.nextTickMs(streamStartMs) : streamStartMs + 500;
     this.timer = setTimeout(() => this.tick(), Math.max(0, first - performance.now()));
@@ -61,7 +61,7 @@ export class Progress {
   private tick(): void {
     const { s, tracker } = this;
     const nowMs = performance.now();
-    if (tracker && s.provisional && nowMs < this.idleEndMs) tracker.tick(this.evidenceAt(s.provisional, tracker.tickAt(nowMs)));
+    if (tracker && nowMs < this.idleEndMs) tracker.tick(this.evidenceAt(tracker, tracker.tickAt(nowMs)));
     s.live(this.liveNow(nowMs));
     this.onTick(nowMs);
     // Ticks keep to the half seconds of the test (provisional answers are read as of those moments).
@@ -78,11 +78,13 @@ export class Progress {
     };
   }
 
-  private evidenceAt(plan: ProvisionalPlan, atMs: number): ProvisionalEvidence {
+  private evidenceAt(tracker: ProvisionalTracker, atMs: number): ProvisionalEvidence {
     const { rx } = this;
     const r = rx.recordsNow([...(this.s.suspectSoFar?.() ?? []), ...rx.deviceSuspect()], false);
+    // Windows are placed from the start of the probes (the report's `provisional` times, like outcome.atMs).
+    const startMs = tracker.streamStartMs;
     // As of the tick, never ahead of now: a timer a few ms early must not judge probes whose echo may still come.
-    const clientNow = Math.min(performance.now(), plan.testStartMs + atMs);
+    const clientNow = Math.min(performance.now(), startMs + atMs);
     const ahead = rx.shown.clockOffsetMs();
     const rtts = rx.rttValues();
     return {
@@ -90,9 +92,9 @@ export class Progress {
       views: r.views,
       lossTimeoutMs: lossTimeoutMs(rtts),
       directions: [
-        ...(r.up ? [{ name: 'up' as const, records: r.up, senderNowMs: clientNow, testStartMs: plan.testStartMs }] : []),
-        ...(r.down ? [{ name: 'down' as const, records: r.down, senderNowMs: clientNow + ahead, testStartMs: plan.testStartMs + ahead }] : []),
-        ...(r.loop ? [{ name: 'loop' as const, records: r.loop, senderNowMs: clientNow, testStartMs: plan.testStartMs }] : []),
+        ...(r.up ? [{ name: 'up' as const, records: r.up, senderNowMs: clientNow, testStartMs: startMs }] : []),
+        ...(r.down ? [{ name: 'down' as const, records: r.down, senderNowMs: clientNow + ahead, testStartMs: startMs + ahead }] : []),
+        ...(r.loop ? [{ name: 'loop' as const, records: r.loop, senderNowMs: clientNow, testStartMs: startMs }] : []),
       ],
       roundTrip: { samples: r.roundTrip.samples },
     };

@@ -4,6 +4,9 @@ export const appStyles = css`
   :host { display: block; }
   .error { border: 2px solid var(--fail); background: var(--fail-bg); padding: 0.75rem 1rem; border-radius: 6px; }
   .error h2 { margin: 0 0 0.25rem; font-size: 1.1rem; color: var(--fail); }
+  .error h2:focus { outline: none; }
+  .error h2:focus-visible { outline: 3px solid var(--focus, #0b57d0); outline-offset: 2px; }
+  .error p { margin: 0.35rem 0; }
   .phase { color: var(--muted); margin: 0.5rem 0; font-variant-numeric: tabular-nums; }
   .neutral { border: 1px solid var(--border); background: var(--panel); padding: 0.75rem 1rem; border-radius: 6px; }
   .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }

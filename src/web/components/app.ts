@@ -5,12 +5,13 @@ import type { Phase, RunOptions } from '../../session/env.js';
 import { pageSearch, parsePageParams, sharedCodeOf, ParamError, type PageParams } from '../../protocol/page-url.js';
 import { progress, publishEvidence, publishResult } from '../headless.js';
 import { couldNotTestRecord, newSampleId, save, worthRecording, type CouldNotTestRecord, type SaveState } from '../results.js';
-import { couldNotRunTitle, couldNotTestText } from '../../analysis/present/could-not-test-text.js';
+import { couldNotRunTitle, couldNotTestText, failureWords, sideWords } from '../../analysis/present/could-not-test-text.js';
 import { errorLine, SetupError } from '../../session/net/errors.js';
 import { readLoadOffer } from '../../session/net/config.js';
 import type { LoadOffer } from '../../protocol/api-load.js';
 import { primeAudio, releaseAudio } from '../audio.js';
-import { ResultCard } from './result-card.js';
+import { codeLine, ResultCard } from './result-card.js';
+import { codeLineStyles } from './result-card.styles.js';
 import { appStyles } from './app.styles.js';
 import { CpElement } from './cp-element.js';
 import type { CpEventMap } from './events.js';
@@ -59,7 +60,7 @@ export class CpApp extends CpElement {
   /** Set when the page was opened at /r/<code>: it shows that stored result, read-only. */
   private readonly sharedCode = sharedCodeOf(location.pathname);
 
-  static override styles = appStyles;
+  static override styles = [appStyles, codeLineStyles];
 
   constructor() {
     super();
@@ -211,6 +212,7 @@ export class CpApp extends CpElement {
     };
     this.state = failed;
     publishResult({ ok: false, reason, message: text });
+    void this.focusCouldNotRun();
     if (record !== null && params.save) this.finishSave(failed, await save(record, sampleId));
   }
 
@@ -222,6 +224,14 @@ export class CpApp extends CpElement {
     await this.updateComplete;
     const view = this.renderRoot.querySelector('cp-verdict-view');
     if (view instanceof verdict.VerdictView) await view.focusAnswer();
+  }
+
+  /** A test that could not run: its title, what failed and the result code in view, the title focused. */
+  private async focusCouldNotRun(): Promise<void> {
+    await this.updateComplete;
+    const box = this.renderRoot.querySelector<HTMLElement>('[data-could-not-run]');
+    box?.scrollIntoView({ block: 'start' });
+    box?.querySelector<HTMLElement>('#could-not-run')?.focus({ preventScroll: true });
   }
 
   /** Shows how saving ended, unless another test has started since. */
@@ -261,7 +271,8 @@ export class CpApp extends CpElement {
       ${st.kind === 'cancelled' ? html`<p class="neutral">Test cancelled. Nothing was measured or saved.</p>` : nothing}
       ${
         running || (st.kind === 'done' && this.live !== null)
-          ? html`<cp-live-panel .figures=${this.live} .chart=${this.chartModule} .durationS=${this.params.durationS} ?final=${st.kind === 'done'} .busy=${st.kind === 'running' && st.detail.startsWith(BUSY_PREFIX) ? st.detail.slice(BUSY_PREFIX.length) : null}></cp-live-panel>`
+          ? html`<cp-live-panel .figures=${this.live} .chart=${this.chartModule} .durationS=${this.params.durationS} ?final=${st.kind === 'done'} .busy=${st.kind === 'running' && st.detail.startsWith(BUSY_PREFIX) ? st.detail.slice(BUSY_PREFIX.length) : null}
+              .stage=${st.kind === 'running' ? stageOf(st.phase) : 'finishing'}></cp-live-panel>`
           : nothing
       }
       ${st.kind === 'done' && this.viewError === null ? html`<cp-verdict-view .report=${st.report} .save=${st.save}></cp-verdict-view>` : nothing}
@@ -275,7 +286,11 @@ export class CpApp extends CpElement {
       }
       ${
         st.kind === 'error'
-          ? html`<div class="error" role="alert"><h2>${couldNotRunTitle(st.reason)}</h2><p>${st.message}</p><p><small>Code for a help desk: ${st.reason}</small></p></div>
+          ? html`<div class="error" role="alert" data-could-not-run><h2 id="could-not-run" tabindex="-1">${couldNotRunTitle(st.reason)}</h2>
+              <p data-could-not-run-answer>${failureWords(st.reason)}</p>
+              ${st.save === null ? nothing : codeLine(st.save)}
+              <p>${sideWords(st.reason)}</p>
+              <p><small>Detail: ${st.message} (reason code: ${st.reason})</small></p></div>
             ${
               st.record !== null && st.save !== null
                 ? html`<cp-result-card .save=${st.save} .details=${couldNotTestText(st.record)} .json=${st.record}
@@ -292,6 +307,11 @@ export class CpApp extends CpElement {
 function readOverride(): RunOptions['override'] {
   const o = (globalThis as { __callprobeOverride?: RunOptions['override'] }).__callprobeOverride;
   return o ?? null;
+}
+
+/** Where the live panel says the test is. */
+function stageOf(p: Phase): 'connecting' | 'measuring' | 'finishing' {
+  return p === 'config' || p === 'connecting' ? 'connecting' : p === 'streaming' ? 'measuring' : 'finishing';
 }
 
 function phaseText(p: Phase): string {

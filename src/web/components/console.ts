@@ -14,7 +14,7 @@ import {
   type ConsoleSearchRow,
   type ConsoleWho,
 } from '../../protocol/api-console.js';
-import { SITES_OVERVIEW_PATH, siteReportPath } from '../../protocol/api.js';
+import { RESULTS_PATH, SITES_OVERVIEW_PATH, siteReportPath } from '../../protocol/api.js';
 import { TypedError } from '../../protocol/typed-error.js';
 import type { SitesOverview } from '../../analysis/site/overview.js';
 import type { SiteReport } from '../../analysis/report/site-report.js';
@@ -52,6 +52,8 @@ export class ConsoleView extends CpElement {
     siteReport: { state: true },
     error: { state: true },
     ready: { state: true },
+    exportFormat: { state: true },
+    exportStatus: { state: true },
   };
   static override styles = consoleStyles;
   declare who: ConsoleWho | null;
@@ -63,6 +65,10 @@ export class ConsoleView extends CpElement {
   declare siteReport: { report: SiteReport; view: (typeof import('./console-site.js'))['siteReportView'] } | null;
   declare error: string | null;
   declare ready: boolean;
+  /** The export's format as chosen (the separator applies to CSV only). */
+  declare exportFormat: 'csv' | 'ndjson';
+  /** What the last export did ("142 results exported"), for the status line. */
+  declare exportStatus: string;
   private readonly timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   /** Counts searches and opened results: only the latest one's answer is shown. */
   private turn = 0;
@@ -76,6 +82,8 @@ export class ConsoleView extends CpElement {
     this.siteReport = null;
     this.error = null;
     this.ready = false;
+    this.exportFormat = 'csv';
+    this.exportStatus = '';
   }
 
   /** The known sites (GET /api/sites, tier 1 and up), after each login. */
@@ -154,6 +162,39 @@ export class ConsoleView extends CpElement {
       'found',
       () => (this.rows = null),
     );
+  }
+
+  /**
+   * Tier 2's export (GET /api/results, the console session counts as tier 2): CSV with the
+   * separator chosen, or NDJSON, downloaded as a file; a refusal is shown in the server's words.
+   */
+  private async exportResults(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const q = new URLSearchParams();
+    for (const [k, v] of new FormData(e.target as HTMLFormElement)) if (typeof v === 'string' && v.trim() !== '') q.set(k, v.trim());
+    if (q.get('format') !== 'csv') q.delete('sep');
+    this.exportStatus = 'Exporting…';
+    this.error = null;
+    try {
+      const res = await fetch(`${RESULTS_PATH}?${q.toString()}`, { credentials: 'same-origin' });
+      if (!res.ok) {
+        const refusal = (await res.json().catch(() => null)) as Partial<ErrorBody> | null;
+        throw new ApiError(refusal?.reason ?? 'no-reason', refusal?.message ?? `HTTP ${res.status}`, res.status);
+      }
+      const text = await res.text();
+      const format = q.get('format') === 'ndjson' ? 'ndjson' : 'csv';
+      const rows = text.split('\n').filter((line) => line.trim() !== '').length - (format === 'csv' ? 1 : 0);
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(new Blob([text], { type: format === 'csv' ? 'text/csv' : 'application/x-ndjson' }));
+      a.download = `callprobe-results-${new Date().toISOString().slice(0, 10)}.${format}`;
+      a.click();
+      URL.revokeObjectURL(a.href);
+      const more = res.headers.get('x-callprobe-truncated');
+      this.exportStatus = `${rows} result${rows === 1 ? '' : 's'} exported to ${a.download}${more === null ? '.' : `; more matched: export again from ${more} for the rest.`}`;
+    } catch (err) {
+      this.exportStatus = '';
+      this.failed(err);
+    }
   }
 
   /** A site's report of the last 7 days (GET /api/sites/:site/report), hours and days in this browser's time zone. */
@@ -245,7 +286,33 @@ export class ConsoleView extends CpElement {
         <button type="submit">Search</button>
       </form>
       <p class="hint" data-testid="ticket-hint">${TICKET_HINT}</p>
-      ${this.rows ? this.list(this.rows) : nothing} ${this.open ? this.result(this.open) : nothing}`;
+      ${this.rows ? this.list(this.rows) : nothing} ${this.open ? this.result(this.open) : nothing} ${who.role === 'tier2' ? this.exportForm() : nothing}`;
+  }
+
+  /** Tier 2: the results as a file, CSV (with the separator a spreadsheet wants) or NDJSON. */
+  private exportForm(): TemplateResult {
+    return html`<h2>Export results</h2>
+      <form data-testid="export" @submit=${(e: SubmitEvent) => void this.exportResults(e)}>
+        <label
+          >Format
+          <select name="format" @change=${(e: Event) => (this.exportFormat = (e.target as HTMLSelectElement).value === 'ndjson' ? 'ndjson' : 'csv')}>
+            <option value="csv">CSV (spreadsheet)</option>
+            <option value="ndjson">NDJSON (one result per line)</option>
+          </select>
+        </label>
+        <label
+          >CSV separator
+          <select name="sep" ?disabled=${this.exportFormat !== 'csv'}>
+            <option value="comma">comma (,)</option>
+            <option value="semicolon">semicolon (;)</option>
+          </select>
+        </label>
+        <label>Since (ISO date or time) <input name="since" placeholder="2026-01-15" /></label>
+        <label>Site (verified only) <input name="site" autocomplete="off" /></label>
+        <button type="submit">Export</button>
+      </form>
+      <p class="hint">Oldest first; when more results match than one file holds, the status says from when to export the rest. Pick the semicolon for a spreadsheet whose list separator is ";" (where the comma is the decimal mark).</p>
+      <p role="status" data-testid="export-status">${this.exportStatus}</p>`;
   }
 
   /** Every known site, with its verdict over the last 7 days and what to look at first. */
@@ -287,7 +354,7 @@ export class ConsoleView extends CpElement {
                   html`<tr>
                     <td><button class="link code" @click=${() => void this.show(r)} aria-label="Open result ${r.code}">${r.code}</button></td>
                     <td>${r.startedAtLocal}</td>
-                    <td>${r.site ?? '–'}</td>
+                    <td>${r.site ?? (r.siteUnverified === null ? '–' : html`${r.siteUnverified} <em class="unverified">(not verified: named by the link)</em>`)}</td>
                     <td>${r.ticket ?? '–'}</td>
                     <td class=${r.verdict ?? ''}>${r.verdict ?? 'could not test'}</td>
                   </tr>`,
@@ -313,7 +380,9 @@ export class ConsoleView extends CpElement {
           ? html`<h3>What to tell the user</h3>
             <div class="tell">
               <p>${r.answer.sentence}</p>
+              ${r.answer.withdrawn ? html`<p class="caution" data-withdrawn>${r.answer.withdrawn}</p>` : nothing}
               ${r.answer.caution ? html`<p class="caution" data-caution>${r.answer.caution}</p>` : nothing}
+              ${r.answer.facts.map((f) => html`<p class="fact" data-fact=${f.id}><strong>${f.text}</strong> ${f.action}</p>`)}
               ${r.answer.findings.map((f) => html`<p>${f.sentence}</p>`)}
               ${r.answer.advice.length > 0 ? html`<ul>${r.answer.advice.map((a) => html`<li>${a.text} <em>(${a.because})</em></li>`)}</ul>` : nothing}
             </div>`

@@ -19,7 +19,12 @@ export const livePanelStyles = css`
   details.expert ul { margin: 0.25rem 0; padding-left: 1.2rem; font-variant-numeric: tabular-nums; }
   details.expert li { overflow-wrap: anywhere; }
   progress { width: 100%; height: 0.6rem; margin: 0.5rem 0; }
-  .chart { position: relative; height: 200px; margin-top: 0.75rem; }
+  .chart { position: relative; height: 200px; margin-top: 0.25rem; }
+  .legend { display: flex; flex-wrap: wrap; gap: 0.25rem 1.5rem; margin: 0.75rem 0 0; padding: 0; list-style: none; font-size: 0.95rem; }
+  .legend li { display: flex; align-items: center; gap: 0.5rem; }
+  .legend line { stroke-width: 3; stroke-linecap: butt; }
+  .legend .rtt line { stroke: var(--chart-rtt, #0b5cad); }
+  .legend .jitter line { stroke: var(--chart-jitter, #a35200); stroke-dasharray: 7 4; }
   .summary { color: var(--muted); font-size: 0.9rem; margin: 0.5rem 0 0; }
   details { margin-top: 0.25rem; }
   summary { cursor: pointer; padding: 0.25rem 0; }

@@ -2,8 +2,7 @@ import { html, nothing } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import type { LiveFigures } from '../../session/collect/live.js';
 import { chartTable, liveView, type ChartPoint } from '../../analysis/present/view.js';
-import { BEFORE_FIRST, PROVISIONAL_MEANING, type ItemState, type ProvisionalView } from '../../analysis/present/provisional.js';
-import { num } from '../../analysis/present/format.js';
+import { BEFORE_FIRST, CONNECTING, PROVISIONAL_MEANING, provisionalWhen, type ItemState, type ProvisionalView } from '../../analysis/present/provisional.js';
 import { CpElement } from './cp-element.js';
 import { livePanelStyles } from './live-panel.styles.js';
 
@@ -11,10 +10,14 @@ type ChartModule = typeof import('./rtt-chart.js');
 
 const TAG: Record<ItemState, string> = { settled: 'Settled', likely: 'Likely', 'so-far': 'So far' };
 
+/** Where the test is: connecting (no probe yet), measuring (the probes run), finishing (they stopped; the verdict is being made). */
+export type LiveStage = 'connecting' | 'measuring' | 'finishing';
+
 /**
- * While a test runs: the provisional answer (what the probes so far say, 3 s into the test and
- * then every 1-2 s; at once when a fail settles), its numbers in an expert layer, and a chart of
- * the round trip and jitter (Chart.js, loaded when a test starts).
+ * While a test runs: "connecting" until the probes start, then the provisional answer (what the
+ * probes so far say, 3 s after they started and then every 1-2 s; at once when a fail settles),
+ * its numbers in an expert layer, and a chart of the round trip and jitter (Chart.js, loaded
+ * when a test starts) with a legend that names each line by its colour and its dash.
  */
 export class LivePanel extends CpElement {
   static override properties = {
@@ -23,6 +26,7 @@ export class LivePanel extends CpElement {
     durationS: { type: Number },
     final: { type: Boolean },
     busy: { attribute: false },
+    stage: { attribute: false },
   };
 
   declare figures: LiveFigures | null;
@@ -32,12 +36,18 @@ export class LivePanel extends CpElement {
   declare final: boolean;
   /** While the busy-line phase runs: what it is doing ("uploading: 4.8 Mbit/s"), else null. */
   declare busy: string | null;
+  declare stage: LiveStage;
   private plot: InstanceType<ChartModule['RttChart']> | null = null;
   /** The chart's points (one per new whole second), for its text summary and data table. */
   private points: ChartPoint[] = [];
   private plotLoading = false;
 
   static override styles = livePanelStyles;
+
+  constructor() {
+    super();
+    this.stage = 'measuring';
+  }
 
   override willUpdate(): void {
     const f = this.figures;
@@ -66,7 +76,7 @@ export class LivePanel extends CpElement {
     if (!canvas) return;
     this.plotLoading = true;
     const mod = await this.chart;
-    this.plot = new mod.RttChart(canvas);
+    this.plot = new mod.RttChart(canvas, this.durationS);
     this.plotLoading = false;
   }
 
@@ -87,6 +97,10 @@ export class LivePanel extends CpElement {
             : html`<progress max=${this.durationS} .value=${f ? Math.min(f.elapsedS, this.durationS) : 0} aria-label="Test progress"></progress>
               ${this.busy ? this.renderBusy(this.busy) : this.renderAnswer(f?.provisional ?? null)} ${this.renderExpert(f)}`
         }
+        <ul class="legend">
+          <li><svg class="rtt" width="32" height="12" aria-hidden="true"><line x1="1" y1="6" x2="31" y2="6"></line></svg>Round trip (ms), solid line</li>
+          <li><svg class="jitter" width="32" height="12" aria-hidden="true"><line x1="1" y1="6" x2="31" y2="6"></line></svg>Jitter (ms), dashed line</li>
+        </ul>
         <div class="chart"><canvas role="img" aria-describedby=${ifDefined(this.final ? 'chart-summary' : undefined)} aria-label=${this.final ? 'Round trip and jitter over the test, as measured live; the graded figures are in the result below' : 'Round trip and jitter over the test'}></canvas></div>
         ${this.final ? this.renderTable() : nothing}
       </section>
@@ -95,9 +109,12 @@ export class LivePanel extends CpElement {
 
   /** The provisional answer for everyone: settled, likely and so far, and what is not known yet. */
   private renderAnswer(p: ProvisionalView | null) {
-    if (p === null) return html`<div class="answer" data-provisional="none"><p class="before">${BEFORE_FIRST}</p></div>`;
+    if (p === null) {
+      const before = this.stage === 'connecting' ? CONNECTING : this.stage === 'finishing' ? 'Finishing the test.' : BEFORE_FIRST;
+      return html`<div class="answer" data-provisional="none"><p class="before">${before}</p></div>`;
+    }
     return html`<div class="answer ${p.tone}" data-provisional=${p.tone}>
-      <p class="when">Provisional answer, ${num(p.atS)} s into the test</p>
+      <p class="when">${provisionalWhen(p.atS, this.durationS, this.stage === 'finishing')}</p>
       <p class="headline" role="status" aria-live="polite" aria-atomic="true">${p.headline}</p>
       <ul class="items">
         ${p.items.map((it) => html`<li data-state=${it.state}><span class="tag">${TAG[it.state]}</span> ${it.text}</li>`)}

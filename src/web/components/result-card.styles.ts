@@ -21,3 +21,10 @@ export const resultCardStyles = css`
   .status { margin: 0; color: var(--muted); font-size: 0.95rem; }
   .status:not(:empty) { margin-top: 0.5rem; }
 `;
+
+/** The one line with the result code under an answer (codeLine), in the verdict and in a test that could not run. */
+export const codeLineStyles = css`
+  .code-line { font-size: 1.05rem; }
+  .code-line .code { font-family: ui-monospace, 'Cascadia Mono', 'DejaVu Sans Mono', Menlo, Consolas, monospace; font-size: 1.35rem;
+    font-weight: 700; letter-spacing: 0.08em; white-space: nowrap; }
+`;

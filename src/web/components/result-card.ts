@@ -1,7 +1,27 @@
-import { html, nothing } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 import { saveFailureWords, type SaveState } from '../results.js';
 import { CpElement } from './cp-element.js';
 import { resultCardStyles } from './result-card.styles.js';
+
+/**
+ * The result code on one line right under the answer, so that on a phone the verdict, the answer
+ * and the code are on screen together (the card below has the link, the copy buttons and the
+ * JSON). A shared result shows its code in its own header.
+ */
+export function codeLine(save: SaveState): TemplateResult | typeof nothing {
+  switch (save.kind) {
+    case 'saved':
+      return html`<p class="code-line" data-code-line>Result code for your help desk: <span class="code" data-code>${save.code}</span></p>`;
+    case 'saving':
+      return html`<p class="code-line" data-code-line>Result code: saving the result…</p>`;
+    case 'off':
+      return html`<p class="code-line" data-code-line>Not saved (the link says save=0): the details to copy are below.</p>`;
+    case 'failed':
+      return html`<p class="code-line" data-code-line>Not saved on the server: the details to send your help desk are below.</p>`;
+    case 'shared':
+      return nothing;
+  }
+}
 
 /**
  * The result card: the result code to read out to a help desk, the share link,

@@ -1,15 +1,16 @@
-import { Chart, LineController, LineElement, PointElement, LinearScale, Legend, Tooltip } from 'chart.js';
+import { Chart, LineController, LineElement, PointElement, LinearScale, Tooltip } from 'chart.js';
 import type { LiveFigures } from '../../session/collect/live.js';
 import type { ChartPoint } from '../../analysis/present/view.js';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);
+Chart.register(LineController, LineElement, PointElement, LinearScale, Tooltip);
 
 /** Round trip and jitter over the test. This module (and Chart.js) loads when a test starts. */
 export class RttChart {
   private readonly chart: Chart<'line', { x: number; y: number }[]>;
   private lastElapsedS = -1;
 
-  constructor(canvas: HTMLCanvasElement) {
+  /** `durationS`: the test's length, the x axis's end (it grows if the drawing goes on past it). */
+  constructor(canvas: HTMLCanvasElement, durationS: number) {
     // The theme's colours (light or dark, as the system says) from the page's custom properties.
     const css = getComputedStyle(canvas);
     const color = (name: string, fallback: string): string => css.getPropertyValue(name).trim() || fallback;
@@ -22,7 +23,7 @@ export class RttChart {
       data: {
         datasets: [
           { label: 'Round trip (ms)', data: [], borderColor: rttColor, backgroundColor: rttColor, pointRadius: 0, borderWidth: 2 },
-          { label: 'Jitter (ms)', data: [], borderColor: jitterColor, backgroundColor: jitterColor, pointRadius: 0, borderWidth: 2, borderDash: [6, 3] },
+          { label: 'Jitter (ms)', data: [], borderColor: jitterColor, backgroundColor: jitterColor, pointRadius: 0, borderWidth: 2.5, borderDash: [7, 4] },
         ],
       },
       options: {
@@ -30,7 +31,14 @@ export class RttChart {
         maintainAspectRatio: false,
         parsing: false,
         scales: {
-          x: { type: 'linear', title: { display: true, text: 'seconds', color: textColor }, min: 0, ticks: { color: textColor }, grid: { color: gridColor } },
+          x: {
+            type: 'linear',
+            title: { display: true, text: 'seconds', color: textColor },
+            min: 0,
+            suggestedMax: durationS,
+            ticks: { color: textColor },
+            grid: { color: gridColor },
+          },
           y: {
             type: 'linear',
             title: { display: true, text: 'ms', color: textColor },
@@ -39,7 +47,8 @@ export class RttChart {
             grid: { color: gridColor },
           },
         },
-        plugins: { legend: { labels: { color: textColor } } },
+        // The legend is the page's own (live-panel.ts): a line sample per dataset, solid or dashed, that stays readable.
+        plugins: { legend: { display: false } },
       },
     });
   }

@@ -27,7 +27,11 @@ export const verdictViewStyles = css`
   .fail .title, .status.fail { color: var(--fail); }
   .insufficient .title, .status.insufficient { color: var(--insufficient); }
   .figures { display: flex; flex-wrap: wrap; gap: 0.4rem 1.5rem; margin: 0.75rem 0 0; padding: 0; list-style: none; }
-  .figures strong { font-variant-numeric: tabular-nums; }
+  .figures .fig { font-variant-numeric: tabular-nums; }
+  .withdrawn { font-weight: 600; }
+  .facts { margin: 0.5rem 0; padding: 0.1rem 0 0.1rem 0.75rem; list-style: none; border-left: 4px solid var(--insufficient); }
+  .facts li { margin: 0.3rem 0; }
+  .facts .action { font-weight: 600; }
   .scroll { overflow-x: auto; margin-top: 1rem; }
   .scroll:focus-visible { outline: 3px solid var(--focus, #0b57d0); outline-offset: 2px; }
   table { border-collapse: collapse; width: 100%; font-size: 0.95rem; }

@@ -7,12 +7,15 @@ import { CpElement } from './cp-element.js';
 import { reportSummaryText } from '../../analysis/present/result-text.js';
 import type { SaveState } from '../results.js';
 import { ReportDetails } from './report-details.js';
-import { ResultCard } from './result-card.js';
+import { codeLine, ResultCard } from './result-card.js';
 import { BusyLine } from './busy-line.js';
 import { verdictViewStyles } from './verdict-view.styles.js';
+import { codeLineStyles } from './result-card.styles.js';
 
 const capitalised = (text: string): string => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
-const parts = (ps: readonly TextPart[]) => ps.map((p) => (p.emphasis ? html`<strong>${p.text}</strong>` : p.text));
+/** Figures in tabular digits; only a figure whose target failed in bold. */
+const parts = (ps: readonly TextPart[]) =>
+  ps.map((p) => (p.failed === true ? html`<strong class="fig">${p.text}</strong>` : p.emphasis ? html`<span class="fig">${p.text}</span>` : p.text));
 
 /**
  * The graded verdict in two layers: the answer for everyone (one sentence, what matters most
@@ -28,14 +31,13 @@ export class VerdictView extends CpElement {
   /** What the JSON download holds: the report as stored (a shared result keeps its schema version), else the report. */
   declare json: unknown;
 
-  static override styles = verdictViewStyles;
+  static override styles = [verdictViewStyles, codeLineStyles];
 
-  /** Scrolls the answer into view and gives it focus (the page calls this when a test ends). */
+  /** Scrolls the verdict (its title, the answer and the code under it) into view and gives the answer focus (the page calls this when a test ends). */
   async focusAnswer(): Promise<void> {
     await this.updateComplete;
-    const h = this.renderRoot.querySelector<HTMLElement>('#answer');
-    h?.scrollIntoView({ block: 'start' });
-    h?.focus({ preventScroll: true });
+    this.renderRoot.querySelector<HTMLElement>('section.banner')?.scrollIntoView({ block: 'start' });
+    this.renderRoot.querySelector<HTMLElement>('#answer')?.focus({ preventScroll: true });
   }
 
   override render() {
@@ -46,9 +48,18 @@ export class VerdictView extends CpElement {
     const rows = verdictRows(r);
     return html`
       <section class="banner ${v.verdict} ${a.tone}" aria-labelledby="answer" data-verdict=${v.verdict} data-tone=${a.tone}>
-        <p class="title">${v.title}</p>
+        <p class="title" data-title>${v.title}</p>
         <h2 id="answer" data-answer tabindex="-1">${a.sentence}</h2>
+        ${codeLine(this.save)}
+        ${a.withdrawn === null ? nothing : html`<p class="withdrawn" data-withdrawn>${a.withdrawn}</p>`}
         ${a.caution === null ? nothing : html`<p class="caution" data-caution>${a.caution}</p>`}
+        ${
+          a.facts.length === 0
+            ? nothing
+            : html`<ul class="facts" aria-label="Whatever the result">
+              ${a.facts.map((f) => html`<li data-fact=${f.id}>${f.text} <span class="action">${f.action}</span></li>`)}
+            </ul>`
+        }
         ${a.findings.length > 0 ? html`<ul class="findings">${a.findings.map((f) => html`<li data-finding=${f.kind}>${f.sentence}</li>`)}</ul>` : nothing}
         ${
           a.advice.length > 0

@@ -148,6 +148,30 @@ describe('classifyNat', () => {
     ).toBe('no server-reflexive candidate (STUN ports 3478 and 3479 reported no answer), so the mapping could not be observed');
   });
 
+  it("ports that differ on an address no NAT gives (loopback, or the socket's own) are a proxy in front of the server: unknown, no hint", () => {
+    // As Chromium saw it through the e2e suite's impairment proxy: each relay port reached from another proxy socket.
+    const viaProxy = classifyNat(
+      gathering({
+        candidates: [
+          { candidate: srflx('127.0.0.1', 41200, '0.0.0.0', 0), url: S1 },
+          { candidate: srflx('127.0.0.1', 41201, '0.0.0.0', 0), url: S2 },
+        ],
+      }),
+    );
+    expect(viaProxy.mapping).toBe('unknown');
+    expect(viaProxy.reason).toMatch(/a proxy or relay in front of the test server remapped the ports/);
+    expect(networkHints([], { transport: 'udp', changes: 0 }, viaProxy)).toEqual([]);
+    const untranslated = classifyNat(
+      gathering({
+        candidates: [
+          { candidate: srflx('10.0.1.2', 41200), url: S1 },
+          { candidate: srflx('10.0.1.2', 41201), url: S2 },
+        ],
+      }),
+    );
+    expect(untranslated.mapping).toBe('unknown');
+  });
+
   it('one server port offered is unknown', () => {
     expect(classifyNat(gathering({ serverPorts: [3478], candidates: [{ candidate: srflx('198.51.100.7', 40000), url: S1 }] })).mapping).toBe('unknown');
   });

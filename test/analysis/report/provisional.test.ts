@@ -47,7 +47,7 @@ describe('the provisional answers in the report', () => {
     expect(v.headline).toBe(
       'Calls will break up here: 3 of 20 probes (15%) lost in 200 ms at 2.83 s, you to the relay. This will not change. The test goes on to the end to measure everything else.',
     );
-    expect(v.items[0]).toEqual({ state: 'settled', text: 'Connected through the relay over UDP (port 3478).', expert: '' });
+    expect(v.items[0]).toEqual({ state: 'settled', text: 'Connected through the relay the way calls prefer (port 3478).', expert: '' });
     expect(v.items.map((i) => i.state)).toEqual(['settled', 'settled', 'so-far', 'so-far', 'so-far', 'so-far', 'so-far']);
     const good = provisionalView(
       provisionalFrom(provisionalMoment(reflectorInput({ count: 1510, down: { startMs: 5000 } }), 7000), { ...setting, failedBefore: false }).facts,
@@ -61,7 +61,7 @@ describe('the provisional answers in the report', () => {
       'Loss, you to the relay: under 1% with 95% confidence for these 6.01 s (none of 601 probes lost).',
     );
     expect(provisionalLine(provisionalView(at3.facts, { path: { transport: 'udp', port: 3478 }, quiet: [] }))).toMatch(
-      /^provisional at 3 s: Too early to tell\. .*Round trip so far: 40 ms; a few more seconds of echoes are needed to tell;.* Not yet known: the worst 15-second window\./,
+      /^provisional at 3 s: Too early to tell: not enough seconds measured yet to be 95% sure\. .*Round trip so far: 40 ms, under the 100 ms target so far; not enough seconds measured yet to be 95% sure;.* Not yet known: the worst 15-second window\./,
     );
     expect(provisionalLine(provisionalView(at7.facts, { path: { transport: 'udp', port: 3478 }, quiet: [] }))).toMatch(
       /Round trip so far: 40 ms, under the 100 ms target \(95% sure\);/,

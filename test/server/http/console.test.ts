@@ -223,13 +223,19 @@ describeEachKind('help desk console API', (kind, opened) => {
     return { bad, clients };
   }
 
-  it('shows a site a link named without the token as not verified, and never as the site', async () => {
+  it('shows a site a link named without the token as not verified, never as the site, and finds it by a site search, marked so', async () => {
     const { app } = await build();
     const ack = await post(app, report({ site: 'Paris office', startedAt: '2026-01-15T10:30:00.000Z' }), '203.0.113.9', null);
     const ana = await sessionCookie(app, 'ana');
     const view = (await get(app, `/api/console/results/${ack.code}`, ana)).json<ConsoleResultView>();
     expect(view).toMatchObject({ site: null, siteUnverified: 'Paris office' });
-    expect((await get(app, '/api/console/results?site=Paris%20office', ana)).json<ConsoleSearchAnswer>().results).toEqual([]);
+    const found = (await get(app, '/api/console/results?site=paris%20OFFICE', ana)).json<ConsoleSearchAnswer>().results;
+    expect(found.map((r) => ({ code: r.code, site: r.site, siteUnverified: r.siteUnverified }))).toEqual([
+      { code: ack.code, site: null, siteUnverified: 'Paris office' },
+    ]);
+    // The operator's by-site export never counts it as the site's.
+    const csv = await app.inject({ method: 'GET', url: '/api/results?format=csv&site=Paris%20office', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(csv.body).not.toContain(ack.code);
   });
 
   it('shows a lost server as our side: one culprit line, no CQD classification', async () => {

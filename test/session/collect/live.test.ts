@@ -66,13 +66,13 @@ function evidence(atMs: number, lost: (i: number) => boolean = () => false): Pro
 
 const PLAN: ProvisionalPlan = {
   setting: { profile: resolveProfile({ id: 'client-to-edge' }), ratePps: 100, channelOk: true, durationS: 15, intervalMs: 10, likelyClaims: true },
-  testStartMs: 0,
   path: { transport: 'udp', port: 3478 },
 };
 
 describe('when a provisional answer is shown', () => {
-  it('aligns its ticks on the half seconds of the test', () => {
-    const t = new ProvisionalTracker({ ...PLAN, testStartMs: 100 });
+  it('aligns its ticks on the half seconds since the probes started, not since the click', () => {
+    // The probes started 100 ms into the page's clock (a connection of 8 s would be the same): ticks count from there.
+    const t = new ProvisionalTracker(PLAN, 100);
     expect(t.tickAt(3199)).toBe(3000);
     expect(t.nextTickMs(3199)).toBe(3600);
     // A timer that fires a millisecond early (Chromium's timers may) is still that tick.
@@ -80,8 +80,8 @@ describe('when a provisional answer is shown', () => {
     expect(t.tickAt(3590)).toBe(3000);
   });
 
-  it('shows the first answer 3 s into the test, then every second to 5 s, then every 2 s, and keeps each', () => {
-    const t = new ProvisionalTracker(PLAN);
+  it('shows the first answer 3 s after the probes started, then every second to 5 s, then every 2 s, and keeps each', () => {
+    const t = new ProvisionalTracker(PLAN, 0);
     const shownAt = [];
     for (let atMs = 500; atMs <= 15_000; atMs += 500) if (t.tick(evidence(atMs))) shownAt.push(atMs);
     expect(shownAt).toEqual([3000, 4000, 5000, 7000, 9000, 11_000, 13_000, 15_000]);
@@ -92,7 +92,7 @@ describe('when a provisional answer is shown', () => {
   });
 
   it('shows a late tick as the next one due, once', () => {
-    const t = new ProvisionalTracker(PLAN);
+    const t = new ProvisionalTracker(PLAN, 0);
     expect(t.tick(evidence(3500))).toBe(true);
     expect(t.tick(evidence(4000))).toBe(true);
     expect(t.tick(evidence(4500))).toBe(false);
@@ -100,7 +100,7 @@ describe('when a provisional answer is shown', () => {
 
   it('shows a fail at once when it settles, before 3 s too, and keeps it', () => {
     // Probes 20-22 (650-670 ms) never arrive: their window has ended and is judged at 2 s (judged up to 1000 ms).
-    const t = new ProvisionalTracker(PLAN);
+    const t = new ProvisionalTracker(PLAN, 0);
     expect(t.tick(evidence(1500, (i) => i >= 20 && i <= 22))).toBe(false);
     expect(t.tick(evidence(2000, (i) => i >= 20 && i <= 22))).toBe(true);
     expect(t.view?.tone).toBe('bad');
@@ -117,8 +117,26 @@ describe('when a provisional answer is shown', () => {
     ).toBe(false);
   });
 
+  it('keeps the first settled fail as the headline, in its first words, while later fails are added below it', () => {
+    // Probes 20-22 (650-670 ms) never arrive, then 500-504 (5450-5490 ms): a second, worse burst settles later.
+    const lost = (i: number): boolean => (i >= 20 && i <= 22) || (i >= 500 && i <= 504);
+    const t = new ProvisionalTracker(PLAN, 0);
+    t.tick(evidence(2000, lost));
+    const first = t.view?.headline ?? '';
+    expect(first).toMatch(
+      /^Calls will break up here: 3 of 20 probes \(15%\) lost in 200 ms at 0\.[0-9]+ s, through the relay and back\. This will not change\./,
+    );
+    for (let atMs = 2500; atMs <= 9000; atMs += 500) t.tick(evidence(atMs, lost));
+    expect(t.view?.headline).toBe(first);
+    expect(t.view?.tone).toBe('bad');
+    // The later, worse window is below, as the settled item of its direction.
+    expect(t.view?.items.find((it) => it.state === 'settled' && it.text.startsWith('Lost in a burst'))?.text).toMatch(
+      /^Lost in a burst, through the relay and back: 5 of 20 probes/,
+    );
+  });
+
   it('keeps at most 12 answers on the schedule', () => {
-    const t = new ProvisionalTracker({ ...PLAN, setting: { ...PLAN.setting, durationS: 40 } });
+    const t = new ProvisionalTracker({ ...PLAN, setting: { ...PLAN.setting, durationS: 40 } }, 0);
     let shown = 0;
     for (let atMs = 500; atMs <= 40_000; atMs += 500) if (t.tick(evidence(atMs))) shown++;
     // 3, 4 and 5 s, then 7, 9, ... 39 s.

@@ -14,6 +14,7 @@ import type { SitesRepository } from '../../../server/store/sites/types.js';
 import { CONSOLE_API, type ConsoleResultView, type ConsoleRole } from '../../../src/protocol/api-console.js';
 import { ConsoleView } from '../../../src/web/components/console.js';
 import { waitFor } from '../../kit/wait.js';
+import type { Report } from '../../../src/analysis/schema/report-schema.js';
 import { all, axeProblems, golden, mount, one, words } from './dom.js';
 
 ConsoleView.define('cp-console');
@@ -22,8 +23,7 @@ const ADDRESS = '203.0.113.7';
 const TICKET = `INC-4711 caller at ${ADDRESS}`;
 const STARTED_MS = Date.parse('2025-01-01T00:00:00.000Z');
 
-function stored(): StoredResult & { addresses: StoredAddress[] } {
-  const report = golden('jitter-fail');
+function stored(report = golden('jitter-fail'), site: string | null = 'HQ'): StoredResult & { addresses: StoredAddress[] } {
   report.meta.ticket = TICKET;
   return {
     id: 'r1',
@@ -32,8 +32,8 @@ function stored(): StoredResult & { addresses: StoredAddress[] } {
     kind: 'report',
     storedAtMs: STARTED_MS + 60_000,
     startedAtMs: STARTED_MS,
-    site: 'HQ',
-    siteKey: 'hq',
+    site,
+    siteKey: site === null ? null : site.toLowerCase(),
     ticket: TICKET,
     verdict: 'fail',
     reportJson: JSON.stringify(report),
@@ -62,6 +62,7 @@ function stubApi(role: ConsoleRole, view: ConsoleResultView): void {
               startedAt: view.startedAt,
               startedAtLocal: view.startedAtLocal,
               site: view.site,
+              siteUnverified: view.siteUnverified,
               ticket: view.ticket,
               verdict: view.verdict,
             },
@@ -78,9 +79,65 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
+describe('the console, tier 2: the export button', () => {
+  it('exports CSV with the separator chosen, or NDJSON, as a file, and says how many results; tier 1 has no such button', async () => {
+    const asked: string[] = [];
+    const csv = 'code;verdict\nK7QF-3MZD;fail\nAB12-CD34;pass\n';
+    const reply = (status: number, body: unknown, text = '', headers: Record<string, string> = {}): Response =>
+      ({ status, ok: status < 400, json: () => Promise.resolve(body), text: () => Promise.resolve(text), headers: new Headers(headers) }) as Response;
+    vi.stubGlobal('fetch', (path: string) => {
+      const p = path.split('?')[0];
+      if (p === `${CONSOLE_API}/me`) return Promise.resolve(reply(200, { name: 'bo', role: 'tier2' }));
+      if (p === '/api/sites') return Promise.resolve(reply(200, { kind: 'sites-overview', schemaVersion: 1, since: '7d', minSamplesP90: 10, sites: [] }));
+      if (p === '/api/results') {
+        asked.push(path);
+        return Promise.resolve(reply(200, null, csv, { 'x-callprobe-truncated': '2026-01-16T00:00:00.000Z' }));
+      }
+      return Promise.reject(new Error(`unexpected request ${path}`));
+    });
+    const clicked: string[] = [];
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push(this.download);
+    });
+    try {
+      const c = await mount<ConsoleView>('cp-console', {}, 'console');
+      const form = await waitFor(() => c.shadowRoot?.querySelector<HTMLFormElement>('form[data-testid="export"]'), {
+        timeoutMs: 5000,
+        what: 'the export form',
+      });
+      one<HTMLSelectElement>(c, 'select[name="sep"]').value = 'semicolon';
+      one<HTMLInputElement>(c, 'input[name="since"]').value = '2026-01-15';
+      form.requestSubmit();
+      await waitFor(() => (/exported/.test(words(one(c, '[data-testid="export-status"]'))) ? true : null), { timeoutMs: 5000, what: 'the export' });
+      expect(asked).toEqual(['/api/results?format=csv&sep=semicolon&since=2026-01-15']);
+      expect(clicked).toEqual([expect.stringMatching(/^callprobe-results-\d{4}-\d{2}-\d{2}\.csv$/)]);
+      expect(words(one(c, '[data-testid="export-status"]'))).toMatch(
+        /^2 results exported to callprobe-results-.*\.csv; more matched: export again from 2026-01-16T00:00:00\.000Z for the rest\.$/,
+      );
+      // NDJSON: no separator.
+      const format = one<HTMLSelectElement>(c, 'select[name="format"]');
+      format.value = 'ndjson';
+      format.dispatchEvent(new Event('change'));
+      await c.updateComplete;
+      expect(one<HTMLSelectElement>(c, 'select[name="sep"]').disabled).toBe(true);
+      form.requestSubmit();
+      await waitFor(() => (asked.length === 2 ? true : null), { timeoutMs: 5000, what: 'the second export' });
+      expect(asked[1]).toBe('/api/results?format=ndjson&since=2026-01-15');
+      expect(await axeProblems()).toEqual([]);
+    } finally {
+      click.mockRestore();
+    }
+  });
+
+  it('tier 1 sees no export', async () => {
+    const c = await openResult('tier1');
+    expect(all(c, 'form[data-testid="export"]')).toEqual([]);
+  });
+});
+
 /** Logs in as `role` (the session is there), searches by code and opens the one result found. */
-async function openResult(role: ConsoleRole): Promise<ConsoleView> {
-  const view = await consoleResultView(sites, stored(), role, 'UTC');
+async function openResult(role: ConsoleRole, report?: Report, site?: string | null): Promise<ConsoleView> {
+  const view = await consoleResultView(sites, stored(report, site), role, 'UTC');
   stubApi(role, view);
   const c = await mount<ConsoleView>('cp-console', {}, 'console');
   const form = await waitFor(() => c.shadowRoot?.querySelector<HTMLFormElement>('form:has(#code)'), { timeoutMs: 5000, what: 'the search form' });
@@ -108,6 +165,26 @@ describe('the console, tier 1', () => {
     expect(failed).toEqual(['Packet inter-arrival jitter (any 15 s) down 70.0 ms < 30 ms fail', 'Packet reorder down 49.95% < 0.05% fail']);
     expect(words(one(c, '[data-testid="baseline"]'))).toMatch(/^No baseline: the site has no sample/);
     expect(await axeProblems()).toEqual([]);
+  });
+
+  it('a busy device over a TCP fallback: the blocked ports and the action come first in what to tell the user', async () => {
+    const busy = golden('troubled-sender');
+    const fallback = golden('fallback-tcp');
+    const c = await openResult('tier1', { ...busy, connectivity: fallback.connectivity, path: fallback.path, hints: fallback.hints });
+    const tell = all(c, '.tell p').map((p) => words(p));
+    expect(tell[0]).toMatch(/^No verdict: this device was too busy to measure the network/);
+    expect(tell[1]).toBe(
+      'UDP 3478-3481 to the relay did not answer, so this test ran over TCP 3478, a fallback path: calls get through there, but they lag and stutter when the network is busy. Ask your network team to allow UDP 3478-3481 outbound to the relay, and give them the result code.',
+    );
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('lists a site a link named without the token, marked not verified', async () => {
+    const report = golden('jitter-fail');
+    report.meta = { ...report.meta, site: null, siteUnverified: 'Paris office' } as typeof report.meta;
+    const c = await openResult('tier1', report, null);
+    const cells = all(c, 'tbody tr td').map((td) => words(td));
+    expect(cells).toContain('Paris office (not verified: named by the link)');
   });
 
   it('shows no IP address: the ticket scrubbed, no network details', async () => {

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { provisionalFrom } from '../../../src/analysis/grade/provisional.js';
 import { resolveProfile } from '../../../src/analysis/grade/targets.js';
-import { BEFORE_FIRST, PROVISIONAL_MEANING, provisionalView, type ProvisionalView } from '../../../src/analysis/present/provisional.js';
+import { BEFORE_FIRST, CONNECTING, PROVISIONAL_MEANING, provisionalView, type ProvisionalView } from '../../../src/analysis/present/provisional.js';
 import type { LiveFigures } from '../../../src/session/collect/live.js';
 import { LivePanel } from '../../../src/web/components/live-panel.js';
 import { provisionalMoment, reflectorInput } from '../../analysis/report/inputs.js';
@@ -38,13 +38,21 @@ function figures(elapsedS: number, provisional: ProvisionalView | null): LiveFig
   };
 }
 
-const show = (f: LiveFigures | null, final = false): Promise<LivePanel> => mount<LivePanel>('cp-live-panel', { figures: f, chart: null, durationS: 15, final });
+const show = (f: LiveFigures | null, final = false, stage: LivePanel['stage'] = 'measuring'): Promise<LivePanel> =>
+  mount<LivePanel>('cp-live-panel', { figures: f, chart: null, durationS: 15, final, stage });
 
 /** The answer's items as read: "Settled Connected through ...". */
 const items = (p: LivePanel): string[] => all(p, '.answer li').map((li) => words(li));
 
 describe('the provisional answer', () => {
-  it('before the first answer: says one comes 3 seconds in, and the progress is at the start', async () => {
+  it('while connecting: says so, and that the first answer is timed from the start of the measuring', async () => {
+    const p = await show(null, false, 'connecting');
+    expect(words(one(p, '[data-provisional="none"]'))).toBe(CONNECTING);
+    expect(CONNECTING).toBe('Connecting to the test server. A first answer comes 3 seconds after the measuring starts.');
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('before the first answer: says one comes 3 seconds after the measuring started, and the progress is at the start', async () => {
     const p = await show(figures(1, null));
     expect(words(one(p, '[data-provisional="none"]'))).toBe(BEFORE_FIRST);
     expect(one<HTMLProgressElement>(p, 'progress').value).toBe(1);
@@ -55,11 +63,13 @@ describe('the provisional answer', () => {
   it('3 s in: too early to tell, the path settled, the round trip not yet judged, and what "provisional" means', async () => {
     const p = await show(figures(3, answerAt(3000, true)));
     expect(one(p, '.answer').dataset.provisional).toBe('unsure');
-    expect(words(one(p, '.when'))).toBe('Provisional answer, 3 s into the test');
-    expect(words(one(p, '.headline'))).toBe('Too early to tell. The probes so far are below.');
-    expect(items(p)[0]).toBe('Settled Connected through the relay over UDP (port 3478).');
+    expect(words(one(p, '.when'))).toBe('Provisional answer, 3 s of 15 s measured');
+    // Two whole seconds judged: not enough for any likely claim (the claims need five), said as that.
+    expect(words(one(p, '.headline'))).toBe('Too early to tell: not enough seconds measured yet to be 95% sure.');
+    expect(items(p)).toContain('So far Loss so far, you to the relay: none of 201 probes lost; too few probes yet to tell against the 1% limit at 95%.');
+    expect(items(p)[0]).toBe('Settled Connected through the relay the way calls prefer (port 3478).');
     expect(
-      items(p).some((it) => /^So far Round trip so far: 40 ms; a few more seconds of echoes are needed to tell/.test(it)),
+      items(p).some((it) => /^So far Round trip so far: 40 ms, under the 100 ms target so far; not enough seconds measured yet to be 95% sure\./.test(it)),
       items(p).join('\n'),
     ).toBe(true);
     expect(words(one(p, '.meaning'))).toBe(PROVISIONAL_MEANING);
@@ -96,8 +106,23 @@ describe('the provisional answer', () => {
       'Calls will break up here: 3 of 20 probes (15%) lost in 200 ms at 2.83 s, you to the relay. This will not change. The test goes on to the end to measure everything else.',
     );
     expect(all(p, '.answer li').map((li) => li.dataset.state)).toEqual(['settled', 'settled', 'so-far', 'so-far', 'so-far', 'so-far', 'so-far']);
-    expect(items(p)[1]).toBe('Settled Calls will break up here: 3 of 20 probes (15%) lost in 200 ms at 2.83 s, you to the relay.');
+    expect(items(p)[1]).toBe('Settled Lost in a burst, you to the relay: 3 of 20 probes (15%) lost in 200 ms at 2.83 s (the limit is under 10%).');
     expect(await axeProblems()).toEqual([]);
+  });
+
+  it('never more seconds than the test has, then "finishing" once the probes have stopped', async () => {
+    const late = { ...answerAt(5000, false), atS: 15.5 };
+    const p = await show(figures(15.5, late));
+    expect(words(one(p, '.when'))).toBe('Provisional answer, 15 s of 15 s measured');
+    p.stage = 'finishing';
+    await p.updateComplete;
+    expect(words(one(p, '.when'))).toBe('Provisional answer, from 15 s of 15 s: finishing the test');
+  });
+
+  it('the chart has a legend a person can read: each line named, with its colour and its dash', async () => {
+    const p = await show(figures(3, null));
+    expect(all(p, '.legend li').map((li) => words(li))).toEqual(['Round trip (ms), solid line', 'Jitter (ms), dashed line']);
+    expect(all(p, '.legend svg.jitter line')).toHaveLength(1);
   });
 
   it('once the verdict is shown: no answer, and the chart in words and as a table, one row per second', async () => {

@@ -32,7 +32,11 @@ describe('the verdict', () => {
     expect(words(one(v, '.title'))).toBe('Fail');
     expect(words(one(v, '#answer'))).toBe('Calls will likely sound choppy: the timing of packets varies too much.');
     expect(one(v, 'section.banner').dataset.verdict).toBe('fail');
-    expect(boldFigures(v)).toMatchObject({ jitter: ['70.0 ms'], reorder: ['49.95%'], probes: ['2,000 / 2,000'] });
+    // Bold only what failed: jitter and reorder, not the round trip, loss or the probe count.
+    expect(boldFigures(v)).toEqual({ rtt: [], jitter: ['70.0 ms'], loss: [], reorder: ['49.95%'], mos: [], probes: [] });
+    // The code right under the answer, so that a phone shows the verdict, the answer and the code together.
+    expect(words(one(v, '[data-code-line]'))).toBe('Result code for your help desk: K7QF-3MZD');
+    expect(one(v, 'section.banner [data-code-line]').previousElementSibling?.id).toBe('answer');
     // A reassuring MOS beside a fail says what it is.
     expect(words(one(v, '[data-figure="mos"]'))).toBe('MOS estimate 4.32 (a whole-test average: it cannot see the stretches that failed)');
     expect(failedTargets(v)).toEqual(['jitter-15s down: 70.0 ms', 'reorder down: 49.95%']);
@@ -91,6 +95,37 @@ describe('the verdict', () => {
     expect(words(one(card, '#card-title'))).toBe('Not saved: the server could not be reached');
     expect(words(one(card, '[data-details]'))).not.toBe('');
     expect(all(card, 'button').map((b) => words(b))).toEqual(['Copy details', 'Download the full report (JSON)']);
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('a fallback path under a fail: the blocked ports and what to do on top, whatever the verdict; a settled fail withdrawn says so', async () => {
+    const fallback = golden('fallback-tcp');
+    const r = { ...golden('loss-heavy'), connectivity: fallback.connectivity, path: fallback.path, hints: fallback.hints };
+    const v = await show(r);
+    expect(all(v, '[data-fact]').map((li) => li.dataset.fact)).toEqual(['fallback-path']);
+    expect(words(one(v, '[data-fact]'))).toMatch(
+      /^UDP 3478-3481 to the relay did not answer, so this test ran over TCP 3478.* Ask your network team to allow UDP 3478-3481 outbound to the relay/,
+    );
+    const pass = await show({
+      ...golden('clean-15s'),
+      provisional: [
+        {
+          atMs: 3000,
+          claims: [
+            {
+              metric: 'burst-loss-200ms',
+              direction: 'down',
+              kind: 'settled-fail',
+              evidence: '3 of 20 probes (15%) lost in 200 ms at 2.3 s; limit < 10%',
+              held: false,
+            },
+          ],
+        },
+      ],
+    });
+    expect(words(one(pass, '[data-withdrawn]'))).toMatch(
+      /^Withdrawn: the early answer "Calls will break up here" \(3 of 20 probes \(15%\) lost in 200 ms at 2\.3 s, the relay to you\) did not hold: /,
+    );
     expect(await axeProblems()).toEqual([]);
   });
 

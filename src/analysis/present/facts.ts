@@ -1,0 +1,115 @@
+/**
+ * Facts that do not depend on the verdict, each with what to do about it: the path the media
+ * took (a fallback over TCP or TLS because UDP did not answer), relay ports that did not
+ * answer while others did, a relay that refused this test, and why there is no verdict (this
+ * device or the test server was busy, the page was in the background). The page shows them on
+ * top, the CLI right under the answer, the help desk console in what to tell the user: a
+ * verdict of "no answer" never hides that UDP is blocked. Pure: it reads a report; the ports
+ * named are the ones this test tried (./ports.ts), never a list of what should be open.
+ */
+import type { Report, Rung } from '../schema/report-schema.js';
+import { insufficientCauseText } from './cause-text.js';
+import { andList, portSpan, rungName } from './format.js';
+import { pathText, silentUdpText, triedRungs } from './ports.js';
+
+export interface PathFact {
+  id: 'fallback-path' | 'blocked-ports' | 'relay-refused' | 'device-busy' | 'server-busy' | 'page-hidden';
+  /** What was found, in one plain sentence. */
+  text: string;
+  /** What to do about it, in one sentence. */
+  action: string;
+}
+
+type FactReport = Pick<Report, 'connectivity' | 'path' | 'hints' | 'summary' | 'outcome' | 'probe'> & {
+  attribution?: Report['attribution'];
+  meta?: Pick<Report['meta'], 'ratePps'>;
+};
+
+/** The TURN error codes by which a relay refuses a request (RFC 8656 §7.2, RFC 8489 §14.8), as opposed to not answering. */
+const REFUSAL_CODES: ReadonlySet<string> = new Set(['401', '403', '437', '438', '441', '442', '486', '508']);
+
+const refusalOf = (r: Pick<Rung, 'error'>): string | null => {
+  const code = /^turn-(\d{3})$/.exec(r.error ?? '')?.[1];
+  return code !== undefined && REFUSAL_CODES.has(code) ? code : null;
+};
+
+/** What a refusal code means, for the person at the page. */
+function refusalWords(code: string): string {
+  if (code === '486' || code === '508') return 'it had too many tests at once';
+  if (code === '401') return 'it did not accept the credentials the test server gave this page';
+  if (code === '403') return 'its policy forbids the request';
+  return `it answered with error ${code}`;
+}
+
+/** The UDP ports the test tried, as the action names them ("UDP 3478-3481"). */
+function udpPortsTried(r: Pick<Report, 'connectivity'>): string {
+  const udp = triedRungs(r.connectivity).filter((x) => x.transport === 'udp');
+  const ports = udp.flatMap((x) => (x.port === null ? [] : [x.port]));
+  return ports.length === 0 ? 'UDP' : `UDP ${portSpan(ports)}`;
+}
+
+/** The fallback: UDP did not answer, the media went over TCP or TLS. */
+function fallbackFact(r: FactReport): PathFact | null {
+  if (r.outcome !== null || !r.hints.some((h) => h.code === 'udp-blocked')) return null;
+  if (r.path.transport !== 'tcp' && r.path.transport !== 'tls') return null;
+  const udp = silentUdpText(r.connectivity) || 'UDP';
+  return {
+    id: 'fallback-path',
+    text: `${udp} to the relay did not answer, so this test ran over ${pathText(r.path)}, a fallback path: calls get through there, but they lag and stutter when the network is busy.`,
+    action: `Ask your network team to allow ${udp} outbound to the relay, and give them the result code.`,
+  };
+}
+
+/** Some UDP ports answered and others did not: a firewall filtering by port. */
+function blockedPortsFact(r: FactReport): PathFact | null {
+  const udp = triedRungs(r.connectivity).filter((x) => x.transport === 'udp');
+  const silent = udp.filter((x) => !x.reachable && x.error === 'timeout');
+  const open = udp.filter((x) => x.reachable);
+  if (silent.length === 0 || open.length === 0) return null;
+  const ports = (rs: readonly Rung[]): number[] => rs.flatMap((x) => (x.port === null ? [] : [x.port]));
+  const one = silent.length === 1;
+  return {
+    id: 'blocked-ports',
+    text: `UDP ${one ? 'port' : 'ports'} ${portSpan(ports(silent))} to the relay did not answer while UDP ${portSpan(ports(open))} did: a firewall filters by port.`,
+    action: `Ask your network team to allow ${udpPortsTried(r)} outbound: calls use each of these ports.`,
+  };
+}
+
+/** The test server's relay refused this test on some port (its limits, its credentials), or refused the call-like audio stream. */
+function refusedFact(r: FactReport): PathFact | null {
+  const refused = triedRungs(r.connectivity).filter((x) => refusalOf(x) !== null);
+  // The RTP leg's refusal is said in the probe path's reason (session/plan/probe-path.ts).
+  const rtpRefused = r.probe.path === 'datachannel' && /relay refused/.test(r.probe.reason);
+  if (refused.length === 0 && !rtpRefused) return null;
+  const what =
+    refused.length > 0
+      ? `The test server's relay refused this test on ${andList(refused.map((x) => rungName(x)))}: ${refusalWords(refusalOf(refused[0] ?? { error: null }) ?? '')}.`
+      : "The test server's relay refused the call-like audio stream, so this test measured over its data channel instead.";
+  return {
+    id: 'relay-refused',
+    text: `${what} That is the test server's side, not your network.`,
+    action: 'Run the test again in a few minutes; if it happens again, tell whoever runs the test server.',
+  };
+}
+
+const CAUSE_ACTION: Readonly<Record<'device-busy' | 'server-busy' | 'page-hidden', string>> = {
+  'device-busy': 'Close other programs and browser tabs, keep this page in front, and run the test again.',
+  'server-busy': 'Run the test again in a few minutes; if it happens again, tell whoever runs the test server.',
+  'page-hidden': 'Keep this page in front for the whole test, and run it again.',
+};
+
+/** Why there is no verdict, when it is this device's, the server's or the page's own doing. */
+function causeFact(r: FactReport): PathFact | null {
+  const cause = r.summary.insufficientCause;
+  if (cause !== 'device-busy' && cause !== 'server-busy' && cause !== 'page-hidden') return null;
+  const text = insufficientCauseText(r);
+  return text === null ? null : { id: cause, text, action: CAUSE_ACTION[cause] };
+}
+
+/** Every fact of this report that holds whatever the verdict, most actionable first. */
+export function pathFacts(r: FactReport): PathFact[] {
+  return [fallbackFact(r), blockedPortsFact(r), refusedFact(r), causeFact(r)].filter((f): f is PathFact => f !== null);
+}
+
+/** A fact as one line of plain text: what was found, then what to do. */
+export const factLine = (f: PathFact): string => `${f.text} ${f.action}`;
