@@ -139,20 +139,27 @@ function lossClaim(input: ProvisionalInput, d: SoFarDirection<DirectionName>, pa
     upperPct: bounds === null ? null : bounds.upper * 100,
     lowerPct: bounds === null ? null : bounds.lower * 100,
     settled: null,
+    undecided: 'too-few-seconds',
   };
+  const so = (undecided: LossClaim['undecided']): LossClaim => ({ ...base, undecided });
   // A shorter test has no 15 s window to grade; a retransmitting channel hides loss.
-  if (!input.channelOk || input.durationS * 1000 < SUSTAINED_WINDOW_MS || windowResolutionPct(input.ratePps, SUSTAINED_WINDOW_MS) >= thresholdPct) return base;
+  if (!input.channelOk || input.durationS * 1000 < SUSTAINED_WINDOW_MS || windowResolutionPct(input.ratePps, SUSTAINED_WINDOW_MS) >= thresholdPct)
+    return so('not-gradable');
   const f = d.firstLong;
   if (f !== null && !f.suspect) {
     const maxPackets = maxWindowPackets(SUSTAINED_WINDOW_MS, input.intervalMs);
     if ((100 * f.missing) / maxPackets >= thresholdPct) {
-      return { ...base, kind: 'settled-fail', settled: { missing: f.missing, maxPackets, startMs: f.startMs, endMs: f.endMs } };
+      return { ...base, kind: 'settled-fail', settled: { missing: f.missing, maxPackets, startMs: f.startMs, endMs: f.endMs }, undecided: null };
     }
   }
-  if (bounds === null || d.suspect || d.busyNow || d.blocks < MIN_CLAIM_BLOCKS || !input.likelyClaims) return base;
-  if (base.lowerPct !== null && base.lowerPct > thresholdPct) return { ...base, kind: 'likely-fail' };
-  if (passAllowed && base.upperPct !== null && base.upperPct < thresholdPct) return { ...base, kind: 'likely-pass' };
-  return base;
+  if (!input.likelyClaims) return so('not-on-this-path');
+  if (bounds === null) return so('none-judged');
+  if (d.busyNow || d.suspect) return so('device-or-server-busy');
+  if (d.blocks < MIN_CLAIM_BLOCKS) return so('too-few-seconds');
+  if (base.lowerPct !== null && base.lowerPct > thresholdPct) return { ...base, kind: 'likely-fail', undecided: null };
+  if (base.upperPct !== null && base.upperPct < thresholdPct)
+    return passAllowed ? { ...base, kind: 'likely-pass', undecided: null } : so('fail-or-loss-so-far');
+  return so('too-few-probes');
 }
 
 /** The records of a running test at one moment, as its collectors hold them. */

@@ -46,8 +46,6 @@ export interface ProvisionalContext {
   path: { transport: 'udp' | 'tcp' | 'tls' | 'unknown'; port: number | null };
   /** A direction whose figures are held because nothing arrived lately. */
   quiet: readonly DirectionName[];
-  /** Whether this test may make likely claims at all (the RTP path; grade/provisional.ts): on the data channel only a settled fail comes before the end. Default true. */
-  likelyClaims?: boolean;
   /** The headline of the first settled fail shown: it stays the headline for the rest of the test, later findings below it. */
   pinned?: { tone: ProvisionalTone; headline: string } | null;
 }
@@ -125,8 +123,8 @@ function pathItem(p: ProvisionalContext['path']): ProvisionalItem {
  * likely claims at all. The round trip's reason is the claim's own (`undecided`, grade/
  * provisional.ts), with "close" said only of a figure near its target.
  */
-type Undecided = 'none' | 'busy' | 'seconds' | 'few' | 'changing' | 'close' | 'spread' | 'lost' | 'path';
-const UNDECIDED_RANK: readonly Undecided[] = ['none', 'busy', 'seconds', 'few', 'changing', 'close', 'spread', 'lost', 'path'];
+type Undecided = 'none' | 'busy' | 'seconds' | 'few' | 'changing' | 'close' | 'spread' | 'lost' | 'failed' | 'path';
+const UNDECIDED_RANK: readonly Undecided[] = ['none', 'busy', 'seconds', 'few', 'changing', 'close', 'spread', 'lost', 'failed', 'path'];
 
 function rttUndecided(c: RoundTripClaim): Undecided | null {
   if (c.kind !== 'so-far') return null;
@@ -147,13 +145,23 @@ function rttUndecided(c: RoundTripClaim): Undecided | null {
   }
 }
 
-function lossUndecided(c: LossClaim, likelyClaims: boolean, anyLost: boolean): Undecided | null {
+function lossUndecided(c: LossClaim, anyLost: boolean): Undecided | null {
   if (c.kind !== 'so-far') return null;
-  if (c.judged === 0 || c.upperPct === null || c.lowerPct === null) return 'none';
-  if (!likelyClaims) return 'path';
-  if (c.lowerPct <= c.thresholdPct && c.upperPct >= c.thresholdPct) return 'few';
-  if (c.upperPct < c.thresholdPct && anyLost) return 'lost';
-  return 'seconds';
+  switch (c.undecided) {
+    case 'none-judged':
+      return 'none';
+    case 'not-on-this-path':
+    case 'not-gradable':
+      return 'path';
+    case 'device-or-server-busy':
+      return 'busy';
+    case 'too-few-probes':
+      return 'few';
+    case 'fail-or-loss-so-far':
+      return anyLost ? 'lost' : 'failed';
+    default:
+      return c.judged === 0 ? 'none' : 'seconds';
+  }
 }
 
 /** The tail of a so-far item, by why it is undecided. */
@@ -175,6 +183,8 @@ function undecidedWords(u: Undecided, limit: string): string {
       return `the round trips so far vary too much to tell against the ${limit} target yet`;
     case 'lost':
       return 'with probes lost so far, only the full test can give a pass';
+    case 'failed':
+      return 'beside a fail so far, only the full test can give a pass';
     case 'path':
       return 'on this path only the full test can tell';
   }
@@ -190,6 +200,7 @@ const UNDECIDED_HEADLINE: Readonly<Record<Undecided, string>> = {
   close: 'Too close to tell yet: the round trip is near its target.',
   spread: 'Too early to tell: the round trips so far vary too much.',
   lost: 'No early answer: some probes were lost, so only the full test can tell.',
+  failed: 'No early pass: something failed so far, so only the full test can tell.',
   path: 'No early answer on this path: a fail can show before the end, a pass only at the end.',
 };
 
@@ -208,7 +219,7 @@ function rttItem(c: RoundTripClaim): ProvisionalItem {
   return { state: 'so-far', text: `${so}, ${side} the ${target} target so far; ${undecidedWords(why, target)}.`, expert };
 }
 
-function lossItem(c: LossClaim, name: DirectionName, likelyClaims: boolean, anyLost: boolean): ProvisionalItem {
+function lossItem(c: LossClaim, name: DirectionName, anyLost: boolean): ProvisionalItem {
   const expert = claimEvidence(c);
   const who = WHO[name];
   const limit = pct(c.thresholdPct);
@@ -224,10 +235,11 @@ function lossItem(c: LossClaim, name: DirectionName, likelyClaims: boolean, anyL
     case 'likely-pass':
       return { state: 'likely', text: `Loss, ${who}: under ${limit} with 95% confidence for these ${seconds(c.spanMs)} (${lossWords(c)}).`, expert };
     default: {
-      const why = lossUndecided(c, likelyClaims, anyLost) ?? 'seconds';
+      const why = lossUndecided(c, anyLost) ?? 'seconds';
       if (why === 'none') return { state: 'so-far', text: `Loss, ${who}: no probe old enough to judge yet.`, expert };
-      if (why === 'few') return { state: 'so-far', text: `Loss so far, ${who}: ${lossWords(c)}; ${undecidedWords(why, limit)}.`, expert };
-      const side = c.upperPct !== null && c.upperPct < c.thresholdPct ? 'under' : c.lowerPct !== null && c.lowerPct > c.thresholdPct ? 'above' : 'near';
+      // A side only where the bounds lie wholly on it: "none lost, near the limit" would say what the figures do not.
+      const side = c.upperPct !== null && c.upperPct < c.thresholdPct ? 'under' : c.lowerPct !== null && c.lowerPct > c.thresholdPct ? 'above' : null;
+      if (why === 'few' || side === null) return { state: 'so-far', text: `Loss so far, ${who}: ${lossWords(c)}; ${undecidedWords(why, limit)}.`, expert };
       return { state: 'so-far', text: `Loss so far, ${who}: ${lossWords(c)}, ${side} the ${limit} limit; ${undecidedWords(why, limit)}.`, expert };
     }
   }
@@ -250,7 +262,7 @@ function jitterItem(claims: readonly JitterClaim[]): ProvisionalItem | null {
   };
 }
 
-function headline(claims: readonly Claim[], likelyClaims: boolean): { tone: ProvisionalTone; text: string } {
+function headline(claims: readonly Claim[]): { tone: ProvisionalTone; text: string } {
   const burst = claims.find((c): c is BurstClaim => c.kind === 'settled-fail' && c.metric === 'burst-loss-200ms');
   if (burst !== undefined) return { tone: 'bad', text: `Calls will break up here: ${burstWords(burst)}, ${WHO[burst.direction]}. ${GOES_ON}` };
   const loss = claims.find((c): c is LossClaim => c.kind === 'settled-fail' && c.metric === 'loss-15s');
@@ -271,9 +283,7 @@ function headline(claims: readonly Claim[], likelyClaims: boolean): { tone: Prov
     return { tone: 'good', text: 'Good so far: little loss and a short round trip. Only the full 15 seconds can give a pass.' };
   }
   const anyLost = claims.some((c) => c.metric === 'loss-15s' && c.lost > 0);
-  const reasons = needPass.flatMap((c) =>
-    c.metric === 'latency-rtt' ? [rttUndecided(c)] : c.metric === 'loss-15s' ? [lossUndecided(c, likelyClaims, anyLost)] : [],
-  );
+  const reasons = needPass.flatMap((c) => (c.metric === 'latency-rtt' ? [rttUndecided(c)] : c.metric === 'loss-15s' ? [lossUndecided(c, anyLost)] : []));
   const first = UNDECIDED_RANK.find((u) => reasons.includes(u)) ?? 'seconds';
   return { tone: 'unsure', text: UNDECIDED_HEADLINE[first] };
 }
@@ -282,18 +292,17 @@ const RANK: Record<ItemState, number> = { settled: 0, likely: 1, 'so-far': 2 };
 
 /** The provisional answer as the page shows it. */
 export function provisionalView(f: ProvisionalFacts, ctx: ProvisionalContext): ProvisionalView {
-  const likelyClaims = ctx.likelyClaims ?? true;
   const anyLost = f.claims.some((c) => c.metric === 'loss-15s' && c.lost > 0);
   const items: ProvisionalItem[] = [pathItem(ctx.path)];
   for (const c of f.claims) {
     if (c.metric === 'latency-rtt') items.push(rttItem(c));
-    else if (c.metric === 'loss-15s') items.push(lossItem(c, c.direction, likelyClaims, anyLost));
+    else if (c.metric === 'loss-15s') items.push(lossItem(c, c.direction, anyLost));
     else if (c.metric === 'burst-loss-200ms') items.push(burstItem(c, c.direction));
   }
   const jitter = jitterItem(f.claims.filter((c): c is JitterClaim => c.metric === 'jitter-15s'));
   if (jitter !== null) items.push(jitter);
   // Once a fail has settled, its headline stays: what follows is added below it, never put in its place.
-  const h = ctx.pinned ? { tone: ctx.pinned.tone, text: ctx.pinned.headline } : headline(f.claims, likelyClaims);
+  const h = ctx.pinned ? { tone: ctx.pinned.tone, text: ctx.pinned.headline } : headline(f.claims);
   return {
     atS: f.atMs / 1000,
     tone: h.tone,

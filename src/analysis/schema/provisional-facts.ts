@@ -37,6 +37,16 @@ export interface LossClaim {
   lowerPct: number | null;
   /** Settled: probes that never arrived in the first long window, the most it can hold, and where it lies. */
   settled: { missing: number; maxPackets: number; startMs: number; endMs: number } | null;
+  /**
+   * Why no likely or settled claim is made, for the words: the test cannot grade 15 s loss at all
+   * (too short, a retransmitting channel, too few probes a window), not on this path (the data
+   * channel makes no likely claims), nothing judged yet, this device or the server busy (or a
+   * suspect interval in the judged probes), too few whole seconds yet, a pass that cannot be
+   * claimed beside a fail or a lost probe so far, or bounds that still straddle the limit (too
+   * few probes); null with a claim.
+   */
+  undecided:
+    'not-gradable' | 'not-on-this-path' | 'none-judged' | 'device-or-server-busy' | 'too-few-seconds' | 'fail-or-loss-so-far' | 'too-few-probes' | null;
 }
 
 export interface BurstClaim {

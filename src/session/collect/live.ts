@@ -151,7 +151,6 @@ export class ProvisionalTracker {
     const view = provisionalView(facts, {
       path: this.plan.path,
       quiet: directions.filter((d) => d.quiet).map((d) => d.name),
-      likelyClaims: this.plan.setting.likelyClaims,
       pinned: this.pinned,
     });
     if (this.pinned === null && facts.claims.some((c) => c.kind === 'settled-fail')) this.pinned = { tone: view.tone, headline: view.headline };

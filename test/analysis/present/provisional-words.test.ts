@@ -28,8 +28,15 @@ function rtt(
   };
 }
 
-function loss(judged: number, lost: number, lowerPct: number, upperPct: number, kind: LossClaim['kind'] = 'so-far'): LossClaim {
-  return { metric: 'loss-15s', direction: 'up', kind, thresholdPct: 1, judged, lost, spanMs: judged * 10, upperPct, lowerPct, settled: null };
+function loss(
+  judged: number,
+  lost: number,
+  lowerPct: number,
+  upperPct: number,
+  kind: LossClaim['kind'] = 'so-far',
+  undecided: LossClaim['undecided'] = kind === 'so-far' ? (judged === 0 ? 'none-judged' : 'too-few-seconds') : null,
+): LossClaim {
+  return { metric: 'loss-15s', direction: 'up', kind, thresholdPct: 1, judged, lost, spanMs: judged * 10, upperPct, lowerPct, settled: null, undecided };
 }
 
 const at = (atMs: number, ...claims: ProvisionalFacts['claims']): ProvisionalFacts => ({ atMs, claims });
@@ -64,8 +71,8 @@ describe('a round trip with no claim yet', () => {
 
   it('still changing, and on a path without likely claims', () => {
     expect(rttText(at(7000, rtt(40, 6, 30, 50, 'changing')))).toBe('Round trip so far: 40 ms; it is still changing, so it is too early to tell.');
-    const dc = { ...PATH, likelyClaims: false };
-    const f = at(7000, rtt(4.55, 6, 4.2, 4.9, 'not-on-this-path'), loss(600, 0, 0, 0.8));
+    const dc = PATH;
+    const f = at(7000, rtt(4.55, 6, 4.2, 4.9, 'not-on-this-path'), loss(600, 0, 0, 0.8, 'so-far', 'not-on-this-path'));
     expect(rttText(f, dc)).toBe('Round trip so far: 4.55 ms, under the 100 ms target so far; on this path only the full test can tell.');
     expect(provisionalView(f, dc).headline).toBe('No early answer on this path: a fail can show before the end, a pass only at the end.');
   });
@@ -79,10 +86,25 @@ describe('a round trip with no claim yet', () => {
 
 describe('loss with no claim yet', () => {
   it('under the limit with probes lost: no early pass, said as that', () => {
-    const v = provisionalView(at(7000, rtt(4.55, 6, 4.2, 4.9, null, 'likely-pass'), loss(600, 1, 0.01, 0.8)), PATH);
+    const v = provisionalView(at(7000, rtt(4.55, 6, 4.2, 4.9, null, 'likely-pass'), loss(600, 1, 0.01, 0.8, 'so-far', 'fail-or-loss-so-far')), PATH);
     expect(v.headline).toBe('No early answer: some probes were lost, so only the full test can tell.');
     expect(v.items.find((i) => i.text.startsWith('Loss'))?.text).toBe(
       'Loss so far, you to the relay: 1 of 600 probes lost, under the 1% limit; with probes lost so far, only the full test can give a pass.',
+    );
+  });
+
+  it('busy right now: said as that, not as too few seconds (the claim says why)', () => {
+    const v = provisionalView(at(7000, rtt(4.55, 6, 4.2, 4.9, null, 'likely-pass'), loss(600, 0, 0, 0.8, 'so-far', 'device-or-server-busy')), PATH);
+    expect(v.items.find((i) => i.text.startsWith('Loss'))?.text).toBe(
+      "Loss so far, you to the relay: none of 600 probes lost, under the 1% limit; this device or the test server is busy right now, so this figure may not be the network's.",
+    );
+    expect(v.headline).toMatch(/^Too early to tell: this device or the test server is busy right now/);
+  });
+
+  it('nothing lost but a fail elsewhere: no early pass, beside the fail', () => {
+    const v = provisionalView(at(7000, rtt(150, 6, 120, 180, null, 'likely-fail'), loss(600, 0, 0, 0.8, 'so-far', 'fail-or-loss-so-far')), PATH);
+    expect(v.items.find((i) => i.text.startsWith('Loss'))?.text).toBe(
+      'Loss so far, you to the relay: none of 600 probes lost, under the 1% limit; beside a fail so far, only the full test can give a pass.',
     );
   });
 });

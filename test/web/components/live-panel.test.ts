@@ -66,7 +66,7 @@ describe('the provisional answer', () => {
     expect(words(one(p, '.when'))).toBe('Provisional answer, 3 s of 15 s measured');
     // Two whole seconds judged: not enough for any likely claim (the claims need five), said as that.
     expect(words(one(p, '.headline'))).toBe('Too early to tell: not enough seconds measured yet to be 95% sure.');
-    expect(items(p)).toContain('So far Loss so far, you to the relay: none of 201 probes lost; too few probes yet to tell against the 1% limit at 95%.');
+    expect(items(p)).toContain('So far Loss so far, you to the relay: none of 201 probes lost; not enough seconds measured yet to be 95% sure.');
     expect(items(p)[0]).toBe('Settled Connected through the relay the way calls prefer (port 3478).');
     expect(
       items(p).some((it) => /^So far Round trip so far: 40 ms, under the 100 ms target so far; not enough seconds measured yet to be 95% sure\./.test(it)),
