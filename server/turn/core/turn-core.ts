@@ -31,6 +31,7 @@ import * as allocate from './allocate.js';
 import type { Allocation, ChannelBinding, DataIndication, Permission } from './allocation.js';
 import { AllocationTable, type AllocationCensus } from './allocation-table.js';
 import { authenticate } from './auth.js';
+import type { CredentialOwner, PeakHistogram } from './credential-peaks.js';
 import type { AuthedRequest, CoreContext } from './context.js';
 import { NonceIssuer } from './nonce.js';
 import * as peers from './peers.js';
@@ -149,6 +150,11 @@ export class TurnCore {
   /** How much state the core holds (tests check that everything is released). */
   census(): AllocationCensus {
     return this.ctx.allocations.census();
+  }
+
+  /** The most allocations each ended credential of `owner` held at once: how near tests come to the per-username quota. */
+  credentialPeaks(owner: CredentialOwner): PeakHistogram {
+    return this.ctx.allocations.credentialPeaks(owner);
   }
 
   /**
