@@ -138,15 +138,21 @@ function escapeLabel(v: string): string {
 /**
  * callprobe_turn_credential_peak_allocations: per credential that held nothing any more, the
  * most allocations (and EVEN-PORT reservations) it held at once, a page's and the reflector's
- * apart (Prometheus histogram: cumulative buckets, `le` inclusive).
+ * apart (Prometheus histogram: cumulative buckets, `le` inclusive); and
+ * callprobe_turn_credential_open_peak_allocations, the largest such peak among credentials that
+ * still hold something (a gauge: a test's allocations that outlive it show here).
  */
-export function renderCredentialPeaks(bounds: readonly number[], byOwner: readonly (readonly [CredentialOwner, PeakHistogram])[]): string {
+export function renderCredentialPeaks(
+  bounds: readonly number[],
+  byOwner: readonly (readonly [CredentialOwner, { ended: PeakHistogram; openMax: number }])[],
+): string {
   const name = 'callprobe_turn_credential_peak_allocations';
+  const open = 'callprobe_turn_credential_open_peak_allocations';
   const lines = [
     `# HELP ${name} Most allocations one credential held at once (one page test holds one credential), observed when it held nothing any more.`,
     `# TYPE ${name} histogram`,
   ];
-  for (const [owner, h] of byOwner) {
+  for (const [owner, { ended: h }] of byOwner) {
     let cumulative = 0;
     bounds.forEach((le, i) => {
       cumulative += h.buckets[i] ?? 0;
@@ -155,5 +161,7 @@ export function renderCredentialPeaks(bounds: readonly number[], byOwner: readon
     lines.push(`${name}_bucket{owner="${owner}",le="+Inf"} ${h.count}`);
     lines.push(`${name}_sum{owner="${owner}"} ${h.sum}`, `${name}_count{owner="${owner}"} ${h.count}`);
   }
+  lines.push(`# HELP ${open} The largest peak so far among credentials that still hold allocations.`, `# TYPE ${open} gauge`);
+  for (const [owner, { openMax }] of byOwner) lines.push(`${open}{owner="${owner}"} ${openMax}`);
   return lines.join('\n') + '\n';
 }

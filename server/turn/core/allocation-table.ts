@@ -123,7 +123,7 @@ export class AllocationTable {
   }
 
   private lowered(username: string): void {
-    this.peaks.lowered(username, this.heldBy(username), isReflectorUsername(username) ? 'reflector' : 'page');
+    this.peaks.lowered(username, this.heldBy(username));
   }
 
   /** RFC 8656 §7.2: the quota a new allocation for `username` from `clientIp` would exceed, or null. */
@@ -141,7 +141,7 @@ export class AllocationTable {
     this.byClient.set(a.client.key, a);
     this.byId.set(a.id, a);
     this.perUser.set(a.username, (this.perUser.get(a.username) ?? 0) + 1);
-    this.peaks.raised(a.username, this.heldBy(a.username));
+    this.peaks.raised(a.username, this.heldBy(a.username), ownerOf(a.username));
     if (isReflectorUsername(a.username)) this.reflectorHeld++;
     else this.door.add(a.client.ip);
     return a;
@@ -186,7 +186,7 @@ export class AllocationTable {
     const expiresAtMs = nowMs + RESERVATION_LIFETIME_MS;
     this.reservations.set(token.toString('hex'), { family, port, expiresAtMs, owner });
     this.resPerUser.set(owner.username, (this.resPerUser.get(owner.username) ?? 0) + 1);
-    this.peaks.raised(owner.username, this.heldBy(owner.username));
+    this.peaks.raised(owner.username, this.heldBy(owner.username), ownerOf(owner.username));
     this.door.add(owner.ip);
     this.portsInUse[family].add(port);
     return { token, expiresAtMs };
@@ -233,9 +233,9 @@ export class AllocationTable {
     return { due, nextMs };
   }
 
-  /** The most allocations each ended credential of `owner` held at once (for /metrics). */
-  credentialPeaks(owner: CredentialOwner): PeakHistogram {
-    return this.peaks.histogram(owner);
+  /** The most allocations each ended credential of `owner` held at once, and the largest such peak among those still holding (for /metrics). */
+  credentialPeaks(owner: CredentialOwner): { ended: PeakHistogram; openMax: number } {
+    return { ended: this.peaks.histogram(owner), openMax: this.peaks.openPeakMax(owner) };
   }
 
   census(): AllocationCensus {
@@ -251,6 +251,10 @@ export class AllocationTable {
       credentialsFollowed: this.peaks.following,
     };
   }
+}
+
+function ownerOf(username: string): CredentialOwner {
+  return isReflectorUsername(username) ? 'reflector' : 'page';
 }
 
 function decrement(m: Map<string, number>, k: string): void {

@@ -41,22 +41,35 @@ class Histogram {
 
 /** Each credential's most-held-at-once while it holds anything, and the histograms of those that ended. */
 export class CredentialPeaks {
-  /** Credentials holding allocations or reservations now -> the most they held at once so far. */
-  private readonly open = new Map<string, number>();
+  /** Credentials holding allocations or reservations now -> the most they held at once so far, and whose. */
+  private readonly open = new Map<string, { peak: number; owner: CredentialOwner }>();
   private readonly ended: Record<CredentialOwner, Histogram> = { page: new Histogram(), reflector: new Histogram() };
 
   /** `username` holds `held` now (just went up). */
-  raised(username: string, held: number): void {
-    if (held > (this.open.get(username) ?? 0)) this.open.set(username, held);
+  raised(username: string, held: number, owner: CredentialOwner): void {
+    const o = this.open.get(username);
+    if (o === undefined) this.open.set(username, { peak: held, owner });
+    else if (held > o.peak) o.peak = held;
   }
 
   /** `username` holds `held` now (just went down): at zero its peak is observed and forgotten. */
-  lowered(username: string, held: number, owner: CredentialOwner): void {
+  lowered(username: string, held: number): void {
     if (held > 0) return;
-    const peak = this.open.get(username);
-    if (peak === undefined) return;
+    const o = this.open.get(username);
+    if (o === undefined) return;
     this.open.delete(username);
-    this.ended[owner].observe(peak);
+    this.ended[o.owner].observe(o.peak);
+  }
+
+  /**
+   * The largest peak so far among `owner`'s credentials that still hold something (0 when none):
+   * a credential whose allocations outlive its test (a release lost, a tab closed) is seen here
+   * until their lifetime ends.
+   */
+  openPeakMax(owner: CredentialOwner): number {
+    let max = 0;
+    for (const o of this.open.values()) if (o.owner === owner && o.peak > max) max = o.peak;
+    return max;
   }
 
   /** Credentials whose peak is still being followed (each holds something). */

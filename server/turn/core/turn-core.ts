@@ -153,7 +153,7 @@ export class TurnCore {
   }
 
   /** The most allocations each ended credential of `owner` held at once: how near tests come to the per-username quota. */
-  credentialPeaks(owner: CredentialOwner): PeakHistogram {
+  credentialPeaks(owner: CredentialOwner): { ended: PeakHistogram; openMax: number } {
     return this.ctx.allocations.credentialPeaks(owner);
   }
 

@@ -19,11 +19,13 @@ describe('credential peaks', () => {
     h.core.clientClosed(h.client(41001), T0 + 1);
     reply(h.core.handleClient(h.client(41002), buildRefresh(must(a[1]).auth, 0), T0 + 2));
     allocate(h, h.client(41004), T0 + 3, page);
-    expect(h.core.credentialPeaks('page').count).toBe(0);
+    // Still holding: not observed yet, but the largest open peak says 3.
+    expect(h.core.credentialPeaks('page')).toMatchObject({ ended: { count: 0 }, openMax: 3 });
     expect(h.core.census().credentialsFollowed).toBe(1);
     h.core.clientClosed(h.client(41003), T0 + 4);
     h.core.clientClosed(h.client(41004), T0 + 5);
-    const p = h.core.credentialPeaks('page');
+    const { ended: p, openMax } = h.core.credentialPeaks('page');
+    expect(openMax).toBe(0);
     expect({ sum: p.sum, count: p.count, overflow: p.overflow }).toEqual({ sum: 3, count: 1, overflow: 0 });
     expect(p.buckets[CREDENTIAL_PEAK_BUCKETS.indexOf(3)]).toBe(1);
     expect(p.buckets.reduce((s, n) => s + n, 0)).toBe(1);
@@ -36,10 +38,12 @@ describe('credential peaks', () => {
     allocate(h, h.client(42001), T0, reflector);
     allocate(h, h.client(42002), T0, reflector);
     allocate(h, h.client(42003), T0, cred(T0, 3600, 'page-b'));
+    expect(h.core.credentialPeaks('reflector').openMax).toBe(2);
+    expect(h.core.credentialPeaks('page').openMax).toBe(1);
     // Every allocation's 600 s lifetime passes (RFC 8656 §3.2 default).
     h.core.onTimer(T0 + 601_000);
-    expect(h.core.credentialPeaks('reflector')).toMatchObject({ sum: 2, count: 1 });
-    expect(h.core.credentialPeaks('page')).toMatchObject({ sum: 1, count: 1 });
+    expect(h.core.credentialPeaks('reflector')).toMatchObject({ ended: { sum: 2, count: 1 }, openMax: 0 });
+    expect(h.core.credentialPeaks('page')).toMatchObject({ ended: { sum: 1, count: 1 }, openMax: 0 });
     expect(h.core.census().credentialsFollowed).toBe(0);
   });
 
@@ -57,15 +61,15 @@ describe('credential peaks', () => {
     h.core.relayOpened(open.relayId, open.port, T0);
     // The allocation ends and its reservation with it: 1 allocation + 1 reservation were held.
     h.core.clientClosed(c, T0 + 1);
-    expect(h.core.credentialPeaks('page')).toMatchObject({ sum: 2, count: 1 });
+    expect(h.core.credentialPeaks('page').ended).toMatchObject({ sum: 2, count: 1 });
   });
 
   it('renders a Prometheus histogram with cumulative buckets per owner', () => {
     const text = renderCredentialPeaks(
       [2, 8],
       [
-        ['page', { buckets: [1, 2], overflow: 1, sum: 1 + 5 + 7 + 12, count: 4 }],
-        ['reflector', { buckets: [0, 0], overflow: 0, sum: 0, count: 0 }],
+        ['page', { ended: { buckets: [1, 2], overflow: 1, sum: 1 + 5 + 7 + 12, count: 4 }, openMax: 9 }],
+        ['reflector', { ended: { buckets: [0, 0], overflow: 0, sum: 0, count: 0 }, openMax: 0 }],
       ],
     );
     expect(text.split('\n').filter((l) => !l.startsWith('#') && l !== '')).toEqual([
@@ -79,6 +83,8 @@ describe('credential peaks', () => {
       'callprobe_turn_credential_peak_allocations_bucket{owner="reflector",le="+Inf"} 0',
       'callprobe_turn_credential_peak_allocations_sum{owner="reflector"} 0',
       'callprobe_turn_credential_peak_allocations_count{owner="reflector"} 0',
+      'callprobe_turn_credential_open_peak_allocations{owner="page"} 9',
+      'callprobe_turn_credential_open_peak_allocations{owner="reflector"} 0',
     ]);
     expect(text).toContain('# TYPE callprobe_turn_credential_peak_allocations histogram');
   });
