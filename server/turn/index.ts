@@ -215,8 +215,8 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     metricsText: () =>
       metrics.render() +
       renderCredentialPeaks(CREDENTIAL_PEAK_BUCKETS, [
-        ['page', core.credentialPeaks('page')],
-        ['reflector', core.credentialPeaks('reflector')],
+        ['page', core.credentialPeaks('page', now())],
+        ['reflector', core.credentialPeaks('reflector', now())],
       ]) +
       `# HELP callprobe_turn_log_lines_suppressed_total Relay log lines held back by the per-source and total log budgets.\n# TYPE callprobe_turn_log_lines_suppressed_total counter\ncallprobe_turn_log_lines_suppressed_total ${logLimiter.suppressed}\n`,
     certificateRefusal: (ip, windowMs) => {

@@ -138,18 +138,19 @@ function escapeLabel(v: string): string {
 /**
  * callprobe_turn_credential_peak_allocations: per credential that held nothing any more, the
  * most allocations (and EVEN-PORT reservations) it held at once, a page's and the reflector's
- * apart (Prometheus histogram: cumulative buckets, `le` inclusive); and
- * callprobe_turn_credential_open_peak_allocations, the largest such peak among credentials that
- * still hold something (a gauge: a test's allocations that outlive it show here).
+ * apart, observed once it held nothing for a minute (Prometheus histogram: cumulative buckets,
+ * `le` inclusive); and callprobe_turn_credential_recent_peak_allocations, the largest such peak
+ * among the credentials not observed yet (a gauge: the tests of the last minute, and any whose
+ * allocations outlive them).
  */
 export function renderCredentialPeaks(
   bounds: readonly number[],
-  byOwner: readonly (readonly [CredentialOwner, { ended: PeakHistogram; openMax: number }])[],
+  byOwner: readonly (readonly [CredentialOwner, { ended: PeakHistogram; followedMax: number }])[],
 ): string {
   const name = 'callprobe_turn_credential_peak_allocations';
-  const open = 'callprobe_turn_credential_open_peak_allocations';
+  const recent = 'callprobe_turn_credential_recent_peak_allocations';
   const lines = [
-    `# HELP ${name} Most allocations one credential held at once (one page test holds one credential), observed when it held nothing any more.`,
+    `# HELP ${name} Most allocations one credential held at once (one page test holds one credential), observed once it held nothing for a minute.`,
     `# TYPE ${name} histogram`,
   ];
   for (const [owner, { ended: h }] of byOwner) {
@@ -161,7 +162,7 @@ export function renderCredentialPeaks(
     lines.push(`${name}_bucket{owner="${owner}",le="+Inf"} ${h.count}`);
     lines.push(`${name}_sum{owner="${owner}"} ${h.sum}`, `${name}_count{owner="${owner}"} ${h.count}`);
   }
-  lines.push(`# HELP ${open} The largest peak so far among credentials that still hold allocations.`, `# TYPE ${open} gauge`);
-  for (const [owner, { openMax }] of byOwner) lines.push(`${open}{owner="${owner}"} ${openMax}`);
+  lines.push(`# HELP ${recent} The largest peak among credentials holding allocations or idle for less than a minute.`, `# TYPE ${recent} gauge`);
+  for (const [owner, { followedMax }] of byOwner) lines.push(`${recent}{owner="${owner}"} ${followedMax}`);
   return lines.join('\n') + '\n';
 }

@@ -122,8 +122,8 @@ export class AllocationTable {
     return (this.perUser.get(username) ?? 0) + (this.resPerUser.get(username) ?? 0);
   }
 
-  private lowered(username: string): void {
-    this.peaks.lowered(username, this.heldBy(username));
+  private lowered(username: string, nowMs: number): void {
+    this.peaks.lowered(username, this.heldBy(username), nowMs);
   }
 
   /** RFC 8656 §7.2: the quota a new allocation for `username` from `clientIp` would exceed, or null. */
@@ -141,7 +141,7 @@ export class AllocationTable {
     this.byClient.set(a.client.key, a);
     this.byId.set(a.id, a);
     this.perUser.set(a.username, (this.perUser.get(a.username) ?? 0) + 1);
-    this.peaks.raised(a.username, this.heldBy(a.username), ownerOf(a.username));
+    this.peaks.raised(a.username, this.heldBy(a.username), ownerOf(a.username), nowMs);
     if (isReflectorUsername(a.username)) this.reflectorHeld++;
     else this.door.add(a.client.ip);
     return a;
@@ -156,13 +156,13 @@ export class AllocationTable {
   }
 
   /** Removes `a` and releases what it held. Returns whether it was active. */
-  delete(a: Allocation): boolean {
+  delete(a: Allocation, nowMs: number): boolean {
     // Its unused EVEN-PORT reservations end with it.
-    for (const [token, r] of this.reservations) if (r.owner.clientKey === a.client.key) this.dropReservation(token, r, true);
+    for (const [token, r] of this.reservations) if (r.owner.clientKey === a.client.key) this.dropReservation(token, r, true, nowMs);
     if (this.byClient.get(a.client.key) === a) this.byClient.delete(a.client.key);
     this.byId.delete(a.id);
     decrement(this.perUser, a.username);
-    this.lowered(a.username);
+    this.lowered(a.username, nowMs);
     if (isReflectorUsername(a.username)) this.reflectorHeld--;
     else this.door.release(a.client.ip);
     const lived = a.state === 'active';
@@ -186,17 +186,17 @@ export class AllocationTable {
     const expiresAtMs = nowMs + RESERVATION_LIFETIME_MS;
     this.reservations.set(token.toString('hex'), { family, port, expiresAtMs, owner });
     this.resPerUser.set(owner.username, (this.resPerUser.get(owner.username) ?? 0) + 1);
-    this.peaks.raised(owner.username, this.heldBy(owner.username), ownerOf(owner.username));
+    this.peaks.raised(owner.username, this.heldBy(owner.username), ownerOf(owner.username), nowMs);
     this.door.add(owner.ip);
     this.portsInUse[family].add(port);
     return { token, expiresAtMs };
   }
 
   /** Forgets a reservation (and its quota counts); releases its port unless it is handed on. */
-  private dropReservation(token: string, r: Reservation, releasePort: boolean): void {
+  private dropReservation(token: string, r: Reservation, releasePort: boolean, nowMs: number): void {
     this.reservations.delete(token);
     decrement(this.resPerUser, r.owner.username);
-    this.lowered(r.owner.username);
+    this.lowered(r.owner.username, nowMs);
     this.door.release(r.owner.ip);
     if (releasePort) this.portsInUse[r.family].delete(r.port);
   }
@@ -207,7 +207,7 @@ export class AllocationTable {
     const r = this.reservations.get(key);
     if (!r) return undefined;
     const lapsed = r.expiresAtMs <= nowMs;
-    this.dropReservation(key, r, lapsed);
+    this.dropReservation(key, r, lapsed, nowMs);
     return lapsed ? undefined : r;
   }
 
@@ -219,7 +219,7 @@ export class AllocationTable {
   expire(nowMs: number): { due: Allocation[]; nextMs: number } {
     let nextMs = Number.POSITIVE_INFINITY;
     for (const [token, r] of this.reservations) {
-      if (r.expiresAtMs <= nowMs) this.dropReservation(token, r, true);
+      if (r.expiresAtMs <= nowMs) this.dropReservation(token, r, true, nowMs);
       else nextMs = Math.min(nextMs, r.expiresAtMs);
     }
     const due: Allocation[] = [];
@@ -233,9 +233,13 @@ export class AllocationTable {
     return { due, nextMs };
   }
 
-  /** The most allocations each ended credential of `owner` held at once, and the largest such peak among those still holding (for /metrics). */
-  credentialPeaks(owner: CredentialOwner): { ended: PeakHistogram; openMax: number } {
-    return { ended: this.peaks.histogram(owner), openMax: this.peaks.openPeakMax(owner) };
+  /**
+   * For /metrics: the most allocations each credential of `owner` held at once, observed once it
+   * held nothing for a minute, and the largest peak among those followed now.
+   */
+  credentialPeaks(owner: CredentialOwner, nowMs: number): { ended: PeakHistogram; followedMax: number } {
+    this.peaks.sweep(nowMs);
+    return { ended: this.peaks.histogram(owner), followedMax: this.peaks.followedPeakMax(owner) };
   }
 
   census(): AllocationCensus {

@@ -1,9 +1,11 @@
 /**
  * How many allocations one credential held at once (RFC 8656 §7.2: the per-username quota is a
- * bound on exactly that), observed once per credential, when its last allocation or
- * reservation ends. One page test is one credential, so the histogram says how close tests
- * come to `--max-allocations-per-user`: the figure the quota is sized from
- * (src/protocol/defaults.ts), read off a live relay. Pure data; the table feeds it.
+ * bound on exactly that). One page test is one credential, so this says how close tests come to
+ * `--max-allocations-per-user`: the figure the quota is sized from (src/protocol/defaults.ts),
+ * read off a live relay. A credential's peak is followed while it holds anything and for
+ * `idleGraceMs` after (a page's port checks come and go one after another before its legs
+ * open: each is part of the same test), then observed once into its owner's histogram. Pure
+ * data with the time passed in; the allocation table feeds it.
  */
 
 /** Upper bounds (inclusive) of the buckets: fine where tests are, coarser beyond. */
@@ -19,6 +21,11 @@ export interface PeakHistogram {
   readonly sum: number;
   readonly count: number;
 }
+
+/** A credential followed for long enough to cover one test's gaps; past it, a credential's test is over. */
+export const CREDENTIAL_IDLE_GRACE_MS = 60_000;
+/** Idle credentials followed at most (the oldest observed first beyond it): bounds memory whatever mints credentials. */
+const MAX_IDLE_CREDENTIALS = 4_096;
 
 class Histogram {
   private readonly counts = CREDENTIAL_PEAK_BUCKETS.map(() => 0);
@@ -39,42 +46,61 @@ class Histogram {
   }
 }
 
-/** Each credential's most-held-at-once while it holds anything, and the histograms of those that ended. */
+interface Followed {
+  peak: number;
+  owner: CredentialOwner;
+}
+
 export class CredentialPeaks {
-  /** Credentials holding allocations or reservations now -> the most they held at once so far, and whose. */
-  private readonly open = new Map<string, { peak: number; owner: CredentialOwner }>();
+  /** Credentials holding something, or idle for less than the grace: their most held at once so far. */
+  private readonly followed = new Map<string, Followed>();
+  /** The idle ones among them, oldest first, with when they last held nothing. */
+  private readonly idle = new Map<string, number>();
   private readonly ended: Record<CredentialOwner, Histogram> = { page: new Histogram(), reflector: new Histogram() };
 
+  constructor(
+    private readonly idleGraceMs: number = CREDENTIAL_IDLE_GRACE_MS,
+    private readonly maxIdle: number = MAX_IDLE_CREDENTIALS,
+  ) {}
+
   /** `username` holds `held` now (just went up). */
-  raised(username: string, held: number, owner: CredentialOwner): void {
-    const o = this.open.get(username);
-    if (o === undefined) this.open.set(username, { peak: held, owner });
-    else if (held > o.peak) o.peak = held;
+  raised(username: string, held: number, owner: CredentialOwner, nowMs: number): void {
+    this.idle.delete(username);
+    const f = this.followed.get(username);
+    if (f === undefined) this.followed.set(username, { peak: held, owner });
+    else if (held > f.peak) f.peak = held;
+    this.sweep(nowMs);
   }
 
-  /** `username` holds `held` now (just went down): at zero its peak is observed and forgotten. */
-  lowered(username: string, held: number): void {
-    if (held > 0) return;
-    const o = this.open.get(username);
-    if (o === undefined) return;
-    this.open.delete(username);
-    this.ended[o.owner].observe(o.peak);
+  /** `username` holds `held` now (just went down): at zero its idle grace starts. */
+  lowered(username: string, held: number, nowMs: number): void {
+    if (held > 0 || !this.followed.has(username)) return;
+    this.idle.delete(username);
+    this.idle.set(username, nowMs);
+    this.sweep(nowMs);
   }
 
-  /**
-   * The largest peak so far among `owner`'s credentials that still hold something (0 when none):
-   * a credential whose allocations outlive its test (a release lost, a tab closed) is seen here
-   * until their lifetime ends.
-   */
-  openPeakMax(owner: CredentialOwner): number {
-    let max = 0;
-    for (const o of this.open.values()) if (o.owner === owner && o.peak > max) max = o.peak;
-    return max;
+  /** Observes the credentials idle past their grace, and the oldest idle ones beyond the bound. */
+  sweep(nowMs: number): void {
+    for (const [username, sinceMs] of this.idle) {
+      if (sinceMs + this.idleGraceMs > nowMs && this.idle.size <= this.maxIdle) break;
+      this.idle.delete(username);
+      const f = this.followed.get(username);
+      this.followed.delete(username);
+      if (f !== undefined) this.ended[f.owner].observe(f.peak);
+    }
   }
 
-  /** Credentials whose peak is still being followed (each holds something). */
+  /** Credentials followed now (holding something, or within their idle grace). */
   get following(): number {
-    return this.open.size;
+    return this.followed.size;
+  }
+
+  /** The largest peak among `owner`'s credentials followed now (0 when none): the tests of the last minute, and any whose allocations outlive them. */
+  followedPeakMax(owner: CredentialOwner): number {
+    let max = 0;
+    for (const f of this.followed.values()) if (f.owner === owner && f.peak > max) max = f.peak;
+    return max;
   }
 
   histogram(owner: CredentialOwner): PeakHistogram {

@@ -81,7 +81,7 @@ class CoreServices implements CoreContext {
   }
 
   deleteAllocation(a: Allocation, reason: DeletionReason, nowMs: number): Action[] {
-    const lived = this.allocations.delete(a);
+    const lived = this.allocations.delete(a, nowMs);
     if (lived) a.client.listener.stats.allocationsActive--;
     this.witnesses.retire(a.id, nowMs);
     return [
@@ -152,9 +152,9 @@ export class TurnCore {
     return this.ctx.allocations.census();
   }
 
-  /** The most allocations each ended credential of `owner` held at once: how near tests come to the per-username quota. */
-  credentialPeaks(owner: CredentialOwner): { ended: PeakHistogram; openMax: number } {
-    return this.ctx.allocations.credentialPeaks(owner);
+  /** The most allocations each credential of `owner` held at once: how near tests come to the per-username quota. */
+  credentialPeaks(owner: CredentialOwner, nowMs: number): { ended: PeakHistogram; followedMax: number } {
+    return this.ctx.allocations.credentialPeaks(owner, nowMs);
   }
 
   /**

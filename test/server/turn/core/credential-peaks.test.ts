@@ -1,50 +1,54 @@
 /**
- * The most allocations one credential held at once, observed when it holds nothing any more:
- * what the per-username quota bounds, and what the allocations bench reads off /metrics.
+ * The most allocations one credential held at once: what the per-username quota bounds, and what
+ * the allocations bench reads off /metrics. A credential is followed while it holds anything and
+ * for a minute after, then observed once.
  */
 import { describe, expect, it } from 'vitest';
 import { Attr, Method, readText, TRANSPORT_UDP } from '../../../../server/turn/codec/index.js';
 import { buildAllocate, buildRefresh, buildRequest } from '../../../../server/turn/client/requests.js';
-import { CREDENTIAL_PEAK_BUCKETS } from '../../../../server/turn/core/credential-peaks.js';
+import { CREDENTIAL_IDLE_GRACE_MS, CREDENTIAL_PEAK_BUCKETS, CredentialPeaks } from '../../../../server/turn/core/credential-peaks.js';
 import { randomPortAllocator } from '../../../../server/turn/core/index.js';
 import { renderCredentialPeaks } from '../../../../server/turn/metrics.js';
 import { allocate, cred, makeHarness, must, mulberry32, REALM, reply, T0 } from '../helpers/core-harness.js';
 
-describe('credential peaks', () => {
-  it('observes each credential once, its most held at once, when its last allocation ends', () => {
+const GRACE = CREDENTIAL_IDLE_GRACE_MS;
+
+describe('credential peaks in the relay core', () => {
+  it("follows one test's credential through its gaps and observes its most held at once once, a minute after its last release", () => {
     const h = makeHarness();
     const page = cred(T0, 3600, 'page-a');
-    const a = [allocate(h, h.client(41001), T0, page), allocate(h, h.client(41002), T0, page), allocate(h, h.client(41003), T0, page)];
-    // Two released, one more taken: 3 at once was the most.
-    h.core.clientClosed(h.client(41001), T0 + 1);
-    reply(h.core.handleClient(h.client(41002), buildRefresh(must(a[1]).auth, 0), T0 + 2));
-    allocate(h, h.client(41004), T0 + 3, page);
-    // Still holding: not observed yet, but the largest open peak says 3.
-    expect(h.core.credentialPeaks('page')).toMatchObject({ ended: { count: 0 }, openMax: 3 });
-    expect(h.core.census().credentialsFollowed).toBe(1);
-    h.core.clientClosed(h.client(41003), T0 + 4);
-    h.core.clientClosed(h.client(41004), T0 + 5);
-    const { ended: p, openMax } = h.core.credentialPeaks('page');
-    expect(openMax).toBe(0);
-    expect({ sum: p.sum, count: p.count, overflow: p.overflow }).toEqual({ sum: 3, count: 1, overflow: 0 });
-    expect(p.buckets[CREDENTIAL_PEAK_BUCKETS.indexOf(3)]).toBe(1);
-    expect(p.buckets.reduce((s, n) => s + n, 0)).toBe(1);
+    // Port checks one after another: each allocation released before the next (the credential holds nothing in between).
+    const first = allocate(h, h.client(41001), T0, page);
+    reply(h.core.handleClient(h.client(41001), buildRefresh(first.auth, 0), T0 + 1));
+    allocate(h, h.client(41002), T0 + 2, page);
+    h.core.clientClosed(h.client(41002), T0 + 3);
+    // Then three legs at once.
+    for (const port of [41003, 41004, 41005]) allocate(h, h.client(port), T0 + 4, page);
+    expect(h.core.credentialPeaks('page', T0 + 5)).toMatchObject({ ended: { count: 0 }, followedMax: 3 });
+    for (const port of [41003, 41004, 41005]) h.core.clientClosed(h.client(port), T0 + 6);
+    // Idle, within its grace: still followed, not observed.
+    expect(h.core.credentialPeaks('page', T0 + 6 + GRACE - 1)).toMatchObject({ ended: { count: 0 }, followedMax: 3 });
+    const { ended, followedMax } = h.core.credentialPeaks('page', T0 + 6 + GRACE);
+    expect(followedMax).toBe(0);
+    expect({ sum: ended.sum, count: ended.count, overflow: ended.overflow }).toEqual({ sum: 3, count: 1, overflow: 0 });
+    expect(ended.buckets[CREDENTIAL_PEAK_BUCKETS.indexOf(3)]).toBe(1);
+    expect(ended.buckets.reduce((s, n) => s + n, 0)).toBe(1);
     expect(h.core.census().credentialsFollowed).toBe(0);
   });
 
-  it("keeps the server's own reflector apart from the pages, and expiry ends a credential like a release", () => {
+  it("keeps the server's own reflector apart from the pages, and an expired allocation ends like a release", () => {
     const h = makeHarness();
     const reflector = cred(T0, 3600, 'reflector.s1');
     allocate(h, h.client(42001), T0, reflector);
     allocate(h, h.client(42002), T0, reflector);
     allocate(h, h.client(42003), T0, cred(T0, 3600, 'page-b'));
-    expect(h.core.credentialPeaks('reflector').openMax).toBe(2);
-    expect(h.core.credentialPeaks('page').openMax).toBe(1);
-    // Every allocation's 600 s lifetime passes (RFC 8656 §3.2 default).
+    expect(h.core.credentialPeaks('reflector', T0).followedMax).toBe(2);
+    expect(h.core.credentialPeaks('page', T0).followedMax).toBe(1);
+    // Every allocation's 600 s lifetime passes (RFC 8656 §3.2 default), then the grace.
     h.core.onTimer(T0 + 601_000);
-    expect(h.core.credentialPeaks('reflector')).toMatchObject({ ended: { sum: 2, count: 1 }, openMax: 0 });
-    expect(h.core.credentialPeaks('page')).toMatchObject({ ended: { sum: 1, count: 1 }, openMax: 0 });
-    expect(h.core.census().credentialsFollowed).toBe(0);
+    const after = T0 + 601_000 + GRACE;
+    expect(h.core.credentialPeaks('reflector', after)).toMatchObject({ ended: { sum: 2, count: 1 }, followedMax: 0 });
+    expect(h.core.credentialPeaks('page', after)).toMatchObject({ ended: { sum: 1, count: 1 }, followedMax: 0 });
   });
 
   it('counts an EVEN-PORT reservation as the allocation it stands for', () => {
@@ -61,15 +65,33 @@ describe('credential peaks', () => {
     h.core.relayOpened(open.relayId, open.port, T0);
     // The allocation ends and its reservation with it: 1 allocation + 1 reservation were held.
     h.core.clientClosed(c, T0 + 1);
-    expect(h.core.credentialPeaks('page').ended).toMatchObject({ sum: 2, count: 1 });
+    expect(h.core.credentialPeaks('page', T0 + 1 + GRACE).ended).toMatchObject({ sum: 2, count: 1 });
+  });
+});
+
+describe('CredentialPeaks', () => {
+  it('observes the oldest idle credentials first once more than its bound are idle', () => {
+    const p = new CredentialPeaks(GRACE, 2);
+    for (const [i, u] of ['a', 'b', 'c'].entries()) {
+      p.raised(u, i + 1, 'page', T0);
+      p.lowered(u, 0, T0 + i);
+    }
+    // Three idle, two kept: 'a' (the oldest, peak 1) is observed at once.
+    expect(p.histogram('page')).toMatchObject({ sum: 1, count: 1 });
+    expect(p.following).toBe(2);
+    // A credential that takes an allocation again is no longer idle.
+    p.raised('b', 1, 'page', T0 + 10);
+    p.sweep(T0 + 2 + GRACE);
+    expect(p.histogram('page')).toMatchObject({ sum: 1 + 3, count: 2 });
+    expect(p.followedPeakMax('page')).toBe(2);
   });
 
-  it('renders a Prometheus histogram with cumulative buckets per owner', () => {
+  it('renders a Prometheus histogram with cumulative buckets per owner, and the recent peak', () => {
     const text = renderCredentialPeaks(
       [2, 8],
       [
-        ['page', { ended: { buckets: [1, 2], overflow: 1, sum: 1 + 5 + 7 + 12, count: 4 }, openMax: 9 }],
-        ['reflector', { ended: { buckets: [0, 0], overflow: 0, sum: 0, count: 0 }, openMax: 0 }],
+        ['page', { ended: { buckets: [1, 2], overflow: 1, sum: 1 + 5 + 7 + 12, count: 4 }, followedMax: 9 }],
+        ['reflector', { ended: { buckets: [0, 0], overflow: 0, sum: 0, count: 0 }, followedMax: 0 }],
       ],
     );
     expect(text.split('\n').filter((l) => !l.startsWith('#') && l !== '')).toEqual([
@@ -83,8 +105,8 @@ describe('credential peaks', () => {
       'callprobe_turn_credential_peak_allocations_bucket{owner="reflector",le="+Inf"} 0',
       'callprobe_turn_credential_peak_allocations_sum{owner="reflector"} 0',
       'callprobe_turn_credential_peak_allocations_count{owner="reflector"} 0',
-      'callprobe_turn_credential_open_peak_allocations{owner="page"} 9',
-      'callprobe_turn_credential_open_peak_allocations{owner="reflector"} 0',
+      'callprobe_turn_credential_recent_peak_allocations{owner="page"} 9',
+      'callprobe_turn_credential_recent_peak_allocations{owner="reflector"} 0',
     ]);
     expect(text).toContain('# TYPE callprobe_turn_credential_peak_allocations histogram');
   });
