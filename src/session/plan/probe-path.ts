@@ -40,7 +40,8 @@ export function choosePath(plan: TestPlan, outcome: RtpLegOutcome): PathChoice {
       return outcome.relayRefusals.length > 0
         ? dataChannel(
             plan,
-            `the test server's relay refused the RTP leg (${outcome.relayRefusals.join('; ')}), so it did not connect within ${rtp.connectGraceMs} ms of the data channel`,
+            // One refusal per interface the leg gathered on: each said once.
+            `the test server's relay refused the RTP leg (${[...new Set(outcome.relayRefusals)].join('; ')}), so it did not connect within ${rtp.connectGraceMs} ms of the data channel`,
             'relay-refused',
           )
         : dataChannel(plan, `the RTP leg did not connect within ${rtp.connectGraceMs} ms of the data channel`, 'not-connected');
