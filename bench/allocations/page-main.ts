@@ -33,7 +33,7 @@ async function runPage(r: PageRun): Promise<PageOutcome> {
     await page.goto(`${origin(r)}/?autostart=1&save=0&duration=${String(r.durationS)}${audio}`);
     const result = await pageResult(page, r.timeoutMs);
     await page.close();
-    const none = { path: null, pathReason: null, verdict: null, answer: null, rungs: [], browser: null };
+    const none = { path: null, pathReason: null, verdict: null, cause: null, answer: null, rungs: [], browser: null };
     if (!result.ok) return { ok: false, reason: result.reason, message: result.message, ...none, ...granted };
     const report = result.report;
     return {
@@ -43,6 +43,7 @@ async function runPage(r: PageRun): Promise<PageOutcome> {
       path: report.probe.path,
       pathReason: report.probe.reason,
       verdict: report.summary.verdict,
+      cause: report.summary.insufficientCause,
       answer: answerView(report).sentence,
       rungs: report.connectivity
         .filter((c) => c.url !== null)

@@ -21,6 +21,8 @@ export interface PageOutcome {
   path: string | null;
   pathReason: string | null;
   verdict: string | null;
+  /** Why the verdict is insufficient (summary.insufficientCause), else null. */
+  cause: string | null;
   answer: string | null;
   /** Each rung as `transport/port/family: ok|error`. */
   rungs: string[];
