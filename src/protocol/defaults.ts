@@ -16,7 +16,7 @@ const ALLOCATIONS_PER_SOURCE = 256;
  * interface's family: on every interface once the page may list them all (a granted microphone;
  * Chromium as callprobe starts it), on the default route's otherwise. Measured with 1, 2 and 4
  * interfaces and both families in Chromium and Firefox ESR (docs/benchmarks.md, "TURN
- * allocations of one page test": up to 20 held at once and 40 made by one test with 4
+ * allocations of one page test": up to 22 held at once and 40 made by one test with 4
  * interfaces, 5 entries per family), the per-interface counts are these.
  */
 export const ALLOCATIONS_PER_TEST = {

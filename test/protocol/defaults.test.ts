@@ -39,7 +39,7 @@ describe('one set of defaults', () => {
     const t = ALLOCATIONS_PER_TEST;
     // (6 x 2 + 3 + 1) x 4, by hand.
     expect(q.maxAllocationsPerUsername).toBe(64);
-    // Every allocation such a test makes, all at once (the bench's worst: 40 made, 20 held at once, with 5 entries a family).
+    // Every allocation such a test makes, all at once (the bench's worst: 40 made, 22 held at once, with 5 entries a family).
     expect((t.relayEntriesPerFamily * t.families + t.legs) * t.interfaces).toBeLessThanOrEqual(q.maxAllocationsPerUsername);
     expect(q.maxAllocationsPerUsername * 4).toBeLessThanOrEqual(q.maxAllocationsPerSourceIp);
     // The entries the server offers by default (UDP ports, TCP, TLS) fit the formula's count.
