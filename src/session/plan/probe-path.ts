@@ -13,8 +13,12 @@ export type RtpLegOutcome =
   | { leg: 'connected' }
   /** `relayRefusals`: what the test server's relay refused the leg meanwhile (icecandidateerror entries), none when empty. */
   | { leg: 'timed-out'; relayRefusals: readonly string[] }
-  /** `refusedByRelay`: the leg failed because the test server's relay refused its allocations (SetupError 'relay-refused'). */
-  | { leg: 'failed'; error: string; refusedByRelay: boolean }
+  /**
+   * `by`: whose fact the failure is: the test server's relay refused its allocations ('relay'),
+   * this browser could not set it up ('browser'), or the server or the path ('server-or-path':
+   * the server refused the offer, ICE or DTLS failed).
+   */
+  | { leg: 'failed'; error: string; by: 'relay' | 'browser' | 'server-or-path' }
   | { leg: 'absent'; because: 'no-audio-track' | 'no-rtp-leg' };
 
 export interface PathChoice {
@@ -46,7 +50,9 @@ export function choosePath(plan: TestPlan, outcome: RtpLegOutcome): PathChoice {
           )
         : dataChannel(plan, `the RTP leg did not connect within ${rtp.connectGraceMs} ms of the data channel`, 'not-connected');
     case 'failed':
-      return dataChannel(plan, `the RTP leg failed: ${outcome.error}`, outcome.refusedByRelay ? 'relay-refused' : 'failed');
+      // A leg this browser could not set up is the browser's fact, as an absent one: no fallback code.
+      if (outcome.by === 'browser') return dataChannel(plan, `the RTP leg failed: ${outcome.error}`);
+      return dataChannel(plan, `the RTP leg failed: ${outcome.error}`, outcome.by === 'relay' ? 'relay-refused' : 'failed');
     case 'connected':
       return {
         probe: { path: 'rtp', reason: 'probes ride the audio track as RTP over SRTP, like a call' },

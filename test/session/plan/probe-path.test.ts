@@ -43,17 +43,24 @@ describe('choosePath with RTP planned', () => {
       fallback: 'relay-refused',
     },
     {
-      outcome: { leg: 'failed', error: 'the server has no RTP leg', refusedByRelay: false },
+      outcome: { leg: 'failed', error: 'the server has no RTP leg', by: 'server-or-path' },
       path: 'datachannel',
       reason: 'the RTP leg failed: the server has no RTP leg',
       fallback: 'failed',
     },
     {
       // The leg's own timeout saw our relay refuse it: still the server's fact.
-      outcome: { leg: 'failed', error: "the test server's relay refused the RTP leg: turn:10.0.0.1:3478?transport=udp: 486 x", refusedByRelay: true },
+      outcome: { leg: 'failed', error: "the test server's relay refused the RTP leg: turn:10.0.0.1:3478?transport=udp: 486 x", by: 'relay' },
       path: 'datachannel',
       reason: "the RTP leg failed: the test server's relay refused the RTP leg: turn:10.0.0.1:3478?transport=udp: 486 x",
       fallback: 'relay-refused',
+    },
+    {
+      // What this browser could not set up is its own fact: no fallback code, as an absent leg.
+      outcome: { leg: 'failed', error: 'could not set up the RTP leg: refused by the test', by: 'browser' },
+      path: 'datachannel',
+      reason: 'the RTP leg failed: could not set up the RTP leg: refused by the test',
+      fallback: null,
     },
     {
       outcome: { leg: 'absent', because: 'no-audio-track' },
@@ -77,7 +84,7 @@ describe('choosePath without RTP planned: the plan says why, whatever became of 
   it.each<RtpLegOutcome>([
     { leg: 'connected' },
     { leg: 'timed-out', relayRefusals: [] },
-    { leg: 'failed', error: 'ICE failed', refusedByRelay: false },
+    { leg: 'failed', error: 'ICE failed', by: 'server-or-path' },
     { leg: 'absent', because: 'no-audio-track' },
     { leg: 'absent', because: 'no-rtp-leg' },
   ])('$leg $because', (outcome) => {
