@@ -41,7 +41,7 @@ export interface AllocationFloodResult {
   byAddress: AddressTally[];
 }
 
-/** Allocations per credential: below the relay's per-credential quota (10). */
+/** Allocations per credential: below the relay's per-credential quota (64). */
 const ALLOCATIONS_PER_CREDENTIAL = 5;
 
 function refusalOf(err: unknown): AddressTally['refusal'] {

@@ -29,9 +29,11 @@ class EngineError extends TypedError<'timeout' | 'page-failed'> {
  * the host, and host candidates are shown as addresses (the channel test connects two peer
  * connections in the page). Chromium: `--unsafely-treat-insecure-origin-as-secure` takes whole
  * origins, so the server's HTTP ports must be given (without them the page is not isolated and is
- * paced by timers).
+ * paced by timers). `fakeMicrophone`: Firefox gives `getUserMedia` a fake microphone without asking, as
+ * Chromium's CHROMIUM_ARGS always do, and holds the microphone granted to every origin (WebDriver
+ * BiDi's permissions.setPermission has no microphone in Firefox ESR).
  */
-export async function launchEngine(engine: Engine, host: string, httpPorts: readonly number[] = []): Promise<Browser> {
+export async function launchEngine(engine: Engine, host: string, httpPorts: readonly number[] = [], opts: { fakeMicrophone?: boolean } = {}): Promise<Browser> {
   if (engine === 'firefox') {
     return puppeteer.launch({
       browser: 'firefox',
@@ -40,6 +42,11 @@ export async function launchEngine(engine: Engine, host: string, httpPorts: read
       extraPrefsFirefox: {
         'dom.securecontext.allowlist': host,
         'media.peerconnection.ice.obfuscate_host_addresses': false,
+        // Chromium's --use-fake-device-for-media-stream and --use-fake-ui-for-media-stream (for
+        // `?audio=fake-device`), and the microphone granted to every origin from the start.
+        ...(opts.fakeMicrophone === true
+          ? { 'media.navigator.streams.fake': true, 'media.navigator.permission.disabled': true, 'permissions.default.microphone': 1 }
+          : {}),
       },
     });
   }

@@ -37,7 +37,7 @@ export interface StalledReaders {
 const FIRST_CHANNEL = 0x4000;
 /** Targets per sender allocation: below maxPermissionsPerAllocation and maxChannelsPerAllocation (64). */
 const TARGETS_PER_SENDER = 25;
-/** Allocations per credential: below maxAllocationsPerUsername (10). */
+/** Allocations per credential: below maxAllocationsPerUsername (64). */
 const ALLOCATIONS_PER_USERNAME = 5;
 const TICK_MS = 5;
 

@@ -9,7 +9,8 @@ import type net from 'node:net';
 import tls from 'node:tls';
 import { DEFAULT_QUOTAS, DEFAULT_TIMERS, TurnCore, randomPortAllocator, type ListenerInfo, type RelayQuotas } from './core/index.js';
 import { restAuthHandler } from './credentials.js';
-import { RelayMetrics, type TransportKind } from './metrics.js';
+import { RelayMetrics, renderCredentialPeaks, type TransportKind } from './metrics.js';
+import { CREDENTIAL_PEAK_BUCKETS } from './core/credential-peaks.js';
 import { canonicalIp, parseIp, tryParseIp } from '../../src/protocol/ip.js';
 import { StaticPeerPolicy } from './policy/peer-policy.js';
 import { LogLimiter } from './transport/log-limiter.js';
@@ -213,6 +214,10 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     },
     metricsText: () =>
       metrics.render() +
+      renderCredentialPeaks(CREDENTIAL_PEAK_BUCKETS, [
+        ['page', core.credentialPeaks('page', now())],
+        ['reflector', core.credentialPeaks('reflector', now())],
+      ]) +
       `# HELP callprobe_turn_log_lines_suppressed_total Relay log lines held back by the per-source and total log budgets.\n# TYPE callprobe_turn_log_lines_suppressed_total counter\ncallprobe_turn_log_lines_suppressed_total ${logLimiter.suppressed}\n`,
     certificateRefusal: (ip, windowMs) => {
       const parsed = tryParseIp(ip);

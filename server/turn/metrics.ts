@@ -5,6 +5,7 @@
 import type { ChallengeReason, DropReason, MalformedReason, RefusalReason } from './core/reasons.js';
 import type { TlsFailureReason } from './transport/tls-refusals.js';
 import type { DoorName, DoorScope } from '../../src/protocol/door.js';
+import type { CredentialOwner, PeakHistogram } from './core/credential-peaks.js';
 
 /** The relay's refusals at its two doors (allocations, TCP/TLS connections), by the reason it counts them under. */
 const DOOR_REASONS: readonly (readonly [DoorName, DoorScope, 'refusals' | 'dropped', RefusalReason | DropReason])[] = [
@@ -132,4 +133,36 @@ export class RelayMetrics {
 
 function escapeLabel(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+/**
+ * callprobe_turn_credential_peak_allocations: per credential that held nothing any more, the
+ * most allocations (and EVEN-PORT reservations) it held at once, a page's and the reflector's
+ * apart, observed once it held nothing for a minute (Prometheus histogram: cumulative buckets,
+ * `le` inclusive); and callprobe_turn_credential_recent_peak_allocations, the largest such peak
+ * among the credentials not observed yet (a gauge: the tests of the last minute, and any whose
+ * allocations outlive them).
+ */
+export function renderCredentialPeaks(
+  bounds: readonly number[],
+  byOwner: readonly (readonly [CredentialOwner, { ended: PeakHistogram; followedMax: number }])[],
+): string {
+  const name = 'callprobe_turn_credential_peak_allocations';
+  const recent = 'callprobe_turn_credential_recent_peak_allocations';
+  const lines = [
+    `# HELP ${name} Most allocations one credential held at once (one page test holds one credential), observed once it held nothing for a minute.`,
+    `# TYPE ${name} histogram`,
+  ];
+  for (const [owner, { ended: h }] of byOwner) {
+    let cumulative = 0;
+    bounds.forEach((le, i) => {
+      cumulative += h.buckets[i] ?? 0;
+      lines.push(`${name}_bucket{owner="${owner}",le="${le}"} ${cumulative}`);
+    });
+    lines.push(`${name}_bucket{owner="${owner}",le="+Inf"} ${h.count}`);
+    lines.push(`${name}_sum{owner="${owner}"} ${h.sum}`, `${name}_count{owner="${owner}"} ${h.count}`);
+  }
+  lines.push(`# HELP ${recent} The largest peak among credentials holding allocations or idle for less than a minute.`, `# TYPE ${recent} gauge`);
+  for (const [owner, { followedMax }] of byOwner) lines.push(`${recent}{owner="${owner}"} ${followedMax}`);
+  return lines.join('\n') + '\n';
 }

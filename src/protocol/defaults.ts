@@ -7,6 +7,31 @@
  */
 import type { TurnServerEntry } from './api.js';
 
+/** Relay allocations one source (IPv4 address, IPv6 /64) may hold: an office behind one NAT. */
+const ALLOCATIONS_PER_SOURCE = 256;
+
+/**
+ * The relay allocations one page test may hold at once, all under its one credential, term by
+ * term. A browser gathers one relay candidate per network interface and relay entry of that
+ * interface's family: on every interface once the page may list them all (a granted microphone;
+ * Chromium as callprobe starts it), on the default route's otherwise. Measured with 1, 2 and 4
+ * interfaces and both families in Chromium and Firefox ESR (docs/benchmarks.md, "TURN
+ * allocations of one page test": up to 22 held at once and 40 made by one test with 4
+ * interfaces, 5 entries per family), the per-interface counts are these.
+ */
+export const ALLOCATIONS_PER_TEST = {
+  /** The port checks: one per relay entry a page is offered in a family (4 UDP ports, TCP, TLS when configured). */
+  relayEntriesPerFamily: 6,
+  /** A dual-stack server offers every entry in IPv4 and in IPv6 (docs/operate.md, Dual stack). */
+  families: 2,
+  /** The test's legs: the data channel 1, the RTP leg 2 (Firefox also gathers for its RTCP component until the answer says RTP and RTCP share one, RFC 5761). */
+  legs: 3,
+  /** Headroom: compare mode's next rung opening while the last one closes, or a release lost on the way. */
+  spare: 1,
+  /** A laptop's Wi-Fi and Ethernet, a VPN, a virtual adapter (Docker, Hyper-V). */
+  interfaces: 4,
+};
+
 /** Defaults, grouped by who uses them; every number says where it comes from. */
 export const DEFAULTS = {
   /**
@@ -98,15 +123,23 @@ export const DEFAULTS = {
   logLevel: 'info',
   /**
    * Relay limits (RFC 8656 §7.2: 486 Allocation Quota Reached, 508 Insufficient Capacity).
-   * One page test opens one allocation per offered entry to check the ports (4 UDP + TCP,
-   * plus TLS when configured: 5-6) and then 1 (reflector mode) or 2 (loopback mode) for the
-   * test itself: at most 8 at once, all under the test's one credential.
+   * One page test holds all its allocations under its one credential (ALLOCATIONS_PER_TEST).
    */
   relayQuotas: {
-    /** One credential = one page test: 8 allocations at most, 10 leaves room for a retry. */
-    maxAllocationsPerUsername: 10,
-    /** An office behind one NAT: 256 / 8 per test = 32 simultaneous page tests from one address. */
-    maxAllocationsPerSourceIp: 256,
+    /**
+     * One credential = one page test, on a machine with every interface a test may gather on:
+     * (6 entries x 2 families + 3 legs + 1 spare) x 4 interfaces = 64, and never more than a
+     * quarter of one source's bound (64 of 256), so a credential alone cannot take an office's
+     * share. Minting credentials is bounded per source (signalling.configPerMinutePerSource), and the
+     * per-source and per-network doors bound what many credentials hold together.
+     */
+    maxAllocationsPerUsername: Math.min(
+      ALLOCATIONS_PER_SOURCE / 4,
+      (ALLOCATIONS_PER_TEST.relayEntriesPerFamily * ALLOCATIONS_PER_TEST.families + ALLOCATIONS_PER_TEST.legs + ALLOCATIONS_PER_TEST.spare) *
+        ALLOCATIONS_PER_TEST.interfaces,
+    ),
+    /** An office behind one NAT: 256 / 8 per single-homed IPv4 test = 32 simultaneous page tests from one address. */
+    maxAllocationsPerSourceIp: ALLOCATIONS_PER_SOURCE,
     /** The whole relay: ~125 simultaneous tests, beyond the reflector's maxSessions anyway. */
     maxAllocationsTotal: 1000,
     /** 4 MB/s = 32 Mbit/s per direction: far above any probe stream (<= ~2 Mbit/s), small enough that one allocation cannot flood the host. */

@@ -59,7 +59,12 @@ export async function chooseEntry(entries: readonly TurnServerEntry[], checks: P
     }
   }
   const results = await Promise.all(checks);
-  throw new SetupError('relay-unreachable', `no relay port answered: ${results.map((r) => `${r.transport}/${r.port} ${r.error}`).join('; ')}`);
+  const detail = results.map((r) => `${r.transport}/${r.port} ${r.error}`).join('; ');
+  // A port our relay refused (its quota, its capacity) answered: the test server turned this test
+  // away, which says nothing about the network (the ports that did not answer are in the detail).
+  if (results.some((r) => /^(486|508)\b/.test(r.error ?? '')))
+    throw new SetupError('relay-refused', `the test server's relay refused this test on every port that answered: ${detail}`);
+  throw new SetupError('relay-unreachable', `no relay port answered: ${detail}`);
 }
 
 /**

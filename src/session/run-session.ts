@@ -194,7 +194,10 @@ async function rtpLeg(c: Conduct, links: Links, hasAudio: boolean): Promise<{ ou
     links.abandonRtp?.(`abandoned after its ${rtp.connectGraceMs} ms grace: the data channel is graded`);
     return { outcome: { leg: 'timed-out', relayRefusals }, link: null };
   }
-  if (leg instanceof SetupError) return { outcome: { leg: 'failed', error: leg.message }, link: null };
+  if (leg instanceof SetupError) {
+    const by = leg.reason === 'relay-refused' ? 'relay' : leg.reason === 'browser-unsupported' ? 'browser' : 'server-or-path';
+    return { outcome: { leg: 'failed', error: leg.message, by }, link: null };
+  }
   return { outcome: { leg: 'connected' }, link: leg };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
+import { ALLOCATIONS_PER_TEST, BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { DEFAULT_PAYLOAD_BYTES, encodeProbe } from '../../src/protocol/wire.js';
 import { MAX_DURATION_S, parsePageParams } from '../../src/protocol/page-url.js';
 import { ReflectorCore } from '../../server/reflector/core.js';
@@ -32,6 +32,18 @@ describe('one set of defaults', () => {
     expect(allocationsPerTest).toBeLessThanOrEqual(DEFAULTS.relayQuotas.maxAllocationsPerUsername);
     expect(Math.floor(DEFAULTS.relayQuotas.maxAllocationsPerSourceIp / allocationsPerTest)).toBeGreaterThanOrEqual(20);
     expect(DEFAULTS.relayQuotas.maxAllocationsTotal).toBeGreaterThanOrEqual(DEFAULTS.relayQuotas.maxAllocationsPerSourceIp);
+  });
+
+  it('sizes the per-credential quota for a dual-stack test on 4 interfaces, within a quarter of one source', () => {
+    const q = DEFAULTS.relayQuotas;
+    const t = ALLOCATIONS_PER_TEST;
+    // (6 x 2 + 3 + 1) x 4, by hand.
+    expect(q.maxAllocationsPerUsername).toBe(64);
+    // Every allocation such a test makes, all at once (the bench's worst: 40 made, 22 held at once, with 5 entries a family).
+    expect((t.relayEntriesPerFamily * t.families + t.legs) * t.interfaces).toBeLessThanOrEqual(q.maxAllocationsPerUsername);
+    expect(q.maxAllocationsPerUsername * 4).toBeLessThanOrEqual(q.maxAllocationsPerSourceIp);
+    // The entries the server offers by default (UDP ports, TCP, TLS) fit the formula's count.
+    expect(DEFAULTS.turnUdpPorts.length + 2).toBe(t.relayEntriesPerFamily);
   });
 
   it('the schedule defaults sit within their bounds', () => {

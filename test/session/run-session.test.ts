@@ -105,6 +105,25 @@ describe('runSession with an injected environment', () => {
     });
   });
 
+  it("fails with relay-refused, the server's fact, when our relay refused every port that answered", async () => {
+    const env: SessionEnv = {
+      ...minimalEnv(),
+      checkPort: (entry) =>
+        Promise.resolve({
+          transport: entry.transport,
+          port: entry.port,
+          url: entry.url,
+          reachable: false,
+          allocateMs: null,
+          error: entry.transport === 'udp' ? '486 Allocation Quota Reached' : 'timeout',
+        }),
+    };
+    await expect(runSession(options(), env, recorder().events)).rejects.toMatchObject({
+      reason: 'relay-refused',
+      message: "the test server's relay refused this test on every port that answered: udp/3478 486 Allocation Quota Reached; tcp/3478 timeout",
+    });
+  });
+
   it('takes getStats, the audio track and the evidence watch from the environment when it has them', async () => {
     const statsPath: GradedPath = { transport: 'udp', port: 3478, candidateType: 'relay', family: 'ipv4', changes: 1 };
     const calls: string[] = [];

@@ -16,6 +16,7 @@ import type { IpFamily } from '../../../src/protocol/ip.js';
 import { DoorCount, doorBounds, type DoorScope } from '../../../src/protocol/door.js';
 import { Allocation, type AllocationInit, type Reservation } from './allocation.js';
 import { isReflectorUsername } from '../credentials.js';
+import { CredentialPeaks, type CredentialOwner, type PeakHistogram } from './credential-peaks.js';
 import type { RandomBytes, RelayQuotas } from './types.js';
 
 /** RFC 8656 §7.2: a reservation lives about 30 seconds. */
@@ -45,6 +46,8 @@ export interface AllocationCensus {
   readonly reflectorAllocations: number;
   readonly portsHeld: { readonly 4: number; readonly 6: number };
   readonly reservations: number;
+  /** Credentials holding something whose most-held-at-once is being followed (CredentialPeaks). */
+  readonly credentialsFollowed: number;
 }
 
 export class AllocationTable {
@@ -64,6 +67,8 @@ export class AllocationTable {
   private readonly resPerUser = new Map<string, number>();
   /** Allocations of the server's own reflector (isReflectorUsername): outside the door, bounded by the signalling sessions. */
   private reflectorHeld = 0;
+  /** Each credential's most allocations and reservations at once, observed when it holds nothing any more. */
+  private readonly peaks = new CredentialPeaks();
   private ownGeneration = 0;
   private nextId = 1;
 
@@ -112,10 +117,18 @@ export class AllocationTable {
     return this.portsInUse[family];
   }
 
+  /** Allocations and EVEN-PORT reservations `username` holds: what its quota counts (reservations stand for the allocations they will be). */
+  private heldBy(username: string): number {
+    return (this.perUser.get(username) ?? 0) + (this.resPerUser.get(username) ?? 0);
+  }
+
+  private lowered(username: string, nowMs: number): void {
+    this.peaks.lowered(username, this.heldBy(username), nowMs);
+  }
+
   /** RFC 8656 §7.2: the quota a new allocation for `username` from `clientIp` would exceed, or null. */
   quotaCheck(username: string, clientIp: string): QuotaRefusal | null {
-    // EVEN-PORT reservations count as the allocations they stand for.
-    if ((this.perUser.get(username) ?? 0) + (this.resPerUser.get(username) ?? 0) >= this.quotas.maxAllocationsPerUsername) return 'quota-username';
+    if (this.heldBy(username) >= this.quotas.maxAllocationsPerUsername) return 'quota-username';
     // The server's own reflector is not an anonymous caller: one signalling session, one username.
     if (isReflectorUsername(username)) return null;
     const scope = this.door.check(clientIp);
@@ -128,6 +141,7 @@ export class AllocationTable {
     this.byClient.set(a.client.key, a);
     this.byId.set(a.id, a);
     this.perUser.set(a.username, (this.perUser.get(a.username) ?? 0) + 1);
+    this.peaks.raised(a.username, this.heldBy(a.username), ownerOf(a.username), nowMs);
     if (isReflectorUsername(a.username)) this.reflectorHeld++;
     else this.door.add(a.client.ip);
     return a;
@@ -142,12 +156,13 @@ export class AllocationTable {
   }
 
   /** Removes `a` and releases what it held. Returns whether it was active. */
-  delete(a: Allocation): boolean {
+  delete(a: Allocation, nowMs: number): boolean {
     // Its unused EVEN-PORT reservations end with it.
-    for (const [token, r] of this.reservations) if (r.owner.clientKey === a.client.key) this.dropReservation(token, r, true);
+    for (const [token, r] of this.reservations) if (r.owner.clientKey === a.client.key) this.dropReservation(token, r, true, nowMs);
     if (this.byClient.get(a.client.key) === a) this.byClient.delete(a.client.key);
     this.byId.delete(a.id);
     decrement(this.perUser, a.username);
+    this.lowered(a.username, nowMs);
     if (isReflectorUsername(a.username)) this.reflectorHeld--;
     else this.door.release(a.client.ip);
     const lived = a.state === 'active';
@@ -171,15 +186,17 @@ export class AllocationTable {
     const expiresAtMs = nowMs + RESERVATION_LIFETIME_MS;
     this.reservations.set(token.toString('hex'), { family, port, expiresAtMs, owner });
     this.resPerUser.set(owner.username, (this.resPerUser.get(owner.username) ?? 0) + 1);
+    this.peaks.raised(owner.username, this.heldBy(owner.username), ownerOf(owner.username), nowMs);
     this.door.add(owner.ip);
     this.portsInUse[family].add(port);
     return { token, expiresAtMs };
   }
 
   /** Forgets a reservation (and its quota counts); releases its port unless it is handed on. */
-  private dropReservation(token: string, r: Reservation, releasePort: boolean): void {
+  private dropReservation(token: string, r: Reservation, releasePort: boolean, nowMs: number): void {
     this.reservations.delete(token);
     decrement(this.resPerUser, r.owner.username);
+    this.lowered(r.owner.username, nowMs);
     this.door.release(r.owner.ip);
     if (releasePort) this.portsInUse[r.family].delete(r.port);
   }
@@ -190,7 +207,7 @@ export class AllocationTable {
     const r = this.reservations.get(key);
     if (!r) return undefined;
     const lapsed = r.expiresAtMs <= nowMs;
-    this.dropReservation(key, r, lapsed);
+    this.dropReservation(key, r, lapsed, nowMs);
     return lapsed ? undefined : r;
   }
 
@@ -202,7 +219,7 @@ export class AllocationTable {
   expire(nowMs: number): { due: Allocation[]; nextMs: number } {
     let nextMs = Number.POSITIVE_INFINITY;
     for (const [token, r] of this.reservations) {
-      if (r.expiresAtMs <= nowMs) this.dropReservation(token, r, true);
+      if (r.expiresAtMs <= nowMs) this.dropReservation(token, r, true, nowMs);
       else nextMs = Math.min(nextMs, r.expiresAtMs);
     }
     const due: Allocation[] = [];
@@ -216,6 +233,15 @@ export class AllocationTable {
     return { due, nextMs };
   }
 
+  /**
+   * For /metrics: the most allocations each credential of `owner` held at once, observed once it
+   * held nothing for a minute, and the largest peak among those followed now.
+   */
+  credentialPeaks(owner: CredentialOwner, nowMs: number): { ended: PeakHistogram; followedMax: number } {
+    this.peaks.sweep(nowMs);
+    return { ended: this.peaks.histogram(owner), followedMax: this.peaks.followedPeakMax(owner) };
+  }
+
   census(): AllocationCensus {
     return {
       allocations: this.byClient.size,
@@ -226,8 +252,13 @@ export class AllocationTable {
       ownRelays: this.ownRelayKeys.size,
       portsHeld: { 4: this.portsInUse[4].size, 6: this.portsInUse[6].size },
       reservations: this.reservations.size,
+      credentialsFollowed: this.peaks.following,
     };
   }
+}
+
+function ownerOf(username: string): CredentialOwner {
+  return isReflectorUsername(username) ? 'reflector' : 'page';
 }
 
 function decrement(m: Map<string, number>, k: string): void {

@@ -31,6 +31,7 @@ import * as allocate from './allocate.js';
 import type { Allocation, ChannelBinding, DataIndication, Permission } from './allocation.js';
 import { AllocationTable, type AllocationCensus } from './allocation-table.js';
 import { authenticate } from './auth.js';
+import type { CredentialOwner, PeakHistogram } from './credential-peaks.js';
 import type { AuthedRequest, CoreContext } from './context.js';
 import { NonceIssuer } from './nonce.js';
 import * as peers from './peers.js';
@@ -80,7 +81,7 @@ class CoreServices implements CoreContext {
   }
 
   deleteAllocation(a: Allocation, reason: DeletionReason, nowMs: number): Action[] {
-    const lived = this.allocations.delete(a);
+    const lived = this.allocations.delete(a, nowMs);
     if (lived) a.client.listener.stats.allocationsActive--;
     this.witnesses.retire(a.id, nowMs);
     return [
@@ -149,6 +150,11 @@ export class TurnCore {
   /** How much state the core holds (tests check that everything is released). */
   census(): AllocationCensus {
     return this.ctx.allocations.census();
+  }
+
+  /** The most allocations each credential of `owner` held at once: how near tests come to the per-username quota. */
+  credentialPeaks(owner: CredentialOwner, nowMs: number): { ended: PeakHistogram; followedMax: number } {
+    return this.ctx.allocations.credentialPeaks(owner, nowMs);
   }
 
   /**

@@ -24,6 +24,7 @@ export interface Advice {
     | 'try-another-network'
     | 'check-local-relay'
     | 'close-apps'
+    | 'rtp-fallback'
     | 'smart-queue';
   text: string;
   because: string;

@@ -14,7 +14,7 @@ import type { GradeEntry, Report, TargetId } from '../schema/report-schema.js';
 import { adviceFor, allowUdpAdvice, couldNotConnectAdvice, runAgainText, sideOf, type Advice, type FindingKind } from './advice.js';
 import { figure, fixed, limitValue, plural, seconds } from './format.js';
 import { pathText, silentUdpText } from './ports.js';
-import { insufficientCauseText } from './cause-text.js';
+import { fallbackClause, insufficientCauseText } from './cause-text.js';
 import { pathFacts, type PathFact } from './facts.js';
 
 /** good: calls work; caution: they work, at a cost (a fallback path); bad: they will suffer; unsure: no answer. */
@@ -224,6 +224,24 @@ function closeAppsAdvice(busy: { count: number; totalMs: number }): Advice {
   };
 }
 
+/**
+ * A planned audio stream that the test server refused, or that did not connect: the server's or
+ * the path's fact, with what to do about it (never this device's, whatever the data-channel
+ * stream that stood in for it showed). Null when the probe path is the one planned.
+ */
+function fallbackAdvice(r: Pick<Report, 'probe'>): Advice | null {
+  const clause = fallbackClause(r.probe);
+  if (clause === null) return null;
+  return {
+    id: 'rtp-fallback',
+    text:
+      r.probe.fallback === 'relay-refused'
+        ? "Run the test again; if the test server refuses the audio stream again, give the result code to whoever runs the test server: its relay's limit, not your network, turned it away."
+        : 'Run the test again; if the audio stream fails again, give the result code to whoever runs the test server, with this network named: calls need that stream.',
+    because: `${clause}, so this test measured on a data-channel stream instead`,
+  };
+}
+
 function outcomeAnswer(r: Report, base: Pick<AnswerView, 'unconfirmed' | 'statusText'>): CoreAnswer {
   const codes = r.hints.map((h) => h.code);
   const o = r.outcome;
@@ -349,8 +367,11 @@ function idleAnswer(r: Report): CoreAnswer {
     const topSide = sideOf(loss.length > 0 ? loss : (byKind.get(top) ?? []));
     const findings = kinds.slice(0, 2).map((k) => finding(k, byKind.get(k) ?? []));
     const advice = adviceFor(r, byKind);
-    // A busy device never makes the network fail (its stretches are left out), but it is worth fixing first.
-    if (busy) advice.splice(Math.max(0, advice.length - 1), 0, closeAppsAdvice(busy));
+    const fallback = fallbackAdvice(r);
+    // A busy device never makes the network fail (its stretches are left out), but it is worth fixing first;
+    // on a data channel standing in for a refused audio stream, the stand-in is the thing to say.
+    if (fallback) advice.push(fallback);
+    else if (busy) advice.splice(Math.max(0, advice.length - 1), 0, closeAppsAdvice(busy));
     return { ...base, tone: 'bad', sentence: failSentence(top, topSide, settledLossHeld(r)), caution: null, findings, advice };
   }
   if (r.summary.verdict === 'pass') {
@@ -358,6 +379,8 @@ function idleAnswer(r: Report): CoreAnswer {
     // Only an unconfirmed figure a caller would hear qualifies the answer; reorder alone is a note.
     const audible = conf.some((u) => CALL_IMPACT[u.target] < CALL_IMPACT.reorder);
     const advice: Advice[] = [];
+    const fallback = fallbackAdvice(r);
+    if (fallback) advice.push(fallback);
     if (conf.length > 0) {
       advice.push({
         id: 'run-longer',
@@ -403,20 +426,24 @@ function idleAnswer(r: Report): CoreAnswer {
       advice: [{ id: 'run-again', text: runAgainText, because: 'the test server was busy during this test; its busy moments were not graded as your network' }],
     };
   }
+  const fallback = fallbackAdvice(r);
   // Windows left out because this device fell behind: said as what it is, never as the network.
   if (
     cause === 'device-busy' ||
     (busy && r.grades.some((g) => g.status === 'insufficient' && (g.reason === 'suspect-windows' || g.reason === 'too-few-packets')))
   ) {
+    // Unless the data channel stood in for a refused or failed audio stream: that is the cause,
+    // said first, and how evenly this device sent the stand-in is no finding about the device.
+    const sentence = fallback
+      ? `No answer yet: ${fallbackClause(r.probe) ?? ''}, so this test fell back to a data-channel stream, which was sent too unevenly here to judge.`
+      : 'No answer yet: this device could not keep up with the test, so the moments it fell behind were not graded as your network.';
     return {
       ...base,
       tone: 'unsure',
-      sentence:
-        (cause === 'device-busy' ? insufficientCauseText(r) : null) ??
-        'No answer yet: this device could not keep up with the test, so the moments it fell behind were not graded as your network.',
+      sentence: (cause === 'device-busy' ? insufficientCauseText(r) : null) ?? sentence,
       caution: null,
       findings: [],
-      advice: [closeAppsAdvice(busy ?? { count: 0, totalMs: 0 })],
+      advice: [fallback ?? closeAppsAdvice(busy ?? { count: 0, totalMs: 0 })],
     };
   }
   return {
@@ -426,6 +453,7 @@ function idleAnswer(r: Report): CoreAnswer {
     caution: null,
     findings: [],
     advice: [
+      ...(fallback ? [fallback] : []),
       {
         id: 'run-again',
         text: runAgainText,

@@ -4,9 +4,32 @@
  * Numbers through format.ts.
  */
 import type { InsufficientCause, Report } from '../schema/report-schema.js';
-import { count, figureMs } from './format.js';
+import { count, figureMs, seconds } from './format.js';
+import { DEFAULTS } from '../../protocol/defaults.js';
 
-type CauseReport = Pick<Report, 'summary' | 'outcome'> & { attribution?: Report['attribution'] | undefined; meta?: Pick<Report['meta'], 'ratePps'> };
+type CauseReport = Pick<Report, 'summary' | 'outcome'> & {
+  attribution?: Report['attribution'] | undefined;
+  meta?: Pick<Report['meta'], 'ratePps'>;
+  probe?: Pick<Report['probe'], 'fallback'>;
+};
+
+/**
+ * Why a planned audio (RTP) stream gave way to the data channel, as the test server's or the
+ * path's fact (never this device's): the clause a sentence about the fallback starts with; null
+ * when the probe path is the one planned.
+ */
+export function fallbackClause(probe: Pick<Report['probe'], 'fallback'> | undefined): string | null {
+  switch (probe?.fallback ?? null) {
+    case null:
+      return null;
+    case 'relay-refused':
+      return "the test server's relay refused the call-like audio stream (its allocation quota or its capacity)";
+    case 'not-connected':
+      return `the call-like audio stream did not connect to the test server within ${seconds(DEFAULTS.rtp.connectGraceMs)}, though the data channel through the same relay did`;
+    case 'failed':
+      return 'the call-like audio stream to the test server failed to connect, though the data channel through the same relay did';
+  }
+}
 
 /** The figure that shows whose time it was: a label for the key figures, its value, and how the sentence says it. */
 export interface BusyFigure {
@@ -67,8 +90,17 @@ export function insufficientCauseText(r: CauseReport): string | null {
   switch (cause) {
     case null:
       return null;
-    case 'device-busy':
+    case 'device-busy': {
+      // The data channel stood in for a refused or failed audio stream: that is the cause, said first.
+      const fallback = fallbackClause(r.probe);
+      if (fallback !== null) {
+        return withFigure(
+          `No verdict: ${fallback}, so this test fell back to a data-channel stream, which was sent too unevenly here to judge`,
+          figureWords(r, 'device'),
+        );
+      }
       return withFigure('No verdict: this device was too busy to measure the network', figureWords(r, 'device'));
+    }
     case 'server-busy':
       return withFigure('No verdict: the test server was too busy to measure the network', figureWords(r, 'server'));
     case 'page-hidden':

@@ -16,7 +16,8 @@ const FAILURE_WORDS: Readonly<Record<string, string>> = {
   'signaling-failed': "The page could not open the connection to the server's reflector (WebSocket signalling).",
   'relay-unreachable':
     "No relay port answered: UDP, TCP and TLS to the test server's relay were all blocked or timed out. The page did reach the server itself, so either this network blocks those ports or the server's relay is not running; nothing about call quality was measured.",
-  'relay-refused': 'The relay refused to allocate a relayed address for this test.',
+  'relay-refused':
+    "The test server's relay refused this test the relayed addresses it needs (its allocation quota, or it is full): that is the server's limit, not this network or this device.",
   'ice-failed': 'The media connection through the relay could not be set up (ICE failed).',
   'channel-not-lossy': 'The browser would not open an unreliable data channel, so loss could not be measured.',
   'reflector-error': "The server's reflector reported an error during the test.",

@@ -400,7 +400,10 @@ export function rungErrorText(r: RungFacts): string | null {
       const turn = /^turn-(\d{3})$/.exec(code)?.[1];
       if (turn === '401') return `${name} refused the credentials (TURN 401): the test server's secret or clock may be wrong.`;
       if (turn === '403') return `${name} refused the request (TURN 403): the relay's policy forbids it.`;
-      if (turn === '486' || turn === '508') return `${name} is out of capacity (TURN ${turn}): too many tests at once from here or in total.`;
+      // Our relay's own limits: the server's fact, never the network's (the port answered).
+      if (turn === '486')
+        return `${name} answered, but the test server's relay refused this test an allocation there (TURN 486: its allocation quota, for this test or this address): the server's limit, not your network.`;
+      if (turn === '508') return `${name} answered, but the test server's relay is full (TURN 508): the server's limit, not your network.`;
       return `${name} answered with TURN error ${turn ?? code}.`;
     }
   }

@@ -213,7 +213,7 @@ export function analyze(given: AnalysisInput): Report {
       caution: summary.caution ?? null,
       path,
       userAgent: meta.browser,
-      causeText: insufficientCauseText({ summary, outcome: input.outcome, attribution: attributionOut, meta: { ratePps: meta.ratePps } }),
+      causeText: insufficientCauseText({ summary, outcome: input.outcome, attribution: attributionOut, meta: { ratePps: meta.ratePps }, probe: input.probe }),
     }),
     ...(provisional === undefined ? {} : { provisional }),
     ...(load !== null ? { load: loadSection(load, input, profile) } : {}),

@@ -8,7 +8,8 @@
  *
  * Versions: 3 (current) added `attribution` (whose time each window was: the network's, this
  * device's or the server's, measure/attribution.ts), `summary.insufficientCause`, and the grade
- * reasons `device-busy` and `server-busy`. Version 2 (./report-v2-schema.ts) moved the relay
+ * reasons `device-busy` and `server-busy`, and then (optional, so that reports stored before it
+ * stay valid) `probe.fallback`. Version 2 (./report-v2-schema.ts) moved the relay
  * path, the port checks and the timings out of `meta`; version 1 is ./report-v1-schema.ts. Both
  * are frozen, so stored reports stay readable (`upgradeReport` in ../report/migrate.ts turns any
  * into the current shape); the sections version 3 did not change are defined there and used
@@ -51,7 +52,7 @@ import {
   type NatSchema,
   type OutcomeSchema,
   type PathSchema,
-  type ProbePathSchema,
+  ProbePathSchema as ProbePathV2Schema,
   type ProvisionalAnswerSchema,
   type ProvisionalClaimSchema,
   ReportV2Schema,
@@ -105,6 +106,19 @@ const InsufficientCauseSchema = Type.Union(
   ],
   { description: 'Why the verdict is insufficient; null unless it is.' },
 );
+
+/**
+ * Why an RTP path that was planned fell back to the data channel: `relay-refused` (the test
+ * server's relay refused the RTP leg's allocations, its quota or its capacity: the server's fact),
+ * `not-connected` (the leg did not connect within its grace, nothing refused), `failed` (the leg
+ * failed: the server refused it, or ICE failed). Absent or null when the path is the one planned.
+ */
+const ProbeFallbackSchema = Type.Union([Type.Literal('relay-refused'), Type.Literal('not-connected'), Type.Literal('failed')], {
+  description: 'Why a planned RTP path fell back to the data channel; absent or null when it did not.',
+});
+
+/** Version 2's probe path and, in version 3 (optional: reports stored before it lack it), `fallback`. */
+const ProbePathSchema = Obj({ ...ProbePathV2Schema.properties, fallback: Type.Optional(Nullable(ProbeFallbackSchema)) });
 
 /** Version 2's summary and, in version 3, `insufficientCause`. */
 const SummarySchema = Obj({ ...SummaryV2Schema.properties, insufficientCause: Nullable(InsufficientCauseSchema) });
@@ -222,6 +236,7 @@ export const ReportSchema = Obj(
     schemaVersion: Type.Literal(SCHEMA_VERSION),
     meta: MetaSchema,
     summary: SummarySchema,
+    probe: ProbePathSchema,
     grades: Type.Array(GradeEntrySchema),
     load: Type.Optional(LoadSchema),
     attribution: Nullable(AttributionSchema),
@@ -240,6 +255,7 @@ export type GradedPathOut = Static<typeof PathSchema>;
 export type SetupTimings = Static<typeof SetupSchema>;
 export type Outcome = Static<typeof OutcomeSchema>;
 export type ProbePath = Static<typeof ProbePathSchema>;
+export type ProbeFallback = Static<typeof ProbeFallbackSchema>;
 export type CompareResult = Static<typeof CompareSchema>;
 export type NatBehaviour = Static<typeof NatSchema>;
 export type Hint = Static<typeof HintSchema>;

@@ -11,51 +11,87 @@ import { errorLine } from './errors.js';
  */
 export type PortCheck = PortReachability;
 
+/** What a port check needs of RTCPeerConnection (the browser's; a test's stand-in). */
+interface CheckPeerConnection extends EventTarget {
+  readonly iceGatheringState: RTCIceGatheringState;
+  createDataChannel(label: string): unknown;
+  createOffer(): Promise<RTCSessionDescriptionInit>;
+  setLocalDescription(description: RTCSessionDescriptionInit): Promise<void>;
+  close(): void;
+}
+type CheckPeerConnectionCtor = new (config: RTCConfiguration) => CheckPeerConnection;
+
+/**
+ * After the first TURN error, how long other candidates of the same entry (one per network
+ * interface) may still bring a relay candidate before the error is the answer: a refusal of one
+ * interface's allocation is not the port's answer while another interface's succeeds.
+ */
+const PORT_CHECK_ERROR_SETTLE_MS = 1_000;
+
 /**
  * Gathers a relay candidate through one entry in its own peer connection, so the report can
  * say which of the media ports are open (a firewall that blocks UDP still lets a call
- * through TCP/TLS 443, but worse). The page checks every entry at once.
+ * through TCP/TLS 443, but worse). The page checks every entry at once. The answer is the first
+ * relay candidate; a TURN error is the answer once gathering is complete (or
+ * PORT_CHECK_ERROR_SETTLE_MS passed) with no relay candidate from any interface.
+ *
+ * The connection is closed only once gathering is complete (or `timeoutMs` after it started),
+ * not at the answer: the browser releases each interface's allocation when the connection
+ * closes, but an allocation still in flight then stays on the relay for its whole lifetime (10
+ * minutes), counted against this test's quota (measured: up to 10 left behind by one test on a
+ * machine with 4 interfaces, docs/benchmarks.md).
  */
 export async function checkPort(
   entry: TurnServerEntry,
   cred: { username: string; credential: string },
   timeoutMs: number = DEFAULTS.portCheckTimeoutMs,
+  opts: { PeerConnection?: CheckPeerConnectionCtor; errorSettleMs?: number } = {},
 ): Promise<PortCheck> {
-  const pc = new RTCPeerConnection({
+  const Ctor: CheckPeerConnectionCtor = opts.PeerConnection ?? RTCPeerConnection;
+  const settleMs = opts.errorSettleMs ?? PORT_CHECK_ERROR_SETTLE_MS;
+  const pc = new Ctor({
     iceServers: [{ urls: entry.url, username: cred.username, credential: cred.credential }],
     iceTransportPolicy: 'relay',
   });
   const started = performance.now();
   const base = { transport: entry.transport, port: entry.port, url: entry.url };
+  const gathered = new Promise<void>((resolve) => {
+    pc.addEventListener('icegatheringstatechange', () => {
+      if (pc.iceGatheringState === 'complete') resolve();
+    });
+  });
+  const timers: ReturnType<typeof setTimeout>[] = [];
   try {
     return await new Promise<PortCheck>((resolve) => {
-      const timer = setTimeout(() => resolve({ ...base, reachable: false, allocateMs: null, error: lastError ?? 'timeout' }), timeoutMs);
       let lastError: string | null = null;
+      let refusal: string | null = null;
+      const refused = (): void => resolve({ ...base, reachable: false, allocateMs: null, error: refusal });
+      timers.push(setTimeout(() => resolve({ ...base, reachable: false, allocateMs: null, error: refusal ?? lastError ?? 'timeout' }), timeoutMs));
       pc.addEventListener('icecandidateerror', (ev: Event) => {
         const e = ev as RTCPeerConnectionIceErrorEvent;
         lastError = `${e.errorCode} ${e.errorText}`.trim();
-        // 701 is Chromium's "no response": keep waiting for the timeout; a TURN error code is final.
-        if (e.errorCode >= 300 && e.errorCode < 700) {
-          clearTimeout(timer);
-          resolve({ ...base, reachable: false, allocateMs: null, error: lastError });
+        // 701 is Chromium's "no response": keep waiting for the timeout; a TURN error code answers unless another interface's allocation succeeds.
+        if (e.errorCode >= 300 && e.errorCode < 700 && refusal === null) {
+          refusal = lastError;
+          timers.push(setTimeout(refused, settleMs));
         }
       });
-      pc.addEventListener('icecandidate', (ev: RTCPeerConnectionIceEvent) => {
-        if (ev.candidate?.type === 'relay') {
-          clearTimeout(timer);
+      void gathered.then(() => {
+        if (refusal !== null) refused();
+      });
+      pc.addEventListener('icecandidate', (ev: Event) => {
+        if ((ev as RTCPeerConnectionIceEvent).candidate?.type === 'relay')
           resolve({ ...base, reachable: true, allocateMs: performance.now() - started, error: null });
-        }
       });
       pc.createDataChannel('port-check');
       pc.createOffer()
         .then((offer) => pc.setLocalDescription(offer))
-        .catch((err: Error) => {
-          clearTimeout(timer);
-          resolve({ ...base, reachable: false, allocateMs: null, error: `could not gather: ${err.message}` });
-        });
+        .catch((err: Error) => resolve({ ...base, reachable: false, allocateMs: null, error: `could not gather: ${err.message}` }));
     });
   } finally {
-    pc.close();
+    for (const t of timers) clearTimeout(t);
+    const left = Math.max(0, timeoutMs - (performance.now() - started));
+    void Promise.race([gathered, new Promise<void>((resolve) => setTimeout(resolve, left))]).then(() => pc.close());
   }
 }
 

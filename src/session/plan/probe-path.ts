@@ -5,7 +5,7 @@
  * is here. (The relay path the report grades, getStats' or the chosen rung's, is
  * relay-choice.ts's chosenPath and completePath.)
  */
-import type { ProbePath } from '../../analysis/schema/report-schema.js';
+import type { ProbeFallback, ProbePath } from '../../analysis/schema/report-schema.js';
 import type { GradedStream, StreamPlan, TestPlan } from './test-plan.js';
 
 /** What became of the RTP leg: connected, not within its grace, failed (the error), or never opened (why). */
@@ -13,7 +13,12 @@ export type RtpLegOutcome =
   | { leg: 'connected' }
   /** `relayRefusals`: what the test server's relay refused the leg meanwhile (icecandidateerror entries), none when empty. */
   | { leg: 'timed-out'; relayRefusals: readonly string[] }
-  | { leg: 'failed'; error: string }
+  /**
+   * `by`: whose fact the failure is: the test server's relay refused its allocations ('relay'),
+   * this browser could not set it up ('browser'), or the server or the path ('server-or-path':
+   * the server refused the offer, ICE or DTLS failed).
+   */
+  | { leg: 'failed'; error: string; by: 'relay' | 'browser' | 'server-or-path' }
   | { leg: 'absent'; because: 'no-audio-track' | 'no-rtp-leg' };
 
 export interface PathChoice {
@@ -36,14 +41,18 @@ export function choosePath(plan: TestPlan, outcome: RtpLegOutcome): PathChoice {
         outcome.because === 'no-audio-track' ? 'no audio track (audio: none): the RTP probes ride an audio track' : 'this client cannot open an RTP probe leg',
       );
     case 'timed-out':
-      return dataChannel(
-        plan,
-        outcome.relayRefusals.length > 0
-          ? `the test server's relay refused the RTP leg (${outcome.relayRefusals.join('; ')}), so it did not connect within ${rtp.connectGraceMs} ms of the data channel`
-          : `the RTP leg did not connect within ${rtp.connectGraceMs} ms of the data channel`,
-      );
+      return outcome.relayRefusals.length > 0
+        ? dataChannel(
+            plan,
+            // One refusal per interface the leg gathered on: each said once.
+            `the test server's relay refused the RTP leg (${[...new Set(outcome.relayRefusals)].join('; ')}), so it did not connect within ${rtp.connectGraceMs} ms of the data channel`,
+            'relay-refused',
+          )
+        : dataChannel(plan, `the RTP leg did not connect within ${rtp.connectGraceMs} ms of the data channel`, 'not-connected');
     case 'failed':
-      return dataChannel(plan, `the RTP leg failed: ${outcome.error}`);
+      // A leg this browser could not set up is the browser's fact, as an absent one: no fallback code.
+      if (outcome.by === 'browser') return dataChannel(plan, `the RTP leg failed: ${outcome.error}`);
+      return dataChannel(plan, `the RTP leg failed: ${outcome.error}`, outcome.by === 'relay' ? 'relay-refused' : 'failed');
     case 'connected':
       return {
         probe: { path: 'rtp', reason: 'probes ride the audio track as RTP over SRTP, like a call' },
@@ -54,6 +63,8 @@ export function choosePath(plan: TestPlan, outcome: RtpLegOutcome): PathChoice {
   }
 }
 
-function dataChannel(plan: TestPlan, reason: string): PathChoice {
-  return { probe: { path: 'datachannel', reason }, rtp: false, dataChannel: plan.dataChannel, graded: plan.dataChannel };
+/** The data channel graded, with why; `fallback` only when an RTP path was planned and its leg did not make it. */
+function dataChannel(plan: TestPlan, reason: string, fallback?: ProbeFallback): PathChoice {
+  const probe: ProbePath = fallback === undefined ? { path: 'datachannel', reason } : { path: 'datachannel', reason, fallback };
+  return { probe, rtp: false, dataChannel: plan.dataChannel, graded: plan.dataChannel };
 }

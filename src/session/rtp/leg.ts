@@ -64,7 +64,8 @@ function failedLeg(err: SetupError): RtpLegStart {
  */
 export function openRtpLeg(setup: RtpLegSetup): RtpLegStart {
   const track = setup.stream.getAudioTracks()[0];
-  if (!track) return failedLeg(new SetupError('ice-failed', 'the audio stream has no track'));
+  // What this browser could not do is its own fact (browser-unsupported), never the test server's nor the path's.
+  if (!track) return failedLeg(new SetupError('browser-unsupported', 'the audio stream has no track'));
   let worker: Worker | null = null;
   let pc: RTCPeerConnection | null = null;
   try {
@@ -84,7 +85,7 @@ export function openRtpLeg(setup: RtpLegSetup): RtpLegStart {
   } catch (err) {
     pc?.close();
     worker?.terminate();
-    return failedLeg(new SetupError('ice-failed', `could not set up the RTP leg: ${err instanceof Error ? err.message : String(err)}`));
+    return failedLeg(new SetupError('browser-unsupported', `could not set up the RTP leg: ${err instanceof Error ? err.message : String(err)}`));
   }
   return connectLeg(setup, worker, pc);
 }
@@ -145,7 +146,7 @@ function connectLeg(setup: RtpLegSetup, worker: Worker, pc: RTCPeerConnection): 
       fail(new SetupError('ice-failed', `the RTP leg did not connect within ${setup.timeoutMs} ms (ICE ${pc.iceConnectionState})${seen}`));
     }, setup.timeoutMs);
     setup.signal.addEventListener('abort', () => fail(new SetupError('cancelled', 'test cancelled')));
-    worker.onerror = (ev) => fail(new SetupError('ice-failed', `the RTP transform worker failed: ${ev.message}`));
+    worker.onerror = (ev) => fail(new SetupError('browser-unsupported', `the RTP transform worker failed: ${ev.message}`));
     pc.addEventListener('connectionstatechange', () => {
       if (pc.connectionState === 'failed') fail(new SetupError('ice-failed', 'the RTP leg failed (ICE/DTLS)'));
       if (pc.connectionState !== 'connected' || settled) return;
@@ -174,7 +175,7 @@ function connectLeg(setup: RtpLegSetup, worker: Worker, pc: RTCPeerConnection): 
         if (!local) throw new Error('no local description after setLocalDescription');
         setup.sendSignal({ type: local.type, sdp: local.sdp });
       })
-      .catch((err: unknown) => fail(new SetupError('ice-failed', `could not make the RTP offer: ${String(err)}`)));
+      .catch((err: unknown) => fail(new SetupError('browser-unsupported', `could not make the RTP offer: ${String(err)}`)));
   });
 
   return {

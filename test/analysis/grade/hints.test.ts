@@ -48,6 +48,12 @@ describe('network hints from the ladder', () => {
     expect(codes([udp(3478, false), tcp(false), tls(false)])).toEqual(['relay-silent']);
     // A UDP rung refused with a TURN error is not a firewall.
     expect(codes([udp(3478, false, '486 Allocation Quota Reached'), tcp(true), tls(true)])).toEqual([]);
+    // Our relay's quota and capacity are said as the server's limit, the port as one that answered.
+    const [quota, full] = ladder([udp(3478, false, '486 Allocation Quota Reached'), udp(3479, false, '508 Insufficient Capacity')]);
+    expect(quota && rungErrorText(quota)).toBe(
+      "UDP 3478 answered, but the test server's relay refused this test an allocation there (TURN 486: its allocation quota, for this test or this address): the server's limit, not your network.",
+    );
+    expect(full && rungErrorText(full)).toBe("UDP 3479 answered, but the test server's relay is full (TURN 508): the server's limit, not your network.");
   });
 
   it('names exactly the UDP ports a firewall filters', () => {

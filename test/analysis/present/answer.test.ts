@@ -125,6 +125,65 @@ describe('a device too busy for the test', () => {
   });
 });
 
+describe('an audio stream the test server refused, or that did not connect', () => {
+  const refused = { path: 'datachannel' as const, reason: "the test server's relay refused the RTP leg (...)", fallback: 'relay-refused' as const };
+  const DEVICE = /this device (could not keep up|was too busy)/;
+
+  it("is the server's fact in the answer, never this device's, though the data channel that stood in for it was sent unevenly", () => {
+    const r = golden('device-busy-rtp-refused');
+    expect(r.summary.insufficientCause).toBe('device-busy');
+    const a = answerView(r);
+    expect(a.tone).toBe('unsure');
+    expect(a.sentence).toBe(
+      "No verdict: the test server's relay refused the call-like audio stream (its allocation quota or its capacity), so this test fell back to a data-channel stream, which was sent too unevenly here to judge (its timer ran 150.0 ms late at the 99th percentile).",
+    );
+    expect(a.advice.map((x) => x.id)).toEqual(['rtp-fallback']);
+    expect(a.advice[0]?.text).toMatch(/give the result code to whoever runs the test server: its relay's limit, not your network/);
+    expect(JSON.stringify(a)).not.toMatch(DEVICE);
+    // The report's own explanation leads with the same sentence.
+    expect(r.explanation.join(' ')).toContain(a.sentence);
+    expect(r.explanation.join(' ')).not.toMatch(DEVICE);
+  });
+
+  it('busy stretches without the device-busy cause: the same, in the answer built from the stretches', () => {
+    const busy = golden('device-busy');
+    const r: Report = { ...busy, probe: refused, summary: { ...busy.summary, insufficientCause: 'too-few-probes' } };
+    const a = answerView(r);
+    expect(a.sentence).toBe(
+      "No answer yet: the test server's relay refused the call-like audio stream (its allocation quota or its capacity), so this test fell back to a data-channel stream, which was sent too unevenly here to judge.",
+    );
+    expect(a.advice.map((x) => x.id)).toEqual(['rtp-fallback']);
+  });
+
+  it('a leg that did not connect is said as the path it is, with the 5 s it had', () => {
+    const busy = golden('device-busy');
+    const a = answerView({ ...busy, probe: { ...refused, fallback: 'not-connected' } });
+    expect(a.sentence).toMatch(
+      /^No verdict: the call-like audio stream did not connect to the test server within 5 s, though the data channel through the same relay did, so this test fell back/,
+    );
+    expect(a.advice[0]).toMatchObject({ id: 'rtp-fallback', text: expect.stringMatching(/with this network named/) as unknown });
+    expect(JSON.stringify(a)).not.toMatch(DEVICE);
+  });
+
+  it('a verdict on the data channel stands, with the refusal said as advice, never the close-apps advice', () => {
+    const pass = answerView({ ...golden('clean-15s'), probe: refused });
+    expect(pass.tone).toBe('good');
+    expect(pass.sentence).toBe('Calls should work well here.');
+    expect(pass.advice.map((x) => x.id)).toEqual(['rtp-fallback', 'run-longer']);
+    const heavy = golden('loss-heavy');
+    const fail = answerView({ ...heavy, probe: refused, diagnostics: golden('device-busy').diagnostics });
+    expect(fail.tone).toBe('bad');
+    expect(fail.advice.map((x) => x.id)).toContain('rtp-fallback');
+    expect(fail.advice.map((x) => x.id)).not.toContain('close-apps');
+    // The same busy stretches on the path that was planned: the device's advice, as before.
+    expect(answerView({ ...heavy, diagnostics: golden('device-busy').diagnostics }).advice.map((x) => x.id)).toContain('close-apps');
+    // A too-short test keeps its own reason, with the refusal first.
+    const short = answerView({ ...golden('clean-10s'), probe: refused });
+    expect(short.advice.map((x) => x.id)).toEqual(['rtp-fallback', 'run-again']);
+    expect(short.advice[1]?.because).toMatch(/the test was shorter than the 15 s window/);
+  });
+});
+
 describe('pass, not confirmed', () => {
   it('means the same, word for word, in the README, the report docs, the page and the CLI (UNCONFIRMED_MEANING)', () => {
     const flat = (text: string): string => text.replace(/\*/g, '').replace(/\s+/g, ' ');

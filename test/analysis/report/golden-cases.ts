@@ -14,6 +14,23 @@ const late =
   (i: number) =>
     ks.includes(i) ? byMs : 0;
 
+/** A device too busy for the test: 400 ms where its sender fell behind (the device-busy case). */
+function deviceBusy(): AnalysisInput {
+  return {
+    ...reflectorInput({
+      count: 1500,
+      up: { suspect: [{ startMs: 7000, endMs: 7400, reason: 'sender-stall' }], lost: (i) => i >= 700 && i < 730 },
+      rttMs: (i) => (i >= 700 && i < 740 ? 119 : 40),
+    }),
+    sender: {
+      timerErrorMs: Array.from({ length: 1500 }, (_, i) => (i >= 700 && i < 740 ? 150 : 0.2)),
+      missedTicks: 0,
+      maxBufferedAmountBytes: 160,
+      droppedAtSender: 0,
+    },
+  };
+}
+
 function handBuiltReflector(): AnalysisInput {
   // As in analyze.test.ts: upstream loss, a late probe, a reordered probe; downstream duplicates.
   const input = reflectorInput({
@@ -229,17 +246,20 @@ export const GOLDEN_CASES: ReadonlyArray<{ name: string; input: () => AnalysisIn
     // with loss and long round trips inside it. Never graded as the network: no fail, the
     // answer says the device could not keep up.
     name: 'device-busy',
+    input: deviceBusy,
+  },
+  {
+    // The same busy sender, on a data channel that stood in for the audio (RTP) stream our relay
+    // refused (its per-username quota): the answer says the server's refusal, never that the
+    // device could not keep up.
+    name: 'device-busy-rtp-refused',
     input: () => ({
-      ...reflectorInput({
-        count: 1500,
-        up: { suspect: [{ startMs: 7000, endMs: 7400, reason: 'sender-stall' }], lost: (i) => i >= 700 && i < 730 },
-        rttMs: (i) => (i >= 700 && i < 740 ? 119 : 40),
-      }),
-      sender: {
-        timerErrorMs: Array.from({ length: 1500 }, (_, i) => (i >= 700 && i < 740 ? 150 : 0.2)),
-        missedTicks: 0,
-        maxBufferedAmountBytes: 160,
-        droppedAtSender: 0,
+      ...deviceBusy(),
+      probe: {
+        path: 'datachannel' as const,
+        reason:
+          "the test server's relay refused the RTP leg (turn:relay.example.test:3478?transport=udp: 486 Allocation Quota Reached), so it did not connect within 5000 ms of the data channel",
+        fallback: 'relay-refused' as const,
       },
     }),
   },

@@ -35,7 +35,7 @@ describe('callprobe serve flags', () => {
       secret: null,
       advertise: null,
       externalTurn: null,
-      quotas: { maxAllocationsPerUsername: 10, maxAllocationsPerSourceIp: 64, maxAllocationsTotal: 1000 },
+      quotas: { maxAllocationsPerUsername: 64, maxAllocationsPerSourceIp: 64, maxAllocationsTotal: 1000 },
     });
     const tls = serveOptionsFromFlags({ ...serveFlags, tlsPort: 5349, tlsCert: 'c.pem', tlsKey: 'k.pem' });
     expect(tls.tls).toEqual({ port: 5349, certPath: 'c.pem', keyPath: 'k.pem' });

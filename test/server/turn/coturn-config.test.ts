@@ -41,7 +41,7 @@ describe('renderCoturnConfig', () => {
     const text = confs[0]?.text ?? '';
     for (const line of [
       'no-tcp-relay',
-      'user-quota=10',
+      'user-quota=64',
       'total-quota=250',
       'max-bps=4000000',
       'denied-peer-ip=0.0.0.0-255.255.255.255',
