@@ -1,7 +1,7 @@
-/** The client's commands (`run`, `aggregate`, `report`, `site-token`): their flags, checked and handed to the client (client/). */
+/** The client's commands (`run`, `aggregate`, `report`, `site-token`, `edge-token`): their flags, checked and handed to the client (client/). */
 import { Argument, Option, type Command } from 'commander';
 import { BOUNDS, DEFAULTS } from '../src/protocol/defaults.js';
-import { parseAdminToken, parseDurationMs, parseInstant, parseTimeZone } from '../src/protocol/values.js';
+import { parseAdminToken, parseDurationMs, parseEdgeId, parseInstant, parseTimeZone } from '../src/protocol/values.js';
 import { parseTurnUri } from '../src/protocol/turn-uri.js';
 import { ConfigError } from '../src/protocol/config-error.js';
 import {
@@ -19,6 +19,7 @@ import {
   readSecretFile,
 } from '../client/options.js';
 import type { SiteTokenCommandOptions } from '../client/commands/site-token.js';
+import type { EdgeTokenCommandOptions } from '../client/commands/edge-token.js';
 import { arg, intArg } from './args.js';
 
 const serverUrlArg = arg(parseServerUrl);
@@ -168,6 +169,27 @@ export function defineSiteToken(program: Command, act: (o: SiteTokenCommandOptio
     .addOption(new Option('--token <token>', "the server's operator token (else CALLPROBE_ADMIN_TOKEN)").env('CALLPROBE_TOKEN').argParser(arg(parseAdminToken)))
     .action(async (action: SiteTokenCommandOptions['action'], _opts: unknown, cmd: Command) => {
       const o = cmd.opts<Omit<SiteTokenCommandOptions, 'action'>>();
+      const fallback = process.env['CALLPROBE_ADMIN_TOKEN'];
+      const token = o.token ?? (fallback === undefined || fallback === '' ? undefined : parseAdminToken(fallback));
+      await act({ ...o, action, ...(token === undefined ? {} : { token }) });
+    });
+}
+
+export function defineEdgeToken(program: Command, act: (o: EdgeTokenCommandOptions) => Promise<void>): void {
+  program
+    .command('edge-token')
+    .description("a hub's edge tokens: create one for an edge (printed alone on the last line), list them, revoke them")
+    .addArgument(new Argument('<action>', 'what to do').choices(['create', 'list', 'revoke']))
+    .requiredOption('--server <url>', 'the hub, e.g. https://callprobe.example.org', serverUrlArg)
+    .option(
+      '--edge <id>',
+      'the edge the token registers (create), lists (list) or revokes (revoke: every live token of it)',
+      arg((v) => parseEdgeId(v, '--edge')),
+    )
+    .option('--id <id>', 'revoke: this token only (the id list shows)')
+    .addOption(new Option('--token <token>', "the hub's operator token (else CALLPROBE_ADMIN_TOKEN)").env('CALLPROBE_TOKEN').argParser(arg(parseAdminToken)))
+    .action(async (action: EdgeTokenCommandOptions['action'], _opts: unknown, cmd: Command) => {
+      const o = cmd.opts<Omit<EdgeTokenCommandOptions, 'action'>>();
       const fallback = process.env['CALLPROBE_ADMIN_TOKEN'];
       const token = o.token ?? (fallback === undefined || fallback === '' ? undefined : parseAdminToken(fallback));
       await act({ ...o, action, ...(token === undefined ? {} : { token }) });

@@ -7,8 +7,9 @@ import { Command } from 'commander';
 import type { ServeOptions } from '../server/config/options.js';
 import type { ReportCommandOptions, RunCommandOptions, ScheduleOptions } from '../client/options.js';
 import { defineServe } from './serve.js';
-import { defineAggregate, defineReport, defineRun, defineSiteToken } from './client.js';
+import { defineAggregate, defineEdgeToken, defineReport, defineRun, defineSiteToken } from './client.js';
 import type { SiteTokenCommandOptions } from '../client/commands/site-token.js';
+import type { EdgeTokenCommandOptions } from '../client/commands/edge-token.js';
 import { defineCoturnConfig, defineHashPassword, type CoturnConfigFlags } from './tools.js';
 
 /** What each command does once its flags are parsed and checked. */
@@ -19,6 +20,7 @@ export interface CommandActions {
   aggregate(files: string[], json: boolean): Promise<void>;
   report(o: ReportCommandOptions): Promise<void>;
   siteToken(o: SiteTokenCommandOptions): Promise<void>;
+  edgeToken(o: EdgeTokenCommandOptions): Promise<void>;
   hashPassword(): Promise<void>;
   coturnConfig(o: CoturnConfigFlags): Promise<void>;
 }
@@ -37,6 +39,7 @@ export function callprobeProgram(version: string, act: CommandActions): Command 
   defineAggregate(program, (files, json) => act.aggregate(files, json));
   defineReport(program, (o) => act.report(o));
   defineSiteToken(program, (o) => act.siteToken(o));
+  defineEdgeToken(program, (o) => act.edgeToken(o));
   defineHashPassword(program, () => act.hashPassword());
   defineCoturnConfig(program, (o) => act.coturnConfig(o));
   return program;

@@ -26,6 +26,7 @@ import type { RelayEndpoints } from './reflector/candidates.js';
 import { hostAddressList, hostAddressOf, type NetworkInterfaces } from './reflector/host-address.js';
 import { startLoopLateness } from './reflector/loop-lateness.js';
 import { Teardown, TeardownError } from './teardown.js';
+import { edgeBeats, hubEdges } from './edges/roles.js';
 
 export interface RunningServer {
   url: string;
@@ -50,6 +51,7 @@ function describeDb(db: DbTarget): string {
 /** What serve prints about the store once it listens. */
 function resultsLine(opts: ServeOptions): string {
   const r = opts.results;
+  if (opts.edge) return `edge ${opts.edge.id} (${opts.edge.azureRegion}) of hub ${opts.edge.hub}: results are stored by the hub`;
   return r ? `results: ${describeDb(r.db)} (reports kept ${r.retainDays} days, client addresses ${r.retainIpDays} days)` : 'results: not stored (--no-store)';
 }
 
@@ -281,6 +283,9 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     fleet = loop;
     opened.add('the heartbeat', () => loop.stop());
   }
+  // A serve with a store is a hub: it lists the edges that beat to it (none: nothing changes).
+  const hub = store ? await hubEdges(store, opts, log) : null;
+  if (hub) opened.add("the edges' registry", hub.close);
   const r = relay;
   // The event loop runs the relay and the reflector: how late it ran goes to each test (its `final`).
   const loop = opts.reflector ? startLoopLateness() : null;
@@ -321,6 +326,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     },
     console: { users: opts.users, nowMs: () => Date.now(), ...opts.console },
     load: opts.load,
+    ...(hub ? { edges: hub.app } : {}),
   });
   opened.add('the HTTP app', () => app.close());
   try {
@@ -345,6 +351,15 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     const ma = metricsApp.server.address();
     metricsUrl = `http://${hostForUri(m.host)}:${typeof ma === 'object' && ma ? ma.port : m.port}/metrics`;
   }
+  // An edge beats to its hub from now on; its last beat (draining) goes out first when it stops.
+  const beats = edgeBeats(
+    opts,
+    app,
+    url,
+    { version, turn, notOffered, relay: r ? 'embedded' : 'external', secret, rtpReflector: opts.reflector && opts.rtp && r !== null },
+    log,
+  );
+  if (beats) opened.add('the beats to the hub', () => beats.stop());
   return {
     url,
     metricsUrl,

@@ -9,6 +9,7 @@ import { fleetRepository } from './fleet/repository.js';
 import { postgresResults } from './results/postgres.js';
 import { cutoffs, purgeFleetSql } from './retention.js';
 import { siteTokensRepository } from './site-tokens/repository.js';
+import { edgesRepository } from './edges/repository.js';
 import { postgresOverview } from './sites/overview-postgres.js';
 import { sitesRepository } from './sites/repository.js';
 import type { ResultStore, StoreOptions } from './types.js';
@@ -26,6 +27,7 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
     alerts: postgresAlerts(driver, opts),
     fleet: fleetRepository(driver.runner),
     siteTokens: siteTokensRepository(driver.runner),
+    edges: edgesRepository(driver.runner),
     purge: async (nowMs) => {
       const c = cutoffs(opts, nowMs);
       const deleted = await transaction(async (client) => {

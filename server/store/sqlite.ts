@@ -9,6 +9,7 @@ import { fleetRepository } from './fleet/repository.js';
 import { sqliteResults } from './results/sqlite.js';
 import { cutoffs, purgeFleetSql } from './retention.js';
 import { siteTokensRepository } from './site-tokens/repository.js';
+import { edgesRepository } from './edges/repository.js';
 import { sqliteOverview } from './sites/overview-sqlite.js';
 import { sitesRepository } from './sites/repository.js';
 import type { PurgeOutcome, ResultStore, StoreOptions } from './types.js';
@@ -27,6 +28,7 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
     alerts: sqliteAlerts(driver, opts),
     fleet: fleetRepository(driver.runner),
     siteTokens: siteTokensRepository(driver.runner),
+    edges: edgesRepository(driver.runner),
     purge: async (nowMs): Promise<PurgeOutcome> => {
       const c = cutoffs(opts, nowMs);
       const deleted = db

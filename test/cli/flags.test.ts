@@ -15,11 +15,12 @@ import type { ServeOptions } from '../../server/config/options.js';
 import type { ReportCommandOptions, RunCommandOptions, ScheduleOptions } from '../../client/options.js';
 import type { CoturnConfigFlags } from '../../cli/tools.js';
 import type { SiteTokenCommandOptions } from '../../client/commands/site-token.js';
+import type { EdgeTokenCommandOptions } from '../../client/commands/edge-token.js';
 import { hashPassword } from '../../server/console/auth.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { repoRoot } from '../kit/paths.js';
 
-const COMMANDS = ['serve', 'run', 'aggregate', 'report', 'site-token', 'hash-password', 'coturn-config'] as const;
+const COMMANDS = ['serve', 'run', 'aggregate', 'report', 'site-token', 'edge-token', 'hash-password', 'coturn-config'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 const oldHelp = (name: CommandName | 'callprobe'): string => readFileSync(join(repoRoot, 'test/cli/old-help', `${name}.txt`), 'utf8');
@@ -37,6 +38,7 @@ type Received =
   | { command: 'aggregate'; files: string[]; json: boolean }
   | { command: 'report'; o: ReportCommandOptions }
   | { command: 'site-token'; o: SiteTokenCommandOptions }
+  | { command: 'edge-token'; o: EdgeTokenCommandOptions }
   | { command: 'hash-password' }
   | { command: 'coturn-config'; o: CoturnConfigFlags };
 
@@ -47,6 +49,7 @@ function recorder(into: Received[]): CommandActions {
     aggregate: async (files, json) => void into.push({ command: 'aggregate', files, json }),
     report: async (o) => void into.push({ command: 'report', o }),
     siteToken: async (o) => void into.push({ command: 'site-token', o }),
+    edgeToken: async (o) => void into.push({ command: 'edge-token', o }),
     hashPassword: async () => void into.push({ command: 'hash-password' }),
     coturnConfig: async (o) => void into.push({ command: 'coturn-config', o }),
   };
@@ -82,6 +85,11 @@ const siteTokenOf = async (argv: string[]): Promise<SiteTokenCommandOptions> => 
   if (r.command !== 'site-token') throw new Error(r.command);
   return r.o;
 };
+const edgeTokenOf = async (argv: string[]): Promise<EdgeTokenCommandOptions> => {
+  const r = await parse(['edge-token', ...argv, ...SERVER]);
+  if (r.command !== 'edge-token') throw new Error(r.command);
+  return r.o;
+};
 const coturnOf = async (argv: string[]): Promise<CoturnConfigFlags> => {
   const r = await parse(['coturn-config', '--secret', 's', ...argv]);
   if (r.command !== 'coturn-config') throw new Error(r.command);
@@ -92,9 +100,11 @@ const dir = mkdtempSync(join(tmpdir(), 'callprobe-cli-flags-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const TOKEN = 'a'.repeat(24);
 const OTHER_TOKEN = 'b'.repeat(24);
+/** An edge's four flags. */
+const EDGE = ['--hub', 'https://hub.example', '--edge-id', 'weu-1', '--azure-region', 'West Europe', '--edge-token', TOKEN];
 
 /** The environment the program may read (commander's .env and report's fallback), cleared for each case. */
-const ENV = ['CALLPROBE_ADMIN_TOKEN', 'CALLPROBE_TOKEN', 'CALLPROBE_TURN_CREDENTIAL'] as const;
+const ENV = ['CALLPROBE_ADMIN_TOKEN', 'CALLPROBE_TOKEN', 'CALLPROBE_TURN_CREDENTIAL', 'CALLPROBE_EDGE_TOKEN'] as const;
 beforeEach(() => {
   for (const k of ENV) vi.stubEnv(k, undefined);
 });
@@ -212,6 +222,40 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
       await expect(serveOf(['--load-bytes-per-hour', '10'])).rejects.toThrow(/--load-bytes-per-hour/);
     },
     '--trust-proxy': async () => expect((await serveOf(['--trust-proxy', '127.0.0.1,10.0.0.0/8'])).trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8']),
+    '--hub': async () => {
+      const o = await serveOf([...EDGE, '--allowed-origins', 'https://b.example']);
+      expect(o.edge).toMatchObject({ hub: 'https://hub.example', id: 'weu-1', azureRegion: 'West Europe', token: TOKEN, publicUrl: null });
+      // An edge stores nothing, and signals only with its hub's pages (and the origins given beside).
+      expect(o.results).toBeNull();
+      expect(o.allowedOrigins).toEqual(['https://hub.example', 'https://b.example']);
+      expect((await serveOf([])).edge).toBeNull();
+      await expect(serveOf(['--hub', 'https://hub.example'])).rejects.toThrow(/give --edge-id, --azure-region, --edge-token/);
+      await expect(serveOf(['--hub', 'http://hub.example'])).rejects.toThrow(/use https \(plain http only on loopback\)/);
+      await expect(serveOf(['--hub', 'https://hub.example/path'])).rejects.toThrow(/origin only/);
+      expect((await serveOf(['--hub', 'http://127.0.0.1:8080', '--edge-id', 'a', '--azure-region', 'East US', '--edge-token', TOKEN])).edge?.hub).toBe(
+        'http://127.0.0.1:8080',
+      );
+    },
+    '--edge-id': async () => {
+      expect((await serveOf(EDGE)).edge?.id).toBe('weu-1');
+      await expect(serveOf([...EDGE, '--edge-id', 'West-1'])).rejects.toThrow(/lower-case letters, digits and hyphens/);
+    },
+    '--azure-region': async () => {
+      // The region column's spelling, whatever the case given.
+      expect((await serveOf([...EDGE, '--azure-region', 'north europe'])).edge?.azureRegion).toBe('North Europe');
+      // A customer region of the table that is no Azure region of it (Hawaii US is tested against West US).
+      await expect(serveOf([...EDGE, '--azure-region', 'Hawaii US'])).rejects.toThrow(/not a region of the Azure table; one of: Central US, East US/);
+    },
+    '--edge-token': async () => {
+      vi.stubEnv('CALLPROBE_EDGE_TOKEN', OTHER_TOKEN);
+      expect((await serveOf(['--hub', 'https://hub.example', '--edge-id', 'weu-1', '--azure-region', 'West Europe'])).edge?.token).toBe(OTHER_TOKEN);
+      await expect(serveOf([...EDGE, '--edge-token', 'short'])).rejects.toThrow(/--edge-token must be/);
+    },
+    '--public-url': async () => {
+      expect((await serveOf([...EDGE, '--public-url', 'https://weu-1.example:8443'])).edge?.publicUrl).toBe('https://weu-1.example:8443');
+      await expect(serveOf(['--public-url', 'https://weu-1.example'])).rejects.toThrow(/give it with --hub/);
+      await expect(serveOf([...EDGE, '--host', '0.0.0.0', '--relay-ip', '192.0.2.1'])).rejects.toThrow(/give --public-url/);
+    },
   },
   run: {
     '--server': async () => expect((await runOf(SERVER)).o.server).toBe('http://127.0.0.1:8080'),
@@ -357,6 +401,19 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
       vi.stubEnv('CALLPROBE_ADMIN_TOKEN', OTHER_TOKEN);
       expect((await siteTokenOf(['list'])).token).toBe(OTHER_TOKEN);
       await expect(siteTokenOf(['rotate'])).rejects.toThrow(/Allowed choices are create, list, revoke/);
+    },
+  },
+  'edge-token': {
+    '--server': async () => expect(await edgeTokenOf(['list'])).toEqual({ action: 'list', server: 'http://127.0.0.1:8080' }),
+    '--edge': async () => {
+      expect(await edgeTokenOf(['create', '--edge', 'weu-1'])).toMatchObject({ action: 'create', edge: 'weu-1' });
+      await expect(edgeTokenOf(['create', '--edge', 'West Europe'])).rejects.toThrow(/--edge must be/);
+    },
+    '--id': async () => expect(await edgeTokenOf(['revoke', '--id', '0123456789abcdef'])).toMatchObject({ action: 'revoke', id: '0123456789abcdef' }),
+    '--token': async () => {
+      expect((await edgeTokenOf(['list', '--token', TOKEN])).token).toBe(TOKEN);
+      vi.stubEnv('CALLPROBE_ADMIN_TOKEN', OTHER_TOKEN);
+      expect((await edgeTokenOf(['list'])).token).toBe(OTHER_TOKEN);
     },
   },
   'hash-password': {},
