@@ -2,20 +2,24 @@ import type { Report } from '../src/analysis/schema/report-schema.js';
 import { directionRows, directionText, keyFiguresText, testContext, verdictRows } from '../src/analysis/present/view.js';
 import { adviceHeading, answerView, UNCONFIRMED_MEANING, verdictWords } from '../src/analysis/present/answer.js';
 import { loadAnswerLine, loadTextLines, megabytes } from '../src/analysis/present/load.js';
+import { edgeSentence } from '../src/analysis/present/locate.js';
 
 /**
  * The short human summary `callprobe run` prints without --json: the page's view models as
  * plain text. The first two lines are always the verdict and the answer sentence; a caution
- * (a pass only over a fallback path) comes right after them.
+ * (a pass only over a fallback path) comes right after them, then where the test ran (a hub's
+ * edge: the nearest test server and what else was tried).
  */
 export function formatSummary(r: Report): string {
   const a = answerView(r);
   const rows = verdictRows(r);
   const unconfirmed = rows.some((row) => a.statusText(row) === 'pass, not confirmed');
+  const where = edgeSentence(r);
   const lines = [
     `Verdict: ${verdictWords(r)}`,
     `  ${a.sentence}`,
     ...(a.caution === null ? [] : [`  ${a.caution}`]),
+    ...(where === null ? [] : [`  ${where}`]),
     ...a.findings.map((f) => `  - ${f.sentence}`),
     ...(a.advice.length > 0 ? [`  ${adviceHeading(a.tone)}:`, ...a.advice.map((x, i) => `    ${String(i + 1)}. ${x.text} (why: ${x.because})`)] : []),
     '',

@@ -60,7 +60,7 @@ export interface ServerConfig {
 }
 
 /** Which edge a test ran on: its id and the Azure region it stands in (a value of the Azure table's region column). */
-interface EdgeIdentity {
+export interface EdgeIdentity {
   id: string;
   azureRegion: string;
 }

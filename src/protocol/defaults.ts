@@ -490,8 +490,8 @@ export const DEFAULTS = {
     probes: 20,
     /** One probe per edge this often: 20 probes in 0.6 s, so an edge 150 ms away still sends all of them within the budget after its set-up. */
     intervalMs: 30,
-    /** A probe's payload: sequence number and send time (src/protocol/wire.ts), nothing more. */
-    payloadBytes: 16,
+    /** A probe's payload: the wire format's smallest probe (src/protocol/wire.ts), its sequence number and send time. */
+    payloadBytes: 40,
     /** A probe not back this long after it was sent is lost (ten times a 100 ms round trip); probes sent later than budgetMs minus this are not sent. */
     lossTimeoutMs: 1_000,
     /**
