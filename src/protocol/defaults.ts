@@ -492,15 +492,17 @@ export const DEFAULTS = {
     intervalMs: 30,
     /** A probe's payload: the wire format's smallest probe (src/protocol/wire.ts), its sequence number and send time. */
     payloadBytes: 40,
-    /** A probe not back this long after it was sent is lost (ten times a 100 ms round trip); probes sent later than budgetMs minus this are not sent. */
-    lossTimeoutMs: 1_000,
+    /** A probe not back this long after it was sent is lost (six times a 100 ms round trip); probes sent later than budgetMs minus this are not sent. */
+    lossTimeoutMs: 600,
     /**
-     * Edges located at once: each costs about 16 kB on the client's link in both directions
-     * together (two relay allocations, ICE, DTLS and SCTP through the relay, 20 probes; measured
-     * by bench:regions), so 8 stay under trafficKbitPerSMax over the budget.
+     * What one edge's locate puts on the client's link, both directions together, IP and UDP
+     * headers counted: two relay allocations, ICE, DTLS and SCTP through the relay hairpin (each
+     * crossing the link twice), and the 20 probes. Measured by bench:regions: 22.7 kB.
      */
-    maxEdges: 8,
-    /** What the whole locate may put on the client's link, both directions together, over budgetMs. */
+    bytesPerEdge: 23_000,
+    /** Edges located at once: 6 x bytesPerEdge = 138 kB, under trafficKbitPerSMax over budgetMs (150 kB). */
+    maxEdges: 6,
+    /** What the whole locate may put on the client's link, both directions together, averaged over budgetMs. */
     trafficKbitPerSMax: 400,
   },
 

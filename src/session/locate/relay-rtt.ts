@@ -43,6 +43,18 @@ export interface RelayRttMeasurement extends RelayRttFigures {
   error: string | null;
 }
 
+/**
+ * A measurement run beside others (the locate's edges at once): `onOpen` tells when its
+ * connection is up (or will not be), and its probes wait for `gate`, so that no peer
+ * connection's set-up (ICE, DTLS) runs in this page beside any edge's probes. `signal` ends it
+ * early, with what it had.
+ */
+export interface RelayRttTogether {
+  signal?: AbortSignal;
+  onOpen?: (open: boolean) => void;
+  gate?: Promise<void>;
+}
+
 const LOCATE_CHANNEL: RTCDataChannelInit = { negotiated: true, id: 0, ordered: false, maxRetransmits: 0 };
 
 /** Trickles `from`'s candidates to `to`, holding those that come before `to` has the remote description. */
@@ -58,7 +70,7 @@ function trickle(from: RTCPeerConnection, to: RTCPeerConnection, remoteSet: Prom
 /**
  * Measures the round trip to the relay behind `entry` for at most `budgetMs` (from the call),
  * with the credentials given. Never throws for what the network or the relay did: that is its
- * answer (`unreachable`, with why); `signal` ends it early, with what it had.
+ * answer (`unreachable`, with why).
  */
 export async function measureRelayRtt(
   entry: TurnServerEntry,
@@ -66,8 +78,9 @@ export async function measureRelayRtt(
   budgetMs: number,
   env: RelayRttEnv,
   settings: RelayRttSettings = DEFAULTS.locate,
-  signal?: AbortSignal,
+  together: RelayRttTogether = {},
 ): Promise<RelayRttMeasurement> {
+  const { signal } = together;
   const t0 = env.now();
   const deadline = t0 + budgetMs;
   const config: RTCConfiguration = { iceServers: [{ urls: entry.url, username: cred.username, credential: cred.credential }], iceTransportPolicy: 'relay' };
@@ -107,7 +120,11 @@ export async function measureRelayRtt(
     await b.setLocalDescription(answer);
     await a.setRemoteDescription(answer);
     aRemote();
-    if (await opened) await sendProbes(out, sentMs, arrivals, deadline, env, settings, signal, timers);
+    const open = await opened;
+    together.onOpen?.(open);
+    // Measured beside others: the probes wait until every connection is up (or the gate's time), so no set-up runs beside them.
+    if (open) await together.gate;
+    if (open) await sendProbes(out, sentMs, arrivals, deadline, env, settings, signal, timers);
     const judgedUntilMs = env.now();
     const figures = relayRttFigures({ sentMs, arrivals, judgedUntilMs, lossTimeoutMs: settings.lossTimeoutMs });
     const state = figures.received > 0 ? 'ok' : 'unreachable';
