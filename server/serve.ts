@@ -290,6 +290,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   // The event loop runs the relay and the reflector: how late it ran goes to each test (its `final`).
   const loop = opts.reflector ? startLoopLateness() : null;
   if (loop) opened.add('the event-loop sampler', () => loop.stop());
+  const rtpLeg = opts.reflector && opts.rtp && (r !== null || opts.edge !== null);
   const app = await buildApp({
     webRoot: opts.webRoot ?? builtPageDir(),
     version,
@@ -299,8 +300,9 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     notOffered,
     relay: r ? 'embedded' : 'external',
     reflector: opts.reflector ? { address: opts.relayIp, relayServer: reflectorRelay(opts, r, turn, secret) } : null,
-    // The RTP leg needs our own relay: it is where the page's relay-only RTP path ends.
-    rtpReflector: opts.reflector && opts.rtp && r !== null,
+    // The RTP leg needs our own relay (it is where the page's relay-only RTP path ends), or an edge's
+    // coturn told to relay to the reflector (coturn-config --allow-peers): an edge keeps its RTP probe path.
+    rtpReflector: rtpLeg,
     relayEndpoints: relayEndpoints(opts),
     maxSessions: opts.sessions.max,
     maxSessionMs: opts.sessions.maxMs,
@@ -352,13 +354,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     metricsUrl = `http://${hostForUri(m.host)}:${typeof ma === 'object' && ma ? ma.port : m.port}/metrics`;
   }
   // An edge beats to its hub from now on; its last beat (draining) goes out first when it stops.
-  const beats = edgeBeats(
-    opts,
-    app,
-    url,
-    { version, turn, notOffered, relay: r ? 'embedded' : 'external', secret, rtpReflector: opts.reflector && opts.rtp && r !== null },
-    log,
-  );
+  const beats = edgeBeats(opts, app, url, { version, turn, notOffered, relay: r ? 'embedded' : 'external', secret, rtpReflector: rtpLeg }, log);
   if (beats) opened.add('the beats to the hub', () => beats.stop());
   return {
     url,
