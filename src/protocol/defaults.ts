@@ -495,13 +495,15 @@ export const DEFAULTS = {
     /** A probe not back this long after it was sent is lost (six times a 100 ms round trip); probes sent later than budgetMs minus this are not sent. */
     lossTimeoutMs: 600,
     /**
-     * What one edge's locate puts on the client's link, both directions together, IP and UDP
-     * headers counted: two relay allocations, ICE, DTLS and SCTP through the relay hairpin (each
-     * crossing the link twice), and the 20 probes. Measured by bench:regions: 22.7 kB.
+     * What one edge's locate puts on the client's link at most, both directions together, IP and
+     * UDP headers counted: two relay allocations, ICE, DTLS and SCTP through the relay hairpin
+     * (each crossing the link twice), and the 20 probes. Measured by bench:regions: 22.6 kB on a
+     * clean path, 31 kB for an edge 80 ms away with 1 % loss (more ICE checks go out before the
+     * first answer); 35 kB leaves room for edges farther still.
      */
-    bytesPerEdge: 23_000,
-    /** Edges located at once: 6 x bytesPerEdge = 138 kB, under trafficKbitPerSMax over budgetMs (150 kB). */
-    maxEdges: 6,
+    bytesPerEdge: 35_000,
+    /** Edges located at once (M-Lab's locate hands out 4 too): 4 x bytesPerEdge = 140 kB, under trafficKbitPerSMax over budgetMs (150 kB). */
+    maxEdges: 4,
     /** What the whole locate may put on the client's link, both directions together, averaged over budgetMs. */
     trafficKbitPerSMax: 400,
   },
