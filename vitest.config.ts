@@ -32,6 +32,8 @@ const TIMING = [
   'test/server/reflector/rtp/relay-echo.test.ts',
   // A second `npm start` must answer within 15 s: a build and a start, on the real clock.
   'test/cli/second-start.test.ts',
+  // The locate's round trip through a real relay, against the proxy's injected delay.
+  'test/session/locate/relay-rtt.test.ts',
 ];
 const MOCKING = ['test/session/one-session.test.ts'];
 const COMPONENTS = ['test/web/components/**/*.test.ts'];

@@ -71,6 +71,11 @@ export const ACTIONS: CommandActions = {
     process.exitCode = await spoolCommand(o);
   },
 
+  async edgeToken(o) {
+    const { edgeTokenCommand } = await import('../client/commands/edge-token.js');
+    process.exitCode = await edgeTokenCommand(o);
+  },
+
   async hashPassword() {
     const chunks: Buffer[] = [];
     let bytes = 0;

@@ -1,7 +1,7 @@
-/** The client's commands (`run`, `aggregate`, `report`, `site-token`, `alerts`, `spool`): their flags, checked and handed to the client (client/). */
+/** The client's commands (`run`, `aggregate`, `report`, `site-token`, `edge-token`, `alerts`, `spool`): their flags, checked and handed to the client (client/). */
 import { Argument, Option, type Command } from 'commander';
 import { BOUNDS, DEFAULTS } from '../src/protocol/defaults.js';
-import { parseAdminToken, parseDurationMs, parseInstant, parseTimeZone } from '../src/protocol/values.js';
+import { parseAdminToken, parseDurationMs, parseEdgeId, parseInstant, parseTimeZone } from '../src/protocol/values.js';
 import { parseTurnUri } from '../src/protocol/turn-uri.js';
 import { ConfigError } from '../src/protocol/config-error.js';
 import {
@@ -21,6 +21,7 @@ import {
 import type { SiteTokenCommandOptions } from '../client/commands/site-token.js';
 import type { AlertsCommandOptions } from '../client/commands/alerts-test.js';
 import type { SpoolCommandOptions } from '../client/commands/spool.js';
+import type { EdgeTokenCommandOptions } from '../client/commands/edge-token.js';
 import { arg, intArg } from './args.js';
 
 const serverUrlArg = arg(parseServerUrl);
@@ -224,6 +225,26 @@ export function defineSpool(program: Command, act: (o: SpoolCommandOptions) => P
     )
     .action(async (action: SpoolCommandOptions['action'], _opts: unknown, cmd: Command) => {
       const o = cmd.opts<Omit<SpoolCommandOptions, 'action'>>();
+      const token = operatorToken(o.token);
+      await act({ ...o, action, ...(token === undefined ? {} : { token }) });
+    });
+}
+
+export function defineEdgeToken(program: Command, act: (o: EdgeTokenCommandOptions) => Promise<void>): void {
+  program
+    .command('edge-token')
+    .description("a hub's edge tokens: create one for an edge (printed alone on the last line), list them, revoke them")
+    .addArgument(new Argument('<action>', 'what to do').choices(['create', 'list', 'revoke']))
+    .requiredOption('--server <url>', 'the hub, e.g. https://callprobe.example.org', serverUrlArg)
+    .option(
+      '--edge <id>',
+      'the edge the token registers (create), lists (list) or revokes (revoke: every live token of it)',
+      arg((v) => parseEdgeId(v, '--edge')),
+    )
+    .option('--id <id>', 'revoke: this token only (the id list shows)')
+    .addOption(new Option('--token <token>', "the hub's operator token (else CALLPROBE_ADMIN_TOKEN)").env('CALLPROBE_TOKEN').argParser(arg(parseAdminToken)))
+    .action(async (action: EdgeTokenCommandOptions['action'], _opts: unknown, cmd: Command) => {
+      const o = cmd.opts<Omit<EdgeTokenCommandOptions, 'action'>>();
       const token = operatorToken(o.token);
       await act({ ...o, action, ...(token === undefined ? {} : { token }) });
     });

@@ -7,10 +7,11 @@ import { Command } from 'commander';
 import type { ServeOptions } from '../server/config/options.js';
 import type { ReportCommandOptions, RunCommandOptions, ScheduleOptions } from '../client/options.js';
 import { defineServe } from './serve.js';
-import { defineAggregate, defineAlerts, defineReport, defineRun, defineSiteToken, defineSpool } from './client.js';
+import { defineAggregate, defineAlerts, defineEdgeToken, defineReport, defineRun, defineSiteToken, defineSpool } from './client.js';
 import type { SiteTokenCommandOptions } from '../client/commands/site-token.js';
 import type { AlertsCommandOptions } from '../client/commands/alerts-test.js';
 import type { SpoolCommandOptions } from '../client/commands/spool.js';
+import type { EdgeTokenCommandOptions } from '../client/commands/edge-token.js';
 import { defineCoturnConfig, defineHashPassword, type CoturnConfigFlags } from './tools.js';
 
 /** What each command does once its flags are parsed and checked. */
@@ -23,6 +24,7 @@ export interface CommandActions {
   siteToken(o: SiteTokenCommandOptions): Promise<void>;
   alerts(o: AlertsCommandOptions): Promise<void>;
   spool(o: SpoolCommandOptions): Promise<void>;
+  edgeToken(o: EdgeTokenCommandOptions): Promise<void>;
   hashPassword(): Promise<void>;
   coturnConfig(o: CoturnConfigFlags): Promise<void>;
 }
@@ -41,6 +43,7 @@ export function callprobeProgram(version: string, act: CommandActions): Command 
   defineAggregate(program, (files, json) => act.aggregate(files, json));
   defineReport(program, (o) => act.report(o));
   defineSiteToken(program, (o) => act.siteToken(o));
+  defineEdgeToken(program, (o) => act.edgeToken(o));
   defineAlerts(program, (o) => act.alerts(o));
   defineSpool(program, (o) => act.spool(o));
   defineHashPassword(program, () => act.hashPassword());

@@ -1,8 +1,9 @@
 /** `callprobe serve`: its flags, resolved into one ServeOptions (server/config/options.ts) and handed to `act`. */
 import { Option, type Command } from 'commander';
 import { BOUNDS, DEFAULTS } from '../src/protocol/defaults.js';
-import { parseAdminToken } from '../src/protocol/values.js';
-import { parseAdvertise, parseHostPort, parseTrustProxy } from '../server/config/parse.js';
+import { parseAdminToken, parseEdgeId, parseEdgeToken } from '../src/protocol/values.js';
+import { parseAdvertise, parseHostPort, parseOriginUrl, parseTrustProxy } from '../server/config/parse.js';
+import { parseAzureRegion } from '../server/edges/azure-region.js';
 import { parseDbTarget } from '../server/store/target.js';
 import { serveOptionsFromFlags, type ServeFlags, type ServeOptions } from '../server/config/options.js';
 import { readAlertsConfig } from '../server/alerts/config.js';
@@ -167,6 +168,25 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
       ),
     )
     .option('--trust-proxy <cidrs>', 'reverse proxies whose X-Forwarded-For gives the client address (comma-separated IPs/CIDRs)', arg(parseTrustProxy))
+    .option(
+      '--hub <url>',
+      "run as an edge of this hub: the relay, the reflectors and signalling for the hub's pages, nothing stored (with --edge-id, --azure-region, --edge-token)",
+      arg((v) => parseOriginUrl(v, '--hub')),
+    )
+    .option(
+      '--edge-id <id>',
+      "this edge's id at its hub, e.g. weu-1 (the one its edge token names)",
+      arg((v) => parseEdgeId(v)),
+    )
+    .option('--azure-region <name>', 'where this edge stands: a region of the Azure RTT table, e.g. "West Europe"', arg(parseAzureRegion))
+    .addOption(
+      new Option('--edge-token <token>', 'the edge token `edge-token create` printed on the hub').env('CALLPROBE_EDGE_TOKEN').argParser(arg(parseEdgeToken)),
+    )
+    .option(
+      '--public-url <url>',
+      'an edge: where pages reach its HTTP and signalling, e.g. https://weu-1.callprobe.example.org (default: the address it listens on)',
+      arg((v) => parseOriginUrl(v, '--public-url')),
+    )
     .action(async (_opts: unknown, cmd: Command) => {
       await act(serveOptionsFromFlags(cmd.opts<ServeFlags>()));
     });

@@ -3,24 +3,28 @@ import { directionRows, directionText, keyFiguresText, testContext, verdictRows 
 import { adviceHeading, answerView, UNCONFIRMED_MEANING, verdictWords } from '../src/analysis/present/answer.js';
 import { factLine } from '../src/analysis/present/facts.js';
 import { loadAnswerLine, loadTextLines, megabytes } from '../src/analysis/present/load.js';
+import { edgeSentence } from '../src/analysis/present/locate.js';
 
 /**
  * The short human summary `callprobe run` prints without --json: the page's view models as
  * plain text. The first two lines are always the verdict and the answer sentence; a caution
  * (a pass only over a fallback path), an early fail withdrawn, and the facts that hold whatever
  * the verdict (a fallback path, blocked ports, a relay that refused, a busy device or server),
- * each with its action, come right after them.
+ * each with its action, come right after them, then where the test ran (a hub's edge: the
+ * nearest test server and what else was tried).
  */
 export function formatSummary(r: Report): string {
   const a = answerView(r);
   const rows = verdictRows(r);
   const unconfirmed = rows.some((row) => a.statusText(row) === 'pass, not confirmed');
+  const where = edgeSentence(r);
   const lines = [
     `Verdict: ${verdictWords(r)}`,
     `  ${a.sentence}`,
     ...(a.caution === null ? [] : [`  ${a.caution}`]),
     ...(a.withdrawn === null ? [] : [`  ${a.withdrawn}`]),
     ...a.facts.map((f) => `  ! ${factLine(f)}`),
+    ...(where === null ? [] : [`  ${where}`]),
     ...a.findings.map((f) => `  - ${f.sentence}`),
     ...(a.advice.length > 0 ? [`  ${adviceHeading(a.tone)}:`, ...a.advice.map((x, i) => `    ${String(i + 1)}. ${x.text} (why: ${x.because})`)] : []),
     '',

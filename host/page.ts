@@ -12,15 +12,10 @@ import fastifyStatic from '@fastify/static';
 /**
  * Content-Security-Policy of the page: its own scripts, worker, styles and API only; the inline
  * <style> blocks of the built index.html by their hashes. WebRTC to the relay is not governed
- * by CSP; connect-src 'self' covers /api/config and the same-origin WebSocket.
+ * by CSP; connect-src 'self' covers /api/config and the same-origin WebSocket, and a hub adds
+ * its edges' signalling origins (`connectSources`).
  */
-function contentSecurityPolicy(indexHtml: string): string {
-  const hashes = [...indexHtml.matchAll(/<style>([\s\S]*?)<\/style>/g)].map(
-    (m) =>
-      `'sha256-${createHash('sha256')
-        .update(m[1] ?? '', 'utf8')
-        .digest('base64')}'`,
-  );
+function contentSecurityPolicy(hashes: readonly string[], connectSources: readonly string[]): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
@@ -28,7 +23,7 @@ function contentSecurityPolicy(indexHtml: string): string {
     `style-src 'self' ${hashes.join(' ')}`.trim(),
     "img-src 'self' data:",
     "font-src 'self'",
-    "connect-src 'self'",
+    ["connect-src 'self'", ...connectSources].join(' '),
     "manifest-src 'self'",
     "base-uri 'none'",
     "form-action 'self'",
@@ -37,19 +32,35 @@ function contentSecurityPolicy(indexHtml: string): string {
   ].join('; ');
 }
 
+/** The CSP hashes of the built index.html's inline <style> blocks. */
+function styleHashes(indexHtml: string): string[] {
+  return [...indexHtml.matchAll(/<style>([\s\S]*?)<\/style>/g)].map(
+    (m) =>
+      `'sha256-${createHash('sha256')
+        .update(m[1] ?? '', 'utf8')
+        .digest('base64')}'`,
+  );
+}
+
 /** Cross-origin isolation: lets the pacing worker use Atomics.wait and sharpens performance.now(). */
 const ISOLATION_HEADERS = {
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-embedder-policy': 'require-corp',
 } as const;
 
-/** Gives every answer of `app` the page's headers (whatever route answers: the page, the API, an error). */
-export function addPageHeaders(app: FastifyInstance, webRoot: string): void {
+/**
+ * Gives every answer of `app` the page's headers (whatever route answers: the page, the API, an
+ * error). `connectSources`: origins the page may also connect to (a hub's edges, ws: or wss:),
+ * read at each answer.
+ */
+export function addPageHeaders(app: FastifyInstance, webRoot: string, connectSources: () => readonly string[] = () => []): void {
   const indexPath = join(webRoot, 'index.html');
-  const csp = contentSecurityPolicy(existsSync(indexPath) ? readFileSync(indexPath, 'utf8') : '');
+  const hashes = styleHashes(existsSync(indexPath) ? readFileSync(indexPath, 'utf8') : '');
+  const plain = contentSecurityPolicy(hashes, []);
   app.addHook('onSend', async (_req, reply) => {
+    const extra = connectSources();
     reply.headers(ISOLATION_HEADERS);
-    reply.header('content-security-policy', csp);
+    reply.header('content-security-policy', extra.length === 0 ? plain : contentSecurityPolicy(hashes, extra));
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
   });

@@ -26,6 +26,7 @@ import type { RelayEndpoints } from './reflector/candidates.js';
 import { hostAddressList, hostAddressOf, type NetworkInterfaces } from './reflector/host-address.js';
 import { startLoopLateness } from './reflector/loop-lateness.js';
 import { Teardown, TeardownError } from './teardown.js';
+import { edgeBeats, hubEdges } from './edges/roles.js';
 
 export interface RunningServer {
   url: string;
@@ -50,6 +51,7 @@ function describeDb(db: DbTarget): string {
 /** What serve prints about the store once it listens. */
 function resultsLine(opts: ServeOptions): string {
   const r = opts.results;
+  if (opts.edge) return `edge ${opts.edge.id} (${opts.edge.azureRegion}) of hub ${opts.edge.hub}: results are stored by the hub`;
   return r ? `results: ${describeDb(r.db)} (reports kept ${r.retainDays} days, client addresses ${r.retainIpDays} days)` : 'results: not stored (--no-store)';
 }
 
@@ -282,10 +284,14 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     fleet = loop;
     opened.add('the heartbeat', () => loop.stop());
   }
+  // A serve with a store is a hub: it lists the edges that beat to it (none: nothing changes).
+  const hub = store ? await hubEdges(store, opts, log) : null;
+  if (hub) opened.add("the edges' registry", hub.close);
   const r = relay;
   // The event loop runs the relay and the reflector: how late it ran goes to each test (its `final`).
   const loop = opts.reflector ? startLoopLateness() : null;
   if (loop) opened.add('the event-loop sampler', () => loop.stop());
+  const rtpLeg = opts.reflector && opts.rtp && (r !== null || opts.edge !== null);
   const app = await buildApp({
     webRoot: opts.webRoot ?? builtPageDir(),
     version,
@@ -295,8 +301,9 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     notOffered,
     relay: r ? 'embedded' : 'external',
     reflector: opts.reflector ? { address: opts.relayIp, relayServer: reflectorRelay(opts, r, turn, secret) } : null,
-    // The RTP leg needs our own relay: it is where the page's relay-only RTP path ends.
-    rtpReflector: opts.reflector && opts.rtp && r !== null,
+    // The RTP leg needs our own relay (it is where the page's relay-only RTP path ends), or an edge's
+    // coturn told to relay to the reflector (coturn-config --allow-peers): an edge keeps its RTP probe path.
+    rtpReflector: rtpLeg,
     relayEndpoints: relayEndpoints(opts),
     maxSessions: opts.sessions.max,
     maxSessionMs: opts.sessions.maxMs,
@@ -322,6 +329,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     },
     console: { users: opts.users, nowMs: () => Date.now(), ...opts.console },
     load: opts.load,
+    ...(hub ? { edges: hub.app } : {}),
   });
   opened.add('the HTTP app', () => app.close());
   try {
@@ -346,6 +354,9 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     const ma = metricsApp.server.address();
     metricsUrl = `http://${hostForUri(m.host)}:${typeof ma === 'object' && ma ? ma.port : m.port}/metrics`;
   }
+  // An edge beats to its hub from now on; its last beat (draining) goes out first when it stops.
+  const beats = edgeBeats(opts, app, url, { version, turn, notOffered, relay: r ? 'embedded' : 'external', secret, rtpReflector: rtpLeg }, log);
+  if (beats) opened.add('the beats to the hub', () => beats.stop());
   return {
     url,
     metricsUrl,

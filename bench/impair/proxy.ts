@@ -41,6 +41,8 @@ export interface ImpairProxyOptions {
    * bench/lib/veth.ts: a browser that refuses a relay on loopback): allowed like loopback.
    */
   madeAddresses?: readonly string[];
+  /** Called as each client datagram arrives, before anything is done with it (a testbed that stops the target at a client's first packet). */
+  onClientDatagram?: () => void;
 }
 
 type StopReason = Truth['stopReason'];
@@ -170,6 +172,7 @@ export async function startImpairProxy(options: ImpairProxyOptions): Promise<Imp
           refused.foreignSource++;
           return;
         }
+        options.onClientDatagram?.();
         const client = { host: rinfo.address, port: rinfo.port };
         const flow = listener.flows.get(formatHostPort(client)) ?? openFlow(listener, client, t);
         flow?.receive('up', msg, t);

@@ -105,6 +105,33 @@ export interface ServeOptions {
   console: { idleMs: number; absoluteMs: number; loginsPerMinutePerAddress: number; loginThrottle: LoginThrottleSettings };
   /** The busy-line phase's load sink and source and their limits (offered unless --no-load). */
   load: Omit<LoadRoutesOptions, 'onMetrics' | 'nowMs'>;
+  /** This serve is an edge of a hub (--hub ...): it stores nothing and beats to its hub; null: an all-in-one server (or a hub). */
+  edge: EdgeRole | null;
+  /** A hub's registry of its edges and their beats (used with a store). */
+  edges: HubEdgeSettings;
+}
+
+/** An edge's role: its hub, who it is there and where pages reach it. */
+export interface EdgeRole {
+  /** The hub's origin (--hub): beats go there, and only its pages may signal here. */
+  hub: string;
+  id: string;
+  /** A value of the Azure table's region column (--azure-region). */
+  azureRegion: string;
+  token: string;
+  /** Where pages reach this edge's HTTP (--public-url); null: the address it listens on. */
+  publicUrl: string | null;
+  heartbeatMs: number;
+  heartbeatTimeoutMs: number;
+}
+
+/** The hub's side: how long a silent edge stays listed, how often the registry is read, the beats' rate. */
+interface HubEdgeSettings {
+  heartbeatMs: number;
+  silentAfterMs: number;
+  refreshMs: number;
+  heartbeatsPerMinutePerSource: number;
+  listPerMinutePerSource: number;
 }
 
 /** `callprobe serve`'s flags as commander parses them (cli/serve.ts; every value already parsed). */
@@ -157,6 +184,12 @@ export interface ServeFlags {
   loadMaxFlows: number;
   loadTestsPerHour: number;
   loadBytesPerHour: number;
+  /** An edge's flags, all four or none (the values already parsed). */
+  hub?: string;
+  edgeId?: string;
+  azureRegion?: string;
+  edgeToken?: string;
+  publicUrl?: string;
 }
 
 /** The resolved options of `serve` from its flags; throws ConfigError (a usage error) for flags that do not go together. */
@@ -170,6 +203,10 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
   }
   const relay = f.relayIp !== undefined ? parseRelayIps(f.relayIp) : { primary: f.host, ipv6: null };
   const r = DEFAULTS.results;
+  const edge = edgeRole(f);
+  const store = f.store && edge === null;
+  // An edge signals only with its hub's pages (and any origin given beside).
+  const allowedOrigins = edge === null ? f.allowedOrigins : [edge.hub, ...f.allowedOrigins.filter((o) => o !== edge.hub)];
   return {
     host: f.host,
     httpPort: f.httpPort,
@@ -195,7 +232,7 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
       maxSessionsPerSource: f.maxSessionsPerIp,
       newSessionsPerMinutePerSource: f.sessionsPerMinute,
     },
-    allowedOrigins: f.allowedOrigins,
+    allowedOrigins,
     configPerMinutePerSource: f.configPerMinute,
     connections: { ...DEFAULTS.http, maxConnections: f.maxConnections, maxConnectionsPerSource: f.maxConnectionsPerIp, fdReserve: f.fdReserve },
     tlsRefusalWindowMs: DEFAULTS.tlsRefusalWindowMs,
@@ -203,7 +240,7 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
     logLevel: f.logLevel,
     // A person at a terminal reads the log: pretty there, JSON lines anywhere else.
     logFormat: logFormatFor(process.stdout),
-    results: f.store ? { db: f.db, retainDays: f.retainDays, retainIpDays: f.retainIpDays, purgeIntervalMs: r.purgeIntervalMs } : null,
+    results: store ? { db: f.db, retainDays: f.retainDays, retainIpDays: f.retainIpDays, purgeIntervalMs: r.purgeIntervalMs } : null,
     resultsLimits: {
       bodyLimitBytes: r.bodyLimitBytes,
       postsPerMinutePerIp: r.postsPerMinutePerIp,
@@ -240,8 +277,41 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
         phasesPerHourPerSource: f.loadTestsPerHour,
         maxBytesPerHour: f.loadBytesPerHour,
       },
-      f.allowedOrigins,
+      allowedOrigins,
     ),
+    edge,
+    edges: {
+      heartbeatMs: DEFAULTS.edges.heartbeatMs,
+      silentAfterMs: DEFAULTS.edges.silentAfterMs,
+      refreshMs: DEFAULTS.edges.registryRefreshMs,
+      heartbeatsPerMinutePerSource: DEFAULTS.edges.heartbeatsPerMinutePerSource,
+      listPerMinutePerSource: DEFAULTS.edges.listPerMinutePerSource,
+    },
+  };
+}
+
+/** The edge's role from --hub, --edge-id, --azure-region and --edge-token (all four or none); null without them. */
+function edgeRole(f: ServeFlags): EdgeRole | null {
+  const given = { '--hub': f.hub, '--edge-id': f.edgeId, '--azure-region': f.azureRegion, '--edge-token': f.edgeToken };
+  const missing = Object.entries(given).filter(([, v]) => v === undefined);
+  if (missing.length === 4) {
+    if (f.publicUrl !== undefined) throw new ConfigError('missing-option', '--public-url is where pages reach an edge: give it with --hub');
+    return null;
+  }
+  if (missing.length > 0)
+    throw new ConfigError('missing-option', `an edge needs --hub, --edge-id, --azure-region and --edge-token: give ${missing.map(([k]) => k).join(', ')}`);
+  if (f.users !== undefined || f.alerts !== undefined)
+    throw new ConfigError('missing-option', 'an edge stores nothing: its hub serves the console and the alerts (drop --users and --alerts)');
+  if ((f.host === '0.0.0.0' || f.host === '::') && f.publicUrl === undefined)
+    throw new ConfigError('missing-option', `an edge on --host ${f.host} listens everywhere: give --public-url, where pages reach it`);
+  return {
+    hub: f.hub ?? '',
+    id: f.edgeId ?? '',
+    azureRegion: f.azureRegion ?? '',
+    token: f.edgeToken ?? '',
+    publicUrl: f.publicUrl ?? null,
+    heartbeatMs: DEFAULTS.edges.heartbeatMs,
+    heartbeatTimeoutMs: DEFAULTS.edges.heartbeatTimeoutMs,
   };
 }
 

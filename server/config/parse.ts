@@ -69,3 +69,32 @@ export function parseTrustProxy(text: string): string[] {
   }
   return list;
 }
+
+/** Whether a URL's host is this machine's loopback (127.0.0.0/8, ::1, localhost). */
+function loopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * Parses `--hub URL` (an edge's hub) or `--public-url URL` (where pages reach an edge): an http(s)
+ * origin without credentials, path, query or fragment; its origin. Plain http only on loopback:
+ * an edge's beat carries its edge token and its relay's TURN secret (SECURITY.md).
+ */
+export function parseOriginUrl(text: string, what: '--hub' | '--public-url'): string {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw new ConfigError('bad-value', `${what} must be a URL such as https://callprobe.example.org, not "${text}"`);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new ConfigError('bad-value', `${what} must be an http(s) URL, not "${text}"`);
+  if (u.username !== '' || u.password !== '' || (u.pathname !== '/' && u.pathname !== '') || u.search !== '' || u.hash !== '')
+    throw new ConfigError('bad-value', `${what} is an origin only (scheme, host and port), not "${text}"`);
+  if (u.protocol === 'http:' && !loopbackHost(u.hostname))
+    throw new ConfigError(
+      'bad-value',
+      `${what} ${text}: use https (plain http only on loopback): ${what === '--hub' ? 'the edge token and the TURN secret travel in every beat' : 'a page of an https hub cannot open plain ws:'}`,
+    );
+  return u.origin;
+}

@@ -13,6 +13,7 @@ import { pathText, silentUdpText } from '../../src/analysis/present/ports.js';
 import { figure, fixed } from '../../src/analysis/present/format.js';
 import { verdictRow } from '../../src/analysis/present/view.js';
 import { loadAnswerLine, loadTextLines } from '../../src/analysis/present/load.js';
+import { edgeSentence } from '../../src/analysis/present/locate.js';
 import { hourCellOf, siteFacts, SITE_SETTINGS } from '../../src/analysis/site/site.js';
 import type { SiteMetric } from '../../src/analysis/site/p90.js';
 import { scrubAddresses } from '../../src/protocol/address-text.js';
@@ -255,6 +256,13 @@ export function redactForTier1(report: unknown, secrets: readonly string[]): unk
   return scrub(copy, secrets);
 }
 
+/** Where a report's test ran, as the page said it first. */
+function edgeOf(report: Report): ConsoleResultView['edge'] {
+  const edge = report.meta.edge;
+  const sentence = edgeSentence(report);
+  return edge === undefined || sentence === null ? null : { id: edge.id, azureRegion: edge.azureRegion, sentence };
+}
+
 export async function consoleResultView(
   sites: SitesRepository,
   r: StoredResult & { addresses: StoredAddress[] },
@@ -284,6 +292,7 @@ export async function consoleResultView(
         where: sideWords(rec.reason),
       },
       busyLine: null,
+      edge: null,
       report: parsed,
     };
   } else {
@@ -309,6 +318,7 @@ export async function consoleResultView(
       busyLine: report.load
         ? { sentence: loadAnswerLine(report.load), lines: loadTextLines(report.load), capacity: report.load.capacity?.sentence ?? null }
         : null,
+      edge: edgeOf(report),
       report: parsed,
     };
     if (role === 'tier2') view.network = { addresses: clientAddresses(r.addresses), nat: report.nat, path: report.path };

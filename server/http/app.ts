@@ -11,6 +11,7 @@
  * - console (./console.ts): the help desk console
  * - alerts (./alerts.ts): POST /api/alerts/test, a test event to the alert webhooks
  * - load (./load.ts): the busy-line phase's load sink and source (answers not-offered when off)
+ * - edges (./edges.ts, ./edge-tokens.ts): a hub's edges (their beats, the list) and edge tokens
  *
  * A plugin's bounds (body size, rate) are options of its routes, given where it is registered.
  * The server's connections are bounded at its door (./connections.ts): in total, per source,
@@ -41,14 +42,16 @@ import { alertsPlugin } from './alerts.js';
 import { sourceKey } from './signal-limits.js';
 import { ConnectionGate, serverTimeouts, type ConnectionLimits, type DescriptorCount } from './connections.js';
 import { loadRoutes, type LoadRoutesOptions } from './load.js';
+import { edgesPlugin, type EdgesOptions } from './edges.js';
+import { edgeTokensPlugin } from './edge-tokens.js';
 
 /** The store's repositories the results, sites, site tokens and console plugins take (each only its own), and the console's sessions. */
 type AppStore = NonNullable<ResultsOptions['store']> &
   NonNullable<SitesOptions['store']> &
   NonNullable<SiteTokensOptions['store']> &
-  NonNullable<ConsoleOptions['store']> & { consoleSessions: ConsoleSessionsRepository };
+  NonNullable<ConsoleOptions['store']> & { consoleSessions: ConsoleSessionsRepository } & EdgesOptions['store'];
 
-export interface AppOptions extends SignalOptions, Omit<PageConfigOptions, 'reflector' | 'load'> {
+export interface AppOptions extends SignalOptions, Omit<PageConfigOptions, 'reflector' | 'load' | 'edges'> {
   /** Folder holding the built page (vite build output). */
   webRoot: string;
   /** Prometheus text of the relay and server counters. */
@@ -72,9 +75,22 @@ export interface AppOptions extends SignalOptions, Omit<PageConfigOptions, 'refl
   descriptors?: () => DescriptorCount | null;
   /** The busy-line phase's load sink and source (server/http/load.ts); offered false: every route answers `not-offered`. */
   load: Omit<LoadRoutesOptions, 'onMetrics'>;
+  /**
+   * A hub's edges (./edges.ts): the registry (server/edges/registry.ts) and the beats' bounds.
+   * Served with a results store only; the page's configuration and CSP then carry the ready edges.
+   */
+  edges?: Omit<EdgesOptions, 'store' | 'nowMs'>;
 }
 
 const METRICS = new WeakMap<FastifyInstance, () => string>();
+const SESSIONS = new WeakMap<FastifyInstance, () => number>();
+
+/** The reflector sessions open now in an app built by buildApp (an edge's load in its beats). */
+export function sessionsOpenOf(app: FastifyInstance): number {
+  const open = SESSIONS.get(app);
+  if (!open) throw new Error('not an app from buildApp');
+  return open();
+}
 
 /** One route of an app and the request parts its schema checks. */
 export interface RouteSchemaParts {
@@ -138,7 +154,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const schemas = Object.fromEntries(parts.map((p) => [p, r.schema?.[p] as TSchema]));
     routes.push({ method: [r.method].flat().join(','), url: r.url, parts, schemas, bodyLimitBytes: r.bodyLimit ?? BOUNDS.requestBodyBytesMax });
   });
-  addPageHeaders(app, opts.webRoot);
+  const registry = opts.results?.store ? opts.edges?.registry : undefined;
+  addPageHeaders(app, opts.webRoot, registry ? () => registry.connectSources() : undefined);
 
   const signal = signalling(opts, doorRefusals);
   await app.register(fastifyWebsocket, { options: { maxPayload: BOUNDS.signalMessageBytesMax }, errorHandler: signal.socketError });
@@ -149,6 +166,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   if (!pageBuilt) app.log.warn({ webRoot: opts.webRoot }, 'page not built: run `npm run build`');
 
   await app.register(signal.plugin);
+  SESSIONS.set(app, signal.sessionsOpen);
   await app.register(healthPlugin, { sessionsOpen: signal.sessionsOpen });
   await app.register(pageConfigPlugin, {
     version: opts.version,
@@ -162,6 +180,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     configPerMinutePerSource: opts.configPerMinutePerSource,
     load: opts.load.offered ? { maxBytesPerDirection: opts.load.limits.maxBytesPerDirection, maxFlowsPerSource: opts.load.limits.maxFlowsPerSource } : null,
     ...(opts.certificateRefusal ? { certificateRefusal: opts.certificateRefusal } : {}),
+    ...(registry ? { edges: () => registry.offers() } : {}),
   });
 
   if (opts.results) {
@@ -184,6 +203,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       testsPerMinute: DEFAULTS.alerts.testsPerMinutePerSource,
       nowMs: c.nowMs,
     });
+    if (store && opts.edges) {
+      await app.register(edgesPlugin, { ...opts.edges, store, nowMs: c.nowMs });
+      await app.register(edgeTokensPlugin, { store, registry: opts.edges.registry, adminToken, nowMs: c.nowMs });
+    }
   }
 
   let loadMetrics: () => string = () => '';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import { SIGNAL_PROTOCOL, type ServerConfig, type TlsCheck, type TurnServerEntry } from '../../src/protocol/api.js';
+import { SIGNAL_PROTOCOL, type EdgeOffer, type ServerConfig, type TlsCheck, type TurnServerEntry } from '../../src/protocol/api.js';
 import { mintRestCredential } from '../turn/credentials.js';
 import { unmapIpv4 } from '../store/address.js';
 import { SIGNAL_PATH } from './signal.js';
@@ -27,6 +27,14 @@ export interface PageConfigOptions {
   load: NonNullable<ServerConfig['load']> | null;
   /** The latest certificate alert the relay's TLS listeners got from this address (IPv4-mapped unwrapped), or null; absent: no TLS relay. */
   certificateRefusal?: (ip: string) => { alert: string } | null;
+  /** A hub's ready edges, each with its configuration and credentials minted now (server/edges/registry.ts); absent or none: no `edges`. */
+  edges?: () => EdgeOffer[];
+}
+
+/** `edges` when this hub has ready edges; nothing at all otherwise, so an all-in-one server's answer is as it was. */
+function edgesOf(edges: PageConfigOptions['edges']): Pick<ServerConfig, 'edges'> {
+  const offers = edges?.() ?? [];
+  return offers.length > 0 ? { edges: offers } : {};
 }
 
 export const pageConfigPlugin: FastifyPluginAsync<PageConfigOptions> = async (app, opts) => {
@@ -46,6 +54,7 @@ export const pageConfigPlugin: FastifyPluginAsync<PageConfigOptions> = async (ap
       relay: opts.relay,
       signalProtocol: SIGNAL_PROTOCOL,
       load: opts.load,
+      ...edgesOf(opts.edges),
     };
   });
 

@@ -87,7 +87,7 @@ export interface ResultsOptions {
 }
 
 /** The refusal of a server without a store. */
-export const noStore = (): Refusal => new Refusal('no-store', 'this server does not store results (serve --no-store)', 404);
+export const noStore = (): Refusal => new Refusal('no-store', 'this server does not store results (serve --no-store, or an edge: its hub stores them)', 404);
 
 function sharePath(code: string): string {
   return `${SHARED_RESULT_PAGE}/${code}`;

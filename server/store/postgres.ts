@@ -10,6 +10,7 @@ import { postgresResults } from './results/postgres.js';
 import { cutoffs, purgeFleetSql } from './retention.js';
 import { siteTokensRepository } from './site-tokens/repository.js';
 import { consoleSessionsRepository } from './console-sessions/repository.js';
+import { edgesRepository } from './edges/repository.js';
 import { postgresOverview } from './sites/overview-postgres.js';
 import { sitesRepository } from './sites/repository.js';
 import type { ResultStore, StoreOptions } from './types.js';
@@ -28,6 +29,7 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
     fleet: fleetRepository(driver.runner),
     siteTokens: siteTokensRepository(driver.runner),
     consoleSessions: consoleSessionsRepository(driver.runner),
+    edges: edgesRepository(driver.runner),
     purge: async (nowMs) => {
       const c = cutoffs(opts, nowMs);
       const deleted = await transaction(async (client) => {

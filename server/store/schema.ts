@@ -201,6 +201,32 @@ export const MIGRATIONS: readonly Migration[] = [
     backfillUnverifiedSites: true,
     after: ['CREATE INDEX results_unverified_site_key_started_at ON results (unverified_site_key, started_at)'],
   },
+  {
+    version: 12,
+    about:
+      "a hub's edges: edge tokens (the edge each registers, the token's SHA-256, never the token; revoked in place) and the registry, one row per edge with its last beat as sent and its relay's TURN REST secret, which the hub mints the edge's credentials with",
+    statements: [
+      `CREATE TABLE edge_tokens (
+        id TEXT PRIMARY KEY,
+        edge_id TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at BIGINT NOT NULL,
+        revoked_at BIGINT
+      )`,
+      'CREATE INDEX edge_tokens_edge_id ON edge_tokens (edge_id)',
+      `CREATE TABLE edges (
+        id TEXT PRIMARY KEY,
+        token_id TEXT NOT NULL,
+        azure_region TEXT NOT NULL,
+        state TEXT NOT NULL,
+        started_at BIGINT NOT NULL,
+        beat_at BIGINT NOT NULL,
+        beat TEXT NOT NULL,
+        turn_secret TEXT NOT NULL
+      )`,
+      'CREATE INDEX edges_beat_at ON edges (beat_at)',
+    ],
+  },
 ];
 
 export const SCHEMA_MIGRATIONS_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)';

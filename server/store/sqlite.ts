@@ -10,6 +10,7 @@ import { sqliteResults } from './results/sqlite.js';
 import { cutoffs, purgeFleetSql } from './retention.js';
 import { siteTokensRepository } from './site-tokens/repository.js';
 import { consoleSessionsRepository } from './console-sessions/repository.js';
+import { edgesRepository } from './edges/repository.js';
 import { sqliteOverview } from './sites/overview-sqlite.js';
 import { sitesRepository } from './sites/repository.js';
 import type { PurgeOutcome, ResultStore, StoreOptions } from './types.js';
@@ -29,6 +30,7 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
     fleet: fleetRepository(driver.runner),
     siteTokens: siteTokensRepository(driver.runner),
     consoleSessions: consoleSessionsRepository(driver.runner),
+    edges: edgesRepository(driver.runner),
     purge: async (nowMs): Promise<PurgeOutcome> => {
       const c = cutoffs(opts, nowMs);
       const deleted = db

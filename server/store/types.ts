@@ -1,6 +1,6 @@
 /**
  * The results store: one driver per database (./driver/: the handle, transactions, migrations)
- * and one repository per feature over it (results, sites, alerts, fleet, site tokens: each an
+ * and one repository per feature over it (results, sites, alerts, fleet, site tokens, edges: each an
  * interface in its folder's types.ts), over one schema (./schema.ts). Reports are stored as the
  * client sent them, apart from the client's address (personal data), which lives in its own
  * table and is purged sooner.
@@ -12,6 +12,7 @@ import type { ResultsRepository } from './results/types.js';
 import type { SiteTokensRepository } from './site-tokens/types.js';
 import type { ConsoleSessionsRepository } from './console-sessions/types.js';
 import type { SitesRepository } from './sites/types.js';
+import type { EdgesRepository } from './edges/types.js';
 
 export interface PurgeOutcome {
   addressesDeleted: number;
@@ -34,6 +35,8 @@ export interface ResultStore {
   readonly fleet: FleetRepository;
   readonly siteTokens: SiteTokensRepository;
   readonly consoleSessions: ConsoleSessionsRepository;
+  /** A hub's edge tokens and the registry of its edges. */
+  readonly edges: EdgesRepository;
   /** Deletes addresses older than retainIpDays and results older than retainDays, as of `nowMs`, and wipes them from the files. */
   purge(nowMs: number): Promise<PurgeOutcome>;
   close(): Promise<void>;

@@ -41,7 +41,7 @@ export interface ServerConfig {
   turn: TurnServerEntry[];
   /** Why a transport is not offered (e.g. TLS without a certificate). */
   notOffered: { transport: 'udp' | 'tcp' | 'tls'; reason: string }[];
-  /** The reflector's signaling WebSocket path, or null when this server has no reflector. */
+  /** The reflector's signaling WebSocket path (in an edge's configuration, its absolute http(s) URL on the edge), or null when this server has no reflector. */
   reflectorPath: string | null;
   /** Whether the reflector answers the RTP probe leg (signals with leg 'rtp'); false without the embedded relay and reflector, or with `serve --no-rtp`. */
   rtpReflector: boolean;
@@ -51,6 +51,23 @@ export interface ServerConfig {
   signalProtocol: number;
   /** The busy-line phase this server offers (api-load.ts), or null (`serve --no-load`); absent from older servers. */
   load?: LoadOffer | null;
+  /**
+   * A hub's ready edges (./api-edges.ts), each with a configuration of its own: its relay's
+   * entries, credentials minted with that edge's secret, and `reflectorPath` an absolute URL on
+   * the edge. Absent or empty: the test runs on this server, as an all-in-one server's does.
+   */
+  edges?: EdgeOffer[];
+}
+
+/** Which edge a test ran on: its id and the Azure region it stands in (a value of the Azure table's region column). */
+export interface EdgeIdentity {
+  id: string;
+  azureRegion: string;
+}
+
+/** One ready edge of a hub, as the page gets it in GET /api/config. */
+export interface EdgeOffer extends EdgeIdentity {
+  config: ServerConfig;
 }
 
 /**

@@ -501,6 +501,48 @@ export const DEFAULTS = {
     lookbackMs: 8 * 86_400_000,
   },
 
+  // ---- Edges: a hub and the edges that run the data plane in each region (src/protocol/api-edges.ts) ----
+  edges: {
+    /** An edge beats this often (M-Lab's locate service hears its servers every few seconds): a stopped edge is gone from the list within silentAfterMs of its last beat. */
+    heartbeatMs: 5_000,
+    /** An edge not heard from for this long leaves GET /api/edges and the pages' configuration: six beats, so a beat or two lost on the way never drops it. */
+    silentAfterMs: 30_000,
+    /** One beat gives up after this long (the next is due at heartbeatMs). */
+    heartbeatTimeoutMs: 4_000,
+    /** The hub reads its registry from the store this often (another hub instance on the same store heard the beat): a new edge reaches every instance within it. */
+    registryRefreshMs: 2_000,
+    /** Beats one source may send per minute: one edge sends 12; room for several edges behind one address, and for restarts. */
+    heartbeatsPerMinutePerSource: 120,
+    /** GET /api/edges per minute per source (IPv4 address, IPv6 /64). */
+    listPerMinutePerSource: 60,
+  },
+
+  // ---- Locate: the nearest edge, measured from the client before the test (src/session/locate/) ----
+  locate: {
+    /** The locate measures every edge at once for at most this long (LiveKit's region check and M-Lab's locate both answer within seconds). */
+    budgetMs: 3_000,
+    /** Round trips per edge: 20 give a median to a few ms and loss to 5 % steps. */
+    probes: 20,
+    /** One probe per edge this often: 20 probes in 0.6 s, so an edge 150 ms away still sends all of them within the budget after its set-up. */
+    intervalMs: 30,
+    /** A probe's payload: the wire format's smallest probe (src/protocol/wire.ts), its sequence number and send time. */
+    payloadBytes: 40,
+    /** A probe not back this long after it was sent is lost (six times a 100 ms round trip); probes sent later than budgetMs minus this are not sent. */
+    lossTimeoutMs: 600,
+    /**
+     * What one edge's locate puts on the client's link at most, both directions together, IP and
+     * UDP headers counted: two relay allocations, ICE, DTLS and SCTP through the relay hairpin
+     * (each crossing the link twice), and the 20 probes. Measured by bench:regions: 22.6 kB on a
+     * clean path, 31 kB for an edge 80 ms away with 1 % loss (more ICE checks go out before the
+     * first answer); 35 kB leaves room for edges farther still.
+     */
+    bytesPerEdge: 35_000,
+    /** Edges located at once (M-Lab's locate hands out 4 too): 4 x bytesPerEdge = 140 kB, under trafficKbitPerSMax over budgetMs (150 kB). */
+    maxEdges: 4,
+    /** What the whole locate may put on the client's link, both directions together, averaged over budgetMs. */
+    trafficKbitPerSMax: 400,
+  },
+
   // ---- callprobe run -----------------------------------------------------------------------
   /** Debian's chromium package. */
   browserPath: '/usr/bin/chromium',
@@ -603,6 +645,18 @@ export const BOUNDS = {
   alertSpanMs: { min: 60_000, max: 7 * 86_400_000 },
   /** run --count: one sample at least; a million is 19 years of 10-minute samples. */
   scheduleCount: { min: 1, max: 1_000_000 },
+  /** An edge's id (--edge-id): lower-case letters, digits and hyphens. */
+  edgeIdChars: 32,
+  /** A URL an edge announces (its HTTP origin, signalling URL, a TURN URI). */
+  edgeUrlChars: 512,
+  /** TURN entries one edge announces: every UDP port (at most 65), TCP and TLS, twice in dual stack, well under this. */
+  edgeTurnEntriesMax: 160,
+  /** One edge heartbeat's body: edgeTurnEntriesMax entries of about 180 bytes each, the URLs and the rest. */
+  edgeHeartbeatBytesMax: 48 * 1024,
+  /** An Azure region's name as the table spells it ("North Central US" is the longest). */
+  azureRegionChars: 64,
+  /** An edge's TURN REST secret: 16 characters at least (a random one is 32), 256 at most. */
+  edgeSecretChars: { min: 16, max: 256 },
   /** --load-max-bytes: 1 MB at least (a phase must move something), 1 GB at most per direction. */
   loadMaxBytes: { min: 1_000_000, max: 1_000_000_000 },
   /** --load-max-flows-per-source and --load-max-flows: one flow at least, 10,000 at most. */

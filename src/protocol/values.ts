@@ -125,3 +125,24 @@ export function parseInstant(text: string, what: string): number {
     );
   return ms;
 }
+
+/** An edge's id (`serve --edge-id`, `edge-token --edge`): lower-case letters, digits and hyphens, starting with a letter or digit, as it names the edge in URLs, reports and logs. */
+export const EDGE_ID_PATTERN = `^[a-z0-9][a-z0-9-]{0,${BOUNDS.edgeIdChars - 1}}$`;
+
+/** Parses an edge's id (EDGE_ID_PATTERN); `what` names the flag in the error. */
+export function parseEdgeId(text: string, what = '--edge-id'): string {
+  if (!new RegExp(EDGE_ID_PATTERN).test(text))
+    throw new ConfigError(
+      'bad-value',
+      `${what} must be 1 to ${BOUNDS.edgeIdChars} lower-case letters, digits and hyphens, starting with a letter or digit (e.g. weu-1), not "${text}"`,
+    );
+  return text;
+}
+
+/** Parses an edge token (`serve --edge-token`, CALLPROBE_EDGE_TOKEN): as the operator token, printable and bounded. */
+export function parseEdgeToken(text: string): string {
+  const b = BOUNDS.adminTokenChars;
+  if (text.length < b.min || text.length > b.max || !/^[\x21-\x7e]+$/.test(text))
+    throw new ConfigError('bad-value', `--edge-token must be ${b.min}..${b.max} printable characters without spaces: the line edge-token create printed`);
+  return text;
+}

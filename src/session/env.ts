@@ -15,6 +15,7 @@ import type { LiveFigures } from './collect/live.js';
 import type { PortCheck } from './net/port-check.js';
 import type { RtpLegSetup, RtpLegStart } from './rtp/leg.js';
 import type { LoadTransport } from './load/transport.js';
+import type { RelayRttEnv } from './locate/relay-rtt.js';
 
 /** Which relay entry to test through (`?turn=`), null = UDP first. */
 export type TurnPick = { transport: TurnServerEntry['transport']; port: number | null } | null;
@@ -104,6 +105,11 @@ export interface SessionEnv {
   openRtpLeg?(setup: RtpLegSetup): RtpLegStart;
   /** Moves the busy-line phase's load bytes (src/session/load/transport.ts); without it no phase runs. */
   loadTransport?: LoadTransport;
+  /**
+   * Peer connections and a clock for measuring the round trip through a relay (src/session/locate/):
+   * with it a hub's edges are located and the test runs on the nearest; without it, on the first listed.
+   */
+  relayRtt?: RelayRttEnv;
 }
 
 export type Phase = 'config' | 'connecting' | 'streaming' | 'draining' | 'analyzing' | 'done';

@@ -1,8 +1,12 @@
 import { DEFAULTS } from '../protocol/defaults.js';
-import type { TurnServerEntry } from '../protocol/api.js';
+import type { EdgeIdentity, TurnServerEntry } from '../protocol/api.js';
 import type { ClockFacts, ProfileSelection } from '../analysis/schema/input.js';
 import { ladder } from '../analysis/grade/connectivity.js';
 import { SessionTimeline, type SessionMark } from './timings.js';
+import type { Locate } from '../analysis/schema/locate-schema.js';
+import { testOrder } from '../analysis/grade/locate.js';
+import { movesOn, planEdges, withUnreachable } from './plan/edges.js';
+import { locateEdges } from './locate/locate.js';
 import type { NatBehaviour, Report } from '../analysis/schema/report-schema.js';
 import { analyze } from '../analysis/report/analyze.js';
 import { fetchServerConfig, iceServerFor } from './net/config.js';
@@ -63,26 +67,82 @@ interface Connected {
   audioOnRtp: boolean;
 }
 
+/** What every attempt of one session shares: its options, environment, events and the facts read at its start. */
+interface SessionBase {
+  opts: RunOptions;
+  env: SessionEnv;
+  events: RunEvents;
+  startedAt: string;
+  clock: ClockFacts;
+  sessionNotes: string[];
+}
+
 /**
  * Runs one test end to end and returns its graded report: config, plan (plan/test-plan.ts),
  * relay choice, connect, probe stream, analysis. The one session of the page (and so of
  * `callprobe run`) and of the load bench's Node clients; what differs between them comes in `env`.
+ * A hub with edges (plan/edges.ts): the test runs on its one edge, or on the nearest of several
+ * after a locate (locate/locate.ts), moving to the next when an edge does not serve it.
  * Throws SetupError when it cannot test.
  */
 export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEvents): Promise<Report> {
   // This browser lacks something the test cannot run without: say what, before anything is tried.
   const missing = env.missingApis?.() ?? [];
   if (missing.length > 0) throw new SetupError('browser-unsupported', unsupportedMessage(missing));
-  const startedAt = new Date().toISOString();
-  const clock = clockFacts();
   const timeline = new SessionTimeline(() => performance.now());
-  const mark = (step: SessionMark): void => timeline.mark(step);
   // Notes of our own (a progress display that failed, an audio source that stayed suspended) go into the report.
   const sessionNotes: string[] = [];
   const events = guardedEvents(given, sessionNotes);
+  const base: SessionBase = { opts, env, events, startedAt: new Date().toISOString(), clock: clockFacts(), sessionNotes };
   events.phase('config', 'asking the server for a relay');
   const config: TestConfig = opts.override ? { kind: 'override', relay: opts.override } : { kind: 'server', server: await fetchServerConfig(opts.baseUrl) };
-  mark('config');
+  timeline.mark('config');
+  const where = planEdges(config, env.relayRtt !== undefined);
+  if (where.kind === 'server') return testOn(base, config, timeline, null);
+  let locate: Locate | null = null;
+  const relayRtt = env.relayRtt;
+  if (where.locate && relayRtt !== undefined) {
+    events.phase('config', `finding the nearest test server: ${where.edges.length} measured at once, at most ${DEFAULTS.locate.budgetMs / 1000} s`);
+    locate = await locateEdges(where.edges, relayRtt, DEFAULTS.locate.budgetMs, DEFAULTS.locate, opts.signal);
+    if (opts.signal.aborted) throw new SetupError('cancelled', 'test cancelled');
+  }
+  let order = locate ? testOrder(locate.edges).flatMap((id) => where.edges.filter((e) => e.id === id)) : where.edges;
+  for (;;) {
+    const [edge, ...rest] = order;
+    if (edge === undefined) throw new SetupError('relay-unreachable', 'no test server of this hub could be reached');
+    const answered = locate?.edges.find((e) => e.id === edge.id)?.state === 'ok';
+    const facts = { edge: { id: edge.id, azureRegion: edge.azureRegion }, locate, answered };
+    try {
+      // After a locate or a failed attempt, the test's own setup times start now (the configuration came with the hub's).
+      const t = locate === null && order === where.edges ? timeline : freshTimeline();
+      return await testOn(base, { kind: 'server', server: edge.config }, t, facts);
+    } catch (err) {
+      if (rest.length === 0 || !movesOn(err instanceof SetupError ? err.reason : null)) throw err;
+      if (locate) locate = withUnreachable(locate, edge.id);
+      events.phase('config', `the test server in ${edge.azureRegion} did not answer (${errorLine(err)}): trying ${rest[0]?.azureRegion ?? 'the next'}`);
+      order = rest;
+    }
+  }
+}
+
+/** A timeline whose test starts now, its configuration in hand. */
+function freshTimeline(): SessionTimeline {
+  const t = new SessionTimeline(() => performance.now());
+  t.mark('config');
+  return t;
+}
+
+/** The edge a test runs on, the locate that chose it, and whether that edge answered the locate (then no rung connecting is the edge's failure, not the network's). */
+interface EdgeFacts {
+  edge: EdgeIdentity;
+  locate: Locate | null;
+  answered: boolean;
+}
+
+/** One test on one server (the server asked, or one of its edges), from its configuration on. */
+async function testOn(base: SessionBase, config: TestConfig, timeline: SessionTimeline, edge: EdgeFacts | null): Promise<Report> {
+  const { opts, env, events, clock, sessionNotes } = base;
+  const mark = (step: SessionMark): void => timeline.mark(step);
   const relay = relayOf(config);
   const checkPort = env.checkPort;
   let portChecks: Promise<PortCheck>[] | null = null;
@@ -96,7 +156,11 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
   }
   // In parallel with the port checks, awaited only when the report is built: it never delays the verdict.
   const natCheck = config.kind === 'server' ? startNatCheck(relay.turn, env.gatherNat) : null;
-  const plan = planTest(opts, config, capabilitiesOf(env), { startedAt, userAgent: env.userAgent });
+  const plan = planTest(opts, config, capabilitiesOf(env), {
+    startedAt: base.startedAt,
+    userAgent: env.userAgent,
+    edge: edge === null ? null : { edge: edge.edge, locate: edge.locate },
+  });
   // Before anything is loaded: the most the phase can move (what this server grants).
   if (plan.load.kind === 'planned') events.phase('config', budgetSentence(plan.load.offer.maxBytesPerDirection));
   const c: Conduct = { opts, env, plan, relay, events, timeline, mark, sessionNotes, clock, portChecks, natCheck };
@@ -105,8 +169,9 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
   try {
     entry = await chooseEntry(relay.turn, portChecks, opts.turnPick);
   } catch (err) {
-    // No rung connected: that is an answer about the network (the ladder says which and why), not a tool error.
-    if (!(err instanceof SetupError) || err.reason !== 'relay-unreachable' || !portChecks || opts.turnPick) throw err;
+    // No rung connected: that is an answer about the network (the ladder says which and why), not a tool error,
+    // unless the edge answered the locate moments ago: then it is the edge that stopped answering.
+    if (!(err instanceof SetupError) || err.reason !== 'relay-unreachable' || !portChecks || opts.turnPick || edge?.answered === true) throw err;
     const rungs = ladder(await Promise.all(portChecks));
     events.phase('analyzing', 'no relay port connected');
     const report = analyze(unconnectedInput(plan, rungs, timeline, await natCheck, clock));
@@ -117,7 +182,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
 
   events.phase(
     'connecting',
-    `${plan.mode === 'reflector' ? 'to the test server' : 'a loop inside this page'} through its relay (${entry.transport === 'udp' ? '' : 'over a fallback path, '}port ${entry.port})`,
+    `${plan.mode === 'reflector' ? `to the test server${edge === null ? '' : ` in ${edge.edge.azureRegion}`}` : 'a loop inside this page'} through its relay (${entry.transport === 'udp' ? '' : 'over a fallback path, '}port ${entry.port})`,
   );
   const [SimplePeer, audio] = await Promise.all([env.loadSimplePeer(), env.openAudio ? env.openAudio(opts.audio) : NO_AUDIO]);
   sessionNotes.push(...(audio.notes ?? []));

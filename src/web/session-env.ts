@@ -13,7 +13,7 @@ import { browserLoadTransport } from '../session/load/transport.js';
 /**
  * The page's environment for a test session: the browser check, the pacing worker, the audio
  * source (on the AudioContext the Start click made, when it made one), the page watch, the relay
- * port checks, the NAT check, getStats and the RTP probe leg, all on the browser's own WebRTC and WebSocket.
+ * port checks, the NAT check, getStats, the RTP probe leg and the locate of a hub's edges, all on the browser's own WebRTC and WebSocket.
  */
 export function pageEnv(primed: PrimedAudio | null = null): SessionEnv {
   return {
@@ -28,5 +28,6 @@ export function pageEnv(primed: PrimedAudio | null = null): SessionEnv {
     userAgent: navigator.userAgent,
     openRtpLeg,
     loadTransport: browserLoadTransport,
+    relayRtt: { createPeerConnection: (config) => new RTCPeerConnection(config), now: () => performance.now() },
   };
 }

@@ -17,11 +17,12 @@ import type { CoturnConfigFlags } from '../../cli/tools.js';
 import type { SiteTokenCommandOptions } from '../../client/commands/site-token.js';
 import type { AlertsCommandOptions } from '../../client/commands/alerts-test.js';
 import type { SpoolCommandOptions } from '../../client/commands/spool.js';
+import type { EdgeTokenCommandOptions } from '../../client/commands/edge-token.js';
 import { hashPassword } from '../../server/console/auth.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { repoRoot } from '../kit/paths.js';
 
-const COMMANDS = ['serve', 'run', 'aggregate', 'report', 'site-token', 'alerts', 'spool', 'hash-password', 'coturn-config'] as const;
+const COMMANDS = ['serve', 'run', 'aggregate', 'report', 'site-token', 'edge-token', 'alerts', 'spool', 'hash-password', 'coturn-config'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 const oldHelp = (name: CommandName | 'callprobe'): string => readFileSync(join(repoRoot, 'test/cli/old-help', `${name}.txt`), 'utf8');
@@ -41,6 +42,7 @@ type Received =
   | { command: 'site-token'; o: SiteTokenCommandOptions }
   | { command: 'alerts'; o: AlertsCommandOptions }
   | { command: 'spool'; o: SpoolCommandOptions }
+  | { command: 'edge-token'; o: EdgeTokenCommandOptions }
   | { command: 'hash-password' }
   | { command: 'coturn-config'; o: CoturnConfigFlags };
 
@@ -53,6 +55,7 @@ function recorder(into: Received[]): CommandActions {
     siteToken: async (o) => void into.push({ command: 'site-token', o }),
     alerts: async (o) => void into.push({ command: 'alerts', o }),
     spool: async (o) => void into.push({ command: 'spool', o }),
+    edgeToken: async (o) => void into.push({ command: 'edge-token', o }),
     hashPassword: async () => void into.push({ command: 'hash-password' }),
     coturnConfig: async (o) => void into.push({ command: 'coturn-config', o }),
   };
@@ -98,6 +101,11 @@ const spoolOf = async (argv: string[]): Promise<SpoolCommandOptions> => {
   if (r.command !== 'spool') throw new Error(r.command);
   return r.o;
 };
+const edgeTokenOf = async (argv: string[]): Promise<EdgeTokenCommandOptions> => {
+  const r = await parse(['edge-token', ...argv, ...SERVER]);
+  if (r.command !== 'edge-token') throw new Error(r.command);
+  return r.o;
+};
 const coturnOf = async (argv: string[]): Promise<CoturnConfigFlags> => {
   const r = await parse(['coturn-config', '--secret', 's', ...argv]);
   if (r.command !== 'coturn-config') throw new Error(r.command);
@@ -108,9 +116,11 @@ const dir = mkdtempSync(join(tmpdir(), 'callprobe-cli-flags-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const TOKEN = 'a'.repeat(24);
 const OTHER_TOKEN = 'b'.repeat(24);
+/** An edge's four flags. */
+const EDGE = ['--hub', 'https://hub.example', '--edge-id', 'weu-1', '--azure-region', 'West Europe', '--edge-token', TOKEN];
 
 /** The environment the program may read (commander's .env and report's fallback), cleared for each case. */
-const ENV = ['CALLPROBE_ADMIN_TOKEN', 'CALLPROBE_TOKEN', 'CALLPROBE_TURN_CREDENTIAL'] as const;
+const ENV = ['CALLPROBE_ADMIN_TOKEN', 'CALLPROBE_TOKEN', 'CALLPROBE_TURN_CREDENTIAL', 'CALLPROBE_EDGE_TOKEN'] as const;
 beforeEach(() => {
   for (const k of ENV) vi.stubEnv(k, undefined);
 });
@@ -228,6 +238,40 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
       await expect(serveOf(['--load-bytes-per-hour', '10'])).rejects.toThrow(/--load-bytes-per-hour/);
     },
     '--trust-proxy': async () => expect((await serveOf(['--trust-proxy', '127.0.0.1,10.0.0.0/8'])).trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8']),
+    '--hub': async () => {
+      const o = await serveOf([...EDGE, '--allowed-origins', 'https://b.example']);
+      expect(o.edge).toMatchObject({ hub: 'https://hub.example', id: 'weu-1', azureRegion: 'West Europe', token: TOKEN, publicUrl: null });
+      // An edge stores nothing, and signals only with its hub's pages (and the origins given beside).
+      expect(o.results).toBeNull();
+      expect(o.allowedOrigins).toEqual(['https://hub.example', 'https://b.example']);
+      expect((await serveOf([])).edge).toBeNull();
+      await expect(serveOf(['--hub', 'https://hub.example'])).rejects.toThrow(/give --edge-id, --azure-region, --edge-token/);
+      await expect(serveOf(['--hub', 'http://hub.example'])).rejects.toThrow(/use https \(plain http only on loopback\)/);
+      await expect(serveOf(['--hub', 'https://hub.example/path'])).rejects.toThrow(/origin only/);
+      expect((await serveOf(['--hub', 'http://127.0.0.1:8080', '--edge-id', 'a', '--azure-region', 'East US', '--edge-token', TOKEN])).edge?.hub).toBe(
+        'http://127.0.0.1:8080',
+      );
+    },
+    '--edge-id': async () => {
+      expect((await serveOf(EDGE)).edge?.id).toBe('weu-1');
+      await expect(serveOf([...EDGE, '--edge-id', 'West-1'])).rejects.toThrow(/lower-case letters, digits and hyphens/);
+    },
+    '--azure-region': async () => {
+      // The region column's spelling, whatever the case given.
+      expect((await serveOf([...EDGE, '--azure-region', 'north europe'])).edge?.azureRegion).toBe('North Europe');
+      // A customer region of the table that is no Azure region of it (Hawaii US is tested against West US).
+      await expect(serveOf([...EDGE, '--azure-region', 'Hawaii US'])).rejects.toThrow(/not a region of the Azure table; one of: Central US, East US/);
+    },
+    '--edge-token': async () => {
+      vi.stubEnv('CALLPROBE_EDGE_TOKEN', OTHER_TOKEN);
+      expect((await serveOf(['--hub', 'https://hub.example', '--edge-id', 'weu-1', '--azure-region', 'West Europe'])).edge?.token).toBe(OTHER_TOKEN);
+      await expect(serveOf([...EDGE, '--edge-token', 'short'])).rejects.toThrow(/--edge-token must be/);
+    },
+    '--public-url': async () => {
+      expect((await serveOf([...EDGE, '--public-url', 'https://weu-1.example:8443'])).edge?.publicUrl).toBe('https://weu-1.example:8443');
+      await expect(serveOf(['--public-url', 'https://weu-1.example'])).rejects.toThrow(/give it with --hub/);
+      await expect(serveOf([...EDGE, '--host', '0.0.0.0', '--relay-ip', '192.0.2.1'])).rejects.toThrow(/give --public-url/);
+    },
   },
   run: {
     '--server': async () => expect((await runOf(SERVER)).o.server).toBe('http://127.0.0.1:8080'),
@@ -398,6 +442,19 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
       expect((await spoolOf(['send', '--spool', 'd', '--token', site])).token).toBe(site);
       vi.stubEnv('CALLPROBE_TOKEN', TOKEN);
       expect((await spoolOf(['send', '--spool', 'd'])).token).toBe(TOKEN);
+    },
+  },
+  'edge-token': {
+    '--server': async () => expect(await edgeTokenOf(['list'])).toEqual({ action: 'list', server: 'http://127.0.0.1:8080' }),
+    '--edge': async () => {
+      expect(await edgeTokenOf(['create', '--edge', 'weu-1'])).toMatchObject({ action: 'create', edge: 'weu-1' });
+      await expect(edgeTokenOf(['create', '--edge', 'West Europe'])).rejects.toThrow(/--edge must be/);
+    },
+    '--id': async () => expect(await edgeTokenOf(['revoke', '--id', '0123456789abcdef'])).toMatchObject({ action: 'revoke', id: '0123456789abcdef' }),
+    '--token': async () => {
+      expect((await edgeTokenOf(['list', '--token', TOKEN])).token).toBe(TOKEN);
+      vi.stubEnv('CALLPROBE_ADMIN_TOKEN', OTHER_TOKEN);
+      expect((await edgeTokenOf(['list'])).token).toBe(OTHER_TOKEN);
     },
   },
   'hash-password': {},

@@ -46,6 +46,14 @@ describe('one set of defaults', () => {
     expect(DEFAULTS.turnUdpPorts.length + 2).toBe(t.relayEntriesPerFamily);
   });
 
+  it("keeps the locate's traffic, every edge at once, under its bound over its budget", () => {
+    const l = DEFAULTS.locate;
+    // kbit/s = bits per ms.
+    expect((8 * l.maxEdges * l.bytesPerEdge) / l.budgetMs).toBeLessThanOrEqual(l.trafficKbitPerSMax);
+    // Every probe can go out after a set-up of up to budget - lossTimeout - probes x interval (1.8 s), and be judged in time.
+    expect(l.budgetMs - l.lossTimeoutMs - l.probes * l.intervalMs).toBeGreaterThanOrEqual(1_500);
+  });
+
   it('the schedule defaults sit within their bounds', () => {
     expect(DEFAULTS.schedule.spoolUploadsPerPass).toBeLessThan(DEFAULTS.results.postsPerMinutePerIp);
     expect(BOUNDS.scheduleEveryMs.min).toBeGreaterThanOrEqual(5_000);

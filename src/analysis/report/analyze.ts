@@ -183,6 +183,7 @@ export function analyze(given: AnalysisInput): Report {
       ticket: meta.ticket,
       targets,
       methods: methodSentences(input.lossTimeoutMs),
+      ...(meta.edge ? { edge: { id: meta.edge.id, azureRegion: meta.edge.azureRegion } } : {}),
     },
     connectivity: input.connectivity.map(describeRung),
     path: describePath(path, path.family),
@@ -218,6 +219,7 @@ export function analyze(given: AnalysisInput): Report {
     ...(provisional === undefined ? {} : { provisional }),
     ...(load !== null ? { load: loadSection(load, input, profile) } : {}),
     attribution: attributionOut,
+    ...(input.locate ? { locate: { ...input.locate, edges: input.locate.edges.map((e) => ({ ...e })) } } : {}),
   };
   // Free texts from elsewhere (browser and ICE errors, the reflector's messages, notes) may name the client.
   return withoutClientAddresses(report).value;

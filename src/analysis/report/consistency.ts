@@ -2,12 +2,14 @@
  * An uploaded report's own conclusions, read again from its own evidence at the door: the
  * verdict from its grades and outcome (the rule the page's analysis used: verdictOf, and a test
  * our side could not finish is insufficient), a cause named exactly when the verdict is insufficient, and each provisional claim's `held` from the final
- * grade of its target and direction (heldOutcomes). A report whose summary says otherwise is
+ * grade of its target and direction (heldOutcomes), and the locate's nearest edge from its edges'
+ * figures (nearestEdge), the edge the test ran on among them. A report whose summary says otherwise is
  * refused: what is stored, and shown at /r/<code>, never says "pass" beside failing grades.
  * Pure.
  */
 import { verdictOf } from '../grade/grade.js';
 import { heldOutcomes } from '../grade/provisional.js';
+import { nearestEdge } from '../grade/locate.js';
 import type { Report } from '../schema/report-schema.js';
 
 /** The first place where `r`'s conclusions disagree with its evidence, in words; null when none does. */
@@ -21,6 +23,8 @@ export function conclusionProblem(r: Report): string | null {
   if ((r.summary.insufficientCause === null) !== (verdict !== 'insufficient')) {
     return `/summary/insufficientCause is ${JSON.stringify(r.summary.insufficientCause)}, but the verdict is "${verdict}"`;
   }
+  const locateProblem = locateConclusionProblem(r);
+  if (locateProblem !== null) return locateProblem;
   for (const [i, answer] of (r.provisional ?? []).entries()) {
     for (const [j, c] of answer.claims.entries()) {
       const status = r.grades.find((g) => g.target === c.metric && g.direction === c.direction)?.status;
@@ -30,5 +34,18 @@ export function conclusionProblem(r: Report): string | null {
       }
     }
   }
+  return null;
+}
+
+/** The locate's nearest from its own figures, and the edge the test ran on one it measured. */
+function locateConclusionProblem(r: Report): string | null {
+  const l = r.locate;
+  if (l === undefined) return null;
+  const nearest = nearestEdge(l.edges, l.lossTargetPct);
+  if (l.nearest !== nearest) return `/locate/nearest is ${JSON.stringify(l.nearest)}, but its edges' figures make it ${JSON.stringify(nearest)}`;
+  const ids = l.edges.map((e) => e.id);
+  if (new Set(ids).size !== ids.length) return '/locate/edges names an edge twice';
+  const ranOn = r.meta.edge?.id;
+  if (ranOn !== undefined && !ids.includes(ranOn)) return `/meta/edge/id is ${JSON.stringify(ranOn)}, an edge the locate did not measure`;
   return null;
 }

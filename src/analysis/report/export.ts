@@ -44,6 +44,8 @@ const LOAD_COLUMNS: readonly string[] = [
   'load.bytes',
 ];
 
+const EDGE_COLUMNS: readonly string[] = ['edge.id', 'edge.azureRegion', 'edge.locateRttMsP50', 'locate.nearest'];
+
 /** The columns, in order. */
 export const EXPORT_COLUMNS: readonly string[] = [
   'id',
@@ -64,8 +66,10 @@ export const EXPORT_COLUMNS: readonly string[] = [
   ...SUMMARY_FIELDS,
   ...DIRECTION_FIELDS.map((f) => `upstream.${f}`),
   ...DIRECTION_FIELDS.map((f) => `downstream.${f}`),
-  // The busy-line phase (empty when the test did not load the line); kept last.
+  // The busy-line phase (empty when the test did not load the line).
   ...LOAD_COLUMNS,
+  // The edge of a hub the test ran on, and its round trip in the locate (empty without one); added after the rest.
+  ...EDGE_COLUMNS,
 ];
 
 export interface RowIdentity {
@@ -118,6 +122,7 @@ const COLUMN_FIGURES: Readonly<Record<string, { unit: FigureUnit | 'prose'; targ
     ]),
   ),
   'load.bytes': { unit: 'count' },
+  'edge.locateRttMsP50': { unit: 'ms' },
 };
 
 /**
@@ -185,6 +190,11 @@ export function reportRow(who: RowIdentity, stored: Report | ReportV2 | ReportV1
     }
   }
   row['load.bytes'] = l?.bytes ?? null;
+  const edge = r.meta.edge;
+  row['edge.id'] = edge?.id ?? null;
+  row['edge.azureRegion'] = edge?.azureRegion ?? null;
+  row['edge.locateRttMsP50'] = r.locate?.edges.find((e) => e.id === edge?.id)?.rttMsP50 ?? null;
+  row['locate.nearest'] = r.locate?.nearest ?? null;
   return row;
 }
 

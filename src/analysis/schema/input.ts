@@ -3,6 +3,8 @@ import type { ProvisionalFacts } from './provisional-facts.js';
 import type { CompareResult, NatBehaviour, Outcome, ProbePath, Rung, SetupTimings, Witness } from './report-schema.js';
 import type { LoadEvidence } from './load-input.js';
 import type { OutsideViews } from '../measure/views.js';
+import type { EdgeIdentity } from '../../protocol/api.js';
+import type { Locate } from './locate-schema.js';
 
 /** How the test ran: against the server's reflector, or a two-peer loop inside the page. */
 export type TestMode = 'reflector' | 'loopback';
@@ -94,6 +96,8 @@ export interface ReportMeta {
   ticket: string | null;
   /** Whether the probe channel really was unordered with maxRetransmits 0 (both ends). */
   channel: { ordered: boolean; maxRetransmits: number | null };
+  /** The edge of a hub the test ran on; absent or null: the server itself (an all-in-one server, or a hub without edges). */
+  edge?: EdgeIdentity | null;
 }
 
 /**
@@ -149,6 +153,8 @@ export interface AnalysisInput {
    * stamps, as in a report from before they were).
    */
   views?: OutsideViews | null;
+  /** The edges the page measured before the test (src/session/locate/), and the nearest; absent or null: no locate step. */
+  locate?: Locate | null;
 }
 
 /** The parts of an input where nothing was measured: no round trip, a sender that never fell behind, no getStats, the page never hidden, no notes. */

@@ -8,8 +8,9 @@
  *
  * Versions: 3 (current) added `attribution` (whose time each window was: the network's, this
  * device's or the server's, measure/attribution.ts), `summary.insufficientCause`, and the grade
- * reasons `device-busy` and `server-busy`, and then (optional, so that reports stored before it
- * stay valid) `probe.fallback`. Version 2 (./report-v2-schema.ts) moved the relay
+ * reasons `device-busy` and `server-busy`, and then, as optional fields (so that reports stored
+ * before them stay valid), `probe.fallback`, `meta.edge` and `locate` (a hub's edges,
+ * ./locate-schema.ts). Version 2 (./report-v2-schema.ts) moved the relay
  * path, the port checks and the timings out of `meta`; version 1 is ./report-v1-schema.ts. Both
  * are frozen, so stored reports stay readable (`upgradeReport` in ../report/migrate.ts turns any
  * into the current shape); the sections version 3 did not change are defined there and used
@@ -65,14 +66,15 @@ import {
   type WitnessSchema,
 } from './report-v2-schema.js';
 import { LoadSchema } from './load-schema.js';
+import { EdgeIdentitySchema, LocateSchema } from './locate-schema.js';
 import { ATTRIBUTION_MAX_BINS, ATTRIBUTION_MAX_INTERVALS } from './attribution-limits.js';
 
 export { ClaimKindSchema } from './report-v2-schema.js';
 export { GradeDirectionSchema, ProfileIdSchema, StatusSchema, TargetIdSchema, VerdictSchema };
 export { SCHEMA_VERSION };
 
-/** The test's settings and what it ran on (as in version 2). */
-const MetaSchema = Obj({ ...MetaV2Schema.properties, schemaVersion: Type.Literal(SCHEMA_VERSION) });
+/** The test's settings and what it ran on (as in version 2), and the edge of a hub it ran on (absent: none). */
+const MetaSchema = Obj({ ...MetaV2Schema.properties, schemaVersion: Type.Literal(SCHEMA_VERSION), edge: Type.Optional(EdgeIdentitySchema) });
 
 /**
  * Why a target could not be judged: version 1's reasons, and (version 3) `device-busy` /
@@ -240,6 +242,7 @@ export const ReportSchema = Obj(
     grades: Type.Array(GradeEntrySchema),
     load: Type.Optional(LoadSchema),
     attribution: Nullable(AttributionSchema),
+    locate: Type.Optional(LocateSchema),
   },
   'callprobe report, schema version 3.',
 );

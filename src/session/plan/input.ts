@@ -82,6 +82,7 @@ export function assembleInput(e: TestEvidence): AnalysisInput {
     provisional: stream.provisional,
     views: outsideViews(records.views, e.rttViews),
     ...loadPart(plan, e.load, stream.connectionLost !== null),
+    ...(plan.locate !== null ? { locate: plan.locate } : {}),
   };
 }
 
@@ -101,6 +102,7 @@ export function unconnectedInput(plan: TestPlan, rungs: RungFacts[], timeline: S
     nat,
     clock,
     ...loadPart(plan, null, false),
+    ...(plan.locate !== null ? { locate: plan.locate } : {}),
   };
 }
 

@@ -13,6 +13,8 @@ import type { RunOptions } from '../env.js';
 import { planLoad, type LoadPlan } from '../load/plan.js';
 import { SetupError } from '../net/errors.js';
 import type { TestConfig } from './config.js';
+import type { EdgeIdentity } from '../../protocol/api.js';
+import type { Locate } from '../../analysis/schema/locate-schema.js';
 import { crossCheckIntervalMs, probeCount, probeRatePps } from './rates.js';
 
 /** What the environment can do, as the conductor found it (SessionEnv's optional parts, the browser's globals). */
@@ -28,8 +30,8 @@ export interface TestCapabilities {
 }
 
 /**
- * The phases a test goes through, in order. 'locate' and 'devices' are names later work adds;
- * no plan includes them yet.
+ * The phases a test goes through, in order: 'locate' when the nearest of a hub's edges was
+ * measured first. 'devices' is a name later work adds; no plan includes it yet.
  */
 type TestPhase = 'config' | 'locate' | 'devices' | 'connect' | 'stream' | 'load' | 'compare' | 'analyze';
 
@@ -81,12 +83,15 @@ export interface TestPlan {
   /** `server` is the server asked (baseUrl); a test through another TURN server reports the relay's URI instead. */
   meta: MetaTemplate;
   phases: TestPhase[];
+  /** The locate before the test (a hub's edges measured, the nearest named); null when there was none. */
+  locate: Locate | null;
 }
 
-/** The facts the plan cannot read itself: when the test started and the client's name. */
+/** The facts the plan cannot read itself: when the test started, the client's name, and the hub's edge it runs on (with the locate that chose it). */
 export interface PlanFacts {
   startedAt: string;
   userAgent: string;
+  edge?: { edge: EdgeIdentity; locate: Locate | null } | null;
 }
 
 /** The test's plan; throws the SetupError of a test that cannot run against this server (no reflector, another release). */
@@ -106,8 +111,10 @@ export function planTest(opts: RunOptions, config: TestConfig, caps: TestCapabil
   const rtp = planRtp(rtpUnavailable(config, mode, dataChannelPps, caps), streamS);
   const compare =
     opts.compare && caps.portChecks ? { secondsPerRung: opts.compare.secondsPerRung, ratePps: rtp.planned ? rtp.graded.ratePps : dataChannelPps } : null;
+  const locate = facts.edge?.locate ?? null;
   const phases: TestPhase[] = [
     'config',
+    ...(locate !== null ? (['locate'] as const) : []),
     'connect',
     'stream',
     ...(load.kind === 'planned' ? (['load'] as const) : []),
@@ -124,8 +131,9 @@ export function planTest(opts: RunOptions, config: TestConfig, caps: TestCapabil
     durationS: opts.durationS,
     site: opts.site ?? null,
     ticket: opts.ticket ?? null,
+    ...(facts.edge ? { edge: facts.edge.edge } : {}),
   };
-  return { config, mode, reflectorPath, streamS, dataChannel, rtp, load, compare, meta, phases };
+  return { config, mode, reflectorPath, streamS, dataChannel, rtp, load, compare, meta, phases, locate };
 }
 
 /** The report's meta for the stream graded, its channel and the server named. */
@@ -143,6 +151,7 @@ export function metaFor(template: MetaTemplate, channel: AnalysisInput['meta']['
     channel,
     site: template.site,
     ticket: template.ticket,
+    ...(template.edge ? { edge: template.edge } : {}),
   };
 }
 

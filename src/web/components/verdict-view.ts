@@ -3,6 +3,7 @@ import type { Report } from '../../analysis/schema/report-schema.js';
 import { DIRECTION_COLUMNS, detailsView, directionRows, keyFigures, verdictRows, verdictView, type TextPart } from '../../analysis/present/view.js';
 import { adviceHeading, answerView, UNCONFIRMED_MEANING } from '../../analysis/present/answer.js';
 import { probePathLine } from '../../analysis/present/probe-path.js';
+import { edgeSentence, locateRows } from '../../analysis/present/locate.js';
 import { CpElement } from './cp-element.js';
 import { reportSummaryText } from '../../analysis/present/result-text.js';
 import type { SaveState } from '../results.js';
@@ -46,6 +47,8 @@ export class VerdictView extends CpElement {
     const directions = directionRows(r);
     const a = answerView(r);
     const rows = verdictRows(r);
+    const where = edgeSentence(r);
+    const located = locateRows(r);
     return html`
       <section class="banner ${v.verdict} ${a.tone}" aria-labelledby="answer" data-verdict=${v.verdict} data-tone=${a.tone}>
         <p class="title" data-title>${v.title}</p>
@@ -60,6 +63,7 @@ export class VerdictView extends CpElement {
               ${a.facts.map((f) => html`<li data-fact=${f.id}>${f.text} <span class="action">${f.action}</span></li>`)}
             </ul>`
         }
+        ${where === null ? nothing : html`<p class="edge" data-edge>${where}</p>`}
         ${a.findings.length > 0 ? html`<ul class="findings">${a.findings.map((f) => html`<li data-finding=${f.kind}>${f.sentence}</li>`)}</ul>` : nothing}
         ${
           a.advice.length > 0
@@ -105,6 +109,21 @@ export class VerdictView extends CpElement {
               ${directions.map(
                 (d) => html`<tr><th scope="row">${d.name}</th><td class="num">${d.loss}</td><td class="num">${d.jitter}</td>
                   <td class="num">${d.reorder}</td><td class="num">${d.lostProbes}</td></tr>`,
+              )}
+            </tbody>
+          </table></div>`
+          : nothing
+      }
+      ${
+        located.length > 0
+          ? html`<div class="scroll" role="region" aria-label="Test servers" tabindex="0"><table class="locate" aria-label="Test servers">
+            <caption>Test servers measured before the test (round trip through each one's relay)</caption>
+            <thead><tr><th scope="col">Region</th><th scope="col">Server</th><th scope="col">Answered</th><th scope="col">Relay allocation</th>
+              <th scope="col">Round trip p50</th><th scope="col">p90</th><th scope="col">Loss</th><th scope="col">Chosen</th></tr></thead>
+            <tbody>
+              ${located.map(
+                (e) => html`<tr data-edge-row=${e.edge}><th scope="row">${e.region}</th><td>${e.edge}</td><td>${e.state}</td>
+                  <td class="num">${e.allocate}</td><td class="num">${e.rttP50}</td><td class="num">${e.rttP90}</td><td class="num">${e.loss}</td><td>${e.role}</td></tr>`,
               )}
             </tbody>
           </table></div>`

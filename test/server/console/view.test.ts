@@ -5,7 +5,7 @@
  * every form of the client's address.
  */
 import { describe, expect, it } from 'vitest';
-import { addressSecrets, consoleGrade, culpritLines, hourBand, redactForTier1, scrubAddresses } from '../../../server/console/view.js';
+import { addressSecrets, consoleGrade, consoleResultView, culpritLines, hourBand, redactForTier1, scrubAddresses } from '../../../server/console/view.js';
 import { figure } from '../../../src/analysis/present/format.js';
 import { verdictRows } from '../../../src/analysis/present/view.js';
 import type { Baseline } from '../../../src/protocol/api-console.js';
@@ -161,5 +161,45 @@ describe('tier 1 redaction', () => {
     expect(scrubAddresses('INC-1 from 10.1.2.3 and fe80::1 and 198.51.100.77:40133 at 10:30:00, v0.1.0')).toBe(
       'INC-1 from [ip] and [ip] and [address]:40133 at 10:30:00, v0.1.0',
     );
+  });
+});
+
+describe("a result on a hub's edge", () => {
+  it('says where the test ran, as the page said it first, to either tier', async () => {
+    const report = analyze({
+      ...reflectorInput({ count: 1500, meta: { edge: { id: 'weu-1', azureRegion: 'West Europe' } } }),
+      locate: {
+        nearest: 'weu-1',
+        lossTargetPct: 10,
+        budgetMs: 3000,
+        edges: [
+          { id: 'weu-1', azureRegion: 'West Europe', state: 'ok', allocateMs: 40, rttMsP50: 23, rttMsP90: 25, lossPct: 0, probesSent: 20 },
+          { id: 'eus-1', azureRegion: 'East US', state: 'ok', allocateMs: 200, rttMsP50: 88, rttMsP90: 90, lossPct: 0, probesSent: 20 },
+        ],
+      },
+    });
+    const stored = {
+      id: 'r1',
+      code: 'K7QF3MZD',
+      sampleId: null,
+      kind: 'report' as const,
+      storedAtMs: 0,
+      startedAtMs: 0,
+      site: null,
+      siteKey: null,
+      ticket: null,
+      verdict: report.summary.verdict,
+      reportJson: JSON.stringify(report),
+      addresses: [],
+    };
+    const noSites = {} as Parameters<typeof consoleResultView>[0];
+    for (const role of ['tier1', 'tier2'] as const) {
+      expect((await consoleResultView(noSites, stored, role, 'UTC')).edge).toEqual({
+        id: 'weu-1',
+        azureRegion: 'West Europe',
+        sentence: 'Nearest test server: West Europe, 23 ms away. Also tried: East US 88 ms.',
+      });
+    }
+    expect((await consoleResultView(noSites, { ...stored, reportJson: JSON.stringify(clean()) }, 'tier2', 'UTC')).edge).toBeNull();
   });
 });

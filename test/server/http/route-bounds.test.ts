@@ -25,6 +25,8 @@ import { CouldNotTestSchema } from '../../../src/analysis/schema/could-not-test-
 import { longestProvisionalHistory } from '../../kit/provisional.js';
 import { open, sqliteKind, storeOptions, testClock } from '../store/store-kit.js';
 import { appOptionsWithoutRelay } from '../../kit/app-options.js';
+import { EdgeRegistry } from '../../../server/edges/registry.js';
+import { EDGES_PATH } from '../../../src/protocol/api-edges.js';
 import { repoRoot } from '../../kit/paths.js';
 
 const BODY_MAX_BYTES = 64 * 1024;
@@ -83,6 +85,19 @@ describe('every route schema is bounded', () => {
         storedBytesPerDayPerSource: DEFAULTS.results.storedBytesPerDayPerSource,
         failedLookupsPerMinute: DEFAULTS.results.failedLookupsPerMinute,
       },
+      // A hub's routes too: the edges' beats and the edge tokens.
+      edges: {
+        registry: new EdgeRegistry(
+          store.edges,
+          { silentAfterMs: 30_000, refreshMs: 2_000, credentialTtlS: 600 },
+          () => Date.now(),
+          () => undefined,
+        ),
+        heartbeatMs: DEFAULTS.edges.heartbeatMs,
+        silentAfterMs: DEFAULTS.edges.silentAfterMs,
+        heartbeatsPerMinutePerSource: DEFAULTS.edges.heartbeatsPerMinutePerSource,
+        listPerMinutePerSource: DEFAULTS.edges.listPerMinutePerSource,
+      },
     });
     try {
       await app.ready();
@@ -104,6 +119,7 @@ describe('every route schema is bounded', () => {
       // The walk saw the routes that take input: the upload, the share views, the export, the sites, the console.
       expect(walked).toBeGreaterThanOrEqual(10);
       expect(routes.some((r) => r.url === RESULTS_PATH && r.method.includes('POST'))).toBe(true);
+      expect(routes.some((r) => r.url === `${EDGES_PATH}/:id/heartbeat` && r.method.includes('PUT'))).toBe(true);
     } finally {
       await app.close();
       await store.close();

@@ -28,7 +28,7 @@ function row(site: string | null, i: number, kind: NewResult['kind'] = 'report')
   };
 }
 
-/** Takes a migrated database back to schema 4 (no site_key, no sites, the old index, none of migration 6-11's tables and columns), keeping its rows, plus two spellings' alert states. */
+/** Takes a migrated database back to schema 4 (no site_key, no sites, the old index, none of migration 6-12's tables and columns), keeping its rows, plus two spellings' alert states. */
 async function backToSchema4(target: DbTarget): Promise<void> {
   const statements = [
     'DROP INDEX results_unverified_site_key_started_at',
@@ -39,6 +39,8 @@ async function backToSchema4(target: DbTarget): Promise<void> {
     'DROP TABLE alert_posts',
     'DROP TABLE site_tokens',
     'DROP TABLE console_sessions',
+    'DROP TABLE edge_tokens',
+    'DROP TABLE edges',
     'DROP INDEX results_site_key_started_at',
     'ALTER TABLE results DROP COLUMN site_key',
     'CREATE INDEX results_site_started_at ON results (site, started_at)',

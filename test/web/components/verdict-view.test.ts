@@ -135,3 +135,35 @@ describe('the verdict', () => {
     expect((await axeProblems()).map((p) => p.split(':')[0])).toEqual(['image-alt']);
   });
 });
+
+describe("a test on a hub's edge", () => {
+  it('says the nearest test server first, and lists every one measured for IT', async () => {
+    const base = golden('clean-15s');
+    const report: Report = {
+      ...base,
+      meta: { ...base.meta, edge: { id: 'weu-1', azureRegion: 'West Europe' } },
+      locate: {
+        nearest: 'weu-1',
+        lossTargetPct: 10,
+        budgetMs: 3000,
+        edges: [
+          { id: 'weu-1', azureRegion: 'West Europe', state: 'ok', allocateMs: 40.2, rttMsP50: 23.4, rttMsP90: 25, lossPct: 0, probesSent: 20 },
+          { id: 'neu-1', azureRegion: 'North Europe', state: 'ok', allocateMs: 60.7, rttMsP50: 31, rttMsP90: 35, lossPct: 0, probesSent: 20 },
+          { id: 'eus-1', azureRegion: 'East US', state: 'unreachable', allocateMs: null, rttMsP50: null, rttMsP90: null, lossPct: null, probesSent: 0 },
+        ],
+      },
+    };
+    const v = await show(report);
+    expect(words(one(v, '[data-edge]'))).toBe('Nearest test server: West Europe, 23.4 ms away. Also tried: North Europe 31 ms, East US did not answer.');
+    expect(all(v, 'tr[data-edge-row]').map((row) => words(row))).toEqual([
+      'West Europe weu-1 answered 40.2 ms 23.4 ms 25.0 ms 0.00% nearest, tested',
+      'North Europe neu-1 answered 60.7 ms 31.0 ms 35.0 ms 0.00%',
+      'East US eus-1 did not answer – – – –',
+    ]);
+    expect(await axeProblems()).toEqual([]);
+    // An all-in-one server's test says nothing of edges.
+    const plain = await show(golden('clean-15s'));
+    expect(all(plain, '[data-edge]')).toEqual([]);
+    expect(all(plain, 'tr[data-edge-row]')).toEqual([]);
+  });
+});

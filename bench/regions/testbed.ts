@@ -1,0 +1,203 @@
+/**
+ * A hub and its edges on loopback, each edge's relay reached through its own seeded impairment
+ * proxy (bench/impair/) with its own round trip and loss: the truth a locate is held to.
+ *
+ * Layout: `callprobe serve` as the hub (an SQLite store, the operator token, no relay or reflector
+ * of its own), an edge token per edge made through its API, then per edge a proxy (UDP, its
+ * `rttMs` split evenly up and down, its loss on each crossing) in front of the edge's relay port,
+ * and `callprobe serve --hub ... --advertise 127.0.0.1:<proxy>` so every page datagram to the
+ * edge's relay crosses the proxy. `run` is `callprobe run --server <hub>` (headless Chromium); an
+ * edge can be killed (SIGKILL) at the first datagram its proxy takes from a client.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startImpairProxy, type ImpairProxy } from '../impair/proxy.js';
+import type { Truth } from '../impair/truth-types.js';
+import { CLI, startServe, type Served } from '../lib/processes.js';
+import { freePorts, spawnBounded } from '../lib/process.js';
+import { EDGE_TOKENS_PATH, EDGES_PATH, type EdgeList, type EdgeTokenCreated } from '../../src/protocol/api-edges.js';
+
+/** One edge of the testbed: where it stands and what its proxy does to each crossing. */
+export interface EdgeSpec {
+  id: string;
+  azureRegion: string;
+  /** Round trip added between client and relay (half up, half down), ms. */
+  rttMs: number;
+  /** Loss on each crossing of the proxy (up and down alike), percent. */
+  lossPct: number;
+}
+
+export interface RegionsRun {
+  /** Date.now() when `callprobe run` was started (the proxies' truth is on that clock too, through its startedAtEpochMs). */
+  startedAtEpochMs: number;
+  exitCode: number;
+  /** What `run --json` printed: a report or a could-not-test record. */
+  json: unknown;
+  progress: { atMs: number; line: string }[];
+  wallMs: number;
+}
+
+const ADMIN = 'regions-testbed-operator-0123456789';
+
+/** An edge's kill switch: armed, it kills the edge's process at its proxy's next client datagram. */
+interface KillSwitch {
+  armed: boolean;
+  killedAtMs: number | null;
+  kill: (() => void) | null;
+}
+
+interface Edge {
+  spec: EdgeSpec;
+  served: Served;
+  proxy: ImpairProxy;
+  kill: KillSwitch;
+}
+
+export class RegionsTestbed {
+  private constructor(
+    readonly hub: Served,
+    private readonly edges: Edge[],
+    private readonly proxies: ImpairProxy[],
+    private readonly dir: string,
+  ) {}
+
+  /** Starts the hub, its edges behind their proxies, and waits until the hub lists every edge. `seed` seeds every proxy. */
+  static async start(specs: readonly EdgeSpec[], seed: string, o: { durationMs?: number } = {}): Promise<RegionsTestbed> {
+    const dir = mkdtempSync(join(tmpdir(), 'callprobe-regions-'));
+    const [hubPort, ...ports] = await freePorts(1 + 3 * specs.length);
+    const hub = await startServe(
+      ['--db', join(dir, 'hub.db'), '--admin-token', ADMIN, '--external-turn', 'turn:127.0.0.1:9?transport=udp', '--no-reflector'],
+      hubPort ?? 0,
+    );
+    const edges: Edge[] = [];
+    // Proxies started before their edge: stopped with the testbed even when the edge did not start.
+    const proxies: ImpairProxy[] = [];
+    const bed = new RegionsTestbed(hub, edges, proxies, dir);
+    try {
+      for (const [i, spec] of specs.entries()) {
+        const [httpPort = 0, turnPort = 0, proxyPort = 0] = ports.slice(3 * i, 3 * i + 3);
+        const p = spec.lossPct / 100;
+        const kill: KillSwitch = { armed: false, killedAtMs: null, kill: null };
+        const proxy = await startImpairProxy({
+          pairs: [{ listen: { host: '127.0.0.1', port: proxyPort }, target: { host: '127.0.0.1', port: turnPort } }],
+          scenario: {
+            name: `${spec.id}-${spec.rttMs}ms-${spec.lossPct}pct`,
+            up: { delayMs: spec.rttMs / 2, ...(p > 0 ? { loss: { probability: p } } : {}) },
+            down: { delayMs: spec.rttMs / 2, ...(p > 0 ? { loss: { probability: p } } : {}) },
+          },
+          seed: `${seed}/${spec.id}`,
+          durationMs: o.durationMs ?? 10 * 60_000,
+          onClientDatagram: () => {
+            if (!kill.armed || kill.killedAtMs !== null) return;
+            kill.killedAtMs = performance.now();
+            kill.kill?.();
+          },
+        });
+        proxies.push(proxy);
+        const token = await bed.createToken(spec.id);
+        const served = await startServe(
+          [
+            '--turn-ports',
+            String(turnPort),
+            '--advertise',
+            `127.0.0.1:${proxyPort}`,
+            '--relay-ports',
+            `${30000 + 1000 * i}-${30999 + 1000 * i}`,
+            '--hub',
+            hub.url,
+            '--edge-id',
+            spec.id,
+            '--azure-region',
+            spec.azureRegion,
+            '--edge-token',
+            token,
+          ],
+          httpPort,
+        );
+        kill.kill = () => served.proc.child.kill('SIGKILL');
+        const edge: Edge = { spec, served, proxy, kill };
+        edges.push(edge);
+      }
+      await bed.waitListed(specs.map((s) => s.id));
+      return bed;
+    } catch (err) {
+      await bed.stop();
+      throw err;
+    }
+  }
+
+  private async createToken(edge: string): Promise<string> {
+    const res = await fetch(`${this.hub.url}${EDGE_TOKENS_PATH}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ edge }),
+    });
+    if (res.status !== 201) throw new Error(`edge token for ${edge}: HTTP ${res.status} ${await res.text()}`);
+    return ((await res.json()) as EdgeTokenCreated).token;
+  }
+
+  /** The edges the hub lists now. */
+  async listed(): Promise<EdgeList['edges']> {
+    return ((await (await fetch(`${this.hub.url}${EDGES_PATH}`)).json()) as EdgeList).edges;
+  }
+
+  private async waitListed(ids: readonly string[]): Promise<void> {
+    const deadline = performance.now() + 20_000;
+    for (;;) {
+      const listed = new Set((await this.listed()).map((e) => e.id));
+      if (ids.every((id) => listed.has(id))) return;
+      if (performance.now() > deadline) throw new Error(`the hub lists ${[...listed].join(', ') || 'no edge'}, not all of ${ids.join(', ')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** The edge `id` is killed (SIGKILL) when its proxy takes the next datagram from a client (a page's locate). */
+  killAtFirstDatagram(id: string): void {
+    const edge = this.edges.find((e) => e.spec.id === id);
+    if (!edge) throw new Error(`no edge ${id}`);
+    edge.kill.armed = true;
+  }
+
+  /** When `id` was killed (performance.now()), or null. */
+  killedAtMs(id: string): number | null {
+    return this.edges.find((e) => e.spec.id === id)?.kill.killedAtMs ?? null;
+  }
+
+  /** `callprobe run --server <hub> --json --no-save` with `args`, bounded by `timeoutMs`. */
+  async run(args: readonly string[], timeoutMs: number): Promise<RegionsRun> {
+    const t0 = performance.now();
+    const startedAtEpochMs = Date.now();
+    const progress: RegionsRun['progress'] = [];
+    const p = spawnBounded(process.execPath, [CLI, 'run', '--server', this.hub.url, '--json', '--no-save', ...args], {
+      deadlineMs: timeoutMs,
+      onLine: (line, stream) => {
+        if (stream === 'stderr') progress.push({ atMs: performance.now() - t0, line });
+      },
+    });
+    const status = await p.exited;
+    let json: unknown;
+    try {
+      json = JSON.parse(p.stdout());
+    } catch {
+      // Nothing printed (a run that could not start): the progress lines say why.
+      json = null;
+    }
+    return { startedAtEpochMs, exitCode: status.code ?? -1, json, progress, wallMs: performance.now() - t0 };
+  }
+
+  /** Stops everything; every proxy's truth, by edge id. */
+  async stop(): Promise<Map<string, Truth>> {
+    const truths = new Map<string, Truth>();
+    for (const e of this.edges) await e.served.stop();
+    for (const [i, proxy] of this.proxies.entries()) {
+      const truth = await proxy.stop();
+      const id = this.edges[i]?.spec.id;
+      if (id !== undefined) truths.set(id, truth);
+    }
+    await this.hub.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+    return truths;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The edges of a report in words: the one sentence the page, `run` and the console say first
+ * ("Nearest test server: West Europe, 23 ms away. Also tried: North Europe 31 ms, East US 88 ms.")
+ * and the table for IT, one row per edge measured. Pure.
+ */
+import type { Report } from '../schema/report-schema.js';
+import type { LocatedEdge } from '../schema/locate-schema.js';
+import { figureMs, figurePct, ms, pct } from './format.js';
+
+/** An edge's name for a person: its region, and its id too when another edge measured stands in the same region. */
+function nameOf(e: { id: string; azureRegion: string }, all: readonly { id: string; azureRegion: string }[]): string {
+  return all.filter((x) => x.azureRegion === e.azureRegion).length > 1 ? `${e.azureRegion} (${e.id})` : e.azureRegion;
+}
+
+/** "North Europe 31 ms", "East US 88 ms with 15% loss", "East US did not answer". */
+function alsoTried(e: LocatedEdge, all: readonly LocatedEdge[], lossTargetPct: number): string {
+  const name = nameOf(e, all);
+  if (e.state === 'unreachable' || e.rttMsP50 === null) return `${name} did not answer`;
+  return `${name} ${ms(e.rttMsP50)}${e.lossPct !== null && e.lossPct >= lossTargetPct ? ` with ${pct(e.lossPct)} loss` : ''}`;
+}
+
+/** The page's first words about where the test ran; null when it ran on the server itself (no edge). */
+export function edgeSentence(r: Pick<Report, 'meta' | 'locate'>): string | null {
+  const ran = r.meta.edge;
+  if (ran === undefined) return null;
+  const l = r.locate;
+  if (l === undefined) return `Test server: ${ran.azureRegion}.`;
+  const here = l.edges.find((e) => e.id === ran.id);
+  const away = here !== undefined && here.rttMsP50 !== null && here.state === 'ok' ? `, ${ms(here.rttMsP50)} away` : '';
+  const others = l.edges.filter((e) => e.id !== ran.id);
+  const first =
+    l.nearest === ran.id
+      ? `Nearest test server: ${nameOf(ran, l.edges)}${away}.`
+      : l.nearest === null && here?.state === 'ok'
+        ? `Test server: ${nameOf(ran, l.edges)}${away}; no test server answered with loss under ${pct(l.lossTargetPct)}.`
+        : here?.state === 'ok'
+          ? `Test server: ${nameOf(ran, l.edges)}${away}.`
+          : `Test server: ${nameOf(ran, l.edges)}; no test server answered the ${ms(l.budgetMs)} check, so the test ran on the first listed.`;
+  return others.length === 0 ? first : `${first} Also tried: ${others.map((e) => alsoTried(e, l.edges, l.lossTargetPct)).join(', ')}.`;
+}
+
+/** One row of the table for IT. */
+export interface LocateRow {
+  edge: string;
+  region: string;
+  /** "nearest, tested", "tested", "nearest" or "". */
+  role: string;
+  state: string;
+  allocate: string;
+  rttP50: string;
+  rttP90: string;
+  loss: string;
+  probes: string;
+}
+
+/** The table for IT: every edge measured, in the hub's order; empty without a locate. */
+export function locateRows(r: Pick<Report, 'meta' | 'locate'>): LocateRow[] {
+  const l = r.locate;
+  if (l === undefined) return [];
+  return l.edges.map((e) => ({
+    edge: e.id,
+    region: e.azureRegion,
+    role: [...(l.nearest === e.id ? ['nearest'] : []), ...(r.meta.edge?.id === e.id ? ['tested'] : [])].join(', '),
+    state: e.state === 'ok' ? 'answered' : 'did not answer',
+    allocate: figureMs(e.allocateMs),
+    rttP50: figureMs(e.rttMsP50),
+    rttP90: figureMs(e.rttMsP90),
+    loss: figurePct(e.lossPct, l.lossTargetPct),
+    probes: String(e.probesSent),
+  }));
+}
