@@ -5,11 +5,27 @@
  * that does not match is handed to `onBad` with the first problem found (the end logs and counts
  * it) and never to the receiver.
  */
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { KindGuard, type TSchema, type TUnion } from '@sinclair/typebox';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { PlaneCommandSchema, PlaneEventSchema, type PlaneCommand, type PlaneEvent } from '../../src/protocol/data-plane.js';
 
-const commandCheck = TypeCompiler.Compile(PlaneCommandSchema);
-const eventCheck = TypeCompiler.Compile(PlaneEventSchema);
+/** A union of messages told apart by `type`: its check, and each member's by its type. */
+interface Checker {
+  check: TypeCheck<TSchema>;
+  byType: Map<string, TypeCheck<TSchema>>;
+}
+
+function checker(union: TUnion): Checker {
+  const byType = new Map<string, TypeCheck<TSchema>>();
+  for (const member of union.anyOf) {
+    const t = KindGuard.IsObject(member) ? member.properties['type'] : undefined;
+    if (t !== undefined && KindGuard.IsLiteral(t) && typeof t.const === 'string') byType.set(t.const, TypeCompiler.Compile(member));
+  }
+  return { check: TypeCompiler.Compile(union), byType };
+}
+
+const commandCheck = checker(PlaneCommandSchema);
+const eventCheck = checker(PlaneEventSchema);
 
 /** What either end speaks through: a ChildProcess made by fork, or `process` in the child. */
 export interface IpcCarrier {
@@ -19,10 +35,13 @@ export interface IpcCarrier {
   readonly connected?: boolean;
 }
 
-/** The first problem of `value` under `check`, in words ("/data/sdp: Expected string"). */
-function problemOf(check: typeof commandCheck | typeof eventCheck, value: unknown): string {
-  const e = check.Errors(value).First();
-  return e === undefined ? 'does not match the channel' : `${e.path || '/'}: ${e.message}`;
+/** The first problem of `value`, in words, read against the message of its `type` ("signal: /data: Expected union value"). */
+function problemOf(c: Checker, value: unknown): string {
+  const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
+  const member = typeof type === 'string' ? c.byType.get(type) : undefined;
+  if (member === undefined) return `unknown message type ${JSON.stringify(type) ?? 'missing'}`;
+  const e = member.Errors(value).First();
+  return e === undefined ? `${type}: does not match the channel` : `${type}: ${e.path || '/'}: ${e.message}`;
 }
 
 export interface ChannelEnd<Out> {
@@ -32,15 +51,10 @@ export interface ChannelEnd<Out> {
   detach(): void;
 }
 
-function end<In, Out>(
-  carrier: IpcCarrier,
-  check: typeof commandCheck | typeof eventCheck,
-  receive: (message: In) => void,
-  onBad: (problem: string) => void,
-): ChannelEnd<Out> {
+function end<In, Out>(carrier: IpcCarrier, c: Checker, receive: (message: In) => void, onBad: (problem: string) => void): ChannelEnd<Out> {
   const listener = (message: unknown): void => {
-    if (!check.Check(message)) {
-      onBad(problemOf(check, message));
+    if (!c.check.Check(message)) {
+      onBad(problemOf(c, message));
       return;
     }
     receive(message as In);

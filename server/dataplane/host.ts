@@ -64,7 +64,7 @@ function planeMain(): string {
 }
 
 /** `relay` with every port asked for as 0 replaced by the one the first start bound (a restart binds the same). */
-function boundPorts(relay: RelayStart, listeners: PlaneListeners): RelayStart {
+export function boundPorts(relay: RelayStart, listeners: PlaneListeners): RelayStart {
   const of = (t: 'udp' | 'tcp' | 'tls'): number[] => [...new Set(listeners.filter((l) => l.transport === t).map((l) => l.port))];
   const asked = [...relay.udpPorts, ...relay.tcpPorts, ...(relay.tls ? [relay.tls.port] : [])];
   if (!asked.includes(0)) return relay;

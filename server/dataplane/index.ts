@@ -9,7 +9,6 @@ import type { DoorName, DoorScope } from '../../src/protocol/door.js';
 import type { ReflectorLogger } from '../reflector/session.js';
 import type { RelayLogger } from '../turn/index.js';
 import { DataPlaneHost, type PlaneListeners, type RestartPolicy } from './host.js';
-import { startDataPlane } from './plane.js';
 import { SessionRouter, type ReflectorSessions } from './sessions.js';
 
 export { PlaneStartError } from './host.js';
@@ -76,6 +75,8 @@ async function planeProcess(start: PlaneStart, o: PlaneStartOptions): Promise<Ru
 }
 
 async function planeHere(start: PlaneStart, o: PlaneStartOptions): Promise<RunningPlane> {
+  // Loaded only here: with a plane of its own, the HTTP process never loads the WebRTC stacks.
+  const { startDataPlane } = await import('./plane.js');
   let router: SessionRouter | null = null;
   const plane = await startDataPlane(start, (event) => queueMicrotask(() => router?.receive(event)), o.logger, { loopDelay: false });
   router = new SessionRouter(

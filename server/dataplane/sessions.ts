@@ -2,15 +2,14 @@
  * Reflector sessions as the HTTP process's signalling plugin sees them: it opens a session by
  * id, passes the page's signals on and closes it; what the data plane says of the session comes
  * back as events, by id. The router is the same whether the plane is a process of its own
- * (./host.ts: commands go over the channel) or runs in the HTTP process (`localSessions`:
- * `serve --workers 0` and the HTTP tests), where every event is delivered on a microtask so both
- * behave alike (nothing comes back inside the call that caused it).
+ * (./host.ts: commands go over the channel) or runs in the HTTP process (./index.ts for
+ * `serve --workers 0`, ./local.ts for the HTTP tests), where every event is delivered on a
+ * microtask so both behave alike (nothing comes back inside the call that caused it). This
+ * module loads no WebRTC stack: the HTTP process imports it.
  */
 import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
 import type { PlaneCommand, PlaneEvent, SessionTally } from '../../src/protocol/data-plane.js';
 import type { SignalMessageData } from '../../src/protocol/api-signal.js';
-import type { ReflectorLogger } from '../reflector/session.js';
-import { DataPlane, type ReflectorParts } from './plane.js';
 
 /**
  * Why a session ended, when the page is told: its page sent no ICE check in time (`no-ice`), or
@@ -104,28 +103,4 @@ export class SessionRouter implements ReflectorSessions {
     for (const e of ended) e.closed(reason, 'plane-stopped', EMPTY_TALLY);
     return ended.length;
   }
-}
-
-/**
- * Reflector sessions on a data plane inside this process, without a relay of its own (the
- * relay's parts are `parts`'s): `serve --workers 0` builds its parts from its own relay, the
- * HTTP tests give theirs. `close()` ends every session.
- */
-export function localSessions(parts: ReflectorParts, logger: ReflectorLogger): ReflectorSessions & { close(): Promise<void> } {
-  let router: SessionRouter | null = null;
-  const plane = new DataPlane({
-    relay: null,
-    reflector: parts,
-    out: (event) => queueMicrotask(() => router?.receive(event)),
-    logger,
-  });
-  const local = new SessionRouter(
-    (command) => {
-      if (command.type !== 'start' && command.type !== 'stop') plane.handle(command);
-      return true;
-    },
-    () => true,
-  );
-  router = local;
-  return { open: (id, events) => local.open(id, events), close: () => plane.close() };
 }

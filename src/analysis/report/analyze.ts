@@ -40,6 +40,7 @@ import type { DirectionName, Report } from '../schema/report-schema.js';
 import { SCHEMA_VERSION } from '../schema/version.js';
 import { AnalysisInputError, inputProblems } from './validate.js';
 import { loadSection, separateLoad } from './load.js';
+import { serverLoopFacts, type ServerLoopFacts } from '../measure/server-loop.js';
 import { attributeTest, attributionFacts, attributionSection, causeOf, roundTripSuspect } from './attribution.js';
 
 export { AnalysisInputError } from './validate.js';
@@ -59,6 +60,13 @@ function resolve(input: AnalysisInput): ResolvedProfile {
     if (e instanceof ProfileError) throw new AnalysisInputError('unknown-profile', [e.message]);
     throw e;
   }
+}
+
+/** The server's event-loop delay over the graded stream, from the first probe `client` sent to the last; null without readings. */
+function serverSection(client: DirectionRecords | null, input: AnalysisInput): ServerLoopFacts | null {
+  const first = client?.sent[0];
+  const last = client?.sent.at(-1);
+  return first === undefined || last === undefined ? null : serverLoopFacts(input.views?.serverLoopDelayMs ?? [], first.sendMs, last.sendMs);
 }
 
 export function analyze(given: AnalysisInput): Report {
@@ -88,6 +96,7 @@ export function analyze(given: AnalysisInput): Report {
 
   // Round trips are timed on the client clock, the clock of the up (or loop) sender.
   const client = named.find((d) => d.name === 'up' || d.name === 'loop');
+  const server = serverSection(client?.records ?? null, input);
   const roundTrip = analyzeRoundTrip(input.roundTrip, roundTripSuspect(client?.records ?? null, input));
 
   const channelOk = meta.channel.ordered === false && meta.channel.maxRetransmits === 0;
@@ -218,6 +227,7 @@ export function analyze(given: AnalysisInput): Report {
     ...(provisional === undefined ? {} : { provisional }),
     ...(load !== null ? { load: loadSection(load, input, profile) } : {}),
     attribution: attributionOut,
+    ...(server === null ? {} : { server }),
   };
   // Free texts from elsewhere (browser and ICE errors, the reflector's messages, notes) may name the client.
   return withoutClientAddresses(report).value;
