@@ -32,6 +32,8 @@ const TIMING = [
   'test/server/reflector/rtp/relay-echo.test.ts',
   // A second `npm start` must answer within 15 s: a build and a start, on the real clock.
   'test/cli/second-start.test.ts',
+  // A clean test's round trip beside an abusive busy-line client (the abuser capped, the rest not).
+  'test/server/dataplane/isolation.test.ts',
 ];
 const MOCKING = ['test/session/one-session.test.ts'];
 const COMPONENTS = ['test/web/components/**/*.test.ts'];

@@ -206,7 +206,7 @@ function planeStart(opts: ServeOptions, secret: string, log: (msg: string) => vo
         rtp: opts.rtp,
       }
     : null;
-  return { type: 'start', relay, reflector, log: { level: opts.logLevel, format: opts.logFormat ?? 'json' } };
+  return { type: 'start', relay, reflector, log: { level: opts.logLevel, format: opts.logFormat ?? 'json' }, niceAboveHttp: opts.dataPlaneNiceAboveHttp };
 }
 
 function relayEndpoints(opts: ServeOptions): RelayEndpoints {

@@ -59,6 +59,8 @@ export interface ServeOptions {
   workers: number;
   /** When a data plane process that exited is started again. */
   dataPlaneRestart: { minMs: number; maxMs: number; stableMs: number };
+  /** Nice steps the data plane's threads run ahead of the HTTP process, where the OS allows. */
+  dataPlaneNiceAboveHttp: number;
   /** The reflector's sessions: how many at once, how long one may last, the probe size it echoes. */
   sessions: { max: number; maxMs: number; payloadBytes: number };
   /** Per-source signalling limits (DEFAULTS.signalling). */
@@ -197,6 +199,7 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
     rtp: f.rtp,
     workers: f.workers,
     dataPlaneRestart: { minMs: DEFAULTS.dataPlane.restartMinMs, maxMs: DEFAULTS.dataPlane.restartMaxMs, stableMs: DEFAULTS.dataPlane.restartStableMs },
+    dataPlaneNiceAboveHttp: DEFAULTS.dataPlane.niceAboveHttp,
     sessions: { max: DEFAULTS.maxSessions, maxMs: DEFAULTS.maxSessionMs, payloadBytes: DEFAULTS.payloadBytes },
     signalLimits: {
       ...DEFAULTS.signalling,

@@ -91,6 +91,7 @@ export class DataPlaneHost {
   private upSinceMs = 0;
   private waitMs: number;
   private nextQuery = 0;
+  private nice = 0;
   private readonly pending = new Map<number, Pending>();
   private exits = 0;
   private restarts = 0;
@@ -112,6 +113,11 @@ export class DataPlaneHost {
     const ready = await host.spawn();
     host.started = true;
     host.listenersAtStart = ready.listeners;
+    o.log(
+      ready.niceRaised
+        ? `data plane: pid ${ready.pid}, its threads at nice ${ready.nice}, ${o.start.niceAboveHttp} ahead of the HTTP process`
+        : `data plane: pid ${ready.pid}, at nice ${ready.nice} like the HTTP process${o.start.niceAboveHttp > 0 ? ' (running it ahead needs root or CAP_SYS_NICE)' : ''}`,
+    );
     if (o.start.relay) host.start = { ...o.start, relay: boundPorts(o.start.relay, ready.listeners) };
     return host;
   }
@@ -142,6 +148,7 @@ export class DataPlaneHost {
         (event) => {
           if (event.type === 'ready') {
             this.ready = true;
+            this.nice = event.nice;
             this.upSinceMs = Date.now();
             settle(() => resolve(event));
           } else if (event.type === 'start-failed') {
@@ -243,6 +250,7 @@ export class DataPlaneHost {
     const g = (name: string, type: 'gauge' | 'counter', help: string, v: number): string => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${v}\n`;
     return (
       g('callprobe_dataplane_up', 'gauge', 'Whether the data plane (relay and reflector) is running: 1, or 0 while it is started again.', this.ready ? 1 : 0) +
+      g('callprobe_dataplane_nice', 'gauge', "The nice value the data plane's threads run at.", this.nice) +
       g('callprobe_dataplane_exits_total', 'counter', 'Times the data plane exited without being asked to.', this.exits) +
       g('callprobe_dataplane_restarts_total', 'counter', 'Times the data plane was started again after it exited.', this.restarts) +
       g('callprobe_dataplane_sessions_lost_total', 'counter', 'Reflector sessions ended because the data plane stopped.', this.sessionsLost) +

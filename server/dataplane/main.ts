@@ -9,6 +9,8 @@
  * to stop the plane in order (a Ctrl-C at a terminal and systemd's stop reach the whole group);
  * then, sent to this process alone, they stop it (the HTTP process starts it again).
  */
+import { readdirSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import type { PlaneCommand, PlaneEvent, PlaneStart } from '../../src/protocol/data-plane.js';
 import { RelayStartError } from '../turn/index.js';
 import { serverLogger } from '../logging.js';
@@ -43,9 +45,32 @@ function errnoOf(err: unknown): Extract<PlaneEvent, { type: 'start-failed' }>['e
   };
 }
 
+/**
+ * Runs every thread of this process `by` nice steps ahead of where it started (the HTTP
+ * process's nice, inherited at fork), where the OS allows (root, CAP_SYS_NICE; Linux keeps a nice
+ * per thread, and threads started later, the WebRTC stack's among them, take their creator's).
+ * Returns the nice the threads run at and whether it was raised.
+ */
+function raisePriority(by: number): { nice: number; niceRaised: boolean } {
+  const from = getPriority(0);
+  const to = Math.max(-20, from - by);
+  if (to === from) return { nice: from, niceRaised: false };
+  try {
+    for (const tid of readdirSync('/proc/self/task')) setPriority(Number(tid), to);
+    return { nice: to, niceRaised: true };
+  } catch (err) {
+    // Node reports the system's refusal as ERR_SYSTEM_ERROR with the errno in `info`.
+    const code = (err as { info?: { code?: string } }).info?.code ?? (err as NodeJS.ErrnoException).code;
+    // Not allowed (EACCES, EPERM), or no /proc (not Linux): every thread stays as it started.
+    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'ENOENT') throw err;
+    return { nice: from, niceRaised: false };
+  }
+}
+
 function begin(start: PlaneStart): void {
   if (starting || plane !== null) return;
   starting = true;
+  const priority = raisePriority(start.niceAboveHttp);
   const logger = serverLogger(start.log.level, start.log.format);
   startDataPlane(start, (event) => say(event), logger).then(
     (p) => {
@@ -54,7 +79,7 @@ function begin(start: PlaneStart): void {
         void p.close().then(() => process.exit(0));
         return;
       }
-      say({ type: 'ready', pid: process.pid, listeners: p.relay?.listeners ?? [], internalUdp: p.relay?.internalUdp ?? null });
+      say({ type: 'ready', pid: process.pid, ...priority, listeners: p.relay?.listeners ?? [], internalUdp: p.relay?.internalUdp ?? null });
     },
     (err: unknown) => {
       const reason = err instanceof RelayStartError ? err.reason : 'failed';

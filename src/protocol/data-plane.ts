@@ -102,6 +102,8 @@ const StartSchema = Type.Object(
     relay: Type.Union([RelayStartSchema, Type.Null()]),
     reflector: Type.Union([ReflectorStartSchema, Type.Null()]),
     log: Type.Object({ level: LogLevel, format: Type.Union([Type.Literal('json'), Type.Literal('pretty')]) }, { additionalProperties: false }),
+    /** Nice steps the plane's threads run ahead of the HTTP process, where the OS allows (0: none). */
+    niceAboveHttp: Type.Integer({ minimum: 0, maximum: 39 }),
   },
   { additionalProperties: false },
 );
@@ -127,11 +129,14 @@ const ListenerSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** Started: where the relay listens (empty without an embedded relay). */
+/** Started: where the relay listens (empty without an embedded relay), and the nice its threads run at. */
 const ReadySchema = Type.Object(
   {
     type: Type.Literal('ready'),
     pid: Count,
+    /** The plane's threads' nice value, and whether it is ahead of the HTTP process's (the OS may not allow it). */
+    nice: Type.Integer({ minimum: -20, maximum: 19 }),
+    niceRaised: Type.Boolean(),
     listeners: Type.Array(ListenerSchema, { maxItems: 1024 }),
     internalUdp: Type.Union([Type.Object({ address: Address, port: Port }, { additionalProperties: false }), Type.Null()]),
   },

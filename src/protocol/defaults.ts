@@ -158,9 +158,12 @@ export const DEFAULTS = {
    * beside the HTTP process (`--workers 1`; Node 20's dgram cannot share a UDP port between
    * processes, and @roamhq/wrtc cannot run in worker threads), or in the HTTP process (0). A plane
    * that exits is started again after `restartMinMs`, doubling after each one that did not stay
-   * up `restartStableMs`, at most `restartMaxMs` apart.
+   * up `restartStableMs`, at most `restartMaxMs` apart. Where the OS allows it (root, or
+   * CAP_SYS_NICE), the plane's threads run `niceAboveHttp` nice steps ahead of the HTTP process
+   * (which holds signalling, the store and the busy-line sink): when the cores are short, the
+   * relayed packets are served first.
    */
-  dataPlane: { workers: 1, restartMinMs: 250, restartMaxMs: 30_000, restartStableMs: 60_000 },
+  dataPlane: { workers: 1, restartMinMs: 250, restartMaxMs: 30_000, restartStableMs: 60_000, niceAboveHttp: 5 },
 
   /**
    * The HTTP server's connections (server/http/connections.ts). One test from one source holds
