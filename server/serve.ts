@@ -1,6 +1,7 @@
 /**
- * `callprobe serve` composed: the relay, the store, the HTTP app and the metrics listener
- * started from one ServeOptions (server/config/options.ts), and closed on one path.
+ * `callprobe serve` composed: the data plane (the relay and the reflector, in a process of their
+ * own: server/dataplane/), the store, the HTTP app and the metrics listener started from one
+ * ServeOptions (server/config/options.ts), and closed on one path.
  */
 import { serverLogger } from './logging.js';
 import { randomBytes } from 'node:crypto';
@@ -239,8 +240,9 @@ export function checkHostAddresses(opts: ServeOptions, interfaces?: NetworkInter
 }
 
 /**
- * Starts everything `serve` runs, from one resolved ServeOptions: the relay (unless external),
- * the results store and its retention purge, the HTTP app, the metrics listener. Each is
+ * Starts everything `serve` runs, from one resolved ServeOptions: the data plane (the relay
+ * unless external, the reflector unless --no-reflector), the results store and its retention
+ * purge, the HTTP app, the metrics listener. Each is
  * recorded as it opens; a start that fails anywhere closes what it opened, newest first, and
  * throws its error, and close() takes the same path.
  */

@@ -14,12 +14,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PlaneEvent, PlaneMetrics, PlaneStart, RelayStart } from '../../src/protocol/data-plane.js';
+import type { PlaneCommand, PlaneEvent, PlaneMetrics, PlaneStart, RelayStart } from '../../src/protocol/data-plane.js';
 import { TypedError } from '../../src/protocol/typed-error.js';
 import { SERVE_NODE_FLAGS } from '../config/launch.js';
 import { hostEnd, type ChannelEnd } from './channel.js';
 import { SessionRouter } from './sessions.js';
-import type { PlaneCommand } from '../../src/protocol/data-plane.js';
 
 /** Where the relay listens, as the plane reported when it started. */
 export type PlaneListeners = Extract<PlaneEvent, { type: 'ready' }>['listeners'];
