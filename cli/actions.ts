@@ -16,6 +16,7 @@ export const ACTIONS: CommandActions = {
     const { serve } = await import('../server/serve.js');
     const server = await serve(opts, (msg) => process.stderr.write(`${msg}\n`));
     if (server.metricsUrl) process.stderr.write(`metrics on ${server.metricsUrl}\n`);
+    if (server.dataPlaneLine) process.stderr.write(`${server.dataPlaneLine}\n`);
     process.stderr.write(
       `callprobe serving ${server.url} (TURN ${server.relayListeners ? server.relayListeners.map((l) => `${l.transport}/${l.port}`).join(' ') : 'external'})\n`,
     );

@@ -38,6 +38,8 @@ export interface RunningServer {
   relayListeners: PlaneListeners | null;
   /** The data plane's process id (this process's with --workers 0); null while it is started again, or without a plane. */
   dataPlanePid(): number | null;
+  /** How the data plane started, in a line for a person (its pid and nice); null when it runs in this process or there is none. */
+  dataPlaneLine: string | null;
   store: ResultStore | null;
   close(): Promise<void>;
 }
@@ -362,6 +364,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     app,
     relayListeners: p !== null && relayEmbedded ? p.listeners : null,
     dataPlanePid: () => p?.pid() ?? null,
+    dataPlaneLine: p?.startedAs ?? null,
     store,
     close: async () => {
       const failures = await opened.close();

@@ -112,14 +112,15 @@ export class DataPlaneHost {
     const ready = await host.spawn();
     host.started = true;
     host.listenersAtStart = ready.listeners;
-    o.log(
-      ready.niceRaised
-        ? `data plane: pid ${ready.pid}, its threads at nice ${ready.nice}, ${o.start.niceAboveHttp} ahead of the HTTP process`
-        : `data plane: pid ${ready.pid}, at nice ${ready.nice} like the HTTP process${o.start.niceAboveHttp > 0 ? ' (running it ahead needs root or CAP_SYS_NICE)' : ''}`,
-    );
+    host.startedAs = ready.niceRaised
+      ? `data plane: pid ${ready.pid}, its threads at nice ${ready.nice}, ${o.start.niceAboveHttp} ahead of the HTTP process`
+      : `data plane: pid ${ready.pid}, at nice ${ready.nice} like the HTTP process${o.start.niceAboveHttp > 0 ? ' (running it ahead needs root or CAP_SYS_NICE)' : ''}`;
     if (o.start.relay) host.start = { ...o.start, relay: boundPorts(o.start.relay, ready.listeners) };
     return host;
   }
+
+  /** How the plane started, in a line for a person (its pid, its nice). */
+  startedAs = '';
 
   /** Where the relay listens (empty without an embedded relay). */
   get listeners(): PlaneListeners {

@@ -30,6 +30,8 @@ export interface RunningPlane {
   tlsRefusal(ip: string, windowMs: number): Promise<{ alert: string } | null>;
   /** The plane's process id (this process's with `--workers 0`); null while it is being started again. */
   pid(): number | null;
+  /** How it started, in a line for a person (its pid and nice); null in the HTTP process. */
+  readonly startedAs: string | null;
   close(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ async function planeProcess(start: PlaneStart, o: PlaneStartOptions): Promise<Ru
     doorRefusals: () => doors,
     tlsRefusal: (ip, windowMs) => host.tlsRefusal(ip, windowMs),
     pid: () => host.pid,
+    startedAs: host.startedAs,
     close: () => host.close(),
   };
 }
@@ -94,6 +97,7 @@ async function planeHere(start: PlaneStart, o: PlaneStartOptions): Promise<Runni
     doorRefusals: () => relay?.doorRefusals() ?? [],
     tlsRefusal: (ip, windowMs) => Promise.resolve(relay?.certificateRefusal(ip, windowMs) ?? null),
     pid: () => process.pid,
+    startedAs: null,
     close: () => plane.close(),
   };
 }
