@@ -53,6 +53,8 @@ export interface DataPlaneHostOptions {
   stopTimeoutMs?: number;
   /** How long a question waits for its answer. */
   queryTimeoutMs?: number;
+  /** How long the plane may take to say it is ready before it is killed (and, after an exit, started again). */
+  startTimeoutMs?: number;
 }
 
 /** The plane's entry: beside this file when built; from the sources (tests), the built one. */
@@ -137,10 +139,13 @@ export class DataPlaneHost {
     const child = fork(planeMain(), [], { execArgv: [...SERVE_NODE_FLAGS], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
     this.child = child;
     return new Promise((resolve, reject) => {
+      // A plane that never says ready is killed: its exit rejects this start (and, after the first, schedules the next).
+      const startTimer = setTimeout(() => child.kill('SIGKILL'), this.o.startTimeoutMs ?? 30_000);
       let settled = false;
       const settle = (f: () => void): void => {
         if (settled) return;
         settled = true;
+        clearTimeout(startTimer);
         f();
       };
       this.channel = hostEnd(
