@@ -16,8 +16,9 @@ export const ACTIONS: CommandActions = {
     const { serve } = await import('../server/serve.js');
     const server = await serve(opts, (msg) => process.stderr.write(`${msg}\n`));
     if (server.metricsUrl) process.stderr.write(`metrics on ${server.metricsUrl}\n`);
+    if (server.dataPlaneLine) process.stderr.write(`${server.dataPlaneLine}\n`);
     process.stderr.write(
-      `callprobe serving ${server.url} (TURN ${server.relay ? server.relay.listeners.map((l) => `${l.transport}/${l.port}`).join(' ') : 'external'})\n`,
+      `callprobe serving ${server.url} (TURN ${server.relayListeners ? server.relayListeners.map((l) => `${l.transport}/${l.port}`).join(' ') : 'external'})\n`,
     );
     let closing = false;
     const shutdown = (signal: string): void => {

@@ -36,6 +36,14 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
     .option('--no-rtp', 'run the reflector without its RTP probe leg (pages probe over the data channel only)')
     .addOption(
       intOption(
+        '--workers <n>',
+        'data plane processes (the relay and the reflector, off the HTTP process): 1, one beside the HTTP process, restarted if it exits; 0 runs them in the HTTP process',
+        BOUNDS.workers,
+        DEFAULTS.dataPlane.workers,
+      ),
+    )
+    .addOption(
+      intOption(
         '--max-allocations-per-user <n>',
         'relay allocations one TURN credential (one page test) may hold',
         BOUNDS.allocations,

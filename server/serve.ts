@@ -1,6 +1,7 @@
 /**
- * `callprobe serve` composed: the relay, the store, the HTTP app and the metrics listener
- * started from one ServeOptions (server/config/options.ts), and closed on one path.
+ * `callprobe serve` composed: the data plane (the relay and the reflector, in a process of their
+ * own: server/dataplane/), the store, the HTTP app and the metrics listener started from one
+ * ServeOptions (server/config/options.ts), and closed on one path.
  */
 import { serverLogger } from './logging.js';
 import { randomBytes } from 'node:crypto';
@@ -14,26 +15,32 @@ import { builtPageDir, callprobeVersion } from '../host/package.js';
 import type { DbTarget } from './store/target.js';
 import type { ServeOptions } from './config/options.js';
 import { readTlsPair } from './config/tls.js';
-import { buildApp, metricsTextOf } from './http/app.js';
+import { buildApp, freshMetricsTextOf } from './http/app.js';
 import { buildMetricsApp } from './http/metrics.js';
-import { REFLECTOR_USERNAME_PREFIX, RelayStartError, mintRestCredential, startRelay, type Relay } from './turn/index.js';
-import type { ReflectorRelayServer } from './reflector/session.js';
+import { RelayStartError } from './turn/index.js';
 import { openStore, StoreError, type ResultStore } from './store/index.js';
 import { SiteAlerts } from './alerts/index.js';
 import { AlertDelivery } from './alerts/delivery.js';
 import { FleetLoop } from './fleet/loop.js';
 import type { RelayEndpoints } from './reflector/candidates.js';
 import { hostAddressList, hostAddressOf, type NetworkInterfaces } from './reflector/host-address.js';
-import { startLoopLateness } from './reflector/loop-lateness.js';
 import { Teardown, TeardownError } from './teardown.js';
 import { edgeBeats, hubEdges } from './edges/roles.js';
+import type { PlaneStart } from '../src/protocol/data-plane.js';
+import { PlaneStartError, startPlane, type PlaneListeners, type RunningPlane } from './dataplane/index.js';
+import { LoopDelayMonitor, loopDelayMetrics } from './loop-delay.js';
 
 export interface RunningServer {
   url: string;
   /** http://host:port/metrics when --metrics-listen was given. */
   metricsUrl: string | null;
   app: FastifyInstance;
-  relay: Relay | null;
+  /** Where the embedded relay listens; null with --external-turn. */
+  relayListeners: PlaneListeners | null;
+  /** The data plane's process id (this process's with --workers 0); null while it is started again, or without a plane. */
+  dataPlanePid(): number | null;
+  /** How the data plane started, in a line for a person (its pid and nice); null when it runs in this process or there is none. */
+  dataPlaneLine: string | null;
   store: ResultStore | null;
   close(): Promise<void>;
 }
@@ -103,7 +110,7 @@ function hostForUri(host: string): string {
  * then every entry again for the IPv6 one (the ladder's IPv6 rungs; the test itself uses the
  * first UDP entry, IPv4).
  */
-export function turnEntries(opts: ServeOptions, bound: Relay['listeners']): TurnServerEntry[] {
+export function turnEntries(opts: ServeOptions, bound: PlaneListeners): TurnServerEntry[] {
   const wildcard = opts.host === '0.0.0.0' || opts.host === '::';
   const hosts = opts.advertise
     ? [opts.advertise.host]
@@ -122,7 +129,7 @@ export function turnEntries(opts: ServeOptions, bound: Relay['listeners']): Turn
   });
 }
 
-function uniquePorts(bound: Relay['listeners'], transport: 'udp' | 'tcp' | 'tls'): number[] {
+function uniquePorts(bound: PlaneListeners, transport: 'udp' | 'tcp' | 'tls'): number[] {
   return [...new Set(bound.filter((l) => l.transport === transport).map((l) => l.port))];
 }
 
@@ -142,47 +149,69 @@ function listenError(err: unknown, what: string): unknown {
   return new ConfigError('cannot-listen', `${what}: ${text}${address !== undefined ? ` (${address}${port !== undefined ? `:${port}` : ''})` : ''}`);
 }
 
-/** The relay's start errors are the user's to fix (a port in use, a bad --allow-peers): usage errors. */
-async function relayOrUsageError(config: Parameters<typeof startRelay>[0]): Promise<Relay> {
-  try {
-    return await startRelay(config);
-  } catch (err) {
-    if (!(err instanceof RelayStartError)) throw err;
-    const cause = (err as { cause?: unknown }).cause;
-    const bind = listenError(cause, 'TURN relay');
-    throw bind instanceof ConfigError ? bind : new ConfigError('bad-value', `TURN relay: ${err.message}`);
+/**
+ * The relay's start errors are the user's to fix (a port in use, a bad --allow-peers): usage
+ * errors, whether the plane runs in a process of its own (PlaneStartError, with Node's errno of
+ * the listener that would not bind) or in this one (RelayStartError, with it as its cause).
+ */
+function planeStartError(err: unknown): unknown {
+  if (err instanceof PlaneStartError) {
+    if (err.reason === 'bind-failed' && err.errno !== null) {
+      const bind = listenError(err.errno, 'TURN relay');
+      if (bind instanceof ConfigError) return bind;
+    }
+    return err.reason === 'bad-config' || err.reason === 'bind-failed' ? new ConfigError('bad-value', `TURN relay: ${err.message}`) : err;
   }
+  if (!(err instanceof RelayStartError)) return err;
+  const bind = listenError((err as { cause?: unknown }).cause, 'TURN relay');
+  return bind instanceof ConfigError ? bind : new ConfigError('bad-value', `TURN relay: ${err.message}`);
 }
 
 /**
- * Where page candidates may point: the embedded relay's relayed address
- * and port range, or the --external-turn relays' addresses (IP literals; any port: their
- * range is theirs).
+ * What the data plane runs: the embedded relay (unless --external-turn) and the reflector
+ * (unless --no-reflector), as the start message carries them (src/protocol/data-plane.ts). The
+ * reflector's data-channel leg takes its one candidate on the embedded relay's loopback listener,
+ * or with --external-turn on that relay's first UDP entry (none: a usage error).
  */
-/**
- * Where the reflector's data-channel leg takes its one candidate (session.ts: relay-only): our
- * own relay's loopback listener (Relay.internalUdp: no firewall in front of the public ports
- * stands between them), or with --external-turn that relay's first UDP entry; with a credential
- * minted per session under the relay's secret. The credential lasts a session, or the
- * credential lifetime when that is shorter.
- */
-function reflectorRelay(
-  opts: ServeOptions,
-  relay: Relay | null,
-  turn: readonly TurnServerEntry[],
-  secret: string,
-): (sessionId: string) => ReflectorRelayServer {
-  const internal = relay?.internalUdp ?? null;
-  const firstUdp = turn.find((e) => e.transport === 'udp');
-  let url: string;
-  if (internal !== null) url = formatTurnUri(hostForUri(internal.address), internal.port, 'udp');
-  else if (firstUdp !== undefined) url = firstUdp.url;
-  else throw new ConfigError('bad-port', 'the reflector needs a UDP TURN entry for its data-channel leg');
-  const ttlS = Math.min(Math.ceil(opts.sessions.maxMs / 1000) + 60, opts.credentialTtlS);
-  return (sessionId) => {
-    const c = mintRestCredential(secret, `${REFLECTOR_USERNAME_PREFIX}${sessionId}`, ttlS, Date.now());
-    return { url, username: c.username, credential: c.credential };
-  };
+function planeStart(opts: ServeOptions, secret: string, log: (msg: string) => void): PlaneStart {
+  let relay: PlaneStart['relay'] = null;
+  if (!opts.externalTurn) {
+    const tls = opts.tls ? { port: opts.tls.port, ...readTlsPair(opts.tls.certPath, opts.tls.keyPath, Date.now(), log) } : null;
+    const [firstUdp] = opts.turnUdpPorts;
+    if (firstUdp === undefined) throw new ConfigError('bad-port', '--turn-ports is empty');
+    relay = {
+      // HTTP on '::' answers IPv4 too (dual stack): so does TURN, with an IPv4 socket of its own.
+      listenHosts: opts.host === '::' ? ['::', '0.0.0.0'] : [opts.host],
+      relayIp: opts.relayIp,
+      ...(opts.relayIpV6 !== undefined ? { relayIpV6: opts.relayIpV6 } : {}),
+      udpPorts: opts.turnUdpPorts,
+      tcpPorts: [...new Set([firstUdp, ...opts.tcpPorts])],
+      tls: tls ? { port: tls.port, certPem: tls.certPem, keyPem: tls.keyPem } : null,
+      relayPortRange: opts.relayPortRange,
+      realm: opts.realm,
+      secret,
+      allowPeers: opts.allowPeers,
+      quotas: opts.quotas,
+      maxCredentialLifetimeS: opts.credentialTtlS + opts.credentialSkewS,
+      internalUdp: opts.reflector,
+    };
+  }
+  const externalUdp = opts.externalTurn?.find((e) => e.transport === 'udp')?.url ?? null;
+  if (opts.reflector && opts.externalTurn && externalUdp === null)
+    throw new ConfigError('bad-port', 'the reflector needs a UDP TURN entry for its data-channel leg');
+  const reflector: PlaneStart['reflector'] = opts.reflector
+    ? {
+        address: opts.relayIp,
+        relayEndpoints: relayEndpoints(opts),
+        externalTurnUdpUrl: opts.externalTurn ? externalUdp : null,
+        secret,
+        credentialTtlS: opts.credentialTtlS,
+        payloadBytes: opts.sessions.payloadBytes,
+        maxSessionMs: opts.sessions.maxMs,
+        rtp: opts.rtp,
+      }
+    : null;
+  return { type: 'start', relay, reflector, log: { level: opts.logLevel, format: opts.logFormat ?? 'json' }, niceAboveHttp: opts.dataPlaneNiceAboveHttp };
 }
 
 function relayEndpoints(opts: ServeOptions): RelayEndpoints {
@@ -215,8 +244,9 @@ export function checkHostAddresses(opts: ServeOptions, interfaces?: NetworkInter
 }
 
 /**
- * Starts everything `serve` runs, from one resolved ServeOptions: the relay (unless external),
- * the results store and its retention purge, the HTTP app, the metrics listener. Each is
+ * Starts everything `serve` runs, from one resolved ServeOptions: the data plane (the relay
+ * unless external, the reflector unless --no-reflector), the results store and its retention
+ * purge, the HTTP app, the metrics listener. Each is
  * recorded as it opens; a start that fails anywhere closes what it opened, newest first, and
  * throws its error, and close() takes the same path.
  */
@@ -236,38 +266,20 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   const secret = opts.secret ?? randomBytes(24).toString('base64url');
   if (!opts.secret) log('TURN secret: random for this run (pass --secret to share it with another relay)');
   const version = callprobeVersion();
-  let relay: Relay | null = null;
-  let turn: TurnServerEntry[];
   const notOffered: ServerConfig['notOffered'] = [];
-
-  if (opts.externalTurn) {
-    turn = opts.externalTurn;
-  } else {
-    const tls = opts.tls ? { port: opts.tls.port, ...readTlsPair(opts.tls.certPath, opts.tls.keyPath, Date.now(), log) } : null;
-    const [firstUdp] = opts.turnUdpPorts;
-    if (firstUdp === undefined) throw new ConfigError('bad-port', '--turn-ports is empty');
-    const started = await relayOrUsageError({
-      // HTTP on '::' answers IPv4 too (dual stack): so does TURN, with an IPv4 socket of its own.
-      listenHosts: opts.host === '::' ? ['::', '0.0.0.0'] : [opts.host],
-      relayIp: opts.relayIp,
-      ...(opts.relayIpV6 !== undefined ? { relayIpV6: opts.relayIpV6 } : {}),
-      udpPorts: opts.turnUdpPorts,
-      tcpPorts: [...new Set([firstUdp, ...opts.tcpPorts])],
-      tls,
-      relayPortRange: opts.relayPortRange,
-      realm: opts.realm,
-      secret,
-      allowPeers: opts.allowPeers,
-      quotas: opts.quotas,
-      maxCredentialLifetimeS: opts.credentialTtlS + opts.credentialSkewS,
-      logger: logger.child({ name: 'turn' }),
-      internalUdp: opts.reflector,
-    });
-    opened.add('the TURN relay', () => started.close());
-    relay = started;
-    turn = turnEntries(opts, started.listeners);
-    if (!tls) notOffered.push({ transport: 'tls', reason: 'no certificate: start with --tls-port, --tls-cert and --tls-key' });
+  let plane: RunningPlane | null = null;
+  const start = planeStart(opts, secret, log);
+  if (start.relay !== null || start.reflector !== null) {
+    try {
+      plane = await startPlane(start, { workers: opts.workers, restart: opts.dataPlaneRestart, log, logger });
+    } catch (err) {
+      throw planeStartError(err);
+    }
+    const p = plane;
+    opened.add('the data plane', () => p.close());
   }
+  const turn: TurnServerEntry[] = opts.externalTurn ?? turnEntries(opts, plane?.listeners ?? []);
+  if (!opts.externalTurn && !opts.tls) notOffered.push({ transport: 'tls', reason: 'no certificate: start with --tls-port, --tls-cert and --tls-key' });
   const store = await openResults(opts, log);
   let fleet: FleetLoop | null = null;
   let alerts: SiteAlerts | null = null;
@@ -287,11 +299,16 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   // A serve with a store is a hub: it lists the edges that beat to it (none: nothing changes).
   const hub = store ? await hubEdges(store, opts, log) : null;
   if (hub) opened.add("the edges' registry", hub.close);
-  const r = relay;
-  // The event loop runs the relay and the reflector: how late it ran goes to each test (its `final`).
-  const loop = opts.reflector ? startLoopLateness() : null;
-  if (loop) opened.add('the event-loop sampler', () => loop.stop());
-  const rtpLeg = opts.reflector && opts.rtp && (r !== null || opts.edge !== null);
+  const p = plane;
+  const relayEmbedded = p !== null && start.relay !== null;
+  // The RTP leg needs our own relay (it is where the page's relay-only RTP path ends), or an edge's
+  // coturn told to relay to the reflector (coturn-config --allow-peers): an edge keeps its RTP probe path.
+  const rtpLeg = opts.reflector && opts.rtp && p !== null && (relayEmbedded || opts.edge !== null);
+  // This process's event loop (HTTP, signalling, the store): /metrics beside the data plane's.
+  const httpLoop = new LoopDelayMonitor();
+  opened.add('the event-loop delay sampler', () => httpLoop.stop());
+  /** The data plane's figures as last read (at each scrape of /metrics). */
+  let planeMetrics: Awaited<ReturnType<RunningPlane['metrics']>> = { text: '', loop: null };
   const app = await buildApp({
     webRoot: opts.webRoot ?? builtPageDir(),
     version,
@@ -299,28 +316,24 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     credentialTtlS: opts.credentialTtlS,
     turn,
     notOffered,
-    relay: r ? 'embedded' : 'external',
-    reflector: opts.reflector ? { address: opts.relayIp, relayServer: reflectorRelay(opts, r, turn, secret) } : null,
-    // The RTP leg needs our own relay (it is where the page's relay-only RTP path ends), or an edge's
-    // coturn told to relay to the reflector (coturn-config --allow-peers): an edge keeps its RTP probe path.
+    relay: relayEmbedded ? 'embedded' : 'external',
+    reflector: p?.sessions ?? null,
     rtpReflector: rtpLeg,
-    relayEndpoints: relayEndpoints(opts),
     maxSessions: opts.sessions.max,
-    maxSessionMs: opts.sessions.maxMs,
-    payloadBytes: opts.sessions.payloadBytes,
-    allowEndpoint: (ip, port) => (r ? r.allowPeerEndpoint(ip, port) : () => undefined),
-    ...(r ? { relayWitness: (ip: string, port: number) => r.relayWitness(ip, port) } : {}),
-    ...(loop ? { serverLoop: (fromMs: number, toMs: number) => loop.lateness.between(fromMs, toMs) } : {}),
-    ...(r ? { relayDoorRefusals: () => r.doorRefusals() } : {}),
+    ...(p ? { relayDoorRefusals: () => p.doorRefusals() } : {}),
     signalLimits: opts.signalLimits,
     allowedOrigins: opts.allowedOrigins,
     configPerMinutePerSource: opts.configPerMinutePerSource,
     connections: opts.connections,
-    metricsText: () => (r ? r.metricsText() : '') + (fleet?.metricsText() ?? ''),
+    metricsText: () =>
+      planeMetrics.text +
+      (fleet?.metricsText() ?? '') +
+      loopDelayMetrics([['http', httpLoop.reading()], ...(p ? [['dataplane', planeMetrics.loop] as const] : [])]),
+    ...(p ? { refreshMetrics: async () => void (planeMetrics = await p.metrics()) } : {}),
     logLevel: opts.logLevel,
     logger,
     trustProxy: opts.trustProxy,
-    ...(r && opts.tls ? { certificateRefusal: (ip: string) => r.certificateRefusal(ip, opts.tlsRefusalWindowMs) } : {}),
+    ...(p !== null && relayEmbedded && opts.tls ? { certificateRefusal: (ip: string) => p.tlsRefusal(ip, opts.tlsRefusalWindowMs) } : {}),
     results: {
       store,
       adminToken: opts.adminToken,
@@ -344,7 +357,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   let metricsUrl: string | null = null;
   if (opts.metricsListen) {
     const m = opts.metricsListen;
-    const metricsApp = buildMetricsApp(() => metricsTextOf(app));
+    const metricsApp = buildMetricsApp(() => freshMetricsTextOf(app));
     opened.add('the metrics listener', () => metricsApp.close());
     try {
       await metricsApp.listen({ host: m.host, port: m.port });
@@ -355,13 +368,15 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     metricsUrl = `http://${hostForUri(m.host)}:${typeof ma === 'object' && ma ? ma.port : m.port}/metrics`;
   }
   // An edge beats to its hub from now on; its last beat (draining) goes out first when it stops.
-  const beats = edgeBeats(opts, app, url, { version, turn, notOffered, relay: r ? 'embedded' : 'external', secret, rtpReflector: rtpLeg }, log);
+  const beats = edgeBeats(opts, app, url, { version, turn, notOffered, relay: relayEmbedded ? 'embedded' : 'external', secret, rtpReflector: rtpLeg }, log);
   if (beats) opened.add('the beats to the hub', () => beats.stop());
   return {
     url,
     metricsUrl,
     app,
-    relay,
+    relayListeners: p !== null && relayEmbedded ? p.listeners : null,
+    dataPlanePid: () => p?.pid() ?? null,
+    dataPlaneLine: p?.startedAs ?? null,
     store,
     close: async () => {
       const failures = await opened.close();

@@ -17,7 +17,7 @@ import { buildAllocate, buildRequest } from '../../server/turn/client/requests.j
 import { Method } from '../../server/turn/codec/constants.js';
 import { Attr, MessageClass, StunWriter, appendFingerprint, appendIntegrity } from '../../server/turn/codec/index.js';
 import { performance } from 'node:perf_hooks';
-import { udpSocketsOf } from './process.js';
+import { udpSocketsOfTree } from './process.js';
 import { parseCandidate } from '../../server/reflector/candidates.js';
 
 export class AbuseError extends Error {
@@ -238,7 +238,7 @@ export interface PrflxResult {
  * The peer-reflexive attack (SECURITY.md): a page sends its data-channel offer from
  * `localAddress`, reads the answer's ICE credentials and the leg's first relayed candidate,
  * then from `from` sends a Binding request keyed with that password (RFC 8445 §7.2.2) to the
- * relayed candidate and to every UDP socket of process `serverPid` on 127.0.0.1 but the relay's
+ * relayed candidate and to every UDP socket of process `serverPid` (and its data plane) on 127.0.0.1 but the relay's
  * listener `turnPort`. A plain Binding to `turnPort` follows, from the same socket: once the
  * relay's answer is back, the sockets have read the checks. A leg that learned the third address
  * would answer and check it: `answered` counts every datagram but the relay's answer.
@@ -281,7 +281,9 @@ export async function prflxChecks(baseUrl: string, serverPid: number, turnPort: 
     const check = w.build();
     const targets = [
       { address: relayed.address, port: relayed.port },
-      ...udpSocketsOf(serverPid).filter((u) => u.address === '127.0.0.1' && u.port !== turnPort && !(u.address === relayed.address && u.port === relayed.port)),
+      ...udpSocketsOfTree(serverPid).filter(
+        (u) => u.address === '127.0.0.1' && u.port !== turnPort && !(u.address === relayed.address && u.port === relayed.port),
+      ),
     ];
     const send = (data: Buffer, to: string, toPort: number): Promise<void> =>
       new Promise((resolve, reject) => socket.send(data, toPort, to, (err) => (err ? reject(err) : resolve())));

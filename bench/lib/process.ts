@@ -319,6 +319,50 @@ export function udpSocketsOf(pid: number | 'self' = 'self'): { address: string; 
   return out;
 }
 
+/**
+ * `pid` and every process below it (its children, theirs, ...), from /proc/<pid>/task/<tid>/children:
+ * `callprobe serve` and its data plane, for instance. A process that exited meanwhile is left out.
+ */
+export function processTree(pid: number): number[] {
+  const out: number[] = [];
+  const visit = (p: number): void => {
+    out.push(p);
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${p}/task`);
+    } catch {
+      return; // exited
+    }
+    for (const t of tasks) {
+      let children: string;
+      try {
+        children = readFileSync(`/proc/${p}/task/${t}/children`, 'utf8');
+      } catch {
+        continue; // the task ended
+      }
+      for (const c of children
+        .trim()
+        .split(/\s+/)
+        .filter((x) => x !== ''))
+        visit(Number(c));
+    }
+  };
+  visit(pid);
+  return out;
+}
+
+/** The UDP sockets of `pid` and every process below it (processTree): serve's and its data plane's. */
+export function udpSocketsOfTree(pid: number): { address: string; port: number }[] {
+  return processTree(pid).flatMap((p) => {
+    try {
+      return udpSocketsOf(p);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []; // exited
+      throw err;
+    }
+  });
+}
+
 /** /proc/net/udp writes an IPv4 address as one 32-bit word in host (little-endian) order. */
 function procIpv4(hex: string): string {
   return [3, 2, 1, 0].map((i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join('.');

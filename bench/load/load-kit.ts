@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
+import { processTree } from '../lib/process.js';
 
 const CLIENT = 'dist/bench/load/client-main.js';
 
@@ -53,19 +54,22 @@ export async function runClient(url: string, durationS: number, client: string =
   };
 }
 
-/** CPU seconds (user + system) and resident memory of a process, from /proc. */
+/** CPU seconds (user + system) and resident memory of a process and those below it (serve and its data plane), from /proc. */
 export function procUsage(pid: number): { cpuS: number; rssMiB: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  let ticks = 0;
+  let rssKb = 0;
+  for (const p of processTree(pid)) {
+    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+    rssKb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+  }
   return { cpuS: ticks / 100, rssMiB: rssKb / 1024 };
 }
 
-/** How many file descriptors the process holds open (its sockets, files, pipes), from /proc/<pid>/fd. */
+/** How many file descriptors a process and those below it hold open (sockets, files, pipes), from /proc/<pid>/fd. */
 export function openFds(pid: number): number {
-  return readdirSync(`/proc/${pid}/fd`).length;
+  return processTree(pid).reduce((n, p) => n + readdirSync(`/proc/${p}/fd`).length, 0);
 }
 
 export function withinTolerance(c: ClientResult, base: ClientResult, durationS: number): string | null {

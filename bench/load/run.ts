@@ -13,6 +13,7 @@ import { startServe } from '../lib/processes.js';
 import { mdTable } from '../lib/docs.js';
 import { procUsage, runClient, TOLERANCE_TEXT, withinTolerance, type ClientResult } from './load-kit.js';
 import { runSoak, soakOptionsFromArgs } from './soak.js';
+import { isolationOptionsFromArgs, runIsolationBench } from './isolation-bench.js';
 
 const DURATION_S = Number(process.env['DURATION_S'] ?? 15);
 const LEVELS = (process.env['LEVELS'] ?? '1,2,4,8,12,16,24,32').split(',').map(Number);
@@ -194,7 +195,8 @@ function publishLadder(name: 'load' | 'load-rtp', result: unknown, markdown: str
 }
 
 const soak = soakOptionsFromArgs(process.argv.slice(2));
-(soak ? runSoak(soak) : main()).catch((err: Error) => {
+const isolation = isolationOptionsFromArgs(process.argv.slice(2));
+(soak ? runSoak(soak) : isolation ? runIsolationBench(isolation) : main()).catch((err: Error) => {
   process.stderr.write(`bench:load failed: ${err.stack ?? err.message}\n`);
   process.exit(1);
 });

@@ -8,8 +8,8 @@
  * Allocates without credentials, TCP clients that stop reading, an allocation flood from five
  * addresses of one IPv6 /64 (allocation-flood.ts) and a password spray at the help desk console
  * (login-spray.ts) while its user logs in from elsewhere.
- * The server's RSS is sampled every 10 s; the figure is RSS at the end against RSS after the
- * first minute (growth within 5 %), open file descriptors at the end against before the load (flat), and every valid test against the tolerance of an unloaded run.
+ * The server's RSS (its HTTP process and its data plane together) is sampled every 10 s; the
+ * figure is RSS at the end against RSS after the first minute (growth within 5 %), open file descriptors at the end against before the load (flat), and every valid test against the tolerance of an unloaded run.
  * Bounded: the abuse loop and the valid loops stop at the end; a hard deadline exits.
  * Run inside scripts/netns-run.sh: there the namespace's TCP buffers are set small, so stalled
  * readers fill the server's queues (the kernel's would absorb megabytes first), and its loopback
@@ -262,18 +262,31 @@ async function abuseCycle(url: string, t: AbuseTally, setup: AbuseSetup): Promis
   t.cycles++;
 }
 
-/** The server's own view of its memory, read from its metrics listener. Throws BenchError when a gauge is missing. */
+/**
+ * The server's own view of its memory, read from its metrics listener: the HTTP process's and its
+ * data plane's together. Throws BenchError when a gauge is missing.
+ */
 async function memoryBreakdown(url: string): Promise<Omit<SoakSample, 'tS' | 'rssMiB' | 'cpuS'>> {
   const text = await (await fetch(url)).text();
-  const mib = (name: string): number => {
+  const mib = (name: string, optional = false): number => {
     const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-    if (!line) throw new BenchError(`/metrics has no ${name}`);
+    if (!line) {
+      if (optional) return 0;
+      throw new BenchError(`/metrics has no ${name}`);
+    }
     return Number(line.slice(name.length + 1)) / 2 ** 20;
   };
-  const rss = mib('process_resident_memory_bytes');
-  const heapTotalMiB = mib('nodejs_heap_size_total_bytes');
-  const externalMiB = mib('nodejs_external_memory_bytes');
-  return { heapTotalMiB, heapUsedMiB: mib('nodejs_heap_size_used_bytes'), externalMiB, nativeRestMiB: rss - heapTotalMiB - externalMiB };
+  // The data plane's gauges are missing only while it is started again.
+  const both = (http: string, plane: string): number => mib(http) + mib(plane, true);
+  const rss = both('process_resident_memory_bytes', 'callprobe_dataplane_resident_memory_bytes');
+  const heapTotalMiB = both('nodejs_heap_size_total_bytes', 'callprobe_dataplane_heap_size_total_bytes');
+  const externalMiB = both('nodejs_external_memory_bytes', 'callprobe_dataplane_external_memory_bytes');
+  return {
+    heapTotalMiB,
+    heapUsedMiB: both('nodejs_heap_size_used_bytes', 'callprobe_dataplane_heap_size_used_bytes'),
+    externalMiB,
+    nativeRestMiB: rss - heapTotalMiB - externalMiB,
+  };
 }
 
 export async function runSoak(o: SoakOptions): Promise<void> {

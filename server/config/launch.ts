@@ -2,7 +2,8 @@
  * How the `callprobe serve` process is launched (measured by the soak, docs/benchmarks.md):
  * memory at its steady size from the start instead of growing over the first minutes. `npm
  * start`, the systemd unit in docs/operate.md and the benches' startServe use exactly these
- * (test/architecture/serve-launch.test.ts).
+ * (test/architecture/serve-launch.test.ts), and serve starts its data plane's process with the
+ * same flags (its environment, MALLOC_ARENA_MAX included, is the HTTP process's).
  * - V8's young generation at its full size from the start: 16 MiB semi-spaces, V8's own maximum
  *   on 64-bit, so garbage collection at steady state is unchanged. Without it the new space
  *   doubles under load (8, 16, then 32 MiB) over the first two minutes.

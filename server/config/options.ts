@@ -55,6 +55,12 @@ export interface ServeOptions {
   reflector: boolean;
   /** The RTP probe leg of the reflector (werift); off with --no-rtp. */
   rtp: boolean;
+  /** The data plane (relay and reflector): 1 = a process of its own beside the HTTP process, 0 = in the HTTP process (DEFAULTS.dataPlane). */
+  workers: number;
+  /** When a data plane process that exited is started again. */
+  dataPlaneRestart: { minMs: number; maxMs: number; stableMs: number };
+  /** Nice steps the data plane's threads run ahead of the HTTP process, where the OS allows. */
+  dataPlaneNiceAboveHttp: number;
   /** The reflector's sessions: how many at once, how long one may last, the probe size it echoes. */
   sessions: { max: number; maxMs: number; payloadBytes: number };
   /** Per-source signalling limits (DEFAULTS.signalling). */
@@ -153,6 +159,8 @@ export interface ServeFlags {
   reflector: boolean;
   /** false with --no-rtp. */
   rtp: boolean;
+  /** --workers: 1 (the data plane in a process of its own) or 0 (in the HTTP process). */
+  workers: number;
   logLevel: LogLevel;
   maxAllocationsPerUser: number;
   maxAllocationsPerIp: number;
@@ -226,6 +234,9 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
     quotas: { maxAllocationsPerUsername: f.maxAllocationsPerUser, maxAllocationsPerSourceIp: f.maxAllocationsPerIp, maxAllocationsTotal: f.maxAllocations },
     reflector: f.reflector,
     rtp: f.rtp,
+    workers: f.workers,
+    dataPlaneRestart: { minMs: DEFAULTS.dataPlane.restartMinMs, maxMs: DEFAULTS.dataPlane.restartMaxMs, stableMs: DEFAULTS.dataPlane.restartStableMs },
+    dataPlaneNiceAboveHttp: DEFAULTS.dataPlane.niceAboveHttp,
     sessions: { max: DEFAULTS.maxSessions, maxMs: DEFAULTS.maxSessionMs, payloadBytes: DEFAULTS.payloadBytes },
     signalLimits: {
       ...DEFAULTS.signalling,
@@ -369,11 +380,7 @@ export function defaultAppOptions(): AppOptions {
     relay: 'external',
     reflector: null,
     rtpReflector: false,
-    relayEndpoints: { addresses: [], portRange: { min: 0, max: 0 } },
     maxSessions: DEFAULTS.maxSessions,
-    maxSessionMs: DEFAULTS.maxSessionMs,
-    payloadBytes: DEFAULTS.payloadBytes,
-    allowEndpoint: () => () => undefined,
     signalLimits: DEFAULTS.signalling,
     allowedOrigins: [],
     configPerMinutePerSource: DEFAULTS.signalling.configPerMinutePerSource,

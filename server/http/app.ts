@@ -56,6 +56,11 @@ export interface AppOptions extends SignalOptions, Omit<PageConfigOptions, 'refl
   webRoot: string;
   /** Prometheus text of the relay and server counters. */
   metricsText(): string;
+  /**
+   * Reads what metricsText and relayDoorRefusals give anew (the data plane's figures: it is a
+   * process of its own, asked at every scrape); absent: they are read as they are.
+   */
+  refreshMetrics?: () => Promise<void>;
   /** The embedded relay's refusals at its doors (allocations, TCP/TLS connections), counted in callprobe_refusals_total with the app's. */
   relayDoorRefusals?: () => Iterable<readonly [DoorName, DoorScope, number]>;
   logLevel: string;
@@ -82,7 +87,7 @@ export interface AppOptions extends SignalOptions, Omit<PageConfigOptions, 'refl
   edges?: Omit<EdgesOptions, 'store' | 'nowMs'>;
 }
 
-const METRICS = new WeakMap<FastifyInstance, () => string>();
+const METRICS = new WeakMap<FastifyInstance, { text(): string; refresh(): Promise<void> }>();
 const SESSIONS = new WeakMap<FastifyInstance, () => number>();
 
 /** The reflector sessions open now in an app built by buildApp (an edge's load in its beats). */
@@ -113,11 +118,22 @@ export function routesOf(app: FastifyInstance): readonly RouteSchemaParts[] {
   return routes;
 }
 
-/** The Prometheus text of an app built by buildApp: the relay's counters and the server's own. */
+function metricsOf(app: FastifyInstance): { text(): string; refresh(): Promise<void> } {
+  const m = METRICS.get(app);
+  if (!m) throw new Error('not an app from buildApp');
+  return m;
+}
+
+/** The Prometheus text of an app built by buildApp: the relay's counters (as last read) and the server's own. */
 export function metricsTextOf(app: FastifyInstance): string {
-  const text = METRICS.get(app);
-  if (!text) throw new Error('not an app from buildApp');
-  return text();
+  return metricsOf(app).text();
+}
+
+/** metricsTextOf after the data plane's figures were read anew: what /metrics serves. */
+export async function freshMetricsTextOf(app: FastifyInstance): Promise<string> {
+  const m = metricsOf(app);
+  await m.refresh();
+  return m.text();
 }
 
 /** The app of `opts`, which it reads as given (no defaults of its own: server/config/options.ts gives them). */
@@ -213,6 +229,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(loadRoutes, { ...opts.load, onMetrics: (text) => (loadMetrics = text) });
 
   // Not a route of the public app: `callprobe serve --metrics-listen` serves it on its own address (./metrics.ts).
-  METRICS.set(app, () => opts.metricsText() + signal.metricsText() + loadMetrics() + gate.metricsText() + doorRefusals.render());
+  METRICS.set(app, {
+    text: () => opts.metricsText() + signal.metricsText() + loadMetrics() + gate.metricsText() + doorRefusals.render(),
+    refresh: opts.refreshMetrics ?? (() => Promise.resolve()),
+  });
   return app;
 }

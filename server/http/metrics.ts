@@ -23,11 +23,11 @@ export function processMemoryMetrics(m: NodeJS.MemoryUsage = process.memoryUsage
 }
 
 /** The metrics endpoint on its own listener (--metrics-listen): GET /metrics and nothing else. */
-export function buildMetricsApp(text: () => string): FastifyInstance {
+export function buildMetricsApp(text: () => string | Promise<string>): FastifyInstance {
   const app = Fastify({ logger: false });
   app.get('/metrics', async (_req, reply) => {
     reply.type('text/plain; version=0.0.4');
-    return text() + processMemoryMetrics();
+    return (await text()) + processMemoryMetrics();
   });
   return app;
 }

@@ -26,7 +26,7 @@ export interface PageConfigOptions {
   /** The busy-line phase's limits as the page reads them (ServerConfig.load); null: not offered. */
   load: NonNullable<ServerConfig['load']> | null;
   /** The latest certificate alert the relay's TLS listeners got from this address (IPv4-mapped unwrapped), or null; absent: no TLS relay. */
-  certificateRefusal?: (ip: string) => { alert: string } | null;
+  certificateRefusal?: (ip: string) => { alert: string } | null | Promise<{ alert: string } | null>;
   /** A hub's ready edges, each with its configuration and credentials minted now (server/edges/registry.ts); absent or none: no `edges`. */
   edges?: () => EdgeOffer[];
 }
@@ -59,7 +59,7 @@ export const pageConfigPlugin: FastifyPluginAsync<PageConfigOptions> = async (ap
   });
 
   app.get('/api/tls-check', { config: perSource }, async (req): Promise<TlsCheck> => {
-    const refusal = opts.certificateRefusal?.(unmapIpv4(req.ip)) ?? null;
+    const refusal = (await opts.certificateRefusal?.(unmapIpv4(req.ip))) ?? null;
     return { certificateRefused: refusal ? { alert: refusal.alert } : null };
   });
 };

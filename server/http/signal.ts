@@ -1,8 +1,10 @@
 /**
  * The signalling plugin: the page's WebSocket at /api/signal, one reflector session per socket,
- * bounded per source (sessions, message rate, log lines) and by origin. It owns the sessions,
- * the per-source limiter and the refusal counters, and closes every session when the app
- * closes (each session's timers and peer connections with it).
+ * bounded per source (sessions, message rate, log lines) and by origin. The sessions themselves
+ * run on the data plane (server/dataplane/sessions.ts: the page's checked signals go there, its
+ * signals and refusals come back); this plugin owns the doors, the per-source limiter and the
+ * refusal counters, and closes every session when the app closes. A session the data plane lost
+ * (it stopped) ends for the page as the server's failure.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -11,12 +13,8 @@ import type {} from '@fastify/websocket'; // its augmentation of route options (
 import type { WebSocket } from 'ws';
 import { SIGNAL_PROTOCOL_PARAM, SIGNAL_PROTOCOL_REFUSALS, signalProtocolRefusal } from '../../src/protocol/api.js';
 import type { ServerSignalMessage } from '../../src/protocol/api-signal.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
-import { isSignalMessageData } from '../../src/protocol/signal-check.js';
-import type { RelayWitness, ServerLoopReading } from '../../src/protocol/wire.js';
-import type { RelayEndpoints } from '../reflector/candidates.js';
-import { ReflectorSession, ReflectorSessionError, type ReflectorRelayServer } from '../reflector/session.js';
-import { parseClientSignal } from './signal-message.js';
+import type { ReflectorSessions, SessionHandle } from '../dataplane/sessions.js';
+import { parseClientSignal, SignalMessageError } from './signal-message.js';
 import { MessageBucket, SourceLimiter, originAllowed, sessionRefusalScope, sourceKey, type SignalLimits } from './signal-limits.js';
 import type { DoorRefusals } from '../../src/protocol/door.js';
 
@@ -25,29 +23,17 @@ export const SIGNAL_PATH = '/api/signal';
 
 export interface SignalOptions {
   /**
-   * The reflector: its one address, and the relay its data-channel leg takes its only candidate
-   * on, with a credential minted for one session; null to run without a reflector.
+   * The reflector's sessions, on the data plane (server/dataplane/: a process of its own, or this
+   * one with `--workers 0` and in the HTTP tests); null to run without a reflector.
    */
-  reflector: { address: string; relayServer(sessionId: string): ReflectorRelayServer } | null;
+  reflector: ReflectorSessions | null;
   /** Whether sessions answer the RTP probe leg (werift); needs `reflector`. */
   rtpReflector: boolean;
-  /** The only endpoints page candidates may point at (the relay's relayed addresses and ports). */
-  relayEndpoints: RelayEndpoints;
   maxSessions: number;
-  maxSessionMs: number;
-  payloadBytes: number;
-  /** Let the relay reach one reflector endpoint; returns the undo function. */
-  allowEndpoint(ip: string, port: number): () => void;
-  /** What the embedded relay saw of the RTP towards one reflector endpoint; absent: no embedded relay. */
-  relayWitness?: (ip: string, port: number) => RelayWitness | null;
-  /** The server's event-loop lateness between two times of performance.now() (server/reflector/loop-lateness.ts); absent: not measured. */
-  serverLoop?: (fromMs: number, toMs: number) => ServerLoopReading;
   /** Per-source signalling limits (DEFAULTS.signalling; flags of `callprobe serve`). */
   signalLimits: SignalLimits;
   /** Origins allowed to open /api/signal; empty = same origin only. */
   allowedOrigins: string[];
-  /** Tests: the no-ICE-traffic timeout after the answer (default DEFAULTS.signalling.iceTrafficTimeoutMs). */
-  iceTrafficTimeoutMs?: number;
 }
 
 /** The signalling plugin and what the rest of the app may read of its state. */
@@ -72,9 +58,13 @@ const WS_TOO_LARGE = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
 
 /** `refusals`: where session refusals are counted by scope (callprobe_refusals_total{door="signal-session"}). */
 export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signalling {
-  const sessions = new Map<string, ReflectorSession>();
+  const sessions = new Map<string, SessionHandle>();
   let sessionsTotal = 0;
   let candidatesDropped = 0;
+  /** What the ended sessions echoed (their tallies), for /metrics. */
+  const probes = { datachannel: 0, rtp: 0 };
+  let badProbes = 0;
+  let witnessed = 0;
   const limiter = new SourceLimiter(opts.signalLimits, () => performance.now(), opts.maxSessions);
   /** Refused signalling by reason (sessions and messages), for /metrics. */
   const refused = new Map<string, number>();
@@ -131,46 +121,42 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
         return;
       }
       const id = randomUUID().slice(0, 8);
-      sessionsTotal++;
       const bucket = new MessageBucket(opts.signalLimits.messagesPerSecond, opts.signalLimits.messageBurst, () => performance.now());
-      const session = new ReflectorSession({
-        id,
-        peerAddress: reflector.address,
-        relayServer: reflector.relayServer(id),
-        payloadBytes: opts.payloadBytes,
-        receiptIntervalMs: 250,
-        maxSessionMs: opts.maxSessionMs,
-        offerTimeoutMs: DEFAULTS.signalling.offerTimeoutMs,
-        connectTimeoutMs: DEFAULTS.signalling.connectTimeoutMs,
-        iceTrafficTimeoutMs: opts.iceTrafficTimeoutMs ?? DEFAULTS.signalling.iceTrafficTimeoutMs,
-        maxCandidates: DEFAULTS.signalling.maxCandidatesPerSession,
-        relay: opts.relayEndpoints,
-        onCandidateDropped: (n) => {
+      const session = reflector.open(id, {
+        signal: (data, leg) => send(leg ? { type: 'signal', data, leg } : { type: 'signal', data }),
+        refused: (reason, message) => {
+          refuse(key, reason, { session: id, err: message }, 'signal message refused');
+          send({ type: 'error', reason, message });
+        },
+        dropped: (n) => {
           candidatesDropped += n;
         },
-        logger: app.log,
-        rtp: opts.rtpReflector,
-        sendSignal: (data, leg) => {
-          // Checked as the page checks it: a signal of our stack outside the contract is our bug, logged, never sent.
-          if (!isSignalMessageData(data)) {
-            app.log.error({ session: id, type: data.type }, 'own signal outside the signalling contract not sent');
-            return;
-          }
-          send(leg ? { type: 'signal', data, leg } : { type: 'signal', data });
-        },
-        allowEndpoint: opts.allowEndpoint,
-        ...(opts.relayWitness ? { relayWitness: opts.relayWitness } : {}),
-        ...(opts.serverLoop ? { serverLoop: opts.serverLoop } : {}),
-        onClose: (reason, code) => {
+        closed: (reason, code, tally) => {
           sessions.delete(id);
           limiter.release(req.ip);
+          probes.datachannel += tally.probes;
+          probes.rtp += tally.rtpProbes;
+          badProbes += tally.badProbes;
+          if (tally.witnessed) witnessed++;
           if (code === 'no-ice') {
             refused.set(code, (refused.get(code) ?? 0) + 1);
             send({ type: 'error', reason: code, message: `${reason}: the session is closed` });
+          } else if (code === 'plane-stopped') {
+            // Our failure: the page ends its test as the server's (it could not finish), never the network's.
+            send({ type: 'error', reason: 'data-plane-stopped', message: `${reason}: the test could not finish` });
           }
-          if (socket.readyState === socket.OPEN) socket.close(1000, 'session over');
+          if (socket.readyState === socket.OPEN)
+            socket.close(code === 'plane-stopped' ? 1011 : 1000, code === 'plane-stopped' ? 'data plane stopped' : 'session over');
         },
       });
+      if (session === null) {
+        limiter.release(req.ip);
+        refuse(key, 'reflector-starting', {}, 'signalling session refused: the data plane is starting again');
+        send({ type: 'error', reason: 'busy', message: "the server's reflector is starting again: try again in a few seconds" });
+        socket.close(1013, 'busy');
+        return;
+      }
+      sessionsTotal++;
       sessions.set(id, session);
       socket.on('message', (raw: Buffer) => {
         if (!bucket.take()) {
@@ -181,7 +167,7 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
           const msg = parseClientSignal(raw.toString('utf8'));
           session.signal(msg.data, msg.leg);
         } catch (err) {
-          const reason = err instanceof ReflectorSessionError ? err.reason : 'bad-message';
+          const reason = err instanceof SignalMessageError ? err.reason : 'bad-message';
           refuse(key, reason, { session: id, err: (err as Error).message }, 'signal message refused');
           send({ type: 'error', reason, message: (err as Error).message });
         }
@@ -216,6 +202,10 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
       `# HELP callprobe_reflector_candidates_dropped_total Page candidates dropped because they do not point at the relay.\n# TYPE callprobe_reflector_candidates_dropped_total counter\ncallprobe_reflector_candidates_dropped_total ${candidatesDropped}\n` +
       `# HELP callprobe_signal_refused_total Signalling sessions and messages refused, by reason.\n# TYPE callprobe_signal_refused_total counter\n` +
       [...refused].map(([reason, n]) => `callprobe_signal_refused_total{reason="${reason}"} ${n}\n`).join('') +
+      `# HELP callprobe_reflector_probes_total Probes the reflector echoed in sessions that ended, by path.\n# TYPE callprobe_reflector_probes_total counter\n` +
+      `callprobe_reflector_probes_total{path="datachannel"} ${probes.datachannel}\ncallprobe_reflector_probes_total{path="rtp"} ${probes.rtp}\n` +
+      `# HELP callprobe_reflector_bad_probes_total Datagrams on a probe channel that were not probes, in sessions that ended.\n# TYPE callprobe_reflector_bad_probes_total counter\ncallprobe_reflector_bad_probes_total ${badProbes}\n` +
+      `# HELP callprobe_reflector_sessions_witnessed_total Sessions whose final tally carried the relay's witness of their RTP.\n# TYPE callprobe_reflector_sessions_witnessed_total counter\ncallprobe_reflector_sessions_witnessed_total ${witnessed}\n` +
       `# HELP callprobe_signal_log_lines_suppressed_total Refusal log lines held back by the per-source log budget.\n# TYPE callprobe_signal_log_lines_suppressed_total counter\ncallprobe_signal_log_lines_suppressed_total ${logLinesSuppressed}\n`,
   };
 }

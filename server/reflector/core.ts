@@ -30,6 +30,11 @@ export class ReflectorCore {
     this.echoBuf = new Uint8Array(payloadBytes);
   }
 
+  /** Probe datagrams received (duplicates included). */
+  get received(): number {
+    return this.upReceived;
+  }
+
   /**
    * One probe datagram arrived at `recvMs`. Returns the echo bytes to send (valid until the
    * next call) or throws `ProbeDecodeError` for a datagram that is not a probe.

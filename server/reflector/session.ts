@@ -15,6 +15,7 @@ import { isOwnRelayedCandidate, parseCandidate, type RelayEndpoints } from './ca
 import { SdpError, type SdpRefusal } from './sdp-lines.js';
 import { checkRemoteCandidate, checkRemoteOffer, localDescription } from './signalled-sdp.js';
 import { TypedError } from '../../src/protocol/typed-error.js';
+import type { SessionTally } from '../../src/protocol/data-plane.js';
 
 export interface ReflectorLogger {
   info(obj: object, msg: string): void;
@@ -121,6 +122,8 @@ export class ReflectorSession {
   private candidates = 0;
   private closed = false;
   private badProbes = 0;
+  /** The relay's witness went with the final tally. */
+  private witnessed = false;
   /** When the session opened (performance.now()): the start of the server-loop span its `final` reports. */
   private readonly openedMs = performance.now();
   /** The RTP probe leg, from the page's first 'rtp' offer on. */
@@ -159,6 +162,11 @@ export class ReflectorSession {
   /** Datagrams on the probe channel that were not probes, dropped without an echo. */
   get badProbeCount(): number {
     return this.badProbes;
+  }
+
+  /** What the session echoed so far: probes on each path, datagrams that were not probes, whether the relay witnessed its RTP. */
+  tally(): SessionTally {
+    return { probes: this.core.received, rtpProbes: this.rtpCore?.received ?? 0, badProbes: this.badProbes, witnessed: this.witnessed };
   }
 
   /**
@@ -395,7 +403,9 @@ export class ReflectorSession {
       }),
     );
     this.flush();
-    this.sendControl(encodeControlMessage(this.core.final(this.witness(), this.opts.serverLoop?.(this.openedMs, performance.now()) ?? null)));
+    const witness = this.witness();
+    this.witnessed = witness !== null;
+    this.sendControl(encodeControlMessage(this.core.final(witness, this.opts.serverLoop?.(this.openedMs, performance.now()) ?? null)));
     if (this.rtpCore) this.sendControl(encodeControlMessage(this.rtpCore.final()));
   }
 

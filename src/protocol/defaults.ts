@@ -187,6 +187,18 @@ export const DEFAULTS = {
   serverLoop: { periodMs: 20, binMs: 200, bins: 3_600 },
 
   /**
+   * The data plane (server/dataplane/): the relay and the reflector in one process of their own
+   * beside the HTTP process (`--workers 1`; Node 20's dgram cannot share a UDP port between
+   * processes, and @roamhq/wrtc cannot run in worker threads), or in the HTTP process (0). A plane
+   * that exits is started again after `restartMinMs`, doubling after each one that did not stay
+   * up `restartStableMs`, at most `restartMaxMs` apart. Where the OS allows it (root, or
+   * CAP_SYS_NICE), the plane's threads run `niceAboveHttp` nice steps ahead of the HTTP process
+   * (which holds signalling, the store and the busy-line sink): when the cores are short, the
+   * relayed packets are served first.
+   */
+  dataPlane: { workers: 1, restartMinMs: 250, restartMaxMs: 30_000, restartStableMs: 60_000, niceAboveHttp: 5 },
+
+  /**
    * The HTTP server's connections (server/http/connections.ts). One test from one source holds
    * its page's connections (a browser opens at most 6 per origin), 4 signalling WebSockets and,
    * during a busy-line phase, its load flows (6 per direction): about 20 at once.
@@ -665,6 +677,8 @@ export const BOUNDS = {
   loadPhasesPerHour: { min: 1, max: 100_000 },
   /** --load-bytes-per-hour: one smallest phase both ways at least, a pebibyte at most. */
   loadBytesPerHour: { min: 2_000_000, max: 2 ** 50 },
+  /** --workers: the data plane in the HTTP process (0) or in one process of its own (1; see DEFAULTS.dataPlane). */
+  workers: { min: 0, max: 1 },
 } as const;
 
 /**

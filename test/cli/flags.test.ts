@@ -173,6 +173,11 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
       expect((await serveOf(['--no-rtp'])).rtp).toBe(false);
       expect((await serveOf([])).rtp).toBe(true);
     },
+    '--workers': async () => {
+      expect((await serveOf(['--workers', '0'])).workers).toBe(0);
+      expect((await serveOf([])).workers).toBe(DEFAULTS.dataPlane.workers);
+      await expect(serveOf(['--workers', '2'])).rejects.toThrow(/--workers must be an integer 0\.\.1/);
+    },
     '--max-allocations-per-user': async () => expect((await serveOf(['--max-allocations-per-user', '4'])).quotas.maxAllocationsPerUsername).toBe(4),
     '--max-allocations-per-ip': async () => expect((await serveOf(['--max-allocations-per-ip', '64'])).quotas.maxAllocationsPerSourceIp).toBe(64),
     '--max-allocations': async () => expect((await serveOf(['--max-allocations', '500'])).quotas.maxAllocationsTotal).toBe(500),

@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppOptions } from '../../server/http/app.js';
 import type { ReflectorRelayServer } from '../../server/reflector/session.js';
+import type { ReflectorParts } from '../../server/dataplane/plane.js';
+import type { ReflectorSessions } from '../../server/dataplane/sessions.js';
+import { localSessions } from '../../server/dataplane/local.js';
 import type { ResultStore } from '../../server/store/types.js';
 import { TestKitError } from './errors.js';
 import { defaultAppOptions } from '../../server/config/options.js';
@@ -21,7 +24,6 @@ export function appOptionsWithoutRelay(webRoot: string): AppOptions {
     secret: 'app-test-secret',
     credentialTtlS: 600,
     maxSessions: 1,
-    maxSessionMs: 60_000,
     logLevel: 'silent',
   };
 }
@@ -32,6 +34,31 @@ export function appOptionsWithoutRelay(webRoot: string): AppOptions {
  */
 export function unusedRelay(sessionId: string): ReflectorRelayServer {
   return { url: 'turn:127.0.0.1:9?transport=udp', username: `0:reflector.${sessionId}`, credential: 'none' };
+}
+
+const quiet = (): void => undefined;
+
+/**
+ * The reflector's sessions on a data plane in the test's own process (as `serve --workers 0`
+ * runs them), quiet: one address, 127.0.0.1, that page candidates may point at on any port (the
+ * kit's clients signal loopback host candidates: no relay here), 160-byte probes, sessions of a
+ * minute at most, the RTP leg answered, endpoints opened nowhere, unless `parts` says otherwise.
+ * The app's close ends its sessions (the signalling plugin closes each).
+ */
+export function localReflector(parts: Partial<ReflectorParts> & Pick<ReflectorParts, 'relayServer'>): ReflectorSessions {
+  const sessions = localSessions(
+    {
+      address: '127.0.0.1',
+      relayEndpoints: { addresses: ['127.0.0.1'], portRange: { min: 0, max: 0 } },
+      payloadBytes: 160,
+      maxSessionMs: 60_000,
+      rtp: true,
+      allowEndpoint: () => () => undefined,
+      ...parts,
+    },
+    { info: quiet, warn: quiet, debug: quiet },
+  );
+  return sessions;
 }
 
 /** The results options of an HTTP test that is not about their limits: the store and operator token given, every limit far above what a test sends unless `limits` says otherwise. */

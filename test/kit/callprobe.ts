@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { cliPath, repoRoot } from './paths.js';
 import { runProcess, spawnBounded, type ExitStatus, type ProcessHandle, type SpawnBoundedOptions } from './process.js';
 import { TestKitError } from './errors.js';
+import { processTree } from './net.js';
 import type { DbTarget } from '../../server/store/target.js';
 
 /** How a process is started: spawnBounded, or e.g. TestNetns.spawn to start it inside a namespace. */
@@ -47,8 +48,10 @@ export interface ServeProcess {
   readonly pid: number;
   /** http://host:port, as serve printed it. */
   readonly url: string;
-  /** A field of /proc/<pid>/status in KiB (VmRSS now, VmHWM the peak). */
+  /** A field of /proc/<pid>/status in KiB (VmRSS now, VmHWM the peak), summed over serve and its data plane. */
   statusKiB(field: 'VmRSS' | 'VmHWM'): number;
+  /** The data plane's process id (serve's child: the relay and the reflector run there); null when there is none now. */
+  planePid(): number | null;
   /** SIGTERM, SIGKILL after `graceMs`; resolves once it is reaped. */
   stop(graceMs?: number): Promise<ExitStatus>;
 }
@@ -139,10 +142,13 @@ export async function serveProcess(flags: ServeFlags, opts: ServeOptions = {}): 
     pid,
     url,
     statusKiB(field) {
-      const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (!m) throw new TestKitError('exited', `no ${field} in /proc/${pid}/status`);
-      return Number(m[1]);
+      return processTree(pid).reduce((sum, p) => {
+        const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+        if (!m) throw new TestKitError('exited', `no ${field} in /proc/${p}/status`);
+        return sum + Number(m[1]);
+      }, 0);
     },
+    planePid: () => processTree(pid).find((p) => p !== pid) ?? null,
     stop: (graceMs) => proc.stop(graceMs),
   };
 }

@@ -3,7 +3,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { createServer } from 'node:net';
 
 /** Shared with the benches (bench/lib/process.ts): free UDP+TCP ports in 20000-29999, and "has some process bound this UDP port". */
-export { boundUdpPorts, freePorts, udpSocketsOf, waitUdpBound } from '../../bench/lib/process.js';
+export { boundUdpPorts, freePorts, processTree, udpSocketsOf, udpSocketsOfTree, waitUdpBound } from '../../bench/lib/process.js';
 
 const family = (host: string): 'udp4' | 'udp6' => (host.includes(':') ? 'udp6' : 'udp4');
 

@@ -50,6 +50,11 @@ export class RtpReflectorCore {
 
   constructor(private readonly opts: RtpReflectorCoreOptions = { recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes }) {}
 
+  /** Probes received before `final()` (duplicates included). */
+  get received(): number {
+    return this.upReceived;
+  }
+
   /** Payloads that were not probe frames (padding-free non-probe audio, garbage). */
   get notProbeCount(): number {
     return this.notProbes;

@@ -40,6 +40,7 @@ import type { DirectionName, Report } from '../schema/report-schema.js';
 import { SCHEMA_VERSION } from '../schema/version.js';
 import { AnalysisInputError, inputProblems } from './validate.js';
 import { loadSection, separateLoad } from './load.js';
+import { serverLoopFacts, type ServerLoopFacts } from '../measure/server-loop.js';
 import { attributeTest, attributionFacts, attributionSection, causeOf, roundTripSuspect } from './attribution.js';
 
 export { AnalysisInputError } from './validate.js';
@@ -59,6 +60,38 @@ function resolve(input: AnalysisInput): ResolvedProfile {
     if (e instanceof ProfileError) throw new AnalysisInputError('unknown-profile', [e.message]);
     throw e;
   }
+}
+
+/** The server's event-loop delay over the graded stream, from the first probe `client` sent to the last; null without readings. */
+function serverSection(client: DirectionRecords | null, input: AnalysisInput): ServerLoopFacts | null {
+  const first = client?.sent[0];
+  const last = client?.sent.at(-1);
+  return first === undefined || last === undefined ? null : serverLoopFacts(input.views?.serverLoopDelayMs ?? [], first.sendMs, last.sendMs);
+}
+
+/** The report's `meta`: what the test was, as the input said it, with the profile resolved and its targets. */
+function reportMeta(input: AnalysisInput, profile: ReturnType<typeof resolve>, targets: Report['meta']['targets']): Report['meta'] {
+  const meta = input.meta;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    callprobeVersion: meta.callprobeVersion,
+    browser: meta.browser,
+    startedAt: meta.startedAt,
+    server: meta.server,
+    mode: meta.mode,
+    profile: { id: profile.id, azureRegion: profile.azureRegion, from: profile.from, label: profile.label, source: profile.source },
+    ratePps: meta.ratePps,
+    payloadBytes: meta.payloadBytes,
+    durationS: meta.durationS,
+    lossTimeoutMs: input.lossTimeoutMs,
+    channel: { ordered: meta.channel.ordered, maxRetransmits: meta.channel.maxRetransmits },
+    site: meta.site,
+    ...(input.clock ? { clock: { resolutionMs: input.clock.resolutionMs, crossOriginIsolated: input.clock.crossOriginIsolated } } : {}),
+    ticket: meta.ticket,
+    targets,
+    methods: methodSentences(input.lossTimeoutMs),
+    ...(meta.edge ? { edge: { id: meta.edge.id, azureRegion: meta.edge.azureRegion } } : {}),
+  };
 }
 
 export function analyze(given: AnalysisInput): Report {
@@ -88,6 +121,7 @@ export function analyze(given: AnalysisInput): Report {
 
   // Round trips are timed on the client clock, the clock of the up (or loop) sender.
   const client = named.find((d) => d.name === 'up' || d.name === 'loop');
+  const server = serverSection(client?.records ?? null, input);
   const roundTrip = analyzeRoundTrip(input.roundTrip, roundTripSuspect(client?.records ?? null, input));
 
   const channelOk = meta.channel.ordered === false && meta.channel.maxRetransmits === 0;
@@ -165,26 +199,7 @@ export function analyze(given: AnalysisInput): Report {
   const provisional = provisionalHistory(input.provisional, grades, directions);
   const report: Report = {
     schemaVersion: SCHEMA_VERSION,
-    meta: {
-      schemaVersion: SCHEMA_VERSION,
-      callprobeVersion: meta.callprobeVersion,
-      browser: meta.browser,
-      startedAt: meta.startedAt,
-      server: meta.server,
-      mode: meta.mode,
-      profile: { id: profile.id, azureRegion: profile.azureRegion, from: profile.from, label: profile.label, source: profile.source },
-      ratePps: meta.ratePps,
-      payloadBytes: meta.payloadBytes,
-      durationS: meta.durationS,
-      lossTimeoutMs: input.lossTimeoutMs,
-      channel: { ordered: meta.channel.ordered, maxRetransmits: meta.channel.maxRetransmits },
-      site: meta.site,
-      ...(input.clock ? { clock: { resolutionMs: input.clock.resolutionMs, crossOriginIsolated: input.clock.crossOriginIsolated } } : {}),
-      ticket: meta.ticket,
-      targets,
-      methods: methodSentences(input.lossTimeoutMs),
-      ...(meta.edge ? { edge: { id: meta.edge.id, azureRegion: meta.edge.azureRegion } } : {}),
-    },
+    meta: reportMeta(input, profile, targets),
     connectivity: input.connectivity.map(describeRung),
     path: describePath(path, path.family),
     setupMs: { ...input.setupMs },
@@ -220,6 +235,7 @@ export function analyze(given: AnalysisInput): Report {
     ...(load !== null ? { load: loadSection(load, input, profile) } : {}),
     attribution: attributionOut,
     ...(input.locate ? { locate: { ...input.locate, edges: input.locate.edges.map((e) => ({ ...e })) } } : {}),
+    ...(server === null ? {} : { server }),
   };
   // Free texts from elsewhere (browser and ICE errors, the reflector's messages, notes) may name the client.
   return withoutClientAddresses(report).value;

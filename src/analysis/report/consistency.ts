@@ -2,8 +2,9 @@
  * An uploaded report's own conclusions, read again from its own evidence at the door: the
  * verdict from its grades and outcome (the rule the page's analysis used: verdictOf, and a test
  * our side could not finish is insufficient), a cause named exactly when the verdict is insufficient, and each provisional claim's `held` from the final
- * grade of its target and direction (heldOutcomes), and the locate's nearest edge from its edges'
- * figures (nearestEdge), the edge the test ran on among them. A report whose summary says otherwise is
+ * grade of its target and direction (heldOutcomes), the locate's nearest edge from its edges'
+ * figures (nearestEdge), the edge the test ran on among them, and the server's event-loop
+ * figures against each other. A report whose summary says otherwise is
  * refused: what is stored, and shown at /r/<code>, never says "pass" beside failing grades.
  * Pure.
  */
@@ -25,6 +26,14 @@ export function conclusionProblem(r: Report): string | null {
   }
   const locateProblem = locateConclusionProblem(r);
   if (locateProblem !== null) return locateProblem;
+  // The server's figures hold together: no more busy windows than windows, the median not above the 99th percentile.
+  const s = r.server;
+  if (s !== undefined) {
+    if (s.busyWindows > s.windows) return `/server/busyWindows is ${s.busyWindows}, more than the ${s.windows} windows it counts from`;
+    if (s.eventLoopDelayMsP50 > s.eventLoopDelayMsP99) {
+      return `/server/eventLoopDelayMsP50 is ${s.eventLoopDelayMsP50} ms, above its 99th percentile of ${s.eventLoopDelayMsP99} ms`;
+    }
+  }
   for (const [i, answer] of (r.provisional ?? []).entries()) {
     for (const [j, c] of answer.claims.entries()) {
       const status = r.grades.find((g) => g.target === c.metric && g.direction === c.direction)?.status;

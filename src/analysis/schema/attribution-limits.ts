@@ -7,3 +7,7 @@
 export const ATTRIBUTION_MAX_INTERVALS = 30;
 /** Arrival bins listed (the ones with the longest gaps). */
 export const ATTRIBUTION_MAX_BINS = 10;
+/** 200 ms windows of the server's event-loop readings one report may count: 12 minutes of them (a test lasts 10 at most). */
+export const SERVER_LOOP_MAX_WINDOWS = 3_600;
+/** The longest event-loop delay a report may carry: a whole test's length (10 minutes). */
+export const SERVER_LOOP_MAX_DELAY_MS = 600_000;

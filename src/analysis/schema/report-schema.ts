@@ -10,7 +10,8 @@
  * device's or the server's, measure/attribution.ts), `summary.insufficientCause`, and the grade
  * reasons `device-busy` and `server-busy`, and then, as optional fields (so that reports stored
  * before them stay valid), `probe.fallback`, `meta.edge` and `locate` (a hub's edges,
- * ./locate-schema.ts). Version 2 (./report-v2-schema.ts) moved the relay
+ * ./locate-schema.ts) and `server` (the server's event-loop delay over the test,
+ * measure/server-loop.ts). Version 2 (./report-v2-schema.ts) moved the relay
  * path, the port checks and the timings out of `meta`; version 1 is ./report-v1-schema.ts. Both
  * are frozen, so stored reports stay readable (`upgradeReport` in ../report/migrate.ts turns any
  * into the current shape); the sections version 3 did not change are defined there and used
@@ -67,7 +68,7 @@ import {
 } from './report-v2-schema.js';
 import { LoadSchema } from './load-schema.js';
 import { EdgeIdentitySchema, LocateSchema } from './locate-schema.js';
-import { ATTRIBUTION_MAX_BINS, ATTRIBUTION_MAX_INTERVALS } from './attribution-limits.js';
+import { ATTRIBUTION_MAX_BINS, ATTRIBUTION_MAX_INTERVALS, SERVER_LOOP_MAX_DELAY_MS, SERVER_LOOP_MAX_WINDOWS } from './attribution-limits.js';
 
 export { ClaimKindSchema } from './report-v2-schema.js';
 export { GradeDirectionSchema, ProfileIdSchema, StatusSchema, TargetIdSchema, VerdictSchema };
@@ -232,6 +233,23 @@ const AttributionSchema = Obj(
   "Whose time each window was: the network's, this device's or the server's (docs/read-a-report.md).",
 );
 
+const LoopDelayMs = (description: string) => Type.Number({ minimum: 0, maximum: SERVER_LOOP_MAX_DELAY_MS, description });
+
+/**
+ * The server's event-loop delay over the graded stream (version 3, optional: absent from reports
+ * without the server's readings and from those made before it), from the data plane's 200 ms
+ * readings (measure/server-loop.ts).
+ */
+const ServerSchema = Obj(
+  {
+    eventLoopDelayMsP50: LoopDelayMs("The median 200 ms window's worst event-loop delay of the server's data plane, ms."),
+    eventLoopDelayMsP99: LoopDelayMs("The 99th percentile of the 200 ms windows' worst event-loop delay, ms."),
+    busyWindows: Type.Integer({ minimum: 0, maximum: SERVER_LOOP_MAX_WINDOWS, description: '200 ms windows whose worst delay marked the server busy.' }),
+    windows: Type.Integer({ minimum: 1, maximum: SERVER_LOOP_MAX_WINDOWS, description: '200 ms windows read.' }),
+  },
+  "The server's event-loop delay over the test (its data plane: the relay and the reflector).",
+);
+
 export const ReportSchema = Obj(
   {
     ...ReportV2Schema.properties,
@@ -243,6 +261,7 @@ export const ReportSchema = Obj(
     load: Type.Optional(LoadSchema),
     attribution: Nullable(AttributionSchema),
     locate: Type.Optional(LocateSchema),
+    server: Type.Optional(ServerSchema),
   },
   'callprobe report, schema version 3.',
 );

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AnalysisInputError, analyze } from '../../../src/analysis/report/analyze.js';
 import { nothingMeasured, type AnalysisInput } from '../../../src/analysis/schema/input.js';
 import type { GradeEntry, Report } from '../../../src/analysis/schema/report-schema.js';
+import { noOutsideViews } from '../../../src/analysis/measure/views.js';
 import { stream } from '../measure/fixtures.js';
 import { context, meta, quietSender, reflectorInput, roundTrips } from './inputs.js';
 import { schemaErrors } from '../../kit/report-validator.js';
@@ -229,5 +230,18 @@ describe('analyze: large input', () => {
     expect(r.summary.lossPctMax15s).toBeCloseTo(0.1, 12);
     expect(grade(r, 'loss-15s', 'up').status).toBe('fail');
     expect(grade(r, 'loss-15s', 'down').status).toBe('pass');
+  });
+});
+
+describe('analyze: the server section', () => {
+  it("carries the server's event-loop delay over the stream when the reflector sent its readings, and none without them", () => {
+    // 1000 probes at 100/s (sent 0..9990 ms); a reading every 200 ms of the stream, the 5 windows from 2000 ms on 30 ms late, one reading before the stream.
+    const readings = Array.from({ length: 50 }, (_, i) => ({ atMs: i * 200, valueMs: i >= 10 && i < 15 ? 30 : 0.5 }));
+    const input = { ...reflectorInput({ count: 1000 }), views: { ...noOutsideViews(), serverLoopDelayMs: [{ atMs: -500, valueMs: 400 }, ...readings] } };
+    const r = analyze(input);
+    expectWellFormed(r);
+    // 50 windows: 45 at 0.5, 5 at 30 -> p50 0.5, p99 (rank 50) 30; the reading before the first probe left out.
+    expect(r.server).toEqual({ eventLoopDelayMsP50: 0.5, eventLoopDelayMsP99: 30, busyWindows: 5, windows: 50 });
+    expect(analyze(reflectorInput({ count: 1000 })).server).toBeUndefined();
   });
 });

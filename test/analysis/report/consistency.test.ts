@@ -40,6 +40,16 @@ describe('conclusionProblem', () => {
     );
   });
 
+  it('names server figures that contradict each other, and passes those that hold together', () => {
+    const r = golden('clean-15s.json');
+    const server = { eventLoopDelayMsP50: 0.2, eventLoopDelayMsP99: 4.1, busyWindows: 2, windows: 75 };
+    expect(conclusionProblem({ ...r, server })).toBeNull();
+    expect(conclusionProblem({ ...r, server: { ...server, busyWindows: 76 } })).toBe('/server/busyWindows is 76, more than the 75 windows it counts from');
+    expect(conclusionProblem({ ...r, server: { ...server, eventLoopDelayMsP50: 5 } })).toBe(
+      '/server/eventLoopDelayMsP50 is 5 ms, above its 99th percentile of 4.1 ms',
+    );
+  });
+
   it('names a pass claimed for a test our side could not finish', () => {
     const r = golden('connection-lost.json');
     expect(conclusionProblem({ ...r, summary: { ...r.summary, verdict: 'pass' } })).toBe(

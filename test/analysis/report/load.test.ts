@@ -305,6 +305,8 @@ describe('the load section', () => {
     expect(report.load?.verdict?.kind).toBe('server-busy');
     expect(report.attribution?.directions.map((d) => d.windows200ms.server)).toEqual([0, 0]);
     expect(report.summary.insufficientCause).not.toBe('server-busy');
+    // The report's server section is the idle stream's: the phase's late loop is not in it.
+    expect(report.server).toMatchObject({ eventLoopDelayMsP50: 0, eventLoopDelayMsP99: 0, busyWindows: 0 });
   });
 
   it("no view outside the page, and this device stalled for 1 s of the 4 s upload window: this device's (the page's own evidence)", () => {

@@ -11,6 +11,7 @@ export const serveFlags: ServeFlags = {
   allowPeers: [],
   reflector: true,
   rtp: true,
+  workers: DEFAULTS.dataPlane.workers,
   logLevel: 'info',
   maxAllocationsPerUser: DEFAULTS.relayQuotas.maxAllocationsPerUsername,
   maxAllocationsPerIp: DEFAULTS.relayQuotas.maxAllocationsPerSourceIp,

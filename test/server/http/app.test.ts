@@ -19,11 +19,12 @@ import {
   type SignalData,
   type TurnServerEntry,
 } from '../../../src/protocol/api.js';
-import { unusedRelay, appOptionsWithoutRelay } from '../../kit/app-options.js';
+import { unusedRelay, localReflector, appOptionsWithoutRelay } from '../../kit/app-options.js';
 import { reflectorRelayOn, startTestRelay } from '../turn/helpers/relay.js';
 import { BOUNDS } from '../../../src/protocol/defaults.js';
 import type { ServerSignalMessage } from '../../../src/protocol/api-signal.js';
 import { buildApp, metricsTextOf, type AppOptions } from '../../../server/http/app.js';
+import type { ReflectorParts } from '../../../server/dataplane/plane.js';
 import { buildMetricsApp, processMemoryMetrics } from '../../../server/http/metrics.js';
 import { parseCandidate } from '../../../server/reflector/candidates.js';
 import { startRtcClient, type RtcClient } from '../../kit/rtc.js';
@@ -60,7 +61,8 @@ afterEach(async () => {
   for (const app of apps.splice(0)) await app.close();
 });
 
-async function build(overrides: Partial<AppOptions> = {}): Promise<Built> {
+/** `relayServer`: the relay the data-channel leg takes its candidate on (default: none there). */
+async function build(overrides: Partial<AppOptions> = {}, relayServer: ReflectorParts['relayServer'] = unusedRelay): Promise<Built> {
   const allowed: Built['allowed'] = [];
   const app = await buildApp({
     ...appOptionsWithoutRelay(webRoot),
@@ -69,17 +71,17 @@ async function build(overrides: Partial<AppOptions> = {}): Promise<Built> {
     turn: TURN,
     notOffered: NOT_OFFERED,
     relay: 'embedded',
-    reflector: { address: '127.0.0.1', relayServer: unusedRelay },
+    // The kit's client signals loopback host candidates (no relay here): the default relay endpoints.
+    reflector: localReflector({
+      relayServer,
+      allowEndpoint: (ip, port) => {
+        const entry = { ip, port, undone: 0 };
+        allowed.push(entry);
+        return () => entry.undone++;
+      },
+    }),
     rtpReflector: true,
-    // The kit's client signals loopback host candidates (no relay here).
-    relayEndpoints: { addresses: ['127.0.0.1'], portRange: { min: 0, max: 0 } },
     maxSessions: 4,
-    payloadBytes: 160,
-    allowEndpoint: (ip, port) => {
-      const entry = { ip, port, undone: 0 };
-      allowed.push(entry);
-      return () => entry.undone++;
-    },
     metricsText: () => '# HELP callprobe_relay_test A relay counter.\n# TYPE callprobe_relay_test counter\ncallprobe_relay_test 7\n',
     ...overrides,
   });
@@ -339,7 +341,7 @@ describe('/api/signal', () => {
 
   it('connects a page to the reflector through the relay, then closes the session with the socket', async () => {
     const relay = await startTestRelay({ secret: SECRET, allowPeers: ['127.0.0.1/32'] });
-    const { app, allowed } = await build({ reflector: { address: '127.0.0.1', relayServer: reflectorRelayOn(relay, SECRET) } });
+    const { app, allowed } = await build({}, reflectorRelayOn(relay, SECRET));
     const s = await signaling(app, 'loopback');
     let client: RtcClient | null = null;
     try {

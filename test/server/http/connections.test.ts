@@ -19,7 +19,7 @@ import { buildApp, metricsTextOf, type AppOptions } from '../../../server/http/a
 import { connectionCap, descriptorCount, type ConnectionLimits } from '../../../server/http/connections.js';
 import { openSignalling, type Sig } from '../../../bench/lib/abuse.js';
 import { httpConnectionFlood } from '../../../bench/lib/http-flood.js';
-import { unusedRelay, appOptionsWithoutRelay } from '../../kit/app-options.js';
+import { unusedRelay, localReflector, appOptionsWithoutRelay } from '../../kit/app-options.js';
 import { nextEvent, waitFor } from '../../kit/wait.js';
 
 let webRoot: string;
@@ -45,7 +45,7 @@ afterEach(async () => {
 async function listen(connections: Partial<ConnectionLimits>, extra: Partial<AppOptions> = {}): Promise<string> {
   app = await buildApp({
     ...appOptionsWithoutRelay(webRoot),
-    reflector: { address: '127.0.0.1', relayServer: unusedRelay },
+    reflector: localReflector({ relayServer: unusedRelay }),
     maxSessions: 50,
     load: {
       offered: true,

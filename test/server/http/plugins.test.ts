@@ -17,7 +17,7 @@ import { buildApp, routesOf } from '../../../server/http/app.js';
 import { hashPassword } from '../../../server/console/auth.js';
 import { openSqliteStore } from '../../../server/store/sqlite.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
-import { unusedRelay, appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js';
+import { unusedRelay, localReflector, appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js';
 import { startRtcClient } from '../../kit/rtc.js';
 import { collector, nextEvent, waitFor } from '../../kit/wait.js';
 import { storeOptions, testClock } from '../store/store-kit.js';
@@ -37,8 +37,7 @@ async function build(dbName: string) {
   const users = [{ name: 'ana', role: 'tier1' as const, passwordHash: await hashPassword('tier-one-password', { ...DEFAULTS.console.scrypt, N: 16_384 }) }];
   const app = await buildApp({
     ...appOptionsWithoutRelay(dir),
-    reflector: { address: '127.0.0.1', relayServer: unusedRelay },
-    relayEndpoints: { addresses: ['127.0.0.1'], portRange: { min: 0, max: 0 } },
+    reflector: localReflector({ relayServer: unusedRelay }),
     maxSessions: 2,
     results: resultsOptions(store, 'operator-token-0123456789', { bodyLimitBytes: 64 * 1024, postsPerMinutePerIp: 100, readsPerMinutePerIp: 100 }),
     console: {

@@ -17,7 +17,7 @@ import type { ServerSignalMessage } from '../../../../src/protocol/api-signal.js
 import { decodeRtpEcho, encodeRtpProbe, type RtpEcho } from '../../../../src/protocol/rtp-probe.js';
 import { openPageLegs } from '../../../../bench/lib/page-legs.js';
 import { parseCandidate } from '../../../../server/reflector/candidates.js';
-import { freePorts, udpSocketsOf } from '../../../kit/net.js';
+import { freePorts, processTree, udpSocketsOfTree } from '../../../kit/net.js';
 import { nextEvent, waitFor } from '../../../kit/wait.js';
 import { paced } from '../../../kit/pace.js';
 import { serveProcess, type ServeProcess } from '../../../kit/callprobe.js';
@@ -32,16 +32,18 @@ let server: ServeProcess;
 let decoy: { socket: dgram.Socket; port: number; hits: number };
 const closers: (() => void)[] = [];
 
-/** The local addresses of a process's UDP sockets, "ip:port" (udpSocketsOf: /proc/<pid>/fd, /proc/net/udp and udp6). */
+/** The local addresses of the UDP sockets of serve and its data plane, "ip:port" (/proc/<pid>/fd, /proc/net/udp and udp6). */
 function udpSockets(pid: number): string[] {
-  return udpSocketsOf(pid).map((u) => `${u.address}:${u.port}`);
+  return udpSocketsOfTree(pid).map((u) => `${u.address}:${u.port}`);
 }
 
-/** utime + stime of a process, in ms (proc(5)). */
+/** utime + stime of serve and its data plane, in ms (proc(5)). */
 function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  return processTree(pid).reduce((sum, p) => {
+    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return sum + ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  }, 0);
 }
 
 beforeAll(async () => {
@@ -116,7 +118,7 @@ describe('the RTP probe leg through the relay', () => {
     ];
     expect(serverCandidates.length).toBeGreaterThan(0);
     for (const line of serverCandidates) expect(parseCandidate(line)).toMatchObject({ protocol: 'udp', address: '127.0.0.1', type: 'host' });
-    // The RTP leg opened one UDP socket in serve, on the reflector address, the one it signalled
+    // The RTP leg opened one UDP socket in serve's data plane, on the reflector address, the one it signalled
     // (beside it: the relay allocation of the page's RTP leg, in the relay range).
     const opened = udpSockets(server.pid).filter((s) => !socketsBefore.has(s));
     const relayAllocation = (s: string): boolean =>
@@ -138,7 +140,7 @@ describe('the RTP probe leg through the relay', () => {
     const runS = (performance.now() - t0) / 1000;
     const cpuPct = ((cpuMs(server.pid) - cpu0) / 1000 / runS) * 100;
     console.log(
-      `rtp leg: ${PROBES} probes in ${runS.toFixed(2)} s, serve process (relay + reflector) CPU ${cpuPct.toFixed(1)} % of a core (Node ${process.version})`,
+      `rtp leg: ${PROBES} probes in ${runS.toFixed(2)} s, serve's processes (HTTP and the data plane: relay + reflector) CPU ${cpuPct.toFixed(1)} % of a core (Node ${process.version})`,
     );
 
     // Every probe echoed once, in the reflector's own numbering and RTP stream.

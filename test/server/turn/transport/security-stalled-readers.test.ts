@@ -8,7 +8,7 @@
  * code: bench/lib/stalled-readers.ts, also run by `bench:load --soak`).
  *
  * Checked: the server's RSS growth (peak VmHWM after the flood minus VmRSS before the clients
- * came) stays under 150 MiB for the 100 allocations, and the drops are counted in /metrics.
+ * came, serve's HTTP process and its data plane together) stays under 150 MiB for the 100 allocations, and the drops are counted in /metrics.
  * Figures (docs/benchmarks.md, Security, finding 6): on the starting code (9c4646c, only a
  * 1 MiB cap on each socket's queue) the growth was +324.3 MiB; after the fix (StreamWriter:
  * coalesced, bounded in bytes held per connection and over all) +52.0 MiB.
@@ -21,6 +21,7 @@ import { cliPath, repoRoot } from '../../../kit/paths.js';
 import type { ProcessHandle } from '../../../kit/process.js';
 import { needBuilt, needCommand, netnsNeeds, skipReason } from '../../../kit/requires.js';
 import { waitFor } from '../../../kit/wait.js';
+import { processTree } from '../../../kit/net.js';
 import { readFileSync } from 'node:fs';
 
 const STALLED_MAIN = join(repoRoot, 'dist', 'bench', 'lib', 'stalled-readers-main.js');
@@ -33,10 +34,13 @@ const LIMIT_MIB = 150;
 
 const why = skipReason('security-stalled-readers', [...netnsNeeds(), needCommand('curl', 'curl'), needBuilt(cliPath), needBuilt(STALLED_MAIN)]);
 
+/** A field of /proc/<pid>/status summed over serve and its data plane (the relay runs there), KiB. */
 function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!m) throw new Error(`no ${field} in /proc/${pid}/status`);
-  return Number(m[1]);
+  return processTree(pid).reduce((sum, p) => {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+    if (!m) throw new Error(`no ${field} in /proc/${p}/status`);
+    return sum + Number(m[1]);
+  }, 0);
 }
 
 describe.skipIf(why !== null)('TCP clients that stop reading (in a test-made namespace with small TCP buffers)', () => {

@@ -1,0 +1,260 @@
+/**
+ * The data plane: everything a test's packets cross on the server, in one event loop of its own.
+ * It holds the embedded relay (its UDP, TCP and TLS listeners, the allocations, the relay's
+ * witness and its loopback listener for the reflector), the reflector sessions (the data-channel
+ * leg on @roamhq/wrtc, the RTP leg on werift), the event-loop lateness each session's `final`
+ * carries (../reflector/loop-lateness.ts) and this process's event-loop delay for /metrics.
+ *
+ * It takes commands (src/protocol/data-plane.ts: a session's start, the page's signals, its end,
+ * the metrics and TLS questions) and says what happened through `out`, one event at a time. It
+ * runs in a process of its own beside the HTTP process (./main.ts, started by ./host.ts), or in
+ * the HTTP process itself (`serve --workers 0`, and the HTTP tests): the same code either way.
+ */
+import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
+import type { PlaneCommand, PlaneEvent, PlaneStart, RelayStart, ReflectorStart, SessionTally } from '../../src/protocol/data-plane.js';
+import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { isSignalMessageData } from '../../src/protocol/signal-check.js';
+import { formatTurnUri } from '../../src/protocol/turn-uri.js';
+import type { RelayWitness, ServerLoopReading } from '../../src/protocol/wire.js';
+import type { DoorScope } from '../../src/protocol/door.js';
+import { isIP } from 'node:net';
+import { REFLECTOR_USERNAME_PREFIX, mintRestCredential, startRelay, type Relay, type RelayLogger } from '../turn/index.js';
+import { ReflectorSession, ReflectorSessionError, type ReflectorLogger, type ReflectorRelayServer } from '../reflector/session.js';
+import type { RelayEndpoints } from '../reflector/candidates.js';
+import { startLoopLateness } from '../reflector/loop-lateness.js';
+import { LoopDelayMonitor } from '../loop-delay.js';
+
+/** What every reflector session of the plane is given; the parts that reach the relay are injected (tests give their own). */
+export interface ReflectorParts {
+  /** The one address its RTP leg offers candidates on. */
+  address: string;
+  relayEndpoints: RelayEndpoints;
+  payloadBytes: number;
+  maxSessionMs: number;
+  rtp: boolean;
+  iceTrafficTimeoutMs?: number;
+  /** The relay the data-channel leg takes its only candidate on, with a credential minted for one session. */
+  relayServer(sessionId: string): ReflectorRelayServer;
+  /** Let the relay reach one reflector endpoint; returns the undo function. */
+  allowEndpoint(ip: string, port: number): () => void;
+  relayWitness?: (ip: string, port: number) => RelayWitness | null;
+  serverLoop?: (fromMs: number, toMs: number) => ServerLoopReading;
+}
+
+export interface DataPlaneOptions {
+  relay: Relay | null;
+  reflector: ReflectorParts | null;
+  /** Every event of the plane, in order. */
+  out(event: PlaneEvent): void;
+  logger: ReflectorLogger;
+  /** This process's event-loop delay (absent: the reading is all zeros, for a plane inside the HTTP process the HTTP process reads). */
+  loopDelay?: LoopDelayMonitor;
+  /** Closed with the plane, after the sessions and the relay (the samplers it started). */
+  onClose?: () => void;
+}
+
+const NO_TALLY: SessionTally = { probes: 0, rtpProbes: 0, badProbes: 0, witnessed: false };
+
+export class DataPlane {
+  private readonly sessions = new Map<string, ReflectorSession>();
+  private closing: Promise<void> | null = null;
+
+  constructor(private readonly o: DataPlaneOptions) {}
+
+  get relay(): Relay | null {
+    return this.o.relay;
+  }
+
+  /** Sessions open now. */
+  get sessionsOpen(): number {
+    return this.sessions.size;
+  }
+
+  /** One command of the HTTP side; `start` and `stop` are the host's (./main.ts), not the plane's. */
+  handle(cmd: Exclude<PlaneCommand, { type: 'start' } | { type: 'stop' }>): void {
+    switch (cmd.type) {
+      case 'open':
+        this.open(cmd.session);
+        return;
+      case 'signal':
+        this.signal(cmd.session, cmd.data, cmd.leg);
+        return;
+      case 'close':
+        this.sessions.get(cmd.session)?.close(cmd.reason);
+        return;
+      case 'metrics?':
+        this.o.out(this.metrics(cmd.id));
+        return;
+      case 'tls-refusal?': {
+        const r = this.o.relay?.certificateRefusal(cmd.ip, cmd.windowMs) ?? null;
+        this.o.out({ type: 'tls-refusal', id: cmd.id, refusal: r ? { alert: r.alert } : null });
+        return;
+      }
+    }
+  }
+
+  private open(id: string): void {
+    const r = this.o.reflector;
+    const tally: SessionTally = { ...NO_TALLY };
+    if (r === null || this.sessions.has(id)) {
+      this.o.out({ type: 'closed', session: id, reason: r === null ? 'this server runs without a reflector' : 'a session of that id is open', tally });
+      return;
+    }
+    const session = new ReflectorSession({
+      id,
+      peerAddress: r.address,
+      relayServer: r.relayServer(id),
+      payloadBytes: r.payloadBytes,
+      receiptIntervalMs: 250,
+      maxSessionMs: r.maxSessionMs,
+      offerTimeoutMs: DEFAULTS.signalling.offerTimeoutMs,
+      connectTimeoutMs: DEFAULTS.signalling.connectTimeoutMs,
+      iceTrafficTimeoutMs: r.iceTrafficTimeoutMs ?? DEFAULTS.signalling.iceTrafficTimeoutMs,
+      maxCandidates: DEFAULTS.signalling.maxCandidatesPerSession,
+      relay: r.relayEndpoints,
+      onCandidateDropped: (count) => this.o.out({ type: 'dropped', session: id, count }),
+      logger: this.o.logger,
+      rtp: r.rtp,
+      sendSignal: (data, leg) => this.sendSignal(id, data, leg),
+      allowEndpoint: r.allowEndpoint,
+      ...(r.relayWitness ? { relayWitness: r.relayWitness } : {}),
+      ...(r.serverLoop ? { serverLoop: r.serverLoop } : {}),
+      onClose: (reason, code) => {
+        this.sessions.delete(id);
+        this.o.out({ type: 'closed', session: id, reason, ...(code ? { code } : {}), tally: session.tally() });
+      },
+    });
+    this.sessions.set(id, session);
+  }
+
+  /** A signal of our stack, checked as the page checks it: one outside the signalling contract is our bug, logged, never sent. */
+  private sendSignal(session: string, data: SignalData, leg: SignalLeg | undefined): void {
+    if (!isSignalMessageData(data)) {
+      this.o.logger.warn({ session, type: data.type }, 'own signal outside the signalling contract not sent');
+      return;
+    }
+    this.o.out(leg ? { type: 'signal', session, data, leg } : { type: 'signal', session, data });
+  }
+
+  private signal(id: string, data: SignalData, leg: SignalLeg | undefined): void {
+    const session = this.sessions.get(id);
+    if (session === undefined) return; // ended meanwhile: its `closed` is on its way
+    try {
+      session.signal(data, leg);
+    } catch (err) {
+      const reason = err instanceof ReflectorSessionError ? err.reason : 'bad-message';
+      this.o.out({ type: 'refused', session: id, reason, message: (err as Error).message });
+    }
+  }
+
+  private metrics(id: number): PlaneEvent {
+    const m = process.memoryUsage();
+    // The relay counts refusals at its own two doors only.
+    const doorRefusals = [...(this.o.relay?.doorRefusals() ?? [])].map(([door, scope, n]): ['relay-allocation' | 'turn-connection', DoorScope, number] => [
+      door === 'turn-connection' ? door : 'relay-allocation',
+      scope,
+      n,
+    ]);
+    return {
+      type: 'metrics',
+      id,
+      text: this.o.relay?.metricsText() ?? '',
+      doorRefusals,
+      loop: this.o.loopDelay?.reading() ?? { windowS: 0, p50Ms: 0, p99Ms: 0, maxMs: 0, samples: 0 },
+      memory: { rssBytes: m.rss, heapTotalBytes: m.heapTotal, heapUsedBytes: m.heapUsed, externalBytes: m.external },
+    };
+  }
+
+  /** Ends every session (each says `closed`), then the relay and the samplers. Once; later calls wait on the first. */
+  close(reason = 'server shutting down'): Promise<void> {
+    this.closing ??= (async () => {
+      for (const s of [...this.sessions.values()]) s.close(reason);
+      await this.o.relay?.close();
+      this.o.loopDelay?.stop();
+      this.o.onClose?.();
+    })();
+    return this.closing;
+  }
+}
+
+function hostForUri(host: string): string {
+  return isIP(host) === 6 ? `[${host}]` : host;
+}
+
+/**
+ * Where the data-channel leg takes its one candidate: the embedded relay's loopback listener
+ * (no firewall in front of the public ports stands between them), or --external-turn's first UDP
+ * entry; with a credential minted per session under the relay's secret, lasting a session (or
+ * the credential lifetime when that is shorter).
+ */
+function reflectorRelayServer(r: ReflectorStart, relay: Relay | null): (sessionId: string) => ReflectorRelayServer {
+  const internal = relay?.internalUdp ?? null;
+  const url = internal !== null ? formatTurnUri(hostForUri(internal.address), internal.port, 'udp') : r.externalTurnUdpUrl;
+  if (url === null) throw new Error('the reflector needs a UDP TURN entry for its data-channel leg');
+  const ttlS = Math.min(Math.ceil(r.maxSessionMs / 1000) + 60, r.credentialTtlS);
+  return (sessionId) => {
+    const c = mintRestCredential(r.secret, `${REFLECTOR_USERNAME_PREFIX}${sessionId}`, ttlS, Date.now());
+    return { url, username: c.username, credential: c.credential };
+  };
+}
+
+function startRelayOf(r: RelayStart, logger: RelayLogger): Promise<Relay> {
+  return startRelay({
+    listenHosts: r.listenHosts,
+    relayIp: r.relayIp,
+    ...(r.relayIpV6 !== undefined ? { relayIpV6: r.relayIpV6 } : {}),
+    udpPorts: r.udpPorts,
+    tcpPorts: r.tcpPorts,
+    tls: r.tls,
+    relayPortRange: r.relayPortRange,
+    realm: r.realm,
+    secret: r.secret,
+    allowPeers: r.allowPeers,
+    quotas: r.quotas,
+    maxCredentialLifetimeS: r.maxCredentialLifetimeS,
+    logger,
+    internalUdp: r.internalUdp,
+  });
+}
+
+/**
+ * The plane of `start`: its relay started (RelayStartError when it cannot: a port in use, a bad
+ * value), the reflector's parts over it, the samplers running. `logger` is the plane's log (the
+ * relay logs under it as `turn`). `own.loopDelay`: sample this process's event-loop delay (a plane
+ * inside the HTTP process leaves it to the HTTP process's own sampler).
+ */
+export async function startDataPlane(
+  start: Omit<PlaneStart, 'type' | 'log'>,
+  out: (event: PlaneEvent) => void,
+  logger: ReflectorLogger & { child(bindings: object): RelayLogger },
+  own: { loopDelay: boolean } = { loopDelay: true },
+): Promise<DataPlane> {
+  const relay = start.relay === null ? null : await startRelayOf(start.relay, logger.child({ name: 'turn' }));
+  const r = start.reflector;
+  // The event loop runs the relay and the reflector: how late it ran goes to each test (its `final`).
+  const lateness = r !== null ? startLoopLateness() : null;
+  const reflector: ReflectorParts | null =
+    r === null
+      ? null
+      : {
+          address: r.address,
+          relayEndpoints: r.relayEndpoints,
+          payloadBytes: r.payloadBytes,
+          maxSessionMs: r.maxSessionMs,
+          // The RTP leg needs our own relay: it is where the page's relay-only RTP path ends.
+          rtp: r.rtp && relay !== null,
+          ...(r.iceTrafficTimeoutMs !== undefined ? { iceTrafficTimeoutMs: r.iceTrafficTimeoutMs } : {}),
+          relayServer: reflectorRelayServer(r, relay),
+          allowEndpoint: (ip, port) => (relay ? relay.allowPeerEndpoint(ip, port) : () => undefined),
+          ...(relay ? { relayWitness: (ip: string, port: number) => relay.relayWitness(ip, port) } : {}),
+          ...(lateness ? { serverLoop: (fromMs: number, toMs: number) => lateness.lateness.between(fromMs, toMs) } : {}),
+        };
+  return new DataPlane({
+    relay,
+    reflector,
+    out,
+    logger,
+    ...(own.loopDelay ? { loopDelay: new LoopDelayMonitor() } : {}),
+    onClose: () => lateness?.stop(),
+  });
+}
