@@ -208,7 +208,9 @@ function planeStart(opts: ServeOptions, secret: string, log: (msg: string) => vo
         credentialTtlS: opts.credentialTtlS,
         payloadBytes: opts.sessions.payloadBytes,
         maxSessionMs: opts.sessions.maxMs,
-        rtp: opts.rtp,
+        // The RTP leg needs our own relay (it is where the page's relay-only RTP path ends), or an
+        // edge's coturn told to relay to the reflector (coturn-config --allow-peers).
+        rtp: opts.rtp && (!opts.externalTurn || opts.edge !== null),
       }
     : null;
   return { type: 'start', relay, reflector, log: { level: opts.logLevel, format: opts.logFormat ?? 'json' }, niceAboveHttp: opts.dataPlaneNiceAboveHttp };
@@ -301,9 +303,8 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   if (hub) opened.add("the edges' registry", hub.close);
   const p = plane;
   const relayEmbedded = p !== null && start.relay !== null;
-  // The RTP leg needs our own relay (it is where the page's relay-only RTP path ends), or an edge's
-  // coturn told to relay to the reflector (coturn-config --allow-peers): an edge keeps its RTP probe path.
-  const rtpLeg = opts.reflector && opts.rtp && p !== null && (relayEmbedded || opts.edge !== null);
+  // The RTP leg runs where the data plane was told to run it (planeStart): an edge under coturn keeps its RTP probe path.
+  const rtpLeg = p !== null && start.reflector?.rtp === true;
   // This process's event loop (HTTP, signalling, the store): /metrics beside the data plane's.
   const httpLoop = new LoopDelayMonitor();
   opened.add('the event-loop delay sampler', () => httpLoop.stop());

@@ -241,8 +241,8 @@ export async function startDataPlane(
           relayEndpoints: r.relayEndpoints,
           payloadBytes: r.payloadBytes,
           maxSessionMs: r.maxSessionMs,
-          // The RTP leg needs our own relay: it is where the page's relay-only RTP path ends.
-          rtp: r.rtp && relay !== null,
+          // Whether the RTP leg runs is the start's (serve decides: our own relay, or an edge's coturn).
+          rtp: r.rtp,
           ...(r.iceTrafficTimeoutMs !== undefined ? { iceTrafficTimeoutMs: r.iceTrafficTimeoutMs } : {}),
           relayServer: reflectorRelayServer(r, relay),
           allowEndpoint: (ip, port) => (relay ? relay.allowPeerEndpoint(ip, port) : () => undefined),
