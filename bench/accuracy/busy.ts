@@ -89,7 +89,7 @@ function published(raw: BusyRaw, date: string): { summary: unknown; markdown: st
   const markdown = [
     `### A busy device: accuracy on a clean path, and loss still found (${date})`,
     '',
-    `Command: \`npm run bench:accuracy -- --rows all --runs ${runsPerRow || DEFAULT_RUNS} --write-docs\` (${raw.durationS} s tests on the RTP path through the impairment proxy, loopback; ${String(raw.machine['cores'])} cores, ${String(raw.machine['chromium'])}). Summary: \`${files.summary}\`.`,
+    `Command: \`npm run bench:accuracy -- --rows ${entries.length === BUSY_ROWS.length ? 'all' : entries.map((e) => e.row.name).join(',')} --runs ${runsPerRow || DEFAULT_RUNS} --write-docs\` (${raw.durationS} s tests on the RTP path through the impairment proxy, loopback; ${String(raw.machine['cores'])} cores, ${String(raw.machine['chromium'])}). Summary: \`${files.summary}\`.`,
     'The browser is capped with the cgroup cpu controller (10 ms CFS period: cgroup v1 `cpu.cfs_period_us` and `cpu.cfs_quota_us`, or v2 `cpu.max`; Linux Documentation/scheduler/sched-bwc.rst), through a wrapper given as `callprobe run --browser`, so the server runs uncapped; "hogs" is one CPU-bound process per core beside the test. Wanted: no `fail` and no `suffers` on a clean path; with 3 % upstream loss the loss is found (`fail` or `insufficient`, never `pass`).',
     '',
     busyTable(entries.filter((e) => e.skipped === null).map((e) => ({ row: e.row, summary: e.summary }))),

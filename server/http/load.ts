@@ -182,7 +182,8 @@ export async function loadRoutes(app: FastifyInstance, opts: LoadRoutesOptions):
     try {
       const g = book.grant(sourceKey(req.ip), networkKey(req.ip));
       reply.code(201).header('cache-control', 'no-store');
-      return g;
+      // The book runs on its own clock (monotonic by default); the page is told the wall-clock time the grant ends.
+      return { ...g, expiresAtMs: Date.now() + (g.expiresAtMs - now()) };
     } catch (err) {
       if (!(err instanceof LoadRefused)) throw err;
       return refusal(reply, err.reason, err.message);

@@ -104,8 +104,12 @@ describe('the load sink and source', () => {
     await start(loadOptions());
     const cfg = (await (await fetch(`${base}/api/config`)).json()) as ServerConfig;
     expect(cfg.load).toEqual({ maxBytesPerDirection: DEFAULTS.load.maxBytesPerDirection, maxFlowsPerSource: DEFAULTS.load.maxFlowsPerSource });
+    const before = Date.now();
     const g = await grant();
     expect(g.maxBytesPerDirection).toBe(DEFAULTS.load.maxBytesPerDirection);
+    // The page is told when the grant ends on the wall clock (ms since the Unix epoch), whatever clock the book keeps.
+    expect(g.expiresAtMs).toBeGreaterThanOrEqual(before + DEFAULTS.load.grantTtlMs - 1000);
+    expect(g.expiresAtMs).toBeLessThanOrEqual(Date.now() + DEFAULTS.load.grantTtlMs + 1000);
     expect(await upload(g.grant, 1_000_000)).toEqual({ status: 200, body: { bytes: 1_000_000 } });
     const down = await fetch(`${base}${LOAD_DOWN_PATH}?grant=${g.grant}&bytes=300001`);
     expect(down.status).toBe(200);
