@@ -80,46 +80,82 @@ export async function runHeadless(opts: HeadlessOptions): Promise<HeadlessRun> {
  * long-lived browser carries nothing from one test to the next. A browser that dies mid-test
  * ends it with HeadlessError('browser-failed').
  */
+/** What untilDisconnected needs of a browser: Playwright's Browser has it. */
+export interface Disconnectable {
+  isConnected(): boolean;
+  once(event: 'disconnected', listener: () => void): unknown;
+  off(event: 'disconnected', listener: () => void): unknown;
+}
+
+/**
+ * One Playwright call that also ends when Chromium goes away. A call pending when Chromium is
+ * killed can stay pending for ever (seen with `newPage` right after a launch): with nothing else
+ * to wait for, Node then exits with "unsettled top-level await" instead of storing the sample as
+ * could-not-test.
+ */
+export function untilDisconnected<T>(browser: Disconnectable, step: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const gone = (): void => reject(new HeadlessError('browser-failed', 'Chromium went away mid-test'));
+    step.then(
+      (value) => {
+        browser.off('disconnected', gone);
+        resolve(value);
+      },
+      (err: unknown) => {
+        browser.off('disconnected', gone);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+    if (browser.isConnected()) browser.once('disconnected', gone);
+    else gone();
+  });
+}
+
 export async function runTestPage(browser: Browser, opts: HeadlessOptions): Promise<HeadlessRun> {
+  const step = <T>(p: Promise<T>): Promise<T> => untilDisconnected(browser, p);
   let context;
   try {
-    context = await browser.newContext();
+    context = await step(browser.newContext());
   } catch (err) {
     throw new HeadlessError('browser-failed', `Chromium did not open a page: ${(err as Error).message}`);
   }
   const died = (): boolean => !browser.isConnected();
   try {
-    const page = await context.newPage();
-    await page.exposeFunction('__callprobeProgress', (line: string) => opts.progress(line));
+    const page = await step(context.newPage());
+    await step(page.exposeFunction('__callprobeProgress', (line: string) => opts.progress(line)));
     if (opts.override) {
-      await page.addInitScript((o) => {
-        (globalThis as unknown as { __callprobeOverride: unknown }).__callprobeOverride = o;
-      }, opts.override);
+      await step(
+        page.addInitScript((o) => {
+          (globalThis as unknown as { __callprobeOverride: unknown }).__callprobeOverride = o;
+        }, opts.override),
+      );
     }
     page.on('pageerror', (err) => opts.progress(`page error: ${err.message}`));
     try {
-      await page.goto(opts.pageUrl, { waitUntil: 'domcontentloaded', timeout: 15_000 });
+      await step(page.goto(opts.pageUrl, { waitUntil: 'domcontentloaded', timeout: 15_000 }));
     } catch (err) {
       if (died()) throw new HeadlessError('browser-failed', `Chromium went away: ${(err as Error).message}`);
       throw new HeadlessError('page-failed', `could not open ${opts.pageUrl}: ${(err as Error).message}`);
     }
     try {
-      await page.waitForFunction(() => (globalThis as { __callprobeResult?: unknown }).__callprobeResult !== undefined, null, {
-        timeout: opts.timeoutMs,
-        polling: 250,
-      });
+      await step(
+        page.waitForFunction(() => (globalThis as { __callprobeResult?: unknown }).__callprobeResult !== undefined, null, {
+          timeout: opts.timeoutMs,
+          polling: 250,
+        }),
+      );
     } catch (err) {
       if (died()) throw new HeadlessError('browser-failed', `Chromium went away mid-test: ${(err as Error).message}`);
       throw new HeadlessError('timeout', `no result within ${Math.round(opts.timeoutMs / 1000)} s`);
     }
-    const result = await page.evaluate(() => (globalThis as unknown as { __callprobeResult: HeadlessResult }).__callprobeResult);
+    const result = await step(page.evaluate(() => (globalThis as unknown as { __callprobeResult: HeadlessResult }).__callprobeResult));
     const evidence =
-      opts.keepEvidence === true ? await page.evaluate(() => (globalThis as { __callprobeEvidence?: unknown }).__callprobeEvidence ?? null) : null;
+      opts.keepEvidence === true ? await step(page.evaluate(() => (globalThis as { __callprobeEvidence?: unknown }).__callprobeEvidence ?? null)) : null;
     return { result, browserVersion: browser.version(), evidence };
   } catch (err) {
     if (err instanceof HeadlessError) throw err;
     throw new HeadlessError('browser-failed', `Chromium failed during the test: ${(err as Error).message}`);
   } finally {
-    if (browser.isConnected()) await context.close().catch((err: Error) => opts.progress(`could not close the test's browser context: ${err.message}`));
+    if (browser.isConnected()) await step(context.close()).catch((err: Error) => opts.progress(`could not close the test's browser context: ${err.message}`));
   }
 }
