@@ -69,6 +69,11 @@ export function defineRun(program: Command, act: (o: RunCommandOptions, schedule
       `after the idle window, test again with the line busy: uploads then downloads to the server (adds up to ${Math.ceil(DEFAULTS.load.phaseMaxMs / 1000)} s and at most ${DEFAULTS.load.maxBytesPerDirection / 1e6} MB each way unless the server says less; never changes the exit code)`,
       false,
     )
+    .option(
+      '--devices',
+      "first check the microphone, speaker and camera with the browser's fake devices (the report's devices section; never changes the verdict or the exit code; not with --every)",
+      false,
+    )
     .option('--json', 'print exactly one JSON document, the report (or a could-not-test record)', false)
     .option('--csv', "print the export's CSV header and this test's row instead of the summary (figures rounded as the page shows them)", false)
     .option('--csv-sep <sep>', 'with --csv: comma (default) or semicolon, for spreadsheets whose list separator is ;', arg(parseCsvSep))

@@ -45,6 +45,8 @@ export interface RunCommandOptions {
   csvSep?: CsvSeparator;
   /** --load: the busy-line phase after the idle window. */
   load: boolean;
+  /** --devices: check the microphone, speaker and camera first (the browser's fake devices; never a schedule's). */
+  devices?: boolean;
   /** --evidence: a file to write the evidence the report was graded from (every probe, the views outside the page). */
   evidence?: string;
 }
@@ -128,6 +130,7 @@ export function checkScheduleFlags(o: RunCommandOptions, f: ScheduleFlags): Sche
   if (o.site === undefined) throw new ConfigError('missing-option', "--every needs --site NAME: the samples are stored as that site's");
   if (!o.save) throw new ConfigError('bad-value', '--every stores every sample: --no-save does not go with it');
   if (o.json || o.csv) throw new ConfigError('bad-value', '--every prints one JSON line per sample on stdout: --json and --csv do not go with it');
+  if (o.devices === true) throw new ConfigError('bad-value', '--every never checks devices (a schedule samples the network): --devices is for one test');
   return {
     everyMs: f.every,
     count: f.count ?? null,

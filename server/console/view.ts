@@ -14,6 +14,7 @@ import { figure, fixed } from '../../src/analysis/present/format.js';
 import { verdictRow } from '../../src/analysis/present/view.js';
 import { loadAnswerLine, loadTextLines } from '../../src/analysis/present/load.js';
 import { edgeSentence } from '../../src/analysis/present/locate.js';
+import { devicesLines } from '../../src/analysis/present/devices.js';
 import { hourCellOf, siteFacts, SITE_SETTINGS } from '../../src/analysis/site/site.js';
 import type { SiteMetric } from '../../src/analysis/site/p90.js';
 import { scrubAddresses } from '../../src/protocol/address-text.js';
@@ -292,6 +293,7 @@ export async function consoleResultView(
         where: sideWords(rec.reason),
       },
       busyLine: null,
+      devices: null,
       edge: null,
       report: parsed,
     };
@@ -318,6 +320,7 @@ export async function consoleResultView(
       busyLine: report.load
         ? { sentence: loadAnswerLine(report.load), lines: loadTextLines(report.load), capacity: report.load.capacity?.sentence ?? null }
         : null,
+      devices: report.devices === undefined ? null : devicesLines(report.devices),
       edge: edgeOf(report),
       report: parsed,
     };

@@ -320,6 +320,14 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
         /--load needs a callprobe server/,
       );
     },
+    '--devices': async () => {
+      const r = await runOf([...SERVER, '--devices']);
+      expect(r.o.devices).toBe(true);
+      expect(r.schedule).toBeNull();
+      expect((await runOf([...SERVER])).o.devices).toBe(false);
+      // A schedule samples the network: it never checks devices.
+      await expect(runOf([...SERVER, '--site', 'P', '--token', TOKEN, '--every', '10m', '--devices'])).rejects.toThrow(/--every never checks devices/);
+    },
     '--json': async () => expect((await runOf([...SERVER, '--json'])).o.json).toBe(true),
     '--csv': async () => expect((await runOf([...SERVER, '--csv'])).o.csv).toBe(true),
     '--csv-sep': async () => {

@@ -33,7 +33,16 @@ describe('page URL parameters', () => {
       save: true,
       load: false,
       arrivals: 'receive-time',
+      devices: false,
     });
+  });
+
+  it('reads ?devices=1 (the unattended device check of callprobe run --devices) and writes it, but never into a shared link', () => {
+    const p = parsePageParams('?devices=1');
+    expect(p.devices).toBe(true);
+    expect(writePageParams(p).toString()).toBe('devices=1');
+    expect(pageSearch(p)).toBe('');
+    expect(() => parsePageParams('?devices=yes')).toThrow(/devices must be 0 or 1/);
   });
 
   it('reads arrivals=worker (the engines bench: arrivals timed as in a browser without receiveTime), and writes it back', () => {
@@ -202,6 +211,7 @@ const RUN_FLAGS: { [K in keyof RunCommandOptions]-?: FlagCase[] | string } = {
     { set: { ticket: ' INC 42 & more ' }, page: { ticket: 'INC 42 & more' } },
   ],
   load: [{ set: { load: true }, page: { load: true } }],
+  devices: [{ set: { devices: true }, page: { devices: true } }],
   json: 'how run prints the result',
   csv: 'how run prints the result',
   csvSep: 'how run prints the result',
@@ -233,7 +243,7 @@ describe("callprobe run's flags, through the page URL", () => {
   it('covers every flag that reaches the page', () => {
     const reaching = Object.entries(RUN_FLAGS).filter(([, c]) => typeof c !== 'string');
     expect(reaching.map(([flag]) => flag).sort()).toEqual(
-      ['azureRegion', 'compare', 'compareSeconds', 'duration', 'from', 'load', 'profile', 'relay', 'save', 'site', 'ticket', 'turn'].sort(),
+      ['azureRegion', 'compare', 'compareSeconds', 'devices', 'duration', 'from', 'load', 'profile', 'relay', 'save', 'site', 'ticket', 'turn'].sort(),
     );
   });
 
@@ -295,6 +305,7 @@ const pageParamsArb: fc.Arbitrary<PageParams> = fc.record({
   save: fc.boolean(),
   arrivals: fc.constantFrom('receive-time' as const, 'worker' as const),
   load: fc.boolean(),
+  devices: fc.boolean(),
 });
 
 /** Query strings over the page's keys, with good values and bad ones. */
@@ -316,6 +327,7 @@ const searchArb: fc.Arbitrary<string> = fc
       save: fc.constantFrom('0', '1', 'no'),
       arrivals: fc.constantFrom('receive-time', 'worker', 'now'),
       load: fc.constantFrom('0', '1', 'yes'),
+      devices: fc.constantFrom('0', '1', 'yes'),
     },
     { requiredKeys: [] },
   )
