@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { schemaErrors } from '../test/kit/report-validator.js';
 import { runCallprobe as callprobe } from '../test/kit/callprobe.js';
+import { axeViolations } from './fixtures/axe.js';
 import { expect, test } from './fixtures/test.js';
 
 interface DevicesShape {
@@ -83,5 +84,35 @@ test.describe('callprobe run --devices', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test("the page's device step: the microphone's level and its state, the tone and \"Did you hear it?\", the camera's preview, then carried into the next test's report", async ({
+    page,
+  }) => {
+    test.setTimeout(60_000);
+    await page.goto('/?duration=2&save=0');
+    await page.getByRole('button', { name: 'Check my microphone, speaker and camera' }).click();
+    await page.getByRole('button', { name: /Check the microphone/ }).click();
+    // The label is shown on the page (never kept in the report).
+    await expect(page.locator('[data-device=microphone]')).toHaveAttribute('data-state', 'ok', { timeout: 15_000 });
+    await expect(page.locator('[data-device=microphone]')).toContainText('Your microphone works');
+    await page.getByRole('button', { name: 'Play a test tone' }).click();
+    await page.getByRole('button', { name: 'Yes', exact: true }).click();
+    await expect(page.locator('[data-device=speaker]')).toHaveText('You heard the test tone: your speaker works.');
+    await page.getByRole('button', { name: 'Check the camera' }).click();
+    await expect(page.locator('[data-device=camera]')).toHaveAttribute('data-state', 'ok', { timeout: 15_000 });
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Start test' }).click();
+    await page.waitForFunction(() => (globalThis as { __callprobeResult?: unknown }).__callprobeResult !== undefined, null, { timeout: 40_000 });
+    const result = await page.evaluate(
+      () => (globalThis as unknown as { __callprobeResult: { ok: boolean; report?: { devices?: DevicesShape } } }).__callprobeResult,
+    );
+    expect(result.report?.devices).toMatchObject({
+      unattended: false,
+      microphone: { state: 'ok' },
+      speaker: { state: 'played', heard: 'yes' },
+      camera: { state: 'ok' },
+    });
+    await expect(page.locator('cp-verdict-view [data-devices]')).toContainText('You heard the test tone');
   });
 });
