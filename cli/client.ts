@@ -16,6 +16,7 @@ import {
   type RunCommandOptions,
   type ScheduleFlags,
   type ScheduleOptions,
+  readReachabilityFile,
   readSecretFile,
 } from '../client/options.js';
 import type { SiteTokenCommandOptions } from '../client/commands/site-token.js';
@@ -73,6 +74,11 @@ export function defineRun(program: Command, act: (o: RunCommandOptions, schedule
       '--devices',
       "first check the microphone, speaker and camera with the browser's fake devices (the report's devices section; never changes the verdict or the exit code; not with --every)",
       false,
+    )
+    .option(
+      '--teams-reachability <file>',
+      "first try the media relays this file lists (one per line: udp|tcp|tls host ports) and say per port whether it answered and how fast: reachability, not call quality (the report's teamsReachability; never changes the verdict or the exit code)",
+      arg(readReachabilityFile),
     )
     .option('--json', 'print exactly one JSON document, the report (or a could-not-test record)', false)
     .option('--csv', "print the export's CSV header and this test's row instead of the summary (figures rounded as the page shows them)", false)

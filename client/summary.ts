@@ -5,6 +5,7 @@ import { factLine } from '../src/analysis/present/facts.js';
 import { loadAnswerLine, loadTextLines, megabytes } from '../src/analysis/present/load.js';
 import { edgeSentence } from '../src/analysis/present/locate.js';
 import { devicesLines } from '../src/analysis/present/devices.js';
+import { reachabilityLines } from '../src/analysis/present/reachability.js';
 
 /**
  * The short human summary `callprobe run` prints without --json: the page's view models as
@@ -12,7 +13,7 @@ import { devicesLines } from '../src/analysis/present/devices.js';
  * (a pass only over a fallback path), an early fail withdrawn, and the facts that hold whatever
  * the verdict (a fallback path, blocked ports, a relay that refused, a busy device or server),
  * each with its action, come right after them, then where the test ran (a hub's edge: the
- * nearest test server and what else was tried) and, when a device check ran, the user's devices.
+ * nearest test server and what else was tried) and, when a device check ran, the user's devices, and the listed media relays' reachability.
  */
 export function formatSummary(r: Report): string {
   const a = answerView(r);
@@ -27,6 +28,7 @@ export function formatSummary(r: Report): string {
     ...a.facts.map((f) => `  ! ${factLine(f)}`),
     ...(where === null ? [] : [`  ${where}`]),
     ...(r.devices === undefined ? [] : ['  Devices (never part of the verdict):', ...devicesLines(r.devices).map((line) => `    ${line}`)]),
+    ...(r.teamsReachability === undefined ? [] : reachabilityLines(r.teamsReachability).map((line, i) => (i === 0 ? `  ${line}` : `    ${line}`))),
     ...a.findings.map((f) => `  - ${f.sentence}`),
     ...(a.advice.length > 0 ? [`  ${adviceHeading(a.tone)}:`, ...a.advice.map((x, i) => `    ${String(i + 1)}. ${x.text} (why: ${x.because})`)] : []),
     '',

@@ -217,6 +217,7 @@ const RUN_FLAGS: { [K in keyof RunCommandOptions]-?: FlagCase[] | string } = {
   csvSep: 'how run prints the result',
   browser: 'which browser opens the page',
   evidence: 'run writes the evidence itself, read from the page after the test',
+  teamsReachability: 'run tries the listed relays itself, before the browser starts',
   adminToken: 'run saves the result itself, with the token',
   token: 'run saves the result itself, with the token',
 };
