@@ -76,6 +76,11 @@ export function defineRun(program: Command, act: (o: RunCommandOptions, schedule
       false,
     )
     .option(
+      '--network',
+      'after the test, read the network this machine is on: the connection the browser names and whether web and call traffic leave from different addresses (a split path: a VPN or proxy); never changes the verdict or the exit code',
+      false,
+    )
+    .option(
       '--teams-reachability <file>',
       "first try the media relays this file lists (one per line: udp|tcp|tls host ports) and say per port whether it answered and how fast: reachability, not call quality (the report's teamsReachability; never changes the verdict or the exit code)",
       arg(readReachabilityFile),

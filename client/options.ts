@@ -48,6 +48,8 @@ export interface RunCommandOptions {
   load: boolean;
   /** --devices: check the microphone, speaker and camera first (the browser's fake devices; never a schedule's). */
   devices?: boolean;
+  /** --network: after the test, read the network the user is on (the connection the browser names, a split path). */
+  network?: boolean;
   /** --teams-reachability FILE: the media relays to try on their ports before the test, as the file lists them. */
   teamsReachability?: ReachabilityTarget[];
   /** --evidence: a file to write the evidence the report was graded from (every probe, the views outside the page). */

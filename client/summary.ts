@@ -6,6 +6,7 @@ import { loadAnswerLine, loadTextLines, megabytes } from '../src/analysis/presen
 import { edgeSentence } from '../src/analysis/present/locate.js';
 import { devicesLines } from '../src/analysis/present/devices.js';
 import { reachabilityLines } from '../src/analysis/present/reachability.js';
+import { networkLines } from '../src/analysis/present/network.js';
 
 /**
  * The short human summary `callprobe run` prints without --json: the page's view models as
@@ -28,6 +29,7 @@ export function formatSummary(r: Report): string {
     ...a.facts.map((f) => `  ! ${factLine(f)}`),
     ...(where === null ? [] : [`  ${where}`]),
     ...(r.devices === undefined ? [] : ['  Devices (never part of the verdict):', ...devicesLines(r.devices).map((line) => `    ${line}`)]),
+    ...(r.network === undefined ? [] : ['  The network this machine is on:', ...networkLines(r.network).map((line) => `    ${line}`)]),
     ...(r.teamsReachability === undefined ? [] : reachabilityLines(r.teamsReachability).map((line, i) => (i === 0 ? `  ${line}` : `    ${line}`))),
     ...a.findings.map((f) => `  - ${f.sentence}`),
     ...(a.advice.length > 0 ? [`  ${adviceHeading(a.tone)}:`, ...a.advice.map((x, i) => `    ${String(i + 1)}. ${x.text} (why: ${x.because})`)] : []),

@@ -28,6 +28,7 @@ export function testPageParams(o: RunCommandOptions): PageParams {
     compare: o.compare ? { secondsPerRung: o.compareSeconds ?? DEFAULTS.compareSecondsPerRung } : null,
     load: o.load,
     devices: o.devices === true,
+    network: o.network === true,
     save: false,
     site: o.site ?? null,
     ticket: o.ticket ?? null,
@@ -48,7 +49,7 @@ export function testTimeoutMs(o: RunCommandOptions): number {
   // The busy-line phase adds at most phaseMaxMs, and its queues drain before the last echoes come back.
   const busyS = o.load ? DEFAULTS.load.phaseMaxMs / 1000 + 10 : 0;
   // The device check: 5 s of microphone, a 1 s tone, 2 s of camera, and their permissions.
-  const devicesS = o.devices === true ? 20 : 0;
+  const devicesS = (o.devices === true ? 20 : 0) + (o.network === true ? 5 : 0);
   return (durationS + 60 + busyS + devicesS + (o.compare ? 6 * ((o.compareSeconds ?? DEFAULTS.compareSecondsPerRung) + 10) : 0)) * 1000;
 }
 

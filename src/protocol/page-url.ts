@@ -63,6 +63,8 @@ export interface PageParams {
   load: boolean;
   /** `?devices=1`: check the microphone, speaker and camera before the test, with no one asked (`callprobe run --devices`). */
   devices: boolean;
+  /** `?network=1`: after the test, read the network the user is on (the connection the browser names, a split path) (`callprobe run --network`). */
+  network: boolean;
 }
 
 export const DEFAULT_DURATION_S = DEFAULTS.testDurationS;
@@ -145,6 +147,8 @@ export function parsePageParams(search: QueryParams | string): PageParams {
   if (arrivals !== 'receive-time' && arrivals !== 'worker') throw new ParamError('bad-value', `arrivals must be receive-time or worker, not "${arrivals}"`);
   const loadText = q.get('load') ?? '0';
   if (loadText !== '0' && loadText !== '1') throw new ParamError('bad-value', `load must be 0 or 1, not "${loadText}"`);
+  const networkText = q.get('network') ?? '0';
+  if (networkText !== '0' && networkText !== '1') throw new ParamError('bad-value', `network must be 0 or 1, not "${networkText}"`);
   const devicesText = q.get('devices') ?? '0';
   if (devicesText !== '0' && devicesText !== '1') throw new ParamError('bad-value', `devices must be 0 or 1, not "${devicesText}"`);
   return {
@@ -161,6 +165,7 @@ export function parsePageParams(search: QueryParams | string): PageParams {
     load: loadText === '1',
     arrivals,
     devices: devicesText === '1',
+    network: networkText === '1',
   };
 }
 
@@ -208,6 +213,7 @@ export function writePageParams(p: PageParams): QueryParams {
   if (p.arrivals !== 'receive-time') q.set('arrivals', p.arrivals);
   if (p.load) q.set('load', '1');
   if (p.devices) q.set('devices', '1');
+  if (p.network) q.set('network', '1');
   return q;
 }
 

@@ -328,6 +328,10 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
       // A schedule samples the network: it never checks devices.
       await expect(runOf([...SERVER, '--site', 'P', '--token', TOKEN, '--every', '10m', '--devices'])).rejects.toThrow(/--every never checks devices/);
     },
+    '--network': async () => {
+      expect((await runOf([...SERVER, '--network'])).o.network).toBe(true);
+      expect((await runOf([...SERVER])).o.network).toBe(false);
+    },
     '--teams-reachability': async () => {
       const file = join(dir, 'relays.txt');
       writeFileSync(file, '# Teams media relays\nudp relay.example 3478-3481\ntcp relay.example 443\n');

@@ -34,7 +34,14 @@ describe('page URL parameters', () => {
       load: false,
       arrivals: 'receive-time',
       devices: false,
+      network: false,
     });
+  });
+
+  it('reads ?network=1 (the network the user is on, after the test) and writes it back', () => {
+    expect(parsePageParams('?network=1').network).toBe(true);
+    expect(pageSearch(parsePageParams('?network=1'))).toBe('?network=1');
+    expect(() => parsePageParams('?network=2')).toThrow(/network must be 0 or 1/);
   });
 
   it('reads ?devices=1 (the unattended device check of callprobe run --devices) and writes it, but never into a shared link', () => {
@@ -212,6 +219,7 @@ const RUN_FLAGS: { [K in keyof RunCommandOptions]-?: FlagCase[] | string } = {
   ],
   load: [{ set: { load: true }, page: { load: true } }],
   devices: [{ set: { devices: true }, page: { devices: true } }],
+  network: [{ set: { network: true }, page: { network: true } }],
   json: 'how run prints the result',
   csv: 'how run prints the result',
   csvSep: 'how run prints the result',
@@ -244,7 +252,22 @@ describe("callprobe run's flags, through the page URL", () => {
   it('covers every flag that reaches the page', () => {
     const reaching = Object.entries(RUN_FLAGS).filter(([, c]) => typeof c !== 'string');
     expect(reaching.map(([flag]) => flag).sort()).toEqual(
-      ['azureRegion', 'compare', 'compareSeconds', 'devices', 'duration', 'from', 'load', 'profile', 'relay', 'save', 'site', 'ticket', 'turn'].sort(),
+      [
+        'azureRegion',
+        'compare',
+        'compareSeconds',
+        'devices',
+        'duration',
+        'from',
+        'load',
+        'network',
+        'profile',
+        'relay',
+        'save',
+        'site',
+        'ticket',
+        'turn',
+      ].sort(),
     );
   });
 
@@ -307,6 +330,7 @@ const pageParamsArb: fc.Arbitrary<PageParams> = fc.record({
   arrivals: fc.constantFrom('receive-time' as const, 'worker' as const),
   load: fc.boolean(),
   devices: fc.boolean(),
+  network: fc.boolean(),
 });
 
 /** Query strings over the page's keys, with good values and bad ones. */
@@ -329,6 +353,7 @@ const searchArb: fc.Arbitrary<string> = fc
       arrivals: fc.constantFrom('receive-time', 'worker', 'now'),
       load: fc.constantFrom('0', '1', 'yes'),
       devices: fc.constantFrom('0', '1', 'yes'),
+      network: fc.constantFrom('0', '1', 'yes'),
     },
     { requiredKeys: [] },
   )

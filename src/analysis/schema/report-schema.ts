@@ -13,7 +13,8 @@
  * ./locate-schema.ts) and `server` (the server's event-loop delay over the test,
  * measure/server-loop.ts), and `devices` (the user's microphone, speaker and camera,
  * ./devices-schema.ts, never graded) and `teamsReachability` (whether listed media relays answer,
- * ./reachability-schema.ts, never graded). Version 2 (./report-v2-schema.ts) moved the relay
+ * ./reachability-schema.ts, never graded) and `network` (the connection type and a split path,
+ * ./network-schema.ts, never graded). Version 2 (./report-v2-schema.ts) moved the relay
  * path, the port checks and the timings out of `meta`; version 1 is ./report-v1-schema.ts. Both
  * are frozen, so stored reports stay readable (`upgradeReport` in ../report/migrate.ts turns any
  * into the current shape); the sections version 3 did not change are defined there and used
@@ -72,6 +73,7 @@ import { LoadSchema } from './load-schema.js';
 import { EdgeIdentitySchema, LocateSchema } from './locate-schema.js';
 import { DevicesSchema } from './devices-schema.js';
 import { ReachabilitySchema } from './reachability-schema.js';
+import { NetworkSchema } from './network-schema.js';
 import { ATTRIBUTION_MAX_BINS, ATTRIBUTION_MAX_INTERVALS, SERVER_LOOP_MAX_DELAY_MS, SERVER_LOOP_MAX_WINDOWS } from './attribution-limits.js';
 
 export { ClaimKindSchema } from './report-v2-schema.js';
@@ -268,6 +270,7 @@ export const ReportSchema = Obj(
     server: Type.Optional(ServerSchema),
     devices: Type.Optional(DevicesSchema),
     teamsReachability: Type.Optional(ReachabilitySchema),
+    network: Type.Optional(NetworkSchema),
   },
   'callprobe report, schema version 3.',
 );

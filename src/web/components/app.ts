@@ -2,6 +2,7 @@ import { html, nothing } from 'lit';
 import type { LiveFigures } from '../../session/collect/live.js';
 import type { Report } from '../../analysis/schema/report-schema.js';
 import type { Devices } from '../../analysis/schema/devices-schema.js';
+import type { NetworkContext } from '../../analysis/schema/network-schema.js';
 import type { Phase, RunOptions } from '../../session/env.js';
 import { pageSearch, parsePageParams, sharedCodeOf, ParamError, type PageParams } from '../../protocol/page-url.js';
 import { progress, publishEvidence, publishResult } from '../headless.js';
@@ -185,6 +186,7 @@ export class CpApp extends CpElement {
     }
     // The device check, when one ran before: never graded, so the verdict is the session's.
     if (this.devices !== null) report = { ...report, devices: this.devices };
+    if (params.network) report = { ...report, network: await this.readNetwork() };
     // Measured evidence from here on: published and saved before anything that could fail to show it.
     const done: State = { kind: 'done', report, save: params.save ? { kind: 'saving' } : { kind: 'off' } };
     this.state = done;
@@ -205,6 +207,19 @@ export class CpApp extends CpElement {
     this.state = { kind: 'running', phase: 'config', detail: 'checking the microphone, speaker and camera' };
     const { unattendedDeviceCheck } = await import('../devices/check.js');
     return unattendedDeviceCheck(progress);
+  }
+
+  /** The network the user is on (`?network=1`), read after the test; what could not be read is said as not compared, never a failed test. */
+  private async readNetwork(): Promise<NetworkContext> {
+    this.state = { kind: 'running', phase: 'analyzing', detail: 'reading the network this device is on' };
+    progress('network: reading the connection and comparing the web and call paths');
+    try {
+      const { networkContext } = await import('../network/context.js');
+      return await networkContext(location.origin);
+    } catch (err) {
+      console.warn(`callprobe: the network context could not be read (${errorLine(err)})`);
+      return { connectionType: null, effectiveType: null, splitPath: 'not-compared' };
+    }
   }
 
   /** Opens the device step, loading its code now (it is not in the page's first bundle). */

@@ -239,4 +239,27 @@ describe("a result with the user's device check", () => {
     }
     expect((await consoleResultView(noSites, { ...stored, reportJson: JSON.stringify(graded) }, 'tier1', 'UTC')).devices).toBeNull();
   });
+
+  it('says a split path to tier 2 only (a network detail, like the path)', async () => {
+    const report: Report = { ...analyze(reflectorInput({ count: 1500 })), network: { connectionType: null, effectiveType: '4g', splitPath: 'split' } };
+    const stored = {
+      id: 'r3',
+      code: 'K7QF3MZF',
+      sampleId: null,
+      kind: 'report' as const,
+      storedAtMs: 0,
+      startedAtMs: 0,
+      site: null,
+      siteKey: null,
+      ticket: null,
+      verdict: report.summary.verdict,
+      reportJson: JSON.stringify(report),
+      addresses: [],
+    };
+    const noSites = {} as Parameters<typeof consoleResultView>[0];
+    expect((await consoleResultView(noSites, stored, 'tier2', 'UTC')).networkContext?.[1]).toMatch(
+      /^Your web traffic and your call traffic left from different addresses/,
+    );
+    expect((await consoleResultView(noSites, stored, 'tier1', 'UTC')).networkContext).toBeUndefined();
+  });
 });
