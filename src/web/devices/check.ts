@@ -26,7 +26,7 @@ const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(
 function refusal(err: unknown): 'denied' | 'absent' | 'in-use' | 'failed' {
   const name = err instanceof DOMException || err instanceof Error ? err.name : '';
   if (name === 'NotAllowedError' || name === 'SecurityError') return 'denied';
-  if (name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'TypeError') return 'absent';
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'absent';
   if (name === 'NotReadableError' || name === 'AbortError') return 'in-use';
   return 'failed';
 }
@@ -179,7 +179,9 @@ export async function checkCamera(deviceId: string | null, video: HTMLVideoEleme
       delivered: { width, height, frameRate: Math.round(frameRate * 10) / 10 },
       frameRateSource: counted === null ? 'settings' : 'counted',
     };
-  } catch {
+  } catch (err) {
+    // The camera was given but its picture would not play: said as failed, with the browser's reason in the console.
+    console.warn(`callprobe: the camera's preview did not play (${err instanceof Error ? err.message : String(err)})`);
     return { state: 'failed', asked, delivered: null, frameRateSource: null };
   } finally {
     if (!keep) stopPreview(video);
