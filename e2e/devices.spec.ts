@@ -44,7 +44,7 @@ test.describe('callprobe run --devices', () => {
     server: E2E,
   }) => {
     test.setTimeout(90_000);
-    const r = await callprobe(['run', '--server', E2E.baseUrl, '--duration', '3', '--devices', '--no-save', '--json'], 80_000);
+    const r = await callprobe(['run', '--server', E2E.baseUrl, '--duration', '1', '--devices', '--no-save', '--json'], 80_000);
     expect(r.stderr).toContain('devices: microphone ok');
     const report = JSON.parse(r.stdout) as { devices?: DevicesShape; summary: { verdict: string } };
     expect(schemaErrors(report)).toEqual([]);
@@ -72,7 +72,7 @@ test.describe('callprobe run --devices', () => {
       const browser = join(dir, 'chromium');
       writeFileSync(browser, `#!/bin/sh\nexec "${process.env['CALLPROBE_CHROMIUM'] ?? '/usr/bin/chromium'}" --use-file-for-fake-audio-capture="${wav}" "$@"\n`);
       chmodSync(browser, 0o755);
-      const r = await callprobe(['run', '--server', E2E.baseUrl, '--duration', '3', '--devices', '--browser', browser], 80_000);
+      const r = await callprobe(['run', '--server', E2E.baseUrl, '--duration', '1', '--devices', '--browser', browser], 80_000);
       expect(r.stderr).toContain('devices: microphone silent');
       expect(r.stdout).toContain('Your microphone sent no sound.');
       const code = /result: (\S+) /.exec(r.stderr)?.[1];
@@ -90,7 +90,7 @@ test.describe('callprobe run --devices', () => {
     page,
   }) => {
     test.setTimeout(60_000);
-    await page.goto('/?duration=2&save=0');
+    await page.goto('/?duration=1&save=0');
     await page.getByRole('button', { name: 'Check my microphone, speaker and camera' }).click();
     await page.getByRole('button', { name: /Check the microphone/ }).click();
     // The label is shown on the page (never kept in the report).

@@ -47,7 +47,7 @@ test('run --network flags a split path when the page’s HTTP and its TURN alloc
         const run = net.spawn(
           net.client,
           process.execPath,
-          [cliPath, 'run', '--server', origin, '--duration', '2', '--no-save', '--json', '--network', '--browser', browser],
+          [cliPath, 'run', '--server', origin, '--duration', '1', '--no-save', '--json', '--network', '--browser', browser],
           {
             deadlineMs: 40_000,
             cwd: repoRoot,

@@ -26,7 +26,7 @@ test('run --teams-reachability reports each listed port: reflexive over UDP, a 4
     const udp = E2E.udpPorts[0] ?? 0;
     const file = join(dir, 'relays.txt');
     writeFileSync(file, `# a stand-in for Microsoft's relays\nudp 127.0.0.1 ${udp},${black}\ntcp 127.0.0.1 ${udp}\ntls 127.0.0.1 ${E2E.tlsPort}\n`);
-    const r = await callprobe(['run', '--server', E2E.baseUrl, '--duration', '2', '--no-save', '--json', '--teams-reachability', file], 80_000);
+    const r = await callprobe(['run', '--server', E2E.baseUrl, '--duration', '1', '--no-save', '--json', '--teams-reachability', file], 80_000);
     expect(r.stderr).toContain('reachability, not quality');
     const report = JSON.parse(r.stdout) as { teamsReachability?: { timeoutMs: number; answers: { url: string; answer: string; ms: number | null }[] } };
     expect(schemaErrors(report)).toEqual([]);
