@@ -6,7 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BOUNDS } from '../src/protocol/defaults.js';
+import { BOUNDS, DEFAULTS } from '../src/protocol/defaults.js';
 import { ConfigError } from '../src/protocol/config-error.js';
 import { parsePassword } from '../server/console/credentials.js';
 import type { CommandActions } from './program.js';
@@ -40,7 +40,16 @@ export const ACTIONS: CommandActions = {
   async run(o, schedule) {
     if (schedule === null) {
       const { runCommand } = await import('../client/commands/run.js');
-      process.exitCode = await runCommand(o);
+      const targets = o.teamsReachability;
+      // The relay's own STUN/TURN client tries the listed relays (the client programs hold no TURN code).
+      const reachability =
+        targets === undefined
+          ? null
+          : async () => {
+              const { probeReachability } = await import('../server/turn/client/reachability.js');
+              return { timeoutMs: DEFAULTS.teamsReachability.timeoutMs, answers: await probeReachability(targets, DEFAULTS.teamsReachability) };
+            };
+      process.exitCode = await runCommand(o, reachability);
       return;
     }
     const { scheduleCommand } = await import('../client/schedule/scheduler.js');

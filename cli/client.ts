@@ -16,6 +16,7 @@ import {
   type RunCommandOptions,
   type ScheduleFlags,
   type ScheduleOptions,
+  readReachabilityFile,
   readSecretFile,
 } from '../client/options.js';
 import type { SiteTokenCommandOptions } from '../client/commands/site-token.js';
@@ -68,6 +69,21 @@ export function defineRun(program: Command, act: (o: RunCommandOptions, schedule
       '--load',
       `after the idle window, test again with the line busy: uploads then downloads to the server (adds up to ${Math.ceil(DEFAULTS.load.phaseMaxMs / 1000)} s and at most ${DEFAULTS.load.maxBytesPerDirection / 1e6} MB each way unless the server says less; never changes the exit code)`,
       false,
+    )
+    .option(
+      '--devices',
+      "first check the microphone, speaker and camera with the browser's fake devices (the report's devices section; never changes the verdict or the exit code; not with --every)",
+      false,
+    )
+    .option(
+      '--network',
+      'after the test, read the network this machine is on: the connection the browser names and whether web and call traffic leave from different addresses (a split path: a VPN or proxy); never changes the verdict or the exit code',
+      false,
+    )
+    .option(
+      '--teams-reachability <file>',
+      "first try the media relays this file lists (one per line: udp|tcp|tls host ports) and say per port whether it answered and how fast: reachability, not call quality (the report's teamsReachability; never changes the verdict or the exit code)",
+      arg(readReachabilityFile),
     )
     .option('--json', 'print exactly one JSON document, the report (or a could-not-test record)', false)
     .option('--csv', "print the export's CSV header and this test's row instead of the summary (figures rounded as the page shows them)", false)

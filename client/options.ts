@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { TurnServerEntry } from '../src/protocol/api.js';
 import { BOUNDS, DEFAULTS } from '../src/protocol/defaults.js';
+import { parseReachabilityList, type ReachabilityTarget } from '../src/protocol/reachability.js';
 import { ConfigError } from '../src/protocol/config-error.js';
 import { parseSinceSpan } from '../src/protocol/values.js';
 import { canonicalSite, SiteNameError } from '../src/protocol/site-name.js';
@@ -45,6 +46,12 @@ export interface RunCommandOptions {
   csvSep?: CsvSeparator;
   /** --load: the busy-line phase after the idle window. */
   load: boolean;
+  /** --devices: check the microphone, speaker and camera first (the browser's fake devices; never a schedule's). */
+  devices?: boolean;
+  /** --network: after the test, read the network the user is on (the connection the browser names, a split path). */
+  network?: boolean;
+  /** --teams-reachability FILE: the media relays to try on their ports before the test, as the file lists them. */
+  teamsReachability?: ReachabilityTarget[];
   /** --evidence: a file to write the evidence the report was graded from (every probe, the views outside the page). */
   evidence?: string;
 }
@@ -128,6 +135,9 @@ export function checkScheduleFlags(o: RunCommandOptions, f: ScheduleFlags): Sche
   if (o.site === undefined) throw new ConfigError('missing-option', "--every needs --site NAME: the samples are stored as that site's");
   if (!o.save) throw new ConfigError('bad-value', '--every stores every sample: --no-save does not go with it');
   if (o.json || o.csv) throw new ConfigError('bad-value', '--every prints one JSON line per sample on stdout: --json and --csv do not go with it');
+  if (o.teamsReachability !== undefined)
+    throw new ConfigError('bad-value', '--every samples the network to the callprobe server: --teams-reachability is for one test');
+  if (o.devices === true) throw new ConfigError('bad-value', '--every never checks devices (a schedule samples the network): --devices is for one test');
   return {
     everyMs: f.every,
     count: f.count ?? null,
@@ -225,6 +235,17 @@ export function checkRelayOffered(relay: string, offered: readonly Pick<TurnServ
 }
 
 /** A secret from a file (--turn-credential-file): its first line, kept out of the process list. */
+/** A --teams-reachability list (src/protocol/reachability.ts), read from its file; a usage error names the file and line. */
+export function readReachabilityFile(path: string): ReachabilityTarget[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError('bad-file', `--teams-reachability ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parseReachabilityList(text, path);
+}
+
 export function readSecretFile(path: string, flag: string): string {
   let text: string;
   try {

@@ -4,6 +4,9 @@ import { adviceHeading, answerView, UNCONFIRMED_MEANING, verdictWords } from '..
 import { factLine } from '../src/analysis/present/facts.js';
 import { loadAnswerLine, loadTextLines, megabytes } from '../src/analysis/present/load.js';
 import { edgeSentence } from '../src/analysis/present/locate.js';
+import { devicesLines } from '../src/analysis/present/devices.js';
+import { reachabilityLines } from '../src/analysis/present/reachability.js';
+import { networkLines } from '../src/analysis/present/network.js';
 
 /**
  * The short human summary `callprobe run` prints without --json: the page's view models as
@@ -11,7 +14,7 @@ import { edgeSentence } from '../src/analysis/present/locate.js';
  * (a pass only over a fallback path), an early fail withdrawn, and the facts that hold whatever
  * the verdict (a fallback path, blocked ports, a relay that refused, a busy device or server),
  * each with its action, come right after them, then where the test ran (a hub's edge: the
- * nearest test server and what else was tried).
+ * nearest test server and what else was tried) and, when a device check ran, the user's devices, and the listed media relays' reachability.
  */
 export function formatSummary(r: Report): string {
   const a = answerView(r);
@@ -25,6 +28,9 @@ export function formatSummary(r: Report): string {
     ...(a.withdrawn === null ? [] : [`  ${a.withdrawn}`]),
     ...a.facts.map((f) => `  ! ${factLine(f)}`),
     ...(where === null ? [] : [`  ${where}`]),
+    ...(r.devices === undefined ? [] : ['  Devices (never part of the verdict):', ...devicesLines(r.devices).map((line) => `    ${line}`)]),
+    ...(r.network === undefined ? [] : ['  The network this machine is on:', ...networkLines(r.network).map((line) => `    ${line}`)]),
+    ...(r.teamsReachability === undefined ? [] : reachabilityLines(r.teamsReachability).map((line, i) => (i === 0 ? `  ${line}` : `    ${line}`))),
     ...a.findings.map((f) => `  - ${f.sentence}`),
     ...(a.advice.length > 0 ? [`  ${adviceHeading(a.tone)}:`, ...a.advice.map((x, i) => `    ${String(i + 1)}. ${x.text} (why: ${x.because})`)] : []),
     '',

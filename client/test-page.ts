@@ -27,6 +27,8 @@ export function testPageParams(o: RunCommandOptions): PageParams {
     mode: o.turn ? 'loopback' : 'auto',
     compare: o.compare ? { secondsPerRung: o.compareSeconds ?? DEFAULTS.compareSecondsPerRung } : null,
     load: o.load,
+    devices: o.devices === true,
+    network: o.network === true,
     save: false,
     site: o.site ?? null,
     ticket: o.ticket ?? null,
@@ -46,7 +48,9 @@ export function testTimeoutMs(o: RunCommandOptions): number {
   // Compare mode adds one short stream per rung (at most 6 standard rungs, plus connecting).
   // The busy-line phase adds at most phaseMaxMs, and its queues drain before the last echoes come back.
   const busyS = o.load ? DEFAULTS.load.phaseMaxMs / 1000 + 10 : 0;
-  return (durationS + 60 + busyS + (o.compare ? 6 * ((o.compareSeconds ?? DEFAULTS.compareSecondsPerRung) + 10) : 0)) * 1000;
+  // The device check: 5 s of microphone, a 1 s tone, 2 s of camera, and their permissions.
+  const devicesS = (o.devices === true ? 20 : 0) + (o.network === true ? 5 : 0);
+  return (durationS + 60 + busyS + devicesS + (o.compare ? 6 * ((o.compareSeconds ?? DEFAULTS.compareSecondsPerRung) + 10) : 0)) * 1000;
 }
 
 export function isLoopbackUrl(url: URL): boolean {

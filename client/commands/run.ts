@@ -5,6 +5,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Report } from '../../src/analysis/schema/report-schema.js';
+import type { Reachability } from '../../src/analysis/schema/reachability-schema.js';
+import { reachabilityLines } from '../../src/analysis/present/reachability.js';
 import type { CouldNotTest } from '../../src/analysis/schema/could-not-test-schema.js';
 import { parseTurnUriParts } from '../../src/protocol/turn-uri.js';
 import { couldNotTestRow, csvHeader, csvLine, reportCsvRow, type RowIdentity } from '../../src/analysis/report/export.js';
@@ -21,8 +23,11 @@ import { formatSummary } from '../summary.js';
 import { cautionOfReport } from '../../src/analysis/grade/caution.js';
 import { isLoopbackHost, testPageUrl, testTimeoutMs } from '../test-page.js';
 
+/** Tries the media relays of `--teams-reachability` (the CLI hands in the relay's STUN/TURN client); null without the flag. */
+export type ReachabilityProbe = (() => Promise<Reachability>) | null;
+
 /** `callprobe run`: one headless test; returns the process exit code. */
-export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
+export async function runCommand(o: RunCommandOptions, reachability: ReachabilityProbe = null): Promise<ExitCode> {
   const progress = (line: string): void => {
     process.stderr.write(`callprobe: ${line}\n`);
   };
@@ -43,6 +48,8 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
     if (o.relay !== undefined) checkRelayOffered(o.relay, offer.turn);
     // So is a token the server refuses for the site the result would be saved under.
     if (!local && o.save && o.site !== undefined && o.adminToken !== undefined) await requireUploadToken(base, o.site, o.adminToken, progress);
+    // Before the browser starts, so the relays are tried on a quiet line; never graded.
+    const reached = await tryReachability(reachability, progress);
     const url = testPageUrl(o, base);
     const turnHost = turn ? parseTurnUriParts(turn.url).host : '';
     progress(`testing ${turn ? turn.url : url.origin}`);
@@ -63,7 +70,8 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
       await finish(o, record, progress);
       return exitCodeFor({ notTested: result.reason });
     }
-    const report = stampReport(result.report, o, browserVersion);
+    const stamped = stampReport(result.report, o, browserVersion);
+    const report = reached === null ? stamped : { ...stamped, teamsReachability: reached };
     await finish(o, report, progress);
     return exitCodeFor({ verdict: report.summary.verdict, cutShort: report.outcome !== null, caution: cautionOfReport(report) });
   } catch (err) {
@@ -81,6 +89,15 @@ export async function runCommand(o: RunCommandOptions): Promise<ExitCode> {
   } finally {
     await local?.close();
   }
+}
+
+/** The listed relays' answers, each said on stderr as it is; null without --teams-reachability. */
+async function tryReachability(probe: ReachabilityProbe, progress: (line: string) => void): Promise<Reachability | null> {
+  if (probe === null) return null;
+  progress('trying the listed media relays (reachability, not quality)');
+  const r = await probe();
+  for (const line of reachabilityLines(r).slice(1)) progress(line);
+  return r;
 }
 
 /** --evidence: the evidence as JSON in its file; a test that measured nothing has none (said on stderr). A write that fails is said, and the result still printed. */

@@ -14,6 +14,8 @@ import { figure, fixed } from '../../src/analysis/present/format.js';
 import { verdictRow } from '../../src/analysis/present/view.js';
 import { loadAnswerLine, loadTextLines } from '../../src/analysis/present/load.js';
 import { edgeSentence } from '../../src/analysis/present/locate.js';
+import { devicesLines } from '../../src/analysis/present/devices.js';
+import { networkLines } from '../../src/analysis/present/network.js';
 import { hourCellOf, siteFacts, SITE_SETTINGS } from '../../src/analysis/site/site.js';
 import type { SiteMetric } from '../../src/analysis/site/p90.js';
 import { scrubAddresses } from '../../src/protocol/address-text.js';
@@ -236,12 +238,14 @@ export function addressSecrets(addresses: readonly StoredAddress[]): string[] {
   return [...out].filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
 }
 
-/** The report for tier 1: no path, no NAT, no candidate types, no client address in any text. */
+/** The report for tier 1: no path, no NAT, no network context, no candidate types, no client address in any text. */
 export function redactForTier1(report: unknown, secrets: readonly string[]): unknown {
   if (report === null || typeof report !== 'object') return report;
   const copy = { ...(report as Record<string, unknown>) };
   delete copy.path;
   delete copy.nat;
+  // Whether web and call traffic left from different addresses is a network detail too.
+  delete copy.network;
   // The NAT class is a network detail (tier 2), also as a hint.
   if (Array.isArray(copy.hints)) copy.hints = (copy.hints as { code?: unknown }[]).filter((h) => h.code !== 'symmetric-nat');
   if (copy.meta !== null && typeof copy.meta === 'object') {
@@ -292,6 +296,7 @@ export async function consoleResultView(
         where: sideWords(rec.reason),
       },
       busyLine: null,
+      devices: null,
       edge: null,
       report: parsed,
     };
@@ -318,10 +323,12 @@ export async function consoleResultView(
       busyLine: report.load
         ? { sentence: loadAnswerLine(report.load), lines: loadTextLines(report.load), capacity: report.load.capacity?.sentence ?? null }
         : null,
+      devices: report.devices === undefined ? null : devicesLines(report.devices),
       edge: edgeOf(report),
       report: parsed,
     };
     if (role === 'tier2') view.network = { addresses: clientAddresses(r.addresses), nat: report.nat, path: report.path };
+    if (role !== 'tier1' && report.network !== undefined) view.networkContext = networkLines(report.network);
   }
   if (role === 'tier1') {
     const free = (t: string | null): string | null => (t === null ? null : scrubAddresses(t));

@@ -40,7 +40,7 @@ function edgesOf(edges: PageConfigOptions['edges']): Pick<ServerConfig, 'edges'>
 export const pageConfigPlugin: FastifyPluginAsync<PageConfigOptions> = async (app, opts) => {
   const perSource = { rateLimit: { max: opts.configPerMinutePerSource, timeWindow: 60_000 } };
 
-  app.get('/api/config', { config: perSource }, async (): Promise<ServerConfig> => {
+  app.get('/api/config', { config: perSource }, async (req): Promise<ServerConfig> => {
     const cred = mintRestCredential(opts.secret, randomUUID().slice(0, 8), opts.credentialTtlS, Date.now());
     return {
       callprobeVersion: opts.version,
@@ -55,6 +55,7 @@ export const pageConfigPlugin: FastifyPluginAsync<PageConfigOptions> = async (ap
       signalProtocol: SIGNAL_PROTOCOL,
       load: opts.load,
       ...edgesOf(opts.edges),
+      clientAddress: req.ip,
     };
   });
 

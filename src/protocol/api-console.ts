@@ -158,6 +158,10 @@ export interface ConsoleResultView extends ConsoleSearchRow {
   couldNotTest: { reason: string; message: string; words: string; side: CouldNotTestSide; where: string } | null;
   /** The busy-line phase, when the test loaded the line: its sentence and one line per loaded direction. */
   busyLine: { sentence: string; lines: string[]; capacity: string | null } | null;
+  /** The user's microphone, speaker and camera, one plain sentence each, when a device check ran (never graded; tier 1 too: it names no device). */
+  devices: string[] | null;
+  /** tier 2 only (a network detail, like the path): the network the user was on (the connection the browser named, a split path), when the test read it. */
+  networkContext?: string[];
   /** The edge of a hub the test ran on, and the sentence the page said first (the nearest test server, what else was tried); null: the server itself. */
   edge: { id: string; azureRegion: string; sentence: string } | null;
   /** The stored report; for tier 1 without path, nat and anything naming the client's address. */

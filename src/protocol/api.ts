@@ -57,6 +57,12 @@ export interface ServerConfig {
    * the edge. Absent or empty: the test runs on this server, as an all-in-one server's does.
    */
   edges?: EdgeOffer[];
+  /**
+   * The address this request came from, as the server saw it (after its trusted proxies): the
+   * page compares it with the address its relay allocation came from, to tell a split path, and
+   * keeps neither. Absent from older servers and from `run --turn`'s page host.
+   */
+  clientAddress?: string;
 }
 
 /** Which edge a test ran on: its id and the Azure region it stands in (a value of the Azure table's region column). */

@@ -575,12 +575,22 @@ export const DEFAULTS = {
      */
     sampleDurationS: 20,
   },
+  /**
+   * `run --teams-reachability FILE`: how long one port may take to answer, and the STUN
+   * retransmission timeout (RFC 8489 §6.2.1: 500 ms initial RTO, doubled each try).
+   */
+  teamsReachability: {
+    timeoutMs: 3000,
+    udpRtoMs: 500,
+  },
 } as const;
 
 /** Bounds every parser and the page's form check against. */
 export const BOUNDS = {
   /** 1 s is the shortest useful test; 600 s = 10 minutes, what maxSessionMs allows for. */
   testDurationS: { min: 1, max: 600 },
+  /** A --teams-reachability list: its targets, the ports of one target, and every port it tries (all at once). */
+  teamsReachability: { targets: 32, portsPerTarget: 8, probes: 64 },
   compareSecondsPerRung: { min: 2, max: 30 },
   /** Largest probe: a data-channel message of 1200 bytes stays under the 1280-byte IPv6 minimum MTU (RFC 8200 §5) with its headers. */
   payloadBytesMax: 1200,

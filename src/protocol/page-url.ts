@@ -61,6 +61,10 @@ export interface PageParams {
   arrivals: 'receive-time' | 'worker';
   /** `?load=1`: after the idle window, test again with the line busy (the busy-line phase). */
   load: boolean;
+  /** `?devices=1`: check the microphone, speaker and camera before the test, with no one asked (`callprobe run --devices`). */
+  devices: boolean;
+  /** `?network=1`: after the test, read the network the user is on (the connection the browser names, a split path) (`callprobe run --network`). */
+  network: boolean;
 }
 
 export const DEFAULT_DURATION_S = DEFAULTS.testDurationS;
@@ -143,6 +147,10 @@ export function parsePageParams(search: QueryParams | string): PageParams {
   if (arrivals !== 'receive-time' && arrivals !== 'worker') throw new ParamError('bad-value', `arrivals must be receive-time or worker, not "${arrivals}"`);
   const loadText = q.get('load') ?? '0';
   if (loadText !== '0' && loadText !== '1') throw new ParamError('bad-value', `load must be 0 or 1, not "${loadText}"`);
+  const networkText = q.get('network') ?? '0';
+  if (networkText !== '0' && networkText !== '1') throw new ParamError('bad-value', `network must be 0 or 1, not "${networkText}"`);
+  const devicesText = q.get('devices') ?? '0';
+  if (devicesText !== '0' && devicesText !== '1') throw new ParamError('bad-value', `devices must be 0 or 1, not "${devicesText}"`);
   return {
     profile,
     durationS,
@@ -156,6 +164,8 @@ export function parsePageParams(search: QueryParams | string): PageParams {
     save: saveText === '1',
     load: loadText === '1',
     arrivals,
+    devices: devicesText === '1',
+    network: networkText === '1',
   };
 }
 
@@ -202,12 +212,18 @@ export function writePageParams(p: PageParams): QueryParams {
   if (!p.save) q.set('save', '0');
   if (p.arrivals !== 'receive-time') q.set('arrivals', p.arrivals);
   if (p.load) q.set('load', '1');
+  if (p.devices) q.set('devices', '1');
+  if (p.network) q.set('network', '1');
   return q;
 }
 
-/** The query string to share a test's settings, `?...` or empty: as writePageParams, but never `autostart` (a shared link waits for its Start). */
+/**
+ * The query string to share a test's settings, `?...` or empty: as writePageParams, but never
+ * `autostart` (a shared link waits for its Start) nor `devices` (the unattended device check of
+ * a headless run; a person opens the device step themselves).
+ */
 export function pageSearch(p: PageParams): string {
-  const s = writePageParams({ ...p, autostart: false }).toString();
+  const s = writePageParams({ ...p, autostart: false, devices: false }).toString();
   return s ? `?${s}` : '';
 }
 

@@ -320,6 +320,33 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
         /--load needs a callprobe server/,
       );
     },
+    '--devices': async () => {
+      const r = await runOf([...SERVER, '--devices']);
+      expect(r.o.devices).toBe(true);
+      expect(r.schedule).toBeNull();
+      expect((await runOf([...SERVER])).o.devices).toBe(false);
+      // A schedule samples the network: it never checks devices.
+      await expect(runOf([...SERVER, '--site', 'P', '--token', TOKEN, '--every', '10m', '--devices'])).rejects.toThrow(/--every never checks devices/);
+    },
+    '--network': async () => {
+      expect((await runOf([...SERVER, '--network'])).o.network).toBe(true);
+      expect((await runOf([...SERVER])).o.network).toBe(false);
+    },
+    '--teams-reachability': async () => {
+      const file = join(dir, 'relays.txt');
+      writeFileSync(file, '# Teams media relays\nudp relay.example 3478-3481\ntcp relay.example 443\n');
+      expect((await runOf([...SERVER, '--teams-reachability', file])).o.teamsReachability).toEqual([
+        { transport: 'udp', host: 'relay.example', ports: [3478, 3479, 3480, 3481] },
+        { transport: 'tcp', host: 'relay.example', ports: [443] },
+      ]);
+      writeFileSync(file, 'quic relay.example 443\n');
+      await expect(runOf([...SERVER, '--teams-reachability', file])).rejects.toThrow(/line 1: a target starts with udp, tcp or tls/);
+      await expect(runOf([...SERVER, '--teams-reachability', join(dir, 'missing')])).rejects.toThrow(/ENOENT/);
+      writeFileSync(file, 'udp relay.example 3478\n');
+      await expect(runOf([...SERVER, '--site', 'P', '--token', TOKEN, '--every', '10m', '--teams-reachability', file])).rejects.toThrow(
+        /--teams-reachability is for one test/,
+      );
+    },
     '--json': async () => expect((await runOf([...SERVER, '--json'])).o.json).toBe(true),
     '--csv': async () => expect((await runOf([...SERVER, '--csv'])).o.csv).toBe(true),
     '--csv-sep': async () => {

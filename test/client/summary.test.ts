@@ -56,3 +56,23 @@ describe('callprobe run: human summary', () => {
     expect(text).toContain('MOS estimate –;');
   });
 });
+
+describe("run's summary with a device check", () => {
+  it("says each device after the network's answer, under a heading that keeps it out of the verdict, and nothing without a check", () => {
+    const report = analyze(reflectorInput({ count: 1500 }));
+    const lines = formatSummary({
+      ...report,
+      devices: {
+        unattended: true,
+        microphone: { state: 'silent', seconds: 5, loudestRmsDbfs: null, peakDbfs: null, clippedPct: 0 },
+        speaker: null,
+        camera: null,
+      },
+    }).split('\n');
+    const at = lines.indexOf('  Devices (never part of the verdict):');
+    expect(at).toBeGreaterThan(1);
+    expect(lines[0]).toBe(formatSummary(report).split('\n')[0]);
+    expect(lines[at + 2]).toMatch(/^ {4}Your microphone sent no sound\./);
+    expect(formatSummary(report)).not.toContain('Devices');
+  });
+});

@@ -33,7 +33,23 @@ describe('page URL parameters', () => {
       save: true,
       load: false,
       arrivals: 'receive-time',
+      devices: false,
+      network: false,
     });
+  });
+
+  it('reads ?network=1 (the network the user is on, after the test) and writes it back', () => {
+    expect(parsePageParams('?network=1').network).toBe(true);
+    expect(pageSearch(parsePageParams('?network=1'))).toBe('?network=1');
+    expect(() => parsePageParams('?network=2')).toThrow(/network must be 0 or 1/);
+  });
+
+  it('reads ?devices=1 (the unattended device check of callprobe run --devices) and writes it, but never into a shared link', () => {
+    const p = parsePageParams('?devices=1');
+    expect(p.devices).toBe(true);
+    expect(writePageParams(p).toString()).toBe('devices=1');
+    expect(pageSearch(p)).toBe('');
+    expect(() => parsePageParams('?devices=yes')).toThrow(/devices must be 0 or 1/);
   });
 
   it('reads arrivals=worker (the engines bench: arrivals timed as in a browser without receiveTime), and writes it back', () => {
@@ -202,11 +218,14 @@ const RUN_FLAGS: { [K in keyof RunCommandOptions]-?: FlagCase[] | string } = {
     { set: { ticket: ' INC 42 & more ' }, page: { ticket: 'INC 42 & more' } },
   ],
   load: [{ set: { load: true }, page: { load: true } }],
+  devices: [{ set: { devices: true }, page: { devices: true } }],
+  network: [{ set: { network: true }, page: { network: true } }],
   json: 'how run prints the result',
   csv: 'how run prints the result',
   csvSep: 'how run prints the result',
   browser: 'which browser opens the page',
   evidence: 'run writes the evidence itself, read from the page after the test',
+  teamsReachability: 'run tries the listed relays itself, before the browser starts',
   adminToken: 'run saves the result itself, with the token',
   token: 'run saves the result itself, with the token',
 };
@@ -233,7 +252,22 @@ describe("callprobe run's flags, through the page URL", () => {
   it('covers every flag that reaches the page', () => {
     const reaching = Object.entries(RUN_FLAGS).filter(([, c]) => typeof c !== 'string');
     expect(reaching.map(([flag]) => flag).sort()).toEqual(
-      ['azureRegion', 'compare', 'compareSeconds', 'duration', 'from', 'load', 'profile', 'relay', 'save', 'site', 'ticket', 'turn'].sort(),
+      [
+        'azureRegion',
+        'compare',
+        'compareSeconds',
+        'devices',
+        'duration',
+        'from',
+        'load',
+        'network',
+        'profile',
+        'relay',
+        'save',
+        'site',
+        'ticket',
+        'turn',
+      ].sort(),
     );
   });
 
@@ -295,6 +329,8 @@ const pageParamsArb: fc.Arbitrary<PageParams> = fc.record({
   save: fc.boolean(),
   arrivals: fc.constantFrom('receive-time' as const, 'worker' as const),
   load: fc.boolean(),
+  devices: fc.boolean(),
+  network: fc.boolean(),
 });
 
 /** Query strings over the page's keys, with good values and bad ones. */
@@ -316,6 +352,8 @@ const searchArb: fc.Arbitrary<string> = fc
       save: fc.constantFrom('0', '1', 'no'),
       arrivals: fc.constantFrom('receive-time', 'worker', 'now'),
       load: fc.constantFrom('0', '1', 'yes'),
+      devices: fc.constantFrom('0', '1', 'yes'),
+      network: fc.constantFrom('0', '1', 'yes'),
     },
     { requiredKeys: [] },
   )

@@ -11,7 +11,10 @@
  * reasons `device-busy` and `server-busy`, and then, as optional fields (so that reports stored
  * before them stay valid), `probe.fallback`, `meta.edge` and `locate` (a hub's edges,
  * ./locate-schema.ts) and `server` (the server's event-loop delay over the test,
- * measure/server-loop.ts). Version 2 (./report-v2-schema.ts) moved the relay
+ * measure/server-loop.ts), and `devices` (the user's microphone, speaker and camera,
+ * ./devices-schema.ts, never graded) and `teamsReachability` (whether listed media relays answer,
+ * ./reachability-schema.ts, never graded) and `network` (the connection type and a split path,
+ * ./network-schema.ts, never graded). Version 2 (./report-v2-schema.ts) moved the relay
  * path, the port checks and the timings out of `meta`; version 1 is ./report-v1-schema.ts. Both
  * are frozen, so stored reports stay readable (`upgradeReport` in ../report/migrate.ts turns any
  * into the current shape); the sections version 3 did not change are defined there and used
@@ -68,6 +71,9 @@ import {
 } from './report-v2-schema.js';
 import { LoadSchema } from './load-schema.js';
 import { EdgeIdentitySchema, LocateSchema } from './locate-schema.js';
+import { DevicesSchema } from './devices-schema.js';
+import { ReachabilitySchema } from './reachability-schema.js';
+import { NetworkSchema } from './network-schema.js';
 import { ATTRIBUTION_MAX_BINS, ATTRIBUTION_MAX_INTERVALS, SERVER_LOOP_MAX_DELAY_MS, SERVER_LOOP_MAX_WINDOWS } from './attribution-limits.js';
 
 export { ClaimKindSchema } from './report-v2-schema.js';
@@ -262,6 +268,9 @@ export const ReportSchema = Obj(
     attribution: Nullable(AttributionSchema),
     locate: Type.Optional(LocateSchema),
     server: Type.Optional(ServerSchema),
+    devices: Type.Optional(DevicesSchema),
+    teamsReachability: Type.Optional(ReachabilitySchema),
+    network: Type.Optional(NetworkSchema),
   },
   'callprobe report, schema version 3.',
 );

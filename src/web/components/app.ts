@@ -1,6 +1,8 @@
 import { html, nothing } from 'lit';
 import type { LiveFigures } from '../../session/collect/live.js';
 import type { Report } from '../../analysis/schema/report-schema.js';
+import type { Devices } from '../../analysis/schema/devices-schema.js';
+import type { NetworkContext } from '../../analysis/schema/network-schema.js';
 import type { Phase, RunOptions } from '../../session/env.js';
 import { pageSearch, parsePageParams, sharedCodeOf, ParamError, type PageParams } from '../../protocol/page-url.js';
 import { progress, publishEvidence, publishResult } from '../headless.js';
@@ -41,6 +43,7 @@ export class CpApp extends CpElement {
     announcement: { state: true },
     viewError: { state: true },
     loadOffer: { state: true },
+    devicesOpen: { state: true },
   };
 
   declare state: State;
@@ -53,6 +56,10 @@ export class CpApp extends CpElement {
   declare viewError: string | null;
   /** The busy-line phase the server offers (undefined until its config answered; null: not offered). */
   declare loadOffer: LoadOffer | null | undefined;
+  /** Whether the device step (<cp-devices>, loaded when opened) is shown. */
+  declare devicesOpen: boolean;
+  /** What the device step found so far: carried into the report of the next test. */
+  private devices: Devices | null = null;
   private controller: AbortController | null = null;
   private chartModule: Promise<typeof import('./rtt-chart.js')> | null = null;
   private verdictModule: Promise<typeof import('./cp-verdict-view.js')> | null = null;
@@ -69,6 +76,7 @@ export class CpApp extends CpElement {
     this.paramError = null;
     this.announcement = '';
     this.viewError = null;
+    this.devicesOpen = false;
     try {
       this.params = parsePageParams(location.search);
     } catch (err) {
@@ -120,6 +128,8 @@ export class CpApp extends CpElement {
     const sampleId = newSampleId();
     let report: Report;
     try {
+      // `?devices=1` (callprobe run --devices): the unattended device check first, with no one asked.
+      if (params.devices) this.devices = await this.checkDevicesUnattended();
       const [{ runSession }, env, { provisionalProgress }] = await Promise.all([
         import('../../session/run-session.js'),
         import('../session-env.js'),
@@ -174,6 +184,9 @@ export class CpApp extends CpElement {
       this.controller = null;
       releaseAudio(primed);
     }
+    // The device check, when one ran before: never graded, so the verdict is the session's.
+    if (this.devices !== null) report = { ...report, devices: this.devices };
+    if (params.network) report = { ...report, network: await this.readNetwork() };
     // Measured evidence from here on: published and saved before anything that could fail to show it.
     const done: State = { kind: 'done', report, save: params.save ? { kind: 'saving' } : { kind: 'off' } };
     this.state = done;
@@ -187,6 +200,36 @@ export class CpApp extends CpElement {
       this.announcement = `Test finished: ${report.explanation[0] ?? report.summary.verdict}`;
     }
     if (saving) this.finishSave(done, await saving);
+  }
+
+  /** The device check with no one at the page (the browser's fake devices in `callprobe run --devices`). */
+  private async checkDevicesUnattended(): Promise<Devices> {
+    this.state = { kind: 'running', phase: 'config', detail: 'checking the microphone, speaker and camera' };
+    const { unattendedDeviceCheck } = await import('../devices/check.js');
+    return unattendedDeviceCheck(progress);
+  }
+
+  /** The network the user is on (`?network=1`), read after the test; what could not be read is said as not compared, never a failed test. */
+  private async readNetwork(): Promise<NetworkContext> {
+    this.state = { kind: 'running', phase: 'analyzing', detail: 'reading the network this device is on' };
+    progress('network: reading the connection and comparing the web and call paths');
+    try {
+      const { networkContext } = await import('../network/context.js');
+      return await networkContext(location.origin);
+    } catch (err) {
+      console.warn(`callprobe: the network context could not be read (${errorLine(err)})`);
+      return { connectionType: null, effectiveType: null, splitPath: 'not-compared' };
+    }
+  }
+
+  /** Opens the device step, loading its code now (it is not in the page's first bundle). */
+  private async openDevices(): Promise<void> {
+    try {
+      await import('../devices/cp-devices.js');
+      this.devicesOpen = true;
+    } catch (err) {
+      this.announcement = `The device check could not load (${errorLine(err)}): reload the page and try again.`;
+    }
   }
 
   /** A test that could not run: said, published, and saved with its reason (a cancel is only said). */
@@ -266,6 +309,13 @@ export class CpApp extends CpElement {
           this.params = e.detail;
         }}
       ></cp-test-form>
+      ${
+        this.devicesOpen
+          ? html`<cp-devices @cp-devices=${(e: CpEventMap['cp-devices']) => {
+              this.devices = e.detail;
+            }}></cp-devices>`
+          : html`<p class="devices-open"><button type="button" ?disabled=${running} @click=${() => void this.openDevices()}>Check my microphone, speaker and camera</button></p>`
+      }
       <p class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</p>
       ${st.kind === 'running' ? html`<p class="phase" role="status" aria-live="polite">${phaseText(st.phase)}: ${st.detail}${this.secondsLeft(st.phase)}</p>` : nothing}
       ${st.kind === 'cancelled' ? html`<p class="neutral">Test cancelled. Nothing was measured or saved.</p>` : nothing}

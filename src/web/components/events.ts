@@ -4,6 +4,7 @@
  * listeners get the detail type from GlobalEventHandlersEventMap.
  */
 import type { PageParams } from '../../protocol/page-url.js';
+import type { Devices } from '../../analysis/schema/devices-schema.js';
 
 export interface CpEventMap {
   /** The form asks for a test with these settings. */
@@ -12,6 +13,8 @@ export interface CpEventMap {
   'cp-cancel': CustomEvent<null>;
   /** The settings in the form changed; the owner of the settings decides what to keep. */
   'cp-params-change': CustomEvent<PageParams>;
+  /** The device step found something new: what it found so far (the next test's report carries it). */
+  'cp-devices': CustomEvent<Devices>;
 }
 
 declare global {
@@ -19,5 +22,6 @@ declare global {
     'cp-start': CpEventMap['cp-start'];
     'cp-cancel': CpEventMap['cp-cancel'];
     'cp-params-change': CpEventMap['cp-params-change'];
+    'cp-devices': CpEventMap['cp-devices'];
   }
 }

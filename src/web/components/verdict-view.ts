@@ -4,6 +4,8 @@ import { DIRECTION_COLUMNS, detailsView, directionRows, keyFigures, verdictRows,
 import { adviceHeading, answerView, UNCONFIRMED_MEANING } from '../../analysis/present/answer.js';
 import { probePathLine } from '../../analysis/present/probe-path.js';
 import { edgeSentence, locateRows } from '../../analysis/present/locate.js';
+import { devicesLines } from '../../analysis/present/devices.js';
+import { networkLines } from '../../analysis/present/network.js';
 import { CpElement } from './cp-element.js';
 import { reportSummaryText } from '../../analysis/present/result-text.js';
 import type { SaveState } from '../results.js';
@@ -86,6 +88,23 @@ export class VerdictView extends CpElement {
             </ul>`
         }
       </section>
+      ${
+        r.devices === undefined
+          ? nothing
+          : html`<section class="devices" aria-labelledby="devices-title" data-devices>
+            <h3 id="devices-title">Your microphone, speaker and camera</h3>
+            <ul>${devicesLines(r.devices).map((line) => html`<li>${line}</li>`)}</ul>
+            <p><small>This check is about your own devices: it never changes the network result above.</small></p>
+          </section>`
+      }
+      ${
+        r.network === undefined
+          ? nothing
+          : html`<section class="network" aria-labelledby="network-title" data-network=${r.network.splitPath}>
+            <h3 id="network-title">The network you are on</h3>
+            <ul>${networkLines(r.network).map((line) => html`<li>${line}</li>`)}</ul>
+          </section>`
+      }
       ${r.load ? html`<cp-busy-line .load=${r.load}></cp-busy-line>` : nothing}
       <cp-result-card
         .save=${this.save}

@@ -203,3 +203,63 @@ describe("a result on a hub's edge", () => {
     expect((await consoleResultView(noSites, { ...stored, reportJson: JSON.stringify(clean()) }, 'tier2', 'UTC')).edge).toBeNull();
   });
 });
+
+describe("a result with the user's device check", () => {
+  it('says the devices in plain words to tier 1 as to tier 2, and leaves the verdict as the network graded it', async () => {
+    const graded = analyze(reflectorInput({ count: 1500 }));
+    const report: Report = {
+      ...graded,
+      devices: {
+        unattended: false,
+        microphone: { state: 'silent', seconds: 5, loudestRmsDbfs: null, peakDbfs: null, clippedPct: 0 },
+        speaker: { state: 'played', chosenOutput: false, heard: 'yes' },
+        camera: null,
+      },
+    };
+    const stored = {
+      id: 'r2',
+      code: 'K7QF3MZE',
+      sampleId: null,
+      kind: 'report' as const,
+      storedAtMs: 0,
+      startedAtMs: 0,
+      site: null,
+      siteKey: null,
+      ticket: null,
+      verdict: report.summary.verdict,
+      reportJson: JSON.stringify(report),
+      addresses: [],
+    };
+    const noSites = {} as Parameters<typeof consoleResultView>[0];
+    for (const role of ['tier1', 'tier2'] as const) {
+      const view = await consoleResultView(noSites, stored, role, 'UTC');
+      expect(view.devices?.[0]).toMatch(/^Your microphone sent no sound\./);
+      expect(view.devices?.[1]).toBe('You heard the test tone: your speaker works.');
+      expect(view.answer?.sentence).toBe((await consoleResultView(noSites, { ...stored, reportJson: JSON.stringify(graded) }, role, 'UTC')).answer?.sentence);
+    }
+    expect((await consoleResultView(noSites, { ...stored, reportJson: JSON.stringify(graded) }, 'tier1', 'UTC')).devices).toBeNull();
+  });
+
+  it('says a split path to tier 2 only (a network detail, like the path)', async () => {
+    const report: Report = { ...analyze(reflectorInput({ count: 1500 })), network: { connectionType: null, effectiveType: '4g', splitPath: 'split' } };
+    const stored = {
+      id: 'r3',
+      code: 'K7QF3MZF',
+      sampleId: null,
+      kind: 'report' as const,
+      storedAtMs: 0,
+      startedAtMs: 0,
+      site: null,
+      siteKey: null,
+      ticket: null,
+      verdict: report.summary.verdict,
+      reportJson: JSON.stringify(report),
+      addresses: [],
+    };
+    const noSites = {} as Parameters<typeof consoleResultView>[0];
+    expect((await consoleResultView(noSites, stored, 'tier2', 'UTC')).networkContext?.[1]).toMatch(
+      /^Your web traffic and your call traffic left from different addresses/,
+    );
+    expect((await consoleResultView(noSites, stored, 'tier1', 'UTC')).networkContext).toBeUndefined();
+  });
+});

@@ -169,6 +169,7 @@ describe('GET /api/config', () => {
         'relay',
         'load',
         'signalProtocol',
+        'clientAddress',
       ].sort(),
     );
     expect(cfg).toMatchObject({
@@ -181,6 +182,8 @@ describe('GET /api/config', () => {
       signalProtocol: SIGNAL_PROTOCOL,
       // Built without `load`: the busy-line phase is not offered.
       load: null,
+      // The request's own address (inject's), for the page's split-path check.
+      clientAddress: '127.0.0.1',
     });
     const m = /^(\d+):([0-9a-f]{8})$/.exec(cfg.username);
     if (!m) throw new Error(`username ${cfg.username} is not "<expiry>:<8 hex>"`);

@@ -167,3 +167,27 @@ describe("a test on a hub's edge", () => {
     expect(all(plain, 'tr[data-edge-row]')).toEqual([]);
   });
 });
+
+describe("the user's devices and network, under the answer", () => {
+  it('says a silent microphone and a split path in plain words, apart from the verdict, axe-clean', async () => {
+    const base = golden('clean-15s');
+    const report: Report = {
+      ...base,
+      devices: {
+        unattended: false,
+        microphone: { state: 'silent', seconds: 5, loudestRmsDbfs: null, peakDbfs: null, clippedPct: 0 },
+        speaker: { state: 'played', chosenOutput: false, heard: 'yes' },
+        camera: null,
+      },
+      network: { connectionType: null, effectiveType: '4g', splitPath: 'split' },
+    };
+    // The verdict is the network's, as without the sections.
+    const without = words(one(await show(base), '.title'));
+    const v = await show(report);
+    expect(words(one(v, '.title'))).toBe(without);
+    expect(words(one(v, '[data-devices] li'))).toMatch(/^Your microphone sent no sound\./);
+    expect(one(v, '[data-network]').dataset.network).toBe('split');
+    expect(words(one(v, '[data-network]'))).toContain('Your web traffic and your call traffic left from different addresses');
+    expect(await axeProblems()).toEqual([]);
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * The device check in words: one plain sentence per device, with the next step when something
+ * is wrong, said the same on the page, by `callprobe run` and in the help desk console (tier 1
+ * included: it names no device and no address). Pure.
+ */
+import type { CameraCheck, Devices, MicrophoneCheck, SpeakerCheck } from '../schema/devices-schema.js';
+import { fixed } from './format.js';
+
+const MICROPHONE: Record<MicrophoneCheck['state'], string> = {
+  ok: 'Your microphone works: it sent sound at a good level.',
+  silent:
+    'Your microphone sent no sound. Check that it is not muted in the system’s sound settings or by a switch on the headset, or choose another input, then check again.',
+  'too-quiet': 'Your microphone is very quiet: others may not hear you. Move closer to it, or turn up its input level in the system’s sound settings.',
+  clipping: 'Your microphone is too loud: your voice will sound distorted. Turn down its input level in the system’s sound settings, or move it further away.',
+  denied: 'This browser was not allowed to use the microphone. Allow it in the site’s settings (beside the address), then check again.',
+  absent: 'No microphone was found. Plug one in or choose another input, then check again.',
+  'in-use': 'Your microphone is held by another app. Close that app, then check again.',
+  'not-read': 'This browser gave the microphone but let the page read no sound level, so it could not be checked here.',
+};
+
+function speakerLine(s: SpeakerCheck): string {
+  if (s.state === 'absent') return 'No speaker or headset was found.';
+  if (s.state === 'failed') return 'The test tone could not play on this device.';
+  if (s.heard === 'yes') return 'You heard the test tone: your speaker works.';
+  if (s.heard === 'no')
+    return 'You did not hear the test tone. Check the volume and the system’s output device, or choose another speaker, then play it again.';
+  return 'The test tone played; no one was at the page to say whether it was heard.';
+}
+
+/** "1280×720 at 30 frames per second": pixel sizes as screens name them, without a thousands separator. */
+const size = (v: { width: number; height: number; frameRate: number }): string =>
+  `${String(Math.round(v.width))}×${String(Math.round(v.height))} at ${fixed(v.frameRate, 0)} frames per second`;
+
+function cameraLine(c: CameraCheck): string {
+  if (c.state === 'in-use') return 'Your camera is held by another app. Close that app, then check again.';
+  if (c.state === 'denied') return 'This browser was not allowed to use the camera. Allow it in the site’s settings (beside the address), then check again.';
+  if (c.state === 'absent') return 'No camera was found.';
+  if (c.state === 'failed' || c.delivered === null) return 'Your camera gave no picture. Close other apps that may use it, or choose another camera.';
+  const short = c.delivered.width < c.asked.width || c.delivered.height < c.asked.height || c.delivered.frameRate < c.asked.frameRate - 0.5;
+  return `Your camera works: it sent ${size(c.delivered)}${short ? ` (asked for ${size(c.asked)})` : ''}.`;
+}
+
+/** One sentence per device checked, microphone first. */
+export function devicesLines(d: Devices): string[] {
+  return [
+    ...(d.unattended ? ['Checked with the browser’s stand-in devices, with no one at the page.'] : []),
+    ...(d.microphone === null ? [] : [MICROPHONE[d.microphone.state]]),
+    ...(d.speaker === null ? [] : [speakerLine(d.speaker)]),
+    ...(d.camera === null ? [] : [cameraLine(d.camera)]),
+  ];
+}
+
+/** The microphone's sentence alone (the first thing the page says of the devices). */
+export function microphoneLine(m: MicrophoneCheck): string {
+  return MICROPHONE[m.state];
+}

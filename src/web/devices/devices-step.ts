@@ -1,0 +1,179 @@
+/**
+ * <cp-devices>: the "Check my microphone, speaker and camera" step. The microphone is listened
+ * to for 5 s with a live level, the speaker plays a short tone and asks "Did you hear it?", the
+ * camera shows a preview and what it delivered. Each result is said in the words of the report
+ * (../../analysis/present/devices.ts), with the device's name shown here only: the report keeps
+ * states and figures, never a name. Emits `cp-devices` with everything found so far.
+ */
+import { css, html, nothing } from 'lit';
+import { CpElement } from '../components/cp-element.js';
+import type { CameraCheck, Devices, MicrophoneCheck, SpeakerCheck } from '../../analysis/schema/devices-schema.js';
+import { devicesLines } from '../../analysis/present/devices.js';
+import { canChooseOutput, checkCamera, checkMicrophone, MIC_SECONDS, playTone, stopPreview } from './check.js';
+
+type Busy = 'microphone' | 'speaker' | 'camera' | null;
+
+/** The level meter's range, dBFS. */
+const METER_MIN_DBFS = -80;
+
+export class DevicesStep extends CpElement {
+  static override properties = {
+    microphone: { state: true },
+    micLabel: { state: true },
+    level: { state: true },
+    speaker: { state: true },
+    camera: { state: true },
+    busy: { state: true },
+    inputs: { state: true },
+    outputs: { state: true },
+  };
+  declare microphone: MicrophoneCheck | null;
+  declare micLabel: string;
+  /** The live level while the microphone is listened to, dBFS. */
+  declare level: number;
+  declare speaker: SpeakerCheck | null;
+  declare camera: CameraCheck | null;
+  declare busy: Busy;
+  declare inputs: MediaDeviceInfo[];
+  declare outputs: MediaDeviceInfo[];
+
+  static override styles = css`
+    :host { display: block; margin: 1rem 0; }
+    section { border: 1px solid #767676; border-radius: 4px; padding: 0.5rem 1rem; margin-bottom: 0.5rem; }
+    meter { width: 100%; height: 1.2rem; }
+    video { max-width: 320px; width: 100%; background: #000; }
+    button { min-height: 44px; min-width: 44px; margin: 0.25rem 0.5rem 0.25rem 0; }
+    select { min-height: 44px; }
+  `;
+
+  constructor() {
+    super();
+    this.microphone = null;
+    this.micLabel = '';
+    this.level = METER_MIN_DBFS;
+    this.speaker = null;
+    this.camera = null;
+    this.busy = null;
+    this.inputs = [];
+    this.outputs = [];
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    const video = this.renderRoot.querySelector('video');
+    if (video !== null) stopPreview(video);
+  }
+
+  private found(): Devices {
+    return { unattended: false, microphone: this.microphone, speaker: this.speaker, camera: this.camera };
+  }
+
+  private tell(): void {
+    this.emit('cp-devices', this.found());
+  }
+
+  /** The inputs and outputs the browser lists (their names only once a permission was given). */
+  private async listDevices(): Promise<void> {
+    const all = await navigator.mediaDevices.enumerateDevices();
+    this.inputs = all.filter((d) => d.kind === 'audioinput' && d.deviceId !== '');
+    this.outputs = all.filter((d) => d.kind === 'audiooutput' && d.deviceId !== '');
+  }
+
+  private chosen(name: string): string | null {
+    const v = this.renderRoot.querySelector<HTMLSelectElement>(`select[name=${name}]`)?.value ?? '';
+    return v === '' ? null : v;
+  }
+
+  private async checkMicrophone(): Promise<void> {
+    this.busy = 'microphone';
+    try {
+      const r = await checkMicrophone(this.chosen('input'), (dbfs) => {
+        this.level = Number.isFinite(dbfs) ? Math.max(METER_MIN_DBFS, dbfs) : METER_MIN_DBFS;
+      });
+      this.microphone = r.check;
+      this.micLabel = r.label;
+      await this.listDevices();
+    } finally {
+      this.busy = null;
+      this.level = METER_MIN_DBFS;
+    }
+    this.tell();
+  }
+
+  private async playTone(): Promise<void> {
+    this.busy = 'speaker';
+    try {
+      const r = await playTone(this.chosen('output'));
+      this.speaker = { ...r, heard: 'not-asked' };
+    } finally {
+      this.busy = null;
+    }
+    this.tell();
+  }
+
+  private heard(answer: 'yes' | 'no'): void {
+    if (this.speaker === null) return;
+    this.speaker = { ...this.speaker, heard: answer };
+    this.tell();
+  }
+
+  private async checkCamera(): Promise<void> {
+    const video = this.renderRoot.querySelector('video');
+    if (video === null) return;
+    this.busy = 'camera';
+    try {
+      this.camera = await checkCamera(null, video, true);
+    } finally {
+      this.busy = null;
+    }
+    this.tell();
+  }
+
+  private line(kind: 'microphone' | 'speaker' | 'camera'): string | null {
+    const one: Devices = { unattended: false, microphone: null, speaker: null, camera: null, [kind]: this[kind] };
+    return devicesLines(one)[0] ?? null;
+  }
+
+  override render() {
+    const mic = this.line('microphone');
+    const speaker = this.line('speaker');
+    const camera = this.line('camera');
+    const free = this.busy === null;
+    return html`
+      <h2>Check my microphone, speaker and camera</h2>
+      <p>Nothing is recorded or sent: only whether each device works goes into the next test's result.</p>
+      <section aria-labelledby="mic-title">
+        <h3 id="mic-title">Microphone</h3>
+        ${
+          this.inputs.length > 1
+            ? html`<label>Input <select name="input">${this.inputs.map((d) => html`<option value=${d.deviceId}>${d.label || 'Microphone'}</option>`)}</select></label>`
+            : nothing
+        }
+        <button type="button" ?disabled=${!free} @click=${() => void this.checkMicrophone()}>Check the microphone (${MIC_SECONDS} s: say a few words)</button>
+        ${this.busy === 'microphone' ? html`<label>Level <meter min=${METER_MIN_DBFS} max="0" low="-45" high="-3" optimum="-20" .value=${this.level}></meter></label>` : nothing}
+        ${mic === null ? nothing : html`<p role="status" data-device="microphone" data-state=${this.microphone?.state ?? ''}>${this.micLabel === '' ? '' : `${this.micLabel}: `}${mic}</p>`}
+      </section>
+      <section aria-labelledby="speaker-title">
+        <h3 id="speaker-title">Speaker</h3>
+        ${
+          canChooseOutput() && this.outputs.length > 1
+            ? html`<label>Output <select name="output">${this.outputs.map((d) => html`<option value=${d.deviceId}>${d.label || 'Speaker'}</option>`)}</select></label>`
+            : nothing
+        }
+        <button type="button" ?disabled=${!free} @click=${() => void this.playTone()}>Play a test tone</button>
+        ${
+          this.speaker?.state === 'played'
+            ? html`<p>Did you hear it? <button type="button" @click=${() => this.heard('yes')}>Yes</button><button type="button" @click=${() => this.heard('no')}>No</button></p>`
+            : nothing
+        }
+        ${speaker === null ? nothing : html`<p role="status" data-device="speaker">${speaker}</p>`}
+      </section>
+      <section aria-labelledby="camera-title">
+        <h3 id="camera-title">Camera</h3>
+        <button type="button" ?disabled=${!free} @click=${() => void this.checkCamera()}>Check the camera</button>
+        <video aria-label="Camera preview" muted playsinline></video>
+        ${camera === null ? nothing : html`<p role="status" data-device="camera" data-state=${this.camera?.state ?? ''}>${camera}</p>`}
+      </section>
+    `;
+  }
+}

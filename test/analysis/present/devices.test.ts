@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { devicesLines, microphoneLine } from '../../../src/analysis/present/devices.js';
+import type { Devices } from '../../../src/analysis/schema/devices-schema.js';
+
+const asked = { width: 1280, height: 720, frameRate: 30 };
+
+describe('devicesLines', () => {
+  it('says a silent microphone in plain words with the next step', () => {
+    const line = microphoneLine({ state: 'silent', seconds: 5, loudestRmsDbfs: null, peakDbfs: null, clippedPct: 0 });
+    expect(line).toMatch(/^Your microphone sent no sound\./);
+    expect(line).toContain('muted');
+    expect(line).toContain('another input');
+  });
+
+  it('says each device, in order, and that an unattended check asked no one', () => {
+    const d: Devices = {
+      unattended: true,
+      microphone: { state: 'ok', seconds: 5, loudestRmsDbfs: -7, peakDbfs: 0, clippedPct: 10 },
+      speaker: { state: 'played', chosenOutput: false, heard: 'not-asked' },
+      camera: { state: 'ok', asked, delivered: { width: 640, height: 480, frameRate: 20 }, frameRateSource: 'counted' },
+    };
+    expect(devicesLines(d)).toEqual([
+      'Checked with the browser’s stand-in devices, with no one at the page.',
+      'Your microphone works: it sent sound at a good level.',
+      'The test tone played; no one was at the page to say whether it was heard.',
+      'Your camera works: it sent 640×480 at 20 frames per second (asked for 1280×720 at 30 frames per second).',
+    ]);
+  });
+
+  it('leaves out what was not checked, and says a camera that delivered what was asked without the comparison', () => {
+    const d: Devices = {
+      unattended: false,
+      microphone: null,
+      speaker: { state: 'played', chosenOutput: true, heard: 'no' },
+      camera: { state: 'ok', asked, delivered: { ...asked, frameRate: 29.7 }, frameRateSource: 'counted' },
+    };
+    expect(devicesLines(d)).toEqual([
+      'You did not hear the test tone. Check the volume and the system’s output device, or choose another speaker, then play it again.',
+      'Your camera works: it sent 1280×720 at 30 frames per second.',
+    ]);
+  });
+
+  it('says a camera held by another app', () => {
+    const d: Devices = { unattended: false, microphone: null, speaker: null, camera: { state: 'in-use', asked, delivered: null, frameRateSource: null } };
+    expect(devicesLines(d)).toEqual(['Your camera is held by another app. Close that app, then check again.']);
+  });
+});

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { reachabilityLines } from '../../../src/analysis/present/reachability.js';
+
+describe('reachabilityLines', () => {
+  it('says first that this is reachability, not quality, then each port in plain words', () => {
+    expect(
+      reachabilityLines({
+        timeoutMs: 3000,
+        answers: [
+          { url: 'stun:r.example:3478', transport: 'udp', port: 3478, answer: 'reflexive', ms: 23.4 },
+          { url: 'stun:r.example:3479', transport: 'udp', port: 3479, answer: 'blocked', ms: null },
+          { url: 'turn:r.example:443?transport=tcp', transport: 'tcp', port: 443, answer: 'challenge', ms: 41 },
+          { url: 'turns:r.example:443?transport=tcp', transport: 'tls', port: 443, answer: 'refused', ms: null },
+        ],
+      }),
+    ).toEqual([
+      "Reachability of the listed media relays (whether each port answers; it says nothing of a call's quality):",
+      'UDP 3478 stun:r.example:3478: answered in 23.4 ms (it told this device its public address): reachable',
+      'UDP 3479 stun:r.example:3479: no answer within 3 s: blocked (a firewall drops it, or nothing answers there)',
+      'TCP 443 turn:r.example:443?transport=tcp: answered in 41 ms (the relay asked for credentials): reachable',
+      'TLS 443 turns:r.example:443?transport=tcp: refused: the port is closed or a firewall refused the connection',
+    ]);
+  });
+});
