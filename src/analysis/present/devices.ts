@@ -24,7 +24,7 @@ function speakerLine(s: SpeakerCheck): string {
   if (s.heard === 'yes') return 'You heard the test tone: your speaker works.';
   if (s.heard === 'no')
     return 'You did not hear the test tone. Check the volume and the system’s output device, or choose another speaker, then play it again.';
-  return 'The test tone played; no one was at the page to say whether it was heard.';
+  return 'The test tone played; no one answered whether it was heard.';
 }
 
 /** "1280×720 at 30 frames per second": pixel sizes as screens name them, without a thousands separator. */

@@ -45,7 +45,7 @@ const SpeakerSchema = Obj(
     }),
     chosenOutput: Type.Boolean({ description: 'Whether the tone went to an output chosen on the page (setSinkId), not the default one.' }),
     heard: Type.Union([Type.Literal('yes'), Type.Literal('no'), Type.Literal('not-asked')], {
-      description: "The answer to 'Did you hear it?' (not-asked: no one was at the page).",
+      description: "The answer to 'Did you hear it?' (not-asked: no one answered).",
     }),
   },
   'The speaker: a short tone played, and whether the user heard it.',

@@ -13,4 +13,8 @@ export const appStyles = css`
   @media print {
     cp-test-form, .phase, cp-live-panel { display: none; }
   }
+  .devices-open button { font: inherit; font-weight: 700; min-height: 44px; padding: 0.5rem 1rem; border-radius: 6px;
+    border: 2px solid var(--accent); background: var(--surface); color: var(--accent); cursor: pointer; }
+  .devices-open button:disabled { border-color: var(--border); color: var(--muted); cursor: default; }
+  .devices-open button:focus-visible { outline: 3px solid var(--focus, #0b57d0); outline-offset: 2px; }
 `;

@@ -6,6 +6,7 @@ export const testFormStyles = css`
   details.options { border-top: 1px solid var(--border); padding-top: 0.5rem; }
   details.options[open] { display: grid; gap: 0.75rem 1rem; grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); align-items: end; }
   details.options > summary { grid-column: 1 / -1; cursor: pointer; font-weight: 600; color: var(--muted); }
+  details.options select { min-width: min(20rem, 100%); max-width: 100%; }
   label { display: flex; flex-direction: column; gap: 0.3rem; font-weight: 600; font-size: 0.95rem; }
   select, input { font: inherit; padding: 0.4rem; border: 1px solid var(--control-border); border-radius: 4px; background: var(--surface); color: var(--fg); }
   button { font: inherit; font-weight: 700; padding: 0.7rem 1.4rem; border-radius: 6px; border: 2px solid var(--accent);

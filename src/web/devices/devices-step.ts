@@ -41,9 +41,10 @@ export class DevicesStep extends CpElement {
     :host { display: block; margin: 1rem 0; }
     section { border: 1px solid #767676; border-radius: 4px; padding: 0.5rem 1rem; margin-bottom: 0.5rem; }
     meter { width: 100%; height: 1.2rem; }
-    video { max-width: 320px; width: 100%; background: #000; }
-    button { min-height: 44px; min-width: 44px; margin: 0.25rem 0.5rem 0.25rem 0; }
-    select { min-height: 44px; }
+    video { display: block; max-width: 320px; width: 100%; background: #000; margin: 0.25rem 0; }
+    button { font: inherit; min-height: 44px; min-width: 44px; margin: 0.25rem 0.5rem 0.25rem 0; padding: 0.4rem 0.9rem; border-radius: 6px; border: 2px solid #0b5cad; background: #fff; color: #0b5cad; font-weight: 700; cursor: pointer; }
+    button:disabled { border-color: #767676; color: #595959; cursor: default; }
+    select { font: inherit; min-height: 44px; max-width: 100%; }
   `;
 
   constructor() {
@@ -136,7 +137,8 @@ export class DevicesStep extends CpElement {
 
   override render() {
     const mic = this.line('microphone');
-    const speaker = this.line('speaker');
+    // Until the question is answered, the page says only that the tone played: the question is beside it.
+    const speaker = this.speaker?.state === 'played' && this.speaker.heard === 'not-asked' ? 'The test tone played.' : this.line('speaker');
     const camera = this.line('camera');
     const free = this.busy === null;
     return html`

@@ -22,7 +22,7 @@ describe('devicesLines', () => {
     expect(devicesLines(d)).toEqual([
       'Checked with the browser’s stand-in devices, with no one at the page.',
       'Your microphone works: it sent sound at a good level.',
-      'The test tone played; no one was at the page to say whether it was heard.',
+      'The test tone played; no one answered whether it was heard.',
       'Your camera works: it sent 640×480 at 20 frames per second (asked for 1280×720 at 30 frames per second).',
     ]);
   });
