@@ -4,6 +4,7 @@ import { adviceHeading, answerView, UNCONFIRMED_MEANING, verdictWords } from '..
 import { factLine } from '../src/analysis/present/facts.js';
 import { loadAnswerLine, loadTextLines, megabytes } from '../src/analysis/present/load.js';
 import { edgeSentence } from '../src/analysis/present/locate.js';
+import { regionSentences } from '../src/analysis/present/region.js';
 
 /**
  * The short human summary `callprobe run` prints without --json: the page's view models as
@@ -11,7 +12,7 @@ import { edgeSentence } from '../src/analysis/present/locate.js';
  * (a pass only over a fallback path), an early fail withdrawn, and the facts that hold whatever
  * the verdict (a fallback path, blocked ports, a relay that refused, a busy device or server),
  * each with its action, come right after them, then where the test ran (a hub's edge: the
- * nearest test server and what else was tried).
+ * nearest test server and what else was tried) and the region leg's sentence.
  */
 export function formatSummary(r: Report): string {
   const a = answerView(r);
@@ -25,6 +26,7 @@ export function formatSummary(r: Report): string {
     ...(a.withdrawn === null ? [] : [`  ${a.withdrawn}`]),
     ...a.facts.map((f) => `  ! ${factLine(f)}`),
     ...(where === null ? [] : [`  ${where}`]),
+    ...regionSentences(r).map((s) => `  ${s}`),
     ...a.findings.map((f) => `  - ${f.sentence}`),
     ...(a.advice.length > 0 ? [`  ${adviceHeading(a.tone)}:`, ...a.advice.map((x, i) => `    ${String(i + 1)}. ${x.text} (why: ${x.because})`)] : []),
     '',

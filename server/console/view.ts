@@ -14,6 +14,7 @@ import { figure, fixed } from '../../src/analysis/present/format.js';
 import { verdictRow } from '../../src/analysis/present/view.js';
 import { loadAnswerLine, loadTextLines } from '../../src/analysis/present/load.js';
 import { edgeSentence } from '../../src/analysis/present/locate.js';
+import { regionSentences } from '../../src/analysis/present/region.js';
 import { hourCellOf, siteFacts, SITE_SETTINGS } from '../../src/analysis/site/site.js';
 import type { SiteMetric } from '../../src/analysis/site/p90.js';
 import { scrubAddresses } from '../../src/protocol/address-text.js';
@@ -293,6 +294,7 @@ export async function consoleResultView(
       },
       busyLine: null,
       edge: null,
+      regions: [],
       report: parsed,
     };
   } else {
@@ -319,6 +321,7 @@ export async function consoleResultView(
         ? { sentence: loadAnswerLine(report.load), lines: loadTextLines(report.load), capacity: report.load.capacity?.sentence ?? null }
         : null,
       edge: edgeOf(report),
+      regions: regionSentences(report),
       report: parsed,
     };
     if (role === 'tier2') view.network = { addresses: clientAddresses(r.addresses), nat: report.nat, path: report.path };

@@ -369,6 +369,7 @@ export class ConsoleView extends CpElement {
       <h2 id="result" tabindex="-1">Result <span class="code">${r.code}</span>: <span class=${r.verdict ?? ''}>${r.verdict ?? 'could not test'}</span></h2>
       <p>Started ${r.startedAtLocal}${r.site ? html`, site ${r.site}` : nothing}${r.siteUnverified ? html`, site named by the link (not verified): ${r.siteUnverified}` : nothing}${r.ticket ? html`, ticket ${r.ticket} <em>(a hint, typed by the tester)</em>` : nothing}</p>
       ${r.edge ? html`<p data-testid="edge">${r.edge.sentence} <small>(test server ${r.edge.id})</small></p>` : nothing}
+      ${r.regions.map((s) => html`<p data-testid="region-leg">${s}</p>`)}
       ${
         r.couldNotTest
           ? html`<p class="culprit" data-side=${r.couldNotTest.side}>Could not test: ${r.couldNotTest.words}</p>

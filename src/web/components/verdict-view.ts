@@ -4,6 +4,7 @@ import { DIRECTION_COLUMNS, detailsView, directionRows, keyFigures, verdictRows,
 import { adviceHeading, answerView, UNCONFIRMED_MEANING } from '../../analysis/present/answer.js';
 import { probePathLine } from '../../analysis/present/probe-path.js';
 import { edgeSentence, locateRows } from '../../analysis/present/locate.js';
+import { regionSentences } from '../../analysis/present/region.js';
 import { CpElement } from './cp-element.js';
 import { reportSummaryText } from '../../analysis/present/result-text.js';
 import type { SaveState } from '../results.js';
@@ -49,6 +50,7 @@ export class VerdictView extends CpElement {
     const rows = verdictRows(r);
     const where = edgeSentence(r);
     const located = locateRows(r);
+    const regions = regionSentences(r);
     return html`
       <section class="banner ${v.verdict} ${a.tone}" aria-labelledby="answer" data-verdict=${v.verdict} data-tone=${a.tone}>
         <p class="title" data-title>${v.title}</p>
@@ -64,6 +66,7 @@ export class VerdictView extends CpElement {
             </ul>`
         }
         ${where === null ? nothing : html`<p class="edge" data-edge>${where}</p>`}
+        ${regions.map((s) => html`<p class="edge" data-region-leg>${s}</p>`)}
         ${a.findings.length > 0 ? html`<ul class="findings">${a.findings.map((f) => html`<li data-finding=${f.kind}>${f.sentence}</li>`)}</ul>` : nothing}
         ${
           a.advice.length > 0
