@@ -50,40 +50,38 @@ test.describe.serial('a hub with three edges', () => {
     await bed.stop();
   });
 
+  const REGION_LEG =
+    "graded against the North Europe row: the test on the nearest, then a region leg on the edge in North Europe, graded against the row's site column";
   // eslint-disable-next-line no-empty-pattern
-  test(
-    "graded against the North Europe row: the test on the nearest, then a region leg on the edge in North Europe, graded against the row's site column",
-    { tag: '@measure' },
-    async ({}, testInfo) => {
-      test.setTimeout(120_000);
-      const run = await bed.run(['--duration', '4', '--profile', 'azure-region', '--azure-region', 'North Europe'], 100_000);
-      await testInfo.attach('run.json', { body: JSON.stringify(run), contentType: 'application/json' });
-      const report = run.json as Reported;
-      expect(report.meta.edge).toEqual({ id: 'near', azureRegion: 'West Europe' });
-      expect(report.locate?.nearest).toBe('near');
-      expect(report.legs?.map((l) => [l.role, l.edge])).toEqual([['region', { id: 'mid', azureRegion: 'North Europe' }]]);
-      const leg = report.legs?.[0]?.report;
-      // A full test on that edge, graded against the row's site column, with no legs of its own.
-      expect(leg?.meta.edge).toEqual({ id: 'mid', azureRegion: 'North Europe' });
-      expect(leg?.meta.profile).toMatchObject({ id: 'azure-region', azureRegion: 'North Europe', from: 'site' });
-      expect(leg?.outcome).toBeNull();
-      expect(leg?.directions.up?.packetsSent).toBeGreaterThan(300);
-      expect(leg?.legs).toBeUndefined();
-      const rtt = leg?.grades.find((g) => g.target === 'latency-rtt');
-      expect(rtt?.threshold).toBe(139);
-      // Its round trip is the edge's: 30 ms injected, plus the clean base, within 3 ms + 10 %.
-      expect(rtt?.value).toBeGreaterThan(30 - 6);
-      expect(rtt?.value).toBeLessThan(30 + CLEAN_BASE_MAX_MS + 6);
-      // The nearest's round trip is graded against the same row, and is the nearest's.
-      const nearRtt = report.grades.find((g) => g.target === 'latency-rtt');
-      expect(nearRtt?.threshold).toBe(139);
-      expect(nearRtt?.value).toBeLessThan(5 + CLEAN_BASE_MAX_MS + 4);
-      expect(run.progress.some((p) => p.line.includes('a second test, on the test server in North Europe'))).toBe(true);
-      // The verdict and exit code are the nearest's: a 4 s test is too short (exit 2), whatever the leg says.
-      expect(report.summary.verdict).toBe('insufficient');
-      expect(run.exitCode).toBe(2);
-    },
-  );
+  test(REGION_LEG, { tag: '@measure' }, async ({}, testInfo) => {
+    test.setTimeout(120_000);
+    const run = await bed.run(['--duration', '4', '--profile', 'azure-region', '--azure-region', 'North Europe'], 100_000);
+    await testInfo.attach('run.json', { body: JSON.stringify(run), contentType: 'application/json' });
+    const report = run.json as Reported;
+    expect(report.meta.edge).toEqual({ id: 'near', azureRegion: 'West Europe' });
+    expect(report.locate?.nearest).toBe('near');
+    expect(report.legs?.map((l) => [l.role, l.edge])).toEqual([['region', { id: 'mid', azureRegion: 'North Europe' }]]);
+    const leg = report.legs?.[0]?.report;
+    // A full test on that edge, graded against the row's site column, with no legs of its own.
+    expect(leg?.meta.edge).toEqual({ id: 'mid', azureRegion: 'North Europe' });
+    expect(leg?.meta.profile).toMatchObject({ id: 'azure-region', azureRegion: 'North Europe', from: 'site' });
+    expect(leg?.outcome).toBeNull();
+    expect(leg?.directions.up?.packetsSent).toBeGreaterThan(300);
+    expect(leg?.legs).toBeUndefined();
+    const rtt = leg?.grades.find((g) => g.target === 'latency-rtt');
+    expect(rtt?.threshold).toBe(139);
+    // Its round trip is the edge's: 30 ms injected, plus the clean base, within 3 ms + 10 %.
+    expect(rtt?.value).toBeGreaterThan(30 - 6);
+    expect(rtt?.value).toBeLessThan(30 + CLEAN_BASE_MAX_MS + 6);
+    // The nearest's round trip is graded against the same row, and is the nearest's.
+    const nearRtt = report.grades.find((g) => g.target === 'latency-rtt');
+    expect(nearRtt?.threshold).toBe(139);
+    expect(nearRtt?.value).toBeLessThan(5 + CLEAN_BASE_MAX_MS + 4);
+    expect(run.progress.some((p) => p.line.includes('a second test, on the test server in North Europe'))).toBe(true);
+    // The verdict and exit code are the nearest's: a 4 s test is too short (exit 2), whatever the leg says.
+    expect(report.summary.verdict).toBe('insufficient');
+    expect(run.exitCode).toBe(2);
+  });
 
   // eslint-disable-next-line no-empty-pattern
   test('the nearest killed mid-locate is unreachable, the test runs on the next nearest', { tag: '@measure' }, async ({}, testInfo) => {

@@ -247,6 +247,19 @@ export function hourCellOf(timeZone: string): (ms: number) => { weekday: number;
   };
 }
 
+/** The site x region table over every report sample, whatever its profile or path: the locate does not depend on them. */
+function regionsOf(
+  reports: ReadonlyArray<{ sample: SiteSample; report: SiteReportFields }>,
+  profile: ResolvedProfile | null,
+  settings: P90Settings,
+): SiteRegionRow[] {
+  return siteRegions(
+    reports.map(({ sample, report }) => ({ sample: sample.code ?? sample.id, fields: { edge: report.meta.edge ?? null, located: locatedOf(report) } })),
+    profile,
+    settings,
+  );
+}
+
 /**
  * The figures of one site from its samples (any order), pooled by `choice`; `down` is when
  * callprobe's service was down (./service.ts), which tells our outages from the site's.
@@ -402,11 +415,7 @@ export function siteFacts(
     busyLine: busyLineFacts(
       pooled.flatMap(({ sample, report }) => (report.load === undefined ? [] : [{ sample: sample.code ?? sample.id, load: report.load }])),
     ),
-    regions: siteRegions(
-      reports.map(({ sample, report }) => ({ sample: sample.code ?? sample.id, fields: { edge: report.meta.edge ?? null, located: locatedOf(report) } })),
-      profile,
-      settings,
-    ),
+    regions: regionsOf(reports, profile, settings),
     verdict: verdictOf(metrics),
   };
 }
