@@ -5,6 +5,7 @@
  * GET /api/results/:id and GET /api/results (export), behind the admin token. It owns no state
  * of its own: the store and the alerts are serve's, closed by serve.
  */
+import { locatedOf } from '../../src/analysis/site/site.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import type { SiteAlerts } from '../alerts/index.js';
@@ -286,6 +287,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
           site: result.site,
           kind: upload.accepted.kind,
           grades: upload.accepted.kind === 'report' ? upload.accepted.report.grades : [],
+          located: upload.accepted.kind === 'report' ? locatedOf(upload.accepted.report) : [],
         });
       return reply.code(201).send(ack(result));
     },

@@ -89,7 +89,7 @@ export const EDGE_COLUMNS: readonly string[] = ['edge_id', 'edge_region', 'locat
 export const SUMMARY_COLUMNS: readonly string[] = [...SUMMARY_COLUMNS_2, ...LOAD_COLUMNS, ...EDGE_COLUMNS];
 
 /** The locate's figures as the locate_edges column holds them (null without any). */
-export function locatedText(located: SiteLocateFields['located']): string | null {
+function locatedText(located: SiteLocateFields['located']): string | null {
   return located.length === 0 ? null : JSON.stringify(located.map((e) => [e.id, e.azureRegion, e.rttMsP50]));
 }
 

@@ -8,7 +8,7 @@ import { resolveProfile } from '../../../src/analysis/grade/targets.js';
 import type { Locate } from '../../../src/analysis/schema/locate-schema.js';
 import { weekOfSamples, type WeekSample, type WeekSpec } from './week.js';
 
-export const HUB_EDGES = [
+const HUB_EDGES = [
   { id: 'weu-1', azureRegion: 'West Europe', p50: (i: number) => 20 + (i % 10) },
   { id: 'neu-1', azureRegion: 'North Europe', p50: (i: number) => 30 + (i % 7) },
   { id: 'eus-1', azureRegion: 'East US', p50: (i: number) => 85 + (i % 5) },
