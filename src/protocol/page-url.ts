@@ -8,6 +8,7 @@ import { SHARED_RESULT_PAGE, type TurnServerEntry } from './api.js';
 import { BOUNDS, DEFAULTS } from './defaults.js';
 import { canonicalSite, SiteNameError } from './site-name.js';
 import { TypedError } from './typed-error.js';
+import { EDGE_ID_PATTERN } from './values.js';
 
 /**
  * The part of WHATWG URLSearchParams used here. It is a global in the browser and in Node
@@ -36,6 +37,16 @@ export interface TurnPick {
   port: number | null;
 }
 
+/**
+ * A scheduled sample's turn among a hub's edges (`run --every`: `?locateRound=` its slot number,
+ * `?locateKeep=` the edge the site's last sample found nearest): which edges its locate measures
+ * (src/session/plan/edges.ts locateSet).
+ */
+export interface LocateRotation {
+  round: number;
+  keep: string | null;
+}
+
 /** Everything a test can be told through the page URL (also what `callprobe run` sets). */
 export interface PageParams {
   profile: PageProfile;
@@ -61,6 +72,8 @@ export interface PageParams {
   arrivals: 'receive-time' | 'worker';
   /** `?load=1`: after the idle window, test again with the line busy (the busy-line phase). */
   load: boolean;
+  /** A scheduled sample's turn among a hub's edges; null: the first the hub lists. */
+  locate: LocateRotation | null;
 }
 
 export const DEFAULT_DURATION_S = DEFAULTS.testDurationS;
@@ -144,6 +157,7 @@ export function parsePageParams(search: QueryParams | string): PageParams {
   const loadText = q.get('load') ?? '0';
   if (loadText !== '0' && loadText !== '1') throw new ParamError('bad-value', `load must be 0 or 1, not "${loadText}"`);
   return {
+    locate: locateRotation(q),
     profile,
     durationS,
     autostart: q.get('autostart') === '1',
@@ -157,6 +171,21 @@ export function parsePageParams(search: QueryParams | string): PageParams {
     load: loadText === '1',
     arrivals,
   };
+}
+
+/** `?locateRound=N` (an integer from 0) and `?locateKeep=EDGE`; null without a round. */
+function locateRotation(q: QueryParams): LocateRotation | null {
+  const roundText = q.get('locateRound');
+  const keep = q.get('locateKeep');
+  if (roundText === null) {
+    if (keep !== null) throw new ParamError('missing-param', 'locateKeep needs locateRound');
+    return null;
+  }
+  const round = Number(roundText);
+  if (!/^\d{1,9}$/.test(roundText) || !Number.isSafeInteger(round))
+    throw new ParamError('bad-value', `locateRound must be a whole number from 0, not "${roundText}"`);
+  if (keep !== null && !new RegExp(EDGE_ID_PATTERN).test(keep)) throw new ParamError('bad-value', `locateKeep must be an edge id, not "${keep.slice(0, 64)}"`);
+  return { round, keep };
 }
 
 /** `?site=` or `?ticket=`: trimmed, empty is none, at most BOUNDS.siteChars. */
@@ -202,12 +231,16 @@ export function writePageParams(p: PageParams): QueryParams {
   if (!p.save) q.set('save', '0');
   if (p.arrivals !== 'receive-time') q.set('arrivals', p.arrivals);
   if (p.load) q.set('load', '1');
+  if (p.locate !== null) {
+    q.set('locateRound', String(p.locate.round));
+    if (p.locate.keep !== null) q.set('locateKeep', p.locate.keep);
+  }
   return q;
 }
 
-/** The query string to share a test's settings, `?...` or empty: as writePageParams, but never `autostart` (a shared link waits for its Start). */
+/** The query string to share a test's settings, `?...` or empty: as writePageParams, but never `autostart` (a shared link waits for its Start) nor a scheduled sample's locate turn. */
 export function pageSearch(p: PageParams): string {
-  const s = writePageParams({ ...p, autostart: false }).toString();
+  const s = writePageParams({ ...p, autostart: false, locate: null }).toString();
   return s ? `?${s}` : '';
 }
 

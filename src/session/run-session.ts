@@ -99,7 +99,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
   events.phase('config', 'asking the server for a relay');
   const config: TestConfig = opts.override ? { kind: 'override', relay: opts.override } : { kind: 'server', server: await fetchServerConfig(opts.baseUrl) };
   timeline.mark('config');
-  const where = planEdges(config, env.relayRtt !== undefined);
+  const where = planEdges(config, env.relayRtt !== undefined, opts.locate ?? null);
   if (where.kind === 'server') return testOn(base, config, timeline, null);
   let locate: Locate | null = null;
   const relayRtt = env.relayRtt;

@@ -32,6 +32,7 @@ describe('page URL parameters', () => {
       ticket: null,
       save: true,
       load: false,
+      locate: null,
       arrivals: 'receive-time',
     });
   });
@@ -295,6 +296,12 @@ const pageParamsArb: fc.Arbitrary<PageParams> = fc.record({
   save: fc.boolean(),
   arrivals: fc.constantFrom('receive-time' as const, 'worker' as const),
   load: fc.boolean(),
+  locate: fc.option(
+    fc.record({ round: fc.integer({ min: 0, max: 999_999_999 }), keep: fc.option(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,31}$/), { nil: null }) }),
+    {
+      nil: null,
+    },
+  ),
 });
 
 /** Query strings over the page's keys, with good values and bad ones. */

@@ -1,6 +1,5 @@
 /** The alerts repository on PostgreSQL: a site's evaluation in one transaction holding its state rows (SELECT ... FOR UPDATE). */
 import type { AlertTrack } from '../../../src/analysis/alert/hysteresis.js';
-import type { TargetId } from '../../../src/analysis/schema/report-schema.js';
 import { freshId } from '../common.js';
 import type { PostgresDriver } from '../driver/postgres.js';
 import { siteKeyOf } from '../site-key.js';

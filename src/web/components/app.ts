@@ -148,6 +148,7 @@ export class CpApp extends CpElement {
           ticket: params.ticket,
           arrivals: params.arrivals,
           load: params.load,
+          locate: params.locate,
         },
         env.pageEnv(primed),
         {
