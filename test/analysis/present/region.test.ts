@@ -12,6 +12,7 @@ import { regionLegFailedNote, regionLegRtt, regionSentences } from '../../../src
 import type { Report } from '../../../src/analysis/schema/report-schema.js';
 import { reflectorInput } from '../report/inputs.js';
 import { schemaErrors } from '../../kit/report-validator.js';
+import { reportRows } from '../../../src/analysis/report/export.js';
 
 const WEU = { id: 'weu-1', azureRegion: 'West Europe' };
 const NEU = { id: 'neu-1', azureRegion: 'North Europe' };
@@ -48,6 +49,16 @@ describe('the region leg', () => {
     ]);
     expect(regionSentences(test(WEU, 12))).toEqual([]);
     expect(regionSentences(analyze(reflectorInput({ count: 1500, meta: { edge: NEU } })))).toEqual([]);
+  });
+
+  it('is exported split by edge: the report row, then the region leg row with its own edge, figures and verdict', () => {
+    const r = withLeg(120);
+    const rows = reportRows({ id: 'r1', code: 'K7QF-3MZD', sampleId: null }, r, 'page');
+    expect(rows.map((x) => [x.code, x.leg, x['edge.id'], x.verdict, x.rttMsP50])).toEqual([
+      ['K7QF-3MZD', null, 'neu-1', r.summary.verdict, 12],
+      ['K7QF-3MZD', 'region', 'weu-1', 'fail', 120],
+    ]);
+    expect(reportRows({ id: 'r2', code: null, sampleId: null }, test(NEU, 12))).toHaveLength(1);
   });
 
   it('is a valid report with its leg, taken at the door; a leg that contradicts itself is refused', () => {
