@@ -8,6 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import { locateSet } from '../../../src/session/plan/edges.js';
 import { coverage } from '../../../bench/regions/coverage.js';
+import { testPageUrl } from '../../../client/test-page.js';
+import { parsePageParams, pageSearch } from '../../../src/protocol/page-url.js';
+import type { RunCommandOptions } from '../../../client/options.js';
 
 const edges = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `e${i}` }));
 const ids = (xs: ReadonlyArray<{ id: string }>) => xs.map((x) => x.id);
@@ -39,5 +42,30 @@ describe('site x edge coverage over a week', () => {
       expect(c.minSamplesPerPair, `${n} edges`).toBeGreaterThanOrEqual(54);
       expect(c.allReachedAtSample, `${n} edges`).not.toBeNull();
     }
+  });
+});
+
+describe("a scheduled sample's turn in its page URL", () => {
+  const o: RunCommandOptions = {
+    profile: 'client-to-edge',
+    from: 'site',
+    compare: false,
+    json: true,
+    browser: 'chromium',
+    save: false,
+    csv: false,
+    load: false,
+  };
+
+  it('is written by the one writer and read back by the page; a shared link never carries it; a bad one is refused', () => {
+    const url = testPageUrl(o, 'http://127.0.0.1:8080/', { round: 1007, keep: 'weu-1' });
+    expect(url.searchParams.get('locateRound')).toBe('1007');
+    const params = parsePageParams(url.search);
+    expect(params.locate).toEqual({ round: 1007, keep: 'weu-1' });
+    expect(pageSearch(params)).not.toContain('locate');
+    expect(parsePageParams(testPageUrl(o, 'http://127.0.0.1:8080/').search).locate).toBeNull();
+    expect(() => parsePageParams('?locateRound=-1')).toThrow(/locateRound must be a whole number/);
+    expect(() => parsePageParams('?locateRound=3&locateKeep=Not%20An%20Id')).toThrow(/locateKeep must be an edge id/);
+    expect(() => parsePageParams('?locateKeep=weu-1')).toThrow(/locateKeep needs locateRound/);
   });
 });
