@@ -8,7 +8,7 @@ import { SHARED_RESULT_PAGE, type TurnServerEntry } from './api.js';
 import { BOUNDS, DEFAULTS } from './defaults.js';
 import { canonicalSite, SiteNameError } from './site-name.js';
 import { TypedError } from './typed-error.js';
-import { EDGE_ID_PATTERN } from './values.js';
+import { EDGE_ID_PATTERN } from './edge-id.js';
 
 /**
  * The part of WHATWG URLSearchParams used here. It is a global in the browser and in Node
