@@ -126,12 +126,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
       order = rest;
       continue;
     }
-    return await withRegionLeg(
-      base,
-      report,
-      planRegionLeg(opts.profile, config.kind === 'server' ? (config.server.edges ?? []) : [], facts.edge, locate),
-      locate,
-    );
+    return await withRegionLeg(base, report, planRegionLeg(opts.profile, config.kind === 'server' ? (config.server.edges ?? []) : [], facts.edge, locate));
   }
 }
 
@@ -141,7 +136,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
  * not run leaves the report as it was, with a note that says why; the report's verdict is the
  * nearest edge's either way.
  */
-async function withRegionLeg(base: SessionBase, report: Report, plan: RegionLegPlan, locate: Locate | null): Promise<Report> {
+async function withRegionLeg(base: SessionBase, report: Report, plan: RegionLegPlan): Promise<Report> {
   if (plan.kind !== 'leg' || base.opts.signal.aborted) return report;
   const { events } = base;
   const where = `the test server in ${plan.azureRegion}`;
@@ -158,10 +153,10 @@ async function withRegionLeg(base: SessionBase, report: Report, plan: RegionLegP
     startedAt: new Date().toISOString(),
     sessionNotes: [],
   };
-  const answered = locate?.edges.find((e) => e.id === plan.edge.id)?.state === 'ok';
   const edge = { id: plan.edge.id, azureRegion: plan.edge.azureRegion };
   try {
-    const leg = await testOn(legBase, { kind: 'server', server: plan.edge.config }, freshTimeline(), { edge, locate: null, answered });
+    // This network just carried the nearest edge's test: a leg that connects on no port is its edge's failure, never graded as the network (answered).
+    const leg = await testOn(legBase, { kind: 'server', server: plan.edge.config }, freshTimeline(), { edge, locate: null, answered: true });
     events.phase('done', report.summary.verdict);
     return { ...report, legs: [{ role: 'region', edge, report: leg }] };
   } catch (err) {
