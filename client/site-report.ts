@@ -3,6 +3,7 @@
  * token) and the all-sites overview (GET /api/sites), fetched from a callprobe server and
  * written as a summary or CSV, for `callprobe report`.
  */
+import { SITE_REGION_HEADING, SITE_REGIONS_CAPTION, siteRegionLine } from '../src/analysis/present/site-regions.js';
 import type { SiteReport } from '../src/analysis/report/site-report.js';
 import { siteReportPath, SITES_OVERVIEW_PATH } from '../src/protocol/api.js';
 import type { SitesOverview } from '../src/analysis/site/overview.js';
@@ -51,7 +52,8 @@ export async function fetchSiteReport(o: ReportCommandOptions & { site: string }
   const body = await fetchJson(siteReportUrl(o), o.token);
   if (!isSiteReport(body)) throw new OperatorApiError('bad-answer', `${o.server} answered something that is not a site report`);
   // A server from before the busy line in site reports leaves the field out: no sample's busy line is known.
-  return { ...body, busyLine: (body as Partial<SiteReport>).busyLine ?? null };
+  // A server from before the site x region table leaves it out: no edge is known.
+  return { ...body, busyLine: (body as Partial<SiteReport>).busyLine ?? null, regions: (body as Partial<SiteReport>).regions ?? [] };
 }
 
 /** GETs the all-sites overview, refusals and failures as fetchSiteReport. */
@@ -150,6 +152,10 @@ export function formatSiteReport(r: SiteReport): string {
     );
   }
   lines.push('', ...r.metrics.map((m) => `  ${m.sentence}`));
+  if (r.regions.length > 0) {
+    lines.push('', `  ${SITE_REGIONS_CAPTION}`, `  ${SITE_REGION_HEADING}`, ...r.regions.map((v) => `  ${siteRegionLine(v)}`));
+    lines.push(...r.regions.map((v) => `  ${v.sentence}`));
+  }
   if (r.worstHours.length > 0) lines.push('', `  Worst hours (${r.timeZone}):`, ...r.worstHours.map((c) => `    ${hourCellText(c)}`));
   lines.push('', `  ${r.p90Rule.method}`);
   return `${lines.join('\n')}\n`;

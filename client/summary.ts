@@ -7,6 +7,7 @@ import { edgeSentence } from '../src/analysis/present/locate.js';
 import { devicesLines } from '../src/analysis/present/devices.js';
 import { reachabilityLines } from '../src/analysis/present/reachability.js';
 import { networkLines } from '../src/analysis/present/network.js';
+import { regionSentences } from '../src/analysis/present/region.js';
 
 /**
  * The short human summary `callprobe run` prints without --json: the page's view models as
@@ -14,7 +15,7 @@ import { networkLines } from '../src/analysis/present/network.js';
  * (a pass only over a fallback path), an early fail withdrawn, and the facts that hold whatever
  * the verdict (a fallback path, blocked ports, a relay that refused, a busy device or server),
  * each with its action, come right after them, then where the test ran (a hub's edge: the
- * nearest test server and what else was tried) and, when a device check ran, the user's devices, and the listed media relays' reachability.
+ * nearest test server and what else was tried), the region leg's sentence and, when a device check ran, the user's devices, and the listed media relays' reachability.
  */
 export function formatSummary(r: Report): string {
   const a = answerView(r);
@@ -28,6 +29,7 @@ export function formatSummary(r: Report): string {
     ...(a.withdrawn === null ? [] : [`  ${a.withdrawn}`]),
     ...a.facts.map((f) => `  ! ${factLine(f)}`),
     ...(where === null ? [] : [`  ${where}`]),
+    ...regionSentences(r).map((s) => `  ${s}`),
     ...(r.devices === undefined ? [] : ['  Devices (never part of the verdict):', ...devicesLines(r.devices).map((line) => `    ${line}`)]),
     ...(r.network === undefined ? [] : ['  The network this machine is on:', ...networkLines(r.network).map((line) => `    ${line}`)]),
     ...(r.teamsReachability === undefined ? [] : reachabilityLines(r.teamsReachability).map((line, i) => (i === 0 ? `  ${line}` : `    ${line}`))),

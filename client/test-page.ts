@@ -1,7 +1,7 @@
 /** The test page one headless test opens: its URL (the test as page parameters) and how long it may take. */
 import { isIP } from 'node:net';
 import { DEFAULTS } from '../src/protocol/defaults.js';
-import { defaultPageParams, parseTurnPick, writePageParams, type PageParams } from '../src/protocol/page-url.js';
+import { defaultPageParams, parseTurnPick, writePageParams, type LocateRotation, type PageParams } from '../src/protocol/page-url.js';
 import type { RunCommandOptions } from './options.js';
 
 /** Whether a host name or address is this machine (Chromium then needs --allow-loopback-in-peer-connection). */
@@ -35,10 +35,15 @@ export function testPageParams(o: RunCommandOptions): PageParams {
   };
 }
 
-/** The test page's URL for one headless test of `o` against `base` (testPageParams, written by the page URL's one writer). */
-export function testPageUrl(o: RunCommandOptions, base: string): URL {
+/**
+ * The test page's URL for one headless test of `o` against `base` (testPageParams, written by the
+ * page URL's one writer); a scheduled sample adds its turn among a hub's edges (its slot, and the
+ * edge the site's last sample found nearest), so that over a week every edge of a hub with more
+ * than the locate measures at once is measured from the site (src/session/plan/edges.ts locateSet).
+ */
+export function testPageUrl(o: RunCommandOptions, base: string, locate: LocateRotation | null = null): URL {
   const url = new URL(base);
-  for (const [name, value] of writePageParams(testPageParams(o))) url.searchParams.set(name, value);
+  for (const [name, value] of writePageParams({ ...testPageParams(o), locate })) url.searchParams.set(name, value);
   return url;
 }
 
@@ -50,7 +55,9 @@ export function testTimeoutMs(o: RunCommandOptions): number {
   const busyS = o.load ? DEFAULTS.load.phaseMaxMs / 1000 + 10 : 0;
   // The device check: 5 s of microphone, a 1 s tone, 2 s of camera, and their permissions.
   const devicesS = (o.devices === true ? 20 : 0) + (o.network === true ? 5 : 0);
-  return (durationS + 60 + busyS + devicesS + (o.compare ? 6 * ((o.compareSeconds ?? DEFAULTS.compareSecondsPerRung) + 10) : 0)) * 1000;
+  // Graded against an Azure row, a hub may run a second test on the edge in that row's region (the region leg).
+  const regionLegS = o.profile === 'azure-region' ? durationS + 30 : 0;
+  return (durationS + 60 + busyS + devicesS + regionLegS + (o.compare ? 6 * ((o.compareSeconds ?? DEFAULTS.compareSecondsPerRung) + 10) : 0)) * 1000;
 }
 
 export function isLoopbackUrl(url: URL): boolean {

@@ -9,7 +9,7 @@ import type { Reachability } from '../../src/analysis/schema/reachability-schema
 import { reachabilityLines } from '../../src/analysis/present/reachability.js';
 import type { CouldNotTest } from '../../src/analysis/schema/could-not-test-schema.js';
 import { parseTurnUriParts } from '../../src/protocol/turn-uri.js';
-import { couldNotTestRow, csvHeader, csvLine, reportCsvRow, type RowIdentity } from '../../src/analysis/report/export.js';
+import { couldNotTestRow, csvHeader, csvLine, reportRows, type RowIdentity } from '../../src/analysis/report/export.js';
 import { builtPageDir, callprobeVersion } from '../../host/package.js';
 import { EXIT, exitCodeFor, oneLine, type ExitCode } from '../exit.js';
 import { checkRelayOffered, type RunCommandOptions } from '../options.js';
@@ -137,9 +137,9 @@ async function finish(o: RunCommandOptions, record: Report | CouldNotTest, progr
   if (o.json) {
     process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
   } else if (o.csv) {
-    const row = isReport ? reportCsvRow(who, record) : couldNotTestRow(who, record, Date.parse(record.meta.startedAt ?? '') || record.atMs);
+    const rows = isReport ? reportRows(who, record, 'page') : [couldNotTestRow(who, record, Date.parse(record.meta.startedAt ?? '') || record.atMs)];
     const csv = { sep: o.csvSep ?? ',', bom: false } as const;
-    process.stdout.write(csvHeader(csv) + csvLine(row, csv));
+    process.stdout.write(csvHeader(csv) + rows.map((row) => csvLine(row, csv)).join(''));
   } else if (isReport) {
     process.stdout.write(formatSummary(record));
   }

@@ -262,6 +262,8 @@ export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions)
     `sampling ${o.site} every ${formatDurationMs(s.everyMs)} (${s.sampleDurationS} s tests)${s.count !== null ? `, ${s.count} sample${s.count === 1 ? '' : 's'}` : ''}${end}${s.count === null && end === '' ? ' until stopped' : ''}; spool ${spool.dir}`,
   );
   let usage = false;
+  // The edge the site's last sample found nearest: kept in every locate while the others take turns (locateSet).
+  let nearest: string | null = null;
   // Samples of an earlier run that are still waiting go first.
   const waitingBefore = await flush(null);
   if (tokenRefused !== null) return tokenStop(spool.dir, pending.size + (await spool.files()).length, progress);
@@ -310,7 +312,7 @@ export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions)
         // A signal while Chromium was starting: abandon before the test begins.
         if (stop.signal.aborted) throw new Error('stopped before the test began');
         const { result, browserVersion } = await runTestPage(b, {
-          pageUrl: pageUrl.toString(),
+          pageUrl: testPageUrl(o, server, { round: next.slot, keep: nearest }).toString(),
           ...launch,
           override: null,
           timeoutMs: testTimeoutMs(o),
@@ -318,6 +320,7 @@ export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions)
         });
         if (result.ok) {
           record = stampReport(result.report, o, browserVersion);
+          nearest = result.report.locate?.nearest ?? nearest;
         } else {
           if (result.reason === 'bad-parameters') {
             progress(`the page refused its parameters: ${oneLine(result.message)}`);

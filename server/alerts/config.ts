@@ -10,6 +10,7 @@ import { Value } from '@sinclair/typebox/value';
 import { ConfigError } from '../../src/protocol/config-error.js';
 import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { parseDurationMs } from '../../src/protocol/values.js';
+import { EDGE_ID_PATTERN } from '../../src/protocol/edge-id.js';
 import type { CouldNotJudgeRule, CouldNotTestRule, SilenceRule } from '../../src/analysis/alert/site-rules.js';
 import { TargetIdSchema } from '../../src/analysis/schema/report-schema.js';
 import type { AlertRule } from '../../src/analysis/alert/hysteresis.js';
@@ -34,6 +35,13 @@ const AlertsFileSchema = Type.Object(
         Type.Object(
           {
             metric: TargetIdSchema,
+            edge: Type.Optional(
+              Type.String({
+                maxLength: BOUNDS.edgeIdChars,
+                pattern: EDGE_ID_PATTERN,
+                description: "an edge's id: the P90 of the site's locate round trips to that edge (metric latency-rtt only)",
+              }),
+            ),
             samples: Type.Optional(Count(`samples the P90 is taken over (default ${DEFAULTS.alerts.samples})`)),
             raiseAfter: Type.Optional(Count(`breaches in a row before raising (default ${DEFAULTS.alerts.raiseAfter})`)),
             clearAfter: Type.Optional(Count(`passes in a row before clearing (default ${DEFAULTS.alerts.clearAfter})`)),
@@ -93,10 +101,16 @@ export function alertsConfigFrom(value: unknown, where = 'the alerts file'): Ale
   const silence = value.rules.flatMap((r) => ('silentFor' in r ? [r] : []));
   const cnt = value.rules.flatMap((r) => ('couldNotTestAbovePct' in r ? [r] : []));
   const cnj = value.rules.flatMap((r) => ('couldNotJudgeAbovePct' in r ? [r] : []));
-  const metrics = p90.map((r) => r.metric);
+  const metrics = p90.map((r) => (r.edge === undefined ? r.metric : `${r.metric} on edge ${r.edge}`));
   const twice = metrics.find((m, i) => metrics.indexOf(m) !== i);
   // The store keeps one state per (site, metric): two rules on one metric would share it.
-  if (twice !== undefined) throw new ConfigError('bad-value', `${where}: /rules has two rules for ${twice} (one rule per metric)`);
+  if (twice !== undefined) throw new ConfigError('bad-value', `${where}: /rules has two rules for ${twice} (one rule per metric and edge)`);
+  const notRtt = p90.find((r) => r.edge !== undefined && r.metric !== 'latency-rtt');
+  if (notRtt !== undefined)
+    throw new ConfigError(
+      'bad-value',
+      `${where}: /rules names edge ${String(notRtt.edge)} for ${notRtt.metric}: a rule on an edge watches its round trip (latency-rtt) only`,
+    );
   if (silence.length > 1) throw new ConfigError('bad-value', `${where}: /rules has two silentFor rules (one at most)`);
   if (cnt.length > 1) throw new ConfigError('bad-value', `${where}: /rules has two couldNotTestAbovePct rules (one at most)`);
   if (cnj.length > 1) throw new ConfigError('bad-value', `${where}: /rules has two couldNotJudgeAbovePct rules (one at most)`);
@@ -117,6 +131,7 @@ export function alertsConfigFrom(value: unknown, where = 'the alerts file'): Ale
     webhook: { url: value.webhook.url, format: value.webhook.format ?? 'json' },
     rules: p90.map((r) => ({
       target: r.metric,
+      ...(r.edge === undefined ? {} : { edge: r.edge }),
       samples: r.samples ?? DEFAULTS.alerts.samples,
       raiseAfter: r.raiseAfter ?? DEFAULTS.alerts.raiseAfter,
       clearAfter: r.clearAfter ?? DEFAULTS.alerts.clearAfter,

@@ -141,7 +141,10 @@ export function alertText(e: SiteAlertEvent): string {
       : `${e.site}: ${e.couldNotTest} of ${e.samples} samples of the last ${e.over} could not test, at most ${e.abovePct}% ${when}`;
   }
   const u = targetUnit(e.metric);
-  const what = `${e.site}: ${TARGET_LABELS[e.metric].toLowerCase()} P90 ${e.p90} ${u}`;
+  const what =
+    e.edge === undefined
+      ? `${e.site}: ${TARGET_LABELS[e.metric].toLowerCase()} P90 ${e.p90} ${u}`
+      : `${e.site}: round trip to ${e.edge.azureRegion} (test server ${e.edge.id}, locate figures) P90 ${e.p90} ${u}`;
   return e.state === 'raised' ? `${what} is not below its ${e.target} ${u} target ${when}` : `${what} is back below its ${e.target} ${u} target ${when}`;
 }
 

@@ -28,14 +28,14 @@
  * evaluation; a change it causes is dated at the window's newest sample, never before the current
  * state's `since`. Silence and could-not-test count only callprobe's up time (heartbeats).
  */
-import { alertEvent, evaluateWindow, INITIAL_TRACK, sampleValues, type AlertTrack } from '../../src/analysis/alert/hysteresis.js';
+import { alertEvent, evaluateWindow, INITIAL_TRACK, sampleValues, type AlertRule, type AlertTrack } from '../../src/analysis/alert/hysteresis.js';
 import { couldNotJudgeStep, couldNotTestStep, silenceStep, type SilenceFacts } from '../../src/analysis/alert/site-rules.js';
 import { lastReportHeardAtMs } from '../../src/analysis/site/health.js';
 import { INTERRUPTED_REASON } from '../../src/analysis/site/outages.js';
 import { inDowntime, serviceDowntime, upTimeMs, type Interval } from '../../src/analysis/site/service.js';
 import type { GradeEntry, TargetId } from '../../src/analysis/schema/report-schema.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
-import type { AlertFacts, AlertMetric, AlertsRepository } from '../store/alerts/types.js';
+import { windowKey, type AlertFacts, type AlertMetric, type AlertsRepository } from '../store/alerts/types.js';
 import type { FleetRepository } from '../store/fleet/types.js';
 import type { KnownSite, SiteOutcome, SitesRepository } from '../store/sites/types.js';
 import type { SiteTokensRepository } from '../store/site-tokens/types.js';
@@ -57,6 +57,33 @@ export interface StoredSample {
   kind: 'report' | 'could-not-test';
   /** A report's grades (none for a could-not-test record). */
   grades: ReadonlyArray<Pick<GradeEntry, 'target' | 'value' | 'threshold' | 'status'>>;
+  /** The edges a report's locate measured with a round trip (none: no locate): what a rule that names an edge reads. */
+  located?: ReadonlyArray<{ id: string; azureRegion: string; rttMsP50: number }>;
+}
+
+/**
+ * A stored sample's value of each P90 rule, keyed as its window (windowKey): a rule on the tests'
+ * values reads the worst direction's graded value; a rule that names an edge reads that edge's
+ * locate p50, against the sample's own round-trip limit (its latency-rtt grade's threshold).
+ */
+function ruleValues(
+  sample: StoredSample,
+  rules: readonly AlertRule[],
+): Map<AlertMetric, { value: number; threshold: number; edge?: { id: string; azureRegion: string } }> {
+  const graded = sampleValues(sample.grades);
+  const rttLimit = sample.grades.find((g) => g.target === 'latency-rtt')?.threshold;
+  const out = new Map<AlertMetric, { value: number; threshold: number; edge?: { id: string; azureRegion: string } }>();
+  for (const r of rules) {
+    if (r.edge === undefined) {
+      const v = graded.get(r.target);
+      if (v !== undefined) out.set(r.target, v);
+      continue;
+    }
+    const e = sample.located?.find((x) => x.id === r.edge);
+    if (e !== undefined && rttLimit !== undefined)
+      out.set(windowKey({ metric: r.target, edge: r.edge }), { value: e.rttMsP50, threshold: rttLimit, edge: { id: e.id, azureRegion: e.azureRegion } });
+  }
+  return out;
 }
 
 /** How the rules read the heartbeats: the grace after a dead instance's last beat, how far back to look. */
@@ -157,36 +184,38 @@ export class SiteAlerts {
   }
 
   private async evaluateStored(sample: StoredSample, nowMs: number): Promise<SiteAlertEvent[]> {
-    const values = sampleValues(sample.grades);
-    const rules = this.config.rules.filter((r) => values.has(r.target));
+    const values = ruleValues(sample, this.config.rules);
+    const keyOf = (r: AlertRule): AlertMetric => windowKey({ metric: r.target, edge: r.edge });
+    const rules = this.config.rules.filter((r) => values.has(keyOf(r)));
     const shares = this.shareMetrics(nowMs);
-    const metrics: AlertMetric[] = [...rules.map((r) => r.target), ...shares.metrics];
+    const metrics: AlertMetric[] = [...rules.map(keyOf), ...shares.metrics];
     if (metrics.length === 0) return [];
     const down = shares.sinceMs === null ? [] : await this.downtime(shares.sinceMs, nowMs);
     let events: SiteAlertEvent[] = [];
     await this.store.alerts.evaluate(
       sample.site,
-      rules.map((r) => ({ metric: r.target, samples: r.samples })),
+      rules.map((r) => ({ metric: r.target, samples: r.samples, ...(r.edge === undefined ? {} : { edge: r.edge }) })),
       metrics,
       (windows, tracks, facts) => {
         // Decided afresh on every call: only the committed attempt's events are kept.
         events = [];
         const next = new Map<AlertMetric, AlertTrack>();
         for (const rule of rules) {
-          const v = values.get(rule.target);
-          const w = windows.get(rule.target) ?? [];
+          const key = keyOf(rule);
+          const v = values.get(key);
+          const w = windows.get(key) ?? [];
           const newest = w.at(-1);
           // Not in the window (a late sample older than the N newest): nothing to evaluate.
           if (v === undefined || newest === undefined || !w.some((x) => x.id === sample.id)) continue;
           const step = evaluateWindow(
-            tracks.get(rule.target) ?? INITIAL_TRACK,
+            tracks.get(key) ?? INITIAL_TRACK,
             rule,
             w.map((x) => x.value),
             v.threshold,
             newest.startedAtMs,
           );
-          next.set(rule.target, step.track);
-          if (step.change !== null) events.push(alertEvent(sample.site, rule.target, v.threshold, step.change));
+          next.set(key, step.track);
+          if (step.change !== null) events.push(alertEvent(sample.site, rule.target, v.threshold, step.change, v.edge));
         }
         if (facts.outcomes !== null) {
           const s = this.shareSteps(sample.site, tracks, facts.outcomes, down, nowMs);
@@ -202,7 +231,11 @@ export class SiteAlerts {
   }
 
   private said(events: readonly SiteAlertEvent[]): void {
-    for (const e of events) this.log.info({ alert: e }, `alert ${e.state}: ${e.site} ${e.metric === 'could-not-judge' ? `${e.metric} ${e.target}` : e.metric}`);
+    for (const e of events)
+      this.log.info(
+        { alert: e },
+        `alert ${e.state}: ${e.site} ${e.metric === 'could-not-judge' ? `${e.metric} ${e.target}` : 'edge' in e && e.edge !== undefined ? `${e.metric} to ${e.edge.azureRegion} (${e.edge.id})` : e.metric}`,
+      );
     if (events.length > 0) this.kept();
   }
 

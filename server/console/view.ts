@@ -16,6 +16,7 @@ import { loadAnswerLine, loadTextLines } from '../../src/analysis/present/load.j
 import { edgeSentence } from '../../src/analysis/present/locate.js';
 import { devicesLines } from '../../src/analysis/present/devices.js';
 import { networkLines } from '../../src/analysis/present/network.js';
+import { regionSentences } from '../../src/analysis/present/region.js';
 import { hourCellOf, siteFacts, SITE_SETTINGS } from '../../src/analysis/site/site.js';
 import type { SiteMetric } from '../../src/analysis/site/p90.js';
 import { scrubAddresses } from '../../src/protocol/address-text.js';
@@ -298,6 +299,7 @@ export async function consoleResultView(
       busyLine: null,
       devices: null,
       edge: null,
+      regions: [],
       report: parsed,
     };
   } else {
@@ -325,6 +327,7 @@ export async function consoleResultView(
         : null,
       devices: report.devices === undefined ? null : devicesLines(report.devices),
       edge: edgeOf(report),
+      regions: regionSentences(report),
       report: parsed,
     };
     if (role === 'tier2') view.network = { addresses: clientAddresses(r.addresses), nat: report.nat, path: report.path };

@@ -5,6 +5,7 @@
  * GET /api/results/:id and GET /api/results (export), behind the admin token. It owns no state
  * of its own: the store and the alerts are serve's, closed by serve.
  */
+import { locatedOf } from '../../src/analysis/site/site.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import type { SiteAlerts } from '../alerts/index.js';
@@ -39,8 +40,7 @@ import {
   csvLine,
   csvSeparatorNamed,
   orderedRow,
-  reportCsvRow,
-  reportRow,
+  reportRows,
   type Cell,
   type CsvOptions,
 } from '../../src/analysis/report/export.js';
@@ -151,11 +151,11 @@ function uploadCheckRoute(app: FastifyInstance, opts: ResultsOptions, config: Re
   );
 }
 
-/** The export row of one stored result: raw figures (JSON, NDJSON), or rounded as the page shows them (the CSV). */
-function storedRow(r: StoredResult, figures: 'raw' | 'page' = 'raw'): Record<string, Cell> {
+/** The export rows of one stored result, split by edge (a region leg is a row of its own): raw figures (JSON, NDJSON), or rounded as the page shows them (the CSV). */
+function storedRows(r: StoredResult, figures: 'raw' | 'page' = 'raw'): Array<Record<string, Cell>> {
   const parsed = JSON.parse(r.reportJson) as unknown;
-  if (r.kind === 'could-not-test') return couldNotTestRow(r, parsed as CouldNotTest, r.startedAtMs);
-  return figures === 'page' ? reportCsvRow(r, parsed as Report | ReportV1) : reportRow(r, parsed as Report | ReportV1);
+  if (r.kind === 'could-not-test') return [couldNotTestRow(r, parsed as CouldNotTest, r.startedAtMs)];
+  return reportRows(r, parsed as Report | ReportV1, figures);
 }
 
 export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opts) => {
@@ -286,6 +286,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
           site: result.site,
           kind: upload.accepted.kind,
           grades: upload.accepted.kind === 'report' ? upload.accepted.report.grades : [],
+          located: upload.accepted.kind === 'report' ? locatedOf(upload.accepted.report) : [],
         });
       return reply.code(201).send(ack(result));
     },
@@ -374,9 +375,9 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
         const stamp = new Date().toISOString().slice(0, 10);
         const csv: CsvOptions = { sep: csvSeparatorNamed(req.query.sep ?? '') ?? ',', bom: req.query.bom === '1' };
         reply.type('text/csv; charset=utf-8; header=present').header('content-disposition', `attachment; filename="callprobe-results-${stamp}.csv"`);
-        return reply.send(csvHeader(csv) + rows.map((r) => csvLine(storedRow(r, 'page'), csv)).join(''));
+        return reply.send(csvHeader(csv) + rows.flatMap((r) => storedRows(r, 'page').map((row) => csvLine(row, csv))).join(''));
       }
-      const out = rows.map((r) => orderedRow(storedRow(r)));
+      const out = rows.flatMap((r) => storedRows(r).map(orderedRow));
       if (format === 'ndjson') return reply.type('application/x-ndjson; charset=utf-8').send(out.map((r) => `${JSON.stringify(r)}\n`).join(''));
       return out;
     },

@@ -3,7 +3,7 @@
  * both accept: TEXT, BIGINT, INTEGER). Applied at start, in order, each once, recorded in
  * schema_migrations. Never edit a released migration: add the next one.
  */
-import { LOAD_COLUMNS, SUMMARY_COLUMNS_2, summaryColumnType } from './summary.js';
+import { EDGE_COLUMNS, LOAD_COLUMNS, SUMMARY_COLUMNS_2, summaryColumnType } from './summary.js';
 
 export interface Migration {
   version: number;
@@ -226,6 +226,13 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
       'CREATE INDEX edges_beat_at ON edges (beat_at)',
     ],
+  },
+  {
+    version: 13,
+    about:
+      'the edges in the summary columns: the edge of a hub each test ran on (edge_id, edge_region) and every edge its locate measured with its round trip (locate_edges), read by the site x region table, the overview and the exports split by edge; existing rows backfilled from their bodies',
+    statements: EDGE_COLUMNS.map((c) => `ALTER TABLE results ADD COLUMN ${c} ${summaryColumnType(c)}`),
+    backfillSummaries: EDGE_COLUMNS,
   },
 ];
 

@@ -9,6 +9,8 @@ import type { TargetId } from '../../src/analysis/schema/report-schema.js';
 import { acceptResult, ReportShapeError } from '../../src/analysis/report/accept.js';
 import type { SiteLoadFields } from '../../src/analysis/site/busy-line.js';
 import type { LoadVerdict } from '../../src/analysis/schema/load-schema.js';
+import { locatedOf } from '../../src/analysis/site/site.js';
+import type { SiteLocateFields } from '../../src/analysis/site/regions.js';
 
 /** What a stored body is to the site report. */
 type BodyState = 'report' | 'could-not-test' | 'unreadable';
@@ -30,6 +32,10 @@ export interface SampleSummary {
   insufficientMask: number;
   /** The busy-line phase (report.load): null unless a report that loaded the line. */
   load: LoadSummary | null;
+  /** The edge of a hub the test ran on (meta.edge); null: the server itself, or not a report. */
+  edge: { id: string; azureRegion: string } | null;
+  /** Every edge the locate measured with a round trip (its p50): the site x region table's figures. */
+  located: SiteLocateFields['located'];
 }
 
 /** What the site report reads of a report's busy-line phase. */
@@ -76,8 +82,34 @@ export const SUMMARY_COLUMNS_2: readonly string[] = [
 /** The busy-line columns migration 8 made (and backfilled). */
 export const LOAD_COLUMNS: readonly string[] = ['load_state', 'load_up_added_ms', 'load_down_added_ms', 'load_up_goodput_mbps', 'load_down_goodput_mbps'];
 
+/** The edge columns migration 13 made (and backfilled): the edge the test ran on, and the locate's figures as JSON (`[[id, azureRegion, p50Ms], ...]`). */
+export const EDGE_COLUMNS: readonly string[] = ['edge_id', 'edge_region', 'locate_edges'];
+
 /** Every summary column, in the order `summaryValues` gives them. */
-export const SUMMARY_COLUMNS: readonly string[] = [...SUMMARY_COLUMNS_2, ...LOAD_COLUMNS];
+export const SUMMARY_COLUMNS: readonly string[] = [...SUMMARY_COLUMNS_2, ...LOAD_COLUMNS, ...EDGE_COLUMNS];
+
+/** The locate's figures as the locate_edges column holds them (null without any). */
+function locatedText(located: SiteLocateFields['located']): string | null {
+  return located.length === 0 ? null : JSON.stringify(located.map((e) => [e.id, e.azureRegion, e.rttMsP50]));
+}
+
+/** The locate_edges column read back; a value this build cannot read is no figures (never a throw in a site report). */
+export function locatedOfText(text: string | null): SiteLocateFields['located'] {
+  if (text === null) return [];
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (err) {
+    if (err instanceof SyntaxError) return [];
+    throw err;
+  }
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((x: unknown) =>
+    Array.isArray(x) && typeof x[0] === 'string' && typeof x[1] === 'string' && typeof x[2] === 'number'
+      ? [{ id: x[0], azureRegion: x[1], rttMsP50: x[2] }]
+      : [],
+  );
+}
 
 /** The SQL type of each summary column (both dialects read DOUBLE PRECISION; SQLite gives it REAL affinity). */
 export function summaryColumnType(column: string): string {
@@ -112,6 +144,8 @@ export function summaryOfFields(r: SiteReportFields): SampleSummary {
     metrics,
     insufficientMask,
     load: r.load === undefined ? null : loadSummaryOf(r.load),
+    edge: r.meta.edge ?? null,
+    located: locatedOf(r),
   };
 }
 
@@ -137,6 +171,8 @@ const empty = (body: BodyState, note: string): SampleSummary => ({
   metrics: SITE_METRIC_KEYS.map(() => null),
   insufficientMask: 0,
   load: null,
+  edge: null,
+  located: [],
 });
 
 /**
@@ -177,6 +213,9 @@ export function summaryValues(s: SampleSummary): Array<string | number | null> {
     l?.downAddedDelayMs ?? null,
     l?.upGoodputMbps ?? null,
     l?.downGoodputMbps ?? null,
+    s.edge?.id ?? null,
+    s.edge?.azureRegion ?? null,
+    locatedText(s.located),
   ];
 }
 

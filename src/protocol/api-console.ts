@@ -164,6 +164,8 @@ export interface ConsoleResultView extends ConsoleSearchRow {
   networkContext?: string[];
   /** The edge of a hub the test ran on, and the sentence the page said first (the nearest test server, what else was tried); null: the server itself. */
   edge: { id: string; azureRegion: string; sentence: string } | null;
+  /** The region leg in words (a sentence per leg, its round trip against the Azure row's limit, its own verdict), or why the row's region was not tested; empty when none applies. */
+  regions: string[];
   /** The stored report; for tier 1 without path, nat and anything naming the client's address. */
   report: unknown;
   /** tier 2 only: the stored client address(es) within retention, and the network details. */

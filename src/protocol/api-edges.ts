@@ -17,7 +17,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { BOUNDS } from './defaults.js';
-import { EDGE_ID_PATTERN } from './values.js';
+import { EDGE_ID_PATTERN } from './edge-id.js';
 import type { TurnServerEntry } from './api.js';
 
 /** GET: the edges heard from lately. PUT `${EDGES_PATH}/:id/heartbeat`: an edge's beat. */

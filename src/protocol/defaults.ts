@@ -333,9 +333,10 @@ export const DEFAULTS = {
     /**
      * A result upload's body as a whole: a v2 report is ~19-23 KB compact whatever the duration
      * (15 s and 10 min fixtures measured), and its provisional history adds at most ~34 KB (16
-     * answers of 7 claims with 200 characters of evidence each).
+     * answers of 7 claims with 200 characters of evidence each): ~57 KB. A report with its region leg
+     * (docs/regions.md) carries a second full report: twice that, under 128 KiB.
      */
-    bodyLimitBytes: 64 * 1024,
+    bodyLimitBytes: 128 * 1024,
     /** One page test saves once; 30 a minute per address (/64 for IPv6) is an office behind one NAT retrying. */
     postsPerMinutePerIp: 30,
     /**

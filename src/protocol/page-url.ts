@@ -8,6 +8,7 @@ import { SHARED_RESULT_PAGE, type TurnServerEntry } from './api.js';
 import { BOUNDS, DEFAULTS } from './defaults.js';
 import { canonicalSite, SiteNameError } from './site-name.js';
 import { TypedError } from './typed-error.js';
+import { EDGE_ID_PATTERN } from './edge-id.js';
 
 /**
  * The part of WHATWG URLSearchParams used here. It is a global in the browser and in Node
@@ -34,6 +35,16 @@ interface PageProfile {
 export interface TurnPick {
   transport: TurnServerEntry['transport'];
   port: number | null;
+}
+
+/**
+ * A scheduled sample's turn among a hub's edges (`run --every`: `?locateRound=` its slot number,
+ * `?locateKeep=` the edge the site's last sample found nearest): which edges its locate measures
+ * (src/session/plan/edges.ts locateSet).
+ */
+export interface LocateRotation {
+  round: number;
+  keep: string | null;
 }
 
 /** Everything a test can be told through the page URL (also what `callprobe run` sets). */
@@ -65,6 +76,8 @@ export interface PageParams {
   devices: boolean;
   /** `?network=1`: after the test, read the network the user is on (the connection the browser names, a split path) (`callprobe run --network`). */
   network: boolean;
+  /** A scheduled sample's turn among a hub's edges; null: the first the hub lists. */
+  locate: LocateRotation | null;
 }
 
 export const DEFAULT_DURATION_S = DEFAULTS.testDurationS;
@@ -152,6 +165,7 @@ export function parsePageParams(search: QueryParams | string): PageParams {
   const devicesText = q.get('devices') ?? '0';
   if (devicesText !== '0' && devicesText !== '1') throw new ParamError('bad-value', `devices must be 0 or 1, not "${devicesText}"`);
   return {
+    locate: locateRotation(q),
     profile,
     durationS,
     autostart: q.get('autostart') === '1',
@@ -167,6 +181,21 @@ export function parsePageParams(search: QueryParams | string): PageParams {
     devices: devicesText === '1',
     network: networkText === '1',
   };
+}
+
+/** `?locateRound=N` (an integer from 0) and `?locateKeep=EDGE`; null without a round. */
+function locateRotation(q: QueryParams): LocateRotation | null {
+  const roundText = q.get('locateRound');
+  const keep = q.get('locateKeep');
+  if (roundText === null) {
+    if (keep !== null) throw new ParamError('missing-param', 'locateKeep needs locateRound');
+    return null;
+  }
+  const round = Number(roundText);
+  if (!/^\d{1,9}$/.test(roundText) || !Number.isSafeInteger(round))
+    throw new ParamError('bad-value', `locateRound must be a whole number from 0, not "${roundText}"`);
+  if (keep !== null && !new RegExp(EDGE_ID_PATTERN).test(keep)) throw new ParamError('bad-value', `locateKeep must be an edge id, not "${keep.slice(0, 64)}"`);
+  return { round, keep };
 }
 
 /** `?site=` or `?ticket=`: trimmed, empty is none, at most BOUNDS.siteChars. */
@@ -214,16 +243,20 @@ export function writePageParams(p: PageParams): QueryParams {
   if (p.load) q.set('load', '1');
   if (p.devices) q.set('devices', '1');
   if (p.network) q.set('network', '1');
+  if (p.locate !== null) {
+    q.set('locateRound', String(p.locate.round));
+    if (p.locate.keep !== null) q.set('locateKeep', p.locate.keep);
+  }
   return q;
 }
 
 /**
  * The query string to share a test's settings, `?...` or empty: as writePageParams, but never
- * `autostart` (a shared link waits for its Start) nor `devices` (the unattended device check of
- * a headless run; a person opens the device step themselves).
+ * `autostart` (a shared link waits for its Start), nor `devices` (the unattended device check of
+ * a headless run; a person opens the device step themselves), nor a scheduled sample's locate turn.
  */
 export function pageSearch(p: PageParams): string {
-  const s = writePageParams({ ...p, autostart: false, devices: false }).toString();
+  const s = writePageParams({ ...p, autostart: false, devices: false, locate: null }).toString();
   return s ? `?${s}` : '';
 }
 

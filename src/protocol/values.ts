@@ -6,6 +6,7 @@
  * ConfigError naming what was refused. Pure: neither DOM nor Node.
  */
 import { BOUNDS, DEFAULTS } from './defaults.js';
+import { EDGE_ID_PATTERN } from './edge-id.js';
 import { ConfigError } from './config-error.js';
 
 /** Parses a decimal integer within [min, max]; `what` names it in the error (e.g. "--http-port"). */
@@ -125,9 +126,6 @@ export function parseInstant(text: string, what: string): number {
     );
   return ms;
 }
-
-/** An edge's id (`serve --edge-id`, `edge-token --edge`): lower-case letters, digits and hyphens, starting with a letter or digit, as it names the edge in URLs, reports and logs. */
-export const EDGE_ID_PATTERN = `^[a-z0-9][a-z0-9-]{0,${BOUNDS.edgeIdChars - 1}}$`;
 
 /** Parses an edge's id (EDGE_ID_PATTERN); `what` names the flag in the error. */
 export function parseEdgeId(text: string, what = '--edge-id'): string {

@@ -3,6 +3,7 @@
  * the page, src/web/session-env.ts, or a Node client, bench/load/node-client.ts), what it is
  * asked (RunOptions) and what it tells on the way (RunEvents). Types only.
  */
+import type { LocateRotation } from '../protocol/page-url.js';
 import type { ServerConfig, TurnServerEntry } from '../protocol/api.js';
 import type { AnalysisInput, GradedPath, ProfileSelection, StatsSecondOpinion, TestMode } from '../analysis/schema/input.js';
 import type { SuspectInterval } from '../analysis/measure/records.js';
@@ -137,6 +138,8 @@ export interface RunOptions {
   arrivals?: ArrivalClock;
   /** The busy-line phase after the idle window (`?load=1`, `run --load`): never without being asked. */
   load?: boolean;
+  /** A scheduled sample's turn among a hub's edges (plan/edges.ts locateSet); absent: the first the hub lists. */
+  locate?: LocateRotation | null;
 }
 
 export interface RunEvents {

@@ -7,6 +7,8 @@ import type { Locate } from '../analysis/schema/locate-schema.js';
 import { testOrder } from '../analysis/grade/locate.js';
 import { movesOn, planEdges, withUnreachable } from './plan/edges.js';
 import { locateEdges } from './locate/locate.js';
+import { planRegionLeg, type RegionLegPlan } from './plan/region-leg.js';
+import { regionLegFailedNote } from '../analysis/present/region.js';
 import type { NatBehaviour, Report } from '../analysis/schema/report-schema.js';
 import { analyze } from '../analysis/report/analyze.js';
 import { fetchServerConfig, iceServerFor } from './net/config.js';
@@ -97,7 +99,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
   events.phase('config', 'asking the server for a relay');
   const config: TestConfig = opts.override ? { kind: 'override', relay: opts.override } : { kind: 'server', server: await fetchServerConfig(opts.baseUrl) };
   timeline.mark('config');
-  const where = planEdges(config, env.relayRtt !== undefined);
+  const where = planEdges(config, env.relayRtt !== undefined, opts.locate ?? null);
   if (where.kind === 'server') return testOn(base, config, timeline, null);
   let locate: Locate | null = null;
   const relayRtt = env.relayRtt;
@@ -112,16 +114,56 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
     if (edge === undefined) throw new SetupError('relay-unreachable', 'no test server of this hub could be reached');
     const answered = locate?.edges.find((e) => e.id === edge.id)?.state === 'ok';
     const facts = { edge: { id: edge.id, azureRegion: edge.azureRegion }, locate, answered };
+    let report: Report;
     try {
       // After a locate or a failed attempt, the test's own setup times start now (the configuration came with the hub's).
       const t = locate === null && order === where.edges ? timeline : freshTimeline();
-      return await testOn(base, { kind: 'server', server: edge.config }, t, facts);
+      report = await testOn(base, { kind: 'server', server: edge.config }, t, facts);
     } catch (err) {
       if (rest.length === 0 || !movesOn(err instanceof SetupError ? err.reason : null)) throw err;
       if (locate) locate = withUnreachable(locate, edge.id);
       events.phase('config', `the test server in ${edge.azureRegion} did not answer (${errorLine(err)}): trying ${rest[0]?.azureRegion ?? 'the next'}`);
       order = rest;
+      continue;
     }
+    return await withRegionLeg(base, report, planRegionLeg(opts.profile, config.kind === 'server' ? (config.server.edges ?? []) : [], facts.edge, locate));
+  }
+}
+
+/**
+ * The nearest edge's report, with the region leg when the plan has one (plan/region-leg.ts): a
+ * second full test on the edge in the profile's Azure region, graded on its own. A leg that could
+ * not run leaves the report as it was, with a note that says why; the report's verdict is the
+ * nearest edge's either way.
+ */
+async function withRegionLeg(base: SessionBase, report: Report, plan: RegionLegPlan): Promise<Report> {
+  if (plan.kind !== 'leg' || base.opts.signal.aborted) return report;
+  const { events } = base;
+  const where = `the test server in ${plan.azureRegion}`;
+  events.phase('config', `a second test, on ${where}: the Azure region your profile is graded against`);
+  // The leg's own events: its phases said as the region test's, no live figures or evidence over the first test's, no second 'done'.
+  const legEvents: RunEvents = {
+    phase: (p, d) => events.phase(p === 'done' ? 'analyzing' : p, `region test (${plan.azureRegion}): ${d}`),
+    live: () => undefined,
+  };
+  const legBase: SessionBase = {
+    ...base,
+    opts: { ...base.opts, compare: null, load: false },
+    events: legEvents,
+    startedAt: new Date().toISOString(),
+    sessionNotes: [],
+  };
+  const edge = { id: plan.edge.id, azureRegion: plan.edge.azureRegion };
+  try {
+    // This network just carried the nearest edge's test: a leg that connects on no port is its edge's failure, never graded as the network (answered).
+    const leg = await testOn(legBase, { kind: 'server', server: plan.edge.config }, freshTimeline(), { edge, locate: null, answered: true });
+    events.phase('done', report.summary.verdict);
+    return { ...report, legs: [{ role: 'region', edge, report: leg }] };
+  } catch (err) {
+    // Only what the leg could not do is noted; a fault of our own code is not hidden in a note.
+    if (!(err instanceof SetupError) || err.reason === 'cancelled') throw err;
+    events.phase('done', report.summary.verdict);
+    return { ...report, diagnostics: { ...report.diagnostics, notes: [...report.diagnostics.notes, regionLegFailedNote(plan.azureRegion, errorLine(err))] } };
   }
 }
 

@@ -32,6 +32,7 @@ describe('page URL parameters', () => {
       ticket: null,
       save: true,
       load: false,
+      locate: null,
       arrivals: 'receive-time',
       devices: false,
       network: false,
@@ -331,6 +332,12 @@ const pageParamsArb: fc.Arbitrary<PageParams> = fc.record({
   load: fc.boolean(),
   devices: fc.boolean(),
   network: fc.boolean(),
+  locate: fc.option(
+    fc.record({ round: fc.integer({ min: 0, max: 999_999_999 }), keep: fc.option(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,31}$/), { nil: null }) }),
+    {
+      nil: null,
+    },
+  ),
 });
 
 /** Query strings over the page's keys, with good values and bad ones. */

@@ -1,14 +1,22 @@
 /** The alerts repository on PostgreSQL: a site's evaluation in one transaction holding its state rows (SELECT ... FOR UPDATE). */
 import type { AlertTrack } from '../../../src/analysis/alert/hysteresis.js';
-import type { TargetId } from '../../../src/analysis/schema/report-schema.js';
 import { freshId } from '../common.js';
 import type { PostgresDriver } from '../driver/postgres.js';
 import { siteKeyOf } from '../site-key.js';
 import type { StoreOptions } from '../types.js';
 import { alertPosts } from './posts.js';
-import { alertWindowSql, insertPostSql, toAlertTrack, toAlertWindow, type AlertStateRow } from './sql.js';
+import {
+  alertEdgeWindowSql,
+  alertWindowSql,
+  edgeLikePattern,
+  insertPostSql,
+  toAlertEdgeWindow,
+  toAlertTrack,
+  toAlertWindow,
+  type AlertStateRow,
+} from './sql.js';
 import { SITE_COLUMNS, siteOutcomesSql, toKnownSite, toOutcome, type SiteDbRow } from '../sites/sql.js';
-import type { AlertFacts, AlertMetric, AlertsRepository, AlertWindowRow } from './types.js';
+import { windowKey, type AlertFacts, type AlertMetric, type AlertsRepository, type AlertWindowRow } from './types.js';
 
 export function postgresAlerts({ runner, transaction }: PostgresDriver, opts: StoreOptions): AlertsRepository {
   return {
@@ -30,11 +38,16 @@ export function postgresAlerts({ runner, transaction }: PostgresDriver, opts: St
         ).rows;
         const tracks = new Map<AlertMetric, AlertTrack>(rows.map((r) => [r.metric as AlertMetric, toAlertTrack(r)]));
         // READ COMMITTED: each statement after the lock sees every sample committed before it, the other instance's too.
-        const windows = new Map<TargetId, AlertWindowRow[]>();
+        const windows = new Map<AlertMetric, AlertWindowRow[]>();
         for (const sp of specs)
           windows.set(
-            sp.metric,
-            toAlertWindow(sp.metric, (await c.query<Record<string, unknown>>(alertWindowSql(sp.metric, '$1', '$2'), [site, sp.samples])).rows),
+            windowKey(sp),
+            sp.edge === undefined
+              ? toAlertWindow(sp.metric, (await c.query<Record<string, unknown>>(alertWindowSql(sp.metric, '$1', '$2'), [site, sp.samples])).rows)
+              : toAlertEdgeWindow(
+                  sp.edge,
+                  (await c.query<Record<string, unknown>>(alertEdgeWindowSql('$1', '$2', '$3'), [site, edgeLikePattern(sp.edge), sp.samples])).rows,
+                ),
           );
         const siteRow = reads.site === true ? (await c.query<SiteDbRow>(`SELECT ${SITE_COLUMNS} FROM sites WHERE site_key = $1`, [site])).rows[0] : undefined;
         const facts: AlertFacts = {

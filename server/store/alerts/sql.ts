@@ -7,7 +7,7 @@ import type { AlertState, AlertTrack } from '../../../src/analysis/alert/hystere
 import type { TargetId } from '../../../src/analysis/schema/report-schema.js';
 import { SITE_METRIC_KEYS } from '../../../src/analysis/site/site.js';
 import { ms, msOrNull, type Placeholder } from '../common.js';
-import { METRIC_COLUMNS } from '../summary.js';
+import { locatedOfText, METRIC_COLUMNS } from '../summary.js';
 import { StoreError } from '../types.js';
 import type { AlertPost, AlertWindowRow, PostOutcome, RaisedAlert } from './types.js';
 
@@ -23,6 +23,28 @@ function alertColumns(metric: TargetId): string[] {
 export function alertWindowSql(metric: TargetId, site: string, limit: string): string {
   const cols = alertColumns(metric);
   return `SELECT id, started_at, ${cols.join(', ')} FROM results WHERE site_key = ${site} AND (${cols.map((c) => `${c} IS NOT NULL`).join(' OR ')}) ORDER BY started_at DESC, id DESC LIMIT ${limit}`;
+}
+
+/**
+ * A site's last `limit` samples whose locate measured `edge` (its id inside locate_edges, the
+ * JSON of ../summary.ts locatedText; an edge id has no LIKE wildcard), newest first: placeholders
+ * for the site, the LIKE pattern (edgeLikePattern) and the limit.
+ */
+export function alertEdgeWindowSql(site: string, pattern: string, limit: string): string {
+  return `SELECT id, started_at, locate_edges FROM results WHERE site_key = ${site} AND locate_edges LIKE ${pattern} ORDER BY started_at DESC, id DESC LIMIT ${limit}`;
+}
+
+/** The LIKE pattern of an edge inside locate_edges. */
+export const edgeLikePattern = (edge: string): string => `%${JSON.stringify([edge]).slice(0, -1)},%`;
+
+/** The rows of alertEdgeWindowSql, oldest first, each with the edge's locate p50. */
+export function toAlertEdgeWindow(edge: string, rows: ReadonlyArray<Record<string, unknown>>): AlertWindowRow[] {
+  return rows
+    .flatMap((r) => {
+      const e = locatedOfText(r.locate_edges === null || r.locate_edges === undefined ? null : String(r.locate_edges)).find((x) => x.id === edge);
+      return e === undefined ? [] : [{ id: String(r.id), startedAtMs: ms(r.started_at, 'started_at'), value: e.rttMsP50 }];
+    })
+    .reverse();
 }
 
 /** The rows of alertWindowSql, oldest first, each with its worst direction's value. */

@@ -7,9 +7,27 @@ import { bind, named, type SqliteDriver } from '../driver/sqlite.js';
 import { siteKeyOf } from '../site-key.js';
 import type { StoreOptions } from '../types.js';
 import { alertPosts } from './posts.js';
-import { alertWindowSql, insertPostSql, toAlertTrack, toAlertWindow, type AlertStateRow } from './sql.js';
+import {
+  alertEdgeWindowSql,
+  alertWindowSql,
+  edgeLikePattern,
+  insertPostSql,
+  toAlertEdgeWindow,
+  toAlertTrack,
+  toAlertWindow,
+  type AlertStateRow,
+} from './sql.js';
 import { SITE_COLUMNS, siteOutcomesSql, toKnownSite, toOutcome, type SiteDbRow } from '../sites/sql.js';
-import type { AlertDecide, AlertFacts, AlertMetric, AlertReads, AlertsRepository, AlertWindowRow, AlertWindowSpec } from './types.js';
+import {
+  windowKey,
+  type AlertDecide,
+  type AlertFacts,
+  type AlertMetric,
+  type AlertReads,
+  type AlertsRepository,
+  type AlertWindowRow,
+  type AlertWindowSpec,
+} from './types.js';
 
 export function sqliteAlerts({ db, runner }: SqliteDriver, opts: StoreOptions): AlertsRepository {
   const insertAlertState = db.prepare(
@@ -28,6 +46,11 @@ export function sqliteAlerts({ db, runner }: SqliteDriver, opts: StoreOptions): 
     }
     return st;
   };
+  const edgeWindow = db.prepare(alertEdgeWindowSql('?', '?', '?'));
+  const windowOf = (site: string, sp: AlertWindowSpec): AlertWindowRow[] =>
+    sp.edge === undefined
+      ? toAlertWindow(sp.metric, alertWindow(sp.metric).all(site, sp.samples) as Array<Record<string, unknown>>)
+      : toAlertEdgeWindow(sp.edge, edgeWindow.all(site, edgeLikePattern(sp.edge), sp.samples) as Array<Record<string, unknown>>);
   const insertPost = db.prepare(insertPostSql(named));
   const siteRow = db.prepare(`SELECT ${SITE_COLUMNS} FROM sites WHERE site_key = ?`);
   const outcomes = db.prepare(siteOutcomesSql(() => '?'));
@@ -45,8 +68,8 @@ export function sqliteAlerts({ db, runner }: SqliteDriver, opts: StoreOptions): 
       const tracks = new Map<AlertMetric, AlertTrack>();
       const wanted = new Set<string>(metrics);
       for (const row of alertStates.all(site) as AlertStateRow[]) if (wanted.has(row.metric)) tracks.set(row.metric as AlertMetric, toAlertTrack(row));
-      const windows = new Map<TargetId, AlertWindowRow[]>();
-      for (const sp of specs) windows.set(sp.metric, toAlertWindow(sp.metric, alertWindow(sp.metric).all(site, sp.samples) as Array<Record<string, unknown>>));
+      const windows = new Map<AlertMetric, AlertWindowRow[]>();
+      for (const sp of specs) windows.set(windowKey(sp), windowOf(site, sp));
       const decided = decide(windows, tracks, readFacts(site, reads));
       for (const [metric, t] of decided.tracks) updateAlertState.run(t.state, t.breaches, t.passes, t.sinceMs, now, site, metric);
       decided.posts.forEach((p, i) => insertPost.run(bind([freshId(opts), site, i, p.body, now])));

@@ -3,10 +3,15 @@ import type { AlertTrack } from '../../../src/analysis/alert/hysteresis.js';
 import type { TargetId } from '../../../src/analysis/schema/report-schema.js';
 import type { KnownSite, SiteOutcome } from '../sites/types.js';
 
-/** One alert rule's window to read: the site's last `samples` samples that graded `metric`. */
+/**
+ * One alert rule's window to read: the site's last `samples` samples that graded `metric`, or,
+ * for a rule that names an edge, the site's last `samples` samples whose locate measured that
+ * edge (its p50: metric latency-rtt only).
+ */
 export interface AlertWindowSpec {
   metric: TargetId;
   samples: number;
+  edge?: string;
 }
 
 /** One sample of an alert window: its worst graded direction's value of the metric (summary columns). */
@@ -17,7 +22,12 @@ export interface AlertWindowRow {
 }
 
 /** The state of a site's rule: a P90 rule's target, 'silence', 'could-not-test', or the could-not-judge rule of a target (server/alerts/config.ts). */
-export type AlertMetric = TargetId | 'silence' | 'could-not-test' | `could-not-judge:${TargetId}`;
+export type AlertMetric = TargetId | `${TargetId}@${string}` | 'silence' | 'could-not-test' | `could-not-judge:${TargetId}`;
+
+/** The state and window key of a P90 rule: its target, or `target@edge` for a rule that names an edge. */
+export function windowKey(spec: { metric: TargetId; edge?: string | undefined }): AlertMetric {
+  return spec.edge === undefined ? spec.metric : `${spec.metric}@${spec.edge}`;
+}
 
 /** What an evaluation reads besides the P90 windows, in its transaction after the state rows are held. */
 export interface AlertReads {
@@ -45,7 +55,7 @@ interface NewAlertPost {
  * webhook posts the changes make, kept in the same transaction.
  */
 export type AlertDecide = (
-  windows: ReadonlyMap<TargetId, readonly AlertWindowRow[]>,
+  windows: ReadonlyMap<AlertMetric, readonly AlertWindowRow[]>,
   tracks: ReadonlyMap<AlertMetric, AlertTrack>,
   facts: AlertFacts,
 ) => { tracks: ReadonlyMap<AlertMetric, AlertTrack>; posts: readonly NewAlertPost[] };

@@ -4,7 +4,7 @@
  */
 import { SITE_METRIC_KEYS, type SiteGrade, type SiteReportFields, type SiteSample } from '../../../src/analysis/site/site.js';
 import type { SiteLoadFields } from '../../../src/analysis/site/busy-line.js';
-import { METRIC_COLUMNS, type LoadSummary, type SampleSummary } from '../summary.js';
+import { locatedOfText, METRIC_COLUMNS, type LoadSummary, type SampleSummary } from '../summary.js';
 
 /** A summary row as either driver returns it. */
 export type SummaryDbRow = Record<string, unknown>;
@@ -31,6 +31,8 @@ export function summaryFromRow(row: SummaryDbRow): SampleSummary {
     metrics: METRIC_COLUMNS.map((c) => num(row[c])),
     insufficientMask: num(row.insufficient_mask) ?? 0,
     load: loadFromRow(row),
+    edge: row.edge_id === null || row.edge_id === undefined ? null : { id: String(row.edge_id), azureRegion: text(row.edge_region) ?? '' },
+    located: locatedOfText(text(row.locate_edges)),
   };
 }
 
@@ -87,7 +89,9 @@ export function siteSampleOfSummary(base: { id: string; code: string | null; sta
             azureRegion: s.profileRegion,
             from: s.profileFrom as SiteReportFields['meta']['profile']['from'],
           },
+          ...(s.edge === null ? {} : { edge: s.edge }),
         },
+        ...(s.located.length === 0 ? {} : { locate: { edges: s.located.map((e) => ({ ...e, state: 'ok' as const })) } }),
         probe: { path: s.probePath as SiteReportFields['probe']['path'] },
         summary: { verdict: s.verdict as SiteReportFields['summary']['verdict'] },
         grades: gradesOf(s),

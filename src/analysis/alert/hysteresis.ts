@@ -18,6 +18,12 @@ import type { TargetId } from '../schema/report-schema.js';
 
 export interface AlertRule {
   target: TargetId;
+  /**
+   * An edge of a hub (its id): the rule watches the P90 of the site's locate round trips to that
+   * edge (the site x region table's figure, src/analysis/site/regions.ts) instead of its tests'
+   * graded values; latency-rtt only. Absent: the tests' values.
+   */
+  edge?: string;
   /** Samples in the window (e.g. 36: six hours of 10-minute samples). */
   samples: number;
   raiseAfter: number;
@@ -30,6 +36,8 @@ export type AlertState = 'ok' | 'raised';
 export interface AlertEvent {
   site: string;
   metric: TargetId;
+  /** The edge a rule that names one watches, with the Azure region it stands in: a region's breach says which region. */
+  edge?: { id: string; azureRegion: string };
   p90: number;
   target: number;
   state: AlertState;
@@ -93,8 +101,22 @@ export function evaluateWindow(
 }
 
 /** The event a change of state posts. */
-export function alertEvent(site: string, metric: TargetId, threshold: number, change: NonNullable<AlertStep['change']>): AlertEvent {
-  return { site, metric, p90: change.p90, target: threshold, state: change.state, since: new Date(change.sinceMs).toISOString() };
+export function alertEvent(
+  site: string,
+  metric: TargetId,
+  threshold: number,
+  change: NonNullable<AlertStep['change']>,
+  edge?: { id: string; azureRegion: string },
+): AlertEvent {
+  return {
+    site,
+    metric,
+    ...(edge === undefined ? {} : { edge }),
+    p90: change.p90,
+    target: threshold,
+    state: change.state,
+    since: new Date(change.sinceMs).toISOString(),
+  };
 }
 
 /**

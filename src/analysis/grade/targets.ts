@@ -167,6 +167,14 @@ function findAzureRegion(name: string): AzureRegionRow | undefined {
 }
 
 /**
+ * The Azure region a customer region's row is tested against ("Hawaii US" -> "West US"), or null
+ * for a name that is no row: where a region leg runs (docs/regions.md).
+ */
+export function azureRowOf(customerRegion: string): AzureRegionRow | null {
+  return findAzureRegion(customerRegion) ?? null;
+}
+
+/**
  * Resolve a profile selection to thresholds. For azure-region, `azureRegion` names the
  * customer region row (every Azure region tested against is also a row of its own, so
  * "West Europe" works; "Hawaii US" is the one row tested against another region).

@@ -3,8 +3,8 @@
  * verdict from its grades and outcome (the rule the page's analysis used: verdictOf, and a test
  * our side could not finish is insufficient), a cause named exactly when the verdict is insufficient, and each provisional claim's `held` from the final
  * grade of its target and direction (heldOutcomes), the locate's nearest edge from its edges'
- * figures (nearestEdge), the edge the test ran on among them, and the server's event-loop
- * figures against each other. A report whose summary says otherwise is
+ * figures (nearestEdge), the edge the test ran on among them, the server's event-loop
+ * figures against each other, and each leg's report (the region leg) the same way, on the edge it names. A report whose summary says otherwise is
  * refused: what is stored, and shown at /r/<code>, never says "pass" beside failing grades.
  * Pure.
  */
@@ -26,6 +26,8 @@ export function conclusionProblem(r: Report): string | null {
   }
   const locateProblem = locateConclusionProblem(r);
   if (locateProblem !== null) return locateProblem;
+  const legProblem = legsConclusionProblem(r);
+  if (legProblem !== null) return legProblem;
   // The server's figures hold together: no more busy windows than windows, the median not above the 99th percentile.
   const s = r.server;
   if (s !== undefined) {
@@ -56,5 +58,20 @@ function locateConclusionProblem(r: Report): string | null {
   if (new Set(ids).size !== ids.length) return '/locate/edges names an edge twice';
   const ranOn = r.meta.edge?.id;
   if (ranOn !== undefined && !ids.includes(ranOn)) return `/meta/edge/id is ${JSON.stringify(ranOn)}, an edge the locate did not measure`;
+  return null;
+}
+
+/** Each leg's report holds together on its own, ran on the edge the leg names, and that edge is not the one the report ran on. */
+function legsConclusionProblem(r: Report): string | null {
+  for (const [i, leg] of (r.legs ?? []).entries()) {
+    const ranOn = leg.report.meta.edge;
+    if (ranOn?.id !== leg.edge.id || ranOn.azureRegion !== leg.edge.azureRegion) {
+      return `/legs/${i}/edge is ${JSON.stringify(leg.edge)}, but its report ran on ${JSON.stringify(ranOn ?? null)}`;
+    }
+    if (r.meta.edge === undefined || r.meta.edge.id === leg.edge.id)
+      return `/legs/${i} is a test on ${leg.edge.id}, but the report itself ran ${r.meta.edge === undefined ? 'on no edge' : 'there too'}`;
+    const own = conclusionProblem(leg.report);
+    if (own !== null) return `/legs/${i}/report${own}`;
+  }
   return null;
 }

@@ -44,7 +44,7 @@ const LOAD_COLUMNS: readonly string[] = [
   'load.bytes',
 ];
 
-const EDGE_COLUMNS: readonly string[] = ['edge.id', 'edge.azureRegion', 'edge.locateRttMsP50', 'locate.nearest'];
+const EDGE_COLUMNS: readonly string[] = ['edge.id', 'edge.azureRegion', 'edge.locateRttMsP50', 'locate.nearest', 'leg'];
 
 /** The columns, in order. */
 export const EXPORT_COLUMNS: readonly string[] = [
@@ -143,6 +143,25 @@ function pageRounded(row: Record<string, Cell>, stored: Report | ReportV2 | Repo
   return out;
 }
 
+/**
+ * A report's export rows, split by edge: its own row, then one row per leg (`leg` "region": the
+ * region leg's own test on its edge, its figures and verdict, the same id and code, the parent's
+ * locate figure of that edge). `figures` 'page' rounds them as the page shows them (the CSV).
+ */
+export function reportRows(who: RowIdentity, stored: Report | ReportV2 | ReportV1, figures: 'raw' | 'page' = 'raw'): Array<Record<string, Cell>> {
+  const row = (r: Report | ReportV2 | ReportV1): Record<string, Cell> => (figures === 'page' ? reportCsvRow(who, r) : reportRow(who, r));
+  const r = upgradeReport(stored);
+  return [
+    row(stored),
+    ...(r.legs ?? []).map((leg) => ({
+      ...row(leg.report),
+      'edge.locateRttMsP50': r.locate?.edges.find((e) => e.id === leg.edge.id)?.rttMsP50 ?? null,
+      'locate.nearest': r.locate?.nearest ?? null,
+      leg: leg.role,
+    })),
+  ];
+}
+
 /** A report's CSV row: `reportRow` with its figures rounded as the page shows them. */
 export function reportCsvRow(who: RowIdentity, stored: Report | ReportV2 | ReportV1): Record<string, Cell> {
   return pageRounded(reportRow(who, stored), stored);
@@ -195,6 +214,8 @@ export function reportRow(who: RowIdentity, stored: Report | ReportV2 | ReportV1
   row['edge.azureRegion'] = edge?.azureRegion ?? null;
   row['edge.locateRttMsP50'] = r.locate?.edges.find((e) => e.id === edge?.id)?.rttMsP50 ?? null;
   row['locate.nearest'] = r.locate?.nearest ?? null;
+  // A leg's own row says so (reportRows); the report's row is the nearest edge's test.
+  row.leg = null;
   return row;
 }
 

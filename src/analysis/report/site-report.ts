@@ -19,6 +19,7 @@ import {
   siteFacts,
 } from '../site/site.js';
 import type { Verdict } from '../schema/report-schema.js';
+import { siteRegionViews, type SiteRegionView } from '../present/site-regions.js';
 import type { SiteMetric } from '../site/p90.js';
 import type { Outages, ReasonCount } from '../site/outages.js';
 import type { Interval } from '../site/service.js';
@@ -59,6 +60,12 @@ export interface SiteReport {
    * grade; null when no sample loaded the line. Never part of `verdict`.
    */
   busyLine: (BusyLineFacts & { sentence: string; gradeSource: string }) | null;
+  /**
+   * The site x region table (locate figures, never part of `verdict`): per test server any sample
+   * measured, the P90 of the samples' locate medians, graded against the site's Azure row where
+   * the server stands in that row's region; empty when no sample ran through a hub's edges.
+   */
+  regions: SiteRegionView[];
   verdict: Verdict;
   explanation: string[];
 }
@@ -138,6 +145,7 @@ export function buildSiteReport(
     worstHours: f.worstHours,
     days: f.days,
     busyLine,
+    regions: siteRegionViews(f.regions, f.profile, f.minSamplesP90),
     verdict: f.verdict,
     explanation,
   };

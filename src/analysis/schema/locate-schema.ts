@@ -6,7 +6,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { BOUNDS } from '../../protocol/defaults.js';
-import { EDGE_ID_PATTERN } from '../../protocol/values.js';
+import { EDGE_ID_PATTERN } from '../../protocol/edge-id.js';
 import { Int, Nullable, Num, Obj } from './report-v1-schema.js';
 
 const EdgeIdSchema = Type.String({ maxLength: BOUNDS.edgeIdChars, pattern: EDGE_ID_PATTERN, description: "The edge's id at its hub (serve --edge-id)." });

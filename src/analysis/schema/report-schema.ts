@@ -10,11 +10,12 @@
  * device's or the server's, measure/attribution.ts), `summary.insufficientCause`, and the grade
  * reasons `device-busy` and `server-busy`, and then, as optional fields (so that reports stored
  * before them stay valid), `probe.fallback`, `meta.edge` and `locate` (a hub's edges,
- * ./locate-schema.ts) and `server` (the server's event-loop delay over the test,
- * measure/server-loop.ts), and `devices` (the user's microphone, speaker and camera,
- * ./devices-schema.ts, never graded) and `teamsReachability` (whether listed media relays answer,
- * ./reachability-schema.ts, never graded) and `network` (the connection type and a split path,
- * ./network-schema.ts, never graded). Version 2 (./report-v2-schema.ts) moved the relay
+ * ./locate-schema.ts), `server` (the server's event-loop delay over the test,
+ * measure/server-loop.ts), `devices` (the user's microphone, speaker and camera,
+ * ./devices-schema.ts, never graded), `teamsReachability` (whether listed media relays answer,
+ * ./reachability-schema.ts, never graded), `network` (the connection type and a split path,
+ * ./network-schema.ts, never graded) and `legs` (the region leg: a full report of a second test
+ * on the edge in the profile's Azure region). Version 2 (./report-v2-schema.ts) moved the relay
  * path, the port checks and the timings out of `meta`; version 1 is ./report-v1-schema.ts. Both
  * are frozen, so stored reports stay readable (`upgradeReport` in ../report/migrate.ts turns any
  * into the current shape); the sections version 3 did not change are defined there and used
@@ -256,26 +257,48 @@ const ServerSchema = Obj(
   "The server's event-loop delay over the test (its data plane: the relay and the reflector).",
 );
 
+/** Every field of a version 3 report but its legs: a leg's own report is this (a leg has no legs of its own). */
+const ReportCoreProperties = {
+  ...ReportV2Schema.properties,
+  schemaVersion: Type.Literal(SCHEMA_VERSION),
+  meta: MetaSchema,
+  summary: SummarySchema,
+  probe: ProbePathSchema,
+  grades: Type.Array(GradeEntrySchema),
+  load: Type.Optional(LoadSchema),
+  attribution: Nullable(AttributionSchema),
+  locate: Type.Optional(LocateSchema),
+  server: Type.Optional(ServerSchema),
+  devices: Type.Optional(DevicesSchema),
+  teamsReachability: Type.Optional(ReachabilitySchema),
+  network: Type.Optional(NetworkSchema),
+};
+
+/**
+ * A second test of the same session on another edge (version 3, optional): `region`, the edge in
+ * the Azure region of the profile's table row, when that edge is not the nearest. Its report is
+ * complete and graded on its own against the same profile; the report's own verdict stays the
+ * nearest edge's.
+ */
+const LegSchema = Obj(
+  {
+    role: Type.Literal('region', { description: "`region`: the edge in the Azure region of the profile's table row (docs/regions.md)." }),
+    edge: EdgeIdentitySchema,
+    report: Obj(ReportCoreProperties, "The leg's own full report (same schema version, without legs)."),
+  },
+  'A further test of the same session on another edge of the hub.',
+);
+
 export const ReportSchema = Obj(
   {
-    ...ReportV2Schema.properties,
-    schemaVersion: Type.Literal(SCHEMA_VERSION),
-    meta: MetaSchema,
-    summary: SummarySchema,
-    probe: ProbePathSchema,
-    grades: Type.Array(GradeEntrySchema),
-    load: Type.Optional(LoadSchema),
-    attribution: Nullable(AttributionSchema),
-    locate: Type.Optional(LocateSchema),
-    server: Type.Optional(ServerSchema),
-    devices: Type.Optional(DevicesSchema),
-    teamsReachability: Type.Optional(ReachabilitySchema),
-    network: Type.Optional(NetworkSchema),
+    ...ReportCoreProperties,
+    legs: Type.Optional(Type.Array(LegSchema, { maxItems: 1, description: 'Further tests of the session on other edges: at most one, the region leg.' })),
   },
   'callprobe report, schema version 3.',
 );
 
 export type Report = Static<typeof ReportSchema>;
+export type ReportLeg = Static<typeof LegSchema>;
 export type Attribution = Static<typeof AttributionSchema>;
 export type InsufficientCause = Static<typeof InsufficientCauseSchema>;
 export type ProvisionalAnswer = Static<typeof ProvisionalAnswerSchema>;

@@ -17,6 +17,8 @@
  *   samples and the P90 of the per-test round trip.
  * - The busy line: what the pooled samples that loaded the line said (./busy-line.ts), beside
  *   the targets, never in the verdict.
+ * - Region by region: per edge of a hub, the P90 of the samples' locate figures (./regions.ts),
+ *   beside the targets, never in the verdict.
  * Data only; the words are src/analysis/present/site-text.ts, the assembly report/site-report.ts.
  */
 import { DEFAULTS } from '../../protocol/defaults.js';
@@ -30,13 +32,17 @@ import { verdictOf } from '../grade/grade.js';
 import { ProfileError, type ResolvedProfile, resolveProfile, TARGET_LABELS, targetUnit, type TargetThresholds } from '../grade/targets.js';
 import type { Interval } from './service.js';
 import { ReasonedError } from '../../protocol/typed-error.js';
+import type { LocatedEdge } from '../schema/locate-schema.js';
+import { siteRegions, type SiteLocateFields, type SiteRegionRow } from './regions.js';
 
 /** What a site report reads of one grade: its target, direction, status and value. */
 export type SiteGrade = Pick<Report['grades'][number], 'target' | 'direction' | 'status' | 'value'>;
 
 /** What a site report reads of one report (a full Report is one): its profile, probe path, verdict, grades and busy line. */
 export interface SiteReportFields {
-  meta: { profile: Pick<Report['meta']['profile'], 'id' | 'azureRegion' | 'from'> };
+  meta: { profile: Pick<Report['meta']['profile'], 'id' | 'azureRegion' | 'from'>; edge?: { id: string; azureRegion: string } | undefined };
+  /** The edges the sample's locate measured (./regions.ts reads those with a round trip). */
+  locate?: { edges: ReadonlyArray<Pick<LocatedEdge, 'id' | 'azureRegion' | 'state' | 'rttMsP50'>> } | undefined;
   probe: Pick<Report['probe'], 'path'>;
   summary: Pick<Report['summary'], 'verdict'>;
   grades: readonly SiteGrade[];
@@ -46,13 +52,25 @@ export interface SiteReportFields {
 
 /** Only the fields a site report reads, so a long span of samples does not keep every full report in memory. */
 export function siteReportFields(r: SiteReportFields): SiteReportFields {
+  const edge = r.meta.edge;
   return {
-    meta: { profile: { id: r.meta.profile.id, azureRegion: r.meta.profile.azureRegion, from: r.meta.profile.from } },
+    meta: {
+      profile: { id: r.meta.profile.id, azureRegion: r.meta.profile.azureRegion, from: r.meta.profile.from },
+      ...(edge === undefined ? {} : { edge: { id: edge.id, azureRegion: edge.azureRegion } }),
+    },
+    ...(r.locate === undefined ? {} : { locate: { edges: locatedOf(r).map((e) => ({ ...e, state: 'ok' as const })) } }),
     probe: { path: r.probe.path },
     summary: { verdict: r.summary.verdict },
     grades: r.grades.map((g) => ({ target: g.target, direction: g.direction, status: g.status, value: g.value })),
     ...(r.load === undefined ? {} : { load: siteLoadFields(r.load) }),
   };
+}
+
+/** The edges a sample's locate measured with a round trip: what the site x region table reads. */
+export function locatedOf(r: Pick<SiteReportFields, 'locate'>): SiteLocateFields['located'] {
+  return (r.locate?.edges ?? []).flatMap((e) =>
+    e.state === 'ok' && e.rttMsP50 !== null ? [{ id: e.id, azureRegion: e.azureRegion, rttMsP50: e.rttMsP50 }] : [],
+  );
 }
 
 /**
@@ -169,6 +187,8 @@ export interface SiteFacts {
   days: DayRow[];
   /** What the pooled samples that loaded the line said (./busy-line.ts), or null when none did; never part of the verdict. */
   busyLine: BusyLineFacts | null;
+  /** The site x region table (./regions.ts): per edge, the P90 of every report sample's locate p50; never part of the verdict. */
+  regions: SiteRegionRow[];
   verdict: Verdict;
 }
 
@@ -225,6 +245,19 @@ export function hourCellOf(timeZone: string): (ms: number) => { weekday: number;
     const hour = Number(parts.find((p) => p.type === 'hour')?.value ?? Number.NaN) % 24;
     return { weekday, hour };
   };
+}
+
+/** The site x region table over every report sample, whatever its profile or path: the locate does not depend on them. */
+function regionsOf(
+  reports: ReadonlyArray<{ sample: SiteSample; report: SiteReportFields }>,
+  profile: ResolvedProfile | null,
+  settings: P90Settings,
+): SiteRegionRow[] {
+  return siteRegions(
+    reports.map(({ sample, report }) => ({ sample: sample.code ?? sample.id, fields: { edge: report.meta.edge ?? null, located: locatedOf(report) } })),
+    profile,
+    settings,
+  );
 }
 
 /**
@@ -382,6 +415,7 @@ export function siteFacts(
     busyLine: busyLineFacts(
       pooled.flatMap(({ sample, report }) => (report.load === undefined ? [] : [{ sample: sample.code ?? sample.id, load: report.load }])),
     ),
+    regions: regionsOf(reports, profile, settings),
     verdict: verdictOf(metrics),
   };
 }

@@ -158,6 +158,7 @@ export class CpApp extends CpElement {
           ticket: params.ticket,
           arrivals: params.arrivals,
           load: params.load,
+          locate: params.locate,
         },
         env.pageEnv(primed),
         {

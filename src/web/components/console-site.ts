@@ -6,6 +6,7 @@
  * that loaded the line. Numbers are written by
  * src/analysis/present/format.ts, as on the page and in `callprobe report`.
  */
+import { SITE_REGIONS_CAPTION } from '../../analysis/present/site-regions.js';
 import { html, nothing, type TemplateResult } from 'lit';
 import type { SiteReport } from '../../analysis/report/site-report.js';
 import type { HourCell } from '../../analysis/site/site.js';
@@ -64,7 +65,8 @@ export function siteReportView(r: SiteReport): TemplateResult {
     <ul>
       ${r.explanation.map((e) => html`<li>${e}</li>`)}
     </ul>
-    ${metricsTable(r)} ${r.busyLine !== null ? busyLineTable(r.busyLine) : nothing} ${r.days.length > 0 ? daysTable(r) : nothing}
+    ${metricsTable(r)} ${r.regions.length > 0 ? regionsTable(r.regions) : nothing} ${r.busyLine !== null ? busyLineTable(r.busyLine) : nothing}
+    ${r.days.length > 0 ? daysTable(r) : nothing}
     ${r.hours.length > 0 ? heatMap(r) : nothing}
   </section>`;
 }
@@ -104,6 +106,29 @@ function metricsTable(r: SiteReport): TemplateResult {
             <td>${limit(m.threshold, m.unit)}</td>
             <td>${m.missedPct === null ? '–' : figure(m.missedPct, '%')}</td>
             <td class=${m.status}>${m.status}</td>
+          </tr>`,
+      ),
+    )}`;
+}
+
+/** The site x region table: per test server, the P90 of the samples' locate medians (never part of the verdict). */
+function regionsTable(rows: SiteReport['regions']): TemplateResult {
+  return html`<h3>Region by region</h3>
+    <p class="hint">${SITE_REGIONS_CAPTION}</p>
+    ${scrollTable(
+      'Region by region: locate figures',
+      'site-regions',
+      ['Test server', 'Samples', 'Tested on it', 'Locate P50', 'Locate P90', 'Limit', 'Status'],
+      rows.map(
+        (v) =>
+          html`<tr data-edge=${v.id}>
+            <th scope="row">${v.azureRegion} (${v.id})</th>
+            <td>${count(v.samples)}</td>
+            <td>${count(v.tested)}</td>
+            <td>${figure(v.p50Ms, 'ms')}</td>
+            <td>${figure(v.p90Ms, 'ms', v.graded?.threshold)}</td>
+            <td>${v.graded === null ? '–' : limit(v.graded.threshold, 'ms')}</td>
+            <td class=${v.graded?.status ?? 'none'} title=${v.sentence}>${v.grade}</td>
           </tr>`,
       ),
     )}`;

@@ -371,6 +371,7 @@ export class ConsoleView extends CpElement {
       ${r.networkContext ? html`<ul data-testid="network-context" aria-label="The user's network">${r.networkContext.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
       ${r.devices ? html`<ul data-testid="devices" aria-label="The user's devices">${r.devices.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
       ${r.edge ? html`<p data-testid="edge">${r.edge.sentence} <small>(test server ${r.edge.id})</small></p>` : nothing}
+      ${r.regions.map((s) => html`<p data-testid="region-leg">${s}</p>`)}
       ${
         r.couldNotTest
           ? html`<p class="culprit" data-side=${r.couldNotTest.side}>Could not test: ${r.couldNotTest.words}</p>

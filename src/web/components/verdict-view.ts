@@ -6,6 +6,7 @@ import { probePathLine } from '../../analysis/present/probe-path.js';
 import { edgeSentence, locateRows } from '../../analysis/present/locate.js';
 import { devicesLines } from '../../analysis/present/devices.js';
 import { networkLines } from '../../analysis/present/network.js';
+import { regionSentences } from '../../analysis/present/region.js';
 import { CpElement } from './cp-element.js';
 import { reportSummaryText } from '../../analysis/present/result-text.js';
 import type { SaveState } from '../results.js';
@@ -51,6 +52,7 @@ export class VerdictView extends CpElement {
     const rows = verdictRows(r);
     const where = edgeSentence(r);
     const located = locateRows(r);
+    const regions = regionSentences(r);
     return html`
       <section class="banner ${v.verdict} ${a.tone}" aria-labelledby="answer" data-verdict=${v.verdict} data-tone=${a.tone}>
         <p class="title" data-title>${v.title}</p>
@@ -66,6 +68,7 @@ export class VerdictView extends CpElement {
             </ul>`
         }
         ${where === null ? nothing : html`<p class="edge" data-edge>${where}</p>`}
+        ${regions.map((s) => html`<p class="edge" data-region-leg>${s}</p>`)}
         ${a.findings.length > 0 ? html`<ul class="findings">${a.findings.map((f) => html`<li data-finding=${f.kind}>${f.sentence}</li>`)}</ul>` : nothing}
         ${
           a.advice.length > 0

@@ -1,7 +1,7 @@
 /**
  * POST /api/results and the shared-result lookups against an anonymous caller who tries to
  * fill the store or read what is not theirs, through Fastify's inject against SQLite and a real
- * PostgreSQL: every text and list of a report bounded, the body at 64 KiB, a day's budget of
+ * PostgreSQL: every text and list of a report bounded, the body at 128 KiB (a report and its region leg), a day's budget of
  * stored bytes per source (the operator token exempt), a known sampleId that never gives away
  * another caller's code, a site canonicalised before it is checked, and a budget of failed
  * code lookups over every source together.
@@ -106,7 +106,7 @@ describeEachKind('results abuse', (kind, opened) => {
     expect(long.json()).toMatchObject({ reason: 'over-bound', message: expect.stringContaining('/meta/browser') as unknown });
     const huge = await post(app, report({ browser: 'x'.repeat(255 * 1024) }));
     expect(huge.statusCode).toBe(413);
-    expect(DEFAULTS.results.bodyLimitBytes).toBeLessThanOrEqual(64 * 1024);
+    expect(DEFAULTS.results.bodyLimitBytes).toBeLessThanOrEqual(128 * 1024);
     expect(await count(store)).toBe(0);
     // A real user agent passes.
     const real = await post(app, report({ browser: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36' }));

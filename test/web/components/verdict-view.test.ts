@@ -166,6 +166,32 @@ describe("a test on a hub's edge", () => {
     expect(all(plain, '[data-edge]')).toEqual([]);
     expect(all(plain, 'tr[data-edge-row]')).toEqual([]);
   });
+
+  it("says a plain sentence per region leg, with the leg's own round trip and limit, then the table; or that the row's region has no test server", async () => {
+    const base = golden('clean-15s');
+    const profile = {
+      id: 'azure-region' as const,
+      azureRegion: 'West Europe',
+      from: 'site' as const,
+      label: 'Azure West Europe from your site (West Europe)',
+      source: 's',
+    };
+    const near: Report = { ...base, meta: { ...base.meta, profile, edge: { id: 'neu-1', azureRegion: 'North Europe' } } };
+    const legReport: Report = {
+      ...near,
+      meta: { ...near.meta, edge: { id: 'weu-1', azureRegion: 'West Europe' } },
+      grades: near.grades.map((g) => (g.target === 'latency-rtt' ? { ...g, value: 41, threshold: 135, status: 'pass' as const } : g)),
+    };
+    const v = await show({ ...near, legs: [{ role: 'region', edge: { id: 'weu-1', azureRegion: 'West Europe' }, report: legReport }] });
+    expect(all(v, '[data-region-leg]').map((p) => words(p))).toEqual([
+      `To West Europe, where your Teams tenant is: 41 ms, within the 135 ms limit. That test's verdict: ${legReport.summary.verdict.toUpperCase()}.`,
+    ]);
+    const none = await show(near);
+    expect(all(none, '[data-region-leg]').map((p) => words(p))).toEqual([
+      'No test server in West Europe: graded on the nearest edge (North Europe), which is not that region.',
+    ]);
+    expect(await axeProblems()).toEqual([]);
+  });
 });
 
 describe("the user's devices and network, under the answer", () => {
