@@ -93,7 +93,8 @@ describe('one session for the page and the load bench', () => {
       .filter((f) => /\b(connectLinks|streamProbes|fetchServerConfig)\(/.test(readFileSync(join(repoRoot, f), 'utf8')))
       .filter((f) => !/^src\/session\/(connect|probe-stream|net\/config)\.ts$/.test(f));
     // Compare mode's short streams are part of the one session: only runSession starts them.
-    expect(sessionSteps).toEqual(['src/session/compare-rungs.ts', 'src/session/run-session.ts']);
+    // The page's network context reads the server's config to gather once on the relay (no stream, no grade).
+    expect(sessionSteps).toEqual(['src/session/compare-rungs.ts', 'src/session/run-session.ts', 'src/web/network/context.ts']);
     expect(files.filter((f) => runtimeImports(f).some((s) => s.endsWith('/compare-rungs.js')))).toEqual(['src/session/run-session.ts']);
     // The session's own steps after the stream (after-stream.ts) grade what it measured, and nothing else does.
     const grading = files.filter((f) => runtimeImports(f).some((s) => s.endsWith('/report/analyze.js')));
