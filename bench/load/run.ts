@@ -7,7 +7,8 @@
  * the ladder stops at the first failing level or MAX_N; a one-test level already out of tolerance
  * says "too busy to measure" and writes nothing. Raw results go to bench/results/raw/;
  * `--write-docs` also writes the summary and the docs section (the soak's too). `--capacity`
- * runs the capped capacity bench (./capacity.ts), `--soak` and `--isolation` theirs; `--help`
+ * runs the capped capacity bench (./capacity.ts), `--cost` the cost of one test (./cost.ts),
+ * `--soak` and `--isolation` theirs; `--help`
  * lists them.
  */
 import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
@@ -18,6 +19,7 @@ import { procUsage, runClient, TOLERANCE_TEXT, withinTolerance, type ClientResul
 import { runSoak, soakOptionsFromArgs } from './soak.js';
 import { isolationOptionsFromArgs, runIsolationBench } from './isolation-bench.js';
 import { capacityOptionsFromArgs, runCapacityBench } from './capacity.js';
+import { costOptionsFromArgs, runCostBench } from './cost.js';
 
 const DURATION_S = Number(process.env['DURATION_S'] ?? 15);
 const LEVELS = (process.env['LEVELS'] ?? '1,2,4,8,12,16,24,32').split(',').map(Number);
@@ -215,6 +217,9 @@ const HELP = `npm run bench:load [-- <mode and options>]: concurrent tests again
       --duration 10         seconds per test
       --budget 540          seconds for the whole run (at most 600)
       --max-n 64            the largest N tried
+  --cost        the server's CPU per full test, for the CLI's Chromium and the Node client, tests one after another
+      --runs 3              tests per client
+      --duration 15         seconds per test
   --soak        the soak: valid tests among abusive clients (--soak-minutes 10)
   --isolation   a clean test beside an abusive busy-line client (--runs, --reference-runs, --duration)
   --write-docs  also write the tracked summary and the section of docs/benchmarks.md
@@ -232,7 +237,10 @@ if (args.includes('--help') || args.includes('-h')) {
 const soak = soakOptionsFromArgs(args);
 const isolation = isolationOptionsFromArgs(args);
 const capacity = capacityOptionsFromArgs(args);
-(soak ? runSoak(soak) : isolation ? runIsolationBench(isolation) : capacity ? runCapacityBench(capacity) : main()).catch((err: Error) => {
+const cost = costOptionsFromArgs(args);
+const run = (): Promise<void> =>
+  soak ? runSoak(soak) : isolation ? runIsolationBench(isolation) : capacity ? runCapacityBench(capacity) : cost ? runCostBench(cost) : main();
+run().catch((err: Error) => {
   process.stderr.write(`bench:load failed: ${err.stack ?? err.message}\n`);
   process.exit(1);
 });
