@@ -93,6 +93,16 @@ async function runClientProcess(url: string, durationS: number, n: number): Prom
   return JSON.parse(p.stdout()) as ManyClientRun;
 }
 
+/** Waits (at most 15 s) until the server no longer refuses tests for its plane's lateness, so a level does not start in its predecessor's wake. */
+async function untilPlaneOnTime(): Promise<void> {
+  const until = performance.now() + 15_000;
+  while (performance.now() < until) {
+    const text = await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text();
+    if (/^callprobe_admission_plane_busy 0$/m.test(text)) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 /** One level: `n` tests at once from one client process, read against the baseline. */
 async function runLevel(
   url: string,
@@ -177,6 +187,7 @@ async function runFraction(
         stoppedBy = 'time';
         break;
       }
+      await untilPlaneOnTime();
       const { level, run } = await runLevel(url, pid, n, o.durationS, idle, base);
       if (n === 1) base = run.tests[0] ?? null;
       levels.push(level);
@@ -198,7 +209,8 @@ async function runFraction(
 }
 
 function resultWords(r: FractionResult): string {
-  if (r.kind === 'capacity') return `${r.largestN} tests held: ${r.perCore.toFixed(0)} tests per core`;
+  const tests = (n: number): string => `${n} test${n === 1 ? '' : 's'}`;
+  if (r.kind === 'capacity') return `${tests(r.largestN)} held: ${r.perCore.toFixed(0)} tests per core`;
   if (r.kind === 'too-busy') return `too busy to measure (${r.why})`;
   const why =
     r.why === 'client-limited'
@@ -206,7 +218,7 @@ function resultWords(r: FractionResult): string {
       : r.why === 'time'
         ? 'the time budget ran out'
         : '--max-n reached';
-  return `at least ${r.largestN} tests, not the server's limit: ${why}`;
+  return `at least ${tests(r.largestN)}, not the server's limit: ${why}`;
 }
 
 export async function runCapacityBench(o: CapacityOptions): Promise<void> {
