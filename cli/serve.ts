@@ -61,6 +61,14 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
     .addOption(intOption('--max-allocations <n>', 'relay allocations in total', BOUNDS.allocations, DEFAULTS.relayQuotas.maxAllocationsTotal))
     .addOption(
       intOption(
+        '--max-tests <n>',
+        "tests at once: the server's capacity (set it from npm run bench:load -- --capacity); the next is told the server is busy, before it measures",
+        BOUNDS.maxTests,
+        DEFAULTS.maxSessions,
+      ),
+    )
+    .addOption(
+      intOption(
         '--max-sessions-per-ip <n>',
         'reflector tests open at once from one address (IPv6: one /64)',
         BOUNDS.perSourceLimit,

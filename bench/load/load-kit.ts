@@ -4,8 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { processTree } from '../lib/process.js';
+import { readTree } from '../lib/test-cost.js';
 
 const CLIENT = 'dist/bench/load/client-main.js';
 
@@ -23,7 +24,8 @@ export interface ClientResult {
   error: string | null;
 }
 
-interface Summary {
+/** The parts of a report a load bench reads. */
+export interface Summary {
   summary: {
     rttMsP50: number | null;
     jitterMs: number | null;
@@ -33,16 +35,8 @@ interface Summary {
   diagnostics?: { sender?: { missedTicks?: number } };
 }
 
-/** One load client in a process of its own: the data-channel client, or `client` (e.g. the RTP client) given as a built script. */
-export async function runClient(url: string, durationS: number, client: string = CLIENT): Promise<ClientResult> {
-  const child = spawn(process.execPath, [client, url, String(durationS)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  if (code !== 0) return { ok: false, rttMsP50: null, jitterMs: null, lossPct: null, verdict: null, missedTicks: 0, error: err.trim() || `exit ${code}` };
-  const r = JSON.parse(out) as Summary;
+/** A load client's result from the report its test gave. */
+export function resultOf(r: Summary): ClientResult {
   return {
     ok: true,
     rttMsP50: r.summary.rttMsP50,
@@ -54,17 +48,22 @@ export async function runClient(url: string, durationS: number, client: string =
   };
 }
 
-/** CPU seconds (user + system) and resident memory of a process and those below it (serve and its data plane), from /proc. */
+/** One load client in a process of its own: the data-channel client, or `client` (e.g. the RTP client) given as a built script. */
+export async function runClient(url: string, durationS: number, client: string = CLIENT): Promise<ClientResult> {
+  const child = spawn(process.execPath, [client, url, String(durationS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) return { ok: false, rttMsP50: null, jitterMs: null, lossPct: null, verdict: null, missedTicks: 0, error: err.trim() || `exit ${code}` };
+  return resultOf(JSON.parse(out) as Summary);
+}
+
+/** CPU seconds and resident memory of a process and those below it (serve and its data plane), from /proc (../lib/test-cost.ts). */
 export function procUsage(pid: number): { cpuS: number; rssMiB: number } {
-  let ticks = 0;
-  let rssKb = 0;
-  for (const p of processTree(pid)) {
-    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
-    rssKb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
-  }
-  return { cpuS: ticks / 100, rssMiB: rssKb / 1024 };
+  const r = readTree(pid);
+  return { cpuS: r.cpuS, rssMiB: r.rssMiB };
 }
 
 /** How many file descriptors a process and those below it hold open (sockets, files, pipes), from /proc/<pid>/fd. */

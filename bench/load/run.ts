@@ -4,8 +4,12 @@
  * unloaded run, with the server's CPU and memory. Clients are Node processes that run the
  * page's own session (runSession) through the relay (bench/load/node-client.ts). Loopback only (run
  * inside scripts/netns-run.sh); bounded: each level is one DURATION_S test plus setup, and
- * the ladder stops at the first failing level or MAX_N. Raw results go to bench/results/raw/;
- * `--write-docs` also writes the summary and the docs section (the soak's too).
+ * the ladder stops at the first failing level or MAX_N; a one-test level already out of tolerance
+ * says "too busy to measure" and writes nothing. Raw results go to bench/results/raw/;
+ * `--write-docs` also writes the summary and the docs section (the soak's too). `--capacity`
+ * runs the capped capacity bench (./capacity.ts), `--cost` the cost of one test (./cost.ts),
+ * `--soak` and `--isolation` theirs; `--help`
+ * lists them.
  */
 import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
 import { median } from '../lib/median.js';
@@ -14,6 +18,8 @@ import { mdTable } from '../lib/docs.js';
 import { procUsage, runClient, TOLERANCE_TEXT, withinTolerance, type ClientResult } from './load-kit.js';
 import { runSoak, soakOptionsFromArgs } from './soak.js';
 import { isolationOptionsFromArgs, runIsolationBench } from './isolation-bench.js';
+import { capacityOptionsFromArgs, runCapacityBench } from './capacity.js';
+import { costOptionsFromArgs, runCostBench } from './cost.js';
 
 const DURATION_S = Number(process.env['DURATION_S'] ?? 15);
 const LEVELS = (process.env['LEVELS'] ?? '1,2,4,8,12,16,24,32').split(',').map(Number);
@@ -78,6 +84,13 @@ async function runLadder(ladder: 'datachannel' | 'rtp', url: string, pid: number
     if (n === 1) baseline = results[0] ?? null;
     if (!baseline?.ok) throw new Error(`the unloaded run failed: ${baseline?.error}`);
     const base = baseline;
+    // A one-test run out of its own tolerance (its client missed its pacing ticks: the machine is busy) measures nothing.
+    const unloaded = n === 1 ? withinTolerance(base, base, DURATION_S) : null;
+    if (unloaded !== null) {
+      process.stderr.write(`${ladder}: too busy to measure: the one-test run itself was out of tolerance (${unloaded}); run it on a quiet machine\n`);
+      process.stdout.write(`${ladder}: too busy to measure (${unloaded}); nothing written\n`);
+      return;
+    }
     const failures = results.map((r) => withinTolerance(r, base, DURATION_S)).filter((f): f is string => f !== null);
     const level = {
       n,
@@ -194,9 +207,40 @@ function publishLadder(name: 'load' | 'load-rtp', result: unknown, markdown: str
   return describePublished(published);
 }
 
-const soak = soakOptionsFromArgs(process.argv.slice(2));
-const isolation = isolationOptionsFromArgs(process.argv.slice(2));
-(soak ? runSoak(soak) : isolation ? runIsolationBench(isolation) : main()).catch((err: Error) => {
+const HELP = `npm run bench:load [-- <mode and options>]: concurrent tests against one callprobe serve (run inside scripts/netns-run.sh; the npm script does).
+
+  (no mode)     the ladder: N = 1, 2, 4, ... concurrent tests, each a Node client process, until one falls out of tolerance
+                (DURATION_S=15, LEVELS, RTP_LEVELS, RTP_ONLY=1, RTP=0 in the environment)
+  --capacity    capacity where the server is the bottleneck: serve in a CPU cgroup of a fraction of a core, one client
+                process for many tests, N raised until one falls out of tolerance; capacity per core = largest N / fraction
+      --fractions 20,10,5   caps in % of one core (10 ms CFS period; 20 ms for 5 %)
+      --duration 10         seconds per test
+      --budget 540          seconds for the whole run (at most 600)
+      --max-n 64            the largest N tried
+  --cost        the server's CPU per full test, for the CLI's Chromium and the Node client, tests one after another
+      --runs 3              tests per client
+      --duration 15         seconds per test
+  --soak        the soak: valid tests among abusive clients (--soak-minutes 10)
+  --isolation   a clean test beside an abusive busy-line client (--runs, --reference-runs, --duration)
+  --write-docs  also write the tracked summary and the section of docs/benchmarks.md
+  --help        this text
+
+A tolerance: ${TOLERANCE_TEXT}.
+A one-test run already out of tolerance prints "too busy to measure", never a largest N of 0.
+`;
+
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+const soak = soakOptionsFromArgs(args);
+const isolation = isolationOptionsFromArgs(args);
+const capacity = capacityOptionsFromArgs(args);
+const cost = costOptionsFromArgs(args);
+const run = (): Promise<void> =>
+  soak ? runSoak(soak) : isolation ? runIsolationBench(isolation) : capacity ? runCapacityBench(capacity) : cost ? runCostBench(cost) : main();
+run().catch((err: Error) => {
   process.stderr.write(`bench:load failed: ${err.stack ?? err.message}\n`);
   process.exit(1);
 });

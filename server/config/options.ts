@@ -176,6 +176,8 @@ export interface ServeFlags {
   alerts?: AlertsConfig;
   /** --users FILE, read and checked. */
   users?: ConsoleUser[];
+  /** --max-tests: tests at once (DEFAULTS.maxSessions). */
+  maxTests: number;
   maxSessionsPerIp: number;
   sessionsPerMinute: number;
   configPerMinute: number;
@@ -237,7 +239,7 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
     workers: f.workers,
     dataPlaneRestart: { minMs: DEFAULTS.dataPlane.restartMinMs, maxMs: DEFAULTS.dataPlane.restartMaxMs, stableMs: DEFAULTS.dataPlane.restartStableMs },
     dataPlaneNiceAboveHttp: DEFAULTS.dataPlane.niceAboveHttp,
-    sessions: { max: DEFAULTS.maxSessions, maxMs: DEFAULTS.maxSessionMs, payloadBytes: DEFAULTS.payloadBytes },
+    sessions: { max: f.maxTests, maxMs: DEFAULTS.maxSessionMs, payloadBytes: DEFAULTS.payloadBytes },
     signalLimits: {
       ...DEFAULTS.signalling,
       maxSessionsPerSource: f.maxSessionsPerIp,

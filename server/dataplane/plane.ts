@@ -18,6 +18,7 @@ import { formatTurnUri } from '../../src/protocol/turn-uri.js';
 import type { RelayWitness, ServerLoopReading } from '../../src/protocol/wire.js';
 import type { DoorScope } from '../../src/protocol/door.js';
 import { isIP } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { REFLECTOR_USERNAME_PREFIX, mintRestCredential, startRelay, type Relay, type RelayLogger } from '../turn/index.js';
 import { ReflectorSession, ReflectorSessionError, type ReflectorLogger, type ReflectorRelayServer } from '../reflector/session.js';
 import type { RelayEndpoints } from '../reflector/candidates.js';
@@ -249,12 +250,25 @@ export async function startDataPlane(
           ...(relay ? { relayWitness: (ip: string, port: number) => relay.relayWitness(ip, port) } : {}),
           ...(lateness ? { serverLoop: (fromMs: number, toMs: number) => lateness.lateness.between(fromMs, toMs) } : {}),
         };
+  // Admission (server/http/admission.ts): how late the loop ran in each bin of the last window, every report.
+  const admission = DEFAULTS.admission;
+  const lateReport =
+    lateness === null
+      ? null
+      : setInterval(() => {
+          const now = performance.now();
+          out({ type: 'loop-late', lateMs: lateness.lateness.between(now - admission.windowMs, now).bins.map(([, late]) => late) });
+        }, admission.reportMs);
+  lateReport?.unref();
   return new DataPlane({
     relay,
     reflector,
     out,
     logger,
     ...(own.loopDelay ? { loopDelay: new LoopDelayMonitor() } : {}),
-    onClose: () => lateness?.stop(),
+    onClose: () => {
+      if (lateReport !== null) clearInterval(lateReport);
+      lateness?.stop();
+    },
   });
 }

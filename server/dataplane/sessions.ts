@@ -4,12 +4,15 @@
  * back as events, by id. The router is the same whether the plane is a process of its own
  * (./host.ts: commands go over the channel) or runs in the HTTP process (./index.ts for
  * `serve --workers 0`, ./local.ts for the HTTP tests), where every event is delivered on a
- * microtask so both behave alike (nothing comes back inside the call that caused it). This
+ * microtask so both behave alike (nothing comes back inside the call that caused it). It also
+ * keeps the plane's last report of how late its event loop ran, for admission. This
  * module loads no WebRTC stack: the HTTP process imports it.
  */
+import { performance } from 'node:perf_hooks';
 import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
 import type { PlaneCommand, PlaneEvent, SessionTally } from '../../src/protocol/data-plane.js';
 import type { SignalMessageData } from '../../src/protocol/api-signal.js';
+import type { LoopLateReport } from '../http/admission.js';
 
 /**
  * Why a session ended, when the page is told: its page sent no ICE check in time (`no-ice`), or
@@ -37,18 +40,29 @@ export interface SessionHandle {
 export interface ReflectorSessions {
   /** Opens session `id`; null when no data plane can take it now (it is starting again). */
   open(id: string, events: SessionEvents): SessionHandle | null;
+  /** How late the plane's event loop ran, as its last report said (admission); null before its first. */
+  loopLate(): LoopLateReport | null;
 }
 
 const EMPTY_TALLY: SessionTally = { probes: 0, rtpProbes: 0, badProbes: 0, witnessed: false };
 
 export class SessionRouter implements ReflectorSessions {
   private readonly byId = new Map<string, SessionEvents>();
+  private late: LoopLateReport | null = null;
 
-  /** `send` hands a command to the plane (false: it is gone); `available` says whether one is there to take a new session. */
+  /**
+   * `send` hands a command to the plane (false: it is gone); `available` says whether one is there
+   * to take a new session; `nowMs` is the monotonic clock a lateness report is stamped with.
+   */
   constructor(
     private readonly send: (command: PlaneCommand) => boolean,
     private readonly available: () => boolean,
+    private readonly nowMs: () => number = () => performance.now(),
   ) {}
+
+  loopLate(): LoopLateReport | null {
+    return this.late;
+  }
 
   /** Sessions the router holds open. */
   get size(): number {
@@ -85,6 +99,9 @@ export class SessionRouter implements ReflectorSessions {
       case 'dropped':
         this.byId.get(event.session)?.dropped(event.count);
         return true;
+      case 'loop-late':
+        this.late = { lateMs: event.lateMs, atMs: this.nowMs() };
+        return true;
       case 'closed': {
         const e = this.byId.get(event.session);
         this.byId.delete(event.session);
@@ -100,6 +117,7 @@ export class SessionRouter implements ReflectorSessions {
   planeStopped(reason: string): number {
     const ended = [...this.byId.values()];
     this.byId.clear();
+    this.late = null;
     for (const e of ended) e.closed(reason, 'plane-stopped', EMPTY_TALLY);
     return ended.length;
   }

@@ -1,6 +1,7 @@
 /**
  * The signalling plugin: the page's WebSocket at /api/signal, one reflector session per socket,
- * bounded per source (sessions, message rate, log lines) and by origin. The sessions themselves
+ * bounded per source (sessions, message rate, log lines) and by origin, and refused past the
+ * server's capacity (`server-busy`, ./admission.ts). The sessions themselves
  * run on the data plane (server/dataplane/sessions.ts: the page's checked signals go there, its
  * signals and refusals come back); this plugin owns the doors, the per-source limiter and the
  * refusal counters, and closes every session when the app closes. A session the data plane lost
@@ -11,9 +12,11 @@ import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type {} from '@fastify/websocket'; // its augmentation of route options ({ websocket: true })
 import type { WebSocket } from 'ws';
-import { SIGNAL_PROTOCOL_PARAM, SIGNAL_PROTOCOL_REFUSALS, signalProtocolRefusal } from '../../src/protocol/api.js';
+import { SERVER_BUSY, SERVER_BUSY_WORDS, SIGNAL_PROTOCOL_PARAM, SIGNAL_PROTOCOL_REFUSALS, signalProtocolRefusal } from '../../src/protocol/api.js';
+import { DEFAULTS } from '../../src/protocol/defaults.js';
 import type { ServerSignalMessage } from '../../src/protocol/api-signal.js';
 import type { ReflectorSessions, SessionHandle } from '../dataplane/sessions.js';
+import { planeBusy, type LoopLateReport } from './admission.js';
 import { parseClientSignal, SignalMessageError } from './signal-message.js';
 import { MessageBucket, SourceLimiter, originAllowed, sessionRefusalScope, sourceKey, type SignalLimits } from './signal-limits.js';
 import type { DoorRefusals } from '../../src/protocol/door.js';
@@ -29,6 +32,7 @@ export interface SignalOptions {
   reflector: ReflectorSessions | null;
   /** Whether sessions answer the RTP probe leg (werift); needs `reflector`. */
   rtpReflector: boolean;
+  /** Tests at once (DEFAULTS.maxSessions, `serve --max-tests`); the next is refused with `server-busy`. */
   maxSessions: number;
   /** Per-source signalling limits (DEFAULTS.signalling; flags of `callprobe serve`). */
   signalLimits: SignalLimits;
@@ -55,6 +59,17 @@ export interface Signalling {
 
 /** ws's code for a message over maxPayload (ws/lib/receiver.js). */
 const WS_TOO_LARGE = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+
+/** Admission's view of the data plane for /metrics: whether it is judged busy now, and how old its last lateness report is. */
+function admissionMetrics(report: LoopLateReport | null, nowMs: number): string {
+  const busy = planeBusy(report, nowMs, DEFAULTS.admission) ? 1 : 0;
+  return (
+    `# HELP callprobe_admission_plane_busy Whether new tests are refused now because the data plane's event loop runs late (server-busy).\n# TYPE callprobe_admission_plane_busy gauge\ncallprobe_admission_plane_busy ${busy}\n` +
+    (report === null
+      ? ''
+      : `# HELP callprobe_admission_plane_report_age_seconds Age of the data plane's last report of its event-loop lateness.\n# TYPE callprobe_admission_plane_report_age_seconds gauge\ncallprobe_admission_plane_report_age_seconds ${(Math.max(0, nowMs - report.atMs) / 1000).toFixed(3)}\n`)
+  );
+}
 
 /** `refusals`: where session refusals are counted by scope (callprobe_refusals_total{door="signal-session"}). */
 export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signalling {
@@ -105,17 +120,26 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
         socket.close(1008, mismatch);
         return;
       }
+      // Admission: past the server's capacity a test is refused here, before it measures (./admission.ts).
+      if (planeBusy(reflector.loopLate(), performance.now(), DEFAULTS.admission)) {
+        refuse(key, 'plane-busy', { sessions: sessions.size }, 'test refused: the data plane runs late');
+        send({ type: 'error', reason: SERVER_BUSY, message: SERVER_BUSY_WORDS });
+        socket.close(1013, SERVER_BUSY);
+        return;
+      }
       const limited = limiter.tryOpen(req.ip);
       if (limited !== null) {
         const scope = sessionRefusalScope(limited);
         if (scope !== null) refusals?.count('signal-session', scope);
+        // The server's capacity (its total, the reserve, or a source refused when no slot is left anyway): the server is busy.
+        if (limited === 'busy' || limited === 'reserve' || sessions.size >= opts.maxSessions) {
+          refuse(key, limited === 'reserve' ? 'reserve' : 'busy', { sessions: sessions.size }, 'test refused: the server runs its most tests at once');
+          send({ type: 'error', reason: SERVER_BUSY, message: SERVER_BUSY_WORDS });
+          socket.close(1013, SERVER_BUSY);
+          return;
+        }
         refuse(key, limited, {}, 'signalling session refused by the per-source limit');
-        const message =
-          limited === 'busy' || limited === 'reserve'
-            ? `server busy: ${sessions.size} tests running`
-            : limited === 'network-sessions'
-              ? 'too many tests from your network'
-              : `too many tests from your address (${limited})`;
+        const message = limited === 'network-sessions' ? 'too many tests from your network' : `too many tests from your address (${limited})`;
         send({ type: 'error', reason: 'busy', message });
         socket.close(1013, 'busy');
         return;
@@ -197,6 +221,7 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
     socketError,
     sessionsOpen: () => sessions.size,
     metricsText: () =>
+      admissionMetrics(opts.reflector?.loopLate() ?? null, performance.now()) +
       `# HELP callprobe_reflector_sessions Reflector sessions open now.\n# TYPE callprobe_reflector_sessions gauge\ncallprobe_reflector_sessions ${sessions.size}\n` +
       `# HELP callprobe_reflector_sessions_total Reflector sessions started.\n# TYPE callprobe_reflector_sessions_total counter\ncallprobe_reflector_sessions_total ${sessionsTotal}\n` +
       `# HELP callprobe_reflector_candidates_dropped_total Page candidates dropped because they do not point at the relay.\n# TYPE callprobe_reflector_candidates_dropped_total counter\ncallprobe_reflector_candidates_dropped_total ${candidatesDropped}\n` +

@@ -113,6 +113,14 @@ export const SIGNAL_PROTOCOL_PARAM = 'protocol';
 /** What the page appends to the reflector's signalling path. */
 export const SIGNAL_PROTOCOL_QUERY = `?${SIGNAL_PROTOCOL_PARAM}=${String(SIGNAL_PROTOCOL)}`;
 
+/**
+ * The signalling refusal of a server at its capacity (its most tests at once, or its data plane
+ * running late): the load API's code, and the one sentence the page and `callprobe run` show. It
+ * comes before any probe is sent, so nothing is measured and nothing is graded.
+ */
+export const SERVER_BUSY = 'server-busy';
+export const SERVER_BUSY_WORDS = 'The test server is busy. Try again in a minute.';
+
 /** Why a page and a server of different protocols cannot test together, with the sentence the page shows. */
 export const SIGNAL_PROTOCOL_REFUSALS = {
   'page-outdated':

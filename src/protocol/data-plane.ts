@@ -13,7 +13,7 @@
  *
  * Data plane -> HTTP process (`PlaneEvent`): ready (where the relay listens) or why it could not
  * start, a session's signals to the page, a page signal refused, candidates dropped, a session's
- * end with its tally, and the answers.
+ * end with its tally, the answers, and every second how late its event loop ran (admission).
  *
  * Bounds: every string and list is bounded (the plane is ours, but a message is checked as any
  * input is); the signals themselves are the page's schema (./api-signal.ts).
@@ -180,6 +180,16 @@ const ClosedSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Every DEFAULTS.admission.reportMs: the worst lateness of the plane's event loop in each bin of
+ * its last windowMs (server/reflector/loop-lateness.ts), oldest first, which the HTTP side's
+ * admission reads (server/http/admission.ts).
+ */
+const LoopLateSchema = Type.Object(
+  { type: Type.Literal('loop-late'), lateMs: Type.Array(Type.Number({ minimum: 0 }), { maxItems: 64 }) },
+  { additionalProperties: false },
+);
+
 /** How late a process's event loop ran (perf_hooks.monitorEventLoopDelay) over its last complete window. */
 const LoopDelaySchema = Type.Object(
   {
@@ -234,5 +244,6 @@ export const PlaneEventSchema = Type.Union([
   ClosedSchema,
   MetricsSchema,
   TlsRefusalSchema,
+  LoopLateSchema,
 ]);
 export type PlaneEvent = Static<typeof PlaneEventSchema>;

@@ -118,8 +118,25 @@ export const DEFAULTS = {
   realm: 'callprobe',
   /** The reflector stops a session that outlives this (a 10-minute test plus margin). */
   maxSessionMs: 12 * 60_000,
-  /** Reflector sessions at once; the server used < 20 % of a core at 12 tests (docs/benchmarks.md, load). */
+  /**
+   * Tests at once (reflector sessions): the server's capacity, `serve --max-tests`. A test past it
+   * is refused at signalling with `server-busy` before it measures (SERVER_BUSY_WORDS). Set it
+   * from the capacity bench (`npm run bench:load -- --capacity`: tests per core) times the cores
+   * the data plane has; 50 is well under one core at today's cost per test (docs/benchmarks.md).
+   */
   maxSessions: 50,
+  /**
+   * The other half of admission: a new test is refused (`server-busy`) while the data plane's
+   * event loop runs late, before the tests already running are spoiled. Every `reportMs` the plane
+   * reports the worst lateness of each `serverLoop.binMs` bin of its last `windowMs`; it is busy
+   * when `busyBins` of them (60 %: a sustained lag) were late by `busyLateMs` or more (the report
+   * counts a probe held 20 ms as the server's time, SERVER_BUSY_MS). A page test's set-up (two
+   * DTLS handshakes, one in JavaScript; the port check's allocations) stalls the loop for a few
+   * seconds: with three Chromium tests at once on 2 busy cores, at most 19 of 50 bins were late,
+   * so tests started back to back are never refused for their own set-ups. A report older than
+   * `staleMs` is not read (a plane starting again is refused on its own).
+   */
+  admission: { reportMs: 1_000, windowMs: 10_000, busyLateMs: 20, busyBins: 30, staleMs: 3_000 },
   logLevel: 'info',
   /**
    * Relay limits (RFC 8656 §7.2: 486 Allocation Quota Reached, 508 Insufficient Capacity).
@@ -611,6 +628,8 @@ export const BOUNDS = {
   signalMessageBytesMax: 36 * 1024,
   /** Per-source signalling and /api/config limit flags: 1 at least, a million at most. */
   perSourceLimit: { min: 1, max: 1_000_000 },
+  /** --max-tests: tests at once (DEFAULTS.maxSessions); the relay's allocations bound it anyway. */
+  maxTests: { min: 1, max: 100_000 },
   /** --max-connections, --max-connections-per-ip: 1 at least, a million at most (each is a descriptor). */
   connections: { min: 1, max: 1_000_000 },
   /** --fd-reserve: 0 (HTTP may use every descriptor) to a million. */

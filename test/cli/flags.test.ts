@@ -181,6 +181,10 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
     '--max-allocations-per-user': async () => expect((await serveOf(['--max-allocations-per-user', '4'])).quotas.maxAllocationsPerUsername).toBe(4),
     '--max-allocations-per-ip': async () => expect((await serveOf(['--max-allocations-per-ip', '64'])).quotas.maxAllocationsPerSourceIp).toBe(64),
     '--max-allocations': async () => expect((await serveOf(['--max-allocations', '500'])).quotas.maxAllocationsTotal).toBe(500),
+    '--max-tests': async () => {
+      expect((await serveOf(['--max-tests', '12'])).sessions.max).toBe(12);
+      expect((await serveOf([])).sessions.max).toBe(DEFAULTS.maxSessions);
+    },
     '--max-sessions-per-ip': async () => expect((await serveOf(['--max-sessions-per-ip', '3'])).signalLimits.maxSessionsPerSource).toBe(3),
     '--sessions-per-minute': async () => expect((await serveOf(['--sessions-per-minute', '7'])).signalLimits.newSessionsPerMinutePerSource).toBe(7),
     '--config-per-minute': async () => expect((await serveOf(['--config-per-minute', '9'])).configPerMinutePerSource).toBe(9),

@@ -300,6 +300,13 @@ export class Allocation {
     return this.channels.get(channel);
   }
 
+  /** The one channel binding when there is exactly one, else undefined. */
+  onlyChannel(): ChannelBinding | undefined {
+    if (this.channels.size !== 1) return undefined;
+    for (const b of this.channels.values()) return b;
+    return undefined;
+  }
+
   channelForPeer(peerKey: string): ChannelBinding | undefined {
     return this.channelsByPeer.get(peerKey);
   }

@@ -171,6 +171,18 @@ export class TurnCore {
     return this.ctx.witnesses.census();
   }
 
+  /**
+   * The one peer endpoint (`ip|port`) of the allocation on relay socket `relayId` while it has
+   * exactly one permission and one channel binding, else null: the runtime connects that relay
+   * socket to it (no per-datagram address on the hot path) and disconnects it once there is more.
+   */
+  singlePeer(relayId: number): { ip: string; port: number; key: string } | null {
+    const a = this.ctx.allocations.byRelayId(relayId);
+    if (a === undefined || a.state !== 'active' || a.permissionCount !== 1 || a.channelCount !== 1) return null;
+    const b = a.onlyChannel();
+    return b === undefined ? null : { ip: b.peerIp, port: b.peerPort, key: b.peerKey };
+  }
+
   /** Whether this relay holds `port` of `family` (bound or reserved). */
   isPortHeld(family: 4 | 6, port: number): boolean {
     return this.ctx.allocations.portsHeld(family).has(port);

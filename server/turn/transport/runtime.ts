@@ -2,7 +2,8 @@
  * Executes the core's actions on real sockets: client-facing UDP sockets and stream
  * connections, relay UDP sockets, and the single expiry timer. The two relay hot paths
  * (ChannelData in -> relay socket out, relay socket in -> ChannelData out) skip the action
- * objects: one map lookup for the 5-tuple, one for the channel, a cached policy decision.
+ * objects: one map lookup for the 5-tuple, one for the channel, a cached policy decision; a
+ * relay socket whose allocation has one peer is connected to it and sends without an address.
  */
 import dgram from 'node:dgram';
 import type { Socket as NetSocket } from 'node:net';
@@ -15,6 +16,7 @@ import type { LogLimiter } from './log-limiter.js';
 import { literalLookup } from './literal-lookup.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { StreamWriter, WriteBudget } from './stream-writer.js';
+import { Method } from '../codec/constants.js';
 
 /** A stream (TCP or TLS) client connection. */
 export interface StreamConnection {
@@ -35,6 +37,22 @@ export class RelayRuntime {
   private readonly relaySockets = new Map<number, dgram.Socket>();
   private readonly opening = new Map<number, dgram.Socket>();
   private readonly cancelled = new Set<number>();
+  /**
+   * Relay sockets connected to their allocation's one peer, by relay id: the peer's `ip|port`.
+   * A connected UDP socket sends without an address (no per-datagram address handling in Node
+   * or a route lookup in the kernel) and receives only from that peer, so it stays connected
+   * only while its allocation has exactly one permission and one channel (TurnCore.singlePeer):
+   * a CreatePermission or ChannelBind re-decides, and a Send indication to another endpoint
+   * disconnects it for good (`multiPeer`).
+   */
+  private readonly connectedTo = new Map<number, string>();
+  private readonly multiPeer = new Set<number>();
+  /**
+   * Relay sockets bound to a port asked for by number (the relay's port range): only these are
+   * connected, because Linux gives a socket bound to port 0 a new port when it is disconnected
+   * (udp_disconnect keeps the port only under SOCK_BINDPORT_LOCK).
+   */
+  private readonly pinnedPort = new Set<number>();
   readonly streams = new Map<string, StreamConnection>();
   private timer: NodeJS.Timeout | null = null;
   private timerAtMs = Number.POSITIVE_INFINITY;
@@ -77,6 +95,7 @@ export class RelayRuntime {
         return;
       }
       this.guarded(listener.stats, () => this.core.handleClient({ key, listener, ip: rinfo.address, port: rinfo.port }, msg, this.now()));
+      this.afterPeerRequest(msg);
     });
     socket.on('error', (err) => this.log.log('warn', { err: err.message, port: listener.port }, 'TURN UDP listener socket error'));
   }
@@ -89,6 +108,45 @@ export class RelayRuntime {
       return;
     }
     this.guarded(conn.tuple.listener.stats, () => this.core.handleClient(conn.tuple, frame, this.now()));
+    this.afterPeerRequest(frame);
+  }
+
+  /** After a CreatePermission or ChannelBind request (RFC 8656 §9, §12), every connected relay socket is decided again: its allocation may have a second peer now. */
+  private afterPeerRequest(msg: Buffer): void {
+    if (this.connectedTo.size === 0 || msg.length < 2) return;
+    // A request's message type is its method: the class bits are 0 (RFC 8489 §5).
+    const type = msg.readUInt16BE(0);
+    if (type !== Method.CreatePermission && type !== Method.ChannelBind) return;
+    for (const relayId of [...this.connectedTo.keys()]) {
+      const s = this.relaySockets.get(relayId);
+      if (s !== undefined) this.settlePeer(relayId, s);
+    }
+  }
+
+  /**
+   * Connects relay socket `relayId` to its allocation's one peer, or disconnects it when there is
+   * more than one (or none); returns the peer key it is connected to now, or null.
+   */
+  private settlePeer(relayId: number, s: dgram.Socket): string | null {
+    const want = this.multiPeer.has(relayId) || !this.pinnedPort.has(relayId) ? null : this.core.singlePeer(relayId);
+    const have = this.connectedTo.get(relayId) ?? null;
+    if ((want?.key ?? null) === have) return have;
+    if (have !== null) {
+      s.disconnect();
+      this.connectedTo.delete(relayId);
+    }
+    if (want === null) return null;
+    // The socket's lookup answers synchronously (literal-lookup.ts), so connect() has connected, or failed and left it as it was.
+    s.connect(want.port, want.ip, (err?: Error) => {
+      if (err) this.log.log('warn', { err: err.message, relayId }, 'TURN relay socket could not connect to its one peer: sending with addresses');
+    });
+    try {
+      s.remoteAddress();
+    } catch {
+      return null;
+    }
+    this.connectedTo.set(relayId, want.key);
+    return want.key;
   }
 
   /**
@@ -109,8 +167,28 @@ export class RelayRuntime {
 
   /** Hot path: ChannelData payload out of the binding's relay socket. */
   private toPeer(b: ChannelBinding, msg: Buffer): void {
-    const rs = this.relaySockets.get(b.alloc.id);
-    if (rs !== undefined) rs.send(msg, CHANNEL_DATA_HEADER_BYTES, channelDataLength(msg), b.peerPort, b.peerIp);
+    const id = b.alloc.id;
+    const rs = this.relaySockets.get(id);
+    if (rs === undefined) return;
+    if (this.connectedTo.get(id) === b.peerKey || this.settlePeer(id, rs) === b.peerKey) rs.send(msg, CHANNEL_DATA_HEADER_BYTES, channelDataLength(msg));
+    else rs.send(msg, CHANNEL_DATA_HEADER_BYTES, channelDataLength(msg), b.peerPort, b.peerIp);
+  }
+
+  /** A Send indication's data (RFC 8656 §11.2): to the connected peer without an address; to another, the socket is disconnected for good first. */
+  private sendIndicated(relayId: number, ip: string, port: number, data: Buffer): void {
+    const rs = this.relaySockets.get(relayId);
+    if (rs === undefined) return;
+    const key = this.connectedTo.get(relayId) ?? this.settlePeer(relayId, rs);
+    if (key !== null && key === ip + '|' + port) {
+      rs.send(data);
+      return;
+    }
+    if (key !== null) {
+      rs.disconnect();
+      this.connectedTo.delete(relayId);
+    }
+    this.multiPeer.add(relayId);
+    rs.send(data, port, ip);
   }
 
   /** Hot path: a datagram from a peer on relay socket `relayId`. */
@@ -137,7 +215,7 @@ export class RelayRuntime {
           this.sendToClient(a.client, a.data);
           break;
         case 'send-peer':
-          this.relaySockets.get(a.relayId)?.send(a.data, a.port, a.ip);
+          this.sendIndicated(a.relayId, a.ip, a.port, a.data);
           break;
         case 'open-relay':
           this.openRelay(a.relayId, a.family, a.ip, a.port);
@@ -176,6 +254,7 @@ export class RelayRuntime {
         return;
       }
       this.relaySockets.set(relayId, s);
+      if (port !== 0) this.pinnedPort.add(relayId);
       // Last peer key, cached: a relay socket talks to one peer almost always.
       let lastPort = -1;
       let lastAddress = '';
@@ -194,6 +273,9 @@ export class RelayRuntime {
   }
 
   private closeRelay(relayId: number): void {
+    this.connectedTo.delete(relayId);
+    this.multiPeer.delete(relayId);
+    this.pinnedPort.delete(relayId);
     const s = this.relaySockets.get(relayId);
     if (s !== undefined) {
       this.relaySockets.delete(relayId);
@@ -229,6 +311,9 @@ export class RelayRuntime {
     for (const s of this.relaySockets.values()) s.close();
     this.relaySockets.clear();
     for (const id of this.opening.keys()) this.cancelled.add(id);
+    this.connectedTo.clear();
+    this.multiPeer.clear();
+    this.pinnedPort.clear();
     for (const c of this.streams.values()) c.socket.destroy();
     this.streams.clear();
   }

@@ -22,12 +22,14 @@ const FAILURE_WORDS: Readonly<Record<string, string>> = {
   'channel-not-lossy': 'The browser would not open an unreliable data channel, so loss could not be measured.',
   'reflector-error': "The server's reflector reported an error during the test.",
   'version-mismatch': 'This page and the test server are different releases of callprobe: reload the page.',
+  'server-busy': SERVER_BUSY_WORDS,
   'browser-unsupported': 'This browser lacks something the test needs, so nothing was measured: this says nothing about the network.',
   'internal-error': 'The page hit an internal error.',
   'bad-parameters': 'The test link has a bad setting.',
 };
 
 import type { CouldNotTestSide } from '../../protocol/api-console.js';
+import { SERVER_BUSY_WORDS } from '../../protocol/api.js';
 
 export type { CouldNotTestSide };
 
@@ -40,6 +42,7 @@ const SIDE_OF: Readonly<Record<string, CouldNotTestSide>> = {
   'channel-not-lossy': 'browser',
   'reflector-error': 'server',
   'version-mismatch': 'server',
+  'server-busy': 'server',
   'browser-unsupported': 'browser',
   'internal-error': 'server',
   'bad-parameters': 'link',

@@ -8,6 +8,8 @@ export type SetupFailureReason =
   | 'ice-failed'
   | 'channel-not-lossy'
   | 'reflector-error'
+  /** The test server refused the test at its capacity, before it measured (src/protocol/api.ts SERVER_BUSY). */
+  | 'server-busy'
   /** The page and the server are different releases (src/protocol/api.ts SIGNAL_PROTOCOL). */
   | 'version-mismatch'
   /** This browser lacks an API the test needs (src/session/browser-support.ts). */

@@ -1,4 +1,4 @@
-import { SIGNAL_PROTOCOL_REFUSALS, type SignalData, type SignalLeg } from '../../protocol/api.js';
+import { SERVER_BUSY, SERVER_BUSY_WORDS, SIGNAL_PROTOCOL_REFUSALS, type SignalData, type SignalLeg } from '../../protocol/api.js';
 import { isServerSignalMessage } from '../../protocol/signal-check.js';
 import { SetupError } from './errors.js';
 
@@ -36,6 +36,8 @@ export class SignalingClient {
       }
       if (msg.type === 'signal') onSignal(msg.data, msg.leg ?? null);
       else if (msg.reason in SIGNAL_PROTOCOL_REFUSALS) onError(new SetupError('version-mismatch', msg.message));
+      // The server at its capacity: told in our own words, before anything was measured.
+      else if (msg.reason === SERVER_BUSY) onError(new SetupError('server-busy', SERVER_BUSY_WORDS));
       else onError(new SetupError('reflector-error', `reflector: ${msg.message} (${msg.reason})`));
     };
     this.closed = new Promise((resolve) => {

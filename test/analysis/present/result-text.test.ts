@@ -66,6 +66,7 @@ describe('a result as text for a help desk', () => {
       'channel-not-lossy',
       'reflector-error',
       'version-mismatch',
+      'server-busy',
       'browser-unsupported',
       'internal-error',
     ]) {
@@ -78,6 +79,8 @@ describe('a result as text for a help desk', () => {
     expect(couldNotTestSide('browser-unsupported')).toBe('browser');
     expect(couldNotTestSide('channel-not-lossy')).toBe('browser');
     expect(couldNotTestSide('version-mismatch')).toBe('server');
+    expect(couldNotTestSide('server-busy')).toBe('server');
+    expect(failureWords('server-busy')).toBe('The test server is busy. Try again in a minute.');
     expect(couldNotTestSide('config-unavailable')).toBe('server');
     expect(couldNotTestSide('relay-refused')).toBe('server');
     expect(couldNotTestSide('relay-unreachable')).toBe('network-or-server');

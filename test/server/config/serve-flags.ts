@@ -20,6 +20,7 @@ export const serveFlags: ServeFlags = {
   store: true,
   retainDays: DEFAULTS.results.retainDays,
   retainIpDays: DEFAULTS.results.retainIpDays,
+  maxTests: DEFAULTS.maxSessions,
   maxSessionsPerIp: DEFAULTS.signalling.maxSessionsPerSource,
   sessionsPerMinute: DEFAULTS.signalling.newSessionsPerMinutePerSource,
   configPerMinute: DEFAULTS.signalling.configPerMinutePerSource,

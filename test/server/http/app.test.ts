@@ -4,6 +4,7 @@
  * (through @fastify/websocket's injectWS).
  */
 import { createHmac } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import type {} from '@fastify/websocket'; // its augmentation of FastifyInstance
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  SERVER_BUSY_WORDS,
   SIGNAL_PROTOCOL,
   SIGNAL_PROTOCOL_QUERY,
   SIGNAL_PROTOCOL_REFUSALS,
@@ -278,18 +280,33 @@ describe('/api/signal', () => {
     expect(s.messages.items).toEqual([{ type: 'error', reason: 'no-reflector', message: 'this server runs without a reflector' }]);
   });
 
-  it('refuses with busy (1013) when every session slot is taken, and frees the slot when a test leaves', async () => {
+  it('refuses with server-busy (1013) when the server runs its most tests, and frees the slot when a test leaves', async () => {
     const { app } = await build({ maxSessions: 1 });
     const first = await signaling(app, 'loopback');
     expect(await health(app)).toEqual({ status: 'ok', sessions: 1 });
     const second = await signaling(app);
     expect(await second.closed()).toBe(1013);
-    expect(second.messages.items).toEqual([{ type: 'error', reason: 'busy', message: 'server busy: 1 tests running' }]);
+    expect(second.messages.items).toEqual([{ type: 'error', reason: 'server-busy', message: 'The test server is busy. Try again in a minute.' }]);
     first.ws.close();
     await waitFor(async () => (await health(app)).sessions === 0, { timeoutMs: 5000, what: 'the session to end with its socket' });
     const metrics = metricsTextOf(app).split('\n');
     expect(metrics).toContain('callprobe_reflector_sessions 0');
     expect(metrics).toContain('callprobe_reflector_sessions_total 1');
+  });
+
+  it('refuses a new test with server-busy while the data plane runs late, before any session, and takes it once the plane is on time', async () => {
+    const sessions = localReflector({ relayServer: unusedRelay });
+    let lateMs = [...Array<number>(30).fill(25), ...Array<number>(21).fill(1)];
+    const { app } = await build({ reflector: { open: (id, events) => sessions.open(id, events), loopLate: () => ({ lateMs, atMs: performance.now() }) } });
+    const refused = await signaling(app);
+    expect(await refused.closed()).toBe(1013);
+    expect(refused.messages.items).toEqual([{ type: 'error', reason: 'server-busy', message: SERVER_BUSY_WORDS }]);
+    expect(await health(app)).toEqual({ status: 'ok', sessions: 0 });
+    expect(metricsTextOf(app).split('\n')).toContain('callprobe_signal_refused_total{reason="plane-busy"} 1');
+    lateMs = [...Array<number>(29).fill(25), ...Array<number>(22).fill(1)];
+    const taken = await signaling(app);
+    expect(await health(app)).toEqual({ status: 'ok', sessions: 1 });
+    expect(taken.closeCode).toBeNull();
   });
 
   it('refuses a page of an older release (no protocol: a cached page) and of a newer one, in words the page shows, before any session', async () => {

@@ -12,7 +12,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseClientSignal } from '../../../server/http/signal-message.js';
 import { isServerSignalMessage } from '../../../src/protocol/signal-check.js';
 import { SIGNAL_CORPUS, signalArbitrary, valueOf } from '../../protocol/signal-corpus.js';
-import { SIGNAL_PROTOCOL, SIGNAL_PROTOCOL_REFUSALS, type SignalData, type SignalProtocolRefusal } from '../../../src/protocol/api.js';
+import {
+  SERVER_BUSY,
+  SERVER_BUSY_WORDS,
+  SIGNAL_PROTOCOL,
+  SIGNAL_PROTOCOL_REFUSALS,
+  type SignalData,
+  type SignalProtocolRefusal,
+} from '../../../src/protocol/api.js';
 import { SetupError } from '../../../src/session/net/errors.js';
 import { SignalingClient, type WebSocketCtor } from '../../../src/session/net/signaling.js';
 import { wsUrl } from '../../../src/session/connect.js';
@@ -24,18 +31,36 @@ afterEach(async () => {
 });
 
 /** A server that refuses every page as callprobe serve refuses one of another protocol; it records the URL asked. */
-async function refusingServer(reason: SignalProtocolRefusal): Promise<{ url: string; asked: string[] }> {
+async function refusingServer(reason: SignalProtocolRefusal | typeof SERVER_BUSY): Promise<{ url: string; asked: string[] }> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   servers.push(wss);
   await new Promise((resolve) => wss.once('listening', resolve));
   const asked: string[] = [];
   wss.on('connection', (socket, req) => {
     asked.push(req.url ?? '');
-    socket.send(JSON.stringify({ type: 'error', reason, message: SIGNAL_PROTOCOL_REFUSALS[reason] }));
+    socket.send(JSON.stringify({ type: 'error', reason, message: reason === SERVER_BUSY ? 'server-busy words' : SIGNAL_PROTOCOL_REFUSALS[reason] }));
     socket.close(1008, reason);
   });
   return { url: `http://127.0.0.1:${(wss.address() as AddressInfo).port}`, asked };
 }
+
+describe('signalling with a server at its capacity', () => {
+  it('server-busy: a server-busy SetupError in the page’s own sentence, never a reflector error', async () => {
+    const server = await refusingServer(SERVER_BUSY);
+    const errors = collector<SetupError>();
+    const client = new SignalingClient(
+      wsUrl(server.url, '/api/signal'),
+      () => undefined,
+      (err) => errors.push(err),
+      WebSocket as unknown as WebSocketCtor,
+    );
+    const [err] = await errors.atLeast(1, { timeoutMs: 5000, what: 'the refusal' });
+    expect(err?.reason).toBe('server-busy');
+    expect(err?.message).toBe(SERVER_BUSY_WORDS);
+    expect(SERVER_BUSY_WORDS).toBe('The test server is busy. Try again in a minute.');
+    await client.closed;
+  });
+});
 
 describe('signalling with a server of another protocol', () => {
   it.each(['page-outdated', 'server-outdated'] as const)(

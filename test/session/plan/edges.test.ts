@@ -58,6 +58,7 @@ describe('planEdges', () => {
       'relay-refused',
       'ice-failed',
       'version-mismatch',
+      'server-busy',
       'config-unavailable',
     ] as const)
       expect(movesOn(r), r).toBe(true);

@@ -105,6 +105,50 @@ describe('relay transport on loopback', () => {
     }
   });
 
+  it('connects the relay socket of a one-peer allocation (another endpoint of its one permitted IP is not heard), and disconnects it once a second channel is bound', async () => {
+    // Relayed ports from a range (as serve binds them): a socket bound to port 0 is never connected (Linux would renumber it on disconnect).
+    const [low = 0] = await freePorts(1);
+    const ranged = await startTestRelay({ udpPorts: [0], secret: SECRET, relayPortRange: { min: low, max: low } });
+    const other = await startUdpEcho();
+    const undoEchoHere = ranged.allowPeerEndpoint('127.0.0.1', echo.port);
+    const undoOther = ranged.allowPeerEndpoint('127.0.0.1', other.port);
+    const c = mintRestCredential(SECRET, 'one-peer', 600, Date.now());
+    const udp = ranged.listeners.find((l) => l.transport === 'udp')?.port ?? 0;
+    const client = await TurnClient.connect({ host: '127.0.0.1', port: udp, username: c.username, password: c.credential });
+    try {
+      const { relayed } = await client.allocate();
+      const got = collector<{ text: string; channel: number }>();
+      client.onData = (d, channel) => got.push({ text: Buffer.from(d).toString(), channel });
+      await client.channelBind(0x4003, { ip: parseIp('127.0.0.1'), port: echo.port });
+      client.sendChannelData(0x4003, Buffer.from('first'));
+      await got.atLeast(1, { timeoutMs: 3000, what: 'the first echo' });
+      // Connected to the echo: a datagram from the other endpoint, though 127.0.0.1 is permitted and it is allowed, never reaches the relay.
+      other.socket.send('unheard', relayed.port, '127.0.0.1');
+      client.sendChannelData(0x4003, Buffer.from('marker'));
+      await waitFor(() => got.items.some((m) => m.text === 'marker'), { timeoutMs: 3000, what: 'the marker echo' });
+      expect(got.items.map((m) => m.text)).toEqual(['first', 'marker']);
+
+      // A second channel: the socket is disconnected at once, so the other endpoint is heard before the client sends it anything.
+      await client.channelBind(0x4004, { ip: parseIp('127.0.0.1'), port: other.port });
+      other.socket.send('heard', relayed.port, '127.0.0.1');
+      await waitFor(() => got.items.some((m) => m.text === 'heard'), { timeoutMs: 3000, what: 'the other endpoint heard' });
+      client.sendChannelData(0x4003, Buffer.from('to-echo'));
+      client.sendChannelData(0x4004, Buffer.from('to-other'));
+      await waitFor(() => got.items.length >= 5, { timeoutMs: 3000, what: 'both echoes' });
+      expect(got.items.slice(2).sort((a, b) => a.text.localeCompare(b.text))).toEqual([
+        { text: 'heard', channel: 0x4004 },
+        { text: 'to-echo', channel: 0x4003 },
+        { text: 'to-other', channel: 0x4004 },
+      ]);
+    } finally {
+      undoOther();
+      undoEchoHere();
+      await client.close();
+      await other.close();
+      await ranged.close();
+    }
+  });
+
   it('exposes Prometheus counters', () => {
     const text = relay.metricsText();
     expect(text).toMatch(/# TYPE callprobe_turn_allocations_total counter/);

@@ -1,0 +1,83 @@
+/**
+ * The cost of a test to the server, measured the same way by every bench: the CPU seconds of
+ * `callprobe serve` and every process it starts (its process tree from /proc: the HTTP process,
+ * the data plane, anything else it forks; threads included, and the children it already reaped),
+ * over the run, less the tree's idle rate over the same time, per full test.
+ *
+ * Reading /proc is here; the arithmetic (`costPerTest`, `statTicks`) is pure and tested against
+ * hand-computed figures (test/bench/test-cost.test.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as pause } from 'node:timers/promises';
+import { processTree } from './process.js';
+
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on every architecture Node runs on here. */
+const TICKS_PER_S = 100;
+
+/**
+ * A process's CPU ticks from the text of /proc/<pid>/stat: utime + stime (its threads) + cutime +
+ * cstime (children it waited for; proc(5) fields 14-17). The command name may hold spaces and
+ * parentheses: the fields are read after its last ')'.
+ */
+export function statTicks(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After the name, fields start at proc(5)'s field 3 (state): utime is field 14, index 11.
+  return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
+}
+
+/** A reading of a process tree: its CPU seconds so far, its resident memory, on the monotonic clock. */
+export interface TreeReading {
+  cpuS: number;
+  rssMiB: number;
+  atMs: number;
+  /** The processes read (serve and its children). */
+  pids: number[];
+}
+
+/** The CPU seconds and resident memory of `pid` and every process below it, now. A process that exits meanwhile counts as 0. */
+export function readTree(pid: number): TreeReading {
+  let ticks = 0;
+  let rssKb = 0;
+  const pids = processTree(pid);
+  for (const p of pids) {
+    try {
+      ticks += statTicks(readFileSync(`/proc/${p}/stat`, 'utf8'));
+      rssKb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // exited between the listing and the read: its time is its parent's once reaped
+    }
+  }
+  return { cpuS: ticks / TICKS_PER_S, rssMiB: rssKb / 1024, atMs: performance.now(), pids };
+}
+
+/** The tree's idle CPU rate (CPU seconds per second) over `seconds` of doing nothing, and its idle memory. */
+export async function idleRate(pid: number, seconds: number): Promise<{ cpuSPerS: number; rssMiB: number }> {
+  const a = readTree(pid);
+  await pause(seconds * 1000);
+  const b = readTree(pid);
+  return { cpuSPerS: cpuRate(a, b), rssMiB: b.rssMiB };
+}
+
+/** CPU seconds per wall second between two readings. */
+export function cpuRate(a: TreeReading, b: TreeReading): number {
+  const wallS = (b.atMs - a.atMs) / 1000;
+  return wallS > 0 ? (b.cpuS - a.cpuS) / wallS : 0;
+}
+
+/**
+ * CPU seconds per full test: the tree's CPU between `before` and `after`, less `idleCpuSPerS`
+ * over the same wall time, over `tests` tests that ran to their end in it. Null without a test.
+ * Example: 4.0 CPU-s over 20 s at an idle 0.01 CPU-s/s for 8 tests: (4.0 - 0.2) / 8 = 0.475.
+ */
+export function costPerTest(before: TreeReading, after: TreeReading, idleCpuSPerS: number, tests: number): number | null {
+  if (tests <= 0) return null;
+  const wallS = (after.atMs - before.atMs) / 1000;
+  return (after.cpuS - before.cpuS - idleCpuSPerS * wallS) / tests;
+}
+
+/** This process's own CPU seconds so far (user + system, every thread: a load client's native WebRTC threads included). */
+export function ownCpuS(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}

@@ -1,0 +1,26 @@
+/** The cost of a test (bench/lib/test-cost.ts): /proc/<pid>/stat's CPU fields and the per-test arithmetic, against hand-computed figures. */
+import { describe, expect, it } from 'vitest';
+import { costPerTest, cpuRate, statTicks, type TreeReading } from '../../../bench/lib/test-cost.js';
+
+const reading = (cpuS: number, atMs: number): TreeReading => ({ cpuS, rssMiB: 0, atMs, pids: [] });
+
+describe('statTicks', () => {
+  it('adds utime, stime, cutime and cstime (proc(5) fields 14-17), reading after the last ")" of the name', () => {
+    // A name with a space and a ')' in it; fields 3..17 then: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime.
+    const stat = '4242 (node (x) y) S 1 4242 4242 0 -1 4194304 900 0 0 0 1234 56 7 8 20 0 11 0';
+    expect(statTicks(stat)).toBe(1234 + 56 + 7 + 8);
+  });
+});
+
+describe('costPerTest', () => {
+  it('takes the idle rate over the same time off, per test', () => {
+    // 4.0 CPU-s over 20 s at an idle 0.01 CPU-s/s for 8 tests: (4.0 - 0.2) / 8 = 0.475.
+    expect(costPerTest(reading(10, 1_000), reading(14, 21_000), 0.01, 8)).toBeCloseTo(0.475, 12);
+    expect(costPerTest(reading(10, 1_000), reading(14, 21_000), 0.01, 0)).toBeNull();
+  });
+
+  it('gives the rate of CPU seconds per wall second between two readings', () => {
+    expect(cpuRate(reading(1, 0), reading(1.5, 2_000))).toBeCloseTo(0.25, 12);
+    expect(cpuRate(reading(1, 5), reading(2, 5))).toBe(0);
+  });
+});
