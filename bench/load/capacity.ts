@@ -17,6 +17,7 @@ import { mdTable } from '../lib/docs.js';
 import { median } from '../lib/median.js';
 import { processTree, spawnBounded } from '../lib/process.js';
 import { BenchError, startServe } from '../lib/processes.js';
+import { intFlag } from '../lib/flags.js';
 import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
 import { costPerTest, idleRate, readTree } from '../lib/test-cost.js';
 import { capacityPerCore, capPeriodUs, fractionResult, idleShare, levelOutcome, nextN, type FractionResult, type LevelOutcome } from './capacity-plan.js';
@@ -37,13 +38,7 @@ export function capacityOptionsFromArgs(args: readonly string[]): CapacityOption
     const i = args.indexOf(flag);
     return i < 0 ? undefined : args[i + 1];
   };
-  const num = (flag: string, fallback: number, min: number, max: number): number => {
-    const text = value(flag);
-    if (text === undefined) return fallback;
-    const v = Number(text);
-    if (!Number.isInteger(v) || v < min || v > max) throw new BenchError(`${flag} must be an integer ${min}..${max}, got ${text}`);
-    return v;
-  };
+  const num = (flag: string, fallback: number, min: number, max: number): number => intFlag(args, flag, fallback, min, max);
   const fractionsPct = (value('--fractions') ?? '20,10,5').split(',').map(Number);
   if (fractionsPct.some((p) => !Number.isInteger(p) || p < 1 || p > 100)) throw new BenchError('--fractions takes whole % of a core, 1..100, comma-separated');
   return { fractionsPct, durationS: num('--duration', 10, 3, 60), budgetS: num('--budget', 540, 30, 600), maxN: num('--max-n', 64, 1, 1000) };

@@ -10,7 +10,8 @@
  */
 import { mdTable } from '../lib/docs.js';
 import { spawnBounded } from '../lib/process.js';
-import { BenchError, runCli, startServe } from '../lib/processes.js';
+import { runCli, startServe } from '../lib/processes.js';
+import { intFlag } from '../lib/flags.js';
 import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
 import { costPerTest, idleRate, readTree } from '../lib/test-cost.js';
 import type { ManyClientRun } from './many-client.js';
@@ -23,13 +24,7 @@ export interface CostOptions {
 /** `--cost [--runs N] [--duration S]` -> options, or null without --cost. */
 export function costOptionsFromArgs(args: readonly string[]): CostOptions | null {
   if (!args.includes('--cost')) return null;
-  const num = (flag: string, fallback: number, min: number, max: number): number => {
-    const i = args.indexOf(flag);
-    if (i < 0) return fallback;
-    const v = Number(args[i + 1]);
-    if (!Number.isInteger(v) || v < min || v > max) throw new BenchError(`${flag} must be an integer ${min}..${max}, got ${args[i + 1]}`);
-    return v;
-  };
+  const num = (flag: string, fallback: number, min: number, max: number): number => intFlag(args, flag, fallback, min, max);
   return { runs: num('--runs', 3, 1, 20), durationS: num('--duration', 15, 3, 60) };
 }
 

@@ -16,6 +16,7 @@ import { createCpuCap } from '../lib/cpu-cap.js';
 import { mdTable } from '../lib/docs.js';
 import { spawnBounded } from '../lib/process.js';
 import { BenchError, startServe } from '../lib/processes.js';
+import { intFlag } from '../lib/flags.js';
 import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
 import { ABUSER_64S, ABUSER_CPU_PCT, ABUSE_SERVE_FLAGS, LOAD_FLOOD_MAIN, isolationPair, type IsolationPair } from './isolation.js';
 
@@ -28,13 +29,7 @@ export interface IsolationBenchOptions {
 /** `--isolation [--runs N] [--reference-runs M] [--duration S]` -> options, or null without --isolation. */
 export function isolationOptionsFromArgs(args: readonly string[]): IsolationBenchOptions | null {
   if (!args.includes('--isolation')) return null;
-  const num = (flag: string, fallback: number, min: number, max: number): number => {
-    const i = args.indexOf(flag);
-    if (i < 0) return fallback;
-    const v = Number(args[i + 1]);
-    if (!Number.isInteger(v) || v < min || v > max) throw new BenchError(`${flag} must be an integer ${min}..${max}, got ${args[i + 1]}`);
-    return v;
-  };
+  const num = (flag: string, fallback: number, min: number, max: number): number => intFlag(args, flag, fallback, min, max);
   return { runs: num('--runs', 5, 1, 50), referenceRuns: num('--reference-runs', 2, 0, 50), durationS: num('--duration', 15, 3, 120) };
 }
 
