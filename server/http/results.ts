@@ -197,6 +197,18 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
     if (r === null) lookups.failed(network);
     return r;
   };
+  /**
+   * A code an upload claims as its earlier result (`meta.previousCode`): the uploader can read
+   * back whether it was kept, so it is a lookup, within the same budget of failed lookups (a
+   * network whose lookups are refused has its claims dropped, unchecked).
+   */
+  const claimedLookup = async (code: string, sinceMs: number, ip: string): Promise<boolean> => {
+    const network = lookupNetwork(unmapIpv4(ip));
+    if (store === null || !lookups.open(network)) return false;
+    const found = await store.chain.storedSince(code, sinceMs);
+    if (!found) lookups.failed(network);
+    return found;
+  };
   /** Checked before the request's schema: who may, and whether there is a store at all. */
   const storeThere = async (): Promise<void> => {
     if (store === null) throw noStore();
@@ -238,7 +250,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
         }
       }
       // A claimed earlier result is kept only when it is stored here and young enough.
-      upload = await withCheckedPrevious(upload, store.chain, nowMs());
+      upload = await withCheckedPrevious(upload, (code, sinceMs) => claimedLookup(code, sinceMs, req.ip), nowMs());
       // The operator and a site's own token are exempt from the per-source budget (a site's prober is the operator's).
       const exempt = operator || siteToken !== null;
       const source = sourceKey(req.ip);

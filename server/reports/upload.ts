@@ -105,10 +105,10 @@ function withCanonicalPrevious(body: Record<string, unknown>): Record<string, un
  * that code within DEFAULTS.results.previousCodeMaxAgeMs of `nowMs` (by its own clock); else
  * without it (an unknown code, one older, or one purged), the report stored all the same.
  */
-export async function withCheckedPrevious(u: Upload, chain: Pick<ChainRepository, 'storedSince'>, nowMs: number): Promise<Upload> {
+export async function withCheckedPrevious(u: Upload, storedSince: ChainRepository['storedSince'], nowMs: number): Promise<Upload> {
   if (u.accepted.kind !== 'report') return u;
   const code = u.accepted.report.meta.previousCode;
-  if (code === undefined || (await chain.storedSince(code, nowMs - DEFAULTS.results.previousCodeMaxAgeMs))) return u;
+  if (code === undefined || (await storedSince(code, nowMs - DEFAULTS.results.previousCodeMaxAgeMs))) return u;
   const body = JSON.parse(u.result.reportJson) as { meta: Record<string, unknown> };
   const { previousCode: _dropped, ...meta } = body.meta;
   const reportJson = JSON.stringify({ ...body, meta });
