@@ -110,7 +110,10 @@ test.describe('with the results store', () => {
     await expect(failed).toContainText('The test could not run.');
     await expect(failed).toContainText('No relay port answered');
     await expect(failed).toContainText('udp/3999');
-    await expect(shared.getByRole('link', { name: 'Run the test again' })).toHaveAttribute('href', '/?turn=udp%3A3999');
+    await expect(shared.getByRole('link', { name: 'Run the test again' })).toHaveAttribute(
+      'href',
+      `/?turn=udp%3A3999&previous=${(await code.textContent()) ?? ''}`,
+    );
   });
 
   test('an unknown code says so', async ({ page }) => {
