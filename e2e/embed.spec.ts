@@ -6,6 +6,7 @@ import type { Page } from '@playwright/test';
 import { runCallprobe, serveProcess, type ServeProcess } from '../test/kit/callprobe.js';
 import type { EmbedMessage } from '../src/protocol/embed.js';
 import type { SharedResult } from '../src/protocol/api.js';
+import { axeViolations } from './fixtures/axe.js';
 import { workerPort, workerPorts } from './fixtures/env.js';
 import { expect, test } from './fixtures/test.js';
 
@@ -78,7 +79,7 @@ test.beforeAll(async ({}, workerInfo) => {
     },
     { deadlineMs: 170_000 },
   );
-  const src = `${base}/?autostart=1&duration=3`;
+  const src = `${base}/?autostart=1&duration=2`;
   await parentPage(workerPort(18940, i), src);
   unlistedParent = await parentPage(workerPort(18950, i), src);
 });
@@ -136,6 +137,7 @@ test('a listed origin frames the test and receives its result; an unlisted one c
   await expect(earlier.getByRole('heading', { name: 'Your earlier tests here' })).toBeVisible();
   await expect(earlier.getByRole('link', { name: first })).toHaveAttribute('href', `/r/${first}`);
   await expect(earlier.locator(`[data-earlier-code="${secondCode}"]`)).toHaveCount(0);
+  expect(await axeViolations(page)).toEqual([]);
   // Clear empties this browser's list.
   await earlier.getByRole('button', { name: 'Clear' }).click();
   await expect(page.locator('[data-earlier-cleared]')).toBeVisible();

@@ -59,9 +59,15 @@ describeEachKind('a claimed earlier result', (kind, opened) => {
     });
   }, 90_000);
 
-  /** Stores a report; its code and the previousCode the server kept (null: none). */
-  async function upload(body: Record<string, unknown>): Promise<{ code: string; kept: unknown }> {
-    const res = await app.inject({ method: 'POST', url: '/api/results', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+  /** Stores a report (through `via`, default the app above, from `ip`); its code and the previousCode the server kept (null: none). */
+  async function upload(body: Record<string, unknown>, via: FastifyInstance = app, ip = '198.51.100.23'): Promise<{ code: string; kept: unknown }> {
+    const res = await via.inject({
+      method: 'POST',
+      url: '/api/results',
+      remoteAddress: ip,
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+    });
     expect(res.statusCode, res.body).toBe(201);
     const { code } = res.json<ResultAck>();
     const shared = (await app.inject({ method: 'GET', url: `/api/r/${code}` })).json<SharedResult>();
@@ -96,5 +102,29 @@ describeEachKind('a claimed earlier result', (kind, opened) => {
     expect(late.kept).toBeNull();
     expect((await store.chain.linksOf(late.code, 20)).earlier).toBeNull();
     expect((await store.chain.linksOf(old.code, 20)).later.map((l) => l.code)).toEqual([young.code]);
+  });
+
+  it("counts an unknown claim among its network's failed lookups: once they are spent, its claims are dropped unchecked", async () => {
+    const strict = await buildApp({
+      ...appOptionsWithoutRelay(webRoot),
+      results: {
+        store,
+        adminToken: null,
+        bodyLimitBytes: 256 * 1024,
+        postsPerMinutePerIp: 1000,
+        readsPerMinutePerIp: 1000,
+        storedBytesPerDayPerSource: 1 << 30,
+        failedLookupsPerMinute: 1,
+        nowMs: () => clock.nowMs(),
+      },
+    });
+    opened.push({ close: () => strict.close() });
+    const known = await upload(report('2026-03-31T12:00:00.000Z'), strict);
+    expect((await upload(report('2026-03-31T12:01:00.000Z', known.code), strict)).kept).toBe(known.code);
+    expect((await upload(report('2026-03-31T12:02:00.000Z', 'ZZZZ-ZZZZ'), strict)).kept).toBeNull();
+    // The minute's one failure is spent, by this network: even a stored code is not looked up.
+    expect((await upload(report('2026-03-31T12:03:00.000Z', known.code), strict)).kept).toBeNull();
+    // Another network has its free pass.
+    expect((await upload(report('2026-03-31T12:04:00.000Z', known.code), strict, '203.0.113.9')).kept).toBe(known.code);
   });
 });
