@@ -128,14 +128,15 @@ export class CpApp extends CpElement {
 
   /**
    * A test ended with a stored result or none: the page's parent told (embedded), and this
-   * browser's list of earlier tests shown (without this one) and then kept with it.
+   * browser's list of earlier tests shown (without this one, and unless another test started
+   * since) and then kept with it.
    */
   private ended(end: { code: string | null; verdict: EarlierTest['verdict']; answer: string; atMs: number }): void {
     this.embed?.post('result', { code: end.code, verdict: end.verdict, answer: end.answer });
     const storage = pageStorage();
     if (storage === null) return;
     const before = readEarlierTests(storage).filter((t) => t.code !== end.code);
-    this.earlier = { tests: before, cleared: false };
+    if (this.state.kind !== 'running') this.earlier = { tests: before, cleared: false };
     if (end.code === null) return;
     // A page opened from a stored result goes on claiming the test just stored as the earlier one.
     if (this.params.previous !== null) this.params = { ...this.params, previous: end.code };
