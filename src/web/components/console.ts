@@ -18,6 +18,7 @@ import {
 } from '../../protocol/api-console.js';
 import { RESULTS_PATH, SITES_OVERVIEW_PATH, siteReportPath } from '../../protocol/api.js';
 import { TypedError } from '../../protocol/typed-error.js';
+import { edgeName } from '../../analysis/present/locate.js';
 import type { SitesOverview } from '../../analysis/site/overview.js';
 import type { SiteReport } from '../../analysis/report/site-report.js';
 import { CpElement } from './cp-element.js';
@@ -44,7 +45,6 @@ async function api<T>(path: string, init?: RequestInit): Promise<T> {
   }
   return body as T;
 }
-
 export class ConsoleView extends CpElement {
   static override properties = {
     who: { state: true },
@@ -329,12 +329,26 @@ export class ConsoleView extends CpElement {
               ${o.sites.map(
                 (s) =>
                   html`<tr>
-                    <td><button class="link" @click=${() => void this.showSite(s.site)} aria-label="Open the site report of ${s.site}">${s.site}</button></td>
-                    <td>${s.samples} of ${s.samplesTotal}</td>
-                    <td class=${s.verdict}>${s.verdict}</td>
-                    <td>${s.health?.lastReportAt ?? '–'}</td>
-                    <td>${(s.health?.flags.length ?? 0) === 0 ? '–' : html`<ul class="flags">${s.health?.flags.map((f) => html`<li>${f.sentence}</li>`)}</ul>`}</td>
-                  </tr>`,
+                      <td>
+                        <button class="link" @click=${() => void this.showSite(s.site)} aria-label="Open the site report of ${s.site}">${s.site}</button>${
+                          s.edge ? html` <small>on ${edgeName(s.edge)}</small>` : nothing
+                        }
+                      </td>
+                      <td>${s.samples} of ${s.samplesTotal}</td>
+                      <td class=${s.verdict}>${s.verdict}</td>
+                      <td>${s.health?.lastReportAt ?? '–'}</td>
+                      <td>${(s.health?.flags.length ?? 0) === 0 ? '–' : html`<ul class="flags">${s.health?.flags.map((f) => html`<li>${f.sentence}</li>`)}</ul>`}</td>
+                    </tr>
+                    ${(s.otherEdges ?? []).map(
+                      (e) =>
+                        html`<tr data-testid="other-edge">
+                          <td><small>${s.site} on ${edgeName(e.edge)}, graded apart</small></td>
+                          <td>${e.samples}</td>
+                          <td class=${e.verdict}>${e.verdict}</td>
+                          <td>–</td>
+                          <td>–</td>
+                        </tr>`,
+                    )}`,
               )}
             </tbody>
           </table>`
