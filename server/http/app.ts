@@ -194,6 +194,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     reflector: opts.reflector !== null,
     rtpReflector: opts.rtpReflector,
     configPerMinutePerSource: opts.configPerMinutePerSource,
+    ...(opts.teamsReachability ? { teamsReachability: opts.teamsReachability } : {}),
     load: opts.load.offered ? { maxBytesPerDirection: opts.load.limits.maxBytesPerDirection, maxFlowsPerSource: opts.load.limits.maxFlowsPerSource } : null,
     ...(opts.certificateRefusal ? { certificateRefusal: opts.certificateRefusal } : {}),
     ...(registry ? { edges: () => registry.offers() } : {}),
