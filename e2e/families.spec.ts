@@ -2,9 +2,10 @@
  * IPv4 and IPv6 each measured to the relay by the page's browser, in namespaces of the test's own
  * (bench/lib/multi-homed.ts): a dual-stack client and server joined by one veth pair, the server's
  * relay offered on both families (`--host :: --relay-ip IPV4,IPV6`). `run --network` reports each
- * family's round trip and loss, neither much worse on the one clean link. (Chromium gathers no
- * candidate on ::1, so loopback alone cannot carry IPv6; this kernel has no netem to slow one
- * family: a much worse family is test/session/locate/families.test.ts's, behind the impairment proxy.)
+ * family's round trip and loss, neither much worse on the one clean link. (On loopback alone,
+ * 127.0.0.1 and ::1, Chromium's relay entry on ::1 brought no round trip back here, so the test
+ * makes real interfaces; and this kernel has no netem to slow one family: a much worse family is
+ * test/session/locate/families.test.ts's, through the real relay behind the impairment proxy.)
  */
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
