@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { BOUNDS, DEFAULTS } from '../src/protocol/defaults.js';
 import { parseAdminToken, parseEdgeId, parseEdgeToken } from '../src/protocol/values.js';
-import { parseAdvertise, parseHostPort, parseOriginUrl, parseTrustProxy } from '../server/config/parse.js';
+import { parseAdvertise, parseEmbedOrigins, parseHostPort, parseOriginUrl, parseTrustProxy } from '../server/config/parse.js';
 import { parseAzureRegion } from '../server/edges/azure-region.js';
 import { parseDbTarget } from '../server/store/target.js';
 import { serveOptionsFromFlags, type ServeFlags, type ServeOptions } from '../server/config/options.js';
@@ -188,6 +188,11 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
         BOUNDS.loadBytesPerHour,
         DEFAULTS.load.maxBytesPerHour,
       ),
+    )
+    .option(
+      '--embed-origins <origins>',
+      'origins whose pages may show the test page in a frame and receive its result, comma-separated exact origins (default: none may)',
+      arg(parseEmbedOrigins),
     )
     .option('--trust-proxy <cidrs>', 'reverse proxies whose X-Forwarded-For gives the client address (comma-separated IPs/CIDRs)', arg(parseTrustProxy))
     .option(

@@ -335,6 +335,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     logLevel: opts.logLevel,
     logger,
     trustProxy: opts.trustProxy,
+    embedOrigins: opts.embedOrigins,
     ...(p !== null && relayEmbedded && opts.tls ? { certificateRefusal: (ip: string) => p.tlsRefusal(ip, opts.tlsRefusalWindowMs) } : {}),
     results: {
       store,

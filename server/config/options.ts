@@ -108,6 +108,8 @@ export interface ServeOptions {
   adminToken: string | null;
   /** Reverse proxies whose X-Forwarded-For is believed. */
   trustProxy: string[];
+  /** Origins whose pages may frame the test page (--embed-origins); empty: none (frame-ancestors 'none'). */
+  embedOrigins: string[];
   /** The help desk console's users (--users FILE); null: the console is closed. */
   users: ConsoleUser[] | null;
   /** The console's sessions and login limits. */
@@ -175,6 +177,8 @@ export interface ServeFlags {
   retainDays: number;
   retainIpDays: number;
   trustProxy?: string[];
+  /** --embed-origins, parsed (server/config/parse.ts parseEmbedOrigins). */
+  embedOrigins?: string[];
   /** --alerts FILE, read and checked. */
   alerts?: AlertsConfig;
   /** --teams-reachability FILE, read and checked. */
@@ -285,6 +289,7 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
     },
     adminToken: f.adminToken ?? null,
     trustProxy: f.trustProxy ?? [],
+    embedOrigins: f.embedOrigins ?? [],
     users: f.users ?? null,
     console: consoleSettings(),
     load: loadSettings(

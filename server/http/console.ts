@@ -23,9 +23,10 @@ import { parseTimeZone } from '../../src/protocol/values.js';
 import { sourceKey } from './signal-limits.js';
 import { hashPassword, verifyPassword, type ConsoleUser } from '../console/auth.js';
 import { LoginThrottle, type LoginThrottleSettings } from '../console/login-throttle.js';
-import { consoleResultView, consoleRow, scrubAddresses } from '../console/view.js';
+import { consoleChain, consoleResultView, consoleRow, scrubAddresses } from '../console/view.js';
 import type { ResultsRepository, StoredResult } from '../store/results/types.js';
 import type { SitesRepository } from '../store/sites/types.js';
+import type { ChainRepository } from '../store/chain/types.js';
 import { cookieOf, operatorCheck, sessionOf, type ConsoleAccess } from './access.js';
 import { codeParam, findResult, given, instantMs } from './query.js';
 import { checked, rateLimited, Refusal, refusalHandler } from './refusal.js';
@@ -34,6 +35,7 @@ import { checked, rateLimited, Refusal, refusalHandler } from './refusal.js';
 interface ConsoleStore {
   results: ResultsRepository;
   sites: SitesRepository;
+  chain: ChainRepository;
 }
 
 export interface ConsoleOptions {
@@ -263,7 +265,8 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
       const timeZone = tzParam(req.query.tz);
       const r = await findResult(store().results, req.params.id);
       if (r === null) throw new Refusal('unknown-id', 'no result has this id or code', 404);
-      const view = await consoleResultView(store().sites, r, agent.role, timeZone);
+      const links = await store().chain.linksOf(r.code, BOUNDS.consoleChainLaterMax);
+      const view = await consoleResultView(store().sites, r, agent.role, timeZone, consoleChain(links, timeZone));
       if (agent.role === 'tier2' && r.addresses.length > 0)
         req.log.info(
           { audit: 'personal-data-view', user: agent.name, resultId: r.id, code: r.code, addresses: r.addresses.length },

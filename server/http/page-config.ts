@@ -30,6 +30,8 @@ export interface PageConfigOptions {
   load: NonNullable<ServerConfig['load']> | null;
   /** The latest certificate alert the relay's TLS listeners got from this address (IPv4-mapped unwrapped), or null; absent: no TLS relay. */
   certificateRefusal?: (ip: string) => { alert: string } | null | Promise<{ alert: string } | null>;
+  /** The origins whose pages may frame the test page (serve --embed-origins); absent or none: no `embedOrigins`. */
+  embedOrigins?: readonly string[];
   /** A hub's ready edges, each with its configuration and credentials minted now (server/edges/registry.ts); absent or none: no `edges`. */
   edges?: () => EdgeOffer[];
   /** `serve --teams-reachability FILE`: the media relays the page tries after its test; absent: none (the field is left out). */
@@ -60,6 +62,7 @@ export const pageConfigPlugin: FastifyPluginAsync<PageConfigOptions> = async (ap
       signalProtocol: SIGNAL_PROTOCOL,
       load: opts.load,
       ...edgesOf(opts.edges),
+      ...(opts.embedOrigins !== undefined && opts.embedOrigins.length > 0 ? { embedOrigins: [...opts.embedOrigins] } : {}),
       clientAddress: req.ip,
       ...(opts.teamsReachability === undefined ? {} : { teamsReachability: opts.teamsReachability }),
     };

@@ -59,6 +59,11 @@ export interface ServerConfig {
    */
   edges?: EdgeOffer[];
   /**
+   * The origins whose pages may frame the test page (`serve --embed-origins`): an embedded page
+   * posts its messages to the one that framed it, if listed. Absent: none may (and older servers).
+   */
+  embedOrigins?: string[];
+  /**
    * The address this request came from, as the server saw it (after its trusted proxies): the
    * page compares it with the address its relay allocation came from, to tell a split path, and
    * keeps neither. Absent from older servers and from `run --turn`'s page host.

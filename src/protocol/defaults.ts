@@ -363,6 +363,12 @@ export const DEFAULTS = {
      * raised again).
      */
     startedAheadMaxMs: 10 * 60_000,
+    /**
+     * A test run again from a stored result claims it as its earlier test (`meta.previousCode`):
+     * kept only when that result was stored within the last 30 days (a help-desk case's span);
+     * an older or unknown code is dropped from the upload, the report stored all the same.
+     */
+    previousCodeMaxAgeMs: 30 * 86_400_000,
     /** Reads of shared results (/r/:code, /api/r/:code) per minute per address: a person opens a few; bounds guessing 2^40 codes. */
     readsPerMinutePerIp: 120,
     /** Bytes of results one anonymous source may have stored per day (kept a year): ~400 page tests of ~20 KB, an office's busy day; the operator token is exempt. */
@@ -683,6 +689,8 @@ export const BOUNDS = {
   requestBodyBytesMax: 16 * 1024,
   /** One export answers at most this many rows (use ?since= to page). */
   exportMaxRows: 100_000,
+  /** The later tests the console lists under one result (run again from it): a person's tests over days, not a flood. */
+  consoleChainLaterMax: 20,
   /** `report --since` / ?since=: an hour at least, the longest retention (--retain-days max) at most. */
   siteReportSinceMs: { min: 3_600_000, max: 3650 * 86_400_000 },
   /**

@@ -258,6 +258,13 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
       await expect(serveOf(['--load-bytes-per-hour', '10'])).rejects.toThrow(/--load-bytes-per-hour/);
     },
     '--trust-proxy': async () => expect((await serveOf(['--trust-proxy', '127.0.0.1,10.0.0.0/8'])).trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8']),
+    '--embed-origins': async () => {
+      expect((await serveOf(['--embed-origins', 'https://help.example.com,http://127.0.0.1:8081'])).embedOrigins).toEqual([
+        'https://help.example.com',
+        'http://127.0.0.1:8081',
+      ]);
+      expect((await serveOf([])).embedOrigins).toEqual([]);
+    },
     '--hub': async () => {
       const o = await serveOf([...EDGE, '--allowed-origins', 'https://b.example']);
       expect(o.edge).toMatchObject({ hub: 'https://hub.example', id: 'weu-1', azureRegion: 'West Europe', token: TOKEN, publicUrl: null });

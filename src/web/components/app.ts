@@ -10,7 +10,7 @@ import { progress, publishEvidence, publishResult } from '../headless.js';
 import { couldNotTestRecord, newSampleId, save, worthRecording, type CouldNotTestRecord, type SaveState } from '../results.js';
 import { couldNotRunTitle, couldNotTestText, failureWords, sideWords } from '../../analysis/present/could-not-test-text.js';
 import { errorLine, SetupError } from '../../session/net/errors.js';
-import { fetchServerConfig, readLoadOffer } from '../../session/net/config.js';
+import { fetchServerConfig, readPageOffers } from '../../session/net/config.js';
 import type { LoadOffer } from '../../protocol/api-load.js';
 import { primeAudio, releaseAudio } from '../audio.js';
 import { codeLine, ResultCard } from './result-card.js';
@@ -20,6 +20,9 @@ import { CpElement } from './cp-element.js';
 import type { CpEventMap } from './events.js';
 
 import { TestForm } from './test-form.js';
+import { EarlierTests } from './earlier-tests.js';
+import { embedPoster, type EmbedPoster } from '../embed.js';
+import { forgetTests, pageStorage, readEarlierTests, rememberTest, type EarlierTest } from '../earlier-tests.js';
 
 /** How the session prefixes the busy-line phase's words on the status line (run-session.ts). */
 const BUSY_PREFIX = 'busy line: ';
@@ -35,7 +38,7 @@ type State =
 /** The page: settings, live figures while a test runs, then the graded verdict. It owns the settings. */
 export class CpApp extends CpElement {
   // <cp-live-panel> and <cp-verdict-view> (and the analysis wording they need) are loaded when a test starts, like Chart.js.
-  static override dependencies = { 'cp-test-form': TestForm, 'cp-result-card': ResultCard };
+  static override dependencies = { 'cp-test-form': TestForm, 'cp-result-card': ResultCard, 'cp-earlier-tests': EarlierTests };
   static override properties = {
     state: { state: true },
     params: { state: true },
@@ -45,6 +48,7 @@ export class CpApp extends CpElement {
     viewError: { state: true },
     loadOffer: { state: true },
     devicesOpen: { state: true },
+    earlier: { state: true },
   };
 
   declare state: State;
@@ -59,6 +63,10 @@ export class CpApp extends CpElement {
   declare loadOffer: LoadOffer | null | undefined;
   /** Whether the device step (<cp-devices>, loaded when opened) is shown. */
   declare devicesOpen: boolean;
+  /** This browser's earlier tests on this server, shown after a test ended (not the one just shown); null before, or where storage is refused. */
+  declare earlier: { tests: EarlierTest[]; cleared: boolean } | null;
+  /** Set when the page is in another site's frame: posts the test's progress to the parent. */
+  private embed: EmbedPoster | null = null;
   /** What the device step found so far: carried into the report of the next test. */
   private devices: Devices | null = null;
   private controller: AbortController | null = null;
@@ -78,6 +86,7 @@ export class CpApp extends CpElement {
     this.announcement = '';
     this.viewError = null;
     this.devicesOpen = false;
+    this.earlier = null;
     try {
       this.params = parsePageParams(location.search);
     } catch (err) {
@@ -93,23 +102,57 @@ export class CpApp extends CpElement {
       void import('./cp-shared-result.js');
       return;
     }
+    // First: an autostarted test in a frame tells its parent it started.
+    void this.readOffers();
     if (this.paramError) {
       publishResult({ ok: false, reason: 'bad-parameters', message: this.paramError });
     } else if (this.params.autostart) {
       void this.start(this.params);
     }
-    void this.readLoadOffer();
   }
 
-  /** Asks the server what busy-line phase it offers, so the form states its real byte limit. */
-  private async readLoadOffer(): Promise<void> {
+  /**
+   * Asks the server what busy-line phase it offers, so the form states its real byte limit, and,
+   * in a frame, which origins may be told the result (none when it cannot be read).
+   */
+  private async readOffers(): Promise<void> {
+    const offers = readPageOffers(location.origin);
+    this.embed = embedPoster(offers.then((o) => o.embedOrigins).catch(() => []));
     try {
-      this.loadOffer = await readLoadOffer(location.origin);
+      this.loadOffer = (await offers).load;
     } catch (err) {
       // The choice stays hidden; a test started now reports the unreachable server itself.
       this.loadOffer = null;
       console.warn(`callprobe: the server's config could not be read (${errorLine(err)}): the busy-line choice is hidden`);
     }
+  }
+
+  /**
+   * A test ended with a stored result or none: the page's parent told (embedded), and this
+   * browser's list of earlier tests shown (without this one, and unless another test started
+   * since) and then kept with it.
+   */
+  private ended(end: { code: string | null; verdict: EarlierTest['verdict']; answer: string; atMs: number }): void {
+    this.embed?.post('result', { code: end.code, verdict: end.verdict, answer: end.answer });
+    const storage = pageStorage();
+    if (storage === null) return;
+    const before = readEarlierTests(storage).filter((t) => t.code !== end.code);
+    if (this.state.kind !== 'running') this.earlier = { tests: before, cleared: false };
+    if (end.code === null) return;
+    // A page opened from a stored result goes on claiming the test just stored as the earlier one.
+    if (this.params.previous !== null) this.params = { ...this.params, previous: end.code };
+    try {
+      rememberTest(storage, { code: end.code, atMs: end.atMs, verdict: end.verdict });
+    } catch (err) {
+      // Full or refused storage: this test is not kept in the list; nothing else changes.
+      if (!(err instanceof DOMException)) throw err;
+    }
+  }
+
+  private clearEarlier(): void {
+    const storage = pageStorage();
+    if (storage !== null) forgetTests(storage);
+    this.earlier = { tests: [], cleared: true };
   }
 
   private async start(params: PageParams): Promise<void> {
@@ -122,6 +165,8 @@ export class CpApp extends CpElement {
     this.live = null;
     this.viewError = null;
     this.state = { kind: 'running', phase: 'config', detail: 'loading' };
+    this.earlier = null;
+    this.embed?.post('started', { code: null, verdict: null, answer: null });
     this.chartModule ??= import('./rtt-chart.js');
     this.verdictModule ??= import('./cp-verdict-view.js');
     this.liveModule ??= import('./cp-live-panel.js');
@@ -174,6 +219,7 @@ export class CpApp extends CpElement {
             if (p !== null && p.atS !== lastAnswerS) {
               for (const line of provisionalProgress(p, lastAnswerS === null)) progress(line);
               lastAnswerS = p.atS;
+              this.embed?.post('provisional', { code: null, verdict: null, answer: p.headline });
             }
           },
           evidence: publishEvidence,
@@ -191,19 +237,26 @@ export class CpApp extends CpElement {
     if (params.network) report = { ...report, network: await this.readNetwork() };
     const reached = await this.tryListedRelays();
     if (reached !== null) report = { ...report, teamsReachability: reached };
+    // Run again from a stored result's page: the browser's claim, checked by the server before it is kept.
+    if (params.previous !== null) report = { ...report, meta: { ...report.meta, previousCode: params.previous } };
     // Measured evidence from here on: published and saved before anything that could fail to show it.
     const done: State = { kind: 'done', report, save: params.save ? { kind: 'saving' } : { kind: 'off' } };
     this.state = done;
     publishResult({ ok: true, report });
     const saving = params.save ? save(report, sampleId) : null;
+    let answer = report.explanation[0] ?? report.summary.verdict;
     try {
-      void this.showAnswer(report, await this.verdictModule);
+      const verdict = await this.verdictModule;
+      answer = verdict.answerView(report).sentence;
+      void this.showAnswer(report, verdict);
     } catch (err) {
       // The verdict's view could not load (a page cached from another release, a network cut): the result stays, in plain text.
       this.viewError = errorLine(err);
-      this.announcement = `Test finished: ${report.explanation[0] ?? report.summary.verdict}`;
+      this.announcement = `Test finished: ${answer}`;
     }
-    if (saving) this.finishSave(done, await saving);
+    const saved = saving ? await saving : null;
+    if (saved) this.finishSave(done, saved);
+    this.ended({ code: saved?.kind === 'saved' ? saved.code : null, verdict: report.summary.verdict, answer, atMs: startedAtMs });
   }
 
   /** The device check with no one at the page (the browser's fake devices in `callprobe run --devices`). */
@@ -279,7 +332,9 @@ export class CpApp extends CpElement {
     this.state = failed;
     publishResult({ ok: false, reason, message: text });
     void this.focusCouldNotRun();
-    if (record !== null && params.save) this.finishSave(failed, await save(record, sampleId));
+    const saved = record !== null && params.save ? await save(record, sampleId) : null;
+    if (saved !== null) this.finishSave(failed, saved);
+    this.ended({ code: saved?.kind === 'saved' ? saved.code : null, verdict: null, answer: failureWords(reason), atMs: startedAtMs });
   }
 
   /** The answer in view and focused, announced once, and in the tab's title. */
@@ -370,6 +425,11 @@ export class CpApp extends CpElement {
                   .fileName=${`callprobe-could-not-test-${st.record.meta.startedAt.replace(/[:.]/g, '-')}.json`}></cp-result-card>`
                 : nothing
             }`
+          : nothing
+      }
+      ${
+        this.earlier !== null && (st.kind === 'done' || st.kind === 'error')
+          ? html`<cp-earlier-tests .tests=${this.earlier.tests} ?cleared=${this.earlier.cleared} @cp-earlier-clear=${() => this.clearEarlier()}></cp-earlier-tests>`
           : nothing
       }
     `;

@@ -9,6 +9,8 @@ import type { ErrorBody } from '../../protocol/api.js';
 import {
   CONSOLE_API,
   TICKET_HINT,
+  type ConsoleChain,
+  type ConsoleChainLink,
   type ConsoleResultView,
   type ConsoleSearchAnswer,
   type ConsoleSearchRow,
@@ -213,9 +215,9 @@ export class ConsoleView extends CpElement {
     );
   }
 
-  private async show(row: ConsoleSearchRow): Promise<void> {
+  private async show(row: Pick<ConsoleSearchRow, 'id'>): Promise<void> {
     await this.latest(
-      () => api<ConsoleResultView>(`${CONSOLE_API}/results/${row.id}?tz=${encodeURIComponent(this.timeZone)}`),
+      () => api<ConsoleResultView>(`${CONSOLE_API}/results/${encodeURIComponent(row.id)}?tz=${encodeURIComponent(this.timeZone)}`),
       (open) => (this.open = open),
       'result',
       () => (this.open = null),
@@ -371,6 +373,7 @@ export class ConsoleView extends CpElement {
       ${r.networkContext ? html`<ul data-testid="network-context" aria-label="The user's network">${r.networkContext.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
       ${r.relayReachability ? html`<ul data-testid="relay-reachability" aria-label="The listed media relays' reachability (not quality)">${r.relayReachability.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
       ${r.devices ? html`<ul data-testid="devices" aria-label="The user's devices">${r.devices.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
+      ${this.chain(r.chain)}
       ${r.edge ? html`<p data-testid="edge">${r.edge.sentence} <small>(test server ${r.edge.id})</small></p>` : nothing}
       ${r.regions.map((s) => html`<p data-testid="region-leg">${s}</p>`)}
       ${
@@ -419,6 +422,26 @@ export class ConsoleView extends CpElement {
       }
       ${r.network ? this.network(r.network) : nothing}
     </section>`;
+  }
+
+  /**
+   * The same browser's other tests, each a link that opens it: said as the browser's claim (the
+   * page sent the earlier code; the server checked only that it stored it within 30 days).
+   */
+  private chain(c: ConsoleChain): TemplateResult | typeof nothing {
+    if (c.earlier === null && c.later.length === 0) return nothing;
+    const link = (l: ConsoleChainLink) =>
+      html`<button class="link code" @click=${() => void this.show({ id: l.code })} aria-label="Open result ${l.code}">${l.code}</button>
+        (${l.startedAtLocal}, ${l.verdict ?? 'could not test'})`;
+    return html`<div data-testid="chain">
+      ${c.earlier ? html`<p data-chain="earlier">Earlier test from the same browser (the browser's claim): ${link(c.earlier)}</p>` : nothing}
+      ${
+        c.later.length > 0
+          ? html`<p data-chain="later">Tested again from the same browser (the browser's claim):</p>
+            <ul>${c.later.map((l) => html`<li data-chain-code=${l.code}>${link(l)}</li>`)}</ul>`
+          : nothing
+      }
+    </div>`;
   }
 
   private baseline(b: NonNullable<ConsoleResultView['baseline']>): TemplateResult {
