@@ -8,6 +8,7 @@ import { parseDbTarget } from '../server/store/target.js';
 import { serveOptionsFromFlags, type ServeFlags, type ServeOptions } from '../server/config/options.js';
 import { readAlertsConfig } from '../server/alerts/config.js';
 import { readUsersFile } from '../server/console/auth.js';
+import { readReachabilityFile } from '../client/options.js';
 import { arg, intArg, intOption, listArg, portsArg, portsText, rangeArg, rangeText, turnUrisArg } from './args.js';
 
 export function defineServe(program: Command, act: (opts: ServeOptions) => Promise<void>): void {
@@ -144,6 +145,11 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
     .addOption(intOption('--retain-days <days>', 'keep address-free reports this long', BOUNDS.retainDays, DEFAULTS.results.retainDays))
     .addOption(intOption('--retain-ip-days <days>', "keep results' client addresses this long", BOUNDS.retainIpDays, DEFAULTS.results.retainIpDays))
     .option('--alerts <file>', 'site alert rules and their webhook (JSON; see docs/assess-a-site.md)', arg(readAlertsConfig))
+    .option(
+      '--teams-reachability <file>',
+      'pages try the media relays this file lists (one per line: udp|tcp|tls host ports) after their test and say per port whether it answered and how fast: reachability, not call quality (the server hands the list to the page and never contacts them itself)',
+      arg(readReachabilityFile),
+    )
     .option(
       '--users <file>',
       'open the help desk console (/console) to these users: JSON [{ name, role: tier1|tier2, passwordHash }] (see hash-password)',

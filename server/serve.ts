@@ -325,6 +325,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     signalLimits: opts.signalLimits,
     allowedOrigins: opts.allowedOrigins,
     configPerMinutePerSource: opts.configPerMinutePerSource,
+    ...(opts.teamsReachability !== null ? { teamsReachability: opts.teamsReachability } : {}),
     connections: opts.connections,
     metricsText: () =>
       planeMetrics.text +

@@ -16,6 +16,7 @@ import { loadAnswerLine, loadTextLines } from '../../src/analysis/present/load.j
 import { edgeSentence } from '../../src/analysis/present/locate.js';
 import { devicesLines } from '../../src/analysis/present/devices.js';
 import { networkLines } from '../../src/analysis/present/network.js';
+import { reachabilityLines } from '../../src/analysis/present/reachability.js';
 import { regionSentences } from '../../src/analysis/present/region.js';
 import { hourCellOf, siteFacts, SITE_SETTINGS } from '../../src/analysis/site/site.js';
 import type { SiteMetric } from '../../src/analysis/site/p90.js';
@@ -342,6 +343,7 @@ export async function consoleResultView(
     };
     if (role === 'tier2') view.network = { addresses: clientAddresses(r.addresses), nat: report.nat, path: report.path };
     if (role !== 'tier1' && report.network !== undefined) view.networkContext = networkLines(report.network);
+    if (role !== 'tier1' && report.teamsReachability !== undefined) view.relayReachability = reachabilityLines(report.teamsReachability);
   }
   if (role === 'tier1') {
     const free = (t: string | null): string | null => (t === null ? null : scrubAddresses(t));

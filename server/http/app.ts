@@ -197,6 +197,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     reflector: opts.reflector !== null,
     rtpReflector: opts.rtpReflector,
     configPerMinutePerSource: opts.configPerMinutePerSource,
+    ...(opts.teamsReachability ? { teamsReachability: opts.teamsReachability } : {}),
     ...(opts.embedOrigins !== undefined && opts.embedOrigins.length > 0 ? { embedOrigins: opts.embedOrigins } : {}),
     load: opts.load.offered ? { maxBytesPerDirection: opts.load.limits.maxBytesPerDirection, maxFlowsPerSource: opts.load.limits.maxFlowsPerSource } : null,
     ...(opts.certificateRefusal ? { certificateRefusal: opts.certificateRefusal } : {}),

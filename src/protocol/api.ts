@@ -5,6 +5,7 @@
  * path parameters, body) in ./api-requests.ts, and the one results client in ./results-client.ts.
  */
 import type { LoadOffer } from './api-load.js';
+import type { ReachabilityTarget } from './reachability.js';
 
 /**
  * The body of every refusal of the results, sites and console routes (and of a signalling
@@ -68,6 +69,13 @@ export interface ServerConfig {
    * keeps neither. Absent from older servers and from `run --turn`'s page host.
    */
   clientAddress?: string;
+  /**
+   * The media relays the operator listed (`serve --teams-reachability FILE`, ./reachability.ts):
+   * the page asks each for its reflexive address (UDP) or a 401 (TCP, TLS) after the test and
+   * reports whether each port answered: reachability, not quality. The server itself never
+   * sends to them. Absent when not configured, and from older servers.
+   */
+  teamsReachability?: ReachabilityTarget[];
 }
 
 /** Which edge a test ran on: its id and the Azure region it stands in (a value of the Azure table's region column). */

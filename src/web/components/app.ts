@@ -3,13 +3,14 @@ import type { LiveFigures } from '../../session/collect/live.js';
 import type { Report } from '../../analysis/schema/report-schema.js';
 import type { Devices } from '../../analysis/schema/devices-schema.js';
 import type { NetworkContext } from '../../analysis/schema/network-schema.js';
+import type { Reachability } from '../../analysis/schema/reachability-schema.js';
 import type { Phase, RunOptions } from '../../session/env.js';
 import { pageSearch, parsePageParams, sharedCodeOf, ParamError, type PageParams } from '../../protocol/page-url.js';
 import { progress, publishEvidence, publishResult } from '../headless.js';
 import { couldNotTestRecord, newSampleId, save, worthRecording, type CouldNotTestRecord, type SaveState } from '../results.js';
 import { couldNotRunTitle, couldNotTestText, failureWords, sideWords } from '../../analysis/present/could-not-test-text.js';
 import { errorLine, SetupError } from '../../session/net/errors.js';
-import { readPageOffers } from '../../session/net/config.js';
+import { fetchServerConfig, readPageOffers } from '../../session/net/config.js';
 import type { LoadOffer } from '../../protocol/api-load.js';
 import { primeAudio, releaseAudio } from '../audio.js';
 import { codeLine, ResultCard } from './result-card.js';
@@ -234,6 +235,8 @@ export class CpApp extends CpElement {
     // The device check, when one ran before: never graded, so the verdict is the session's.
     if (this.devices !== null) report = { ...report, devices: this.devices };
     if (params.network) report = { ...report, network: await this.readNetwork() };
+    const reached = await this.tryListedRelays();
+    if (reached !== null) report = { ...report, teamsReachability: reached };
     // Run again from a stored result's page: the browser's claim, checked by the server before it is kept.
     if (params.previous !== null) report = { ...report, meta: { ...report.meta, previousCode: params.previous } };
     // Measured evidence from here on: published and saved before anything that could fail to show it.
@@ -273,6 +276,25 @@ export class CpApp extends CpElement {
     } catch (err) {
       console.warn(`callprobe: the network context could not be read (${errorLine(err)})`);
       return { connectionType: null, effectiveType: null, splitPath: 'not-compared' };
+    }
+  }
+
+  /**
+   * The media relays the server lists (`serve --teams-reachability`), tried after the test, their
+   * code loaded only then; null when none are listed or the list could not be read (said in the
+   * console, never a failed test).
+   */
+  private async tryListedRelays(): Promise<Reachability | null> {
+    try {
+      const targets = (await fetchServerConfig(location.origin)).teamsReachability ?? [];
+      if (targets.length === 0) return null;
+      this.state = { kind: 'running', phase: 'analyzing', detail: 'trying the listed media relays (reachability, not quality)' };
+      progress('trying the listed media relays (reachability, not quality)');
+      const { gatherReachability } = await import('../network/reachability.js');
+      return await gatherReachability(targets);
+    } catch (err) {
+      console.warn(`callprobe: the listed media relays could not be tried (${errorLine(err)})`);
+      return null;
     }
   }
 

@@ -385,6 +385,7 @@ export class ConsoleView extends CpElement {
       <h2 id="result" tabindex="-1">Result <span class="code">${r.code}</span>: <span class=${r.verdict ?? ''}>${r.verdict ?? 'could not test'}</span></h2>
       <p>Started ${r.startedAtLocal}${r.site ? html`, site ${r.site}` : nothing}${r.siteUnverified ? html`, site named by the link (not verified): ${r.siteUnverified}` : nothing}${r.ticket ? html`, ticket ${r.ticket} <em>(a hint, typed by the tester)</em>` : nothing}</p>
       ${r.networkContext ? html`<ul data-testid="network-context" aria-label="The user's network">${r.networkContext.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
+      ${r.relayReachability ? html`<ul data-testid="relay-reachability" aria-label="The listed media relays' reachability (not quality)">${r.relayReachability.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
       ${r.devices ? html`<ul data-testid="devices" aria-label="The user's devices">${r.devices.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
       ${this.chain(r.chain)}
       ${r.edge ? html`<p data-testid="edge">${r.edge.sentence} <small>(test server ${r.edge.id})</small></p>` : nothing}
