@@ -579,6 +579,25 @@ export const DEFAULTS = {
     lossGapPctPoints: 6,
   },
 
+  // ---- The echo test: the user's voice through the relay and back (src/web/devices/echo.ts) ----
+  echo: {
+    /** The page stamps its microphone's frames this long; the reflector echoes them back. */
+    seconds: 5,
+    /**
+     * A frame back more than this after the fastest round trip is late: played as a gap, as
+     * lost. 200 ms is past what an adaptive jitter buffer at a call's latency holds (WebRTC's
+     * NetEq targets tens of ms and grows only under sustained jitter), and one way stays within
+     * ITU-T G.114's 400 ms ceiling for conversation when the base round trip is short.
+     */
+    lateMs: 200,
+    /** After the last stamped frame, the page waits this long for the echoes still on their way (lateMs and room). */
+    drainMs: 600,
+    /** The reflector ends an echo session this long after its first echoed frame: the page's seconds plus room for the drain. */
+    serverCutMs: 6_500,
+    /** Sessions reach the first frame within the signalling's offer and connect timeouts; this bounds the whole session besides. */
+    maxSessionMs: 30_000,
+  },
+
   // ---- Locate: the nearest edge, measured from the client before the test (src/session/locate/) ----
   locate: {
     /** The locate measures every edge at once for at most this long (LiveKit's region check and M-Lab's locate both answer within seconds). */
