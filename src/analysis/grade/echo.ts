@@ -4,8 +4,9 @@
  * back. Never graded into the verdict. Pure.
  */
 import type { EchoFigures } from '../measure/echo-cuts.js';
+import type { EchoCheck } from '../schema/devices-schema.js';
 
-export type EchoState = 'ok' | 'cut' | 'no-audio-back' | 'failed' | 'skipped';
+type EchoState = EchoCheck['state'];
 
 /** The state of an echo test that ran (a test that could not start is failed or skipped where it stopped). */
 export function echoState(f: Pick<EchoFigures, 'framesSent' | 'framesBack' | 'cuts'>): EchoState {

@@ -3,8 +3,8 @@
  * is wrong, said the same on the page, by `callprobe run` and in the help desk console (tier 1
  * included: it names no device and no address). Pure.
  */
-import type { CameraCheck, Devices, MicrophoneCheck, SpeakerCheck } from '../schema/devices-schema.js';
-import { fixed } from './format.js';
+import type { CameraCheck, Devices, EchoCheck, MicrophoneCheck, SpeakerCheck } from '../schema/devices-schema.js';
+import { fixed, ms, plural } from './format.js';
 
 const MICROPHONE: Record<MicrophoneCheck['state'], string> = {
   ok: 'Your microphone works: it sent sound at a good level.',
@@ -40,13 +40,28 @@ function cameraLine(c: CameraCheck): string {
   return `Your camera works: it sent ${size(c.delivered)}${short ? ` (asked for ${size(c.asked)})` : ''}.`;
 }
 
-/** One sentence per device checked, microphone first. */
+/** A cut a listener hears as a short drop-out, not as missing words: at most this long, ms. */
+const SHORT_CUT_MS = 200;
+
+/** The echo test in one sentence: what came back, and where it was cut. */
+export function echoLine(e: EchoCheck): string {
+  if (e.state === 'skipped') return 'The echo test did not run: this browser or test server cannot run it.';
+  if (e.state === 'failed') return 'The echo test could not run on this device: no sound of the microphone could be sent.';
+  if (e.state === 'no-audio-back') return 'Your voice went out through the test server, but none of it came back.';
+  if (e.state === 'ok') return 'Your voice came back through the test server whole: this is how others would hear you.';
+  const allMs = e.cuts.reduce((sum, c) => sum + c.ms, 0);
+  const short = e.cuts.every((c) => c.ms <= SHORT_CUT_MS);
+  return `Your voice came back through the test server with ${plural(e.cuts.length, short ? 'short cut' : 'cut')} (${ms(allMs)} of it in all: audio lost or late on the way).`;
+}
+
+/** One sentence per device checked, microphone first, then the echo test. */
 export function devicesLines(d: Devices): string[] {
   return [
     ...(d.unattended ? ['Checked with the browser’s stand-in devices, with no one at the page.'] : []),
     ...(d.microphone === null ? [] : [MICROPHONE[d.microphone.state]]),
     ...(d.speaker === null ? [] : [speakerLine(d.speaker)]),
     ...(d.camera === null ? [] : [cameraLine(d.camera)]),
+    ...(d.echo === undefined || d.echo === null ? [] : [echoLine(d.echo)]),
   ];
 }
 

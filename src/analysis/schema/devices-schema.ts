@@ -1,12 +1,12 @@
 /**
  * What a report says of the user's own devices (report schema version 3, optional): the
- * microphone, the speaker and the camera as the device check found them. Absent when no check
+ * microphone, the speaker and the camera as the device check found them, and the echo test. Absent when no check
  * ran. Never graded: it changes neither `summary.verdict` nor an exit code. It keeps states and
  * figures only: no recording, no device label, nothing that names the person beyond the kind
  * of device.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { Nullable, Num, Obj } from './report-v1-schema.js';
+import { Int, Nullable, Num, Obj } from './report-v1-schema.js';
 
 const Dbfs = (description: string) => Nullable(Type.Number({ minimum: -200, maximum: 0, description }));
 
@@ -73,6 +73,31 @@ const CameraSchema = Obj(
   'The camera: what was asked for and what it delivered.',
 );
 
+const EchoCutSchema = Obj({
+  atMs: Num('Where the cut starts, ms from the first frame sent.'),
+  ms: Num('How much of the voice it cut, ms.'),
+  why: Type.Union([Type.Literal('lost'), Type.Literal('late')], {
+    description: 'lost: a frame of it never came back; late: every frame came back, later than lateMs after the fastest.',
+  }),
+});
+
+const EchoSchema = Obj(
+  {
+    state: Type.Union([Type.Literal('ok'), Type.Literal('cut'), Type.Literal('no-audio-back'), Type.Literal('failed'), Type.Literal('skipped')], {
+      description:
+        'ok (the voice came back whole), cut (lost or late frames cut it), no-audio-back (frames went, none came back), failed (the test could not run: the microphone, the browser or the test server, never the network’s verdict), skipped (this browser or server cannot run it).',
+    }),
+    seconds: Num('How long the microphone was sent, s (0 when it was not).'),
+    framesSent: Int('Audio frames sent through the relay.'),
+    framesBack: Int('Frames that came back, late ones included.'),
+    lostPct: Type.Number({ minimum: 0, maximum: 100, description: 'Frames that never came back, percent of those sent.' }),
+    latePct: Type.Number({ minimum: 0, maximum: 100, description: 'Frames back more than lateMs after the fastest round trip, percent of those sent.' }),
+    lateMs: Num('A frame this much later than the fastest round trip is late (played as a gap), ms.'),
+    cuts: Type.Array(EchoCutSchema, { maxItems: 64, description: 'Where lost or late frames cut the voice, on the test’s timeline.' }),
+  },
+  'The echo test: the microphone sent through the relay as a call’s audio and echoed back. Nothing of the recording is kept.',
+);
+
 export const DevicesSchema = Obj(
   {
     unattended: Type.Boolean({
@@ -81,6 +106,7 @@ export const DevicesSchema = Obj(
     microphone: Nullable(MicrophoneSchema),
     speaker: Nullable(SpeakerSchema),
     camera: Nullable(CameraSchema),
+    echo: Type.Optional(Nullable(EchoSchema)),
   },
   'The user’s own microphone, speaker and camera, as the device check found them (docs/read-a-report.md). Never graded.',
 );
@@ -89,3 +115,4 @@ export type Devices = Static<typeof DevicesSchema>;
 export type MicrophoneCheck = Static<typeof MicrophoneSchema>;
 export type SpeakerCheck = Static<typeof SpeakerSchema>;
 export type CameraCheck = Static<typeof CameraSchema>;
+export type EchoCheck = Static<typeof EchoSchema>;

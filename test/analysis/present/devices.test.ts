@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { devicesLines, microphoneLine } from '../../../src/analysis/present/devices.js';
-import type { Devices } from '../../../src/analysis/schema/devices-schema.js';
+import { devicesLines, echoLine, microphoneLine } from '../../../src/analysis/present/devices.js';
+import type { Devices, EchoCheck } from '../../../src/analysis/schema/devices-schema.js';
 
 const asked = { width: 1280, height: 720, frameRate: 30 };
 
@@ -43,5 +43,38 @@ describe('devicesLines', () => {
   it('says a camera held by another app', () => {
     const d: Devices = { unattended: false, microphone: null, speaker: null, camera: { state: 'in-use', asked, delivered: null, frameRateSource: null } };
     expect(devicesLines(d)).toEqual(['Your camera is held by another app. Close that app, then check again.']);
+  });
+});
+
+describe('echoLine', () => {
+  const echo = (over: Partial<EchoCheck>): EchoCheck => ({
+    state: 'ok',
+    seconds: 5,
+    framesSent: 500,
+    framesBack: 500,
+    lostPct: 0,
+    latePct: 0,
+    lateMs: 200,
+    cuts: [],
+    ...over,
+  });
+
+  it('says how many cuts, short when each is 200 ms or less, and how much they cut in all', () => {
+    const two = [
+      { atMs: 1200, ms: 40, why: 'lost' as const },
+      { atMs: 3100, ms: 200, why: 'late' as const },
+    ];
+    expect(echoLine(echo({ state: 'cut', cuts: two }))).toBe(
+      'Your voice came back through the test server with 2 short cuts (240 ms of it in all: audio lost or late on the way).',
+    );
+    expect(echoLine(echo({ state: 'cut', cuts: [{ atMs: 0, ms: 210, why: 'lost' }] }))).toMatch(/with 1 cut \(210 ms of it in all/);
+  });
+
+  it('says a whole echo, none back, and a test that could not run apart, in the devices lines after the camera', () => {
+    const d: Devices = { unattended: false, microphone: null, speaker: null, camera: null, echo: echo({}) };
+    expect(devicesLines(d)).toEqual(['Your voice came back through the test server whole: this is how others would hear you.']);
+    expect(echoLine(echo({ state: 'no-audio-back', framesBack: 0 }))).toMatch(/none of it came back/);
+    expect(echoLine(echo({ state: 'failed', framesSent: 0, seconds: 0 }))).toMatch(/could not run/);
+    expect(devicesLines({ ...d, echo: null })).toEqual([]);
   });
 });
