@@ -23,6 +23,7 @@ import { REFLECTOR_USERNAME_PREFIX, mintRestCredential, startRelay, type Relay, 
 import { ReflectorSession, ReflectorSessionError, type ReflectorLogger, type ReflectorRelayServer } from '../reflector/session.js';
 import type { RelayEndpoints } from '../reflector/candidates.js';
 import { startLoopLateness } from '../reflector/loop-lateness.js';
+import { EchoSession } from '../reflector/echo-session.js';
 import { LoopDelayMonitor } from '../loop-delay.js';
 
 /** What every reflector session of the plane is given; the parts that reach the relay are injected (tests give their own). */
@@ -57,7 +58,7 @@ export interface DataPlaneOptions {
 const NO_TALLY: SessionTally = { probes: 0, rtpProbes: 0, badProbes: 0, witnessed: false };
 
 export class DataPlane {
-  private readonly sessions = new Map<string, ReflectorSession>();
+  private readonly sessions = new Map<string, ReflectorSession | EchoSession>();
   private closing: Promise<void> | null = null;
 
   constructor(private readonly o: DataPlaneOptions) {}
@@ -75,7 +76,8 @@ export class DataPlane {
   handle(cmd: Exclude<PlaneCommand, { type: 'start' } | { type: 'stop' }>): void {
     switch (cmd.type) {
       case 'open':
-        this.open(cmd.session);
+        if (cmd.kind === 'echo') this.openEcho(cmd.session);
+        else this.open(cmd.session);
         return;
       case 'signal':
         this.signal(cmd.session, cmd.data, cmd.leg);
@@ -123,6 +125,36 @@ export class DataPlane {
       onClose: (reason, code) => {
         this.sessions.delete(id);
         this.o.out({ type: 'closed', session: id, reason, ...(code ? { code } : {}), tally: session.tally() });
+      },
+    });
+    this.sessions.set(id, session);
+  }
+
+  /** The echo test's session: the RTP leg alone (../reflector/echo-session.ts); refused as a test is when no reflector or RTP leg runs here. */
+  private openEcho(id: string): void {
+    const r = this.o.reflector;
+    if (r === null || !r.rtp || this.sessions.has(id)) {
+      const reason =
+        r === null ? 'this server runs without a reflector' : !r.rtp ? 'this server runs without the RTP reflector' : 'a session of that id is open';
+      this.o.out({ type: 'closed', session: id, reason, tally: { ...NO_TALLY } });
+      return;
+    }
+    const session = new EchoSession({
+      id,
+      peerAddress: r.address,
+      offerTimeoutMs: DEFAULTS.signalling.offerTimeoutMs,
+      connectTimeoutMs: DEFAULTS.signalling.connectTimeoutMs,
+      maxCandidates: DEFAULTS.signalling.maxCandidatesPerSession,
+      relay: r.relayEndpoints,
+      onCandidateDropped: (count) => this.o.out({ type: 'dropped', session: id, count }),
+      logger: this.o.logger,
+      sendSignal: (data, leg) => this.sendSignal(id, data, leg),
+      allowEndpoint: r.allowEndpoint,
+      cutMs: DEFAULTS.echo.serverCutMs,
+      maxSessionMs: Math.min(DEFAULTS.echo.maxSessionMs, r.maxSessionMs),
+      onClose: (reason) => {
+        this.sessions.delete(id);
+        this.o.out({ type: 'closed', session: id, reason, tally: session.tally() });
       },
     });
     this.sessions.set(id, session);

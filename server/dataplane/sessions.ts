@@ -9,7 +9,7 @@
  * module loads no WebRTC stack: the HTTP process imports it.
  */
 import { performance } from 'node:perf_hooks';
-import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
+import type { SignalData, SignalKind, SignalLeg } from '../../src/protocol/api.js';
 import type { PlaneCommand, PlaneEvent, SessionTally } from '../../src/protocol/data-plane.js';
 import type { SignalMessageData } from '../../src/protocol/api-signal.js';
 import type { LoopLateReport } from '../http/admission.js';
@@ -38,8 +38,8 @@ export interface SessionHandle {
 }
 
 export interface ReflectorSessions {
-  /** Opens session `id`; null when no data plane can take it now (it is starting again). */
-  open(id: string, events: SessionEvents): SessionHandle | null;
+  /** Opens session `id` (a test's, or the echo test's); null when no data plane can take it now (it is starting again). */
+  open(id: string, events: SessionEvents, kind?: SignalKind | null): SessionHandle | null;
   /** How late the plane's event loop ran, as its last report said (admission); null before its first. */
   loopLate(): LoopLateReport | null;
 }
@@ -69,10 +69,10 @@ export class SessionRouter implements ReflectorSessions {
     return this.byId.size;
   }
 
-  open(id: string, events: SessionEvents): SessionHandle | null {
+  open(id: string, events: SessionEvents, kind: SignalKind | null = null): SessionHandle | null {
     if (!this.available() || this.byId.has(id)) return null;
     this.byId.set(id, events);
-    if (!this.send({ type: 'open', session: id })) {
+    if (!this.send({ type: 'open', session: id, ...(kind === null ? {} : { kind }) })) {
       this.byId.delete(id);
       return null;
     }

@@ -12,10 +12,19 @@ import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type {} from '@fastify/websocket'; // its augmentation of route options ({ websocket: true })
 import type { WebSocket } from 'ws';
-import { SERVER_BUSY, SERVER_BUSY_WORDS, SIGNAL_PROTOCOL_PARAM, SIGNAL_PROTOCOL_REFUSALS, signalProtocolRefusal } from '../../src/protocol/api.js';
+import {
+  SERVER_BUSY,
+  SERVER_BUSY_WORDS,
+  SIGNAL_KIND_PARAM,
+  SIGNAL_PROTOCOL_PARAM,
+  SIGNAL_PROTOCOL_REFUSALS,
+  signalKind,
+  signalProtocolRefusal,
+  type SignalKind,
+} from '../../src/protocol/api.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import type { ServerSignalMessage } from '../../src/protocol/api-signal.js';
-import type { ReflectorSessions, SessionHandle } from '../dataplane/sessions.js';
+import type { ReflectorSessions, SessionEvents, SessionHandle } from '../dataplane/sessions.js';
 import { planeBusy, type LoopLateReport } from './admission.js';
 import { parseClientSignal, SignalMessageError } from './signal-message.js';
 import { MessageBucket, SourceLimiter, originAllowed, sessionRefusalScope, sourceKey, type SignalLimits } from './signal-limits.js';
@@ -71,6 +80,28 @@ function admissionMetrics(report: LoopLateReport | null, nowMs: number): string 
   );
 }
 
+/** What the page's query asks: a test or the echo test, or the refusal of it in words the page shows. */
+type QueryRead = { kind: SignalKind | null } | { refusal: string; message: string; fields: object; why: string };
+
+/**
+ * The page's query when it opens the socket: its signalling protocol (a page of another release,
+ * a cached page after an upgrade, would open no control channel: refused in words it shows) and
+ * what the session is for (a test, or the echo test: the RTP leg alone, cut short by the reflector).
+ */
+function readQuery(raw: unknown): QueryRead {
+  const q = raw as Record<string, unknown>;
+  const protocol = q[SIGNAL_PROTOCOL_PARAM];
+  const mismatch = signalProtocolRefusal(typeof protocol === 'string' ? protocol : null);
+  if (mismatch !== null) {
+    const fields = { protocol: typeof protocol === 'string' ? protocol.slice(0, 16) : null };
+    return { refusal: mismatch, message: SIGNAL_PROTOCOL_REFUSALS[mismatch], fields, why: 'signalling from a page of another protocol refused' };
+  }
+  const kind = signalKind(q[SIGNAL_KIND_PARAM]);
+  if (kind === 'unknown')
+    return { refusal: 'bad-message', message: `${SIGNAL_KIND_PARAM} may only be echo`, fields: {}, why: 'signalling of an unknown kind refused' };
+  return { kind };
+}
+
 /** `refusals`: where session refusals are counted by scope (callprobe_refusals_total{door="signal-session"}). */
 export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signalling {
   const sessions = new Map<string, SessionHandle>();
@@ -111,13 +142,11 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
         socket.close(1008, 'no reflector');
         return;
       }
-      // A page of another release (a cached page after an upgrade) would open no control channel: refused in words it shows.
-      const protocol = (req.query as Record<string, unknown>)[SIGNAL_PROTOCOL_PARAM];
-      const mismatch = signalProtocolRefusal(typeof protocol === 'string' ? protocol : null);
-      if (mismatch !== null) {
-        refuse(key, mismatch, { protocol: typeof protocol === 'string' ? protocol.slice(0, 16) : null }, 'signalling from a page of another protocol refused');
-        send({ type: 'error', reason: mismatch, message: SIGNAL_PROTOCOL_REFUSALS[mismatch] });
-        socket.close(1008, mismatch);
+      const query = readQuery(req.query);
+      if ('refusal' in query) {
+        refuse(key, query.refusal, query.fields, query.why);
+        send({ type: 'error', reason: query.refusal, message: query.message });
+        socket.close(1008, query.refusal);
         return;
       }
       // Admission: past the server's capacity a test is refused here, before it measures (./admission.ts).
@@ -146,7 +175,7 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
       }
       const id = randomUUID().slice(0, 8);
       const bucket = new MessageBucket(opts.signalLimits.messagesPerSecond, opts.signalLimits.messageBurst, () => performance.now());
-      const session = reflector.open(id, {
+      const events: SessionEvents = {
         signal: (data, leg) => send(leg ? { type: 'signal', data, leg } : { type: 'signal', data }),
         refused: (reason, message) => {
           refuse(key, reason, { session: id, err: message }, 'signal message refused');
@@ -172,7 +201,8 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
           if (socket.readyState === socket.OPEN)
             socket.close(code === 'plane-stopped' ? 1011 : 1000, code === 'plane-stopped' ? 'data plane stopped' : 'session over');
         },
-      });
+      };
+      const session = reflector.open(id, events, query.kind);
       if (session === null) {
         limiter.release(req.ip);
         refuse(key, 'reflector-starting', {}, 'signalling session refused: the data plane is starting again');

@@ -91,7 +91,7 @@ export class ReflectorSessionError extends TypedError<
 }
 
 /** Runs `check`; an SdpError becomes the ReflectorSessionError the page is told about. */
-function refusing<T>(check: () => T): T {
+export function refusing<T>(check: () => T): T {
   try {
     return check();
   } catch (err) {

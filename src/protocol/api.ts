@@ -128,6 +128,20 @@ export const SIGNAL_PROTOCOL_PARAM = 'protocol';
 export const SIGNAL_PROTOCOL_QUERY = `?${SIGNAL_PROTOCOL_PARAM}=${String(SIGNAL_PROTOCOL)}`;
 
 /**
+ * What a signalling session is for, in the page's query when it opens the WebSocket: absent for
+ * a test (both legs), `echo` for the device step's echo test (the RTP leg alone, cut by the
+ * reflector DEFAULTS.echo.serverCutMs after its first frame, never measured).
+ */
+export const SIGNAL_KIND_PARAM = 'kind';
+export type SignalKind = 'echo';
+
+/** The kind a page's query names: null for a test, 'echo', or 'unknown' for anything else (refused). */
+export function signalKind(value: unknown): SignalKind | null | 'unknown' {
+  if (value === undefined) return null;
+  return value === 'echo' ? 'echo' : 'unknown';
+}
+
+/**
  * The signalling refusal of a server at its capacity (its most tests at once, or its data plane
  * running late): the load API's code, and the one sentence the page and `callprobe run` show. It
  * comes before any probe is sent, so nothing is measured and nothing is graded.

@@ -110,7 +110,8 @@ const StartSchema = Type.Object(
 export type PlaneStart = Static<typeof StartSchema>;
 
 /** The page opened a reflector session (its signalling socket passed the HTTP side's doors). */
-const OpenSchema = Type.Object({ type: Type.Literal('open'), session: SessionId }, { additionalProperties: false });
+/** A session opens: a test's (both legs), or with `kind` 'echo' the echo test's (the RTP leg alone, src/protocol/api.ts SIGNAL_KIND_PARAM). */
+const OpenSchema = Type.Object({ type: Type.Literal('open'), session: SessionId, kind: Type.Optional(Type.Literal('echo')) }, { additionalProperties: false });
 /** A page signal of an open session (checked against the signalling contract already). */
 const SignalSchema = Type.Object({ type: Type.Literal('signal'), session: SessionId, data: SignalDataSchema, leg: Leg }, { additionalProperties: false });
 /** The page's side of a session ended (its socket closed, the server shuts down). */
