@@ -17,6 +17,7 @@ interface DevicesShape {
   microphone: { state: string; seconds: number; loudestRmsDbfs: number | null } | null;
   speaker: { state: string; heard: string } | null;
   camera: { state: string; asked: { width: number }; delivered: { width: number; height: number; frameRate: number } | null } | null;
+  echo?: { state: string; framesSent: number; framesBack: number; cuts: unknown[] } | null;
 }
 
 /** A mono 16-bit PCM WAV of `seconds` of digital silence at 48 kHz (RIFF header written by hand). */
@@ -57,6 +58,10 @@ test.describe('callprobe run --devices', () => {
     expect(report.devices?.microphone?.seconds).toBeGreaterThanOrEqual(5);
     expect(report.devices?.camera?.delivered?.width).toBeGreaterThan(0);
     expect(report.devices?.camera?.delivered?.frameRate).toBeGreaterThan(0);
+    // The echo test: the fake microphone's frames went through the relay and came back whole on loopback (100 frames/s for 5 s).
+    expect(report.devices?.echo, r.stderr).toMatchObject({ state: 'ok', cuts: [] });
+    expect(report.devices?.echo?.framesSent).toBeGreaterThan(400);
+    expect(report.devices?.echo?.framesBack).toBe(report.devices?.echo?.framesSent);
     // No device name in the report: Chromium's fake devices are called "Fake Default Audio Input" and "fake_device_0".
     expect(r.stdout).not.toMatch(/Fake Default|fake_device/i);
   });
@@ -75,6 +80,8 @@ test.describe('callprobe run --devices', () => {
       const r = await callprobe(['run', '--server', E2E.baseUrl, '--duration', '1', '--devices', '--browser', browser], 80_000);
       expect(r.stderr).toContain('devices: microphone silent');
       expect(r.stdout).toContain('Your microphone sent no sound.');
+      // The echo test ran too, and is said on the console in its own sentence.
+      expect(r.stdout).toMatch(/Your voice (came back|went out) through the test server/);
       const code = /result: (\S+) /.exec(r.stderr)?.[1];
       expect(code, r.stderr).toBeTruthy();
       const res = await fetch(`${E2E.baseUrl}/api/r/${code ?? ''}`);

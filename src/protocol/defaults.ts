@@ -590,6 +590,8 @@ export const DEFAULTS = {
      * ITU-T G.114's 400 ms ceiling for conversation when the base round trip is short.
      */
     lateMs: 200,
+    /** Two cuts with less than this much sound between them are heard as one drop-out, ms. */
+    mergeGapMs: 100,
     /** After the last stamped frame, the page waits this long for the echoes still on their way (lateMs and room). */
     drainMs: 600,
     /** The reflector ends an echo session this long after its first echoed frame: the page's seconds plus room for the drain. */

@@ -197,7 +197,8 @@ export function stopPreview(video: HTMLVideoElement): void {
 
 /**
  * The whole check with no one at the page (`callprobe run --devices`, the browser's fake
- * devices): the microphone, the tone on the default output (nobody asked), the camera.
+ * devices): the microphone, the tone on the default output (nobody asked), the camera, and the
+ * echo test through the page's own server.
  */
 export async function unattendedDeviceCheck(progress: (line: string) => void): Promise<Devices> {
   progress('devices: listening to the microphone');
@@ -207,5 +208,9 @@ export async function unattendedDeviceCheck(progress: (line: string) => void): P
   progress(`devices: test tone ${tone.state}`);
   const camera = await checkCamera(null, document.createElement('video'));
   progress(`devices: camera ${camera.state}`);
-  return { unattended: true, microphone: mic.check, speaker: { ...tone, heard: 'not-asked' }, camera };
+  progress('devices: echo test through the relay');
+  const { runEchoTest } = await import('./echo.js');
+  const echo = (await runEchoTest(location.origin)).check;
+  progress(`devices: echo ${echo.state}, ${String(echo.framesBack)} of ${String(echo.framesSent)} frames back`);
+  return { unattended: true, microphone: mic.check, speaker: { ...tone, heard: 'not-asked' }, camera, echo };
 }
