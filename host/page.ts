@@ -14,7 +14,7 @@ import fastifyStatic from '@fastify/static';
 /**
  * Content-Security-Policy of the page: its own scripts, worker, styles and API only; the inline
  * <style> blocks of the built index.html by their hashes. WebRTC to the relay is not governed
- * by CSP; connect-src 'self' covers /api/config and the same-origin WebSocket, and a hub adds
+ * by CSP; media-src blob: lets the echo test play its own recording; connect-src 'self' covers /api/config and the same-origin WebSocket, and a hub adds
  * its edges' signalling origins (`connectSources`).
  */
 function contentSecurityPolicy(hashes: readonly string[], connectSources: readonly string[], frameAncestors: readonly string[] = []): string {
@@ -25,6 +25,8 @@ function contentSecurityPolicy(hashes: readonly string[], connectSources: readon
     `style-src 'self' ${hashes.join(' ')}`.trim(),
     "img-src 'self' data:",
     "font-src 'self'",
+    // The echo test plays back the page's own recording of what came back (an object URL).
+    'media-src blob:',
     ["connect-src 'self'", ...connectSources].join(' '),
     "manifest-src 'self'",
     "base-uri 'none'",

@@ -1,17 +1,20 @@
 /**
  * <cp-devices>: the "Check my microphone, speaker and camera" step. The microphone is listened
  * to for 5 s with a live level, the speaker plays a short tone and asks "Did you hear it?", the
- * camera shows a preview and what it delivered. Each result is said in the words of the report
+ * camera shows a preview and what it delivered, and the echo test (./echo.ts, loaded when it
+ * starts) plays back the user's voice as it came back through the test server, its cuts marked
+ * on a timeline. Each result is said in the words of the report
  * (../../analysis/present/devices.ts), with the device's name shown here only: the report keeps
  * states and figures, never a name. Emits `cp-devices` with everything found so far.
  */
-import { css, html, nothing } from 'lit';
+import { css, html, nothing, svg } from 'lit';
 import { CpElement } from '../components/cp-element.js';
-import type { CameraCheck, Devices, MicrophoneCheck, SpeakerCheck } from '../../analysis/schema/devices-schema.js';
-import { devicesLines } from '../../analysis/present/devices.js';
+import type { CameraCheck, Devices, EchoCheck, MicrophoneCheck, SpeakerCheck } from '../../analysis/schema/devices-schema.js';
+import { devicesLines, echoLine } from '../../analysis/present/devices.js';
+import { DEFAULTS } from '../../protocol/defaults.js';
 import { canChooseOutput, checkCamera, checkMicrophone, MIC_SECONDS, playTone, stopPreview } from './check.js';
 
-type Busy = 'microphone' | 'speaker' | 'camera' | null;
+type Busy = 'microphone' | 'speaker' | 'camera' | 'echo' | null;
 
 /** The level meter's range, dBFS. */
 const METER_MIN_DBFS = -80;
@@ -26,6 +29,8 @@ export class DevicesStep extends CpElement {
     busy: { state: true },
     inputs: { state: true },
     outputs: { state: true },
+    echo: { state: true },
+    echoUrl: { state: true },
   };
   declare microphone: MicrophoneCheck | null;
   declare micLabel: string;
@@ -36,6 +41,9 @@ export class DevicesStep extends CpElement {
   declare busy: Busy;
   declare inputs: MediaDeviceInfo[];
   declare outputs: MediaDeviceInfo[];
+  declare echo: EchoCheck | null;
+  /** The echo test's recording, for the page's player only (an object URL; never sent). */
+  declare echoUrl: string | null;
 
   static override styles = css`
     :host { display: block; margin: 1rem 0; }
@@ -45,6 +53,10 @@ export class DevicesStep extends CpElement {
     button { font: inherit; min-height: 44px; min-width: 44px; margin: 0.25rem 0.5rem 0.25rem 0; padding: 0.4rem 0.9rem; border-radius: 6px; border: 2px solid #0b5cad; background: #fff; color: #0b5cad; font-weight: 700; cursor: pointer; }
     button:disabled { border-color: #767676; color: #595959; cursor: default; }
     select { font: inherit; min-height: 44px; max-width: 100%; }
+    svg.timeline { display: block; width: 100%; height: 1.5rem; margin: 0.25rem 0; }
+    .timeline .sound { fill: #1a7f37; }
+    .timeline .lost { fill: #b3261e; }
+    .timeline .late { fill: #8a5a00; }
   `;
 
   constructor() {
@@ -57,16 +69,19 @@ export class DevicesStep extends CpElement {
     this.busy = null;
     this.inputs = [];
     this.outputs = [];
+    this.echo = null;
+    this.echoUrl = null;
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     const video = this.renderRoot.querySelector('video');
     if (video !== null) stopPreview(video);
+    if (this.echoUrl !== null) URL.revokeObjectURL(this.echoUrl);
   }
 
   private found(): Devices {
-    return { unattended: false, microphone: this.microphone, speaker: this.speaker, camera: this.camera };
+    return { unattended: false, microphone: this.microphone, speaker: this.speaker, camera: this.camera, ...(this.echo === null ? {} : { echo: this.echo }) };
   }
 
   private tell(): void {
@@ -130,6 +145,29 @@ export class DevicesStep extends CpElement {
     this.tell();
   }
 
+  private async runEcho(): Promise<void> {
+    this.busy = 'echo';
+    try {
+      const { runEchoTest } = await import('./echo.js');
+      const r = await runEchoTest(location.origin);
+      if (this.echoUrl !== null) URL.revokeObjectURL(this.echoUrl);
+      this.echo = r.check;
+      this.echoUrl = r.recording === null ? null : URL.createObjectURL(r.recording);
+    } finally {
+      this.busy = null;
+    }
+    this.tell();
+  }
+
+  /** The echo test's seconds as a bar, sound in green, each cut where it fell (lost in red, late in brown). */
+  private timeline(e: EchoCheck) {
+    const spanMs = Math.max(e.seconds * 1000, ...e.cuts.map((c) => c.atMs + c.ms), 1);
+    return html`<svg class="timeline" viewBox="0 0 ${spanMs} 10" preserveAspectRatio="none" role="img" aria-label="Where your voice was cut, over ${e.seconds} s">
+      <rect class="sound" x="0" y="0" width=${spanMs} height="10"></rect>
+      ${e.cuts.map((c) => svg`<rect class=${c.why} x=${c.atMs} y="0" width=${Math.max(c.ms, spanMs / 500)} height="10"></rect>`)}
+    </svg>`;
+  }
+
   private line(kind: 'microphone' | 'speaker' | 'camera'): string | null {
     const one: Devices = { unattended: false, microphone: null, speaker: null, camera: null, [kind]: this[kind] };
     return devicesLines(one)[0] ?? null;
@@ -175,6 +213,15 @@ export class DevicesStep extends CpElement {
         <button type="button" ?disabled=${!free} @click=${() => void this.checkCamera()}>Check the camera</button>
         <video aria-label="Camera preview" muted playsinline></video>
         ${camera === null ? nothing : html`<p role="status" data-device="camera" data-state=${this.camera?.state ?? ''}>${camera}</p>`}
+      </section>
+      <section aria-labelledby="echo-title">
+        <h3 id="echo-title">Echo test</h3>
+        <p>Your voice goes through the test server as a call's audio and comes back, so you hear yourself as others would. Only whether it came back whole goes into the result.</p>
+        <button type="button" ?disabled=${!free} @click=${() => void this.runEcho()}>Start the echo test (${DEFAULTS.echo.seconds} s: say a few words)</button>
+        ${this.busy === 'echo' ? html`<p role="status">Speak now: sending your voice through the test server.</p>` : nothing}
+        ${this.echo === null ? nothing : html`<p role="status" data-device="echo" data-state=${this.echo.state}>${echoLine(this.echo)}</p>`}
+        ${this.echo === null || this.echo.framesSent === 0 ? nothing : this.timeline(this.echo)}
+        ${this.echoUrl === null ? nothing : html`<audio controls src=${this.echoUrl} aria-label="Your voice as it came back"></audio>`}
       </section>
     `;
   }

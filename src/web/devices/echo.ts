@@ -36,14 +36,23 @@ const notRun = (state: 'failed' | 'skipped'): EchoResult => ({
 /** Records `track` until `stop` is called (null when this browser has no MediaRecorder). */
 function recordTrack(track: MediaStreamTrack | undefined): { stop(): Promise<Blob | null> } {
   if (track === undefined || typeof MediaRecorder === 'undefined') return { stop: () => Promise.resolve(null) };
-  const recorder = new MediaRecorder(new MediaStream([track]));
+  const stream = new MediaStream([track]);
+  // Chromium pulls a received audio track's samples only while a media element plays it (a muted one here: the user hears it after).
+  const sink = new Audio();
+  sink.muted = true;
+  sink.srcObject = stream;
+  sink.play().catch((err: unknown) => console.warn(`callprobe: echo test: the returned audio would not play (${String(err)})`));
+  const recorder = new MediaRecorder(stream);
   const chunks: Blob[] = [];
   recorder.ondataavailable = (ev) => chunks.push(ev.data);
   recorder.start();
   return {
     stop: () =>
       new Promise<Blob | null>((resolve) => {
-        recorder.onstop = () => resolve(chunks.length === 0 ? null : new Blob(chunks, { type: recorder.mimeType }));
+        recorder.onstop = () => {
+          sink.srcObject = null;
+          resolve(chunks.length === 0 ? null : new Blob(chunks, { type: recorder.mimeType }));
+        };
         recorder.stop();
       }),
   };
