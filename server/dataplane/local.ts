@@ -23,5 +23,5 @@ export function localSessions(parts: ReflectorParts, logger: ReflectorLogger): R
     () => true,
   );
   router = local;
-  return { open: (id, events) => local.open(id, events), loopLate: () => local.loopLate(), close: () => plane.close() };
+  return { open: (id, events, kind) => local.open(id, events, kind), loopLate: () => local.loopLate(), close: () => plane.close() };
 }

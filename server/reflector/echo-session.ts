@@ -30,7 +30,7 @@ export type EchoSessionOptions = Pick<
 };
 
 /** The RTP core of an echo session: it says when the first frame was echoed, and keeps no receipts (nothing is measured from them). */
-class EchoCore extends RtpReflectorCore {
+export class EchoCore extends RtpReflectorCore {
   constructor(private readonly onFirstEcho: () => void) {
     super({ recentRecords: 0, frameBytes: DEFAULTS.rtp.frameBytes });
   }

@@ -336,6 +336,21 @@ describe('/api/signal', () => {
     expect(metricsTextOf(app).split('\n')).toContain('callprobe_signal_refused_total{reason="page-outdated"} 2');
   });
 
+  it("opens an echo session for ?kind=echo as one of its source's sessions, and refuses any other kind before a session", async () => {
+    const { app } = await build();
+    const other = await signaling(app, 'inject', `${SIGNAL_PROTOCOL_QUERY}&kind=talk`);
+    expect(await other.closed()).toBe(1008);
+    expect(other.messages.items).toEqual([{ type: 'error', reason: 'bad-message', message: 'kind may only be echo' }]);
+    expect(await health(app)).toEqual({ status: 'ok', sessions: 0 });
+    const echo = await signaling(app, 'inject', `${SIGNAL_PROTOCOL_QUERY}&kind=echo`);
+    expect(await health(app)).toEqual({ status: 'ok', sessions: 1 });
+    // Only the RTP leg: a data-channel signal is refused, the session kept.
+    echo.ws.send(JSON.stringify({ type: 'signal', data: { type: 'offer', sdp: 'v=0' } }));
+    const [refused] = await echo.messages.atLeast(1, { timeoutMs: 5000, what: 'the refusal' });
+    expect(refused).toEqual({ type: 'error', reason: 'bad-signal', message: 'an echo session has only the RTP leg' });
+    expect(echo.closeCode).toBeNull();
+  });
+
   it('answers a bad message with an error and keeps the session', async () => {
     const { app } = await build();
     const s = await signaling(app);
