@@ -19,7 +19,7 @@ export interface EchoBack {
   recvMs: number;
 }
 
-export interface EchoCut {
+interface EchoCut {
   /** Where the cut starts, ms from the first frame sent. */
   atMs: number;
   /** How much audio it cut, ms: from its first frame to the next frame that played. */
