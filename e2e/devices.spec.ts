@@ -81,8 +81,9 @@ test.describe('callprobe run --devices', () => {
       const r = await callprobe(['run', '--server', E2E.baseUrl, '--duration', '1', '--devices', '--browser', browser], 80_000);
       expect(r.stderr).toContain('devices: microphone silent');
       expect(r.stdout).toContain('Your microphone sent no sound.');
-      // The echo test ran too, and is said on the console in its own sentence.
-      expect(r.stdout, r.stderr).toMatch(/Your voice (came back|went out) through the test server|The echo test/);
+      // A microphone with no sound has nothing to echo: the echo test is skipped, said in its own sentence.
+      expect(r.stderr).toContain('devices: echo skipped');
+      expect(r.stdout).toContain('The echo test did not run');
       const code = /result: (\S+) /.exec(r.stderr)?.[1];
       expect(code, r.stderr).toBeTruthy();
       const res = await fetch(`${E2E.baseUrl}/api/r/${code ?? ''}`);

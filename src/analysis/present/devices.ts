@@ -45,7 +45,7 @@ const SHORT_CUT_MS = 200;
 
 /** The echo test in one sentence: what came back, and where it was cut. */
 export function echoLine(e: EchoCheck): string {
-  if (e.state === 'skipped') return 'The echo test did not run: this browser or test server cannot run it.';
+  if (e.state === 'skipped') return 'The echo test did not run: this browser or test server cannot run it, or the microphone gave no sound to send.';
   if (e.state === 'failed') return 'The echo test could not run on this device: no sound of the microphone could be sent.';
   if (e.state === 'no-audio-back') return 'Your voice went out through the test server, but none of it came back.';
   if (e.state === 'ok') return 'Your voice came back through the test server whole: this is how others would hear you.';

@@ -85,7 +85,7 @@ const EchoSchema = Obj(
   {
     state: Type.Union([Type.Literal('ok'), Type.Literal('cut'), Type.Literal('no-audio-back'), Type.Literal('failed'), Type.Literal('skipped')], {
       description:
-        'ok (the voice came back whole), cut (lost or late frames cut it), no-audio-back (frames went, none came back), failed (the test could not run: the microphone, the browser or the test server, never the network’s verdict), skipped (this browser or server cannot run it).',
+        'ok (the voice came back whole), cut (lost or late frames cut it), no-audio-back (frames went, none came back), failed (the test could not run: the microphone, the browser or the test server, never the network’s verdict), skipped (this browser or server cannot run it, or the unattended check’s microphone gave no sound to send).',
     }),
     seconds: Num('How long the microphone was sent, s (0 when it was not).'),
     framesSent: Int('Audio frames sent through the relay.'),

@@ -33,6 +33,9 @@ const notRun = (state: 'failed' | 'skipped'): EchoResult => ({
   recording: null,
 });
 
+/** The echo test not run (a microphone that gave no sound has nothing to echo). */
+export const skippedEcho = (): EchoCheck => notRun('skipped').check;
+
 /** Records `track` until `stop` is called (null when this browser has no MediaRecorder). */
 function recordTrack(track: MediaStreamTrack | undefined): { stop(): Promise<Blob | null> } {
   if (track === undefined || typeof MediaRecorder === 'undefined') return { stop: () => Promise.resolve(null) };
