@@ -46,7 +46,8 @@ const SHORT_CUT_MS = 200;
 /** The echo test in one sentence: what came back, and where it was cut. */
 export function echoLine(e: EchoCheck): string {
   if (e.state === 'skipped') return 'The echo test did not run: this browser or test server cannot run it, or the microphone gave no sound to send.';
-  if (e.state === 'failed') return 'The echo test could not run this time: the microphone was not given, or the browser or the test server failed. Try it again.';
+  if (e.state === 'failed')
+    return 'The echo test could not run this time: the microphone was not given, or the browser or the test server failed. Try it again.';
   if (e.state === 'no-audio-back') return 'Your voice went out through the test server, but none of it came back.';
   if (e.state === 'ok') return 'Your voice came back through the test server whole: this is how others would hear you.';
   const allMs = e.cuts.reduce((sum, c) => sum + c.ms, 0);
