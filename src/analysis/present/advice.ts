@@ -8,7 +8,7 @@ import type { GradeEntry, Report, TargetId } from '../schema/report-schema.js';
 import { isLoopbackUri } from '../grade/hints.js';
 import { pathText, silentUdpText, triedRungs } from './ports.js';
 import { gradedValue } from './view.js';
-import { EN, type Messages } from './i18n.js';
+import { EN, type Messages } from './catalogue.js';
 
 /** One thing to try, and the evidence in this report that makes it the thing to try. */
 export interface Advice {

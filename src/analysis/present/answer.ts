@@ -15,7 +15,7 @@ import { adviceFor, allowUdpAdvice, couldNotConnectAdvice, runAgainText, sideOf,
 import { pathText, silentUdpText } from './ports.js';
 import { fallbackClause, insufficientCauseText } from './cause-text.js';
 import { pathFacts, type PathFact } from './facts.js';
-import { EN, type Messages } from './i18n.js';
+import { EN, type Messages } from './catalogue.js';
 
 /** good: calls work; caution: they work, at a cost (a fallback path); bad: they will suffer; unsure: no answer. */
 export type AnswerTone = 'good' | 'caution' | 'bad' | 'unsure';

@@ -5,7 +5,7 @@
  */
 import type { InsufficientCause, Report } from '../schema/report-schema.js';
 import { DEFAULTS } from '../../protocol/defaults.js';
-import { EN, type Messages } from './i18n.js';
+import { EN, type Messages } from './catalogue.js';
 
 type CauseReport = Pick<Report, 'summary' | 'outcome'> & {
   attribution?: Report['attribution'] | undefined;

@@ -11,7 +11,7 @@ import type { Report, Rung } from '../schema/report-schema.js';
 import { insufficientCauseText } from './cause-text.js';
 import { rungName } from './format.js';
 import { pathText, silentUdpText, triedRungs } from './ports.js';
-import { EN, type Messages } from './i18n.js';
+import { EN, type Messages } from './catalogue.js';
 
 export interface PathFact {
   id: 'fallback-path' | 'blocked-ports' | 'relay-refused' | 'device-busy' | 'server-busy' | 'page-hidden';

@@ -1,28 +1,35 @@
 /**
  * The message catalogue: every user-facing sentence of the answer layer and the page's main path,
- * by key, in each language we ship. English (`messages/en.ts`) is the source of truth: its keys
- * are the keys, its `{name}` placeholders are a message's parameters (checked by `tsc` at every
- * call), and each other language is a module typed as a complete `Catalogue`, loaded only when
- * asked for (`loadMessages`), so a missing key fails the build and the page's first load carries
- * English alone. Numbers keep format.ts's rules and precision; only their decimal and group
+ * by key, in each language we ship. Two catalogues: the answer layer's (`catalogue.ts`,
+ * `messages/*.ts`) and the page's chrome (`src/web/messages/*.ts`), each with English as the
+ * source of truth: its keys are the keys, its `{name}` placeholders are a message's parameters
+ * (checked by `tsc` at every call), and each other language is a module typed as a complete
+ * catalogue, loaded only when asked for, so a missing key fails the build and the page's first
+ * load carries English alone. This module is the machinery both share; the languages and how one is chosen are
+ * src/protocol/lang.ts. Numbers keep format.ts's rules and precision; only their decimal and group
  * marks (read from `Intl.NumberFormat`), their units and lists (`Intl.ListFormat`) follow the
  * language. Pure: no clock, no I/O beyond the dynamic import of a catalogue module.
  */
-import { en } from './messages/en.js';
 import * as format from './format.js';
+import type { Lang } from '../../protocol/lang.js';
 
-/** The languages we ship, as BCP 47 tags (RFC 5646); `en` first. */
-export const LANGS = ['en', 'de', 'fr', 'es', 'ja', 'zh-Hans'] as const;
-export type Lang = (typeof LANGS)[number];
-
-export type MessageKey = keyof typeof en;
-/** A language's catalogue: every key of English, none more. */
-export type Catalogue = { readonly [K in MessageKey]: string };
+/** A catalogue's source: English, its keys every language's keys, its `{name}` placeholders every language's parameters. */
+export type Source = Readonly<Record<string, string>> & UnitMessages;
+/** The units every catalogue words (format.ts's rules; the number goes in `{n}`). */
+export interface UnitMessages {
+  readonly 'unit.ms': string;
+  readonly 'unit.pct': string;
+  readonly 'unit.s': string;
+}
+/** A language's catalogue of a source: every key of English, none more. */
+export type CatalogueOf<S extends Source> = { readonly [K in keyof S]: string };
 
 /** The `{name}` placeholders of a message text. */
-type Placeholders<S extends string> = S extends `${string}{${infer P}}${infer Rest}` ? P | Placeholders<Rest> : never;
+type Placeholders<T extends string> = T extends `${string}{${infer P}}${infer Rest}` ? P | Placeholders<Rest> : never;
 /** What `t(key, ...)` takes after the key: nothing, or one value per placeholder of the English text. */
-type ParamArgs<K extends MessageKey> = [Placeholders<(typeof en)[K]>] extends [never] ? [] : [Record<Placeholders<(typeof en)[K]>, string | number>];
+type ParamArgs<S extends Source, K extends keyof S> = [Placeholders<S[K] & string>] extends [never]
+  ? []
+  : [Record<Placeholders<S[K] & string>, string | number>];
 
 /** The placeholder names of a message text, in order of first appearance (the key test compares them). */
 export function placeholdersOf(text: string): string[] {
@@ -46,14 +53,15 @@ export interface Formatter {
   portSpan(ports: readonly number[]): string;
 }
 
-export interface Messages {
+/** A catalogue in one language: its messages and its number printers. */
+export interface Translator<S extends Source> {
   readonly lang: Lang;
   /** The message `key` with its placeholders filled. */
-  t<K extends MessageKey>(key: K, ...params: ParamArgs<K>): string;
+  t<K extends keyof S & string>(key: K, ...params: ParamArgs<S, K>): string;
   /** The message's text with its placeholders unfilled (for a reader that sets each value apart). */
-  template(key: MessageKey): string;
+  template(key: keyof S & string): string;
   /** `one` when `n` is 1, else `other` (the catalogue's two plural forms; languages without plurals give both the same). */
-  plural<K extends MessageKey>(n: number, one: K, other: K, ...params: ParamArgs<K>): string;
+  plural<K extends keyof S & string>(n: number, one: K, other: K, ...params: ParamArgs<S, K>): string;
   readonly fmt: Formatter;
 }
 
@@ -89,7 +97,7 @@ function fill(text: string, params: Readonly<Record<string, string | number>> | 
 }
 
 /** format.ts's printers with `lang`'s marks, units (the catalogue's `unit.*`) and lists. */
-function localFormat(lang: Lang, cat: Catalogue): Formatter {
+function localFormat(lang: Lang, cat: UnitMessages): Formatter {
   const { decimal, group } = marksOf(lang);
   // format.ts writes "," between thousands and "." for decimals: swap both marks at once.
   const marks = (s: string): string => s.replace(/[.,]/g, (c) => (c === '.' ? decimal : group));
@@ -121,75 +129,19 @@ function localFormat(lang: Lang, cat: Catalogue): Formatter {
   };
 }
 
-/** The messages of `lang` from its catalogue. */
-export function messagesOf(lang: Lang, cat: Catalogue): Messages {
-  const t = <K extends MessageKey>(key: K, ...params: ParamArgs<K>): string => fill(cat[key], params[0]);
+/** The translator of `lang` from its catalogue of source `S`. */
+export function translatorOf<S extends Source>(lang: Lang, cat: CatalogueOf<S>): Translator<S> {
+  const text = (key: keyof S & string): string => cat[key];
+  const t = <K extends keyof S & string>(key: K, ...params: ParamArgs<S, K>): string => fill(text(key), params[0]);
+  const units = cat as unknown as UnitMessages;
   return {
     lang,
     t,
-    template: (key) => cat[key],
+    template: text,
     plural: (n, one, other, ...params) => t(n === 1 ? one : other, ...params),
-    fmt: lang === 'en' ? ENGLISH_FORMAT : localFormat(lang, cat),
+    fmt: lang === 'en' ? ENGLISH_FORMAT : localFormat(lang, units),
   };
 }
 
-/** English, always at hand: the default of every function that takes messages. */
-export const EN: Messages = messagesOf('en', en);
-
-/** Each other language's catalogue, loaded when first asked for (one module each). */
-const LOADERS: Readonly<Record<Exclude<Lang, 'en'>, () => Promise<Catalogue>>> = {
-  de: async () => (await import('./messages/de.js')).de,
-  fr: async () => (await import('./messages/fr.js')).fr,
-  es: async () => (await import('./messages/es.js')).es,
-  ja: async () => (await import('./messages/ja.js')).ja,
-  'zh-Hans': async () => (await import('./messages/zh-Hans.js')).zhHans,
-};
-
-/** The messages of `lang`, its catalogue loaded on first use. */
-export async function loadMessages(lang: Lang): Promise<Messages> {
-  return lang === 'en' ? EN : messagesOf(lang, await LOADERS[lang]());
-}
-
-/**
- * The shipped language that best serves a reader who asked for `wanted`, most wanted first
- * (BCP 47 tags, any case): the first whose language we ship, Chinese only when Simplified
- * (zh-Hans, or zh with CN, SG or no region; Traditional is not shipped). Null when none fits.
- */
-export function pickLang(wanted: readonly string[]): Lang | null {
-  for (const raw of wanted) {
-    const tag = raw.trim().toLowerCase();
-    const [primary = '', ...rest] = tag.split(/[-_]/);
-    if (primary === 'zh') {
-      if (rest.includes('hant') || rest.some((s) => s === 'tw' || s === 'hk' || s === 'mo')) continue;
-      return 'zh-Hans';
-    }
-    const found = LANGS.find((l) => l === primary);
-    if (found !== undefined) return found;
-  }
-  return null;
-}
-
-/** Most bytes of an Accept-Language header we read, and most entries. */
-const ACCEPT_LANGUAGE_MAX_CHARS = 512;
-const ACCEPT_LANGUAGE_MAX_ENTRIES = 16;
-
-/** An Accept-Language header's tags, most preferred first (RFC 9110 §12.5.4); q=0 and `*` left out. */
-export function acceptLanguageTags(header: string | undefined): string[] {
-  if (header === undefined) return [];
-  const entries = header
-    .slice(0, ACCEPT_LANGUAGE_MAX_CHARS)
-    .split(',')
-    .slice(0, ACCEPT_LANGUAGE_MAX_ENTRIES)
-    .map((part, i) => {
-      const [tag = '', ...params] = part.trim().split(';');
-      const q = params.map((p) => /^\s*q=([01](?:\.\d{0,3})?)\s*$/.exec(p)?.[1]).find((x) => x !== undefined);
-      return { tag: tag.trim(), q: q === undefined ? 1 : Number(q), i };
-    })
-    .filter((e) => e.tag !== '' && e.tag !== '*' && e.q > 0);
-  return entries.sort((a, b) => b.q - a.q || a.i - b.i).map((e) => e.tag);
-}
-
-/** The language of a server answer: `?lang=` when it names one we ship, else the best of Accept-Language, else English. */
-export function langOfRequest(queryLang: string | undefined, acceptLanguage: string | undefined): Lang {
-  return pickLang(queryLang === undefined ? [] : [queryLang]) ?? pickLang(acceptLanguageTags(acceptLanguage)) ?? 'en';
-}
+/** A language's catalogue module, loaded when first asked for. */
+export type CatalogueLoaders<S extends Source> = Readonly<Record<Exclude<Lang, 'en'>, () => Promise<CatalogueOf<S>>>>;

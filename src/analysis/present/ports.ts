@@ -4,7 +4,7 @@
  * this test saw ("UDP 3478-3481 and TCP 3478"). Teams' published ports are in docs/operate.md.
  */
 import type { GradedPathOut, Rung, Transport } from '../schema/report-schema.js';
-import { EN, type Messages } from './i18n.js';
+import { EN, type Messages } from './catalogue.js';
 
 type RungLike = Pick<Rung, 'transport' | 'port' | 'url' | 'error' | 'reachable'>;
 

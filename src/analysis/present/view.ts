@@ -10,7 +10,7 @@ import { REASSURING_MOS } from '../grade/mos.js';
 import { targetUnit } from '../grade/targets.js';
 import { figure, figureCount, figureMs, figurePct, limit, MISSING, ms, num, plural, rungName } from './format.js';
 import { busyFigure } from './cause-text.js';
-import { EN, type MessageKey, type Messages } from './i18n.js';
+import { EN, type MessageKey, type Messages } from './catalogue.js';
 
 // ---- The verdict ----
 

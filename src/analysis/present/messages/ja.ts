@@ -1,3 +1,3 @@
-import type { Catalogue } from '../i18n.js';
+import type { Catalogue } from '../catalogue.js';
 import { en } from './en.js';
 export const ja: Catalogue = { ...en };
