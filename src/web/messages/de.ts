@@ -1,3 +1,111 @@
+/** German (de): the page's own words. Fixed terms: docs/translating.md. */
 import type { PageCatalogue } from '../i18n.js';
-import { en } from './en.js';
-export const de: PageCatalogue = { ...en };
+
+export const de: PageCatalogue = {
+  'unit.ms': '{n}\u00a0ms',
+  'unit.pct': '{n}\u00a0%',
+  'unit.s': '{n}\u00a0s',
+
+  'page.docTitle': 'callprobe: Netzwerktest für die Anrufqualität',
+  'page.tagline':
+    'Werden meine Anrufe hier gut sein? Dieser Test schickt Pakete zu unserem Testserver und zurück, so wie die Stimme bei einem Anruf reist, und prüft sie an den Netzwerkzielen, die Microsoft für Teams-Anrufe vorgibt.',
+  'page.answerTitle': '{sentence} – callprobe',
+  'page.settings': 'Testeinstellungen',
+  'page.start': 'Test starten',
+  'page.cancel': 'Test abbrechen',
+  'page.about': 'Etwa {seconds}\u00a0s. Nichts zu installieren; das Ergebnis bekommt einen Code, den Sie Ihrem Helpdesk geben können.',
+  'page.busyLine': 'Auch mit ausgelasteter Leitung testen',
+  'page.busyLine.hint':
+    'Findet heraus, ob Anrufe abreißen, während jemand hoch- oder herunterlädt. Dauert bis zu {seconds}\u00a0s länger und überträgt höchstens {mb}\u00a0MB hoch und {mb}\u00a0MB herunter (prüfen Sie Ihr Datenvolumen).',
+  'page.options': 'Optionen für die IT',
+  'page.devices': 'Mikrofon, Lautsprecher und Kamera prüfen',
+  'page.badLink': 'Fehlerhafter Link',
+  'page.cancelled': 'Test abgebrochen. Nichts wurde gemessen oder gespeichert.',
+  'page.finished': 'Test beendet. {sentence}',
+  'page.phase.config': 'Vorbereitung',
+  'page.phase.connecting': 'Verbindung über das Relay',
+  'page.phase.streaming': 'Messung',
+  'page.phase.draining': 'Verspätete Pakete werden gesammelt',
+  'page.phase.analyzing': 'Bewertung',
+  'page.phase.done': 'Fertig',
+  'page.secondsLeft': 'noch {seconds}\u00a0s',
+  'fail.title': 'Der Test konnte nicht laufen',
+  'fail.titleBrowser': 'Dieser Browser kann den Test nicht ausführen',
+  'fail.config-unavailable': 'Die Seite konnte die Testeinstellungen nicht vom Server abrufen.',
+  'fail.signaling-failed': 'Die Seite konnte die Verbindung zum Reflektor des Servers nicht öffnen (WebSocket-Signalisierung).',
+  'fail.relay-unreachable':
+    'Kein Relay-Port hat geantwortet: UDP, TCP und TLS zum Relay des Testservers waren alle blockiert oder liefen in eine Zeitüberschreitung. Die Seite hat den Server selbst erreicht; also blockiert entweder dieses Netzwerk diese Ports oder das Relay des Servers läuft nicht. Zur Anrufqualität wurde nichts gemessen.',
+  'fail.relay-refused':
+    'Das Relay des Testservers hat diesem Test die benötigten Relay-Adressen verweigert (sein Zuteilungskontingent, oder es ist voll): Das ist ein Limit des Servers, nicht dieses Netzwerks oder dieses Geräts.',
+  'fail.ice-failed': 'Die Medienverbindung über das Relay konnte nicht aufgebaut werden (ICE fehlgeschlagen).',
+  'fail.channel-not-lossy': 'Der Browser wollte keinen unzuverlässigen Datenkanal öffnen, daher konnte Paketverlust nicht gemessen werden.',
+  'fail.reflector-error': 'Der Reflektor des Servers hat während des Tests einen Fehler gemeldet.',
+  'fail.version-mismatch': 'Diese Seite und der Testserver sind verschiedene callprobe-Versionen: Laden Sie die Seite neu.',
+  'fail.server-busy': 'Der Testserver ist ausgelastet. Versuchen Sie es in einer Minute erneut.',
+  'fail.browser-unsupported': 'Diesem Browser fehlt etwas, das der Test braucht, daher wurde nichts gemessen: Das sagt nichts über das Netzwerk.',
+  'fail.internal-error': 'Die Seite hatte einen internen Fehler.',
+  'fail.bad-parameters': 'Der Testlink enthält eine fehlerhafte Einstellung.',
+  'fail.other': 'Der Test konnte nicht laufen ({reason}).',
+  'where.browser':
+    'Wo Sie suchen sollten: bei diesem Browser, nicht beim Netzwerk. Versuchen Sie einen anderen Browser (ein aktuelles Chrome, Edge, Firefox oder Safari).',
+  'where.server':
+    'Wo Sie suchen sollten: beim Testserver, nicht beim Netzwerk. Versuchen Sie es später erneut; bleibt es so, sagen Sie es dem Betreiber dieses Testservers.',
+  'where.network-or-server':
+    'Wo Sie suchen sollten: bei der Firewall oder dem Proxy dieses Netzwerks, oder beim Testserver. Können andere den Test mit diesem Server ausführen, liegt es an diesem Netzwerk: Anrufe könnten genauso blockiert sein.',
+  'where.link': 'Wo Sie suchen sollten: beim Testlink. Bitten Sie um einen neuen.',
+  'where.unknown': 'Wo Sie suchen sollten: für diesen Grund nicht bekannt.',
+  'page.viewError': 'Das Ergebnis konnte nicht vollständig angezeigt werden',
+  'page.viewError.text': 'Der Test ist gelaufen und sein Ergebnis bleibt erhalten: Laden Sie die Seite neu, um es vollständig zu sehen. ({detail})',
+  'page.detail': 'Detail: {message} (Grundcode: {reason})',
+  'page.versionMismatch':
+    'Diese Seite konnte den Rest ihres Codes nicht vom Server laden ({detail}): Der Server wurde vielleicht aktualisiert, oder die Verbindung ist abgebrochen. Laden Sie die Seite neu und starten Sie den Test erneut.',
+  'page.whatever': 'Unabhängig vom Ergebnis',
+  'page.keyFigures': 'Kennzahlen',
+  'page.detailsForIt': 'Details für die IT',
+  'page.rungs': 'Was jeder Relay-Port geantwortet hat',
+  'page.devicesTitle': 'Ihr Mikrofon, Lautsprecher und Ihre Kamera',
+  'page.devicesNote': 'Diese Prüfung betrifft Ihre eigenen Geräte: Sie ändert nie das Netzwerkergebnis oben.',
+  'page.networkTitle': 'Das Netzwerk, in dem Sie sind',
+
+  'code.saved': 'Ergebniscode für Ihren Helpdesk: {code}',
+  'code.saving': 'Ergebniscode: Das Ergebnis wird gespeichert…',
+  'code.off': 'Nicht gespeichert (der Link enthält save=0): Die Details zum Kopieren stehen unten.',
+  'code.failed': 'Nicht auf dem Server gespeichert: Die Details für Ihren Helpdesk stehen unten.',
+  'card.yourCode': 'Ihr Ergebniscode',
+  'card.code': 'Ergebniscode',
+  'card.readOut':
+    'Lesen Sie diesen Code Ihrem Helpdesk vor oder schicken Sie ihm den Link. Jeder mit dem Code oder dem Link kann dieses Ergebnis sehen; Ihre IP-Adresse ist nicht Teil davon.',
+  'card.link': 'Link: {link}',
+  'card.copyCode': 'Code kopieren',
+  'card.copyLink': 'Link kopieren',
+  'card.copyDetails': 'Details kopieren',
+  'card.download': 'Vollständigen Bericht herunterladen (JSON)',
+  'card.showDetails': 'Details anzeigen',
+  'card.saving': 'Ihr Ergebnis wird gespeichert…',
+  'card.saving.text': 'Der Ergebniscode erscheint hier gleich.',
+  'card.notSaved': 'Nicht gespeichert',
+  'card.notSaved.text':
+    'Dieses Ergebnis wurde nicht auf dem Server gespeichert (der Link enthält {param}). Um es zu behalten, kopieren Sie die Details oder laden Sie den Bericht herunter.',
+  'card.unreachable': 'Nicht gespeichert: Der Server war nicht erreichbar',
+  'card.notStored': 'Nicht gespeichert: Der Server hat dieses Ergebnis nicht gespeichert',
+  'card.nothingLost': 'Nichts geht verloren: Kopieren Sie die Details oder laden Sie den Bericht herunter und schicken Sie beides Ihrem Helpdesk.',
+  'card.copied.code': 'Code kopiert.',
+  'card.copied.link': 'Link kopiert.',
+  'card.copied.details': 'Details kopiert.',
+  'card.copyFailed.code': 'Kopieren nicht möglich ({error}). Der Code ist markiert: Drücken Sie Strg+C (Cmd+C auf einem Mac), um ihn zu kopieren.',
+  'card.copyFailed.link': 'Kopieren nicht möglich ({error}). Der Link ist markiert: Drücken Sie Strg+C (Cmd+C auf einem Mac), um ihn zu kopieren.',
+  'card.copyFailed.details': 'Kopieren nicht möglich ({error}). Die Details sind markiert: Drücken Sie Strg+C (Cmd+C auf einem Mac), um sie zu kopieren.',
+
+  'shared.docTitle': 'Geteiltes Ergebnis {code} · callprobe',
+  'shared.heading': 'Geteiltes Ergebnis {code}',
+  'shared.stored': 'Gespeichert am {when}. So hat die Person, die den Test ausgeführt hat, das Ergebnis gesehen.',
+  'shared.site': 'Standort: {site}',
+  'shared.ticket': 'Ticket: {ticket}',
+  'shared.again': 'Test erneut ausführen',
+  'shared.loading': 'Das geteilte Ergebnis {code} wird geladen…',
+  'shared.unknown': 'Kein Ergebnis mit diesem Code',
+  'shared.unknown.text':
+    'Unter {code} ist kein Ergebnis gespeichert. Prüfen Sie den Code (er hat 8 Buchstaben und Ziffern, wie K7QF-3MZD); Ergebnisse werden nur begrenzte Zeit aufbewahrt.',
+  'shared.error': 'Das geteilte Ergebnis konnte nicht angezeigt werden',
+  'shared.runTest': 'Einen Test ausführen',
+};

@@ -1,3 +1,214 @@
+/** French (fr): the answer layer's words. Fixed terms: docs/translating.md. */
 import type { Catalogue } from '../catalogue.js';
-import { en } from './en.js';
-export const fr: Catalogue = { ...en };
+
+export const fr: Catalogue = {
+  'unit.ms': '{n}\u00a0ms',
+  'unit.pct': '{n}\u202f%',
+  'unit.s': '{n}\u00a0s',
+
+  'answer.good': 'Les appels devraient bien fonctionner ici.',
+  'answer.goodUnconfirmed': 'Les appels devraient bien fonctionner ici, mais ce test était trop court pour le confirmer.',
+  'answer.fallbackOnly': 'Les appels ne fonctionnent ici que par un chemin de repli ; donnez le code de résultat à votre équipe informatique.',
+  'answer.quietOnly': 'Les appels devraient bien fonctionner quand la ligne est calme, mais en souffriront quand elle est chargée.',
+  'answer.lossSettled.up': 'Les appels vont se couper ici pour vos interlocuteurs : votre connexion perd des paquets à l’envoi.',
+  'answer.lossSettled.down': 'Les appels vont se couper ici : votre connexion perd des paquets à la réception.',
+  'answer.lossSettled.both': 'Les appels vont se couper ici : votre connexion perd des paquets dans les deux sens.',
+  'answer.loss.up': 'Les appels risquent de se couper pour vos interlocuteurs : votre connexion perd des paquets à l’envoi.',
+  'answer.loss.down': 'Les appels risquent de se couper : votre connexion perd des paquets à la réception.',
+  'answer.loss.both': 'Les appels risquent de se couper : votre connexion perd des paquets dans les deux sens.',
+  'answer.jitter': 'Les appels risquent d’être hachés : le rythme des paquets varie trop.',
+  'answer.latency': 'Les appels risquent d’avoir du retard : le délai jusqu’au relais est trop long pour une conversation naturelle.',
+  'answer.reorder': 'Les appels devraient surtout fonctionner, avec de petits défauts occasionnels : des paquets arrivent dans le désordre.',
+  'answer.connectionLost': 'Le test n’a pas pu se terminer : la connexion au serveur de test a été perdue, donc cela ne dit encore rien de vos appels.',
+  'answer.loopbackRefused': 'Le test n’a pas pu démarrer : ce navigateur refuse un relais sur une adresse locale.',
+  'answer.relaySilent': 'Le test n’a pas pu joindre le relais : aucun des ports essayés n’a répondu.',
+  'answer.relayRefusedMedia': 'Le test n’a pas pu démarrer : le relais a répondu mais n’a laissé passer aucun média.',
+  'answer.serverBusy': 'Pas de verdict : le serveur de test était trop occupé pour mesurer le réseau.',
+  'answer.deviceBusy':
+    'Pas encore de réponse : cet appareil n’a pas suivi le rythme du test ; les moments où il a pris du retard n’ont pas été évalués comme votre réseau.',
+  'answer.deviceBusyFallback':
+    'Pas encore de réponse : {clause}, donc ce test s’est replié sur un flux par canal de données, envoyé ici trop irrégulièrement pour être évalué.',
+  'answer.notJudged': 'Pas encore de réponse : ce test n’a pas pu évaluer chaque objectif, et aucun n’a échoué.',
+  'answer.fallbackLine':
+    '{udp} vers le relais n’a pas répondu, donc ce test est passé par {path} : les appels passent, mais un paquet perdu y est renvoyé et arrive en retard au lieu de manquer, si bien que les appels prennent du retard et saccadent quand le réseau est chargé.',
+  'answer.withdrawn': 'Retiré : la première réponse « Les appels vont se couper ici » ({what}, {who}) ne s’est pas confirmée : {why}.',
+  'answer.withdrawn.outcome': 'le test n’a pas pu se terminer, donc rien de ce qu’il a mesuré n’est évalué',
+  'answer.withdrawn.notJudged': 'au final, cela n’a pas pu être évalué : {because}',
+  'answer.withdrawn.noWindow':
+    'l’analyse complète, avec une attente plus longue des paquets en retard et sans les moments où cet appareil ou le serveur de test a pris du retard, n’a trouvé aucune fenêtre au-dessus de la limite',
+  'who.up': 'de vous vers le relais',
+  'who.down': 'du relais vers vous',
+  'who.loop': 'par le relais, aller et retour',
+  'who.round-trip': 'aller-retour',
+
+  'finding.loss': 'Des paquets sont perdus {side} : jusqu’à {value} sur 15 s, alors que les appels demandent moins de {limit}.',
+  'finding.burst-loss': 'Des paquets sont perdus par rafales {side} : {value} sur les pires 200 ms, ce qu’un interlocuteur entend comme une coupure.',
+  'finding.jitter': 'Le rythme des paquets varie trop {side} : gigue jusqu’à {value}, alors que les appels demandent moins de {limit}.',
+  'finding.latency': 'Le délai jusqu’au relais est trop long : {value}, alors que les appels demandent moins de {limit}.',
+  'finding.reorder': 'Des paquets arrivent dans le désordre {side} ({value}) : rarement audible à lui seul.',
+  'side.both': 'dans les deux sens',
+  'side.up': 'à l’envoi (ce que vous envoyez)',
+  'side.down': 'à la réception (ce que vous recevez)',
+  'side.other': 'sur le chemin vers le relais',
+
+  'because.no-data': 'aucune sonde n’est revenue pour l’évaluer',
+  'because.too-few-packets': 'trop peu de sondes sont arrivées pour l’évaluer',
+  'because.window-not-filled': 'le test était plus court que la fenêtre de 15 s sur laquelle les objectifs sont évalués',
+  'because.suspect-windows': 'la page était occupée ou masquée, ou son propre émetteur a mis des sondes en file, pendant les fenêtres qui comptent',
+  'because.not-resolvable': 'la mesure ne peut pas évaluer l’objectif aussi finement (trop peu de sondes par fenêtre, ou une horloge de navigateur grossière)',
+  'because.reliable-channel': 'le canal des sondes a retransmis les paquets perdus, ce qui masque la perte',
+  'because.device-busy': 'cet appareil a été occupé la majeure partie du test, ou ses propres mesures contredisaient le fil réseau du navigateur',
+  'because.server-busy': 'le serveur de test a été occupé la majeure partie du test',
+
+  'status.pass': 'réussi',
+  'status.fail': 'échec',
+  'status.insufficient': 'non évalué',
+  'status.unconfirmed': 'réussi, non confirmé',
+  'heading.good': 'Pour aller plus loin',
+  'heading.caution': 'Que faire',
+  'heading.other': 'Que tenter',
+  'verdict.pass': 'RÉUSSI',
+  'verdict.fail': 'ÉCHEC',
+  'verdict.insufficient': 'PAS DE VERDICT',
+  'verdict.fallback': '{verdict} (seulement par un chemin de repli)',
+  'title.pass': 'Réussi',
+  'title.fail': 'Échec',
+  'title.insufficient': 'Pas de verdict : pas assez d’éléments',
+  'title.fallback': 'Réussi, seulement par un chemin de repli',
+  'title.could-not-connect': 'Pas de verdict : connexion impossible',
+  'title.connection-lost': 'Pas de verdict : le test n’a pas pu se terminer',
+
+  'advice.why': 'Pourquoi : {because}.',
+  'advice.allowUdp':
+    'Donnez le code de résultat à votre équipe informatique et demandez-lui d’autoriser {udp} en sortie vers le relais : sans cela, les appels se replient sur {path}, ce qui transforme chaque paquet perdu en retard.',
+  'advice.allowUdp.because': '{udp} n’a pas répondu ; {path} oui',
+  'advice.loss.because': 'les pires 15 s ont perdu {up} à l’envoi et {down} à la réception',
+  'advice.burst.becauseWithin': 'les pires 200 ms ont perdu {burst} tandis que les pires 15 s ont perdu {loss}, dans leur objectif',
+  'advice.burst.because': 'les pires 200 ms ont perdu {burst}',
+  'advice.wifiOrCable':
+    'Si vous êtes en Wi-Fi, rapprochez-vous du point d’accès ou utilisez un câble réseau : des pertes dans les deux sens, ou par courtes rafales, viennent en général de la liaison radio ou de la ligne d’accès.',
+  'advice.pauseUploads':
+    'Mettez en pause les envois sur ce réseau (sauvegarde en ligne, synchronisation de fichiers, envoi de vidéos) et refaites le test : une perte seulement à l’envoi indique une liaison montante saturée.',
+  'advice.pauseDownloads':
+    'Mettez en pause les téléchargements et le streaming sur ce réseau et refaites le test : une perte seulement à la réception indique une liaison descendante saturée ou la ligne d’accès.',
+  'advice.cableForBursts': 'Si cela continue, essayez un câble réseau plutôt que le Wi-Fi : les courtes coupures viennent souvent de la liaison radio.',
+  'advice.jitter.up': 'Mettez en pause les envois et refaites le test : un rythme irrégulier à l’envoi vient d’une liaison montante chargée ou du Wi-Fi.',
+  'advice.jitter.down':
+    'Mettez en pause les téléchargements et le streaming et refaites le test : un rythme irrégulier à la réception vient d’une liaison descendante chargée ou du Wi-Fi.',
+  'advice.jitter.both':
+    'Utilisez si possible un câble réseau plutôt que le Wi-Fi : un rythme irrégulier dans les deux sens vient en général de la liaison radio.',
+  'advice.jitter.because': 'gigue sur les pires 15 s : {up} à l’envoi, {down} à la réception',
+  'advice.vpn':
+    'Si vous êtes sur un VPN, demandez à votre équipe informatique d’en exclure les médias Teams (split tunneling) ; sinon la route vers le relais est longue : prévenez votre équipe informatique.',
+  'advice.vpn.because': 'aller-retour {rtt} (médiane)',
+  'advice.tellIt': 'Si cela persiste, donnez le code de résultat à votre équipe informatique : elle voit ce même rapport.',
+  'advice.tellIt.because': 'un résultat répété est ce sur quoi elle peut agir',
+  'advice.refusedPorts': 'Donnez le code de résultat à votre équipe informatique : la réponse du relais sur chaque port figure dans le résultat.',
+  'advice.refusedPorts.because': 'le relais a répondu, mais a refusé chaque port essayé par ce test',
+  'advice.localRelay':
+    'Le relais est sur cet ordinateur : vérifiez que le serveur de test fonctionne et que ce navigateur peut utiliser un relais sur une adresse locale.',
+  'advice.localRelay.because': 'le relais est sur une adresse de bouclage et aucun de ses ports n’a répondu',
+  'advice.anotherNetwork':
+    'Refaites le test depuis un autre réseau (un partage de connexion du téléphone, par exemple) : si cela fonctionne là-bas, ce réseau bloque les ports qu’utilisent les appels.',
+  'advice.anotherNetwork.because': 'aucun des ports essayés par ce test n’a répondu',
+  'advice.relayDown': 'Si cela échoue sur tous les réseaux, donnez le code de résultat à votre équipe informatique : le relais lui-même ne répond pas.',
+  'advice.relayDown.because': 'un relais muet depuis partout est en panne ou injoignable',
+  'advice.runAgain': 'Refaites le test complet de {duration} avec cette page au premier plan, sans autre usage intensif du réseau.',
+  'advice.runAgain.lost':
+    'Refaites le test ; s’il s’arrête de nouveau, le serveur de test ou le chemin jusqu’à lui est défaillant : prévenez votre équipe informatique.',
+  'advice.runAgain.lostBeforeEcho': 'le serveur de test a cessé de répondre avant le premier écho',
+  'advice.runAgain.lostAt': 'le serveur de test a cessé de répondre à {seconds} du début du test, donc rien après cela n’est un élément sur votre réseau',
+  'advice.runAgain.serverBusy': 'le serveur de test était occupé pendant ce test ; ces moments n’ont pas été évalués comme votre réseau',
+  'advice.runAgain.someNotJudged': 'certains objectifs n’ont pas pu être évalués',
+  'advice.runAgain.notJudged': '{target} n’a pas pu être évalué : {because}',
+  'advice.closeApps':
+    'Fermez les autres programmes et onglets du navigateur, gardez cette page au premier plan et refaites le test : cet appareil n’a pas suivi le rythme du test.',
+  'advice.closeApps.because.one':
+    'cet appareil a pris du retard {count} fois ({seconds} en tout) ; ces moments ont été écartés, pas évalués comme votre réseau',
+  'advice.closeApps.because.other':
+    'cet appareil a pris du retard {count} fois ({seconds} en tout) ; ces moments ont été écartés, pas évalués comme votre réseau',
+  'advice.closeApps.becauseWarned': 'cet appareil a pris du retard pendant le test (voir « Bon à savoir »)',
+  'advice.rtpRefused':
+    'Refaites le test ; si le serveur de test refuse de nouveau le flux audio, donnez le code de résultat à la personne qui gère le serveur de test : c’est la limite de son relais, pas votre réseau, qui l’a refusé.',
+  'advice.rtpFailed':
+    'Refaites le test ; si le flux audio échoue de nouveau, donnez le code de résultat à la personne qui gère le serveur de test, en nommant ce réseau : les appels ont besoin de ce flux.',
+  'advice.rtp.because': '{clause}, donc ce test a mesuré sur un flux par canal de données à la place',
+  'advice.runLonger': 'Faites un test plus long pour confirmer chaque objectif.',
+  'advice.runLongerFor': 'Faites un test de {duration} pour confirmer {targets}.',
+  'advice.runLonger.because': '{targets} a réussi selon les mesures de ce test, mais avec trop peu de sondes pour en être sûr à 95 %',
+  'advice.smartQueue.down':
+    'Demandez à la personne qui gère ce réseau (ou à votre fournisseur d’accès) d’activer la gestion intelligente des files (SQM, contrôle du « bufferbloat ») sur le routeur ; d’ici là, mettez en pause les gros téléchargements et le streaming pendant les appels.',
+  'advice.smartQueue.up':
+    'Demandez à la personne qui gère ce réseau (ou à votre fournisseur d’accès) d’activer la gestion intelligente des files (SQM, contrôle du « bufferbloat ») sur le routeur ; d’ici là, mettez en pause les envois (sauvegarde en ligne, synchronisation de fichiers) pendant les appels.',
+
+  'target.loss-15s': 'la perte de paquets',
+  'target.burst-loss-200ms': 'la perte par rafales',
+  'target.jitter-15s': 'la gigue',
+  'target.latency-rtt': 'l’aller-retour',
+  'target.latency-one-way': 'le délai aller simple',
+  'target.reorder': 'le désordre des paquets',
+
+  'busyLine.suffers.up': 'Les appels souffriront quand la ligne est chargée : les envois font prendre du retard aux appels ou les coupent.',
+  'busyLine.suffers.down': 'Les appels souffriront quand la ligne est chargée : les téléchargements font prendre du retard aux appels ou les coupent.',
+  'busyLine.suffers.both':
+    'Les appels souffriront quand la ligne est chargée : les envois et les téléchargements font prendre du retard aux appels ou les coupent.',
+  'busyLine.suffers.because.up': 'les envois font prendre du retard aux appels ou les coupent',
+  'busyLine.suffers.because.down': 'les téléchargements font prendre du retard aux appels ou les coupent',
+  'busyLine.suffers.because.both': 'les envois et les téléchargements font prendre du retard aux appels ou les coupent',
+
+  'path.tcpOrTls': 'TCP ou TLS',
+  'fact.fallback':
+    '{udp} vers le relais n’a pas répondu, donc ce test est passé par {path}, un chemin de repli : les appels y passent, mais prennent du retard et saccadent quand le réseau est chargé.',
+  'fact.fallback.action': 'Demandez à votre équipe réseau d’autoriser {udp} en sortie vers le relais, et donnez-lui le code de résultat.',
+  'fact.blockedPort': 'Le port UDP {silent} vers le relais n’a pas répondu alors que UDP {open} a répondu : un pare-feu filtre par port.',
+  'fact.blockedPorts': 'Les ports UDP {silent} vers le relais n’ont pas répondu alors que UDP {open} a répondu : un pare-feu filtre par port.',
+  'fact.blockedPorts.action': 'Demandez à votre équipe réseau d’autoriser {udp} en sortie : les appels utilisent chacun de ces ports.',
+  'fact.refused': 'Le relais du serveur de test a refusé ce test sur {rungs} : {why}. Cela vient du serveur de test, pas de votre réseau.',
+  'fact.refusedRtp':
+    'Le relais du serveur de test a refusé le flux audio de type appel, donc ce test a mesuré par son canal de données à la place. Cela vient du serveur de test, pas de votre réseau.',
+  'fact.refused.busy': 'il avait trop de tests à la fois',
+  'fact.refused.credentials': 'il n’a pas accepté les identifiants que le serveur de test a donnés à cette page',
+  'fact.refused.policy': 'sa politique interdit la requête',
+  'fact.refused.code': 'il a répondu avec l’erreur {code}',
+  'fact.refused.action': 'Refaites le test dans quelques minutes ; si cela se reproduit, prévenez la personne qui gère le serveur de test.',
+  'fact.device-busy.action': 'Fermez les autres programmes et onglets du navigateur, gardez cette page au premier plan et refaites le test.',
+  'fact.server-busy.action': 'Refaites le test dans quelques minutes ; si cela se reproduit, prévenez la personne qui gère le serveur de test.',
+  'fact.page-hidden.action': 'Gardez cette page au premier plan pendant tout le test, et refaites-le.',
+  'clause.relay-refused': 'le relais du serveur de test a refusé le flux audio de type appel (son quota d’allocations ou sa capacité)',
+  'clause.not-connected':
+    'le flux audio de type appel ne s’est pas connecté au serveur de test en {seconds}, alors que le canal de données par le même relais l’a fait',
+  'clause.failed': 'le flux audio de type appel vers le serveur de test n’a pas pu se connecter, alors que le canal de données par le même relais l’a fait',
+  'cause.withFigure': '{sentence} ({figure}).',
+  'cause.plain': '{sentence}.',
+  'cause.deviceBusyFallback':
+    'Pas de verdict : {clause}, donc ce test s’est replié sur un flux par canal de données, envoyé ici trop irrégulièrement pour être évalué',
+  'cause.deviceBusy': 'Pas de verdict : cet appareil était trop occupé pour mesurer le réseau',
+  'cause.serverBusy': 'Pas de verdict : le serveur de test était trop occupé pour mesurer le réseau',
+  'cause.pageHidden': 'Pas de verdict : la page était en arrière-plan, où le navigateur ralentit ses minuteurs, donc ses mesures ne reflètent pas le réseau.',
+  'cause.couldNotConnect': 'Pas de verdict : le test n’a pas pu se connecter, il n’a donc rien mesuré à évaluer.',
+  'cause.connectionLost': 'Pas de verdict : le test a perdu sa connexion avant la fin, et rien après cela n’est évalué.',
+  'cause.pathChanged': 'Pas de verdict : le chemin de la connexion a changé pendant les passages qui comptent.',
+  'cause.reliableChannel': 'Pas de verdict : le canal des sondes a renvoyé les paquets perdus, ce qui masque la perte.',
+  'cause.tooFewProbes': 'Pas de verdict : trop peu de sondes sont revenues pour évaluer chaque objectif.',
+  'cause.tooShort': 'Pas de verdict : le test était plus court que les fenêtres de 15 s sur lesquelles les appels sont évalués.',
+  'cause.notResolvable': 'Pas de verdict : le débit des sondes ou l’horloge de ce navigateur est trop grossier pour évaluer un objectif aussi finement.',
+  'cause.timerLate': 'son minuteur a eu jusqu’à {value} de retard au 99e centile',
+  'cause.receiveLag': 'il a lu les arrivées jusqu’à {value} après leur réception',
+  'cause.serverHold': 'il a retenu des sondes jusqu’à {value} avant de les renvoyer',
+  'cause.serverLoop': 'sa boucle d’événements a eu jusqu’à {value} de retard',
+  'cause.windowShare': '{busy} fenêtres de 200 ms sur {all} sont tombées pendant son temps occupé',
+
+  'figures.rtt': 'Aller-retour p50 {p50}, p90 {p90}',
+  'figures.jitterWorst': 'Gigue (pires 15 s) {value}',
+  'figures.jitterWhole': 'Gigue (tout le test) {value}',
+  'figures.lossWorst': 'Perte (pires 15 s) {value} ; pires 200 ms {burst}',
+  'figures.lossWhole': 'Perte (tout le test) {value} ; pires 200 ms {burst}',
+  'figures.reorder': 'Désordre {value}',
+  'figures.mos': 'Estimation MOS {value}',
+  'figures.mosCaveat': 'Estimation MOS {value} (une moyenne sur tout le test : elle ne voit pas les passages en échec)',
+  'figures.probes': 'Sondes {probes} à {rate}/s',
+  'figures.timerLate': 'Cet appareil : retard du minuteur (p99) {value}',
+  'figures.receiveLag': 'Cet appareil : plus long retard de réception {value}',
+  'figures.serverHold': 'Serveur de test : plus longue rétention {value}',
+  'figures.serverLoop': 'Serveur de test : retard de la boucle d’événements {value}',
+};
