@@ -233,6 +233,7 @@ const RUN_FLAGS: { [K in keyof RunCommandOptions]-?: FlagCase[] | string } = {
   json: 'how run prints the result',
   csv: 'how run prints the result',
   csvSep: 'how run prints the result',
+  lang: 'run prints the summary in it; the page it drives headless is never read by a person',
   browser: 'which browser opens the page',
   evidence: 'run writes the evidence itself, read from the page after the test',
   teamsReachability: 'run tries the listed relays itself, before the browser starts',

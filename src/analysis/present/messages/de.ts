@@ -78,6 +78,10 @@ export const de: Catalogue = {
   'title.could-not-connect': 'Kein Ergebnis: keine Verbindung möglich',
   'title.connection-lost': 'Kein Ergebnis: Der Test konnte nicht zu Ende laufen',
 
+  'cli.verdict': 'Ergebnis: {verdict}',
+  'cli.heading': '{heading}:',
+  'cli.advice': '{text} (warum: {because})',
+
   'advice.why': 'Warum: {because}.',
   'advice.allowUdp':
     'Geben Sie Ihrem IT-Team den Ergebniscode und bitten Sie es, {udp} ausgehend zum Relay freizugeben: Ohne das weichen Anrufe auf {path} aus, wodurch jedes verlorene Paket zu Verzögerung wird.',

@@ -83,6 +83,11 @@ export const en = {
   'title.could-not-connect': 'No verdict: could not connect',
   'title.connection-lost': 'No verdict: the test could not finish',
 
+  // ---- The CLI's summary (client/summary.ts) ----
+  'cli.verdict': 'Verdict: {verdict}',
+  'cli.heading': '{heading}:',
+  'cli.advice': '{text} (why: {because})',
+
   // ---- What to try (advice.ts, answer.ts) ----
   'advice.why': 'Why: {because}.',
   'advice.allowUdp':

@@ -79,6 +79,10 @@ export const es: Catalogue = {
   'title.could-not-connect': 'Sin veredicto: no se pudo conectar',
   'title.connection-lost': 'Sin veredicto: la prueba no pudo terminar',
 
+  'cli.verdict': 'Veredicto: {verdict}',
+  'cli.heading': '{heading}:',
+  'cli.advice': '{text} (por qué: {because})',
+
   'advice.why': 'Por qué: {because}.',
   'advice.allowUdp':
     'Dé el código de resultado a su equipo de TI y pídale que permita {udp} saliente hacia el relé: sin eso, las llamadas recurren a {path}, que convierte cada paquete perdido en retraso.',

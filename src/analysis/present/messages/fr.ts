@@ -78,6 +78,10 @@ export const fr: Catalogue = {
   'title.could-not-connect': 'Pas de verdict : connexion impossible',
   'title.connection-lost': 'Pas de verdict : le test n’a pas pu se terminer',
 
+  'cli.verdict': 'Verdict : {verdict}',
+  'cli.heading': '{heading} :',
+  'cli.advice': '{text} (pourquoi : {because})',
+
   'advice.why': 'Pourquoi : {because}.',
   'advice.allowUdp':
     'Donnez le code de résultat à votre équipe informatique et demandez-lui d’autoriser {udp} en sortie vers le relais : sans cela, les appels se replient sur {path}, ce qui transforme chaque paquet perdu en retard.',

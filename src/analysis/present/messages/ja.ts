@@ -77,6 +77,10 @@ export const ja: Catalogue = {
   'title.could-not-connect': '判定なし: 接続できませんでした',
   'title.connection-lost': '判定なし: テストを完了できませんでした',
 
+  'cli.verdict': '判定: {verdict}',
+  'cli.heading': '{heading}:',
+  'cli.advice': '{text} (理由: {because})',
+
   'advice.why': '理由: {because}。',
   'advice.allowUdp':
     'IT 部門に結果コードを伝え、リレーへの送信方向の {udp} を許可するよう依頼してください。許可がないと通話は {path} に切り替わり、失われたパケットがすべて遅延になります。',

@@ -75,6 +75,10 @@ export const zhHans: Catalogue = {
   'title.could-not-connect': '无结论：无法连接',
   'title.connection-lost': '无结论：测试未能完成',
 
+  'cli.verdict': '结论：{verdict}',
+  'cli.heading': '{heading}：',
+  'cli.advice': '{text}（原因：{because}）',
+
   'advice.why': '原因：{because}。',
   'advice.allowUdp': '请把结果代码交给您的 IT 团队，并请他们允许到中继的出站 {udp}：否则通话会退回到 {path}，每个丢失的数据包都会变成延迟。',
   'advice.allowUdp.because': '{udp} 没有响应；{path} 有响应',
