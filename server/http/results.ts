@@ -97,7 +97,7 @@ export interface ResultsOptions {
 export const noStore = (): Refusal => new Refusal('no-store', 'this server does not store results (serve --no-store, or an edge: its hub stores them)', 404);
 
 /** The page's index.html naming the reader's language: `<html lang>` and `data-served-lang`, which the page reads before the browser's. */
-export function pageInLanguage(indexHtml: string, lang: Lang): string {
+function pageInLanguage(indexHtml: string, lang: Lang): string {
   return indexHtml.replace(/<html lang="[^"]*">/, `<html lang="${lang}" data-served-lang="${lang}">`);
 }
 

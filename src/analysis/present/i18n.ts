@@ -16,7 +16,7 @@ import type { Lang } from '../../protocol/lang.js';
 /** A catalogue's source: English, its keys every language's keys, its `{name}` placeholders every language's parameters. */
 export type Source = Readonly<Record<string, string>> & UnitMessages;
 /** The units every catalogue words (format.ts's rules; the number goes in `{n}`). */
-export interface UnitMessages {
+interface UnitMessages {
   readonly 'unit.ms': string;
   readonly 'unit.pct': string;
   readonly 'unit.s': string;
@@ -37,7 +37,7 @@ export function placeholdersOf(text: string): string[] {
 }
 
 /** format.ts's printers, in one language: the same precision, that language's marks, units and lists. */
-export interface Formatter {
+interface Formatter {
   num(v: number, threshold?: number): string;
   fixed(v: number, decimals: number): string;
   ms(v: number, threshold?: number): string;
