@@ -6,13 +6,11 @@
  * load; another language's catalogues are fetched only for a reader of it.
  */
 import { pageLang, pickLang, type Lang } from '../protocol/lang.js';
-import { translatorOf, type CatalogueLoaders, type CatalogueOf, type Translator } from '../analysis/present/i18n.js';
+import { translatorOf, type CatalogueLoaders, type Translator } from '../analysis/present/i18n.js';
 import type { Messages } from '../analysis/present/catalogue.js';
 import { en } from './messages/en.js';
 
 export type PageMessages = Translator<typeof en>;
-/** A language's catalogue of the page's words: every key of English, none more. */
-export type PageCatalogue = CatalogueOf<typeof en>;
 
 const LOADERS: CatalogueLoaders<typeof en> = {
   de: async () => (await import('./messages/de.js')).de,

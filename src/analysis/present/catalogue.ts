@@ -3,12 +3,10 @@
  * function here that words a report, and each other language loaded when first asked for.
  */
 import { en } from './messages/en.js';
-import { translatorOf, type CatalogueLoaders, type CatalogueOf, type Translator } from './i18n.js';
+import { translatorOf, type CatalogueLoaders, type Translator } from './i18n.js';
 import type { Lang } from '../../protocol/lang.js';
 
 export type MessageKey = keyof typeof en & string;
-/** A language's catalogue of the answer layer: every key of English, none more. */
-export type Catalogue = CatalogueOf<typeof en>;
 export type Messages = Translator<typeof en>;
 
 /** English, always at hand. */

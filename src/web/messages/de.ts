@@ -1,7 +1,8 @@
 /** German (de): the page's own words. Fixed terms: docs/translating.md. */
-import type { PageCatalogue } from '../i18n.js';
+import type { CatalogueOf } from '../../analysis/present/i18n.js';
+import type { en } from './en.js';
 
-export const de: PageCatalogue = {
+export const de: CatalogueOf<typeof en> = {
   'unit.ms': '{n}\u00a0ms',
   'unit.pct': '{n}\u00a0%',
   'unit.s': '{n}\u00a0s',

@@ -1,7 +1,8 @@
 /** French (fr): the page's own words. Fixed terms: docs/translating.md. */
-import type { PageCatalogue } from '../i18n.js';
+import type { CatalogueOf } from '../../analysis/present/i18n.js';
+import type { en } from './en.js';
 
-export const fr: PageCatalogue = {
+export const fr: CatalogueOf<typeof en> = {
   'unit.ms': '{n}\u00a0ms',
   'unit.pct': '{n}\u202f%',
   'unit.s': '{n}\u00a0s',

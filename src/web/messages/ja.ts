@@ -1,7 +1,8 @@
 /** Japanese (ja): the page's own words. Fixed terms: docs/translating.md. */
-import type { PageCatalogue } from '../i18n.js';
+import type { CatalogueOf } from '../../analysis/present/i18n.js';
+import type { en } from './en.js';
 
-export const ja: PageCatalogue = {
+export const ja: CatalogueOf<typeof en> = {
   'unit.ms': '{n} ms',
   'unit.pct': '{n}%',
   'unit.s': '{n} 秒',

@@ -1,7 +1,8 @@
 /** Simplified Chinese (zh-Hans): the page's own words. Fixed terms: docs/translating.md. */
-import type { PageCatalogue } from '../i18n.js';
+import type { CatalogueOf } from '../../analysis/present/i18n.js';
+import type { en } from './en.js';
 
-export const zhHans: PageCatalogue = {
+export const zhHans: CatalogueOf<typeof en> = {
   'unit.ms': '{n} 毫秒',
   'unit.pct': '{n}%',
   'unit.s': '{n} 秒',

@@ -1,7 +1,8 @@
 /** Spanish (es): the answer layer's words. Fixed terms: docs/translating.md. */
-import type { Catalogue } from '../catalogue.js';
+import type { CatalogueOf } from '../i18n.js';
+import type { en } from './en.js';
 
-export const es: Catalogue = {
+export const es: CatalogueOf<typeof en> = {
   'unit.ms': '{n}\u00a0ms',
   'unit.pct': '{n}\u00a0%',
   'unit.s': '{n}\u00a0s',

@@ -1,7 +1,8 @@
 /** French (fr): the answer layer's words. Fixed terms: docs/translating.md. */
-import type { Catalogue } from '../catalogue.js';
+import type { CatalogueOf } from '../i18n.js';
+import type { en } from './en.js';
 
-export const fr: Catalogue = {
+export const fr: CatalogueOf<typeof en> = {
   'unit.ms': '{n}\u00a0ms',
   'unit.pct': '{n}\u202f%',
   'unit.s': '{n}\u00a0s',

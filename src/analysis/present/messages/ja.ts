@@ -1,7 +1,8 @@
 /** Japanese (ja): the answer layer's words. Fixed terms: docs/translating.md. */
-import type { Catalogue } from '../catalogue.js';
+import type { CatalogueOf } from '../i18n.js';
+import type { en } from './en.js';
 
-export const ja: Catalogue = {
+export const ja: CatalogueOf<typeof en> = {
   'unit.ms': '{n} ms',
   'unit.pct': '{n}%',
   'unit.s': '{n} 秒',

@@ -1,7 +1,8 @@
 /** Simplified Chinese (zh-Hans): the answer layer's words. Fixed terms: docs/translating.md. */
-import type { Catalogue } from '../catalogue.js';
+import type { CatalogueOf } from '../i18n.js';
+import type { en } from './en.js';
 
-export const zhHans: Catalogue = {
+export const zhHans: CatalogueOf<typeof en> = {
   'unit.ms': '{n} 毫秒',
   'unit.pct': '{n}%',
   'unit.s': '{n} 秒',
