@@ -7,7 +7,8 @@ import type { Phase, RunOptions } from '../../session/env.js';
 import { pageSearch, parsePageParams, sharedCodeOf, ParamError, type PageParams } from '../../protocol/page-url.js';
 import { progress, publishEvidence, publishResult } from '../headless.js';
 import { couldNotTestRecord, newSampleId, save, worthRecording, type CouldNotTestRecord, type SaveState } from '../results.js';
-import { couldNotTestSide, couldNotTestText } from '../../analysis/present/could-not-test-text.js';
+import { couldNotTestText } from '../../analysis/present/could-not-test-text.js';
+import { couldNotRunTitle, failureWords, whereWords } from '../could-not-run.js';
 import type { Messages } from '../../analysis/present/catalogue.js';
 import { answerMessages, pageMessages } from '../i18n.js';
 import { errorLine, SetupError } from '../../session/net/errors.js';
@@ -324,7 +325,7 @@ export class CpApp extends CpElement {
           : html`<p class="devices-open"><button type="button" ?disabled=${running} @click=${() => void this.openDevices()}>${m.t('page.devices')}</button></p>`
       }
       <p class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</p>
-      ${st.kind === 'running' ? html`<p class="phase" role="status" aria-live="polite">${phaseText(st.phase)}: ${st.detail}${this.secondsLeft(st.phase)}</p>` : nothing}
+      ${st.kind === 'running' ? html`<p class="phase" role="status" aria-live="polite">${phaseLine(st.phase, st.detail)}${this.secondsLeft(st.phase)}</p>` : nothing}
       ${st.kind === 'cancelled' ? html`<p class="neutral">${m.t('page.cancelled')}</p>` : nothing}
       ${
         running || (st.kind === 'done' && this.live !== null)
@@ -350,7 +351,7 @@ export class CpApp extends CpElement {
           ? html`<div class="error" role="alert" data-could-not-run><h2 id="could-not-run" tabindex="-1">${couldNotRunTitle(st.reason)}</h2>
               <p data-could-not-run-answer>${failureWords(st.reason)}</p>
               ${st.save === null ? nothing : codeLine(st.save)}
-              <p>${m.t(`where.${couldNotTestSide(st.reason)}`)}</p>
+              <p>${whereWords(st.reason)}</p>
               <p><small>${m.t('page.detail', { message: st.message, reason: st.reason })}</small></p></div>
             ${
               st.record !== null && st.save !== null
@@ -375,33 +376,9 @@ function stageOf(p: Phase): 'connecting' | 'measuring' | 'finishing' {
   return p === 'config' || p === 'connecting' ? 'connecting' : p === 'streaming' ? 'measuring' : 'finishing';
 }
 
-function phaseText(p: Phase): string {
-  return pageMessages().t(`page.phase.${p}`);
-}
-
-/** The title of a test that could not run: a browser that cannot run it is named as the cause, never the network. */
-function couldNotRunTitle(reason: string): string {
-  return pageMessages().t(reason === 'browser-unsupported' ? 'fail.titleBrowser' : 'fail.title');
-}
-
-const FAILURE_REASONS = [
-  'config-unavailable',
-  'signaling-failed',
-  'relay-unreachable',
-  'relay-refused',
-  'ice-failed',
-  'channel-not-lossy',
-  'reflector-error',
-  'version-mismatch',
-  'server-busy',
-  'browser-unsupported',
-  'internal-error',
-  'bad-parameters',
-] as const;
-const isFailureReason = (r: string): r is (typeof FAILURE_REASONS)[number] => (FAILURE_REASONS as readonly string[]).includes(r);
-
-/** What failed, in words, by the session's reason codes; an unknown code gets a general sentence. */
-function failureWords(reason: string): string {
+/** The progress line: the phase, and in English the session's detail ("Measuring: sending packets like a call's audio…"), which is English only. */
+function phaseLine(p: Phase, detail: string): string {
   const m = pageMessages();
-  return isFailureReason(reason) ? m.t(`fail.${reason}`) : m.t('fail.other', { reason });
+  const phase = m.t(`page.phase.${p}`);
+  return m.lang === 'en' ? `${phase}: ${detail}` : phase;
 }

@@ -13,6 +13,7 @@ import { sharedResultStyles } from './shared-result.styles.js';
 import { VerdictView } from './verdict-view.js';
 import { EN, type Messages } from '../../analysis/present/catalogue.js';
 import { answerMessages, pageMessages } from '../i18n.js';
+import { couldNotRunTitle, failureWords, whereWords } from '../could-not-run.js';
 
 type Loaded =
   | { kind: 'loading' }
@@ -119,7 +120,10 @@ export class SharedResultView extends CpElement {
       }
       case 'could-not-test': {
         const r = l.record;
-        const [title, ...lines] = couldNotTestLines(r);
+        // What failed and where to look in the reader's language; the detail, time, site and browser lines as stored.
+        const [, , , ...facts] = couldNotTestLines(r);
+        const title = `${couldNotRunTitle(r.reason)}.`;
+        const lines = [failureWords(r.reason), whereWords(r.reason), ...facts];
         const rerun =
           r.meta.profile && typeof r.meta.durationS === 'number'
             ? rerunHref({

@@ -48,10 +48,20 @@ describe('every catalogue', () => {
   }
 
   it("the page's could-not-run words are the analysis's, word for word in English", () => {
-    for (const reason of ['relay-unreachable', 'server-busy', 'browser-unsupported', 'bad-parameters']) {
-      expect(pageEn[`fail.${reason}` as keyof typeof pageEn]).toBe(failureWords(reason));
-    }
-    expect(pageEn['where.network-or-server']).toBe(sideWords('relay-unreachable'));
+    const reasons = Object.keys(pageEn)
+      .filter((k) => k.startsWith('fail.') && k !== 'fail.title' && k !== 'fail.titleBrowser' && k !== 'fail.other')
+      .map((k) => k.slice('fail.'.length));
+    expect(reasons).toHaveLength(12);
+    for (const reason of reasons) expect(pageEn[`fail.${reason}` as keyof typeof pageEn], reason).toBe(failureWords(reason));
+    expect(pageEn['fail.other'].replace('{reason}', 'x')).toBe(failureWords('x'));
+    for (const [reason, side] of [
+      ['relay-unreachable', 'network-or-server'],
+      ['relay-refused', 'server'],
+      ['browser-unsupported', 'browser'],
+      ['bad-parameters', 'link'],
+      ['x', 'unknown'],
+    ] as const)
+      expect(pageEn[`where.${side}`]).toBe(sideWords(reason));
   });
 });
 
