@@ -50,6 +50,8 @@ interface Formatter {
   figureCount(v: number | null | undefined): string;
   limitValue(threshold: number, unit: 'ms' | '%'): string;
   andList(items: readonly string[]): string;
+  /** "a or b": in English as the words join them, elsewhere `Intl.ListFormat`'s disjunction. */
+  orList(items: readonly string[]): string;
   portSpan(ports: readonly number[]): string;
 }
 
@@ -79,6 +81,7 @@ const ENGLISH_FORMAT: Formatter = {
   figureCount: format.figureCount,
   limitValue: format.limitValue,
   andList: format.andList,
+  orList: (items) => items.join(' or '),
   portSpan: format.portSpan,
 };
 
@@ -125,6 +128,7 @@ function localFormat(lang: Lang, cat: UnitMessages): Formatter {
     figureCount: (v) => figure(v, 'count'),
     limitValue: (threshold, u) => (u === 'ms' ? ms(threshold) : pct(threshold)),
     andList,
+    orList: (items) => new Intl.ListFormat(lang, { type: 'disjunction' }).format(items),
     portSpan: (ports) => andList(format.portSpan(ports).split(/, | and /)),
   };
 }

@@ -137,14 +137,17 @@ export class CpApp extends CpElement {
     try {
       // `?devices=1` (callprobe run --devices): the unattended device check first, with no one asked.
       if (params.devices) this.devices = await this.checkDevicesUnattended();
-      const [{ runSession }, env, { provisionalProgress }] = await Promise.all([
+      const [{ runSession }, env, { provisionalProgress }, words] = await Promise.all([
         import('../../session/run-session.js'),
         import('../session-env.js'),
         this.liveModule,
+        // The words of the live answer and the verdict, in the page's language.
+        answerMessages(),
       ]).catch((err: unknown) => {
         // A page cached from an older release asks for code the updated server no longer has.
         throw new SetupError('version-mismatch', pageMessages().t('page.versionMismatch', { detail: errorLine(err) }));
       });
+      this.answerWords = words;
       let lastAnswerS: number | null = null;
       report = await runSession(
         {
@@ -329,7 +332,7 @@ export class CpApp extends CpElement {
       ${st.kind === 'cancelled' ? html`<p class="neutral">${m.t('page.cancelled')}</p>` : nothing}
       ${
         running || (st.kind === 'done' && this.live !== null)
-          ? html`<cp-live-panel .figures=${this.live} .chart=${this.chartModule} .durationS=${this.params.durationS} ?final=${st.kind === 'done'} .busy=${st.kind === 'running' && st.detail.startsWith(BUSY_PREFIX) ? st.detail.slice(BUSY_PREFIX.length) : null}
+          ? html`<cp-live-panel .figures=${this.live} .messages=${this.answerWords ?? undefined} .chart=${this.chartModule} .durationS=${this.params.durationS} ?final=${st.kind === 'done'} .busy=${st.kind === 'running' && st.detail.startsWith(BUSY_PREFIX) ? st.detail.slice(BUSY_PREFIX.length) : null}
               .stage=${st.kind === 'running' ? stageOf(st.phase) : 'finishing'}></cp-live-panel>`
           : nothing
       }
