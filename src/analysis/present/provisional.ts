@@ -6,7 +6,7 @@
  */
 import type { BurstClaim, Claim, JitterClaim, LossClaim, ProvisionalFacts, RoundTripClaim } from '../schema/provisional-facts.js';
 import type { DirectionName } from '../schema/report-schema.js';
-import { count, fixed, ms, num, pct, seconds } from './format.js';
+import { count, fixed, ms, num, pct } from './format.js';
 import { EN, type Messages } from './catalogue.js';
 
 /** What "provisional" means, in one place for the page, the CLI and the docs' wording. */
@@ -25,7 +25,7 @@ export const beforeFirstWords = (m: Messages = EN): string => m.t('prov.beforeFi
 const CLOSE_FRACTION = 0.25;
 
 type ProvisionalTone = 'bad' | 'good' | 'unsure';
-export type ItemState = 'settled' | 'likely' | 'so-far';
+type ItemState = 'settled' | 'likely' | 'so-far';
 
 interface ProvisionalItem {
   state: ItemState;
