@@ -22,7 +22,7 @@ export function formatSummary(r: Report, m: Messages = EN): string {
   const a = answerView(r, m);
   const rows = verdictRows(r);
   const unconfirmed = rows.some((row) => a.statusText(row) === m.t('status.unconfirmed'));
-  const where = edgeSentence(r);
+  const where = edgeSentence(r, m);
   const lines = [
     m.t('cli.verdict', { verdict: verdictWords(r, m) }),
     `  ${a.sentence}`,
@@ -30,7 +30,7 @@ export function formatSummary(r: Report, m: Messages = EN): string {
     ...(a.withdrawn === null ? [] : [`  ${a.withdrawn}`]),
     ...a.facts.map((f) => `  ! ${factLine(f)}`),
     ...(where === null ? [] : [`  ${where}`]),
-    ...regionSentences(r).map((s) => `  ${s}`),
+    ...regionSentences(r, m).map((s) => `  ${s}`),
     ...(r.devices === undefined ? [] : ['  Devices (never part of the verdict):', ...devicesLines(r.devices).map((line) => `    ${line}`)]),
     ...(r.network === undefined ? [] : ['  The network this machine is on:', ...networkLines(r.network).map((line) => `    ${line}`)]),
     ...(r.teamsReachability === undefined ? [] : reachabilityLines(r.teamsReachability).map((line, i) => (i === 0 ? `  ${line}` : `    ${line}`))),

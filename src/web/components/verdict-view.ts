@@ -61,9 +61,9 @@ export class VerdictView extends CpElement {
     const directions = directionRows(r);
     const a = answerView(r, m);
     const rows = verdictRows(r);
-    const where = edgeSentence(r);
+    const where = edgeSentence(r, m);
     const located = locateRows(r);
-    const regions = regionSentences(r);
+    const regions = regionSentences(r, m);
     return html`
       <section class="banner ${v.verdict} ${a.tone}" aria-labelledby="answer" data-verdict=${v.verdict} data-tone=${a.tone}>
         <p class="title" data-title>${v.title}</p>

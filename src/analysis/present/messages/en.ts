@@ -278,6 +278,26 @@ export const en = {
   'live.chart': 'Round trip and jitter over the test',
   'live.chartFinal': 'Round trip and jitter over the test, as measured live; the graded figures are in the result below',
 
+  // ---- Where the test ran (locate.ts, region.ts) ----
+  'edge.server': 'Test server: {name}.',
+  'edge.serverAway': 'Test server: {name}, {rtt} away.',
+  'edge.nearest': 'Nearest test server: {name}.',
+  'edge.nearestAway': 'Nearest test server: {name}, {rtt} away.',
+  'edge.noneClean': 'Test server: {name}; no test server answered with loss under {loss}.',
+  'edge.noneCleanAway': 'Test server: {name}, {rtt} away; no test server answered with loss under {loss}.',
+  'edge.noneAnswered': 'Test server: {name}; no test server answered the {budget} check, so the test ran on the first listed.',
+  'edge.alsoTried': '{first} Also tried: {tried}.',
+  'edge.tried': '{name} {rtt}',
+  'edge.tried.lossy': '{name} {rtt} with {loss} loss',
+  'edge.tried.silent': '{name} did not answer',
+  'region.leg.none': "To {region}, where your Teams tenant is: no round trip measured. That test's verdict: {verdict}.",
+  'region.leg.pass': "To {region}, where your Teams tenant is: {value}, within the {limit} limit. That test's verdict: {verdict}.",
+  'region.leg.fail': "To {region}, where your Teams tenant is: {value}, over the {limit} limit. That test's verdict: {verdict}.",
+  'region.leg.other':
+    "To {region}, where your Teams tenant is: {value}, too little evidence to grade against the {limit} limit. That test's verdict: {verdict}.",
+  'region.notTested': 'The test server in {region} could not be tested: graded on the nearest edge ({nearest}), which is not that region.',
+  'region.noServer': 'No test server in {region}: graded on the nearest edge ({nearest}), which is not that region.',
+
   // ---- Key figures (view.ts) ----
   'figures.rtt': 'Round trip p50 {p50}, p90 {p90}',
   'figures.jitterWorst': 'Jitter (worst 15 s) {value}',

@@ -279,6 +279,26 @@ export const es: CatalogueOf<typeof en> = {
   'live.chart': 'Ida y vuelta y jitter a lo largo de la prueba',
   'live.chartFinal': 'Ida y vuelta y jitter a lo largo de la prueba, medidos en directo; las cifras evaluadas están en el resultado de abajo',
 
+  'edge.server': 'Servidor de prueba: {name}.',
+  'edge.serverAway': 'Servidor de prueba: {name}, a {rtt}.',
+  'edge.nearest': 'Servidor de prueba más cercano: {name}.',
+  'edge.nearestAway': 'Servidor de prueba más cercano: {name}, a {rtt}.',
+  'edge.noneClean': 'Servidor de prueba: {name}; ningún servidor de prueba respondió con una pérdida inferior a {loss}.',
+  'edge.noneCleanAway': 'Servidor de prueba: {name}, a {rtt}; ningún servidor de prueba respondió con una pérdida inferior a {loss}.',
+  'edge.noneAnswered':
+    'Servidor de prueba: {name}; ningún servidor de prueba respondió a la comprobación de {budget}, así que la prueba se hizo en el primero de la lista.',
+  'edge.alsoTried': '{first} También se probaron: {tried}.',
+  'edge.tried': '{name} {rtt}',
+  'edge.tried.lossy': '{name} {rtt} con {loss} de pérdida',
+  'edge.tried.silent': '{name} no respondió',
+  'region.leg.none': 'Hacia {region}, donde está su inquilino de Teams: no se midió ninguna ida y vuelta. Veredicto de esa prueba: {verdict}.',
+  'region.leg.pass': 'Hacia {region}, donde está su inquilino de Teams: {value}, dentro del límite de {limit}. Veredicto de esa prueba: {verdict}.',
+  'region.leg.fail': 'Hacia {region}, donde está su inquilino de Teams: {value}, por encima del límite de {limit}. Veredicto de esa prueba: {verdict}.',
+  'region.leg.other':
+    'Hacia {region}, donde está su inquilino de Teams: {value}, muy pocos datos para evaluar frente al límite de {limit}. Veredicto de esa prueba: {verdict}.',
+  'region.notTested': 'No se pudo probar el servidor de prueba de {region}: evaluado en el servidor más cercano ({nearest}), que no está en esa región.',
+  'region.noServer': 'No hay servidor de prueba en {region}: evaluado en el servidor más cercano ({nearest}), que no está en esa región.',
+
   'figures.rtt': 'Ida y vuelta p50 {p50}, p90 {p90}',
   'figures.jitterWorst': 'Jitter (peores 15 s) {value}',
   'figures.jitterWhole': 'Jitter (toda la prueba) {value}',

@@ -282,6 +282,28 @@ export const fr: CatalogueOf<typeof en> = {
   'live.chart': 'Aller-retour et gigue au fil du test',
   'live.chartFinal': 'Aller-retour et gigue au fil du test, mesurés en direct\u202f; les chiffres évalués sont dans le résultat ci-dessous',
 
+  'edge.server': 'Serveur de test\u00a0: {name}.',
+  'edge.serverAway': 'Serveur de test\u00a0: {name}, à {rtt}.',
+  'edge.nearest': 'Serveur de test le plus proche\u00a0: {name}.',
+  'edge.nearestAway': 'Serveur de test le plus proche\u00a0: {name}, à {rtt}.',
+  'edge.noneClean': 'Serveur de test\u00a0: {name}\u202f; aucun serveur de test n’a répondu avec une perte inférieure à {loss}.',
+  'edge.noneCleanAway': 'Serveur de test\u00a0: {name}, à {rtt}\u202f; aucun serveur de test n’a répondu avec une perte inférieure à {loss}.',
+  'edge.noneAnswered':
+    'Serveur de test\u00a0: {name}\u202f; aucun serveur de test n’a répondu à la vérification de {budget}, le test a donc eu lieu sur le premier de la liste.',
+  'edge.alsoTried': '{first} Également essayés\u00a0: {tried}.',
+  'edge.tried': '{name} {rtt}',
+  'edge.tried.lossy': '{name} {rtt} avec {loss} de perte',
+  'edge.tried.silent': '{name} n’a pas répondu',
+  'region.leg.none': 'Vers {region}, où se trouve votre locataire Teams\u00a0: aucun aller-retour mesuré. Verdict de ce test\u00a0: {verdict}.',
+  'region.leg.pass': 'Vers {region}, où se trouve votre locataire Teams\u00a0: {value}, dans la limite de {limit}. Verdict de ce test\u00a0: {verdict}.',
+  'region.leg.fail':
+    'Vers {region}, où se trouve votre locataire Teams\u00a0: {value}, au-dessus de la limite de {limit}. Verdict de ce test\u00a0: {verdict}.',
+  'region.leg.other':
+    'Vers {region}, où se trouve votre locataire Teams\u00a0: {value}, trop peu d’éléments pour évaluer face à la limite de {limit}. Verdict de ce test\u00a0: {verdict}.',
+  'region.notTested':
+    'Le serveur de test de {region} n’a pas pu être testé\u00a0: évalué sur le serveur le plus proche ({nearest}), qui n’est pas dans cette région.',
+  'region.noServer': 'Aucun serveur de test dans {region}\u00a0: évalué sur le serveur le plus proche ({nearest}), qui n’est pas dans cette région.',
+
   'figures.rtt': 'Aller-retour p50 {p50}, p90 {p90}',
   'figures.jitterWorst': 'Gigue (pires 15 s) {value}',
   'figures.jitterWhole': 'Gigue (tout le test) {value}',
