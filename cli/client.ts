@@ -78,7 +78,7 @@ export function defineRun(program: Command, act: (o: RunCommandOptions, schedule
     )
     .option(
       '--network',
-      'after the test, read the network this machine is on: the connection the browser names and whether web and call traffic leave from different addresses (a split path: a VPN or proxy); never changes the verdict or the exit code',
+      'after the test, read the network this machine is on: the connection the browser names, whether web and call traffic leave from different addresses (a split path: a VPN or proxy), and, when the server offers both, round trip and loss over IPv4 and over IPv6; never changes the verdict or the exit code',
       false,
     )
     .option(

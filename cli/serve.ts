@@ -2,12 +2,13 @@
 import { Option, type Command } from 'commander';
 import { BOUNDS, DEFAULTS } from '../src/protocol/defaults.js';
 import { parseAdminToken, parseEdgeId, parseEdgeToken } from '../src/protocol/values.js';
-import { parseAdvertise, parseHostPort, parseOriginUrl, parseTrustProxy } from '../server/config/parse.js';
+import { parseAdvertise, parseEmbedOrigins, parseHostPort, parseOriginUrl, parseTrustProxy } from '../server/config/parse.js';
 import { parseAzureRegion } from '../server/edges/azure-region.js';
 import { parseDbTarget } from '../server/store/target.js';
 import { serveOptionsFromFlags, type ServeFlags, type ServeOptions } from '../server/config/options.js';
 import { readAlertsConfig } from '../server/alerts/config.js';
 import { readUsersFile } from '../server/console/auth.js';
+import { readReachabilityFile } from '../client/options.js';
 import { arg, intArg, intOption, listArg, portsArg, portsText, rangeArg, rangeText, turnUrisArg } from './args.js';
 
 export function defineServe(program: Command, act: (opts: ServeOptions) => Promise<void>): void {
@@ -145,6 +146,11 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
     .addOption(intOption('--retain-ip-days <days>', "keep results' client addresses this long", BOUNDS.retainIpDays, DEFAULTS.results.retainIpDays))
     .option('--alerts <file>', 'site alert rules and their webhook (JSON; see docs/assess-a-site.md)', arg(readAlertsConfig))
     .option(
+      '--teams-reachability <file>',
+      'pages try the media relays this file lists (one per line: udp|tcp|tls host ports) after their test and say per port whether it answered and how fast: reachability, not call quality (the server hands the list to the page and never contacts them itself)',
+      arg(readReachabilityFile),
+    )
+    .option(
       '--users <file>',
       'open the help desk console (/console) to these users: JSON [{ name, role: tier1|tier2, passwordHash }] (see hash-password)',
       arg(readUsersFile),
@@ -182,6 +188,11 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
         BOUNDS.loadBytesPerHour,
         DEFAULTS.load.maxBytesPerHour,
       ),
+    )
+    .option(
+      '--embed-origins <origins>',
+      'origins whose pages may show the test page in a frame and receive its result, comma-separated exact origins (default: none may)',
+      arg(parseEmbedOrigins),
     )
     .option('--trust-proxy <cidrs>', 'reverse proxies whose X-Forwarded-For gives the client address (comma-separated IPs/CIDRs)', arg(parseTrustProxy))
     .option(

@@ -6,6 +6,7 @@
 import { SITE_REGION_HEADING, SITE_REGIONS_CAPTION, siteRegionLine } from '../src/analysis/present/site-regions.js';
 import type { SiteReport } from '../src/analysis/report/site-report.js';
 import { siteReportPath, SITES_OVERVIEW_PATH } from '../src/protocol/api.js';
+import { edgeName } from '../src/analysis/present/locate.js';
 import type { SitesOverview } from '../src/analysis/site/overview.js';
 import { ConfigError } from '../src/protocol/config-error.js';
 import { figure, figureCount, figureValue, limit } from '../src/analysis/present/format.js';
@@ -60,7 +61,8 @@ export async function fetchSiteReport(o: ReportCommandOptions & { site: string }
 export async function fetchOverview(o: ReportCommandOptions): Promise<SitesOverview> {
   const body = await fetchJson(overviewUrl(o), o.token);
   if (!isOverview(body)) throw new OperatorApiError('bad-answer', `${o.server} answered something that is not the all-sites overview`);
-  return body;
+  // A server from before the overview was split by edge leaves the fields out: no edge is known.
+  return { ...body, sites: body.sites.map((s) => ({ ...s, edge: s.edge ?? null, otherEdges: s.otherEdges ?? [] })) };
 }
 
 function fetchJson(url: URL, token: string | undefined): Promise<unknown> {
@@ -68,7 +70,15 @@ function fetchJson(url: URL, token: string | undefined): Promise<unknown> {
   return operatorCall(url, token, { what: 'the site report' });
 }
 
-/** The overview without --json: one line per site, then one line per metric of each site. */
+/** One line per metric of a pool: status, target, P90, limit. */
+function metricLines(metrics: SitesOverview['sites'][number]['metrics'], indent: string): string[] {
+  return metrics.map(
+    (m) =>
+      `${indent}${m.status.toUpperCase().padEnd(12)} ${targetWhere(m.label, m.direction).padEnd(68)} ${figure(m.p90, m.unit, m.threshold).padStart(10)} ${limit(m.threshold, m.unit).padStart(10)}`,
+  );
+}
+
+/** The overview without --json: one line per site, then one line per metric of each site, then each other edge's. */
 export function formatOverview(o: SitesOverview): string {
   const lines = [
     `All sites since ${o.since}: ${figureCount(o.sites.length)} sites (90th percentile, graded from ${figureCount(o.minSamplesP90)} samples or more)`,
@@ -84,13 +94,17 @@ export function formatOverview(o: SitesOverview): string {
       '',
       `${s.site}: ${s.verdict.toUpperCase()} over ${figureCount(s.samples)} of ${figureCount(s.samplesTotal)} samples${s.profile === null ? '' : `, ${s.profile.label}`}${left === '' ? '' : ` (${left})`}`,
     );
+    if (s.edge !== null) lines.push(`  On ${edgeName(s.edge)}`);
     if (s.problem !== null) lines.push(`  ${s.problem}`);
     // What to look at first: silent, its own outages, raised alerts.
     for (const f of s.health?.flags ?? []) lines.push(`  ! ${f.sentence}`);
-    for (const m of s.metrics)
-      lines.push(
-        `  ${m.status.toUpperCase().padEnd(12)} ${targetWhere(m.label, m.direction).padEnd(68)} ${figure(m.p90, m.unit, m.threshold).padStart(10)} ${limit(m.threshold, m.unit).padStart(10)}`,
-      );
+    lines.push(...metricLines(s.metrics, '  '));
+    // Each other edge is another path, graded apart.
+    for (const e of s.otherEdges) {
+      lines.push(`  Also on ${edgeName(e.edge)}: ${e.verdict.toUpperCase()} over ${figureCount(e.samples)} samples, graded apart`);
+      if (e.problem !== null) lines.push(`    ${e.problem}`);
+      lines.push(...metricLines(e.metrics, '    '));
+    }
   }
   return `${lines.join('\n')}\n`;
 }
@@ -110,29 +124,39 @@ export const OVERVIEW_CSV_COLUMNS = [
   'reason',
   'last_report_at',
   'flags',
+  'edge',
 ] as const;
 
 /**
- * One CSV row per site and metric, a site with no graded metric one row with its health alone
- * (RFC 4180, the export's quoting and formula guard); figures rounded as the page shows them.
+ * One CSV row per site, edge and metric, a pool with no graded metric one row with its health
+ * alone (RFC 4180, the export's quoting and formula guard); figures rounded as the page shows
+ * them. The site's own pool first, then each other edge's (`edge`: the edge's id, empty off a hub).
  */
 export function overviewCsv(o: SitesOverview, csv: CsvOptions = CSV_DEFAULTS): string {
   const rows = o.sites.flatMap((s) => {
     const health: Cell[] = [s.health?.lastReportAt ?? null, (s.health?.flags ?? []).map((f) => f.kind).join(' ') || null];
-    const head: Cell[] = [s.site, s.samplesTotal, s.samples, s.couldNotTest];
-    if (s.metrics.length === 0) return [[...head, null, null, null, null, null, null, s.verdict, null, ...health]];
-    return s.metrics.map((m): Cell[] => [
-      ...head,
-      m.target,
-      m.direction,
-      m.unit,
-      m.threshold,
-      m.samplesGraded,
-      figureValue(m.p90, m.unit, m.threshold),
-      m.status,
-      m.reason,
-      ...health,
-    ]);
+    const pools = [
+      { samples: s.samples, metrics: s.metrics, verdict: s.verdict, edge: s.edge },
+      ...s.otherEdges.map((e) => ({ samples: e.samples, metrics: e.metrics, verdict: e.verdict, edge: e.edge })),
+    ];
+    return pools.flatMap((p) => {
+      const head: Cell[] = [s.site, s.samplesTotal, p.samples, s.couldNotTest];
+      const edge: Cell = p.edge?.id ?? null;
+      if (p.metrics.length === 0) return [[...head, null, null, null, null, null, null, p.verdict, null, ...health, edge]];
+      return p.metrics.map((m): Cell[] => [
+        ...head,
+        m.target,
+        m.direction,
+        m.unit,
+        m.threshold,
+        m.samplesGraded,
+        figureValue(m.p90, m.unit, m.threshold),
+        m.status,
+        m.reason,
+        ...health,
+        edge,
+      ]);
+    });
   });
   return csvRows([OVERVIEW_CSV_COLUMNS, ...rows], csv);
 }

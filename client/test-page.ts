@@ -53,8 +53,9 @@ export function testTimeoutMs(o: RunCommandOptions): number {
   // Compare mode adds one short stream per rung (at most 6 standard rungs, plus connecting).
   // The busy-line phase adds at most phaseMaxMs, and its queues drain before the last echoes come back.
   const busyS = o.load ? DEFAULTS.load.phaseMaxMs / 1000 + 10 : 0;
-  // The device check: 5 s of microphone, a 1 s tone, 2 s of camera, and their permissions.
-  const devicesS = (o.devices === true ? 20 : 0) + (o.network === true ? 5 : 0);
+  // The device check: 5 s of microphone, a 1 s tone, 2 s of camera, and their permissions. The
+  // network context: one 3 s gathering, and each address family measured within its budget.
+  const devicesS = (o.devices === true ? 20 : 0) + (o.network === true ? 5 + DEFAULTS.families.budgetMs / 1000 : 0);
   // Graded against an Azure row, a hub may run a second test on the edge in that row's region (the region leg).
   const regionLegS = o.profile === 'azure-region' ? durationS + 30 : 0;
   return (durationS + 60 + busyS + devicesS + regionLegS + (o.compare ? 6 * ((o.compareSeconds ?? DEFAULTS.compareSecondsPerRung) + 10) : 0)) * 1000;

@@ -24,7 +24,7 @@ test.describe('a busy line through a real queue (tbf between two namespaces)', {
     const l = r.report.load;
     expect(l?.verdict?.kind, JSON.stringify(l)).toBe('suffers');
     expect(l?.verdict?.directions[0]).toBe('up');
-    expect(l?.verdict?.text).toMatch(/^Calls will suffer when the line is busy: uploads add \d+ ms/);
+    expect(l?.verdict?.text, JSON.stringify(l)).toMatch(/^Calls will suffer when the line is busy: uploads add \d+ ms/);
     const ours = l?.up?.addedDelayMs ?? Number.NaN;
     const irtt = r.irtt.upAddedMs ?? Number.NaN;
     expect(Math.abs(ours - irtt), `callprobe ${ours} ms, irtt ${irtt} ms`).toBeLessThanOrEqual(Math.max(0.1 * irtt, 5));

@@ -70,7 +70,7 @@ test.describe('with the results store', () => {
     expect(await shared.locator('[data-figure]').allTextContents()).toEqual(figures);
     expect(await shared.locator('tr[data-target]').allTextContents()).toEqual(targets);
     await expect(shared.getByRole('button', { name: 'Start test' })).toHaveCount(0);
-    await expect(shared.getByRole('link', { name: 'Run the test again' })).toHaveAttribute('href', '/?duration=3&ticket=E2E-1');
+    await expect(shared.getByRole('link', { name: 'Run the test again' })).toHaveAttribute('href', `/?duration=3&ticket=E2E-1&previous=${codeText}`);
     // The code is accepted in lower case and without the hyphen.
     await shared.goto(`/r/${codeText.replace('-', '').toLowerCase()}`);
     await expect(shared.locator('[data-verdict]')).toHaveAttribute('data-verdict', verdict ?? '');
@@ -110,7 +110,10 @@ test.describe('with the results store', () => {
     await expect(failed).toContainText('The test could not run.');
     await expect(failed).toContainText('No relay port answered');
     await expect(failed).toContainText('udp/3999');
-    await expect(shared.getByRole('link', { name: 'Run the test again' })).toHaveAttribute('href', '/?turn=udp%3A3999');
+    await expect(shared.getByRole('link', { name: 'Run the test again' })).toHaveAttribute(
+      'href',
+      `/?turn=udp%3A3999&previous=${(await code.textContent()) ?? ''}`,
+    );
   });
 
   test('an unknown code says so', async ({ page }) => {

@@ -1,7 +1,9 @@
 /**
  * The built page served the way it must be, by `serve` and by `run --turn`'s page host alike:
  * every answer carries the Content-Security-Policy and the cross-origin isolation headers, and
- * the files of the build (vite's output) are served as they are.
+ * the files of the build (vite's output) are served as they are. No page may frame any answer
+ * (`frame-ancestors 'none'`), except the test page itself for the origins `serve
+ * --embed-origins` lists; `/r/<code>` and the console are never framed.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,7 +17,7 @@ import fastifyStatic from '@fastify/static';
  * by CSP; connect-src 'self' covers /api/config and the same-origin WebSocket, and a hub adds
  * its edges' signalling origins (`connectSources`).
  */
-function contentSecurityPolicy(hashes: readonly string[], connectSources: readonly string[]): string {
+function contentSecurityPolicy(hashes: readonly string[], connectSources: readonly string[], frameAncestors: readonly string[] = []): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
@@ -27,7 +29,7 @@ function contentSecurityPolicy(hashes: readonly string[], connectSources: readon
     "manifest-src 'self'",
     "base-uri 'none'",
     "form-action 'self'",
-    "frame-ancestors 'none'",
+    `frame-ancestors ${frameAncestors.length === 0 ? "'none'" : frameAncestors.join(' ')}`,
     "object-src 'none'",
   ].join('; ');
 }
@@ -48,19 +50,47 @@ const ISOLATION_HEADERS = {
   'cross-origin-embedder-policy': 'require-corp',
 } as const;
 
+/** Where the page's headers vary: what `serve` was told (absent: a lone page, framed by no one). */
+export interface PageHeaderOptions {
+  /** Origins the page may also connect to (a hub's edges, ws: or wss:), read at each answer. */
+  connectSources?: () => readonly string[];
+  /** Exact origins (`https://help.example.com`) whose pages may frame the test page; empty: none. */
+  embedOrigins?: readonly string[];
+}
+
+/** The test page's own paths (a query string aside): only these may be framed. `/r/<code>` and the console never are. */
+const TEST_PAGE_PATHS: ReadonlySet<string> = new Set(['/', '/index.html']);
+
+/**
+ * Whether a request path is the test page or one of the files it loads (vite's `assets/`), which
+ * a parent page that is itself cross-origin isolated (COEP require-corp) needs marked
+ * `Cross-Origin-Resource-Policy: cross-origin` to load in its frame.
+ */
+function pageAnswer(url: string): 'page' | 'asset' | 'other' {
+  const path = url.split('?', 1)[0] ?? '';
+  if (TEST_PAGE_PATHS.has(path)) return 'page';
+  return path.startsWith('/assets/') ? 'asset' : 'other';
+}
+
 /**
  * Gives every answer of `app` the page's headers (whatever route answers: the page, the API, an
- * error). `connectSources`: origins the page may also connect to (a hub's edges, ws: or wss:),
- * read at each answer.
+ * error). With `embedOrigins`, the test page alone names them in `frame-ancestors`, and it and
+ * its files are marked `Cross-Origin-Resource-Policy: cross-origin` (Fetch, §3.7 CORP), so a
+ * cross-origin-isolated parent may frame it.
  */
-export function addPageHeaders(app: FastifyInstance, webRoot: string, connectSources: () => readonly string[] = () => []): void {
+export function addPageHeaders(app: FastifyInstance, webRoot: string, o: PageHeaderOptions = {}): void {
   const indexPath = join(webRoot, 'index.html');
   const hashes = styleHashes(existsSync(indexPath) ? readFileSync(indexPath, 'utf8') : '');
+  const embed = o.embedOrigins ?? [];
+  const connectSources = o.connectSources ?? (() => []);
   const plain = contentSecurityPolicy(hashes, []);
-  app.addHook('onSend', async (_req, reply) => {
+  app.addHook('onSend', async (req, reply) => {
     const extra = connectSources();
+    const answer = embed.length === 0 ? 'other' : pageAnswer(req.url);
+    const framedBy = answer === 'page' ? embed : [];
     reply.headers(ISOLATION_HEADERS);
-    reply.header('content-security-policy', extra.length === 0 ? plain : contentSecurityPolicy(hashes, extra));
+    reply.header('content-security-policy', extra.length === 0 && framedBy.length === 0 ? plain : contentSecurityPolicy(hashes, extra, framedBy));
+    if (answer !== 'other') reply.header('cross-origin-resource-policy', 'cross-origin');
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
   });

@@ -325,6 +325,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     signalLimits: opts.signalLimits,
     allowedOrigins: opts.allowedOrigins,
     configPerMinutePerSource: opts.configPerMinutePerSource,
+    ...(opts.teamsReachability !== null ? { teamsReachability: opts.teamsReachability } : {}),
     connections: opts.connections,
     metricsText: () =>
       planeMetrics.text +
@@ -334,6 +335,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     logLevel: opts.logLevel,
     logger,
     trustProxy: opts.trustProxy,
+    embedOrigins: opts.embedOrigins,
     ...(p !== null && relayEmbedded && opts.tls ? { certificateRefusal: (ip: string) => p.tlsRefusal(ip, opts.tlsRefusalWindowMs) } : {}),
     results: {
       store,

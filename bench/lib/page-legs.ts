@@ -12,7 +12,7 @@ import WebSocket from 'ws';
 import { SIGNAL_PROTOCOL_QUERY, type SignalData, type SignalLeg } from '../../src/protocol/api.js';
 import type { ServerSignalMessage } from '../../src/protocol/api-signal.js';
 import { CONTROL_CHANNEL, PROBE_CHANNEL_INIT, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
-import { ProbeKind, decodeReceipts, parseControlMessage, type ControlMessage, type ReceiptRecord } from '../../src/protocol/wire.js';
+import { ProbeKind, decodeBothReceipts, decodeReceipts, parseControlMessage, type ControlMessage, type ReceiptRecord } from '../../src/protocol/wire.js';
 
 type SignalError = Extract<ServerSignalMessage, { type: 'error' }>;
 
@@ -82,6 +82,7 @@ export async function openPageLegs(baseUrl: string, iceServers: RTCIceServer[], 
     else {
       const bytes = new Uint8Array(ev.data as ArrayBuffer);
       if (bytes[3] === ProbeKind.RtpReceipts) rtpReceipts.push(...decodeReceipts(bytes, ProbeKind.RtpReceipts));
+      else if (bytes[3] === ProbeKind.BothReceipts) rtpReceipts.push(...decodeBothReceipts(bytes).rtp);
     }
   };
   let dataConnected = false;

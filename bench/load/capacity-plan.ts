@@ -2,7 +2,8 @@
  * The capacity bench's decisions, pure (./capacity.ts conducts): the ladder of concurrent tests,
  * what a level's result means (within tolerance, past the limit, limited by the client or the
  * machine rather than the server, or too busy to measure at all), the CFS period a cap needs,
- * and the capacity per core with whether the capped fractions agree.
+ * the capacity per core with whether the capped fractions agree, and whether two cores hold what
+ * they should against one.
  */
 import { CAP_PERIOD_US } from '../lib/cpu-cap.js';
 
@@ -99,4 +100,26 @@ export function idleShare(before: string, after: string): number {
   const total = b.reduce((s, v, i) => s + v - (a[i] ?? 0), 0);
   const idle = (b[3] ?? 0) - (a[3] ?? 0) + ((b[4] ?? 0) - (a[4] ?? 0));
   return total > 0 ? idle / total : 0;
+}
+
+/** Two cores must hold at least this many times the tests one core holds (the data plane beside the HTTP process). */
+export const BOTH_CORES_MIN_RATIO = 1.8;
+
+/** The caps of the both-cores check: one core's worth and two (% of a core; above 100 the quota spans cores). */
+export const BOTH_CORES_FRACTIONS_PCT: readonly number[] = [100, 200];
+
+/**
+ * Two cores against one: the largest N held at 200 % over the largest at 100 %, and whether it
+ * reaches BOTH_CORES_MIN_RATIO. Null (not known) unless both caps measured a capacity.
+ */
+export function bothCores(results: readonly FractionResult[]): { ratio: number | null; holds: boolean | null } {
+  const at = (pct: number): number | null => {
+    const r = results.find((x) => x.pctOfCore === pct);
+    return r?.kind === 'capacity' ? r.largestN : null;
+  };
+  const one = at(100);
+  const two = at(200);
+  if (one === null || two === null) return { ratio: null, holds: null };
+  const ratio = two / one;
+  return { ratio, holds: ratio >= BOTH_CORES_MIN_RATIO };
 }

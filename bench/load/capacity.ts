@@ -1,6 +1,6 @@
 /**
- * `npm run bench:load -- --capacity [--fractions 20,10,5] [--duration 10] [--budget 540]
- * [--max-n 64]`: capacity where the server is the bottleneck. `serve` (its HTTP process and its
+ * `npm run bench:load -- --capacity [--fractions 20,10,5 | --both-cores] [--duration 10]
+ * [--budget 540] [--max-n 64]`: capacity where the server is the bottleneck. `serve` (its HTTP process and its
  * data plane) runs in a CPU cgroup of a fraction of one core (bench/lib/cpu-cap.ts, 10 ms CFS
  * period; 20 ms where 10 ms would give a quota under the kernel's 1 ms), and one cheap client
  * process (./many-client.ts: many tests, no page) raises the concurrent tests (./capacity-plan.ts
@@ -10,8 +10,14 @@
  * reports' `server` section) and each process's (/metrics), the client's own CPU and the
  * machine's idle share: a level the client or the machine limited is marked, never published as
  * capacity. The whole run keeps within `--budget` seconds (at most 10 minutes).
+ *
+ * `--both-cores` caps at 100 % and 200 % of a core (the quota spanning both cores) and says
+ * whether two cores hold at least BOTH_CORES_MIN_RATIO times the tests of one, the data plane in
+ * its own process beside the HTTP process. The client needs a core of its own beside the two the
+ * server may use: it refuses to run on fewer than 3 CPUs.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createCpuCap } from '../lib/cpu-cap.js';
 import { mdTable } from '../lib/docs.js';
 import { median } from '../lib/median.js';
@@ -20,12 +26,26 @@ import { BenchError, startServe } from '../lib/processes.js';
 import { intFlag } from '../lib/flags.js';
 import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
 import { costPerTest, idleRate, readTree } from '../lib/test-cost.js';
-import { capacityPerCore, capPeriodUs, fractionResult, idleShare, levelOutcome, nextN, type FractionResult, type LevelOutcome } from './capacity-plan.js';
+import {
+  BOTH_CORES_FRACTIONS_PCT,
+  BOTH_CORES_MIN_RATIO,
+  bothCores,
+  capacityPerCore,
+  capPeriodUs,
+  fractionResult,
+  idleShare,
+  levelOutcome,
+  nextN,
+  type FractionResult,
+  type LevelOutcome,
+} from './capacity-plan.js';
 import { TOLERANCE_TEXT, withinTolerance } from './load-kit.js';
 import type { ManyClientRun } from './many-client.js';
 
 export interface CapacityOptions {
   fractionsPct: number[];
+  /** `--both-cores`: the caps are 100 and 200 %, and the run says whether 2 cores hold 1.8x one. */
+  bothCores: boolean;
   durationS: number;
   budgetS: number;
   maxN: number;
@@ -39,9 +59,15 @@ export function capacityOptionsFromArgs(args: readonly string[]): CapacityOption
     return i < 0 ? undefined : args[i + 1];
   };
   const num = (flag: string, fallback: number, min: number, max: number): number => intFlag(args, flag, fallback, min, max);
-  const fractionsPct = (value('--fractions') ?? '20,10,5').split(',').map(Number);
-  if (fractionsPct.some((p) => !Number.isInteger(p) || p < 1 || p > 100)) throw new BenchError('--fractions takes whole % of a core, 1..100, comma-separated');
-  return { fractionsPct, durationS: num('--duration', 10, 3, 60), budgetS: num('--budget', 540, 30, 600), maxN: num('--max-n', 64, 1, 1000) };
+  const both = args.includes('--both-cores');
+  if (both && value('--fractions') !== undefined) throw new BenchError('--both-cores sets the caps itself (100 and 200 % of a core): leave out --fractions');
+  if (both && availableParallelism() < 3) {
+    throw new BenchError(`--both-cores needs at least 3 CPUs (two for the server, one for the client); this machine has ${availableParallelism()}`);
+  }
+  const fractionsPct = both ? [...BOTH_CORES_FRACTIONS_PCT] : (value('--fractions') ?? '20,10,5').split(',').map(Number);
+  if (!both && fractionsPct.some((p) => !Number.isInteger(p) || p < 1 || p > 100))
+    throw new BenchError('--fractions takes whole % of a core, 1..100, comma-separated');
+  return { fractionsPct, bothCores: both, durationS: num('--duration', 10, 3, 60), budgetS: num('--budget', 540, 30, 600), maxN: num('--max-n', 64, 1, 1000) };
 }
 
 const HTTP_PORT = 18096;
@@ -259,20 +285,38 @@ function publish(o: CapacityOptions, fractions: Fraction[], wallS: number): void
   const overall = capacityPerCore(fractions.map((f) => f.result));
   const machine = machineInfo();
   const date = today();
-  const files = resultFiles('load-capacity', date);
+  /** The both-cores check publishes apart: its own summary and section, the capacity table untouched. */
+  const name = o.bothCores ? 'load-both-cores' : 'load-capacity';
+  const files = resultFiles(name, date);
   const agreement =
     overall.agree === null
       ? 'Fewer than two caps measured a capacity: whether the fractions agree is not known.'
       : overall.agree
         ? `The caps agree: the largest capacity per core is ${fx(overall.spread)}x the smallest (at most 1.5x).`
         : `**The caps do not agree**: the largest capacity per core is ${fx(overall.spread)}x the smallest (more than 1.5x), so the cost of a test is not proportional to the CPU it is given here.`;
-  const result = { command: 'npm run bench:load -- --capacity', machine, options: o, wallS, tolerance: TOLERANCE_TEXT, capacityPerCore: overall, fractions };
+  const cores = bothCores(fractions.map((f) => f.result));
+  const coresWords = !o.bothCores
+    ? null
+    : cores.ratio === null
+      ? 'Two cores against one: not known (a cap measured no capacity).'
+      : `Two cores against one: ${fx(cores.ratio)}x the tests (${cores.holds ? 'at least' : '**under**'} the ${BOTH_CORES_MIN_RATIO}x wanted).`;
+  const command = `npm run bench:load -- --capacity${o.bothCores ? ' --both-cores' : ''}`;
+  const result = {
+    command,
+    machine,
+    options: o,
+    wallS,
+    tolerance: TOLERANCE_TEXT,
+    capacityPerCore: overall,
+    ...(o.bothCores ? { bothCores: cores } : {}),
+    fractions,
+  };
   const markdown = [
-    `### Capacity per core, the server capped (${date})`,
+    o.bothCores ? `### Two cores against one, the server capped (${date})` : `### Capacity per core, the server capped (${date})`,
     '',
-    `Command: \`npm run bench:load -- --capacity\` (${o.durationS} s data-channel tests from one client process, no page; \`serve\` and its data plane in a CPU cgroup of ${o.fractionsPct.join(', ')} % of a core; ${wallS.toFixed(0)} s in all). Summary: \`${files.summary}\`. Tolerance: ${TOLERANCE_TEXT}; a test refused with \`server-busy\` counts as past the limit.`,
+    `Command: \`${command}\` (${o.durationS} s data-channel tests from one client process, no page; \`serve\` and its data plane in a CPU cgroup of ${o.fractionsPct.join(', ')} % of a core; ${wallS.toFixed(0)} s in all). Summary: \`${files.summary}\`. Tolerance: ${TOLERANCE_TEXT}; a test refused with \`server-busy\` counts as past the limit.`,
     '',
-    `**Capacity per core: ${overall.perCore === null ? 'not measured' : `${overall.perCore.toFixed(0)} tests`}.** ${agreement}`,
+    `**Capacity per core: ${overall.perCore === null ? 'not measured' : `${overall.perCore.toFixed(0)} tests`}.** ${agreement}${coresWords === null ? '' : ` ${coresWords}`}`,
     '',
     mdTable(
       ['cap', 'result'],
@@ -310,8 +354,9 @@ function publish(o: CapacityOptions, fractions: Fraction[], wallS: number): void
   ].join('\n');
   for (const f of fractions) process.stdout.write(`${f.pctOfCore} % of a core: ${resultWords(f.result)}\n`);
   process.stdout.write(`capacity per core: ${overall.perCore === null ? 'not measured' : overall.perCore.toFixed(0)}; ${agreement}\n`);
+  if (coresWords !== null) process.stdout.write(`${coresWords}\n`);
   const published = publishResults(
-    { name: 'load-capacity', raw: result, summary: result, docs: { section: 'load-capacity', markdown } },
+    { name, raw: result, summary: result, docs: { section: name, markdown } },
     { writeDocs: writeDocsRequested(process.argv), date },
   );
   process.stdout.write(`${describePublished(published)}\n`);

@@ -1,7 +1,8 @@
 /**
- * `npm run bench:relay`: the same paced turnutils_uclient load against coturn, our relay and a
- * bare Node forwarder (in front of a second coturn), alternating over several rounds, plus the
- * relay-added round trip. Loopback only; every process is ours and stopped at the end; the
+ * `npm run bench:relay`: the same paced turnutils_uclient load against coturn, our relay and the
+ * two floors, a bare Node forwarder and a bare C forwarder (each in front of a second coturn),
+ * alternating over several rounds, plus the relay-added round trip. The C forwarder is compiled
+ * here with Debian's `cc` into dist/ (the bench fails at once, saying so, when `cc` is missing). Loopback only; every process is ours and stopped at the end; the
  * whole run is bounded by a deadline.
  *
  * Environment knobs: BENCH_ROUNDS (3), BENCH_SESSIONS (40), BENCH_MESSAGES (1000 per session),
@@ -44,7 +45,9 @@ const cfg = {
 const SECRET = 'bench-secret';
 const DEADLINE_MS = 15 * 60_000;
 
-type Contestant = 'coturn' | 'ours' | 'bare';
+/** `bare`: the Node floor (bare-forwarder.ts); `c`: the physical floor (c-forwarder.c). */
+type Contestant = 'coturn' | 'ours' | 'bare' | 'c';
+const FORWARDERS: readonly Contestant[] = ['bare', 'c'];
 
 interface RunResult {
   round: number;
@@ -58,7 +61,7 @@ interface RunResult {
   userMs: number;
   sysMs: number;
   cpuUsPerPacket: number;
-  /** coturn behind the bare forwarder (bare rounds only). */
+  /** coturn behind the forwarder (the bare and c rounds only). */
   backendCpuMs?: number;
   uclientWallMs: number;
   /** CPU of turnutils_uclient itself (user + system), when /usr/bin/time is installed. */
@@ -80,7 +83,22 @@ function pidOf(p: ProcessHandle, what: string): number {
   return p.pid;
 }
 
+/** Compiles the C forwarder into dist/ (ignored) with Debian's cc; a clear error when there is none. */
+async function buildCForwarder(): Promise<string> {
+  const source = join(repo, 'bench', 'relay', 'c-forwarder.c');
+  const out = join(repo, 'dist', 'bench', 'relay', 'c-forwarder');
+  mkdirSync(dirname(out), { recursive: true });
+  const r = await runProcess('cc', ['-O2', '-Wall', '-Werror', '-o', out, source], { timeoutMs: 60_000 });
+  if (r.spawnError)
+    throw new Error(
+      `bench:relay needs a C compiler for its C floor: \`cc\` did not start (${r.spawnError.message}); install Debian's gcc (apt-get install gcc)`,
+    );
+  if (r.code !== 0) throw new Error(`cc could not build ${source}:\n${r.output}`);
+  return out;
+}
+
 async function main(): Promise<void> {
+  const cForwarder = await buildCForwarder();
   const procs: ProcessHandle[] = [];
   const deadline = setTimeout(() => {
     process.stderr.write('bench:relay: deadline reached, stopping\n');
@@ -91,8 +109,8 @@ async function main(): Promise<void> {
     await Promise.all(procs.map((p) => p.stop(3000)));
   };
   try {
-    const [peerPort, coturnPort, backendPort, oursPort, barePort] = await freePorts(5);
-    if (!peerPort || !coturnPort || !backendPort || !oursPort || !barePort) throw new Error('ports');
+    const [peerPort, coturnPort, backendPort, oursPort, barePort, cPort] = await freePorts(6);
+    if (!peerPort || !coturnPort || !backendPort || !oursPort || !barePort || !cPort) throw new Error('ports');
     const rawDir = join(repo, RAW_DIR);
     mkdirSync(rawDir, { recursive: true });
 
@@ -143,12 +161,15 @@ async function main(): Promise<void> {
     procs.push(ours);
     const bare = start(process.execPath, [join(repo, 'dist', 'bench', 'relay', 'bare-forwarder.js'), String(barePort), String(backendPort)]);
     procs.push(bare);
+    const cFloor = start(cForwarder, [String(cPort), String(backendPort)]);
+    procs.push(cFloor);
     await Promise.all([
       waitUdpBound(peerPort, 10_000),
       waitUdpBound(coturnPort, 10_000),
       waitUdpBound(backendPort, 10_000),
       ours.waitForLine('READY ', { timeoutMs: 10_000, what: 'our relay' }),
       bare.waitForLine('READY ', { timeoutMs: 10_000, what: 'bare forwarder' }),
+      cFloor.waitForLine('READY ', { timeoutMs: 10_000, what: 'C forwarder' }),
     ]);
 
     // 1. Relay-added round trip, on a quiet machine, interleaved.
@@ -174,8 +195,9 @@ async function main(): Promise<void> {
       coturn: { port: coturnPort, pid: pidOf(coturn, 'coturn') },
       ours: { port: oursPort, pid: pidOf(ours, 'our relay') },
       bare: { port: barePort, pid: pidOf(bare, 'the bare forwarder') },
+      c: { port: cPort, pid: pidOf(cFloor, 'the C forwarder') },
     };
-    const order: Contestant[] = ['coturn', 'ours', 'bare'];
+    const order: Contestant[] = ['coturn', 'ours', 'bare', 'c'];
     /** The paced load of every uclient run: channels (-c), the configured sessions, sizes and pace. */
     const load = { flags: ['-c'], sessions: cfg.sessions, lengthBytes: cfg.lengthBytes, intervalMs: cfg.intervalMs, peerPort };
     // Warm-up (not recorded): JIT for the Node contestants, caches for all.
@@ -191,7 +213,8 @@ async function main(): Promise<void> {
         const t = targets[contestant];
         const t0 = cpuTimes(t.pid);
         const c0 = t0.userMs + t0.sysMs;
-        const b0 = contestant === 'bare' ? cpuMs(pidOf(backend, 'the backend coturn')) : 0;
+        const fronted = FORWARDERS.includes(contestant);
+        const b0 = fronted ? cpuMs(pidOf(backend, 'the backend coturn')) : 0;
         // The generator's own CPU, through /usr/bin/time when present (shows it is not the ceiling).
         const timed = existsSync('/usr/bin/time');
         const r = await runProcess(
@@ -216,7 +239,7 @@ async function main(): Promise<void> {
           userMs: t1.userMs - t0.userMs,
           sysMs: t1.sysMs - t0.sysMs,
           cpuUsPerPacket: Math.round(((used * 1000) / Math.max(1, relayedPackets)) * 100) / 100,
-          ...(contestant === 'bare' ? { backendCpuMs: cpuMs(pidOf(backend, 'the backend coturn')) - b0 } : {}),
+          ...(fronted ? { backendCpuMs: cpuMs(pidOf(backend, 'the backend coturn')) - b0 } : {}),
           uclientWallMs: r.wallMs,
           ...generatorCpu(r.output),
         });
@@ -229,6 +252,9 @@ async function main(): Promise<void> {
         50,
       );
     const coturnUs = perPacket('coturn');
+    const cUs = perPacket('c');
+    /** x's CPU per packet over `base`'s (medians), to 3 decimals. */
+    const ratio = (base: number, x: Contestant): number => Math.round((base / perPacket(x)) * 1000) / 1000;
     const result = {
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '', node: process.version },
@@ -236,11 +262,10 @@ async function main(): Promise<void> {
       rtt,
       relayAddedRttP50Ms: Math.round(((rtt['ours']?.p50Ms ?? NaN) - (rtt['direct']?.p50Ms ?? NaN)) * 1000) / 1000,
       coturnAddedRttP50Ms: Math.round(((rtt['coturn']?.p50Ms ?? NaN) - (rtt['direct']?.p50Ms ?? NaN)) * 1000) / 1000,
-      cpuUsPerPacketMedian: { coturn: coturnUs, ours: perPacket('ours'), bare: perPacket('bare') },
-      efficiency: {
-        ours: Math.round((coturnUs / perPacket('ours')) * 1000) / 1000,
-        bare: Math.round((coturnUs / perPacket('bare')) * 1000) / 1000,
-      },
+      cpuUsPerPacketMedian: { coturn: coturnUs, ours: perPacket('ours'), bare: perPacket('bare'), c: cUs },
+      efficiency: { ours: ratio(coturnUs, 'ours'), bare: ratio(coturnUs, 'bare'), c: ratio(coturnUs, 'c') },
+      /** The C floor's CPU per packet over each contestant's: 1 is the physical floor. */
+      toCFloor: { coturn: ratio(cUs, 'coturn'), ours: ratio(cUs, 'ours'), bare: ratio(cUs, 'bare') },
       runs,
     };
     const published = publishResults(
@@ -251,8 +276,9 @@ async function main(): Promise<void> {
       [
         `relay-added RTT p50 ${result.relayAddedRttP50Ms} ms (ours p50/p90/p99 ${rtt['ours']?.p50Ms}/${rtt['ours']?.p90Ms}/${rtt['ours']?.p99Ms}, ` +
           `direct ${rtt['direct']?.p50Ms}/${rtt['direct']?.p90Ms}/${rtt['direct']?.p99Ms}, coturn ${rtt['coturn']?.p50Ms}/${rtt['coturn']?.p90Ms}/${rtt['coturn']?.p99Ms})`,
-        `CPU us/packet (median): coturn ${coturnUs}, ours ${perPacket('ours')}, bare ${perPacket('bare')}`,
-        `efficiency (coturn/x): ours ${result.efficiency.ours}, bare forwarder ${result.efficiency.bare}`,
+        `CPU us/packet (median): coturn ${coturnUs}, ours ${perPacket('ours')}, Node floor ${perPacket('bare')}, C floor ${cUs}`,
+        `efficiency (coturn/x): ours ${result.efficiency.ours}, Node floor ${result.efficiency.bare}, C floor ${result.efficiency.c}`,
+        `to the C floor (C/x): coturn ${result.toCFloor.coturn}, ours ${result.toCFloor.ours}, Node floor ${result.toCFloor.bare}`,
         describePublished(published),
       ].join('\n') + '\n',
     );

@@ -122,7 +122,20 @@ export function* benchRows(spec: ReportBenchSpec, template: Report): Generator<B
           couldNotTest: true,
           summary,
           reference,
-          values: [...head, 'could-not-test', startedAtMs + 30_000, startedAtMs, site, siteKeyOf(site), null, null, body, ...summaryValues(summary), null],
+          values: [
+            ...head,
+            'could-not-test',
+            startedAtMs + 30_000,
+            startedAtMs,
+            site,
+            siteKeyOf(site),
+            null,
+            null,
+            body,
+            ...summaryValues(summary),
+            null,
+            null,
+          ],
         };
         continue;
       }
@@ -162,7 +175,7 @@ export function* benchRows(spec: ReportBenchSpec, template: Report): Generator<B
         couldNotTest: false,
         summary,
         reference,
-        values: [...head, 'report', startedAtMs + 30_000, startedAtMs, site, siteKeyOf(site), null, verdict, body, ...summaryValues(summary), null],
+        values: [...head, 'report', startedAtMs + 30_000, startedAtMs, site, siteKeyOf(site), null, verdict, body, ...summaryValues(summary), null, null],
       };
     }
   }

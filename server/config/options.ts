@@ -14,6 +14,7 @@ import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { ConfigError } from '../../src/protocol/config-error.js';
 import type { RelayQuotas } from '../turn/index.js';
 import type { AlertsConfig } from '../alerts/config.js';
+import type { ReachabilityTarget } from '../../src/protocol/reachability.js';
 import type { DeliverySettings } from '../alerts/delivery.js';
 import type { ServiceSettings } from '../alerts/index.js';
 import type { FleetSettings } from '../fleet/loop.js';
@@ -97,6 +98,8 @@ export interface ServeOptions {
   };
   /** Site alerts (--alerts FILE): rules and the webhook; null: none. */
   alerts: AlertsConfig | null;
+  /** --teams-reachability FILE: the media relays pages try after their test (handed to them in /api/config, never contacted by the server); null: none. */
+  teamsReachability: ReachabilityTarget[] | null;
   /** The webhook posts' delivery: retries, backoff, posts in flight. */
   alertDelivery: DeliverySettings;
   /** Heartbeats in the store, the alerts lease and the silence sweep. */
@@ -105,6 +108,8 @@ export interface ServeOptions {
   adminToken: string | null;
   /** Reverse proxies whose X-Forwarded-For is believed. */
   trustProxy: string[];
+  /** Origins whose pages may frame the test page (--embed-origins); empty: none (frame-ancestors 'none'). */
+  embedOrigins: string[];
   /** The help desk console's users (--users FILE); null: the console is closed. */
   users: ConsoleUser[] | null;
   /** The console's sessions and login limits. */
@@ -172,8 +177,12 @@ export interface ServeFlags {
   retainDays: number;
   retainIpDays: number;
   trustProxy?: string[];
+  /** --embed-origins, parsed (server/config/parse.ts parseEmbedOrigins). */
+  embedOrigins?: string[];
   /** --alerts FILE, read and checked. */
   alerts?: AlertsConfig;
+  /** --teams-reachability FILE, read and checked. */
+  teamsReachability?: ReachabilityTarget[];
   /** --users FILE, read and checked. */
   users?: ConsoleUser[];
   /** --max-tests: tests at once (DEFAULTS.maxSessions). */
@@ -262,6 +271,7 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
       failedLookupsPerMinute: r.failedLookupsPerMinute,
     },
     alerts: f.alerts ?? null,
+    teamsReachability: f.teamsReachability ?? null,
     alertDelivery: {
       retryBaseMs: DEFAULTS.alerts.retryBaseMs,
       retryMaxMs: DEFAULTS.alerts.retryMaxMs,
@@ -279,6 +289,7 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
     },
     adminToken: f.adminToken ?? null,
     trustProxy: f.trustProxy ?? [],
+    embedOrigins: f.embedOrigins ?? [],
     users: f.users ?? null,
     console: consoleSettings(),
     load: loadSettings(

@@ -70,6 +70,48 @@ export function parseTrustProxy(text: string): string[] {
   return list;
 }
 
+/**
+ * Parses `--embed-origins` (comma-separated): the origins whose pages may frame the test page
+ * (its CSP `frame-ancestors`, and where it posts its messages). Each is an exact origin,
+ * `scheme://host[:port]` of http or https: no wildcard, path, query, fragment or credentials, so
+ * the list means the same in the CSP (W3C CSP Level 3, §6.4.2 frame-ancestors) and in
+ * postMessage's targetOrigin (HTML, §9.4.3), which takes no wildcard but `*`. Returns each
+ * origin as the browser writes it (`HTTPS://A.example:443/` is `https://a.example`), once.
+ */
+export function parseEmbedOrigins(text: string): string[] {
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (items.length === 0)
+    throw new ConfigError('bad-value', '--embed-origins is empty: give the origins of the pages that may frame the test, e.g. https://help.example.com');
+  const origins: string[] = [];
+  for (const item of items) {
+    const origin = embedOrigin(item);
+    if (!origins.includes(origin)) origins.push(origin);
+  }
+  return origins;
+}
+
+function embedOrigin(item: string): string {
+  const refuse = (why: string): ConfigError =>
+    new ConfigError(
+      'bad-value',
+      `--embed-origins: "${item.slice(0, 100)}" ${why}; give an exact origin such as https://help.example.com or http://127.0.0.1:8081`,
+    );
+  if (item.includes('*')) throw refuse('has a wildcard');
+  let u: URL;
+  try {
+    u = new URL(item);
+  } catch {
+    throw refuse('is not an origin');
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw refuse('is not http or https');
+  if (u.username !== '' || u.password !== '') throw refuse('has credentials');
+  if (u.pathname !== '/' || u.search !== '' || u.hash !== '' || /[?#]/.test(item) || /^[a-z]+:\/\/[^/]*\/./i.test(item)) throw refuse('has a path');
+  return u.origin;
+}
+
 /** Whether a URL's host is this machine's loopback (127.0.0.0/8, ::1, localhost). */
 function loopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '');

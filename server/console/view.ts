@@ -17,6 +17,7 @@ import { loadAnswerLine, loadTextLines } from '../../src/analysis/present/load.j
 import { edgeSentence } from '../../src/analysis/present/locate.js';
 import { devicesLines } from '../../src/analysis/present/devices.js';
 import { networkLines } from '../../src/analysis/present/network.js';
+import { reachabilityLines } from '../../src/analysis/present/reachability.js';
 import { regionSentences } from '../../src/analysis/present/region.js';
 import { hourCellOf, siteFacts, SITE_SETTINGS } from '../../src/analysis/site/site.js';
 import type { SiteMetric } from '../../src/analysis/site/p90.js';
@@ -26,7 +27,8 @@ import { acceptResult } from '../../src/analysis/report/accept.js';
 import { siteSampleOf } from '../reports/site.js';
 import type { ClientAddress } from '../../src/protocol/api.js';
 import { couldNotTestSide, failureWords, sideWords } from '../../src/analysis/present/could-not-test-text.js';
-import type { Baseline, ConsoleGrade, ConsoleResultView, ConsoleRole, ConsoleSearchRow } from '../../src/protocol/api-console.js';
+import type { Baseline, ConsoleChain, ConsoleGrade, ConsoleResultView, ConsoleRole, ConsoleSearchRow } from '../../src/protocol/api-console.js';
+import type { ChainLink } from '../store/chain/types.js';
 import type { StoredAddress, StoredResult } from '../store/results/types.js';
 import type { SitesRepository } from '../store/sites/types.js';
 
@@ -269,11 +271,18 @@ function edgeOf(report: Report): ConsoleResultView['edge'] {
   return edge === undefined || sentence === null ? null : { id: edge.id, azureRegion: edge.azureRegion, sentence };
 }
 
+/** A result's chain links (../store/chain), their times in the agent's zone. */
+export function consoleChain(links: { earlier: ChainLink | null; later: readonly ChainLink[] }, timeZone: string): ConsoleChain {
+  const link = (l: ChainLink) => ({ code: l.code, startedAtLocal: localTime(l.startedAtMs, timeZone), verdict: l.verdict });
+  return { earlier: links.earlier === null ? null : link(links.earlier), later: links.later.map(link) };
+}
+
 export async function consoleResultView(
   sites: SitesRepository,
   r: StoredResult & { addresses: StoredAddress[] },
   role: ConsoleRole,
   timeZone: string,
+  chain: ConsoleChain = { earlier: null, later: [] },
   /** The answer's words in the reader's language (English by default). */
   messages: Messages = EN,
 ): Promise<ConsoleResultView> {
@@ -303,6 +312,7 @@ export async function consoleResultView(
       devices: null,
       edge: null,
       regions: [],
+      chain,
       report: parsed,
     };
   } else {
@@ -331,10 +341,12 @@ export async function consoleResultView(
       devices: report.devices === undefined ? null : devicesLines(report.devices),
       edge: edgeOf(report),
       regions: regionSentences(report),
+      chain,
       report: parsed,
     };
     if (role === 'tier2') view.network = { addresses: clientAddresses(r.addresses), nat: report.nat, path: report.path };
     if (role !== 'tier1' && report.network !== undefined) view.networkContext = networkLines(report.network);
+    if (role !== 'tier1' && report.teamsReachability !== undefined) view.relayReachability = reachabilityLines(report.teamsReachability);
   }
   if (role === 'tier1') {
     const free = (t: string | null): string | null => (t === null ? null : scrubAddresses(t));

@@ -171,7 +171,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     routes.push({ method: [r.method].flat().join(','), url: r.url, parts, schemas, bodyLimitBytes: r.bodyLimit ?? BOUNDS.requestBodyBytesMax });
   });
   const registry = opts.results?.store ? opts.edges?.registry : undefined;
-  addPageHeaders(app, opts.webRoot, registry ? () => registry.connectSources() : undefined);
+  addPageHeaders(app, opts.webRoot, {
+    ...(registry ? { connectSources: () => registry.connectSources() } : {}),
+    ...(opts.embedOrigins !== undefined ? { embedOrigins: opts.embedOrigins } : {}),
+  });
 
   const signal = signalling(opts, doorRefusals);
   await app.register(fastifyWebsocket, { options: { maxPayload: BOUNDS.signalMessageBytesMax }, errorHandler: signal.socketError });
@@ -194,6 +197,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     reflector: opts.reflector !== null,
     rtpReflector: opts.rtpReflector,
     configPerMinutePerSource: opts.configPerMinutePerSource,
+    ...(opts.teamsReachability ? { teamsReachability: opts.teamsReachability } : {}),
+    ...(opts.embedOrigins !== undefined && opts.embedOrigins.length > 0 ? { embedOrigins: opts.embedOrigins } : {}),
     load: opts.load.offered ? { maxBytesPerDirection: opts.load.limits.maxBytesPerDirection, maxFlowsPerSource: opts.load.limits.maxFlowsPerSource } : null,
     ...(opts.certificateRefusal ? { certificateRefusal: opts.certificateRefusal } : {}),
     ...(registry ? { edges: () => registry.offers() } : {}),

@@ -25,9 +25,10 @@ import { parseTimeZone } from '../../src/protocol/values.js';
 import { sourceKey } from './signal-limits.js';
 import { hashPassword, verifyPassword, type ConsoleUser } from '../console/auth.js';
 import { LoginThrottle, type LoginThrottleSettings } from '../console/login-throttle.js';
-import { consoleResultView, consoleRow, scrubAddresses } from '../console/view.js';
+import { consoleChain, consoleResultView, consoleRow, scrubAddresses } from '../console/view.js';
 import type { ResultsRepository, StoredResult } from '../store/results/types.js';
 import type { SitesRepository } from '../store/sites/types.js';
+import type { ChainRepository } from '../store/chain/types.js';
 import { cookieOf, operatorCheck, sessionOf, type ConsoleAccess } from './access.js';
 import { codeParam, findResult, given, instantMs } from './query.js';
 import { checked, rateLimited, Refusal, refusalHandler } from './refusal.js';
@@ -36,6 +37,7 @@ import { checked, rateLimited, Refusal, refusalHandler } from './refusal.js';
 interface ConsoleStore {
   results: ResultsRepository;
   sites: SitesRepository;
+  chain: ChainRepository;
 }
 
 export interface ConsoleOptions {
@@ -265,9 +267,10 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
       const timeZone = tzParam(req.query.tz);
       const r = await findResult(store().results, req.params.id);
       if (r === null) throw new Refusal('unknown-id', 'no result has this id or code', 404);
+      const links = await store().chain.linksOf(r.code, BOUNDS.consoleChainLaterMax);
       // What to tell the user, in the help desk's language: ?lang=, then Accept-Language, then English.
       const words = await loadMessages(langOfRequest(given(req.query.lang) ?? undefined, req.headers['accept-language']));
-      const view = await consoleResultView(store().sites, r, agent.role, timeZone, words);
+      const view = await consoleResultView(store().sites, r, agent.role, timeZone, consoleChain(links, timeZone), words);
       reply.header('vary', 'accept-language');
       if (agent.role === 'tier2' && r.addresses.length > 0)
         req.log.info(

@@ -1,10 +1,13 @@
 /**
  * The config plugin: what the page asks before a test, GET /api/config (the TURN servers, fresh
  * REST credentials, the reflector's path) and GET /api/tls-check (whether the browser just
- * refused the relay's certificate), each rate-limited per source. It holds no state.
+ * refused the relay's certificate), each rate-limited per source. It holds no state. The list of
+ * media relays to try (`serve --teams-reachability`) is handed to the page as it is: this server
+ * never sends anything to them.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
+import type { ReachabilityTarget } from '../../src/protocol/reachability.js';
 import { SIGNAL_PROTOCOL, type EdgeOffer, type ServerConfig, type TlsCheck, type TurnServerEntry } from '../../src/protocol/api.js';
 import { mintRestCredential } from '../turn/credentials.js';
 import { unmapIpv4 } from '../store/address.js';
@@ -27,8 +30,12 @@ export interface PageConfigOptions {
   load: NonNullable<ServerConfig['load']> | null;
   /** The latest certificate alert the relay's TLS listeners got from this address (IPv4-mapped unwrapped), or null; absent: no TLS relay. */
   certificateRefusal?: (ip: string) => { alert: string } | null | Promise<{ alert: string } | null>;
+  /** The origins whose pages may frame the test page (serve --embed-origins); absent or none: no `embedOrigins`. */
+  embedOrigins?: readonly string[];
   /** A hub's ready edges, each with its configuration and credentials minted now (server/edges/registry.ts); absent or none: no `edges`. */
   edges?: () => EdgeOffer[];
+  /** `serve --teams-reachability FILE`: the media relays the page tries after its test; absent: none (the field is left out). */
+  teamsReachability?: ReachabilityTarget[];
 }
 
 /** `edges` when this hub has ready edges; nothing at all otherwise, so an all-in-one server's answer is as it was. */
@@ -55,7 +62,9 @@ export const pageConfigPlugin: FastifyPluginAsync<PageConfigOptions> = async (ap
       signalProtocol: SIGNAL_PROTOCOL,
       load: opts.load,
       ...edgesOf(opts.edges),
+      ...(opts.embedOrigins !== undefined && opts.embedOrigins.length > 0 ? { embedOrigins: [...opts.embedOrigins] } : {}),
       clientAddress: req.ip,
+      ...(opts.teamsReachability === undefined ? {} : { teamsReachability: opts.teamsReachability }),
     };
   });
 

@@ -36,7 +36,7 @@ import { BOUNDS } from '../../src/protocol/defaults.js';
 import type { Report } from '../../src/analysis/schema/report-schema.js';
 import type { ReportV1 } from '../../src/analysis/schema/report-v1-schema.js';
 import type { CouldNotTest } from '../../src/analysis/schema/could-not-test-schema.js';
-import { readUpload, withUnverifiedSite } from '../reports/upload.js';
+import { readUpload, withCheckedPrevious, withUnverifiedSite } from '../reports/upload.js';
 import { canonicalSite, SiteNameError } from '../../src/protocol/site-name.js';
 import {
   couldNotTestRow,
@@ -56,6 +56,7 @@ import { siteKeyOf } from '../store/site-key.js';
 import type { ResultsRepository, StoredResult } from '../store/results/types.js';
 import type { SitesRepository } from '../store/sites/types.js';
 import type { SiteToken, SiteTokensRepository } from '../store/site-tokens/types.js';
+import type { ChainRepository } from '../store/chain/types.js';
 import { clientAddresses } from '../console/view.js';
 import { deadSiteToken, operatorCheck, operatorOrConsole, siteTokenOf, type RoleOf } from './access.js';
 import { codeParam, findResult, given, sinceParam } from './query.js';
@@ -68,8 +69,8 @@ import { networkBound, type DoorRefusals } from '../../src/protocol/door.js';
 import { networkKey } from '../../src/protocol/source-key.js';
 
 export interface ResultsOptions {
-  /** The results, the known sites (a listing's site) and the site tokens (an upload's), or null when serve runs with --no-store. */
-  store: { results: ResultsRepository; sites: SitesRepository; siteTokens: SiteTokensRepository } | null;
+  /** The results, the known sites (a listing's site), the site tokens (an upload's) and the chain (a claimed earlier result), or null when serve runs with --no-store. */
+  store: { results: ResultsRepository; sites: SitesRepository; siteTokens: SiteTokensRepository; chain: ChainRepository } | null;
   /** The operator token (--admin-token, CALLPROBE_ADMIN_TOKEN), or null: operator endpoints off. */
   adminToken: string | null;
   bodyLimitBytes: number;
@@ -208,6 +209,18 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
     if (r === null) lookups.failed(network);
     return r;
   };
+  /**
+   * A code an upload claims as its earlier result (`meta.previousCode`): the uploader can read
+   * back whether it was kept, so it is a lookup, within the same budget of failed lookups (a
+   * network whose lookups are refused has its claims dropped, unchecked).
+   */
+  const claimedLookup = async (code: string, sinceMs: number, ip: string): Promise<boolean> => {
+    const network = lookupNetwork(unmapIpv4(ip));
+    if (store === null || !lookups.open(network)) return false;
+    const found = await store.chain.storedSince(code, sinceMs);
+    if (!found) lookups.failed(network);
+    return found;
+  };
   /** Checked before the request's schema: who may, and whether there is a store at all. */
   const storeThere = async (): Promise<void> => {
     if (store === null) throw noStore();
@@ -248,6 +261,8 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
           upload = { ...upload, result: { ...upload.result, site } };
         }
       }
+      // A claimed earlier result is kept only when it is stored here and young enough.
+      upload = await withCheckedPrevious(upload, (code, sinceMs) => claimedLookup(code, sinceMs, req.ip), nowMs());
       // The operator and a site's own token are exempt from the per-source budget (a site's prober is the operator's).
       const exempt = operator || siteToken !== null;
       const source = sourceKey(req.ip);

@@ -71,8 +71,13 @@ export class ReflectorCore {
 
   /** Receipts gathered since the last flush, encoded, or null when there are none. */
   flush(): Uint8Array | null {
-    if (this.pending.length === 0) return null;
-    const out = encodeReceipts(this.pending);
+    const records = this.takeReceipts();
+    return records.length === 0 ? null : encodeReceipts(records);
+  }
+
+  /** Receipt records gathered since the last flush or take, handed over (the caller encodes them). */
+  takeReceipts(): ReceiptRecord[] {
+    const out = this.pending;
     this.pending = [];
     return out;
   }

@@ -3,7 +3,16 @@ import SimplePeer from 'simple-peer';
 import wrtc from '@roamhq/wrtc';
 import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
-import { ProbeDecodeError, encodeControlMessage, parseControlMessage, type RelayWitness, type ServerLoopReading } from '../../src/protocol/wire.js';
+import {
+  ProbeDecodeError,
+  ProbeKind,
+  encodeBothReceipts,
+  encodeControlMessage,
+  encodeReceipts,
+  parseControlMessage,
+  type RelayWitness,
+  type ServerLoopReading,
+} from '../../src/protocol/wire.js';
 import { CONTROL_CHANNEL, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
 import { ReflectorCore, strongestWitness } from './core.js';
 import { RtpReflectorCore } from './rtp/core.js';
@@ -415,12 +424,16 @@ export class ReflectorSession {
     return at ? strongestWitness(this.endpoints, at) : null;
   }
 
-  /** Receipts of both probe streams gathered since the last flush. */
+  /**
+   * Receipts of both probe streams gathered since the last flush: one control message when both
+   * have some (each wrtc send is a synchronous hop to its network thread), else the one stream's.
+   */
   private flush(): void {
-    const batch = this.core.flush();
-    if (batch) this.sendControl(batch);
-    const rtpBatch = this.rtpCore?.flush();
-    if (rtpBatch) this.sendControl(rtpBatch);
+    const dataChannel = this.core.takeReceipts();
+    const rtp = this.rtpCore?.takeReceipts() ?? [];
+    if (dataChannel.length > 0 && rtp.length > 0) this.sendControl(encodeBothReceipts(dataChannel, rtp));
+    else if (dataChannel.length > 0) this.sendControl(encodeReceipts(dataChannel));
+    else if (rtp.length > 0) this.sendControl(encodeReceipts(rtp, ProbeKind.RtpReceipts));
   }
 
   private sendControl(data: string | Uint8Array): void {

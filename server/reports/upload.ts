@@ -12,6 +12,8 @@ import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { acceptUpload, ReportShapeError, type AcceptedResult } from '../../src/analysis/report/accept.js';
 import { withoutClientAddresses } from '../../src/analysis/report/client-addresses.js';
 import type { NewResult } from '../store/results/types.js';
+import type { ChainRepository } from '../store/chain/types.js';
+import { parseResultCode, ResultCodeError } from '../../src/protocol/result-code.js';
 
 export interface Upload {
   accepted: AcceptedResult;
@@ -30,7 +32,8 @@ export { parseIsoMs };
  */
 export function readUpload(body: unknown, receivedAtMs: number): Upload {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ReportShapeError('not-an-object', 'a report is a JSON object');
-  const { sampleId, ...rest } = body as Record<string, unknown>;
+  const { sampleId, ...sent0 } = body as Record<string, unknown>;
+  const rest = withCanonicalPrevious(sent0);
   if (sampleId !== undefined && !isSampleId(sampleId)) {
     const b = BOUNDS.sampleIdChars;
     throw new ReportShapeError('bad-sample-id', `sampleId must be ${b.min}..${b.max} of A-Z a-z 0-9 . _ - (e.g. a UUID)`);
@@ -75,6 +78,41 @@ export function readUpload(body: unknown, receivedAtMs: number): Upload {
     },
     scrubbed,
   };
+}
+
+/**
+ * The body with its claimed earlier result (`meta.previousCode`) in the code's canonical form
+ * (`k7qf3mzd` is `K7QF-3MZD`), or without it when it is no result code: a claim the browser
+ * makes, never a reason to refuse the measurement. A could-not-test record claims none.
+ */
+function withCanonicalPrevious(body: Record<string, unknown>): Record<string, unknown> {
+  const meta = body['meta'];
+  if (body['kind'] === 'could-not-test' || typeof meta !== 'object' || meta === null || !('previousCode' in meta)) return body;
+  const { previousCode, ...others } = meta as Record<string, unknown>;
+  let code: string | null = null;
+  if (typeof previousCode === 'string' && previousCode.length <= 40) {
+    try {
+      code = parseResultCode(previousCode);
+    } catch (err) {
+      if (!(err instanceof ResultCodeError)) throw err;
+    }
+  }
+  return { ...body, meta: code === null ? others : { ...others, previousCode: code } };
+}
+
+/**
+ * The upload with its claimed earlier result kept only when this server stored a result under
+ * that code within DEFAULTS.results.previousCodeMaxAgeMs of `nowMs` (by its own clock); else
+ * without it (an unknown code, one older, or one purged), the report stored all the same.
+ */
+export async function withCheckedPrevious(u: Upload, storedSince: ChainRepository['storedSince'], nowMs: number): Promise<Upload> {
+  if (u.accepted.kind !== 'report') return u;
+  const code = u.accepted.report.meta.previousCode;
+  if (code === undefined || (await storedSince(code, nowMs - DEFAULTS.results.previousCodeMaxAgeMs))) return u;
+  const body = JSON.parse(u.result.reportJson) as { meta: Record<string, unknown> };
+  const { previousCode: _dropped, ...meta } = body.meta;
+  const reportJson = JSON.stringify({ ...body, meta });
+  return { accepted: acceptUpload(JSON.parse(reportJson) as unknown), result: { ...u.result, reportJson }, scrubbed: u.scrubbed };
 }
 
 /** `startedAtMs`, unless it lies more than DEFAULTS.results.startedAheadMaxMs after `receivedAtMs`. */

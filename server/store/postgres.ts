@@ -6,6 +6,7 @@
 import { postgresAlerts } from './alerts/postgres.js';
 import { openPostgresDriver } from './driver/postgres.js';
 import { fleetRepository } from './fleet/repository.js';
+import { chainRepository } from './chain/repository.js';
 import { postgresResults } from './results/postgres.js';
 import { cutoffs, purgeFleetSql } from './retention.js';
 import { siteTokensRepository } from './site-tokens/repository.js';
@@ -30,6 +31,7 @@ export async function openPostgresStore(url: string, opts: StoreOptions): Promis
     siteTokens: siteTokensRepository(driver.runner),
     consoleSessions: consoleSessionsRepository(driver.runner),
     edges: edgesRepository(driver.runner),
+    chain: chainRepository(driver.runner),
     purge: async (nowMs) => {
       const c = cutoffs(opts, nowMs);
       const deleted = await transaction(async (client) => {

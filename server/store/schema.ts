@@ -234,6 +234,13 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: EDGE_COLUMNS.map((c) => `ALTER TABLE results ADD COLUMN ${c} ${summaryColumnType(c)}`),
     backfillSummaries: EDGE_COLUMNS,
   },
+  {
+    version: 14,
+    about:
+      "results.previous_code: the earlier result a test was run again from (meta.previousCode, the browser's claim, kept by the upload door only for a code stored within 30 days), so the help desk sees one browser's tests linked both ways; no stored body names one yet",
+    statements: ['ALTER TABLE results ADD COLUMN previous_code TEXT'],
+    after: ['CREATE INDEX results_previous_code ON results (previous_code)'],
+  },
 ];
 
 export const SCHEMA_MIGRATIONS_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)';

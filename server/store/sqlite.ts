@@ -6,6 +6,7 @@
 import { sqliteAlerts } from './alerts/sqlite.js';
 import { bind, named, openSqliteDriver } from './driver/sqlite.js';
 import { fleetRepository } from './fleet/repository.js';
+import { chainRepository } from './chain/repository.js';
 import { sqliteResults } from './results/sqlite.js';
 import { cutoffs, purgeFleetSql } from './retention.js';
 import { siteTokensRepository } from './site-tokens/repository.js';
@@ -31,6 +32,7 @@ export function openSqliteStore(path: string, opts: StoreOptions): ResultStore {
     siteTokens: siteTokensRepository(driver.runner),
     consoleSessions: consoleSessionsRepository(driver.runner),
     edges: edgesRepository(driver.runner),
+    chain: chainRepository(driver.runner),
     purge: async (nowMs): Promise<PurgeOutcome> => {
       const c = cutoffs(opts, nowMs);
       const deleted = db

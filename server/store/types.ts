@@ -13,6 +13,7 @@ import type { SiteTokensRepository } from './site-tokens/types.js';
 import type { ConsoleSessionsRepository } from './console-sessions/types.js';
 import type { SitesRepository } from './sites/types.js';
 import type { EdgesRepository } from './edges/types.js';
+import type { ChainRepository } from './chain/types.js';
 
 export interface PurgeOutcome {
   addressesDeleted: number;
@@ -37,6 +38,8 @@ export interface ResultStore {
   readonly consoleSessions: ConsoleSessionsRepository;
   /** A hub's edge tokens and the registry of its edges. */
   readonly edges: EdgesRepository;
+  /** Which earlier result each test claims (run again from its page), read both ways. */
+  readonly chain: ChainRepository;
   /** Deletes addresses older than retainIpDays and results older than retainDays, as of `nowMs`, and wipes them from the files. */
   purge(nowMs: number): Promise<PurgeOutcome>;
   close(): Promise<void>;

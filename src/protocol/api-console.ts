@@ -142,6 +142,25 @@ interface ConsolePath {
   candidateType: string | null;
 }
 
+/** One result of a browser's chain of tests, as the console links it. */
+export interface ConsoleChainLink {
+  code: string;
+  startedAtLocal: string;
+  /** pass / fail / insufficient, or null for a test that could not run. */
+  verdict: string | null;
+}
+
+/**
+ * The same browser's other tests, as that browser claimed them: `earlier`, the result this test
+ * was run again from (its result page's link; null: none, or no longer stored), and `later`, the
+ * tests run again from this one, oldest first. The server checked only that the earlier code was
+ * stored within 30 days: the link is the browser's claim, not proof that one person ran both.
+ */
+export interface ConsoleChain {
+  earlier: ConsoleChainLink | null;
+  later: ConsoleChainLink[];
+}
+
 /** GET /results/:id: one stored result as the help desk sees it (its row of a search, and the rest). */
 export interface ConsoleResultView extends ConsoleSearchRow {
   answer: ConsoleAnswer | null;
@@ -162,10 +181,14 @@ export interface ConsoleResultView extends ConsoleSearchRow {
   devices: string[] | null;
   /** tier 2 only (a network detail, like the path): the network the user was on (the connection the browser named, a split path), when the test read it. */
   networkContext?: string[];
+  /** tier 2 only: the listed media relays' reachability (whether each port answered, and how fast; reachability, not quality), when the test tried them. */
+  relayReachability?: string[];
   /** The edge of a hub the test ran on, and the sentence the page said first (the nearest test server, what else was tried); null: the server itself. */
   edge: { id: string; azureRegion: string; sentence: string } | null;
   /** The region leg in words (a sentence per leg, its round trip against the Azure row's limit, its own verdict), or why the row's region was not tested; empty when none applies. */
   regions: string[];
+  /** The same browser's earlier and later tests (the browser's claim). */
+  chain: ConsoleChain;
   /** The stored report; for tier 1 without path, nat and anything naming the client's address. */
   report: unknown;
   /** tier 2 only: the stored client address(es) within retention, and the network details. */

@@ -5,6 +5,7 @@
  * path parameters, body) in ./api-requests.ts, and the one results client in ./results-client.ts.
  */
 import type { LoadOffer } from './api-load.js';
+import type { ReachabilityTarget } from './reachability.js';
 
 /**
  * The body of every refusal of the results, sites and console routes (and of a signalling
@@ -58,11 +59,23 @@ export interface ServerConfig {
    */
   edges?: EdgeOffer[];
   /**
+   * The origins whose pages may frame the test page (`serve --embed-origins`): an embedded page
+   * posts its messages to the one that framed it, if listed. Absent: none may (and older servers).
+   */
+  embedOrigins?: string[];
+  /**
    * The address this request came from, as the server saw it (after its trusted proxies): the
    * page compares it with the address its relay allocation came from, to tell a split path, and
    * keeps neither. Absent from older servers and from `run --turn`'s page host.
    */
   clientAddress?: string;
+  /**
+   * The media relays the operator listed (`serve --teams-reachability FILE`, ./reachability.ts):
+   * the page asks each for its reflexive address (UDP) or a 401 (TCP, TLS) after the test and
+   * reports whether each port answered: reachability, not quality. The server itself never
+   * sends to them. Absent when not configured, and from older servers.
+   */
+  teamsReachability?: ReachabilityTarget[];
 }
 
 /** Which edge a test ran on: its id and the Azure region it stands in (a value of the Azure table's region column). */

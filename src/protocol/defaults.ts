@@ -363,6 +363,12 @@ export const DEFAULTS = {
      * raised again).
      */
     startedAheadMaxMs: 10 * 60_000,
+    /**
+     * A test run again from a stored result claims it as its earlier test (`meta.previousCode`):
+     * kept only when that result was stored within the last 30 days (a help-desk case's span);
+     * an older or unknown code is dropped from the upload, the report stored all the same.
+     */
+    previousCodeMaxAgeMs: 30 * 86_400_000,
     /** Reads of shared results (/r/:code, /api/r/:code) per minute per address: a person opens a few; bounds guessing 2^40 codes. */
     readsPerMinutePerIp: 120,
     /** Bytes of results one anonymous source may have stored per day (kept a year): ~400 page tests of ~20 KB, an office's busy day; the operator token is exempt. */
@@ -547,6 +553,33 @@ export const DEFAULTS = {
     listPerMinutePerSource: 60,
   },
 
+  // ---- Each address family to the relay, when the server offers both (src/session/locate/families.ts) ----
+  families: {
+    /** Both families are measured at once, through the first UDP entry of each, within this (set-up included). */
+    budgetMs: 4_000,
+    /** Round trips per family: 50 give loss in 2 % steps, enough to tell a path well over Teams' 1 % target from chance (lossGapPctPoints). */
+    probes: 50,
+    /** One probe per family this often: 50 probes in 1 s, a call's audio packet rate. */
+    intervalMs: 20,
+    payloadBytes: 40,
+    /** A probe not back this long after it was sent is lost (as the locate's). */
+    lossTimeoutMs: 600,
+    /**
+     * One family is much worse when its median round trip is at least this many ms longer and at
+     * least rttRatio times the other's: 20 ms is a fifth of Teams' 100 ms round-trip target
+     * from client to Microsoft's edge, and the ratio keeps two long paths that differ by their
+     * own noise from being told apart.
+     */
+    rttGapMs: 20,
+    rttRatio: 1.25,
+    /**
+     * Or when its loss is at least this many percentage points higher: 6 points is 3 of 50
+     * probes, and a path meeting Teams' 1 % loss target loses 3 or more of 50 only 1.4 % of the
+     * time (binomial), where 1 or 2 lost probes are chance.
+     */
+    lossGapPctPoints: 6,
+  },
+
   // ---- Locate: the nearest edge, measured from the client before the test (src/session/locate/) ----
   locate: {
     /** The locate measures every edge at once for at most this long (LiveKit's region check and M-Lab's locate both answer within seconds). */
@@ -656,6 +689,8 @@ export const BOUNDS = {
   requestBodyBytesMax: 16 * 1024,
   /** One export answers at most this many rows (use ?since= to page). */
   exportMaxRows: 100_000,
+  /** The later tests the console lists under one result (run again from it): a person's tests over days, not a flood. */
+  consoleChainLaterMax: 20,
   /** `report --since` / ?since=: an hour at least, the longest retention (--retain-days max) at most. */
   siteReportSinceMs: { min: 3_600_000, max: 3650 * 86_400_000 },
   /**

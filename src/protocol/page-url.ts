@@ -10,6 +10,7 @@ import { canonicalSite, SiteNameError } from './site-name.js';
 import { TypedError } from './typed-error.js';
 import { EDGE_ID_PATTERN } from './edge-id.js';
 import { LANGS, pickLang, type Lang } from './lang.js';
+import { parseResultCode, ResultCodeError } from './result-code.js';
 
 /**
  * The part of WHATWG URLSearchParams used here. It is a global in the browser and in Node
@@ -81,6 +82,12 @@ export interface PageParams {
   locate: LocateRotation | null;
   /** `?lang=`: the page's language (src/protocol/lang.ts); null: the server's pick, then the browser's. */
   lang: Lang | null;
+  /**
+   * `?previous=CODE`: the stored result this test was run again from (its page's "Run the test
+   * again"), canonical; the report claims it as `meta.previousCode`, which the server keeps only
+   * for a code it stored within DEFAULTS.results.previousCodeMaxAgeMs. null: none.
+   */
+  previous: string | null;
 }
 
 export const DEFAULT_DURATION_S = DEFAULTS.testDurationS;
@@ -168,6 +175,7 @@ export function parsePageParams(search: QueryParams | string): PageParams {
   const devicesText = q.get('devices') ?? '0';
   if (devicesText !== '0' && devicesText !== '1') throw new ParamError('bad-value', `devices must be 0 or 1, not "${devicesText}"`);
   return {
+    previous: previousCode(q),
     locate: locateRotation(q),
     profile,
     durationS,
@@ -209,6 +217,18 @@ function locateRotation(q: QueryParams): LocateRotation | null {
     throw new ParamError('bad-value', `locateRound must be a whole number from 0, not "${roundText}"`);
   if (keep !== null && !new RegExp(EDGE_ID_PATTERN).test(keep)) throw new ParamError('bad-value', `locateKeep must be an edge id, not "${keep.slice(0, 64)}"`);
   return { round, keep };
+}
+
+/** `?previous=`: a result code in its canonical form, or null when absent or empty. */
+function previousCode(q: QueryParams): string | null {
+  const text = (q.get('previous') ?? '').trim();
+  if (text === '') return null;
+  try {
+    return parseResultCode(text);
+  } catch (err) {
+    if (err instanceof ResultCodeError) throw new ParamError('bad-value', `previous: ${err.message}`);
+    throw err;
+  }
 }
 
 /** `?site=` or `?ticket=`: trimmed, empty is none, at most BOUNDS.siteChars. */
@@ -261,6 +281,7 @@ export function writePageParams(p: PageParams): QueryParams {
     if (p.locate.keep !== null) q.set('locateKeep', p.locate.keep);
   }
   if (p.lang !== null) q.set('lang', p.lang);
+  if (p.previous !== null) q.set('previous', p.previous);
   return q;
 }
 
@@ -282,11 +303,13 @@ export interface RerunSettings {
   turn?: string | null;
   site?: string | null;
   ticket?: string | null;
+  /** The stored result's own code: the new test claims it as its earlier one (`?previous=`). */
+  previous?: string | null;
 }
 
 /**
  * The page link that runs a stored test again with its settings (profile, duration, relay
- * pick, site, ticket). A setting this page no longer accepts is left to its default, so the
+ * pick, site, ticket), naming it as the earlier test (`previous`). A setting this page no longer accepts is left to its default, so the
  * link always works.
  */
 export function rerunHref(s: RerunSettings): string {
@@ -319,6 +342,7 @@ export function rerunHref(s: RerunSettings): string {
   add('turn', s.turn);
   add('site', s.site);
   add('ticket', s.ticket);
+  add('previous', s.previous);
   return `/${pageSearch(parsePageParams(q))}`;
 }
 

@@ -44,6 +44,12 @@ export interface ReachabilityAnswer {
   answer: ReachabilityOutcome;
   /** From the first request sent to its answer, ms; null without an answer. */
   ms: number | null;
+  /**
+   * `gathering-end`: the page's browser answered without showing the reflexive address (it equals
+   * the device's own, which Chromium does not repeat), so `ms` is until its gathering ended, an
+   * upper bound. Absent: until the answer itself.
+   */
+  msUntil?: 'gathering-end';
 }
 
 const NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;

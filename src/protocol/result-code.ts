@@ -8,6 +8,8 @@ import { TypedError } from './typed-error.js';
 
 /** Crockford's base32 symbols, value order. */
 export const CROCKFORD_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** A code in its canonical form `XXXX-XXXX`, as a JSON Schema pattern (what the store writes). */
+export const RESULT_CODE_PATTERN = '^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$';
 /** Random bits in one code: 8 symbols x 5 bits. */
 const RESULT_CODE_BITS = 40;
 /** Random bytes `encodeResultCode` takes (40 bits). */

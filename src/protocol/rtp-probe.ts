@@ -58,7 +58,7 @@ export interface RtpRecentRecord {
  * records and the Opus frame.
  */
 export interface RtpEcho extends Echo {
-  /** Up to RTP_RECENT_MAX earlier probes, newest first. */
+  /** Up to RTP_RECENT_MAX earlier probes, newest first (the encoder reads them at once and keeps none). */
   recent: RtpRecentRecord[];
   /** The Opus frame echoed (the probe's own), for the page's decoder. */
   opus: Uint8Array;
@@ -112,16 +112,17 @@ export function decodeRtpProbe(bytes: Uint8Array): RtpProbe {
 
 /** Writes an echo frame. At most RTP_RECENT_MAX recent records are written (the first ones given). */
 export function encodeRtpEcho(echo: RtpEcho, frameBytes: number = DEFAULTS.rtp.frameBytes): Uint8Array {
-  const recent = echo.recent.slice(0, RTP_RECENT_MAX);
-  const size = rtpEchoFrameBytes(recent.length, echo.opus.byteLength, frameBytes);
+  const count = Math.min(echo.recent.length, RTP_RECENT_MAX);
+  const size = rtpEchoFrameBytes(count, echo.opus.byteLength, frameBytes);
   checkFrameSize(size);
   const out = new Uint8Array(size);
   const v = view(out);
   writeHeader(v, RtpProbeKind.Echo, RTP_PROBE_MAGIC, RTP_PROBE_VERSION);
   writeEchoFields(v, echo);
-  v.setUint8(40, recent.length);
+  v.setUint8(40, count);
   let o = RTP_ECHO_HEADER_BYTES;
-  for (const r of recent) {
+  for (let i = 0; i < count; i++) {
+    const r = echo.recent[i] as RtpRecentRecord;
     v.setUint32(o, r.probeSeq >>> 0);
     v.setFloat64(o + 4, r.reflectorRecvMs);
     o += RTP_RECENT_RECORD_BYTES;

@@ -24,6 +24,8 @@ export const ProbeKind = {
   Receipts: 3,
   /** reflector -> client on the control channel: a batch of receipt records of the RTP probe stream (src/protocol/rtp-probe.ts). */
   RtpReceipts: 4,
+  /** reflector -> client on the control channel: one flush's receipts of both streams in one message (the data channel's, then the RTP stream's). */
+  BothReceipts: 5,
 } as const;
 export type ProbeKind = (typeof ProbeKind)[keyof typeof ProbeKind];
 
@@ -199,19 +201,9 @@ export function encodeReceipts(
 ): Uint8Array {
   const out = new Uint8Array(receiptBatchBytes(records.length));
   const v = view(out);
-  v.setUint16(0, PROBE_MAGIC);
-  v.setUint8(2, PROBE_VERSION);
-  v.setUint8(3, kind);
+  writeBatchHeader(v, kind);
   v.setUint32(4, records.length);
-  let o = RECEIPT_HEADER_BYTES;
-  for (const r of records) {
-    v.setUint32(o, r.upSeq >>> 0);
-    v.setFloat64(o + 4, r.reflectorRecvMs);
-    v.setInt32(o + 12, r.downSeq);
-    v.setFloat64(o + 16, r.reflectorSendMs);
-    v.setUint32(o + 24, Math.min(0xffffffff, Math.max(0, Math.round(r.reflectorBufferedBytes))));
-    o += RECEIPT_RECORD_BYTES;
-  }
+  writeRecords(v, RECEIPT_HEADER_BYTES, records);
   return out;
 }
 
@@ -221,8 +213,65 @@ export function decodeReceipts(bytes: Uint8Array, kind: typeof ProbeKind.Receipt
   if (bytes.byteLength !== receiptBatchBytes(count)) {
     throw new ProbeDecodeError('bad-size', `receipt batch of ${count} records has ${bytes.byteLength} bytes`);
   }
+  return readRecords(v, RECEIPT_HEADER_BYTES, count);
+}
+
+/** Both streams' batch: magic u16, version u8, kind u8 (=5), data-channel count u32, RTP count u32, their records in that order, zeros up to CONTROL_MIN_BYTES. */
+const BOTH_RECEIPTS_HEADER_BYTES = 12;
+
+function bothReceiptsBytes(count: number): number {
+  return Math.max(CONTROL_MIN_BYTES, BOTH_RECEIPTS_HEADER_BYTES + count * RECEIPT_RECORD_BYTES);
+}
+
+/**
+ * One flush's receipts of both probe streams in one control message (`BothReceipts`): the same
+ * records as a `Receipts` and an `RtpReceipts` batch, with one send on the control channel
+ * instead of two.
+ */
+export function encodeBothReceipts(dataChannel: readonly ReceiptRecord[], rtp: readonly ReceiptRecord[]): Uint8Array {
+  const out = new Uint8Array(bothReceiptsBytes(dataChannel.length + rtp.length));
+  const v = view(out);
+  writeBatchHeader(v, ProbeKind.BothReceipts);
+  v.setUint32(4, dataChannel.length);
+  v.setUint32(8, rtp.length);
+  writeRecords(v, writeRecords(v, BOTH_RECEIPTS_HEADER_BYTES, dataChannel), rtp);
+  return out;
+}
+
+export function decodeBothReceipts(bytes: Uint8Array): { dataChannel: ReceiptRecord[]; rtp: ReceiptRecord[] } {
+  const v = checkHeader(bytes, ProbeKind.BothReceipts, BOTH_RECEIPTS_HEADER_BYTES);
+  const dataChannelCount = v.getUint32(4);
+  const rtpCount = v.getUint32(8);
+  if (bytes.byteLength !== bothReceiptsBytes(dataChannelCount + rtpCount)) {
+    throw new ProbeDecodeError('bad-size', `receipt batch of ${dataChannelCount} + ${rtpCount} records has ${bytes.byteLength} bytes`);
+  }
+  return {
+    dataChannel: readRecords(v, BOTH_RECEIPTS_HEADER_BYTES, dataChannelCount),
+    rtp: readRecords(v, BOTH_RECEIPTS_HEADER_BYTES + dataChannelCount * RECEIPT_RECORD_BYTES, rtpCount),
+  };
+}
+
+function writeBatchHeader(v: DataView, kind: ProbeKind): void {
+  v.setUint16(0, PROBE_MAGIC);
+  v.setUint8(2, PROBE_VERSION);
+  v.setUint8(3, kind);
+}
+
+/** Writes `records` from byte `o`; returns the offset after them. */
+function writeRecords(v: DataView, o: number, records: readonly ReceiptRecord[]): number {
+  for (const r of records) {
+    v.setUint32(o, r.upSeq >>> 0);
+    v.setFloat64(o + 4, r.reflectorRecvMs);
+    v.setInt32(o + 12, r.downSeq);
+    v.setFloat64(o + 16, r.reflectorSendMs);
+    v.setUint32(o + 24, Math.min(0xffffffff, Math.max(0, Math.round(r.reflectorBufferedBytes))));
+    o += RECEIPT_RECORD_BYTES;
+  }
+  return o;
+}
+
+function readRecords(v: DataView, o: number, count: number): ReceiptRecord[] {
   const records: ReceiptRecord[] = new Array<ReceiptRecord>(count);
-  let o = RECEIPT_HEADER_BYTES;
   for (let i = 0; i < count; i++) {
     records[i] = {
       upSeq: v.getUint32(o),

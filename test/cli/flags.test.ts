@@ -218,6 +218,17 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
       writeFileSync(file, JSON.stringify({ webhook: { url: 'https://hooks.example/x' }, rules: [{ metric: 'loss-15s' }] }));
       expect((await serveOf(['--alerts', file])).alerts?.webhook).toEqual({ url: 'https://hooks.example/x', format: 'json' });
     },
+    '--teams-reachability': async () => {
+      const file = join(dir, 'page-relays.txt');
+      writeFileSync(file, 'udp relay.example 3478,3479\ntls 52.112.0.1 443\n');
+      expect((await serveOf(['--teams-reachability', file])).teamsReachability).toEqual([
+        { transport: 'udp', host: 'relay.example', ports: [3478, 3479] },
+        { transport: 'tls', host: '52.112.0.1', ports: [443] },
+      ]);
+      expect((await serveOf([])).teamsReachability).toBeNull();
+      writeFileSync(file, 'udp relay.example 0\n');
+      await expect(serveOf(['--teams-reachability', file])).rejects.toThrow(/line 1: "0" is not a port/);
+    },
     '--users': async () => {
       const file = join(dir, 'users.json');
       const passwordHash = await hashPassword('a good password', { ...DEFAULTS.console.scrypt, N: 16_384 });
@@ -247,6 +258,13 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
       await expect(serveOf(['--load-bytes-per-hour', '10'])).rejects.toThrow(/--load-bytes-per-hour/);
     },
     '--trust-proxy': async () => expect((await serveOf(['--trust-proxy', '127.0.0.1,10.0.0.0/8'])).trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8']),
+    '--embed-origins': async () => {
+      expect((await serveOf(['--embed-origins', 'https://help.example.com,http://127.0.0.1:8081'])).embedOrigins).toEqual([
+        'https://help.example.com',
+        'http://127.0.0.1:8081',
+      ]);
+      expect((await serveOf([])).embedOrigins).toEqual([]);
+    },
     '--hub': async () => {
       const o = await serveOf([...EDGE, '--allowed-origins', 'https://b.example']);
       expect(o.edge).toMatchObject({ hub: 'https://hub.example', id: 'weu-1', azureRegion: 'West Europe', token: TOKEN, publicUrl: null });

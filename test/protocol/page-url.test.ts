@@ -38,6 +38,7 @@ describe('page URL parameters', () => {
       devices: false,
       network: false,
       lang: null,
+      previous: null,
     });
   });
 
@@ -128,6 +129,16 @@ describe('the link that runs a stored test again', () => {
       save: true,
       autostart: false,
     });
+  });
+
+  it('names the stored result as the earlier test, in its canonical form; a code that is none is a bad link', () => {
+    const href = rerunHref({ profile: { id: 'client-to-edge' }, durationS: 15, previous: 'K7QF-3MZD' });
+    expect(href).toBe('/?previous=K7QF-3MZD');
+    expect(parsePageParams('?previous=k7qf3mzo').previous).toBe('K7QF-3MZ0');
+    expect(parsePageParams('?previous=').previous).toBeNull();
+    expect(() => parsePageParams('?previous=K7QF')).toThrow(/previous: a result code is 8 symbols/);
+    // A link whose code this page cannot read runs again without it.
+    expect(rerunHref({ profile: { id: 'client-to-edge' }, durationS: 15, previous: 'nope' })).toBe('/');
   });
 
   it('is the plain page for a default test, and drops what this page no longer accepts', () => {
@@ -349,6 +360,7 @@ const pageParamsArb: fc.Arbitrary<PageParams> = fc.record({
     },
   ),
   lang: fc.option(fc.constantFrom(...LANGS), { nil: null }),
+  previous: fc.option(fc.stringMatching(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/), { nil: null }),
 });
 
 /** Query strings over the page's keys, with good values and bad ones. */

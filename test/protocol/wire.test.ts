@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeEcho,
   decodeProbe,
+  decodeBothReceipts,
   decodeReceipts,
+  encodeBothReceipts,
   encodeEcho,
   encodeProbe,
   CONTROL_MIN_BYTES,
@@ -10,6 +12,7 @@ import {
   encodeReceipts,
   parseControlMessage,
   ProbeDecodeError,
+  ProbeKind,
 } from '../../src/protocol/wire.js';
 
 describe('probe wire format', () => {
@@ -50,6 +53,26 @@ describe('probe wire format', () => {
     const twenty = Array.from({ length: 20 }, (_, i) => ({ upSeq: i, reflectorRecvMs: 1.5, downSeq: i, reflectorSendMs: 1.75, reflectorBufferedBytes: 0 }));
     expect(encodeReceipts(twenty).byteLength).toBe(8 + 20 * 28);
     expect(decodeReceipts(encodeReceipts(twenty))).toEqual(twenty);
+  });
+
+  it('round-trips one flush of both streams in one batch, each record to its stream, padded like the others', () => {
+    const dc = [{ upSeq: 7, reflectorRecvMs: 1.5, downSeq: 7, reflectorSendMs: 1.75, reflectorBufferedBytes: 320 }];
+    const rtp = Array.from({ length: 25 }, (_, i) => ({
+      upSeq: 100 + i,
+      reflectorRecvMs: 10 * i,
+      downSeq: i === 3 ? -1 : i,
+      reflectorSendMs: 10 * i + 0.25,
+      reflectorBufferedBytes: 0,
+    }));
+    const bytes = encodeBothReceipts(dc, rtp);
+    expect(bytes[3]).toBe(ProbeKind.BothReceipts);
+    // 12-byte header and 26 records of 28 bytes: 740 bytes, above the control minimum; one record each is padded to it.
+    expect(bytes.byteLength).toBe(12 + 26 * 28);
+    expect(decodeBothReceipts(bytes)).toEqual({ dataChannel: dc, rtp });
+    expect(encodeBothReceipts(dc, rtp.slice(0, 1)).byteLength).toBe(CONTROL_MIN_BYTES);
+    expect(decodeBothReceipts(encodeBothReceipts(dc, rtp.slice(0, 1)))).toEqual({ dataChannel: dc, rtp: rtp.slice(0, 1) });
+    expect(() => decodeBothReceipts(bytes.subarray(0, 12 + 25 * 28))).toThrow(expect.objectContaining({ reason: 'bad-size' }));
+    expect(() => decodeBothReceipts(encodeReceipts(dc))).toThrow(expect.objectContaining({ reason: 'unexpected-kind' }));
   });
 
   it('pads JSON control messages to the control minimum, and they still parse', () => {

@@ -45,10 +45,20 @@ export class RtpReflectorCore {
   private finished = false;
   private readonly seen = new Set<number>();
   private pending: ReceiptRecord[] = [];
-  /** The last `recentRecords` probes, newest first. */
-  private recent: RtpRecentRecord[] = [];
+  /**
+   * The last `recentRecords` probes: a ring of records made once and overwritten in place
+   * (`recentNext` is the slot the next probe takes), so an echo allocates no records. An echo
+   * lists them newest first in `recentOut`, a list also made once: encodeRtpEcho reads both at
+   * once and keeps neither.
+   */
+  private readonly recent: RtpRecentRecord[];
+  private recentCount = 0;
+  private recentNext = 0;
+  private readonly recentOut: RtpRecentRecord[] = [];
 
-  constructor(private readonly opts: RtpReflectorCoreOptions = { recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes }) {}
+  constructor(private readonly opts: RtpReflectorCoreOptions = { recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes }) {
+    this.recent = Array.from({ length: Math.max(0, opts.recentRecords) }, () => ({ probeSeq: 0, reflectorRecvMs: 0 }));
+  }
 
   /** Probes received before `final()` (duplicates included). */
   get received(): number {
@@ -89,18 +99,33 @@ export class RtpReflectorCore {
     // The Opus frame goes back whole; recent records fill what room the frame-size bound leaves.
     const room = Math.floor((RTP_FRAME_BYTES_MAX - RTP_ECHO_HEADER_BYTES - 2 - probe.opus.byteLength) / RTP_RECENT_RECORD_BYTES);
     const opus = room >= 0 ? probe.opus : new Uint8Array(0);
-    const recent = this.recent.slice(0, Math.max(0, Math.min(room, this.opts.recentRecords)));
+    const recent = this.newestRecent(Math.max(0, Math.min(room, this.recentCount)));
     const reflectorSendMs = sendNowMs();
     const out = encodeRtpEcho(
       { upSeq: probe.probeSeq, clientSendMs: probe.sendMs, downSeq, reflectorRecvMs: recvMs, reflectorSendMs, upReceived: this.upReceived, recent, opus },
       this.opts.frameBytes,
     );
     this.pending.push({ upSeq: probe.probeSeq, reflectorRecvMs: recvMs, downSeq, reflectorSendMs, reflectorBufferedBytes: 0 });
-    if (this.opts.recentRecords > 0) {
-      this.recent.unshift({ probeSeq: probe.probeSeq, reflectorRecvMs: recvMs });
-      if (this.recent.length > this.opts.recentRecords) this.recent.length = this.opts.recentRecords;
-    }
+    this.remember(probe.probeSeq, recvMs);
     return { kind: 'echo', payload: out, downSeq };
+  }
+
+  /** The newest `n` recent records, newest first, in the reused `recentOut`. */
+  private newestRecent(n: number): RtpRecentRecord[] {
+    const size = this.recent.length;
+    this.recentOut.length = n;
+    for (let i = 0; i < n; i++) this.recentOut[i] = this.recent[(this.recentNext - 1 - i + size) % size] as RtpRecentRecord;
+    return this.recentOut;
+  }
+
+  /** The probe becomes the newest recent record, in the slot of the oldest. */
+  private remember(probeSeq: number, reflectorRecvMs: number): void {
+    const slot = this.recent[this.recentNext];
+    if (slot === undefined) return; // recentRecords is 0: echoes carry none
+    slot.probeSeq = probeSeq;
+    slot.reflectorRecvMs = reflectorRecvMs;
+    this.recentNext = (this.recentNext + 1) % this.recent.length;
+    this.recentCount = Math.min(this.recentCount + 1, this.recent.length);
   }
 
   /** The echo numbered `downSeq` could not be sent: its receipt says so (downSeq -1), if not flushed yet. Returns whether it was found. */
@@ -112,8 +137,13 @@ export class RtpReflectorCore {
 
   /** RTP receipts gathered since the last flush, encoded, or null when there are none. */
   flush(): Uint8Array | null {
-    if (this.pending.length === 0) return null;
-    const out = encodeReceipts(this.pending, ProbeKind.RtpReceipts);
+    const records = this.takeReceipts();
+    return records.length === 0 ? null : encodeReceipts(records, ProbeKind.RtpReceipts);
+  }
+
+  /** Receipt records gathered since the last flush or take, handed over (the caller encodes them). */
+  takeReceipts(): ReceiptRecord[] {
+    const out = this.pending;
     this.pending = [];
     return out;
   }

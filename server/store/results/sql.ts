@@ -3,6 +3,7 @@ import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { addressPrefix } from '../address.js';
 import { freshCode, freshId, ms, type Placeholder } from '../common.js';
 import { siteKeyOf, unverifiedSiteKeyOf } from '../site-key.js';
+import { previousCodeOf } from '../chain/repository.js';
 import { SUMMARY_COLUMNS, summaryOf, summaryValues } from '../summary.js';
 import { StoreError, type StoreOptions } from '../types.js';
 import type { ListQuery, NewResult, PutOutcome, ResultKind, StoredAddress, StoredResult } from './types.js';
@@ -92,8 +93,12 @@ export function toAddress(row: AddressRow): StoredAddress {
 
 export const RESULT_COLUMNS = 'id, code, sample_id, kind, stored_at, started_at, site, site_key, ticket, verdict, report';
 
-/** The INSERT column list and the values of a result with its summary (computed from its body here, the one place), and the key of a site it names unverified. */
-export const INSERT_COLUMNS = `${RESULT_COLUMNS}, ${SUMMARY_COLUMNS.join(', ')}, unverified_site_key`;
+/**
+ * The INSERT column list and the values of a result with its summary (computed from its body
+ * here, the one place), the key of a site it names unverified, and the earlier result it claims
+ * (`meta.previousCode`, which the upload door checked: ../chain/repository.ts).
+ */
+export const INSERT_COLUMNS = `${RESULT_COLUMNS}, ${SUMMARY_COLUMNS.join(', ')}, unverified_site_key, previous_code`;
 
 export function insertValues(r: NewResult, id: string, code: string, storedAtMs: number): Array<string | number | null> {
   const siteKey = r.site === null ? null : siteKeyOf(r.site);
@@ -111,6 +116,7 @@ export function insertValues(r: NewResult, id: string, code: string, storedAtMs:
     r.reportJson,
     ...summaryValues(summaryOf(r.reportJson)),
     r.site === null ? unverifiedSiteKeyOf(r.reportJson) : null,
+    previousCodeOf(r.reportJson),
   ];
 }
 

@@ -42,7 +42,7 @@ class OverviewAccumulator {
 
 export function sqliteOverview(db: Database.Database): SitesRepository['overview'] {
   const overview = db.prepare(
-    `SELECT site_key, body_state, profile_id, profile_region, profile_from, probe_path, insufficient_mask, ${METRIC_COLUMNS.join(', ')}, body_note FROM results INDEXED BY results_site_key_started_at WHERE site_key IS NOT NULL AND started_at >= ? ORDER BY site_key`,
+    `SELECT site_key, body_state, profile_id, profile_region, profile_from, probe_path, edge_id, edge_region, insufficient_mask, ${METRIC_COLUMNS.join(', ')}, body_note FROM results INDEXED BY results_site_key_started_at WHERE site_key IS NOT NULL AND started_at >= ? ORDER BY site_key`,
   );
   return async (q) => {
     const groups: OverviewGroup[] = [];
@@ -50,7 +50,7 @@ export function sqliteOverview(db: Database.Database): SitesRepository['overview
     let bySite = new Map<string, { head: Array<string | null>; acc: OverviewAccumulator }>();
     const flush = (): void => {
       for (const { head, acc } of bySite.values()) {
-        const [s0, body, profileId, profileRegion, profileFrom, probePath] = head;
+        const [s0, body, profileId, profileRegion, profileFrom, probePath, edgeId, edgeRegion] = head;
         groups.push({
           site: s0 ?? '',
           body: body === 'report' || body === 'could-not-test' ? body : 'unreadable',
@@ -58,6 +58,8 @@ export function sqliteOverview(db: Database.Database): SitesRepository['overview
           profileRegion: profileRegion ?? null,
           profileFrom: profileFrom ?? null,
           probePath: probePath ?? null,
+          edgeId: edgeId ?? null,
+          edgeRegion: edgeRegion ?? null,
           samples: acc.samples,
           interrupted: acc.interrupted,
           metrics: acc.metrics(),
@@ -67,7 +69,7 @@ export function sqliteOverview(db: Database.Database): SitesRepository['overview
     };
     const metricCount = METRIC_COLUMNS.length;
     for (const row of overview.raw().iterate(q.sinceMs) as IterableIterator<unknown[]>) {
-      const head = row.slice(0, 6) as Array<string | null>;
+      const head = row.slice(0, 8) as Array<string | null>;
       if (head[0] !== site) {
         flush();
         site = head[0] ?? null;
@@ -84,8 +86,8 @@ export function sqliteOverview(db: Database.Database): SitesRepository['overview
         };
         bySite.set(key, g);
       }
-      g.acc.add(row.slice(7, 7 + metricCount) as Array<number | null>, Number(row[6] ?? 0));
-      if (head[1] === 'could-not-test' && row[7 + metricCount] === INTERRUPTED_REASON) g.acc.interrupted++;
+      g.acc.add(row.slice(9, 9 + metricCount) as Array<number | null>, Number(row[8] ?? 0));
+      if (head[1] === 'could-not-test' && row[9 + metricCount] === INTERRUPTED_REASON) g.acc.interrupted++;
     }
     flush();
     return groups;

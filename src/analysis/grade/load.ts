@@ -165,6 +165,8 @@ export type LoadAttributionWhy =
   | 'rtt-view-flat'
   /** Up: the server's arrivals stayed regular while the transit rose (a queue delays without gaps). */
   | 'arrivals-regular'
+  /** Up: the arrivals had gaps, but even the fastest probes stayed late (a queue behind bursty transfers, not a device's burst). */
+  | 'standing-queue'
   /** Down: the echoes' arrivals are the network thread's receiveTime, handed on without lag. */
   | 'receive-time'
   /** No view outside the page: this device fell behind in the window (its suspect intervals). */
@@ -202,6 +204,11 @@ export interface DelayEvidence {
   loopDelayMsP50: number | null;
   /** The page's own evidence: the share of the window's probes sent inside a suspect interval of this device (0..1). */
   deviceSuspectShare: number;
+  /**
+   * Up: how much the fastest probe of each of the server's arrival bins rose from before the
+   * phase (median over the window's bins), ms; null without bins on both sides or their transits.
+   */
+  standingMs?: number | null;
 }
 
 /** The evidence of a direction no view outside the page saw (every view empty), the page's own share given. */
@@ -228,6 +235,8 @@ export const SERVER_BUSY_MS = 20;
 export const ARRIVAL_GAP_EXCESS_MS = 50;
 /** More than this share of the window's bins with such gaps: the arrivals were not regular. */
 const IRREGULAR_BIN_SHARE = 0.1;
+/** The bins' fastest probes carrying this share of the added delay (median bin): the delay stood under every probe, a queue's. */
+const STANDING_SHARE = 0.5;
 /** Bins needed to judge the arrivals (1 s of 200 ms bins). */
 const MIN_BINS = 5;
 /** This device handed echoes to the page this late (median): its own time (the verdict's receive-lag rule, ~50 ms). */
@@ -262,6 +271,19 @@ export function viewsConfirm(views: readonly RttViewRise[], addedDelayMs: number
 }
 
 /**
+ * Whether the up delay stood under every probe: the fastest probe of the window's median bin
+ * rose by STANDING_SHARE of the added delay or more, on a page that was not busy itself. A
+ * queue delays every packet that goes through it, the fastest too; a device that held probes
+ * and let them go in a burst lets the last of each burst through with little delay. A slow
+ * bottleneck behind bursty transfers makes gaps too (a 2 Mbit/s uplink with a 1 s queue: 40-80 %
+ * of the bins, while the fastest probes stayed hundreds of ms late).
+ */
+function standsUnderEveryProbe(e: DelayEvidence, addedDelayMs: number): boolean {
+  const standing = e.standingMs ?? null;
+  return standing !== null && standing >= STANDING_SHARE * addedDelayMs && e.deviceSuspectShare < PAGE_BUSY_SHARE;
+}
+
+/**
  * Whose time the delay a loaded direction added was. A delay counts as the line's only where a
  * clock outside the page's JavaScript shows it:
  * 1. The server's own time first: a reflector hold p90 or a loop delay median of SERVER_BUSY_MS
@@ -270,7 +292,9 @@ export function viewsConfirm(views: readonly RttViewRise[], addedDelayMs: number
  *    out behind each burst of a transfer.) This device's time when an outside view shows it directly: up, more than
  *    IRREGULAR_BIN_SHARE of the server's arrival bins with a gap ARRIVAL_GAP_EXCESS_MS longer
  *    than the page's sends had (a device that held probes makes gaps, then bursts; a queue delays
- *    without gaps); down, the echoes handed to the page RECEIVE_LAG_MS late at the median.
+ *    without gaps), unless the delay stood under every probe (standsUnderEveryProbe: a slow
+ *    queue behind bursty transfers gaps the probes too, but never lets one through early);
+ *    down, the echoes handed to the page RECEIVE_LAG_MS late at the median.
  * 3. The network's when an outside view shows it: the network thread's round trip (ICE, RTCP:
  *    W3C webrtc-stats) in the window rose from before the phase by the added delay (less
  *    5 ms + 25 %), over two readings or with no view saying otherwise (viewsConfirm); or,
@@ -291,7 +315,9 @@ export function attributeLoadedDelay(e: DelayEvidence): LoadAttribution {
   // with bursty transfers spaces the probes out behind each burst (gaps a device stall makes too).
   if (viewsConfirm(e.rttViews, added)) return { who: 'network', why: 'rtt-view-rose' };
   const binsJudged = e.direction === 'up' && e.bins >= MIN_BINS;
-  if (binsJudged && e.irregularBins / e.bins > IRREGULAR_BIN_SHARE) return { who: 'device', why: 'arrival-gaps' };
+  if (binsJudged && e.irregularBins / e.bins > IRREGULAR_BIN_SHARE) {
+    return standsUnderEveryProbe(e, added) ? { who: 'network', why: 'standing-queue' } : { who: 'device', why: 'arrival-gaps' };
+  }
   const lagsJudged = e.direction === 'down' && e.receiveLags >= MIN_RECEIVE_LAGS && e.receiveLagMsP50 !== null;
   if (lagsJudged && (e.receiveLagMsP50 ?? 0) > RECEIVE_LAG_MS) return { who: 'device', why: 'receive-lag' };
   if (binsJudged) return { who: 'network', why: 'arrivals-regular' };

@@ -31,6 +31,12 @@ export interface ArrivalBin {
   maxGapMs: number;
   /** The longest gap between the page's send stamps of the same probes, ms. */
   maxSendGapMs: number;
+  /**
+   * The bin's fastest probe: the server's receive stamp minus the page's send stamp, ms (two
+   * clocks: only its changes mean anything). A queue delays every probe; a device that held
+   * probes lets the last of each burst through at once. Absent in bins made before it was kept.
+   */
+  minTransitMs?: number;
 }
 
 export interface OutsideViews {

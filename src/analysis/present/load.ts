@@ -109,6 +109,7 @@ const WHY: Readonly<Record<LoadAttributionWhy, string>> = {
   'rtt-view-rose': "the browser's own round trip (ICE, RTCP) rose as much: the network's",
   'rtt-view-flat': "the browser's own round trip (ICE, RTCP) did not rise: only this page's clock saw the delay",
   'arrivals-regular': "the server saw the probes arrive evenly while their delay rose: a queue on the network's path",
+  'standing-queue': "the server saw even the fastest probes arrive late, never a held burst let through at once: a queue on the network's path",
   'receive-time': "the echoes' arrival times are the browser's network thread's, handed on without delay: the network's",
   'page-busy': 'no clock outside the page was available, and this device fell behind while loading the line',
   'no-outside-view': 'no clock outside the page was available, and this device showed no sign of being busy: counted as the line',

@@ -13,6 +13,11 @@ function nameOf(e: { id: string; azureRegion: string }, all: readonly { id: stri
   return all.filter((x) => x.azureRegion === e.azureRegion).length > 1 ? `${e.azureRegion} (${e.id})` : e.azureRegion;
 }
 
+/** An edge in a list for IT, by its id and its region: "edge ams-1 (West Europe)". */
+export function edgeName(e: { id: string; azureRegion: string | null }): string {
+  return `edge ${e.id}${e.azureRegion === null || e.azureRegion === '' ? '' : ` (${e.azureRegion})`}`;
+}
+
 /** "North Europe 31 ms", "East US 88 ms with 15% loss", "East US did not answer". */
 function alsoTried(m: Messages, e: LocatedEdge, all: readonly LocatedEdge[], lossTargetPct: number): string {
   const name = nameOf(e, all);

@@ -8,10 +8,12 @@ import { ms, num } from './format.js';
 const TRANSPORT = { udp: 'UDP', tcp: 'TCP', tls: 'TLS' } as const;
 
 function answerText(a: Reachability['answers'][number], timeoutMs: number): string {
-  const fast = a.ms === null ? '' : ` in ${ms(a.ms)}`;
+  const fast = a.ms === null ? '' : a.msUntil === 'gathering-end' ? ` within ${ms(a.ms)}` : ` in ${ms(a.ms)}`;
   switch (a.answer) {
     case 'reflexive':
-      return `answered${fast} (it told this device its public address): reachable`;
+      return a.msUntil === 'gathering-end'
+        ? `answered${fast} (it told this device its address, the one the device already has: no address translation on the way): reachable`
+        : `answered${fast} (it told this device its public address): reachable`;
     case 'challenge':
       return `answered${fast} (the relay asked for credentials): reachable`;
     case 'answered':
@@ -29,8 +31,9 @@ function answerText(a: Reachability['answers'][number], timeoutMs: number): stri
 
 /** The heading and one line per target and port. */
 export function reachabilityLines(r: Reachability): string[] {
+  const by = r.triedBy === 'page' ? ' from this browser' : '';
   return [
-    "Reachability of the listed media relays (whether each port answers; it says nothing of a call's quality):",
+    `Reachability of the listed media relays${by} (whether each port answers; it says nothing of a call's quality):`,
     ...r.answers.map((a) => `${TRANSPORT[a.transport]} ${a.port} ${a.url}: ${answerText(a, r.timeoutMs)}`),
   ];
 }

@@ -131,8 +131,9 @@ function upArrivals(views: OutsideViews | null, originMs: number): Attribution['
     bins: bins.length,
     gaps: widest
       .sort((a, b) => a.fromSendMs - b.fromSendMs)
+      // The report's fields only (ArrivalBinSchema): the bin's minTransitMs is the analysis's, not the report's.
       .map((b) => ({
-        ...b,
+        packets: b.packets,
         fromSendMs: tenthMs(b.fromSendMs - originMs),
         toSendMs: tenthMs(b.toSendMs - originMs),
         maxGapMs: tenthMs(b.maxGapMs),

@@ -40,7 +40,7 @@ import {
 } from '../measure/load.js';
 import { percentile } from '../measure/percentile.js';
 import type { DirectionRecords, RoundTripRecords, SuspectInterval } from '../measure/records.js';
-import type { OutsideViews, ViewSample } from '../measure/views.js';
+import type { ArrivalBin, OutsideViews, ViewSample } from '../measure/views.js';
 import { attributionSentence, loadMethodSentence, loadOutcomeSentence, loadVerdictText, mbps } from '../present/load.js';
 import type { AnalysisInput } from '../schema/input.js';
 import type { LoadDirectionEvidence, LoadEvidence } from '../schema/load-input.js';
@@ -150,6 +150,7 @@ export function delayEvidence(
     if (idleMs !== null && loadedMs !== null) rttViews.push({ name, idleMs, loadedMs, loadedReadings: loaded.length });
   }
   const bins = direction === 'up' ? binsWithin(views.upArrivalBins, w) : [];
+  const idleBins = direction === 'up' ? binsWithin(views.upArrivalBins, idle) : [];
   const lags = direction === 'down' ? readingsWithin(views.receiveLagMs, w) : [];
   const holds = readingsWithin(views.reflectorHoldMs, w);
   return {
@@ -157,11 +158,26 @@ export function delayEvidence(
     rttViews,
     bins: bins.length,
     irregularBins: bins.filter((b) => b.maxGapMs - b.maxSendGapMs > ARRIVAL_GAP_EXCESS_MS).length,
+    standingMs: floorRiseMs(idleBins, bins),
     receiveLags: lags.length,
     receiveLagMsP50: p50(lags),
     holdMsP90: holds.length === 0 ? null : percentile(holds, 90),
     loopDelayMsP50: p50(readingsWithin(views.serverLoopDelayMs, loadedView)),
   };
+}
+
+/** The fastest probes' transits of a set of arrival bins (those that kept one). */
+const floorsOf = (bins: readonly ArrivalBin[]): number[] => bins.flatMap((b) => (b.minTransitMs === undefined ? [] : [b.minTransitMs]));
+
+/**
+ * How much the bins' fastest probes rose from before the phase to the window: the median of the
+ * window's bin floors less the median of the idle bins' (one statistic on both sides; the
+ * clocks' offset cancels). Null without floors on either side.
+ */
+export function floorRiseMs(idleBins: readonly ArrivalBin[], windowBins: readonly ArrivalBin[]): number | null {
+  const idle = p50(floorsOf(idleBins));
+  const loaded = p50(floorsOf(windowBins));
+  return idle === null || loaded === null ? null : loaded - idle;
 }
 
 /**
@@ -270,6 +286,8 @@ function measureDirection(
         why: attribution.why,
         sentence: attributionSentence(attribution.why),
         rttViewRiseMs: evidence.rttViews.length === 0 ? null : Math.max(...evidence.rttViews.map((v) => v.loadedMs - v.idleMs)),
+        rttViews: evidence.rttViews.map((v) => ({ name: v.name, riseMs: v.loadedMs - v.idleMs, loadedReadings: v.loadedReadings ?? 1 })),
+        standingMs: evidence.standingMs ?? null,
         irregularBinShare: evidence.bins === 0 ? null : evidence.irregularBins / evidence.bins,
         receiveLagMsP50: evidence.receiveLagMsP50,
         serverMs: evidence.holdMsP90 === null && evidence.loopDelayMsP50 === null ? null : Math.max(evidence.holdMsP90 ?? 0, evidence.loopDelayMsP50 ?? 0),

@@ -5,7 +5,7 @@
  * Units are in field names; percentages are 0..100.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { Nullable, Num, Obj } from './report-v1-schema.js';
+import { Int, Nullable, Num, Obj } from './report-v1-schema.js';
 import {
   BloatGradeSchema,
   LOAD_DIRECTION_TEXT,
@@ -34,6 +34,7 @@ const LoadAttributionSchema = Obj(
         Type.Literal('rtt-view-rose'),
         Type.Literal('rtt-view-flat'),
         Type.Literal('arrivals-regular'),
+        Type.Literal('standing-queue'),
         Type.Literal('receive-time'),
         Type.Literal('page-busy'),
         Type.Literal('no-outside-view'),
@@ -42,6 +43,22 @@ const LoadAttributionSchema = Obj(
     ),
     sentence: Text(300, 'The reason in words.'),
     rttViewRiseMs: Type.Optional(Nullable(Num("The largest rise of the network thread's round trip (ICE, RTCP) from before the phase to the working window."))),
+    rttViews: Type.Optional(
+      Type.Array(
+        Obj(
+          {
+            name: Type.Union([Type.Literal('ICE'), Type.Literal('RTCP')]),
+            riseMs: Num('How much the view rose from before the phase to the working window (medians), ms.'),
+            loadedReadings: Int("The view's readings in the working window."),
+          },
+          "One view of the network thread's round trip.",
+        ),
+        { maxItems: 2, description: "Each round-trip view outside the page's JavaScript that had readings before the phase and in its working window." },
+      ),
+    ),
+    standingMs: Type.Optional(
+      Nullable(Num("Up: how much the fastest probe of the server's arrival bins rose from before the phase (median over the window's bins).")),
+    ),
     irregularBinShare: Type.Optional(Nullable(Num("Up: the share (0..1) of the server's 200 ms arrival bins with gaps the page's sends had not."))),
     receiveLagMsP50: Type.Optional(Nullable(Num('Down: the median of the worker clock minus receiveTime of the echoes.'))),
     serverMs: Type.Optional(Nullable(Num("The reflector's hold p90 or the server's loop delay median, whichever is larger."))),

@@ -23,6 +23,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { SCHEMA_VERSION } from './version.js';
+import { RESULT_CODE_PATTERN } from '../../protocol/result-code.js';
 import {
   ConfidenceSchema,
   DiagnosticsSchema,
@@ -81,8 +82,22 @@ export { ClaimKindSchema } from './report-v2-schema.js';
 export { GradeDirectionSchema, ProfileIdSchema, StatusSchema, TargetIdSchema, VerdictSchema };
 export { SCHEMA_VERSION };
 
-/** The test's settings and what it ran on (as in version 2), and the edge of a hub it ran on (absent: none). */
-const MetaSchema = Obj({ ...MetaV2Schema.properties, schemaVersion: Type.Literal(SCHEMA_VERSION), edge: Type.Optional(EdgeIdentitySchema) });
+/**
+ * The test's settings and what it ran on (as in version 2), the edge of a hub it ran on (absent:
+ * none), and the stored result this test was run again from (absent: none).
+ */
+const MetaSchema = Obj({
+  ...MetaV2Schema.properties,
+  schemaVersion: Type.Literal(SCHEMA_VERSION),
+  edge: Type.Optional(EdgeIdentitySchema),
+  previousCode: Type.Optional(
+    Type.String({
+      pattern: RESULT_CODE_PATTERN,
+      description:
+        "The result code of an earlier test this browser ran it again from (its result page's link): the browser's claim, kept by the server only for a result it stored within the last 30 days.",
+    }),
+  ),
+});
 
 /**
  * Why a target could not be judged: version 1's reasons, and (version 3) `device-busy` /

@@ -36,6 +36,9 @@ export interface OverviewGroup {
   profileRegion: string | null;
   profileFrom: string | null;
   probePath: string | null;
+  /** The edge of a hub the samples ran on (results.edge_id, edge_region); null on a server that is not a hub's edge. */
+  edgeId: string | null;
+  edgeRegion: string | null;
   samples: number;
   /** Could-not-test samples the scheduler abandoned when stopped (reason interrupted): nobody's outage. */
   interrupted: number;
@@ -64,12 +67,36 @@ interface OverviewSite {
   otherPool: number;
   profile: { id: string; azureRegion: string | null; from: string | null; label: string } | null;
   probePath: string | null;
+  /** The edge the pooled samples ran on (the one with most samples); null on a server that is not a hub's edge. */
+  edge: OverviewEdge | null;
   metrics: OverviewMetric[];
   verdict: Verdict;
+  /**
+   * The site's samples on each other edge, graded apart: a test on another edge is another path
+   * (another server, another region), never pooled with this one. Most samples first.
+   */
+  otherEdges: OverviewEdgePool[];
   /** Why the site is not graded although it has samples, or null. */
   problem: string | null;
   /** Last heard of, its own outages told from ours, and what to look at (silent, outages, raised alerts); null when not known. */
   health: SiteHealth | null;
+}
+
+/** An edge of a hub, as the overview names it. */
+interface OverviewEdge {
+  id: string;
+  azureRegion: string | null;
+}
+
+/** A site's pool on one other edge: its samples graded apart. */
+interface OverviewEdgePool {
+  edge: OverviewEdge;
+  samples: number;
+  profile: { id: string; azureRegion: string | null; from: string | null; label: string } | null;
+  probePath: string | null;
+  metrics: OverviewMetric[];
+  verdict: Verdict;
+  problem: string | null;
 }
 
 export interface SitesOverview {
@@ -87,8 +114,23 @@ function keyOf(g: PoolCount): string {
 /** A group without its metrics: what choosing a pool reads. */
 export type PoolCount = Omit<OverviewGroup, 'metrics'>;
 
+/**
+ * A site's pools, one per edge its reports ran on (a hub's edges; a single server has one, the
+ * null edge), most samples first (ties: the smaller edge id): each edge's pool is pickPool of its
+ * reports. The first is the site's own pool.
+ */
+export function edgePools<G extends PoolCount>(reports: readonly G[]): G[] {
+  const byEdge = new Map<string, G[]>();
+  for (const g of reports) byEdge.set(g.edgeId ?? '', [...(byEdge.get(g.edgeId ?? '') ?? []), g]);
+  const total = (gs: readonly G[]): number => gs.reduce((a, g) => a + g.samples, 0);
+  return [...byEdge.entries()]
+    .sort((a, b) => total(b[1]) - total(a[1]) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([, gs]) => pickPool(gs))
+    .filter((g): g is G => g !== null);
+}
+
 /** A site's pool among its report groups: the profile most samples used, then its most used probe path (ties: the smaller key). */
-export function pickPool<G extends PoolCount>(reports: readonly G[]): G | null {
+function pickPool<G extends PoolCount>(reports: readonly G[]): G | null {
   const byProfile = new Map<string, number>();
   for (const g of reports) byProfile.set(keyOf(g), (byProfile.get(keyOf(g)) ?? 0) + g.samples);
   const best = <T extends string>(m: Map<T, number>): T | null => {
@@ -140,6 +182,41 @@ export interface OverviewOptions {
   health?: { facts: ReadonlyMap<string, OverviewHealthFacts>; rules: HealthRules };
 }
 
+/** The edge a group's samples ran on, or null off a hub. */
+function edgeOf(g: Pick<PoolCount, 'edgeId' | 'edgeRegion'>): OverviewEdge | null {
+  return g.edgeId === null ? null : { id: g.edgeId, azureRegion: g.edgeRegion };
+}
+
+/** One pool's metrics graded against its profile (none when it has no pool or this build cannot grade its profile, which is said). */
+function gradePool(
+  pool: OverviewGroup | null,
+  settings: SiteSettings,
+): { profile: OverviewSite['profile']; metrics: OverviewMetric[]; problem: string | null } {
+  if (pool === null) return { profile: null, metrics: [], problem: null };
+  // A profile this build no longer knows (e.g. a retired Azure region): that site is not graded, the others are.
+  const p = groupProfile(pool);
+  if ('problem' in p) return { profile: null, metrics: [], problem: p.problem };
+  const profile = p.profile;
+  const metrics: OverviewMetric[] = [];
+  SITE_METRIC_KEYS.forEach((k, i) => {
+    const m = pool.metrics[i];
+    if (m === undefined || m.graded + m.insufficient === 0) return;
+    const threshold = profile.targets[THRESHOLD_KEY[k.target]];
+    metrics.push({
+      target: k.target,
+      label: TARGET_LABELS[k.target],
+      direction: k.direction,
+      unit: targetUnit(k.target),
+      threshold,
+      samplesGraded: m.graded,
+      samplesInsufficient: m.insufficient,
+      p90: m.p90,
+      ...p90Grade(m.graded, m.p90, threshold, settings, m.missed),
+    });
+  });
+  return { profile: { id: profile.id, azureRegion: profile.azureRegion ?? null, from: profile.from ?? null, label: profile.label }, metrics, problem: null };
+}
+
 /** Grades the store's groups (their `site` a key) into the overview, sites in key order, with their health. */
 export function sitesOverview(groups: readonly OverviewGroup[], sinceMs: number, opts: OverviewOptions = {}): SitesOverview {
   const names = opts.names ?? new Map<string, string>();
@@ -153,34 +230,8 @@ export function sitesOverview(groups: readonly OverviewGroup[], sinceMs: number,
     const gs = bySite.get(site) ?? [];
     const reports = gs.filter((g) => g.body === 'report');
     const sum = (list: readonly OverviewGroup[]): number => list.reduce((a, g) => a + g.samples, 0);
-    const pool = pickPool(reports);
-    let profile: ReturnType<typeof resolveProfile> | null = null;
-    let problem: string | null = null;
-    if (pool !== null) {
-      // A profile this build no longer knows (e.g. a retired Azure region): that site is not graded, the others are.
-      const p = groupProfile(pool);
-      if ('problem' in p) problem = p.problem;
-      else profile = p.profile;
-    }
-    const metrics: OverviewMetric[] = [];
-    if (pool !== null && profile !== null) {
-      SITE_METRIC_KEYS.forEach((k, i) => {
-        const m = pool.metrics[i];
-        if (m === undefined || m.graded + m.insufficient === 0) return;
-        const threshold = profile.targets[THRESHOLD_KEY[k.target]];
-        metrics.push({
-          target: k.target,
-          label: TARGET_LABELS[k.target],
-          direction: k.direction,
-          unit: targetUnit(k.target),
-          threshold,
-          samplesGraded: m.graded,
-          samplesInsufficient: m.insufficient,
-          p90: m.p90,
-          ...p90Grade(m.graded, m.p90, threshold, settings, m.missed),
-        });
-      });
-    }
+    const [pool = null, ...others] = edgePools(reports);
+    const graded = gradePool(pool, settings);
     const couldNotTest = sum(gs.filter((g) => g.body === 'could-not-test'));
     const facts = opts.health?.facts.get(site);
     sites.push({
@@ -190,12 +241,25 @@ export function sitesOverview(groups: readonly OverviewGroup[], sinceMs: number,
       samples: pool?.samples ?? 0,
       couldNotTest,
       unreadable: sum(gs.filter((g) => g.body === 'unreadable')),
-      otherPool: sum(reports) - (pool?.samples ?? 0),
-      profile: profile === null ? null : { id: profile.id, azureRegion: profile.azureRegion ?? null, from: profile.from ?? null, label: profile.label },
+      otherPool: sum(reports) - sum(pool === null ? others : [pool, ...others]),
+      profile: graded.profile,
       probePath: pool?.probePath ?? null,
-      metrics,
-      verdict: verdictOf(metrics),
-      problem,
+      edge: pool === null ? null : edgeOf(pool),
+      metrics: graded.metrics,
+      verdict: verdictOf(graded.metrics),
+      problem: graded.problem,
+      otherEdges: others.map((g) => {
+        const o = gradePool(g, settings);
+        return {
+          edge: edgeOf(g) ?? { id: '', azureRegion: null },
+          samples: g.samples,
+          profile: o.profile,
+          probePath: g.probePath,
+          metrics: o.metrics,
+          verdict: verdictOf(o.metrics),
+          problem: o.problem,
+        };
+      }),
       health:
         facts === undefined || opts.health === undefined
           ? null

@@ -59,12 +59,13 @@ export function arrivalBins(arrivals: readonly Pick<ArrivalRecord, 'sendMs' | 'r
   for (const a of sorted) {
     const index = Math.floor((a.recvMs - first.recvMs) / binMs);
     if (current === null || index !== currentIndex) {
-      current = { fromSendMs: a.sendMs, toSendMs: a.sendMs, packets: 0, maxGapMs: 0, maxSendGapMs: 0 };
+      current = { fromSendMs: a.sendMs, toSendMs: a.sendMs, packets: 0, maxGapMs: 0, maxSendGapMs: 0, minTransitMs: a.recvMs - a.sendMs };
       currentIndex = index;
       bins.push(current);
     }
     current.packets++;
     current.toSendMs = a.sendMs;
+    current.minTransitMs = Math.min(current.minTransitMs ?? Number.POSITIVE_INFINITY, a.recvMs - a.sendMs);
     if (prev !== null) {
       current.maxGapMs = Math.max(current.maxGapMs, a.recvMs - prev.recvMs);
       current.maxSendGapMs = Math.max(current.maxSendGapMs, a.sendMs - prev.sendMs);

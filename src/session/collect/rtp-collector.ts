@@ -10,7 +10,7 @@
  */
 import type { DirectionRecords, RoundTripRecords, SuspectInterval } from '../../analysis/measure/records.js';
 import type { RtpRecentRecord } from '../../protocol/rtp-probe.js';
-import { decodeReceipts, ProbeKind, type ControlMessage } from '../../protocol/wire.js';
+import { decodeReceipts, ProbeKind, type ControlMessage, type ReceiptRecord } from '../../protocol/wire.js';
 import type { ChartFigures } from './live.js';
 import type { ViewSample } from '../../analysis/measure/views.js';
 import { receiveLagSample, type StreamViews } from './outside-views.js';
@@ -66,7 +66,12 @@ export class RtpCollector {
 
   /** A `ProbeKind.RtpReceipts` batch from the control channel. Throws ProbeDecodeError when malformed. */
   onReceipts(bytes: Uint8Array, recvMs: number): void {
-    this.collector.onReceiptRecords(decodeReceipts(bytes, ProbeKind.RtpReceipts), recvMs);
+    this.onReceiptRecords(decodeReceipts(bytes, ProbeKind.RtpReceipts), recvMs);
+  }
+
+  /** The RTP stream's records of a batch already decoded (the RTP part of a `ProbeKind.BothReceipts` batch). */
+  onReceiptRecords(records: readonly ReceiptRecord[], recvMs: number): void {
+    this.collector.onReceiptRecords(records, recvMs);
   }
 
   onFinal(msg: Extract<ControlMessage, { type: 'rtp-final' }>): void {

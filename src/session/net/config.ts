@@ -26,10 +26,20 @@ export function iceServerFor(entry: TurnServerEntry, cfg: Pick<ServerConfig, 'us
   return { urls: entry.url, username: cfg.username, credential: cfg.credential };
 }
 
+/** What the page states before any test starts: the busy-line phase offered and the origins that may frame it. */
+export interface PageOffers {
+  /** ServerConfig.load; null when the server does not offer it, or is older. */
+  load: LoadOffer | null;
+  /** ServerConfig.embedOrigins; empty when none (or an older server). */
+  embedOrigins: string[];
+}
+
 /**
- * The busy-line phase the server offers (ServerConfig.load; null when it does not, or is older):
- * what the page states beside the choice before any test starts. It starts nothing.
+ * The server's offers the page reads once when it opens (one GET /api/config): the busy-line
+ * phase beside its choice, and whom an embedded page may tell its result. It starts nothing.
  */
-export async function readLoadOffer(baseUrl: string): Promise<LoadOffer | null> {
-  return (await fetchServerConfig(baseUrl)).load ?? null;
+export async function readPageOffers(baseUrl: string): Promise<PageOffers> {
+  const cfg = await fetchServerConfig(baseUrl);
+  const origins = Array.isArray(cfg.embedOrigins) ? cfg.embedOrigins.filter((o): o is string => typeof o === 'string') : [];
+  return { load: cfg.load ?? null, embedOrigins: origins };
 }

@@ -3,7 +3,7 @@
  * reflector's, or the in-page loop's), the RTP stream's batches, and the control channel's
  * `final`, `rtp-final` and `rtp-stats`. It keeps the evidence and builds the records from it.
  */
-import { parseControlMessage, ProbeKind, type ControlMessage, type RelayWitness, type ServerLoopReading } from '../../protocol/wire.js';
+import { decodeBothReceipts, parseControlMessage, ProbeKind, type ControlMessage, type RelayWitness, type ServerLoopReading } from '../../protocol/wire.js';
 import type { SuspectInterval } from '../../analysis/measure/records.js';
 import { percentile } from '../../analysis/measure/percentile.js';
 import { SEND_BUFFER_PROBES } from '../../analysis/grade/diagnostics.js';
@@ -85,9 +85,11 @@ export class Receiving {
           if (typeof ev.data === 'string') this.onControl(parseControlMessage(ev.data), notes);
           else {
             const bytes = new Uint8Array(ev.data);
+            const recvMs = performance.now();
             // Byte 3 is the kind (wire.ts): RTP receipts go to the RTP stream's evidence.
-            if (rtp && bytes[3] === ProbeKind.RtpReceipts) rtp.collector.onReceipts(bytes, performance.now());
-            else reflector.onReceipts(bytes, performance.now());
+            if (bytes[3] === ProbeKind.BothReceipts) this.onBothReceipts(decodeBothReceipts(bytes), recvMs, notes);
+            else if (rtp && bytes[3] === ProbeKind.RtpReceipts) rtp.collector.onReceipts(bytes, recvMs);
+            else reflector.onReceipts(bytes, recvMs);
           }
         } catch (err) {
           notes.push(`control channel: ${(err as Error).message}`);
@@ -99,6 +101,13 @@ export class Receiving {
         s.mark('firstEcho');
       });
     }
+  }
+
+  /** One flush's receipts of both streams: each to its stream's evidence (RTP records with no RTP stream here are noted, not read). */
+  private onBothReceipts(batch: ReturnType<typeof decodeBothReceipts>, recvMs: number, notes: string[]): void {
+    this.reflector?.onReceiptRecords(batch.dataChannel, recvMs);
+    if (this.rtp) this.rtp.collector.onReceiptRecords(batch.rtp, recvMs);
+    else if (batch.rtp.length > 0) notes.push(`control channel: ${batch.rtp.length} RTP receipts for a test without an RTP stream`);
   }
 
   private onControl(msg: ControlMessage, notes: string[]): void {

@@ -3,6 +3,7 @@ import type { LiveFigures } from '../../session/collect/live.js';
 import type { Report } from '../../analysis/schema/report-schema.js';
 import type { Devices } from '../../analysis/schema/devices-schema.js';
 import type { NetworkContext } from '../../analysis/schema/network-schema.js';
+import type { Reachability } from '../../analysis/schema/reachability-schema.js';
 import type { Phase, RunOptions } from '../../session/env.js';
 import { pageSearch, parsePageParams, sharedCodeOf, ParamError, type PageParams } from '../../protocol/page-url.js';
 import { progress, publishEvidence, publishResult } from '../headless.js';
@@ -12,7 +13,7 @@ import { couldNotRunTitle, failureWords, whereWords } from '../could-not-run.js'
 import type { Messages } from '../../analysis/present/catalogue.js';
 import { answerMessages, pageMessages } from '../i18n.js';
 import { errorLine, SetupError } from '../../session/net/errors.js';
-import { readLoadOffer } from '../../session/net/config.js';
+import { fetchServerConfig, readPageOffers } from '../../session/net/config.js';
 import type { LoadOffer } from '../../protocol/api-load.js';
 import { primeAudio, releaseAudio } from '../audio.js';
 import { codeLine, ResultCard } from './result-card.js';
@@ -22,6 +23,9 @@ import { CpElement } from './cp-element.js';
 import type { CpEventMap } from './events.js';
 
 import { TestForm } from './test-form.js';
+import { EarlierTests } from './earlier-tests.js';
+import { embedPoster, type EmbedPoster } from '../embed.js';
+import { forgetTests, pageStorage, readEarlierTests, rememberTest, type EarlierTest } from '../earlier-tests.js';
 
 /** How the session prefixes the busy-line phase's words on the status line (run-session.ts). */
 const BUSY_PREFIX = 'busy line: ';
@@ -37,7 +41,7 @@ type State =
 /** The page: settings, live figures while a test runs, then the graded verdict. It owns the settings. */
 export class CpApp extends CpElement {
   // <cp-live-panel> and <cp-verdict-view> (and the analysis wording they need) are loaded when a test starts, like Chart.js.
-  static override dependencies = { 'cp-test-form': TestForm, 'cp-result-card': ResultCard };
+  static override dependencies = { 'cp-test-form': TestForm, 'cp-result-card': ResultCard, 'cp-earlier-tests': EarlierTests };
   static override properties = {
     state: { state: true },
     params: { state: true },
@@ -48,6 +52,7 @@ export class CpApp extends CpElement {
     loadOffer: { state: true },
     devicesOpen: { state: true },
     answerWords: { state: true },
+    earlier: { state: true },
   };
 
   declare state: State;
@@ -64,6 +69,10 @@ export class CpApp extends CpElement {
   declare devicesOpen: boolean;
   /** The answer layer's words in the page's language, once loaded (with the verdict's code). */
   declare answerWords: Messages | null;
+  /** This browser's earlier tests on this server, shown after a test ended (not the one just shown); null before, or where storage is refused. */
+  declare earlier: { tests: EarlierTest[]; cleared: boolean } | null;
+  /** Set when the page is in another site's frame: posts the test's progress to the parent. */
+  private embed: EmbedPoster | null = null;
   /** What the device step found so far: carried into the report of the next test. */
   private devices: Devices | null = null;
   private controller: AbortController | null = null;
@@ -84,6 +93,7 @@ export class CpApp extends CpElement {
     this.viewError = null;
     this.devicesOpen = false;
     this.answerWords = null;
+    this.earlier = null;
     try {
       this.params = parsePageParams(location.search);
     } catch (err) {
@@ -99,23 +109,57 @@ export class CpApp extends CpElement {
       void import('./cp-shared-result.js');
       return;
     }
+    // First: an autostarted test in a frame tells its parent it started.
+    void this.readOffers();
     if (this.paramError) {
       publishResult({ ok: false, reason: 'bad-parameters', message: this.paramError });
     } else if (this.params.autostart) {
       void this.start(this.params);
     }
-    void this.readLoadOffer();
   }
 
-  /** Asks the server what busy-line phase it offers, so the form states its real byte limit. */
-  private async readLoadOffer(): Promise<void> {
+  /**
+   * Asks the server what busy-line phase it offers, so the form states its real byte limit, and,
+   * in a frame, which origins may be told the result (none when it cannot be read).
+   */
+  private async readOffers(): Promise<void> {
+    const offers = readPageOffers(location.origin);
+    this.embed = embedPoster(offers.then((o) => o.embedOrigins).catch(() => []));
     try {
-      this.loadOffer = await readLoadOffer(location.origin);
+      this.loadOffer = (await offers).load;
     } catch (err) {
       // The choice stays hidden; a test started now reports the unreachable server itself.
       this.loadOffer = null;
       console.warn(`callprobe: the server's config could not be read (${errorLine(err)}): the busy-line choice is hidden`);
     }
+  }
+
+  /**
+   * A test ended with a stored result or none: the page's parent told (embedded), and this
+   * browser's list of earlier tests shown (without this one, and unless another test started
+   * since) and then kept with it.
+   */
+  private ended(end: { code: string | null; verdict: EarlierTest['verdict']; answer: string; atMs: number }): void {
+    this.embed?.post('result', { code: end.code, verdict: end.verdict, answer: end.answer });
+    const storage = pageStorage();
+    if (storage === null) return;
+    const before = readEarlierTests(storage).filter((t) => t.code !== end.code);
+    if (this.state.kind !== 'running') this.earlier = { tests: before, cleared: false };
+    if (end.code === null) return;
+    // A page opened from a stored result goes on claiming the test just stored as the earlier one.
+    if (this.params.previous !== null) this.params = { ...this.params, previous: end.code };
+    try {
+      rememberTest(storage, { code: end.code, atMs: end.atMs, verdict: end.verdict });
+    } catch (err) {
+      // Full or refused storage: this test is not kept in the list; nothing else changes.
+      if (!(err instanceof DOMException)) throw err;
+    }
+  }
+
+  private clearEarlier(): void {
+    const storage = pageStorage();
+    if (storage !== null) forgetTests(storage);
+    this.earlier = { tests: [], cleared: true };
   }
 
   private async start(params: PageParams): Promise<void> {
@@ -128,6 +172,8 @@ export class CpApp extends CpElement {
     this.live = null;
     this.viewError = null;
     this.state = { kind: 'running', phase: 'config', detail: 'loading' };
+    this.earlier = null;
+    this.embed?.post('started', { code: null, verdict: null, answer: null });
     this.chartModule ??= import('./rtt-chart.js');
     this.verdictModule ??= import('./cp-verdict-view.js');
     this.liveModule ??= import('./cp-live-panel.js');
@@ -137,7 +183,7 @@ export class CpApp extends CpElement {
     try {
       // `?devices=1` (callprobe run --devices): the unattended device check first, with no one asked.
       if (params.devices) this.devices = await this.checkDevicesUnattended();
-      const [{ runSession }, env, { provisionalProgress }, words] = await Promise.all([
+      const [{ runSession }, env, { provisionalProgress, provisionalView }, words] = await Promise.all([
         import('../../session/run-session.js'),
         import('../session-env.js'),
         this.liveModule,
@@ -180,6 +226,10 @@ export class CpApp extends CpElement {
             if (p !== null && p.atS !== lastAnswerS) {
               for (const line of provisionalProgress(p, lastAnswerS === null)) progress(line);
               lastAnswerS = p.atS;
+              // The parent gets the headline in the page's language (the session words it in English).
+              const from = f.provisionalFrom;
+              const headline = words.lang === 'en' || from === null ? p.headline : provisionalView(from.facts, from.context, words).headline;
+              this.embed?.post('provisional', { code: null, verdict: null, answer: headline });
             }
           },
           evidence: publishEvidence,
@@ -195,21 +245,29 @@ export class CpApp extends CpElement {
     // The device check, when one ran before: never graded, so the verdict is the session's.
     if (this.devices !== null) report = { ...report, devices: this.devices };
     if (params.network) report = { ...report, network: await this.readNetwork() };
+    const reached = await this.tryListedRelays();
+    if (reached !== null) report = { ...report, teamsReachability: reached };
+    // Run again from a stored result's page: the browser's claim, checked by the server before it is kept.
+    if (params.previous !== null) report = { ...report, meta: { ...report.meta, previousCode: params.previous } };
     // Measured evidence from here on: published and saved before anything that could fail to show it.
     const done: State = { kind: 'done', report, save: params.save ? { kind: 'saving' } : { kind: 'off' } };
     this.state = done;
     publishResult({ ok: true, report });
     const saving = params.save ? save(report, sampleId) : null;
+    let answer = report.explanation[0] ?? report.summary.verdict;
     try {
       const [verdict, words] = await Promise.all([this.verdictModule, answerMessages()]);
       this.answerWords = words;
+      answer = verdict.answerView(report, words).sentence;
       void this.showAnswer(report, verdict, words);
     } catch (err) {
       // The verdict's view could not load (a page cached from another release, a network cut): the result stays, in plain text.
       this.viewError = errorLine(err);
-      this.announcement = `Test finished: ${report.explanation[0] ?? report.summary.verdict}`;
+      this.announcement = `Test finished: ${answer}`;
     }
-    if (saving) this.finishSave(done, await saving);
+    const saved = saving ? await saving : null;
+    if (saved) this.finishSave(done, saved);
+    this.ended({ code: saved?.kind === 'saved' ? saved.code : null, verdict: report.summary.verdict, answer, atMs: startedAtMs });
   }
 
   /** The device check with no one at the page (the browser's fake devices in `callprobe run --devices`). */
@@ -229,6 +287,25 @@ export class CpApp extends CpElement {
     } catch (err) {
       console.warn(`callprobe: the network context could not be read (${errorLine(err)})`);
       return { connectionType: null, effectiveType: null, splitPath: 'not-compared' };
+    }
+  }
+
+  /**
+   * The media relays the server lists (`serve --teams-reachability`), tried after the test, their
+   * code loaded only then; null when none are listed or the list could not be read (said in the
+   * console, never a failed test).
+   */
+  private async tryListedRelays(): Promise<Reachability | null> {
+    try {
+      const targets = (await fetchServerConfig(location.origin)).teamsReachability ?? [];
+      if (targets.length === 0) return null;
+      this.state = { kind: 'running', phase: 'analyzing', detail: 'trying the listed media relays (reachability, not quality)' };
+      progress('trying the listed media relays (reachability, not quality)');
+      const { gatherReachability } = await import('../network/reachability.js');
+      return await gatherReachability(targets);
+    } catch (err) {
+      console.warn(`callprobe: the listed media relays could not be tried (${errorLine(err)})`);
+      return null;
     }
   }
 
@@ -266,7 +343,9 @@ export class CpApp extends CpElement {
     this.state = failed;
     publishResult({ ok: false, reason, message: text });
     void this.focusCouldNotRun();
-    if (record !== null && params.save) this.finishSave(failed, await save(record, sampleId));
+    const saved = record !== null && params.save ? await save(record, sampleId) : null;
+    if (saved !== null) this.finishSave(failed, saved);
+    this.ended({ code: saved?.kind === 'saved' ? saved.code : null, verdict: null, answer: failureWords(reason), atMs: startedAtMs });
   }
 
   /** The answer in view and focused, announced once, and in the tab's title. */
@@ -362,6 +441,11 @@ export class CpApp extends CpElement {
                   .fileName=${`callprobe-could-not-test-${st.record.meta.startedAt.replace(/[:.]/g, '-')}.json`}></cp-result-card>`
                 : nothing
             }`
+          : nothing
+      }
+      ${
+        this.earlier !== null && (st.kind === 'done' || st.kind === 'error')
+          ? html`<cp-earlier-tests .tests=${this.earlier.tests} ?cleared=${this.earlier.cleared} @cp-earlier-clear=${() => this.clearEarlier()}></cp-earlier-tests>`
           : nothing
       }
     `;

@@ -9,6 +9,8 @@ import type { ErrorBody } from '../../protocol/api.js';
 import {
   CONSOLE_API,
   TICKET_HINT,
+  type ConsoleChain,
+  type ConsoleChainLink,
   type ConsoleResultView,
   type ConsoleSearchAnswer,
   type ConsoleSearchRow,
@@ -16,6 +18,7 @@ import {
 } from '../../protocol/api-console.js';
 import { RESULTS_PATH, SITES_OVERVIEW_PATH, siteReportPath } from '../../protocol/api.js';
 import { TypedError } from '../../protocol/typed-error.js';
+import { edgeName } from '../../analysis/present/locate.js';
 import type { SitesOverview } from '../../analysis/site/overview.js';
 import type { SiteReport } from '../../analysis/report/site-report.js';
 import { CpElement } from './cp-element.js';
@@ -42,7 +45,6 @@ async function api<T>(path: string, init?: RequestInit): Promise<T> {
   }
   return body as T;
 }
-
 export class ConsoleView extends CpElement {
   static override properties = {
     who: { state: true },
@@ -213,9 +215,9 @@ export class ConsoleView extends CpElement {
     );
   }
 
-  private async show(row: ConsoleSearchRow): Promise<void> {
+  private async show(row: Pick<ConsoleSearchRow, 'id'>): Promise<void> {
     await this.latest(
-      () => api<ConsoleResultView>(`${CONSOLE_API}/results/${row.id}?tz=${encodeURIComponent(this.timeZone)}`),
+      () => api<ConsoleResultView>(`${CONSOLE_API}/results/${encodeURIComponent(row.id)}?tz=${encodeURIComponent(this.timeZone)}`),
       (open) => (this.open = open),
       'result',
       () => (this.open = null),
@@ -327,12 +329,26 @@ export class ConsoleView extends CpElement {
               ${o.sites.map(
                 (s) =>
                   html`<tr>
-                    <td><button class="link" @click=${() => void this.showSite(s.site)} aria-label="Open the site report of ${s.site}">${s.site}</button></td>
-                    <td>${s.samples} of ${s.samplesTotal}</td>
-                    <td class=${s.verdict}>${s.verdict}</td>
-                    <td>${s.health?.lastReportAt ?? '–'}</td>
-                    <td>${(s.health?.flags.length ?? 0) === 0 ? '–' : html`<ul class="flags">${s.health?.flags.map((f) => html`<li>${f.sentence}</li>`)}</ul>`}</td>
-                  </tr>`,
+                      <td>
+                        <button class="link" @click=${() => void this.showSite(s.site)} aria-label="Open the site report of ${s.site}">${s.site}</button>${
+                          s.edge ? html` <small>on ${edgeName(s.edge)}</small>` : nothing
+                        }
+                      </td>
+                      <td>${s.samples} of ${s.samplesTotal}</td>
+                      <td class=${s.verdict}>${s.verdict}</td>
+                      <td>${s.health?.lastReportAt ?? '–'}</td>
+                      <td>${(s.health?.flags.length ?? 0) === 0 ? '–' : html`<ul class="flags">${s.health?.flags.map((f) => html`<li>${f.sentence}</li>`)}</ul>`}</td>
+                    </tr>
+                    ${(s.otherEdges ?? []).map(
+                      (e) =>
+                        html`<tr data-testid="other-edge">
+                          <td><small>${s.site} on ${edgeName(e.edge)}, graded apart</small></td>
+                          <td>${e.samples}</td>
+                          <td class=${e.verdict}>${e.verdict}</td>
+                          <td>–</td>
+                          <td>–</td>
+                        </tr>`,
+                    )}`,
               )}
             </tbody>
           </table>`
@@ -369,7 +385,9 @@ export class ConsoleView extends CpElement {
       <h2 id="result" tabindex="-1">Result <span class="code">${r.code}</span>: <span class=${r.verdict ?? ''}>${r.verdict ?? 'could not test'}</span></h2>
       <p>Started ${r.startedAtLocal}${r.site ? html`, site ${r.site}` : nothing}${r.siteUnverified ? html`, site named by the link (not verified): ${r.siteUnverified}` : nothing}${r.ticket ? html`, ticket ${r.ticket} <em>(a hint, typed by the tester)</em>` : nothing}</p>
       ${r.networkContext ? html`<ul data-testid="network-context" aria-label="The user's network">${r.networkContext.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
+      ${r.relayReachability ? html`<ul data-testid="relay-reachability" aria-label="The listed media relays' reachability (not quality)">${r.relayReachability.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
       ${r.devices ? html`<ul data-testid="devices" aria-label="The user's devices">${r.devices.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
+      ${this.chain(r.chain)}
       ${r.edge ? html`<p data-testid="edge">${r.edge.sentence} <small>(test server ${r.edge.id})</small></p>` : nothing}
       ${r.regions.map((s) => html`<p data-testid="region-leg">${s}</p>`)}
       ${
@@ -418,6 +436,26 @@ export class ConsoleView extends CpElement {
       }
       ${r.network ? this.network(r.network) : nothing}
     </section>`;
+  }
+
+  /**
+   * The same browser's other tests, each a link that opens it: said as the browser's claim (the
+   * page sent the earlier code; the server checked only that it stored it within 30 days).
+   */
+  private chain(c: ConsoleChain): TemplateResult | typeof nothing {
+    if (c.earlier === null && c.later.length === 0) return nothing;
+    const link = (l: ConsoleChainLink) =>
+      html`<button class="link code" @click=${() => void this.show({ id: l.code })} aria-label="Open result ${l.code}">${l.code}</button>
+        (${l.startedAtLocal}, ${l.verdict ?? 'could not test'})`;
+    return html`<div data-testid="chain">
+      ${c.earlier ? html`<p data-chain="earlier">Earlier test from the same browser (the browser's claim): ${link(c.earlier)}</p>` : nothing}
+      ${
+        c.later.length > 0
+          ? html`<p data-chain="later">Tested again from the same browser (the browser's claim):</p>
+            <ul>${c.later.map((l) => html`<li data-chain-code=${l.code}>${link(l)}</li>`)}</ul>`
+          : nothing
+      }
+    </div>`;
   }
 
   private baseline(b: NonNullable<ConsoleResultView['baseline']>): TemplateResult {

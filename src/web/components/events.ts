@@ -15,6 +15,8 @@ export interface CpEventMap {
   'cp-params-change': CustomEvent<PageParams>;
   /** The device step found something new: what it found so far (the next test's report carries it). */
   'cp-devices': CustomEvent<Devices>;
+  /** "Clear" under "Your earlier tests here": forget this browser's list. */
+  'cp-earlier-clear': CustomEvent<null>;
 }
 
 declare global {
@@ -23,5 +25,6 @@ declare global {
     'cp-cancel': CpEventMap['cp-cancel'];
     'cp-params-change': CpEventMap['cp-params-change'];
     'cp-devices': CpEventMap['cp-devices'];
+    'cp-earlier-clear': CpEventMap['cp-earlier-clear'];
   }
 }

@@ -25,7 +25,8 @@ type Loaded =
 /**
  * A stored result opened by its link (`/r/<code>`): read-only, rendered with the same
  * components as a live result (any stored schema version, upgraded), with the date it was
- * stored and a link that runs the test again with the same settings.
+ * stored and a link that runs the test again with the same settings, naming this result as its
+ * earlier test (`?previous=`).
  */
 export class SharedResultView extends CpElement {
   static override dependencies = { 'cp-verdict-view': VerdictView, 'cp-result-card': ResultCard };
@@ -114,7 +115,7 @@ export class SharedResultView extends CpElement {
         </section>`;
       case 'report': {
         const m = l.report.meta;
-        const rerun = rerunHref({ profile: m.profile, durationS: m.durationS, site: m.site, ticket: m.ticket });
+        const rerun = rerunHref({ profile: m.profile, durationS: m.durationS, site: m.site, ticket: m.ticket, previous: l.code });
         return html`${this.header(l.code, l.storedAtMs, rerun, m)}
           <cp-verdict-view .report=${l.report} .json=${l.stored} .messages=${this.words} .save=${{ kind: 'shared', code: l.code, url: absoluteUrl(`${SHARED_RESULT_PAGE}/${l.code}`) }}></cp-verdict-view>`;
       }
@@ -132,6 +133,7 @@ export class SharedResultView extends CpElement {
                 turn: r.meta.turn ?? null,
                 site: r.meta.site ?? null,
                 ticket: r.meta.ticket ?? null,
+                previous: l.code,
               })
             : '/';
         return html`${this.header(l.code, l.storedAtMs, rerun, r.meta)}

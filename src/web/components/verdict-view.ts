@@ -6,6 +6,7 @@ import { probePathLine } from '../../analysis/present/probe-path.js';
 import { edgeSentence, locateRows } from '../../analysis/present/locate.js';
 import { devicesLines } from '../../analysis/present/devices.js';
 import { networkLines } from '../../analysis/present/network.js';
+import { reachabilityLines } from '../../analysis/present/reachability.js';
 import { regionSentences } from '../../analysis/present/region.js';
 import { CpElement } from './cp-element.js';
 import { reportSummaryText } from '../../analysis/present/result-text.js';
@@ -117,6 +118,18 @@ export class VerdictView extends CpElement {
           : html`<section class="network" aria-labelledby="network-title" data-network=${r.network.splitPath}>
             <h3 id="network-title">${p.t('page.networkTitle')}</h3>
             <ul>${networkLines(r.network).map((line) => html`<li>${line}</li>`)}</ul>
+          </section>`
+      }
+      ${
+        r.teamsReachability === undefined
+          ? nothing
+          : html`<section class="reachability" aria-labelledby="reachability-title" data-reachability>
+            <h3 id="reachability-title">Can this device reach the listed media relays?</h3>
+            <p>${reachabilityLines(r.teamsReachability)[0]}</p>
+            <ul>${reachabilityLines(r.teamsReachability)
+              .slice(1)
+              .map((line) => html`<li>${line}</li>`)}</ul>
+            <p><small>This tests reachability, not quality: a port that answers says nothing of how a call through it would sound. It never changes the network result above.</small></p>
           </section>`
       }
       ${r.load ? html`<cp-busy-line .load=${r.load}></cp-busy-line>` : nothing}

@@ -4,11 +4,13 @@
  * effective type in Chromium; Firefox and Safari tell neither), and a split path: one gathering
  * on the first UDP relay entry, whose relay candidates' related address (and server-reflexive
  * candidates) are the address the relay saw the allocation come from, compared with the address the server saw the
- * page's config request come from (../../analysis/grade/split-path.ts). Loaded only when asked
- * for; it keeps no address.
+ * page's config request come from (../../analysis/grade/split-path.ts); and, when the relay is
+ * offered over both IPv4 and IPv6, each family's round trip and loss to it
+ * (../../session/locate/families.ts). Loaded only when asked for; it keeps no address.
  */
 import { fetchServerConfig } from '../../session/net/config.js';
 import { splitPath } from '../../analysis/grade/split-path.js';
+import { measureFamilies } from '../../session/locate/families.js';
 import type { NetworkContext } from '../../analysis/schema/network-schema.js';
 import type { ServerConfig } from '../../protocol/api.js';
 
@@ -91,5 +93,6 @@ export async function networkContext(baseUrl: string): Promise<NetworkContext> {
   const cfg = await fetchServerConfig(baseUrl);
   const relayCfg = cfg.turn.length > 0 ? cfg : (cfg.edges?.[0]?.config ?? cfg);
   const mapped = await withMicrophoneIfGranted(() => mappedAddresses(relayCfg));
-  return { ...connection(), splitPath: splitPath(cfg.clientAddress ?? null, mapped) };
+  const families = await measureFamilies(relayCfg, { createPeerConnection: (c) => new RTCPeerConnection(c), now: () => performance.now() });
+  return { ...connection(), splitPath: splitPath(cfg.clientAddress ?? null, mapped), ...(families === null ? {} : { families }) };
 }

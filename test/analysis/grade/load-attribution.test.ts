@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { attributeLoadedDelay, pageOnlyEvidence, viewConfirms, viewsConfirm, type DelayEvidence } from '../../../src/analysis/grade/load.js';
-import { consistentAddedDelay, delayEvidence } from '../../../src/analysis/report/load.js';
+import { consistentAddedDelay, delayEvidence, floorRiseMs } from '../../../src/analysis/report/load.js';
 import { noOutsideViews } from '../../../src/analysis/measure/views.js';
 
 const none = (direction: 'up' | 'down', addedDelayMs: number | null): DelayEvidence => pageOnlyEvidence(direction, addedDelayMs);
@@ -52,6 +52,11 @@ describe("attributing a loaded direction's added delay", () => {
       who: 'network',
       why: 'rtt-view-rose',
     });
+    // ...or even the fastest probes stayed late: half the added delay or more under the median bin's fastest (233 / 2 = 116.5).
+    expect(attributeLoadedDelay({ ...gappy, standingMs: 116.5 })).toEqual({ who: 'network', why: 'standing-queue' });
+    expect(attributeLoadedDelay({ ...gappy, standingMs: 116.4 })).toEqual({ who: 'device', why: 'arrival-gaps' });
+    // A page busy itself (10 % of its probes suspect) keeps it this device's.
+    expect(attributeLoadedDelay({ ...gappy, standingMs: 200, deviceSuspectShare: 0.1 })).toEqual({ who: 'device', why: 'arrival-gaps' });
     // Fewer than 5 bins judge nothing: with no other view, the page's own evidence decides.
     expect(attributeLoadedDelay({ ...none('up', 233), bins: 4, irregularBins: 4 })).toEqual({ who: 'network', why: 'no-outside-view' });
   });
@@ -114,6 +119,28 @@ describe("attributing a loaded direction's added delay", () => {
     // Sends at 2000..2300 inside the stall: 4 of 40; the path change is neither the device's nor the server's.
     expect(e.deviceSuspectShare).toBe(0.1);
     expect(delayEvidence('up', 100, { fromMs: 2000, toMs: 6000 }, 2000, null, records).rttViews).toEqual([]);
+  });
+});
+
+describe("the fastest probes' rise: a queue delays them all, a held burst lets its last through", () => {
+  const bin = (minTransitMs?: number) => ({
+    fromSendMs: 0,
+    toSendMs: 0,
+    packets: 20,
+    maxGapMs: 10,
+    maxSendGapMs: 10,
+    ...(minTransitMs === undefined ? {} : { minTransitMs }),
+  });
+  it("is the median of the window's bin floors less the idle bins' median", () => {
+    // A 2 Mbit/s uplink with a 1 s queue behind six uploads (a real run: 928 ms added, gaps in 65 % of the bins):
+    // idle floors 1000, 1002, 1001 (median 1001); window floors 1700, 1900, 1950, 1860, 1990 (median 1900).
+    expect(floorRiseMs([bin(1000), bin(1002), bin(1001)], [bin(1700), bin(1900), bin(1950), bin(1860), bin(1990)])).toBe(899);
+    // A device that held its probes 150 ms and let them go at once: the last of each burst arrived 2 ms late.
+    expect(floorRiseMs([bin(1000), bin(1001)], [bin(1002), bin(1003), bin(1001)])).toBe(2);
+  });
+  it('is null without floors on either side (bins kept before the floor was)', () => {
+    expect(floorRiseMs([], [bin(1900)])).toBeNull();
+    expect(floorRiseMs([bin(1000)], [bin()])).toBeNull();
   });
 });
 

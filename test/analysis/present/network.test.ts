@@ -17,4 +17,42 @@ describe('networkLines', () => {
       'Your web traffic and your call traffic left from the same address: no split path.',
     ]);
   });
+
+  const fam = (rttMsP50: number | null, lossPct: number | null, state: 'ok' | 'unreachable' = 'ok') => ({
+    state,
+    rttMsP50,
+    rttMsP90: rttMsP50,
+    lossPct,
+    probesSent: 50,
+    probesJudged: state === 'ok' ? 50 : 0,
+  });
+
+  it('gives each address family its round trip and loss, and says which is much worse with what to ask IT', () => {
+    const lines = networkLines({
+      connectionType: null,
+      effectiveType: null,
+      splitPath: 'same',
+      families: { ipv4: fam(18, 0), ipv6: fam(63, 2), worse: 'ipv6' },
+    });
+    expect(lines.slice(2)).toEqual([
+      'To the relay over IPv4: round trip 18 ms (median), 0% of 50 probes lost; over IPv6: round trip 63 ms (median), 2% of 50 probes lost.',
+      'IPv6 is much worse than IPv4 on the way to the relay. The browser may carry a call over either and often prefers IPv6: ask IT to check the IPv6 route (a tunnel or another provider often carries it) or, until it is fixed, to let calls prefer IPv4.',
+    ]);
+    expect(
+      networkLines({ connectionType: null, effectiveType: null, splitPath: 'same', families: { ipv4: fam(18, 0), ipv6: fam(20, 0), worse: null } })[2],
+    ).toMatch(/Neither family is much worse than the other\.$/);
+  });
+
+  it('says a family that did not get through as such, never as a worse one', () => {
+    expect(
+      networkLines({
+        connectionType: null,
+        effectiveType: null,
+        splitPath: 'same',
+        families: { ipv4: fam(18, 0), ipv6: fam(null, null, 'unreachable'), worse: null },
+      })[2],
+    ).toBe(
+      'This device reached the relay over IPv4 only (round trip 18 ms (median), 0% of 50 probes lost): IPv6 did not get through (this network has no IPv6, or it is blocked on the way).',
+    );
+  });
 });

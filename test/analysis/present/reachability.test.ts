@@ -21,4 +21,17 @@ describe('reachabilityLines', () => {
       'TLS 443 turns:r.example:443?transport=tcp: refused: the port is closed or a firewall refused the connection',
     ]);
   });
+
+  it('says when the page’s browser tried them, and that a time to the end of its gathering is an upper bound', () => {
+    expect(
+      reachabilityLines({
+        timeoutMs: 3000,
+        triedBy: 'page',
+        answers: [{ url: 'stun:[2001:db8::1]:3478', transport: 'udp', port: 3478, answer: 'reflexive', ms: 138.1, msUntil: 'gathering-end' }],
+      }),
+    ).toEqual([
+      "Reachability of the listed media relays from this browser (whether each port answers; it says nothing of a call's quality):",
+      'UDP 3478 stun:[2001:db8::1]:3478: answered within 138 ms (it told this device its address, the one the device already has: no address translation on the way): reachable',
+    ]);
+  });
 });

@@ -91,6 +91,8 @@ describe('a P90 that fails already', () => {
       profileRegion: null,
       profileFrom: null,
       probePath: 'rtp',
+      edgeId: null,
+      edgeRegion: null,
       samples: 14,
       interrupted: 0,
       metrics: SITE_METRIC_KEYS.map((_, i) =>

@@ -1,6 +1,6 @@
 /** The capacity bench's decisions (bench/load/capacity-plan.ts), on hand-made levels. */
 import { describe, expect, it } from 'vitest';
-import { capacityPerCore, capPeriodUs, fractionResult, idleShare, levelOutcome, nextN, type LevelFacts } from '../../../bench/load/capacity-plan.js';
+import { bothCores, capacityPerCore, capPeriodUs, fractionResult, idleShare, levelOutcome, nextN, type LevelFacts } from '../../../bench/load/capacity-plan.js';
 
 const facts = (f: Partial<LevelFacts>): LevelFacts => ({ n: 4, failures: [], refusedBusy: 0, clientTickFailures: 0, clientCores: 0.3, machineIdle: 0.5, ...f });
 
@@ -59,6 +59,14 @@ describe('a cap’s result and the capacity per core', () => {
     expect(capacityPerCore([cap(20, 40), cap(10, 70)])).toEqual({ perCore: 55, agree: false, spread: 1.75 });
     expect(capacityPerCore([cap(20, 40), { kind: 'too-busy', pctOfCore: 5, why: 'x' }])).toEqual({ perCore: 40, agree: null, spread: 1 });
     expect(capacityPerCore([])).toEqual({ perCore: null, agree: null, spread: null });
+  });
+
+  it('says whether 2 cores (200 %) hold 1.8x the tests of one (100 %), and nothing when either cap measured none', () => {
+    const cap = (pctOfCore: number, largestN: number) => ({ kind: 'capacity' as const, pctOfCore, largestN, perCore: largestN / (pctOfCore / 100) });
+    expect(bothCores([cap(100, 20), cap(200, 36)])).toEqual({ ratio: 1.8, holds: true });
+    expect(bothCores([cap(200, 35), cap(100, 20)])).toEqual({ ratio: 1.75, holds: false });
+    expect(bothCores([cap(100, 20), { kind: 'not-reached', pctOfCore: 200, largestN: 40, why: 'client-limited' }])).toEqual({ ratio: null, holds: null });
+    expect(bothCores([cap(20, 4), cap(10, 2)])).toEqual({ ratio: null, holds: null });
   });
 
   it("reads the machine's idle share from /proc/stat's cpu line (idle + iowait over all)", () => {

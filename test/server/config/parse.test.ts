@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/protocol/config-error.js';
-import { parseAdvertise, parseHostPort, parseTrustProxy } from '../../../server/config/parse.js';
+import { parseAdvertise, parseEmbedOrigins, parseHostPort, parseTrustProxy } from '../../../server/config/parse.js';
 
 describe('--advertise', () => {
   it('parses --advertise with and without ports, IPv6 in brackets', () => {
@@ -27,5 +27,32 @@ describe('results store flags', () => {
     expect(() => parseTrustProxy('10.0.0.0/33')).toThrow(ConfigError);
     expect(() => parseTrustProxy('proxy.example')).toThrow(ConfigError);
     expect(() => parseTrustProxy(',')).toThrow(ConfigError);
+  });
+});
+
+describe('--embed-origins', () => {
+  it('reads exact http(s) origins as the browser writes them, each once', () => {
+    expect(parseEmbedOrigins('https://help.example.com, http://127.0.0.1:8081,HTTPS://Help.Example.com:443/')).toEqual([
+      'https://help.example.com',
+      'http://127.0.0.1:8081',
+    ]);
+    expect(parseEmbedOrigins('http://[::1]:9000')).toEqual(['http://[::1]:9000']);
+  });
+
+  it('refuses a wildcard, a path, a query, credentials, another scheme or nothing, saying which', () => {
+    const refused = (text: string, why: RegExp): void => {
+      expect(() => parseEmbedOrigins(text)).toThrow(ConfigError);
+      expect(() => parseEmbedOrigins(text)).toThrow(why);
+    };
+    refused('https://*.example.com', /has a wildcard/);
+    refused('*', /has a wildcard/);
+    refused('https://help.example.com/portal', /has a path/);
+    refused('https://help.example.com/?x=1', /has a path/);
+    refused('https://help.example.com#top', /has a path/);
+    refused('https://user:pw@help.example.com', /has credentials/);
+    refused('ftp://help.example.com', /is not http or https/);
+    refused("'self'", /is not an origin/);
+    refused('help.example.com', /is not an origin/);
+    refused(' , ', /is empty/);
   });
 });

@@ -262,4 +262,35 @@ describe("a result with the user's device check", () => {
     );
     expect((await consoleResultView(noSites, stored, 'tier1', 'UTC')).networkContext).toBeUndefined();
   });
+
+  it('says the listed media relays’ reachability to tier 2, as reachability, not quality', async () => {
+    const report: Report = {
+      ...analyze(reflectorInput({ count: 1500 })),
+      teamsReachability: {
+        timeoutMs: 3000,
+        triedBy: 'page',
+        answers: [{ url: 'stun:relay.example:3478', transport: 'udp', port: 3478, answer: 'blocked', ms: null }],
+      },
+    };
+    const stored = {
+      id: 'r4',
+      code: 'K7QF3MZG',
+      sampleId: null,
+      kind: 'report' as const,
+      storedAtMs: 0,
+      startedAtMs: 0,
+      site: null,
+      siteKey: null,
+      ticket: null,
+      verdict: report.summary.verdict,
+      reportJson: JSON.stringify(report),
+      addresses: [],
+    };
+    const noSites = {} as Parameters<typeof consoleResultView>[0];
+    expect((await consoleResultView(noSites, stored, 'tier2', 'UTC')).relayReachability).toEqual([
+      "Reachability of the listed media relays from this browser (whether each port answers; it says nothing of a call's quality):",
+      'UDP 3478 stun:relay.example:3478: no answer within 3 s: blocked (a firewall drops it, or nothing answers there)',
+    ]);
+    expect((await consoleResultView(noSites, stored, 'tier1', 'UTC')).relayReachability).toBeUndefined();
+  });
 });

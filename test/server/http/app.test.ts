@@ -208,6 +208,17 @@ describe('GET /api/config', () => {
     });
   });
 
+  it('hands the page the media relays serve --teams-reachability lists, as listed, and nothing of them without the flag', async () => {
+    const list = [
+      { transport: 'udp' as const, host: 'relay.example', ports: [3478, 3479] },
+      { transport: 'tcp' as const, host: '2001:db8::1', ports: [443] },
+    ];
+    const { app } = await build({ teamsReachability: list });
+    expect((await app.inject({ method: 'GET', url: '/api/config' })).json<ServerConfig>().teamsReachability).toEqual(list);
+    const { app: plain } = await build();
+    expect(Object.keys((await plain.inject({ method: 'GET', url: '/api/config' })).json<ServerConfig>())).not.toContain('teamsReachability');
+  });
+
   it('says whether the reflector answers the RTP probe leg', async () => {
     const { app } = await build({ rtpReflector: false });
     expect((await app.inject({ method: 'GET', url: '/api/config' })).json<ServerConfig>()).toMatchObject({ reflectorPath: '/api/signal', rtpReflector: false });

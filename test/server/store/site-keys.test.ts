@@ -28,9 +28,11 @@ function row(site: string | null, i: number, kind: NewResult['kind'] = 'report')
   };
 }
 
-/** Takes a migrated database back to schema 4 (no site_key, no sites, the old index, none of migration 6-13's tables and columns), keeping its rows, plus two spellings' alert states. */
+/** Takes a migrated database back to schema 4 (no site_key, no sites, the old index, none of migration 6-14's tables and columns), keeping its rows, plus two spellings' alert states. */
 async function backToSchema4(target: DbTarget): Promise<void> {
   const statements = [
+    'DROP INDEX results_previous_code',
+    'ALTER TABLE results DROP COLUMN previous_code',
     'DROP INDEX results_unverified_site_key_started_at',
     'ALTER TABLE results DROP COLUMN unverified_site_key',
     ...LOAD_COLUMNS.map((c) => `ALTER TABLE results DROP COLUMN ${c}`),

@@ -16,6 +16,7 @@ import { siteFacts, type SiteSample } from '../../../src/analysis/site/site.js';
 import { sitesOverview } from '../../../src/analysis/site/overview.js';
 import type { DbTarget } from '../../../server/store/target.js';
 import { weekOfSamples, type WeekSample } from '../../analysis/site/week.js';
+import { weekThroughHub } from '../../analysis/site/edges-week.js';
 import { describeEachKind, open, storeOptions, testClock } from './store-kit.js';
 
 const V1_COLUMNS = 'id, code, sample_id, kind, stored_at, started_at, site, ticket, verdict, report';
@@ -232,5 +233,38 @@ describeEachKind('summary columns', (kind, opened) => {
     expect(overview.sites.find((s) => s.site === 'Brest')).toMatchObject({ verdict: 'insufficient' });
     expect(overview.sites.find((s) => s.site === 'Brest')?.metrics.every((m) => m.reason === 'too-few-samples')).toBe(true);
     expect(overview.sites.find((s) => s.site === 'Paris')?.metrics.some((m) => m.status !== 'insufficient')).toBe(true);
+  });
+
+  it("the overview splits a site by the edge its tests ran on: the edge with most samples is the site's pool, each other edge graded apart, never pooled", async () => {
+    const store = await open(await kind.freshTarget(), storeOptions(testClock(), 32));
+    opened.push(store);
+    // 120 samples through a hub: every third ran on neu-1 (North Europe), the rest on weu-1 (West Europe).
+    const week = weekThroughHub({ seed: 21, samples: 120, site: 'Lille' }).map((w, i) =>
+      w.kind === 'report' && i % 3 === 0 ? { ...w, body: { ...w.body, meta: { ...w.body.meta, edge: { id: 'neu-1', azureRegion: 'North Europe' } } } } : w,
+    );
+    for (const [i, w] of week.entries())
+      await store.results.put({
+        sampleId: `l${i}`,
+        kind: w.kind,
+        startedAtMs: w.startedAtMs,
+        site: 'Lille',
+        ticket: null,
+        verdict: w.kind === 'report' ? w.body.summary.verdict : null,
+        reportJson: JSON.stringify(w.body),
+        address: null,
+      });
+    const since = Date.UTC(2026, 0, 1);
+    const [lille] = sitesOverview(await store.sites.overview({ sinceMs: since }), since).sites;
+    const on = (edge: string) => week.filter((w) => w.kind === 'report' && w.body.meta.edge?.id === edge).map(toSample);
+    const oracle = (edge: string) => siteFacts(on(edge), { profile: null, probePath: null });
+    const rows = (ms: ReadonlyArray<{ target: string; direction: string | null; samplesGraded: number; p90: number | null; status: string }>) =>
+      ms.map((m) => [m.target, m.direction, m.samplesGraded, m.p90, m.status]);
+    expect(lille).toMatchObject({ samplesTotal: 120, samples: 80, otherPool: 0, edge: { id: 'weu-1', azureRegion: 'West Europe' } });
+    expect(rows(lille?.metrics ?? [])).toEqual(rows(oracle('weu-1').metrics));
+    expect(lille?.verdict).toBe(oracle('weu-1').verdict);
+    expect(lille?.otherEdges.map((e) => [e.edge.id, e.edge.azureRegion, e.samples, e.verdict])).toEqual([
+      ['neu-1', 'North Europe', 40, oracle('neu-1').verdict],
+    ]);
+    expect(rows(lille?.otherEdges[0]?.metrics ?? [])).toEqual(rows(oracle('neu-1').metrics));
   });
 });

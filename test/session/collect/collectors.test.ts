@@ -141,7 +141,7 @@ describe('the data-channel stream views outside the page', () => {
     expect(v.receiveLagMs).toEqual([]);
     expect(v.reflectorHoldMs).toEqual([0, 20, 30].map((atMs) => ({ atMs, valueMs: 0.5 })));
     // Arrivals at 1005, 1025, 1035: probe 1 never came, so the longest gap is 20 ms on both clocks.
-    expect(v.upArrivalBins).toEqual([{ fromSendMs: 0, toSendMs: 30, packets: 3, maxGapMs: 20, maxSendGapMs: 20 }]);
+    expect(v.upArrivalBins).toEqual([{ fromSendMs: 0, toSendMs: 30, packets: 3, maxGapMs: 20, maxSendGapMs: 20, minTransitMs: 1005 }]);
   });
 
   it('gives the in-page loop none', () => {

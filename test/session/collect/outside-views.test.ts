@@ -49,12 +49,13 @@ describe('server arrival bins', () => {
     { sendMs: 110, recvMs: 1613 },
   ];
 
-  it('counts arrivals per 200 ms of the server clock, with the longest gaps on both clocks', () => {
+  it('counts arrivals per 200 ms of the server clock, with the longest gaps on both clocks and the fastest transit', () => {
+    // Transits (server minus page clock): bin 0 1000, 1000, 1001, 1130; bin 1 1130; bin 3 1510, 1492, 1503.
     expect(arrivalBins(arrivals)).toEqual([
-      { fromSendMs: 0, toSendMs: 60, packets: 4, maxGapMs: 149, maxSendGapMs: 20 },
-      { fromSendMs: 80, toSendMs: 80, packets: 1, maxGapMs: 20, maxSendGapMs: 20 },
+      { fromSendMs: 0, toSendMs: 60, packets: 4, maxGapMs: 149, maxSendGapMs: 20, minTransitMs: 1000 },
+      { fromSendMs: 80, toSendMs: 80, packets: 1, maxGapMs: 20, maxSendGapMs: 20, minTransitMs: 1130 },
       // The empty bin is not listed: its gap is the next bin's, from the previous bin's last arrival.
-      { fromSendMs: 100, toSendMs: 110, packets: 3, maxGapMs: 400, maxSendGapMs: 20 },
+      { fromSendMs: 100, toSendMs: 110, packets: 3, maxGapMs: 400, maxSendGapMs: 20, minTransitMs: 1492 },
     ]);
   });
 
@@ -62,8 +63,8 @@ describe('server arrival bins', () => {
     // Sent 0, 20, then nothing until 520 (the sender stalled), arriving 5 ms after each send.
     const held = [0, 20, 520, 540].map((s) => ({ sendMs: s, recvMs: 2005 + s }));
     expect(arrivalBins(held)).toEqual([
-      { fromSendMs: 0, toSendMs: 20, packets: 2, maxGapMs: 20, maxSendGapMs: 20 },
-      { fromSendMs: 520, toSendMs: 540, packets: 2, maxGapMs: 500, maxSendGapMs: 500 },
+      { fromSendMs: 0, toSendMs: 20, packets: 2, maxGapMs: 20, maxSendGapMs: 20, minTransitMs: 2005 },
+      { fromSendMs: 520, toSendMs: 540, packets: 2, maxGapMs: 500, maxSendGapMs: 500, minTransitMs: 2005 },
     ]);
   });
 

@@ -136,6 +136,6 @@ describe('the RTP stream views outside the page', () => {
     // Probe 4's hold comes from its receipt (its echo was lost).
     expect(v.reflectorHoldMs).toEqual([0, 1, 3, 4, 5].map((i) => ({ atMs: 10 * i, valueMs: 0.5 })));
     // Arrivals at 1005, 1015, 1035, 1045, 1055 (reflector clock): one bin, the longest gap where probe 2 is missing.
-    expect(v.upArrivalBins).toEqual([{ fromSendMs: 0, toSendMs: 50, packets: 5, maxGapMs: 20, maxSendGapMs: 20 }]);
+    expect(v.upArrivalBins).toEqual([{ fromSendMs: 0, toSendMs: 50, packets: 5, maxGapMs: 20, maxSendGapMs: 20, minTransitMs: 1005 }]);
   });
 });

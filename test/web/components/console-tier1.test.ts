@@ -11,7 +11,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { consoleResultView } from '../../../server/console/view.js';
 import type { StoredAddress, StoredResult } from '../../../server/store/results/types.js';
 import type { SitesRepository } from '../../../server/store/sites/types.js';
-import { CONSOLE_API, type ConsoleResultView, type ConsoleRole } from '../../../src/protocol/api-console.js';
+import { CONSOLE_API, type ConsoleChain, type ConsoleResultView, type ConsoleRole } from '../../../src/protocol/api-console.js';
+import { consoleChain } from '../../../server/console/view.js';
 import { ConsoleView } from '../../../src/web/components/console.js';
 import { waitFor } from '../../kit/wait.js';
 import type { Report } from '../../../src/analysis/schema/report-schema.js';
@@ -45,7 +46,7 @@ function stored(report = golden('jitter-fail'), site: string | null = 'HQ'): Sto
 const sites = { samples: () => Promise.resolve([]) } as unknown as SitesRepository;
 
 /** The console's requests, answered for `role` from one stored result; anything else is a test failure. */
-function stubApi(role: ConsoleRole, view: ConsoleResultView): void {
+function stubApi(role: ConsoleRole, view: ConsoleResultView, byCode: Readonly<Record<string, ConsoleResultView>> = {}): void {
   const answer = (status: number, body: unknown): Response => ({ status, ok: status < 400, json: () => Promise.resolve(body) }) as Response;
   vi.stubGlobal('fetch', (path: string) => {
     const p = path.split('?')[0];
@@ -71,6 +72,8 @@ function stubApi(role: ConsoleRole, view: ConsoleResultView): void {
         }),
       );
     if (p === `${CONSOLE_API}/results/${view.id}`) return Promise.resolve(answer(200, view));
+    const other = p?.startsWith(`${CONSOLE_API}/results/`) ? byCode[decodeURIComponent(p.slice(CONSOLE_API.length + 9))] : undefined;
+    if (other !== undefined) return Promise.resolve(answer(200, other));
     return Promise.reject(new Error(`unexpected request ${path}`));
   });
 }
@@ -136,9 +139,14 @@ describe('the console, tier 2: the export button', () => {
 });
 
 /** Logs in as `role` (the session is there), searches by code and opens the one result found. */
-async function openResult(role: ConsoleRole, report?: Report, site?: string | null): Promise<ConsoleView> {
-  const view = await consoleResultView(sites, stored(report, site), role, 'UTC');
-  stubApi(role, view);
+async function openResult(
+  role: ConsoleRole,
+  report?: Report,
+  site?: string | null,
+  chain?: { view: ConsoleChain; others: Record<string, ConsoleResultView> },
+): Promise<ConsoleView> {
+  const view = await consoleResultView(sites, stored(report, site), role, 'UTC', chain?.view);
+  stubApi(role, view, chain?.others);
   const c = await mount<ConsoleView>('cp-console', {}, 'console');
   const form = await waitFor(() => c.shadowRoot?.querySelector<HTMLFormElement>('form:has(#code)'), { timeoutMs: 5000, what: 'the search form' });
   one<HTMLInputElement>(c, '#code').value = 'K7QF-3MZD';
@@ -154,6 +162,41 @@ async function openResult(role: ConsoleRole, report?: Report, site?: string | nu
 }
 
 const IPV4 = /\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/;
+
+describe("the console: one browser's tests side by side", () => {
+  it("links the earlier test and lists the later ones, each said as the browser's claim, and opens the other by its code", async () => {
+    const earlierMs = STARTED_MS - 3_600_000;
+    const link = (id: string, code: string, startedAtMs: number, verdict: string | null) => ({ id, code, startedAtMs, verdict });
+    const earlier = await consoleResultView(
+      sites,
+      { ...stored(golden('clean-15s')), id: 'r0', code: 'AB12-CD34', startedAtMs: earlierMs, verdict: 'pass' },
+      'tier1',
+      'UTC',
+      consoleChain({ earlier: null, later: [link('r1', 'K7QF-3MZD', STARTED_MS, 'fail')] }, 'UTC'),
+    );
+    const c = await openResult('tier1', undefined, undefined, {
+      view: consoleChain({ earlier: link('r0', 'AB12-CD34', earlierMs, 'pass'), later: [] }, 'UTC'),
+      others: { 'AB12-CD34': earlier },
+    });
+    expect(words(one(c, '[data-chain="earlier"]'))).toBe("Earlier test from the same browser (the browser's claim): AB12-CD34 (2024-12-31 23:00 (UTC), pass)");
+    expect(all(c, '[data-chain="later"]')).toEqual([]);
+    expect(await axeProblems()).toEqual([]);
+    one<HTMLButtonElement>(c, '[data-chain="earlier"] button').click();
+    await waitFor(() => (c.shadowRoot?.querySelector('#result .code')?.textContent === 'AB12-CD34' ? true : null), {
+      timeoutMs: 5000,
+      what: 'the earlier result opened',
+    });
+    await c.updateComplete;
+    expect(words(one(c, '[data-chain="later"]'))).toBe("Tested again from the same browser (the browser's claim):");
+    expect(all(c, '[data-chain-code]').map((li) => words(li))).toEqual(['K7QF-3MZD (2025-01-01 00:00 (UTC), fail)']);
+    expect(all(c, '[data-chain="earlier"]')).toEqual([]);
+  });
+
+  it('says nothing of a chain when the browser claimed none', async () => {
+    const c = await openResult('tier1');
+    expect(all(c, '[data-testid="chain"]')).toEqual([]);
+  });
+});
 
 describe('the console, tier 1', () => {
   it('shows the verdict, what to tell the user and the failed targets', async () => {

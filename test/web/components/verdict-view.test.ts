@@ -216,4 +216,30 @@ describe("the user's devices and network, under the answer", () => {
     expect(words(one(v, '[data-network]'))).toContain('Your web traffic and your call traffic left from different addresses');
     expect(await axeProblems()).toEqual([]);
   });
+
+  it('says the listed media relays’ reachability as reachability, not quality, and each family to the relay, axe-clean', async () => {
+    const base = golden('clean-15s');
+    const fam = (rttMsP50: number) => ({ state: 'ok' as const, rttMsP50, rttMsP90: rttMsP50, lossPct: 0, probesSent: 50, probesJudged: 50 });
+    const report: Report = {
+      ...base,
+      network: { connectionType: null, effectiveType: null, splitPath: 'same', families: { ipv4: fam(18), ipv6: fam(70), worse: 'ipv6' } },
+      teamsReachability: {
+        timeoutMs: 3000,
+        triedBy: 'page',
+        answers: [
+          { url: 'stun:relay.example:3478', transport: 'udp', port: 3478, answer: 'reflexive', ms: 21 },
+          { url: 'stun:relay.example:3479', transport: 'udp', port: 3479, answer: 'blocked', ms: null },
+        ],
+      },
+    };
+    const without = words(one(await show(base), '.title'));
+    const v = await show(report);
+    expect(words(one(v, '.title'))).toBe(without);
+    expect(words(one(v, '[data-network]'))).toContain('IPv6 is much worse than IPv4 on the way to the relay.');
+    const reach = words(one(v, '[data-reachability]'));
+    expect(reach).toContain('This tests reachability, not quality');
+    expect(reach).toContain('UDP 3479 stun:relay.example:3479: no answer within 3 s: blocked');
+    expect(all(v, '[data-reachability] li')).toHaveLength(2);
+    expect(await axeProblems()).toEqual([]);
+  });
 });

@@ -1,0 +1,160 @@
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { runCallprobe, serveProcess, type ServeProcess } from '../test/kit/callprobe.js';
+import type { EmbedMessage } from '../src/protocol/embed.js';
+import type { SharedResult } from '../src/protocol/api.js';
+import { axeViolations } from './fixtures/axe.js';
+import { workerPort, workerPorts } from './fixtures/env.js';
+import { expect, test } from './fixtures/test.js';
+
+/**
+ * The test page in another site's frame, and one browser's tests side by side, in Chromium
+ * against its own `callprobe serve --embed-origins <the listed parent> --users`:
+ *
+ * - a page on the listed origin (another port of 127.0.0.1: another origin) frames the test,
+ *   which runs and posts `started` and then `result` with its code to that origin; the parent is
+ *   not cross-origin isolated, so the stored report says the page was not isolated and the
+ *   pacing worker fell back to setTimeout;
+ * - a page on an unlisted origin cannot frame it: the frame's navigation is blocked by
+ *   `frame-ancestors` (the frame holds Chromium's error page, not the test page);
+ * - the result's page runs the test again: the new test shows the earlier one under "Your
+ *   earlier tests here", and the console links the two both ways.
+ *
+ * The embedded run's accuracy is not checked here (a functional test on a shared machine): the
+ * accuracy runs are the measurement project's.
+ */
+const USER = { name: 'ana', role: 'tier1', password: 'ana-tier-one-pw' } as const;
+const CODE = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
+
+let dir = '';
+let base = '';
+let server: ServeProcess | null = null;
+const parents: Server[] = [];
+let listedParent = '';
+let unlistedParent = '';
+
+/** A parent page at `port` that frames the test page at `src` and keeps every message it receives from callprobe's origin. */
+async function parentPage(port: number, src: string): Promise<string> {
+  const html = `<!doctype html><html lang="en"><title>help desk portal</title>
+<script>
+  window.received = [];
+  window.frameLoaded = false;
+  window.addEventListener('message', (event) => {
+    if (event.origin !== ${JSON.stringify(base)}) return;
+    if (event.data && event.data.source === 'callprobe' && event.data.version === 1) window.received.push(event.data);
+  });
+</script>
+<iframe id="probe" title="callprobe" src="${src}" allow="cross-origin-isolated; microphone; camera" width="900" height="700"
+  onload="window.frameLoaded = true"></iframe>`;
+  const s = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html));
+  parents.push(s);
+  await new Promise<void>((resolve, reject) => {
+    s.once('error', reject);
+    s.listen(port, '127.0.0.1', resolve);
+  });
+  return `http://127.0.0.1:${port}`;
+}
+
+// Playwright reads fixtures from the first parameter's destructuring: none are used here.
+// eslint-disable-next-line no-empty-pattern
+test.beforeAll(async ({}, workerInfo) => {
+  const i = workerInfo.parallelIndex;
+  const httpPort = workerPort(18930, i);
+  const turnPorts = workerPorts(3700, i, 4);
+  base = `http://127.0.0.1:${httpPort}`;
+  listedParent = `http://127.0.0.1:${workerPort(18940, i)}`;
+  dir = mkdtempSync(join(tmpdir(), 'callprobe-embed-e2e-'));
+  const hashed = await runCallprobe(['hash-password'], 30_000, { input: `${USER.password}\n` });
+  expect(hashed.code, hashed.stderr).toBe(0);
+  writeFileSync(join(dir, 'users.json'), JSON.stringify([{ name: USER.name, role: USER.role, passwordHash: hashed.stdout.trim() }]));
+  server = await serveProcess(
+    {
+      httpPort,
+      turnPorts: `${turnPorts[0]}-${turnPorts[3]}`,
+      db: join(dir, 'callprobe.db'),
+      extra: ['--users', join(dir, 'users.json'), '--embed-origins', listedParent],
+    },
+    { deadlineMs: 170_000 },
+  );
+  const src = `${base}/?autostart=1&duration=2`;
+  await parentPage(workerPort(18940, i), src);
+  unlistedParent = await parentPage(workerPort(18950, i), src);
+});
+
+test.afterAll(async () => {
+  for (const s of parents) await new Promise<void>((resolve) => s.close(() => resolve()));
+  await server?.stop(5_000);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The messages the parent page received so far. */
+const received = (page: Page): Promise<EmbedMessage[]> => page.evaluate(() => (window as unknown as { received: EmbedMessage[] }).received);
+
+test('a listed origin frames the test and receives its result; an unlisted one cannot frame it; a re-run is linked to it', async ({ page, request }) => {
+  test.setTimeout(120_000);
+
+  // The listed parent: the test runs in its frame and tells it the result, code included.
+  await page.goto(listedParent);
+  await expect.poll(async () => (await received(page)).find((m) => m.type === 'result') ?? null, { timeout: 60_000 }).not.toBeNull();
+  const messages = await received(page);
+  expect(messages[0]?.type).toBe('started');
+  const result = messages.find((m) => m.type === 'result');
+  expect(result).toMatchObject({ source: 'callprobe', version: 1, type: 'result', lang: 'en' });
+  expect(result?.code).toMatch(CODE);
+  expect(['pass', 'fail', 'insufficient']).toContain(result?.verdict);
+  expect(result?.answer).toEqual(expect.any(String));
+  const first = result?.code ?? '';
+  // A parent that is not cross-origin isolated gives the frame no Atomics.wait: the report says so.
+  const stored = (await (await request.get(`${base}/api/r/${first}`)).json()) as SharedResult;
+  const report = stored.report as { meta: { clock?: { crossOriginIsolated: boolean | null } } };
+  expect(report.meta.clock?.crossOriginIsolated).toBe(false);
+  expect(JSON.stringify(stored.report)).toContain('paced by timeout');
+
+  // The unlisted parent: its frame loads Chromium's error page, never the test page.
+  const other = await page.context().newPage();
+  await other.goto(unlistedParent);
+  await expect.poll(() => other.evaluate(() => (window as unknown as { frameLoaded: boolean }).frameLoaded)).toBe(true);
+  const framed = other.frames().find((f) => f !== other.mainFrame());
+  expect(framed?.url()).not.toContain(base);
+  expect(await received(other)).toEqual([]);
+  const headers = (await request.get(`${base}/`)).headers();
+  expect(headers['content-security-policy']).toContain(`frame-ancestors ${listedParent}`);
+  expect(headers['content-security-policy']).not.toContain(unlistedParent);
+  await other.close();
+
+  // Run again from the first result's page: the earlier test is listed, and the console links the two.
+  await page.goto(`${base}/r/${first}`);
+  await page.getByRole('link', { name: 'Run the test again' }).click();
+  await expect(page).toHaveURL(new RegExp(`previous=${first}`));
+  await page.getByRole('button', { name: 'Start test' }).click();
+  const second = page.locator('[data-result-code]');
+  await expect(second).toHaveText(CODE, { timeout: 60_000 });
+  const secondCode = (await second.textContent()) ?? '';
+  const earlier = page.locator('[data-earlier-tests]');
+  await expect(earlier.getByRole('heading', { name: 'Your earlier tests here' })).toBeVisible();
+  await expect(earlier.getByRole('link', { name: first })).toHaveAttribute('href', `/r/${first}`);
+  await expect(earlier.locator(`[data-earlier-code="${secondCode}"]`)).toHaveCount(0);
+  expect(await axeViolations(page)).toEqual([]);
+  // Clear empties this browser's list.
+  await earlier.getByRole('button', { name: 'Clear' }).click();
+  await expect(page.locator('[data-earlier-cleared]')).toBeVisible();
+  expect(await page.evaluate(() => localStorage.getItem('callprobe.earlierTests'))).toBeNull();
+
+  await page.goto(`${base}/console`);
+  await page.getByLabel('User name').fill(USER.name);
+  await page.getByLabel('Password').fill(USER.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByLabel('Result code').fill(secondCode);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('button', { name: `Open result ${secondCode}` }).click();
+  await expect(page.locator('[data-chain="earlier"]')).toContainText(`Earlier test from the same browser (the browser's claim): ${first}`);
+  await page
+    .locator('[data-chain="earlier"]')
+    .getByRole('button', { name: `Open result ${first}` })
+    .click();
+  await expect(page.locator('#result .code')).toHaveText(first);
+  await expect(page.locator(`[data-chain-code="${secondCode}"]`)).toBeVisible();
+});
