@@ -6,17 +6,14 @@
  * (checked by `tsc` at every call), and each other language is a module typed as a complete
  * catalogue, loaded only when asked for, so a missing key fails the build and the page's first
  * load carries English alone. This module is the machinery both share; the languages and how one is chosen are
- * src/protocol/lang.ts. Numbers keep format.ts's rules and precision; only their decimal and group
- * marks (read from `Intl.NumberFormat`), their units and lists (`Intl.ListFormat`) follow the
- * language. Pure: no clock, no I/O beyond the dynamic import of a catalogue module.
+ * src/protocol/lang.ts. Numbers are numbers.ts's (format.ts's rules in each language). Pure: no clock, no I/O beyond the dynamic import of a catalogue module.
  */
-import * as format from './format.js';
 import type { Lang } from '../../protocol/lang.js';
 
 /** A catalogue's source: English, its keys every language's keys, its `{name}` placeholders every language's parameters. */
 export type Source = Readonly<Record<string, string>> & UnitMessages;
 /** The units every catalogue words (format.ts's rules; the number goes in `{n}`). */
-interface UnitMessages {
+export interface UnitMessages {
   readonly 'unit.ms': string;
   readonly 'unit.pct': string;
   readonly 'unit.s': string;
@@ -36,26 +33,7 @@ export function placeholdersOf(text: string): string[] {
   return [...new Set([...text.matchAll(/\{([A-Za-z0-9]+)\}/g)].map((m) => m[1] ?? ''))];
 }
 
-/** format.ts's printers, in one language: the same precision, that language's marks, units and lists. */
-interface Formatter {
-  num(v: number, threshold?: number): string;
-  fixed(v: number, decimals: number): string;
-  ms(v: number, threshold?: number): string;
-  pct(v: number, threshold?: number): string;
-  count(n: number): string;
-  seconds(msValue: number): string;
-  figure(v: number | null | undefined, unit: format.FigureUnit, threshold?: number): string;
-  figureMs(v: number | null | undefined, threshold?: number): string;
-  figurePct(v: number | null | undefined, threshold?: number): string;
-  figureCount(v: number | null | undefined): string;
-  limitValue(threshold: number, unit: 'ms' | '%'): string;
-  andList(items: readonly string[]): string;
-  /** "a or b": in English as the words join them, elsewhere `Intl.ListFormat`'s disjunction. */
-  orList(items: readonly string[]): string;
-  portSpan(ports: readonly number[]): string;
-}
-
-/** A catalogue in one language: its messages and its number printers. */
+/** A catalogue in one language: its messages. */
 export interface Translator<S extends Source> {
   readonly lang: Lang;
   /** The message `key` with its placeholders filled. */
@@ -64,31 +42,6 @@ export interface Translator<S extends Source> {
   template(key: keyof S & string): string;
   /** `one` when `n` is 1, else `other` (the catalogue's two plural forms; languages without plurals give both the same). */
   plural<K extends keyof S & string>(n: number, one: K, other: K, ...params: ParamArgs<S, K>): string;
-  readonly fmt: Formatter;
-}
-
-/** English: format.ts itself, byte for byte. */
-const ENGLISH_FORMAT: Formatter = {
-  num: format.num,
-  fixed: format.fixed,
-  ms: format.ms,
-  pct: format.pct,
-  count: format.count,
-  seconds: format.seconds,
-  figure: format.figure,
-  figureMs: format.figureMs,
-  figurePct: format.figurePct,
-  figureCount: format.figureCount,
-  limitValue: format.limitValue,
-  andList: format.andList,
-  orList: (items) => items.join(' or '),
-  portSpan: format.portSpan,
-};
-
-/** A language's decimal and group marks, as `Intl.NumberFormat` writes them. */
-function marksOf(lang: Lang): { decimal: string; group: string } {
-  const parts = new Intl.NumberFormat(lang, { useGrouping: true }).formatToParts(12345.6);
-  return { decimal: parts.find((p) => p.type === 'decimal')?.value ?? '.', group: parts.find((p) => p.type === 'group')?.value ?? ',' };
 }
 
 function fill(text: string, params: Readonly<Record<string, string | number>> | undefined): string {
@@ -99,51 +52,15 @@ function fill(text: string, params: Readonly<Record<string, string | number>> | 
   });
 }
 
-/** format.ts's printers with `lang`'s marks, units (the catalogue's `unit.*`) and lists. */
-function localFormat(lang: Lang, cat: UnitMessages): Formatter {
-  const { decimal, group } = marksOf(lang);
-  // format.ts writes "," between thousands and "." for decimals: swap both marks at once.
-  const marks = (s: string): string => s.replace(/[.,]/g, (c) => (c === '.' ? decimal : group));
-  const unit = (text: string, n: string): string => fill(text, { n });
-  const list = new Intl.ListFormat(lang, { type: 'conjunction' });
-  const figure = (v: number | null | undefined, u: format.FigureUnit, threshold?: number): string => {
-    const bare = format.figure(v, u, threshold);
-    if (bare === format.MISSING) return bare;
-    const n = marks(bare.replace(/ ms$|%$/, ''));
-    return u === 'ms' ? unit(cat['unit.ms'], n) : u === '%' ? unit(cat['unit.pct'], n) : n;
-  };
-  const ms = (v: number, threshold?: number): string => unit(cat['unit.ms'], marks(format.num(v, threshold)));
-  const pct = (v: number, threshold?: number): string => unit(cat['unit.pct'], marks(format.num(v, threshold)));
-  const andList = (items: readonly string[]): string => list.format(items);
-  return {
-    num: (v, threshold) => marks(format.num(v, threshold)),
-    fixed: (v, decimals) => marks(format.fixed(v, decimals)),
-    ms,
-    pct,
-    count: (n) => marks(format.count(n)),
-    seconds: (msValue) => unit(cat['unit.s'], marks(format.num(msValue / 1000))),
-    figure,
-    figureMs: (v, threshold) => figure(v, 'ms', threshold),
-    figurePct: (v, threshold) => figure(v, '%', threshold),
-    figureCount: (v) => figure(v, 'count'),
-    limitValue: (threshold, u) => (u === 'ms' ? ms(threshold) : pct(threshold)),
-    andList,
-    orList: (items) => new Intl.ListFormat(lang, { type: 'disjunction' }).format(items),
-    portSpan: (ports) => andList(format.portSpan(ports).split(/, | and /)),
-  };
-}
-
 /** The translator of `lang` from its catalogue of source `S`. */
 export function translatorOf<S extends Source>(lang: Lang, cat: CatalogueOf<S>): Translator<S> {
   const text = (key: keyof S & string): string => cat[key];
   const t = <K extends keyof S & string>(key: K, ...params: ParamArgs<S, K>): string => fill(text(key), params[0]);
-  const units = cat as unknown as UnitMessages;
   return {
     lang,
     t,
     template: text,
     plural: (n, one, other, ...params) => t(n === 1 ? one : other, ...params),
-    fmt: lang === 'en' ? ENGLISH_FORMAT : localFormat(lang, units),
   };
 }
 

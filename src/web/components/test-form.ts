@@ -82,7 +82,8 @@ export class TestForm extends CpElement {
     const offer = this.loadOffer ?? null;
     const busyS = this.params.load ? Math.ceil(DEFAULTS.load.phaseMaxMs / 1000) : 0;
     const m = pageMessages();
-    const mb = m.fmt.fixed(offer === null ? 0 : Math.round(offer.maxBytesPerDirection / 1e5) / 10, 1);
+    // Megabytes to one decimal, in the page's language ("2.5", "2,5").
+    const mb = new Intl.NumberFormat(m.lang, { maximumFractionDigits: 1 }).format(offer === null ? 0 : Math.round(offer.maxBytesPerDirection / 1e5) / 10);
     return html`
       <form @submit=${this.onSubmit} aria-label=${m.t('page.settings')}>
         <div class="go">
