@@ -6,6 +6,7 @@
  */
 import type { LoadOffer } from './api-load.js';
 import type { ReachabilityTarget } from './reachability.js';
+import type { TurnTransport } from './defaults.js';
 
 /**
  * The body of every refusal of the results, sites and console routes (and of a signalling
@@ -27,7 +28,7 @@ export interface Health {
 export interface TurnServerEntry {
   /** e.g. "turn:127.0.0.1:3478?transport=udp" (RFC 7065 URI). */
   url: string;
-  transport: 'udp' | 'tcp' | 'tls';
+  transport: TurnTransport;
   port: number;
 }
 

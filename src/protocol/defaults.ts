@@ -5,7 +5,6 @@
  * turn-uri.ts (RFC 7065 TURN URIs), server/config/ (the server's own flags) and client/ (the
  * client's). Pure: neither DOM nor Node.
  */
-import type { TurnServerEntry } from './api.js';
 
 /** Relay allocations one source (IPv4 address, IPv6 /64) may hold: an office behind one NAT. */
 const ALLOCATIONS_PER_SOURCE = 256;
@@ -746,12 +745,15 @@ export const BOUNDS = {
   workers: { min: 0, max: 1 },
 } as const;
 
+/** A TURN transport to the relay (RFC 5766, RFC 6062; TLS: RFC 5766 section 2.1). */
+export type TurnTransport = 'udp' | 'tcp' | 'tls';
+
 /**
  * The standard rungs of the connectivity ladder (Azure Communication Services network requirements: Teams media uses UDP 3478-3481 and
  * falls back to TCP/TLS 443). A report always lists these; UDP rungs are matched by port, the
  * TCP and TLS rungs by transport (a server may offer them on another port than 443).
  */
-export const STANDARD_RUNGS: ReadonlyArray<{ readonly transport: TurnServerEntry['transport']; readonly port: number }> = [
+export const STANDARD_RUNGS: ReadonlyArray<{ readonly transport: TurnTransport; readonly port: number }> = [
   { transport: 'udp', port: 3478 },
   { transport: 'udp', port: 3479 },
   { transport: 'udp', port: 3480 },

@@ -32,14 +32,17 @@ export interface PageOffers {
   load: LoadOffer | null;
   /** ServerConfig.embedOrigins; empty when none (or an older server). */
   embedOrigins: string[];
+  /** ServerConfig.teamsReachability: the media relays the page tries after its test; empty when none (or an older server). */
+  teamsReachability: NonNullable<ServerConfig['teamsReachability']>;
 }
 
 /**
  * The server's offers the page reads once when it opens (one GET /api/config): the busy-line
- * phase beside its choice, and whom an embedded page may tell its result. It starts nothing.
+ * phase beside its choice, whom an embedded page may tell its result, and the media relays it
+ * tries after its test. It starts nothing.
  */
 export async function readPageOffers(baseUrl: string): Promise<PageOffers> {
   const cfg = await fetchServerConfig(baseUrl);
   const origins = Array.isArray(cfg.embedOrigins) ? cfg.embedOrigins.filter((o): o is string => typeof o === 'string') : [];
-  return { load: cfg.load ?? null, embedOrigins: origins };
+  return { load: cfg.load ?? null, embedOrigins: origins, teamsReachability: cfg.teamsReachability ?? [] };
 }

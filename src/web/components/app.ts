@@ -13,7 +13,7 @@ import { couldNotRunTitle, failureWords, whereWords } from '../could-not-run.js'
 import type { Messages } from '../../analysis/present/catalogue.js';
 import { answerMessages, pageMessages } from '../i18n.js';
 import { errorLine, SetupError } from '../../session/net/errors.js';
-import { fetchServerConfig, readPageOffers } from '../../session/net/config.js';
+import { readPageOffers, type PageOffers } from '../../session/net/config.js';
 import type { LoadOffer } from '../../protocol/api-load.js';
 import { primeAudio, releaseAudio } from '../audio.js';
 import { codeLine, ResultCard } from './result-card.js';
@@ -63,6 +63,8 @@ export class CpApp extends CpElement {
   declare announcement: string;
   /** Set when a finished test's view could not load: the result is then shown as plain text. */
   declare viewError: string | null;
+  /** The server's offers, read once when the page opens (null before). */
+  private offers: Promise<PageOffers> | null = null;
   /** The busy-line phase the server offers (undefined until its config answered; null: not offered). */
   declare loadOffer: LoadOffer | null | undefined;
   /** Whether the device step (<cp-devices>, loaded when opened) is shown. */
@@ -124,6 +126,7 @@ export class CpApp extends CpElement {
    */
   private async readOffers(): Promise<void> {
     const offers = readPageOffers(location.origin);
+    this.offers = offers;
     this.embed = embedPoster(offers.then((o) => o.embedOrigins).catch(() => []));
     try {
       this.loadOffer = (await offers).load;
@@ -297,7 +300,7 @@ export class CpApp extends CpElement {
    */
   private async tryListedRelays(): Promise<Reachability | null> {
     try {
-      const targets = (await fetchServerConfig(location.origin)).teamsReachability ?? [];
+      const targets = (await (this.offers ?? readPageOffers(location.origin))).teamsReachability;
       if (targets.length === 0) return null;
       this.state = { kind: 'running', phase: 'analyzing', detail: 'trying the listed media relays (reachability, not quality)' };
       progress('trying the listed media relays (reachability, not quality)');
