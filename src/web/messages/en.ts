@@ -98,6 +98,16 @@ export const en = {
   'card.copyFailed.details': 'Could not copy ({error}). The details are selected: press Ctrl+C (Cmd+C on a Mac) to copy them.',
 
   // A stored result opened by its link (shared-result.ts).
+  // This browser's earlier tests (earlier-tests.ts); `earlier.verdict` follows the date.
+  'earlier.title': 'Your earlier tests here',
+  'earlier.note': 'Kept in this browser only, the last 5.',
+  'earlier.clear': 'Clear',
+  'earlier.cleared': 'Your earlier tests were cleared from this browser.',
+  'earlier.verdict': ': {verdict}',
+  'earlier.pass': 'passed',
+  'earlier.fail': 'failed',
+  'earlier.insufficient': 'not enough evidence',
+  'earlier.none': 'could not test',
   'shared.docTitle': 'Shared result {code} · callprobe',
   'shared.heading': 'Shared result {code}',
   'shared.stored': 'Stored {when}. This is the result as the person who ran the test saw it.',
