@@ -8,6 +8,7 @@ import {
   checkRunFlags,
   checkScheduleFlags,
   parseCsvSep,
+  parseLang,
   parseRelayPick,
   parseServerUrl,
   parseSince,
@@ -88,6 +89,11 @@ export function defineRun(program: Command, act: (o: RunCommandOptions, schedule
     .option('--json', 'print exactly one JSON document, the report (or a could-not-test record)', false)
     .option('--csv', "print the export's CSV header and this test's row instead of the summary (figures rounded as the page shows them)", false)
     .option('--csv-sep <sep>', 'with --csv: comma (default) or semicolon, for spreadsheets whose list separator is ;', arg(parseCsvSep))
+    .option(
+      '--lang <lang>',
+      'the summary in this language: en (default), de, fr, es, ja or zh-Hans; with --csv, de, fr and es write decimal commas',
+      arg(parseLang),
+    )
     .option('--browser <path>', 'Chromium executable', DEFAULTS.browserPath)
     .option('--evidence <file>', 'also write the evidence the report was graded from (every probe and the views outside the page, JSON) to this file')
     .option('--no-save', 'do not store the result on the server (by default it is saved once and its code printed on stderr)')

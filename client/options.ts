@@ -13,6 +13,7 @@ import { ConfigError } from '../src/protocol/config-error.js';
 import { parseSinceSpan } from '../src/protocol/values.js';
 import { canonicalSite, SiteNameError } from '../src/protocol/site-name.js';
 import { csvSeparatorNamed, type CsvSeparator } from '../src/analysis/report/export.js';
+import { LANGS, pickLang, type Lang } from '../src/protocol/lang.js';
 
 /** `callprobe run`'s flags as commander parses them (cli.ts; --turn already an RFC 7065 entry). */
 export interface RunCommandOptions {
@@ -44,6 +45,8 @@ export interface RunCommandOptions {
   csv: boolean;
   /** --csv-sep: the CSV's field separator (default a comma). */
   csvSep?: CsvSeparator;
+  /** --lang: the summary's language (and, with --csv, its decimal mark); English without it. */
+  lang?: Lang;
   /** --load: the busy-line phase after the idle window. */
   load: boolean;
   /** --devices: check the microphone, speaker and camera first (the browser's fake devices; never a schedule's). */
@@ -210,6 +213,13 @@ export function parseCsvSep(v: string): CsvSeparator {
   const sep = csvSeparatorNamed(v);
   if (sep === null) throw new ConfigError('bad-value', `--csv-sep is comma or semicolon, not "${v}"`);
   return sep;
+}
+
+/** --lang: a language callprobe ships (a regional tag such as de-AT picks its language). */
+export function parseLang(v: string): Lang {
+  const lang = pickLang([v]);
+  if (lang === null) throw new ConfigError('bad-value', `--lang is one of ${LANGS.join(', ')}, not "${v}"`);
+  return lang;
 }
 
 /** --relay: `udp`, `tcp` or `tls`, optionally with a port (`udp:3479`), as the page's ?turn= takes it. */

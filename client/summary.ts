@@ -8,6 +8,7 @@ import { devicesLines } from '../src/analysis/present/devices.js';
 import { reachabilityLines } from '../src/analysis/present/reachability.js';
 import { networkLines } from '../src/analysis/present/network.js';
 import { regionSentences } from '../src/analysis/present/region.js';
+import { EN, type Messages } from '../src/analysis/present/catalogue.js';
 
 /**
  * The short human summary `callprobe run` prints without --json: the page's view models as
@@ -17,24 +18,29 @@ import { regionSentences } from '../src/analysis/present/region.js';
  * each with its action, come right after them, then where the test ran (a hub's edge: the
  * nearest test server and what else was tried), the region leg's sentence and, when a device check ran, the user's devices, and the listed media relays' reachability.
  */
-export function formatSummary(r: Report): string {
-  const a = answerView(r);
+export function formatSummary(r: Report, m: Messages = EN): string {
+  const a = answerView(r, m);
   const rows = verdictRows(r);
-  const unconfirmed = rows.some((row) => a.statusText(row) === 'pass, not confirmed');
-  const where = edgeSentence(r);
+  const unconfirmed = rows.some((row) => a.statusText(row) === m.t('status.unconfirmed'));
+  const where = edgeSentence(r, m);
   const lines = [
-    `Verdict: ${verdictWords(r)}`,
+    m.t('cli.verdict', { verdict: verdictWords(r, m) }),
     `  ${a.sentence}`,
     ...(a.caution === null ? [] : [`  ${a.caution}`]),
     ...(a.withdrawn === null ? [] : [`  ${a.withdrawn}`]),
     ...a.facts.map((f) => `  ! ${factLine(f)}`),
     ...(where === null ? [] : [`  ${where}`]),
-    ...regionSentences(r).map((s) => `  ${s}`),
+    ...regionSentences(r, m).map((s) => `  ${s}`),
     ...(r.devices === undefined ? [] : ['  Devices (never part of the verdict):', ...devicesLines(r.devices).map((line) => `    ${line}`)]),
     ...(r.network === undefined ? [] : ['  The network this machine is on:', ...networkLines(r.network).map((line) => `    ${line}`)]),
     ...(r.teamsReachability === undefined ? [] : reachabilityLines(r.teamsReachability).map((line, i) => (i === 0 ? `  ${line}` : `    ${line}`))),
     ...a.findings.map((f) => `  - ${f.sentence}`),
-    ...(a.advice.length > 0 ? [`  ${adviceHeading(a.tone)}:`, ...a.advice.map((x, i) => `    ${String(i + 1)}. ${x.text} (why: ${x.because})`)] : []),
+    ...(a.advice.length > 0
+      ? [
+          `  ${m.t('cli.heading', { heading: adviceHeading(a.tone, m) })}`,
+          ...a.advice.map((x, i) => `    ${String(i + 1)}. ${m.t('cli.advice', { text: x.text, because: x.because })}`),
+        ]
+      : []),
     '',
     ...r.explanation.map((e) => `  ${e}`),
     '',

@@ -9,7 +9,7 @@ import type { Reachability } from '../../src/analysis/schema/reachability-schema
 import { reachabilityLines } from '../../src/analysis/present/reachability.js';
 import type { CouldNotTest } from '../../src/analysis/schema/could-not-test-schema.js';
 import { parseTurnUriParts } from '../../src/protocol/turn-uri.js';
-import { couldNotTestRow, csvHeader, csvLine, reportRows, type RowIdentity } from '../../src/analysis/report/export.js';
+import { couldNotTestRow, csvDecimalOf, csvHeader, csvLine, reportRows, type RowIdentity } from '../../src/analysis/report/export.js';
 import { builtPageDir, callprobeVersion } from '../../host/package.js';
 import { EXIT, exitCodeFor, oneLine, type ExitCode } from '../exit.js';
 import { checkRelayOffered, type RunCommandOptions } from '../options.js';
@@ -20,6 +20,7 @@ import { saveResult } from '../save.js';
 import { checkCallprobeServer, ServerCheckError } from '../server-check.js';
 import { requireUploadToken } from '../token-check.js';
 import { formatSummary } from '../summary.js';
+import { loadMessages } from '../../src/analysis/present/catalogue.js';
 import { cautionOfReport } from '../../src/analysis/grade/caution.js';
 import { isLoopbackHost, testPageUrl, testTimeoutMs } from '../test-page.js';
 
@@ -138,9 +139,9 @@ async function finish(o: RunCommandOptions, record: Report | CouldNotTest, progr
     process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
   } else if (o.csv) {
     const rows = isReport ? reportRows(who, record, 'page') : [couldNotTestRow(who, record, Date.parse(record.meta.startedAt ?? '') || record.atMs)];
-    const csv = { sep: o.csvSep ?? ',', bom: false } as const;
+    const csv = { sep: o.csvSep ?? ',', bom: false, decimal: csvDecimalOf(undefined, o.lang) } as const;
     process.stdout.write(csvHeader(csv) + rows.map((row) => csvLine(row, csv)).join(''));
   } else if (isReport) {
-    process.stdout.write(formatSummary(record));
+    process.stdout.write(formatSummary(record, await loadMessages(o.lang ?? 'en')));
   }
 }

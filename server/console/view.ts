@@ -5,6 +5,7 @@
  * code, src/analysis/site), a "likely culprit" line from the contrasts the data supports, and
  * the report redacted for tier 1 (no client address, no candidates, no NAT, no path).
  */
+import { EN, type Messages } from '../../src/analysis/present/catalogue.js';
 import type { GradeEntry, Report } from '../../src/analysis/schema/report-schema.js';
 import type { CouldNotTest } from '../../src/analysis/schema/could-not-test-schema.js';
 import { answerView } from '../../src/analysis/present/answer.js';
@@ -282,6 +283,8 @@ export async function consoleResultView(
   role: ConsoleRole,
   timeZone: string,
   chain: ConsoleChain = { earlier: null, later: [] },
+  /** The answer's words in the reader's language (English by default). */
+  messages: Messages = EN,
 ): Promise<ConsoleResultView> {
   const parsed = JSON.parse(r.reportJson) as unknown;
   const accepted = acceptResult(parsed);
@@ -314,7 +317,7 @@ export async function consoleResultView(
     };
   } else {
     const report = accepted.report;
-    const a = answerView(report);
+    const a = answerView(report, messages);
     const baseline = await baselineOf(sites, r, report, timeZone);
     view = {
       ...base,

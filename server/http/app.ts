@@ -69,7 +69,7 @@ export interface AppOptions extends SignalOptions, Omit<PageConfigOptions, 'refl
   /** Where the log lines (pino JSON, one a line) go when no logger is given; default stdout. Tests read them here. */
   logStream?: { write(line: string): void };
   /** The results store and its limits; absent: no results routes at all. */
-  results?: Omit<ResultsOptions, 'pageBuilt' | 'consoleRole' | 'store'> & { store: AppStore | null };
+  results?: Omit<ResultsOptions, 'pageBuilt' | 'webRoot' | 'consoleRole' | 'store'> & { store: AppStore | null };
   /** The help desk console (serve --users) and its sessions; users null: closed (404 with the reason). Needs `results`. */
   console: Omit<ConsoleOptions, 'store' | 'adminToken' | 'pageBuilt' | 'access'>;
   /** Reverse proxies (IPs/CIDRs) whose X-Forwarded-For gives the client's address; empty: none. */
@@ -212,7 +212,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (access.sessions !== null) app.addHook('onRequest', access.resolve);
     // Without --users the operator endpoints answer as before (404 without a token configured).
     const consoleRole = access.sessions !== null ? { consoleRole: access.roleOf } : {};
-    await app.register(resultsPlugin, { ...opts.results, pageBuilt, ...consoleRole, doorRefusals });
+    await app.register(resultsPlugin, { ...opts.results, pageBuilt, webRoot: opts.webRoot, ...consoleRole, doorRefusals });
     await app.register(sitesPlugin, { store, adminToken, ...consoleRole, alerts: opts.results.alerts?.config ?? null });
     await app.register(siteTokensPlugin, { store, adminToken, nowMs: c.nowMs });
     await app.register(consolePlugin, { ...c, store, adminToken, access, pageBuilt: pageBuilt && existsSync(join(opts.webRoot, 'console.html')) });

@@ -5,6 +5,8 @@
  * (redacted for tier 1, audited for tier 2). Without serve --users every route answers 404 with
  * the reason. The operator token counts as tier 2 (automation).
  */
+import { loadMessages } from '../../src/analysis/present/catalogue.js';
+import { langOfRequest } from '../../src/protocol/lang.js';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import { CONSOLE_API, CONSOLE_COOKIE, CONSOLE_PAGE, type ConsoleRole, type ConsoleSearchAnswer, type ConsoleWho } from '../../src/protocol/api-console.js';
@@ -266,7 +268,10 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
       const r = await findResult(store().results, req.params.id);
       if (r === null) throw new Refusal('unknown-id', 'no result has this id or code', 404);
       const links = await store().chain.linksOf(r.code, BOUNDS.consoleChainLaterMax);
-      const view = await consoleResultView(store().sites, r, agent.role, timeZone, consoleChain(links, timeZone));
+      // What to tell the user, in the help desk's language: ?lang=, then Accept-Language, then English.
+      const words = await loadMessages(langOfRequest(given(req.query.lang) ?? undefined, req.headers['accept-language']));
+      const view = await consoleResultView(store().sites, r, agent.role, timeZone, consoleChain(links, timeZone), words);
+      reply.header('vary', 'accept-language');
       if (agent.role === 'tier2' && r.addresses.length > 0)
         req.log.info(
           { audit: 'personal-data-view', user: agent.name, resultId: r.id, code: r.code, addresses: r.addresses.length },

@@ -5,6 +5,9 @@
  * GET /api/results/:id and GET /api/results (export), behind the admin token. It owns no state
  * of its own: the store and the alerts are serve's, closed by serve.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { langOfRequest, type Lang } from '../../src/protocol/lang.js';
 import { locatedOf } from '../../src/analysis/site/site.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
@@ -21,6 +24,7 @@ import {
 import {
   ExportQuery,
   ResultCodeParams,
+  SharedPageQuery,
   ResultIdParams,
   ResultUploadBody,
   UploadCheckBody,
@@ -38,6 +42,7 @@ import {
   couldNotTestRow,
   csvHeader,
   csvLine,
+  csvDecimalOf,
   csvSeparatorNamed,
   orderedRow,
   reportRows,
@@ -79,6 +84,8 @@ export interface ResultsOptions {
   nowMs?: () => number;
   /** Whether the built page is there (/r/:code answers its index.html). */
   pageBuilt: boolean;
+  /** Where the built page is (/r/:code reads its index.html to name the reader's language in it). */
+  webRoot: string;
   /** Site alerts (serve --alerts): fed every newly stored report that has a site. */
   alerts?: SiteAlerts | null;
   /** The help desk console's role of this request's session (serve --users), or absent: no console. */
@@ -89,6 +96,11 @@ export interface ResultsOptions {
 
 /** The refusal of a server without a store. */
 export const noStore = (): Refusal => new Refusal('no-store', 'this server does not store results (serve --no-store, or an edge: its hub stores them)', 404);
+
+/** The page's index.html naming the reader's language: `<html lang>` and `data-served-lang`, which the page reads before the browser's. */
+function pageInLanguage(indexHtml: string, lang: Lang): string {
+  return indexHtml.replace(/<html lang="[^"]*">/, `<html lang="${lang}" data-served-lang="${lang}">`);
+}
 
 function sharePath(code: string): string {
   return `${SHARED_RESULT_PAGE}/${code}`;
@@ -322,9 +334,9 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
     },
   );
 
-  app.get<{ Params: Static<typeof ResultCodeParams> }>(
+  app.get<{ Params: Static<typeof ResultCodeParams>; Querystring: Static<typeof SharedPageQuery> }>(
     `${SHARED_RESULT_PAGE}/:code`,
-    { config: reads, schema: { params: ResultCodeParams } },
+    { config: reads, schema: { params: ResultCodeParams, querystring: SharedPageQuery } },
     async (req, reply) => {
       await networkReads(req);
       const known = (await lookUp(req.params.code, req.ip)) !== null;
@@ -334,8 +346,17 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
           .code(known ? 503 : 404)
           .type('text/plain')
           .send(known ? 'page not built: run `npm run build`\n' : 'no result has this code\n');
-      // The page reads the code from its URL and renders the stored report (or says it is unknown).
-      return reply.code(known ? 200 : 404).sendFile('index.html');
+      // The page reads the code from its URL and renders the stored report (or says it is unknown),
+      // in the reader's language: ?lang=, then Accept-Language (named in <html>, read by src/web/i18n.ts).
+      const lang = langOfRequest(req.query.lang, req.headers['accept-language']);
+      const index = await readFile(join(opts.webRoot, 'index.html'), 'utf8');
+      return reply
+        .code(known ? 200 : 404)
+        .header('vary', 'accept-language')
+        .header('content-language', lang)
+        .header('cache-control', 'no-cache')
+        .type('text/html; charset=utf-8')
+        .send(pageInLanguage(index, lang));
     },
   );
 
@@ -388,7 +409,11 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
       reply.header('cache-control', 'no-store');
       if (format === 'csv') {
         const stamp = new Date().toISOString().slice(0, 10);
-        const csv: CsvOptions = { sep: csvSeparatorNamed(req.query.sep ?? '') ?? ',', bom: req.query.bom === '1' };
+        const csv: CsvOptions = {
+          sep: csvSeparatorNamed(req.query.sep ?? '') ?? ',',
+          bom: req.query.bom === '1',
+          decimal: csvDecimalOf(given(req.query.decimal) ?? undefined, given(req.query.lang) ?? undefined),
+        };
         reply.type('text/csv; charset=utf-8; header=present').header('content-disposition', `attachment; filename="callprobe-results-${stamp}.csv"`);
         return reply.send(csvHeader(csv) + rows.flatMap((r) => storedRows(r, 'page').map((row) => csvLine(row, csv))).join(''));
       }

@@ -31,6 +31,9 @@ export function refusalOf(schema: TSchema): SchemaRefusal | null {
 /** A query parameter: text of at most `maxLength` characters, given at most once; '' counts as absent. */
 const Text = (reason: string, message: string, maxLength: number) => Type.Optional(Type.String({ maxLength, ...refused(reason, message) }));
 
+/** `?lang=`: a BCP 47 tag (RFC 5646); one we do not ship falls back to Accept-Language, then English (src/protocol/lang.ts). */
+const ReaderLang = Text('bad-lang', 'lang is a language tag such as de or zh-Hans, at most 35 characters', 35);
+
 /** Any other query parameter: ignored, but given at most once like the rest, and bounded like every text a request carries. */
 const OtherParams = {
   additionalProperties: Type.String({
@@ -94,9 +97,16 @@ export const ExportQuery = Type.Object(
     sep: OneOf(['comma', 'semicolon'], 'bad-sep', 'sep is comma or semicolon'),
     /** bom=1: the CSV starts with a UTF-8 byte order mark. */
     bom: OneOf(['0', '1'], 'bad-bom', 'bom is 0 or 1'),
+    /** The CSV's decimal mark: point (default) or comma; without it, `lang`'s (a decimal comma for de, fr, es). */
+    decimal: OneOf(['point', 'comma'], 'bad-decimal', 'decimal is point or comma'),
+    /** The reader's language (src/protocol/lang.ts): the CSV's decimal mark when `decimal` is not given. */
+    lang: ReaderLang,
   },
   OtherParams,
 );
+
+/** /r/:code (the page of a shared result): the reader's language, over Accept-Language. */
+export const SharedPageQuery = Type.Object({ lang: ReaderLang }, OtherParams);
 
 // --- sites ---
 
@@ -176,7 +186,7 @@ export const ConsoleSearchQuery = Type.Object(
 );
 
 /** GET /api/console/results/:id: the time zone to show its times in. */
-export const ConsoleResultQuery = Type.Object({ tz: Bounded(BOUNDS.timeZoneChars) }, OtherParams);
+export const ConsoleResultQuery = Type.Object({ tz: Bounded(BOUNDS.timeZoneChars), lang: ReaderLang }, OtherParams);
 
 export type ResultUpload = Static<typeof ResultUploadBody>;
 export type ExportRequest = Static<typeof ExportQuery>;

@@ -9,6 +9,7 @@ import { BOUNDS, DEFAULTS } from './defaults.js';
 import { canonicalSite, SiteNameError } from './site-name.js';
 import { TypedError } from './typed-error.js';
 import { EDGE_ID_PATTERN } from './edge-id.js';
+import { LANGS, pickLang, type Lang } from './lang.js';
 import { parseResultCode, ResultCodeError } from './result-code.js';
 
 /**
@@ -79,6 +80,8 @@ export interface PageParams {
   network: boolean;
   /** A scheduled sample's turn among a hub's edges; null: the first the hub lists. */
   locate: LocateRotation | null;
+  /** `?lang=`: the page's language (src/protocol/lang.ts); null: the server's pick, then the browser's. */
+  lang: Lang | null;
   /**
    * `?previous=CODE`: the stored result this test was run again from (its page's "Run the test
    * again"), canonical; the report claims it as `meta.previousCode`, which the server keeps only
@@ -188,7 +191,17 @@ export function parsePageParams(search: QueryParams | string): PageParams {
     arrivals,
     devices: devicesText === '1',
     network: networkText === '1',
+    lang: langParam(q),
   };
+}
+
+/** `?lang=`: a language we ship (a regional tag such as de-CH picks its language); null without one. */
+function langParam(q: QueryParams): Lang | null {
+  const text = q.get('lang');
+  if (text === null || text === '') return null;
+  const lang = pickLang([text]);
+  if (lang === null) throw new ParamError('bad-value', `lang must be one of ${LANGS.join(', ')}, not "${text.slice(0, 32)}"`);
+  return lang;
 }
 
 /** `?locateRound=N` (an integer from 0) and `?locateKeep=EDGE`; null without a round. */
@@ -267,6 +280,7 @@ export function writePageParams(p: PageParams): QueryParams {
     q.set('locateRound', String(p.locate.round));
     if (p.locate.keep !== null) q.set('locateKeep', p.locate.keep);
   }
+  if (p.lang !== null) q.set('lang', p.lang);
   if (p.previous !== null) q.set('previous', p.previous);
   return q;
 }

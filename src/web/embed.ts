@@ -5,9 +5,7 @@
  * listed: it posts nothing (the server's CSP keeps such a frame from loading the page at all).
  */
 import { embedMessage, embedTarget, type EmbedMessage, type EmbedMessageType } from '../protocol/embed.js';
-
-/** The language the page's sentences are in (the page is English today). */
-const PAGE_LANG = 'en';
+import { pageMessages } from './i18n.js';
 
 /**
  * The origin of the page that framed this one: `location.ancestorOrigins[0]` where the browser
@@ -47,7 +45,8 @@ export function embedPoster(listed: Promise<readonly string[]>): EmbedPoster | n
       // In order, each once the target is known.
       queue = queue.then(async () => {
         const origin = await target;
-        if (origin !== null) window.parent.postMessage(embedMessage(type, { ...fields, lang: PAGE_LANG }), origin);
+        // The language the page's sentences are in (src/web/i18n.ts).
+        if (origin !== null) window.parent.postMessage(embedMessage(type, { ...fields, lang: pageMessages().lang }), origin);
       });
     },
   };

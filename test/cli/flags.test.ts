@@ -377,6 +377,12 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
       await expect(runOf([...SERVER, '--csv', '--csv-sep', 'tab'])).rejects.toThrow(/--csv-sep is comma or semicolon/);
       await expect(runOf([...SERVER, '--csv-sep', 'semicolon'])).rejects.toThrow(/--csv-sep needs --csv/);
     },
+    '--lang': async () => {
+      expect((await runOf([...SERVER, '--lang', 'de'])).o.lang).toBe('de');
+      expect((await runOf([...SERVER, '--lang', 'zh-CN'])).o.lang).toBe('zh-Hans');
+      expect((await runOf([...SERVER])).o.lang).toBeUndefined();
+      await expect(runOf([...SERVER, '--lang', 'it'])).rejects.toThrow(/--lang is one of en, de, fr, es, ja, zh-Hans, not "it"/);
+    },
     '--evidence': async () => {
       expect((await runOf([...SERVER, '--evidence', '/tmp/e.json'])).o.evidence).toBe('/tmp/e.json');
       expect((await runOf([...SERVER])).o.evidence).toBeUndefined();

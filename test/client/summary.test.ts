@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatSummary } from '../../client/summary.js';
+import { EN, loadMessages } from '../../src/analysis/present/catalogue.js';
 import { analyze } from '../../src/analysis/report/analyze.js';
 import { reflectorInput } from '../analysis/report/inputs.js';
 import { GOLDEN_CASES } from '../analysis/report/golden-cases.js';
@@ -25,6 +26,18 @@ describe('callprobe run: human summary', () => {
     expect(text).toContain(
       '\n  Pass, not confirmed: the measured value is below the limit, so the verdict counts it as met, but the test was too short to rule out',
     );
+  });
+
+  it('--lang de: the verdict, the answer and what to try in German, the tables as they are', async () => {
+    const r = analyze(reflectorInput({ count: 1500, rttMs: () => 99.96 }));
+    const text = formatSummary(r, await loadMessages('de'));
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('Ergebnis: BESTANDEN');
+    expect(lines[1]).toBe('  Anrufe sollten hier gut funktionieren.');
+    expect(text).toContain('\n  Zur Sicherheit:\n    1. Führen Sie einen 74\u00a0s-Test aus, um Reihenfolgefehler zu bestätigen. (warum: ');
+    expect(text).toContain('\n  BESTANDEN, NICHT BESTÄTIGT Upstream (you to the relay): 0 of 1,500 probes arrived out of order');
+    // English without --lang, byte for byte.
+    expect(formatSummary(r, EN)).toBe(formatSummary(r));
   });
 
   it('a pass only over a fallback path: the verdict line says so, the answer sentence second, then the caution naming the ports tried', () => {

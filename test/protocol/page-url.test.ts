@@ -14,6 +14,7 @@ import {
   type PageParams,
 } from '../../src/protocol/page-url.js';
 import { BOUNDS } from '../../src/protocol/defaults.js';
+import { LANGS } from '../../src/protocol/lang.js';
 import { canonicalSite } from '../../src/protocol/site-name.js';
 import { testPageParams, testPageUrl } from '../../client/test-page.js';
 import type { RunCommandOptions } from '../../client/options.js';
@@ -36,8 +37,16 @@ describe('page URL parameters', () => {
       arrivals: 'receive-time',
       devices: false,
       network: false,
+      lang: null,
       previous: null,
     });
+  });
+
+  it('reads ?lang= (a regional tag picks its language; one not shipped is a bad link) and writes it back', () => {
+    expect(parsePageParams('?lang=de-CH').lang).toBe('de');
+    expect(parsePageParams('?lang=zh-CN').lang).toBe('zh-Hans');
+    expect(pageSearch(parsePageParams('?lang=ja'))).toBe('?lang=ja');
+    expect(() => parsePageParams('?lang=it')).toThrow('lang must be one of en, de, fr, es, ja, zh-Hans, not "it"');
   });
 
   it('reads ?network=1 (the network the user is on, after the test) and writes it back', () => {
@@ -235,6 +244,7 @@ const RUN_FLAGS: { [K in keyof RunCommandOptions]-?: FlagCase[] | string } = {
   json: 'how run prints the result',
   csv: 'how run prints the result',
   csvSep: 'how run prints the result',
+  lang: 'run prints the summary in it; the page it drives headless is never read by a person',
   browser: 'which browser opens the page',
   evidence: 'run writes the evidence itself, read from the page after the test',
   teamsReachability: 'run tries the listed relays itself, before the browser starts',
@@ -284,9 +294,9 @@ describe("callprobe run's flags, through the page URL", () => {
   });
 
   it("keeps the server URL's path and query, and replaces only the page's own keys", () => {
-    const url = testPageUrl({ ...RUN, duration: 3 }, 'https://probe.example:8443/callprobe/?lang=de&duration=60');
+    const url = testPageUrl({ ...RUN, duration: 3 }, 'https://probe.example:8443/callprobe/?tenant=acme&duration=60');
     expect(`${url.origin}${url.pathname}`).toBe('https://probe.example:8443/callprobe/');
-    expect(url.searchParams.get('lang')).toBe('de');
+    expect(url.searchParams.get('tenant')).toBe('acme');
     expect(parsePageParams(url.searchParams)).toEqual({ ...HEADLESS, durationS: 3 });
   });
 });
@@ -349,6 +359,7 @@ const pageParamsArb: fc.Arbitrary<PageParams> = fc.record({
       nil: null,
     },
   ),
+  lang: fc.option(fc.constantFrom(...LANGS), { nil: null }),
   previous: fc.option(fc.stringMatching(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/), { nil: null }),
 });
 

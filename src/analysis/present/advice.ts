@@ -5,10 +5,10 @@
  * beside a sentence is the number in it. Pure: it reads a report.
  */
 import type { GradeEntry, Report, TargetId } from '../schema/report-schema.js';
-import { figureMs, figurePct, seconds } from './format.js';
 import { isLoopbackUri } from '../grade/hints.js';
 import { pathText, silentUdpText, triedRungs } from './ports.js';
 import { gradedValue } from './view.js';
+import { EN, type Messages } from './catalogue.js';
 
 /** One thing to try, and the evidence in this report that makes it the thing to try. */
 export interface Advice {
@@ -44,7 +44,7 @@ export function sideOf(failed: readonly Pick<GradeEntry, 'direction'>[]): Side {
 const thresholdOf = (r: Pick<Report, 'meta'>, target: TargetId): number | undefined => r.meta.targets.find((t) => t.target === target)?.threshold;
 
 /** A graded figure as the key figures print it: `direction` picks that direction's grade (the direction table's cell). */
-function gradedFigure(r: Pick<Report, 'meta' | 'grades' | 'summary'>, target: TargetId, direction?: 'up' | 'down'): string {
+function gradedFigure(m: Messages, r: Pick<Report, 'meta' | 'grades' | 'summary'>, target: TargetId, direction?: 'up' | 'down'): string {
   const side = direction === 'up' ? r.summary.upstream : direction === 'down' ? r.summary.downstream : null;
   const wholeTest =
     target === 'loss-15s'
@@ -56,61 +56,59 @@ function gradedFigure(r: Pick<Report, 'meta' | 'grades' | 'summary'>, target: Ta
           : null;
   const v = gradedValue(r.grades, target, direction) ?? wholeTest;
   return target === 'jitter-15s' || target === 'latency-rtt' || target === 'latency-one-way'
-    ? figureMs(v, thresholdOf(r, target))
-    : figurePct(v, thresholdOf(r, target));
+    ? m.fmt.figureMs(v, thresholdOf(r, target))
+    : m.fmt.figurePct(v, thresholdOf(r, target));
 }
 
 /** The fallback the test used when UDP did not answer: what IT should open, with the ports this test tried. */
-export function allowUdpAdvice(r: Pick<Report, 'connectivity' | 'path'>): Advice {
-  const udp = silentUdpText(r.connectivity) || 'UDP';
-  return {
-    id: 'allow-udp',
-    text: `Give your IT team the result code and ask them to allow ${udp} outbound to the relay: without it calls fall back to ${pathText(r.path)}, which turns every lost packet into delay.`,
-    because: `${udp} did not answer; ${pathText(r.path)} did`,
-  };
+export function allowUdpAdvice(r: Pick<Report, 'connectivity' | 'path'>, m: Messages = EN): Advice {
+  const udp = silentUdpText(r.connectivity, m) || 'UDP';
+  const path = pathText(r.path, m);
+  return { id: 'allow-udp', text: m.t('advice.allowUdp', { udp, path }), because: m.t('advice.allowUdp.because', { udp, path }) };
 }
 
 /** Advice for a test whose targets failed (grouped by kind, most harmful first), or for a pass (none failed). */
-export function adviceFor(r: Report, failedKinds: ReadonlyMap<FindingKind, GradeEntry[]>): Advice[] {
+export function adviceFor(r: Report, failedKinds: ReadonlyMap<FindingKind, GradeEntry[]>, m: Messages = EN): Advice[] {
   const out: Advice[] = [];
+  const fig = (target: TargetId, direction?: 'up' | 'down'): string => gradedFigure(m, r, target, direction);
   // Only when UDP really failed: a test told to use TCP (?turn=tcp) says nothing about UDP.
-  if (r.hints.some((h) => h.code === 'udp-blocked')) out.push(allowUdpAdvice(r));
+  if (r.hints.some((h) => h.code === 'udp-blocked')) out.push(allowUdpAdvice(r, m));
   const loss = [...(failedKinds.get('loss') ?? []), ...(failedKinds.get('burst-loss') ?? [])];
   const lossSide = loss.length > 0 ? sideOf(loss) : null;
-  const lossBecause = `the worst 15 s lost ${gradedFigure(r, 'loss-15s', 'up')} upstream and ${gradedFigure(r, 'loss-15s', 'down')} downstream`;
+  const lossBecause = m.t('advice.loss.because', { up: fig('loss-15s', 'up'), down: fig('loss-15s', 'down') });
   const burstOnly = (failedKinds.get('burst-loss')?.length ?? 0) > 0 && (failedKinds.get('loss')?.length ?? 0) === 0;
   // "Within target" only beside a 15 s figure that passed everywhere, quoted as the key figures print it.
   const loss15 = r.grades.filter((g) => g.target === 'loss-15s');
   const lossWithin = loss15.length > 0 && loss15.every((g) => g.status === 'pass');
   const burstBecause = lossWithin
-    ? `the worst 200 ms lost ${gradedFigure(r, 'burst-loss-200ms')} while the worst 15 s lost ${gradedFigure(r, 'loss-15s')}, within its target`
-    : `the worst 200 ms lost ${gradedFigure(r, 'burst-loss-200ms')}`;
+    ? m.t('advice.burst.becauseWithin', { burst: fig('burst-loss-200ms'), loss: fig('loss-15s') })
+    : m.t('advice.burst.because', { burst: fig('burst-loss-200ms') });
   // One side only points at that side's link first; both sides, or bursts on both, at the radio or the access line.
   if (lossSide === 'both' || (burstOnly && lossSide !== 'up' && lossSide !== 'down')) {
     out.push({
       id: 'wifi-or-cable',
-      text: 'If you are on Wi-Fi, move closer to the access point or use a network cable: losses both ways, or in short bursts, usually come from the radio link or the access line.',
+      text: m.t('advice.wifiOrCable'),
       because: burstOnly ? burstBecause : lossBecause,
     });
   }
   if (lossSide === 'up') {
     out.push({
       id: 'pause-uploads',
-      text: 'Pause uploads on this network (cloud backup, file sync, video uploads) and test again: loss only on the way out points at a full upload link.',
+      text: m.t('advice.pauseUploads'),
       because: lossBecause,
     });
   }
   if (lossSide === 'down') {
     out.push({
       id: 'pause-downloads',
-      text: 'Pause downloads and streaming on this network and test again: loss only on the way in points at a full download link or the access line.',
+      text: m.t('advice.pauseDownloads'),
       because: lossBecause,
     });
   }
   if (burstOnly && (lossSide === 'up' || lossSide === 'down')) {
     out.push({
       id: 'wifi-or-cable',
-      text: 'If it keeps happening, try a network cable instead of Wi-Fi: short dropouts often come from the radio link.',
+      text: m.t('advice.cableForBursts'),
       because: burstBecause,
     });
   }
@@ -119,42 +117,37 @@ export function adviceFor(r: Report, failedKinds: ReadonlyMap<FindingKind, Grade
     const side = sideOf(jitter);
     out.push({
       id: side === 'up' ? 'pause-uploads' : side === 'down' ? 'pause-downloads' : 'wifi-or-cable',
-      text:
-        side === 'up'
-          ? 'Pause uploads and test again: uneven timing on the way out comes from a busy upload link or Wi-Fi.'
-          : side === 'down'
-            ? 'Pause downloads and streaming and test again: uneven timing on the way in comes from a busy download link or Wi-Fi.'
-            : 'Use a network cable instead of Wi-Fi if you can: uneven timing both ways usually comes from the radio link.',
-      because: `jitter over the worst 15 s ${gradedFigure(r, 'jitter-15s', 'up')} upstream, ${gradedFigure(r, 'jitter-15s', 'down')} downstream`,
+      text: m.t(side === 'up' ? 'advice.jitter.up' : side === 'down' ? 'advice.jitter.down' : 'advice.jitter.both'),
+      because: m.t('advice.jitter.because', { up: fig('jitter-15s', 'up'), down: fig('jitter-15s', 'down') }),
     });
   }
   if ((failedKinds.get('latency')?.length ?? 0) > 0) {
     out.push({
       id: 'vpn-or-route',
-      text: 'If you are on a VPN, ask your IT team to let Teams media bypass it (split tunnelling); otherwise the route to the relay is long: tell your IT team.',
-      because: `round trip ${figureMs(r.summary.rttMsP50, thresholdOf(r, 'latency-rtt'))} (median)`,
+      text: m.t('advice.vpn'),
+      because: m.t('advice.vpn.because', { rtt: m.fmt.figureMs(r.summary.rttMsP50, thresholdOf(r, 'latency-rtt')) }),
     });
   }
   if (out.length > 0 || failedKinds.size > 0) {
     out.push({
       id: 'tell-it',
-      text: 'If it stays like this, give your IT team the result code: they see this same report.',
-      because: 'a repeated result is what they can act on',
+      text: m.t('advice.tellIt'),
+      because: m.t('advice.tellIt.because'),
     });
   }
   return out;
 }
 
 /** Advice for a test that could not reach or use the relay at all (outcome could-not-connect). */
-export function couldNotConnectAdvice(r: Pick<Report, 'hints' | 'connectivity'>): Advice[] {
+export function couldNotConnectAdvice(r: Pick<Report, 'hints' | 'connectivity'>, m: Messages = EN): Advice[] {
   const silent = r.hints.find((h) => h.code === 'relay-silent');
   if (r.hints.some((h) => h.code === 'loopback-refused')) return [];
   if (!silent) {
     return [
       {
         id: 'tell-it',
-        text: "Give your IT team the result code: the relay's answer on each port is in the result.",
-        because: 'the relay answered, but refused every port this test tried',
+        text: m.t('advice.refusedPorts'),
+        because: m.t('advice.refusedPorts.because'),
       },
     ];
   }
@@ -163,24 +156,24 @@ export function couldNotConnectAdvice(r: Pick<Report, 'hints' | 'connectivity'>)
     return [
       {
         id: 'check-local-relay',
-        text: 'The relay is on this computer: check that the test server is running, and that this browser may use a relay on a local address.',
-        because: 'the relay is on a loopback address and none of its ports answered',
+        text: m.t('advice.localRelay'),
+        because: m.t('advice.localRelay.because'),
       },
     ];
   }
   return [
     {
       id: 'try-another-network',
-      text: 'Run the test again from another network (a phone hotspot, say): if it works there, this network blocks the ports calls use.',
-      because: 'none of the ports this test tried answered',
+      text: m.t('advice.anotherNetwork'),
+      because: m.t('advice.anotherNetwork.because'),
     },
     {
       id: 'tell-it',
-      text: 'If it fails on every network, give your IT team the result code: the relay itself is not answering.',
-      because: 'a relay silent from everywhere is down or unreachable',
+      text: m.t('advice.relayDown'),
+      because: m.t('advice.relayDown.because'),
     },
   ];
 }
 
 /** Run the full test again, said once: a test that could not judge, or a device that could not keep up. */
-export const runAgainText = `Run the full ${seconds(15_000)} test again with this page in front, without other heavy use of the network.`;
+export const runAgainText = (m: Messages = EN): string => m.t('advice.runAgain', { duration: m.fmt.seconds(15_000) });

@@ -12,10 +12,10 @@ import { cautionOfReport } from '../grade/caution.js';
 import { CALL_IMPACT } from '../grade/targets.js';
 import type { GradeEntry, Report, TargetId } from '../schema/report-schema.js';
 import { adviceFor, allowUdpAdvice, couldNotConnectAdvice, runAgainText, sideOf, type Advice, type FindingKind } from './advice.js';
-import { figure, fixed, limitValue, plural, seconds } from './format.js';
 import { pathText, silentUdpText } from './ports.js';
 import { fallbackClause, insufficientCauseText } from './cause-text.js';
 import { pathFacts, type PathFact } from './facts.js';
+import { EN, type Messages } from './catalogue.js';
 
 /** good: calls work; caution: they work, at a cost (a fallback path); bad: they will suffer; unsure: no answer. */
 export type AnswerTone = 'good' | 'caution' | 'bad' | 'unsure';
@@ -76,16 +76,7 @@ export const UNCONFIRMED_MEANING =
 const CONFIRMABLE: ReadonlySet<TargetId> = new Set<TargetId>(['loss-15s', 'reorder']);
 
 /** Why a target could not be judged, as advice words. */
-const INSUFFICIENT_BECAUSE: Readonly<Record<NonNullable<GradeEntry['reason']>, string>> = {
-  'no-data': 'no probe came back to judge it',
-  'too-few-packets': 'too few probes arrived to judge it',
-  'window-not-filled': 'the test was shorter than the 15 s window the targets are judged over',
-  'suspect-windows': 'the page was busy or hidden, or its own sender queued probes, during the windows that matter',
-  'not-resolvable': 'the measurement cannot resolve the target this finely (too few probes per window, or a coarse browser clock)',
-  'reliable-channel': 'the probe channel retransmitted lost packets, which hides loss',
-  'device-busy': "this device was busy for most of the test, or its own figures disagreed with the browser's network thread",
-  'server-busy': 'the test server was busy for most of the test',
-};
+const insufficientBecause = (m: Messages, reason: NonNullable<GradeEntry['reason']>): string => m.t(`because.${reason}`);
 
 /** Warnings that say this device (not the network) fell behind. */
 const BUSY_WARNINGS: ReadonlySet<string> = new Set(['dropped-at-sender', 'timer-late', 'missed-ticks', 'send-buffer']);
@@ -131,33 +122,24 @@ function unconfirmed(r: Report): Unconfirmed[] {
   return out;
 }
 
-const SIDE_WORDS: Readonly<Record<ReturnType<typeof sideOf>, string>> = {
-  both: 'in both directions',
-  up: 'on the way out (what you send)',
-  down: 'on the way in (what you receive)',
-  other: 'on the path to the relay',
-};
-
 /** The worst graded value of a kind, printed as the targets table and the key figures print it. */
-function worstFigure(failed: readonly GradeEntry[]): { value: string; limit: string } {
+function worstFigure(m: Messages, failed: readonly GradeEntry[]): { value: string; limit: string } {
   const worst = failed.reduce((a, b) => ((b.value ?? 0) > (a.value ?? 0) ? b : a));
-  return { value: figure(worst.value, worst.unit, worst.threshold), limit: limitValue(worst.threshold, worst.unit) };
+  return { value: m.fmt.figure(worst.value, worst.unit, worst.threshold), limit: m.fmt.limitValue(worst.threshold, worst.unit) };
 }
 
-function finding(kind: FindingKind, failed: readonly GradeEntry[]): Finding {
-  const side = SIDE_WORDS[sideOf(failed)];
-  const { value, limit: under } = worstFigure(failed);
+function finding(m: Messages, kind: FindingKind, failed: readonly GradeEntry[]): Finding {
+  const side = m.t(`side.${sideOf(failed)}`);
+  const { value, limit } = worstFigure(m, failed);
   switch (kind) {
     case 'loss':
-      return { kind, sentence: `Packets are lost ${side}: up to ${value} over 15 s, where calls need under ${under}.` };
-    case 'burst-loss':
-      return { kind, sentence: `Packets are lost in bursts ${side}: ${value} in the worst 200 ms, which a caller hears as a dropout.` };
     case 'jitter':
-      return { kind, sentence: `Packet timing varies too much ${side}: jitter up to ${value}, where calls need under ${under}.` };
-    case 'latency':
-      return { kind, sentence: `The delay to the relay is too long: ${value} where calls need under ${under}.` };
+      return { kind, sentence: m.t(`finding.${kind}`, { side, value, limit }) };
+    case 'burst-loss':
     case 'reorder':
-      return { kind, sentence: `Packets arrive out of order ${side} (${value}): rarely audible on its own.` };
+      return { kind, sentence: m.t(`finding.${kind}`, { side, value }) };
+    case 'latency':
+      return { kind, sentence: m.t('finding.latency', { value, limit }) };
   }
 }
 
@@ -175,34 +157,23 @@ const KIND_OF: Readonly<Record<TargetId, FindingKind>> = {
  * already settled ("Calls will break up here") stays that sure; anything else is "likely", like
  * a likely fail while it ran.
  */
-function failSentence(top: FindingKind, side: ReturnType<typeof sideOf>, settled: boolean): string {
+function failSentence(m: Messages, top: FindingKind, side: ReturnType<typeof sideOf>, settled: boolean): string {
   switch (top) {
     case 'loss':
-    case 'burst-loss':
-      if (settled) {
-        return side === 'up'
-          ? 'Calls will break up here for the people you talk to: your connection loses packets on the way out.'
-          : side === 'down'
-            ? 'Calls will break up here: your connection loses packets on the way in.'
-            : 'Calls will break up here: your connection loses packets in both directions.';
-      }
-      return side === 'up'
-        ? 'Calls will likely break up for the people you talk to: your connection loses packets on the way out.'
-        : side === 'down'
-          ? 'Calls will likely break up: your connection loses packets on the way in.'
-          : 'Calls will likely break up: your connection loses packets in both directions.';
+    case 'burst-loss': {
+      const s = side === 'up' || side === 'down' ? side : 'both';
+      return m.t(settled ? `answer.lossSettled.${s}` : `answer.loss.${s}`);
+    }
     case 'jitter':
-      return 'Calls will likely sound choppy: the timing of packets varies too much.';
     case 'latency':
-      return 'Calls will likely lag: the delay to the relay is too long for a natural conversation.';
     case 'reorder':
-      return 'Calls should mostly work, with occasional small glitches: packets arrive out of order.';
+      return m.t(`answer.${top}`);
   }
 }
 
 /** The caution line of a fallback path: what this test tried, what it ran over, and what that costs a call. */
-function fallbackLine(r: Pick<Report, 'connectivity' | 'path'>): string {
-  return `${silentUdpText(r.connectivity) || 'UDP'} to the relay did not answer, so this test ran over ${pathText(r.path)}: calls get through, but a lost packet there is resent and arrives late instead of missing, so calls lag and stutter when the network is busy.`;
+function fallbackLine(m: Messages, r: Pick<Report, 'connectivity' | 'path'>): string {
+  return m.t('answer.fallbackLine', { udp: silentUdpText(r.connectivity, m) || 'UDP', path: pathText(r.path, m) });
 }
 
 /** The stretches, on the sending side, where this device fell behind (the busy suspect intervals). */
@@ -213,14 +184,17 @@ function busyStretches(r: Report): { count: number; totalMs: number } | null {
   return { count: side.length, totalMs: side.reduce((a, s) => a + Math.max(0, s.endMs - s.startMs), 0) };
 }
 
-function closeAppsAdvice(busy: { count: number; totalMs: number }): Advice {
+function closeAppsAdvice(m: Messages, busy: { count: number; totalMs: number }): Advice {
   return {
     id: 'close-apps',
-    text: 'Close other programs and browser tabs, keep this page in front, and run the test again: this device could not keep up with the test.',
+    text: m.t('advice.closeApps'),
     because:
       busy.count > 0
-        ? `this device fell behind ${plural(busy.count, 'time')} (${seconds(busy.totalMs)} in all); those moments were left out, not graded as your network`
-        : 'this device fell behind during the test (see Worth knowing)',
+        ? m.plural(busy.count, 'advice.closeApps.because.one', 'advice.closeApps.because.other', {
+            count: m.fmt.count(busy.count),
+            seconds: m.fmt.seconds(busy.totalMs),
+          })
+        : m.t('advice.closeApps.becauseWarned'),
   };
 }
 
@@ -229,20 +203,17 @@ function closeAppsAdvice(busy: { count: number; totalMs: number }): Advice {
  * the path's fact, with what to do about it (never this device's, whatever the data-channel
  * stream that stood in for it showed). Null when the probe path is the one planned.
  */
-function fallbackAdvice(r: Pick<Report, 'probe'>): Advice | null {
-  const clause = fallbackClause(r.probe);
+function fallbackAdvice(m: Messages, r: Pick<Report, 'probe'>): Advice | null {
+  const clause = fallbackClause(r.probe, m);
   if (clause === null) return null;
   return {
     id: 'rtp-fallback',
-    text:
-      r.probe.fallback === 'relay-refused'
-        ? "Run the test again; if the test server refuses the audio stream again, give the result code to whoever runs the test server: its relay's limit, not your network, turned it away."
-        : 'Run the test again; if the audio stream fails again, give the result code to whoever runs the test server, with this network named: calls need that stream.',
-    because: `${clause}, so this test measured on a data-channel stream instead`,
+    text: m.t(r.probe.fallback === 'relay-refused' ? 'advice.rtpRefused' : 'advice.rtpFailed'),
+    because: m.t('advice.rtp.because', { clause }),
   };
 }
 
-function outcomeAnswer(r: Report, base: Pick<AnswerView, 'unconfirmed' | 'statusText'>): CoreAnswer {
+function outcomeAnswer(m: Messages, r: Report, base: Pick<AnswerView, 'unconfirmed' | 'statusText'>): CoreAnswer {
   const codes = r.hints.map((h) => h.code);
   const o = r.outcome;
   if (o === null) throw new Error('outcomeAnswer needs an outcome');
@@ -250,45 +221,36 @@ function outcomeAnswer(r: Report, base: Pick<AnswerView, 'unconfirmed' | 'status
     return {
       ...base,
       tone: 'unsure',
-      sentence: 'The test could not finish: the connection to the test server was lost, so this says nothing about your calls yet.',
+      sentence: m.t('answer.connectionLost'),
       caution: null,
       findings: [],
       advice: [
         {
           id: 'run-again',
-          text: 'Run the test again; if it stops again, the test server or the path to it is failing: tell your IT team.',
+          text: m.t('advice.runAgain.lost'),
           because:
             o.atMs === null
-              ? 'the test server stopped answering before the first echo'
-              : `the test server stopped answering ${fixed(o.atMs / 1000, 1)} s into the test, so nothing after that is evidence about your network`,
+              ? m.t('advice.runAgain.lostBeforeEcho')
+              : m.t('advice.runAgain.lostAt', { seconds: m.t('unit.s', { n: m.fmt.fixed(o.atMs / 1000, 1) }) }),
         },
       ],
     };
   }
-  const sentence = codes.includes('loopback-refused')
-    ? 'The test could not start: this browser refuses a relay on a local address.'
-    : codes.includes('relay-silent')
-      ? 'The test could not reach the relay: none of the ports it tried answered.'
-      : 'The test could not start: the relay answered but let no media through.';
-  return { ...base, tone: 'unsure', sentence, caution: null, findings: [], advice: couldNotConnectAdvice(r) };
+  const sentence = m.t(
+    codes.includes('loopback-refused') ? 'answer.loopbackRefused' : codes.includes('relay-silent') ? 'answer.relaySilent' : 'answer.relayRefusedMedia',
+  );
+  return { ...base, tone: 'unsure', sentence, caution: null, findings: [], advice: couldNotConnectAdvice(r, m) };
 }
 
 /** The answer for everyone: the idle test's, what a busy line does to a call when the test loaded it, and the facts that hold whatever the verdict. */
-export function answerView(r: Report): AnswerView {
-  const a = withBusyLine(idleAnswer(r), r);
+export function answerView(r: Report, m: Messages = EN): AnswerView {
+  const a = withBusyLine(m, idleAnswer(m, r), r);
   // A fact the sentence or the caution already says is not said twice; its action is then the first advice.
-  const facts = pathFacts(r).filter((f) => f.text !== a.sentence && !(a.tone === 'caution' && f.id === 'fallback-path'));
+  const facts = pathFacts(r, m).filter((f) => f.text !== a.sentence && !(a.tone === 'caution' && f.id === 'fallback-path'));
   // The fact carries the action: the same advice is not repeated below it.
   const advice = facts.some((f) => f.id === 'fallback-path') ? a.advice.filter((x) => x.id !== 'allow-udp') : a.advice;
-  return { ...a, advice, facts, withdrawn: withdrawnLine(r) };
+  return { ...a, advice, facts, withdrawn: withdrawnLine(m, r) };
 }
-
-const CLAIM_WHO: Readonly<Record<GradeEntry['direction'], string>> = {
-  up: 'you to the relay',
-  down: 'the relay to you',
-  loop: 'through the relay and back',
-  'round-trip': 'round trip',
-};
 
 /** The first settled fail shown while the test ran (the headline it kept), as the report stores it; null when none. */
 function firstSettledFail(r: Pick<Report, 'provisional'>): NonNullable<Report['provisional']>[number]['claims'][number] | null {
@@ -301,18 +263,18 @@ function firstSettledFail(r: Pick<Report, 'provisional'>): NonNullable<Report['p
  * break up here") that the final verdict, not a fail, did not keep. Null when none was shown, it
  * held, or the verdict is a fail all the same.
  */
-function withdrawnLine(r: Report): string | null {
+function withdrawnLine(m: Messages, r: Report): string | null {
   const c = firstSettledFail(r);
   if (c === null || c.held !== false || (r.summary.verdict === 'fail' && r.outcome === null)) return null;
   const g = r.grades.find((x) => x.target === c.metric && x.direction === c.direction);
   const why =
     r.outcome !== null
-      ? 'the test could not finish, so nothing it measured is graded'
+      ? m.t('answer.withdrawn.outcome')
       : g?.status === 'insufficient' && g.reason !== null
-        ? `in the end it could not be judged: ${INSUFFICIENT_BECAUSE[g.reason]}`
-        : 'the full analysis, with a longer wait for late packets and with the moments this device or the test server fell behind left out, found no window over the limit';
+        ? m.t('answer.withdrawn.notJudged', { because: insufficientBecause(m, g.reason) })
+        : m.t('answer.withdrawn.noWindow');
   const what = c.evidence.replace(/; limit .*$/, '');
-  return `Withdrawn: the early answer "Calls will break up here" (${what}, ${CLAIM_WHO[c.direction]}) did not hold: ${why}.`;
+  return m.t('answer.withdrawn', { what, who: m.t(`who.${c.direction}`), why });
 }
 
 /** Whether a loss the test had settled while it ran (a settled fail that held) backs the final fail. */
@@ -324,35 +286,33 @@ const settledLossHeld = (r: Pick<Report, 'provisional'>): boolean =>
  * and turns a good answer into a bad one: a line that passes idle and breaks calls while someone
  * uploads is the commonest complaint. Any other busy-line result leaves the answer as it is.
  */
-function withBusyLine(a: CoreAnswer, r: Report): CoreAnswer {
+function withBusyLine(m: Messages, a: CoreAnswer, r: Report): CoreAnswer {
   const v = r.load?.verdict;
   if (v?.kind !== 'suffers') return a;
   const side = v.directions.includes('up') ? (v.directions.includes('down') ? 'both' : 'up') : 'down';
+  // English says the stored sentence, with its figures; another language says it from the directions.
+  const english = m.lang === 'en';
   const advice: Advice = {
     id: 'smart-queue',
-    text:
-      side === 'down'
-        ? 'Ask whoever runs this network (or your internet provider) to turn on smart queue management (SQM, "bufferbloat" control) on the router; until then, pause large downloads and streaming during calls.'
-        : 'Ask whoever runs this network (or your internet provider) to turn on smart queue management (SQM, "bufferbloat" control) on the router; until then, pause uploads (cloud backup, file sync) during calls.',
-    because: v.text.replace(/\.$/, '').replace(/^Calls will suffer when the line is busy: /, ''),
+    text: m.t(side === 'down' ? 'advice.smartQueue.down' : 'advice.smartQueue.up'),
+    because: english ? v.text.replace(/\.$/, '').replace(/^Calls will suffer when the line is busy: /, '') : m.t(`busyLine.suffers.because.${side}`),
   };
-  const finding: Finding = { kind: 'busy-line', sentence: v.text };
+  const finding: Finding = { kind: 'busy-line', sentence: english ? v.text : m.t(`busyLine.suffers.${side}`) };
   return {
     ...a,
     tone: a.tone === 'unsure' ? 'unsure' : 'bad',
-    sentence: a.tone === 'good' ? 'Calls should work well while the line is quiet, but will suffer when it is busy.' : a.sentence,
+    sentence: a.tone === 'good' ? m.t('answer.quietOnly') : a.sentence,
     findings: [...a.findings.slice(0, 1), finding],
     advice: [...a.advice.filter((x) => x.id !== 'tell-it' && x.id !== 'run-longer'), advice, ...a.advice.filter((x) => x.id === 'tell-it')],
   };
 }
 
-function idleAnswer(r: Report): CoreAnswer {
+function idleAnswer(m: Messages, r: Report): CoreAnswer {
   const conf = unconfirmed(r);
   const isUnconfirmed = (g: Pick<GradeEntry, 'status' | 'target'>): boolean => g.status === 'pass' && conf.some((u) => u.target === g.target);
-  const statusText = (g: Pick<GradeEntry, 'status' | 'target' | 'direction'>): string =>
-    isUnconfirmed(g) ? 'pass, not confirmed' : g.status === 'insufficient' ? 'not judged' : g.status;
+  const statusText = (g: Pick<GradeEntry, 'status' | 'target' | 'direction'>): string => m.t(isUnconfirmed(g) ? 'status.unconfirmed' : `status.${g.status}`);
   const base = { unconfirmed: conf, statusText };
-  if (r.outcome) return outcomeAnswer(r, base);
+  if (r.outcome) return outcomeAnswer(m, r, base);
   const busy = busyStretches(r);
   const failed = r.grades.filter((g) => g.status === 'fail');
   const byKind = new Map<FindingKind, GradeEntry[]>();
@@ -365,47 +325,46 @@ function idleAnswer(r: Report): CoreAnswer {
     const top = kinds[0] ?? 'loss';
     const loss = [...(byKind.get('loss') ?? []), ...(byKind.get('burst-loss') ?? [])];
     const topSide = sideOf(loss.length > 0 ? loss : (byKind.get(top) ?? []));
-    const findings = kinds.slice(0, 2).map((k) => finding(k, byKind.get(k) ?? []));
-    const advice = adviceFor(r, byKind);
-    const fallback = fallbackAdvice(r);
+    const findings = kinds.slice(0, 2).map((k) => finding(m, k, byKind.get(k) ?? []));
+    const advice = adviceFor(r, byKind, m);
+    const fallback = fallbackAdvice(m, r);
     // A busy device never makes the network fail (its stretches are left out), but it is worth fixing first;
     // on a data channel standing in for a refused audio stream, the stand-in is the thing to say.
     if (fallback) advice.push(fallback);
-    else if (busy) advice.splice(Math.max(0, advice.length - 1), 0, closeAppsAdvice(busy));
-    return { ...base, tone: 'bad', sentence: failSentence(top, topSide, settledLossHeld(r)), caution: null, findings, advice };
+    else if (busy) advice.splice(Math.max(0, advice.length - 1), 0, closeAppsAdvice(m, busy));
+    return { ...base, tone: 'bad', sentence: failSentence(m, top, topSide, settledLossHeld(r)), caution: null, findings, advice };
   }
   if (r.summary.verdict === 'pass') {
     const longest = conf.reduce<number | null>((a, u) => (u.secondsNeeded === null ? a : a === null || u.secondsNeeded > a ? u.secondsNeeded : a), null);
     // Only an unconfirmed figure a caller would hear qualifies the answer; reorder alone is a note.
     const audible = conf.some((u) => CALL_IMPACT[u.target] < CALL_IMPACT.reorder);
     const advice: Advice[] = [];
-    const fallback = fallbackAdvice(r);
+    const fallback = fallbackAdvice(m, r);
     if (fallback) advice.push(fallback);
     if (conf.length > 0) {
+      // English names the targets by their stored labels; another language by the catalogue's names.
+      const named = m.lang === 'en' ? conf.map((u) => u.label.toLowerCase()).join(' and ') : m.fmt.andList(conf.map((u) => m.t(`target.${u.target}`)));
       advice.push({
         id: 'run-longer',
-        text:
-          longest === null
-            ? 'Run a longer test to confirm every target.'
-            : `Run a ${seconds(longest * 1000)} test to confirm ${conf.map((u) => u.label.toLowerCase()).join(' and ')}.`,
-        because: `${conf.map((u) => u.label.toLowerCase()).join(' and ')} passed on this test's figures, but too few probes to be sure at 95 %`,
+        text: longest === null ? m.t('advice.runLonger') : m.t('advice.runLongerFor', { duration: m.fmt.seconds(longest * 1000), targets: named }),
+        because: m.t('advice.runLonger.because', { targets: named }),
       });
     }
     if (cautionOfReport(r) === 'fallback-path') {
       return {
         ...base,
         tone: 'caution',
-        sentence: 'Calls work here only over a fallback path; give your IT team the result code.',
-        caution: fallbackLine(r),
+        sentence: m.t('answer.fallbackOnly'),
+        caution: fallbackLine(m, r),
         findings: [],
-        advice: [allowUdpAdvice(r), ...advice],
+        advice: [allowUdpAdvice(r, m), ...advice],
       };
     }
-    if (r.hints.some((h) => h.code === 'udp-blocked')) advice.unshift(allowUdpAdvice(r));
+    if (r.hints.some((h) => h.code === 'udp-blocked')) advice.unshift(allowUdpAdvice(r, m));
     return {
       ...base,
       tone: 'good',
-      sentence: audible ? 'Calls should work well here, though this test was too short to confirm it.' : 'Calls should work well here.',
+      sentence: m.t(audible ? 'answer.goodUnconfirmed' : 'answer.good'),
       caution: null,
       findings: [],
       advice,
@@ -413,20 +372,20 @@ function idleAnswer(r: Report): CoreAnswer {
   }
   const lacking = r.grades.find((g) => g.status === 'insufficient');
   const firstReason = lacking?.reason ?? null;
-  const firstLabel = lacking?.label ?? '';
+  const firstLabel = lacking === undefined ? '' : m.lang === 'en' ? lacking.label.toLowerCase() : m.t(`target.${lacking.target}`);
   const cause = r.summary.insufficientCause;
   // The server's own time: said as what it is, never as the network.
   if (cause === 'server-busy') {
     return {
       ...base,
       tone: 'unsure',
-      sentence: insufficientCauseText(r) ?? 'No verdict: the test server was too busy to measure the network.',
+      sentence: insufficientCauseText(r, m) ?? m.t('answer.serverBusy'),
       caution: null,
       findings: [],
-      advice: [{ id: 'run-again', text: runAgainText, because: 'the test server was busy during this test; its busy moments were not graded as your network' }],
+      advice: [{ id: 'run-again', text: runAgainText(m), because: m.t('advice.runAgain.serverBusy') }],
     };
   }
-  const fallback = fallbackAdvice(r);
+  const fallback = fallbackAdvice(m, r);
   // Windows left out because this device fell behind: said as what it is, never as the network.
   if (
     cause === 'device-busy' ||
@@ -434,43 +393,43 @@ function idleAnswer(r: Report): CoreAnswer {
   ) {
     // Unless the data channel stood in for a refused or failed audio stream: that is the cause,
     // said first, and how evenly this device sent the stand-in is no finding about the device.
-    const sentence = fallback
-      ? `No answer yet: ${fallbackClause(r.probe) ?? ''}, so this test fell back to a data-channel stream, which was sent too unevenly here to judge.`
-      : 'No answer yet: this device could not keep up with the test, so the moments it fell behind were not graded as your network.';
+    const sentence = fallback ? m.t('answer.deviceBusyFallback', { clause: fallbackClause(r.probe, m) ?? '' }) : m.t('answer.deviceBusy');
     return {
       ...base,
       tone: 'unsure',
-      sentence: (cause === 'device-busy' ? insufficientCauseText(r) : null) ?? sentence,
+      sentence: (cause === 'device-busy' ? insufficientCauseText(r, m) : null) ?? sentence,
       caution: null,
       findings: [],
-      advice: [fallback ?? closeAppsAdvice(busy ?? { count: 0, totalMs: 0 })],
+      advice: [fallback ?? closeAppsAdvice(m, busy ?? { count: 0, totalMs: 0 })],
     };
   }
   return {
     ...base,
     tone: 'unsure',
-    sentence: 'No answer yet: this test could not judge every target, and none failed.',
+    sentence: m.t('answer.notJudged'),
     caution: null,
     findings: [],
     advice: [
       ...(fallback ? [fallback] : []),
       {
         id: 'run-again',
-        text: runAgainText,
+        text: runAgainText(m),
         because:
-          firstReason === null ? 'some targets could not be judged' : `${firstLabel.toLowerCase()} could not be judged: ${INSUFFICIENT_BECAUSE[firstReason]}`,
+          firstReason === null
+            ? m.t('advice.runAgain.someNotJudged')
+            : m.t('advice.runAgain.notJudged', { target: firstLabel, because: insufficientBecause(m, firstReason) }),
       },
     ],
   };
 }
 
 /** The CLI's and the console's verdict words: "PASS", or "PASS (only over a fallback path)". */
-export function verdictWords(r: Pick<Report, 'summary' | 'hints' | 'path' | 'outcome'>): string {
-  const v = r.summary.verdict.toUpperCase();
-  return cautionOfReport(r) === 'fallback-path' ? `${v} (only over a fallback path)` : v;
+export function verdictWords(r: Pick<Report, 'summary' | 'hints' | 'path' | 'outcome'>, m: Messages = EN): string {
+  const v = m.t(`verdict.${r.summary.verdict}`);
+  return cautionOfReport(r) === 'fallback-path' ? m.t('verdict.fallback', { verdict: v }) : v;
 }
 
 /** The heading over the advice, the same on the page and in the CLI. */
-export function adviceHeading(tone: AnswerTone): string {
-  return tone === 'good' ? 'To be thorough' : tone === 'caution' ? 'What to do' : 'What to try';
+export function adviceHeading(tone: AnswerTone, m: Messages = EN): string {
+  return m.t(tone === 'good' ? 'heading.good' : tone === 'caution' ? 'heading.caution' : 'heading.other');
 }

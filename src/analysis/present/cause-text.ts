@@ -4,8 +4,8 @@
  * Numbers through format.ts.
  */
 import type { InsufficientCause, Report } from '../schema/report-schema.js';
-import { count, figureMs, seconds } from './format.js';
 import { DEFAULTS } from '../../protocol/defaults.js';
+import { EN, type Messages } from './catalogue.js';
 
 type CauseReport = Pick<Report, 'summary' | 'outcome'> & {
   attribution?: Report['attribution'] | undefined;
@@ -18,26 +18,19 @@ type CauseReport = Pick<Report, 'summary' | 'outcome'> & {
  * path's fact (never this device's): the clause a sentence about the fallback starts with; null
  * when the probe path is the one planned.
  */
-export function fallbackClause(probe: Pick<Report['probe'], 'fallback'> | undefined): string | null {
-  switch (probe?.fallback ?? null) {
-    case null:
-      return null;
-    case 'relay-refused':
-      return "the test server's relay refused the call-like audio stream (its allocation quota or its capacity)";
-    case 'not-connected':
-      return `the call-like audio stream did not connect to the test server within ${seconds(DEFAULTS.rtp.connectGraceMs)}, though the data channel through the same relay did`;
-    case 'failed':
-      return 'the call-like audio stream to the test server failed to connect, though the data channel through the same relay did';
-  }
+export function fallbackClause(probe: Pick<Report['probe'], 'fallback'> | undefined, m: Messages = EN): string | null {
+  const fallback = probe?.fallback ?? null;
+  if (fallback === null) return null;
+  return fallback === 'not-connected' ? m.t('clause.not-connected', { seconds: m.fmt.seconds(DEFAULTS.rtp.connectGraceMs) }) : m.t(`clause.${fallback}`);
 }
 
-/** The figure that shows whose time it was: a label for the key figures, its value, and how the sentence says it. */
+/** The figure that shows whose time it was: its value, and the messages of its key figure and of the sentence's words around it. */
 export interface BusyFigure {
-  /** As the key figures print it: "This device: timer late (p99) ". */
-  label: string;
+  /** The key figure's label and value ("This device: timer late (p99) 12.0 ms"). */
+  label: 'figures.timerLate' | 'figures.receiveLag' | 'figures.serverHold' | 'figures.serverLoop';
   valueMs: number;
   /** The sentence's words around the value. */
-  words: (value: string) => string;
+  key: 'cause.timerLate' | 'cause.receiveLag' | 'cause.serverHold' | 'cause.serverLoop';
 }
 
 /**
@@ -57,67 +50,61 @@ export function busyFigure(r: CauseReport): BusyFigure | null {
     const timer = above(a.device.timerLateMsP99, intervalMs);
     const lag = above(a.device.receiveLagMsMax, a.rules.receiveLagMs);
     return pick(
-      timer === null ? null : { label: 'This device: timer late (p99) ', valueMs: timer, words: (v) => `its timer ran ${v} late at the 99th percentile` },
-      lag === null ? null : { label: 'This device: longest receive lag ', valueMs: lag, words: (v) => `it read arrivals up to ${v} after they came in` },
+      timer === null ? null : { label: 'figures.timerLate', valueMs: timer, key: 'cause.timerLate' },
+      lag === null ? null : { label: 'figures.receiveLag', valueMs: lag, key: 'cause.receiveLag' },
     );
   }
   const hold = above(a.server.holdMsMax, a.rules.serverHoldMs);
   const loop = above(a.server.loopDelayMsMax, a.rules.serverLoopMs);
   return pick(
-    hold === null ? null : { label: 'Test server: longest hold ', valueMs: hold, words: (v) => `it held probes up to ${v} before echoing them` },
-    loop === null ? null : { label: 'Test server: event loop late ', valueMs: loop, words: (v) => `its event loop ran up to ${v} late` },
+    hold === null ? null : { label: 'figures.serverHold', valueMs: hold, key: 'cause.serverHold' },
+    loop === null ? null : { label: 'figures.serverLoop', valueMs: loop, key: 'cause.serverLoop' },
   );
 }
 
 /** Whose-time windows of the attributed 200 ms windows, summed over the directions. */
-function windowShare(a: Report['attribution'] | undefined, who: 'device' | 'server'): string | null {
+function windowShare(m: Messages, a: Report['attribution'] | undefined, who: 'device' | 'server'): string | null {
   if (a === undefined || a === null) return null;
   const busy = a.directions.reduce((n, d) => n + d.windows200ms[who], 0);
   const all = a.directions.reduce((n, d) => n + d.windows200ms.network + d.windows200ms.device + d.windows200ms.server, 0);
-  return all === 0 || busy === 0 ? null : `${count(busy)} of ${count(all)} 200 ms windows fell in its busy time`;
+  return all === 0 || busy === 0 ? null : m.t('cause.windowShare', { busy: m.fmt.count(busy), all: m.fmt.count(all) });
 }
 
-function figureWords(r: CauseReport, who: 'device' | 'server'): string | null {
+function figureWords(m: Messages, r: CauseReport, who: 'device' | 'server'): string | null {
   const f = busyFigure(r);
-  return f === null ? windowShare(r.attribution, who) : f.words(figureMs(f.valueMs));
+  return f === null ? windowShare(m, r.attribution, who) : m.t(f.key, { value: m.fmt.figureMs(f.valueMs) });
 }
 
-const withFigure = (sentence: string, figure: string | null): string => (figure === null ? `${sentence}.` : `${sentence} (${figure}).`);
+const withFigure = (m: Messages, sentence: string, figure: string | null): string =>
+  figure === null ? m.t('cause.plain', { sentence }) : m.t('cause.withFigure', { sentence, figure });
 
 /** The cause in plain words, starting "No verdict: "; null when the verdict is not insufficient. */
-export function insufficientCauseText(r: CauseReport): string | null {
+export function insufficientCauseText(r: CauseReport, m: Messages = EN): string | null {
   const cause: InsufficientCause | null = r.summary.insufficientCause;
   switch (cause) {
     case null:
       return null;
     case 'device-busy': {
       // The data channel stood in for a refused or failed audio stream: that is the cause, said first.
-      const fallback = fallbackClause(r.probe);
-      if (fallback !== null) {
-        return withFigure(
-          `No verdict: ${fallback}, so this test fell back to a data-channel stream, which was sent too unevenly here to judge`,
-          figureWords(r, 'device'),
-        );
-      }
-      return withFigure('No verdict: this device was too busy to measure the network', figureWords(r, 'device'));
+      const fallback = fallbackClause(r.probe, m);
+      if (fallback !== null) return withFigure(m, m.t('cause.deviceBusyFallback', { clause: fallback }), figureWords(m, r, 'device'));
+      return withFigure(m, m.t('cause.deviceBusy'), figureWords(m, r, 'device'));
     }
     case 'server-busy':
-      return withFigure('No verdict: the test server was too busy to measure the network', figureWords(r, 'server'));
+      return withFigure(m, m.t('cause.serverBusy'), figureWords(m, r, 'server'));
     case 'page-hidden':
-      return 'No verdict: the page was in the background, where the browser slows its timers, so its figures are not the network.';
+      return m.t('cause.pageHidden');
     case 'could-not-finish':
-      return r.outcome?.reason === 'could-not-connect'
-        ? 'No verdict: the test could not connect, so it measured nothing to grade.'
-        : 'No verdict: the test lost its connection before it finished, and nothing after that is graded.';
+      return m.t(r.outcome?.reason === 'could-not-connect' ? 'cause.couldNotConnect' : 'cause.connectionLost');
     case 'path-changed':
-      return "No verdict: the connection's path changed during the stretches that matter.";
+      return m.t('cause.pathChanged');
     case 'reliable-channel':
-      return 'No verdict: the probe channel resent lost packets, which hides loss.';
+      return m.t('cause.reliableChannel');
     case 'too-few-probes':
-      return 'No verdict: too few probes came back to judge every target.';
+      return m.t('cause.tooFewProbes');
     case 'too-short':
-      return 'No verdict: the test was shorter than the 15 s windows calls are judged over.';
+      return m.t('cause.tooShort');
     case 'not-resolvable':
-      return "No verdict: the probe rate or this browser's clock is too coarse to judge a target this finely.";
+      return m.t('cause.notResolvable');
   }
 }

@@ -64,7 +64,7 @@ export const couldNotTestSide = (reason: string): CouldNotTestSide => SIDE_OF[re
 export const sideWords = (reason: string): string => SIDE_WORDS[couldNotTestSide(reason)];
 
 /** The title of a test that could not run: a browser that cannot run it is named as the cause, never the network. */
-export function couldNotRunTitle(reason: string): string {
+function couldNotRunTitle(reason: string): string {
   return reason === 'browser-unsupported' ? 'This browser cannot run the test' : 'The test could not run';
 }
 

@@ -9,8 +9,9 @@
  */
 import type { Report, Rung } from '../schema/report-schema.js';
 import { insufficientCauseText } from './cause-text.js';
-import { andList, portSpan, rungName } from './format.js';
+import { rungName } from './format.js';
 import { pathText, silentUdpText, triedRungs } from './ports.js';
+import { EN, type Messages } from './catalogue.js';
 
 export interface PathFact {
   id: 'fallback-path' | 'blocked-ports' | 'relay-refused' | 'device-busy' | 'server-busy' | 'page-hidden';
@@ -34,34 +35,34 @@ const refusalOf = (r: Pick<Rung, 'error'>): string | null => {
 };
 
 /** What a refusal code means, for the person at the page. */
-function refusalWords(code: string): string {
-  if (code === '486' || code === '508') return 'it had too many tests at once';
-  if (code === '401') return 'it did not accept the credentials the test server gave this page';
-  if (code === '403') return 'its policy forbids the request';
-  return `it answered with error ${code}`;
+function refusalWords(m: Messages, code: string): string {
+  if (code === '486' || code === '508') return m.t('fact.refused.busy');
+  if (code === '401') return m.t('fact.refused.credentials');
+  if (code === '403') return m.t('fact.refused.policy');
+  return m.t('fact.refused.code', { code });
 }
 
 /** The UDP ports the test tried, as the action names them ("UDP 3478-3481"). */
-function udpPortsTried(r: Pick<Report, 'connectivity'>): string {
+function udpPortsTried(m: Messages, r: Pick<Report, 'connectivity'>): string {
   const udp = triedRungs(r.connectivity).filter((x) => x.transport === 'udp');
   const ports = udp.flatMap((x) => (x.port === null ? [] : [x.port]));
-  return ports.length === 0 ? 'UDP' : `UDP ${portSpan(ports)}`;
+  return ports.length === 0 ? 'UDP' : `UDP ${m.fmt.portSpan(ports)}`;
 }
 
 /** The fallback: UDP did not answer, the media went over TCP or TLS. */
-function fallbackFact(r: FactReport): PathFact | null {
+function fallbackFact(m: Messages, r: FactReport): PathFact | null {
   if (r.outcome !== null || !r.hints.some((h) => h.code === 'udp-blocked')) return null;
   if (r.path.transport !== 'tcp' && r.path.transport !== 'tls') return null;
-  const udp = silentUdpText(r.connectivity) || 'UDP';
+  const udp = silentUdpText(r.connectivity, m) || 'UDP';
   return {
     id: 'fallback-path',
-    text: `${udp} to the relay did not answer, so this test ran over ${pathText(r.path)}, a fallback path: calls get through there, but they lag and stutter when the network is busy.`,
-    action: `Ask your network team to allow ${udp} outbound to the relay, and give them the result code.`,
+    text: m.t('fact.fallback', { udp, path: pathText(r.path, m) }),
+    action: m.t('fact.fallback.action', { udp }),
   };
 }
 
 /** Some UDP ports answered and others did not: a firewall filtering by port. */
-function blockedPortsFact(r: FactReport): PathFact | null {
+function blockedPortsFact(m: Messages, r: FactReport): PathFact | null {
   const udp = triedRungs(r.connectivity).filter((x) => x.transport === 'udp');
   const silent = udp.filter((x) => !x.reachable && x.error === 'timeout');
   const open = udp.filter((x) => x.reachable);
@@ -70,45 +71,38 @@ function blockedPortsFact(r: FactReport): PathFact | null {
   const one = silent.length === 1;
   return {
     id: 'blocked-ports',
-    text: `UDP ${one ? 'port' : 'ports'} ${portSpan(ports(silent))} to the relay did not answer while UDP ${portSpan(ports(open))} did: a firewall filters by port.`,
-    action: `Ask your network team to allow ${udpPortsTried(r)} outbound: calls use each of these ports.`,
+    text: m.t(one ? 'fact.blockedPort' : 'fact.blockedPorts', { silent: m.fmt.portSpan(ports(silent)), open: m.fmt.portSpan(ports(open)) }),
+    action: m.t('fact.blockedPorts.action', { udp: udpPortsTried(m, r) }),
   };
 }
 
 /** The test server's relay refused this test on some port (its limits, its credentials), or refused the call-like audio stream. */
-function refusedFact(r: FactReport): PathFact | null {
+function refusedFact(m: Messages, r: FactReport): PathFact | null {
   const refused = triedRungs(r.connectivity).filter((x) => refusalOf(x) !== null);
   // The RTP leg's refusal is said in the probe path's reason (session/plan/probe-path.ts).
   const rtpRefused = r.probe.path === 'datachannel' && /relay refused/.test(r.probe.reason);
   if (refused.length === 0 && !rtpRefused) return null;
-  const what =
+  const text =
     refused.length > 0
-      ? `The test server's relay refused this test on ${andList(refused.map((x) => rungName(x)))}: ${refusalWords(refusalOf(refused[0] ?? { error: null }) ?? '')}.`
-      : "The test server's relay refused the call-like audio stream, so this test measured over its data channel instead.";
-  return {
-    id: 'relay-refused',
-    text: `${what} That is the test server's side, not your network.`,
-    action: 'Run the test again in a few minutes; if it happens again, tell whoever runs the test server.',
-  };
+      ? m.t('fact.refused', {
+          rungs: m.fmt.andList(refused.map((x) => rungName(x))),
+          why: refusalWords(m, refusalOf(refused[0] ?? { error: null }) ?? ''),
+        })
+      : m.t('fact.refusedRtp');
+  return { id: 'relay-refused', text, action: m.t('fact.refused.action') };
 }
 
-const CAUSE_ACTION: Readonly<Record<'device-busy' | 'server-busy' | 'page-hidden', string>> = {
-  'device-busy': 'Close other programs and browser tabs, keep this page in front, and run the test again.',
-  'server-busy': 'Run the test again in a few minutes; if it happens again, tell whoever runs the test server.',
-  'page-hidden': 'Keep this page in front for the whole test, and run it again.',
-};
-
 /** Why there is no verdict, when it is this device's, the server's or the page's own doing. */
-function causeFact(r: FactReport): PathFact | null {
+function causeFact(m: Messages, r: FactReport): PathFact | null {
   const cause = r.summary.insufficientCause;
   if (cause !== 'device-busy' && cause !== 'server-busy' && cause !== 'page-hidden') return null;
-  const text = insufficientCauseText(r);
-  return text === null ? null : { id: cause, text, action: CAUSE_ACTION[cause] };
+  const text = insufficientCauseText(r, m);
+  return text === null ? null : { id: cause, text, action: m.t(`fact.${cause}.action`) };
 }
 
 /** Every fact of this report that holds whatever the verdict, most actionable first. */
-export function pathFacts(r: FactReport): PathFact[] {
-  return [fallbackFact(r), blockedPortsFact(r), refusedFact(r), causeFact(r)].filter((f): f is PathFact => f !== null);
+export function pathFacts(r: FactReport, m: Messages = EN): PathFact[] {
+  return [fallbackFact(m, r), blockedPortsFact(m, r), refusedFact(m, r), causeFact(m, r)].filter((f): f is PathFact => f !== null);
 }
 
 /** A fact as one line of plain text: what was found, then what to do. */

@@ -5,7 +5,8 @@
  */
 import type { Report } from '../schema/report-schema.js';
 import type { LocatedEdge } from '../schema/locate-schema.js';
-import { figureMs, figurePct, ms, pct } from './format.js';
+import { figureMs, figurePct } from './format.js';
+import { EN, type Messages } from './catalogue.js';
 
 /** An edge's name for a person: its region, and its id too when another edge measured stands in the same region. */
 function nameOf(e: { id: string; azureRegion: string }, all: readonly { id: string; azureRegion: string }[]): string {
@@ -18,30 +19,42 @@ export function edgeName(e: { id: string; azureRegion: string | null }): string 
 }
 
 /** "North Europe 31 ms", "East US 88 ms with 15% loss", "East US did not answer". */
-function alsoTried(e: LocatedEdge, all: readonly LocatedEdge[], lossTargetPct: number): string {
+function alsoTried(m: Messages, e: LocatedEdge, all: readonly LocatedEdge[], lossTargetPct: number): string {
   const name = nameOf(e, all);
-  if (e.state === 'unreachable' || e.rttMsP50 === null) return `${name} did not answer`;
-  return `${name} ${ms(e.rttMsP50)}${e.lossPct !== null && e.lossPct >= lossTargetPct ? ` with ${pct(e.lossPct)} loss` : ''}`;
+  if (e.state === 'unreachable' || e.rttMsP50 === null) return m.t('edge.tried.silent', { name });
+  const rtt = m.fmt.ms(e.rttMsP50);
+  return e.lossPct !== null && e.lossPct >= lossTargetPct
+    ? m.t('edge.tried.lossy', { name, rtt, loss: m.fmt.pct(e.lossPct) })
+    : m.t('edge.tried', { name, rtt });
 }
 
 /** The page's first words about where the test ran; null when it ran on the server itself (no edge). */
-export function edgeSentence(r: Pick<Report, 'meta' | 'locate'>): string | null {
+export function edgeSentence(r: Pick<Report, 'meta' | 'locate'>, m: Messages = EN): string | null {
   const ran = r.meta.edge;
   if (ran === undefined) return null;
   const l = r.locate;
-  if (l === undefined) return `Test server: ${ran.azureRegion}.`;
+  if (l === undefined) return m.t('edge.server', { name: ran.azureRegion });
   const here = l.edges.find((e) => e.id === ran.id);
-  const away = here !== undefined && here.rttMsP50 !== null && here.state === 'ok' ? `, ${ms(here.rttMsP50)} away` : '';
+  const rtt = here !== undefined && here.rttMsP50 !== null && here.state === 'ok' ? m.fmt.ms(here.rttMsP50) : null;
+  const name = nameOf(ran, l.edges);
   const others = l.edges.filter((e) => e.id !== ran.id);
   const first =
     l.nearest === ran.id
-      ? `Nearest test server: ${nameOf(ran, l.edges)}${away}.`
+      ? rtt === null
+        ? m.t('edge.nearest', { name })
+        : m.t('edge.nearestAway', { name, rtt })
       : l.nearest === null && here?.state === 'ok'
-        ? `Test server: ${nameOf(ran, l.edges)}${away}; no test server answered with loss under ${pct(l.lossTargetPct)}.`
+        ? rtt === null
+          ? m.t('edge.noneClean', { name, loss: m.fmt.pct(l.lossTargetPct) })
+          : m.t('edge.noneCleanAway', { name, rtt, loss: m.fmt.pct(l.lossTargetPct) })
         : here?.state === 'ok'
-          ? `Test server: ${nameOf(ran, l.edges)}${away}.`
-          : `Test server: ${nameOf(ran, l.edges)}; no test server answered the ${ms(l.budgetMs)} check, so the test ran on the first listed.`;
-  return others.length === 0 ? first : `${first} Also tried: ${others.map((e) => alsoTried(e, l.edges, l.lossTargetPct)).join(', ')}.`;
+          ? rtt === null
+            ? m.t('edge.server', { name })
+            : m.t('edge.serverAway', { name, rtt })
+          : m.t('edge.noneAnswered', { name, budget: m.fmt.ms(l.budgetMs) });
+  if (others.length === 0) return first;
+  const tried = others.map((e) => alsoTried(m, e, l.edges, l.lossTargetPct));
+  return m.t('edge.alsoTried', { first, tried: m.lang === 'en' ? tried.join(', ') : m.fmt.andList(tried) });
 }
 
 /** One row of the table for IT. */

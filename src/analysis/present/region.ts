@@ -6,7 +6,7 @@
  */
 import type { Report, ReportLeg } from '../schema/report-schema.js';
 import { azureRowOf } from '../grade/targets.js';
-import { limitValue, ms } from './format.js';
+import { EN, type Messages } from './catalogue.js';
 
 const FAILED_PREFIX = 'The region test on the test server in ';
 
@@ -22,20 +22,15 @@ export function regionLegRtt(leg: ReportLeg): { valueMs: number | null; limitMs:
 }
 
 /** "To West Europe, where your Teams tenant is: 41 ms, within the 95 ms limit. That test's verdict: PASS." */
-function legSentence(leg: ReportLeg): string {
-  const to = `To ${leg.edge.azureRegion}, where your Teams tenant is:`;
-  const verdict = ` That test's verdict: ${leg.report.summary.verdict.toUpperCase()}.`;
+function legSentence(m: Messages, leg: ReportLeg): string {
+  const region = leg.edge.azureRegion;
+  const verdict = m.t(`verdict.${leg.report.summary.verdict}`);
   const rtt = regionLegRtt(leg);
-  if (rtt === null || rtt.valueMs === null) return `${to} no round trip measured.${verdict}`;
-  const value = ms(rtt.valueMs, rtt.limitMs);
-  const limit = limitValue(rtt.limitMs, 'ms');
-  const how =
-    rtt.status === 'pass'
-      ? `within the ${limit} limit`
-      : rtt.status === 'fail'
-        ? `over the ${limit} limit`
-        : `too little evidence to grade against the ${limit} limit`;
-  return `${to} ${value}, ${how}.${verdict}`;
+  if (rtt === null || rtt.valueMs === null) return m.t('region.leg.none', { region, verdict });
+  const value = m.fmt.ms(rtt.valueMs, rtt.limitMs);
+  const limit = m.fmt.limitValue(rtt.limitMs, 'ms');
+  const how = rtt.status === 'pass' ? 'pass' : rtt.status === 'fail' ? 'fail' : 'other';
+  return m.t(`region.leg.${how}`, { region, value, limit, verdict });
 }
 
 /**
@@ -43,16 +38,15 @@ function legSentence(leg: ReportLeg): string {
  * leg, or why there is none (no test server there, or its test could not run); nothing when the
  * test ran in that region, or is not graded against a row, or ran on no edge.
  */
-export function regionSentences(r: Pick<Report, 'meta' | 'legs' | 'diagnostics'>): string[] {
+export function regionSentences(r: Pick<Report, 'meta' | 'legs' | 'diagnostics'>, m: Messages = EN): string[] {
   const legs = (r.legs ?? []).filter((l) => l.role === 'region');
-  if (legs.length > 0) return legs.map(legSentence);
+  if (legs.length > 0) return legs.map((l) => legSentence(m, l));
   const p = r.meta.profile;
   const ran = r.meta.edge;
   if (p.id !== 'azure-region' || p.azureRegion === null || ran === undefined) return [];
   const row = azureRowOf(p.azureRegion);
   if (row === null || row.azureRegion.toLowerCase() === ran.azureRegion.toLowerCase()) return [];
   const failed = r.diagnostics.notes.find((n) => n.startsWith(`${FAILED_PREFIX}${row.azureRegion} `));
-  if (failed !== undefined)
-    return [`The test server in ${row.azureRegion} could not be tested: graded on the nearest edge (${ran.azureRegion}), which is not that region.`];
-  return [`No test server in ${row.azureRegion}: graded on the nearest edge (${ran.azureRegion}), which is not that region.`];
+  const words = { region: row.azureRegion, nearest: ran.azureRegion };
+  return [m.t(failed !== undefined ? 'region.notTested' : 'region.noServer', words)];
 }

@@ -10,15 +10,9 @@ import { REASSURING_MOS } from '../grade/mos.js';
 import { targetUnit } from '../grade/targets.js';
 import { figure, figureCount, figureMs, figurePct, limit, MISSING, ms, num, plural, rungName } from './format.js';
 import { busyFigure } from './cause-text.js';
+import { EN, type MessageKey, type Messages } from './catalogue.js';
 
 // ---- The verdict ----
-
-/** The title of a test our side could not finish: never "Fail". */
-const OUTCOME_TITLE: Readonly<Record<NonNullable<Report['outcome']>['reason'], string>> = {
-  'could-not-connect': 'No verdict: could not connect',
-  'connection-lost': 'No verdict: the test could not finish',
-};
-const VERDICT_TITLE: Readonly<Record<Verdict, string>> = { pass: 'Pass', fail: 'Fail', insufficient: 'No verdict: not enough evidence' };
 
 export interface VerdictView {
   verdict: Verdict;
@@ -28,12 +22,10 @@ export interface VerdictView {
   more: string[];
 }
 
-/** The title of a pass that got through only over a fallback path. */
-const FALLBACK_TITLE = 'Pass, only over a fallback path';
-
-export function verdictView(r: Report): VerdictView {
+export function verdictView(r: Report, m: Messages = EN): VerdictView {
   const [headline = '', ...more] = r.explanation;
-  const title = r.outcome ? OUTCOME_TITLE[r.outcome.reason] : cautionOfReport(r) === 'fallback-path' ? FALLBACK_TITLE : VERDICT_TITLE[r.summary.verdict];
+  // The title of a test our side could not finish is never "Fail".
+  const title = m.t(r.outcome ? `title.${r.outcome.reason}` : cautionOfReport(r) === 'fallback-path' ? 'title.fallback' : `title.${r.summary.verdict}`);
   return { verdict: r.summary.verdict, title, headline, more };
 }
 
@@ -91,6 +83,23 @@ export interface FigureLine {
 
 const t = (text: string): TextPart => ({ text, emphasis: false });
 
+/**
+ * A message's text as parts: each `{name}` placeholder becomes the part given for it, the text
+ * between stays plain (adjacent plain text joined into one part).
+ */
+function partsOf(template: string, values: Readonly<Record<string, TextPart>>): TextPart[] {
+  const out: TextPart[] = [];
+  for (const piece of template.split(/(\{[A-Za-z0-9]+\})/)) {
+    if (piece === '') continue;
+    const name = /^\{([A-Za-z0-9]+)\}$/.exec(piece)?.[1];
+    const part = (name === undefined ? undefined : values[name]) ?? t(piece);
+    const last = out[out.length - 1];
+    if (last !== undefined && !last.emphasis && !part.emphasis) out[out.length - 1] = t(`${last.text}${part.text}`);
+    else out.push(part);
+  }
+  return out;
+}
+
 /** A line as plain text. */
 export const plainText = (parts: readonly TextPart[]): string => parts.map((p) => p.text).join('');
 
@@ -123,7 +132,7 @@ export function gradedValue(
  * A target no grade could value falls back to the whole-test figure, labelled so. Each is
  * compared with the target of its metric (format.ts rule 3).
  */
-export function keyFigures(r: Pick<Report, 'summary' | 'meta' | 'grades'> & { attribution?: Report['attribution'] }): FigureLine[] {
+export function keyFigures(r: Pick<Report, 'summary' | 'meta' | 'grades'> & { attribution?: Report['attribution'] }, m: Messages = EN): FigureLine[] {
   const s = r.summary;
   const limitOf = (target: TargetId): number | undefined => thresholdOf(r.meta.targets, target);
   const rtt = limitOf('latency-rtt');
@@ -133,36 +142,46 @@ export function keyFigures(r: Pick<Report, 'summary' | 'meta' | 'grades'> & { at
     (target: TargetId | null) =>
     (text: string): TextPart => ({ text, emphasis: true, failed: target !== null && failed.has(target) });
   const em = fig(null);
-  const graded = (target: TargetId, wholeTest: number | null, label: string): TextPart[] => {
+  const line = (key: MessageKey, values: Readonly<Record<string, TextPart>>): TextPart[] => partsOf(m.template(key), values);
+  /** The graded value over the worst 15 s, or the whole test's when no grade valued it: which, and its part. */
+  const graded = (target: TargetId, wholeTest: number | null): { worst: boolean; part: TextPart } => {
     const v = gradedValue(r.grades, target);
-    const fmt = targetUnit(target) === 'ms' ? figureMs : figurePct;
-    const f = fig(target);
-    return v === null ? [t(`${label} (whole test) `), f(fmt(wholeTest, limitOf(target)))] : [t(`${label} (worst 15 s) `), f(fmt(v, limitOf(target)))];
+    const fmt = targetUnit(target) === 'ms' ? m.fmt.figureMs : m.fmt.figurePct;
+    return { worst: v !== null, part: fig(target)(fmt(v ?? wholeTest, limitOf(target))) };
   };
+  const jitter = graded('jitter-15s', s.jitterMs);
+  const loss = graded('loss-15s', s.lossPct);
   const rttFig = fig(failed.has('latency-one-way') ? 'latency-one-way' : 'latency-rtt');
   const burst = gradedValue(r.grades, 'burst-loss-200ms') ?? s.burstLossPctMax200ms;
   const reorder = gradedValue(r.grades, 'reorder') ?? s.reorderPct;
   // No verdict because this device or the server was busy: the figure the answer quotes (present/cause-text.ts).
   const busy = busyFigure({ ...r, outcome: null });
   return [
-    { id: 'rtt', parts: [t('Round trip p50 '), rttFig(figureMs(s.rttMsP50, rtt)), t(', p90 '), em(figureMs(s.rttMsP90, rtt))] },
-    { id: 'jitter', parts: graded('jitter-15s', s.jitterMs, 'Jitter') },
+    { id: 'rtt', parts: line('figures.rtt', { p50: rttFig(m.fmt.figureMs(s.rttMsP50, rtt)), p90: em(m.fmt.figureMs(s.rttMsP90, rtt)) }) },
+    { id: 'jitter', parts: line(jitter.worst ? 'figures.jitterWorst' : 'figures.jitterWhole', { value: jitter.part }) },
     {
       id: 'loss',
-      parts: [...graded('loss-15s', s.lossPct, 'Loss'), t('; worst 200 ms '), fig('burst-loss-200ms')(figurePct(burst, limitOf('burst-loss-200ms')))],
+      parts: line(loss.worst ? 'figures.lossWorst' : 'figures.lossWhole', {
+        value: loss.part,
+        burst: fig('burst-loss-200ms')(m.fmt.figurePct(burst, limitOf('burst-loss-200ms'))),
+      }),
     },
-    { id: 'reorder', parts: [t('Reorder '), fig('reorder')(figurePct(reorder, limitOf('reorder')))] },
+    { id: 'reorder', parts: line('figures.reorder', { value: fig('reorder')(m.fmt.figurePct(reorder, limitOf('reorder'))) }) },
     {
       id: 'mos',
-      parts: [
-        t('MOS estimate '),
-        em(figure(s.mos, 'mos')),
-        // A good estimate beside a fail would reassure wrongly: say what it is.
-        ...(s.verdict === 'fail' && s.mos !== null && s.mos >= REASSURING_MOS ? [t(' (a whole-test average: it cannot see the stretches that failed)')] : []),
-      ],
+      // A good estimate beside a fail would reassure wrongly: say what it is.
+      parts: line(s.verdict === 'fail' && s.mos !== null && s.mos >= REASSURING_MOS ? 'figures.mosCaveat' : 'figures.mos', {
+        value: em(m.fmt.figure(s.mos, 'mos')),
+      }),
     },
-    { id: 'probes', parts: [t('Probes '), em(`${figureCount(s.packetsReceived)} / ${figureCount(s.packetsSent)}`), t(` at ${figureCount(s.ratePps)}/s`)] },
-    ...(busy === null ? [] : [{ id: 'busy' as const, parts: [t(busy.label), em(figureMs(busy.valueMs))] }]),
+    {
+      id: 'probes',
+      parts: line('figures.probes', {
+        probes: em(`${m.fmt.figureCount(s.packetsReceived)} / ${m.fmt.figureCount(s.packetsSent)}`),
+        rate: t(m.fmt.figureCount(s.ratePps)),
+      }),
+    },
+    ...(busy === null ? [] : [{ id: 'busy' as const, parts: line(busy.label, { value: em(m.fmt.figureMs(busy.valueMs)) }) }]),
   ];
 }
 

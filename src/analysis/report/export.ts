@@ -7,6 +7,7 @@
  * For spreadsheets whose list separator is `;` (locales with a decimal comma), the CSV can use
  * `;` between fields, and a UTF-8 byte order mark so they read the text as UTF-8.
  */
+import { DECIMAL_COMMA_LANGS, pickLang } from '../../protocol/lang.js';
 import { upgradeReport } from './migrate.js';
 import { cautionOfReport } from '../grade/caution.js';
 import { figureValue, numValue, type FigureUnit } from '../present/format.js';
@@ -249,13 +250,29 @@ function formatNumber(n: number): string {
 /** The CSV's field separator: `,` (RFC 4180), or `;` for spreadsheets whose list separator it is. */
 export type CsvSeparator = ',' | ';';
 
+/** The CSV's decimal mark: `.`, or `,` for spreadsheets that read `18.8` as a date. */
+export type CsvDecimal = '.' | ',';
+
 export interface CsvOptions {
   sep: CsvSeparator;
   /** Start with a UTF-8 byte order mark (U+FEFF), so a spreadsheet reads the text as UTF-8. */
   bom: boolean;
+  /** The decimal mark of numbers; `.` when absent. Independent of the separator: a `,` decimal under a `,` separator is quoted. */
+  decimal?: CsvDecimal;
 }
 
 export const CSV_DEFAULTS: CsvOptions = { sep: ',', bom: false };
+
+/**
+ * The decimal mark asked for: `decimal=comma` or `decimal=point` as given, else the reader's
+ * language's (a comma for the languages in DECIMAL_COMMA_LANGS), else `.`. Never the separator's:
+ * `sep=semicolon` alone keeps `.`.
+ */
+export function csvDecimalOf(decimal: 'point' | 'comma' | undefined, lang: string | undefined): CsvDecimal {
+  if (decimal !== undefined) return decimal === 'comma' ? ',' : '.';
+  const picked = lang === undefined ? null : pickLang([lang]);
+  return picked !== null && DECIMAL_COMMA_LANGS.has(picked) ? ',' : '.';
+}
 
 /** A separator by its name, as a query (`sep=semicolon`) or flag (`--csv-sep semicolon`) gives it; null when it is neither. */
 export function csvSeparatorNamed(name: string): CsvSeparator | null {
@@ -279,10 +296,9 @@ export function looksLikeFormula(text: string): boolean {
  * that a spreadsheet could run as a formula (looksLikeFormula) gets a leading apostrophe, so it
  * is read as text; tickets, browsers and messages come from anonymous users.
  */
-export function csvField(v: Cell, sep: CsvSeparator = ','): string {
+export function csvField(v: Cell, sep: CsvSeparator = ',', decimal: CsvDecimal = '.'): string {
   if (v === null) return '';
-  if (typeof v === 'number') return formatNumber(v);
-  const safe = looksLikeFormula(v) ? `'${v}` : v;
+  const safe = typeof v === 'number' ? (decimal === '.' ? formatNumber(v) : formatNumber(v).replace('.', decimal)) : looksLikeFormula(v) ? `'${v}` : v;
   return safe.includes(sep) || /["\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
@@ -292,12 +308,12 @@ export function csvHeader(o: CsvOptions = CSV_DEFAULTS): string {
 }
 
 export function csvLine(row: Record<string, Cell>, o: CsvOptions = CSV_DEFAULTS): string {
-  return `${EXPORT_COLUMNS.map((c) => csvField(row[c] ?? null, o.sep)).join(o.sep)}\r\n`;
+  return `${EXPORT_COLUMNS.map((c) => csvField(row[c] ?? null, o.sep, o.decimal)).join(o.sep)}\r\n`;
 }
 
 /** Rows of cells as CSV (RFC 4180 quoting, the formula guard, CRLF), after the byte order mark when `bom`. */
 export function csvRows(rows: readonly (readonly Cell[])[], o: CsvOptions = CSV_DEFAULTS): string {
-  return `${o.bom ? '\uFEFF' : ''}${rows.map((row) => `${row.map((c) => csvField(c, o.sep)).join(o.sep)}\r\n`).join('')}`;
+  return `${o.bom ? '\uFEFF' : ''}${rows.map((row) => `${row.map((c) => csvField(c, o.sep, o.decimal)).join(o.sep)}\r\n`).join('')}`;
 }
 
 /** A row with the columns in order (for NDJSON and JSON). */

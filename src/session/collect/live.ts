@@ -20,8 +20,10 @@ export interface ChartFigures {
 
 /** What the page shows while a test runs: the chart's figures and the latest provisional answer. */
 export interface LiveFigures extends ChartFigures {
-  /** The latest provisional answer shown; null before the first (3 s after the probes started, or a settled fail). */
+  /** The latest provisional answer shown, in English; null before the first (3 s after the probes started, or a settled fail). */
   provisional: ProvisionalView | null;
+  /** What that answer was worded from, so the page can word it in its own language (provisionalView); null with `provisional`. */
+  provisionalFrom: { facts: ProvisionalFacts; context: ProvisionalContext } | null;
   /** How the probes are sent, in technical words (the expert layer). */
   method: string;
   /**
@@ -114,6 +116,7 @@ export class ProvisionalTracker {
   private failed = false;
   private readonly settled = new Set<string>();
   private latestView: ProvisionalView | null = null;
+  private latestFrom: LiveFigures['provisionalFrom'] = null;
   private pinned: ProvisionalContext['pinned'] = null;
 
   /** `streamStartMs`: when the probes started, on this side's clock (performance.now()); answers are timed from it. */
@@ -149,14 +152,22 @@ export class ProvisionalTracker {
       this.shown.push(facts);
       if (fresh.length === 0) this.scheduledKept++;
     }
-    const view = provisionalView(facts, {
+    const context: ProvisionalContext = {
       path: this.plan.path,
       quiet: directions.filter((d) => d.quiet).map((d) => d.name),
       pinned: this.pinned,
-    });
-    if (this.pinned === null && facts.claims.some((c) => c.kind === 'settled-fail')) this.pinned = { tone: view.tone, headline: view.headline };
+    };
+    const view = provisionalView(facts, context);
+    // The first settled fail's answer: its headline stays for the rest of the test.
+    if (this.pinned === null && facts.claims.some((c) => c.kind === 'settled-fail')) this.pinned = facts;
     this.latestView = view;
+    this.latestFrom = { facts, context };
     return true;
+  }
+
+  /** What the latest answer was worded from, null before the first. */
+  get from(): LiveFigures['provisionalFrom'] {
+    return this.latestFrom;
   }
 
   /** The latest answer shown, null before the first. */

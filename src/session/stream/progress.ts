@@ -73,6 +73,7 @@ export class Progress {
     return {
       ...this.rx.shown.liveFigures(nowMs, this.streamStartMs),
       provisional: this.tracker?.view ?? null,
+      provisionalFrom: this.tracker?.from ?? null,
       method: this.method,
       mainThreadSender: this.rx.rtp === null,
     };

@@ -8,7 +8,10 @@ import type { Phase, RunOptions } from '../../session/env.js';
 import { pageSearch, parsePageParams, sharedCodeOf, ParamError, type PageParams } from '../../protocol/page-url.js';
 import { progress, publishEvidence, publishResult } from '../headless.js';
 import { couldNotTestRecord, newSampleId, save, worthRecording, type CouldNotTestRecord, type SaveState } from '../results.js';
-import { couldNotRunTitle, couldNotTestText, failureWords, sideWords } from '../../analysis/present/could-not-test-text.js';
+import { couldNotTestText } from '../../analysis/present/could-not-test-text.js';
+import { couldNotRunTitle, failureWords, whereWords } from '../could-not-run.js';
+import type { Messages } from '../../analysis/present/catalogue.js';
+import { answerMessages, pageMessages } from '../i18n.js';
 import { errorLine, SetupError } from '../../session/net/errors.js';
 import { readPageOffers, type PageOffers } from '../../session/net/config.js';
 import type { LoadOffer } from '../../protocol/api-load.js';
@@ -48,6 +51,7 @@ export class CpApp extends CpElement {
     viewError: { state: true },
     loadOffer: { state: true },
     devicesOpen: { state: true },
+    answerWords: { state: true },
     earlier: { state: true },
   };
 
@@ -65,6 +69,8 @@ export class CpApp extends CpElement {
   declare loadOffer: LoadOffer | null | undefined;
   /** Whether the device step (<cp-devices>, loaded when opened) is shown. */
   declare devicesOpen: boolean;
+  /** The answer layer's words in the page's language, once loaded (with the verdict's code). */
+  declare answerWords: Messages | null;
   /** This browser's earlier tests on this server, shown after a test ended (not the one just shown); null before, or where storage is refused. */
   declare earlier: { tests: EarlierTest[]; cleared: boolean } | null;
   /** Set when the page is in another site's frame: posts the test's progress to the parent. */
@@ -88,6 +94,7 @@ export class CpApp extends CpElement {
     this.announcement = '';
     this.viewError = null;
     this.devicesOpen = false;
+    this.answerWords = null;
     this.earlier = null;
     try {
       this.params = parsePageParams(location.search);
@@ -179,17 +186,17 @@ export class CpApp extends CpElement {
     try {
       // `?devices=1` (callprobe run --devices): the unattended device check first, with no one asked.
       if (params.devices) this.devices = await this.checkDevicesUnattended();
-      const [{ runSession }, env, { provisionalProgress }] = await Promise.all([
+      const [{ runSession }, env, { provisionalProgress, provisionalView }, words] = await Promise.all([
         import('../../session/run-session.js'),
         import('../session-env.js'),
         this.liveModule,
+        // The words of the live answer and the verdict, in the page's language.
+        answerMessages(),
       ]).catch((err: unknown) => {
         // A page cached from an older release asks for code the updated server no longer has.
-        throw new SetupError(
-          'version-mismatch',
-          `This page could not load the rest of its code from the server (${errorLine(err)}): the server may have been updated, or the connection dropped. Reload the page and start the test again.`,
-        );
+        throw new SetupError('version-mismatch', pageMessages().t('page.versionMismatch', { detail: errorLine(err) }));
       });
+      this.answerWords = words;
       let lastAnswerS: number | null = null;
       report = await runSession(
         {
@@ -222,7 +229,10 @@ export class CpApp extends CpElement {
             if (p !== null && p.atS !== lastAnswerS) {
               for (const line of provisionalProgress(p, lastAnswerS === null)) progress(line);
               lastAnswerS = p.atS;
-              this.embed?.post('provisional', { code: null, verdict: null, answer: p.headline });
+              // The parent gets the headline in the page's language (the session words it in English).
+              const from = f.provisionalFrom;
+              const headline = words.lang === 'en' || from === null ? p.headline : provisionalView(from.facts, from.context, words).headline;
+              this.embed?.post('provisional', { code: null, verdict: null, answer: headline });
             }
           },
           evidence: publishEvidence,
@@ -249,9 +259,10 @@ export class CpApp extends CpElement {
     const saving = params.save ? save(report, sampleId) : null;
     let answer = report.explanation[0] ?? report.summary.verdict;
     try {
-      const verdict = await this.verdictModule;
-      answer = verdict.answerView(report).sentence;
-      void this.showAnswer(report, verdict);
+      const [verdict, words] = await Promise.all([this.verdictModule, answerMessages()]);
+      this.answerWords = words;
+      answer = verdict.answerView(report, words).sentence;
+      void this.showAnswer(report, verdict, words);
     } catch (err) {
       // The verdict's view could not load (a page cached from another release, a network cut): the result stays, in plain text.
       this.viewError = errorLine(err);
@@ -318,7 +329,7 @@ export class CpApp extends CpElement {
     const message = errorLine(err);
     if (reason === 'cancelled') {
       this.state = { kind: 'cancelled' };
-      this.announcement = 'Test cancelled. Nothing was measured or saved.';
+      this.announcement = pageMessages().t('page.cancelled');
       publishResult({ ok: false, reason, message });
       return;
     }
@@ -341,10 +352,10 @@ export class CpApp extends CpElement {
   }
 
   /** The answer in view and focused, announced once, and in the tab's title. */
-  private async showAnswer(report: Report, verdict: typeof import('./cp-verdict-view.js')): Promise<void> {
-    const a = verdict.answerView(report);
-    this.announcement = `Test finished. ${a.sentence}`;
-    document.title = `${a.sentence} – callprobe`;
+  private async showAnswer(report: Report, verdict: typeof import('./cp-verdict-view.js'), words: Messages): Promise<void> {
+    const a = verdict.answerView(report, words);
+    this.announcement = pageMessages().t('page.finished', { sentence: a.sentence });
+    document.title = pageMessages().t('page.answerTitle', { sentence: a.sentence });
     await this.updateComplete;
     const view = this.renderRoot.querySelector('cp-verdict-view');
     if (view instanceof verdict.VerdictView) await view.focusAnswer();
@@ -367,7 +378,7 @@ export class CpApp extends CpElement {
   /** " · 12 s left" while the idle probes stream (the busy-line phase ends by its own stop rule). */
   private secondsLeft(phase: Phase): string {
     if (phase !== 'streaming' || this.live === null || this.live.elapsedS > this.params.durationS) return '';
-    return ` · ${String(Math.max(0, Math.ceil(this.params.durationS - this.live.elapsedS)))} s left`;
+    return ` · ${pageMessages().t('page.secondsLeft', { seconds: String(Math.max(0, Math.ceil(this.params.durationS - this.live.elapsedS))) })}`;
   }
 
   private cancel(): void {
@@ -378,8 +389,9 @@ export class CpApp extends CpElement {
     if (this.sharedCode !== null) return html`<cp-shared-result .code=${this.sharedCode}></cp-shared-result>`;
     const st = this.state;
     const running = st.kind === 'running';
+    const m = pageMessages();
     return html`
-      ${this.paramError ? html`<div class="error" role="alert"><h2>Bad link</h2><p>${this.paramError}</p></div>` : nothing}
+      ${this.paramError ? html`<div class="error" role="alert"><h2>${m.t('page.badLink')}</h2><p>${this.paramError}</p></div>` : nothing}
       <cp-test-form
         .params=${this.params}
         .loadOffer=${this.loadOffer}
@@ -395,22 +407,26 @@ export class CpApp extends CpElement {
           ? html`<cp-devices @cp-devices=${(e: CpEventMap['cp-devices']) => {
               this.devices = e.detail;
             }}></cp-devices>`
-          : html`<p class="devices-open"><button type="button" ?disabled=${running} @click=${() => void this.openDevices()}>Check my microphone, speaker and camera</button></p>`
+          : html`<p class="devices-open"><button type="button" ?disabled=${running} @click=${() => void this.openDevices()}>${m.t('page.devices')}</button></p>`
       }
       <p class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</p>
-      ${st.kind === 'running' ? html`<p class="phase" role="status" aria-live="polite">${phaseText(st.phase)}: ${st.detail}${this.secondsLeft(st.phase)}</p>` : nothing}
-      ${st.kind === 'cancelled' ? html`<p class="neutral">Test cancelled. Nothing was measured or saved.</p>` : nothing}
+      ${st.kind === 'running' ? html`<p class="phase" role="status" aria-live="polite">${phaseLine(st.phase, st.detail)}${this.secondsLeft(st.phase)}</p>` : nothing}
+      ${st.kind === 'cancelled' ? html`<p class="neutral">${m.t('page.cancelled')}</p>` : nothing}
       ${
         running || (st.kind === 'done' && this.live !== null)
-          ? html`<cp-live-panel .figures=${this.live} .chart=${this.chartModule} .durationS=${this.params.durationS} ?final=${st.kind === 'done'} .busy=${st.kind === 'running' && st.detail.startsWith(BUSY_PREFIX) ? st.detail.slice(BUSY_PREFIX.length) : null}
+          ? html`<cp-live-panel .figures=${this.live} .messages=${this.answerWords ?? undefined} .chart=${this.chartModule} .durationS=${this.params.durationS} ?final=${st.kind === 'done'} .busy=${st.kind === 'running' && st.detail.startsWith(BUSY_PREFIX) ? st.detail.slice(BUSY_PREFIX.length) : null}
               .stage=${st.kind === 'running' ? stageOf(st.phase) : 'finishing'}></cp-live-panel>`
           : nothing
       }
-      ${st.kind === 'done' && this.viewError === null ? html`<cp-verdict-view .report=${st.report} .save=${st.save}></cp-verdict-view>` : nothing}
+      ${
+        st.kind === 'done' && this.viewError === null && this.answerWords !== null
+          ? html`<cp-verdict-view .report=${st.report} .save=${st.save} .messages=${this.answerWords}></cp-verdict-view>`
+          : nothing
+      }
       ${
         st.kind === 'done' && this.viewError !== null
-          ? html`<div class="error" role="alert"><h2>The result could not be shown in full</h2>
-              <p>The test ran and its result is kept: reload the page to see it in full. (${this.viewError})</p></div>
+          ? html`<div class="error" role="alert"><h2>${m.t('page.viewError')}</h2>
+              <p>${m.t('page.viewError.text', { detail: this.viewError })}</p></div>
             <cp-result-card .save=${st.save} .details=${st.report.explanation.join('\n')} .json=${st.report}
               .fileName=${`callprobe-${st.report.meta.startedAt.replace(/[:.]/g, '-')}.json`}></cp-result-card>`
           : nothing
@@ -420,8 +436,8 @@ export class CpApp extends CpElement {
           ? html`<div class="error" role="alert" data-could-not-run><h2 id="could-not-run" tabindex="-1">${couldNotRunTitle(st.reason)}</h2>
               <p data-could-not-run-answer>${failureWords(st.reason)}</p>
               ${st.save === null ? nothing : codeLine(st.save)}
-              <p>${sideWords(st.reason)}</p>
-              <p><small>Detail: ${st.message} (reason code: ${st.reason})</small></p></div>
+              <p>${whereWords(st.reason)}</p>
+              <p><small>${m.t('page.detail', { message: st.message, reason: st.reason })}</small></p></div>
             ${
               st.record !== null && st.save !== null
                 ? html`<cp-result-card .save=${st.save} .details=${couldNotTestText(st.record)} .json=${st.record}
@@ -450,13 +466,9 @@ function stageOf(p: Phase): 'connecting' | 'measuring' | 'finishing' {
   return p === 'config' || p === 'connecting' ? 'connecting' : p === 'streaming' ? 'measuring' : 'finishing';
 }
 
-function phaseText(p: Phase): string {
-  return {
-    config: 'Preparing',
-    connecting: 'Connecting through the relay',
-    streaming: 'Measuring',
-    draining: 'Collecting late packets',
-    analyzing: 'Grading',
-    done: 'Done',
-  }[p];
+/** The progress line: the phase, and in English the session's detail ("Measuring: sending packets like a call's audio…"), which is English only. */
+function phaseLine(p: Phase, detail: string): string {
+  const m = pageMessages();
+  const phase = m.t(`page.phase.${p}`);
+  return m.lang === 'en' ? `${phase}: ${detail}` : phase;
 }

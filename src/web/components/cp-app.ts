@@ -1,7 +1,10 @@
-/** Registers <cp-app>, the page, and every component it shows. */
+/** <cp-app>, the page, and every component it shows. */
 import { CpApp } from './app.js';
 
-CpApp.define('cp-app');
+/** Registers <cp-app> (once the page's language is chosen: src/web/main.ts). */
+export function defineApp(): void {
+  CpApp.define('cp-app');
+}
 
 declare global {
   interface HTMLElementTagNameMap {

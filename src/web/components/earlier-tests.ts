@@ -2,18 +2,10 @@ import { css, html, nothing } from 'lit';
 import { SHARED_RESULT_PAGE } from '../../protocol/api.js';
 import type { EarlierTest } from '../earlier-tests.js';
 import { CpElement } from './cp-element.js';
+import { pageMessages } from '../i18n.js';
 
-/** Every sentence of this list, in one place. */
-const WORDS = {
-  title: 'Your earlier tests here',
-  note: 'Kept in this browser only, the last 5.',
-  clear: 'Clear',
-  cleared: 'Your earlier tests were cleared from this browser.',
-  verdict: { pass: 'passed', fail: 'failed', insufficient: 'not enough evidence', none: 'could not test' },
-} as const;
-
-/** When a test ran, as this browser writes dates. */
-const when = (atMs: number): string => new Date(atMs).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+/** When a test ran, in the page's language. */
+const when = (atMs: number): string => new Intl.DateTimeFormat(pageMessages().lang, { dateStyle: 'medium', timeStyle: 'short' }).format(atMs);
 
 /**
  * "Your earlier tests here": this browser's last results on this server (../earlier-tests.ts),
@@ -46,19 +38,21 @@ export class EarlierTests extends CpElement {
   }
 
   override render() {
-    if (this.cleared) return html`<p role="status" data-earlier-cleared>${WORDS.cleared}</p>`;
+    // Every sentence of this list is the page's catalogue's `earlier.*`.
+    const m = pageMessages();
+    if (this.cleared) return html`<p role="status" data-earlier-cleared>${m.t('earlier.cleared')}</p>`;
     if (this.tests.length === 0) return nothing;
     return html`<section aria-labelledby="earlier-title" data-earlier-tests>
-      <h2 id="earlier-title">${WORDS.title}</h2>
+      <h2 id="earlier-title">${m.t('earlier.title')}</h2>
       <ul>
         ${this.tests.map(
           (t) =>
             html`<li data-earlier-code=${t.code}><a href=${`${SHARED_RESULT_PAGE}/${t.code}`}><span class="code">${t.code}</span></a>
-              <time datetime=${new Date(t.atMs).toISOString()}>${when(t.atMs)}</time>: ${WORDS.verdict[t.verdict ?? 'none']}</li>`,
+              <time datetime=${new Date(t.atMs).toISOString()}>${when(t.atMs)}</time>${m.t('earlier.verdict', { verdict: m.t(`earlier.${t.verdict ?? 'none'}`) })}</li>`,
         )}
       </ul>
-      <p><small>${WORDS.note}</small></p>
-      <button type="button" @click=${() => this.emit('cp-earlier-clear', null)}>${WORDS.clear}</button>
+      <p><small>${m.t('earlier.note')}</small></p>
+      <button type="button" @click=${() => this.emit('cp-earlier-clear', null)}>${m.t('earlier.clear')}</button>
     </section>`;
   }
 }

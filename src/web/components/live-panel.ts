@@ -2,13 +2,12 @@ import { html, nothing } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import type { LiveFigures } from '../../session/collect/live.js';
 import { chartTable, liveView, type ChartPoint } from '../../analysis/present/view.js';
-import { BEFORE_FIRST, CONNECTING, PROVISIONAL_MEANING, provisionalWhen, type ItemState, type ProvisionalView } from '../../analysis/present/provisional.js';
+import { beforeFirstWords, connectingWords, provisionalView, provisionalWhen, type ProvisionalView } from '../../analysis/present/provisional.js';
+import { EN, type Messages } from '../../analysis/present/catalogue.js';
 import { CpElement } from './cp-element.js';
 import { livePanelStyles } from './live-panel.styles.js';
 
 type ChartModule = typeof import('./rtt-chart.js');
-
-const TAG: Record<ItemState, string> = { settled: 'Settled', likely: 'Likely', 'so-far': 'So far' };
 
 /** Where the test is: connecting (no probe yet), measuring (the probes run), finishing (they stopped; the verdict is being made). */
 export type LiveStage = 'connecting' | 'measuring' | 'finishing';
@@ -27,6 +26,7 @@ export class LivePanel extends CpElement {
     final: { type: Boolean },
     busy: { attribute: false },
     stage: { attribute: false },
+    messages: { attribute: false },
   };
 
   declare figures: LiveFigures | null;
@@ -37,6 +37,8 @@ export class LivePanel extends CpElement {
   /** While the busy-line phase runs: what it is doing ("uploading: 4.8 Mbit/s"), else null. */
   declare busy: string | null;
   declare stage: LiveStage;
+  /** The answer layer's words, in the page's language (English until set). */
+  declare messages: Messages | undefined;
   private plot: InstanceType<ChartModule['RttChart']> | null = null;
   /** The chart's points (one per new whole second), for its text summary and data table. */
   private points: ChartPoint[] = [];
@@ -47,6 +49,10 @@ export class LivePanel extends CpElement {
   constructor() {
     super();
     this.stage = 'measuring';
+  }
+
+  private get words(): Messages {
+    return this.messages ?? EN;
   }
 
   override willUpdate(): void {
@@ -86,22 +92,30 @@ export class LivePanel extends CpElement {
     this.plot = null;
   }
 
+  /** The provisional answer in the page's language: the session words it in English, the page rewords it from the same facts. */
+  private answerOf(f: LiveFigures | null): ProvisionalView | null {
+    const m = this.words;
+    if (f === null || m.lang === 'en' || f.provisionalFrom === null) return f?.provisional ?? null;
+    return provisionalView(f.provisionalFrom.facts, f.provisionalFrom.context, m);
+  }
+
   override render() {
     const f = this.figures;
+    const m = this.words;
     // One template, so the chart's canvas (and its plot) stays when the answer goes.
     return html`
-      <section aria-label=${this.final ? 'The test over time' : 'While the test runs'}>
+      <section aria-label=${m.t(this.final ? 'live.over' : 'live.running')}>
         ${
           this.final
             ? nothing
-            : html`<progress max=${this.durationS} .value=${f ? Math.min(f.elapsedS, this.durationS) : 0} aria-label="Test progress"></progress>
-              ${this.busy ? this.renderBusy(this.busy) : this.renderAnswer(f?.provisional ?? null)} ${this.renderExpert(f)}`
+            : html`<progress max=${this.durationS} .value=${f ? Math.min(f.elapsedS, this.durationS) : 0} aria-label=${m.t('live.progress')}></progress>
+              ${this.busy ? this.renderBusy(this.busy) : this.renderAnswer(this.answerOf(f))} ${this.renderExpert(f)}`
         }
         <ul class="legend">
-          <li><svg class="rtt" width="32" height="12" aria-hidden="true"><line x1="1" y1="6" x2="31" y2="6"></line></svg>Round trip (ms), solid line</li>
-          <li><svg class="jitter" width="32" height="12" aria-hidden="true"><line x1="1" y1="6" x2="31" y2="6"></line></svg>Jitter (ms), dashed line</li>
+          <li><svg class="rtt" width="32" height="12" aria-hidden="true"><line x1="1" y1="6" x2="31" y2="6"></line></svg>${m.t('live.legend.rtt')}</li>
+          <li><svg class="jitter" width="32" height="12" aria-hidden="true"><line x1="1" y1="6" x2="31" y2="6"></line></svg>${m.t('live.legend.jitter')}</li>
         </ul>
-        <div class="chart"><canvas role="img" aria-describedby=${ifDefined(this.final ? 'chart-summary' : undefined)} aria-label=${this.final ? 'Round trip and jitter over the test, as measured live; the graded figures are in the result below' : 'Round trip and jitter over the test'}></canvas></div>
+        <div class="chart"><canvas role="img" aria-describedby=${ifDefined(this.final ? 'chart-summary' : undefined)} aria-label=${m.t(this.final ? 'live.chartFinal' : 'live.chart')}></canvas></div>
         ${this.final ? this.renderTable() : nothing}
       </section>
     `;
@@ -109,27 +123,30 @@ export class LivePanel extends CpElement {
 
   /** The provisional answer for everyone: settled, likely and so far, and what is not known yet. */
   private renderAnswer(p: ProvisionalView | null) {
+    const m = this.words;
     if (p === null) {
-      const before = this.stage === 'connecting' ? CONNECTING : this.stage === 'finishing' ? 'Finishing the test.' : BEFORE_FIRST;
+      const before = this.stage === 'connecting' ? connectingWords(m) : this.stage === 'finishing' ? m.t('live.finishing') : beforeFirstWords(m);
       return html`<div class="answer" data-provisional="none"><p class="before">${before}</p></div>`;
     }
     return html`<div class="answer ${p.tone}" data-provisional=${p.tone}>
-      <p class="when">${provisionalWhen(p.atS, this.durationS, this.stage === 'finishing')}</p>
+      <p class="when">${provisionalWhen(p.atS, this.durationS, this.stage === 'finishing', m)}</p>
       <p class="headline" role="status" aria-live="polite" aria-atomic="true">${p.headline}</p>
       <ul class="items">
-        ${p.items.map((it) => html`<li data-state=${it.state}><span class="tag">${TAG[it.state]}</span> ${it.text}</li>`)}
+        ${p.items.map((it) => html`<li data-state=${it.state}><span class="tag">${m.t(`live.tag.${it.state}`)}</span> ${it.text}</li>`)}
       </ul>
       <p class="unknown">${p.notYetKnown}</p>
       ${p.held === null ? nothing : html`<p class="held">${p.held}</p>`}
-      <p class="meaning">${PROVISIONAL_MEANING}</p>
+      <p class="meaning">${m.t('prov.meaning')}</p>
     </div>`;
   }
 
   /** The busy-line phase in progress: what it is doing, never the quiet line's provisional answer as if it were still news. */
   private renderBusy(detail: string) {
+    // The session's detail is English: another language says the phase alone.
+    const m = this.words;
     return html`<div class="answer" data-provisional="busy-line">
-      <p class="headline" role="status" aria-live="polite" aria-atomic="true">Testing with the line busy: ${detail}.</p>
-      <p class="unknown">The probes keep running while the line is loaded; what the busy line does to a call comes with the result.</p>
+      <p class="headline" role="status" aria-live="polite" aria-atomic="true">${m.lang === 'en' ? m.t('live.busy', { detail }) : m.t('live.busyPlain')}</p>
+      <p class="unknown">${m.t('live.busy.note')}</p>
     </div>`;
   }
 

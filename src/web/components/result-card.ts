@@ -2,6 +2,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { saveFailureWords, type SaveState } from '../results.js';
 import { CpElement } from './cp-element.js';
 import { resultCardStyles } from './result-card.styles.js';
+import { pageMessages } from '../i18n.js';
 
 /**
  * The result code on one line right under the answer, so that on a phone the verdict, the answer
@@ -9,15 +10,18 @@ import { resultCardStyles } from './result-card.styles.js';
  * JSON). A shared result shows its code in its own header.
  */
 export function codeLine(save: SaveState): TemplateResult | typeof nothing {
+  const m = pageMessages();
   switch (save.kind) {
-    case 'saved':
-      return html`<p class="code-line" data-code-line>Result code for your help desk: <span class="code" data-code>${save.code}</span></p>`;
+    case 'saved': {
+      const [before = '', after = ''] = m.template('code.saved').split('{code}');
+      return html`<p class="code-line" data-code-line>${before}<span class="code" data-code>${save.code}</span>${after}</p>`;
+    }
     case 'saving':
-      return html`<p class="code-line" data-code-line>Result code: saving the result…</p>`;
+      return html`<p class="code-line" data-code-line>${m.t('code.saving')}</p>`;
     case 'off':
-      return html`<p class="code-line" data-code-line>Not saved (the link says save=0): the details to copy are below.</p>`;
+      return html`<p class="code-line" data-code-line>${m.t('code.off')}</p>`;
     case 'failed':
-      return html`<p class="code-line" data-code-line>Not saved on the server: the details to send your help desk are below.</p>`;
+      return html`<p class="code-line" data-code-line>${m.t('code.failed')}</p>`;
     case 'shared':
       return nothing;
   }
@@ -63,12 +67,13 @@ export class ResultCard extends CpElement {
   }
 
   /** Copies `text`; where the clipboard is refused, selects `selector`'s text and says to press Ctrl+C. */
-  private async copy(text: string, what: string, selector: string): Promise<void> {
+  private async copy(text: string, what: 'code' | 'link' | 'details', selector: string): Promise<void> {
+    const m = pageMessages();
     this.copyStatus = '';
     try {
       if (typeof navigator.clipboard?.writeText !== 'function') throw new Error('this browser has no clipboard access here');
       await navigator.clipboard.writeText(text);
-      this.copyStatus = `${what} copied.`;
+      this.copyStatus = m.t(`card.copied.${what}`);
     } catch (err) {
       const el = this.renderRoot.querySelector<HTMLElement>(selector);
       const open = el?.closest('details');
@@ -80,54 +85,59 @@ export class ResultCard extends CpElement {
         sel?.removeAllRanges();
         sel?.addRange(range);
       }
-      this.copyStatus = `Could not copy (${(err as Error).message}). The ${what.toLowerCase()} is selected: press Ctrl+C (Cmd+C on a Mac) to copy it.`;
+      this.copyStatus = m.t(`card.copyFailed.${what}`, { error: (err as Error).message });
     }
   }
 
   private downloadButton() {
-    return html`<button type="button" @click=${() => this.download()}>Download the full report (JSON)</button>`;
+    return html`<button type="button" @click=${() => this.download()}>${pageMessages().t('card.download')}</button>`;
   }
 
   private detailsBlock() {
     return html`<details>
-      <summary>Show the details</summary>
+      <summary>${pageMessages().t('card.showDetails')}</summary>
       <pre data-details>${this.details}</pre>
     </details>`;
   }
 
   private body() {
     const s = this.save;
+    const m = pageMessages();
     switch (s.kind) {
       case 'saved':
-      case 'shared':
+      case 'shared': {
+        const [before = '', after = ''] = m.template('card.link').split('{link}');
         return html`
-          <h3 id="card-title">${s.kind === 'saved' ? 'Your result code' : 'Result code'}</h3>
+          <h3 id="card-title">${m.t(s.kind === 'saved' ? 'card.yourCode' : 'card.code')}</h3>
           <p class="code" data-result-code>${s.code}</p>
-          ${s.kind === 'saved' ? html`<p>Read this code out to your help desk, or send them the link. Anyone with the code or the link can see this result; your IP address is not part of it.</p>` : nothing}
-          <p class="link">Link: <a href=${s.url} data-result-link>${s.url}</a></p>
+          ${s.kind === 'saved' ? html`<p>${m.t('card.readOut')}</p>` : nothing}
+          <p class="link">${before}<a href=${s.url} data-result-link>${s.url}</a>${after}</p>
           <div class="actions">
-            <button type="button" class="primary" @click=${() => void this.copy(s.code, 'Code', '[data-result-code]')}>Copy code</button>
-            <button type="button" @click=${() => void this.copy(s.url, 'Link', '[data-result-link]')}>Copy link</button>
+            <button type="button" class="primary" @click=${() => void this.copy(s.code, 'code', '[data-result-code]')}>${m.t('card.copyCode')}</button>
+            <button type="button" @click=${() => void this.copy(s.url, 'link', '[data-result-link]')}>${m.t('card.copyLink')}</button>
             ${this.downloadButton()}
           </div>`;
+      }
       case 'saving':
-        return html`<h3 id="card-title">Saving your result…</h3>
-          <p>The result code appears here in a moment.</p>
+        return html`<h3 id="card-title">${m.t('card.saving')}</h3>
+          <p>${m.t('card.saving.text')}</p>
           <div class="actions">${this.downloadButton()}</div>`;
-      case 'off':
-        return html`<h3 id="card-title">Not saved</h3>
-          <p>This result was not saved on the server (the link says <code>save=0</code>). To keep it, copy the details or download the report.</p>
+      case 'off': {
+        const [before = '', after = ''] = m.template('card.notSaved.text').split('{param}');
+        return html`<h3 id="card-title">${m.t('card.notSaved')}</h3>
+          <p>${before}<code>save=0</code>${after}</p>
           <div class="actions">
-            <button type="button" @click=${() => void this.copy(this.details, 'Details', '[data-details]')}>Copy details</button>
+            <button type="button" @click=${() => void this.copy(this.details, 'details', '[data-details]')}>${m.t('card.copyDetails')}</button>
             ${this.downloadButton()}
           </div>
           ${this.detailsBlock()}`;
+      }
       case 'failed':
-        return html`<h3 id="card-title">${s.reason === 'unreachable' ? 'Not saved: the server could not be reached' : 'Not saved: the server did not store this result'}</h3>
+        return html`<h3 id="card-title">${m.t(s.reason === 'unreachable' ? 'card.unreachable' : 'card.notStored')}</h3>
           <p data-save-error>${saveFailureWords(s.reason, s.message)}</p>
-          <p>Nothing is lost: copy the details or download the report and send them to your help desk.</p>
+          <p>${m.t('card.nothingLost')}</p>
           <div class="actions">
-            <button type="button" class="primary" @click=${() => void this.copy(this.details, 'Details', '[data-details]')}>Copy details</button>
+            <button type="button" class="primary" @click=${() => void this.copy(this.details, 'details', '[data-details]')}>${m.t('card.copyDetails')}</button>
             ${this.downloadButton()}
           </div>
           ${this.detailsBlock()}`;

@@ -11,6 +11,9 @@ import { CpElement } from './cp-element.js';
 import { ResultCard } from './result-card.js';
 import { sharedResultStyles } from './shared-result.styles.js';
 import { VerdictView } from './verdict-view.js';
+import { EN, type Messages } from '../../analysis/present/catalogue.js';
+import { answerMessages, pageMessages } from '../i18n.js';
+import { couldNotRunTitle, failureWords, whereWords } from '../could-not-run.js';
 
 type Loaded =
   | { kind: 'loading' }
@@ -27,26 +30,30 @@ type Loaded =
  */
 export class SharedResultView extends CpElement {
   static override dependencies = { 'cp-verdict-view': VerdictView, 'cp-result-card': ResultCard };
-  static override properties = { code: { attribute: false }, loaded: { state: true } };
+  static override properties = { code: { attribute: false }, loaded: { state: true }, words: { state: true } };
 
   declare code: string;
   declare loaded: Loaded;
+  /** The answer layer's words in the page's language. */
+  declare words: Messages;
 
   static override styles = sharedResultStyles;
 
   constructor() {
     super();
     this.loaded = { kind: 'loading' };
+    this.words = EN;
   }
 
   /** After the first render: `code` may have been set before this element was defined (it is loaded lazily). */
   override firstUpdated(): void {
-    document.title = `Shared result ${this.code} · callprobe`;
+    document.title = pageMessages().t('shared.docTitle', { code: this.code });
     void this.load();
   }
 
   private async load(): Promise<void> {
     try {
+      this.words = await answerMessages();
       const found = await fetchShared(this.code);
       if (found.kind === 'unknown') {
         this.loaded = { kind: 'unknown', message: found.message };
@@ -68,45 +75,56 @@ export class SharedResultView extends CpElement {
   }
 
   private header(code: string, storedAtMs: number, rerun: string, meta: { site?: string | null; ticket?: string | null }) {
+    const m = pageMessages();
     const stored = new Date(storedAtMs);
-    const when = stored.toLocaleString(undefined, { dateStyle: 'long', timeStyle: 'short' });
-    const tags = [meta.site ? `Site: ${meta.site}` : null, meta.ticket ? `Ticket: ${meta.ticket}` : null].filter((t) => t !== null);
+    // The date in the reader's language (the page's), in the browser's time zone.
+    const when = new Intl.DateTimeFormat(m.lang, { dateStyle: 'long', timeStyle: 'short' }).format(stored);
+    const tags = [meta.site ? m.t('shared.site', { site: meta.site }) : null, meta.ticket ? m.t('shared.ticket', { ticket: meta.ticket }) : null].filter(
+      (t) => t !== null,
+    );
+    const [heading = '', headingAfter = ''] = m.template('shared.heading').split('{code}');
+    const [storedBefore = '', storedAfter = ''] = m.template('shared.stored').split('{when}');
     return html`
-      <h2 class="shared">Shared result <span class="code">${code}</span></h2>
-      <p class="meta">Stored <time datetime=${stored.toISOString()}>${when}</time>. This is the result as the person who ran the test saw it.</p>
+      <h2 class="shared">${heading}<span class="code">${code}</span>${headingAfter}</h2>
+      <p class="meta">${storedBefore}<time datetime=${stored.toISOString()}>${when}</time>${storedAfter}</p>
       ${tags.length > 0 ? html`<p class="meta" data-shared-tags>${tags.join(' · ')}</p>` : nothing}
-      <p><a class="again" href=${rerun}>Run the test again</a></p>
+      <p><a class="again" href=${rerun}>${m.t('shared.again')}</a></p>
     `;
   }
 
   override render() {
     const l = this.loaded;
+    const m = pageMessages();
     switch (l.kind) {
       case 'loading':
-        return html`<p role="status" aria-live="polite">Loading the shared result ${this.code}…</p>`;
-      case 'unknown':
+        return html`<p role="status" aria-live="polite">${m.t('shared.loading', { code: this.code })}</p>`;
+      case 'unknown': {
+        const [before = '', after = ''] = m.template('shared.unknown.text').split('{code}');
         return html`<section class="notice" role="alert" data-shared="unknown">
-          <h2>No result with this code</h2>
-          <p>No result is stored under <span class="code">${this.code}</span>. Check the code (it has 8 letters and digits, like
-            K7QF-3MZD); results are kept for a limited time.</p>
+          <h2>${m.t('shared.unknown')}</h2>
+          <p>${before}<span class="code">${this.code}</span>${after}</p>
           <p><small>${l.message}</small></p>
-          <p><a href="/">Run a test</a></p>
+          <p><a href="/">${m.t('shared.runTest')}</a></p>
         </section>`;
+      }
       case 'error':
         return html`<section class="notice" role="alert" data-shared="error">
-          <h2>The shared result could not be shown</h2>
+          <h2>${m.t('shared.error')}</h2>
           <p>${l.message}</p>
-          <p><a href="/">Run a test</a></p>
+          <p><a href="/">${m.t('shared.runTest')}</a></p>
         </section>`;
       case 'report': {
         const m = l.report.meta;
         const rerun = rerunHref({ profile: m.profile, durationS: m.durationS, site: m.site, ticket: m.ticket, previous: l.code });
         return html`${this.header(l.code, l.storedAtMs, rerun, m)}
-          <cp-verdict-view .report=${l.report} .json=${l.stored} .save=${{ kind: 'shared', code: l.code, url: absoluteUrl(`${SHARED_RESULT_PAGE}/${l.code}`) }}></cp-verdict-view>`;
+          <cp-verdict-view .report=${l.report} .json=${l.stored} .messages=${this.words} .save=${{ kind: 'shared', code: l.code, url: absoluteUrl(`${SHARED_RESULT_PAGE}/${l.code}`) }}></cp-verdict-view>`;
       }
       case 'could-not-test': {
         const r = l.record;
-        const [title, ...lines] = couldNotTestLines(r);
+        // What failed and where to look in the reader's language; the detail, time, site and browser lines as stored.
+        const [, , , ...facts] = couldNotTestLines(r);
+        const title = `${couldNotRunTitle(r.reason)}.`;
+        const lines = [failureWords(r.reason), whereWords(r.reason), ...facts];
         const rerun =
           r.meta.profile && typeof r.meta.durationS === 'number'
             ? rerunHref({

@@ -3,6 +3,7 @@ import { DEFAULT_DURATION_S, MAX_DURATION_S, MIN_DURATION_S, type PageParams } f
 import type { ProfileId } from '../../analysis/schema/input.js';
 import { AZURE_REGION_NAMES } from '../regions.js';
 import { CpElement } from './cp-element.js';
+import { pageMessages } from '../i18n.js';
 import { DEFAULTS } from '../../protocol/defaults.js';
 import { testFormStyles } from './test-form.styles.js';
 import type { LoadOffer } from '../../protocol/api-load.js';
@@ -80,24 +81,26 @@ export class TestForm extends CpElement {
     const azure = p.id === 'azure-region';
     const offer = this.loadOffer ?? null;
     const busyS = this.params.load ? Math.ceil(DEFAULTS.load.phaseMaxMs / 1000) : 0;
-    const mb = offer === null ? 0 : Math.round(offer.maxBytesPerDirection / 1e5) / 10;
+    const m = pageMessages();
+    // Megabytes to one decimal, in the page's language ("2.5", "2,5").
+    const mb = new Intl.NumberFormat(m.lang, { maximumFractionDigits: 1 }).format(offer === null ? 0 : Math.round(offer.maxBytesPerDirection / 1e5) / 10);
     return html`
-      <form @submit=${this.onSubmit} aria-label="Test settings">
+      <form @submit=${this.onSubmit} aria-label=${m.t('page.settings')}>
         <div class="go">
-          <button type="submit" class=${this.running ? 'secondary' : ''}>${this.running ? 'Cancel test' : 'Start test'}</button>
-          <span class="hint">About ${String(this.params.durationS + 2 + busyS)} s. Nothing to install; the result gets a code you can give your help desk.</span>
+          <button type="submit" class=${this.running ? 'secondary' : ''}>${m.t(this.running ? 'page.cancel' : 'page.start')}</button>
+          <span class="hint">${m.t('page.about', { seconds: String(this.params.durationS + 2 + busyS) })}</span>
         </div>
         ${
           offer === null
             ? nothing
             : html`<label class="busy">
           <span><input type="checkbox" name="load" .checked=${this.params.load} ?disabled=${this.running} @change=${this.onLoad} aria-describedby="load-hint" />
-          Also test with the line busy</span>
-          <span class="hint" id="load-hint">Finds out whether calls break up while someone uploads or downloads. Adds up to ${String(Math.ceil(DEFAULTS.load.phaseMaxMs / 1000))} s and moves at most ${String(mb)} MB up and ${String(mb)} MB down (check your data plan).</span>
+          ${m.t('page.busyLine')}</span>
+          <span class="hint" id="load-hint">${m.t('page.busyLine.hint', { seconds: String(Math.ceil(DEFAULTS.load.phaseMaxMs / 1000)), mb })}</span>
         </label>`
         }
         <details class="options" ?open=${this.optionsOpen()}>
-        <summary>Options for IT</summary>
+        <summary>${m.t('page.options')}</summary>
         <label>Targets
           <select name="profile" @change=${this.onProfile} ?disabled=${this.running}>
             <option value="client-to-edge" ?selected=${p.id === 'client-to-edge'}>Client to relay edge (default)</option>

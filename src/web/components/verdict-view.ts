@@ -15,6 +15,8 @@ import { ReportDetails } from './report-details.js';
 import { codeLine, ResultCard } from './result-card.js';
 import { BusyLine } from './busy-line.js';
 import { verdictViewStyles } from './verdict-view.styles.js';
+import { EN, type Messages } from '../../analysis/present/catalogue.js';
+import { pageMessages } from '../i18n.js';
 import { codeLineStyles } from './result-card.styles.js';
 
 const capitalised = (text: string): string => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
@@ -29,14 +31,21 @@ const parts = (ps: readonly TextPart[]) =>
  */
 export class VerdictView extends CpElement {
   static override dependencies = { 'cp-report-details': ReportDetails, 'cp-result-card': ResultCard, 'cp-busy-line': BusyLine };
-  static override properties = { report: { attribute: false }, save: { attribute: false }, json: { attribute: false } };
+  static override properties = { report: { attribute: false }, save: { attribute: false }, json: { attribute: false }, messages: { attribute: false } };
   declare report: Report;
+  /** The answer layer's words, in the page's language (English until set). */
+  declare messages: Messages;
   /** Whether and where the result was saved. */
   declare save: SaveState;
   /** What the JSON download holds: the report as stored (a shared result keeps its schema version), else the report. */
   declare json: unknown;
 
   static override styles = [verdictViewStyles, codeLineStyles];
+
+  constructor() {
+    super();
+    this.messages = EN;
+  }
 
   /** Scrolls the verdict (its title, the answer and the code under it) into view and gives the answer focus (the page calls this when a test ends). */
   async focusAnswer(): Promise<void> {
@@ -47,13 +56,15 @@ export class VerdictView extends CpElement {
 
   override render() {
     const r = this.report;
-    const v = verdictView(r);
+    const m = this.messages;
+    const p = pageMessages();
+    const v = verdictView(r, m);
     const directions = directionRows(r);
-    const a = answerView(r);
+    const a = answerView(r, m);
     const rows = verdictRows(r);
-    const where = edgeSentence(r);
+    const where = edgeSentence(r, m);
     const located = locateRows(r);
-    const regions = regionSentences(r);
+    const regions = regionSentences(r, m);
     return html`
       <section class="banner ${v.verdict} ${a.tone}" aria-labelledby="answer" data-verdict=${v.verdict} data-tone=${a.tone}>
         <p class="title" data-title>${v.title}</p>
@@ -64,7 +75,7 @@ export class VerdictView extends CpElement {
         ${
           a.facts.length === 0
             ? nothing
-            : html`<ul class="facts" aria-label="Whatever the result">
+            : html`<ul class="facts" aria-label=${p.t('page.whatever')}>
               ${a.facts.map((f) => html`<li data-fact=${f.id}>${f.text} <span class="action">${f.action}</span></li>`)}
             </ul>`
         }
@@ -73,22 +84,22 @@ export class VerdictView extends CpElement {
         ${a.findings.length > 0 ? html`<ul class="findings">${a.findings.map((f) => html`<li data-finding=${f.kind}>${f.sentence}</li>`)}</ul>` : nothing}
         ${
           a.advice.length > 0
-            ? html`<h3>${adviceHeading(a.tone)}</h3>
+            ? html`<h3>${adviceHeading(a.tone, m)}</h3>
               <ol class="advice">
-                ${a.advice.map((x) => html`<li data-advice=${x.id}>${x.text}<br /><small>Why: ${x.because}.</small></li>`)}
+                ${a.advice.map((x) => html`<li data-advice=${x.id}>${x.text}<br /><small>${m.t('advice.why', { because: x.because })}</small></li>`)}
               </ol>`
             : nothing
         }
         ${
           r.outcome?.reason === 'could-not-connect'
-            ? html`<h3>What each relay port answered</h3>
+            ? html`<h3>${p.t('page.rungs')}</h3>
               <ul class="rungs">
                 ${detailsView(r)
                   .ports.filter((p) => p.offered)
                   .map((p) => html`<li data-rung=${p.name}><strong>${p.name}</strong>: ${p.detail}</li>`)}
               </ul>`
-            : html`<ul class="figures" aria-label="Key figures">
-              ${keyFigures(r).map((line) => html`<li data-figure=${line.id}>${parts(line.parts)}</li>`)}
+            : html`<ul class="figures" aria-label=${p.t('page.keyFigures')}>
+              ${keyFigures(r, m).map((line) => html`<li data-figure=${line.id}>${parts(line.parts)}</li>`)}
             </ul>`
         }
       </section>
@@ -96,16 +107,16 @@ export class VerdictView extends CpElement {
         r.devices === undefined
           ? nothing
           : html`<section class="devices" aria-labelledby="devices-title" data-devices>
-            <h3 id="devices-title">Your microphone, speaker and camera</h3>
+            <h3 id="devices-title">${p.t('page.devicesTitle')}</h3>
             <ul>${devicesLines(r.devices).map((line) => html`<li>${line}</li>`)}</ul>
-            <p><small>This check is about your own devices: it never changes the network result above.</small></p>
+            <p><small>${p.t('page.devicesNote')}</small></p>
           </section>`
       }
       ${
         r.network === undefined
           ? nothing
           : html`<section class="network" aria-labelledby="network-title" data-network=${r.network.splitPath}>
-            <h3 id="network-title">The network you are on</h3>
+            <h3 id="network-title">${p.t('page.networkTitle')}</h3>
             <ul>${networkLines(r.network).map((line) => html`<li>${line}</li>`)}</ul>
           </section>`
       }
@@ -129,7 +140,7 @@ export class VerdictView extends CpElement {
         .fileName=${`callprobe-${r.meta.startedAt.replace(/[:.]/g, '-')}.json`}
       ></cp-result-card>
       <details class="for-it">
-      <summary>Details for IT</summary>
+      <summary>${p.t('page.detailsForIt')}</summary>
       <p class="probe-path" data-probe-path=${r.probe.path}>${probePathLine(r)}</p>
       <div class="explanation">
         <p>${v.headline}</p>
@@ -179,7 +190,7 @@ export class VerdictView extends CpElement {
           )}
         </tbody>
       </table></div>
-      ${rows.some((row) => a.statusText(row) === 'pass, not confirmed') ? html`<p class="note" data-unconfirmed-meaning>${capitalised(UNCONFIRMED_MEANING)}</p>` : nothing}
+      ${rows.some((row) => a.statusText(row) === m.t('status.unconfirmed')) ? html`<p class="note" data-unconfirmed-meaning>${capitalised(UNCONFIRMED_MEANING)}</p>` : nothing}
       <cp-report-details .report=${r}></cp-report-details>
       </details>
     `;

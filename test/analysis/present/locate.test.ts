@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../../../src/analysis/report/analyze.js';
 import { acceptUpload } from '../../../src/analysis/report/accept.js';
 import { edgeSentence, locateRows } from '../../../src/analysis/present/locate.js';
+import { loadMessages } from '../../../src/analysis/present/catalogue.js';
 import type { Locate } from '../../../src/analysis/schema/locate-schema.js';
 import { reflectorInput } from '../report/inputs.js';
 import { reportCsvRow, reportRow } from '../../../src/analysis/report/export.js';
@@ -29,11 +30,19 @@ const report = (edge: { id: string; azureRegion: string } | null, locate: Locate
   analyze({ ...reflectorInput({ count: 1500, meta: { edge } }), locate });
 
 describe('the edges of a report', () => {
-  it('names the nearest first, then what else was tried, and lists every edge for IT', () => {
+  it('names the nearest first, then what else was tried, and lists every edge for IT', async () => {
+    const [de, ja] = await Promise.all([loadMessages('de'), loadMessages('ja')]);
     const r = report({ id: 'weu-1', azureRegion: 'West Europe' }, located());
     expect(r.meta.edge).toEqual({ id: 'weu-1', azureRegion: 'West Europe' });
     expect(edgeSentence(r)).toBe(
       'Nearest test server: West Europe, 23.1 ms away. Also tried: North Europe 31.4 ms, East US 88 ms with 15% loss, West US did not answer.',
+    );
+    // The same in the reader's language, the regions as Azure names them.
+    expect(edgeSentence(r, de)).toBe(
+      'Nächster Testserver: West Europe, 23,1\u00a0ms entfernt. Ebenfalls versucht: North Europe 31,4\u00a0ms, East US 88\u00a0ms mit 15\u00a0% Paketverlust und West US hat nicht geantwortet.',
+    );
+    expect(edgeSentence(r, ja)).toBe(
+      '最寄りのテストサーバー: West Europe (23.1 ms)。ほかに試したサーバー: North Europe 31.4 ms、East US 88 ms (パケットロス 15%)、West US は応答なし。',
     );
     expect(locateRows(r).map((row) => [row.edge, row.role, row.state, row.rttP50, row.loss])).toEqual([
       ['neu-1', '', 'answered', '31.4 ms', '0.00%'],

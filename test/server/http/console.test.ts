@@ -5,6 +5,10 @@
  * one result with its site baseline and culprit line, tier 1 redaction as a property (no seeded
  * client address in any tier 1 body), tier 2 network details, and who may export.
  */
+import { answerView } from '../../../src/analysis/present/answer.js';
+import { loadMessages } from '../../../src/analysis/present/catalogue.js';
+import { upgradeReport } from '../../../src/analysis/report/migrate.js';
+import type { Report } from '../../../src/analysis/schema/report-schema.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -301,6 +305,22 @@ describeEachKind('help desk console API', (kind, opened) => {
     expect(view.verdict).toBe('fail');
     expect(view.answer?.tone).toBe('bad');
     expect(view.answer?.sentence.length).toBeGreaterThan(10);
+    // What to tell the user, in the help desk's language: Accept-Language, or ?lang= over it; the same answer otherwise.
+    const inLang = async (query: string, acceptLanguage: string) =>
+      (
+        await app.inject({
+          method: 'GET',
+          url: `/api/console/results/${bad.code}?tz=Europe/Paris${query}`,
+          headers: { cookie: ana, 'accept-language': acceptLanguage },
+        })
+      ).json<ConsoleResultView>();
+    const german = await inLang('', 'de-CH, en;q=0.5');
+    const japanese = await inLang('&lang=ja', 'de-CH');
+    expect(german.answer?.sentence).toBe(answerView(upgradeReport(german.report as Report), await loadMessages('de')).sentence);
+    expect(german.answer?.sentence).toMatch(/^Anrufe /);
+    expect(japanese.answer?.sentence).toBe(answerView(upgradeReport(japanese.report as Report), await loadMessages('ja')).sentence);
+    expect(german.answer?.tone).toBe(view.answer?.tone);
+    expect((await inLang('', 'pt-BR')).answer).toEqual(view.answer);
     expect(view.cqd?.classification).toBe('poor');
     expect(view.cqd?.basis).toMatch(/first three/);
     expect(view.baseline).toMatchObject({ site: 'HQ', samples: 6, hours: [9, 10, 11, 12, 13] });

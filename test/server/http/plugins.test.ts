@@ -78,7 +78,7 @@ describe('the routes', () => {
           'POST /api/results: body',
           'POST /api/results/check: body',
           'GET /api/r/:code: params',
-          'GET /r/:code: params',
+          'GET /r/:code: params querystring',
           'GET /api/results/:id: params',
           'GET /api/results: querystring',
           'GET /api/sites/:site/report: params querystring',

@@ -50,7 +50,7 @@ describeEachKind('results API', (kind, opened) => {
   let webRoot: string;
   beforeAll(async () => {
     webRoot = mkdtempSync(join(tmpdir(), 'callprobe-results-web-'));
-    writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>callprobe page</title>');
+    writeFileSync(join(webRoot, 'index.html'), '<!doctype html><html lang="en"><title>callprobe page</title></html>');
   }, 90_000);
   afterAll(() => {
     rmSync(webRoot, { recursive: true, force: true });
@@ -121,6 +121,15 @@ describeEachKind('results API', (kind, opened) => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('callprobe page');
     expect(page.body).not.toContain('198.51.100');
+    // In the reader's language: ?lang= over Accept-Language over English, named in <html> for the page.
+    expect(page.body).toContain('<html lang="en" data-served-lang="en">');
+    const inGerman = await app.inject({ method: 'GET', url: `/r/${ack.code}`, headers: { 'accept-language': 'fr-CH;q=0.5, de-DE' } });
+    expect(inGerman.body).toContain('<html lang="de" data-served-lang="de">');
+    expect(inGerman.headers['content-language']).toBe('de');
+    expect(inGerman.headers.vary).toMatch(/accept-language/i);
+    const asked = await app.inject({ method: 'GET', url: `/r/${ack.code}?lang=ja`, headers: { 'accept-language': 'de' } });
+    expect(asked.body).toContain('<html lang="ja" data-served-lang="ja">');
+    expect((await app.inject({ method: 'GET', url: `/r/${ack.code}?lang=${'x'.repeat(40)}` })).json()).toMatchObject({ reason: 'bad-lang' });
 
     const op = await operator(app, `/api/results/${ack.id}`);
     expect(op.statusCode).toBe(200);
@@ -340,6 +349,28 @@ describeEachKind('results API', (kind, opened) => {
     // For spreadsheets whose list separator is ";": the same rows, ";" between fields, a byte order mark first.
     const semi = await operator(app, '/api/results?format=csv&sep=semicolon&bom=1');
     expect(semi.body).toBe(`\uFEFF${csv.body.replace(/,/g, ';')}`);
+    // Decimal commas follow the reader's language (or decimal=comma), never the separator: the same cells, numbers with ",".
+    const semiRows = semi.body
+      .slice(1)
+      .split('\r\n')
+      .map((l) => l.split(';'));
+    const german = await operator(app, '/api/results?format=csv&sep=semicolon&lang=de');
+    const germanRows = german.body.split('\r\n').map((l) => l.split(';'));
+    expect(germanRows.map((r) => r.length)).toEqual(semiRows.map((r) => r.length));
+    germanRows.forEach((row, i) =>
+      row.forEach((cell, j) => {
+        const point = semiRows[i]?.[j] ?? '';
+        expect(cell, `row ${i} ${EXPORT_COLUMNS[j] ?? ''}`).toBe(/^-?\d+\.\d+$/.test(point) ? point.replace('.', ',') : point);
+      }),
+    );
+    expect(germanRows[2]?.[col('lossPct')]).toMatch(/^\d+,\d+$/);
+    expect(germanRows[1]?.[col('startedAt')]).toBe('2026-01-10T08:00:00.000Z');
+    expect((await operator(app, '/api/results?format=csv&sep=semicolon&lang=de&decimal=point')).body).toBe(semi.body.slice(1));
+    expect((await operator(app, '/api/results?format=csv&sep=semicolon&lang=ja')).body).toBe(semi.body.slice(1));
+    // A comma decimal under a comma separator is quoted (RFC 4180 §2).
+    const quoted = await operator(app, '/api/results?format=csv&decimal=comma');
+    expect(quoted.body).toContain(`,"${germanRows[2]?.[col('lossPct')] ?? ''}",`);
+    expect((await operator(app, '/api/results?format=csv&decimal=dot')).json()).toMatchObject({ reason: 'bad-decimal' });
     expect((await operator(app, '/api/results?format=csv&sep=tab')).json()).toMatchObject({ reason: 'bad-sep' });
     expect((await operator(app, '/api/results?format=csv&bom=yes')).json()).toMatchObject({ reason: 'bad-bom' });
 

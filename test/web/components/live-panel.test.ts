@@ -8,8 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import { provisionalFrom } from '../../../src/analysis/grade/provisional.js';
 import { resolveProfile } from '../../../src/analysis/grade/targets.js';
-import { BEFORE_FIRST, CONNECTING, PROVISIONAL_MEANING, provisionalView, type ProvisionalView } from '../../../src/analysis/present/provisional.js';
+import { beforeFirstWords, connectingWords, PROVISIONAL_MEANING, provisionalView, type ProvisionalView } from '../../../src/analysis/present/provisional.js';
 import type { LiveFigures } from '../../../src/session/collect/live.js';
+import { loadMessages } from '../../../src/analysis/present/catalogue.js';
 import { LivePanel } from '../../../src/web/components/live-panel.js';
 import { provisionalMoment, reflectorInput } from '../../analysis/report/inputs.js';
 import { all, axeProblems, mount, one, words } from './dom.js';
@@ -33,6 +34,7 @@ function figures(elapsedS: number, provisional: ProvisionalView | null): LiveFig
     sent: Math.round(elapsedS * 100),
     received: Math.round(elapsedS * 100) - 1,
     provisional,
+    provisionalFrom: null,
     method: 'data channel, unordered, no retransmits',
     mainThreadSender: false,
   };
@@ -47,14 +49,14 @@ const items = (p: LivePanel): string[] => all(p, '.answer li').map((li) => words
 describe('the provisional answer', () => {
   it('while connecting: says so, and that the first answer is timed from the start of the measuring', async () => {
     const p = await show(null, false, 'connecting');
-    expect(words(one(p, '[data-provisional="none"]'))).toBe(CONNECTING);
-    expect(CONNECTING).toBe('Connecting to the test server. A first answer comes 3 seconds after the measuring starts.');
+    expect(words(one(p, '[data-provisional="none"]'))).toBe(connectingWords());
+    expect(connectingWords()).toBe('Connecting to the test server. A first answer comes 3 seconds after the measuring starts.');
     expect(await axeProblems()).toEqual([]);
   });
 
   it('before the first answer: says one comes 3 seconds after the measuring started, and the progress is at the start', async () => {
     const p = await show(figures(1, null));
-    expect(words(one(p, '[data-provisional="none"]'))).toBe(BEFORE_FIRST);
+    expect(words(one(p, '[data-provisional="none"]'))).toBe(beforeFirstWords());
     expect(one<HTMLProgressElement>(p, 'progress').value).toBe(1);
     expect(words(one(p, '[data-live="count"]'))).toBe('100 / 99');
     expect(await axeProblems()).toEqual([]);
@@ -74,6 +76,24 @@ describe('the provisional answer', () => {
     ).toBe(true);
     expect(words(one(p, '.meaning'))).toBe(PROVISIONAL_MEANING);
     expect(one(p, '.headline').getAttribute('role')).toBe('status');
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('in German: the page words the same facts in its language (the session words them in English), tags and all', async () => {
+    const input = reflectorInput({ count: 1510, up: { lost: (i: number) => i >= 300 && i <= 302 }, down: { startMs: 5000 } });
+    const facts = provisionalFrom(provisionalMoment(input, 3500), { ...SETTING, failedBefore: false }).facts;
+    const f: LiveFigures = { ...figures(3.5, provisionalView(facts, PATH)), provisionalFrom: { facts, context: PATH } };
+    const p = await mount<LivePanel>('cp-live-panel', {
+      figures: f,
+      chart: null,
+      durationS: 15,
+      final: false,
+      stage: 'measuring',
+      messages: await loadMessages('de'),
+    });
+    expect(words(one(p, '.headline'))).toBe('Zu früh für eine Aussage: noch nicht genug Sekunden gemessen, um zu 95 % sicher zu sein.');
+    expect(items(p)[0]).toBe('Feststehend Über das Relay verbunden, so wie Anrufe es bevorzugen (Port 3478).');
+    expect(words(one(p, '.when'))).toBe('Vorläufige Antwort, 3,5 s von 15 s gemessen');
     expect(await axeProblems()).toEqual([]);
   });
 

@@ -1,0 +1,142 @@
+/**
+ * The catalogues: every language has every key of English, no other, with the same placeholders;
+ * numbers keep format.ts's precision with each language's marks; the answer of a golden report
+ * in German and Japanese is whole sentences of that language, with no English left in it.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { placeholdersOf, type Source } from '../../../src/analysis/present/i18n.js';
+import { EN, loadMessages } from '../../../src/analysis/present/catalogue.js';
+import { en as answerEn } from '../../../src/analysis/present/messages/en.js';
+import { de as answerDe } from '../../../src/analysis/present/messages/de.js';
+import { fr as answerFr } from '../../../src/analysis/present/messages/fr.js';
+import { es as answerEs } from '../../../src/analysis/present/messages/es.js';
+import { ja as answerJa } from '../../../src/analysis/present/messages/ja.js';
+import { zhHans as answerZh } from '../../../src/analysis/present/messages/zh-Hans.js';
+import { en as pageEn } from '../../../src/web/messages/en.js';
+import { de as pageDe } from '../../../src/web/messages/de.js';
+import { fr as pageFr } from '../../../src/web/messages/fr.js';
+import { es as pageEs } from '../../../src/web/messages/es.js';
+import { ja as pageJa } from '../../../src/web/messages/ja.js';
+import { zhHans as pageZh } from '../../../src/web/messages/zh-Hans.js';
+import { failureWords, sideWords } from '../../../src/analysis/present/could-not-test-text.js';
+import { answerView, verdictWords } from '../../../src/analysis/present/answer.js';
+import { keyFigures, plainText } from '../../../src/analysis/present/view.js';
+import { acceptLanguageTags, langOfRequest, LANGS, pageLang, pickLang } from '../../../src/protocol/lang.js';
+import type { Report } from '../../../src/analysis/schema/report-schema.js';
+
+const golden = (name: string): Report => JSON.parse(readFileSync(join('test/analysis/report/golden', `${name}.json`), 'utf8')) as Report;
+
+const CATALOGUES: ReadonlyArray<{ name: string; en: Source; others: Record<string, Readonly<Record<string, string>>> }> = [
+  { name: 'the answer layer', en: answerEn, others: { de: answerDe, fr: answerFr, es: answerEs, ja: answerJa, 'zh-Hans': answerZh } },
+  { name: 'the page', en: pageEn, others: { de: pageDe, fr: pageFr, es: pageEs, ja: pageJa, 'zh-Hans': pageZh } },
+];
+
+describe('every catalogue', () => {
+  for (const c of CATALOGUES) {
+    it(`${c.name}: each language has every English key, no other, with the same placeholders`, () => {
+      expect(Object.keys(c.others).sort()).toEqual(LANGS.filter((l) => l !== 'en').sort());
+      for (const [lang, cat] of Object.entries(c.others)) {
+        expect(Object.keys(cat).sort(), lang).toEqual(Object.keys(c.en).sort());
+        for (const [key, text] of Object.entries(c.en)) {
+          expect(placeholdersOf(cat[key] ?? '').sort(), `${lang} ${key}`).toEqual(placeholdersOf(text).sort());
+          expect(cat[key]?.trim(), `${lang} ${key} is empty`).not.toBe('');
+        }
+      }
+    });
+  }
+
+  it("the page's could-not-run words are the analysis's, word for word in English", () => {
+    const reasons = Object.keys(pageEn)
+      .filter((k) => k.startsWith('fail.') && k !== 'fail.title' && k !== 'fail.titleBrowser' && k !== 'fail.other')
+      .map((k) => k.slice('fail.'.length));
+    expect(reasons).toHaveLength(12);
+    for (const reason of reasons) expect(pageEn[`fail.${reason}` as keyof typeof pageEn], reason).toBe(failureWords(reason));
+    expect(pageEn['fail.other'].replace('{reason}', 'x')).toBe(failureWords('x'));
+    for (const [reason, side] of [
+      ['relay-unreachable', 'network-or-server'],
+      ['relay-refused', 'server'],
+      ['browser-unsupported', 'browser'],
+      ['bad-parameters', 'link'],
+      ['x', 'unknown'],
+    ] as const)
+      expect(pageEn[`where.${side}`]).toBe(sideWords(reason));
+  });
+});
+
+describe('numbers in a language', () => {
+  it('keep format.ts’s precision, with that language’s decimal mark, group mark and units', async () => {
+    const de = await loadMessages('de');
+    const fr = await loadMessages('fr');
+    const ja = await loadMessages('ja');
+    expect(EN.fmt.figurePct(0.004)).toBe('0.004%');
+    expect(de.fmt.figurePct(0.004)).toBe('0,004\u00a0%');
+    expect(de.fmt.figureMs(1234.56)).toBe('1.234,6\u00a0ms');
+    expect(fr.fmt.figureMs(1234.56)).toBe('1\u202f234,6\u00a0ms');
+    expect(ja.fmt.figureMs(99.96, 100)).toBe('99.96 ms');
+    expect(de.fmt.seconds(74_000)).toBe('74\u00a0s');
+    expect(de.fmt.figure(null, 'ms')).toBe('–');
+    expect(de.fmt.portSpan([3478, 3479, 3480, 3481, 5349])).toBe('3478-3481 und 5349');
+    expect(ja.fmt.andList(['UDP 3478', 'TCP 443'])).toBe('UDP 3478、TCP 443');
+  });
+});
+
+describe('the answer in another language', () => {
+  it('German: the headline, the findings and the advice are German sentences, its figures German numbers', async () => {
+    const de = await loadMessages('de');
+    const r = golden('loss-heavy');
+    const a = answerView(r, de);
+    expect(a.sentence).toBe('Anrufe werden wahrscheinlich abreißen: Ihre Verbindung verliert Pakete in beide Richtungen.');
+    expect(a.advice[0]).toMatchObject({
+      id: 'wifi-or-cable',
+      because: 'die schlechtesten 15 s verloren 12,53\u00a0% im Upstream und 2,00\u00a0% im Downstream',
+    });
+    expect(verdictWords(r, de)).toBe('NICHT BESTANDEN');
+    // The English of the same report, unchanged.
+    expect(answerView(r).advice[0]?.because).toBe('the worst 15 s lost 12.53% upstream and 2.00% downstream');
+    expect(plainText(keyFigures(r, de)[0]?.parts ?? [])).toMatch(/^Round-Trip-Zeit p50 [\d,.]+\u00a0ms, p90 [\d,.]+\u00a0ms$/);
+  });
+
+  it('Japanese: no English word is left in the answer of a clean test or of a failed one', async () => {
+    const ja = await loadMessages('ja');
+    for (const name of ['clean-15s', 'loss-heavy', 'jitter-fail', 'fallback-tcp']) {
+      const a = answerView(golden(name), ja);
+      const text = [a.sentence, a.caution ?? '', ...a.findings.map((f) => f.sentence), ...a.advice.flatMap((x) => [x.text, x.because])].join('\n');
+      // Technical names stay as they are (UDP, TCP, TLS, VPN, Wi-Fi, SQM, IT, ms, p50); no other Latin word.
+      const words = text.match(/[A-Za-z]{3,}/g) ?? [];
+      expect(
+        words.filter((w) => !/^(UDP|TCP|TLS|VPN|Teams|SQM|Wi|Fi)$/.test(w)),
+        name,
+      ).toEqual([]);
+    }
+  });
+});
+
+describe('choosing a language', () => {
+  it('picks the first shipped language a reader asks for; Chinese only when Simplified', () => {
+    expect(pickLang(['it', 'de-AT', 'en'])).toBe('de');
+    expect(pickLang(['zh-TW', 'zh-Hant-HK', 'ja'])).toBe('ja');
+    expect(pickLang(['zh-CN'])).toBe('zh-Hans');
+    expect(pickLang(['zh'])).toBe('zh-Hans');
+    expect(pickLang(['ZH-hans-sg'])).toBe('zh-Hans');
+    expect(pickLang(['pt-BR'])).toBeNull();
+  });
+
+  it('reads Accept-Language by quality, in order among equals, without q=0 or *', () => {
+    expect(acceptLanguageTags('fr-CH, fr;q=0.9, en;q=0.8, de;q=0.7, *;q=0.5')).toEqual(['fr-CH', 'fr', 'en', 'de']);
+    expect(acceptLanguageTags('en;q=0.1, ja, de;q=0')).toEqual(['ja', 'en']);
+    expect(acceptLanguageTags(undefined)).toEqual([]);
+    expect(acceptLanguageTags(`${'x,'.repeat(1000)}de`)).toEqual(Array(16).fill('x'));
+  });
+
+  it('?lang= over Accept-Language over English, on the server; ?lang= over the server over the browser, on the page', () => {
+    expect(langOfRequest('ja', 'de-DE,de;q=0.9')).toBe('ja');
+    expect(langOfRequest(undefined, 'pt-BR, es;q=0.5')).toBe('es');
+    expect(langOfRequest('xx', 'pt')).toBe('en');
+    expect(pageLang(null, 'fr', ['de'])).toBe('fr');
+    expect(pageLang('ja', 'fr', ['de'])).toBe('ja');
+    expect(pageLang(null, null, ['pt', 'es-MX'])).toBe('es');
+    expect(pageLang(null, null, [])).toBe('en');
+  });
+});
