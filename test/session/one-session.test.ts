@@ -94,7 +94,8 @@ describe('one session for the page and the load bench', () => {
       .filter((f) => !/^src\/session\/(connect|probe-stream|net\/config)\.ts$/.test(f));
     // Compare mode's short streams are part of the one session: only runSession starts them.
     // The page's network context reads the server's config to gather once on the relay (no stream, no grade).
-    expect(sessionSteps).toEqual(['src/session/compare-rungs.ts', 'src/session/run-session.ts', 'src/web/network/context.ts']);
+    // The device step's echo test reads it to open an echo session of its own (?kind=echo: the RTP leg alone, 5 s, never graded).
+    expect(sessionSteps).toEqual(['src/session/compare-rungs.ts', 'src/session/run-session.ts', 'src/web/devices/echo.ts', 'src/web/network/context.ts']);
     expect(files.filter((f) => runtimeImports(f).some((s) => s.endsWith('/compare-rungs.js')))).toEqual(['src/session/run-session.ts']);
     // The session's own steps after the stream (after-stream.ts) grade what it measured, and nothing else does.
     const grading = files.filter((f) => runtimeImports(f).some((s) => s.endsWith('/report/analyze.js')));
