@@ -181,7 +181,7 @@ export class DevicesStep extends CpElement {
     const free = this.busy === null;
     return html`
       <h2>Check my microphone, speaker and camera</h2>
-      <p>Nothing is recorded or sent: only whether each device works goes into the next test's result.</p>
+      <p>Nothing is saved: only whether each device works goes into the next test's result. Only the echo test sends your voice, to our test server and straight back to this page.</p>
       <section aria-labelledby="mic-title">
         <h3 id="mic-title">Microphone</h3>
         ${
