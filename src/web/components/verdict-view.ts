@@ -132,7 +132,7 @@ export class VerdictView extends CpElement {
             <p><small>This tests reachability, not quality: a port that answers says nothing of how a call through it would sound. It never changes the network result above.</small></p>
           </section>`
       }
-      ${r.load ? html`<cp-busy-line .load=${r.load}></cp-busy-line>` : nothing}
+      ${r.load ? html`<cp-busy-line .load=${r.load} .messages=${m}></cp-busy-line>` : nothing}
       <cp-result-card
         .save=${this.save}
         .details=${reportSummaryText(r)}
