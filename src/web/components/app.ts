@@ -315,7 +315,8 @@ export class CpApp extends CpElement {
   /** Opens the device step, loading its code now (it is not in the page's first bundle). */
   private async openDevices(): Promise<void> {
     try {
-      await import('../devices/cp-devices.js');
+      const [, words] = await Promise.all([import('../devices/cp-devices.js'), answerMessages()]);
+      this.answerWords ??= words;
       this.devicesOpen = true;
     } catch (err) {
       this.announcement = `The device check could not load (${errorLine(err)}): reload the page and try again.`;
@@ -404,7 +405,7 @@ export class CpApp extends CpElement {
       ></cp-test-form>
       ${
         this.devicesOpen
-          ? html`<cp-devices @cp-devices=${(e: CpEventMap['cp-devices']) => {
+          ? html`<cp-devices .messages=${this.answerWords ?? undefined} @cp-devices=${(e: CpEventMap['cp-devices']) => {
               this.devices = e.detail;
             }}></cp-devices>`
           : html`<p class="devices-open"><button type="button" ?disabled=${running} @click=${() => void this.openDevices()}>${m.t('page.devices')}</button></p>`

@@ -108,7 +108,7 @@ export class VerdictView extends CpElement {
           ? nothing
           : html`<section class="devices" aria-labelledby="devices-title" data-devices>
             <h3 id="devices-title">${p.t('page.devicesTitle')}</h3>
-            <ul>${devicesLines(r.devices).map((line) => html`<li>${line}</li>`)}</ul>
+            <ul>${devicesLines(r.devices, m).map((line) => html`<li>${line}</li>`)}</ul>
             <p><small>${p.t('page.devicesNote')}</small></p>
           </section>`
       }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { devicesLines, microphoneLine } from '../../../src/analysis/present/devices.js';
 import type { Devices } from '../../../src/analysis/schema/devices-schema.js';
+import { loadMessages } from '../../../src/analysis/present/catalogue.js';
 
 const asked = { width: 1280, height: 720, frameRate: 30 };
 
@@ -43,5 +44,20 @@ describe('devicesLines', () => {
   it('says a camera held by another app', () => {
     const d: Devices = { unattended: false, microphone: null, speaker: null, camera: { state: 'in-use', asked, delivered: null, frameRateSource: null } };
     expect(devicesLines(d)).toEqual(['Your camera is held by another app. Close that app, then check again.']);
+  });
+
+  it('says each device in the reader’s language, with its numbers', async () => {
+    const d: Devices = {
+      unattended: false,
+      microphone: { state: 'silent', seconds: 5, loudestRmsDbfs: null, peakDbfs: null, clippedPct: 0 },
+      speaker: { state: 'played', chosenOutput: false, heard: 'yes' },
+      camera: { state: 'ok', asked, delivered: { width: 640, height: 480, frameRate: 20 }, frameRateSource: 'counted' },
+    };
+    expect(devicesLines(d, await loadMessages('de'))).toEqual([
+      'Ihr Mikrofon hat keinen Ton gesendet. Prüfen Sie, ob es in den Toneinstellungen des Systems oder per Schalter am Headset stummgeschaltet ist, oder wählen Sie einen anderen Eingang, und prüfen Sie dann erneut.',
+      'Sie haben den Testton gehört: Ihr Lautsprecher funktioniert.',
+      'Ihre Kamera funktioniert: Sie hat 640×480 mit 20 Bildern pro Sekunde geliefert (angefragt: 1280×720 mit 30 Bildern pro Sekunde).',
+    ]);
+    expect(devicesLines(d, await loadMessages('ja'))[0]).toMatch(/^マイクから音声が届きませんでした。/);
   });
 });
