@@ -117,19 +117,19 @@ export class VerdictView extends CpElement {
           ? nothing
           : html`<section class="network" aria-labelledby="network-title" data-network=${r.network.splitPath}>
             <h3 id="network-title">${p.t('page.networkTitle')}</h3>
-            <ul>${networkLines(r.network).map((line) => html`<li>${line}</li>`)}</ul>
+            <ul>${networkLines(r.network, m).map((line) => html`<li>${line}</li>`)}</ul>
           </section>`
       }
       ${
         r.teamsReachability === undefined
           ? nothing
           : html`<section class="reachability" aria-labelledby="reachability-title" data-reachability>
-            <h3 id="reachability-title">Can this device reach the listed media relays?</h3>
-            <p>${reachabilityLines(r.teamsReachability)[0]}</p>
-            <ul>${reachabilityLines(r.teamsReachability)
+            <h3 id="reachability-title">${m.t('reach.title')}</h3>
+            <p>${reachabilityLines(r.teamsReachability, m)[0]}</p>
+            <ul>${reachabilityLines(r.teamsReachability, m)
               .slice(1)
               .map((line) => html`<li>${line}</li>`)}</ul>
-            <p><small>This tests reachability, not quality: a port that answers says nothing of how a call through it would sound. It never changes the network result above.</small></p>
+            <p><small>${m.t('reach.note')}</small></p>
           </section>`
       }
       ${r.load ? html`<cp-busy-line .load=${r.load} .messages=${m}></cp-busy-line>` : nothing}
