@@ -151,7 +151,7 @@ describe('the busy line', () => {
     const b = await mount<BusyLine>('cp-busy-line', { load: NO_EFFECT, messages: de });
     expect(words(one(b, 'h2'))).toBe('Bei ausgelasteter Leitung');
     expect(words(one(b, '[data-load-sentence]'))).toBe(
-      'Keine Auswirkung bei 4,8 Mbit/s im Upload und 19 Mbit/s im Download: Anrufe sollten auch bei ausgelasteter Leitung gut bleiben.',
+      'Keine Auswirkung bei 4,8 Mbit/s im Upstream und 19 Mbit/s im Downstream: Anrufe sollten auch bei ausgelasteter Leitung gut bleiben.',
     );
     expect(rows(b)[0]).toMatch(/^Beim Hochladen \(Sie → Relay\) 4,8 Mbit\/s \+0,0 ms \(Note A\+\) .* ja \(stabil\)$/);
     expect(words(one(b, '[data-capacity]'))).toMatch(/^Die Leitung hat Platz für Audio und HD-Video\. Sie übertrug /);
