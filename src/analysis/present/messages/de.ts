@@ -160,7 +160,7 @@ export const de: CatalogueOf<typeof en> = {
   'busyLine.suffers.because.both': 'Uploads und Downloads lassen Anrufe verzögern oder abreißen',
   'load.title': 'Bei ausgelasteter Leitung',
   'load.table': 'Jede belastete Richtung',
-  'load.column.while': 'Während',
+  'load.column.while': 'Belastung',
   'load.column.speed': 'Geschwindigkeit',
   'load.column.added': 'Zusätzliche Verzögerung (p50)',
   'load.column.p90': 'p90',

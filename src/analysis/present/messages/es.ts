@@ -159,7 +159,7 @@ export const es: CatalogueOf<typeof en> = {
   'busyLine.suffers.because.both': 'las subidas y descargas hacen que las llamadas se retrasen o se corten',
   'load.title': 'Con la línea cargada',
   'load.table': 'Cada sentido cargado',
-  'load.column.while': 'Durante',
+  'load.column.while': 'Carga',
   'load.column.speed': 'Velocidad',
   'load.column.added': 'Retardo añadido (p50)',
   'load.column.p90': 'p90',

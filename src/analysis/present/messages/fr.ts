@@ -162,7 +162,7 @@ export const fr: CatalogueOf<typeof en> = {
   'busyLine.suffers.because.both': 'les envois et les téléchargements font prendre du retard aux appels ou les coupent',
   'load.title': 'Avec la ligne chargée',
   'load.table': 'Chaque sens chargé',
-  'load.column.while': 'Pendant',
+  'load.column.while': 'Charge',
   'load.column.speed': 'Débit',
   'load.column.added': 'Délai ajouté (p50)',
   'load.column.p90': 'p90',
