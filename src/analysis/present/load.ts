@@ -29,8 +29,9 @@ export function megabytes(bytes: number): string {
 }
 
 /** What the page and `run` show before the phase starts: the most it can move. */
-export function budgetSentence(budgetBytesPerDirection: number): string {
-  return `The busy-line test moves at most ${megabytes(budgetBytesPerDirection)} up and ${megabytes(budgetBytesPerDirection)} down (${megabytes(2 * budgetBytesPerDirection)} in all) and adds at most 25 s.`;
+export function budgetSentence(budgetBytesPerDirection: number, m: Messages = EN): string {
+  const mb = (bytes: number): string => m.t('load.megabytes', { value: m.fmt.num(bytes / 1e6) });
+  return m.t('load.budget', { each: mb(budgetBytesPerDirection), total: mb(2 * budgetBytesPerDirection) });
 }
 
 const WHO: Readonly<Record<'up' | 'down', string>> = { up: 'uploads', down: 'downloads' };

@@ -506,4 +506,6 @@ export const de: CatalogueOf<typeof en> = {
   'it.secondOpinion': 'Zweite Meinung aus den WebRTC-Statistiken des Browsers',
   'it.mos': 'Geschätzte Anrufqualität (E-Modell) und Stufe im Teams-Dashboard',
   'it.method': 'Wie gemessen wurde',
+  'load.budget':
+    'Der Test mit ausgelasteter Leitung überträgt höchstens {each} im Upstream und {each} im Downstream (insgesamt {total}) und dauert höchstens 25\u00a0s länger.',
 };

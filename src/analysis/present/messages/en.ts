@@ -505,4 +505,7 @@ export const en = {
   'it.secondOpinion': "Second opinion from the browser's WebRTC statistics",
   'it.mos': 'Call quality estimate (E-model) and Teams dashboard tier',
   'it.method': 'How this was measured',
+
+  // ---- The busy-line budget, said before the phase (load.ts budgetSentence; the page's progress line) ----
+  'load.budget': 'The busy-line test moves at most {each} up and {each} down ({total} in all) and adds at most 25 s.',
 } as const;

@@ -500,4 +500,5 @@ export const es: CatalogueOf<typeof en> = {
   'it.secondOpinion': 'Segunda opinión de las estadísticas WebRTC del navegador',
   'it.mos': 'Estimación de la calidad de llamada (modelo E) y nivel del panel de Teams',
   'it.method': 'Cómo se midió',
+  'load.budget': 'La prueba con línea cargada transfiere como máximo {each} de subida y {each} de bajada ({total} en total) y añade como máximo 25\u00a0s.',
 };

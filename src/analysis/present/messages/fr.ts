@@ -512,4 +512,5 @@ export const fr: CatalogueOf<typeof en> = {
   'it.secondOpinion': 'Deuxième avis tiré des statistiques WebRTC du navigateur',
   'it.mos': 'Estimation de la qualité d’appel (modèle E) et niveau du tableau de bord Teams',
   'it.method': 'Comment cela a été mesuré',
+  'load.budget': 'Le test de ligne chargée transfère au plus {each} à l’envoi et {each} à la réception ({total} au total) et ajoute au plus 25\u00a0s.',
 };

@@ -486,4 +486,5 @@ export const ja: CatalogueOf<typeof en> = {
   'it.secondOpinion': 'ブラウザーの WebRTC 統計によるセカンドオピニオン',
   'it.mos': '通話品質の推定 (E モデル) と Teams ダッシュボードの階層',
   'it.method': '測定方法',
+  'load.budget': '回線混雑テストで転送するのは最大で上り {each}、下り {each} (合計 {total}) で、追加の時間は最大 25 秒です。',
 };

@@ -463,4 +463,5 @@ export const zhHans: CatalogueOf<typeof en> = {
   'it.secondOpinion': '来自浏览器 WebRTC 统计的第二意见',
   'it.mos': '通话质量估计（E 模型）和 Teams 仪表板等级',
   'it.method': '测量方法',
+  'load.budget': '线路繁忙测试最多传输上行 {each}、下行 {each}（共 {total}），最多增加 25 秒。',
 };
