@@ -145,6 +145,8 @@ export interface RunOptions {
 export interface RunEvents {
   phase(phase: Phase, detail: string): void;
   live(figures: LiveFigures): void;
+  /** Right after the busy-line budget's phase detail: the most the phase may move each way, bytes (for a page that says it in another language). */
+  budget?(bytesPerDirection: number): void;
   /** The evidence the report is graded from, once measured (the page keeps it for tools: `window.__callprobeEvidence`). */
   evidence?(input: AnalysisInput): void;
 }

@@ -204,7 +204,10 @@ async function testOn(base: SessionBase, config: TestConfig, timeline: SessionTi
     edge: edge === null ? null : { edge: edge.edge, locate: edge.locate },
   });
   // Before anything is loaded: the most the phase can move (what this server grants).
-  if (plan.load.kind === 'planned') events.phase('config', budgetSentence(plan.load.offer.maxBytesPerDirection));
+  if (plan.load.kind === 'planned') {
+    events.phase('config', budgetSentence(plan.load.offer.maxBytesPerDirection));
+    events.budget?.(plan.load.offer.maxBytesPerDirection);
+  }
   const c: Conduct = { opts, env, plan, relay, events, timeline, mark, sessionNotes, clock, portChecks, natCheck };
 
   let entry: TurnServerEntry;

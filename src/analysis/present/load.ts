@@ -15,7 +15,8 @@ import {
 } from '../grade/load.js';
 import type { LoadOutcomeReason, LoadStop } from '../schema/load-input.js';
 import type { LoadDirectionReport, LoadReport } from '../schema/load-schema.js';
-import { figureMs, figurePct, ms, num, pct, seconds } from './format.js';
+import { ms, num, pct } from './format.js';
+import { EN, type Messages } from './catalogue.js';
 
 /** "4.8 Mbit/s" from bits per second. */
 export function mbps(bitsPerS: number): string {
@@ -28,8 +29,9 @@ export function megabytes(bytes: number): string {
 }
 
 /** What the page and `run` show before the phase starts: the most it can move. */
-export function budgetSentence(budgetBytesPerDirection: number): string {
-  return `The busy-line test moves at most ${megabytes(budgetBytesPerDirection)} up and ${megabytes(budgetBytesPerDirection)} down (${megabytes(2 * budgetBytesPerDirection)} in all) and adds at most 25 s.`;
+export function budgetSentence(budgetBytesPerDirection: number, m: Messages = EN): string {
+  const mb = (bytes: number): string => m.t('load.megabytes', { value: m.fmt.num(bytes / 1e6) });
+  return m.t('load.budget', { each: mb(budgetBytesPerDirection), total: mb(2 * budgetBytesPerDirection) });
 }
 
 const WHO: Readonly<Record<'up' | 'down', string>> = { up: 'uploads', down: 'downloads' };
@@ -133,13 +135,14 @@ export function loadOutcomeSentence(reason: LoadOutcomeReason): string {
 }
 
 /** The added delay of a direction, with its grade: "+180 ms (grade C)". */
-function addedDelayText(d: Pick<LoadDirectionReport, 'addedDelayMs' | 'grade'>): string {
-  if (d.addedDelayMs === null) return 'not measured';
-  return `${d.addedDelayMs >= 0 ? '+' : ''}${figureMs(d.addedDelayMs)}${d.grade === null ? '' : ` (grade ${d.grade})`}`;
+function addedDelayText(d: Pick<LoadDirectionReport, 'addedDelayMs' | 'grade'>, m: Messages): string {
+  if (d.addedDelayMs === null) return m.t('load.notMeasured');
+  const value = `${d.addedDelayMs >= 0 ? '+' : ''}${m.fmt.figureMs(d.addedDelayMs)}`;
+  return d.grade === null ? value : m.t('load.addedGrade', { value, grade: d.grade });
 }
 
 /** One line per loaded direction, for the page, the CLI and the console. */
-export interface LoadLine {
+interface LoadLine {
   direction: 'up' | 'down';
   name: string;
   goodput: string;
@@ -156,7 +159,15 @@ export interface LoadLine {
 
 const WHOSE: Readonly<Record<'network' | 'device' | 'server', string>> = { network: "the line's", device: "this device's", server: "the server's" };
 
-export function loadLines(l: LoadReport): LoadLine[] {
+/** Why a direction did not fill the line, in `m`'s words ("no (byte budget used)"). */
+function saturatedText(d: LoadDirectionReport, m: Messages): string {
+  if (d.saturated) return m.t('load.filled.yes');
+  if (d.stop === 'time-cap') return m.t('load.filled.time-cap', { seconds: m.fmt.seconds(d.durationMs) });
+  return m.t(`load.filled.${d.stop}`);
+}
+
+/** The loaded directions' figures, in `m`'s words and numbers (English: the CLI's and the console's too). */
+function loadLines(l: LoadReport, m: Messages = EN): LoadLine[] {
   const out: LoadLine[] = [];
   for (const [direction, d] of [
     ['up', l.up],
@@ -165,21 +176,129 @@ export function loadLines(l: LoadReport): LoadLine[] {
     if (d === null) continue;
     out.push({
       direction,
-      name: direction === 'up' ? 'While uploading (you → relay)' : 'While downloading (relay → you)',
-      goodput: d.goodputMbps === null ? '–' : `${num(d.goodputMbps)} Mbit/s`,
-      added: addedDelayText(d),
-      addedP90: d.addedDelayMsP90 === null ? '–' : `${d.addedDelayMsP90 >= 0 ? '+' : ''}${figureMs(d.addedDelayMsP90)}`,
-      rtt: `${figureMs(d.idleRttMs)} idle, ${figureMs(d.loadedRttMs)} loaded`,
-      jitter: figureMs(d.jitterMs),
-      loss: figurePct(d.lossPct),
-      saturated: d.saturated
-        ? 'yes (stable)'
-        : `no (${d.stop === 'time-cap' ? `stopped at ${seconds(d.durationMs)}` : d.stop === 'budget' ? 'byte budget used' : d.stop})`,
-      bytes: megabytes(d.bytes),
+      name: m.t(direction === 'up' ? 'load.name.up' : 'load.name.down'),
+      goodput: d.goodputMbps === null ? '–' : m.t('load.mbps', { value: m.fmt.num(d.goodputMbps) }),
+      added: addedDelayText(d, m),
+      addedP90: d.addedDelayMsP90 === null ? '–' : `${d.addedDelayMsP90 >= 0 ? '+' : ''}${m.fmt.figureMs(d.addedDelayMsP90)}`,
+      rtt: m.t('load.rtt', { idle: m.fmt.figureMs(d.idleRttMs), loaded: m.fmt.figureMs(d.loadedRttMs) }),
+      jitter: m.fmt.figureMs(d.jitterMs),
+      loss: m.fmt.figurePct(d.lossPct),
+      saturated: saturatedText(d, m),
+      bytes: m.t('load.megabytes', { value: m.fmt.num(d.bytes / 1e6) }),
       whose: d.attribution === undefined || d.attribution.why === 'nothing-added' ? '' : `${WHOSE[d.attribution.who]}: ${d.attribution.sentence}`,
     });
   }
   return out;
+}
+
+/** The busy line's section on the page and `/r/<code>`, every word in one language. */
+export interface BusyLineWords {
+  title: string;
+  /** The verdict's sentence, or why the phase did not run. */
+  sentence: string;
+  tableLabel: string;
+  columns: string[];
+  lines: LoadLine[];
+  /** "While uploading (you → relay): the added delay was this device's: ..." per attributed direction. */
+  whose: Array<{ direction: 'up' | 'down'; text: string }>;
+  /** The room a call has, or null. */
+  capacity: string | null;
+  /** What the phase moved against its budget, and where its grades and bitrates come from. */
+  moved: string;
+  grades: string;
+  bitrates: string | null;
+}
+
+/** Why a loaded direction's delay was whose, in another language than English (attributionSentence's words). */
+function whyWords(why: Exclude<LoadAttributionWhy, 'nothing-added'>, m: Messages): string {
+  if (why === 'server-busy') return m.t('load.why.server-busy', { value: m.fmt.ms(SERVER_BUSY_MS) });
+  if (why === 'arrival-gaps') return m.t('load.why.arrival-gaps', { value: m.fmt.ms(ARRIVAL_GAP_EXCESS_MS) });
+  if (why === 'receive-lag') return m.t('load.why.receive-lag', { value: m.fmt.ms(RECEIVE_LAG_MS) });
+  return m.t(`load.why.${why}`);
+}
+
+/** The rates the phase reached, "4,8 Mbit/s beim Hochladen und 19 Mbit/s beim Herunterladen". */
+function ratesOf(l: LoadReport, m: Messages): string {
+  const rates = [l.up, l.down].flatMap((d, i) =>
+    d === null || d.goodputMbps === null
+      ? []
+      : [m.t(i === 0 ? 'load.rate.up' : 'load.rate.down', { rate: m.t('load.mbps', { value: m.fmt.num(d.goodputMbps) }) })],
+  );
+  return m.fmt.andList(rates);
+}
+
+/** The verdict's sentence in another language than English, from its codes and the directions' figures. */
+function verdictWords(l: LoadReport, m: Messages): string {
+  const v = l.verdict;
+  if (v === undefined) return l.outcome === undefined ? '' : m.t(`load.outcome.${l.outcome.reason}`);
+  if (v.kind === 'suffers') {
+    const both = v.directions.includes('up') && v.directions.includes('down');
+    return m.t(both ? 'busyLine.suffers.both' : v.directions.includes('down') ? 'busyLine.suffers.down' : 'busyLine.suffers.up');
+  }
+  if (v.kind === 'could-not-load') {
+    const reached = (['up', 'down'] as const).flatMap((direction) => {
+      const d = l[direction];
+      const who = m.t(direction === 'up' ? 'load.who.up' : 'load.who.down');
+      if (d === null) return [m.t('load.reached.notRun', { who })];
+      if (d.saturated) return [];
+      if (d.goodputMbps === null) return [m.t('load.reached.nothing', { who })];
+      return [m.t(`load.reached.${d.stop}`, { who, rate: m.t('load.mbps', { value: m.fmt.num(d.goodputMbps) }) })];
+    });
+    return m.t('load.verdict.could-not-load', { reached: reached.join(m.t('load.separator')) });
+  }
+  if (v.kind === 'no-effect') return m.t('load.verdict.no-effect', { rates: ratesOf(l, m) });
+  return m.t(v.kind === 'device-busy' ? 'load.verdict.device-busy' : 'load.verdict.server-busy');
+}
+
+/** The room a call has, in another language than English, from the capacity's items. */
+function capacityWords(l: LoadReport, m: Messages): string | null {
+  if (l.capacity === null) return null;
+  const use = (u: 'audio' | 'video' | 'screen-sharing'): string => m.t(`load.use.${u}`);
+  const yes = l.capacity.items.filter((i) => i.room === 'yes').map((i) => use(i.use));
+  const no = l.capacity.items.filter((i) => i.room === 'no').map((i) => use(i.use));
+  const room =
+    yes.length > 0 && no.length > 0
+      ? m.t('load.room.yesNo', { yes: m.fmt.andList(yes), no: m.fmt.orList(no) })
+      : yes.length > 0
+        ? m.t('load.room.yes', { yes: m.fmt.andList(yes) })
+        : no.length > 0
+          ? m.t('load.room.no', { no: m.fmt.orList(no) })
+          : m.t('load.room.none');
+  const rates = ratesOf(l, m);
+  return rates === '' ? room : `${room} ${m.t('load.room.carried', { rates })}`;
+}
+
+/**
+ * The busy line's section in `m`'s language. English shows the report's stored sentences (the
+ * verdict, why the phase did not run, whose the delay was, the room for a call) with their
+ * figures; another language words them from the report's codes and figures.
+ */
+export function busyLineWords(l: LoadReport, m: Messages = EN): BusyLineWords {
+  const english = m.lang === 'en';
+  const lines = loadLines(l, m);
+  const mb = (bytes: number): string => m.t('load.megabytes', { value: m.fmt.num(bytes / 1e6) });
+  const movedParams = { moved: mb(l.bytes), total: mb(2 * l.budgetBytesPerDirection), each: mb(l.budgetBytesPerDirection) };
+  const whose = lines.flatMap((line) => {
+    const a = l[line.direction]?.attribution;
+    if (a === undefined || a.why === 'nothing-added') return [];
+    const why = english ? a.sentence : whyWords(a.why, m);
+    return [{ direction: line.direction, text: m.t(`load.whose.${a.who}`, { name: line.name, why }) }];
+  });
+  return {
+    title: m.t('load.title'),
+    sentence: english ? (l.verdict?.text ?? l.outcome?.sentence ?? '') : verdictWords(l, m),
+    tableLabel: m.t('load.table'),
+    columns: (['while', 'speed', 'added', 'p90', 'rtt', 'jitter', 'loss', 'filled'] as const).map((c) => m.t(`load.column.${c}`)),
+    lines,
+    whose,
+    capacity: english ? (l.capacity?.sentence ?? null) : capacityWords(l, m),
+    moved:
+      l.durationMs > 0
+        ? m.t('load.movedIn', { ...movedParams, seconds: m.t('unit.s', { n: m.fmt.count(Math.round(l.durationMs / 1000)) }) })
+        : m.t('load.moved', movedParams),
+    grades: m.t('load.grades', { source: l.gradeSource }),
+    bitrates: l.capacity === null ? null : m.t('load.bitrates', { source: l.capacity.source }),
+  };
 }
 
 /** The loaded directions as plain text lines (the CLI summary, the console). */

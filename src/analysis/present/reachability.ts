@@ -3,37 +3,34 @@
  * not quality, then one line per target and port. Pure.
  */
 import type { Reachability } from '../schema/reachability-schema.js';
-import { ms, num } from './format.js';
+import { EN, type Messages } from './catalogue.js';
 
 const TRANSPORT = { udp: 'UDP', tcp: 'TCP', tls: 'TLS' } as const;
 
-function answerText(a: Reachability['answers'][number], timeoutMs: number): string {
-  const fast = a.ms === null ? '' : a.msUntil === 'gathering-end' ? ` within ${ms(a.ms)}` : ` in ${ms(a.ms)}`;
+function answerText(a: Reachability['answers'][number], timeoutMs: number, m: Messages): string {
+  const fast = a.ms === null ? '' : m.t(a.msUntil === 'gathering-end' ? 'reach.within' : 'reach.in', { value: m.fmt.ms(a.ms) });
   switch (a.answer) {
     case 'reflexive':
-      return a.msUntil === 'gathering-end'
-        ? `answered${fast} (it told this device its address, the one the device already has: no address translation on the way): reachable`
-        : `answered${fast} (it told this device its public address): reachable`;
+      return m.t(a.msUntil === 'gathering-end' ? 'reach.reflexive.same' : 'reach.reflexive', { fast });
     case 'challenge':
-      return `answered${fast} (the relay asked for credentials): reachable`;
+      return m.t('reach.challenge', { fast });
     case 'answered':
-      return `answered${fast}: reachable`;
+      return m.t('reach.answered', { fast });
     case 'blocked':
-      return `no answer within ${num(timeoutMs / 1000)} s: blocked (a firewall drops it, or nothing answers there)`;
+      return m.t('reach.blocked', { seconds: m.t('unit.s', { n: m.fmt.num(timeoutMs / 1000) }) });
     case 'refused':
-      return 'refused: the port is closed or a firewall refused the connection';
+      return m.t('reach.refused');
     case 'unresolved':
-      return 'the name did not resolve: not tested';
+      return m.t('reach.unresolved');
     case 'failed':
-      return 'the connection broke before an answer (for TLS: the handshake failed)';
+      return m.t('reach.failed');
   }
 }
 
-/** The heading and one line per target and port. */
-export function reachabilityLines(r: Reachability): string[] {
-  const by = r.triedBy === 'page' ? ' from this browser' : '';
+/** The heading and one line per target and port, in `m`'s language. */
+export function reachabilityLines(r: Reachability, m: Messages = EN): string[] {
   return [
-    `Reachability of the listed media relays${by} (whether each port answers; it says nothing of a call's quality):`,
-    ...r.answers.map((a) => `${TRANSPORT[a.transport]} ${a.port} ${a.url}: ${answerText(a, r.timeoutMs)}`),
+    m.t(r.triedBy === 'page' ? 'reach.heading.page' : 'reach.heading'),
+    ...r.answers.map((a) => m.t('reach.line', { transport: TRANSPORT[a.transport], port: String(a.port), url: a.url, answer: answerText(a, r.timeoutMs, m) })),
   ];
 }

@@ -193,8 +193,6 @@ export function testContext(r: Pick<Report, 'meta' | 'path'>): string {
 
 // ---- Each direction ----
 
-export const DIRECTION_COLUMNS = ['Direction', 'Loss (worst 15 s)', 'Jitter (worst 15 s)', 'Reorder', 'Lost probes (whole test)'] as const;
-
 export interface DirectionRow {
   name: string;
   loss: string;

@@ -32,7 +32,7 @@ const BUSY_PREFIX = 'busy line: ';
 
 type State =
   | { kind: 'idle' }
-  | { kind: 'running'; phase: Phase; detail: string }
+  | { kind: 'running'; phase: Phase; detail: string; said?: string }
   | { kind: 'done'; report: Report; save: SaveState }
   | { kind: 'error'; reason: string; message: string; record: CouldNotTestRecord | null; save: SaveState | null }
   /** The user cancelled: a neutral state, not an error. */
@@ -222,6 +222,10 @@ export class CpApp extends CpElement {
             this.state = { kind: 'running', phase, detail };
             progress(`${phase}: ${detail}`);
           },
+          // The budget's detail, said in the page's language (the session's detail is English).
+          budget: (bytes) => {
+            if (this.state.kind === 'running') this.state = { ...this.state, said: budgetWords(bytes, words) };
+          },
           live: (f) => {
             this.live = f;
             // Headless runs (`callprobe run`) print each provisional answer on stderr, the first with what it means.
@@ -315,7 +319,8 @@ export class CpApp extends CpElement {
   /** Opens the device step, loading its code now (it is not in the page's first bundle). */
   private async openDevices(): Promise<void> {
     try {
-      await import('../devices/cp-devices.js');
+      const [, words] = await Promise.all([import('../devices/cp-devices.js'), answerMessages()]);
+      this.answerWords ??= words;
       this.devicesOpen = true;
     } catch (err) {
       this.announcement = `The device check could not load (${errorLine(err)}): reload the page and try again.`;
@@ -404,13 +409,13 @@ export class CpApp extends CpElement {
       ></cp-test-form>
       ${
         this.devicesOpen
-          ? html`<cp-devices @cp-devices=${(e: CpEventMap['cp-devices']) => {
+          ? html`<cp-devices .messages=${this.answerWords ?? undefined} @cp-devices=${(e: CpEventMap['cp-devices']) => {
               this.devices = e.detail;
             }}></cp-devices>`
           : html`<p class="devices-open"><button type="button" ?disabled=${running} @click=${() => void this.openDevices()}>${m.t('page.devices')}</button></p>`
       }
       <p class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</p>
-      ${st.kind === 'running' ? html`<p class="phase" role="status" aria-live="polite">${phaseLine(st.phase, st.detail)}${this.secondsLeft(st.phase)}</p>` : nothing}
+      ${st.kind === 'running' ? html`<p class="phase" role="status" aria-live="polite">${phaseLine(st.phase, st.detail, st.said)}${this.secondsLeft(st.phase)}</p>` : nothing}
       ${st.kind === 'cancelled' ? html`<p class="neutral">${m.t('page.cancelled')}</p>` : nothing}
       ${
         running || (st.kind === 'done' && this.live !== null)
@@ -466,9 +471,15 @@ function stageOf(p: Phase): 'connecting' | 'measuring' | 'finishing' {
   return p === 'config' || p === 'connecting' ? 'connecting' : p === 'streaming' ? 'measuring' : 'finishing';
 }
 
-/** The progress line: the phase, and in English the session's detail ("Measuring: sending packets like a call's audio…"), which is English only. */
-function phaseLine(p: Phase, detail: string): string {
+/** The progress line: the phase, and in English the session's detail ("Measuring: sending packets like a call's audio…"), which is English only; another language says only what the page words itself (the busy-line budget). */
+function phaseLine(p: Phase, detail: string, said: string | undefined): string {
   const m = pageMessages();
   const phase = m.t(`page.phase.${p}`);
-  return m.lang === 'en' ? `${phase}: ${detail}` : phase;
+  return m.lang === 'en' ? `${phase}: ${detail}` : said === undefined ? phase : `${phase}: ${said}`;
+}
+
+/** The busy-line budget in the answer layer's words (present/load.ts's budgetSentence, which the page's first load leaves out). */
+function budgetWords(bytes: number, m: Messages): string {
+  const mb = (b: number): string => m.t('load.megabytes', { value: m.fmt.num(b / 1e6) });
+  return m.t('load.budget', { each: mb(bytes), total: mb(2 * bytes) });
 }

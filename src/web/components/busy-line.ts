@@ -1,6 +1,7 @@
 import { css, html, nothing } from 'lit';
 import type { LoadReport } from '../../analysis/schema/load-schema.js';
-import { loadLines, megabytes } from '../../analysis/present/load.js';
+import { busyLineWords } from '../../analysis/present/load.js';
+import { EN, type Messages } from '../../analysis/present/catalogue.js';
 import { CpElement } from './cp-element.js';
 
 /**
@@ -8,8 +9,15 @@ import { CpElement } from './cp-element.js';
  * figures, the room a call has, and the bytes it moved against the budget shown before.
  */
 export class BusyLine extends CpElement {
-  static override properties = { load: { attribute: false } };
+  static override properties = { load: { attribute: false }, messages: { attribute: false } };
   declare load: LoadReport;
+  /** The answer layer's words in the page's language (English until the verdict view gives its own). */
+  declare messages: Messages;
+
+  constructor() {
+    super();
+    this.messages = EN;
+  }
 
   static override styles = css`
     :host { display: block; margin-top: 1rem; }
@@ -30,16 +38,16 @@ export class BusyLine extends CpElement {
   override render() {
     const l = this.load;
     const kind = l.verdict?.kind ?? 'outcome';
-    const lines = loadLines(l);
+    const w = busyLineWords(l, this.messages);
+    const lines = w.lines;
     return html`<section class=${kind} aria-labelledby="busy-title" data-load=${kind}>
-      <h2 id="busy-title">With the line busy</h2>
-      <p data-load-sentence><strong>${l.verdict?.text ?? l.outcome?.sentence ?? ''}</strong></p>
+      <h2 id="busy-title">${w.title}</h2>
+      <p data-load-sentence><strong>${w.sentence}</strong></p>
       ${l.outcome ? html`<p><small>${l.outcome.detail}</small></p>` : nothing}
       ${
         lines.length > 0
-          ? html`<div class="scroll" role="region" aria-label="Each loaded direction" tabindex="0"><table>
-              <thead><tr><th scope="col">While</th><th scope="col">Speed</th><th scope="col">Added delay (p50)</th><th scope="col">p90</th>
-                <th scope="col">Round trip</th><th scope="col">Jitter</th><th scope="col">Loss</th><th scope="col">Filled the line</th></tr></thead>
+          ? html`<div class="scroll" role="region" aria-label=${w.tableLabel} tabindex="0"><table>
+              <thead><tr>${w.columns.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
               <tbody>${lines.map(
                 (
                   d,
@@ -49,11 +57,9 @@ export class BusyLine extends CpElement {
             </table></div>`
           : nothing
       }
-      ${lines.filter((d) => d.whose !== '').map((d) => html`<p data-load-whose=${d.direction}><small>${d.name}: the added delay was ${d.whose}.</small></p>`)}
-      ${l.capacity ? html`<p data-capacity>${l.capacity.sentence}</p>` : nothing}
-      <p><small>Moved ${megabytes(l.bytes)} of at most ${megabytes(2 * l.budgetBytesPerDirection)} (${megabytes(l.budgetBytesPerDirection)} each way)${
-        l.durationMs > 0 ? html` in ${Math.round(l.durationMs / 1000)} s` : nothing
-      }. Grades: ${l.gradeSource}. ${l.capacity ? html`Bitrates: ${l.capacity.source}.` : nothing}</small></p>
+      ${w.whose.map((x) => html`<p data-load-whose=${x.direction}><small>${x.text}</small></p>`)}
+      ${w.capacity !== null ? html`<p data-capacity>${w.capacity}</p>` : nothing}
+      <p><small>${w.moved} ${w.grades} ${w.bitrates ?? nothing}</small></p>
     </section>`;
   }
 }

@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
 import type { Report } from '../../analysis/schema/report-schema.js';
-import { DIRECTION_COLUMNS, detailsView, directionRows, keyFigures, verdictRows, verdictView, type TextPart } from '../../analysis/present/view.js';
+import { detailsView, directionRows, keyFigures, verdictRows, verdictView, type TextPart } from '../../analysis/present/view.js';
 import { adviceHeading, answerView, UNCONFIRMED_MEANING } from '../../analysis/present/answer.js';
 import { probePathLine } from '../../analysis/present/probe-path.js';
 import { edgeSentence, locateRows } from '../../analysis/present/locate.js';
@@ -108,7 +108,7 @@ export class VerdictView extends CpElement {
           ? nothing
           : html`<section class="devices" aria-labelledby="devices-title" data-devices>
             <h3 id="devices-title">${p.t('page.devicesTitle')}</h3>
-            <ul>${devicesLines(r.devices).map((line) => html`<li>${line}</li>`)}</ul>
+            <ul>${devicesLines(r.devices, m).map((line) => html`<li>${line}</li>`)}</ul>
             <p><small>${p.t('page.devicesNote')}</small></p>
           </section>`
       }
@@ -117,22 +117,22 @@ export class VerdictView extends CpElement {
           ? nothing
           : html`<section class="network" aria-labelledby="network-title" data-network=${r.network.splitPath}>
             <h3 id="network-title">${p.t('page.networkTitle')}</h3>
-            <ul>${networkLines(r.network).map((line) => html`<li>${line}</li>`)}</ul>
+            <ul>${networkLines(r.network, m).map((line) => html`<li>${line}</li>`)}</ul>
           </section>`
       }
       ${
         r.teamsReachability === undefined
           ? nothing
           : html`<section class="reachability" aria-labelledby="reachability-title" data-reachability>
-            <h3 id="reachability-title">Can this device reach the listed media relays?</h3>
-            <p>${reachabilityLines(r.teamsReachability)[0]}</p>
-            <ul>${reachabilityLines(r.teamsReachability)
+            <h3 id="reachability-title">${m.t('reach.title')}</h3>
+            <p>${reachabilityLines(r.teamsReachability, m)[0]}</p>
+            <ul>${reachabilityLines(r.teamsReachability, m)
               .slice(1)
               .map((line) => html`<li>${line}</li>`)}</ul>
-            <p><small>This tests reachability, not quality: a port that answers says nothing of how a call through it would sound. It never changes the network result above.</small></p>
+            <p><small>${m.t('reach.note')}</small></p>
           </section>`
       }
-      ${r.load ? html`<cp-busy-line .load=${r.load}></cp-busy-line>` : nothing}
+      ${r.load ? html`<cp-busy-line .load=${r.load} .messages=${m}></cp-busy-line>` : nothing}
       <cp-result-card
         .save=${this.save}
         .details=${reportSummaryText(r)}
@@ -148,9 +148,9 @@ export class VerdictView extends CpElement {
       </div>
       ${
         directions.length > 0
-          ? html`<div class="scroll" role="region" aria-label="Each direction" tabindex="0"><table aria-label="Upstream and downstream">
-            <caption>Each direction</caption>
-            <thead><tr>${DIRECTION_COLUMNS.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
+          ? html`<div class="scroll" role="region" aria-label=${m.t('it.directions')} tabindex="0"><table aria-label=${m.t('it.directions.table')}>
+            <caption>${m.t('it.directions')}</caption>
+            <thead><tr>${(['direction', 'loss', 'jitter', 'reorder', 'lostProbes'] as const).map((c) => html`<th scope="col">${m.t(`it.directions.${c}`)}</th>`)}</tr></thead>
             <tbody>
               ${directions.map(
                 (d) => html`<tr><th scope="row">${d.name}</th><td class="num">${d.loss}</td><td class="num">${d.jitter}</td>
@@ -162,10 +162,9 @@ export class VerdictView extends CpElement {
       }
       ${
         located.length > 0
-          ? html`<div class="scroll" role="region" aria-label="Test servers" tabindex="0"><table class="locate" aria-label="Test servers">
-            <caption>Test servers measured before the test (round trip through each one's relay)</caption>
-            <thead><tr><th scope="col">Region</th><th scope="col">Server</th><th scope="col">Answered</th><th scope="col">Relay allocation</th>
-              <th scope="col">Round trip p50</th><th scope="col">p90</th><th scope="col">Loss</th><th scope="col">Chosen</th></tr></thead>
+          ? html`<div class="scroll" role="region" aria-label=${m.t('it.servers')} tabindex="0"><table class="locate" aria-label=${m.t('it.servers')}>
+            <caption>${m.t('it.servers.caption')}</caption>
+            <thead><tr>${(['region', 'server', 'answered', 'allocation', 'rttP50', 'p90', 'loss', 'chosen'] as const).map((c) => html`<th scope="col">${m.t(`it.servers.${c}`)}</th>`)}</tr></thead>
             <tbody>
               ${located.map(
                 (e) => html`<tr data-edge-row=${e.edge}><th scope="row">${e.region}</th><td>${e.edge}</td><td>${e.state}</td>
@@ -175,23 +174,23 @@ export class VerdictView extends CpElement {
           </table></div>`
           : nothing
       }
-      <div class="scroll" role="region" aria-label="Targets" tabindex="0"><table class="targets" aria-label="Targets">
-        <caption>Targets: ${r.meta.profile.label}</caption>
-        <thead><tr><th scope="col">Target</th><th scope="col">Measured</th><th scope="col">Limit</th><th scope="col">Result</th><th scope="col">What it means</th></tr></thead>
+      <div class="scroll" role="region" aria-label=${m.t('it.targets')} tabindex="0"><table class="targets" aria-label=${m.t('it.targets')}>
+        <caption>${m.t('it.targets.caption', { profile: r.meta.profile.label })}</caption>
+        <thead><tr>${(['target', 'measured', 'limit', 'result', 'means'] as const).map((c) => html`<th scope="col">${m.t(`it.targets.${c}`)}</th>`)}</tr></thead>
         <tbody>
           ${rows.map(
             (row) => html`<tr data-target=${row.target} data-direction=${row.direction}>
               <th scope="row">${row.label}<br /><small>${row.directionText}, ${row.statistic}</small></th>
-              <td class="num" data-label="Measured">${row.measured}</td>
-              <td class="num" data-label="Limit">${row.limit}</td>
-              <td data-label="Result"><span class="status ${row.status}">${a.statusText(row)}</span>${row.reasonText === null ? nothing : html`<br /><small>${row.reasonText}</small>`}</td>
+              <td class="num" data-label=${m.t('it.targets.measured')}>${row.measured}</td>
+              <td class="num" data-label=${m.t('it.targets.limit')}>${row.limit}</td>
+              <td data-label=${m.t('it.targets.result')}><span class="status ${row.status}">${a.statusText(row)}</span>${row.reasonText === null ? nothing : html`<br /><small>${row.reasonText}</small>`}</td>
               <td class="means">${row.sentence}</td>
             </tr>`,
           )}
         </tbody>
       </table></div>
       ${rows.some((row) => a.statusText(row) === m.t('status.unconfirmed')) ? html`<p class="note" data-unconfirmed-meaning>${capitalised(UNCONFIRMED_MEANING)}</p>` : nothing}
-      <cp-report-details .report=${r}></cp-report-details>
+      <cp-report-details .report=${r} .messages=${m}></cp-report-details>
       </details>
     `;
   }

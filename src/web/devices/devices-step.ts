@@ -11,6 +11,7 @@ import { css, html, nothing, svg } from 'lit';
 import { CpElement } from '../components/cp-element.js';
 import type { CameraCheck, Devices, EchoCheck, MicrophoneCheck, SpeakerCheck } from '../../analysis/schema/devices-schema.js';
 import { devicesLines, echoLine } from '../../analysis/present/devices.js';
+import { EN, type Messages } from '../../analysis/present/catalogue.js';
 import { DEFAULTS } from '../../protocol/defaults.js';
 import { canChooseOutput, checkCamera, checkMicrophone, MIC_SECONDS, playTone, stopPreview } from './check.js';
 
@@ -31,6 +32,7 @@ export class DevicesStep extends CpElement {
     outputs: { state: true },
     echo: { state: true },
     echoUrl: { state: true },
+    messages: { attribute: false },
   };
   declare microphone: MicrophoneCheck | null;
   declare micLabel: string;
@@ -44,6 +46,8 @@ export class DevicesStep extends CpElement {
   declare echo: EchoCheck | null;
   /** The echo test's recording, for the page's player only (an object URL; never sent). */
   declare echoUrl: string | null;
+  /** The answer layer's words in the page's language (English until the page gives its own). */
+  declare messages: Messages;
 
   static override styles = css`
     :host { display: block; margin: 1rem 0; }
@@ -71,6 +75,7 @@ export class DevicesStep extends CpElement {
     this.outputs = [];
     this.echo = null;
     this.echoUrl = null;
+    this.messages = EN;
   }
 
   override disconnectedCallback(): void {
@@ -161,8 +166,9 @@ export class DevicesStep extends CpElement {
 
   /** The echo test's seconds as a bar, sound in green, each cut where it fell (lost in red, late in brown). */
   private timeline(e: EchoCheck) {
+    const m = this.messages;
     const spanMs = Math.max(e.seconds * 1000, ...e.cuts.map((c) => c.atMs + c.ms), 1);
-    return html`<svg class="timeline" viewBox="0 0 ${spanMs} 10" preserveAspectRatio="none" role="img" aria-label="Where your voice was cut, over ${e.seconds} s">
+    return html`<svg class="timeline" viewBox="0 0 ${spanMs} 10" preserveAspectRatio="none" role="img" aria-label=${m.t('devices.echo.timeline', { seconds: m.t('unit.s', { n: e.seconds }) })}>
       <rect class="sound" x="0" y="0" width=${spanMs} height="10"></rect>
       ${e.cuts.map((c) => svg`<rect class=${c.why} x=${c.atMs} y="0" width=${Math.max(c.ms, spanMs / 500)} height="10"></rect>`)}
     </svg>`;
@@ -170,58 +176,59 @@ export class DevicesStep extends CpElement {
 
   private line(kind: 'microphone' | 'speaker' | 'camera'): string | null {
     const one: Devices = { unattended: false, microphone: null, speaker: null, camera: null, [kind]: this[kind] };
-    return devicesLines(one)[0] ?? null;
+    return devicesLines(one, this.messages)[0] ?? null;
   }
 
   override render() {
+    const m = this.messages;
     const mic = this.line('microphone');
     // Until the question is answered, the page says only that the tone played: the question is beside it.
-    const speaker = this.speaker?.state === 'played' && this.speaker.heard === 'not-asked' ? 'The test tone played.' : this.line('speaker');
+    const speaker = this.speaker?.state === 'played' && this.speaker.heard === 'not-asked' ? m.t('devices.tonePlayed') : this.line('speaker');
     const camera = this.line('camera');
     const free = this.busy === null;
     return html`
-      <h2>Check my microphone, speaker and camera</h2>
-      <p>Nothing is saved: only whether each device works goes into the next test's result. Only the echo test sends your voice, to our test server and straight back to this page.</p>
+      <h2>${m.t('devices.title')}</h2>
+      <p>${m.t('devices.note')}</p>
       <section aria-labelledby="mic-title">
-        <h3 id="mic-title">Microphone</h3>
+        <h3 id="mic-title">${m.t('devices.microphone')}</h3>
         ${
           this.inputs.length > 1
-            ? html`<label>Input <select name="input">${this.inputs.map((d) => html`<option value=${d.deviceId}>${d.label || 'Microphone'}</option>`)}</select></label>`
+            ? html`<label>${m.t('devices.input')} <select name="input">${this.inputs.map((d) => html`<option value=${d.deviceId}>${d.label || m.t('devices.microphone')}</option>`)}</select></label>`
             : nothing
         }
-        <button type="button" ?disabled=${!free} @click=${() => void this.checkMicrophone()}>Check the microphone (${MIC_SECONDS} s: say a few words)</button>
-        ${this.busy === 'microphone' ? html`<label>Level <meter min=${METER_MIN_DBFS} max="0" low="-45" high="-3" optimum="-20" .value=${this.level}></meter></label>` : nothing}
+        <button type="button" ?disabled=${!free} @click=${() => void this.checkMicrophone()}>${m.t('devices.checkMicrophone', { seconds: m.t('unit.s', { n: MIC_SECONDS }) })}</button>
+        ${this.busy === 'microphone' ? html`<label>${m.t('devices.level')} <meter min=${METER_MIN_DBFS} max="0" low="-45" high="-3" optimum="-20" .value=${this.level}></meter></label>` : nothing}
         ${mic === null ? nothing : html`<p role="status" data-device="microphone" data-state=${this.microphone?.state ?? ''}>${this.micLabel === '' ? '' : `${this.micLabel}: `}${mic}</p>`}
       </section>
       <section aria-labelledby="speaker-title">
-        <h3 id="speaker-title">Speaker</h3>
+        <h3 id="speaker-title">${m.t('devices.speaker')}</h3>
         ${
           canChooseOutput() && this.outputs.length > 1
-            ? html`<label>Output <select name="output">${this.outputs.map((d) => html`<option value=${d.deviceId}>${d.label || 'Speaker'}</option>`)}</select></label>`
+            ? html`<label>${m.t('devices.output')} <select name="output">${this.outputs.map((d) => html`<option value=${d.deviceId}>${d.label || m.t('devices.speaker')}</option>`)}</select></label>`
             : nothing
         }
-        <button type="button" ?disabled=${!free} @click=${() => void this.playTone()}>Play a test tone</button>
+        <button type="button" ?disabled=${!free} @click=${() => void this.playTone()}>${m.t('devices.playTone')}</button>
         ${
           this.speaker?.state === 'played'
-            ? html`<p>Did you hear it? <button type="button" @click=${() => this.heard('yes')}>Yes</button><button type="button" @click=${() => this.heard('no')}>No</button></p>`
+            ? html`<p>${m.t('devices.heardQuestion')} <button type="button" @click=${() => this.heard('yes')}>${m.t('devices.yes')}</button><button type="button" @click=${() => this.heard('no')}>${m.t('devices.no')}</button></p>`
             : nothing
         }
         ${speaker === null ? nothing : html`<p role="status" data-device="speaker">${speaker}</p>`}
       </section>
       <section aria-labelledby="camera-title">
-        <h3 id="camera-title">Camera</h3>
-        <button type="button" ?disabled=${!free} @click=${() => void this.checkCamera()}>Check the camera</button>
-        <video aria-label="Camera preview" muted playsinline></video>
+        <h3 id="camera-title">${m.t('devices.camera')}</h3>
+        <button type="button" ?disabled=${!free} @click=${() => void this.checkCamera()}>${m.t('devices.checkCamera')}</button>
+        <video aria-label=${m.t('devices.preview')} muted playsinline></video>
         ${camera === null ? nothing : html`<p role="status" data-device="camera" data-state=${this.camera?.state ?? ''}>${camera}</p>`}
       </section>
       <section aria-labelledby="echo-title">
-        <h3 id="echo-title">Echo test</h3>
-        <p>Your voice goes through the test server as a call's audio and comes back, so you hear yourself as others would. Only whether it came back whole goes into the result.</p>
-        <button type="button" ?disabled=${!free} @click=${() => void this.runEcho()}>Start the echo test (${DEFAULTS.echo.seconds} s: say a few words)</button>
-        ${this.busy === 'echo' ? html`<p role="status">Speak now: sending your voice through the test server.</p>` : nothing}
-        ${this.echo === null ? nothing : html`<p role="status" data-device="echo" data-state=${this.echo.state}>${echoLine(this.echo)}</p>`}
+        <h3 id="echo-title">${m.t('devices.echo.title')}</h3>
+        <p>${m.t('devices.echo.note')}</p>
+        <button type="button" ?disabled=${!free} @click=${() => void this.runEcho()}>${m.t('devices.echo.start', { seconds: m.t('unit.s', { n: DEFAULTS.echo.seconds }) })}</button>
+        ${this.busy === 'echo' ? html`<p role="status">${m.t('devices.echo.speakNow')}</p>` : nothing}
+        ${this.echo === null ? nothing : html`<p role="status" data-device="echo" data-state=${this.echo.state}>${echoLine(this.echo, m)}</p>`}
         ${this.echo === null || this.echo.framesSent === 0 ? nothing : this.timeline(this.echo)}
-        ${this.echoUrl === null ? nothing : html`<audio controls src=${this.echoUrl} aria-label="Your voice as it came back"></audio>`}
+        ${this.echoUrl === null ? nothing : html`<audio controls src=${this.echoUrl} aria-label=${m.t('devices.echo.player')}></audio>`}
       </section>
     `;
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { devicesLines, echoLine, microphoneLine } from '../../../src/analysis/present/devices.js';
 import type { Devices, EchoCheck } from '../../../src/analysis/schema/devices-schema.js';
+import { loadMessages } from '../../../src/analysis/present/catalogue.js';
 
 const asked = { width: 1280, height: 720, frameRate: 30 };
 
@@ -44,6 +45,21 @@ describe('devicesLines', () => {
     const d: Devices = { unattended: false, microphone: null, speaker: null, camera: { state: 'in-use', asked, delivered: null, frameRateSource: null } };
     expect(devicesLines(d)).toEqual(['Your camera is held by another app. Close that app, then check again.']);
   });
+
+  it('says each device in the reader’s language, with its numbers', async () => {
+    const d: Devices = {
+      unattended: false,
+      microphone: { state: 'silent', seconds: 5, loudestRmsDbfs: null, peakDbfs: null, clippedPct: 0 },
+      speaker: { state: 'played', chosenOutput: false, heard: 'yes' },
+      camera: { state: 'ok', asked, delivered: { width: 640, height: 480, frameRate: 20 }, frameRateSource: 'counted' },
+    };
+    expect(devicesLines(d, await loadMessages('de'))).toEqual([
+      'Ihr Mikrofon hat keinen Ton gesendet. Prüfen Sie, ob es in den Toneinstellungen des Systems oder per Schalter am Headset stummgeschaltet ist, oder wählen Sie einen anderen Eingang, und prüfen Sie dann erneut.',
+      'Sie haben den Testton gehört: Ihr Lautsprecher funktioniert.',
+      'Ihre Kamera funktioniert: Sie hat 640×480 mit 20 Bildern pro Sekunde geliefert (angefragt: 1280×720 mit 30 Bildern pro Sekunde).',
+    ]);
+    expect(devicesLines(d, await loadMessages('ja'))[0]).toMatch(/^マイクから音声が届きませんでした。/);
+  });
 });
 
 describe('echoLine', () => {
@@ -68,6 +84,15 @@ describe('echoLine', () => {
       'Your voice came back through the test server with 2 short cuts (240 ms of it in all: audio lost or late on the way).',
     );
     expect(echoLine(echo({ state: 'cut', cuts: [{ atMs: 0, ms: 210, why: 'lost' }] }))).toMatch(/with 1 cut \(210 ms of it in all/);
+  });
+
+  it('says the cuts in the reader’s language, with its numbers', async () => {
+    const one = [{ atMs: 1200, ms: 40, why: 'lost' as const }];
+    // German prints the unit after a no-break space.
+    expect(echoLine(echo({ state: 'cut', cuts: one }), await loadMessages('de'))).toBe(
+      'Ihre Stimme kam über den Testserver mit 1 kurzen Aussetzer zurück (40\u00a0ms insgesamt: Ton unterwegs verloren oder verspätet).',
+    );
+    expect(echoLine(echo({}), await loadMessages('ja'))).toMatch(/^あなたの声は欠けることなく/);
   });
 
   it('says a whole echo, none back, and a test that could not run apart, in the devices lines after the camera', () => {

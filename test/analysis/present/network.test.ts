@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { networkLines } from '../../../src/analysis/present/network.js';
+import { loadMessages } from '../../../src/analysis/present/catalogue.js';
 
 describe('networkLines', () => {
   it('says a split path in plain words, with what it means for calls', () => {
@@ -54,5 +55,23 @@ describe('networkLines', () => {
     ).toBe(
       'This device reached the relay over IPv4 only (round trip 18 ms (median), 0% of 50 probes lost): IPv6 did not get through (this network has no IPv6, or it is blocked on the way).',
     );
+  });
+
+  it('in the reader’s language, with its numbers', async () => {
+    const fam = { state: 'ok' as const, rttMsP50: 23.5, rttMsP90: 30, lossPct: 2, probesSent: 50, probesJudged: 50 };
+    const lines = networkLines(
+      {
+        connectionType: 'wifi',
+        effectiveType: null,
+        splitPath: 'same',
+        families: { ipv4: fam, ipv6: { ...fam, state: 'unreachable', rttMsP50: null, lossPct: null, probesJudged: 0 }, worse: null },
+      },
+      await loadMessages('de'),
+    );
+    expect(lines).toEqual([
+      'Der Browser gibt an, über Wi-Fi verbunden zu sein.',
+      'Ihr Webverkehr und Ihr Anrufverkehr gingen von derselben Adresse aus: kein getrennter Weg.',
+      'Dieses Gerät erreichte das Relay nur über IPv4 (Round-Trip-Zeit 23,5\u00a0ms (Median), 2\u00a0% von 50 Testpaketen verloren): IPv6 kam nicht durch (dieses Netzwerk hat kein IPv6, oder es wird unterwegs blockiert).',
+    ]);
   });
 });

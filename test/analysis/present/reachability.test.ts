@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { reachabilityLines } from '../../../src/analysis/present/reachability.js';
+import { loadMessages } from '../../../src/analysis/present/catalogue.js';
 
 describe('reachabilityLines', () => {
   it('says first that this is reachability, not quality, then each port in plain words', () => {
@@ -33,5 +34,13 @@ describe('reachabilityLines', () => {
       "Reachability of the listed media relays from this browser (whether each port answers; it says nothing of a call's quality):",
       'UDP 3478 stun:[2001:db8::1]:3478: answered within 138 ms (it told this device its address, the one the device already has: no address translation on the way): reachable',
     ]);
+  });
+
+  it('in the reader’s language, with its numbers', async () => {
+    const lines = reachabilityLines(
+      { timeoutMs: 3000, answers: [{ url: 'stun:r.example:3478', transport: 'udp', port: 3478, answer: 'blocked', ms: null }] },
+      await loadMessages('fr'),
+    );
+    expect(lines[1]).toBe('UDP 3478 stun:r.example:3478\u00a0: pas de réponse en 3\u00a0s\u00a0: bloqué (un pare-feu le rejette, ou rien n’y répond)');
   });
 });

@@ -13,6 +13,7 @@ import type { ArrivalRecord, DirectionRecords, RttSample, SentRecord, SuspectInt
 import { bloatGrade } from '../../../src/analysis/grade/load.js';
 import { bytesAt, goodputBitsPerS, reflectorClockOffsetMs } from '../../../src/analysis/measure/load.js';
 import { budgetSentence } from '../../../src/analysis/present/load.js';
+import { loadMessages } from '../../../src/analysis/present/catalogue.js';
 import { answerView } from '../../../src/analysis/present/answer.js';
 import { noOutsideViews, type OutsideViews } from '../../../src/analysis/measure/views.js';
 import { schemaErrors } from '../../kit/report-validator.js';
@@ -376,5 +377,10 @@ describe('the load section', () => {
 
   it('says the most it can move before it starts', () => {
     expect(budgetSentence(50_000_000)).toBe('The busy-line test moves at most 50 MB up and 50 MB down (100 MB in all) and adds at most 25 s.');
+    return loadMessages('de').then((de) =>
+      expect(budgetSentence(12_500_000, de)).toBe(
+        'Der Test mit ausgelasteter Leitung überträgt höchstens 12,5\u00a0MB im Upstream und 12,5\u00a0MB im Downstream (insgesamt 25\u00a0MB) und dauert höchstens 25\u00a0s länger.',
+      ),
+    );
   });
 });

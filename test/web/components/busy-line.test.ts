@@ -9,6 +9,7 @@ import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
 import { BLOAT_GRADE_SOURCE, TEAMS_BANDWIDTH_SOURCE } from '../../../src/analysis/grade/load.js';
 import { loadMethodSentence, loadOutcomeSentence } from '../../../src/analysis/present/load.js';
+import { loadMessages } from '../../../src/analysis/present/catalogue.js';
 import { LoadSchema, type LoadDirectionReport, type LoadReport } from '../../../src/analysis/schema/load-schema.js';
 import { BusyLine } from '../../../src/web/components/busy-line.js';
 import { VerdictView } from '../../../src/web/components/verdict-view.js';
@@ -142,6 +143,21 @@ describe('the busy line', () => {
     expect(words(one(v, '[data-finding="busy-line"]'))).toBe('Calls will suffer when the line is busy: uploads add 180 ms.');
     expect(all(v, '[data-advice="smart-queue"]')).toHaveLength(1);
     expect(words(one(one(v, 'cp-busy-line'), '[data-load-sentence]'))).toBe('Calls will suffer when the line is busy: uploads add 180 ms.');
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('in German: every word of the section from its codes and figures, with German numbers', async () => {
+    const de = await loadMessages('de');
+    const b = await mount<BusyLine>('cp-busy-line', { load: NO_EFFECT, messages: de });
+    expect(words(one(b, 'h2'))).toBe('Bei ausgelasteter Leitung');
+    expect(words(one(b, '[data-load-sentence]'))).toBe(
+      'Keine Auswirkung bei 4,8 Mbit/s im Upstream und 19 Mbit/s im Downstream: Anrufe sollten auch bei ausgelasteter Leitung gut bleiben.',
+    );
+    expect(rows(b)[0]).toMatch(/^Beim Hochladen \(Sie → Relay\) 4,8 Mbit\/s \+0,0 ms \(Note A\+\) .* ja \(stabil\)$/);
+    expect(words(one(b, '[data-capacity]'))).toMatch(/^Die Leitung hat Platz für Audio und HD-Video\. Sie übertrug /);
+    expect(words(b)).toContain('Übertragen: 11,9 MB von höchstens 100 MB (50 MB je Richtung) in 8 s.');
+    const refused = await mount<BusyLine>('cp-busy-line', { load: REFUSED, messages: de });
+    expect(words(one(refused, '[data-load-sentence]'))).toBe('Der Test mit ausgelasteter Leitung lief nicht: Der Server hat ihn abgelehnt.');
     expect(await axeProblems()).toEqual([]);
   });
 });

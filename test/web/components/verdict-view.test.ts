@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../../src/analysis/schema/report-schema.js';
 import { VerdictView } from '../../../src/web/components/verdict-view.js';
+import { loadMessages } from '../../../src/analysis/present/catalogue.js';
 import type { SaveState } from '../../../src/web/results.js';
 import { all, axeProblems, golden, mount, one, words } from './dom.js';
 
@@ -240,6 +241,14 @@ describe("the user's devices and network, under the answer", () => {
     expect(reach).toContain('This tests reachability, not quality');
     expect(reach).toContain('UDP 3479 stun:relay.example:3479: no answer within 3 s: blocked');
     expect(all(v, '[data-reachability] li')).toHaveLength(2);
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('in Japanese: Details for IT has its headings, captions and column heads in the reader’s language', async () => {
+    const v = await mount<VerdictView>('cp-verdict-view', { report: golden('clean-15s'), save: SAVED, messages: await loadMessages('ja') });
+    expect(words(one(v, 'table.targets caption'))).toMatch(/^目標値: /);
+    expect(all(v, 'table.targets thead th').map((th) => words(th))).toEqual(['目標値', '測定値', '上限', '結果', '意味']);
+    expect(all(one(v, 'cp-report-details'), 'summary').map((s) => words(s))).toContain('測定方法');
     expect(await axeProblems()).toEqual([]);
   });
 });
