@@ -10,11 +10,12 @@
  *   1. lint | typecheck + build
  *   2. unit (vitest, mocking, components), alone (1-2 min on 2 cores)
  *   3. unit (timing), then e2e measurement
- *   4. e2e functional (its workers side by side) | e2e firefox, then e2e webkitgtk
+ *   4. e2e functional (its workers side by side, alone on the machine)
+ *   5. e2e firefox, then e2e webkitgtk
  *
  * Nothing runs beside the timing files and the measurement lane (real-clock timing, the accuracy
- * and truth runs, the verdicts of full tests); the functional pages have only the other
- * engines' short lane beside them (about half a core): on 2 cores, the unit files beside the measurement lane, even in a cgroup at a tenth
+ * and truth runs, the verdicts of full tests) or the functional pages (full tests, port
+ * timeouts): on 2 cores, the unit files beside the measurement lane, even in a cgroup at a tenth
  * of its CPU weight, timed out at 20 s, and took 6 minutes where alone they take under one.
  * A lane stops at its first failing phase; the other lanes of the step finish, and no later step
  * starts. The exit code is the first failure's. The e2e phases run in loopback-only network
@@ -47,12 +48,10 @@ const STEPS = [
       ],
     },
   ],
-  // Never beside the measurement lane: there, even at a low weight, a starved page was "a device
-  // that could not keep up". The functional pages use about one core of the two on average (4:17
-  // of CPU in 4:14 on the last full run), and the other engines' lane about half of one (0:33 in
-  // 1:11): side by side they fit, each in a network namespace of its own.
+  // Alone: its browsers need prompt CPU too (full tests, port timeouts); beside the measurement
+  // lane, even at a low weight, a starved page was "a device that could not keep up".
+  [{ phases: [{ name: 'e2e functional', cmd: e2e('functional') }] }],
   [
-    { phases: [{ name: 'e2e functional', cmd: e2e('functional') }] },
     {
       phases: [
         { name: 'e2e firefox', cmd: ['npm', 'run', '--silent', 'test:firefox'] },
