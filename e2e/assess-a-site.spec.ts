@@ -1,7 +1,7 @@
 /**
  * docs/assess-a-site.md run as written: its site-token line, then its systemd unit and its cron
  * line (`callprobe run --every` for a week) against the worker's server, a week swapped for one
- * sample and each recipe given a spool of its own. The longest functional test: in a file of its
+ * sample of 3 s and each recipe given a spool of its own. The longest functional test: in a file of its
  * own it starts first, beside the others, rather than last.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -43,7 +43,7 @@ test.afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test("docs/assess-a-site.md's site token, systemd unit and cron line run as written (server, spool and a short --count swapped in)", async ({
+test("docs/assess-a-site.md's site token, systemd unit and cron line run as written (server, spool, one sample of 3 s swapped in)", async ({
   server: E2E,
 }) => {
   test.setTimeout(170_000);
@@ -73,9 +73,11 @@ test("docs/assess-a-site.md's site token, systemd unit and cron line run as writ
       .map((a, i) =>
         a === 'https://callprobe.example.org' ? E2E.baseUrl : i + 1 === spoolAt + 1 ? join(dir, name.replace(/\W+/g, '-')) : a === '%I' ? 'Paris office' : a,
       );
-    // A week becomes one sample.
+    // A week becomes one sample, of 3 s (what is checked is that the recipe runs and stores, not the test's length).
     const forAt = swapped.indexOf('--for');
     if (forAt >= 0) swapped.splice(forAt, 2, '--count', '1');
+    expect(swapped, `${name} leaves the test's length to the default`).not.toContain('--duration');
+    swapped.push('--duration', '3');
     expect(swapped, name).toContain(E2E.baseUrl);
     expect(swapped.slice(swapped.indexOf('--count'), swapped.indexOf('--count') + 2), name).toEqual(['--count', '1']);
     const r = spawnCallprobe(swapped, {

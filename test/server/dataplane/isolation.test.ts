@@ -70,7 +70,7 @@ describe.skipIf(why !== null)('a clean test beside an abusive busy-line client (
       url: 'http://127.0.0.1:8080',
       urlV6: 'http://[::1]:8080',
       servePid: serve.pid,
-      durationS: 8,
+      durationS: 5,
       spawnNode: (args, deadlineMs) => ns.spawn(process.execPath, args, { deadlineMs, cwd: repoRoot }),
       // The cgroup is joined outside the namespace (its files are hidden inside `ip netns exec`), then `ip` enters it.
       startAbuser: (json) => ns.spawnWith(c.wrap('ip'), process.execPath, [LOAD_FLOOD_MAIN, json], { deadlineMs: 60_000, cwd: repoRoot }),
