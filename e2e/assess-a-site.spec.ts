@@ -43,9 +43,7 @@ test.afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test("docs/assess-a-site.md's site token, systemd unit and cron line run as written (server, spool, one sample of 3 s swapped in)", async ({
-  server: E2E,
-}) => {
+test("docs/assess-a-site.md's site token, systemd unit and cron line run as written (server, spool, one sample of 3 s swapped in)", async ({ server: E2E }) => {
   test.setTimeout(170_000);
   // The page's site-token line: the token alone on the last line of stdout.
   const page = readFileSync('docs/assess-a-site.md', 'utf8');

@@ -56,63 +56,60 @@ test.describe('callprobe run --every', () => {
 
   // Samples every 5 s of a 3 s test. Among the functional pages: what it checks is where each
   // sample went (stored, spooled, once), never its figures, which a busy machine may spoil.
-  test(
-    '--every 5s --count 6 stores 6 samples; with the server stopped for the middle ones, all 6 arrive once it is back, none twice',
-    async () => {
-      test.setTimeout(180_000);
-      const db = join(dir, 'results.db');
-      const spool = join(dir, 'spool');
-      const site = 'Schedule e2e';
-      const ownUrl = `http://127.0.0.1:${ownHttpPort()}`;
-      let server = await startServe(db);
-      const run = spawnCallprobe(
-        ['run', '--server', ownUrl, '--every', '5s', '--count', '6', '--duration', '3', '--site', site, '--token', OWN_TOKEN, '--spool', spool],
-        { deadlineMs: 160_000 },
-      );
-      try {
-        const state = (): string =>
-          `${lines(run)
-            .map((l) => l.upload)
-            .join(',')}; stderr: ${run.stderr().slice(-800)}`;
-        await waitFor(() => lines(run).length >= 2, { timeoutMs: 60_000, what: 'two samples', state });
-        expect(
-          lines(run)
-            .slice(0, 2)
-            .map((l) => l.upload),
-        ).toEqual(['stored', 'stored']);
-        expect((await server.stop(5_000)).timedOut).toBe(false);
-        await waitFor(() => lines(run).length >= 4, { timeoutMs: 60_000, what: 'two samples while the server is down', state });
-        // Taken or finished while the server was down: waiting in the spool, on disk.
-        const down = lines(run).slice(2, 4);
-        expect(down.map((l) => l.upload)).toEqual(['spooled', 'spooled']);
-        expect(down[1]).toMatchObject({ kind: 'could-not-test', reason: 'server-unreachable', verdict: null });
-        expect(readdirSync(spool).filter((f) => f.endsWith('.json')).length).toBeGreaterThanOrEqual(2);
-        server = await startServe(db);
-        const status = await run.exited;
-        expect(status.code, run.stderr()).toBe(0);
-        const out = lines(run);
-        expect(out).toHaveLength(6);
-        // A slot a slow sample overran is said, with why, never taken twice.
-        for (const m of allLines(run)) if (m.kind === 'missed') expect(m.reason, JSON.stringify(m)).toMatch(/\S/);
-        expect(out.at(-1)?.upload).toBe('stored');
-        expect(out.map((l) => l.slot)).toEqual([...out.map((l) => l.slot)].sort((a, b) => a - b));
-        // One progress line per sample on stderr.
-        expect(run.stderr().match(/^callprobe: sample \d\/6 at /gm)).toHaveLength(6);
-        const ids = out.map((l) => l.sampleId);
-        expect(new Set(ids).size).toBe(6);
-        // The store has each sample exactly once, the ones that could not test as could-not-test records.
-        const stored = await storedSamples(ownUrl, OWN_TOKEN, site);
-        expect(stored).toHaveLength(6);
-        expect(stored.map((s) => s.sampleId).sort()).toEqual([...ids].sort());
-        expect(stored.find((s) => s.sampleId === down[1]?.sampleId)).toMatchObject({ kind: 'could-not-test', reason: 'server-unreachable' });
-        expect(readdirSync(spool).filter((f) => f.endsWith('.json'))).toEqual([]);
-        expect(readdirSync(join(spool, 'refused'))).toEqual([]);
-      } finally {
-        await run.stop();
-        await server.stop(5_000);
-      }
-    },
-  );
+  test('--every 5s --count 6 stores 6 samples; with the server stopped for the middle ones, all 6 arrive once it is back, none twice', async () => {
+    test.setTimeout(180_000);
+    const db = join(dir, 'results.db');
+    const spool = join(dir, 'spool');
+    const site = 'Schedule e2e';
+    const ownUrl = `http://127.0.0.1:${ownHttpPort()}`;
+    let server = await startServe(db);
+    const run = spawnCallprobe(
+      ['run', '--server', ownUrl, '--every', '5s', '--count', '6', '--duration', '3', '--site', site, '--token', OWN_TOKEN, '--spool', spool],
+      { deadlineMs: 160_000 },
+    );
+    try {
+      const state = (): string =>
+        `${lines(run)
+          .map((l) => l.upload)
+          .join(',')}; stderr: ${run.stderr().slice(-800)}`;
+      await waitFor(() => lines(run).length >= 2, { timeoutMs: 60_000, what: 'two samples', state });
+      expect(
+        lines(run)
+          .slice(0, 2)
+          .map((l) => l.upload),
+      ).toEqual(['stored', 'stored']);
+      expect((await server.stop(5_000)).timedOut).toBe(false);
+      await waitFor(() => lines(run).length >= 4, { timeoutMs: 60_000, what: 'two samples while the server is down', state });
+      // Taken or finished while the server was down: waiting in the spool, on disk.
+      const down = lines(run).slice(2, 4);
+      expect(down.map((l) => l.upload)).toEqual(['spooled', 'spooled']);
+      expect(down[1]).toMatchObject({ kind: 'could-not-test', reason: 'server-unreachable', verdict: null });
+      expect(readdirSync(spool).filter((f) => f.endsWith('.json')).length).toBeGreaterThanOrEqual(2);
+      server = await startServe(db);
+      const status = await run.exited;
+      expect(status.code, run.stderr()).toBe(0);
+      const out = lines(run);
+      expect(out).toHaveLength(6);
+      // A slot a slow sample overran is said, with why, never taken twice.
+      for (const m of allLines(run)) if (m.kind === 'missed') expect(m.reason, JSON.stringify(m)).toMatch(/\S/);
+      expect(out.at(-1)?.upload).toBe('stored');
+      expect(out.map((l) => l.slot)).toEqual([...out.map((l) => l.slot)].sort((a, b) => a - b));
+      // One progress line per sample on stderr.
+      expect(run.stderr().match(/^callprobe: sample \d\/6 at /gm)).toHaveLength(6);
+      const ids = out.map((l) => l.sampleId);
+      expect(new Set(ids).size).toBe(6);
+      // The store has each sample exactly once, the ones that could not test as could-not-test records.
+      const stored = await storedSamples(ownUrl, OWN_TOKEN, site);
+      expect(stored).toHaveLength(6);
+      expect(stored.map((s) => s.sampleId).sort()).toEqual([...ids].sort());
+      expect(stored.find((s) => s.sampleId === down[1]?.sampleId)).toMatchObject({ kind: 'could-not-test', reason: 'server-unreachable' });
+      expect(readdirSync(spool).filter((f) => f.endsWith('.json'))).toEqual([]);
+      expect(readdirSync(join(spool, 'refused'))).toEqual([]);
+    } finally {
+      await run.stop();
+      await server.stop(5_000);
+    }
+  });
 
   test('SIGTERM abandons the running sample: stored as could-not-test "interrupted", exit 0 long before the test would have ended', async ({ server: E2E }) => {
     test.setTimeout(90_000);
