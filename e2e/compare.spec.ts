@@ -36,7 +36,7 @@ test('run --compare --json names the one lossy UDP port as the worst rung', asyn
       { deadlineMs: 110_000 },
     );
     const run = spawnCallprobe(
-      ['run', '--server', `http://127.0.0.1:${HTTP_PORT}`, '--no-save', '--json', '--duration', '3', '--compare', '--compare-seconds', '4'],
+      ['run', '--server', `http://127.0.0.1:${HTTP_PORT}`, '--no-save', '--json', '--duration', '3', '--compare', '--compare-seconds', '2'],
       { deadlineMs: 100_000 },
     );
     const status = await run.exited;
@@ -50,7 +50,7 @@ test('run --compare --json names the one lossy UDP port as the worst rung', asyn
       };
     };
     expect(report.path).toMatchObject({ transport: 'udp', port: PROXY_PORTS[0] });
-    expect(report.compare.secondsPerRung).toBe(4);
+    expect(report.compare.secondsPerRung).toBe(2);
     expect(report.compare.rungs.map((r) => `${r.transport}/${r.port}`)).toEqual([...PROXY_PORTS.map((p) => `udp/${p}`), `tcp/${RELAY_PORTS[0]}`]);
     expect(report.compare.rungs.every((r) => r.reachable)).toBe(true);
     expect(report.compare.worst).toMatchObject({ transport: 'udp', port: PROXY_PORTS[LOSSY] });
