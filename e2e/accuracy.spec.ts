@@ -6,7 +6,7 @@ import { sameWorstBurst } from '../bench/accuracy/truth.js';
 /**
  * The CI subset of `npm run bench:accuracy`: real headless tests through the seeded
  * impairment proxy, with firm tolerances against the proxy's own counts. One seed each, and
- * 8 s streams (800 probes each way: every check here is a count or a distribution against the
+ * 6 s streams (600 probes each way: every check here is a count or a distribution against the
  * proxy's truth for the same probes, which needs no full 15 s window); the bench runs every
  * scenario for 15 s with three seeds and irtt beside it. Every test here is tagged @measure:
  * the serial measurement project runs them, alone.
@@ -17,7 +17,7 @@ let harness: AccuracyHarness;
 
 test.beforeAll(async () => {
   // Ports apart from the e2e server's (3478-3481, 18080).
-  harness = await AccuracyHarness.start({ rtp: { httpPort: 18094, relayPort: 3578, proxyPort: 13578 }, datachannel: null, durationS: 8 });
+  harness = await AccuracyHarness.start({ rtp: { httpPort: 18094, relayPort: 3578, proxyPort: 13578 }, datachannel: null, durationS: 6 });
 });
 
 test.afterAll(async () => {
