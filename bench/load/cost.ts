@@ -4,7 +4,10 @@
  * `serve`'s process tree, less its idle rate over the same time, per full test), for the CLI's
  * Chromium (`callprobe run`: the page, the RTP path with the data-channel cross-check, the port
  * check) and for the Node client (./many-client.ts, one test at a time: the data-channel path).
- * Tests run one after another against one `serve`, so each figure holds setup and teardown. Run
+ * Tests run one after another against one `serve`, so each figure holds setup and teardown. The
+ * CLI's Chromium runs again against a second `serve` whose relay reaches the reflector's RTP leg
+ * over loopback (`CALLPROBE_RELAY_HOP=wire`, as before the leg was handed its datagrams by a
+ * call in the same process), so the cut is measured side by side in the same run. Run
  * inside scripts/netns-run.sh (Chromium binds every interface). Raw results go to
  * bench/results/raw/; `--write-docs` also writes the summary and the docs section.
  */
@@ -31,7 +34,7 @@ export function costOptionsFromArgs(args: readonly string[]): CostOptions | null
 const HTTP_PORT = 18098;
 
 interface ClientCost {
-  client: 'chromium' | 'node';
+  client: 'chromium' | 'node' | 'chromium-wire';
   /** What the tests ran: the graded probe path, and the cross-check beside it. */
   mode: string;
   tests: number;
@@ -61,15 +64,15 @@ async function measure(client: ClientCost['client'], pid: number, url: string, o
   const paths: string[] = [];
   const before = readTree(pid);
   for (let i = 0; i < o.runs; i++) {
-    const path = client === 'chromium' ? await chromiumTest(url, o.durationS) : await nodeTest(url, o.durationS);
+    const path = client === 'node' ? await nodeTest(url, o.durationS) : await chromiumTest(url, o.durationS);
     process.stderr.write(`cost ${client} test ${i + 1}/${o.runs}: ${path ?? 'did not complete'}\n`);
     if (path !== null) paths.push(path);
   }
   const after = readTree(pid);
   const mode =
-    client === 'chromium'
-      ? `${[...new Set(paths)].join(', ') || '–'} graded, data-channel cross-check at 5/s, port check`
-      : `${[...new Set(paths)].join(', ') || '–'} at 100/s, no page`;
+    client === 'node'
+      ? `${[...new Set(paths)].join(', ') || '–'} at 100/s, no page`
+      : `${[...new Set(paths)].join(', ') || '–'} graded, data-channel cross-check at 5/s, port check`;
   return {
     client,
     mode,
@@ -80,29 +83,57 @@ async function measure(client: ClientCost['client'], pid: number, url: string, o
   };
 }
 
-export async function runCostBench(o: CostOptions): Promise<void> {
-  const server = await startServe(['--turn-ports', '3478-3481', '--no-store'], HTTP_PORT);
-  const costs: ClientCost[] = [];
-  let idle: { cpuSPerS: number; rssMiB: number };
+/** Seconds a fresh serve is left before its idle rate is read (its start's own work done), and the seconds read. */
+const SETTLE_S = 5;
+const IDLE_S = 10;
+
+/** Starts serve (with `env`), reads its idle rate once it has settled, runs `clients`' tests; the idle rate and the costs. */
+async function onOneServe(
+  clients: readonly ClientCost['client'][],
+  o: CostOptions,
+  env: Record<string, string>,
+): Promise<{ idle: { cpuSPerS: number; rssMiB: number }; costs: ClientCost[] }> {
+  const server = await startServe(['--turn-ports', '3478-3481', '--no-store'], HTTP_PORT, { env });
   try {
-    idle = await idleRate(server.pid, 3);
-    for (const client of ['chromium', 'node'] as const) costs.push(await measure(client, server.pid, server.url, o, idle.cpuSPerS));
+    await idleRate(server.pid, SETTLE_S);
+    const idle = await idleRate(server.pid, IDLE_S);
+    const costs: ClientCost[] = [];
+    for (const client of clients) costs.push(await measure(client, server.pid, server.url, o, idle.cpuSPerS));
+    return { idle, costs };
   } finally {
     await server.stop();
   }
+}
+
+export async function runCostBench(o: CostOptions): Promise<void> {
+  const now = await onOneServe(['chromium', 'node'], o, {});
+  const wire = await onOneServe(['chromium-wire'], o, { CALLPROBE_RELAY_HOP: 'wire' });
+  const idle = now.idle;
+  const costs = [...now.costs, ...wire.costs];
   const fx = (v: number | null): string => (v === null ? '–' : v.toFixed(3));
   const date = today();
   const files = resultFiles('load-cost', date);
-  const result = { command: 'npm run bench:load -- --cost', machine: machineInfo(), options: o, idleCpuSPerS: idle.cpuSPerS, costs };
+  const result = {
+    command: 'npm run bench:load -- --cost',
+    machine: machineInfo(),
+    options: o,
+    idleCpuSPerS: idle.cpuSPerS,
+    idleCpuSPerSWire: wire.idle.cpuSPerS,
+    costs,
+  };
   const markdown = [
     `### The server's CPU per full test (${date})`,
     '',
-    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (one \`callprobe serve\`, ${o.runs} tests of ${o.durationS} s by each client, one after another; serve's process tree, its idle rate of ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s taken off). Summary: \`${files.summary}\`.`,
+    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another; serve's process tree, its idle rate read over ${IDLE_S} s once it had run ${SETTLE_S} s, ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, taken off; the last row against a second \`serve\` whose relay reaches the reflector's RTP leg over loopback, idle ${(wire.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s). Summary: \`${files.summary}\`.`,
     '',
     mdTable(
       ['client', 'what the test ran', 'tests completed', 'server CPU-s per test', 'wall s per test'],
       costs.map((c) => [
-        c.client === 'chromium' ? "the CLI's Chromium (`callprobe run`)" : 'Node client (no page)',
+        c.client === 'chromium'
+          ? "the CLI's Chromium (`callprobe run`)"
+          : c.client === 'node'
+            ? 'Node client (no page)'
+            : "the CLI's Chromium, the relay's hop to the RTP leg over loopback (before)",
         c.mode,
         `${c.completed} of ${c.tests}`,
         fx(c.cpuSPerTest),

@@ -21,6 +21,7 @@ import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { REFLECTOR_USERNAME_PREFIX, mintRestCredential, startRelay, type Relay, type RelayLogger } from '../turn/index.js';
 import { ReflectorSession, ReflectorSessionError, type ReflectorLogger, type ReflectorRelayServer } from '../reflector/session.js';
+import type { AttachLocalPeer } from '../reflector/rtp/leg.js';
 import type { RelayEndpoints } from '../reflector/candidates.js';
 import { startLoopLateness } from '../reflector/loop-lateness.js';
 import { EchoSession } from '../reflector/echo-session.js';
@@ -39,6 +40,8 @@ export interface ReflectorParts {
   relayServer(sessionId: string): ReflectorRelayServer;
   /** Let the relay reach one reflector endpoint; returns the undo function. */
   allowEndpoint(ip: string, port: number): () => void;
+  /** The relay of this plane: the RTP leg's datagrams go to and from it by a call. */
+  attachLocalPeer?: AttachLocalPeer;
   relayWitness?: (ip: string, port: number) => RelayWitness | null;
   serverLoop?: (fromMs: number, toMs: number) => ServerLoopReading;
 }
@@ -120,6 +123,7 @@ export class DataPlane {
       rtp: r.rtp,
       sendSignal: (data, leg) => this.sendSignal(id, data, leg),
       allowEndpoint: r.allowEndpoint,
+      ...(r.attachLocalPeer ? { attachLocalPeer: r.attachLocalPeer } : {}),
       ...(r.relayWitness ? { relayWitness: r.relayWitness } : {}),
       ...(r.serverLoop ? { serverLoop: r.serverLoop } : {}),
       onClose: (reason, code) => {
@@ -150,6 +154,7 @@ export class DataPlane {
       logger: this.o.logger,
       sendSignal: (data, leg) => this.sendSignal(id, data, leg),
       allowEndpoint: r.allowEndpoint,
+      ...(r.attachLocalPeer ? { attachLocalPeer: r.attachLocalPeer } : {}),
       cutMs: DEFAULTS.echo.serverCutMs,
       maxSessionMs: Math.min(DEFAULTS.echo.maxSessionMs, r.maxSessionMs),
       onClose: (reason) => {
@@ -280,6 +285,9 @@ export async function startDataPlane(
           relayServer: reflectorRelayServer(r, relay),
           allowEndpoint: (ip, port) => (relay ? relay.allowPeerEndpoint(ip, port) : () => undefined),
           ...(relay ? { relayWitness: (ip: string, port: number) => relay.relayWitness(ip, port) } : {}),
+          // The RTP leg and the relay share this process: datagrams between them by a call, unless a
+          // benchmark asks for the loopback hop to compare (CALLPROBE_RELAY_HOP=wire, docs/DEVELOPERS.md).
+          ...(relay && process.env['CALLPROBE_RELAY_HOP'] !== 'wire' ? { attachLocalPeer: relay.attachLocalPeer.bind(relay) } : {}),
           ...(lateness ? { serverLoop: (fromMs: number, toMs: number) => lateness.lateness.between(fromMs, toMs) } : {}),
         };
   // Admission (server/http/admission.ts): how late the loop ran in each bin of the last window, every report.

@@ -21,6 +21,7 @@ export type EchoSessionOptions = Pick<
   | 'logger'
   | 'sendSignal'
   | 'allowEndpoint'
+  | 'attachLocalPeer'
   | 'onClose'
 > & {
   /** The session ends this long after its first echoed frame (DEFAULTS.echo.serverCutMs). */
@@ -98,6 +99,7 @@ export class EchoSession {
         allowEndpoint: (ip, port) => this.opts.allowEndpoint(ip, port),
         onCandidateDropped: (n) => this.opts.onCandidateDropped(n),
         onClose: (reason) => this.close(reason),
+        ...(this.opts.attachLocalPeer ? { attachLocalPeer: this.opts.attachLocalPeer } : {}),
       });
       void this.leg.offer(offer.sdp);
       return;

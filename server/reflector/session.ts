@@ -16,7 +16,7 @@ import {
 import { CONTROL_CHANNEL, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
 import { ReflectorCore, strongestWitness } from './core.js';
 import { RtpReflectorCore } from './rtp/core.js';
-import { RtpLeg } from './rtp/leg.js';
+import { RtpLeg, type AttachLocalPeer } from './rtp/leg.js';
 import { mediaKinds } from './rtp/sdp.js';
 import { internalsOf } from '../../src/session/net/simple-peer.js';
 import { readStats, type StatsSample } from '../../src/session/stats/adapter.js';
@@ -71,6 +71,8 @@ export interface ReflectorSessionOptions {
   sendSignal(data: SignalData, leg?: SignalLeg): void;
   /** Let the relay reach this endpoint; returns the undo function. */
   allowEndpoint(ip: string, port: number): () => void;
+  /** The relay, when it runs in this process: the RTP leg's datagrams go to and from it by a call (RtpLegOptions.attachLocalPeer). */
+  attachLocalPeer?: AttachLocalPeer;
   /** Our own relay, where the data-channel leg takes its only candidate (relay-only). */
   relayServer: ReflectorRelayServer;
   /** What the embedded relay saw of the RTP towards this endpoint (Relay.relayWitness); absent or null: nothing. */
@@ -265,6 +267,7 @@ export class ReflectorSession {
         onClose: () => {
           if (this.rtpLeg === leg) this.rtpLeg = null;
         },
+        ...(this.opts.attachLocalPeer ? { attachLocalPeer: this.opts.attachLocalPeer } : {}),
       });
       this.rtpLeg = leg;
       this.rtpCandidates = offer.candidates;

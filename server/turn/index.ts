@@ -15,7 +15,7 @@ import { canonicalIp, parseIp, tryParseIp } from '../../src/protocol/ip.js';
 import { StaticPeerPolicy } from './policy/peer-policy.js';
 import { LogLimiter } from './transport/log-limiter.js';
 import type { RelayLogger } from './transport/logger.js';
-import { RelayRuntime } from './transport/runtime.js';
+import { RelayRuntime, type LocalDelivery, type LocalPeerHandle } from './transport/runtime.js';
 import { startStreamListener, type StreamTimers } from './transport/stream-listener.js';
 import { SourceConnections } from './transport/source-connections.js';
 import { bindUdp, closeUdp } from './transport/udp-listener.js';
@@ -72,6 +72,12 @@ export interface Relay {
   readonly internalUdp: { address: string; port: number } | null;
   /** Let the relay send to one exact peer endpoint; returns an undo function. */
   allowPeerEndpoint(ip: string, port: number): () => void;
+  /**
+   * A peer in this process at `ip`:`port` (the reflector's RTP leg): the relay hands it its
+   * datagrams by a call, and the handle takes the peer's datagrams to a relayed address, both
+   * through the same checks and counters as the wire (transport/runtime.ts).
+   */
+  attachLocalPeer(ip: string, port: number, deliver: LocalDelivery): LocalPeerHandle;
   /** Prometheus text exposition of the relay's counters. */
   metricsText(): string;
   /** The latest TLS handshake from `ip` that ended in a certificate alert, no older than `windowMs`; null if none. */
@@ -94,6 +100,25 @@ export class RelayStartError extends TypedError<'bad-config' | 'bind-failed'> {
 
 function checkPort(p: number, what: string): void {
   if (!Number.isInteger(p) || p < 0 || p > 65535) throw new RelayStartError('bad-config', `${what}: bad port ${p}`);
+}
+
+/** RelayRuntime.attachLocalPeer with the peer's and the relayed address's texts made canonical (the peer names the relayed address as its candidate said it). */
+function attachLocalPeer(runtime: RelayRuntime, ip: string, port: number, deliver: LocalDelivery): LocalPeerHandle {
+  const h = runtime.attachLocalPeer(canonicalIp(ip), port, deliver);
+  // Canonical text once per new spelling of the relayed address.
+  let raw = '';
+  let canonical = '';
+  return {
+    fromPeer(data, toIp, toPort) {
+      if (toIp !== raw) {
+        if (tryParseIp(toIp) === null) return false;
+        raw = toIp;
+        canonical = canonicalIp(toIp);
+      }
+      return h.fromPeer(data, canonical, toPort);
+    },
+    detach: () => h.detach(),
+  };
 }
 
 export async function startRelay(config: RelayConfig): Promise<Relay> {
@@ -211,6 +236,10 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     allowPeerEndpoint(ip: string, port: number): () => void {
       checkPort(port, 'allowPeerEndpoint');
       return peerPolicy.allowEndpoint(parseIp(ip), port);
+    },
+    attachLocalPeer: (ip, port, deliver) => {
+      checkPort(port, 'attachLocalPeer');
+      return attachLocalPeer(runtime, ip, port, deliver);
     },
     metricsText: () =>
       metrics.render() +

@@ -42,6 +42,46 @@ export interface RtpLegOptions {
   onCandidateDropped(count: number): void;
   /** The leg is over (failed, timed out, or closed); the session goes on without it. */
   onClose(reason: string): void;
+  /** The relay, when it runs in this process: the leg's datagrams to and from it are handed over by a call (no loopback hop). */
+  attachLocalPeer?: AttachLocalPeer;
+}
+
+/** A peer in this process joined to the relay (the relay's `attachLocalPeer`, server/turn). */
+export interface LocalPeerLink {
+  /** `data` to the relayed address `toIp`:`toPort`; false when that address is not the relay's here. */
+  fromPeer(data: Buffer, toIp: string, toPort: number): boolean;
+  detach(): void;
+}
+export type AttachLocalPeer = (ip: string, port: number, deliver: (data: Buffer, fromIp: string, fromPort: number) => void) => LocalPeerLink;
+
+/** werift's UDP socket of an ICE transport, as far as the leg uses it (werift's UdpTransport). */
+interface WeriftUdp {
+  readonly type: string;
+  readonly address: { address: string; port: number };
+  onData: (data: Buffer, addr: [string, number]) => void;
+  send: (data: Buffer, addr?: [string, number]) => Promise<void>;
+}
+
+const isWeriftUdp = (t: unknown): t is WeriftUdp =>
+  typeof t === 'object' && t !== null && (t as { type?: unknown }).type === 'udp' && typeof (t as { send?: unknown }).send === 'function';
+
+/**
+ * The UDP sockets werift's ICE gathered on (one here: the leg binds `peerAddress` only). werift
+ * keeps them private (IceConnection.protocols[].transport); read at run time, and an empty list
+ * when werift changes them, so the leg keeps to the wire (test/server/reflector/rtp/relay-echo.test.ts
+ * checks the call path is taken).
+ */
+function weriftUdpSockets(pc: RTCPeerConnection): WeriftUdp[] {
+  const out: WeriftUdp[] = [];
+  for (const t of pc.iceTransports) {
+    const protocols = (t.connection as unknown as { protocols?: unknown }).protocols;
+    if (!Array.isArray(protocols)) continue;
+    for (const p of protocols as unknown[]) {
+      const transport = typeof p === 'object' && p !== null ? (p as { transport?: unknown }).transport : undefined;
+      if (isWeriftUdp(transport)) out.push(transport);
+    }
+  }
+  return out;
 }
 
 /**
@@ -73,6 +113,7 @@ export class RtpLeg {
   private padding = 0;
   private notProbeLogged = 0;
   private sent = 0;
+  private localLinks = 0;
 
   constructor(private readonly opts: RtpLegOptions) {
     const v6 = opts.peerAddress.includes(':');
@@ -129,6 +170,7 @@ export class RtpLeg {
       if (!local) throw new Error('werift set no local description');
       const answer = localDescription(local.sdp, (c) => isSignalledCandidate(c, this.opts.peerAddress));
       for (const c of answer.candidates) this.allow(c);
+      this.joinLocalRelay();
       this.opts.sendSignal({ type: 'answer', sdp: withAudioPtime(answer.sdp, DEFAULTS.rtp.ptimeMs) });
     } catch (err) {
       this.close(`rtp offer failed: ${(err as Error).message}`);
@@ -149,6 +191,28 @@ export class RtpLeg {
     }
     const init = { candidate: kept, ...(c.sdpMid != null ? { sdpMid: c.sdpMid } : {}), sdpMLineIndex: c.sdpMLineIndex ?? 0 };
     this.pc.addIceCandidate(init).catch((err: Error) => this.opts.logger.warn({ session: this.opts.id, err: err.message }, 'rtp candidate refused by werift'));
+  }
+
+  /** Joins werift's socket to the relay in this process, both ways; undone at close (the socket then sends on the wire again). */
+  private joinLocalRelay(): void {
+    const attach = this.opts.attachLocalPeer;
+    if (attach === undefined) return;
+    for (const socket of weriftUdpSockets(this.pc)) {
+      const { address, port } = socket.address;
+      const link = attach(address, port, (data, fromIp, fromPort) => socket.onData(data, [fromIp, fromPort]));
+      const wire = socket.send;
+      socket.send = (data, addr) => (addr !== undefined && link.fromPeer(data, addr[0], addr[1]) ? Promise.resolve() : wire(data, addr));
+      this.localLinks++;
+      this.undo.push(() => {
+        socket.send = wire;
+        link.detach();
+      });
+    }
+  }
+
+  /** werift sockets joined to the relay in this process (0 without one, or when werift's internals moved). */
+  get localLinkCount(): number {
+    return this.localLinks;
   }
 
   private allow(parsed: ParsedCandidate | null): boolean {

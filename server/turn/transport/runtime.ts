@@ -4,6 +4,11 @@
  * (ChannelData in -> relay socket out, relay socket in -> ChannelData out) skip the action
  * objects: one map lookup for the 5-tuple, one for the channel, a cached policy decision; a
  * relay socket whose allocation has one peer is connected to it and sends without an address.
+ *
+ * A peer in this very process (the reflector's RTP leg, `attachLocalPeer`) is handed its
+ * datagrams by a call, and hands its own to the relay socket's receive path the same way: the
+ * same checks, counters and witness as a datagram from the socket, without the two system calls
+ * and the event-loop turn of a loopback hop each way.
  */
 import dgram from 'node:dgram';
 import type { Socket as NetSocket } from 'node:net';
@@ -17,6 +22,7 @@ import { literalLookup } from './literal-lookup.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { StreamWriter, WriteBudget } from './stream-writer.js';
 import { Method } from '../codec/constants.js';
+import { canonicalIp } from '../../../src/protocol/ip.js';
 
 /** A stream (TCP or TLS) client connection. */
 export interface StreamConnection {
@@ -30,6 +36,16 @@ export interface StreamConnection {
 export interface StreamBacklogLimits {
   maxBytesPerConnection: number;
   maxBytesTotal: number;
+}
+
+/** Takes a datagram the relay sends to a peer in this process, from relayed address `fromIp`:`fromPort`. */
+export type LocalDelivery = (data: Buffer, fromIp: string, fromPort: number) => void;
+
+/** A peer in this process, attached to the relay (RelayRuntime.attachLocalPeer). */
+export interface LocalPeerHandle {
+  /** The peer sends `data` to relayed address `toIp`:`toPort`: taken as if it came on that socket; false when no relay socket of this relay is there (send it on the wire). */
+  fromPeer(data: Buffer, toIp: string, toPort: number): boolean;
+  detach(): void;
 }
 
 export class RelayRuntime {
@@ -54,6 +70,11 @@ export class RelayRuntime {
    */
   private readonly pinnedPort = new Set<number>();
   readonly streams = new Map<string, StreamConnection>();
+  /** Peers in this process, by `ip|port` (the peer key): what a datagram to them is handed to. */
+  private readonly localPeers = new Map<string, LocalDelivery>();
+  /** Each bound relay socket's own address as `ip|port`, and the relay id at each. */
+  private readonly relayKeyOf = new Map<number, { key: string; ip: string; port: number }>();
+  private readonly relayAt = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private timerAtMs = Number.POSITIVE_INFINITY;
   private closed = false;
@@ -165,11 +186,52 @@ export class RelayRuntime {
     this.execute(actions);
   }
 
+  /**
+   * A peer in this process at `ip`:`port` (`ip` in the relay's canonical text): datagrams the
+   * relay would send it there are given to `deliver` instead, and `fromPeer` of the handle takes
+   * its datagrams to a relayed address of this relay. Undone by `detach`.
+   */
+  attachLocalPeer(ip: string, port: number, deliver: LocalDelivery): LocalPeerHandle {
+    const key = ip + '|' + port;
+    this.localPeers.set(key, deliver);
+    return {
+      fromPeer: (data, toIp, toPort) => {
+        const relayId = this.relayAt.get(toIp + '|' + toPort);
+        if (relayId === undefined || !this.relaySockets.has(relayId)) return false;
+        this.fromPeer(relayId, data, { address: ip, port }, key);
+        return true;
+      },
+      detach: () => {
+        if (this.localPeers.get(key) === deliver) this.localPeers.delete(key);
+      },
+    };
+  }
+
+  /** Hands `data` to a peer in this process; false when none is at `peerKey`. */
+  private toLocal(relayId: number, peerKey: string, data: Buffer): boolean {
+    const deliver = this.localPeers.get(peerKey);
+    const from = deliver === undefined ? undefined : this.relayKeyOf.get(relayId);
+    if (deliver === undefined || from === undefined) return false;
+    try {
+      deliver(data, from.ip, from.port);
+    } catch (err) {
+      // The peer's own handler failed: that datagram is lost to it, as a socket's would be; the relay goes on.
+      this.log.log(
+        'error',
+        { err: err instanceof Error ? (err.stack ?? err.message) : String(err), relayId },
+        'TURN relay: a peer in this process failed on a datagram',
+      );
+    }
+    return true;
+  }
+
   /** Hot path: ChannelData payload out of the binding's relay socket. */
   private toPeer(b: ChannelBinding, msg: Buffer): void {
     const id = b.alloc.id;
     const rs = this.relaySockets.get(id);
     if (rs === undefined) return;
+    if (this.localPeers.size > 0 && this.toLocal(id, b.peerKey, msg.subarray(CHANNEL_DATA_HEADER_BYTES, CHANNEL_DATA_HEADER_BYTES + channelDataLength(msg))))
+      return;
     if (this.connectedTo.get(id) === b.peerKey || this.settlePeer(id, rs) === b.peerKey) rs.send(msg, CHANNEL_DATA_HEADER_BYTES, channelDataLength(msg));
     else rs.send(msg, CHANNEL_DATA_HEADER_BYTES, channelDataLength(msg), b.peerPort, b.peerIp);
   }
@@ -178,6 +240,7 @@ export class RelayRuntime {
   private sendIndicated(relayId: number, ip: string, port: number, data: Buffer): void {
     const rs = this.relaySockets.get(relayId);
     if (rs === undefined) return;
+    if (this.localPeers.size > 0 && this.toLocal(relayId, ip + '|' + port, data)) return;
     const key = this.connectedTo.get(relayId) ?? this.settlePeer(relayId, rs);
     if (key !== null && key === ip + '|' + port) {
       rs.send(data);
@@ -192,7 +255,7 @@ export class RelayRuntime {
   }
 
   /** Hot path: a datagram from a peer on relay socket `relayId`. */
-  private fromPeer(relayId: number, msg: Buffer, rinfo: dgram.RemoteInfo, peerKey: string): void {
+  private fromPeer(relayId: number, msg: Buffer, rinfo: { address: string; port: number }, peerKey: string): void {
     const r = this.core.dataFromPeer(relayId, rinfo.address, rinfo.port, msg, this.now(), peerKey);
     if (r !== undefined) this.sendToClient(r.client, r.frame(msg));
   }
@@ -255,6 +318,10 @@ export class RelayRuntime {
       }
       this.relaySockets.set(relayId, s);
       if (port !== 0) this.pinnedPort.add(relayId);
+      const canonical = canonicalIp(ip);
+      const bound = { ip: canonical, port: s.address().port, key: canonical + '|' + s.address().port };
+      this.relayKeyOf.set(relayId, bound);
+      this.relayAt.set(bound.key, relayId);
       // Last peer key, cached: a relay socket talks to one peer almost always.
       let lastPort = -1;
       let lastAddress = '';
@@ -273,6 +340,9 @@ export class RelayRuntime {
   }
 
   private closeRelay(relayId: number): void {
+    const bound = this.relayKeyOf.get(relayId);
+    if (bound !== undefined && this.relayAt.get(bound.key) === relayId) this.relayAt.delete(bound.key);
+    this.relayKeyOf.delete(relayId);
     this.connectedTo.delete(relayId);
     this.multiPeer.delete(relayId);
     this.pinnedPort.delete(relayId);
@@ -310,6 +380,9 @@ export class RelayRuntime {
     this.timer = null;
     for (const s of this.relaySockets.values()) s.close();
     this.relaySockets.clear();
+    this.relayKeyOf.clear();
+    this.relayAt.clear();
+    this.localPeers.clear();
     for (const id of this.opening.keys()) this.cancelled.add(id);
     this.connectedTo.clear();
     this.multiPeer.clear();
