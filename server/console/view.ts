@@ -7,13 +7,13 @@
  */
 import { EN, type Messages } from '../../src/analysis/present/catalogue.js';
 import type { GradeEntry, Report } from '../../src/analysis/schema/report-schema.js';
+import type { LoadReport } from '../../src/analysis/schema/load-schema.js';
 import type { CouldNotTest } from '../../src/analysis/schema/could-not-test-schema.js';
 import { answerView } from '../../src/analysis/present/answer.js';
 import { insufficientCauseText } from '../../src/analysis/present/cause-text.js';
 import { pathText, silentUdpText } from '../../src/analysis/present/ports.js';
-import { figure, fixed } from '../../src/analysis/present/format.js';
 import { verdictRow } from '../../src/analysis/present/view.js';
-import { loadAnswerLine, loadTextLines } from '../../src/analysis/present/load.js';
+import { busyLineWords, loadAnswerLine, loadTextLines } from '../../src/analysis/present/load.js';
 import { edgeSentence } from '../../src/analysis/present/locate.js';
 import { devicesLines } from '../../src/analysis/present/devices.js';
 import { networkLines } from '../../src/analysis/present/network.js';
@@ -87,7 +87,7 @@ export function hourBand(hour: number, band: number): number[] {
 }
 
 /** The site's figures over the span before the result, in the same hour band, pooled as the result was. */
-async function baselineOf(sites: SitesRepository, r: StoredResult, report: Report, timeZone: string): Promise<Baseline | null> {
+async function baselineOf(sites: SitesRepository, r: StoredResult, report: Report, timeZone: string, words: Messages): Promise<Baseline | null> {
   if (r.site === null) return null;
   const c = DEFAULTS.console;
   const sinceMs = r.startedAtMs - c.baselineSpanMs;
@@ -121,7 +121,7 @@ async function baselineOf(sites: SitesRepository, r: StoredResult, report: Repor
       const standing = value === null || m.p50 === null || m.p90 === null ? null : value > m.p90 ? 'above-p90' : value > m.p50 ? 'above-p50' : 'typical';
       return {
         target: m.target,
-        label: m.label,
+        label: labelOf(words, m),
         direction: m.direction,
         unit: m.unit,
         threshold: m.threshold,
@@ -130,25 +130,37 @@ async function baselineOf(sites: SitesRepository, r: StoredResult, report: Repor
         p90: m.p90,
         samples: m.samplesGraded,
         standing,
-        figures: { value: figure(value, m.unit, m.threshold), p50: figure(m.p50, m.unit, m.threshold), p90: figure(m.p90, m.unit, m.threshold) },
+        figures: {
+          value: words.fmt.figure(value, m.unit, m.threshold),
+          p50: words.fmt.figure(m.p50, m.unit, m.threshold),
+          p90: words.fmt.figure(m.p90, m.unit, m.threshold),
+        },
       };
     }),
   };
 }
 
-/** A grade as the console's table shows it: its figure and target printed as the page's verdict table prints them. */
-export function consoleGrade(g: GradeEntry): ConsoleGrade {
+/** A target's name in the reader's language: the report's own label in English, the catalogue's name of its code in another. */
+function labelOf(m: Messages, g: { target: string; label: string }): string {
+  const key = `targetLabel.${g.target}`;
+  return m.lang === 'en' || !isTargetLabelKey(key) ? g.label : m.t(key);
+}
+const TARGET_LABEL_KEYS = ['latency-one-way', 'latency-rtt', 'burst-loss-200ms', 'loss-15s', 'jitter-15s', 'reorder'].map((t) => `targetLabel.${t}`);
+const isTargetLabelKey = (k: string): k is `targetLabel.${GradeEntry['target']}` => TARGET_LABEL_KEYS.includes(k);
+
+/** A grade as the console's table shows it: its figure and target printed as the page's verdict table prints them, in `m`'s language. */
+export function consoleGrade(g: GradeEntry, m: Messages = EN): ConsoleGrade {
   const row = verdictRow(g);
   return {
     target: g.target,
-    label: g.label,
+    label: labelOf(m, g),
     direction: g.direction,
     value: g.value,
     unit: g.unit,
     threshold: g.threshold,
     status: g.status,
-    measured: row.measured,
-    limit: row.limit,
+    measured: m.lang === 'en' ? row.measured : m.fmt.figure(g.value, g.unit, g.threshold),
+    limit: m.lang === 'en' ? row.limit : `< ${m.fmt.limitValue(g.threshold, g.unit)}`,
   };
 }
 
@@ -156,64 +168,57 @@ export function consoleGrade(g: GradeEntry): ConsoleGrade {
  * The one culprit line of a test that has no verdict: whose side failed, as far as the report
  * can tell. Its figures are no evidence about the user's line, so no contrast is drawn from them.
  */
-function outcomeCulprit(report: Report): string {
+function outcomeCulprit(report: Report, m: Messages): string {
   const o = report.outcome;
   const codes = report.hints.map((h) => h.code);
-  if (o?.reason === 'connection-lost') {
-    const when = o.atMs === null ? 'before the first echo' : `${fixed(o.atMs / 1000, 1)} s into the test`;
-    return `Our side, not the user's network: the test server stopped answering ${when}, and nothing after that is graded, so the figures say nothing about the user's line. Check the test server and the path to it, then have the user run the test again.`;
-  }
-  if (codes.includes('loopback-refused'))
-    return "Not the user's network: this browser refused a relay on a loopback address, a matter of how the test was set up.";
-  if (codes.includes('relay-silent'))
-    return "No relay port answered: either the user's network blocks every port calls use, or our relay is down. If the test passes from other networks, it is the user's network (a firewall); if it fails from every network, it is our relay.";
-  return "The relay answered but no port it offered let media through: a firewall on the user's network or on the way to the relay filters the ports calls use.";
+  if (o?.reason === 'connection-lost')
+    return o.atMs === null ? m.t('culprit.lostBefore') : m.t('culprit.lostAt', { seconds: m.t('unit.s', { n: m.fmt.fixed(o.atMs / 1000, 1) }) });
+  if (codes.includes('loopback-refused')) return m.t('culprit.loopback');
+  if (codes.includes('relay-silent')) return m.t('culprit.relaySilent');
+  return m.t('culprit.filtered');
 }
 
-/** The "likely culprit" lines: only the contrasts this report (and the site's baseline) support. */
-export function culpritLines(report: Report, baseline: Baseline | null): string[] {
-  if (report.outcome !== null) return [outcomeCulprit(report)];
+/** The "likely culprit" lines, in `m`'s language: only the contrasts this report (and the site's baseline) support. */
+export function culpritLines(report: Report, baseline: Baseline | null, m: Messages = EN): string[] {
+  if (report.outcome !== null) return [outcomeCulprit(report, m)];
   const out: string[] = [];
   // No verdict: why, in the words the page and the CLI use (this device's or the server's time is never the user's line).
-  const cause = insufficientCauseText(report);
+  const cause = insufficientCauseText(report, m);
   if (cause !== null) out.push(cause);
   const up = report.summary.upstream;
   const down = report.summary.downstream;
   // Upstream vs downstream: one direction clearly worse (loss 1 point and twice the other, or jitter 10 ms and twice).
   if (up && down) {
     const worse = (a: number | null, b: number | null, gap: number): boolean => a !== null && b !== null && a - b >= gap && a >= 2 * b;
-    if (worse(up.lossPct, down.lossPct, 1) || worse(up.jitterMs, down.jitterMs, 10))
-      out.push(
-        `Upstream (from the user to us) is worse than downstream: look at the user's uploads, Wi-Fi or uplink (loss ${figure(up.lossPct, '%')} up vs ${figure(down.lossPct, '%')} down).`,
-      );
-    else if (worse(down.lossPct, up.lossPct, 1) || worse(down.jitterMs, up.jitterMs, 10))
-      out.push(
-        `Downstream (from us to the user) is worse than upstream: look at downloads on the user's line or the provider's side (loss ${figure(down.lossPct, '%')} down vs ${figure(up.lossPct, '%')} up).`,
-      );
+    const loss = { up: m.fmt.figure(up.lossPct, '%'), down: m.fmt.figure(down.lossPct, '%') };
+    if (worse(up.lossPct, down.lossPct, 1) || worse(up.jitterMs, down.jitterMs, 10)) out.push(m.t('culprit.upWorse', loss));
+    else if (worse(down.lossPct, up.lossPct, 1) || worse(down.jitterMs, up.jitterMs, 10)) out.push(m.t('culprit.downWorse', loss));
   }
   // UDP vs TCP path: the test fell back to TCP/TLS while UDP was not reachable.
   const udp = report.connectivity.filter((r) => r.transport === 'udp');
   if ((report.path.transport === 'tcp' || report.path.transport === 'tls') && udp.length > 0 && udp.every((r) => !r.reachable))
-    out.push(
-      `${silentUdpText(report.connectivity) || 'No UDP port'} did not answer, so media went over ${pathText(report.path)}: a firewall blocking UDP is the likely culprit.`,
-    );
+    out.push(m.t('culprit.udpSilent', { ports: silentUdpText(report.connectivity, m) || m.t('culprit.noUdpPort'), path: pathText(report.path, m) }));
   // One port vs the others.
   const reachable = report.connectivity.filter((r) => r.reachable);
   const blocked = report.connectivity.filter((r) => !r.reachable && r.error !== 'not-offered' && r.error !== 'not-tried');
   if (reachable.length > 0 && blocked.length > 0 && blocked.length < report.connectivity.length / 2)
-    out.push(
-      `${blocked.map((r) => `${r.transport.toUpperCase()} ${r.port ?? '?'}`).join(', ')} did not answer while the other ports did: a firewall rule on that port.`,
-    );
+    out.push(m.t('culprit.portSilent', { ports: blocked.map((r) => `${r.transport.toUpperCase()} ${r.port ?? '?'}`).join(', ') }));
   // This result vs the site's baseline.
   if (baseline !== null && baseline.samples > 0) {
-    const off = baseline.metrics.filter((m) => m.standing === 'above-p90' && m.value !== null && m.p90 !== null);
+    const off = baseline.metrics.filter((x) => x.standing === 'above-p90' && x.value !== null && x.p90 !== null);
     const hours = `${baseline.hours[0]}:00-${(baseline.hours[baseline.hours.length - 1] ?? 0) + 1}:00`;
+    const direction = (d: string): string => (d === 'up' || d === 'down' || d === 'loop' || d === 'round-trip' ? m.t(`culprit.dir.${d}`) : d);
     if (off.length > 0)
       out.push(
-        `Worse than this site usually is at ${hours} (${baseline.samples} samples, last 7 days): ${off.map((m) => `${m.label} ${m.direction} ${m.figures.value} vs site P90 ${m.figures.p90}`).join('; ')}. Something changed for this user or at this time, not the site as a whole.`,
+        m.t('culprit.worseThanSite', {
+          hours,
+          n: m.lang === 'en' ? String(baseline.samples) : m.fmt.count(baseline.samples),
+          metrics: off
+            .map((x) => m.t('culprit.metric', { label: x.label, direction: direction(x.direction), value: x.figures.value, p90: x.figures.p90 }))
+            .join('; '),
+        }),
       );
-    else if (report.summary.verdict === 'fail' && baseline.metrics.some((m) => m.standing !== null))
-      out.push(`This result is within the site's usual range at ${hours}: the site itself is the likely culprit, not this user.`);
+    else if (report.summary.verdict === 'fail' && baseline.metrics.some((x) => x.standing !== null)) out.push(m.t('culprit.siteItself', { hours }));
   }
   return out;
 }
@@ -265,10 +270,37 @@ export function redactForTier1(report: unknown, secrets: readonly string[]): unk
 }
 
 /** Where a report's test ran, as the page said it first. */
-function edgeOf(report: Report): ConsoleResultView['edge'] {
+function edgeOf(report: Report, m: Messages): ConsoleResultView['edge'] {
   const edge = report.meta.edge;
-  const sentence = edgeSentence(report);
+  const sentence = edgeSentence(report, m);
   return edge === undefined || sentence === null ? null : { id: edge.id, azureRegion: edge.azureRegion, sentence };
+}
+
+/**
+ * The busy line as the console says it: English keeps the report's sentences and its text lines;
+ * another language words the verdict, the room for a call and each loaded direction from the
+ * report's codes and figures (the page's busy-line section, present/load.ts), each direction as
+ * its table row's column names and figures, then whose the added delay was.
+ */
+function busyLineOf(l: LoadReport, m: Messages): NonNullable<ConsoleResultView['busyLine']> {
+  if (m.lang === 'en') return { sentence: loadAnswerLine(l), lines: loadTextLines(l), capacity: l.capacity?.sentence ?? null };
+  const w = busyLineWords(l, m);
+  const [, speed = '', added = '', p90 = '', rtt = '', jitter = '', loss = '', filled = ''] = w.columns;
+  const lines = w.lines.map(
+    (d) =>
+      `${d.name}: ${[
+        [speed, d.goodput],
+        [added, d.added],
+        [p90, d.addedP90],
+        [rtt, d.rtt],
+        [jitter, d.jitter],
+        [loss, d.loss],
+        [filled, d.saturated],
+      ]
+        .map(([c, v]) => `${c} ${v}`)
+        .join(', ')}`,
+  );
+  return { sentence: w.sentence, lines: [...lines, ...w.whose.map((x) => x.text)], capacity: w.capacity };
 }
 
 /** A result's chain links (../store/chain), their times in the agent's zone. */
@@ -318,35 +350,32 @@ export async function consoleResultView(
   } else {
     const report = accepted.report;
     const a = answerView(report, messages);
-    const baseline = await baselineOf(sites, r, report, timeZone);
+    const baseline = await baselineOf(sites, r, report, timeZone, messages);
     view = {
       ...base,
       answer: { tone: a.tone, sentence: a.sentence, caution: a.caution, facts: a.facts, withdrawn: a.withdrawn, findings: a.findings, advice: a.advice },
-      grades: report.grades.map(consoleGrade),
+      grades: report.grades.map((g) => consoleGrade(g, messages)),
       // A test with no verdict classifies no stream: its figures stop where the test did.
       cqd:
         report.outcome !== null
           ? null
           : {
               ...report.teamsPoorStream,
-              basis:
-                'Teams CQD poor audio stream: loss > 10 %, jitter > 30 ms, round trip > 500 ms (the first three CQD criteria; concealed ratio only when the browser reported it)',
+              basis: messages.t('console.cqdBasis'),
             },
-      culprit: culpritLines(report, baseline),
+      culprit: culpritLines(report, baseline, messages),
       baseline,
       couldNotTest: null,
-      busyLine: report.load
-        ? { sentence: loadAnswerLine(report.load), lines: loadTextLines(report.load), capacity: report.load.capacity?.sentence ?? null }
-        : null,
-      devices: report.devices === undefined ? null : devicesLines(report.devices),
-      edge: edgeOf(report),
-      regions: regionSentences(report),
+      busyLine: report.load ? busyLineOf(report.load, messages) : null,
+      devices: report.devices === undefined ? null : devicesLines(report.devices, messages),
+      edge: edgeOf(report, messages),
+      regions: regionSentences(report, messages),
       chain,
       report: parsed,
     };
     if (role === 'tier2') view.network = { addresses: clientAddresses(r.addresses), nat: report.nat, path: report.path };
-    if (role !== 'tier1' && report.network !== undefined) view.networkContext = networkLines(report.network);
-    if (role !== 'tier1' && report.teamsReachability !== undefined) view.relayReachability = reachabilityLines(report.teamsReachability);
+    if (role !== 'tier1' && report.network !== undefined) view.networkContext = networkLines(report.network, messages);
+    if (role !== 'tier1' && report.teamsReachability !== undefined) view.relayReachability = reachabilityLines(report.teamsReachability, messages);
   }
   if (role === 'tier1') {
     const free = (t: string | null): string | null => (t === null ? null : scrubAddresses(t));

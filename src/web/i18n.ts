@@ -5,20 +5,13 @@
  * answer layer's (src/analysis/present/catalogue.ts) in that language. English is in the first
  * load; another language's catalogues are fetched only for a reader of it.
  */
-import { pageLang, pickLang, type Lang } from '../protocol/lang.js';
-import { translatorOf, type CatalogueLoaders, type Translator } from '../analysis/present/i18n.js';
+import { translatorOf, type Translator } from '../analysis/present/i18n.js';
 import type { Messages } from '../analysis/present/catalogue.js';
 import { en } from './messages/en.js';
+import { readerLang } from './reader-lang.js';
+import { PAGE_LOADERS } from './page-catalogues.js';
 
 export type PageMessages = Translator<typeof en>;
-
-const LOADERS: CatalogueLoaders<typeof en> = {
-  de: async () => (await import('./messages/de.js')).de,
-  fr: async () => (await import('./messages/fr.js')).fr,
-  es: async () => (await import('./messages/es.js')).es,
-  ja: async () => (await import('./messages/ja.js')).ja,
-  'zh-Hans': async () => (await import('./messages/zh-Hans.js')).zhHans,
-};
 
 let current: PageMessages = translatorOf<typeof en>('en', en);
 let answer: Promise<Messages> | null = null;
@@ -26,18 +19,12 @@ let answer: Promise<Messages> | null = null;
 /** The page's words in its language. */
 export const pageMessages = (): PageMessages => current;
 
-/** The page's language as the URL, the server and the browser ask for it. */
-function chosenLang(): Lang {
-  const asked = pickLang([new URLSearchParams(location.search).get('lang') ?? '']);
-  return pageLang(asked, document.documentElement.dataset['servedLang'] ?? null, navigator.languages);
-}
-
 /** Chooses the page's language and loads its words (English when they cannot be loaded, said on the console). */
 export async function startLanguage(): Promise<void> {
-  const lang = chosenLang();
+  const lang = readerLang();
   if (lang !== 'en') {
     try {
-      current = translatorOf<typeof en>(lang, await LOADERS[lang]());
+      current = translatorOf<typeof en>(lang, await PAGE_LOADERS[lang]());
     } catch (err) {
       console.warn(`callprobe: the ${lang} words could not be loaded (${err instanceof Error ? err.message : String(err)}): the page stays in English`);
     }

@@ -14,8 +14,12 @@ import { repoRoot } from '../kit/paths.js';
 
 /** The budget: what a slow mobile link loads before the first click in about a second. */
 const INITIAL_JS_GZIP_MAX_BYTES = 30 * 1024;
-/** The help desk console's budget: its login and search; a site report's drawing loads when opened. */
-const CONSOLE_JS_GZIP_MAX_BYTES = 15 * 1024;
+/**
+ * The help desk console's budget: its login and search, with its English words and how it picks
+ * its reader's language (15.3 KB when they came in, from 12.9 KB); a site report's drawing and its
+ * words, and another language's words, load when needed.
+ */
+const CONSOLE_JS_GZIP_MAX_BYTES = 16 * 1024;
 const WEB = join(repoRoot, 'dist/web');
 
 /** Paths (from the web root) of the JS a page loads before any dynamic import. */

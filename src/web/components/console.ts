@@ -8,7 +8,6 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { ErrorBody } from '../../protocol/api.js';
 import {
   CONSOLE_API,
-  TICKET_HINT,
   type ConsoleChain,
   type ConsoleChainLink,
   type ConsoleResultView,
@@ -18,11 +17,13 @@ import {
 } from '../../protocol/api-console.js';
 import { RESULTS_PATH, SITES_OVERVIEW_PATH, siteReportPath } from '../../protocol/api.js';
 import { TypedError } from '../../protocol/typed-error.js';
-import { edgeName } from '../../analysis/present/locate.js';
 import type { SitesOverview } from '../../analysis/site/overview.js';
 import type { SiteReport } from '../../analysis/report/site-report.js';
 import { CpElement } from './cp-element.js';
 import { consoleStyles } from './console.styles.js';
+import { CONSOLE_EN, countText, loadConsoleMessages, spliced, type ConsoleMessages } from '../console-i18n.js';
+import { readerLang } from '../reader-lang.js';
+import { failureWordsIn, whereWordsIn } from '../could-not-run-words.js';
 
 /** An answer of the API that is not 2xx: the server's reason (ErrorBody), `no-reason` when its body named none. */
 class ApiError extends TypedError<string> {
@@ -34,6 +35,10 @@ class ApiError extends TypedError<string> {
     super(reason, message);
   }
 }
+
+type OverviewSite = SitesOverview['sites'][number];
+/** A site's flag (src/analysis/site/health.ts): what IT should look at, by kind and figures. */
+type SiteFlag = NonNullable<OverviewSite['health']>['flags'][number];
 
 async function api<T>(path: string, init?: RequestInit): Promise<T> {
   const res = await fetch(path, { credentials: 'same-origin', ...init });
@@ -56,6 +61,7 @@ export class ConsoleView extends CpElement {
     ready: { state: true },
     exportFormat: { state: true },
     exportStatus: { state: true },
+    m: { state: true },
   };
   static override styles = consoleStyles;
   declare who: ConsoleWho | null;
@@ -64,13 +70,15 @@ export class ConsoleView extends CpElement {
   /** The all-sites overview of the last 7 days, loaded once logged in. */
   declare sites: SitesOverview | null;
   /** One site's report of the last 7 days, with the function that draws it (its module loaded on the first one opened). */
-  declare siteReport: { report: SiteReport; view: (typeof import('./console-site.js'))['siteReportView'] } | null;
+  declare siteReport: { report: SiteReport; view: (report: SiteReport) => TemplateResult } | null;
   declare error: string | null;
   declare ready: boolean;
   /** The export's format as chosen (the separator applies to CSV only). */
   declare exportFormat: 'csv' | 'ndjson';
   /** What the last export did ("142 results exported"), for the status line. */
   declare exportStatus: string;
+  /** The console's words in its reader's language (src/web/reader-lang.ts), English until they are loaded. */
+  declare m: ConsoleMessages;
   private readonly timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   /** Counts searches and opened results: only the latest one's answer is shown. */
   private turn = 0;
@@ -86,6 +94,18 @@ export class ConsoleView extends CpElement {
     this.ready = false;
     this.exportFormat = 'csv';
     this.exportStatus = '';
+    this.m = CONSOLE_EN;
+  }
+
+  /** The reader's language's words (English, said on the browser's console, when they cannot be loaded), set on `<html lang>`. */
+  private async loadWords(): Promise<void> {
+    const lang = readerLang();
+    try {
+      this.m = await loadConsoleMessages(lang);
+    } catch (err) {
+      console.warn(`callprobe: the ${lang} words could not be loaded (${err instanceof Error ? err.message : String(err)}): the console stays in English`);
+    }
+    document.documentElement.lang = this.m.lang;
   }
 
   /** The known sites (GET /api/sites, tier 1 and up), after each login. */
@@ -103,12 +123,15 @@ export class ConsoleView extends CpElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    const words = this.loadWords();
     api<ConsoleWho>(`${CONSOLE_API}/me`).then(
-      (who) => {
+      async (who) => {
+        await words;
         this.who = who;
         this.ready = true;
       },
-      (err: Error) => {
+      async (err: Error) => {
+        await words;
         this.error = err instanceof ApiError && err.status === 401 ? null : err.message;
         this.ready = true;
       },
@@ -175,7 +198,7 @@ export class ConsoleView extends CpElement {
     const q = new URLSearchParams();
     for (const [k, v] of new FormData(e.target as HTMLFormElement)) if (typeof v === 'string' && v.trim() !== '') q.set(k, v.trim());
     if (q.get('format') !== 'csv') q.delete('sep');
-    this.exportStatus = 'Exporting…';
+    this.exportStatus = this.m.t('export.running');
     this.error = null;
     try {
       const res = await fetch(`${RESULTS_PATH}?${q.toString()}`, { credentials: 'same-origin' });
@@ -192,7 +215,11 @@ export class ConsoleView extends CpElement {
       a.click();
       URL.revokeObjectURL(a.href);
       const more = res.headers.get('x-callprobe-truncated');
-      this.exportStatus = `${rows} result${rows === 1 ? '' : 's'} exported to ${a.download}${more === null ? '.' : `; more matched: export again from ${more} for the rest.`}`;
+      const done = { n: countText(this.m, rows), file: a.download };
+      this.exportStatus =
+        more === null
+          ? this.m.plural(rows, 'export.done.one', 'export.done.other', done)
+          : this.m.plural(rows, 'export.doneMore.one', 'export.doneMore.other', { ...done, more });
     } catch (err) {
       this.exportStatus = '';
       this.failed(err);
@@ -205,7 +232,10 @@ export class ConsoleView extends CpElement {
       async () => {
         const [report, view] = await Promise.all([
           api<SiteReport>(`${siteReportPath(site)}?since=7d&tz=${encodeURIComponent(this.timeZone)}`),
-          import('./console-site.js').then((m) => m.siteReportView),
+          import('./console-site.js').then(async (m) => {
+            const words = await m.siteWords(this.m.lang);
+            return (report: SiteReport) => m.siteReportView(report, words);
+          }),
         ]);
         return { report, view };
       },
@@ -217,7 +247,10 @@ export class ConsoleView extends CpElement {
 
   private async show(row: Pick<ConsoleSearchRow, 'id'>): Promise<void> {
     await this.latest(
-      () => api<ConsoleResultView>(`${CONSOLE_API}/results/${encodeURIComponent(row.id)}?tz=${encodeURIComponent(this.timeZone)}`),
+      () =>
+        api<ConsoleResultView>(
+          `${CONSOLE_API}/results/${encodeURIComponent(row.id)}?tz=${encodeURIComponent(this.timeZone)}&lang=${encodeURIComponent(this.m.lang)}`,
+        ),
       (open) => (this.open = open),
       'result',
       () => (this.open = null),
@@ -245,106 +278,151 @@ export class ConsoleView extends CpElement {
   }
 
   override render(): TemplateResult {
+    const m = this.m;
     return html`<main>
-      <h1>callprobe help desk</h1>
+      <h1>${m.t('title')}</h1>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-      ${!this.ready ? html`<p>Loading…</p>` : this.who === null ? this.loginForm() : this.desk(this.who)}
+      ${!this.ready ? html`<p>${m.t('loading')}</p>` : this.who === null ? this.loginForm() : this.desk(this.who)}
     </main>`;
   }
 
   private loginForm(): TemplateResult {
-    return html`<h2>Log in</h2>
+    const m = this.m;
+    return html`<h2>${m.t('login.heading')}</h2>
       <form @submit=${(e: SubmitEvent) => void this.login(e)}>
-        <label>User name <input id="name" name="name" autocomplete="username" required /></label>
-        <label>Password <input id="password" name="password" type="password" autocomplete="current-password" required /></label>
-        <button type="submit">Log in</button>
+        <label>${m.t('login.name')} <input id="name" name="name" autocomplete="username" required /></label>
+        <label>${m.t('login.password')} <input id="password" name="password" type="password" autocomplete="current-password" required /></label>
+        <button type="submit">${m.t('login.submit')}</button>
       </form>`;
   }
 
   private desk(who: ConsoleWho): TemplateResult {
+    const m = this.m;
     return html`<p class="who">
-        <span>Logged in as <strong>${who.name}</strong> (${who.role === 'tier2' ? 'tier 2' : 'tier 1'})</span>
-        <button class="link" @click=${() => void this.logout()}>Log out</button>
+        <span>${spliced(m, 'who.loggedIn', { name: html`<strong>${who.name}</strong>`, tier: m.t(who.role === 'tier2' ? 'who.tier2' : 'who.tier1') })}</span>
+        <button class="link" @click=${() => void this.logout()}>${m.t('who.logout')}</button>
       </p>
       ${this.sites ? this.siteList(this.sites) : nothing} ${this.siteReport ? this.siteReport.view(this.siteReport.report) : nothing}
-      <h2>Find a result</h2>
+      <h2>${m.t('find.heading')}</h2>
       <form @submit=${(e: SubmitEvent) => void this.search(e)}>
-        <label>Result code <input id="code" name="code" autocomplete="off" placeholder="7K3M-Q2XA" /></label>
-        <label>Ticket <input name="ticket" autocomplete="off" /></label>
-        <label>Site <input name="site" autocomplete="off" /></label>
-        <label>From (ISO date or time) <input name="from" placeholder="2026-01-15" /></label>
-        <label>To (ISO date or time) <input name="to" placeholder="2026-01-16T00:00:00Z" /></label>
+        <label>${m.t('find.code')} <input id="code" name="code" autocomplete="off" placeholder="7K3M-Q2XA" /></label>
+        <label>${m.t('find.ticket')} <input name="ticket" autocomplete="off" /></label>
+        <label>${m.t('find.site')} <input name="site" autocomplete="off" /></label>
+        <label>${m.t('find.from')} <input name="from" placeholder="2026-01-15" /></label>
+        <label>${m.t('find.to')} <input name="to" placeholder="2026-01-16T00:00:00Z" /></label>
         <label
-          >Verdict
+          >${m.t('find.verdict')}
           <select name="verdict">
-            <option value="">any</option>
-            <option value="fail">fail</option>
-            <option value="pass">pass</option>
-            <option value="insufficient">insufficient</option>
-            <option value="could-not-test">could not test</option>
+            <option value="">${m.t('find.any')}</option>
+            <option value="fail">${m.t('verdict.fail')}</option>
+            <option value="pass">${m.t('verdict.pass')}</option>
+            <option value="insufficient">${m.t('verdict.insufficient')}</option>
+            <option value="could-not-test">${m.t('verdict.none')}</option>
           </select>
         </label>
         <input type="hidden" name="tz" .value=${this.timeZone} />
-        <button type="submit">Search</button>
+        <button type="submit">${m.t('find.submit')}</button>
       </form>
-      <p class="hint" data-testid="ticket-hint">${TICKET_HINT}</p>
+      <p class="hint" data-testid="ticket-hint">${m.t('find.ticketHint')}</p>
       ${this.rows ? this.list(this.rows) : nothing} ${this.open ? this.result(this.open) : nothing} ${who.role === 'tier2' ? this.exportForm() : nothing}`;
   }
 
   /** Tier 2: the results as a file, CSV (with the separator a spreadsheet wants) or NDJSON. */
   private exportForm(): TemplateResult {
-    return html`<h2>Export results</h2>
+    const m = this.m;
+    return html`<h2>${m.t('export.heading')}</h2>
       <form data-testid="export" @submit=${(e: SubmitEvent) => void this.exportResults(e)}>
         <label
-          >Format
+          >${m.t('export.format')}
           <select name="format" @change=${(e: Event) => (this.exportFormat = (e.target as HTMLSelectElement).value === 'ndjson' ? 'ndjson' : 'csv')}>
-            <option value="csv">CSV (spreadsheet)</option>
-            <option value="ndjson">NDJSON (one result per line)</option>
+            <option value="csv">${m.t('export.csv')}</option>
+            <option value="ndjson">${m.t('export.ndjson')}</option>
           </select>
         </label>
         <label
-          >CSV separator
+          >${m.t('export.sep')}
           <select name="sep" ?disabled=${this.exportFormat !== 'csv'}>
-            <option value="comma">comma (,)</option>
-            <option value="semicolon">semicolon (;)</option>
+            <option value="comma">${m.t('export.comma')}</option>
+            <option value="semicolon">${m.t('export.semicolon')}</option>
           </select>
         </label>
-        <label>Since (ISO date or time) <input name="since" placeholder="2026-01-15" /></label>
-        <label>Site (verified only) <input name="site" autocomplete="off" /></label>
-        <button type="submit">Export</button>
+        <label>${m.t('export.since')} <input name="since" placeholder="2026-01-15" /></label>
+        <label>${m.t('export.site')} <input name="site" autocomplete="off" /></label>
+        <button type="submit">${m.t('export.submit')}</button>
       </form>
-      <p class="hint">Oldest first; when more results match than one file holds, the status says from when to export the rest. Pick the semicolon for a spreadsheet whose list separator is ";" (where the comma is the decimal mark).</p>
+      <p class="hint">${m.t('export.hint')}</p>
       <p role="status" data-testid="export-status">${this.exportStatus}</p>`;
+  }
+
+  /** A verdict as the console names it; null: the test could not run. */
+  private verdictWord(v: string | null): string {
+    const m = this.m;
+    return v === 'pass' || v === 'fail' || v === 'insufficient' ? m.t(`verdict.${v}`) : v === null ? m.t('verdict.none') : v;
+  }
+
+  /** An edge in a list for IT: "edge ams-1 (West Europe)". */
+  private edgeWords(e: { id: string; azureRegion: string | null }): string {
+    const m = this.m;
+    return e.azureRegion === null || e.azureRegion === '' ? m.t('sites.edge', { id: e.id }) : m.t('sites.edgeIn', { id: e.id, region: e.azureRegion });
+  }
+
+  /** A site's flag in the console's language (English: the server's sentence). */
+  private flagWords(f: SiteFlag, s: OverviewSite): string {
+    const m = this.m;
+    if (m.lang === 'en') return f.sentence;
+    const span = (ms: number): string => {
+      const minutes = Math.floor(ms / 60_000);
+      const h = countText(m, Math.floor(minutes / 60));
+      const min = countText(m, minutes % 60);
+      return minutes < 60 ? m.t('span.min', { m: min }) : minutes % 60 === 0 ? m.t('span.h', { h }) : m.t('span.hMin', { h, m: min });
+    };
+    switch (f.kind) {
+      case 'never-reported':
+        return m.t('flag.neverReported', { since: f.tokenSince, span: span(f.silentUpMs) });
+      case 'silent': {
+        const last = s.health?.lastReportAt ?? null;
+        return last === null ? m.t('flag.silentNever', { span: span(f.silentUpMs) }) : m.t('flag.silent', { span: span(f.silentUpMs), last });
+      }
+      case 'outages':
+        return m.t('flag.outages', {
+          n: countText(m, f.samples),
+          total: countText(m, s.samplesTotal),
+          pct: m.t('unit.pct', { n: countText(m, Math.round(f.pct)) }),
+        });
+      case 'alert':
+        return f.since === null ? m.t('flag.alert', { metric: f.metric }) : m.t('flag.alertSince', { metric: f.metric, since: f.since });
+    }
   }
 
   /** Every known site, with its verdict over the last 7 days and what to look at first. */
   private siteList(o: SitesOverview): TemplateResult {
-    return html`<h2>Sites (last 7 days)</h2>
+    const m = this.m;
+    return html`<h2>${m.t('sites.heading')}</h2>
       ${
         o.sites.length === 0
-          ? html`<p>No site has stored a sample yet.</p>`
+          ? html`<p>${m.t('sites.none')}</p>`
           : html`<table data-testid="sites">
-            <thead><tr><th scope="col">Site</th><th scope="col">Samples</th><th scope="col">Verdict</th><th scope="col">Last tested</th><th scope="col">Look at</th></tr></thead>
+            <thead><tr><th scope="col">${m.t('sites.site')}</th><th scope="col">${m.t('sites.samples')}</th><th scope="col">${m.t('sites.verdict')}</th><th scope="col">${m.t('sites.lastTested')}</th><th scope="col">${m.t('sites.lookAt')}</th></tr></thead>
             <tbody>
               ${o.sites.map(
                 (s) =>
                   html`<tr>
                       <td>
-                        <button class="link" @click=${() => void this.showSite(s.site)} aria-label="Open the site report of ${s.site}">${s.site}</button>${
-                          s.edge ? html` <small>on ${edgeName(s.edge)}</small>` : nothing
+                        <button class="link" @click=${() => void this.showSite(s.site)} aria-label=${m.t('sites.open', { site: s.site })}>${s.site}</button>${
+                          s.edge ? html` <small>${m.t('sites.on', { edge: this.edgeWords(s.edge) })}</small>` : nothing
                         }
                       </td>
-                      <td>${s.samples} of ${s.samplesTotal}</td>
-                      <td class=${s.verdict}>${s.verdict}</td>
+                      <td>${m.t('sites.samplesOf', { n: countText(m, s.samples), total: countText(m, s.samplesTotal) })}</td>
+                      <td class=${s.verdict}>${this.verdictWord(s.verdict)}</td>
                       <td>${s.health?.lastReportAt ?? '–'}</td>
-                      <td>${(s.health?.flags.length ?? 0) === 0 ? '–' : html`<ul class="flags">${s.health?.flags.map((f) => html`<li>${f.sentence}</li>`)}</ul>`}</td>
+                      <td>${(s.health?.flags.length ?? 0) === 0 ? '–' : html`<ul class="flags">${s.health?.flags.map((f) => html`<li>${this.flagWords(f, s)}</li>`)}</ul>`}</td>
                     </tr>
                     ${(s.otherEdges ?? []).map(
                       (e) =>
                         html`<tr data-testid="other-edge">
-                          <td><small>${s.site} on ${edgeName(e.edge)}, graded apart</small></td>
-                          <td>${e.samples}</td>
-                          <td class=${e.verdict}>${e.verdict}</td>
+                          <td><small>${m.t('sites.otherEdge', { site: s.site, edge: this.edgeWords(e.edge) })}</small></td>
+                          <td>${countText(m, e.samples)}</td>
+                          <td class=${e.verdict}>${this.verdictWord(e.verdict)}</td>
                           <td>–</td>
                           <td>–</td>
                         </tr>`,
@@ -356,23 +434,25 @@ export class ConsoleView extends CpElement {
   }
 
   private list(a: ConsoleSearchAnswer): TemplateResult {
-    return html`<h2 id="found" tabindex="-1">${a.results.length} result${a.results.length === 1 ? '' : 's'}${a.truncated ? ' (more matched: narrow the search)' : ''}</h2>
+    const m = this.m;
+    const n = countText(m, a.results.length);
+    return html`<h2 id="found" tabindex="-1">${a.truncated ? m.plural(a.results.length, 'foundMore.one', 'foundMore.other', { n }) : m.plural(a.results.length, 'found.one', 'found.other', { n })}</h2>
       ${
         a.results.length === 0
           ? nothing
           : html`<table>
             <thead>
-              <tr><th scope="col">Code</th><th scope="col">Started (${this.timeZone})</th><th scope="col">Site</th><th scope="col">Ticket</th><th scope="col">Verdict</th></tr>
+              <tr><th scope="col">${m.t('found.code')}</th><th scope="col">${m.t('found.started', { timeZone: this.timeZone })}</th><th scope="col">${m.t('found.site')}</th><th scope="col">${m.t('found.ticket')}</th><th scope="col">${m.t('found.verdict')}</th></tr>
             </thead>
             <tbody>
               ${a.results.map(
                 (r) =>
                   html`<tr>
-                    <td><button class="link code" @click=${() => void this.show(r)} aria-label="Open result ${r.code}">${r.code}</button></td>
+                    <td><button class="link code" @click=${() => void this.show(r)} aria-label=${m.t('found.open', { code: r.code })}>${r.code}</button></td>
                     <td>${r.startedAtLocal}</td>
-                    <td>${r.site ?? (r.siteUnverified === null ? '–' : html`${r.siteUnverified} <em class="unverified">(not verified: named by the link)</em>`)}</td>
+                    <td>${r.site ?? (r.siteUnverified === null ? '–' : html`${r.siteUnverified} <em class="unverified">${m.t('found.unverified')}</em>`)}</td>
                     <td>${r.ticket ?? '–'}</td>
-                    <td class=${r.verdict ?? ''}>${r.verdict ?? 'could not test'}</td>
+                    <td class=${r.verdict ?? ''}>${this.verdictWord(r.verdict)}</td>
                   </tr>`,
               )}
             </tbody>
@@ -380,26 +460,31 @@ export class ConsoleView extends CpElement {
       }`;
   }
 
+  /** What failed and where to look, for a test that could not run: the page's words in the console's language (English: the server's). */
+  private couldNotTest(c: NonNullable<ConsoleResultView['couldNotTest']>): TemplateResult {
+    const m = this.m;
+    const words = m.page === null ? c.words : failureWordsIn(m.page, c.reason);
+    const where = m.page === null ? c.where : whereWordsIn(m.page, c.side);
+    return html`<p class="culprit" data-side=${c.side}>${m.t('result.couldNotTest', { words })}</p>
+      <p>${where}</p>
+      <p><small>${m.t('result.detail', { message: c.message, reason: c.reason })}</small></p>`;
+  }
+
   private result(r: ConsoleResultView): TemplateResult {
+    const m = this.m;
     return html`<section aria-labelledby="result">
-      <h2 id="result" tabindex="-1">Result <span class="code">${r.code}</span>: <span class=${r.verdict ?? ''}>${r.verdict ?? 'could not test'}</span></h2>
-      <p>Started ${r.startedAtLocal}${r.site ? html`, site ${r.site}` : nothing}${r.siteUnverified ? html`, site named by the link (not verified): ${r.siteUnverified}` : nothing}${r.ticket ? html`, ticket ${r.ticket} <em>(a hint, typed by the tester)</em>` : nothing}</p>
-      ${r.networkContext ? html`<ul data-testid="network-context" aria-label="The user's network">${r.networkContext.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
-      ${r.relayReachability ? html`<ul data-testid="relay-reachability" aria-label="The listed media relays' reachability (not quality)">${r.relayReachability.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
-      ${r.devices ? html`<ul data-testid="devices" aria-label="The user's devices">${r.devices.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
+      <h2 id="result" tabindex="-1">${spliced(m, 'result.heading', { code: html`<span class="code">${r.code}</span>`, verdict: html`<span class=${r.verdict ?? ''}>${this.verdictWord(r.verdict)}</span>` })}</h2>
+      <p>${m.t('result.started', { when: r.startedAtLocal })}${r.site ? m.t('result.site', { site: r.site }) : nothing}${r.siteUnverified ? m.t('result.siteUnverified', { site: r.siteUnverified }) : nothing}${r.ticket ? html`${m.t('result.ticket', { ticket: r.ticket })} <em>${m.t('result.ticketHint')}</em>` : nothing}</p>
+      ${r.networkContext ? html`<ul data-testid="network-context" aria-label=${m.t('result.network')}>${r.networkContext.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
+      ${r.relayReachability ? html`<ul data-testid="relay-reachability" aria-label=${m.t('result.reachability')}>${r.relayReachability.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
+      ${r.devices ? html`<ul data-testid="devices" aria-label=${m.t('result.devices')}>${r.devices.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
       ${this.chain(r.chain)}
-      ${r.edge ? html`<p data-testid="edge">${r.edge.sentence} <small>(test server ${r.edge.id})</small></p>` : nothing}
+      ${r.edge ? html`<p data-testid="edge">${r.edge.sentence} <small>${m.t('result.edgeId', { id: r.edge.id })}</small></p>` : nothing}
       ${r.regions.map((s) => html`<p data-testid="region-leg">${s}</p>`)}
-      ${
-        r.couldNotTest
-          ? html`<p class="culprit" data-side=${r.couldNotTest.side}>Could not test: ${r.couldNotTest.words}</p>
-              <p>${r.couldNotTest.where}</p>
-              <p><small>Detail: ${r.couldNotTest.message} (reason: ${r.couldNotTest.reason})</small></p>`
-          : nothing
-      }
+      ${r.couldNotTest ? this.couldNotTest(r.couldNotTest) : nothing}
       ${
         r.answer
-          ? html`<h3>What to tell the user</h3>
+          ? html`<h3>${m.t('result.tell')}</h3>
             <div class="tell">
               <p>${r.answer.sentence}</p>
               ${r.answer.withdrawn ? html`<p class="caution" data-withdrawn>${r.answer.withdrawn}</p>` : nothing}
@@ -412,25 +497,25 @@ export class ConsoleView extends CpElement {
       }
       ${
         r.busyLine
-          ? html`<h3>With the line busy</h3>
+          ? html`<h3>${m.t('result.busyLine')}</h3>
             <div data-testid="busy-line"><p>${r.busyLine.sentence}</p><ul>${r.busyLine.lines.map((x) => html`<li>${x}</li>`)}</ul>${r.busyLine.capacity ? html`<p>${r.busyLine.capacity}</p>` : nothing}</div>`
           : nothing
       }
-      <h3>Likely culprit</h3>
+      <h3>${m.t('result.culprit')}</h3>
       ${
         r.culprit.length > 0
           ? html`<ul class="culprit" data-testid="culprit">${r.culprit.map((c) => html`<li>${c}</li>`)}</ul>`
-          : html`<p data-testid="culprit">No contrast in the data points at one culprit.</p>`
+          : html`<p data-testid="culprit">${m.t('result.noCulprit')}</p>`
       }
-      ${r.baseline ? this.baseline(r.baseline) : html`<p>No site: no baseline to compare with.</p>`}
-      ${r.site ? html`<p><button class="link" @click=${() => void this.showSite(r.site ?? '')}>Open the site report of ${r.site}</button></p>` : nothing}
-      ${r.cqd ? html`<h3>Teams call quality dashboard</h3><p>${r.cqd.sentence} <small>(${r.cqd.basis})</small></p>` : nothing}
+      ${r.baseline ? this.baseline(r.baseline) : html`<p>${m.t('result.noSite')}</p>`}
+      ${r.site ? html`<p><button class="link" @click=${() => void this.showSite(r.site ?? '')}>${m.t('sites.open', { site: r.site })}</button></p>` : nothing}
+      ${r.cqd ? html`<h3>${m.t('result.cqd')}</h3><p>${r.cqd.sentence} <small>(${r.cqd.basis})</small></p>` : nothing}
       ${
         r.grades.length > 0
-          ? html`<h3>Teams network targets (strict)</h3>
+          ? html`<h3>${m.t('result.targets')}</h3>
             <table>
-              <thead><tr><th scope="col">Target</th><th scope="col">Direction</th><th scope="col">Value</th><th scope="col">Target</th><th scope="col">Status</th></tr></thead>
-              <tbody>${r.grades.map((g) => html`<tr><td>${g.label}</td><td>${g.direction}</td><td>${g.measured}</td><td>${g.limit}</td><td class=${g.status}>${g.status}</td></tr>`)}</tbody>
+              <thead><tr><th scope="col">${m.t('result.target')}</th><th scope="col">${m.t('result.direction')}</th><th scope="col">${m.t('result.value')}</th><th scope="col">${m.t('result.limit')}</th><th scope="col">${m.t('result.status')}</th></tr></thead>
+              <tbody>${r.grades.map((g) => html`<tr><td>${g.label}</td><td>${this.directionWord(g.direction)}</td><td>${g.measured}</td><td>${g.limit}</td><td class=${g.status}>${m.t(`status.${g.status}`)}</td></tr>`)}</tbody>
             </table>`
           : nothing
       }
@@ -438,20 +523,26 @@ export class ConsoleView extends CpElement {
     </section>`;
   }
 
+  /** A graded direction's code in the console's words (English: the code itself). */
+  private directionWord(d: string): string {
+    return d === 'up' || d === 'down' || d === 'loop' || d === 'round-trip' ? this.m.t(`dir.${d}`) : d;
+  }
+
   /**
    * The same browser's other tests, each a link that opens it: said as the browser's claim (the
    * page sent the earlier code; the server checked only that it stored it within 30 days).
    */
   private chain(c: ConsoleChain): TemplateResult | typeof nothing {
+    const m = this.m;
     if (c.earlier === null && c.later.length === 0) return nothing;
     const link = (l: ConsoleChainLink) =>
-      html`<button class="link code" @click=${() => void this.show({ id: l.code })} aria-label="Open result ${l.code}">${l.code}</button>
-        (${l.startedAtLocal}, ${l.verdict ?? 'could not test'})`;
+      html`<button class="link code" @click=${() => void this.show({ id: l.code })} aria-label=${m.t('found.open', { code: l.code })}>${l.code}</button>
+        ${m.t('chain.link', { when: l.startedAtLocal, verdict: this.verdictWord(l.verdict) })}`;
     return html`<div data-testid="chain">
-      ${c.earlier ? html`<p data-chain="earlier">Earlier test from the same browser (the browser's claim): ${link(c.earlier)}</p>` : nothing}
+      ${c.earlier ? html`<p data-chain="earlier">${spliced(m, 'chain.earlier', { link: link(c.earlier) })}</p>` : nothing}
       ${
         c.later.length > 0
-          ? html`<p data-chain="later">Tested again from the same browser (the browser's claim):</p>
+          ? html`<p data-chain="later">${m.t('chain.later')}</p>
             <ul>${c.later.map((l) => html`<li data-chain-code=${l.code}>${link(l)}</li>`)}</ul>`
           : nothing
       }
@@ -459,24 +550,26 @@ export class ConsoleView extends CpElement {
   }
 
   private baseline(b: NonNullable<ConsoleResultView['baseline']>): TemplateResult {
+    const m = this.m;
     const hours = `${b.hours[0] ?? 0}:00–${(b.hours[b.hours.length - 1] ?? 0) + 1}:00`;
-    return html`<h3>Beside the site's baseline</h3>
+    const standing = (s: (typeof b.metrics)[number]['standing']): string => (s === null ? '–' : m.t(`baseline.${s}`));
+    return html`<h3>${m.t('baseline.heading')}</h3>
       <p data-testid="baseline">
         ${
           b.samples === 0
-            ? `No baseline: the site has no sample of the last 7 days started ${hours} (${b.timeZone}) to compare with.`
-            : `The site's ${b.samples === 1 ? '1 sample' : `${b.samples} samples`} of the last 7 days started ${hours} (${b.timeZone}).`
+            ? m.t('baseline.none', { hours, timeZone: b.timeZone })
+            : m.plural(b.samples, 'baseline.samples.one', 'baseline.samples.other', { n: countText(m, b.samples), hours, timeZone: b.timeZone })
         }
       </p>
       ${
         b.samples === 0
           ? nothing
           : html`<table>
-            <thead><tr><th scope="col">Metric</th><th scope="col">Direction</th><th scope="col">This result</th><th scope="col">Site P50</th><th scope="col">Site P90</th><th scope="col">Standing</th></tr></thead>
+            <thead><tr><th scope="col">${m.t('baseline.metric')}</th><th scope="col">${m.t('baseline.direction')}</th><th scope="col">${m.t('baseline.value')}</th><th scope="col">${m.t('baseline.p50')}</th><th scope="col">${m.t('baseline.p90')}</th><th scope="col">${m.t('baseline.standing')}</th></tr></thead>
             <tbody>
               ${b.metrics.map(
-                (m) =>
-                  html`<tr><td>${m.label}</td><td>${m.direction}</td><td>${m.figures.value}</td><td>${m.figures.p50}</td><td>${m.figures.p90}</td><td>${m.standing === 'above-p90' ? 'worse than usual' : m.standing === 'above-p50' ? 'a bit worse' : m.standing === 'typical' ? 'usual' : '–'}</td></tr>`,
+                (x) =>
+                  html`<tr><td>${x.label}</td><td>${this.directionWord(x.direction)}</td><td>${x.figures.value}</td><td>${x.figures.p50}</td><td>${x.figures.p90}</td><td>${standing(x.standing)}</td></tr>`,
               )}
             </tbody>
           </table>`
@@ -484,11 +577,16 @@ export class ConsoleView extends CpElement {
   }
 
   private network(n: NonNullable<ConsoleResultView['network']>): TemplateResult {
-    return html`<h3>Network details (tier 2, personal data: every view is logged)</h3>
+    const m = this.m;
+    return html`<h3>${m.t('network.heading')}</h3>
       <ul data-testid="network">
-        ${n.addresses.length === 0 ? html`<li>No client address kept (past retention or unknown).</li>` : n.addresses.map((a) => html`<li>Client address ${a.address} (${a.truncated}), stored ${a.storedAt}</li>`)}
-        <li>NAT: ${n.nat ? `${n.nat.mapping} (${n.nat.reason})` : 'not measured'}</li>
-        <li>Path: ${n.path ? `${n.path.transport.toUpperCase()} ${n.path.port ?? ''} ${n.path.candidateType ?? ''}` : 'unknown'}</li>
+        ${
+          n.addresses.length === 0
+            ? html`<li>${m.t('network.noAddress')}</li>`
+            : n.addresses.map((a) => html`<li>${m.t('network.address', { address: a.address, truncated: a.truncated, at: a.storedAt })}</li>`)
+        }
+        <li>${m.t('network.nat', { nat: n.nat ? `${n.nat.mapping} (${n.nat.reason})` : m.t('network.notMeasured') })}</li>
+        <li>${m.t('network.path', { path: n.path ? `${n.path.transport.toUpperCase()} ${n.path.port ?? ''} ${n.path.candidateType ?? ''}` : m.t('network.unknown') })}</li>
       </ul>`;
   }
 }

@@ -20,6 +20,19 @@ import { fr as pageFr } from '../../../src/web/messages/fr.js';
 import { es as pageEs } from '../../../src/web/messages/es.js';
 import { ja as pageJa } from '../../../src/web/messages/ja.js';
 import { zhHans as pageZh } from '../../../src/web/messages/zh-Hans.js';
+import { en as consoleEn } from '../../../src/web/console-messages/en.js';
+import { de as consoleDe } from '../../../src/web/console-messages/de.js';
+import { fr as consoleFr } from '../../../src/web/console-messages/fr.js';
+import { es as consoleEs } from '../../../src/web/console-messages/es.js';
+import { ja as consoleJa } from '../../../src/web/console-messages/ja.js';
+import { zhHans as consoleZh } from '../../../src/web/console-messages/zh-Hans.js';
+import { en as siteEn } from '../../../src/web/console-site-messages/en.js';
+import { de as siteDe } from '../../../src/web/console-site-messages/de.js';
+import { fr as siteFr } from '../../../src/web/console-site-messages/fr.js';
+import { es as siteEs } from '../../../src/web/console-site-messages/es.js';
+import { ja as siteJa } from '../../../src/web/console-site-messages/ja.js';
+import { zhHans as siteZh } from '../../../src/web/console-site-messages/zh-Hans.js';
+import { TARGET_LABELS } from '../../../src/analysis/grade/targets.js';
 import { failureWords, sideWords } from '../../../src/analysis/present/could-not-test-text.js';
 import { answerView, verdictWords } from '../../../src/analysis/present/answer.js';
 import { keyFigures, plainText } from '../../../src/analysis/present/view.js';
@@ -31,6 +44,8 @@ const golden = (name: string): Report => JSON.parse(readFileSync(join('test/anal
 const CATALOGUES: ReadonlyArray<{ name: string; en: Source; others: Record<string, Readonly<Record<string, string>>> }> = [
   { name: 'the answer layer', en: answerEn, others: { de: answerDe, fr: answerFr, es: answerEs, ja: answerJa, 'zh-Hans': answerZh } },
   { name: 'the page', en: pageEn, others: { de: pageDe, fr: pageFr, es: pageEs, ja: pageJa, 'zh-Hans': pageZh } },
+  { name: 'the help desk console', en: consoleEn, others: { de: consoleDe, fr: consoleFr, es: consoleEs, ja: consoleJa, 'zh-Hans': consoleZh } },
+  { name: "the console's site report", en: siteEn, others: { de: siteDe, fr: siteFr, es: siteEs, ja: siteJa, 'zh-Hans': siteZh } },
 ];
 
 describe('every catalogue', () => {
@@ -46,6 +61,13 @@ describe('every catalogue', () => {
       }
     });
   }
+
+  it("the targets' names are the grades' labels, word for word in English (the console's tables and the answer layer's)", () => {
+    for (const [target, label] of Object.entries(TARGET_LABELS)) {
+      expect(siteEn[`target.${target}` as keyof typeof siteEn], target).toBe(label);
+      expect(answerEn[`targetLabel.${target}` as keyof typeof answerEn], target).toBe(label);
+    }
+  });
 
   it("the page's could-not-run words are the analysis's, word for word in English", () => {
     const reasons = Object.keys(pageEn)

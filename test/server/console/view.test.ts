@@ -97,7 +97,7 @@ describe("the console's numbers", () => {
     g.status = 'pass';
     expect(consoleGrade(g)).toMatchObject({ measured: '99.96 ms', limit: '< 100 ms' });
     // Every grade: the same text as the page's verdict table.
-    expect(r.grades.map(consoleGrade).map((x) => [x.measured, x.limit])).toEqual(verdictRows(r).map((x) => [x.measured, x.limit]));
+    expect(r.grades.map((g) => consoleGrade(g)).map((x) => [x.measured, x.limit])).toEqual(verdictRows(r).map((x) => [x.measured, x.limit]));
   });
 
   it("quote a direction's loss in the culprit line as a figure, never a raw float", () => {

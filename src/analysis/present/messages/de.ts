@@ -527,4 +527,38 @@ export const de: CatalogueOf<typeof en> = {
   'it.method': 'Wie gemessen wurde',
   'load.budget':
     'Der Test mit ausgelasteter Leitung überträgt höchstens {each} im Upstream und {each} im Downstream (insgesamt {total}) und dauert höchstens 25\u00a0s länger.',
+  'culprit.lostBefore':
+    'Unsere Seite, nicht das Netzwerk der Person: Der Testserver hat vor dem ersten Echo aufgehört zu antworten, und danach wird nichts bewertet; die Werte sagen also nichts über die Leitung der Person. Prüfen Sie den Testserver und den Weg dorthin und lassen Sie die Person den Test dann wiederholen.',
+  'culprit.lostAt':
+    'Unsere Seite, nicht das Netzwerk der Person: Der Testserver hat nach {seconds} Test aufgehört zu antworten, und danach wird nichts bewertet; die Werte sagen also nichts über die Leitung der Person. Prüfen Sie den Testserver und den Weg dorthin und lassen Sie die Person den Test dann wiederholen.',
+  'culprit.loopback':
+    'Nicht das Netzwerk der Person: Dieser Browser hat ein Relay auf einer Loopback-Adresse abgelehnt; das liegt daran, wie der Test eingerichtet war.',
+  'culprit.relaySilent':
+    'Kein Relay-Port hat geantwortet: Entweder blockiert das Netzwerk der Person jeden Port, den Anrufe nutzen, oder unser Relay ist ausgefallen. Besteht der Test aus anderen Netzwerken, liegt es am Netzwerk der Person (eine Firewall); scheitert er aus jedem Netzwerk, an unserem Relay.',
+  'culprit.filtered':
+    'Das Relay hat geantwortet, aber kein angebotener Port ließ Medien durch: Eine Firewall im Netzwerk der Person oder auf dem Weg zum Relay filtert die Ports, die Anrufe nutzen.',
+  'culprit.upWorse':
+    'Upstream (von der Person zu uns) ist schlechter als Downstream: Sehen Sie sich die Uploads, das WLAN oder die Upstream-Anbindung der Person an (Paketverlust {up} Upstream gegen {down} Downstream).',
+  'culprit.downWorse':
+    'Downstream (von uns zur Person) ist schlechter als Upstream: Sehen Sie sich Downloads auf der Leitung der Person oder die Seite des Anbieters an (Paketverlust {down} Downstream gegen {up} Upstream).',
+  'culprit.noUdpPort': 'Kein UDP-Port',
+  'culprit.udpSilent': '{ports} hat nicht geantwortet, daher liefen die Medien über {path}: Wahrscheinlich blockiert eine Firewall UDP.',
+  'culprit.portSilent': '{ports} hat nicht geantwortet, die anderen Ports schon: eine Firewall-Regel für diesen Port.',
+  'culprit.worseThanSite':
+    'Schlechter, als dieser Standort um {hours} üblicherweise ist ({n} Messungen, letzte 7 Tage): {metrics}. Etwas hat sich für diese Person oder zu dieser Zeit geändert, nicht am Standort als Ganzem.',
+  'culprit.metric': '{label} {direction} {value} gegen Standort-P90 {p90}',
+  'culprit.siteItself':
+    'Dieses Ergebnis liegt im üblichen Bereich des Standorts um {hours}: Wahrscheinlich liegt es am Standort selbst, nicht an dieser Person.',
+  'culprit.dir.up': 'Upstream',
+  'culprit.dir.down': 'Downstream',
+  'culprit.dir.loop': 'hin und zurück',
+  'culprit.dir.round-trip': 'Round-Trip',
+  'console.cqdBasis':
+    'Teams-CQD, schlechter Audiostream: Paketverlust > 10\u00a0%, Jitter > 30\u00a0ms, Round-Trip-Zeit > 500\u00a0ms (die ersten drei CQD-Kriterien; verdeckter Anteil nur, wenn der Browser ihn gemeldet hat)',
+  'targetLabel.latency-one-way': 'Latenz (eine Richtung)',
+  'targetLabel.latency-rtt': 'Latenz (Round-Trip-Zeit)',
+  'targetLabel.burst-loss-200ms': 'Verlustschübe (beliebige 200\u00a0ms)',
+  'targetLabel.loss-15s': 'Paketverlust (beliebige 15\u00a0s)',
+  'targetLabel.jitter-15s': 'Jitter der Paketankunft (beliebige 15\u00a0s)',
+  'targetLabel.reorder': 'Reihenfolgefehler der Pakete',
 };

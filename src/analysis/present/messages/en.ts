@@ -524,4 +524,36 @@ export const en = {
 
   // ---- The busy-line budget, said before the phase (load.ts budgetSentence; the page's progress line) ----
   'load.budget': 'The busy-line test moves at most {each} up and {each} down ({total} in all) and adds at most 25 s.',
+  // ---- The help desk console's culprit lines and its table's names (server/console/view.ts), worded from a report's codes and figures ----
+  'culprit.lostBefore':
+    "Our side, not the user's network: the test server stopped answering before the first echo, and nothing after that is graded, so the figures say nothing about the user's line. Check the test server and the path to it, then have the user run the test again.",
+  'culprit.lostAt':
+    "Our side, not the user's network: the test server stopped answering {seconds} into the test, and nothing after that is graded, so the figures say nothing about the user's line. Check the test server and the path to it, then have the user run the test again.",
+  'culprit.loopback': "Not the user's network: this browser refused a relay on a loopback address, a matter of how the test was set up.",
+  'culprit.relaySilent':
+    "No relay port answered: either the user's network blocks every port calls use, or our relay is down. If the test passes from other networks, it is the user's network (a firewall); if it fails from every network, it is our relay.",
+  'culprit.filtered':
+    "The relay answered but no port it offered let media through: a firewall on the user's network or on the way to the relay filters the ports calls use.",
+  'culprit.upWorse': "Upstream (from the user to us) is worse than downstream: look at the user's uploads, Wi-Fi or uplink (loss {up} up vs {down} down).",
+  'culprit.downWorse':
+    "Downstream (from us to the user) is worse than upstream: look at downloads on the user's line or the provider's side (loss {down} down vs {up} up).",
+  'culprit.noUdpPort': 'No UDP port',
+  'culprit.udpSilent': '{ports} did not answer, so media went over {path}: a firewall blocking UDP is the likely culprit.',
+  'culprit.portSilent': '{ports} did not answer while the other ports did: a firewall rule on that port.',
+  'culprit.worseThanSite':
+    'Worse than this site usually is at {hours} ({n} samples, last 7 days): {metrics}. Something changed for this user or at this time, not the site as a whole.',
+  'culprit.metric': '{label} {direction} {value} vs site P90 {p90}',
+  'culprit.siteItself': "This result is within the site's usual range at {hours}: the site itself is the likely culprit, not this user.",
+  'culprit.dir.up': 'up',
+  'culprit.dir.down': 'down',
+  'culprit.dir.loop': 'loop',
+  'culprit.dir.round-trip': 'round-trip',
+  'console.cqdBasis':
+    'Teams CQD poor audio stream: loss > 10 %, jitter > 30 ms, round trip > 500 ms (the first three CQD criteria; concealed ratio only when the browser reported it)',
+  'targetLabel.latency-one-way': 'Latency (one way)',
+  'targetLabel.latency-rtt': 'Latency (round trip)',
+  'targetLabel.burst-loss-200ms': 'Burst packet loss (any 200 ms)',
+  'targetLabel.loss-15s': 'Packet loss (any 15 s)',
+  'targetLabel.jitter-15s': 'Packet inter-arrival jitter (any 15 s)',
+  'targetLabel.reorder': 'Packet reorder',
 } as const;

@@ -518,4 +518,36 @@ export const es: CatalogueOf<typeof en> = {
   'it.mos': 'Estimación de la calidad de llamada (modelo E) y nivel del panel de Teams',
   'it.method': 'Cómo se midió',
   'load.budget': 'La prueba con línea cargada transfiere como máximo {each} de subida y {each} de bajada ({total} en total) y añade como máximo 25\u00a0s.',
+  'culprit.lostBefore':
+    'Nuestro lado, no la red del usuario: el servidor de prueba dejó de responder antes del primer eco, y nada posterior se evalúa, así que las cifras no dicen nada de la línea del usuario. Revise el servidor de prueba y la ruta hasta él y pida al usuario que repita la prueba.',
+  'culprit.lostAt':
+    'Nuestro lado, no la red del usuario: el servidor de prueba dejó de responder a los {seconds} de prueba, y nada posterior se evalúa, así que las cifras no dicen nada de la línea del usuario. Revise el servidor de prueba y la ruta hasta él y pida al usuario que repita la prueba.',
+  'culprit.loopback': 'No es la red del usuario: este navegador rechazó un relé en una dirección de bucle local, una cuestión de cómo se configuró la prueba.',
+  'culprit.relaySilent':
+    'Ningún puerto del relé respondió: o la red del usuario bloquea todos los puertos de las llamadas, o nuestro relé está caído. Si la prueba se supera desde otras redes, es la red del usuario (un cortafuegos); si falla desde todas, es nuestro relé.',
+  'culprit.filtered':
+    'El relé respondió, pero ningún puerto ofrecido dejó pasar los medios: un cortafuegos en la red del usuario o en el camino al relé filtra los puertos de las llamadas.',
+  'culprit.upWorse':
+    'La subida (del usuario a nosotros) es peor que la bajada: revise las subidas, el Wi-Fi o el enlace de subida del usuario (pérdida {up} de subida frente a {down} de bajada).',
+  'culprit.downWorse':
+    'La bajada (de nosotros al usuario) es peor que la subida: revise las descargas en la línea del usuario o el lado del proveedor (pérdida {down} de bajada frente a {up} de subida).',
+  'culprit.noUdpPort': 'Ningún puerto UDP',
+  'culprit.udpSilent': '{ports} no respondió, así que los medios fueron por {path}: la causa probable es un cortafuegos que bloquea UDP.',
+  'culprit.portSilent': '{ports} no respondió mientras los demás puertos sí: una regla del cortafuegos en ese puerto.',
+  'culprit.worseThanSite':
+    'Peor de lo que suele estar esta sede a las {hours} ({n} mediciones, últimos 7 días): {metrics}. Algo cambió para este usuario o a esta hora, no en la sede en su conjunto.',
+  'culprit.metric': '{label} {direction} {value} frente al P90 de la sede {p90}',
+  'culprit.siteItself': 'Este resultado está dentro del rango habitual de la sede a las {hours}: la causa probable es la propia sede, no este usuario.',
+  'culprit.dir.up': 'de subida',
+  'culprit.dir.down': 'de bajada',
+  'culprit.dir.loop': 'ida y vuelta por el relé',
+  'culprit.dir.round-trip': 'ida y vuelta',
+  'console.cqdBasis':
+    'Flujo de audio deficiente según el CQD de Teams: pérdida > 10\u00a0%, jitter > 30\u00a0ms, ida y vuelta > 500\u00a0ms (los tres primeros criterios del CQD; la proporción ocultada solo cuando el navegador la informó)',
+  'targetLabel.latency-one-way': 'Latencia (solo ida)',
+  'targetLabel.latency-rtt': 'Latencia (ida y vuelta)',
+  'targetLabel.burst-loss-200ms': 'Pérdida en ráfagas (200\u00a0ms cualesquiera)',
+  'targetLabel.loss-15s': 'Pérdida de paquetes (15\u00a0s cualesquiera)',
+  'targetLabel.jitter-15s': 'Jitter de llegada de paquetes (15\u00a0s cualesquiera)',
+  'targetLabel.reorder': 'Desorden de paquetes',
 };

@@ -533,4 +533,37 @@ export const fr: CatalogueOf<typeof en> = {
   'it.mos': 'Estimation de la qualité d’appel (modèle E) et niveau du tableau de bord Teams',
   'it.method': 'Comment cela a été mesuré',
   'load.budget': 'Le test de ligne chargée transfère au plus {each} à l’envoi et {each} à la réception ({total} au total) et ajoute au plus 25\u00a0s.',
+  'culprit.lostBefore':
+    'Notre côté, pas le réseau de l’utilisateur\u00a0: le serveur de test a cessé de répondre avant le premier écho, et rien n’est évalué après cela\u00a0; les chiffres ne disent donc rien de la ligne de l’utilisateur. Vérifiez le serveur de test et le chemin jusqu’à lui, puis faites refaire le test.',
+  'culprit.lostAt':
+    'Notre côté, pas le réseau de l’utilisateur\u00a0: le serveur de test a cessé de répondre après {seconds} de test, et rien n’est évalué après cela\u00a0; les chiffres ne disent donc rien de la ligne de l’utilisateur. Vérifiez le serveur de test et le chemin jusqu’à lui, puis faites refaire le test.',
+  'culprit.loopback':
+    'Pas le réseau de l’utilisateur\u00a0: ce navigateur a refusé un relais sur une adresse de bouclage, une question de configuration du test.',
+  'culprit.relaySilent':
+    'Aucun port du relais n’a répondu\u00a0: soit le réseau de l’utilisateur bloque tous les ports des appels, soit notre relais est en panne. Si le test réussit depuis d’autres réseaux, c’est le réseau de l’utilisateur (un pare-feu)\u00a0; s’il échoue depuis tous les réseaux, c’est notre relais.',
+  'culprit.filtered':
+    'Le relais a répondu mais aucun port proposé n’a laissé passer le média\u00a0: un pare-feu sur le réseau de l’utilisateur ou sur le chemin du relais filtre les ports des appels.',
+  'culprit.upWorse':
+    'L’envoi (de l’utilisateur vers nous) est pire que la réception\u00a0: regardez les envois, le Wi-Fi ou la liaison montante de l’utilisateur (perte {up} à l’envoi contre {down} à la réception).',
+  'culprit.downWorse':
+    'La réception (de nous vers l’utilisateur) est pire que l’envoi\u00a0: regardez les téléchargements sur la ligne de l’utilisateur ou le côté du fournisseur (perte {down} à la réception contre {up} à l’envoi).',
+  'culprit.noUdpPort': 'Aucun port UDP',
+  'culprit.udpSilent': '{ports} n’a pas répondu, le média est donc passé par {path}\u00a0: un pare-feu qui bloque UDP est la cause probable.',
+  'culprit.portSilent': '{ports} n’a pas répondu alors que les autres ports l’ont fait\u00a0: une règle de pare-feu sur ce port.',
+  'culprit.worseThanSite':
+    'Pire que ce site ne l’est d’habitude à {hours} ({n} mesures, 7 derniers jours)\u00a0: {metrics}. Quelque chose a changé pour cet utilisateur ou à ce moment, pas pour le site entier.',
+  'culprit.metric': '{label} {direction} {value} contre P90 du site {p90}',
+  'culprit.siteItself': 'Ce résultat est dans la plage habituelle du site à {hours}\u00a0: la cause probable est le site lui-même, pas cet utilisateur.',
+  'culprit.dir.up': 'à l’envoi',
+  'culprit.dir.down': 'à la réception',
+  'culprit.dir.loop': 'aller-retour par le relais',
+  'culprit.dir.round-trip': 'aller-retour',
+  'console.cqdBasis':
+    'Flux audio médiocre selon le CQD de Teams\u00a0: perte > 10\u202f%, gigue > 30\u00a0ms, aller-retour > 500\u00a0ms (les trois premiers critères du CQD\u00a0; taux de dissimulation seulement si le navigateur l’a signalé)',
+  'targetLabel.latency-one-way': 'Latence (aller simple)',
+  'targetLabel.latency-rtt': 'Latence (aller-retour)',
+  'targetLabel.burst-loss-200ms': 'Perte par rafales (200\u00a0ms quelconques)',
+  'targetLabel.loss-15s': 'Perte de paquets (15\u00a0s quelconques)',
+  'targetLabel.jitter-15s': 'Gigue d’arrivée des paquets (15\u00a0s quelconques)',
+  'targetLabel.reorder': 'Désordre des paquets',
 };
