@@ -1,52 +1,151 @@
 /**
- * How late a process's event loop runs, for /metrics: Node's own sampler
- * (perf_hooks.monitorEventLoopDelay, a native timer every `resolutionMs` that records how late
- * it fired, no JavaScript per sample), read over fixed windows of `windowS` seconds. Every
- * process of `serve` runs one (the HTTP process, the data plane, the busy-line sink), each
- * exposed with its own `process` label.
+ * How late a process's event loop runs. One sampler per process (`startLoopSampler`): a timer
+ * that notes, each time it fires, how much later than due it ran (the loop was busy that long: a
+ * packet or a request arriving then waited as long). It fires every `busyPeriodMs` while the
+ * process has work (a test open) and every `idlePeriodMs` otherwise: an idle server wakes a few
+ * times a second, not a hundred, and a stall while idle is still seen (a stall that covers a due
+ * time is counted whole from that due time; a shorter one between two idle ticks is not seen).
  *
- * The histogram records the whole interval between two firings; what the loop owed is that
- * minus the resolution (never below 0). The reading is the last complete window, or the one
- * under way before the first completes.
+ * For /metrics each process reads its lateness over fixed windows of `windowS` seconds
+ * (`LoopDelayWindow`: p50, p99 and max of its ticks); every process of `serve` reports one (the
+ * HTTP process, the data plane), each with its own `process` label.
  */
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
 import type { LoopDelayReading } from '../src/protocol/data-plane.js';
+import { DEFAULTS } from '../src/protocol/defaults.js';
 
-const NS_PER_MS = 1e6;
-
-/** The figures of one window of `h`, in ms, with the resolution taken off. */
-function readingOf(h: IntervalHistogram, resolutionMs: number, windowS: number): LoopDelayReading {
-  if (h.count === 0) return { windowS, p50Ms: 0, p99Ms: 0, maxMs: 0, samples: 0 };
-  const late = (ns: number): number => Math.round(Math.max(0, ns / NS_PER_MS - resolutionMs) * 1000) / 1000;
-  return { windowS, p50Ms: late(h.percentile(50)), p99Ms: late(h.percentile(99)), maxMs: late(h.max), samples: h.count };
+/**
+ * How late a timer armed for `periodMs` at `prevMs` fired at `nowMs` (never below 0); null when
+ * there is no previous tick or the clock ran back.
+ */
+export function lateByMs(prevMs: number | null, nowMs: number, periodMs: number): number | null {
+  if (prevMs === null || nowMs < prevMs) return null;
+  return Math.max(0, nowMs - prevMs - periodMs);
 }
 
-export class LoopDelayMonitor {
-  private readonly histogram: IntervalHistogram;
+export interface LoopSamplerOptions {
+  busyPeriodMs: number;
+  idlePeriodMs: number;
+  /** Whether the process has work now (read at each tick: the next period follows it). */
+  busy(): boolean;
+  /** Each tick: when it fired, and how late (the first tick only starts the count: null). */
+  onTick(nowMs: number, lateMs: number | null): void;
+  /** The clock (default: the monotonic one). */
+  nowMs?: () => number;
+  /** Runs `fire` once after `ms`; returns its cancel (default: an unref'd setTimeout). */
+  after?: (ms: number, fire: () => void) => () => void;
+}
+
+function unrefTimeout(ms: number, fire: () => void): () => void {
+  const t = setTimeout(fire, ms);
+  t.unref();
+  return () => clearTimeout(t);
+}
+
+/** The sampler: one timer, armed again at each tick for the period `busy()` asks; stop() ends it. */
+export function startLoopSampler(o: LoopSamplerOptions): { stop(): void } {
+  const now = o.nowMs ?? (() => performance.now());
+  const after = o.after ?? unrefTimeout;
+  let cancel: (() => void) | null = null;
+  let prevMs = now();
+  const arm = (): void => {
+    const periodMs = o.busy() ? o.busyPeriodMs : o.idlePeriodMs;
+    cancel = after(periodMs, () => {
+      const nowMs = now();
+      o.onTick(nowMs, lateByMs(prevMs, nowMs, periodMs));
+      prevMs = nowMs;
+      arm();
+    });
+  };
+  o.onTick(prevMs, null);
+  arm();
+  return {
+    stop: () => {
+      cancel?.();
+      cancel = null;
+    },
+  };
+}
+
+const US_PER_MS = 1000;
+
+/** The window /metrics reads each process's lateness over (s). */
+const WINDOW_S = 30;
+
+/** The figures of one window: the histogram holds each tick's lateness in µs, plus 1 (it records nothing below 1). */
+function readingOf(h: RecordableHistogram, windowS: number): LoopDelayReading {
+  if (h.count === 0) return { windowS, p50Ms: 0, p99Ms: 0, maxMs: 0, samples: 0 };
+  const ms = (us: number): number => Math.max(0, us - 1) / US_PER_MS;
+  return { windowS, p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max), samples: h.count };
+}
+
+/**
+ * Ticks' lateness over fixed windows of `windowS` seconds of the clock `nowMs`: the reading is
+ * the last complete window, or the one under way before the first completes (a window with no
+ * tick reads as 0 samples).
+ */
+export class LoopDelayWindow {
+  private readonly histogram = createHistogram();
+  private window: number;
   private last: LoopDelayReading | null = null;
-  private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly windowS = 30,
-    private readonly resolutionMs = 10,
+    private readonly nowMs: () => number,
+    private readonly windowS: number = WINDOW_S,
   ) {
-    this.histogram = monitorEventLoopDelay({ resolution: resolutionMs });
-    this.histogram.enable();
-    this.timer = setInterval(() => {
-      this.last = readingOf(this.histogram, this.resolutionMs, this.windowS);
-      this.histogram.reset();
-    }, windowS * 1000);
-    this.timer.unref();
+    this.window = this.windowAt(nowMs());
+  }
+
+  private windowAt(ms: number): number {
+    return Math.floor(ms / (this.windowS * 1000));
+  }
+
+  /** Ends the window under way when the clock has left it. */
+  private roll(): void {
+    const w = this.windowAt(this.nowMs());
+    if (w <= this.window) return;
+    // A window that ended with no tick after the one under way reads as empty.
+    this.last = w === this.window + 1 ? readingOf(this.histogram, this.windowS) : readingOf(createHistogram(), this.windowS);
+    this.histogram.reset();
+    this.window = w;
+  }
+
+  /** One tick's lateness, in ms (rounded to the µs). */
+  record(lateMs: number): void {
+    this.roll();
+    this.histogram.record(Math.round(lateMs * US_PER_MS) + 1);
+  }
+
+  reading(): LoopDelayReading {
+    this.roll();
+    return this.last ?? readingOf(this.histogram, this.windowS);
+  }
+}
+
+/** This process's lateness for /metrics, on a sampler of its own; `busy` says when the process has work. */
+export class LoopDelayMonitor {
+  private readonly window = new LoopDelayWindow(() => performance.now());
+  private readonly sampler: { stop(): void };
+
+  constructor(busy: () => boolean) {
+    const s = DEFAULTS.serverLoop;
+    this.sampler = startLoopSampler({
+      busyPeriodMs: s.periodMs,
+      idlePeriodMs: s.idlePeriodMs,
+      busy,
+      onTick: (_nowMs, lateMs) => {
+        if (lateMs !== null) this.window.record(lateMs);
+      },
+    });
   }
 
   /** The last complete window's figures (before the first: the window so far). */
   reading(): LoopDelayReading {
-    return this.last ?? readingOf(this.histogram, this.resolutionMs, this.windowS);
+    return this.window.reading();
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.histogram.disable();
+    this.sampler.stop();
   }
 }
 
@@ -56,7 +155,7 @@ const seconds = (ms: number): number => Math.round(ms * 1000) / 1e6;
 /** The Prometheus text of each process's reading, labelled by process (`http`, `dataplane`, `sink`). */
 export function loopDelayMetrics(readings: ReadonlyArray<readonly [process: string, reading: LoopDelayReading | null]>): string {
   const head =
-    "# HELP callprobe_event_loop_delay_seconds How late each process's event loop ran over its last window (perf_hooks.monitorEventLoopDelay), by quantile.\n" +
+    "# HELP callprobe_event_loop_delay_seconds How late each process's event loop ran over its last window (a timer's lateness, every 20 ms while a test is open, 200 ms otherwise), by quantile.\n" +
     '# TYPE callprobe_event_loop_delay_seconds gauge\n';
   const lines = readings.flatMap(([p, r]) =>
     r === null

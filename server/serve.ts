@@ -305,8 +305,8 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   const relayEmbedded = p !== null && start.relay !== null;
   // The RTP leg runs where the data plane was told to run it (planeStart): an edge under coturn keeps its RTP probe path.
   const rtpLeg = p !== null && start.reflector?.rtp === true;
-  // This process's event loop (HTTP, signalling, the store): /metrics beside the data plane's.
-  const httpLoop = new LoopDelayMonitor();
+  // This process's event loop (HTTP, signalling, the store): /metrics beside the data plane's; sampled finely while a test is open.
+  const httpLoop = new LoopDelayMonitor(() => (p?.sessionsOpen() ?? 0) > 0);
   opened.add('the event-loop delay sampler', () => httpLoop.stop());
   /** The data plane's figures as last read (at each scrape of /metrics). */
   let planeMetrics: Awaited<ReturnType<RunningPlane['metrics']>> = { text: '', loop: null };

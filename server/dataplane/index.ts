@@ -19,6 +19,8 @@ export interface RunningPlane {
   readonly listeners: PlaneListeners;
   /** The reflector's sessions; null without a reflector. */
   readonly sessions: ReflectorSessions | null;
+  /** The reflector's sessions open now (tests, echo tests). */
+  sessionsOpen(): number;
   /**
    * The plane's Prometheus text (the relay's counters; for a process of its own, whether it is up,
    * its restarts and memory) and its event-loop delay, read now; the relay's door refusals as of
@@ -53,6 +55,7 @@ async function planeProcess(start: PlaneStart, o: PlaneStartOptions): Promise<Ru
   return {
     listeners: host.listeners,
     sessions: start.reflector === null ? null : host.sessions,
+    sessionsOpen: () => host.sessions.size,
     async metrics() {
       const m = await host.metrics();
       doors = m?.doorRefusals ?? [];
@@ -93,6 +96,7 @@ async function planeHere(start: PlaneStart, o: PlaneStartOptions): Promise<Runni
   return {
     listeners: relay?.listeners ?? [],
     sessions: start.reflector === null ? null : router,
+    sessionsOpen: () => plane.sessionsOpen,
     metrics: () => Promise.resolve({ text: relay?.metricsText() ?? '', loop: null }),
     doorRefusals: () => relay?.doorRefusals() ?? [],
     tlsRefusal: (ip, windowMs) => Promise.resolve(relay?.certificateRefusal(ip, windowMs) ?? null),

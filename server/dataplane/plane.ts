@@ -11,7 +11,7 @@
  * the HTTP process itself (`serve --workers 0`, and the HTTP tests): the same code either way.
  */
 import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
-import type { PlaneCommand, PlaneEvent, PlaneStart, RelayStart, ReflectorStart, SessionTally } from '../../src/protocol/data-plane.js';
+import type { LoopDelayReading, PlaneCommand, PlaneEvent, PlaneStart, RelayStart, ReflectorStart, SessionTally } from '../../src/protocol/data-plane.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { isSignalMessageData } from '../../src/protocol/signal-check.js';
 import { formatTurnUri } from '../../src/protocol/turn-uri.js';
@@ -25,7 +25,7 @@ import type { AttachLocalPeer } from '../reflector/rtp/leg.js';
 import type { RelayEndpoints } from '../reflector/candidates.js';
 import { startLoopLateness } from '../reflector/loop-lateness.js';
 import { EchoSession } from '../reflector/echo-session.js';
-import { LoopDelayMonitor } from '../loop-delay.js';
+import { LoopDelayMonitor, LoopDelayWindow } from '../loop-delay.js';
 
 /** What every reflector session of the plane is given; the parts that reach the relay are injected (tests give their own). */
 export interface ReflectorParts {
@@ -53,7 +53,7 @@ export interface DataPlaneOptions {
   out(event: PlaneEvent): void;
   logger: ReflectorLogger;
   /** This process's event-loop delay (absent: the reading is all zeros, for a plane inside the HTTP process the HTTP process reads). */
-  loopDelay?: LoopDelayMonitor;
+  loopDelay?: { reading(): LoopDelayReading };
   /** Closed with the plane, after the sessions and the relay (the samplers it started). */
   onClose?: () => void;
 }
@@ -208,7 +208,6 @@ export class DataPlane {
     this.closing ??= (async () => {
       for (const s of [...this.sessions.values()]) s.close(reason);
       await this.o.relay?.close();
-      this.o.loopDelay?.stop();
       this.o.onClose?.();
     })();
     return this.closing;
@@ -269,8 +268,14 @@ export async function startDataPlane(
 ): Promise<DataPlane> {
   const relay = start.relay === null ? null : await startRelayOf(start.relay, logger.child({ name: 'turn' }));
   const r = start.reflector;
+  let plane: DataPlane | null = null;
+  // The samplers tick every 20 ms while a test is open, every 200 ms otherwise (DEFAULTS.serverLoop).
+  const busy = (): boolean => (plane?.sessionsOpen ?? 0) > 0;
+  // This process's lateness for /metrics: the reflector's sampler's ticks when it runs (one timer), else a sampler of its own.
+  const window = own.loopDelay && r !== null ? new LoopDelayWindow(() => performance.now()) : null;
   // The event loop runs the relay and the reflector: how late it ran goes to each test (its `final`).
-  const lateness = r !== null ? startLoopLateness() : null;
+  const lateness = r !== null ? startLoopLateness(DEFAULTS.serverLoop, busy, (ms) => window?.record(ms)) : null;
+  const ownSampler = own.loopDelay && window === null ? new LoopDelayMonitor(busy) : null;
   const reflector: ReflectorParts | null =
     r === null
       ? null
@@ -300,15 +305,17 @@ export async function startDataPlane(
           out({ type: 'loop-late', lateMs: lateness.lateness.between(now - admission.windowMs, now).bins.map(([, late]) => late) });
         }, admission.reportMs);
   lateReport?.unref();
-  return new DataPlane({
+  plane = new DataPlane({
     relay,
     reflector,
     out,
     logger,
-    ...(own.loopDelay ? { loopDelay: new LoopDelayMonitor() } : {}),
+    ...(window ? { loopDelay: window } : ownSampler ? { loopDelay: ownSampler } : {}),
     onClose: () => {
       if (lateReport !== null) clearInterval(lateReport);
       lateness?.stop();
+      ownSampler?.stop();
     },
   });
+  return plane;
 }

@@ -1,19 +1,23 @@
 /**
- * The server's event-loop lateness: a timer every `periodMs` notes how late it fired (the loop
- * was busy that long: a probe or an ICE check arriving then waited as long before the relay or
- * the reflector read it), and the worst lateness per `binMs` of the server's clock is kept in a
- * ring of the last `bins` bins. Each reflector session sends the bins of its own span in its
+ * The server's event-loop lateness: a timer every `periodMs` while a test is open (every
+ * `idlePeriodMs` otherwise: ../loop-delay.ts `startLoopSampler`) notes how late it fired (the
+ * loop was busy that long: a probe or an ICE check arriving then waited as long before the relay
+ * or the reflector read it), and the worst lateness per `binMs` of the server's clock is kept in
+ * a ring of the last `bins` bins. Each reflector session sends the bins of its own span in its
  * `final` (wire.ts ServerLoopReading), so the page can tell the server's time from the line's.
  *
- * Cheap: one callback per period (50 a second) doing a few array writes; three Float64Arrays of
- * `bins` slots (86 KB at the defaults); the timer is unref'd and never keeps the process alive.
+ * Cheap: one callback per period (50 a second during a test, 5 when idle) doing a few array
+ * writes; three Float64Arrays of `bins` slots (86 KB at the defaults); the timer is unref'd and
+ * never keeps the process alive.
  */
-import { performance } from 'node:perf_hooks';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import type { ServerLoopReading } from '../../src/protocol/wire.js';
+import { lateByMs, startLoopSampler } from '../loop-delay.js';
 
 export interface LoopLatenessOptions {
   periodMs: number;
+  /** The timer's period while no test is open (startLoopLateness). */
+  idlePeriodMs: number;
   binMs: number;
   bins: number;
 }
@@ -38,25 +42,29 @@ export class LoopLateness {
   }
 
   /**
-   * The timer fired at `nowMs`: it was due one period after the previous tick, and is late by
-   * the rest (never below 0). The late stretch ran from when it was due to `nowMs`, and is
-   * counted in the bin of `nowMs` (a stall longer than a bin shows whole in the bin it ended in).
-   * The first tick only starts the count.
+   * The timer fired at `nowMs`: it was due `periodMs` (the period it was armed with) after the
+   * previous tick, and is late by the rest (never below 0). The late stretch ran from when it
+   * was due to `nowMs`, and is counted in the bin of `nowMs` (a stall longer than a bin shows
+   * whole in the bin it ended in). The first tick only starts the count.
    */
-  tick(nowMs: number): void {
-    const prev = this.prevMs;
+  tick(nowMs: number, periodMs: number = this.o.periodMs): void {
+    const late = lateByMs(this.prevMs, nowMs, periodMs);
     this.prevMs = nowMs;
-    if (prev === null || nowMs < prev) return;
-    const late = Math.max(0, nowMs - prev - this.o.periodMs);
+    this.record(nowMs, late);
+  }
+
+  /** A tick at `nowMs` late by `lateMs` (null: none to count), as a sampler that keeps its own count measured it. */
+  record(nowMs: number, lateMs: number | null): void {
+    if (lateMs === null) return;
     const bin = Math.floor(nowMs / this.o.binMs);
     const slot = bin % this.o.bins;
     if (this.binOf[slot] !== bin) {
       this.binOf[slot] = bin;
-      this.lateMs[slot] = late;
-      this.startMs[slot] = nowMs - late;
-    } else if (late > (this.lateMs[slot] ?? 0)) {
-      this.lateMs[slot] = late;
-      this.startMs[slot] = nowMs - late;
+      this.lateMs[slot] = lateMs;
+      this.startMs[slot] = nowMs - lateMs;
+    } else if (lateMs > (this.lateMs[slot] ?? 0)) {
+      this.lateMs[slot] = lateMs;
+      this.startMs[slot] = nowMs - lateMs;
     }
   }
 
@@ -77,11 +85,25 @@ export class LoopLateness {
   }
 }
 
-/** The sampler on a timer (unref'd) and the monotonic clock the reflector stamps with; stop() ends it. */
-export function startLoopLateness(o: LoopLatenessOptions = DEFAULTS.serverLoop): { lateness: LoopLateness; stop(): void } {
+/**
+ * The sampler on a timer (unref'd, ../loop-delay.ts) and the monotonic clock the reflector
+ * stamps with: every `periodMs` while `busy()` (a test open), every `idlePeriodMs` otherwise.
+ * `onLate` hears each tick's lateness too (the process's /metrics reading). stop() ends it.
+ */
+export function startLoopLateness(
+  o: LoopLatenessOptions = DEFAULTS.serverLoop,
+  busy: () => boolean = () => true,
+  onLate: (lateMs: number) => void = () => undefined,
+): { lateness: LoopLateness; stop(): void } {
   const lateness = new LoopLateness(o);
-  lateness.tick(performance.now());
-  const timer = setInterval(() => lateness.tick(performance.now()), o.periodMs);
-  timer.unref();
-  return { lateness, stop: () => clearInterval(timer) };
+  const sampler = startLoopSampler({
+    busyPeriodMs: o.periodMs,
+    idlePeriodMs: o.idlePeriodMs,
+    busy,
+    onTick: (nowMs, lateMs) => {
+      lateness.record(nowMs, lateMs);
+      if (lateMs !== null) onLate(lateMs);
+    },
+  });
+  return { lateness, stop: () => sampler.stop() };
 }

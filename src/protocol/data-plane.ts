@@ -191,7 +191,7 @@ const LoopLateSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** How late a process's event loop ran (perf_hooks.monitorEventLoopDelay) over its last complete window. */
+/** How late a process's event loop ran (server/loop-delay.ts: a timer's lateness) over its last complete window. */
 const LoopDelaySchema = Type.Object(
   {
     windowS: Count,

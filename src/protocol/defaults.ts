@@ -198,9 +198,12 @@ export const DEFAULTS = {
    * The server's event-loop lateness (server/reflector/loop-lateness.ts), sent to each test in
    * its reflector's `final`: a timer every `periodMs` notes how late it fired, the worst per
    * `binMs` of the server's clock is kept for the last `bins` bins (12 minutes: maxSessionMs), and
-   * a `final` carries at most that many (~17 bytes of JSON each, ~61 KB at most).
+   * a `final` carries at most that many (~17 bytes of JSON each, ~61 KB at most). The timer runs
+   * every `periodMs` while a test is open and every `idlePeriodMs` otherwise (one tick per bin):
+   * an idle server then wakes 5 times a second instead of 50. Each process's lateness for
+   * /metrics (server/loop-delay.ts) is sampled at the same two periods.
    */
-  serverLoop: { periodMs: 20, binMs: 200, bins: 3_600 },
+  serverLoop: { periodMs: 20, idlePeriodMs: 200, binMs: 200, bins: 3_600 },
 
   /**
    * The data plane (server/dataplane/): the relay and the reflector in one process of their own
