@@ -47,7 +47,7 @@ export interface RtpLegOptions {
 }
 
 /** A peer in this process joined to the relay (the relay's `attachLocalPeer`, server/turn). */
-export interface LocalPeerLink {
+interface LocalPeerLink {
   /** `data` to the relayed address `toIp`:`toPort`; false when that address is not the relay's here. */
   fromPeer(data: Buffer, toIp: string, toPort: number): boolean;
   detach(): void;
