@@ -1,12 +1,10 @@
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
 import { runCallprobe, serveProcess, type ServeProcess } from '../test/kit/callprobe.js';
-import type { EmbedMessage } from '../src/protocol/embed.js';
 import type { SharedResult } from '../src/protocol/api.js';
 import { axeViolations } from './fixtures/axe.js';
+import { receivedMessages as received, startParentPage, type ParentPage } from './fixtures/embed-parent.js';
 import { workerPort, workerPorts } from './fixtures/env.js';
 import { expect, test } from './fixtures/test.js';
 
@@ -24,7 +22,7 @@ import { expect, test } from './fixtures/test.js';
  *   earlier tests here", and the console links the two both ways.
  *
  * The embedded run's accuracy is not checked here (a functional test on a shared machine): the
- * accuracy runs are the measurement project's.
+ * measurement project's e2e/embed-accuracy.spec.ts checks it against the impairment proxy.
  */
 const USER = { name: 'ana', role: 'tier1', password: 'ana-tier-one-pw' } as const;
 const CODE = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
@@ -32,31 +30,9 @@ const CODE = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
 let dir = '';
 let base = '';
 let server: ServeProcess | null = null;
-const parents: Server[] = [];
+const parents: ParentPage[] = [];
 let listedParent = '';
 let unlistedParent = '';
-
-/** A parent page at `port` that frames the test page at `src` and keeps every message it receives from callprobe's origin. */
-async function parentPage(port: number, src: string): Promise<string> {
-  const html = `<!doctype html><html lang="en"><title>help desk portal</title>
-<script>
-  window.received = [];
-  window.frameLoaded = false;
-  window.addEventListener('message', (event) => {
-    if (event.origin !== ${JSON.stringify(base)}) return;
-    if (event.data && event.data.source === 'callprobe' && event.data.version === 1) window.received.push(event.data);
-  });
-</script>
-<iframe id="probe" title="callprobe" src="${src}" allow="cross-origin-isolated; microphone; camera" width="900" height="700"
-  onload="window.frameLoaded = true"></iframe>`;
-  const s = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html));
-  parents.push(s);
-  await new Promise<void>((resolve, reject) => {
-    s.once('error', reject);
-    s.listen(port, '127.0.0.1', resolve);
-  });
-  return `http://127.0.0.1:${port}`;
-}
 
 // Playwright reads fixtures from the first parameter's destructuring: none are used here.
 // eslint-disable-next-line no-empty-pattern
@@ -80,18 +56,17 @@ test.beforeAll(async ({}, workerInfo) => {
     { deadlineMs: 170_000 },
   );
   const src = `${base}/?autostart=1&duration=2`;
-  await parentPage(workerPort(18940, i), src);
-  unlistedParent = await parentPage(workerPort(18950, i), src);
+  parents.push(await startParentPage(workerPort(18940, i), base, src));
+  const unlisted = await startParentPage(workerPort(18950, i), base, src);
+  parents.push(unlisted);
+  unlistedParent = unlisted.origin;
 });
 
 test.afterAll(async () => {
-  for (const s of parents) await new Promise<void>((resolve) => s.close(() => resolve()));
+  for (const p of parents) await p.close();
   await server?.stop(5_000);
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** The messages the parent page received so far. */
-const received = (page: Page): Promise<EmbedMessage[]> => page.evaluate(() => (window as unknown as { received: EmbedMessage[] }).received);
 
 test('a listed origin frames the test and receives its result; an unlisted one cannot frame it; a re-run is linked to it', async ({ page, request }) => {
   test.setTimeout(120_000);
