@@ -5,8 +5,11 @@
 import { CALL_IMPACT, RECOMMENDED_SPAN_DAYS, RECOMMENDED_TESTS } from '../grade/targets.js';
 import { browserEngine, loopbackRelayPolicy } from '../grade/engine.js';
 import type { AggregateReport } from '../schema/aggregate-schema.js';
-import type { Caution, GradedPathOut, Diagnostics, GradeEntry, Hint, MosReport, Outcome, TeamsPoorStream, Verdict } from '../schema/report-schema.js';
+import type { Caution, GradedPathOut, Diagnostics, GradeEntry, Hint, MosReport, Outcome, Report, TeamsPoorStream, Verdict } from '../schema/report-schema.js';
 import { count, num, plural } from './format.js';
+import { EN, type Messages } from './catalogue.js';
+import { insufficientCauseText } from './cause-text.js';
+import { meansOf, mosText, targetName, teamsText } from './it-words.js';
 import { pathText } from './ports.js';
 import { directionPhrase, outcomeSentence, targetWhere } from './sentences.js';
 
@@ -35,28 +38,35 @@ function margin(g: GradeEntry): number {
   return g.value === null || g.threshold === 0 ? 0 : g.value / g.threshold;
 }
 
-export function explain(input: ExplainInput): string[] {
+/**
+ * The explanation in `m`'s language. English is what the report stores (analysis/report/analyze.ts
+ * calls this with English); another language words the same decisions from the report's codes
+ * and figures at read time (`explanationOf`), its grades, MOS and Teams tier through it-words.ts.
+ * The hints' and warnings' sentences, and the server's detail of a test cut short, are quoted as
+ * stored (English) or left out: the report keeps no code to word them from.
+ */
+export function explain(input: ExplainInput, m: Messages = EN): string[] {
   const out: string[] = [];
+  const en = m.lang === 'en';
   const { grades } = input;
   const failed = grades.filter((g) => g.status === 'fail');
   const lacking = grades.filter((g) => g.status === 'insufficient');
+  const count = (n: number): string => m.fmt.count(n);
   if (input.outcome) {
+    const hintCodes = (input.hints ?? []).map((h) => h.code);
     out.push(
-      `NO VERDICT: ${outcomeSentence(
-        input.outcome,
-        (input.hints ?? []).map((h) => h.code),
-        loopbackRelayPolicy(browserEngine(input.userAgent ?? '')),
-      )}`,
+      m.t('explain.noVerdict', {
+        sentence: en
+          ? outcomeSentence(input.outcome, hintCodes, loopbackRelayPolicy(browserEngine(input.userAgent ?? '')))
+          : outcomeWords(input.outcome, hintCodes, m),
+      }),
     );
     const silent = (input.hints ?? []).find((h) => h.code === 'relay-silent');
-    if (input.outcome.reason === 'could-not-connect' && silent) out.push(silent.sentence);
-    out.push(
-      input.outcome.reason === 'connection-lost'
-        ? 'The figures below cover only the part of the test before that moment, for the record.'
-        : 'The relay ports below show what each one answered.',
-    );
+    if (input.outcome.reason === 'could-not-connect' && silent && en) out.push(silent.sentence);
+    out.push(m.t(input.outcome.reason === 'connection-lost' ? 'explain.lostFigures' : 'explain.portsBelow'));
     return out;
   }
+  const profile = input.profileLabel;
   if (input.verdict === 'fail') {
     // Ranked as the answer ranks it: by what the miss does to a call, then by how far it missed.
     const worst = failed.reduce((a, b) => {
@@ -64,42 +74,76 @@ export function explain(input: ExplainInput): string[] {
       return byImpact < 0 || (byImpact === 0 && margin(b) > margin(a)) ? b : a;
     });
     out.push(
-      `FAIL: this connection does not meet the "${input.profileLabel}" targets Microsoft sets for Teams and Skype media (${String(failed.length)} of ${String(grades.length)} checks failed). Calls may break up, lag or freeze.`,
-      `The main problem (what hurts a call most): ${worst.sentence}`,
+      m.t('explain.fail', { profile, failed: count(failed.length), all: count(grades.length) }),
+      m.t('explain.mainProblem', { sentence: meansOf(worst, m) }),
     );
-    if (lacking.length > 0) out.push(`${String(lacking.length)} other checks could not be judged; see the grades for why.`);
+    if (lacking.length > 0) out.push(m.t('explain.othersNotJudged', { count: count(lacking.length) }));
   } else if (input.verdict === 'insufficient') {
     const first = lacking[0];
-    out.push(
-      `NO VERDICT: no check failed, but ${String(lacking.length)} of ${String(grades.length)} could not be judged from this test, so it cannot say the connection meets the "${input.profileLabel}" targets.`,
-    );
+    out.push(m.t('explain.insufficient', { lacking: count(lacking.length), all: count(grades.length), profile }));
     if (input.causeText) out.push(input.causeText);
-    if (first !== undefined) out.push(first.sentence);
+    if (first !== undefined) out.push(meansOf(first, m));
   } else {
     const closest = grades.reduce((a, b) => (margin(b) > margin(a) ? b : a));
     out.push(
       input.caution === 'fallback-path'
-        ? `PASS (only over a fallback path): this connection met every "${input.profileLabel}" target Microsoft sets for Teams and Skype media during this test, but only over ${input.path ? pathText(input.path) : 'TCP or TLS'}: UDP to the relay did not answer.`
-        : `PASS: this connection met every "${input.profileLabel}" target Microsoft sets for Teams and Skype media during this test.`,
+        ? m.t('explain.passFallback', { profile, path: input.path ? pathText(input.path) : m.t('path.tcpOrTls') })
+        : m.t('explain.pass', { profile }),
     );
     // The grade's sentence begins with its direction ("Upstream (you to the relay): ..."): said once.
-    const who = closest.direction === 'round-trip' ? null : `${directionPhrase(closest.direction)}: `;
-    const said = who !== null && closest.sentence.startsWith(who) ? closest.sentence.slice(who.length) : closest.sentence;
-    if (grades.length > 0) out.push(`The closest call was ${targetWhere(closest.label, closest.direction).toLowerCase()}: ${said}`);
+    const sentence = meansOf(closest, m);
+    const who = closest.direction === 'round-trip' ? null : `${en ? directionPhrase(closest.direction) : m.t(`it.who.${closest.direction}`)}: `;
+    const said = who !== null && sentence.startsWith(who) ? sentence.slice(who.length) : sentence;
+    const target = en
+      ? targetWhere(closest.label, closest.direction).toLowerCase()
+      : closest.direction === 'round-trip'
+        ? targetName(closest, m)
+        : m.t('explain.where', { label: targetName(closest, m), direction: m.t(`it.dir.${closest.direction}`) });
+    if (grades.length > 0) out.push(m.t('explain.closest', { target, sentence: said }));
   }
-  out.push(input.mos.sentence, input.teams.sentence);
+  out.push(mosText(input.mos, input.verdict, m), teamsText(input.teams, m));
   const warnings = input.diagnostics.warnings;
   // What the ladder shows about the network first; a warning already saying it is not repeated,
   // and a server without TLS is the operator's business (it stays in `hints`), not the caller's.
   for (const h of input.hints ?? []) {
-    if (h.code !== 'tls-not-offered' && !warnings.some((w) => w.code === h.code)) out.push(`Worth knowing: ${h.sentence}`);
+    if (h.code !== 'tls-not-offered' && !warnings.some((w) => w.code === h.code)) out.push(m.t('explain.worth', { sentence: h.sentence }));
   }
-  for (const w of warnings.slice(0, 2)) out.push(`Worth knowing: ${w.message}`);
-  if (warnings.length > 2) out.push(`${plural(warnings.length - 2, 'more note')} in diagnostics.`);
-  out.push(
-    'One test is one sample: Microsoft recommends testing every 10 minutes for at least a week and comparing the 90th percentile of the results with the targets.',
-  );
+  for (const w of warnings.slice(0, 2)) out.push(m.t('explain.worth', { sentence: w.message }));
+  if (warnings.length > 2) out.push(m.plural(warnings.length - 2, 'explain.moreNotes.one', 'explain.moreNotes.other', { count: count(warnings.length - 2) }));
+  out.push(m.t('explain.oneSample'));
   return out;
+}
+
+/** A test our side cut short, in another language than English (outcomeSentence's decisions, without the server's English detail). */
+function outcomeWords(o: Outcome, hintCodes: readonly string[], m: Messages): string {
+  if (o.reason === 'could-not-connect') {
+    if (hintCodes.includes('loopback-refused')) return m.t('explain.outcome.loopback');
+    return m.t(hintCodes.includes('relay-silent') ? 'explain.outcome.silent' : 'explain.outcome.filtered');
+  }
+  const when = o.atMs === null ? m.t('explain.when.beforeEcho') : m.t('explain.when.at', { seconds: m.t('unit.s', { n: m.fmt.fixed(o.atMs / 1000, 1) }) });
+  return m.t(o.detail.startsWith('the server closed') ? 'explain.outcome.serverGone' : 'explain.outcome.lost', { when });
+}
+
+/** A stored report's explanation in `m`'s language: as stored in English, else worded from its codes and figures. */
+export function explanationOf(r: Report, m: Messages = EN): string[] {
+  if (m.lang === 'en') return [...r.explanation];
+  return explain(
+    {
+      verdict: r.summary.verdict,
+      profileLabel: r.meta.profile.label,
+      grades: r.grades,
+      mos: r.mos,
+      teams: r.teamsPoorStream,
+      diagnostics: r.diagnostics,
+      outcome: r.outcome,
+      hints: r.hints,
+      userAgent: r.meta.browser,
+      caution: r.summary.caution ?? null,
+      path: r.path,
+      causeText: insufficientCauseText(r, m),
+    },
+    m,
+  );
 }
 
 /** The explanation of a P90 aggregate: the verdict, its main reason, and whether the set is large enough. */

@@ -5,7 +5,6 @@
  */
 import type { Report } from '../schema/report-schema.js';
 import type { LocatedEdge } from '../schema/locate-schema.js';
-import { figureMs, figurePct } from './format.js';
 import { EN, type Messages } from './catalogue.js';
 
 /** An edge's name for a person: its region, and its id too when another edge measured stands in the same region. */
@@ -72,18 +71,20 @@ export interface LocateRow {
 }
 
 /** The table for IT: every edge measured, in the hub's order; empty without a locate. */
-export function locateRows(r: Pick<Report, 'meta' | 'locate'>): LocateRow[] {
+export function locateRows(r: Pick<Report, 'meta' | 'locate'>, m: Messages = EN): LocateRow[] {
   const l = r.locate;
   if (l === undefined) return [];
+  const roleOf = (nearest: boolean, tested: boolean): string =>
+    nearest && tested ? m.t('it.servers.role.both') : nearest ? m.t('it.servers.role.nearest') : tested ? m.t('it.servers.role.tested') : '';
   return l.edges.map((e) => ({
     edge: e.id,
     region: e.azureRegion,
-    role: [...(l.nearest === e.id ? ['nearest'] : []), ...(r.meta.edge?.id === e.id ? ['tested'] : [])].join(', '),
-    state: e.state === 'ok' ? 'answered' : 'did not answer',
-    allocate: figureMs(e.allocateMs),
-    rttP50: figureMs(e.rttMsP50),
-    rttP90: figureMs(e.rttMsP90),
-    loss: figurePct(e.lossPct, l.lossTargetPct),
+    role: roleOf(l.nearest === e.id, r.meta.edge?.id === e.id),
+    state: m.t(e.state === 'ok' ? 'it.servers.state.ok' : 'it.servers.state.unreachable'),
+    allocate: m.fmt.figureMs(e.allocateMs),
+    rttP50: m.fmt.figureMs(e.rttMsP50),
+    rttP90: m.fmt.figureMs(e.rttMsP90),
+    loss: m.fmt.figurePct(e.lossPct, l.lossTargetPct),
     probes: String(e.probesSent),
   }));
 }

@@ -8,9 +8,11 @@ import type { GradeDirection, GradeEntry, Report, TargetId, TargetMeta, Verdict 
 import { cautionOfReport } from '../grade/caution.js';
 import { REASSURING_MOS } from '../grade/mos.js';
 import { targetUnit } from '../grade/targets.js';
-import { figure, figureCount, figureMs, figurePct, limit, MISSING, ms, num, plural, rungName } from './format.js';
+import { figure, figureCount, figureMs, figurePct, limit, num, plural, rungName } from './format.js';
 import { busyFigure } from './cause-text.js';
 import { EN, type MessageKey, type Messages } from './catalogue.js';
+import { explanationOf } from './explain.js';
+import { directionWord, meansOf, mosText, rungDetail, secondOpinionLines, statisticOf, targetName, teamsText } from './it-words.js';
 
 // ---- The verdict ----
 
@@ -23,7 +25,7 @@ export interface VerdictView {
 }
 
 export function verdictView(r: Report, m: Messages = EN): VerdictView {
-  const [headline = '', ...more] = r.explanation;
+  const [headline = '', ...more] = explanationOf(r, m);
   // The title of a test our side could not finish is never "Fail".
   const title = m.t(r.outcome ? `title.${r.outcome.reason}` : cautionOfReport(r) === 'fallback-path' ? 'title.fallback' : `title.${r.summary.verdict}`);
   return { verdict: r.summary.verdict, title, headline, more };
@@ -50,22 +52,23 @@ export interface VerdictRow {
   sentence: string;
 }
 
-export function verdictRow(g: GradeEntry): VerdictRow {
+/** A grade as a row of the targets table, in `m`'s language (English: the report's own label, statistic and sentence). */
+export function verdictRow(g: GradeEntry, m: Messages = EN): VerdictRow {
   return {
     target: g.target,
     direction: g.direction,
-    label: g.label,
-    directionText: DIRECTION_TEXT[g.direction],
-    statistic: g.statistic,
-    measured: figure(g.value, g.unit, g.threshold),
-    limit: limit(g.threshold, g.unit),
+    label: targetName(g, m),
+    directionText: directionWord(g.direction, m),
+    statistic: statisticOf(g, m),
+    measured: m.fmt.figure(g.value, g.unit, g.threshold),
+    limit: m.t('it.limit', { value: m.fmt.limitValue(g.threshold, g.unit) }),
     status: g.status,
-    reasonText: g.reason === null ? null : g.reason.replace(/-/g, ' '),
-    sentence: g.sentence,
+    reasonText: g.reason === null ? null : m.t(`it.reason.${g.reason}`),
+    sentence: meansOf(g, m),
   };
 }
 
-export const verdictRows = (r: Pick<Report, 'grades'>): VerdictRow[] => r.grades.map(verdictRow);
+export const verdictRows = (r: Pick<Report, 'grades'>, m: Messages = EN): VerdictRow[] => r.grades.map((g) => verdictRow(g, m));
 
 // ---- Key figures ----
 
@@ -205,18 +208,19 @@ export interface DirectionRow {
  * Upstream and downstream side by side (reflector mode), as graded: each direction's grade of
  * each target (the whole-test figure where the grade has no value); no rows in loopback mode.
  */
-export function directionRows(r: Pick<Report, 'summary' | 'meta' | 'grades'>): DirectionRow[] {
+export function directionRows(r: Pick<Report, 'summary' | 'meta' | 'grades'>, m: Messages = EN): DirectionRow[] {
   const { upstream, downstream } = r.summary;
   if (upstream === null || downstream === null) return [];
   const limitOf = (target: TargetId): number | undefined => thresholdOf(r.meta.targets, target);
-  const row = (name: string, dir: 'up' | 'down', d: typeof upstream): DirectionRow => ({
-    name,
-    loss: figurePct(gradedValue(r.grades, 'loss-15s', dir) ?? d.lossPct, limitOf('loss-15s')),
-    jitter: figureMs(gradedValue(r.grades, 'jitter-15s', dir) ?? d.jitterMs, limitOf('jitter-15s')),
-    reorder: figurePct(gradedValue(r.grades, 'reorder', dir) ?? d.reorderPct, limitOf('reorder')),
-    lostProbes: figureCount(d.packetsLost),
+  const f = m.fmt;
+  const row = (dir: 'up' | 'down', d: typeof upstream): DirectionRow => ({
+    name: m.t(`it.directions.${dir}`),
+    loss: f.figurePct(gradedValue(r.grades, 'loss-15s', dir) ?? d.lossPct, limitOf('loss-15s')),
+    jitter: f.figureMs(gradedValue(r.grades, 'jitter-15s', dir) ?? d.jitterMs, limitOf('jitter-15s')),
+    reorder: f.figurePct(gradedValue(r.grades, 'reorder', dir) ?? d.reorderPct, limitOf('reorder')),
+    lostProbes: f.figureCount(d.packetsLost),
   });
-  return [row('Upstream (you → relay)', 'up', upstream), row('Downstream (relay → you)', 'down', downstream)];
+  return [row('up', upstream), row('down', downstream)];
 }
 
 // ---- The evidence ----
@@ -244,29 +248,30 @@ export interface DetailsView {
   methods: string[];
 }
 
-/** A rung's sentence without the rung's name it begins with. */
-const withoutName = (text: string, name: string): string => (text.startsWith(`${name} `) ? text.slice(name.length + 1) : text);
-
-export function detailsView(r: Report): DetailsView {
+/**
+ * The evidence in `m`'s language: the relay ports' answers, the second opinion's figures, the MOS
+ * estimate and the Teams tier from their codes and figures (it-words.ts); the warnings, the
+ * second opinion's notes, the MOS assumptions and the methods are the report's own sentences.
+ */
+export function detailsView(r: Report, m: Messages = EN): DetailsView {
   const so = r.secondOpinion;
   return {
-    pathUsed: r.path.transport === 'unknown' ? 'none' : `${r.path.transport.toUpperCase()}${r.path.port === null ? '' : ` ${String(r.path.port)}`}`,
+    pathUsed:
+      r.path.transport === 'unknown' ? m.t('it.ports.none') : `${r.path.transport.toUpperCase()}${r.path.port === null ? '' : ` ${String(r.path.port)}`}`,
     ports: r.connectivity.map((p) => ({
       name: rungName(p),
       open: p.reachable,
       offered: p.error !== 'not-offered',
       // The row already names the rung: its sentence goes on from there ("UDP 3478: did not answer.").
-      detail: p.reachable ? `allocated in ${p.allocateMs === null ? MISSING : ms(p.allocateMs)}` : withoutName(p.errorText ?? p.error ?? MISSING, rungName(p)),
+      detail: rungDetail(p, m),
     })),
     warnings: r.diagnostics.warnings.map((w) => w.message),
-    secondOpinion: [
-      `ICE round trip (median of ${figureCount(so.iceSamples)}): ${figureMs(so.iceRttMsMedian)}; RTCP round trip (median of ${figureCount(so.rtcpSamples)}): ${figureMs(so.rtcpRttMsMedian)}; probes: ${figureMs(so.probeRttMsP50)}`,
-      `Audio inbound jitter (median): ${figureMs(so.inboundJitterMsMedian)} (source: ${so.audioSource ?? 'none'})`,
-      ...so.disagreements.map((d) => d.sentence),
-      ...so.notes,
-    ],
-    mos: r.mos.sentence,
-    teams: r.teamsPoorStream.sentence,
+    secondOpinion:
+      m.lang === 'en'
+        ? [...secondOpinionLines(so, m).slice(0, 2), ...so.disagreements.map((d) => d.sentence), ...so.notes]
+        : [...secondOpinionLines(so, m), ...so.notes],
+    mos: mosText(r.mos, r.summary.verdict, m),
+    teams: teamsText(r.teamsPoorStream, m),
     assumptions: [...r.mos.assumptions],
     methods: [...r.meta.methods, ...r.meta.targets.map((x) => `${x.label}: ${x.note}`), ...r.diagnostics.notes],
   };

@@ -9,7 +9,7 @@ import { reportDetailsStyles } from './report-details.styles.js';
 export class ReportDetails extends CpElement {
   static override properties = { report: { attribute: false }, messages: { attribute: false } };
   declare report: Report;
-  /** The headings' language (the answer layer's words; English until the verdict view gives its own). */
+  /** Its language (the answer layer's words; English until the verdict view gives its own). */
   declare messages: Messages;
 
   constructor() {
@@ -20,7 +20,7 @@ export class ReportDetails extends CpElement {
   static override styles = reportDetailsStyles;
 
   override render() {
-    const v = detailsView(this.report);
+    const v = detailsView(this.report, this.messages);
     const m = this.messages;
     return html`
       <details open>

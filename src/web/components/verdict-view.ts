@@ -59,11 +59,11 @@ export class VerdictView extends CpElement {
     const m = this.messages;
     const p = pageMessages();
     const v = verdictView(r, m);
-    const directions = directionRows(r);
+    const directions = directionRows(r, m);
     const a = answerView(r, m);
-    const rows = verdictRows(r);
+    const rows = verdictRows(r, m);
     const where = edgeSentence(r, m);
-    const located = locateRows(r);
+    const located = locateRows(r, m);
     const regions = regionSentences(r, m);
     return html`
       <section class="banner ${v.verdict} ${a.tone}" aria-labelledby="answer" data-verdict=${v.verdict} data-tone=${a.tone}>
@@ -94,7 +94,7 @@ export class VerdictView extends CpElement {
           r.outcome?.reason === 'could-not-connect'
             ? html`<h3>${p.t('page.rungs')}</h3>
               <ul class="rungs">
-                ${detailsView(r)
+                ${detailsView(r, m)
                   .ports.filter((p) => p.offered)
                   .map((p) => html`<li data-rung=${p.name}><strong>${p.name}</strong>: ${p.detail}</li>`)}
               </ul>`
@@ -180,7 +180,7 @@ export class VerdictView extends CpElement {
         <tbody>
           ${rows.map(
             (row) => html`<tr data-target=${row.target} data-direction=${row.direction}>
-              <th scope="row">${row.label}<br /><small>${row.directionText}, ${row.statistic}</small></th>
+              <th scope="row">${row.label}<br /><small>${m.t('it.row.sub', { direction: row.directionText, statistic: row.statistic })}</small></th>
               <td class="num" data-label=${m.t('it.targets.measured')}>${row.measured}</td>
               <td class="num" data-label=${m.t('it.targets.limit')}>${row.limit}</td>
               <td data-label=${m.t('it.targets.result')}><span class="status ${row.status}">${a.statusText(row)}</span>${row.reasonText === null ? nothing : html`<br /><small>${row.reasonText}</small>`}</td>

@@ -3,7 +3,7 @@
  * numbers keep format.ts's precision with each language's marks; the answer of a golden report
  * in German and Japanese is whole sentences of that language, with no English left in it.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { placeholdersOf, type Source } from '../../../src/analysis/present/i18n.js';
@@ -38,7 +38,13 @@ import { answerView, verdictWords } from '../../../src/analysis/present/answer.j
 import { keyFigures, plainText } from '../../../src/analysis/present/view.js';
 import { acceptLanguageTags, langOfRequest, LANGS, pageLang, pickLang } from '../../../src/protocol/lang.js';
 import type { Report } from '../../../src/analysis/schema/report-schema.js';
+import { explain } from '../../../src/analysis/present/explain.js';
+import { insufficientCauseText } from '../../../src/analysis/present/cause-text.js';
 
+/** The single-test golden reports (the aggregates have another shape). */
+const GOLDEN_REPORTS = readdirSync('test/analysis/report/golden')
+  .filter((f) => f.endsWith('.json') && !f.startsWith('aggregate-'))
+  .map((f) => f.slice(0, -'.json'.length));
 const golden = (name: string): Report => JSON.parse(readFileSync(join('test/analysis/report/golden', `${name}.json`), 'utf8')) as Report;
 
 const CATALOGUES: ReadonlyArray<{ name: string; en: Source; others: Record<string, Readonly<Record<string, string>>> }> = [
@@ -66,6 +72,45 @@ describe('every catalogue', () => {
     for (const [target, label] of Object.entries(TARGET_LABELS)) {
       expect(siteEn[`target.${target}` as keyof typeof siteEn], target).toBe(label);
       expect(answerEn[`targetLabel.${target}` as keyof typeof answerEn], target).toBe(label);
+    }
+  });
+
+  it("Details for IT's words cover every code a report holds: each target's statistic, each reason, each direction, in English the report's own words", () => {
+    const targets = Object.keys(TARGET_LABELS);
+    const reasons = ['no-data', 'too-few-packets', 'window-not-filled', 'suspect-windows', 'not-resolvable', 'reliable-channel', 'device-busy', 'server-busy'];
+    const keys = [
+      ...targets.map((t) => `it.stat.${t}`),
+      ...reasons.flatMap((r) => [`it.reason.${r}`, `because.${r}`]),
+      ...['up', 'down', 'loop', 'round-trip'].flatMap((d) => [`it.dir.${d}`, `it.who.${d}`]),
+    ];
+    for (const key of keys) expect(answerEn[key as keyof typeof answerEn], key).toBeTypeOf('string');
+    // The English of each code is what the report stores for it (a grade's statistic, its reason with spaces).
+    for (const name of ['clean-15s', 'jitter-fail', 'rtt-too-few', 'reorder-one-short', 'device-busy']) {
+      for (const g of golden(name).grades) {
+        expect(answerEn[`it.stat.${g.target}`], `${name} ${g.target}`).toBe(g.statistic);
+        if (g.reason !== null) expect(answerEn[`it.reason.${g.reason}`]).toBe(g.reason.replace(/-/g, ' '));
+      }
+    }
+  });
+
+  it('the explanation worded through the catalogue in English is the one each golden report stores, byte for byte', () => {
+    for (const name of GOLDEN_REPORTS) {
+      const r = golden(name);
+      const input = {
+        verdict: r.summary.verdict,
+        profileLabel: r.meta.profile.label,
+        grades: r.grades,
+        mos: r.mos,
+        teams: r.teamsPoorStream,
+        diagnostics: r.diagnostics,
+        outcome: r.outcome,
+        hints: r.hints,
+        userAgent: r.meta.browser,
+        caution: r.summary.caution ?? null,
+        path: r.path,
+        causeText: insufficientCauseText(r),
+      };
+      expect(explain(input, EN), name).toEqual(r.explanation);
     }
   });
 

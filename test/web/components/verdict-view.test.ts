@@ -244,6 +244,62 @@ describe("the user's devices and network, under the answer", () => {
     expect(await axeProblems()).toEqual([]);
   });
 
+  it('in German and Japanese: Details for IT’s rows, explanation and relay ports come from the report’s codes, with no English row left', async () => {
+    // A failed test with a test-server table, and a test that could not connect (its ports' answers).
+    const base = golden('jitter-fail');
+    const failed: Report = {
+      ...base,
+      meta: { ...base.meta, edge: { id: 'weu-1', azureRegion: 'West Europe' } },
+      locate: {
+        nearest: 'weu-1',
+        lossTargetPct: 10,
+        budgetMs: 3000,
+        edges: [
+          { id: 'weu-1', azureRegion: 'West Europe', state: 'ok', allocateMs: 40.2, rttMsP50: 23.4, rttMsP90: 25, lossPct: 0, probesSent: 20 },
+          { id: 'eus-1', azureRegion: 'East US', state: 'unreachable', allocateMs: null, rttMsP50: null, rttMsP90: null, lossPct: null, probesSent: 0 },
+        ],
+      },
+    };
+    const english = await mount<VerdictView>('cp-verdict-view', { report: failed, save: SAVED });
+    const englishRows = [...all(english, 'table tbody th'), ...all(english, 'td.means'), ...all(english, 'table.locate td')].map((c) => words(c));
+    const de = await mount<VerdictView>('cp-verdict-view', { report: failed, save: SAVED, messages: await loadMessages('de') });
+    const rows = (v: VerdictView): string[] => [...all(v, 'table tbody th'), ...all(v, 'td.means'), ...all(v, 'table.locate td')].map((c) => words(c));
+    // No row of the English table is left, except the figures and the names that are the same in every language (server ids, regions).
+    const same = (t: string): boolean => /^[–\d.,\s%ms<>]*$/.test(t) || failed.locate?.edges.some((e) => e.id === t || e.azureRegion === t) === true;
+    expect(rows(de).filter((t) => englishRows.includes(t) && !same(t))).toEqual([]);
+    expect(words(one(de, 'tr[data-target="jitter-15s"][data-direction="down"] th'))).toBe(
+      'Jitter der Paketankunft (beliebige 15 s) Downstream, schlechtestes 15-s-Fenster (mittlerer Jitter nach RFC 3550)',
+    );
+    expect(words(one(de, 'tr[data-target="jitter-15s"][data-direction="down"] td.means'))).toMatch(
+      /^Downstream \(vom Relay zu Ihnen\): 70,0 ms \(schlechtestes 15-s-Fenster \(mittlerer Jitter nach RFC 3550\)\); der Zielwert liegt unter 30 ms, also nicht bestanden\.$/,
+    );
+    expect(rows(de)).toContain('Upstream (Sie → Relay)');
+    expect(all(de, 'tr[data-edge-row]').map((row) => words(row))).toEqual([
+      'West Europe weu-1 hat geantwortet 40,2 ms 23,4 ms 25,0 ms 0,00 % am nächsten, getestet',
+      'East US eus-1 hat nicht geantwortet – – – –',
+    ]);
+    const explanation = all(de, '.explanation p').map((p) => words(p));
+    expect(explanation[0]).toMatch(/^NICHT BESTANDEN: Diese Verbindung erfüllt die Zielwerte „.+“ nicht/);
+    expect(explanation.at(-1)).toBe(
+      'Ein Test ist eine Stichprobe: Microsoft empfiehlt, mindestens eine Woche lang alle 10 Minuten zu testen und das 90. Perzentil der Ergebnisse mit den Zielwerten zu vergleichen.',
+    );
+    expect(explanation.some((p) => failed.explanation.includes(p))).toBe(false);
+
+    const ja = await loadMessages('ja');
+    const silent = await mount<VerdictView>('cp-verdict-view', { report: golden('could-not-connect'), save: SAVED, messages: ja });
+    const ports = all(one(silent, 'cp-report-details'), 'li').map((li) => words(li));
+    expect(ports).toContain('UDP 3478: 応答がありませんでした。');
+    expect(all(silent, '.explanation p').map((p) => words(p))[0]).toMatch(/^判定なし: /);
+    const jaFailed = await mount<VerdictView>('cp-verdict-view', { report: failed, save: SAVED, messages: ja });
+    // Technical names stay (RFC, p50, ms, UDP, the server ids and regions); no other Latin word in a translated row.
+    const latin = rows(jaFailed)
+      .filter((t) => !same(t))
+      .flatMap((t) => t.match(/[A-Za-z]{3,}/g) ?? [])
+      .filter((w) => !/^(RFC|UDP|TCP|TLS|ICE|RTCP|TURN)$/.test(w));
+    expect(latin).toEqual([]);
+    expect(await axeProblems()).toEqual([]);
+  });
+
   it('in Japanese: Details for IT has its headings, captions and column heads in the reader’s language', async () => {
     const v = await mount<VerdictView>('cp-verdict-view', { report: golden('clean-15s'), save: SAVED, messages: await loadMessages('ja') });
     expect(words(one(v, 'table.targets caption'))).toMatch(/^目標値: /);
