@@ -268,7 +268,9 @@ export async function runCapacityBench(o: CapacityOptions): Promise<void> {
   );
   const fractions: Fraction[] = [];
   try {
-    const idle = await idleRate(server.pid, 3);
+    // A fresh serve's own start goes on for about 20 s (bench/load/cost.ts): its idle rate is read after it.
+    await idleRate(server.pid, 25);
+    const idle = await idleRate(server.pid, 10);
     process.stderr.write(`capacity: serve idles at ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, ${idle.rssMiB.toFixed(0)} MiB\n`);
     for (const [i, pct] of o.fractionsPct.entries()) {
       // Each cap gets an equal share of what is left of the budget.

@@ -83,9 +83,9 @@ async function measure(client: ClientCost['client'], pid: number, url: string, o
   };
 }
 
-/** Seconds a fresh serve is left before its idle rate is read (its start's own work done), and the seconds read. */
-const SETTLE_S = 5;
-const IDLE_S = 10;
+/** Seconds a fresh serve is left before its idle rate is read (its start's own work goes on for about 20 s: 20-34 ms CPU/s, then 4-10), and the seconds read. */
+const SETTLE_S = 30;
+const IDLE_S = 15;
 
 /** Starts serve (with `env`), reads its idle rate once it has settled, runs `clients`' tests; the idle rate and the costs. */
 async function onOneServe(
