@@ -155,7 +155,7 @@ const seconds = (ms: number): number => Math.round(ms * 1000) / 1e6;
 /** The Prometheus text of each process's reading, labelled by process (`http`, `dataplane`, `sink`). */
 export function loopDelayMetrics(readings: ReadonlyArray<readonly [process: string, reading: LoopDelayReading | null]>): string {
   const head =
-    "# HELP callprobe_event_loop_delay_seconds How late each process's event loop ran over its last window (a timer's lateness, every 20 ms while a test is open, 200 ms otherwise), by quantile.\n" +
+    "# HELP callprobe_event_loop_delay_seconds How late each process's event loop ran over its last window (a timer's lateness, every 10 ms while a test is open, 200 ms otherwise), by quantile.\n" +
     '# TYPE callprobe_event_loop_delay_seconds gauge\n';
   const lines = readings.flatMap(([p, r]) =>
     r === null

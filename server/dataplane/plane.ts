@@ -269,7 +269,7 @@ export async function startDataPlane(
   const relay = start.relay === null ? null : await startRelayOf(start.relay, logger.child({ name: 'turn' }));
   const r = start.reflector;
   let plane: DataPlane | null = null;
-  // The samplers tick every 20 ms while a test is open, every 200 ms otherwise (DEFAULTS.serverLoop).
+  // The samplers tick every 10 ms while a test is open, every 200 ms otherwise (DEFAULTS.serverLoop).
   const busy = (): boolean => (plane?.sessionsOpen ?? 0) > 0;
   // This process's lateness for /metrics: the reflector's sampler's ticks when it runs (one timer), else a sampler of its own.
   const window = own.loopDelay && r !== null ? new LoopDelayWindow(() => performance.now()) : null;
