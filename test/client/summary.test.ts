@@ -28,14 +28,14 @@ describe('callprobe run: human summary', () => {
     );
   });
 
-  it('--lang de: the verdict, the answer and what to try in German, the tables as they are', async () => {
+  it('--lang de: the verdict, the answer and what to try in German', async () => {
     const r = analyze(reflectorInput({ count: 1500, rttMs: () => 99.96 }));
     const text = formatSummary(r, await loadMessages('de'));
     const lines = text.split('\n');
     expect(lines[0]).toBe('Ergebnis: BESTANDEN');
     expect(lines[1]).toBe('  Anrufe sollten hier gut funktionieren.');
     expect(text).toContain('\n  Zur Sicherheit:\n    1. Führen Sie einen 74\u00a0s-Test aus, um Reihenfolgefehler zu bestätigen. (warum: ');
-    expect(text).toContain('\n  BESTANDEN, NICHT BESTÄTIGT Upstream (you to the relay): 0 of 1,500 probes arrived out of order');
+    expect(text).toMatch(/\n {2}BESTANDEN, NICHT BESTÄTIGT {2}0,00\u00a0% {4}< 0,05\u00a0% {2}Reihenfolgefehler der Pakete: Upstream, /);
     // English without --lang, byte for byte.
     expect(formatSummary(r, EN)).toBe(formatSummary(r));
   });
@@ -87,5 +87,93 @@ describe("run's summary with a device check", () => {
     expect(lines[0]).toBe(formatSummary(report).split('\n')[0]);
     expect(lines[at + 2]).toMatch(/^ {4}Your microphone sent no sound\./);
     expect(formatSummary(report)).not.toContain('Devices');
+  });
+});
+
+describe('run --lang: the summary below the advice', () => {
+  const failed = analyze(GOLDEN_CASES.find((c) => c.name === 'jitter-fail')?.input() ?? reflectorInput({ count: 1 }));
+  /** The lines after the advice, less what stays English by design: the profile's label and the quoted hints (after "Worth knowing"). */
+  const below = (text: string, worth: string): string[] =>
+    text
+      .slice(text.indexOf('\n\n'))
+      .split('\n')
+      .filter((line) => !line.startsWith(`  ${worth}`))
+      .map((line) => line.replace('client to relay edge', ''));
+
+  it('German: the explanation, the figures, each direction and the targets table, no English row left', async () => {
+    const text = formatSummary(failed, await loadMessages('de'));
+    expect(text).toContain('\n  client to relay edge; Modus Reflektor über udp/3478; 40\u00a0s mit 50 Testpaketen/s\n');
+    expect(text).toContain('\n  Jitter (schlechteste 15 s) 70,0\u00a0ms\n');
+    expect(text).toContain(
+      '\n  Downstream (Relay → Sie): Paketverlust 0,00\u00a0% und Jitter 70,0\u00a0ms (schlechteste 15 s), Reihenfolgefehler 49,95\u00a0%, verlorene Testpakete: 0\n',
+    );
+    expect(text).toMatch(/\n {2}Ergebnis +Gemessen +Grenze +Zielwert\n/);
+    expect(text).toMatch(
+      /\n {2}NICHT BESTANDEN +70,0\u00a0ms +< 30\u00a0ms +Jitter der Paketankunft \(beliebige 15\u00a0s\): Downstream, schlechtestes 15-s-Fenster/,
+    );
+    expect(text).toMatch(/\n {2}NICHT BEWERTET \(nicht auflösbar\) +0,00\u00a0% +< 10\u00a0% +Verlustschübe/);
+    expect(text).toContain('\n  Bestanden, nicht bestätigt: Der gemessene Wert liegt unter der Grenze');
+    const english = /\b(the|loss|worst|probes?|lost|pass|fail|judged|reorder|window|measured|limit|target|mode|round trip|and|of)\b/;
+    expect(below(text, 'Gut zu wissen:').filter((line) => english.test(line))).toEqual([]);
+  });
+
+  it('Japanese: the same, its table aligned in terminal columns (a wide character takes two)', async () => {
+    const text = formatSummary(failed, await loadMessages('ja'));
+    expect(text).toContain('\n  client to relay edge、リフレクターモード (udp/3478 経由)、40 秒、毎秒 50 プローブ\n');
+    expect(text).toContain(
+      '\n  下り (リレー → あなた): パケットロス 0.00%、ジッター 70.0 ms (最も悪い 15 秒)、順序の入れ替わり 49.95%、失われたプローブ 0 個\n',
+    );
+    const lines = text.split('\n');
+    const head = lines.find((line) => line.startsWith('  結果 '));
+    const fail = lines.find((line) => line.startsWith('  不合格 ') && line.includes('70.0 ms'));
+    // 結果 and 不合格 are 4 and 6 columns wide: both padded to the widest result, 評価なし (分解能が足りない) (27 columns), and 2.
+    expect(head).toBe('  結果                         測定値   上限      目標値');
+    expect(fail).toBe(
+      '  不合格                       70.0 ms  < 30 ms   パケット到着のジッター (任意の 15 秒): 下り、最悪の 15 秒間 (RFC 3550 ジッターの平均)',
+    );
+    // Left in the Latin alphabet: units, the names that are never translated, the relay port.
+    const kept = /\b(ms|MOS|RFC|ITU-T|G\.109|Teams|Skype|Microsoft|udp|p50|p90|R)\b/g;
+    expect(below(text, '参考:').filter((line) => /[A-Za-z]{2,}/.test(line.replace(kept, '')))).toEqual([]);
+  });
+
+  it('German: the busy line from its codes and figures', async () => {
+    const loaded = (addedDelayMs: number, goodputMbps: number) => ({
+      goodputMbps,
+      bytes: 2_400_000,
+      saturated: true,
+      stop: 'stable' as const,
+      durationMs: 4000,
+      windowMs: { fromMs: 0, toMs: 4000 },
+      addedDelayMs,
+      addedDelayMsP90: addedDelayMs,
+      idleRttMs: 10,
+      loadedRttMs: 10 + addedDelayMs,
+      jitterMs: 0.5,
+      lossPct: 0,
+      burstLossPctMax200ms: 0,
+      probes: { sent: 400, received: 400, suspect: 0 },
+      targets: [],
+      grade: addedDelayMs < 30 ? 'A' : 'C',
+      flows: 6,
+      errors: [],
+    });
+    const load = {
+      budgetBytesPerDirection: 50_000_000,
+      startedAt: '2026-01-01T00:00:02.000Z',
+      bytes: 11_900_000,
+      durationMs: 8000,
+      up: loaded(180, 4.8),
+      down: loaded(0, 19),
+      capacity: null,
+      gradeSource: 'a document',
+      method: 'a method',
+      verdict: { kind: 'suffers' as const, text: 'Calls will suffer when the line is busy: uploads add 180 ms.', directions: ['up' as const] },
+    };
+    const text = formatSummary({ ...failed, load }, await loadMessages('de'));
+    expect(text).not.toContain('Calls will suffer');
+    expect(text).toMatch(
+      /\n {2}Bei ausgelasteter Leitung: .+\n {4}Beim Hochladen \(Sie → Relay\): 4,8\u00a0Mbit\/s, zusätzliche Verzögerung \+180,0\u00a0ms \(Note C\)/,
+    );
+    expect(text).toContain('\n    Übertragen: 11,9\u00a0MB von höchstens 100\u00a0MB (50\u00a0MB je Richtung) in 8\u00a0s.\n');
   });
 });

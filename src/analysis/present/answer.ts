@@ -67,10 +67,10 @@ type CoreAnswer = Omit<AnswerView, 'facts' | 'withdrawn'>;
 
 /**
  * What "pass, not confirmed" means, word for word wherever it is shown (the page, the CLI, the
- * README): the verdict counts the target as met.
+ * README): the verdict counts the target as met. English; another language's is the catalogue's
+ * `status.unconfirmedMeaning`.
  */
-export const UNCONFIRMED_MEANING =
-  'pass, not confirmed: the measured value is below the limit, so the verdict counts it as met, but the test was too short to rule out, at 95 % confidence, that the true value is at or above the limit; a longer test can confirm it.';
+export const UNCONFIRMED_MEANING = EN.t('status.unconfirmedMeaning');
 
 /** Targets whose pass a longer test can confirm: ratios over many probes. */
 const CONFIRMABLE: ReadonlySet<TargetId> = new Set<TargetId>(['loss-15s', 'reorder']);

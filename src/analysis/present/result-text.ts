@@ -17,7 +17,7 @@ export function reportSummaryText(r: Report): string {
     ...siteLines(r.meta),
     testContext(r),
     keyFiguresText(r),
-    ...directionRows(r).map(directionText),
+    ...directionRows(r).map((d) => directionText(d)),
     '',
     ...verdictRows(r).map((row) => `${row.status.toUpperCase()}: ${row.sentence}`),
     '',

@@ -8,7 +8,7 @@ import type { GradeDirection, GradeEntry, Report, TargetId, TargetMeta, Verdict 
 import { cautionOfReport } from '../grade/caution.js';
 import { REASSURING_MOS } from '../grade/mos.js';
 import { targetUnit } from '../grade/targets.js';
-import { figure, figureCount, figureMs, figurePct, limit, num, plural, rungName } from './format.js';
+import { figure, figureCount, figureMs, figurePct, limit, plural, rungName } from './format.js';
 import { busyFigure } from './cause-text.js';
 import { EN, type MessageKey, type Messages } from './catalogue.js';
 import { explanationOf } from './explain.js';
@@ -188,10 +188,16 @@ export function keyFigures(r: Pick<Report, 'summary' | 'meta' | 'grades'> & { at
   ];
 }
 
-/** How the test ran, e.g. "client to relay edge; reflector mode via udp/3478; 15 s at 100 probes/s". */
-export function testContext(r: Pick<Report, 'meta' | 'path'>): string {
-  const m = r.meta;
-  return `${m.profile.label}; ${m.mode} mode via ${r.path.transport}/${r.path.port === null ? '?' : String(r.path.port)}; ${num(m.durationS)} s at ${num(m.ratePps)} probes/s`;
+/** How the test ran, e.g. "client to relay edge; reflector mode via udp/3478; 15 s at 100 probes/s" (the profile's label as the report stores it). */
+export function testContext(r: Pick<Report, 'meta' | 'path'>, m: Messages = EN): string {
+  const meta = r.meta;
+  return m.t('cli.context', {
+    profile: meta.profile.label,
+    mode: m.t(`cli.mode.${meta.mode}`),
+    path: `${r.path.transport}/${r.path.port === null ? '?' : String(r.path.port)}`,
+    seconds: m.t('unit.s', { n: m.fmt.num(meta.durationS) }),
+    rate: m.fmt.num(meta.ratePps),
+  });
 }
 
 // ---- Each direction ----
@@ -356,9 +362,13 @@ export function keyFiguresText(r: Pick<Report, 'summary' | 'meta' | 'grades'> & 
     .join('; ');
 }
 
-/** A direction row as plain text: "upstream (you → relay): loss 0.00% and jitter 0.4 ms (worst 15 s), reorder 0.00%, 0 lost probes". */
-export function directionText(d: DirectionRow): string {
-  return `${lowerFirst(d.name)}: loss ${d.loss} and jitter ${d.jitter} (worst 15 s), reorder ${d.reorder}, ${d.lostProbes} lost probes`;
+/**
+ * A direction row as plain text: "upstream (you → relay): loss 0.00% and jitter 0.4 ms (worst 15 s), reorder 0.00%, 0 lost probes"
+ * (English lower-cases the direction's name, which opens the line mid-summary; another language keeps its own case).
+ */
+export function directionText(d: DirectionRow, m: Messages = EN): string {
+  const name = m.lang === 'en' ? lowerFirst(d.name) : d.name;
+  return m.t('cli.direction', { name, loss: d.loss, jitter: d.jitter, reorder: d.reorder, lostProbes: d.lostProbes });
 }
 
 // ---- The P90 aggregate ----

@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import type { Report } from '../../analysis/schema/report-schema.js';
 import { detailsView, directionRows, keyFigures, verdictRows, verdictView, type TextPart } from '../../analysis/present/view.js';
-import { adviceHeading, answerView, UNCONFIRMED_MEANING } from '../../analysis/present/answer.js';
+import { adviceHeading, answerView } from '../../analysis/present/answer.js';
 import { probePathLine } from '../../analysis/present/probe-path.js';
 import { edgeSentence, locateRows } from '../../analysis/present/locate.js';
 import { devicesLines } from '../../analysis/present/devices.js';
@@ -189,7 +189,7 @@ export class VerdictView extends CpElement {
           )}
         </tbody>
       </table></div>
-      ${rows.some((row) => a.statusText(row) === m.t('status.unconfirmed')) ? html`<p class="note" data-unconfirmed-meaning>${capitalised(UNCONFIRMED_MEANING)}</p>` : nothing}
+      ${rows.some((row) => a.statusText(row) === m.t('status.unconfirmed')) ? html`<p class="note" data-unconfirmed-meaning>${capitalised(m.t('status.unconfirmedMeaning'))}</p>` : nothing}
       <cp-report-details .report=${r} .messages=${m}></cp-report-details>
       </details>
     `;

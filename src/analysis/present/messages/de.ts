@@ -65,6 +65,8 @@ export const de: CatalogueOf<typeof en> = {
   'status.fail': 'nicht bestanden',
   'status.insufficient': 'nicht bewertet',
   'status.unconfirmed': 'bestanden, nicht bestätigt',
+  'status.unconfirmedMeaning':
+    'bestanden, nicht bestätigt: Der gemessene Wert liegt unter der Grenze, daher zählt das Ergebnis den Zielwert als erreicht, aber der Test war zu kurz, um mit 95\u00a0% Sicherheit auszuschließen, dass der wahre Wert die Grenze erreicht oder überschreitet; ein längerer Test kann es bestätigen.',
   'heading.good': 'Zur Sicherheit',
   'heading.caution': 'Was zu tun ist',
   'heading.other': 'Was Sie versuchen können',
@@ -82,6 +84,17 @@ export const de: CatalogueOf<typeof en> = {
   'cli.verdict': 'Ergebnis: {verdict}',
   'cli.heading': '{heading}:',
   'cli.advice': '{text} (warum: {because})',
+  'cli.devices': 'Geräte (nie Teil des Ergebnisses):',
+  'cli.network': 'Das Netzwerk, in dem dieser Rechner ist:',
+  'cli.context': '{profile}; Modus {mode} über {path}; {seconds} mit {rate} Testpaketen/s',
+  'cli.mode.reflector': 'Reflektor',
+  'cli.mode.loopback': 'Loopback',
+  'cli.direction': '{name}: Paketverlust {loss} und Jitter {jitter} (schlechteste 15 s), Reihenfolgefehler {reorder}, verlorene Testpakete: {lostProbes}',
+  'cli.load': '{title}: {sentence}',
+  'cli.load.line':
+    '{name}: {goodput}, zusätzliche Verzögerung {added} (p90 {addedP90}), Round-Trip-Zeit {rtt}, Jitter {jitter}, Paketverlust {loss}, Leitung ausgelastet: {saturated}',
+  'cli.target': '{name}: {direction}, {statistic}',
+  'cli.status.reason': '{status} ({reason})',
 
   'advice.why': 'Warum: {because}.',
   'advice.allowUdp':

@@ -69,6 +69,8 @@ export const en = {
   'status.fail': 'fail',
   'status.insufficient': 'not judged',
   'status.unconfirmed': 'pass, not confirmed',
+  'status.unconfirmedMeaning':
+    'pass, not confirmed: the measured value is below the limit, so the verdict counts it as met, but the test was too short to rule out, at 95 % confidence, that the true value is at or above the limit; a longer test can confirm it.',
   'heading.good': 'To be thorough',
   'heading.caution': 'What to do',
   'heading.other': 'What to try',
@@ -87,6 +89,16 @@ export const en = {
   'cli.verdict': 'Verdict: {verdict}',
   'cli.heading': '{heading}:',
   'cli.advice': '{text} (why: {because})',
+  'cli.devices': 'Devices (never part of the verdict):',
+  'cli.network': 'The network this machine is on:',
+  'cli.context': '{profile}; {mode} mode via {path}; {seconds} at {rate} probes/s',
+  'cli.mode.reflector': 'reflector',
+  'cli.mode.loopback': 'loopback',
+  'cli.direction': '{name}: loss {loss} and jitter {jitter} (worst 15 s), reorder {reorder}, {lostProbes} lost probes',
+  'cli.load': '{title}: {sentence}',
+  'cli.load.line': '{name}: {goodput}, added delay {added} (p90 {addedP90}), round trip {rtt}, jitter {jitter}, loss {loss}, filled the line: {saturated}',
+  'cli.target': '{name}: {direction}, {statistic}',
+  'cli.status.reason': '{status} ({reason})',
 
   // ---- What to try (advice.ts, answer.ts) ----
   'advice.why': 'Why: {because}.',

@@ -66,6 +66,8 @@ export const es: CatalogueOf<typeof en> = {
   'status.fail': 'no superado',
   'status.insufficient': 'sin evaluar',
   'status.unconfirmed': 'superado, sin confirmar',
+  'status.unconfirmedMeaning':
+    'superado, sin confirmar: el valor medido está por debajo del límite, así que el veredicto cuenta el objetivo como cumplido, pero la prueba fue demasiado corta para descartar, con un 95\u00a0% de confianza, que el valor real esté en el límite o por encima; una prueba más larga puede confirmarlo.',
   'heading.good': 'Para asegurarse',
   'heading.caution': 'Qué hacer',
   'heading.other': 'Qué probar',
@@ -83,6 +85,17 @@ export const es: CatalogueOf<typeof en> = {
   'cli.verdict': 'Veredicto: {verdict}',
   'cli.heading': '{heading}:',
   'cli.advice': '{text} (por qué: {because})',
+  'cli.devices': 'Dispositivos (nunca forman parte del veredicto):',
+  'cli.network': 'La red en la que está este equipo:',
+  'cli.context': '{profile}; modo {mode} por {path}; {seconds} a {rate} sondas/s',
+  'cli.mode.reflector': 'reflector',
+  'cli.mode.loopback': 'bucle',
+  'cli.direction': '{name}: pérdida {loss} y jitter {jitter} (peores 15 s), desorden {reorder}, sondas perdidas: {lostProbes}',
+  'cli.load': '{title}: {sentence}',
+  'cli.load.line':
+    '{name}: {goodput}, retardo añadido {added} (p90 {addedP90}), ida y vuelta {rtt}, jitter {jitter}, pérdida {loss}, línea llenada: {saturated}',
+  'cli.target': '{name}: {direction}, {statistic}',
+  'cli.status.reason': '{status} ({reason})',
 
   'advice.why': 'Por qué: {because}.',
   'advice.allowUdp':

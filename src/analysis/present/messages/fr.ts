@@ -65,6 +65,8 @@ export const fr: CatalogueOf<typeof en> = {
   'status.fail': 'échec',
   'status.insufficient': 'non évalué',
   'status.unconfirmed': 'réussi, non confirmé',
+  'status.unconfirmedMeaning':
+    'réussi, non confirmé\u00a0: la valeur mesurée est sous la limite, donc le verdict compte l’objectif comme atteint, mais le test était trop court pour exclure, avec 95\u202f% de confiance, que la vraie valeur atteigne ou dépasse la limite\u00a0; un test plus long peut le confirmer.',
   'heading.good': 'Pour aller plus loin',
   'heading.caution': 'Que faire',
   'heading.other': 'Que tenter',
@@ -82,6 +84,17 @@ export const fr: CatalogueOf<typeof en> = {
   'cli.verdict': 'Verdict : {verdict}',
   'cli.heading': '{heading} :',
   'cli.advice': '{text} (pourquoi : {because})',
+  'cli.devices': 'Appareils (jamais pris en compte dans le verdict)\u00a0:',
+  'cli.network': 'Le réseau de cette machine\u00a0:',
+  'cli.context': '{profile}\u00a0; mode {mode} via {path}\u00a0; {seconds} à {rate}\u00a0sondes/s',
+  'cli.mode.reflector': 'réflecteur',
+  'cli.mode.loopback': 'boucle',
+  'cli.direction': '{name}\u00a0: perte {loss} et gigue {jitter} (pires 15 s), désordre {reorder}, sondes perdues\u00a0: {lostProbes}',
+  'cli.load': '{title}\u00a0: {sentence}',
+  'cli.load.line':
+    '{name}\u00a0: {goodput}, délai ajouté {added} (p90 {addedP90}), aller-retour {rtt}, gigue {jitter}, perte {loss}, ligne remplie\u00a0: {saturated}',
+  'cli.target': '{name}\u00a0: {direction}, {statistic}',
+  'cli.status.reason': '{status} ({reason})',
 
   'advice.why': 'Pourquoi\u00a0: {because}.',
   'advice.allowUdp':

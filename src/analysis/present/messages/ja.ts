@@ -64,6 +64,8 @@ export const ja: CatalogueOf<typeof en> = {
   'status.fail': '不合格',
   'status.insufficient': '評価なし',
   'status.unconfirmed': '合格 (未確認)',
+  'status.unconfirmedMeaning':
+    '合格 (未確認): 測定値は上限を下回っているため、判定ではこの目標値を満たしたものとして数えます。ただしテストが短すぎて、真の値が上限以上である可能性を 95% の信頼度で否定できません。より長いテストで確認できます。',
   'heading.good': '念のため',
   'heading.caution': 'すること',
   'heading.other': '試すこと',
@@ -81,6 +83,17 @@ export const ja: CatalogueOf<typeof en> = {
   'cli.verdict': '判定: {verdict}',
   'cli.heading': '{heading}:',
   'cli.advice': '{text} (理由: {because})',
+  'cli.devices': 'デバイス (判定には含まれません):',
+  'cli.network': 'このマシンがつながっているネットワーク:',
+  'cli.context': '{profile}、{mode}モード ({path} 経由)、{seconds}、毎秒 {rate} プローブ',
+  'cli.mode.reflector': 'リフレクター',
+  'cli.mode.loopback': 'ループバック',
+  'cli.direction': '{name}: パケットロス {loss}、ジッター {jitter} (最も悪い 15 秒)、順序の入れ替わり {reorder}、失われたプローブ {lostProbes} 個',
+  'cli.load': '{title}: {sentence}',
+  'cli.load.line':
+    '{name}: {goodput}、増えた遅延 {added} (p90 {addedP90})、往復時間 {rtt}、ジッター {jitter}、パケットロス {loss}、回線を使い切った: {saturated}',
+  'cli.target': '{name}: {direction}、{statistic}',
+  'cli.status.reason': '{status} ({reason})',
 
   'advice.why': '理由: {because}。',
   'advice.allowUdp':
