@@ -158,7 +158,7 @@ test('tier 1 finds a result by code and by ticket, sees the baseline and the cul
   await expect(page.getByRole('heading', { name: 'What to tell the user' })).toBeVisible();
   await expect(page.getByTestId('network')).toHaveCount(0);
   expect(await axeViolations(page)).toEqual([]);
-  // On a phone the result's tables wrap inside the screen: no sideways scroll.
+  // On a phone the page never scrolls sideways: a table too wide for the screen scrolls inside its own region.
   await page.setViewportSize({ width: 390, height: 844 });
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await page.screenshot({ path: test.info().outputPath('tier1-result-390.png'), fullPage: true });
@@ -167,6 +167,18 @@ test('tier 1 finds a result by code and by ticket, sees the baseline and the cul
   for (const ip of [...SITE_CLIENTS, BAD_CLIENT]) expect(everything).not.toContain(ip);
   expect(everything).not.toContain('198.51.100.');
   expect(everything).not.toContain('203.0.113.');
+  // In German on the phone, the site list's longer words scroll inside its region: the page stays
+  // within the screen and a site's name stays on one line.
+  await page.goto(`${base}/console?lang=de`);
+  const name = page.getByTestId('sites').getByRole('button', { name: 'Standortbericht von Branch-7 öffnen' });
+  await expect(name).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  const linesOf = (el: Element): number => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size;
+  };
+  expect(await name.evaluate(linesOf)).toBe(1);
 });
 
 test('every search starts from an empty desk: a code read out with a space finds the result, a refused search leaves nothing of it on screen, a ticket by its start in any case', async ({

@@ -118,8 +118,9 @@ type Column = string | { text: string; title: string };
 
 /** A table in a region that scrolls sideways on a narrow screen (focusable, so a keyboard can scroll it too). */
 function scrollTable(label: string, testId: string, columns: readonly Column[], rows: readonly TemplateResult[]): TemplateResult {
-  return html`<div class="scroll" tabindex="0" role="region" aria-label=${label}>
+  return html`<div class="scroll figures" tabindex="0" role="region" aria-label=${label}>
     <table data-testid=${testId}>
+      <caption class="sr-only">${label}</caption>
       <thead>
         <tr>
           ${columns.map((c) => (typeof c === 'string' ? html`<th scope="col">${c}</th>` : html`<th scope="col" title=${c.title}>${c.text}</th>`))}

@@ -401,46 +401,56 @@ export class ConsoleView extends CpElement {
       ${
         o.sites.length === 0
           ? html`<p>${m.t('sites.none')}</p>`
-          : html`<table data-testid="sites">
+          : region(
+              m.t('sites.heading'),
+              html`<table class="sites" data-testid="sites">
+            <caption class="sr-only">${m.t('sites.heading')}</caption>
             <thead><tr><th scope="col">${m.t('sites.site')}</th><th scope="col">${m.t('sites.samples')}</th><th scope="col">${m.t('sites.verdict')}</th><th scope="col">${m.t('sites.lastTested')}</th><th scope="col">${m.t('sites.lookAt')}</th></tr></thead>
             <tbody>
               ${o.sites.map(
                 (s) =>
                   html`<tr>
-                      <td>
+                      <td class="name">
                         <button class="link" @click=${() => void this.showSite(s.site)} aria-label=${m.t('sites.open', { site: s.site })}>${s.site}</button>${
                           s.edge ? html` <small>${m.t('sites.on', { edge: this.edgeWords(s.edge) })}</small>` : nothing
                         }
                       </td>
-                      <td>${m.t('sites.samplesOf', { n: countText(m, s.samples), total: countText(m, s.samplesTotal) })}</td>
-                      <td class=${s.verdict}>${this.verdictWord(s.verdict)}</td>
-                      <td>${s.health?.lastReportAt ?? '–'}</td>
-                      <td>${(s.health?.flags.length ?? 0) === 0 ? '–' : html`<ul class="flags">${s.health?.flags.map((f) => html`<li>${this.flagWords(f, s)}</li>`)}</ul>`}</td>
+                      <td class="nowrap">${m.t('sites.samplesOf', { n: countText(m, s.samples), total: countText(m, s.samplesTotal) })}</td>
+                      <td class="nowrap ${s.verdict}">${this.verdictWord(s.verdict)}</td>
+                      <td class="nowrap">${s.health?.lastReportAt ?? '–'}</td>
+                      <td class="look">${(s.health?.flags.length ?? 0) === 0 ? '–' : html`<ul class="flags">${s.health?.flags.map((f) => html`<li>${this.flagWords(f, s)}</li>`)}</ul>`}</td>
                     </tr>
                     ${(s.otherEdges ?? []).map(
                       (e) =>
                         html`<tr data-testid="other-edge">
                           <td><small>${m.t('sites.otherEdge', { site: s.site, edge: this.edgeWords(e.edge) })}</small></td>
                           <td>${countText(m, e.samples)}</td>
-                          <td class=${e.verdict}>${this.verdictWord(e.verdict)}</td>
+                          <td class="nowrap ${e.verdict}">${this.verdictWord(e.verdict)}</td>
                           <td>–</td>
                           <td>–</td>
                         </tr>`,
                     )}`,
               )}
             </tbody>
-          </table>`
+          </table>`,
+            )
       }`;
   }
 
   private list(a: ConsoleSearchAnswer): TemplateResult {
     const m = this.m;
     const n = countText(m, a.results.length);
-    return html`<h2 id="found" tabindex="-1">${a.truncated ? m.plural(a.results.length, 'foundMore.one', 'foundMore.other', { n }) : m.plural(a.results.length, 'found.one', 'found.other', { n })}</h2>
+    const heading = a.truncated
+      ? m.plural(a.results.length, 'foundMore.one', 'foundMore.other', { n })
+      : m.plural(a.results.length, 'found.one', 'found.other', { n });
+    return html`<h2 id="found" tabindex="-1">${heading}</h2>
       ${
         a.results.length === 0
           ? nothing
-          : html`<table>
+          : region(
+              heading,
+              html`<table>
+            <caption class="sr-only">${heading}</caption>
             <thead>
               <tr><th scope="col">${m.t('found.code')}</th><th scope="col">${m.t('found.started', { timeZone: this.timeZone })}</th><th scope="col">${m.t('found.site')}</th><th scope="col">${m.t('found.ticket')}</th><th scope="col">${m.t('found.verdict')}</th></tr>
             </thead>
@@ -449,14 +459,15 @@ export class ConsoleView extends CpElement {
                 (r) =>
                   html`<tr>
                     <td><button class="link code" @click=${() => void this.show(r)} aria-label=${m.t('found.open', { code: r.code })}>${r.code}</button></td>
-                    <td>${r.startedAtLocal}</td>
-                    <td>${r.site ?? (r.siteUnverified === null ? '–' : html`${r.siteUnverified} <em class="unverified">${m.t('found.unverified')}</em>`)}</td>
-                    <td>${r.ticket ?? '–'}</td>
+                    <td class="nowrap">${r.startedAtLocal}</td>
+                    <td class="name">${r.site ?? (r.siteUnverified === null ? '–' : html`${r.siteUnverified} <em class="unverified">${m.t('found.unverified')}</em>`)}</td>
+                    <td class="name">${r.ticket ?? '–'}</td>
                     <td class=${r.verdict ?? ''}>${this.verdictWord(r.verdict)}</td>
                   </tr>`,
               )}
             </tbody>
-          </table>`
+          </table>`,
+            )
       }`;
   }
 
@@ -513,10 +524,14 @@ export class ConsoleView extends CpElement {
       ${
         r.grades.length > 0
           ? html`<h3>${m.t('result.targets')}</h3>
-            <table>
+            ${region(
+              m.t('result.targets'),
+              html`<table>
+              <caption class="sr-only">${m.t('result.targets')}</caption>
               <thead><tr><th scope="col">${m.t('result.target')}</th><th scope="col">${m.t('result.direction')}</th><th scope="col">${m.t('result.value')}</th><th scope="col">${m.t('result.limit')}</th><th scope="col">${m.t('result.status')}</th></tr></thead>
-              <tbody>${r.grades.map((g) => html`<tr><td>${g.label}</td><td>${this.directionWord(g.direction)}</td><td>${g.measured}</td><td>${g.limit}</td><td class=${g.status}>${m.t(`status.${g.status}`)}</td></tr>`)}</tbody>
-            </table>`
+              <tbody>${r.grades.map((g) => html`<tr><td class="label">${g.label}</td><td>${this.directionWord(g.direction)}</td><td class="nowrap">${g.measured}</td><td class="nowrap">${g.limit}</td><td class=${g.status}>${m.t(`status.${g.status}`)}</td></tr>`)}</tbody>
+            </table>`,
+            )}`
           : nothing
       }
       ${r.network ? this.network(r.network) : nothing}
@@ -564,15 +579,19 @@ export class ConsoleView extends CpElement {
       ${
         b.samples === 0
           ? nothing
-          : html`<table>
+          : region(
+              m.t('baseline.heading'),
+              html`<table>
+            <caption class="sr-only">${m.t('baseline.heading')}</caption>
             <thead><tr><th scope="col">${m.t('baseline.metric')}</th><th scope="col">${m.t('baseline.direction')}</th><th scope="col">${m.t('baseline.value')}</th><th scope="col">${m.t('baseline.p50')}</th><th scope="col">${m.t('baseline.p90')}</th><th scope="col">${m.t('baseline.standing')}</th></tr></thead>
             <tbody>
               ${b.metrics.map(
                 (x) =>
-                  html`<tr><td>${x.label}</td><td>${this.directionWord(x.direction)}</td><td>${x.figures.value}</td><td>${x.figures.p50}</td><td>${x.figures.p90}</td><td>${standing(x.standing)}</td></tr>`,
+                  html`<tr><td class="label">${x.label}</td><td>${this.directionWord(x.direction)}</td><td class="nowrap">${x.figures.value}</td><td class="nowrap">${x.figures.p50}</td><td class="nowrap">${x.figures.p90}</td><td>${standing(x.standing)}</td></tr>`,
               )}
             </tbody>
-          </table>`
+          </table>`,
+            )
       }`;
   }
 
@@ -589,4 +608,12 @@ export class ConsoleView extends CpElement {
         <li>${m.t('network.path', { path: n.path ? `${n.path.transport.toUpperCase()} ${n.path.port ?? ''} ${n.path.candidateType ?? ''}` : m.t('network.unknown') })}</li>
       </ul>`;
   }
+}
+
+/**
+ * A table in a region that scrolls sideways when the table cannot fit (a phone, a long name), so
+ * the page itself never does; focusable, so a keyboard can scroll it too.
+ */
+function region(label: string, table: TemplateResult): TemplateResult {
+  return html`<div class="scroll" tabindex="0" role="region" aria-label=${label}>${table}</div>`;
 }

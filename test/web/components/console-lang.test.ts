@@ -63,7 +63,7 @@ async function open(kind: 'report' | 'could-not-test', lang: Lang, search: strin
   const form = await waitFor(() => c.shadowRoot?.querySelector<HTMLFormElement>('form:has(#code)'), { timeoutMs: 5000, what: 'the search form' });
   one<HTMLInputElement>(c, '#code').value = 'K7QF-3MZD';
   form.requestSubmit();
-  const button = await waitFor(() => c.shadowRoot?.querySelector<HTMLButtonElement>('#found ~ table button.code'), {
+  const button = await waitFor(() => c.shadowRoot?.querySelector<HTMLButtonElement>('#found ~ .scroll button.code'), {
     timeoutMs: 5000,
     what: 'the result in the list',
   });
