@@ -9,7 +9,7 @@ import type { Caution, GradedPathOut, Diagnostics, GradeEntry, Hint, MosReport, 
 import { count, num, plural } from './format.js';
 import { EN, type Messages } from './catalogue.js';
 import { insufficientCauseText } from './cause-text.js';
-import { meansOf, mosText, targetName, teamsText } from './it-words.js';
+import { meansOf, mosText, profileName, targetName, teamsText } from './it-words.js';
 import { pathText } from './ports.js';
 import { directionPhrase, outcomeSentence, targetWhere } from './sentences.js';
 
@@ -130,7 +130,7 @@ export function explanationOf(r: Report, m: Messages = EN): string[] {
   return explain(
     {
       verdict: r.summary.verdict,
-      profileLabel: r.meta.profile.label,
+      profileLabel: profileName(r.meta.profile, m),
       grades: r.grades,
       mos: r.mos,
       teams: r.teamsPoorStream,

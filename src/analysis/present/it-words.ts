@@ -7,8 +7,20 @@
  */
 import type { GradeDirection, GradeEntry, MosReport, Report, Rung, TeamsPoorStream, Verdict } from '../schema/report-schema.js';
 import { REASSURING_MOS, satisfaction } from '../grade/mos.js';
+import { azureRowOf } from '../grade/targets.js';
 import { MISSING, rungName } from './format.js';
 import type { MessageKey, Messages } from './catalogue.js';
+
+/** The targets' profile by name: the report's label in English, else worded from its id (an Azure region keeps its own name). */
+export function profileName(p: Pick<Report['meta']['profile'], 'id' | 'label' | 'azureRegion' | 'from'>, m: Messages): string {
+  if (m.lang === 'en') return p.label;
+  if (p.id === 'azure-region') {
+    const customer = p.azureRegion ?? '';
+    const azure = azureRowOf(customer)?.azureRegion ?? customer;
+    return m.t(p.from === 'edge' ? 'it.profile.azure-region.edge' : 'it.profile.azure-region.site', { azure, customer });
+  }
+  return m.t(`it.profile.${p.id}`);
+}
 
 /** A grade's target by name: the report's label in English, the catalogue's name of its code in another language. */
 export const targetName = (g: Pick<GradeEntry, 'target' | 'label'>, m: Messages): string => (m.lang === 'en' ? g.label : m.t(`targetLabel.${g.target}`));

@@ -12,7 +12,7 @@ import { figure, figureCount, figureMs, figurePct, limit, plural, rungName } fro
 import { busyFigure } from './cause-text.js';
 import { EN, type MessageKey, type Messages } from './catalogue.js';
 import { explanationOf } from './explain.js';
-import { directionWord, meansOf, mosText, rungDetail, secondOpinionLines, statisticOf, targetName, teamsText } from './it-words.js';
+import { directionWord, meansOf, mosText, profileName, rungDetail, secondOpinionLines, statisticOf, targetName, teamsText } from './it-words.js';
 
 // ---- The verdict ----
 
@@ -192,7 +192,7 @@ export function keyFigures(r: Pick<Report, 'summary' | 'meta' | 'grades'> & { at
 export function testContext(r: Pick<Report, 'meta' | 'path'>, m: Messages = EN): string {
   const meta = r.meta;
   return m.t('cli.context', {
-    profile: meta.profile.label,
+    profile: profileName(meta.profile, m),
     mode: m.t(`cli.mode.${meta.mode}`),
     path: `${r.path.transport}/${r.path.port === null ? '?' : String(r.path.port)}`,
     seconds: m.t('unit.s', { n: m.fmt.num(meta.durationS) }),

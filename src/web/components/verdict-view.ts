@@ -3,6 +3,7 @@ import type { Report } from '../../analysis/schema/report-schema.js';
 import { detailsView, directionRows, keyFigures, verdictRows, verdictView, type TextPart } from '../../analysis/present/view.js';
 import { adviceHeading, answerView } from '../../analysis/present/answer.js';
 import { probePathLine } from '../../analysis/present/probe-path.js';
+import { profileName } from '../../analysis/present/it-words.js';
 import { edgeSentence, locateRows } from '../../analysis/present/locate.js';
 import { devicesLines } from '../../analysis/present/devices.js';
 import { networkLines } from '../../analysis/present/network.js';
@@ -141,7 +142,7 @@ export class VerdictView extends CpElement {
       ></cp-result-card>
       <details class="for-it">
       <summary>${p.t('page.detailsForIt')}</summary>
-      <p class="probe-path" data-probe-path=${r.probe.path}>${probePathLine(r)}</p>
+      <p class="probe-path" data-probe-path=${r.probe.path}>${probePathLine(r, m)}</p>
       <div class="explanation">
         <p>${v.headline}</p>
         ${v.more.map((line) => html`<p>${line}</p>`)}
@@ -175,7 +176,7 @@ export class VerdictView extends CpElement {
           : nothing
       }
       <div class="scroll" role="region" aria-label=${m.t('it.targets')} tabindex="0"><table class="targets" aria-label=${m.t('it.targets')}>
-        <caption>${m.t('it.targets.caption', { profile: r.meta.profile.label })}</caption>
+        <caption>${m.t('it.targets.caption', { profile: profileName(r.meta.profile, m) })}</caption>
         <thead><tr>${(['target', 'measured', 'limit', 'result', 'means'] as const).map((c) => html`<th scope="col">${m.t(`it.targets.${c}`)}</th>`)}</tr></thead>
         <tbody>
           ${rows.map(

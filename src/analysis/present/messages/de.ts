@@ -527,6 +527,13 @@ export const de: CatalogueOf<typeof en> = {
   'it.servers.chosen': 'Gewählt',
   'it.targets': 'Zielwerte',
   'it.targets.caption': 'Zielwerte: {profile}',
+  'it.profile.client-to-edge': 'vom Client zum Relay am Netzwerkrand',
+  'it.profile.edge-to-edge': 'vom Netzwerkrand zum Relay am Netzwerkrand',
+  'it.profile.azure-region.site': 'Azure {azure} von Ihrem Standort ({customer})',
+  'it.profile.azure-region.edge': 'Azure {azure} von Ihrem Netzwerkrand ({customer})',
+  'it.probe.rtp':
+    'Gemessen auf einem Audiostrom (RTP), so wie ein Anruf die Stimme sendet. Doppelte Pakete sieht nur das Relay, daher werden sie hier nicht gezählt.',
+  'it.probe.datachannel': 'Gemessen auf einem Datenkanal, nicht auf einem Audiostrom.',
   'it.targets.target': 'Zielwert',
   'it.targets.measured': 'Gemessen',
   'it.targets.limit': 'Grenze',

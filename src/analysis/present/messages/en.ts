@@ -522,6 +522,13 @@ export const en = {
   'it.servers.chosen': 'Chosen',
   'it.targets': 'Targets',
   'it.targets.caption': 'Targets: {profile}',
+  'it.profile.client-to-edge': 'client to relay edge',
+  'it.profile.edge-to-edge': 'network edge to relay edge',
+  'it.profile.azure-region.site': 'Azure {azure} from your site ({customer})',
+  'it.profile.azure-region.edge': 'Azure {azure} from your network edge ({customer})',
+  'it.probe.rtp':
+    'Measured on an audio stream (RTP), the way a call sends its voice. Duplicated packets are visible only at the relay, so they are not counted here.',
+  'it.probe.datachannel': 'Measured on a data channel, not on an audio stream.',
   'it.targets.target': 'Target',
   'it.targets.measured': 'Measured',
   'it.targets.limit': 'Limit',

@@ -519,6 +519,13 @@ export const es: CatalogueOf<typeof en> = {
   'it.servers.chosen': 'Elegido',
   'it.targets': 'Objetivos',
   'it.targets.caption': 'Objetivos: {profile}',
+  'it.profile.client-to-edge': 'del cliente al relé en el borde de la red',
+  'it.profile.edge-to-edge': 'del borde de su red al relé en el borde de la red',
+  'it.profile.azure-region.site': 'Azure {azure} desde su sede ({customer})',
+  'it.profile.azure-region.edge': 'Azure {azure} desde el borde de su red ({customer})',
+  'it.probe.rtp':
+    'Medido en un flujo de audio (RTP), como una llamada envía la voz. Los paquetes duplicados solo se ven en el relé, así que aquí no se cuentan.',
+  'it.probe.datachannel': 'Medido en un canal de datos, no en un flujo de audio.',
   'it.targets.target': 'Objetivo',
   'it.targets.measured': 'Medido',
   'it.targets.limit': 'Límite',

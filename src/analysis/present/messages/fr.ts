@@ -534,6 +534,13 @@ export const fr: CatalogueOf<typeof en> = {
   'it.servers.chosen': 'Choisi',
   'it.targets': 'Objectifs',
   'it.targets.caption': 'Objectifs\u00a0: {profile}',
+  'it.profile.client-to-edge': 'du client au relais en bordure de réseau',
+  'it.profile.edge-to-edge': 'de la bordure de votre réseau au relais en bordure de réseau',
+  'it.profile.azure-region.site': 'Azure {azure} depuis votre site ({customer})',
+  'it.profile.azure-region.edge': 'Azure {azure} depuis la bordure de votre réseau ({customer})',
+  'it.probe.rtp':
+    'Mesuré sur un flux audio (RTP), comme un appel envoie la voix. Les paquets dupliqués ne sont visibles qu’au relais\u00a0; ils ne sont donc pas comptés ici.',
+  'it.probe.datachannel': 'Mesuré sur un canal de données, pas sur un flux audio.',
   'it.targets.target': 'Objectif',
   'it.targets.measured': 'Mesuré',
   'it.targets.limit': 'Limite',
