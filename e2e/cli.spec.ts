@@ -155,7 +155,11 @@ test.describe('callprobe run', () => {
       expect(report).toMatchObject({ meta: { mode: 'loopback' }, path: { transport: 'udp', port } });
       expect(report.summary.upstream).toBeNull();
       expect(report.summary.downstream).toBeNull();
-      expect(report.summary.packetsReceived).toBeGreaterThan(250);
+      // 3 s at 100 probes/s is about 300 (310 of 310 on a quiet machine); the
+      // functional lane runs beside other tests, where a busy page sends and
+      // receives fewer (242 seen). The stream flowed through coturn if at least
+      // half came back.
+      expect(report.summary.packetsReceived, JSON.stringify(report.summary)).toBeGreaterThan(150);
       expect(r.code).toBe(2);
     } finally {
       await coturn.stop();
