@@ -7,7 +7,7 @@
  * Reading /proc is here; the arithmetic (`costPerTest`, `statTicks`) is pure and tested against
  * hand-computed figures (test/bench/test-cost.test.ts).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as pause } from 'node:timers/promises';
 import { processTree } from './process.js';
@@ -51,11 +51,31 @@ export function readTree(pid: number): TreeReading {
   return { cpuS: ticks / TICKS_PER_S, rssMiB: rssKb / 1024, atMs: performance.now(), pids };
 }
 
+/**
+ * One process's CPU seconds to the nanosecond: the sum over its live threads of the time each
+ * spent on a CPU (/proc/<pid>/task/<tid>/schedstat, first field, ns). For a process whose cost
+ * per test is under /proc/<pid>/stat's 10 ms tick (the benches' floors); threads that already
+ * exited are not counted.
+ */
+export function readProcessNs(pid: number): TreeReading {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) ns += schedstatNs(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8'));
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return { cpuS: ns / 1e9, rssMiB: rssKb / 1024, atMs: performance.now(), pids: [pid] };
+}
+
+/** The nanoseconds on a CPU in the text of a schedstat file ("<on cpu ns> <waiting ns> <timeslices>"). */
+export function schedstatNs(text: string): number {
+  const m = /^(\d+)\s/.exec(text.trim() + ' ');
+  if (m === null) throw new Error(`not a schedstat line: ${JSON.stringify(text)}`);
+  return Number(m[1]);
+}
+
 /** The tree's idle CPU rate (CPU seconds per second) over `seconds` of doing nothing, and its idle memory. */
-export async function idleRate(pid: number, seconds: number): Promise<{ cpuSPerS: number; rssMiB: number }> {
-  const a = readTree(pid);
+export async function idleRate(pid: number, seconds: number, read: (pid: number) => TreeReading = readTree): Promise<{ cpuSPerS: number; rssMiB: number }> {
+  const a = read(pid);
   await pause(seconds * 1000);
-  const b = readTree(pid);
+  const b = read(pid);
   return { cpuSPerS: cpuRate(a, b), rssMiB: b.rssMiB };
 }
 

@@ -18,6 +18,7 @@ import { intFlag } from '../lib/flags.js';
 import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
 import { costPerTest, idleRate, readTree } from '../lib/test-cost.js';
 import type { ManyClientRun } from './many-client.js';
+import { floorCost, PROBE_DATAGRAM_BYTES, type FloorCost } from './floor.js';
 
 export interface CostOptions {
   runs: number;
@@ -108,6 +109,13 @@ async function onOneServe(
 export async function runCostBench(o: CostOptions): Promise<void> {
   const now = await onOneServe(['chromium', 'node'], o, {});
   const wire = await onOneServe(['chromium-wire'], o, { CALLPROBE_RELAY_HOP: 'wire' });
+  // The floors: the same probe stream echoed by a process that does nothing else, in Node and in C.
+  const floors: FloorCost[] = [];
+  for (const kind of ['node', 'c'] as const) {
+    const f = await floorCost(kind, o.runs, o.durationS, process.cwd());
+    process.stderr.write(`cost floor ${kind}: ${f.echoed} of ${f.sent} echoed\n`);
+    floors.push(f);
+  }
   const idle = now.idle;
   const costs = [...now.costs, ...wire.costs];
   const fx = (v: number | null): string => (v === null ? '–' : v.toFixed(3));
@@ -120,6 +128,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
     idleCpuSPerS: idle.cpuSPerS,
     idleCpuSPerSWire: wire.idle.cpuSPerS,
     costs,
+    floors,
   };
   const markdown = [
     `### The server's CPU per full test (${date})`,
@@ -140,8 +149,22 @@ export async function runCostBench(o: CostOptions): Promise<void> {
         c.wallSPerTest.toFixed(1),
       ]),
     ),
+    '',
+    `The floors, in the same run: a process that only echoes a test's probe stream (one ${PROBE_DATAGRAM_BYTES}-byte datagram every 10 ms for ${o.durationS} s over loopback, each sent straight back; no TURN, SRTP or WebRTC), its CPU per stream less its idle rate.`,
+    '',
+    mdTable(
+      ['floor', 'streams', 'datagrams echoed', 'CPU-s per test', 'CPU per datagram echoed'],
+      floors.map((f) => [
+        f.floor === 'node' ? 'a bare Node echo (`dgram`)' : 'a bare C echo (`recvfrom`, `sendto`)',
+        String(f.tests),
+        `${f.echoed} of ${f.sent}`,
+        fx(f.cpuSPerTest),
+        f.cpuSPerTest === null || f.echoed === 0 ? '–' : `${Math.round((f.cpuSPerTest * f.tests * 1e6) / f.echoed)} µs`,
+      ]),
+    ),
   ].join('\n');
   for (const c of costs) process.stdout.write(`${c.client}: ${fx(c.cpuSPerTest)} server CPU-s per test (${c.completed} of ${c.tests} completed; ${c.mode})\n`);
+  for (const f of floors) process.stdout.write(`floor ${f.floor}: ${fx(f.cpuSPerTest)} CPU-s per test (${f.echoed} of ${f.sent} echoed)\n`);
   const published = publishResults(
     { name: 'load-cost', raw: result, summary: result, docs: { section: 'load-cost', markdown } },
     { writeDocs: writeDocsRequested(process.argv), date },

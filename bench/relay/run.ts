@@ -26,6 +26,7 @@ import { parseUclient, uclientArgs } from './uclient.js';
 import { directPinger, interleaved, turnPinger, type RttStats } from './rtt.js';
 import { relaySummary } from './summary.js';
 import { describePublished, publishResults, RAW_DIR, writeDocsRequested } from '../lib/results.js';
+import { buildC } from '../lib/c-build.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..', '..');
@@ -83,18 +84,9 @@ function pidOf(p: ProcessHandle, what: string): number {
   return p.pid;
 }
 
-/** Compiles the C forwarder into dist/ (ignored) with Debian's cc; a clear error when there is none. */
-async function buildCForwarder(): Promise<string> {
-  const source = join(repo, 'bench', 'relay', 'c-forwarder.c');
-  const out = join(repo, 'dist', 'bench', 'relay', 'c-forwarder');
-  mkdirSync(dirname(out), { recursive: true });
-  const r = await runProcess('cc', ['-O2', '-Wall', '-Werror', '-o', out, source], { timeoutMs: 60_000 });
-  if (r.spawnError)
-    throw new Error(
-      `bench:relay needs a C compiler for its C floor: \`cc\` did not start (${r.spawnError.message}); install Debian's gcc (apt-get install gcc)`,
-    );
-  if (r.code !== 0) throw new Error(`cc could not build ${source}:\n${r.output}`);
-  return out;
+/** Compiles the C forwarder into dist/ (ignored) with Debian's cc. */
+function buildCForwarder(): Promise<string> {
+  return buildC(join(repo, 'bench', 'relay', 'c-forwarder.c'), join(repo, 'dist', 'bench', 'relay', 'c-forwarder'), 'bench:relay');
 }
 
 async function main(): Promise<void> {

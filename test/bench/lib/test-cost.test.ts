@@ -1,6 +1,6 @@
 /** The cost of a test (bench/lib/test-cost.ts): /proc/<pid>/stat's CPU fields and the per-test arithmetic, against hand-computed figures. */
 import { describe, expect, it } from 'vitest';
-import { costPerTest, cpuRate, statTicks, type TreeReading } from '../../../bench/lib/test-cost.js';
+import { costPerTest, cpuRate, schedstatNs, statTicks, type TreeReading } from '../../../bench/lib/test-cost.js';
 
 const reading = (cpuS: number, atMs: number): TreeReading => ({ cpuS, rssMiB: 0, atMs, pids: [] });
 
@@ -9,6 +9,13 @@ describe('statTicks', () => {
     // A name with a space and a ')' in it; fields 3..17 then: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime.
     const stat = '4242 (node (x) y) S 1 4242 4242 0 -1 4194304 900 0 0 0 1234 56 7 8 20 0 11 0';
     expect(statTicks(stat)).toBe(1234 + 56 + 7 + 8);
+  });
+});
+
+describe('schedstatNs', () => {
+  it('reads the first field of a schedstat line, nanoseconds on a CPU', () => {
+    expect(schedstatNs('253185184 63585475 1159\n')).toBe(253_185_184);
+    expect(() => schedstatNs('')).toThrow(/not a schedstat line/);
   });
 });
 

@@ -1,0 +1,17 @@
+/**
+ * The benches' C floors (a bare forwarder, a bare echo) are a few lines of C built here with
+ * Debian's cc into dist/ (ignored); never part of the product.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { runProcess } from './process.js';
+
+/** Compiles `source` into `out` with cc -O2; a clear error naming `bench` when there is no compiler or it fails. */
+export async function buildC(source: string, out: string, bench: string): Promise<string> {
+  mkdirSync(dirname(out), { recursive: true });
+  const r = await runProcess('cc', ['-O2', '-Wall', '-Werror', '-o', out, source], { timeoutMs: 60_000 });
+  if (r.spawnError)
+    throw new Error(`${bench} needs a C compiler for its C floor: \`cc\` did not start (${r.spawnError.message}); install Debian's gcc (apt-get install gcc)`);
+  if (r.code !== 0) throw new Error(`cc could not build ${source}:\n${r.output}`);
+  return out;
+}
