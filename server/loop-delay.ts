@@ -122,15 +122,18 @@ export class LoopDelayWindow {
   }
 }
 
-/** This process's lateness for /metrics, on a sampler of its own; `busy` says when the process has work. */
+/**
+ * This process's lateness for /metrics, on a sampler of its own; `busy` says when the process has
+ * work, and the sampler then ticks every `busyPeriodMs` (DEFAULTS.serverLoop.periodMs by default).
+ */
 export class LoopDelayMonitor {
   private readonly window = new LoopDelayWindow(() => performance.now());
   private readonly sampler: { stop(): void };
 
-  constructor(busy: () => boolean) {
+  constructor(busy: () => boolean, busyPeriodMs: number = DEFAULTS.serverLoop.periodMs) {
     const s = DEFAULTS.serverLoop;
     this.sampler = startLoopSampler({
-      busyPeriodMs: s.periodMs,
+      busyPeriodMs,
       idlePeriodMs: s.idlePeriodMs,
       busy,
       onTick: (_nowMs, lateMs) => {
@@ -155,7 +158,7 @@ const seconds = (ms: number): number => Math.round(ms * 1000) / 1e6;
 /** The Prometheus text of each process's reading, labelled by process (`http`, `dataplane`, `sink`). */
 export function loopDelayMetrics(readings: ReadonlyArray<readonly [process: string, reading: LoopDelayReading | null]>): string {
   const head =
-    "# HELP callprobe_event_loop_delay_seconds How late each process's event loop ran over its last window (a timer's lateness, every 10 ms while a test is open, 200 ms otherwise), by quantile.\n" +
+    "# HELP callprobe_event_loop_delay_seconds How late each process's event loop ran over its last window (a timer's lateness, every 10 ms while a test is open (the HTTP process beside a data plane of its own: 50 ms), 200 ms otherwise), by quantile.\n" +
     '# TYPE callprobe_event_loop_delay_seconds gauge\n';
   const lines = readings.flatMap(([p, r]) =>
     r === null

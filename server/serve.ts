@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { ServerConfig, TurnServerEntry } from '../src/protocol/api.js';
-import { BOUNDS } from '../src/protocol/defaults.js';
+import { BOUNDS, DEFAULTS } from '../src/protocol/defaults.js';
 import { ConfigError } from '../src/protocol/config-error.js';
 import { formatTurnUri, parseTurnUriParts } from '../src/protocol/turn-uri.js';
 import { builtPageDir, callprobeVersion } from '../host/package.js';
@@ -305,8 +305,12 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   const relayEmbedded = p !== null && start.relay !== null;
   // The RTP leg runs where the data plane was told to run it (planeStart): an edge under coturn keeps its RTP probe path.
   const rtpLeg = p !== null && start.reflector?.rtp === true;
-  // This process's event loop (HTTP, signalling, the store): /metrics beside the data plane's; sampled finely while a test is open.
-  const httpLoop = new LoopDelayMonitor(() => (p?.sessionsOpen() ?? 0) > 0);
+  // This process's event loop (HTTP, signalling, the store): /metrics beside the data plane's;
+  // sampled more finely while a test is open (every 10 ms when the plane runs here, else 50 ms).
+  const httpLoop = new LoopDelayMonitor(
+    () => (p?.sessionsOpen() ?? 0) > 0,
+    p !== null && p.startedAs !== null ? DEFAULTS.serverLoop.httpPeriodMs : DEFAULTS.serverLoop.periodMs,
+  );
   opened.add('the event-loop delay sampler', () => httpLoop.stop());
   /** The data plane's figures as last read (at each scrape of /metrics). */
   let planeMetrics: Awaited<ReturnType<RunningPlane['metrics']>> = { text: '', loop: null };

@@ -72,7 +72,16 @@ function begin(start: PlaneStart): void {
   starting = true;
   const priority = raisePriority(start.niceAboveHttp);
   const logger = serverLogger(start.log.level, start.log.format);
-  startDataPlane(start, (event) => say(event), logger).then(
+  // --expose-gc (./host.ts): the plane collects once it is idle (./idle-collect.ts). Twice: the
+  // first runs the finished connections' finalizers, which let the factory go; the second takes it.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const collect = gc
+    ? (): void => {
+        gc();
+        setTimeout(gc, 100).unref();
+      }
+    : null;
+  startDataPlane(start, (event) => say(event), logger, { loopDelay: true, ...(collect ? { collect } : {}) }).then(
     (p) => {
       plane = p;
       if (stopping) {

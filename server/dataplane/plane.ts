@@ -26,6 +26,7 @@ import type { RelayEndpoints } from '../reflector/candidates.js';
 import { startLoopLateness } from '../reflector/loop-lateness.js';
 import { EchoSession } from '../reflector/echo-session.js';
 import { LoopDelayMonitor, LoopDelayWindow } from '../loop-delay.js';
+import { IdleCollector } from './idle-collect.js';
 
 /** What every reflector session of the plane is given; the parts that reach the relay are injected (tests give their own). */
 export interface ReflectorParts {
@@ -54,6 +55,8 @@ export interface DataPlaneOptions {
   logger: ReflectorLogger;
   /** This process's event-loop delay (absent: the reading is all zeros, for a plane inside the HTTP process the HTTP process reads). */
   loopDelay?: { reading(): LoopDelayReading };
+  /** Told how many sessions are open after each opens or closes (the idle collection). */
+  onSessions?: (open: number) => void;
   /** Closed with the plane, after the sessions and the relay (the samplers it started). */
   onClose?: () => void;
 }
@@ -128,10 +131,12 @@ export class DataPlane {
       ...(r.serverLoop ? { serverLoop: r.serverLoop } : {}),
       onClose: (reason, code) => {
         this.sessions.delete(id);
+        this.o.onSessions?.(this.sessions.size);
         this.o.out({ type: 'closed', session: id, reason, ...(code ? { code } : {}), tally: session.tally() });
       },
     });
     this.sessions.set(id, session);
+    this.o.onSessions?.(this.sessions.size);
   }
 
   /** The echo test's session: the RTP leg alone (../reflector/echo-session.ts); refused as a test is when no reflector or RTP leg runs here. */
@@ -159,10 +164,12 @@ export class DataPlane {
       maxSessionMs: Math.min(DEFAULTS.echo.maxSessionMs, r.maxSessionMs),
       onClose: (reason) => {
         this.sessions.delete(id);
+        this.o.onSessions?.(this.sessions.size);
         this.o.out({ type: 'closed', session: id, reason, tally: session.tally() });
       },
     });
     this.sessions.set(id, session);
+    this.o.onSessions?.(this.sessions.size);
   }
 
   /** A signal of our stack, checked as the page checks it: one outside the signalling contract is our bug, logged, never sent. */
@@ -258,13 +265,15 @@ function startRelayOf(r: RelayStart, logger: RelayLogger): Promise<Relay> {
  * The plane of `start`: its relay started (RelayStartError when it cannot: a port in use, a bad
  * value), the reflector's parts over it, the samplers running. `logger` is the plane's log (the
  * relay logs under it as `turn`). `own.loopDelay`: sample this process's event-loop delay (a plane
- * inside the HTTP process leaves it to the HTTP process's own sampler).
+ * inside the HTTP process leaves it to the HTTP process's own sampler). `own.collect`: a full
+ * garbage collection, run when no session has been open for a moment (./idle-collect.ts; a plane
+ * in a process of its own, started with --expose-gc).
  */
 export async function startDataPlane(
   start: Omit<PlaneStart, 'type' | 'log'>,
   out: (event: PlaneEvent) => void,
   logger: ReflectorLogger & { child(bindings: object): RelayLogger },
-  own: { loopDelay: boolean } = { loopDelay: true },
+  own: { loopDelay: boolean; collect?: () => void } = { loopDelay: true },
 ): Promise<DataPlane> {
   const relay = start.relay === null ? null : await startRelayOf(start.relay, logger.child({ name: 'turn' }));
   const r = start.reflector;
@@ -305,13 +314,16 @@ export async function startDataPlane(
           out({ type: 'loop-late', lateMs: lateness.lateness.between(now - admission.windowMs, now).bins.map(([, late]) => late) });
         }, admission.reportMs);
   lateReport?.unref();
+  const idleCollect = own.collect ? new IdleCollector(own.collect, DEFAULTS.dataPlane.idleCollectMs) : null;
   plane = new DataPlane({
     relay,
     reflector,
     out,
     logger,
     ...(window ? { loopDelay: window } : ownSampler ? { loopDelay: ownSampler } : {}),
+    ...(idleCollect ? { onSessions: (open: number) => idleCollect.sessionsNow(open) } : {}),
     onClose: () => {
+      idleCollect?.stop();
       if (lateReport !== null) clearInterval(lateReport);
       lateness?.stop();
       ownSampler?.stop();

@@ -204,9 +204,12 @@ export const DEFAULTS = {
    * /metrics (server/loop-delay.ts) is sampled at the same two periods. 10 ms, not 20, while a
    * test is open: on the capacity bench (serve capped at 20 % of a core, CFS period 10 ms) the
    * plane held 4 tests at once within tolerance with a 10 ms tick and 1 with a 20 ms one (the
-   * second test's jitter 1.4-1.5 ms against 0.35 alone), in two runs each.
+   * second test's jitter 1.4-1.5 ms against 0.35 alone), in two runs each. The HTTP process,
+   * when the plane runs in a process of its own, carries no probe: its sampler ticks every
+   * `httpPeriodMs` while a test is open (a stall of that length or more is still seen every
+   * time), which took 4-6 ms of CPU a second off a test.
    */
-  serverLoop: { periodMs: 10, idlePeriodMs: 200, binMs: 200, bins: 3_600 },
+  serverLoop: { periodMs: 10, httpPeriodMs: 50, idlePeriodMs: 200, binMs: 200, bins: 3_600 },
 
   /**
    * The data plane (server/dataplane/): the relay and the reflector in one process of their own
@@ -216,9 +219,10 @@ export const DEFAULTS = {
    * up `restartStableMs`, at most `restartMaxMs` apart. Where the OS allows it (root, or
    * CAP_SYS_NICE), the plane's threads run `niceAboveHttp` nice steps ahead of the HTTP process
    * (which holds signalling, the store and the busy-line sink): when the cores are short, the
-   * relayed packets are served first.
+   * relayed packets are served first. A plane in a process of its own collects its garbage once
+   * when no session has been open for `idleCollectMs` (server/dataplane/idle-collect.ts).
    */
-  dataPlane: { workers: 1, restartMinMs: 250, restartMaxMs: 30_000, restartStableMs: 60_000, niceAboveHttp: 5 },
+  dataPlane: { workers: 1, restartMinMs: 250, restartMaxMs: 30_000, restartStableMs: 60_000, niceAboveHttp: 5, idleCollectMs: 1_000 },
 
   /**
    * The HTTP server's connections (server/http/connections.ts). One test from one source holds

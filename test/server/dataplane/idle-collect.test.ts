@@ -1,0 +1,42 @@
+/** The plane's idle collection (server/dataplane/idle-collect.ts): once, `delayMs` after the last session closed, and never while one is open. */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { IdleCollector } from '../../../server/dataplane/idle-collect.js';
+
+describe('IdleCollector', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('collects once when no session has been open for the delay', () => {
+    const collect = vi.fn();
+    const c = new IdleCollector(collect, 1_000);
+    c.sessionsNow(2);
+    c.sessionsNow(1);
+    vi.advanceTimersByTime(5_000);
+    expect(collect).not.toHaveBeenCalled();
+    c.sessionsNow(0);
+    vi.advanceTimersByTime(999);
+    expect(collect).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(collect).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(10_000);
+    expect(c.runs).toBe(1);
+  });
+
+  it('a session opening within the delay cancels it; stop cancels it too', () => {
+    const collect = vi.fn();
+    const c = new IdleCollector(collect, 1_000);
+    c.sessionsNow(0);
+    vi.advanceTimersByTime(500);
+    c.sessionsNow(1);
+    vi.advanceTimersByTime(5_000);
+    expect(collect).not.toHaveBeenCalled();
+    c.sessionsNow(0);
+    c.stop();
+    vi.advanceTimersByTime(5_000);
+    expect(collect).not.toHaveBeenCalled();
+  });
+});
