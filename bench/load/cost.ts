@@ -19,6 +19,7 @@ import { describePublished, machineInfo, publishResults, resultFiles, today, wri
 import { costPerTest, idleRate, readTree } from '../lib/test-cost.js';
 import type { ManyClientRun } from './many-client.js';
 import { floorCost, PROBE_DATAGRAM_BYTES, type FloorCost } from './floor.js';
+import { SRTP_PAYLOAD_BYTES, srtpContextCost } from './srtp-contexts.js';
 
 export interface CostOptions {
   runs: number;
@@ -116,6 +117,8 @@ export async function runCostBench(o: CostOptions): Promise<void> {
     process.stderr.write(`cost floor ${kind}: ${f.echoed} of ${f.sent} echoed\n`);
     floors.push(f);
   }
+  // What keeping SRTP contexts per session would save, per packet, in a tight loop.
+  const srtp = srtpContextCost();
   const idle = now.idle;
   const costs = [...now.costs, ...wire.costs];
   const fx = (v: number | null): string => (v === null ? '–' : v.toFixed(3));
@@ -129,6 +132,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
     idleCpuSPerSWire: wire.idle.cpuSPerS,
     costs,
     floors,
+    srtp,
   };
   const markdown = [
     `### The server's CPU per full test (${date})`,
@@ -161,6 +165,13 @@ export async function runCostBench(o: CostOptions): Promise<void> {
         fx(f.cpuSPerTest),
         f.cpuSPerTest === null || f.echoed === 0 ? '–' : `${Math.round((f.cpuSPerTest * f.tests * 1e6) / f.echoed)} µs`,
       ]),
+    ),
+    '',
+    `SRTP contexts kept per session against werift's new cipher and HMAC per packet (\`bench/load/srtp-contexts.ts\`: the same bytes checked first, then a tight loop of a ${SRTP_PAYLOAD_BYTES}-byte payload; a probe's round trip does each twice, decrypt and encrypt):`,
+    '',
+    mdTable(
+      ['work per packet', "werift's (new per packet)", 'contexts kept per session'],
+      srtp.map((r) => [r.work, `${r.freshUs.toFixed(2)} µs`, `${r.keptUs.toFixed(2)} µs`]),
     ),
   ].join('\n');
   for (const c of costs) process.stdout.write(`${c.client}: ${fx(c.cpuSPerTest)} server CPU-s per test (${c.completed} of ${c.tests} completed; ${c.mode})\n`);
