@@ -137,7 +137,11 @@ export class DataPlaneHost {
   /** Forks the plane and sends it `start`; resolves with its ready event, rejects when it says it cannot start or exits first. */
   private spawn(): Promise<Extract<PlaneEvent, { type: 'ready' }>> {
     // serve's flags, and --expose-gc for the idle collection (./idle-collect.ts).
-    const child = fork(planeMain(), [], { execArgv: [...SERVE_NODE_FLAGS, '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
+    const child = fork(planeMain(), [], {
+      execArgv: [...SERVE_NODE_FLAGS, '--expose-gc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'json',
+    });
     this.child = child;
     return new Promise((resolve, reject) => {
       // A plane that never says ready is killed: its exit rejects this start (and, after the first, schedules the next).
