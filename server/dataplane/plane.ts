@@ -314,7 +314,7 @@ export async function startDataPlane(
           out({ type: 'loop-late', lateMs: lateness.lateness.between(now - admission.windowMs, now).bins.map(([, late]) => late) });
         }, admission.reportMs);
   lateReport?.unref();
-  const idleCollect = own.collect ? new IdleCollector(own.collect, DEFAULTS.dataPlane.idleCollectMs) : null;
+  const idleCollect = own.collect ? new IdleCollector(own.collect, DEFAULTS.dataPlane.idleCollectMs, relay ? () => relay.packetsRelayed() : undefined) : null;
   plane = new DataPlane({
     relay,
     reflector,

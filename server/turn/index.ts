@@ -90,6 +90,8 @@ export interface Relay {
   relayWitness(ip: string, port: number): RelayWitness | null;
   /** Refusals at the relay's doors (allocations, TCP/TLS connections) by scope, for callprobe_refusals_total. */
   doorRefusals(): Iterable<readonly [DoorName, DoorScope, number]>;
+  /** Datagrams relayed so far, both directions (whether traffic flows: the plane's idle collection waits while it does). */
+  packetsRelayed(): number;
   close(): Promise<void>;
 }
 
@@ -257,6 +259,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
       return core.witnessFor(`${canonicalIp(ip)}|${port}`, now());
     },
     doorRefusals: () => metrics.doorRefusals(),
+    packetsRelayed: () => metrics.packetsRelayed(),
     close(): Promise<void> {
       closing ??= closeAll();
       return closing;

@@ -71,6 +71,13 @@ export class RelayMetrics {
     return [...this.byListener.values()];
   }
 
+  /** Datagrams relayed so far, both directions, over every listener. */
+  packetsRelayed(): number {
+    let n = 0;
+    for (const s of this.byListener.values()) n += s.packetsToPeer + s.packetsToClient;
+    return n;
+  }
+
   /** Refusals at the relay's doors over every listener, for callprobe_refusals_total (src/protocol/door.ts). */
   doorRefusals(): [DoorName, DoorScope, number][] {
     return DOOR_REASONS.map(([door, scope, map, reason]) => {

@@ -220,7 +220,8 @@ export const DEFAULTS = {
    * CAP_SYS_NICE), the plane's threads run `niceAboveHttp` nice steps ahead of the HTTP process
    * (which holds signalling, the store and the busy-line sink): when the cores are short, the
    * relayed packets are served first. A plane in a process of its own collects its garbage once
-   * when no session has been open for `idleCollectMs` (server/dataplane/idle-collect.ts).
+   * when no session has been open, and the relay has carried nothing, for `idleCollectMs`
+   * (server/dataplane/idle-collect.ts).
    */
   dataPlane: { workers: 1, restartMinMs: 250, restartMaxMs: 30_000, restartStableMs: 60_000, niceAboveHttp: 5, idleCollectMs: 1_000 },
 

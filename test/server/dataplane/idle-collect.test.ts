@@ -39,4 +39,19 @@ describe('IdleCollector', () => {
     vi.advanceTimersByTime(5_000);
     expect(collect).not.toHaveBeenCalled();
   });
+
+  it('waits while the relay carries datagrams (a test with no session here), and collects once they stop', () => {
+    const collect = vi.fn();
+    let relayed = 0;
+    const c = new IdleCollector(collect, 1_000, () => relayed);
+    c.sessionsNow(0);
+    relayed += 100; // traffic during the first second
+    vi.advanceTimersByTime(1_000);
+    expect(collect).not.toHaveBeenCalled();
+    relayed += 5; // and the next
+    vi.advanceTimersByTime(1_000);
+    expect(collect).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1_000); // a quiet second
+    expect(collect).toHaveBeenCalledTimes(1);
+  });
 });
