@@ -69,7 +69,10 @@ test('reorder: every held-back probe is seen as reordered, or as lost when SCTP 
   test.setTimeout(90_000);
   const { figures, truth } = await harness.runCallprobe(scenario('reorder'), 'ci-1');
   for (const d of ['up', 'down'] as const) {
-    expect(truth[d].reordered, `${d}: the scenario reorders`).toBeGreaterThan(5);
+    // 2 % of about 600 probes a direction: a dozen on average, 5 in one run. The check that
+    // matters is the next two lines; this one only keeps them from passing on a scenario that
+    // reordered nothing.
+    expect(truth[d].reordered, `${d}: the scenario reorders`).toBeGreaterThan(0);
     expect(figures[d].reordered + figures[d].packetsLost, `${d} reordered + lost`).toBe(truth[d].reordered + truth[d].lost);
     expect(figures[d].packetsLost - truth[d].lost, `${d} reordered probes turned into loss`).toBeLessThanOrEqual(3);
   }
