@@ -101,3 +101,58 @@ export function ownCpuS(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 }
+
+/** One thread's time on a CPU so far (schedstat, ns), with its process and name. */
+export interface ThreadReading {
+  pid: number;
+  tid: number;
+  /** The thread's name (/proc/<pid>/task/<tid>/comm). */
+  comm: string;
+  ns: number;
+}
+
+/** Every thread of `pid`'s process tree now; a thread or process that exits meanwhile is left out. */
+export function readThreads(pid: number): ThreadReading[] {
+  const out: ThreadReading[] = [];
+  for (const p of processTree(pid)) {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${p}/task`);
+    } catch {
+      continue; // exited
+    }
+    for (const t of tids) {
+      try {
+        const comm = readFileSync(`/proc/${p}/task/${t}/comm`, 'utf8').trim();
+        out.push({ pid: p, tid: Number(t), comm, ns: schedstatNs(readFileSync(`/proc/${p}/task/${t}/schedstat`, 'utf8')) });
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Where a process tree's CPU went between two readings of its threads, in ms of CPU a second of
+ * `wallS`, by group, largest first: `<root>`'s main thread is "HTTP process", another process's
+ * main thread "data plane, main thread", a thread named `node` beside it "… Node's helper threads"
+ * (V8's compiler and collector, libuv's pool), any other thread by its own name (@roamhq/wrtc
+ * names its threads). A thread that started in between counts from zero; one that ended is lost.
+ */
+export function threadShares(
+  root: number,
+  before: readonly ThreadReading[],
+  after: readonly ThreadReading[],
+  wallS: number,
+): [group: string, msPerS: number][] {
+  const was = new Map(before.map((t) => [t.tid, t.ns]));
+  const groups = new Map<string, number>();
+  for (const t of after) {
+    const where = t.pid === root ? 'HTTP process' : 'data plane';
+    const what = t.tid === t.pid ? 'main thread' : t.comm === 'node' ? "Node's helper threads" : `${t.comm.replace(/[-_ ]?\d+$/, '')} threads`;
+    const key = `${where}, ${what}`;
+    groups.set(key, (groups.get(key) ?? 0) + (t.ns - (was.get(t.tid) ?? 0)));
+  }
+  return [...groups].map(([g, ns]): [string, number] => [g, wallS > 0 ? ns / 1e6 / wallS : 0]).sort((a, b) => b[1] - a[1]);
+}

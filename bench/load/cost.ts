@@ -16,7 +16,8 @@ import { spawnBounded } from '../lib/process.js';
 import { runCli, startServe } from '../lib/processes.js';
 import { intFlag } from '../lib/flags.js';
 import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
-import { costPerTest, idleRate, readTree } from '../lib/test-cost.js';
+import { costPerTest, idleRate, readThreads, readTree, threadShares } from '../lib/test-cost.js';
+import { setTimeout as pause } from 'node:timers/promises';
 import type { ManyClientRun } from './many-client.js';
 import { floorCost, PROBE_DATAGRAM_BYTES, type FloorCost } from './floor.js';
 import { SRTP_PAYLOAD_BYTES, srtpContextCost } from './srtp-contexts.js';
@@ -62,11 +63,32 @@ async function nodeTest(url: string, durationS: number): Promise<string | null> 
   return run.tests[0]?.ok === true ? 'datachannel' : null;
 }
 
-async function measure(client: ClientCost['client'], pid: number, url: string, o: CostOptions, idleCpuSPerS: number): Promise<ClientCost> {
+/** Where the streaming went: serve's threads over the middle of a test that runs meanwhile (`STREAM_WINDOW`: seconds after its start, and how long). */
+const STREAM_WINDOW = { fromS: 7, forS: 8 };
+
+async function streamingShares(pid: number): Promise<[string, number][]> {
+  await pause(STREAM_WINDOW.fromS * 1000);
+  const before = readThreads(pid);
+  const t0 = performance.now();
+  await pause(STREAM_WINDOW.forS * 1000);
+  return threadShares(pid, before, readThreads(pid), (performance.now() - t0) / 1000);
+}
+
+async function measure(
+  client: ClientCost['client'],
+  pid: number,
+  url: string,
+  o: CostOptions,
+  idleCpuSPerS: number,
+  shares?: { out: [string, number][] },
+): Promise<ClientCost> {
   const paths: string[] = [];
   const before = readTree(pid);
   for (let i = 0; i < o.runs; i++) {
+    // The last test's streaming, by thread, when asked (the plane is warm by then).
+    const window = shares && i === o.runs - 1 && o.durationS >= STREAM_WINDOW.fromS + STREAM_WINDOW.forS ? streamingShares(pid) : null;
     const path = client === 'node' ? await nodeTest(url, o.durationS) : await chromiumTest(url, o.durationS);
+    if (window && shares) shares.out = await window;
     process.stderr.write(`cost ${client} test ${i + 1}/${o.runs}: ${path ?? 'did not complete'}\n`);
     if (path !== null) paths.push(path);
   }
@@ -94,14 +116,15 @@ async function onOneServe(
   clients: readonly ClientCost['client'][],
   o: CostOptions,
   env: Record<string, string>,
-): Promise<{ idle: { cpuSPerS: number; rssMiB: number }; costs: ClientCost[] }> {
+): Promise<{ idle: { cpuSPerS: number; rssMiB: number }; costs: ClientCost[]; shares: [string, number][] }> {
   const server = await startServe(['--turn-ports', '3478-3481', '--no-store'], HTTP_PORT, { env });
   try {
     await idleRate(server.pid, SETTLE_S);
     const idle = await idleRate(server.pid, IDLE_S);
     const costs: ClientCost[] = [];
-    for (const client of clients) costs.push(await measure(client, server.pid, server.url, o, idle.cpuSPerS));
-    return { idle, costs };
+    const shares = { out: [] as [string, number][] };
+    for (const client of clients) costs.push(await measure(client, server.pid, server.url, o, idle.cpuSPerS, client === 'chromium' ? shares : undefined));
+    return { idle, costs, shares: shares.out };
   } finally {
     await server.stop();
   }
@@ -133,6 +156,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
     costs,
     floors,
     srtp,
+    streamingShares: now.shares,
   };
   const markdown = [
     `### The server's CPU per full test (${date})`,
@@ -166,6 +190,17 @@ export async function runCostBench(o: CostOptions): Promise<void> {
         f.cpuSPerTest === null || f.echoed === 0 ? '–' : `${Math.round((f.cpuSPerTest * f.tests * 1e6) / f.echoed)} µs`,
       ]),
     ),
+    ...(now.shares.length === 0
+      ? []
+      : [
+          '',
+          `Where the streaming of the last Chromium test went: the CPU of serve's threads from ${STREAM_WINDOW.fromS} s to ${STREAM_WINDOW.fromS + STREAM_WINDOW.forS} s after the test's start (schedstat, to the nanosecond), in ms of CPU a second; ${now.shares.reduce((sum, [, v]) => sum + v, 0).toFixed(1)} in all:`,
+          '',
+          mdTable(
+            ['threads', 'ms of CPU a second'],
+            now.shares.filter(([, v]) => v >= 0.05).map(([g, v]) => [g, v.toFixed(1)]),
+          ),
+        ]),
     '',
     `SRTP contexts kept per session against werift's new cipher and HMAC per packet (\`bench/load/srtp-contexts.ts\`: the same bytes checked first, then a tight loop of a ${SRTP_PAYLOAD_BYTES}-byte payload; a probe's round trip does each twice, decrypt and encrypt):`,
     '',

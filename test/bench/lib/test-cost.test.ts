@@ -1,6 +1,6 @@
 /** The cost of a test (bench/lib/test-cost.ts): /proc/<pid>/stat's CPU fields and the per-test arithmetic, against hand-computed figures. */
 import { describe, expect, it } from 'vitest';
-import { costPerTest, cpuRate, schedstatNs, statTicks, type TreeReading } from '../../../bench/lib/test-cost.js';
+import { costPerTest, cpuRate, schedstatNs, statTicks, threadShares, type ThreadReading, type TreeReading } from '../../../bench/lib/test-cost.js';
 
 const reading = (cpuS: number, atMs: number): TreeReading => ({ cpuS, rssMiB: 0, atMs, pids: [] });
 
@@ -29,5 +29,37 @@ describe('costPerTest', () => {
   it('gives the rate of CPU seconds per wall second between two readings', () => {
     expect(cpuRate(reading(1, 0), reading(1.5, 2_000))).toBeCloseTo(0.25, 12);
     expect(cpuRate(reading(1, 5), reading(2, 5))).toBe(0);
+  });
+});
+
+describe('threadShares', () => {
+  it('groups the threads of serve and its plane, in ms of CPU a second, largest first', () => {
+    const t = (pid: number, tid: number, comm: string, ms: number): ThreadReading => ({ pid, tid, comm, ns: ms * 1e6 });
+    const before = [
+      t(10, 10, 'node', 100),
+      t(10, 11, 'node', 5),
+      t(20, 20, 'callprobe-datap', 300),
+      t(20, 21, 'node', 40),
+      t(20, 22, 'node', 40),
+      t(20, 30, 'TestAudioDevice', 7),
+    ];
+    // Over 2 s: HTTP main +8 ms, its helper +0; plane main +90, helpers +10 and +6, the audio device +5, and a new PeerConnectionF thread with 4.
+    const after = [
+      t(10, 10, 'node', 108),
+      t(10, 11, 'node', 5),
+      t(20, 20, 'callprobe-datap', 390),
+      t(20, 21, 'node', 50),
+      t(20, 22, 'node', 46),
+      t(20, 30, 'TestAudioDevice', 12),
+      t(20, 31, 'PeerConnectionF', 4),
+    ];
+    expect(threadShares(10, before, after, 2)).toEqual([
+      ['data plane, main thread', 45],
+      ["data plane, Node's helper threads", 8],
+      ['HTTP process, main thread', 4],
+      ['data plane, TestAudioDevice threads', 2.5],
+      ['data plane, PeerConnectionF threads', 2],
+      ["HTTP process, Node's helper threads", 0],
+    ]);
   });
 });
