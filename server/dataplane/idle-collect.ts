@@ -19,10 +19,18 @@ export class IdleCollector {
    * test in loopback mode through our relay has no session here); while it moves, the collection
    * waits another `delayMs`, so its pause never holds a packet in flight.
    */
+  /** Given back once the plane is idle, before the collection (`hold`'s release). */
+  private release: (() => void) | null = null;
+
+  /**
+   * `hold()`, when given, is taken when a session opens and nothing is held (the wrtc factory,
+   * ../reflector/wrtc-factory.ts) and given back when the plane is idle, just before it collects.
+   */
   constructor(
     private readonly collect: () => void,
     private readonly delayMs: number,
     private readonly activity: () => number = () => 0,
+    private readonly hold: (() => () => void) | null = null,
   ) {}
 
   /** Collections run so far. */
@@ -36,7 +44,10 @@ export class IdleCollector {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (open > 0) return;
+    if (open > 0) {
+      if (this.release === null && this.hold !== null) this.release = this.hold();
+      return;
+    }
     this.wait(this.activity());
   }
 
@@ -49,6 +60,8 @@ export class IdleCollector {
         return;
       }
       this.collections++;
+      this.release?.();
+      this.release = null;
       this.collect();
     }, this.delayMs);
     this.timer.unref();
@@ -57,5 +70,7 @@ export class IdleCollector {
   stop(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    this.release?.();
+    this.release = null;
   }
 }

@@ -27,6 +27,7 @@ import { startLoopLateness } from '../reflector/loop-lateness.js';
 import { EchoSession } from '../reflector/echo-session.js';
 import { LoopDelayMonitor, LoopDelayWindow } from '../loop-delay.js';
 import { IdleCollector } from './idle-collect.js';
+import { holdWrtcFactory } from '../reflector/wrtc-factory.js';
 
 /** What every reflector session of the plane is given; the parts that reach the relay are injected (tests give their own). */
 export interface ReflectorParts {
@@ -314,7 +315,10 @@ export async function startDataPlane(
           out({ type: 'loop-late', lateMs: lateness.lateness.between(now - admission.windowMs, now).bins.map(([, late]) => late) });
         }, admission.reportMs);
   lateReport?.unref();
-  const idleCollect = own.collect ? new IdleCollector(own.collect, DEFAULTS.dataPlane.idleCollectMs, relay ? () => relay.packetsRelayed() : undefined) : null;
+  // With a reflector, the wrtc factory is held through a busy period and let go before the collection.
+  const idleCollect = own.collect
+    ? new IdleCollector(own.collect, DEFAULTS.dataPlane.idleCollectMs, relay ? () => relay.packetsRelayed() : undefined, r !== null ? holdWrtcFactory : null)
+    : null;
   plane = new DataPlane({
     relay,
     reflector,

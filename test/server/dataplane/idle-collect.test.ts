@@ -54,4 +54,32 @@ describe('IdleCollector', () => {
     vi.advanceTimersByTime(1_000); // a quiet second
     expect(collect).toHaveBeenCalledTimes(1);
   });
+
+  it('holds once while sessions come and go, and gives the hold back just before it collects', () => {
+    const order: string[] = [];
+    let holds = 0;
+    const c = new IdleCollector(
+      () => order.push('collect'),
+      1_000,
+      () => 0,
+      () => {
+        holds++;
+        order.push('hold');
+        return () => order.push('release');
+      },
+    );
+    c.sessionsNow(1);
+    c.sessionsNow(0);
+    vi.advanceTimersByTime(500);
+    c.sessionsNow(1); // back to back: the same hold
+    c.sessionsNow(2);
+    c.sessionsNow(0);
+    expect(holds).toBe(1);
+    vi.advanceTimersByTime(1_000);
+    expect(order).toEqual(['hold', 'release', 'collect']);
+    c.sessionsNow(1); // a new busy period holds again; stop gives it back
+    c.stop();
+    expect(order).toEqual(['hold', 'release', 'collect', 'hold', 'release']);
+  });
 });
+
