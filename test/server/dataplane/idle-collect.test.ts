@@ -82,4 +82,3 @@ describe('IdleCollector', () => {
     expect(order).toEqual(['hold', 'release', 'collect', 'hold', 'release']);
   });
 });
-
