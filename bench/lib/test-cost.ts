@@ -58,8 +58,9 @@ export function readTree(pid: number): TreeReading {
  * exited are not counted.
  */
 export function readProcessNs(pid: number): TreeReading {
-  let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) ns += schedstatNs(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8'));
+  const ns = readThreads(pid)
+    .filter((t) => t.pid === pid)
+    .reduce((sum, t) => sum + t.ns, 0);
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
   return { cpuS: ns / 1e9, rssMiB: rssKb / 1024, atMs: performance.now(), pids: [pid] };
 }
