@@ -44,6 +44,8 @@ export interface ReflectorParts {
   allowEndpoint(ip: string, port: number): () => void;
   /** The relay of this plane: the RTP leg's datagrams go to and from it by a call. */
   attachLocalPeer?: AttachLocalPeer;
+  /** werift's own SRTP in the RTP leg instead of ours: a benchmark's side-by-side run only (CALLPROBE_SRTP=werift). */
+  weriftSrtp?: boolean;
   relayWitness?: (ip: string, port: number) => RelayWitness | null;
   serverLoop?: (fromMs: number, toMs: number) => ServerLoopReading;
 }
@@ -128,6 +130,7 @@ export class DataPlane {
       sendSignal: (data, leg) => this.sendSignal(id, data, leg),
       allowEndpoint: r.allowEndpoint,
       ...(r.attachLocalPeer ? { attachLocalPeer: r.attachLocalPeer } : {}),
+      ...(r.weriftSrtp ? { weriftSrtp: true } : {}),
       ...(r.relayWitness ? { relayWitness: r.relayWitness } : {}),
       ...(r.serverLoop ? { serverLoop: r.serverLoop } : {}),
       onClose: (reason, code) => {
@@ -161,6 +164,7 @@ export class DataPlane {
       sendSignal: (data, leg) => this.sendSignal(id, data, leg),
       allowEndpoint: r.allowEndpoint,
       ...(r.attachLocalPeer ? { attachLocalPeer: r.attachLocalPeer } : {}),
+      ...(r.weriftSrtp ? { weriftSrtp: true } : {}),
       cutMs: DEFAULTS.echo.serverCutMs,
       maxSessionMs: Math.min(DEFAULTS.echo.maxSessionMs, r.maxSessionMs),
       onClose: (reason) => {
@@ -303,6 +307,8 @@ export async function startDataPlane(
           // The RTP leg and the relay share this process: datagrams between them by a call, unless a
           // benchmark asks for the loopback hop to compare (CALLPROBE_RELAY_HOP=wire, docs/DEVELOPERS.md).
           ...(relay && process.env['CALLPROBE_RELAY_HOP'] !== 'wire' ? { attachLocalPeer: relay.attachLocalPeer.bind(relay) } : {}),
+          // Our SRTP in the RTP leg, unless a benchmark asks for werift's to compare (CALLPROBE_SRTP=werift, docs/DEVELOPERS.md).
+          ...(process.env['CALLPROBE_SRTP'] === 'werift' ? { weriftSrtp: true } : {}),
           ...(lateness ? { serverLoop: (fromMs: number, toMs: number) => lateness.lateness.between(fromMs, toMs) } : {}),
         };
   // Admission (server/http/admission.ts): how late the loop ran in each bin of the last window, every report.

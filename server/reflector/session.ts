@@ -73,6 +73,8 @@ export interface ReflectorSessionOptions {
   allowEndpoint(ip: string, port: number): () => void;
   /** The relay, when it runs in this process: the RTP leg's datagrams go to and from it by a call (RtpLegOptions.attachLocalPeer). */
   attachLocalPeer?: AttachLocalPeer;
+  /** werift's own SRTP in the RTP leg instead of ours (RtpLegOptions.weriftSrtp). */
+  weriftSrtp?: boolean;
   /** Our own relay, where the data-channel leg takes its only candidate (relay-only). */
   relayServer: ReflectorRelayServer;
   /** What the embedded relay saw of the RTP towards this endpoint (Relay.relayWitness); absent or null: nothing. */
@@ -268,6 +270,7 @@ export class ReflectorSession {
           if (this.rtpLeg === leg) this.rtpLeg = null;
         },
         ...(this.opts.attachLocalPeer ? { attachLocalPeer: this.opts.attachLocalPeer } : {}),
+        ...(this.opts.weriftSrtp ? { weriftSrtp: true } : {}),
       });
       this.rtpLeg = leg;
       this.rtpCandidates = offer.candidates;

@@ -6,6 +6,7 @@ import { isRelayCandidate, isRelayEndpoint, isSignalledCandidate, parseCandidate
 import { checkRemoteCandidate, localDescription } from '../signalled-sdp.js';
 import type { RtpReflectorCore } from './core.js';
 import { withAudioPtime } from './sdp.js';
+import { useOwnSrtp, type SrtpOwner } from './werift-srtp.js';
 
 /** Opus' RTP clock (RFC 7587 §4.1): always 48 kHz, whatever the audio's sampling rate. */
 const OPUS_CLOCK_HZ = 48_000;
@@ -44,6 +45,8 @@ export interface RtpLegOptions {
   onClose(reason: string): void;
   /** The relay, when it runs in this process: the leg's datagrams to and from it are handed over by a call (no loopback hop). */
   attachLocalPeer?: AttachLocalPeer;
+  /** werift's own SRTP instead of ours (./srtp.ts): only for a benchmark's side-by-side run (CALLPROBE_SRTP=werift). */
+  weriftSrtp?: boolean;
 }
 
 /** A peer in this process joined to the relay (the relay's `attachLocalPeer`, server/turn). */
@@ -114,6 +117,9 @@ export class RtpLeg {
   private notProbeLogged = 0;
   private sent = 0;
   private localLinks = 0;
+  /** Whose SRTP each DTLS transport of the leg runs (./werift-srtp.ts), read when it connects. */
+  private readonly srtpOwners: (() => SrtpOwner)[] = [];
+  private srtpRefused = 0;
 
   constructor(private readonly opts: RtpLegOptions) {
     const v6 = opts.peerAddress.includes(':');
@@ -139,7 +145,7 @@ export class RtpLeg {
       if (state === 'connected') {
         if (this.connectTimer) clearTimeout(this.connectTimer);
         this.connectTimer = null;
-        this.opts.logger.info({ session: opts.id, pt: this.transceiver.sender.codec?.payloadType }, 'rtp leg connected');
+        this.opts.logger.info({ session: opts.id, pt: this.transceiver.sender.codec?.payloadType, srtp: this.srtpOwner }, 'rtp leg connected');
       } else if (state === 'failed' || state === 'closed') {
         this.close(`rtp leg ${state}`);
       }
@@ -171,6 +177,7 @@ export class RtpLeg {
       const answer = localDescription(local.sdp, (c) => isSignalledCandidate(c, this.opts.peerAddress));
       for (const c of answer.candidates) this.allow(c);
       this.joinLocalRelay();
+      if (this.opts.weriftSrtp !== true) this.useOwnSrtp();
       this.opts.sendSignal({ type: 'answer', sdp: withAudioPtime(answer.sdp, DEFAULTS.rtp.ptimeMs) });
     } catch (err) {
       this.close(`rtp offer failed: ${(err as Error).message}`);
@@ -213,6 +220,33 @@ export class RtpLeg {
   /** werift sockets joined to the relay in this process (0 without one, or when werift's internals moved). */
   get localLinkCount(): number {
     return this.localLinks;
+  }
+
+  /** Our SRTP in each of werift's DTLS transports of the leg, from its SRTP start on; its refusals are counted. */
+  private useOwnSrtp(): void {
+    for (const t of this.pc.dtlsTransports) {
+      const owner = useOwnSrtp(t, (err) => {
+        if (this.srtpRefused++ < 5) this.opts.logger.debug({ session: this.opts.id, reason: err.reason }, 'srtp packet dropped');
+      });
+      if (owner) this.srtpOwners.push(owner);
+    }
+  }
+
+  /**
+   * Whose SRTP the leg runs: `ours`, `werift` (asked for, another profile negotiated, or
+   * werift's internals moved), `mixed` across transports, or `none` before DTLS is done.
+   */
+  get srtpOwner(): SrtpOwner | 'mixed' {
+    const owners = new Set(this.srtpOwners.map((o) => o()));
+    if (this.opts.weriftSrtp === true || (this.pc.dtlsTransports.length > 0 && this.srtpOwners.length === 0)) owners.add('werift');
+    if (owners.size > 1) owners.delete('none');
+    if (owners.size === 0) return 'none';
+    return owners.size === 1 ? ([...owners][0] as SrtpOwner) : 'mixed';
+  }
+
+  /** SRTP and SRTCP packets our SRTP refused (too short, or a tag that does not match). */
+  get srtpRefusedCount(): number {
+    return this.srtpRefused;
   }
 
   private allow(parsed: ParsedCandidate | null): boolean {
@@ -278,7 +312,10 @@ export class RtpLeg {
     if (this.connectTimer) clearTimeout(this.connectTimer);
     for (const u of this.undo) u();
     this.pc.close().catch((err: Error) => this.opts.logger.warn({ session: this.opts.id, err: err.message }, 'rtp leg close failed'));
-    this.opts.logger.info({ session: this.opts.id, reason, padding: this.padding, notProbes: this.opts.core.notProbeCount }, 'rtp leg closed');
+    this.opts.logger.info(
+      { session: this.opts.id, reason, padding: this.padding, notProbes: this.opts.core.notProbeCount, srtp: this.srtpOwner, srtpRefused: this.srtpRefused },
+      'rtp leg closed',
+    );
     this.opts.onClose(reason);
   }
 }

@@ -48,7 +48,8 @@ function cpuMs(pid: number): number {
 
 beforeAll(async () => {
   const [turnPort = 0] = await freePorts(1);
-  server = await serveProcess({ turnPorts: turnPort, relayPorts: `${RELAY_RANGE.min}-${RELAY_RANGE.max}`, secret: 's' });
+  // At info, so the RTP leg's line says whose SRTP it ran.
+  server = await serveProcess({ turnPorts: turnPort, relayPorts: `${RELAY_RANGE.min}-${RELAY_RANGE.max}`, secret: 's', logLevel: 'info' });
   const socket = dgram.createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
   decoy = { socket, port: (socket.address() as { port: number }).port, hits: 0 };
@@ -169,6 +170,9 @@ describe('the RTP probe leg through the relay', () => {
         reflectorRecvMs: e.reflectorRecvMs,
         reflectorSendMs: e.reflectorSendMs,
       });
+
+    // The leg ran our SRTP (server/reflector/rtp/srtp.ts) in werift's DTLS transport, not werift's own.
+    expect(await server.proc.waitForLine(/"msg":"rtp leg connected"/, { timeoutMs: 5000, what: "the RTP leg's connected line" })).toContain('"srtp":"ours"');
 
     // The decoy was signalled twice, refused and dropped: not one datagram went there.
     expect(decoy.hits).toBe(0);

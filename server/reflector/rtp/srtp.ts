@@ -1,0 +1,265 @@
+/**
+ * SRTP and SRTCP with AES_CM_128_HMAC_SHA1_80 (RFC 3711; the profile's name from RFC 5764 §4.1.2),
+ * for the RTP leg's probe stream: the session keys derived once per direction (RFC 3711 §4.3),
+ * then per packet one AES-CTR keystream (§4.1.1), one HMAC-SHA1 tag (§4.2) and a header read
+ * straight from the bytes. werift does the same work with a header parsed twice through a
+ * bit reader, a BigInt shift and several copies per packet; ./werift-srtp.ts puts this in its place.
+ *
+ * Not here: MKIs, a key derivation rate other than 0 (DTLS-SRTP uses neither, RFC 5764 §4.1.2),
+ * and replay lists (RFC 3711 §3.3.2): werift keeps none either, and the leg hears only our relay.
+ */
+import { createCipheriv, timingSafeEqual, type Cipher } from 'node:crypto';
+import { TypedError } from '../../../src/protocol/typed-error.js';
+import { HmacSha1 } from './hmac-sha1.js';
+
+/** Why a packet was refused: too short for its own header and tag, or its tag does not match. */
+export class SrtpError extends TypedError<'short-packet' | 'auth-failed' | 'bad-key'> {
+  override readonly name = 'SrtpError';
+}
+
+/** RFC 3711 §4.3.1 key derivation labels. */
+const LABEL = { rtpKey: 0, rtpAuth: 1, rtpSalt: 2, rtcpKey: 3, rtcpAuth: 4, rtcpSalt: 5 } as const;
+
+const KEY_BYTES = 16;
+const SALT_BYTES = 14;
+const AUTH_KEY_BYTES = 20;
+/** HMAC-SHA1 truncated to 80 bits (RFC 3711 §5.2). */
+const SRTP_TAG_BYTES = 10;
+/** The E flag and the 31-bit SRTCP index (RFC 3711 §3.4). */
+const SRTCP_INDEX_BYTES = 4;
+const RTP_HEADER_BYTES = 12;
+const RTCP_HEADER_BYTES = 8;
+const MAX_SRTCP_INDEX = 0x7fff_ffff;
+
+/** One direction's session keys (RFC 3711 §4.3): encryption key, salt and authentication key for SRTP and for SRTCP. */
+export interface SrtpSessionKeys {
+  rtpKey: Buffer;
+  rtpSalt: Buffer;
+  rtpAuth: Buffer;
+  rtcpKey: Buffer;
+  rtcpSalt: Buffer;
+  rtcpAuth: Buffer;
+}
+
+/**
+ * The AES-CM counter block (RFC 3711 §4.1.1): the salt shifted left 16 bits, XOR the SSRC shifted
+ * left 64, XOR the 48-bit index shifted left 16. Written into `out` (16 bytes).
+ */
+export function counterBlock(salt: Uint8Array, ssrc: number, index: number, out: Buffer = Buffer.alloc(16)): Buffer {
+  out.fill(0);
+  out.set(salt.subarray(0, SALT_BYTES), 0);
+  out.writeUInt32BE((out.readUInt32BE(4) ^ ssrc) >>> 0, 4);
+  // The index is at most 48 bits: its high 16 bits at bytes 8-9, its low 32 at 10-13.
+  const high = Math.floor(index / 0x1_0000_0000);
+  out.writeUInt16BE(out.readUInt16BE(8) ^ high, 8);
+  out.writeUInt32BE((out.readUInt32BE(10) ^ index) >>> 0, 10);
+  return out;
+}
+
+/** AES-128 in counter mode from `iv` over `data` (the keystream XOR the data). */
+function aesCm(key: Buffer, iv: Buffer, data: Uint8Array): Buffer {
+  return createCipheriv('aes-128-ctr', key, iv).update(data);
+}
+
+/** RFC 3711 §4.3.1: the AES-CM PRF keyed by the master key, at the label's key_id XOR the master salt, `bytes` long (kdr 0, so r = 0). */
+function derive(masterKey: Buffer, masterSalt: Buffer, label: number, bytes: number): Buffer {
+  const iv = Buffer.alloc(16);
+  iv.set(masterSalt, 0);
+  iv[7] = (iv[7] as number) ^ label; // key_id = label || r (48 zero bits), aligned to the salt's right end
+  return aesCm(masterKey, iv, Buffer.alloc(bytes));
+}
+
+/** One direction's session keys from its master key (16 bytes) and master salt (14), RFC 3711 §4.3. */
+export function deriveSessionKeys(masterKey: Uint8Array, masterSalt: Uint8Array): SrtpSessionKeys {
+  if (masterKey.length !== KEY_BYTES || masterSalt.length !== SALT_BYTES) {
+    throw new SrtpError('bad-key', `AES_CM_128_HMAC_SHA1_80 takes a 16-byte master key and a 14-byte salt, not ${masterKey.length} and ${masterSalt.length}`);
+  }
+  const key = Buffer.from(masterKey);
+  const salt = Buffer.from(masterSalt);
+  return {
+    rtpKey: derive(key, salt, LABEL.rtpKey, KEY_BYTES),
+    rtpAuth: derive(key, salt, LABEL.rtpAuth, AUTH_KEY_BYTES),
+    rtpSalt: derive(key, salt, LABEL.rtpSalt, SALT_BYTES),
+    rtcpKey: derive(key, salt, LABEL.rtcpKey, KEY_BYTES),
+    rtcpAuth: derive(key, salt, LABEL.rtcpAuth, AUTH_KEY_BYTES),
+    rtcpSalt: derive(key, salt, LABEL.rtcpSalt, SALT_BYTES),
+  };
+}
+
+/** Where one SSRC's packets are: the highest sequence number taken (s_l) and the rollover counter (RFC 3711 §3.3.1). */
+export interface RocState {
+  lastSeq: number;
+  roc: number;
+}
+
+/**
+ * The rollover counter a packet with sequence number `seq` belongs to (RFC 3711 §3.3.1 and
+ * Appendix A): the one that puts its index nearest the highest index taken so far. Pure.
+ */
+export function guessRoc(seq: number, s: RocState): number {
+  if (s.lastSeq < 0x8000) return seq - s.lastSeq > 0x8000 ? s.roc - 1 : s.roc;
+  return s.lastSeq - 0x8000 > seq ? s.roc + 1 : s.roc;
+}
+
+/** After a packet at (`seq`, `roc`) was authenticated: s_l and the ROC move forward only (RFC 3711 §3.3.1). Pure. */
+export function advanceRoc(seq: number, roc: number, s: RocState): void {
+  if (roc > s.roc) {
+    s.roc = roc;
+    s.lastSeq = seq;
+  } else if (roc === s.roc && seq > s.lastSeq) {
+    s.lastSeq = seq;
+  }
+}
+
+/** The length of an RTP header (fixed part, CSRCs, header extension: RFC 3550 §5.1, §5.3.1), or -1 when `packet` is shorter than it. */
+export function rtpHeaderLength(packet: Uint8Array, end: number): number {
+  if (end < RTP_HEADER_BYTES) return -1;
+  const first = packet[0] as number;
+  let length = RTP_HEADER_BYTES + 4 * (first & 0x0f);
+  if ((first & 0x10) !== 0) {
+    if (end < length + 4) return -1;
+    length += 4 + 4 * (((packet[length + 2] as number) << 8) | (packet[length + 3] as number));
+  }
+  return length <= end ? length : -1;
+}
+
+/**
+ * AES-CM under one session key (RFC 3711 §4.1.1) with one AES context kept for the session: the
+ * counter blocks of a packet (the IV with the block number in its low 16 bits, which the IV leaves
+ * zero) go through AES-ECB in one call, and the keystream is XORed in.
+ */
+class AesCm {
+  private readonly ecb: Cipher;
+  private counters = Buffer.alloc(16 * 96);
+
+  constructor(key: Buffer) {
+    this.ecb = createCipheriv('aes-128-ecb', key, null);
+    this.ecb.setAutoPadding(false);
+  }
+
+  /** `data` XOR the keystream from counter block `iv`, into `out` at `at`. */
+  xorInto(iv: Buffer, data: Uint8Array, out: Uint8Array, at: number): void {
+    const blocks = Math.ceil(data.length / 16);
+    if (blocks === 0) return;
+    if (this.counters.length < blocks * 16) this.counters = Buffer.alloc(blocks * 16);
+    const c = this.counters;
+    for (let b = 0; b < blocks; b++) {
+      c.set(iv, b * 16);
+      c[b * 16 + 14] = b >>> 8;
+      c[b * 16 + 15] = b & 0xff;
+    }
+    const keystream = this.ecb.update(c.subarray(0, blocks * 16));
+    for (let i = 0; i < data.length; i++) out[at + i] = (data[i] as number) ^ (keystream[i] as number);
+  }
+}
+
+function checkTag(expected: Uint8Array, packet: Uint8Array, at: number, what: string): void {
+  const actual = packet.subarray(at, at + SRTP_TAG_BYTES);
+  if (actual.length !== SRTP_TAG_BYTES || !timingSafeEqual(expected, actual))
+    throw new SrtpError('auth-failed', `${what}: the authentication tag does not match`);
+}
+
+/**
+ * One direction of an SRTP session (RFC 3711 §3.1): it either protects what we send or
+ * unprotects what we receive, with that direction's keys, and keeps each SSRC's rollover
+ * counter (SRTP) and index (SRTCP). Packets are whole datagrams in and out; the input is not changed.
+ */
+export class SrtpDirection {
+  private readonly keys: SrtpSessionKeys;
+  private readonly rtpCipher: AesCm;
+  private readonly rtcpCipher: AesCm;
+  private readonly rtpAuth: HmacSha1;
+  private readonly rtcpAuth: HmacSha1;
+  private readonly rtp = new Map<number, RocState>();
+  private readonly rtcpIndex = new Map<number, number>();
+  private readonly iv = Buffer.alloc(16);
+  private readonly expected = new Uint8Array(SRTP_TAG_BYTES);
+
+  constructor(masterKey: Uint8Array, masterSalt: Uint8Array) {
+    this.keys = deriveSessionKeys(masterKey, masterSalt);
+    this.rtpCipher = new AesCm(this.keys.rtpKey);
+    this.rtcpCipher = new AesCm(this.keys.rtcpKey);
+    this.rtpAuth = new HmacSha1(this.keys.rtpAuth);
+    this.rtcpAuth = new HmacSha1(this.keys.rtcpAuth);
+  }
+
+  /** An RTP packet (header and payload) -> its SRTP packet: the payload encrypted, the tag appended. */
+  protectRtp(packet: Uint8Array): Buffer {
+    const headerBytes = rtpHeaderLength(packet, packet.length);
+    if (headerBytes < 0) throw new SrtpError('short-packet', `an RTP packet of ${packet.length} bytes is shorter than its header`);
+    const view = Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
+    const seq = view.readUInt16BE(2);
+    const ssrc = view.readUInt32BE(8);
+    const state = this.rtp.get(ssrc);
+    let roc = 0;
+    if (state === undefined) this.rtp.set(ssrc, { lastSeq: seq, roc: 0 });
+    else {
+      roc = guessRoc(seq, state);
+      advanceRoc(seq, roc, state);
+    }
+    const out = Buffer.allocUnsafe(packet.length + SRTP_TAG_BYTES);
+    out.set(view.subarray(0, headerBytes), 0);
+    this.rtpCipher.xorInto(counterBlock(this.keys.rtpSalt, ssrc, roc * 0x1_0000 + seq, this.iv), view.subarray(headerBytes), out, headerBytes);
+    this.rtpAuth.tagInto(out.subarray(0, packet.length), roc >>> 0, out, packet.length, SRTP_TAG_BYTES);
+    return out;
+  }
+
+  /** An SRTP packet -> the RTP packet (header and decrypted payload), or SrtpError when it is too short or its tag does not match. */
+  unprotectRtp(packet: Uint8Array): Buffer {
+    const end = packet.length - SRTP_TAG_BYTES;
+    const headerBytes = end < 0 ? -1 : rtpHeaderLength(packet, end);
+    if (headerBytes < 0) throw new SrtpError('short-packet', `an SRTP packet of ${packet.length} bytes is shorter than its header and tag`);
+    const view = Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
+    const seq = view.readUInt16BE(2);
+    const ssrc = view.readUInt32BE(8);
+    const state = this.rtp.get(ssrc);
+    const roc = state === undefined ? 0 : guessRoc(seq, state);
+    // A guess below zero belongs to a packet from before the first one seen: its index cannot be formed.
+    if (roc < 0) throw new SrtpError('auth-failed', 'SRTP packet from before the stream began');
+    this.rtpAuth.tagInto(view.subarray(0, end), roc >>> 0, this.expected, 0, SRTP_TAG_BYTES);
+    checkTag(this.expected, view, end, 'SRTP');
+    if (state === undefined) this.rtp.set(ssrc, { lastSeq: seq, roc: 0 });
+    else advanceRoc(seq, roc, state);
+    const out = Buffer.allocUnsafe(end);
+    out.set(view.subarray(0, headerBytes), 0);
+    this.rtpCipher.xorInto(counterBlock(this.keys.rtpSalt, ssrc, roc * 0x1_0000 + seq, this.iv), view.subarray(headerBytes, end), out, headerBytes);
+    return out;
+  }
+
+  /** A compound RTCP packet -> its SRTCP packet: encrypted after the first header, E flag and index, tag (RFC 3711 §3.4). */
+  protectRtcp(packet: Uint8Array): Buffer {
+    if (packet.length < RTCP_HEADER_BYTES) throw new SrtpError('short-packet', `an RTCP packet of ${packet.length} bytes is shorter than its header`);
+    const view = Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
+    const ssrc = view.readUInt32BE(4);
+    const prev = this.rtcpIndex.get(ssrc) ?? 0;
+    const index = prev >= MAX_SRTCP_INDEX ? 0 : prev + 1;
+    this.rtcpIndex.set(ssrc, index);
+    const end = packet.length + SRTCP_INDEX_BYTES;
+    const out = Buffer.allocUnsafe(end + SRTP_TAG_BYTES);
+    out.set(view.subarray(0, RTCP_HEADER_BYTES), 0);
+    this.rtcpCipher.xorInto(counterBlock(this.keys.rtcpSalt, ssrc, index, this.iv), view.subarray(RTCP_HEADER_BYTES), out, RTCP_HEADER_BYTES);
+    out.writeUInt32BE((0x8000_0000 | index) >>> 0, packet.length);
+    this.rtcpAuth.tagInto(out.subarray(0, end), null, out, end, SRTP_TAG_BYTES);
+    return out;
+  }
+
+  /** An SRTCP packet -> the compound RTCP packet, or SrtpError when it is too short or its tag does not match. */
+  unprotectRtcp(packet: Uint8Array): Buffer {
+    const end = packet.length - SRTP_TAG_BYTES;
+    const body = end - SRTCP_INDEX_BYTES;
+    if (body < RTCP_HEADER_BYTES) throw new SrtpError('short-packet', `an SRTCP packet of ${packet.length} bytes is shorter than its header, index and tag`);
+    const view = Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
+    this.rtcpAuth.tagInto(view.subarray(0, end), null, this.expected, 0, SRTP_TAG_BYTES);
+    checkTag(this.expected, view, end, 'SRTCP');
+    const word = view.readUInt32BE(body);
+    const out = Buffer.allocUnsafe(body);
+    out.set(view.subarray(0, RTCP_HEADER_BYTES), 0);
+    if ((word & 0x8000_0000) === 0) {
+      out.set(view.subarray(RTCP_HEADER_BYTES, body), RTCP_HEADER_BYTES); // E flag clear: sent unencrypted
+      return out;
+    }
+    const iv = counterBlock(this.keys.rtcpSalt, view.readUInt32BE(4), word & MAX_SRTCP_INDEX, this.iv);
+    this.rtcpCipher.xorInto(iv, view.subarray(RTCP_HEADER_BYTES, body), out, RTCP_HEADER_BYTES);
+    return out;
+  }
+}

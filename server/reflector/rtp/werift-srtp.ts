@@ -1,0 +1,107 @@
+/**
+ * Our SRTP (./srtp.ts) in place of werift's for one of its DTLS transports. werift derives its
+ * SRTP session once DTLS has its keys (RTCDtlsTransport.updateSrtpSession, run once before its
+ * first packet) and then calls `srtp.decrypt`, `srtp.encrypt`, `srtcp.decrypt` and
+ * `srtcp.encrypt` per packet; after it ran, the same four calls go to ours, with the same master
+ * keys. The transport offers AES_CM_128_HMAC_SHA1_80 alone in its DTLS handshake (werift would
+ * prefer AEAD_AES_128_GCM, which a werift peer takes): the profile every WebRTC browser supports,
+ * defined with DTLS-SRTP itself (RFC 5764 §4.1.2). werift keeps these members out of its types,
+ * so they are read at run time: when werift moves them, or another profile is negotiated, its own
+ * SRTP stays, and the leg says which one runs in its log.
+ */
+import { ProtectionProfileAes128CmHmacSha1_80, SrtpAuthenticationError, type RtpHeader } from 'werift';
+import { SrtpDirection, SrtpError } from './srtp.js';
+
+/** Whose SRTP a transport runs: ours, werift's (its profile, or its internals, left it), or none yet (DTLS not done). */
+export type SrtpOwner = 'ours' | 'werift' | 'none';
+
+interface WeriftKeys {
+  localMasterKey: Buffer;
+  localMasterSalt: Buffer;
+  remoteMasterKey: Buffer;
+  remoteMasterSalt: Buffer;
+}
+
+/** werift's RTCDtlsTransport as far as its SRTP goes. */
+interface WeriftSrtpHolder {
+  srtp: unknown;
+  srtcp: unknown;
+  updateSrtpSession: () => void;
+  /** The profiles its DTLS handshake offers, in its order of preference (read when DTLS starts). */
+  srtpProfiles?: unknown;
+}
+
+const isHolder = (t: unknown): t is WeriftSrtpHolder =>
+  typeof t === 'object' && t !== null && typeof (t as { updateSrtpSession?: unknown }).updateSrtpSession === 'function';
+
+const isKeys = (k: unknown): k is WeriftKeys => {
+  if (typeof k !== 'object' || k === null) return false;
+  const o = k as Record<string, unknown>;
+  return ['localMasterKey', 'localMasterSalt', 'remoteMasterKey', 'remoteMasterSalt'].every((f) => Buffer.isBuffer(o[f]));
+};
+
+/** The master keys and profile werift's new session was made with (SrtpSession.config), or null when it has none we can read. */
+function sessionConfig(srtp: unknown): { keys: WeriftKeys; profile: unknown } | null {
+  const config = typeof srtp === 'object' && srtp !== null ? (srtp as { config?: unknown }).config : undefined;
+  if (typeof config !== 'object' || config === null) return null;
+  const { keys, profile } = config as { keys?: unknown; profile?: unknown };
+  return isKeys(keys) ? { keys, profile } : null;
+}
+
+/** A werift RTP header with no CSRC, extension or padding as its 12 bytes (RFC 3550 §5.1), or werift's own serialization otherwise. */
+function headerBytes(header: RtpHeader): Buffer {
+  if (header.csrc.length > 0 || header.extension || header.extensions.length > 0 || header.padding) return header.serialize(header.serializeSize);
+  const out = Buffer.allocUnsafe(12);
+  out[0] = 0x80;
+  out[1] = (header.marker ? 0x80 : 0) | (header.payloadType & 0x7f);
+  out.writeUInt16BE(header.sequenceNumber & 0xffff, 2);
+  out.writeUInt32BE(header.timestamp >>> 0, 4);
+  out.writeUInt32BE(header.ssrc >>> 0, 8);
+  return out;
+}
+
+/** Runs an unprotect; our refusal becomes werift's, which werift drops without a word (RTCDtlsTransport.startSrtp), counted by `onRefused`. */
+function refusingAsWerift(unprotect: () => Buffer, onRefused: (err: SrtpError) => void): Buffer {
+  try {
+    return unprotect();
+  } catch (err) {
+    if (!(err instanceof SrtpError)) throw err;
+    onRefused(err);
+    throw new SrtpAuthenticationError(err.message);
+  }
+}
+
+/**
+ * Puts our SRTP in werift's DTLS transport `transport`, from its SRTP start on. Returns a reading
+ * of whose SRTP runs (`none` until DTLS is done), or null when `transport` is not the werift
+ * transport this was written against (werift's own stays). `onRefused` hears each packet ours dropped.
+ */
+export function useOwnSrtp(transport: unknown, onRefused: (err: SrtpError) => void): (() => SrtpOwner) | null {
+  if (!isHolder(transport)) return null;
+  if (Array.isArray(transport.srtpProfiles)) transport.srtpProfiles = [ProtectionProfileAes128CmHmacSha1_80];
+  let owner: SrtpOwner = 'none';
+  const start = transport.updateSrtpSession.bind(transport);
+  transport.updateSrtpSession = () => {
+    start();
+    const config = sessionConfig(transport.srtp);
+    if (config === null || config.profile !== ProtectionProfileAes128CmHmacSha1_80) {
+      owner = 'werift';
+      return;
+    }
+    const { keys } = config;
+    const out = new SrtpDirection(keys.localMasterKey, keys.localMasterSalt);
+    const from = new SrtpDirection(keys.remoteMasterKey, keys.remoteMasterSalt);
+    transport.srtp = {
+      config: { keys, profile: config.profile },
+      decrypt: (packet: Buffer): Buffer => refusingAsWerift(() => from.unprotectRtp(packet), onRefused),
+      encrypt: (payload: Buffer, header: RtpHeader): Buffer => out.protectRtp(Buffer.concat([headerBytes(header), payload])),
+    };
+    transport.srtcp = {
+      config: { keys, profile: config.profile },
+      decrypt: (packet: Buffer): Buffer => refusingAsWerift(() => from.unprotectRtcp(packet), onRefused),
+      encrypt: (packet: Buffer): Buffer => out.protectRtcp(packet),
+    };
+    owner = 'ours';
+  };
+  return () => owner;
+}
