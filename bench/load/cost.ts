@@ -7,8 +7,9 @@
  * Tests run one after another against one `serve`, so each figure holds setup and teardown. The
  * CLI's Chromium runs again against a second `serve` whose relay reaches the reflector's RTP leg
  * over loopback (`CALLPROBE_RELAY_HOP=wire`, as before the leg was handed its datagrams by a
- * call in the same process), so the cut is measured side by side in the same run. Run
- * inside scripts/netns-run.sh (Chromium binds every interface). Raw results go to
+ * call in the same process), and against a third whose RTP leg runs werift's own SRTP
+ * (`CALLPROBE_SRTP=werift`, as before ours took its place), so each cut is measured side by side
+ * in the same run. Run inside scripts/netns-run.sh (Chromium binds every interface). Raw results go to
  * bench/results/raw/; `--write-docs` also writes the summary and the docs section.
  */
 import { mdTable } from '../lib/docs.js';
@@ -37,7 +38,7 @@ export function costOptionsFromArgs(args: readonly string[]): CostOptions | null
 const HTTP_PORT = 18098;
 
 interface ClientCost {
-  client: 'chromium' | 'node' | 'chromium-wire';
+  client: 'chromium' | 'node' | 'chromium-wire' | 'chromium-werift-srtp';
   /** What the tests ran: the graded probe path, and the cross-check beside it. */
   mode: string;
   tests: number;
@@ -133,6 +134,7 @@ async function onOneServe(
 export async function runCostBench(o: CostOptions): Promise<void> {
   const now = await onOneServe(['chromium', 'node'], o, {});
   const wire = await onOneServe(['chromium-wire'], o, { CALLPROBE_RELAY_HOP: 'wire' });
+  const weriftSrtp = await onOneServe(['chromium-werift-srtp'], o, { CALLPROBE_SRTP: 'werift' });
   // The floors: the same probe stream echoed by a process that does nothing else, in Node and in C.
   const floors: FloorCost[] = [];
   for (const kind of ['node', 'c'] as const) {
@@ -143,7 +145,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
   // What keeping SRTP contexts per session would save, per packet, in a tight loop.
   const srtp = srtpContextCost();
   const idle = now.idle;
-  const costs = [...now.costs, ...wire.costs];
+  const costs = [...now.costs, ...wire.costs, ...weriftSrtp.costs];
   const fx = (v: number | null): string => (v === null ? '–' : v.toFixed(3));
   const date = today();
   const files = resultFiles('load-cost', date);
@@ -153,6 +155,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
     options: o,
     idleCpuSPerS: idle.cpuSPerS,
     idleCpuSPerSWire: wire.idle.cpuSPerS,
+    idleCpuSPerSWeriftSrtp: weriftSrtp.idle.cpuSPerS,
     costs,
     floors,
     srtp,
@@ -161,7 +164,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
   const markdown = [
     `### The server's CPU per full test (${date})`,
     '',
-    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another; serve's process tree, its idle rate read over ${IDLE_S} s once it had run ${SETTLE_S} s, ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, taken off; the last row against a second \`serve\` whose relay reaches the reflector's RTP leg over loopback, idle ${(wire.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s). Summary: \`${files.summary}\`.`,
+    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another; serve's process tree, its idle rate read over ${IDLE_S} s once it had run ${SETTLE_S} s, ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, taken off; the last two rows each against a \`serve\` of its own: one whose relay reaches the reflector's RTP leg over loopback, idle ${(wire.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, and one whose RTP leg runs werift's own SRTP, idle ${(weriftSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s). Summary: \`${files.summary}\`.`,
     '',
     mdTable(
       ['client', 'what the test ran', 'tests completed', 'server CPU-s per test', 'wall s per test'],
@@ -170,7 +173,9 @@ export async function runCostBench(o: CostOptions): Promise<void> {
           ? "the CLI's Chromium (`callprobe run`)"
           : c.client === 'node'
             ? 'Node client (no page)'
-            : "the CLI's Chromium, the relay's hop to the RTP leg over loopback (before)",
+            : c.client === 'chromium-wire'
+              ? "the CLI's Chromium, the relay's hop to the RTP leg over loopback (before)"
+              : "the CLI's Chromium, werift's own SRTP in the RTP leg (before)",
         c.mode,
         `${c.completed} of ${c.tests}`,
         fx(c.cpuSPerTest),
