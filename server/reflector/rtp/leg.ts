@@ -233,20 +233,15 @@ export class RtpLeg {
   }
 
   /**
-   * Whose SRTP the leg runs: `ours`, `werift` (asked for, another profile negotiated, or
-   * werift's internals moved), `mixed` across transports, or `none` before DTLS is done.
+   * Whose SRTP the leg runs: `ours`; `werift` (asked for, another profile negotiated, or
+   * werift's internals moved); `mixed` across transports; or `none` before DTLS is done.
    */
   get srtpOwner(): SrtpOwner | 'mixed' {
+    if (this.opts.weriftSrtp === true) return 'werift';
+    if (this.srtpOwners.length === 0) return this.pc.dtlsTransports.length > 0 ? 'werift' : 'none';
     const owners = new Set(this.srtpOwners.map((o) => o()));
-    if (this.opts.weriftSrtp === true || (this.pc.dtlsTransports.length > 0 && this.srtpOwners.length === 0)) owners.add('werift');
-    if (owners.size > 1) owners.delete('none');
-    if (owners.size === 0) return 'none';
-    return owners.size === 1 ? ([...owners][0] as SrtpOwner) : 'mixed';
-  }
-
-  /** SRTP and SRTCP packets our SRTP refused (too short, or a tag that does not match). */
-  get srtpRefusedCount(): number {
-    return this.srtpRefused;
+    const [only] = owners;
+    return owners.size === 1 && only !== undefined ? only : 'mixed';
   }
 
   private allow(parsed: ParsedCandidate | null): boolean {
