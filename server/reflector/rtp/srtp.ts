@@ -187,7 +187,13 @@ export class SrtpDirection {
   protectRtp(packet: Uint8Array): Buffer {
     const headerBytes = rtpHeaderLength(packet, packet.length);
     if (headerBytes < 0) throw new SrtpError('short-packet', `an RTP packet of ${packet.length} bytes is shorter than its header`);
-    const view = Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
+    return this.protectRtpParts(packet.subarray(0, headerBytes), packet.subarray(headerBytes));
+  }
+
+  /** The same, from an RTP header (its whole length: RFC 3550 §5.1) and a payload apart, so neither is copied into a packet first. */
+  protectRtpParts(header: Uint8Array, payload: Uint8Array): Buffer {
+    if (header.length < RTP_HEADER_BYTES) throw new SrtpError('short-packet', `an RTP header of ${header.length} bytes`);
+    const view = Buffer.from(header.buffer, header.byteOffset, header.byteLength);
     const seq = view.readUInt16BE(2);
     const ssrc = view.readUInt32BE(8);
     const state = this.rtp.get(ssrc);
@@ -197,10 +203,11 @@ export class SrtpDirection {
       roc = guessRoc(seq, state);
       advanceRoc(seq, roc, state);
     }
-    const out = Buffer.allocUnsafe(packet.length + SRTP_TAG_BYTES);
-    out.set(view.subarray(0, headerBytes), 0);
-    this.rtpCipher.xorInto(counterBlock(this.keys.rtpSalt, ssrc, roc * 0x1_0000 + seq, this.iv), view.subarray(headerBytes), out, headerBytes);
-    this.rtpAuth.tagInto(out.subarray(0, packet.length), roc >>> 0, out, packet.length, SRTP_TAG_BYTES);
+    const end = header.length + payload.length;
+    const out = Buffer.allocUnsafe(end + SRTP_TAG_BYTES);
+    out.set(header, 0);
+    this.rtpCipher.xorInto(counterBlock(this.keys.rtpSalt, ssrc, roc * 0x1_0000 + seq, this.iv), payload, out, header.length);
+    this.rtpAuth.tagInto(out.subarray(0, end), roc >>> 0, out, end, SRTP_TAG_BYTES);
     return out;
   }
 

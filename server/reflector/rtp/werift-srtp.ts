@@ -60,14 +60,53 @@ function headerBytes(header: RtpHeader): Buffer {
   return out;
 }
 
-/** Runs an unprotect; our refusal becomes werift's, which werift drops without a word (RTCDtlsTransport.startSrtp), counted by `onRefused`. */
-function refusingAsWerift(unprotect: () => Buffer, onRefused: (err: SrtpError) => void): Buffer {
-  try {
-    return unprotect();
-  } catch (err) {
-    if (!(err instanceof SrtpError)) throw err;
-    onRefused(err);
-    throw new SrtpAuthenticationError(err.message);
+/** Our refusal as werift's, which werift drops without a word (RTCDtlsTransport.startSrtp), told to `onRefused` first; anything else as it was. */
+function asWerift(err: unknown, onRefused: (err: SrtpError) => void): unknown {
+  if (!(err instanceof SrtpError)) return err;
+  onRefused(err);
+  return new SrtpAuthenticationError(err.message);
+}
+
+/**
+ * werift's SrtpSession or SrtcpSession as werift calls it per packet (`decrypt`, `encrypt`), ours
+ * underneath: methods on the prototype, so no function is made per session or per packet.
+ */
+abstract class OwnSession {
+  constructor(
+    readonly config: { keys: WeriftKeys; profile: unknown },
+    protected readonly from: SrtpDirection,
+    protected readonly out: SrtpDirection,
+    private readonly onRefused: (err: SrtpError) => void,
+  ) {}
+
+  protected abstract unprotect(packet: Buffer): Buffer;
+
+  decrypt(packet: Buffer): Buffer {
+    try {
+      return this.unprotect(packet);
+    } catch (err) {
+      throw asWerift(err, this.onRefused);
+    }
+  }
+}
+
+class OwnSrtpSession extends OwnSession {
+  protected unprotect(packet: Buffer): Buffer {
+    return this.from.unprotectRtp(packet);
+  }
+
+  encrypt(payload: Buffer, header: RtpHeader): Buffer {
+    return this.out.protectRtpParts(headerBytes(header), payload);
+  }
+}
+
+class OwnSrtcpSession extends OwnSession {
+  protected unprotect(packet: Buffer): Buffer {
+    return this.from.unprotectRtcp(packet);
+  }
+
+  encrypt(packet: Buffer): Buffer {
+    return this.out.protectRtcp(packet);
   }
 }
 
@@ -91,16 +130,9 @@ export function useOwnSrtp(transport: unknown, onRefused: (err: SrtpError) => vo
     const { keys } = config;
     const out = new SrtpDirection(keys.localMasterKey, keys.localMasterSalt);
     const from = new SrtpDirection(keys.remoteMasterKey, keys.remoteMasterSalt);
-    transport.srtp = {
-      config: { keys, profile: config.profile },
-      decrypt: (packet: Buffer): Buffer => refusingAsWerift(() => from.unprotectRtp(packet), onRefused),
-      encrypt: (payload: Buffer, header: RtpHeader): Buffer => out.protectRtp(Buffer.concat([headerBytes(header), payload])),
-    };
-    transport.srtcp = {
-      config: { keys, profile: config.profile },
-      decrypt: (packet: Buffer): Buffer => refusingAsWerift(() => from.unprotectRtcp(packet), onRefused),
-      encrypt: (packet: Buffer): Buffer => out.protectRtcp(packet),
-    };
+    const session = { keys, profile: config.profile };
+    transport.srtp = new OwnSrtpSession(session, from, out, onRefused);
+    transport.srtcp = new OwnSrtcpSession(session, from, out, onRefused);
     owner = 'ours';
   };
   return () => owner;
