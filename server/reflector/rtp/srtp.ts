@@ -1,9 +1,11 @@
 /**
  * SRTP and SRTCP with AES_CM_128_HMAC_SHA1_80 (RFC 3711; the profile's name from RFC 5764 §4.1.2),
  * for the RTP leg's probe stream: the session keys derived once per direction (RFC 3711 §4.3),
- * then per packet one AES-CTR keystream (§4.1.1), one HMAC-SHA1 tag (§4.2) and a header read
- * straight from the bytes. werift does the same work with a header parsed twice through a
- * bit reader, a BigInt shift and several copies per packet; ./werift-srtp.ts puts this in its place.
+ * then per packet an AES-CM keystream from one AES context kept for the session (§4.1.1), an
+ * HMAC-SHA1 tag from the key's pad states computed once (§4.2, ./hmac-sha1.ts) and a header read
+ * straight from the bytes. werift makes a new cipher and a new HMAC per packet, which in the
+ * running plane costs far more than the work itself (docs/benchmarks.md, "SRTP contexts kept per
+ * session"); ./werift-srtp.ts puts this in its place.
  *
  * Not here: MKIs, a key derivation rate other than 0 (DTLS-SRTP uses neither, RFC 5764 §4.1.2),
  * and replay lists (RFC 3711 §3.3.2): werift keeps none either, and the leg hears only our relay.
