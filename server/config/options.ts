@@ -164,7 +164,7 @@ export interface ServeFlags {
   reflector: boolean;
   /** false with --no-rtp. */
   rtp: boolean;
-  /** --workers: 1 (the data plane in a process of its own) or 0 (in the HTTP process). */
+  /** --workers: 1 (the data plane in a process of its own), 0 (in the HTTP process), or 2 and more (that many processes, the relay in the first). */
   workers: number;
   logLevel: LogLevel;
   maxAllocationsPerUser: number;

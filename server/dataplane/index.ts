@@ -4,11 +4,17 @@
  * process itself (`--workers 0`: ./plane.ts directly). Either way `serve` gets the same handle:
  * where the relay listens, the reflector's sessions, the plane's metrics and the TLS question.
  */
-import type { PlaneStart, LoopDelayReading } from '../../src/protocol/data-plane.js';
+import type { PlaneStart, LoopDelayReading, PlaneMetrics } from '../../src/protocol/data-plane.js';
 import type { DoorName, DoorScope } from '../../src/protocol/door.js';
 import type { ReflectorLogger } from '../reflector/session.js';
 import type { RelayLogger } from '../turn/index.js';
-import { DataPlaneHost, type PlaneListeners, type RestartPolicy } from './host.js';
+import { performance } from 'node:perf_hooks';
+import { isIP } from 'node:net';
+import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { formatTurnUri } from '../../src/protocol/turn-uri.js';
+import { planeBusy } from '../http/admission.js';
+import { DataPlaneHost, type PlaneListeners, type RelayEvent, type RestartPolicy } from './host.js';
+import { laterOf, placeTest } from './placement.js';
 import { SessionRouter, type ReflectorSessions } from './sessions.js';
 
 export { PlaneStartError } from './host.js';
@@ -38,7 +44,7 @@ export interface RunningPlane {
 }
 
 export interface PlaneStartOptions {
-  /** 1: a process of its own; 0: this process. */
+  /** 1: a process of its own; 0: this process; 2 or more: that many processes, the relay in the first. */
   workers: number;
   restart: RestartPolicy;
   /** serve's lines for a person. */
@@ -47,7 +53,28 @@ export interface PlaneStartOptions {
   logger: ReflectorLogger & { child(bindings: object): RelayLogger };
 }
 
-const gauge = (name: string, help: string, v: number): string => `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name} ${v}\n`;
+/** One metric family: its samples, each with its labels (`plane="1"`) or none. */
+function family(name: string, type: 'gauge' | 'counter', help: string, samples: ReadonlyArray<readonly [string, number]>): string {
+  return `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${samples.map(([labels, v]) => `${name}${labels} ${v}\n`).join('')}`;
+}
+
+/** A plane process's memory (its `metrics` answer), one family per figure, a sample per plane. */
+function memoryText(planes: ReadonlyArray<readonly [string, PlaneMetrics['memory']]>): string {
+  if (planes.length === 0) return '';
+  const f = (name: string, help: string, v: (m: PlaneMetrics['memory']) => number): string =>
+    family(
+      name,
+      'gauge',
+      help,
+      planes.map(([labels, m]) => [labels, v(m)]),
+    );
+  return (
+    f('callprobe_dataplane_resident_memory_bytes', "The data plane process's resident memory in bytes.", (m) => m.rssBytes) +
+    f('callprobe_dataplane_heap_size_total_bytes', "The data plane process's V8 heap size in bytes.", (m) => m.heapTotalBytes) +
+    f('callprobe_dataplane_heap_size_used_bytes', "The data plane process's V8 heap used in bytes.", (m) => m.heapUsedBytes) +
+    f('callprobe_dataplane_external_memory_bytes', "The data plane process's memory of C++ objects bound to JS objects in bytes.", (m) => m.externalBytes)
+  );
+}
 
 async function planeProcess(start: PlaneStart, o: PlaneStartOptions): Promise<RunningPlane> {
   const host = await DataPlaneHost.start({ start, restart: o.restart, log: o.log });
@@ -59,18 +86,7 @@ async function planeProcess(start: PlaneStart, o: PlaneStartOptions): Promise<Ru
     async metrics() {
       const m = await host.metrics();
       doors = m?.doorRefusals ?? [];
-      const memory =
-        m === null
-          ? ''
-          : gauge('callprobe_dataplane_resident_memory_bytes', "The data plane process's resident memory in bytes.", m.memory.rssBytes) +
-            gauge('callprobe_dataplane_heap_size_total_bytes', "The data plane process's V8 heap size in bytes.", m.memory.heapTotalBytes) +
-            gauge('callprobe_dataplane_heap_size_used_bytes', "The data plane process's V8 heap used in bytes.", m.memory.heapUsedBytes) +
-            gauge(
-              'callprobe_dataplane_external_memory_bytes',
-              "The data plane process's memory of C++ objects bound to JS objects in bytes.",
-              m.memory.externalBytes,
-            );
-      return { text: (m?.text ?? '') + host.metricsText() + memory, loop: m?.loop ?? null };
+      return { text: (m?.text ?? '') + host.metricsText() + memoryText(m === null ? [] : [['', m.memory]]), loop: m?.loop ?? null };
     },
     doorRefusals: () => doors,
     tlsRefusal: (ip, windowMs) => host.tlsRefusal(ip, windowMs),
@@ -111,5 +127,182 @@ async function planeHere(start: PlaneStart, o: PlaneStartOptions): Promise<Runni
  * (`--workers 0`) when the relay cannot start (a port in use, a bad value).
  */
 export function startPlane(start: PlaneStart, o: PlaneStartOptions): Promise<RunningPlane> {
-  return o.workers === 0 ? planeHere(start, o) : planeProcess(start, o);
+  if (o.workers === 0) return planeHere(start, o);
+  // More planes than one only share out reflector sessions: without a reflector, one holds the relay.
+  return o.workers === 1 || start.reflector === null ? planeProcess(start, o) : planeProcesses(start, o);
+}
+
+/** The worst of several processes' loop delay readings (each figure the worst; the samples summed). */
+function worstLoop(readings: ReadonlyArray<LoopDelayReading | null>): LoopDelayReading | null {
+  const got = readings.filter((r): r is LoopDelayReading => r !== null);
+  if (got.length === 0) return null;
+  return {
+    windowS: Math.max(...got.map((r) => r.windowS)),
+    p50Ms: Math.max(...got.map((r) => r.p50Ms)),
+    p99Ms: Math.max(...got.map((r) => r.p99Ms)),
+    maxMs: Math.max(...got.map((r) => r.maxMs)),
+    samples: got.reduce((n, r) => n + r.samples, 0),
+  };
+}
+
+/**
+ * `serve --workers N` (2 or more): N plane processes. The first holds the relay and reflector
+ * sessions; the others reflector sessions alone, reaching the relay on its loopback listener as
+ * the first plane's own sessions do, and through their hosts for what the relay alone knows (the
+ * RTP leg's endpoint grants, the relay's witness and its loop's lateness at a session's end).
+ * Each test goes where the CPU was least used (./placement.ts). When the relay's plane stops,
+ * every test ends as the server's failure (their relayed packets stopped with it); when another
+ * plane stops, its own tests end and its grants are undone.
+ */
+async function planeProcesses(start: PlaneStart, o: PlaneStartOptions): Promise<RunningPlane> {
+  const reflector = start.reflector;
+  if (reflector === null) throw new Error('more than one data plane needs the reflector');
+  const hosts: DataPlaneHost[] = [];
+  /** A reflector plane's question, by the id it has on the way to the relay's plane. */
+  const asks = new Map<number, { plane: number; id: number }>();
+  let nextAsk = 0;
+  const toRelay = (plane: number, event: RelayEvent): void => {
+    const relay = hosts[0];
+    const from = hosts[plane];
+    if (relay === undefined || from === undefined) return;
+    switch (event.type) {
+      case 'relay-grant':
+        relay.send({ type: 'relay-grant', owner: plane, grant: event.grant, ip: event.ip, port: event.port });
+        return;
+      case 'relay-ungrant':
+        relay.send({ type: 'relay-ungrant', owner: plane, grant: event.grant });
+        return;
+      case 'relay-ask': {
+        const id = nextAsk++;
+        asks.set(id, { plane, id: event.id });
+        const { endpoints, fromEpochMs, toEpochMs } = event;
+        if (!relay.send({ type: 'relay-witness?', id, endpoints, fromEpochMs, toEpochMs })) {
+          asks.delete(id);
+          from.send({ type: 'relay-answer', id: event.id, witness: null, loop: null });
+        }
+        return;
+      }
+      case 'relay-witness': {
+        const asked = asks.get(event.id);
+        asks.delete(event.id);
+        if (asked !== undefined) hosts[asked.plane]?.send({ type: 'relay-answer', id: asked.id, witness: event.witness, loop: event.loop });
+        return;
+      }
+    }
+  };
+  const relayStopped = (): number => {
+    asks.clear();
+    return hosts.slice(1).reduce((n, h) => n + h.sessions.relayStopped("the server's data plane stopped"), 0);
+  };
+  const planeStopped = (plane: number): number => {
+    hosts[0]?.send({ type: 'relay-ungrant', owner: plane, grant: null });
+    return 0;
+  };
+  const startOne = async (index: number, s: PlaneStart): Promise<DataPlaneHost> => {
+    const host = await DataPlaneHost.start({
+      start: s,
+      restart: o.restart,
+      log: o.log,
+      index,
+      onRelayEvent: (event) => toRelay(index, event),
+      onStopped: () => (index === 0 ? relayStopped() : planeStopped(index)),
+    });
+    hosts[index] = host;
+    return host;
+  };
+  const first = await startOne(0, start);
+  let reflectorStart: PlaneStart = start;
+  if (start.relay !== null) {
+    const internal = first.internalUdp;
+    if (internal === null) {
+      await first.close();
+      throw new Error('the relay has no loopback listener for the other planes');
+    }
+    const host = isIP(internal.address) === 6 ? `[${internal.address}]` : internal.address;
+    reflectorStart = {
+      ...start,
+      relay: null,
+      reflector: { ...reflector, externalTurnUdpUrl: formatTurnUri(host, internal.port, 'udp'), relayInOtherPlane: true },
+    };
+  }
+  try {
+    for (let i = 1; i < o.workers; i++) await startOne(i, reflectorStart);
+  } catch (err) {
+    await Promise.all(hosts.map((h) => h.close()));
+    throw err;
+  }
+
+  const loads = () =>
+    hosts.map((h) => {
+      const late = h.sessions.loopLate();
+      return { up: h.up, busy: planeBusy(late, performance.now(), DEFAULTS.admission), ...h.sessions.load(), open: h.sessions.size, late };
+    });
+  const sessions: ReflectorSessions = {
+    open(id, events, kind) {
+      // Every test's packets cross the relay: none opens while its plane is starting again.
+      if (!first.up) return null;
+      const i = placeTest(loads());
+      return i === null ? null : (hosts[i]?.sessions.open(id, events, kind) ?? null);
+    },
+    loopLate() {
+      const l = loads();
+      const i = placeTest(l);
+      const relayLate = l[0]?.late ?? null;
+      return i === null || i === 0 ? relayLate : laterOf(relayLate, l[i]?.late ?? null);
+    },
+  };
+  let doors: Array<readonly [DoorName, DoorScope, number]> = [];
+  return {
+    listeners: first.listeners,
+    sessions,
+    sessionsOpen: () => hosts.reduce((n, h) => n + h.sessions.size, 0),
+    async metrics() {
+      const all = await Promise.all(hosts.map((h) => h.metrics()));
+      doors = all[0]?.doorRefusals ?? [];
+      const labelled = hosts.map((h, i) => [`{plane="${i}"}`, h] as const);
+      const perPlane = (name: string, type: 'gauge' | 'counter', help: string, v: (h: DataPlaneHost) => number): string =>
+        family(
+          name,
+          type,
+          help,
+          labelled.map(([l, h]) => [l, v(h)]),
+        );
+      const c = (h: DataPlaneHost) => h.counters();
+      const text =
+        (all[0]?.text ?? '') +
+        perPlane('callprobe_dataplane_up', 'gauge', 'Whether each data plane process is running: 1, or 0 while it is started again.', (h) => (h.up ? 1 : 0)) +
+        perPlane('callprobe_dataplane_nice', 'gauge', "The nice value each data plane's threads run at.", (h) => c(h).nice) +
+        perPlane('callprobe_dataplane_exits_total', 'counter', 'Times each data plane exited without being asked to.', (h) => c(h).exits) +
+        perPlane('callprobe_dataplane_restarts_total', 'counter', 'Times each data plane was started again after it exited.', (h) => c(h).restarts) +
+        perPlane(
+          'callprobe_dataplane_sessions_lost_total',
+          'counter',
+          'Reflector sessions ended because a data plane stopped (the relay plane counts those of every plane it ended).',
+          (h) => c(h).sessionsLost,
+        ) +
+        perPlane(
+          'callprobe_dataplane_bad_messages_total',
+          'counter',
+          'Messages from each data plane dropped because they did not match the channel.',
+          (h) => c(h).badMessages,
+        ) +
+        perPlane('callprobe_dataplane_sessions_open', 'gauge', 'Reflector sessions open in each data plane.', (h) => h.sessions.size) +
+        perPlane(
+          'callprobe_dataplane_cpu_ms_per_second',
+          'gauge',
+          'The CPU each data plane process used over its last report (every second), in ms a second: a new test goes where it is least.',
+          (h) => Math.round(((h.sessions.load().cpuMs ?? 0) * 1000) / DEFAULTS.admission.reportMs),
+        ) +
+        memoryText(all.flatMap((m, i) => (m === null ? [] : [[`{plane="${i}"}`, m.memory] as const])));
+      return { text, loop: worstLoop(all.map((m) => m?.loop ?? null)) };
+    },
+    doorRefusals: () => doors,
+    tlsRefusal: (ip, windowMs) => first.tlsRefusal(ip, windowMs),
+    pid: () => first.pid,
+    startedAs: hosts.map((h) => h.startedAs).join('\n'),
+    async close() {
+      await Promise.all(hosts.slice(1).map((h) => h.close()));
+      await first.close();
+    },
+  };
 }

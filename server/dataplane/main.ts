@@ -17,7 +17,9 @@ import { serverLogger } from '../logging.js';
 import { planeEnd } from './channel.js';
 import { startDataPlane, type DataPlane } from './plane.js';
 
-process.title = 'callprobe-dataplane';
+// `serve --workers 2` and more: the planes after the first (the relay's) say which they are.
+const index = /^--plane-index=(\d+)$/.exec(process.argv[2] ?? '')?.[1];
+process.title = index === undefined ? 'callprobe-dataplane' : `callprobe-dataplane-${index}`;
 
 let plane: DataPlane | null = null;
 let starting = false;

@@ -11,7 +11,16 @@
  * the HTTP process itself (`serve --workers 0`, and the HTTP tests): the same code either way.
  */
 import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
-import type { LoopDelayReading, PlaneCommand, PlaneEvent, PlaneStart, RelayStart, ReflectorStart, SessionTally } from '../../src/protocol/data-plane.js';
+import type {
+  LoopDelayReading,
+  PlaneCommand,
+  PlaneEvent,
+  PlaneStart,
+  RelayAnswer,
+  RelayStart,
+  ReflectorStart,
+  SessionTally,
+} from '../../src/protocol/data-plane.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { isSignalMessageData } from '../../src/protocol/signal-check.js';
 import { formatTurnUri } from '../../src/protocol/turn-uri.js';
@@ -20,10 +29,11 @@ import type { DoorScope } from '../../src/protocol/door.js';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { REFLECTOR_USERNAME_PREFIX, mintRestCredential, startRelay, type Relay, type RelayLogger } from '../turn/index.js';
-import { ReflectorSession, ReflectorSessionError, type ReflectorLogger, type ReflectorRelayServer } from '../reflector/session.js';
+import { ReflectorSession, ReflectorSessionError, type ReflectorLogger, type ReflectorRelayServer, type RelayReading } from '../reflector/session.js';
+import { strongestWitness } from '../reflector/core.js';
 import type { AttachLocalPeer } from '../reflector/rtp/leg.js';
 import type { RelayEndpoints } from '../reflector/candidates.js';
-import { startLoopLateness } from '../reflector/loop-lateness.js';
+import { shiftLoopReading, startLoopLateness } from '../reflector/loop-lateness.js';
 import { EchoSession } from '../reflector/echo-session.js';
 import { LoopDelayMonitor, LoopDelayWindow } from '../loop-delay.js';
 import { IdleCollector } from './idle-collect.js';
@@ -48,6 +58,8 @@ export interface ReflectorParts {
   weriftSrtp?: boolean;
   relayWitness?: (ip: string, port: number) => RelayWitness | null;
   serverLoop?: (fromMs: number, toMs: number) => ServerLoopReading;
+  /** The relay runs in another plane: its witness and its loop, asked at a session's end (ReflectorSessionOptions.relayElsewhere). */
+  relayElsewhere?: (endpoints: readonly { ip: string; port: number }[], fromMs: number, toMs: number) => Promise<RelayReading>;
 }
 
 export interface DataPlaneOptions {
@@ -66,9 +78,18 @@ export interface DataPlaneOptions {
 
 const NO_TALLY: SessionTally = { probes: 0, rtpProbes: 0, badProbes: 0, witnessed: false };
 
+/** How long a reflector plane waits for the relay's plane to answer at a session's end (then: no witness, its own loop alone). */
+const RELAY_ASK_TIMEOUT_MS = 2_000;
+
 export class DataPlane {
   private readonly sessions = new Map<string, ReflectorSession | EchoSession>();
   private closing: Promise<void> | null = null;
+  /** The relay's plane: other planes' endpoint grants, by `owner:grant`, with their undo. */
+  private readonly grants = new Map<string, () => void>();
+  /** A reflector plane: its grants' and its questions' numbers, and the questions awaiting the relay's answer. */
+  private nextGrant = 0;
+  private nextAsk = 0;
+  private readonly asks = new Map<number, (answer: RelayAnswer | null) => void>();
 
   constructor(private readonly o: DataPlaneOptions) {}
 
@@ -102,7 +123,72 @@ export class DataPlane {
         this.o.out({ type: 'tls-refusal', id: cmd.id, refusal: r ? { alert: r.alert } : null });
         return;
       }
+      case 'relay-grant': {
+        const key = `${cmd.owner}:${cmd.grant}`;
+        if (this.o.relay === null || this.grants.has(key)) return;
+        this.grants.set(key, this.o.relay.allowPeerEndpoint(cmd.ip, cmd.port));
+        return;
+      }
+      case 'relay-ungrant':
+        for (const [key, undo] of this.grants) {
+          if (cmd.grant === null ? key.startsWith(`${cmd.owner}:`) : key === `${cmd.owner}:${cmd.grant}`) {
+            this.grants.delete(key);
+            undo();
+          }
+        }
+        return;
+      case 'relay-witness?':
+        this.o.out({ type: 'relay-witness', ...this.relayReading(cmd.id, cmd.endpoints, cmd.fromEpochMs, cmd.toEpochMs) });
+        return;
+      case 'relay-answer': {
+        const answer = this.asks.get(cmd.id);
+        this.asks.delete(cmd.id);
+        answer?.(cmd);
+        return;
+      }
     }
+  }
+
+  /**
+   * The relay's plane: what its relay saw of the RTP towards the strongest of `endpoints`, and how
+   * late its loop ran between two wall-clock times (its bins on the wall clock).
+   */
+  private relayReading(id: number, endpoints: readonly { ip: string; port: number }[], fromEpochMs: number, toEpochMs: number): Omit<RelayAnswer, 'type'> {
+    const relay = this.o.relay;
+    const witness = relay === null ? null : strongestWitness(endpoints, (ip, port) => relay.relayWitness(ip, port));
+    const origin = performance.timeOrigin;
+    const loop = this.o.reflector?.serverLoop?.(fromEpochMs - origin, toEpochMs - origin) ?? null;
+    return { id, witness, loop: loop === null ? null : shiftLoopReading(loop, origin) };
+  }
+
+  /** A reflector plane: lets the relay (in the relay's plane) reach one endpoint of this plane's; returns the undo. */
+  grantToRelay(ip: string, port: number): () => void {
+    const grant = this.nextGrant++;
+    this.o.out({ type: 'relay-grant', grant, ip, port });
+    let undone = false;
+    return () => {
+      if (undone) return;
+      undone = true;
+      this.o.out({ type: 'relay-ungrant', grant });
+    };
+  }
+
+  /** A reflector plane: the relay's witness and loop at a session's end, on this process's clock; nothing of either when it does not answer in time. */
+  askRelay(endpoints: readonly { ip: string; port: number }[], fromMs: number, toMs: number): Promise<RelayReading> {
+    const id = this.nextAsk++;
+    const origin = performance.timeOrigin;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.asks.delete(id);
+        resolve({ witness: null, loop: null });
+      }, RELAY_ASK_TIMEOUT_MS);
+      timer.unref();
+      this.asks.set(id, (answer) => {
+        clearTimeout(timer);
+        resolve({ witness: answer?.witness ?? null, loop: answer?.loop ? shiftLoopReading(answer.loop, -origin) : null });
+      });
+      this.o.out({ type: 'relay-ask', id, endpoints: endpoints.slice(0, 16), fromEpochMs: fromMs + origin, toEpochMs: toMs + origin });
+    });
   }
 
   private open(id: string): void {
@@ -133,6 +219,7 @@ export class DataPlane {
       ...(r.weriftSrtp ? { weriftSrtp: true } : {}),
       ...(r.relayWitness ? { relayWitness: r.relayWitness } : {}),
       ...(r.serverLoop ? { serverLoop: r.serverLoop } : {}),
+      ...(r.relayElsewhere ? { relayElsewhere: r.relayElsewhere } : {}),
       onClose: (reason, code) => {
         this.sessions.delete(id);
         this.o.onSessions?.(this.sessions.size);
@@ -219,6 +306,8 @@ export class DataPlane {
   close(reason = 'server shutting down'): Promise<void> {
     this.closing ??= (async () => {
       for (const s of [...this.sessions.values()]) s.close(reason);
+      for (const answer of this.asks.values()) answer(null);
+      this.asks.clear();
       await this.o.relay?.close();
       this.o.onClose?.();
     })();
@@ -263,6 +352,7 @@ function startRelayOf(r: RelayStart, logger: RelayLogger): Promise<Relay> {
     maxCredentialLifetimeS: r.maxCredentialLifetimeS,
     logger,
     internalUdp: r.internalUdp,
+    ...(r.internalUdpPort !== undefined ? { internalUdpPort: r.internalUdpPort } : {}),
   });
 }
 
@@ -302,7 +392,9 @@ export async function startDataPlane(
           rtp: r.rtp,
           ...(r.iceTrafficTimeoutMs !== undefined ? { iceTrafficTimeoutMs: r.iceTrafficTimeoutMs } : {}),
           relayServer: reflectorRelayServer(r, relay),
-          allowEndpoint: (ip, port) => (relay ? relay.allowPeerEndpoint(ip, port) : () => undefined),
+          // The relay in another plane hears of the RTP leg's endpoint through the host (`relay-grant`).
+          allowEndpoint: (ip, port) =>
+            relay ? relay.allowPeerEndpoint(ip, port) : r.relayInOtherPlane === true && plane !== null ? plane.grantToRelay(ip, port) : () => undefined,
           ...(relay ? { relayWitness: (ip: string, port: number) => relay.relayWitness(ip, port) } : {}),
           // The RTP leg and the relay share this process: datagrams between them by a call, unless a
           // benchmark asks for the loopback hop to compare (CALLPROBE_RELAY_HOP=wire, docs/DEVELOPERS.md).
@@ -310,15 +402,29 @@ export async function startDataPlane(
           // Our SRTP in the RTP leg, unless a benchmark asks for werift's to compare (CALLPROBE_SRTP=werift, docs/DEVELOPERS.md).
           ...(process.env['CALLPROBE_SRTP'] === 'werift' ? { weriftSrtp: true } : {}),
           ...(lateness ? { serverLoop: (fromMs: number, toMs: number) => lateness.lateness.between(fromMs, toMs) } : {}),
+          ...(relay === null && r.relayInOtherPlane === true
+            ? {
+                relayElsewhere: (endpoints: readonly { ip: string; port: number }[], fromMs: number, toMs: number) =>
+                  plane?.askRelay(endpoints, fromMs, toMs) ?? Promise.resolve({ witness: null, loop: null }),
+              }
+            : {}),
         };
   // Admission (server/http/admission.ts): how late the loop ran in each bin of the last window, every report.
   const admission = DEFAULTS.admission;
+  // With it, the CPU this process used since the last report (where `serve --workers 2` puts the next test).
+  let cpuAt = process.cpuUsage();
   const lateReport =
     lateness === null
       ? null
       : setInterval(() => {
           const now = performance.now();
-          out({ type: 'loop-late', lateMs: lateness.lateness.between(now - admission.windowMs, now).bins.map(([, late]) => late) });
+          const cpu = process.cpuUsage(cpuAt);
+          cpuAt = process.cpuUsage();
+          out({
+            type: 'loop-late',
+            lateMs: lateness.lateness.between(now - admission.windowMs, now).bins.map(([, late]) => late),
+            cpuMs: (cpu.user + cpu.system) / 1000,
+          });
         }, admission.reportMs);
   lateReport?.unref();
   // With a reflector, the wrtc factory is held through a busy period and let go before the collection.

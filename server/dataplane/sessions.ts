@@ -49,6 +49,8 @@ const EMPTY_TALLY: SessionTally = { probes: 0, rtpProbes: 0, badProbes: 0, witne
 export class SessionRouter implements ReflectorSessions {
   private readonly byId = new Map<string, SessionEvents>();
   private late: LoopLateReport | null = null;
+  private cpuMs: number | null = null;
+  private openedSinceReport = 0;
 
   /**
    * `send` hands a command to the plane (false: it is gone); `available` says whether one is there
@@ -69,9 +71,18 @@ export class SessionRouter implements ReflectorSessions {
     return this.byId.size;
   }
 
+  /**
+   * The plane's CPU time in its last report's period (null before one: a plane that does not
+   * report it), and the sessions opened since (their cost is not in it yet): ./placement.ts.
+   */
+  load(): { cpuMs: number | null; openedSinceReport: number } {
+    return { cpuMs: this.cpuMs, openedSinceReport: this.openedSinceReport };
+  }
+
   open(id: string, events: SessionEvents, kind: SignalKind | null = null): SessionHandle | null {
     if (!this.available() || this.byId.has(id)) return null;
     this.byId.set(id, events);
+    this.openedSinceReport++;
     if (!this.send({ type: 'open', session: id, ...(kind === null ? {} : { kind }) })) {
       this.byId.delete(id);
       return null;
@@ -101,6 +112,8 @@ export class SessionRouter implements ReflectorSessions {
         return true;
       case 'loop-late':
         this.late = { lateMs: event.lateMs, atMs: this.nowMs() };
+        this.cpuMs = event.cpuMs ?? null;
+        this.openedSinceReport = 0;
         return true;
       case 'closed': {
         const e = this.byId.get(event.session);
@@ -113,11 +126,25 @@ export class SessionRouter implements ReflectorSessions {
     }
   }
 
+  /**
+   * The relay these sessions cross stopped (it runs in another plane): each is closed in its plane
+   * and ends here at once, as the server's failure. Returns how many.
+   */
+  relayStopped(reason: string): number {
+    for (const id of this.byId.keys()) this.send({ type: 'close', session: id, reason });
+    const ended = [...this.byId.values()];
+    this.byId.clear();
+    for (const e of ended) e.closed(reason, 'plane-stopped', EMPTY_TALLY);
+    return ended.length;
+  }
+
   /** The plane stopped: every session it held ends, as the server's failure. Returns how many. */
   planeStopped(reason: string): number {
     const ended = [...this.byId.values()];
     this.byId.clear();
     this.late = null;
+    this.cpuMs = null;
+    this.openedSinceReport = 0;
     for (const e of ended) e.closed(reason, 'plane-stopped', EMPTY_TALLY);
     return ended.length;
   }

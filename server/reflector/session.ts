@@ -15,6 +15,7 @@ import {
 } from '../../src/protocol/wire.js';
 import { CONTROL_CHANNEL, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
 import { ReflectorCore, strongestWitness } from './core.js';
+import { joinLoopReadings } from './loop-lateness.js';
 import { RtpReflectorCore } from './rtp/core.js';
 import { RtpLeg, type AttachLocalPeer } from './rtp/leg.js';
 import { mediaKinds } from './rtp/sdp.js';
@@ -81,8 +82,21 @@ export interface ReflectorSessionOptions {
   relayWitness?: (ip: string, port: number) => RelayWitness | null;
   /** The server's event-loop lateness between two times of performance.now() (loop-lateness.ts); absent: not measured. */
   serverLoop?: (fromMs: number, toMs: number) => ServerLoopReading;
+  /**
+   * The embedded relay runs in another process (`serve --workers 2` and more): its witness of the
+   * strongest of these endpoints and its event loop's lateness between two times of this process's
+   * performance.now(), asked at the session's end (`relayWitness` is then absent, and `serverLoop`
+   * is this process's own: the two loops are joined, bin by bin).
+   */
+  relayElsewhere?: (endpoints: readonly { ip: string; port: number }[], fromMs: number, toMs: number) => Promise<RelayReading>;
   /** The session ended; `code` says why in a word the page is told (`no-ice`), when there is one. */
   onClose(reason: string, code?: ReflectorCloseCode): void;
+}
+
+/** What a relay in another process says at a session's end (ReflectorSessionOptions.relayElsewhere). */
+export interface RelayReading {
+  witness: RelayWitness | null;
+  loop: ServerLoopReading | null;
 }
 
 /** Why a session ended, when the page is told: its page sent no ICE check in time. */
@@ -409,6 +423,15 @@ export class ReflectorSession {
       this.opts.logger.warn({ session: this.opts.id, err: (err as Error).message }, 'getStats failed: no RTP second opinion');
     }
     if (this.closed) return;
+    const nowMs = performance.now();
+    let witness = this.witness();
+    let serverLoop = this.opts.serverLoop?.(this.openedMs, nowMs) ?? null;
+    if (this.opts.relayElsewhere) {
+      const far = await this.opts.relayElsewhere(this.endpoints, this.openedMs, nowMs);
+      if (this.closed) return;
+      witness = far.witness;
+      serverLoop = far.loop === null ? serverLoop : serverLoop === null ? far.loop : joinLoopReadings(serverLoop, far.loop);
+    }
     this.sendControl(
       encodeControlMessage({
         type: 'rtp-stats',
@@ -418,9 +441,8 @@ export class ReflectorSession {
       }),
     );
     this.flush();
-    const witness = this.witness();
     this.witnessed = witness !== null;
-    this.sendControl(encodeControlMessage(this.core.final(witness, this.opts.serverLoop?.(this.openedMs, performance.now()) ?? null)));
+    this.sendControl(encodeControlMessage(this.core.final(witness, serverLoop)));
     if (this.rtpCore) this.sendControl(encodeControlMessage(this.rtpCore.final()));
   }
 

@@ -63,6 +63,8 @@ export interface RelayConfig {
    * firewall does to the public ports, and no client is told of it.
    */
   internalUdp?: boolean;
+  /** That listener's port (a relay started again binds the one it had; absent: any free port). */
+  internalUdpPort?: number;
 }
 
 export interface Relay {
@@ -219,7 +221,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     }
     if (config.internalUdp === true) {
       const host = relayIp.family === 4 ? '127.0.0.1' : '::1';
-      const sock = await bindUdp(host, 0);
+      const sock = await bindUdp(host, config.internalUdpPort ?? 0);
       udpSockets.push(sock);
       const port = sock.address().port;
       internalUdp = { address: host, port };

@@ -20,7 +20,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { SignalDataSchema } from './api-signal.js';
-import { BOUNDS } from './defaults.js';
+import { BOUNDS, DEFAULTS } from './defaults.js';
 
 /** An IP address or host literal as the server's flags give it. */
 const Address = Type.String({ minLength: 1, maxLength: 64 });
@@ -55,6 +55,8 @@ const RelayStartSchema = Type.Object(
     maxCredentialLifetimeS: Type.Union([Count, Type.Null()]),
     /** Also listen on a loopback UDP port for the server's own reflector (Relay.internalUdp). */
     internalUdp: Type.Boolean(),
+    /** That port by number (a plane started again binds the one the first start bound; absent: any free port). */
+    internalUdpPort: Type.Optional(Port),
   },
   { additionalProperties: false },
 );
@@ -81,6 +83,14 @@ const ReflectorStartSchema = Type.Object(
     rtp: Type.Boolean(),
     /** Tests: the no-ICE-traffic timeout after the answer (absent: DEFAULTS.signalling's). */
     iceTrafficTimeoutMs: Type.Optional(Count),
+    /**
+     * The embedded relay runs in another plane (`serve --workers 2` and more: the first plane holds
+     * the relay, the others reflector sessions alone): this plane reaches it through the host, for
+     * the RTP leg's endpoint grants (`relay-grant`), the relay's witness and the relay plane's
+     * event-loop lateness at a session's end (`relay-ask`). `externalTurnUdpUrl` is then the relay's
+     * loopback listener.
+     */
+    relayInOtherPlane: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -119,10 +129,90 @@ const CloseSchema = Type.Object({ type: Type.Literal('close'), session: SessionI
 /** Questions, answered by the id they carry: a metrics snapshot; the latest certificate alert from one address. */
 const MetricsQuerySchema = Type.Object({ type: Type.Literal('metrics?'), id: QueryId }, { additionalProperties: false });
 const TlsRefusalQuerySchema = Type.Object({ type: Type.Literal('tls-refusal?'), id: QueryId, ip: Address, windowMs: Count }, { additionalProperties: false });
+/** A plane's grant of one endpoint to the relay (RelayAllowPeer: the RTP leg's own), and its undoing. */
+const Grant = Type.Integer({ minimum: 0 });
+/** Which plane asked: its index among `serve`'s planes (the relay's plane is 0). */
+const PlaneIndex = Type.Integer({ minimum: 0, maximum: 64 });
+const Endpoint = Type.Object({ ip: Address, port: Port }, { additionalProperties: false });
+/** To the relay's plane: let the relay reach one endpoint of another plane's session (that plane's grant). */
+const RelayGrantSchema = Type.Object(
+  { type: Type.Literal('relay-grant'), owner: PlaneIndex, grant: Grant, ip: Address, port: Port },
+  { additionalProperties: false },
+);
+/** To the relay's plane: undo one grant of a plane, or (grant null) every grant of a plane that stopped. */
+const RelayUngrantSchema = Type.Object(
+  { type: Type.Literal('relay-ungrant'), owner: PlaneIndex, grant: Type.Union([Grant, Type.Null()]) },
+  { additionalProperties: false },
+);
+/**
+ * To the relay's plane: what the relay saw of the RTP towards these endpoints (the strongest), and
+ * how late its event loop ran between two wall-clock times; answered by `relay-witness`.
+ */
+const RelayWitnessQuerySchema = Type.Object(
+  {
+    type: Type.Literal('relay-witness?'),
+    id: QueryId,
+    endpoints: Type.Array(Endpoint, { maxItems: 16 }),
+    fromEpochMs: Type.Number({ minimum: 0 }),
+    toEpochMs: Type.Number({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+const WitnessStreamSchema = Type.Object(
+  {
+    ssrc: Type.Union([Count, Type.Null()]),
+    packets: Count,
+    paddingPackets: Count,
+    expected: Count,
+    lost: Count,
+    lossPct: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+    duplicates: Count,
+    reordered: Count,
+    jitterMs: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+    ipdvMeanAbsMs: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+    maxIpdvMs: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+    ssrcs: Count,
+  },
+  { additionalProperties: false },
+);
+/** The relay's witness of one RTP stream (src/protocol/wire.ts RelayWitness). */
+const RelayWitnessSchema = Type.Object(
+  { source: Type.Literal('relay'), upstream: WitnessStreamSchema, downstream: Type.Union([WitnessStreamSchema, Type.Null()]) },
+  { additionalProperties: false },
+);
+/** An event loop's lateness per bin (src/protocol/wire.ts ServerLoopReading); here each bin's start on the wall clock. */
+const EpochLoopSchema = Type.Object(
+  {
+    binMs: Type.Number({ exclusiveMinimum: 0 }),
+    bins: Type.Array(Type.Tuple([Type.Number(), Type.Number({ minimum: 0 })]), { maxItems: DEFAULTS.serverLoop.bins }),
+  },
+  { additionalProperties: false },
+);
+/** The relay's answer, passed on to the plane that asked (`relay-ask`'s id). */
+const RelayAnswerFields = {
+  id: QueryId,
+  witness: Type.Union([RelayWitnessSchema, Type.Null()]),
+  loop: Type.Union([EpochLoopSchema, Type.Null()]),
+};
+const RelayAnswerSchema = Type.Object({ type: Type.Literal('relay-answer'), ...RelayAnswerFields }, { additionalProperties: false });
+
 /** Close everything and exit. */
 const StopSchema = Type.Object({ type: Type.Literal('stop') }, { additionalProperties: false });
 
-export const PlaneCommandSchema = Type.Union([StartSchema, OpenSchema, SignalSchema, CloseSchema, MetricsQuerySchema, TlsRefusalQuerySchema, StopSchema]);
+export const PlaneCommandSchema = Type.Union([
+  StartSchema,
+  OpenSchema,
+  SignalSchema,
+  CloseSchema,
+  MetricsQuerySchema,
+  TlsRefusalQuerySchema,
+  RelayGrantSchema,
+  RelayUngrantSchema,
+  RelayWitnessQuerySchema,
+  RelayAnswerSchema,
+  StopSchema,
+]);
 export type PlaneCommand = Static<typeof PlaneCommandSchema>;
 
 const ListenerSchema = Type.Object(
@@ -187,7 +277,12 @@ const ClosedSchema = Type.Object(
  * admission reads (server/http/admission.ts).
  */
 const LoopLateSchema = Type.Object(
-  { type: Type.Literal('loop-late'), lateMs: Type.Array(Type.Number({ minimum: 0 }), { maxItems: 64 }) },
+  {
+    type: Type.Literal('loop-late'),
+    lateMs: Type.Array(Type.Number({ minimum: 0 }), { maxItems: 64 }),
+    /** The plane process's CPU time (user and system, every thread) since its last report, ms: where `serve --workers 2` puts the next test. */
+    cpuMs: Type.Optional(Type.Number({ minimum: 0 })),
+  },
   { additionalProperties: false },
 );
 
@@ -236,8 +331,30 @@ const TlsRefusalSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** A reflector plane's grant of its RTP leg's endpoint, for the relay's plane (`relay-grant`); and its undoing. */
+const PlaneGrantSchema = Type.Object({ type: Type.Literal('relay-grant'), grant: Grant, ip: Address, port: Port }, { additionalProperties: false });
+const PlaneUngrantSchema = Type.Object({ type: Type.Literal('relay-ungrant'), grant: Grant }, { additionalProperties: false });
+/** A reflector plane asks the relay's plane for a session's witness and loop (`relay-witness?`); answered by `relay-answer`. */
+const RelayAskSchema = Type.Object(
+  {
+    type: Type.Literal('relay-ask'),
+    id: QueryId,
+    endpoints: Type.Array(Endpoint, { maxItems: 16 }),
+    fromEpochMs: Type.Number({ minimum: 0 }),
+    toEpochMs: Type.Number({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+/** The relay's plane answers `relay-witness?`. */
+const RelayWitnessAnswerSchema = Type.Object({ type: Type.Literal('relay-witness'), ...RelayAnswerFields }, { additionalProperties: false });
+export type RelayAnswer = Static<typeof RelayAnswerSchema>;
+
 export const PlaneEventSchema = Type.Union([
   ReadySchema,
+  PlaneGrantSchema,
+  PlaneUngrantSchema,
+  RelayAskSchema,
+  RelayWitnessAnswerSchema,
   StartFailedSchema,
   PageSignalSchema,
   RefusedSchema,

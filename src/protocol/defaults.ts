@@ -213,8 +213,11 @@ export const DEFAULTS = {
 
   /**
    * The data plane (server/dataplane/): the relay and the reflector in one process of their own
-   * beside the HTTP process (`--workers 1`; Node 20's dgram cannot share a UDP port between
-   * processes, and @roamhq/wrtc cannot run in worker threads), or in the HTTP process (0). A plane
+   * beside the HTTP process (`--workers 1`), or in the HTTP process (0). With `--workers N` (2 or
+   * more: one per core the tests may use) the first process holds the relay and reflector
+   * sessions, the others reflector sessions alone, each new test going where the CPU is least used
+   * (Node 20's dgram cannot share a UDP port between processes, and @roamhq/wrtc cannot run in
+   * worker threads: the relay is one process, the reflector's sessions are spread). A plane
    * that exits is started again after `restartMinMs`, doubling after each one that did not stay
    * up `restartStableMs`, at most `restartMaxMs` apart. Where the OS allows it (root, or
    * CAP_SYS_NICE), the plane's threads run `niceAboveHttp` nice steps ahead of the HTTP process
@@ -773,8 +776,11 @@ export const BOUNDS = {
   loadPhasesPerHour: { min: 1, max: 100_000 },
   /** --load-bytes-per-hour: one smallest phase both ways at least, a pebibyte at most. */
   loadBytesPerHour: { min: 2_000_000, max: 2 ** 50 },
-  /** --workers: the data plane in the HTTP process (0) or in one process of its own (1; see DEFAULTS.dataPlane). */
-  workers: { min: 0, max: 1 },
+  /**
+   * --workers: the data plane in the HTTP process (0), in one process of its own (1), or in that
+   * many processes, one per core at most (2 or more; see DEFAULTS.dataPlane).
+   */
+  workers: { min: 0, max: 16 },
 } as const;
 
 /** A TURN transport to the relay (RFC 5766, RFC 6062; TLS: RFC 5766 section 2.1). */

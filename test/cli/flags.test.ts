@@ -176,7 +176,8 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
     '--workers': async () => {
       expect((await serveOf(['--workers', '0'])).workers).toBe(0);
       expect((await serveOf([])).workers).toBe(DEFAULTS.dataPlane.workers);
-      await expect(serveOf(['--workers', '2'])).rejects.toThrow(/--workers must be an integer 0\.\.1/);
+      expect((await serveOf(['--workers', '2'])).workers).toBe(2);
+      await expect(serveOf(['--workers', '17'])).rejects.toThrow(/--workers must be an integer 0\.\.16/);
     },
     '--max-allocations-per-user': async () => expect((await serveOf(['--max-allocations-per-user', '4'])).quotas.maxAllocationsPerUsername).toBe(4),
     '--max-allocations-per-ip': async () => expect((await serveOf(['--max-allocations-per-ip', '64'])).quotas.maxAllocationsPerSourceIp).toBe(64),

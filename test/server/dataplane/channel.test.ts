@@ -64,6 +64,54 @@ describe('the channel', () => {
     expect(events).toEqual([{ type: 'closed', session: 'a1b2c3d4', reason: 'over', tally: TALLY }]);
     expect(bad).toHaveLength(4);
   });
+
+  it("carries the relay's grants and witness between planes (serve --workers 2), checked as every message is", async () => {
+    const [hostSide, planeSide] = carrierPair();
+    const commands: PlaneCommand[] = [];
+    const events: PlaneEvent[] = [];
+    const bad: string[] = [];
+    planeEnd(
+      planeSide,
+      (c) => commands.push(c),
+      (p) => bad.push(p),
+    );
+    const host = hostEnd(
+      hostSide,
+      (e) => events.push(e),
+      (p) => bad.push(p),
+    );
+    const stream = {
+      ssrc: 7,
+      packets: 300,
+      paddingPackets: 0,
+      expected: 300,
+      lost: 0,
+      lossPct: 0,
+      duplicates: 0,
+      reordered: 0,
+      jitterMs: 0.2,
+      ipdvMeanAbsMs: 0.1,
+      maxIpdvMs: 3,
+      ssrcs: 1,
+    };
+    const witness = { source: 'relay' as const, upstream: stream, downstream: null };
+    const loop = { binMs: 200, bins: [[1_795_000_000_000.5, 12] as [number, number]] };
+    host.send({ type: 'relay-grant', owner: 1, grant: 0, ip: '127.0.0.1', port: 40000 });
+    host.send({ type: 'relay-ungrant', owner: 1, grant: null });
+    host.send({ type: 'relay-witness?', id: 3, endpoints: [{ ip: '127.0.0.1', port: 40000 }], fromEpochMs: 1, toEpochMs: 2 });
+    host.send({ type: 'relay-answer', id: 4, witness, loop });
+    planeSide.send?.({ type: 'relay-witness', id: 3, witness, loop: null });
+    planeSide.send?.({ type: 'relay-ask', id: 4, endpoints: [], fromEpochMs: 1, toEpochMs: 2 });
+    planeSide.send?.({ type: 'loop-late', lateMs: [1], cpuMs: 12.5 });
+    // A witness without its counts, and a grant of another plane's index out of range, are not carried.
+    planeSide.send?.({ type: 'relay-witness', id: 5, witness: { source: 'relay', upstream: {}, downstream: null }, loop: null });
+    hostSide.send?.({ type: 'relay-grant', owner: 99, grant: 0, ip: '127.0.0.1', port: 1 });
+    await settle();
+    expect(commands.map((c) => c.type)).toEqual(['relay-grant', 'relay-ungrant', 'relay-witness?', 'relay-answer']);
+    expect(commands[3]).toEqual({ type: 'relay-answer', id: 4, witness, loop });
+    expect(events.map((e) => e.type)).toEqual(['relay-witness', 'relay-ask', 'loop-late']);
+    expect(bad).toEqual([expect.stringMatching(/^relay-witness: \/witness/), expect.stringMatching(/^relay-grant: \/owner/)]);
+  });
 });
 
 /** A session's events, recorded. */
@@ -125,6 +173,39 @@ describe('the session router', () => {
     expect(router.open('c', recorder())).toBeNull();
     expect(router.size).toBe(0);
   });
+
+  it("keeps the plane's CPU of its last report and the tests opened since, for placing the next (serve --workers 2)", () => {
+    const router = new SessionRouter(
+      () => true,
+      () => true,
+    );
+    expect(router.load()).toEqual({ cpuMs: null, openedSinceReport: 0 });
+    router.open('a', recorder());
+    router.open('b', recorder());
+    expect(router.load()).toEqual({ cpuMs: null, openedSinceReport: 2 });
+    router.receive({ type: 'loop-late', lateMs: [0, 3], cpuMs: 41.5 });
+    expect(router.load()).toEqual({ cpuMs: 41.5, openedSinceReport: 0 });
+    expect(router.loopLate()?.lateMs).toEqual([0, 3]);
+    router.open('c', recorder());
+    expect(router.load()).toEqual({ cpuMs: 41.5, openedSinceReport: 1 });
+  });
+
+  it("closes every session in its plane and ends it as the server's failure when the relay's plane stops", () => {
+    const sent: PlaneCommand[] = [];
+    const router = new SessionRouter(
+      (c) => sent.push(c) > 0,
+      () => true,
+    );
+    const a = recorder();
+    router.open('a', a);
+    expect(router.relayStopped("the server's data plane stopped")).toBe(1);
+    expect(sent.at(-1)).toEqual({ type: 'close', session: 'a', reason: "the server's data plane stopped" });
+    expect(a.seen).toEqual(["closed plane-stopped the server's data plane stopped"]);
+    // Its plane's `closed` afterwards reaches nobody; the plane still takes new sessions.
+    router.receive({ type: 'closed', session: 'a', reason: 'x', tally: TALLY });
+    expect(a.seen).toHaveLength(1);
+    expect(router.open('b', recorder())).not.toBeNull();
+  });
 });
 
 describe('a restart', () => {
@@ -152,5 +233,9 @@ describe('a restart', () => {
     expect(boundPorts(relay, bound)).toMatchObject({ udpPorts: [40001], tcpPorts: [40002], tls: { port: 40003, certPem: 'c' } });
     const fixed = { ...relay, udpPorts: [3478, 3479], tcpPorts: [3478], tls: null };
     expect(boundPorts(fixed, bound)).toBe(fixed);
+    // The reflector's loopback listener too: the other planes reach the relay there (serve --workers 2).
+    expect(boundPorts(relay, bound, { address: '127.0.0.1', port: 40004 })).toMatchObject({ udpPorts: [40001], internalUdpPort: 40004 });
+    expect(boundPorts(fixed, bound, { address: '127.0.0.1', port: 40004 })).toEqual({ ...fixed, internalUdpPort: 40004 });
+    expect(boundPorts({ ...fixed, internalUdp: false }, bound, null)).toEqual({ ...fixed, internalUdp: false });
   });
 });
