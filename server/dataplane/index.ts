@@ -14,7 +14,7 @@ import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { formatTurnUri } from '../../src/protocol/turn-uri.js';
 import { planeBusy } from '../http/admission.js';
 import { DataPlaneHost, type PlaneListeners, type RelayEvent, type RestartPolicy } from './host.js';
-import { laterOf, placeTest } from './placement.js';
+import { laterOf, placeTest, RELAY_SHARE } from './placement.js';
 import { SessionRouter, type ReflectorSessions } from './sessions.js';
 
 export { PlaneStartError } from './host.js';
@@ -232,21 +232,23 @@ async function planeProcesses(start: PlaneStart, o: PlaneStartOptions): Promise<
     throw err;
   }
 
+  // Every test's relayed packets are the first plane's work, when the relay is ours (./placement.ts).
+  const relayShare = start.relay === null ? 0 : RELAY_SHARE;
   const loads = () =>
     hosts.map((h) => {
       const late = h.sessions.loopLate();
-      return { up: h.up, busy: planeBusy(late, performance.now(), DEFAULTS.admission), ...h.sessions.load(), open: h.sessions.size, late };
+      return { up: h.up, busy: planeBusy(late, performance.now(), DEFAULTS.admission), cpuMs: h.sessions.cpuMs(), open: h.sessions.size, late };
     });
   const sessions: ReflectorSessions = {
     open(id, events, kind) {
       // Every test's packets cross the relay: none opens while its plane is starting again.
       if (!first.up) return null;
-      const i = placeTest(loads());
+      const i = placeTest(loads(), relayShare);
       return i === null ? null : (hosts[i]?.sessions.open(id, events, kind) ?? null);
     },
     loopLate() {
       const l = loads();
-      const i = placeTest(l);
+      const i = placeTest(l, relayShare);
       const relayLate = l[0]?.late ?? null;
       return i === null || i === 0 ? relayLate : laterOf(relayLate, l[i]?.late ?? null);
     },
@@ -290,8 +292,8 @@ async function planeProcesses(start: PlaneStart, o: PlaneStartOptions): Promise<
         perPlane(
           'callprobe_dataplane_cpu_ms_per_second',
           'gauge',
-          'The CPU each data plane process used over its last report (every second), in ms a second: a new test goes where it is least.',
-          (h) => Math.round(((h.sessions.load().cpuMs ?? 0) * 1000) / DEFAULTS.admission.reportMs),
+          'The CPU each data plane process used over its last report (every second), in ms a second.',
+          (h) => Math.round(((h.sessions.cpuMs() ?? 0) * 1000) / DEFAULTS.admission.reportMs),
         ) +
         memoryText(all.flatMap((m, i) => (m === null ? [] : [[`{plane="${i}"}`, m.memory] as const])));
       return { text, loop: worstLoop(all.map((m) => m?.loop ?? null)) };

@@ -1,14 +1,14 @@
 /**
  * Where `serve --workers 2` (and more) puts a new test, and what admission reads then. The first
- * plane holds the relay, so every test's packets cross it; the others hold reflector sessions
- * alone. A test goes to the plane whose CPU was least used over its last report (every
- * DEFAULTS.admission.reportMs), counting each test opened there since that report at
- * `newTestMsPerS` (its cost is not in the report yet): the relay's plane, which also carries
- * every other test's relayed packets, takes fewer tests of its own. CPU is compared in steps of
- * half a test (an idle plane's own ticks are noise); within a step, the plane with fewer tests
- * open, then a reflector plane before the relay's. A plane whose loop runs late (./admission.ts)
- * takes none while another does not; a plane that is down takes none. Pure: the planes' states
- * are handed in.
+ * plane holds the relay, so every test's relayed packets cross it; the others hold reflector
+ * sessions alone. A test goes to the plane with the least work by count: the tests open there,
+ * and on the relay's plane also RELAY_SHARE of a test for every test open anywhere (its relayed
+ * packets). So the relay's plane takes fewer tests of its own, and a burst of tests (all placed
+ * before any plane reports its CPU) is shared as well as a steady stream. Where the counts are
+ * equal, a reflector plane before the relay's, then the plane whose CPU was least used over its
+ * last report (DEFAULTS.admission.reportMs). A plane whose loop runs late (./admission.ts) takes
+ * none while another does not; a plane that is down takes none. Pure: the planes' states are
+ * handed in.
  */
 import type { LoopLateReport } from '../http/admission.js';
 
@@ -19,27 +19,34 @@ export interface PlaneLoad {
   busy: boolean;
   /** CPU time in its last report's period (null: no report yet). */
   cpuMs: number | null;
-  /** Tests opened there since that report. */
-  openedSinceReport: number;
   /** Tests open there now. */
   open: number;
 }
 
 /**
- * A test's CPU in ms per second of the report's period, counted for a test not yet in a report:
- * a test's first seconds (set-up, then the stream while its code warms up) cost a plane about
- * 50 ms of CPU a second (docs/benchmarks.md, "What a test costs besides its streaming").
+ * The relay's work for one test, on the relay's plane, as a share of a test's own work on its
+ * plane. Uncapped, 8 data-channel tests shared 4 and 4 over `serve --workers 2` used 150-190 ms of
+ * CPU a second in the relay's plane and 85-125 in the other (25 ms a second per test, 10 per test
+ * relayed: 0.4), but the relay also makes every test's allocations and carries its set-up. With
+ * each plane held to a fifth of a core (the capacity bench's two cores), 8 tests at once placed
+ * with 0.4 (3 and 5) throttled the relay's plane in 25-32 % of its CFS periods (5 ms) against
+ * 9-16 % for the other, and placed with 0.7 (2 and 6) in 8-12 % (10 ms periods) against 6-7 %
+ * (two runs each, by hand, 2026-11-26).
  */
-export const NEW_TEST_CPU_MS = 50;
+export const RELAY_SHARE = 0.7;
 
-/** The plane a new test goes to (its index; 0 is the relay's), or null when none is up. */
-export function placeTest(planes: readonly PlaneLoad[], newTestMsPerS: number = NEW_TEST_CPU_MS): number | null {
+/**
+ * The plane a new test goes to (its index; 0 is the relay's), or null when none is up.
+ * `relayShare`: 0 when the relay is not the first plane's (`--external-turn`).
+ */
+export function placeTest(planes: readonly PlaneLoad[], relayShare: number = RELAY_SHARE): number | null {
+  const total = planes.reduce((n, p) => n + p.open, 0);
   let best: number | null = null;
   let bestKey: number[] = [];
   planes.forEach((p, i) => {
     if (!p.up) return;
-    const cpu = (p.cpuMs ?? 0) + p.openedSinceReport * newTestMsPerS;
-    const key = [p.busy ? 1 : 0, Math.floor(cpu / (newTestMsPerS / 2)), p.open, i === 0 ? 1 : 0, cpu];
+    const work = p.open + (i === 0 ? relayShare * total : 0);
+    const key = [p.busy ? 1 : 0, work, i === 0 ? 1 : 0, p.cpuMs ?? 0];
     if (best === null || before(key, bestKey)) {
       best = i;
       bestKey = key;

@@ -49,8 +49,7 @@ const EMPTY_TALLY: SessionTally = { probes: 0, rtpProbes: 0, badProbes: 0, witne
 export class SessionRouter implements ReflectorSessions {
   private readonly byId = new Map<string, SessionEvents>();
   private late: LoopLateReport | null = null;
-  private cpuMs: number | null = null;
-  private openedSinceReport = 0;
+  private cpu: number | null = null;
 
   /**
    * `send` hands a command to the plane (false: it is gone); `available` says whether one is there
@@ -71,18 +70,14 @@ export class SessionRouter implements ReflectorSessions {
     return this.byId.size;
   }
 
-  /**
-   * The plane's CPU time in its last report's period (null before one: a plane that does not
-   * report it), and the sessions opened since (their cost is not in it yet): ./placement.ts.
-   */
-  load(): { cpuMs: number | null; openedSinceReport: number } {
-    return { cpuMs: this.cpuMs, openedSinceReport: this.openedSinceReport };
+  /** The plane's CPU time in its last report's period; null before one, or from a plane that does not report it (./placement.ts). */
+  cpuMs(): number | null {
+    return this.cpu;
   }
 
   open(id: string, events: SessionEvents, kind: SignalKind | null = null): SessionHandle | null {
     if (!this.available() || this.byId.has(id)) return null;
     this.byId.set(id, events);
-    this.openedSinceReport++;
     if (!this.send({ type: 'open', session: id, ...(kind === null ? {} : { kind }) })) {
       this.byId.delete(id);
       return null;
@@ -112,8 +107,7 @@ export class SessionRouter implements ReflectorSessions {
         return true;
       case 'loop-late':
         this.late = { lateMs: event.lateMs, atMs: this.nowMs() };
-        this.cpuMs = event.cpuMs ?? null;
-        this.openedSinceReport = 0;
+        this.cpu = event.cpuMs ?? null;
         return true;
       case 'closed': {
         const e = this.byId.get(event.session);
@@ -143,8 +137,7 @@ export class SessionRouter implements ReflectorSessions {
     const ended = [...this.byId.values()];
     this.byId.clear();
     this.late = null;
-    this.cpuMs = null;
-    this.openedSinceReport = 0;
+    this.cpu = null;
     for (const e of ended) e.closed(reason, 'plane-stopped', EMPTY_TALLY);
     return ended.length;
   }

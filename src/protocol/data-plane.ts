@@ -280,7 +280,7 @@ const LoopLateSchema = Type.Object(
   {
     type: Type.Literal('loop-late'),
     lateMs: Type.Array(Type.Number({ minimum: 0 }), { maxItems: 64 }),
-    /** The plane process's CPU time (user and system, every thread) since its last report, ms: where `serve --workers 2` puts the next test. */
+    /** The plane process's CPU time (user and system, every thread) since its last report, ms (`serve --workers 2`: /metrics, and placement's tie-breaker). */
     cpuMs: Type.Optional(Type.Number({ minimum: 0 })),
   },
   { additionalProperties: false },

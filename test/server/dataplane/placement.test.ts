@@ -1,40 +1,52 @@
 /**
  * Where `serve --workers 2` (and more) puts a new test (server/dataplane/placement.ts), on
- * hand-made plane states: the least CPU in steps of half a test, a test not yet reported counted
- * at its estimate, then fewer tests open, then a reflector plane before the relay's; a late or
- * down plane last or never. And what admission reads: the relay's loop and the chosen plane's,
+ * hand-made plane states: the least work by count (the relay's plane carrying a share of every
+ * test), then a reflector plane before the relay's, then the least CPU; a late or down plane last
+ * or never. And what admission reads: the relay's loop and the chosen plane's,
  * the worse of each bin.
  */
 import { describe, expect, it } from 'vitest';
-import { laterOf, NEW_TEST_CPU_MS, placeTest, type PlaneLoad } from '../../../server/dataplane/placement.js';
+import { laterOf, placeTest, RELAY_SHARE, type PlaneLoad } from '../../../server/dataplane/placement.js';
 
-const plane = (p: Partial<PlaneLoad> = {}): PlaneLoad => ({ up: true, busy: false, cpuMs: 5, openedSinceReport: 0, open: 0, ...p });
+const plane = (p: Partial<PlaneLoad> = {}): PlaneLoad => ({ up: true, busy: false, cpuMs: 5, open: 0, ...p });
 
 describe('placeTest', () => {
   it('puts the first test of an idle server on a reflector plane, not the relay', () => {
-    // Idle ticks differ by a few ms: within one step of half a test, so the relay's plane comes last.
     expect(placeTest([plane({ cpuMs: 3 }), plane({ cpuMs: 9 })])).toBe(1);
-    // Among reflector planes of one step, the one with fewer tests open, then the least CPU.
+    // Among reflector planes of equal work, the least CPU.
     expect(placeTest([plane({ cpuMs: 3 }), plane({ cpuMs: 9 }), plane({ cpuMs: 4 })])).toBe(2);
-    expect(placeTest([plane({ cpuMs: 3 }), plane({ cpuMs: 9 }), plane({ cpuMs: 4, open: 1 })])).toBe(1);
   });
 
-  it('puts a test where the CPU was least used, counting the tests not yet in a report', () => {
-    // 120 ms against 60: the second plane (steps of 25: 4 against 2).
-    expect(placeTest([plane({ cpuMs: 60 }), plane({ cpuMs: 120 })])).toBe(0);
-    // One test opened on the relay's plane since its report: 60 + 50 = 110, step 4, against 120 (step 4): fewer open decides.
-    expect(placeTest([plane({ cpuMs: 60, openedSinceReport: 1, open: 3 }), plane({ cpuMs: 120, open: 2 })])).toBe(1);
-    // Two opened: 160 against 120.
-    expect(placeTest([plane({ cpuMs: 60, openedSinceReport: 2 }), plane({ cpuMs: 120 })])).toBe(1);
-    // No report yet counts as no CPU.
-    expect(placeTest([plane({ cpuMs: 40 }), plane({ cpuMs: null, openedSinceReport: 1 })])).toBe(0);
-    expect(NEW_TEST_CPU_MS).toBe(50);
+  it("counts the relay's share of every open test on the relay's plane", () => {
+    expect(RELAY_SHARE).toBe(0.7);
+    // One test open on plane 1: the relay's plane has 0.7 of work, plane 1 has 1.
+    expect(placeTest([plane(), plane({ open: 1 })])).toBe(0);
+    // 1 + 0.7 x 2 = 2.4 against 1.
+    expect(placeTest([plane({ open: 1 }), plane({ open: 1 })])).toBe(1);
+    // 1 + 0.7 x 7 = 5.9 against 6: the relay's plane.
+    expect(placeTest([plane({ open: 1 }), plane({ open: 6 })])).toBe(0);
+    // A burst placed one after another (no report decides): 9 tests go 2 to the relay's plane and 7 to the other.
+    const planes = [plane(), plane()];
+    for (let t = 0; t < 9; t++) {
+      const i = placeTest(planes) ?? -1;
+      const p = planes[i];
+      if (p === undefined) throw new Error('no plane');
+      planes[i] = { ...p, open: p.open + 1 };
+    }
+    expect(planes.map((p) => p.open)).toEqual([2, 7]);
+    // Without the relay in the first plane (--external-turn), tests are shared evenly.
+    expect(placeTest([plane({ open: 2 }), plane({ open: 3 })], 0)).toBe(0);
+  });
+
+  it('takes CPU as the tie-breaker only', () => {
+    expect(placeTest([plane(), plane({ open: 1, cpuMs: 300 }), plane({ open: 1, cpuMs: 100 })])).toBe(2);
+    expect(placeTest([plane({ open: 3 }), plane({ open: 2, cpuMs: 300 }), plane({ open: 2, cpuMs: 100 })])).toBe(2);
   });
 
   it('keeps a late plane for last and never picks one that is down', () => {
-    expect(placeTest([plane({ cpuMs: 200 }), plane({ cpuMs: 10, busy: true })])).toBe(0);
-    expect(placeTest([plane({ busy: true, cpuMs: 300 }), plane({ busy: true, cpuMs: 100 })])).toBe(1);
-    expect(placeTest([plane({ cpuMs: 200 }), plane({ cpuMs: 10, up: false })])).toBe(0);
+    expect(placeTest([plane({ open: 5 }), plane({ busy: true })])).toBe(0);
+    expect(placeTest([plane({ busy: true, open: 4 }), plane({ busy: true, open: 2 })])).toBe(1);
+    expect(placeTest([plane({ open: 5 }), plane({ up: false })])).toBe(0);
     expect(placeTest([plane({ up: false }), plane({ up: false })])).toBeNull();
     expect(placeTest([])).toBeNull();
   });
