@@ -11,14 +11,15 @@
  * machine's idle share: a level the client or the machine limited is marked, never published as
  * capacity. The whole run keeps within `--budget` seconds (at most 10 minutes).
  *
- * `--both-cores` caps at 100 % and 200 % of a core (the quota spanning both cores) and says
- * whether two cores hold at least BOTH_CORES_MIN_RATIO times the tests of one, the data plane in
- * its own process beside the HTTP process. The client needs a core of its own beside the two the
- * server may use: it refuses to run on fewer than 3 CPUs.
+ * `--both-cores [--core-pct 20]` says whether two cores hold at least BOTH_CORES_MIN_RATIO times
+ * the tests of one. On this machine's 2 CPUs the client needs one of them, so each core of the
+ * server is a CPU cgroup of `--core-pct` % of a core (10 ms CFS period): one core is `serve --workers 1` with its
+ * whole tree in one cgroup; two cores are `serve --workers 2` in a cgroup of twice that, each
+ * data plane in a child cgroup of one core's worth, the HTTP process free between them.
+ * N rises one test at a time there (the ratio is read from small numbers).
  */
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { createCpuCap } from '../lib/cpu-cap.js';
+import { createCpuCap, type CpuCap } from '../lib/cpu-cap.js';
 import { mdTable } from '../lib/docs.js';
 import { median } from '../lib/median.js';
 import { processTree, spawnBounded } from '../lib/process.js';
@@ -27,7 +28,7 @@ import { intFlag } from '../lib/flags.js';
 import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
 import { costPerTest, idleRate, readTree } from '../lib/test-cost.js';
 import {
-  BOTH_CORES_FRACTIONS_PCT,
+  BOTH_CORES_CORE_PCT,
   BOTH_CORES_MIN_RATIO,
   bothCores,
   capacityPerCore,
@@ -44,7 +45,7 @@ import type { ManyClientRun } from './many-client.js';
 
 export interface CapacityOptions {
   fractionsPct: number[];
-  /** `--both-cores`: the caps are 100 and 200 %, and the run says whether 2 cores hold 1.8x one. */
+  /** `--both-cores`: one core and two of `fractionsPct[0]` % each (--core-pct), and whether 2 cores hold 1.8x one. */
   bothCores: boolean;
   durationS: number;
   budgetS: number;
@@ -60,11 +61,10 @@ export function capacityOptionsFromArgs(args: readonly string[]): CapacityOption
   };
   const num = (flag: string, fallback: number, min: number, max: number): number => intFlag(args, flag, fallback, min, max);
   const both = args.includes('--both-cores');
-  if (both && value('--fractions') !== undefined) throw new BenchError('--both-cores sets the caps itself (100 and 200 % of a core): leave out --fractions');
-  if (both && availableParallelism() < 3) {
-    throw new BenchError(`--both-cores needs at least 3 CPUs (two for the server, one for the client); this machine has ${availableParallelism()}`);
-  }
-  const fractionsPct = both ? [...BOTH_CORES_FRACTIONS_PCT] : (value('--fractions') ?? '20,10,5').split(',').map(Number);
+  if (both && value('--fractions') !== undefined)
+    throw new BenchError('--both-cores sets its caps with --core-pct (one core and two of that size): leave out --fractions');
+  if (!both && value('--core-pct') !== undefined) throw new BenchError('--core-pct goes with --both-cores');
+  const fractionsPct = both ? [num('--core-pct', BOTH_CORES_CORE_PCT, 10, 50)] : (value('--fractions') ?? '20,10,5').split(',').map(Number);
   if (!both && fractionsPct.some((p) => !Number.isInteger(p) || p < 1 || p > 100))
     throw new BenchError('--fractions takes whole % of a core, 1..100, comma-separated');
   return { fractionsPct, bothCores: both, durationS: num('--duration', 10, 3, 60), budgetS: num('--budget', 540, 30, 600), maxN: num('--max-n', 64, 1, 1000) };
@@ -92,6 +92,9 @@ interface Level {
 }
 
 interface Fraction {
+  /** The server's cores (cgroups) and each one's % of a core: pctOfCore is their sum. */
+  cores: number;
+  pctPerCore: number;
   pctOfCore: number;
   periodUs: number;
   levels: Level[];
@@ -185,25 +188,55 @@ function say(fraction: number, l: Level): void {
   );
 }
 
-/** One cap: the server's tree moved into a cgroup of `pct` % of a core, the ladder run until its limit, the budget or max N. */
+/** Whether process `pid` is the second data plane of `serve --workers 2` (its title says so, in place of its command line: server/dataplane/main.ts). */
+function isSecondPlane(pid: number): boolean {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return args.includes('--plane-index=1') || args[0]?.trim() === 'callprobe-dataplane-1';
+  } catch {
+    return false; // exited
+  }
+}
+
+/**
+ * One cap: the server's tree moved into a cgroup of `pct` % of a core (one core), or (two cores)
+ * a cgroup of 2 x `pct` % holding the HTTP process, with one child cgroup of `pct` % for each data
+ * plane inside it: each plane may use one core's worth, the HTTP process whichever core has
+ * room, and all of them together two cores' worth, as on a machine of two such cores. The ladder
+ * runs until its limit, the budget or max N.
+ */
 async function runFraction(
   url: string,
   pid: number,
   pct: number,
+  cores: 1 | 2,
   o: CapacityOptions,
   deadlineMs: number,
   idle: { cpuSPerS: number; rssMiB: number },
 ): Promise<Fraction> {
   const periodUs = capPeriodUs(pct);
-  const made = createCpuCap({ name: `callprobe-capacity-${process.pid}-${pct}`, pctOfCore: pct, periodUs });
-  if (!made.ok) throw new BenchError(`the server's CPU cgroup cannot be made here: ${made.detail}`);
-  const cap = made.cap;
+  const caps: CpuCap[] = [];
   const levels: Level[] = [];
   let stoppedBy: 'time' | 'max-n' = 'max-n';
+  const cap = (name: string, pctOfCore: number, parent?: CpuCap): CpuCap => {
+    const made = createCpuCap({ name, pctOfCore, periodUs, ...(parent ? { parent } : {}) });
+    if (!made.ok) throw new BenchError(`the server's CPU cgroup cannot be made here: ${made.detail}`);
+    caps.push(made.cap);
+    return made.cap;
+  };
   try {
-    for (const p of processTree(pid)) cap.addPid(p);
+    const name = `callprobe-capacity-${process.pid}-${pct}-${cores}`;
+    const all = cap(name, pct * cores);
+    const tree = processTree(pid);
+    if (cores === 1) for (const p of tree) all.addPid(p);
+    else {
+      const planes = [cap('plane-0', pct, all), cap('plane-1', pct, all)];
+      if (!tree.some(isSecondPlane)) throw new BenchError('serve --workers 2 started no second data plane');
+      for (const p of tree) (p === pid ? all : (planes[isSecondPlane(p) ? 1 : 0] ?? all)).addPid(p);
+    }
     let base: ManyClientRun['tests'][number] | null = null;
-    for (let n = 1; n <= o.maxN; n = nextN(n)) {
+    // Two cores against one is read from small numbers: one test more at a time.
+    for (let n = 1; n <= o.maxN; n = o.bothCores ? n + 1 : nextN(n)) {
       if (performance.now() + (o.durationS + LEVEL_OVERHEAD_S) * 1000 > deadlineMs) {
         stoppedBy = 'time';
         break;
@@ -212,20 +245,23 @@ async function runFraction(
       const { level, run } = await runLevel(url, pid, n, o.durationS, idle, base);
       if (n === 1) base = run.tests[0] ?? null;
       levels.push(level);
-      say(pct, level);
+      say(pct * cores, level);
       if (level.outcome !== 'held') break;
     }
-    const usage = cap.usage();
+    const usage = caps.map((c) => c.usage());
     return {
-      pctOfCore: pct,
+      cores,
+      pctPerCore: pct,
+      pctOfCore: pct * cores,
       periodUs,
       levels,
-      result: fractionResult(pct, levels, stoppedBy),
-      throttledPeriods: usage.throttledPeriods,
-      periods: usage.periods,
+      result: fractionResult(pct * cores, levels, stoppedBy),
+      throttledPeriods: usage.reduce((n, u) => n + u.throttledPeriods, 0),
+      periods: usage.reduce((n, u) => n + u.periods, 0),
     };
   } finally {
-    await cap.remove();
+    // The children before their parent (which may also have mounted the hierarchy: bench/lib/cpu-cap.ts).
+    for (const c of [...caps].reverse()) await c.remove();
   }
 }
 
@@ -245,9 +281,32 @@ function resultWords(r: FractionResult): string {
 export async function runCapacityBench(o: CapacityOptions): Promise<void> {
   const t0 = performance.now();
   const deadlineMs = t0 + o.budgetS * 1000;
+  const fractions: Fraction[] = [];
+  if (o.bothCores) {
+    // One core, then two: a serve of its own each (--workers 1, then 2), each with half of what is left.
+    const pct = o.fractionsPct[0] ?? BOTH_CORES_CORE_PCT;
+    for (const cores of [1, 2] as const) {
+      const share = (deadlineMs - performance.now()) / (3 - cores);
+      fractions.push(await withServe(['--workers', String(cores)], (url, pid, idle) => runFraction(url, pid, pct, cores, o, performance.now() + share, idle)));
+    }
+  } else {
+    await withServe([], async (url, pid, idle) => {
+      for (const [i, pct] of o.fractionsPct.entries()) {
+        // Each cap gets an equal share of what is left of the budget.
+        const share = (deadlineMs - performance.now()) / (o.fractionsPct.length - i);
+        fractions.push(await runFraction(url, pid, pct, 1, o, performance.now() + share, idle));
+      }
+    });
+  }
+  publish(o, fractions, (performance.now() - t0) / 1000);
+}
+
+/** A `serve` for the bench (with `extra` flags), its idle rate read once its own start is over, handed to `run`; stopped after. */
+async function withServe<T>(extra: string[], run: (url: string, pid: number, idle: { cpuSPerS: number; rssMiB: number }) => Promise<T>): Promise<T> {
   // One loopback source runs every test: the per-source limits raised, --max-tests far above any level (the plane's lateness still refuses).
   const server = await startServe(
     [
+      ...extra,
       '--turn-ports',
       '3478-3481',
       '--max-tests',
@@ -266,21 +325,15 @@ export async function runCapacityBench(o: CapacityOptions): Promise<void> {
     ],
     HTTP_PORT,
   );
-  const fractions: Fraction[] = [];
   try {
     // A fresh serve's own start goes on for about 20 s (bench/load/cost.ts): its idle rate is read after it.
     await idleRate(server.pid, 25);
     const idle = await idleRate(server.pid, 10);
-    process.stderr.write(`capacity: serve idles at ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, ${idle.rssMiB.toFixed(0)} MiB\n`);
-    for (const [i, pct] of o.fractionsPct.entries()) {
-      // Each cap gets an equal share of what is left of the budget.
-      const share = (deadlineMs - performance.now()) / (o.fractionsPct.length - i);
-      fractions.push(await runFraction(server.url, server.pid, pct, o, performance.now() + share, idle));
-    }
+    process.stderr.write(`capacity: serve ${extra.join(' ')} idles at ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, ${idle.rssMiB.toFixed(0)} MiB\n`);
+    return await run(server.url, server.pid, idle);
   } finally {
     await server.stop();
   }
-  publish(o, fractions, (performance.now() - t0) / 1000);
 }
 
 function publish(o: CapacityOptions, fractions: Fraction[], wallS: number): void {
@@ -296,12 +349,21 @@ function publish(o: CapacityOptions, fractions: Fraction[], wallS: number): void
       : overall.agree
         ? `The caps agree: the largest capacity per core is ${fx(overall.spread)}x the smallest (at most 1.5x).`
         : `**The caps do not agree**: the largest capacity per core is ${fx(overall.spread)}x the smallest (more than 1.5x), so the cost of a test is not proportional to the CPU it is given here.`;
-  const cores = bothCores(fractions.map((f) => f.result));
+  const cores = bothCores(
+    fractions.map((f) => f.result),
+    o.fractionsPct[0] ?? BOTH_CORES_CORE_PCT,
+  );
   const coresWords = !o.bothCores
     ? null
     : cores.ratio === null
-      ? 'Two cores against one: not known (a cap measured no capacity).'
-      : `Two cores against one: ${fx(cores.ratio)}x the tests (${cores.holds ? 'at least' : '**under**'} the ${BOTH_CORES_MIN_RATIO}x wanted).`;
+      ? 'Two cores against one: not known (one of them measured no capacity).'
+      : `Two cores against one: ${fx(cores.ratio)}x the tests (${cores.holds ? 'at least' : 'under'} the ${BOTH_CORES_MIN_RATIO}x wanted).`;
+  const capWords = (f: Fraction): string =>
+    !o.bothCores
+      ? `${f.pctOfCore} % (${f.periodUs / 1000} ms period)`
+      : f.cores === 1
+        ? `one core: \`--workers 1\`, ${f.pctPerCore} %`
+        : `two cores: \`--workers 2\`, 2 x ${f.pctPerCore} %`;
   const command = `npm run bench:load -- --capacity${o.bothCores ? ' --both-cores' : ''}`;
   const result = {
     command,
@@ -316,13 +378,17 @@ function publish(o: CapacityOptions, fractions: Fraction[], wallS: number): void
   const markdown = [
     o.bothCores ? `### Two cores against one, the server capped (${date})` : `### Capacity per core, the server capped (${date})`,
     '',
-    `Command: \`${command}\` (${o.durationS} s data-channel tests from one client process, no page; \`serve\` and its data plane in a CPU cgroup of ${o.fractionsPct.join(', ')} % of a core; ${wallS.toFixed(0)} s in all). Summary: \`${files.summary}\`. Tolerance: ${TOLERANCE_TEXT}; a test refused with \`server-busy\` counts as past the limit.`,
+    o.bothCores
+      ? `Command: \`${command}\` (${o.durationS} s data-channel tests from one client process, no page; each core of the server a CPU cgroup of ${o.fractionsPct[0] ?? BOTH_CORES_CORE_PCT} % of a core with a 10 ms CFS period: one core is \`serve --workers 1\`, its whole tree in one cgroup; two cores are \`serve --workers 2\` in a cgroup of twice that, each data plane in a child cgroup of one core's worth and the HTTP process free between them; N one more at a time; ${wallS.toFixed(0)} s in all). Summary: \`${files.summary}\`. Tolerance: ${TOLERANCE_TEXT}; a test refused with \`server-busy\` counts as past the limit.`
+      : `Command: \`${command}\` (${o.durationS} s data-channel tests from one client process, no page; \`serve\` and its data plane in a CPU cgroup of ${o.fractionsPct.join(', ')} % of a core; ${wallS.toFixed(0)} s in all). Summary: \`${files.summary}\`. Tolerance: ${TOLERANCE_TEXT}; a test refused with \`server-busy\` counts as past the limit.`,
     '',
-    `**Capacity per core: ${overall.perCore === null ? 'not measured' : `${overall.perCore.toFixed(0)} tests`}.** ${agreement}${coresWords === null ? '' : ` ${coresWords}`}`,
+    coresWords === null
+      ? `**Capacity per core: ${overall.perCore === null ? 'not measured' : `${overall.perCore.toFixed(0)} tests`}.** ${agreement}`
+      : `**${coresWords}**`,
     '',
     mdTable(
       ['cap', 'result'],
-      fractions.map((f) => [`${f.pctOfCore} % (${f.periodUs / 1000} ms period)`, resultWords(f.result)]),
+      fractions.map((f) => [capWords(f), resultWords(f.result)]),
     ),
     '',
     mdTable(
@@ -340,7 +406,7 @@ function publish(o: CapacityOptions, fractions: Fraction[], wallS: number): void
       ],
       fractions.flatMap((f) =>
         f.levels.map((l) => [
-          `${f.pctOfCore} %`,
+          o.bothCores ? `${f.cores} x ${f.pctPerCore} %` : `${f.pctOfCore} %`,
           l.n,
           l.outcome,
           `${l.withinTolerance} / ${l.refusedBusy}`,
@@ -354,9 +420,9 @@ function publish(o: CapacityOptions, fractions: Fraction[], wallS: number): void
       ),
     ),
   ].join('\n');
-  for (const f of fractions) process.stdout.write(`${f.pctOfCore} % of a core: ${resultWords(f.result)}\n`);
-  process.stdout.write(`capacity per core: ${overall.perCore === null ? 'not measured' : overall.perCore.toFixed(0)}; ${agreement}\n`);
-  if (coresWords !== null) process.stdout.write(`${coresWords}\n`);
+  for (const f of fractions) process.stdout.write(`${capWords(f)}: ${resultWords(f.result)}\n`);
+  if (coresWords === null) process.stdout.write(`capacity per core: ${overall.perCore === null ? 'not measured' : overall.perCore.toFixed(0)}; ${agreement}\n`);
+  else process.stdout.write(`${coresWords}\n`);
   const published = publishResults(
     { name, raw: result, summary: result, docs: { section: name, markdown } },
     { writeDocs: writeDocsRequested(process.argv), date },

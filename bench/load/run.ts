@@ -214,7 +214,9 @@ const HELP = `npm run bench:load [-- <mode and options>]: concurrent tests again
   --capacity    capacity where the server is the bottleneck: serve in a CPU cgroup of a fraction of a core, one client
                 process for many tests, N raised until one falls out of tolerance; capacity per core = largest N / fraction
       --fractions 20,10,5   caps in % of one core (10 ms CFS period; 20 ms for 5 %)
-      --both-cores          caps of 100 and 200 %: do 2 cores hold 1.8x the tests of one (needs 3+ CPUs)
+      --both-cores          do 2 cores hold 1.8x the tests of one: serve --workers 1 in one cgroup, then --workers 2
+                            in two (the second plane in its own), each of --core-pct; N one more at a time
+      --core-pct 20         with --both-cores: each core of the server, in % of one core
       --duration 10         seconds per test
       --budget 540          seconds for the whole run (at most 600)
       --max-n 64            the largest N tried

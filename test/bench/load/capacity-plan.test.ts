@@ -63,10 +63,13 @@ describe('a cap’s result and the capacity per core', () => {
 
   it('says whether 2 cores (200 %) hold 1.8x the tests of one (100 %), and nothing when either cap measured none', () => {
     const cap = (pctOfCore: number, largestN: number) => ({ kind: 'capacity' as const, pctOfCore, largestN, perCore: largestN / (pctOfCore / 100) });
-    expect(bothCores([cap(100, 20), cap(200, 36)])).toEqual({ ratio: 1.8, holds: true });
-    expect(bothCores([cap(200, 35), cap(100, 20)])).toEqual({ ratio: 1.75, holds: false });
-    expect(bothCores([cap(100, 20), { kind: 'not-reached', pctOfCore: 200, largestN: 40, why: 'client-limited' }])).toEqual({ ratio: null, holds: null });
-    expect(bothCores([cap(20, 4), cap(10, 2)])).toEqual({ ratio: null, holds: null });
+    expect(bothCores([cap(100, 20), cap(200, 36)], 100)).toEqual({ ratio: 1.8, holds: true });
+    expect(bothCores([cap(200, 35), cap(100, 20)], 100)).toEqual({ ratio: 1.75, holds: false });
+    expect(bothCores([cap(100, 20), { kind: 'not-reached', pctOfCore: 200, largestN: 40, why: 'client-limited' }], 100)).toEqual({ ratio: null, holds: null });
+    // Two cores of 20 % each: the result of 40 % of a core against 20 %.
+    expect(bothCores([cap(20, 4), cap(40, 8)], 20)).toEqual({ ratio: 2, holds: true });
+    expect(bothCores([cap(20, 4), cap(40, 6)], 20)).toEqual({ ratio: 1.5, holds: false });
+    expect(bothCores([cap(20, 4), cap(10, 2)], 20)).toEqual({ ratio: null, holds: null });
   });
 
   it("reads the machine's idle share from /proc/stat's cpu line (idle + iowait over all)", () => {
