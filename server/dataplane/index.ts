@@ -13,7 +13,7 @@ import { isIP } from 'node:net';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { formatTurnUri } from '../../src/protocol/turn-uri.js';
 import { planeBusy } from '../http/admission.js';
-import { DataPlaneHost, type PlaneListeners, type RelayEvent, type RestartPolicy } from './host.js';
+import { DataPlaneHost, PlaneStartError, type PlaneListeners, type RelayEvent, type RestartPolicy } from './host.js';
 import { laterOf, placeTest, RELAY_SHARE } from './placement.js';
 import { SessionRouter, type ReflectorSessions } from './sessions.js';
 
@@ -145,6 +145,45 @@ function worstLoop(readings: ReadonlyArray<LoopDelayReading | null>): LoopDelayR
   };
 }
 
+/** The hosts' own counters and each plane's memory, one family per figure, a sample per plane (`plane="1"`). */
+function planesText(hosts: readonly DataPlaneHost[], answers: ReadonlyArray<PlaneMetrics | null>): string {
+  const labelled = hosts.map((h, i) => [`{plane="${i}"}`, h] as const);
+  const perPlane = (name: string, type: 'gauge' | 'counter', help: string, v: (h: DataPlaneHost) => number): string =>
+    family(
+      name,
+      type,
+      help,
+      labelled.map(([l, h]) => [l, v(h)]),
+    );
+  const c = (h: DataPlaneHost) => h.counters();
+  return (
+    perPlane('callprobe_dataplane_up', 'gauge', 'Whether each data plane process is running: 1, or 0 while it is started again.', (h) => (h.up ? 1 : 0)) +
+    perPlane('callprobe_dataplane_nice', 'gauge', "The nice value each data plane's threads run at.", (h) => c(h).nice) +
+    perPlane('callprobe_dataplane_exits_total', 'counter', 'Times each data plane exited without being asked to.', (h) => c(h).exits) +
+    perPlane('callprobe_dataplane_restarts_total', 'counter', 'Times each data plane was started again after it exited.', (h) => c(h).restarts) +
+    perPlane(
+      'callprobe_dataplane_sessions_lost_total',
+      'counter',
+      'Reflector sessions ended because a data plane stopped (the relay plane counts those of every plane it ended).',
+      (h) => c(h).sessionsLost,
+    ) +
+    perPlane(
+      'callprobe_dataplane_bad_messages_total',
+      'counter',
+      'Messages from each data plane dropped because they did not match the channel.',
+      (h) => c(h).badMessages,
+    ) +
+    perPlane('callprobe_dataplane_sessions_open', 'gauge', 'Reflector sessions open in each data plane.', (h) => h.sessions.size) +
+    perPlane(
+      'callprobe_dataplane_cpu_ms_per_second',
+      'gauge',
+      'The CPU each data plane process used over its last report (every second), in ms a second.',
+      (h) => Math.round(((h.sessions.cpuMs() ?? 0) * 1000) / DEFAULTS.admission.reportMs),
+    ) +
+    memoryText(answers.flatMap((m, i) => (m === null ? [] : [[`{plane="${i}"}`, m.memory] as const])))
+  );
+}
+
 /**
  * `serve --workers N` (2 or more): N plane processes. The first holds the relay and reflector
  * sessions; the others reflector sessions alone, reaching the relay on its loopback listener as
@@ -156,7 +195,9 @@ function worstLoop(readings: ReadonlyArray<LoopDelayReading | null>): LoopDelayR
  */
 async function planeProcesses(start: PlaneStart, o: PlaneStartOptions): Promise<RunningPlane> {
   const reflector = start.reflector;
-  if (reflector === null) throw new Error('more than one data plane needs the reflector');
+  if (reflector === null) throw new PlaneStartError('bad-config', 'more than one data plane needs the reflector');
+  /** Whether the first plane holds our relay, which every test's packets cross (not with --external-turn). */
+  const sharedRelay = start.relay !== null;
   const hosts: DataPlaneHost[] = [];
   /** A reflector plane's question, by the id it has on the way to the relay's plane. */
   const asks = new Map<number, { plane: number; id: number }>();
@@ -205,18 +246,18 @@ async function planeProcesses(start: PlaneStart, o: PlaneStartOptions): Promise<
       log: o.log,
       index,
       onRelayEvent: (event) => toRelay(index, event),
-      onStopped: () => (index === 0 ? relayStopped() : planeStopped(index)),
+      onStopped: () => (index === 0 ? (sharedRelay ? relayStopped() : 0) : planeStopped(index)),
     });
     hosts[index] = host;
     return host;
   };
   const first = await startOne(0, start);
   let reflectorStart: PlaneStart = start;
-  if (start.relay !== null) {
+  if (sharedRelay) {
     const internal = first.internalUdp;
     if (internal === null) {
       await first.close();
-      throw new Error('the relay has no loopback listener for the other planes');
+      throw new PlaneStartError('failed', 'the relay has no loopback listener for the other data planes');
     }
     const host = isIP(internal.address) === 6 ? `[${internal.address}]` : internal.address;
     reflectorStart = {
@@ -233,7 +274,7 @@ async function planeProcesses(start: PlaneStart, o: PlaneStartOptions): Promise<
   }
 
   // Every test's relayed packets are the first plane's work, when the relay is ours (./placement.ts).
-  const relayShare = start.relay === null ? 0 : RELAY_SHARE;
+  const relayShare = sharedRelay ? RELAY_SHARE : 0;
   const loads = () =>
     hosts.map((h) => {
       const late = h.sessions.loopLate();
@@ -242,7 +283,7 @@ async function planeProcesses(start: PlaneStart, o: PlaneStartOptions): Promise<
   const sessions: ReflectorSessions = {
     open(id, events, kind) {
       // Every test's packets cross the relay: none opens while its plane is starting again.
-      if (!first.up) return null;
+      if (sharedRelay && !first.up) return null;
       const i = placeTest(loads(), relayShare);
       return i === null ? null : (hosts[i]?.sessions.open(id, events, kind) ?? null);
     },
@@ -261,42 +302,7 @@ async function planeProcesses(start: PlaneStart, o: PlaneStartOptions): Promise<
     async metrics() {
       const all = await Promise.all(hosts.map((h) => h.metrics()));
       doors = all[0]?.doorRefusals ?? [];
-      const labelled = hosts.map((h, i) => [`{plane="${i}"}`, h] as const);
-      const perPlane = (name: string, type: 'gauge' | 'counter', help: string, v: (h: DataPlaneHost) => number): string =>
-        family(
-          name,
-          type,
-          help,
-          labelled.map(([l, h]) => [l, v(h)]),
-        );
-      const c = (h: DataPlaneHost) => h.counters();
-      const text =
-        (all[0]?.text ?? '') +
-        perPlane('callprobe_dataplane_up', 'gauge', 'Whether each data plane process is running: 1, or 0 while it is started again.', (h) => (h.up ? 1 : 0)) +
-        perPlane('callprobe_dataplane_nice', 'gauge', "The nice value each data plane's threads run at.", (h) => c(h).nice) +
-        perPlane('callprobe_dataplane_exits_total', 'counter', 'Times each data plane exited without being asked to.', (h) => c(h).exits) +
-        perPlane('callprobe_dataplane_restarts_total', 'counter', 'Times each data plane was started again after it exited.', (h) => c(h).restarts) +
-        perPlane(
-          'callprobe_dataplane_sessions_lost_total',
-          'counter',
-          'Reflector sessions ended because a data plane stopped (the relay plane counts those of every plane it ended).',
-          (h) => c(h).sessionsLost,
-        ) +
-        perPlane(
-          'callprobe_dataplane_bad_messages_total',
-          'counter',
-          'Messages from each data plane dropped because they did not match the channel.',
-          (h) => c(h).badMessages,
-        ) +
-        perPlane('callprobe_dataplane_sessions_open', 'gauge', 'Reflector sessions open in each data plane.', (h) => h.sessions.size) +
-        perPlane(
-          'callprobe_dataplane_cpu_ms_per_second',
-          'gauge',
-          'The CPU each data plane process used over its last report (every second), in ms a second.',
-          (h) => Math.round(((h.sessions.cpuMs() ?? 0) * 1000) / DEFAULTS.admission.reportMs),
-        ) +
-        memoryText(all.flatMap((m, i) => (m === null ? [] : [[`{plane="${i}"}`, m.memory] as const])));
-      return { text, loop: worstLoop(all.map((m) => m?.loop ?? null)) };
+      return { text: (all[0]?.text ?? '') + planesText(hosts, all), loop: worstLoop(all.map((m) => m?.loop ?? null)) };
     },
     doorRefusals: () => doors,
     tlsRefusal: (ip, windowMs) => first.tlsRefusal(ip, windowMs),
