@@ -148,16 +148,13 @@ const RelayUngrantSchema = Type.Object(
  * To the relay's plane: what the relay saw of the RTP towards these endpoints (the strongest), and
  * how late its event loop ran between two wall-clock times; answered by `relay-witness`.
  */
-const RelayWitnessQuerySchema = Type.Object(
-  {
-    type: Type.Literal('relay-witness?'),
-    id: QueryId,
-    endpoints: Type.Array(Endpoint, { maxItems: 16 }),
-    fromEpochMs: Type.Number({ minimum: 0 }),
-    toEpochMs: Type.Number({ minimum: 0 }),
-  },
-  { additionalProperties: false },
-);
+const RelayQuestionFields = {
+  id: QueryId,
+  endpoints: Type.Array(Endpoint, { maxItems: 16 }),
+  fromEpochMs: Type.Number({ minimum: 0 }),
+  toEpochMs: Type.Number({ minimum: 0 }),
+};
+const RelayWitnessQuerySchema = Type.Object({ type: Type.Literal('relay-witness?'), ...RelayQuestionFields }, { additionalProperties: false });
 
 const WitnessStreamSchema = Type.Object(
   {
@@ -335,16 +332,7 @@ const TlsRefusalSchema = Type.Object(
 const PlaneGrantSchema = Type.Object({ type: Type.Literal('relay-grant'), grant: Grant, ip: Address, port: Port }, { additionalProperties: false });
 const PlaneUngrantSchema = Type.Object({ type: Type.Literal('relay-ungrant'), grant: Grant }, { additionalProperties: false });
 /** A reflector plane asks the relay's plane for a session's witness and loop (`relay-witness?`); answered by `relay-answer`. */
-const RelayAskSchema = Type.Object(
-  {
-    type: Type.Literal('relay-ask'),
-    id: QueryId,
-    endpoints: Type.Array(Endpoint, { maxItems: 16 }),
-    fromEpochMs: Type.Number({ minimum: 0 }),
-    toEpochMs: Type.Number({ minimum: 0 }),
-  },
-  { additionalProperties: false },
-);
+const RelayAskSchema = Type.Object({ type: Type.Literal('relay-ask'), ...RelayQuestionFields }, { additionalProperties: false });
 /** The relay's plane answers `relay-witness?`. */
 const RelayWitnessAnswerSchema = Type.Object({ type: Type.Literal('relay-witness'), ...RelayAnswerFields }, { additionalProperties: false });
 export type RelayAnswer = Static<typeof RelayAnswerSchema>;
