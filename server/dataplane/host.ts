@@ -66,7 +66,24 @@ export interface DataPlaneHostOptions {
 }
 
 /** What a plane says to or about the relay in another plane (src/protocol/data-plane.ts). */
-export type RelayEvent = Extract<PlaneEvent, { type: 'relay-grant' | 'relay-ungrant' | 'relay-ask' | 'relay-witness' }>;
+export type RelayEvent = Extract<
+  PlaneEvent,
+  { type: 'relay-grant' | 'relay-ungrant' | 'relay-ask' | 'relay-witness' | 'relay-move' | 'relay-adopted' | 'relay-returned' }
+>;
+
+const RELAY_EVENTS: ReadonlySet<string> = new Set<RelayEvent['type']>([
+  'relay-grant',
+  'relay-ungrant',
+  'relay-ask',
+  'relay-witness',
+  'relay-move',
+  'relay-adopted',
+  'relay-returned',
+]);
+
+function isRelayEvent(event: PlaneEvent): event is RelayEvent {
+  return RELAY_EVENTS.has(event.type);
+}
 
 /** The plane's entry: beside this file when built; from the sources (tests), the built one. */
 function planeMain(): string {
@@ -209,7 +226,7 @@ export class DataPlaneHost {
 
   private receive(event: PlaneEvent): void {
     if (this.sessions.receive(event)) return;
-    if (event.type === 'relay-grant' || event.type === 'relay-ungrant' || event.type === 'relay-ask' || event.type === 'relay-witness') {
+    if (isRelayEvent(event)) {
       this.o.onRelayEvent?.(event);
       return;
     }

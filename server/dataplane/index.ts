@@ -9,12 +9,12 @@ import type { DoorName, DoorScope } from '../../src/protocol/door.js';
 import type { ReflectorLogger } from '../reflector/session.js';
 import type { RelayLogger } from '../turn/index.js';
 import { performance } from 'node:perf_hooks';
-import { isIP } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
-import { formatTurnUri } from '../../src/protocol/turn-uri.js';
 import { planeBusy } from '../http/admission.js';
 import { DataPlaneHost, PlaneStartError, type PlaneListeners, type RelayEvent, type RestartPolicy } from './host.js';
 import { laterOf, placeTest, RELAY_SHARE } from './placement.js';
+import { joinRelayTexts } from './relay-text.js';
 import { SessionRouter, type ReflectorSessions } from './sessions.js';
 
 export { PlaneStartError } from './host.js';
@@ -184,14 +184,24 @@ function planesText(hosts: readonly DataPlaneHost[], answers: ReadonlyArray<Plan
   );
 }
 
+/** A relay start without the first plane's loopback port (another plane binds a port of its own). */
+function withoutInternalPort(relay: NonNullable<PlaneStart['relay']>): NonNullable<PlaneStart['relay']> {
+  const { internalUdpPort: _port, ...rest } = relay;
+  return rest;
+}
+
 /**
- * `serve --workers N` (2 or more): N plane processes. The first holds the relay and reflector
- * sessions; the others reflector sessions alone, reaching the relay on its loopback listener as
- * the first plane's own sessions do, and through their hosts for what the relay alone knows (the
- * RTP leg's endpoint grants, the relay's witness and its loop's lateness at a session's end).
- * Each test goes where the CPU was least used (./placement.ts). When the relay's plane stops,
- * every test ends as the server's failure (their relayed packets stopped with it); when another
- * plane stops, its own tests end and its grants are undone.
+ * `serve --workers N` (2 or more): N plane processes, each with reflector sessions and (unless
+ * --external-turn) a relay of its own. The first plane's relay holds the listeners, so every
+ * allocation starts there; once a UDP allocation's peer is another plane's session (a relayed
+ * address in that plane's share of the ports, or its RTP leg's granted endpoint), it moves to that
+ * plane (../turn/core/move.ts) and its packets no longer cross the first plane. What stays there
+ * (TCP and TLS allocations) reaches the other plane's sessions over loopback as before, through the
+ * hosts: the RTP leg's endpoint grants, and the first relay's witness and loop lateness at a
+ * session's end when the session's own relay saw nothing. Each test goes to the plane with the
+ * fewest (./placement.ts). When the first plane stops, every test ends as the server's failure
+ * and the allocations moved from it end too (its ports are given out afresh); when another plane
+ * stops, its own tests end, its grants are undone and its moved allocations' ports come back.
  */
 async function planeProcesses(start: PlaneStart, o: PlaneStartOptions): Promise<RunningPlane> {
   const reflector = start.reflector;
@@ -229,14 +239,28 @@ async function planeProcesses(start: PlaneStart, o: PlaneStartOptions): Promise<
         if (asked !== undefined) hosts[asked.plane]?.send({ type: 'relay-answer', id: asked.id, witness: event.witness, loop: event.loop });
         return;
       }
+      // The first plane moves an allocation; the plane it goes to answers; a moved one that ended gives its port back.
+      case 'relay-move':
+        if (!(hosts[event.to]?.send({ type: 'relay-adopt', id: event.id, allocation: event.allocation }) ?? false))
+          relay.send({ type: 'relay-moved', id: event.id, ok: false });
+        return;
+      case 'relay-adopted':
+        relay.send({ type: 'relay-moved', id: event.id, ok: event.ok });
+        return;
+      case 'relay-returned':
+        relay.send({ type: 'relay-return', owner: plane, family: event.family, port: event.port });
+        return;
     }
   };
   const relayStopped = (): number => {
     asks.clear();
+    // What moved to the other planes came from the first plane's relay, which gives its ports out afresh.
+    for (const h of hosts.slice(1)) h.send({ type: 'relay-forget' });
     return hosts.slice(1).reduce((n, h) => n + h.sessions.relayStopped("the server's data plane stopped"), 0);
   };
   const planeStopped = (plane: number): number => {
     hosts[0]?.send({ type: 'relay-ungrant', owner: plane, grant: null });
+    hosts[0]?.send({ type: 'relay-return', owner: plane, family: null, port: null });
     return 0;
   };
   const startOne = async (index: number, s: PlaneStart): Promise<DataPlaneHost> => {
@@ -251,23 +275,22 @@ async function planeProcesses(start: PlaneStart, o: PlaneStartOptions): Promise<
     hosts[index] = host;
     return host;
   };
-  const first = await startOne(0, start);
-  let reflectorStart: PlaneStart = start;
-  if (sharedRelay) {
-    const internal = first.internalUdp;
-    if (internal === null) {
-      await first.close();
-      throw new PlaneStartError('failed', 'the relay has no loopback listener for the other data planes');
-    }
-    const host = isIP(internal.address) === 6 ? `[${internal.address}]` : internal.address;
-    reflectorStart = {
-      ...start,
-      relay: null,
-      reflector: { ...reflector, externalTurnUdpUrl: formatTurnUri(host, internal.port, 'udp'), relayInOtherPlane: true },
-    };
-  }
+  // With our relay, every plane runs one: the first holds the listeners, each binds its share of the
+  // relay ports, and they share one nonce secret (a nonce the first issued is good where the allocation moves).
+  const nonceSecretHex = randomBytes(32).toString('hex');
+  const count = o.workers;
+  const first = await startOne(0, start.relay === null ? start : { ...start, relay: { ...start.relay, planes: { index: 0, count }, nonceSecretHex } });
+  const planeStart = (index: number): PlaneStart =>
+    start.relay === null
+      ? start
+      : {
+          ...start,
+          // No listener but its loopback one (its own reflector's); what it relays for pages moves in from the first plane.
+          relay: { ...withoutInternalPort(start.relay), udpPorts: [], tcpPorts: [], tls: null, internalUdp: true, planes: { index, count }, nonceSecretHex },
+          reflector: { ...reflector, relayInOtherPlane: true },
+        };
   try {
-    for (let i = 1; i < o.workers; i++) await startOne(i, reflectorStart);
+    for (let i = 1; i < o.workers; i++) await startOne(i, planeStart(i));
   } catch (err) {
     await Promise.all(hosts.map((h) => h.close()));
     throw err;
@@ -302,7 +325,9 @@ async function planeProcesses(start: PlaneStart, o: PlaneStartOptions): Promise<
     async metrics() {
       const all = await Promise.all(hosts.map((h) => h.metrics()));
       doors = all[0]?.doorRefusals ?? [];
-      return { text: (all[0]?.text ?? '') + planesText(hosts, all), loop: worstLoop(all.map((m) => m?.loop ?? null)) };
+      // With a relay in every plane, each plane's relay counters, labelled by plane.
+      const relayText = start.relay === null ? (all[0]?.text ?? '') : joinRelayTexts(all.map((m) => m?.text ?? ''));
+      return { text: relayText + planesText(hosts, all), loop: worstLoop(all.map((m) => m?.loop ?? null)) };
     },
     doorRefusals: () => doors,
     tlsRefusal: (ip, windowMs) => first.tlsRefusal(ip, windowMs),

@@ -1,10 +1,9 @@
 /**
  * Where `serve --workers 2` (and more) puts a new test, and what admission reads then. The first
- * plane holds the relay, so every test's relayed packets cross it; the others hold reflector
- * sessions alone. A test goes to the plane with the least work by count: the tests open there,
- * and on the relay's plane also RELAY_SHARE of a test for every test open anywhere (its relayed
- * packets). So the relay's plane takes fewer tests of its own, and a burst of tests (all placed
- * before any plane reports its CPU) is shared as well as a steady stream. Where the counts are
+ * plane's relay holds the listeners, so every test's allocations start there before they move to
+ * the test's plane. A test goes to the plane with the least work by count: the tests open there,
+ * and on the first plane also RELAY_SHARE of a test for every test open anywhere. So a burst of
+ * tests (all placed before any plane reports its CPU) is shared as well as a steady stream. Where the counts are
  * equal, a reflector plane before the relay's, then the plane whose CPU was least used over its
  * last report (DEFAULTS.admission.reportMs). A plane whose loop runs late (./admission.ts) takes
  * none while another does not; a plane that is down takes none. Pure: the planes' states are
@@ -24,16 +23,11 @@ export interface PlaneLoad {
 }
 
 /**
- * The relay's work for one test, on the relay's plane, as a share of a test's own work on its
- * plane. Uncapped, 8 data-channel tests shared 4 and 4 over `serve --workers 2` used 150-190 ms of
- * CPU a second in the relay's plane and 85-125 in the other (25 ms a second per test, 10 per test
- * relayed: 0.4), but the relay also makes every test's allocations and carries its set-up. With
- * each plane held to a fifth of a core (the capacity bench's two cores), 8 tests at once placed
- * with 0.4 (3 and 5) throttled the relay's plane in 25-32 % of its CFS periods (5 ms) against
- * 9-16 % for the other, and placed with 0.7 (2 and 6) in 8-12 % (10 ms periods) against 6-7 %
- * (two runs each, by hand, 2026-11-26).
+ * The first plane's work for one test anywhere, as a share of a test's own work on its plane: its
+ * relay makes every test's allocations and answers their set-up before they move to the test's
+ * plane (../turn/core/move.ts), and it keeps the port checks' allocations and every TCP and TLS one.
  */
-export const RELAY_SHARE = 0.7;
+export const RELAY_SHARE = 0.1;
 
 /**
  * The plane a new test goes to (its index; 0 is the relay's), or null when none is up.

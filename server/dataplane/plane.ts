@@ -13,6 +13,7 @@
 import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
 import type {
   LoopDelayReading,
+  MovedAllocation,
   PlaneCommand,
   PlaneEvent,
   PlaneStart,
@@ -28,7 +29,8 @@ import type { RelayWitness, ServerLoopReading } from '../../src/protocol/wire.js
 import type { DoorScope } from '../../src/protocol/door.js';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { REFLECTOR_USERNAME_PREFIX, mintRestCredential, startRelay, type Relay, type RelayLogger } from '../turn/index.js';
+import { REFLECTOR_USERNAME_PREFIX, mintRestCredential, startRelay, type Relay, type RelayLogger, type RelayPlanes } from '../turn/index.js';
+import { canonicalIp } from '../../src/protocol/ip.js';
 import { ReflectorSession, ReflectorSessionError, type ReflectorLogger, type ReflectorRelayServer, type RelayReading } from '../reflector/session.js';
 import { strongestWitness } from '../reflector/core.js';
 import type { AttachLocalPeer } from '../reflector/rtp/leg.js';
@@ -90,6 +92,10 @@ export class DataPlane {
   private nextGrant = 0;
   private nextAsk = 0;
   private readonly asks = new Map<number, (answer: RelayAnswer | null) => void>();
+  /** The first plane: the plane each granted endpoint belongs to (`ip|port`, the IP canonical), and the moves awaiting an answer. */
+  private readonly grantOwners = new Map<string, number>();
+  private nextMove = 0;
+  private readonly moves = new Map<number, { to: number; answer: (ok: boolean) => void }>();
 
   constructor(private readonly o: DataPlaneOptions) {}
 
@@ -126,7 +132,13 @@ export class DataPlane {
       case 'relay-grant': {
         const key = `${cmd.owner}:${cmd.grant}`;
         if (this.o.relay === null || this.grants.has(key)) return;
-        this.grants.set(key, this.o.relay.allowPeerEndpoint(cmd.ip, cmd.port));
+        const undo = this.o.relay.allowPeerEndpoint(cmd.ip, cmd.port);
+        const endpoint = endpointKey(cmd.ip, cmd.port);
+        this.grantOwners.set(endpoint, cmd.owner);
+        this.grants.set(key, () => {
+          undo();
+          if (this.grantOwners.get(endpoint) === cmd.owner) this.grantOwners.delete(endpoint);
+        });
         return;
       }
       case 'relay-ungrant':
@@ -136,6 +148,36 @@ export class DataPlane {
             undo();
           }
         }
+        return;
+      case 'relay-adopt': {
+        const relay = this.o.relay;
+        const id = cmd.id;
+        if (relay === null) {
+          this.o.out({ type: 'relay-adopted', id, ok: false });
+          return;
+        }
+        void relay.adopt(cmd.allocation).then((ok) => this.o.out({ type: 'relay-adopted', id, ok }));
+        return;
+      }
+      case 'relay-moved': {
+        const move = this.moves.get(cmd.id);
+        this.moves.delete(cmd.id);
+        move?.answer(cmd.ok);
+        return;
+      }
+      case 'relay-return':
+        if (cmd.family === null || cmd.port === null) {
+          // That plane stopped: a move it never answered did not happen.
+          for (const [id, move] of this.moves) {
+            if (move.to !== cmd.owner) continue;
+            this.moves.delete(id);
+            move.answer(false);
+          }
+          this.o.relay?.settleLent(cmd.owner, null);
+        } else this.o.relay?.settleLent(cmd.owner, { family: cmd.family, port: cmd.port });
+        return;
+      case 'relay-forget':
+        this.o.relay?.dropAdopted();
         return;
       case 'relay-witness?':
         this.o.out({ type: 'relay-witness', ...this.relayReading(cmd.id, cmd.endpoints, cmd.fromEpochMs, cmd.toEpochMs) });
@@ -159,6 +201,24 @@ export class DataPlane {
     const origin = performance.timeOrigin;
     const loop = this.o.reflector?.serverLoop?.(fromEpochMs - origin, toEpochMs - origin) ?? null;
     return { id, witness, loop: loop === null ? null : shiftLoopReading(loop, origin) };
+  }
+
+  /** The first plane: which plane granted endpoint `ip`:`port` (the RTP leg of a session of its), or null. */
+  grantedBy(ip: string, port: number): number | null {
+    return this.grantOwners.get(endpointKey(ip, port)) ?? null;
+  }
+
+  /**
+   * The first plane: hands one of its relay's allocations to plane `to`; false when it says no.
+   * No timeout: once that plane has its sockets, the client's packets go there, so a late yes is
+   * still a yes; a plane that stops answers no for it (`relay-return` of all its allocations).
+   */
+  moveAllocation(to: number, allocation: MovedAllocation): Promise<boolean> {
+    const id = this.nextMove++;
+    return new Promise((resolve) => {
+      this.moves.set(id, { to, answer: resolve });
+      this.o.out({ type: 'relay-move', id, to, allocation });
+    });
   }
 
   /** A reflector plane: lets the relay (in the relay's plane) reach one endpoint of this plane's; returns the undo. */
@@ -308,11 +368,18 @@ export class DataPlane {
       for (const s of [...this.sessions.values()]) s.close(reason);
       for (const answer of this.asks.values()) answer(null);
       this.asks.clear();
+      for (const move of this.moves.values()) move.answer(false);
+      this.moves.clear();
       await this.o.relay?.close();
       this.o.onClose?.();
     })();
     return this.closing;
   }
+}
+
+/** An endpoint's key, its IP in canonical text (the relay's own spelling). */
+function endpointKey(ip: string, port: number): string {
+  return `${isIP(ip) === 0 ? ip : canonicalIp(ip)}|${port}`;
 }
 
 function hostForUri(host: string): string {
@@ -336,7 +403,7 @@ function reflectorRelayServer(r: ReflectorStart, relay: Relay | null): (sessionI
   };
 }
 
-function startRelayOf(r: RelayStart, logger: RelayLogger): Promise<Relay> {
+function startRelayOf(r: RelayStart, logger: RelayLogger, planes: RelayPlanes | null): Promise<Relay> {
   return startRelay({
     listenHosts: r.listenHosts,
     relayIp: r.relayIp,
@@ -353,6 +420,8 @@ function startRelayOf(r: RelayStart, logger: RelayLogger): Promise<Relay> {
     logger,
     internalUdp: r.internalUdp,
     ...(r.internalUdpPort !== undefined ? { internalUdpPort: r.internalUdpPort } : {}),
+    ...(planes !== null ? { planes } : {}),
+    ...(r.nonceSecretHex !== undefined ? { nonceSecret: Buffer.from(r.nonceSecretHex, 'hex') } : {}),
   });
 }
 
@@ -370,9 +439,23 @@ export async function startDataPlane(
   logger: ReflectorLogger & { child(bindings: object): RelayLogger },
   own: { loopDelay: boolean; collect?: () => void } = { loopDelay: true },
 ): Promise<DataPlane> {
-  const relay = start.relay === null ? null : await startRelayOf(start.relay, logger.child({ name: 'turn' }));
-  const r = start.reflector;
   let plane: DataPlane | null = null;
+  const many = start.relay?.planes;
+  // Several planes, each with a relay (./index.ts): the first moves allocations, the others take them in.
+  const planes: RelayPlanes | null =
+    many === undefined
+      ? null
+      : {
+          index: many.index,
+          count: many.count,
+          grantedBy: (ip, port) => plane?.grantedBy(ip, port) ?? null,
+          move: (to, m) => plane?.moveAllocation(to, m) ?? Promise.resolve(false),
+          returned: (family, port) => out({ type: 'relay-returned', family, port }),
+        };
+  const relay = start.relay === null ? null : await startRelayOf(start.relay, logger.child({ name: 'turn' }), planes);
+  const r = start.reflector;
+  /** Another plane with a relay of its own: what moved here is relayed here; the rest (TCP, TLS) in the first plane's. */
+  const alsoFirst = relay !== null && r?.relayInOtherPlane === true;
   // The samplers tick every 10 ms while a test is open, every 200 ms otherwise (DEFAULTS.serverLoop).
   const busy = (): boolean => (plane?.sessionsOpen ?? 0) > 0;
   // This process's lateness for /metrics: the reflector's sampler's ticks when it runs (one timer), else a sampler of its own.
@@ -393,8 +476,14 @@ export async function startDataPlane(
           ...(r.iceTrafficTimeoutMs !== undefined ? { iceTrafficTimeoutMs: r.iceTrafficTimeoutMs } : {}),
           relayServer: reflectorRelayServer(r, relay),
           // The relay in another plane hears of the RTP leg's endpoint through the host (`relay-grant`).
-          allowEndpoint: (ip, port) =>
-            relay ? relay.allowPeerEndpoint(ip, port) : r.relayInOtherPlane === true && plane !== null ? plane.grantToRelay(ip, port) : () => undefined,
+          allowEndpoint: (ip, port) => {
+            const far = r.relayInOtherPlane === true && plane !== null ? plane.grantToRelay(ip, port) : () => undefined;
+            const near = relay ? relay.allowPeerEndpoint(ip, port) : () => undefined;
+            return () => {
+              near();
+              far();
+            };
+          },
           ...(relay ? { relayWitness: (ip: string, port: number) => relay.relayWitness(ip, port) } : {}),
           // The RTP leg and the relay share this process: datagrams between them by a call, unless a
           // benchmark asks for the loopback hop to compare (CALLPROBE_RELAY_HOP=wire, docs/DEVELOPERS.md).
@@ -402,7 +491,7 @@ export async function startDataPlane(
           // Our SRTP in the RTP leg, unless a benchmark asks for werift's to compare (CALLPROBE_SRTP=werift, docs/DEVELOPERS.md).
           ...(process.env['CALLPROBE_SRTP'] === 'werift' ? { weriftSrtp: true } : {}),
           ...(lateness ? { serverLoop: (fromMs: number, toMs: number) => lateness.lateness.between(fromMs, toMs) } : {}),
-          ...(relay === null && r.relayInOtherPlane === true
+          ...((relay === null || alsoFirst) && r.relayInOtherPlane === true
             ? {
                 relayElsewhere: (endpoints: readonly { ip: string; port: number }[], fromMs: number, toMs: number) =>
                   plane?.askRelay(endpoints, fromMs, toMs) ?? Promise.resolve({ witness: null, loop: null }),

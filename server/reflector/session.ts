@@ -83,10 +83,11 @@ export interface ReflectorSessionOptions {
   /** The server's event-loop lateness between two times of performance.now() (loop-lateness.ts); absent: not measured. */
   serverLoop?: (fromMs: number, toMs: number) => ServerLoopReading;
   /**
-   * The embedded relay runs in another process (`serve --workers 2` and more): its witness of the
+   * The first plane's relay, in another process (`serve --workers 2` and more): its witness of the
    * strongest of these endpoints and its event loop's lateness between two times of this process's
-   * performance.now(), asked at the session's end (`relayWitness` is then absent, and `serverLoop`
-   * is this process's own: the two loops are joined, bin by bin).
+   * performance.now(), asked at the session's end when this plane's own relay (`relayWitness`)
+   * saw no RTP of the session: its allocations stayed there (TCP, TLS) or it ran no RTP leg.
+   * `serverLoop` is this process's own: the two loops are joined, bin by bin.
    */
   relayElsewhere?: (endpoints: readonly { ip: string; port: number }[], fromMs: number, toMs: number) => Promise<RelayReading>;
   /** The session ended; `code` says why in a word the page is told (`no-ice`), when there is one. */
@@ -426,7 +427,8 @@ export class ReflectorSession {
     const nowMs = performance.now();
     let witness = this.witness();
     let serverLoop = this.opts.serverLoop?.(this.openedMs, nowMs) ?? null;
-    if (this.opts.relayElsewhere) {
+    // Another plane's relay carried this session's packets when this plane's did not see its stream.
+    if (this.opts.relayElsewhere && witness === null) {
       const far = await this.opts.relayElsewhere(this.endpoints, this.openedMs, nowMs);
       if (this.closed) return;
       witness = far.witness;

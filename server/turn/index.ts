@@ -23,6 +23,7 @@ import { TlsRefusals, type CertificateRefusal } from './transport/tls-refusals.j
 import type { RelayWitness } from '../../src/protocol/wire.js';
 import type { DoorName, DoorScope } from '../../src/protocol/door.js';
 import { TypedError } from '../../src/protocol/typed-error.js';
+import type { MovedAllocation } from '../../src/protocol/data-plane.js';
 
 /** @public The type of `RelayConfig.logger`, for a caller that writes its own. */
 export type { RelayLogger } from './transport/logger.js';
@@ -65,6 +66,41 @@ export interface RelayConfig {
   internalUdp?: boolean;
   /** That listener's port (a relay started again binds the one it had; absent: any free port). */
   internalUdpPort?: number;
+  /**
+   * `serve --workers N`: this relay is plane `index` of `count`, each plane with a relay of its
+   * own. It binds relayed addresses in its share of `relayPortRange` alone (`planeShare`); a
+   * relayed address in another's share is one of ours. The first plane holds the listeners and
+   * moves a UDP allocation to the plane its peer belongs to (core/move.ts).
+   */
+  planes?: RelayPlanes;
+  /** The nonce secret (32 bytes); the planes of one server share one. Absent: random. */
+  nonceSecret?: Buffer;
+}
+
+/** How one plane's relay reaches the others (RelayConfig.planes). */
+export interface RelayPlanes {
+  readonly index: number;
+  readonly count: number;
+  /** The first plane: the plane whose session granted endpoint `ip`:`port` (its RTP leg), or null. */
+  grantedBy(ip: string, port: number): number | null;
+  /** The first plane: hands an allocation to plane `to`; resolves whether it took it. */
+  move(to: number, m: MovedAllocation): Promise<boolean>;
+  /** Another plane: an allocation moved in ended (its port goes back to the first plane). */
+  returned(family: 4 | 6, port: number): void;
+}
+
+/** Plane `index`'s share of a relay port range split `count` ways (the last takes what is left over). */
+export function planeShare(range: { min: number; max: number }, index: number, count: number): { min: number; max: number } {
+  const size = Math.floor((range.max - range.min + 1) / count);
+  const min = range.min + index * size;
+  return { min, max: index === count - 1 ? range.max : min + size - 1 };
+}
+
+/** The plane whose share of `range` holds `port` (planeShare), or null outside the range. */
+export function planeOfPort(range: { min: number; max: number }, count: number, port: number): number | null {
+  if (port < range.min || port > range.max) return null;
+  const size = Math.floor((range.max - range.min + 1) / count);
+  return Math.min(count - 1, Math.floor((port - range.min) / size));
 }
 
 export interface Relay {
@@ -94,6 +130,12 @@ export interface Relay {
   doorRefusals(): Iterable<readonly [DoorName, DoorScope, number]>;
   /** Datagrams relayed so far, both directions (whether traffic flows: the plane's idle collection waits while it does). */
   packetsRelayed(): number;
+  /** Another plane (RelayConfig.planes): takes in the first plane's allocation; whether it did. */
+  adopt(m: MovedAllocation): Promise<boolean>;
+  /** The first plane: the allocation lent to `plane` at `at` ended there (null: every one, that plane stopped). */
+  settleLent(plane: number, at: { family: 4 | 6; port: number } | null): void;
+  /** Another plane: the first plane stopped; every allocation moved in from it ends. */
+  dropAdopted(): void;
   close(): Promise<void>;
 }
 
@@ -125,7 +167,36 @@ function attachLocalPeer(runtime: RelayRuntime, ip: string, port: number, delive
   };
 }
 
-export async function startRelay(config: RelayConfig): Promise<Relay> {
+/**
+ * One plane's view of the relay port range split among the planes: its share, the plane whose
+ * share holds one of the server's relayed addresses, and whether an address is another plane's.
+ * RelayStartError when the range cannot be split (none, the OS's ports; fewer than 2 per plane).
+ */
+function splitPorts(
+  planes: RelayPlanes,
+  range: RelayConfig['relayPortRange'],
+  relayAddresses: { 4?: string; 6?: string },
+): { share: { min: number; max: number }; planeOfRelayed(ipText: string, port: number): number | null; siblingRelay(ipText: string, port: number): boolean } {
+  if (range.min === 0 || range.max - range.min + 1 < planes.count * 2 || planes.index >= planes.count) {
+    throw new RelayStartError(
+      'bad-config',
+      `${planes.count} data planes need a relay port range of at least ${planes.count * 2} ports, not ${range.min}-${range.max}`,
+    );
+  }
+  const planeOfRelayed = (ipText: string, port: number): number | null =>
+    ipText === relayAddresses[4] || ipText === relayAddresses[6] ? planeOfPort(range, planes.count, port) : null;
+  return {
+    share: planeShare(range, planes.index, planes.count),
+    planeOfRelayed,
+    siblingRelay: (ipText, port) => {
+      const p = planeOfRelayed(ipText, port);
+      return p !== null && p !== planes.index;
+    },
+  };
+}
+
+/** The relay's addresses and peer policy from `config`; RelayStartError ('bad-config') on a bad value. */
+function checkedConfig(config: RelayConfig): { relayAddresses: { 4?: string; 6?: string }; peerPolicy: StaticPeerPolicy } {
   const relayIp = tryParseIp(config.relayIp);
   if (!relayIp) throw new RelayStartError('bad-config', `relayIp "${config.relayIp}" is not an IP address`);
   if (relayIp.bytes.every((b) => b === 0)) {
@@ -147,6 +218,14 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
   } catch (err) {
     throw new RelayStartError('bad-config', `allowPeers: ${(err as Error).message}`, { cause: err });
   }
+  return { relayAddresses, peerPolicy };
+}
+
+export async function startRelay(config: RelayConfig): Promise<Relay> {
+  const { relayAddresses, peerPolicy } = checkedConfig(config);
+  const planes = config.planes ?? null;
+  const split = planes === null ? null : splitPorts(planes, config.relayPortRange, relayAddresses);
+  const share = split?.share ?? config.relayPortRange;
   const now = config.now ?? Date.now;
   const metrics = new RelayMetrics();
   const quotas = { ...DEFAULT_QUOTAS, ...config.quotas };
@@ -155,17 +234,34 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     relayAddresses,
     auth: restAuthHandler(config.secret, config.maxCredentialLifetimeS ?? null),
     peerPolicy,
-    portAllocator: randomPortAllocator(config.relayPortRange.min, config.relayPortRange.max),
+    portAllocator: randomPortAllocator(share.min, share.max),
     quotas,
     timers: DEFAULT_TIMERS,
-    nonceSecret: randomBytes(32),
+    nonceSecret: config.nonceSecret ?? randomBytes(32),
+    ...(split !== null ? { siblingRelay: split.siblingRelay } : {}),
     maxRelayBindAttempts: 20,
     software: 'callprobe',
     random: randomBytes,
     arrivalClock: () => performance.now(),
   });
   const logLimiter = new LogLimiter(config.logger);
-  const runtime = new RelayRuntime(core, now, logLimiter);
+  let nextListenerId = 1;
+  const runtime = new RelayRuntime(
+    core,
+    now,
+    logLimiter,
+    undefined,
+    planes === null || split === null
+      ? null
+      : {
+          index: planes.index,
+          ownerOf: (ip, port) => split.planeOfRelayed(canonicalIp(ip), port) ?? planes.grantedBy(canonicalIp(ip), port),
+          move: (to, m) => planes.move(to, m),
+          returned: (family, port) => planes.returned(family, port),
+          // Counted under the listener's own port, as if it came in there.
+          listener: (address, port) => ({ id: nextListenerId++, transport: 'udp', address, port, stats: metrics.listener('udp', port) }),
+        },
+  );
   // A stream connection carries at most one allocation: a source (a network, the relay) needs no more of them than its allocation quota.
   const streamSources = new SourceConnections(quotas.maxAllocationsPerSourceIp, quotas.maxAllocationsTotal);
   const tlsRefusals = new TlsRefusals();
@@ -173,7 +269,6 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
   const listeners: Relay['listeners'] = [];
   const udpSockets: dgram.Socket[] = [];
   const streamServers: net.Server[] = [];
-  let nextListenerId = 1;
   let internalUdp: Relay['internalUdp'] = null;
   const listenerInfo = (transport: TransportKind, address: string, port: number): ListenerInfo => {
     listeners.push({ transport, address, port });
@@ -186,7 +281,8 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
   try {
     for (const host of config.listenHosts) {
       for (const port of config.udpPorts) {
-        const sock = await bindUdp(host, port);
+        // The first of several planes: the others bind sockets connected to one client each beside it (core/move.ts).
+        const sock = await bindUdp(host, port, planes?.index === 0);
         udpSockets.push(sock);
         runtime.attachUdpListener(listenerInfo('udp', host, sock.address().port), sock);
       }
@@ -220,7 +316,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
       }
     }
     if (config.internalUdp === true) {
-      const host = relayIp.family === 4 ? '127.0.0.1' : '::1';
+      const host = relayAddresses[4] !== undefined ? '127.0.0.1' : '::1';
       const sock = await bindUdp(host, config.internalUdpPort ?? 0);
       udpSockets.push(sock);
       const port = sock.address().port;
@@ -262,6 +358,9 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     },
     doorRefusals: () => metrics.doorRefusals(),
     packetsRelayed: () => metrics.packetsRelayed(),
+    adopt: (m) => runtime.adopt(m),
+    settleLent: (plane, at) => runtime.settleLent(plane, at),
+    dropAdopted: () => runtime.dropAdopted(),
     close(): Promise<void> {
       closing ??= closeAll();
       return closing;

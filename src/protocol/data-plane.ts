@@ -57,6 +57,17 @@ const RelayStartSchema = Type.Object(
     internalUdp: Type.Boolean(),
     /** That port by number (a plane started again binds the one the first start bound; absent: any free port). */
     internalUdpPort: Type.Optional(Port),
+    /**
+     * `serve --workers N` with our relay: this relay is plane `index` of `count`, each with a relay
+     * of its own. Each plane's relay binds its share of `relayPortRange` (a relayed address in
+     * another plane's share is one of ours); the first holds the public listeners and moves a UDP
+     * allocation to the plane whose reflector is its peer (`relay-move`).
+     */
+    planes: Type.Optional(
+      Type.Object({ index: Type.Integer({ minimum: 0, maximum: 64 }), count: Type.Integer({ minimum: 2, maximum: 64 }) }, { additionalProperties: false }),
+    ),
+    /** The nonce secret every plane's relay shares (hex), so a nonce one issued is good in another. */
+    nonceSecretHex: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
   },
   { additionalProperties: false },
 );
@@ -194,6 +205,54 @@ const RelayAnswerFields = {
 };
 const RelayAnswerSchema = Type.Object({ type: Type.Literal('relay-answer'), ...RelayAnswerFields }, { additionalProperties: false });
 
+/** A relay's channel number (RFC 8656 §12). */
+const ChannelNumber = Type.Integer({ minimum: 0x4000, maximum: 0x4fff });
+const Hex = (maxLength: number) => Type.String({ pattern: '^[0-9a-f]*$', maxLength });
+/**
+ * One UDP allocation, moved from the first plane's relay to another's (server/turn/core/move.ts):
+ * its client 5-tuple and the listener it came in on, its credential's key, its relayed address,
+ * and its permissions and channels, each lifetime as what is left of it.
+ */
+export const MovedAllocationSchema = Type.Object(
+  {
+    clientIp: Address,
+    clientPort: Port,
+    listenerAddress: Address,
+    listenerPort: Port,
+    username: Type.String({ maxLength: 513 }),
+    keyHex: Hex(64),
+    integrity: Type.Union([Type.Literal('sha1'), Type.Literal('sha256')]),
+    family: Type.Union([Type.Literal(4), Type.Literal(6)]),
+    relayIp: Address,
+    relayPort: Type.Integer({ minimum: 1, maximum: 65535 }),
+    allocateTid: Hex(24),
+    lifetimeS: Count,
+    expiresInMs: Count,
+    /** The Allocate's success response, replayed to a retransmission (RFC 8656 §7.2). */
+    responseHex: Hex(4096),
+    permissions: Type.Array(Type.Object({ ip: Address, expiresInMs: Count, cidrAllowed: Type.Boolean() }, { additionalProperties: false }), {
+      maxItems: 256,
+    }),
+    channels: Type.Array(Type.Object({ channel: ChannelNumber, peerIp: Address, peerPort: Port, expiresInMs: Count }, { additionalProperties: false }), {
+      maxItems: 256,
+    }),
+  },
+  { additionalProperties: false },
+);
+export type MovedAllocation = Static<typeof MovedAllocationSchema>;
+const Family = Type.Union([Type.Literal(4), Type.Literal(6)]);
+/** To a plane: take this allocation of the first plane's relay into yours; answered by `relay-adopted`. */
+const RelayAdoptSchema = Type.Object({ type: Type.Literal('relay-adopt'), id: QueryId, allocation: MovedAllocationSchema }, { additionalProperties: false });
+/** To the first plane: whether the plane took the allocation of `relay-move` `id`. */
+const RelayMovedSchema = Type.Object({ type: Type.Literal('relay-moved'), id: QueryId, ok: Type.Boolean() }, { additionalProperties: false });
+/** To the first plane: a moved allocation ended in plane `owner` (its port is free again); family and port null: every one of a plane that stopped. */
+const RelayReturnSchema = Type.Object(
+  { type: Type.Literal('relay-return'), owner: PlaneIndex, family: Type.Union([Family, Type.Null()]), port: Type.Union([Port, Type.Null()]) },
+  { additionalProperties: false },
+);
+/** To another plane: the first plane stopped; every allocation moved in from it ends (its ports may be given out again). */
+const RelayForgetSchema = Type.Object({ type: Type.Literal('relay-forget') }, { additionalProperties: false });
+
 /** Close everything and exit. */
 const StopSchema = Type.Object({ type: Type.Literal('stop') }, { additionalProperties: false });
 
@@ -208,6 +267,10 @@ export const PlaneCommandSchema = Type.Union([
   RelayUngrantSchema,
   RelayWitnessQuerySchema,
   RelayAnswerSchema,
+  RelayAdoptSchema,
+  RelayMovedSchema,
+  RelayReturnSchema,
+  RelayForgetSchema,
   StopSchema,
 ]);
 export type PlaneCommand = Static<typeof PlaneCommandSchema>;
@@ -336,6 +399,15 @@ const RelayAskSchema = Type.Object({ type: Type.Literal('relay-ask'), ...RelayQu
 /** The relay's plane answers `relay-witness?`. */
 const RelayWitnessAnswerSchema = Type.Object({ type: Type.Literal('relay-witness'), ...RelayAnswerFields }, { additionalProperties: false });
 export type RelayAnswer = Static<typeof RelayAnswerSchema>;
+/** The first plane moves one of its relay's allocations to plane `to` (its reflector is the allocation's peer). */
+const RelayMoveSchema = Type.Object(
+  { type: Type.Literal('relay-move'), id: QueryId, to: PlaneIndex, allocation: MovedAllocationSchema },
+  { additionalProperties: false },
+);
+/** A plane's answer to `relay-adopt`. */
+const RelayAdoptedSchema = Type.Object({ type: Type.Literal('relay-adopted'), id: QueryId, ok: Type.Boolean() }, { additionalProperties: false });
+/** A plane's moved allocation ended: its relayed port goes back to the first plane. */
+const RelayReturnedSchema = Type.Object({ type: Type.Literal('relay-returned'), family: Family, port: Port }, { additionalProperties: false });
 
 export const PlaneEventSchema = Type.Union([
   ReadySchema,
@@ -343,6 +415,9 @@ export const PlaneEventSchema = Type.Union([
   PlaneUngrantSchema,
   RelayAskSchema,
   RelayWitnessAnswerSchema,
+  RelayMoveSchema,
+  RelayAdoptedSchema,
+  RelayReturnedSchema,
   StartFailedSchema,
   PageSignalSchema,
   RefusedSchema,

@@ -142,7 +142,10 @@ export function channelBind(ctx: CoreContext, req: AuthedRequest, nowMs: number)
   const expiresAtMs = nowMs + ctx.cfg.timers.channelLifetimeS * 1000;
   if (byNumber) byNumber.refresh(perm, expiresAtMs);
   else a.bindChannel(channel, c.ipText, c.addr.port, peerKey, perm, expiresAtMs);
-  const out: Action[] = [{ kind: 'send-client', client: req.client, data: successResponse(req.msg, req.sec, ctx.cfg.software, () => undefined) }];
+  const out: Action[] = [
+    { kind: 'send-client', client: req.client, data: successResponse(req.msg, req.sec, ctx.cfg.software, () => undefined) },
+    { kind: 'channel-bound', relayId: a.id, ip: c.ipText, port: c.addr.port },
+  ];
   ctx.schedule(perm.expiresAtMs, out);
   return out;
 }

@@ -79,4 +79,5 @@ export type DropReason =
 export type DropActionReason = DropReason | `malformed:${MalformedReason}`;
 
 /** Why an allocation ended (log field). */
-export type DeletionReason = 'expired' | 'refresh-lifetime-0' | 'connection-closed' | 'relay-bind-failed';
+/** 'moved-ended': an allocation lent to another data plane ended there (move.ts). */
+export type DeletionReason = 'expired' | 'refresh-lifetime-0' | 'connection-closed' | 'relay-bind-failed' | 'moved-ended';

@@ -35,9 +35,11 @@ import type { CredentialOwner, PeakHistogram } from './credential-peaks.js';
 import type { AuthedRequest, CoreContext } from './context.js';
 import { NonceIssuer } from './nonce.js';
 import * as peers from './peers.js';
+import * as move from './move.js';
+import type { MovedAllocation } from '../../../src/protocol/data-plane.js';
 import type { DeletionReason, DropReason, MalformedReason, RefusalReason } from './reasons.js';
 import { IndicationIds, errorResponse, successResponse } from './respond.js';
-import { DEFAULT_WITNESS_LIMITS, type Action, type ClientTuple, type CoreConfig } from './types.js';
+import { DEFAULT_WITNESS_LIMITS, type Action, type ClientTuple, type CoreConfig, type ListenerInfo } from './types.js';
 import { WitnessBook, type WitnessCensus } from '../witness/book.js';
 import type { RelayWitness } from '../../../src/protocol/wire.js';
 
@@ -61,7 +63,12 @@ class CoreServices implements CoreContext {
 
   /** Exact-endpoint decision when data is relayed: CIDR-allowed IP, own relayed address, or registered endpoint. */
   endpointAllowed(perm: Permission, ipText: string, port: number, peerKey: string): boolean {
-    return perm.cidrAllowed || this.allocations.isOwnRelay(peerKey) || this.cfg.peerPolicy.endpointRegistered(ipText, port);
+    return (
+      perm.cidrAllowed ||
+      this.allocations.isOwnRelay(peerKey) ||
+      this.cfg.peerPolicy.endpointRegistered(ipText, port) ||
+      this.cfg.siblingRelay?.(ipText, port) === true
+    );
   }
 
   indicationTid(): Buffer {
@@ -299,6 +306,32 @@ export class TurnCore {
     for (const a of due) out.push(...this.ctx.deleteAllocation(a, 'expired', nowMs));
     this.ctx.schedule(nextMs, out);
     return out;
+  }
+
+  /** The active UDP allocation on `relayId`, written down for another plane's relay (move.ts); null when there is none. */
+  exportAllocation(relayId: number, nowMs: number): MovedAllocation | null {
+    return move.exportAllocation(this.ctx, relayId, nowMs);
+  }
+
+  /** The allocation on `relayId` went to another plane: it relays nothing here; its port and counts stay held until `settleLent`. */
+  lendAllocation(relayId: number, plane: number, nowMs: number): Action[] {
+    return move.lendAllocation(this.ctx, relayId, plane, nowMs);
+  }
+
+  /** The allocation lent to `plane` at `port` of `family` ended there (null: every one lent to it, that plane stopped). */
+  settleLent(plane: number, at: { family: 4 | 6; port: number } | null, nowMs: number): Action[] {
+    return at === null ? move.settleAllLent(this.ctx, plane, nowMs) : move.settleLent(this.ctx, at.family, at.port, nowMs);
+  }
+
+  /** Takes in another plane's allocation on `listener`, its relay socket bound on `m.relayPort` already. */
+  adoptAllocation(m: MovedAllocation, listener: ListenerInfo, nowMs: number): { relayId: number; actions: Action[] } {
+    return move.adoptAllocation(this.ctx, m, listener, nowMs);
+  }
+
+  /** Deletes the allocation on `relayId` (one moved in whose first plane stopped). */
+  dropAllocation(relayId: number, nowMs: number): Action[] {
+    const a = this.ctx.allocations.byRelayId(relayId);
+    return a === undefined ? [] : this.ctx.deleteAllocation(a, 'moved-ended', nowMs);
   }
 
   /** Counts undecodable input from `client` (also used by the stream transport's framer). */

@@ -117,6 +117,11 @@ export interface CoreConfig {
    * IPDV); read only for RTP. Default: the `nowMs` argument (the transport passes performance.now).
    */
   arrivalClock?: () => number;
+  /**
+   * `serve --workers N`: whether `ip`:`port` is a relayed address of another plane's relay (its
+   * share of the port range): one of ours, so data may flow to it as to our own.
+   */
+  siblingRelay?: (ipText: string, port: number) => boolean;
 }
 
 /** Sized in src/protocol/defaults.ts (DEFAULTS.relayWitness). */
@@ -143,6 +148,8 @@ export type Action =
   /** Bind a UDP relay socket (port 0 = ephemeral) and report relayOpened / relayOpenFailed. */
   | { readonly kind: 'open-relay'; readonly relayId: number; readonly family: IpFamily; readonly ip: string; readonly port: number }
   | { readonly kind: 'close-relay'; readonly relayId: number }
+  /** A ChannelBind for peer `ip`:`port` succeeded on relay socket `relayId` (the first plane may move the allocation to that peer's plane). */
+  | { readonly kind: 'channel-bound'; readonly relayId: number; readonly ip: string; readonly port: number }
   /** Call onTimer() at (or soon after) this time. */
   | { readonly kind: 'timer'; readonly atMs: number }
   /** Input dropped on purpose; already counted. */

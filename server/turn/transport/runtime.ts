@@ -11,6 +11,7 @@
  * and the event-loop turn of a loopback hop each way.
  */
 import dgram from 'node:dgram';
+import net from 'node:net';
 import type { Socket as NetSocket } from 'node:net';
 import { CHANNEL_DATA_HEADER_BYTES, channelDataLength, isChannelData } from '../codec/channel-data.js';
 import type { ChannelBinding } from '../core/allocation.js';
@@ -23,6 +24,7 @@ import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { StreamWriter, WriteBudget } from './stream-writer.js';
 import { Method } from '../codec/constants.js';
 import { canonicalIp } from '../../../src/protocol/ip.js';
+import type { MovedAllocation } from '../../../src/protocol/data-plane.js';
 
 /** A stream (TCP or TLS) client connection. */
 export interface StreamConnection {
@@ -41,6 +43,23 @@ export interface StreamBacklogLimits {
 /** Takes a datagram the relay sends to a peer in this process, from relayed address `fromIp`:`fromPort`. */
 export type LocalDelivery = (data: Buffer, fromIp: string, fromPort: number) => void;
 
+/**
+ * `serve --workers N` with a relay in every plane (../core/move.ts): how this plane's relay reaches
+ * the others. The first plane asks `ownerOf` and `move`; another plane calls `returned`.
+ */
+export interface PlaneLinks {
+  /** This relay's plane. */
+  readonly index: number;
+  /** The plane whose session is the peer `ip`:`port` (a relayed address in its share, or an endpoint it granted); null: none other. */
+  ownerOf(ip: string, port: number): number | null;
+  /** Hands an allocation to plane `to`: whether it took it. */
+  move(to: number, m: MovedAllocation): Promise<boolean>;
+  /** An allocation moved in here ended: its port goes back to the first plane. */
+  returned(family: 4 | 6, port: number): void;
+  /** The listener an allocation moved in here is counted under (its public address and port). */
+  listener(address: string, port: number): ListenerInfo;
+}
+
 /** A peer in this process, attached to the relay (RelayRuntime.attachLocalPeer). */
 export interface LocalPeerHandle {
   /** The peer sends `data` to relayed address `toIp`:`toPort`: taken as if it came on that socket; false when no relay socket of this relay is there (send it on the wire). */
@@ -50,6 +69,12 @@ export interface LocalPeerHandle {
 
 export class RelayRuntime {
   private readonly udpSockets: (dgram.Socket | undefined)[] = [];
+  /** Client sockets connected to their one client (allocations moved in from the first plane), by listener id: they send without an address. */
+  private readonly connectedClient = new Set<number>();
+  /** Allocations moved in: their client socket's listener id and their relayed port (given back when they end). */
+  private readonly adopted = new Map<number, { listenerId: number; family: 4 | 6; port: number }>();
+  /** Relay sockets whose move to another plane was decided (asked, or not to be asked again). */
+  private readonly moveDecided = new Set<number>();
   private readonly relaySockets = new Map<number, dgram.Socket>();
   private readonly opening = new Map<number, dgram.Socket>();
   private readonly cancelled = new Set<number>();
@@ -86,6 +111,8 @@ export class RelayRuntime {
     readonly now: () => number,
     private readonly log: LogLimiter,
     private readonly backlog: StreamBacklogLimits = DEFAULTS.relayStreamBacklog,
+    /** The other planes' relays; null: this relay is the only one. */
+    private readonly planes: PlaneLinks | null = null,
   ) {
     this.streamBudget = new WriteBudget(backlog.maxBytesTotal);
   }
@@ -262,7 +289,9 @@ export class RelayRuntime {
 
   sendToClient(client: ClientTuple, data: Buffer): void {
     if (client.listener.transport === 'udp') {
-      this.udpSockets[client.listener.id]?.send(data, client.port, client.ip);
+      const id = client.listener.id;
+      if (this.connectedClient.has(id)) this.udpSockets[id]?.send(data);
+      else this.udpSockets[id]?.send(data, client.port, client.ip);
       return;
     }
     const conn = this.streams.get(client.key);
@@ -286,6 +315,9 @@ export class RelayRuntime {
         case 'close-relay':
           this.closeRelay(a.relayId);
           break;
+        case 'channel-bound':
+          if (this.planes?.index === 0 && !this.moveDecided.has(a.relayId)) this.considerMove(a.relayId, a.ip, a.port);
+          break;
         case 'timer':
           this.arm(a.atMs);
           break;
@@ -300,7 +332,8 @@ export class RelayRuntime {
 
   private openRelay(relayId: number, family: 4 | 6, ip: string, port: number): void {
     if (this.closed) return;
-    const s = dgram.createSocket({ type: family === 4 ? 'udp4' : 'udp6', ipv6Only: family === 6, lookup: literalLookup(family) });
+    // The first of several planes: another plane binds this port too when the allocation moves there (../core/move.ts).
+    const s = relaySocket(family, this.planes?.index === 0);
     this.opening.set(relayId, s);
     const onBindError = (err: NodeJS.ErrnoException): void => {
       this.opening.delete(relayId);
@@ -316,30 +349,115 @@ export class RelayRuntime {
         s.close();
         return;
       }
-      this.relaySockets.set(relayId, s);
-      if (port !== 0) this.pinnedPort.add(relayId);
-      const canonical = canonicalIp(ip);
-      const bound = { ip: canonical, port: s.address().port, key: canonical + '|' + s.address().port };
-      this.relayKeyOf.set(relayId, bound);
-      this.relayAt.set(bound.key, relayId);
-      // Last peer key, cached: a relay socket talks to one peer almost always.
-      let lastPort = -1;
-      let lastAddress = '';
-      let lastKey = '';
-      s.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
-        if (rinfo.port !== lastPort || rinfo.address !== lastAddress) {
-          lastPort = rinfo.port;
-          lastAddress = rinfo.address;
-          lastKey = lastAddress + '|' + lastPort;
-        }
-        this.fromPeer(relayId, msg, rinfo, lastKey);
-      });
-      s.on('error', (err) => this.log.log('warn', { err: err.message, relayId }, 'TURN relay socket error'));
+      this.wireRelay(relayId, s, ip, port);
       this.execute(this.core.relayOpened(relayId, s.address().port, this.now()));
     });
   }
 
+  /** A bound relay socket of relay id `relayId` (asked for on `port`, 0: any): its receive path. */
+  private wireRelay(relayId: number, s: dgram.Socket, ip: string, port: number): void {
+    this.relaySockets.set(relayId, s);
+    if (port !== 0) this.pinnedPort.add(relayId);
+    const canonical = canonicalIp(ip);
+    const bound = { ip: canonical, port: s.address().port, key: canonical + '|' + s.address().port };
+    this.relayKeyOf.set(relayId, bound);
+    this.relayAt.set(bound.key, relayId);
+    // Last peer key, cached: a relay socket talks to one peer almost always.
+    let lastPort = -1;
+    let lastAddress = '';
+    let lastKey = '';
+    s.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
+      if (rinfo.port !== lastPort || rinfo.address !== lastAddress) {
+        lastPort = rinfo.port;
+        lastAddress = rinfo.address;
+        lastKey = lastAddress + '|' + lastPort;
+      }
+      this.fromPeer(relayId, msg, rinfo, lastKey);
+    });
+    s.on('error', (err) => this.log.log('warn', { err: err.message, relayId }, 'TURN relay socket error'));
+  }
+
+  /**
+   * The first plane: the allocation on `relayId` bound a channel to a peer at `ip`:`port`; when
+   * that peer is another plane's, the allocation moves there (../core/move.ts). Decided once per
+   * allocation, at its first channel to another plane's peer; until that plane answers it keeps
+   * relaying here. A channel, not the first Send indication: a WebRTC client asks for the channel
+   * with its first Send indication, and a move written down before the channel existed would
+   * leave it behind. A client that never binds a channel stays in the first plane.
+   */
+  private considerMove(relayId: number, ip: string, port: number): void {
+    const planes = this.planes;
+    if (planes === null) return;
+    const to = planes.ownerOf(ip, port);
+    if (to === null || to === planes.index) return;
+    this.moveDecided.add(relayId);
+    const m = this.core.exportAllocation(relayId, this.now());
+    if (m === null) return;
+    planes.move(to, m).then(
+      (ok) => {
+        if (ok) this.execute(this.core.lendAllocation(relayId, to, this.now()));
+      },
+      (err: unknown) => this.log.log('warn', { err: err instanceof Error ? err.message : String(err), relayId, to }, 'TURN allocation could not move'),
+    );
+  }
+
+  /** The first plane: the allocation lent to `plane` at `at` ended there (null: every one, that plane stopped). */
+  settleLent(plane: number, at: { family: 4 | 6; port: number } | null): void {
+    this.execute(this.core.settleLent(plane, at, this.now()));
+  }
+
+  /**
+   * Another plane: takes in the first plane's allocation `m`. Binds its relayed address, and a
+   * socket on its listener's address and port connected to its client, each beside the first
+   * plane's socket (SO_REUSEADDR on both); Linux delivers a datagram to the socket that matches
+   * it best, and a socket connected to the sender matches better than one that is not. Then takes
+   * its state into the core. False when a bind failed.
+   */
+  async adopt(m: MovedAllocation): Promise<boolean> {
+    if (this.closed || this.planes === null) return false;
+    const family = m.family;
+    const relay = relaySocket(family, true);
+    const client = relaySocket(net.isIPv6(m.listenerAddress) ? 6 : 4, true);
+    try {
+      await bound(relay, m.relayIp, m.relayPort);
+      await bound(client, m.listenerAddress, m.listenerPort);
+      await new Promise<void>((resolve, reject) => client.connect(m.clientPort, m.clientIp, (err?: Error) => (err ? reject(err) : resolve())));
+    } catch (err) {
+      relay.close();
+      client.close();
+      this.log.log('warn', { err: (err as Error).message, relayed: `${m.relayIp}:${m.relayPort}` }, 'TURN allocation could not move in');
+      return false;
+    }
+    if (this.closed) {
+      relay.close();
+      client.close();
+      return false;
+    }
+    const listener = this.planes.listener(m.listenerAddress, m.listenerPort);
+    this.attachUdpListener(listener, client);
+    this.connectedClient.add(listener.id);
+    const { relayId, actions } = this.core.adoptAllocation(m, listener, this.now());
+    this.adopted.set(relayId, { listenerId: listener.id, family, port: m.relayPort });
+    this.wireRelay(relayId, relay, m.relayIp, m.relayPort);
+    this.execute(actions);
+    return true;
+  }
+
+  /** Another plane: the first plane stopped, so every allocation moved in from it ends here (their ports are its to give out again). */
+  dropAdopted(): void {
+    for (const relayId of [...this.adopted.keys()]) this.execute(this.core.dropAllocation(relayId, this.now()));
+  }
+
   private closeRelay(relayId: number): void {
+    this.moveDecided.delete(relayId);
+    const moved = this.adopted.get(relayId);
+    if (moved !== undefined) {
+      this.adopted.delete(relayId);
+      this.connectedClient.delete(moved.listenerId);
+      this.udpSockets[moved.listenerId]?.close();
+      this.udpSockets[moved.listenerId] = undefined;
+      this.planes?.returned(moved.family, moved.port);
+    }
     const bound = this.relayKeyOf.get(relayId);
     if (bound !== undefined && this.relayAt.get(bound.key) === relayId) this.relayAt.delete(bound.key);
     this.relayKeyOf.delete(relayId);
@@ -387,7 +505,27 @@ export class RelayRuntime {
     this.connectedTo.clear();
     this.multiPeer.clear();
     this.pinnedPort.clear();
+    for (const { listenerId } of this.adopted.values()) this.udpSockets[listenerId]?.close();
+    this.adopted.clear();
+    this.connectedClient.clear();
+    this.moveDecided.clear();
     for (const c of this.streams.values()) c.socket.destroy();
     this.streams.clear();
   }
+}
+
+/** A relay-side UDP socket; `shared`: SO_REUSEADDR, so another plane's relay can bind the same port beside it. */
+function relaySocket(family: 4 | 6, shared: boolean): dgram.Socket {
+  return dgram.createSocket({ type: family === 4 ? 'udp4' : 'udp6', ipv6Only: family === 6, lookup: literalLookup(family), reuseAddr: shared });
+}
+
+/** Binds `s` on `ip`:`port`, or rejects with the bind's error. */
+function bound(s: dgram.Socket, ip: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    s.once('error', reject);
+    s.bind({ port, address: ip, exclusive: true }, () => {
+      s.removeListener('error', reject);
+      resolve();
+    });
+  });
 }

@@ -6,9 +6,15 @@ import { literalLookup } from './literal-lookup.js';
 /** Socket buffers large enough for bursts of small media packets (the kernel may cap them at rmem_max/wmem_max). */
 const UDP_SOCKET_BUFFER_BYTES = 4 << 20;
 
-export function bindUdp(host: string, port: number): Promise<dgram.Socket> {
+/**
+ * Binds `host`:`port`. `shared`: with SO_REUSEADDR, so that another data plane of this server can
+ * bind a socket connected to one client beside it (transport/runtime.ts `adopt`); the port is
+ * first bound without it for a moment, so a port another program holds still fails here.
+ */
+export async function bindUdp(host: string, port: number, shared = false): Promise<dgram.Socket> {
+  if (shared && port !== 0) await closeUdp(await bindUdp(host, port));
   const v6 = net.isIPv6(host);
-  const socket = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6, lookup: literalLookup(v6 ? 6 : 4) });
+  const socket = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6, lookup: literalLookup(v6 ? 6 : 4), reuseAddr: shared });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind({ address: host, port, exclusive: true }, () => {

@@ -106,11 +106,52 @@ describe('the channel', () => {
     // A witness without its counts, and a grant of another plane's index out of range, are not carried.
     planeSide.send?.({ type: 'relay-witness', id: 5, witness: { source: 'relay', upstream: {}, downstream: null }, loop: null });
     hostSide.send?.({ type: 'relay-grant', owner: 99, grant: 0, ip: '127.0.0.1', port: 1 });
+    // An allocation moved between planes, its answer and its port given back; one with a channel number out of range is not carried.
+    const allocation = {
+      clientIp: '192.0.2.7',
+      clientPort: 40001,
+      listenerAddress: '0.0.0.0',
+      listenerPort: 3478,
+      username: '1795000000:ab12cd34',
+      keyHex: '00112233445566778899aabbccddeeff',
+      integrity: 'sha1' as const,
+      family: 4 as const,
+      relayIp: '198.51.100.1',
+      relayPort: 50000,
+      allocateTid: '0123456789abcdef01234567',
+      lifetimeS: 600,
+      expiresInMs: 599_000,
+      responseHex: '0103',
+      permissions: [{ ip: '198.51.100.1', expiresInMs: 299_000, cidrAllowed: false }],
+      channels: [{ channel: 0x4001, peerIp: '198.51.100.1', peerPort: 60000, expiresInMs: 599_000 }],
+    };
+    planeSide.send?.({ type: 'relay-move', id: 1, to: 1, allocation });
+    host.send({ type: 'relay-adopt', id: 1, allocation });
+    planeSide.send?.({ type: 'relay-adopted', id: 1, ok: true });
+    host.send({ type: 'relay-moved', id: 1, ok: true });
+    planeSide.send?.({ type: 'relay-returned', family: 4, port: 50000 });
+    host.send({ type: 'relay-return', owner: 1, family: null, port: null });
+    host.send({ type: 'relay-forget' });
+    hostSide.send?.({ type: 'relay-adopt', id: 2, allocation: { ...allocation, channels: [{ ...allocation.channels[0], channel: 0x8000 }] } });
     await settle();
-    expect(commands.map((c) => c.type)).toEqual(['relay-grant', 'relay-ungrant', 'relay-witness?', 'relay-answer']);
+    expect(commands.map((c) => c.type)).toEqual([
+      'relay-grant',
+      'relay-ungrant',
+      'relay-witness?',
+      'relay-answer',
+      'relay-adopt',
+      'relay-moved',
+      'relay-return',
+      'relay-forget',
+    ]);
     expect(commands[3]).toEqual({ type: 'relay-answer', id: 4, witness, loop });
-    expect(events.map((e) => e.type)).toEqual(['relay-witness', 'relay-ask', 'loop-late']);
-    expect(bad).toEqual([expect.stringMatching(/^relay-witness: \/witness/), expect.stringMatching(/^relay-grant: \/owner/)]);
+    expect(commands[4]).toEqual({ type: 'relay-adopt', id: 1, allocation });
+    expect(events.map((e) => e.type)).toEqual(['relay-witness', 'relay-ask', 'loop-late', 'relay-move', 'relay-adopted', 'relay-returned']);
+    expect(bad).toEqual([
+      expect.stringMatching(/^relay-witness: \/witness/),
+      expect.stringMatching(/^relay-grant: \/owner/),
+      expect.stringMatching(/^relay-adopt: \/allocation\/channels\/0\/channel/),
+    ]);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * Where `serve --workers 2` (and more) puts a new test (server/dataplane/placement.ts), on
- * hand-made plane states: the least work by count (the relay's plane carrying a share of every
- * test), then a reflector plane before the relay's, then the least CPU; a late or down plane last
+ * hand-made plane states: the least work by count (the first plane carrying a share of every
+ * test), then another plane before the first, then the least CPU; a late or down plane last
  * or never. And what admission reads: the relay's loop and the chosen plane's,
  * the worse of each bin.
  */
@@ -17,15 +17,16 @@ describe('placeTest', () => {
     expect(placeTest([plane({ cpuMs: 3 }), plane({ cpuMs: 9 }), plane({ cpuMs: 4 })])).toBe(2);
   });
 
-  it("counts the relay's share of every open test on the relay's plane", () => {
-    expect(RELAY_SHARE).toBe(0.7);
-    // One test open on plane 1: the relay's plane has 0.7 of work, plane 1 has 1.
+  it("counts the first plane's share of every open test on the first plane", () => {
+    expect(RELAY_SHARE).toBe(0.1);
+    // One test open on plane 1: the first plane has 0.1 of work, plane 1 has 1.
     expect(placeTest([plane(), plane({ open: 1 })])).toBe(0);
-    // 1 + 0.7 x 2 = 2.4 against 1.
+    // 1 + 0.1 x 2 = 1.2 against 1.
     expect(placeTest([plane({ open: 1 }), plane({ open: 1 })])).toBe(1);
-    // 1 + 0.7 x 7 = 5.9 against 6: the relay's plane.
-    expect(placeTest([plane({ open: 1 }), plane({ open: 6 })])).toBe(0);
-    // A burst placed one after another (no report decides): 9 tests go 2 to the relay's plane and 7 to the other.
+    // 5 + 0.1 x 9 = 5.9 against 4, and 4 + 0.1 x 8 = 4.8 against 4.
+    expect(placeTest([plane({ open: 5 }), plane({ open: 4 })])).toBe(1);
+    expect(placeTest([plane({ open: 4 }), plane({ open: 4 })])).toBe(1);
+    // A burst placed one after another (no report decides): 9 tests go 4 to the first plane and 5 to the other.
     const planes = [plane(), plane()];
     for (let t = 0; t < 9; t++) {
       const i = placeTest(planes) ?? -1;
@@ -33,13 +34,13 @@ describe('placeTest', () => {
       if (p === undefined) throw new Error('no plane');
       planes[i] = { ...p, open: p.open + 1 };
     }
-    expect(planes.map((p) => p.open)).toEqual([2, 7]);
+    expect(planes.map((p) => p.open)).toEqual([4, 5]);
     // Without the relay in the first plane (--external-turn), tests are shared evenly.
     expect(placeTest([plane({ open: 2 }), plane({ open: 3 })], 0)).toBe(0);
   });
 
   it('takes CPU as the tie-breaker only', () => {
-    expect(placeTest([plane(), plane({ open: 1, cpuMs: 300 }), plane({ open: 1, cpuMs: 100 })])).toBe(2);
+    expect(placeTest([plane({ open: 1 }), plane({ open: 1, cpuMs: 300 }), plane({ open: 1, cpuMs: 100 })])).toBe(2);
     expect(placeTest([plane({ open: 3 }), plane({ open: 2, cpuMs: 300 }), plane({ open: 2, cpuMs: 100 })])).toBe(2);
   });
 

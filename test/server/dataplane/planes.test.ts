@@ -1,11 +1,11 @@
 /**
- * `serve --workers 2`: the relay in the first data plane, reflector sessions in the second as
- * well. A test on an idle server goes to the second plane (the relay's plane carries every test's
- * relayed packets already). Through it, both legs connect across the processes: the RTP leg's
- * endpoint is granted to the relay in the other process, every probe is echoed, and the `final`
- * carries the relay's witness of the stream and the relay plane's loop, asked across the host.
- * /metrics labels each plane. When the relay's plane is killed, a test running on the other plane
- * ends as the server's failure too (its relayed packets stopped), logged once.
+ * `serve --workers 2`: a relay in each data plane, the listeners in the first. A test on an idle
+ * server goes to the second plane. The page's two allocations start in the first plane's relay
+ * and move to the second's once their peers turn out to be its sessions (the RTP leg's granted
+ * endpoint, the data-channel leg's relayed address in its share of the ports): every probe is
+ * echoed, and crosses the second plane's relay alone, whose witness the `final` carries. /metrics
+ * labels each plane. When the first plane is killed, a test running on the other plane ends as
+ * the server's failure too (no new packet of it could reach the server), logged once.
  */
 import { join } from 'node:path';
 import { RtpHeader, RtpPacket } from 'werift';
@@ -63,7 +63,7 @@ describe.skipIf(why !== null)('serve --workers 2', () => {
     return out;
   }
 
-  it("runs a test's both legs in the second plane, with the relay's witness and loop from the first", async () => {
+  it("runs a test's both legs in the second plane, its allocations moved to that plane's relay", async () => {
     const [relayPid, otherPid] = planePids();
     expect(relayPid).toBeGreaterThan(0);
     expect(otherPid).toBeGreaterThan(0);
@@ -104,9 +104,23 @@ describe.skipIf(why !== null)('serve --workers 2', () => {
     await waitFor(() => legs.controlText.some((m) => m.type === 'final'), { timeoutMs: 10_000, what: 'final', state: () => JSON.stringify(legs.controlText) });
     const final = legs.controlText.find((m) => m.type === 'final');
     if (final?.type !== 'final') throw new Error('no final');
-    // The relay, in the other process, saw every probe up and every echo down.
+    // Both of the page's allocations moved to the second plane's relay, which saw every probe up and every echo down.
+    const movedIn = server.proc
+      .stdout()
+      .split('\n')
+      .filter((l) => l.includes('"msg":"TURN allocation moved in from the first data plane"'));
+    expect(movedIn).toHaveLength(2);
+    for (const l of movedIn) expect(l).toContain(`"pid":${otherPid},`);
     expect(final.relayWitness?.upstream.packets).toBe(PROBES);
     expect(final.relayWitness?.downstream?.packets).toBe(PROBES);
+    // The probes crossed the second plane's relay alone: each way, once per probe, on the RTP leg's allocation.
+    const relayedBy = (plane: string, all: Record<string, number>): number =>
+      Object.entries(all)
+        .filter(([labels]) => labels.includes(`plane="${plane}"`))
+        .reduce((n, [, v]) => n + v, 0);
+    const relayed = await samples('callprobe_turn_relayed_packets_total');
+    expect(relayedBy('1', relayed)).toBeGreaterThanOrEqual(2 * PROBES);
+    expect(relayedBy('0', relayed)).toBeLessThan(PROBES);
     // The loop reading joins both planes' bins over the session: some bins, in time order, on this plane's clock.
     const bins = final.serverLoop?.bins ?? [];
     expect(bins.length).toBeGreaterThan(0);
