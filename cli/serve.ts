@@ -38,7 +38,7 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
     .addOption(
       intOption(
         '--workers <n>',
-        'data plane processes (the relay and the reflector, off the HTTP process): 1, one beside the HTTP process, restarted if it exits; 0 runs them in the HTTP process; 2 or more (one per core for tests), the relay in the first and the tests shared out',
+        'data plane processes (the relay and the reflector, off the HTTP process): 1, one beside the HTTP process, restarted if it exits; 0 runs them in the HTTP process; 2 or more (one per core for tests), each with a relay of its own, the tests shared out',
         BOUNDS.workers,
         DEFAULTS.dataPlane.workers,
       ),

@@ -95,11 +95,11 @@ const ReflectorStartSchema = Type.Object(
     /** Tests: the no-ICE-traffic timeout after the answer (absent: DEFAULTS.signalling's). */
     iceTrafficTimeoutMs: Type.Optional(Count),
     /**
-     * The embedded relay runs in another plane (`serve --workers 2` and more: the first plane holds
-     * the relay, the others reflector sessions alone): this plane reaches it through the host, for
-     * the RTP leg's endpoint grants (`relay-grant`), the relay's witness and the relay plane's
-     * event-loop lateness at a session's end (`relay-ask`). `externalTurnUdpUrl` is then the relay's
-     * loopback listener.
+     * Not the first of `serve --workers N`'s planes: the first plane's relay holds the listeners,
+     * and what stays there (TCP and TLS allocations) reaches this plane's sessions through the
+     * host: the RTP leg's endpoint grants (`relay-grant`; they also tell the first plane which
+     * allocations to move here), and at a session's end that relay's witness and its plane's
+     * event-loop lateness when this plane's own relay saw nothing of the session (`relay-ask`).
      */
     relayInOtherPlane: Type.Optional(Type.Boolean()),
   },

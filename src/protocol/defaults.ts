@@ -214,10 +214,9 @@ export const DEFAULTS = {
   /**
    * The data plane (server/dataplane/): the relay and the reflector in one process of their own
    * beside the HTTP process (`--workers 1`), or in the HTTP process (0). With `--workers N` (2 or
-   * more: one per core the tests may use) the first process holds the relay and reflector
-   * sessions, the others reflector sessions alone, each new test going where the least work is
-   * (Node 20's dgram cannot share a UDP port between processes, and @roamhq/wrtc cannot run in
-   * worker threads: the relay is one process, the reflector's sessions are spread). A plane
+   * more: one per core the tests may use) every process holds reflector sessions and a relay of
+   * its own, each new test going where the least work is; the first holds the relay's listeners,
+   * and a test's UDP allocations move from it to the test's plane (server/turn/core/move.ts). A plane
    * that exits is started again after `restartMinMs`, doubling after each one that did not stay
    * up `restartStableMs`, at most `restartMaxMs` apart. Where the OS allows it (root, or
    * CAP_SYS_NICE), the plane's threads run `niceAboveHttp` nice steps ahead of the HTTP process
