@@ -68,7 +68,7 @@ export interface DataPlaneHostOptions {
 /** What a plane says to or about the relay in another plane (src/protocol/data-plane.ts). */
 export type RelayEvent = Extract<
   PlaneEvent,
-  { type: 'relay-grant' | 'relay-ungrant' | 'relay-ask' | 'relay-witness' | 'relay-move' | 'relay-adopted' | 'relay-returned' }
+  { type: 'relay-grant' | 'relay-ungrant' | 'relay-ask' | 'relay-witness' | 'relay-move' | 'relay-adopted' | 'relay-returned' | 'relay-address' }
 >;
 
 const RELAY_EVENTS: ReadonlySet<string> = new Set<RelayEvent['type']>([
@@ -79,6 +79,7 @@ const RELAY_EVENTS: ReadonlySet<string> = new Set<RelayEvent['type']>([
   'relay-move',
   'relay-adopted',
   'relay-returned',
+  'relay-address',
 ]);
 
 function isRelayEvent(event: PlaneEvent): event is RelayEvent {

@@ -4,7 +4,7 @@
  * process itself (`--workers 0`: ./plane.ts directly). Either way `serve` gets the same handle:
  * where the relay listens, the reflector's sessions, the plane's metrics and the TLS question.
  */
-import type { PlaneStart, LoopDelayReading, PlaneMetrics } from '../../src/protocol/data-plane.js';
+import type { PlaneCommand, PlaneStart, LoopDelayReading, PlaneMetrics } from '../../src/protocol/data-plane.js';
 import type { DoorName, DoorScope } from '../../src/protocol/door.js';
 import type { ReflectorLogger } from '../reflector/session.js';
 import type { RelayLogger } from '../turn/index.js';
@@ -194,7 +194,7 @@ function withoutInternalPort(relay: NonNullable<PlaneStart['relay']>): NonNullab
  * `serve --workers N` (2 or more): N plane processes, each with reflector sessions and (unless
  * --external-turn) a relay of its own. The first plane's relay holds the listeners, so every
  * allocation starts there; once a UDP allocation's peer is another plane's session (a relayed
- * address in that plane's share of the ports, or its RTP leg's granted endpoint), it moves to that
+ * address its relay announced, or its RTP leg's granted endpoint), it moves to that
  * plane (../turn/core/move.ts) and its packets no longer cross the first plane. What stays there
  * (TCP and TLS allocations) reaches the other plane's sessions over loopback as before, through the
  * hosts: the RTP leg's endpoint grants, and the first relay's witness and loop lateness at a
@@ -250,15 +250,26 @@ async function planeProcesses(start: PlaneStart, o: PlaneStartOptions): Promise<
       case 'relay-returned':
         relay.send({ type: 'relay-return', owner: plane, family: event.family, port: event.port });
         return;
+      case 'relay-address':
+        toOthers(plane, { type: 'relay-sibling', owner: plane, ip: event.ip, port: event.port, open: event.open });
+        return;
     }
+  };
+  /** A command for every plane but `plane`. */
+  const toOthers = (plane: number, cmd: PlaneCommand): void => {
+    hosts.forEach((h, i) => {
+      if (i !== plane) h.send(cmd);
+    });
   };
   const relayStopped = (): number => {
     asks.clear();
+    toOthers(0, { type: 'relay-sibling', owner: 0, ip: null, port: null, open: false });
     // What moved to the other planes came from the first plane's relay, which gives its ports out afresh.
     for (const h of hosts.slice(1)) h.send({ type: 'relay-forget' });
     return hosts.slice(1).reduce((n, h) => n + h.sessions.relayStopped("the server's data plane stopped"), 0);
   };
   const planeStopped = (plane: number): number => {
+    toOthers(plane, { type: 'relay-sibling', owner: plane, ip: null, port: null, open: false });
     hosts[0]?.send({ type: 'relay-ungrant', owner: plane, grant: null });
     hosts[0]?.send({ type: 'relay-return', owner: plane, family: null, port: null });
     return 0;

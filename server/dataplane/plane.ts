@@ -94,6 +94,8 @@ export class DataPlane {
   private readonly asks = new Map<number, (answer: RelayAnswer | null) => void>();
   /** The first plane: the plane each granted endpoint belongs to (`ip|port`, the IP canonical), and the moves awaiting an answer. */
   private readonly grantOwners = new Map<string, number>();
+  /** Other planes' open relayed addresses (`ip|port`): the plane that holds each, and the undo of this relay's leave to reach it. */
+  private readonly siblings = new Map<string, { owner: number; undo: () => void }>();
   private nextMove = 0;
   private readonly moves = new Map<number, { to: number; answer: (ok: boolean) => void }>();
 
@@ -179,6 +181,9 @@ export class DataPlane {
       case 'relay-forget':
         this.o.relay?.dropAdopted();
         return;
+      case 'relay-sibling':
+        this.sibling(cmd.owner, cmd.ip === null || cmd.port === null ? null : endpointKey(cmd.ip, cmd.port), cmd.open);
+        return;
       case 'relay-witness?':
         this.o.out({ type: 'relay-witness', ...this.relayReading(cmd.id, cmd.endpoints, cmd.fromEpochMs, cmd.toEpochMs) });
         return;
@@ -203,9 +208,27 @@ export class DataPlane {
     return { id, witness, loop: loop === null ? null : shiftLoopReading(loop, origin) };
   }
 
-  /** The first plane: which plane granted endpoint `ip`:`port` (the RTP leg of a session of its), or null. */
+  /** The first plane: which plane endpoint `ip`:`port` belongs to (its RTP leg's grant, or a relayed address of its relay), or null. */
   grantedBy(ip: string, port: number): number | null {
-    return this.grantOwners.get(endpointKey(ip, port)) ?? null;
+    const key = endpointKey(ip, port);
+    return this.grantOwners.get(key) ?? this.siblings.get(key)?.owner ?? null;
+  }
+
+  /**
+   * Another plane's relayed address `key` opened or closed (null: every one of `owner`, which
+   * stopped): while open, this plane's relay may relay to it. A close counts only from the plane
+   * that holds it now (an allocation moved: its new plane's open may come before its old plane's close).
+   */
+  private sibling(owner: number, key: string | null, open: boolean): void {
+    const relay = this.o.relay;
+    for (const [k, s] of this.siblings) {
+      if (key === null ? s.owner !== owner : k !== key || (!open && s.owner !== owner)) continue;
+      this.siblings.delete(k);
+      s.undo();
+    }
+    if (!open || key === null || relay === null) return;
+    const at = key.lastIndexOf('|');
+    this.siblings.set(key, { owner, undo: relay.allowPeerEndpoint(key.slice(0, at), Number(key.slice(at + 1))) });
   }
 
   /**
@@ -451,6 +474,7 @@ export async function startDataPlane(
           grantedBy: (ip, port) => plane?.grantedBy(ip, port) ?? null,
           move: (to, m) => plane?.moveAllocation(to, m) ?? Promise.resolve(false),
           returned: (family, port) => out({ type: 'relay-returned', family, port }),
+          announce: (ip, port, open) => out({ type: 'relay-address', ip, port, open }),
         };
   const relay = start.relay === null ? null : await startRelayOf(start.relay, logger.child({ name: 'turn' }), planes);
   const r = start.reflector;

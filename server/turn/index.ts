@@ -68,9 +68,10 @@ export interface RelayConfig {
   internalUdpPort?: number;
   /**
    * `serve --workers N`: this relay is plane `index` of `count`, each plane with a relay of its
-   * own. It binds relayed addresses in its share of `relayPortRange` alone (`planeShare`); a
-   * relayed address in another's share is one of ours. The first plane holds the listeners and
-   * moves a UDP allocation to the plane its peer belongs to (core/move.ts).
+   * own. It binds relayed addresses in its share of `relayPortRange` alone (`planeShare`) and
+   * announces each it opens and closes; another plane's open relayed address is a peer it may
+   * relay to (as an endpoint granted to it). The first plane holds the listeners and moves a UDP
+   * allocation to the plane its peer belongs to (core/move.ts).
    */
   planes?: RelayPlanes;
   /** The nonce secret (32 bytes); the planes of one server share one. Absent: random. */
@@ -81,8 +82,13 @@ export interface RelayConfig {
 export interface RelayPlanes {
   readonly index: number;
   readonly count: number;
-  /** The first plane: the plane whose session granted endpoint `ip`:`port` (its RTP leg), or null. */
+  /**
+   * The first plane: the plane endpoint `ip`:`port` belongs to (an endpoint its session granted,
+   * its RTP leg; or a relayed address its relay holds, `announce`d), or null.
+   */
   grantedBy(ip: string, port: number): number | null;
+  /** This relay's relayed address `ip`:`port` opened or closed: the other planes' relays may relay to it while it is open. */
+  announce(ip: string, port: number, open: boolean): void;
   /** The first plane: hands an allocation to plane `to`; resolves whether it took it. */
   move(to: number, m: MovedAllocation): Promise<boolean>;
   /** Another plane: an allocation moved in ended (its port goes back to the first plane). */
@@ -94,13 +100,6 @@ export function planeShare(range: { min: number; max: number }, index: number, c
   const size = Math.floor((range.max - range.min + 1) / count);
   const min = range.min + index * size;
   return { min, max: index === count - 1 ? range.max : min + size - 1 };
-}
-
-/** The plane whose share of `range` holds `port` (planeShare), or null outside the range. */
-export function planeOfPort(range: { min: number; max: number }, count: number, port: number): number | null {
-  if (port < range.min || port > range.max) return null;
-  const size = Math.floor((range.max - range.min + 1) / count);
-  return Math.min(count - 1, Math.floor((port - range.min) / size));
 }
 
 export interface Relay {
@@ -167,32 +166,15 @@ function attachLocalPeer(runtime: RelayRuntime, ip: string, port: number, delive
   };
 }
 
-/**
- * One plane's view of the relay port range split among the planes: its share, the plane whose
- * share holds one of the server's relayed addresses, and whether an address is another plane's.
- * RelayStartError when the range cannot be split (none, the OS's ports; fewer than 2 per plane).
- */
-function splitPorts(
-  planes: RelayPlanes,
-  range: RelayConfig['relayPortRange'],
-  relayAddresses: { 4?: string; 6?: string },
-): { share: { min: number; max: number }; planeOfRelayed(ipText: string, port: number): number | null; siblingRelay(ipText: string, port: number): boolean } {
+/** Plane `planes.index`'s share of the relay port range; RelayStartError when it cannot be split (none, the OS's ports; fewer than 2 per plane). */
+function shareOf(planes: RelayPlanes, range: RelayConfig['relayPortRange']): { min: number; max: number } {
   if (range.min === 0 || range.max - range.min + 1 < planes.count * 2 || planes.index >= planes.count) {
     throw new RelayStartError(
       'bad-config',
       `${planes.count} data planes need a relay port range of at least ${planes.count * 2} ports, not ${range.min}-${range.max}`,
     );
   }
-  const planeOfRelayed = (ipText: string, port: number): number | null =>
-    ipText === relayAddresses[4] || ipText === relayAddresses[6] ? planeOfPort(range, planes.count, port) : null;
-  return {
-    share: planeShare(range, planes.index, planes.count),
-    planeOfRelayed,
-    siblingRelay: (ipText, port) => {
-      const p = planeOfRelayed(ipText, port);
-      return p !== null && p !== planes.index;
-    },
-  };
+  return planeShare(range, planes.index, planes.count);
 }
 
 /** The relay's addresses and peer policy from `config`; RelayStartError ('bad-config') on a bad value. */
@@ -224,8 +206,7 @@ function checkedConfig(config: RelayConfig): { relayAddresses: { 4?: string; 6?:
 export async function startRelay(config: RelayConfig): Promise<Relay> {
   const { relayAddresses, peerPolicy } = checkedConfig(config);
   const planes = config.planes ?? null;
-  const split = planes === null ? null : splitPorts(planes, config.relayPortRange, relayAddresses);
-  const share = split?.share ?? config.relayPortRange;
+  const share = planes === null ? config.relayPortRange : shareOf(planes, config.relayPortRange);
   const now = config.now ?? Date.now;
   const metrics = new RelayMetrics();
   const quotas = { ...DEFAULT_QUOTAS, ...config.quotas };
@@ -238,7 +219,6 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     quotas,
     timers: DEFAULT_TIMERS,
     nonceSecret: config.nonceSecret ?? randomBytes(32),
-    ...(split !== null ? { siblingRelay: split.siblingRelay } : {}),
     maxRelayBindAttempts: 20,
     software: 'callprobe',
     random: randomBytes,
@@ -251,11 +231,12 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     now,
     logLimiter,
     undefined,
-    planes === null || split === null
+    planes === null
       ? null
       : {
           index: planes.index,
-          ownerOf: (ip, port) => split.planeOfRelayed(canonicalIp(ip), port) ?? planes.grantedBy(canonicalIp(ip), port),
+          ownerOf: (ip, port) => planes.grantedBy(canonicalIp(ip), port),
+          announce: (ip, port, open) => planes.announce(ip, port, open),
           move: (to, m) => planes.move(to, m),
           returned: (family, port) => planes.returned(family, port),
           // Counted under the listener's own port, as if it came in there.

@@ -250,6 +250,21 @@ const RelayReturnSchema = Type.Object(
   { type: Type.Literal('relay-return'), owner: PlaneIndex, family: Type.Union([Family, Type.Null()]), port: Type.Union([Port, Type.Null()]) },
   { additionalProperties: false },
 );
+/**
+ * To a plane: another plane's relay opened or closed one of its relayed addresses (it may relay to
+ * it while open: two planes' allocations are each other's peers); ip and port null with `open`
+ * false: every one of a plane that stopped.
+ */
+const RelaySiblingSchema = Type.Object(
+  {
+    type: Type.Literal('relay-sibling'),
+    owner: PlaneIndex,
+    ip: Type.Union([Address, Type.Null()]),
+    port: Type.Union([Port, Type.Null()]),
+    open: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
 /** To another plane: the first plane stopped; every allocation moved in from it ends (its ports may be given out again). */
 const RelayForgetSchema = Type.Object({ type: Type.Literal('relay-forget') }, { additionalProperties: false });
 
@@ -270,6 +285,7 @@ export const PlaneCommandSchema = Type.Union([
   RelayAdoptSchema,
   RelayMovedSchema,
   RelayReturnSchema,
+  RelaySiblingSchema,
   RelayForgetSchema,
   StopSchema,
 ]);
@@ -406,6 +422,8 @@ const RelayMoveSchema = Type.Object(
 );
 /** A plane's answer to `relay-adopt`. */
 const RelayAdoptedSchema = Type.Object({ type: Type.Literal('relay-adopted'), id: QueryId, ok: Type.Boolean() }, { additionalProperties: false });
+/** A plane's relay opened or closed one of its relayed addresses (passed on to every other plane as `relay-sibling`). */
+const RelayAddressSchema = Type.Object({ type: Type.Literal('relay-address'), ip: Address, port: Port, open: Type.Boolean() }, { additionalProperties: false });
 /** A plane's moved allocation ended: its relayed port goes back to the first plane. */
 const RelayReturnedSchema = Type.Object({ type: Type.Literal('relay-returned'), family: Family, port: Port }, { additionalProperties: false });
 
@@ -418,6 +436,7 @@ export const PlaneEventSchema = Type.Union([
   RelayMoveSchema,
   RelayAdoptedSchema,
   RelayReturnedSchema,
+  RelayAddressSchema,
   StartFailedSchema,
   PageSignalSchema,
   RefusedSchema,

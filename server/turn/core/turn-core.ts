@@ -63,12 +63,7 @@ class CoreServices implements CoreContext {
 
   /** Exact-endpoint decision when data is relayed: CIDR-allowed IP, own relayed address, or registered endpoint. */
   endpointAllowed(perm: Permission, ipText: string, port: number, peerKey: string): boolean {
-    return (
-      perm.cidrAllowed ||
-      this.allocations.isOwnRelay(peerKey) ||
-      this.cfg.peerPolicy.endpointRegistered(ipText, port) ||
-      this.cfg.siblingRelay?.(ipText, port) === true
-    );
+    return perm.cidrAllowed || this.allocations.isOwnRelay(peerKey) || this.cfg.peerPolicy.endpointRegistered(ipText, port);
   }
 
   indicationTid(): Buffer {

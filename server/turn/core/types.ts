@@ -117,11 +117,6 @@ export interface CoreConfig {
    * IPDV); read only for RTP. Default: the `nowMs` argument (the transport passes performance.now).
    */
   arrivalClock?: () => number;
-  /**
-   * `serve --workers N`: whether `ip`:`port` is a relayed address of another plane's relay (its
-   * share of the port range): one of ours, so data may flow to it as to our own.
-   */
-  siblingRelay?: (ipText: string, port: number) => boolean;
 }
 
 /** Sized in src/protocol/defaults.ts (DEFAULTS.relayWitness). */

@@ -50,12 +50,14 @@ export type LocalDelivery = (data: Buffer, fromIp: string, fromPort: number) => 
 export interface PlaneLinks {
   /** This relay's plane. */
   readonly index: number;
-  /** The plane whose session is the peer `ip`:`port` (a relayed address in its share, or an endpoint it granted); null: none other. */
+  /** The plane whose session is the peer `ip`:`port` (an endpoint it granted, or a relayed address it announced); null: none other. */
   ownerOf(ip: string, port: number): number | null;
   /** Hands an allocation to plane `to`: whether it took it. */
   move(to: number, m: MovedAllocation): Promise<boolean>;
   /** An allocation moved in here ended: its port goes back to the first plane. */
   returned(family: 4 | 6, port: number): void;
+  /** A relayed address of this relay opened or closed (the other planes' relays may relay to it while it is open). */
+  announce(ip: string, port: number, open: boolean): void;
   /** The listener an allocation moved in here is counted under (its public address and port). */
   listener(address: string, port: number): ListenerInfo;
 }
@@ -362,6 +364,7 @@ export class RelayRuntime {
     const bound = { ip: canonical, port: s.address().port, key: canonical + '|' + s.address().port };
     this.relayKeyOf.set(relayId, bound);
     this.relayAt.set(bound.key, relayId);
+    this.planes?.announce(bound.ip, bound.port, true);
     // Last peer key, cached: a relay socket talks to one peer almost always.
     let lastPort = -1;
     let lastAddress = '';
@@ -460,6 +463,7 @@ export class RelayRuntime {
     }
     const bound = this.relayKeyOf.get(relayId);
     if (bound !== undefined && this.relayAt.get(bound.key) === relayId) this.relayAt.delete(bound.key);
+    if (bound !== undefined) this.planes?.announce(bound.ip, bound.port, false);
     this.relayKeyOf.delete(relayId);
     this.connectedTo.delete(relayId);
     this.multiPeer.delete(relayId);

@@ -9,10 +9,16 @@ const UDP_SOCKET_BUFFER_BYTES = 4 << 20;
 /**
  * Binds `host`:`port`. `shared`: with SO_REUSEADDR, so that another data plane of this server can
  * bind a socket connected to one client beside it (transport/runtime.ts `adopt`); the port is
- * first bound without it for a moment, so a port another program holds still fails here.
+ * first bound without it for a moment, so a port another program holds still fails here (and
+ * port 0 becomes a port nobody holds).
  */
 export async function bindUdp(host: string, port: number, shared = false): Promise<dgram.Socket> {
-  if (shared && port !== 0) await closeUdp(await bindUdp(host, port));
+  if (shared) {
+    // Port 0 too: the OS would give a shared socket a port another shared socket holds.
+    const alone = await bindUdp(host, port);
+    port = alone.address().port;
+    await closeUdp(alone);
+  }
   const v6 = net.isIPv6(host);
   const socket = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6, lookup: literalLookup(v6 ? 6 : 4), reuseAddr: shared });
   return new Promise((resolve, reject) => {

@@ -132,6 +132,9 @@ describe('the channel', () => {
     planeSide.send?.({ type: 'relay-returned', family: 4, port: 50000 });
     host.send({ type: 'relay-return', owner: 1, family: null, port: null });
     host.send({ type: 'relay-forget' });
+    planeSide.send?.({ type: 'relay-address', ip: '198.51.100.1', port: 60000, open: true });
+    host.send({ type: 'relay-sibling', owner: 1, ip: '198.51.100.1', port: 60000, open: true });
+    host.send({ type: 'relay-sibling', owner: 1, ip: null, port: null, open: false });
     hostSide.send?.({ type: 'relay-adopt', id: 2, allocation: { ...allocation, channels: [{ ...allocation.channels[0], channel: 0x8000 }] } });
     await settle();
     expect(commands.map((c) => c.type)).toEqual([
@@ -143,10 +146,12 @@ describe('the channel', () => {
       'relay-moved',
       'relay-return',
       'relay-forget',
+      'relay-sibling',
+      'relay-sibling',
     ]);
     expect(commands[3]).toEqual({ type: 'relay-answer', id: 4, witness, loop });
     expect(commands[4]).toEqual({ type: 'relay-adopt', id: 1, allocation });
-    expect(events.map((e) => e.type)).toEqual(['relay-witness', 'relay-ask', 'loop-late', 'relay-move', 'relay-adopted', 'relay-returned']);
+    expect(events.map((e) => e.type)).toEqual(['relay-witness', 'relay-ask', 'loop-late', 'relay-move', 'relay-adopted', 'relay-returned', 'relay-address']);
     expect(bad).toEqual([
       expect.stringMatching(/^relay-witness: \/witness/),
       expect.stringMatching(/^relay-grant: \/owner/),

@@ -2,11 +2,12 @@
  * `serve --workers 2`: a relay in each data plane, the listeners in the first. A test on an idle
  * server goes to the second plane. The page's two allocations start in the first plane's relay
  * and move to the second's once their peers turn out to be its sessions (the RTP leg's granted
- * endpoint, the data-channel leg's relayed address in its share of the ports): every probe is
+ * endpoint, the data-channel leg's relayed address its relay announced): every probe is
  * echoed, and crosses the second plane's relay alone, whose witness the `final` carries. /metrics
  * labels each plane. When the first plane is killed, a test running on the other plane ends as
  * the server's failure too (no new packet of it could reach the server), logged once.
  */
+import dgram from 'node:dgram';
 import { join } from 'node:path';
 import { RtpHeader, RtpPacket } from 'werift';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,20 @@ import { cliPath, repoRoot } from '../../kit/paths.js';
 import { spawnBounded } from '../../kit/process.js';
 import { needBuilt, skipReason } from '../../kit/requires.js';
 import { waitFor } from '../../kit/wait.js';
+import { TurnClient } from '../../../server/turn/client/turn-client.js';
+import { parseIp } from '../../../src/protocol/ip.js';
+
+/** Binds `s` on a free loopback port of the second plane's share of the default relay ports (57344-65535). */
+async function bindInShare(s: dgram.Socket): Promise<void> {
+  for (let port = 61000; port < 61100; port++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      s.once('error', () => resolve(false));
+      s.bind(port, '127.0.0.1', () => resolve(true));
+    });
+    if (ok) return;
+  }
+  throw new Error("no free port in the second plane's share");
+}
 
 const CLIENT = join(repoRoot, 'dist', 'bench', 'load', 'client-main.js');
 const why = skipReason('two data planes', [needBuilt(cliPath), needBuilt(CLIENT)]);
@@ -28,13 +43,15 @@ const PROBES = 200;
 describe.skipIf(why !== null)('serve --workers 2', () => {
   let server: ServeProcess;
   let metricsUrl: string;
+  let turnPort = 0;
   const closers: (() => void)[] = [];
 
   beforeAll(async () => {
-    const [turnPort = 0, metricsPort = 0] = await freePorts(2);
+    const [turn = 0, metricsPort = 0] = await freePorts(2);
+    turnPort = turn;
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     server = await serveProcess({
-      turnPorts: turnPort,
+      turnPorts: turn,
       secret: 's',
       logLevel: 'info',
       extra: ['--workers', '2', '--metrics-listen', `127.0.0.1:${metricsPort}`],
@@ -132,6 +149,29 @@ describe.skipIf(why !== null)('serve --workers 2', () => {
       what: 'the session closed',
     });
   }, 60_000);
+
+  it("lets a page's allocation reach the other plane's relay ports only where an allocation is open", async () => {
+    // A socket of ours on a port of the second plane's share (57344-65535) that no relay holds.
+    const bystander = dgram.createSocket('udp4');
+    const heard: Buffer[] = [];
+    bystander.on('message', (m) => heard.push(m));
+    await bindInShare(bystander);
+    closers.push(() => bystander.close());
+    const port = bystander.address().port;
+    const cfg = (await (await fetch(`${server.url}/api/config`)).json()) as ServerConfig;
+    const c = await TurnClient.connect({ host: '127.0.0.1', port: turnPort, username: cfg.username, password: cfg.credential });
+    closers.push(() => void c.close());
+    await c.allocate();
+    const target = { ip: parseIp('127.0.0.1'), port };
+    // The channel is bound (the address is the relay's, and another plane's port range), but no datagram may go there.
+    await c.channelBind(0x4001, target);
+    const dropped = async (): Promise<number> =>
+      (await samples('callprobe_turn_dropped_total'))[`{plane="0",transport="udp",port="${turnPort}",reason="peer-not-allowed"}`] ?? 0;
+    const before = await dropped();
+    for (let i = 0; i < 5; i++) c.sendChannelData(0x4001, Buffer.from(`probe ${i}`));
+    await waitFor(async () => (await dropped()) >= before + 5, { timeoutMs: 5_000, pollMs: 100, what: 'five datagrams refused' });
+    expect(heard).toEqual([]);
+  });
 
   it("ends a test of the second plane as the server's failure when the relay's plane is killed", async () => {
     const [relayPid, otherPid] = planePids();
