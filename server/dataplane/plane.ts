@@ -158,7 +158,14 @@ export class DataPlane {
           this.o.out({ type: 'relay-adopted', id, ok: false });
           return;
         }
-        void relay.adopt(cmd.allocation).then((ok) => this.o.out({ type: 'relay-adopted', id, ok }));
+        relay.adopt(cmd.allocation).then(
+          (ok) => this.o.out({ type: 'relay-adopted', id, ok }),
+          (err: unknown) => {
+            // Our own bug: the first plane keeps the allocation, and says so.
+            this.o.logger.warn({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, 'could not take in a moved allocation');
+            this.o.out({ type: 'relay-adopted', id, ok: false });
+          },
+        );
         return;
       }
       case 'relay-moved': {
@@ -478,8 +485,6 @@ export async function startDataPlane(
         };
   const relay = start.relay === null ? null : await startRelayOf(start.relay, logger.child({ name: 'turn' }), planes);
   const r = start.reflector;
-  /** Another plane with a relay of its own: what moved here is relayed here; the rest (TCP, TLS) in the first plane's. */
-  const alsoFirst = relay !== null && r?.relayInOtherPlane === true;
   // The samplers tick every 10 ms while a test is open, every 200 ms otherwise (DEFAULTS.serverLoop).
   const busy = (): boolean => (plane?.sessionsOpen ?? 0) > 0;
   // This process's lateness for /metrics: the reflector's sampler's ticks when it runs (one timer), else a sampler of its own.
@@ -515,7 +520,8 @@ export async function startDataPlane(
           // Our SRTP in the RTP leg, unless a benchmark asks for werift's to compare (CALLPROBE_SRTP=werift, docs/DEVELOPERS.md).
           ...(process.env['CALLPROBE_SRTP'] === 'werift' ? { weriftSrtp: true } : {}),
           ...(lateness ? { serverLoop: (fromMs: number, toMs: number) => lateness.lateness.between(fromMs, toMs) } : {}),
-          ...((relay === null || alsoFirst) && r.relayInOtherPlane === true
+          // Not the first plane: what stays in the first plane's relay (TCP, TLS) is asked of it at a session's end.
+          ...(r.relayInOtherPlane === true
             ? {
                 relayElsewhere: (endpoints: readonly { ip: string; port: number }[], fromMs: number, toMs: number) =>
                   plane?.askRelay(endpoints, fromMs, toMs) ?? Promise.resolve({ witness: null, loop: null }),
