@@ -5,11 +5,10 @@
  * Chromium (`callprobe run`: the page, the RTP path with the data-channel cross-check, the port
  * check) and for the Node client (./many-client.ts, one test at a time: the data-channel path).
  * Tests run one after another against one `serve`, so each figure holds setup and teardown. The
- * CLI's Chromium runs again against a second `serve` whose relay reaches the reflector's RTP leg
- * over loopback (`CALLPROBE_RELAY_HOP=wire`, as before the leg was handed its datagrams by a
- * call in the same process), and against a third whose RTP leg runs werift's own SRTP
- * (`CALLPROBE_SRTP=werift`, as before ours took its place), so each cut is measured side by side
- * in the same run. Run inside scripts/netns-run.sh (Chromium binds every interface). Raw results go to
+ * CLI's Chromium runs again against a second `serve` whose RTP leg takes the page's stream through
+ * werift's RTP path (`CALLPROBE_RTP_PATH=werift`, as before the short path), and against a third
+ * whose RTP leg runs werift's own SRTP as well (`CALLPROBE_SRTP=werift`, as before ours took its
+ * place), so each cut is measured side by side in the same run. Run inside scripts/netns-run.sh (Chromium binds every interface). Raw results go to
  * bench/results/raw/; `--write-docs` also writes the summary and the docs section.
  */
 import { mdTable } from '../lib/docs.js';
@@ -38,7 +37,7 @@ export function costOptionsFromArgs(args: readonly string[]): CostOptions | null
 const HTTP_PORT = 18098;
 
 interface ClientCost {
-  client: 'chromium' | 'node' | 'chromium-wire' | 'chromium-werift-srtp';
+  client: 'chromium' | 'node' | 'chromium-werift-rtp' | 'chromium-werift-srtp';
   /** What the tests ran: the graded probe path, and the cross-check beside it. */
   mode: string;
   tests: number;
@@ -133,7 +132,7 @@ async function onOneServe(
 
 export async function runCostBench(o: CostOptions): Promise<void> {
   const now = await onOneServe(['chromium', 'node'], o, {});
-  const wire = await onOneServe(['chromium-wire'], o, { CALLPROBE_RELAY_HOP: 'wire' });
+  const weriftRtp = await onOneServe(['chromium-werift-rtp'], o, { CALLPROBE_RTP_PATH: 'werift' });
   const weriftSrtp = await onOneServe(['chromium-werift-srtp'], o, { CALLPROBE_SRTP: 'werift' });
   // The floors: the same probe stream echoed by a process that does nothing else, in Node and in C.
   const floors: FloorCost[] = [];
@@ -145,7 +144,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
   // What keeping SRTP contexts per session would save, per packet, in a tight loop.
   const srtp = srtpContextCost();
   const idle = now.idle;
-  const costs = [...now.costs, ...wire.costs, ...weriftSrtp.costs];
+  const costs = [...now.costs, ...weriftRtp.costs, ...weriftSrtp.costs];
   const fx = (v: number | null): string => (v === null ? '–' : v.toFixed(3));
   const date = today();
   const files = resultFiles('load-cost', date);
@@ -154,7 +153,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
     machine: machineInfo(),
     options: o,
     idleCpuSPerS: idle.cpuSPerS,
-    idleCpuSPerSWire: wire.idle.cpuSPerS,
+    idleCpuSPerSWeriftRtp: weriftRtp.idle.cpuSPerS,
     idleCpuSPerSWeriftSrtp: weriftSrtp.idle.cpuSPerS,
     costs,
     floors,
@@ -164,7 +163,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
   const markdown = [
     `### The server's CPU per full test (${date})`,
     '',
-    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another; serve's process tree, its idle rate read over ${IDLE_S} s once it had run ${SETTLE_S} s, ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, taken off; the last two rows each against a \`serve\` of its own: one whose relay reaches the reflector's RTP leg over loopback, idle ${(wire.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, and one whose RTP leg runs werift's own SRTP, idle ${(weriftSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s). Summary: \`${files.summary}\`.`,
+    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another; serve's process tree, its idle rate read over ${IDLE_S} s once it had run ${SETTLE_S} s, ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, taken off; the last two rows each against a \`serve\` of its own: one whose RTP leg takes the page's stream through werift's RTP path, idle ${(weriftRtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, and one whose RTP leg runs werift's own SRTP as well, idle ${(weriftSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s). Summary: \`${files.summary}\`.`,
     '',
     mdTable(
       ['client', 'what the test ran', 'tests completed', 'server CPU-s per test', 'wall s per test'],
@@ -173,9 +172,9 @@ export async function runCostBench(o: CostOptions): Promise<void> {
           ? "the CLI's Chromium (`callprobe run`)"
           : c.client === 'node'
             ? 'Node client (no page)'
-            : c.client === 'chromium-wire'
-              ? "the CLI's Chromium, the relay's hop to the RTP leg over loopback (before)"
-              : "the CLI's Chromium, werift's own SRTP in the RTP leg (before)",
+            : c.client === 'chromium-werift-rtp'
+              ? "the CLI's Chromium, werift's RTP path in the RTP leg (before)"
+              : "the CLI's Chromium, werift's RTP path and its own SRTP in the RTP leg (before)",
         c.mode,
         `${c.completed} of ${c.tests}`,
         fx(c.cpuSPerTest),

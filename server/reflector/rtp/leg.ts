@@ -6,7 +6,8 @@ import { isRelayCandidate, isRelayEndpoint, isSignalledCandidate, parseCandidate
 import { checkRemoteCandidate, localDescription } from '../signalled-sdp.js';
 import type { RtpReflectorCore } from './core.js';
 import { withAudioPtime } from './sdp.js';
-import { useOwnSrtp, type SrtpOwner } from './werift-srtp.js';
+import { shortPath, type RtpShortPath } from './short-path.js';
+import { useOwnSrtp, type SrtpOwner, type SrtpTakeover } from './werift-srtp.js';
 
 /** Opus' RTP clock (RFC 7587 §4.1): always 48 kHz, whatever the audio's sampling rate. */
 const OPUS_CLOCK_HZ = 48_000;
@@ -45,8 +46,22 @@ export interface RtpLegOptions {
   onClose(reason: string): void;
   /** The relay, when it runs in this process: the leg's datagrams to and from it are handed over by a call (no loopback hop). */
   attachLocalPeer?: AttachLocalPeer;
-  /** werift's own SRTP instead of ours (./srtp.ts): only for a benchmark's side-by-side run (CALLPROBE_SRTP=werift). */
-  weriftSrtp?: boolean;
+  /** What werift does in our place, only for a benchmark's side-by-side run: see WeriftBaseline. */
+  werift?: WeriftBaseline;
+}
+
+/**
+ * What a benchmark's side-by-side run gives back to werift: its own SRTP in place of ours
+ * (./srtp.ts), and with it its RTP path (`srtp`, CALLPROBE_SRTP=werift); or its RTP path alone in
+ * place of the short path (./short-path.ts), our SRTP kept (`rtp-path`, CALLPROBE_RTP_PATH=werift).
+ */
+export type WeriftBaseline = 'srtp' | 'rtp-path';
+
+/** The baseline a benchmark asked for in the environment (CALLPROBE_SRTP=werift, CALLPROBE_RTP_PATH=werift), as leg options. */
+export function weriftBaseline(env: Record<string, string | undefined>): { werift?: WeriftBaseline } {
+  if (env['CALLPROBE_SRTP'] === 'werift') return { werift: 'srtp' };
+  if (env['CALLPROBE_RTP_PATH'] === 'werift') return { werift: 'rtp-path' };
+  return {};
 }
 
 /** A peer in this process joined to the relay (the relay's `attachLocalPeer`, server/turn). */
@@ -117,9 +132,15 @@ export class RtpLeg {
   private notProbeLogged = 0;
   private sent = 0;
   private localLinks = 0;
+  /** The relay in this process, once joined: the short path's echoes go to it by a call. */
+  private localLink: LocalPeerLink | null = null;
   /** Whose SRTP each DTLS transport of the leg runs (./werift-srtp.ts), read when it connects. */
-  private readonly srtpOwners: (() => SrtpOwner)[] = [];
+  private readonly srtpOwners: SrtpTakeover[] = [];
   private srtpRefused = 0;
+  /** The short path (./short-path.ts): not tried yet, running, or off (werift's path, and why). */
+  private short: 'pending' | RtpShortPath | { off: string } = 'pending';
+  /** werift's one UDP socket of the leg, once its answer is set. */
+  private socket: WeriftUdp | null = null;
 
   constructor(private readonly opts: RtpLegOptions) {
     const v6 = opts.peerAddress.includes(':');
@@ -177,7 +198,9 @@ export class RtpLeg {
       const answer = localDescription(local.sdp, (c) => isSignalledCandidate(c, this.opts.peerAddress));
       for (const c of answer.candidates) this.allow(c);
       this.joinLocalRelay();
-      if (this.opts.weriftSrtp !== true) this.useOwnSrtp();
+      if (this.opts.werift !== 'srtp') this.useOwnSrtp();
+      if (this.opts.werift === undefined) this.useShortPath();
+      else this.short = { off: `CALLPROBE_${this.opts.werift === 'srtp' ? 'SRTP' : 'RTP_PATH'}=werift` };
       this.opts.sendSignal({ type: 'answer', sdp: withAudioPtime(answer.sdp, DEFAULTS.rtp.ptimeMs) });
     } catch (err) {
       this.close(`rtp offer failed: ${(err as Error).message}`);
@@ -210,8 +233,10 @@ export class RtpLeg {
       const wire = socket.send;
       socket.send = (data, addr) => (addr !== undefined && link.fromPeer(data, addr[0], addr[1]) ? Promise.resolve() : wire(data, addr));
       this.localLinks++;
+      this.localLink = link;
       this.undo.push(() => {
         socket.send = wire;
+        this.localLink = null;
         link.detach();
       });
     }
@@ -225,11 +250,69 @@ export class RtpLeg {
   /** Our SRTP in each of werift's DTLS transports of the leg, from its SRTP start on; its refusals are counted. */
   private useOwnSrtp(): void {
     for (const t of this.pc.dtlsTransports) {
-      const owner = useOwnSrtp(t, (err) => {
-        if (this.srtpRefused++ < 5) this.opts.logger.debug({ session: this.opts.id, reason: err.reason }, 'srtp packet dropped');
-      });
+      const owner = useOwnSrtp(t, (err) => this.srtpDropped(err.reason));
       if (owner) this.srtpOwners.push(owner);
     }
+  }
+
+  private srtpDropped(reason: string): void {
+    if (this.srtpRefused++ < 5) this.opts.logger.debug({ session: this.opts.id, reason }, 'srtp packet dropped');
+  }
+
+  /**
+   * Every datagram werift's socket receives is offered to the short path first (./short-path.ts),
+   * made at the first datagram after our SRTP starts; what it leaves goes to werift. Off when the
+   * leg has other than one socket, one DTLS transport of ours, or werift's members moved.
+   */
+  private useShortPath(): void {
+    const sockets = weriftUdpSockets(this.pc);
+    const [socket] = sockets;
+    if (sockets.length !== 1 || socket === undefined) {
+      this.short = { off: `${sockets.length} werift sockets, not one` };
+      return;
+    }
+    this.socket = socket;
+    const werift = socket.onData;
+    socket.onData = (data, addr) => {
+      if (this.short === 'pending') this.makeShortPath();
+      if (typeof this.short === 'object' && 'off' in this.short) werift(data, addr);
+      else if (this.short === 'pending' || !this.short.take(data)) werift(data, addr);
+    };
+    this.undo.push(() => {
+      socket.onData = werift;
+    });
+  }
+
+  /** The short path, once our SRTP runs in the leg's one DTLS transport; stays pending before. */
+  private makeShortPath(): void {
+    const [takeover] = this.srtpOwners;
+    const [dtls] = this.pc.dtlsTransports;
+    if (this.srtpOwners.length !== 1 || this.pc.dtlsTransports.length !== 1 || takeover === undefined || dtls === undefined) {
+      this.short = { off: `${this.pc.dtlsTransports.length} DTLS transports, not one` };
+      return;
+    }
+    const srtp = takeover.own();
+    if (srtp === null) {
+      if (takeover.owner() === 'werift') this.short = { off: "werift's SRTP runs" };
+      return;
+    }
+    const made = shortPath(
+      { srtp, receiver: this.transceiver.receiver, sender: this.transceiver.sender, dtls },
+      {
+        nowMs: () => this.opts.nowMs(),
+        onPayload: (payload, recvMs) => this.onPayload(payload, recvMs),
+        onRefused: (err) => this.srtpDropped(err.reason),
+        send: (packet, ip, port) => this.sendShort(packet, ip, port),
+      },
+    );
+    this.short = 'path' in made ? made.path : { off: made.reason };
+    if ('reason' in made) this.opts.logger.warn({ session: this.opts.id, reason: made.reason }, "rtp leg keeps werift's RTP path");
+  }
+
+  /** A short-path packet to the relay: by a call when the relay is in this process, else on werift's socket. */
+  private sendShort(packet: Buffer, ip: string, port: number): void {
+    if (this.localLink?.fromPeer(packet, ip, port) === true) return;
+    this.socket?.send(packet, [ip, port]).catch((err: Error) => this.opts.logger.warn({ session: this.opts.id, err: err.message }, 'rtp echo send failed'));
   }
 
   /**
@@ -237,9 +320,9 @@ export class RtpLeg {
    * werift's internals moved); `mixed` across transports; or `none` before DTLS is done.
    */
   get srtpOwner(): SrtpOwner | 'mixed' {
-    if (this.opts.weriftSrtp === true) return 'werift';
+    if (this.opts.werift === 'srtp') return 'werift';
     if (this.srtpOwners.length === 0) return this.pc.dtlsTransports.length > 0 ? 'werift' : 'none';
-    const owners = new Set(this.srtpOwners.map((o) => o()));
+    const owners = new Set(this.srtpOwners.map((o) => o.owner()));
     const [only] = owners;
     return owners.size === 1 && only !== undefined ? only : 'mixed';
   }
@@ -265,26 +348,34 @@ export class RtpLeg {
   }
 
   private onTrack(track: MediaStreamTrack): void {
-    track.onReceiveRtp.subscribe((rtp) => {
-      const recvMs = this.opts.nowMs();
-      if (this.closed) return;
-      if (rtp.payload.byteLength === 0) {
-        this.padding++; // Chromium's padding-only packets (RFC 3550 §5.1 P bit) carry no frame
-        return;
-      }
-      const out = this.opts.core.onFrame(rtp.payload, recvMs, () => this.opts.nowMs());
-      if (out.kind === 'not-probe') {
-        // Expected around every test: the page's track sends plain Opus frames before its first
-        // and after its last stamped probe. Counted in the leg's closing line; the first few at debug.
-        if (this.notProbeLogged++ < 5) this.opts.logger.debug({ session: this.opts.id, reason: out.reason }, 'rtp frame that is not a probe dropped');
-        return;
-      }
-      if (out.kind !== 'echo') return;
-      this.send(out.payload, out.downSeq);
-    });
+    track.onReceiveRtp.subscribe((rtp) => this.onPayload(rtp.payload, this.opts.nowMs()));
+  }
+
+  /** A payload of the page's stream, by werift's path or the short one, that arrived at `recvMs`: echoed if it is a probe. */
+  private onPayload(payload: Buffer, recvMs: number): void {
+    if (this.closed) return;
+    if (payload.byteLength === 0) {
+      this.padding++; // Chromium's padding-only packets (RFC 3550 §5.1 P bit) carry no frame
+      return;
+    }
+    const out = this.opts.core.onFrame(payload, recvMs, () => this.opts.nowMs());
+    if (out.kind === 'not-probe') {
+      // Expected around every test: the page's track sends plain Opus frames before its first
+      // and after its last stamped probe. Counted in the leg's closing line; the first few at debug.
+      if (this.notProbeLogged++ < 5) this.opts.logger.debug({ session: this.opts.id, reason: out.reason }, 'rtp frame that is not a probe dropped');
+      return;
+    }
+    if (out.kind !== 'echo') return;
+    this.send(out.payload, out.downSeq);
   }
 
   private send(payload: Uint8Array, downSeq: number): void {
+    if (typeof this.short === 'object' && !('off' in this.short) && this.short.send(payload, this.seq, this.timestamp)) {
+      this.seq = (this.seq + 1) & 0xffff;
+      this.timestamp = (this.timestamp + this.tsStep) >>> 0;
+      this.sent++;
+      return;
+    }
     const header = new RtpHeader({
       sequenceNumber: this.seq,
       timestamp: this.timestamp,
@@ -301,6 +392,14 @@ export class RtpLeg {
     });
   }
 
+  /** Which path the page's stream took, for the closing line: the short path's counts, or why werift's ran. */
+  private pathReading(): { rtpPath: 'short' | 'werift'; shortTaken?: number; shortSent?: number; weriftWhy?: string } {
+    const s = this.short;
+    if (s === 'pending') return { rtpPath: 'werift', weriftWhy: 'no datagram after DTLS' };
+    if ('off' in s) return { rtpPath: 'werift', weriftWhy: s.off };
+    return { rtpPath: 'short', shortTaken: s.takenCount, shortSent: s.sentCount };
+  }
+
   close(reason: string): void {
     if (this.closed) return;
     this.closed = true;
@@ -308,7 +407,15 @@ export class RtpLeg {
     for (const u of this.undo) u();
     this.pc.close().catch((err: Error) => this.opts.logger.warn({ session: this.opts.id, err: err.message }, 'rtp leg close failed'));
     this.opts.logger.info(
-      { session: this.opts.id, reason, padding: this.padding, notProbes: this.opts.core.notProbeCount, srtp: this.srtpOwner, srtpRefused: this.srtpRefused },
+      {
+        session: this.opts.id,
+        reason,
+        padding: this.padding,
+        notProbes: this.opts.core.notProbeCount,
+        srtp: this.srtpOwner,
+        srtpRefused: this.srtpRefused,
+        ...this.pathReading(),
+      },
       'rtp leg closed',
     );
     this.opts.onClose(reason);

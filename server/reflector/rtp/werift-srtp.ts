@@ -15,6 +15,19 @@ import { SrtpDirection, SrtpError } from './srtp.js';
 /** Whose SRTP a transport runs: ours, werift's (its profile, or its internals, left it), or none yet (DTLS not done). */
 export type SrtpOwner = 'ours' | 'werift' | 'none';
 
+/** Our two directions of a transport's SRTP session: what we receive (`from`) and what we send (`out`). */
+export interface OwnSrtp {
+  from: SrtpDirection;
+  out: SrtpDirection;
+}
+
+/** A transport whose SRTP we offered to take over: whose runs, and ours once it does. */
+export interface SrtpTakeover {
+  owner(): SrtpOwner;
+  /** Our directions once ours runs; null before DTLS is done, or when werift's stayed. */
+  own(): OwnSrtp | null;
+}
+
 interface WeriftKeys {
   localMasterKey: Buffer;
   localMasterSalt: Buffer;
@@ -112,13 +125,15 @@ class OwnSrtcpSession extends OwnSession {
 
 /**
  * Puts our SRTP in werift's DTLS transport `transport`, from its SRTP start on. Returns a reading
- * of whose SRTP runs (`none` until DTLS is done), or null when `transport` is not the werift
- * transport this was written against (werift's own stays). `onRefused` hears each packet ours dropped.
+ * of whose SRTP runs (`none` until DTLS is done) and of our directions, or null when `transport`
+ * is not the werift transport this was written against (werift's own stays). `onRefused` hears
+ * each packet ours dropped.
  */
-export function useOwnSrtp(transport: unknown, onRefused: (err: SrtpError) => void): (() => SrtpOwner) | null {
+export function useOwnSrtp(transport: unknown, onRefused: (err: SrtpError) => void): SrtpTakeover | null {
   if (!isHolder(transport)) return null;
   if (Array.isArray(transport.srtpProfiles)) transport.srtpProfiles = [ProtectionProfileAes128CmHmacSha1_80];
   let owner: SrtpOwner = 'none';
+  let own: OwnSrtp | null = null;
   const start = transport.updateSrtpSession.bind(transport);
   transport.updateSrtpSession = () => {
     start();
@@ -134,6 +149,7 @@ export function useOwnSrtp(transport: unknown, onRefused: (err: SrtpError) => vo
     transport.srtp = new OwnSrtpSession(session, from, out, onRefused);
     transport.srtcp = new OwnSrtcpSession(session, from, out, onRefused);
     owner = 'ours';
+    own = { from, out };
   };
-  return () => owner;
+  return { owner: () => owner, own: () => own };
 }

@@ -26,7 +26,9 @@ import { serveProcess, type ServeProcess } from '../../../kit/callprobe.js';
 const RELAY_RANGE = { min: 31500, max: 31999 };
 const PROBES = 300;
 const INTERVAL_MS = 10;
-const CLK_TCK = 100; // USER_HZ on Linux (sysconf(_SC_CLK_TCK)), the unit of /proc/<pid>/stat times
+const CLK_TCK = 100;
+/** RTP sequence numbers the page skips halfway (its probes stay numbered without a gap). */
+const GAP = 3; // USER_HZ on Linux (sysconf(_SC_CLK_TCK)), the unit of /proc/<pid>/stat times
 
 let server: ServeProcess;
 let decoy: { socket: dgram.Socket; port: number; hits: number };
@@ -126,7 +128,8 @@ describe('the RTP probe leg through the relay', () => {
       s.startsWith('127.0.0.1:') && Number(s.split(':')[1]) >= RELAY_RANGE.min && Number(s.split(':')[1]) <= RELAY_RANGE.max;
     expect(opened.filter((s) => !relayAllocation(s))).toEqual([...new Set(serverCandidates.map((l) => `127.0.0.1:${parseCandidate(l)?.port}`))]);
 
-    // 100 probes/s for 3 s, stamped like the page's sender transform does it.
+    // 100 probes/s for 3 s, stamped like the page's sender transform does it; the RTP sequence
+    // numbers skip GAP halfway, which the reflector's receiver reports must count as lost.
     const pt = transceiver.sender.codec?.payloadType ?? 111;
     const opus = Uint8Array.of(0xfc, 0xff, 0xfe); // an Opus 10 ms CELT frame's TOC and filler (RFC 6716 §3.1)
     const cpu0 = cpuMs(server.pid);
@@ -134,7 +137,10 @@ describe('the RTP probe leg through the relay', () => {
     await paced(PROBES, INTERVAL_MS, (i) => {
       const payload = encodeRtpProbe({ probeSeq: i, sendMs: performance.now(), opus });
       void transceiver.sender.sendRtp(
-        new RtpPacket(new RtpHeader({ payloadType: pt, sequenceNumber: (1000 + i) & 0xffff, timestamp: i * 480 }), Buffer.from(payload)),
+        new RtpPacket(
+          new RtpHeader({ payloadType: pt, sequenceNumber: (1000 + i + (i >= PROBES / 2 ? GAP : 0)) & 0xffff, timestamp: i * 480 }),
+          Buffer.from(payload),
+        ),
       );
     });
     await waitFor(() => echoes.length >= PROBES, { timeoutMs: 10_000, what: `${PROBES} echoes`, state: () => `${echoes.length} echoes, ${notEcho} other` });
@@ -174,6 +180,19 @@ describe('the RTP probe leg through the relay', () => {
     // The leg ran our SRTP (server/reflector/rtp/srtp.ts) in werift's DTLS transport, not werift's own.
     expect(await server.proc.waitForLine(/"msg":"rtp leg connected"/, { timeoutMs: 5000, what: "the RTP leg's connected line" })).toContain('"srtp":"ours"');
 
+    // The reflector's RTCP as werift's sender and receiver would send it, though the short path
+    // (server/reflector/rtp/short-path.ts) carried the stream: its sender reports count every echo
+    // (RFC 3550 §6.4.1), its receiver reports the GAP skipped numbers as lost (§6.4.2).
+    const weriftRtcp = transceiver as unknown as {
+      receiver: { remotePacketCountBySsrc: Record<number, number> };
+      sender: { remotePacketsLost?: number };
+    };
+    await waitFor(() => Object.values(weriftRtcp.receiver.remotePacketCountBySsrc).includes(PROBES) && weriftRtcp.sender.remotePacketsLost === GAP, {
+      timeoutMs: 5000,
+      what: `a sender report counting ${PROBES} echoes and a receiver report of ${GAP} lost`,
+      state: () => `${JSON.stringify(weriftRtcp.receiver.remotePacketCountBySsrc)}, lost ${weriftRtcp.sender.remotePacketsLost}`,
+    });
+
     // The decoy was signalled twice, refused and dropped: not one datagram went there.
     expect(decoy.hits).toBe(0);
     expect(errors).toHaveLength(1);
@@ -186,6 +205,15 @@ describe('the RTP probe leg through the relay', () => {
       what: "the RTP leg's socket to close with the session",
       state: () => JSON.stringify(udpSockets(server.pid)),
     });
+    // Every probe went by the short path, all but werift's first packet or two, and every echo.
+    const closed = JSON.parse(await server.proc.waitForLine(/"msg":"rtp leg closed"/, { timeoutMs: 5000, what: "the RTP leg's closing line" })) as {
+      rtpPath?: string;
+      shortTaken?: number;
+      shortSent?: number;
+    };
+    expect(closed.rtpPath).toBe('short');
+    expect(closed.shortTaken).toBeGreaterThanOrEqual(PROBES - 5);
+    expect(closed.shortSent).toBeGreaterThanOrEqual(PROBES - 5);
   }, 60_000);
   it('is off with serve --no-rtp: /api/config says so and an rtp offer is refused', async () => {
     const [turnPort = 0] = await freePorts(1);

@@ -262,10 +262,12 @@ describe("ours in werift's DTLS transport", () => {
     const t = transport(ProtectionProfileAes128CmHmacSha1_80);
     const refused: string[] = [];
     const owner = useOwnSrtp(t, (err) => refused.push(err.reason));
-    expect(owner?.()).toBe('none');
+    expect(owner?.owner()).toBe('none');
+    expect(owner?.own()).toBeNull();
     expect(t.srtpProfiles).toEqual([ProtectionProfileAes128CmHmacSha1_80]); // offered alone in the handshake
     t.updateSrtpSession();
-    expect(owner?.()).toBe('ours');
+    expect(owner?.owner()).toBe('ours');
+    expect(owner?.own()?.out).toBe((t.srtp as { out?: unknown }).out);
     expect(t.srtp).not.toBeInstanceOf(SrtpSession);
     const srtp = t.srtp as Srtp;
     const h = new RtpHeader({ sequenceNumber: 9, timestamp: 480, ssrc: 5, payloadType: 111 });
@@ -290,7 +292,8 @@ describe("ours in werift's DTLS transport", () => {
     const t = transport(ProtectionProfileAeadAes128Gcm);
     const owner = useOwnSrtp(t, () => undefined);
     t.updateSrtpSession();
-    expect(owner?.()).toBe('werift');
+    expect(owner?.owner()).toBe('werift');
+    expect(owner?.own()).toBeNull();
     expect(t.srtp).toBeInstanceOf(SrtpSession);
     expect(useOwnSrtp({ srtp: null }, () => undefined)).toBeNull();
   });
