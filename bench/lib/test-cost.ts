@@ -65,6 +65,27 @@ export function readProcessNs(pid: number): TreeReading {
   return { cpuS: ns / 1e9, rssMiB: rssKb / 1024, atMs: performance.now(), pids: [pid] };
 }
 
+/**
+ * A process tree's CPU seconds to the nanosecond: the sum over every live thread of `pid` and the
+ * processes below it (schedstat, as readProcessNs). Threads that exited are not counted, so it is
+ * for an idle tree's rate (no thread ends while it does nothing); a test's own CPU is read with
+ * readTree, which keeps what exited threads used.
+ */
+export function readTreeNs(pid: number): TreeReading {
+  const threads = readThreads(pid);
+  const ns = threads.reduce((sum, t) => sum + t.ns, 0);
+  const pids = [...new Set(threads.map((t) => t.pid))];
+  let rssKb = 0;
+  for (const p of pids) {
+    try {
+      rssKb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // exited between the reading of its threads and this one: its memory is gone with it
+    }
+  }
+  return { cpuS: ns / 1e9, rssMiB: rssKb / 1024, atMs: performance.now(), pids };
+}
+
 /** The nanoseconds on a CPU in the text of a schedstat file ("<on cpu ns> <waiting ns> <timeslices>"). */
 export function schedstatNs(text: string): number {
   const m = /^(\d+)\s/.exec(text.trim() + ' ');

@@ -26,7 +26,7 @@ import { processTree, spawnBounded } from '../lib/process.js';
 import { BenchError, startServe } from '../lib/processes.js';
 import { intFlag } from '../lib/flags.js';
 import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
-import { costPerTest, idleRate, readTree } from '../lib/test-cost.js';
+import { costPerTest, idleRate, readTree, readTreeNs } from '../lib/test-cost.js';
 import {
   BOTH_CORES_CORE_PCT,
   BOTH_CORES_MIN_RATIO,
@@ -328,7 +328,7 @@ async function withServe<T>(extra: string[], run: (url: string, pid: number, idl
   try {
     // A fresh serve's own start goes on for about 20 s (bench/load/cost.ts): its idle rate is read after it.
     await idleRate(server.pid, 25);
-    const idle = await idleRate(server.pid, 10);
+    const idle = await idleRate(server.pid, 10, readTreeNs);
     process.stderr.write(`capacity: serve ${extra.join(' ')} idles at ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, ${idle.rssMiB.toFixed(0)} MiB\n`);
     return await run(server.url, server.pid, idle);
   } finally {

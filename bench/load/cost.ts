@@ -16,7 +16,7 @@ import { spawnBounded } from '../lib/process.js';
 import { runCli, startServe } from '../lib/processes.js';
 import { intFlag } from '../lib/flags.js';
 import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
-import { costPerTest, idleRate, readThreads, readTree, threadShares } from '../lib/test-cost.js';
+import { costPerTest, idleRate, readThreads, readTree, readTreeNs, threadShares } from '../lib/test-cost.js';
 import { setTimeout as pause } from 'node:timers/promises';
 import type { ManyClientRun } from './many-client.js';
 import { floorCost, PROBE_DATAGRAM_BYTES, type FloorCost } from './floor.js';
@@ -120,7 +120,7 @@ async function onOneServe(
   const server = await startServe(['--turn-ports', '3478-3481', '--no-store'], HTTP_PORT, { env });
   try {
     await idleRate(server.pid, SETTLE_S);
-    const idle = await idleRate(server.pid, IDLE_S);
+    const idle = await idleRate(server.pid, IDLE_S, readTreeNs);
     const costs: ClientCost[] = [];
     const shares = { out: [] as [string, number][] };
     for (const client of clients) costs.push(await measure(client, server.pid, server.url, o, idle.cpuSPerS, client === 'chromium' ? shares : undefined));
@@ -163,7 +163,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
   const markdown = [
     `### The server's CPU per full test (${date})`,
     '',
-    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another; serve's process tree, its idle rate read over ${IDLE_S} s once it had run ${SETTLE_S} s, ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, taken off; the last two rows each against a \`serve\` of its own: one whose RTP leg takes the page's stream through werift's RTP path, idle ${(weriftRtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, and one whose RTP leg runs werift's own SRTP as well, idle ${(weriftSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s). Summary: \`${files.summary}\`.`,
+    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another; serve's process tree, its idle rate read to the nanosecond over ${IDLE_S} s once it had run ${SETTLE_S} s, ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, taken off; the last two rows each against a \`serve\` of its own: one whose RTP leg takes the page's stream through werift's RTP path, idle ${(weriftRtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, and one whose RTP leg runs werift's own SRTP as well, idle ${(weriftSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s). Summary: \`${files.summary}\`.`,
     '',
     mdTable(
       ['client', 'what the test ran', 'tests completed', 'server CPU-s per test', 'wall s per test'],

@@ -1,6 +1,6 @@
 /** The cost of a test (bench/lib/test-cost.ts): /proc/<pid>/stat's CPU fields and the per-test arithmetic, against hand-computed figures. */
 import { describe, expect, it } from 'vitest';
-import { costPerTest, cpuRate, schedstatNs, statTicks, threadShares, type ThreadReading, type TreeReading } from '../../../bench/lib/test-cost.js';
+import { costPerTest, cpuRate, readTreeNs, schedstatNs, statTicks, threadShares, type ThreadReading, type TreeReading } from '../../../bench/lib/test-cost.js';
 
 const reading = (cpuS: number, atMs: number): TreeReading => ({ cpuS, rssMiB: 0, atMs, pids: [] });
 
@@ -16,6 +16,20 @@ describe('schedstatNs', () => {
   it('reads the first field of a schedstat line, nanoseconds on a CPU', () => {
     expect(schedstatNs('253185184 63585475 1159\n')).toBe(253_185_184);
     expect(() => schedstatNs('')).toThrow(/not a schedstat line/);
+  });
+});
+
+describe('readTreeNs', () => {
+  it("counts this process's own work to the nanosecond: 50 ms of CPU spent between two readings shows as at least that", () => {
+    const before = readTreeNs(process.pid);
+    const start = process.cpuUsage();
+    let spin = 0;
+    while (process.cpuUsage(start).user < 50_000) spin++; // until this process has run 50 ms more in user mode
+    const after = readTreeNs(process.pid);
+    expect(spin).toBeGreaterThan(0);
+    expect(after.pids).toContain(process.pid);
+    expect(after.cpuS - before.cpuS).toBeGreaterThanOrEqual(0.05);
+    expect(after.rssMiB).toBeGreaterThan(0);
   });
 });
 
