@@ -275,8 +275,8 @@ export class RtpLeg {
     const werift = socket.onData;
     socket.onData = (data, addr) => {
       if (this.short === 'pending') this.makeShortPath();
-      if (typeof this.short === 'object' && 'off' in this.short) werift(data, addr);
-      else if (this.short === 'pending' || !this.short.take(data)) werift(data, addr);
+      const short = this.short;
+      if (short === 'pending' || 'off' in short || !short.take(data)) werift(data, addr);
     };
     this.undo.push(() => {
       socket.onData = werift;
@@ -302,17 +302,28 @@ export class RtpLeg {
         nowMs: () => this.opts.nowMs(),
         onPayload: (payload, recvMs) => this.onPayload(payload, recvMs),
         onRefused: (err) => this.srtpDropped(err.reason),
-        send: (packet, ip, port) => this.sendShort(packet, ip, port),
+        send: (packet, ip, port, downSeq) => this.sendShort(packet, ip, port, downSeq),
       },
     );
     this.short = 'path' in made ? made.path : { off: made.reason };
     if ('reason' in made) this.opts.logger.warn({ session: this.opts.id, reason: made.reason }, "rtp leg keeps werift's RTP path");
   }
 
-  /** A short-path packet to the relay: by a call when the relay is in this process, else on werift's socket. */
-  private sendShort(packet: Buffer, ip: string, port: number): void {
+  /** An echo of the short path to the relay: by a call when the relay is in this process, else on werift's socket. */
+  private sendShort(packet: Buffer, ip: string, port: number, downSeq: number): void {
     if (this.localLink?.fromPeer(packet, ip, port) === true) return;
-    this.socket?.send(packet, [ip, port]).catch((err: Error) => this.opts.logger.warn({ session: this.opts.id, err: err.message }, 'rtp echo send failed'));
+    const socket = this.socket;
+    if (socket === null) {
+      this.echoFailed(downSeq, 'no socket');
+      return;
+    }
+    socket.send(packet, [ip, port]).catch((err: Error) => this.echoFailed(downSeq, err.message));
+  }
+
+  /** The echo numbered `downSeq` was not sent: its receipt says so (RtpReflectorCore.echoFailed). */
+  private echoFailed(downSeq: number, why: string): void {
+    this.opts.core.echoFailed(downSeq);
+    this.opts.logger.warn({ session: this.opts.id, err: why }, 'rtp echo send failed');
   }
 
   /**
@@ -370,7 +381,8 @@ export class RtpLeg {
   }
 
   private send(payload: Uint8Array, downSeq: number): void {
-    if (typeof this.short === 'object' && !('off' in this.short) && this.short.send(payload, this.seq, this.timestamp)) {
+    const short = this.short;
+    if (short !== 'pending' && !('off' in short) && short.send(payload, this.seq, this.timestamp, downSeq)) {
       this.seq = (this.seq + 1) & 0xffff;
       this.timestamp = (this.timestamp + this.tsStep) >>> 0;
       this.sent++;

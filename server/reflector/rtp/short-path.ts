@@ -127,8 +127,8 @@ export interface ShortPathHooks {
   onPayload(payload: Buffer, recvMs: number): void;
   /** Our SRTP dropped a packet (werift drops them without a word). */
   onRefused(err: SrtpError): void;
-  /** Sends a protected packet to `ip`:`port` from the leg's socket. */
-  send(packet: Buffer, ip: string, port: number): void;
+  /** Sends a protected echo to `ip`:`port` from the leg's socket; `downSeq` is the one `send` was given, so a failed send can be told. */
+  send(packet: Buffer, ip: string, port: number, downSeq: number): void;
 }
 
 /** The short path of one leg, or the reason it could not be made (werift's path then stays). */
@@ -212,11 +212,11 @@ export class RtpShortPath {
   }
 
   /**
-   * Sends `payload` as the reflector's RTP packet numbered `seq` at `timestamp`. False when werift
-   * may not send now (DTLS not connected, no codec, no nominated pair or no consent): werift's
-   * sender, which then drops it as well, is left to say so.
+   * Sends `payload`, the echo numbered `downSeq`, as the reflector's RTP packet numbered `seq` at
+   * `timestamp`. False when werift may not send now (DTLS not connected, no codec, no nominated
+   * pair or no consent): werift's sender, which then drops it as well, is left to say so.
    */
-  send(payload: Uint8Array, seq: number, timestamp: number): boolean {
+  send(payload: Uint8Array, seq: number, timestamp: number, downSeq: number): boolean {
     const s = this.sender;
     const ice = this.dtls.iceTransport.connection;
     const pair = ice.nominated;
@@ -246,7 +246,7 @@ export class RtpShortPath {
     }
     const [ip, port] = pair.remoteAddr;
     this.sent++;
-    this.hooks.send(packet, ip, port);
+    this.hooks.send(packet, ip, port, downSeq);
     return true;
   }
 }

@@ -29,7 +29,7 @@ interface Stage {
   payloads: Buffer[];
   stats: { sequenceNumber: number; timestamp: number; serializeSize: number; length: number }[];
   refused: string[];
-  sent: { packet: Buffer; ip: string; port: number }[];
+  sent: { packet: Buffer; ip: string; port: number; downSeq: number }[];
   sender: { ntpTimestamp: bigint; rtpTimestamp: number; octetCount: number; packetCount: number; headerBytesSent: number; rtcpStarts: number };
   pair: { packetsSent: number; bytesSent: number };
   consent: { fresh: boolean };
@@ -85,7 +85,7 @@ function stage(): Stage {
         payloads.push(Buffer.from(payload));
       },
       onRefused: (err: SrtpError) => refused.push(err.reason),
-      send: (packet, ip, port) => sent.push({ packet, ip, port }),
+      send: (packet, ip, port, downSeq) => sent.push({ packet, ip, port, downSeq }),
     },
   );
   if (!('path' in made)) throw new Error(made.reason);
@@ -157,9 +157,9 @@ describe('the short path', () => {
 
   it("sends an echo the page unprotects to the reflector's header and payload, and keeps werift's sender-report counts", () => {
     const s = stage();
-    expect(s.path.send(Buffer.from('echo one'), 500, 4800)).toBe(true);
-    expect(s.path.send(Buffer.from('echo two!'), 501, 5280)).toBe(true);
-    expect(s.sent.map((x) => `${x.ip}:${x.port}`)).toEqual(['127.0.0.1:40000', '127.0.0.1:40000']);
+    expect(s.path.send(Buffer.from('echo one'), 500, 4800, 0)).toBe(true);
+    expect(s.path.send(Buffer.from('echo two!'), 501, 5280, 1)).toBe(true);
+    expect(s.sent.map((x) => `${x.ip}:${x.port} echo ${x.downSeq}`)).toEqual(['127.0.0.1:40000 echo 0', '127.0.0.1:40000 echo 1']);
     const [first, second] = s.sent.map((x) => s.page.from.unprotectRtp(x.packet));
     expect(first?.subarray(0, 12)).toEqual(Buffer.from([0x80, OPUS_PT, 0x01, 0xf4, 0, 0, 0x12, 0xc0, 0xca, 0xfe, 0xf0, 0x0d]));
     expect(first?.subarray(12).toString()).toBe('echo one');
@@ -174,7 +174,7 @@ describe('the short path', () => {
   it('sends nothing without consent to send (RFC 7675), and leaves the echo to werift', () => {
     const s = stage();
     s.consent.fresh = false;
-    expect(s.path.send(Buffer.from('echo'), 1, 480)).toBe(false);
+    expect(s.path.send(Buffer.from('echo'), 1, 480, 0)).toBe(false);
     expect(s.sent).toEqual([]);
     expect(s.sender.packetCount).toBe(0);
   });
