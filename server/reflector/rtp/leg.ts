@@ -8,6 +8,7 @@ import type { RtpReflectorCore } from './core.js';
 import { withAudioPtime } from './sdp.js';
 import { shortPath, type RtpShortPath } from './short-path.js';
 import { useOwnSrtp, type SrtpOwner, type SrtpTakeover } from './werift-srtp.js';
+import { weriftUdpSockets, type WeriftUdp } from './werift-udp.js';
 
 /** Opus' RTP clock (RFC 7587 §4.1): always 48 kHz, whatever the audio's sampling rate. */
 const OPUS_CLOCK_HZ = 48_000;
@@ -71,36 +72,6 @@ interface LocalPeerLink {
   detach(): void;
 }
 export type AttachLocalPeer = (ip: string, port: number, deliver: (data: Buffer, fromIp: string, fromPort: number) => void) => LocalPeerLink;
-
-/** werift's UDP socket of an ICE transport, as far as the leg uses it (werift's UdpTransport). */
-interface WeriftUdp {
-  readonly type: string;
-  readonly address: { address: string; port: number };
-  onData: (data: Buffer, addr: [string, number]) => void;
-  send: (data: Buffer, addr?: [string, number]) => Promise<void>;
-}
-
-const isWeriftUdp = (t: unknown): t is WeriftUdp =>
-  typeof t === 'object' && t !== null && (t as { type?: unknown }).type === 'udp' && typeof (t as { send?: unknown }).send === 'function';
-
-/**
- * The UDP sockets werift's ICE gathered on (one here: the leg binds `peerAddress` only). werift
- * keeps them private (IceConnection.protocols[].transport); read at run time, and an empty list
- * when werift changes them, so the leg keeps to the wire (test/server/reflector/rtp/relay-echo.test.ts
- * checks the call path is taken).
- */
-function weriftUdpSockets(pc: RTCPeerConnection): WeriftUdp[] {
-  const out: WeriftUdp[] = [];
-  for (const t of pc.iceTransports) {
-    const protocols = (t.connection as unknown as { protocols?: unknown }).protocols;
-    if (!Array.isArray(protocols)) continue;
-    for (const p of protocols as unknown[]) {
-      const transport = typeof p === 'object' && p !== null ? (p as { transport?: unknown }).transport : undefined;
-      if (isWeriftUdp(transport)) out.push(transport);
-    }
-  }
-  return out;
-}
 
 /**
  * The RTP probe leg: a werift RTCPeerConnection that answers the page's offer of

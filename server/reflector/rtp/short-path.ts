@@ -19,11 +19,9 @@
  * keeps these members out of its types: they are read at run time, and when one is missing the
  * short path is not made and werift's path stays (the leg says which ran in its closing line).
  */
-import { SrtpError, rtpHeaderLength } from './srtp.js';
+import { RTP_HEADER_BYTES, SrtpError, rtpHeaderLength, writeRtpHeader } from './srtp.js';
 import type { OwnSrtp } from './werift-srtp.js';
 
-/** The fixed part of an RTP header (RFC 3550 §5.1): the echo's whole header. */
-const RTP_HEADER_BYTES = 12;
 /** Seconds from the NTP epoch (1900-01-01) to the Unix epoch (RFC 868's table; RFC 3550 §4). */
 const NTP_UNIX_OFFSET_S = 2_208_988_800;
 const TWO_POW_32 = 0x1_0000_0000;
@@ -221,13 +219,7 @@ export class RtpShortPath {
     const ice = this.dtls.iceTransport.connection;
     const pair = ice.nominated;
     if (this.dtls.state !== 'connected' || s.codec === undefined || pair === undefined || !ice.canSendApplicationData()) return false;
-    const h = this.header;
-    h[0] = 0x80; // version 2, no padding, no extension, no CSRC
-    h[1] = s.codec.payloadType & 0x7f;
-    h.writeUInt16BE(seq & 0xffff, 2);
-    h.writeUInt32BE(timestamp >>> 0, 4);
-    h.writeUInt32BE(s.ssrc >>> 0, 8);
-    const packet = this.srtp.out.protectRtpParts(h, payload);
+    const packet = this.srtp.out.protectRtpParts(writeRtpHeader(this.header, false, s.codec.payloadType, seq, timestamp, s.ssrc), payload);
     s.sequenceNumber = seq;
     s.timestamp = timestamp;
     s.ntpTimestamp = ntpTimestamp(performance.timeOrigin + performance.now());

@@ -29,7 +29,8 @@ const AUTH_KEY_BYTES = 20;
 const SRTP_TAG_BYTES = 10;
 /** The E flag and the 31-bit SRTCP index (RFC 3711 §3.4). */
 const SRTCP_INDEX_BYTES = 4;
-const RTP_HEADER_BYTES = 12;
+/** The fixed part of an RTP header (RFC 3550 §5.1). */
+export const RTP_HEADER_BYTES = 12;
 const RTCP_HEADER_BYTES = 8;
 const MAX_SRTCP_INDEX = 0x7fff_ffff;
 
@@ -111,6 +112,19 @@ export function advanceRoc(seq: number, roc: number, s: RocState): void {
   } else if (roc === s.roc && seq > s.lastSeq) {
     s.lastSeq = seq;
   }
+}
+
+/**
+ * Writes an RTP header with no padding, extension or CSRC (RFC 3550 §5.1: version 2) into the
+ * first 12 bytes of `out`, and returns `out`.
+ */
+export function writeRtpHeader(out: Buffer, marker: boolean, payloadType: number, seq: number, timestamp: number, ssrc: number): Buffer {
+  out[0] = 0x80;
+  out[1] = (marker ? 0x80 : 0) | (payloadType & 0x7f);
+  out.writeUInt16BE(seq & 0xffff, 2);
+  out.writeUInt32BE(timestamp >>> 0, 4);
+  out.writeUInt32BE(ssrc >>> 0, 8);
+  return out;
 }
 
 /** The length of an RTP header (fixed part, CSRCs, header extension: RFC 3550 §5.1, §5.3.1), or -1 when `packet` is shorter than it. */

@@ -10,7 +10,7 @@
  * SRTP stays, and the leg says which one runs in its log.
  */
 import { ProtectionProfileAes128CmHmacSha1_80, SrtpAuthenticationError, type RtpHeader } from 'werift';
-import { SrtpDirection, SrtpError } from './srtp.js';
+import { RTP_HEADER_BYTES, SrtpDirection, SrtpError, writeRtpHeader } from './srtp.js';
 
 /** Whose SRTP a transport runs: ours, werift's (its profile, or its internals, left it), or none yet (DTLS not done). */
 export type SrtpOwner = 'ours' | 'werift' | 'none';
@@ -64,13 +64,7 @@ function sessionConfig(srtp: unknown): { keys: WeriftKeys; profile: unknown } | 
 /** A werift RTP header with no CSRC, extension or padding as its 12 bytes (RFC 3550 §5.1), or werift's own serialization otherwise. */
 function headerBytes(header: RtpHeader): Buffer {
   if (header.csrc.length > 0 || header.extension || header.extensions.length > 0 || header.padding) return header.serialize(header.serializeSize);
-  const out = Buffer.allocUnsafe(12);
-  out[0] = 0x80;
-  out[1] = (header.marker ? 0x80 : 0) | (header.payloadType & 0x7f);
-  out.writeUInt16BE(header.sequenceNumber & 0xffff, 2);
-  out.writeUInt32BE(header.timestamp >>> 0, 4);
-  out.writeUInt32BE(header.ssrc >>> 0, 8);
-  return out;
+  return writeRtpHeader(Buffer.allocUnsafe(RTP_HEADER_BYTES), header.marker, header.payloadType, header.sequenceNumber, header.timestamp, header.ssrc);
 }
 
 /** Our refusal as werift's, which werift drops without a word (RTCDtlsTransport.startSrtp), told to `onRefused` first; anything else as it was. */
