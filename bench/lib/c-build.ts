@@ -6,12 +6,18 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { runProcess } from './process.js';
 
-/** Compiles `source` into `out` with cc -O2; a clear error naming `bench` when there is no compiler or it fails. */
-export async function buildC(source: string, out: string, bench: string): Promise<string> {
+/**
+ * Compiles `source` into `out` with cc -O2, linked with `libs` (e.g. `crypto`); a clear error
+ * naming `bench` when there is no compiler, and each library's Debian package when the build fails.
+ */
+export async function buildC(source: string, out: string, bench: string, libs: { name: string; debian: string }[] = []): Promise<string> {
   mkdirSync(dirname(out), { recursive: true });
-  const r = await runProcess('cc', ['-O2', '-Wall', '-Werror', '-o', out, source], { timeoutMs: 60_000 });
+  const r = await runProcess('cc', ['-O2', '-Wall', '-Werror', '-o', out, source, ...libs.map((l) => `-l${l.name}`)], { timeoutMs: 60_000 });
   if (r.spawnError)
     throw new Error(`${bench} needs a C compiler for its C floor: \`cc\` did not start (${r.spawnError.message}); install Debian's gcc (apt-get install gcc)`);
-  if (r.code !== 0) throw new Error(`cc could not build ${source}:\n${r.output}`);
+  if (r.code !== 0) {
+    const need = libs.length === 0 ? '' : ` (it needs ${libs.map((l) => `lib${l.name}: apt-get install ${l.debian}`).join(', ')})`;
+    throw new Error(`cc could not build ${source}${need}:\n${r.output}`);
+  }
   return out;
 }

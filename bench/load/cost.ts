@@ -19,7 +19,7 @@ import { describePublished, machineInfo, publishResults, resultFiles, today, wri
 import { costPerTest, idleRate, readThreads, readTree, readTreeNs, threadShares } from '../lib/test-cost.js';
 import { setTimeout as pause } from 'node:timers/promises';
 import type { ManyClientRun } from './many-client.js';
-import { floorCost, PROBE_DATAGRAM_BYTES, type FloorCost } from './floor.js';
+import { floorCost, PROBE_DATAGRAM_BYTES, type FloorCost, type FloorKind } from './floor.js';
 import { SRTP_PAYLOAD_BYTES, srtpContextCost } from './srtp-contexts.js';
 
 export interface CostOptions {
@@ -130,15 +130,24 @@ async function onOneServe(
   }
 }
 
+const FLOOR_LABEL: Record<FloorKind, string> = {
+  node: 'a bare Node echo (`dgram`)',
+  c: 'a bare C echo (`recvfrom`, `sendto`)',
+  'node-probe': "a probe echo in Node (the reflector's own SRTP and probe code, `dgram`)",
+  'c-probe': "a probe echo in C (OpenSSL's AES and HMAC, contexts made once)",
+};
+
 export async function runCostBench(o: CostOptions): Promise<void> {
   const now = await onOneServe(['chromium', 'node'], o, {});
   const weriftRtp = await onOneServe(['chromium-werift-rtp'], o, { CALLPROBE_RTP_PATH: 'werift' });
   const weriftSrtp = await onOneServe(['chromium-werift-srtp'], o, { CALLPROBE_SRTP: 'werift' });
-  // The floors: the same probe stream echoed by a process that does nothing else, in Node and in C.
+  // The floors: the same probe stream echoed by a process that does nothing else, in Node and in C;
+  // then real probes, each given a probe's own work (SRTP both ways, the probe read, the echo written).
   const floors: FloorCost[] = [];
-  for (const kind of ['node', 'c'] as const) {
+  for (const kind of ['node', 'c', 'node-probe', 'c-probe'] as const) {
     const f = await floorCost(kind, o.runs, o.durationS, process.cwd());
     process.stderr.write(`cost floor ${kind}: ${f.echoed} of ${f.sent} echoed\n`);
+    if (f.bad > 0) throw new Error(`the ${kind} floor answered ${f.bad} probes wrongly (the first: ${f.firstBad ?? '?'}): it is no floor`);
     floors.push(f);
   }
   // What keeping SRTP contexts per session would save, per packet, in a tight loop.
@@ -182,12 +191,12 @@ export async function runCostBench(o: CostOptions): Promise<void> {
       ]),
     ),
     '',
-    `The floors, in the same run: a process that only echoes a test's probe stream (one ${PROBE_DATAGRAM_BYTES}-byte datagram every 10 ms for ${o.durationS} s over loopback, each sent straight back; no TURN, SRTP or WebRTC), its CPU per stream less its idle rate.`,
+    `The floors, in the same run: a process that only echoes a test's probe stream (one ${PROBE_DATAGRAM_BYTES}-byte datagram every 10 ms for ${o.durationS} s over loopback), its CPU per stream less its idle rate. A bare echo sends each datagram straight back (no TURN, SRTP or WebRTC). A probe echo is sent real probes (a probe frame in SRTP in ChannelData) and does a probe's own work on each, in one handler: the SRTP tag checked and the payload decrypted, the probe read, the echo frame written (the last four probes' records), encrypted and tagged, one send; every echo is checked by the sender.`,
     '',
     mdTable(
       ['floor', 'streams', 'datagrams echoed', 'CPU-s per test', 'CPU per datagram echoed'],
       floors.map((f) => [
-        f.floor === 'node' ? 'a bare Node echo (`dgram`)' : 'a bare C echo (`recvfrom`, `sendto`)',
+        FLOOR_LABEL[f.floor],
         String(f.tests),
         `${f.echoed} of ${f.sent}`,
         fx(f.cpuSPerTest),
