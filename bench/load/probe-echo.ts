@@ -12,7 +12,7 @@ import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { RtpReflectorCore } from '../../server/reflector/rtp/core.js';
-import { RTP_HEADER_BYTES, SrtpDirection, writeRtpHeader } from '../../server/reflector/rtp/srtp.js';
+import { RTP_HEADER_BYTES, SrtpDirection, SrtpError, writeRtpHeader } from '../../server/reflector/rtp/srtp.js';
 import { ECHO_PAYLOAD_TYPE, ECHO_SSRC, parseProbeKeys } from './probe-stream.js';
 
 const port = Number(process.argv[2]);
@@ -28,11 +28,24 @@ const header = Buffer.alloc(RTP_HEADER_BYTES);
 let seq = 0;
 let timestamp = 0;
 const now = (): number => performance.now();
+/** Probes dropped for a bad SRTP tag or a short packet, as the reflector drops them (said on exit). */
+let dropped = 0;
+/** The SRTP packet's payload, decrypted; null when it is dropped. */
+function unprotect(msg: Buffer): Buffer | null {
+  try {
+    return up.unprotectRtp(msg.subarray(4, 4 + msg.readUInt16BE(2)));
+  } catch (err) {
+    if (!(err instanceof SrtpError)) throw err;
+    dropped++;
+    return null;
+  }
+}
 const socket = dgram.createSocket('udp4');
 socket.on('message', (msg: Buffer, from: dgram.RemoteInfo) => {
   const recvMs = now();
   const channel = msg.readUInt16BE(0);
-  const rtp = up.unprotectRtp(msg.subarray(4, 4 + msg.readUInt16BE(2)));
+  const rtp = unprotect(msg);
+  if (rtp === null) return;
   const out = core.onFrame(rtp.subarray(RTP_HEADER_BYTES), recvMs, now);
   if (out.kind !== 'echo') return;
   writeRtpHeader(header, false, ECHO_PAYLOAD_TYPE, seq, timestamp, ECHO_SSRC);
@@ -48,5 +61,9 @@ socket.on('message', (msg: Buffer, from: dgram.RemoteInfo) => {
 // The receipts go where the reflector's go every 250 ms (taken here, not sent: the floor has no data channel).
 setInterval(() => core.takeReceipts(), 250).unref();
 socket.bind(port, '127.0.0.1', () => process.stdout.write(`READY ${JSON.stringify({ pid: process.pid, port: socket.address().port })}\n`));
-process.once('SIGTERM', () => process.exit(0));
-process.once('SIGINT', () => process.exit(0));
+const exit = (): void => {
+  if (dropped > 0) process.stderr.write(`probe-echo: ${dropped} probes dropped (bad SRTP tag or short)\n`);
+  process.exit(0);
+};
+process.once('SIGTERM', exit);
+process.once('SIGINT', exit);

@@ -57,22 +57,24 @@ describe.skipIf(why !== null)('probe-echo floors', () => {
     });
   }
 
-  it('c-probe: a probe whose SRTP tag is wrong gets no echo (it is checked, not only decrypted); the next intact one does', async () => {
-    echo = await startFloorEcho('c-probe', repoRoot, 60);
-    const probes = new ProbeStream(echo.keys ?? newProbeKeys());
-    const answers: boolean[] = [];
-    const socket = await sender((msg) => answers.push(probes.echo(msg)));
-    open.push(socket);
-    for (let i = 0; i < 5; i++) {
-      const p = probes.next(i);
-      p[p.length - 1] = (p[p.length - 1] ?? 0) ^ 1; // the tag's last byte
-      socket.send(p, echo.port, '127.0.0.1');
-    }
-    socket.send(probes.next(5), echo.port, '127.0.0.1');
-    // One socket, in order: the intact probe's echo comes after whatever the others caused.
-    await waitFor(() => answers.length > 0, { timeoutMs: 10_000, what: "the intact probe's echo", state: () => JSON.stringify(answers) });
-    expect(answers).toEqual([true]);
-  });
+  for (const floor of ['c-probe', 'node-probe'] as const) {
+    it(`${floor}: a probe whose SRTP tag is wrong gets no echo (it is checked, not only decrypted); the next intact one does`, async () => {
+      echo = await startFloorEcho(floor, repoRoot, 60);
+      const probes = new ProbeStream(echo.keys ?? newProbeKeys());
+      const answers: boolean[] = [];
+      const socket = await sender((msg) => answers.push(probes.echo(msg)));
+      open.push(socket);
+      for (let i = 0; i < 5; i++) {
+        const p = probes.next(i);
+        p[p.length - 1] = (p[p.length - 1] ?? 0) ^ 1; // the tag's last byte
+        socket.send(p, echo.port, '127.0.0.1');
+      }
+      socket.send(probes.next(5), echo.port, '127.0.0.1');
+      // One socket, in order: the intact probe's echo comes after whatever the others caused.
+      await waitFor(() => answers.length > 0, { timeoutMs: 10_000, what: "the intact probe's echo", state: () => JSON.stringify(answers) });
+      expect(answers).toEqual([true]);
+    });
+  }
 
   it("the sender's check refuses an echo with one byte changed, and says why", async () => {
     echo = await startFloorEcho('node-probe', repoRoot, 60);
