@@ -89,6 +89,11 @@ export class ProbeStream {
     return datagram;
   }
 
+  /** Whether the echo of probe `probeSeq` came back and passed the check. */
+  echoed(probeSeq: number): boolean {
+    return this.seen.has(probeSeq);
+  }
+
   /** An echo came back: true when it is the echo of a probe sent and not seen before (its tag, its frame and its channel checked). */
   echo(datagram: Buffer): boolean {
     try {

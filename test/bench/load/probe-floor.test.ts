@@ -71,7 +71,7 @@ describe.skipIf(why !== null)('probe-echo floors', () => {
       }
       socket.send(probes.next(5), echo.port, '127.0.0.1');
       // One socket, in order: the intact probe's echo comes after whatever the others caused.
-      await waitFor(() => answers.length > 0, { timeoutMs: 10_000, what: "the intact probe's echo", state: () => JSON.stringify(answers) });
+      await waitFor(() => probes.echoed(5), { timeoutMs: 10_000, what: "the intact probe's echo", state: () => JSON.stringify(answers) });
       expect(answers).toEqual([true]);
     });
   }
