@@ -29,6 +29,7 @@ import { EchoSession } from '../reflector/echo-session.js';
 import { LoopDelayMonitor, LoopDelayWindow } from '../loop-delay.js';
 import { IdleCollector } from './idle-collect.js';
 import { holdWrtcFactory } from '../reflector/wrtc-factory.js';
+import { warmRtpLeg } from '../reflector/rtp/leg.js';
 import { RelayLinks } from './relay-links.js';
 
 /** What every reflector session of the plane is given; the parts that reach the relay are injected (tests give their own). */
@@ -322,6 +323,7 @@ export async function startDataPlane(
   // This process's lateness for /metrics: the reflector's sampler's ticks when it runs (one timer), else a sampler of its own.
   const window = own.loopDelay && r !== null ? new LoopDelayWindow(() => performance.now()) : null;
   // The event loop runs the relay and the reflector: how late it ran goes to each test (its `final`).
+  if (r?.rtp === true) await warmRtpLeg();
   const lateness = r !== null ? startLoopLateness(DEFAULTS.serverLoop, busy, (ms) => window?.record(ms)) : null;
   const ownSampler = own.loopDelay && window === null ? new LoopDelayMonitor(busy) : null;
   const reflector: ReflectorParts | null =
