@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { RtpReflectorCore } from '../../server/reflector/rtp/core.js';
 import { RTP_HEADER_BYTES, SrtpDirection, SrtpError, writeRtpHeader } from '../../server/reflector/rtp/srtp.js';
+import { CHANNEL_DATA_HEADER_BYTES, channelDataLength, channelDataNumber, encodeChannelData } from '../../server/turn/codec/channel-data.js';
 import { ECHO_PAYLOAD_TYPE, ECHO_SSRC, parseProbeKeys } from './probe-stream.js';
 
 const port = Number(process.argv[2]);
@@ -33,7 +34,7 @@ let dropped = 0;
 /** The SRTP packet's payload, decrypted; null when it is dropped. */
 function unprotect(msg: Buffer): Buffer | null {
   try {
-    return up.unprotectRtp(msg.subarray(4, 4 + msg.readUInt16BE(2)));
+    return up.unprotectRtp(msg.subarray(CHANNEL_DATA_HEADER_BYTES, CHANNEL_DATA_HEADER_BYTES + channelDataLength(msg)));
   } catch (err) {
     if (!(err instanceof SrtpError)) throw err;
     dropped++;
@@ -43,7 +44,7 @@ function unprotect(msg: Buffer): Buffer | null {
 const socket = dgram.createSocket('udp4');
 socket.on('message', (msg: Buffer, from: dgram.RemoteInfo) => {
   const recvMs = now();
-  const channel = msg.readUInt16BE(0);
+  const channel = channelDataNumber(msg);
   const rtp = unprotect(msg);
   if (rtp === null) return;
   const out = core.onFrame(rtp.subarray(RTP_HEADER_BYTES), recvMs, now);
@@ -51,12 +52,7 @@ socket.on('message', (msg: Buffer, from: dgram.RemoteInfo) => {
   writeRtpHeader(header, false, ECHO_PAYLOAD_TYPE, seq, timestamp, ECHO_SSRC);
   seq = (seq + 1) & 0xffff;
   timestamp = (timestamp + 480) >>> 0;
-  const srtp = down.protectRtpParts(header, out.payload);
-  const datagram = Buffer.allocUnsafe(4 + srtp.length);
-  datagram.writeUInt16BE(channel, 0);
-  datagram.writeUInt16BE(srtp.length, 2);
-  srtp.copy(datagram, 4);
-  socket.send(datagram, from.port, from.address);
+  socket.send(encodeChannelData(channel, down.protectRtpParts(header, out.payload), 'datagram'), from.port, from.address);
 });
 // The receipts go where the reflector's go every 250 ms (taken here, not sent: the floor has no data channel).
 setInterval(() => core.takeReceipts(), 250).unref();

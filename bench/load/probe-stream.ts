@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { decodeRtpEcho, encodeRtpProbe } from '../../src/protocol/rtp-probe.js';
 import { RTP_HEADER_BYTES, SrtpDirection, deriveSessionKeys, writeRtpHeader } from '../../server/reflector/rtp/srtp.js';
+import { CHANNEL_DATA_HEADER_BYTES, channelDataLength, channelDataNumber, encodeChannelData } from '../../server/turn/codec/channel-data.js';
 
 /** The page's payload type and SSRC in the stream, and the echo's. */
 const PROBE_PAYLOAD_TYPE = 111;
@@ -82,11 +83,7 @@ export class ProbeStream {
     const probeSeq = this.nextSeq++;
     writeRtpHeader(this.header, false, PROBE_PAYLOAD_TYPE, probeSeq & 0xffff, (probeSeq * 480) >>> 0, PROBE_SSRC);
     const srtp = this.up.protectRtpParts(this.header, encodeRtpProbe({ probeSeq, sendMs: nowMs, opus: this.opus }, DEFAULTS.rtp.frameBytes));
-    const datagram = Buffer.allocUnsafe(4 + srtp.length);
-    datagram.writeUInt16BE(CHANNEL, 0);
-    datagram.writeUInt16BE(srtp.length, 2);
-    srtp.copy(datagram, 4);
-    return datagram;
+    return encodeChannelData(CHANNEL, srtp, 'datagram');
   }
 
   /** Whether the echo of probe `probeSeq` came back and passed the check. */
@@ -97,8 +94,9 @@ export class ProbeStream {
   /** An echo came back: true when it is the echo of a probe sent and not seen before (its tag, its frame and its channel checked). */
   echo(datagram: Buffer): boolean {
     try {
-      if (datagram.readUInt16BE(0) !== CHANNEL) throw new Error('another channel');
-      const rtp = this.down.unprotectRtp(datagram.subarray(4, 4 + datagram.readUInt16BE(2)));
+      const length = channelDataLength(datagram);
+      if (length < 0 || channelDataNumber(datagram) !== CHANNEL) throw new Error("not ChannelData on the probes' channel");
+      const rtp = this.down.unprotectRtp(datagram.subarray(CHANNEL_DATA_HEADER_BYTES, CHANNEL_DATA_HEADER_BYTES + length));
       if (rtp.readUInt32BE(8) !== ECHO_SSRC) throw new Error('another SSRC');
       const e = decodeRtpEcho(rtp.subarray(RTP_HEADER_BYTES));
       if (e.upSeq >= this.nextSeq || this.seen.has(e.upSeq) || e.opus.length !== OPUS_BYTES) throw new Error(`echo of probe ${e.upSeq}`);

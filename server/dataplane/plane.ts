@@ -29,7 +29,7 @@ import { EchoSession } from '../reflector/echo-session.js';
 import { LoopDelayMonitor, LoopDelayWindow } from '../loop-delay.js';
 import { IdleCollector } from './idle-collect.js';
 import { holdWrtcFactory } from '../reflector/wrtc-factory.js';
-import { warmRtpLeg } from '../reflector/rtp/leg.js';
+import { warmRtpLeg } from '../reflector/rtp/warm.js';
 import { RelayLinks } from './relay-links.js';
 
 /** What every reflector session of the plane is given; the parts that reach the relay are injected (tests give their own). */

@@ -1,6 +1,5 @@
 import { randomInt } from 'node:crypto';
-import nacl from 'tweetnacl';
-import { RTCDtlsTransport, RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, type MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
+import { RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, type MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
 import type { SignalData } from '../../../src/protocol/api.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { isRelayCandidate, isRelayEndpoint, isSignalledCandidate, parseCandidate, type ParsedCandidate, type RelayEndpoints } from '../candidates.js';
@@ -58,35 +57,6 @@ export interface RtpLegOptions {
  * place of the short path (./short-path.ts), our SRTP kept (`rtp-path`, CALLPROBE_RTP_PATH=werift).
  */
 export type WeriftBaseline = 'srtp' | 'rtp-path';
-
-/**
- * What the first RTP leg of a process would otherwise do cold, done when the plane starts. Cold,
- * the first leg's set-up held the event loop for 20-40 ms just before its probes started, so the
- * first test after a start (and only it) had the server marked busy there (measured; the profile
- * put it in werift's offer and answer, and in its DTLS handshake's X25519). So, with no socket
- * opened and nothing sent:
- * - werift's DTLS certificate (made once per process and kept: RTCDtlsTransport.SetupCertificate);
- * - an offer and an answer between two werift peer connections with the leg's audio codec;
- * - a few rounds of the X25519 key agreement werift's DTLS runs in tweetnacl's JavaScript
- *   (RFC 7748; the same module werift imports, so its code is compiled when the handshake runs).
- */
-export async function warmRtpLeg(rounds = 4): Promise<void> {
-  await RTCDtlsTransport.SetupCertificate();
-  const offerer = new RTCPeerConnection({ codecs: { audio: [useOPUS()] } });
-  const answerer = new RTCPeerConnection({ codecs: { audio: [useOPUS()] } });
-  try {
-    offerer.addTransceiver('audio', { direction: 'sendrecv' });
-    await answerer.setRemoteDescription(await offerer.createOffer());
-    await answerer.createAnswer();
-  } finally {
-    await Promise.all([offerer.close(), answerer.close()]);
-  }
-  for (let i = 0; i < rounds; i++) {
-    const ours = nacl.box.keyPair();
-    const theirs = nacl.box.keyPair();
-    nacl.scalarMult(ours.secretKey, theirs.publicKey);
-  }
-}
 
 /** The baseline a benchmark asked for in the environment (CALLPROBE_SRTP=werift, CALLPROBE_RTP_PATH=werift), as leg options. */
 export function weriftBaseline(env: Record<string, string | undefined>): { werift?: WeriftBaseline } {
