@@ -9,7 +9,9 @@
  *   so the median stays unbiased: measure/rtt.ts). Fewer than MIN_RTT_SAMPLES samples -> insufficient.
  * - Burst loss / loss / jitter: the worst evaluable window over send time. A window
  *   touching a suspect interval cannot be the basis of a pass: fail if a clean window
- *   fails, otherwise insufficient when any evaluable window is suspect.
+ *   fails, otherwise insufficient when any evaluable window is suspect. With attribution, a
+ *   pass may rest on time that can only have made the window worse (measure/direction.ts
+ *   passBasis): the views' time, and for down loss the page's own (it only receives there).
  * - Resolution: at R probes/s a window of W ms holds R*W/1000 probes, so one loss moves
  *   the ratio by 100 / (R*W/1000) %. A ratio target whose resolution is >= its threshold
  *   is not resolvable at that rate: insufficient, with the rate that would resolve it.
@@ -36,6 +38,10 @@
  *   - Mostly suspect (more than half the evaluable 200 ms windows of all directions were the
  *     device's or the server's): nothing fails but that proven up loss; what would have failed, and
  *     every suspect window grade, is insufficient with whose time it was.
+ *   - A loss window touching suspect time still fails when its probes lost outside that time
+ *     alone reach the target, every probe sent in it counted as arrived (measure/windows.ts:
+ *     Lower bound): a one-second stall no longer leaves a 15 s test's loss ungraded. For up loss
+ *     the suspect time is the proven scan's; otherwise not in a mostly suspect test.
  * - Clock: delay figures (round trip, one-way, jitter) are differences of times read from the
  *   browser's clock, uncertain by its step (1 ms in some browsers, W3C High Resolution Time
  *   §7.1). A value within one step of its threshold cannot be told apart from it:
@@ -127,6 +133,11 @@ export interface WindowFacts {
   window: { fromMs: number; packets: number; lost: number } | null;
   /** Up loss in this device's time that the server proves was lost on the path. */
   provenOnBusyDevice?: boolean;
+  /**
+   * A fail on a window touching suspect time: `window.lost` counts only the probes lost outside
+   * that time, and alone they reach the target (measure/windows.ts: Lower bound).
+   */
+  lowerBound?: boolean;
   /** A window that would have failed in a mostly suspect test (attribution), not graded. */
   mostlySuspect?: boolean;
 }
@@ -328,6 +339,10 @@ function gradeWindow(input: GradingInput, dir: GradedDirection, spec: WindowGrad
   if (failing(clean) && !mostly) return fail(clean);
   const proven = spec.proven?.worstClean;
   if (failing(proven)) return fail(proven, { provenOnBusyDevice: !(failing(clean) && clean.startMs === proven.startMs) });
+  // Loss outside the suspect time alone reaches the target (measure/windows.ts: Lower bound):
+  // up loss on the proven scan (its suspect time is the least), otherwise unless mostly suspect.
+  const bound = spec.proven !== undefined ? spec.proven.worstBound : mostly ? null : spec.scan.worstBound;
+  if (failing(bound)) return fail(bound, { lowerBound: true });
   if (failing(clean) && att !== null) {
     return insufficient(
       base,

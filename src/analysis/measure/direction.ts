@@ -45,7 +45,8 @@ export interface DirectionAnalysis {
    * With attribution: the windows scanned with only the page's own suspect intervals as suspect.
    * The views' time (receive lag, the server's hold and loop delay, the recovery after a stall)
    * only adds delay and loss to probes that were sent, so a worst window that meets a target here
-   * is a pass for the network too; absent without attributed time.
+   * is a pass for the network too; absent without attributed time. Down loss: only the time of a
+   * path change or the server's own send queue is suspect here (`lossPassSuspect`).
    */
   passBasis?: { burst: WindowScan; lossSustained: WindowScan; jitterSustained: WindowScan };
 }
@@ -61,6 +62,11 @@ export interface AttributedSpans {
   attributed: readonly Span[];
   /** Up direction: the only time in which a loss is not proven the path's; null elsewhere. */
   provenLossSuspect: readonly Span[] | null;
+  /**
+   * Down direction: the only time of its own a loss pass may not rest on (report/attribution.ts);
+   * null (or absent) elsewhere, where it is all the direction's own suspect time.
+   */
+  lossPassSuspect?: readonly Span[] | null;
 }
 
 /** Analyse one direction. `lossTimeoutMs` applies to relative one-way delay. */
@@ -83,6 +89,7 @@ export function analyzeDirection(records: DirectionRecords, lossTimeoutMs: numbe
   const spec = (windowMs: number, among: readonly Span[] = suspect) => ({ windowMs, intervalMs: records.intervalMs, suspect: among });
   const proven = spans?.provenLossSuspect ?? null;
   const own = records.suspect.map((s) => ({ startMs: s.startMs, endMs: s.endMs }));
+  const ownForLoss = spans?.lossPassSuspect ?? own;
   const attributed = (spans?.attributed.length ?? 0) > 0;
   const ci = c.n > 0 ? clopperPearson(loss.lost, c.n) : null;
 
@@ -106,8 +113,8 @@ export function analyzeDirection(records: DirectionRecords, lossTimeoutMs: numbe
     ...(attributed
       ? {
           passBasis: {
-            burst: scanWindows(series, spec(lengths.burstMs, own), lossPctMetric),
-            lossSustained: scanWindows(series, spec(lengths.sustainedMs, own), lossPctMetric),
+            burst: scanWindows(series, spec(lengths.burstMs, ownForLoss), lossPctMetric),
+            lossSustained: scanWindows(series, spec(lengths.sustainedMs, ownForLoss), lossPctMetric),
             jitterSustained: scanWindows(series, spec(lengths.sustainedMs, own), meanJitterMetric),
           },
         }

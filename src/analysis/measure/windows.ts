@@ -29,6 +29,13 @@
  * the test (or past a gap in sending) are not graded as if they were full.
  * Suspect: a window [s, s + W) touching a suspect interval [a, b] (a < s + W and b >= s)
  * is marked; the grader never lets such a window be the basis of a pass.
+ *
+ * Lower bound (loss only). A suspect window's loss is uncertain only in its probes sent inside
+ * a suspect interval (send time in [a, b]): each of those may have been lost by the device or
+ * the server, not the network. Counting every one of them as arrived gives the least loss the
+ * window can have had on the network: (probes lost outside suspect time) / (all its probes). It
+ * is exact for the probes it counts, so where it reaches a target the window fails whatever
+ * happened in the suspect time. `worstBound` is the suspect window with the highest such bound.
  */
 
 /** Per-probe inputs, indexed by sent position (send order). */
@@ -97,6 +104,12 @@ export interface WindowScan {
   worstClean: WindowStat | null;
   /** Worst evaluable window, suspect or not. */
   worstAny: WindowStat | null;
+  /**
+   * Loss only: the evaluable suspect window whose loss is highest counting every probe sent in
+   * suspect time as arrived (module comment: Lower bound). Its `value` is that bound and `lost`
+   * the probes lost outside suspect time. Null for jitter, or with no suspect window.
+   */
+  worstBound: WindowStat | null;
 }
 
 /** Answers "does [s, s + W) touch a suspect interval?" in O(log m). */
@@ -121,6 +134,30 @@ function suspectTester(spans: readonly SuspectSpan[], windowMs: number): (startM
     }
     return lo > 0 && (prefixMaxEnd[lo - 1] ?? Number.NEGATIVE_INFINITY) >= s;
   };
+}
+
+/**
+ * Prefix counts (n + 1 entries) of the lost probes sent inside a suspect interval (send time in
+ * [a, b]); send times are non-decreasing, so one pass over the merged intervals finds each.
+ */
+function lostInSuspect(p: PreparedSeries, spans: readonly SuspectSpan[]): Int32Array {
+  const n = p.sendMs.length;
+  const out = new Int32Array(n + 1);
+  const merged: SuspectSpan[] = [];
+  for (const x of [...spans].sort((u, v) => u.startMs - v.startMs)) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && x.startMs <= last.endMs) last.endMs = Math.max(last.endMs, x.endMs);
+    else merged.push({ startMs: x.startMs, endMs: x.endMs });
+  }
+  let j = 0;
+  for (let i = 0; i < n; i++) {
+    const t = p.sendMs[i] ?? 0;
+    while (j < merged.length && (merged[j]?.endMs ?? 0) < t) j++;
+    const inside = j < merged.length && (merged[j]?.startMs ?? 0) <= t;
+    const lostHere = (p.lost[i + 1] ?? 0) - (p.lost[i] ?? 0);
+    out[i + 1] = (out[i] ?? 0) + (inside ? lostHere : 0);
+  }
+  return out;
 }
 
 /** Prefix sums of a series, shared by every scan of it. */
@@ -159,6 +196,7 @@ class WorstTracker {
   evaluableSuspect = 0;
   clean: WindowStat | null = null;
   any: WindowStat | null = null;
+  bound: WindowStat | null = null;
   private cleanValue = Number.NEGATIVE_INFINITY;
   private cleanStart = Number.POSITIVE_INFINITY;
   private anyValue = Number.NEGATIVE_INFINITY;
@@ -171,6 +209,12 @@ class WorstTracker {
     const betterAny = value > this.anyValue || (value === this.anyValue && startMs < this.anyStart);
     const betterClean = !suspect && (value > this.cleanValue || (value === this.cleanValue && startMs < this.cleanStart));
     return (betterAny ? 1 : 0) | (betterClean ? 2 : 0);
+  }
+
+  /** A suspect window's lower bound (loss only): kept when it is the highest, the earliest on a tie. */
+  offerBound(stat: WindowStat): void {
+    const b = this.bound;
+    if (b === null || stat.value > b.value || (stat.value === b.value && stat.startMs < b.startMs)) this.bound = stat;
   }
 
   keep(mask: number, stat: WindowStat): void {
@@ -194,6 +238,7 @@ function scanPrepared(p: PreparedSeries, spec: WindowSpec, metric: WindowMetric)
   const minSpan = W - spec.intervalMs;
   const isSuspect = suspectTester(spec.suspect, W);
   const track = new WorstTracker();
+  const lostIn = metric === 'loss-pct' && spec.suspect.length > 0 ? lostInSuspect(p, spec.suspect) : null;
 
   const endBy = spec.endByMs ?? Number.POSITIVE_INFINITY;
   const visit = (startMs: number, first: number, endExcl: number): void => {
@@ -207,6 +252,10 @@ function scanPrepared(p: PreparedSeries, spec: WindowSpec, metric: WindowMetric)
     const suspect = isSuspect(startMs);
     const mask = track.offer(value, startMs, suspect);
     if (mask !== 0) track.keep(mask, { startMs, packets, lost, received, value, suspect });
+    if (suspect && lostIn !== null) {
+      const lostOutside = lost - ((lostIn[endExcl] ?? 0) - (lostIn[first] ?? 0));
+      track.offerBound({ startMs, packets, lost: lostOutside, received, value: (lostOutside / packets) * 100, suspect });
+    }
   };
   // (A) windows starting at each send time: [t_i, t_i + W).
   let end = 0;
@@ -238,5 +287,12 @@ function scanPrepared(p: PreparedSeries, spec: WindowSpec, metric: WindowMetric)
     visit(start, first, endE);
   }
 
-  return { windowMs: W, evaluable: track.evaluable, evaluableSuspect: track.evaluableSuspect, worstClean: track.clean, worstAny: track.any };
+  return {
+    windowMs: W,
+    evaluable: track.evaluable,
+    evaluableSuspect: track.evaluableSuspect,
+    worstClean: track.clean,
+    worstAny: track.any,
+    worstBound: track.bound,
+  };
 }

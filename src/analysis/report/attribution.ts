@@ -39,6 +39,8 @@ interface DirectionAttribution {
   intervals: AttributedInterval[];
   /** Up (reflector mode): where a loss is not proven the path's (path changes, the server's time); null elsewhere. */
   provenLossSuspect: Span[] | null;
+  /** Down: the only time of its own a loss pass may not rest on (a path change, the server's send queue); null elsewhere. */
+  lossPassSuspect: Span[] | null;
 }
 
 /** The median round trip of every echo, 0 without one: the slack of the down direction's placement. */
@@ -49,6 +51,13 @@ function typicalRoundTripMs(input: AnalysisInput): number {
 
 /** Suspect reasons of the sending side: there a probe the page stamped may never have left this device. */
 const SENDER_SIDE: ReadonlySet<string> = new Set(['page-hidden', 'sender-stall', 'sender-queue']);
+
+/**
+ * The page's own suspect reasons as the down direction carries them: there the page only
+ * receives, and every down probe was sent by the server, so a hidden, stalled or busy page can
+ * add loss (a probe read too late) but never hide one.
+ */
+const PAGE_RECEIVING: ReadonlySet<string> = new Set(['page-hidden', 'sender-stall', 'receiver-stall']);
 
 /**
  * A direction's device and server intervals (on its send clock), and for the up direction where
@@ -68,7 +77,9 @@ function attributeRecords(name: DirectionName, records: DirectionRecords, input:
           ...intervals.filter((i) => i.who === 'server').map(span),
         ]
       : null;
-  return { name, intervals, provenLossSuspect };
+  // Down loss may pass across the page's own time (it only adds loss), not across a path change or the server's send queue.
+  const lossPassSuspect = name === 'down' ? records.suspect.filter((s) => !PAGE_RECEIVING.has(s.reason)).map(span) : null;
+  return { name, intervals, provenLossSuspect, lossPassSuspect };
 }
 
 /** The round trips' suspect time, on the page clock (measure/attribution.ts roundTripSpans). */
@@ -192,7 +203,11 @@ export function attributeTest(
 ): Counted[] {
   return named.map((d) => {
     const a = attributeRecords(d.name, d.records, input);
-    const analysis = analyzeDirection(d.records, input.lossTimeoutMs, lengths, { attributed: a.intervals, provenLossSuspect: a.provenLossSuspect });
+    const analysis = analyzeDirection(d.records, input.lossTimeoutMs, lengths, {
+      attributed: a.intervals,
+      provenLossSuspect: a.provenLossSuspect,
+      lossPassSuspect: a.lossPassSuspect,
+    });
     return countWindows(a, analysis, lengths.burstMs, lengths.sustainedMs);
   });
 }

@@ -142,6 +142,58 @@ describe("a pass across the views' time", () => {
   });
 });
 
+describe('a loss window touching suspect time (15 s test, one 15 s window)', () => {
+  // 1500 probes at 10 ms; every 33rd lost: 46 of 1500. A 20 ms stall at 5000 ms and its second
+  // of recovery hold probes 500-602, of which 528, 561 and 594 were lost: counting them as arrived
+  // leaves 43 of 1500 (2.87 %), still at or above the 1 % target.
+  const every33 = (i: number): boolean => i % 33 === 0;
+
+  it('fails up loss on the probes lost outside a sender stall and its recovery', () => {
+    const r = analyze(input({ count: 1500, up: { suspect: [{ startMs: 5000, endMs: 5020, reason: 'sender-stall' }], lost: every33 } }));
+    const g = grade(r, 'loss-15s', 'up');
+    expect(g).toMatchObject({ status: 'fail', worstWindow: { startMs: 0, packets: 1500, suspect: true } });
+    expect(g.value).toBeCloseTo((43 / 1500) * 100, 9);
+    expect(g.sentence).toContain('lost at least 43 of 1,500 probes (2.87%), counting every probe sent while the evidence was in doubt as arrived');
+    expect(r.summary.verdict).toBe('fail');
+  });
+
+  it('fails down loss the same way after a receiver stall, the test not mostly suspect', () => {
+    // Down probes sent from 5000 ms: the stall at 10,000 ms (down clock) holds probes 500-602 with its recovery.
+    const r = analyze(input({ count: 1500, down: { suspect: [{ startMs: 10_000, endMs: 10_020, reason: 'receiver-stall' }], lost: every33 } }));
+    expect(r.attribution?.mostlySuspect).toBe(false);
+    const g = grade(r, 'loss-15s', 'down');
+    expect(g).toMatchObject({ status: 'fail', worstWindow: { suspect: true } });
+    expect(g.value).toBeCloseTo((43 / 1500) * 100, 9);
+  });
+
+  it('is insufficient when the loss outside suspect time alone stays under the target', () => {
+    // 10 lost outside (1000, 1050, ..., 1450: 0.67 %) and 10 inside (510-519): 1.33 % in all, only the suspect ones tip it.
+    const lost = (i: number): boolean => (i >= 1000 && i % 50 === 0) || (i >= 510 && i < 520);
+    const r = analyze(input({ count: 1500, up: { suspect: [{ startMs: 5000, endMs: 5020, reason: 'sender-stall' }], lost } }));
+    expect(grade(r, 'loss-15s', 'up')).toMatchObject({ status: 'insufficient', reason: 'suspect-windows' });
+    expect(r.grades.filter((g) => g.status === 'fail')).toEqual([]);
+  });
+});
+
+describe("down loss across the page's own time", () => {
+  // The page stalled at 10,000 ms (down clock) for 20 ms; nothing was lost. Every down probe was
+  // sent by the server, so the page's stall could only have added loss: the loss targets pass.
+  it('passes: a stalled, hidden or busy page only adds loss to what the server sent', () => {
+    for (const reason of ['sender-stall', 'receiver-stall', 'page-hidden'] as const) {
+      const r = analyze(input({ count: 1500, down: { suspect: [{ startMs: 10_000, endMs: 10_020, reason }] } }));
+      expect(grade(r, 'loss-15s', 'down').status, reason).toBe('pass');
+      expect(grade(r, 'burst-loss-200ms', 'down').status, reason).toBe('pass');
+      // Jitter keeps the rule: no pass across the page's own time.
+      expect(grade(r, 'jitter-15s', 'down'), reason).toMatchObject({ status: 'insufficient', reason: 'suspect-windows' });
+    }
+  });
+
+  it('does not pass across a path change: the windows would mix two paths', () => {
+    const r = analyze(input({ count: 1500, down: { suspect: [{ startMs: 10_000, endMs: 10_020, reason: 'path-change' }] } }));
+    expect(grade(r, 'loss-15s', 'down')).toMatchObject({ status: 'insufficient', reason: 'suspect-windows' });
+  });
+});
+
 describe('latency', () => {
   it("is not graded when the network thread's round trip contradicts it (ICE median 26 ms against probes at 300 ms)", () => {
     // 26 < 100 ms and 26 < 300 - (5 + 0.25 x 300) = 220 ms.

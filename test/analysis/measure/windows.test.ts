@@ -44,6 +44,21 @@ describe('worst sliding window', () => {
     expect(w.worstAny).toMatchObject({ startMs: 4860, value: 5, suspect: true });
   });
 
+  it("bounds a suspect window's loss from below by the probes lost outside suspect time", () => {
+    // 1500 probes at 10 ms (one 15 s window), every 50th lost: 30 of 1500 (2 %). Suspect
+    // [5000, 5990] holds probes 500-599, of which 500 and 550 were lost: counting both as
+    // arrived leaves 28 of 1500, 1.8667 %.
+    const r = stream({ count: 1500, intervalMs: 10, suspect: [{ startMs: 5000, endMs: 5990, reason: 'sender-stall' }], lost: (i) => i % 50 === 0 });
+    const w = analyzeDirection(r, 1000, LENGTHS).windows.lossSustained;
+    expect(w.worstClean).toBeNull();
+    expect(w.worstAny).toMatchObject({ packets: 1500, lost: 30, value: 2, suspect: true });
+    expect(w.worstBound).toMatchObject({ startMs: 0, packets: 1500, lost: 28, suspect: true });
+    expect(w.worstBound?.value).toBeCloseTo((28 / 1500) * 100, 12);
+    // Jitter has no bound; a scan without suspect time has none either.
+    expect(analyzeDirection(r, 1000, LENGTHS).windows.jitterSustained.worstBound).toBeNull();
+    expect(analyzeDirection(stream({ count: 1500, intervalMs: 10, lost: (i) => i % 50 === 0 }), 1000, LENGTHS).windows.lossSustained.worstBound).toBeNull();
+  });
+
   it('averages J over the received probes of a window', () => {
     const s = series([0, 10, 20, 30], [0, 1, 0, 0], [2, 100, 4, 6]);
     const w = scanWindows(s, { windowMs: 30, intervalMs: 10, suspect: [] }, meanJitterMetric);
@@ -80,7 +95,13 @@ describe('worst sliding window', () => {
       const jit = t.map(() => rnd() * 10);
       const W = 100;
       const interval = 10;
-      const suspect = [{ startMs: t[40] ?? 0, endMs: (t[40] ?? 0) + 5 }];
+      // Three spans, two of them overlapping (merged for the bound), one ending on a send time.
+      const suspect = [
+        { startMs: t[40] ?? 0, endMs: (t[40] ?? 0) + 5 },
+        { startMs: (t[70] ?? 0) - 3, endMs: t[78] ?? 0 },
+        { startMs: t[75] ?? 0, endMs: (t[84] ?? 0) + 1 },
+      ];
+      const inSuspect = (x: number): boolean => suspect.some((sp) => x >= sp.startMs && x <= sp.endMs);
       const s = series(t, lost, jit);
       const points = [...new Set([...t, ...t.map((x) => x - W)])].sort((x, y) => x - y);
       const positions = [...points];
@@ -88,6 +109,7 @@ describe('worst sliding window', () => {
       for (const [name, metric] of metrics) {
         let bestClean = Number.NEGATIVE_INFINITY;
         let bestAny = Number.NEGATIVE_INFINITY;
+        let bestBound = Number.NEGATIVE_INFINITY;
         for (const p of positions) {
           const idx = t.map((x, i) => (x >= p && x < p + W ? i : -1)).filter((i) => i >= 0);
           if (idx.length === 0) continue;
@@ -104,10 +126,15 @@ describe('worst sliding window', () => {
           const touches = suspect.some((x) => x.startMs < p + W && x.endMs >= p);
           bestAny = Math.max(bestAny, v);
           if (!touches) bestClean = Math.max(bestClean, v);
+          if (touches && metric === lossPctMetric) {
+            const lostOutside = idx.reduce((acc, i) => acc + ((lost[i] ?? 0) === 1 && !inSuspect(t[i] ?? 0) ? 1 : 0), 0);
+            bestBound = Math.max(bestBound, (lostOutside / idx.length) * 100);
+          }
         }
         const scan = scanWindows(s, { windowMs: W, intervalMs: interval, suspect }, metric);
         expect(scan.worstAny?.value ?? Number.NEGATIVE_INFINITY, `${name} seed ${String(seed)}`).toBeCloseTo(bestAny, 9);
         expect(scan.worstClean?.value ?? Number.NEGATIVE_INFINITY, `${name} seed ${String(seed)} clean`).toBeCloseTo(bestClean, 9);
+        expect(scan.worstBound?.value ?? Number.NEGATIVE_INFINITY, `${name} seed ${String(seed)} bound`).toBeCloseTo(bestBound, 9);
       }
     }
   });
