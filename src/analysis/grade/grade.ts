@@ -12,6 +12,8 @@
  *   fails, otherwise insufficient when any evaluable window is suspect. With attribution, a
  *   pass may rest on time that can only have made the window worse (measure/direction.ts
  *   passBasis): the views' time, and for down loss the page's own (it only receives there).
+ *   Loss windows touching the page's own time pass where they meet the target even with every
+ *   probe missing from their schedule counted lost (measure/windows.ts: Upper bound).
  * - Resolution: at R probes/s a window of W ms holds R*W/1000 probes, so one loss moves
  *   the ratio by 100 / (R*W/1000) %. A ratio target whose resolution is >= its threshold
  *   is not resolvable at that rate: insufficient, with the rate that would resolve it.
@@ -138,6 +140,11 @@ export interface WindowFacts {
    * that time, and alone they reach the target (measure/windows.ts: Lower bound).
    */
   lowerBound?: boolean;
+  /**
+   * A pass on a window touching the page's own time: `window.lost` counts the lost probes and
+   * every probe missing from its schedule, and still meets the target (measure/windows.ts: Upper bound).
+   */
+  upperBound?: boolean;
   /** A window that would have failed in a mostly suspect test (attribution), not graded. */
   mostlySuspect?: boolean;
 }
@@ -353,16 +360,25 @@ function gradeWindow(input: GradingInput, dir: GradedDirection, spec: WindowGrad
   }
   // The views' time only adds delay and loss to probes that were sent: where no window touches
   // the page's own suspect time and the worst window still meets the target, the network does too.
+  // Loss windows touching the page's own time pass on their upper bound (measure/windows.ts:
+  // Upper bound), never across a path change.
   const basis = spec.passBasis;
+  const upper = basis !== undefined && basis.evaluableSuspect > 0 && !suspectReasons(a).includes('path-change') ? basis.worstUpper : null;
+  const meets = (w: WindowStat | null): boolean => w === null || w.value < spec.threshold;
   if (
     spec.scan.evaluableSuspect > 0 &&
     basis !== undefined &&
-    basis.evaluableSuspect === 0 &&
-    basis.worstClean !== null &&
-    basis.worstClean.value < spec.threshold
+    (basis.evaluableSuspect === 0 || upper !== null) &&
+    (basis.worstClean !== null || upper !== null) &&
+    meets(basis.worstClean) &&
+    meets(upper)
   ) {
-    const w = basis.worstClean;
-    return { ...base, value: w.value, worstWindow: windowOut(w, a), status: 'pass', reason: null, resolution, confidence: confOf(w), facts: facts(w) };
+    const byUpper = upper !== null && (basis.worstClean === null || upper.value >= basis.worstClean.value);
+    const w = byUpper ? upper : basis.worstClean;
+    if (w !== null) {
+      const f = byUpper ? { ...facts(w), upperBound: true } : facts(w);
+      return { ...base, value: w.value, worstWindow: windowOut(w, a), status: 'pass', reason: null, resolution, confidence: confOf(w), facts: f };
+    }
   }
   if (spec.scan.evaluableSuspect > 0) {
     const w = spec.scan.worstAny;

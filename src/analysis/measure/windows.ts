@@ -36,6 +36,16 @@
  * window can have had on the network: (probes lost outside suspect time) / (all its probes). It
  * is exact for the probes it counts, so where it reaches a target the window fails whatever
  * happened in the suspect time. `worstBound` is the suspect window with the highest such bound.
+ *
+ * Upper bound (loss only). Suspect time can also hide loss: a probe the sender never sent (a
+ * skipped tick, a hidden page) was never exposed to the network. Every probe it did send and
+ * that never arrived is already counted lost. So counting as lost every probe missing from the
+ * window's schedule (W / intervalMs probes, rounded) gives the most loss the network can have
+ * had there: (lost + missing) / (probes + missing). Where that stays under a target, the window
+ * meets it whatever happened in the suspect time (not across a path change: there the window
+ * mixes two paths, which no count bounds). Windows too sparse to be evaluable count here too (a
+ * skipped stretch is what makes them sparse), as long as they lie within the test's sending time.
+ * `worstUpper` is the suspect window with the highest.
  */
 
 /** Per-probe inputs, indexed by sent position (send order). */
@@ -110,6 +120,13 @@ export interface WindowScan {
    * the probes lost outside suspect time. Null for jitter, or with no suspect window.
    */
   worstBound: WindowStat | null;
+  /**
+   * Loss only: the suspect window (evaluable or not, within the sending time) whose loss is
+   * highest counting every probe missing from its schedule as lost (module comment: Upper bound). Its `value` is that bound, `packets`
+   * the probes it should have held and `lost` the lost and missing ones. Null for jitter, or with
+   * no suspect window.
+   */
+  worstUpper: WindowStat | null;
 }
 
 /** Answers "does [s, s + W) touch a suspect interval?" in O(log m). */
@@ -191,12 +208,18 @@ export function scanWindows(series: WindowSeries | PreparedSeries, spec: WindowS
   return scanPrepared(prepared, spec, metric);
 }
 
+/** Whether `stat` beats `kept`: a higher value, or the same value earlier. */
+function higher(stat: WindowStat, kept: WindowStat | null): boolean {
+  return kept === null || stat.value > kept.value || (stat.value === kept.value && stat.startMs < kept.startMs);
+}
+
 class WorstTracker {
   evaluable = 0;
   evaluableSuspect = 0;
   clean: WindowStat | null = null;
   any: WindowStat | null = null;
   bound: WindowStat | null = null;
+  upper: WindowStat | null = null;
   private cleanValue = Number.NEGATIVE_INFINITY;
   private cleanStart = Number.POSITIVE_INFINITY;
   private anyValue = Number.NEGATIVE_INFINITY;
@@ -213,8 +236,12 @@ class WorstTracker {
 
   /** A suspect window's lower bound (loss only): kept when it is the highest, the earliest on a tie. */
   offerBound(stat: WindowStat): void {
-    const b = this.bound;
-    if (b === null || stat.value > b.value || (stat.value === b.value && stat.startMs < b.startMs)) this.bound = stat;
+    if (higher(stat, this.bound)) this.bound = stat;
+  }
+
+  /** A suspect window's upper bound (loss only): kept when it is the highest, the earliest on a tie. */
+  offerUpper(stat: WindowStat): void {
+    if (higher(stat, this.upper)) this.upper = stat;
   }
 
   keep(mask: number, stat: WindowStat): void {
@@ -239,8 +266,30 @@ function scanPrepared(p: PreparedSeries, spec: WindowSpec, metric: WindowMetric)
   const isSuspect = suspectTester(spec.suspect, W);
   const track = new WorstTracker();
   const lostIn = metric === 'loss-pct' && spec.suspect.length > 0 ? lostInSuspect(p, spec.suspect) : null;
+  const scheduled = Math.round(W / spec.intervalMs);
 
   const endBy = spec.endByMs ?? Number.POSITIVE_INFINITY;
+  // The upper bound also scans suspect windows the evaluable rule skips: a window over a stretch
+  // the sender skipped holds too few probes to be evaluable, and is where loss can hide. Only
+  // windows inside the test's sending time (first send to last send plus one interval) count.
+  const firstMs = n > 0 ? (t[0] ?? 0) : 0;
+  const lastMs = n > 0 ? (t[n - 1] ?? 0) + spec.intervalMs : 0;
+  const offerUpper = (startMs: number, first: number, endExcl: number): void => {
+    if (lostIn === null || startMs < firstMs || startMs + W > lastMs || startMs + W > endBy || !isSuspect(startMs)) return;
+    const packets = Math.max(0, endExcl - first);
+    const lost = packets === 0 ? 0 : (p.lost[endExcl] ?? 0) - (p.lost[first] ?? 0);
+    const received = packets === 0 ? 0 : (p.received[endExcl] ?? 0) - (p.received[first] ?? 0);
+    const missing = Math.max(0, scheduled - packets);
+    if (packets + missing === 0) return;
+    track.offerUpper({
+      startMs,
+      packets: packets + missing,
+      lost: lost + missing,
+      received,
+      value: ((lost + missing) / (packets + missing)) * 100,
+      suspect: true,
+    });
+  };
   const visit = (startMs: number, first: number, endExcl: number): void => {
     if (endExcl <= first || startMs + W > endBy) return;
     if ((t[endExcl - 1] ?? 0) - (t[first] ?? 0) < minSpan) return;
@@ -265,6 +314,7 @@ function scanPrepared(p: PreparedSeries, spec: WindowSpec, metric: WindowMetric)
     while (end < n && (t[end] ?? 0) < start + W) end++;
     // Equal send times give the same window: visit it once, at its first probe.
     if (i > 0 && (t[i - 1] ?? 0) === start) continue;
+    offerUpper(start, i, end);
     visit(start, i, end);
   }
   // (E) windows ending at each send time: [t_k - W, t_k), probe k excluded. A content
@@ -283,6 +333,8 @@ function scanPrepared(p: PreparedSeries, spec: WindowSpec, metric: WindowMetric)
     if (endA < first) endA = first;
     const firstMs = t[first] ?? 0;
     while (endA < n && (t[endA] ?? 0) < firstMs + W) endA++;
+    // The upper bound also sees the empty windows (no probe sent in them), which visit skips.
+    offerUpper(start, first, endE);
     if (first < endE && endA === endE) continue;
     visit(start, first, endE);
   }
@@ -294,5 +346,6 @@ function scanPrepared(p: PreparedSeries, spec: WindowSpec, metric: WindowMetric)
     worstClean: track.clean,
     worstAny: track.any,
     worstBound: track.bound,
+    worstUpper: track.upper,
   };
 }

@@ -139,6 +139,9 @@ function windowSentence(g: GradeResult, f: WindowFacts, who: string): string {
   const w = f.window;
   if (w === null || g.value === null) return noFullWindow;
   const where = `from ${seconds(Math.max(0, w.fromMs))} to ${seconds(w.fromMs + f.windowMs)} into the test`;
+  if (f.upperBound === true) {
+    return `${who}: the worst ${windowWords} stretch, ${where}, lost at most ${count(w.lost)} of ${plural(w.packets, 'probe')} (${pct(g.value, g.threshold)}), counting as lost every probe this device should have sent but did not while it was busy; the target is below ${pct(g.threshold)}, ${so(g.status)}.`;
+  }
   if (f.lowerBound === true) {
     return `${who}: the worst ${windowWords} stretch, ${where}, lost at least ${count(w.lost)} of ${plural(w.packets, 'probe')} (${pct(g.value, g.threshold)}), counting every probe sent while the evidence was in doubt as arrived; the target is below ${pct(g.threshold)}, ${so(g.status)}.`;
   }

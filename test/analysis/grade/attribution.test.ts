@@ -12,7 +12,7 @@ import { noOutsideViews, type OutsideViews, type ViewSample } from '../../../src
 import { analyze } from '../../../src/analysis/report/analyze.js';
 import type { GradeEntry, Report } from '../../../src/analysis/schema/report-schema.js';
 import type { AnalysisInput, StatsSecondOpinion } from '../../../src/analysis/schema/input.js';
-import { reflectorInput, type ReflectorSpec } from '../report/inputs.js';
+import { reflectorInput, type ReflectorSpec, upUnsent } from '../report/inputs.js';
 
 function grade(r: Report, target: GradeEntry['target'], direction: GradeEntry['direction']): GradeEntry {
   const g = r.grades.find((x) => x.target === target && x.direction === direction);
@@ -92,10 +92,15 @@ describe('a mostly suspect test', () => {
   });
 
   it('is insufficient with its cause and its figure in words when the up direction lost nothing', () => {
+    // The stalled page skipped the 49 probes due in the stall: up windows around it miss them.
     const r = analyze(
-      input(
-        spec(() => false),
-        views,
+      upUnsent(
+        input(
+          spec(() => false),
+          views,
+        ),
+        19_505,
+        19_985,
       ),
     );
     expect(grade(r, 'burst-loss-200ms', 'up')).toMatchObject({ status: 'insufficient', reason: 'device-busy' });
@@ -172,6 +177,41 @@ describe('a loss window touching suspect time (15 s test, one 15 s window)', () 
     const r = analyze(input({ count: 1500, up: { suspect: [{ startMs: 5000, endMs: 5020, reason: 'sender-stall' }], lost } }));
     expect(grade(r, 'loss-15s', 'up')).toMatchObject({ status: 'insufficient', reason: 'suspect-windows' });
     expect(r.grades.filter((g) => g.status === 'fail')).toEqual([]);
+  });
+});
+
+describe("up loss across the page's own time: passes on its upper bound", () => {
+  // A 20 s test; the page stalled 9000-9300 ms. A probe it never sent was never exposed to the
+  // network: counted lost, the worst window still has to meet the target.
+  const stall = { suspect: [{ startMs: 9000, endMs: 9300, reason: 'sender-stall' as const }] };
+
+  it('passes when the page sent every probe, however late: nothing was hidden from the network', () => {
+    const r = analyze(input({ count: 2000, up: stall }));
+    const g = grade(r, 'loss-15s', 'up');
+    expect(g).toMatchObject({ status: 'pass', value: 0 });
+    expect(g.sentence).toContain('lost at most 0 of 1,500 probes (0%), counting as lost every probe this device should have sent but did not');
+    expect(grade(r, 'burst-loss-200ms', 'up').status).toBe('pass');
+    // Jitter keeps the rule: no pass across the page's own time.
+    expect(grade(r, 'jitter-15s', 'up')).toMatchObject({ status: 'insufficient', reason: 'suspect-windows' });
+  });
+
+  it('stays insufficient when the probes the page skipped could have been a loss over the target', () => {
+    // 29 probes due 9010-9290 ms never sent: 29 of 1500 (1.93 %) in every 15 s window, 20 of 20 in a 200 ms one.
+    const r = analyze(upUnsent(input({ count: 2000, up: stall }), 9005, 9295));
+    expect(grade(r, 'loss-15s', 'up')).toMatchObject({ status: 'insufficient', reason: 'suspect-windows' });
+    expect(grade(r, 'burst-loss-200ms', 'up')).toMatchObject({ status: 'insufficient', reason: 'suspect-windows' });
+  });
+
+  it('passes with a few skipped probes that cannot reach the target: 4 of 1500 is at most 0.27 %', () => {
+    const r = analyze(upUnsent(input({ count: 2000, up: stall }), 9005, 9045));
+    const g = grade(r, 'loss-15s', 'up');
+    expect(g).toMatchObject({ status: 'pass', worstWindow: { packets: 1500 } });
+    expect(g.value).toBeCloseTo((4 / 1500) * 100, 9);
+  });
+
+  it('does not pass across a path change', () => {
+    const r = analyze(input({ count: 2000, up: { suspect: [{ startMs: 9000, endMs: 9300, reason: 'path-change' }] } }));
+    expect(grade(r, 'loss-15s', 'up')).toMatchObject({ status: 'insufficient', reason: 'suspect-windows' });
   });
 });
 

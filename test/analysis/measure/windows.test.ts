@@ -59,6 +59,21 @@ describe('worst sliding window', () => {
     expect(analyzeDirection(stream({ count: 1500, intervalMs: 10, lost: (i) => i % 50 === 0 }), 1000, LENGTHS).windows.lossSustained.worstBound).toBeNull();
   });
 
+  it("bounds a suspect window's loss from above by counting the probes missing from its schedule as lost", () => {
+    // 2000 probes at 10 ms, none lost; the sender skipped 9010-9290 ms (29 probes) in a stall
+    // spanning [9000, 9300]. A 15 s window holding the stretch lacks 29 of its 1500 probes:
+    // at most 29 lost (1.93 %). A 200 ms window inside the stretch holds none: at most 100 %,
+    // though too sparse to be evaluable.
+    const r = stream({ count: 2000, intervalMs: 10, suspect: [{ startMs: 9000, endMs: 9300, reason: 'sender-stall' }] });
+    const skipped = (x: { sendMs: number }) => x.sendMs < 9005 || x.sendMs > 9295;
+    const gap = { ...r, sent: r.sent.filter(skipped), arrivals: r.arrivals.filter(skipped) };
+    const a = analyzeDirection(gap, 1000, LENGTHS);
+    expect(a.windows.lossSustained.worstUpper).toMatchObject({ packets: 1500, lost: 29, suspect: true });
+    expect(a.windows.burst.worstUpper).toMatchObject({ packets: 20, lost: 20, value: 100 });
+    // Without the skipped stretch nothing is missing: the bound is the loss itself, 0.
+    expect(analyzeDirection(r, 1000, LENGTHS).windows.lossSustained.worstUpper).toMatchObject({ packets: 1500, lost: 0, value: 0 });
+  });
+
   it('averages J over the received probes of a window', () => {
     const s = series([0, 10, 20, 30], [0, 1, 0, 0], [2, 100, 4, 6]);
     const w = scanWindows(s, { windowMs: 30, intervalMs: 10, suspect: [] }, meanJitterMetric);
@@ -131,7 +146,22 @@ describe('worst sliding window', () => {
             bestBound = Math.max(bestBound, (lostOutside / idx.length) * 100);
           }
         }
+        // Upper bound: every window placed at a send time or ending at one (the scan's positions),
+        // inside the sending time, touching a suspect span, evaluable or not.
+        let bestUpper = Number.NEGATIVE_INFINITY;
+        if (metric === lossPctMetric) {
+          const scheduled = Math.round(W / interval);
+          const lastMs = (t[t.length - 1] ?? 0) + interval;
+          for (const p of [...new Set([...t, ...t.map((x) => x - W)])]) {
+            if (p < (t[0] ?? 0) || p + W > lastMs || !suspect.some((x) => x.startMs < p + W && x.endMs >= p)) continue;
+            const idx = t.map((x, i) => (x >= p && x < p + W ? i : -1)).filter((i) => i >= 0);
+            const missing = Math.max(0, scheduled - idx.length);
+            const lostHere = idx.reduce((acc, i) => acc + (lost[i] ?? 0), 0);
+            if (idx.length + missing > 0) bestUpper = Math.max(bestUpper, ((lostHere + missing) / (idx.length + missing)) * 100);
+          }
+        }
         const scan = scanWindows(s, { windowMs: W, intervalMs: interval, suspect }, metric);
+        expect(scan.worstUpper?.value ?? Number.NEGATIVE_INFINITY, `${name} seed ${String(seed)} upper`).toBeCloseTo(bestUpper, 9);
         expect(scan.worstAny?.value ?? Number.NEGATIVE_INFINITY, `${name} seed ${String(seed)}`).toBeCloseTo(bestAny, 9);
         expect(scan.worstClean?.value ?? Number.NEGATIVE_INFINITY, `${name} seed ${String(seed)} clean`).toBeCloseTo(bestClean, 9);
         expect(scan.worstBound?.value ?? Number.NEGATIVE_INFINITY, `${name} seed ${String(seed)} bound`).toBeCloseTo(bestBound, 9);

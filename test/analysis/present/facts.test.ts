@@ -139,7 +139,7 @@ describe('the final answer as sure as the early one, and an early fail withdrawn
     expect(pass.withdrawn).toBe(
       'Withdrawn: the early answer "Calls will break up here" (3 of 20 probes (15%) lost in 200 ms at 2.3 s, you to the relay) did not hold: the full analysis, with a longer wait for late packets and with the moments this device or the test server fell behind left out, found no window over the limit.',
     );
-    const busy = golden('troubled-sender');
+    const busy = golden('device-busy');
     const burst = busy.grades.find((g) => g.target === 'burst-loss-200ms' && g.direction === 'up');
     expect(burst?.status).toBe('insufficient');
     expect(answerView({ ...busy, provisional: settled(false) }).withdrawn).toMatch(/did not hold: in the end it could not be judged: /);

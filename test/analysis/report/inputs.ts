@@ -87,6 +87,20 @@ export function reflectorInput(spec: ReflectorSpec): AnalysisInput {
   };
 }
 
+/**
+ * The input with the up probes due in [fromMs, toMs] never sent (a stalled or throttled page
+ * skipped them): gone from the sent log, the arrivals and the round trips, as a real sender leaves them.
+ */
+export function upUnsent(input: AnalysisInput, fromMs: number, toMs: number): AnalysisInput {
+  const keep = (r: { sendMs: number }): boolean => r.sendMs < fromMs || r.sendMs > toMs;
+  const up = input.up as DirectionRecords;
+  return {
+    ...input,
+    up: { ...up, sent: up.sent.filter(keep), arrivals: up.arrivals.filter(keep) },
+    roundTrip: { sent: input.roundTrip.sent.filter(keep), samples: input.roundTrip.samples.filter(keep) },
+  };
+}
+
 /** Reflector clock = client clock + 4980 ms (down probes sent at 5000 ms reach the client at 20 ms). */
 const REFLECTOR_AHEAD_MS = 4980;
 

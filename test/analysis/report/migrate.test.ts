@@ -58,6 +58,28 @@ function sinceRecoveryRule(upgraded: Report, today: Report): Report {
   return { ...upgraded, grades: today.grades, directions: today.directions, explanation: today.explanation, teamsPoorStream: today.teamsPoorStream };
 }
 
+/**
+ * Since the loss bounds (measure/windows.ts: Lower bound, Upper bound) a loss or burst-loss grade
+ * that schema 1 left insufficient for its suspect windows may pass (every probe missing from the
+ * schedule counted lost still meets the target) or fail (the loss outside suspect time alone
+ * reaches it). Once every other grade's status and reason are checked equal, and each changed one
+ * is such a loss grade, the grades, the summary and the explanation are taken from today's analysis.
+ */
+function sinceLossBoundsRule(upgraded: Report, today: Report): Report {
+  const changed = today.grades.filter((g, i) => {
+    const was = upgraded.grades[i];
+    return was === undefined || was.status !== g.status || was.reason !== g.reason;
+  });
+  if (changed.length === 0) return upgraded;
+  for (const g of changed) {
+    expect(['loss-15s', 'burst-loss-200ms']).toContain(g.target);
+    const was = upgraded.grades.find((x) => x.target === g.target && x.direction === g.direction);
+    expect(was?.status).toBe('insufficient');
+    expect(g.status).not.toBe('insufficient');
+  }
+  return { ...upgraded, grades: today.grades, summary: today.summary, explanation: today.explanation };
+}
+
 describe('upgradeReport', () => {
   const names = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
@@ -83,7 +105,7 @@ describe('upgradeReport', () => {
     };
     // Since schema 3 a test with no verdict says why in its explanation (a line of its own).
     const withoutCause = (lines: readonly string[]) => lines.filter((l) => !l.startsWith('No verdict:'));
-    const kept = sinceRecoveryRule(sinceRoundTripRule(upgraded, today), today);
+    const kept = sinceRecoveryRule(sinceLossBoundsRule(sinceRoundTripRule(upgraded, today), today), today);
     expect({
       ...kept,
       explanation: withoutCause(kept.explanation),
