@@ -136,15 +136,12 @@ export interface WindowFacts {
   /** Up loss in this device's time that the server proves was lost on the path. */
   provenOnBusyDevice?: boolean;
   /**
-   * A fail on a window touching suspect time: `window.lost` counts only the probes lost outside
-   * that time, and alone they reach the target (measure/windows.ts: Lower bound).
+   * A grade resting on a bound of a window touching suspect time (measure/windows.ts), `window`
+   * being what it measured: 'at-least', a fail on the probes lost outside that time alone;
+   * 'at-most', a pass with every probe missing from its schedule counted lost. `lost` of
+   * `packets` is the bound's count, `valuePct` the bound.
    */
-  lowerBound?: boolean;
-  /**
-   * A pass on a window touching the page's own time: `window.lost` counts the lost probes and
-   * every probe missing from its schedule, and still meets the target (measure/windows.ts: Upper bound).
-   */
-  upperBound?: boolean;
+  bound?: { kind: 'at-least' | 'at-most'; lost: number; packets: number; valuePct: number };
   /** A window that would have failed in a mostly suspect test (attribution), not graded. */
   mostlySuspect?: boolean;
 }
@@ -342,6 +339,22 @@ function gradeWindow(input: GradingInput, dir: GradedDirection, spec: WindowGrad
     confidence: confOf(w),
     facts: { ...facts(w), ...extra },
   });
+  // A grade on a bound: the value and window as measured, the bound in the facts; the confidence
+  // is the bound's (a fail's lower end, a pass's upper end, each on the safe side).
+  const onBound = (status: 'pass' | 'fail', kind: 'at-least' | 'at-most', b: WindowStat): GradeResult => {
+    const m = b.measured ?? { packets: b.packets, lost: b.lost };
+    const w: WindowStat = { ...b, packets: m.packets, lost: m.lost, value: m.packets > 0 ? (m.lost / m.packets) * 100 : b.value };
+    return {
+      ...base,
+      value: w.value,
+      worstWindow: windowOut(w, a),
+      status,
+      reason: null,
+      resolution,
+      confidence: confOf(b),
+      facts: { ...facts(w), bound: { kind, lost: b.lost, packets: b.packets, valuePct: b.value } },
+    };
+  };
   const clean = spec.scan.worstClean;
   if (failing(clean) && !mostly) return fail(clean);
   const proven = spec.proven?.worstClean;
@@ -349,7 +362,7 @@ function gradeWindow(input: GradingInput, dir: GradedDirection, spec: WindowGrad
   // Loss outside the suspect time alone reaches the target (measure/windows.ts: Lower bound):
   // up loss on the proven scan (its suspect time is the least), otherwise unless mostly suspect.
   const bound = spec.proven !== undefined ? spec.proven.worstBound : mostly ? null : spec.scan.worstBound;
-  if (failing(bound)) return fail(bound, { lowerBound: true });
+  if (failing(bound)) return onBound('fail', 'at-least', bound);
   if (failing(clean) && att !== null) {
     return insufficient(
       base,
@@ -373,11 +386,10 @@ function gradeWindow(input: GradingInput, dir: GradedDirection, spec: WindowGrad
     meets(basis.worstClean) &&
     meets(upper)
   ) {
-    const byUpper = upper !== null && (basis.worstClean === null || upper.value >= basis.worstClean.value);
-    const w = byUpper ? upper : basis.worstClean;
+    if (upper !== null && (basis.worstClean === null || upper.value >= basis.worstClean.value)) return onBound('pass', 'at-most', upper);
+    const w = basis.worstClean;
     if (w !== null) {
-      const f = byUpper ? { ...facts(w), upperBound: true } : facts(w);
-      return { ...base, value: w.value, worstWindow: windowOut(w, a), status: 'pass', reason: null, resolution, confidence: confOf(w), facts: f };
+      return { ...base, value: w.value, worstWindow: windowOut(w, a), status: 'pass', reason: null, resolution, confidence: confOf(w), facts: facts(w) };
     }
   }
   if (spec.scan.evaluableSuspect > 0) {

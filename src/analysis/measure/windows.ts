@@ -102,6 +102,8 @@ export interface WindowStat {
   received: number;
   value: number;
   suspect: boolean;
+  /** A bound's window (`worstBound`, `worstUpper`) as measured: the probes sent in it and those lost. */
+  measured?: { packets: number; lost: number };
 }
 
 export interface WindowScan {
@@ -288,6 +290,7 @@ function scanPrepared(p: PreparedSeries, spec: WindowSpec, metric: WindowMetric)
       received,
       value: ((lost + missing) / (packets + missing)) * 100,
       suspect: true,
+      measured: { packets, lost },
     });
   };
   const visit = (startMs: number, first: number, endExcl: number): void => {
@@ -303,7 +306,7 @@ function scanPrepared(p: PreparedSeries, spec: WindowSpec, metric: WindowMetric)
     if (mask !== 0) track.keep(mask, { startMs, packets, lost, received, value, suspect });
     if (suspect && lostIn !== null) {
       const lostOutside = lost - ((lostIn[endExcl] ?? 0) - (lostIn[first] ?? 0));
-      track.offerBound({ startMs, packets, lost: lostOutside, received, value: (lostOutside / packets) * 100, suspect });
+      track.offerBound({ startMs, packets, lost: lostOutside, received, value: (lostOutside / packets) * 100, suspect, measured: { packets, lost } });
     }
   };
   // (A) windows starting at each send time: [t_i, t_i + W).

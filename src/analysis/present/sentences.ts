@@ -139,11 +139,17 @@ function windowSentence(g: GradeResult, f: WindowFacts, who: string): string {
   const w = f.window;
   if (w === null || g.value === null) return noFullWindow;
   const where = `from ${seconds(Math.max(0, w.fromMs))} to ${seconds(w.fromMs + f.windowMs)} into the test`;
-  if (f.upperBound === true) {
-    return `${who}: the worst ${windowWords} stretch, ${where}, lost at most ${count(w.lost)} of ${plural(w.packets, 'probe')} (${pct(g.value, g.threshold)}), counting as lost every probe this device should have sent but did not while it was busy; the target is below ${pct(g.threshold)}, ${so(g.status)}.`;
-  }
-  if (f.lowerBound === true) {
-    return `${who}: the worst ${windowWords} stretch, ${where}, lost at least ${count(w.lost)} of ${plural(w.packets, 'probe')} (${pct(g.value, g.threshold)}), counting every probe sent while the evidence was in doubt as arrived; the target is below ${pct(g.threshold)}, ${so(g.status)}.`;
+  if (f.bound !== undefined) {
+    const b = f.bound;
+    const measured = `the worst ${windowWords} stretch, ${where}, lost ${count(w.lost)} of ${plural(w.packets, 'probe')} (${pct(g.value, g.threshold)})`;
+    const missing = b.packets - w.packets;
+    const bounded =
+      b.kind === 'at-least'
+        ? `Even counting every probe sent while the evidence was in doubt as arrived, it lost at least ${count(b.lost)} (${pct(b.valuePct, g.threshold)})`
+        : missing === 0
+          ? 'This device was busy in it but sent every probe due, so no loss can have hidden there'
+          : `Even counting as lost the ${plural(missing, 'probe')} this device should have sent but did not while it was busy, it lost at most ${count(b.lost)} of ${count(b.packets)} (${pct(b.valuePct, g.threshold)})`;
+    return `${who}: ${measured}. ${bounded}; the target is below ${pct(g.threshold)}, ${so(g.status)}.`;
   }
   const described = ratio
     ? `the worst ${windowWords} stretch, ${where}, lost ${count(w.lost)} of ${plural(w.packets, 'probe')} (${pct(g.value, g.threshold)})`
