@@ -124,9 +124,9 @@ export interface WindowScan {
   worstBound: WindowStat | null;
   /**
    * Loss only: the suspect window (evaluable or not, within the sending time) whose loss is
-   * highest counting every probe missing from its schedule as lost (module comment: Upper bound). Its `value` is that bound, `packets`
-   * the probes it should have held and `lost` the lost and missing ones. Null for jitter, or with
-   * no suspect window.
+   * highest counting every probe missing from its schedule as lost (module comment: Upper
+   * bound). Its `value` is that bound, `packets` the probes it should have held and `lost` the
+   * lost and missing ones. Null for jitter, or with no suspect window.
    */
   worstUpper: WindowStat | null;
 }
@@ -274,10 +274,10 @@ function scanPrepared(p: PreparedSeries, spec: WindowSpec, metric: WindowMetric)
   // The upper bound also scans suspect windows the evaluable rule skips: a window over a stretch
   // the sender skipped holds too few probes to be evaluable, and is where loss can hide. Only
   // windows inside the test's sending time (first send to last send plus one interval) count.
-  const firstMs = n > 0 ? (t[0] ?? 0) : 0;
-  const lastMs = n > 0 ? (t[n - 1] ?? 0) + spec.intervalMs : 0;
+  const sendFromMs = n > 0 ? (t[0] ?? 0) : 0;
+  const sendToMs = n > 0 ? (t[n - 1] ?? 0) + spec.intervalMs : 0;
   const offerUpper = (startMs: number, first: number, endExcl: number): void => {
-    if (lostIn === null || startMs < firstMs || startMs + W > lastMs || startMs + W > endBy || !isSuspect(startMs)) return;
+    if (lostIn === null || startMs < sendFromMs || startMs + W > Math.min(sendToMs, endBy) || !isSuspect(startMs)) return;
     const packets = Math.max(0, endExcl - first);
     const lost = packets === 0 ? 0 : (p.lost[endExcl] ?? 0) - (p.lost[first] ?? 0);
     const received = packets === 0 ? 0 : (p.received[endExcl] ?? 0) - (p.received[first] ?? 0);
