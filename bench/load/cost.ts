@@ -5,8 +5,9 @@
  * Chromium (`callprobe run`: the page, the RTP path with the data-channel cross-check, the port
  * check) and for the Node client (./many-client.ts, one test at a time: the data-channel path).
  * Tests run one after another against one `serve`, so each figure holds setup and teardown. The
- * CLI's Chromium runs again against a second `serve` whose RTP leg takes the page's stream through
- * werift's RTP path (`CALLPROBE_RTP_PATH=werift`, as before the short path), and against a third
+ * CLI's Chromium runs again against a `serve` whose relay runs on Node's `dgram` sockets in place
+ * of its native ones (`CALLPROBE_UDP=dgram`, as before them), against one whose RTP leg takes the page's stream through
+ * werift's RTP path (`CALLPROBE_RTP_PATH=werift`, as before the short path), and against one
  * whose RTP leg runs werift's own SRTP as well (`CALLPROBE_SRTP=werift`, as before ours took its
  * place), so each cut is measured side by side in the same run. Run inside scripts/netns-run.sh (Chromium binds every interface). Raw results go to
  * bench/results/raw/; `--write-docs` also writes the summary and the docs section.
@@ -37,7 +38,7 @@ export function costOptionsFromArgs(args: readonly string[]): CostOptions | null
 const HTTP_PORT = 18098;
 
 interface ClientCost {
-  client: 'chromium' | 'node' | 'chromium-werift-rtp' | 'chromium-werift-srtp';
+  client: 'chromium' | 'node' | 'chromium-dgram' | 'chromium-werift-rtp' | 'chromium-werift-srtp';
   /** What the tests ran: the graded probe path, and the cross-check beside it. */
   mode: string;
   tests: number;
@@ -132,6 +133,7 @@ async function onOneServe(
 
 const FLOOR_LABEL: Record<FloorKind, string> = {
   node: 'a bare Node echo (`dgram`)',
+  'node-native': "a bare Node echo on the relay's native socket (`recvmmsg`, `sendto`)",
   c: 'a bare C echo (`recvfrom`, `sendto`)',
   'node-probe': "a probe echo in Node (the reflector's own SRTP and probe code, `dgram`)",
   'c-probe': "a probe echo in C (OpenSSL's AES and HMAC, contexts made once)",
@@ -139,12 +141,13 @@ const FLOOR_LABEL: Record<FloorKind, string> = {
 
 export async function runCostBench(o: CostOptions): Promise<void> {
   const now = await onOneServe(['chromium', 'node'], o, {});
+  const dgramUdp = await onOneServe(['chromium-dgram'], o, { CALLPROBE_UDP: 'dgram' });
   const weriftRtp = await onOneServe(['chromium-werift-rtp'], o, { CALLPROBE_RTP_PATH: 'werift' });
   const weriftSrtp = await onOneServe(['chromium-werift-srtp'], o, { CALLPROBE_SRTP: 'werift' });
   // The floors: the same probe stream echoed by a process that does nothing else, in Node and in C;
   // then real probes, each given a probe's own work (SRTP both ways, the probe read, the echo written).
   const floors: FloorCost[] = [];
-  for (const kind of ['node', 'c', 'node-probe', 'c-probe'] as const) {
+  for (const kind of ['node', 'node-native', 'c', 'node-probe', 'c-probe'] as const) {
     const f = await floorCost(kind, o.runs, o.durationS, process.cwd());
     process.stderr.write(`cost floor ${kind}: ${f.echoed} of ${f.sent} echoed\n`);
     if (f.bad > 0) throw new Error(`the ${kind} floor answered ${f.bad} probes wrongly (the first: ${f.firstBad ?? '?'}): it is no floor`);
@@ -153,7 +156,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
   // What keeping SRTP contexts per session would save, per packet, in a tight loop.
   const srtp = srtpContextCost();
   const idle = now.idle;
-  const costs = [...now.costs, ...weriftRtp.costs, ...weriftSrtp.costs];
+  const costs = [...now.costs, ...dgramUdp.costs, ...weriftRtp.costs, ...weriftSrtp.costs];
   const fx = (v: number | null): string => (v === null ? '–' : v.toFixed(3));
   const date = today();
   const files = resultFiles('load-cost', date);
@@ -162,6 +165,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
     machine: machineInfo(),
     options: o,
     idleCpuSPerS: idle.cpuSPerS,
+    idleCpuSPerSDgram: dgramUdp.idle.cpuSPerS,
     idleCpuSPerSWeriftRtp: weriftRtp.idle.cpuSPerS,
     idleCpuSPerSWeriftSrtp: weriftSrtp.idle.cpuSPerS,
     costs,
@@ -172,7 +176,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
   const markdown = [
     `### The server's CPU per full test (${date})`,
     '',
-    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another; serve's process tree, its idle rate read to the nanosecond over ${IDLE_S} s once it had run ${SETTLE_S} s, ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, taken off; the last two rows each against a \`serve\` of its own: one whose RTP leg takes the page's stream through werift's RTP path, idle ${(weriftRtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, and one whose RTP leg runs werift's own SRTP as well, idle ${(weriftSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s). Summary: \`${files.summary}\`.`,
+    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another; serve's process tree, its idle rate read to the nanosecond over ${IDLE_S} s once it had run ${SETTLE_S} s, ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, taken off; the last three rows each against a \`serve\` of its own: one whose relay runs on Node's \`dgram\` sockets in place of its native ones, idle ${(dgramUdp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg takes the page's stream through werift's RTP path, idle ${(weriftRtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, and one whose RTP leg runs werift's own SRTP as well, idle ${(weriftSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s). Summary: \`${files.summary}\`.`,
     '',
     mdTable(
       ['client', 'what the test ran', 'tests completed', 'server CPU-s per test', 'wall s per test'],
@@ -181,9 +185,11 @@ export async function runCostBench(o: CostOptions): Promise<void> {
           ? "the CLI's Chromium (`callprobe run`)"
           : c.client === 'node'
             ? 'Node client (no page)'
-            : c.client === 'chromium-werift-rtp'
-              ? "the CLI's Chromium, werift's RTP path in the RTP leg (before)"
-              : "the CLI's Chromium, werift's RTP path and its own SRTP in the RTP leg (before)",
+            : c.client === 'chromium-dgram'
+              ? "the CLI's Chromium, the relay on Node's `dgram` sockets (before)"
+              : c.client === 'chromium-werift-rtp'
+                ? "the CLI's Chromium, werift's RTP path in the RTP leg (before)"
+                : "the CLI's Chromium, werift's RTP path and its own SRTP in the RTP leg (before)",
         c.mode,
         `${c.completed} of ${c.tests}`,
         fx(c.cpuSPerTest),

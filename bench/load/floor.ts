@@ -18,8 +18,8 @@ import { freePorts, spawnBounded } from '../lib/process.js';
 import { costPerTest, idleRate, readProcessNs } from '../lib/test-cost.js';
 import { ProbeStream, newProbeKeys, probeKeysArg, sessionKeysArg, type ProbeKeys } from './probe-stream.js';
 
-/** A bare echo in Node or C, or a probe echo (the probe's SRTP and frames) in Node or C. */
-export type FloorKind = 'node' | 'c' | 'node-probe' | 'c-probe';
+/** A bare echo in Node (on dgram, or on the relay's native socket) or C, or a probe echo (the probe's SRTP and frames) in Node or C. */
+export type FloorKind = 'node' | 'node-native' | 'c' | 'node-probe' | 'c-probe';
 
 /**
  * A probe's datagram as the relay receives it: a 160-byte Opus-sized frame (DEFAULTS.rtp.frameBytes),
@@ -96,6 +96,8 @@ async function echoCommand(floor: FloorKind, port: number, keys: ProbeKeys | nul
       return { cmd: await built('c-echo'), args: [String(port)] };
     case 'node':
       return { cmd: process.execPath, args: [script('bare-echo'), String(port)] };
+    case 'node-native':
+      return { cmd: process.execPath, args: [script('bare-echo'), String(port), 'native'] };
     case 'c-probe':
       return { cmd: await built('c-probe-echo', [{ name: 'crypto', debian: 'libssl-dev' }]), args: [String(port), sessionKeysArg(need(keys))] };
     case 'node-probe':

@@ -47,7 +47,8 @@ const SECRET = 'bench-secret';
 const DEADLINE_MS = 15 * 60_000;
 
 /** `bare`: the Node floor (bare-forwarder.ts); `c`: the physical floor (c-forwarder.c). */
-type Contestant = 'coturn' | 'ours' | 'bare' | 'c';
+/** `ours-dgram`: our relay with Node's dgram sockets in place of its native ones (CALLPROBE_UDP=dgram), as before them. */
+type Contestant = 'coturn' | 'ours' | 'ours-dgram' | 'bare' | 'c';
 const FORWARDERS: readonly Contestant[] = ['bare', 'c'];
 
 interface RunResult {
@@ -75,8 +76,8 @@ function generatorCpu(out: string): { generatorCpuMs?: number } {
 }
 
 /** A process of this bench, bounded by the whole run's deadline. */
-function start(cmd: string, args: string[]): ProcessHandle {
-  return spawnBounded(cmd, args, { deadlineMs: DEADLINE_MS });
+function start(cmd: string, args: string[], env?: NodeJS.ProcessEnv): ProcessHandle {
+  return spawnBounded(cmd, args, { deadlineMs: DEADLINE_MS, ...(env ? { env } : {}) });
 }
 
 function pidOf(p: ProcessHandle, what: string): number {
@@ -101,8 +102,8 @@ async function main(): Promise<void> {
     await Promise.all(procs.map((p) => p.stop(3000)));
   };
   try {
-    const [peerPort, coturnPort, backendPort, oursPort, barePort, cPort] = await freePorts(6);
-    if (!peerPort || !coturnPort || !backendPort || !oursPort || !barePort || !cPort) throw new Error('ports');
+    const [peerPort, coturnPort, backendPort, oursPort, oursDgramPort, barePort, cPort] = await freePorts(7);
+    if (!peerPort || !coturnPort || !backendPort || !oursPort || !oursDgramPort || !barePort || !cPort) throw new Error('ports');
     const rawDir = join(repo, RAW_DIR);
     mkdirSync(rawDir, { recursive: true });
 
@@ -130,27 +131,35 @@ async function main(): Promise<void> {
     });
     const [coturn, backend] = coturns;
     if (!coturn || !backend) throw new Error('coturn');
-    const ours = start(process.execPath, [
-      ...(cfg.profile ? ['--cpu-prof', '--cpu-prof-dir', rawDir] : []),
-      join(repo, 'dist', 'server', 'turn', 'main.js'),
-      '--host',
-      '127.0.0.1',
-      '--udp-ports',
-      String(oursPort),
-      '--secret',
-      SECRET,
-      '--relay-range',
-      '46000-47999',
-      '--allow-peers',
-      '127.0.0.1/32',
-      '--max-allocations-per-user',
-      '1000',
-      '--max-allocations-per-ip',
-      '1000',
-      '--log-level',
-      'warn',
-    ]);
+    const ourRelay = (port: number, relayRange: string, env?: NodeJS.ProcessEnv): ProcessHandle =>
+      start(
+        process.execPath,
+        [
+          ...(cfg.profile ? ['--cpu-prof', '--cpu-prof-dir', rawDir] : []),
+          join(repo, 'dist', 'server', 'turn', 'main.js'),
+          '--host',
+          '127.0.0.1',
+          '--udp-ports',
+          String(port),
+          '--secret',
+          SECRET,
+          '--relay-range',
+          relayRange,
+          '--allow-peers',
+          '127.0.0.1/32',
+          '--max-allocations-per-user',
+          '1000',
+          '--max-allocations-per-ip',
+          '1000',
+          '--log-level',
+          'warn',
+        ],
+        env,
+      );
+    const ours = ourRelay(oursPort, '46000-47999');
     procs.push(ours);
+    const oursDgram = ourRelay(oursDgramPort, '48000-49999', { ...process.env, CALLPROBE_UDP: 'dgram' });
+    procs.push(oursDgram);
     const bare = start(process.execPath, [join(repo, 'dist', 'bench', 'relay', 'bare-forwarder.js'), String(barePort), String(backendPort)]);
     procs.push(bare);
     const cFloor = start(cForwarder, [String(cPort), String(backendPort)]);
@@ -160,6 +169,7 @@ async function main(): Promise<void> {
       waitUdpBound(coturnPort, 10_000),
       waitUdpBound(backendPort, 10_000),
       ours.waitForLine('READY ', { timeoutMs: 10_000, what: 'our relay' }),
+      oursDgram.waitForLine('READY ', { timeoutMs: 10_000, what: 'our relay on dgram' }),
       bare.waitForLine('READY ', { timeoutMs: 10_000, what: 'bare forwarder' }),
       cFloor.waitForLine('READY ', { timeoutMs: 10_000, what: 'C forwarder' }),
     ]);
@@ -186,10 +196,11 @@ async function main(): Promise<void> {
     const targets: Record<Contestant, { port: number; pid: number }> = {
       coturn: { port: coturnPort, pid: pidOf(coturn, 'coturn') },
       ours: { port: oursPort, pid: pidOf(ours, 'our relay') },
+      'ours-dgram': { port: oursDgramPort, pid: pidOf(oursDgram, 'our relay on dgram') },
       bare: { port: barePort, pid: pidOf(bare, 'the bare forwarder') },
       c: { port: cPort, pid: pidOf(cFloor, 'the C forwarder') },
     };
-    const order: Contestant[] = ['coturn', 'ours', 'bare', 'c'];
+    const order: Contestant[] = ['coturn', 'ours', 'ours-dgram', 'bare', 'c'];
     /** The paced load of every uclient run: channels (-c), the configured sessions, sizes and pace. */
     const load = { flags: ['-c'], sessions: cfg.sessions, lengthBytes: cfg.lengthBytes, intervalMs: cfg.intervalMs, peerPort };
     // Warm-up (not recorded): JIT for the Node contestants, caches for all.
@@ -254,10 +265,10 @@ async function main(): Promise<void> {
       rtt,
       relayAddedRttP50Ms: Math.round(((rtt['ours']?.p50Ms ?? NaN) - (rtt['direct']?.p50Ms ?? NaN)) * 1000) / 1000,
       coturnAddedRttP50Ms: Math.round(((rtt['coturn']?.p50Ms ?? NaN) - (rtt['direct']?.p50Ms ?? NaN)) * 1000) / 1000,
-      cpuUsPerPacketMedian: { coturn: coturnUs, ours: perPacket('ours'), bare: perPacket('bare'), c: cUs },
-      efficiency: { ours: ratio(coturnUs, 'ours'), bare: ratio(coturnUs, 'bare'), c: ratio(coturnUs, 'c') },
+      cpuUsPerPacketMedian: { coturn: coturnUs, ours: perPacket('ours'), oursDgram: perPacket('ours-dgram'), bare: perPacket('bare'), c: cUs },
+      efficiency: { ours: ratio(coturnUs, 'ours'), oursDgram: ratio(coturnUs, 'ours-dgram'), bare: ratio(coturnUs, 'bare'), c: ratio(coturnUs, 'c') },
       /** The C floor's CPU per packet over each contestant's: 1 is the physical floor. */
-      toCFloor: { coturn: ratio(cUs, 'coturn'), ours: ratio(cUs, 'ours'), bare: ratio(cUs, 'bare') },
+      toCFloor: { coturn: ratio(cUs, 'coturn'), ours: ratio(cUs, 'ours'), oursDgram: ratio(cUs, 'ours-dgram'), bare: ratio(cUs, 'bare') },
       runs,
     };
     const published = publishResults(
@@ -268,8 +279,8 @@ async function main(): Promise<void> {
       [
         `relay-added RTT p50 ${result.relayAddedRttP50Ms} ms (ours p50/p90/p99 ${rtt['ours']?.p50Ms}/${rtt['ours']?.p90Ms}/${rtt['ours']?.p99Ms}, ` +
           `direct ${rtt['direct']?.p50Ms}/${rtt['direct']?.p90Ms}/${rtt['direct']?.p99Ms}, coturn ${rtt['coturn']?.p50Ms}/${rtt['coturn']?.p90Ms}/${rtt['coturn']?.p99Ms})`,
-        `CPU us/packet (median): coturn ${coturnUs}, ours ${perPacket('ours')}, Node floor ${perPacket('bare')}, C floor ${cUs}`,
-        `efficiency (coturn/x): ours ${result.efficiency.ours}, Node floor ${result.efficiency.bare}, C floor ${result.efficiency.c}`,
+        `CPU us/packet (median): coturn ${coturnUs}, ours ${perPacket('ours')}, ours on dgram ${perPacket('ours-dgram')}, Node floor ${perPacket('bare')}, C floor ${cUs}`,
+        `efficiency (coturn/x): ours ${result.efficiency.ours}, ours on dgram ${result.efficiency.oursDgram}, Node floor ${result.efficiency.bare}, C floor ${result.efficiency.c}`,
         `to the C floor (C/x): coturn ${result.toCFloor.coturn}, ours ${result.toCFloor.ours}, Node floor ${result.toCFloor.bare}`,
         describePublished(published),
       ].join('\n') + '\n',

@@ -50,7 +50,7 @@ export const UNITS = [
     env: 'node',
     imports: ['protocol'],
     packages: [NODE_PACKAGES],
-    about: 'the TURN relay: wire codec, Sans-IO core, peer policy, Node transport',
+    about: 'the TURN relay: wire codec, Sans-IO core, peer policy, Node transport (its UDP sockets a small native addon, transport/native/udp.c)',
   },
   {
     name: 'host',

@@ -282,6 +282,8 @@ function startRelayOf(r: RelayStart, logger: RelayLogger, planes: RelayPlanes | 
     maxCredentialLifetimeS: r.maxCredentialLifetimeS,
     logger,
     internalUdp: r.internalUdp,
+    // Node's dgram for the client-facing UDP sockets, when a benchmark asks to compare (CALLPROBE_UDP=dgram, docs/DEVELOPERS.md).
+    ...(process.env['CALLPROBE_UDP'] === 'dgram' ? { udp: 'dgram' as const } : {}),
     ...(r.internalUdpPort !== undefined ? { internalUdpPort: r.internalUdpPort } : {}),
     ...(planes !== null ? { planes } : {}),
     ...(r.nonceSecretHex !== undefined ? { nonceSecret: Buffer.from(r.nonceSecretHex, 'hex') } : {}),

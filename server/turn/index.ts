@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type dgram from 'node:dgram';
 import type net from 'node:net';
 import tls from 'node:tls';
 import { DEFAULT_QUOTAS, DEFAULT_TIMERS, TurnCore, randomPortAllocator, type ListenerInfo, type RelayQuotas } from './core/index.js';
@@ -18,7 +17,8 @@ import type { RelayLogger } from './transport/logger.js';
 import { RelayRuntime, type LocalDelivery, type LocalPeerHandle } from './transport/runtime.js';
 import { startStreamListener, type StreamTimers } from './transport/stream-listener.js';
 import { SourceConnections } from './transport/source-connections.js';
-import { bindUdp, closeUdp } from './transport/udp-listener.js';
+import { bindUdp } from './transport/udp-listener.js';
+import type { RelayUdpSocket, UdpKind } from './transport/udp-listener.js';
 import { TlsRefusals, type CertificateRefusal } from './transport/tls-refusals.js';
 import type { RelayWitness } from '../../src/protocol/wire.js';
 import type { DoorName, DoorScope } from '../../src/protocol/door.js';
@@ -76,6 +76,8 @@ export interface RelayConfig {
   planes?: RelayPlanes;
   /** The nonce secret (32 bytes); the planes of one server share one. Absent: random. */
   nonceSecret?: Buffer;
+  /** The relay's UDP sockets (listeners and relayed addresses): native (the default), or Node's dgram for a benchmark's side-by-side run (CALLPROBE_UDP=dgram). */
+  udp?: UdpKind;
 }
 
 /** How one plane's relay reaches the others (RelayConfig.planes). */
@@ -226,6 +228,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
   });
   const logLimiter = new LogLimiter(config.logger);
   let nextListenerId = 1;
+  const udpKind = config.udp ?? 'native';
   const runtime = new RelayRuntime(
     core,
     now,
@@ -242,13 +245,14 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
           // Counted under the listener's own port, as if it came in there.
           listener: (address, port) => ({ id: nextListenerId++, transport: 'udp', address, port, stats: metrics.listener('udp', port) }),
         },
+    udpKind,
   );
   // A stream connection carries at most one allocation: a source (a network, the relay) needs no more of them than its allocation quota.
   const streamSources = new SourceConnections(quotas.maxAllocationsPerSourceIp, quotas.maxAllocationsTotal);
   const tlsRefusals = new TlsRefusals();
   const onCertificateRefused = (ip: string, alert: string): void => tlsRefusals.record(canonicalIp(ip), alert, now());
   const listeners: Relay['listeners'] = [];
-  const udpSockets: dgram.Socket[] = [];
+  const udpSockets: RelayUdpSocket[] = [];
   const streamServers: net.Server[] = [];
   let internalUdp: Relay['internalUdp'] = null;
   const listenerInfo = (transport: TransportKind, address: string, port: number): ListenerInfo => {
@@ -257,15 +261,16 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
   };
   const closeAll = async (): Promise<void> => {
     runtime.shutdown();
-    await Promise.all([...udpSockets.map((s) => closeUdp(s)), ...streamServers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))]);
+    for (const s of udpSockets) s.close();
+    await Promise.all([...streamServers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))]);
   };
   try {
     for (const host of config.listenHosts) {
       for (const port of config.udpPorts) {
         // The first of several planes: the others bind sockets connected to one client each beside it (core/move.ts).
-        const sock = await bindUdp(host, port, planes?.index === 0);
+        const sock = await bindUdp(udpKind, host, port, planes?.index === 0);
         udpSockets.push(sock);
-        runtime.attachUdpListener(listenerInfo('udp', host, sock.address().port), sock);
+        runtime.attachUdpListener(listenerInfo('udp', host, sock.port), sock);
       }
       // Validates the certificate and key up front (throws on a bad pair).
       const tlsCreds = config.tls ? { certPem: config.tls.certPem, keyPem: config.tls.keyPem } : null;
@@ -298,9 +303,9 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     }
     if (config.internalUdp === true) {
       const host = relayAddresses[4] !== undefined ? '127.0.0.1' : '::1';
-      const sock = await bindUdp(host, config.internalUdpPort ?? 0);
+      const sock = await bindUdp(udpKind, host, config.internalUdpPort ?? 0);
       udpSockets.push(sock);
-      const port = sock.address().port;
+      const port = sock.port;
       internalUdp = { address: host, port };
       // Not in `listeners` (what clients are told of); its counters carry its own port.
       runtime.attachUdpListener({ id: nextListenerId++, transport: 'udp', address: host, port, stats: metrics.listener('udp', port) }, sock);

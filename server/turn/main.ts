@@ -70,6 +70,8 @@ async function main(): Promise<void> {
   if (total !== undefined) quotas.maxAllocationsTotal = total;
   const logger = pino({ level: values['log-level'] ?? DEFAULTS.logLevel }, pino.destination(2));
   const relay = await startRelay({
+    // Node's dgram for the UDP sockets, when a benchmark asks to compare (CALLPROBE_UDP=dgram, docs/DEVELOPERS.md).
+    ...(process.env['CALLPROBE_UDP'] === 'dgram' ? { udp: 'dgram' as const } : {}),
     listenHosts: hosts,
     relayIp: values['relay-ip'] ?? hosts[0] ?? DEFAULTS.host,
     udpPorts: ports(values['udp-ports'], DEFAULTS.turnUdpPorts),

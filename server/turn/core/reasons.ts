@@ -68,6 +68,10 @@ export type DropReason =
   // transport: a stream client that does not read (its own cap, or the relay's cap over all connections)
   | 'stream-backlog'
   | 'stream-backlog-total'
+  // transport: a UDP datagram to a client the kernel would not take at once (its socket's send
+  // buffer full: never queued in memory), or refused with another error
+  | 'udp-send-buffer-full'
+  | 'udp-send-failed'
   // transport: a new TCP/TLS connection from a source or network that already holds its share
   // (--max-allocations-per-ip; a /48: src/protocol/door.ts), past the total, or into the reserve
   | 'stream-connections-per-source'

@@ -185,6 +185,11 @@ export class TurnCore {
     return b === undefined ? null : { ip: b.peerIp, port: b.peerPort, key: b.peerKey };
   }
 
+  /** The counters of the listener allocation `relayId`'s client came in on (what a datagram the relay could not send is counted under), or null. */
+  listenerOf(relayId: number): ListenerStats | null {
+    return this.ctx.allocations.byRelayId(relayId)?.client.listener.stats ?? null;
+  }
+
   /** Whether this relay holds `port` of `family` (bound or reserved). */
   isPortHeld(family: 4 | 6, port: number): boolean {
     return this.ctx.allocations.portsHeld(family).has(port);

@@ -10,8 +10,6 @@
  * same checks, counters and witness as a datagram from the socket, without the two system calls
  * and the event-loop turn of a loopback hop each way.
  */
-import dgram from 'node:dgram';
-import net from 'node:net';
 import type { Socket as NetSocket } from 'node:net';
 import { CHANNEL_DATA_HEADER_BYTES, channelDataLength, isChannelData } from '../codec/channel-data.js';
 import type { ChannelBinding } from '../core/allocation.js';
@@ -19,7 +17,8 @@ import type { TurnCore } from '../core/turn-core.js';
 import type { Action, ClientTuple, ListenerInfo } from '../core/types.js';
 import { ListenerStats } from '../metrics.js';
 import type { LogLimiter } from './log-limiter.js';
-import { literalLookup } from './literal-lookup.js';
+import { bindUdp, type RelayUdpSocket, type UdpKind } from './udp-listener.js';
+import type { SendFailure } from './native-udp.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { StreamWriter, WriteBudget } from './stream-writer.js';
 import { Method } from '../codec/constants.js';
@@ -70,15 +69,16 @@ export interface LocalPeerHandle {
 }
 
 export class RelayRuntime {
-  private readonly udpSockets: (dgram.Socket | undefined)[] = [];
+  private readonly udpSockets: (RelayUdpSocket | undefined)[] = [];
   /** Client sockets connected to their one client (allocations moved in from the first plane), by listener id: they send without an address. */
   private readonly connectedClient = new Set<number>();
   /** Allocations moved in: their client socket's listener id and their relayed port (given back when they end). */
   private readonly adopted = new Map<number, { listenerId: number; family: 4 | 6; port: number }>();
   /** Relay sockets whose move to another plane was decided (asked, or not to be asked again). */
   private readonly moveDecided = new Set<number>();
-  private readonly relaySockets = new Map<number, dgram.Socket>();
-  private readonly opening = new Map<number, dgram.Socket>();
+  private readonly relaySockets = new Map<number, RelayUdpSocket>();
+  /** Relay sockets being bound, by relay id. */
+  private readonly opening = new Set<number>();
   private readonly cancelled = new Set<number>();
   /**
    * Relay sockets connected to their allocation's one peer, by relay id: the peer's `ip|port`.
@@ -115,6 +115,8 @@ export class RelayRuntime {
     private readonly backlog: StreamBacklogLimits = DEFAULTS.relayStreamBacklog,
     /** The other planes' relays; null: this relay is the only one. */
     private readonly planes: PlaneLinks | null = null,
+    /** The UDP sockets' kind (./udp-listener.ts): native, or dgram for a benchmark's side-by-side run. */
+    private readonly udpKind: UdpKind = 'native',
   ) {
     this.streamBudget = new WriteBudget(backlog.maxBytesTotal);
   }
@@ -124,30 +126,32 @@ export class RelayRuntime {
     return new StreamWriter(socket, this.streamBudget, this.backlog.maxBytesPerConnection);
   }
 
-  /** Hooks a bound client-facing UDP socket to the core. */
-  attachUdpListener(listener: ListenerInfo, socket: dgram.Socket): void {
+  /** Hooks a bound client-facing UDP socket to the core, and starts reading it. */
+  attachUdpListener(listener: ListenerInfo, socket: RelayUdpSocket): void {
     this.udpSockets[listener.id] = socket;
     const prefix = `${listener.id}|`;
     const stats = listener.stats;
     // 5-tuple keys by source port: reusing the same (already hashed) string saves a concat and
     // a rehash per datagram. Bounded by the port space; a new address on a port replaces it.
     const keys = new Map<number, { address: string; key: string }>();
-    socket.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
-      let k = keys.get(rinfo.port);
-      if (k === undefined || k.address !== rinfo.address) {
-        k = { address: rinfo.address, key: prefix + rinfo.address + '|' + rinfo.port };
-        keys.set(rinfo.port, k);
-      }
-      const key = k.key;
-      if (isChannelData(msg[0])) {
-        const b = this.core.channelDataFromClient(key, stats, msg, this.now());
-        if (b !== undefined) this.toPeer(b, msg);
-        return;
-      }
-      this.guarded(listener.stats, () => this.core.handleClient({ key, listener, ip: rinfo.address, port: rinfo.port }, msg, this.now()));
-      this.afterPeerRequest(msg);
-    });
-    socket.on('error', (err) => this.log.log('warn', { err: err.message, port: listener.port }, 'TURN UDP listener socket error'));
+    socket.start(
+      (msg, address, port) => {
+        let k = keys.get(port);
+        if (k === undefined || k.address !== address) {
+          k = { address, key: prefix + address + '|' + port };
+          keys.set(port, k);
+        }
+        const key = k.key;
+        if (isChannelData(msg[0])) {
+          const b = this.core.channelDataFromClient(key, stats, msg, this.now());
+          if (b !== undefined) this.toPeer(b, msg);
+          return;
+        }
+        this.guarded(listener.stats, () => this.core.handleClient({ key, listener, ip: address, port }, msg, this.now()));
+        this.afterPeerRequest(msg);
+      },
+      (code) => this.log.log('warn', { err: code, port: listener.port }, 'TURN UDP listener socket error'),
+    );
   }
 
   /** One complete frame from a stream connection. */
@@ -177,7 +181,7 @@ export class RelayRuntime {
    * Connects relay socket `relayId` to its allocation's one peer, or disconnects it when there is
    * more than one (or none); returns the peer key it is connected to now, or null.
    */
-  private settlePeer(relayId: number, s: dgram.Socket): string | null {
+  private settlePeer(relayId: number, s: RelayUdpSocket): string | null {
     const want = this.multiPeer.has(relayId) || !this.pinnedPort.has(relayId) ? null : this.core.singlePeer(relayId);
     const have = this.connectedTo.get(relayId) ?? null;
     if ((want?.key ?? null) === have) return have;
@@ -186,13 +190,9 @@ export class RelayRuntime {
       this.connectedTo.delete(relayId);
     }
     if (want === null) return null;
-    // The socket's lookup answers synchronously (literal-lookup.ts), so connect() has connected, or failed and left it as it was.
-    s.connect(want.port, want.ip, (err?: Error) => {
-      if (err) this.log.log('warn', { err: err.message, relayId }, 'TURN relay socket could not connect to its one peer: sending with addresses');
-    });
-    try {
-      s.remoteAddress();
-    } catch {
+    const failed = s.connect(want.ip, want.port);
+    if (failed !== null) {
+      this.log.log('warn', { err: failed, relayId }, 'TURN relay socket could not connect to its one peer: sending with addresses');
       return null;
     }
     this.connectedTo.set(relayId, want.key);
@@ -261,8 +261,9 @@ export class RelayRuntime {
     if (rs === undefined) return;
     if (this.localPeers.size > 0 && this.toLocal(id, b.peerKey, msg.subarray(CHANNEL_DATA_HEADER_BYTES, CHANNEL_DATA_HEADER_BYTES + channelDataLength(msg))))
       return;
-    if (this.connectedTo.get(id) === b.peerKey || this.settlePeer(id, rs) === b.peerKey) rs.send(msg, CHANNEL_DATA_HEADER_BYTES, channelDataLength(msg));
-    else rs.send(msg, CHANNEL_DATA_HEADER_BYTES, channelDataLength(msg), b.peerPort, b.peerIp);
+    const connected = this.connectedTo.get(id) === b.peerKey || this.settlePeer(id, rs) === b.peerKey;
+    const failed = rs.send(msg, connected ? null : b.peerIp, b.peerPort, CHANNEL_DATA_HEADER_BYTES, channelDataLength(msg));
+    if (failed !== null) dropped(b.alloc.client.listener.stats, failed);
   }
 
   /** A Send indication's data (RFC 8656 §11.2): to the connected peer without an address; to another, the socket is disconnected for good first. */
@@ -271,8 +272,10 @@ export class RelayRuntime {
     if (rs === undefined) return;
     if (this.localPeers.size > 0 && this.toLocal(relayId, ip + '|' + port, data)) return;
     const key = this.connectedTo.get(relayId) ?? this.settlePeer(relayId, rs);
+    const stats = this.core.listenerOf(relayId);
     if (key !== null && key === ip + '|' + port) {
-      rs.send(data);
+      const failed = rs.send(data, null, port);
+      if (failed !== null && stats !== null) dropped(stats, failed);
       return;
     }
     if (key !== null) {
@@ -280,7 +283,8 @@ export class RelayRuntime {
       this.connectedTo.delete(relayId);
     }
     this.multiPeer.add(relayId);
-    rs.send(data, port, ip);
+    const failed = rs.send(data, ip, port);
+    if (failed !== null && stats !== null) dropped(stats, failed);
   }
 
   /** Hot path: a datagram from a peer on relay socket `relayId`. */
@@ -292,8 +296,10 @@ export class RelayRuntime {
   sendToClient(client: ClientTuple, data: Buffer): void {
     if (client.listener.transport === 'udp') {
       const id = client.listener.id;
-      if (this.connectedClient.has(id)) this.udpSockets[id]?.send(data);
-      else this.udpSockets[id]?.send(data, client.port, client.ip);
+      const socket = this.udpSockets[id];
+      if (socket === undefined) return;
+      const failed = socket.send(data, this.connectedClient.has(id) ? null : client.ip, client.port);
+      if (failed !== null) dropped(client.listener.stats, failed);
       return;
     }
     const conn = this.streams.get(client.key);
@@ -312,7 +318,7 @@ export class RelayRuntime {
           this.sendIndicated(a.relayId, a.ip, a.port, a.data);
           break;
         case 'open-relay':
-          this.openRelay(a.relayId, a.family, a.ip, a.port);
+          this.openRelay(a.relayId, a.ip, a.port);
           break;
         case 'close-relay':
           this.closeRelay(a.relayId);
@@ -332,36 +338,34 @@ export class RelayRuntime {
     }
   }
 
-  private openRelay(relayId: number, family: 4 | 6, ip: string, port: number): void {
+  private openRelay(relayId: number, ip: string, port: number): void {
     if (this.closed) return;
+    this.opening.add(relayId);
     // The first of several planes: another plane binds this port too when the allocation moves there (../core/move.ts).
-    const s = relaySocket(family, this.planes?.index === 0);
-    this.opening.set(relayId, s);
-    const onBindError = (err: NodeJS.ErrnoException): void => {
-      this.opening.delete(relayId);
-      s.close();
-      if (this.cancelled.delete(relayId)) return;
-      this.execute(this.core.relayOpenFailed(relayId, err.code ?? err.message, this.now()));
-    };
-    s.once('error', onBindError);
-    s.bind({ port, address: ip, exclusive: true }, () => {
-      s.removeListener('error', onBindError);
-      this.opening.delete(relayId);
-      if (this.cancelled.delete(relayId) || this.closed) {
-        s.close();
-        return;
-      }
-      this.wireRelay(relayId, s, ip, port);
-      this.execute(this.core.relayOpened(relayId, s.address().port, this.now()));
-    });
+    bindUdp(this.udpKind, ip, port, this.planes?.index === 0, false).then(
+      (s) => {
+        this.opening.delete(relayId);
+        if (this.cancelled.delete(relayId) || this.closed) {
+          s.close();
+          return;
+        }
+        this.wireRelay(relayId, s, ip, port);
+        this.execute(this.core.relayOpened(relayId, s.port, this.now()));
+      },
+      (err: NodeJS.ErrnoException) => {
+        this.opening.delete(relayId);
+        if (this.cancelled.delete(relayId)) return;
+        this.execute(this.core.relayOpenFailed(relayId, err.code ?? err.message, this.now()));
+      },
+    );
   }
 
   /** A bound relay socket of relay id `relayId` (asked for on `port`, 0: any): its receive path. */
-  private wireRelay(relayId: number, s: dgram.Socket, ip: string, port: number): void {
+  private wireRelay(relayId: number, s: RelayUdpSocket, ip: string, port: number): void {
     this.relaySockets.set(relayId, s);
     if (port !== 0) this.pinnedPort.add(relayId);
     const canonical = canonicalIp(ip);
-    const bound = { ip: canonical, port: s.address().port, key: canonical + '|' + s.address().port };
+    const bound = { ip: canonical, port: s.port, key: canonical + '|' + s.port };
     this.relayKeyOf.set(relayId, bound);
     this.relayAt.set(bound.key, relayId);
     this.planes?.announce(bound.ip, bound.port, true);
@@ -369,15 +373,20 @@ export class RelayRuntime {
     let lastPort = -1;
     let lastAddress = '';
     let lastKey = '';
-    s.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
-      if (rinfo.port !== lastPort || rinfo.address !== lastAddress) {
-        lastPort = rinfo.port;
-        lastAddress = rinfo.address;
-        lastKey = lastAddress + '|' + lastPort;
-      }
-      this.fromPeer(relayId, msg, rinfo, lastKey);
-    });
-    s.on('error', (err) => this.log.log('warn', { err: err.message, relayId }, 'TURN relay socket error'));
+    const from = { address: '', port: 0 };
+    s.start(
+      (msg, address, peerPort) => {
+        if (peerPort !== lastPort || address !== lastAddress) {
+          lastPort = peerPort;
+          lastAddress = address;
+          lastKey = lastAddress + '|' + lastPort;
+        }
+        from.address = address;
+        from.port = peerPort;
+        this.fromPeer(relayId, msg, from, lastKey);
+      },
+      (code) => this.log.log('warn', { err: code, relayId }, 'TURN relay socket error'),
+    );
   }
 
   /**
@@ -419,15 +428,16 @@ export class RelayRuntime {
   async adopt(m: MovedAllocation): Promise<boolean> {
     if (this.closed || this.planes === null) return false;
     const family = m.family;
-    const relay = relaySocket(family, true);
-    const client = relaySocket(net.isIPv6(m.listenerAddress) ? 6 : 4, true);
+    let relay: RelayUdpSocket | null = null;
+    let client: RelayUdpSocket | null = null;
     try {
-      await bound(relay, m.relayIp, m.relayPort);
-      await bound(client, m.listenerAddress, m.listenerPort);
-      await new Promise<void>((resolve, reject) => client.connect(m.clientPort, m.clientIp, (err?: Error) => (err ? reject(err) : resolve())));
+      relay = await bindUdp(this.udpKind, m.relayIp, m.relayPort, true, false);
+      client = await bindUdp(this.udpKind, m.listenerAddress, m.listenerPort, true, false);
+      const failed = client.connect(m.clientIp, m.clientPort);
+      if (failed !== null) throw new Error(failed);
     } catch (err) {
-      relay.close();
-      client.close();
+      relay?.close();
+      client?.close();
       this.log.log('warn', { err: (err as Error).message, relayed: `${m.relayIp}:${m.relayPort}` }, 'TURN allocation could not move in');
       return false;
     }
@@ -518,18 +528,7 @@ export class RelayRuntime {
   }
 }
 
-/** A relay-side UDP socket; `shared`: SO_REUSEADDR, so another plane's relay can bind the same port beside it. */
-function relaySocket(family: 4 | 6, shared: boolean): dgram.Socket {
-  return dgram.createSocket({ type: family === 4 ? 'udp4' : 'udp6', ipv6Only: family === 6, lookup: literalLookup(family), reuseAddr: shared });
-}
-
-/** Binds `s` on `ip`:`port`, or rejects with the bind's error. */
-function bound(s: dgram.Socket, ip: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    s.once('error', reject);
-    s.bind({ port, address: ip, exclusive: true }, () => {
-      s.removeListener('error', reject);
-      resolve();
-    });
-  });
+/** Counts a datagram the kernel would not take (never queued: ./native-udp.ts). */
+function dropped(stats: ListenerStats, why: SendFailure): void {
+  ListenerStats.bump(stats.dropped, why === 'full' ? 'udp-send-buffer-full' : 'udp-send-failed');
 }

@@ -1,24 +1,101 @@
-/** Binds the client-facing UDP sockets (RFC 8656 §3: TURN over UDP on 3478-3481). */
+/**
+ * The relay's UDP sockets: the client-facing ones (RFC 8656 §3: TURN over UDP on 3478-3481) and
+ * the relayed addresses. The native socket (./native-udp.ts), or, for a benchmark's side-by-side
+ * run only (CALLPROBE_UDP=dgram in `serve`'s environment, docs/DEVELOPERS.md), Node's dgram as
+ * before it, behind the same few calls the relay makes.
+ */
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { literalLookup } from './literal-lookup.js';
+import { NativeUdpSocket, type SendFailure } from './native-udp.js';
 
 /** Socket buffers large enough for bursts of small media packets (the kernel may cap them at rmem_max/wmem_max). */
 const UDP_SOCKET_BUFFER_BYTES = 4 << 20;
 
-/**
- * Binds `host`:`port`. `shared`: with SO_REUSEADDR, so that another data plane of this server can
- * bind a socket connected to one client beside it (transport/runtime.ts `adopt`); the port is
- * first bound without it for a moment, so a port another program holds still fails here (and
- * port 0 becomes a port nobody holds).
- */
-export async function bindUdp(host: string, port: number, shared = false): Promise<dgram.Socket> {
-  if (shared) {
-    // Port 0 too: the OS would give a shared socket a port another shared socket holds.
-    const alone = await bindUdp(host, port);
-    port = alone.address().port;
-    await closeUdp(alone);
+/** Which socket the relay's UDP runs on. */
+export type UdpKind = 'native' | 'dgram';
+
+/** What the relay asks of a UDP socket. */
+export interface RelayUdpSocket {
+  readonly port: number;
+  /** Starts reading: every datagram, with its sender; a receive error's code. */
+  start(onMessage: (msg: Buffer, address: string, port: number) => void, onError: (code: string) => void): void;
+  /**
+   * Connects to one peer (a client moved in from the first plane; a relayed address's one peer):
+   * null once connected, else why not (it stays as it was).
+   */
+  connect(ip: string, port: number): string | null;
+  /** Undoes `connect`. */
+  disconnect(): void;
+  /** Sends `data[offset, offset + length)` to `ip`:`port` (null: the connected client); null when sent, else why not. */
+  send(data: Buffer, ip: string | null, port: number, offset?: number, length?: number): SendFailure | null;
+  close(): void;
+}
+
+class NativeRelaySocket implements RelayUdpSocket {
+  constructor(private readonly s: NativeUdpSocket) {}
+  get port(): number {
+    return this.s.port;
   }
+  start(onMessage: (msg: Buffer, address: string, port: number) => void, onError: (code: string) => void): void {
+    this.s.start(onMessage, onError);
+  }
+  connect(ip: string, port: number): string | null {
+    try {
+      this.s.connect(ip, port);
+      return null;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+  disconnect(): void {
+    this.s.disconnect();
+  }
+  send(data: Buffer, ip: string | null, port: number, offset?: number, length?: number): SendFailure | null {
+    return this.s.send(data, ip, port, offset, length);
+  }
+  close(): void {
+    this.s.close();
+  }
+}
+
+/** Node's dgram socket, as the relay used it before the native one: its sends queue in libuv and never fail here. */
+class DgramRelaySocket implements RelayUdpSocket {
+  constructor(private readonly s: dgram.Socket) {}
+  get port(): number {
+    return this.s.address().port;
+  }
+  start(onMessage: (msg: Buffer, address: string, port: number) => void, onError: (code: string) => void): void {
+    this.s.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => onMessage(msg, rinfo.address, rinfo.port));
+    this.s.on('error', (err: NodeJS.ErrnoException) => onError(err.code ?? err.message));
+  }
+  connect(ip: string, port: number): string | null {
+    // The socket's lookup answers synchronously (./literal-lookup.ts), so connect() has connected, or failed and left it as it was.
+    let failed: string | null = null;
+    this.s.connect(port, ip, (err?: Error) => {
+      if (err) failed = err.message;
+    });
+    try {
+      this.s.remoteAddress();
+      return null;
+    } catch {
+      return failed ?? 'not connected';
+    }
+  }
+  disconnect(): void {
+    this.s.disconnect();
+  }
+  send(data: Buffer, ip: string | null, port: number, offset = 0, length = data.length - offset): SendFailure | null {
+    if (ip === null) this.s.send(data, offset, length);
+    else this.s.send(data, offset, length, port, ip);
+    return null;
+  }
+  close(): void {
+    this.s.close();
+  }
+}
+
+function bindDgram(host: string, port: number, shared: boolean): Promise<dgram.Socket> {
   const v6 = net.isIPv6(host);
   const socket = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6, lookup: literalLookup(v6 ? 6 : 4), reuseAddr: shared });
   return new Promise((resolve, reject) => {
@@ -32,6 +109,21 @@ export async function bindUdp(host: string, port: number, shared = false): Promi
   });
 }
 
-export function closeUdp(socket: dgram.Socket): Promise<void> {
-  return new Promise((resolve) => socket.close(() => resolve()));
+/**
+ * Binds `host`:`port` on a socket of `kind`. `shared`: with SO_REUSEADDR, so that another data
+ * plane of this server can bind a socket connected to one client beside it (./runtime.ts
+ * `adopt`); for a listener, the port is first bound without it for a moment, so a port another
+ * program holds still fails here (and port 0 becomes a port nobody holds). Rejects with the
+ * bind's error (its `code`: EADDRINUSE, ...).
+ */
+export async function bindUdp(kind: UdpKind, host: string, port: number, shared = false, probeAlone = shared): Promise<RelayUdpSocket> {
+  const family = net.isIPv6(host) ? 6 : 4;
+  if (probeAlone) {
+    // Port 0 too: the OS would give a shared socket a port another shared socket holds.
+    const alone = NativeUdpSocket.bind(family, host, port, false, 0);
+    port = alone.port;
+    alone.close();
+  }
+  if (kind === 'dgram') return new DgramRelaySocket(await bindDgram(host, port, shared));
+  return new NativeRelaySocket(NativeUdpSocket.bind(family, host, port, shared, UDP_SOCKET_BUFFER_BYTES));
 }

@@ -1,0 +1,135 @@
+/**
+ * The relay's client-facing UDP sockets on the native addon (./native/udp.c; built by `npm run
+ * build` into dist/native/callprobe-udp.node). Why a socket of our own: see the addon's header;
+ * in short, Node's dgram spends more per datagram than the relay itself does.
+ *
+ * A send is synchronous and never queued in memory: a datagram the kernel cannot take at once
+ * (its send buffer, 4 MiB asked for, full) is dropped and counted, as a router's full queue
+ * drops; the relay's memory stays bounded whatever a client makes it send.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TypedError } from '../../../src/protocol/typed-error.js';
+
+/** The addon's functions (./native/udp.c). */
+interface UdpAddon {
+  open(family: 4 | 6, address: string, port: number, reuseAddr: boolean, bufferBytes: number): [UdpHandle, number];
+  start(handle: UdpHandle, onMessage: (msg: Buffer, address: string, port: number) => void, onError: (code: string) => void): void;
+  connect(handle: UdpHandle, ip: string, port: number): void;
+  disconnect(handle: UdpHandle): void;
+  send(handle: UdpHandle, data: Buffer, offset: number, length: number, ip: string | null, port: number): number;
+  close(handle: UdpHandle): void;
+}
+
+/** An opaque socket of the addon. */
+declare const udpHandle: unique symbol;
+type UdpHandle = { readonly [udpHandle]: true };
+
+type NativeUdpReason = 'not-built' | 'not-loadable';
+
+/** The addon is missing or could not be loaded (the message says which file and how to build it). */
+class NativeUdpError extends TypedError<NativeUdpReason> {}
+
+/** Where the addon is: dist/native/ under the package's root (the first folder up with a package.json). */
+export function nativeUdpPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'callprobe') break;
+    const up = dirname(dir);
+    if (up === dir) throw new NativeUdpError('not-built', `callprobe's package.json was not found above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+  return join(dir, 'dist', 'native', 'callprobe-udp.node');
+}
+
+const FUNCTIONS = ['open', 'start', 'connect', 'disconnect', 'send', 'close'] as const;
+
+let addon: UdpAddon | null = null;
+
+/** The addon, loaded once; a NativeUdpError saying how to build it when it is not there. */
+function nativeUdp(): UdpAddon {
+  if (addon !== null) return addon;
+  const path = nativeUdpPath();
+  if (!existsSync(path))
+    throw new NativeUdpError('not-built', `the relay's UDP socket addon is not built (${path}): run npm run build (it needs Debian's gcc)`);
+  let loaded: unknown;
+  try {
+    loaded = createRequire(import.meta.url)(path);
+  } catch (err) {
+    throw new NativeUdpError('not-loadable', `the relay's UDP socket addon ${path} could not be loaded (${(err as Error).message}): run npm run build again`, {
+      cause: err,
+    });
+  }
+  const fns = loaded as Record<string, unknown>;
+  if (typeof loaded !== 'object' || loaded === null || FUNCTIONS.some((f) => typeof fns[f] !== 'function'))
+    throw new NativeUdpError('not-loadable', `${path} is not this version's UDP socket addon: run npm run build again`);
+  addon = loaded as UdpAddon;
+  return addon;
+}
+
+/** Why a datagram was not sent: the kernel's send buffer was full, or another error (its code). */
+export type SendFailure = 'full' | 'error';
+
+const EAGAIN = 11;
+const ENOBUFS = 105;
+
+/** A bound UDP socket of the addon. */
+export class NativeUdpSocket {
+  private closed = false;
+
+  private constructor(
+    private readonly handle: UdpHandle,
+    readonly family: 4 | 6,
+    readonly address: string,
+    readonly port: number,
+  ) {}
+
+  /**
+   * Binds `address`:`port` (0: any free port). `reuseAddr`: SO_REUSEADDR, so that another data
+   * plane can bind a socket connected to one client beside it. Throws the bind's error with its
+   * `code` (EADDRINUSE, EADDRNOTAVAIL, ...).
+   */
+  static bind(family: 4 | 6, address: string, port: number, reuseAddr: boolean, bufferBytes: number): NativeUdpSocket {
+    const [handle, bound] = nativeUdp().open(family, address, port, reuseAddr, bufferBytes);
+    return new NativeUdpSocket(handle, family, address, bound);
+  }
+
+  /** Starts reading: `onMessage` for every datagram, `onError` with the code of a receive error (an ICMP error on a connected socket). */
+  start(onMessage: (msg: Buffer, address: string, port: number) => void, onError: (code: string) => void): void {
+    if (!this.closed) nativeUdp().start(this.handle, onMessage, onError);
+  }
+
+  /**
+   * Connects to one peer: it sends without an address, hears only that peer, and the kernel gives
+   * it that peer's datagrams before an unconnected socket's on the same port. Throws the error (its `code`).
+   */
+  connect(ip: string, port: number): void {
+    if (!this.closed) nativeUdp().connect(this.handle, ip, port);
+  }
+
+  /** Undoes `connect`. */
+  disconnect(): void {
+    if (!this.closed) nativeUdp().disconnect(this.handle);
+  }
+
+  /**
+   * Sends `data[offset, offset + length)` to `ip`:`port`, or to the connected peer when `ip` is
+   * null. Null when sent, else why not (the datagram is dropped: never queued).
+   */
+  send(data: Buffer, ip: string | null, port: number, offset = 0, length = data.length - offset): SendFailure | null {
+    if (this.closed) return 'error';
+    const r = nativeUdp().send(this.handle, data, offset, length, ip, port);
+    if (r === 0) return null;
+    return r === -EAGAIN || r === -ENOBUFS ? 'full' : 'error';
+  }
+
+  /** Stops reading and closes the socket; a call after it does nothing. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    nativeUdp().close(this.handle);
+  }
+}

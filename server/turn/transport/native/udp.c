@@ -1,0 +1,396 @@
+/*
+ * The relay's client-facing UDP sockets (TURN over UDP, RFC 8656 §3: 3478-3481), in a small
+ * Node-API addon. Why not Node's dgram: at a test's 100 probes a second, each way, dgram's own
+ * work per datagram (a send request object, its callback, the sender's address made into an
+ * object) cost more than the relay's: a bare dgram echo spends about 65 µs of CPU a datagram
+ * here, the same echo on this socket about 27 µs, a C echo 13 µs (docs/benchmarks.md).
+ *
+ * What it does, and no more:
+ * - opens a non-blocking UDP socket (IPv4, or IPv6 only), optionally with SO_REUSEADDR (another
+ *   data plane binds a socket connected to one client beside it), with large socket buffers;
+ * - on Node's own event loop (a uv_poll_t on the descriptor; no thread of its own), reads every
+ *   waiting datagram with recvmmsg(2) and calls the JavaScript handler once per datagram with
+ *   the bytes, the sender's address as text and its port;
+ * - sends synchronously with sendto(2) (send(2) when connected): a datagram the kernel cannot
+ *   take at once (its send buffer full) is not queued, the call answers its errno, and the
+ *   caller counts it as dropped: a relay's queue is the socket buffer, never memory without end;
+ * - connects to one peer (a client moved in from another plane, a relayed address's one peer),
+ *   disconnects, and closes.
+ * Errors answer `code` as Node's do ("EADDRINUSE"), thrown where a call cannot go on.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <node_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+#define BATCH 16
+#define MAX_DATAGRAM 65536
+
+/*
+ * One receive area for every socket of a Node environment (its main thread, or a worker's): its
+ * sockets are all read on that environment's one event-loop thread, one at a time, and each
+ * datagram is copied into its own Buffer before the next read, so a relay of a thousand relayed
+ * addresses holds one area, not a thousand.
+ */
+typedef struct {
+  struct mmsghdr msgs[BATCH];
+  struct iovec iov[BATCH];
+  struct sockaddr_storage from[BATCH];
+  uint8_t bufs[BATCH][MAX_DATAGRAM];
+} area_t;
+
+typedef struct {
+  area_t *area;
+  int fd;
+  int family;
+  int closing;
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref on_message;
+  napi_ref on_error;
+  napi_async_context ctx;
+} udp_t;
+
+static napi_value throw_errno(napi_env env, int err, const char *what) {
+  char msg[160];
+  snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
+  napi_value code, message, error;
+  const char *name = strerrorname_np(err);
+  if (name == NULL) name = "EIO";
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
+  napi_create_error(env, code, message, &error);
+  napi_throw(env, error);
+  return NULL;
+}
+
+static napi_value throw_type(napi_env env, const char *msg) {
+  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
+  return NULL;
+}
+
+/* `ip` (text) and `port` into `sa` for the socket's family; 0, or -1 when `ip` is not an address of it. */
+static int to_sockaddr(int family, const char *ip, uint32_t port, struct sockaddr_storage *sa, socklen_t *len) {
+  memset(sa, 0, sizeof *sa);
+  if (family == AF_INET) {
+    struct sockaddr_in *a = (struct sockaddr_in *)sa;
+    a->sin_family = AF_INET;
+    a->sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, ip, &a->sin_addr) != 1) return -1;
+    *len = sizeof *a;
+    return 0;
+  }
+  struct sockaddr_in6 *a = (struct sockaddr_in6 *)sa;
+  a->sin6_family = AF_INET6;
+  a->sin6_port = htons((uint16_t)port);
+  if (inet_pton(AF_INET6, ip, &a->sin6_addr) != 1) return -1;
+  *len = sizeof *a;
+  return 0;
+}
+
+static udp_t *handle_of(napi_env env, napi_value v) {
+  udp_t *u = NULL;
+  if (napi_get_value_external(env, v, (void **)&u) != napi_ok || u == NULL) {
+    throw_type(env, "not a socket of this addon");
+    return NULL;
+  }
+  return u;
+}
+
+static int string_arg(napi_env env, napi_value v, char *out, size_t size) {
+  size_t n = 0;
+  return napi_get_value_string_utf8(env, v, out, size, &n) == napi_ok ? 0 : -1;
+}
+
+/* open(family 4|6, address, port, reuseAddr, bufferBytes) -> [handle, boundPort] */
+static napi_value Open(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 5) return throw_type(env, "open(family, address, port, reuseAddr, bufferBytes)");
+  uint32_t fam, port, bytes;
+  bool reuse;
+  char ip[64];
+  if (napi_get_value_uint32(env, argv[0], &fam) != napi_ok || (fam != 4 && fam != 6) || string_arg(env, argv[1], ip, sizeof ip) ||
+      napi_get_value_uint32(env, argv[2], &port) != napi_ok || port > 65535 || napi_get_value_bool(env, argv[3], &reuse) != napi_ok ||
+      napi_get_value_uint32(env, argv[4], &bytes) != napi_ok)
+    return throw_type(env, "open(family 4|6, address, port 0-65535, reuseAddr, bufferBytes)");
+  int family = fam == 4 ? AF_INET : AF_INET6;
+  struct sockaddr_storage sa;
+  socklen_t len;
+  if (to_sockaddr(family, ip, port, &sa, &len)) return throw_errno(env, EINVAL, "not an address of the socket's family");
+  int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, errno, "socket");
+  int one = 1, size = (int)bytes;
+  if (family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  if (reuse && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one)) {
+    int e = errno;
+    close(fd);
+    return throw_errno(env, e, "SO_REUSEADDR");
+  }
+  if (size > 0) {
+    /* The kernel caps them at rmem_max and wmem_max; a smaller buffer is not an error. */
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+  }
+  if (bind(fd, (struct sockaddr *)&sa, len)) {
+    int e = errno;
+    close(fd);
+    return throw_errno(env, e, "bind");
+  }
+  struct sockaddr_storage got;
+  socklen_t got_len = sizeof got;
+  getsockname(fd, (struct sockaddr *)&got, &got_len);
+  uint32_t bound = ntohs(family == AF_INET ? ((struct sockaddr_in *)&got)->sin_port : ((struct sockaddr_in6 *)&got)->sin6_port);
+  udp_t *u = calloc(1, sizeof *u);
+  if (u == NULL) {
+    close(fd);
+    return throw_errno(env, ENOMEM, "open");
+  }
+  napi_get_instance_data(env, (void **)&u->area);
+  u->fd = fd;
+  u->family = family;
+  u->env = env;
+  napi_value out, handle, p;
+  napi_create_external(env, u, NULL, NULL, &handle);
+  napi_create_uint32(env, bound, &p);
+  napi_create_array_with_length(env, 2, &out);
+  napi_set_element(env, out, 0, handle);
+  napi_set_element(env, out, 1, p);
+  return out;
+}
+
+/* Calls a handler as Node calls an event's; what it throws goes to the process's uncaught-exception handling, as a dgram handler's would. */
+static void call(napi_env env, udp_t *u, napi_value recv, napi_value fn, size_t argc, const napi_value *argv) {
+  napi_value result;
+  if (napi_make_callback(env, u->ctx, recv, fn, argc, argv, &result) == napi_ok) return;
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) return;
+  napi_value err;
+  napi_get_and_clear_last_exception(env, &err);
+  napi_fatal_exception(env, err);
+}
+
+static void on_readable(uv_poll_t *poll, int status, int events) {
+  (void)events;
+  udp_t *u = poll->data;
+  if (u->closing) return;
+  napi_env env = u->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value global, on_message, on_error;
+  napi_get_global(env, &global);
+  napi_get_reference_value(env, u->on_message, &on_message);
+  napi_get_reference_value(env, u->on_error, &on_error);
+  if (status < 0) {
+    /*
+     * libuv stops a poll handle on POLLERR. A connected UDP socket has one pending after an ICMP
+     * error (the peer's port closed: ECONNREFUSED): read it (which clears it), say it, and read on.
+     */
+    int err = 0;
+    socklen_t len = sizeof err;
+    const char *name = getsockopt(u->fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err != 0 ? strerrorname_np(err) : uv_err_name(status);
+    napi_value code;
+    napi_create_string_utf8(env, name == NULL ? "EIO" : name, NAPI_AUTO_LENGTH, &code);
+    call(env, u, global, on_error, 1, &code);
+    /* Read on only when an error was pending (and is now cleared): else it would wake again at once. */
+    if (!u->closing && err != 0) uv_poll_start(&u->poll, UV_READABLE, on_readable);
+    napi_close_handle_scope(env, scope);
+    return;
+  }
+  area_t *a = u->area;
+  for (int round = 0; round < 4 && !u->closing; round++) {
+    for (int i = 0; i < BATCH; i++) {
+      a->iov[i].iov_base = a->bufs[i];
+      a->iov[i].iov_len = MAX_DATAGRAM;
+      memset(&a->msgs[i].msg_hdr, 0, sizeof a->msgs[i].msg_hdr);
+      a->msgs[i].msg_hdr.msg_iov = &a->iov[i];
+      a->msgs[i].msg_hdr.msg_iovlen = 1;
+      a->msgs[i].msg_hdr.msg_name = &a->from[i];
+      a->msgs[i].msg_hdr.msg_namelen = sizeof a->from[i];
+    }
+    int n = recvmmsg(u->fd, a->msgs, BATCH, MSG_DONTWAIT, NULL);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) break;
+      /* An ICMP error on a connected socket (ECONNREFUSED) and the like: said, and reading goes on. */
+      napi_value code;
+      const char *name = strerrorname_np(errno);
+      napi_create_string_utf8(env, name == NULL ? "EIO" : name, NAPI_AUTO_LENGTH, &code);
+      call(env, u, global, on_error, 1, &code);
+      continue;
+    }
+    for (int i = 0; i < n && !u->closing; i++) {
+      napi_handle_scope inner;
+      napi_open_handle_scope(env, &inner);
+      napi_value args[3];
+      void *copy;
+      char text[INET6_ADDRSTRLEN];
+      uint16_t port;
+      if (u->family == AF_INET) {
+        struct sockaddr_in *sa = (struct sockaddr_in *)&a->from[i];
+        inet_ntop(AF_INET, &sa->sin_addr, text, sizeof text);
+        port = ntohs(sa->sin_port);
+      } else {
+        struct sockaddr_in6 *sa = (struct sockaddr_in6 *)&a->from[i];
+        inet_ntop(AF_INET6, &sa->sin6_addr, text, sizeof text);
+        port = ntohs(sa->sin6_port);
+      }
+      napi_create_buffer_copy(env, a->msgs[i].msg_len, a->bufs[i], &copy, &args[0]);
+      napi_create_string_latin1(env, text, NAPI_AUTO_LENGTH, &args[1]);
+      napi_create_uint32(env, port, &args[2]);
+      call(env, u, global, on_message, 3, args);
+      napi_close_handle_scope(env, inner);
+    }
+    if (n < BATCH) break;
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+/* start(handle, onMessage(buf, address, port), onError(code)) */
+static napi_value Start(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 3) return throw_type(env, "start(handle, onMessage, onError)");
+  udp_t *u = handle_of(env, argv[0]);
+  if (u == NULL) return NULL;
+  if (u->on_message != NULL || u->closing) return throw_errno(env, EINVAL, "start: started already, or closed");
+  napi_create_reference(env, argv[1], 1, &u->on_message);
+  napi_create_reference(env, argv[2], 1, &u->on_error);
+  napi_value name;
+  napi_create_string_utf8(env, "callprobe:udp", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &u->ctx);
+  uv_loop_t *loop;
+  napi_get_uv_event_loop(env, &loop);
+  uv_poll_init(loop, &u->poll, u->fd);
+  u->poll.data = u;
+  uv_poll_start(&u->poll, UV_READABLE, on_readable);
+  return NULL;
+}
+
+/* connect(handle, ip, port): from then on it sends without an address and hears only that peer. */
+static napi_value Connect(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  udp_t *u = argc < 3 ? NULL : handle_of(env, argv[0]);
+  if (u == NULL) return argc < 3 ? throw_type(env, "connect(handle, ip, port)") : NULL;
+  char ip[64];
+  uint32_t port;
+  if (string_arg(env, argv[1], ip, sizeof ip) || napi_get_value_uint32(env, argv[2], &port) != napi_ok || port == 0 || port > 65535)
+    return throw_type(env, "connect(handle, ip, port 1-65535)");
+  struct sockaddr_storage sa;
+  socklen_t len;
+  if (to_sockaddr(u->family, ip, port, &sa, &len)) return throw_errno(env, EINVAL, "not an address of the socket's family");
+  if (connect(u->fd, (struct sockaddr *)&sa, len)) return throw_errno(env, errno, "connect");
+  return NULL;
+}
+
+/* disconnect(handle): sends with an address again and hears every sender (a socket bound to a port asked for by number keeps it). */
+static napi_value Disconnect(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  udp_t *u = argc < 1 ? NULL : handle_of(env, argv[0]);
+  if (u == NULL) return argc < 1 ? throw_type(env, "disconnect(handle)") : NULL;
+  struct sockaddr unspec;
+  memset(&unspec, 0, sizeof unspec);
+  unspec.sa_family = AF_UNSPEC;
+  if (connect(u->fd, &unspec, sizeof unspec)) return throw_errno(env, errno, "disconnect");
+  return NULL;
+}
+
+/*
+ * send(handle, buf, offset, length, ip | null, port) -> 0, or the negative errno of a datagram not
+ * sent (the send buffer full: EAGAIN; no route; a connected peer gone: ECONNREFUSED).
+ */
+static napi_value Send(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  udp_t *u = argc < 6 ? NULL : handle_of(env, argv[0]);
+  if (u == NULL) return argc < 6 ? throw_type(env, "send(handle, buf, offset, length, ip, port)") : NULL;
+  uint8_t *data;
+  size_t size;
+  uint32_t offset, length, port;
+  if (napi_get_buffer_info(env, argv[1], (void **)&data, &size) != napi_ok || napi_get_value_uint32(env, argv[2], &offset) != napi_ok ||
+      napi_get_value_uint32(env, argv[3], &length) != napi_ok || (size_t)offset + length > size)
+    return throw_type(env, "send: a Buffer, and an offset and length inside it");
+  napi_valuetype t;
+  napi_typeof(env, argv[4], &t);
+  ssize_t r;
+  if (t == napi_null) {
+    r = send(u->fd, data + offset, length, 0);
+  } else {
+    char ip[64];
+    if (string_arg(env, argv[4], ip, sizeof ip) || napi_get_value_uint32(env, argv[5], &port) != napi_ok || port == 0 || port > 65535)
+      return throw_type(env, "send: an address and a port 1-65535, or null for a connected socket");
+    struct sockaddr_storage sa;
+    socklen_t len;
+    if (to_sockaddr(u->family, ip, port, &sa, &len)) return throw_errno(env, EINVAL, "not an address of the socket's family");
+    r = sendto(u->fd, data + offset, length, 0, (struct sockaddr *)&sa, len);
+  }
+  napi_value out;
+  napi_create_int32(env, r < 0 ? -errno : 0, &out);
+  return out;
+}
+
+static void on_closed(uv_handle_t *h) {
+  udp_t *u = h->data;
+  close(u->fd);
+  free(u);
+}
+
+/* close(handle): stops reading and closes the descriptor (at once; its memory once libuv lets go of it). */
+static napi_value Close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  udp_t *u = argc < 1 ? NULL : handle_of(env, argv[0]);
+  if (u == NULL || u->closing) return NULL;
+  u->closing = 1;
+  if (u->on_message != NULL) {
+    napi_delete_reference(env, u->on_message);
+    napi_delete_reference(env, u->on_error);
+    napi_async_destroy(env, u->ctx);
+    uv_poll_stop(&u->poll);
+    uv_close((uv_handle_t *)&u->poll, on_closed);
+  } else {
+    close(u->fd);
+    free(u);
+  }
+  return NULL;
+}
+
+static void free_area(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  free(data);
+}
+
+NAPI_MODULE_INIT() {
+  area_t *area = malloc(sizeof *area);
+  if (area == NULL || napi_set_instance_data(env, area, free_area, NULL) != napi_ok) {
+    free(area);
+    napi_throw_error(env, "ENOMEM", "no memory for the UDP receive area");
+    return NULL;
+  }
+  napi_property_descriptor props[] = {
+      {"open", NULL, Open, NULL, NULL, NULL, napi_default, NULL},
+      {"start", NULL, Start, NULL, NULL, NULL, napi_default, NULL},
+      {"connect", NULL, Connect, NULL, NULL, NULL, napi_default, NULL},
+      {"disconnect", NULL, Disconnect, NULL, NULL, NULL, napi_default, NULL},
+      {"send", NULL, Send, NULL, NULL, NULL, napi_default, NULL},
+      {"close", NULL, Close, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
