@@ -93,8 +93,16 @@ export class NativeUdpSocket {
    * `code` (EADDRINUSE, EADDRNOTAVAIL, ...).
    */
   static bind(family: 4 | 6, address: string, port: number, reuseAddr: boolean, bufferBytes: number): NativeUdpSocket {
-    const [handle, bound] = nativeUdp().open(family, address, port, reuseAddr, bufferBytes);
-    return new NativeUdpSocket(handle, family, address, bound);
+    const udp = nativeUdp();
+    let opened: [UdpHandle, number];
+    try {
+      opened = udp.open(family, address, port, reuseAddr, bufferBytes);
+    } catch (err) {
+      // The address and port beside the code, as Node's own bind errors carry them.
+      if (err instanceof Error && 'code' in err) Object.assign(err, { address, port });
+      throw err;
+    }
+    return new NativeUdpSocket(opened[0], family, address, opened[1]);
   }
 
   /** Starts reading: `onMessage` for every datagram, `onError` with the code of a receive error (an ICMP error on a connected socket). */

@@ -94,7 +94,7 @@ describe('the native UDP socket', () => {
 
   it('says why it cannot bind a port in use, and takes it with SO_REUSEADDR beside another that asked for it', () => {
     const first = native(4, '127.0.0.1', 0, true);
-    expect(() => native(4, '127.0.0.1', first.port)).toThrow(expect.objectContaining({ code: 'EADDRINUSE' }));
+    expect(() => native(4, '127.0.0.1', first.port)).toThrow(expect.objectContaining({ code: 'EADDRINUSE', address: '127.0.0.1', port: first.port }));
     expect(native(4, '127.0.0.1', first.port, true).port).toBe(first.port);
     expect(() => native(4, '::1')).toThrow(expect.objectContaining({ code: 'EINVAL' }));
   });
