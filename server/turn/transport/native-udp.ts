@@ -81,6 +81,7 @@ export class NativeUdpSocket {
   private closed = false;
 
   private constructor(
+    private readonly udp: UdpAddon,
     private readonly handle: UdpHandle,
     readonly family: 4 | 6,
     readonly address: string,
@@ -102,12 +103,12 @@ export class NativeUdpSocket {
       if (err instanceof Error && 'code' in err) Object.assign(err, { address, port });
       throw err;
     }
-    return new NativeUdpSocket(opened[0], family, address, opened[1]);
+    return new NativeUdpSocket(udp, opened[0], family, address, opened[1]);
   }
 
   /** Starts reading: `onMessage` for every datagram, `onError` with the code of a receive error (an ICMP error on a connected socket). */
   start(onMessage: (msg: Buffer, address: string, port: number) => void, onError: (code: string) => void): void {
-    if (!this.closed) nativeUdp().start(this.handle, onMessage, onError);
+    if (!this.closed) this.udp.start(this.handle, onMessage, onError);
   }
 
   /**
@@ -115,12 +116,12 @@ export class NativeUdpSocket {
    * it that peer's datagrams before an unconnected socket's on the same port. Throws the error (its `code`).
    */
   connect(ip: string, port: number): void {
-    if (!this.closed) nativeUdp().connect(this.handle, ip, port);
+    if (!this.closed) this.udp.connect(this.handle, ip, port);
   }
 
   /** Undoes `connect`. */
   disconnect(): void {
-    if (!this.closed) nativeUdp().disconnect(this.handle);
+    if (!this.closed) this.udp.disconnect(this.handle);
   }
 
   /**
@@ -129,7 +130,7 @@ export class NativeUdpSocket {
    */
   send(data: Buffer, ip: string | null, port: number, offset = 0, length = data.length - offset): SendFailure | null {
     if (this.closed) return 'error';
-    const r = nativeUdp().send(this.handle, data, offset, length, ip, port);
+    const r = this.udp.send(this.handle, data, offset, length, ip, port);
     if (r === 0) return null;
     return r === -EAGAIN || r === -ENOBUFS ? 'full' : 'error';
   }
@@ -138,6 +139,6 @@ export class NativeUdpSocket {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    nativeUdp().close(this.handle);
+    this.udp.close(this.handle);
   }
 }

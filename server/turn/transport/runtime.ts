@@ -272,10 +272,9 @@ export class RelayRuntime {
     if (rs === undefined) return;
     if (this.localPeers.size > 0 && this.toLocal(relayId, ip + '|' + port, data)) return;
     const key = this.connectedTo.get(relayId) ?? this.settlePeer(relayId, rs);
-    const stats = this.core.listenerOf(relayId);
     if (key !== null && key === ip + '|' + port) {
       const failed = rs.send(data, null, port);
-      if (failed !== null && stats !== null) dropped(stats, failed);
+      if (failed !== null) this.droppedOn(relayId, failed);
       return;
     }
     if (key !== null) {
@@ -284,7 +283,13 @@ export class RelayRuntime {
     }
     this.multiPeer.add(relayId);
     const failed = rs.send(data, ip, port);
-    if (failed !== null && stats !== null) dropped(stats, failed);
+    if (failed !== null) this.droppedOn(relayId, failed);
+  }
+
+  /** Counts a datagram relay socket `relayId` could not send under its allocation's listener. */
+  private droppedOn(relayId: number, why: SendFailure): void {
+    const stats = this.core.listenerOf(relayId);
+    if (stats !== null) dropped(stats, why);
   }
 
   /** Hot path: a datagram from a peer on relay socket `relayId`. */

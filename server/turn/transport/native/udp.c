@@ -109,6 +109,32 @@ static int string_arg(napi_env env, napi_value v, char *out, size_t size) {
   return napi_get_value_string_utf8(env, v, out, size, &n) == napi_ok ? 0 : -1;
 }
 
+/* A call's `want` arguments, the first a socket of this addon: the socket, or NULL with a JavaScript error thrown (`usage` when too few). */
+static udp_t *handle_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv, const char *usage) {
+  size_t argc = want;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < want) {
+    throw_type(env, usage);
+    return NULL;
+  }
+  return handle_of(env, argv[0]);
+}
+
+/* An address (text) and a port 1-65535 of `u`'s family into `sa`: 0, or -1 with a JavaScript error thrown (`usage` when they are not an address and a port). */
+static int address_args(napi_env env, udp_t *u, napi_value ipv, napi_value portv, struct sockaddr_storage *sa, socklen_t *len, const char *usage) {
+  char ip[64];
+  uint32_t port;
+  if (string_arg(env, ipv, ip, sizeof ip) || napi_get_value_uint32(env, portv, &port) != napi_ok || port == 0 || port > 65535) {
+    throw_type(env, usage);
+    return -1;
+  }
+  if (to_sockaddr(u->family, ip, port, sa, len)) {
+    throw_errno(env, EINVAL, "not an address of the socket's family");
+    return -1;
+  }
+  return 0;
+}
+
 /* open(family 4|6, address, port, reuseAddr, bufferBytes) -> [handle, boundPort] */
 static napi_value Open(napi_env env, napi_callback_info info) {
   size_t argc = 5;
@@ -256,11 +282,8 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
 
 /* start(handle, onMessage(buf, address, port), onError(code)) */
 static napi_value Start(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 3) return throw_type(env, "start(handle, onMessage, onError)");
-  udp_t *u = handle_of(env, argv[0]);
+  udp_t *u = handle_args(env, info, 3, argv, "start(handle, onMessage, onError)");
   if (u == NULL) return NULL;
   if (u->on_message != NULL || u->closing) return throw_errno(env, EINVAL, "start: started already, or closed");
   napi_create_reference(env, argv[1], 1, &u->on_message);
@@ -278,29 +301,20 @@ static napi_value Start(napi_env env, napi_callback_info info) {
 
 /* connect(handle, ip, port): from then on it sends without an address and hears only that peer. */
 static napi_value Connect(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  udp_t *u = argc < 3 ? NULL : handle_of(env, argv[0]);
-  if (u == NULL) return argc < 3 ? throw_type(env, "connect(handle, ip, port)") : NULL;
-  char ip[64];
-  uint32_t port;
-  if (string_arg(env, argv[1], ip, sizeof ip) || napi_get_value_uint32(env, argv[2], &port) != napi_ok || port == 0 || port > 65535)
-    return throw_type(env, "connect(handle, ip, port 1-65535)");
+  udp_t *u = handle_args(env, info, 3, argv, "connect(handle, ip, port)");
   struct sockaddr_storage sa;
   socklen_t len;
-  if (to_sockaddr(u->family, ip, port, &sa, &len)) return throw_errno(env, EINVAL, "not an address of the socket's family");
+  if (u == NULL || address_args(env, u, argv[1], argv[2], &sa, &len, "connect(handle, ip, port 1-65535)")) return NULL;
   if (connect(u->fd, (struct sockaddr *)&sa, len)) return throw_errno(env, errno, "connect");
   return NULL;
 }
 
 /* disconnect(handle): sends with an address again and hears every sender (a socket bound to a port asked for by number keeps it). */
 static napi_value Disconnect(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  udp_t *u = argc < 1 ? NULL : handle_of(env, argv[0]);
-  if (u == NULL) return argc < 1 ? throw_type(env, "disconnect(handle)") : NULL;
+  udp_t *u = handle_args(env, info, 1, argv, "disconnect(handle)");
+  if (u == NULL) return NULL;
   struct sockaddr unspec;
   memset(&unspec, 0, sizeof unspec);
   unspec.sa_family = AF_UNSPEC;
@@ -313,14 +327,12 @@ static napi_value Disconnect(napi_env env, napi_callback_info info) {
  * sent (the send buffer full: EAGAIN; no route; a connected peer gone: ECONNREFUSED).
  */
 static napi_value Send(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
   napi_value argv[6];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  udp_t *u = argc < 6 ? NULL : handle_of(env, argv[0]);
-  if (u == NULL) return argc < 6 ? throw_type(env, "send(handle, buf, offset, length, ip, port)") : NULL;
+  udp_t *u = handle_args(env, info, 6, argv, "send(handle, buf, offset, length, ip, port)");
+  if (u == NULL) return NULL;
   uint8_t *data;
   size_t size;
-  uint32_t offset, length, port;
+  uint32_t offset, length;
   if (napi_get_buffer_info(env, argv[1], (void **)&data, &size) != napi_ok || napi_get_value_uint32(env, argv[2], &offset) != napi_ok ||
       napi_get_value_uint32(env, argv[3], &length) != napi_ok || (size_t)offset + length > size)
     return throw_type(env, "send: a Buffer, and an offset and length inside it");
@@ -330,12 +342,9 @@ static napi_value Send(napi_env env, napi_callback_info info) {
   if (t == napi_null) {
     r = send(u->fd, data + offset, length, 0);
   } else {
-    char ip[64];
-    if (string_arg(env, argv[4], ip, sizeof ip) || napi_get_value_uint32(env, argv[5], &port) != napi_ok || port == 0 || port > 65535)
-      return throw_type(env, "send: an address and a port 1-65535, or null for a connected socket");
     struct sockaddr_storage sa;
     socklen_t len;
-    if (to_sockaddr(u->family, ip, port, &sa, &len)) return throw_errno(env, EINVAL, "not an address of the socket's family");
+    if (address_args(env, u, argv[4], argv[5], &sa, &len, "send: an address and a port 1-65535, or null for a connected socket")) return NULL;
     r = sendto(u->fd, data + offset, length, 0, (struct sockaddr *)&sa, len);
   }
   napi_value out;
@@ -351,10 +360,8 @@ static void on_closed(uv_handle_t *h) {
 
 /* close(handle): stops reading and closes the descriptor (at once; its memory once libuv lets go of it). */
 static napi_value Close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  udp_t *u = argc < 1 ? NULL : handle_of(env, argv[0]);
+  udp_t *u = handle_args(env, info, 1, argv, "close(handle)");
   if (u == NULL || u->closing) return NULL;
   u->closing = 1;
   if (u->on_message != NULL) {
