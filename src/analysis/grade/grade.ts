@@ -37,6 +37,9 @@
  *     and when no round trip of the browser's network thread (the ICE or RTCP median) contradicts
  *     it: below the threshold and below the probes' p50 by more than 5 ms + 25 % (the second
  *     opinion's tolerance, grade/second-opinion.ts). Otherwise insufficient: device-busy or server-busy.
+ *   - Latency passes, in a mostly suspect test or on fewer than half its round trips clean, only
+ *     where the median of every round trip that came back is below the threshold too: the clean
+ *     moments of such a test may be the path's quiet ones. Otherwise insufficient, the same way.
  *   - Mostly suspect (more than half the evaluable 200 ms windows of all directions were the
  *     device's or the server's): nothing fails but that proven up loss; what would have failed, and
  *     every suspect window grade, is insufficient with whose time it was.
@@ -109,8 +112,16 @@ export interface LatencyFacts {
   leftOut: number;
   /** Fewest round trips a latency grade rests on. */
   minSamples: number;
-  /** Why a latency that would fail was not graded (attribution): too few clean round trips, a mostly suspect test, or the network thread's round trip. */
-  notGraded?: { kind: 'few-clean' } | { kind: 'mostly-suspect' } | { kind: 'network-thread'; source: 'ice-rtt' | 'rtcp-rtt'; rttMs: number };
+  /** Why a latency was not graded (attribution): a fail on too few clean round trips, in a mostly suspect test, or against the network thread's round trip; or a pass every round trip does not confirm. */
+  notGraded?:
+    | { kind: 'few-clean' }
+    | { kind: 'mostly-suspect' }
+    | { kind: 'network-thread'; source: 'ice-rtt' | 'rtcp-rtt'; rttMs: number }
+    /**
+     * A pass on the clean round trips of a mostly suspect test, or on fewer than half clean, that
+     * the median of every round trip that came back (`allRttMsP50`, ms) does not confirm.
+     */
+    | { kind: 'pass-unconfirmed'; basis: 'mostly-suspect' | 'few-clean'; allRttMsP50: number };
 }
 
 /** What a worst-window grade (burst loss, loss, jitter) rests on. */
@@ -228,8 +239,12 @@ function gradeLatency(input: GradingInput, oneWay: boolean): GradeResult {
     return insufficient(base, 'not-resolvable', facts, { value, resolution, confidence: NO_CONFIDENCE(d.count) });
   }
   const att = input.attribution ?? null;
-  if (att !== null && value >= threshold) {
-    const notGraded = latencyNotGraded(att, d.p50, oneWay ? threshold * 2 : threshold, samples, rt.rttMs?.count ?? 0);
+  if (att !== null) {
+    const rttThreshold = oneWay ? threshold * 2 : threshold;
+    const notGraded =
+      value >= threshold
+        ? latencyNotGraded(att, d.p50, rttThreshold, samples, rt.rttMs?.count ?? 0)
+        : latencyPassUnconfirmed(att, rt.rttMs?.p50 ?? d.p50, rttThreshold, samples, rt.rttMs?.count ?? 0);
     if (notGraded !== null) return insufficient(base, att.busy, { ...facts, notGraded }, { value, resolution, confidence: NO_CONFIDENCE(d.count) });
   }
   return {
@@ -258,6 +273,25 @@ function latencyNotGraded(att: AttributionFacts, p50: number, rttThreshold: numb
     if (rttMs !== null && rttMs < rttThreshold && rttMs < p50 - statsToleranceMs(p50)) return { kind: 'network-thread', source, rttMs };
   }
   return null;
+}
+
+/**
+ * Why a passing latency is not graded (module comment: Attribution), or null. When most of the
+ * test was suspect, or fewer than half the round trips were clean, the clean ones are a choice
+ * of moments, and not a fair one when what made the rest suspect came with the path's own
+ * delay: a data channel's congestion control queues and drops probes at the sender exactly
+ * while a bottleneck's queue is full, so its clean round trips are those of the empty queue.
+ * Such a pass stands only where the median of every round trip that came back passes too: a
+ * suspect round trip only adds this device's or the server's delay to the path's, so that
+ * median cannot be lower than the path's. The network thread's round trips (ICE, RTCP) do not
+ * confirm a pass: they are few, read every few seconds, and need not cross the probes' queue
+ * (a 190 kbit/s bottleneck test read ICE at 27 ms while the probes' path held 120 ms).
+ * `allP50` and `rttThreshold` are on the round-trip scale.
+ */
+function latencyPassUnconfirmed(att: AttributionFacts, allP50: number, rttThreshold: number, clean: number, measured: number): LatencyFacts['notGraded'] | null {
+  if (!att.mostlySuspect && clean * 2 >= measured) return null;
+  if (allP50 < rttThreshold) return null;
+  return { kind: 'pass-unconfirmed', basis: att.mostlySuspect ? 'mostly-suspect' : 'few-clean', allRttMsP50: allP50 };
 }
 
 /** Whether a delay value read from a clock of this step cannot be told apart from its threshold. */

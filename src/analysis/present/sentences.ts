@@ -83,6 +83,7 @@ function latencySentence(g: GradeResult, f: LatencyFacts): string {
   if ((g.reason === 'device-busy' || g.reason === 'server-busy') && f.notGraded !== undefined) {
     const whose = BUSY_WHO[g.reason];
     const n = f.notGraded;
+    if (n.kind === 'pass-unconfirmed') return unconfirmedPassSentence(what, value, g, f, n, BUSY_WHO[g.reason]);
     const why =
       n.kind === 'network-thread'
         ? `the browser's own ${n.source === 'ice-rtt' ? 'ICE' : 'RTCP'} round trip, timed outside the page, was ${ms(n.rttMs)}, so the extra delay was ${whose}'s, not the network's`
@@ -94,6 +95,23 @@ function latencySentence(g: GradeResult, f: LatencyFacts): string {
   return f.oneWay
     ? `One-way delay, estimated as half the median round trip, was ${value}; the target is below ${ms(g.threshold)}, ${so(g.status)}${leftOut}.`
     : `Round-trip time to the relay was ${value} (median of ${count(f.samples)} probes); the target is below ${ms(g.threshold)}, ${so(g.status)}${leftOut}.`;
+}
+
+/** A clean pass every round trip does not confirm (grade/grade.ts: latencyPassUnconfirmed). */
+function unconfirmedPassSentence(
+  what: string,
+  value: string,
+  g: GradeResult,
+  f: LatencyFacts,
+  n: Extract<NonNullable<LatencyFacts['notGraded']>, { kind: 'pass-unconfirmed' }>,
+  whose: string,
+): string {
+  const clean =
+    n.basis === 'few-clean'
+      ? `only ${count(f.samples)} of ${plural(f.samples + f.leftOut, 'round trip')} were sent while ${whose} kept up`
+      : `${whose} was busy or queueing for most of the test`;
+  const all = f.oneWay ? `half the median of every round trip that came back is ${ms(n.allRttMsP50 / 2, g.threshold)}` : `the median of every round trip that came back is ${ms(n.allRttMsP50, g.threshold)}`;
+  return `${what} was ${value} on the probes sent while ${whose} kept up, but it is not graded: ${clean}, and those moments may have been the path's quiet ones; ${all}.`;
 }
 
 function windowSentence(g: GradeResult, f: WindowFacts, who: string): string {

@@ -277,4 +277,60 @@ describe('latency', () => {
       'Round-trip time was 300 ms on the probes, but it is not graded: only 299 of 1,000 round trips were sent while this device kept up, fewer than half.',
     );
   });
+
+  describe('a pass on the clean round trips alone', () => {
+    // The shape of a data channel behind a full bottleneck queue: its congestion control queued
+    // and dropped probes at the sender (sender stall 0-6000 ms, recovery to 7000) while the queue
+    // held them 150 ms; after it, 30 ms. Clean: the 299 sent from 7010 ms on, all at 30 ms; every
+    // round trip: 701 at 150 ms and 299 at 30 ms, median 150 ms.
+    const queued = (slowMs: number) => (i: number) => (i <= 700 ? slowMs : 30);
+    const stalled = { suspect: [{ startMs: 0, endMs: 6000, reason: 'sender-stall' as const }] };
+
+    it('is not graded when the median of every round trip fails: the clean moments may be the quiet ones', () => {
+      const r = analyze(input({ count: 1000, rttMs: queued(150), up: stalled }));
+      expect(r.attribution?.roundTrips).toEqual({ measured: 1000, clean: 299 });
+      expect(grade(r, 'latency-rtt', 'round-trip')).toMatchObject({ status: 'insufficient', reason: 'device-busy', value: 30 });
+      expect(grade(r, 'latency-rtt', 'round-trip').sentence).toBe(
+        "Round-trip time was 30 ms on the probes sent while this device kept up, but it is not graded: only 299 of 1,000 round trips were sent while this device kept up, and those moments may have been the path's quiet ones; the median of every round trip that came back is 150 ms.",
+      );
+      // One way: 15 ms against 50 ms, half of 150 ms is 75 ms.
+      expect(grade(r, 'latency-one-way', 'round-trip')).toMatchObject({ status: 'insufficient', reason: 'device-busy', value: 15 });
+      expect(grade(r, 'latency-one-way', 'round-trip').sentence).toBe(
+        "One-way delay was 15 ms on the probes sent while this device kept up, but it is not graded: only 299 of 1,000 round trips were sent while this device kept up, and those moments may have been the path's quiet ones; half the median of every round trip that came back is 75 ms.",
+      );
+    });
+
+    it('passes when the median of every round trip passes too (80 ms < 100 ms): a suspect round trip only adds delay', () => {
+      const r = analyze(input({ count: 1000, rttMs: queued(80), up: stalled }));
+      expect(grade(r, 'latency-rtt', 'round-trip')).toMatchObject({ status: 'pass', value: 30 });
+      expect(grade(r, 'latency-one-way', 'round-trip')).toMatchObject({ status: 'pass', value: 15 });
+    });
+
+    it("is not graded even when the network thread's round trip is under the target (ICE 40 ms): it need not cross the probes' queue", () => {
+      const r = analyze(input({ count: 1000, rttMs: queued(150), up: stalled, stats: stats([40]) }));
+      expect(grade(r, 'latency-rtt', 'round-trip')).toMatchObject({ status: 'insufficient', reason: 'device-busy', value: 30 });
+    });
+
+    it('is not graded in a mostly suspect test whose every round trip fails, and says whose time it was', () => {
+      // The receiver stalled through the whole down stream (all its windows the device's) and the
+      // sender as above: mostly suspect. Round trips left out: the 701 sent up to 7000 ms, at 150 ms.
+      // Clean: 600 more at 150 ms (7010-13,000 ms), then 699 at 30 ms: median 30 ms (rank 650 of
+      // 1299). Every round trip: 1301 at 150 ms of 2000, median 150 ms.
+      const receiverStalled = { suspect: [{ startMs: 5000, endMs: 25_000, reason: 'receiver-stall' as const }] };
+      const r = analyze(input({ count: 2000, rttMs: (i) => (i <= 1300 ? 150 : 30), up: stalled, down: receiverStalled }));
+      expect(r.attribution?.roundTrips).toEqual({ measured: 2000, clean: 1299 });
+      expect(r.attribution?.mostlySuspect).toBe(true);
+      expect(grade(r, 'latency-rtt', 'round-trip')).toMatchObject({ status: 'insufficient', reason: 'device-busy', value: 30 });
+      expect(grade(r, 'latency-rtt', 'round-trip').sentence).toBe(
+        "Round-trip time was 30 ms on the probes sent while this device kept up, but it is not graded: this device was busy or queueing for most of the test, and those moments may have been the path's quiet ones; the median of every round trip that came back is 150 ms.",
+      );
+    });
+
+    it('passes on the clean round trips when they are at least half (stall 0-3000 ms): unchanged', () => {
+      // Left out: sent up to 4000 ms (401, at 150 ms); clean: the 599 from 4010 ms on, at 30 ms.
+      const r = analyze(input({ count: 1000, rttMs: (i) => (i <= 400 ? 150 : 30), up: { suspect: [{ startMs: 0, endMs: 3000, reason: 'sender-stall' }] } }));
+      expect(r.attribution?.roundTrips).toEqual({ measured: 1000, clean: 599 });
+      expect(grade(r, 'latency-rtt', 'round-trip')).toMatchObject({ status: 'pass', value: 30 });
+    });
+  });
 });
