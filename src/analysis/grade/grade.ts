@@ -288,7 +288,13 @@ function latencyNotGraded(att: AttributionFacts, p50: number, rttThreshold: numb
  * (a 190 kbit/s bottleneck test read ICE at 27 ms while the probes' path held 120 ms).
  * `allP50` and `rttThreshold` are on the round-trip scale.
  */
-function latencyPassUnconfirmed(att: AttributionFacts, allP50: number, rttThreshold: number, clean: number, measured: number): LatencyFacts['notGraded'] | null {
+function latencyPassUnconfirmed(
+  att: AttributionFacts,
+  allP50: number,
+  rttThreshold: number,
+  clean: number,
+  measured: number,
+): LatencyFacts['notGraded'] | null {
   if (!att.mostlySuspect && clean * 2 >= measured) return null;
   if (allP50 < rttThreshold) return null;
   return { kind: 'pass-unconfirmed', basis: att.mostlySuspect ? 'mostly-suspect' : 'few-clean', allRttMsP50: allP50 };

@@ -110,7 +110,9 @@ function unconfirmedPassSentence(
     n.basis === 'few-clean'
       ? `only ${count(f.samples)} of ${plural(f.samples + f.leftOut, 'round trip')} were sent while ${whose} kept up`
       : `${whose} was busy or queueing for most of the test`;
-  const all = f.oneWay ? `half the median of every round trip that came back is ${ms(n.allRttMsP50 / 2, g.threshold)}` : `the median of every round trip that came back is ${ms(n.allRttMsP50, g.threshold)}`;
+  const all = f.oneWay
+    ? `half the median of every round trip that came back is ${ms(n.allRttMsP50 / 2, g.threshold)}`
+    : `the median of every round trip that came back is ${ms(n.allRttMsP50, g.threshold)}`;
   return `${what} was ${value} on the probes sent while ${whose} kept up, but it is not graded: ${clean}, and those moments may have been the path's quiet ones; ${all}.`;
 }
 
