@@ -227,8 +227,9 @@ export const DEFAULTS = {
    * it keep one wrtc factory and the code V8 optimized for them. After 1 s, each test of three
    * back to back (10 s each, the CLI's Chromium, 2026-11-27) paid a new factory, a full
    * collection and about 56 functions optimized again: 0.77-0.81 CPU-s a test against 0.62-0.64
-   * after 10 s, in alternate runs. An idle plane pays for it once: its factory's fake audio device
-   * wakes for 10 s more (about 27 ms of CPU).
+   * after 10 s, in alternate runs; 0.948 against 0.896 side by side in the cost bench, with what
+   * the tests leave running charged to them (docs/benchmarks.md). An idle plane pays for it
+   * once: its factory's fake audio device wakes for 10 s more (about 27 ms of CPU).
    */
   dataPlane: { workers: 1, restartMinMs: 250, restartMaxMs: 30_000, restartStableMs: 60_000, niceAboveHttp: 5, idleCollectMs: 10_000 },
 

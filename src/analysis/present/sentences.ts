@@ -83,7 +83,7 @@ function latencySentence(g: GradeResult, f: LatencyFacts): string {
   if ((g.reason === 'device-busy' || g.reason === 'server-busy') && f.notGraded !== undefined) {
     const whose = BUSY_WHO[g.reason];
     const n = f.notGraded;
-    if (n.kind === 'pass-unconfirmed') return unconfirmedPassSentence(what, value, g, f, n, BUSY_WHO[g.reason]);
+    if (n.kind === 'pass-unconfirmed') return unconfirmedPassSentence(what, value, g, f, n, whose);
     const why =
       n.kind === 'network-thread'
         ? `the browser's own ${n.source === 'ice-rtt' ? 'ICE' : 'RTCP'} round trip, timed outside the page, was ${ms(n.rttMs)}, so the extra delay was ${whose}'s, not the network's`
