@@ -11,7 +11,6 @@
  * runs in a process of its own beside the HTTP process (./main.ts, started by ./host.ts), or in
  * the HTTP process itself (`serve --workers 0`, and the HTTP tests): the same code either way.
  */
-import { ConfigError } from '../../src/protocol/config-error.js';
 import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
 import type { LoopDelayReading, PlaneCommand, PlaneEvent, PlaneStart, RelayStart, ReflectorStart, SessionTally } from '../../src/protocol/data-plane.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
@@ -28,7 +27,7 @@ import type { RelayEndpoints } from '../reflector/candidates.js';
 import { startLoopLateness } from '../reflector/loop-lateness.js';
 import { EchoSession } from '../reflector/echo-session.js';
 import { LoopDelayMonitor, LoopDelayWindow } from '../loop-delay.js';
-import { IdleCollector } from './idle-collect.js';
+import { IdleCollector, idleCollectMs } from './idle-collect.js';
 import { holdWrtcFactory } from '../reflector/wrtc-factory.js';
 import { warmRtpLeg } from '../reflector/rtp/warm.js';
 import { RelayLinks } from './relay-links.js';
@@ -386,7 +385,7 @@ export async function startDataPlane(
   lateReport?.unref();
   // With a reflector, the wrtc factory is held through a busy period and let go before the collection.
   const idleCollect = own.collect
-    ? new IdleCollector(own.collect, idleCollectMs(), relay ? () => relay.packetsRelayed() : undefined, r !== null ? holdWrtcFactory : null)
+    ? new IdleCollector(own.collect, idleCollectMs(process.env), relay ? () => relay.packetsRelayed() : undefined, r !== null ? holdWrtcFactory : null)
     : null;
   plane = new DataPlane({
     relay,
@@ -403,20 +402,4 @@ export async function startDataPlane(
     },
   });
   return plane;
-}
-
-/**
- * How long the plane waits idle before it collects: DEFAULTS.dataPlane.idleCollectMs, or
- * CALLPROBE_IDLE_COLLECT_MS in `serve`'s environment, for `npm run bench:load -- --cost`'s
- * side-by-side row (docs/DEVELOPERS.md). A value that is not a whole number of 1-600,000 ms is
- * refused, not ignored.
- */
-function idleCollectMs(): number {
-  const raw = process.env['CALLPROBE_IDLE_COLLECT_MS'];
-  if (raw === undefined) return DEFAULTS.dataPlane.idleCollectMs;
-  const ms = Number(raw);
-  if (!Number.isInteger(ms) || ms < 1 || ms > 600_000) {
-    throw new ConfigError('bad-value', `CALLPROBE_IDLE_COLLECT_MS must be a whole number of milliseconds from 1 to 600000, not ${JSON.stringify(raw)}`);
-  }
-  return ms;
 }

@@ -1,6 +1,7 @@
 /** The plane's idle collection (server/dataplane/idle-collect.ts): once, `delayMs` after the last session closed, and never while one is open. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { IdleCollector } from '../../../server/dataplane/idle-collect.js';
+import { IdleCollector, idleCollectMs } from '../../../server/dataplane/idle-collect.js';
+import { ConfigError } from '../../../src/protocol/config-error.js';
 
 describe('IdleCollector', () => {
   beforeEach(() => {
@@ -80,5 +81,19 @@ describe('IdleCollector', () => {
     c.sessionsNow(1); // a new busy period holds again; stop gives it back
     c.stop();
     expect(order).toEqual(['hold', 'release', 'collect', 'hold', 'release']);
+  });
+});
+
+describe('idleCollectMs', () => {
+  it('is 10 s by default, and the whole milliseconds CALLPROBE_IDLE_COLLECT_MS gives', () => {
+    expect(idleCollectMs({})).toBe(10_000);
+    expect(idleCollectMs({ CALLPROBE_IDLE_COLLECT_MS: '1000' })).toBe(1_000);
+  });
+
+  it('refuses what is not a whole number of 1-600,000 ms, saying the value', () => {
+    for (const bad of ['0', '1.5', 'soon', '600001', '']) {
+      expect(() => idleCollectMs({ CALLPROBE_IDLE_COLLECT_MS: bad })).toThrow(ConfigError);
+    }
+    expect(() => idleCollectMs({ CALLPROBE_IDLE_COLLECT_MS: 'soon' })).toThrow('not "soon"');
   });
 });
