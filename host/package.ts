@@ -30,3 +30,8 @@ export function callprobeVersion(): string {
 export function builtPageDir(): string {
   return join(packageRoot(), 'dist', 'web');
 }
+
+/** A native addon that `npm run build` made (scripts/build-native.js), by its file name. */
+export function nativeAddonPath(file: string): string {
+  return join(packageRoot(), 'dist', 'native', file);
+}

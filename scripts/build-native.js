@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 /**
- * Builds the relay's UDP socket addon (server/turn/transport/native/udp.c) into
- * dist/native/callprobe-udp.node with the system's C compiler and the Node-API headers that come
- * with Node (Debian's nodejs package puts them in /usr/include/node). Part of `npm run build`;
- * does nothing when the addon is newer than its source. One C file, Linux only: a compiler call
- * is all it takes (no node-gyp, no download).
+ * Builds our two small Node-API addons with the system's C compiler and the headers that come
+ * with Node (Debian's nodejs package puts them in /usr/include/node): the relay's UDP sockets
+ * (server/turn/transport/native/udp.c -> dist/native/callprobe-udp.node) and the RTP leg's SRTP
+ * cryptography (server/reflector/rtp/native/srtp.c -> dist/native/callprobe-srtp.node), which
+ * calls the OpenSSL Node links in and exports (its headers are Node's own, in include/node/openssl;
+ * a Node built against the system's OpenSSL needs Debian's libssl-dev for them). Part of `npm run
+ * build`; an addon newer than its source and this script is left as it is. One C file each, Linux
+ * only: a compiler call is all it takes (no node-gyp, no download).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
@@ -12,8 +15,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const source = join(root, 'server', 'turn', 'transport', 'native', 'udp.c');
-const out = join(root, 'dist', 'native', 'callprobe-udp.node');
+const addons = [
+  { source: join(root, 'server', 'turn', 'transport', 'native', 'udp.c'), out: join(root, 'dist', 'native', 'callprobe-udp.node') },
+  { source: join(root, 'server', 'reflector', 'rtp', 'native', 'srtp.c'), out: join(root, 'dist', 'native', 'callprobe-srtp.node'), openssl: true },
+];
 const headers = join(dirname(dirname(process.execPath)), 'include', 'node');
 
 const fail = (msg) => {
@@ -21,13 +26,17 @@ const fail = (msg) => {
   process.exit(1);
 };
 
-if (existsSync(out) && statSync(out).mtimeMs >= statSync(source).mtimeMs && statSync(out).mtimeMs >= statSync(fileURLToPath(import.meta.url)).mtimeMs)
-  process.exit(0);
 if (!existsSync(join(headers, 'node_api.h')))
   fail(`Node's headers are not in ${headers} (Debian's nodejs package ships them in /usr/include/node; a Node from a tarball has them in its include/node)`);
-mkdirSync(dirname(out), { recursive: true });
 const cc = process.env.CC || 'cc';
-const args = ['-O2', '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', '-fvisibility=hidden', `-I${headers}`, '-o', out, source];
-const r = spawnSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-if (r.error) fail(`the C compiler \`${cc}\` did not start (${r.error.message}): install Debian's gcc (apt-get install gcc)`);
-if (r.status !== 0) fail(`${cc} could not build ${source} (exit ${r.status})`);
+const script = statSync(fileURLToPath(import.meta.url)).mtimeMs;
+for (const { source, out, openssl } of addons) {
+  if (existsSync(out) && statSync(out).mtimeMs >= statSync(source).mtimeMs && statSync(out).mtimeMs >= script) continue;
+  if (openssl && !existsSync(join(headers, 'openssl', 'evp.h')) && !existsSync('/usr/include/openssl/evp.h'))
+    fail(`OpenSSL's headers are in neither ${join(headers, 'openssl')} nor /usr/include/openssl: install Debian's libssl-dev (apt-get install libssl-dev)`);
+  mkdirSync(dirname(out), { recursive: true });
+  const args = ['-O2', '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', '-fvisibility=hidden', `-I${headers}`, '-o', out, source];
+  const r = spawnSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.error) fail(`the C compiler \`${cc}\` did not start (${r.error.message}): install Debian's gcc (apt-get install gcc)`);
+  if (r.status !== 0) fail(`${cc} could not build ${source} (exit ${r.status})`);
+}

@@ -6,8 +6,8 @@
  * check) and for the Node client (./many-client.ts, one test at a time: the data-channel path).
  * Tests run one after another against one `serve`, so each figure holds setup and teardown, and
  * what the tests leave running until the plane's idle collection. The CLI's Chromium runs again
- * against a `serve` whose plane collects after 1 s idle (`CALLPROBE_IDLE_COLLECT_MS=1000`, as
- * before it waited 10 s), against one whose relay runs on Node's `dgram` sockets in place
+ * against a `serve` whose RTP leg runs our SRTP's per-packet cryptography in JavaScript
+ * (`CALLPROBE_SRTP=js`, as before the addon), against one whose relay runs on Node's `dgram` sockets in place
  * of its native ones (`CALLPROBE_UDP=dgram`, as before them), against one whose RTP leg takes the page's stream through
  * werift's RTP path (`CALLPROBE_RTP_PATH=werift`, as before the short path), and against one
  * whose RTP leg runs werift's own SRTP as well (`CALLPROBE_SRTP=werift`, as before ours took its
@@ -41,7 +41,7 @@ export function costOptionsFromArgs(args: readonly string[]): CostOptions | null
 const HTTP_PORT = 18098;
 
 interface ClientCost {
-  client: 'chromium' | 'node' | 'chromium-collect-1s' | 'chromium-dgram' | 'chromium-werift-rtp' | 'chromium-werift-srtp';
+  client: 'chromium' | 'node' | 'chromium-js-srtp' | 'chromium-dgram' | 'chromium-werift-rtp' | 'chromium-werift-srtp';
   /** What the tests ran: the graded probe path, and the cross-check beside it. */
   mode: string;
   tests: number;
@@ -66,9 +66,6 @@ async function nodeTest(url: string, durationS: number): Promise<string | null> 
   const run = JSON.parse(p.stdout()) as ManyClientRun;
   return run.tests[0]?.ok === true ? 'datachannel' : null;
 }
-
-/** The plane's idle collection before it waited DEFAULTS.dataPlane.idleCollectMs (the side-by-side row), ms. */
-const COLLECT_BEFORE_MS = 1_000;
 
 /** How long after the plane's idle collection is due the last reading waits (the collection's own work). */
 const IDLE_TAIL_MARGIN_MS = 2_000;
@@ -106,7 +103,7 @@ async function measure(
   // waking every 10 ms) until it has been idle DEFAULTS.dataPlane.idleCollectMs, then collects.
   // Read after that, so the tail and the collection are charged to the tests (the idle rate over
   // the wait is taken off with the rest).
-  await pause(Math.max(DEFAULTS.dataPlane.idleCollectMs, COLLECT_BEFORE_MS) + IDLE_TAIL_MARGIN_MS);
+  await pause(DEFAULTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS);
   const after = readTree(pid);
   const mode =
     client === 'node'
@@ -155,7 +152,7 @@ const FLOOR_LABEL: Record<FloorKind, string> = {
 
 export async function runCostBench(o: CostOptions): Promise<void> {
   const now = await onOneServe(['chromium', 'node'], o, {});
-  const collect1s = await onOneServe(['chromium-collect-1s'], o, { CALLPROBE_IDLE_COLLECT_MS: String(COLLECT_BEFORE_MS) });
+  const jsSrtp = await onOneServe(['chromium-js-srtp'], o, { CALLPROBE_SRTP: 'js' });
   const dgramUdp = await onOneServe(['chromium-dgram'], o, { CALLPROBE_UDP: 'dgram' });
   const weriftRtp = await onOneServe(['chromium-werift-rtp'], o, { CALLPROBE_RTP_PATH: 'werift' });
   const weriftSrtp = await onOneServe(['chromium-werift-srtp'], o, { CALLPROBE_SRTP: 'werift' });
@@ -171,7 +168,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
   // What keeping SRTP contexts per session would save, per packet, in a tight loop.
   const srtp = srtpContextCost();
   const idle = now.idle;
-  const costs = [...now.costs, ...collect1s.costs, ...dgramUdp.costs, ...weriftRtp.costs, ...weriftSrtp.costs];
+  const costs = [...now.costs, ...jsSrtp.costs, ...dgramUdp.costs, ...weriftRtp.costs, ...weriftSrtp.costs];
   const fx = (v: number | null): string => (v === null ? '–' : v.toFixed(3));
   const date = today();
   const files = resultFiles('load-cost', date);
@@ -180,7 +177,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
     machine: machineInfo(),
     options: o,
     idleCpuSPerS: idle.cpuSPerS,
-    idleCpuSPerSCollect1s: collect1s.idle.cpuSPerS,
+    idleCpuSPerSJsSrtp: jsSrtp.idle.cpuSPerS,
     idleCpuSPerSDgram: dgramUdp.idle.cpuSPerS,
     idleCpuSPerSWeriftRtp: weriftRtp.idle.cpuSPerS,
     idleCpuSPerSWeriftSrtp: weriftSrtp.idle.cpuSPerS,
@@ -192,7 +189,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
   const markdown = [
     `### The server's CPU per full test (${date})`,
     '',
-    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another, the tree read again ${(Math.max(DEFAULTS.dataPlane.idleCollectMs, COLLECT_BEFORE_MS) + IDLE_TAIL_MARGIN_MS) / 1000} s after the last, once the plane had let wrtc's factory go and collected: what the tests left running is theirs; serve's process tree, its idle rate read to the nanosecond over ${IDLE_S} s once it had run ${SETTLE_S} s, ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, taken off; the last four rows each against a \`serve\` of its own: one whose plane collects after ${COLLECT_BEFORE_MS / 1000} s idle, as before, idle ${(collect1s.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose relay runs on Node's \`dgram\` sockets in place of its native ones, idle ${(dgramUdp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg takes the page's stream through werift's RTP path, idle ${(weriftRtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, and one whose RTP leg runs werift's own SRTP as well, idle ${(weriftSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s). Summary: \`${files.summary}\`.`,
+    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another, the tree read again ${(DEFAULTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS) / 1000} s after the last, once the plane had let wrtc's factory go and collected: what the tests left running is theirs; serve's process tree, its idle rate read to the nanosecond over ${IDLE_S} s once it had run ${SETTLE_S} s, ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, taken off; the last four rows each against a \`serve\` of its own: one whose RTP leg runs our SRTP's per-packet cryptography in JavaScript, as before the addon, idle ${(jsSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose relay runs on Node's \`dgram\` sockets in place of its native ones, idle ${(dgramUdp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg takes the page's stream through werift's RTP path, idle ${(weriftRtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, and one whose RTP leg runs werift's own SRTP as well, idle ${(weriftSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s). Summary: \`${files.summary}\`.`,
     '',
     mdTable(
       ['client', 'what the test ran', 'tests completed', 'server CPU-s per test', 'wall s per test'],
@@ -201,8 +198,8 @@ export async function runCostBench(o: CostOptions): Promise<void> {
           ? "the CLI's Chromium (`callprobe run`)"
           : c.client === 'node'
             ? 'Node client (no page)'
-            : c.client === 'chromium-collect-1s'
-              ? `the CLI's Chromium, the plane collecting after ${COLLECT_BEFORE_MS / 1000} s idle (before)`
+            : c.client === 'chromium-js-srtp'
+              ? "the CLI's Chromium, our SRTP's cryptography in JavaScript (before)"
               : c.client === 'chromium-dgram'
                 ? "the CLI's Chromium, the relay on Node's `dgram` sockets (before)"
                 : c.client === 'chromium-werift-rtp'

@@ -22,7 +22,7 @@ import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { REFLECTOR_USERNAME_PREFIX, mintRestCredential, startRelay, type Relay, type RelayLogger, type RelayPlanes } from '../turn/index.js';
 import { ReflectorSession, ReflectorSessionError, type ReflectorLogger, type ReflectorRelayServer, type RelayReading } from '../reflector/session.js';
-import { weriftBaseline, type AttachLocalPeer, type WeriftBaseline } from '../reflector/rtp/leg.js';
+import { legBaseline, type AttachLocalPeer, type LegBaseline } from '../reflector/rtp/leg.js';
 import type { RelayEndpoints } from '../reflector/candidates.js';
 import { startLoopLateness } from '../reflector/loop-lateness.js';
 import { EchoSession } from '../reflector/echo-session.js';
@@ -47,8 +47,8 @@ export interface ReflectorParts {
   allowEndpoint(ip: string, port: number): () => void;
   /** The relay of this plane: the RTP leg's datagrams go to and from it by a call. */
   attachLocalPeer?: AttachLocalPeer;
-  /** What werift does in our place in the RTP leg: a benchmark's side-by-side run only (CALLPROBE_SRTP=werift, CALLPROBE_RTP_PATH=werift). */
-  werift?: WeriftBaseline;
+  /** What runs in place of today's RTP leg: a benchmark's side-by-side run only (CALLPROBE_SRTP=werift|js, CALLPROBE_RTP_PATH=werift). */
+  baseline?: LegBaseline;
   relayWitness?: (ip: string, port: number) => RelayWitness | null;
   serverLoop?: (fromMs: number, toMs: number) => ServerLoopReading;
   /** The relay runs in another plane: its witness and its loop, asked at a session's end (ReflectorSessionOptions.relayElsewhere). */
@@ -147,7 +147,7 @@ export class DataPlane {
       sendSignal: (data, leg) => this.sendSignal(id, data, leg),
       allowEndpoint: r.allowEndpoint,
       ...(r.attachLocalPeer ? { attachLocalPeer: r.attachLocalPeer } : {}),
-      ...(r.werift ? { werift: r.werift } : {}),
+      ...(r.baseline ? { baseline: r.baseline } : {}),
       ...(r.relayWitness ? { relayWitness: r.relayWitness } : {}),
       ...(r.serverLoop ? { serverLoop: r.serverLoop } : {}),
       ...(r.relayElsewhere ? { relayElsewhere: r.relayElsewhere } : {}),
@@ -182,7 +182,7 @@ export class DataPlane {
       sendSignal: (data, leg) => this.sendSignal(id, data, leg),
       allowEndpoint: r.allowEndpoint,
       ...(r.attachLocalPeer ? { attachLocalPeer: r.attachLocalPeer } : {}),
-      ...(r.werift ? { werift: r.werift } : {}),
+      ...(r.baseline ? { baseline: r.baseline } : {}),
       cutMs: DEFAULTS.echo.serverCutMs,
       maxSessionMs: Math.min(DEFAULTS.echo.maxSessionMs, r.maxSessionMs),
       onClose: (reason) => {
@@ -353,9 +353,9 @@ export async function startDataPlane(
           // The RTP leg and the relay share this process: datagrams between them by a call, unless a
           // benchmark asks for the loopback hop to compare (CALLPROBE_RELAY_HOP=wire, docs/DEVELOPERS.md).
           ...(relay && process.env['CALLPROBE_RELAY_HOP'] !== 'wire' ? { attachLocalPeer: relay.attachLocalPeer.bind(relay) } : {}),
-          // Our SRTP and the short path in the RTP leg, unless a benchmark asks for werift's to compare
-          // (CALLPROBE_SRTP=werift, CALLPROBE_RTP_PATH=werift, docs/DEVELOPERS.md).
-          ...weriftBaseline(process.env),
+          // Our SRTP (its cryptography native) and the short path in the RTP leg, unless a benchmark
+          // asks for what ran before to compare (CALLPROBE_SRTP=werift|js, CALLPROBE_RTP_PATH=werift, docs/DEVELOPERS.md).
+          ...legBaseline(process.env),
           ...(lateness ? { serverLoop: (fromMs: number, toMs: number) => lateness.lateness.between(fromMs, toMs) } : {}),
           // Not the first plane: what stays in the first plane's relay (TCP, TLS) is asked of it at a session's end.
           ...(r.relayInOtherPlane === true

@@ -22,7 +22,7 @@ export type EchoSessionOptions = Pick<
   | 'sendSignal'
   | 'allowEndpoint'
   | 'attachLocalPeer'
-  | 'werift'
+  | 'baseline'
   | 'onClose'
 > & {
   /** The session ends this long after its first echoed frame (DEFAULTS.echo.serverCutMs). */
@@ -101,7 +101,7 @@ export class EchoSession {
         onCandidateDropped: (n) => this.opts.onCandidateDropped(n),
         onClose: (reason) => this.close(reason),
         ...(this.opts.attachLocalPeer ? { attachLocalPeer: this.opts.attachLocalPeer } : {}),
-        ...(this.opts.werift ? { werift: this.opts.werift } : {}),
+        ...(this.opts.baseline ? { baseline: this.opts.baseline } : {}),
       });
       void this.leg.offer(offer.sdp);
       return;

@@ -17,7 +17,7 @@ import { CONTROL_CHANNEL, PROBE_CHANNEL_LABEL } from '../../src/protocol/channel
 import { ReflectorCore, strongestWitness } from './core.js';
 import { joinLoopReadings } from './loop-lateness.js';
 import { RtpReflectorCore } from './rtp/core.js';
-import { RtpLeg, type AttachLocalPeer, type WeriftBaseline } from './rtp/leg.js';
+import { RtpLeg, type AttachLocalPeer, type LegBaseline } from './rtp/leg.js';
 import { mediaKinds } from './rtp/sdp.js';
 import { internalsOf } from '../../src/session/net/simple-peer.js';
 import { readStats, type StatsSample } from '../../src/session/stats/adapter.js';
@@ -74,8 +74,8 @@ export interface ReflectorSessionOptions {
   allowEndpoint(ip: string, port: number): () => void;
   /** The relay, when it runs in this process: the RTP leg's datagrams go to and from it by a call (RtpLegOptions.attachLocalPeer). */
   attachLocalPeer?: AttachLocalPeer;
-  /** What werift does in our place in the RTP leg, for a benchmark's side-by-side run (RtpLegOptions.werift). */
-  werift?: WeriftBaseline;
+  /** What runs in place of today's RTP leg, for a benchmark's side-by-side run only (RtpLegOptions.baseline). */
+  baseline?: LegBaseline;
   /** Our own relay, where the data-channel leg takes its only candidate (relay-only). */
   relayServer: ReflectorRelayServer;
   /** What the embedded relay saw of the RTP towards this endpoint (Relay.relayWitness); absent or null: nothing. */
@@ -285,7 +285,7 @@ export class ReflectorSession {
           if (this.rtpLeg === leg) this.rtpLeg = null;
         },
         ...(this.opts.attachLocalPeer ? { attachLocalPeer: this.opts.attachLocalPeer } : {}),
-        ...(this.opts.werift ? { werift: this.opts.werift } : {}),
+        ...(this.opts.baseline ? { baseline: this.opts.baseline } : {}),
       });
       this.rtpLeg = leg;
       this.rtpCandidates = offer.candidates;

@@ -8,6 +8,7 @@ import type { RtpReflectorCore } from './core.js';
 import { withAudioPtime } from './sdp.js';
 import { shortPath, type RtpShortPath } from './short-path.js';
 import { useOwnSrtp, type SrtpOwner, type SrtpTakeover } from './werift-srtp.js';
+import type { SrtpCryptoKind } from './srtp-crypto.js';
 import { weriftUdpSockets, type WeriftUdp } from './werift-udp.js';
 
 /** Opus' RTP clock (RFC 7587 §4.1): always 48 kHz, whatever the audio's sampling rate. */
@@ -47,21 +48,26 @@ export interface RtpLegOptions {
   onClose(reason: string): void;
   /** The relay, when it runs in this process: the leg's datagrams to and from it are handed over by a call (no loopback hop). */
   attachLocalPeer?: AttachLocalPeer;
-  /** What werift does in our place, only for a benchmark's side-by-side run: see WeriftBaseline. */
-  werift?: WeriftBaseline;
+  /** What runs in place of today's leg, only for a benchmark's side-by-side run: see LegBaseline. */
+  baseline?: LegBaseline;
 }
 
 /**
- * What a benchmark's side-by-side run gives back to werift: its own SRTP in place of ours
- * (./srtp.ts), and with it its RTP path (`srtp`, CALLPROBE_SRTP=werift); or its RTP path alone in
- * place of the short path (./short-path.ts), our SRTP kept (`rtp-path`, CALLPROBE_RTP_PATH=werift).
+ * What a benchmark's side-by-side run puts back in the leg as it was before a cut:
+ * - `werift-srtp`: werift's own SRTP in place of ours (./srtp.ts), and with it its RTP path
+ *   (CALLPROBE_SRTP=werift);
+ * - `werift-rtp-path`: werift's RTP path in place of the short path (./short-path.ts), our SRTP
+ *   kept (CALLPROBE_RTP_PATH=werift);
+ * - `js-srtp`: our SRTP with its per-packet cryptography in JavaScript (./srtp-crypto.ts) in place
+ *   of the native addon's (CALLPROBE_SRTP=js).
  */
-export type WeriftBaseline = 'srtp' | 'rtp-path';
+export type LegBaseline = 'werift-srtp' | 'werift-rtp-path' | 'js-srtp';
 
-/** The baseline a benchmark asked for in the environment (CALLPROBE_SRTP=werift, CALLPROBE_RTP_PATH=werift), as leg options. */
-export function weriftBaseline(env: Record<string, string | undefined>): { werift?: WeriftBaseline } {
-  if (env['CALLPROBE_SRTP'] === 'werift') return { werift: 'srtp' };
-  if (env['CALLPROBE_RTP_PATH'] === 'werift') return { werift: 'rtp-path' };
+/** The baseline a benchmark asked for in the environment (CALLPROBE_SRTP=werift|js, CALLPROBE_RTP_PATH=werift), as leg options. */
+export function legBaseline(env: Record<string, string | undefined>): { baseline?: LegBaseline } {
+  if (env['CALLPROBE_SRTP'] === 'werift') return { baseline: 'werift-srtp' };
+  if (env['CALLPROBE_SRTP'] === 'js') return { baseline: 'js-srtp' };
+  if (env['CALLPROBE_RTP_PATH'] === 'werift') return { baseline: 'werift-rtp-path' };
   return {};
 }
 
@@ -169,9 +175,10 @@ export class RtpLeg {
       const answer = localDescription(local.sdp, (c) => isSignalledCandidate(c, this.opts.peerAddress));
       for (const c of answer.candidates) this.allow(c);
       this.joinLocalRelay();
-      if (this.opts.werift !== 'srtp') this.useOwnSrtp();
-      if (this.opts.werift === undefined) this.useShortPath();
-      else this.short = { off: `CALLPROBE_${this.opts.werift === 'srtp' ? 'SRTP' : 'RTP_PATH'}=werift` };
+      const baseline = this.opts.baseline;
+      if (baseline !== 'werift-srtp') this.useOwnSrtp(baseline === 'js-srtp' ? 'js' : 'native');
+      if (baseline === undefined || baseline === 'js-srtp') this.useShortPath();
+      else this.short = { off: `CALLPROBE_${baseline === 'werift-srtp' ? 'SRTP' : 'RTP_PATH'}=werift` };
       this.opts.sendSignal({ type: 'answer', sdp: withAudioPtime(answer.sdp, DEFAULTS.rtp.ptimeMs) });
     } catch (err) {
       this.close(`rtp offer failed: ${(err as Error).message}`);
@@ -219,9 +226,9 @@ export class RtpLeg {
   }
 
   /** Our SRTP in each of werift's DTLS transports of the leg, from its SRTP start on; its refusals are counted. */
-  private useOwnSrtp(): void {
+  private useOwnSrtp(crypto: SrtpCryptoKind): void {
     for (const t of this.pc.dtlsTransports) {
-      const owner = useOwnSrtp(t, (err) => this.srtpDropped(err.reason));
+      const owner = useOwnSrtp(t, (err) => this.srtpDropped(err.reason), crypto);
       if (owner) this.srtpOwners.push(owner);
     }
   }
@@ -302,7 +309,7 @@ export class RtpLeg {
    * werift's internals moved); `mixed` across transports; or `none` before DTLS is done.
    */
   get srtpOwner(): SrtpOwner | 'mixed' {
-    if (this.opts.werift === 'srtp') return 'werift';
+    if (this.opts.baseline === 'werift-srtp') return 'werift';
     if (this.srtpOwners.length === 0) return this.pc.dtlsTransports.length > 0 ? 'werift' : 'none';
     const owners = new Set(this.srtpOwners.map((o) => o.owner()));
     const [only] = owners;

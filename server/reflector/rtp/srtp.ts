@@ -1,18 +1,19 @@
 /**
  * SRTP and SRTCP with AES_CM_128_HMAC_SHA1_80 (RFC 3711; the profile's name from RFC 5764 §4.1.2),
  * for the RTP leg's probe stream: the session keys derived once per direction (RFC 3711 §4.3),
- * then per packet an AES-CM keystream from one AES context kept for the session (§4.1.1), an
- * HMAC-SHA1 tag from the key's pad states computed once (§4.2, ./hmac-sha1.ts) and a header read
- * straight from the bytes. werift makes a new cipher and a new HMAC per packet, which in the
- * running plane costs far more than the work itself (docs/benchmarks.md, "SRTP contexts kept per
- * session"); ./werift-srtp.ts puts this in its place.
+ * then per packet a header read straight from the bytes and one call each way for the AES-CM
+ * keystream (§4.1.1) and the HMAC-SHA1 tag (§4.2), from contexts made once per key
+ * (./srtp-crypto.ts: the native addon, or the same in JavaScript for a side-by-side run). werift
+ * makes a new cipher and a new HMAC per packet, which in the running plane costs far more than the
+ * work itself (docs/benchmarks.md, "SRTP contexts kept per session"); ./werift-srtp.ts puts this
+ * in its place.
  *
  * Not here: MKIs, a key derivation rate other than 0 (DTLS-SRTP uses neither, RFC 5764 §4.1.2),
  * and replay lists (RFC 3711 §3.3.2): werift keeps none either, and the leg hears only our relay.
  */
-import { createCipheriv, timingSafeEqual, type Cipher } from 'node:crypto';
+import { createCipheriv } from 'node:crypto';
 import { TypedError } from '../../../src/protocol/typed-error.js';
-import { HmacSha1 } from './hmac-sha1.js';
+import { SRTP_TAG_BYTES, srtpCrypto, type SrtpCrypto, type SrtpCryptoKind } from './srtp-crypto.js';
 
 /** Why a packet was refused: too short for its own header and tag, or its tag does not match. */
 export class SrtpError extends TypedError<'short-packet' | 'auth-failed' | 'bad-key'> {
@@ -25,8 +26,6 @@ const LABEL = { rtpKey: 0, rtpAuth: 1, rtpSalt: 2, rtcpKey: 3, rtcpAuth: 4, rtcp
 const KEY_BYTES = 16;
 const SALT_BYTES = 14;
 const AUTH_KEY_BYTES = 20;
-/** HMAC-SHA1 truncated to 80 bits (RFC 3711 §5.2). */
-const SRTP_TAG_BYTES = 10;
 /** The E flag and the 31-bit SRTCP index (RFC 3711 §3.4). */
 const SRTCP_INDEX_BYTES = 4;
 /** The fixed part of an RTP header (RFC 3550 §5.1). */
@@ -140,63 +139,23 @@ export function rtpHeaderLength(packet: Uint8Array, end: number): number {
 }
 
 /**
- * AES-CM under one session key (RFC 3711 §4.1.1) with one AES context kept for the session: the
- * counter blocks of a packet (the IV with the block number in its low 16 bits, which the IV leaves
- * zero) go through AES-ECB in one call, and the keystream is XORed in.
- */
-class AesCm {
-  private readonly ecb: Cipher;
-  private counters = Buffer.alloc(16 * 96);
-
-  constructor(key: Buffer) {
-    this.ecb = createCipheriv('aes-128-ecb', key, null);
-    this.ecb.setAutoPadding(false);
-  }
-
-  /** `data` XOR the keystream from counter block `iv`, into `out` at `at`. */
-  xorInto(iv: Buffer, data: Uint8Array, out: Uint8Array, at: number): void {
-    const blocks = Math.ceil(data.length / 16);
-    if (blocks === 0) return;
-    if (this.counters.length < blocks * 16) this.counters = Buffer.alloc(blocks * 16);
-    const c = this.counters;
-    for (let b = 0; b < blocks; b++) {
-      c.set(iv, b * 16);
-      c[b * 16 + 14] = b >>> 8;
-      c[b * 16 + 15] = b & 0xff;
-    }
-    const keystream = this.ecb.update(c.subarray(0, blocks * 16));
-    for (let i = 0; i < data.length; i++) out[at + i] = (data[i] as number) ^ (keystream[i] as number);
-  }
-}
-
-function checkTag(expected: Uint8Array, packet: Uint8Array, at: number, what: string): void {
-  const actual = packet.subarray(at, at + SRTP_TAG_BYTES);
-  if (actual.length !== SRTP_TAG_BYTES || !timingSafeEqual(expected, actual))
-    throw new SrtpError('auth-failed', `${what}: the authentication tag does not match`);
-}
-
-/**
  * One direction of an SRTP session (RFC 3711 §3.1): it either protects what we send or
  * unprotects what we receive, with that direction's keys, and keeps each SSRC's rollover
  * counter (SRTP) and index (SRTCP). Packets are whole datagrams in and out; the input is not changed.
  */
 export class SrtpDirection {
   private readonly keys: SrtpSessionKeys;
-  private readonly rtpCipher: AesCm;
-  private readonly rtcpCipher: AesCm;
-  private readonly rtpAuth: HmacSha1;
-  private readonly rtcpAuth: HmacSha1;
+  private readonly rtpCrypto: SrtpCrypto;
+  private readonly rtcpCrypto: SrtpCrypto;
   private readonly rtp = new Map<number, RocState>();
   private readonly rtcpIndex = new Map<number, number>();
   private readonly iv = Buffer.alloc(16);
-  private readonly expected = new Uint8Array(SRTP_TAG_BYTES);
 
-  constructor(masterKey: Uint8Array, masterSalt: Uint8Array) {
+  /** `crypto`: the native addon's per-packet cryptography (what runs), or the same in JavaScript (./srtp-crypto.ts). */
+  constructor(masterKey: Uint8Array, masterSalt: Uint8Array, crypto: SrtpCryptoKind = 'native') {
     this.keys = deriveSessionKeys(masterKey, masterSalt);
-    this.rtpCipher = new AesCm(this.keys.rtpKey);
-    this.rtcpCipher = new AesCm(this.keys.rtcpKey);
-    this.rtpAuth = new HmacSha1(this.keys.rtpAuth);
-    this.rtcpAuth = new HmacSha1(this.keys.rtcpAuth);
+    this.rtpCrypto = srtpCrypto(crypto, this.keys.rtpKey, this.keys.rtpAuth);
+    this.rtcpCrypto = srtpCrypto(crypto, this.keys.rtcpKey, this.keys.rtcpAuth);
   }
 
   /** An RTP packet (header and payload) -> its SRTP packet: the payload encrypted, the tag appended. */
@@ -222,8 +181,8 @@ export class SrtpDirection {
     const end = header.length + payload.length;
     const out = Buffer.allocUnsafe(end + SRTP_TAG_BYTES);
     out.set(header, 0);
-    this.rtpCipher.xorInto(counterBlock(this.keys.rtpSalt, ssrc, roc * 0x1_0000 + seq, this.iv), payload, out, header.length);
-    this.rtpAuth.tagInto(out.subarray(0, end), roc >>> 0, out, end, SRTP_TAG_BYTES);
+    out.set(payload, header.length);
+    this.rtpCrypto.seal(out, header.length, end, end, roc >>> 0, counterBlock(this.keys.rtpSalt, ssrc, roc * 0x1_0000 + seq, this.iv));
     return out;
   }
 
@@ -239,13 +198,11 @@ export class SrtpDirection {
     const roc = state === undefined ? 0 : guessRoc(seq, state);
     // A guess below zero belongs to a packet from before the first one seen: its index cannot be formed.
     if (roc < 0) throw new SrtpError('auth-failed', 'SRTP packet from before the stream began');
-    this.rtpAuth.tagInto(view.subarray(0, end), roc >>> 0, this.expected, 0, SRTP_TAG_BYTES);
-    checkTag(this.expected, view, end, 'SRTP');
+    const out = Buffer.allocUnsafe(end);
+    if (!this.rtpCrypto.open(view, out, headerBytes, end, end, roc >>> 0, counterBlock(this.keys.rtpSalt, ssrc, roc * 0x1_0000 + seq, this.iv)))
+      throw new SrtpError('auth-failed', 'SRTP: the authentication tag does not match');
     if (state === undefined) this.rtp.set(ssrc, { lastSeq: seq, roc: 0 });
     else advanceRoc(seq, roc, state);
-    const out = Buffer.allocUnsafe(end);
-    out.set(view.subarray(0, headerBytes), 0);
-    this.rtpCipher.xorInto(counterBlock(this.keys.rtpSalt, ssrc, roc * 0x1_0000 + seq, this.iv), view.subarray(headerBytes, end), out, headerBytes);
     return out;
   }
 
@@ -259,10 +216,9 @@ export class SrtpDirection {
     this.rtcpIndex.set(ssrc, index);
     const end = packet.length + SRTCP_INDEX_BYTES;
     const out = Buffer.allocUnsafe(end + SRTP_TAG_BYTES);
-    out.set(view.subarray(0, RTCP_HEADER_BYTES), 0);
-    this.rtcpCipher.xorInto(counterBlock(this.keys.rtcpSalt, ssrc, index, this.iv), view.subarray(RTCP_HEADER_BYTES), out, RTCP_HEADER_BYTES);
+    out.set(view, 0);
     out.writeUInt32BE((0x8000_0000 | index) >>> 0, packet.length);
-    this.rtcpAuth.tagInto(out.subarray(0, end), null, out, end, SRTP_TAG_BYTES);
+    this.rtcpCrypto.seal(out, RTCP_HEADER_BYTES, packet.length, end, -1, counterBlock(this.keys.rtcpSalt, ssrc, index, this.iv));
     return out;
   }
 
@@ -272,17 +228,14 @@ export class SrtpDirection {
     const body = end - SRTCP_INDEX_BYTES;
     if (body < RTCP_HEADER_BYTES) throw new SrtpError('short-packet', `an SRTCP packet of ${packet.length} bytes is shorter than its header, index and tag`);
     const view = Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
-    this.rtcpAuth.tagInto(view.subarray(0, end), null, this.expected, 0, SRTP_TAG_BYTES);
-    checkTag(this.expected, view, end, 'SRTCP');
     const word = view.readUInt32BE(body);
     const out = Buffer.allocUnsafe(body);
-    out.set(view.subarray(0, RTCP_HEADER_BYTES), 0);
-    if ((word & 0x8000_0000) === 0) {
-      out.set(view.subarray(RTCP_HEADER_BYTES, body), RTCP_HEADER_BYTES); // E flag clear: sent unencrypted
-      return out;
-    }
+    // E flag clear: sent unencrypted, so nothing to decrypt after the tag is checked.
+    const encTo = (word & 0x8000_0000) === 0 ? RTCP_HEADER_BYTES : body;
     const iv = counterBlock(this.keys.rtcpSalt, view.readUInt32BE(4), word & MAX_SRTCP_INDEX, this.iv);
-    this.rtcpCipher.xorInto(iv, view.subarray(RTCP_HEADER_BYTES, body), out, RTCP_HEADER_BYTES);
+    if (!this.rtcpCrypto.open(view, out, RTCP_HEADER_BYTES, encTo, end, -1, iv))
+      throw new SrtpError('auth-failed', 'SRTCP: the authentication tag does not match');
+    if (encTo < body) out.set(view.subarray(encTo, body), encTo);
     return out;
   }
 }

@@ -3,6 +3,7 @@
  */
 import nacl from 'tweetnacl';
 import { RTCDtlsTransport, RTCPeerConnection, useOPUS } from 'werift';
+import { nativeSrtp } from './srtp-crypto.js';
 
 /**
  * What the first RTP leg of a process would otherwise do cold, done when the plane starts. Cold,
@@ -13,9 +14,12 @@ import { RTCDtlsTransport, RTCPeerConnection, useOPUS } from 'werift';
  * - werift's DTLS certificate (made once per process and kept: RTCDtlsTransport.SetupCertificate);
  * - an offer and an answer between two werift peer connections with the leg's audio codec;
  * - a few rounds of the X25519 key agreement werift's DTLS runs in tweetnacl's JavaScript
- *   (RFC 7748; the same module werift imports, so its code is compiled when the handshake runs).
+ *   (RFC 7748; the same module werift imports, so its code is compiled when the handshake runs);
+ * - our SRTP's addon loaded (./srtp-crypto.ts), so that a missing build stops the start
+ *   (NativeSrtpError) rather than a test.
  */
 export async function warmRtpLeg(rounds = 4): Promise<void> {
+  nativeSrtp();
   await RTCDtlsTransport.SetupCertificate();
   const offerer = new RTCPeerConnection({ codecs: { audio: [useOPUS()] } });
   const answerer = new RTCPeerConnection({ codecs: { audio: [useOPUS()] } });

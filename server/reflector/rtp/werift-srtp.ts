@@ -11,6 +11,7 @@
  */
 import { ProtectionProfileAes128CmHmacSha1_80, SrtpAuthenticationError, type RtpHeader } from 'werift';
 import { RTP_HEADER_BYTES, SrtpDirection, SrtpError, writeRtpHeader } from './srtp.js';
+import type { SrtpCryptoKind } from './srtp-crypto.js';
 
 /** Whose SRTP a transport runs: ours, werift's (its profile, or its internals, left it), or none yet (DTLS not done). */
 export type SrtpOwner = 'ours' | 'werift' | 'none';
@@ -121,9 +122,9 @@ class OwnSrtcpSession extends OwnSession {
  * Puts our SRTP in werift's DTLS transport `transport`, from its SRTP start on. Returns a reading
  * of whose SRTP runs (`none` until DTLS is done) and of our directions, or null when `transport`
  * is not the werift transport this was written against (werift's own stays). `onRefused` hears
- * each packet ours dropped.
+ * each packet ours dropped; `crypto` says whose per-packet cryptography ours runs (./srtp-crypto.ts).
  */
-export function useOwnSrtp(transport: unknown, onRefused: (err: SrtpError) => void): SrtpTakeover | null {
+export function useOwnSrtp(transport: unknown, onRefused: (err: SrtpError) => void, crypto: SrtpCryptoKind = 'native'): SrtpTakeover | null {
   if (!isHolder(transport)) return null;
   if (Array.isArray(transport.srtpProfiles)) transport.srtpProfiles = [ProtectionProfileAes128CmHmacSha1_80];
   let owner: SrtpOwner = 'none';
@@ -137,8 +138,8 @@ export function useOwnSrtp(transport: unknown, onRefused: (err: SrtpError) => vo
       return;
     }
     const { keys } = config;
-    const out = new SrtpDirection(keys.localMasterKey, keys.localMasterSalt);
-    const from = new SrtpDirection(keys.remoteMasterKey, keys.remoteMasterSalt);
+    const out = new SrtpDirection(keys.localMasterKey, keys.localMasterSalt, crypto);
+    const from = new SrtpDirection(keys.remoteMasterKey, keys.remoteMasterSalt, crypto);
     const session = { keys, profile: config.profile };
     transport.srtp = new OwnSrtpSession(session, from, out, onRefused);
     transport.srtcp = new OwnSrtcpSession(session, from, out, onRefused);

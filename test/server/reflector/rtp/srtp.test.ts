@@ -1,7 +1,8 @@
 /**
  * Our SRTP (server/reflector/rtp/srtp.ts) against the published vectors (RFC 3711 Appendix B.2
  * and B.3, libsrtp's reference packets for AES_CM_128_HMAC_SHA1_80), against werift's own SRTP
- * both ways across a sequence-number wrap, and in werift's DTLS transport (werift-srtp.ts).
+ * both ways across a sequence-number wrap, and in werift's DTLS transport (werift-srtp.ts); the
+ * packet tests on the native addon's cryptography and on the JavaScript one alike (srtp-crypto.ts).
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +19,10 @@ import {
 } from '../../../../server/reflector/rtp/srtp.js';
 import { useOwnSrtp } from '../../../../server/reflector/rtp/werift-srtp.js';
 import { HmacSha1 } from '../../../../server/reflector/rtp/hmac-sha1.js';
+import type { SrtpCryptoKind } from '../../../../server/reflector/rtp/srtp-crypto.js';
+
+/** Each test of packets runs on both makings of the per-packet cryptography (srtp-crypto.ts). */
+const CRYPTO = ['native', 'js'] as const satisfies readonly SrtpCryptoKind[];
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -94,7 +99,7 @@ describe('key derivation and keystream (RFC 3711 Appendix B)', () => {
   });
 });
 
-describe('libsrtp reference packets (AES_CM_128_HMAC_SHA1_80)', () => {
+describe.each(CRYPTO)('libsrtp reference packets (AES_CM_128_HMAC_SHA1_80), %s cryptography', (crypto) => {
   const rtpPlain = hex('800f1234decafbadcafebabe' + 'ab'.repeat(16));
   const rtpProtected = hex('800f1234decafbadcafebabe 4e55dc4ce79978d88ca4d215949d2402 b78d6acc99ea179b8dbb');
   const rtcpPlain = hex('81c8000bcafebabe' + 'ab'.repeat(16));
@@ -102,18 +107,18 @@ describe('libsrtp reference packets (AES_CM_128_HMAC_SHA1_80)', () => {
 
   it('protects and unprotects the SRTP reference packet, leaving the input as it was', () => {
     const input = Buffer.from(rtpPlain);
-    expect(new SrtpDirection(MASTER_KEY, MASTER_SALT).protectRtp(input).toString('hex')).toBe(rtpProtected.toString('hex'));
+    expect(new SrtpDirection(MASTER_KEY, MASTER_SALT, crypto).protectRtp(input).toString('hex')).toBe(rtpProtected.toString('hex'));
     expect(input.equals(rtpPlain)).toBe(true);
-    expect(new SrtpDirection(MASTER_KEY, MASTER_SALT).unprotectRtp(rtpProtected).toString('hex')).toBe(rtpPlain.toString('hex'));
+    expect(new SrtpDirection(MASTER_KEY, MASTER_SALT, crypto).unprotectRtp(rtpProtected).toString('hex')).toBe(rtpPlain.toString('hex'));
   });
 
   it('protects the SRTCP reference packet with index 1 and the E flag, and unprotects it', () => {
-    expect(new SrtpDirection(MASTER_KEY, MASTER_SALT).protectRtcp(rtcpPlain).toString('hex')).toBe(rtcpProtected.toString('hex'));
-    expect(new SrtpDirection(MASTER_KEY, MASTER_SALT).unprotectRtcp(rtcpProtected).toString('hex')).toBe(rtcpPlain.toString('hex'));
+    expect(new SrtpDirection(MASTER_KEY, MASTER_SALT, crypto).protectRtcp(rtcpPlain).toString('hex')).toBe(rtcpProtected.toString('hex'));
+    expect(new SrtpDirection(MASTER_KEY, MASTER_SALT, crypto).unprotectRtcp(rtcpProtected).toString('hex')).toBe(rtcpPlain.toString('hex'));
   });
 
   it('refuses a changed byte anywhere, a packet shorter than its header and tag, and another key', () => {
-    const rx = new SrtpDirection(MASTER_KEY, MASTER_SALT);
+    const rx = new SrtpDirection(MASTER_KEY, MASTER_SALT, crypto);
     for (const at of [1, 12, rtpProtected.length - 1]) {
       const bad = Buffer.from(rtpProtected);
       bad[at] = (bad[at] as number) ^ 0x01;
@@ -124,9 +129,20 @@ describe('libsrtp reference packets (AES_CM_128_HMAC_SHA1_80)', () => {
     expect(reasonOf(() => rx.unprotectRtcp(badRtcp))).toBe('auth-failed');
     expect(reasonOf(() => rx.unprotectRtp(rtpProtected.subarray(0, 21)))).toBe('short-packet');
     expect(reasonOf(() => rx.unprotectRtcp(rtcpProtected.subarray(0, 21)))).toBe('short-packet');
-    expect(reasonOf(() => new SrtpDirection(Buffer.alloc(16, 1), MASTER_SALT).unprotectRtp(rtpProtected))).toBe('auth-failed');
+    expect(reasonOf(() => new SrtpDirection(Buffer.alloc(16, 1), MASTER_SALT, crypto).unprotectRtp(rtpProtected))).toBe('auth-failed');
     // The refusals moved no state: the packet itself still unprotects.
     expect(rx.unprotectRtp(rtpProtected).equals(rtpPlain)).toBe(true);
+  });
+
+  it('unprotects an SRTCP packet sent unencrypted (E flag clear), and refuses it with a changed byte', () => {
+    // RFC 3711 §3.4: the E flag clear, the body left as it was; the tag still covers it, with the index word.
+    const keys = deriveSessionKeys(MASTER_KEY, MASTER_SALT);
+    const unsent = Buffer.concat([rtcpPlain, hex('00000001')]);
+    const clear = Buffer.concat([unsent, createHmac('sha1', keys.rtcpAuth).update(unsent).digest().subarray(0, 10)]);
+    expect(new SrtpDirection(MASTER_KEY, MASTER_SALT, crypto).unprotectRtcp(clear).toString('hex')).toBe(rtcpPlain.toString('hex'));
+    const bad = Buffer.from(clear);
+    bad[9] = (bad[9] as number) ^ 0x01;
+    expect(reasonOf(() => new SrtpDirection(MASTER_KEY, MASTER_SALT, crypto).unprotectRtcp(bad))).toBe('auth-failed');
   });
 });
 
@@ -169,7 +185,7 @@ describe('the rollover counter (RFC 3711 §3.3.1, Appendix A)', () => {
   });
 });
 
-describe('against werift, both ways', () => {
+describe.each(CRYPTO)('against werift, both ways, %s cryptography', (crypto) => {
   const keys = (a: Buffer, aSalt: Buffer, b: Buffer, bSalt: Buffer) => ({
     keys: { localMasterKey: a, localMasterSalt: aSalt, remoteMasterKey: b, remoteMasterSalt: bSalt },
     profile: ProtectionProfileAes128CmHmacSha1_80,
@@ -193,8 +209,8 @@ describe('against werift, both ways', () => {
   it('unprotects what werift protects, and werift unprotects what we protect', () => {
     const weriftTx = new SrtpSession(keys(MASTER_KEY, MASTER_SALT, keyB, saltB));
     const weriftRx = new SrtpSession(keys(keyB, saltB, MASTER_KEY, MASTER_SALT));
-    const ourRx = new SrtpDirection(MASTER_KEY, MASTER_SALT);
-    const ourTx = new SrtpDirection(MASTER_KEY, MASTER_SALT);
+    const ourRx = new SrtpDirection(MASTER_KEY, MASTER_SALT, crypto);
+    const ourTx = new SrtpDirection(MASTER_KEY, MASTER_SALT, crypto);
     seqs.forEach((seq, i) => {
       const h = header(seq, i);
       const plain = Buffer.concat([h.serialize(h.serializeSize), payload(i)]);
@@ -212,21 +228,23 @@ describe('against werift, both ways', () => {
     for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 0xff;
     const fromWerift = new SrtpSession(keys(MASTER_KEY, MASTER_SALT, keyB, saltB)).encrypt(big, h);
     const plain = Buffer.concat([h.serialize(h.serializeSize), big]);
-    expect(new SrtpDirection(MASTER_KEY, MASTER_SALT).protectRtp(plain).equals(fromWerift)).toBe(true);
-    expect(new SrtpDirection(MASTER_KEY, MASTER_SALT).unprotectRtp(fromWerift).equals(plain)).toBe(true);
+    expect(new SrtpDirection(MASTER_KEY, MASTER_SALT, crypto).protectRtp(plain).equals(fromWerift)).toBe(true);
+    expect(new SrtpDirection(MASTER_KEY, MASTER_SALT, crypto).unprotectRtp(fromWerift).equals(plain)).toBe(true);
     // And past the counter blocks it keeps ready (96 blocks): 2,000 bytes.
     const huge = Buffer.concat([h.serialize(h.serializeSize), Buffer.alloc(2000, 3)]);
-    expect(new SrtpDirection(MASTER_KEY, MASTER_SALT).unprotectRtp(new SrtpDirection(MASTER_KEY, MASTER_SALT).protectRtp(huge)).equals(huge)).toBe(true);
-    expect(new SrtpSession(keys(keyB, saltB, MASTER_KEY, MASTER_SALT)).decrypt(new SrtpDirection(MASTER_KEY, MASTER_SALT).protectRtp(huge)).equals(huge)).toBe(
-      true,
-    );
+    expect(
+      new SrtpDirection(MASTER_KEY, MASTER_SALT, crypto).unprotectRtp(new SrtpDirection(MASTER_KEY, MASTER_SALT, crypto).protectRtp(huge)).equals(huge),
+    ).toBe(true);
+    expect(
+      new SrtpSession(keys(keyB, saltB, MASTER_KEY, MASTER_SALT)).decrypt(new SrtpDirection(MASTER_KEY, MASTER_SALT, crypto).protectRtp(huge)).equals(huge),
+    ).toBe(true);
   });
 
   it('does the same for SRTCP, index by index', () => {
     const weriftTx = new SrtcpSession(keys(MASTER_KEY, MASTER_SALT, keyB, saltB));
     const weriftRx = new SrtcpSession(keys(keyB, saltB, MASTER_KEY, MASTER_SALT));
-    const ourTx = new SrtpDirection(MASTER_KEY, MASTER_SALT);
-    const ourRx = new SrtpDirection(MASTER_KEY, MASTER_SALT);
+    const ourTx = new SrtpDirection(MASTER_KEY, MASTER_SALT, crypto);
+    const ourRx = new SrtpDirection(MASTER_KEY, MASTER_SALT, crypto);
     for (let i = 0; i < 3; i++) {
       const rr = Buffer.concat([hex('81c90007 11223344 55667788'), Buffer.alloc(20, i)]);
       const fromWerift = weriftTx.encrypt(rr);
