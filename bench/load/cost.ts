@@ -6,7 +6,7 @@
  * check) and for the Node client (./many-client.ts, one test at a time: the data-channel path).
  * Tests run one after another against one `serve`, so each figure holds setup and teardown, and
  * what the tests leave running until the plane's idle collection. The CLI's Chromium runs again
- * against a `serve` whose RTP leg runs our SRTP's per-packet cryptography in JavaScript
+ * against a `serve` whose RTP leg runs our SRTP in JavaScript
  * (`CALLPROBE_SRTP=js`, as before the addon), against one whose relay runs on Node's `dgram` sockets in place
  * of its native ones (`CALLPROBE_UDP=dgram`, as before them), against one whose RTP leg takes the page's stream through
  * werift's RTP path (`CALLPROBE_RTP_PATH=werift`, as before the short path), and against one
@@ -189,7 +189,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
   const markdown = [
     `### The server's CPU per full test (${date})`,
     '',
-    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another, the tree read again ${(DEFAULTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS) / 1000} s after the last, once the plane had let wrtc's factory go and collected: what the tests left running is theirs; serve's process tree, its idle rate read to the nanosecond over ${IDLE_S} s once it had run ${SETTLE_S} s, ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, taken off; the last four rows each against a \`serve\` of its own: one whose RTP leg runs our SRTP's per-packet cryptography in JavaScript, as before the addon, idle ${(jsSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose relay runs on Node's \`dgram\` sockets in place of its native ones, idle ${(dgramUdp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg takes the page's stream through werift's RTP path, idle ${(weriftRtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, and one whose RTP leg runs werift's own SRTP as well, idle ${(weriftSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s). Summary: \`${files.summary}\`.`,
+    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another, the tree read again ${(DEFAULTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS) / 1000} s after the last, once the plane had let wrtc's factory go and collected: what the tests left running is theirs; serve's process tree, its idle rate read to the nanosecond over ${IDLE_S} s once it had run ${SETTLE_S} s, ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, taken off; the last four rows each against a \`serve\` of its own: one whose RTP leg runs our SRTP in JavaScript, as before the addon, idle ${(jsSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose relay runs on Node's \`dgram\` sockets in place of its native ones, idle ${(dgramUdp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg takes the page's stream through werift's RTP path, idle ${(weriftRtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, and one whose RTP leg runs werift's own SRTP as well, idle ${(weriftSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s). Summary: \`${files.summary}\`.`,
     '',
     mdTable(
       ['client', 'what the test ran', 'tests completed', 'server CPU-s per test', 'wall s per test'],
@@ -199,7 +199,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
           : c.client === 'node'
             ? 'Node client (no page)'
             : c.client === 'chromium-js-srtp'
-              ? "the CLI's Chromium, our SRTP's cryptography in JavaScript (before)"
+              ? "the CLI's Chromium, our SRTP in JavaScript (before)"
               : c.client === 'chromium-dgram'
                 ? "the CLI's Chromium, the relay on Node's `dgram` sockets (before)"
                 : c.client === 'chromium-werift-rtp'

@@ -1,8 +1,10 @@
 /**
  * The per-packet cryptography of our SRTP (AES_CM_128_HMAC_SHA1_80, RFC 3711): for one session
  * key and its authentication key, an AES-CM keystream XORed in (§4.1.1) and an HMAC-SHA1 tag
- * truncated to 80 bits (§4.2), one call per packet each way. ./srtp.ts keeps the rest (the key
- * derivation, the rollover counter, the indexes, where in a packet each part is).
+ * truncated to 80 bits (§4.2), one call per packet each way (SRTCP's, and the `js` making's
+ * SRTP); and in the addon, one direction's whole RTP packet in one call (`NativeRtpDirection`:
+ * what the probe stream runs). ./srtp.ts keeps the rest (the key derivation, SRTCP's indexes, and
+ * in the `js` making the rollover counter and where in a packet each part is).
  *
  * Two makings of the same calls:
  * - `native` (what runs): the addon ./native/srtp.c, over the OpenSSL Node links in, with the
@@ -105,11 +107,59 @@ interface SrtpAddon {
   context(encKey: Uint8Array, authKey: Uint8Array): SrtpHandle;
   seal(handle: SrtpHandle, buf: Uint8Array, encFrom: number, encTo: number, tagAt: number, roc: number, iv: Uint8Array): void;
   open(handle: SrtpHandle, src: Uint8Array, dst: Uint8Array, encFrom: number, encTo: number, tagAt: number, roc: number, iv: Uint8Array): boolean;
+  direction(encKey: Uint8Array, authKey: Uint8Array, salt: Uint8Array): RtpDirectionHandle;
+  protectRtp(handle: RtpDirectionHandle, header: Uint8Array, payload: Uint8Array): Buffer | number;
+  unprotectRtp(handle: RtpDirectionHandle, packet: Uint8Array): Buffer | number;
 }
 
 /** An opaque context of the addon (its AES context and HMAC pad states, freed when collected). */
 declare const srtpHandle: unique symbol;
 type SrtpHandle = { readonly [srtpHandle]: true };
+
+/** An opaque RTP direction of the addon (a context, the salt, each SSRC's rollover counter). */
+declare const rtpDirectionHandle: unique symbol;
+type RtpDirectionHandle = { readonly [rtpDirectionHandle]: true };
+
+/** At most this many SSRCs a direction keeps a rollover counter for; a packet of one more is refused (both makings). */
+export const MAX_SRTP_STREAMS = 16;
+
+/** Why the addon refused an RTP packet, by its code. */
+export type RtpRefusal = 'short-packet' | 'auth-failed' | 'before-stream' | 'too-many-streams';
+
+const REFUSALS: Record<number, RtpRefusal> = { [-1]: 'short-packet', [-2]: 'auth-failed', [-3]: 'before-stream', [-4]: 'too-many-streams' };
+
+/**
+ * One direction's whole RTP packet in one call of the addon (./native/srtp.c `direction`): the
+ * header read, the rollover counter kept (RFC 3711 §3.3.1, the rules of ./srtp.ts guessRoc and
+ * advanceRoc), the counter block formed, the payload encrypted or decrypted and the tag made or
+ * checked. A refusal comes back as its reason.
+ */
+export class NativeRtpDirection {
+  private readonly addon = nativeSrtp();
+  private readonly handle: RtpDirectionHandle;
+
+  constructor(encKey: Buffer, authKey: Buffer, salt: Buffer) {
+    this.handle = this.addon.direction(encKey, authKey, salt);
+  }
+
+  /** The SRTP packet of an RTP header (its whole length) and payload. */
+  protect(header: Uint8Array, payload: Uint8Array): Buffer | RtpRefusal {
+    return refusalOf(this.addon.protectRtp(this.handle, header, payload));
+  }
+
+  /** The RTP packet of an SRTP packet. */
+  unprotect(packet: Uint8Array): Buffer | RtpRefusal {
+    return refusalOf(this.addon.unprotectRtp(this.handle, packet));
+  }
+}
+
+function refusalOf(r: Buffer | number): Buffer | RtpRefusal {
+  if (typeof r !== 'number') return r;
+  const reason = REFUSALS[r];
+  if (reason === undefined)
+    throw new NativeSrtpError('not-loadable', `the SRTP addon answered ${r}, which this version does not know: run npm run build again`);
+  return reason;
+}
 
 /** The addon is missing or could not be loaded (the message says which file and how to build it). */
 class NativeSrtpError extends TypedError<'not-built' | 'not-loadable'> {}
@@ -130,7 +180,11 @@ export function nativeSrtp(): SrtpAddon {
     });
   }
   const fns = loaded as Record<string, unknown>;
-  if (typeof loaded !== 'object' || loaded === null || ['context', 'seal', 'open'].some((f) => typeof fns[f] !== 'function'))
+  if (
+    typeof loaded !== 'object' ||
+    loaded === null ||
+    ['context', 'seal', 'open', 'direction', 'protectRtp', 'unprotectRtp'].some((f) => typeof fns[f] !== 'function')
+  )
     throw new NativeSrtpError('not-loadable', `${path} is not this version's SRTP addon: run npm run build again`);
   addon = loaded as SrtpAddon;
   return addon;

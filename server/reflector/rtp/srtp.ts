@@ -13,10 +13,14 @@
  */
 import { createCipheriv } from 'node:crypto';
 import { TypedError } from '../../../src/protocol/typed-error.js';
-import { SRTP_TAG_BYTES, srtpCrypto, type SrtpCrypto, type SrtpCryptoKind } from './srtp-crypto.js';
+import { MAX_SRTP_STREAMS, NativeRtpDirection, SRTP_TAG_BYTES, srtpCrypto, type RtpRefusal, type SrtpCrypto, type SrtpCryptoKind } from './srtp-crypto.js';
 
-/** Why a packet was refused: too short for its own header and tag, or its tag does not match. */
-export class SrtpError extends TypedError<'short-packet' | 'auth-failed' | 'bad-key'> {
+/**
+ * Why a packet was refused: too short for its own header and tag, its tag does not match, its
+ * index falls before its stream began, or it is of one SSRC more than a direction keeps
+ * (MAX_SRTP_STREAMS); or a master key of the wrong length.
+ */
+export class SrtpError extends TypedError<RtpRefusal | 'bad-key'> {
   override readonly name = 'SrtpError';
 }
 
@@ -138,6 +142,17 @@ export function rtpHeaderLength(packet: Uint8Array, end: number): number {
   return length <= end ? length : -1;
 }
 
+/** The SrtpError of a refused `what` (SRTP or SRTCP) packet of `bytes` bytes. */
+function refused(reason: RtpRefusal, what: string, bytes: number): SrtpError {
+  const why: Record<RtpRefusal, string> = {
+    'short-packet': 'is shorter than its header and tag',
+    'auth-failed': 'has an authentication tag that does not match',
+    'before-stream': 'falls before its stream began (its index cannot be formed)',
+    'too-many-streams': `is of one SSRC more than the ${MAX_SRTP_STREAMS} a direction keeps`,
+  };
+  return new SrtpError(reason, `an ${what} packet of ${bytes} bytes ${why[reason]}`);
+}
+
 /**
  * One direction of an SRTP session (RFC 3711 §3.1): it either protects what we send or
  * unprotects what we receive, with that direction's keys, and keeps each SSRC's rollover
@@ -145,16 +160,25 @@ export function rtpHeaderLength(packet: Uint8Array, end: number): number {
  */
 export class SrtpDirection {
   private readonly keys: SrtpSessionKeys;
-  private readonly rtpCrypto: SrtpCrypto;
+  /**
+   * RTP: in the native making the whole packet in one call of the addon (it keeps the rollover
+   * counters); in the `js` making the cryptography here, each SSRC's rollover counter in `rocs`.
+   */
+  private readonly rtp: { native: NativeRtpDirection } | { crypto: SrtpCrypto; rocs: Map<number, RocState> };
   private readonly rtcpCrypto: SrtpCrypto;
-  private readonly rtp = new Map<number, RocState>();
   private readonly rtcpIndex = new Map<number, number>();
   private readonly iv = Buffer.alloc(16);
 
-  /** `crypto`: the native addon's per-packet cryptography (what runs), or the same in JavaScript (./srtp-crypto.ts). */
+  /**
+   * `crypto`: `native` (what runs), each RTP packet whole in one call of the addon and SRTCP's
+   * cryptography in it; or `js`, the same in JavaScript (./srtp-crypto.ts).
+   */
   constructor(masterKey: Uint8Array, masterSalt: Uint8Array, crypto: SrtpCryptoKind = 'native') {
     this.keys = deriveSessionKeys(masterKey, masterSalt);
-    this.rtpCrypto = srtpCrypto(crypto, this.keys.rtpKey, this.keys.rtpAuth);
+    this.rtp =
+      crypto === 'native'
+        ? { native: new NativeRtpDirection(this.keys.rtpKey, this.keys.rtpAuth, this.keys.rtpSalt) }
+        : { crypto: srtpCrypto('js', this.keys.rtpKey, this.keys.rtpAuth), rocs: new Map() };
     this.rtcpCrypto = srtpCrypto(crypto, this.keys.rtcpKey, this.keys.rtcpAuth);
   }
 
@@ -168,41 +192,57 @@ export class SrtpDirection {
   /** The same, from an RTP header (its whole length: RFC 3550 §5.1) and a payload apart, so neither is copied into a packet first. */
   protectRtpParts(header: Uint8Array, payload: Uint8Array): Buffer {
     if (header.length < RTP_HEADER_BYTES) throw new SrtpError('short-packet', `an RTP header of ${header.length} bytes`);
+    const rtp = this.rtp;
+    if ('native' in rtp) {
+      const r = rtp.native.protect(header, payload);
+      if (typeof r === 'string') throw refused(r, 'RTP', header.length + payload.length);
+      return r;
+    }
     const view = Buffer.from(header.buffer, header.byteOffset, header.byteLength);
     const seq = view.readUInt16BE(2);
     const ssrc = view.readUInt32BE(8);
-    const state = this.rtp.get(ssrc);
+    const state = rtp.rocs.get(ssrc);
     let roc = 0;
-    if (state === undefined) this.rtp.set(ssrc, { lastSeq: seq, roc: 0 });
-    else {
+    if (state === undefined) {
+      if (rtp.rocs.size >= MAX_SRTP_STREAMS) throw refused('too-many-streams', 'RTP', header.length + payload.length);
+      rtp.rocs.set(ssrc, { lastSeq: seq, roc: 0 });
+    } else {
       roc = guessRoc(seq, state);
+      if (roc < 0) throw refused('before-stream', 'RTP', header.length + payload.length);
       advanceRoc(seq, roc, state);
     }
     const end = header.length + payload.length;
     const out = Buffer.allocUnsafe(end + SRTP_TAG_BYTES);
     out.set(header, 0);
     out.set(payload, header.length);
-    this.rtpCrypto.seal(out, header.length, end, end, roc >>> 0, counterBlock(this.keys.rtpSalt, ssrc, roc * 0x1_0000 + seq, this.iv));
+    rtp.crypto.seal(out, header.length, end, end, roc >>> 0, counterBlock(this.keys.rtpSalt, ssrc, roc * 0x1_0000 + seq, this.iv));
     return out;
   }
 
-  /** An SRTP packet -> the RTP packet (header and decrypted payload), or SrtpError when it is too short or its tag does not match. */
+  /** An SRTP packet -> the RTP packet (header and decrypted payload), or SrtpError with why it was refused (short, its tag, before its stream, one SSRC too many). */
   unprotectRtp(packet: Uint8Array): Buffer {
+    const rtp = this.rtp;
+    if ('native' in rtp) {
+      const r = rtp.native.unprotect(packet);
+      if (typeof r === 'string') throw refused(r, 'SRTP', packet.length);
+      return r;
+    }
     const end = packet.length - SRTP_TAG_BYTES;
     const headerBytes = end < 0 ? -1 : rtpHeaderLength(packet, end);
-    if (headerBytes < 0) throw new SrtpError('short-packet', `an SRTP packet of ${packet.length} bytes is shorter than its header and tag`);
+    if (headerBytes < 0) throw refused('short-packet', 'SRTP', packet.length);
     const view = Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
     const seq = view.readUInt16BE(2);
     const ssrc = view.readUInt32BE(8);
-    const state = this.rtp.get(ssrc);
+    const state = rtp.rocs.get(ssrc);
     const roc = state === undefined ? 0 : guessRoc(seq, state);
     // A guess below zero belongs to a packet from before the first one seen: its index cannot be formed.
-    if (roc < 0) throw new SrtpError('auth-failed', 'SRTP packet from before the stream began');
+    if (roc < 0) throw refused('before-stream', 'SRTP', packet.length);
     const out = Buffer.allocUnsafe(end);
-    if (!this.rtpCrypto.open(view, out, headerBytes, end, end, roc >>> 0, counterBlock(this.keys.rtpSalt, ssrc, roc * 0x1_0000 + seq, this.iv)))
-      throw new SrtpError('auth-failed', 'SRTP: the authentication tag does not match');
-    if (state === undefined) this.rtp.set(ssrc, { lastSeq: seq, roc: 0 });
-    else advanceRoc(seq, roc, state);
+    if (!rtp.crypto.open(view, out, headerBytes, end, end, roc >>> 0, counterBlock(this.keys.rtpSalt, ssrc, roc * 0x1_0000 + seq, this.iv)))
+      throw refused('auth-failed', 'SRTP', packet.length);
+    if (state !== undefined) advanceRoc(seq, roc, state);
+    else if (rtp.rocs.size >= MAX_SRTP_STREAMS) throw refused('too-many-streams', 'SRTP', packet.length);
+    else rtp.rocs.set(ssrc, { lastSeq: seq, roc: 0 });
     return out;
   }
 

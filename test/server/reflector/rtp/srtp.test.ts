@@ -19,7 +19,7 @@ import {
 } from '../../../../server/reflector/rtp/srtp.js';
 import { useOwnSrtp } from '../../../../server/reflector/rtp/werift-srtp.js';
 import { HmacSha1 } from '../../../../server/reflector/rtp/hmac-sha1.js';
-import type { SrtpCryptoKind } from '../../../../server/reflector/rtp/srtp-crypto.js';
+import { MAX_SRTP_STREAMS, type SrtpCryptoKind } from '../../../../server/reflector/rtp/srtp-crypto.js';
 
 /** Each test of packets runs on both makings of the per-packet cryptography (srtp-crypto.ts). */
 const CRYPTO = ['native', 'js'] as const satisfies readonly SrtpCryptoKind[];
@@ -143,6 +143,66 @@ describe.each(CRYPTO)('libsrtp reference packets (AES_CM_128_HMAC_SHA1_80), %s c
     const bad = Buffer.from(clear);
     bad[9] = (bad[9] as number) ^ 0x01;
     expect(reasonOf(() => new SrtpDirection(MASTER_KEY, MASTER_SALT, crypto).unprotectRtcp(bad))).toBe('auth-failed');
+  });
+});
+
+describe('the two makings, packet by packet', () => {
+  it('protect and unprotect the same bytes over 3,000 packets whose numbers jump, go back and wrap, on two SSRCs', () => {
+    const txNative = new SrtpDirection(MASTER_KEY, MASTER_SALT, 'native');
+    const txJs = new SrtpDirection(MASTER_KEY, MASTER_SALT, 'js');
+    const rxNative = new SrtpDirection(MASTER_KEY, MASTER_SALT, 'native');
+    const rxJs = new SrtpDirection(MASTER_KEY, MASTER_SALT, 'js');
+    // A seeded walk: mostly +1, sometimes a jump ahead or back (reorder), across several wraps of 65,536.
+    let x = 12345;
+    const next = (): number => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const seqs = [65000, 65000];
+    for (let i = 0; i < 3000; i++) {
+      const stream = i % 2;
+      const r = next();
+      const step = r < 0.8 ? 1 : r < 0.9 ? -Math.floor(next() * 50) : Math.floor(next() * 2000);
+      seqs[stream] = ((seqs[stream] as number) + step + 0x10000) & 0xffff;
+      const header = hex('80 6f 0000 00000000 00000000');
+      header.writeUInt16BE(seqs[stream] as number, 2);
+      header.writeUInt32BE(1000 + i, 4);
+      header.writeUInt32BE(stream === 0 ? 0x11223344 : 0x55667788, 8);
+      const payload = Buffer.alloc(1 + (i % 200), i & 0xff);
+      const a = txNative.protectRtpParts(header, payload);
+      const b = txJs.protectRtpParts(header, payload);
+      expect(a.toString('hex'), `packet ${i}`).toBe(b.toString('hex'));
+      const plain = Buffer.concat([header, payload]).toString('hex');
+      expect(rxNative.unprotectRtp(b).toString('hex'), `packet ${i}`).toBe(plain);
+      expect(rxJs.unprotectRtp(a).toString('hex'), `packet ${i}`).toBe(plain);
+    }
+  });
+
+  it.each(CRYPTO)('refuse, in the %s making, a packet from before its stream began and one SSRC more than they keep, and stay as they were', (crypto) => {
+    const header = (seq: number, ssrc: number): Buffer => {
+      const h = hex('80 6f 0000 00000000 00000000');
+      h.writeUInt16BE(seq, 2);
+      h.writeUInt32BE(ssrc, 8);
+      return h;
+    };
+    const tx = new SrtpDirection(MASTER_KEY, MASTER_SALT, crypto);
+    const rx = new SrtpDirection(MASTER_KEY, MASTER_SALT, crypto);
+    const payload = Buffer.alloc(20, 7);
+    // The stream begins at 10; 60,000 is nearer the index before it (ROC -1) than after it.
+    expect(rx.unprotectRtp(new SrtpDirection(MASTER_KEY, MASTER_SALT, crypto).protectRtpParts(header(10, 1), payload)).length).toBe(32);
+    const early = new SrtpDirection(MASTER_KEY, MASTER_SALT, crypto);
+    early.protectRtpParts(header(60000, 1), payload); // another sender whose ROC is 0 at 60,000
+    expect(reasonOf(() => rx.unprotectRtp(early.protectRtpParts(header(60001, 1), payload)))).toBe('before-stream');
+    tx.protectRtpParts(header(10, 1), payload);
+    expect(reasonOf(() => tx.protectRtpParts(header(60000, 1), payload))).toBe('before-stream');
+    // MAX_SRTP_STREAMS SSRCs are kept; the next is refused both ways, and the kept ones go on.
+    for (let ssrc = 2; ssrc <= MAX_SRTP_STREAMS; ssrc++) rx.unprotectRtp(tx.protectRtpParts(header(5, ssrc), payload));
+    expect(reasonOf(() => tx.protectRtpParts(header(5, 1000), payload))).toBe('too-many-streams');
+    const other = new SrtpDirection(MASTER_KEY, MASTER_SALT, crypto).protectRtpParts(header(5, 1000), payload);
+    expect(reasonOf(() => rx.unprotectRtp(other))).toBe('too-many-streams');
+    expect(
+      rx
+        .unprotectRtp(tx.protectRtpParts(header(11, 1), payload))
+        .subarray(12)
+        .equals(payload),
+    ).toBe(true);
   });
 });
 
