@@ -96,6 +96,16 @@ static void finalize(napi_env env, void *data, void *hint) {
   free(c);
 }
 
+/* SHA-1 after the authentication key XOR the pad byte `fill` (RFC 2104: 0x36 inner, 0x5c outer). */
+static void pad_state(SHA_CTX *h, const uint8_t *auth, uint8_t fill) {
+  uint8_t pad[SHA1_BLOCK];
+  memset(pad, fill, sizeof pad);
+  for (size_t i = 0; i < AUTH_KEY_BYTES; i++) pad[i] ^= auth[i];
+  SHA1_Init(h);
+  SHA1_Update(h, pad, sizeof pad);
+  OPENSSL_cleanse(pad, sizeof pad);
+}
+
 /* The key's AES context and HMAC pad states into c; 0 when OpenSSL could not make them. */
 static int init_ctx(srtp_ctx *c, const uint8_t *key, const uint8_t *auth) {
   c->aes = EVP_CIPHER_CTX_new();
@@ -104,16 +114,8 @@ static int init_ctx(srtp_ctx *c, const uint8_t *key, const uint8_t *auth) {
     c->aes = NULL;
     return 0;
   }
-  uint8_t pad[SHA1_BLOCK];
-  memset(pad, 0x36, sizeof pad);
-  for (size_t i = 0; i < AUTH_KEY_BYTES; i++) pad[i] ^= auth[i];
-  SHA1_Init(&c->inner);
-  SHA1_Update(&c->inner, pad, sizeof pad);
-  memset(pad, 0x5c, sizeof pad);
-  for (size_t i = 0; i < AUTH_KEY_BYTES; i++) pad[i] ^= auth[i];
-  SHA1_Init(&c->outer);
-  SHA1_Update(&c->outer, pad, sizeof pad);
-  OPENSSL_cleanse(pad, sizeof pad);
+  pad_state(&c->inner, auth, 0x36);
+  pad_state(&c->outer, auth, 0x5c);
   return 1;
 }
 
@@ -251,7 +253,7 @@ static void finalize_direction(napi_env env, void *data, void *hint) {
   (void)hint;
   rtp_direction *d = data;
   EVP_CIPHER_CTX_free(d->c.aes);
-  OPENSSL_cleanse(d, sizeof *d);
+  OPENSSL_cleanse(d, sizeof *d); /* the keys' states and the salt */
   free(d);
 }
 
