@@ -28,8 +28,19 @@ export interface LoopSamplerOptions {
   idlePeriodMs: number;
   /** Whether the process has work now (read at each tick: the next period follows it). */
   busy(): boolean;
-  /** Each tick: when it fired, and how late (the first tick only starts the count: null). */
+  /**
+   * Each tick: when it fired, and how late (the first tick only starts the count: null); and,
+   * when `datagramWaits` gives one, the datagrams' longest wait since the last tick: a late
+   * stretch that ended at `nowMs` (when that datagram's handler ran), `lateMs` long.
+   */
   onTick(nowMs: number, lateMs: number | null): void;
+  /**
+   * The longest wait of a datagram since it was last asked (the relay's sockets: from the
+   * kernel's receive time to its handler's call), or null when none came: read at each tick.
+   * A datagram that arrived in a stall measures it from its own arrival; the timer sees it from
+   * its next due time, up to one period later.
+   */
+  datagramWaits?: () => { worstMs: number; atMs: number } | null;
   /** The clock (default: the monotonic one). */
   nowMs?: () => number;
   /** Runs `fire` once after `ms`; returns its cancel (default: an unref'd setTimeout). */
@@ -51,6 +62,8 @@ export function startLoopSampler(o: LoopSamplerOptions): { stop(): void } {
   const arm = (): void => {
     const periodMs = o.busy() ? o.busyPeriodMs : o.idlePeriodMs;
     cancel = after(periodMs, () => {
+      const wait = o.datagramWaits?.() ?? null;
+      if (wait !== null) o.onTick(wait.atMs, wait.worstMs);
       const nowMs = now();
       o.onTick(nowMs, lateByMs(prevMs, nowMs, periodMs));
       prevMs = nowMs;
@@ -124,18 +137,20 @@ export class LoopDelayWindow {
 
 /**
  * This process's lateness for /metrics, on a sampler of its own; `busy` says when the process has
- * work, and the sampler then ticks every `busyPeriodMs` (DEFAULTS.serverLoop.periodMs by default).
+ * work, and the sampler then ticks every `busyPeriodMs` (DEFAULTS.serverLoop.periodMs by default);
+ * `datagramWaits`, when given, adds the datagrams' waits at each tick (LoopSamplerOptions).
  */
 export class LoopDelayMonitor {
   private readonly window = new LoopDelayWindow(() => performance.now());
   private readonly sampler: { stop(): void };
 
-  constructor(busy: () => boolean, busyPeriodMs: number = DEFAULTS.serverLoop.periodMs) {
+  constructor(busy: () => boolean, busyPeriodMs: number = DEFAULTS.serverLoop.periodMs, datagramWaits?: LoopSamplerOptions['datagramWaits']) {
     const s = DEFAULTS.serverLoop;
     this.sampler = startLoopSampler({
       busyPeriodMs,
       idlePeriodMs: s.idlePeriodMs,
       busy,
+      ...(datagramWaits ? { datagramWaits } : {}),
       onTick: (_nowMs, lateMs) => {
         if (lateMs !== null) this.window.record(lateMs);
       },

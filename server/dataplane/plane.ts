@@ -320,14 +320,16 @@ export async function startDataPlane(
         };
   const relay = start.relay === null ? null : await startRelayOf(start.relay, logger.child({ name: 'turn' }), planes);
   const r = start.reflector;
-  // The samplers tick every 10 ms while a test is open, every 200 ms otherwise (DEFAULTS.serverLoop).
+  // The samplers tick every 10 ms while a test is open, every 200 ms otherwise (DEFAULTS.serverLoop),
+  // and count at each tick how long the relay's datagrams waited since the last (its sockets' own).
   const busy = (): boolean => (plane?.sessionsOpen ?? 0) > 0;
+  const datagramWaits = relay?.datagramWaits ?? undefined;
   // This process's lateness for /metrics: the reflector's sampler's ticks when it runs (one timer), else a sampler of its own.
   const window = own.loopDelay && r !== null ? new LoopDelayWindow(() => performance.now()) : null;
   // The event loop runs the relay and the reflector: how late it ran goes to each test (its `final`).
   if (r?.rtp === true) await warmRtpLeg();
-  const lateness = r !== null ? startLoopLateness(DEFAULTS.serverLoop, busy, (ms) => window?.record(ms)) : null;
-  const ownSampler = own.loopDelay && window === null ? new LoopDelayMonitor(busy) : null;
+  const lateness = r !== null ? startLoopLateness(DEFAULTS.serverLoop, busy, (ms) => window?.record(ms), datagramWaits) : null;
+  const ownSampler = own.loopDelay && window === null ? new LoopDelayMonitor(busy, DEFAULTS.serverLoop.periodMs, datagramWaits) : null;
   const reflector: ReflectorParts | null =
     r === null
       ? null

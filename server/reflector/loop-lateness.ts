@@ -2,17 +2,21 @@
  * The server's event-loop lateness: a timer every `periodMs` while a test is open (every
  * `idlePeriodMs` otherwise: ../loop-delay.ts `startLoopSampler`) notes how late it fired (the
  * loop was busy that long: a probe or an ICE check arriving then waited as long before the relay
- * or the reflector read it), and the worst lateness per `binMs` of the server's clock is kept in
- * a ring of the last `bins` bins. Each reflector session sends the bins of its own span in its
- * `final` (wire.ts ServerLoopReading), so the page can tell the server's time from the line's.
+ * or the reflector read it). At each tick the longest wait of a datagram the relay read since the
+ * last (from the kernel's receive time to its handler's call) counts too, when the relay's
+ * sockets give it: a probe that arrived in a stall measures it from its own arrival, where the
+ * timer may have been due up to one period after the stall began. The worst lateness per `binMs`
+ * of the server's clock is kept in a ring of the last `bins` bins. Each reflector session sends
+ * the bins of its own span in its `final` (wire.ts ServerLoopReading), so the page can tell the
+ * server's time from the line's.
  *
- * Cheap: one callback per period (50 a second during a test, 5 when idle) doing a few array
+ * Cheap: one callback per period (100 a second during a test, 5 when idle) doing a few array
  * writes; three Float64Arrays of `bins` slots (86 KB at the defaults); the timer is unref'd and
  * never keeps the process alive.
  */
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import type { ServerLoopReading } from '../../src/protocol/wire.js';
-import { lateByMs, startLoopSampler } from '../loop-delay.js';
+import { lateByMs, startLoopSampler, type LoopSamplerOptions } from '../loop-delay.js';
 
 export interface LoopLatenessOptions {
   periodMs: number;
@@ -94,12 +98,14 @@ export function startLoopLateness(
   o: LoopLatenessOptions = DEFAULTS.serverLoop,
   busy: () => boolean = () => true,
   onLate: (lateMs: number) => void = () => undefined,
+  datagramWaits: LoopSamplerOptions['datagramWaits'] = undefined,
 ): { lateness: LoopLateness; stop(): void } {
   const lateness = new LoopLateness(o);
   const sampler = startLoopSampler({
     busyPeriodMs: o.periodMs,
     idlePeriodMs: o.idlePeriodMs,
     busy,
+    ...(datagramWaits ? { datagramWaits } : {}),
     onTick: (nowMs, lateMs) => {
       lateness.record(nowMs, lateMs);
       if (lateMs !== null) onLate(lateMs);

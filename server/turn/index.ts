@@ -19,6 +19,7 @@ import { startStreamListener, type StreamTimers } from './transport/stream-liste
 import { SourceConnections } from './transport/source-connections.js';
 import { bindUdp } from './transport/udp-listener.js';
 import type { RelayUdpSocket, UdpKind } from './transport/udp-listener.js';
+import { takeDatagramWaits, type DatagramWait } from './transport/native-udp.js';
 import { TlsRefusals, type CertificateRefusal } from './transport/tls-refusals.js';
 import type { RelayWitness } from '../../src/protocol/wire.js';
 import type { DoorName, DoorScope } from '../../src/protocol/door.js';
@@ -131,6 +132,13 @@ export interface Relay {
   doorRefusals(): Iterable<readonly [DoorName, DoorScope, number]>;
   /** Datagrams relayed so far, both directions (whether traffic flows: the plane's idle collection waits while it does). */
   packetsRelayed(): number;
+  /**
+   * The longest wait of a datagram read by the relay's UDP sockets since the last call (from the
+   * kernel's receive time to its handler's call: the event loop was late that long), and when;
+   * null when none was read. Null itself on Node's dgram sockets (CALLPROBE_UDP=dgram), which
+   * give no receive time.
+   */
+  readonly datagramWaits: (() => DatagramWait | null) | null;
   /** Another plane (RelayConfig.planes): takes in the first plane's allocation; whether it did. */
   adopt(m: MovedAllocation): Promise<boolean>;
   /** The first plane: the allocation lent to `plane` at `at` ended there (null: every one, that plane stopped). */
@@ -344,6 +352,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     },
     doorRefusals: () => metrics.doorRefusals(),
     packetsRelayed: () => metrics.packetsRelayed(),
+    datagramWaits: udpKind === 'native' ? takeDatagramWaits : null,
     adopt: (m) => runtime.adopt(m),
     settleLent: (plane, at) => runtime.settleLent(plane, at),
     dropAdopted: () => runtime.dropAdopted(),

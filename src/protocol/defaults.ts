@@ -208,6 +208,13 @@ export const DEFAULTS = {
    * when the plane runs in a process of its own, carries no probe: its sampler ticks every
    * `httpPeriodMs` while a test is open (a stall of that length or more is still seen every
    * time), which took 4-6 ms of CPU a second off a test.
+   *
+   * A plane whose relay reads its UDP on our own sockets also counts, at each tick, the longest
+   * wait of a datagram since the last one (from the kernel's receive time to the call of its
+   * handler: server/turn/transport/native/udp.c): a probe that arrives in a stall measures it
+   * from its own arrival, where the timer alone may see up to one period less of it. Its timer
+   * keeps the 10 ms: at 50 ms, with the waits between ticks, the plane woke 165 times a second
+   * instead of 228 while a test streamed, and cost no less (docs/benchmarks.md).
    */
   serverLoop: { periodMs: 10, httpPeriodMs: 50, idlePeriodMs: 200, binMs: 200, bins: 3_600 },
 

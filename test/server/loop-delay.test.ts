@@ -52,6 +52,39 @@ describe('startLoopSampler', () => {
     ]);
   });
 
+  it("counts at each tick the datagrams' longest wait since the last, as a stretch that ended when that datagram was handled", () => {
+    let clock = 1000;
+    const armed: Array<() => void> = [];
+    const ticks: Array<[number, number | null]> = [];
+    const waits: Array<{ worstMs: number; atMs: number } | null> = [null, { worstMs: 12.5, atMs: 1080 }];
+    const sampler = startLoopSampler({
+      busyPeriodMs: 50,
+      idlePeriodMs: 200,
+      busy: () => true,
+      onTick: (nowMs, lateMs) => ticks.push([nowMs, lateMs]),
+      datagramWaits: () => waits.shift() ?? null,
+      nowMs: () => clock,
+      after: (_ms, fire) => {
+        armed.push(fire);
+        return () => undefined;
+      },
+    });
+    clock = 1050;
+    armed.at(-1)?.();
+    clock = 1101; // the timer 1 ms late; a datagram handled at 1080 had waited 12.5 ms
+    armed.at(-1)?.();
+    clock = 1151;
+    armed.at(-1)?.();
+    sampler.stop();
+    expect(ticks).toEqual([
+      [1000, null],
+      [1050, 0],
+      [1080, 12.5],
+      [1101, 1],
+      [1151, 0],
+    ]);
+  });
+
   it('cancels its timer on stop', () => {
     let cancelled = 0;
     const sampler = startLoopSampler({

@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
 import { TypedError } from '../../../src/protocol/typed-error.js';
 
 /** The addon's functions (./native/udp.c). */
@@ -21,6 +22,7 @@ interface UdpAddon {
   disconnect(handle: UdpHandle): void;
   send(handle: UdpHandle, data: Buffer, offset: number, length: number, ip: string | null, port: number): number;
   close(handle: UdpHandle): void;
+  takeWaits(out: Float64Array): void;
 }
 
 /** An opaque socket of the addon. */
@@ -45,7 +47,7 @@ export function nativeUdpPath(): string {
   return join(dir, 'dist', 'native', 'callprobe-udp.node');
 }
 
-const FUNCTIONS = ['open', 'start', 'connect', 'disconnect', 'send', 'close'] as const;
+const FUNCTIONS = ['open', 'start', 'connect', 'disconnect', 'send', 'close', 'takeWaits'] as const;
 
 let addon: UdpAddon | null = null;
 
@@ -68,6 +70,27 @@ function nativeUdp(): UdpAddon {
     throw new NativeUdpError('not-loadable', `${path} is not this version's UDP socket addon: run npm run build again`);
   addon = loaded as UdpAddon;
   return addon;
+}
+
+/** The longest wait of a datagram read since the last reading, and when its handler was called (ms, performance.now()). */
+export interface DatagramWait {
+  worstMs: number;
+  atMs: number;
+}
+
+const waits = new Float64Array(3);
+
+/**
+ * How long the datagrams read since the last call waited between the kernel's receiving them and
+ * their handlers' calls, over every socket of the addon in this thread: the longest, or null when
+ * none was read (or no socket of the addon was ever opened here). The event loop was busy, or
+ * not yet awake, that long: a probe arriving then waited as long before the relay read it.
+ */
+export function takeDatagramWaits(): DatagramWait | null {
+  if (addon === null) return null;
+  addon.takeWaits(waits);
+  if (waits[0] === 0) return null;
+  return { worstMs: waits[1] as number, atMs: performance.now() - (waits[2] as number) };
 }
 
 /** Why a datagram was not sent: the kernel's send buffer was full, or another error (its code). */

@@ -15,7 +15,11 @@
  *   take at once (its send buffer full) is not queued, the call answers its errno, and the
  *   caller counts it as dropped: a relay's queue is the socket buffer, never memory without end;
  * - connects to one peer (a client moved in from another plane, a relayed address's one peer),
- *   disconnects, and closes.
+ *   disconnects, and closes;
+ * - notes how long each datagram waited between the kernel's receiving it (SO_TIMESTAMPNS, the
+ *   wall clock) and its handler's call (the event loop was busy, or not yet awake, that long), and
+ *   keeps the longest wait since it was last asked (`takeWaits`): the data plane's event-loop
+ *   lateness read from the packets themselves, with no timer of its own to wake the loop.
  * Errors answer `code` as Node's do ("EADDRINUSE"), thrown where a call cannot go on.
  */
 #define _GNU_SOURCE
@@ -27,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -43,8 +48,54 @@ typedef struct {
   struct mmsghdr msgs[BATCH];
   struct iovec iov[BATCH];
   struct sockaddr_storage from[BATCH];
+  /* Each datagram's ancillary data: its receive time (SCM_TIMESTAMPNS). */
+  union {
+    struct cmsghdr align;
+    char bytes[CMSG_SPACE(sizeof(struct timespec))];
+  } ctrl[BATCH];
   uint8_t bufs[BATCH][MAX_DATAGRAM];
+  /*
+   * The waits since `takeWaits` last read them, over every socket of this environment: how many
+   * datagrams carried a receive time, the longest wait, and when (CLOCK_MONOTONIC) the handler of
+   * that datagram was called.
+   */
+  uint32_t waits;
+  int64_t worst_wait_ns;
+  int64_t worst_at_ns;
 } area_t;
+
+static int64_t ns_of(const struct timespec *t) {
+  return (int64_t)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+/* The receive time the kernel put on message `i` (wall clock, ns), or -1 when it has none. */
+static int64_t received_ns(area_t *a, int i) {
+  struct msghdr *h = &a->msgs[i].msg_hdr;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS && c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
+      struct timespec t;
+      memcpy(&t, CMSG_DATA(c), sizeof t);
+      return ns_of(&t);
+    }
+  }
+  return -1;
+}
+
+/* Notes message `i`'s wait, its handler about to be called now. */
+static void note_wait(area_t *a, int i) {
+  int64_t at = received_ns(a, i);
+  if (at < 0) return;
+  struct timespec wall, mono;
+  clock_gettime(CLOCK_REALTIME, &wall);
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  int64_t wait = ns_of(&wall) - at;
+  if (wait < 0) wait = 0; /* the wall clock stepped back between the two readings */
+  if (a->waits == 0 || wait > a->worst_wait_ns) {
+    a->worst_wait_ns = wait;
+    a->worst_at_ns = ns_of(&mono);
+  }
+  a->waits++;
+}
 
 typedef struct {
   area_t *area;
@@ -161,6 +212,8 @@ static napi_value Open(napi_env env, napi_callback_info info) {
     close(fd);
     return throw_errno(env, e, "SO_REUSEADDR");
   }
+  /* Each datagram's receive time, for its wait (note_wait); without it no wait is noted. */
+  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
   if (size > 0) {
     /* The kernel caps them at rmem_max and wmem_max; a smaller buffer is not an error. */
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
@@ -242,6 +295,8 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
       a->msgs[i].msg_hdr.msg_iovlen = 1;
       a->msgs[i].msg_hdr.msg_name = &a->from[i];
       a->msgs[i].msg_hdr.msg_namelen = sizeof a->from[i];
+      a->msgs[i].msg_hdr.msg_control = a->ctrl[i].bytes;
+      a->msgs[i].msg_hdr.msg_controllen = sizeof a->ctrl[i].bytes;
     }
     int n = recvmmsg(u->fd, a->msgs, BATCH, MSG_DONTWAIT, NULL);
     if (n < 0) {
@@ -272,6 +327,7 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
       napi_create_buffer_copy(env, a->msgs[i].msg_len, a->bufs[i], &copy, &args[0]);
       napi_create_string_latin1(env, text, NAPI_AUTO_LENGTH, &args[1]);
       napi_create_uint32(env, port, &args[2]);
+      note_wait(a, i);
       call(env, u, global, on_message, 3, args);
       napi_close_handle_scope(env, inner);
     }
@@ -377,6 +433,39 @@ static napi_value Close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * takeWaits(out: a Float64Array of 3 or more): writes [datagrams, longest wait in ms, ms since
+ * that datagram's handler was called] for the datagrams read since the last call ([0, 0, 0] when
+ * none), and starts the count again.
+ */
+static napi_value TakeWaits(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  bool typed = false;
+  if (argc >= 1) napi_is_typedarray(env, argv[0], &typed);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void *data = NULL;
+  if (!typed || napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_float64_array || length < 3)
+    return throw_type(env, "takeWaits(a Float64Array of at least 3)");
+  area_t *a = NULL;
+  napi_get_instance_data(env, (void **)&a);
+  double *out = data;
+  if (a->waits == 0) {
+    out[0] = out[1] = out[2] = 0;
+    return NULL;
+  }
+  struct timespec mono;
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  out[0] = a->waits;
+  out[1] = (double)a->worst_wait_ns / 1e6;
+  out[2] = (double)(ns_of(&mono) - a->worst_at_ns) / 1e6;
+  a->waits = 0;
+  a->worst_wait_ns = 0;
+  return NULL;
+}
+
 static void free_area(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
@@ -384,7 +473,7 @@ static void free_area(napi_env env, void *data, void *hint) {
 }
 
 NAPI_MODULE_INIT() {
-  area_t *area = malloc(sizeof *area);
+  area_t *area = calloc(1, sizeof *area);
   if (area == NULL || napi_set_instance_data(env, area, free_area, NULL) != napi_ok) {
     free(area);
     napi_throw_error(env, "ENOMEM", "no memory for the UDP receive area");
@@ -397,6 +486,7 @@ NAPI_MODULE_INIT() {
       {"disconnect", NULL, Disconnect, NULL, NULL, NULL, napi_default, NULL},
       {"send", NULL, Send, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, Close, NULL, NULL, NULL, napi_default, NULL},
+      {"takeWaits", NULL, TakeWaits, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -5,7 +5,8 @@
  */
 import type { Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NativeUdpSocket, nativeUdpPath } from '../../../../server/turn/transport/native-udp.js';
+import { performance } from 'node:perf_hooks';
+import { NativeUdpSocket, nativeUdpPath, takeDatagramWaits } from '../../../../server/turn/transport/native-udp.js';
 import { bindUdp, closeUdp, freeUdpPort } from '../../../kit/net.js';
 
 interface Heard {
@@ -134,6 +135,32 @@ describe('the native UDP socket', () => {
     peers.push(back);
     back.send(Buffer.from('here now'), s.port, '127.0.0.1');
     expect((await l.next()).msg.toString()).toBe('here now');
+  });
+
+  it("says how long a datagram waited between the kernel's receiving it and its handler's call", async () => {
+    const s = native(4, '127.0.0.1');
+    const l = listen(s);
+    const tx = native(4, '127.0.0.1'); // sends at once (sendto), where dgram's send waits for a lookup
+    takeDatagramWaits(); // what other tests' sockets read before
+    expect(takeDatagramWaits()).toBeNull();
+    expect(tx.send(Buffer.from('first'), '127.0.0.1', s.port)).toBeNull();
+    await l.next();
+    const quick = takeDatagramWaits();
+    expect(quick).not.toBeNull();
+    expect(quick?.worstMs).toBeGreaterThanOrEqual(0);
+    // The event loop held 30 ms (by its own clock) after the datagram was sent: it waited at least that long.
+    expect(tx.send(Buffer.from('second'), '127.0.0.1', s.port)).toBeNull();
+    const heldFrom = performance.now();
+    while (performance.now() - heldFrom < 30) {
+      // busy: the loop cannot read the socket
+    }
+    await l.next();
+    const handledBy = performance.now();
+    const held = takeDatagramWaits();
+    expect(held?.worstMs).toBeGreaterThanOrEqual(30);
+    expect(held?.atMs).toBeGreaterThanOrEqual(heldFrom + 30);
+    expect(held?.atMs).toBeLessThanOrEqual(handledBy);
+    expect(takeDatagramWaits()).toBeNull();
   });
 
   it('refuses what is not an address of its family, and does nothing once closed', () => {
