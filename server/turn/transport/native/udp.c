@@ -18,8 +18,8 @@
  *   disconnects, and closes;
  * - notes how long each datagram waited between the kernel's receiving it (SO_TIMESTAMPNS, the
  *   wall clock) and its handler's call (the event loop was busy, or not yet awake, that long), and
- *   keeps the longest wait since it was last asked (`takeWaits`): the data plane's event-loop
- *   lateness read from the packets themselves, with no timer of its own to wake the loop.
+ *   keeps the longest wait since it was last asked (`takeWaits`, at each tick of the data
+ *   plane's event-loop sampler): its lateness read from the packets themselves.
  * Errors answer `code` as Node's do ("EADDRINUSE"), thrown where a call cannot go on.
  */
 #define _GNU_SOURCE
