@@ -5,7 +5,9 @@
  * Chromium (`callprobe run`: the page, the RTP path with the data-channel cross-check, the port
  * check) and for the Node client (./many-client.ts, one test at a time: the data-channel path).
  * Tests run one after another against one `serve`, so each figure holds setup and teardown, and
- * what the tests leave running until the plane's idle collection. The CLI's Chromium runs again
+ * what the tests leave running until the plane's idle collection. On the same `serve`, after
+ * those and as many Chromium tests again not counted, the CLI's Chromium runs once more: a server
+ * that has run tests all day, whose hot code V8 has optimized. The CLI's Chromium runs again
  * against a `serve` whose RTP leg runs our SRTP in JavaScript
  * (`CALLPROBE_SRTP=js`, as before the addon), against one whose relay runs on Node's `dgram` sockets in place
  * of its native ones (`CALLPROBE_UDP=dgram`, as before them), against one whose RTP leg takes the page's stream through
@@ -41,7 +43,7 @@ export function costOptionsFromArgs(args: readonly string[]): CostOptions | null
 const HTTP_PORT = 18098;
 
 interface ClientCost {
-  client: 'chromium' | 'node' | 'chromium-js-srtp' | 'chromium-dgram' | 'chromium-werift-rtp' | 'chromium-werift-srtp';
+  client: 'chromium' | 'node' | 'chromium-warm' | 'chromium-js-srtp' | 'chromium-dgram' | 'chromium-werift-rtp' | 'chromium-werift-srtp';
   /** What the tests ran: the graded probe path, and the cross-check beside it. */
   mode: string;
   tests: number;
@@ -90,6 +92,14 @@ async function measure(
   shares?: { out: [string, number][] },
 ): Promise<ClientCost> {
   const paths: string[] = [];
+  if (client === 'chromium-warm') {
+    // A serve that has run tests all day: its hot code optimized, which a fresh one's first tests
+    // pay for as they run (V8's optimizing compiler on its helper threads, and slower code until
+    // then). Warmed by as many tests again, not counted, and their tail let go before the reading.
+    for (let i = 0; i < o.runs; i++)
+      process.stderr.write(`cost ${client} warm-up ${i + 1}/${o.runs}: ${(await chromiumTest(url, o.durationS)) ?? 'did not complete'}\n`);
+    await pause(DEFAULTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS);
+  }
   const before = readTree(pid);
   for (let i = 0; i < o.runs; i++) {
     // The last test's streaming, by thread, when asked (the plane is warm by then).
@@ -151,7 +161,7 @@ const FLOOR_LABEL: Record<FloorKind, string> = {
 };
 
 export async function runCostBench(o: CostOptions): Promise<void> {
-  const now = await onOneServe(['chromium', 'node'], o, {});
+  const now = await onOneServe(['chromium', 'node', 'chromium-warm'], o, {});
   const jsSrtp = await onOneServe(['chromium-js-srtp'], o, { CALLPROBE_SRTP: 'js' });
   const dgramUdp = await onOneServe(['chromium-dgram'], o, { CALLPROBE_UDP: 'dgram' });
   const weriftRtp = await onOneServe(['chromium-werift-rtp'], o, { CALLPROBE_RTP_PATH: 'werift' });
@@ -189,7 +199,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
   const markdown = [
     `### The server's CPU per full test (${date})`,
     '',
-    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another, the tree read again ${(DEFAULTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS) / 1000} s after the last, once the plane had let wrtc's factory go and collected: what the tests left running is theirs; serve's process tree, its idle rate read to the nanosecond over ${IDLE_S} s once it had run ${SETTLE_S} s, ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, taken off; the last four rows each against a \`serve\` of its own: one whose RTP leg runs our SRTP in JavaScript, as before the addon, idle ${(jsSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose relay runs on Node's \`dgram\` sockets in place of its native ones, idle ${(dgramUdp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg takes the page's stream through werift's RTP path, idle ${(weriftRtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, and one whose RTP leg runs werift's own SRTP as well, idle ${(weriftSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s). Summary: \`${files.summary}\`.`,
+    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another, the tree read again ${(DEFAULTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS) / 1000} s after the last, once the plane had let wrtc's factory go and collected: what the tests left running is theirs; serve's process tree, its idle rate read to the nanosecond over ${IDLE_S} s once it had run ${SETTLE_S} s, ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, taken off; the last four rows each against a \`serve\` of its own: one whose RTP leg runs our SRTP in JavaScript, as before the addon, idle ${(jsSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose relay runs on Node's \`dgram\` sockets in place of its native ones, idle ${(dgramUdp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg takes the page's stream through werift's RTP path, idle ${(weriftRtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, and one whose RTP leg runs werift's own SRTP as well, idle ${(weriftSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s). The third row is the first two rows' \`serve\`, warm: after their tests and ${o.runs} more Chromium tests not counted, whose tail was let go before its first reading. Summary: \`${files.summary}\`.`,
     '',
     mdTable(
       ['client', 'what the test ran', 'tests completed', 'server CPU-s per test', 'wall s per test'],
@@ -198,13 +208,15 @@ export async function runCostBench(o: CostOptions): Promise<void> {
           ? "the CLI's Chromium (`callprobe run`)"
           : c.client === 'node'
             ? 'Node client (no page)'
-            : c.client === 'chromium-js-srtp'
-              ? "the CLI's Chromium, our SRTP in JavaScript (before)"
-              : c.client === 'chromium-dgram'
-                ? "the CLI's Chromium, the relay on Node's `dgram` sockets (before)"
-                : c.client === 'chromium-werift-rtp'
-                  ? "the CLI's Chromium, werift's RTP path in the RTP leg (before)"
-                  : "the CLI's Chromium, werift's RTP path and its own SRTP in the RTP leg (before)",
+            : c.client === 'chromium-warm'
+              ? `the CLI's Chromium, the same serve warm (after the two rows above and ${o.runs} more Chromium tests)`
+              : c.client === 'chromium-js-srtp'
+                ? "the CLI's Chromium, our SRTP in JavaScript (before)"
+                : c.client === 'chromium-dgram'
+                  ? "the CLI's Chromium, the relay on Node's `dgram` sockets (before)"
+                  : c.client === 'chromium-werift-rtp'
+                    ? "the CLI's Chromium, werift's RTP path in the RTP leg (before)"
+                    : "the CLI's Chromium, werift's RTP path and its own SRTP in the RTP leg (before)",
         c.mode,
         `${c.completed} of ${c.tests}`,
         fx(c.cpuSPerTest),
