@@ -171,10 +171,49 @@ export function threadShares(
   const was = new Map(before.map((t) => [t.tid, t.ns]));
   const groups = new Map<string, number>();
   for (const t of after) {
-    const where = t.pid === root ? 'HTTP process' : 'data plane';
-    const what = t.tid === t.pid ? 'main thread' : t.comm === 'node' ? "Node's helper threads" : `${t.comm.replace(/[-_ ]?\d+$/, '')} threads`;
-    const key = `${where}, ${what}`;
+    const key = threadGroup(root, t);
     groups.set(key, (groups.get(key) ?? 0) + (t.ns - (was.get(t.tid) ?? 0)));
   }
   return [...groups].map(([g, ns]): [string, number] => [g, wallS > 0 ? ns / 1e6 / wallS : 0]).sort((a, b) => b[1] - a[1]);
+}
+
+/** The group a thread of `root`'s tree counts in (threadShares' groups). */
+export function threadGroup(root: number, t: ThreadReading): string {
+  const where = t.pid === root ? 'HTTP process' : 'data plane';
+  const what = t.tid === t.pid ? 'main thread' : t.comm === 'node' ? "Node's helper threads" : `${t.comm.replace(/[-_ ]?\d+$/, '')} threads`;
+  return `${where}, ${what}`;
+}
+
+/**
+ * Every thread's CPU over a span, kept when the thread ends (a reading of the tree forgets an
+ * ended thread, and wrtc's threads end with its factory, after a test): read the tree often
+ * (`see`), and each thread counts from its first reading (0 for one that started after the
+ * span's first reading) to its last. A thread that started and ended between two readings is
+ * not seen: compare the sum with the tree's own CPU (readTree, which keeps ended threads').
+ */
+export class ThreadLedger {
+  private readonly from = new Map<number, number>();
+  private readonly latest = new Map<number, { group: string; ns: number }>();
+
+  constructor(
+    private readonly root: number,
+    start: readonly ThreadReading[],
+  ) {
+    for (const t of start) this.from.set(t.tid, t.ns);
+    this.see(start);
+  }
+
+  see(threads: readonly ThreadReading[]): void {
+    for (const t of threads) {
+      if (!this.from.has(t.tid)) this.from.set(t.tid, 0);
+      this.latest.set(t.tid, { group: threadGroup(this.root, t), ns: t.ns });
+    }
+  }
+
+  /** CPU seconds of each group over the span, largest first. */
+  cpuSByGroup(): [group: string, cpuS: number][] {
+    const groups = new Map<string, number>();
+    for (const [tid, { group, ns }] of this.latest) groups.set(group, (groups.get(group) ?? 0) + (ns - (this.from.get(tid) ?? 0)) / 1e9);
+    return [...groups].sort((a, b) => b[1] - a[1]);
+  }
 }

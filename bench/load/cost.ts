@@ -22,7 +22,7 @@ import { spawnBounded } from '../lib/process.js';
 import { runCli, startServe } from '../lib/processes.js';
 import { intFlag } from '../lib/flags.js';
 import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
-import { costPerTest, idleRate, readThreads, readTree, readTreeNs, threadShares } from '../lib/test-cost.js';
+import { costPerTest, idleRate, readThreads, readTree, readTreeNs, ThreadLedger, threadShares } from '../lib/test-cost.js';
 import { setTimeout as pause } from 'node:timers/promises';
 import type { ManyClientRun } from './many-client.js';
 import { floorCost, PROBE_DATAGRAM_BYTES, type FloorCost, type FloorKind } from './floor.js';
@@ -50,6 +50,22 @@ interface ClientCost {
   completed: number;
   cpuSPerTest: number | null;
   wallSPerTest: number;
+  /** Where its tests' CPU went, by thread group (CPU-s per test, each group's idle rate taken off), when asked. */
+  byThread?: [group: string, cpuSPerTest: number][];
+}
+
+/** How often the threads of serve are read while a test's CPU is kept by thread (ThreadLedger). */
+const LEDGER_POLL_MS = 200;
+
+/** Reads `pid`'s threads into a ledger every LEDGER_POLL_MS until the returned stop, which reads them once more. */
+function keepThreads(pid: number): () => ThreadLedger {
+  const ledger = new ThreadLedger(pid, readThreads(pid));
+  const timer = setInterval(() => ledger.see(readThreads(pid)), LEDGER_POLL_MS);
+  return () => {
+    clearInterval(timer);
+    ledger.see(readThreads(pid));
+    return ledger;
+  };
 }
 
 /** One test by the CLI's Chromium; returns its probe path, or null when it did not complete. */
@@ -90,6 +106,7 @@ async function measure(
   o: CostOptions,
   idleCpuSPerS: number,
   shares?: { out: [string, number][] },
+  idleByThread?: ReadonlyMap<string, number>,
 ): Promise<ClientCost> {
   const paths: string[] = [];
   if (client === 'chromium-warm') {
@@ -101,6 +118,7 @@ async function measure(
     await pause(DEFAULTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS);
   }
   const before = readTree(pid);
+  const stopLedger = idleByThread ? keepThreads(pid) : null;
   for (let i = 0; i < o.runs; i++) {
     // The last test's streaming, by thread, when asked (the plane is warm by then).
     const window = shares && i === o.runs - 1 && o.durationS >= STREAM_WINDOW.fromS + STREAM_WINDOW.forS ? streamingShares(pid) : null;
@@ -115,6 +133,12 @@ async function measure(
   // the wait is taken off with the rest).
   await pause(DEFAULTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS);
   const after = readTree(pid);
+  const ledger = stopLedger?.() ?? null;
+  const wallS = (after.atMs - before.atMs) / 1000;
+  const byThread =
+    ledger === null || idleByThread === undefined || paths.length === 0
+      ? undefined
+      : ledger.cpuSByGroup().map(([g, cpuS]): [string, number] => [g, (cpuS - ((idleByThread.get(g) ?? 0) / 1000) * wallS) / paths.length]);
   const mode =
     client === 'node'
       ? `${[...new Set(paths)].join(', ') || '–'} at 100/s, no page`
@@ -125,7 +149,8 @@ async function measure(
     tests: o.runs,
     completed: paths.length,
     cpuSPerTest: costPerTest(before, after, idleCpuSPerS, paths.length),
-    wallSPerTest: (after.atMs - before.atMs) / 1000 / o.runs,
+    wallSPerTest: wallS / o.runs,
+    ...(byThread ? { byThread } : {}),
   };
 }
 
@@ -142,10 +167,25 @@ async function onOneServe(
   const server = await startServe(['--turn-ports', '3478-3481', '--no-store'], HTTP_PORT, { env });
   try {
     await idleRate(server.pid, SETTLE_S);
+    const idleThreads = readThreads(server.pid);
     const idle = await idleRate(server.pid, IDLE_S, readTreeNs);
+    // Each thread group's idle rate (ms of CPU a second), taken off its share of the warm tests.
+    const idleByThread = new Map(threadShares(server.pid, idleThreads, readThreads(server.pid), IDLE_S));
     const costs: ClientCost[] = [];
     const shares = { out: [] as [string, number][] };
-    for (const client of clients) costs.push(await measure(client, server.pid, server.url, o, idle.cpuSPerS, client === 'chromium' ? shares : undefined));
+    for (const client of clients) {
+      costs.push(
+        await measure(
+          client,
+          server.pid,
+          server.url,
+          o,
+          idle.cpuSPerS,
+          client === 'chromium' ? shares : undefined,
+          client === 'chromium-warm' ? idleByThread : undefined,
+        ),
+      );
+    }
     return { idle, costs, shares: shares.out };
   } finally {
     await server.stop();
@@ -159,6 +199,30 @@ const FLOOR_LABEL: Record<FloorKind, string> = {
   'node-probe': "a probe echo in Node (the reflector's own SRTP and probe code, `dgram`)",
   'c-probe': "a probe echo in C (OpenSSL's AES and HMAC, contexts made once)",
 };
+
+/** The warm row's tests by thread group, for the docs: every group of at least 5 ms a test, the rest summed, and what no reading saw. */
+function warmByThreadLines(warm: ClientCost | undefined): string[] {
+  if (warm?.byThread === undefined || warm.cpuSPerTest === null) return [];
+  const shown = warm.byThread.filter(([, v]) => Math.abs(v) >= 0.005);
+  const rest = warm.byThread.filter(([, v]) => Math.abs(v) < 0.005).reduce((sum, [, v]) => sum + v, 0);
+  const seen = warm.byThread.reduce((sum, [, v]) => sum + v, 0);
+  return [
+    '',
+    `Where the warm row's tests went, whole (set-up, streaming, teardown and the tail to the plane's collection): serve's threads read every ${LEDGER_POLL_MS} ms, each thread kept to its last reading when it ended (wrtc's end with its factory), each group's idle rate taken off, in CPU-s per test; ${warm.cpuSPerTest.toFixed(3)} in all:`,
+    '',
+    mdTable(
+      ['threads', 'CPU-s per test'],
+      [
+        ...shown.map(([g, v]) => [g, v.toFixed(3)]),
+        ['every other thread', rest.toFixed(3)],
+        [
+          `threads that began and ended between two readings (the total less the threads'${seen > warm.cpuSPerTest ? ': the readings round apart' : ''})`,
+          (warm.cpuSPerTest - seen).toFixed(3),
+        ],
+      ],
+    ),
+  ];
+}
 
 export async function runCostBench(o: CostOptions): Promise<void> {
   const now = await onOneServe(['chromium', 'node', 'chromium-warm'], o, {});
@@ -247,6 +311,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
             now.shares.filter(([, v]) => v >= 0.05).map(([g, v]) => [g, v.toFixed(1)]),
           ),
         ]),
+    ...warmByThreadLines(costs.find((c) => c.client === 'chromium-warm')),
     '',
     `SRTP contexts kept per session against werift's new cipher and HMAC per packet (\`bench/load/srtp-contexts.ts\`: the same bytes checked first, then a tight loop of a ${SRTP_PAYLOAD_BYTES}-byte payload; a probe's round trip does each twice, decrypt and encrypt):`,
     '',

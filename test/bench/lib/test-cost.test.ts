@@ -1,6 +1,16 @@
 /** The cost of a test (bench/lib/test-cost.ts): /proc/<pid>/stat's CPU fields and the per-test arithmetic, against hand-computed figures. */
 import { describe, expect, it } from 'vitest';
-import { costPerTest, cpuRate, readTreeNs, schedstatNs, statTicks, threadShares, type ThreadReading, type TreeReading } from '../../../bench/lib/test-cost.js';
+import {
+  costPerTest,
+  cpuRate,
+  readTreeNs,
+  schedstatNs,
+  statTicks,
+  ThreadLedger,
+  threadShares,
+  type ThreadReading,
+  type TreeReading,
+} from '../../../bench/lib/test-cost.js';
 
 const reading = (cpuS: number, atMs: number): TreeReading => ({ cpuS, rssMiB: 0, atMs, pids: [] });
 
@@ -75,5 +85,22 @@ describe('threadShares', () => {
       ['data plane, PeerConnectionF threads', 2],
       ["HTTP process, Node's helper threads", 0],
     ]);
+  });
+});
+
+describe('ThreadLedger', () => {
+  const t = (pid: number, tid: number, comm: string, ms: number): ThreadReading => ({ pid, tid, comm, ns: ms * 1e6 });
+
+  it('keeps a thread that ended at its last reading, and counts one that began during the span from zero', () => {
+    const ledger = new ThreadLedger(10, [t(10, 10, 'node', 100), t(20, 20, 'callprobe-datap', 300)]);
+    // A wrtc thread begins (4 ms by the first reading, 9 by the second), then ends with its factory.
+    ledger.see([t(10, 10, 'node', 103), t(20, 20, 'callprobe-datap', 350), t(20, 31, 'PeerConnectionF', 4)]);
+    ledger.see([t(10, 10, 'node', 104), t(20, 20, 'callprobe-datap', 380), t(20, 31, 'PeerConnectionF', 9)]);
+    ledger.see([t(10, 10, 'node', 106), t(20, 20, 'callprobe-datap', 390)]);
+    const got = ledger.cpuSByGroup();
+    expect(got.map(([g]) => g)).toEqual(['data plane, main thread', 'data plane, PeerConnectionF threads', 'HTTP process, main thread']);
+    expect(got[0]?.[1]).toBeCloseTo(0.09, 12);
+    expect(got[1]?.[1]).toBeCloseTo(0.009, 12);
+    expect(got[2]?.[1]).toBeCloseTo(0.006, 12);
   });
 });
