@@ -178,7 +178,7 @@ export function threadShares(
 }
 
 /** The group a thread of `root`'s tree counts in (threadShares' groups). */
-export function threadGroup(root: number, t: ThreadReading): string {
+function threadGroup(root: number, t: ThreadReading): string {
   const where = t.pid === root ? 'HTTP process' : 'data plane';
   const what = t.tid === t.pid ? 'main thread' : t.comm === 'node' ? "Node's helper threads" : `${t.comm.replace(/[-_ ]?\d+$/, '')} threads`;
   return `${where}, ${what}`;

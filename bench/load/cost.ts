@@ -138,7 +138,10 @@ async function measure(
   const byThread =
     ledger === null || idleByThread === undefined || paths.length === 0
       ? undefined
-      : ledger.cpuSByGroup().map(([g, cpuS]): [string, number] => [g, (cpuS - ((idleByThread.get(g) ?? 0) / 1000) * wallS) / paths.length]);
+      : ledger
+          .cpuSByGroup()
+          .map(([g, cpuS]): [string, number] => [g, (cpuS - ((idleByThread.get(g) ?? 0) / 1000) * wallS) / paths.length])
+          .sort((a, b) => b[1] - a[1]);
   const mode =
     client === 'node'
       ? `${[...new Set(paths)].join(', ') || '–'} at 100/s, no page`
