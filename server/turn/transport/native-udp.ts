@@ -23,7 +23,22 @@ interface UdpAddon {
   send(handle: UdpHandle, data: Buffer, offset: number, length: number, ip: string | null, port: number): number;
   close(handle: UdpHandle): void;
   takeWaits(out: Float64Array): void;
+  samplerStart(
+    busyPeriodMs: number,
+    idlePeriodMs: number,
+    batchTicks: number,
+    busy: boolean,
+    withWaits: boolean,
+    perfNowMs: number,
+    onBatch: () => boolean,
+  ): SamplerHandle;
+  samplerTake(handle: SamplerHandle, out: Float64Array): number;
+  samplerStop(handle: SamplerHandle): void;
 }
+
+/** An opaque event-loop sampler of the addon. */
+declare const samplerHandle: unique symbol;
+type SamplerHandle = { readonly [samplerHandle]: true };
 
 /** An opaque socket of the addon. */
 declare const udpHandle: unique symbol;
@@ -47,7 +62,7 @@ export function nativeUdpPath(): string {
   return join(dir, 'dist', 'native', 'callprobe-udp.node');
 }
 
-const FUNCTIONS = ['open', 'start', 'connect', 'disconnect', 'send', 'close', 'takeWaits'] as const;
+const FUNCTIONS = ['open', 'start', 'connect', 'disconnect', 'send', 'close', 'takeWaits', 'samplerStart', 'samplerTake', 'samplerStop'] as const;
 
 let addon: UdpAddon | null = null;
 
@@ -91,6 +106,58 @@ export function takeDatagramWaits(): DatagramWait | null {
   addon.takeWaits(waits);
   if (waits[0] === 0) return null;
   return { worstMs: waits[1] as number, atMs: performance.now() - (waits[2] as number) };
+}
+
+/** What the addon's event-loop sampler is told (NativeLoopTicks). */
+export interface NativeLoopTicksOptions {
+  busyPeriodMs: number;
+  idlePeriodMs: number;
+  /** While busy, the ticks are handed to `onTick` every this many ticks (at each tick while idle). */
+  batchTicks: number;
+  /** Read at each hand-over: the next period follows it. */
+  busy(): boolean;
+  /** Whether each tick also notes the longest wait of a datagram the addon's sockets read since the last (this thread's relay). */
+  withWaits: boolean;
+  /** Each record, in time order: when (ms, performance.now()) and how late (ms). */
+  onTick(atMs: number, lateMs: number): void;
+}
+
+/** Records the addon hands over at most at once (udp.c SAMPLER_RECORDS). */
+const SAMPLER_RECORDS = 256;
+
+/**
+ * The event loop's sampler on the addon (./native/udp.c `samplerStart`): a libuv timer that notes
+ * how late it fires, and the datagrams' longest waits, with no JavaScript call per tick; its
+ * records reach `onTick` in batches, and at once on `flush()`.
+ */
+export class NativeLoopTicks {
+  private readonly out = new Float64Array(2 * SAMPLER_RECORDS);
+  private readonly udp: UdpAddon;
+  private readonly handle: SamplerHandle;
+  private stopped = false;
+
+  constructor(private readonly o: NativeLoopTicksOptions) {
+    this.udp = nativeUdp();
+    this.handle = this.udp.samplerStart(o.busyPeriodMs, o.idlePeriodMs, o.batchTicks, o.busy(), o.withWaits, performance.now(), () => {
+      this.flush();
+      return o.busy();
+    });
+  }
+
+  /** Hands every record noted so far to `onTick`. */
+  flush(): void {
+    if (this.stopped) return;
+    const n = this.udp.samplerTake(this.handle, this.out);
+    for (let i = 0; i < n; i++) this.o.onTick(this.out[2 * i] as number, this.out[2 * i + 1] as number);
+  }
+
+  /** Hands over what is noted and stops; a call after it does nothing. */
+  stop(): void {
+    if (this.stopped) return;
+    this.flush();
+    this.stopped = true;
+    this.udp.samplerStop(this.handle);
+  }
 }
 
 /** Why a datagram was not sent: the kernel's send buffer was full, or another error (its code). */
