@@ -1,10 +1,12 @@
 /**
- * How late a process's event loop runs. One sampler per process (`startLoopSampler`): a timer
- * that notes, each time it fires, how much later than due it ran (the loop was busy that long: a
+ * How late a process's event loop runs. One sampler per process: a timer that notes, each time it fires, how much later than due it ran (the loop was busy that long: a
  * packet or a request arriving then waited as long). It fires every `busyPeriodMs` while the
  * process has work (a test open) and every `idlePeriodMs` otherwise: an idle server wakes a few
  * times a second, not a hundred, and a stall while idle is still seen (a stall that covers a due
  * time is counted whole from that due time; a shorter one between two idle ticks is not seen).
+ * The timer is the relay's UDP addon's (`startNativeLoopSampler`), which hands its ticks to
+ * JavaScript in batches; `startLoopSampler` is the same on a JavaScript timer, for tests on an
+ * injected clock and for a benchmark's comparison.
  *
  * For /metrics each process reads its lateness over fixed windows of `windowS` seconds
  * (`LoopDelayWindow`: p50, p99 and max of its ticks); every process of `serve` reports one (the
@@ -13,6 +15,7 @@
 import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
 import type { LoopDelayReading } from '../src/protocol/data-plane.js';
 import { DEFAULTS } from '../src/protocol/defaults.js';
+import { NativeLoopTicks } from './turn/transport/native-udp.js';
 
 /**
  * How late a timer armed for `periodMs` at `prevMs` fired at `nowMs` (never below 0); null when
@@ -53,8 +56,15 @@ function unrefTimeout(ms: number, fire: () => void): () => void {
   return () => clearTimeout(t);
 }
 
-/** The sampler: one timer, armed again at each tick for the period `busy()` asks; stop() ends it. */
-export function startLoopSampler(o: LoopSamplerOptions): { stop(): void } {
+/** A running sampler. */
+export interface LoopSampler {
+  /** Hands every tick noted so far to `onTick` (the addon's sampler hands them over in batches: call it before reading what they feed). */
+  flush(): void;
+  stop(): void;
+}
+
+/** The sampler on a JavaScript timer, armed again at each tick for the period `busy()` asks; stop() ends it. */
+export function startLoopSampler(o: LoopSamplerOptions): LoopSampler {
   const now = o.nowMs ?? (() => performance.now());
   const after = o.after ?? unrefTimeout;
   let cancel: (() => void) | null = null;
@@ -73,11 +83,49 @@ export function startLoopSampler(o: LoopSamplerOptions): { stop(): void } {
   o.onTick(prevMs, null);
   arm();
   return {
+    flush: () => undefined,
     stop: () => {
       cancel?.();
       cancel = null;
     },
   };
+}
+
+/** What a sampler is started with, whichever clock it ticks on (startLoopSampler's form without its injected timer and waits). */
+export type LoopTickOptions = Pick<LoopSamplerOptions, 'busyPeriodMs' | 'idlePeriodMs' | 'busy' | 'onTick'>;
+
+/** Starts a sampler (startNativeLoopSampler, or startLoopSampler for a comparison or a test). */
+export type StartLoopSampler = (o: LoopTickOptions) => LoopSampler;
+
+/**
+ * The sampler on the relay's UDP addon (../turn/transport/native-udp.ts NativeLoopTicks): the same
+ * ticks as startLoopSampler's, from a libuv timer with no JavaScript call per tick; they reach
+ * `onTick` every DEFAULTS.serverLoop.handOverMs while busy (at each tick while idle), and at once
+ * on `flush()`. `withWaits`: each tick also counts the longest wait of a datagram this thread's
+ * relay read since the last (LoopSamplerOptions.datagramWaits). Why: at 100 ticks a second
+ * while a test is open, the JavaScript timer's own machinery cost more than what each tick notes.
+ */
+export function startNativeLoopSampler(o: LoopTickOptions, withWaits = false): LoopSampler {
+  const ticks = new NativeLoopTicks({
+    busyPeriodMs: o.busyPeriodMs,
+    idlePeriodMs: o.idlePeriodMs,
+    batchTicks: Math.max(1, Math.round(DEFAULTS.serverLoop.handOverMs / o.busyPeriodMs)),
+    busy: o.busy,
+    withWaits,
+    onTick: o.onTick,
+  });
+  o.onTick(performance.now(), null);
+  return { flush: () => ticks.flush(), stop: () => ticks.stop() };
+}
+
+/**
+ * The data plane's sampler: the addon's, counting the datagrams' waits when its relay reads them
+ * (`datagramWaits`: null on `dgram`, or with no relay here); the JavaScript timer when a benchmark
+ * asks for what ran before to compare (CALLPROBE_LOOP_SAMPLER=timer, docs/DEVELOPERS.md).
+ */
+export function loopSamplerOf(env: NodeJS.ProcessEnv, datagramWaits: LoopSamplerOptions['datagramWaits'] | null): StartLoopSampler {
+  if (env['CALLPROBE_LOOP_SAMPLER'] === 'timer') return (o) => startLoopSampler({ ...o, ...(datagramWaits ? { datagramWaits } : {}) });
+  return (o) => startNativeLoopSampler(o, datagramWaits !== null);
 }
 
 const US_PER_MS = 1000;
@@ -113,9 +161,9 @@ export class LoopDelayWindow {
     return Math.floor(ms / (this.windowS * 1000));
   }
 
-  /** Ends the window under way when the clock has left it. */
-  private roll(): void {
-    const w = this.windowAt(this.nowMs());
+  /** Ends the window under way when `atMs` (default: the clock) has left it. */
+  private roll(atMs: number = this.nowMs()): void {
+    const w = this.windowAt(atMs);
     if (w <= this.window) return;
     // A window that ended with no tick after the one under way reads as empty.
     this.last = w === this.window + 1 ? readingOf(this.histogram, this.windowS) : readingOf(createHistogram(), this.windowS);
@@ -123,9 +171,9 @@ export class LoopDelayWindow {
     this.window = w;
   }
 
-  /** One tick's lateness, in ms (rounded to the µs). */
-  record(lateMs: number): void {
-    this.roll();
+  /** The lateness of a tick at `atMs` (ticks come in time order, at most a hand-over after they fired), in ms (rounded to the µs). */
+  record(atMs: number, lateMs: number): void {
+    this.roll(atMs);
     this.histogram.record(Math.round(lateMs * US_PER_MS) + 1);
   }
 
@@ -137,28 +185,27 @@ export class LoopDelayWindow {
 
 /**
  * This process's lateness for /metrics, on a sampler of its own; `busy` says when the process has
- * work, and the sampler then ticks every `busyPeriodMs` (DEFAULTS.serverLoop.periodMs by default);
- * `datagramWaits`, when given, adds the datagrams' waits at each tick (LoopSamplerOptions).
+ * work, and the sampler then ticks every `busyPeriodMs` (DEFAULTS.serverLoop.periodMs by default).
+ * `start`: the sampler (default: the addon's, startNativeLoopSampler, without the datagrams' waits).
  */
 export class LoopDelayMonitor {
   private readonly window = new LoopDelayWindow(() => performance.now());
-  private readonly sampler: { stop(): void };
+  private readonly sampler: LoopSampler;
 
-  constructor(busy: () => boolean, busyPeriodMs: number = DEFAULTS.serverLoop.periodMs, datagramWaits?: LoopSamplerOptions['datagramWaits']) {
-    const s = DEFAULTS.serverLoop;
-    this.sampler = startLoopSampler({
+  constructor(busy: () => boolean, busyPeriodMs: number = DEFAULTS.serverLoop.periodMs, start: StartLoopSampler = (o) => startNativeLoopSampler(o)) {
+    this.sampler = start({
       busyPeriodMs,
-      idlePeriodMs: s.idlePeriodMs,
+      idlePeriodMs: DEFAULTS.serverLoop.idlePeriodMs,
       busy,
-      ...(datagramWaits ? { datagramWaits } : {}),
-      onTick: (_nowMs, lateMs) => {
-        if (lateMs !== null) this.window.record(lateMs);
+      onTick: (nowMs, lateMs) => {
+        if (lateMs !== null) this.window.record(nowMs, lateMs);
       },
     });
   }
 
   /** The last complete window's figures (before the first: the window so far). */
   reading(): LoopDelayReading {
+    this.sampler.flush();
     return this.window.reading();
   }
 

@@ -26,7 +26,7 @@ import { legBaseline, type AttachLocalPeer, type LegBaseline } from '../reflecto
 import type { RelayEndpoints } from '../reflector/candidates.js';
 import { startLoopLateness } from '../reflector/loop-lateness.js';
 import { EchoSession } from '../reflector/echo-session.js';
-import { LoopDelayMonitor, LoopDelayWindow } from '../loop-delay.js';
+import { LoopDelayMonitor, LoopDelayWindow, loopSamplerOf } from '../loop-delay.js';
 import { IdleCollector, idleCollectMs } from './idle-collect.js';
 import { holdWrtcFactory } from '../reflector/wrtc-factory.js';
 import { warmRtpLeg } from '../reflector/rtp/warm.js';
@@ -323,13 +323,14 @@ export async function startDataPlane(
   // The samplers tick every 10 ms while a test is open, every 200 ms otherwise (DEFAULTS.serverLoop),
   // and count at each tick how long the relay's datagrams waited since the last (its sockets' own).
   const busy = (): boolean => (plane?.sessionsOpen ?? 0) > 0;
-  const datagramWaits = relay?.datagramWaits ?? undefined;
+  const sampler = loopSamplerOf(process.env, relay?.datagramWaits ?? null);
   // This process's lateness for /metrics: the reflector's sampler's ticks when it runs (one timer), else a sampler of its own.
   const window = own.loopDelay && r !== null ? new LoopDelayWindow(() => performance.now()) : null;
   // The event loop runs the relay and the reflector: how late it ran goes to each test (its `final`).
   if (r?.rtp === true) await warmRtpLeg();
-  const lateness = r !== null ? startLoopLateness(DEFAULTS.serverLoop, busy, (ms) => window?.record(ms), datagramWaits) : null;
-  const ownSampler = own.loopDelay && window === null ? new LoopDelayMonitor(busy, DEFAULTS.serverLoop.periodMs, datagramWaits) : null;
+  const lateness = r !== null ? startLoopLateness(DEFAULTS.serverLoop, busy, (atMs, lateMs) => window?.record(atMs, lateMs), sampler) : null;
+  const ownSampler = own.loopDelay && window === null ? new LoopDelayMonitor(busy, DEFAULTS.serverLoop.periodMs, sampler) : null;
+  const windowRead = window && lateness ? { reading: () => (lateness.flush(), window.reading()) } : null;
   const reflector: ReflectorParts | null =
     r === null
       ? null
@@ -358,7 +359,7 @@ export async function startDataPlane(
           // Our SRTP (its cryptography native) and the short path in the RTP leg, unless a benchmark
           // asks for what ran before to compare (CALLPROBE_SRTP=werift|js, CALLPROBE_RTP_PATH=werift, docs/DEVELOPERS.md).
           ...legBaseline(process.env),
-          ...(lateness ? { serverLoop: (fromMs: number, toMs: number) => lateness.lateness.between(fromMs, toMs) } : {}),
+          ...(lateness ? { serverLoop: (fromMs: number, toMs: number) => lateness.between(fromMs, toMs) } : {}),
           // Not the first plane: what stays in the first plane's relay (TCP, TLS) is asked of it at a session's end.
           ...(r.relayInOtherPlane === true
             ? {
@@ -380,7 +381,7 @@ export async function startDataPlane(
           cpuAt = process.cpuUsage();
           out({
             type: 'loop-late',
-            lateMs: lateness.lateness.between(now - admission.windowMs, now).bins.map(([, late]) => late),
+            lateMs: lateness.between(now - admission.windowMs, now).bins.map(([, late]) => late),
             cpuMs: (cpu.user + cpu.system) / 1000,
           });
         }, admission.reportMs);
@@ -394,7 +395,7 @@ export async function startDataPlane(
     reflector,
     out,
     logger,
-    ...(window ? { loopDelay: window } : ownSampler ? { loopDelay: ownSampler } : {}),
+    ...(windowRead ? { loopDelay: windowRead } : ownSampler ? { loopDelay: ownSampler } : {}),
     ...(idleCollect ? { onSessions: (open: number) => idleCollect.sessionsNow(open) } : {}),
     onClose: () => {
       idleCollect?.stop();

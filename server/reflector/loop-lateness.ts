@@ -1,6 +1,6 @@
 /**
  * The server's event-loop lateness: a timer every `periodMs` while a test is open (every
- * `idlePeriodMs` otherwise: ../loop-delay.ts `startLoopSampler`) notes how late it fired (the
+ * `idlePeriodMs` otherwise: ../loop-delay.ts) notes how late it fired (the
  * loop was busy that long: a probe or an ICE check arriving then waited as long before the relay
  * or the reflector read it). At each tick the longest wait of a datagram the relay read since the
  * last (from the kernel's receive time to its handler's call) counts too, when the relay's
@@ -10,13 +10,14 @@
  * the bins of its own span in its `final` (wire.ts ServerLoopReading), so the page can tell the
  * server's time from the line's.
  *
- * Cheap: one callback per period (100 a second during a test, 5 when idle) doing a few array
- * writes; three Float64Arrays of `bins` slots (86 KB at the defaults); the timer is unref'd and
- * never keeps the process alive.
+ * Cheap: the timer is the relay's UDP addon's (../loop-delay.ts `startNativeLoopSampler`): no
+ * JavaScript per tick, its ticks handed over ten times a second while a test is open (at each
+ * tick, 5 a second, when idle), a few array writes each; three Float64Arrays of `bins` slots
+ * (86 KB at the defaults); the timer never keeps the process alive.
  */
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import type { ServerLoopReading } from '../../src/protocol/wire.js';
-import { lateByMs, startLoopSampler, type LoopSamplerOptions } from '../loop-delay.js';
+import { lateByMs, startNativeLoopSampler, type StartLoopSampler } from '../loop-delay.js';
 
 export interface LoopLatenessOptions {
   periodMs: number;
@@ -89,29 +90,43 @@ export class LoopLateness {
   }
 }
 
+/** A running lateness sampler: its bins over a span (every tick noted so far handed over first), and its stop. */
+export interface RunningLoopLateness {
+  between(fromMs: number, toMs: number): ServerLoopReading;
+  stop(): void;
+}
+
 /**
- * The sampler on a timer (unref'd, ../loop-delay.ts) and the monotonic clock the reflector
- * stamps with: every `periodMs` while `busy()` (a test open), every `idlePeriodMs` otherwise.
- * `onLate` hears each tick's lateness too (the process's /metrics reading). stop() ends it.
+ * The sampler (`start`, default the addon's: ../loop-delay.ts startNativeLoopSampler, without the
+ * datagrams' waits) on the monotonic clock the reflector stamps with: every `periodMs` while
+ * `busy()` (a test open), every `idlePeriodMs` otherwise. `onLate` hears each tick's time and
+ * lateness too (the process's /metrics window), in time order, at most a hand-over after it fired:
+ * `flush` hands over what is noted (before that window is read).
  */
 export function startLoopLateness(
   o: LoopLatenessOptions = DEFAULTS.serverLoop,
   busy: () => boolean = () => true,
-  onLate: (lateMs: number) => void = () => undefined,
-  datagramWaits: LoopSamplerOptions['datagramWaits'] = undefined,
-): { lateness: LoopLateness; stop(): void } {
+  onLate: (atMs: number, lateMs: number) => void = () => undefined,
+  start: StartLoopSampler = (t) => startNativeLoopSampler(t),
+): RunningLoopLateness & { flush(): void } {
   const lateness = new LoopLateness(o);
-  const sampler = startLoopSampler({
+  const sampler = start({
     busyPeriodMs: o.periodMs,
     idlePeriodMs: o.idlePeriodMs,
     busy,
-    ...(datagramWaits ? { datagramWaits } : {}),
     onTick: (nowMs, lateMs) => {
       lateness.record(nowMs, lateMs);
-      if (lateMs !== null) onLate(lateMs);
+      if (lateMs !== null) onLate(nowMs, lateMs);
     },
   });
-  return { lateness, stop: () => sampler.stop() };
+  return {
+    between: (fromMs, toMs) => {
+      sampler.flush();
+      return lateness.between(fromMs, toMs);
+    },
+    flush: () => sampler.flush(),
+    stop: () => sampler.stop(),
+  };
 }
 
 /**

@@ -215,8 +215,12 @@ export const DEFAULTS = {
    * from its own arrival, where the timer alone may see up to one period less of it. Its timer
    * keeps the 10 ms: at 50 ms, with the waits between ticks, the plane woke 165 times a second
    * instead of 228 while a test streamed, and cost no less (docs/benchmarks.md).
+   *
+   * The timer is the relay's UDP addon's, not JavaScript's (server/loop-delay.ts
+   * startNativeLoopSampler): its ticks reach JavaScript in batches, every `handOverMs` while a
+   * test is open (at each tick otherwise), and at once when a reading is asked for.
    */
-  serverLoop: { periodMs: 10, httpPeriodMs: 50, idlePeriodMs: 200, binMs: 200, bins: 3_600 },
+  serverLoop: { periodMs: 10, httpPeriodMs: 50, idlePeriodMs: 200, binMs: 200, bins: 3_600, handOverMs: 100 },
 
   /**
    * The data plane (server/dataplane/): the relay and the reflector in one process of their own

@@ -1,9 +1,13 @@
 /**
- * The event-loop sampler and its /metrics windows (server/loop-delay.ts) on an injected clock and
- * timer: nothing sleeps.
+ * The event-loop sampler and its /metrics windows (server/loop-delay.ts): on an injected clock and
+ * timer (nothing sleeps), and the UDP addon's sampler on its real timer, held by a busy loop of a
+ * known length and waited on by its ticks.
  */
-import { describe, expect, it } from 'vitest';
-import { LoopDelayWindow, lateByMs, startLoopSampler } from '../../server/loop-delay.js';
+import { performance } from 'node:perf_hooks';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LoopDelayWindow, lateByMs, startLoopSampler, startNativeLoopSampler } from '../../server/loop-delay.js';
+import { NativeUdpSocket, takeDatagramWaits } from '../../server/turn/transport/native-udp.js';
+import { waitFor } from '../kit/wait.js';
 
 describe('lateByMs', () => {
   it('is the time past the period, never below 0, and null without a previous tick or with a clock that ran back', () => {
@@ -104,20 +108,119 @@ describe('LoopDelayWindow', () => {
     let clock = 0;
     const w = new LoopDelayWindow(() => clock, 30);
     expect(w.reading()).toEqual({ windowS: 30, p50Ms: 0, p99Ms: 0, maxMs: 0, samples: 0 });
-    for (const ms of [0, 0.5, 1.5]) w.record(ms);
+    for (const ms of [0, 0.5, 1.5]) w.record(clock, ms);
     expect(w.reading()).toEqual({ windowS: 30, p50Ms: 0.5, p99Ms: 1.5, maxMs: 1.5, samples: 3 });
     clock = 30_000; // the second window: the first is the reading
-    w.record(1);
+    w.record(clock, 1);
     expect(w.reading()).toEqual({ windowS: 30, p50Ms: 0.5, p99Ms: 1.5, maxMs: 1.5, samples: 3 });
     clock = 60_000;
     expect(w.reading()).toEqual({ windowS: 30, p50Ms: 1, p99Ms: 1, maxMs: 1, samples: 1 });
   });
 
+  it('counts a tick handed over after its window ended in its own window, not the next', () => {
+    let clock = 29_990;
+    const w = new LoopDelayWindow(() => clock, 30);
+    clock = 30_050; // the addon's sampler hands over a batch after the window ended
+    w.record(29_995, 7);
+    w.record(30_005, 2);
+    clock = 60_000;
+    expect(w.reading()).toEqual({ windowS: 30, p50Ms: 2, p99Ms: 2, maxMs: 2, samples: 1 });
+  });
+
   it('reads a window that saw no tick after the last one as empty', () => {
     let clock = 0;
     const w = new LoopDelayWindow(() => clock, 30);
-    w.record(1);
+    w.record(clock, 1);
     clock = 90_000; // windows 1 and 2 saw nothing
     expect(w.reading().samples).toBe(0);
+  });
+});
+
+/** Holds this thread's event loop `ms` by its own clock (nothing else runs meanwhile); returns when the hold began. */
+function holdLoop(ms: number): number {
+  const from = performance.now();
+  while (performance.now() - from < ms) {
+    // busy: no timer fires, no socket is read
+  }
+  return from;
+}
+
+describe("startNativeLoopSampler (the UDP addon's timer)", () => {
+  const samplers: Array<{ stop(): void }> = [];
+  afterEach(() => {
+    for (const s of samplers.splice(0)) s.stop();
+  });
+
+  it('notes how late its timer fired: a hold of the loop counts whole, from when the timer was due', async () => {
+    const ticks: Array<[number, number | null]> = [];
+    const s = startNativeLoopSampler({ busyPeriodMs: 5, idlePeriodMs: 200, busy: () => true, onTick: (at, late) => ticks.push([at, late]) });
+    samplers.push(s);
+    expect(ticks).toHaveLength(1); // the start only begins the count
+    expect(ticks[0]?.[1]).toBeNull();
+    await waitFor(() => (s.flush(), ticks.length >= 3), { timeoutMs: 5000, what: 'two ticks' });
+    const heldFrom = holdLoop(40);
+    // Armed before the hold, due 5 ms later: late by at least the hold less the period.
+    const late = await waitFor(() => (s.flush(), ticks.find(([at, ms]) => at >= heldFrom && ms !== null && ms >= 34.9)), {
+      timeoutMs: 5000,
+      what: 'the late tick',
+      state: () => JSON.stringify(ticks.slice(-3)),
+    });
+    expect(late[0]).toBeGreaterThanOrEqual(heldFrom + 40);
+    expect(late[0]).toBeLessThanOrEqual(performance.now());
+    // Time order, on performance.now()'s clock.
+    expect(ticks.every(([at], i) => i === 0 || at >= (ticks[i - 1]?.[0] ?? 0))).toBe(true);
+  });
+
+  it('hands over each tick at once while idle, in batches while busy, and reads busy() at each hand-over', async () => {
+    let busy = false;
+    const ticks: number[] = [];
+    const s = startNativeLoopSampler({ busyPeriodMs: 5, idlePeriodMs: 200, busy: () => busy, onTick: (at) => ticks.push(at) });
+    samplers.push(s);
+    // Idle: no flush, yet the first tick arrives (the addon hands over at each idle tick).
+    await waitFor(() => ticks.length >= 2, { timeoutMs: 5000, what: 'the first idle tick, unflushed' });
+    busy = true;
+    // Busy from the next hand-over: 5 ms apart, handed over every 100 ms (20 ticks).
+    await waitFor(() => ticks.length >= 45, { timeoutMs: 10_000, what: 'busy ticks', state: () => `${ticks.length} ticks` });
+    const gaps = ticks
+      .slice(-20)
+      .map((at, i, a) => (i === 0 ? 0 : at - (a[i - 1] ?? at)))
+      .slice(1)
+      .sort((a, b) => a - b);
+    expect(gaps[Math.floor(gaps.length / 2)]).toBeLessThan(100);
+    s.stop();
+    const stopped = ticks.length;
+    holdLoop(20);
+    await new Promise((r) => setImmediate(r));
+    expect(ticks.length).toBe(stopped);
+  });
+
+  it("counts the datagrams' longest wait at each tick, as a stretch that ended when that datagram was handled", async () => {
+    const rx = NativeUdpSocket.bind(4, '127.0.0.1', 0, false, 1 << 16);
+    const tx = NativeUdpSocket.bind(4, '127.0.0.1', 0, false, 1 << 16);
+    let heard = 0;
+    rx.start(
+      () => void heard++,
+      () => undefined,
+    );
+    const ticks: Array<[number, number | null]> = [];
+    const s = startNativeLoopSampler({ busyPeriodMs: 200, idlePeriodMs: 200, busy: () => true, onTick: (at, late) => ticks.push([at, late]) }, true);
+    samplers.push(s, { stop: () => (rx.close(), tx.close()) });
+    takeDatagramWaits(); // what other tests' sockets read before
+    expect(tx.send(Buffer.from('held'), '127.0.0.1', rx.port)).toBeNull();
+    const heldFrom = holdLoop(30);
+    await waitFor(() => heard === 1, { timeoutMs: 5000, what: 'the datagram' });
+    const handledBy = performance.now();
+    // Its wait (how long, the addon's socket test holds) is the first record at or after the hold: the timer (200 ms) is not due yet.
+    const wait = await waitFor(() => (s.flush(), ticks.find(([at], i) => i > 0 && at >= heldFrom)), { timeoutMs: 5000, what: "the datagram's wait" });
+    expect(wait[0]).toBeGreaterThanOrEqual(heldFrom + 30);
+    expect(wait[0]).toBeLessThanOrEqual(handledBy);
+    expect(wait[1]).toBeGreaterThanOrEqual(0);
+    expect(wait[0] - (wait[1] ?? 0)).toBeGreaterThanOrEqual(heldFrom - 1); // it began no earlier than the send
+    // The sampler took it: nothing is left for another reader.
+    expect(takeDatagramWaits()).toBeNull();
+  });
+
+  it('refuses a period out of range', () => {
+    expect(() => startNativeLoopSampler({ busyPeriodMs: 0, idlePeriodMs: 200, busy: () => true, onTick: () => undefined })).toThrow(TypeError);
   });
 });

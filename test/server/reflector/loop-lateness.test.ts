@@ -73,7 +73,7 @@ describe('startLoopLateness', () => {
   it('starts its timer (unref-d) and stops it', () => {
     const s = startLoopLateness({ periodMs: 20, idlePeriodMs: 200, binMs: 200, bins: 10 });
     s.stop();
-    expect(s.lateness.between(0, 0).bins).toEqual([]);
+    expect(s.between(0, 0).bins).toEqual([]);
   });
 });
 
