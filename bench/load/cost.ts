@@ -13,7 +13,8 @@
  * of its native ones (`CALLPROBE_UDP=dgram`, as before them), against one whose RTP leg takes the page's stream through
  * werift's RTP path (`CALLPROBE_RTP_PATH=werift`, as before the short path), and against one
  * whose RTP leg runs werift's own SRTP as well (`CALLPROBE_SRTP=werift`, as before ours took its
- * place), so each cut is measured side by side in the same run. Run inside scripts/netns-run.sh (Chromium binds every interface). Raw results go to
+ * place), and against one whose data plane samples its event loop on a JavaScript timer
+ * (`CALLPROBE_LOOP_SAMPLER=timer`, as before the addon's), so each cut is measured side by side in the same run. Run inside scripts/netns-run.sh (Chromium binds every interface). Raw results go to
  * bench/results/raw/; `--write-docs` also writes the summary and the docs section.
  */
 import { DEFAULTS } from '../../src/protocol/defaults.js';
@@ -43,7 +44,8 @@ export function costOptionsFromArgs(args: readonly string[]): CostOptions | null
 const HTTP_PORT = 18098;
 
 interface ClientCost {
-  client: 'chromium' | 'node' | 'chromium-warm' | 'chromium-js-srtp' | 'chromium-dgram' | 'chromium-werift-rtp' | 'chromium-werift-srtp';
+  client:
+    'chromium' | 'node' | 'chromium-warm' | 'chromium-js-srtp' | 'chromium-dgram' | 'chromium-werift-rtp' | 'chromium-werift-srtp' | 'chromium-timer-loop';
   /** What the tests ran: the graded probe path, and the cross-check beside it. */
   mode: string;
   tests: number;
@@ -233,6 +235,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
   const dgramUdp = await onOneServe(['chromium-dgram'], o, { CALLPROBE_UDP: 'dgram' });
   const weriftRtp = await onOneServe(['chromium-werift-rtp'], o, { CALLPROBE_RTP_PATH: 'werift' });
   const weriftSrtp = await onOneServe(['chromium-werift-srtp'], o, { CALLPROBE_SRTP: 'werift' });
+  const timerLoop = await onOneServe(['chromium-timer-loop'], o, { CALLPROBE_LOOP_SAMPLER: 'timer' });
   // The floors: the same probe stream echoed by a process that does nothing else, in Node and in C;
   // then real probes, each given a probe's own work (SRTP both ways, the probe read, the echo written).
   const floors: FloorCost[] = [];
@@ -245,7 +248,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
   // What keeping SRTP contexts per session would save, per packet, in a tight loop.
   const srtp = srtpContextCost();
   const idle = now.idle;
-  const costs = [...now.costs, ...jsSrtp.costs, ...dgramUdp.costs, ...weriftRtp.costs, ...weriftSrtp.costs];
+  const costs = [...now.costs, ...jsSrtp.costs, ...dgramUdp.costs, ...weriftRtp.costs, ...weriftSrtp.costs, ...timerLoop.costs];
   const fx = (v: number | null): string => (v === null ? '–' : v.toFixed(3));
   const date = today();
   const files = resultFiles('load-cost', date);
@@ -258,6 +261,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
     idleCpuSPerSDgram: dgramUdp.idle.cpuSPerS,
     idleCpuSPerSWeriftRtp: weriftRtp.idle.cpuSPerS,
     idleCpuSPerSWeriftSrtp: weriftSrtp.idle.cpuSPerS,
+    idleCpuSPerSTimerLoop: timerLoop.idle.cpuSPerS,
     costs,
     floors,
     srtp,
@@ -266,7 +270,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
   const markdown = [
     `### The server's CPU per full test (${date})`,
     '',
-    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another, the tree read again ${(DEFAULTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS) / 1000} s after the last, once the plane had let wrtc's factory go and collected: what the tests left running is theirs; serve's process tree, its idle rate read to the nanosecond over ${IDLE_S} s once it had run ${SETTLE_S} s, ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, taken off; the last four rows each against a \`serve\` of its own: one whose RTP leg runs our SRTP in JavaScript, as before the addon, idle ${(jsSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose relay runs on Node's \`dgram\` sockets in place of its native ones, idle ${(dgramUdp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg takes the page's stream through werift's RTP path, idle ${(weriftRtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, and one whose RTP leg runs werift's own SRTP as well, idle ${(weriftSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s). The third row is the first two rows' \`serve\`, warm: after their tests and ${o.runs} more Chromium tests not counted, whose tail was let go before its first reading. Summary: \`${files.summary}\`.`,
+    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another, the tree read again ${(DEFAULTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS) / 1000} s after the last, once the plane had let wrtc's factory go and collected: what the tests left running is theirs; serve's process tree, its idle rate read to the nanosecond over ${IDLE_S} s once it had run ${SETTLE_S} s, ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, taken off; the last five rows each against a \`serve\` of its own: one whose RTP leg runs our SRTP in JavaScript, as before the addon, idle ${(jsSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose relay runs on Node's \`dgram\` sockets in place of its native ones, idle ${(dgramUdp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg takes the page's stream through werift's RTP path, idle ${(weriftRtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg runs werift's own SRTP as well, idle ${(weriftSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, and one whose data plane samples its event loop on a JavaScript timer, as before the addon's, idle ${(timerLoop.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s). The third row is the first two rows' \`serve\`, warm: after their tests and ${o.runs} more Chromium tests not counted, whose tail was let go before its first reading. Summary: \`${files.summary}\`.`,
     '',
     mdTable(
       ['client', 'what the test ran', 'tests completed', 'server CPU-s per test', 'wall s per test'],
@@ -283,7 +287,9 @@ export async function runCostBench(o: CostOptions): Promise<void> {
                   ? "the CLI's Chromium, the relay on Node's `dgram` sockets (before)"
                   : c.client === 'chromium-werift-rtp'
                     ? "the CLI's Chromium, werift's RTP path in the RTP leg (before)"
-                    : "the CLI's Chromium, werift's RTP path and its own SRTP in the RTP leg (before)",
+                    : c.client === 'chromium-werift-srtp'
+                      ? "the CLI's Chromium, werift's RTP path and its own SRTP in the RTP leg (before)"
+                      : "the CLI's Chromium, the data plane's event-loop sampler on a JavaScript timer (before)",
         c.mode,
         `${c.completed} of ${c.tests}`,
         fx(c.cpuSPerTest),
