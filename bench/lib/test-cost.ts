@@ -10,6 +10,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as pause } from 'node:timers/promises';
+import { median } from './median.js';
 import { processTree } from './process.js';
 
 /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on every architecture Node runs on here. */
@@ -93,12 +94,35 @@ export function schedstatNs(text: string): number {
   return Number(m[1]);
 }
 
-/** The tree's idle CPU rate (CPU seconds per second) over `seconds` of doing nothing, and its idle memory. */
-export async function idleRate(pid: number, seconds: number, read: (pid: number) => TreeReading = readTree): Promise<{ cpuSPerS: number; rssMiB: number }> {
-  const a = read(pid);
-  await pause(seconds * 1000);
-  const b = read(pid);
-  return { cpuSPerS: cpuRate(a, b), rssMiB: b.rssMiB };
+/**
+ * The tree's idle CPU rate (CPU seconds per second) over `seconds` of doing nothing, and its idle
+ * memory: read over `windows` equal windows, the median of their rates (windowedRate).
+ */
+export async function idleRate(
+  pid: number,
+  seconds: number,
+  read: (pid: number) => TreeReading = readTree,
+  windows = 1,
+): Promise<{ cpuSPerS: number; rssMiB: number; windowsCpuSPerS: number[] }> {
+  const readings = [read(pid)];
+  for (let i = 0; i < windows; i++) {
+    await pause((seconds * 1000) / windows);
+    readings.push(read(pid));
+  }
+  return { ...windowedRate(readings), rssMiB: (readings[readings.length - 1] as TreeReading).rssMiB };
+}
+
+/**
+ * The rate of each window between consecutive `readings` (at least two), and their median
+ * (nearest rank, ./median.ts): over three windows, one window's burst (start-up's last work, a
+ * collection, another process's) is not taken for the idle rate, as it would be in their mean.
+ * Example: 0.3, 0.9 and 0.3 CPU-s over three 1 s windows: 0.3 CPU-s/s, where the mean is 0.5.
+ */
+export function windowedRate(readings: readonly TreeReading[]): { cpuSPerS: number; windowsCpuSPerS: number[] } {
+  const windowsCpuSPerS = readings.slice(1).map((b, i) => cpuRate(readings[i] as TreeReading, b));
+  const mid = median(windowsCpuSPerS);
+  if (mid === null) throw new RangeError('a rate needs at least two readings');
+  return { cpuSPerS: mid, windowsCpuSPerS };
 }
 
 /** CPU seconds per wall second between two readings. */

@@ -162,18 +162,20 @@ async function measure(
 /** Seconds a fresh serve is left before its idle rate is read (its start's own work goes on for about 20 s: 20-34 ms CPU/s, then 4-10), and the seconds read. */
 const SETTLE_S = 30;
 const IDLE_S = 15;
+/** The idle rate is the median of this many windows of IDLE_S / IDLE_WINDOWS s (test-cost.ts windowedRate): one window's burst is not idle. */
+const IDLE_WINDOWS = 3;
 
 /** Starts serve (with `env`), reads its idle rate once it has settled, runs `clients`' tests; the idle rate and the costs. */
 async function onOneServe(
   clients: readonly ClientCost['client'][],
   o: CostOptions,
   env: Record<string, string>,
-): Promise<{ idle: { cpuSPerS: number; rssMiB: number }; costs: ClientCost[]; shares: [string, number][] }> {
+): Promise<{ idle: { cpuSPerS: number; rssMiB: number; windowsCpuSPerS: number[] }; costs: ClientCost[]; shares: [string, number][] }> {
   const server = await startServe(['--turn-ports', '3478-3481', '--no-store'], HTTP_PORT, { env });
   try {
     await idleRate(server.pid, SETTLE_S);
     const idleThreads = readThreads(server.pid);
-    const idle = await idleRate(server.pid, IDLE_S, readTreeNs);
+    const idle = await idleRate(server.pid, IDLE_S, readTreeNs, IDLE_WINDOWS);
     // Each thread group's idle rate (ms of CPU a second), taken off its share of the warm tests.
     const idleByThread = new Map(threadShares(server.pid, idleThreads, readThreads(server.pid), IDLE_S));
     const costs: ClientCost[] = [];
@@ -262,6 +264,8 @@ export async function runCostBench(o: CostOptions): Promise<void> {
     idleCpuSPerSWeriftRtp: weriftRtp.idle.cpuSPerS,
     idleCpuSPerSWeriftSrtp: weriftSrtp.idle.cpuSPerS,
     idleCpuSPerSTimerLoop: timerLoop.idle.cpuSPerS,
+    // Each serve's idle windows (CPU-s per s), in the order above: the rates of which each idle rate is the median.
+    idleWindowsCpuSPerS: [now, jsSrtp, dgramUdp, weriftRtp, weriftSrtp, timerLoop].map((r) => r.idle.windowsCpuSPerS),
     costs,
     floors,
     srtp,
@@ -270,7 +274,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
   const markdown = [
     `### The server's CPU per full test (${date})`,
     '',
-    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another, the tree read again ${(DEFAULTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS) / 1000} s after the last, once the plane had let wrtc's factory go and collected: what the tests left running is theirs; serve's process tree, its idle rate read to the nanosecond over ${IDLE_S} s once it had run ${SETTLE_S} s, ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, taken off; the last five rows each against a \`serve\` of its own: one whose RTP leg runs our SRTP in JavaScript, as before the addon, idle ${(jsSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose relay runs on Node's \`dgram\` sockets in place of its native ones, idle ${(dgramUdp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg takes the page's stream through werift's RTP path, idle ${(weriftRtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg runs werift's own SRTP as well, idle ${(weriftSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, and one whose data plane samples its event loop on a JavaScript timer, as before the addon's, idle ${(timerLoop.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s). The third row is the first two rows' \`serve\`, warm: after their tests and ${o.runs} more Chromium tests not counted, whose tail was let go before its first reading. Summary: \`${files.summary}\`.`,
+    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another, the tree read again ${(DEFAULTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS) / 1000} s after the last, once the plane had let wrtc's factory go and collected: what the tests left running is theirs; serve's process tree, its idle rate read to the nanosecond over ${IDLE_S} s once it had run ${SETTLE_S} s, the median of ${IDLE_WINDOWS} windows of ${IDLE_S / IDLE_WINDOWS} s (one window's burst is not idle), ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s (its windows ${idle.windowsCpuSPerS.map((v) => (v * 1000).toFixed(1)).join(', ')}), taken off; the last five rows each against a \`serve\` of its own: one whose RTP leg runs our SRTP in JavaScript, as before the addon, idle ${(jsSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose relay runs on Node's \`dgram\` sockets in place of its native ones, idle ${(dgramUdp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg takes the page's stream through werift's RTP path, idle ${(weriftRtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg runs werift's own SRTP as well, idle ${(weriftSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, and one whose data plane samples its event loop on a JavaScript timer, as before the addon's, idle ${(timerLoop.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s). The third row is the first two rows' \`serve\`, warm: after their tests and ${o.runs} more Chromium tests not counted, whose tail was let go before its first reading. Summary: \`${files.summary}\`.`,
     '',
     mdTable(
       ['client', 'what the test ran', 'tests completed', 'server CPU-s per test', 'wall s per test'],

@@ -10,6 +10,7 @@ import {
   threadShares,
   type ThreadReading,
   type TreeReading,
+  windowedRate,
 } from '../../../bench/lib/test-cost.js';
 
 const reading = (cpuS: number, atMs: number): TreeReading => ({ cpuS, rssMiB: 0, atMs, pids: [] });
@@ -53,6 +54,22 @@ describe('costPerTest', () => {
   it('gives the rate of CPU seconds per wall second between two readings', () => {
     expect(cpuRate(reading(1, 0), reading(1.5, 2_000))).toBeCloseTo(0.25, 12);
     expect(cpuRate(reading(1, 5), reading(2, 5))).toBe(0);
+  });
+});
+
+describe('windowedRate', () => {
+  it("takes the median window's rate, so one window's burst is not the idle rate", () => {
+    // 0.3, 0.9 and 0.3 CPU-s over three 1 s windows: 0.3 CPU-s/s (the mean would be 0.5).
+    const r = windowedRate([reading(10, 0), reading(10.3, 1_000), reading(11.2, 2_000), reading(11.5, 3_000)]);
+    expect(r.cpuSPerS).toBeCloseTo(0.3, 12);
+    expect(r.windowsCpuSPerS.map((v) => Number(v.toFixed(12)))).toEqual([0.3, 0.9, 0.3]);
+    // One window: its own rate; two: the lower (nearest rank).
+    expect(windowedRate([reading(1, 0), reading(1.5, 2_000)]).cpuSPerS).toBeCloseTo(0.25, 12);
+    expect(windowedRate([reading(0, 0), reading(0.2, 1_000), reading(0.8, 2_000)]).cpuSPerS).toBeCloseTo(0.2, 12);
+  });
+
+  it('refuses a single reading', () => {
+    expect(() => windowedRate([reading(1, 0)])).toThrow(RangeError);
   });
 });
 
