@@ -150,13 +150,31 @@ static int to_sockaddr(int family, const char *ip, uint32_t port, struct sockadd
   return 0;
 }
 
-static udp_t *handle_of(napi_env env, napi_value v) {
-  udp_t *u = NULL;
-  if (napi_get_value_external(env, v, (void **)&u) != napi_ok || u == NULL) {
-    throw_type(env, "not a socket of this addon");
+/* Each handle is tagged with what it is (Node-API type tags): a sampler's handle is never taken for a socket's. */
+static const napi_type_tag UDP_TAG = {0x63616c6c70726f62ULL, 0x652d756470000001ULL};
+static const napi_type_tag SAMPLER_TAG = {0x63616c6c70726f62ULL, 0x652d73616d700002ULL};
+
+/* A handle made by this addon, tagged `tag`; null, with a TypeError thrown, for anything else. */
+static void *external_of(napi_env env, napi_value v, const napi_type_tag *tag, const char *what) {
+  bool tagged = false;
+  void *p = NULL;
+  if (napi_check_object_type_tag(env, v, tag, &tagged) != napi_ok || !tagged || napi_get_value_external(env, v, &p) != napi_ok || p == NULL) {
+    throw_type(env, what);
     return NULL;
   }
-  return u;
+  return p;
+}
+
+/* A new handle of this addon, tagged `tag`. */
+static napi_value tagged_external(napi_env env, void *p, const napi_type_tag *tag) {
+  napi_value handle;
+  napi_create_external(env, p, NULL, NULL, &handle);
+  napi_type_tag_object(env, handle, tag);
+  return handle;
+}
+
+static udp_t *handle_of(napi_env env, napi_value v) {
+  return external_of(env, v, &UDP_TAG, "not a socket of this addon");
 }
 
 static int string_arg(napi_env env, napi_value v, char *out, size_t size) {
@@ -241,8 +259,8 @@ static napi_value Open(napi_env env, napi_callback_info info) {
   u->fd = fd;
   u->family = family;
   u->env = env;
-  napi_value out, handle, p;
-  napi_create_external(env, u, NULL, NULL, &handle);
+  napi_value out, p;
+  napi_value handle = tagged_external(env, u, &UDP_TAG);
   napi_create_uint32(env, bound, &p);
   napi_create_array_with_length(env, 2, &out);
   napi_set_element(env, out, 0, handle);
@@ -567,12 +585,7 @@ static void sampler_arm(sampler_t *s) {
 }
 
 static sampler_t *sampler_of(napi_env env, napi_value v) {
-  sampler_t *s = NULL;
-  if (napi_get_value_external(env, v, (void **)&s) != napi_ok || s == NULL) {
-    throw_type(env, "not a sampler of this addon");
-    return NULL;
-  }
-  return s;
+  return external_of(env, v, &SAMPLER_TAG, "not a sampler of this addon");
 }
 
 /*
@@ -615,9 +628,7 @@ static napi_value SamplerStart(napi_env env, napi_callback_info info) {
   s->timer.data = s;
   uv_unref((uv_handle_t *)&s->timer);
   sampler_arm(s);
-  napi_value handle;
-  napi_create_external(env, s, NULL, NULL, &handle);
-  return handle;
+  return tagged_external(env, s, &SAMPLER_TAG);
 }
 
 /* samplerTake(handle, out: a Float64Array of 2 * 256) -> n: the records noted since the last take, oldest first, as [at, late] pairs. */

@@ -5,6 +5,7 @@
  */
 import type { Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { NativeUdpSocket, nativeUdpPath, takeDatagramWaits } from '../../../../server/turn/transport/native-udp.js';
 import { bindUdp, closeUdp, freeUdpPort } from '../../../kit/net.js';
@@ -170,5 +171,28 @@ describe('the native UDP socket', () => {
     s.close();
     expect(s.send(Buffer.from('x'), '127.0.0.1', 9)).toBe('error');
     s.close();
+  });
+
+  it("takes none of its handles for another kind: a sampler's is no socket, a socket's no sampler", () => {
+    // The addon itself, as native-udp.ts loads it: its handles are opaque, each tagged with what it is.
+    const addon = createRequire(import.meta.url)(nativeUdpPath()) as {
+      open(family: number, ip: string, port: number, reuse: boolean, bufferBytes: number): [unknown, number];
+      send(handle: unknown, data: Buffer, offset: number, length: number, ip: string | null, port: number): number;
+      close(handle: unknown): void;
+      samplerStart(busyMs: number, idleMs: number, batch: number, busy: boolean, waits: boolean, nowMs: number, onBatch: () => boolean): unknown;
+      samplerTake(handle: unknown, out: Float64Array): number;
+      samplerStop(handle: unknown): void;
+    };
+    const [socket] = addon.open(4, '127.0.0.1', 0, false, 1 << 16);
+    const sampler = addon.samplerStart(200, 200, 1, false, false, performance.now(), () => false);
+    try {
+      expect(() => addon.send(sampler, Buffer.from('x'), 0, 1, '127.0.0.1', 9)).toThrow(/not a socket of this addon/);
+      expect(() => addon.samplerTake(socket, new Float64Array(512))).toThrow(/not a sampler of this addon/);
+      expect(() => addon.samplerStop({})).toThrow(TypeError);
+      expect(addon.samplerTake(sampler, new Float64Array(512))).toBe(0);
+    } finally {
+      addon.samplerStop(sampler);
+      addon.close(socket);
+    }
   });
 });
