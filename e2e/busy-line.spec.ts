@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { runTestbed } from '../bench/load-latency/testbed.js';
+import { runTestbed, withinReference } from '../bench/load-latency/testbed.js';
 import { needCommand, needRoot, skipReason } from '../test/kit/requires.js';
 
 /**
@@ -25,9 +25,11 @@ test.describe('a busy line through a real queue (tbf between two namespaces)', {
     expect(l?.verdict?.kind, JSON.stringify(l)).toBe('suffers');
     expect(l?.verdict?.directions[0]).toBe('up');
     expect(l?.verdict?.text, JSON.stringify(l)).toMatch(/^Calls will suffer when the line is busy: uploads add \d+ ms/);
-    const ours = l?.up?.addedDelayMs ?? Number.NaN;
-    const irtt = r.irtt.upAddedMs ?? Number.NaN;
-    expect(Math.abs(ours - irtt), `callprobe ${ours} ms, irtt ${irtt} ms`).toBeLessThanOrEqual(Math.max(0.1 * irtt, 5));
+    // Within 10 % or 5 ms of irtt, or inside irtt's own 95 % interval for its median (a window
+    // the queue swung through); the figures of both sides are printed when it is not.
+    const ours = l?.up?.addedDelayMs ?? null;
+    const figures = { callprobe: { ...l?.up, flows: undefined }, irtt: r.irtt, queue: r.queue.up };
+    expect(withinReference(ours, r.irtt.upAddedMs, r.irtt.upAddedIntervalMs), JSON.stringify(figures)).toBe(true);
     expect(l?.durationMs).toBeLessThanOrEqual(25_000);
     expect(l?.bytes).toBeGreaterThan(0);
     // The phase never changes the idle verdict (nor run's exit code, which the testbed checks is 0-2).

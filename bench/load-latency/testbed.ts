@@ -12,14 +12,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Report } from '../../src/analysis/schema/report-schema.js';
-import { percentile } from '../../src/analysis/measure/percentile.js';
+import { median, medianInterval } from '../lib/median.js';
 import { Bottleneck, type BottleneckSpec } from '../lib/bottleneck.js';
 import { BenchError, CLI } from '../lib/processes.js';
 
 export interface TestbedRun {
   report: Report;
   /** irtt's added one-way delay per direction over callprobe's working windows (ms), null without samples. */
-  irtt: { upAddedMs: number | null; downAddedMs: number | null; idleUpMs: number | null; idleDownMs: number | null; samples: number };
+  irtt: {
+    upAddedMs: number | null;
+    downAddedMs: number | null;
+    /** The 95 % interval of each added delay (irtt's median's, less the idle median): how well irtt itself pins it down. */
+    upAddedIntervalMs: AddedInterval | null;
+    downAddedIntervalMs: AddedInterval | null;
+    idleUpMs: number | null;
+    idleDownMs: number | null;
+    /** irtt's round trips sent in each working window, and how many of them were lost on the way. */
+    upWindow: { sent: number; lost: number } | null;
+    downWindow: { sent: number; lost: number } | null;
+    samples: number;
+  };
   /** Seconds the run took, from the browser's start to its report. */
   wallS: number;
   queue: { up: string; down: string };
@@ -33,6 +45,27 @@ export interface TestbedOptions {
   httpPort: number;
   /** serve flags beyond the defaults (e.g. --load-max-bytes). */
   serveArgs?: string[];
+}
+
+/** Low and high ends of a 95 % interval (ms). */
+export interface AddedInterval {
+  lo: number;
+  hi: number;
+}
+
+/**
+ * The acceptance rule for an added delay against irtt's on the same queue: within 10 % or 5 ms,
+ * whichever is larger, or inside irtt's own 95 % interval for its median. The interval matters
+ * when the window holds a swing of the queue (TCP's flows backing off after a tail drop, the
+ * delay falling from a second to a tenth of one and climbing back): the median then sits on the
+ * slope between two levels, and two probe streams at different rates, losing different probes
+ * in the swing, read different points of that slope. A steady full queue gives an interval of a
+ * few ms, so the 10 % rule is the one that binds there.
+ */
+export function withinReference(ours: number | null, irtt: number | null, interval: AddedInterval | null = null): boolean | null {
+  if (ours === null || irtt === null) return null;
+  if (Math.abs(ours - irtt) <= Math.max(0.1 * Math.abs(irtt), 5)) return true;
+  return interval !== null && ours >= interval.lo && ours <= interval.hi;
 }
 
 /** One irtt round trip as its JSON gives it (irtt 0.9; times in ns). */
@@ -93,17 +126,33 @@ export async function serveIn(net: Bottleneck, httpPort: number, serveArgs: read
   return serve;
 }
 
-/** irtt's median one-way delays (ms) of round trips sent in [fromMs, toMs) (wall clock). */
-function irttMedians(rts: readonly IrttRoundTrip[], fromMs: number, toMs: number): { up: number | null; down: number | null } {
-  const up: number[] = [];
-  const down: number[] = [];
+interface IrttWindow {
+  up: number[];
+  down: number[];
+  sent: number;
+  lost: number;
+}
+
+/** irtt's one-way delays (ms) of round trips sent in [fromMs, toMs) (wall clock), and how many were sent and lost. */
+function irttWithin(rts: readonly IrttRoundTrip[], fromMs: number, toMs: number): IrttWindow {
+  const w: IrttWindow = { up: [], down: [], sent: 0, lost: 0 };
   for (const r of rts) {
     const t = r.timestamps.client.send.wall / 1e6;
     if (t < fromMs || t >= toMs) continue;
-    if (r.delay?.send !== undefined && r.lost !== 'true_up' && r.lost !== 'true') up.push(r.delay.send / 1e6);
-    if (r.delay?.receive !== undefined && r.lost === 'false') down.push(r.delay.receive / 1e6);
+    w.sent++;
+    if (r.lost !== 'false') w.lost++;
+    if (r.delay?.send !== undefined && r.lost !== 'true_up' && r.lost !== 'true') w.up.push(r.delay.send / 1e6);
+    if (r.delay?.receive !== undefined && r.lost === 'false') w.down.push(r.delay.receive / 1e6);
   }
-  return { up: up.length > 0 ? percentile(up, 50) : null, down: down.length > 0 ? percentile(down, 50) : null };
+  return w;
+}
+
+/** A window's added delay and its interval over one direction's idle median; nulls without samples. */
+function added(delays: readonly number[], idleMs: number | null): { ms: number | null; interval: AddedInterval | null } {
+  const m = median(delays);
+  const i = medianInterval(delays);
+  if (m === null || idleMs === null) return { ms: null, interval: null };
+  return { ms: m - idleMs, interval: i === null ? null : { lo: i.lo - idleMs, hi: i.hi - idleMs } };
 }
 
 export async function runTestbed(o: TestbedOptions): Promise<TestbedRun> {
@@ -181,17 +230,35 @@ export async function runTestbed(o: TestbedOptions): Promise<TestbedRun> {
     const rts = (JSON.parse(readFileSync(irttOut, 'utf8')) as { round_trips: IrttRoundTrip[] }).round_trips;
     const l = report.load;
     const startedAt = l?.startedAt ? Date.parse(l.startedAt) : null;
-    let irttFigures: TestbedRun['irtt'] = { upAddedMs: null, downAddedMs: null, idleUpMs: null, idleDownMs: null, samples: rts.length };
+    let irttFigures: TestbedRun['irtt'] = {
+      upAddedMs: null,
+      downAddedMs: null,
+      upAddedIntervalMs: null,
+      downAddedIntervalMs: null,
+      idleUpMs: null,
+      idleDownMs: null,
+      upWindow: null,
+      downWindow: null,
+      samples: rts.length,
+    };
     if (startedAt !== null && l) {
       // Idle: the seconds of the idle window before the phase (the first two skipped: connecting).
-      const idle = irttMedians(rts, startedAt - (o.durationS - 2) * 1000, startedAt);
-      const upW = l.up ? irttMedians(rts, startedAt + l.up.windowMs.fromMs, startedAt + l.up.windowMs.toMs) : null;
-      const downW = l.down ? irttMedians(rts, startedAt + l.down.windowMs.fromMs, startedAt + l.down.windowMs.toMs) : null;
+      const idle = irttWithin(rts, startedAt - (o.durationS - 2) * 1000, startedAt);
+      const idleUpMs = median(idle.up);
+      const idleDownMs = median(idle.down);
+      const upW = l.up ? irttWithin(rts, startedAt + l.up.windowMs.fromMs, startedAt + l.up.windowMs.toMs) : null;
+      const downW = l.down ? irttWithin(rts, startedAt + l.down.windowMs.fromMs, startedAt + l.down.windowMs.toMs) : null;
+      const up = upW === null ? null : added(upW.up, idleUpMs);
+      const down = downW === null ? null : added(downW.down, idleDownMs);
       irttFigures = {
-        upAddedMs: upW?.up != null && idle.up !== null ? upW.up - idle.up : null,
-        downAddedMs: downW?.down != null && idle.down !== null ? downW.down - idle.down : null,
-        idleUpMs: idle.up,
-        idleDownMs: idle.down,
+        upAddedMs: up?.ms ?? null,
+        downAddedMs: down?.ms ?? null,
+        upAddedIntervalMs: up?.interval ?? null,
+        downAddedIntervalMs: down?.interval ?? null,
+        idleUpMs,
+        idleDownMs,
+        upWindow: upW === null ? null : { sent: upW.sent, lost: upW.lost },
+        downWindow: downW === null ? null : { sent: downW.sent, lost: downW.lost },
         samples: rts.length,
       };
     }
