@@ -106,7 +106,8 @@ function row(s: Scenario, run: number, r: TestbedRun): Row {
 
 const f = (v: number | null, unit = ' ms'): string => (v === null ? '–' : `${v.toFixed(1)}${unit}`);
 /** irtt's added delay with its 95 % interval, e.g. "877.9 ms (861.0–890.2)". */
-const withInterval = (v: number | null, i: AddedInterval | null): string => `${f(v)}${v === null || i === null ? '' : ` (${i.lo.toFixed(1)}–${i.hi.toFixed(1)})`}`;
+const withInterval = (v: number | null, i: AddedInterval | null): string =>
+  `${f(v)}${v === null || i === null ? '' : ` (${i.lo.toFixed(1)}–${i.hi.toFixed(1)})`}`;
 
 async function main(): Promise<void> {
   if (!Bottleneck.available()) throw new Error('bench:load-latency needs root and tc (it makes network namespaces and queues)');
