@@ -9,7 +9,7 @@
 import { Bottleneck, type BottleneckSpec } from '../lib/bottleneck.js';
 import { mdTable } from '../lib/docs.js';
 import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
-import { runTestbed, withinReference, type AddedInterval, type TestbedRun } from './testbed.js';
+import { pairedAgrees, runTestbed, withinReference, type AddedInterval, type PairedDifference, type TestbedRun } from './testbed.js';
 import { runStarvation, type StarvationFigures } from './starvation.js';
 
 interface Scenario {
@@ -70,6 +70,8 @@ interface Row {
   callprobeDownMs: number | null;
   irttDownMs: number | null;
   irttDownIntervalMs: AddedInterval | null;
+  pairedUp: PairedDifference | null;
+  pairedDown: PairedDifference | null;
   upMbps: number | null;
   downMbps: number | null;
   upSaturated: boolean | null;
@@ -95,6 +97,8 @@ function row(s: Scenario, run: number, r: TestbedRun): Row {
     callprobeDownMs: l?.down?.addedDelayMs ?? null,
     irttDownMs: r.irtt.downAddedMs,
     irttDownIntervalMs: r.irtt.downAddedIntervalMs,
+    pairedUp: r.paired.up,
+    pairedDown: r.paired.down,
     upMbps: l?.up?.goodputMbps ?? null,
     downMbps: l?.down?.goodputMbps ?? null,
     upSaturated: l?.up?.saturated ?? null,
@@ -114,6 +118,11 @@ function verdictAsTruth(x: Pick<Row, 'verdict' | 'directions' | 'truth'>): boole
 
 const f = (v: number | null, unit = ' ms'): string => (v === null ? '–' : `${v.toFixed(1)}${unit}`);
 /** irtt's added delay with its 95 % interval, e.g. "877.9 ms (861.0–890.2)". */
+/** irtt read at callprobe's probes, the pairs' median difference and the rule's mark, e.g. "339.3 ms, Δ -0.7 ✓". */
+const pairedCell = (ours: number | null, p: PairedDifference | null): string => {
+  const ok = pairedAgrees(ours, p);
+  return p === null ? '–' : `${f(p.referenceMs)}, Δ ${p.medianMs.toFixed(1)}${ok === null ? '' : ok ? ' ✓' : ' ✗'}`;
+};
 const withInterval = (v: number | null, i: AddedInterval | null): string =>
   `${f(v)}${v === null || i === null ? '' : ` (${i.lo.toFixed(1)}–${i.hi.toFixed(1)})`}`;
 
@@ -142,7 +151,8 @@ async function main(): Promise<void> {
     `Command: \`npm run bench:load-latency\` (${runs} run${runs === 1 ? '' : 's'} per scenario; ${machine['cores']} cores, ${machine['chromium']}). Summary: \`${files.summary}\`. ` +
       'Each scenario joins two network namespaces by a veth pair with tc-tbf (8 kB burst) on each egress; `callprobe run --load --duration 8` runs in one, `callprobe serve` in the other, ' +
       "and irtt (20 ms interval) probes through the same queues. Added delay is callprobe's loaded minus idle p50 of the probes' RFC 3550 transit over each direction's working window, " +
-      "beside irtt's one-way delay medians over the same wall-clock window minus the idle seconds before the phase (both namespaces share this host's clock). ✓: within 10 % or 5 ms of irtt, whichever is larger, or inside irtt's own 95 % interval for its median (in brackets: the order statistics of a sign-test interval), which is wide only when the window holds a swing of the queue.",
+      "beside irtt's one-way delay medians over the same wall-clock window minus the idle seconds before the phase (both namespaces share this host's clock). ✓: within 10 % or 5 ms of irtt, whichever is larger, or inside irtt's own 95 % interval for its median (in brackets: the order statistics of a sign-test interval), which is wide only when the window holds a swing of the queue. " +
+      "Probe for probe: each of callprobe's probes in the window is paired with irtt's that crossed the queue nearest in time (sent within 10 ms going up, received within 10 ms coming down; callprobe's evidence file gives every probe's times); the column gives irtt's added delay read at callprobe's probes and Δ, the pairs' median difference. ✓: callprobe's figure and Δ both within 3 % or 5 ms of that reading.",
     '',
     mdTable(
       [
@@ -153,6 +163,8 @@ async function main(): Promise<void> {
         'irtt up',
         'callprobe down',
         'irtt down',
+        "irtt at callprobe's probes up",
+        "irtt at callprobe's probes down",
         'goodput up / down',
         'filled up / down',
         'verdict (✓: as the truth allows)',
@@ -171,6 +183,8 @@ async function main(): Promise<void> {
           withInterval(x.irttUpMs, x.irttUpIntervalMs),
           `${f(x.callprobeDownMs)}${down === null ? '' : down ? ' ✓' : ' ✗'}`,
           withInterval(x.irttDownMs, x.irttDownIntervalMs),
+          pairedCell(x.callprobeUpMs, x.pairedUp),
+          pairedCell(x.callprobeDownMs, x.pairedDown),
           `${f(x.upMbps, '')} / ${f(x.downMbps, '')} Mbit/s`,
           `${x.upSaturated === null ? '–' : x.upSaturated ? 'yes' : 'no'} / ${x.downSaturated === null ? '–' : x.downSaturated ? 'yes' : 'no'}`,
           `${x.verdict ?? `outcome ${x.outcome ?? '–'}`}${x.directions.length > 0 ? ` (${x.directions.join(', ')})` : ''}${verdictAsTruth(x) ? ' ✓' : ' ✗'}`,

@@ -12,7 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Report } from '../../src/analysis/schema/report-schema.js';
+import type { AnalysisInput } from '../../src/analysis/schema/input.js';
+import type { ArrivalRecord } from '../../src/analysis/measure/records.js';
 import { median, medianInterval } from '../lib/median.js';
+import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { Bottleneck, type BottleneckSpec } from '../lib/bottleneck.js';
 import { BenchError, CLI } from '../lib/processes.js';
 
@@ -32,6 +35,12 @@ export interface TestbedRun {
     downWindow: { sent: number; lost: number } | null;
     samples: number;
   };
+  /**
+   * Probe for probe: each of callprobe's probes in a working window against irtt's probe that
+   * crossed the queue at the nearest moment (sent within PAIR_WITHIN_MS of it going up, received
+   * within it coming down), both as added delay over their own idle medians. Null without pairs.
+   */
+  paired: { up: PairedDifference | null; down: PairedDifference | null };
   /** Seconds the run took, from the browser's start to its report. */
   wallS: number;
   queue: { up: string; down: string };
@@ -45,6 +54,19 @@ export interface TestbedOptions {
   httpPort: number;
   /** serve flags beyond the defaults (e.g. --load-max-bytes). */
   serveArgs?: string[];
+}
+
+/**
+ * The probe-for-probe rule: callprobe's added delay within 3 % or 5 ms (whichever is larger) of
+ * irtt's read at the moments of callprobe's own probes, and the pairs' median difference within
+ * the same. The first holds the published figure to the queue as callprobe sampled it (so a swing
+ * sampled differently by the two tools does not count, and probes callprobe left out would); the
+ * second, each reading to irtt's at the same moment.
+ */
+export function pairedAgrees(ours: number | null, paired: PairedDifference | null): boolean | null {
+  if (ours === null || paired === null) return null;
+  const allowed = Math.max(0.03 * Math.abs(paired.referenceMs), 5);
+  return Math.abs(ours - paired.referenceMs) <= allowed && Math.abs(paired.medianMs) <= allowed;
 }
 
 /** Low and high ends of a 95 % interval (ms). */
@@ -71,8 +93,78 @@ export function withinReference(ours: number | null, irtt: number | null, interv
 /** One irtt round trip as its JSON gives it (irtt 0.9; times in ns). */
 interface IrttRoundTrip {
   lost: string;
-  timestamps: { client: { send: { wall: number } } };
+  timestamps: { client: { send: { wall: number }; receive?: { wall: number } } };
   delay?: { send?: number; receive?: number };
+}
+
+/** One probe's added delay (ms over its tool's idle median) and when it crossed the queue (wall clock, ms). */
+export interface TimedDelay {
+  atMs: number;
+  addedMs: number;
+}
+
+/**
+ * callprobe's probes each paired with irtt's probe that crossed the queue at the nearest moment:
+ * the median of the differences (callprobe's added delay less irtt's), irtt's added delay read
+ * at callprobe's moments (the median over the pairs), and how many pairs.
+ */
+export interface PairedDifference {
+  medianMs: number;
+  referenceMs: number;
+  pairs: number;
+}
+
+/** irtt probes every 20 ms: one sent within 10 ms of any moment, unless it was lost. */
+const PAIR_WITHIN_MS = 10;
+
+/**
+ * Pairs each of `ours` with the probe of `reference` nearest to it in time (within `withinMs`;
+ * none when none is) and gives the median of the differences (ours less the reference's). Two
+ * medians over a window compare two samplings of the queue; the pairs compare the two tools'
+ * readings of the queue at the same moments, so a swing in the window, or probes one tool lost
+ * and the other did not, leave this figure alone.
+ */
+export function pairedDifference(ours: readonly TimedDelay[], reference: readonly TimedDelay[], withinMs = PAIR_WITHIN_MS): PairedDifference | null {
+  const ref = [...reference].sort((a, b) => a.atMs - b.atMs);
+  const diffs: number[] = [];
+  const matched: number[] = [];
+  for (const o of ours) {
+    // The first reference probe at or after o, and the one before it.
+    let lo = 0;
+    let hi = ref.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((ref[mid]?.atMs ?? 0) < o.atMs) lo = mid + 1;
+      else hi = mid;
+    }
+    const near = [ref[lo - 1], ref[lo]].filter((r): r is TimedDelay => r !== undefined && Math.abs(r.atMs - o.atMs) <= withinMs);
+    const best = near.sort((a, b) => Math.abs(a.atMs - o.atMs) - Math.abs(b.atMs - o.atMs))[0];
+    if (best === undefined) continue;
+    diffs.push(o.addedMs - best.addedMs);
+    matched.push(best.addedMs);
+  }
+  const m = median(diffs);
+  const r = median(matched);
+  return m === null || r === null ? null : { medianMs: m, referenceMs: r, pairs: diffs.length };
+}
+
+/**
+ * callprobe's probes of one direction as added delays, from its evidence: the transits (arrival
+ * less send, on two clocks whose offset the idle median takes away) of arrivals whose moment
+ * `at` (the client's clock, ms) falls in [fromMs, toMs), less the median transit of those in the
+ * idle seconds [idleFromMs, idleToMs); `wallOf` turns the client's clock into the wall clock.
+ */
+export function callprobeDelays(
+  arrivals: readonly ArrivalRecord[],
+  at: (a: ArrivalRecord) => number,
+  idle: { fromMs: number; toMs: number },
+  window: { fromMs: number; toMs: number },
+  wallOf: (clientMs: number) => number,
+): TimedDelay[] {
+  const transit = (a: ArrivalRecord): number => a.recvMs - a.sendMs;
+  const idleMs = median(arrivals.filter((a) => at(a) >= idle.fromMs && at(a) < idle.toMs).map(transit));
+  if (idleMs === null) return [];
+  return arrivals.filter((a) => at(a) >= window.fromMs && at(a) < window.toMs).map((a) => ({ atMs: wallOf(at(a)), addedMs: transit(a) - idleMs }));
 }
 
 function collect(child: ChildProcess): { out: () => string; err: () => string } {
@@ -147,12 +239,63 @@ function irttWithin(rts: readonly IrttRoundTrip[], fromMs: number, toMs: number)
   return w;
 }
 
+/**
+ * Every irtt one-way delay less its direction's idle median, at the moment it crossed the queue:
+ * sent (going up) or received (coming down), on the client's wall clock.
+ */
+function irttTimed(rts: readonly IrttRoundTrip[], idleUpMs: number, idleDownMs: number): { up: TimedDelay[]; down: TimedDelay[] } {
+  const up: TimedDelay[] = [];
+  const down: TimedDelay[] = [];
+  for (const r of rts) {
+    if (r.delay?.send !== undefined && r.lost !== 'true_up' && r.lost !== 'true')
+      up.push({ atMs: r.timestamps.client.send.wall / 1e6, addedMs: r.delay.send / 1e6 - idleUpMs });
+    const received = r.timestamps.client.receive?.wall;
+    if (r.delay?.receive !== undefined && r.lost === 'false' && received !== undefined)
+      down.push({ atMs: received / 1e6, addedMs: r.delay.receive / 1e6 - idleDownMs });
+  }
+  return { up, down };
+}
+
 /** A window's added delay and its interval over one direction's idle median; nulls without samples. */
 function added(delays: readonly number[], idleMs: number | null): { ms: number | null; interval: AddedInterval | null } {
   const m = median(delays);
   const i = medianInterval(delays);
   if (m === null || idleMs === null) return { ms: null, interval: null };
   return { ms: m - idleMs, interval: i === null ? null : { lo: i.lo - idleMs, hi: i.hi - idleMs } };
+}
+
+/**
+ * The probe-for-probe comparison of both directions' working windows, from callprobe's evidence
+ * file: up, by the moment each probe was sent (the client's clock both sides); down, by the
+ * moment each echo was received (the client's again). The page's clock is put on the wall clock
+ * through the phase's start, which the report gives on both (`startedAt`, the evidence's
+ * `load.startMs`). The idle seconds are those irtt's idle median is taken over.
+ */
+function pairedFigures(
+  evidenceFile: string,
+  rts: readonly IrttRoundTrip[],
+  startedAt: number,
+  durationS: number,
+  idleUpMs: number,
+  idleDownMs: number,
+): TestbedRun['paired'] {
+  if (!existsSync(evidenceFile)) throw new BenchError('callprobe run wrote no evidence file');
+  const ev = JSON.parse(readFileSync(evidenceFile, 'utf8')) as Pick<AnalysisInput, 'up' | 'down' | 'load'>;
+  const load = ev.load;
+  if (!load || load.startedAt === null || ev.up === null || ev.down === null) return { up: null, down: null };
+  const wallOf = (clientMs: number): number => startedAt + (clientMs - load.startMs);
+  const clientOf = (wallMs: number): number => load.startMs + (wallMs - startedAt);
+  const idle = { fromMs: clientOf(startedAt - (durationS - 2) * 1000), toMs: load.startMs };
+  const ref = irttTimed(rts, idleUpMs, idleDownMs);
+  const side = (d: 'up' | 'down'): PairedDifference | null => {
+    const w = load[d];
+    const records = ev[d];
+    if (w === null || records === null) return null;
+    const window = { fromMs: Math.max(w.startMs, w.endMs - DEFAULTS.load.workingWindowMs), toMs: w.endMs };
+    const at = d === 'up' ? (a: ArrivalRecord) => a.sendMs : (a: ArrivalRecord) => a.recvMs;
+    return pairedDifference(callprobeDelays(records.arrivals, at, idle, window, wallOf), ref[d]);
+  };
+  return { up: side('up'), down: side('down') };
 }
 
 export async function runTestbed(o: TestbedOptions): Promise<TestbedRun> {
@@ -172,6 +315,8 @@ export async function runTestbed(o: TestbedOptions): Promise<TestbedRun> {
     const irttdOut = collect(irttd);
     await waitForText(() => irttdOut.out() + irttdOut.err(), 'listener', irttd, 10_000, 'irtt server');
     const irttOut = join(dir, 'irtt.json');
+    // callprobe's evidence: every probe's send and arrival times, for the probe-for-probe comparison.
+    const evidenceFile = join(dir, 'evidence.json');
     // An upper bound (connecting, the idle window, the longest phase, the last echoes): stopped by
     // SIGINT once callprobe's run ends. It must outlast the run: an irtt that has sent its last
     // packet waits for the final replies, and a SIGINT in that wait ends it with an error and no
@@ -206,6 +351,8 @@ export async function runTestbed(o: TestbedOptions): Promise<TestbedRun> {
       '--load',
       '--json',
       '--no-save',
+      '--evidence',
+      evidenceFile,
       '--duration',
       String(o.durationS),
     ]);
@@ -262,7 +409,11 @@ export async function runTestbed(o: TestbedOptions): Promise<TestbedRun> {
         samples: rts.length,
       };
     }
-    return { report, irtt: irttFigures, wallS, queue: { up: net.queueStats('up'), down: net.queueStats('down') } };
+    const paired =
+      startedAt !== null && l && irttFigures.idleUpMs !== null && irttFigures.idleDownMs !== null
+        ? pairedFigures(evidenceFile, rts, startedAt, o.durationS, irttFigures.idleUpMs, irttFigures.idleDownMs)
+        : { up: null, down: null };
+    return { report, irtt: irttFigures, paired, wallS, queue: { up: net.queueStats('up'), down: net.queueStats('down') } };
   } finally {
     for (const c of started.reverse()) await stop(c);
     net.delete();

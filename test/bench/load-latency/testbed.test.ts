@@ -1,6 +1,7 @@
 /** The busy-line testbed's acceptance rule against irtt (bench/load-latency/testbed.ts), on figures worked by hand. */
 import { describe, expect, it } from 'vitest';
-import { withinReference } from '../../../bench/load-latency/testbed.js';
+import { median } from '../../../bench/lib/median.js';
+import { callprobeDelays, pairedAgrees, pairedDifference, withinReference } from '../../../bench/load-latency/testbed.js';
 
 describe('withinReference', () => {
   it('within 10 % of irtt on a long queue, 5 ms on a short one', () => {
@@ -20,5 +21,94 @@ describe('withinReference', () => {
   it('no figure on either side: no judgement', () => {
     expect(withinReference(null, 10)).toBeNull();
     expect(withinReference(10, null)).toBeNull();
+  });
+});
+
+describe('pairedDifference', () => {
+  it('pairs each probe with the nearest reference probe within 10 ms and gives the median difference', () => {
+    const ref = [
+      { atMs: 1000, addedMs: 100 },
+      { atMs: 1020, addedMs: 200 },
+      { atMs: 1040, addedMs: 300 },
+    ];
+    // 1004 -> 1000 (+5), 1011 -> 1020 (9 ms away, -3), 1028 -> 1020 (8 away, not 1040 at 12: +10), 1100 -> none.
+    const ours = [
+      { atMs: 1004, addedMs: 105 },
+      { atMs: 1011, addedMs: 197 },
+      { atMs: 1028, addedMs: 210 },
+      { atMs: 1100, addedMs: 999 },
+    ];
+    expect(pairedDifference(ours, ref)).toEqual({ medianMs: 5, referenceMs: 200, pairs: 3 });
+  });
+
+  it('a swing the two tools sampled differently: the medians differ, the pairs agree', () => {
+    // The queue: 950 ms, a dip to 300 climbing back over 60 % of the window, 950 again; irtt every 20 ms, losing every other probe in the dip.
+    const queue = (t: number): number => (t >= 1000 && t < 3400 ? 300 + ((t - 1000) / 2400) * 650 : 950);
+    const ref = Array.from({ length: 200 }, (_, i) => i * 20)
+      .filter((t) => !(t >= 1000 && t < 3400 && (t / 20) % 2 === 1))
+      .map((t) => ({ atMs: t, addedMs: queue(t) }));
+    const ours = Array.from({ length: 400 }, (_, i) => ({ atMs: i * 10, addedMs: queue(i * 10) + 1 }));
+    const r = pairedDifference(ours, ref);
+    // Ours at a moment whose irtt probe was lost has none within 10 ms (its neighbours are 20 away): 60 such in the dip.
+    expect(r?.pairs).toBe(340);
+    expect(r?.medianMs).toBeCloseTo(1, 6);
+    // The two medians, by contrast, read the slope at different points.
+    const gap = (median(ours.map((o) => o.addedMs)) ?? Number.NaN) - (median(ref.map((o) => o.addedMs)) ?? Number.NaN);
+    expect(gap).toBeLessThan(-50);
+  });
+
+  it('nothing to pair: null', () => {
+    expect(pairedDifference([{ atMs: 0, addedMs: 1 }], [{ atMs: 50, addedMs: 1 }])).toBeNull();
+    expect(pairedDifference([], [])).toBeNull();
+  });
+});
+
+describe('callprobeDelays', () => {
+  it("transits over the idle median (the two clocks' offset taken away), in the window, on the wall clock", () => {
+    // Server clock 500 ms ahead: idle transits 501, 502, 503 (median 502); window transits 602 and 802.
+    const arrivals = [
+      { seq: 0, sendMs: 0, recvMs: 501 },
+      { seq: 1, sendMs: 10, recvMs: 512 },
+      { seq: 2, sendMs: 20, recvMs: 523 },
+      { seq: 3, sendMs: 100, recvMs: 702 },
+      { seq: 4, sendMs: 110, recvMs: 912 },
+      { seq: 5, sendMs: 200, recvMs: 1000 },
+    ];
+    const got = callprobeDelays(
+      arrivals,
+      (a) => a.sendMs,
+      { fromMs: 0, toMs: 50 },
+      { fromMs: 100, toMs: 200 },
+      (ms) => 1_700_000_000_000 + ms,
+    );
+    expect(got).toEqual([
+      { atMs: 1_700_000_000_100, addedMs: 100 },
+      { atMs: 1_700_000_000_110, addedMs: 300 },
+    ]);
+  });
+
+  it('no idle arrivals: nothing', () => {
+    expect(
+      callprobeDelays(
+        [{ seq: 0, sendMs: 100, recvMs: 200 }],
+        (a) => a.sendMs,
+        { fromMs: 0, toMs: 50 },
+        { fromMs: 0, toMs: 500 },
+        (ms) => ms,
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('pairedAgrees', () => {
+  it('the figure within 3 % or 5 ms of irtt read at our probes, and the pairs within the same', () => {
+    expect(pairedAgrees(338.6, { medianMs: -0.7, referenceMs: 339.3, pairs: 341 })).toBe(true);
+    // 3 % of 900 is 27.
+    expect(pairedAgrees(880, { medianMs: 1, referenceMs: 900, pairs: 300 })).toBe(true);
+    expect(pairedAgrees(870, { medianMs: 1, referenceMs: 900, pairs: 300 })).toBe(false);
+    expect(pairedAgrees(900, { medianMs: 28, referenceMs: 900, pairs: 300 })).toBe(false);
+    expect(pairedAgrees(14, { medianMs: 4, referenceMs: 10, pairs: 300 })).toBe(true);
+    expect(pairedAgrees(null, { medianMs: 0, referenceMs: 10, pairs: 1 })).toBeNull();
+    expect(pairedAgrees(10, null)).toBeNull();
   });
 });
