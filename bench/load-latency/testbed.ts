@@ -36,9 +36,9 @@ export interface TestbedRun {
     samples: number;
   };
   /**
-   * Probe for probe: each of callprobe's probes in a working window against irtt's probe that
-   * crossed the queue at the nearest moment (sent within PAIR_WITHIN_MS of it going up, received
-   * within it coming down), both as added delay over their own idle medians. Null without pairs.
+   * Probe for probe: each of callprobe's probes in a working window against irtt's reading of the
+   * queue at the moment it crossed it (sent, going up; received, coming down), both as added
+   * delay over their own idle medians (pairedDifference). Null without pairs.
    */
   paired: { up: PairedDifference | null; down: PairedDifference | null };
   /** Seconds the run took, from the browser's start to its report. */
@@ -104,9 +104,9 @@ export interface TimedDelay {
 }
 
 /**
- * callprobe's probes each paired with irtt's probe that crossed the queue at the nearest moment:
- * the median of the differences (callprobe's added delay less irtt's), irtt's added delay read
- * at callprobe's moments (the median over the pairs), and how many pairs.
+ * callprobe's probes each paired with irtt's reading of the queue at the same moment (pairedDifference):
+ * the median of the differences (callprobe's added delay less irtt's), the median of irtt's
+ * readings, and how many pairs.
  */
 export interface PairedDifference {
   medianMs: number;
@@ -116,35 +116,50 @@ export interface PairedDifference {
 
 /** irtt probes every 20 ms: one sent within 10 ms of any moment, unless it was lost. */
 const PAIR_WITHIN_MS = 10;
+/** Two of irtt's probes at most this far apart are read in between along the line joining them (a few lost between them). */
+const BRIDGE_MS = 100;
 
 /**
- * Pairs each of `ours` with the probe of `reference` nearest to it in time (within `withinMs`;
- * none when none is) and gives the median of the differences (ours less the reference's). Two
- * medians over a window compare two samplings of the queue; the pairs compare the two tools'
- * readings of the queue at the same moments, so a swing in the window, or probes one tool lost
- * and the other did not, leave this figure alone.
+ * irtt's reading of the queue at `atMs`: along the line between its probes either side when they
+ * are at most BRIDGE_MS apart, else its probe within PAIR_WITHIN_MS, else none. `ref` is sorted by time.
  */
-export function pairedDifference(ours: readonly TimedDelay[], reference: readonly TimedDelay[], withinMs = PAIR_WITHIN_MS): PairedDifference | null {
+function referenceAt(ref: readonly TimedDelay[], atMs: number): number | null {
+  // The first reference probe at or after atMs, and the one before it.
+  let lo = 0;
+  let hi = ref.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((ref[mid]?.atMs ?? 0) < atMs) lo = mid + 1;
+    else hi = mid;
+  }
+  const before = ref[lo - 1];
+  const after = ref[lo];
+  if (after !== undefined && after.atMs === atMs) return after.addedMs;
+  if (before !== undefined && after !== undefined && after.atMs - before.atMs <= BRIDGE_MS) {
+    return before.addedMs + ((atMs - before.atMs) / (after.atMs - before.atMs)) * (after.addedMs - before.addedMs);
+  }
+  const near = [before, after].filter((r): r is TimedDelay => r !== undefined && Math.abs(r.atMs - atMs) <= PAIR_WITHIN_MS);
+  return near.sort((x, y) => Math.abs(x.atMs - atMs) - Math.abs(y.atMs - atMs))[0]?.addedMs ?? null;
+}
+
+/**
+ * Reads irtt's queue at the moment of each of `ours` (referenceAt) and gives the median of the
+ * differences (ours less irtt's) and the median of irtt's readings. Two medians over a window
+ * compare two samplings of the queue; these compare the two tools' readings at the same moments,
+ * so a swing in the window, or probes one tool lost and the other did not, leave them alone.
+ */
+export function pairedDifference(ours: readonly TimedDelay[], reference: readonly TimedDelay[]): PairedDifference | null {
   const ref = [...reference].sort((a, b) => a.atMs - b.atMs);
   const diffs: number[] = [];
-  const matched: number[] = [];
+  const readings: number[] = [];
   for (const o of ours) {
-    // The first reference probe at or after o, and the one before it.
-    let lo = 0;
-    let hi = ref.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((ref[mid]?.atMs ?? 0) < o.atMs) lo = mid + 1;
-      else hi = mid;
-    }
-    const near = [ref[lo - 1], ref[lo]].filter((r): r is TimedDelay => r !== undefined && Math.abs(r.atMs - o.atMs) <= withinMs);
-    const best = near.sort((a, b) => Math.abs(a.atMs - o.atMs) - Math.abs(b.atMs - o.atMs))[0];
-    if (best === undefined) continue;
-    diffs.push(o.addedMs - best.addedMs);
-    matched.push(best.addedMs);
+    const r = referenceAt(ref, o.atMs);
+    if (r === null) continue;
+    diffs.push(o.addedMs - r);
+    readings.push(r);
   }
   const m = median(diffs);
-  const r = median(matched);
+  const r = median(readings);
   return m === null || r === null ? null : { medianMs: m, referenceMs: r, pairs: diffs.length };
 }
 

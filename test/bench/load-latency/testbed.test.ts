@@ -25,20 +25,23 @@ describe('withinReference', () => {
 });
 
 describe('pairedDifference', () => {
-  it('pairs each probe with the nearest reference probe within 10 ms and gives the median difference', () => {
+  it("reads irtt's queue at each of our probes: between its probes up to 100 ms apart, else its probe within 10 ms", () => {
     const ref = [
       { atMs: 1000, addedMs: 100 },
       { atMs: 1020, addedMs: 200 },
       { atMs: 1040, addedMs: 300 },
+      { atMs: 1300, addedMs: 900 },
     ];
-    // 1004 -> 1000 (+5), 1011 -> 1020 (9 ms away, -3), 1028 -> 1020 (8 away, not 1040 at 12: +10), 1100 -> none.
+    // 1004: 120 (-15); 1011: 155 (+42); 1028: 240 (-30); 1045: 1040 is 5 ms away, 1300 too far to read between (+10); 1100: none.
     const ours = [
       { atMs: 1004, addedMs: 105 },
       { atMs: 1011, addedMs: 197 },
       { atMs: 1028, addedMs: 210 },
+      { atMs: 1045, addedMs: 310 },
       { atMs: 1100, addedMs: 999 },
     ];
-    expect(pairedDifference(ours, ref)).toEqual({ medianMs: 5, referenceMs: 200, pairs: 3 });
+    // Differences -30, -15, 10, 42 (nearest rank: the 2nd); readings 120, 155, 240, 300 (the 2nd).
+    expect(pairedDifference(ours, ref)).toEqual({ medianMs: -15, referenceMs: 155, pairs: 4 });
   });
 
   it('a swing the two tools sampled differently: the medians differ, the pairs agree', () => {
@@ -49,8 +52,8 @@ describe('pairedDifference', () => {
       .map((t) => ({ atMs: t, addedMs: queue(t) }));
     const ours = Array.from({ length: 400 }, (_, i) => ({ atMs: i * 10, addedMs: queue(i * 10) + 1 }));
     const r = pairedDifference(ours, ref);
-    // Ours at a moment whose irtt probe was lost has none within 10 ms (its neighbours are 20 away): 60 such in the dip.
-    expect(r?.pairs).toBe(340);
+    // Ours at a moment whose irtt probe was lost is read between its neighbours, 40 ms apart.
+    expect(r?.pairs).toBe(400);
     expect(r?.medianMs).toBeCloseTo(1, 6);
     // The two medians, by contrast, read the slope at different points.
     const gap = (median(ours.map((o) => o.addedMs)) ?? Number.NaN) - (median(ref.map((o) => o.addedMs)) ?? Number.NaN);
