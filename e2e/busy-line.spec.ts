@@ -3,12 +3,13 @@ import { pairedAgrees, runTestbed } from '../bench/load-latency/testbed.js';
 import { needCommand, needRoot, skipReason } from '../test/kit/requires.js';
 
 /**
- * The busy-line phase through a real bottleneck queue: two namespaces the test makes, joined by
- * a veth pair with tc-tbf on each egress, `callprobe serve` on one side, `callprobe run --load`
+ * The busy-line phase through a real bottleneck queue: namespaces the test makes, a client and a
+ * server with a router between them whose egress toward each side holds tc-tbf (the line's
+ * modem; bench/lib/bottleneck.ts), `callprobe serve` on one side, `callprobe run --load`
  * (headless Chromium) on the other, and irtt through the same queue as the reference.
  */
 // Measurements against irtt on a real queue: the measurement project, alone on the machine.
-test.describe('a busy line through a real queue (tbf between two namespaces)', { tag: '@measure' }, () => {
+test.describe('a busy line through a real queue (tbf in a router between two namespaces)', { tag: '@measure' }, () => {
   // Skipped on a machine without them, failed in CI (test/kit/requires.ts).
   const why = skipReason('busy line through a real queue', [needRoot(), needCommand('iproute2', 'tc', ['-V']), needCommand('irtt', 'irtt', ['version'])]);
   test.skip(why !== null, `needs root, tc and irtt: ${why ?? ''}`);

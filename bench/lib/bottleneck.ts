@@ -1,12 +1,20 @@
 /**
- * A real bottleneck queue between two network namespaces this process makes: `client` and
- * `server`, joined by one veth pair, with a token-bucket filter (tc-tbf) on each direction's
- * egress. A small rate with a large queue limit is a bloated line (packets wait, up to seconds);
- * the same rate with a shallow limit drops instead of delaying. The kernel here has tbf, pfifo
- * and htb but neither netem, fq_codel nor cake. Addresses (10.232.0.x) exist only inside these
- * namespaces: nothing is ever sent anywhere else.
+ * A real bottleneck queue between network namespaces this process makes: `client` and `server`,
+ * with a `router` between them (two veth pairs, forwarding on) whose egress toward each side
+ * holds that direction's token-bucket filter (tc-tbf). A small rate with a large queue limit is
+ * a bloated line (packets wait, up to seconds); the same rate with a shallow limit drops instead
+ * of delaying. The kernel here has tbf, pfifo and htb but neither netem, fq_codel nor cake.
  *
- *   client 10.232.0.1 [tbf up] ==veth== [tbf down] 10.232.0.2 server
+ * The queues sit in the router, as a line's sit in its modem, and not on the senders' own
+ * interfaces: a sender whose own queue is full is told so (TCP backs off at once on a local
+ * drop; a UDP send can fail with ENOBUFS and be tried again), which no sender behind a modem
+ * is. With the queue on the browser's own interface, irtt lost 14-20 % of its probes in a
+ * window where the browser's probes lost 1 %.
+ *
+ * Addresses (10.232.x.x) exist only inside these namespaces: nothing is ever sent anywhere else.
+ *
+ *   client 10.232.0.1 ==veth== 10.232.0.254 router [tbf up] 10.232.1.254 ==veth== 10.232.1.2 server
+ *                                              [tbf down toward the client]
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { BenchError } from './processes.js';
@@ -15,18 +23,21 @@ import { BenchError } from './processes.js';
 type QueueSpec = { rateKbit: number; limitBytes: number } | null;
 
 export interface BottleneckSpec {
-  /** client -> server (the client's egress). */
+  /** client -> server (the router's egress toward the server). */
   up: QueueSpec;
-  /** server -> client (the server's egress). */
+  /** server -> client (the router's egress toward the client). */
   down: QueueSpec;
 }
 
 export class Bottleneck {
   static readonly clientIp = '10.232.0.1';
-  static readonly serverIp = '10.232.0.2';
+  static readonly serverIp = '10.232.1.2';
+  private static readonly clientGateway = '10.232.0.254';
+  private static readonly serverGateway = '10.232.1.254';
 
   private constructor(
     readonly client: string,
+    readonly router: string,
     readonly server: string,
   ) {}
 
@@ -42,15 +53,17 @@ export class Bottleneck {
 
   static create(tag: string, spec: BottleneckSpec): Bottleneck {
     const id = `${process.pid % 100000}${Math.floor(Math.random() * 1000)}`;
-    const b = new Bottleneck(`cp-${tag}-c-${id}`, `cp-${tag}-s-${id}`);
+    const b = new Bottleneck(`cp-${tag}-c-${id}`, `cp-${tag}-r-${id}`, `cp-${tag}-s-${id}`);
     const made: string[] = [];
     try {
-      for (const ns of [b.client, b.server]) {
+      for (const ns of [b.client, b.router, b.server]) {
         execFileSync('ip', ['netns', 'add', ns]);
         made.push(ns);
         execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
       }
-      execFileSync('ip', ['link', 'add', 'cpbn0', 'netns', b.client, 'type', 'veth', 'peer', 'name', 'cpbn1', 'netns', b.server]);
+      // cpbn0 (client) - cpbn1 (router), cpbn2 (router) - cpbn3 (server).
+      execFileSync('ip', ['link', 'add', 'cpbn0', 'netns', b.client, 'type', 'veth', 'peer', 'name', 'cpbn1', 'netns', b.router]);
+      execFileSync('ip', ['link', 'add', 'cpbn2', 'netns', b.router, 'type', 'veth', 'peer', 'name', 'cpbn3', 'netns', b.server]);
       const up = (ns: string, dev: string, ip: string): void => {
         execFileSync('ip', ['-n', ns, 'addr', 'add', `${ip}/24`, 'dev', dev]);
         // No IPv6 link-local address appearing later (Chromium would see a network change).
@@ -58,11 +71,22 @@ export class Bottleneck {
         execFileSync('ip', ['-n', ns, 'link', 'set', dev, 'up']);
       };
       up(b.client, 'cpbn0', Bottleneck.clientIp);
-      up(b.server, 'cpbn1', Bottleneck.serverIp);
+      up(b.router, 'cpbn1', Bottleneck.clientGateway);
+      up(b.router, 'cpbn2', Bottleneck.serverGateway);
+      up(b.server, 'cpbn3', Bottleneck.serverIp);
+      execFileSync('ip', ['netns', 'exec', b.router, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
       // The kernel reports a veth up a moment after `link set up`: until then the server's
-      // address is missing from its interface list (serve refuses a --host it lacks).
-      waitLinkUp(b.client, 'cpbn0');
-      waitLinkUp(b.server, 'cpbn1');
+      // address is missing from its interface list (serve refuses a --host it lacks), and a
+      // route through it cannot be added.
+      for (const [ns, dev] of [
+        [b.client, 'cpbn0'],
+        [b.router, 'cpbn1'],
+        [b.router, 'cpbn2'],
+        [b.server, 'cpbn3'],
+      ] as const)
+        waitLinkUp(ns, dev);
+      execFileSync('ip', ['-n', b.client, 'route', 'add', 'default', 'via', Bottleneck.clientGateway]);
+      execFileSync('ip', ['-n', b.server, 'route', 'add', 'default', 'via', Bottleneck.serverGateway]);
       b.shape(spec);
       return b;
     } catch (err) {
@@ -97,8 +121,8 @@ export class Bottleneck {
         String(q.limitBytes),
       ]);
     };
-    one(this.client, 'cpbn0', spec.up);
-    one(this.server, 'cpbn1', spec.down);
+    one(this.router, 'cpbn2', spec.up);
+    one(this.router, 'cpbn1', spec.down);
   }
 
   /** Starts `cmd` inside one of the namespaces. */
@@ -111,12 +135,11 @@ export class Bottleneck {
 
   /** The tbf statistics of a direction (bytes sent, dropped, overlimits), for the record. */
   queueStats(direction: 'up' | 'down'): string {
-    const [ns, dev] = direction === 'up' ? [this.client, 'cpbn0'] : [this.server, 'cpbn1'];
-    return execFileSync('ip', ['netns', 'exec', ns, 'tc', '-s', 'qdisc', 'show', 'dev', dev], { encoding: 'utf8' });
+    return execFileSync('ip', ['netns', 'exec', this.router, 'tc', '-s', 'qdisc', 'show', 'dev', direction === 'up' ? 'cpbn2' : 'cpbn1'], { encoding: 'utf8' });
   }
 
   delete(): void {
-    for (const ns of [this.client, this.server]) execFileSync('ip', ['netns', 'delete', ns]);
+    for (const ns of [this.client, this.router, this.server]) execFileSync('ip', ['netns', 'delete', ns]);
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * `npm run bench:load-latency`: the busy-line phase against the truth of a real queue. Each
- * scenario builds two namespaces joined by a veth pair with tc-tbf on each egress
- * (bench/lib/bottleneck.ts), runs `callprobe run --load` through it with irtt probing the same
- * queue (testbed.ts), and sets callprobe's added delay per direction beside irtt's and the
+ * scenario builds a client and a server namespace with a router between them holding tc-tbf
+ * on its egress toward each side (bench/lib/bottleneck.ts), runs `callprobe run --load` through
+ * it with irtt probing the same queue (testbed.ts), and sets callprobe's added delay per direction beside irtt's and the
  * verdict beside the scenario's truth. Raw results go to bench/results/raw/; `--write-docs`
  * also writes the summary and the docs/benchmarks.md section. `--runs N` repeats each scenario.
  */
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
     `### Latency under load: callprobe's busy-line phase against irtt on the same queue (${date})`,
     '',
     `Command: \`npm run bench:load-latency\` (${runs} run${runs === 1 ? '' : 's'} per scenario; ${machine['cores']} cores, ${machine['chromium']}). Summary: \`${files.summary}\`. ` +
-      'Each scenario joins two network namespaces by a veth pair with tc-tbf (8 kB burst) on each egress; `callprobe run --load --duration 8` runs in one, `callprobe serve` in the other, ' +
+      "Each scenario joins a client and a server network namespace through a router namespace holding tc-tbf (8 kB burst) on its egress toward each side, as a line's modem holds its queues (a queue on a sender's own interface tells the sender when it is full, which a modem never does); `callprobe run --load --duration 8` runs in the client, `callprobe serve` in the server, " +
       "and irtt (20 ms interval) probes through the same queues. Added delay is callprobe's loaded minus idle p50 of the probes' RFC 3550 transit over each direction's working window, " +
       "beside irtt's one-way delay medians over the same wall-clock window minus the idle seconds before the phase (both namespaces share this host's clock). ✓: within 10 % or 5 ms of irtt, whichever is larger, or inside irtt's own 95 % interval for its median (in brackets: the order statistics of a sign-test interval), which is wide only when the window holds a swing of the queue. " +
       "Probe for probe: each of callprobe's probes in the window is paired with irtt's that crossed the queue nearest in time (sent within 10 ms going up, received within 10 ms coming down; callprobe's evidence file gives every probe's times); the column gives irtt's added delay read at callprobe's probes and Δ, the pairs' median difference. ✓: callprobe's figure and Δ both within 3 % or 5 ms of that reading.",

@@ -165,21 +165,31 @@ export function pairedDifference(ours: readonly TimedDelay[], reference: readonl
 
 /**
  * callprobe's probes of one direction as added delays, from its evidence: the transits (arrival
- * less send, on two clocks whose offset the idle median takes away) of arrivals whose moment
- * `at` (the client's clock, ms) falls in [fromMs, toMs), less the median transit of those in the
- * idle seconds [idleFromMs, idleToMs); `wallOf` turns the client's clock into the wall clock.
+ * less send, on two clocks whose offset the idle median takes away) of the probes sent in
+ * [fromMs, toMs), less the median transit of those sent in the idle seconds [idleFromMs,
+ * idleToMs), each at the moment it crossed the queue. Times are on the client's clock, which
+ * `wallOf` turns into the wall clock. Going up, a probe is sent and crosses the queue at its
+ * send time on that clock (`sendMs`). Coming down, the server sent it on its own clock; its
+ * send time on the client's is its arrival less its added delay (the idle one-way delay, a
+ * tenth of a millisecond here, aside), and it crossed the queue at its arrival (`recvMs`).
  */
 export function callprobeDelays(
   arrivals: readonly ArrivalRecord[],
-  at: (a: ArrivalRecord) => number,
+  direction: 'up' | 'down',
   idle: { fromMs: number; toMs: number },
   window: { fromMs: number; toMs: number },
   wallOf: (clientMs: number) => number,
 ): TimedDelay[] {
   const transit = (a: ArrivalRecord): number => a.recvMs - a.sendMs;
-  const idleMs = median(arrivals.filter((a) => at(a) >= idle.fromMs && at(a) < idle.toMs).map(transit));
+  // The send time on the client's clock: down, from an idle median first taken by arrival (the
+  // idle seconds hold no queue, so arrival and send differ by the idle delay alone).
+  const byArrival = median(arrivals.filter((a) => a.recvMs >= idle.fromMs && a.recvMs < idle.toMs).map(transit));
+  const sentAt = (a: ArrivalRecord): number => (direction === 'up' ? a.sendMs : a.recvMs - (transit(a) - (byArrival ?? Number.NaN)));
+  const idleMs = direction === 'up' ? median(arrivals.filter((a) => a.sendMs >= idle.fromMs && a.sendMs < idle.toMs).map(transit)) : byArrival;
   if (idleMs === null) return [];
-  return arrivals.filter((a) => at(a) >= window.fromMs && at(a) < window.toMs).map((a) => ({ atMs: wallOf(at(a)), addedMs: transit(a) - idleMs }));
+  return arrivals
+    .filter((a) => sentAt(a) >= window.fromMs && sentAt(a) < window.toMs)
+    .map((a) => ({ atMs: wallOf(direction === 'up' ? a.sendMs : a.recvMs), addedMs: transit(a) - idleMs }));
 }
 
 function collect(child: ChildProcess): { out: () => string; err: () => string } {
@@ -307,8 +317,7 @@ function pairedFigures(
     const records = ev[d];
     if (w === null || records === null) return null;
     const window = { fromMs: Math.max(w.startMs, w.endMs - DEFAULTS.load.workingWindowMs), toMs: w.endMs };
-    const at = d === 'up' ? (a: ArrivalRecord) => a.sendMs : (a: ArrivalRecord) => a.recvMs;
-    return pairedDifference(callprobeDelays(records.arrivals, at, idle, window, wallOf), ref[d]);
+    return pairedDifference(callprobeDelays(records.arrivals, d, idle, window, wallOf), ref[d]);
   };
   return { up: side('up'), down: side('down') };
 }

@@ -77,13 +77,7 @@ describe('callprobeDelays', () => {
       { seq: 4, sendMs: 110, recvMs: 912 },
       { seq: 5, sendMs: 200, recvMs: 1000 },
     ];
-    const got = callprobeDelays(
-      arrivals,
-      (a) => a.sendMs,
-      { fromMs: 0, toMs: 50 },
-      { fromMs: 100, toMs: 200 },
-      (ms) => 1_700_000_000_000 + ms,
-    );
+    const got = callprobeDelays(arrivals, 'up', { fromMs: 0, toMs: 50 }, { fromMs: 100, toMs: 200 }, (ms) => 1_700_000_000_000 + ms);
     expect(got).toEqual([
       { atMs: 1_700_000_000_100, addedMs: 100 },
       { atMs: 1_700_000_000_110, addedMs: 300 },
@@ -91,15 +85,22 @@ describe('callprobeDelays', () => {
   });
 
   it('no idle arrivals: nothing', () => {
-    expect(
-      callprobeDelays(
-        [{ seq: 0, sendMs: 100, recvMs: 200 }],
-        (a) => a.sendMs,
-        { fromMs: 0, toMs: 50 },
-        { fromMs: 0, toMs: 500 },
-        (ms) => ms,
-      ),
-    ).toEqual([]);
+    expect(callprobeDelays([{ seq: 0, sendMs: 100, recvMs: 200 }], 'up', { fromMs: 0, toMs: 50 }, { fromMs: 0, toMs: 500 }, (ms) => ms)).toEqual([]);
+  });
+
+  it('down: picked by when the server sent them (on the client clock: arrival less added delay), placed at their arrival', () => {
+    // The server's clock 300 ms behind: idle transits 301 and 302 (by arrival in [0, 50): median 301).
+    // Sent at 101 on the client's clock (-200 on the server's), arriving 1101 (added 1000): in [100, 200), though it arrived after.
+    // Sent at 61, arriving 161 (added 100): before the window. Sent at 501, arriving 520 (added 19): after it.
+    const arrivals = [
+      { seq: 0, sendMs: -300, recvMs: 1 },
+      { seq: 1, sendMs: -290, recvMs: 12 },
+      { seq: 2, sendMs: -240, recvMs: 161 },
+      { seq: 3, sendMs: -200, recvMs: 1101 },
+      { seq: 4, sendMs: 200, recvMs: 520 },
+    ];
+    const got = callprobeDelays(arrivals, 'down', { fromMs: 0, toMs: 50 }, { fromMs: 100, toMs: 200 }, (ms) => ms);
+    expect(got).toEqual([{ atMs: 1101, addedMs: 1000 }]);
   });
 });
 
