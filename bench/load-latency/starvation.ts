@@ -19,6 +19,8 @@ export interface StarvationFigures {
   jitterMs: number | null;
   lossPct: number | null;
   verdict: string;
+  /** Why the evidence was not enough, when the verdict says so. */
+  insufficientCause: string | null;
 }
 
 export interface StarvationResult {
@@ -29,7 +31,7 @@ export interface StarvationResult {
 }
 
 function figures(r: Report): StarvationFigures {
-  return { rttMsP50: r.summary.rttMsP50, rttMsP90: r.summary.rttMsP90, jitterMs: r.summary.jitterMs, lossPct: r.summary.lossPct, verdict: r.summary.verdict };
+  return { rttMsP50: r.summary.rttMsP50, rttMsP90: r.summary.rttMsP90, jitterMs: r.summary.jitterMs, lossPct: r.summary.lossPct, verdict: r.summary.verdict, insufficientCause: r.summary.insufficientCause ?? null };
 }
 
 async function report(child: ChildProcess, what: string): Promise<Report> {
