@@ -206,7 +206,14 @@ async function main(): Promise<void> {
           ['alone', starvation.alone],
           ["beside A's load phase", starvation.beside],
         ] as Array<[string, StarvationFigures]>
-      ).map(([name, x]) => [name, f(x.rttMsP50), f(x.rttMsP90), f(x.jitterMs), f(x.lossPct, ' %'), `${x.verdict}${x.insufficientCause === null ? '' : ` (${x.insufficientCause})`}`]),
+      ).map(([name, x]) => [
+        name,
+        f(x.rttMsP50),
+        f(x.rttMsP90),
+        f(x.jitterMs),
+        f(x.lossPct, ' %'),
+        `${x.verdict}${x.insufficientCause === null ? '' : ` (${x.insufficientCause})`}`,
+      ]),
     ),
   ].join('\n');
   const published = publishResults(

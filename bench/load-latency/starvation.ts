@@ -31,7 +31,14 @@ export interface StarvationResult {
 }
 
 function figures(r: Report): StarvationFigures {
-  return { rttMsP50: r.summary.rttMsP50, rttMsP90: r.summary.rttMsP90, jitterMs: r.summary.jitterMs, lossPct: r.summary.lossPct, verdict: r.summary.verdict, insufficientCause: r.summary.insufficientCause ?? null };
+  return {
+    rttMsP50: r.summary.rttMsP50,
+    rttMsP90: r.summary.rttMsP90,
+    jitterMs: r.summary.jitterMs,
+    lossPct: r.summary.lossPct,
+    verdict: r.summary.verdict,
+    insufficientCause: r.summary.insufficientCause ?? null,
+  };
 }
 
 async function report(child: ChildProcess, what: string): Promise<Report> {
