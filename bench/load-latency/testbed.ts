@@ -15,7 +15,6 @@ import type { Report } from '../../src/analysis/schema/report-schema.js';
 import type { AnalysisInput } from '../../src/analysis/schema/input.js';
 import type { ArrivalRecord } from '../../src/analysis/measure/records.js';
 import { median, medianInterval } from '../lib/median.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { Bottleneck, type BottleneckSpec } from '../lib/bottleneck.js';
 import { BenchError, CLI } from '../lib/processes.js';
 
@@ -181,15 +180,14 @@ export function callprobeDelays(
   wallOf: (clientMs: number) => number,
 ): TimedDelay[] {
   const transit = (a: ArrivalRecord): number => a.recvMs - a.sendMs;
-  // The send time on the client's clock: down, from an idle median first taken by arrival (the
-  // idle seconds hold no queue, so arrival and send differ by the idle delay alone).
-  const byArrival = median(arrivals.filter((a) => a.recvMs >= idle.fromMs && a.recvMs < idle.toMs).map(transit));
-  const sentAt = (a: ArrivalRecord): number => (direction === 'up' ? a.sendMs : a.recvMs - (transit(a) - (byArrival ?? Number.NaN)));
-  const idleMs = direction === 'up' ? median(arrivals.filter((a) => a.sendMs >= idle.fromMs && a.sendMs < idle.toMs).map(transit)) : byArrival;
+  const crossedAt = (a: ArrivalRecord): number => (direction === 'up' ? a.sendMs : a.recvMs);
+  // The idle seconds hold no queue: coming down, arrival and send differ there by the idle delay alone.
+  const idleMs = median(arrivals.filter((a) => crossedAt(a) >= idle.fromMs && crossedAt(a) < idle.toMs).map(transit));
   if (idleMs === null) return [];
+  const sentAt = (a: ArrivalRecord): number => (direction === 'up' ? a.sendMs : a.recvMs - (transit(a) - idleMs));
   return arrivals
     .filter((a) => sentAt(a) >= window.fromMs && sentAt(a) < window.toMs)
-    .map((a) => ({ atMs: wallOf(direction === 'up' ? a.sendMs : a.recvMs), addedMs: transit(a) - idleMs }));
+    .map((a) => ({ atMs: wallOf(crossedAt(a)), addedMs: transit(a) - idleMs }));
 }
 
 function collect(child: ChildProcess): { out: () => string; err: () => string } {
@@ -243,6 +241,11 @@ export async function serveIn(net: Bottleneck, httpPort: number, serveArgs: read
   return serve;
 }
 
+/** irtt's one-way delay going up (ms), null when the probe never reached its server. */
+const upDelayMs = (r: IrttRoundTrip): number | null => (r.delay?.send !== undefined && r.lost !== 'true_up' && r.lost !== 'true' ? r.delay.send / 1e6 : null);
+/** irtt's one-way delay coming down (ms), null when the round trip did not complete. */
+const downDelayMs = (r: IrttRoundTrip): number | null => (r.delay?.receive !== undefined && r.lost === 'false' ? r.delay.receive / 1e6 : null);
+
 interface IrttWindow {
   up: number[];
   down: number[];
@@ -258,8 +261,10 @@ function irttWithin(rts: readonly IrttRoundTrip[], fromMs: number, toMs: number)
     if (t < fromMs || t >= toMs) continue;
     w.sent++;
     if (r.lost !== 'false') w.lost++;
-    if (r.delay?.send !== undefined && r.lost !== 'true_up' && r.lost !== 'true') w.up.push(r.delay.send / 1e6);
-    if (r.delay?.receive !== undefined && r.lost === 'false') w.down.push(r.delay.receive / 1e6);
+    const up = upDelayMs(r);
+    const down = downDelayMs(r);
+    if (up !== null) w.up.push(up);
+    if (down !== null) w.down.push(down);
   }
   return w;
 }
@@ -272,11 +277,11 @@ function irttTimed(rts: readonly IrttRoundTrip[], idleUpMs: number, idleDownMs: 
   const up: TimedDelay[] = [];
   const down: TimedDelay[] = [];
   for (const r of rts) {
-    if (r.delay?.send !== undefined && r.lost !== 'true_up' && r.lost !== 'true')
-      up.push({ atMs: r.timestamps.client.send.wall / 1e6, addedMs: r.delay.send / 1e6 - idleUpMs });
+    const upMs = upDelayMs(r);
+    const downMs = downDelayMs(r);
     const received = r.timestamps.client.receive?.wall;
-    if (r.delay?.receive !== undefined && r.lost === 'false' && received !== undefined)
-      down.push({ atMs: received / 1e6, addedMs: r.delay.receive / 1e6 - idleDownMs });
+    if (upMs !== null) up.push({ atMs: r.timestamps.client.send.wall / 1e6, addedMs: upMs - idleUpMs });
+    if (downMs !== null && received !== undefined) down.push({ atMs: received / 1e6, addedMs: downMs - idleDownMs });
   }
   return { up, down };
 }
@@ -294,7 +299,8 @@ function added(delays: readonly number[], idleMs: number | null): { ms: number |
  * file: up, by the moment each probe was sent (the client's clock both sides); down, by the
  * moment each echo was received (the client's again). The page's clock is put on the wall clock
  * through the phase's start, which the report gives on both (`startedAt`, the evidence's
- * `load.startMs`). The idle seconds are those irtt's idle median is taken over.
+ * `load.startMs`). The working windows are the report's (`windowMs`, from the phase's start); the
+ * idle seconds are those irtt's idle median is taken over.
  */
 function pairedFigures(
   evidenceFile: string,
@@ -303,20 +309,20 @@ function pairedFigures(
   durationS: number,
   idleUpMs: number,
   idleDownMs: number,
+  windows: Record<'up' | 'down', { fromMs: number; toMs: number } | null>,
 ): TestbedRun['paired'] {
   if (!existsSync(evidenceFile)) throw new BenchError('callprobe run wrote no evidence file');
   const ev = JSON.parse(readFileSync(evidenceFile, 'utf8')) as Pick<AnalysisInput, 'up' | 'down' | 'load'>;
   const load = ev.load;
   if (!load || load.startedAt === null || ev.up === null || ev.down === null) return { up: null, down: null };
   const wallOf = (clientMs: number): number => startedAt + (clientMs - load.startMs);
-  const clientOf = (wallMs: number): number => load.startMs + (wallMs - startedAt);
-  const idle = { fromMs: clientOf(startedAt - (durationS - 2) * 1000), toMs: load.startMs };
+  const idle = { fromMs: load.startMs - (durationS - 2) * 1000, toMs: load.startMs };
   const ref = irttTimed(rts, idleUpMs, idleDownMs);
   const side = (d: 'up' | 'down'): PairedDifference | null => {
-    const w = load[d];
+    const w = windows[d];
     const records = ev[d];
     if (w === null || records === null) return null;
-    const window = { fromMs: Math.max(w.startMs, w.endMs - DEFAULTS.load.workingWindowMs), toMs: w.endMs };
+    const window = { fromMs: load.startMs + w.fromMs, toMs: load.startMs + w.toMs };
     return pairedDifference(callprobeDelays(records.arrivals, d, idle, window, wallOf), ref[d]);
   };
   return { up: side('up'), down: side('down') };
@@ -435,7 +441,10 @@ export async function runTestbed(o: TestbedOptions): Promise<TestbedRun> {
     }
     const paired =
       startedAt !== null && l && irttFigures.idleUpMs !== null && irttFigures.idleDownMs !== null
-        ? pairedFigures(evidenceFile, rts, startedAt, o.durationS, irttFigures.idleUpMs, irttFigures.idleDownMs)
+        ? pairedFigures(evidenceFile, rts, startedAt, o.durationS, irttFigures.idleUpMs, irttFigures.idleDownMs, {
+            up: l.up?.windowMs ?? null,
+            down: l.down?.windowMs ?? null,
+          })
         : { up: null, down: null };
     return { report, irtt: irttFigures, paired, wallS, queue: { up: net.queueStats('up'), down: net.queueStats('down') } };
   } finally {
