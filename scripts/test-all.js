@@ -22,7 +22,7 @@
  * namespaces of their own (scripts/netns-run.sh).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
@@ -123,6 +123,7 @@ function runPhase(phase, { prefix }) {
       let cpuS = NaN;
       try {
         cpuS = Number(readFileSync(cpuFile, 'utf8'));
+        unlinkSync(cpuFile);
       } catch (err) {
         if (err.code !== 'ENOENT') throw err; // the wrapper never got to write it: no CPU figure
       }

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { aggregateCommand } from '../../../client/commands/aggregate.js';
 import { analyze } from '../../../src/analysis/report/analyze.js';
 import { reflectorInput } from '../../analysis/report/inputs.js';
@@ -20,6 +20,9 @@ function reportFile(name: string, rttMs: number): string {
 }
 
 describe('callprobe aggregate', () => {
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
   afterEach(() => {
     vi.restoreAllMocks();
   });
