@@ -18,6 +18,13 @@ const ALLOCATIONS_PER_SOURCE = 256;
  * allocations of one page test": up to 22 held at once and 40 made by one test with 4
  * interfaces, 5 entries per family), the per-interface counts are these.
  */
+/**
+ * A due probe later than this (or than one interval, if longer) is skipped, not sent: both pacers
+ * (session/pacer/schedule.ts), and the analysis, which looks this far past a window for a probe
+ * due in it that was never sent (measure/windows.ts: Upper bound).
+ */
+export const PROBE_MAX_LATE_MS = 20;
+
 export const ALLOCATIONS_PER_TEST = {
   /** The port checks: one per relay entry a page is offered in a family (4 UDP ports, TCP, TLS when configured). */
   relayEntriesPerFamily: 6,

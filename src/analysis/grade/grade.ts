@@ -6,14 +6,17 @@
  * - Latency: the RTT p50 of the test is its one "measurement" in the documents' sense;
  *   one-way latency is graded as RTT p50 / 2. Round trips sent during a suspect interval, or
  *   within the test's 90th-percentile round trip before one, are left out (by send time alone,
- *   so the median stays unbiased: measure/rtt.ts). Fewer than MIN_RTT_SAMPLES samples -> insufficient.
+ *   so the median stays unbiased: measure/rtt.ts). Fewer than MIN_RTT_SAMPLES samples -> insufficient
+ *   ('suspect-windows' when enough came back but the suspect time left too few).
  * - Burst loss / loss / jitter: the worst evaluable window over send time. A window
  *   touching a suspect interval cannot be the basis of a pass: fail if a clean window
  *   fails, otherwise insufficient when any evaluable window is suspect. With attribution, a
  *   pass may rest on time that can only have made the window worse (measure/direction.ts
  *   passBasis): the views' time, and for down loss the page's own (it only receives there).
  *   Loss windows touching the page's own time pass where they meet the target even with every
- *   probe missing from their schedule counted lost (measure/windows.ts: Upper bound).
+ *   probe missing from their schedule counted lost (measure/windows.ts: Upper bound); jitter
+ *   windows touching it pass where the most jitter the network can have given there meets the
+ *   target (measure/windows.ts: Upper bound, jitter): a busy device only adds to a probe's delay.
  * - Resolution: at R probes/s a window of W ms holds R*W/1000 probes, so one loss moves
  *   the ratio by 100 / (R*W/1000) %. A ratio target whose resolution is >= its threshold
  *   is not resolvable at that rate: insufficient, with the rate that would resolve it.
@@ -150,9 +153,11 @@ export interface WindowFacts {
    * A grade resting on a bound of a window touching suspect time (measure/windows.ts), `window`
    * being what it measured: 'at-least', a fail on the probes lost outside that time alone;
    * 'at-most', a pass with every probe missing from its schedule counted lost. `lost` of
-   * `packets` is the bound's count, `valuePct` the bound.
+   * `packets` is the bound's count, `valuePct` the bound. 'jitter-at-most': a jitter pass on the
+   * most the network can have given in the window, `valueMs` (measure/windows.ts: Upper bound,
+   * jitter), the window's `value` being the jitter measured.
    */
-  bound?: { kind: 'at-least' | 'at-most'; lost: number; packets: number; valuePct: number };
+  bound?: { kind: 'at-least' | 'at-most'; lost: number; packets: number; valuePct: number } | { kind: 'jitter-at-most'; valueMs: number };
   /** A window that would have failed in a mostly suspect test (attribution), not graded. */
   mostlySuspect?: boolean;
 }
@@ -229,11 +234,13 @@ function gradeLatency(input: GradingInput, oneWay: boolean): GradeResult {
   const d = rt.gradedRttMs;
   const samples = d?.count ?? 0;
   const facts: LatencyFacts = { kind: 'latency', oneWay, samples, leftOut: Math.max(0, (rt.rttMs?.count ?? 0) - samples), minSamples: MIN_RTT_SAMPLES };
-  if (d === null || d.count === 0) return insufficient(base, 'no-data', facts);
+  // Too few round trips only because those of suspect time were left out: the suspect time is why.
+  const shortBySuspect = samples < MIN_RTT_SAMPLES && (rt.rttMs?.count ?? 0) >= MIN_RTT_SAMPLES;
+  if (d === null || d.count === 0) return insufficient(base, shortBySuspect ? 'suspect-windows' : 'no-data', facts);
   const value = oneWay ? d.p50 / 2 : d.p50;
   const resolution = delayResolutionMs(input.clockResolutionMs ?? null, oneWay);
   if (d.count < MIN_RTT_SAMPLES) {
-    return insufficient(base, 'too-few-packets', facts, { value, resolution, confidence: NO_CONFIDENCE(d.count) });
+    return insufficient(base, shortBySuspect ? 'suspect-windows' : 'too-few-packets', facts, { value, resolution, confidence: NO_CONFIDENCE(d.count) });
   }
   if (withinOneStep(value, threshold, resolution)) {
     return insufficient(base, 'not-resolvable', facts, { value, resolution, confidence: NO_CONFIDENCE(d.count) });
@@ -383,6 +390,19 @@ function gradeWindow(input: GradingInput, dir: GradedDirection, spec: WindowGrad
   // is the bound's (a fail's lower end, a pass's upper end, each on the safe side).
   const onBound = (status: 'pass' | 'fail', kind: 'at-least' | 'at-most', b: WindowStat): GradeResult => {
     const m = b.measured ?? { packets: b.packets, lost: b.lost };
+    if (!spec.ratio) {
+      const jw: WindowStat = { ...b, value: m.jitterMs ?? b.value };
+      return {
+        ...base,
+        value: jw.value,
+        worstWindow: windowOut(jw, a),
+        status,
+        reason: null,
+        resolution,
+        confidence: confOf(jw),
+        facts: { ...facts(jw), bound: { kind: 'jitter-at-most', valueMs: b.value } },
+      };
+    }
     const w: WindowStat = { ...b, packets: m.packets, lost: m.lost, value: m.packets > 0 ? (m.lost / m.packets) * 100 : b.value };
     return {
       ...base,

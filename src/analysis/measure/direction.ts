@@ -4,7 +4,7 @@
  */
 import { clopperPearson } from './confidence.js';
 import { type ClassifiedDirection, classifyDirection, Fate, relativeDelays } from './classify.js';
-import { directionIpdv, directionJitter, type IpdvResult, type JitterResult } from './jitter.js';
+import { directionIpdv, directionJitter, type IpdvResult, type JitterResult, jitterUpperBound } from './jitter.js';
 import { type LossPattern, lossPattern } from './loss.js';
 import { type Distribution, distributionOfOwned } from './percentile.js';
 import type { DirectionRecords, SuspectInterval } from './records.js';
@@ -69,6 +69,21 @@ export interface AttributedSpans {
   lossPassSuspect?: readonly Span[] | null;
 }
 
+/** 1 for each probe sent within one of `spans` (send time in [start, end]), else 0; send times non-decreasing. */
+function sentWithin(sendMs: Float64Array, spans: readonly Span[]): Uint8Array {
+  const out = new Uint8Array(sendMs.length);
+  const sorted = [...spans].sort((x, y) => x.startMs - y.startMs);
+  let reach = Number.NEGATIVE_INFINITY;
+  let j = 0;
+  for (let i = 0; i < sendMs.length; i++) {
+    const t = sendMs[i] ?? Number.NaN;
+    // Every span starting by t: the furthest end among them says whether t is inside one.
+    while (j < sorted.length && (sorted[j]?.startMs ?? 0) <= t) reach = Math.max(reach, sorted[j++]?.endMs ?? 0);
+    if (t <= reach) out[i] = 1;
+  }
+  return out;
+}
+
 /** Analyse one direction. `lossTimeoutMs` applies to relative one-way delay. */
 export function analyzeDirection(records: DirectionRecords, lossTimeoutMs: number, lengths: WindowLengths, spans?: AttributedSpans): DirectionAnalysis {
   const c = classifyDirection(records, lossTimeoutMs);
@@ -84,7 +99,10 @@ export function analyzeDirection(records: DirectionRecords, lossTimeoutMs: numbe
   for (let k = 0; k < seqArrival.length; k++) seqArrival[k] = c.seq[c.arrivalOrder[k] ?? 0] ?? Number.NaN;
   const reorder = rfc4737Reorder(seqArrival, c.seq[0] ?? 0);
 
-  const series = prepareWindows({ sendMs: c.sendMs, lost, received, jitterMs: jitter.jBySent });
+  // The numbers never sent between consecutive probes (a skipped tick leaves a gap; an RTP stream numbers only what it sends).
+  const unsentBefore = new Float64Array(c.n);
+  for (let i = 1; i < c.n; i++) unsentBefore[i] = Math.max(0, (c.seq[i] ?? 0) - (c.seq[i - 1] ?? 0) - 1);
+  const series = prepareWindows({ sendMs: c.sendMs, lost, received, jitterMs: jitter.jBySent, unsentBefore });
   const suspect = [...records.suspect.map((s) => ({ startMs: s.startMs, endMs: s.endMs })), ...(spans?.attributed ?? [])];
   const spec = (windowMs: number, among: readonly Span[] = suspect) => ({ windowMs, intervalMs: records.intervalMs, suspect: among });
   const proven = spans?.provenLossSuspect ?? null;
@@ -115,7 +133,11 @@ export function analyzeDirection(records: DirectionRecords, lossTimeoutMs: numbe
           passBasis: {
             burst: scanWindows(series, spec(lengths.burstMs, ownForLoss), lossPctMetric),
             lossSustained: scanWindows(series, spec(lengths.sustainedMs, ownForLoss), lossPctMetric),
-            jitterSustained: scanWindows(series, spec(lengths.sustainedMs, own), meanJitterMetric),
+            jitterSustained: scanWindows(
+              { sendMs: c.sendMs, lost, received, jitterMs: jitter.jBySent, jitterUpperMs: jitterUpperBound(c, sentWithin(c.sendMs, own)), unsentBefore },
+              spec(lengths.sustainedMs, own),
+              meanJitterMetric,
+            ),
           },
         }
       : {}),

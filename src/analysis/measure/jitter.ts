@@ -59,6 +59,37 @@ export function directionJitter(c: ClassifiedDirection): JitterResult {
   };
 }
 
+/**
+ * The most J can have been after each arrival, had the network alone carried the probes marked
+ * `uncertain` (1: sent, or received, while this device was busy: measure/windows.ts, Upper bound
+ * for jitter). A busy device can only have added to such a probe's one-way delay: its send time
+ * is read before the probe leaves, its arrival time after the probe came. So its delay on the
+ * network lay between the direction's least delay (`minDelayMs`: no probe crossed faster than
+ * the fastest one seen) and the delay measured. Taking at each arrival the largest |D| those
+ * ranges allow, and J being increasing in both |D| and the J before it (RFC 3550 §A.8: J += (|D|
+ * - J) / 16), gives a J at least as high as any the network can have given, arrival by arrival.
+ * The same arrivals, in the same order, as `directionJitter`; NaN where a probe was not received.
+ */
+export function jitterUpperBound(c: ClassifiedDirection, uncertain: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(c.n).fill(Number.NaN);
+  const floorMs = c.minDelayMs;
+  if (floorMs === null) return out;
+  let j = 0;
+  let prevLo = 0;
+  let prevHi = 0;
+  const order = c.arrivalOrder;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k] ?? 0;
+    const hi = (c.recvMs[i] ?? Number.NaN) - (c.sendMs[i] ?? Number.NaN);
+    const lo = uncertain[i] === 1 ? Math.min(floorMs, hi) : hi;
+    if (k > 0) j = jitterStep(j, Math.max(Math.abs(hi - prevLo), Math.abs(lo - prevHi)));
+    prevLo = lo;
+    prevHi = hi;
+    out[i] = j;
+  }
+  return out;
+}
+
 export interface IpdvResult {
   /** Mean |IPDV| over consecutive-by-sequence pairs received in time, ms. */
   meanAbsMs: number | null;

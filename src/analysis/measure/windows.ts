@@ -41,12 +41,27 @@
  * skipped tick, a hidden page) was never exposed to the network. Every probe it did send and
  * that never arrived is already counted lost. So counting as lost every probe missing from the
  * window's schedule (W / intervalMs probes, rounded) gives the most loss the network can have
- * had there: (lost + missing) / (probes + missing). Where that stays under a target, the window
+ * had there: (lost + missing) / (probes + missing). Probes are missing only where the sender
+ * skipped some: given the sequence numbers never sent (`unsentBefore`), a window misses at most
+ * those between the last probe sent before it and the first sent more than PROBE_MAX_LATE_MS
+ * (or an interval) after it (a probe due in the window is sent by then or never, and numbers
+ * follow the schedule), so a stream that skipped nothing hid nothing, however unevenly its
+ * probes left (a busy device sends late, in a bunch, not never). Where that stays under a target, the window
  * meets it whatever happened in the suspect time (not across a path change: there the window
  * mixes two paths, which no count bounds). Windows too sparse to be evaluable count here too (a
  * skipped stretch is what makes them sparse), as long as they lie within the test's sending time.
  * `worstUpper` is the suspect window with the highest.
+ *
+ * Upper bound (jitter). Given, for each probe, the most J can have been had the network alone
+ * carried it (measure/jitter.ts: jitterUpperBound, which widens the delay of each probe sent in
+ * the page's own suspect time to every value the network can have given it), a suspect window's
+ * mean of those is the most jitter the network can have had there. A window holding a probe
+ * sent in suspect time that was lost or came too late has no such bound (that probe may have
+ * crossed the network in time, at a delay nothing bounds): then no suspect window is bounded,
+ * and `worstUpper` is null. The probes never sent have no jitter: J is a property of the
+ * packets that crossed.
  */
+import { PROBE_MAX_LATE_MS } from '../../protocol/defaults.js';
 
 /** Per-probe inputs, indexed by sent position (send order). */
 export interface WindowSeries {
@@ -58,6 +73,10 @@ export interface WindowSeries {
   received: ArrayLike<number>;
   /** RFC 3550 J after this probe's arrival (ms); ignored when not received. */
   jitterMs: ArrayLike<number>;
+  /** The most J can have been after this probe's arrival (module comment: Upper bound, jitter); absent: no jitter bound. */
+  jitterUpperMs?: ArrayLike<number>;
+  /** Sequence numbers never sent between the probe before this one and it (module comment: Upper bound); absent: unknown. */
+  unsentBefore?: ArrayLike<number>;
 }
 
 /** The statistic graded on a window. */
@@ -102,8 +121,8 @@ export interface WindowStat {
   received: number;
   value: number;
   suspect: boolean;
-  /** A bound's window (`worstBound`, `worstUpper`) as measured: the probes sent in it and those lost. */
-  measured?: { packets: number; lost: number };
+  /** A bound's window (`worstBound`, `worstUpper`) as measured: the probes sent in it, those lost, and for jitter its mean J. */
+  measured?: { packets: number; lost: number; jitterMs?: number };
 }
 
 export interface WindowScan {
@@ -123,10 +142,12 @@ export interface WindowScan {
    */
   worstBound: WindowStat | null;
   /**
-   * Loss only: the suspect window (evaluable or not, within the sending time) whose loss is
-   * highest counting every probe missing from its schedule as lost (module comment: Upper
-   * bound). Its `value` is that bound, `packets` the probes it should have held and `lost` the
-   * lost and missing ones. Null for jitter, or with no suspect window.
+   * Loss: the suspect window (evaluable or not, within the sending time) whose loss is highest
+   * counting every probe missing from its schedule as lost (module comment: Upper bound). Its
+   * `value` is that bound, `packets` the probes it should have held and `lost` the lost and
+   * missing ones. Jitter, given its bound per probe: the evaluable suspect window whose mean of
+   * it is highest, null when any suspect window cannot be bounded (module comment: Upper bound,
+   * jitter). Null with no suspect window.
    */
   worstUpper: WindowStat | null;
 }
@@ -187,6 +208,10 @@ export interface PreparedSeries {
   received: Int32Array;
   /** Prefix sum of J over received probes (n + 1 entries). */
   jitter: Float64Array;
+  /** Prefix sum of the bound of J over received probes (n + 1 entries), null without one. */
+  jitterUpper: Float64Array | null;
+  /** Prefix sum of the sequence numbers never sent before each probe (n + 1 entries), null when unknown. */
+  unsent: Float64Array | null;
 }
 
 /** O(n) preparation: prefix sums of lost, received and J (received probes only). */
@@ -195,13 +220,19 @@ export function prepareWindows(series: WindowSeries): PreparedSeries {
   const lost = new Int32Array(n + 1);
   const received = new Int32Array(n + 1);
   const jitter = new Float64Array(n + 1);
+  const upperMs = series.jitterUpperMs;
+  const jitterUpper = upperMs === undefined ? null : new Float64Array(n + 1);
+  const unsentBefore = series.unsentBefore;
+  const unsent = unsentBefore === undefined ? null : new Float64Array(n + 1);
   for (let i = 0; i < n; i++) {
+    if (unsent !== null) unsent[i + 1] = (unsent[i] ?? 0) + (unsentBefore?.[i] ?? 0);
     const r = series.received[i] ?? 0;
     lost[i + 1] = (lost[i] ?? 0) + (series.lost[i] ?? 0);
     received[i + 1] = (received[i] ?? 0) + r;
     jitter[i + 1] = (jitter[i] ?? 0) + (r !== 0 ? (series.jitterMs[i] ?? 0) : 0);
+    if (jitterUpper !== null) jitterUpper[i + 1] = (jitterUpper[i] ?? 0) + (r !== 0 ? (upperMs?.[i] ?? 0) : 0);
   }
-  return { sendMs: series.sendMs, lost, received, jitter };
+  return { sendMs: series.sendMs, lost, received, jitter, jitterUpper, unsent };
 }
 
 /** Scan every window position (families A and E above) and keep the worst ones. */
@@ -222,6 +253,8 @@ class WorstTracker {
   any: WindowStat | null = null;
   bound: WindowStat | null = null;
   upper: WindowStat | null = null;
+  /** Jitter: a suspect window had no bound, so none is given. */
+  unbounded = false;
   private cleanValue = Number.NEGATIVE_INFINITY;
   private cleanStart = Number.POSITIVE_INFINITY;
   private anyValue = Number.NEGATIVE_INFINITY;
@@ -267,7 +300,9 @@ function scanPrepared(p: PreparedSeries, spec: WindowSpec, metric: WindowMetric)
   const minSpan = W - spec.intervalMs;
   const isSuspect = suspectTester(spec.suspect, W);
   const track = new WorstTracker();
-  const lostIn = metric === 'loss-pct' && spec.suspect.length > 0 ? lostInSuspect(p, spec.suspect) : null;
+  const loss = metric === 'loss-pct';
+  const jitterUpper = loss ? null : p.jitterUpper;
+  const lostIn = (loss || jitterUpper !== null) && spec.suspect.length > 0 ? lostInSuspect(p, spec.suspect) : null;
   const scheduled = Math.round(W / spec.intervalMs);
 
   const endBy = spec.endByMs ?? Number.POSITIVE_INFINITY;
@@ -276,12 +311,27 @@ function scanPrepared(p: PreparedSeries, spec: WindowSpec, metric: WindowMetric)
   // windows inside the test's sending time (first send to last send plus one interval) count.
   const sendFromMs = n > 0 ? (t[0] ?? 0) : 0;
   const sendToMs = n > 0 ? (t[n - 1] ?? 0) + spec.intervalMs : 0;
+  // A probe due in a window and never sent lies between the last probe sent before it and the first
+  // sent more than lateMs after it: the gaps in the numbering there bound the probes it misses.
+  const lateMs = Math.max(spec.intervalMs, PROBE_MAX_LATE_MS);
+  const unsentNear = (first: number, afterMs: number): number => {
+    if (p.unsent === null) return Number.POSITIVE_INFINITY;
+    let lo = first;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((t[mid] ?? 0) <= afterMs) lo = mid + 1;
+      else hi = mid;
+    }
+    // Gaps before probes first..lo (lo: the first sent after `afterMs`, n past the end).
+    return (p.unsent[Math.min(lo + 1, n)] ?? 0) - (p.unsent[first] ?? 0);
+  };
   const offerUpper = (startMs: number, first: number, endExcl: number): void => {
-    if (lostIn === null || startMs < sendFromMs || startMs + W > Math.min(sendToMs, endBy) || !isSuspect(startMs)) return;
+    if (!loss || lostIn === null || startMs < sendFromMs || startMs + W > Math.min(sendToMs, endBy) || !isSuspect(startMs)) return;
     const packets = Math.max(0, endExcl - first);
     const lost = packets === 0 ? 0 : (p.lost[endExcl] ?? 0) - (p.lost[first] ?? 0);
     const received = packets === 0 ? 0 : (p.received[endExcl] ?? 0) - (p.received[first] ?? 0);
-    const missing = Math.max(0, scheduled - packets);
+    const missing = Math.min(Math.max(0, scheduled - packets), unsentNear(first, startMs + W + lateMs));
     if (packets + missing === 0) return;
     track.offerUpper({
       startMs,
@@ -304,8 +354,14 @@ function scanPrepared(p: PreparedSeries, spec: WindowSpec, metric: WindowMetric)
     const suspect = isSuspect(startMs);
     const mask = track.offer(value, startMs, suspect);
     if (mask !== 0) track.keep(mask, { startMs, packets, lost, received, value, suspect });
-    if (suspect && lostIn !== null) {
-      const lostOutside = lost - ((lostIn[endExcl] ?? 0) - (lostIn[first] ?? 0));
+    if (!suspect || lostIn === null) return;
+    const lostInside = (lostIn[endExcl] ?? 0) - (lostIn[first] ?? 0);
+    if (jitterUpper !== null) {
+      if (lostInside > 0) track.unbounded = true;
+      const upper = ((jitterUpper[endExcl] ?? 0) - (jitterUpper[first] ?? 0)) / received;
+      track.offerUpper({ startMs, packets, lost, received, value: upper, suspect, measured: { packets, lost, jitterMs: value } });
+    } else {
+      const lostOutside = lost - lostInside;
       track.offerBound({ startMs, packets, lost: lostOutside, received, value: (lostOutside / packets) * 100, suspect, measured: { packets, lost } });
     }
   };
@@ -349,6 +405,6 @@ function scanPrepared(p: PreparedSeries, spec: WindowSpec, metric: WindowMetric)
     worstClean: track.clean,
     worstAny: track.any,
     worstBound: track.bound,
-    worstUpper: track.upper,
+    worstUpper: track.unbounded ? null : track.upper,
   };
 }

@@ -70,12 +70,12 @@ function latencySentence(g: GradeResult, f: LatencyFacts): string {
     f.leftOut > 0
       ? ` (${plural(f.leftOut, 'round trip')} sent while the evidence was suspect, shortly before or in the second after, were left out: ${why})`
       : '';
-  if (g.reason === 'no-data') {
+  if (g.reason === 'no-data' || (g.reason === 'suspect-windows' && f.samples === 0)) {
     return f.leftOut > 0
       ? `${what} could not be judged: every round trip that came back (${count(f.leftOut)}) was sent while the evidence was suspect, shortly before or in the second after (${why}).`
       : `${what} could not be judged: no echo came back.`;
   }
-  if (g.reason === 'too-few-packets') {
+  if (g.reason === 'too-few-packets' || g.reason === 'suspect-windows') {
     return `${what} could not be judged: only ${plural(f.samples, 'echo')} came back; at least ${count(f.minSamples)} are needed${leftOut}.`;
   }
   const value = ms(g.value ?? Number.NaN, g.threshold);
@@ -159,6 +159,12 @@ function windowSentence(g: GradeResult, f: WindowFacts, who: string): string {
   const w = f.window;
   if (w === null || g.value === null) return noFullWindow;
   const where = `from ${seconds(Math.max(0, w.fromMs))} to ${seconds(w.fromMs + f.windowMs)} into the test`;
+  if (f.bound?.kind === 'jitter-at-most') {
+    const measured = `jitter averaged ${ms(g.value, g.threshold)} over the worst ${windowWords} stretch, ${where}`;
+    const reasons = f.suspectReasons.map((r) => SUSPECT_REASON_TEXT[r]).join(' or ');
+    const bounded = `For moments in it ${reasons}; whatever the network did with the probes of those moments, jitter there was at most ${ms(f.bound.valueMs, g.threshold)}`;
+    return `${who}: ${measured}. ${bounded}; the target is below ${ms(g.threshold)}, ${so(g.status)}.`;
+  }
   if (f.bound !== undefined) {
     const b = f.bound;
     const measured = `the worst ${windowWords} stretch, ${where}, lost ${count(w.lost)} of ${plural(w.packets, 'probe')} (${pct(g.value, g.threshold)})`;
@@ -190,7 +196,7 @@ function reorderSentence(g: GradeResult, f: ReorderFacts, who: string): string {
   if (g.reason === 'reliable-channel') return `${who} reordering could not be judged: the probe channel delivered packets in order, which hides reordering.`;
   if (g.reason === 'no-data' || g.value === null) return `${who} reordering could not be judged: no probe arrived.`;
   const measured = `${count(f.reordered)} of ${plural(f.packets, 'probe')} arrived out of order (${pct(g.value, g.threshold)})`;
-  if (g.reason === 'too-few-packets') {
+  if (g.reason === 'too-few-packets' || g.reason === 'suspect-windows') {
     return `${who}: ${measured}, above the ${pct(g.threshold)} target, but a test this short cannot tell that from chance; run a longer test (more than ${count(f.probesToResolve)} probes per direction).`;
   }
   if (g.status === 'fail') return `${who}: ${measured}; the target is below ${pct(g.threshold)}, so this fails.`;

@@ -3,8 +3,7 @@
  * Drift-free: probe i is due at start + i x interval, never "previous send + interval".
  */
 
-/** A due probe later than this (or than one interval, if longer) is skipped, not sent. */
-export const MAX_LATE_MS = 20;
+import { PROBE_MAX_LATE_MS } from '../../protocol/defaults.js';
 
 export function dueAt(startMs: number, index: number, intervalMs: number): number {
   return startMs + index * intervalMs;
@@ -16,5 +15,5 @@ export function dueAt(startMs: number, index: number, intervalMs: number): numbe
  * send the probe late, and its actual send time is what gets measured.
  */
 export function tooLate(lateMs: number, intervalMs: number): boolean {
-  return lateMs > Math.max(intervalMs, MAX_LATE_MS);
+  return lateMs > Math.max(intervalMs, PROBE_MAX_LATE_MS);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyDirection } from '../../../src/analysis/measure/classify.js';
-import { directionIpdv, directionJitter } from '../../../src/analysis/measure/jitter.js';
+import { directionIpdv, directionJitter, jitterUpperBound } from '../../../src/analysis/measure/jitter.js';
 import { mulberry32, stream } from './fixtures.js';
 
 describe('RFC 3550 interarrival jitter', () => {
@@ -43,5 +43,43 @@ describe('RFC 3550 interarrival jitter', () => {
     expect(Math.abs((ipdv.meanAbsMs ?? 0) - expected) / expected).toBeLessThan(0.03);
     expect(Math.abs((jit.meanMs ?? 0) - expected) / expected).toBeLessThan(0.03);
     expect(Math.abs((jit.finalMs ?? 0) - expected)).toBeLessThan(0.4 * a);
+  });
+
+  it('bounds J from above where this device may have added delay', () => {
+    // One-way delays 32, 36, 34, 30 ms (the least, 30, is the floor); probe 1 uncertain: its delay
+    // on the network lay in [30, 36]. Measured: |D| = 4, 2, 4, so J = 0.25, 0.359375, 0.5869140625.
+    // Bound: |D| at most max(|36 - 32|, |30 - 32|) = 4, then max(|34 - 30|, |34 - 36|) = 4, then 4:
+    // J = 0.25, 0.25 + 3.75/16 = 0.484375, 0.484375 + 3.515625/16 = 0.7041015625.
+    const r = stream({ count: 4, intervalMs: 20, baseDelayMs: 30, extraDelayMs: (i) => [2, 6, 4, 0][i] ?? 0 });
+    const c = classifyDirection(r, 1000);
+    expect([...directionJitter(c).jBySent]).toEqual([0, 0.25, 0.359375, 0.5869140625]);
+    expect([...jitterUpperBound(c, [0, 1, 0, 0])]).toEqual([0, 0.25, 0.484375, 0.7041015625]);
+    // Nothing uncertain: the bound is J itself. A probe never received has none.
+    expect([...jitterUpperBound(c, [0, 0, 0, 0])]).toEqual([...directionJitter(c).jBySent]);
+    const lost = classifyDirection(stream({ count: 3, intervalMs: 20, lost: (i) => i === 1 }), 1000);
+    expect(Number.isNaN(jitterUpperBound(lost, [0, 1, 0])[1])).toBe(true);
+  });
+
+  it('never bounds below the J of any delays the uncertain probes could have had (random oracle)', () => {
+    // For random delays and random uncertain probes, J computed on any delays within the ranges
+    // (each uncertain probe's network delay drawn in [floor, measured]) stays at or under the bound.
+    const rnd = mulberry32(7);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 40;
+      const extra = Array.from({ length: n }, () => rnd() * 20);
+      const r = stream({ count: n, intervalMs: 20, baseDelayMs: 10, extraDelayMs: (i) => extra[i] ?? 0 });
+      const c = classifyDirection(r, 1000);
+      const uncertain = Array.from({ length: n }, () => (rnd() < 0.3 ? 1 : 0));
+      const bound = jitterUpperBound(c, uncertain);
+      const floor = c.minDelayMs ?? 0;
+      // Probe i has seq i. Only the delays change: the arrivals stay in the order measured, as the bound reads them.
+      const drawn = r.arrivals.map((a) => {
+        const measured = a.recvMs - a.sendMs;
+        const delay = uncertain[a.seq] === 1 ? floor + rnd() * (measured - floor) : measured;
+        return { ...a, recvMs: a.sendMs + delay };
+      });
+      const j = directionJitter(classifyDirection({ ...r, arrivals: drawn }, 1000)).jBySent;
+      for (let i = 0; i < n; i++) expect(j[i] ?? 0).toBeLessThanOrEqual((bound[i] ?? 0) + 1e-9);
+    }
   });
 });

@@ -74,11 +74,80 @@ describe('worst sliding window', () => {
     expect(analyzeDirection(r, 1000, LENGTHS).windows.lossSustained.worstUpper).toMatchObject({ packets: 1500, lost: 0, value: 0 });
   });
 
+  it('counts as missing only probes never sent: a stream sent late, in a bunch, hid nothing', () => {
+    // 2000 probes at 10 ms, none lost; the page stalled over [9000, 9030] and sent probes 900-902
+    // (due 9000-9020) at 9031, 9031.5 and 9032. Schedule-wise the 200 ms window ending at 9031
+    // holds 17 probes of its 20, but every number was sent: nothing is missing, the bound is 0.
+    const r = stream({ count: 2000, intervalMs: 10, suspect: [{ startMs: 9000, endMs: 9030, reason: 'sender-stall' }] });
+    const late = (x: { seq: number; sendMs: number }) => (x.seq >= 900 && x.seq <= 902 ? { ...x, sendMs: 9031 + (x.seq - 900) * 0.5 } : x);
+    const bunched = { ...r, sent: r.sent.map(late), arrivals: r.arrivals.map((a) => ({ ...late(a), recvMs: a.recvMs + (late(a).sendMs - a.sendMs) })) };
+    const a = analyzeDirection(bunched, 1000, LENGTHS);
+    expect(a.windows.burst.worstUpper).toMatchObject({ lost: 0, value: 0 });
+    // Probes 900-902 never sent instead: the same windows now miss up to 3 (3 of 20, 15 %).
+    const skipped = (x: { seq: number }) => x.seq < 900 || x.seq > 902;
+    const gap = analyzeDirection({ ...r, sent: r.sent.filter(skipped), arrivals: r.arrivals.filter(skipped) }, 1000, LENGTHS);
+    expect(gap.windows.burst.worstUpper).toMatchObject({ packets: 20, lost: 3, value: 15 });
+    // A skipped number far from a window is not its miss: probe 1500 (15 s) skipped leaves the bunched windows at 0.
+    const far = analyzeDirection(
+      { ...bunched, sent: bunched.sent.filter((x) => x.seq !== 1500), arrivals: bunched.arrivals.filter((x) => x.seq !== 1500) },
+      1000,
+      LENGTHS,
+    );
+    expect(far.windows.burst.worstUpper).toMatchObject({ lost: 0, value: 0 });
+  });
+
   it('averages J over the received probes of a window', () => {
     const s = series([0, 10, 20, 30], [0, 1, 0, 0], [2, 100, 4, 6]);
     const w = scanWindows(s, { windowMs: 30, intervalMs: 10, suspect: [] }, meanJitterMetric);
     // Windows [0,30): probes 0,1,2 -> received 0,2 -> (2+4)/2 = 3; [10,40): 1,2,3 -> (4+6)/2 = 5.
     expect(w.worstClean).toMatchObject({ startMs: 10, value: 5, packets: 3, received: 2 });
+  });
+
+  it("bounds a suspect window's jitter from above by the mean of its probes' bound of J", () => {
+    // W = 30, interval 10, suspect [15, 16]. J 2, 4, 6, 8 at 0..30; its bound 2, 10, 6, 8.
+    // Suspect windows start in (-15, 16]: [0,30) holds probes 0-2, mean bound (2+10+6)/3 = 6
+    // against a mean J of 4; [10,40) holds 1-3, (10+6+8)/3 = 8 against 6: the worst is 8.
+    const s = { ...series([0, 10, 20, 30], [0, 0, 0, 0], [2, 4, 6, 8]), jitterUpperMs: [2, 10, 6, 8] };
+    const spec = { windowMs: 30, intervalMs: 10, suspect: [{ startMs: 15, endMs: 16 }] };
+    const w = scanWindows(s, spec, meanJitterMetric);
+    expect(w.worstUpper).toMatchObject({ startMs: 10, value: 8, received: 3, measured: { packets: 3, lost: 0, jitterMs: 6 } });
+    // Without a bound per probe, or on loss, jitter has none.
+    expect(scanWindows(series([0, 10, 20, 30], [0, 0, 0, 0], [2, 4, 6, 8]), spec, meanJitterMetric).worstUpper).toBeNull();
+    // A probe sent in suspect time and lost may have crossed in time at any delay: no window is bounded.
+    const lostInside = { ...series([0, 10, 15.5, 20, 30], [0, 0, 1, 0, 0], [2, 4, 0, 6, 8]), jitterUpperMs: [2, 10, 0, 6, 8] };
+    expect(scanWindows(lostInside, spec, meanJitterMetric).worstUpper).toBeNull();
+  });
+
+  it('gives the pass basis of jitter its bound where the page stalled', () => {
+    // 1500 probes at 10 ms, one 15 s window; the page's sender stalled over [5000, 5290] and its
+    // 30 probes (500-529) took 8 ms more (less than the spacing: no reordering). Measured J: a jump
+    // of 8 ms in (probe 500) and out (530), 16 ms of J summed over the window, about 0.01 ms mean.
+    // Bound: each of those probes may have crossed at the floor or 8 ms later, so |D| may have been
+    // 8 at every arrival from 500 to 530: J climbs toward 8 through them and decays after.
+    const r = stream({
+      count: 1500,
+      intervalMs: 10,
+      suspect: [{ startMs: 5000, endMs: 5290, reason: 'sender-stall' }],
+      extraDelayMs: (i) => (i >= 500 && i < 530 ? 8 : 0),
+    });
+    // Attribution lists the stall as the device's time (report/attribution.ts); the pass basis is scanned with it.
+    const a = analyzeDirection(r, 1000, LENGTHS, { attributed: [{ startMs: 5000, endMs: 5290 }], provenLossSuspect: null });
+    const basis = a.passBasis?.jitterSustained;
+    expect(basis?.worstClean).toBeNull();
+    const measured = a.windows.jitterSustained.worstAny?.value ?? Number.NaN;
+    expect(measured).toBeLessThan(0.011);
+    expect(basis?.worstUpper?.measured?.jitterMs).toBe(measured);
+    // The oracle: RFC 3550's J run over |D| = 8 at arrivals 500-530 and 0 elsewhere, averaged.
+    let j = 0;
+    let sum = 0;
+    for (let i = 1; i < 1500; i++) {
+      j += ((i >= 500 && i <= 530 ? 8 : 0) - j) / 16;
+      sum += j;
+    }
+    expect(basis?.worstUpper?.value).toBeCloseTo(sum / 1500, 9);
+    expect(sum / 1500).toBeGreaterThan(0.15);
+    // The scan of every suspect time gives no bound: only the pass basis, of the page's own time, has one.
+    expect(a.windows.jitterSustained.worstUpper).toBeNull();
   });
 
   it('also evaluates windows ending at a send time (uneven pacing)', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dueAt, MAX_LATE_MS, tooLate } from '../../../src/session/pacer/schedule.js';
+import { PROBE_MAX_LATE_MS as MAX_LATE_MS } from '../../../src/protocol/defaults.js';
+import { dueAt, tooLate } from '../../../src/session/pacer/schedule.js';
 
 describe('pacing rule', () => {
   it('is drift-free: probe i is due at start + i x interval', () => {
