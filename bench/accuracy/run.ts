@@ -31,6 +31,7 @@ import { SCENARIOS, type AccuracyScenario } from './scenarios.js';
 import { accuracySummary } from './summary.js';
 import { provisionalTally, type ProvisionalReportView, type ProvisionalRun, type ProvisionalTally } from './provisional.js';
 import type { FlowTruthMetrics } from './truth.js';
+import { benchCommandLine } from '../lib/cli.js';
 
 const SEEDS = Number(process.env['SEEDS'] ?? 3);
 const DC_SEEDS = Math.min(SEEDS, Number(process.env['DC_SEEDS'] ?? SEEDS));
@@ -182,6 +183,16 @@ async function runPath(harness: AccuracyHarness, s: AccuracyScenario, seed: stri
 }
 
 async function main(): Promise<void> {
+  benchCommandLine(
+    'bench:accuracy',
+    "callprobe's numbers against the impairment proxy's counted truth, beside irtt over the same proxy (environment: SEEDS, DC_SEEDS, DURATION_S, IRTT=0, SCENARIOS=a,b). With --rows: the busy-device rows instead.",
+    [
+      { flags: '--rows <rows>', description: 'the busy-device rows to run (all, or a comma-separated list), resumable' },
+      { flags: '--runs <n>', description: 'busy-device runs per row' },
+      { flags: '--date <yyyy-mm-dd>', description: 'the busy-device raw results to resume or publish (default today)' },
+      { flags: '--publish-only', description: 'busy-device rows: write the summary and docs from the raw results, running nothing' },
+    ],
+  );
   // The busy-device rows, resumable by row (bench/accuracy/busy.ts); the RTP path only, no irtt.
   if (process.argv.includes('--rows')) {
     await runBusyRows(

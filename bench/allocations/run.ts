@@ -26,6 +26,7 @@ import { describePublished, machineInfo, publishResults, writeDocsRequested } fr
 import { mdTable } from '../lib/docs.js';
 import { pageOutcomeOf, type PageOutcome, type PageRun } from './page-run.js';
 import { pagePeak, relayFigures, type RelayFigures } from './relay-metrics.js';
+import { benchCommandLine } from '../lib/cli.js';
 
 const ENGINES = (process.env['ENGINES'] ?? 'chromium,firefox').split(',').filter((e): e is Engine => e === 'chromium' || e === 'firefox');
 const REPS = Number(process.env['REPS'] ?? 1);
@@ -116,6 +117,10 @@ const range = (xs: readonly (number | null)[]): string => {
 };
 
 async function main(): Promise<void> {
+  benchCommandLine(
+    'bench:allocations',
+    'How many TURN allocations one page test holds at once on our relay, per browser, interface count, address family and microphone grant.',
+  );
   const results: { config: Config; runs: Run[] }[] = [];
   for (const engine of ENGINES) {
     for (const microphone of [false, true]) {

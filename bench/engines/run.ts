@@ -26,6 +26,7 @@ import { CALLPROBE_RTP_PROBE_SIZES, callprobeFigures, FIREFOX_RTP_PROBE_SIZES, p
 import { criterion, type Criterion, type CriterionSeed } from '../accuracy/criterion.js';
 import { flowTruthMetrics, type FlowTruthMetrics } from '../accuracy/truth.js';
 import type { AccuracyScenario } from '../accuracy/scenarios.js';
+import { benchCommandLine } from '../lib/cli.js';
 
 const SEEDS = Number(process.env['SEEDS'] ?? 3);
 const DURATION_S = Number(process.env['DURATION_S'] ?? 15);
@@ -126,6 +127,7 @@ const signed = (v: number | null, digits = 2): string => (v === null || !Number.
 const yes = (ok: boolean | null): string => (ok === null ? '–' : ok ? 'yes' : 'NO');
 
 async function main(): Promise<void> {
+  benchCommandLine('bench:engines', "The same impaired path measured by the page in Chromium and in Firefox ESR, each against the impairment proxy's truth.");
   const veth = addVeth(41);
   const server = await startServe(['--turn-ports', String(PORTS.relay), '--advertise', `${veth.address}:${PORTS.proxy}`, '--no-store'], PORTS.http, {
     host: veth.address,

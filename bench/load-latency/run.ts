@@ -11,6 +11,8 @@ import { mdTable } from '../lib/docs.js';
 import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
 import { pairedAgrees, runTestbed, withinReference, type AddedInterval, type PairedDifference, type TestbedRun } from './testbed.js';
 import { runStarvation, type StarvationFigures } from './starvation.js';
+import { benchCommandLine } from '../lib/cli.js';
+import { intFlag } from '../lib/flags.js';
 
 interface Scenario {
   name: string;
@@ -127,9 +129,13 @@ const withInterval = (v: number | null, i: AddedInterval | null): string =>
   `${f(v)}${v === null || i === null ? '' : ` (${i.lo.toFixed(1)}–${i.hi.toFixed(1)})`}`;
 
 async function main(): Promise<void> {
+  benchCommandLine(
+    'bench:load-latency',
+    "The busy-line phase against the truth of a real queue (tc-tbf in a router namespace), beside irtt on the same queue; then another user's test beside a load phase.",
+    [{ flags: '--runs <n>', description: 'runs per scenario (1-20, default 1)' }],
+  );
   if (!Bottleneck.available()) throw new Error('bench:load-latency needs root and tc (it makes network namespaces and queues)');
-  const runsArg = process.argv.indexOf('--runs');
-  const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 1;
+  const runs = intFlag(process.argv, '--runs', 1, 1, 20);
   const rows: Row[] = [];
   let port = 18600;
   for (const s of SCENARIOS) {

@@ -19,6 +19,7 @@ import { DEFAULTS } from '../../src/protocol/defaults.js';
 import type { Truth } from '../impair/truth-types.js';
 import { RegionsTestbed, type EdgeSpec, type RegionsRun } from './testbed.js';
 import { locateProblems, rightNearest } from './truth.js';
+import { benchCommandLine } from '../lib/cli.js';
 
 const RUNS = Number(process.env['RUNS'] ?? 5);
 const DURATION_S = Number(process.env['DURATION_S'] ?? 15);
@@ -153,6 +154,10 @@ const max = (xs: number[]): number | null => (xs.length === 0 ? null : Math.max(
 const present = (xs: (number | null)[]): number[] => xs.filter((x): x is number => x !== null);
 
 async function main(): Promise<void> {
+  benchCommandLine(
+    'bench:regions',
+    "The locate against a testbed with truth: a hub and its edges on loopback, each edge's relay behind the impairment proxy with its own round trip and loss.",
+  );
   const loadStart = loadavg()[0] ?? null;
   const results: RunResult[] = [];
   for (let i = 1; i <= RUNS; i++) {

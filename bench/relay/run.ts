@@ -27,6 +27,7 @@ import { directPinger, interleaved, turnPinger, type RttStats } from './rtt.js';
 import { relaySummary } from './summary.js';
 import { describePublished, publishResults, RAW_DIR, writeDocsRequested } from '../lib/results.js';
 import { buildC } from '../lib/c-build.js';
+import { benchCommandLine } from '../lib/cli.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..', '..');
@@ -91,6 +92,10 @@ function buildCForwarder(): Promise<string> {
 }
 
 async function main(): Promise<void> {
+  benchCommandLine(
+    'bench:relay',
+    'The same paced turnutils_uclient load against coturn, our relay, a bare Node forwarder and a bare C forwarder, alternating over rounds, plus the relay-added round trip.',
+  );
   const cForwarder = await buildCForwarder();
   const procs: ProcessHandle[] = [];
   const deadline = setTimeout(() => {

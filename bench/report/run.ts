@@ -18,6 +18,7 @@ import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { benchStore, type StoreFigures } from './bench.js';
 import { FULL_SPEC, loadTemplate, siteName, type ReportBenchSpec } from './generate.js';
 import { startBenchPostgres } from './postgres.js';
+import { benchCommandLine } from '../lib/cli.js';
 
 const num = (name: string, fallback: number): number => {
   const v = process.env[name];
@@ -45,6 +46,7 @@ const log = (line: string): void => {
 };
 
 async function main(): Promise<void> {
+  benchCommandLine('bench:report', 'Site report queries at a week of 10-minute samples for 1,000 sites, in SQLite and in a throwaway PostgreSQL cluster.');
   const started = performance.now();
   const loadAtStart = loadavg()[0] ?? 0;
   const dir = mkdtempSync(join(tmpdir(), 'callprobe-bench-report-'));

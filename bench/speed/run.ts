@@ -15,6 +15,7 @@ import { mdTable } from '../lib/docs.js';
 import { AccuracyHarness } from '../accuracy/harness.js';
 import { SCENARIOS, type AccuracyScenario } from '../accuracy/scenarios.js';
 import { answerTimes, type AnswerTimes, type ProgressLine } from './answers.js';
+import { benchCommandLine } from '../lib/cli.js';
 
 const RUNS = Number(process.env['RUNS'] ?? 5);
 const BAD_RUNS = Number(process.env['BAD_RUNS'] ?? 3);
@@ -42,6 +43,10 @@ interface BadRun {
 }
 
 async function main(): Promise<void> {
+  benchCommandLine(
+    'bench:speed',
+    'How long a user waits: callprobe run against a local server, from start to the first step, connected, first live number, first provisional answer and verdict; then on a clearly bad path through the impairment proxy.',
+  );
   const loadStart = loadavg()[0] ?? null;
   const server = await startServe(['--turn-ports', '3478-3481'], 18090);
   const runs: SpeedRun[] = [];
