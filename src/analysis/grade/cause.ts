@@ -8,8 +8,8 @@
  * (no quiet device or server could have answered it, and a longer test is what helps); then
  * evidence that was someone's time (the page in the background first, then this device or the
  * server, then a path change); then a channel that hid loss; then too few probes; then a window
- * not filled (a test of the window's length that ended a little early); then a target the rate
- * or clock cannot resolve.
+ * not filled (a test of the window's length that ended a little early: this device's or the
+ * server's time when it shows, else the length); then a target the rate or clock cannot resolve.
  */
 import type { GradeEntry, InsufficientCause, Verdict } from '../schema/report-schema.js';
 
@@ -45,6 +45,14 @@ export function insufficientCause(input: CauseInput): InsufficientCause | null {
   }
   if (reasons.has('reliable-channel')) return 'reliable-channel';
   if (reasons.has('no-data') || reasons.has('too-few-packets')) return 'too-few-probes';
+  // A window not filled in a test planned long enough to fill it: its sender fell short of the
+  // schedule. Where someone's time shows, that is why, not the test's length (every other grade
+  // may have passed on its bounds).
+  if (tooShort && !input.plannedShort) {
+    if (input.suspectReasons.includes('page-hidden')) return 'page-hidden';
+    if (input.busy !== null) return input.busy;
+    if (input.suspectReasons.some((r) => DEVICE_REASONS.has(r))) return 'device-busy';
+  }
   if (tooShort) return 'too-short';
   if (reasons.has('not-resolvable')) return 'not-resolvable';
   return 'too-few-probes';

@@ -45,7 +45,7 @@ export interface DirectionRecords {
   arrivals: ArrivalRecord[];
   /** Nominal spacing between probes. */
   intervalMs: number;
-  /** Windows touching these intervals cannot pass. */
+  /** Windows touching these intervals pass only on a bound (windows.ts: Upper bound). */
   suspect: SuspectInterval[];
 }
 

@@ -345,7 +345,7 @@ export function warningMessage(w: WarningFacts): string {
     case 'page-hidden-no-intervals':
       return 'The page was hidden during the test but the times were not recorded, so the whole test is treated as suspect: browsers slow down hidden pages.';
     case 'page-hidden':
-      return 'The page was hidden during part of the test; browsers slow down hidden pages, so windows overlapping those times cannot pass.';
+      return 'The page was hidden during part of the test; browsers slow down hidden pages, so a stretch overlapping those times passes only on the worst the network can have done there.';
     case 'path-changed':
       return `The network path changed ${plural(w.changes, 'time')} during the test (for example a NAT rebinding or a switch of relay candidate); real calls may drop or glitch when that happens.`;
     case 'tcp-fallback':
@@ -368,7 +368,7 @@ export function methodSentences(lossTimeoutMs: number): string[] {
     'Round trip: client receive - client send - reflector hold time (loopback: the pc1 -> relay -> pc2 transit); one-way latency = median round trip / 2.',
     `Loss: a probe is lost when it never arrived or arrived more than ${String(lossTimeoutMs)} ms later than the fastest probe of its direction (relative one-way delay, so clock offsets cancel).`,
     "Jitter: RFC 3550 interarrival jitter J, in arrival order, over the probes received in time; a window's jitter is the mean J of the probes sent in it.",
-    "Windows: every position over send time (windows starting and ending at each probe's send time); a window counts when its probes span at least its length minus one probe interval; windows touching a suspect interval cannot pass.",
+    "Windows: every position over send time (windows starting and ending at each probe's send time); a window counts when its probes span at least its length minus one probe interval; a window touching a suspect interval passes only on a bound: its loss with every probe never sent counted lost, its jitter with every probe of that time given the delay that makes it worst.",
     'Reorder: RFC 4737 (sequence number below the highest seen + 1 at arrival) over unique probes received in time; duplicates counted apart.',
     'Confidence: Clopper-Pearson exact 95% two-sided interval for every ratio.',
     'Grades: strict "<" (value < threshold passes, value >= threshold fails); verdict fails if any grade fails, else is insufficient if any grade is.',

@@ -9,8 +9,9 @@ export interface QueuedSend {
 /**
  * Where the sender's own SCTP queue (congestion control still runs on a data channel) held
  * more than `thresholdBytes` ahead of a probe: each such probe marks [send - padMs,
- * send + padMs], overlapping marks merge. Windows touching these intervals cannot pass, so
- * queueing on the sending device is never graded as network delay or loss. Pure.
+ * send + padMs], overlapping marks merge. Windows touching these intervals never fail on them
+ * and pass only on a bound (measure/windows.ts), so queueing on the sending device is never
+ * graded as network delay or loss. Pure.
  */
 export function senderQueueIntervals(sends: readonly QueuedSend[], thresholdBytes: number, padMs: number): SuspectInterval[] {
   const out: SuspectInterval[] = [];

@@ -5,8 +5,8 @@ import type { SuspectInterval } from '../../analysis/measure/records.js';
  * interval after it was due (the page's main thread was busy: a timer-late warning), ticks the
  * pacer skipped (missed-ticks), and probes dropped because the channel's buffer was full
  * (dropped-at-sender). Each marks the time it covers as 'sender-stall', so every such warning
- * has its suspect interval: windows touching it cannot pass and round trips of probes sent in it
- * are left out, so a busy device is never graded as the network.
+ * has its suspect interval: windows touching it pass only on a bound (measure/windows.ts) and
+ * round trips of probes sent in it are left out, so a busy device is never graded as the network.
  */
 export type StallEvent =
   /** A probe due at `scheduledMs` left at `sendMs`. */

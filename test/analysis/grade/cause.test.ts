@@ -31,6 +31,11 @@ describe('insufficientCause', () => {
     // A test of the window's length that a busy device ended a little early: the device, not the length.
     expect(insufficientCause({ ...base, grades: lacking('window-not-filled', 'server-busy'), busy: 'server-busy' })).toBe('server-busy');
     expect(insufficientCause({ ...base, grades: lacking('suspect-windows', 'window-not-filled'), suspectReasons: ['sender-stall'] })).toBe('device-busy');
+    // The same with every other grade passed on its bounds: the window not filled is the only gap left.
+    expect(insufficientCause({ ...base, grades: lacking('window-not-filled'), suspectReasons: ['sender-stall'] })).toBe('device-busy');
+    expect(insufficientCause({ ...base, grades: lacking('window-not-filled'), suspectReasons: ['receiver-stall'], busy: 'server-busy' })).toBe('server-busy');
+    expect(insufficientCause({ ...base, grades: lacking('window-not-filled'), suspectReasons: ['page-hidden'] })).toBe('page-hidden');
+    expect(insufficientCause({ ...base, grades: lacking('window-not-filled'), suspectReasons: ['path-change'] })).toBe('too-short');
   });
 
   it('then the channel, too few probes, too short a test and what cannot be resolved, in that order', () => {
