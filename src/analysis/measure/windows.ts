@@ -37,7 +37,7 @@
  * is exact for the probes it counts, so where it reaches a target the window fails whatever
  * happened in the suspect time. `worstBound` is the suspect window with the highest such bound.
  *
- * Upper bound (loss only). Suspect time can also hide loss: a probe the sender never sent (a
+ * Upper bound (loss). Suspect time can also hide loss: a probe the sender never sent (a
  * skipped tick, a hidden page) was never exposed to the network. Every probe it did send and
  * that never arrived is already counted lost. So counting as lost every probe missing from the
  * window's schedule (W / intervalMs probes, rounded) gives the most loss the network can have
@@ -46,10 +46,11 @@
  * those between the last probe sent before it and the first sent more than PROBE_MAX_LATE_MS
  * (or an interval) after it (a probe due in the window is sent by then or never, and numbers
  * follow the schedule), so a stream that skipped nothing hid nothing, however unevenly its
- * probes left (a busy device sends late, in a bunch, not never). Where that stays under a target, the window
- * meets it whatever happened in the suspect time (not across a path change: there the window
- * mixes two paths, which no count bounds). Windows too sparse to be evaluable count here too (a
- * skipped stretch is what makes them sparse), as long as they lie within the test's sending time.
+ * probes left (a busy device sends late, in a bunch, not never). Where that stays under a
+ * target, the window meets it whatever happened in the suspect time (not across a path change:
+ * there the window mixes two paths, which no count bounds). Windows too sparse to be evaluable
+ * count here too (a skipped stretch is what makes them sparse), as long as they lie within the
+ * test's sending time.
  * `worstUpper` is the suspect window with the highest.
  *
  * Upper bound (jitter). Given, for each probe, the most J can have been had the network alone

@@ -7,11 +7,11 @@
  */
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
 import { buildApp, metricsTextOf, type AppOptions } from '../../../server/http/app.js';
 import type { LoadRoutesOptions } from '../../../server/http/load.js';
@@ -23,6 +23,9 @@ import { waitFor } from '../../kit/wait.js';
 import { loadAbuse } from '../../../bench/lib/abuse.js';
 
 const webRoot = mkdtempSync(join(tmpdir(), 'callprobe-load-'));
+afterAll(() => {
+  rmSync(webRoot, { recursive: true, force: true });
+});
 let app: FastifyInstance | null = null;
 let base = '';
 const clients: ClientRequest[] = [];
