@@ -9,7 +9,7 @@ import { type LossPattern, lossPattern } from './loss.js';
 import { type Distribution, distributionOfOwned } from './percentile.js';
 import type { DirectionRecords, SuspectInterval } from './records.js';
 import { type ReorderResult, rfc4737Reorder } from './reorder.js';
-import { lossPctMetric, meanJitterMetric, prepareWindows, scanWindows, type WindowScan } from './windows.js';
+import { lossPctMetric, meanJitterMetric, prepareWindows, scanWindows, sentInSpans, type WindowScan } from './windows.js';
 
 export interface WindowLengths {
   /** Burst-loss window (200 ms in the targets). */
@@ -69,21 +69,6 @@ export interface AttributedSpans {
   lossPassSuspect?: readonly Span[] | null;
 }
 
-/** 1 for each probe sent within one of `spans` (send time in [start, end]), else 0; send times non-decreasing. */
-function sentWithin(sendMs: Float64Array, spans: readonly Span[]): Uint8Array {
-  const out = new Uint8Array(sendMs.length);
-  const sorted = [...spans].sort((x, y) => x.startMs - y.startMs);
-  let reach = Number.NEGATIVE_INFINITY;
-  let j = 0;
-  for (let i = 0; i < sendMs.length; i++) {
-    const t = sendMs[i] ?? Number.NaN;
-    // Every span starting by t: the furthest end among them says whether t is inside one.
-    while (j < sorted.length && (sorted[j]?.startMs ?? 0) <= t) reach = Math.max(reach, sorted[j++]?.endMs ?? 0);
-    if (t <= reach) out[i] = 1;
-  }
-  return out;
-}
-
 /** Analyse one direction. `lossTimeoutMs` applies to relative one-way delay. */
 export function analyzeDirection(records: DirectionRecords, lossTimeoutMs: number, lengths: WindowLengths, spans?: AttributedSpans): DirectionAnalysis {
   const c = classifyDirection(records, lossTimeoutMs);
@@ -134,7 +119,7 @@ export function analyzeDirection(records: DirectionRecords, lossTimeoutMs: numbe
             burst: scanWindows(series, spec(lengths.burstMs, ownForLoss), lossPctMetric),
             lossSustained: scanWindows(series, spec(lengths.sustainedMs, ownForLoss), lossPctMetric),
             jitterSustained: scanWindows(
-              { sendMs: c.sendMs, lost, received, jitterMs: jitter.jBySent, jitterUpperMs: jitterUpperBound(c, sentWithin(c.sendMs, own)), unsentBefore },
+              { sendMs: c.sendMs, lost, received, jitterMs: jitter.jBySent, jitterUpperMs: jitterUpperBound(c, sentInSpans(c.sendMs, own)) },
               spec(lengths.sustainedMs, own),
               meanJitterMetric,
             ),

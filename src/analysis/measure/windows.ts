@@ -178,25 +178,31 @@ function suspectTester(spans: readonly SuspectSpan[], windowMs: number): (startM
 }
 
 /**
- * Prefix counts (n + 1 entries) of the lost probes sent inside a suspect interval (send time in
- * [a, b]); send times are non-decreasing, so one pass over the merged intervals finds each.
+ * 1 for each probe sent inside one of `spans` (send time in [a, b]), else 0. Send times are
+ * non-decreasing, so one pass over the spans sorted by start finds each.
  */
+export function sentInSpans(sendMs: ArrayLike<number>, spans: readonly SuspectSpan[]): Uint8Array {
+  const out = new Uint8Array(sendMs.length);
+  const sorted = [...spans].sort((x, y) => x.startMs - y.startMs);
+  let reach = Number.NEGATIVE_INFINITY;
+  let j = 0;
+  for (let i = 0; i < sendMs.length; i++) {
+    const t = sendMs[i] ?? 0;
+    // Every span starting by t: the furthest end among them says whether t is inside one.
+    while (j < sorted.length && (sorted[j]?.startMs ?? 0) <= t) reach = Math.max(reach, sorted[j++]?.endMs ?? 0);
+    if (t <= reach) out[i] = 1;
+  }
+  return out;
+}
+
+/** Prefix counts (n + 1 entries) of the lost probes sent inside a suspect interval. */
 function lostInSuspect(p: PreparedSeries, spans: readonly SuspectSpan[]): Int32Array {
   const n = p.sendMs.length;
   const out = new Int32Array(n + 1);
-  const merged: SuspectSpan[] = [];
-  for (const x of [...spans].sort((u, v) => u.startMs - v.startMs)) {
-    const last = merged[merged.length - 1];
-    if (last !== undefined && x.startMs <= last.endMs) last.endMs = Math.max(last.endMs, x.endMs);
-    else merged.push({ startMs: x.startMs, endMs: x.endMs });
-  }
-  let j = 0;
+  const inside = sentInSpans(p.sendMs, spans);
   for (let i = 0; i < n; i++) {
-    const t = p.sendMs[i] ?? 0;
-    while (j < merged.length && (merged[j]?.endMs ?? 0) < t) j++;
-    const inside = j < merged.length && (merged[j]?.startMs ?? 0) <= t;
     const lostHere = (p.lost[i + 1] ?? 0) - (p.lost[i] ?? 0);
-    out[i + 1] = (out[i] ?? 0) + (inside ? lostHere : 0);
+    out[i + 1] = (out[i] ?? 0) + (inside[i] === 1 ? lostHere : 0);
   }
   return out;
 }

@@ -196,7 +196,7 @@ function reorderSentence(g: GradeResult, f: ReorderFacts, who: string): string {
   if (g.reason === 'reliable-channel') return `${who} reordering could not be judged: the probe channel delivered packets in order, which hides reordering.`;
   if (g.reason === 'no-data' || g.value === null) return `${who} reordering could not be judged: no probe arrived.`;
   const measured = `${count(f.reordered)} of ${plural(f.packets, 'probe')} arrived out of order (${pct(g.value, g.threshold)})`;
-  if (g.reason === 'too-few-packets' || g.reason === 'suspect-windows') {
+  if (g.reason === 'too-few-packets') {
     return `${who}: ${measured}, above the ${pct(g.threshold)} target, but a test this short cannot tell that from chance; run a longer test (more than ${count(f.probesToResolve)} probes per direction).`;
   }
   if (g.status === 'fail') return `${who}: ${measured}; the target is below ${pct(g.threshold)}, so this fails.`;
