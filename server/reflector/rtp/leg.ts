@@ -9,7 +9,7 @@ import { withAudioPtime } from './sdp.js';
 import { shortPath, type RtpShortPath } from './short-path.js';
 import { useOwnSrtp, type SrtpOwner, type SrtpTakeover } from './werift-srtp.js';
 import type { SrtpCryptoKind } from './srtp-crypto.js';
-import { weriftUdpSockets, type WeriftUdp } from './werift-udp.js';
+import { weriftUdpSockets, withoutStunServer, type WeriftUdp } from './werift-udp.js';
 
 /** Opus' RTP clock (RFC 7587 §4.1): always 48 kHz, whatever the audio's sampling rate. */
 const OPUS_CLOCK_HZ = 48_000;
@@ -85,9 +85,10 @@ export type AttachLocalPeer = (ip: string, port: number, deliver: (data: Buffer,
  * payload to the Sans-IO core and sends the echo at once in its own RTP stream (its own SSRC,
  * sequence numbers from a random start, timestamps +480 per echo, the negotiated Opus PT).
  *
- * Like the data-channel leg it signals one UDP host candidate on `peerAddress`, and binds its
- * one socket there (werift otherwise gathers every interface and asks a public STUN server);
- * it gathers no relay candidate of its own (a second TURN hop would distort the measurement).
+ * Like the data-channel leg it signals one UDP host candidate on `peerAddress` and binds its
+ * one socket there (werift otherwise gathers every interface). It asks no STUN server (werift
+ * would ask a public one: ./werift-udp.ts withoutStunServer) and gathers no relay candidate of
+ * its own (a second TURN hop would distort the measurement).
  * Its remote candidates are the relay's only (the checked offer, checked trickled candidates),
  * and two werift filters keep it there: a candidate pair forms only towards the relay's
  * addresses and ports (iceFilterCandidatePair), and a Binding request from anywhere else gets
@@ -168,6 +169,7 @@ export class RtpLeg {
   async offer(sdp: string): Promise<void> {
     try {
       await this.pc.setRemoteDescription({ type: 'offer', sdp });
+      if (!withoutStunServer(this.pc)) throw new Error("werift's STUN server could not be turned off (werift's internals moved)");
       await this.pc.setLocalDescription(await this.pc.createAnswer());
       const local = this.pc.localDescription;
       if (this.closed) return;

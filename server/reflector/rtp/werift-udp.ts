@@ -1,6 +1,7 @@
 /**
- * werift's UDP sockets of a peer connection, which werift keeps out of its types: the RTP leg
- * joins them to the relay in this process and offers their datagrams to the short path first.
+ * What the RTP leg reaches inside werift, which werift keeps out of its types: the UDP sockets of
+ * a peer connection (the leg joins them to the relay in this process and offers their datagrams
+ * to the short path first), and the STUN server of its ICE connections (taken away).
  */
 import type { RTCPeerConnection } from 'werift';
 
@@ -32,4 +33,24 @@ export function weriftUdpSockets(pc: RTCPeerConnection): WeriftUdp[] {
     }
   }
   return out;
+}
+
+/**
+ * Takes werift's STUN server away from every ICE transport of `pc`; false when werift keeps it
+ * where this cannot reach (then the leg must not gather). werift puts a public one
+ * (stun.l.google.com:19302) on every ICE connection made without one, and gathering waits for
+ * its server-reflexive candidate: a DNS lookup and a Binding request to a third party from each
+ * leg, and an answer held up to 5 s where that name does not resolve at once (measured: a page
+ * whose relay candidate came within those milliseconds never connected). The leg signals its
+ * host candidate only, so that candidate was never used. Call it after setRemoteDescription (the
+ * answerer's transports exist then) and before setLocalDescription (which gathers).
+ */
+export function withoutStunServer(pc: RTCPeerConnection): boolean {
+  let ok = pc.iceTransports.length > 0;
+  for (const t of pc.iceTransports) {
+    const connection = t.connection as unknown as Record<string, unknown>;
+    if (!('stunServer' in connection)) ok = false;
+    else connection.stunServer = undefined;
+  }
+  return ok;
 }

@@ -3,7 +3,9 @@
  * section, candidates only after it and bounded, none of it when the server runs --no-rtp.
  * The refusals are synchronous; the end-to-end leg is in relay-echo.test.ts.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import dgram from 'node:dgram';
+import { promises as dns } from 'node:dns';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SignalData } from '../../../../src/protocol/api.js';
 import { ReflectorSessionError, type ReflectorSession } from '../../../../server/reflector/session.js';
 import { quietSession, type QuietSession } from '../session-kit.js';
@@ -66,6 +68,33 @@ describe('ReflectorSession, RTP leg signals', () => {
     expect(h.dropped).toEqual([1]); // 192.0.2.7 is not the relay
     // Every message the RTP leg sent is tagged; the data-channel leg has sent nothing (no offer on it).
     expect(h.toPage.every((m) => m.leg === 'rtp')).toBe(true);
+  });
+
+  it('answers without asking any STUN server: werift would ask a public one and hold the answer for it', async () => {
+    // Every name looked up and every datagram sent while the leg gathers and answers (werift's sockets are dgram's).
+    const looked: string[] = [];
+    const lookup = vi.spyOn(dns, 'lookup').mockImplementation((name: string) => {
+      looked.push(name);
+      return Promise.reject(new Error(`no lookups in this test (${name})`));
+    });
+    const sent: string[] = [];
+    const send = vi.spyOn(dgram.Socket.prototype, 'send').mockImplementation(function (this: dgram.Socket, ...args: unknown[]) {
+      sent.push(args.filter((a) => typeof a === 'string' || typeof a === 'number').join(' '));
+    });
+    try {
+      const h = start();
+      h.session.signal({ type: 'offer', sdp: audioOffer }, 'rtp');
+      const answer = await waitFor(() => h.toPage.find((m) => m.data.type === 'answer'), { timeoutMs: 10_000, what: 'the rtp answer' });
+      // Its one candidate is the host candidate the leg gathered; no server-reflexive one was sought.
+      expect(answer.data.sdp?.match(/a=candidate:[^\r]*/g)?.map((l) => / typ (\w+)/.exec(l)?.[1])).toEqual(['host']);
+      // ICE checks go to the relay's candidate (127.0.0.1:31001) and nowhere else: no STUN server, no name to look up.
+      await waitFor(() => sent.length > 0, { timeoutMs: 10_000, what: "the leg's first ICE check to the relay's candidate" });
+      for (const to of sent) expect(to).toMatch(/^(?:0 \d+ )?31001 127\.0\.0\.1$/);
+      expect(looked).toEqual([]);
+    } finally {
+      send.mockRestore();
+      lookup.mockRestore();
+    }
   });
 
   it('refuses a second offer, a candidate before the offer, an offer that is not one audio section, and candidates past the bound', () => {
