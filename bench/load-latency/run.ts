@@ -206,7 +206,7 @@ async function main(): Promise<void> {
       "Both browsers and the server share this host's 2 cores, so this bounds what the server and a busy machine together do to B.",
     '',
     mdTable(
-      ['user B', 'round trip p50', 'p90', 'jitter', 'loss', 'verdict'],
+      ['user B', 'probes on', 'round trip p50', 'p90', 'jitter', 'loss', 'verdict'],
       (
         [
           ['alone', starvation.alone],
@@ -214,6 +214,7 @@ async function main(): Promise<void> {
         ] as Array<[string, StarvationFigures]>
       ).map(([name, x]) => [
         name,
+        x.probes,
         f(x.rttMsP50),
         f(x.rttMsP90),
         f(x.jitterMs),

@@ -19,6 +19,8 @@ export interface StarvationFigures {
   jitterMs: number | null;
   lossPct: number | null;
   verdict: string;
+  /** What carried the graded probes: the RTP stream, or the data channel (and why: the report's own words). */
+  probes: string;
   /** Why the evidence was not enough, when the verdict says so. */
   insufficientCause: string | null;
 }
@@ -37,6 +39,7 @@ function figures(r: Report): StarvationFigures {
     jitterMs: r.summary.jitterMs,
     lossPct: r.summary.lossPct,
     verdict: r.summary.verdict,
+    probes: r.probe.path === 'rtp' ? 'RTP' : `data channel (${r.probe.reason})`,
     insufficientCause: r.summary.insufficientCause ?? null,
   };
 }
