@@ -31,6 +31,8 @@ export class ListenerStats {
   /** Peer to client (ChannelData and Data indications). */
   packetsToClient = 0;
   bytesToClient = 0;
+  /** Client to peer, of packetsToPeer: handed to a peer or a relay socket in this process by a call, not sent on the wire. */
+  packetsInProcess = 0;
   /** Error responses sent, by reason (a stable short label). */
   readonly refusals = new Map<RefusalReason, number>();
   /** 401/438 challenges that are a normal step of authentication (not refusals), by reason. */
@@ -116,6 +118,12 @@ export class RelayMetrics {
       'Payload bytes relayed.',
       (s) => s.bytesToPeer,
       (s) => s.bytesToClient,
+    );
+    simple(
+      'callprobe_turn_in_process_packets_total',
+      'counter',
+      'Of the packets relayed client to peer, those handed to a peer or a relay socket in this process, not sent on the wire.',
+      (s) => s.packetsInProcess,
     );
     const byReason = (name: string, help: string, get: (s: ListenerStats) => ReadonlyMap<string, number>): void => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);

@@ -8,7 +8,9 @@
  * A peer in this very process (the reflector's RTP leg, `attachLocalPeer`) is handed its
  * datagrams by a call, and hands its own to the relay socket's receive path the same way: the
  * same checks, counters and witness as a datagram from the socket, without the two system calls
- * and the event-loop turn of a loopback hop each way.
+ * and the event-loop turn of a loopback hop each way. So is a datagram one relay socket of ours
+ * sends to another (the data-channel leg: the page's allocation and the reflector's meet at
+ * each other's relayed addresses).
  */
 import type { Socket as NetSocket } from 'node:net';
 import { CHANNEL_DATA_HEADER_BYTES, channelDataLength, isChannelData } from '../codec/channel-data.js';
@@ -241,6 +243,7 @@ export class RelayRuntime {
     const deliver = this.localPeers.get(peerKey);
     const from = deliver === undefined ? undefined : this.relayKeyOf.get(relayId);
     if (deliver === undefined || from === undefined) return false;
+    this.inProcess(relayId);
     try {
       deliver(data, from.ip, from.port);
     } catch (err) {
@@ -254,6 +257,26 @@ export class RelayRuntime {
     return true;
   }
 
+  /**
+   * Hands `data`, sent by relay socket `fromId`, to relay socket `toId` of this relay as if it
+   * had come on the wire from `fromId`'s address (a test's two legs, each relayed here, meet at
+   * each other's relayed addresses): the same checks, counters and witness, without a send, a
+   * receive and an event-loop turn. False when either socket is gone (then it goes on the wire).
+   */
+  private toOwnRelay(fromId: number, toId: number, data: Buffer): boolean {
+    const from = this.relayKeyOf.get(fromId);
+    if (from === undefined || !this.relaySockets.has(toId)) return false;
+    this.inProcess(fromId);
+    this.fromPeer(toId, data, { address: from.ip, port: from.port }, from.key);
+    return true;
+  }
+
+  /** Counts a datagram relay socket `relayId` handed over in this process under its allocation's listener. */
+  private inProcess(relayId: number): void {
+    const stats = this.core.listenerOf(relayId);
+    if (stats !== null) stats.packetsInProcess++;
+  }
+
   /** Hot path: ChannelData payload out of the binding's relay socket. */
   private toPeer(b: ChannelBinding, msg: Buffer): void {
     const id = b.alloc.id;
@@ -261,6 +284,8 @@ export class RelayRuntime {
     if (rs === undefined) return;
     if (this.localPeers.size > 0 && this.toLocal(id, b.peerKey, msg.subarray(CHANNEL_DATA_HEADER_BYTES, CHANNEL_DATA_HEADER_BYTES + channelDataLength(msg))))
       return;
+    const own = this.relayAt.get(b.peerKey);
+    if (own !== undefined && this.toOwnRelay(id, own, msg.subarray(CHANNEL_DATA_HEADER_BYTES, CHANNEL_DATA_HEADER_BYTES + channelDataLength(msg)))) return;
     const connected = this.connectedTo.get(id) === b.peerKey || this.settlePeer(id, rs) === b.peerKey;
     const failed = rs.send(msg, connected ? null : b.peerIp, b.peerPort, CHANNEL_DATA_HEADER_BYTES, channelDataLength(msg));
     if (failed !== null) dropped(b.alloc.client.listener.stats, failed);
@@ -271,6 +296,8 @@ export class RelayRuntime {
     const rs = this.relaySockets.get(relayId);
     if (rs === undefined) return;
     if (this.localPeers.size > 0 && this.toLocal(relayId, ip + '|' + port, data)) return;
+    const own = this.relayAt.get(ip + '|' + port);
+    if (own !== undefined && this.toOwnRelay(relayId, own, data)) return;
     const key = this.connectedTo.get(relayId) ?? this.settlePeer(relayId, rs);
     if (key !== null && key === ip + '|' + port) {
       const failed = rs.send(data, null, port);

@@ -149,6 +149,45 @@ describe('relay transport on loopback', () => {
     }
   });
 
+  it("relays between two of its own allocations by a call (each the other's peer, as a test's two legs are), both ways", async () => {
+    // A relay of its own, so that its counters are this test's alone.
+    const own = await startTestRelay({ udpPorts: [0], secret: SECRET });
+    const udp = own.listeners.find((l) => l.transport === 'udp')?.port ?? 0;
+    const connect = async (name: string): Promise<TurnClient> => {
+      const c = mintRestCredential(SECRET, name, 600, Date.now());
+      return TurnClient.connect({ host: '127.0.0.1', port: udp, username: c.username, password: c.credential });
+    };
+    const a = await connect('page');
+    const b = await connect('reflector');
+    try {
+      const aRelayed = (await a.allocate()).relayed;
+      const bRelayed = (await b.allocate()).relayed;
+      const atA = collector<{ text: string; from: string }>();
+      const atB = collector<{ text: string; from: string }>();
+      const at = (c: typeof atA) => (d: Buffer, _channel: number, from: { ip: unknown; port: number } | null) =>
+        c.push({ text: Buffer.from(d).toString(), from: from === null ? 'channel' : String(from.port) });
+      a.onData = at(atA);
+      b.onData = at(atB);
+      // B lets A's relayed address in; A binds a channel to B's; each sends three.
+      await b.createPermission([aRelayed]);
+      await a.channelBind(0x4005, bRelayed);
+      for (const m of ['a1', 'a2', 'a3']) a.sendChannelData(0x4005, Buffer.from(m));
+      const fromA = await atB.atLeast(3, { timeoutMs: 3000, what: "A's three at B" });
+      // B hears them from A's relayed address (a Data indication: B bound no channel).
+      expect(fromA).toEqual(['a1', 'a2', 'a3'].map((text) => ({ text, from: String(aRelayed.port) })));
+      for (const m of ['b1', 'b2', 'b3']) b.sendIndication(aRelayed, Buffer.from(m));
+      const fromB = await atA.atLeast(3, { timeoutMs: 3000, what: "B's three at A" });
+      expect(fromB).toEqual(['b1', 'b2', 'b3'].map((text) => ({ text, from: 'channel' })));
+      // All six were handed over in the process: none crossed the wire between the two relay sockets.
+      expect(own.metricsText()).toMatch(/callprobe_turn_relayed_packets_total\{transport="udp",port="\d+",direction="client_to_peer"\} 6\n/);
+      expect(own.metricsText()).toMatch(/callprobe_turn_in_process_packets_total\{transport="udp",port="\d+"\} 6\n/);
+    } finally {
+      await a.close();
+      await b.close();
+      await own.close();
+    }
+  });
+
   it('exposes Prometheus counters', () => {
     const text = relay.metricsText();
     expect(text).toMatch(/# TYPE callprobe_turn_allocations_total counter/);
