@@ -4,7 +4,8 @@
 # Chromium binds WebRTC sockets to every interface it finds; inside this namespace the only
 # one is loopback, so tests can never send to an address outside 127.0.0.0/8 and ::1.
 # The namespace is removed when the command ends. Without root (or without `ip netns`),
-# the command runs in the current namespace and a warning says so.
+# the command runs in the current namespace and a warning says so, unless
+# CALLPROBE_REQUIRE_ALL=1 (CI): then it fails, since its browsers could reach the network.
 set -euo pipefail
 
 if [[ $# -eq 0 ]]; then
@@ -17,6 +18,10 @@ if [[ "${CALLPROBE_IN_NETNS:-}" == "1" ]]; then
 fi
 
 if [[ $(id -u) -ne 0 ]] || ! command -v ip >/dev/null 2>&1 || ! ip netns list >/dev/null 2>&1; then
+  if [[ "${CALLPROBE_REQUIRE_ALL:-}" == "1" ]]; then
+    echo "netns-run: no root or no 'ip netns', and CALLPROBE_REQUIRE_ALL=1: refusing to run outside a namespace of loopback only" >&2
+    exit 1
+  fi
   echo "netns-run: no root or no 'ip netns'; running in the current network namespace" >&2
   exec "$@"
 fi

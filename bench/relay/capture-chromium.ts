@@ -16,6 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../../client/headless/chromium.js';
 import { decodeStun } from '../../server/turn/codec/index.js';
 import { mintRestCredential, startRelay } from '../../server/turn/index.js';
 import { silentLogger } from '../../server/turn/transport/logger.js';
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
   const cred = mintRestCredential(SECRET, 'capture', 600, Date.now());
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--allow-loopback-in-peer-connection', ...(transport === 'tls' ? ['--ignore-certificate-errors'] : [])],
+    args: [...CHROMIUM_ARGS, '--allow-loopback-in-peer-connection', ...(transport === 'tls' ? ['--ignore-certificate-errors'] : [])],
   });
   try {
     const page = await browser.newPage();
