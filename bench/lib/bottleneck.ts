@@ -17,6 +17,7 @@
  *                                              [tbf down toward the client]
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { deleteNamespacesOnInterrupt } from './interrupt.js';
 import { BenchError } from './processes.js';
 
 /** One direction's queue: tbf rate (kbit/s) and queue limit (bytes); null: no shaping (the veth's own speed). */
@@ -34,6 +35,9 @@ export class Bottleneck {
   static readonly serverIp = '10.232.1.2';
   private static readonly clientGateway = '10.232.0.254';
   private static readonly serverGateway = '10.232.1.254';
+
+  /** Undoes this bottleneck if the bench is interrupted (./interrupt.ts); dropped by `delete`. */
+  private forgetInterrupt: () => void = () => undefined;
 
   private constructor(
     readonly client: string,
@@ -88,6 +92,7 @@ export class Bottleneck {
       execFileSync('ip', ['-n', b.client, 'route', 'add', 'default', 'via', Bottleneck.clientGateway]);
       execFileSync('ip', ['-n', b.server, 'route', 'add', 'default', 'via', Bottleneck.serverGateway]);
       b.shape(spec);
+      b.forgetInterrupt = deleteNamespacesOnInterrupt([b.client, b.router, b.server]);
       return b;
     } catch (err) {
       for (const ns of made) execFileSync('ip', ['netns', 'delete', ns]);
@@ -139,6 +144,7 @@ export class Bottleneck {
   }
 
   delete(): void {
+    this.forgetInterrupt();
     for (const ns of [this.client, this.router, this.server]) execFileSync('ip', ['netns', 'delete', ns]);
   }
 }

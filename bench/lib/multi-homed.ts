@@ -11,6 +11,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { spawnBounded, type ProcessHandle, type SpawnBoundedOptions } from './process.js';
+import { deleteNamespacesOnInterrupt } from './interrupt.js';
 
 export type Families = 'ipv4' | 'dual';
 
@@ -42,6 +43,9 @@ export class MultiHomed {
   readonly serverV6: string | null;
   /** Every client address, one per interface and family. */
   readonly clientAddresses: string[];
+
+  /** Undoes this topology if the bench is interrupted (./interrupt.ts); dropped by `delete`. */
+  private forgetInterrupt: () => void = () => undefined;
 
   private constructor(
     readonly client: string,
@@ -75,6 +79,7 @@ export class MultiHomed {
       for (let k = 1; k <= interfaces; k++) t.addPair(k);
       ip('-n', t.client, 'route', 'add', 'default', 'via', t.serverV4, 'dev', 'mh1');
       if (t.serverV6 !== null) ip('-n', t.client, '-6', 'route', 'add', 'default', 'via', t.serverV6, 'dev', 'mh1');
+      t.forgetInterrupt = deleteNamespacesOnInterrupt([t.client, t.server]);
       return t;
     } catch (err) {
       for (const ns of made) ip('netns', 'delete', ns);
@@ -139,6 +144,7 @@ export class MultiHomed {
   }
 
   delete(): void {
+    this.forgetInterrupt();
     for (const ns of [this.client, this.server]) ip('netns', 'delete', ns);
   }
 }
