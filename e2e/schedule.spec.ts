@@ -1,7 +1,7 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { serveProcess, spawnCallprobe, type ServeProcess } from '../test/kit/callprobe.js';
 import type { ProcessHandle } from '../test/kit/process.js';
 import { waitFor } from '../test/kit/wait.js';
@@ -16,6 +16,23 @@ import { allLines, lines, storedSamples } from './fixtures/schedule.js';
 
 /** Its own server (not the worker's shared one), so the test can stop it: this worker's ports (e2e/fixtures/env.ts). */
 const OWN_TOKEN = 'schedule-operator-token-0123456789';
+
+/**
+ * The Chromium the CLI (`pid`) started, and the folder Chromium made in the temporary directory
+ * for its one-instance socket (the profile's SingletonSocket points there): Chromium removes it
+ * when it ends cleanly, and leaves it when it is killed.
+ */
+function cliChromium(pid: number | undefined): { pid: number; socketDir: string } {
+  const children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+    .split('\n')
+    .filter((p) => p !== '');
+  const chromium = children.filter((p) => /chrom/i.test(readFileSync(`/proc/${p}/comm`, 'utf8')));
+  expect(chromium, `children of ${String(pid)}: ${children.join(' ')}`).toHaveLength(1);
+  const argv = readFileSync(`/proc/${chromium[0] ?? ''}/cmdline`, 'utf8').split('\0');
+  const profile = argv.find((a) => a.startsWith('--user-data-dir='))?.slice('--user-data-dir='.length);
+  expect(profile, argv.join(' ')).toBeDefined();
+  return { pid: Number(chromium[0]), socketDir: dirname(readlinkSync(join(profile ?? '', 'SingletonSocket'))) };
+}
 const ownHttpPort = (): number => workerPort(18281, test.info().parallelIndex);
 
 function startServe(db: string): Promise<ServeProcess> {
@@ -118,11 +135,14 @@ test.describe('callprobe run --every', () => {
     try {
       // Printed once Chromium runs, inside the first sample.
       await run.waitForLine(/^callprobe: Chromium \S+ started$/, { timeoutMs: 30_000, what: 'Chromium started', stream: 'stderr' });
+      const chromium = cliChromium(run.pid);
       const t0 = performance.now();
       run.child.kill('SIGTERM');
       const status = await run.exited;
       const stopMs = performance.now() - t0;
       expect(status.code, run.stderr()).toBe(0);
+      // Chromium was closed, not killed: it left nothing in the temporary directory.
+      expect(existsSync(chromium.socketDir), chromium.socketDir).toBe(false);
       expect(stopMs).toBeLessThan(20_000);
       const out = lines(run);
       expect(out).toHaveLength(1);
@@ -140,9 +160,11 @@ test.describe('callprobe run --every', () => {
     const run = every(E2E, { every: '10m', count: 2, durationS: 2, site, deadlineMs: 50_000 });
     try {
       await waitFor(() => lines(run).length >= 1, { timeoutMs: 40_000, what: 'the first sample', state: () => run.stderr().slice(-500) });
+      const chromium = cliChromium(run.pid);
       run.child.kill('SIGTERM');
       const status = await run.exited;
       expect(status.code, run.stderr()).toBe(0);
+      expect(existsSync(chromium.socketDir), chromium.socketDir).toBe(false);
       expect(lines(run)).toEqual([expect.objectContaining({ kind: 'report', upload: 'stored' })]);
       expect(run.stderr()).toMatch(/^callprobe: 1 sample\(s\): 1 stored, 0 waiting/m);
     } finally {
@@ -154,15 +176,13 @@ test.describe('callprobe run --every', () => {
     test.setTimeout(90_000);
     const site = `Schedule Chromium ${process.pid}`;
     const run = every(E2E, { every: '5s', count: 2, durationS: 3, site, deadlineMs: 80_000 });
+    let killedLeft: string | null = null;
     try {
       await run.waitForLine(/^callprobe: Chromium \S+ started$/, { timeoutMs: 30_000, what: 'Chromium started', stream: 'stderr' });
-      // The browser the CLI started: its child whose command is Chromium.
-      const children = execFileSync('pgrep', ['-P', String(run.pid)], { encoding: 'utf8' })
-        .split('\n')
-        .filter((p) => p !== '');
-      const chromium = children.filter((p) => /chrom/i.test(readFileSync(`/proc/${p}/comm`, 'utf8')));
-      expect(chromium, `children of ${run.pid}: ${children.join(' ')}`).toHaveLength(1);
-      process.kill(Number(chromium[0]), 'SIGKILL');
+      const chromium = cliChromium(run.pid);
+      // Killed, Chromium leaves its socket's folder: this test's to remove.
+      killedLeft = chromium.socketDir;
+      process.kill(chromium.pid, 'SIGKILL');
       const status = await run.exited;
       expect(status.code, run.stderr()).toBe(0);
       expect(run.stderr()).toMatch(/^callprobe: Chromium had stopped: started again \(2 starts\)$/m);
@@ -174,6 +194,7 @@ test.describe('callprobe run --every', () => {
       expect((await storedSamples(E2E.baseUrl, E2E.adminToken, site)).map((x) => x.sampleId).sort()).toEqual(out.map((l) => l.sampleId).sort());
     } finally {
       await run.stop();
+      if (killedLeft !== null) rmSync(killedLeft, { recursive: true, force: true });
     }
   });
 });

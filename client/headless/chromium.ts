@@ -54,6 +54,13 @@ export async function launchChromium(opts: LaunchOptions): Promise<Browser> {
     return await chromium.launch({
       executablePath: opts.browserPath,
       headless: true,
+      // Signals are the CLI's own: the scheduler closes Chromium on SIGTERM and SIGINT and
+      // stores what it has; a single test ends at once, and Chromium with it when its pipe
+      // closes. Playwright's own handlers killed Chromium first, which left its socket's folder
+      // in the temporary directory each time (and a single test then reported "no result").
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
       args: [
         ...CHROMIUM_ARGS,
         ...(opts.allowLoopback ? ['--allow-loopback-in-peer-connection'] : []),
