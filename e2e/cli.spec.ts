@@ -1,8 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { schemaErrors } from '../test/kit/report-validator.js';
-import { runCallprobe as callprobe } from '../test/kit/callprobe.js';
+import { runCallprobe as callprobe, spawnCallprobe } from '../test/kit/callprobe.js';
 import { runProcess } from '../test/kit/process.js';
 import { startCoturn } from './fixtures/coturn.js';
+import { cliChromium } from './fixtures/cli-chromium.js';
 import { workerPort } from './fixtures/env.js';
 import { expect, test } from './fixtures/test.js';
 
@@ -68,6 +69,26 @@ test.describe('callprobe run', () => {
       expect(await stored()).toBe(before + 1);
     },
   );
+
+  test('Ctrl-C and SIGTERM stop a test at once: Chromium closed, nothing of it left in the temporary directory, exit 130 and 143', async ({ server: E2E }) => {
+    test.setTimeout(60_000);
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
+      const run = spawnCallprobe(['run', '--server', E2E.baseUrl, '--json', '--no-save', '--duration', '15'], { deadlineMs: 50_000 });
+      try {
+        await run.waitForLine(/^callprobe: streaming/, { timeoutMs: 30_000, what: 'the test streaming', stream: 'stderr' });
+        const chromium = cliChromium(run.pid);
+        run.child.kill(signal);
+        const status = await run.exited;
+        expect(status.code, `${signal}: ${run.stderr().slice(-500)}`).toBe(code);
+        expect([existsSync(chromium.profileDir), existsSync(chromium.socketDir)], `${chromium.profileDir} ${chromium.socketDir}`).toEqual([false, false]);
+      } finally {
+        await run.stop();
+      }
+    }
+  });
 
   test("--csv prints the export header and this test's row; --site needs the operator token", async ({ server: E2E }) => {
     test.setTimeout(60_000);

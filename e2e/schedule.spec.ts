@@ -1,13 +1,13 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { serveProcess, spawnCallprobe, type ServeProcess } from '../test/kit/callprobe.js';
 import type { ProcessHandle } from '../test/kit/process.js';
 import { waitFor } from '../test/kit/wait.js';
 import { workerPort, workerPorts, type E2EServerPlan } from './fixtures/env.js';
 import { expect, test } from './fixtures/test.js';
 import { allLines, lines, storedSamples } from './fixtures/schedule.js';
+import { cliChromium } from './fixtures/cli-chromium.js';
 
 /**
  * `callprobe run --every` driven as a user runs it: the real CLI against a real
@@ -16,23 +16,6 @@ import { allLines, lines, storedSamples } from './fixtures/schedule.js';
 
 /** Its own server (not the worker's shared one), so the test can stop it: this worker's ports (e2e/fixtures/env.ts). */
 const OWN_TOKEN = 'schedule-operator-token-0123456789';
-
-/**
- * The Chromium the CLI (`pid`) started, and the folder Chromium made in the temporary directory
- * for its one-instance socket (the profile's SingletonSocket points there): Chromium removes it
- * when it ends cleanly, and leaves it when it is killed.
- */
-function cliChromium(pid: number | undefined): { pid: number; socketDir: string } {
-  const children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-    .split('\n')
-    .filter((p) => p !== '');
-  const chromium = children.filter((p) => /chrom/i.test(readFileSync(`/proc/${p}/comm`, 'utf8')));
-  expect(chromium, `children of ${String(pid)}: ${children.join(' ')}`).toHaveLength(1);
-  const argv = readFileSync(`/proc/${chromium[0] ?? ''}/cmdline`, 'utf8').split('\0');
-  const profile = argv.find((a) => a.startsWith('--user-data-dir='))?.slice('--user-data-dir='.length);
-  expect(profile, argv.join(' ')).toBeDefined();
-  return { pid: Number(chromium[0]), socketDir: dirname(readlinkSync(join(profile ?? '', 'SingletonSocket'))) };
-}
 const ownHttpPort = (): number => workerPort(18281, test.info().parallelIndex);
 
 function startServe(db: string): Promise<ServeProcess> {
@@ -176,12 +159,12 @@ test.describe('callprobe run --every', () => {
     test.setTimeout(90_000);
     const site = `Schedule Chromium ${process.pid}`;
     const run = every(E2E, { every: '5s', count: 2, durationS: 3, site, deadlineMs: 80_000 });
-    let killedLeft: string | null = null;
+    let killedLeft: string[] = [];
     try {
       await run.waitForLine(/^callprobe: Chromium \S+ started$/, { timeoutMs: 30_000, what: 'Chromium started', stream: 'stderr' });
       const chromium = cliChromium(run.pid);
-      // Killed, Chromium leaves its socket's folder: this test's to remove.
-      killedLeft = chromium.socketDir;
+      // Killed, Chromium leaves its socket's folder (and its profile, unless Playwright takes it): this test's to remove.
+      killedLeft = [chromium.socketDir, chromium.profileDir];
       process.kill(chromium.pid, 'SIGKILL');
       const status = await run.exited;
       expect(status.code, run.stderr()).toBe(0);
@@ -194,7 +177,7 @@ test.describe('callprobe run --every', () => {
       expect((await storedSamples(E2E.baseUrl, E2E.adminToken, site)).map((x) => x.sampleId).sort()).toEqual(out.map((l) => l.sampleId).sort());
     } finally {
       await run.stop();
-      if (killedLeft !== null) rmSync(killedLeft, { recursive: true, force: true });
+      for (const dir of killedLeft) rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { chromium, type Browser } from 'playwright-core';
 import type { HeadlessResult as Contract } from '../../src/protocol/headless.js';
 import type { Report } from '../../src/analysis/schema/report-schema.js';
@@ -54,10 +55,10 @@ export async function launchChromium(opts: LaunchOptions): Promise<Browser> {
     return await chromium.launch({
       executablePath: opts.browserPath,
       headless: true,
-      // Signals are the CLI's own: the scheduler closes Chromium on SIGTERM and SIGINT and
-      // stores what it has; a single test ends at once, and Chromium with it when its pipe
-      // closes. Playwright's own handlers killed Chromium first, which left its socket's folder
-      // in the temporary directory each time (and a single test then reported "no result").
+      // Signals are the CLI's own: the scheduler and a single test (runHeadless) close Chromium
+      // on SIGTERM and SIGINT. Playwright's own handlers killed Chromium first, which left its
+      // socket's folder in the temporary directory each time (and a single test then went on
+      // to report "no result within 75 s").
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,
@@ -82,9 +83,21 @@ export interface HeadlessRun {
 
 export async function runHeadless(opts: HeadlessOptions): Promise<HeadlessRun> {
   const browser = await launchChromium(opts);
+  // Stopped (Ctrl-C, SIGTERM): the test is abandoned, but Chromium is closed first, so that it
+  // and Playwright take their folders out of the temporary directory; then the process ends as
+  // the signal would have ended it.
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
+    void browser.close().finally(() => process.exit(128 + constants.signals[signal]));
+  };
+  const onInt = (): void => onSignal('SIGINT');
+  const onTerm = (): void => onSignal('SIGTERM');
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
   try {
     return await runTestPage(browser, opts);
   } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
     await browser.close();
   }
 }
