@@ -1,3 +1,4 @@
+import { accessSync, constants as fsConstants } from 'node:fs';
 import { constants } from 'node:os';
 import { chromium, type Browser } from 'playwright-core';
 import type { HeadlessResult as Contract } from '../../src/protocol/headless.js';
@@ -51,6 +52,13 @@ export type LaunchOptions = Pick<HeadlessOptions, 'browserPath' | 'allowLoopback
 
 /** Starts headless Chromium; throws HeadlessError('browser-failed'). */
 export async function launchChromium(opts: LaunchOptions): Promise<Browser> {
+  // Asked first: Playwright makes its profile and artifacts folders before it starts the
+  // browser, and leaves both in the temporary directory when there is none to start.
+  try {
+    accessSync(opts.browserPath, fsConstants.X_OK);
+  } catch (err) {
+    throw new HeadlessError('browser-failed', `no Chromium to start at ${opts.browserPath}: ${(err as Error).message}`);
+  }
   try {
     return await chromium.launch({
       executablePath: opts.browserPath,

@@ -60,5 +60,7 @@ describe.skipIf(!built)('callprobe run --relay (compiled CLI)', () => {
   it('a relay it offers goes on to start the browser (here one that does not exist: could not test, 4)', async () => {
     const r = await run('udp:3479');
     expect(r.code).toBe(4);
+    // Found missing before Playwright is asked (which would leave its profile and artifacts folders in the temporary directory).
+    expect(r.stderr).toContain('no Chromium to start at /nonexistent/chromium');
   });
 });
