@@ -271,6 +271,13 @@ export class RelayRuntime {
     return true;
   }
 
+  /** Hands `data` from relay socket `relayId` to what of this process is at `peerKey`: a peer attached here, or a relay socket of ours; false when neither is (it goes on the wire). */
+  private toInProcess(relayId: number, peerKey: string, data: Buffer): boolean {
+    if (this.localPeers.size > 0 && this.toLocal(relayId, peerKey, data)) return true;
+    const own = this.relayAt.get(peerKey);
+    return own !== undefined && this.toOwnRelay(relayId, own, data);
+  }
+
   /** Counts a datagram relay socket `relayId` handed over in this process under its allocation's listener. */
   private inProcess(relayId: number): void {
     const stats = this.core.listenerOf(relayId);
@@ -282,10 +289,11 @@ export class RelayRuntime {
     const id = b.alloc.id;
     const rs = this.relaySockets.get(id);
     if (rs === undefined) return;
-    if (this.localPeers.size > 0 && this.toLocal(id, b.peerKey, msg.subarray(CHANNEL_DATA_HEADER_BYTES, CHANNEL_DATA_HEADER_BYTES + channelDataLength(msg))))
+    if (
+      (this.localPeers.size > 0 || this.relayAt.has(b.peerKey)) &&
+      this.toInProcess(id, b.peerKey, msg.subarray(CHANNEL_DATA_HEADER_BYTES, CHANNEL_DATA_HEADER_BYTES + channelDataLength(msg)))
+    )
       return;
-    const own = this.relayAt.get(b.peerKey);
-    if (own !== undefined && this.toOwnRelay(id, own, msg.subarray(CHANNEL_DATA_HEADER_BYTES, CHANNEL_DATA_HEADER_BYTES + channelDataLength(msg)))) return;
     const connected = this.connectedTo.get(id) === b.peerKey || this.settlePeer(id, rs) === b.peerKey;
     const failed = rs.send(msg, connected ? null : b.peerIp, b.peerPort, CHANNEL_DATA_HEADER_BYTES, channelDataLength(msg));
     if (failed !== null) dropped(b.alloc.client.listener.stats, failed);
@@ -295,11 +303,10 @@ export class RelayRuntime {
   private sendIndicated(relayId: number, ip: string, port: number, data: Buffer): void {
     const rs = this.relaySockets.get(relayId);
     if (rs === undefined) return;
-    if (this.localPeers.size > 0 && this.toLocal(relayId, ip + '|' + port, data)) return;
-    const own = this.relayAt.get(ip + '|' + port);
-    if (own !== undefined && this.toOwnRelay(relayId, own, data)) return;
+    const peerKey = ip + '|' + port;
+    if (this.toInProcess(relayId, peerKey, data)) return;
     const key = this.connectedTo.get(relayId) ?? this.settlePeer(relayId, rs);
-    if (key !== null && key === ip + '|' + port) {
+    if (key !== null && key === peerKey) {
       const failed = rs.send(data, null, port);
       if (failed !== null) this.droppedOn(relayId, failed);
       return;
