@@ -8,6 +8,8 @@
  * encrypted and tagged; one send. Built by the bench with Debian's cc and libcrypto (libssl-dev)
  * into dist/ (ignored); never part of the product.
  *   c-probe-echo <port> <session keys>   (127.0.0.1 only; keys: ./probe-stream.ts sessionKeysArg)
+ * Built with -DIN_NODE it is a Node-API addon instead: the same echo, or a bare one, run on Node's
+ * own event loop with no JavaScript per datagram (the end of this file; ./c-echo-in-node.ts).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -136,103 +138,206 @@ static void put64f(uint8_t *p, double v) {
 static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static uint32_t get32(const uint8_t *p) { return (uint32_t)get16(p) << 16 | get16(p + 2); }
 
-int main(int argc, char **argv) {
+/* One probe stream's state: its SRTP both ways, the recent records, the counters. */
+struct echo {
   struct dir up, down;
-  const char *s = argc == 3 ? argv[2] : "";
-  if (argc != 3 || dir_init(&up, &s) || dir_init(&down, &s)) {
-    fprintf(stderr, "usage: c-probe-echo <port> <session keys>\n");
-    return 64;
+  uint32_t recent_seq[RECENT], up_received, down_seq, timestamp;
+  double recent_ms[RECENT];
+  int recent_count, recent_next;
+};
+
+static int echo_init(struct echo *st, const char *keys) {
+  memset(st, 0, sizeof *st);
+  return dir_init(&st->up, &keys) || dir_init(&st->down, &keys) ? -1 : 0;
+}
+
+/*
+ * One datagram `in` of `n` bytes, received at `recv_ms`: its echo written into `out`, whose length
+ * is returned, or 0 when it gets none (not a probe, a bad tag, not ChannelData).
+ */
+static size_t probe_echo(struct echo *st, uint8_t *in, size_t n, double recv_ms, uint8_t *out) {
+  uint8_t tag[TAG_BYTES];
+  /* ChannelData: channel number, length, the SRTP packet. */
+  if (n < 4 + RTP_HEADER_BYTES + TAG_BYTES || (in[0] & 0xc0) != 0x40) return 0;
+  size_t len = get16(in + 2);
+  if (len + 4 > n || len < RTP_HEADER_BYTES + TAG_BYTES) return 0;
+  uint8_t *p = in + 4;
+  size_t hdr = RTP_HEADER_BYTES + 4u * (p[0] & 0x0f);
+  if (p[0] & 0x10) hdr += 4 + 4u * get16(p + hdr + 2);
+  size_t end = len - TAG_BYTES;
+  if (hdr > end) return 0;
+  uint16_t seq = get16(p + 2);
+  uint32_t ssrc = get32(p + 8), roc = guess_roc(&st->up, seq);
+  if (auth_tag(&st->up, p, end, roc, tag) || CRYPTO_memcmp(tag, p + end, TAG_BYTES) != 0) return 0;
+  advance(&st->up, seq, roc);
+  uint8_t *frame = p + hdr;
+  size_t frame_len = end - hdr;
+  if (keystream_xor(&st->up, ssrc, (uint64_t)roc << 16 | seq, frame, frame_len)) return 0;
+  /* The probe frame: magic "CR", version 1, kind 1, probeSeq, sendMs, the Opus frame. */
+  if (frame_len < 18 || get16(frame) != 0x4352 || frame[2] != 1 || frame[3] != 1) return 0;
+  size_t opus = get16(frame + 16);
+  if (18 + opus > frame_len) return 0;
+  st->up_received++;
+  /* The echo frame, as src/protocol/rtp-probe.ts encodeRtpEcho writes it. */
+  uint8_t *e = out + 4 + RTP_HEADER_BYTES;
+  size_t elen = ECHO_HEADER_BYTES + (size_t)st->recent_count * 12 + 2 + opus;
+  if (elen < FRAME_BYTES) elen = FRAME_BYTES;
+  memset(e, 0, elen);
+  put16(e, 0x4352);
+  e[2] = 1;
+  e[3] = 2;
+  memcpy(e + 4, frame + 4, 4); /* upSeq */
+  memcpy(e + 8, frame + 8, 8); /* clientSendMs */
+  put32(e + 16, st->down_seq);
+  put64f(e + 20, recv_ms);
+  put64f(e + 28, now_ms());
+  put32(e + 36, st->up_received);
+  e[40] = (uint8_t)st->recent_count;
+  size_t o = ECHO_HEADER_BYTES;
+  for (int i = 0; i < st->recent_count; i++, o += 12) {
+    int slot = (st->recent_next - 1 - i + RECENT) % RECENT;
+    put32(e + o, st->recent_seq[slot]);
+    put64f(e + o + 4, st->recent_ms[slot]);
   }
+  put16(e + o, (uint16_t)opus);
+  memcpy(e + o + 2, frame + 18, opus);
+  st->recent_seq[st->recent_next] = get32(frame + 4);
+  st->recent_ms[st->recent_next] = recv_ms;
+  st->recent_next = (st->recent_next + 1) % RECENT;
+  if (st->recent_count < RECENT) st->recent_count++;
+  /* Its RTP header, its SRTP, its ChannelData header. */
+  uint8_t *h = out + 4;
+  uint16_t dseq = (uint16_t)st->down_seq;
+  h[0] = 0x80;
+  h[1] = ECHO_PT;
+  put16(h + 2, dseq);
+  put32(h + 4, st->timestamp);
+  put32(h + 8, ECHO_SSRC);
+  uint32_t droc = guess_roc(&st->down, dseq);
+  advance(&st->down, dseq, droc);
+  if (keystream_xor(&st->down, ECHO_SSRC, (uint64_t)droc << 16 | dseq, e, elen)) return 0;
+  if (auth_tag(&st->down, h, RTP_HEADER_BYTES + elen, droc, h + RTP_HEADER_BYTES + elen)) return 0;
+  size_t slen = RTP_HEADER_BYTES + elen + TAG_BYTES;
+  memcpy(out, in, 2);
+  put16(out + 2, (uint16_t)slen);
+  st->down_seq++;
+  st->timestamp += 480;
+  return 4 + slen;
+}
+
+/* A UDP socket on 127.0.0.1:port (0: any free port), its port written back; -1 on failure. */
+static int bind_loopback(int *port) {
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
   struct sockaddr_in a;
   memset(&a, 0, sizeof a);
   a.sin_family = AF_INET;
-  a.sin_port = htons((uint16_t)atoi(argv[1]));
+  a.sin_port = htons((uint16_t)*port);
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+  socklen_t alen = sizeof a;
+  if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || getsockname(fd, (struct sockaddr *)&a, &alen) < 0) {
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  *port = ntohs(a.sin_port);
+  return fd;
+}
+
+#ifndef IN_NODE
+int main(int argc, char **argv) {
+  static struct echo st;
+  if (argc != 3 || echo_init(&st, argv[2])) {
+    fprintf(stderr, "usage: c-probe-echo <port> <session keys>\n");
+    return 64;
+  }
+  int port = atoi(argv[1]);
+  int fd = bind_loopback(&port);
+  if (fd < 0) {
     perror("bind");
     return 1;
   }
-  socklen_t alen = sizeof a;
-  getsockname(fd, (struct sockaddr *)&a, &alen);
-  printf("READY {\"pid\":%d,\"port\":%d}\n", (int)getpid(), ntohs(a.sin_port));
+  printf("READY {\"pid\":%d,\"port\":%d}\n", (int)getpid(), port);
   fflush(stdout);
-
-  uint8_t in[2048], out[2048], tag[TAG_BYTES];
-  uint32_t recent_seq[RECENT] = {0}, up_received = 0, down_seq = 0, timestamp = 0;
-  double recent_ms[RECENT] = {0};
-  int recent_count = 0, recent_next = 0;
+  uint8_t in[2048], out[2048];
   for (;;) {
     struct sockaddr_in from;
     socklen_t flen = sizeof from;
     ssize_t n = recvfrom(fd, in, sizeof in, 0, (struct sockaddr *)&from, &flen);
     if (n < 0) continue;
-    double recv_ms = now_ms();
-    /* ChannelData: channel number, length, the SRTP packet. */
-    if (n < 4 + RTP_HEADER_BYTES + TAG_BYTES || (in[0] & 0xc0) != 0x40) continue;
-    size_t len = get16(in + 2);
-    if (len + 4 > (size_t)n || len < RTP_HEADER_BYTES + TAG_BYTES) continue;
-    uint8_t *p = in + 4;
-    size_t hdr = RTP_HEADER_BYTES + 4u * (p[0] & 0x0f);
-    if (p[0] & 0x10) hdr += 4 + 4u * get16(p + hdr + 2);
-    size_t end = len - TAG_BYTES;
-    if (hdr > end) continue;
-    uint16_t seq = get16(p + 2);
-    uint32_t ssrc = get32(p + 8), roc = guess_roc(&up, seq);
-    if (auth_tag(&up, p, end, roc, tag) || CRYPTO_memcmp(tag, p + end, TAG_BYTES) != 0) continue;
-    advance(&up, seq, roc);
-    uint8_t *frame = p + hdr;
-    size_t frame_len = end - hdr;
-    if (keystream_xor(&up, ssrc, (uint64_t)roc << 16 | seq, frame, frame_len)) continue;
-    /* The probe frame: magic "CR", version 1, kind 1, probeSeq, sendMs, the Opus frame. */
-    if (frame_len < 18 || get16(frame) != 0x4352 || frame[2] != 1 || frame[3] != 1) continue;
-    size_t opus = get16(frame + 16);
-    if (18 + opus > frame_len) continue;
-    up_received++;
-    /* The echo frame, as src/protocol/rtp-probe.ts encodeRtpEcho writes it. */
-    uint8_t *e = out + 4 + RTP_HEADER_BYTES;
-    size_t elen = ECHO_HEADER_BYTES + (size_t)recent_count * 12 + 2 + opus;
-    if (elen < FRAME_BYTES) elen = FRAME_BYTES;
-    memset(e, 0, elen);
-    put16(e, 0x4352);
-    e[2] = 1;
-    e[3] = 2;
-    memcpy(e + 4, frame + 4, 4);  /* upSeq */
-    memcpy(e + 8, frame + 8, 8);  /* clientSendMs */
-    put32(e + 16, down_seq);
-    put64f(e + 20, recv_ms);
-    put64f(e + 28, now_ms());
-    put32(e + 36, up_received);
-    e[40] = (uint8_t)recent_count;
-    size_t o = ECHO_HEADER_BYTES;
-    for (int i = 0; i < recent_count; i++, o += 12) {
-      int slot = (recent_next - 1 - i + RECENT) % RECENT;
-      put32(e + o, recent_seq[slot]);
-      put64f(e + o + 4, recent_ms[slot]);
-    }
-    put16(e + o, (uint16_t)opus);
-    memcpy(e + o + 2, frame + 18, opus);
-    recent_seq[recent_next] = get32(frame + 4);
-    recent_ms[recent_next] = recv_ms;
-    recent_next = (recent_next + 1) % RECENT;
-    if (recent_count < RECENT) recent_count++;
-    /* Its RTP header, its SRTP, its ChannelData header. */
-    uint8_t *h = out + 4;
-    uint16_t dseq = (uint16_t)down_seq;
-    h[0] = 0x80;
-    h[1] = ECHO_PT;
-    put16(h + 2, dseq);
-    put32(h + 4, timestamp);
-    put32(h + 8, ECHO_SSRC);
-    uint32_t droc = guess_roc(&down, dseq);
-    advance(&down, dseq, droc);
-    if (keystream_xor(&down, ECHO_SSRC, (uint64_t)droc << 16 | dseq, e, elen)) continue;
-    if (auth_tag(&down, h, RTP_HEADER_BYTES + elen, droc, h + RTP_HEADER_BYTES + elen)) continue;
-    size_t slen = RTP_HEADER_BYTES + elen + TAG_BYTES;
-    memcpy(out, in, 2);
-    put16(out + 2, (uint16_t)slen);
-    down_seq++;
-    timestamp += 480;
-    sendto(fd, out, 4 + slen, 0, (struct sockaddr *)&from, flen);
+    size_t m = probe_echo(&st, in, (size_t)n, now_ms(), out);
+    if (m > 0) sendto(fd, out, m, 0, (struct sockaddr *)&from, flen);
   }
 }
+#else
+/*
+ * Built with -DIN_NODE as a Node-API addon (./c-echo-in-node.ts loads it): the same echo on Node's
+ * own event loop, as a probe path behind the relay's sockets would run (a uv_poll_t on the
+ * socket, as server/turn/transport/native/udp.c reads its own), and no JavaScript per datagram.
+ *   start(port, keys)   keys "": a bare echo (each datagram sent straight back); returns the port
+ */
+#include <errno.h>
+#include <node_api.h>
+#include <uv.h>
+
+static struct {
+  int fd, bare;
+  uv_poll_t poll;
+  struct echo st;
+} node_echo;
+
+static void on_readable(uv_poll_t *poll, int status, int events) {
+  (void)poll;
+  (void)events;
+  if (status < 0) return;
+  uint8_t in[2048], out[2048];
+  for (;;) {
+    struct sockaddr_in from;
+    socklen_t flen = sizeof from;
+    ssize_t n = recvfrom(node_echo.fd, in, sizeof in, MSG_DONTWAIT, (struct sockaddr *)&from, &flen);
+    if (n < 0) return; /* EAGAIN: every datagram read; anything else is no datagram either */
+    if (node_echo.bare) {
+      sendto(node_echo.fd, in, (size_t)n, 0, (struct sockaddr *)&from, flen);
+      continue;
+    }
+    size_t m = probe_echo(&node_echo.st, in, (size_t)n, now_ms(), out);
+    if (m > 0) sendto(node_echo.fd, out, m, 0, (struct sockaddr *)&from, flen);
+  }
+}
+
+static napi_value start(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], result;
+  int32_t port = 0;
+  char keys[512];
+  size_t keys_len = 0;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 2 || napi_get_value_int32(env, argv[0], &port) != napi_ok ||
+      napi_get_value_string_utf8(env, argv[1], keys, sizeof keys, &keys_len) != napi_ok) {
+    napi_throw_type_error(env, NULL, "start(port: number, keys: string)");
+    return NULL;
+  }
+  node_echo.bare = keys_len == 0;
+  if (!node_echo.bare && echo_init(&node_echo.st, keys)) {
+    napi_throw_error(env, NULL, "the session keys do not parse");
+    return NULL;
+  }
+  int bound = port;
+  node_echo.fd = bind_loopback(&bound);
+  if (node_echo.fd < 0) {
+    napi_throw_error(env, NULL, strerror(errno));
+    return NULL;
+  }
+  uv_loop_t *loop;
+  napi_get_uv_event_loop(env, &loop);
+  uv_poll_init(loop, &node_echo.poll, node_echo.fd);
+  uv_poll_start(&node_echo.poll, UV_READABLE, on_readable);
+  napi_create_int32(env, bound, &result);
+  return result;
+}
+
+NAPI_MODULE_INIT() {
+  napi_value fn;
+  napi_create_function(env, "start", NAPI_AUTO_LENGTH, start, NULL, &fn);
+  napi_set_named_property(env, exports, "start", fn);
+  return exports;
+}
+#endif

@@ -203,8 +203,10 @@ const FLOOR_LABEL: Record<FloorKind, string> = {
   node: 'a bare Node echo (`dgram`)',
   'node-native': "a bare Node echo on the relay's native socket (`recvmmsg`, `sendto`)",
   c: 'a bare C echo (`recvfrom`, `sendto`)',
+  'c-in-node': "the bare C echo on a Node process's event loop (an addon's `uv_poll`, no JavaScript per datagram)",
   'node-probe': "a probe echo in Node (the reflector's own SRTP and probe code, `dgram`)",
   'c-probe': "a probe echo in C (OpenSSL's AES and HMAC, contexts made once)",
+  'c-probe-in-node': "the probe echo in C on a Node process's event loop (an addon's `uv_poll`, no JavaScript per datagram)",
 };
 
 /** The warm row's tests by thread group, for the docs: every group of at least 5 ms a test, the rest summed, and what no reading saw. */
@@ -241,7 +243,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
   // The floors: the same probe stream echoed by a process that does nothing else, in Node and in C;
   // then real probes, each given a probe's own work (SRTP both ways, the probe read, the echo written).
   const floors: FloorCost[] = [];
-  for (const kind of ['node', 'node-native', 'c', 'node-probe', 'c-probe'] as const) {
+  for (const kind of ['node', 'node-native', 'c', 'c-in-node', 'node-probe', 'c-probe', 'c-probe-in-node'] as const) {
     const f = await floorCost(kind, o.runs, o.durationS, process.cwd());
     process.stderr.write(`cost floor ${kind}: ${f.echoed} of ${f.sent} echoed\n`);
     if (f.bad > 0) throw new Error(`the ${kind} floor answered ${f.bad} probes wrongly (the first: ${f.firstBad ?? '?'}): it is no floor`);
@@ -301,7 +303,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
       ]),
     ),
     '',
-    `The floors, in the same run: a process that only echoes a test's probe stream (one ${PROBE_DATAGRAM_BYTES}-byte datagram every 10 ms for ${o.durationS} s over loopback), its CPU per stream less its idle rate. A bare echo sends each datagram straight back (no TURN, SRTP or WebRTC). A probe echo is sent real probes (a probe frame in SRTP in ChannelData) and does a probe's own work on each, in one handler: the SRTP tag checked and the payload decrypted, the probe read, the echo frame written (the last four probes' records), encrypted and tagged, one send; every echo is checked by the sender.`,
+    `The floors, in the same run: a process that only echoes a test's probe stream (one ${PROBE_DATAGRAM_BYTES}-byte datagram every 10 ms for ${o.durationS} s over loopback), its CPU per stream less its idle rate. A bare echo sends each datagram straight back (no TURN, SRTP or WebRTC). A probe echo is sent real probes (a probe frame in SRTP in ChannelData) and does a probe's own work on each, in one handler: the SRTP tag checked and the payload decrypted, the probe read, the echo frame written (the last four probes' records), encrypted and tagged, one send; every echo is checked by the sender. The rows "on a Node process's event loop" run the C echoes as an addon in an otherwise idle Node process: each datagram wakes Node's loop and is answered in C without entering JavaScript, the least a probe path in native code behind the relay's sockets would pay.`,
     '',
     mdTable(
       ['floor', 'streams', 'datagrams echoed', 'CPU-s per test', 'CPU per datagram echoed'],

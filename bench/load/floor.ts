@@ -18,8 +18,15 @@ import { freePorts, spawnBounded } from '../lib/process.js';
 import { costPerTest, idleRate, readProcessNs } from '../lib/test-cost.js';
 import { ProbeStream, newProbeKeys, probeKeysArg, sessionKeysArg, type ProbeKeys } from './probe-stream.js';
 
-/** A bare echo in Node (on dgram, or on the relay's native socket) or C, or a probe echo (the probe's SRTP and frames) in Node or C. */
-export type FloorKind = 'node' | 'node-native' | 'c' | 'node-probe' | 'c-probe';
+/**
+ * A bare echo in Node (on dgram, or on the relay's native socket) or C, or a probe echo (the
+ * probe's SRTP and frames) in Node or C; `c-in-node` and `c-probe-in-node` are the C echoes run
+ * on a Node process's event loop (./c-echo-in-node.ts), no JavaScript per datagram.
+ */
+export type FloorKind = 'node' | 'node-native' | 'c' | 'c-in-node' | 'node-probe' | 'c-probe' | 'c-probe-in-node';
+
+/** Whether `floor` is sent real probes (and so needs the probe stream's keys). */
+const isProbeFloor = (floor: FloorKind): boolean => floor === 'node-probe' || floor === 'c-probe' || floor === 'c-probe-in-node';
 
 /**
  * A probe's datagram as the relay receives it: a 160-byte Opus-sized frame (DEFAULTS.rtp.frameBytes),
@@ -88,8 +95,21 @@ async function echoCommand(floor: FloorKind, port: number, keys: ProbeKeys | nul
     if (k === null) throw new Error(`the ${floor} echo needs the probe stream's keys`);
     return k;
   };
+  const crypto = [{ name: 'crypto', debian: 'libssl-dev' }];
   const built = (name: string, libs: { name: string; debian: string }[] = []): Promise<string> =>
     buildC(join(repo, 'bench', 'load', `${name}.c`), join(repo, 'dist', 'bench', 'load', name), 'bench:load --cost', libs);
+  const inNode = async (keysArg: string[]): Promise<{ cmd: string; args: string[] }> => {
+    const addon = await buildC(
+      join(repo, 'bench', 'load', 'c-probe-echo.c'),
+      join(repo, 'dist', 'bench', 'load', 'c-probe-echo.node'),
+      'bench:load --cost',
+      crypto,
+      {
+        nodeAddon: { define: 'IN_NODE' },
+      },
+    );
+    return { cmd: process.execPath, args: [script('c-echo-in-node'), addon, String(port), ...keysArg] };
+  };
   const script = (name: string): string => join(repo, 'dist', 'bench', 'load', `${name}.js`);
   switch (floor) {
     case 'c':
@@ -98,8 +118,12 @@ async function echoCommand(floor: FloorKind, port: number, keys: ProbeKeys | nul
       return { cmd: process.execPath, args: [script('bare-echo'), String(port)] };
     case 'node-native':
       return { cmd: process.execPath, args: [script('bare-echo'), String(port), 'native'] };
+    case 'c-in-node':
+      return inNode([]);
     case 'c-probe':
-      return { cmd: await built('c-probe-echo', [{ name: 'crypto', debian: 'libssl-dev' }]), args: [String(port), sessionKeysArg(need(keys))] };
+      return { cmd: await built('c-probe-echo', crypto), args: [String(port), sessionKeysArg(need(keys))] };
+    case 'c-probe-in-node':
+      return inNode([sessionKeysArg(need(keys))]);
     case 'node-probe':
       return { cmd: process.execPath, args: [script('probe-echo'), String(port), probeKeysArg(need(keys))] };
   }
@@ -117,7 +141,7 @@ export interface FloorEcho {
 export async function startFloorEcho(floor: FloorKind, repo: string, deadlineS: number): Promise<FloorEcho> {
   const [port] = await freePorts(1);
   if (port === undefined) throw new Error('no free UDP port for the echo');
-  const keys: ProbeKeys | null = floor === 'node-probe' || floor === 'c-probe' ? newProbeKeys() : null;
+  const keys: ProbeKeys | null = isProbeFloor(floor) ? newProbeKeys() : null;
   const { cmd, args } = await echoCommand(floor, port, keys, repo);
   const echo = spawnBounded(cmd, args, { deadlineMs: deadlineS * 1000 });
   try {

@@ -1,5 +1,6 @@
 /**
- * The cost bench's probe-echo floors (bench/load/probe-echo.ts in Node, c-probe-echo.c in C) do a
+ * The cost bench's probe-echo floors (bench/load/probe-echo.ts in Node, c-probe-echo.c in C, alone
+ * and as an addon on a Node process's event loop) do a
  * probe's real work: every echo of a real probe stream passes the sender's check (SRTP tag and
  * decryption, the echo frame), a probe with a wrong SRTP tag gets no echo, and the check itself
  * refuses a tampered echo. Built here with Debian's cc and libcrypto, as the bench builds it.
@@ -18,6 +19,7 @@ const needs: Need[] = [
   needCommand('gcc', 'cc'),
   { tool: 'libssl-dev', missing: existsSync('/usr/include/openssl/evp.h') ? null : "OpenSSL's headers are not installed (/usr/include/openssl/evp.h)" },
   needBuilt(join(repoRoot, 'dist', 'bench', 'load', 'probe-echo.js')),
+  needBuilt(join(repoRoot, 'dist', 'bench', 'load', 'c-echo-in-node.js')),
 ];
 const why = skipReason('probe-echo floors', needs);
 
@@ -38,7 +40,7 @@ describe.skipIf(why !== null)('probe-echo floors', () => {
     echo = null;
   });
 
-  for (const floor of ['c-probe', 'node-probe'] as const) {
+  for (const floor of ['c-probe', 'c-probe-in-node', 'node-probe'] as const) {
     it(`${floor}: every probe of a real stream comes back as its echo, each passing the check`, async () => {
       echo = await startFloorEcho(floor, repoRoot, 60);
       const probes = new ProbeStream(echo.keys ?? newProbeKeys());
@@ -57,7 +59,7 @@ describe.skipIf(why !== null)('probe-echo floors', () => {
     });
   }
 
-  for (const floor of ['c-probe', 'node-probe'] as const) {
+  for (const floor of ['c-probe', 'c-probe-in-node', 'node-probe'] as const) {
     it(`${floor}: a probe whose SRTP tag is wrong gets no echo (it is checked, not only decrypted); the next intact one does`, async () => {
       echo = await startFloorEcho(floor, repoRoot, 60);
       const probes = new ProbeStream(echo.keys ?? newProbeKeys());
