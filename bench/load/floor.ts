@@ -95,6 +95,7 @@ async function echoCommand(floor: FloorKind, port: number, keys: ProbeKeys | nul
     if (k === null) throw new Error(`the ${floor} echo needs the probe stream's keys`);
     return k;
   };
+  const script = (name: string): string => join(repo, 'dist', 'bench', 'load', `${name}.js`);
   const crypto = [{ name: 'crypto', debian: 'libssl-dev' }];
   const built = (name: string, libs: { name: string; debian: string }[] = []): Promise<string> =>
     buildC(join(repo, 'bench', 'load', `${name}.c`), join(repo, 'dist', 'bench', 'load', name), 'bench:load --cost', libs);
@@ -110,7 +111,6 @@ async function echoCommand(floor: FloorKind, port: number, keys: ProbeKeys | nul
     );
     return { cmd: process.execPath, args: [script('c-echo-in-node'), addon, String(port), ...keysArg] };
   };
-  const script = (name: string): string => join(repo, 'dist', 'bench', 'load', `${name}.js`);
   switch (floor) {
     case 'c':
       return { cmd: await built('c-echo'), args: [String(port)] };
