@@ -97,20 +97,19 @@ async function echoCommand(floor: FloorKind, port: number, keys: ProbeKeys | nul
   };
   const script = (name: string): string => join(repo, 'dist', 'bench', 'load', `${name}.js`);
   const crypto = [{ name: 'crypto', debian: 'libssl-dev' }];
-  const built = (name: string, libs: { name: string; debian: string }[] = []): Promise<string> =>
-    buildC(join(repo, 'bench', 'load', `${name}.c`), join(repo, 'dist', 'bench', 'load', name), 'bench:load --cost', libs);
-  const inNode = async (keysArg: string[]): Promise<{ cmd: string; args: string[] }> => {
-    const addon = await buildC(
-      join(repo, 'bench', 'load', 'c-probe-echo.c'),
-      join(repo, 'dist', 'bench', 'load', 'c-probe-echo.node'),
+  // A C echo as a program, or (`addon`) as a Node-API addon with IN_NODE set.
+  const built = (name: string, libs: { name: string; debian: string }[] = [], addon = false): Promise<string> =>
+    buildC(
+      join(repo, 'bench', 'load', `${name}.c`),
+      join(repo, 'dist', 'bench', 'load', addon ? `${name}.node` : name),
       'bench:load --cost',
-      crypto,
-      {
-        nodeAddon: { define: 'IN_NODE' },
-      },
+      libs,
+      addon ? { nodeAddon: { define: 'IN_NODE' } } : {},
     );
-    return { cmd: process.execPath, args: [script('c-echo-in-node'), addon, String(port), ...keysArg] };
-  };
+  const inNode = async (keysArg: string[]): Promise<{ cmd: string; args: string[] }> => ({
+    cmd: process.execPath,
+    args: [script('c-echo-in-node'), await built('c-probe-echo', crypto, true), String(port), ...keysArg],
+  });
   switch (floor) {
     case 'c':
       return { cmd: await built('c-echo'), args: [String(port)] };
