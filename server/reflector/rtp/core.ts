@@ -25,6 +25,21 @@ export type RtpFrameOutcome =
   | { kind: 'after-final' };
 
 /**
+ * What the RTP leg and its session need of a probe core, whichever runs it: RtpReflectorCore
+ * (JavaScript, below) or NativeRtpCore (the addon, ./native-core.ts).
+ */
+export interface RtpCore {
+  readonly received: number;
+  readonly notProbeCount: number;
+  readonly afterFinalCount: number;
+  onFrame(payload: Uint8Array, recvMs: number, sendNowMs: () => number): RtpFrameOutcome;
+  echoFailed(downSeq: number): boolean;
+  flush(): Uint8Array | null;
+  takeReceipts(): ReceiptRecord[];
+  final(): ControlMessage;
+}
+
+/**
  * Sans-IO RTP reflector: takes the decrypted payload of each RTP packet of the
  * page's audio track (RFC 3550 §5.1, after SRTP, RFC 3711 §3.3) with its arrival time and
  * returns the echo frame to send back in the reflector's own RTP stream. No sockets, no
@@ -36,7 +51,7 @@ export type RtpFrameOutcome =
  * own Opus frame (the page's decoder gets a valid frame). Every probe (duplicates included)
  * becomes a receipt, flushed in `ProbeKind.RtpReceipts` batches on the control channel.
  */
-export class RtpReflectorCore {
+export class RtpReflectorCore implements RtpCore {
   private downSeq = 0;
   private upReceived = 0;
   private upDuplicates = 0;

@@ -103,14 +103,39 @@ class JsSrtpCrypto implements SrtpCrypto {
 }
 
 /** The addon's functions (./native/srtp.c). */
-interface SrtpAddon {
+/** The addon's functions (./native/srtp.c, and the probe echo's, ./native/echo.c). */
+export interface SrtpAddon {
   context(encKey: Uint8Array, authKey: Uint8Array): SrtpHandle;
   seal(handle: SrtpHandle, buf: Uint8Array, encFrom: number, encTo: number, tagAt: number, roc: number, iv: Uint8Array): void;
   open(handle: SrtpHandle, src: Uint8Array, dst: Uint8Array, encFrom: number, encTo: number, tagAt: number, roc: number, iv: Uint8Array): boolean;
   direction(encKey: Uint8Array, authKey: Uint8Array, salt: Uint8Array): RtpDirectionHandle;
   protectRtp(handle: RtpDirectionHandle, header: Uint8Array, payload: Uint8Array): Buffer | number;
   unprotectRtp(handle: RtpDirectionHandle, packet: Uint8Array): Buffer | number;
+  echoCore(recentRecords: number, frameBytes: number, perfNowMs: number): EchoHandle;
+  echoAttach(handle: EchoHandle, from: RtpDirectionHandle, out: RtpDirectionHandle, ssrc: number, payloadType: number): void;
+  echoPacket(
+    handle: EchoHandle,
+    packet: Uint8Array,
+    recvMs: number,
+    sendMs: number,
+    seq: number,
+    timestamp: number,
+    protect: boolean,
+    info: Float64Array,
+  ): Buffer | null;
+  echoFrame(handle: EchoHandle, payload: Uint8Array, recvMs: number, sendMs: number, info: Float64Array): Buffer | null;
+  echoFailed(handle: EchoHandle, downSeq: number): boolean;
+  echoTake(handle: EchoHandle, out: Float64Array): number;
+  echoCounts(handle: EchoHandle, out: Float64Array): void;
+  echoFinal(handle: EchoHandle): void;
 }
+
+const SRTP_FUNCTIONS = ['context', 'seal', 'open', 'direction', 'protectRtp', 'unprotectRtp'] as const;
+const ECHO_FUNCTIONS = ['echoCore', 'echoAttach', 'echoPacket', 'echoFrame', 'echoFailed', 'echoTake', 'echoCounts', 'echoFinal'] as const;
+
+/** An opaque probe echo core of the addon (./native/echo.c). */
+declare const echoHandle: unique symbol;
+export type EchoHandle = { readonly [echoHandle]: true };
 
 /** An opaque context of the addon (its AES context and HMAC pad states, freed when collected). */
 declare const srtpHandle: unique symbol;
@@ -118,7 +143,8 @@ type SrtpHandle = { readonly [srtpHandle]: true };
 
 /** An opaque RTP direction of the addon (a context, the salt, each SSRC's rollover counter). */
 declare const rtpDirectionHandle: unique symbol;
-type RtpDirectionHandle = { readonly [rtpDirectionHandle]: true };
+/** An opaque direction of the addon (`direction`): the probe echo (./native-core.ts) runs through two of them. */
+export type RtpDirectionHandle = { readonly [rtpDirectionHandle]: true };
 
 /** At most this many SSRCs a direction keeps a rollover counter for; a packet of one more is refused (both makings). */
 export const MAX_SRTP_STREAMS = 16;
@@ -128,6 +154,11 @@ export type RtpRefusal = 'short-packet' | 'auth-failed' | 'before-stream' | 'too
 
 const REFUSALS: Record<number, RtpRefusal> = { [-1]: 'short-packet', [-2]: 'auth-failed', [-3]: 'before-stream', [-4]: 'too-many-streams' };
 
+/** The refusal an addon's code stands for, or undefined for a code this version does not know. */
+export function refusalOfCode(code: number): RtpRefusal | undefined {
+  return REFUSALS[code];
+}
+
 /**
  * One direction's whole RTP packet in one call of the addon (./native/srtp.c `direction`): the
  * header read, the rollover counter kept (RFC 3711 §3.3.1, the rules of ./srtp.ts guessRoc and
@@ -136,7 +167,7 @@ const REFUSALS: Record<number, RtpRefusal> = { [-1]: 'short-packet', [-2]: 'auth
  */
 export class NativeRtpDirection {
   private readonly addon = nativeSrtp();
-  private readonly handle: RtpDirectionHandle;
+  readonly handle: RtpDirectionHandle;
 
   constructor(encKey: Buffer, authKey: Buffer, salt: Buffer) {
     this.handle = this.addon.direction(encKey, authKey, salt);
@@ -180,11 +211,7 @@ export function nativeSrtp(): SrtpAddon {
     });
   }
   const fns = loaded as Record<string, unknown>;
-  if (
-    typeof loaded !== 'object' ||
-    loaded === null ||
-    ['context', 'seal', 'open', 'direction', 'protectRtp', 'unprotectRtp'].some((f) => typeof fns[f] !== 'function')
-  )
+  if (typeof loaded !== 'object' || loaded === null || [...SRTP_FUNCTIONS, ...ECHO_FUNCTIONS].some((f) => typeof fns[f] !== 'function'))
     throw new NativeSrtpError('not-loadable', `${path} is not this version's SRTP addon: run npm run build again`);
   addon = loaded as SrtpAddon;
   return addon;

@@ -13,7 +13,16 @@
  */
 import { createCipheriv } from 'node:crypto';
 import { TypedError } from '../../../src/protocol/typed-error.js';
-import { MAX_SRTP_STREAMS, NativeRtpDirection, SRTP_TAG_BYTES, srtpCrypto, type RtpRefusal, type SrtpCrypto, type SrtpCryptoKind } from './srtp-crypto.js';
+import {
+  MAX_SRTP_STREAMS,
+  NativeRtpDirection,
+  SRTP_TAG_BYTES,
+  srtpCrypto,
+  type RtpDirectionHandle,
+  type RtpRefusal,
+  type SrtpCrypto,
+  type SrtpCryptoKind,
+} from './srtp-crypto.js';
 
 /**
  * Why a packet was refused: too short for its own header and tag, its tag does not match, its
@@ -143,7 +152,7 @@ export function rtpHeaderLength(packet: Uint8Array, end: number): number {
 }
 
 /** The SrtpError of a refused `what` (SRTP or SRTCP) packet of `bytes` bytes. */
-function refused(reason: RtpRefusal, what: string, bytes: number): SrtpError {
+export function refused(reason: RtpRefusal, what: string, bytes: number): SrtpError {
   const why: Record<RtpRefusal, string> = {
     'short-packet': 'is shorter than its header and tag',
     'auth-failed': 'has an authentication tag that does not match',
@@ -180,6 +189,11 @@ export class SrtpDirection {
         ? { native: new NativeRtpDirection(this.keys.rtpKey, this.keys.rtpAuth, this.keys.rtpSalt) }
         : { crypto: srtpCrypto('js', this.keys.rtpKey, this.keys.rtpAuth), rocs: new Map() };
     this.rtcpCrypto = srtpCrypto(crypto, this.keys.rtcpKey, this.keys.rtcpAuth);
+  }
+
+  /** The addon's handle of this direction's RTP (what the native probe echo runs through), or null in the `js` making. */
+  get nativeRtp(): RtpDirectionHandle | null {
+    return 'native' in this.rtp ? this.rtp.native.handle : null;
   }
 
   /** An RTP packet (header and payload) -> its SRTP packet: the payload encrypted, the tag appended. */

@@ -32,6 +32,7 @@
  *       the header (RFC 3550 §5.1, its whole length) and the payload encrypted, the tag appended;
  *   unprotectRtp(handle, packet) -> Buffer | negative code
  *       the RTP packet, its payload decrypted, once its tag is checked.
+ *   (The probe echo, echo.c, runs a whole probe through two directions in one call.)
  *   Each keeps the rollover counter of every SSRC it has taken (RFC 3711 §3.3.1 and Appendix A:
  *   the same rules as ../srtp.ts guessRoc and advanceRoc), at most MAX_SSRCS of them: a packet of
  *   one more is refused. The codes: -1 shorter than its header (and tag), -2 the tag does not match,
@@ -47,17 +48,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KEY_BYTES 16
-#define AUTH_KEY_BYTES 20
-#define IV_BYTES 16
-#define TAG_BYTES 10
+#include "srtp.h"
+
 #define SHA1_BLOCK 64
 
-typedef struct {
-  EVP_CIPHER_CTX *aes;
-  SHA_CTX inner; /* SHA-1 after the key XOR ipad (RFC 2104) */
-  SHA_CTX outer; /* SHA-1 after the key XOR opad */
-} srtp_ctx;
 
 #define CHECK(call)                                        \
   do {                                                     \
@@ -227,26 +221,6 @@ static napi_value open_(napi_env env, napi_callback_info info) {
   return result;
 }
 
-#define SALT_BYTES 14
-#define RTP_HEADER_BYTES 12
-#define MAX_SSRCS 16
-#define REFUSED_SHORT -1
-#define REFUSED_AUTH -2
-#define REFUSED_BEFORE -3
-#define REFUSED_STREAMS -4
-
-typedef struct {
-  uint32_t ssrc;
-  uint16_t last_seq; /* s_l: the highest sequence number taken */
-  int64_t roc;
-} roc_state;
-
-typedef struct {
-  srtp_ctx c;
-  uint8_t salt[SALT_BYTES];
-  int streams;
-  roc_state s[MAX_SSRCS];
-} rtp_direction;
 
 static void finalize_direction(napi_env env, void *data, void *hint) {
   (void)env;
@@ -312,7 +286,7 @@ static void advance_roc(uint16_t seq, int64_t roc, roc_state *s) {
 }
 
 /* The RTP header's length (fixed part, CSRCs, extension: RFC 3550 §5.1, §5.3.1), or -1 when p[0, end) is shorter. */
-static long rtp_header_length(const uint8_t *p, size_t end) {
+long rtp_header_length(const uint8_t *p, size_t end) {
   if (end < RTP_HEADER_BYTES) return -1;
   size_t len = RTP_HEADER_BYTES + 4 * (size_t)(p[0] & 0x0f);
   if (p[0] & 0x10) {
@@ -341,7 +315,7 @@ static int take(rtp_direction *d, roc_state *s, uint32_t ssrc, uint16_t seq, int
 }
 
 /* The direction a handle is, or NULL when it is none. */
-static rtp_direction *direction_arg(napi_env env, napi_value v) {
+rtp_direction *direction_arg(napi_env env, napi_value v) {
   void *p = NULL;
   return napi_get_value_external(env, v, &p) == napi_ok ? p : NULL;
 }
@@ -359,6 +333,42 @@ static napi_value code(napi_env env, int32_t c) {
   return v;
 }
 
+int32_t rtp_protect(rtp_direction *d, const uint8_t *header, size_t header_len, const uint8_t *payload, size_t payload_len, uint8_t *out) {
+  if (header_len < RTP_HEADER_BYTES) return REFUSED_SHORT;
+  uint16_t seq;
+  uint32_t ssrc;
+  ids_of(header, &seq, &ssrc);
+  roc_state *s = stream_of(d, ssrc);
+  int64_t roc = s == NULL ? 0 : guess_roc(seq, s);
+  if (roc < 0) return REFUSED_BEFORE;
+  if (!take(d, s, ssrc, seq, roc)) return REFUSED_STREAMS;
+  size_t end = header_len + payload_len;
+  if (out != header) memmove(out, header, header_len);
+  if (!rtp_keystream_xor(d, ssrc, roc, seq, payload, out + header_len, payload_len)) return REFUSED_CRYPTO;
+  tag_of(&d->c, out, end, roc & 0xffffffffLL, out + end);
+  return (int32_t)(end + TAG_BYTES);
+}
+
+int32_t rtp_unprotect(rtp_direction *d, const uint8_t *packet, size_t len, uint8_t *out) {
+  if (len < TAG_BYTES) return REFUSED_SHORT;
+  size_t end = len - TAG_BYTES;
+  long header_len = rtp_header_length(packet, end);
+  if (header_len < 0) return REFUSED_SHORT;
+  uint16_t seq;
+  uint32_t ssrc;
+  ids_of(packet, &seq, &ssrc);
+  roc_state *s = stream_of(d, ssrc);
+  int64_t roc = s == NULL ? 0 : guess_roc(seq, s);
+  if (roc < 0) return REFUSED_BEFORE;
+  uint8_t expected[TAG_BYTES];
+  tag_of(&d->c, packet, end, roc & 0xffffffffLL, expected);
+  if (CRYPTO_memcmp(expected, packet + end, TAG_BYTES) != 0) return REFUSED_AUTH;
+  if (!take(d, s, ssrc, seq, roc)) return REFUSED_STREAMS;
+  if (out != packet) memmove(out, packet, (size_t)header_len);
+  if (!rtp_keystream_xor(d, ssrc, roc, seq, packet + header_len, out + header_len, end - (size_t)header_len)) return REFUSED_CRYPTO;
+  return (int32_t)end;
+}
+
 static napi_value protect_rtp(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -369,21 +379,12 @@ static napi_value protect_rtp(napi_env env, napi_callback_info info) {
   if (d == NULL || !bytes_of(env, argv[1], &header, &header_len) || !bytes_of(env, argv[2], &payload, &payload_len))
     return fail(env, "protectRtp(handle, header, payload): bad arguments");
   if (header_len < RTP_HEADER_BYTES) return code(env, REFUSED_SHORT);
-  uint16_t seq;
-  uint32_t ssrc;
-  ids_of(header, &seq, &ssrc);
-  roc_state *s = stream_of(d, ssrc);
-  int64_t roc = s == NULL ? 0 : guess_roc(seq, s);
-  if (roc < 0) return code(env, REFUSED_BEFORE);
-  if (!take(d, s, ssrc, seq, roc)) return code(env, REFUSED_STREAMS);
-  size_t end = header_len + payload_len;
   uint8_t *out;
   napi_value result;
-  CHECK(napi_create_buffer(env, end + TAG_BYTES, (void **)&out, &result));
-  memcpy(out, header, header_len);
-  if (!rtp_keystream_xor(d, ssrc, roc, seq, payload, out + header_len, payload_len)) return fail(env, "OpenSSL's AES-CTR failed");
-  tag_of(&d->c, out, end, roc & 0xffffffffLL, out + end);
-  return result;
+  CHECK(napi_create_buffer(env, header_len + payload_len + TAG_BYTES, (void **)&out, &result));
+  int32_t n = rtp_protect(d, header, header_len, payload, payload_len, out);
+  if (n == REFUSED_CRYPTO) return fail(env, "OpenSSL's AES-CTR failed");
+  return n < 0 ? code(env, n) : result;
 }
 
 static napi_value unprotect_rtp(napi_env env, napi_callback_info info) {
@@ -394,27 +395,13 @@ static napi_value unprotect_rtp(napi_env env, napi_callback_info info) {
   size_t len;
   rtp_direction *d = argc == 2 ? direction_arg(env, argv[0]) : NULL;
   if (d == NULL || !bytes_of(env, argv[1], &packet, &len)) return fail(env, "unprotectRtp(handle, packet): bad arguments");
-  if (len < TAG_BYTES) return code(env, REFUSED_SHORT);
-  size_t end = len - TAG_BYTES;
-  long header_len = rtp_header_length(packet, end);
-  if (header_len < 0) return code(env, REFUSED_SHORT);
-  uint16_t seq;
-  uint32_t ssrc;
-  ids_of(packet, &seq, &ssrc);
-  roc_state *s = stream_of(d, ssrc);
-  int64_t roc = s == NULL ? 0 : guess_roc(seq, s);
-  if (roc < 0) return code(env, REFUSED_BEFORE);
-  uint8_t expected[TAG_BYTES];
-  tag_of(&d->c, packet, end, roc & 0xffffffffLL, expected);
-  if (CRYPTO_memcmp(expected, packet + end, TAG_BYTES) != 0) return code(env, REFUSED_AUTH);
-  if (!take(d, s, ssrc, seq, roc)) return code(env, REFUSED_STREAMS);
+  if (len < TAG_BYTES || rtp_header_length(packet, len - TAG_BYTES) < 0) return code(env, REFUSED_SHORT);
   uint8_t *out;
   napi_value result;
-  CHECK(napi_create_buffer(env, end, (void **)&out, &result));
-  memcpy(out, packet, (size_t)header_len);
-  if (!rtp_keystream_xor(d, ssrc, roc, seq, packet + header_len, out + header_len, end - (size_t)header_len))
-    return fail(env, "OpenSSL's AES-CTR failed");
-  return result;
+  CHECK(napi_create_buffer(env, len - TAG_BYTES, (void **)&out, &result));
+  int32_t n = rtp_unprotect(d, packet, len, out);
+  if (n == REFUSED_CRYPTO) return fail(env, "OpenSSL's AES-CTR failed");
+  return n < 0 ? code(env, n) : result;
 }
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -427,7 +414,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"unprotectRtp", NULL, unprotect_rtp, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
-  return exports;
+  return echo_exports(env, exports);
 }
 
 NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
