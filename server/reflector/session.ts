@@ -16,7 +16,8 @@ import {
 import { CONTROL_CHANNEL, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
 import { ReflectorCore, strongestWitness } from './core.js';
 import { joinLoopReadings } from './loop-lateness.js';
-import { RtpReflectorCore } from './rtp/core.js';
+import { RtpReflectorCore, type RtpCore } from './rtp/core.js';
+import { NativeRtpCore } from './rtp/native-core.js';
 import { RtpLeg, type AttachLocalPeer, type LegBaseline } from './rtp/leg.js';
 import { mediaKinds } from './rtp/sdp.js';
 import { internalsOf } from '../../src/session/net/simple-peer.js';
@@ -156,7 +157,7 @@ export class ReflectorSession {
   private readonly openedMs = performance.now();
   /** The RTP probe leg, from the page's first 'rtp' offer on. */
   private rtpLeg: RtpLeg | null = null;
-  private rtpCore: RtpReflectorCore | null = null;
+  private rtpCore: RtpCore | null = null;
   private rtpCandidates = 0;
 
   constructor(private readonly opts: ReflectorSessionOptions) {
@@ -264,7 +265,9 @@ export class ReflectorSession {
       if (kinds.length !== 1 || kinds[0] !== 'audio') {
         throw new ReflectorSessionError('bad-signal', `the RTP offer must have exactly one audio section, not ${JSON.stringify(kinds)}`);
       }
-      const core = new RtpReflectorCore({ recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes });
+      // The addon's probe core (one call a packet on the short path); the JavaScript one for a benchmark's side-by-side run.
+      const coreOpts = { recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes };
+      const core = this.opts.baseline === 'js-rtp-core' ? new RtpReflectorCore(coreOpts) : new NativeRtpCore(coreOpts);
       this.rtpCore = core;
       const leg = new RtpLeg({
         id: this.opts.id,

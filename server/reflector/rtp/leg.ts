@@ -4,9 +4,10 @@ import type { SignalData } from '../../../src/protocol/api.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { isRelayCandidate, isRelayEndpoint, isSignalledCandidate, parseCandidate, type ParsedCandidate, type RelayEndpoints } from '../candidates.js';
 import { checkRemoteCandidate, localDescription } from '../signalled-sdp.js';
-import type { RtpReflectorCore } from './core.js';
+import type { RtpCore } from './core.js';
+import { NativeRtpCore } from './native-core.js';
 import { withAudioPtime } from './sdp.js';
-import { shortPath, type RtpShortPath } from './short-path.js';
+import { shortPath, type NativeTake, type RtpShortPath } from './short-path.js';
 import { useOwnSrtp, type SrtpOwner, type SrtpTakeover } from './werift-srtp.js';
 import type { SrtpCryptoKind } from './srtp-crypto.js';
 import { weriftUdpSockets, withoutStunServer, type WeriftUdp } from './werift-udp.js';
@@ -34,7 +35,8 @@ export interface RtpLegOptions {
   relay: RelayEndpoints;
   /** Close the leg when it has not connected this long after the offer. */
   connectTimeoutMs: number;
-  core: RtpReflectorCore;
+  /** The probe core: the addon's (NativeRtpCore: on the short path it takes each packet whole) or RtpReflectorCore. */
+  core: RtpCore;
   /** The reflector's clock (ms), the one its receipts are in. */
   nowMs(): number;
   logger: RtpLegLogger;
@@ -59,15 +61,19 @@ export interface RtpLegOptions {
  * - `werift-rtp-path`: werift's RTP path in place of the short path (./short-path.ts), our SRTP
  *   kept (CALLPROBE_RTP_PATH=werift);
  * - `js-srtp`: our SRTP with its per-packet cryptography in JavaScript (./srtp-crypto.ts) in place
- *   of the native addon's (CALLPROBE_SRTP=js).
+ *   of the native addon's (CALLPROBE_SRTP=js);
+ * - `js-rtp-core`: the probe core in JavaScript (./core.ts RtpReflectorCore) in place of the
+ *   addon's (./native-core.ts), the short path taking each packet one step at a time
+ *   (CALLPROBE_RTP_CORE=js).
  */
-export type LegBaseline = 'werift-srtp' | 'werift-rtp-path' | 'js-srtp';
+export type LegBaseline = 'werift-srtp' | 'werift-rtp-path' | 'js-srtp' | 'js-rtp-core';
 
-/** The baseline a benchmark asked for in the environment (CALLPROBE_SRTP=werift|js, CALLPROBE_RTP_PATH=werift), as leg options. */
+/** The baseline a benchmark asked for in the environment (CALLPROBE_SRTP=werift|js, CALLPROBE_RTP_PATH=werift, CALLPROBE_RTP_CORE=js), as leg options. */
 export function legBaseline(env: Record<string, string | undefined>): { baseline?: LegBaseline } {
   if (env['CALLPROBE_SRTP'] === 'werift') return { baseline: 'werift-srtp' };
   if (env['CALLPROBE_SRTP'] === 'js') return { baseline: 'js-srtp' };
   if (env['CALLPROBE_RTP_PATH'] === 'werift') return { baseline: 'werift-rtp-path' };
+  if (env['CALLPROBE_RTP_CORE'] === 'js') return { baseline: 'js-rtp-core' };
   return {};
 }
 
@@ -117,6 +123,8 @@ export class RtpLeg {
   private srtpRefused = 0;
   /** The short path (./short-path.ts): not tried yet, running, or off (werift's path, and why). */
   private short: 'pending' | RtpShortPath | { off: string } = 'pending';
+  /** The next echo's number as the short path reads it (one object, filled at each read). */
+  private readonly echoNumber = { seq: 0, timestamp: 0 };
   /** werift's one UDP socket of the leg, once its answer is set. */
   private socket: WeriftUdp | null = null;
 
@@ -179,7 +187,7 @@ export class RtpLeg {
       this.joinLocalRelay();
       const baseline = this.opts.baseline;
       if (baseline !== 'werift-srtp') this.useOwnSrtp(baseline === 'js-srtp' ? 'js' : 'native');
-      if (baseline === undefined || baseline === 'js-srtp') this.useShortPath();
+      if (baseline === undefined || baseline === 'js-srtp' || baseline === 'js-rtp-core') this.useShortPath();
       else this.short = { off: `CALLPROBE_${baseline === 'werift-srtp' ? 'SRTP' : 'RTP_PATH'}=werift` };
       this.opts.sendSignal({ type: 'answer', sdp: withAudioPtime(answer.sdp, DEFAULTS.rtp.ptimeMs) });
     } catch (err) {
@@ -276,13 +284,21 @@ export class RtpLeg {
       if (takeover.owner() === 'werift') this.short = { off: "werift's SRTP runs" };
       return;
     }
+    const core = this.opts.core;
     const made = shortPath(
-      { srtp, receiver: this.transceiver.receiver, sender: this.transceiver.sender, dtls },
+      { srtp, receiver: this.transceiver.receiver, sender: this.transceiver.sender, dtls, core: core instanceof NativeRtpCore ? core : undefined },
       {
         nowMs: () => this.opts.nowMs(),
         onPayload: (payload, recvMs) => this.onPayload(payload, recvMs),
         onRefused: (err) => this.srtpDropped(err.reason),
         send: (packet, ip, port, downSeq) => this.sendShort(packet, ip, port, downSeq),
+        echoNumber: () => {
+          const n = this.echoNumber;
+          n.seq = this.seq;
+          n.timestamp = this.timestamp;
+          return n;
+        },
+        onTaken: (out) => this.onTaken(out),
       },
     );
     this.short = 'path' in made ? made.path : { off: made.reason };
@@ -350,33 +366,58 @@ export class RtpLeg {
       return;
     }
     const out = this.opts.core.onFrame(payload, recvMs, () => this.opts.nowMs());
-    if (out.kind === 'not-probe') {
-      // Expected around every test: the page's track sends plain Opus frames before its first
-      // and after its last stamped probe. Counted in the leg's closing line; the first few at debug.
-      if (this.notProbeLogged++ < 5) this.opts.logger.debug({ session: this.opts.id, reason: out.reason }, 'rtp frame that is not a probe dropped');
+    if (out.kind === 'echo') this.send(out.payload, out.downSeq);
+    else this.notEchoed(out);
+  }
+
+  /** A packet the addon's core took whole on the short path: counted as `onPayload` counts it, its echo numbered (and sent through werift when the short path could not). */
+  private onTaken(out: NativeTake): void {
+    if (out.kind === 'padding') {
+      this.padding++;
       return;
     }
-    if (out.kind !== 'echo') return;
-    this.send(out.payload, out.downSeq);
+    if (out.kind !== 'echo') {
+      this.notEchoed(out);
+      return;
+    }
+    const seq = this.seq;
+    const timestamp = this.timestamp;
+    this.nextEchoNumber();
+    if (out.failed !== undefined) this.echoFailed(out.downSeq, out.failed.message);
+    else if (out.unsent !== null) this.sendByWerift(out.unsent, seq, timestamp, out.downSeq);
+  }
+
+  private notEchoed(out: Exclude<NativeTake, { kind: 'echo' | 'padding' }>): void {
+    if (out.kind !== 'not-probe') return;
+    // Expected around every test: the page's track sends plain Opus frames before its first
+    // and after its last stamped probe. Counted in the leg's closing line; the first few at debug.
+    if (this.notProbeLogged++ < 5) this.opts.logger.debug({ session: this.opts.id, reason: out.reason }, 'rtp frame that is not a probe dropped');
+  }
+
+  /** The next echo's RTP sequence number and timestamp, and one more echo handed to the sender. */
+  private nextEchoNumber(): void {
+    this.seq = (this.seq + 1) & 0xffff;
+    this.timestamp = (this.timestamp + this.tsStep) >>> 0;
+    this.sent++;
   }
 
   private send(payload: Uint8Array, downSeq: number): void {
     const short = this.short;
-    if (short !== 'pending' && !('off' in short) && short.send(payload, this.seq, this.timestamp, downSeq)) {
-      this.seq = (this.seq + 1) & 0xffff;
-      this.timestamp = (this.timestamp + this.tsStep) >>> 0;
-      this.sent++;
-      return;
-    }
+    const seq = this.seq;
+    const timestamp = this.timestamp;
+    this.nextEchoNumber();
+    if (short !== 'pending' && !('off' in short) && short.send(payload, seq, timestamp, downSeq)) return;
+    this.sendByWerift(payload, seq, timestamp, downSeq);
+  }
+
+  /** Sends `payload`, the echo numbered `downSeq`, through werift's sender as the RTP packet numbered `seq` at `timestamp`. */
+  private sendByWerift(payload: Uint8Array, seq: number, timestamp: number, downSeq: number): void {
     const header = new RtpHeader({
-      sequenceNumber: this.seq,
-      timestamp: this.timestamp,
+      sequenceNumber: seq,
+      timestamp,
       payloadType: this.transceiver.sender.codec?.payloadType ?? 111,
       marker: false,
     });
-    this.seq = (this.seq + 1) & 0xffff;
-    this.timestamp = (this.timestamp + this.tsStep) >>> 0;
-    this.sent++;
     // The sender writes its own SSRC and the negotiated payload type (werift RTCRtpSender.dispatchRtp).
     this.transceiver.sender.sendRtp(new RtpPacket(header, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength))).catch((err: Error) => {
       this.opts.core.echoFailed(downSeq);
@@ -385,11 +426,11 @@ export class RtpLeg {
   }
 
   /** Which path the page's stream took, for the closing line: the short path's counts, or why werift's ran. */
-  private pathReading(): { rtpPath: 'short' | 'werift'; shortTaken?: number; shortSent?: number; weriftWhy?: string } {
+  private pathReading(): { rtpPath: 'short' | 'werift'; shortTaken?: number; shortSent?: number; shortCore?: 'native' | 'js'; weriftWhy?: string } {
     const s = this.short;
     if (s === 'pending') return { rtpPath: 'werift', weriftWhy: 'no datagram after DTLS' };
     if ('off' in s) return { rtpPath: 'werift', weriftWhy: s.off };
-    return { rtpPath: 'short', shortTaken: s.takenCount, shortSent: s.sentCount };
+    return { rtpPath: 'short', shortTaken: s.takenCount, shortSent: s.sentCount, shortCore: s.native ? 'native' : 'js' };
   }
 
   close(reason: string): void {

@@ -19,7 +19,10 @@
  * keeps these members out of its types: they are read at run time, and when one is missing the
  * short path is not made and werift's path stays (the leg says which ran in its closing line).
  */
+import type { RtpFrameOutcome } from './core.js';
+import type { NativeRtpCore, RtpPacketFields } from './native-core.js';
 import { RTP_HEADER_BYTES, SrtpError, rtpHeaderLength, writeRtpHeader } from './srtp.js';
+import { SRTP_TAG_BYTES } from './srtp-crypto.js';
 import type { OwnSrtp } from './werift-srtp.js';
 
 /** Seconds from the NTP epoch (1900-01-01) to the Unix epoch (RFC 868's table; RFC 3550 §4). */
@@ -110,13 +113,22 @@ function isDtls(v: unknown): v is WeriftDtls {
   return isObject(ice) && isObject(ice['connection']) && isFn(ice['connection'], 'canSendApplicationData');
 }
 
-/** What the short path works with: our SRTP, werift's receiver, sender and DTLS transport of the leg (read at run time). */
+/**
+ * What the short path works with: our SRTP, werift's receiver, sender and DTLS transport of the
+ * leg (read at run time), and the leg's probe core when it is the addon's (NativeRtpCore): then
+ * each packet of the page's stream is taken whole by the core in one call (`attach`ed here).
+ */
 export interface ShortPathParts {
   srtp: OwnSrtp;
   receiver: unknown;
   sender: unknown;
   dtls: unknown;
+  core?: NativeRtpCore | undefined;
 }
+
+/** What became of a packet the addon's core took whole: its outcome, and for an echo the frame werift's sender must send (null: sent, or not to be sent). */
+export type NativeTake =
+  Exclude<RtpFrameOutcome, { kind: 'echo' }> | { kind: 'padding' } | { kind: 'echo'; downSeq: number; unsent: Buffer | null; failed?: SrtpError };
 
 export interface ShortPathHooks {
   /** The leg's clock (ms), read as a packet arrives. */
@@ -127,6 +139,10 @@ export interface ShortPathHooks {
   onRefused(err: SrtpError): void;
   /** Sends a protected echo to `ip`:`port` from the leg's socket; `downSeq` is the one `send` was given, so a failed send can be told. */
   send(packet: Buffer, ip: string, port: number, downSeq: number): void;
+  /** With the addon's core: the RTP sequence number and timestamp the next echo is sent with. */
+  echoNumber(): { seq: number; timestamp: number };
+  /** With the addon's core: what became of a packet of the page's stream it took (the leg counts it, numbers the echo on, and sends `unsent` through werift). */
+  onTaken(out: NativeTake): void;
 }
 
 /** The short path of one leg, or the reason it could not be made (werift's path then stays). */
@@ -136,7 +152,14 @@ export function shortPath(parts: ShortPathParts, hooks: ShortPathHooks): ShortPa
   if (!isReceiver(parts.receiver)) return { reason: "werift's receiver is not the one this was written against" };
   if (!isSender(parts.sender)) return { reason: "werift's sender is not the one this was written against" };
   if (!isDtls(parts.dtls)) return { reason: "werift's DTLS transport is not the one this was written against" };
-  return { path: new RtpShortPath(parts.srtp, parts.receiver, parts.sender, parts.dtls, hooks) };
+  const sender = parts.sender;
+  const core = parts.core;
+  // The addon's core takes the page's packets whole once it has our SRTP (the native making) and the sender's payload type.
+  const engine =
+    core !== undefined && sender.codec !== undefined && (core.isAttached || core.attach(parts.srtp.from, parts.srtp.out, sender.ssrc, sender.codec.payloadType))
+      ? core
+      : null;
+  return { path: new RtpShortPath(parts.srtp, parts.receiver, sender, parts.dtls, hooks, engine) };
 }
 
 export class RtpShortPath {
@@ -144,6 +167,7 @@ export class RtpShortPath {
   private readonly statsPacket: StatsPacket = { header: { sequenceNumber: 0, timestamp: 0, serializeSize: 0 }, payload: { length: 0 } };
   /** Payload types of the page's stream the short path takes: Opus only (werift handles RED, RTX or anything else). */
   private readonly opusPt = new Map<number, boolean>();
+  private readonly fields: RtpPacketFields = { seq: 0, timestamp: 0, headerBytes: 0, payloadBytes: 0 };
   private rtcpStarted = false;
   private taken = 0;
   private sent = 0;
@@ -154,7 +178,14 @@ export class RtpShortPath {
     private readonly sender: WeriftSender,
     private readonly dtls: WeriftDtls,
     private readonly hooks: ShortPathHooks,
+    /** The addon's core, when it takes each packet whole (null: our SRTP and the leg's core, one step at a time). */
+    private readonly engine: NativeRtpCore | null = null,
   ) {}
+
+  /** Whether the addon's core takes the page's packets whole. */
+  get native(): boolean {
+    return this.engine !== null;
+  }
 
   /** Packets of the page's stream the short path took (refused ones included). */
   get takenCount(): number {
@@ -184,6 +215,7 @@ export class RtpShortPath {
     if (stats === undefined || this.receiver.stopped || !this.isOpus(pt)) return false;
     const recvMs = this.hooks.nowMs();
     this.taken++;
+    if (this.engine !== null) return this.takeWhole(this.engine, data, recvMs, stats);
     let plain: Buffer;
     try {
       plain = this.srtp.from.unprotectRtp(data);
@@ -210,21 +242,72 @@ export class RtpShortPath {
   }
 
   /**
+   * The page's packet `data`, taken whole by the addon's core: SRTP opened, the probe read, the
+   * echo written and sealed when werift may send now (else handed back unsealed for werift's
+   * sender), counted in werift's receiver statistics as werift's path counts it.
+   */
+  private takeWhole(engine: NativeRtpCore, data: Buffer, recvMs: number, stats: WeriftStreamStats): boolean {
+    const pair = this.sendablePair();
+    const { seq, timestamp } = this.hooks.echoNumber();
+    const f = this.fields;
+    const out = engine.packet(data, recvMs, seq, timestamp, pair !== null, f);
+    if (out.kind === 'refused') {
+      this.hooks.onRefused(out.err);
+      return true;
+    }
+    const p = this.statsPacket;
+    p.header.sequenceNumber = f.seq;
+    p.header.timestamp = f.timestamp;
+    p.header.serializeSize = f.headerBytes;
+    p.payload.length = f.payloadBytes;
+    stats.add(p);
+    if (out.kind !== 'echo') {
+      this.hooks.onTaken(out);
+      return true;
+    }
+    if (out.packet === null) {
+      this.hooks.onTaken({ kind: 'echo', downSeq: out.downSeq, unsent: null, ...(out.err ? { failed: out.err } : {}) });
+      return true;
+    }
+    if (!out.sealed || pair === null) {
+      this.hooks.onTaken({ kind: 'echo', downSeq: out.downSeq, unsent: out.packet });
+      return true;
+    }
+    this.hooks.onTaken({ kind: 'echo', downSeq: out.downSeq, unsent: null });
+    this.sendSealed(out.packet, out.packet.length - RTP_HEADER_BYTES - SRTP_TAG_BYTES, seq, timestamp, out.downSeq, pair);
+    return true;
+  }
+
+  /** The nominated pair, when werift may send now (DTLS connected, a codec, a nominated pair with consent); else null. */
+  private sendablePair(): WeriftPair | null {
+    const ice = this.dtls.iceTransport.connection;
+    const pair = ice.nominated;
+    if (this.dtls.state !== 'connected' || this.sender.codec === undefined || pair === undefined || !ice.canSendApplicationData()) return null;
+    return pair;
+  }
+
+  /**
    * Sends `payload`, the echo numbered `downSeq`, as the reflector's RTP packet numbered `seq` at
    * `timestamp`. False when werift may not send now (DTLS not connected, no codec, no nominated
    * pair or no consent): werift's sender, which then drops it as well, is left to say so.
    */
   send(payload: Uint8Array, seq: number, timestamp: number, downSeq: number): boolean {
     const s = this.sender;
-    const ice = this.dtls.iceTransport.connection;
-    const pair = ice.nominated;
-    if (this.dtls.state !== 'connected' || s.codec === undefined || pair === undefined || !ice.canSendApplicationData()) return false;
+    const pair = this.sendablePair();
+    if (pair === null || s.codec === undefined) return false;
     const packet = this.srtp.out.protectRtpParts(writeRtpHeader(this.header, false, s.codec.payloadType, seq, timestamp, s.ssrc), payload);
+    this.sendSealed(packet, payload.byteLength, seq, timestamp, downSeq, pair);
+    return true;
+  }
+
+  /** Sends the sealed echo `packet` (`payloadBytes` of frame in it), counted as werift's sender, DTLS transport and pair count theirs. */
+  private sendSealed(packet: Buffer, payloadBytes: number, seq: number, timestamp: number, downSeq: number, pair: WeriftPair): void {
+    const s = this.sender;
     s.sequenceNumber = seq;
     s.timestamp = timestamp;
     s.ntpTimestamp = ntpTimestamp(performance.timeOrigin + performance.now());
     s.rtpTimestamp = timestamp;
-    s.octetCount += payload.byteLength;
+    s.octetCount += payloadBytes;
     s.headerBytesSent += RTP_HEADER_BYTES;
     s.packetCount = (s.packetCount + 1) >>> 0;
     this.dtls.bytesSent += packet.length;
@@ -239,6 +322,5 @@ export class RtpShortPath {
     const [ip, port] = pair.remoteAddr;
     this.sent++;
     this.hooks.send(packet, ip, port, downSeq);
-    return true;
   }
 }

@@ -205,13 +205,16 @@ describe('the RTP probe leg through the relay', () => {
       what: "the RTP leg's socket to close with the session",
       state: () => JSON.stringify(udpSockets(server.pid)),
     });
-    // Every probe went by the short path, all but werift's first packet or two, and every echo.
+    // Every probe went by the short path, all but werift's first packet or two, and every echo,
+    // each packet taken whole by the addon's probe core.
     const closed = JSON.parse(await server.proc.waitForLine(/"msg":"rtp leg closed"/, { timeoutMs: 5000, what: "the RTP leg's closing line" })) as {
       rtpPath?: string;
       shortTaken?: number;
       shortSent?: number;
+      shortCore?: string;
     };
     expect(closed.rtpPath).toBe('short');
+    expect(closed.shortCore).toBe('native');
     expect(closed.shortTaken).toBeGreaterThanOrEqual(PROBES - 5);
     expect(closed.shortSent).toBeGreaterThanOrEqual(PROBES - 5);
   }, 60_000);

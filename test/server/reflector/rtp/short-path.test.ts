@@ -6,8 +6,12 @@
  * recorded; test/server/reflector/rtp/relay-echo.test.ts runs the path against werift's own.
  */
 import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../../../src/protocol/defaults.js';
+import { decodeRtpEcho, encodeRtpProbe } from '../../../../src/protocol/rtp-probe.js';
+import { NativeRtpCore } from '../../../../server/reflector/rtp/native-core.js';
 import { SrtpDirection, type SrtpError } from '../../../../server/reflector/rtp/srtp.js';
-import { ntpTimestamp, shortPath, type RtpShortPath } from '../../../../server/reflector/rtp/short-path.js';
+import type { SrtpCryptoKind } from '../../../../server/reflector/rtp/srtp-crypto.js';
+import { ntpTimestamp, shortPath, type NativeTake, type RtpShortPath } from '../../../../server/reflector/rtp/short-path.js';
 
 const KEY = Buffer.from('E1F97A0D3E018BE0D64FA32C06DE4139', 'hex');
 const SALT = Buffer.from('0EC675AD498AFEEBB6960B3AABE6', 'hex');
@@ -33,9 +37,25 @@ interface Stage {
   sender: { ntpTimestamp: bigint; rtpTimestamp: number; octetCount: number; packetCount: number; headerBytesSent: number; rtcpStarts: number };
   pair: { packetsSent: number; bytesSent: number };
   consent: { fresh: boolean };
+  /** With the addon's core: what it told the leg of each packet it took. */
+  taken: NativeTake[];
 }
 
-function stage(): Stage {
+/** The echo number the leg hands the short path (with the addon's core). */
+const ECHO_NUMBER = { seq: 0x1234, timestamp: 0x0abc_def0 };
+
+/** Hooks that keep nothing, for a short path whose making alone is checked. */
+const QUIET_HOOKS = {
+  nowMs: () => 0,
+  onPayload: () => undefined,
+  onRefused: () => undefined,
+  send: () => undefined,
+  echoNumber: () => ECHO_NUMBER,
+  onTaken: () => undefined,
+};
+
+function stage(core?: NativeRtpCore, crypto: SrtpCryptoKind = 'native'): Stage {
+  const taken: NativeTake[] = [];
   const payloads: Buffer[] = [];
   const stats: Stage['stats'] = [];
   const refused: string[] = [];
@@ -59,7 +79,7 @@ function stage(): Stage {
   const made = shortPath(
     {
       // The page's keys both ways (one master key here): what the page sends, we unprotect; what we send, it does.
-      srtp: { from: new SrtpDirection(KEY, SALT), out: new SrtpDirection(KEY, SALT) },
+      srtp: { from: new SrtpDirection(KEY, SALT, crypto), out: new SrtpDirection(KEY, SALT, crypto) },
       receiver: {
         stopped: false,
         remoteStreams: {
@@ -77,6 +97,7 @@ function stage(): Stage {
         packetsSent: 0,
         iceTransport: { connection: { nominated: pair, canSendApplicationData: () => consent.fresh } },
       },
+      core,
     },
     {
       nowMs: () => 42,
@@ -86,6 +107,8 @@ function stage(): Stage {
       },
       onRefused: (err: SrtpError) => refused.push(err.reason),
       send: (packet, ip, port, downSeq) => sent.push({ packet, ip, port, downSeq }),
+      echoNumber: () => ECHO_NUMBER,
+      onTaken: (out) => taken.push(out),
     },
   );
   if (!('path' in made)) throw new Error(made.reason);
@@ -99,6 +122,7 @@ function stage(): Stage {
     sender,
     pair,
     consent,
+    taken,
   };
 }
 
@@ -180,8 +204,65 @@ describe('the short path', () => {
   });
 
   it("is not made when werift's members are not the ones it was written against", () => {
-    const hooks = { nowMs: () => 0, onPayload: () => undefined, onRefused: () => undefined, send: () => undefined };
     const srtp = { from: new SrtpDirection(KEY, SALT), out: new SrtpDirection(KEY, SALT) };
-    expect(shortPath({ srtp, receiver: {}, sender: {}, dtls: {} }, hooks)).toEqual({ reason: "werift's receiver is not the one this was written against" });
+    expect(shortPath({ srtp, receiver: {}, sender: {}, dtls: {} }, QUIET_HOOKS)).toEqual({
+      reason: "werift's receiver is not the one this was written against",
+    });
+  });
+});
+
+describe("the short path with the addon's probe core", () => {
+  const core = (): NativeRtpCore => new NativeRtpCore({ recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes });
+  const probe = (probeSeq: number): Buffer => Buffer.from(encodeRtpProbe({ probeSeq, sendMs: 1000 + probeSeq, opus: Buffer.from('opus frame') }));
+
+  it("takes a probe whole: counted where werift's receiver reports read it, echoed sealed with the leg's number, counted as werift's sender counts", () => {
+    const s = stage(core());
+    expect(s.path.native).toBe(true);
+    expect(s.path.take(s.page.out.protectRtp(rtp({ seq: 7, ts: 960, payload: probe(0), csrc: 1, padding: 3 })))).toBe(true);
+    expect(s.stats).toEqual([{ sequenceNumber: 7, timestamp: 960, serializeSize: 16, length: probe(0).length }]);
+    expect(s.payloads).toEqual([]); // no step through the leg's payload hook
+    expect(s.taken).toEqual([{ kind: 'echo', downSeq: 0, unsent: null }]);
+    expect(s.sent.map((x) => `${x.ip}:${x.port} echo ${x.downSeq}`)).toEqual(['127.0.0.1:40000 echo 0']);
+    const echo = s.page.from.unprotectRtp((s.sent[0] as Stage['sent'][number]).packet);
+    expect(echo.subarray(0, 12)).toEqual(Buffer.from([0x80, OPUS_PT, 0x12, 0x34, 0x0a, 0xbc, 0xde, 0xf0, 0xca, 0xfe, 0xf0, 0x0d]));
+    const frame = decodeRtpEcho(echo.subarray(12));
+    expect(frame).toMatchObject({ upSeq: 0, clientSendMs: 1000, downSeq: 0, reflectorRecvMs: 42, upReceived: 1, recent: [] });
+    expect(Buffer.from(frame.opus).toString()).toBe('opus frame');
+    expect(s.sender).toMatchObject({ rtpTimestamp: 0x0abc_def0, octetCount: echo.length - 12, packetCount: 1, headerBytesSent: 12, rtcpStarts: 1 });
+    expect(s.pair).toMatchObject({ packetsSent: 1, bytesSent: echo.length + 10 });
+    expect(s.path.sentCount).toBe(1);
+  });
+
+  it('tells the leg of padding-only packets and frames that are not probes, and drops a packet whose tag does not match', () => {
+    const s = stage(core());
+    expect(s.path.take(s.page.out.protectRtp(rtp({ seq: 1, ts: 0, payload: Buffer.alloc(0), padding: 8 })))).toBe(true);
+    expect(s.path.take(s.page.out.protectRtp(rtp({ seq: 2, ts: 480, payload: Buffer.from('plain opus, not a probe') })))).toBe(true);
+    const bad = s.page.out.protectRtp(rtp({ seq: 3, ts: 960, payload: probe(1) }));
+    bad[bad.length - 1] = (bad[bad.length - 1] as number) ^ 1;
+    expect(s.path.take(bad)).toBe(true);
+    expect(s.taken).toEqual([{ kind: 'padding' }, { kind: 'not-probe', reason: 'bad-magic' }]);
+    expect(s.refused).toEqual(['auth-failed']);
+    expect(s.stats.map((x) => x.sequenceNumber)).toEqual([1, 2]);
+    expect(s.sent).toEqual([]);
+  });
+
+  it('hands the echo back unsealed without consent to send (RFC 7675), for werift to send or drop', () => {
+    const s = stage(core());
+    s.consent.fresh = false;
+    expect(s.path.take(s.page.out.protectRtp(rtp({ seq: 5, ts: 0, payload: probe(4) })))).toBe(true);
+    expect(s.sent).toEqual([]);
+    const [out] = s.taken;
+    expect(out?.kind === 'echo' && out.unsent !== null && decodeRtpEcho(out.unsent).upSeq).toBe(4);
+    expect(s.sender.packetCount).toBe(0);
+  });
+
+  it("keeps to our SRTP one step at a time when the SRTP is not the addon's", () => {
+    const c = core();
+    const s = stage(c, 'js');
+    expect(s.path.native).toBe(false);
+    expect(c.isAttached).toBe(false);
+    expect(s.path.take(s.page.out.protectRtp(rtp({ seq: 1, ts: 0, payload: probe(0) })))).toBe(true);
+    expect(s.payloads).toHaveLength(1); // through the leg's payload hook, to its core
+    expect(s.taken).toEqual([]);
   });
 });
