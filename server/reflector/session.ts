@@ -265,9 +265,10 @@ export class ReflectorSession {
       if (kinds.length !== 1 || kinds[0] !== 'audio') {
         throw new ReflectorSessionError('bad-signal', `the RTP offer must have exactly one audio section, not ${JSON.stringify(kinds)}`);
       }
-      // The addon's probe core (one call a packet on the short path); the JavaScript one for a benchmark's side-by-side run.
+      // The addon's probe core (one call a packet on the short path); the JavaScript one for a
+      // benchmark's side-by-side run of the leg as before a cut (every such cut came before the addon's core).
       const coreOpts = { recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes };
-      const core = this.opts.baseline === 'js-rtp-core' ? new RtpReflectorCore(coreOpts) : new NativeRtpCore(coreOpts);
+      const core = this.opts.baseline === undefined ? new NativeRtpCore(coreOpts) : new RtpReflectorCore(coreOpts);
       this.rtpCore = core;
       const leg = new RtpLeg({
         id: this.opts.id,

@@ -380,11 +380,15 @@ export class RtpLeg {
       this.notEchoed(out);
       return;
     }
+    if (out.failed !== undefined) {
+      // Not sealed, so not sent: its number goes to the next echo (no gap in the reflector's stream).
+      this.echoFailed(out.downSeq, out.failed.message);
+      return;
+    }
     const seq = this.seq;
     const timestamp = this.timestamp;
     this.nextEchoNumber();
-    if (out.failed !== undefined) this.echoFailed(out.downSeq, out.failed.message);
-    else if (out.unsent !== null) this.sendByWerift(out.unsent, seq, timestamp, out.downSeq);
+    if (out.unsent !== null) this.sendByWerift(out.unsent, seq, timestamp, out.downSeq);
   }
 
   private notEchoed(out: Exclude<NativeTake, { kind: 'echo' | 'padding' }>): void {
@@ -405,9 +409,10 @@ export class RtpLeg {
     const short = this.short;
     const seq = this.seq;
     const timestamp = this.timestamp;
+    // Numbered on only once it is sent, or handed to werift's sender (an echo our SRTP refused throws first).
+    const sent = short !== 'pending' && !('off' in short) && short.send(payload, seq, timestamp, downSeq);
     this.nextEchoNumber();
-    if (short !== 'pending' && !('off' in short) && short.send(payload, seq, timestamp, downSeq)) return;
-    this.sendByWerift(payload, seq, timestamp, downSeq);
+    if (!sent) this.sendByWerift(payload, seq, timestamp, downSeq);
   }
 
   /** Sends `payload`, the echo numbered `downSeq`, through werift's sender as the RTP packet numbered `seq` at `timestamp`. */

@@ -142,7 +142,7 @@ export class NativeRtpCore implements RtpCore {
     return { kind: 'not-probe', reason };
   }
 
-  /** A payload werift decrypted (its RTP path): as RtpReflectorCore.onFrame, the send time read just before the addon writes the echo. */
+  /** A payload werift decrypted (its RTP path): as RtpReflectorCore.onFrame, the send time read just before the call (the probe's decoding, a few microseconds, falls after it). */
   onFrame(payload: Uint8Array, recvMs: number, sendNowMs: () => number): RtpFrameOutcome {
     const out = this.addon.echoFrame(this.handle, payload, recvMs, sendNowMs(), this.info);
     const kind = this.info[0] as number;

@@ -352,10 +352,12 @@ static napi_value echo_core(napi_env env, napi_callback_info info) {
   e->frame_bytes = frame_bytes;
   e->origin_ms = mono_ms() - perf_now;
   napi_value handle;
-  if (napi_create_external(env, e, finalize_echo, NULL, &handle) != napi_ok || napi_type_tag_object(env, handle, &ECHO_TAG) != napi_ok) {
+  if (napi_create_external(env, e, finalize_echo, NULL, &handle) != napi_ok) {
     free(e);
     return fail(env, "could not make the echo core's handle");
   }
+  /* From here the handle's finalizer owns e. */
+  if (napi_type_tag_object(env, handle, &ECHO_TAG) != napi_ok) return fail(env, "could not tag the echo core's handle");
   return handle;
 }
 
@@ -368,8 +370,15 @@ static napi_value echo_attach(napi_env env, napi_callback_info info) {
   if (e == NULL || in == NULL || out == NULL || !u32_of(env, argv[3], &ssrc) || !u32_of(env, argv[4], &pt) || pt > 127)
     return fail(env, "echoAttach(handle, inDirection, outDirection, ssrc, payloadType 0-127)");
   if (e->in_ref != NULL) return fail(env, "echoAttach: attached already");
-  if (napi_create_reference(env, argv[1], 1, &e->in_ref) != napi_ok || napi_create_reference(env, argv[2], 1, &e->out_ref) != napi_ok)
+  if (napi_create_reference(env, argv[1], 1, &e->in_ref) != napi_ok) {
+    e->in_ref = NULL;
     return fail(env, "echoAttach: could not keep the directions");
+  }
+  if (napi_create_reference(env, argv[2], 1, &e->out_ref) != napi_ok) {
+    napi_delete_reference(env, e->in_ref);
+    e->in_ref = e->out_ref = NULL;
+    return fail(env, "echoAttach: could not keep the directions");
+  }
   e->in = in;
   e->out = out;
   e->ssrc = ssrc;

@@ -61,6 +61,18 @@
     }                                                      \
   } while (0)
 
+/* Each handle is tagged with what it is (Node-API type tags): a context is never read as a direction, nor the echo core's handle (echo.c) as either. */
+static const napi_type_tag CONTEXT_TAG = {0x63616c6c70726f62ULL, 0x652d737274700001ULL};
+static const napi_type_tag DIRECTION_TAG = {0x63616c6c70726f62ULL, 0x652d737274700002ULL};
+
+/* What a handle tagged `tag` holds, or NULL for anything else. */
+static void *tagged_of(napi_env env, napi_value v, const napi_type_tag *tag) {
+  bool tagged = false;
+  void *p = NULL;
+  if (napi_check_object_type_tag(env, v, tag, &tagged) != napi_ok || !tagged || napi_get_value_external(env, v, &p) != napi_ok) return NULL;
+  return p;
+}
+
 static napi_value fail(napi_env env, const char *msg) {
   napi_throw_error(env, "ERR_SRTP_NATIVE", msg);
   return NULL;
@@ -133,6 +145,7 @@ static napi_value context(napi_env env, napi_callback_info info) {
     finalize(env, c, NULL);
     return fail(env, "could not make the context's handle");
   }
+  if (napi_type_tag_object(env, handle, &CONTEXT_TAG) != napi_ok) return fail(env, "could not tag the context's handle");
   return handle;
 }
 
@@ -173,7 +186,7 @@ static int read_args(napi_env env, napi_value *argv, size_t after, call_args *a)
   void *p = NULL;
   uint8_t *iv;
   size_t iv_len;
-  if (napi_get_value_external(env, argv[0], &p) != napi_ok || p == NULL) return 0;
+  if ((p = tagged_of(env, argv[0], &CONTEXT_TAG)) == NULL) return 0;
   a->c = p;
   if (!int_of(env, argv[after], &a->enc_from) || !int_of(env, argv[after + 1], &a->enc_to) || !int_of(env, argv[after + 2], &a->tag_at) ||
       !int_of(env, argv[after + 3], &a->roc) || !bytes_of(env, argv[after + 4], &iv, &iv_len) || iv_len != IV_BYTES)
@@ -252,6 +265,7 @@ static napi_value direction(napi_env env, napi_callback_info info) {
     finalize_direction(env, d, NULL);
     return fail(env, "could not make the direction's handle");
   }
+  if (napi_type_tag_object(env, handle, &DIRECTION_TAG) != napi_ok) return fail(env, "could not tag the direction's handle");
   return handle;
 }
 
@@ -316,8 +330,7 @@ static int take(rtp_direction *d, roc_state *s, uint32_t ssrc, uint16_t seq, int
 
 /* The direction a handle is, or NULL when it is none. */
 rtp_direction *direction_arg(napi_env env, napi_value v) {
-  void *p = NULL;
-  return napi_get_value_external(env, v, &p) == napi_ok ? p : NULL;
+  return tagged_of(env, v, &DIRECTION_TAG);
 }
 
 /* The keystream of (ssrc, roc, seq) XORed from in into out (len bytes). */

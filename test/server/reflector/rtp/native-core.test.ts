@@ -13,6 +13,7 @@ import { encodeRtpProbe } from '../../../../src/protocol/rtp-probe.js';
 import { RtpReflectorCore, type RtpFrameOutcome } from '../../../../server/reflector/rtp/core.js';
 import { NativeRtpCore, type RtpPacketFields, type RtpPacketOutcome } from '../../../../server/reflector/rtp/native-core.js';
 import { SrtpDirection, SrtpError, rtpHeaderLength, writeRtpHeader } from '../../../../server/reflector/rtp/srtp.js';
+import { nativeSrtp } from '../../../../server/reflector/rtp/srtp-crypto.js';
 
 const UP_KEY = randomBytes(16);
 const UP_SALT = randomBytes(14);
@@ -180,6 +181,20 @@ describe('NativeRtpCore against RtpReflectorCore on the short path', () => {
     expect(core.isAttached).toBe(false);
     expect(core.attach(new SrtpDirection(UP_KEY, UP_SALT), new SrtpDirection(DOWN_KEY, DOWN_SALT), OUR_SSRC, PT)).toBe(true);
     expect(core.attach(new SrtpDirection(UP_KEY, UP_SALT), new SrtpDirection(DOWN_KEY, DOWN_SALT), OUR_SSRC, PT)).toBe(false);
+  });
+
+  it('takes no handle of the addon for another kind: an echo core or a context is no SRTP direction', () => {
+    const addon = nativeSrtp();
+    const core = addon.echoCore(4, 160, performance.now());
+    const context = addon.context(Buffer.alloc(16), Buffer.alloc(20));
+    const direction = addon.direction(Buffer.alloc(16), Buffer.alloc(20), Buffer.alloc(14));
+    const wrong = [core, context] as unknown as (typeof direction)[];
+    for (const w of wrong) {
+      expect(() => addon.echoAttach(core, w, direction, 1, 111)).toThrow(/echoAttach/);
+      expect(() => addon.unprotectRtp(w, Buffer.alloc(40))).toThrow(/unprotectRtp/);
+    }
+    expect(() => addon.echoTake(direction as unknown as typeof core, new Float64Array(4))).toThrow(/echoTake/);
+    addon.echoAttach(core, direction, direction, 1, 111);
   });
 
   it('names a non-probe by the reason the JavaScript decoder gives', () => {

@@ -39,6 +39,8 @@ interface Stage {
   consent: { fresh: boolean };
   /** With the addon's core: what it told the leg of each packet it took. */
   taken: NativeTake[];
+  /** The short path's own direction (what it seals echoes with). */
+  ours: SrtpDirection;
 }
 
 /** The echo number the leg hands the short path (with the addon's core). */
@@ -54,7 +56,8 @@ const QUIET_HOOKS = {
   onTaken: () => undefined,
 };
 
-function stage(core?: NativeRtpCore, crypto: SrtpCryptoKind = 'native'): Stage {
+function stage(core?: NativeRtpCore, crypto: SrtpCryptoKind = 'native', echoNumber = ECHO_NUMBER): Stage {
+  const ours = new SrtpDirection(KEY, SALT, crypto);
   const taken: NativeTake[] = [];
   const payloads: Buffer[] = [];
   const stats: Stage['stats'] = [];
@@ -79,7 +82,7 @@ function stage(core?: NativeRtpCore, crypto: SrtpCryptoKind = 'native'): Stage {
   const made = shortPath(
     {
       // The page's keys both ways (one master key here): what the page sends, we unprotect; what we send, it does.
-      srtp: { from: new SrtpDirection(KEY, SALT, crypto), out: new SrtpDirection(KEY, SALT, crypto) },
+      srtp: { from: new SrtpDirection(KEY, SALT, crypto), out: ours },
       receiver: {
         stopped: false,
         remoteStreams: {
@@ -107,7 +110,7 @@ function stage(core?: NativeRtpCore, crypto: SrtpCryptoKind = 'native'): Stage {
       },
       onRefused: (err: SrtpError) => refused.push(err.reason),
       send: (packet, ip, port, downSeq) => sent.push({ packet, ip, port, downSeq }),
-      echoNumber: () => ECHO_NUMBER,
+      echoNumber: () => echoNumber,
       onTaken: (out) => taken.push(out),
     },
   );
@@ -123,6 +126,7 @@ function stage(core?: NativeRtpCore, crypto: SrtpCryptoKind = 'native'): Stage {
     pair,
     consent,
     taken,
+    ours,
   };
 }
 
@@ -253,6 +257,17 @@ describe("the short path with the addon's probe core", () => {
     expect(s.sent).toEqual([]);
     const [out] = s.taken;
     expect(out?.kind === 'echo' && out.unsent !== null && decodeRtpEcho(out.unsent).upSeq).toBe(4);
+    expect(s.sender.packetCount).toBe(0);
+  });
+
+  it('tells the leg of an echo our SRTP would not seal, and sends nothing', () => {
+    const s = stage(core(), 'native', { seq: 0x9000, timestamp: 0 });
+    // Our stream has sent number 1: number 0x9000 would fall before it began (RFC 3711 Appendix A: a rollover counter of -1).
+    s.ours.protectRtp(rtp({ seq: 1, ts: 0, payload: Buffer.from('x'), ssrc: OUR_SSRC }));
+    expect(s.path.take(s.page.out.protectRtp(rtp({ seq: 5, ts: 0, payload: probe(0) })))).toBe(true);
+    const [out] = s.taken;
+    expect(out?.kind === 'echo' && out.unsent === null && out.failed?.reason).toBe('before-stream');
+    expect(s.sent).toEqual([]);
     expect(s.sender.packetCount).toBe(0);
   });
 
