@@ -16,11 +16,14 @@ import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const rtpNative = join(root, 'server', 'reflector', 'rtp', 'native');
+const udpNative = join(root, 'server', 'turn', 'transport', 'native');
+// The relay's fast path: the ABI both addons build against (a peer's C function the relay calls).
+const fastPeer = join(udpNative, 'fast-peer.h');
 const addons = [
-  { sources: [join(root, 'server', 'turn', 'transport', 'native', 'udp.c')], out: join(root, 'dist', 'native', 'callprobe-udp.node') },
+  { sources: [join(udpNative, 'udp.c')], headers: [fastPeer], out: join(root, 'dist', 'native', 'callprobe-udp.node') },
   {
     sources: [join(rtpNative, 'srtp.c'), join(rtpNative, 'echo.c')],
-    headers: [join(rtpNative, 'srtp.h')],
+    headers: [join(rtpNative, 'srtp.h'), fastPeer],
     out: join(root, 'dist', 'native', 'callprobe-srtp.node'),
     openssl: true,
   },

@@ -19,6 +19,7 @@ import { ProbeKind, encodeReceipts, type ControlMessage, type ReceiptRecord } fr
 import type { RtpCore, RtpFrameOutcome, RtpReflectorCoreOptions } from './core.js';
 import { refused, SrtpError, type SrtpDirection } from './srtp.js';
 import { nativeSrtp, refusalOfCode, type EchoHandle, type RtpRefusal, type SrtpAddon } from './srtp-crypto.js';
+import type { FastPeer } from '../../turn/transport/native-udp.js';
 
 /** The addon's outcomes (echo.c OUTCOME_*). */
 const Outcome = { Refused: 0, Padding: 1, NotProbe: 2, AfterFinal: 3, Echo: 4 } as const;
@@ -52,6 +53,43 @@ export interface RtpPacketFields {
 
 const RECEIPTS_AT_ONCE = 256;
 
+/** Numbers a record of what the fast path took holds (echo.c TAKEN_SLOTS), and records taken at once. */
+const TAKEN_SLOTS = 12;
+const TAKEN_AT_ONCE = 128;
+
+/**
+ * What the relay's fast path took of the page's stream (./native/echo.c `echo_answer`), as the
+ * short path would have seen it: never refused (the fast path leaves those to JavaScript).
+ * `out-of-memory`: the addon could not grow its state, and the packet is lost to the test.
+ */
+export type FastTakenKind = 'padding' | 'not-probe' | 'after-final' | 'echo' | 'out-of-memory';
+
+/** One packet the fast path took (reused between calls: copy what is kept). */
+export interface FastTaken {
+  kind: FastTakenKind;
+  recvMs: number;
+  /** The page's packet, as werift's receiver statistics read it. */
+  fields: RtpPacketFields;
+  /** With `not-probe`: why. */
+  notProbe: ProbeDecodeReason | null;
+  /** With `echo`: its number in the reflector's stream. */
+  downSeq: number;
+  /** With `echo`: the sealed echo's bytes, its RTP sequence number and timestamp, and when it was stamped (ms, performance.now()); `sealFailed` when our SRTP would not seal it (then nothing was sent). */
+  echoBytes: number;
+  echoSeq: number;
+  echoTimestamp: number;
+  sendMs: number;
+  sealFailed: RtpRefusal | null;
+}
+
+const FAST_KIND: Record<number, FastTakenKind> = {
+  [-1]: 'out-of-memory',
+  [Outcome.Padding]: 'padding',
+  [Outcome.NotProbe]: 'not-probe',
+  [Outcome.AfterFinal]: 'after-final',
+  [Outcome.Echo]: 'echo',
+};
+
 export class NativeRtpCore implements RtpCore {
   private readonly addon: SrtpAddon = nativeSrtp();
   private readonly handle: EchoHandle;
@@ -59,6 +97,20 @@ export class NativeRtpCore implements RtpCore {
   private readonly counts = new Float64Array(5);
   private readonly receipts = new Float64Array(4 * RECEIPTS_AT_ONCE);
   private attached = false;
+  private readonly numbersOut = new Float64Array(2);
+  private readonly takenOut = new Float64Array(TAKEN_SLOTS * TAKEN_AT_ONCE);
+  private readonly taken: FastTaken = {
+    kind: 'padding',
+    recvMs: 0,
+    fields: { seq: 0, timestamp: 0, headerBytes: 0, payloadBytes: 0 },
+    notProbe: null,
+    downSeq: 0,
+    echoBytes: 0,
+    echoSeq: 0,
+    echoTimestamp: 0,
+    sendMs: 0,
+    sealFailed: null,
+  };
 
   constructor(opts: RtpReflectorCoreOptions) {
     this.handle = this.addon.echoCore(opts.recentRecords, opts.frameBytes, performance.now());
@@ -174,6 +226,56 @@ export class NativeRtpCore implements RtpCore {
       }
     }
     return out;
+  }
+
+  /** This core as the relay's fast peer (its C function and its state), once `attach`ed. */
+  fastPeer(): FastPeer {
+    if (!this.attached) throw new Error('fastPeer: the core has no SRTP attached');
+    return { functions: this.addon.echoFastPeer(), state: this.handle };
+  }
+
+  /** The fast path seals its echoes from now on, numbered from `seq` at `timestamp`, each `timestampStep` after the last. */
+  numbering(seq: number, timestamp: number, timestampStep: number): void {
+    this.addon.echoNumbering(this.handle, seq, timestamp, timestampStep);
+  }
+
+  /** Ends the fast path's numbering (it takes nothing more): the RTP sequence number and timestamp of the next echo. */
+  numbers(): { seq: number; timestamp: number } {
+    this.addon.echoNumbers(this.handle, this.numbersOut);
+    return { seq: this.numbersOut[0] as number, timestamp: this.numbersOut[1] as number };
+  }
+
+  /** Hands `each` every packet the fast path took since the last call, oldest first; returns how many. */
+  drainTaken(each: (t: Readonly<FastTaken>) => void): number {
+    const o = this.takenOut;
+    const t = this.taken;
+    let total = 0;
+    for (let n = this.addon.echoTakenRecords(this.handle, o); n > 0; n = this.addon.echoTakenRecords(this.handle, o)) {
+      for (let i = 0; i < n; i++) {
+        const b = i * TAKEN_SLOTS;
+        const code = o[b + 1] as number;
+        const kind = FAST_KIND[code];
+        if (kind === undefined)
+          throw new Error(`the SRTP addon's fast path answered outcome ${code}, which this version does not know: run npm run build again`);
+        t.kind = kind;
+        t.recvMs = o[b] as number;
+        t.fields.seq = o[b + 2] as number;
+        t.fields.timestamp = o[b + 3] as number;
+        t.fields.headerBytes = o[b + 4] as number;
+        t.fields.payloadBytes = o[b + 5] as number;
+        t.downSeq = o[b + 6] as number;
+        const reason = o[b + 7] as number;
+        t.notProbe = kind === 'not-probe' ? (NOT_PROBE[reason] ?? null) : null;
+        t.echoBytes = o[b + 8] as number;
+        t.echoSeq = o[b + 9] as number;
+        t.echoTimestamp = o[b + 10] as number;
+        t.sendMs = o[b + 11] as number;
+        t.sealFailed = kind === 'echo' && t.echoBytes === 0 ? this.refusal(reason) : null;
+        each(t);
+      }
+      total += n;
+    }
+    return total;
   }
 
   final(): ControlMessage {

@@ -20,6 +20,7 @@ import { createRequire } from 'node:module';
 import { nativeAddonPath } from '../../../host/package.js';
 import { TypedError } from '../../../src/protocol/typed-error.js';
 import { HmacSha1 } from './hmac-sha1.js';
+import type { FastPeerFunctions, FastPeerState } from '../../turn/transport/native-udp.js';
 
 export type SrtpCryptoKind = 'native' | 'js';
 
@@ -102,7 +103,6 @@ class JsSrtpCrypto implements SrtpCrypto {
   }
 }
 
-/** The addon's functions (./native/srtp.c). */
 /** The addon's functions (./native/srtp.c, and the probe echo's, ./native/echo.c). */
 export interface SrtpAddon {
   context(encKey: Uint8Array, authKey: Uint8Array): SrtpHandle;
@@ -128,14 +128,31 @@ export interface SrtpAddon {
   echoTake(handle: EchoHandle, out: Float64Array): number;
   echoCounts(handle: EchoHandle, out: Float64Array): void;
   echoFinal(handle: EchoHandle): void;
+  echoFastPeer(): FastPeerFunctions;
+  echoNumbering(handle: EchoHandle, seq: number, timestamp: number, timestampStep: number): void;
+  echoNumbers(handle: EchoHandle, out: Float64Array): void;
+  echoTakenRecords(handle: EchoHandle, out: Float64Array): number;
 }
 
 const SRTP_FUNCTIONS = ['context', 'seal', 'open', 'direction', 'protectRtp', 'unprotectRtp'] as const;
-const ECHO_FUNCTIONS = ['echoCore', 'echoAttach', 'echoPacket', 'echoFrame', 'echoFailed', 'echoTake', 'echoCounts', 'echoFinal'] as const;
+const ECHO_FUNCTIONS = [
+  'echoCore',
+  'echoAttach',
+  'echoPacket',
+  'echoFrame',
+  'echoFailed',
+  'echoTake',
+  'echoCounts',
+  'echoFinal',
+  'echoFastPeer',
+  'echoNumbering',
+  'echoNumbers',
+  'echoTakenRecords',
+] as const;
 
-/** An opaque probe echo core of the addon (./native/echo.c). */
+/** An opaque probe echo core of the addon (./native/echo.c); the state its fast-path function works on (the relay's fast path). */
 declare const echoHandle: unique symbol;
-export type EchoHandle = { readonly [echoHandle]: true };
+export type EchoHandle = FastPeerState & { readonly [echoHandle]: true };
 
 /** An opaque context of the addon (its AES context and HMAC pad states, freed when collected). */
 declare const srtpHandle: unique symbol;

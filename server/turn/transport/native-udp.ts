@@ -34,7 +34,74 @@ interface UdpAddon {
   ): SamplerHandle;
   samplerTake(handle: SamplerHandle, out: Float64Array): number;
   samplerStop(handle: SamplerHandle): void;
+  fastAttach(
+    handle: UdpHandle,
+    ip: string,
+    port: number,
+    channel: number,
+    ssrc: number,
+    payloadType: number,
+    functions: FastPeerFunctions,
+    state: FastPeerState,
+    perSecond: number,
+    burst: number,
+    perfNowMs: number,
+  ): number;
+  fastTake(handle: UdpHandle, entry: number, out: Float64Array): number;
+  fastDetach(handle: UdpHandle, entry: number): void;
 }
+
+/** A peer's C function for the relay's fast path (./native/fast-peer.h), made by the peer's own addon. */
+declare const fastPeerFunctions: unique symbol;
+export type FastPeerFunctions = { readonly [fastPeerFunctions]: true };
+/** The state a fast peer's function works on: an opaque handle of the peer's addon. */
+declare const fastPeerState: unique symbol;
+export type FastPeerState = { readonly [fastPeerState]: true };
+
+/** A peer in this process that answers a relayed datagram in C (./native/fast-peer.h). */
+export interface FastPeer {
+  readonly functions: FastPeerFunctions;
+  readonly state: FastPeerState;
+}
+
+/**
+ * The stream a fast entry takes: ChannelData on `channel` from the client at `ip`:`port`,
+ * carrying RTP of `ssrc` with `payloadType`. Past `perSecond` datagrams a second (`burst` at
+ * once), its datagrams go to JavaScript as any other, and the relay's own quotas apply.
+ */
+export interface FastStream {
+  ip: string;
+  port: number;
+  channel: number;
+  ssrc: number;
+  payloadType: number;
+  perSecond: number;
+  burst: number;
+}
+
+/** One datagram a fast entry took (reused between calls: copy what is kept). */
+export interface FastRecord {
+  /** When it was read (ms, performance.now()). */
+  recvMs: number;
+  /** The channel's data: the RTP packet's bytes. */
+  dataBytes: number;
+  /** The answer's bytes, in the ChannelData message sent back (0: none). */
+  answerBytes: number;
+  /** Why the answer was not sent, or null (sent, or none). */
+  sendFailure: SendFailure | null;
+  /** The RTP header of the datagram (RFC 3550 §5.1), as the relay's witness reads it. */
+  upSeq: number;
+  upTimestamp: number;
+  upPadding: boolean;
+  /** The answer's RTP header (0 when none). */
+  answerSsrc: number;
+  answerSeq: number;
+  answerTimestamp: number;
+}
+
+/** Numbers a fast record holds (udp.c FAST_SLOTS), and records taken at once. */
+const FAST_SLOTS = 10;
+const FAST_AT_ONCE = 128;
 
 /** An opaque event-loop sampler of the addon. */
 declare const samplerHandle: unique symbol;
@@ -62,7 +129,21 @@ export function nativeUdpPath(): string {
   return join(dir, 'dist', 'native', 'callprobe-udp.node');
 }
 
-const FUNCTIONS = ['open', 'start', 'connect', 'disconnect', 'send', 'close', 'takeWaits', 'samplerStart', 'samplerTake', 'samplerStop'] as const;
+const FUNCTIONS = [
+  'open',
+  'start',
+  'connect',
+  'disconnect',
+  'send',
+  'close',
+  'takeWaits',
+  'samplerStart',
+  'samplerTake',
+  'samplerStop',
+  'fastAttach',
+  'fastTake',
+  'fastDetach',
+] as const;
 
 let addon: UdpAddon | null = null;
 
@@ -166,9 +247,25 @@ export type SendFailure = 'full' | 'error';
 const EAGAIN = 11;
 const ENOBUFS = 105;
 
+const failureOf = (errno: number): SendFailure => (errno === EAGAIN || errno === ENOBUFS ? 'full' : 'error');
+
 /** A bound UDP socket of the addon. */
 export class NativeUdpSocket {
   private closed = false;
+  /** The fast path's records, made at the first drain (a relay has a socket per allocation, most never on the fast path). */
+  private fastOut: Float64Array | null = null;
+  private readonly fastRecord: FastRecord = {
+    recvMs: 0,
+    dataBytes: 0,
+    answerBytes: 0,
+    sendFailure: null,
+    upSeq: 0,
+    upTimestamp: 0,
+    upPadding: false,
+    answerSsrc: 0,
+    answerSeq: 0,
+    answerTimestamp: 0,
+  };
 
   private constructor(
     private readonly udp: UdpAddon,
@@ -221,8 +318,60 @@ export class NativeUdpSocket {
   send(data: Buffer, ip: string | null, port: number, offset = 0, length = data.length - offset): SendFailure | null {
     if (this.closed) return 'error';
     const r = this.udp.send(this.handle, data, offset, length, ip, port);
-    if (r === 0) return null;
-    return r === -EAGAIN || r === -ENOBUFS ? 'full' : 'error';
+    return r === 0 ? null : failureOf(-r);
+  }
+
+  /**
+   * The fast path (./native/fast-peer.h): from now on the datagrams of `stream` go to `peer`'s C
+   * function before any JavaScript, and what it takes is kept for `fastDrain`. Returns the entry
+   * (for `fastDrain` and `fastDetach`). Throws when the socket is closed or its 8 entries are in use.
+   */
+  fastAttach(stream: FastStream, peer: FastPeer): number {
+    return this.udp.fastAttach(
+      this.handle,
+      stream.ip,
+      stream.port,
+      stream.channel,
+      stream.ssrc,
+      stream.payloadType,
+      peer.functions,
+      peer.state,
+      stream.perSecond,
+      stream.burst,
+      performance.now(),
+    );
+  }
+
+  /** Hands `each` every datagram entry `entry` took since the last call, oldest first; returns how many. */
+  fastDrain(entry: number, each: (r: Readonly<FastRecord>) => void): number {
+    if (this.closed) return 0;
+    const o = (this.fastOut ??= new Float64Array(FAST_SLOTS * FAST_AT_ONCE));
+    const r = this.fastRecord;
+    let total = 0;
+    for (let n = this.udp.fastTake(this.handle, entry, o); n > 0; n = this.udp.fastTake(this.handle, entry, o)) {
+      for (let i = 0; i < n; i++) {
+        const b = i * FAST_SLOTS;
+        r.recvMs = o[b] as number;
+        r.dataBytes = o[b + 1] as number;
+        r.answerBytes = o[b + 2] as number;
+        const errno = o[b + 3] as number;
+        r.sendFailure = errno === 0 ? null : failureOf(errno);
+        r.upSeq = o[b + 4] as number;
+        r.upTimestamp = o[b + 5] as number;
+        r.upPadding = o[b + 6] === 1;
+        r.answerSsrc = o[b + 7] as number;
+        r.answerSeq = o[b + 8] as number;
+        r.answerTimestamp = o[b + 9] as number;
+        each(r);
+      }
+      total += n;
+    }
+    return total;
+  }
+
+  /** Undoes `fastAttach`: the stream's datagrams go to JavaScript again (drain it first: what it holds is let go). */
+  fastDetach(entry: number): void {
+    if (!this.closed) this.udp.fastDetach(this.handle, entry);
   }
 
   /** Stops reading and closes the socket; a call after it does nothing. */

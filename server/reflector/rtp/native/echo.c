@@ -27,7 +27,7 @@
  *       written (performance.now()'s clock, never before recvMs); a number: that time (tests).
  *   echoFrame(handle, payload, recvMs, sendMs, info) -> Buffer | null: a payload already
  *       decrypted (werift's RTP path); an echo comes back as its frame.
- *   info: [outcome, seq, timestamp, headerBytes, payloadBytes, downSeq, reason, echoBytes, 0, 0]
+ *   info: [outcome, seq, timestamp, headerBytes, payloadBytes, downSeq, reason, echoBytes, sendMs, 0]
  *       outcome 0 refused (reason: a REFUSED_ code, or -5 more padding than payload), 1 padding
  *       only (no payload), 2 not a probe (reason 1 too-short, 2 bad-magic, 3 bad-version,
  *       4 unexpected-kind, 5 bad-size), 3 after the final, 4 echoed (downSeq; reason a REFUSED_
@@ -38,6 +38,15 @@
  *       [upSeq, reflectorRecvMs, downSeq, reflectorSendMs]; call again until it answers 0.
  *   echoCounts(handle, out: Float64Array(5)): [upReceived, upDuplicates, downSent, notProbes, afterFinal].
  *   echoFinal(handle): later probes are no longer echoed (counted after the final).
+ * The relay's fast path (../../../turn/transport/native/fast-peer.h: the relay's UDP socket calls
+ * echo_answer with each packet of the page's stream before any JavaScript):
+ *   echoFastPeer() -> the fast path's peer functions, for the relay's fastAttach (with the handle).
+ *   echoNumbering(handle, seq, timestamp, timestampStep): echoes the fast path seals are numbered
+ *       from there on; echoNumbers(handle, out: Float64Array(2)) -> [seq, timestamp] of the next,
+ *       and the fast path takes nothing more (JavaScript numbers the echoes again).
+ *   echoTakenRecords(handle, out: Float64Array) -> n: up to out.length / 12 packets the fast path
+ *       took, oldest first, as [recvMs, outcome (-1: out of memory), seq, timestamp, headerBytes,
+ *       payloadBytes, downSeq, reason, echoBytes (0: none sent), echoSeq, echoTimestamp, sendMs].
  */
 #define NAPI_VERSION 8
 #include <math.h>
@@ -47,6 +56,7 @@
 #include <time.h>
 
 #include "srtp.h"
+#include "../../../turn/transport/native/fast-peer.h"
 
 /* src/protocol/rtp-probe.ts */
 #define PROBE_MAGIC 0x4352
@@ -67,6 +77,11 @@
 #define OUTCOME_ECHO 4
 #define REFUSED_PADDING -5
 #define INFO_SLOTS 10
+/* What the fast path took, kept for JavaScript: at most this many packets (a few seconds of a stream) between two readings. */
+#define TAKEN_MAX 512
+#define TAKEN_SLOTS 12
+#define FAILED_MEMORY -1
+#define FAILED_CRYPTO -2
 
 typedef struct {
   double up_seq, recv_ms, down_seq, send_ms;
@@ -98,6 +113,15 @@ typedef struct {
   uint8_t echo[RTP_HEADER_BYTES + FRAME_BYTES_MAX + TAG_BYTES];
   /* performance.now() = CLOCK_MONOTONIC in ms less this. */
   double origin_ms;
+  /*
+   * The relay's fast path (echoNumbering, echo_answer): the RTP sequence number and timestamp of
+   * the next echo it seals, the timestamp's step, and what it took, not yet handed to JavaScript
+   * (echoTakenRecords).
+   */
+  bool numbered;
+  uint32_t next_seq, next_ts, ts_step;
+  double *taken;
+  size_t taken_head, taken_len;
 } echo_t;
 
 static const napi_type_tag ECHO_TAG = {0x63616c6c70726f62ULL, 0x652d6563686f0003ULL};
@@ -268,6 +292,7 @@ static int frame(echo_t *e, const uint8_t *p, size_t len, double recv_ms, double
     if (e->recent_count < e->recent_records) e->recent_count++;
   }
   info[5] = down_seq;
+  info[8] = send_ms;
   *frame_len = size;
   return OUTCOME_ECHO;
 }
@@ -280,6 +305,7 @@ static void finalize_echo(napi_env env, void *data, void *hint) {
   free(e->seen);
   free(e->pending);
   free(e->scratch);
+  free(e->taken);
   free(e);
 }
 
@@ -386,6 +412,75 @@ static napi_value echo_attach(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * The page's SRTP packet, taken whole (echoPacket, and the relay's fast path): its outcome and
+ * fields in `info`, and for a sealed echo (or, without `protect`, an echo's frame) where it is in
+ * *out and its length in *out_len (else *out NULL). 0, or FAILED_MEMORY or FAILED_CRYPTO.
+ */
+static int take_packet(echo_t *e, const uint8_t *packet, size_t len, double recv_ms, double send_ms, uint32_t seq, uint32_t ts, bool protect,
+                       double *info, const uint8_t **out, size_t *out_len) {
+  memset(info, 0, INFO_SLOTS * sizeof *info);
+  *out = NULL;
+  *out_len = 0;
+  if (len > e->scratch_cap) {
+    uint8_t *s = realloc(e->scratch, len);
+    if (s == NULL) return FAILED_MEMORY;
+    e->scratch = s;
+    e->scratch_cap = len;
+  }
+  int32_t n = rtp_unprotect(e->in, packet, len, e->scratch);
+  if (n == REFUSED_CRYPTO) return FAILED_CRYPTO;
+  if (n < 0) {
+    info[0] = OUTCOME_REFUSED;
+    info[6] = n;
+    return 0;
+  }
+  const uint8_t *plain = e->scratch;
+  long header = rtp_header_length(plain, (size_t)n);
+  /* Padding (RFC 3550 §5.1 P bit): its last byte counts the padding bytes, itself included. */
+  long end = (plain[0] & 0x20) != 0 ? (long)n - plain[n - 1] : (long)n;
+  if (end < header) {
+    info[0] = OUTCOME_REFUSED;
+    info[6] = REFUSED_PADDING;
+    return 0;
+  }
+  info[1] = be16(plain + 2);
+  info[2] = be32(plain + 4);
+  info[3] = (double)header;
+  info[4] = (double)(end - header);
+  if (end == header) {
+    info[0] = OUTCOME_PADDING;
+    return 0;
+  }
+  size_t frame_len = 0;
+  int outcome = frame(e, plain + header, (size_t)(end - header), recv_ms, send_ms, info, &frame_len);
+  if (outcome < 0) return FAILED_MEMORY;
+  info[0] = outcome;
+  if (outcome != OUTCOME_ECHO) return 0;
+  if (!protect) {
+    info[7] = (double)frame_len;
+    *out = e->echo + RTP_HEADER_BYTES;
+    *out_len = frame_len;
+    return 0;
+  }
+  uint8_t *h = e->echo;
+  h[0] = 0x80;
+  h[1] = e->pt & 0x7f;
+  put16(h + 2, seq & 0xffff);
+  put32(h + 4, ts);
+  put32(h + 8, e->ssrc);
+  int32_t sealed = rtp_protect(e->out, h, RTP_HEADER_BYTES, h + RTP_HEADER_BYTES, frame_len, h);
+  if (sealed == REFUSED_CRYPTO) return FAILED_CRYPTO;
+  if (sealed < 0) {
+    info[6] = sealed;
+    return 0;
+  }
+  info[7] = sealed;
+  *out = h;
+  *out_len = (size_t)sealed;
+  return 0;
+}
+
 static napi_value echo_packet(napi_env env, napi_callback_info info) {
   napi_value argv[8];
   echo_t *e = echo_args(env, info, 8, argv);
@@ -399,60 +494,12 @@ static napi_value echo_packet(napi_env env, napi_callback_info info) {
       !f64s_of(env, argv[7], &out_info, &info_len) || info_len < INFO_SLOTS)
     return fail(env, "echoPacket(handle, packet, recvMs, sendMs, seq, timestamp, protect, info: Float64Array(10))");
   if (e->in == NULL) return fail(env, "echoPacket: no SRTP attached");
-  memset(out_info, 0, INFO_SLOTS * sizeof *out_info);
-  if (len > e->scratch_cap) {
-    uint8_t *s = realloc(e->scratch, len);
-    if (s == NULL) return fail(env, "out of memory");
-    e->scratch = s;
-    e->scratch_cap = len;
-  }
-  int32_t n = rtp_unprotect(e->in, packet, len, e->scratch);
-  if (n == REFUSED_CRYPTO) return fail(env, "OpenSSL's AES-CTR failed");
-  if (n < 0) {
-    out_info[0] = OUTCOME_REFUSED;
-    out_info[6] = n;
-    return null_value(env);
-  }
-  const uint8_t *plain = e->scratch;
-  long header = rtp_header_length(plain, (size_t)n);
-  /* Padding (RFC 3550 §5.1 P bit): its last byte counts the padding bytes, itself included. */
-  long end = (plain[0] & 0x20) != 0 ? (long)n - plain[n - 1] : (long)n;
-  if (end < header) {
-    out_info[0] = OUTCOME_REFUSED;
-    out_info[6] = REFUSED_PADDING;
-    return null_value(env);
-  }
-  out_info[1] = be16(plain + 2);
-  out_info[2] = be32(plain + 4);
-  out_info[3] = (double)header;
-  out_info[4] = (double)(end - header);
-  if (end == header) {
-    out_info[0] = OUTCOME_PADDING;
-    return null_value(env);
-  }
-  size_t frame_len = 0;
-  int outcome = frame(e, plain + header, (size_t)(end - header), recv_ms, send_ms, out_info, &frame_len);
-  if (outcome < 0) return fail(env, "out of memory");
-  out_info[0] = outcome;
-  if (outcome != OUTCOME_ECHO) return null_value(env);
-  if (!protect) {
-    out_info[7] = (double)frame_len;
-    return buffer_of(env, e->echo + RTP_HEADER_BYTES, frame_len);
-  }
-  uint8_t *h = e->echo;
-  h[0] = 0x80;
-  h[1] = e->pt & 0x7f;
-  put16(h + 2, seq & 0xffff);
-  put32(h + 4, ts);
-  put32(h + 8, e->ssrc);
-  int32_t sealed = rtp_protect(e->out, h, RTP_HEADER_BYTES, h + RTP_HEADER_BYTES, frame_len, h);
-  if (sealed == REFUSED_CRYPTO) return fail(env, "OpenSSL's AES-CTR failed");
-  if (sealed < 0) {
-    out_info[6] = sealed;
-    return null_value(env);
-  }
-  out_info[7] = sealed;
-  return buffer_of(env, h, (size_t)sealed);
+  const uint8_t *out;
+  size_t out_len;
+  int r = take_packet(e, packet, len, recv_ms, send_ms, seq, ts, protect, out_info, &out, &out_len);
+  if (r == FAILED_MEMORY) return fail(env, "out of memory");
+  if (r == FAILED_CRYPTO) return fail(env, "OpenSSL's AES-CTR failed");
+  return out == NULL ? null_value(env) : buffer_of(env, out, out_len);
 }
 
 static napi_value echo_frame(napi_env env, napi_callback_info info) {
@@ -532,6 +579,108 @@ static napi_value echo_final(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * The relay's fast path (../../../turn/transport/native/fast-peer.h): the page's SRTP packet,
+ * taken whole as echoPacket takes it, the echo sealed with the core's own numbering. Left to
+ * JavaScript when the core is not numbering (echoNumbering), its records are full, `out` is too
+ * small for any echo, or our SRTP refuses the packet (JavaScript counts and says why, as before).
+ */
+static int echo_answer(void *peer, const uint8_t *in, size_t len, double recv_ms, uint8_t *out, size_t cap) {
+  echo_t *e = peer;
+  if (!e->numbered || e->in == NULL || e->taken_len - e->taken_head >= TAKEN_MAX || cap < sizeof e->echo) return FAST_LEFT;
+  double info[INFO_SLOTS];
+  const uint8_t *echo;
+  size_t echo_len;
+  int r = take_packet(e, in, len, recv_ms, NAN, e->next_seq, e->next_ts, true, info, &echo, &echo_len);
+  if (r == FAILED_CRYPTO || (r == 0 && info[0] == OUTCOME_REFUSED)) return FAST_LEFT;
+  if (e->taken_head > 0 && e->taken_head == e->taken_len) e->taken_head = e->taken_len = 0;
+  if (e->taken_len == TAKEN_MAX) {
+    memmove(e->taken, e->taken + e->taken_head * TAKEN_SLOTS, (e->taken_len - e->taken_head) * TAKEN_SLOTS * sizeof *e->taken);
+    e->taken_len -= e->taken_head;
+    e->taken_head = 0;
+  }
+  double *rec = e->taken + e->taken_len++ * TAKEN_SLOTS;
+  /* [recvMs, outcome, seq, timestamp, headerBytes, payloadBytes, downSeq, reason, echoBytes, echoSeq, echoTimestamp, sendMs] */
+  rec[0] = recv_ms;
+  rec[1] = r == FAILED_MEMORY ? -1 : info[0];
+  memcpy(rec + 2, info + 1, 6 * sizeof *rec);
+  rec[8] = 0;
+  rec[9] = e->next_seq;
+  rec[10] = e->next_ts;
+  rec[11] = info[8];
+  if (echo == NULL) return FAST_TAKEN;
+  /* Sealed: numbered on (an echo our SRTP would not seal keeps its number for the next). */
+  memcpy(out, echo, echo_len);
+  rec[8] = (double)echo_len;
+  e->next_seq = (e->next_seq + 1) & 0xffff;
+  e->next_ts += e->ts_step;
+  return (int)echo_len;
+}
+
+static void *echo_peer_of(napi_env env, napi_value v) {
+  return echo_of(env, v);
+}
+
+static const fast_peer ECHO_FAST_PEER = {.abi = FAST_PEER_ABI, .answer = echo_answer, .peer_of = echo_peer_of};
+
+/* echoFastPeer() -> the fast path's peer functions, for the relay's fastAttach. */
+static napi_value echo_fast_peer(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  if (napi_create_external(env, (void *)&ECHO_FAST_PEER, NULL, NULL, &out) != napi_ok || napi_type_tag_object(env, out, &FAST_PEER_TAG) != napi_ok)
+    return fail(env, "could not make the fast path's peer");
+  return out;
+}
+
+/* echoNumbering(handle, seq, timestamp, timestampStep): the fast path seals echoes from here on, numbered on from seq and timestamp. */
+static napi_value echo_numbering(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  echo_t *e = echo_args(env, info, 4, argv);
+  uint32_t seq, ts, step;
+  if (e == NULL || !u32_of(env, argv[1], &seq) || !u32_of(env, argv[2], &ts) || !u32_of(env, argv[3], &step) || seq > 0xffff)
+    return fail(env, "echoNumbering(handle, seq 0-65535, timestamp, timestampStep)");
+  if (e->in == NULL) return fail(env, "echoNumbering: no SRTP attached");
+  if (e->taken == NULL) {
+    e->taken = malloc(TAKEN_MAX * TAKEN_SLOTS * sizeof *e->taken);
+    if (e->taken == NULL) return fail(env, "out of memory");
+  }
+  e->next_seq = seq;
+  e->next_ts = ts;
+  e->ts_step = step;
+  e->numbered = true;
+  return NULL;
+}
+
+/* echoNumbers(handle, out: Float64Array(2)): [seq, timestamp] of the next echo; the fast path takes nothing more (JavaScript numbers again). */
+static napi_value echo_numbers(napi_env env, napi_callback_info info) {
+  double *out;
+  size_t len;
+  echo_t *e = echo_out_args(env, info, 2, &out, &len);
+  if (e == NULL) return fail(env, "echoNumbers(handle, out: a Float64Array of at least 2)");
+  out[0] = e->next_seq;
+  out[1] = e->next_ts;
+  e->numbered = false;
+  return NULL;
+}
+
+/* echoTakenRecords(handle, out: Float64Array) -> n: up to out.length / 12 records of what the fast path took, oldest first. */
+static napi_value echo_taken_records(napi_env env, napi_callback_info info) {
+  double *out;
+  size_t len;
+  echo_t *e = echo_out_args(env, info, TAKEN_SLOTS, &out, &len);
+  if (e == NULL) return fail(env, "echoTakenRecords(handle, out: a Float64Array of at least 12)");
+  size_t n = 0;
+  while (e->taken_head < e->taken_len && (n + 1) * TAKEN_SLOTS <= len) {
+    memcpy(out + n * TAKEN_SLOTS, e->taken + e->taken_head * TAKEN_SLOTS, TAKEN_SLOTS * sizeof *out);
+    e->taken_head++;
+    n++;
+  }
+  if (e->taken_head == e->taken_len) e->taken_head = e->taken_len = 0;
+  napi_value result;
+  napi_create_uint32(env, (uint32_t)n, &result);
+  return result;
+}
+
 napi_value echo_exports(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"echoCore", NULL, echo_core, NULL, NULL, NULL, napi_default, NULL},
@@ -542,6 +691,10 @@ napi_value echo_exports(napi_env env, napi_value exports) {
       {"echoTake", NULL, echo_take, NULL, NULL, NULL, napi_default, NULL},
       {"echoCounts", NULL, echo_counts, NULL, NULL, NULL, napi_default, NULL},
       {"echoFinal", NULL, echo_final, NULL, NULL, NULL, napi_default, NULL},
+      {"echoFastPeer", NULL, echo_fast_peer, NULL, NULL, NULL, napi_default, NULL},
+      {"echoNumbering", NULL, echo_numbering, NULL, NULL, NULL, napi_default, NULL},
+      {"echoNumbers", NULL, echo_numbers, NULL, NULL, NULL, napi_default, NULL},
+      {"echoTakenRecords", NULL, echo_taken_records, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return fail(env, "could not add the echo's functions");
   return exports;

@@ -21,7 +21,10 @@
  *   keeps the longest wait since it was last asked (`takeWaits`, at each tick of the data
  *   plane's event-loop sampler): its lateness read from the packets themselves;
  * - runs the event-loop sampler itself (`samplerStart`, below): a libuv timer that notes how late
- *   it fires, and the datagrams' longest wait, without a JavaScript call per tick.
+ *   it fires, and the datagrams' longest wait, without a JavaScript call per tick;
+ * - the fast path (fast-peer.h; `fastAttach`, `fastTake`, `fastDetach`): ChannelData of one
+ *   client's RTP stream on one channel goes to a peer's C function first (the reflector's probe
+ *   core), which answers it at once; each datagram taken is kept as a record JavaScript drains.
  * Errors answer `code` as Node's do ("EADDRINUSE"), thrown where a call cannot go on.
  */
 #define _GNU_SOURCE
@@ -37,8 +40,16 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "fast-peer.h"
+
 #define BATCH 16
 #define MAX_DATAGRAM 65536
+/* The fast path (fast-peer.h): entries per socket, records each keeps between two readings (10 s of a probe stream), and a record's numbers. */
+#define FAST_MAX 8
+#define FAST_RECORDS 1024
+#define FAST_SLOTS 10
+#define CHANNEL_DATA_HEADER 4
+#define RTP_HEADER 12
 
 /*
  * One receive area for every socket of a Node environment (its main thread, or a worker's): its
@@ -56,6 +67,8 @@ typedef struct {
     char bytes[CMSG_SPACE(sizeof(struct timespec))];
   } ctrl[BATCH];
   uint8_t bufs[BATCH][MAX_DATAGRAM];
+  /* A fast peer's answer, behind its ChannelData header. */
+  uint8_t answer[CHANNEL_DATA_HEADER + 4096];
   /*
    * The waits since `takeWaits` last read them, over every socket of this environment: how many
    * datagrams carried a receive time, the longest wait, and when (CLOCK_MONOTONIC) the handler of
@@ -101,6 +114,29 @@ static void note_wait(area_t *a, int i) {
   a->waits++;
 }
 
+/*
+ * One entry of the fast path: ChannelData on `channel` from `src` carrying RTP of `ssrc` with
+ * payload type `pt` goes to `fn->answer` first. Past `burst` datagrams at `per_ms` a millisecond,
+ * or with its records full, datagrams go to JavaScript (whose quotas then apply).
+ */
+typedef struct {
+  bool used;
+  struct sockaddr_storage src;
+  uint16_t channel;
+  uint32_t ssrc;
+  uint8_t pt;
+  const fast_peer *fn;
+  void *peer;
+  napi_ref peer_ref;
+  double tokens, burst, per_ms, last_ms;
+  /*
+   * Per datagram taken: [recvMs, dataBytes, answerBytes (0: none), sendErrno (0: sent),
+   * upSeq, upTimestamp, upPadding, answerSsrc, answerSeq, answerTimestamp].
+   */
+  double *records;
+  size_t head, len;
+} fast_t;
+
 typedef struct {
   area_t *area;
   int fd;
@@ -111,6 +147,10 @@ typedef struct {
   napi_ref on_message;
   napi_ref on_error;
   napi_async_context ctx;
+  fast_t fast[FAST_MAX];
+  int fast_used;
+  /* performance.now() = CLOCK_MONOTONIC in ms less this (set by fastAttach). */
+  double origin_ms;
 } udp_t;
 
 static napi_value throw_errno(napi_env env, int err, const char *what) {
@@ -280,6 +320,93 @@ static void call(napi_env env, udp_t *u, napi_value recv, napi_value fn, size_t 
   napi_fatal_exception(env, err);
 }
 
+
+static double mono_ms_now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static uint16_t rd16(const uint8_t *p) {
+  return (uint16_t)((p[0] << 8) | p[1]);
+}
+static uint32_t rd32(const uint8_t *p) {
+  return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+/* Whether `a` and `b` are the same address and port. */
+static bool same_source(const struct sockaddr_storage *a, const struct sockaddr_storage *b) {
+  if (a->ss_family != b->ss_family) return false;
+  if (a->ss_family == AF_INET) {
+    const struct sockaddr_in *x = (const struct sockaddr_in *)a, *y = (const struct sockaddr_in *)b;
+    return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+  }
+  const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a, *y = (const struct sockaddr_in6 *)b;
+  return x->sin6_port == y->sin6_port && memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) == 0;
+}
+
+/*
+ * Datagram `i` of the area, offered to the fast path: true when a fast peer took it (answered,
+ * and the answer sent, or taken without one), false when JavaScript is to have it.
+ */
+static bool try_fast(udp_t *u, area_t *a, int i) {
+  const uint8_t *m = a->bufs[i];
+  size_t n = a->msgs[i].msg_len;
+  /* ChannelData (RFC 8656 §12.4: channel numbers 0x4000-0x4FFF, the first two bits 01) holding an RTP packet (RFC 3550 §5.1, version 2). */
+  if (n < CHANNEL_DATA_HEADER + RTP_HEADER || (m[0] & 0xc0) != 0x40) return false;
+  size_t data_len = rd16(m + 2);
+  const uint8_t *d = m + CHANNEL_DATA_HEADER;
+  if (data_len < RTP_HEADER || CHANNEL_DATA_HEADER + data_len > n || (d[0] & 0xc0) != 0x80) return false;
+  uint16_t channel = rd16(m);
+  uint32_t ssrc = rd32(d + 8);
+  uint8_t pt = d[1] & 0x7f;
+  fast_t *f = NULL;
+  for (int k = 0; k < FAST_MAX && f == NULL; k++) {
+    fast_t *c = &u->fast[k];
+    if (c->used && c->channel == channel && c->ssrc == ssrc && c->pt == pt && same_source(&c->src, &a->from[i])) f = c;
+  }
+  if (f == NULL || f->len - f->head >= FAST_RECORDS) return false;
+  double now = mono_ms_now() - u->origin_ms;
+  f->tokens += (now - f->last_ms) * f->per_ms;
+  if (f->tokens > f->burst) f->tokens = f->burst;
+  f->last_ms = now;
+  if (f->tokens < 1) return false;
+  uint8_t *out = a->answer + CHANNEL_DATA_HEADER;
+  int r = f->fn->answer(f->peer, d, data_len, now, out, sizeof a->answer - CHANNEL_DATA_HEADER);
+  if (r == FAST_LEFT) return false;
+  f->tokens -= 1;
+  if (f->head > 0 && f->head == f->len) f->head = f->len = 0;
+  if (f->len == FAST_RECORDS) {
+    memmove(f->records, f->records + f->head * FAST_SLOTS, (f->len - f->head) * FAST_SLOTS * sizeof *f->records);
+    f->len -= f->head;
+    f->head = 0;
+  }
+  double *rec = f->records + f->len++ * FAST_SLOTS;
+  memset(rec, 0, FAST_SLOTS * sizeof *rec);
+  rec[0] = now;
+  rec[1] = (double)data_len;
+  rec[4] = rd16(d + 2);
+  rec[5] = rd32(d + 4);
+  rec[6] = (d[0] & 0x20) != 0;
+  if (r > 0) {
+    /* The answer in a ChannelData message of the same channel (over UDP, no padding: RFC 8656 §12.5). */
+    a->answer[0] = (uint8_t)(channel >> 8);
+    a->answer[1] = (uint8_t)channel;
+    a->answer[2] = (uint8_t)((unsigned)r >> 8);
+    a->answer[3] = (uint8_t)r;
+    socklen_t len = f->src.ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+    ssize_t sent = sendto(u->fd, a->answer, CHANNEL_DATA_HEADER + (size_t)r, 0, (struct sockaddr *)&f->src, len);
+    rec[2] = r;
+    rec[3] = sent < 0 ? errno : 0;
+    if ((size_t)r >= RTP_HEADER) {
+      rec[7] = rd32(out + 8);
+      rec[8] = rd16(out + 2);
+      rec[9] = rd32(out + 4);
+    }
+  }
+  return true;
+}
+
 static void on_readable(uv_poll_t *poll, int status, int events) {
   (void)events;
   udp_t *u = poll->data;
@@ -331,6 +458,10 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
       continue;
     }
     for (int i = 0; i < n && !u->closing; i++) {
+      if (u->fast_used > 0 && try_fast(u, a, i)) {
+        note_wait(a, i);
+        continue;
+      }
       napi_handle_scope inner;
       napi_open_handle_scope(env, &inner);
       napi_value args[3];
@@ -430,6 +561,123 @@ static napi_value Send(napi_env env, napi_callback_info info) {
   return out;
 }
 
+
+/* Lets go of fast entry `f` (its peer's reference and its records). */
+static void fast_free(napi_env env, udp_t *u, fast_t *f) {
+  if (!f->used) return;
+  if (f->peer_ref != NULL) napi_delete_reference(env, f->peer_ref);
+  free(f->records);
+  memset(f, 0, sizeof *f);
+  u->fast_used--;
+}
+
+/*
+ * fastAttach(handle, ip, port, channel, ssrc, payloadType, peerFunctions, peer, perSecond, burst,
+ * perfNowMs) -> entry: ChannelData on `channel` from ip:port carrying RTP of `ssrc` and
+ * `payloadType` goes to the peer's C function first (fast-peer.h); `peer` is kept alive until
+ * fastDetach or close.
+ */
+static napi_value FastAttach(napi_env env, napi_callback_info info) {
+  napi_value argv[11];
+  const char *usage = "fastAttach(handle, ip, port, channel 0x4000-0x4fff, ssrc, payloadType 0-127, peerFunctions, peer, perSecond > 0, burst >= 1, perfNowMs)";
+  udp_t *u = handle_args(env, info, 11, argv, usage);
+  struct sockaddr_storage sa;
+  socklen_t len;
+  if (u == NULL || address_args(env, u, argv[1], argv[2], &sa, &len, usage)) return NULL;
+  uint32_t channel, ssrc, pt;
+  double per_s, burst, perf_now;
+  bool tagged = false;
+  const fast_peer *fn = NULL;
+  if (napi_get_value_uint32(env, argv[3], &channel) != napi_ok || channel < 0x4000 || channel > 0x4fff ||
+      napi_get_value_uint32(env, argv[4], &ssrc) != napi_ok || napi_get_value_uint32(env, argv[5], &pt) != napi_ok || pt > 127 ||
+      napi_get_value_double(env, argv[8], &per_s) != napi_ok || !(per_s > 0) || napi_get_value_double(env, argv[9], &burst) != napi_ok ||
+      !(burst >= 1) || napi_get_value_double(env, argv[10], &perf_now) != napi_ok ||
+      napi_check_object_type_tag(env, argv[6], &FAST_PEER_TAG, &tagged) != napi_ok || !tagged ||
+      napi_get_value_external(env, argv[6], (void **)&fn) != napi_ok || fn == NULL)
+    return throw_type(env, usage);
+  if (fn->abi != FAST_PEER_ABI) return throw_type(env, "fastAttach: the peer was built against another fast-path ABI (npm run build)");
+  void *peer = fn->peer_of(env, argv[7]);
+  if (peer == NULL) return throw_type(env, "fastAttach: `peer` is not the peer its functions take");
+  if (u->closing) return throw_errno(env, EBADF, "fastAttach: closed");
+  int k = 0;
+  while (k < FAST_MAX && u->fast[k].used) k++;
+  if (k == FAST_MAX) return throw_errno(env, ENOSPC, "fastAttach: every entry of this socket is in use");
+  fast_t *f = &u->fast[k];
+  memset(f, 0, sizeof *f);
+  f->records = malloc(FAST_RECORDS * FAST_SLOTS * sizeof *f->records);
+  if (f->records == NULL) return throw_errno(env, ENOMEM, "fastAttach");
+  if (napi_create_reference(env, argv[7], 1, &f->peer_ref) != napi_ok) {
+    free(f->records);
+    f->records = NULL;
+    return throw_errno(env, ENOMEM, "fastAttach: could not keep the peer");
+  }
+  memcpy(&f->src, &sa, len);
+  f->channel = (uint16_t)channel;
+  f->ssrc = ssrc;
+  f->pt = (uint8_t)pt;
+  f->fn = fn;
+  f->peer = peer;
+  u->origin_ms = mono_ms_now() - perf_now;
+  f->per_ms = per_s / 1000;
+  f->burst = burst;
+  f->tokens = burst;
+  f->last_ms = perf_now;
+  f->used = true;
+  u->fast_used++;
+  napi_value out;
+  napi_create_uint32(env, (uint32_t)k, &out);
+  return out;
+}
+
+/* The fast entry argument `v` of socket `u`, or NULL (thrown). */
+static fast_t *fast_arg(napi_env env, udp_t *u, napi_value v, const char *usage) {
+  uint32_t k;
+  if (napi_get_value_uint32(env, v, &k) != napi_ok || k >= FAST_MAX || !u->fast[k].used) {
+    throw_type(env, usage);
+    return NULL;
+  }
+  return &u->fast[k];
+}
+
+/* fastTake(handle, entry, out: Float64Array) -> n: up to out.length / 10 records of what the entry took, oldest first. */
+static napi_value FastTake(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  const char *usage = "fastTake(handle, entry, out: a Float64Array of at least 10)";
+  udp_t *u = handle_args(env, info, 3, argv, usage);
+  if (u == NULL) return NULL;
+  fast_t *f = fast_arg(env, u, argv[1], usage);
+  if (f == NULL) return NULL;
+  bool typed = false;
+  napi_typedarray_type type;
+  size_t length = 0;
+  double *out = NULL;
+  if (napi_is_typedarray(env, argv[2], &typed) != napi_ok || !typed ||
+      napi_get_typedarray_info(env, argv[2], &type, &length, (void **)&out, NULL, NULL) != napi_ok || type != napi_float64_array ||
+      length < FAST_SLOTS)
+    return throw_type(env, usage);
+  size_t n = 0;
+  while (f->head < f->len && (n + 1) * FAST_SLOTS <= length) {
+    memcpy(out + n * FAST_SLOTS, f->records + f->head * FAST_SLOTS, FAST_SLOTS * sizeof *out);
+    f->head++;
+    n++;
+  }
+  if (f->head == f->len) f->head = f->len = 0;
+  napi_value result;
+  napi_create_uint32(env, (uint32_t)n, &result);
+  return result;
+}
+
+/* fastDetach(handle, entry): its datagrams go to JavaScript again; records not taken are let go. */
+static napi_value FastDetach(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  const char *usage = "fastDetach(handle, entry)";
+  udp_t *u = handle_args(env, info, 2, argv, usage);
+  if (u == NULL) return NULL;
+  fast_t *f = fast_arg(env, u, argv[1], usage);
+  if (f != NULL) fast_free(env, u, f);
+  return NULL;
+}
+
 static void on_closed(uv_handle_t *h) {
   udp_t *u = h->data;
   close(u->fd);
@@ -442,6 +690,7 @@ static napi_value Close(napi_env env, napi_callback_info info) {
   udp_t *u = handle_args(env, info, 1, argv, "close(handle)");
   if (u == NULL || u->closing) return NULL;
   u->closing = 1;
+  for (int k = 0; k < FAST_MAX; k++) fast_free(env, u, &u->fast[k]);
   if (u->on_message != NULL) {
     napi_delete_reference(env, u->on_message);
     napi_delete_reference(env, u->on_error);
@@ -704,6 +953,9 @@ NAPI_MODULE_INIT() {
       {"samplerStart", NULL, SamplerStart, NULL, NULL, NULL, napi_default, NULL},
       {"samplerTake", NULL, SamplerTake, NULL, NULL, NULL, napi_default, NULL},
       {"samplerStop", NULL, SamplerStop, NULL, NULL, NULL, napi_default, NULL},
+      {"fastAttach", NULL, FastAttach, NULL, NULL, NULL, napi_default, NULL},
+      {"fastTake", NULL, FastTake, NULL, NULL, NULL, napi_default, NULL},
+      {"fastDetach", NULL, FastDetach, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;
