@@ -172,6 +172,21 @@ function attachLocalPeer(runtime: RelayRuntime, ip: string, port: number, delive
       }
       return h.fromPeer(data, canonical, toPort);
     },
+    // An answer address that is no IP is no relayed address of ours: nothing to offer.
+    offerFast: (offer) =>
+      h.offerFast(
+        offer === null || tryParseIp(offer.answerTo.ip) === null
+          ? null
+          : {
+              peer: offer.peer,
+              ssrc: offer.ssrc,
+              payloadType: offer.payloadType,
+              answerTo: { ip: canonicalIp(offer.answerTo.ip), port: offer.answerTo.port },
+              perSecond: offer.perSecond,
+              burst: offer.burst,
+              onDrain: () => offer.onDrain(),
+            },
+      ),
     detach: () => h.detach(),
   };
 }
@@ -348,6 +363,8 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     },
     relayWitness: (ip, port) => {
       if (tryParseIp(ip) === null || !Number.isInteger(port) || port < 0 || port > 65535) return null;
+      // What the fast path took and has not counted yet is counted first: the witness reads every packet so far.
+      runtime.drainFastPath();
       return core.witnessFor(`${canonicalIp(ip)}|${port}`, now());
     },
     doorRefusals: () => metrics.doorRefusals(),

@@ -5,12 +5,13 @@ import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { isRelayCandidate, isRelayEndpoint, isSignalledCandidate, parseCandidate, type ParsedCandidate, type RelayEndpoints } from '../candidates.js';
 import { checkRemoteCandidate, localDescription } from '../signalled-sdp.js';
 import type { RtpCore } from './core.js';
-import { NativeRtpCore } from './native-core.js';
+import { NativeRtpCore, type FastTaken } from './native-core.js';
 import { withAudioPtime } from './sdp.js';
 import { shortPath, type NativeTake, type RtpShortPath } from './short-path.js';
 import { useOwnSrtp, type SrtpOwner, type SrtpTakeover } from './werift-srtp.js';
 import type { SrtpCryptoKind } from './srtp-crypto.js';
 import { weriftUdpSockets, withoutStunServer, type WeriftUdp } from './werift-udp.js';
+import type { FastOffer } from '../../turn/transport/runtime.js';
 
 /** Opus' RTP clock (RFC 7587 §4.1): always 48 kHz, whatever the audio's sampling rate. */
 const OPUS_CLOCK_HZ = 48_000;
@@ -81,6 +82,8 @@ export function legBaseline(env: Record<string, string | undefined>): { baseline
 interface LocalPeerLink {
   /** `data` to the relayed address `toIp`:`toPort`; false when that address is not the relay's here. */
   fromPeer(data: Buffer, toIp: string, toPort: number): boolean;
+  /** The relay's fast path offered (or withdrawn: null), server/turn/transport/runtime.ts FastOffer. */
+  offerFast(offer: FastOffer | null): void;
   detach(): void;
 }
 export type AttachLocalPeer = (ip: string, port: number, deliver: (data: Buffer, fromIp: string, fromPort: number) => void) => LocalPeerLink;
@@ -123,8 +126,12 @@ export class RtpLeg {
   private srtpRefused = 0;
   /** The short path (./short-path.ts): not tried yet, running, or off (werift's path, and why). */
   private short: 'pending' | RtpShortPath | { off: string } = 'pending';
-  /** The next echo's number as the short path reads it (one object, filled at each read). */
-  private readonly echoNumber = { seq: 0, timestamp: 0 };
+  /** The page's stream the relay's fast path was offered (its SSRC), or null (not offered, or withdrawn); the pair's remote address the offer named; a withdrawal under way. */
+  private fastSsrc: number | null = null;
+  private fastAnswerTo: readonly [string, number] | null = null;
+  private withdrawing = false;
+  /** Packets of the page's stream the relay's fast path took. */
+  private fastTakenCount = 0;
   /** werift's one UDP socket of the leg, once its answer is set. */
   private socket: WeriftUdp | null = null;
 
@@ -292,16 +299,13 @@ export class RtpLeg {
         onPayload: (payload, recvMs) => this.onPayload(payload, recvMs),
         onRefused: (err) => this.srtpDropped(err.reason),
         send: (packet, ip, port, downSeq) => this.sendShort(packet, ip, port, downSeq),
-        echoNumber: () => {
-          const n = this.echoNumber;
-          n.seq = this.seq;
-          n.timestamp = this.timestamp;
-          return n;
-        },
         onTaken: (out) => this.onTaken(out),
+        onFastPossible: (ssrc, payloadType, answerTo) => this.offerFast(ssrc, payloadType, answerTo),
       },
     );
     this.short = 'path' in made ? made.path : { off: made.reason };
+    // The addon's core takes the page's packets whole: it numbers every echo from here on (the relay's fast path seals them too).
+    if ('path' in made && made.path.native && core instanceof NativeRtpCore) core.numbering(this.seq, this.timestamp, this.tsStep);
     if ('reason' in made) this.opts.logger.warn({ session: this.opts.id, reason: made.reason }, "rtp leg keeps werift's RTP path");
   }
 
@@ -385,10 +389,81 @@ export class RtpLeg {
       this.echoFailed(out.downSeq, out.failed.message);
       return;
     }
-    const seq = this.seq;
-    const timestamp = this.timestamp;
-    this.nextEchoNumber();
-    if (out.unsent !== null) this.sendByWerift(out.unsent, seq, timestamp, out.downSeq);
+    this.sent++;
+    if (out.unsent !== null) this.sendByWerift(out.unsent.frame, out.unsent.seq, out.unsent.timestamp, out.downSeq);
+  }
+
+  /**
+   * Offers the relay's fast path the page's stream `ssrc`: once the relay takes it up, its packets
+   * are answered by the addon's core in C before any JavaScript, and counted here in batches
+   * (`onFastDrain`). Only with the relay in this process and the addon's core numbering the echoes.
+   */
+  private offerFast(ssrc: number, payloadType: number, answerTo: readonly [string, number]): void {
+    const link = this.localLink;
+    const core = this.opts.core;
+    if (link === null || !(core instanceof NativeRtpCore) || !core.numbers || this.closed) return;
+    this.fastSsrc = ssrc;
+    this.fastAnswerTo = answerTo;
+    link.offerFast({
+      peer: core.fastPeer(),
+      ssrc,
+      payloadType,
+      answerTo: { ip: answerTo[0], port: answerTo[1] },
+      // Four times the probe rate, a second of it at once: a page's stream never meets it; a flood goes to JavaScript's quotas.
+      perSecond: (4 * 1000) / DEFAULTS.rtp.ptimeMs,
+      burst: 1000 / DEFAULTS.rtp.ptimeMs,
+      onDrain: () => this.onFastDrain(core, ssrc),
+    });
+  }
+
+  /**
+   * After the relay counted what its fast path took: the packets the core took, counted as the
+   * short path counts its own; and when werift may no longer send to the pair the offer named
+   * (no consent, another pair), the offer is withdrawn (its stream back on the short path).
+   */
+  private onFastDrain(core: NativeRtpCore, ssrc: number): void {
+    const short = this.short;
+    if (short === 'pending' || 'off' in short) return;
+    this.fastTakenCount += core.drainTaken((t) => {
+      short.countFastTaken(t, ssrc);
+      this.fastTaken(t);
+    });
+    const pair = short.nominatedSendable();
+    const to = this.fastAnswerTo;
+    if (!this.withdrawing && this.fastSsrc !== null && (pair === null || to === null || pair[0] !== to[0] || pair[1] !== to[1])) {
+      this.withdrawing = true;
+      // Not from inside the relay's drain: at the next turn.
+      queueMicrotask(() => this.withdrawFast());
+    }
+  }
+
+  /** Withdraws the offer: the relay counts what its fast path took, and the page's stream goes through the short path again. */
+  private withdrawFast(): void {
+    if (this.fastSsrc === null) return;
+    this.fastSsrc = null;
+    this.fastAnswerTo = null;
+    this.localLink?.offerFast(null);
+    this.withdrawing = false;
+  }
+
+  /** A packet the relay's fast path took, counted as `onTaken` counts one. */
+  private fastTaken(t: Readonly<FastTaken>): void {
+    switch (t.kind) {
+      case 'padding':
+        this.padding++;
+        return;
+      case 'not-probe':
+        if (t.notProbe !== null) this.notEchoed({ kind: 'not-probe', reason: t.notProbe });
+        return;
+      case 'after-final':
+        return;
+      case 'out-of-memory':
+        this.opts.logger.warn({ session: this.opts.id }, 'rtp probe lost: the probe core could not grow its state');
+        return;
+      case 'echo':
+        if (t.sealFailed !== null) this.echoFailed(t.downSeq, `srtp ${t.sealFailed}`);
+        else this.sent++;
+    }
   }
 
   private notEchoed(out: Exclude<NativeTake, { kind: 'echo' | 'padding' }>): void {
@@ -407,12 +482,13 @@ export class RtpLeg {
 
   private send(payload: Uint8Array, downSeq: number): void {
     const short = this.short;
-    const seq = this.seq;
-    const timestamp = this.timestamp;
+    const core = this.opts.core;
+    // Once the addon's core numbers the echoes, this one takes its number from it too.
+    const n = core instanceof NativeRtpCore && core.numbers ? core.nextNumber() : { seq: this.seq, timestamp: this.timestamp };
     // Numbered on only once it is sent, or handed to werift's sender (an echo our SRTP refused throws first).
-    const sent = short !== 'pending' && !('off' in short) && short.send(payload, seq, timestamp, downSeq);
+    const sent = short !== 'pending' && !('off' in short) && short.send(payload, n.seq, n.timestamp, downSeq);
     this.nextEchoNumber();
-    if (!sent) this.sendByWerift(payload, seq, timestamp, downSeq);
+    if (!sent) this.sendByWerift(payload, n.seq, n.timestamp, downSeq);
   }
 
   /** Sends `payload`, the echo numbered `downSeq`, through werift's sender as the RTP packet numbered `seq` at `timestamp`. */
@@ -431,15 +507,25 @@ export class RtpLeg {
   }
 
   /** Which path the page's stream took, for the closing line: the short path's counts, or why werift's ran. */
-  private pathReading(): { rtpPath: 'short' | 'werift'; shortTaken?: number; shortSent?: number; shortCore?: 'native' | 'js'; weriftWhy?: string } {
+  private pathReading(): {
+    rtpPath: 'short' | 'werift';
+    shortTaken?: number;
+    shortSent?: number;
+    shortCore?: 'native' | 'js';
+    fastTaken?: number;
+    weriftWhy?: string;
+  } {
     const s = this.short;
     if (s === 'pending') return { rtpPath: 'werift', weriftWhy: 'no datagram after DTLS' };
     if ('off' in s) return { rtpPath: 'werift', weriftWhy: s.off };
-    return { rtpPath: 'short', shortTaken: s.takenCount, shortSent: s.sentCount, shortCore: s.native ? 'native' : 'js' };
+    // shortTaken counts the fast path's too: fastTaken of them were answered by the relay's fast path.
+    return { rtpPath: 'short', shortTaken: s.takenCount, shortSent: s.sentCount, shortCore: s.native ? 'native' : 'js', fastTaken: this.fastTakenCount };
   }
 
   close(reason: string): void {
     if (this.closed) return;
+    // What the relay's fast path took is counted before the closing line.
+    this.withdrawFast();
     this.closed = true;
     if (this.connectTimer) clearTimeout(this.connectTimer);
     for (const u of this.undo) u();

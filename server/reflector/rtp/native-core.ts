@@ -39,9 +39,10 @@ export type RtpPacketOutcome =
   /**
    * Echoed as `downSeq`: `packet` is the reflector's SRTP packet (when asked to seal it), or the
    * echo's frame alone (`sealed` false: the leg sends it through werift); null when the echo could
-   * not be sealed (`err`).
+   * not be sealed (`err`). `seq` and `timestamp`: the RTP number it took (the one `packet` was
+   * given, or the core's own once it numbers: `numbering`); for an echo not sealed, -1.
    */
-  | { kind: 'echo'; downSeq: number; packet: Buffer | null; sealed: boolean; err?: SrtpError };
+  | { kind: 'echo'; downSeq: number; packet: Buffer | null; sealed: boolean; seq: number; timestamp: number; err?: SrtpError };
 
 /** What werift's receiver statistics read of the page's packet (StreamStatistics.add), for every outcome but `refused`. */
 export interface RtpPacketFields {
@@ -62,7 +63,7 @@ const TAKEN_AT_ONCE = 128;
  * short path would have seen it: never refused (the fast path leaves those to JavaScript).
  * `out-of-memory`: the addon could not grow its state, and the packet is lost to the test.
  */
-export type FastTakenKind = 'padding' | 'not-probe' | 'after-final' | 'echo' | 'out-of-memory';
+type FastTakenKind = 'padding' | 'not-probe' | 'after-final' | 'echo' | 'out-of-memory';
 
 /** One packet the fast path took (reused between calls: copy what is kept). */
 export interface FastTaken {
@@ -93,10 +94,11 @@ const FAST_KIND: Record<number, FastTakenKind> = {
 export class NativeRtpCore implements RtpCore {
   private readonly addon: SrtpAddon = nativeSrtp();
   private readonly handle: EchoHandle;
-  private readonly info = new Float64Array(10);
+  private readonly info = new Float64Array(12);
   private readonly counts = new Float64Array(5);
   private readonly receipts = new Float64Array(4 * RECEIPTS_AT_ONCE);
   private attached = false;
+  private numbered = false;
   private readonly numbersOut = new Float64Array(2);
   private readonly takenOut = new Float64Array(TAKEN_SLOTS * TAKEN_AT_ONCE);
   private readonly taken: FastTaken = {
@@ -156,8 +158,9 @@ export class NativeRtpCore implements RtpCore {
   /**
    * The page's SRTP packet `data`, arrived at `recvMs`: its outcome, and its fields in `fields`
    * (every outcome but `refused`). An echo is sealed as the reflector's packet numbered `seq` at
-   * `timestamp` when `seal`; its send time is read by the addon just before it is written (this
-   * process's performance.now() clock), or is `sendMs` when given (tests).
+   * `timestamp` when `seal` (the core's own next number once it numbers: `numbering`); its send
+   * time is read by the addon just before it is written (this process's performance.now()
+   * clock), or is `sendMs` when given (tests).
    */
   packet(data: Uint8Array, recvMs: number, seq: number, timestamp: number, seal: boolean, fields: RtpPacketFields, sendMs = Number.NaN): RtpPacketOutcome {
     const info = this.info;
@@ -177,8 +180,8 @@ export class NativeRtpCore implements RtpCore {
     if (kind !== Outcome.Echo) return this.notEchoed(kind);
     const downSeq = info[5] as number;
     const code = info[6] as number;
-    if (out === null) return { kind: 'echo', downSeq, packet: null, sealed: seal, err: refused(this.refusal(code), 'RTP', 0) };
-    return { kind: 'echo', downSeq, packet: out, sealed: seal };
+    if (out === null) return { kind: 'echo', downSeq, packet: null, sealed: seal, seq: -1, timestamp: -1, err: refused(this.refusal(code), 'RTP', 0) };
+    return { kind: 'echo', downSeq, packet: out, sealed: seal, seq: info[9] as number, timestamp: info[10] as number };
   }
 
   private refusal(code: number): RtpRefusal {
@@ -234,14 +237,23 @@ export class NativeRtpCore implements RtpCore {
     return { functions: this.addon.echoFastPeer(), state: this.handle };
   }
 
-  /** The fast path seals its echoes from now on, numbered from `seq` at `timestamp`, each `timestampStep` after the last. */
+  /**
+   * From now on the core numbers every echo itself (the relay's fast path may take packets only
+   * then), from `seq` at `timestamp`, each `timestampStep` after the last.
+   */
   numbering(seq: number, timestamp: number, timestampStep: number): void {
     this.addon.echoNumbering(this.handle, seq, timestamp, timestampStep);
+    this.numbered = true;
   }
 
-  /** Ends the fast path's numbering (it takes nothing more): the RTP sequence number and timestamp of the next echo. */
-  numbers(): { seq: number; timestamp: number } {
-    this.addon.echoNumbers(this.handle, this.numbersOut);
+  /** Whether the core numbers the echoes (`numbering`). */
+  get numbers(): boolean {
+    return this.numbered;
+  }
+
+  /** Once the core numbers: the RTP number of an echo sent another way (werift's sender); the core numbers on past it. */
+  nextNumber(): { seq: number; timestamp: number } {
+    this.addon.echoNextNumber(this.handle, this.numbersOut);
     return { seq: this.numbersOut[0] as number, timestamp: this.numbersOut[1] as number };
   }
 

@@ -20,7 +20,7 @@
  * short path is not made and werift's path stays (the leg says which ran in its closing line).
  */
 import type { RtpFrameOutcome } from './core.js';
-import type { NativeRtpCore, RtpPacketFields } from './native-core.js';
+import type { FastTaken, NativeRtpCore, RtpPacketFields } from './native-core.js';
 import { RTP_HEADER_BYTES, SrtpError, rtpHeaderLength, writeRtpHeader } from './srtp.js';
 import { SRTP_TAG_BYTES } from './srtp-crypto.js';
 import type { OwnSrtp } from './werift-srtp.js';
@@ -45,9 +45,9 @@ interface StatsPacket {
   payload: { length: number };
 }
 
-/** werift's per-stream receiver statistics. */
+/** werift's per-stream receiver statistics (`nowS`: the packet's arrival, seconds on the wall clock; werift reads Date.now() when not given). */
 interface WeriftStreamStats {
-  add(packet: StatsPacket): void;
+  add(packet: StatsPacket, nowS?: number): void;
 }
 
 /** werift's RTCRtpReceiver, as far as the short path reads and keeps it. */
@@ -126,9 +126,14 @@ export interface ShortPathParts {
   core?: NativeRtpCore | undefined;
 }
 
-/** What became of a packet the addon's core took whole: its outcome, and for an echo the frame werift's sender must send (null: sent, or not to be sent). */
+/**
+ * What became of a packet the addon's core took whole: its outcome, and for an echo the frame
+ * werift's sender must send (null: sent, or not to be sent) with the RTP number the core gave it.
+ */
 export type NativeTake =
-  Exclude<RtpFrameOutcome, { kind: 'echo' }> | { kind: 'padding' } | { kind: 'echo'; downSeq: number; unsent: Buffer | null; failed?: SrtpError };
+  | Exclude<RtpFrameOutcome, { kind: 'echo' }>
+  | { kind: 'padding' }
+  | { kind: 'echo'; downSeq: number; unsent: { frame: Buffer; seq: number; timestamp: number } | null; failed?: SrtpError };
 
 export interface ShortPathHooks {
   /** The leg's clock (ms), read as a packet arrives. */
@@ -139,10 +144,14 @@ export interface ShortPathHooks {
   onRefused(err: SrtpError): void;
   /** Sends a protected echo to `ip`:`port` from the leg's socket; `downSeq` is the one `send` was given, so a failed send can be told. */
   send(packet: Buffer, ip: string, port: number, downSeq: number): void;
-  /** With the addon's core: the RTP sequence number and timestamp the next echo is sent with. */
-  echoNumber(): { seq: number; timestamp: number };
-  /** With the addon's core: what became of a packet of the page's stream it took (the leg counts it, numbers the echo on, and sends `unsent` through werift). */
+  /** With the addon's core: what became of a packet of the page's stream it took (the leg counts it, and sends `unsent` through werift). */
   onTaken(out: NativeTake): void;
+  /**
+   * With the addon's core: an echo of the page's stream `ssrc` (payload type `payloadType`) was
+   * sealed and sent to the nominated pair's remote address `answerTo`: the relay's fast path could
+   * take this stream from here (told once).
+   */
+  onFastPossible(ssrc: number, payloadType: number, answerTo: readonly [string, number]): void;
 }
 
 /** The short path of one leg, or the reason it could not be made (werift's path then stays). */
@@ -171,6 +180,7 @@ export class RtpShortPath {
   private rtcpStarted = false;
   private taken = 0;
   private sent = 0;
+  private fastTold = false;
 
   constructor(
     private readonly srtp: OwnSrtp,
@@ -248,19 +258,14 @@ export class RtpShortPath {
    */
   private takeWhole(engine: NativeRtpCore, data: Buffer, recvMs: number, stats: WeriftStreamStats): boolean {
     const pair = this.sendablePair();
-    const { seq, timestamp } = this.hooks.echoNumber();
     const f = this.fields;
-    const out = engine.packet(data, recvMs, seq, timestamp, pair !== null, f);
+    // The core numbers its echoes itself (the leg handed it the numbering): the number given here is not read.
+    const out = engine.packet(data, recvMs, 0, 0, pair !== null, f);
     if (out.kind === 'refused') {
       this.hooks.onRefused(out.err);
       return true;
     }
-    const p = this.statsPacket;
-    p.header.sequenceNumber = f.seq;
-    p.header.timestamp = f.timestamp;
-    p.header.serializeSize = f.headerBytes;
-    p.payload.length = f.payloadBytes;
-    stats.add(p);
+    this.countReceived(stats, f);
     if (out.kind !== 'echo') {
       this.hooks.onTaken(out);
       return true;
@@ -270,12 +275,52 @@ export class RtpShortPath {
       return true;
     }
     if (!out.sealed || pair === null) {
-      this.hooks.onTaken({ kind: 'echo', downSeq: out.downSeq, unsent: out.packet });
+      this.hooks.onTaken({ kind: 'echo', downSeq: out.downSeq, unsent: { frame: out.packet, seq: out.seq, timestamp: out.timestamp } });
       return true;
     }
     this.hooks.onTaken({ kind: 'echo', downSeq: out.downSeq, unsent: null });
-    this.sendSealed(out.packet, out.packet.length - RTP_HEADER_BYTES - SRTP_TAG_BYTES, seq, timestamp, out.downSeq, pair);
+    this.sendSealed(out.packet, out.packet.length - RTP_HEADER_BYTES - SRTP_TAG_BYTES, out.seq, out.timestamp, out.downSeq, pair);
+    if (!this.fastTold) {
+      this.fastTold = true;
+      this.hooks.onFastPossible(data.readUInt32BE(8), (data[1] as number) & 0x7f, pair.remoteAddr);
+    }
     return true;
+  }
+
+  /** The page's packet, counted in werift's receiver statistics as werift's path counts it (arrived at `arrivalS`, wall-clock seconds; now when not given). */
+  private countReceived(stats: WeriftStreamStats, f: RtpPacketFields, arrivalS?: number): void {
+    const p = this.statsPacket;
+    p.header.sequenceNumber = f.seq;
+    p.header.timestamp = f.timestamp;
+    p.header.serializeSize = f.headerBytes;
+    p.payload.length = f.payloadBytes;
+    if (arrivalS === undefined) stats.add(p);
+    else stats.add(p, arrivalS);
+  }
+
+  /**
+   * A packet of the page's stream `ssrc` the relay's fast path took (the addon's core answered it
+   * in C): counted as `takeWhole` counts one it takes, its echo as `sendSealed` counts one it
+   * sends, at the times the addon read.
+   */
+  countFastTaken(t: Readonly<FastTaken>, ssrc: number): void {
+    this.taken++;
+    const stats = this.receiver.remoteStreams[ssrc];
+    if (stats !== undefined && t.kind !== 'out-of-memory') this.countReceived(stats, t.fields, (performance.timeOrigin + t.recvMs) / 1000);
+    if (t.kind !== 'echo' || t.echoBytes === 0) return;
+    this.countSent(
+      t.echoBytes,
+      t.echoBytes - RTP_HEADER_BYTES - SRTP_TAG_BYTES,
+      t.echoSeq,
+      t.echoTimestamp,
+      t.sendMs,
+      this.dtls.iceTransport.connection.nominated,
+    );
+  }
+
+  /** The remote address of the nominated pair when werift may send now (./leg.ts checks its fast path's offer against it), else null. */
+  nominatedSendable(): readonly [string, number] | null {
+    return this.sendablePair()?.remoteAddr ?? null;
   }
 
   /** The nominated pair, when werift may send now (DTLS connected, a codec, a nominated pair with consent); else null. */
@@ -302,25 +347,32 @@ export class RtpShortPath {
 
   /** Sends the sealed echo `packet` (`payloadBytes` of frame in it), counted as werift's sender, DTLS transport and pair count theirs. */
   private sendSealed(packet: Buffer, payloadBytes: number, seq: number, timestamp: number, downSeq: number, pair: WeriftPair): void {
+    this.countSent(packet.length, payloadBytes, seq, timestamp, performance.now(), pair);
+    const [ip, port] = pair.remoteAddr;
+    this.hooks.send(packet, ip, port, downSeq);
+  }
+
+  /** An echo of `packetBytes` (`payloadBytes` of frame) numbered `seq` at `timestamp`, sent at `sendMs` (performance.now()): counted as werift's sender, DTLS transport and pair count theirs. */
+  private countSent(packetBytes: number, payloadBytes: number, seq: number, timestamp: number, sendMs: number, pair: WeriftPair | undefined): void {
     const s = this.sender;
     s.sequenceNumber = seq;
     s.timestamp = timestamp;
-    s.ntpTimestamp = ntpTimestamp(performance.timeOrigin + performance.now());
+    s.ntpTimestamp = ntpTimestamp(performance.timeOrigin + sendMs);
     s.rtpTimestamp = timestamp;
     s.octetCount += payloadBytes;
     s.headerBytesSent += RTP_HEADER_BYTES;
     s.packetCount = (s.packetCount + 1) >>> 0;
-    this.dtls.bytesSent += packet.length;
+    this.dtls.bytesSent += packetBytes;
     this.dtls.packetsSent++;
-    pair.packetsSent++;
-    pair.bytesSent += packet.length;
+    if (pair !== undefined) {
+      pair.packetsSent++;
+      pair.bytesSent += packetBytes;
+    }
+    this.sent++;
     if (!this.rtcpStarted) {
       this.rtcpStarted = true;
       // werift's sender reports begin with its first packet sent; its loop ends with the sender.
       void s.runRtcp();
     }
-    const [ip, port] = pair.remoteAddr;
-    this.sent++;
-    this.hooks.send(packet, ip, port, downSeq);
   }
 }

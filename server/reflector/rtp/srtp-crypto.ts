@@ -130,7 +130,7 @@ export interface SrtpAddon {
   echoFinal(handle: EchoHandle): void;
   echoFastPeer(): FastPeerFunctions;
   echoNumbering(handle: EchoHandle, seq: number, timestamp: number, timestampStep: number): void;
-  echoNumbers(handle: EchoHandle, out: Float64Array): void;
+  echoNextNumber(handle: EchoHandle, out: Float64Array): void;
   echoTakenRecords(handle: EchoHandle, out: Float64Array): number;
 }
 
@@ -146,7 +146,7 @@ const ECHO_FUNCTIONS = [
   'echoFinal',
   'echoFastPeer',
   'echoNumbering',
-  'echoNumbers',
+  'echoNextNumber',
   'echoTakenRecords',
 ] as const;
 

@@ -30,7 +30,7 @@ import { formatIp, type IpAddress } from '../../../src/protocol/ip.js';
 import { DataIndication, type Allocation, type ChannelBinding } from './allocation.js';
 import type { AuthedRequest, CoreContext } from './context.js';
 import { successResponse } from './respond.js';
-import type { Action, ClientTuple } from './types.js';
+import type { Action, ClientTuple, FastDatagram } from './types.js';
 import type { PeerIpDecision } from '../policy/peer-policy.js';
 import type { ListenerStats } from '../metrics.js';
 
@@ -184,6 +184,35 @@ export function channelDataFromClient(ctx: CoreContext, clientKey: string, stats
   stats.bytesToPeer += len;
   ctx.witnesses.observe(a.id, b.peerKey, 'up', buf, CHANNEL_DATA_HEADER_BYTES, len, nowMs);
   return b;
+}
+
+/**
+ * The relay's fast path took datagram `d` of the client's stream `ssrc` on binding `b` (the peer
+ * answered it in C): counted as channelDataFromClient and dataFromPeer count the datagram and its
+ * answer, when the relay drains it. The fast entry's own rate bounded what it took; the
+ * allocation's buckets are charged as they would have been (what they would refuse was sent).
+ */
+export function fastTaken(ctx: CoreContext, b: ChannelBinding, ssrc: number, d: Readonly<FastDatagram>, nowMs: number): void {
+  const a = b.alloc;
+  const stats = a.client.listener.stats;
+  const arrival = (atMs: number): number => (ctx.witnesses.ownClock ? atMs : nowMs);
+  a.toPeer.take(d.dataBytes, nowMs);
+  stats.packetsToPeer++;
+  stats.bytesToPeer += d.dataBytes;
+  ctx.witnesses.observeRtp(a.id, b.peerKey, 'up', ssrc, d.upSeq, d.upTimestamp, d.upPadding, arrival(d.recvMs));
+  if (d.answerBytes === 0) return;
+  a.toClient.take(d.answerBytes, nowMs);
+  stats.packetsToClient++;
+  stats.bytesToClient += d.answerBytes;
+  ctx.witnesses.observeRtp(a.id, b.peerKey, 'down', d.answerSsrc, d.answerSeq, d.answerTimestamp, false, arrival(d.recvMs));
+}
+
+/** Whether binding `b` of relay `relayId` still relays as it did when its fast entry was made: the allocation, the channel and its permission alive, the peer allowed. */
+export function fastStillRelays(ctx: CoreContext, relayId: number, b: ChannelBinding, nowMs: number): boolean {
+  const a = ctx.allocations.byRelayId(relayId);
+  if (!a || a.state !== 'active' || a !== b.alloc || a.channel(b.channel) !== b || b.expiresAtMs <= nowMs) return false;
+  const perm = b.livePermission(nowMs);
+  return perm !== undefined && b.allowed(perm, ctx);
 }
 
 /** RFC 8656 §11.2: Send indication (never answered; failures are dropped and counted). */

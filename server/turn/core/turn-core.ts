@@ -39,7 +39,7 @@ import * as move from './move.js';
 import type { MovedAllocation } from '../../../src/protocol/data-plane.js';
 import type { DeletionReason, DropReason, MalformedReason, RefusalReason } from './reasons.js';
 import { IndicationIds, errorResponse, successResponse } from './respond.js';
-import { DEFAULT_WITNESS_LIMITS, type Action, type ClientTuple, type CoreConfig, type ListenerInfo } from './types.js';
+import { DEFAULT_WITNESS_LIMITS, type Action, type ClientTuple, type CoreConfig, type FastDatagram, type ListenerInfo } from './types.js';
 import { WitnessBook, type WitnessCensus } from '../witness/book.js';
 import type { RelayWitness } from '../../../src/protocol/wire.js';
 
@@ -238,6 +238,16 @@ export class TurnCore {
     peerKey: string = ip + '|' + port,
   ): ChannelBinding | DataIndication | undefined {
     return peers.dataFromPeer(this.ctx, relayId, ip, port, peerKey, buf, nowMs);
+  }
+
+  /** The relay's fast path took datagram `d` of stream `ssrc` on binding `b`: counted as the two hot paths above count it (peers.fastTaken). */
+  fastTaken(b: ChannelBinding, ssrc: number, d: Readonly<FastDatagram>, nowMs: number): void {
+    peers.fastTaken(this.ctx, b, ssrc, d, nowMs);
+  }
+
+  /** Whether binding `b` of relay `relayId` still relays (its allocation, channel and permission alive, the peer allowed): else its fast entry ends. */
+  fastStillRelays(relayId: number, b: ChannelBinding, nowMs: number): boolean {
+    return peers.fastStillRelays(this.ctx, relayId, b, nowMs);
   }
 
   private handleRequest(client: ClientTuple, msg: StunMessage, nowMs: number): Action[] {

@@ -157,3 +157,23 @@ export type Action =
       /** The client address the line is about: its source (IPv4 address, IPv6 /64) has its own budget of log lines. */
       readonly source?: string;
     };
+
+/**
+ * A datagram the relay's fast path took (a peer in this process answered it in C before any
+ * JavaScript: ../transport/native/fast-peer.h), as the core counts it once the relay drains it.
+ */
+export interface FastDatagram {
+  /** When it was read (ms, performance.now()). */
+  recvMs: number;
+  /** The channel's data: the client's RTP packet's bytes. */
+  dataBytes: number;
+  /** The RTP header of the datagram (RFC 3550 §5.1), as the relay's witness reads it. */
+  upSeq: number;
+  upTimestamp: number;
+  upPadding: boolean;
+  /** The answer's bytes (0: none), and its RTP header. */
+  answerBytes: number;
+  answerSsrc: number;
+  answerSeq: number;
+  answerTimestamp: number;
+}

@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { TypedError } from '../../../src/protocol/typed-error.js';
+import type { FastDatagram } from '../core/types.js';
 
 /** The addon's functions (./native/udp.c). */
 interface UdpAddon {
@@ -80,23 +81,16 @@ export interface FastStream {
 }
 
 /** One datagram a fast entry took (reused between calls: copy what is kept). */
-export interface FastRecord {
-  /** When it was read (ms, performance.now()). */
-  recvMs: number;
-  /** The channel's data: the RTP packet's bytes. */
-  dataBytes: number;
-  /** The answer's bytes, in the ChannelData message sent back (0: none). */
-  answerBytes: number;
+export interface FastRecord extends FastDatagram {
   /** Why the answer was not sent, or null (sent, or none). */
   sendFailure: SendFailure | null;
-  /** The RTP header of the datagram (RFC 3550 §5.1), as the relay's witness reads it. */
-  upSeq: number;
-  upTimestamp: number;
-  upPadding: boolean;
-  /** The answer's RTP header (0 when none). */
-  answerSsrc: number;
-  answerSeq: number;
-  answerTimestamp: number;
+}
+
+/** A socket with the fast path (the addon's: ./native/udp.c). */
+export interface FastSocket {
+  fastAttach(stream: FastStream, peer: FastPeer): number;
+  fastDrain(entry: number, each: (r: Readonly<FastRecord>) => void): number;
+  fastDetach(entry: number): void;
 }
 
 /** Numbers a fast record holds (udp.c FAST_SLOTS), and records taken at once. */
@@ -250,7 +244,7 @@ const ENOBUFS = 105;
 const failureOf = (errno: number): SendFailure => (errno === EAGAIN || errno === ENOBUFS ? 'full' : 'error');
 
 /** A bound UDP socket of the addon. */
-export class NativeUdpSocket {
+export class NativeUdpSocket implements FastSocket {
   private closed = false;
   /** The fast path's records, made at the first drain (a relay has a socket per allocation, most never on the fast path). */
   private fastOut: Float64Array | null = null;

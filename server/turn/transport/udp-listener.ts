@@ -7,7 +7,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { literalLookup } from './literal-lookup.js';
-import { NativeUdpSocket, type SendFailure } from './native-udp.js';
+import { NativeUdpSocket, type FastSocket, type SendFailure } from './native-udp.js';
 
 /** Socket buffers large enough for bursts of small media packets (the kernel may cap them at rmem_max/wmem_max). */
 const UDP_SOCKET_BUFFER_BYTES = 4 << 20;
@@ -30,10 +30,15 @@ export interface RelayUdpSocket {
   /** Sends `data[offset, offset + length)` to `ip`:`port` (null: the connected client); null when sent, else why not. */
   send(data: Buffer, ip: string | null, port: number, offset?: number, length?: number): SendFailure | null;
   close(): void;
+  /** The fast path (./native/fast-peer.h), on the addon's sockets; null on dgram's. */
+  readonly fast: FastSocket | null;
 }
 
 class NativeRelaySocket implements RelayUdpSocket {
   constructor(private readonly s: NativeUdpSocket) {}
+  get fast(): FastSocket {
+    return this.s;
+  }
   get port(): number {
     return this.s.port;
   }
@@ -61,6 +66,7 @@ class NativeRelaySocket implements RelayUdpSocket {
 
 /** Node's dgram socket, as the relay used it before the native one: its sends queue in libuv and never fail here. */
 class DgramRelaySocket implements RelayUdpSocket {
+  readonly fast = null;
   constructor(private readonly s: dgram.Socket) {}
   get port(): number {
     return this.s.address().port;

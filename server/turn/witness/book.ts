@@ -109,9 +109,27 @@ export class WitnessBook {
     if (b0 === undefined || b0 < 128 || b0 > 191) return;
     const h = parseRtpHeader(buf, offset, length);
     if (h === null) return;
+    this.observeRtp(allocationId, peerKey, direction, h.ssrc, h.seq, h.timestamp, h.padding, this.arrivalClock === null ? nowMs : this.arrivalClock());
+  }
+
+  /**
+   * One RTP packet already read (the relay's fast path keeps each packet's header and its arrival,
+   * and the relay hands them here in batches): `arrivalMs` on the book's arrival clock (the core's
+   * clock when it has none).
+   */
+  observeRtp(
+    allocationId: number,
+    peerKey: string,
+    direction: WitnessDirection,
+    ssrc: number,
+    seq: number,
+    timestamp: number,
+    padding: boolean,
+    arrivalMs: number,
+  ): void {
     let aw = this.byAllocation.get(allocationId);
     let pw = aw?.peers.get(peerKey);
-    let s = pw === undefined ? undefined : (direction === 'up' ? pw.up : pw.down).get(h.ssrc);
+    let s = pw === undefined ? undefined : (direction === 'up' ? pw.up : pw.down).get(ssrc);
     if (s === undefined) {
       aw ??= this.addAllocation(allocationId);
       if (aw.streams >= this.limits.maxStreamsPerAllocation) {
@@ -125,11 +143,16 @@ export class WitnessBook {
         if (list === undefined) this.byPeer.set(peerKey, [pw]);
         else list.push(pw);
       }
-      s = new RtpStreamWitness(h.ssrc, this.limits.windowPackets, this.limits.clockRateHz);
-      (direction === 'up' ? pw.up : pw.down).set(h.ssrc, s);
+      s = new RtpStreamWitness(ssrc, this.limits.windowPackets, this.limits.clockRateHz);
+      (direction === 'up' ? pw.up : pw.down).set(ssrc, s);
       aw.streams++;
     }
-    s.observe(h.seq, h.timestamp, h.padding, this.arrivalClock === null ? nowMs : this.arrivalClock());
+    s.observe(seq, timestamp, padding, arrivalMs);
+  }
+
+  /** Whether arrivals are read on a clock of the book's own (then `observeRtp`'s arrivals are on it), or on the core's. */
+  get ownClock(): boolean {
+    return this.arrivalClock !== null;
   }
 
   private addAllocation(allocationId: number): AllocationWitnesses {

@@ -20,14 +20,15 @@
  *   echoAttach(handle, inDirection, outDirection, ssrc, payloadType): the SRTP directions of the
  *       leg (srtp.c `direction`; kept alive while the core lives) and the reflector's SSRC and
  *       payload type, for echoPacket.
- *   echoPacket(handle, packet, recvMs, sendMs, seq, timestamp, protect, info: Float64Array(10))
+ *   echoPacket(handle, packet, recvMs, sendMs, seq, timestamp, protect, info: Float64Array(12))
  *       -> Buffer | null: the page's SRTP packet. With `protect` an echo comes back as the
  *       reflector's SRTP packet numbered seq at timestamp; without, as its frame alone (the leg
  *       then sends it another way). `sendMs` NaN: the clock is read just before the echo is
  *       written (performance.now()'s clock, never before recvMs); a number: that time (tests).
  *   echoFrame(handle, payload, recvMs, sendMs, info) -> Buffer | null: a payload already
  *       decrypted (werift's RTP path); an echo comes back as its frame.
- *   info: [outcome, seq, timestamp, headerBytes, payloadBytes, downSeq, reason, echoBytes, sendMs, 0]
+ *   info: [outcome, seq, timestamp, headerBytes, payloadBytes, downSeq, reason, echoBytes, sendMs,
+ *       echoSeq, echoTimestamp, 0]
  *       outcome 0 refused (reason: a REFUSED_ code, or -5 more padding than payload), 1 padding
  *       only (no payload), 2 not a probe (reason 1 too-short, 2 bad-magic, 3 bad-version,
  *       4 unexpected-kind, 5 bad-size), 3 after the final, 4 echoed (downSeq; reason a REFUSED_
@@ -41,9 +42,11 @@
  * The relay's fast path (../../../turn/transport/native/fast-peer.h: the relay's UDP socket calls
  * echo_answer with each packet of the page's stream before any JavaScript):
  *   echoFastPeer() -> the fast path's peer functions, for the relay's fastAttach (with the handle).
- *   echoNumbering(handle, seq, timestamp, timestampStep): echoes the fast path seals are numbered
- *       from there on; echoNumbers(handle, out: Float64Array(2)) -> [seq, timestamp] of the next,
- *       and the fast path takes nothing more (JavaScript numbers the echoes again).
+ *   echoNumbering(handle, seq, timestamp, timestampStep): from here on the core numbers every
+ *       echo itself (echoPacket's seq and timestamp are then not read; info[9], info[10] say the
+ *       number an echo took), and the fast path may take packets (never before: it has no number).
+ *   echoNextNumber(handle, out: Float64Array(2)) -> [seq, timestamp] for an echo JavaScript sends
+ *       another way (werift's path); the core numbers on past it.
  *   echoTakenRecords(handle, out: Float64Array) -> n: up to out.length / 12 packets the fast path
  *       took, oldest first, as [recvMs, outcome (-1: out of memory), seq, timestamp, headerBytes,
  *       payloadBytes, downSeq, reason, echoBytes (0: none sent), echoSeq, echoTimestamp, sendMs].
@@ -76,7 +79,7 @@
 #define OUTCOME_AFTER_FINAL 3
 #define OUTCOME_ECHO 4
 #define REFUSED_PADDING -5
-#define INFO_SLOTS 10
+#define INFO_SLOTS 12
 /* What the fast path took, kept for JavaScript: at most this many packets (a few seconds of a stream) between two readings. */
 #define TAKEN_MAX 512
 #define TAKEN_SLOTS 12
@@ -481,6 +484,36 @@ static int take_packet(echo_t *e, const uint8_t *packet, size_t len, double recv
   return 0;
 }
 
+/* The next echo's RTP number [seq, timestamp] into info[9], info[10], and the core's numbering on past it. */
+static void number_on(echo_t *e, double *info) {
+  info[9] = e->next_seq;
+  info[10] = e->next_ts;
+  e->next_seq = (e->next_seq + 1) & 0xffff;
+  e->next_ts += e->ts_step;
+}
+
+/*
+ * take_packet, numbered: while the core numbers the echoes (echoNumbering), an echo is sealed
+ * with the core's next number and the numbering goes on past it; so does an echo handed back
+ * unsealed (JavaScript sends it another way, with that number). An echo our SRTP would not seal
+ * keeps its number for the next. info[9] and info[10] are the number an echo took.
+ */
+static int take_numbered(echo_t *e, const uint8_t *packet, size_t len, double recv_ms, double send_ms, uint32_t seq, uint32_t ts, bool protect,
+                         double *info, const uint8_t **out, size_t *out_len) {
+  if (e->numbered) {
+    seq = e->next_seq;
+    ts = e->next_ts;
+  }
+  int r = take_packet(e, packet, len, recv_ms, send_ms, seq, ts, protect, info, out, out_len);
+  if (r != 0 || info[0] != OUTCOME_ECHO || *out == NULL) return r;
+  if (e->numbered) number_on(e, info);
+  else {
+    info[9] = seq;
+    info[10] = ts;
+  }
+  return 0;
+}
+
 static napi_value echo_packet(napi_env env, napi_callback_info info) {
   napi_value argv[8];
   echo_t *e = echo_args(env, info, 8, argv);
@@ -492,11 +525,11 @@ static napi_value echo_packet(napi_env env, napi_callback_info info) {
   if (e == NULL || !u8s_of(env, argv[1], &packet, &len) || !f64_of(env, argv[2], &recv_ms) || !f64_of(env, argv[3], &send_ms) ||
       !u32_of(env, argv[4], &seq) || !u32_of(env, argv[5], &ts) || napi_get_value_bool(env, argv[6], &protect) != napi_ok ||
       !f64s_of(env, argv[7], &out_info, &info_len) || info_len < INFO_SLOTS)
-    return fail(env, "echoPacket(handle, packet, recvMs, sendMs, seq, timestamp, protect, info: Float64Array(10))");
+    return fail(env, "echoPacket(handle, packet, recvMs, sendMs, seq, timestamp, protect, info: Float64Array(12))");
   if (e->in == NULL) return fail(env, "echoPacket: no SRTP attached");
   const uint8_t *out;
   size_t out_len;
-  int r = take_packet(e, packet, len, recv_ms, send_ms, seq, ts, protect, out_info, &out, &out_len);
+  int r = take_numbered(e, packet, len, recv_ms, send_ms, seq, ts, protect, out_info, &out, &out_len);
   if (r == FAILED_MEMORY) return fail(env, "out of memory");
   if (r == FAILED_CRYPTO) return fail(env, "OpenSSL's AES-CTR failed");
   return out == NULL ? null_value(env) : buffer_of(env, out, out_len);
@@ -510,7 +543,7 @@ static napi_value echo_frame(napi_env env, napi_callback_info info) {
   double recv_ms, send_ms, *out_info;
   if (e == NULL || !u8s_of(env, argv[1], &payload, &len) || !f64_of(env, argv[2], &recv_ms) || !f64_of(env, argv[3], &send_ms) ||
       !f64s_of(env, argv[4], &out_info, &info_len) || info_len < INFO_SLOTS)
-    return fail(env, "echoFrame(handle, payload, recvMs, sendMs, info: Float64Array(10))");
+    return fail(env, "echoFrame(handle, payload, recvMs, sendMs, info: Float64Array(12))");
   memset(out_info, 0, INFO_SLOTS * sizeof *out_info);
   size_t frame_len = 0;
   int outcome = frame(e, payload, len, recv_ms, send_ms, out_info, &frame_len);
@@ -591,7 +624,7 @@ static int echo_answer(void *peer, const uint8_t *in, size_t len, double recv_ms
   double info[INFO_SLOTS];
   const uint8_t *echo;
   size_t echo_len;
-  int r = take_packet(e, in, len, recv_ms, NAN, e->next_seq, e->next_ts, true, info, &echo, &echo_len);
+  int r = take_numbered(e, in, len, recv_ms, NAN, 0, 0, true, info, &echo, &echo_len);
   if (r == FAILED_CRYPTO || (r == 0 && info[0] == OUTCOME_REFUSED)) return FAST_LEFT;
   if (e->taken_head > 0 && e->taken_head == e->taken_len) e->taken_head = e->taken_len = 0;
   if (e->taken_len == TAKEN_MAX) {
@@ -605,15 +638,12 @@ static int echo_answer(void *peer, const uint8_t *in, size_t len, double recv_ms
   rec[1] = r == FAILED_MEMORY ? -1 : info[0];
   memcpy(rec + 2, info + 1, 6 * sizeof *rec);
   rec[8] = 0;
-  rec[9] = e->next_seq;
-  rec[10] = e->next_ts;
+  rec[9] = info[9];
+  rec[10] = info[10];
   rec[11] = info[8];
   if (echo == NULL) return FAST_TAKEN;
-  /* Sealed: numbered on (an echo our SRTP would not seal keeps its number for the next). */
   memcpy(out, echo, echo_len);
   rec[8] = (double)echo_len;
-  e->next_seq = (e->next_seq + 1) & 0xffff;
-  e->next_ts += e->ts_step;
   return (int)echo_len;
 }
 
@@ -632,7 +662,7 @@ static napi_value echo_fast_peer(napi_env env, napi_callback_info info) {
   return out;
 }
 
-/* echoNumbering(handle, seq, timestamp, timestampStep): the fast path seals echoes from here on, numbered on from seq and timestamp. */
+/* echoNumbering(handle, seq, timestamp, timestampStep): from here on the core numbers the echoes, from seq and timestamp (and the fast path may take packets). */
 static napi_value echo_numbering(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   echo_t *e = echo_args(env, info, 4, argv);
@@ -651,15 +681,16 @@ static napi_value echo_numbering(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* echoNumbers(handle, out: Float64Array(2)): [seq, timestamp] of the next echo; the fast path takes nothing more (JavaScript numbers again). */
-static napi_value echo_numbers(napi_env env, napi_callback_info info) {
+/* echoNextNumber(handle, out: Float64Array(2)): [seq, timestamp] of the next echo, which JavaScript sends another way; the core numbers on past it. */
+static napi_value echo_next_number(napi_env env, napi_callback_info info) {
   double *out;
   size_t len;
   echo_t *e = echo_out_args(env, info, 2, &out, &len);
-  if (e == NULL) return fail(env, "echoNumbers(handle, out: a Float64Array of at least 2)");
-  out[0] = e->next_seq;
-  out[1] = e->next_ts;
-  e->numbered = false;
+  if (e == NULL || !e->numbered) return fail(env, "echoNextNumber(handle, out: a Float64Array of at least 2), once the core numbers (echoNumbering)");
+  double n[INFO_SLOTS];
+  number_on(e, n);
+  out[0] = n[9];
+  out[1] = n[10];
   return NULL;
 }
 
@@ -693,7 +724,7 @@ napi_value echo_exports(napi_env env, napi_value exports) {
       {"echoFinal", NULL, echo_final, NULL, NULL, NULL, napi_default, NULL},
       {"echoFastPeer", NULL, echo_fast_peer, NULL, NULL, NULL, napi_default, NULL},
       {"echoNumbering", NULL, echo_numbering, NULL, NULL, NULL, napi_default, NULL},
-      {"echoNumbers", NULL, echo_numbers, NULL, NULL, NULL, napi_default, NULL},
+      {"echoNextNumber", NULL, echo_next_number, NULL, NULL, NULL, napi_default, NULL},
       {"echoTakenRecords", NULL, echo_taken_records, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return fail(env, "could not add the echo's functions");

@@ -8,8 +8,8 @@
  * fast path stamped (read back from each echo), it must seal the same echo byte for byte, with the
  * same RTP numbering, and keep the same receipts and totals. What the fast path must leave to
  * JavaScript (a packet our SRTP refuses, another channel, stream or source, STUN, a stream past
- * its rate, anything once the entry is detached or the core's numbering ended) reaches the
- * socket's JavaScript handler unchanged, and nothing else does.
+ * its rate, anything once the entry is detached or while the core does not number its echoes)
+ * reaches the socket's JavaScript handler unchanged, and nothing else does.
  */
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
@@ -193,11 +193,11 @@ describe("the relay's fast path, the probe core its peer", () => {
     }
     expect(records.filter((x) => x.answerBytes > 0).length).toBeGreaterThan(25);
     expect(fast.takeReceipts()).toEqual(oracle.takeReceipts());
-    expect(fast.numbers()).toEqual({ seq, timestamp: ts });
+    expect(fast.nextNumber()).toEqual({ seq, timestamp: ts });
     expect(fast.final()).toEqual(oracle.final());
   });
 
-  it('leaves other channels, streams, sources and STUN to JavaScript, and everything once detached or no longer numbered', async () => {
+  it('leaves other channels, streams, sources and STUN to JavaScript, and everything once detached or while the core does not number', async () => {
     const r = await rig();
     const tx = new SrtpDirection(UP_KEY, UP_SALT);
     const fast = core();
@@ -227,15 +227,24 @@ describe("the relay's fast path, the probe core its peer", () => {
     await waitFor(() => r.relay.fastDrain(entry, (x) => taken.push(copyRecord(x))) > 0, { timeoutMs: 5000, what: 'the fast path to take one' });
     expect(taken[0]?.answerSeq).toBe(7);
     await waitFor(() => r.answers.length === 1, { timeoutMs: 5000, what: 'its answer' });
-    expect(fast.numbers()).toEqual({ seq: 8, timestamp: 7480 });
-    for (const what of ['after the numbering ended', 'after the entry was detached']) {
-      if (what.startsWith('after the entry')) r.relay.fastDetach(entry);
-      const msg = channelData(probeOf());
+    // An echo JavaScript sends another way takes the core's next number; the fast path numbers on past it.
+    expect(fast.nextNumber()).toEqual({ seq: 8, timestamp: 7480 });
+    // A core that does not number its echoes yet: left to JavaScript (the fast path has no number to give).
+    const unnumbered = core();
+    const second = r.relay.fastAttach(r.stream({ channel: CHANNEL + 2 }), unnumbered.fastPeer());
+    for (const [what, channel] of [
+      ['a core that does not number yet', CHANNEL + 2],
+      ['after the entry was detached', CHANNEL],
+    ] as const) {
+      if (channel === CHANNEL) r.relay.fastDetach(entry);
+      const msg = channelData(probeOf(), channel);
       const before = r.toJs.length;
       r.client.send(msg, r.relay.port, '127.0.0.1');
       await waitFor(() => r.toJs.length > before, { timeoutMs: 5000, what });
       expect(r.toJs.at(-1)?.equals(msg), what).toBe(true);
     }
+    expect(r.relay.fastDrain(second, () => undefined)).toBe(0);
+    expect(unnumbered.drainTaken(() => undefined)).toBe(0);
     expect(() => r.relay.fastDrain(entry, () => undefined)).toThrow(/fastTake/);
     expect(r.answers.length).toBe(1);
   });

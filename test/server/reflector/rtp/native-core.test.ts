@@ -58,7 +58,7 @@ class JsPath {
     const r: RtpFrameOutcome = this.core.onFrame(plain.subarray(headerBytes, end), recvMs, () => sendMs);
     if (r.kind !== 'echo') return r;
     const packet = this.out.protectRtpParts(writeRtpHeader(Buffer.alloc(12), false, PT, seq, timestamp, OUR_SSRC), r.payload);
-    return { kind: 'echo', downSeq: r.downSeq, packet, sealed: true };
+    return { kind: 'echo', downSeq: r.downSeq, packet, sealed: true, seq, timestamp };
   }
 }
 
@@ -71,7 +71,7 @@ function nativePath(): NativeRtpCore {
 /** An outcome as comparable plain data (an error by its reason). */
 function plain(o: RtpPacketOutcome): unknown {
   if (o.kind === 'refused') return { kind: o.kind, reason: o.err.reason };
-  if (o.kind === 'echo') return { kind: o.kind, downSeq: o.downSeq, packet: o.packet?.toString('hex') ?? null };
+  if (o.kind === 'echo') return { kind: o.kind, downSeq: o.downSeq, packet: o.packet?.toString('hex') ?? null, seq: o.seq, timestamp: o.timestamp };
   return o;
 }
 

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../../../src/protocol/defaults.js';
 import { decodeRtpEcho, encodeRtpProbe } from '../../../../src/protocol/rtp-probe.js';
-import { NativeRtpCore } from '../../../../server/reflector/rtp/native-core.js';
+import { NativeRtpCore, type FastTaken } from '../../../../server/reflector/rtp/native-core.js';
 import { SrtpDirection, type SrtpError } from '../../../../server/reflector/rtp/srtp.js';
 import type { SrtpCryptoKind } from '../../../../server/reflector/rtp/srtp-crypto.js';
 import { ntpTimestamp, shortPath, type NativeTake, type RtpShortPath } from '../../../../server/reflector/rtp/short-path.js';
@@ -41,9 +41,13 @@ interface Stage {
   taken: NativeTake[];
   /** The short path's own direction (what it seals echoes with). */
   ours: SrtpDirection;
+  /** What it told the leg the relay's fast path could take. */
+  fastPossible: Array<{ ssrc: number; payloadType: number; answerTo: [string, number] }>;
+  /** The arrival times (wall-clock seconds) given to werift's receiver statistics, when one was. */
+  arrivals: number[];
 }
 
-/** The echo number the leg hands the short path (with the addon's core). */
+/** The echo number the leg hands the addon's core when the short path is made with it. */
 const ECHO_NUMBER = { seq: 0x1234, timestamp: 0x0abc_def0 };
 
 /** Hooks that keep nothing, for a short path whose making alone is checked. */
@@ -52,15 +56,17 @@ const QUIET_HOOKS = {
   onPayload: () => undefined,
   onRefused: () => undefined,
   send: () => undefined,
-  echoNumber: () => ECHO_NUMBER,
   onTaken: () => undefined,
+  onFastPossible: () => undefined,
 };
 
 function stage(core?: NativeRtpCore, crypto: SrtpCryptoKind = 'native', echoNumber = ECHO_NUMBER): Stage {
   const ours = new SrtpDirection(KEY, SALT, crypto);
   const taken: NativeTake[] = [];
+  const fastPossible: Stage['fastPossible'] = [];
   const payloads: Buffer[] = [];
   const stats: Stage['stats'] = [];
+  const arrivals: number[] = [];
   const refused: string[] = [];
   const sent: Stage['sent'] = [];
   const consent = { fresh: true };
@@ -87,8 +93,10 @@ function stage(core?: NativeRtpCore, crypto: SrtpCryptoKind = 'native', echoNumb
         stopped: false,
         remoteStreams: {
           [PAGE_SSRC]: {
-            add: (p: { header: { sequenceNumber: number; timestamp: number; serializeSize: number }; payload: { length: number } }) =>
-              stats.push({ ...p.header, length: p.payload.length }),
+            add: (p: { header: { sequenceNumber: number; timestamp: number; serializeSize: number }; payload: { length: number } }, nowS?: number) => {
+              stats.push({ ...p.header, length: p.payload.length });
+              if (nowS !== undefined) arrivals.push(nowS);
+            },
           },
         },
         codecs: { [OPUS_PT]: { name: 'OPUS' }, 63: { name: 'red' } },
@@ -110,11 +118,13 @@ function stage(core?: NativeRtpCore, crypto: SrtpCryptoKind = 'native', echoNumb
       },
       onRefused: (err: SrtpError) => refused.push(err.reason),
       send: (packet, ip, port, downSeq) => sent.push({ packet, ip, port, downSeq }),
-      echoNumber: () => echoNumber,
       onTaken: (out) => taken.push(out),
+      onFastPossible: (ssrc, payloadType, answerTo) => fastPossible.push({ ssrc, payloadType, answerTo: [...answerTo] }),
     },
   );
   if (!('path' in made)) throw new Error(made.reason);
+  // As the leg does: the core numbers every echo from here on.
+  if (made.path.native) core?.numbering(echoNumber.seq, echoNumber.timestamp, 480);
   return {
     path: made.path,
     page: { out: new SrtpDirection(KEY, SALT), from: new SrtpDirection(KEY, SALT) },
@@ -126,6 +136,8 @@ function stage(core?: NativeRtpCore, crypto: SrtpCryptoKind = 'native', echoNumb
     pair,
     consent,
     taken,
+    fastPossible,
+    arrivals,
     ours,
   };
 }
@@ -235,6 +247,36 @@ describe("the short path with the addon's probe core", () => {
     expect(s.sender).toMatchObject({ rtpTimestamp: 0x0abc_def0, octetCount: echo.length - 12, packetCount: 1, headerBytesSent: 12, rtcpStarts: 1 });
     expect(s.pair).toMatchObject({ packetsSent: 1, bytesSent: echo.length + 10 });
     expect(s.path.sentCount).toBe(1);
+    // Told once that the relay's fast path could take the stream from here.
+    expect(s.path.take(s.page.out.protectRtp(rtp({ seq: 8, ts: 1440, payload: probe(1) })))).toBe(true);
+    expect(s.fastPossible).toEqual([{ ssrc: PAGE_SSRC, payloadType: OPUS_PT, answerTo: ['127.0.0.1', 40000] }]);
+  });
+
+  it("counts a packet the relay's fast path took as it counts one it takes, at the times the addon read", () => {
+    const s = stage(core());
+    const t: FastTaken = {
+      kind: 'echo',
+      recvMs: 1234.5,
+      fields: { seq: 9, timestamp: 4320, headerBytes: 12, payloadBytes: 80 },
+      notProbe: null,
+      downSeq: 3,
+      echoBytes: 12 + 200 + 10,
+      echoSeq: 0x1240,
+      echoTimestamp: 99_000,
+      sendMs: 1234.75,
+      sealFailed: null,
+    };
+    s.path.countFastTaken(t, PAGE_SSRC);
+    s.path.countFastTaken({ ...t, kind: 'padding', fields: { ...t.fields, seq: 10, payloadBytes: 0 }, echoBytes: 0 }, PAGE_SSRC);
+    expect(s.stats).toEqual([
+      { sequenceNumber: 9, timestamp: 4320, serializeSize: 12, length: 80 },
+      { sequenceNumber: 10, timestamp: 4320, serializeSize: 12, length: 0 },
+    ]);
+    expect(s.arrivals).toEqual([(performance.timeOrigin + 1234.5) / 1000, (performance.timeOrigin + 1234.5) / 1000]);
+    expect(s.sender).toMatchObject({ sequenceNumber: 0x1240, rtpTimestamp: 99_000, octetCount: 200, packetCount: 1, headerBytesSent: 12, rtcpStarts: 1 });
+    expect(s.sender.ntpTimestamp).toBe(ntpTimestamp(performance.timeOrigin + 1234.75));
+    expect(s.pair).toMatchObject({ packetsSent: 1, bytesSent: 222 });
+    expect([s.path.takenCount, s.path.sentCount, s.sent.length]).toEqual([2, 1, 0]);
   });
 
   it('tells the leg of padding-only packets and frames that are not probes, and drops a packet whose tag does not match', () => {
@@ -256,8 +298,13 @@ describe("the short path with the addon's probe core", () => {
     expect(s.path.take(s.page.out.protectRtp(rtp({ seq: 5, ts: 0, payload: probe(4) })))).toBe(true);
     expect(s.sent).toEqual([]);
     const [out] = s.taken;
-    expect(out?.kind === 'echo' && out.unsent !== null && decodeRtpEcho(out.unsent).upSeq).toBe(4);
-    expect(s.sender.packetCount).toBe(0);
+    expect(out?.kind === 'echo' && out.unsent !== null && decodeRtpEcho(out.unsent.frame).upSeq).toBe(4);
+    // It took the core's number, and the core numbers on past it.
+    expect(out?.kind === 'echo' && out.unsent !== null && [out.unsent.seq, out.unsent.timestamp]).toEqual([ECHO_NUMBER.seq, ECHO_NUMBER.timestamp]);
+    s.consent.fresh = true;
+    expect(s.path.take(s.page.out.protectRtp(rtp({ seq: 6, ts: 480, payload: probe(5) })))).toBe(true);
+    expect(s.page.from.unprotectRtp((s.sent[0] as Stage['sent'][number]).packet).readUInt16BE(2)).toBe(ECHO_NUMBER.seq + 1);
+    expect(s.sender.packetCount).toBe(1);
   });
 
   it('tells the leg of an echo our SRTP would not seal, and sends nothing', () => {
