@@ -266,9 +266,9 @@ export class ReflectorSession {
         throw new ReflectorSessionError('bad-signal', `the RTP offer must have exactly one audio section, not ${JSON.stringify(kinds)}`);
       }
       // The addon's probe core (one call a packet on the short path); the JavaScript one for a
-      // benchmark's side-by-side run of the leg as before a cut (every such cut came before the addon's core).
+      // benchmark's side-by-side run of the leg as before a cut (every such cut but the relay's fast path came before the addon's core).
       const coreOpts = { recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes };
-      const core = this.opts.baseline === undefined ? new NativeRtpCore(coreOpts) : new RtpReflectorCore(coreOpts);
+      const core = this.opts.baseline === undefined || this.opts.baseline === 'no-fast-path' ? new NativeRtpCore(coreOpts) : new RtpReflectorCore(coreOpts);
       this.rtpCore = core;
       const leg = new RtpLeg({
         id: this.opts.id,

@@ -65,16 +65,19 @@ export interface RtpLegOptions {
  *   of the native addon's (CALLPROBE_SRTP=js);
  * - `js-rtp-core`: the probe core in JavaScript (./core.ts RtpReflectorCore) in place of the
  *   addon's (./native-core.ts), the short path taking each packet one step at a time
- *   (CALLPROBE_RTP_CORE=js).
+ *   (CALLPROBE_RTP_CORE=js);
+ * - `no-fast-path`: the addon's probe core on the short path, each packet through the relay's
+ *   JavaScript and the leg's, as before the relay's fast path (CALLPROBE_RTP_FAST=off).
  */
-export type LegBaseline = 'werift-srtp' | 'werift-rtp-path' | 'js-srtp' | 'js-rtp-core';
+export type LegBaseline = 'werift-srtp' | 'werift-rtp-path' | 'js-srtp' | 'js-rtp-core' | 'no-fast-path';
 
-/** The baseline a benchmark asked for in the environment (CALLPROBE_SRTP=werift|js, CALLPROBE_RTP_PATH=werift, CALLPROBE_RTP_CORE=js), as leg options. */
+/** The baseline a benchmark asked for in the environment (CALLPROBE_SRTP=werift|js, CALLPROBE_RTP_PATH=werift, CALLPROBE_RTP_CORE=js, CALLPROBE_RTP_FAST=off), as leg options. */
 export function legBaseline(env: Record<string, string | undefined>): { baseline?: LegBaseline } {
   if (env['CALLPROBE_SRTP'] === 'werift') return { baseline: 'werift-srtp' };
   if (env['CALLPROBE_SRTP'] === 'js') return { baseline: 'js-srtp' };
   if (env['CALLPROBE_RTP_PATH'] === 'werift') return { baseline: 'werift-rtp-path' };
   if (env['CALLPROBE_RTP_CORE'] === 'js') return { baseline: 'js-rtp-core' };
+  if (env['CALLPROBE_RTP_FAST'] === 'off') return { baseline: 'no-fast-path' };
   return {};
 }
 
@@ -194,7 +197,7 @@ export class RtpLeg {
       this.joinLocalRelay();
       const baseline = this.opts.baseline;
       if (baseline !== 'werift-srtp') this.useOwnSrtp(baseline === 'js-srtp' ? 'js' : 'native');
-      if (baseline === undefined || baseline === 'js-srtp' || baseline === 'js-rtp-core') this.useShortPath();
+      if (baseline === undefined || baseline === 'js-srtp' || baseline === 'js-rtp-core' || baseline === 'no-fast-path') this.useShortPath();
       else this.short = { off: `CALLPROBE_${baseline === 'werift-srtp' ? 'SRTP' : 'RTP_PATH'}=werift` };
       this.opts.sendSignal({ type: 'answer', sdp: withAudioPtime(answer.sdp, DEFAULTS.rtp.ptimeMs) });
     } catch (err) {
@@ -401,7 +404,7 @@ export class RtpLeg {
   private offerFast(ssrc: number, payloadType: number, answerTo: readonly [string, number]): void {
     const link = this.localLink;
     const core = this.opts.core;
-    if (link === null || !(core instanceof NativeRtpCore) || !core.numbers || this.closed) return;
+    if (link === null || !(core instanceof NativeRtpCore) || !core.numbers || this.closed || this.opts.baseline === 'no-fast-path') return;
     this.fastSsrc = ssrc;
     this.fastAnswerTo = answerTo;
     link.offerFast({

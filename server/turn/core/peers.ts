@@ -196,15 +196,17 @@ export function fastTaken(ctx: CoreContext, b: ChannelBinding, ssrc: number, d: 
   const a = b.alloc;
   const stats = a.client.listener.stats;
   const arrival = (atMs: number): number => (ctx.witnesses.ownClock ? atMs : nowMs);
+  // Drained as its allocation ends (deleted, or lent to another plane): its witness is retired already, and is not made again.
+  const witnessed = a.state === 'active';
   a.toPeer.take(d.dataBytes, nowMs);
   stats.packetsToPeer++;
   stats.bytesToPeer += d.dataBytes;
-  ctx.witnesses.observeRtp(a.id, b.peerKey, 'up', ssrc, d.upSeq, d.upTimestamp, d.upPadding, arrival(d.recvMs));
+  if (witnessed) ctx.witnesses.observeRtp(a.id, b.peerKey, 'up', ssrc, d.upSeq, d.upTimestamp, d.upPadding, arrival(d.recvMs));
   if (d.answerBytes === 0) return;
   a.toClient.take(d.answerBytes, nowMs);
   stats.packetsToClient++;
   stats.bytesToClient += d.answerBytes;
-  ctx.witnesses.observeRtp(a.id, b.peerKey, 'down', d.answerSsrc, d.answerSeq, d.answerTimestamp, false, arrival(d.recvMs));
+  if (witnessed) ctx.witnesses.observeRtp(a.id, b.peerKey, 'down', d.answerSsrc, d.answerSeq, d.answerTimestamp, false, arrival(d.recvMs));
 }
 
 /** Whether binding `b` of relay `relayId` still relays as it did when its fast entry was made: the allocation, the channel and its permission alive, the peer allowed. */

@@ -4,13 +4,18 @@
  * came on that socket; both through the same permission checks. Nothing listens at the peer's
  * address: a datagram that took the wire would be lost, so every delivery here proves the call.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../../../src/protocol/defaults.js';
+import { decodeRtpEcho, encodeRtpProbe } from '../../../../src/protocol/rtp-probe.js';
+import { NativeRtpCore } from '../../../../server/reflector/rtp/native-core.js';
+import { SrtpDirection, writeRtpHeader } from '../../../../server/reflector/rtp/srtp.js';
 import { TurnClient } from '../../../../server/turn/client/turn-client.js';
 import { mintRestCredential } from '../../../../server/turn/credentials.js';
 import type { Relay } from '../../../../server/turn/index.js';
 import { formatIp, parseIp } from '../../../../src/protocol/ip.js';
 import { freePorts } from '../../../kit/net.js';
-import { collector } from '../../../kit/wait.js';
+import { collector, waitFor } from '../../../kit/wait.js';
 import { startTestRelay } from '../helpers/relay.js';
 
 const SECRET = 'local-peer-secret';
@@ -73,6 +78,93 @@ describe('a peer in the relay process', () => {
       await c.channelBind(0x4002, { ip: parseIp('127.0.0.1'), port: peerPort });
       link.fromPeer(Buffer.from('asked'), formatIp(a.relayed.ip), a.relayed.port);
       expect(await back.atLeast(1, { timeoutMs: 3000, what: 'the permitted datagram' })).toEqual(['asked']);
+    } finally {
+      await c.close();
+      link.detach();
+      undo();
+    }
+  });
+
+  it('offered the fast path, has the stream answered in C, counted as the wire would count it, until the offer is withdrawn', async () => {
+    const [UP_KEY, DOWN_KEY] = [randomBytes(16), randomBytes(16)];
+    const [UP_SALT, DOWN_SALT] = [randomBytes(14), randomBytes(14)];
+    const PAGE_SSRC = 0x2222_3333;
+    const PT = 111;
+    const core = new NativeRtpCore({ recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes });
+    expect(core.attach(new SrtpDirection(UP_KEY, UP_SALT), new SrtpDirection(DOWN_KEY, DOWN_SALT), 0x0bad_cafe, PT)).toBe(true);
+    core.numbering(100, 48_000, 480);
+    const tx = new SrtpDirection(UP_KEY, UP_SALT);
+    const rx = new SrtpDirection(DOWN_KEY, DOWN_SALT);
+    const packet = (i: number): Buffer =>
+      tx.protectRtp(
+        Buffer.concat([
+          writeRtpHeader(Buffer.alloc(12), false, PT, i, i * 480, PAGE_SSRC),
+          encodeRtpProbe({ probeSeq: i, sendMs: i, opus: Buffer.from('opus') }, DEFAULTS.rtp.frameBytes),
+        ]),
+      );
+    const undo = relay.allowPeerEndpoint('127.0.0.1', peerPort);
+    // The peer's JavaScript: what the relay hands it by a call, answered through the channel as the leg answers.
+    const byCall: number[] = [];
+    let link: ReturnType<Relay['attachLocalPeer']> | null = null;
+    let relayed = { ip: '', port: 0 };
+    link = relay.attachLocalPeer('127.0.0.1', peerPort, (data) => {
+      const f = { seq: 0, timestamp: 0, headerBytes: 0, payloadBytes: 0 };
+      const out = core.packet(data, performance.now(), 0, 0, true, f);
+      byCall.push(f.seq);
+      if (out.kind === 'echo' && out.packet !== null) link?.fromPeer(out.packet, relayed.ip, relayed.port);
+    });
+    const c = await client('local-fast');
+    let drains = 0;
+    try {
+      const a = await c.allocate({ family: 4 });
+      relayed = { ip: formatIp(a.relayed.ip), port: a.relayed.port };
+      await c.channelBind(0x4003, { ip: parseIp('127.0.0.1'), port: peerPort });
+      const echoes = collector<number>();
+      c.onData = (d) => echoes.push(decodeRtpEcho(rx.unprotectRtp(Buffer.from(d)).subarray(12)).upSeq);
+      link.offerFast({
+        peer: core.fastPeer(),
+        ssrc: PAGE_SSRC,
+        payloadType: PT,
+        answerTo: relayed,
+        perSecond: 1000,
+        burst: 100,
+        onDrain: () => drains++,
+      });
+      // The first is handed over by a call (the relay takes the offer up then), the rest are answered in C.
+      for (let i = 0; i < 20; i++) {
+        c.sendChannelData(0x4003, packet(i));
+        await echoes.atLeast(i + 1, { timeoutMs: 3000, what: `the echo of probe ${i}` });
+      }
+      expect(byCall).toEqual([0]);
+      expect(echoes.items).toEqual([...Array(20).keys()]);
+      // Read through the relay's witness (it counts what the fast path took first): every probe up, every echo down.
+      const w = relay.relayWitness('127.0.0.1', peerPort);
+      expect([w?.upstream.packets, w?.downstream?.packets, w?.upstream.lost, w?.upstream.reordered]).toEqual([20, 20, 0, 0]);
+      expect(drains).toBeGreaterThan(0);
+      const metric = (name: string, direction?: string): number =>
+        relay
+          .metricsText()
+          .split('\n')
+          .filter((l) => l.startsWith(name) && (direction === undefined || l.includes(`direction="${direction}"`)))
+          .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
+      expect(metric('callprobe_turn_relayed_packets_total', 'client_to_peer')).toBeGreaterThanOrEqual(20);
+      expect(metric('callprobe_turn_relayed_packets_total', 'peer_to_client')).toBeGreaterThanOrEqual(20);
+      expect(metric('callprobe_turn_in_process_packets_total')).toBeGreaterThanOrEqual(20);
+      // Withdrawn: the next goes by a call again, numbered on from the fast path's last echo.
+      link.offerFast(null);
+      c.sendChannelData(0x4003, packet(20));
+      await echoes.atLeast(21, { timeoutMs: 3000, what: 'the echo of probe 20' });
+      expect(byCall).toEqual([0, 20]);
+      expect(core.nextNumber()).toEqual({ seq: 121, timestamp: 48_000 + 21 * 480 });
+      // Offered again, then the allocation ends with it taken up: the entry ends with it, counted, and nothing is left behind.
+      link.offerFast({ peer: core.fastPeer(), ssrc: PAGE_SSRC, payloadType: PT, answerTo: relayed, perSecond: 1000, burst: 100, onDrain: () => drains++ });
+      c.sendChannelData(0x4003, packet(21));
+      c.sendChannelData(0x4003, packet(22));
+      await echoes.atLeast(23, { timeoutMs: 3000, what: 'the echoes of probes 21 and 22' });
+      expect(byCall).toEqual([0, 20, 21]);
+      const before = drains;
+      await c.refresh(0);
+      await waitFor(() => drains > before, { timeoutMs: 3000, what: 'the entry drained as its allocation ended' });
     } finally {
       await c.close();
       link.detach();
