@@ -8,7 +8,8 @@
  * what the tests leave running until the plane's idle collection. On the same `serve`, after
  * those and as many Chromium tests again not counted, the CLI's Chromium runs once more: a server
  * that has run tests all day, whose hot code V8 has optimized. The CLI's Chromium runs again
- * against a `serve` whose RTP leg runs its probe core in JavaScript (`CALLPROBE_RTP_CORE=js`, as
+ * against a `serve` whose RTP leg's stream goes through the relay's JavaScript (`CALLPROBE_RTP_FAST=off`, as
+ * before the relay's fast path), against one whose RTP leg runs its probe core in JavaScript (`CALLPROBE_RTP_CORE=js`, as
  * before the addon's probe core), against one whose RTP leg runs our SRTP in JavaScript
  * (`CALLPROBE_SRTP=js`, as before the addon), against one whose relay runs on Node's `dgram` sockets in place
  * of its native ones (`CALLPROBE_UDP=dgram`, as before them), against one whose RTP leg takes the page's stream through
@@ -49,6 +50,7 @@ interface ClientCost {
     | 'chromium'
     | 'node'
     | 'chromium-warm'
+    | 'chromium-no-fast'
     | 'chromium-js-core'
     | 'chromium-js-srtp'
     | 'chromium-dgram'
@@ -208,6 +210,19 @@ async function onOneServe(
   }
 }
 
+/** Each row's client, as the table says it (the warm row's names its tests' count). */
+const COST_LABEL: Record<Exclude<ClientCost['client'], 'chromium-warm'>, string> = {
+  chromium: "the CLI's Chromium (`callprobe run`)",
+  node: 'Node client (no page)',
+  'chromium-no-fast': "the CLI's Chromium, the RTP leg's stream through the relay's JavaScript (before the relay's fast path)",
+  'chromium-js-core': "the CLI's Chromium, the RTP leg's probe core in JavaScript (before)",
+  'chromium-js-srtp': "the CLI's Chromium, our SRTP in JavaScript (before)",
+  'chromium-dgram': "the CLI's Chromium, the relay on Node's `dgram` sockets (before)",
+  'chromium-werift-rtp': "the CLI's Chromium, werift's RTP path in the RTP leg (before)",
+  'chromium-werift-srtp': "the CLI's Chromium, werift's RTP path and its own SRTP in the RTP leg (before)",
+  'chromium-timer-loop': "the CLI's Chromium, the data plane's event-loop sampler on a JavaScript timer (before)",
+};
+
 const FLOOR_LABEL: Record<FloorKind, string> = {
   node: 'a bare Node echo (`dgram`)',
   'node-native': "a bare Node echo on the relay's native socket (`recvmmsg`, `sendto`)",
@@ -244,6 +259,7 @@ function warmByThreadLines(warm: ClientCost | undefined): string[] {
 
 export async function runCostBench(o: CostOptions): Promise<void> {
   const now = await onOneServe(['chromium', 'node', 'chromium-warm'], o, {});
+  const noFast = await onOneServe(['chromium-no-fast'], o, { CALLPROBE_RTP_FAST: 'off' });
   const jsCore = await onOneServe(['chromium-js-core'], o, { CALLPROBE_RTP_CORE: 'js' });
   const jsSrtp = await onOneServe(['chromium-js-srtp'], o, { CALLPROBE_SRTP: 'js' });
   const dgramUdp = await onOneServe(['chromium-dgram'], o, { CALLPROBE_UDP: 'dgram' });
@@ -262,7 +278,16 @@ export async function runCostBench(o: CostOptions): Promise<void> {
   // What keeping SRTP contexts per session would save, per packet, in a tight loop.
   const srtp = srtpContextCost();
   const idle = now.idle;
-  const costs = [...now.costs, ...jsCore.costs, ...jsSrtp.costs, ...dgramUdp.costs, ...weriftRtp.costs, ...weriftSrtp.costs, ...timerLoop.costs];
+  const costs = [
+    ...now.costs,
+    ...noFast.costs,
+    ...jsCore.costs,
+    ...jsSrtp.costs,
+    ...dgramUdp.costs,
+    ...weriftRtp.costs,
+    ...weriftSrtp.costs,
+    ...timerLoop.costs,
+  ];
   const fx = (v: number | null): string => (v === null ? '–' : v.toFixed(3));
   const date = today();
   const files = resultFiles('load-cost', date);
@@ -277,8 +302,9 @@ export async function runCostBench(o: CostOptions): Promise<void> {
     idleCpuSPerSWeriftSrtp: weriftSrtp.idle.cpuSPerS,
     idleCpuSPerSTimerLoop: timerLoop.idle.cpuSPerS,
     idleCpuSPerSJsCore: jsCore.idle.cpuSPerS,
+    idleCpuSPerSNoFast: noFast.idle.cpuSPerS,
     // Each serve's idle windows (CPU-s per s), in the order above: the rates of which each idle rate is the median.
-    idleWindowsCpuSPerS: [now, jsCore, jsSrtp, dgramUdp, weriftRtp, weriftSrtp, timerLoop].map((r) => r.idle.windowsCpuSPerS),
+    idleWindowsCpuSPerS: [now, noFast, jsCore, jsSrtp, dgramUdp, weriftRtp, weriftSrtp, timerLoop].map((r) => r.idle.windowsCpuSPerS),
     costs,
     floors,
     srtp,
@@ -287,28 +313,14 @@ export async function runCostBench(o: CostOptions): Promise<void> {
   const markdown = [
     `### The server's CPU per full test (${date})`,
     '',
-    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another, the tree read again ${(DEFAULTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS) / 1000} s after the last, once the plane had let wrtc's factory go and collected: what the tests left running is theirs; serve's process tree, its idle rate read to the nanosecond over ${IDLE_S} s once it had run ${SETTLE_S} s, the median of ${IDLE_WINDOWS} windows of ${IDLE_S / IDLE_WINDOWS} s (one window's burst is not idle), ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s (its windows ${idle.windowsCpuSPerS.map((v) => (v * 1000).toFixed(1)).join(', ')}), taken off; the last six rows each against a \`serve\` of its own: one whose RTP leg runs its probe core in JavaScript, each packet one step at a time, as before the addon's probe core, idle ${(jsCore.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg runs our SRTP in JavaScript, as before the addon, idle ${(jsSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose relay runs on Node's \`dgram\` sockets in place of its native ones, idle ${(dgramUdp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg takes the page's stream through werift's RTP path, idle ${(weriftRtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg runs werift's own SRTP as well, idle ${(weriftSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, and one whose data plane samples its event loop on a JavaScript timer, as before the addon's, idle ${(timerLoop.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s). The third row is the first two rows' \`serve\`, warm: after their tests and ${o.runs} more Chromium tests not counted, whose tail was let go before its first reading. Summary: \`${files.summary}\`.`,
+    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another, the tree read again ${(DEFAULTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS) / 1000} s after the last, once the plane had let wrtc's factory go and collected: what the tests left running is theirs; serve's process tree, its idle rate read to the nanosecond over ${IDLE_S} s once it had run ${SETTLE_S} s, the median of ${IDLE_WINDOWS} windows of ${IDLE_S / IDLE_WINDOWS} s (one window's burst is not idle), ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s (its windows ${idle.windowsCpuSPerS.map((v) => (v * 1000).toFixed(1)).join(', ')}), taken off; the last seven rows each against a \`serve\` of its own: one whose RTP leg's stream goes through the relay's JavaScript and the leg's, each packet waking JavaScript, as before the relay's fast path, idle ${(noFast.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg runs its probe core in JavaScript, each packet one step at a time, as before the addon's probe core, idle ${(jsCore.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg runs our SRTP in JavaScript, as before the addon, idle ${(jsSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose relay runs on Node's \`dgram\` sockets in place of its native ones, idle ${(dgramUdp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg takes the page's stream through werift's RTP path, idle ${(weriftRtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg runs werift's own SRTP as well, idle ${(weriftSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, and one whose data plane samples its event loop on a JavaScript timer, as before the addon's, idle ${(timerLoop.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s). The third row is the first two rows' \`serve\`, warm: after their tests and ${o.runs} more Chromium tests not counted, whose tail was let go before its first reading. Summary: \`${files.summary}\`.`,
     '',
     mdTable(
       ['client', 'what the test ran', 'tests completed', 'server CPU-s per test', 'wall s per test'],
       costs.map((c) => [
-        c.client === 'chromium'
-          ? "the CLI's Chromium (`callprobe run`)"
-          : c.client === 'node'
-            ? 'Node client (no page)'
-            : c.client === 'chromium-warm'
-              ? `the CLI's Chromium, the same serve warm (after the two rows above and ${o.runs} more Chromium tests)`
-              : c.client === 'chromium-js-core'
-                ? "the CLI's Chromium, the RTP leg's probe core in JavaScript (before)"
-                : c.client === 'chromium-js-srtp'
-                  ? "the CLI's Chromium, our SRTP in JavaScript (before)"
-                  : c.client === 'chromium-dgram'
-                    ? "the CLI's Chromium, the relay on Node's `dgram` sockets (before)"
-                    : c.client === 'chromium-werift-rtp'
-                      ? "the CLI's Chromium, werift's RTP path in the RTP leg (before)"
-                      : c.client === 'chromium-werift-srtp'
-                        ? "the CLI's Chromium, werift's RTP path and its own SRTP in the RTP leg (before)"
-                        : "the CLI's Chromium, the data plane's event-loop sampler on a JavaScript timer (before)",
+        c.client === 'chromium-warm'
+          ? `the CLI's Chromium, the same serve warm (after the two rows above and ${o.runs} more Chromium tests)`
+          : COST_LABEL[c.client],
         c.mode,
         `${c.completed} of ${c.tests}`,
         fx(c.cpuSPerTest),
