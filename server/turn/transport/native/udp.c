@@ -44,9 +44,13 @@
 
 #define BATCH 16
 #define MAX_DATAGRAM 65536
-/* The fast path (fast-peer.h): entries per socket, records each keeps between two readings (10 s of a probe stream), and a record's numbers. */
-#define FAST_MAX 8
-#define FAST_RECORDS 1024
+/*
+ * The fast path (fast-peer.h): entries per socket (a listener's tests at once: past them a test's
+ * stream takes JavaScript's path), records each keeps between two readings (2.5 s of a probe
+ * stream; JavaScript reads them every 100 ms), and a record's numbers.
+ */
+#define FAST_MAX 256
+#define FAST_RECORDS 256
 #define FAST_SLOTS 10
 #define CHANNEL_DATA_HEADER 4
 #define RTP_HEADER 12
@@ -147,7 +151,9 @@ typedef struct {
   napi_ref on_message;
   napi_ref on_error;
   napi_async_context ctx;
-  fast_t fast[FAST_MAX];
+  /* The fast path's entries (made at the first fastAttach: most sockets, the relayed addresses, never have one), and the slots in use, densely. */
+  fast_t *fast;
+  uint16_t live[FAST_MAX];
   int fast_used;
   /* performance.now() = CLOCK_MONOTONIC in ms less this (set by fastAttach). */
   double origin_ms;
@@ -361,9 +367,9 @@ static bool try_fast(udp_t *u, area_t *a, int i) {
   uint32_t ssrc = rd32(d + 8);
   uint8_t pt = d[1] & 0x7f;
   fast_t *f = NULL;
-  for (int k = 0; k < FAST_MAX && f == NULL; k++) {
-    fast_t *c = &u->fast[k];
-    if (c->used && c->channel == channel && c->ssrc == ssrc && c->pt == pt && same_source(&c->src, &a->from[i])) f = c;
+  for (int k = 0; k < u->fast_used && f == NULL; k++) {
+    fast_t *c = &u->fast[u->live[k]];
+    if (c->channel == channel && c->ssrc == ssrc && c->pt == pt && same_source(&c->src, &a->from[i])) f = c;
   }
   if (f == NULL || f->len - f->head >= FAST_RECORDS) return false;
   double now = mono_ms_now() - u->origin_ms;
@@ -568,7 +574,12 @@ static void fast_free(napi_env env, udp_t *u, fast_t *f) {
   if (f->peer_ref != NULL) napi_delete_reference(env, f->peer_ref);
   free(f->records);
   memset(f, 0, sizeof *f);
-  u->fast_used--;
+  uint16_t slot = (uint16_t)(f - u->fast);
+  for (int k = 0; k < u->fast_used; k++) {
+    if (u->live[k] != slot) continue;
+    u->live[k] = u->live[--u->fast_used];
+    break;
+  }
 }
 
 /*
@@ -599,6 +610,7 @@ static napi_value FastAttach(napi_env env, napi_callback_info info) {
   void *peer = fn->peer_of(env, argv[7]);
   if (peer == NULL) return throw_type(env, "fastAttach: `peer` is not the peer its functions take");
   if (u->closing) return throw_errno(env, EBADF, "fastAttach: closed");
+  if (u->fast == NULL && (u->fast = calloc(FAST_MAX, sizeof *u->fast)) == NULL) return throw_errno(env, ENOMEM, "fastAttach");
   int k = 0;
   while (k < FAST_MAX && u->fast[k].used) k++;
   if (k == FAST_MAX) return throw_errno(env, ENOSPC, "fastAttach: every entry of this socket is in use");
@@ -623,7 +635,7 @@ static napi_value FastAttach(napi_env env, napi_callback_info info) {
   f->tokens = burst;
   f->last_ms = perf_now;
   f->used = true;
-  u->fast_used++;
+  u->live[u->fast_used++] = (uint16_t)k;
   napi_value out;
   napi_create_uint32(env, (uint32_t)k, &out);
   return out;
@@ -632,7 +644,7 @@ static napi_value FastAttach(napi_env env, napi_callback_info info) {
 /* The fast entry argument `v` of socket `u`, or NULL (thrown). */
 static fast_t *fast_arg(napi_env env, udp_t *u, napi_value v, const char *usage) {
   uint32_t k;
-  if (napi_get_value_uint32(env, v, &k) != napi_ok || k >= FAST_MAX || !u->fast[k].used) {
+  if (napi_get_value_uint32(env, v, &k) != napi_ok || k >= FAST_MAX || u->fast == NULL || !u->fast[k].used) {
     throw_type(env, usage);
     return NULL;
   }
@@ -690,7 +702,9 @@ static napi_value Close(napi_env env, napi_callback_info info) {
   udp_t *u = handle_args(env, info, 1, argv, "close(handle)");
   if (u == NULL || u->closing) return NULL;
   u->closing = 1;
-  for (int k = 0; k < FAST_MAX; k++) fast_free(env, u, &u->fast[k]);
+  while (u->fast_used > 0) fast_free(env, u, &u->fast[u->live[0]]);
+  free(u->fast);
+  u->fast = NULL;
   if (u->on_message != NULL) {
     napi_delete_reference(env, u->on_message);
     napi_delete_reference(env, u->on_error);

@@ -269,15 +269,19 @@ describe("the relay's fast path, the probe core its peer", () => {
     expect(r.toJs.map((m) => m.readUInt16BE(6))).toEqual([3, 4, 5]);
   });
 
-  it('refuses a peer that is not one, and an entry past the eighth', async () => {
+  it('refuses a peer that is not one, and an entry past the 256th', async () => {
     const r = await rig();
     const fast = core();
     const peer = fast.fastPeer();
     expect(() => r.relay.fastAttach(r.stream(), { functions: peer.functions, state: peer.functions as never })).toThrow(/not the peer/);
     expect(() => r.relay.fastAttach(r.stream(), { functions: peer.state as never, state: peer.state })).toThrow(/fastAttach/);
     expect(() => r.relay.fastAttach(r.stream({ channel: 0x3fff }), peer)).toThrow(/channel 0x4000-0x4fff/);
-    for (let i = 0; i < 8; i++) r.relay.fastAttach(r.stream({ channel: CHANNEL + i }), peer);
-    expect(() => r.relay.fastAttach(r.stream({ channel: CHANNEL + 8 }), peer)).toThrow(/every entry/);
+    const entries = Array.from({ length: 256 }, (_, i) => r.relay.fastAttach(r.stream({ channel: CHANNEL + i }), peer));
+    expect(new Set(entries).size).toBe(256);
+    expect(() => r.relay.fastAttach(r.stream({ channel: CHANNEL + 256 }), peer)).toThrow(/every entry/);
+    // One let go, one more taken, in its place.
+    r.relay.fastDetach(entries[17] as number);
+    expect(r.relay.fastAttach(r.stream({ channel: CHANNEL + 256 }), peer)).toBe(entries[17]);
     expect(() => new NativeRtpCore(OPTS).fastPeer()).toThrow(/no SRTP attached/);
   });
 });
