@@ -488,7 +488,8 @@ export class RtpLeg {
     const core = this.opts.core;
     // Once the addon's core numbers the echoes, this one takes its number from it too.
     const n = core instanceof NativeRtpCore && core.numbers ? core.nextNumber() : { seq: this.seq, timestamp: this.timestamp };
-    // Numbered on only once it is sent, or handed to werift's sender (an echo our SRTP refused throws first).
+    // Numbered on only once it is sent, or handed to werift's sender (an echo our SRTP refused throws
+    // first; a number the core gave is spent then, a gap in the reflector's stream its receiver reports count).
     const sent = short !== 'pending' && !('off' in short) && short.send(payload, n.seq, n.timestamp, downSeq);
     this.nextEchoNumber();
     if (!sent) this.sendByWerift(payload, n.seq, n.timestamp, downSeq);
