@@ -401,8 +401,9 @@ export class RelayRuntime {
   private onFastTimer(): void {
     const nowMs = this.now();
     for (const e of [...this.fastByRelay.values()]) {
-      this.drainFast(e);
+      // An entry that ends is drained as it ends.
       if (!this.core.fastStillRelays(e.relayId, e.binding, nowMs) || !this.relaySockets.has(e.relayId)) this.endFast((x) => x === e);
+      else this.drainFast(e);
     }
   }
 

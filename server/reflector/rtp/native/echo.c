@@ -123,8 +123,7 @@ typedef struct {
    */
   bool numbered;
   uint32_t next_seq, next_ts, ts_step;
-  double *taken;
-  size_t taken_head, taken_len;
+  fast_records taken;
 } echo_t;
 
 static const napi_type_tag ECHO_TAG = {0x63616c6c70726f62ULL, 0x652d6563686f0003ULL};
@@ -308,7 +307,7 @@ static void finalize_echo(napi_env env, void *data, void *hint) {
   free(e->seen);
   free(e->pending);
   free(e->scratch);
-  free(e->taken);
+  fast_records_free(&e->taken);
   free(e);
 }
 
@@ -620,24 +619,17 @@ static napi_value echo_final(napi_env env, napi_callback_info info) {
  */
 static int echo_answer(void *peer, const uint8_t *in, size_t len, double recv_ms, uint8_t *out, size_t cap) {
   echo_t *e = peer;
-  if (!e->numbered || e->in == NULL || e->taken_len - e->taken_head >= TAKEN_MAX || cap < sizeof e->echo) return FAST_LEFT;
+  if (!e->numbered || e->in == NULL || fast_records_full(&e->taken) || cap < sizeof e->echo) return FAST_LEFT;
   double info[INFO_SLOTS];
   const uint8_t *echo;
   size_t echo_len;
   int r = take_numbered(e, in, len, recv_ms, NAN, 0, 0, true, info, &echo, &echo_len);
   if (r == FAILED_CRYPTO || (r == 0 && info[0] == OUTCOME_REFUSED)) return FAST_LEFT;
-  if (e->taken_head > 0 && e->taken_head == e->taken_len) e->taken_head = e->taken_len = 0;
-  if (e->taken_len == TAKEN_MAX) {
-    memmove(e->taken, e->taken + e->taken_head * TAKEN_SLOTS, (e->taken_len - e->taken_head) * TAKEN_SLOTS * sizeof *e->taken);
-    e->taken_len -= e->taken_head;
-    e->taken_head = 0;
-  }
-  double *rec = e->taken + e->taken_len++ * TAKEN_SLOTS;
   /* [recvMs, outcome, seq, timestamp, headerBytes, payloadBytes, downSeq, reason, echoBytes, echoSeq, echoTimestamp, sendMs] */
+  double *rec = fast_records_push(&e->taken);
   rec[0] = recv_ms;
   rec[1] = r == FAILED_MEMORY ? -1 : info[0];
   memcpy(rec + 2, info + 1, 6 * sizeof *rec);
-  rec[8] = 0;
   rec[9] = info[9];
   rec[10] = info[10];
   rec[11] = info[8];
@@ -670,10 +662,7 @@ static napi_value echo_numbering(napi_env env, napi_callback_info info) {
   if (e == NULL || !u32_of(env, argv[1], &seq) || !u32_of(env, argv[2], &ts) || !u32_of(env, argv[3], &step) || seq > 0xffff)
     return fail(env, "echoNumbering(handle, seq 0-65535, timestamp, timestampStep)");
   if (e->in == NULL) return fail(env, "echoNumbering: no SRTP attached");
-  if (e->taken == NULL) {
-    e->taken = malloc(TAKEN_MAX * TAKEN_SLOTS * sizeof *e->taken);
-    if (e->taken == NULL) return fail(env, "out of memory");
-  }
+  if (e->taken.slots == NULL && fast_records_init(&e->taken, TAKEN_MAX, TAKEN_SLOTS) != 0) return fail(env, "out of memory");
   e->next_seq = seq;
   e->next_ts = ts;
   e->ts_step = step;
@@ -700,13 +689,7 @@ static napi_value echo_taken_records(napi_env env, napi_callback_info info) {
   size_t len;
   echo_t *e = echo_out_args(env, info, TAKEN_SLOTS, &out, &len);
   if (e == NULL) return fail(env, "echoTakenRecords(handle, out: a Float64Array of at least 12)");
-  size_t n = 0;
-  while (e->taken_head < e->taken_len && (n + 1) * TAKEN_SLOTS <= len) {
-    memcpy(out + n * TAKEN_SLOTS, e->taken + e->taken_head * TAKEN_SLOTS, TAKEN_SLOTS * sizeof *out);
-    e->taken_head++;
-    n++;
-  }
-  if (e->taken_head == e->taken_len) e->taken_head = e->taken_len = 0;
+  size_t n = e->taken.slots == NULL ? 0 : fast_records_take(&e->taken, out, len);
   napi_value result;
   napi_create_uint32(env, (uint32_t)n, &result);
   return result;

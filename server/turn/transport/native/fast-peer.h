@@ -19,6 +19,8 @@
 #include <node_api.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* Bumped whenever the struct or the meaning of `answer`'s results changes. */
 #define FAST_PEER_ABI 1
@@ -41,5 +43,58 @@ typedef struct {
 } fast_peer;
 
 static const napi_type_tag FAST_PEER_TAG = {0x63616c6c70726f62ULL, 0x652d666173740004ULL};
+
+/*
+ * What a fast path took, kept for JavaScript: at most `cap` records of `width` numbers each,
+ * oldest first, read out in batches into a Float64Array (both addons keep theirs so).
+ */
+typedef struct {
+  double *slots;
+  size_t head, len, cap, width;
+} fast_records;
+
+/* Makes room for `cap` records of `width` numbers: 0, or -1 out of memory. */
+static inline int fast_records_init(fast_records *r, size_t cap, size_t width) {
+  r->slots = malloc(cap * width * sizeof *r->slots);
+  r->head = r->len = 0;
+  r->cap = cap;
+  r->width = width;
+  return r->slots == NULL ? -1 : 0;
+}
+
+static inline void fast_records_free(fast_records *r) {
+  free(r->slots);
+  r->slots = NULL;
+}
+
+/* Whether every record is taken up (nothing more can be kept until JavaScript reads some). */
+static inline int fast_records_full(const fast_records *r) {
+  return r->len - r->head >= r->cap;
+}
+
+/* The next record's numbers, zeroed (the caller has checked fast_records_full). */
+static inline double *fast_records_push(fast_records *r) {
+  if (r->head > 0 && r->head == r->len) r->head = r->len = 0;
+  if (r->len == r->cap) {
+    memmove(r->slots, r->slots + r->head * r->width, (r->len - r->head) * r->width * sizeof *r->slots);
+    r->len -= r->head;
+    r->head = 0;
+  }
+  double *rec = r->slots + r->len++ * r->width;
+  memset(rec, 0, r->width * sizeof *rec);
+  return rec;
+}
+
+/* Copies the oldest records that fit in `out` (`out_len` numbers) there, and lets them go: how many. */
+static inline size_t fast_records_take(fast_records *r, double *out, size_t out_len) {
+  size_t n = 0;
+  while (r->head < r->len && (n + 1) * r->width <= out_len) {
+    memcpy(out + n * r->width, r->slots + r->head * r->width, r->width * sizeof *out);
+    r->head++;
+    n++;
+  }
+  if (r->head == r->len) r->head = r->len = 0;
+  return n;
+}
 
 #endif

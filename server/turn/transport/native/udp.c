@@ -137,8 +137,7 @@ typedef struct {
    * Per datagram taken: [recvMs, dataBytes, answerBytes (0: none), sendErrno (0: sent),
    * upSeq, upTimestamp, upPadding, answerSsrc, answerSeq, answerTimestamp].
    */
-  double *records;
-  size_t head, len;
+  fast_records records;
 } fast_t;
 
 typedef struct {
@@ -371,7 +370,7 @@ static bool try_fast(udp_t *u, area_t *a, int i) {
     fast_t *c = &u->fast[u->live[k]];
     if (c->channel == channel && c->ssrc == ssrc && c->pt == pt && same_source(&c->src, &a->from[i])) f = c;
   }
-  if (f == NULL || f->len - f->head >= FAST_RECORDS) return false;
+  if (f == NULL || fast_records_full(&f->records)) return false;
   double now = mono_ms_now() - u->origin_ms;
   f->tokens += (now - f->last_ms) * f->per_ms;
   if (f->tokens > f->burst) f->tokens = f->burst;
@@ -381,14 +380,7 @@ static bool try_fast(udp_t *u, area_t *a, int i) {
   int r = f->fn->answer(f->peer, d, data_len, now, out, sizeof a->answer - CHANNEL_DATA_HEADER);
   if (r == FAST_LEFT) return false;
   f->tokens -= 1;
-  if (f->head > 0 && f->head == f->len) f->head = f->len = 0;
-  if (f->len == FAST_RECORDS) {
-    memmove(f->records, f->records + f->head * FAST_SLOTS, (f->len - f->head) * FAST_SLOTS * sizeof *f->records);
-    f->len -= f->head;
-    f->head = 0;
-  }
-  double *rec = f->records + f->len++ * FAST_SLOTS;
-  memset(rec, 0, FAST_SLOTS * sizeof *rec);
+  double *rec = fast_records_push(&f->records);
   rec[0] = now;
   rec[1] = (double)data_len;
   rec[4] = rd16(d + 2);
@@ -572,7 +564,7 @@ static napi_value Send(napi_env env, napi_callback_info info) {
 static void fast_free(napi_env env, udp_t *u, fast_t *f) {
   if (!f->used) return;
   if (f->peer_ref != NULL) napi_delete_reference(env, f->peer_ref);
-  free(f->records);
+  fast_records_free(&f->records);
   memset(f, 0, sizeof *f);
   uint16_t slot = (uint16_t)(f - u->fast);
   for (int k = 0; k < u->fast_used; k++) {
@@ -616,11 +608,12 @@ static napi_value FastAttach(napi_env env, napi_callback_info info) {
   if (k == FAST_MAX) return throw_errno(env, ENOSPC, "fastAttach: every entry of this socket is in use");
   fast_t *f = &u->fast[k];
   memset(f, 0, sizeof *f);
-  f->records = malloc(FAST_RECORDS * FAST_SLOTS * sizeof *f->records);
-  if (f->records == NULL) return throw_errno(env, ENOMEM, "fastAttach");
+  if (fast_records_init(&f->records, FAST_RECORDS, FAST_SLOTS) != 0) {
+    fast_records_free(&f->records);
+    return throw_errno(env, ENOMEM, "fastAttach");
+  }
   if (napi_create_reference(env, argv[7], 1, &f->peer_ref) != napi_ok) {
-    free(f->records);
-    f->records = NULL;
+    fast_records_free(&f->records);
     return throw_errno(env, ENOMEM, "fastAttach: could not keep the peer");
   }
   memcpy(&f->src, &sa, len);
@@ -667,13 +660,7 @@ static napi_value FastTake(napi_env env, napi_callback_info info) {
       napi_get_typedarray_info(env, argv[2], &type, &length, (void **)&out, NULL, NULL) != napi_ok || type != napi_float64_array ||
       length < FAST_SLOTS)
     return throw_type(env, usage);
-  size_t n = 0;
-  while (f->head < f->len && (n + 1) * FAST_SLOTS <= length) {
-    memcpy(out + n * FAST_SLOTS, f->records + f->head * FAST_SLOTS, FAST_SLOTS * sizeof *out);
-    f->head++;
-    n++;
-  }
-  if (f->head == f->len) f->head = f->len = 0;
+  size_t n = fast_records_take(&f->records, out, length);
   napi_value result;
   napi_create_uint32(env, (uint32_t)n, &result);
   return result;
