@@ -617,8 +617,10 @@ static napi_value echo_final(napi_env env, napi_callback_info info) {
  * JavaScript when the core is not numbering (echoNumbering), its records are full, `out` is too
  * small for any echo, or our SRTP refuses the packet (JavaScript counts and says why, as before).
  */
-static int echo_answer(void *peer, const uint8_t *in, size_t len, double recv_ms, uint8_t *out, size_t cap) {
+static int echo_answer(void *peer, const uint8_t *in, size_t len, double recv_mono_ms, uint8_t *out, size_t cap) {
   echo_t *e = peer;
+  /* On this core's clock, as the send time it reads below: the echo's hold is exactly the time between. */
+  double recv_ms = recv_mono_ms - e->origin_ms;
   if (!e->numbered || e->in == NULL || fast_records_full(&e->taken) || cap < sizeof e->echo) return FAST_LEFT;
   double info[INFO_SLOTS];
   const uint8_t *echo;

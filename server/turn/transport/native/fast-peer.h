@@ -23,7 +23,7 @@
 #include <string.h>
 
 /* Bumped whenever the struct or the meaning of `answer`'s results changes. */
-#define FAST_PEER_ABI 1
+#define FAST_PEER_ABI 2
 
 /* What `answer` did with a datagram. */
 #define FAST_LEFT -1 /* not taken: JavaScript takes it, as if there were no fast path */
@@ -34,10 +34,13 @@ typedef struct {
   uint32_t abi;
   /*
    * `peer`: the state the entry was attached with. `in`, `len`: the channel's data (the RTP
-   * packet). `recv_ms`: when it was read, on the clock of performance.now() in this thread.
+   * packet). `recv_mono_ms`: when it was read, CLOCK_MONOTONIC in ms: each addon puts it on the
+   * clock of performance.now() with its own origin, so a time the peer reads later on that clock
+   * is measured against the same origin (a hold never mixes the two addons' origins, which may
+   * differ by however long a thread was held up between JavaScript's reading and C's).
    * `out`, `cap`: where the answer goes. Never reads or writes outside the buffers.
    */
-  int (*answer)(void *peer, const uint8_t *in, size_t len, double recv_ms, uint8_t *out, size_t cap);
+  int (*answer)(void *peer, const uint8_t *in, size_t len, double recv_mono_ms, uint8_t *out, size_t cap);
   /* The peer's state behind a Node-API value (the external the peer's addon made), or NULL when `v` is not one. */
   void *(*peer_of)(napi_env env, napi_value v);
 } fast_peer;

@@ -371,13 +371,14 @@ static bool try_fast(udp_t *u, area_t *a, int i) {
     if (c->channel == channel && c->ssrc == ssrc && c->pt == pt && same_source(&c->src, &a->from[i])) f = c;
   }
   if (f == NULL || fast_records_full(&f->records)) return false;
-  double now = mono_ms_now() - u->origin_ms;
+  double mono = mono_ms_now();
+  double now = mono - u->origin_ms;
   f->tokens += (now - f->last_ms) * f->per_ms;
   if (f->tokens > f->burst) f->tokens = f->burst;
   f->last_ms = now;
   if (f->tokens < 1) return false;
   uint8_t *out = a->answer + CHANNEL_DATA_HEADER;
-  int r = f->fn->answer(f->peer, d, data_len, now, out, sizeof a->answer - CHANNEL_DATA_HEADER);
+  int r = f->fn->answer(f->peer, d, data_len, mono, out, sizeof a->answer - CHANNEL_DATA_HEADER);
   if (r == FAST_LEFT) return false;
   f->tokens -= 1;
   double *rec = fast_records_push(&f->records);

@@ -156,13 +156,14 @@ describe("the relay's fast path, the probe core its peer", () => {
       const rec = records.at(-1) as FastRecord;
       const t = taken.at(-1) as FastTaken;
       expect(taken.length).toBe(records.length);
-      expect(t.recvMs).toBe(rec.recvMs);
+      // Each addon puts the one reading of the kernel's clock on performance.now()'s clock with its own origin: the same time, to a few microseconds.
+      expect(Math.abs(t.recvMs - rec.recvMs)).toBeLessThan(1);
       expect(rec.dataBytes).toBe(data.length);
       expect([rec.upSeq, rec.upTimestamp]).toEqual([data.readUInt16BE(2), data.readUInt32BE(4)]);
       expect(rec.upPadding).toBe(((data[0] as number) & 0x20) !== 0);
       const f: RtpPacketFields = { seq: -1, timestamp: -1, headerBytes: -1, payloadBytes: -1 };
       if (rec.answerBytes === 0) {
-        const o = oracle.packet(data, rec.recvMs, seq, ts, true, f, rec.recvMs);
+        const o = oracle.packet(data, t.recvMs, seq, ts, true, f, t.recvMs);
         expect(o.kind, `packet ${i}`).toBe(t.kind);
         expect(t.fields, `fields of packet ${i}`).toEqual(f);
         continue;
@@ -174,7 +175,7 @@ describe("the relay's fast path, the probe core its peer", () => {
       expect(sealed.length).toBe(rec.answerBytes);
       expect([rec.answerSsrc, rec.answerSeq, rec.answerTimestamp, rec.sendFailure]).toEqual([OUR_SSRC, seq, ts, null]);
       const echo = decodeRtpEcho(down.unprotectRtp(sealed).subarray(12));
-      expect(echo.reflectorRecvMs).toBe(rec.recvMs);
+      expect(echo.reflectorRecvMs).toBe(t.recvMs);
       expect(echo.reflectorSendMs).toBe(t.sendMs);
       expect(echo.reflectorSendMs).toBeGreaterThanOrEqual(echo.reflectorRecvMs);
       const o = oracle.packet(data, echo.reflectorRecvMs, seq, ts, true, f, echo.reflectorSendMs);
