@@ -52,6 +52,11 @@ export class ListenerStats {
   static bump<R extends string>(map: Map<R, number>, reason: R): void {
     map.set(reason, (map.get(reason) ?? 0) + 1);
   }
+
+  /** Counts a datagram the kernel would not take under `stats` (never queued: ./transport/native-udp.ts SendFailure). */
+  static sendFailed(stats: ListenerStats, why: 'full' | 'error'): void {
+    ListenerStats.bump(stats.dropped, why === 'full' ? 'udp-send-buffer-full' : 'udp-send-failed');
+  }
 }
 
 /** Process-wide relay counters. */

@@ -11,7 +11,7 @@ import { shortPath, type NativeTake, type RtpShortPath } from './short-path.js';
 import { useOwnSrtp, type SrtpOwner, type SrtpTakeover } from './werift-srtp.js';
 import type { SrtpCryptoKind } from './srtp-crypto.js';
 import { weriftUdpSockets, withoutStunServer, type WeriftUdp } from './werift-udp.js';
-import type { FastOffer } from '../../turn/transport/runtime.js';
+import type { FastOffer } from '../../turn/transport/fast-path.js';
 
 /** Opus' RTP clock (RFC 7587 §4.1): always 48 kHz, whatever the audio's sampling rate. */
 const OPUS_CLOCK_HZ = 48_000;
@@ -440,13 +440,16 @@ export class RtpLeg {
     }
   }
 
-  /** Withdraws the offer: the relay counts what its fast path took, and the page's stream goes through the short path again. */
+  /** Withdraws the offer: the relay counts what its fast path took, and the page's stream goes through the short path again (until its next sealed echo offers it again). */
   private withdrawFast(): void {
     if (this.fastSsrc === null) return;
     this.fastSsrc = null;
     this.fastAnswerTo = null;
     this.localLink?.offerFast(null);
     this.withdrawing = false;
+    // Offered again once werift may send to a pair again: the next echo the short path seals.
+    const short = this.short;
+    if (short !== 'pending' && !('off' in short)) short.fastWithdrawn();
   }
 
   /** A packet the relay's fast path took, counted as `onTaken` counts one. */

@@ -318,6 +318,11 @@ export class RtpShortPath {
     );
   }
 
+  /** The relay's fast path was withdrawn (no consent, another pair): the next echo sealed here offers it again (`onFastPossible`). */
+  fastWithdrawn(): void {
+    this.fastTold = false;
+  }
+
   /** The remote address of the nominated pair when werift may send now (./leg.ts checks its fast path's offer against it), else null. */
   nominatedSendable(): readonly [string, number] | null {
     return this.sendablePair()?.remoteAddr ?? null;

@@ -20,7 +20,8 @@ import type { Action, ClientTuple, ListenerInfo } from '../core/types.js';
 import { ListenerStats } from '../metrics.js';
 import type { LogLimiter } from './log-limiter.js';
 import { bindUdp, type RelayUdpSocket, type UdpKind } from './udp-listener.js';
-import type { FastPeer, FastRecord, FastSocket, SendFailure } from './native-udp.js';
+import type { SendFailure } from './native-udp.js';
+import { FastPath, type FastOffer } from './fast-path.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { StreamWriter, WriteBudget } from './stream-writer.js';
 import { Method } from '../codec/constants.js';
@@ -63,48 +64,13 @@ export interface PlaneLinks {
   listener(address: string, port: number): ListenerInfo;
 }
 
-/**
- * A peer in this process offers to answer one client's RTP stream in C, before any JavaScript
- * (the relay's fast path: ./native/fast-peer.h). The relay takes it up at the next datagram of
- * that stream it hands the peer through an allocation whose relayed address is `answerTo`, on a
- * UDP listener of the addon's; from then on that stream's datagrams go to the peer's C function
- * first, and the relay counts what it took (its counters, quotas and witness) in batches: every
- * FAST_DRAIN_MS, before any other datagram of that client reaches JavaScript, and when it ends.
- */
-export interface FastOffer {
-  readonly peer: FastPeer;
-  /** The client's stream (RFC 3550 §5.1): its SSRC and payload type. */
-  readonly ssrc: number;
-  readonly payloadType: number;
-  /** The relayed address the peer sends its answers to (its candidate pair's remote address), the IP in the relay's canonical text. */
-  readonly answerTo: { readonly ip: string; readonly port: number };
-  /** Past this many datagrams a second (`burst` at once), the stream goes to JavaScript, whose quotas apply. */
-  readonly perSecond: number;
-  readonly burst: number;
-  /** Called after each drain of the relay's records: the peer drains its own. */
-  onDrain(): void;
-}
-
 /** A peer in this process, attached to the relay (RelayRuntime.attachLocalPeer). */
 export interface LocalPeerHandle {
   /** The peer sends `data` to relayed address `toIp`:`toPort`: taken as if it came on that socket; false when no relay socket of this relay is there (send it on the wire). */
   fromPeer(data: Buffer, toIp: string, toPort: number): boolean;
-  /** Offers the fast path (see FastOffer), or withdraws it (null): then what it took is counted, and its datagrams go to JavaScript again, before this returns. */
+  /** Offers the fast path (./fast-path.ts: FastOffer), or withdraws it (null): then what it took is counted, and its datagrams go to JavaScript again, before this returns. */
   offerFast(offer: FastOffer | null): void;
   detach(): void;
-}
-
-/** How often the relay counts what its fast path took (and checks that each entry still stands). */
-const FAST_DRAIN_MS = 100;
-
-/** A stream the fast path takes: its socket and entry there, the binding it relays on, the offer. */
-interface FastEntry {
-  readonly relayId: number;
-  readonly clientKey: string;
-  readonly socket: FastSocket;
-  readonly entry: number;
-  readonly binding: ChannelBinding;
-  readonly offer: FastOffer;
 }
 
 export class RelayRuntime {
@@ -138,11 +104,8 @@ export class RelayRuntime {
   readonly streams = new Map<string, StreamConnection>();
   /** Peers in this process, by `ip|port` (the peer key): what a datagram to them is handed to. */
   private readonly localPeers = new Map<string, LocalDelivery>();
-  /** The fast path: the peers' offers by peer key, the streams it takes by relay id and by client key, and its drain timer. */
-  private readonly fastOffers = new Map<string, FastOffer>();
-  private readonly fastByRelay = new Map<number, FastEntry>();
-  private readonly fastByClient = new Map<string, FastEntry>();
-  private fastTimer: NodeJS.Timeout | null = null;
+  /** The fast path: the peers' offers and the streams the addon's listeners answer in C (./fast-path.ts). */
+  private readonly fast: FastPath;
   /** Each bound relay socket's own address as `ip|port`, and the relay id at each. */
   private readonly relayKeyOf = new Map<number, { key: string; ip: string; port: number }>();
   private readonly relayAt = new Map<string, number>();
@@ -163,6 +126,13 @@ export class RelayRuntime {
     private readonly udpKind: UdpKind = 'native',
   ) {
     this.streamBudget = new WriteBudget(backlog.maxBytesTotal);
+    this.fast = new FastPath({
+      core,
+      now,
+      log,
+      fastSocket: (listenerId) => this.udpSockets[listenerId]?.fast ?? null,
+      relayedAddress: (relayId) => (this.relaySockets.has(relayId) ? this.relayKeyOf.get(relayId) : undefined),
+    });
   }
 
   /** The bounded writer of a new stream connection. */
@@ -186,11 +156,7 @@ export class RelayRuntime {
           keys.set(port, k);
         }
         const key = k.key;
-        // What the fast path took of this client's stream is counted first: the relay's witness and the peer see the stream in order.
-        if (this.fastByClient.size > 0) {
-          const f = this.fastByClient.get(key);
-          if (f !== undefined) this.drainFast(f);
-        }
+        this.fast.beforeClient(key);
         if (isChannelData(msg[0])) {
           const b = this.core.channelDataFromClient(key, stats, msg, this.now());
           if (b !== undefined) this.toPeer(b, msg);
@@ -280,15 +246,11 @@ export class RelayRuntime {
         return true;
       },
       offerFast: (offer) => {
-        if (this.localPeers.get(key) !== deliver) return;
-        this.endFast((e) => e.binding.peerKey === key);
-        if (offer === null) this.fastOffers.delete(key);
-        else this.fastOffers.set(key, offer);
+        if (this.localPeers.get(key) === deliver) this.fast.offer(key, offer);
       },
       detach: () => {
         if (this.localPeers.get(key) !== deliver) return;
-        this.endFast((e) => e.binding.peerKey === key);
-        this.fastOffers.delete(key);
+        this.fast.offer(key, null);
         this.localPeers.delete(key);
       },
     };
@@ -334,92 +296,9 @@ export class RelayRuntime {
     return own !== undefined && this.toOwnRelay(relayId, own, data);
   }
 
-  /**
-   * Takes up the offer of the peer at binding `b`'s peer key for the stream of ChannelData `msg`,
-   * just handed to it: when the client is on one of the addon's UDP listeners, the stream is the
-   * offer's, and the allocation's relayed address is where the peer's answers go.
-   */
-  private startFast(b: ChannelBinding, msg: Buffer): void {
-    const offer = this.fastOffers.get(b.peerKey);
-    const client = b.alloc.client;
-    const socket = client.listener.transport === 'udp' ? (this.udpSockets[client.listener.id]?.fast ?? null) : null;
-    const relayed = this.relayKeyOf.get(b.alloc.id);
-    if (offer === undefined || socket === null || relayed === undefined || this.fastByClient.has(client.key)) return;
-    if (relayed.ip !== offer.answerTo.ip || relayed.port !== offer.answerTo.port) return;
-    // The stream: the RTP header of the channel's data (RFC 3550 §5.1).
-    const at = CHANNEL_DATA_HEADER_BYTES;
-    if (channelDataLength(msg) < 12 || ((msg[at] as number) & 0xc0) !== 0x80) return;
-    if (((msg[at + 1] as number) & 0x7f) !== offer.payloadType || msg.readUInt32BE(at + 8) !== offer.ssrc) return;
-    let entry: number;
-    try {
-      entry = socket.fastAttach(
-        {
-          ip: client.ip,
-          port: client.port,
-          channel: b.channel,
-          ssrc: offer.ssrc,
-          payloadType: offer.payloadType,
-          perSecond: offer.perSecond,
-          burst: offer.burst,
-        },
-        offer.peer,
-      );
-    } catch (err) {
-      // Every entry of the listener in use (ENOSPC): the stream goes on through JavaScript, as before the fast path.
-      this.log.log('warn', { err: (err as Error).message, relayId: b.alloc.id }, 'TURN relay: no fast path for a stream; it goes through JavaScript');
-      this.fastOffers.delete(b.peerKey);
-      return;
-    }
-    const e: FastEntry = { relayId: b.alloc.id, clientKey: client.key, socket, entry, binding: b, offer };
-    this.fastByRelay.set(e.relayId, e);
-    this.fastByClient.set(e.clientKey, e);
-    if (this.fastTimer === null) {
-      this.fastTimer = setInterval(() => this.onFastTimer(), FAST_DRAIN_MS);
-      this.fastTimer.unref();
-    }
-  }
-
-  /** Counts what entry `e` took since the last drain, then lets its peer drain its own. */
-  private drainFast(e: FastEntry): void {
-    const nowMs = this.now();
-    const b = e.binding;
-    const stats = b.alloc.client.listener.stats;
-    e.socket.fastDrain(e.entry, (r: Readonly<FastRecord>) => {
-      this.core.fastTaken(b, e.offer.ssrc, r, nowMs);
-      stats.packetsInProcess++;
-      if (r.sendFailure !== null) dropped(stats, r.sendFailure);
-    });
-    e.offer.onDrain();
-  }
-
   /** Counts what every fast entry took so far (a reading of the witness or the counters that must hold every packet). */
   drainFastPath(): void {
-    for (const e of this.fastByRelay.values()) this.drainFast(e);
-  }
-
-  /** Every FAST_DRAIN_MS: each entry drained, and ended when its binding no longer relays (the allocation, channel or permission gone). */
-  private onFastTimer(): void {
-    const nowMs = this.now();
-    for (const e of [...this.fastByRelay.values()]) {
-      // An entry that ends is drained as it ends.
-      if (!this.core.fastStillRelays(e.relayId, e.binding, nowMs) || !this.relaySockets.has(e.relayId)) this.endFast((x) => x === e);
-      else this.drainFast(e);
-    }
-  }
-
-  /** Ends the entries `which` picks: each drained, then detached (its stream goes to JavaScript again). */
-  private endFast(which: (e: FastEntry) => boolean): void {
-    for (const e of [...this.fastByRelay.values()]) {
-      if (!which(e)) continue;
-      this.drainFast(e);
-      e.socket.fastDetach(e.entry);
-      this.fastByRelay.delete(e.relayId);
-      this.fastByClient.delete(e.clientKey);
-    }
-    if (this.fastByRelay.size === 0 && this.fastTimer !== null) {
-      clearInterval(this.fastTimer);
-      this.fastTimer = null;
-    }
+    this.fast.drainAll();
   }
 
   /** Counts a datagram relay socket `relayId` handed over in this process under its allocation's listener. */
@@ -437,12 +316,12 @@ export class RelayRuntime {
       (this.localPeers.size > 0 || this.relayAt.has(b.peerKey)) &&
       this.toInProcess(id, b.peerKey, msg.subarray(CHANNEL_DATA_HEADER_BYTES, CHANNEL_DATA_HEADER_BYTES + channelDataLength(msg)))
     ) {
-      if (this.fastOffers.size > 0 && !this.fastByRelay.has(id)) this.startFast(b, msg);
+      this.fast.handedToPeer(b, msg);
       return;
     }
     const connected = this.connectedTo.get(id) === b.peerKey || this.settlePeer(id, rs) === b.peerKey;
     const failed = rs.send(msg, connected ? null : b.peerIp, b.peerPort, CHANNEL_DATA_HEADER_BYTES, channelDataLength(msg));
-    if (failed !== null) dropped(b.alloc.client.listener.stats, failed);
+    if (failed !== null) ListenerStats.sendFailed(b.alloc.client.listener.stats, failed);
   }
 
   /** A Send indication's data (RFC 8656 §11.2): to the connected peer without an address; to another, the socket is disconnected for good first. */
@@ -469,7 +348,7 @@ export class RelayRuntime {
   /** Counts a datagram relay socket `relayId` could not send under its allocation's listener. */
   private droppedOn(relayId: number, why: SendFailure): void {
     const stats = this.core.listenerOf(relayId);
-    if (stats !== null) dropped(stats, why);
+    if (stats !== null) ListenerStats.sendFailed(stats, why);
   }
 
   /** Hot path: a datagram from a peer on relay socket `relayId`. */
@@ -484,7 +363,7 @@ export class RelayRuntime {
       const socket = this.udpSockets[id];
       if (socket === undefined) return;
       const failed = socket.send(data, this.connectedClient.has(id) ? null : client.ip, client.port);
-      if (failed !== null) dropped(client.listener.stats, failed);
+      if (failed !== null) ListenerStats.sendFailed(client.listener.stats, failed);
       return;
     }
     const conn = this.streams.get(client.key);
@@ -647,7 +526,7 @@ export class RelayRuntime {
   }
 
   private closeRelay(relayId: number): void {
-    if (this.fastByRelay.has(relayId)) this.endFast((e) => e.relayId === relayId);
+    this.fast.endRelay(relayId);
     this.moveDecided.delete(relayId);
     const moved = this.adopted.get(relayId);
     if (moved !== undefined) {
@@ -693,8 +572,7 @@ export class RelayRuntime {
 
   /** Closes relay sockets and stream connections (listeners are closed by their owner). */
   shutdown(): void {
-    this.endFast(() => true);
-    this.fastOffers.clear();
+    this.fast.shutdown();
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -714,9 +592,4 @@ export class RelayRuntime {
     for (const c of this.streams.values()) c.socket.destroy();
     this.streams.clear();
   }
-}
-
-/** Counts a datagram the kernel would not take (never queued: ./native-udp.ts). */
-function dropped(stats: ListenerStats, why: SendFailure): void {
-  ListenerStats.bump(stats.dropped, why === 'full' ? 'udp-send-buffer-full' : 'udp-send-failed');
 }

@@ -252,6 +252,24 @@ describe("the short path with the addon's probe core", () => {
     expect(s.fastPossible).toEqual([{ ssrc: PAGE_SSRC, payloadType: OPUS_PT, answerTo: ['127.0.0.1', 40000] }]);
   });
 
+  it("tells the leg again that the relay's fast path could take the stream after a withdrawal, at the next echo it seals, not before", () => {
+    const s = stage(core());
+    const send = (seq: number): boolean => s.path.take(s.page.out.protectRtp(rtp({ seq, ts: 480 * seq, payload: probe(seq) })));
+    expect(send(1)).toBe(true);
+    expect(send(2)).toBe(true);
+    expect(s.fastPossible).toHaveLength(1);
+    // The leg withdrew the offer (consent lost): nothing is offered while the echo cannot be sealed to a pair.
+    s.path.fastWithdrawn();
+    s.consent.fresh = false;
+    expect(send(3)).toBe(true);
+    expect(s.fastPossible).toHaveLength(1);
+    // Consent back: the next sealed echo offers it again, once.
+    s.consent.fresh = true;
+    expect(send(4)).toBe(true);
+    expect(send(5)).toBe(true);
+    expect(s.fastPossible).toEqual([0, 1].map(() => ({ ssrc: PAGE_SSRC, payloadType: OPUS_PT, answerTo: ['127.0.0.1', 40000] })));
+  });
+
   it("counts a packet the relay's fast path took as it counts one it takes, at the times the addon read", () => {
     const s = stage(core());
     const t: FastTaken = {
