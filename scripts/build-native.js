@@ -20,7 +20,11 @@ const udpNative = join(root, 'server', 'turn', 'transport', 'native');
 // The relay's fast path: the ABI both addons build against (a peer's C function the relay calls).
 const fastPeer = join(udpNative, 'fast-peer.h');
 const addons = [
-  { sources: [join(udpNative, 'udp.c')], headers: [fastPeer], out: join(root, 'dist', 'native', 'callprobe-udp.node') },
+  {
+    sources: [join(udpNative, 'udp.c'), join(udpNative, 'sampler.c')],
+    headers: [join(udpNative, 'udp-addon.h'), fastPeer],
+    out: join(root, 'dist', 'native', 'callprobe-udp.node'),
+  },
   {
     sources: [join(rtpNative, 'srtp.c'), join(rtpNative, 'echo.c')],
     headers: [join(rtpNative, 'srtp.h'), fastPeer],

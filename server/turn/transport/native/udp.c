@@ -20,7 +20,7 @@
  *   wall clock) and its handler's call (the event loop was busy, or not yet awake, that long), and
  *   keeps the longest wait since it was last asked (`takeWaits`, at each tick of the data
  *   plane's event-loop sampler): its lateness read from the packets themselves;
- * - runs the event-loop sampler itself (`samplerStart`, below): a libuv timer that notes how late
+ * - runs the event-loop sampler itself (`samplerStart`, ./sampler.c): a libuv timer that notes how late
  *   it fires, and the datagrams' longest wait, without a JavaScript call per tick;
  * - the fast path (fast-peer.h; `fastAttach`, `fastTake`, `fastDetach`): ChannelData of one
  *   client's RTP stream on one channel goes to a peer's C function first (the reflector's probe
@@ -41,9 +41,8 @@
 #include <uv.h>
 
 #include "fast-peer.h"
+#include "udp-addon.h"
 
-#define BATCH 16
-#define MAX_DATAGRAM 65536
 /*
  * The fast path (fast-peer.h): entries per socket (a listener's tests at once: past them a test's
  * stream takes JavaScript's path), records each keeps between two readings (2.5 s of a probe
@@ -52,40 +51,7 @@
 #define FAST_MAX 256
 #define FAST_RECORDS 256
 #define FAST_SLOTS 10
-#define CHANNEL_DATA_HEADER 4
 #define RTP_HEADER 12
-
-/*
- * One receive area for every socket of a Node environment (its main thread, or a worker's): its
- * sockets are all read on that environment's one event-loop thread, one at a time, and each
- * datagram is copied into its own Buffer before the next read, so a relay of a thousand relayed
- * addresses holds one area, not a thousand.
- */
-typedef struct {
-  struct mmsghdr msgs[BATCH];
-  struct iovec iov[BATCH];
-  struct sockaddr_storage from[BATCH];
-  /* Each datagram's ancillary data: its receive time (SCM_TIMESTAMPNS). */
-  union {
-    struct cmsghdr align;
-    char bytes[CMSG_SPACE(sizeof(struct timespec))];
-  } ctrl[BATCH];
-  uint8_t bufs[BATCH][MAX_DATAGRAM];
-  /* A fast peer's answer, behind its ChannelData header. */
-  uint8_t answer[CHANNEL_DATA_HEADER + 4096];
-  /*
-   * The waits since `takeWaits` last read them, over every socket of this environment: how many
-   * datagrams carried a receive time, the longest wait, and when (CLOCK_MONOTONIC) the handler of
-   * that datagram was called.
-   */
-  uint32_t waits;
-  int64_t worst_wait_ns;
-  int64_t worst_at_ns;
-} area_t;
-
-static int64_t ns_of(const struct timespec *t) {
-  return (int64_t)t->tv_sec * 1000000000LL + t->tv_nsec;
-}
 
 /* The receive time the kernel put on message `i` (wall clock, ns), or -1 when it has none. */
 static int64_t received_ns(area_t *a, int i) {
@@ -158,7 +124,7 @@ typedef struct {
   double origin_ms;
 } udp_t;
 
-static napi_value throw_errno(napi_env env, int err, const char *what) {
+napi_value throw_errno(napi_env env, int err, const char *what) {
   char msg[160];
   snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
   napi_value code, message, error;
@@ -171,7 +137,7 @@ static napi_value throw_errno(napi_env env, int err, const char *what) {
   return NULL;
 }
 
-static napi_value throw_type(napi_env env, const char *msg) {
+napi_value throw_type(napi_env env, const char *msg) {
   napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
   return NULL;
 }
@@ -195,12 +161,11 @@ static int to_sockaddr(int family, const char *ip, uint32_t port, struct sockadd
   return 0;
 }
 
-/* Each handle is tagged with what it is (Node-API type tags): a sampler's handle is never taken for a socket's. */
+/* Each handle is tagged with what it is (Node-API type tags): a sampler's handle (./sampler.c) is never taken for a socket's. */
 static const napi_type_tag UDP_TAG = {0x63616c6c70726f62ULL, 0x652d756470000001ULL};
-static const napi_type_tag SAMPLER_TAG = {0x63616c6c70726f62ULL, 0x652d73616d700002ULL};
 
 /* A handle made by this addon, tagged `tag`; null, with a TypeError thrown, for anything else. */
-static void *external_of(napi_env env, napi_value v, const napi_type_tag *tag, const char *what) {
+void *external_of(napi_env env, napi_value v, const napi_type_tag *tag, const char *what) {
   bool tagged = false;
   void *p = NULL;
   if (napi_check_object_type_tag(env, v, tag, &tagged) != napi_ok || !tagged || napi_get_value_external(env, v, &p) != napi_ok || p == NULL) {
@@ -211,7 +176,7 @@ static void *external_of(napi_env env, napi_value v, const napi_type_tag *tag, c
 }
 
 /* A new handle of this addon, tagged `tag`. */
-static napi_value tagged_external(napi_env env, void *p, const napi_type_tag *tag) {
+napi_value tagged_external(napi_env env, void *p, const napi_type_tag *tag) {
   napi_value handle;
   napi_create_external(env, p, NULL, NULL, &handle);
   napi_type_tag_object(env, handle, tag);
@@ -736,198 +701,6 @@ static napi_value TakeWaits(napi_env env, napi_callback_info info) {
   out[2] = (double)(ns_of(&mono) - a->worst_at_ns) / 1e6;
   a->waits = 0;
   a->worst_wait_ns = 0;
-  return NULL;
-}
-
-/*
- * The event loop's sampler, in C: how late a libuv timer fires (the loop was busy that long), as
- * ../../../loop-delay.ts `startLoopSampler` measures it with a JavaScript timer, without a
- * JavaScript call per tick. At 100 ticks a second while a test is open, the JavaScript timer's own
- * machinery (a timer object, the timer lists, the call) cost more than what each tick notes.
- *
- * Each tick notes, in a ring of records [when (ms, on performance.now()'s clock), how late (ms)]:
- * first, when `withWaits`, the longest wait of a datagram the addon's sockets read since the last
- * tick (a late stretch that ended when that datagram's handler ran), then its own lateness: the
- * time since it was armed less the period it was armed with (never below 0). It hands its records
- * to JavaScript in batches: it calls `onBatch` every `batchTicks` ticks while busy, at each tick
- * while idle, and whenever the ring is half full; `onBatch` takes the records (samplerTake) and
- * answers whether the process is busy, which sets the next period. JavaScript may take the
- * records between batches (before it reads a reading). A full ring drops its oldest record.
- */
-#define SAMPLER_RECORDS 256
-
-typedef struct {
-  uv_timer_t timer;
-  napi_env env;
-  area_t *area;
-  napi_ref on_batch;
-  napi_async_context ctx;
-  int with_waits;
-  int busy;
-  int stopped;
-  uint64_t busy_ms, idle_ms, armed_ms;
-  uint32_t batch_ticks, ticks;
-  int64_t armed_at_ns;
-  /* performance.now() = CLOCK_MONOTONIC in ms less this. */
-  double origin_ms;
-  uint32_t head, count;
-  double rec[SAMPLER_RECORDS][2];
-} sampler_t;
-
-static int64_t mono_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return ns_of(&t);
-}
-
-static void sampler_note(sampler_t *s, double at_ms, double late_ms) {
-  uint32_t slot = (s->head + s->count) % SAMPLER_RECORDS;
-  if (s->count == SAMPLER_RECORDS) s->head = (s->head + 1) % SAMPLER_RECORDS; /* the oldest dropped */
-  else s->count++;
-  s->rec[slot][0] = at_ms;
-  s->rec[slot][1] = late_ms;
-}
-
-static void sampler_arm(sampler_t *s);
-
-static void on_sampler_tick(uv_timer_t *t) {
-  sampler_t *s = t->data;
-  if (s->stopped) return;
-  int64_t now = mono_ns();
-  area_t *a = s->area;
-  if (s->with_waits && a->waits > 0) {
-    sampler_note(s, (double)a->worst_at_ns / 1e6 - s->origin_ms, (double)a->worst_wait_ns / 1e6);
-    a->waits = 0;
-    a->worst_wait_ns = 0;
-  }
-  double late_ms = (double)(now - s->armed_at_ns) / 1e6 - (double)s->armed_ms;
-  sampler_note(s, (double)now / 1e6 - s->origin_ms, late_ms > 0 ? late_ms : 0);
-  s->ticks++;
-  if (!s->busy || s->ticks >= s->batch_ticks || s->count >= SAMPLER_RECORDS / 2) {
-    s->ticks = 0;
-    napi_env env = s->env;
-    napi_handle_scope scope;
-    napi_open_handle_scope(env, &scope);
-    napi_value global, fn, result;
-    napi_get_global(env, &global);
-    napi_get_reference_value(env, s->on_batch, &fn);
-    if (napi_make_callback(env, s->ctx, global, fn, 0, NULL, &result) == napi_ok) {
-      bool busy = false;
-      if (napi_get_value_bool(env, result, &busy) == napi_ok) s->busy = busy;
-    } else {
-      bool pending = false;
-      napi_is_exception_pending(env, &pending);
-      if (pending) {
-        napi_value err;
-        napi_get_and_clear_last_exception(env, &err);
-        napi_fatal_exception(env, err);
-      }
-    }
-    napi_close_handle_scope(env, scope);
-    if (s->stopped) return; /* onBatch stopped it */
-  }
-  sampler_arm(s);
-}
-
-static void sampler_arm(sampler_t *s) {
-  s->armed_ms = s->busy ? s->busy_ms : s->idle_ms;
-  s->armed_at_ns = mono_ns();
-  uv_timer_start(&s->timer, on_sampler_tick, s->armed_ms, 0);
-}
-
-static sampler_t *sampler_of(napi_env env, napi_value v) {
-  return external_of(env, v, &SAMPLER_TAG, "not a sampler of this addon");
-}
-
-/*
- * samplerStart(busyPeriodMs, idlePeriodMs, batchTicks, busy, withWaits, perfNowMs, onBatch) -> handle
- * Ticks every busyPeriodMs while busy, idlePeriodMs otherwise (each 1-60000); perfNowMs is
- * performance.now() as read just before the call (the records' clock). The timer keeps no process
- * alive.
- */
-static napi_value SamplerStart(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  uint32_t busy_ms, idle_ms, batch;
-  bool busy, with_waits;
-  double perf_now;
-  napi_valuetype fn_type = napi_undefined;
-  if (argc >= 7) napi_typeof(env, argv[6], &fn_type);
-  if (argc < 7 || napi_get_value_uint32(env, argv[0], &busy_ms) != napi_ok || napi_get_value_uint32(env, argv[1], &idle_ms) != napi_ok ||
-      napi_get_value_uint32(env, argv[2], &batch) != napi_ok || napi_get_value_bool(env, argv[3], &busy) != napi_ok ||
-      napi_get_value_bool(env, argv[4], &with_waits) != napi_ok || napi_get_value_double(env, argv[5], &perf_now) != napi_ok ||
-      fn_type != napi_function || busy_ms < 1 || busy_ms > 60000 || idle_ms < 1 || idle_ms > 60000 || batch < 1)
-    return throw_type(env, "samplerStart(busyPeriodMs 1-60000, idlePeriodMs 1-60000, batchTicks >= 1, busy, withWaits, perfNowMs, onBatch)");
-  sampler_t *s = calloc(1, sizeof *s);
-  if (s == NULL) return throw_errno(env, ENOMEM, "samplerStart");
-  napi_get_instance_data(env, (void **)&s->area);
-  s->env = env;
-  s->busy_ms = busy_ms;
-  s->idle_ms = idle_ms;
-  s->batch_ticks = batch;
-  s->busy = busy;
-  s->with_waits = with_waits;
-  s->origin_ms = (double)mono_ns() / 1e6 - perf_now;
-  napi_create_reference(env, argv[6], 1, &s->on_batch);
-  napi_value name;
-  napi_create_string_utf8(env, "callprobe:loop-sampler", NAPI_AUTO_LENGTH, &name);
-  napi_async_init(env, NULL, name, &s->ctx);
-  uv_loop_t *loop;
-  napi_get_uv_event_loop(env, &loop);
-  uv_timer_init(loop, &s->timer);
-  s->timer.data = s;
-  uv_unref((uv_handle_t *)&s->timer);
-  sampler_arm(s);
-  return tagged_external(env, s, &SAMPLER_TAG);
-}
-
-/* samplerTake(handle, out: a Float64Array of 2 * 256) -> n: the records noted since the last take, oldest first, as [at, late] pairs. */
-static napi_value SamplerTake(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  sampler_t *s = argc >= 2 ? sampler_of(env, argv[0]) : NULL;
-  if (s == NULL) return argc >= 2 ? NULL : throw_type(env, "samplerTake(handle, out)");
-  bool typed = false;
-  napi_is_typedarray(env, argv[1], &typed);
-  napi_typedarray_type type;
-  size_t length = 0;
-  void *data = NULL;
-  if (!typed || napi_get_typedarray_info(env, argv[1], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_float64_array ||
-      length < 2 * SAMPLER_RECORDS)
-    return throw_type(env, "samplerTake(handle, a Float64Array of at least 512)");
-  double *out = data;
-  uint32_t n = s->count;
-  for (uint32_t i = 0; i < n; i++) {
-    uint32_t slot = (s->head + i) % SAMPLER_RECORDS;
-    out[2 * i] = s->rec[slot][0];
-    out[2 * i + 1] = s->rec[slot][1];
-  }
-  s->head = 0;
-  s->count = 0;
-  napi_value result;
-  napi_create_uint32(env, n, &result);
-  return result;
-}
-
-static void on_sampler_closed(uv_handle_t *h) {
-  free(h->data);
-}
-
-/* samplerStop(handle): no tick after this; its memory goes once libuv lets go of the timer. */
-static napi_value SamplerStop(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  sampler_t *s = argc >= 1 ? sampler_of(env, argv[0]) : NULL;
-  if (s == NULL) return argc >= 1 ? NULL : throw_type(env, "samplerStop(handle)");
-  if (s->stopped) return NULL;
-  s->stopped = 1;
-  napi_delete_reference(env, s->on_batch);
-  napi_async_destroy(env, s->ctx);
-  uv_timer_stop(&s->timer);
-  uv_close((uv_handle_t *)&s->timer, on_sampler_closed);
   return NULL;
 }
 

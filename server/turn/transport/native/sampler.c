@@ -1,0 +1,207 @@
+/*
+ * The data plane's event-loop sampler, in the relay's UDP addon (./udp.c) because each tick also
+ * reads the longest wait of a datagram the addon's sockets read (the receive area they share:
+ * ./udp-addon.h).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <node_api.h>
+#include <stdlib.h>
+#include <time.h>
+#include <uv.h>
+
+#include "udp-addon.h"
+
+static const napi_type_tag SAMPLER_TAG = {0x63616c6c70726f62ULL, 0x652d73616d700002ULL};
+
+/*
+ * The event loop's sampler, in C: how late a libuv timer fires (the loop was busy that long), as
+ * ../../../loop-delay.ts `startLoopSampler` measures it with a JavaScript timer, without a
+ * JavaScript call per tick. At 100 ticks a second while a test is open, the JavaScript timer's own
+ * machinery (a timer object, the timer lists, the call) cost more than what each tick notes.
+ *
+ * Each tick notes, in a ring of records [when (ms, on performance.now()'s clock), how late (ms)]:
+ * first, when `withWaits`, the longest wait of a datagram the addon's sockets read since the last
+ * tick (a late stretch that ended when that datagram's handler ran), then its own lateness: the
+ * time since it was armed less the period it was armed with (never below 0). It hands its records
+ * to JavaScript in batches: it calls `onBatch` every `batchTicks` ticks while busy, at each tick
+ * while idle, and whenever the ring is half full; `onBatch` takes the records (samplerTake) and
+ * answers whether the process is busy, which sets the next period. JavaScript may take the
+ * records between batches (before it reads a reading). A full ring drops its oldest record.
+ */
+#define SAMPLER_RECORDS 256
+
+typedef struct {
+  uv_timer_t timer;
+  napi_env env;
+  area_t *area;
+  napi_ref on_batch;
+  napi_async_context ctx;
+  int with_waits;
+  int busy;
+  int stopped;
+  uint64_t busy_ms, idle_ms, armed_ms;
+  uint32_t batch_ticks, ticks;
+  int64_t armed_at_ns;
+  /* performance.now() = CLOCK_MONOTONIC in ms less this. */
+  double origin_ms;
+  uint32_t head, count;
+  double rec[SAMPLER_RECORDS][2];
+} sampler_t;
+
+static int64_t mono_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return ns_of(&t);
+}
+
+static void sampler_note(sampler_t *s, double at_ms, double late_ms) {
+  uint32_t slot = (s->head + s->count) % SAMPLER_RECORDS;
+  if (s->count == SAMPLER_RECORDS) s->head = (s->head + 1) % SAMPLER_RECORDS; /* the oldest dropped */
+  else s->count++;
+  s->rec[slot][0] = at_ms;
+  s->rec[slot][1] = late_ms;
+}
+
+static void sampler_arm(sampler_t *s);
+
+static void on_sampler_tick(uv_timer_t *t) {
+  sampler_t *s = t->data;
+  if (s->stopped) return;
+  int64_t now = mono_ns();
+  area_t *a = s->area;
+  if (s->with_waits && a->waits > 0) {
+    sampler_note(s, (double)a->worst_at_ns / 1e6 - s->origin_ms, (double)a->worst_wait_ns / 1e6);
+    a->waits = 0;
+    a->worst_wait_ns = 0;
+  }
+  double late_ms = (double)(now - s->armed_at_ns) / 1e6 - (double)s->armed_ms;
+  sampler_note(s, (double)now / 1e6 - s->origin_ms, late_ms > 0 ? late_ms : 0);
+  s->ticks++;
+  if (!s->busy || s->ticks >= s->batch_ticks || s->count >= SAMPLER_RECORDS / 2) {
+    s->ticks = 0;
+    napi_env env = s->env;
+    napi_handle_scope scope;
+    napi_open_handle_scope(env, &scope);
+    napi_value global, fn, result;
+    napi_get_global(env, &global);
+    napi_get_reference_value(env, s->on_batch, &fn);
+    if (napi_make_callback(env, s->ctx, global, fn, 0, NULL, &result) == napi_ok) {
+      bool busy = false;
+      if (napi_get_value_bool(env, result, &busy) == napi_ok) s->busy = busy;
+    } else {
+      bool pending = false;
+      napi_is_exception_pending(env, &pending);
+      if (pending) {
+        napi_value err;
+        napi_get_and_clear_last_exception(env, &err);
+        napi_fatal_exception(env, err);
+      }
+    }
+    napi_close_handle_scope(env, scope);
+    if (s->stopped) return; /* onBatch stopped it */
+  }
+  sampler_arm(s);
+}
+
+static void sampler_arm(sampler_t *s) {
+  s->armed_ms = s->busy ? s->busy_ms : s->idle_ms;
+  s->armed_at_ns = mono_ns();
+  uv_timer_start(&s->timer, on_sampler_tick, s->armed_ms, 0);
+}
+
+static sampler_t *sampler_of(napi_env env, napi_value v) {
+  return external_of(env, v, &SAMPLER_TAG, "not a sampler of this addon");
+}
+
+/*
+ * samplerStart(busyPeriodMs, idlePeriodMs, batchTicks, busy, withWaits, perfNowMs, onBatch) -> handle
+ * Ticks every busyPeriodMs while busy, idlePeriodMs otherwise (each 1-60000); perfNowMs is
+ * performance.now() as read just before the call (the records' clock). The timer keeps no process
+ * alive.
+ */
+napi_value SamplerStart(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint32_t busy_ms, idle_ms, batch;
+  bool busy, with_waits;
+  double perf_now;
+  napi_valuetype fn_type = napi_undefined;
+  if (argc >= 7) napi_typeof(env, argv[6], &fn_type);
+  if (argc < 7 || napi_get_value_uint32(env, argv[0], &busy_ms) != napi_ok || napi_get_value_uint32(env, argv[1], &idle_ms) != napi_ok ||
+      napi_get_value_uint32(env, argv[2], &batch) != napi_ok || napi_get_value_bool(env, argv[3], &busy) != napi_ok ||
+      napi_get_value_bool(env, argv[4], &with_waits) != napi_ok || napi_get_value_double(env, argv[5], &perf_now) != napi_ok ||
+      fn_type != napi_function || busy_ms < 1 || busy_ms > 60000 || idle_ms < 1 || idle_ms > 60000 || batch < 1)
+    return throw_type(env, "samplerStart(busyPeriodMs 1-60000, idlePeriodMs 1-60000, batchTicks >= 1, busy, withWaits, perfNowMs, onBatch)");
+  sampler_t *s = calloc(1, sizeof *s);
+  if (s == NULL) return throw_errno(env, ENOMEM, "samplerStart");
+  napi_get_instance_data(env, (void **)&s->area);
+  s->env = env;
+  s->busy_ms = busy_ms;
+  s->idle_ms = idle_ms;
+  s->batch_ticks = batch;
+  s->busy = busy;
+  s->with_waits = with_waits;
+  s->origin_ms = (double)mono_ns() / 1e6 - perf_now;
+  napi_create_reference(env, argv[6], 1, &s->on_batch);
+  napi_value name;
+  napi_create_string_utf8(env, "callprobe:loop-sampler", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &s->ctx);
+  uv_loop_t *loop;
+  napi_get_uv_event_loop(env, &loop);
+  uv_timer_init(loop, &s->timer);
+  s->timer.data = s;
+  uv_unref((uv_handle_t *)&s->timer);
+  sampler_arm(s);
+  return tagged_external(env, s, &SAMPLER_TAG);
+}
+
+/* samplerTake(handle, out: a Float64Array of 2 * 256) -> n: the records noted since the last take, oldest first, as [at, late] pairs. */
+napi_value SamplerTake(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  sampler_t *s = argc >= 2 ? sampler_of(env, argv[0]) : NULL;
+  if (s == NULL) return argc >= 2 ? NULL : throw_type(env, "samplerTake(handle, out)");
+  bool typed = false;
+  napi_is_typedarray(env, argv[1], &typed);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void *data = NULL;
+  if (!typed || napi_get_typedarray_info(env, argv[1], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_float64_array ||
+      length < 2 * SAMPLER_RECORDS)
+    return throw_type(env, "samplerTake(handle, a Float64Array of at least 512)");
+  double *out = data;
+  uint32_t n = s->count;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t slot = (s->head + i) % SAMPLER_RECORDS;
+    out[2 * i] = s->rec[slot][0];
+    out[2 * i + 1] = s->rec[slot][1];
+  }
+  s->head = 0;
+  s->count = 0;
+  napi_value result;
+  napi_create_uint32(env, n, &result);
+  return result;
+}
+
+static void on_sampler_closed(uv_handle_t *h) {
+  free(h->data);
+}
+
+/* samplerStop(handle): no tick after this; its memory goes once libuv lets go of the timer. */
+napi_value SamplerStop(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  sampler_t *s = argc >= 1 ? sampler_of(env, argv[0]) : NULL;
+  if (s == NULL) return argc >= 1 ? NULL : throw_type(env, "samplerStop(handle)");
+  if (s->stopped) return NULL;
+  s->stopped = 1;
+  napi_delete_reference(env, s->on_batch);
+  napi_async_destroy(env, s->ctx);
+  uv_timer_stop(&s->timer);
+  uv_close((uv_handle_t *)&s->timer, on_sampler_closed);
+  return NULL;
+}
