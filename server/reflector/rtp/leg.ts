@@ -12,6 +12,7 @@ import { useOwnSrtp, type SrtpOwner, type SrtpTakeover } from './werift-srtp.js'
 import type { SrtpCryptoKind } from './srtp-crypto.js';
 import { weriftUdpSockets, withoutStunServer, type WeriftUdp } from './werift-udp.js';
 import type { FastOffer } from '../../turn/transport/fast-path.js';
+import { LegFastOffer } from './fast-offer.js';
 
 /** Opus' RTP clock (RFC 7587 §4.1): always 48 kHz, whatever the audio's sampling rate. */
 const OPUS_CLOCK_HZ = 48_000;
@@ -85,7 +86,7 @@ export function legBaseline(env: Record<string, string | undefined>): { baseline
 interface LocalPeerLink {
   /** `data` to the relayed address `toIp`:`toPort`; false when that address is not the relay's here. */
   fromPeer(data: Buffer, toIp: string, toPort: number): boolean;
-  /** The relay's fast path offered (or withdrawn: null), server/turn/transport/runtime.ts FastOffer. */
+  /** The relay's fast path offered (or withdrawn: null): server/turn/transport/fast-path.ts FastOffer. */
   offerFast(offer: FastOffer | null): void;
   detach(): void;
 }
@@ -129,12 +130,8 @@ export class RtpLeg {
   private srtpRefused = 0;
   /** The short path (./short-path.ts): not tried yet, running, or off (werift's path, and why). */
   private short: 'pending' | RtpShortPath | { off: string } = 'pending';
-  /** The page's stream the relay's fast path was offered (its SSRC), or null (not offered, or withdrawn); the pair's remote address the offer named; a withdrawal under way. */
-  private fastSsrc: number | null = null;
-  private fastAnswerTo: readonly [string, number] | null = null;
-  private withdrawing = false;
-  /** Packets of the page's stream the relay's fast path took. */
-  private fastTakenCount = 0;
+  /** The relay's fast path, once offered (./fast-offer.ts). */
+  private fast: LegFastOffer | null = null;
   /** werift's one UDP socket of the leg, once its answer is set. */
   private socket: WeriftUdp | null = null;
 
@@ -397,59 +394,18 @@ export class RtpLeg {
   }
 
   /**
-   * Offers the relay's fast path the page's stream `ssrc`: once the relay takes it up, its packets
-   * are answered by the addon's core in C before any JavaScript, and counted here in batches
-   * (`onFastDrain`). Only with the relay in this process and the addon's core numbering the echoes.
+   * Offers the relay's fast path the page's stream `ssrc` (./fast-offer.ts): once the relay takes
+   * it up, its packets are answered by the addon's core in C before any JavaScript, and counted
+   * here in batches. Only with the relay in this process and the addon's core numbering the echoes.
    */
   private offerFast(ssrc: number, payloadType: number, answerTo: readonly [string, number]): void {
     const link = this.localLink;
     const core = this.opts.core;
+    const short = this.short;
     if (link === null || !(core instanceof NativeRtpCore) || !core.numbers || this.closed || this.opts.baseline === 'no-fast-path') return;
-    this.fastSsrc = ssrc;
-    this.fastAnswerTo = answerTo;
-    link.offerFast({
-      peer: core.fastPeer(),
-      ssrc,
-      payloadType,
-      answerTo: { ip: answerTo[0], port: answerTo[1] },
-      // Four times the probe rate, a second of it at once: a page's stream never meets it; a flood goes to JavaScript's quotas.
-      perSecond: (4 * 1000) / DEFAULTS.rtp.ptimeMs,
-      burst: 1000 / DEFAULTS.rtp.ptimeMs,
-      onDrain: () => this.onFastDrain(core, ssrc),
-    });
-  }
-
-  /**
-   * After the relay counted what its fast path took: the packets the core took, counted as the
-   * short path counts its own; and when werift may no longer send to the pair the offer named
-   * (no consent, another pair), the offer is withdrawn (its stream back on the short path).
-   */
-  private onFastDrain(core: NativeRtpCore, ssrc: number): void {
-    const short = this.short;
     if (short === 'pending' || 'off' in short) return;
-    this.fastTakenCount += core.drainTaken((t) => {
-      short.countFastTaken(t, ssrc);
-      this.fastTaken(t);
-    });
-    const pair = short.nominatedSendable();
-    const to = this.fastAnswerTo;
-    if (!this.withdrawing && this.fastSsrc !== null && (pair === null || to === null || pair[0] !== to[0] || pair[1] !== to[1])) {
-      this.withdrawing = true;
-      // Not from inside the relay's drain: at the next turn.
-      queueMicrotask(() => this.withdrawFast());
-    }
-  }
-
-  /** Withdraws the offer: the relay counts what its fast path took, and the page's stream goes through the short path again (until its next sealed echo offers it again). */
-  private withdrawFast(): void {
-    if (this.fastSsrc === null) return;
-    this.fastSsrc = null;
-    this.fastAnswerTo = null;
-    this.localLink?.offerFast(null);
-    this.withdrawing = false;
-    // Offered again once werift may send to a pair again: the next echo the short path seals.
-    const short = this.short;
-    if (short !== 'pending' && !('off' in short)) short.fastWithdrawn();
+    this.fast ??= new LegFastOffer(link, core, short, (t) => this.fastTaken(t));
+    this.fast.offer(ssrc, payloadType, answerTo);
   }
 
   /** A packet the relay's fast path took, counted as `onTaken` counts one. */
@@ -526,13 +482,13 @@ export class RtpLeg {
     if (s === 'pending') return { rtpPath: 'werift', weriftWhy: 'no datagram after DTLS' };
     if ('off' in s) return { rtpPath: 'werift', weriftWhy: s.off };
     // shortTaken counts the fast path's too: fastTaken of them were answered by the relay's fast path.
-    return { rtpPath: 'short', shortTaken: s.takenCount, shortSent: s.sentCount, shortCore: s.native ? 'native' : 'js', fastTaken: this.fastTakenCount };
+    return { rtpPath: 'short', shortTaken: s.takenCount, shortSent: s.sentCount, shortCore: s.native ? 'native' : 'js', fastTaken: this.fast?.takenCount ?? 0 };
   }
 
   close(reason: string): void {
     if (this.closed) return;
     // What the relay's fast path took is counted before the closing line.
-    this.withdrawFast();
+    this.fast?.withdraw();
     this.closed = true;
     if (this.connectTimer) clearTimeout(this.connectTimer);
     for (const u of this.undo) u();
