@@ -14,8 +14,13 @@ if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) throw ne
  * - functional: every test not tagged @measure, `workers` at a time, each worker with its own
  *   `callprobe serve` on its own ports (e2e/fixtures/test.ts, env.ts).
  * - measurement: the tests tagged @measure, whose figures hold only on a machine that is not
- *   busy (the accuracy runs, the RTP truth runs, the outcome and schedule timings, 1000/s
- *   pacing, the answers and verdicts of full tests): one at a time, with nothing else running.
+ *   busy (the accuracy runs, the RTP truth runs, 1000/s pacing, the busy line against irtt, the
+ *   jitter answer): one at a time, with nothing else running;
+ * - measurement-pairs: the tests tagged @measure and @pair, verdicts of full tests that hold with
+ *   one other test beside them and no more (a clean path's pass, answers to seeded loss, a TCP
+ *   fallback, a server killed mid-test, the regions' legs): two at a time, after the
+ *   measurement project, with nothing else running (beside the functional project's load, a
+ *   starved page was judged "a device that could not keep up": docs/DEVELOPERS.md).
  */
 export default defineConfig({
   testDir: 'e2e',
@@ -33,6 +38,7 @@ export default defineConfig({
   projects: [
     // Each project its own output folder (scripts/test-all.js runs them in steps of their own).
     { name: 'functional', grepInvert: /@measure/, fullyParallel: true, outputDir: 'test-results/functional' },
-    { name: 'measurement', grep: /@measure/, fullyParallel: false, workers: 1, outputDir: 'test-results/measurement' },
+    { name: 'measurement', grep: /@measure/, grepInvert: /@pair/, fullyParallel: false, workers: 1, outputDir: 'test-results/measurement' },
+    { name: 'measurement-pairs', grep: /@pair/, fullyParallel: true, workers: 2, outputDir: 'test-results/measurement-pairs' },
   ],
 });

@@ -22,7 +22,7 @@ test.describe('callprobe run', () => {
   // A full test graded pass: a verdict, so a measurement (a busy machine makes it "could not judge").
   test(
     'a full 15 s test passes on a clean loopback path, graded on RTP at 100 probes/s: exit 0 and one schema-valid JSON report, saved once',
-    { tag: '@measure' },
+    { tag: ['@measure', '@pair'] },
     async ({ server: E2E }) => {
       test.setTimeout(90_000);
       const stored = async (): Promise<number> => {

@@ -101,7 +101,7 @@ test.describe('the connectivity ladder behind a firewall', () => {
   // A full test graded over TCP: a verdict, so a measurement (a busy machine makes it "could not judge").
   test(
     'UDP 3478-3481 dropped: the full test completes over TCP, a pass only over a fallback path (exit 5), the caution names the ports tried, and the first thing to do is allowing UDP; on a laptop and a phone',
-    { tag: '@measure' },
+    { tag: ['@measure', '@pair'] },
     async ({ browser, server }) => {
       const { code, report, json } = await testBehind('udp', ['udp dport 3478-3481'], 15);
       expect(code).toBe(5); // every target met, but only over TCP: calls work here at a cost
@@ -231,7 +231,7 @@ test('every rung blocked, seen in the page on a phone and a laptop: one cause (t
 // on 127.0.0.1, no TLS), so nothing an earlier test left on the worker's server can answer a rung.
 test(
   'a relay on loopback that does not answer (here: a browser that silently refuses loopback relays): one cause, the relay did not answer, and what to check on this machine',
-  { tag: '@measure' },
+  { tag: ['@measure', '@pair'] },
   async () => {
     test.setTimeout(60_000);
     const own = await serveProcess({ httpPort: 18996, turnPorts: '3888-3891' }, { deadlineMs: 58_000 });

@@ -16,7 +16,7 @@ const TURN_PORT = 3878;
 
 test(
   'the server killed mid-test: no verdict, connection-lost with its time, no loss counted after it, exit 4; the answer on a laptop and a phone',
-  { tag: '@measure' },
+  { tag: ['@measure', '@pair'] },
   async ({ browser, server: shared }) => {
     test.setTimeout(90_000);
     const server: ServeProcess = await serveProcess({ httpPort: HTTP_PORT, turnPorts: TURN_PORT }, { deadlineMs: 80_000 });

@@ -53,7 +53,7 @@ test.describe.serial('a hub with three edges', () => {
   const REGION_LEG =
     "graded against the North Europe row: the test on the nearest, then a region leg on the edge in North Europe, graded against the row's site column";
   // eslint-disable-next-line no-empty-pattern
-  test(REGION_LEG, { tag: '@measure' }, async ({}, testInfo) => {
+  test(REGION_LEG, { tag: ['@measure', '@pair'] }, async ({}, testInfo) => {
     test.setTimeout(120_000);
     const run = await bed.run(['--duration', '4', '--profile', 'azure-region', '--azure-region', 'North Europe'], 100_000);
     await testInfo.attach('run.json', { body: JSON.stringify(run), contentType: 'application/json' });
@@ -84,7 +84,7 @@ test.describe.serial('a hub with three edges', () => {
   });
 
   // eslint-disable-next-line no-empty-pattern
-  test('the nearest killed mid-locate is unreachable, the test runs on the next nearest', { tag: '@measure' }, async ({}, testInfo) => {
+  test('the nearest killed mid-locate is unreachable, the test runs on the next nearest', { tag: ['@measure', '@pair'] }, async ({}, testInfo) => {
     test.setTimeout(90_000);
     bed.killAtFirstDatagram('near');
     const run = await bed.run(['--duration', '4'], 60_000);
