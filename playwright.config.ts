@@ -15,12 +15,12 @@ if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) throw ne
  *   `callprobe serve` on its own ports (e2e/fixtures/test.ts, env.ts).
  * - measurement: the tests tagged @measure, whose figures hold only on a machine that is not
  *   busy (the accuracy runs, the RTP truth runs, 1000/s pacing, the busy line against irtt, the
- *   jitter answer): one at a time, with nothing else running;
+ *   page's answers): one at a time, with nothing else running;
  * - measurement-pairs: the tests tagged @measure and @pair, verdicts of full tests that hold with
- *   one other test beside them and no more (a clean path's pass, answers to seeded loss, a TCP
- *   fallback, a server killed mid-test, the regions' legs): two at a time, after the
- *   measurement project, with nothing else running (beside the functional project's load, a
- *   starved page was judged "a device that could not keep up": docs/DEVELOPERS.md).
+ *   one other test beside them and no more (the CLI's clean pass, a TCP fallback, a server killed
+ *   mid-test, the regions' legs): two at a time, after the measurement project and in the same
+ *   run, with nothing else running (beside the functional project's load, a starved page was
+ *   judged "a device that could not keep up": docs/DEVELOPERS.md).
  */
 export default defineConfig({
   testDir: 'e2e',
@@ -39,6 +39,14 @@ export default defineConfig({
     // Each project its own output folder (scripts/test-all.js runs them in steps of their own).
     { name: 'functional', grepInvert: /@measure/, fullyParallel: true, outputDir: 'test-results/functional' },
     { name: 'measurement', grep: /@measure/, grepInvert: /@pair/, fullyParallel: false, workers: 1, outputDir: 'test-results/measurement' },
-    { name: 'measurement-pairs', grep: /@pair/, fullyParallel: true, workers: 2, outputDir: 'test-results/measurement-pairs' },
+    // After the measurement project, in the same run (`--project=measurement-pairs` runs both).
+    {
+      name: 'measurement-pairs',
+      grep: /@pair/,
+      fullyParallel: true,
+      workers: 2,
+      dependencies: ['measurement'],
+      outputDir: 'test-results/measurement-pairs',
+    },
   ],
 });

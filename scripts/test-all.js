@@ -9,7 +9,7 @@
  *
  *   1. lint | typecheck + build
  *   2. unit (vitest, mocking, components), alone (1-2 min on 2 cores)
- *   3. unit (timing), then e2e measurement (one test at a time), then its pairs (two at a time)
+ *   3. unit (timing), then e2e measurement (one test at a time, then its pairs two at a time)
  *   4. e2e functional (its workers side by side, alone on the machine)
  *   5. e2e firefox, then e2e webkitgtk
  *
@@ -44,8 +44,8 @@ const STEPS = [
     {
       phases: [
         { name: 'unit (timing)', cmd: vitest('timing') },
-        { name: 'e2e measurement', cmd: e2e('measurement') },
-        { name: 'e2e measure pairs', cmd: e2e('measurement-pairs') },
+        // The measurement project, then its pairs in the same run (playwright.config.ts).
+        { name: 'e2e measurement', cmd: e2e('measurement-pairs') },
       ],
     },
   ],
