@@ -26,8 +26,8 @@ export class LegFastOffer {
 
   constructor(
     private readonly link: FastOfferLink,
-    private readonly core: NativeRtpCore,
-    private readonly short: RtpShortPath,
+    private readonly core: Pick<NativeRtpCore, 'fastPeer' | 'drainTaken'>,
+    private readonly short: Pick<RtpShortPath, 'countFastTaken' | 'nominatedSendable' | 'fastWithdrawn'>,
     /** A packet the fast path took, counted by the leg as it counts one the short path takes. */
     private readonly onTaken: (t: Readonly<FastTaken>) => void,
   ) {}
