@@ -110,8 +110,9 @@ static void sampler_arm(sampler_t *s) {
   uv_timer_start(&s->timer, on_sampler_tick, s->armed_ms, 0);
 }
 
-static sampler_t *sampler_of(napi_env env, napi_value v) {
-  return external_of(env, v, &SAMPLER_TAG, "not a sampler of this addon");
+/* A call's `want` arguments, the first a sampler of this addon: the sampler, or NULL with a TypeError thrown. */
+static sampler_t *sampler_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv, const char *usage) {
+  return tagged_args(env, info, want, argv, &SAMPLER_TAG, "not a sampler of this addon", usage);
 }
 
 /*
@@ -159,20 +160,12 @@ napi_value SamplerStart(napi_env env, napi_callback_info info) {
 
 /* samplerTake(handle, out: a Float64Array of 2 * 256) -> n: the records noted since the last take, oldest first, as [at, late] pairs. */
 napi_value SamplerTake(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  sampler_t *s = argc >= 2 ? sampler_of(env, argv[0]) : NULL;
-  if (s == NULL) return argc >= 2 ? NULL : throw_type(env, "samplerTake(handle, out)");
-  bool typed = false;
-  napi_is_typedarray(env, argv[1], &typed);
-  napi_typedarray_type type;
+  sampler_t *s = sampler_args(env, info, 2, argv, "samplerTake(handle, out)");
+  if (s == NULL) return NULL;
   size_t length = 0;
-  void *data = NULL;
-  if (!typed || napi_get_typedarray_info(env, argv[1], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_float64_array ||
-      length < 2 * SAMPLER_RECORDS)
-    return throw_type(env, "samplerTake(handle, a Float64Array of at least 512)");
-  double *out = data;
+  double *out = float64_arg(env, argv[1], 2 * SAMPLER_RECORDS, &length, "samplerTake(handle, a Float64Array of at least 512)");
+  if (out == NULL) return NULL;
   uint32_t n = s->count;
   for (uint32_t i = 0; i < n; i++) {
     uint32_t slot = (s->head + i) % SAMPLER_RECORDS;
@@ -192,11 +185,9 @@ static void on_sampler_closed(uv_handle_t *h) {
 
 /* samplerStop(handle): no tick after this; its memory goes once libuv lets go of the timer. */
 napi_value SamplerStop(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  sampler_t *s = argc >= 1 ? sampler_of(env, argv[0]) : NULL;
-  if (s == NULL) return argc >= 1 ? NULL : throw_type(env, "samplerStop(handle)");
+  sampler_t *s = sampler_args(env, info, 1, argv, "samplerStop(handle)");
+  if (s == NULL) return NULL;
   if (s->stopped) return NULL;
   s->stopped = 1;
   napi_delete_reference(env, s->on_batch);

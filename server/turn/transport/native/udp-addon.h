@@ -55,6 +55,10 @@ napi_value throw_type(napi_env env, const char *msg);
 void *external_of(napi_env env, napi_value v, const napi_type_tag *tag, const char *what);
 /* A new handle of this addon, tagged `tag`. */
 napi_value tagged_external(napi_env env, void *p, const napi_type_tag *tag);
+/* A call's `want` arguments, the first a handle of this addon tagged `tag`: the handle, or NULL with a TypeError thrown (`usage` when too few, `what` when it is not one). */
+void *tagged_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv, const napi_type_tag *tag, const char *what, const char *usage);
+/* `v` as a Float64Array of at least `min` numbers: its data and length, or NULL with a TypeError thrown (`usage`). */
+double *float64_arg(napi_env env, napi_value v, size_t min, size_t *length, const char *usage);
 
 /* The event loop's sampler (./sampler.c): samplerStart, samplerTake, samplerStop. */
 napi_value SamplerStart(napi_env env, napi_callback_info info);

@@ -183,24 +183,36 @@ napi_value tagged_external(napi_env env, void *p, const napi_type_tag *tag) {
   return handle;
 }
 
-static udp_t *handle_of(napi_env env, napi_value v) {
-  return external_of(env, v, &UDP_TAG, "not a socket of this addon");
-}
-
 static int string_arg(napi_env env, napi_value v, char *out, size_t size) {
   size_t n = 0;
   return napi_get_value_string_utf8(env, v, out, size, &n) == napi_ok ? 0 : -1;
 }
 
-/* A call's `want` arguments, the first a socket of this addon: the socket, or NULL with a JavaScript error thrown (`usage` when too few). */
-static udp_t *handle_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv, const char *usage) {
+void *tagged_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv, const napi_type_tag *tag, const char *what, const char *usage) {
   size_t argc = want;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < want) {
     throw_type(env, usage);
     return NULL;
   }
-  return handle_of(env, argv[0]);
+  return external_of(env, argv[0], tag, what);
+}
+
+double *float64_arg(napi_env env, napi_value v, size_t min, size_t *length, const char *usage) {
+  bool typed = false;
+  napi_typedarray_type type;
+  void *data = NULL;
+  if (napi_is_typedarray(env, v, &typed) != napi_ok || !typed || napi_get_typedarray_info(env, v, &type, length, &data, NULL, NULL) != napi_ok ||
+      type != napi_float64_array || *length < min) {
+    throw_type(env, usage);
+    return NULL;
+  }
+  return data;
+}
+
+/* A call's `want` arguments, the first a socket of this addon: the socket, or NULL with a JavaScript error thrown (`usage` when too few). */
+static udp_t *handle_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv, const char *usage) {
+  return tagged_args(env, info, want, argv, &UDP_TAG, "not a socket of this addon", usage);
 }
 
 /* An address (text) and a port 1-65535 of `u`'s family into `sa`: 0, or -1 with a JavaScript error thrown (`usage` when they are not an address and a port). */
@@ -618,14 +630,9 @@ static napi_value FastTake(napi_env env, napi_callback_info info) {
   if (u == NULL) return NULL;
   fast_t *f = fast_arg(env, u, argv[1], usage);
   if (f == NULL) return NULL;
-  bool typed = false;
-  napi_typedarray_type type;
   size_t length = 0;
-  double *out = NULL;
-  if (napi_is_typedarray(env, argv[2], &typed) != napi_ok || !typed ||
-      napi_get_typedarray_info(env, argv[2], &type, &length, (void **)&out, NULL, NULL) != napi_ok || type != napi_float64_array ||
-      length < FAST_SLOTS)
-    return throw_type(env, usage);
+  double *out = float64_arg(env, argv[2], FAST_SLOTS, &length, usage);
+  if (out == NULL) return NULL;
   size_t n = fast_records_take(&f->records, out, length);
   napi_value result;
   napi_create_uint32(env, (uint32_t)n, &result);
@@ -677,19 +684,16 @@ static napi_value Close(napi_env env, napi_callback_info info) {
  * none), and starts the count again.
  */
 static napi_value TakeWaits(napi_env env, napi_callback_info info) {
+  const char *usage = "takeWaits(a Float64Array of at least 3)";
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  bool typed = false;
-  if (argc >= 1) napi_is_typedarray(env, argv[0], &typed);
-  napi_typedarray_type type;
+  if (argc < 1) return throw_type(env, usage);
   size_t length = 0;
-  void *data = NULL;
-  if (!typed || napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_float64_array || length < 3)
-    return throw_type(env, "takeWaits(a Float64Array of at least 3)");
+  double *out = float64_arg(env, argv[0], 3, &length, usage);
+  if (out == NULL) return NULL;
   area_t *a = NULL;
   napi_get_instance_data(env, (void **)&a);
-  double *out = data;
   if (a->waits == 0) {
     out[0] = out[1] = out[2] = 0;
     return NULL;
