@@ -50,7 +50,10 @@ export function needBuilt(path: string): Need {
 /** A command that must run (`cmd args` exits 0), from the apt package `pkg`. */
 export function needCommand(pkg: string, cmd: string, args: readonly string[] = ['--version']): Need {
   try {
-    execFileSync(cmd, [...args], { stdio: 'ignore', timeout: 10_000 });
+    // A minute: a missing command fails at once (ENOENT), but an installed one may be slow to
+    // answer on a loaded machine (Chromium's `--version` took over 10 s once in CI, beside the
+    // unit files on 2 cores, and the suite was failed as if Chromium were missing).
+    execFileSync(cmd, [...args], { stdio: 'ignore', timeout: 60_000 });
     return { tool: pkg, missing: null };
   } catch (err) {
     return { tool: pkg, missing: `\`${[cmd, ...args].join(' ')}\` did not run (${(err as Error).message.split('\n')[0]})` };
