@@ -172,21 +172,7 @@ function attachLocalPeer(runtime: RelayRuntime, ip: string, port: number, delive
       }
       return h.fromPeer(data, canonical, toPort);
     },
-    // An answer address that is no IP is no relayed address of ours: nothing to offer.
-    offerFast: (offer) =>
-      h.offerFast(
-        offer === null || tryParseIp(offer.answerTo.ip) === null
-          ? null
-          : {
-              peer: offer.peer,
-              ssrc: offer.ssrc,
-              payloadType: offer.payloadType,
-              answerTo: { ip: canonicalIp(offer.answerTo.ip), port: offer.answerTo.port },
-              perSecond: offer.perSecond,
-              burst: offer.burst,
-              onDrain: () => offer.onDrain(),
-            },
-      ),
+    offerFast: (offer) => h.offerFast(offer),
     detach: () => h.detach(),
   };
 }

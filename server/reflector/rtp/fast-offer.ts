@@ -37,7 +37,11 @@ export class LegFastOffer {
     return this.taken;
   }
 
-  /** Offers the page's stream `ssrc` (payload type `payloadType`), whose echoes go to `answerTo`, the nominated pair's remote address. */
+  /**
+   * Offers the page's stream `ssrc` (payload type `payloadType`). `answerTo` is the nominated pair's
+   * remote address werift's own echoes go to: the offer is withdrawn when werift's pair changes or
+   * loses consent (the relay answers in the channel the stream comes through, whichever it is).
+   */
   offer(ssrc: number, payloadType: number, answerTo: readonly [string, number]): void {
     this.ssrc = ssrc;
     this.answerTo = answerTo;
@@ -45,7 +49,6 @@ export class LegFastOffer {
       peer: this.core.fastPeer(),
       ssrc,
       payloadType,
-      answerTo: { ip: answerTo[0], port: answerTo[1] },
       // Four times the probe rate, a second of it at once: a page's stream never meets it; a flood goes to JavaScript's quotas.
       perSecond: (4 * 1000) / DEFAULTS.rtp.ptimeMs,
       burst: 1000 / DEFAULTS.rtp.ptimeMs,

@@ -125,7 +125,6 @@ describe('a peer in the relay process', () => {
         peer: core.fastPeer(),
         ssrc: PAGE_SSRC,
         payloadType: PT,
-        answerTo: relayed,
         perSecond: 1000,
         burst: 100,
         onDrain: () => drains++,
@@ -157,7 +156,7 @@ describe('a peer in the relay process', () => {
       expect(byCall).toEqual([0, 20]);
       expect(core.nextNumber()).toEqual({ seq: 121, timestamp: 48_000 + 21 * 480 });
       // Offered again, then the allocation ends with it taken up: the entry ends with it, counted, and nothing is left behind.
-      link.offerFast({ peer: core.fastPeer(), ssrc: PAGE_SSRC, payloadType: PT, answerTo: relayed, perSecond: 1000, burst: 100, onDrain: () => drains++ });
+      link.offerFast({ peer: core.fastPeer(), ssrc: PAGE_SSRC, payloadType: PT, perSecond: 1000, burst: 100, onDrain: () => drains++ });
       c.sendChannelData(0x4003, packet(21));
       c.sendChannelData(0x4003, packet(22));
       await echoes.atLeast(23, { timeoutMs: 3000, what: 'the echoes of probes 21 and 22' });
@@ -167,6 +166,64 @@ describe('a peer in the relay process', () => {
       await waitFor(() => drains > before, { timeoutMs: 3000, what: 'the entry drained as its allocation ended' });
     } finally {
       await c.close();
+      link.detach();
+      undo();
+    }
+  });
+  it('takes the stream up through whichever of the client’s allocations carries it, and answers in that channel, not where the peer answers', async () => {
+    // A page with a relay candidate on each of two interfaces: its browser sends through the second
+    // allocation, while the peer (werift) answers to the first one's relayed address.
+    const [UP_KEY, DOWN_KEY] = [randomBytes(16), randomBytes(16)];
+    const [UP_SALT, DOWN_SALT] = [randomBytes(14), randomBytes(14)];
+    const PAGE_SSRC = 0x4444_5555;
+    const PT = 111;
+    const core = new NativeRtpCore({ recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes });
+    expect(core.attach(new SrtpDirection(UP_KEY, UP_SALT), new SrtpDirection(DOWN_KEY, DOWN_SALT), 0x0bad_f00d, PT)).toBe(true);
+    core.numbering(500, 0, 480);
+    const tx = new SrtpDirection(UP_KEY, UP_SALT);
+    const rx = new SrtpDirection(DOWN_KEY, DOWN_SALT);
+    const packet = (i: number): Buffer =>
+      tx.protectRtp(
+        Buffer.concat([
+          writeRtpHeader(Buffer.alloc(12), false, PT, i, i * 480, PAGE_SSRC),
+          encodeRtpProbe({ probeSeq: i, sendMs: i, opus: Buffer.from('opus') }, DEFAULTS.rtp.frameBytes),
+        ]),
+      );
+    const undo = relay.allowPeerEndpoint('127.0.0.1', peerPort);
+    let first = { ip: '', port: 0 };
+    const byCall: number[] = [];
+    let link: ReturnType<Relay['attachLocalPeer']> | null = null;
+    // The peer's JavaScript answers to the first allocation's relayed address, whichever brought the packet.
+    link = relay.attachLocalPeer('127.0.0.1', peerPort, (data) => {
+      const f = { seq: 0, timestamp: 0, headerBytes: 0, payloadBytes: 0 };
+      const out = core.packet(data, performance.now(), 0, 0, true, f);
+      byCall.push(f.seq);
+      if (out.kind === 'echo' && out.packet !== null) link?.fromPeer(out.packet, first.ip, first.port);
+    });
+    const [a, b] = [await client('two-a'), await client('two-b')];
+    try {
+      const relayedA = await a.allocate({ family: 4 });
+      first = { ip: formatIp(relayedA.relayed.ip), port: relayedA.relayed.port };
+      await a.channelBind(0x4004, { ip: parseIp('127.0.0.1'), port: peerPort });
+      await b.allocate({ family: 4 });
+      await b.channelBind(0x4005, { ip: parseIp('127.0.0.1'), port: peerPort });
+      const [viaA, viaB] = [collector<number>(), collector<number>()];
+      a.onData = (d) => viaA.push(decodeRtpEcho(rx.unprotectRtp(Buffer.from(d)).subarray(12)).upSeq);
+      b.onData = (d) => viaB.push(decodeRtpEcho(rx.unprotectRtp(Buffer.from(d)).subarray(12)).upSeq);
+      link.offerFast({ peer: core.fastPeer(), ssrc: PAGE_SSRC, payloadType: PT, perSecond: 1000, burst: 100, onDrain: () => undefined });
+      // The first goes by a call (the peer answers through A); the relay takes the stream up on B, and answers the rest through B.
+      b.sendChannelData(0x4005, packet(0));
+      await viaA.atLeast(1, { timeoutMs: 3000, what: 'the echo of probe 0 through the peer’s allocation' });
+      for (let i = 1; i < 10; i++) {
+        b.sendChannelData(0x4005, packet(i));
+        await viaB.atLeast(i, { timeoutMs: 3000, what: `the echo of probe ${i} through the allocation it came by` });
+      }
+      expect(byCall).toEqual([0]);
+      expect([viaA.items, viaB.items]).toEqual([[0], [1, 2, 3, 4, 5, 6, 7, 8, 9]]);
+    } finally {
+      await a.close();
+      await b.close();
+      link.offerFast(null);
       link.detach();
       undo();
     }
