@@ -36,6 +36,49 @@ async function client(name: string): Promise<TurnClient> {
   return TurnClient.connect({ host: '127.0.0.1', port: relay.listeners[0]?.port ?? 0, username: c.username, password: c.credential });
 }
 
+/** The page's Opus payload type. */
+const PT = 111;
+
+/**
+ * The page's SRTP stream `pageSsrc` and the peer's probe core (the addon's, echoing as `echoSsrc`,
+ * numbered from `firstSeq` and `firstTimestamp`): `packet(i)` is the page's probe `i`, sealed;
+ * `upSeqOf` opens an echo and reads which probe it answers.
+ */
+function probeStream(pageSsrc: number, echoSsrc: number, firstSeq: number, firstTimestamp: number) {
+  const [upKey, downKey] = [randomBytes(16), randomBytes(16)];
+  const [upSalt, downSalt] = [randomBytes(14), randomBytes(14)];
+  const core = new NativeRtpCore({ recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes });
+  expect(core.attach(new SrtpDirection(upKey, upSalt), new SrtpDirection(downKey, downSalt), echoSsrc, PT)).toBe(true);
+  core.numbering(firstSeq, firstTimestamp, 480);
+  const tx = new SrtpDirection(upKey, upSalt);
+  const rx = new SrtpDirection(downKey, downSalt);
+  return {
+    core,
+    packet: (i: number): Buffer =>
+      tx.protectRtp(
+        Buffer.concat([
+          writeRtpHeader(Buffer.alloc(12), false, PT, i, i * 480, pageSsrc),
+          encodeRtpProbe({ probeSeq: i, sendMs: i, opus: Buffer.from('opus') }, DEFAULTS.rtp.frameBytes),
+        ]),
+      ),
+    upSeqOf: (d: Uint8Array): number => decodeRtpEcho(rx.unprotectRtp(Buffer.from(d)).subarray(12)).upSeq,
+  };
+}
+
+/**
+ * The peer's JavaScript: what the relay hands it by a call goes through `core`, its sequence number
+ * into `byCall`, and an echo goes back to the relayed address `to()` names, as the leg answers.
+ */
+function answerByCall(core: NativeRtpCore, byCall: number[], to: () => { ip: string; port: number }): ReturnType<Relay['attachLocalPeer']> {
+  const link: ReturnType<Relay['attachLocalPeer']> = relay.attachLocalPeer('127.0.0.1', peerPort, (data) => {
+    const f = { seq: 0, timestamp: 0, headerBytes: 0, payloadBytes: 0 };
+    const out = core.packet(data, performance.now(), 0, 0, true, f);
+    byCall.push(f.seq);
+    if (out.kind === 'echo' && out.packet !== null) link.fromPeer(out.packet, to().ip, to().port);
+  });
+  return link;
+}
+
 describe('a peer in the relay process', () => {
   it('gets a channel’s data by a call, from the relayed address, and its answer reaches the client through the channel', async () => {
     const undo = relay.allowPeerEndpoint('127.0.0.1', peerPort);
@@ -86,33 +129,12 @@ describe('a peer in the relay process', () => {
   });
 
   it('offered the fast path, has the stream answered in C, counted as the wire would count it, until the offer is withdrawn', async () => {
-    const [UP_KEY, DOWN_KEY] = [randomBytes(16), randomBytes(16)];
-    const [UP_SALT, DOWN_SALT] = [randomBytes(14), randomBytes(14)];
     const PAGE_SSRC = 0x2222_3333;
-    const PT = 111;
-    const core = new NativeRtpCore({ recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes });
-    expect(core.attach(new SrtpDirection(UP_KEY, UP_SALT), new SrtpDirection(DOWN_KEY, DOWN_SALT), 0x0bad_cafe, PT)).toBe(true);
-    core.numbering(100, 48_000, 480);
-    const tx = new SrtpDirection(UP_KEY, UP_SALT);
-    const rx = new SrtpDirection(DOWN_KEY, DOWN_SALT);
-    const packet = (i: number): Buffer =>
-      tx.protectRtp(
-        Buffer.concat([
-          writeRtpHeader(Buffer.alloc(12), false, PT, i, i * 480, PAGE_SSRC),
-          encodeRtpProbe({ probeSeq: i, sendMs: i, opus: Buffer.from('opus') }, DEFAULTS.rtp.frameBytes),
-        ]),
-      );
+    const { core, packet, upSeqOf } = probeStream(PAGE_SSRC, 0x0bad_cafe, 100, 48_000);
     const undo = relay.allowPeerEndpoint('127.0.0.1', peerPort);
-    // The peer's JavaScript: what the relay hands it by a call, answered through the channel as the leg answers.
     const byCall: number[] = [];
-    let link: ReturnType<Relay['attachLocalPeer']> | null = null;
     let relayed = { ip: '', port: 0 };
-    link = relay.attachLocalPeer('127.0.0.1', peerPort, (data) => {
-      const f = { seq: 0, timestamp: 0, headerBytes: 0, payloadBytes: 0 };
-      const out = core.packet(data, performance.now(), 0, 0, true, f);
-      byCall.push(f.seq);
-      if (out.kind === 'echo' && out.packet !== null) link?.fromPeer(out.packet, relayed.ip, relayed.port);
-    });
+    const link = answerByCall(core, byCall, () => relayed);
     const c = await client('local-fast');
     let drains = 0;
     try {
@@ -120,7 +142,7 @@ describe('a peer in the relay process', () => {
       relayed = { ip: formatIp(a.relayed.ip), port: a.relayed.port };
       await c.channelBind(0x4003, { ip: parseIp('127.0.0.1'), port: peerPort });
       const echoes = collector<number>();
-      c.onData = (d) => echoes.push(decodeRtpEcho(rx.unprotectRtp(Buffer.from(d)).subarray(12)).upSeq);
+      c.onData = (d) => echoes.push(upSeqOf(d));
       link.offerFast({
         peer: core.fastPeer(),
         ssrc: PAGE_SSRC,
@@ -173,33 +195,12 @@ describe('a peer in the relay process', () => {
   it('takes the stream up through whichever of the client’s allocations carries it, and answers in that channel, not where the peer answers', async () => {
     // A page with a relay candidate on each of two interfaces: its browser sends through the second
     // allocation, while the peer (werift) answers to the first one's relayed address.
-    const [UP_KEY, DOWN_KEY] = [randomBytes(16), randomBytes(16)];
-    const [UP_SALT, DOWN_SALT] = [randomBytes(14), randomBytes(14)];
     const PAGE_SSRC = 0x4444_5555;
-    const PT = 111;
-    const core = new NativeRtpCore({ recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes });
-    expect(core.attach(new SrtpDirection(UP_KEY, UP_SALT), new SrtpDirection(DOWN_KEY, DOWN_SALT), 0x0bad_f00d, PT)).toBe(true);
-    core.numbering(500, 0, 480);
-    const tx = new SrtpDirection(UP_KEY, UP_SALT);
-    const rx = new SrtpDirection(DOWN_KEY, DOWN_SALT);
-    const packet = (i: number): Buffer =>
-      tx.protectRtp(
-        Buffer.concat([
-          writeRtpHeader(Buffer.alloc(12), false, PT, i, i * 480, PAGE_SSRC),
-          encodeRtpProbe({ probeSeq: i, sendMs: i, opus: Buffer.from('opus') }, DEFAULTS.rtp.frameBytes),
-        ]),
-      );
+    const { core, packet, upSeqOf } = probeStream(PAGE_SSRC, 0x0bad_f00d, 500, 0);
     const undo = relay.allowPeerEndpoint('127.0.0.1', peerPort);
     let first = { ip: '', port: 0 };
     const byCall: number[] = [];
-    let link: ReturnType<Relay['attachLocalPeer']> | null = null;
-    // The peer's JavaScript answers to the first allocation's relayed address, whichever brought the packet.
-    link = relay.attachLocalPeer('127.0.0.1', peerPort, (data) => {
-      const f = { seq: 0, timestamp: 0, headerBytes: 0, payloadBytes: 0 };
-      const out = core.packet(data, performance.now(), 0, 0, true, f);
-      byCall.push(f.seq);
-      if (out.kind === 'echo' && out.packet !== null) link?.fromPeer(out.packet, first.ip, first.port);
-    });
+    const link = answerByCall(core, byCall, () => first);
     const [a, b] = [await client('two-a'), await client('two-b')];
     try {
       const relayedA = await a.allocate({ family: 4 });
@@ -208,8 +209,8 @@ describe('a peer in the relay process', () => {
       await b.allocate({ family: 4 });
       await b.channelBind(0x4005, { ip: parseIp('127.0.0.1'), port: peerPort });
       const [viaA, viaB] = [collector<number>(), collector<number>()];
-      a.onData = (d) => viaA.push(decodeRtpEcho(rx.unprotectRtp(Buffer.from(d)).subarray(12)).upSeq);
-      b.onData = (d) => viaB.push(decodeRtpEcho(rx.unprotectRtp(Buffer.from(d)).subarray(12)).upSeq);
+      a.onData = (d) => viaA.push(upSeqOf(d));
+      b.onData = (d) => viaB.push(upSeqOf(d));
       link.offerFast({ peer: core.fastPeer(), ssrc: PAGE_SSRC, payloadType: PT, perSecond: 1000, burst: 100, onDrain: () => undefined });
       // The first goes by a call (the peer answers through A); the relay takes the stream up on B, and answers the rest through B.
       b.sendChannelData(0x4005, packet(0));
