@@ -230,7 +230,9 @@ describe('analyze: large input', () => {
     expect(r.summary.lossPctMax15s).toBeCloseTo(0.1, 12);
     expect(grade(r, 'loss-15s', 'up').status).toBe('fail');
     expect(grade(r, 'loss-15s', 'down').status).toBe('pass');
-  });
+    // 2.5 s alone; over 20 s once beside the rest of the unit phase on a 2-core machine whose disk
+    // was slow: the time limit only stops a hang, the size is what is tested.
+  }, 90_000);
 });
 
 describe('analyze: the server section', () => {
