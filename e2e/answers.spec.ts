@@ -202,14 +202,22 @@ test('loss upstream only, on a desktop screen in the dark theme: the people you 
 });
 
 test('delay varying 0-120 ms on the way in: jitter on the way in, pause downloads first', { tag: '@measure' }, async ({ page }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(180_000);
   // Independent delays of 0-120 ms on the way in (RFC 3550 jitter about 2 x 60 / 3 = 40 ms). The
   // graded RTP stream delivers every probe, reordered ones included, so no loss is
   // invented (the data channel used to abandon probes that overtook each other by more than
   // SCTP's fast-retransmit window): the jitter above the 30 ms target leads, on the way in.
-  const a = await withProxy({ name: 'jittery-down', down: { delayMs: 60, jitter: { kind: 'uniform', amplitudeMs: 60 }, jitterMayReorder: true } }, () =>
-    answerAfterTest(page, 'jittery-down'),
-  );
+  const scenario = { name: 'jittery-down', down: { delayMs: 60, jitter: { kind: 'uniform' as const, amplitudeMs: 60 }, jitterMayReorder: true } };
+  let a = await withProxy(scenario, () => answerAfterTest(page, 'jittery-down'));
+  // The answer needs a device that keeps up. Where this one fell behind (on a slower machine, once
+  // in two clean-clone runs, with the jitter answer last as above), the page says so first and
+  // leaves the jitter of those stretches out as not the network's, so reorder leads: right, but
+  // not what this test is about. It runs once more; a second such run fails.
+  if (a.firstAdvice === 'close-apps') {
+    console.log(`jittery-down: the page saw this device fall behind ("${a.sentence}"); running it once more`);
+    expect(a.report.summary.verdict).not.toBe('pass');
+    a = await withProxy(scenario, () => answerAfterTest(page, 'jittery-down-again'));
+  }
   expect(a.sentence).toBe('Calls will likely sound choppy: the timing of packets varies too much.');
   expect(a.findings[0]).toBe('jitter');
   expect(a.firstAdvice).toBe('pause-downloads');
