@@ -35,19 +35,21 @@ const names = readdirSync(dir)
 for (const name of names) {
   const path = join(dir, name);
   const body = readFileSync(path);
+  const small = body.length < MIN_BYTES;
   for (const [ext, pack] of [
     ['.br', () => brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 10, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })],
     ['.gz', () => gzipSync(body, { level: 9 })],
   ]) {
-    const packed = body.length < MIN_BYTES ? null : pack();
+    const packed = small ? null : pack();
+    const kept = packed !== null && packed.length < body.length;
     // A copy no smaller than the file is not kept (nor one left by an earlier build).
-    if (packed === null || packed.length >= body.length) rmSync(path + ext, { force: true });
-    else writeFileSync(path + ext, packed);
+    if (kept) writeFileSync(path + ext, packed);
+    else rmSync(path + ext, { force: true });
+    if (ext === '.br' && !small) after += kept ? packed.length : body.length;
   }
-  if (body.length >= MIN_BYTES) {
+  if (!small) {
     files++;
     before += body.length;
-    after += statSync(path + '.br', { throwIfNoEntry: false })?.size ?? body.length;
   }
 }
 console.log(`compress-web: ${files} files in ${dir}, ${Math.round(before / 1024)} KiB -> ${Math.round(after / 1024)} KiB as Brotli`);
