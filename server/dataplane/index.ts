@@ -6,7 +6,7 @@
  */
 import type { PlaneCommand, PlaneStart, LoopDelayReading, PlaneMetrics } from '../../src/protocol/data-plane.js';
 import type { DoorName, DoorScope } from '../../src/protocol/door.js';
-import type { ReflectorLogger } from '../reflector/session.js';
+import type { ReflectorLogger } from '../reflector/session-base.js';
 import type { RelayLogger } from '../turn/index.js';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';

@@ -2,7 +2,7 @@
  * Reflector sessions on a data plane inside this process, for the HTTP tests (`serve --workers 0`
  * starts its own plane with its relay: ./index.ts).
  */
-import type { ReflectorLogger } from '../reflector/session.js';
+import type { ReflectorLogger } from '../reflector/session-base.js';
 import { DataPlane, type ReflectorParts } from './plane.js';
 import { SessionRouter, type ReflectorSessions } from './sessions.js';
 

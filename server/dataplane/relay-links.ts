@@ -12,7 +12,8 @@ import { canonicalIp } from '../../src/protocol/ip.js';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Relay } from '../turn/index.js';
-import type { ReflectorLogger, RelayReading } from '../reflector/session.js';
+import type { RelayReading } from '../reflector/session.js';
+import type { ReflectorLogger } from '../reflector/session-base.js';
 import { strongestWitness } from '../reflector/core.js';
 import { shiftLoopReading } from '../reflector/loop-lateness.js';
 

@@ -5,7 +5,8 @@ import type { SessionTally } from '../../src/protocol/data-plane.js';
 import { RtpReflectorCore, type RtpFrameOutcome } from './rtp/core.js';
 import { RtpLeg } from './rtp/leg.js';
 import { mediaKinds } from './rtp/sdp.js';
-import { ReflectorSessionError, refusing, type ReflectorSessionOptions } from './session.js';
+import type { ReflectorSessionOptions } from './session.js';
+import { ReflectorSessionError, refusing } from './session-base.js';
 import { checkRemoteOffer } from './signalled-sdp.js';
 
 /** What an echo session takes: the reflector session's options it uses, and its own bounds. */

@@ -1,46 +1,18 @@
 import { performance } from 'node:perf_hooks';
-import SimplePeer from 'simple-peer';
-import wrtc from '@roamhq/wrtc';
 import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
-import {
-  ProbeDecodeError,
-  ProbeKind,
-  encodeBothReceipts,
-  encodeControlMessage,
-  encodeReceipts,
-  parseControlMessage,
-  type RelayWitness,
-  type ServerLoopReading,
-} from '../../src/protocol/wire.js';
-import { CONTROL_CHANNEL, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
-import { ReflectorCore, strongestWitness } from './core.js';
+import { ProbeKind, encodeBothReceipts, encodeControlMessage, encodeReceipts, type RelayWitness, type ServerLoopReading } from '../../src/protocol/wire.js';
+import { strongestWitness } from './core.js';
 import { joinLoopReadings } from './loop-lateness.js';
 import { RtpReflectorCore, type RtpCore } from './rtp/core.js';
 import { NativeRtpCore } from './rtp/native-core.js';
 import { RtpLeg, type AttachLocalPeer, type LegBaseline } from './rtp/leg.js';
 import { mediaKinds } from './rtp/sdp.js';
-import { internalsOf } from '../../src/session/net/simple-peer.js';
-import { readStats, type StatsSample } from '../../src/session/stats/adapter.js';
-import { isOwnRelayedCandidate, parseCandidate, type RelayEndpoints } from './candidates.js';
-import { SdpError, type SdpRefusal } from './sdp-lines.js';
-import { checkRemoteCandidate, checkRemoteOffer, localDescription } from './signalled-sdp.js';
-import { TypedError } from '../../src/protocol/typed-error.js';
+import type { RelayEndpoints } from './candidates.js';
+import { checkRemoteOffer } from './signalled-sdp.js';
+import { ChannelLeg, type ReflectorRelayServer } from './channel-leg.js';
+import { ReflectorSessionError, refusing, type ReflectorCloseCode, type ReflectorLogger } from './session-base.js';
 import type { SessionTally } from '../../src/protocol/data-plane.js';
-
-export interface ReflectorLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  debug(obj: object, msg: string): void;
-}
-
-/** A TURN server entry (RTCIceServer) for the data-channel leg, with its minted credential. */
-export interface ReflectorRelayServer {
-  /** e.g. "turn:127.0.0.1:3478?transport=udp" (RFC 7065 URI). */
-  url: string;
-  username: string;
-  credential: string;
-}
 
 export interface ReflectorSessionOptions {
   id: string;
@@ -101,56 +73,22 @@ export interface RelayReading {
   loop: ServerLoopReading | null;
 }
 
-/** Why a session ended, when the page is told: its page sent no ICE check in time. */
-export type ReflectorCloseCode = 'no-ice';
-
-export class ReflectorSessionError extends TypedError<
-  'bad-signal' | 'candidate-before-offer' | 'duplicate-offer' | 'unexpected-answer' | 'no-rtp-leg' | SdpRefusal
-> {
-  override readonly name = 'ReflectorSessionError';
-}
-
-/** Runs `check`; an SdpError becomes the ReflectorSessionError the page is told about. */
-export function refusing<T>(check: () => T): T {
-  try {
-    return check();
-  } catch (err) {
-    if (err instanceof SdpError) throw new ReflectorSessionError(err.reason, err.message);
-    throw err;
-  }
-}
-
 /**
- * One test's server-side peer: simple-peer over @roamhq/wrtc, answering the page's offer,
- * echoing every probe on the unordered channel and reporting receipts on the reliable one.
- *
- * What it sends where is bounded by signalling (signalled-sdp.ts): its remote candidates are
- * the relay's only. Its stack (libwebrtc) cannot be told to refuse a peer-reflexive candidate:
- * a Binding request that carries this session's ICE password (the page has it) teaches it the
- * request's source and starts checks towards it (RFC 8445 §7.3.1.3), so a spoofed source would
- * make it a packet source for the page's choice of victim. So this leg is relay-only: it takes
- * its one candidate on our own relay (an allocation under a credential the server mints for
- * itself, `relayServer`), and its sockets hear only the relay (libwebrtc's TURN port drops what
- * any other address sends; the relay drops what reaches the allocation from a peer without a
- * permission, RFC 8656 §9). The hop it adds is measured (docs/benchmarks.md).
+ * One test's server-side peer: the data-channel leg (channel-leg.ts: it answers the page's first
+ * offer, echoes the data-channel probes and carries the control messages) and, when the page
+ * opens it, the RTP probe leg (rtp/leg.ts). The session bounds the page's wait for its offer and
+ * the session's length, sends both streams' receipts every `receiptIntervalMs`, and at the page's
+ * `stop` sends what it saw (the RTP second opinion, the last receipts, each stream's final tally).
  */
 export class ReflectorSession {
-  private readonly peer: SimplePeer.Instance;
-  private readonly control: RTCDataChannel;
-  private readonly core: ReflectorCore;
+  private readonly channel: ChannelLeg;
   /** The RTP leg's signalled host candidates (where the relay sends its RTP; the witness is read there). */
   private readonly endpoints: { ip: string; port: number }[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly maxTimer: NodeJS.Timeout;
-  /** The pre-offer timeout, then the offer-to-connect timeout. */
+  /** Until the page's offer of the data-channel leg (then the leg's connect timeout runs). */
   private offerTimer: NodeJS.Timeout | null;
-  /** The no-ICE-traffic timeout, from the answer on until the data channel opens. */
-  private iceTimer: NodeJS.Timeout | null = null;
-  private connected = false;
-  private offered = false;
-  private candidates = 0;
   private closed = false;
-  private badProbes = 0;
   /** The relay's witness went with the final tally. */
   private witnessed = false;
   /** When the session opened (performance.now()): the start of the server-loop span its `final` reports. */
@@ -161,94 +99,46 @@ export class ReflectorSession {
   private rtpCandidates = 0;
 
   constructor(private readonly opts: ReflectorSessionOptions) {
-    this.core = new ReflectorCore(opts.payloadBytes);
-    this.peer = new SimplePeer({
-      initiator: false,
-      trickle: true,
-      wrtc: wrtc as unknown as NonNullable<SimplePeer.Options['wrtc']>,
-      // Relay-only (module comment): its sockets hear only the relay.
-      config: {
-        iceServers: [{ urls: opts.relayServer.url, username: opts.relayServer.username, credential: opts.relayServer.credential }],
-        iceTransportPolicy: 'relay',
+    this.channel = new ChannelLeg({
+      id: opts.id,
+      payloadBytes: opts.payloadBytes,
+      relay: opts.relay,
+      relayServer: opts.relayServer,
+      maxCandidates: opts.maxCandidates,
+      connectTimeoutMs: opts.connectTimeoutMs,
+      ...(opts.iceTrafficTimeoutMs !== undefined ? { iceTrafficTimeoutMs: opts.iceTrafficTimeoutMs } : {}),
+      logger: opts.logger,
+      sendSignal: (data) => opts.sendSignal(data),
+      onCandidateDropped: (n) => opts.onCandidateDropped(n),
+      onOffered: () => {
+        if (this.offerTimer) clearTimeout(this.offerTimer);
+        this.offerTimer = null;
       },
+      onConnected: () => {
+        this.flushTimer = setInterval(() => this.flush(), this.opts.receiptIntervalMs);
+      },
+      onStop: () => void this.finish(),
+      onFailed: (reason, code) => this.close(reason, code),
     });
-    this.control = internalsOf(this.peer).pc.createDataChannel(CONTROL_CHANNEL.label, {
-      negotiated: true,
-      id: CONTROL_CHANNEL.id,
-      ordered: true,
-    });
-    this.control.binaryType = 'arraybuffer';
-    this.control.onmessage = (ev: MessageEvent) => this.onControl(ev.data);
-    this.peer.on('signal', (data: SignalData) => this.onLocalSignal(data));
-    this.peer.on('connect', () => this.onConnect());
-    this.peer.on('data', (chunk: Uint8Array) => this.onProbe(chunk));
-    this.peer.on('error', (err: Error) => this.close(`peer error: ${err.message}`));
-    this.peer.on('close', () => this.close('peer closed'));
     this.maxTimer = setTimeout(() => this.close('session outlived its maximum length'), opts.maxSessionMs);
     this.offerTimer = setTimeout(() => this.close(`no offer within ${opts.offerTimeoutMs} ms`), opts.offerTimeoutMs);
   }
 
   /** Datagrams on the probe channel that were not probes, dropped without an echo. */
   get badProbeCount(): number {
-    return this.badProbes;
+    return this.channel.badProbeCount;
   }
 
   /** What the session echoed so far: probes on each path, datagrams that were not probes, whether the relay witnessed its RTP. */
   tally(): SessionTally {
-    return { probes: this.core.received, rtpProbes: this.rtpCore?.received ?? 0, badProbes: this.badProbes, witnessed: this.witnessed };
+    return { probes: this.channel.core.received, rtpProbes: this.rtpCore?.received ?? 0, badProbes: this.channel.badProbeCount, witnessed: this.witnessed };
   }
 
-  /**
-   * A signal message from the page. Candidates count only after the one offer (simple-peer
-   * would queue them without limit before it), at most `maxCandidates` per session, those in
-   * the offer included. A refused offer (signalled-sdp.ts) is not applied and not counted: the
-   * page may send another until the offer timeout.
-   */
+  /** A signal message from the page, to the leg it is tagged with (absent: the data-channel leg, channel-leg.ts). */
   signal(data: SignalData, leg?: SignalLeg): void {
     if (this.closed) return;
-    if (leg === 'rtp') {
-      this.signalRtp(data);
-      return;
-    }
-    if (data.type === 'candidate') {
-      if (data.candidate === undefined) throw new ReflectorSessionError('bad-signal', 'candidate message without a candidate');
-      if (!this.offered) throw new ReflectorSessionError('candidate-before-offer', 'a candidate before the offer is refused');
-      this.countCandidate();
-      const { candidate: line, sdpMid, sdpMLineIndex } = data.candidate;
-      if (line === '') {
-        this.peer.signal({
-          type: 'candidate',
-          candidate: { candidate: '', sdpMid: sdpMid ?? null, sdpMLineIndex: sdpMLineIndex ?? null },
-        } as SimplePeer.SignalData);
-        return;
-      }
-      const kept = refusing(() => checkRemoteCandidate(line, this.opts.relay));
-      if (kept === null) {
-        this.opts.onCandidateDropped(1);
-        return;
-      }
-      this.peer.signal({
-        type: 'candidate',
-        candidate: { candidate: kept, sdpMid: sdpMid ?? null, sdpMLineIndex: sdpMLineIndex ?? null },
-      } as SimplePeer.SignalData);
-    } else if (data.type === 'offer') {
-      if (this.offered) throw new ReflectorSessionError('duplicate-offer', 'one offer per session');
-      const offer = refusing(() => checkRemoteOffer(data.sdp ?? '', this.opts.relay, this.opts.maxCandidates));
-      this.offered = true;
-      this.candidates = offer.candidates;
-      if (this.offerTimer) clearTimeout(this.offerTimer);
-      this.offerTimer = setTimeout(() => this.close(`not connected within ${this.opts.connectTimeoutMs} ms of the offer`), this.opts.connectTimeoutMs);
-      this.peer.signal({ type: 'offer', sdp: offer.sdp });
-    } else {
-      throw new ReflectorSessionError('unexpected-answer', 'the reflector answers; it takes no answer');
-    }
-  }
-
-  private countCandidate(): void {
-    if (this.candidates >= this.opts.maxCandidates) {
-      throw new ReflectorSessionError('too-many-candidates', `at most ${this.opts.maxCandidates} candidates per session`);
-    }
-    this.candidates++;
+    if (leg === 'rtp') this.signalRtp(data);
+    else this.channel.signal(data);
   }
 
   /**
@@ -310,123 +200,9 @@ export class ReflectorSession {
     throw new ReflectorSessionError('unexpected-answer', 'the reflector answers; it takes no answer');
   }
 
-  /**
-   * What our stack signals, filtered: its answer rebuilt with only the candidate on the
-   * data-channel address (simple-peer sends pc.localDescription, which lists every candidate
-   * gathered so far), and only that candidate trickled. Each is opened on the relay once.
-   */
-  private onLocalSignal(data: SignalData): void {
-    if (this.closed) return;
-    if (data.type === 'candidate') {
-      const line = data.candidate?.candidate ?? '';
-      if (line === '') return; // end-of-candidates
-      const parsed = parseCandidate(line);
-      if (!isOwnRelayedCandidate(parsed, this.opts.relay)) {
-        this.opts.logger.debug({ session: this.opts.id, candidate: line }, 'candidate not signalled');
-        return;
-      }
-      this.opts.sendSignal(data);
-      return;
-    }
-    if (data.sdp === undefined) {
-      this.opts.sendSignal(data);
-      return;
-    }
-    let local: ReturnType<typeof localDescription>;
-    try {
-      local = localDescription(data.sdp, (c) => isOwnRelayedCandidate(c, this.opts.relay));
-    } catch (err) {
-      this.close(`our own ${data.type} is not SDP: ${(err as Error).message}`);
-      return;
-    }
-    this.opts.sendSignal({ ...data, sdp: local.sdp });
-    const wait = this.opts.iceTrafficTimeoutMs;
-    if (data.type === 'answer' && wait !== undefined && this.iceTimer === null && !this.connected) {
-      this.iceTimer = setTimeout(() => void this.checkIceTraffic(wait), wait);
-    }
-  }
-
-  /**
-   * `iceTrafficTimeoutMs` after the answer: unless the data channel opened, the session ends
-   * (`no-ice`) when not one ICE check of the page reached it (no STUN request or response
-   * received on any candidate pair), so an offer alone does not hold its slot for the whole
-   * connect timeout. A page that checks but has not connected yet keeps the connect timeout.
-   */
-  private async checkIceTraffic(waitMs: number): Promise<void> {
-    if (this.closed || this.connected) return;
-    let heard = 0;
-    try {
-      const report = await internalsOf(this.peer).pc.getStats();
-      report.forEach((v: { type?: string; requestsReceived?: number; responsesReceived?: number }) => {
-        if (v.type === 'candidate-pair') heard += (v.requestsReceived ?? 0) + (v.responsesReceived ?? 0);
-      });
-    } catch (err) {
-      this.opts.logger.debug({ session: this.opts.id, err: (err as Error).message }, 'ICE statistics not read');
-      return; // the connect timeout still bounds it
-    }
-    if (this.closed || this.connected || heard > 0) return;
-    this.close(`no ICE check from the page within ${waitMs} ms of the answer`, 'no-ice');
-  }
-
-  private onConnect(): void {
-    this.connected = true;
-    if (this.offerTimer) clearTimeout(this.offerTimer);
-    this.offerTimer = null;
-    if (this.iceTimer) clearTimeout(this.iceTimer);
-    this.iceTimer = null;
-    const channel = internalsOf(this.peer).channel;
-    this.opts.logger.info({ session: this.opts.id, ordered: channel?.ordered, maxRetransmits: channel?.maxRetransmits }, 'reflector connected');
-    if (channel && channel.label !== PROBE_CHANNEL_LABEL) {
-      this.opts.logger.warn({ session: this.opts.id, label: channel.label }, 'unexpected probe channel label');
-    }
-    this.sendControl(
-      encodeControlMessage({
-        type: 'channel',
-        ordered: channel?.ordered ?? true,
-        maxRetransmits: channel?.maxRetransmits ?? null,
-        label: channel?.label ?? '',
-      }),
-    );
-    this.flushTimer = setInterval(() => this.flush(), this.opts.receiptIntervalMs);
-  }
-
-  private onProbe(chunk: Uint8Array): void {
-    const recvMs = performance.now();
-    try {
-      const echo = this.core.onProbe(chunk, recvMs, () => performance.now(), internalsOf(this.peer).channel?.bufferedAmount ?? 0);
-      this.peer.send(echo);
-    } catch (err) {
-      if (err instanceof ProbeDecodeError) {
-        this.badProbes++;
-        if (this.badProbes <= 5) this.opts.logger.warn({ session: this.opts.id, reason: err.reason }, 'bad probe dropped');
-        return;
-      }
-      this.core.echoFailed();
-      this.opts.logger.warn({ session: this.opts.id, err: (err as Error).message }, 'echo send failed');
-    }
-  }
-
-  private onControl(data: unknown): void {
-    if (typeof data !== 'string') {
-      this.opts.logger.warn({ session: this.opts.id }, 'binary control message from the page dropped');
-      return;
-    }
-    try {
-      const msg = parseControlMessage(data);
-      if (msg.type === 'stop') void this.finish();
-    } catch (err) {
-      this.opts.logger.warn({ session: this.opts.id, err: (err as Error).message }, 'bad control message dropped');
-    }
-  }
-
   /** The page is done: its audio as our WebRTC stack saw it, the last receipts, the tally. */
   private async finish(): Promise<void> {
-    let rtp: StatsSample | null = null;
-    try {
-      rtp = readStats((await internalsOf(this.peer).pc.getStats()).values());
-    } catch (err) {
-      this.opts.logger.warn({ session: this.opts.id, err: (err as Error).message }, 'getStats failed: no RTP second opinion');
-    }
+    const rtp = await this.channel.readStats();
     if (this.closed) return;
     const nowMs = performance.now();
     let witness = this.witness();
@@ -438,7 +214,7 @@ export class ReflectorSession {
       witness = far.witness;
       serverLoop = far.loop === null ? serverLoop : serverLoop === null ? far.loop : joinLoopReadings(serverLoop, far.loop);
     }
-    this.sendControl(
+    this.channel.sendControl(
       encodeControlMessage({
         type: 'rtp-stats',
         inboundJitterMs: rtp?.inboundJitterMs ?? null,
@@ -448,8 +224,8 @@ export class ReflectorSession {
     );
     this.flush();
     this.witnessed = witness !== null;
-    this.sendControl(encodeControlMessage(this.core.final(witness, serverLoop)));
-    if (this.rtpCore) this.sendControl(encodeControlMessage(this.rtpCore.final()));
+    this.channel.sendControl(encodeControlMessage(this.channel.core.final(witness, serverLoop)));
+    if (this.rtpCore) this.channel.sendControl(encodeControlMessage(this.rtpCore.final()));
   }
 
   /** The relay's witness of the RTP towards this session's endpoint that carried the most (null: none seen). */
@@ -463,20 +239,11 @@ export class ReflectorSession {
    * have some (each wrtc send is a synchronous hop to its network thread), else the one stream's.
    */
   private flush(): void {
-    const dataChannel = this.core.takeReceipts();
+    const dataChannel = this.channel.core.takeReceipts();
     const rtp = this.rtpCore?.takeReceipts() ?? [];
-    if (dataChannel.length > 0 && rtp.length > 0) this.sendControl(encodeBothReceipts(dataChannel, rtp));
-    else if (dataChannel.length > 0) this.sendControl(encodeReceipts(dataChannel));
-    else if (rtp.length > 0) this.sendControl(encodeReceipts(rtp, ProbeKind.RtpReceipts));
-  }
-
-  private sendControl(data: string | Uint8Array): void {
-    if (this.control.readyState !== 'open') {
-      this.opts.logger.warn({ session: this.opts.id, state: this.control.readyState }, 'control channel not open');
-      return;
-    }
-    if (typeof data === 'string') this.control.send(data);
-    else this.control.send(data as Uint8Array<ArrayBuffer>);
+    if (dataChannel.length > 0 && rtp.length > 0) this.channel.sendControl(encodeBothReceipts(dataChannel, rtp));
+    else if (dataChannel.length > 0) this.channel.sendControl(encodeReceipts(dataChannel));
+    else if (rtp.length > 0) this.channel.sendControl(encodeReceipts(rtp, ProbeKind.RtpReceipts));
   }
 
   close(reason: string, code?: ReflectorCloseCode): void {
@@ -484,10 +251,9 @@ export class ReflectorSession {
     this.closed = true;
     clearTimeout(this.maxTimer);
     if (this.offerTimer) clearTimeout(this.offerTimer);
-    if (this.iceTimer) clearTimeout(this.iceTimer);
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.rtpLeg?.close(`session closed: ${reason}`);
-    this.peer.destroy();
+    this.channel.close();
     this.opts.logger.info({ session: this.opts.id, reason }, 'reflector session closed');
     this.opts.onClose(reason, code);
   }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppOptions } from '../../server/http/app.js';
-import type { ReflectorRelayServer } from '../../server/reflector/session.js';
+import type { ReflectorRelayServer } from '../../server/reflector/channel-leg.js';
 import type { ReflectorParts } from '../../server/dataplane/plane.js';
 import type { ReflectorSessions } from '../../server/dataplane/sessions.js';
 import { localSessions } from '../../server/dataplane/local.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EchoCore, EchoSession, type EchoSessionOptions } from '../../../server/reflector/echo-session.js';
-import { ReflectorSessionError } from '../../../server/reflector/session.js';
+import { ReflectorSessionError } from '../../../server/reflector/session-base.js';
 import { encodeRtpProbe } from '../../../src/protocol/rtp-probe.js';
 
 const quiet = (): void => undefined;

@@ -6,7 +6,8 @@
  */
 import type { SignalData, SignalLeg } from '../../../src/protocol/api.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
-import { ReflectorSession, type ReflectorRelayServer } from '../../../server/reflector/session.js';
+import { ReflectorSession } from '../../../server/reflector/session.js';
+import type { ReflectorRelayServer } from '../../../server/reflector/channel-leg.js';
 import type { RelayEndpoints } from '../../../server/reflector/candidates.js';
 import { unusedRelay } from '../../kit/app-options.js';
 

@@ -18,7 +18,8 @@ import {
   type ReceiptRecord,
   type RelayWitness,
 } from '../../../src/protocol/wire.js';
-import { ReflectorSession, ReflectorSessionError, type ReflectorLogger } from '../../../server/reflector/session.js';
+import { ReflectorSession } from '../../../server/reflector/session.js';
+import { ReflectorSessionError, type ReflectorLogger } from '../../../server/reflector/session-base.js';
 import { parseCandidate } from '../../../server/reflector/candidates.js';
 import { startRtcClient, type RtcClient } from '../../kit/rtc.js';
 import { waitFor } from '../../kit/wait.js';

@@ -7,7 +7,8 @@ import dgram from 'node:dgram';
 import { promises as dns } from 'node:dns';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SignalData } from '../../../../src/protocol/api.js';
-import { ReflectorSessionError, type ReflectorSession } from '../../../../server/reflector/session.js';
+import type { ReflectorSession } from '../../../../server/reflector/session.js';
+import { ReflectorSessionError } from '../../../../server/reflector/session-base.js';
 import { quietSession, type QuietSession } from '../session-kit.js';
 import { waitFor } from '../../../kit/wait.js';
 

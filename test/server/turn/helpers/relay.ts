@@ -1,6 +1,6 @@
 /** The embedded relay as the transport tests start it: on loopback, OS-chosen ports, quiet. */
 import { REFLECTOR_USERNAME_PREFIX, mintRestCredential, startRelay, type Relay, type RelayConfig } from '../../../../server/turn/index.js';
-import type { ReflectorRelayServer } from '../../../../server/reflector/session.js';
+import type { ReflectorRelayServer } from '../../../../server/reflector/channel-leg.js';
 import { silentLogger } from '../../../../server/turn/transport/logger.js';
 
 /**

@@ -1,0 +1,307 @@
+/**
+ * A session's data-channel leg: simple-peer over @roamhq/wrtc, answering the page's offer,
+ * echoing every probe on the unordered channel (ReflectorCore) and carrying the session's control
+ * messages on the reliable one (the page's `stop`; the receipts, tallies and finals the session
+ * sends).
+ *
+ * What it sends where is bounded by signalling (signalled-sdp.ts): its remote candidates are
+ * the relay's only. Its stack (libwebrtc) cannot be told to refuse a peer-reflexive candidate:
+ * a Binding request that carries this session's ICE password (the page has it) teaches it the
+ * request's source and starts checks towards it (RFC 8445 §7.3.1.3), so a spoofed source would
+ * make it a packet source for the page's choice of victim. So this leg is relay-only: it takes
+ * its one candidate on our own relay (an allocation under a credential the server mints for
+ * itself, `relayServer`), and its sockets hear only the relay (libwebrtc's TURN port drops what
+ * any other address sends; the relay drops what reaches the allocation from a peer without a
+ * permission, RFC 8656 §9). The hop it adds is measured (docs/benchmarks.md).
+ */
+import { performance } from 'node:perf_hooks';
+import SimplePeer from 'simple-peer';
+import wrtc from '@roamhq/wrtc';
+import type { SignalData } from '../../src/protocol/api.js';
+import { ProbeDecodeError, encodeControlMessage, parseControlMessage } from '../../src/protocol/wire.js';
+import { CONTROL_CHANNEL, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
+import { internalsOf } from '../../src/session/net/simple-peer.js';
+import { readStats, type StatsSample } from '../../src/session/stats/adapter.js';
+import { ReflectorCore } from './core.js';
+import { isOwnRelayedCandidate, parseCandidate, type RelayEndpoints } from './candidates.js';
+import { checkRemoteCandidate, checkRemoteOffer, localDescription } from './signalled-sdp.js';
+import { ReflectorSessionError, refusing, type ReflectorCloseCode, type ReflectorLogger } from './session-base.js';
+
+/** A TURN server entry (RTCIceServer) for the data-channel leg, with its minted credential. */
+export interface ReflectorRelayServer {
+  /** e.g. "turn:127.0.0.1:3478?transport=udp" (RFC 7065 URI). */
+  url: string;
+  username: string;
+  credential: string;
+}
+
+export interface ChannelLegOptions {
+  /** The session's id, in log lines. */
+  id: string;
+  payloadBytes: number;
+  /** The only endpoints the page's candidates may point at: the relay's relayed addresses and ports. */
+  relay: RelayEndpoints;
+  /** Our own relay, where the leg takes its only candidate (relay-only). */
+  relayServer: ReflectorRelayServer;
+  /** Candidates accepted, after the offer (those in the offer included). */
+  maxCandidates: number;
+  /** The leg fails when its data channel has not opened this long after the offer. */
+  connectTimeoutMs: number;
+  /** The leg fails (`no-ice`) when no ICE check of the page reached it this long after its answer; absent: only connectTimeoutMs bounds it. */
+  iceTrafficTimeoutMs?: number;
+  logger: ReflectorLogger;
+  /** Forward a signal message of this leg to the page. */
+  sendSignal(data: SignalData): void;
+  /** A page candidate (or offer candidate line) was dropped because it does not point at the relay. */
+  onCandidateDropped(count: number): void;
+  /** The page's offer was taken: from now on the leg's connect timeout bounds the wait. */
+  onOffered(): void;
+  /** The data channel opened (the `channel` control message has gone to the page). */
+  onConnected(): void;
+  /** The page asked for the session's end (`stop`). */
+  onStop(): void;
+  /** The leg failed (its peer, a timeout): the session ends with `reason`, and `code` for the page when there is one. */
+  onFailed(reason: string, code?: ReflectorCloseCode): void;
+}
+
+export class ChannelLeg {
+  /** The data-channel probe stream's echo and receipts. */
+  readonly core: ReflectorCore;
+  private readonly peer: SimplePeer.Instance;
+  private readonly control: RTCDataChannel;
+  /** From the offer until the data channel opens. */
+  private connectTimer: NodeJS.Timeout | null = null;
+  /** The no-ICE-traffic timeout, from the answer on until the data channel opens. */
+  private iceTimer: NodeJS.Timeout | null = null;
+  private connected = false;
+  private offered = false;
+  private candidates = 0;
+  private closed = false;
+  private badProbes = 0;
+
+  constructor(private readonly opts: ChannelLegOptions) {
+    this.core = new ReflectorCore(opts.payloadBytes);
+    this.peer = new SimplePeer({
+      initiator: false,
+      trickle: true,
+      wrtc: wrtc as unknown as NonNullable<SimplePeer.Options['wrtc']>,
+      // Relay-only (module comment): its sockets hear only the relay.
+      config: {
+        iceServers: [{ urls: opts.relayServer.url, username: opts.relayServer.username, credential: opts.relayServer.credential }],
+        iceTransportPolicy: 'relay',
+      },
+    });
+    this.control = internalsOf(this.peer).pc.createDataChannel(CONTROL_CHANNEL.label, {
+      negotiated: true,
+      id: CONTROL_CHANNEL.id,
+      ordered: true,
+    });
+    this.control.binaryType = 'arraybuffer';
+    this.control.onmessage = (ev: MessageEvent) => this.onControl(ev.data);
+    this.peer.on('signal', (data: SignalData) => this.onLocalSignal(data));
+    this.peer.on('connect', () => this.onConnect());
+    this.peer.on('data', (chunk: Uint8Array) => this.onProbe(chunk));
+    this.peer.on('error', (err: Error) => this.fail(`peer error: ${err.message}`));
+    this.peer.on('close', () => this.fail('peer closed'));
+  }
+
+  /** Datagrams on the probe channel that were not probes, dropped without an echo. */
+  get badProbeCount(): number {
+    return this.badProbes;
+  }
+
+  /**
+   * A signal message of the page for this leg. Candidates count only after the one offer
+   * (simple-peer would queue them without limit before it), at most `maxCandidates`, those in the
+   * offer included. A refused offer (signalled-sdp.ts) is not applied and not counted: the page
+   * may send another until the session's offer timeout.
+   */
+  signal(data: SignalData): void {
+    if (this.closed) return;
+    if (data.type === 'candidate') {
+      if (data.candidate === undefined) throw new ReflectorSessionError('bad-signal', 'candidate message without a candidate');
+      if (!this.offered) throw new ReflectorSessionError('candidate-before-offer', 'a candidate before the offer is refused');
+      this.countCandidate();
+      const { candidate: line, sdpMid, sdpMLineIndex } = data.candidate;
+      if (line === '') {
+        this.peer.signal({
+          type: 'candidate',
+          candidate: { candidate: '', sdpMid: sdpMid ?? null, sdpMLineIndex: sdpMLineIndex ?? null },
+        } as SimplePeer.SignalData);
+        return;
+      }
+      const kept = refusing(() => checkRemoteCandidate(line, this.opts.relay));
+      if (kept === null) {
+        this.opts.onCandidateDropped(1);
+        return;
+      }
+      this.peer.signal({
+        type: 'candidate',
+        candidate: { candidate: kept, sdpMid: sdpMid ?? null, sdpMLineIndex: sdpMLineIndex ?? null },
+      } as SimplePeer.SignalData);
+    } else if (data.type === 'offer') {
+      if (this.offered) throw new ReflectorSessionError('duplicate-offer', 'one offer per session');
+      const offer = refusing(() => checkRemoteOffer(data.sdp ?? '', this.opts.relay, this.opts.maxCandidates));
+      this.offered = true;
+      this.candidates = offer.candidates;
+      this.opts.onOffered();
+      this.connectTimer = setTimeout(() => this.fail(`not connected within ${this.opts.connectTimeoutMs} ms of the offer`), this.opts.connectTimeoutMs);
+      this.peer.signal({ type: 'offer', sdp: offer.sdp });
+    } else {
+      throw new ReflectorSessionError('unexpected-answer', 'the reflector answers; it takes no answer');
+    }
+  }
+
+  private countCandidate(): void {
+    if (this.candidates >= this.opts.maxCandidates) {
+      throw new ReflectorSessionError('too-many-candidates', `at most ${this.opts.maxCandidates} candidates per session`);
+    }
+    this.candidates++;
+  }
+
+  /**
+   * What our stack signals, filtered: its answer rebuilt with only the candidate on the
+   * data-channel address (simple-peer sends pc.localDescription, which lists every candidate
+   * gathered so far), and only that candidate trickled. Each is opened on the relay once.
+   */
+  private onLocalSignal(data: SignalData): void {
+    if (this.closed) return;
+    if (data.type === 'candidate') {
+      const line = data.candidate?.candidate ?? '';
+      if (line === '') return; // end-of-candidates
+      const parsed = parseCandidate(line);
+      if (!isOwnRelayedCandidate(parsed, this.opts.relay)) {
+        this.opts.logger.debug({ session: this.opts.id, candidate: line }, 'candidate not signalled');
+        return;
+      }
+      this.opts.sendSignal(data);
+      return;
+    }
+    if (data.sdp === undefined) {
+      this.opts.sendSignal(data);
+      return;
+    }
+    let local: ReturnType<typeof localDescription>;
+    try {
+      local = localDescription(data.sdp, (c) => isOwnRelayedCandidate(c, this.opts.relay));
+    } catch (err) {
+      this.fail(`our own ${data.type} is not SDP: ${(err as Error).message}`);
+      return;
+    }
+    this.opts.sendSignal({ ...data, sdp: local.sdp });
+    const wait = this.opts.iceTrafficTimeoutMs;
+    if (data.type === 'answer' && wait !== undefined && this.iceTimer === null && !this.connected) {
+      this.iceTimer = setTimeout(() => void this.checkIceTraffic(wait), wait);
+    }
+  }
+
+  /**
+   * `iceTrafficTimeoutMs` after the answer: unless the data channel opened, the leg fails
+   * (`no-ice`) when not one ICE check of the page reached it (no STUN request or response
+   * received on any candidate pair), so an offer alone does not hold its slot for the whole
+   * connect timeout. A page that checks but has not connected yet keeps the connect timeout.
+   */
+  private async checkIceTraffic(waitMs: number): Promise<void> {
+    if (this.closed || this.connected) return;
+    let heard = 0;
+    try {
+      const report = await internalsOf(this.peer).pc.getStats();
+      report.forEach((v: { type?: string; requestsReceived?: number; responsesReceived?: number }) => {
+        if (v.type === 'candidate-pair') heard += (v.requestsReceived ?? 0) + (v.responsesReceived ?? 0);
+      });
+    } catch (err) {
+      this.opts.logger.debug({ session: this.opts.id, err: (err as Error).message }, 'ICE statistics not read');
+      return; // the connect timeout still bounds it
+    }
+    if (this.closed || this.connected || heard > 0) return;
+    this.fail(`no ICE check from the page within ${waitMs} ms of the answer`, 'no-ice');
+  }
+
+  private onConnect(): void {
+    this.connected = true;
+    this.clearTimers();
+    const channel = internalsOf(this.peer).channel;
+    this.opts.logger.info({ session: this.opts.id, ordered: channel?.ordered, maxRetransmits: channel?.maxRetransmits }, 'reflector connected');
+    if (channel && channel.label !== PROBE_CHANNEL_LABEL) {
+      this.opts.logger.warn({ session: this.opts.id, label: channel.label }, 'unexpected probe channel label');
+    }
+    this.sendControl(
+      encodeControlMessage({
+        type: 'channel',
+        ordered: channel?.ordered ?? true,
+        maxRetransmits: channel?.maxRetransmits ?? null,
+        label: channel?.label ?? '',
+      }),
+    );
+    this.opts.onConnected();
+  }
+
+  private onProbe(chunk: Uint8Array): void {
+    const recvMs = performance.now();
+    try {
+      const echo = this.core.onProbe(chunk, recvMs, () => performance.now(), internalsOf(this.peer).channel?.bufferedAmount ?? 0);
+      this.peer.send(echo);
+    } catch (err) {
+      if (err instanceof ProbeDecodeError) {
+        this.badProbes++;
+        if (this.badProbes <= 5) this.opts.logger.warn({ session: this.opts.id, reason: err.reason }, 'bad probe dropped');
+        return;
+      }
+      this.core.echoFailed();
+      this.opts.logger.warn({ session: this.opts.id, err: (err as Error).message }, 'echo send failed');
+    }
+  }
+
+  private onControl(data: unknown): void {
+    if (typeof data !== 'string') {
+      this.opts.logger.warn({ session: this.opts.id }, 'binary control message from the page dropped');
+      return;
+    }
+    try {
+      const msg = parseControlMessage(data);
+      if (msg.type === 'stop') this.opts.onStop();
+    } catch (err) {
+      this.opts.logger.warn({ session: this.opts.id, err: (err as Error).message }, 'bad control message dropped');
+    }
+  }
+
+  /** The page's audio on this leg as our WebRTC stack saw it; null (and said in the log) when getStats failed. */
+  async readStats(): Promise<StatsSample | null> {
+    try {
+      return readStats((await internalsOf(this.peer).pc.getStats()).values());
+    } catch (err) {
+      this.opts.logger.warn({ session: this.opts.id, err: (err as Error).message }, 'getStats failed: no RTP second opinion');
+      return null;
+    }
+  }
+
+  /** Sends a control message to the page; one sent before the channel opens or after it closed is dropped (and said in the log). */
+  sendControl(data: string | Uint8Array): void {
+    if (this.control.readyState !== 'open') {
+      this.opts.logger.warn({ session: this.opts.id, state: this.control.readyState }, 'control channel not open');
+      return;
+    }
+    if (typeof data === 'string') this.control.send(data);
+    else this.control.send(data as Uint8Array<ArrayBuffer>);
+  }
+
+  private clearTimers(): void {
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = null;
+    if (this.iceTimer) clearTimeout(this.iceTimer);
+    this.iceTimer = null;
+  }
+
+  private fail(reason: string, code?: ReflectorCloseCode): void {
+    if (this.closed) return;
+    this.opts.onFailed(reason, code);
+  }
+
+  /** Ends the leg: its timers stopped, its peer connection closed; nothing it hears after this reaches the session. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.clearTimers();
+    this.peer.destroy();
+  }
+}
