@@ -23,7 +23,7 @@ interface UdpAddon {
   disconnect(handle: UdpHandle): void;
   send(handle: UdpHandle, data: Buffer, offset: number, length: number, ip: string | null, port: number): number;
   close(handle: UdpHandle): void;
-  takeWaits(out: Float64Array): void;
+  takeDatagramWaits(out: Float64Array): void;
   samplerStart(
     busyPeriodMs: number,
     idlePeriodMs: number,
@@ -130,7 +130,7 @@ const FUNCTIONS = [
   'disconnect',
   'send',
   'close',
-  'takeWaits',
+  'takeDatagramWaits',
   'samplerStart',
   'samplerTake',
   'samplerStop',
@@ -171,6 +171,27 @@ export interface DatagramWait {
 const waits = new Float64Array(3);
 
 /**
+ * CLOCK_MONOTONIC in ms where performance.now() reads 0: both count libuv's uv_hrtime (Node's
+ * performance.now() is process.hrtime less its time origin). Read once, bracketed by two
+ * performance.now() calls, the closest of five tries: microseconds, where turning an age read in
+ * C into a time by reading performance.now() afterwards is late by any wait between the two.
+ */
+const monotonicOriginMs = ((): number => {
+  let gapMs = Infinity;
+  let origin = 0;
+  for (let i = 0; i < 5; i++) {
+    const before = performance.now();
+    const monotonicMs = Number(process.hrtime.bigint() / 1000n) / 1000;
+    const after = performance.now();
+    if (after - before < gapMs) {
+      gapMs = after - before;
+      origin = monotonicMs - (before + after) / 2;
+    }
+  }
+  return origin;
+})();
+
+/**
  * How long the datagrams read since the last call waited between the kernel's receiving them and
  * their handlers' calls, over every socket of the addon in this thread: the longest, or null when
  * none was read (or no socket of the addon was ever opened here). The event loop was busy, or
@@ -178,9 +199,9 @@ const waits = new Float64Array(3);
  */
 export function takeDatagramWaits(): DatagramWait | null {
   if (addon === null) return null;
-  addon.takeWaits(waits);
+  addon.takeDatagramWaits(waits);
   if (waits[0] === 0) return null;
-  return { worstMs: waits[1] as number, atMs: performance.now() - (waits[2] as number) };
+  return { worstMs: waits[1] as number, atMs: (waits[2] as number) - monotonicOriginMs };
 }
 
 /** What the addon's event-loop sampler is told (NativeLoopTicks). */

@@ -34,7 +34,7 @@ typedef struct {
   /* A fast peer's answer, behind its ChannelData header. */
   uint8_t answer[CHANNEL_DATA_HEADER + 4096];
   /*
-   * The waits since `takeWaits` last read them, over every socket of this environment: how many
+   * The waits since `takeDatagramWaits` last read them, over every socket of this environment: how many
    * datagrams carried a receive time, the longest wait, and when (CLOCK_MONOTONIC) the handler of
    * that datagram was called.
    */

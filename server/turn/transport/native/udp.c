@@ -18,7 +18,7 @@
  *   disconnects, and closes;
  * - notes how long each datagram waited between the kernel's receiving it (SO_TIMESTAMPNS, the
  *   wall clock) and its handler's call (the event loop was busy, or not yet awake, that long), and
- *   keeps the longest wait since it was last asked (`takeWaits`, at each tick of the data
+ *   keeps the longest wait since it was last asked (`takeDatagramWaits`, at each tick of the data
  *   plane's event-loop sampler): its lateness read from the packets themselves;
  * - runs the event-loop sampler itself (`samplerStart`, ./sampler.c): a libuv timer that notes how late
  *   it fires, and the datagrams' longest wait, without a JavaScript call per tick;
@@ -679,12 +679,14 @@ static napi_value Close(napi_env env, napi_callback_info info) {
 }
 
 /*
- * takeWaits(out: a Float64Array of 3 or more): writes [datagrams, longest wait in ms, ms since
- * that datagram's handler was called] for the datagrams read since the last call ([0, 0, 0] when
- * none), and starts the count again.
+ * takeDatagramWaits(out: a Float64Array of 3 or more): writes [datagrams, longest wait in ms,
+ * when that datagram's handler was called: CLOCK_MONOTONIC in ms] for the datagrams read since
+ * the last call ([0, 0, 0] when none), and starts the count again. The time is absolute, not an
+ * age: an age read here and turned into a time by JavaScript's clock afterwards would be late by
+ * however long this thread waited in between.
  */
-static napi_value TakeWaits(napi_env env, napi_callback_info info) {
-  const char *usage = "takeWaits(a Float64Array of at least 3)";
+static napi_value TakeDatagramWaits(napi_env env, napi_callback_info info) {
+  const char *usage = "takeDatagramWaits(a Float64Array of at least 3)";
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
@@ -698,11 +700,9 @@ static napi_value TakeWaits(napi_env env, napi_callback_info info) {
     out[0] = out[1] = out[2] = 0;
     return NULL;
   }
-  struct timespec mono;
-  clock_gettime(CLOCK_MONOTONIC, &mono);
   out[0] = a->waits;
   out[1] = (double)a->worst_wait_ns / 1e6;
-  out[2] = (double)(ns_of(&mono) - a->worst_at_ns) / 1e6;
+  out[2] = (double)a->worst_at_ns / 1e6;
   a->waits = 0;
   a->worst_wait_ns = 0;
   return NULL;
@@ -728,7 +728,7 @@ NAPI_MODULE_INIT() {
       {"disconnect", NULL, Disconnect, NULL, NULL, NULL, napi_default, NULL},
       {"send", NULL, Send, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, Close, NULL, NULL, NULL, napi_default, NULL},
-      {"takeWaits", NULL, TakeWaits, NULL, NULL, NULL, napi_default, NULL},
+      {"takeDatagramWaits", NULL, TakeDatagramWaits, NULL, NULL, NULL, napi_default, NULL},
       {"samplerStart", NULL, SamplerStart, NULL, NULL, NULL, napi_default, NULL},
       {"samplerTake", NULL, SamplerTake, NULL, NULL, NULL, napi_default, NULL},
       {"samplerStop", NULL, SamplerStop, NULL, NULL, NULL, napi_default, NULL},
