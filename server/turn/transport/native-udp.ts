@@ -30,7 +30,8 @@ interface UdpAddon {
     batchTicks: number,
     busy: boolean,
     withWaits: boolean,
-    perfNowMs: number,
+    /** CLOCK_MONOTONIC in ms where performance.now() reads 0 (monotonicOriginMs). */
+    originMs: number,
     onBatch: () => boolean,
   ): SamplerHandle;
   samplerTake(handle: SamplerHandle, out: Float64Array): number;
@@ -234,7 +235,7 @@ export class NativeLoopTicks {
 
   constructor(private readonly o: NativeLoopTicksOptions) {
     this.udp = nativeUdp();
-    this.handle = this.udp.samplerStart(o.busyPeriodMs, o.idlePeriodMs, o.batchTicks, o.busy(), o.withWaits, performance.now(), () => {
+    this.handle = this.udp.samplerStart(o.busyPeriodMs, o.idlePeriodMs, o.batchTicks, o.busy(), o.withWaits, monotonicOriginMs, () => {
       this.flush();
       return o.busy();
     });

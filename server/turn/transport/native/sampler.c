@@ -116,10 +116,11 @@ static sampler_t *sampler_args(napi_env env, napi_callback_info info, size_t wan
 }
 
 /*
- * samplerStart(busyPeriodMs, idlePeriodMs, batchTicks, busy, withWaits, perfNowMs, onBatch) -> handle
- * Ticks every busyPeriodMs while busy, idlePeriodMs otherwise (each 1-60000); perfNowMs is
- * performance.now() as read just before the call (the records' clock). The timer keeps no process
- * alive.
+ * samplerStart(busyPeriodMs, idlePeriodMs, batchTicks, busy, withWaits, originMs, onBatch) -> handle
+ * Ticks every busyPeriodMs while busy, idlePeriodMs otherwise (each 1-60000); originMs is
+ * CLOCK_MONOTONIC in ms where performance.now() reads 0 (the records' clock: an origin taken here
+ * from a performance.now() read before the call would be off by any wait between the two). The
+ * timer keeps no process alive.
  */
 napi_value SamplerStart(napi_env env, napi_callback_info info) {
   size_t argc = 7;
@@ -127,14 +128,14 @@ napi_value SamplerStart(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   uint32_t busy_ms, idle_ms, batch;
   bool busy, with_waits;
-  double perf_now;
+  double origin_ms;
   napi_valuetype fn_type = napi_undefined;
   if (argc >= 7) napi_typeof(env, argv[6], &fn_type);
   if (argc < 7 || napi_get_value_uint32(env, argv[0], &busy_ms) != napi_ok || napi_get_value_uint32(env, argv[1], &idle_ms) != napi_ok ||
       napi_get_value_uint32(env, argv[2], &batch) != napi_ok || napi_get_value_bool(env, argv[3], &busy) != napi_ok ||
-      napi_get_value_bool(env, argv[4], &with_waits) != napi_ok || napi_get_value_double(env, argv[5], &perf_now) != napi_ok ||
+      napi_get_value_bool(env, argv[4], &with_waits) != napi_ok || napi_get_value_double(env, argv[5], &origin_ms) != napi_ok ||
       fn_type != napi_function || busy_ms < 1 || busy_ms > 60000 || idle_ms < 1 || idle_ms > 60000 || batch < 1)
-    return throw_type(env, "samplerStart(busyPeriodMs 1-60000, idlePeriodMs 1-60000, batchTicks >= 1, busy, withWaits, perfNowMs, onBatch)");
+    return throw_type(env, "samplerStart(busyPeriodMs 1-60000, idlePeriodMs 1-60000, batchTicks >= 1, busy, withWaits, originMs, onBatch)");
   sampler_t *s = calloc(1, sizeof *s);
   if (s == NULL) return throw_errno(env, ENOMEM, "samplerStart");
   napi_get_instance_data(env, (void **)&s->area);
@@ -144,7 +145,7 @@ napi_value SamplerStart(napi_env env, napi_callback_info info) {
   s->batch_ticks = batch;
   s->busy = busy;
   s->with_waits = with_waits;
-  s->origin_ms = (double)mono_ns() / 1e6 - perf_now;
+  s->origin_ms = origin_ms;
   napi_create_reference(env, argv[6], 1, &s->on_batch);
   napi_value name;
   napi_create_string_utf8(env, "callprobe:loop-sampler", NAPI_AUTO_LENGTH, &name);
