@@ -19,7 +19,7 @@ const why = skipReason('data plane restart', [needBuilt(cliPath), needBuilt(CLIE
 
 interface ClientReport {
   outcome: { reason: string; atMs: number | null; detail: string } | null;
-  summary: { verdict: string; rttMsP50: number | null; upstream: { packetsReceived?: number } | null };
+  summary: { verdict: string; packetsReceived: number };
 }
 
 describe.skipIf(why !== null)('the data plane killed mid-test', () => {
@@ -84,6 +84,9 @@ describe.skipIf(why !== null)('the data plane killed mid-test', () => {
     expect(done.code, second.stderr()).toBe(0);
     const next = JSON.parse(second.stdout()) as ClientReport;
     expect(next.outcome).toBeNull();
-    expect(next.summary.rttMsP50).toBeGreaterThan(0);
+    // Its probes came back. Not its round trip's figure: on a loaded machine the client's own
+    // sender stalls, and the report rightly leaves every round trip of a 3 s test out as the
+    // device's (seen beside 8 busy loops: 302 of 302 back, all in sender-stall windows, no p50).
+    expect(next.summary.packetsReceived, JSON.stringify(next.summary)).toBeGreaterThan(0);
   }, 60_000);
 });
