@@ -79,8 +79,8 @@ async function runThroughProxy(
   return { report, truth };
 }
 
-// The clean path graded on RTP (100 probes/s, nothing lost, the round trip like the data channel's
-// cross-check) is checked by the full clean test of e2e/cli.spec.ts: one 15 s run for both.
+// The clean path graded on RTP (100 probes/s, nothing lost, no data channel beside it) is checked
+// by the full clean test of e2e/cli.spec.ts: one 15 s run for both.
 
 test('a server without the RTP reflector: graded on the data channel, and the report says why', async () => {
   test.setTimeout(60_000);

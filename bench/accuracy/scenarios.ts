@@ -89,8 +89,8 @@ export const SCENARIOS: readonly AccuracyScenario[] = [
   },
   // Where the RTP path and the data-channel path part ways. The proxy impairs each flow
   // on its own, so on the RTP path the bottleneck holds the RTP leg's flow (one 187-byte SRTP
-  // datagram per 10 ms = 172 kbit/s with IP/UDP headers, plus RTCP); the data-channel leg with
-  // its 5/s cross-check is a separate flow. With --no-rtp the data-channel flow carries 100
+  // datagram per 10 ms = 172 kbit/s with IP/UDP headers, plus RTCP); no data-channel leg runs
+  // beside it. With --no-rtp the data-channel flow carries 100
   // probes/s of 245 bytes (220 kbit/s with headers) through the same bottleneck.
   {
     name: 'bottleneck-queue',

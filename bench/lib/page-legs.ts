@@ -1,8 +1,10 @@
 /**
- * The page's two legs, played in Node on one signalling WebSocket, as the page opens them: the
- * data-channel leg (simple-peer over @roamhq/wrtc: the probe channel and the negotiated control
- * channel) and the RTP leg (a werift RTCPeerConnection with one audio transceiver), both
- * relay-only through the server's TURN relay. The RTP load client (bench:load) and the relay
+ * The page's RTP leg, played in Node on one signalling WebSocket as the page opens it for a test
+ * graded on RTP: a werift RTCPeerConnection with one audio transceiver, relay-only through the
+ * server's TURN relay, and no data-channel leg; the reflector's control messages (receipts,
+ * tallies, finals) come on the socket, and `stop` ends the stream as the page's does. With
+ * `dataChannel`, the data-channel leg too (simple-peer over @roamhq/wrtc, its probe channel), as
+ * a page whose RTP leg cannot be graded opens it. The RTP load client (bench:load) and the relay
  * echo test drive the legs; what they send and measure is their own.
  */
 import wrtc from '@roamhq/wrtc';
@@ -11,7 +13,7 @@ import { RTCPeerConnection as WeriftPeerConnection, useOPUS, type RtpPacket } fr
 import WebSocket from 'ws';
 import { SIGNAL_PROTOCOL_QUERY, type SignalData, type SignalLeg } from '../../src/protocol/api.js';
 import type { ServerSignalMessage } from '../../src/protocol/api-signal.js';
-import { CONTROL_CHANNEL, PROBE_CHANNEL_INIT, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
+import { PROBE_CHANNEL_INIT, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
 import { ProbeKind, decodeBothReceipts, decodeReceipts, parseControlMessage, type ControlMessage, type ReceiptRecord } from '../../src/protocol/wire.js';
 
 type SignalError = Extract<ServerSignalMessage, { type: 'error' }>;
@@ -21,17 +23,19 @@ export interface PageLegs {
   readonly ws: WebSocket;
   /** Sends a signalling message (for the RTP leg when `leg` is 'rtp'). */
   send(data: SignalData, leg?: SignalLeg): void;
+  /** The page's `stop`: the stream is over, the reflector sends the rest. */
+  stop(): void;
   /** Every error the server signalled, in order. */
   readonly errors: SignalError[];
   /** What the server signalled for the RTP leg, in order. */
   readonly toRtp: SignalData[];
-  readonly peer: SimplePeer.Instance;
-  readonly control: RTCDataChannel;
-  /** The control channel's text messages (final, rtp-final, ...), in order. */
+  /** The reflector's JSON control messages (channel, rtp-stats, final, rtp-final), in order. */
   readonly controlText: ControlMessage[];
-  /** The RTP receipts the control channel carried. */
+  /** The RTP receipts the reflector sent. */
   readonly rtpReceipts: ReceiptRecord[];
-  /** The data-channel leg is connected. */
+  /** The data-channel leg, when asked for. */
+  readonly peer: SimplePeer.Instance | null;
+  /** The data-channel leg is connected (false without one). */
   dataConnected(): boolean;
   readonly pc: WeriftPeerConnection;
   readonly transceiver: ReturnType<WeriftPeerConnection['addTransceiver']>;
@@ -40,8 +44,13 @@ export interface PageLegs {
   close(): void;
 }
 
-/** Opens the signalling socket and both legs; `onRtp` gets every RTP packet the RTP leg receives. */
-export async function openPageLegs(baseUrl: string, iceServers: RTCIceServer[], onRtp: (rtp: RtpPacket) => void): Promise<PageLegs> {
+/** Opens the signalling socket and the RTP leg (and the data-channel leg with `dataChannel`); `onRtp` gets every RTP packet the RTP leg receives. */
+export async function openPageLegs(
+  baseUrl: string,
+  iceServers: RTCIceServer[],
+  onRtp: (rtp: RtpPacket) => void,
+  opts: { dataChannel?: boolean } = {},
+): Promise<PageLegs> {
   const ws = new WebSocket(baseUrl.replace(/^http/, 'ws') + '/api/signal' + SIGNAL_PROTOCOL_QUERY, { origin: baseUrl, handshakeTimeout: 10_000 });
   const closers: (() => void)[] = [() => ws.close()];
   const close = (): void => {
@@ -59,35 +68,34 @@ export async function openPageLegs(baseUrl: string, iceServers: RTCIceServer[], 
   const send = (data: SignalData, leg?: SignalLeg): void => ws.send(JSON.stringify(leg ? { type: 'signal', data, leg } : { type: 'signal', data }));
   const errors: SignalError[] = [];
   const toRtp: SignalData[] = [];
-
-  const peer = new SimplePeer({
-    initiator: true,
-    trickle: true,
-    wrtc: wrtc as unknown as NonNullable<SimplePeer.Options['wrtc']>,
-    config: { iceServers, iceTransportPolicy: 'relay' },
-    channelName: PROBE_CHANNEL_LABEL,
-    channelConfig: { ...PROBE_CHANNEL_INIT },
-  });
-  closers.push(() => peer.destroy());
-  const control = (peer as unknown as { _pc: RTCPeerConnection })._pc.createDataChannel(CONTROL_CHANNEL.label, {
-    negotiated: true,
-    id: CONTROL_CHANNEL.id,
-    ordered: true,
-  });
-  control.binaryType = 'arraybuffer';
   const controlText: ControlMessage[] = [];
   const rtpReceipts: ReceiptRecord[] = [];
-  control.onmessage = (ev: MessageEvent) => {
-    if (typeof ev.data === 'string') controlText.push(parseControlMessage(ev.data));
-    else {
-      const bytes = new Uint8Array(ev.data as ArrayBuffer);
-      if (bytes[3] === ProbeKind.RtpReceipts) rtpReceipts.push(...decodeReceipts(bytes, ProbeKind.RtpReceipts));
-      else if (bytes[3] === ProbeKind.BothReceipts) rtpReceipts.push(...decodeBothReceipts(bytes).rtp);
+  const onControl = (text: string, binary: boolean): void => {
+    if (!binary) {
+      controlText.push(parseControlMessage(text));
+      return;
     }
+    const bytes = new Uint8Array(Buffer.from(text, 'base64'));
+    if (bytes[3] === ProbeKind.RtpReceipts) rtpReceipts.push(...decodeReceipts(bytes, ProbeKind.RtpReceipts));
+    else if (bytes[3] === ProbeKind.BothReceipts) rtpReceipts.push(...decodeBothReceipts(bytes).rtp);
   };
+
+  let peer: SimplePeer.Instance | null = null;
   let dataConnected = false;
-  peer.on('connect', () => (dataConnected = true));
-  peer.on('signal', (d: SignalData) => send(d));
+  if (opts.dataChannel === true) {
+    const p = new SimplePeer({
+      initiator: true,
+      trickle: true,
+      wrtc: wrtc as unknown as NonNullable<SimplePeer.Options['wrtc']>,
+      config: { iceServers, iceTransportPolicy: 'relay' },
+      channelName: PROBE_CHANNEL_LABEL,
+      channelConfig: { ...PROBE_CHANNEL_INIT },
+    });
+    closers.push(() => p.destroy());
+    p.on('connect', () => (dataConnected = true));
+    p.on('signal', (d: SignalData) => send(d));
+    peer = p;
+  }
 
   const pc = new WeriftPeerConnection({ iceServers, iceTransportPolicy: 'relay', iceUseTcp: false, codecs: { audio: [useOPUS()], video: [] } });
   closers.push(() => void pc.close());
@@ -106,6 +114,7 @@ export async function openPageLegs(baseUrl: string, iceServers: RTCIceServer[], 
   ws.on('message', (raw: Buffer) => {
     const m = JSON.parse(raw.toString('utf8')) as ServerSignalMessage;
     if (m.type === 'error') errors.push(m);
+    else if (m.type === 'control') onControl(m.text, m.binary);
     else if (m.leg === 'rtp') {
       toRtp.push(m.data);
       if (m.data.type === 'answer') void pc.setRemoteDescription({ type: 'answer', sdp: m.data.sdp });
@@ -115,7 +124,7 @@ export async function openPageLegs(baseUrl: string, iceServers: RTCIceServer[], 
           sdpMid: m.data.candidate.sdpMid ?? '0',
           sdpMLineIndex: m.data.candidate.sdpMLineIndex ?? 0,
         });
-    } else peer.signal(m.data as SimplePeer.SignalData);
+    } else peer?.signal(m.data as SimplePeer.SignalData);
   });
 
   return {
@@ -123,10 +132,10 @@ export async function openPageLegs(baseUrl: string, iceServers: RTCIceServer[], 
     send,
     errors,
     toRtp,
-    peer,
-    control,
+    stop: () => ws.send(JSON.stringify({ type: 'stop' })),
     controlText,
     rtpReceipts,
+    peer,
     dataConnected: () => dataConnected,
     pc,
     transceiver,

@@ -2,7 +2,7 @@
  * `npm run bench:load -- --cost [--runs 3] [--duration 15]`: what one full test costs the
  * server, measured as every bench measures it (bench/lib/test-cost.ts: the CPU seconds of
  * `serve`'s process tree, less its idle rate over the same time, per full test), for the CLI's
- * Chromium (`callprobe run`: the page, the RTP path with the data-channel cross-check, the port
+ * Chromium (`callprobe run`: the page, the RTP path with no data channel beside it, the port
  * check) and for the Node client (./many-client.ts, one test at a time: the data-channel path).
  * Tests run one after another against one `serve`, so each figure holds setup and teardown, and
  * what the tests leave running until the plane's idle collection. On the same `serve`, after
@@ -57,7 +57,7 @@ interface ClientCost {
     | 'chromium-werift-rtp'
     | 'chromium-werift-srtp'
     | 'chromium-timer-loop';
-  /** What the tests ran: the graded probe path, and the cross-check beside it. */
+  /** What the tests ran: the graded probe path, and what ran beside it. */
   mode: string;
   tests: number;
   completed: number;
@@ -158,7 +158,7 @@ async function measure(
   const mode =
     client === 'node'
       ? `${[...new Set(paths)].join(', ') || '–'} at 100/s, no page`
-      : `${[...new Set(paths)].join(', ') || '–'} graded, data-channel cross-check at 5/s, port check`;
+      : `${[...new Set(paths)].join(', ') || '–'} graded${paths.length > 0 && paths.every((p) => p === 'rtp') ? ' (no data channel)' : ''}, port check`;
   return {
     client,
     mode,

@@ -87,7 +87,7 @@ test('WebKitGTK without WebRTC: browser-unsupported in words, saved with a code,
     ok: false,
     reason: 'browser-unsupported',
     message:
-      'This browser cannot run the test: it lacks RTCPeerConnection (WebRTC, which carries the probes), RTCDataChannel (WebRTC data channels, which carry the control messages). Use a current version of Chrome, Edge, Firefox or Safari.',
+      'This browser cannot run the test: it lacks RTCPeerConnection (WebRTC, which carries the probes), RTCDataChannel (WebRTC data channels, which carry the probes where the audio stream cannot). Use a current version of Chrome, Edge, Firefox or Safari.',
   });
   // Its heading names the browser, not the network; what it lacks in the detail.
   expect(side.text).toMatch(

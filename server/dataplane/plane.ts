@@ -67,6 +67,8 @@ export interface DataPlaneOptions {
   loopDelay?: { reading(): LoopDelayReading };
   /** Told how many sessions are open after each opens or closes (the idle collection). */
   onSessions?: (open: number) => void;
+  /** Told when a session opens a data-channel leg (the idle collection holds the wrtc factory from then on). */
+  onChannelLeg?: () => void;
   /** Closed with the plane, after the sessions and the relay (the samplers it started). */
   onClose?: () => void;
 }
@@ -107,6 +109,12 @@ export class DataPlane {
       case 'signal':
         this.signal(cmd.session, cmd.data, cmd.leg);
         return;
+      case 'stream-end': {
+        // An echo session has no stream to end (nothing is measured): its page's stop changes nothing.
+        const session = this.sessions.get(cmd.session);
+        if (session instanceof ReflectorSession) session.stop();
+        return;
+      }
       case 'close':
         this.sessions.get(cmd.session)?.close(cmd.reason);
         return;
@@ -147,6 +155,8 @@ export class DataPlane {
       logger: this.o.logger,
       rtp: r.rtp,
       sendSignal: (data, leg) => this.sendSignal(id, data, leg),
+      sendControl: (message) => this.sendControl(id, message),
+      ...(this.o.onChannelLeg ? { onChannelLeg: this.o.onChannelLeg } : {}),
       allowEndpoint: r.allowEndpoint,
       ...(r.attachLocalPeer ? { attachLocalPeer: r.attachLocalPeer } : {}),
       ...(r.baseline ? { baseline: r.baseline } : {}),
@@ -204,6 +214,15 @@ export class DataPlane {
       return;
     }
     this.o.out(leg ? { type: 'signal', session, data, leg } : { type: 'signal', session, data });
+  }
+
+  /** A control message of a session for the page: a binary one (receipts) in base64, as the channel and the socket carry it. */
+  private sendControl(session: string, message: string | Uint8Array): void {
+    this.o.out(
+      typeof message === 'string'
+        ? { type: 'control', session, text: message, binary: false }
+        : { type: 'control', session, text: Buffer.from(message.buffer, message.byteOffset, message.byteLength).toString('base64'), binary: true },
+    );
   }
 
   private signal(id: string, data: SignalData, leg: SignalLeg | undefined): void {
@@ -398,7 +417,7 @@ export async function startDataPlane(
     out,
     logger,
     ...(windowRead ? { loopDelay: windowRead } : ownSampler ? { loopDelay: ownSampler } : {}),
-    ...(idleCollect ? { onSessions: (open: number) => idleCollect.sessionsNow(open) } : {}),
+    ...(idleCollect ? { onSessions: (open: number) => idleCollect.sessionsNow(open), onChannelLeg: () => idleCollect.holdNow() } : {}),
     onClose: () => {
       idleCollect?.stop();
       if (lateReport !== null) clearInterval(lateReport);

@@ -24,6 +24,8 @@ type SessionEndCode = 'no-ice' | 'plane-stopped';
 export interface SessionEvents {
   /** A signal of our stack for the page. */
   signal(data: SignalMessageData, leg?: SignalLeg): void;
+  /** A control message for the page: JSON text, or (`binary`) a batch of receipts in base64. */
+  control(text: string, binary: boolean): void;
   /** A page signal refused: the reason and the words the page is told. */
   refused(reason: string, message: string): void;
   /** Page candidates dropped because they do not point at the relay. */
@@ -34,6 +36,8 @@ export interface SessionEvents {
 
 export interface SessionHandle {
   signal(data: SignalData, leg?: SignalLeg): void;
+  /** The page's `stop`: its stream is over, the reflector sends the rest. */
+  stop(): void;
   close(reason: string): void;
 }
 
@@ -87,6 +91,9 @@ export class SessionRouter implements ReflectorSessions {
         // The page's message was checked against the signalling contract (server/http/signal-message.ts).
         if (this.byId.has(id)) this.send({ type: 'signal', session: id, data: data as SignalMessageData, ...(leg ? { leg } : {}) });
       },
+      stop: () => {
+        if (this.byId.has(id)) this.send({ type: 'stream-end', session: id });
+      },
       close: (reason) => {
         if (this.byId.has(id)) this.send({ type: 'close', session: id, reason });
       },
@@ -98,6 +105,9 @@ export class SessionRouter implements ReflectorSessions {
     switch (event.type) {
       case 'signal':
         this.byId.get(event.session)?.signal(event.data, event.leg);
+        return true;
+      case 'control':
+        this.byId.get(event.session)?.control(event.text, event.binary);
         return true;
       case 'refused':
         this.byId.get(event.session)?.refused(event.reason, event.message);

@@ -2,12 +2,19 @@
  * The page's signalling messages, checked against their schema (src/protocol/api-signal.ts) by
  * the one precompiled check the page uses too (src/protocol/signal-check.ts). A message that
  * does not match is refused in the words its schema names for the first member that fails, the
- * members read in the schema's order (type, leg, data); the signal is passed on with only the
+ * members read in the schema's order (type, leg, data); the message is passed on with only the
  * members the contract names.
  */
 import { KindGuard, type TObject, type TSchema, type TUnion } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { ClientSignalMessageSchema, UNSUPPORTED_SIGNAL_TYPES, problemOf, tooLongOf, type ClientSignalMessage } from '../../src/protocol/api-signal.js';
+import {
+  ClientSignalMessageSchema,
+  UNSUPPORTED_SIGNAL_TYPES,
+  problemOf,
+  tooLongOf,
+  type ClientSignalMessage,
+  type SignalMessage,
+} from '../../src/protocol/api-signal.js';
 import { isClientSignalMessage } from '../../src/protocol/signal-check.js';
 import { TypedError } from '../../src/protocol/typed-error.js';
 
@@ -28,7 +35,8 @@ export function parseClientSignal(text: string): ClientSignalMessage {
     throw new SignalMessageError('signal message is not JSON');
   }
   if (!isClientSignalMessage(value)) throw new SignalMessageError(signalProblem(value));
-  const tag: Pick<ClientSignalMessage, 'leg'> = value.leg === 'rtp' ? { leg: 'rtp' } : {};
+  if (value.type === 'stop') return { type: 'stop' };
+  const tag: Pick<SignalMessage, 'leg'> = value.leg === 'rtp' ? { leg: 'rtp' } : {};
   const d = value.data;
   if (d.type !== 'candidate') return { type: 'signal', data: { type: d.type, sdp: d.sdp }, ...tag };
   const c = d.candidate;

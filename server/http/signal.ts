@@ -85,7 +85,7 @@ type QueryRead = { kind: SignalKind | null } | { refusal: string; message: strin
 
 /**
  * The page's query when it opens the socket: its signalling protocol (a page of another release,
- * a cached page after an upgrade, would open no control channel: refused in words it shows) and
+ * a cached page after an upgrade, would expect its control messages elsewhere: refused in words it shows) and
  * what the session is for (a test, or the echo test: the RTP leg alone, cut short by the reflector).
  */
 function readQuery(raw: unknown): QueryRead {
@@ -103,6 +103,13 @@ function readQuery(raw: unknown): QueryRead {
 }
 
 /** `refusals`: where session refusals are counted by scope (callprobe_refusals_total{door="signal-session"}). */
+/** One message of the page, to its session: a signal to its leg, or its `stop`; one outside the contract throws (SignalMessageError). */
+function pageMessage(raw: Buffer, session: SessionHandle): void {
+  const msg = parseClientSignal(raw.toString('utf8'));
+  if (msg.type === 'stop') session.stop();
+  else session.signal(msg.data, msg.leg);
+}
+
 export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signalling {
   const sessions = new Map<string, SessionHandle>();
   let sessionsTotal = 0;
@@ -177,6 +184,7 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
       const bucket = new MessageBucket(opts.signalLimits.messagesPerSecond, opts.signalLimits.messageBurst, () => performance.now());
       const events: SessionEvents = {
         signal: (data, leg) => send(leg ? { type: 'signal', data, leg } : { type: 'signal', data }),
+        control: (text, binary) => send({ type: 'control', text, binary }),
         refused: (reason, message) => {
           refuse(key, reason, { session: id, err: message }, 'signal message refused');
           send({ type: 'error', reason, message });
@@ -218,8 +226,7 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
           return;
         }
         try {
-          const msg = parseClientSignal(raw.toString('utf8'));
-          session.signal(msg.data, msg.leg);
+          pageMessage(raw, session);
         } catch (err) {
           const reason = err instanceof SignalMessageError ? err.reason : 'bad-message';
           refuse(key, reason, { session: id, err: (err as Error).message }, 'signal message refused');

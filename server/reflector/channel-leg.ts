@@ -1,8 +1,7 @@
 /**
- * A session's data-channel leg: simple-peer over @roamhq/wrtc, answering the page's offer,
- * echoing every probe on the unordered channel (ReflectorCore) and carrying the session's control
- * messages on the reliable one (the page's `stop`; the receipts, tallies and finals the session
- * sends).
+ * A session's data-channel leg: simple-peer over @roamhq/wrtc, answering the page's offer and
+ * echoing every probe on its unordered channel (ReflectorCore). The session's control messages
+ * go on the page's signalling socket, not here: a test graded on RTP opens no such leg.
  *
  * What it sends where is bounded by signalling (signalled-sdp.ts): its remote candidates are
  * the relay's only. Its stack (libwebrtc) cannot be told to refuse a peer-reflexive candidate:
@@ -18,11 +17,11 @@ import { performance } from 'node:perf_hooks';
 import SimplePeer from 'simple-peer';
 import wrtc from '@roamhq/wrtc';
 import type { SignalData } from '../../src/protocol/api.js';
-import { ProbeDecodeError, encodeControlMessage, parseControlMessage } from '../../src/protocol/wire.js';
-import { CONTROL_CHANNEL, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
+import { ProbeDecodeError, encodeControlMessage } from '../../src/protocol/wire.js';
+import { PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
 import { internalsOf } from '../../src/session/net/simple-peer.js';
 import { readStats, type StatsSample } from '../../src/session/stats/adapter.js';
-import { ReflectorCore } from './core.js';
+import type { ReflectorCore } from './core.js';
 import { isOwnRelayedCandidate, parseCandidate, type RelayEndpoints } from './candidates.js';
 import { checkRemoteCandidate, checkRemoteOffer, localDescription } from './signalled-sdp.js';
 import { ReflectorSessionError, refusing, type ReflectorCloseCode, type ReflectorLogger } from './session-base.js';
@@ -38,7 +37,8 @@ export interface ReflectorRelayServer {
 export interface ChannelLegOptions {
   /** The session's id, in log lines. */
   id: string;
-  payloadBytes: number;
+  /** The data-channel stream's echo and receipts (the session's: it sends the receipts and the final tally). */
+  core: ReflectorCore;
   /** The only endpoints the page's candidates may point at: the relay's relayed addresses and ports. */
   relay: RelayEndpoints;
   /** Our own relay, where the leg takes its only candidate (relay-only). */
@@ -52,14 +52,12 @@ export interface ChannelLegOptions {
   logger: ReflectorLogger;
   /** Forward a signal message of this leg to the page. */
   sendSignal(data: SignalData): void;
+  /** A control message for the page (the probe channel as this leg sees it, once it opened). */
+  sendControl(message: string): void;
   /** A page candidate (or offer candidate line) was dropped because it does not point at the relay. */
   onCandidateDropped(count: number): void;
   /** The page's offer was taken: from now on the leg's connect timeout bounds the wait. */
   onOffered(): void;
-  /** The data channel opened (the `channel` control message has gone to the page). */
-  onConnected(): void;
-  /** The page asked for the session's end (`stop`). */
-  onStop(): void;
   /** The leg failed (its peer, a timeout): the session ends with `reason`, and `code` for the page when there is one. */
   onFailed(reason: string, code?: ReflectorCloseCode): void;
 }
@@ -68,7 +66,6 @@ export class ChannelLeg {
   /** The data-channel probe stream's echo and receipts. */
   readonly core: ReflectorCore;
   private readonly peer: SimplePeer.Instance;
-  private readonly control: RTCDataChannel;
   /** From the offer until the data channel opens. */
   private connectTimer: NodeJS.Timeout | null = null;
   /** The no-ICE-traffic timeout, from the answer on until the data channel opens. */
@@ -80,7 +77,7 @@ export class ChannelLeg {
   private badProbes = 0;
 
   constructor(private readonly opts: ChannelLegOptions) {
-    this.core = new ReflectorCore(opts.payloadBytes);
+    this.core = opts.core;
     this.peer = new SimplePeer({
       initiator: false,
       trickle: true,
@@ -91,13 +88,6 @@ export class ChannelLeg {
         iceTransportPolicy: 'relay',
       },
     });
-    this.control = internalsOf(this.peer).pc.createDataChannel(CONTROL_CHANNEL.label, {
-      negotiated: true,
-      id: CONTROL_CHANNEL.id,
-      ordered: true,
-    });
-    this.control.binaryType = 'arraybuffer';
-    this.control.onmessage = (ev: MessageEvent) => this.onControl(ev.data);
     this.peer.on('signal', (data: SignalData) => this.onLocalSignal(data));
     this.peer.on('connect', () => this.onConnect());
     this.peer.on('data', (chunk: Uint8Array) => this.onProbe(chunk));
@@ -225,7 +215,7 @@ export class ChannelLeg {
     if (channel && channel.label !== PROBE_CHANNEL_LABEL) {
       this.opts.logger.warn({ session: this.opts.id, label: channel.label }, 'unexpected probe channel label');
     }
-    this.sendControl(
+    this.opts.sendControl(
       encodeControlMessage({
         type: 'channel',
         ordered: channel?.ordered ?? true,
@@ -233,7 +223,6 @@ export class ChannelLeg {
         label: channel?.label ?? '',
       }),
     );
-    this.opts.onConnected();
   }
 
   private onProbe(chunk: Uint8Array): void {
@@ -252,19 +241,6 @@ export class ChannelLeg {
     }
   }
 
-  private onControl(data: unknown): void {
-    if (typeof data !== 'string') {
-      this.opts.logger.warn({ session: this.opts.id }, 'binary control message from the page dropped');
-      return;
-    }
-    try {
-      const msg = parseControlMessage(data);
-      if (msg.type === 'stop') this.opts.onStop();
-    } catch (err) {
-      this.opts.logger.warn({ session: this.opts.id, err: (err as Error).message }, 'bad control message dropped');
-    }
-  }
-
   /** The page's audio on this leg as our WebRTC stack saw it; null (and said in the log) when getStats failed. */
   async readStats(): Promise<StatsSample | null> {
     try {
@@ -273,16 +249,6 @@ export class ChannelLeg {
       this.opts.logger.warn({ session: this.opts.id, err: (err as Error).message }, 'getStats failed: no RTP second opinion');
       return null;
     }
-  }
-
-  /** Sends a control message to the page; one sent before the channel opens or after it closed is dropped (and said in the log). */
-  sendControl(data: string | Uint8Array): void {
-    if (this.control.readyState !== 'open') {
-      this.opts.logger.warn({ session: this.opts.id, state: this.control.readyState }, 'control channel not open');
-      return;
-    }
-    if (typeof data === 'string') this.control.send(data);
-    else this.control.send(data as Uint8Array<ArrayBuffer>);
   }
 
   private clearTimers(): void {

@@ -15,8 +15,8 @@ import {
  *
  * Every probe datagram is echoed at once with the reflector's own downstream sequence
  * number, so that downstream loss is measured independently of upstream loss. Every
- * arrival (duplicates included) becomes a receipt record, reported in batches over the
- * reliable control channel.
+ * arrival (duplicates included) becomes a receipt record, reported in batches in the
+ * session's control messages (on the page's signalling socket).
  */
 export class ReflectorCore {
   private downSeq = 0;

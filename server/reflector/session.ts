@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { ProbeKind, encodeBothReceipts, encodeControlMessage, encodeReceipts, type RelayWitness, type ServerLoopReading } from '../../src/protocol/wire.js';
-import { strongestWitness } from './core.js';
+import { ReflectorCore, strongestWitness } from './core.js';
 import { joinLoopReadings } from './loop-lateness.js';
 import { RtpReflectorCore, type RtpCore } from './rtp/core.js';
 import { NativeRtpCore } from './rtp/native-core.js';
@@ -14,22 +14,32 @@ import { ChannelLeg, type ReflectorRelayServer } from './channel-leg.js';
 import { ReflectorSessionError, refusing, type ReflectorCloseCode, type ReflectorLogger } from './session-base.js';
 import type { SessionTally } from '../../src/protocol/data-plane.js';
 
+/**
+ * Receipts in one control message: 28 bytes each, in base64 on the signalling socket, well inside
+ * BOUNDS.controlMessageBytesMax (a flush of a quarter second at 100 probes/s holds 25 a stream).
+ */
+const RECEIPTS_PER_MESSAGE = 2000;
+
 export interface ReflectorSessionOptions {
   id: string;
   /** The relay-side address: the only one the reflector offers candidates on (the relay reaches it directly). */
   peerAddress: string;
   payloadBytes: number;
-  /** How often receipts are flushed over the control channel. */
+  /** How often receipts are flushed to the page (`sendControl`). */
   receiptIntervalMs: number;
   maxSessionMs: number;
-  /** Close the session when the page sends no offer this long after it opened (DEFAULTS.signalling). */
+  /**
+   * Close the session when the page sends no offer (of either leg) this long after it opened, or
+   * after its RTP leg ended while it had no data-channel leg (DEFAULTS.signalling).
+   */
   offerTimeoutMs: number;
-  /** Close the session when its data channel has not opened this long after the offer (DEFAULTS.signalling). */
+  /** A leg that has not connected this long after its offer is closed; the data-channel leg's closes the session (DEFAULTS.signalling). */
   connectTimeoutMs: number;
   /**
    * Close the session (`no-ice`) when no ICE check of the page (a STUN request or response on any
-   * candidate pair of the data-channel leg) has reached it this long after its answer
-   * (DEFAULTS.signalling.iceTrafficTimeoutMs); absent: only connectTimeoutMs bounds it.
+   * candidate pair of the data-channel leg, or from the relay to the RTP leg when that is its only
+   * leg) has reached it this long after its answer (DEFAULTS.signalling.iceTrafficTimeoutMs);
+   * absent: only connectTimeoutMs bounds it.
    */
   iceTrafficTimeoutMs?: number;
   /** Candidates accepted per session, after the offer (DEFAULTS.signalling). */
@@ -43,6 +53,10 @@ export interface ReflectorSessionOptions {
   rtp: boolean;
   /** Forward a signal message to the page, tagged with its leg (absent: the data-channel leg). */
   sendSignal(data: SignalData, leg?: SignalLeg): void;
+  /** A control message for the page (src/protocol/wire.ts: JSON text, or a binary batch of receipts), on its signalling socket. */
+  sendControl(message: string | Uint8Array): void;
+  /** The page opened the data-channel leg (its wrtc peer is being made). */
+  onChannelLeg?: () => void;
   /** Let the relay reach this endpoint; returns the undo function. */
   allowEndpoint(ip: string, port: number): () => void;
   /** The relay, when it runs in this process: the RTP leg's datagrams go to and from it by a call (RtpLegOptions.attachLocalPeer). */
@@ -74,21 +88,29 @@ export interface RelayReading {
 }
 
 /**
- * One test's server-side peer: the data-channel leg (channel-leg.ts: it answers the page's first
- * offer, echoes the data-channel probes and carries the control messages) and, when the page
- * opens it, the RTP probe leg (rtp/leg.ts). The session bounds the page's wait for its offer and
- * the session's length, sends both streams' receipts every `receiptIntervalMs`, and at the page's
- * `stop` sends what it saw (the RTP second opinion, the last receipts, each stream's final tally).
+ * One test's server-side peer: the legs the page opens, the RTP probe leg (rtp/leg.ts) and the
+ * data-channel leg (channel-leg.ts: it answers the page's data-channel offer and echoes its
+ * probes), each when its offer comes. A test graded on RTP opens the RTP leg alone; the page opens
+ * the data-channel leg when it has no RTP leg (its browser, this server) or that leg failed. The
+ * control messages go to the page on its signalling socket (`sendControl`). The session bounds
+ * the page's wait for an offer and the session's length, sends both streams' receipts every
+ * `receiptIntervalMs`, and at the page's `stop` sends what it saw (the RTP second opinion, the
+ * last receipts, each stream's final tally).
  */
 export class ReflectorSession {
-  private readonly channel: ChannelLeg;
+  /** The data-channel stream's echo and receipts (its counts are zero while no such leg opened). */
+  private readonly core: ReflectorCore;
+  /** The data-channel leg, from the page's data-channel offer on (its wrtc peer is made then, and only then). */
+  private channel: ChannelLeg | null = null;
   /** The RTP leg's signalled host candidates (where the relay sends its RTP; the witness is read there). */
   private readonly endpoints: { ip: string; port: number }[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly maxTimer: NodeJS.Timeout;
-  /** Until the page's offer of the data-channel leg (then the leg's connect timeout runs). */
-  private offerTimer: NodeJS.Timeout | null;
+  /** Until the page's first offer of either leg (then that leg's connect timeout runs), and again when the RTP leg ended with no data-channel leg. */
+  private offerTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** The page sent its `stop` (a second one is ignored: the finals go once). */
+  private stopped = false;
   /** The relay's witness went with the final tally. */
   private witnessed = false;
   /** When the session opened (performance.now()): the start of the server-loop span its `final` reports. */
@@ -99,46 +121,74 @@ export class ReflectorSession {
   private rtpCandidates = 0;
 
   constructor(private readonly opts: ReflectorSessionOptions) {
-    this.channel = new ChannelLeg({
-      id: opts.id,
-      payloadBytes: opts.payloadBytes,
-      relay: opts.relay,
-      relayServer: opts.relayServer,
-      maxCandidates: opts.maxCandidates,
-      connectTimeoutMs: opts.connectTimeoutMs,
-      ...(opts.iceTrafficTimeoutMs !== undefined ? { iceTrafficTimeoutMs: opts.iceTrafficTimeoutMs } : {}),
-      logger: opts.logger,
-      sendSignal: (data) => opts.sendSignal(data),
-      onCandidateDropped: (n) => opts.onCandidateDropped(n),
-      onOffered: () => {
-        if (this.offerTimer) clearTimeout(this.offerTimer);
-        this.offerTimer = null;
-      },
-      onConnected: () => {
-        this.flushTimer = setInterval(() => this.flush(), this.opts.receiptIntervalMs);
-      },
-      onStop: () => void this.finish(),
-      onFailed: (reason, code) => this.close(reason, code),
-    });
+    this.core = new ReflectorCore(opts.payloadBytes);
     this.maxTimer = setTimeout(() => this.close('session outlived its maximum length'), opts.maxSessionMs);
-    this.offerTimer = setTimeout(() => this.close(`no offer within ${opts.offerTimeoutMs} ms`), opts.offerTimeoutMs);
+    this.waitForOffer();
   }
 
   /** Datagrams on the probe channel that were not probes, dropped without an echo. */
   get badProbeCount(): number {
-    return this.channel.badProbeCount;
+    return this.channel?.badProbeCount ?? 0;
   }
 
   /** What the session echoed so far: probes on each path, datagrams that were not probes, whether the relay witnessed its RTP. */
   tally(): SessionTally {
-    return { probes: this.channel.core.received, rtpProbes: this.rtpCore?.received ?? 0, badProbes: this.channel.badProbeCount, witnessed: this.witnessed };
+    return { probes: this.core.received, rtpProbes: this.rtpCore?.received ?? 0, badProbes: this.badProbeCount, witnessed: this.witnessed };
   }
 
   /** A signal message from the page, to the leg it is tagged with (absent: the data-channel leg, channel-leg.ts). */
   signal(data: SignalData, leg?: SignalLeg): void {
     if (this.closed) return;
     if (leg === 'rtp') this.signalRtp(data);
-    else this.channel.signal(data);
+    else this.signalChannel(data);
+  }
+
+  /** The page's `stop`: its stream is over; the rest goes to it (`finish`), once. */
+  stop(): void {
+    if (this.closed || this.stopped) return;
+    this.stopped = true;
+    void this.finish();
+  }
+
+  /** (Re)starts the wait for an offer: the session closes when none comes in time. */
+  private waitForOffer(): void {
+    if (this.offerTimer) clearTimeout(this.offerTimer);
+    this.offerTimer = setTimeout(() => this.close(`no offer within ${this.opts.offerTimeoutMs} ms`), this.opts.offerTimeoutMs);
+  }
+
+  /** An offer was taken: the leg's connect timeout bounds the wait from now on, and the receipts flow. */
+  private offered(): void {
+    if (this.offerTimer) clearTimeout(this.offerTimer);
+    this.offerTimer = null;
+    this.flushTimer ??= setInterval(() => this.flush(), this.opts.receiptIntervalMs);
+  }
+
+  /**
+   * A signal of the data-channel leg. Its wrtc peer is made by the leg's first offer only: a
+   * candidate or an answer before it is refused without one.
+   */
+  private signalChannel(data: SignalData): void {
+    if (this.channel === null) {
+      if (data.type === 'candidate') throw new ReflectorSessionError('candidate-before-offer', 'a candidate before the offer is refused');
+      if (data.type !== 'offer') throw new ReflectorSessionError('unexpected-answer', 'the reflector answers; it takes no answer');
+      this.opts.onChannelLeg?.();
+      this.channel = new ChannelLeg({
+        id: this.opts.id,
+        core: this.core,
+        relay: this.opts.relay,
+        relayServer: this.opts.relayServer,
+        maxCandidates: this.opts.maxCandidates,
+        connectTimeoutMs: this.opts.connectTimeoutMs,
+        ...(this.opts.iceTrafficTimeoutMs !== undefined ? { iceTrafficTimeoutMs: this.opts.iceTrafficTimeoutMs } : {}),
+        logger: this.opts.logger,
+        sendSignal: (d) => this.opts.sendSignal(d),
+        sendControl: (m) => this.opts.sendControl(m),
+        onCandidateDropped: (n) => this.opts.onCandidateDropped(n),
+        onOffered: () => this.offered(),
+        onFailed: (reason, code) => this.close(reason, code),
+      });
+    }
+    this.channel.signal(data);
   }
 
   /**
@@ -165,6 +215,7 @@ export class ReflectorSession {
         peerAddress: this.opts.peerAddress,
         relay: this.opts.relay,
         connectTimeoutMs: this.opts.connectTimeoutMs,
+        ...(this.opts.iceTrafficTimeoutMs !== undefined ? { iceTrafficTimeoutMs: this.opts.iceTrafficTimeoutMs } : {}),
         core,
         nowMs: () => performance.now(),
         logger: this.opts.logger,
@@ -175,14 +226,20 @@ export class ReflectorSession {
           return this.opts.allowEndpoint(ip, port);
         },
         onCandidateDropped: (n) => this.opts.onCandidateDropped(n),
-        onClose: () => {
+        onClose: (reason, code) => {
           if (this.rtpLeg === leg) this.rtpLeg = null;
+          if (this.channel !== null || this.closed) return;
+          // Without a data-channel leg the session had nothing else: a page that sent no ICE check is
+          // told so (as the data-channel leg's would be); another may still open that leg (its fallback), in time.
+          if (code === 'no-ice') this.close(reason, 'no-ice');
+          else this.waitForOffer();
         },
         ...(this.opts.attachLocalPeer ? { attachLocalPeer: this.opts.attachLocalPeer } : {}),
         ...(this.opts.baseline ? { baseline: this.opts.baseline } : {}),
       });
       this.rtpLeg = leg;
       this.rtpCandidates = offer.candidates;
+      this.offered();
       void leg.offer(offer.sdp);
       return;
     }
@@ -202,7 +259,7 @@ export class ReflectorSession {
 
   /** The page is done: its audio as our WebRTC stack saw it, the last receipts, the tally. */
   private async finish(): Promise<void> {
-    const rtp = await this.channel.readStats();
+    const rtp = this.channel === null ? null : await this.channel.readStats();
     if (this.closed) return;
     const nowMs = performance.now();
     let witness = this.witness();
@@ -214,7 +271,7 @@ export class ReflectorSession {
       witness = far.witness;
       serverLoop = far.loop === null ? serverLoop : serverLoop === null ? far.loop : joinLoopReadings(serverLoop, far.loop);
     }
-    this.channel.sendControl(
+    this.opts.sendControl(
       encodeControlMessage({
         type: 'rtp-stats',
         inboundJitterMs: rtp?.inboundJitterMs ?? null,
@@ -224,8 +281,8 @@ export class ReflectorSession {
     );
     this.flush();
     this.witnessed = witness !== null;
-    this.channel.sendControl(encodeControlMessage(this.channel.core.final(witness, serverLoop)));
-    if (this.rtpCore) this.channel.sendControl(encodeControlMessage(this.rtpCore.final()));
+    this.opts.sendControl(encodeControlMessage(this.core.final(witness, serverLoop)));
+    if (this.rtpCore) this.opts.sendControl(encodeControlMessage(this.rtpCore.final()));
   }
 
   /** The relay's witness of the RTP towards this session's endpoint that carried the most (null: none seen). */
@@ -236,14 +293,19 @@ export class ReflectorSession {
 
   /**
    * Receipts of both probe streams gathered since the last flush: one control message when both
-   * have some (each wrtc send is a synchronous hop to its network thread), else the one stream's.
+   * have some, else the one stream's; a batch too large for one message (BOUNDS.controlMessageBytesMax)
+   * goes in several, in order.
    */
   private flush(): void {
-    const dataChannel = this.channel.core.takeReceipts();
+    const dataChannel = this.core.takeReceipts();
     const rtp = this.rtpCore?.takeReceipts() ?? [];
-    if (dataChannel.length > 0 && rtp.length > 0) this.channel.sendControl(encodeBothReceipts(dataChannel, rtp));
-    else if (dataChannel.length > 0) this.channel.sendControl(encodeReceipts(dataChannel));
-    else if (rtp.length > 0) this.channel.sendControl(encodeReceipts(rtp, ProbeKind.RtpReceipts));
+    if (dataChannel.length > 0 && rtp.length > 0 && dataChannel.length + rtp.length <= RECEIPTS_PER_MESSAGE) {
+      this.opts.sendControl(encodeBothReceipts(dataChannel, rtp));
+      return;
+    }
+    for (let i = 0; i < dataChannel.length; i += RECEIPTS_PER_MESSAGE) this.opts.sendControl(encodeReceipts(dataChannel.slice(i, i + RECEIPTS_PER_MESSAGE)));
+    for (let i = 0; i < rtp.length; i += RECEIPTS_PER_MESSAGE)
+      this.opts.sendControl(encodeReceipts(rtp.slice(i, i + RECEIPTS_PER_MESSAGE), ProbeKind.RtpReceipts));
   }
 
   close(reason: string, code?: ReflectorCloseCode): void {
@@ -253,7 +315,7 @@ export class ReflectorSession {
     if (this.offerTimer) clearTimeout(this.offerTimer);
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.rtpLeg?.close(`session closed: ${reason}`);
-    this.channel.close();
+    this.channel?.close();
     this.opts.logger.info({ session: this.opts.id, reason }, 'reflector session closed');
     this.opts.onClose(reason, code);
   }

@@ -60,16 +60,35 @@ export type SignalMessageData = Static<typeof SignalDataSchema>;
 /** Which peer connection a signal belongs to: absent for the data-channel leg, 'rtp' for the RTP probe leg. */
 const Leg = Type.Literal('rtp', problem('unknown signal leg {value}'));
 
-/** Page -> server. Its members in the order the server reads them: the first that fails is the one refused. */
-export const ClientSignalMessageSchema = Type.Object(
+/** A signal of either leg, either way. Its members in the order the server reads them: the first that fails is the one refused. */
+const SignalMessageSchema = Type.Object(
   { type: Type.Literal('signal', problem('unknown message type {value}')), leg: Type.Optional(Leg), data: SignalDataSchema },
   problem('signal message is not an object'),
 );
+export type SignalMessage = Static<typeof SignalMessageSchema>;
+
+/**
+ * Page -> server: the page's probe stream is over and its wait for late packets has passed; the
+ * reflector sends the rest (its last receipts, then each stream's final tally) as control messages.
+ */
+const StopMessageSchema = Type.Object({ type: Type.Literal('stop') });
+
+/** Page -> server: a signal, or the page's `stop`. */
+export const ClientSignalMessageSchema = Type.Union([SignalMessageSchema, StopMessageSchema], {
+  ...problem('signal message is not an object'),
+  unknownType: 'unknown message type {value}',
+});
 export type ClientSignalMessage = Static<typeof ClientSignalMessageSchema>;
 
 /** Server -> page: why the server refused or ended the session (an ErrorBody). */
 const SignalErrorMessageSchema = Type.Object({ type: Type.Literal('error'), reason: Type.String(), message: Type.String() });
 
-/** Server -> page: a signal of our stack (the same shape as the page's), or an error. */
-export const ServerSignalMessageSchema = Type.Union([ClientSignalMessageSchema, SignalErrorMessageSchema]);
+/**
+ * Server -> page: a control message of the reflector (src/protocol/wire.ts): a JSON one as its
+ * text, or a binary one (a batch of receipts) in base64 (`binary`).
+ */
+const ControlMessageSchema = Type.Object({ type: Type.Literal('control'), text: Type.String(), binary: Type.Boolean() });
+
+/** Server -> page: a signal of our stack (the same shape as the page's), a control message, or an error. */
+export const ServerSignalMessageSchema = Type.Union([SignalMessageSchema, ControlMessageSchema, SignalErrorMessageSchema]);
 export type ServerSignalMessage = Static<typeof ServerSignalMessageSchema>;

@@ -117,20 +117,23 @@ export type SignalLeg = 'rtp';
 
 /**
  * The signalling protocol: what the page and the reflector must agree on beyond the messages'
- * shape (today: the control channel's SCTP stream id, src/protocol/channels.ts). The page sends
- * its own when it opens the reflector's WebSocket (`SIGNAL_PROTOCOL_QUERY`), so a page cached
- * from an older release meets a newer server with a refusal in words, not a silent timeout.
- * 1 (never sent): control channel on stream id 1001. 2: control channel on stream id 2.
+ * shape (today: where the control messages go). The page sends its own when it opens the
+ * reflector's WebSocket (`SIGNAL_PROTOCOL_QUERY`), so a page cached from an older release meets
+ * a newer server with a refusal in words, not a silent timeout.
+ * 1 (never sent): control channel on SCTP stream id 1001. 2: control channel on stream id 2.
+ * 3: no control channel: the control messages ride the signalling WebSocket (the page's `stop`,
+ * the reflector's receipts, tallies and finals), so a test graded on RTP needs no data channel.
  */
-export const SIGNAL_PROTOCOL = 2;
+export const SIGNAL_PROTOCOL = 3;
 export const SIGNAL_PROTOCOL_PARAM = 'protocol';
 /** What the page appends to the reflector's signalling path. */
 export const SIGNAL_PROTOCOL_QUERY = `?${SIGNAL_PROTOCOL_PARAM}=${String(SIGNAL_PROTOCOL)}`;
 
 /**
  * What a signalling session is for, in the page's query when it opens the WebSocket: absent for
- * a test (both legs), `echo` for the device step's echo test (the RTP leg alone, cut by the
- * reflector DEFAULTS.echo.serverCutMs after its first frame, never measured).
+ * a test (its RTP leg, or its data-channel leg where that cannot run), `echo` for the device
+ * step's echo test (the RTP leg alone, cut by the reflector DEFAULTS.echo.serverCutMs after its
+ * first frame, never measured).
  */
 export const SIGNAL_KIND_PARAM = 'kind';
 export type SignalKind = 'echo';

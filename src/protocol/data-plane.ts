@@ -131,10 +131,15 @@ const StartSchema = Type.Object(
 export type PlaneStart = Static<typeof StartSchema>;
 
 /** The page opened a reflector session (its signalling socket passed the HTTP side's doors). */
-/** A session opens: a test's (both legs), or with `kind` 'echo' the echo test's (the RTP leg alone, src/protocol/api.ts SIGNAL_KIND_PARAM). */
+/**
+ * A session opens: a test's (its RTP leg, or its data-channel leg where that cannot run), or with
+ * `kind` 'echo' the echo test's (the RTP leg alone, src/protocol/api.ts SIGNAL_KIND_PARAM).
+ */
 const OpenSchema = Type.Object({ type: Type.Literal('open'), session: SessionId, kind: Type.Optional(Type.Literal('echo')) }, { additionalProperties: false });
 /** A page signal of an open session (checked against the signalling contract already). */
 const SignalSchema = Type.Object({ type: Type.Literal('signal'), session: SessionId, data: SignalDataSchema, leg: Leg }, { additionalProperties: false });
+/** The page's `stop` of an open session: its probe stream is over, the reflector sends the rest (its last receipts, the finals). */
+const StreamEndSchema = Type.Object({ type: Type.Literal('stream-end'), session: SessionId }, { additionalProperties: false });
 /** The page's side of a session ended (its socket closed, the server shuts down). */
 const CloseSchema = Type.Object({ type: Type.Literal('close'), session: SessionId, reason: Words }, { additionalProperties: false });
 /** Questions, answered by the id they carry: a metrics snapshot; the latest certificate alert from one address. */
@@ -275,6 +280,7 @@ export const PlaneCommandSchema = Type.Union([
   StartSchema,
   OpenSchema,
   SignalSchema,
+  StreamEndSchema,
   CloseSchema,
   MetricsQuerySchema,
   TlsRefusalQuerySchema,
@@ -329,6 +335,14 @@ const StartFailedSchema = Type.Object(
 
 /** A signal of our stack for the page. */
 const PageSignalSchema = Type.Object({ type: Type.Literal('signal'), session: SessionId, data: SignalDataSchema, leg: Leg }, { additionalProperties: false });
+/**
+ * A control message of a session for the page (src/protocol/wire.ts): a JSON one as its text, or a
+ * binary one (a batch of receipts) in base64 (`binary`), carried to the page on its signalling socket.
+ */
+const PageControlSchema = Type.Object(
+  { type: Type.Literal('control'), session: SessionId, text: Type.String({ maxLength: BOUNDS.controlMessageBytesMax }), binary: Type.Boolean() },
+  { additionalProperties: false },
+);
 /** A page signal the session refused: the reason and words the page is told. */
 const RefusedSchema = Type.Object(
   { type: Type.Literal('refused'), session: SessionId, reason: Type.String({ maxLength: 64 }), message: Words },
@@ -439,6 +453,7 @@ export const PlaneEventSchema = Type.Union([
   RelayAddressSchema,
   StartFailedSchema,
   PageSignalSchema,
+  PageControlSchema,
   RefusedSchema,
   DroppedSchema,
   ClosedSchema,

@@ -72,14 +72,22 @@ export const DEFAULTS = {
     ptimeMs: 10,
     /** Echo frames carry the records of this many earlier probes, so up to this many lost echoes in a row lose no upstream evidence. */
     recentRecords: 4,
-    /** The data-channel probe stream beside the RTP one, as round-trip cross-check: 5 probes/s of 160 B barely load the path (100/s ride RTP). */
+    /**
+     * The pacer's rate beside the RTP stream: it sends nothing (no data channel is opened beside
+     * RTP), its ticks are this device's timing (late and missed ticks mark where it fell behind),
+     * and its last one ends the RTP stream.
+     */
     crossCheckRatePps: 5,
     /** The RTP transform worker posts what it stamped and the echoes it read in batches this often, never per frame. */
     workerBatchMs: 100,
     /** Probe slots kept per second of test: twice the 100 frames/s `ptimeMs` gives, so a faster sender still fits (frames beyond are not stamped). */
     maxFramesPerS: 200,
-    /** How long the RTP leg may take to connect after the data-channel leg is up before the test falls back to the data channel. */
-    connectGraceMs: 5000,
+    /**
+     * How long the RTP leg, opened first and alone, may take to connect before the test abandons
+     * it and opens the data channel in its place (relay allocation, ICE and DTLS: under a second
+     * on a good path; the data channel was up in about one before the RTP leg had 5 s more).
+     */
+    connectGraceMs: 8000,
   },
 
   // ---- The session's timeouts (src/session) ------------------------------------------------
@@ -716,6 +724,11 @@ export const BOUNDS = {
   signalSdpBytesMax: 32 * 1024,
   /** One signalling WebSocket message: an offer of signalSdpBytesMax plus its JSON envelope. */
   signalMessageBytesMax: 36 * 1024,
+  /**
+   * One control message of the reflector to the page on the signalling socket, as text (a batch of
+   * receipts in base64): the session splits a larger batch (28 bytes a receipt, so 3,000 receipts a message).
+   */
+  controlMessageBytesMax: 128 * 1024,
   /** Per-source signalling and /api/config limit flags: 1 at least, a million at most. */
   perSourceLimit: { min: 1, max: 1_000_000 },
   /** --max-tests: tests at once (DEFAULTS.maxSessions); the relay's allocations bound it anyway. */

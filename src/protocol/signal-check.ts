@@ -9,32 +9,33 @@ import type { ClientSignalMessage, ServerSignalMessage, SignalMessageData } from
 /** A page -> server message matches ClientSignalMessage. */
 export function isClientSignalMessage(value: any): value is ClientSignalMessage {
   return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    value['type'] === 'signal' &&
-    (value['leg'] !== undefined ? value['leg'] === 'rtp' : true) &&
-    ((typeof value['data'] === 'object' &&
-      value['data'] !== null &&
-      !Array.isArray(value['data']) &&
-      (value['data']['type'] === 'offer' || value['data']['type'] === 'answer') &&
-      typeof value['data']['sdp'] === 'string' &&
-      value['data']['sdp'].length <= 32768) ||
-      (typeof value['data'] === 'object' &&
+    (typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      value['type'] === 'signal' &&
+      (value['leg'] !== undefined ? value['leg'] === 'rtp' : true) &&
+      ((typeof value['data'] === 'object' &&
         value['data'] !== null &&
         !Array.isArray(value['data']) &&
-        value['data']['type'] === 'candidate' &&
-        typeof value['data']['candidate'] === 'object' &&
-        value['data']['candidate'] !== null &&
-        !Array.isArray(value['data']['candidate']) &&
-        typeof value['data']['candidate']['candidate'] === 'string' &&
-        value['data']['candidate']['candidate'].length <= 1024 &&
-        (value['data']['candidate']['sdpMLineIndex'] !== undefined
-          ? Number.isFinite(value['data']['candidate']['sdpMLineIndex']) || value['data']['candidate']['sdpMLineIndex'] === null
-          : true) &&
-        (value['data']['candidate']['sdpMid'] !== undefined
-          ? typeof value['data']['candidate']['sdpMid'] === 'string' || value['data']['candidate']['sdpMid'] === null
-          : true)))
+        (value['data']['type'] === 'offer' || value['data']['type'] === 'answer') &&
+        typeof value['data']['sdp'] === 'string' &&
+        value['data']['sdp'].length <= 32768) ||
+        (typeof value['data'] === 'object' &&
+          value['data'] !== null &&
+          !Array.isArray(value['data']) &&
+          value['data']['type'] === 'candidate' &&
+          typeof value['data']['candidate'] === 'object' &&
+          value['data']['candidate'] !== null &&
+          !Array.isArray(value['data']['candidate']) &&
+          typeof value['data']['candidate']['candidate'] === 'string' &&
+          value['data']['candidate']['candidate'].length <= 1024 &&
+          (value['data']['candidate']['sdpMLineIndex'] !== undefined
+            ? Number.isFinite(value['data']['candidate']['sdpMLineIndex']) || value['data']['candidate']['sdpMLineIndex'] === null
+            : true) &&
+          (value['data']['candidate']['sdpMid'] !== undefined
+            ? typeof value['data']['candidate']['sdpMid'] === 'string' || value['data']['candidate']['sdpMid'] === null
+            : true)))) ||
+    (typeof value === 'object' && value !== null && !Array.isArray(value) && value['type'] === 'stop')
   );
 }
 
@@ -67,6 +68,12 @@ export function isServerSignalMessage(value: any): value is ServerSignalMessage 
           (value['data']['candidate']['sdpMid'] !== undefined
             ? typeof value['data']['candidate']['sdpMid'] === 'string' || value['data']['candidate']['sdpMid'] === null
             : true)))) ||
+    (typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      value['type'] === 'control' &&
+      typeof value['text'] === 'string' &&
+      typeof value['binary'] === 'boolean') ||
     (typeof value === 'object' &&
       value !== null &&
       !Array.isArray(value) &&

@@ -1,6 +1,6 @@
 /**
  * callprobe probe protocol, version 1: the datagrams of the probe stream and the records
- * the reflector reports over its reliable control channel.
+ * the reflector reports in its control messages (carried reliably, on the page's signalling socket).
  *
  * One probe per datagram, always `payloadBytes` long (160 by default, like a 20 ms G.711
  * audio frame), so that every datagram of the probe stream has the same size on the wire.
@@ -20,11 +20,11 @@ export const ProbeKind = {
   Probe: 1,
   /** reflector -> client. */
   Echo: 2,
-  /** reflector -> client on the control channel: a batch of receipt records. */
+  /** reflector -> client, a control message: a batch of receipt records. */
   Receipts: 3,
-  /** reflector -> client on the control channel: a batch of receipt records of the RTP probe stream (src/protocol/rtp-probe.ts). */
+  /** reflector -> client, a control message: a batch of receipt records of the RTP probe stream (src/protocol/rtp-probe.ts). */
   RtpReceipts: 4,
-  /** reflector -> client on the control channel: one flush's receipts of both streams in one message (the data channel's, then the RTP stream's). */
+  /** reflector -> client, a control message: one flush's receipts of both streams in one message (the data channel's, then the RTP stream's). */
   BothReceipts: 5,
 } as const;
 export type ProbeKind = (typeof ProbeKind)[keyof typeof ProbeKind];
@@ -225,8 +225,7 @@ function bothReceiptsBytes(count: number): number {
 
 /**
  * One flush's receipts of both probe streams in one control message (`BothReceipts`): the same
- * records as a `Receipts` and an `RtpReceipts` batch, with one send on the control channel
- * instead of two.
+ * records as a `Receipts` and an `RtpReceipts` batch, in one control message instead of two.
  */
 export function encodeBothReceipts(dataChannel: readonly ReceiptRecord[], rtp: readonly ReceiptRecord[]): Uint8Array {
   const out = new Uint8Array(bothReceiptsBytes(dataChannel.length + rtp.length));

@@ -20,7 +20,7 @@ const REQUIRED: readonly RequiredApi[] = [
   { name: 'RTCPeerConnection', purpose: 'WebRTC, which carries the probes', present: (g) => isFunction(g['RTCPeerConnection']) },
   {
     name: 'RTCDataChannel',
-    purpose: 'WebRTC data channels, which carry the control messages',
+    purpose: 'WebRTC data channels, which carry the probes where the audio stream cannot',
     present: (g) =>
       isFunction(g['RTCPeerConnection']) &&
       isFunction((g['RTCPeerConnection'] as { prototype?: { createDataChannel?: unknown } }).prototype?.createDataChannel),

@@ -67,6 +67,7 @@ export async function compareRungs(s: CompareSetup): Promise<CompareOutcome> {
         mode: s.mode,
         sender: links.sender,
         receiver: links.receiver,
+        control: links.control,
         count: probeCount(s.secondsPerRung, s.ratePps),
         intervalMs,
         payloadBytes: s.payloadBytes,

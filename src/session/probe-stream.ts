@@ -29,7 +29,7 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
   rx.listen(notes);
   let stopPacer: () => void = () => undefined;
   const progress = new Progress(s, rx, (nowMs) => {
-    if (watchdog.shouldCut(rx.reflector, nowMs)) stopPacer();
+    if (watchdog.shouldCut(rx.reflector ? rx : null, nowMs)) stopPacer();
   });
   const streamStartMs = performance.now();
   rx.rtp?.link.arm();
@@ -60,7 +60,7 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
     const timeoutMs = lossTimeoutMs(rx.recentRttValues(DRAIN_RTT_SAMPLES));
     const drained = await drain(s, rx, sent, watchdog, timeoutMs, notes);
     watchdog.end();
-    const connectionLost = watchdog.connectionLost(rx.reflector, drained.finalCame, drained.stopRefused, streamStartMs);
+    const connectionLost = watchdog.connectionLost(rx.reflector ? rx : null, drained.finalCame, drained.stopRefused, streamStartMs);
     const tallyMissing = rx.reflector !== null && !drained.finalCame;
     progress.last();
     rtpNotes(rx, drained.rtpCounts, notes);

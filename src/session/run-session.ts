@@ -19,7 +19,7 @@ import { AfterStream } from './after-stream.js';
 import { chooseEntry, chosenPath } from './relay-choice.js';
 import { unsupportedMessage } from './browser-support.js';
 import { clockFacts } from './clock.js';
-import { connectLinks, wsUrl, type Links } from './connect.js';
+import { connectLinks, dataChannelOf, wsUrl, type Links } from './connect.js';
 import { settledPortCheck, type PortCheck } from './net/port-check.js';
 import { startNatCheck } from './net/nat-gather.js';
 import { resolveProfile, ProfileError, type ResolvedProfile } from '../analysis/grade/targets.js';
@@ -280,46 +280,49 @@ async function connect(c: Conduct, entry: TurnServerEntry, SimplePeer: SimplePee
             timeoutMs: CONNECT_TIMEOUT_MS,
             signal: opts.signal,
             arrivals: opts.arrivals ?? 'receive-time',
+            onStep: c.mark,
           })
       : undefined,
+    ...(plan.rtp.planned ? { rtpGraceMs: plan.rtp.connectGraceMs } : {}),
   });
   opened.links = links;
   c.mark('channelOpen');
-  const leg = await rtpLeg(c, links, audioStream !== null);
-  return { links, path: choosePath(plan, leg.outcome), rtpLink: leg.link, SimplePeer, audioOnRtp: rtpPlanned };
+  return { links, path: choosePath(plan, rtpOutcome(c, links, audioStream !== null)), rtpLink: links.rtp, SimplePeer, audioOnRtp: rtpPlanned };
 }
 
-/** Waits for the RTP leg, at most its grace after the data channel opened, when the plan has one. */
-async function rtpLeg(c: Conduct, links: Links, hasAudio: boolean): Promise<{ outcome: RtpLegOutcome; link: RtpLink | null }> {
-  const rtp = c.plan.rtp;
+/** What became of the RTP leg, when the plan has one (connectLinks opened it first, and waited its grace). */
+function rtpOutcome(c: Conduct, links: Links, hasAudio: boolean): RtpLegOutcome {
   // Without an RTP plan the path is the data channel whatever the leg: choosePath says why.
-  if (!rtp.planned) return { outcome: { leg: 'absent', because: 'no-rtp-leg' }, link: null };
-  if (!hasAudio) return { outcome: { leg: 'absent', because: 'no-audio-track' }, link: null };
-  if (!links.rtp) return { outcome: { leg: 'absent', because: 'no-rtp-leg' }, link: null };
-  c.events.phase('connecting', 'starting the call-like audio stream');
-  const leg = await Promise.race([links.rtp, delay(rtp.connectGraceMs).then(() => null)]);
-  if (c.opts.signal.aborted) throw new SetupError('cancelled', 'test cancelled');
-  if (leg === null) {
-    const relayRefusals = links.rtpRelayRefusals?.() ?? [];
-    links.abandonRtp?.(`abandoned after its ${rtp.connectGraceMs} ms grace: the data channel is graded`);
-    return { outcome: { leg: 'timed-out', relayRefusals }, link: null };
-  }
-  if (leg instanceof SetupError) {
-    const by = leg.reason === 'relay-refused' ? 'relay' : leg.reason === 'browser-unsupported' ? 'browser' : 'server-or-path';
-    return { outcome: { leg: 'failed', error: leg.message, by }, link: null };
-  }
-  return { outcome: { leg: 'connected' }, link: leg };
+  if (!c.plan.rtp.planned) return { leg: 'absent', because: 'no-rtp-leg' };
+  if (!hasAudio) return { leg: 'absent', because: 'no-audio-track' };
+  return links.rtpOutcome ?? { leg: 'absent', because: 'no-rtp-leg' };
+}
+
+/**
+ * What the report says of the graded probe path's delivery: the data channel's probe channel as
+ * it was opened, or the RTP stream's (each frame sent once, in no order but the network's: no
+ * retransmission is negotiated for the audio, and RTP has no transport ordering).
+ */
+function channelFacts(links: Links): { ordered: boolean; maxRetransmits: number | null } {
+  const dc = dataChannelOf(links);
+  return dc ? { ordered: dc.sender.probe.ordered, maxRetransmits: dc.sender.probe.maxRetransmits } : { ordered: false, maxRetransmits: 0 };
+}
+
+/** The probe path hides no loss and no reordering (the analysis' own test of the report's channel facts). */
+function isLossyChannel(c: { ordered: boolean; maxRetransmits: number | null }): boolean {
+  return !c.ordered && c.maxRetransmits === 0;
 }
 
 /** Streams the probes on the connected test, then gathers what the parts returned and grades it. */
 async function streamAndGrade(c: Conduct, entry: TurnServerEntry, connected: Connected, audio: AudioHandle, opened: TestResources): Promise<Report> {
   const { env, plan } = c;
   const { links, path, rtpLink } = connected;
-  const { sender, receiver } = links;
-  const statsPc = rtpLink?.pc ?? sender.pc;
+  const dc = dataChannelOf(links);
+  const statsPc = rtpLink?.pc ?? dc?.sender.pc;
+  if (statsPc === undefined) throw new Error('connected with neither an RTP leg nor a data channel');
   // The audio track was given to the RTP leg: when that leg is not graded, the data-channel leg carries no audio.
   const statsAudio = connected.audioOnRtp && !path.rtp ? 'none' : audio.source;
-  opened.stats = env.createStats?.(statsPc, statsAudio, plan.mode === 'loopback' ? receiver.pc : null) ?? null;
+  opened.stats = env.createStats?.(statsPc, statsAudio, plan.mode === 'loopback' ? (dc?.receiver.pc ?? null) : null) ?? null;
   opened.stats?.start();
   opened.watch = env.createWatch?.() ?? null;
   opened.watch?.start();
@@ -359,7 +362,7 @@ async function streamAndGrade(c: Conduct, entry: TurnServerEntry, connected: Con
   const input = assembleInput({
     plan,
     path,
-    channel: { ordered: sender.probe.ordered, maxRetransmits: sender.probe.maxRetransmits },
+    channel: channelFacts(connected.links),
     entry,
     checks,
     stream: outcome,
@@ -387,7 +390,7 @@ async function streamAndGrade(c: Conduct, entry: TurnServerEntry, connected: Con
 function streamSetup(c: Conduct, entry: TurnServerEntry, connected: Connected, opened: TestResources, busy: { evidence: LoadEvidence | null }): StreamSetup {
   const { opts, env, plan, events } = c;
   const { links, path, rtpLink } = connected;
-  const { sender, receiver } = links;
+  const { sender, receiver, control } = links;
   const profile = profileOrNull(opts.profile);
   const pathChanges = (): SuspectInterval[] => aroundPathChanges(opened.stats?.pathChangeTimesMs ?? []);
   const load = plan.load;
@@ -395,6 +398,7 @@ function streamSetup(c: Conduct, entry: TurnServerEntry, connected: Connected, o
     mode: plan.mode,
     sender,
     receiver,
+    control,
     count: path.dataChannel.count,
     intervalMs: path.dataChannel.intervalMs,
     payloadBytes: path.dataChannel.payloadBytes,
@@ -412,7 +416,7 @@ function streamSetup(c: Conduct, entry: TurnServerEntry, connected: Connected, o
             setting: {
               profile,
               ratePps: path.graded.ratePps,
-              channelOk: !sender.probe.ordered && sender.probe.maxRetransmits === 0,
+              channelOk: isLossyChannel(channelFacts(links)),
               durationS: opts.durationS,
               intervalMs: path.graded.intervalMs,
               likelyClaims: rtpLink !== null,
@@ -513,8 +517,4 @@ function profileOrNull(selection: ProfileSelection): ResolvedProfile | null {
     if (err instanceof ProfileError) return null;
     throw err;
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

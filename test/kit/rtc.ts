@@ -1,13 +1,13 @@
 /**
  * An in-process WebRTC client for server tests: simple-peer over @roamhq/wrtc with the page's
- * two data channels (the lossy probe channel and the negotiated control channel), signalling
- * and accepting only UDP host candidates on one loopback address (in trickled candidates and
- * in descriptions alike), so no relay is needed and no packet leaves loopback.
+ * data channel (the lossy probe channel; the control messages ride the signalling socket),
+ * signalling and accepting only UDP host candidates on one loopback address (in trickled
+ * candidates and in descriptions alike), so no relay is needed and no packet leaves loopback.
  */
 import wrtc from '@roamhq/wrtc';
 import SimplePeer from 'simple-peer';
 import type { SignalData } from '../../src/protocol/api.js';
-import { CONTROL_CHANNEL, PROBE_CHANNEL_INIT, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
+import { PROBE_CHANNEL_INIT, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
 import { internalsOf } from '../../src/session/net/simple-peer.js';
 import { isSignalledCandidate, parseCandidate } from '../../server/reflector/candidates.js';
 import { localDescription } from '../../server/reflector/signalled-sdp.js';
@@ -16,22 +16,17 @@ import { collector, waitFor, type Collector } from './wait.js';
 export interface RtcClient {
   peer: SimplePeer.Instance;
   pc: RTCPeerConnection;
-  control: RTCDataChannel;
   /** The probe channel (created by simple-peer, open after connect). */
   probe(): RTCDataChannel | null;
   /** Datagrams received on the probe channel. */
   data: Collector<Uint8Array>;
-  /** Text messages received on the control channel. */
-  controlText: Collector<string>;
-  /** Binary messages received on the control channel. */
-  controlBinary: Collector<Uint8Array>;
   /** Our local candidates dropped because they are not on `address` (never signalled). */
   droppedCandidates: number;
   /** Errors the peer emitted (a connection wait fails on the first). */
   errors: Error[];
   /** Takes the other side's signal message (candidates not on `address` are ignored). */
   accept(data: SignalData): void;
-  /** Resolves when both channels are open. */
+  /** Resolves when the probe channel is open. */
   connected(timeoutMs: number): Promise<void>;
   close(): void;
 }
@@ -57,16 +52,11 @@ export function startRtcClient(opts: RtcClientOptions): RtcClient {
     sdpTransform: (sdp) => filterSdpCandidates(sdp, address),
   });
   const { pc } = internalsOf(peer);
-  const control = pc.createDataChannel(CONTROL_CHANNEL.label, { negotiated: true, id: CONTROL_CHANNEL.id, ordered: true });
-  control.binaryType = 'arraybuffer';
   const client: RtcClient = {
     peer,
     pc,
-    control,
     probe: () => internalsOf(peer).channel,
     data: collector<Uint8Array>(),
-    controlText: collector<string>(),
-    controlBinary: collector<Uint8Array>(),
     droppedCandidates: 0,
     errors: [],
     accept: (data) => {
@@ -80,20 +70,16 @@ export function startRtcClient(opts: RtcClientOptions): RtcClient {
       await waitFor(
         () => {
           if (client.errors[0]) throw client.errors[0];
-          return client.probe()?.readyState === 'open' && control.readyState === 'open';
+          return client.probe()?.readyState === 'open';
         },
         {
           timeoutMs,
-          what: 'the probe and control channels to open',
-          state: () => `probe ${client.probe()?.readyState ?? 'none'}, control ${control.readyState}, ICE ${pc.iceConnectionState}`,
+          what: 'the probe channel to open',
+          state: () => `probe ${client.probe()?.readyState ?? 'none'}, ICE ${pc.iceConnectionState}`,
         },
       );
     },
     close: () => peer.destroy(),
-  };
-  control.onmessage = (ev: MessageEvent) => {
-    if (typeof ev.data === 'string') client.controlText.push(ev.data);
-    else client.controlBinary.push(new Uint8Array(ev.data as ArrayBuffer));
   };
   peer.on('error', (err: Error) => client.errors.push(err));
   peer.on('data', (chunk: Uint8Array) => client.data.push(new Uint8Array(chunk)));

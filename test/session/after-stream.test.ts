@@ -144,7 +144,7 @@ describe('before anything is tried', () => {
     await expect(runSession(options(), env, recorder().events)).rejects.toMatchObject({
       reason: 'browser-unsupported',
       message:
-        'This browser cannot run the test: it lacks RTCPeerConnection (WebRTC, which carries the probes), RTCDataChannel (WebRTC data channels, which carry the control messages). Use a current version of Chrome, Edge, Firefox or Safari.',
+        'This browser cannot run the test: it lacks RTCPeerConnection (WebRTC, which carries the probes), RTCDataChannel (WebRTC data channels, which carry the probes where the audio stream cannot). Use a current version of Chrome, Edge, Firefox or Safari.',
     });
     expect(loaded).toBe(false);
   });

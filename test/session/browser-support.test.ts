@@ -22,7 +22,7 @@ describe('what a browser must have to run the test', () => {
     delete g['RTCPeerConnection'];
     expect(missingApis(g)).toEqual(['RTCPeerConnection', 'RTCDataChannel']);
     expect(unsupportedMessage(missingApis(g))).toBe(
-      'This browser cannot run the test: it lacks RTCPeerConnection (WebRTC, which carries the probes), RTCDataChannel (WebRTC data channels, which carry the control messages). Use a current version of Chrome, Edge, Firefox or Safari.',
+      'This browser cannot run the test: it lacks RTCPeerConnection (WebRTC, which carries the probes), RTCDataChannel (WebRTC data channels, which carry the probes where the audio stream cannot). Use a current version of Chrome, Edge, Firefox or Safari.',
     );
   });
 

@@ -1,15 +1,15 @@
 /**
  * The probe stream in reflector mode against the server's own Sans-IO reflector core, in this
- * process: the page's channels are fakes that hand datagrams and control messages to a
- * ReflectorCore and back. A browser that refuses the final `stop` (Firefox threw OperationError on
- * a control channel above its 256 streams) or refuses a probe's send must never turn the stream's
- * evidence into an error: the tally is cut at the last receipt and graded, the probe counts as
- * dropped at the sender.
+ * process: the page's probe channel and control port are fakes that hand datagrams and control
+ * messages to a ReflectorCore and back. A page that cannot send the final `stop` or whose
+ * browser refuses a probe's send must never turn the stream's evidence into an error: the tally
+ * is cut at the last receipt and graded, the probe counts as dropped at the sender.
  */
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/report/analyze.js';
-import { encodeControlMessage, parseControlMessage } from '../../src/protocol/wire.js';
+import { encodeControlMessage } from '../../src/protocol/wire.js';
 import type { PeerLink } from '../../src/session/net/peer.js';
+import type { ControlData, ControlPort } from '../../src/session/net/signaling.js';
 import type { SimplePeerInstance } from '../../src/session/net/simple-peer.js';
 import type { PacerLike, PacerOptions, PacerResult } from '../../src/session/pacer/types.js';
 import { streamProbes, type StreamOutcome } from '../../src/session/probe-stream.js';
@@ -31,31 +31,32 @@ class StepPacer implements PacerLike {
 }
 
 interface Refusals {
-  /** The control channel throws on send (the `stop`). */
+  /** The control port throws on the `stop`. */
   stop?: boolean;
   /** These probe indexes' sends throw. */
   probes?: ReadonlySet<number>;
 }
 
 /** The page's link to a ReflectorCore: probes echo at once, receipts follow every 10 probes, `stop` gets `final`. */
-function linkToReflector(refuse: Refusals): PeerLink {
+function linkToReflector(refuse: Refusals): { link: PeerLink; control: ControlPort } {
   const core = new ReflectorCore();
   const dataListeners: Array<(chunk: Uint8Array) => void> = [];
-  const control = new EventTarget() as EventTarget & { readyState: string; send(data: string): void };
-  const toPage = (data: string | ArrayBuffer): void => {
-    control.dispatchEvent(new MessageEvent('message', { data }));
-  };
+  let listener: (data: ControlData) => void = () => undefined;
+  const toPage = (data: ControlData): void => listener(data);
   const receipts = (): void => {
     const batch = core.flush();
-    if (batch) toPage(batch.slice().buffer);
+    if (batch) toPage(batch.slice());
   };
-  control.readyState = 'open';
-  control.send = (text: string) => {
-    if (refuse.stop) throw new DOMException('Failure to send data', 'OperationError');
-    if (parseControlMessage(text).type === 'stop') {
+  const control: ControlPort = {
+    ended: false,
+    onMessage: (l) => {
+      listener = l;
+    },
+    stop: () => {
+      if (refuse.stop) throw new Error('the signalling socket is closed: the stop cannot be sent');
       receipts();
       toPage(encodeControlMessage(core.final()));
-    }
+    },
   };
   let sent = 0;
   const probe = {
@@ -78,20 +79,18 @@ function linkToReflector(refuse: Refusals): PeerLink {
     },
   } as unknown as SimplePeerInstance;
   return {
-    peer,
-    pc: {} as RTCPeerConnection,
-    probe: probe as unknown as RTCDataChannel,
-    control: control as unknown as RTCDataChannel,
-    close: () => undefined,
+    link: { peer, pc: {} as RTCPeerConnection, probe: probe as unknown as RTCDataChannel, close: () => undefined },
+    control,
   };
 }
 
 async function stream(refuse: Refusals, count = 50): Promise<StreamOutcome> {
-  const link = linkToReflector(refuse);
+  const { link, control } = linkToReflector(refuse);
   return streamProbes({
     mode: 'reflector',
     sender: link,
     receiver: link,
+    control,
     count,
     intervalMs: 10,
     payloadBytes: 100,
@@ -136,7 +135,7 @@ describe('streamProbes in reflector mode, against the reflector core', () => {
     const out = await stream({ stop: true }, 55);
     expect(out.connectionLost).toBeNull();
     expect(out.notes).toContain(
-      "the browser refused to send the stop on the control channel (OperationError: Failure to send data): no final tally, so the evidence ends at the reflector's last receipt",
+      "the browser could not send the stop on the signalling socket (Error: the signalling socket is closed: the stop cannot be sent): no final tally, so the evidence ends at the reflector's last receipt",
     );
     const r = out.build([]);
     // Receipts came every 10 probes: the last five were never receipted, so they are left out, not lost.

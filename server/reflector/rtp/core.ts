@@ -49,7 +49,7 @@ export interface RtpCore {
  * downstream loss is measured apart from upstream loss), the records of the last
  * `recentRecords` probes before it (a lost echo loses no upstream evidence), and the probe's
  * own Opus frame (the page's decoder gets a valid frame). Every probe (duplicates included)
- * becomes a receipt, flushed in `ProbeKind.RtpReceipts` batches on the control channel.
+ * becomes a receipt, flushed in `ProbeKind.RtpReceipts` batches in the control messages.
  */
 export class RtpReflectorCore implements RtpCore {
   private downSeq = 0;

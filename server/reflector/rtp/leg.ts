@@ -37,6 +37,13 @@ export interface RtpLegOptions {
   relay: RelayEndpoints;
   /** Close the leg when it has not connected this long after the offer. */
   connectTimeoutMs: number;
+  /**
+   * Close the leg (`no-ice`) when no ICE check of the page (a STUN message from the relay's
+   * addresses) reached it this long after its answer, so an offer alone does not hold the session
+   * for the whole connect timeout (DEFAULTS.signalling.iceTrafficTimeoutMs); absent: only
+   * connectTimeoutMs bounds it.
+   */
+  iceTrafficTimeoutMs?: number;
   /** The probe core: the addon's (NativeRtpCore: on the short path it takes each packet whole) or RtpReflectorCore. */
   core: RtpCore;
   /** The reflector's clock (ms), the one its receipts are in. */
@@ -48,8 +55,8 @@ export interface RtpLegOptions {
   allowEndpoint(ip: string, port: number): () => void;
   /** A trickled page candidate was dropped because it does not point at the relay. */
   onCandidateDropped(count: number): void;
-  /** The leg is over (failed, timed out, or closed); the session goes on without it. */
-  onClose(reason: string): void;
+  /** The leg is over (failed, timed out, or closed; `no-ice`: no ICE check came); the session goes on without it. */
+  onClose(reason: string, code?: 'no-ice'): void;
   /** The relay, when it runs in this process: the leg's datagrams to and from it are handed over by a call (no loopback hop). */
   attachLocalPeer?: AttachLocalPeer;
   /** What runs in place of today's leg, only for a benchmark's side-by-side run: see LegBaseline. */
@@ -115,6 +122,11 @@ export class RtpLeg {
   private readonly undo: (() => void)[] = [];
   private readonly allowed = new Set<string>();
   private connectTimer: NodeJS.Timeout | null;
+  /** From the answer until the leg connects: closes it when no ICE check came (`iceTrafficTimeoutMs`). */
+  private iceTimer: NodeJS.Timeout | null = null;
+  /** STUN messages from the relay's addresses (the page's ICE checks through the relay), counted until the leg connects. */
+  private iceHeard = 0;
+  private connected = false;
   private closed = false;
   private seq = randomInt(0, 0x10000);
   private timestamp = randomInt(0, 0x1_0000_0000);
@@ -146,7 +158,11 @@ export class RtpLeg {
       iceUseTcp: false,
       iceFilterCandidatePair: (pair) =>
         isSignalledCandidate(weriftCandidate(pair.localCandidate), opts.peerAddress) && isRelayCandidate(weriftCandidate(pair.remoteCandidate), opts.relay),
-      iceFilterStunResponse: (_message, addr) => isRelayEndpoint(addr[0], addr[1], opts.relay),
+      iceFilterStunResponse: (_message, addr) => {
+        const fromRelay = isRelayEndpoint(addr[0], addr[1], opts.relay);
+        if (fromRelay) this.iceHeard++;
+        return fromRelay;
+      },
       codecs: { audio: [useOPUS()], video: [] },
       headerExtensions: { audio: [], video: [] },
     });
@@ -157,8 +173,8 @@ export class RtpLeg {
     });
     this.pc.connectionStateChange.subscribe((state) => {
       if (state === 'connected') {
-        if (this.connectTimer) clearTimeout(this.connectTimer);
-        this.connectTimer = null;
+        this.connected = true;
+        this.clearTimers();
         this.opts.logger.info({ session: opts.id, pt: this.transceiver.sender.codec?.payloadType, srtp: this.srtpOwner }, 'rtp leg connected');
       } else if (state === 'failed' || state === 'closed') {
         this.close(`rtp leg ${state}`);
@@ -197,6 +213,12 @@ export class RtpLeg {
       if (baseline === undefined || baseline === 'js-srtp' || baseline === 'js-rtp-core' || baseline === 'no-fast-path') this.useShortPath();
       else this.short = { off: `CALLPROBE_${baseline === 'werift-srtp' ? 'SRTP' : 'RTP_PATH'}=werift` };
       this.opts.sendSignal({ type: 'answer', sdp: withAudioPtime(answer.sdp, DEFAULTS.rtp.ptimeMs) });
+      const wait = this.opts.iceTrafficTimeoutMs;
+      if (wait !== undefined && !this.connected) {
+        this.iceTimer = setTimeout(() => {
+          if (!this.connected && this.iceHeard === 0) this.close(`no ICE check from the page within ${wait} ms of the answer`, 'no-ice');
+        }, wait);
+      }
     } catch (err) {
       this.close(`rtp offer failed: ${(err as Error).message}`);
     }
@@ -485,12 +507,19 @@ export class RtpLeg {
     return { rtpPath: 'short', shortTaken: s.takenCount, shortSent: s.sentCount, shortCore: s.native ? 'native' : 'js', fastTaken: this.fast?.takenCount ?? 0 };
   }
 
-  close(reason: string): void {
+  private clearTimers(): void {
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = null;
+    if (this.iceTimer) clearTimeout(this.iceTimer);
+    this.iceTimer = null;
+  }
+
+  close(reason: string, code?: 'no-ice'): void {
     if (this.closed) return;
     // What the relay's fast path took is counted before the closing line.
     this.fast?.withdraw();
     this.closed = true;
-    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.clearTimers();
     for (const u of this.undo) u();
     this.pc.close().catch((err: Error) => this.opts.logger.warn({ session: this.opts.id, err: err.message }, 'rtp leg close failed'));
     this.opts.logger.info(
@@ -505,6 +534,6 @@ export class RtpLeg {
       },
       'rtp leg closed',
     );
-    this.opts.onClose(reason);
+    this.opts.onClose(reason, code);
   }
 }

@@ -29,7 +29,7 @@ const WARNING_ORDER: readonly WarningCode[] = [
 ];
 
 /** More than this many probes waiting in the channel buffer means local queueing. */
-export const SEND_BUFFER_PROBES = 10;
+const SEND_BUFFER_PROBES = 10;
 
 /** A warning and the figures its message states. */
 export type WarningFacts =

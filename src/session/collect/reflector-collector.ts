@@ -112,7 +112,7 @@ export class ReflectorCollector {
     }
   }
 
-  /** A binary message on the control channel: a batch of receipts (of the data-channel stream). */
+  /** A binary control message: a batch of receipts (of the data-channel stream). */
   onReceipts(bytes: Uint8Array, recvMs: number): void {
     this.onReceiptRecords(decodeReceipts(bytes), recvMs);
   }

@@ -1,7 +1,7 @@
 /**
  * The evidence of the RTP probe stream, built like the data channel's (it is a
  * ReflectorCollector counting upstream by probe, see reflector-collector.ts): up = the stamped
- * probes and the reflector's records of their arrival (RTP receipts on the control channel,
+ * probes and the reflector's records of their arrival (RTP receipts in the control messages,
  * the echoes, and the recent records echoes repeat, one arrival per probe number); down = the
  * echoes as the receipts list them and the echoes that came back; round trip = each probe's
  * first echo. Probe numbers are the sender transform's probeSeq, from 0 (no random base: the
@@ -64,7 +64,7 @@ export class RtpCollector {
     }
   }
 
-  /** A `ProbeKind.RtpReceipts` batch from the control channel. Throws ProbeDecodeError when malformed. */
+  /** A `ProbeKind.RtpReceipts` batch of the control messages. Throws ProbeDecodeError when malformed. */
   onReceipts(bytes: Uint8Array, recvMs: number): void {
     this.onReceiptRecords(decodeReceipts(bytes, ProbeKind.RtpReceipts), recvMs);
   }

@@ -1,14 +1,13 @@
 import type { SignalData } from '../../protocol/api.js';
-import { CONTROL_CHANNEL, PROBE_CHANNEL_INIT, PROBE_CHANNEL_LABEL } from '../../protocol/channels.js';
+import { PROBE_CHANNEL_INIT, PROBE_CHANNEL_LABEL } from '../../protocol/channels.js';
 import { SetupError, relayRefusals } from './errors.js';
 import { internalsOf, type SimplePeerCtor, type SimplePeerInstance, type WrtcImpl } from './simple-peer.js';
 
-/** A connected relay-only peer with its probe channel (lossy) and control channel (reliable). */
+/** A connected relay-only peer with its probe channel (lossy); the session's control messages ride the signalling socket. */
 export interface PeerLink {
   peer: SimplePeerInstance;
   pc: RTCPeerConnection;
   probe: RTCDataChannel;
-  control: RTCDataChannel | null;
   close(): void;
 }
 
@@ -18,7 +17,6 @@ export interface PeerSetup {
   iceServers: RTCIceServer[];
   /** Send our signal messages to the other side. */
   sendSignal(data: SignalData): void;
-  withControl: boolean;
   stream?: MediaStream;
   timeoutMs: number;
   signal?: AbortSignal;
@@ -29,7 +27,7 @@ export interface PeerSetup {
 
 /**
  * Creates a relay-only simple-peer (iceTransportPolicy 'relay', trickle ICE: on loopback
- * Chromium never finishes gathering) and resolves when both channels are open.
+ * Chromium never finishes gathering) and resolves when its probe channel is open.
  * The returned `accept` function takes the other side's signal messages.
  */
 export function createPeer(setup: PeerSetup): { accept(data: SignalData): void; ready: Promise<PeerLink> } {
@@ -43,8 +41,6 @@ export function createPeer(setup: PeerSetup): { accept(data: SignalData): void; 
     ...(setup.wrtc ? { wrtc: setup.wrtc } : {}),
   });
   const { pc } = internalsOf(peer);
-  const control = setup.withControl ? pc.createDataChannel(CONTROL_CHANNEL.label, { negotiated: true, id: CONTROL_CHANNEL.id, ordered: true }) : null;
-  if (control) control.binaryType = 'arraybuffer';
   const iceErrors: string[] = [];
   pc.addEventListener('icecandidateerror', (ev: Event) => {
     const e = ev as RTCPeerConnectionIceErrorEvent;
@@ -78,17 +74,15 @@ export function createPeer(setup: PeerSetup): { accept(data: SignalData): void; 
       if (settled) return;
       const channel = internalsOf(peer).channel;
       if (!channel || channel.readyState !== 'open') return;
-      if (control && control.readyState !== 'open') return;
       if (channel.ordered !== false || channel.maxRetransmits !== 0) {
         fail(new SetupError('channel-not-lossy', `probe channel is ordered=${channel.ordered} maxRetransmits=${channel.maxRetransmits}: it would hide loss`));
         return;
       }
       settled = true;
       clearTimeout(timer);
-      resolve({ peer, pc, probe: channel, control, close: () => peer.destroy() });
+      resolve({ peer, pc, probe: channel, close: () => peer.destroy() });
     };
     peer.on('connect', check);
-    control?.addEventListener('open', check);
   });
   return { accept: (data) => peer.signal(data), ready };
 }

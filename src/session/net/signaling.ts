@@ -5,16 +5,46 @@ import { SetupError } from './errors.js';
 /** A WebSocket constructor: the browser's, or the `ws` package's in Node 20. */
 export type WebSocketCtor = new (url: string) => WebSocket;
 
+/** A control message of the reflector (src/protocol/wire.ts): JSON text, or a binary batch of receipts. */
+export type ControlData = string | Uint8Array;
+
+/**
+ * The session's control messages as the probe stream reads and sends them: the reflector's
+ * (receipts, tallies, finals) to `onMessage`, the page's `stop` by `stop()`. They ride the
+ * signalling socket (SignalingClient), so a test graded on RTP needs no data channel.
+ */
+export interface ControlPort {
+  /** Where the reflector's control messages go, in the order they came; set before the stream starts (later ones replace it). */
+  onMessage(listener: (data: ControlData) => void): void;
+  /** The page's `stop`: its stream is over and its wait for late packets has passed. Throws when the socket cannot send it. */
+  stop(): void;
+  /** The socket closed (or is closing): the server is gone, and no `stop` can reach it. */
+  readonly ended: boolean;
+}
+
+/** Bytes of a base64 text (the reflector's binary control messages on the socket). */
+function fromBase64(text: string): Uint8Array {
+  const raw = atob(text);
+  const out = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+  return out;
+}
+
 /**
  * The client side of the reflector's signaling WebSocket. One socket carries both legs of a
  * session: the data-channel leg (no `leg`) and the RTP leg (`leg: 'rtp'`); each
- * signal is handed over with its leg (null for the data-channel leg). A message outside the
- * signalling schemas (src/protocol/api-signal.ts, one precompiled check) ends the setup.
+ * signal is handed over with its leg (null for the data-channel leg). It is also the session's
+ * control port: the reflector's control messages come on it, and the page's `stop` goes on it.
+ * A message outside the signalling schemas (src/protocol/api-signal.ts, one precompiled check)
+ * ends the setup.
  */
-export class SignalingClient {
+export class SignalingClient implements ControlPort {
   private readonly ws: WebSocket;
   private readonly queue: string[] = [];
   readonly closed: Promise<string>;
+  private controlListener: ((data: ControlData) => void) | null = null;
+  /** Control messages that came before a listener was set (the `channel` message can beat the stream's start). */
+  private readonly early: ControlData[] = [];
 
   constructor(url: string, onSignal: (data: SignalData, leg: SignalLeg | null) => void, onError: (err: SetupError) => void, Impl: WebSocketCtor = WebSocket) {
     this.ws = new Impl(url);
@@ -35,6 +65,7 @@ export class SignalingClient {
         return;
       }
       if (msg.type === 'signal') onSignal(msg.data, msg.leg ?? null);
+      else if (msg.type === 'control') this.onControl(msg.binary ? fromBase64(msg.text) : msg.text);
       else if (msg.reason in SIGNAL_PROTOCOL_REFUSALS) onError(new SetupError('version-mismatch', msg.message));
       // The server at its capacity: told in our own words, before anything was measured.
       else if (msg.reason === SERVER_BUSY) onError(new SetupError('server-busy', SERVER_BUSY_WORDS));
@@ -46,8 +77,31 @@ export class SignalingClient {
     this.ws.onerror = () => onError(new SetupError('signaling-failed', `signaling WebSocket ${url} failed`));
   }
 
+  /** The socket closed (or is closing): nothing more can be signalled on it. */
+  get ended(): boolean {
+    return this.ws.readyState >= 2; /* CLOSING, CLOSED */
+  }
+
+  private onControl(data: ControlData): void {
+    if (this.controlListener) this.controlListener(data);
+    else this.early.push(data);
+  }
+
+  onMessage(listener: (data: ControlData) => void): void {
+    this.controlListener = listener;
+    for (const d of this.early.splice(0)) listener(d);
+  }
+
   send(data: SignalData, leg: SignalLeg | null = null): void {
-    const text = JSON.stringify(leg === null ? { type: 'signal', data } : { type: 'signal', data, leg });
+    this.sendText(JSON.stringify(leg === null ? { type: 'signal', data } : { type: 'signal', data, leg }));
+  }
+
+  stop(): void {
+    if (this.ws.readyState !== 1 /* OPEN */) throw new SetupError('signaling-failed', 'the signalling socket is closed: the stop cannot be sent');
+    this.ws.send(JSON.stringify({ type: 'stop' }));
+  }
+
+  private sendText(text: string): void {
     if (this.ws.readyState === 1 /* OPEN */) this.ws.send(text);
     else this.queue.push(text);
   }

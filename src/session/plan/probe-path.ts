@@ -1,5 +1,5 @@
 /**
- * Which probe path is graded once the data channel is open: the RTP stream when the plan
+ * Which probe path is graded once the test is connected: the RTP stream when the plan
  * allowed it and its leg connected in time, else the data channel, with the reason in words
  * for the report. The waiting for the leg is the conductor's (run-session.ts); the decision
  * is here. (The relay path the report grades, getStats' or the chosen rung's, is
@@ -25,7 +25,7 @@ export interface PathChoice {
   probe: ProbePath;
   /** The RTP stream is graded (its leg connected as planned). */
   rtp: boolean;
-  /** The data-channel stream to send: graded alone, or the cross-check beside RTP. */
+  /** The data-channel stream to send when graded, or beside RTP the pacer's ticks (nothing sent: this device's timing). */
   dataChannel: StreamPlan;
   /** The graded stream's rate, pacing and probe size, for the report's meta and the provisional answers. */
   graded: GradedStream;
@@ -45,10 +45,10 @@ export function choosePath(plan: TestPlan, outcome: RtpLegOutcome): PathChoice {
         ? dataChannel(
             plan,
             // One refusal per interface the leg gathered on: each said once.
-            `the test server's relay refused the RTP leg (${[...new Set(outcome.relayRefusals)].join('; ')}), so it did not connect within ${rtp.connectGraceMs} ms of the data channel`,
+            `the test server's relay refused the RTP leg (${[...new Set(outcome.relayRefusals)].join('; ')}), so it did not connect within ${rtp.connectGraceMs} ms`,
             'relay-refused',
           )
-        : dataChannel(plan, `the RTP leg did not connect within ${rtp.connectGraceMs} ms of the data channel`, 'not-connected');
+        : dataChannel(plan, `the RTP leg did not connect within ${rtp.connectGraceMs} ms`, 'not-connected');
     case 'failed':
       // A leg this browser could not set up is the browser's fact, as an absent one: no fallback code.
       if (outcome.by === 'browser') return dataChannel(plan, `the RTP leg failed: ${outcome.error}`);

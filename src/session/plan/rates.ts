@@ -28,10 +28,11 @@ export function probeCount(durationS: number, ratePps: number): number {
 }
 
 /**
- * The pacing interval of the data-channel cross-check beside RTP probes: its
- * `count` probes spread over the duration plus DEFAULTS.sendMarginMs, so its last probe, which
- * ends the RTP stream too, leaves when a 100/s stream's would (15.09-15.1 s for 15 s), not up
- * to one slow cross-check interval later (at 5/s, 77 probes at 200 ms ended at 15.2 s).
+ * The pacing interval of the pacer's ticks beside RTP probes (DEFAULTS.rtp.crossCheckRatePps:
+ * they send nothing, they time this device): its `count` ticks spread over the duration plus
+ * DEFAULTS.sendMarginMs, so its last tick, which ends the RTP stream, comes when a 100/s
+ * stream's would (15.09-15.1 s for 15 s), not up to one slow interval later (at 5/s, 77 ticks
+ * at 200 ms ended at 15.2 s).
  */
 export function crossCheckIntervalMs(durationS: number, count: number): number {
   return (durationS * 1000 + DEFAULTS.sendMarginMs) / Math.max(1, count - 1);

@@ -48,7 +48,7 @@ export type GradedStream = Pick<StreamPlan, 'ratePps' | 'intervalMs' | 'payloadB
 
 /**
  * The RTP probe path: why it cannot be graded, or, when it can, its frames and the
- * data-channel stream that then runs beside it at a low rate as cross-check.
+ * pacer that then ticks beside it at a low rate (sending nothing: it times this device).
  */
 type RtpPlan =
   | { planned: false; whyNot: string }
@@ -58,9 +58,9 @@ type RtpPlan =
       graded: GradedStream;
       /** How many frames the RTP collector keeps room for (the most the audio clock can send). */
       capacity: number;
-      /** The data-channel cross-check beside it. */
+      /** The pacer beside it: its ticks send nothing (no data channel opens beside RTP), they time this device. */
       crossCheck: StreamPlan;
-      /** How long after the data channel opens the RTP leg may still connect. */
+      /** How long the RTP leg, opened first, may take to connect before the data channel is opened in its place. */
       connectGraceMs: number;
     };
 
@@ -100,7 +100,7 @@ export function planTest(opts: RunOptions, config: TestConfig, caps: TestCapabil
   const mode: TestMode = opts.mode === 'loopback' || !reflectorPath ? 'loopback' : 'reflector';
   if (opts.mode === 'reflector' && mode !== 'reflector') throw new SetupError('reflector-error', 'this server has no reflector');
   if (config.kind === 'server' && mode === 'reflector') {
-    // A page and a server of different releases would not agree on the control channel: say so now, in words.
+    // A page and a server of different releases would not agree on where the control messages go: say so now, in words.
     const refusal = serverProtocolRefusal(config.server.signalProtocol);
     if (refusal !== null) throw new SetupError('version-mismatch', SIGNAL_PROTOCOL_REFUSALS[refusal]);
   }
@@ -171,7 +171,7 @@ function rtpUnavailable(config: TestConfig, mode: TestMode, dataChannelPps: numb
   return null;
 }
 
-/** The RTP stream is graded when it can run; the data-channel stream then runs beside it at a low rate as cross-check. */
+/** The RTP stream is graded when it can run; the pacer then ticks beside it at a low rate, timing this device. */
 function planRtp(whyNot: string | null, streamS: number): RtpPlan {
   if (whyNot !== null) return { planned: false, whyNot };
   const count = probeCount(streamS, DEFAULTS.rtp.crossCheckRatePps);

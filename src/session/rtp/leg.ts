@@ -19,6 +19,8 @@ export interface RtpLegSetup {
   signal: AbortSignal;
   /** 'worker': time every echo by the worker's clock, even where the frame has a receiveTime. */
   arrivals: 'receive-time' | 'worker';
+  /** Told when ICE connects and when DTLS is up too (connectionState 'connected', W3C webrtc-pc §4.3.3), for the report's setupMs. */
+  onStep?(step: 'iceConnected' | 'dtls'): void;
 }
 
 /** What the session reads from the worker: stamped probes and echoes, in batches. */
@@ -147,9 +149,13 @@ function connectLeg(setup: RtpLegSetup, worker: Worker, pc: RTCPeerConnection): 
     }, setup.timeoutMs);
     setup.signal.addEventListener('abort', () => fail(new SetupError('cancelled', 'test cancelled')));
     worker.onerror = (ev) => fail(new SetupError('browser-unsupported', `the RTP transform worker failed: ${ev.message}`));
+    pc.addEventListener('iceconnectionstatechange', () => {
+      if (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed') setup.onStep?.('iceConnected');
+    });
     pc.addEventListener('connectionstatechange', () => {
       if (pc.connectionState === 'failed') fail(new SetupError('ice-failed', 'the RTP leg failed (ICE/DTLS)'));
       if (pc.connectionState !== 'connected' || settled) return;
+      setup.onStep?.('dtls');
       settled = true;
       clearTimeout(timer);
       resolve({

@@ -2,7 +2,6 @@
  * The end of the probe stream: wait max(1 s, 4 x RTT p99) for late packets, ask the reflector
  * for its final tally (and the RTP stream's), and flush the RTP transform worker.
  */
-import { encodeControlMessage } from '../../protocol/wire.js';
 import { DEFAULTS } from '../../protocol/defaults.js';
 import type { SentLog } from '../collect/sent-log.js';
 import type { RtpLink } from '../rtp/leg.js';
@@ -34,12 +33,13 @@ export async function drain(s: StreamSetup, rx: Receiving, sent: SentLog, watchd
   await delay(Math.max(0, waitUntil - performance.now()), s.signal);
   const d: Drained = { finalCame: false, rtpFinalCame: false, stopRefused: null, rtpCounts: null };
   if (reflector) {
+    // A socket the server closed is the server gone (the watchdog's sign), not this page's failure: no stop is sent, none refused.
     try {
-      if (s.receiver.control?.readyState === 'open') s.receiver.control.send(encodeControlMessage({ type: 'stop' }));
+      if (s.control && !s.control.ended) s.control.stop();
     } catch (err) {
       d.stopRefused = errorText(err);
       notes.push(
-        `the browser refused to send the stop on the control channel (${d.stopRefused}): no final tally, so the evidence ends at the reflector's last receipt`,
+        `the browser could not send the stop on the signalling socket (${d.stopRefused}): no final tally, so the evidence ends at the reflector's last receipt`,
       );
     }
     // With an RTP stream the reflector answers `final` and `rtp-final`, in either order: both are awaited.

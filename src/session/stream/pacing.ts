@@ -1,7 +1,10 @@
 /**
  * The probe stream's send loop: on each tick of the pacer, probe i is stamped and sent on the
  * unordered, no-retransmit data channel, or dropped at the sender (and counted, never as network
- * loss) when the channel's queue is too long or the browser refuses the send.
+ * loss) when the channel's queue is too long or the browser refuses the send. With no data
+ * channel (the RTP leg connected alone) each tick is only kept, when it ran against when it was
+ * due: the device's own timing, where its stalls are read (the RTP frames are paced by the audio
+ * clock, in the transform worker).
  */
 import { encodeProbe } from '../../protocol/wire.js';
 import type { SentLog } from '../collect/sent-log.js';
@@ -20,13 +23,17 @@ const MAX_QUEUED_PROBES = 16;
 export function probePacer(s: StreamSetup, sent: SentLog, notes: string[]): PacerLike {
   const probeBuf = new Uint8Array(s.payloadBytes);
   const maxBufferedBytes = MAX_QUEUED_PROBES * s.payloadBytes;
-  const channel = s.sender.probe;
+  const channel = s.sender?.probe ?? null;
   let sendErrors = 0;
   return s.createPacer({
     intervalMs: s.intervalMs,
     count: s.count,
     onTick: (index, scheduledMs, missedBefore) => {
       if (missedBefore > 0) sent.recordMissed(missedBefore, scheduledMs);
+      if (channel === null) {
+        sent.recordSent(index, performance.now(), scheduledMs, 0);
+        return;
+      }
       const buffered = channel.bufferedAmount;
       if (buffered > maxBufferedBytes || channel.readyState !== 'open') {
         sent.recordDropped(buffered, scheduledMs);

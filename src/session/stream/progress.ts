@@ -29,7 +29,7 @@ export class Progress {
     const rtp = rx.rtp;
     // Plain words on the status line; the technical line sits in the live panel's expert layer.
     this.method = rtp
-      ? `${Math.round(1000 / rtp.collector.intervalMs)} RTP probes/s (audio frames of ${DEFAULTS.rtp.frameBytes} bytes) for ${seconds} s, data-channel cross-check at ${dcRate}/s`
+      ? `${Math.round(1000 / rtp.collector.intervalMs)} RTP probes/s (audio frames of ${DEFAULTS.rtp.frameBytes} bytes) for ${seconds} s`
       : `${dcRate} probes/s of ${s.payloadBytes} bytes on an unordered, no-retransmit data channel for ${seconds} s`;
     s.phase('streaming', `sending packets like a call's audio through the relay and back for ${seconds} s`);
   }

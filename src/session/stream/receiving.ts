@@ -1,16 +1,15 @@
 /**
  * The receiving side of the probe stream: echoes and receipts into the collectors (the
- * reflector's, or the in-page loop's), the RTP stream's batches, and the control channel's
- * `final`, `rtp-final` and `rtp-stats`. It keeps the evidence and builds the records from it.
+ * reflector's, or the in-page loop's), the RTP stream's batches, and the control messages
+ * `final`, `rtp-final` and `rtp-stats` (on the signalling socket). It keeps the evidence and
+ * builds the records from it.
  */
 import { decodeBothReceipts, parseControlMessage, ProbeKind, type ControlMessage, type RelayWitness, type ServerLoopReading } from '../../protocol/wire.js';
 import type { SuspectInterval } from '../../analysis/measure/records.js';
 import { percentile } from '../../analysis/measure/percentile.js';
-import { SEND_BUFFER_PROBES } from '../../analysis/grade/diagnostics.js';
 import { ReflectorCollector } from '../collect/reflector-collector.js';
 import { LoopCollector } from '../collect/loop-collector.js';
 import { noStreamViews, serverLoopSamples } from '../collect/outside-views.js';
-import { senderQueueIntervals } from '../collect/sender-queue.js';
 import type { SentLog } from '../collect/sent-log.js';
 import type { RtpCollector } from '../collect/rtp-collector.js';
 import type { RtpStreamPart, StreamRecords, StreamSetup } from './types.js';
@@ -39,7 +38,7 @@ export class Receiving {
   readonly rtpErrors: string[] = [];
   private resolveFinal: () => void = () => undefined;
   private resolveRtpFinal: () => void = () => undefined;
-  // Set from the control channel's message handler.
+  // Set from the control messages' handler.
   private readonly reflectorRtp: { last: Extract<ControlMessage, { type: 'rtp-stats' }> | null } = { last: null };
   private readonly queueThreshold: number;
 
@@ -72,31 +71,30 @@ export class Receiving {
     });
   }
 
-  /** Listens for echoes, receipts and the control channel's messages; what it could not read goes to `notes`. */
+  /** Listens for echoes, receipts and the control messages; what it could not read goes to `notes`. */
   listen(notes: string[]): void {
     const { s, reflector, loop, rtp } = this;
     if (reflector) {
-      s.receiver.peer.on('data', (chunk: Uint8Array) => {
+      s.receiver?.peer.on('data', (chunk: Uint8Array) => {
         reflector.onEcho(chunk, performance.now());
         s.mark('firstEcho');
       });
-      s.receiver.control?.addEventListener('message', (ev: MessageEvent<string | ArrayBuffer>) => {
+      s.control?.onMessage((data) => {
         try {
-          if (typeof ev.data === 'string') this.onControl(parseControlMessage(ev.data), notes);
+          if (typeof data === 'string') this.onControl(parseControlMessage(data), notes);
           else {
-            const bytes = new Uint8Array(ev.data);
             const recvMs = performance.now();
             // Byte 3 is the kind (wire.ts): RTP receipts go to the RTP stream's evidence.
-            if (bytes[3] === ProbeKind.BothReceipts) this.onBothReceipts(decodeBothReceipts(bytes), recvMs, notes);
-            else if (rtp && bytes[3] === ProbeKind.RtpReceipts) rtp.collector.onReceipts(bytes, recvMs);
-            else reflector.onReceipts(bytes, recvMs);
+            if (data[3] === ProbeKind.BothReceipts) this.onBothReceipts(decodeBothReceipts(data), recvMs, notes);
+            else if (rtp && data[3] === ProbeKind.RtpReceipts) rtp.collector.onReceipts(data, recvMs);
+            else reflector.onReceipts(data, recvMs);
           }
         } catch (err) {
-          notes.push(`control channel: ${(err as Error).message}`);
+          notes.push(`control messages: ${(err as Error).message}`);
         }
       });
     } else if (loop) {
-      s.receiver.peer.on('data', (chunk: Uint8Array) => {
+      s.receiver?.peer.on('data', (chunk: Uint8Array) => {
         loop.onProbe(chunk, performance.now());
         s.mark('firstEcho');
       });
@@ -107,7 +105,7 @@ export class Receiving {
   private onBothReceipts(batch: ReturnType<typeof decodeBothReceipts>, recvMs: number, notes: string[]): void {
     this.reflector?.onReceiptRecords(batch.dataChannel, recvMs);
     if (this.rtp) this.rtp.collector.onReceiptRecords(batch.rtp, recvMs);
-    else if (batch.rtp.length > 0) notes.push(`control channel: ${batch.rtp.length} RTP receipts for a test without an RTP stream`);
+    else if (batch.rtp.length > 0) notes.push(`control messages: ${batch.rtp.length} RTP receipts for a test without an RTP stream`);
   }
 
   private onControl(msg: ControlMessage, notes: string[]): void {
@@ -134,6 +132,12 @@ export class Receiving {
   /** The reflector's inbound-rtp jitter of our audio track (upstream), when it reported one. */
   get reflectorInboundJitterMs(): number | null {
     return this.reflectorRtp.last?.inboundJitterMs ?? null;
+  }
+
+  /** When the reflector was last heard from (an echo or a receipt, of either stream), on this side's clock; NaN before. */
+  get lastHeardAtMs(): number {
+    const heard = [this.reflector?.lastHeardAtMs ?? Number.NaN, this.rtp?.collector.lastHeardAtMs ?? Number.NaN].filter((t) => !Number.isNaN(t));
+    return heard.length > 0 ? Math.max(...heard) : Number.NaN;
   }
 
   /** The round trips so far, of both streams. */
@@ -167,26 +171,13 @@ export class Receiving {
   deviceSuspect(): SuspectInterval[] {
     const rtts = this.rttValues();
     const leadMs = rtts.length > 0 ? percentile(rtts, 50) : 0;
-    return [
-      ...this.sent.stallIntervals(this.s.intervalMs, leadMs),
-      // Graded on RTP, the data channel's own queue is not in its records: marked here.
-      ...(this.rtp ? senderQueueIntervals(this.sent.queuedSends(), SEND_BUFFER_PROBES * this.s.payloadBytes, this.s.intervalMs) : []),
-    ];
+    return [...this.sent.stallIntervals(this.s.intervalMs, leadMs)];
   }
 
   /** The final records, `given` the session's suspect intervals; `tallyMissing`: no `final`; `rtpFinalCame`: the `rtp-final` arrived. */
   build(given: SuspectInterval[], tallyMissing: boolean, rtpFinalCame: boolean): StreamRecords {
     const suspect = [...given, ...this.deviceSuspect()];
-    if (this.reflector && this.rtp) {
-      // Graded: the RTP stream. The data-channel stream is the round-trip cross-check, in the notes.
-      const rtt = this.reflector.rttValues();
-      const crossCheck =
-        rtt.length > 0
-          ? `data-channel cross-check (${Math.round(1000 / this.s.intervalMs)} probes/s): round trip p50 ${percentile(rtt, 50).toFixed(1)} ms over ${rtt.length} echoes`
-          : 'data-channel cross-check: no echo came back';
-      const graded = this.recordsNow(suspect, tallyMissing || !rtpFinalCame);
-      return { ...graded, notes: [...graded.notes, crossCheck] };
-    }
-    return this.recordsNow(suspect, tallyMissing);
+    // Graded on RTP, its tally is the `rtp-final` too.
+    return this.recordsNow(suspect, tallyMissing || (this.rtp !== null && !rtpFinalCame));
   }
 }

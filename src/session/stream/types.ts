@@ -5,6 +5,7 @@ import type { TestMode } from '../../analysis/schema/input.js';
 import type { ProvisionalFacts } from '../../analysis/schema/provisional-facts.js';
 import type { SessionMark } from '../timings.js';
 import type { PeerLink } from '../net/peer.js';
+import type { ControlPort } from '../net/signaling.js';
 import type { PacerLike, PacerOptions, PacerResult } from '../pacer/types.js';
 import type { LiveFigures, ProvisionalPlan } from '../collect/live.js';
 import type { RtpCollector } from '../collect/rtp-collector.js';
@@ -12,10 +13,10 @@ import type { StreamViews } from '../collect/outside-views.js';
 import type { RtpLink } from '../rtp/leg.js';
 
 /**
- * The RTP probe stream beside the data-channel one (reflector mode): its frames are
- * stamped from the data-channel stream's first probe to its last (the audio clock paces
- * them), its receipts and `rtp-final` come on the same control channel, and when it is given
- * its records are the graded ones (the data-channel stream is then the cross-check).
+ * The RTP probe stream (reflector mode): its frames are stamped from the pacer's first tick to
+ * its last (the audio clock paces them), its receipts and `rtp-final` come on the control port,
+ * and when it is given its records are the graded ones (a data-channel stream beside it, when
+ * that leg is open, is the cross-check).
  */
 export interface RtpStreamPart {
   link: RtpLink;
@@ -24,10 +25,16 @@ export interface RtpStreamPart {
 
 export interface StreamSetup {
   mode: TestMode;
-  /** Sends the probes. In reflector mode also receives echoes and receipts. */
-  sender: PeerLink;
-  /** Receives: the same link in reflector mode, pc2 in loopback mode. */
-  receiver: PeerLink;
+  /**
+   * Sends the data-channel probes; in reflector mode also receives their echoes. Null when the
+   * RTP leg connected alone: the pacer then only keeps this device's timing (its late and missed
+   * ticks), and no data-channel probe is sent.
+   */
+  sender: PeerLink | null;
+  /** Receives: the same link in reflector mode, pc2 in loopback mode; null with `sender`. */
+  receiver: PeerLink | null;
+  /** The session's control messages (reflector mode): the reflector's receipts, tallies and finals, and the page's `stop`. */
+  control: ControlPort | null;
   count: number;
   intervalMs: number;
   payloadBytes: number;

@@ -159,7 +159,7 @@ describe('an audio stream the test server refused, or that did not connect', () 
     const busy = golden('device-busy');
     const a = answerView({ ...busy, probe: { ...refused, fallback: 'not-connected' } });
     expect(a.sentence).toMatch(
-      /^No verdict: the call-like audio stream did not connect to the test server within 5 s, though the data channel through the same relay did, so this test fell back/,
+      /^No verdict: the call-like audio stream did not connect to the test server within 8 s, though the data channel through the same relay did, so this test fell back/,
     );
     expect(a.advice[0]).toMatchObject({ id: 'rtp-fallback', text: expect.stringMatching(/with this network named/) as unknown });
     expect(JSON.stringify(a)).not.toMatch(DEVICE);

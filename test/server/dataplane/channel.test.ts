@@ -166,6 +166,7 @@ function recorder(): SessionEvents & { seen: string[] } {
   return {
     seen,
     signal: (d) => void seen.push(`signal ${d.type}`),
+    control: (text, binary) => void seen.push(`control ${binary ? 'binary' : text}`),
     refused: (reason) => void seen.push(`refused ${reason}`),
     dropped: (n) => void seen.push(`dropped ${n}`),
     closed: (reason, code) => void seen.push(`closed ${code ?? '-'} ${reason}`),

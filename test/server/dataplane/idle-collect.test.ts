@@ -56,7 +56,7 @@ describe('IdleCollector', () => {
     expect(collect).toHaveBeenCalledTimes(1);
   });
 
-  it('holds once while sessions come and go, and gives the hold back just before it collects', () => {
+  it('holds once a data-channel leg opens, while sessions come and go, and gives the hold back just before it collects', () => {
     const order: string[] = [];
     let holds = 0;
     const c = new IdleCollector(
@@ -69,16 +69,21 @@ describe('IdleCollector', () => {
         return () => order.push('release');
       },
     );
-    c.sessionsNow(1);
+    c.sessionsNow(1); // a test graded on RTP: no data-channel leg, nothing held
+    expect(holds).toBe(0);
+    c.holdNow(); // its fallback opens one
     c.sessionsNow(0);
     vi.advanceTimersByTime(500);
     c.sessionsNow(1); // back to back: the same hold
+    c.holdNow();
     c.sessionsNow(2);
+    c.holdNow();
     c.sessionsNow(0);
     expect(holds).toBe(1);
     vi.advanceTimersByTime(1_000);
     expect(order).toEqual(['hold', 'release', 'collect']);
-    c.sessionsNow(1); // a new busy period holds again; stop gives it back
+    c.sessionsNow(1);
+    c.holdNow(); // a new busy period holds again; stop gives it back
     c.stop();
     expect(order).toEqual(['hold', 'release', 'collect', 'hold', 'release']);
   });

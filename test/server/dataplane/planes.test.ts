@@ -89,7 +89,7 @@ describe.skipIf(why !== null)('serve --workers 2', () => {
     const cfg = (await (await fetch(`${server.url}/api/config`)).json()) as ServerConfig;
     const iceServers = cfg.turn.filter((e) => e.transport === 'udp').map((e) => ({ urls: e.url, username: cfg.username, credential: cfg.credential }));
     const upSeqs = new Set<number>();
-    const legs = await openPageLegs(server.url, iceServers, (rtp) => upSeqs.add(decodeRtpEcho(rtp.payload).upSeq));
+    const legs = await openPageLegs(server.url, iceServers, (rtp) => upSeqs.add(decodeRtpEcho(rtp.payload).upSeq), { dataChannel: true });
     closers.push(() => legs.close());
     await waitFor(() => legs.dataConnected(), { timeoutMs: 20_000, what: 'the data-channel leg connected', state: () => JSON.stringify(legs.errors) });
     await legs.pc.setLocalDescription(await legs.pc.createOffer());
@@ -117,7 +117,7 @@ describe.skipIf(why !== null)('serve --workers 2', () => {
     });
     await waitFor(() => upSeqs.size >= PROBES, { timeoutMs: 10_000, what: `${PROBES} echoes`, state: () => `${upSeqs.size} echoes` });
 
-    legs.control.send(JSON.stringify({ type: 'stop' }));
+    legs.stop();
     await waitFor(() => legs.controlText.some((m) => m.type === 'final'), { timeoutMs: 10_000, what: 'final', state: () => JSON.stringify(legs.controlText) });
     const final = legs.controlText.find((m) => m.type === 'final');
     if (final?.type !== 'final') throw new Error('no final');

@@ -14,7 +14,7 @@ import { serve, type RunningServer } from '../../../server/serve.js';
 import type { ServeOptions } from '../../../server/config/options.js';
 import { serveOptionsFromFlags } from '../../../server/config/options.js';
 import { EDGE_TOKENS_PATH, EDGES_PATH, type EdgeList, type EdgeTokenCreated } from '../../../src/protocol/api-edges.js';
-import type { ServerConfig } from '../../../src/protocol/api.js';
+import { SIGNAL_PROTOCOL_QUERY, type ServerConfig } from '../../../src/protocol/api.js';
 import { serveFlags } from '../config/serve-flags.js';
 import { waitFor } from '../../kit/wait.js';
 
@@ -52,7 +52,7 @@ afterAll(async () => {
 
 /** What the signalling WebSocket answers a page of `origin` first. */
 async function firstSignal(url: string, origin: string): Promise<{ reason?: string }> {
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/api/signal?protocol=2`, { origin });
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/api/signal${SIGNAL_PROTOCOL_QUERY}`, { origin });
   try {
     return await new Promise((resolve, reject) => {
       ws.once('message', (m: Buffer) => resolve(JSON.parse(m.toString('utf8')) as { reason?: string }));

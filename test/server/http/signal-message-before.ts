@@ -4,7 +4,7 @@
  * take and refuse what it took and refused, in the same words, except the tightened cases the
  * corpus names (test/protocol/signal-corpus.ts).
  */
-import type { ClientSignalMessage } from '../../../src/protocol/api-signal.js';
+import type { SignalMessage } from '../../../src/protocol/api-signal.js';
 import { BOUNDS } from '../../../src/protocol/defaults.js';
 
 class SignalMessageError extends Error {
@@ -18,7 +18,7 @@ const MAX_SDP_BYTES = BOUNDS.signalSdpBytesMax;
 const MAX_CANDIDATE_BYTES = BOUNDS.signalCandidateBytesMax;
 
 /** The parser before the schemas: a page-to-server message, or an Error with the reason. */
-export function parseClientSignalBefore(text: string): ClientSignalMessage {
+export function parseClientSignalBefore(text: string): SignalMessage {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -30,7 +30,7 @@ export function parseClientSignalBefore(text: string): ClientSignalMessage {
   if (msg['type'] !== 'signal') throw new SignalMessageError(`unknown message type ${JSON.stringify(msg['type'])}`);
   const leg = msg['leg'];
   if (leg !== undefined && leg !== 'rtp') throw new SignalMessageError(`unknown signal leg ${JSON.stringify(leg)}`);
-  const tag: Pick<ClientSignalMessage, 'leg'> = leg === 'rtp' ? { leg: 'rtp' } : {};
+  const tag: Pick<SignalMessage, 'leg'> = leg === 'rtp' ? { leg: 'rtp' } : {};
   const data = msg['data'];
   if (typeof data !== 'object' || data === null) throw new SignalMessageError('signal without data');
   const d = data as Record<string, unknown>;

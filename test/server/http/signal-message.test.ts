@@ -17,6 +17,7 @@ describe('signaling messages from the page', () => {
   it('accepts an offer and a candidate', () => {
     expect(parseClientSignal('{"type":"signal","data":{"type":"offer","sdp":"v=0"}}')).toEqual({ type: 'signal', data: { type: 'offer', sdp: 'v=0' } });
     const c = parseClientSignal('{"type":"signal","data":{"type":"candidate","candidate":{"candidate":"candidate:1","sdpMLineIndex":0,"sdpMid":"0"}}}');
+    if (c.type !== 'signal') throw new Error(`not a signal: ${c.type}`);
     expect(c.data).toEqual({ type: 'candidate', candidate: { candidate: 'candidate:1', sdpMLineIndex: 0, sdpMid: '0' } });
   });
 
@@ -27,8 +28,15 @@ describe('signaling messages from the page', () => {
       data: { type: 'answer', sdp: 'v=0' },
     });
     const c = parseClientSignal('{"type":"signal","leg":"rtp","data":{"type":"candidate","candidate":{"candidate":"candidate:1"}}}');
+    if (c.type !== 'signal') throw new Error(`not a signal: ${c.type}`);
     expect(c.leg).toBe('rtp');
     expect(() => parseClientSignal('{"type":"signal","leg":"video","data":{"type":"offer","sdp":"v=0"}}')).toThrow(/unknown signal leg "video"/);
+  });
+
+  it("takes the page's stop, with nothing but its type", () => {
+    expect(parseClientSignal('{"type":"stop"}')).toEqual({ type: 'stop' });
+    expect(parseClientSignal('{"type":"stop","data":{"type":"offer","sdp":"v=0"}}')).toEqual({ type: 'stop' });
+    expect(() => parseClientSignal('{"type":"stopp"}')).toThrow(/unknown message type "stopp"/);
   });
 
   it('refuses anything else with the reason', () => {

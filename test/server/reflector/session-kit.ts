@@ -15,15 +15,23 @@ export interface QuietSession {
   session: ReflectorSession;
   /** What the session sent the page, in order, with its leg. */
   toPage: { data: SignalData; leg?: SignalLeg }[];
+  /** The control messages it sent the page, in order (binary ones are receipts). */
+  control: (string | Uint8Array)[];
   /** Each onCandidateDropped count. */
   dropped: number[];
+  /** How it ended (onClose), when it did. */
+  closed: { reason: string; code?: string }[];
+  /** Data-channel legs it opened (onChannelLeg: a wrtc peer each). */
+  channelLegs: number;
 }
 
 export function quietSession(
-  o: { id?: string; rtp?: boolean; maxCandidates?: number; relay?: RelayEndpoints; relayServer?: ReflectorRelayServer } = {},
+  o: { id?: string; rtp?: boolean; maxCandidates?: number; relay?: RelayEndpoints; relayServer?: ReflectorRelayServer; iceTrafficTimeoutMs?: number } = {},
 ): QuietSession {
   const toPage: QuietSession['toPage'] = [];
+  const control: QuietSession['control'] = [];
   const dropped: number[] = [];
+  const closed: QuietSession['closed'] = [];
   const quiet = (): void => undefined;
   const session = new ReflectorSession({
     id: o.id ?? 'test',
@@ -39,9 +47,15 @@ export function quietSession(
     rtp: o.rtp ?? true,
     logger: { info: quiet, warn: quiet, debug: quiet },
     sendSignal: (data, leg) => toPage.push(leg ? { data, leg } : { data }),
+    sendControl: (m) => control.push(m),
     allowEndpoint: () => () => undefined,
     relayServer: o.relayServer ?? unusedRelay(o.id ?? 'test'),
-    onClose: quiet,
+    ...(o.iceTrafficTimeoutMs !== undefined ? { iceTrafficTimeoutMs: o.iceTrafficTimeoutMs } : {}),
+    onChannelLeg: () => {
+      h.channelLegs++;
+    },
+    onClose: (reason, code) => void closed.push(code ? { reason, code } : { reason }),
   });
-  return { session, toPage, dropped };
+  const h: QuietSession = { session, toPage, control, dropped, closed, channelLegs: 0 };
+  return h;
 }

@@ -22,7 +22,7 @@ import { ReflectorSession } from '../../../server/reflector/session.js';
 import { ReflectorSessionError, type ReflectorLogger } from '../../../server/reflector/session-base.js';
 import { parseCandidate } from '../../../server/reflector/candidates.js';
 import { startRtcClient, type RtcClient } from '../../kit/rtc.js';
-import { waitFor } from '../../kit/wait.js';
+import { collector, waitFor, type Collector } from '../../kit/wait.js';
 import type { Relay } from '../../../server/turn/index.js';
 import { reflectorRelayOn, startTestRelay } from '../turn/helpers/relay.js';
 
@@ -34,6 +34,9 @@ interface Harness {
   client: RtcClient;
   /** What the session sent to the page, in order. */
   toPage: SignalData[];
+  /** The control messages the session sent the page: JSON ones, binary ones (receipts). */
+  controlText: Collector<string>;
+  controlBinary: Collector<Uint8Array>;
   /** Every allowEndpoint call, and how often its undo ran. */
   allowed: { ip: string; port: number; undone: number }[];
   closed: string[];
@@ -67,6 +70,8 @@ function start(o: { maxSessionMs?: number; relayWitness?: (ip: string, port: num
     debug: (obj, msg) => logs.push({ level: 'debug', msg, obj }),
   };
   const toPage: SignalData[] = [];
+  const controlText = collector<string>();
+  const controlBinary = collector<Uint8Array>();
   const allowed: Harness['allowed'] = [];
   const closed: string[] = [];
   let client: RtcClient | null = null;
@@ -88,6 +93,10 @@ function start(o: { maxSessionMs?: number; relayWitness?: (ip: string, port: num
       toPage.push(data);
       client?.accept(data);
     },
+    sendControl: (m) => {
+      if (typeof m === 'string') controlText.push(m);
+      else controlBinary.push(m);
+    },
     relayServer: reflectorRelayOn(relay, SECRET)('test'),
     allowEndpoint: (ip, port) => {
       const entry = { ip, port, undone: 0 };
@@ -98,7 +107,7 @@ function start(o: { maxSessionMs?: number; relayWitness?: (ip: string, port: num
     ...(o.relayWitness ? { relayWitness: o.relayWitness } : {}),
   });
   client = startRtcClient({ send: (data) => session.signal(data) });
-  const h = { session, client, toPage, allowed, closed, logs };
+  const h = { session, client, toPage, controlText, controlBinary, allowed, closed, logs };
   open.push(h);
   return h;
 }
@@ -110,17 +119,17 @@ function sendProbe(h: Harness, bytes: Uint8Array): void {
 }
 
 function controlMessages(h: Harness): ControlMessage[] {
-  return h.client.controlText.items.map(parseControlMessage);
+  return h.controlText.items.map(parseControlMessage);
 }
 
 async function receipts(h: Harness, count: number): Promise<ReceiptRecord[]> {
-  const all = (): ReceiptRecord[] => h.client.controlBinary.items.flatMap((b) => decodeReceipts(b));
+  const all = (): ReceiptRecord[] => h.controlBinary.items.flatMap((b) => decodeReceipts(b));
   await waitFor(() => all().length >= count, { timeoutMs: 5000, what: `${count} receipts`, state: () => `${all().length} receipts` });
   return all();
 }
 
 async function finalTally(h: Harness): Promise<ControlMessage> {
-  h.client.control.send(JSON.stringify({ type: 'stop' }));
+  h.session.stop();
   return waitFor(() => controlMessages(h).find((m) => m.type === 'final'), {
     timeoutMs: 5000,
     what: 'the final tally',
@@ -151,7 +160,7 @@ describe('ReflectorSession', () => {
     expect(relay.listeners.some((l) => l.port === internal?.port)).toBe(false);
     expect(relay.metricsText()).toMatch(new RegExp(`callprobe_turn_allocations_total\\{transport="udp",port="${internal?.port}"\\} [1-9]`));
     // The session tells the page how it sees the probe channel.
-    await h.client.controlText.atLeast(1, { timeoutMs: 5000, what: 'the channel message' });
+    await h.controlText.atLeast(1, { timeoutMs: 5000, what: 'the channel message' });
     expect(controlMessages(h)[0]).toEqual({ type: 'channel', ordered: false, maxRetransmits: 0, label: PROBE_CHANNEL_LABEL });
   });
 
@@ -204,7 +213,7 @@ describe('ReflectorSession', () => {
     const types = controlMessages(h).map((m) => m.type);
     expect(types.slice(-2)).toEqual(['rtp-stats', 'final']);
     // Receipts are flushed before the tally on the ordered channel: nothing is reported after it.
-    expect(h.client.controlBinary.items.flatMap((b) => decodeReceipts(b))).toHaveLength(sent.length);
+    expect(h.controlBinary.items.flatMap((b) => decodeReceipts(b))).toHaveLength(sent.length);
   });
 
   it("asks the relay's witness only about the RTP leg's endpoints: a session without one has no witness in its tally", async () => {

@@ -2,7 +2,7 @@
  * What the plan's table tests start from: a server's config, run options and the environment's
  * capabilities, each a function of what a test changes.
  */
-import type { ServerConfig, TurnServerEntry } from '../../../src/protocol/api.js';
+import { SIGNAL_PROTOCOL, type ServerConfig, type TurnServerEntry } from '../../../src/protocol/api.js';
 import type { RunOptions } from '../../../src/session/env.js';
 import type { TestCapabilities } from '../../../src/session/plan/test-plan.js';
 
@@ -20,7 +20,7 @@ export function serverConfig(over: Partial<ServerConfig> = {}): ServerConfig {
     reflectorPath: '/signal',
     rtpReflector: true,
     relay: 'embedded',
-    signalProtocol: 2,
+    signalProtocol: SIGNAL_PROTOCOL,
     load: { maxBytesPerDirection: 50_000_000, maxFlowsPerSource: 4 },
     ...over,
   };

@@ -27,7 +27,7 @@ describe('choosePath with RTP planned', () => {
     {
       outcome: { leg: 'timed-out', relayRefusals: [] },
       path: 'datachannel',
-      reason: 'the RTP leg did not connect within 5000 ms of the data channel',
+      reason: 'the RTP leg did not connect within 8000 ms',
       fallback: 'not-connected',
     },
     {
@@ -39,7 +39,7 @@ describe('choosePath with RTP planned', () => {
       },
       path: 'datachannel',
       reason:
-        "the test server's relay refused the RTP leg (turn:10.0.0.1:3478?transport=udp: 486 Allocation Quota Reached), so it did not connect within 5000 ms of the data channel",
+        "the test server's relay refused the RTP leg (turn:10.0.0.1:3478?transport=udp: 486 Allocation Quota Reached), so it did not connect within 8000 ms",
       fallback: 'relay-refused',
     },
     {

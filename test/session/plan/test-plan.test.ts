@@ -5,7 +5,7 @@
  * cross-check, 100 ms of send margin, 26 s of room for a busy-line phase of at most 25 s).
  */
 import { describe, expect, it } from 'vitest';
-import { SIGNAL_PROTOCOL_REFUSALS, type ServerConfig } from '../../../src/protocol/api.js';
+import { SIGNAL_PROTOCOL, SIGNAL_PROTOCOL_REFUSALS, type ServerConfig } from '../../../src/protocol/api.js';
 import type { RunOptions } from '../../../src/session/env.js';
 import type { TestConfig } from '../../../src/session/plan/config.js';
 import { metaFor, planTest, type TestCapabilities, type TestPlan } from '../../../src/session/plan/test-plan.js';
@@ -27,13 +27,13 @@ const plan = (opts: Partial<RunOptions>, config: TestConfig, caps: Partial<TestC
 
 /** A 15 s stream: 100/s data channel (1500 + 10 margin probes). */
 const DC_100 = { ratePps: 100, intervalMs: 10, count: 1510, payloadBytes: 160 };
-/** RTP graded over 15 s: 100 frames/s of 160 B, room for 200/s (3000 + 20), the 5/s cross-check (75 + 2) spread over 15.1 s. */
+/** RTP graded over 15 s: 100 frames/s of 160 B, room for 200/s (3000 + 20), the pacer's 5/s ticks (75 + 2) spread over 15.1 s. */
 const RTP_15 = {
   planned: true,
   graded: { ratePps: 100, intervalMs: 10, payloadBytes: 160 },
   capacity: 3020,
   crossCheck: { ratePps: 5, intervalMs: 15_100 / 76, count: 77, payloadBytes: 160 },
-  connectGraceMs: 5000,
+  connectGraceMs: 8000,
 };
 const BASIC = ['config', 'connect', 'stream', 'analyze'];
 
@@ -270,7 +270,7 @@ describe('planTest: what it refuses', () => {
     {
       name: 'an older server',
       opts: {},
-      config: server({ signalProtocol: 1 }),
+      config: server({ signalProtocol: SIGNAL_PROTOCOL - 1 }),
       reason: 'version-mismatch',
       message: SIGNAL_PROTOCOL_REFUSALS['server-outdated'],
     },
@@ -281,7 +281,13 @@ describe('planTest: what it refuses', () => {
       reason: 'version-mismatch',
       message: SIGNAL_PROTOCOL_REFUSALS['server-outdated'],
     },
-    { name: 'a newer server', opts: {}, config: server({ signalProtocol: 3 }), reason: 'version-mismatch', message: SIGNAL_PROTOCOL_REFUSALS['page-outdated'] },
+    {
+      name: 'a newer server',
+      opts: {},
+      config: server({ signalProtocol: SIGNAL_PROTOCOL + 1 }),
+      reason: 'version-mismatch',
+      message: SIGNAL_PROTOCOL_REFUSALS['page-outdated'],
+    },
   ])('$name', ({ opts, config, reason, message }) => {
     let thrown: unknown = null;
     try {

@@ -70,7 +70,7 @@ describe('the RTP probe leg through the relay', () => {
     expect(cfg.rtpReflector).toBe(true);
     const iceServers = cfg.turn.filter((e) => e.transport === 'udp').map((e) => ({ urls: e.url, username: cfg.username, credential: cfg.credential }));
 
-    // The page's two legs: the data-channel leg (control channel) and werift playing its audio transceiver, relay-only.
+    // The page's RTP leg, as a test graded on RTP opens it alone: werift playing its audio transceiver, relay-only.
     const echoes: RtpEcho[] = [];
     const echoSeqs: number[] = [];
     let notEcho = 0;
@@ -83,14 +83,9 @@ describe('the RTP probe leg through the relay', () => {
       }
     });
     closers.push(() => legs.close());
-    const { send, errors, toRtp, pc, transceiver, control, controlText, rtpReceipts } = legs;
+    const { send, errors, toRtp, pc, transceiver, controlText, rtpReceipts } = legs;
 
-    // The data-channel leg first, so that the sockets the RTP leg opens in serve can be told apart.
-    await waitFor(() => legs.dataConnected(), {
-      timeoutMs: 20_000,
-      what: 'the data-channel leg connected through the relay',
-      state: () => JSON.stringify(errors),
-    });
+    // The sockets serve has before the RTP leg (the page opens no data-channel leg beside it), so that the leg's can be told apart.
     const socketsBefore = new Set(udpSockets(server.pid));
 
     await pc.setLocalDescription(await pc.createOffer());
@@ -161,8 +156,8 @@ describe('the RTP probe leg through the relay', () => {
     // Consecutive RTP sequence numbers (mod 2^16) in the reflector's stream.
     for (let i = 1; i < echoSeqs.length; i++) expect(((echoSeqs[i] ?? 0) - (echoSeqs[i - 1] ?? 0) + 0x10000) & 0xffff).toBe(1);
 
-    // stop: the data-channel tally and the RTP tally, every RTP receipt before it.
-    control.send(JSON.stringify({ type: 'stop' }));
+    // stop: the data-channel tally (with the relay's witness) and the RTP tally, every RTP receipt before it.
+    legs.stop();
     await waitFor(() => controlText.some((m) => m.type === 'final') && controlText.some((m) => m.type === 'rtp-final'), {
       timeoutMs: 10_000,
       what: 'final and rtp-final',

@@ -17,7 +17,7 @@ afterEach(() => {
   for (const s of sessions.splice(0)) s.close('test over');
 });
 
-function start(o: { rtp?: boolean; maxCandidates?: number } = {}): QuietSession {
+function start(o: { rtp?: boolean; maxCandidates?: number; iceTrafficTimeoutMs?: number } = {}): QuietSession {
   const h = quietSession({ id: 'rtp-test', ...o });
   sessions.push(h.session);
   return h;
@@ -112,6 +112,28 @@ describe('ReflectorSession, RTP leg signals', () => {
     expect(refusal(() => h.session.signal(cand(relay), 'rtp'))).toBe('too-many-candidates');
     // The data-channel leg's budget is its own: its candidate before its offer is refused as before.
     expect(refusal(() => h.session.signal(cand(relay)))).toBe('candidate-before-offer');
+  });
+
+  it('an RTP offer alone makes no data-channel leg; with no ICE check from the page after its answer, the session ends no-ice', async () => {
+    const h = start({ iceTrafficTimeoutMs: 300 });
+    h.session.signal({ type: 'offer', sdp: audioOffer }, 'rtp');
+    await waitFor(() => h.toPage.some((m) => m.leg === 'rtp' && m.data.type === 'answer'), { timeoutMs: 10_000, what: "the RTP leg's answer" });
+    // Nobody answers on the offer's relay candidate: not one check comes.
+    await waitFor(() => h.closed.length > 0, { timeoutMs: 5_000, what: 'the session to end', state: () => JSON.stringify(h.closed) });
+    expect(h.closed).toEqual([{ reason: 'no ICE check from the page within 300 ms of the answer', code: 'no-ice' }]);
+    expect(h.channelLegs).toBe(0);
+  });
+
+  it("the page's stop sends the finals as control messages, once, with no data-channel leg", async () => {
+    const h = start();
+    h.session.signal({ type: 'offer', sdp: audioOffer }, 'rtp');
+    h.session.stop();
+    h.session.stop();
+    await waitFor(() => h.control.filter((m) => typeof m === 'string').length >= 3, { timeoutMs: 5_000, what: 'rtp-stats, final and rtp-final' });
+    const texts = h.control.filter((m): m is string => typeof m === 'string').map((m) => JSON.parse(m) as { type: string; upReceived?: number });
+    expect(texts.map((m) => m.type)).toEqual(['rtp-stats', 'final', 'rtp-final']);
+    expect(texts[1]).toMatchObject({ type: 'final', upReceived: 0 });
+    expect(h.channelLegs).toBe(0);
   });
 
   it('refuses the rtp leg when the server runs without it (--no-rtp)', () => {
