@@ -726,7 +726,8 @@ export const BOUNDS = {
   signalMessageBytesMax: 36 * 1024,
   /**
    * One control message of the reflector to the page on the signalling socket, as text (a batch of
-   * receipts in base64): the session splits a larger batch (28 bytes a receipt, so 3,000 receipts a message).
+   * receipts in base64): the session sends at most 2,000 receipts a message (28 bytes each: 56 KB,
+   * 75 KB in base64) and splits a larger batch.
    */
   controlMessageBytesMax: 128 * 1024,
   /** Per-source signalling and /api/config limit flags: 1 at least, a million at most. */
