@@ -2,7 +2,8 @@ import { ConfigError } from '../../src/protocol/config-error.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 
 /**
- * A full garbage collection once the plane has had no session open for a moment.
+ * A full garbage collection once the plane has had no session open for a moment, after a busy
+ * period in which a data-channel leg opened.
  *
  * Why: @roamhq/wrtc's peer-connection factory (its signalling and network threads, and a fake
  * audio device that wakes every 10 ms, 2.5-2.9 ms of CPU a second) is made when a test's
@@ -15,6 +16,12 @@ import { DEFAULTS } from '../../src/protocol/defaults.js';
  * that: a full collection also throws away the code V8 optimized for the tests (optimized code
  * that held an object of a closed session is deoptimized), so a test that came a second after
  * the last paid a new factory and its hot functions optimized again.
+ *
+ * Only after a data-channel leg: a test graded on RTP makes no wrtc factory, so it leaves nothing
+ * a collection must end, and V8 collects the rest as it goes. Collecting after every test threw
+ * away the optimized code each time, and the next test paid for it again: three Chromium tests on
+ * the RTP path, 14 s apart (so each was followed by a collection), cost the plane's helper
+ * threads 121 ms a test with it and 52 without (compilation and marking; docs/benchmarks.md).
  */
 export class IdleCollector {
   private timer: NodeJS.Timeout | null = null;
@@ -27,6 +34,8 @@ export class IdleCollector {
    */
   /** Given back once the plane is idle, before the collection (`hold`'s release). */
   private release: (() => void) | null = null;
+  /** A data-channel leg opened since the last collection: the next idle moment collects. */
+  private owed = false;
 
   /**
    * `hold()`, when given, is taken when a session opens a data-channel leg and nothing is held
@@ -45,18 +54,22 @@ export class IdleCollector {
     return this.collections;
   }
 
-  /** The plane has `open` sessions now: none for `delayMs`, and no activity over it, collects once; one opening meanwhile cancels it. */
+  /**
+   * The plane has `open` sessions now: none for `delayMs`, and no activity over it, collects once
+   * when a data-channel leg opened since the last collection; one opening meanwhile cancels it.
+   */
   sessionsNow(open: number): void {
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (open > 0) return;
+    if (open > 0 || !this.owed) return;
     this.wait(this.activity());
   }
 
-  /** A session opened a data-channel leg: what `hold` holds is held from now until the plane is idle. */
+  /** A session opened a data-channel leg: what `hold` holds is held from now until the plane is idle, and then collected. */
   holdNow(): void {
+    this.owed = true;
     if (this.release === null && this.hold !== null) this.release = this.hold();
   }
 
@@ -69,6 +82,7 @@ export class IdleCollector {
         return;
       }
       this.collections++;
+      this.owed = false;
       this.release?.();
       this.release = null;
       this.collect();

@@ -248,8 +248,8 @@ export const DEFAULTS = {
    * CAP_SYS_NICE), the plane's threads run `niceAboveHttp` nice steps ahead of the HTTP process
    * (which holds signalling, the store and the busy-line sink): when the cores are short, the
    * relayed packets are served first. A plane in a process of its own collects its garbage once
-   * when no session has been open, and the relay has carried nothing, for `idleCollectMs`
-   * (server/dataplane/idle-collect.ts). Ten seconds, not one: tests that follow each other within
+   * when no session has been open, and the relay has carried nothing, for `idleCollectMs`, after
+   * a test that opened a data-channel leg (server/dataplane/idle-collect.ts). Ten seconds, not one: tests that follow each other within
    * it keep one wrtc factory and the code V8 optimized for them. After 1 s, each test of three
    * back to back (10 s each, the CLI's Chromium, 2026-11-27) paid a new factory, a full
    * collection and about 56 functions optimized again: 0.77-0.81 CPU-s a test against 0.62-0.64
@@ -448,6 +448,15 @@ export const DEFAULTS = {
      * 0.31 s there (docs/benchmarks.md).
      */
     iceTrafficTimeoutMs: 5_000,
+    /**
+     * How often the reflector sends a session's receipts (when its probes reached the server) to
+     * the page, as control messages on the signalling socket. Once a second: a provisional answer
+     * judges each direction only up to its last probe with an arrival (analysis/measure/so-far.ts),
+     * so receipts that come later delay it and never count as loss; the last ones go with the
+     * finals at the page's stop. Every 250 ms it cost the server about 0.05 CPU-s a test (the
+     * data plane's IPC and the HTTP process's relay of about 80 messages; docs/benchmarks.md).
+     */
+    receiptIntervalMs: 1_000,
     /** Candidates one session may signal (after its offer): a relay-only page trickles < 10. */
     maxCandidatesPerSession: 32,
     /** Signalling sessions open at once from one source (IPv4 address or IPv6 /64): an office behind one NAT running 16 tests. */
