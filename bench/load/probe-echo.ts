@@ -54,8 +54,8 @@ socket.on('message', (msg: Buffer, from: dgram.RemoteInfo) => {
   timestamp = (timestamp + 480) >>> 0;
   socket.send(encodeChannelData(channel, down.protectRtpParts(header, out.payload), 'datagram'), from.port, from.address);
 });
-// The receipts go where the reflector's go every 250 ms (taken here, not sent: the floor has no data channel).
-setInterval(() => core.takeReceipts(), 250).unref();
+// The receipts go where the reflector's go, as often (taken here, not sent: the floor has no signalling socket).
+setInterval(() => core.takeReceipts(), DEFAULTS.signalling.receiptIntervalMs).unref();
 socket.bind(port, '127.0.0.1', () => process.stdout.write(`READY ${JSON.stringify({ pid: process.pid, port: socket.address().port })}\n`));
 const exit = (): void => {
   if (dropped > 0) process.stderr.write(`probe-echo: ${dropped} probes dropped (bad SRTP tag or short)\n`);

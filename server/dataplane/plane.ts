@@ -144,7 +144,7 @@ export class DataPlane {
       peerAddress: r.address,
       relayServer: r.relayServer(id),
       payloadBytes: r.payloadBytes,
-      receiptIntervalMs: 250,
+      receiptIntervalMs: DEFAULTS.signalling.receiptIntervalMs,
       maxSessionMs: r.maxSessionMs,
       offerTimeoutMs: DEFAULTS.signalling.offerTimeoutMs,
       connectTimeoutMs: DEFAULTS.signalling.connectTimeoutMs,
