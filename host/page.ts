@@ -6,10 +6,11 @@
  * --embed-origins` lists; `/r/<code>` and the console are never framed.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import negotiate from '@fastify/accept-negotiator';
 
 /**
  * Content-Security-Policy of the page: its own scripts, worker, styles and API only; the inline
@@ -108,12 +109,79 @@ export function addPageHeaders(app: FastifyInstance, webRoot: string, o: PageHea
 export const ASSET_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 export const PAGE_CACHE_CONTROL = 'no-cache';
 
+/** A file of `assets/` as it is sent: its bytes in each encoding the build left, each with its own entity tag. */
+interface AssetVariant {
+  readonly bytes: Buffer;
+  readonly etag: string;
+}
+interface Asset {
+  readonly contentType: string;
+  readonly identity: AssetVariant;
+  readonly br: AssetVariant | null;
+  readonly gzip: AssetVariant | null;
+}
+
+/** The types of what vite writes to `assets/` (anything else is sent as bytes). */
+const ASSET_TYPES: Readonly<Record<string, string>> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+};
+
+/**
+ * What of `assets/` is kept in memory: every file but the source maps (only a developer's tools
+ * ask for them; they are sent from disk) and a file or a build past these sizes (a build here is
+ * about 2 MiB with its copies).
+ */
+const ASSET_FILE_MAX_BYTES = 4 * 1024 * 1024;
+const ASSETS_MAX_BYTES = 32 * 1024 * 1024;
+
+function variant(bytes: Buffer): AssetVariant {
+  return { bytes, etag: `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"` };
+}
+
+/** Reads `assets/` into memory (ASSET_FILE_MAX_BYTES, ASSETS_MAX_BYTES); what is left out is sent from disk. */
+function loadAssets(dir: string): Map<string, Asset> {
+  const out = new Map<string, Asset>();
+  let total = 0;
+  const read = (name: string): Buffer | null => {
+    const path = join(dir, name);
+    if (!existsSync(path)) return null;
+    const size = statSync(path).size;
+    if (size > ASSET_FILE_MAX_BYTES || total + size > ASSETS_MAX_BYTES) return null;
+    total += size;
+    return readFileSync(path);
+  };
+  for (const name of readdirSync(dir).sort()) {
+    const ext = extname(name);
+    if (ext === '.br' || ext === '.gz' || ext === '.map' || !statSync(join(dir, name)).isFile()) continue;
+    const bytes = read(name);
+    if (bytes === null) continue;
+    const br = read(`${name}.br`);
+    const gzip = read(`${name}.gz`);
+    out.set(name, {
+      contentType: ASSET_TYPES[ext] ?? 'application/octet-stream',
+      identity: variant(bytes),
+      br: br === null ? null : variant(br),
+      gzip: gzip === null ? null : variant(gzip),
+    });
+  }
+  return out;
+}
+
 /**
  * Serves the built page's files from `webRoot`; returns false (and serves nothing) when the page
  * is not built. A file of `assets/` with a Brotli or gzip copy beside it (scripts/compress-web.js)
  * is sent compressed to a browser that accepts it: about a third of the bytes, and no compression
- * work per request. The page itself is never sent from a copy: it is not hashed, so a copy could
- * be older than it.
+ * work per request. The files of `assets/` are read into memory at start (`loadAssets`): a page
+ * loads about 27 of them, and from disk each cost the HTTP process a stat, an open and a read in
+ * Node's thread pool, about 1.3 ms of CPU a file (docs/benchmarks.md). The page itself is never
+ * sent from a copy: it is not hashed, so a copy could be older than it.
  */
 export async function servePageFiles(app: FastifyInstance, webRoot: string): Promise<boolean> {
   if (!existsSync(webRoot)) return false;
@@ -124,20 +192,28 @@ export async function servePageFiles(app: FastifyInstance, webRoot: string): Pro
     cacheControl: false,
     setHeaders: (res) => res.setHeader('cache-control', PAGE_CACHE_CONTROL),
   });
-  const assets = join(root, 'assets');
+  const dir = join(root, 'assets');
   // A build always has it; a page without one (some tests') has its files served as above.
-  if (!existsSync(assets)) return true;
-  await app.register(fastifyStatic, {
-    root: assets,
-    prefix: '/assets/',
-    decorateReply: false,
-    preCompressed: true,
-    cacheControl: false,
-    setHeaders: (res) => {
-      res.setHeader('cache-control', ASSET_CACHE_CONTROL);
-      // The same address answers in more than one encoding (RFC 9110 §12.5.5).
-      res.setHeader('vary', 'accept-encoding');
-    },
+  if (!existsSync(dir)) return true;
+  const assets = loadAssets(dir);
+  app.get<{ Params: { name: string } }>('/assets/:name', (req, reply) => {
+    const name = req.params.name;
+    const asset = assets.get(name);
+    // A source map, or a file left on disk: from there, as it is (a name outside the folder is refused there).
+    if (asset === undefined) return reply.sendFile(name, dir);
+    const accept = req.headers['accept-encoding'];
+    const offered = [...(asset.br !== null ? ['br'] : []), ...(asset.gzip !== null ? ['gzip'] : [])];
+    const wanted = typeof accept === 'string' && offered.length > 0 ? negotiate(accept, offered) : null;
+    const sent = (wanted === 'br' ? asset.br : wanted === 'gzip' ? asset.gzip : null) ?? asset.identity;
+    if (wanted !== null && sent !== asset.identity) reply.header('content-encoding', wanted);
+    reply.header('cache-control', ASSET_CACHE_CONTROL);
+    // The same address answers in more than one encoding (RFC 9110 §12.5.5).
+    reply.header('vary', 'accept-encoding');
+    reply.header('content-type', asset.contentType);
+    reply.header('etag', sent.etag);
+    // RFC 9110 §13.1.2: the copy the browser holds is this one.
+    if (req.headers['if-none-match'] === sent.etag) return reply.code(304).send();
+    return reply.send(sent.bytes);
   });
   return true;
 }

@@ -83,6 +83,36 @@ describe("the page's files as served", () => {
     expect(tiny.body).toBe(TINY);
   });
 
+  it('answers 304 to a browser that holds the copy it would be sent (each encoding its own tag), sends source maps from disk, and nothing outside the folder', async () => {
+    const br = await app.inject({ method: 'GET', url: '/assets/index-abc.js', headers: { 'accept-encoding': 'br' } });
+    const gz = await app.inject({ method: 'GET', url: '/assets/index-abc.js', headers: { 'accept-encoding': 'gzip' } });
+    expect(br.headers['etag']).toMatch(/^"[\w-]{27}"$/);
+    expect(gz.headers['etag']).not.toBe(br.headers['etag']);
+    const held = await app.inject({
+      method: 'GET',
+      url: '/assets/index-abc.js',
+      headers: { 'accept-encoding': 'br', 'if-none-match': String(br.headers['etag']) },
+    });
+    expect(held.statusCode).toBe(304);
+    expect(held.body).toBe('');
+    const other = await app.inject({
+      method: 'GET',
+      url: '/assets/index-abc.js',
+      headers: { 'accept-encoding': 'gzip', 'if-none-match': String(br.headers['etag']) },
+    });
+    expect(other.statusCode).toBe(200);
+    expect(gunzipSync(other.rawPayload).toString()).toBe(SCRIPT);
+    const map = await app.inject({ method: 'GET', url: '/assets/index-abc.js.map' });
+    expect(map.statusCode).toBe(200);
+    expect(map.body).toBe(MAP);
+    expect((await app.inject({ method: 'GET', url: '/assets/none-abc.js' })).statusCode).toBe(404);
+    for (const url of ['/assets/..%2Findex.html', '/assets/%2E%2E%2F%2E%2E%2Fpackage.json']) {
+      const res = await app.inject({ method: 'GET', url });
+      expect([403, 404]).toContain(res.statusCode);
+      expect(res.body).not.toContain('callprobe page');
+    }
+  });
+
   it('asks for the page itself again on each visit, and answers 304 while it is unchanged', async () => {
     const first = await app.inject({ method: 'GET', url: '/', headers: { 'accept-encoding': 'br' } });
     expect(first.statusCode).toBe(200);
