@@ -151,15 +151,15 @@ function loadAssets(dir: string): Map<string, Asset> {
   let total = 0;
   const read = (name: string): Buffer | null => {
     const path = join(dir, name);
-    if (!existsSync(path)) return null;
-    const size = statSync(path).size;
-    if (size > ASSET_FILE_MAX_BYTES || total + size > ASSETS_MAX_BYTES) return null;
+    const size = statSync(path, { throwIfNoEntry: false })?.size;
+    if (size === undefined || size > ASSET_FILE_MAX_BYTES || total + size > ASSETS_MAX_BYTES) return null;
     total += size;
     return readFileSync(path);
   };
-  for (const name of readdirSync(dir).sort()) {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const name = entry.name;
     const ext = extname(name);
-    if (ext === '.br' || ext === '.gz' || ext === '.map' || !statSync(join(dir, name)).isFile()) continue;
+    if (ext === '.br' || ext === '.gz' || ext === '.map' || !entry.isFile()) continue;
     const bytes = read(name);
     if (bytes === null) continue;
     const br = read(`${name}.br`);
