@@ -58,6 +58,8 @@ export class RtpReflectorCore implements RtpCore {
   private notProbes = 0;
   private afterFinal = 0;
   private finished = false;
+  /** The last echo's send time: no echo is stamped before it (as the addon's core). */
+  private lastSendMs = Number.NEGATIVE_INFINITY;
   private readonly seen = new Set<number>();
   private pending: ReceiptRecord[] = [];
   /**
@@ -92,7 +94,8 @@ export class RtpReflectorCore implements RtpCore {
 
   /**
    * One RTP payload arrived at `recvMs`. `sendNowMs` is read just before the echo is
-   * encoded, so the reflector's hold time is honest.
+   * encoded, so the reflector's hold time is honest; echoes go in the order they are numbered,
+   * so none is stamped before the one numbered before it.
    */
   onFrame(payload: Uint8Array, recvMs: number, sendNowMs: () => number): RtpFrameOutcome {
     let probe;
@@ -115,7 +118,8 @@ export class RtpReflectorCore implements RtpCore {
     const room = Math.floor((RTP_FRAME_BYTES_MAX - RTP_ECHO_HEADER_BYTES - 2 - probe.opus.byteLength) / RTP_RECENT_RECORD_BYTES);
     const opus = room >= 0 ? probe.opus : new Uint8Array(0);
     const recent = this.newestRecent(Math.max(0, Math.min(room, this.recentCount)));
-    const reflectorSendMs = sendNowMs();
+    const reflectorSendMs = Math.max(sendNowMs(), this.lastSendMs);
+    this.lastSendMs = reflectorSendMs;
     const out = encodeRtpEcho(
       { upSeq: probe.probeSeq, clientSendMs: probe.sendMs, downSeq, reflectorRecvMs: recvMs, reflectorSendMs, upReceived: this.upReceived, recent, opus },
       this.opts.frameBytes,

@@ -13,13 +13,13 @@
  * (test/server/reflector/rtp/native-core.test.ts) and for a benchmark's side-by-side run
  * (CALLPROBE_RTP_CORE=js).
  */
-import { performance } from 'node:perf_hooks';
 import type { ProbeDecodeReason } from '../../../src/protocol/wire.js';
 import { ProbeKind, encodeReceipts, type ControlMessage, type ReceiptRecord } from '../../../src/protocol/wire.js';
 import type { RtpCore, RtpFrameOutcome, RtpReflectorCoreOptions } from './core.js';
 import { refused, SrtpError, type SrtpDirection } from './srtp.js';
 import { nativeSrtp, refusalOfCode, type EchoHandle, type RtpRefusal, type SrtpAddon } from './srtp-crypto.js';
 import type { FastPeer } from '../../turn/transport/native-udp.js';
+import { monotonicOriginMs } from '../../turn/transport/monotonic-origin.js';
 
 /** The addon's outcomes (echo.c OUTCOME_*). */
 const Outcome = { Refused: 0, Padding: 1, NotProbe: 2, AfterFinal: 3, Echo: 4 } as const;
@@ -115,7 +115,7 @@ export class NativeRtpCore implements RtpCore {
   };
 
   constructor(opts: RtpReflectorCoreOptions) {
-    this.handle = this.addon.echoCore(opts.recentRecords, opts.frameBytes, performance.now());
+    this.handle = this.addon.echoCore(opts.recentRecords, opts.frameBytes, monotonicOriginMs);
   }
 
   /** The core's totals: [upReceived, upDuplicates, downSent, notProbes, afterFinal]. */

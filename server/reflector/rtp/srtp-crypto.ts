@@ -111,7 +111,8 @@ export interface SrtpAddon {
   direction(encKey: Uint8Array, authKey: Uint8Array, salt: Uint8Array): RtpDirectionHandle;
   protectRtp(handle: RtpDirectionHandle, header: Uint8Array, payload: Uint8Array): Buffer | number;
   unprotectRtp(handle: RtpDirectionHandle, packet: Uint8Array): Buffer | number;
-  echoCore(recentRecords: number, frameBytes: number, perfNowMs: number): EchoHandle;
+  /** `originMs`: CLOCK_MONOTONIC in ms where performance.now() reads 0 (monotonic-origin.ts). */
+  echoCore(recentRecords: number, frameBytes: number, originMs: number): EchoHandle;
   echoAttach(handle: EchoHandle, from: RtpDirectionHandle, out: RtpDirectionHandle, ssrc: number, payloadType: number): void;
   echoPacket(
     handle: EchoHandle,

@@ -11,8 +11,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
 import { TypedError } from '../../../src/protocol/typed-error.js';
+import { monotonicOriginMs } from './monotonic-origin.js';
 import type { FastDatagram } from '../core/types.js';
 
 /** The addon's functions (./native/udp.c). */
@@ -47,7 +47,8 @@ interface UdpAddon {
     state: FastPeerState,
     perSecond: number,
     burst: number,
-    perfNowMs: number,
+    /** CLOCK_MONOTONIC in ms where performance.now() reads 0 (monotonicOriginMs). */
+    originMs: number,
   ): number;
   fastTake(handle: UdpHandle, entry: number, out: Float64Array): number;
   fastDetach(handle: UdpHandle, entry: number): void;
@@ -170,27 +171,6 @@ export interface DatagramWait {
 }
 
 const waits = new Float64Array(3);
-
-/**
- * CLOCK_MONOTONIC in ms where performance.now() reads 0: both count libuv's uv_hrtime (Node's
- * performance.now() is process.hrtime less its time origin). Read once, bracketed by two
- * performance.now() calls, the closest of five tries: microseconds, where turning an age read in
- * C into a time by reading performance.now() afterwards is late by any wait between the two.
- */
-const monotonicOriginMs = ((): number => {
-  let gapMs = Infinity;
-  let origin = 0;
-  for (let i = 0; i < 5; i++) {
-    const before = performance.now();
-    const monotonicMs = Number(process.hrtime.bigint() / 1000n) / 1000;
-    const after = performance.now();
-    if (after - before < gapMs) {
-      gapMs = after - before;
-      origin = monotonicMs - (before + after) / 2;
-    }
-  }
-  return origin;
-})();
 
 /**
  * How long the datagrams read since the last call waited between the kernel's receiving them and
@@ -354,7 +334,7 @@ export class NativeUdpSocket implements FastSocket {
       peer.state,
       stream.perSecond,
       stream.burst,
-      performance.now(),
+      monotonicOriginMs,
     );
   }
 

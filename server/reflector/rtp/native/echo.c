@@ -16,7 +16,7 @@
  * the relay's own sockets would run.
  *
  * Functions (a bad argument throws; no call reads or writes outside a buffer):
- *   echoCore(recentRecords 0-64, frameBytes 0-1000, perfNowMs) -> handle
+ *   echoCore(recentRecords 0-64, frameBytes 0-1000, originMs) -> handle: originMs is CLOCK_MONOTONIC in ms where performance.now() reads 0
  *   echoAttach(handle, inDirection, outDirection, ssrc, payloadType): the SRTP directions of the
  *       leg (srtp.c `direction`; kept alive while the core lives) and the reflector's SSRC and
  *       payload type, for echoPacket.
@@ -114,8 +114,10 @@ typedef struct {
   uint8_t *scratch;
   size_t scratch_cap;
   uint8_t echo[RTP_HEADER_BYTES + FRAME_BYTES_MAX + TAG_BYTES];
-  /* performance.now() = CLOCK_MONOTONIC in ms less this. */
+  /* performance.now() = CLOCK_MONOTONIC in ms less this (the process's one origin, monotonic-origin.ts). */
   double origin_ms;
+  /* The last echo's send time: no echo is stamped before it (-INFINITY before the first). */
+  double last_send_ms;
   /*
    * The relay's fast path (echoNumbering, echo_answer): the RTP sequence number and timestamp of
    * the next echo it seals, the timestamp's step, and what it took, not yet handed to JavaScript
@@ -257,13 +259,19 @@ static int frame(echo_t *e, const uint8_t *p, size_t len, double recv_ms, double
   if (n > RECENT_MAX) n = RECENT_MAX;
   if (isnan(send_ms)) {
     /*
-     * The clock of performance.now(), read here: its origin was taken a call's length after
-     * JavaScript's reading (echoCore), so it may run a microsecond or two behind JavaScript's own:
-     * never before the probe's arrival, which JavaScript read.
+     * The clock of performance.now(), read here with the origin JavaScript measured to
+     * microseconds (echoCore): never before the probe's arrival, which JavaScript may have read.
      */
     send_ms = mono_ms() - e->origin_ms;
     if (send_ms < recv_ms) send_ms = recv_ms;
   }
+  /*
+   * Echoes are sent in the order they are numbered, some stamped here and some by JavaScript
+   * (werift's path, or a packet the fast path left): a residual difference of the two readings
+   * never puts an echo's send time before the one numbered before it.
+   */
+  if (send_ms < e->last_send_ms) send_ms = e->last_send_ms;
+  e->last_send_ms = send_ms;
   size_t size = ECHO_HEADER_BYTES + (size_t)n * RECENT_RECORD_BYTES + 2 + opus;
   if (size < e->frame_bytes) size = e->frame_bytes;
   uint8_t *out = e->echo + RTP_HEADER_BYTES;
@@ -370,15 +378,16 @@ static napi_value echo_core(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   uint32_t recent, frame_bytes;
-  double perf_now;
-  if (argc != 3 || !u32_of(env, argv[0], &recent) || !u32_of(env, argv[1], &frame_bytes) || !f64_of(env, argv[2], &perf_now) ||
+  double origin;
+  if (argc != 3 || !u32_of(env, argv[0], &recent) || !u32_of(env, argv[1], &frame_bytes) || !f64_of(env, argv[2], &origin) || !isfinite(origin) ||
       recent > RECENT_RECORDS_MAX || frame_bytes > FRAME_BYTES_MAX)
-    return fail(env, "echoCore(recentRecords 0-64, frameBytes 0-1000, perfNowMs)");
+    return fail(env, "echoCore(recentRecords 0-64, frameBytes 0-1000, originMs)");
   echo_t *e = calloc(1, sizeof *e);
   if (e == NULL) return fail(env, "out of memory");
   e->recent_records = recent;
   e->frame_bytes = frame_bytes;
-  e->origin_ms = mono_ms() - perf_now;
+  e->origin_ms = origin;
+  e->last_send_ms = -INFINITY;
   napi_value handle;
   if (napi_create_external(env, e, finalize_echo, NULL, &handle) != napi_ok) {
     free(e);

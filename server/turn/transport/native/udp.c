@@ -30,6 +30,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <node_api.h>
 #include <stdio.h>
@@ -120,7 +121,7 @@ typedef struct {
   fast_t *fast;
   uint16_t live[FAST_MAX];
   int fast_used;
-  /* performance.now() = CLOCK_MONOTONIC in ms less this (set by fastAttach). */
+  /* performance.now() = CLOCK_MONOTONIC in ms less this (set by fastAttach: the process's one origin, monotonic-origin.ts). */
   double origin_ms;
 } udp_t;
 
@@ -554,25 +555,25 @@ static void fast_free(napi_env env, udp_t *u, fast_t *f) {
 
 /*
  * fastAttach(handle, ip, port, channel, ssrc, payloadType, peerFunctions, peer, perSecond, burst,
- * perfNowMs) -> entry: ChannelData on `channel` from ip:port carrying RTP of `ssrc` and
+ * originMs) -> entry: ChannelData on `channel` from ip:port carrying RTP of `ssrc` and
  * `payloadType` goes to the peer's C function first (fast-peer.h); `peer` is kept alive until
  * fastDetach or close.
  */
 static napi_value FastAttach(napi_env env, napi_callback_info info) {
   napi_value argv[11];
-  const char *usage = "fastAttach(handle, ip, port, channel 0x4000-0x4fff, ssrc, payloadType 0-127, peerFunctions, peer, perSecond > 0, burst >= 1, perfNowMs)";
+  const char *usage = "fastAttach(handle, ip, port, channel 0x4000-0x4fff, ssrc, payloadType 0-127, peerFunctions, peer, perSecond > 0, burst >= 1, originMs)";
   udp_t *u = handle_args(env, info, 11, argv, usage);
   struct sockaddr_storage sa;
   socklen_t len;
   if (u == NULL || address_args(env, u, argv[1], argv[2], &sa, &len, usage)) return NULL;
   uint32_t channel, ssrc, pt;
-  double per_s, burst, perf_now;
+  double per_s, burst, origin;
   bool tagged = false;
   const fast_peer *fn = NULL;
   if (napi_get_value_uint32(env, argv[3], &channel) != napi_ok || channel < 0x4000 || channel > 0x4fff ||
       napi_get_value_uint32(env, argv[4], &ssrc) != napi_ok || napi_get_value_uint32(env, argv[5], &pt) != napi_ok || pt > 127 ||
       napi_get_value_double(env, argv[8], &per_s) != napi_ok || !(per_s > 0) || napi_get_value_double(env, argv[9], &burst) != napi_ok ||
-      !(burst >= 1) || napi_get_value_double(env, argv[10], &perf_now) != napi_ok ||
+      !(burst >= 1) || napi_get_value_double(env, argv[10], &origin) != napi_ok || !isfinite(origin) ||
       napi_check_object_type_tag(env, argv[6], &FAST_PEER_TAG, &tagged) != napi_ok || !tagged ||
       napi_get_value_external(env, argv[6], (void **)&fn) != napi_ok || fn == NULL)
     return throw_type(env, usage);
@@ -600,11 +601,11 @@ static napi_value FastAttach(napi_env env, napi_callback_info info) {
   f->pt = (uint8_t)pt;
   f->fn = fn;
   f->peer = peer;
-  u->origin_ms = mono_ms_now() - perf_now;
+  u->origin_ms = origin;
   f->per_ms = per_s / 1000;
   f->burst = burst;
   f->tokens = burst;
-  f->last_ms = perf_now;
+  f->last_ms = mono_ms_now() - origin;
   f->used = true;
   u->live[u->fast_used++] = (uint16_t)k;
   napi_value out;

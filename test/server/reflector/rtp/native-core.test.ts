@@ -14,6 +14,7 @@ import { RtpReflectorCore, type RtpFrameOutcome } from '../../../../server/refle
 import { NativeRtpCore, type RtpPacketFields, type RtpPacketOutcome } from '../../../../server/reflector/rtp/native-core.js';
 import { SrtpDirection, SrtpError, rtpHeaderLength, writeRtpHeader } from '../../../../server/reflector/rtp/srtp.js';
 import { nativeSrtp } from '../../../../server/reflector/rtp/srtp-crypto.js';
+import { monotonicOriginMs } from '../../../../server/turn/transport/monotonic-origin.js';
 
 const UP_KEY = randomBytes(16);
 const UP_SALT = randomBytes(14);
@@ -175,6 +176,33 @@ describe('NativeRtpCore against RtpReflectorCore on the short path', () => {
     expect(receipt?.reflectorSendMs).toBeLessThanOrEqual(after);
   });
 
+  it('never stamps an echo before the one numbered before it, whichever path stamped either', () => {
+    const tx = new SrtpDirection(UP_KEY, UP_SALT);
+    const js = new RtpReflectorCore(OPTS);
+    const native = nativePath();
+    // werift's path stamps the first echo on JavaScript's reading, a millisecond ahead of the
+    // addon's own (as a preempted calibration once left it); the addon's next echo follows it.
+    const aheadMs = performance.now() + 1;
+    const p0 = encodeRtpProbe({ probeSeq: 0, sendMs: 1, opus: new Uint8Array(8) });
+    const p1 = encodeRtpProbe({ probeSeq: 1, sendMs: 2, opus: new Uint8Array(8) });
+    expect(native.onFrame(p0, aheadMs - 0.5, () => aheadMs).kind).toBe('echo');
+    expect(native.packet(tx.protectRtp(pagePacket(1, p1)), aheadMs - 0.4, 0, 0, true, fields()).kind).toBe('echo');
+    expect(native.takeReceipts().map((r) => r.reflectorSendMs)).toEqual([aheadMs, aheadMs]);
+    // The JavaScript core keeps the same order with send times given out of order.
+    js.onFrame(p0, 10, () => 12);
+    js.onFrame(p1, 10.5, () => 11);
+    expect(js.takeReceipts().map((r) => r.reflectorSendMs)).toEqual([12, 12]);
+  });
+
+  it('reads the clock of performance.now() to microseconds: its origin bracketed, not read after a call', () => {
+    const before = performance.now();
+    const sinceOriginMs = Number(process.hrtime.bigint() / 1000n) / 1000 - monotonicOriginMs;
+    const after = performance.now();
+    // The origin is good to the calibration's bracket (microseconds); 1 ms allows for a slow read here.
+    expect(sinceOriginMs).toBeGreaterThanOrEqual(before - 1);
+    expect(sinceOriginMs).toBeLessThanOrEqual(after + 1);
+  });
+
   it('is not attached to SRTP of the JavaScript making, and refuses a second attach', () => {
     const core = new NativeRtpCore(OPTS);
     expect(core.attach(new SrtpDirection(UP_KEY, UP_SALT, 'js'), new SrtpDirection(DOWN_KEY, DOWN_SALT), OUR_SSRC, PT)).toBe(false);
@@ -185,7 +213,7 @@ describe('NativeRtpCore against RtpReflectorCore on the short path', () => {
 
   it('takes no handle of the addon for another kind: an echo core or a context is no SRTP direction', () => {
     const addon = nativeSrtp();
-    const core = addon.echoCore(4, 160, performance.now());
+    const core = addon.echoCore(4, 160, monotonicOriginMs);
     const context = addon.context(Buffer.alloc(16), Buffer.alloc(20));
     const direction = addon.direction(Buffer.alloc(16), Buffer.alloc(20), Buffer.alloc(14));
     const wrong = [core, context] as unknown as (typeof direction)[];
