@@ -233,10 +233,14 @@ export class ReflectorCollector {
     // By probe: records came from receipts and echoes in any order; the reflector's clock gives its arrival order (stable sort).
     if (this.upSeen) upArrivals.sort((a, b) => a.recvMs - b.recvMs);
     if (cutAtLastEvidence) notes.push(`evidence cut at the reflector's last receipt: after probe ${upCut} and echo ${downCut}`);
+    const downSent = inSendOrder(
+      this.downSent.filter((r) => r.seq <= downCut).sort((a, b) => a.seq - b.seq),
+      notes,
+    );
     return {
       up: { sent: sentRecords, arrivals: upArrivals, intervalMs, suspect: suspectUp },
       down: {
-        sent: this.downSent.filter((r) => r.seq <= downCut).sort((a, b) => a.seq - b.seq),
+        sent: downSent,
         arrivals: this.downArrivals.filter((a) => a.seq <= downCut),
         intervalMs,
         suspect: suspectReflector,
@@ -261,4 +265,31 @@ export class ReflectorCollector {
     const up = this.upArrivals.find((a) => a.seq === best.seq);
     return up ? up.recvMs - best.sendMs - best.rttMs / 2 : 0;
   }
+}
+
+/**
+ * The reflector's echoes, by number, with send times that never go back: it sends them in the
+ * order it numbers them, so an echo stamped before the one numbered before it is a fault of the
+ * reflector's clock readings (one of ours, never the network's). Its time is taken as the earlier
+ * echo's and a note says how many and by how much, so the test keeps its evidence (the analysis
+ * refuses send times out of order).
+ */
+function inSendOrder(sent: SentRecord[], notes: string[]): SentRecord[] {
+  let fixed = 0;
+  let worstMs = 0;
+  let lastMs = Number.NEGATIVE_INFINITY;
+  const out = sent.map((r) => {
+    if (r.sendMs >= lastMs) {
+      lastMs = r.sendMs;
+      return r;
+    }
+    fixed++;
+    worstMs = Math.max(worstMs, lastMs - r.sendMs);
+    return { seq: r.seq, sendMs: lastMs };
+  });
+  if (fixed > 0)
+    notes.push(
+      `${fixed === 1 ? '1 echo was' : `${fixed} echoes were`} stamped before the one numbered before it (by up to ${worstMs.toFixed(3)} ms): taken as sent with it`,
+    );
+  return out;
 }
