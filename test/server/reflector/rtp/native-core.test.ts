@@ -180,9 +180,10 @@ describe('NativeRtpCore against RtpReflectorCore on the short path', () => {
     const tx = new SrtpDirection(UP_KEY, UP_SALT);
     const js = new RtpReflectorCore(OPTS);
     const native = nativePath();
-    // werift's path stamps the first echo on JavaScript's reading, a millisecond ahead of the
-    // addon's own (as a preempted calibration once left it); the addon's next echo follows it.
-    const aheadMs = performance.now() + 1;
+    // werift's path stamps the first echo on a reading ahead of the addon's own (as a preempted
+    // calibration once left the addon's clock behind JavaScript's; a second, so no slow machine
+    // reaches it before the addon's echo); the addon's next echo is stamped with it, not before.
+    const aheadMs = performance.now() + 1000;
     const p0 = encodeRtpProbe({ probeSeq: 0, sendMs: 1, opus: new Uint8Array(8) });
     const p1 = encodeRtpProbe({ probeSeq: 1, sendMs: 2, opus: new Uint8Array(8) });
     expect(native.onFrame(p0, aheadMs - 0.5, () => aheadMs).kind).toBe('echo');
