@@ -222,6 +222,29 @@ describe("startNativeLoopSampler (the UDP addon's timer)", () => {
     expect(takeDatagramWaits()).toBeNull();
   });
 
+  it('takes a tick in a turn of the loop that woke for something else once half a period has passed: on time, late 0, the timer armed again from it', async () => {
+    const ticks: Array<[number, number | null]> = [];
+    const startedAt = performance.now();
+    const s = startNativeLoopSampler({ busyPeriodMs: 2000, idlePeriodMs: 200, busy: () => true, onTick: (at, late) => ticks.push([at, late]) });
+    samplers.push(s);
+    // A wake well within the first half of the period: no tick (the start's only).
+    const early = await new Promise<number>((r) => setTimeout(() => r(performance.now()), 200));
+    s.flush();
+    expect(early - startedAt).toBeLessThan(1000);
+    expect(ticks).toHaveLength(1);
+    // A wake past half the period, long before the timer is due: the tick is taken in that turn
+    // (a timer's wake runs the loop's check phase before its timers phase: at or just before the call).
+    const woke = await new Promise<number>((r) => setTimeout(() => r(performance.now()), 1200 - (performance.now() - startedAt)));
+    const tick = await waitFor(() => (s.flush(), ticks[1]), { timeoutMs: 5000, what: 'the tick of that turn' });
+    expect(tick[1]).toBe(0);
+    expect(tick[0] - startedAt).toBeGreaterThanOrEqual(1000);
+    expect(tick[0]).toBeLessThanOrEqual(woke);
+    expect(tick[0] - startedAt).toBeLessThan(2000);
+    // The timer was armed again from it: its next tick is a whole period after, not at the old due time.
+    const next = await waitFor(() => (s.flush(), ticks.find(([at]) => at > tick[0])), { timeoutMs: 5000, what: 'the next tick' });
+    expect(next[0] - tick[0]).toBeGreaterThanOrEqual(1000);
+  });
+
   it('refuses a period out of range', () => {
     expect(() => startNativeLoopSampler({ busyPeriodMs: 0, idlePeriodMs: 200, busy: () => true, onTick: () => undefined })).toThrow(TypeError);
   });
