@@ -12,9 +12,10 @@
  *
  * Cheap: the timer is the relay's UDP addon's (../loop-delay.ts `startNativeLoopSampler`): no
  * JavaScript per tick, a tick taken in any turn the loop makes anyway half a period or more after
- * the last (the timer then wakes the loop only when nothing else did), its ticks handed over ten times a second while a test is open (at each
- * tick, 5 a second, when idle), a few array writes each; three Float64Arrays of `bins` slots
- * (86 KB at the defaults); the timer never keeps the process alive.
+ * the last (the timer then wakes the loop only when nothing else did), its ticks handed over ten
+ * times a second while a test is open (at each tick, 5 a second, when idle), a few array writes
+ * each; three Float64Arrays of `bins` slots (86 KB at the defaults); the timer never keeps the
+ * process alive.
  */
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import type { ServerLoopReading } from '../../src/protocol/wire.js';

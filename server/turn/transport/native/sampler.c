@@ -33,9 +33,9 @@ static const napi_type_tag SAMPLER_TAG = {0x63616c6c70726f62ULL, 0x652d73616d700
  * libuv check handle, run after each poll) once half a period has passed since the last: its
  * lateness is counted against the same due time (0 when early, as the timer's would be), and the
  * timer is armed again from it. A tick is still at most a period from the last, but the timer
- * wakes the loop only when nothing else did: a page's stream wakes it every 20 ms, so with it
- * half the timer's wakes go (each a turn of Node's loop for nothing but the tick), and with more
- * tests at once, all of them.
+ * wakes the loop only when nothing else did: a page's stream wakes it every 10 ms, and about half
+ * the timer's wakes go (each a turn of Node's loop for nothing but the tick; with more tests at
+ * once, more of them).
  */
 #define SAMPLER_RECORDS 256
 
@@ -214,7 +214,7 @@ static void on_sampler_closed(uv_handle_t *h) {
   if (--s->open_handles == 0) free(s);
 }
 
-/* samplerStop(handle): no tick after this; its memory goes once libuv lets go of the timer. */
+/* samplerStop(handle): no tick after this; its memory goes once libuv lets go of its timer and its check handle. */
 napi_value SamplerStop(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   sampler_t *s = sampler_args(env, info, 1, argv, "samplerStop(handle)");
