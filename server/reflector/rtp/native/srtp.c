@@ -115,7 +115,7 @@ static void pad_state(SHA_CTX *h, const uint8_t *auth, uint8_t fill) {
 /* The key's AES context and HMAC pad states into c; 0 when OpenSSL could not make them. */
 static int init_ctx(srtp_ctx *c, const uint8_t *key, const uint8_t *auth) {
   c->aes = EVP_CIPHER_CTX_new();
-  if (c->aes == NULL || EVP_EncryptInit_ex(c->aes, EVP_aes_128_ctr(), NULL, key, NULL) != 1) {
+  if (c->aes == NULL || EVP_EncryptInit_ex(c->aes, EVP_aes_128_ecb(), NULL, key, NULL) != 1 || EVP_CIPHER_CTX_set_padding(c->aes, 0) != 1) {
     EVP_CIPHER_CTX_free(c->aes);
     c->aes = NULL;
     return 0;
@@ -138,7 +138,7 @@ static napi_value context(napi_env env, napi_callback_info info) {
   if (c == NULL) return fail(env, "out of memory");
   if (!init_ctx(c, key, auth)) {
     free(c);
-    return fail(env, "OpenSSL could not make an AES-128-CTR context");
+    return fail(env, "OpenSSL could not make an AES-128 context");
   }
   napi_value handle;
   if (napi_create_external(env, c, finalize, NULL, &handle) != napi_ok) {
@@ -165,14 +165,35 @@ static void tag_of(const srtp_ctx *c, const uint8_t *data, size_t len, int64_t r
   memcpy(tag, digest, TAG_BYTES);
 }
 
-/* out[0, len) = in[0, len) XOR the AES-CM keystream from counter block iv (RFC 3711 §4.1.1: the
- * block number in the IV's low 16 bits, which CTR mode's big-endian increment is for any packet
- * under 2^20 bytes). */
+/* Counter blocks the keystream is made of at a time (1 KiB of keystream, on the stack). */
+#define KEYSTREAM_BLOCKS 64
+
+/*
+ * out[0, len) = in[0, len) XOR the AES-CM keystream from counter block iv (RFC 3711 §4.1.1):
+ * AES of iv, iv + 1, iv + 2, ... (the 128-bit counter incremented big-endian, as CTR mode does;
+ * SRTP's block number is the IV's low 16 bits). The counter blocks are encrypted with the key's
+ * one ECB context: no cipher state is set up per packet (a CTR context takes its IV through
+ * EVP_EncryptInit_ex, OpenSSL's provider lookup and parameter calls, on every packet). `in` and
+ * `out` may be the same buffer.
+ */
 static int keystream_xor(srtp_ctx *c, const uint8_t iv[IV_BYTES], const uint8_t *in, uint8_t *out, size_t len) {
-  if (len == 0) return 1;
-  int outl = 0;
-  if (EVP_EncryptInit_ex(c->aes, NULL, NULL, NULL, iv) != 1) return 0;
-  return EVP_EncryptUpdate(c->aes, out, &outl, in, (int)len) == 1 && (size_t)outl == len;
+  uint8_t counter[IV_BYTES], blocks[KEYSTREAM_BLOCKS * IV_BYTES], stream[KEYSTREAM_BLOCKS * IV_BYTES];
+  memcpy(counter, iv, IV_BYTES);
+  for (size_t done = 0; done < len;) {
+    size_t n = (len - done + IV_BYTES - 1) / IV_BYTES;
+    if (n > KEYSTREAM_BLOCKS) n = KEYSTREAM_BLOCKS;
+    for (size_t b = 0; b < n; b++) {
+      memcpy(blocks + b * IV_BYTES, counter, IV_BYTES);
+      for (int k = IV_BYTES - 1; k >= 0 && ++counter[k] == 0; k--) {
+      }
+    }
+    int outl = 0;
+    if (EVP_EncryptUpdate(c->aes, stream, &outl, blocks, (int)(n * IV_BYTES)) != 1 || (size_t)outl != n * IV_BYTES) return 0;
+    size_t take = len - done < n * IV_BYTES ? len - done : n * IV_BYTES;
+    for (size_t i = 0; i < take; i++) out[done + i] = in[done + i] ^ stream[i];
+    done += take;
+  }
+  return 1;
 }
 
 typedef struct {
@@ -257,7 +278,7 @@ static napi_value direction(napi_env env, napi_callback_info info) {
   if (d == NULL) return fail(env, "out of memory");
   if (!init_ctx(&d->c, key, auth)) {
     free(d);
-    return fail(env, "OpenSSL could not make an AES-128-CTR context");
+    return fail(env, "OpenSSL could not make an AES-128 context");
   }
   memcpy(d->salt, salt, SALT_BYTES);
   napi_value handle;

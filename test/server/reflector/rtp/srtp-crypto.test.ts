@@ -48,6 +48,26 @@ describe('SRTP cryptography: native against JavaScript and Node', () => {
     }
   });
 
+  it('makes the keystream as CTR mode does past 1 KiB (several rounds of counter blocks) and when the counter carries into its high bytes', () => {
+    const key = randomBytes(16);
+    const auth = randomBytes(20);
+    const native = srtpCrypto('native', key, auth);
+    // Counter blocks whose increment carries: out of the block number, across the IV's bytes, and around from all ones.
+    const carrying = [Buffer.from('00112233445566778899aabbccddfff0', 'hex'), Buffer.from('0011223344556677ffffffffffffffff', 'hex'), Buffer.alloc(16, 0xff)];
+    for (const counter of [iv(), ...carrying]) {
+      for (const len of [1023, 1024, 1025, 2047, 3000]) {
+        const data = randomBytes(len);
+        const a = Buffer.concat([data, Buffer.alloc(10)]);
+        native.seal(a, 0, len, len, -1, counter);
+        const enc = createCipheriv('aes-128-ctr', key, counter).update(data);
+        expect(a.subarray(0, len).toString('hex'), `length ${len}, counter ${counter.toString('hex')}`).toBe(enc.toString('hex'));
+        const out = Buffer.alloc(len);
+        expect(native.open(a, out, 0, len, len, -1, counter)).toBe(true);
+        expect(out.equals(data)).toBe(true);
+      }
+    }
+  });
+
   it('refuses a tag that does not match, whatever byte changed, and writes nothing then', () => {
     const key = randomBytes(16);
     const auth = randomBytes(20);
