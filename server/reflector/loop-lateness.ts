@@ -12,7 +12,8 @@
  *
  * Cheap: the timer is the relay's UDP addon's (../loop-delay.ts `startNativeLoopSampler`): no
  * JavaScript per tick, a tick taken in any turn the loop makes anyway half a period or more after
- * the last (the timer then wakes the loop only when nothing else did), its ticks handed over ten
+ * the last (on time when the loop was waiting in its poll at the due time; the timer, armed half a
+ * period past it, then wakes the loop only when nothing else did), its ticks handed over ten
  * times a second while a test is open (at each tick, 5 a second, when idle), a few array writes
  * each; three Float64Arrays of `bins` slots (86 KB at the defaults); the timer never keeps the
  * process alive.

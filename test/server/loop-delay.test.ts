@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoopDelayWindow, lateByMs, startLoopSampler, startNativeLoopSampler } from '../../server/loop-delay.js';
 import { NativeUdpSocket, takeDatagramWaits } from '../../server/turn/transport/native-udp.js';
-import { waitFor } from '../kit/wait.js';
+import { waitFor, withDeadline } from '../kit/wait.js';
 
 describe('lateByMs', () => {
   it('is the time past the period, never below 0, and null without a previous tick or with a clock that ran back', () => {
@@ -225,24 +225,80 @@ describe("startNativeLoopSampler (the UDP addon's timer)", () => {
   it('takes a tick in a turn of the loop that woke for something else once half a period has passed: on time, late 0, the timer armed again from it', async () => {
     const ticks: Array<[number, number | null]> = [];
     const startedAt = performance.now();
-    const s = startNativeLoopSampler({ busyPeriodMs: 2000, idlePeriodMs: 200, busy: () => true, onTick: (at, late) => ticks.push([at, late]) });
+    const s = startNativeLoopSampler({ busyPeriodMs: 1000, idlePeriodMs: 200, busy: () => true, onTick: (at, late) => ticks.push([at, late]) });
     samplers.push(s);
     // A wake well within the first half of the period: no tick (the start's only).
-    const early = await new Promise<number>((r) => setTimeout(() => r(performance.now()), 200));
+    const early = await new Promise<number>((r) => setTimeout(() => r(performance.now()), 100));
     s.flush();
-    expect(early - startedAt).toBeLessThan(1000);
+    expect(early - startedAt).toBeLessThan(500);
     expect(ticks).toHaveLength(1);
     // A wake past half the period, long before the timer is due: the tick is taken in that turn
     // (a timer's wake runs the loop's check phase before its timers phase: at or just before the call).
-    const woke = await new Promise<number>((r) => setTimeout(() => r(performance.now()), 1200 - (performance.now() - startedAt)));
+    const woke = await new Promise<number>((r) => setTimeout(() => r(performance.now()), 600 - (performance.now() - startedAt)));
     const tick = await waitFor(() => (s.flush(), ticks[1]), { timeoutMs: 5000, what: 'the tick of that turn' });
     expect(tick[1]).toBe(0);
-    expect(tick[0] - startedAt).toBeGreaterThanOrEqual(1000);
+    expect(tick[0] - startedAt).toBeGreaterThanOrEqual(500);
     expect(tick[0]).toBeLessThanOrEqual(woke);
-    expect(tick[0] - startedAt).toBeLessThan(2000);
+    expect(tick[0] - startedAt).toBeLessThan(1000);
     // The timer was armed again from it: its next tick is a whole period after, not at the old due time.
     const next = await waitFor(() => (s.flush(), ticks.find(([at]) => at > tick[0])), { timeoutMs: 5000, what: 'the next tick' });
-    expect(next[0] - tick[0]).toBeGreaterThanOrEqual(1000);
+    expect(next[0] - tick[0]).toBeGreaterThanOrEqual(500);
+  });
+
+  it('counts a tick on time when the loop was waiting in its poll at the due time and woke later for something else', async () => {
+    // Wakes every 250 ms against a period of 200: past each tick's due time, before the timer's
+    // backstop (half a period later), the loop waiting in its poll in between, as a page's stream
+    // wakes it. Nothing else wakes this loop meanwhile (no polling: the ticks' hand-over settles it).
+    const ticks: Array<[number, number | null]> = [];
+    const pastDue: Array<[number, number | null]> = [];
+    let enough: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (enough = resolve));
+    const s = startNativeLoopSampler({
+      busyPeriodMs: 200,
+      idlePeriodMs: 200,
+      busy: () => true,
+      onTick: (at, late) => {
+        const gap = at - (ticks.at(-1)?.[0] ?? Infinity);
+        ticks.push([at, late]);
+        if (gap > 201 && gap < 299) pastDue.push([gap, late]);
+        if (pastDue.length >= 3) enough();
+      },
+    });
+    samplers.push(s);
+    const wakes = setInterval(() => undefined, 250);
+    samplers.push({ stop: () => clearInterval(wakes) });
+    await withDeadline(done, { timeoutMs: 10_000, what: 'three ticks past their due time' });
+    // Against the due time each would read about 50 ms; the loop was idle then, so each reads 0.
+    expect(
+      pastDue.every(([, late]) => late === 0),
+      JSON.stringify(ticks),
+    ).toBe(true);
+  });
+
+  it('counts the whole stretch when a callback of the poll ran past the due time', async () => {
+    const rx = NativeUdpSocket.bind(4, '127.0.0.1', 0, false, 1 << 16);
+    const tx = NativeUdpSocket.bind(4, '127.0.0.1', 0, false, 1 << 16);
+    let heldFrom = 0;
+    rx.start(
+      () => void (heldFrom = holdLoop(300)),
+      () => undefined,
+    );
+    samplers.push({ stop: () => (rx.close(), tx.close()) });
+    const ticks: Array<[number, number | null]> = [];
+    const startedAt = performance.now();
+    const s = startNativeLoopSampler({ busyPeriodMs: 200, idlePeriodMs: 200, busy: () => true, onTick: (at, late) => ticks.push([at, late]) });
+    samplers.push(s);
+    // At once, long before half the period: the datagram's handler holds the loop 300 ms, past the
+    // tick's due time (200 ms) and its backstop's (300 ms). The poll had woken before the due time.
+    expect(tx.send(Buffer.from('hold'), '127.0.0.1', rx.port)).toBeNull();
+    const tick = await waitFor(() => (s.flush(), ticks.find(([at], i) => i > 0 && heldFrom > 0 && at >= heldFrom + 300)), {
+      timeoutMs: 5000,
+      what: 'the tick after the hold',
+      state: () => JSON.stringify(ticks),
+    });
+    // Late from the due time, not from the backstop's (at most 100 ms) nor 0.
+    expect(tick[1]).toBeGreaterThanOrEqual(heldFrom + 300 - (startedAt + 200) - 1);
+    expect(tick[1]).toBeGreaterThan(100);
   });
 
   it('refuses a period out of range', () => {

@@ -30,18 +30,30 @@ static const napi_type_tag SAMPLER_TAG = {0x63616c6c70726f62ULL, 0x652d73616d700
  * records between batches (before it reads a reading). A full ring drops its oldest record.
  *
  * While busy, a tick is also taken in any turn of the loop that woke for something else (a
- * libuv check handle, run after each poll) once half a period has passed since the last: its
- * lateness is counted against the same due time (0 when early, as the timer's would be), and the
- * timer is armed again from it. A tick is still at most a period from the last, but the timer
- * wakes the loop only when nothing else did: a page's stream wakes it every 10 ms, and about half
- * the timer's wakes go (each a turn of Node's loop for nothing but the tick; with more tests at
- * once, more of them).
+ * libuv check handle, run after each poll) once half a period has passed since the last, and the
+ * timer is then armed again from it; the timer itself is armed half a period past the tick's due
+ * time, as a backstop, so that a page's stream (a datagram every 10 ms) takes nearly every tick
+ * and the timer wakes the loop only when nothing else did for a period and a half. Each wake of
+ * Node's loop costs its poll pair, its timers and its immediates' callback scope: with the timer
+ * armed at the due time itself, about half its wakes beat the stream's datagram to it (the two
+ * have the same period) and were a turn for nothing but the tick.
+ *
+ * A tick's lateness is counted from its due time, a period after the last tick, as the time the
+ * loop was held past it (late_ms_at):
+ * - 0 when the tick comes early;
+ * - 0 when the loop was waiting in its poll at the due time (a libuv prepare handle notes when
+ *   each poll began, and libuv's idle-time count how long it waited), for a timer due then would
+ *   have run at once; a wake held up by a starved CPU shows in the datagram's own wait, above.
+ *   Unless the backstop's time had come too: then from the backstop's time, its own wake late;
+ * - else, the loop busy at the due time (before its poll, or in a callback of the poll that ran
+ *   past it), the whole time since the due time.
  */
 #define SAMPLER_RECORDS 256
 
 typedef struct {
   uv_timer_t timer;
   uv_check_t check;
+  uv_prepare_t prepare;
   /* Handles libuv still holds after samplerStop: the memory goes when none is left. */
   int open_handles;
   napi_env env;
@@ -51,9 +63,14 @@ typedef struct {
   int with_waits;
   int busy;
   int stopped;
-  uint64_t busy_ms, idle_ms, armed_ms;
+  /* The period the last tick armed (its next tick's due time: armed_at_ns + armed_ms), and the backstop's extra wait past it. */
+  uint64_t busy_ms, idle_ms, armed_ms, slack_ms;
   uint32_t batch_ticks, ticks;
   int64_t armed_at_ns;
+  /* When the loop's current (or last) poll began, and libuv's count of the time spent waiting in polls then. */
+  uv_loop_t *loop;
+  int64_t poll_from_ns;
+  uint64_t idle_from_ns;
   /* performance.now() = CLOCK_MONOTONIC in ms less this. */
   double origin_ms;
   uint32_t head, count;
@@ -76,15 +93,14 @@ static void sampler_note(sampler_t *s, double at_ms, double late_ms) {
 
 static void sampler_arm(sampler_t *s);
 
-/* A tick at `now`: the timer's, or one taken in a turn of the loop that woke anyway (on_sampler_check). */
-static void sampler_tick(sampler_t *s, int64_t now) {
+/* A tick at `now`, `late_ms` late: the timer's, or one taken in a turn of the loop that woke anyway (on_sampler_check). */
+static void sampler_tick(sampler_t *s, int64_t now, double late_ms) {
   area_t *a = s->area;
   if (s->with_waits && a->waits > 0) {
     sampler_note(s, (double)a->worst_at_ns / 1e6 - s->origin_ms, (double)a->worst_wait_ns / 1e6);
     a->waits = 0;
     a->worst_wait_ns = 0;
   }
-  double late_ms = (double)(now - s->armed_at_ns) / 1e6 - (double)s->armed_ms;
   sampler_note(s, (double)now / 1e6 - s->origin_ms, late_ms > 0 ? late_ms : 0);
   s->ticks++;
   if (!s->busy || s->ticks >= s->batch_ticks || s->count >= SAMPLER_RECORDS / 2) {
@@ -113,10 +129,32 @@ static void sampler_tick(sampler_t *s, int64_t now) {
   sampler_arm(s);
 }
 
+/*
+ * How late a tick at `now` is (above): from the due time, a period after the last tick, unless
+ * the loop was waiting in its poll then; then from the backstop's time when that had come too.
+ */
+static double late_ms_at(const sampler_t *s, int64_t now) {
+  int64_t due = s->armed_at_ns + (int64_t)s->armed_ms * 1000000;
+  if (now <= due) return 0;
+  /* When the last poll ended: it began at poll_from_ns and waited this long (its wait, not its callbacks). */
+  int64_t woke = s->poll_from_ns + (int64_t)(uv_metrics_idle_time(s->loop) - s->idle_from_ns);
+  if (s->poll_from_ns > due || woke < due) return (double)(now - due) / 1e6; /* busy at the due time: the whole stretch */
+  int64_t backstop = due + (int64_t)s->slack_ms * 1000000;
+  return now > backstop && woke >= backstop ? (double)(now - backstop) / 1e6 : 0;
+}
+
 static void on_sampler_tick(uv_timer_t *t) {
   sampler_t *s = t->data;
   if (s->stopped) return;
-  sampler_tick(s, mono_ns());
+  int64_t now = mono_ns();
+  sampler_tick(s, now, late_ms_at(s, now));
+}
+
+/* Before each poll of the loop: when it began. */
+static void on_sampler_prepare(uv_prepare_t *p) {
+  sampler_t *s = p->data;
+  s->poll_from_ns = mono_ns();
+  s->idle_from_ns = uv_metrics_idle_time(s->loop);
 }
 
 /* After each poll of the loop: the tick, when busy and half a period has passed since the last. */
@@ -125,13 +163,15 @@ static void on_sampler_check(uv_check_t *c) {
   if (s->stopped || !s->busy) return;
   int64_t now = mono_ns();
   if (now - s->armed_at_ns < (int64_t)s->armed_ms * 500000) return;
-  sampler_tick(s, now);
+  sampler_tick(s, now, late_ms_at(s, now));
 }
 
 static void sampler_arm(sampler_t *s) {
   s->armed_ms = s->busy ? s->busy_ms : s->idle_ms;
+  /* The backstop half a period past the due time while busy (the check handle takes the ticks then); idle, the timer is the only tick. */
+  s->slack_ms = s->busy ? s->armed_ms / 2 : 0;
   s->armed_at_ns = mono_ns();
-  uv_timer_start(&s->timer, on_sampler_tick, s->armed_ms, 0);
+  uv_timer_start(&s->timer, on_sampler_tick, s->armed_ms + s->slack_ms, 0);
 }
 
 /* A call's `want` arguments, the first a sampler of this addon: the sampler, or NULL with a TypeError thrown. */
@@ -183,7 +223,16 @@ napi_value SamplerStart(napi_env env, napi_callback_info info) {
   s->check.data = s;
   uv_unref((uv_handle_t *)&s->check);
   uv_check_start(&s->check, on_sampler_check);
-  s->open_handles = 2;
+  s->loop = loop;
+  /* libuv counts the time its polls wait only with this (Node sets it for its own readings of the loop: asked again, nothing changes). */
+  uv_loop_configure(loop, UV_METRICS_IDLE_TIME);
+  s->poll_from_ns = mono_ns();
+  s->idle_from_ns = uv_metrics_idle_time(loop);
+  uv_prepare_init(loop, &s->prepare);
+  s->prepare.data = s;
+  uv_unref((uv_handle_t *)&s->prepare);
+  uv_prepare_start(&s->prepare, on_sampler_prepare);
+  s->open_handles = 3;
   sampler_arm(s);
   return tagged_external(env, s, &SAMPLER_TAG);
 }
@@ -214,7 +263,7 @@ static void on_sampler_closed(uv_handle_t *h) {
   if (--s->open_handles == 0) free(s);
 }
 
-/* samplerStop(handle): no tick after this; its memory goes once libuv lets go of its timer and its check handle. */
+/* samplerStop(handle): no tick after this; its memory goes once libuv lets go of its timer, its check and its prepare handles. */
 napi_value SamplerStop(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   sampler_t *s = sampler_args(env, info, 1, argv, "samplerStop(handle)");
@@ -225,7 +274,9 @@ napi_value SamplerStop(napi_env env, napi_callback_info info) {
   napi_async_destroy(env, s->ctx);
   uv_timer_stop(&s->timer);
   uv_check_stop(&s->check);
+  uv_prepare_stop(&s->prepare);
   uv_close((uv_handle_t *)&s->timer, on_sampler_closed);
   uv_close((uv_handle_t *)&s->check, on_sampler_closed);
+  uv_close((uv_handle_t *)&s->prepare, on_sampler_closed);
   return NULL;
 }
