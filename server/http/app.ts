@@ -202,6 +202,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     load: opts.load.offered ? { maxBytesPerDirection: opts.load.limits.maxBytesPerDirection, maxFlowsPerSource: opts.load.limits.maxFlowsPerSource } : null,
     ...(opts.certificateRefusal ? { certificateRefusal: opts.certificateRefusal } : {}),
     ...(registry ? { edges: () => registry.offers() } : {}),
+    ...(opts.reflector !== null ? { relayEvidence: signal.relayEvidence } : {}),
   });
 
   if (opts.results) {

@@ -10,14 +10,7 @@
  * GET `${CONSOLE_API}/results/:id?tz=` (one result, redacted for tier 1). The page is /console.
  */
 import type { ClientAddress } from './api.js';
-
-/**
- * Whose side a could-not-test reason points to: 'browser' (this browser cannot run the test),
- * 'server' (the test server failed or is another release), 'network-or-server' (the way to the
- * test server was blocked: the caller's network, or the server's relay down), 'link' (a bad
- * test link), 'unknown' (a reason this release does not know).
- */
-export type CouldNotTestSide = 'browser' | 'server' | 'network-or-server' | 'link' | 'unknown';
+import type { Side } from './could-not-finish.js';
 
 export const CONSOLE_API = '/api/console';
 export const CONSOLE_PAGE = '/console';
@@ -174,7 +167,7 @@ export interface ConsoleResultView extends ConsoleSearchRow {
    * look (the browser, the test server, the network or the server, the link), so a help desk
    * never reads a failure of ours or of the browser as the caller's network.
    */
-  couldNotTest: { reason: string; message: string; words: string; side: CouldNotTestSide; where: string } | null;
+  couldNotTest: { reason: string; message: string; words: string; side: Side; where: string } | null;
   /** The busy-line phase, when the test loaded the line: its sentence and one line per loaded direction. */
   busyLine: { sentence: string; lines: string[]; capacity: string | null } | null;
   /** The user's microphone, speaker and camera, one plain sentence each, when a device check ran (never graded; tier 1 too: it names no device). */

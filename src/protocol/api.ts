@@ -4,6 +4,7 @@
  * desk console's answers are in ./api-console.ts, the schemas of every request (query string,
  * path parameters, body) in ./api-requests.ts, and the one results client in ./results-client.ts.
  */
+import type { RelayEvidence } from './could-not-finish.js';
 import type { LoadOffer } from './api-load.js';
 import type { ReachabilityTarget } from './reachability.js';
 import type { TurnTransport } from './defaults.js';
@@ -77,6 +78,13 @@ export interface ServerConfig {
    * sends to them. Absent when not configured, and from older servers.
    */
   teamsReachability?: ReachabilityTarget[];
+  /**
+   * The server's evidence that its relay answers: a test connected through it within the last 10
+   * minutes (./could-not-finish.ts). A test that reached this answer but none of the relay's ports
+   * is then told the caller's network blocked them. Absent or null: no such evidence (a server
+   * just started, a hub's edge, an older server): either side.
+   */
+  relayEvidence?: RelayEvidence | null;
 }
 
 /** Which edge a test ran on: its id and the Azure region it stands in (a value of the Azure table's region column). */

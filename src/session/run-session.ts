@@ -111,7 +111,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
   let order = locate ? testOrder(locate.edges).flatMap((id) => where.edges.filter((e) => e.id === id)) : where.edges;
   for (;;) {
     const [edge, ...rest] = order;
-    if (edge === undefined) throw new SetupError('relay-unreachable', 'no test server of this hub could be reached');
+    if (edge === undefined) throw new SetupError('could-not-connect', 'no test server of this hub could be reached');
     const answered = locate?.edges.find((e) => e.id === edge.id)?.state === 'ok';
     const facts = { edge: { id: edge.id, azureRegion: edge.azureRegion }, locate, answered };
     let report: Report;
@@ -216,10 +216,12 @@ async function testOn(base: SessionBase, config: TestConfig, timeline: SessionTi
   } catch (err) {
     // No rung connected: that is an answer about the network (the ladder says which and why), not a tool error,
     // unless the edge answered the locate moments ago: then it is the edge that stopped answering.
-    if (!(err instanceof SetupError) || err.reason !== 'relay-unreachable' || !portChecks || opts.turnPick || edge?.answered === true) throw err;
+    if (!(err instanceof SetupError) || err.reason !== 'could-not-connect' || !portChecks || opts.turnPick || edge?.answered === true) throw err;
     const rungs = ladder(await Promise.all(portChecks));
     events.phase('analyzing', 'no relay port connected');
-    const report = analyze(unconnectedInput(plan, rungs, timeline, await natCheck, clock));
+    // The server's evidence that its relay answers others (a hub's edge has none yet): then the blocked ports are this network's.
+    const evidence = config.kind === 'server' ? (config.server.relayEvidence ?? null) : null;
+    const report = analyze(unconnectedInput(plan, rungs, timeline, await natCheck, clock, evidence));
     events.phase('done', report.summary.verdict);
     return report;
   }

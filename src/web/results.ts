@@ -8,6 +8,7 @@ import type { Report } from '../analysis/schema/report-schema.js';
 import type { CouldNotTest } from '../analysis/schema/could-not-test-schema.js';
 import { loadShared, ResultsError, saveResult, type ResultsClientOptions, type SharedLookup } from '../protocol/results-client.js';
 import type { PageParams } from '../protocol/page-url.js';
+import { sideOf } from '../protocol/could-not-finish.js';
 
 /**
  * The page's could-not-test record: the schema's (POST /api/results checks it), with every
@@ -69,6 +70,7 @@ export function couldNotTestRecord(p: PageParams, reason: string, message: strin
     kind: 'could-not-test',
     reason,
     message,
+    side: sideOf(reason),
     atMs,
     meta: {
       site: p.site,

@@ -12,7 +12,7 @@ import { cautionOfReport } from '../grade/caution.js';
 import { CALL_IMPACT } from '../grade/targets.js';
 import type { GradeEntry, Report, TargetId } from '../schema/report-schema.js';
 import { adviceFor, allowUdpAdvice, couldNotConnectAdvice, runAgainText, sideOf, type Advice, type FindingKind } from './advice.js';
-import { pathText, silentUdpText } from './ports.js';
+import { blockedWords, pathText, silentUdpText } from './ports.js';
 import { fallbackClause, insufficientCauseText } from './cause-text.js';
 import { pathFacts, type PathFact } from './facts.js';
 import { EN, type Messages } from './catalogue.js';
@@ -235,6 +235,13 @@ function outcomeAnswer(m: Messages, r: Report, base: Pick<AnswerView, 'unconfirm
         },
       ],
     };
+  }
+  // This network blocked the relay's ports, and the relay was seen answering others: said as the network's, with what was not tried.
+  const blocked = blockedWords(r, m);
+  if (blocked !== null) {
+    const sentence = blocked.untried === null ? blocked.sentence : `${blocked.sentence} ${blocked.untried}`;
+    const advice: Advice[] = [{ id: 'allow-ports', text: m.t('advice.allowPorts'), because: m.t('advice.allowPorts.because') }];
+    return { ...base, tone: r.summary.verdict === 'fail' ? 'bad' : 'unsure', sentence, caution: null, findings: [], advice };
   }
   const sentence = m.t(
     codes.includes('loopback-refused') ? 'answer.loopbackRefused' : codes.includes('relay-silent') ? 'answer.relaySilent' : 'answer.relayRefusedMedia',

@@ -95,7 +95,9 @@ export function insufficientCauseText(r: CauseReport, m: Messages = EN): string 
     case 'page-hidden':
       return m.t('cause.pageHidden');
     case 'could-not-finish':
-      return m.t(r.outcome?.reason === 'could-not-connect' ? 'cause.couldNotConnect' : 'cause.connectionLost');
+      if (r.outcome?.reason !== 'could-not-connect') return m.t('cause.connectionLost');
+      // This network's side only on the relay's own evidence (grade/blocked-ports.ts).
+      return m.t(r.outcome.side === 'network' ? 'cause.blockedPorts' : 'cause.couldNotConnect');
     case 'path-changed':
       return m.t('cause.pathChanged');
     case 'reliable-channel':

@@ -5,12 +5,24 @@
 import { CALL_IMPACT, RECOMMENDED_SPAN_DAYS, RECOMMENDED_TESTS } from '../grade/targets.js';
 import { browserEngine, loopbackRelayPolicy } from '../grade/engine.js';
 import type { AggregateReport } from '../schema/aggregate-schema.js';
-import type { Caution, GradedPathOut, Diagnostics, GradeEntry, Hint, MosReport, Outcome, Report, TeamsPoorStream, Verdict } from '../schema/report-schema.js';
+import type {
+  Caution,
+  GradedPathOut,
+  Diagnostics,
+  GradeEntry,
+  Hint,
+  MosReport,
+  Outcome,
+  Report,
+  Rung,
+  TeamsPoorStream,
+  Verdict,
+} from '../schema/report-schema.js';
 import { count, num, plural } from './format.js';
 import { EN, type Messages } from './catalogue.js';
 import { insufficientCauseText } from './cause-text.js';
 import { meansOf, mosText, profileName, targetName, teamsText } from './it-words.js';
-import { pathText } from './ports.js';
+import { blockedWords, pathText } from './ports.js';
 import { directionPhrase, outcomeSentence, targetWhere } from './sentences.js';
 
 export interface ExplainInput {
@@ -24,6 +36,8 @@ export interface ExplainInput {
   outcome?: Outcome | null;
   /** Network hints from the ladder and the path, already worded. */
   hints?: readonly Hint[];
+  /** The connectivity ladder: what a test that could not connect tried (its blocked ports). */
+  connectivity?: ReadonlyArray<Pick<Rung, 'transport' | 'port' | 'error' | 'reachable'>>;
   /** The browser (meta.browser): what it refuses is said for its engine. */
   userAgent?: string;
   /** Why a pass is not a plain one (summary.caution), and the path the graded stream used. */
@@ -53,6 +67,14 @@ export function explain(input: ExplainInput, m: Messages = EN): string[] {
   const lacking = grades.filter((g) => g.status === 'insufficient');
   const count = (n: number): string => m.fmt.count(n);
   if (input.outcome) {
+    // This network blocked the relay's ports (ports.ts blockedWords): a fail said as such, or no verdict with what was not tried.
+    const blocked = blockedWords({ outcome: input.outcome, connectivity: input.connectivity ?? [], summary: { verdict: input.verdict } }, m);
+    if (blocked !== null) {
+      out.push(input.verdict === 'fail' ? blocked.sentence : m.t('explain.noVerdict', { sentence: blocked.sentence }));
+      if (blocked.untried !== null) out.push(blocked.untried);
+      out.push(m.t('explain.portsBelow'));
+      return out;
+    }
     const hintCodes = (input.hints ?? []).map((h) => h.code);
     out.push(
       m.t('explain.noVerdict', {
@@ -137,6 +159,7 @@ export function explanationOf(r: Report, m: Messages = EN): string[] {
       diagnostics: r.diagnostics,
       outcome: r.outcome,
       hints: r.hints,
+      connectivity: r.connectivity,
       userAgent: r.meta.browser,
       caution: r.summary.caution ?? null,
       path: r.path,

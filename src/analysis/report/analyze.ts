@@ -7,6 +7,7 @@
  * Layers: measure (metrics) -> grade (rules, returning facts) -> present (the words) -> here,
  * where each section is graded and then described.
  */
+import { unfinishedVerdict } from '../grade/blocked-ports.js';
 import { farRelayHint, networkHints } from '../grade/hints.js';
 import { estimateMos } from '../grade/mos.js';
 import { diagnose } from '../grade/diagnostics.js';
@@ -128,8 +129,8 @@ export function analyze(given: AnalysisInput): Report {
   const clockResolutionMs = input.clock?.resolutionMs ?? null;
   const attribution = attributionFacts(counted, input);
   const grades = gradeTest({ profile, ratePps: meta.ratePps, directions, roundTrip, channelOk, clockResolutionMs, attribution }).map(describeGrade);
-  // A test our side could not finish is never graded as the user's network.
-  const verdict = input.outcome !== null ? 'insufficient' : verdictOf(grades);
+  // A test that could not finish is never graded as the user's network, unless that network blocked every port calls use (blocked-ports.ts).
+  const verdict = input.outcome !== null ? unfinishedVerdict(input.outcome, input.connectivity) : verdictOf(grades);
   const attributionOut = attributionSection({
     counted,
     facts: attribution,
@@ -226,6 +227,7 @@ export function analyze(given: AnalysisInput): Report {
       diagnostics,
       outcome: input.outcome,
       hints,
+      connectivity: input.connectivity,
       caution: summary.caution ?? null,
       path,
       userAgent: meta.browser,

@@ -1,7 +1,8 @@
 /**
  * An uploaded report's own conclusions, read again from its own evidence at the door: the
  * verdict from its grades and outcome (the rule the page's analysis used: verdictOf, and a test
- * our side could not finish is insufficient), a cause named exactly when the verdict is insufficient, and each provisional claim's `held` from the final
+ * that could not finish is insufficient unless its network blocked every port calls use, whose
+ * side only its own evidence can say: grade/blocked-ports.ts), a cause named exactly when the verdict is insufficient, and each provisional claim's `held` from the final
  * grade of its target and direction (heldOutcomes), the locate's nearest edge from its edges'
  * figures (nearestEdge), the edge the test ran on among them, the server's event-loop
  * figures against each other, and each leg's report (the region leg) the same way, on the edge it names. A report whose summary says otherwise is
@@ -9,13 +10,16 @@
  * Pure.
  */
 import { verdictOf } from '../grade/grade.js';
+import { everyOfferedBlocked, unfinishedVerdict } from '../grade/blocked-ports.js';
 import { heldOutcomes } from '../grade/provisional.js';
 import { nearestEdge } from '../grade/locate.js';
 import type { Report } from '../schema/report-schema.js';
 
 /** The first place where `r`'s conclusions disagree with its evidence, in words; null when none does. */
 export function conclusionProblem(r: Report): string | null {
-  const verdict = r.outcome !== null ? 'insufficient' : verdictOf(r.grades);
+  const outcomeProblem = outcomeSideProblem(r);
+  if (outcomeProblem !== null) return outcomeProblem;
+  const verdict = r.outcome !== null ? unfinishedVerdict(r.outcome, r.connectivity) : verdictOf(r.grades);
   if (r.summary.verdict !== verdict) {
     const why = r.outcome !== null ? `a test that did not finish (${r.outcome.reason}) is` : 'its grades make it';
     return `/summary/verdict is "${r.summary.verdict}", but ${why} "${verdict}"`;
@@ -45,6 +49,19 @@ export function conclusionProblem(r: Report): string | null {
       }
     }
   }
+  return null;
+}
+
+/**
+ * A could-not-connect outcome says the caller's network only from its own evidence: every offered
+ * rung blocked and the server's relay evidence with it (grade/blocked-ports.ts).
+ */
+function outcomeSideProblem(r: Report): string | null {
+  const o = r.outcome;
+  if (o === null || o.side !== 'network') return null;
+  if (o.reason !== 'could-not-connect') return `/outcome/side is "network", which only a test that could not connect can be (this one: ${o.reason})`;
+  if (o.relayEvidence === undefined || o.relayEvidence === null) return '/outcome/side is "network" without the relay\'s evidence (/outcome/relayEvidence)';
+  if (!everyOfferedBlocked(r.connectivity)) return '/outcome/side is "network", but not every relay port the server offered was blocked (/connectivity)';
   return null;
 }
 

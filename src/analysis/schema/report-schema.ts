@@ -23,6 +23,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { SCHEMA_VERSION } from './version.js';
+import { SIDES } from '../../protocol/could-not-finish.js';
 import { RESULT_CODE_PATTERN } from '../../protocol/result-code.js';
 import {
   ConfidenceSchema,
@@ -57,7 +58,7 @@ import {
   type HintSchema,
   MetaV2Schema,
   type NatSchema,
-  type OutcomeSchema,
+  OutcomeSchema as OutcomeV2Schema,
   type PathSchema,
   ProbePathSchema as ProbePathV2Schema,
   type ProvisionalAnswerSchema,
@@ -272,12 +273,41 @@ const ServerSchema = Obj(
   "The server's event-loop delay over the test (its data plane: the relay and the reflector).",
 );
 
+/**
+ * How a test that could not finish ended (version 2's outcome), and (version 3, optional: absent
+ * from reports stored before) whose side it points to and the evidence that decided it.
+ */
+const OutcomeSchema = Obj({
+  ...OutcomeV2Schema.properties,
+  side: Type.Optional(
+    Type.Union(
+      SIDES.map((s) => Type.Literal(s)),
+      {
+        description:
+          "Whose side (src/protocol/could-not-finish.ts): `network` only for a test that reached the server but none of its relay ports while the relay was seen answering (relayEvidence); absent: the reason's own side.",
+      },
+    ),
+  ),
+  relayEvidence: Type.Optional(
+    Nullable(
+      Obj(
+        {
+          kind: Type.Literal('recent-test', { description: 'A test connected through this relay.' }),
+          atMs: Int("When, ms since the Unix epoch (the server's clock)."),
+        },
+        "The server's evidence that its relay answered other tests in the 10 minutes before this one; null: it had none.",
+      ),
+    ),
+  ),
+});
+
 /** Every field of a version 3 report but its legs: a leg's own report is this (a leg has no legs of its own). */
 const ReportCoreProperties = {
   ...ReportV2Schema.properties,
   schemaVersion: Type.Literal(SCHEMA_VERSION),
   meta: MetaSchema,
   summary: SummarySchema,
+  outcome: Nullable(OutcomeSchema),
   probe: ProbePathSchema,
   grades: Type.Array(GradeEntrySchema),
   load: Type.Optional(LoadSchema),

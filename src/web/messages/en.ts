@@ -36,8 +36,6 @@ export const en = {
   'fail.titleBrowser': 'This browser cannot run the test',
   'fail.config-unavailable': 'The page could not get the test settings from the server.',
   'fail.signaling-failed': "The page could not open the connection to the server's reflector (WebSocket signalling).",
-  'fail.relay-unreachable':
-    "No relay port answered: UDP, TCP and TLS to the test server's relay were all blocked or timed out. The page did reach the server itself, so either this network blocks those ports or the server's relay is not running; nothing about call quality was measured.",
   'fail.relay-refused':
     "The test server's relay refused this test the relayed addresses it needs (its allocation quota, or it is full): that is the server's limit, not this network or this device.",
   'fail.ice-failed': 'The media connection through the relay could not be set up (ICE failed).',
@@ -48,7 +46,19 @@ export const en = {
   'fail.browser-unsupported': 'This browser lacks something the test needs, so nothing was measured: this says nothing about the network.',
   'fail.internal-error': 'The page hit an internal error.',
   'fail.bad-parameters': 'The test link has a bad setting.',
+  'fail.could-not-connect':
+    "No relay port answered: UDP, TCP and TLS to the test server's relay were all blocked or timed out. The page did reach the server itself; nothing about call quality was measured.",
+  'fail.connection-lost': 'The connection to the test server was lost during the test, so it could not finish.',
+  'fail.browser-failed': 'The probe could not start its browser, so nothing was measured: this says nothing about the network.',
+  'fail.page-failed': 'The browser could not load the test page from the server.',
+  'fail.timeout': 'The test did not end in the time it was given.',
+  'fail.server-unreachable': 'The test server could not be reached at all (its web address did not answer).',
+  'fail.not-callprobe': 'The address given is not a callprobe test server.',
+  'fail.interrupted': "The probe was stopped in the middle of the test (its schedule was stopped): nobody's network.",
+  'fail.error': 'The probe hit an error of its own.',
   'fail.other': 'The test could not run ({reason}).',
+  'where.network':
+    "Where to look: this network's firewall. Other tests reached this test server's relay in the last minutes, so it is this network that blocks the ports calls use: ask its IT team to allow them.",
   'where.browser': 'Where to look: this browser, not the network. Try another browser (a current Chrome, Edge, Firefox or Safari).',
   'where.server': 'Where to look: the test server, not the network. Try again later; if it stays, tell whoever runs this test server.',
   'where.network-or-server':

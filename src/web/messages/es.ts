@@ -34,8 +34,6 @@ export const es: CatalogueOf<typeof en> = {
   'fail.titleBrowser': 'Este navegador no puede hacer la prueba',
   'fail.config-unavailable': 'La página no pudo obtener los ajustes de la prueba del servidor.',
   'fail.signaling-failed': 'La página no pudo abrir la conexión con el reflector del servidor (señalización WebSocket).',
-  'fail.relay-unreachable':
-    'Ningún puerto del relé respondió: UDP, TCP y TLS hacia el relé del servidor de prueba estaban bloqueados o agotaron el tiempo. La página sí llegó al propio servidor, así que o esta red bloquea esos puertos o el relé del servidor no está en marcha; no se midió nada de la calidad de las llamadas.',
   'fail.relay-refused':
     'El relé del servidor de prueba negó a esta prueba las direcciones retransmitidas que necesita (su cuota de asignaciones, o está lleno): es un límite del servidor, no de esta red ni de este dispositivo.',
   'fail.ice-failed': 'No se pudo establecer la conexión de medios a través del relé (falló ICE).',
@@ -46,7 +44,19 @@ export const es: CatalogueOf<typeof en> = {
   'fail.browser-unsupported': 'A este navegador le falta algo que la prueba necesita, así que no se midió nada: esto no dice nada de la red.',
   'fail.internal-error': 'La página tuvo un error interno.',
   'fail.bad-parameters': 'El enlace de la prueba tiene un ajuste incorrecto.',
+  'fail.could-not-connect':
+    'Ningún puerto del relé respondió: UDP, TCP y TLS hacia el relé del servidor de prueba estaban bloqueados o agotaron el tiempo. La página sí llegó al propio servidor; no se midió nada de la calidad de las llamadas.',
+  'fail.connection-lost': 'Se perdió la conexión con el servidor de prueba durante la prueba, así que no pudo terminar.',
+  'fail.browser-failed': 'La sonda no pudo iniciar su navegador, así que no se midió nada: esto no dice nada de la red.',
+  'fail.page-failed': 'El navegador no pudo cargar la página de la prueba desde el servidor.',
+  'fail.timeout': 'La prueba no terminó en el tiempo que tenía.',
+  'fail.server-unreachable': 'No se pudo llegar al servidor de prueba (su dirección web no respondió).',
+  'fail.not-callprobe': 'La dirección indicada no es un servidor de prueba de callprobe.',
+  'fail.interrupted': 'La sonda se detuvo en mitad de la prueba (se paró su programación): no es cosa de ninguna red.',
+  'fail.error': 'La sonda tuvo un error propio.',
   'fail.other': 'No se pudo hacer la prueba ({reason}).',
+  'where.network':
+    'Dónde mirar: el cortafuegos de esta red. Otras pruebas llegaron al relé de este servidor en los últimos minutos, así que es esta red la que bloquea los puertos que usan las llamadas: pida a su equipo de TI que los abra.',
   'where.browser': 'Dónde mirar: este navegador, no la red. Pruebe otro navegador (un Chrome, Edge, Firefox o Safari actual).',
   'where.server': 'Dónde mirar: el servidor de prueba, no la red. Inténtelo más tarde; si sigue igual, avise a quien administre este servidor de prueba.',
   'where.network-or-server':

@@ -57,6 +57,30 @@ describe('conclusionProblem', () => {
     );
   });
 
+  it("takes a could-not-connect test as the network's, and a fail, only from its own ladder and the relay's evidence", () => {
+    const fail = golden('blocked-every-port.json');
+    expect(conclusionProblem(fail)).toBeNull();
+    expect(conclusionProblem({ ...fail, summary: { ...fail.summary, verdict: 'insufficient', insufficientCause: 'could-not-finish' } })).toBe(
+      '/summary/verdict is "insufficient", but a test that did not finish (could-not-connect) is "fail"',
+    );
+    const outcome = fail.outcome;
+    if (outcome === null) throw new TypeError('blocked-every-port.json has no outcome');
+    expect(conclusionProblem({ ...fail, outcome: { ...outcome, relayEvidence: null } })).toBe(
+      '/outcome/side is "network" without the relay\'s evidence (/outcome/relayEvidence)',
+    );
+    const answered = fail.connectivity.map((r, i) => (i === 0 ? { ...r, reachable: false, error: 'turn-508' } : r));
+    expect(conclusionProblem({ ...fail, connectivity: answered })).toBe(
+      '/outcome/side is "network", but not every relay port the server offered was blocked (/connectivity)',
+    );
+    const lost = golden('connection-lost.json');
+    if (lost.outcome === null) throw new TypeError('connection-lost.json has no outcome');
+    expect(conclusionProblem({ ...lost, outcome: { ...lost.outcome, side: 'network' } })).toBe(
+      '/outcome/side is "network", which only a test that could not connect can be (this one: connection-lost)',
+    );
+    // No verdict on the network's side with a port untried (the default server offers no 443).
+    expect(conclusionProblem(golden('blocked-default-ports.json'))).toBeNull();
+  });
+
   it("reads each claim's held against the final grade of its target and direction", () => {
     const r = golden('loss-heavy.json');
     const failed = r.grades.find((g) => g.status === 'fail' && g.direction !== 'round-trip' && g.target === 'loss-15s');

@@ -54,7 +54,7 @@ describe('planEdges', () => {
     for (const r of [
       'signaling-failed',
       'reflector-error',
-      'relay-unreachable',
+      'could-not-connect',
       'relay-refused',
       'ice-failed',
       'version-mismatch',

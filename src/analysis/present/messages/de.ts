@@ -22,6 +22,11 @@ export const de: CatalogueOf<typeof en> = {
   'answer.reorder': 'Anrufe sollten meist funktionieren, mit gelegentlichen kleinen Störungen: Pakete kommen in falscher Reihenfolge an.',
   'answer.connectionLost': 'Der Test konnte nicht zu Ende laufen: Die Verbindung zum Testserver ging verloren, daher sagt dies noch nichts über Ihre Anrufe.',
   'answer.loopbackRefused': 'Der Test konnte nicht starten: Dieser Browser lehnt ein Relay unter einer lokalen Adresse ab.',
+  'answer.blockedAll': 'Anrufe können aus diesem Netzwerk keine Verbindung aufbauen: Es blockiert {blocked}, alle Ports, die Teams für Anrufe nutzt.',
+  'answer.blockedSome':
+    'Dieses Netzwerk blockiert {blocked}, die Ports, die dieser Testserver für Anrufe anbietet; zur Anrufqualität konnte daher nichts gemessen werden.',
+  'answer.blockedUntried':
+    'Dieser Testserver bietet {missing} nicht an, daher wurde nicht versucht, ob Anrufe dort durchkämen: Teams braucht UDP 3478-3481 und als Ausweichweg TCP 443 (Microsofts Liste der Ports für Teams).',
   'answer.relaySilent': 'Der Test konnte das Relay nicht erreichen: Keiner der versuchten Ports hat geantwortet.',
   'answer.relayRefusedMedia': 'Der Test konnte nicht starten: Das Relay hat geantwortet, aber keine Medien durchgelassen.',
   'answer.serverBusy': 'Kein Ergebnis: Der Testserver war zu ausgelastet, um das Netzwerk zu messen.',
@@ -78,6 +83,8 @@ export const de: CatalogueOf<typeof en> = {
   'title.fail': 'Nicht bestanden',
   'title.insufficient': 'Kein Ergebnis: nicht genug Belege',
   'title.fallback': 'Bestanden, nur über einen Ausweichweg',
+  'title.blocked': 'Nicht bestanden: Anrufe können aus diesem Netzwerk keine Verbindung aufbauen',
+  'title.blockedUntried': 'Kein Ergebnis: Dieses Netzwerk blockiert die Ports, die Anrufe nutzen',
   'title.could-not-connect': 'Kein Ergebnis: keine Verbindung möglich',
   'title.connection-lost': 'Kein Ergebnis: Der Test konnte nicht zu Ende laufen',
 
@@ -126,6 +133,9 @@ export const de: CatalogueOf<typeof en> = {
   'advice.localRelay':
     'Das Relay läuft auf diesem Computer: Prüfen Sie, ob der Testserver läuft und ob dieser Browser ein Relay unter einer lokalen Adresse nutzen darf.',
   'advice.localRelay.because': 'das Relay liegt auf einer Loopback-Adresse und keiner seiner Ports hat geantwortet',
+  'advice.allowPorts': 'Bitten Sie Ihr Netzwerkteam, UDP 3478-3481 und TCP 443 ausgehend freizugeben (Microsofts Liste der Ports für Teams).',
+  'advice.allowPorts.because':
+    'andere Tests haben das Relay dieses Testservers in den 10 Minuten vor diesem erreicht, die Ports werden also auf der Seite dieses Netzwerks blockiert',
   'advice.anotherNetwork':
     'Führen Sie den Test in einem anderen Netzwerk erneut aus (etwa einem Handy-Hotspot): Funktioniert er dort, blockiert dieses Netzwerk die Ports, die Anrufe nutzen.',
   'advice.anotherNetwork.because': 'keiner der Ports, die dieser Test versucht hat, hat geantwortet',
@@ -278,6 +288,8 @@ export const de: CatalogueOf<typeof en> = {
   'cause.deviceBusy': 'Kein Ergebnis: Dieses Gerät war zu ausgelastet, um das Netzwerk zu messen',
   'cause.serverBusy': 'Kein Ergebnis: Der Testserver war zu ausgelastet, um das Netzwerk zu messen',
   'cause.pageHidden': 'Kein Ergebnis: Die Seite lag im Hintergrund, wo der Browser ihre Timer verlangsamt; ihre Werte sind also nicht das Netzwerk.',
+  'cause.blockedPorts':
+    'Kein Ergebnis: Dieses Netzwerk hat jeden Relay-Port blockiert, den der Testserver anbietet, daher hat der Test nichts zu bewerten gemessen.',
   'cause.couldNotConnect': 'Kein Ergebnis: Der Test konnte keine Verbindung aufbauen und hat daher nichts Bewertbares gemessen.',
   'cause.connectionLost': 'Kein Ergebnis: Der Test verlor seine Verbindung vor dem Ende, und nichts danach wird bewertet.',
   'cause.pathChanged': 'Kein Ergebnis: Der Weg der Verbindung hat sich in den entscheidenden Abschnitten geändert.',

@@ -25,6 +25,10 @@ export const en = {
   'answer.reorder': 'Calls should mostly work, with occasional small glitches: packets arrive out of order.',
   'answer.connectionLost': 'The test could not finish: the connection to the test server was lost, so this says nothing about your calls yet.',
   'answer.loopbackRefused': 'The test could not start: this browser refuses a relay on a local address.',
+  'answer.blockedAll': 'Calls cannot connect from this network: it blocks {blocked}, every port Teams uses for calls.',
+  'answer.blockedSome': 'This network blocks {blocked}, the ports this test server offers for calls, so nothing about call quality could be measured.',
+  'answer.blockedUntried':
+    "This test server does not offer {missing}, so whether calls would get through there was not tried: Teams needs UDP 3478-3481, with TCP 443 as its fallback (Microsoft's list of ports for Teams).",
   'answer.relaySilent': 'The test could not reach the relay: none of the ports it tried answered.',
   'answer.relayRefusedMedia': 'The test could not start: the relay answered but let no media through.',
   'answer.serverBusy': 'No verdict: the test server was too busy to measure the network.',
@@ -82,6 +86,8 @@ export const en = {
   'title.fail': 'Fail',
   'title.insufficient': 'No verdict: not enough evidence',
   'title.fallback': 'Pass, only over a fallback path',
+  'title.blocked': 'Fail: calls cannot connect from this network',
+  'title.blockedUntried': 'No verdict: this network blocks the ports calls use',
   'title.could-not-connect': 'No verdict: could not connect',
   'title.connection-lost': 'No verdict: the test could not finish',
 
@@ -128,6 +134,9 @@ export const en = {
   'advice.refusedPorts.because': 'the relay answered, but refused every port this test tried',
   'advice.localRelay': 'The relay is on this computer: check that the test server is running, and that this browser may use a relay on a local address.',
   'advice.localRelay.because': 'the relay is on a loopback address and none of its ports answered',
+  'advice.allowPorts': "Ask your network team to allow UDP 3478-3481 and TCP 443 outbound (Microsoft's list of ports for Teams).",
+  'advice.allowPorts.because':
+    "other tests reached this test server's relay in the 10 minutes before this one, so the ports are blocked on this network's side",
   'advice.anotherNetwork': 'Run the test again from another network (a phone hotspot, say): if it works there, this network blocks the ports calls use.',
   'advice.anotherNetwork.because': 'none of the ports this test tried answered',
   'advice.relayDown': 'If it fails on every network, give your IT team the result code: the relay itself is not answering.',
@@ -274,6 +283,7 @@ export const en = {
   'cause.deviceBusy': 'No verdict: this device was too busy to measure the network',
   'cause.serverBusy': 'No verdict: the test server was too busy to measure the network',
   'cause.pageHidden': 'No verdict: the page was in the background, where the browser slows its timers, so its figures are not the network.',
+  'cause.blockedPorts': 'No verdict: this network blocked every relay port the test server offers, so the test measured nothing to grade.',
   'cause.couldNotConnect': 'No verdict: the test could not connect, so it measured nothing to grade.',
   'cause.connectionLost': 'No verdict: the test lost its connection before it finished, and nothing after that is graded.',
   'cause.pathChanged': "No verdict: the connection's path changed during the stretches that matter.",

@@ -22,6 +22,11 @@ export const es: CatalogueOf<typeof en> = {
   'answer.reorder': 'Las llamadas deberían funcionar casi siempre, con pequeños fallos ocasionales: los paquetes llegan desordenados.',
   'answer.connectionLost': 'La prueba no pudo terminar: se perdió la conexión con el servidor de prueba, así que esto aún no dice nada de sus llamadas.',
   'answer.loopbackRefused': 'La prueba no pudo empezar: este navegador rechaza un relé en una dirección local.',
+  'answer.blockedAll': 'Las llamadas no pueden conectarse desde esta red: bloquea {blocked}, todos los puertos que Teams usa para las llamadas.',
+  'answer.blockedSome':
+    'Esta red bloquea {blocked}, los puertos que este servidor de prueba ofrece para las llamadas, así que no se pudo medir nada de la calidad de las llamadas.',
+  'answer.blockedUntried':
+    'Este servidor de prueba no ofrece {missing}, así que no se probó si las llamadas pasarían por ahí: Teams necesita UDP 3478-3481, con TCP 443 como alternativa (la lista de puertos de Microsoft para Teams).',
   'answer.relaySilent': 'La prueba no pudo llegar al relé: ninguno de los puertos que probó respondió.',
   'answer.relayRefusedMedia': 'La prueba no pudo empezar: el relé respondió pero no dejó pasar medios.',
   'answer.serverBusy': 'Sin veredicto: el servidor de prueba estaba demasiado ocupado para medir la red.',
@@ -79,6 +84,8 @@ export const es: CatalogueOf<typeof en> = {
   'title.fail': 'No superado',
   'title.insufficient': 'Sin veredicto: no hay suficientes datos',
   'title.fallback': 'Superado, solo por una ruta alternativa',
+  'title.blocked': 'No superada: las llamadas no pueden conectarse desde esta red',
+  'title.blockedUntried': 'Sin veredicto: esta red bloquea los puertos que usan las llamadas',
   'title.could-not-connect': 'Sin veredicto: no se pudo conectar',
   'title.connection-lost': 'Sin veredicto: la prueba no pudo terminar',
 
@@ -126,6 +133,9 @@ export const es: CatalogueOf<typeof en> = {
   'advice.localRelay':
     'El relé está en este ordenador: compruebe que el servidor de prueba está en marcha y que este navegador puede usar un relé en una dirección local.',
   'advice.localRelay.because': 'el relé está en una dirección de loopback y ninguno de sus puertos respondió',
+  'advice.allowPorts': 'Pida a su equipo de red que permita la salida por UDP 3478-3481 y TCP 443 (la lista de puertos de Microsoft para Teams).',
+  'advice.allowPorts.because':
+    'otras pruebas llegaron al relé de este servidor en los 10 minutos anteriores a esta, así que los puertos están bloqueados del lado de esta red',
   'advice.anotherNetwork':
     'Vuelva a hacer la prueba desde otra red (por ejemplo, la zona Wi-Fi del móvil): si allí funciona, esta red bloquea los puertos que usan las llamadas.',
   'advice.anotherNetwork.because': 'ninguno de los puertos que probó esta prueba respondió',
@@ -273,6 +283,8 @@ export const es: CatalogueOf<typeof en> = {
   'cause.serverBusy': 'Sin veredicto: el servidor de prueba estaba demasiado ocupado para medir la red',
   'cause.pageHidden':
     'Sin veredicto: la página estaba en segundo plano, donde el navegador ralentiza sus temporizadores, así que sus cifras no reflejan la red.',
+  'cause.blockedPorts':
+    'Sin veredicto: esta red bloqueó todos los puertos del relé que ofrece el servidor de prueba, así que la prueba no midió nada que calificar.',
   'cause.couldNotConnect': 'Sin veredicto: la prueba no pudo conectarse, así que no midió nada que evaluar.',
   'cause.connectionLost': 'Sin veredicto: la prueba perdió la conexión antes de terminar, y nada posterior se evalúa.',
   'cause.pathChanged': 'Sin veredicto: la ruta de la conexión cambió durante los tramos que importan.',

@@ -22,6 +22,11 @@ export const fr: CatalogueOf<typeof en> = {
   'answer.reorder': 'Les appels devraient surtout fonctionner, avec de petits défauts occasionnels\u00a0: des paquets arrivent dans le désordre.',
   'answer.connectionLost': 'Le test n’a pas pu se terminer\u00a0: la connexion au serveur de test a été perdue, donc cela ne dit encore rien de vos appels.',
   'answer.loopbackRefused': 'Le test n’a pas pu démarrer\u00a0: ce navigateur refuse un relais sur une adresse locale.',
+  'answer.blockedAll': 'Les appels ne peuvent pas se connecter depuis ce réseau\u00a0: il bloque {blocked}, tous les ports que Teams utilise pour les appels.',
+  'answer.blockedSome':
+    'Ce réseau bloque {blocked}, les ports que ce serveur de test offre pour les appels, donc rien n’a pu être mesuré sur la qualité des appels.',
+  'answer.blockedUntried':
+    'Ce serveur de test n’offre pas {missing}, donc il n’a pas été essayé si les appels passeraient par là\u00a0: Teams a besoin d’UDP 3478-3481, avec TCP 443 en secours (la liste des ports de Microsoft pour Teams).',
   'answer.relaySilent': 'Le test n’a pas pu joindre le relais\u00a0: aucun des ports essayés n’a répondu.',
   'answer.relayRefusedMedia': 'Le test n’a pas pu démarrer\u00a0: le relais a répondu mais n’a laissé passer aucun média.',
   'answer.serverBusy': 'Pas de verdict\u00a0: le serveur de test était trop occupé pour mesurer le réseau.',
@@ -78,6 +83,8 @@ export const fr: CatalogueOf<typeof en> = {
   'title.fail': 'Échec',
   'title.insufficient': 'Pas de verdict\u00a0: pas assez d’éléments',
   'title.fallback': 'Réussi, seulement par un chemin de repli',
+  'title.blocked': 'Échec\u00a0: les appels ne peuvent pas se connecter depuis ce réseau',
+  'title.blockedUntried': 'Pas de verdict\u00a0: ce réseau bloque les ports qu’utilisent les appels',
   'title.could-not-connect': 'Pas de verdict\u00a0: connexion impossible',
   'title.connection-lost': 'Pas de verdict\u00a0: le test n’a pas pu se terminer',
 
@@ -126,6 +133,9 @@ export const fr: CatalogueOf<typeof en> = {
   'advice.localRelay':
     'Le relais est sur cet ordinateur\u00a0: vérifiez que le serveur de test fonctionne et que ce navigateur peut utiliser un relais sur une adresse locale.',
   'advice.localRelay.because': 'le relais est sur une adresse de bouclage et aucun de ses ports n’a répondu',
+  'advice.allowPorts': 'Demandez à votre équipe réseau d’autoriser UDP 3478-3481 et TCP 443 en sortie (la liste des ports de Microsoft pour Teams).',
+  'advice.allowPorts.because':
+    'd’autres tests ont joint le relais de ce serveur dans les 10 minutes avant celui-ci, les ports sont donc bloqués du côté de ce réseau',
   'advice.anotherNetwork':
     'Refaites le test depuis un autre réseau (un partage de connexion du téléphone, par exemple)\u00a0: si cela fonctionne là-bas, ce réseau bloque les ports qu’utilisent les appels.',
   'advice.anotherNetwork.because': 'aucun des ports essayés par ce test n’a répondu',
@@ -281,6 +291,7 @@ export const fr: CatalogueOf<typeof en> = {
   'cause.serverBusy': 'Pas de verdict\u00a0: le serveur de test était trop occupé pour mesurer le réseau',
   'cause.pageHidden':
     'Pas de verdict\u00a0: la page était en arrière-plan, où le navigateur ralentit ses minuteurs, donc ses mesures ne reflètent pas le réseau.',
+  'cause.blockedPorts': 'Pas de verdict\u00a0: ce réseau a bloqué chaque port du relais qu’offre le serveur de test, donc le test n’a rien mesuré à évaluer.',
   'cause.couldNotConnect': 'Pas de verdict\u00a0: le test n’a pas pu se connecter, il n’a donc rien mesuré à évaluer.',
   'cause.connectionLost': 'Pas de verdict\u00a0: le test a perdu sa connexion avant la fin, et rien après cela n’est évalué.',
   'cause.pathChanged': 'Pas de verdict\u00a0: le chemin de la connexion a changé pendant les passages qui comptent.',

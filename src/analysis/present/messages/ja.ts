@@ -22,6 +22,11 @@ export const ja: CatalogueOf<typeof en> = {
   'answer.reorder': '通話はおおむね使えますが、ときどき小さな乱れが出ます。パケットが順不同で届いています。',
   'answer.connectionLost': 'テストを完了できませんでした。テストサーバーとの接続が切れたため、まだ通話については何も言えません。',
   'answer.loopbackRefused': 'テストを開始できませんでした。このブラウザーはローカルアドレスのリレーを拒否します。',
+  'answer.blockedAll': 'このネットワークからは通話を接続できません。Teams が通話に使うすべてのポート ({blocked}) をブロックしています。',
+  'answer.blockedSome':
+    'このネットワークは、このテストサーバーが通話用に提供しているポート ({blocked}) をブロックしているため、通話品質は何も測定できませんでした。',
+  'answer.blockedUntried':
+    'このテストサーバーは {missing} を提供していないため、そこで通話が通るかは試していません。Teams には UDP 3478-3481 が必要で、代替として TCP 443 を使います (Microsoft の Teams 用ポート一覧)。',
   'answer.relaySilent': 'テストはリレーに到達できませんでした。試したポートのどれも応答しませんでした。',
   'answer.relayRefusedMedia': 'テストを開始できませんでした。リレーは応答しましたが、メディアを通しませんでした。',
   'answer.serverBusy': '判定なし: テストサーバーが混み合っていて、ネットワークを測定できませんでした。',
@@ -77,6 +82,8 @@ export const ja: CatalogueOf<typeof en> = {
   'title.fail': '不合格',
   'title.insufficient': '判定なし: 根拠が不十分です',
   'title.fallback': '合格 (代替経路のみ)',
+  'title.blocked': '不合格: このネットワークからは通話を接続できません',
+  'title.blockedUntried': '判定なし: このネットワークは通話が使うポートをブロックしています',
   'title.could-not-connect': '判定なし: 接続できませんでした',
   'title.connection-lost': '判定なし: テストを完了できませんでした',
 
@@ -123,6 +130,9 @@ export const ja: CatalogueOf<typeof en> = {
   'advice.localRelay':
     'リレーはこのコンピューター上にあります。テストサーバーが動いていること、このブラウザーがローカルアドレスのリレーを使えることを確認してください。',
   'advice.localRelay.because': 'リレーはループバックアドレス上にあり、どのポートも応答しませんでした',
+  'advice.allowPorts': 'UDP 3478-3481 と TCP 443 の送信を許可するよう、ネットワーク担当チームに依頼してください (Microsoft の Teams 用ポート一覧)。',
+  'advice.allowPorts.because':
+    'このテストの前の 10 分間にほかのテストはこのテストサーバーのリレーに到達しているので、ポートはこのネットワーク側でブロックされています',
   'advice.anotherNetwork':
     '別のネットワーク (スマートフォンのテザリングなど) からもう一度テストしてください。そこで動くなら、このネットワークが通話に使うポートをブロックしています。',
   'advice.anotherNetwork.because': 'このテストが試したポートのどれも応答しませんでした',
@@ -269,6 +279,7 @@ export const ja: CatalogueOf<typeof en> = {
   'cause.deviceBusy': '判定なし: この端末が混み合っていて、ネットワークを測定できませんでした',
   'cause.serverBusy': '判定なし: テストサーバーが混み合っていて、ネットワークを測定できませんでした',
   'cause.pageHidden': '判定なし: ページがバックグラウンドにあり、ブラウザーがタイマーを遅くしたため、その数値はネットワークを表していません。',
+  'cause.blockedPorts': '判定なし: このネットワークがテストサーバーの提供するリレーのポートをすべてブロックしたため、評価できるものは何も測定していません。',
   'cause.couldNotConnect': '判定なし: テストが接続できなかったため、評価できるものを何も測定していません。',
   'cause.connectionLost': '判定なし: テストが完了前に接続を失い、それ以降は評価していません。',
   'cause.pathChanged': '判定なし: 重要な区間で接続の経路が変わりました。',
