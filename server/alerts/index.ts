@@ -32,6 +32,7 @@ import { alertEvent, evaluateWindow, INITIAL_TRACK, sampleValues, type AlertRule
 import { couldNotJudgeStep, couldNotTestStep, silenceStep, type SilenceFacts } from '../../src/analysis/alert/site-rules.js';
 import { lastReportHeardAtMs } from '../../src/analysis/site/health.js';
 import { INTERRUPTED_REASON } from '../../src/analysis/site/outages.js';
+import { sideOf } from '../../src/protocol/could-not-finish.js';
 import { inDowntime, serviceDowntime, upTimeMs, type Interval } from '../../src/analysis/site/service.js';
 import type { GradeEntry, TargetId } from '../../src/analysis/schema/report-schema.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
@@ -163,7 +164,11 @@ export class SiteAlerts {
     if (cnt !== null) {
       // Its window's samples, ours (in our downtime) and interrupted ones left out.
       const counted = outcomes.filter(
-        (o) => o.startedAtMs >= nowMs - cnt.overMs && o.couldNotTest !== INTERRUPTED_REASON && !(o.couldNotTest !== null && inDowntime(down, o.startedAtMs)),
+        (o) =>
+          o.startedAtMs >= nowMs - cnt.overMs &&
+          o.couldNotTest !== INTERRUPTED_REASON &&
+          // Ours, never the site's: a sample while our service was down, or on the server's side (src/protocol/could-not-finish.ts).
+          !(o.couldNotTest !== null && (inDowntime(down, o.startedAtMs) || sideOf(o.couldNotTest, o.side) === 'server')),
       );
       const failed = counted.filter((o) => o.couldNotTest !== null).length;
       const step = couldNotTestStep(tracks.get('could-not-test') ?? INITIAL_TRACK, cnt, counted.length, failed, nowMs);

@@ -3,7 +3,7 @@
  * both accept: TEXT, BIGINT, INTEGER). Applied at start, in order, each once, recorded in
  * schema_migrations. Never edit a released migration: add the next one.
  */
-import { EDGE_COLUMNS, LOAD_COLUMNS, SUMMARY_COLUMNS_2, summaryColumnType } from './summary.js';
+import { CAUSE_COLUMNS, EDGE_COLUMNS, LOAD_COLUMNS, SUMMARY_COLUMNS_2, summaryColumnType } from './summary.js';
 
 export interface Migration {
   version: number;
@@ -34,6 +34,9 @@ export const SITES_FROM_RESULTS = `INSERT INTO sites (site_key, display, first_s
 /** Every site's last report's receive time (the server's clock) from the results (migration 9, and the report benchmark's load after SITES_FROM_RESULTS). */
 export const SITES_LAST_REPORT_STORED = `UPDATE sites SET last_report_stored_at =
   (SELECT max(stored_at) FROM results WHERE results.site_key = sites.site_key AND results.kind = 'report')`;
+
+/** A stored report that tested something (migration 15): not one that connected through no relay port. */
+const TESTED = "results.kind = 'report' AND results.body_state <> 'could-not-test'";
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -240,6 +243,18 @@ export const MIGRATIONS: readonly Migration[] = [
       "results.previous_code: the earlier result a test was run again from (meta.previousCode, the browser's claim, kept by the upload door only for a code stored within 30 days), so the help desk sees one browser's tests linked both ways; no stored body names one yet",
     statements: ['ALTER TABLE results ADD COLUMN previous_code TEXT'],
     after: ['CREATE INDEX results_previous_code ON results (previous_code)'],
+  },
+  {
+    version: 15,
+    about:
+      "why a sample could not be judged, in the summary columns: a could-not-test sample's side (outcome_side), the relay ports its network blocked (blocked_ports), a report's insufficientCause; a report that connected through no relay port tested nothing, so it becomes a could-not-test sample (body_state, body_note: its reason) and no longer counts as its site's last report; existing rows backfilled from their bodies, and each site's last report read again",
+    statements: CAUSE_COLUMNS.map((c) => `ALTER TABLE results ADD COLUMN ${c} ${summaryColumnType(c)}`),
+    backfillSummaries: ['body_state', 'body_note', 'report_verdict', ...CAUSE_COLUMNS],
+    after: [
+      `UPDATE sites SET
+        last_report_at = (SELECT max(started_at) FROM results WHERE results.site_key = sites.site_key AND ${TESTED}),
+        last_report_stored_at = (SELECT max(stored_at) FROM results WHERE results.site_key = sites.site_key AND ${TESTED})`,
+    ],
   },
 ];
 

@@ -4,7 +4,7 @@ import { addressPrefix } from '../address.js';
 import { freshCode, freshId, ms, type Placeholder } from '../common.js';
 import { siteKeyOf, unverifiedSiteKeyOf } from '../site-key.js';
 import { previousCodeOf } from '../chain/repository.js';
-import { SUMMARY_COLUMNS, summaryOf, summaryValues } from '../summary.js';
+import { SUMMARY_COLUMNS, summaryValues, type SampleSummary } from '../summary.js';
 import { StoreError, type StoreOptions } from '../types.js';
 import type { ListQuery, NewResult, PutOutcome, ResultKind, StoredAddress, StoredResult } from './types.js';
 
@@ -100,7 +100,7 @@ export const RESULT_COLUMNS = 'id, code, sample_id, kind, stored_at, started_at,
  */
 export const INSERT_COLUMNS = `${RESULT_COLUMNS}, ${SUMMARY_COLUMNS.join(', ')}, unverified_site_key, previous_code`;
 
-export function insertValues(r: NewResult, id: string, code: string, storedAtMs: number): Array<string | number | null> {
+export function insertValues(r: NewResult, id: string, code: string, storedAtMs: number, summary: SampleSummary): Array<string | number | null> {
   const siteKey = r.site === null ? null : siteKeyOf(r.site);
   return [
     id,
@@ -114,7 +114,7 @@ export function insertValues(r: NewResult, id: string, code: string, storedAtMs:
     r.ticket,
     r.verdict,
     r.reportJson,
-    ...summaryValues(summaryOf(r.reportJson)),
+    ...summaryValues(summary),
     r.site === null ? unverifiedSiteKeyOf(r.reportJson) : null,
     previousCodeOf(r.reportJson),
   ];

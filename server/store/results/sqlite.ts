@@ -2,6 +2,7 @@
 import * as shared from './sql.js';
 import type { SqliteDriver } from '../driver/sqlite.js';
 import { siteUpsertSql, siteUpsertValues } from '../sites/sql.js';
+import { summaryOf } from '../summary.js';
 import { StoreError, type StoreOptions } from '../types.js';
 import type { NewResult, PutOutcome, ResultsRepository, StoredAddress } from './types.js';
 
@@ -23,7 +24,8 @@ export function sqliteResults({ db }: SqliteDriver, opts: StoreOptions): Results
   const upsertSite = db.prepare(siteUpsertSql((i) => `?${i}`, 'max'));
 
   const putOnce = db.transaction((r: NewResult, id: string, code: string, storedAtMs: number): PutOutcome => {
-    const info = insertResult.run(...shared.insertValues(r, id, code, storedAtMs));
+    const summary = summaryOf(r.reportJson);
+    const info = insertResult.run(...shared.insertValues(r, id, code, storedAtMs, summary));
     if (info.changes === 0) {
       const first = bySampleId.get(r.sampleId) as shared.ResultRow | undefined;
       if (!first) throw new StoreError('bad-row', `sampleId ${r.sampleId ?? 'null'} conflicted but no row has it`);
@@ -31,7 +33,7 @@ export function sqliteResults({ db }: SqliteDriver, opts: StoreOptions): Results
     }
     if (r.address !== null) insertAddress.run(id, r.address, shared.truncatedAddress(r.address), storedAtMs);
     // Numbered parameters (?1 ... ?5, some used twice): better-sqlite3 binds them from an object.
-    if (r.site !== null) upsertSite.run(Object.fromEntries(siteUpsertValues(r, storedAtMs).map((v, i) => [i + 1, v])));
+    if (r.site !== null) upsertSite.run(Object.fromEntries(siteUpsertValues(r, storedAtMs, summary).map((v, i) => [i + 1, v])));
     const row = byId.get(id) as shared.ResultRow;
     return { result: shared.toResult(row), created: true };
   });

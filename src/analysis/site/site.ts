@@ -34,6 +34,7 @@ import type { Interval } from './service.js';
 import { ReasonedError } from '../../protocol/typed-error.js';
 import type { LocatedEdge } from '../schema/locate-schema.js';
 import { siteRegions, type SiteLocateFields, type SiteRegionRow } from './regions.js';
+import { sampleCauses, verdictWithBlocked, type SampleCauses, type TestedNothing } from './causes.js';
 
 /** What a site report reads of one grade: its target, direction, status and value. */
 export type SiteGrade = Pick<Report['grades'][number], 'target' | 'direction' | 'status' | 'value'>;
@@ -44,7 +45,8 @@ export interface SiteReportFields {
   /** The edges the sample's locate measured (./regions.ts reads those with a round trip). */
   locate?: { edges: ReadonlyArray<Pick<LocatedEdge, 'id' | 'azureRegion' | 'state' | 'rttMsP50'>> } | undefined;
   probe: Pick<Report['probe'], 'path'>;
-  summary: Pick<Report['summary'], 'verdict'>;
+  /** Its verdict, and why it has none (absent in samples read before it was kept). */
+  summary: Pick<Report['summary'], 'verdict'> & { insufficientCause?: Report['summary']['insufficientCause'] };
   grades: readonly SiteGrade[];
   /** The busy-line phase, when the test loaded the line. */
   load?: SiteLoadFields;
@@ -60,7 +62,7 @@ export function siteReportFields(r: SiteReportFields): SiteReportFields {
     },
     ...(r.locate === undefined ? {} : { locate: { edges: locatedOf(r).map((e) => ({ ...e, state: 'ok' as const })) } }),
     probe: { path: r.probe.path },
-    summary: { verdict: r.summary.verdict },
+    summary: { verdict: r.summary.verdict, insufficientCause: r.summary.insufficientCause ?? null },
     grades: r.grades.map((g) => ({ target: g.target, direction: g.direction, status: g.status, value: g.value })),
     ...(r.load === undefined ? {} : { load: siteLoadFields(r.load) }),
   };
@@ -92,7 +94,7 @@ export interface SiteSample {
   id: string;
   code: string | null;
   startedAtMs: number;
-  body: { kind: 'report'; report: SiteReportFields } | { kind: 'could-not-test'; reason: string } | { kind: 'unreadable'; problem: string };
+  body: { kind: 'report'; report: SiteReportFields } | ({ kind: 'could-not-test' } & TestedNothing) | { kind: 'unreadable'; problem: string };
 }
 
 /** The probe stream a report's grades rest on (report.probe.path). */
@@ -189,6 +191,9 @@ export interface SiteFacts {
   busyLine: BusyLineFacts | null;
   /** The site x region table (./regions.ts): per edge, the P90 of every report sample's locate p50; never part of the verdict. */
   regions: SiteRegionRow[];
+  /** Why samples could not be judged, by cause (./causes.ts). */
+  causes: SampleCauses;
+  /** The pooled P90s' verdict, with the samples whose network blocked the relay's ports (./causes.ts verdictWithBlocked). */
   verdict: Verdict;
 }
 
@@ -391,6 +396,7 @@ export function siteFacts(
     .slice(0, settings.worstHours);
 
   const times = ordered.map((s) => s.startedAtMs);
+  const causes = sampleCauses(ordered, down);
   return {
     profile,
     probePath,
@@ -399,7 +405,7 @@ export function siteFacts(
     leftOut,
     couldNotTestReasons: reasonCounts(reasons),
     outages: outagesOf(
-      ordered.flatMap((s) => (s.body.kind === 'could-not-test' ? [{ startedAtMs: s.startedAtMs, reason: s.body.reason }] : [])),
+      ordered.flatMap((s) => (s.body.kind === 'could-not-test' ? [{ startedAtMs: s.startedAtMs, reason: s.body.reason, side: s.body.side }] : [])),
       down,
     ),
     firstStartedAtMs: times[0] ?? null,
@@ -416,6 +422,7 @@ export function siteFacts(
       pooled.flatMap(({ sample, report }) => (report.load === undefined ? [] : [{ sample: sample.code ?? sample.id, load: report.load }])),
     ),
     regions: regionsOf(reports, profile, settings),
-    verdict: verdictOf(metrics),
+    causes,
+    verdict: verdictWithBlocked(verdictOf(metrics), pooled.length, causes.blocked),
   };
 }
