@@ -1,8 +1,8 @@
 /**
  * The relay's UDP sockets: the client-facing ones (RFC 8656 §3: TURN over UDP on 3478-3481) and
- * the relayed addresses. The native socket (./native-udp.ts), or, for a benchmark's side-by-side
- * run only (CALLPROBE_UDP=dgram in `serve`'s environment, docs/DEVELOPERS.md), Node's dgram as
- * before it, behind the same few calls the relay makes.
+ * the relayed addresses. The native socket (./native-udp.ts) on the native data path, or Node's
+ * dgram on the portable one (`serve --data-path portable`, server/data-path.ts), behind the same
+ * few calls the relay makes.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
@@ -64,7 +64,7 @@ class NativeRelaySocket implements RelayUdpSocket {
   }
 }
 
-/** Node's dgram socket, as the relay used it before the native one: its sends queue in libuv and never fail here. */
+/** Node's dgram socket (the portable data path): its sends queue in libuv and never fail here. */
 class DgramRelaySocket implements RelayUdpSocket {
   readonly fast = null;
   constructor(private readonly s: dgram.Socket) {}
