@@ -274,15 +274,15 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
 }
 
 async function start(opts: ServeOptions, log: (msg: string) => void, opened: Teardown): Promise<RunningServer> {
+  // Chosen once, before anything starts (`auto`: native when both addons load), and said once.
+  const dataPath = chooseDataPath(opts.dataPath);
+  log(dataPath.line);
   const logger = serverLogger(opts.logLevel, opts.logFormat ?? 'json');
   const secret = opts.secret ?? randomBytes(24).toString('base64url');
   if (!opts.secret) log('TURN secret: random for this run (pass --secret to share it with another relay)');
   const version = callprobeVersion();
   const notOffered: ServerConfig['notOffered'] = [];
   let plane: RunningPlane | null = null;
-  // Chosen once, before anything starts (`auto`: native when both addons load), and said once.
-  const dataPath = chooseDataPath(opts.dataPath);
-  log(dataPath.line);
   const start = planeStart(opts, dataPath.path, secret, log);
   if (start.relay !== null || start.reflector !== null) {
     try {
