@@ -44,6 +44,14 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
       ),
     )
     .addOption(
+      new Option(
+        '--data-path <path>',
+        "what the relay and the reflector run on: native, our C addons (npm run build makes them where a C compiler is; about a third of portable's CPU per test); portable, Node alone (wherever Node 20 runs); auto, native when both addons load, else portable",
+      )
+        .choices(['auto', 'native', 'portable'])
+        .default(DEFAULTS.dataPath),
+    )
+    .addOption(
       intOption(
         '--max-allocations-per-user <n>',
         'relay allocations one TURN credential (one page test) may hold',

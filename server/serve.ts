@@ -26,9 +26,10 @@ import type { RelayEndpoints } from './reflector/candidates.js';
 import { hostAddressList, hostAddressOf, type NetworkInterfaces } from './reflector/host-address.js';
 import { Teardown, TeardownError } from './teardown.js';
 import { edgeBeats, hubEdges } from './edges/roles.js';
-import type { PlaneStart } from '../src/protocol/data-plane.js';
+import type { DataPath, PlaneStart } from '../src/protocol/data-plane.js';
 import { PlaneStartError, startPlane, type PlaneListeners, type RunningPlane } from './dataplane/index.js';
-import { LoopDelayMonitor, loopDelayMetrics } from './loop-delay.js';
+import { LoopDelayMonitor, loopDelayMetrics, loopSamplerOn } from './loop-delay.js';
+import { chooseDataPath, dataPathMetrics } from './data-path.js';
 
 export interface RunningServer {
   url: string;
@@ -41,6 +42,8 @@ export interface RunningServer {
   dataPlanePid(): number | null;
   /** How the data plane started, in a line for a person (its pid and nice); null when it runs in this process or there is none. */
   dataPlaneLine: string | null;
+  /** What the data plane and the samplers run on (ServeOptions.dataPath, `auto` chosen at start: server/data-path.ts). */
+  dataPath: DataPath;
   store: ResultStore | null;
   close(): Promise<void>;
 }
@@ -173,7 +176,7 @@ function planeStartError(err: unknown): unknown {
  * reflector's data-channel leg takes its one candidate on the embedded relay's loopback listener,
  * or with --external-turn on that relay's first UDP entry (none: a usage error).
  */
-function planeStart(opts: ServeOptions, secret: string, log: (msg: string) => void): PlaneStart {
+function planeStart(opts: ServeOptions, dataPath: DataPath, secret: string, log: (msg: string) => void): PlaneStart {
   let relay: PlaneStart['relay'] = null;
   if (!opts.externalTurn) {
     const tls = opts.tls ? { port: opts.tls.port, ...readTlsPair(opts.tls.certPath, opts.tls.keyPath, Date.now(), log) } : null;
@@ -213,7 +216,14 @@ function planeStart(opts: ServeOptions, secret: string, log: (msg: string) => vo
         rtp: opts.rtp && (!opts.externalTurn || opts.edge !== null),
       }
     : null;
-  return { type: 'start', relay, reflector, log: { level: opts.logLevel, format: opts.logFormat ?? 'json' }, niceAboveHttp: opts.dataPlaneNiceAboveHttp };
+  return {
+    type: 'start',
+    relay,
+    reflector,
+    dataPath,
+    log: { level: opts.logLevel, format: opts.logFormat ?? 'json' },
+    niceAboveHttp: opts.dataPlaneNiceAboveHttp,
+  };
 }
 
 function relayEndpoints(opts: ServeOptions): RelayEndpoints {
@@ -264,13 +274,16 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
 }
 
 async function start(opts: ServeOptions, log: (msg: string) => void, opened: Teardown): Promise<RunningServer> {
+  // Chosen once, before anything starts (`auto`: native when both addons load), and said once.
+  const dataPath = chooseDataPath(opts.dataPath);
+  log(dataPath.line);
   const logger = serverLogger(opts.logLevel, opts.logFormat ?? 'json');
   const secret = opts.secret ?? randomBytes(24).toString('base64url');
   if (!opts.secret) log('TURN secret: random for this run (pass --secret to share it with another relay)');
   const version = callprobeVersion();
   const notOffered: ServerConfig['notOffered'] = [];
   let plane: RunningPlane | null = null;
-  const start = planeStart(opts, secret, log);
+  const start = planeStart(opts, dataPath.path, secret, log);
   if (start.relay !== null || start.reflector !== null) {
     try {
       plane = await startPlane(start, { workers: opts.workers, restart: opts.dataPlaneRestart, log, logger });
@@ -310,6 +323,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   const httpLoop = new LoopDelayMonitor(
     () => (p?.sessionsOpen() ?? 0) > 0,
     p !== null && p.startedAs !== null ? DEFAULTS.serverLoop.httpPeriodMs : DEFAULTS.serverLoop.periodMs,
+    loopSamplerOn(dataPath.path),
   );
   opened.add('the event-loop delay sampler', () => httpLoop.stop());
   /** The data plane's figures as last read (at each scrape of /metrics). */
@@ -332,6 +346,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     ...(opts.teamsReachability !== null ? { teamsReachability: opts.teamsReachability } : {}),
     connections: opts.connections,
     metricsText: () =>
+      dataPathMetrics(dataPath.path) +
       planeMetrics.text +
       (fleet?.metricsText() ?? '') +
       loopDelayMetrics([['http', httpLoop.reading()], ...(p ? [['dataplane', planeMetrics.loop] as const] : [])]),
@@ -384,6 +399,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     relayListeners: p !== null && relayEmbedded ? p.listeners : null,
     dataPlanePid: () => p?.pid() ?? null,
     dataPlaneLine: p?.startedAs ?? null,
+    dataPath: dataPath.path,
     store,
     close: async () => {
       const failures = await opened.close();

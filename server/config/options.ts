@@ -26,6 +26,7 @@ import type { LoadRoutesOptions } from '../http/load.js';
 import { parseRelayIps } from './parse.js';
 import type { DbTarget } from '../store/target.js';
 import type { AppOptions } from '../http/app.js';
+import type { DataPathChoice } from '../data-path.js';
 
 type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug';
 
@@ -62,6 +63,8 @@ export interface ServeOptions {
   dataPlaneRestart: { minMs: number; maxMs: number; stableMs: number };
   /** Nice steps the data plane's threads run ahead of the HTTP process, where the OS allows. */
   dataPlaneNiceAboveHttp: number;
+  /** What the data plane runs on (server/data-path.ts): our C addons (`native`), Node alone (`portable`), or `auto`: native when both addons load. */
+  dataPath: DataPathChoice;
   /** The reflector's sessions: how many at once, how long one may last, the probe size it echoes. */
   sessions: { max: number; maxMs: number; payloadBytes: number };
   /** Per-source signalling limits (DEFAULTS.signalling). */
@@ -166,6 +169,8 @@ export interface ServeFlags {
   rtp: boolean;
   /** --workers: 1 (the data plane in a process of its own), 0 (in the HTTP process), or 2 and more (that many processes, the relay in the first). */
   workers: number;
+  /** --data-path: auto, native or portable. */
+  dataPath: DataPathChoice;
   logLevel: LogLevel;
   maxAllocationsPerUser: number;
   maxAllocationsPerIp: number;
@@ -248,6 +253,7 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
     workers: f.workers,
     dataPlaneRestart: { minMs: DEFAULTS.dataPlane.restartMinMs, maxMs: DEFAULTS.dataPlane.restartMaxMs, stableMs: DEFAULTS.dataPlane.restartStableMs },
     dataPlaneNiceAboveHttp: DEFAULTS.dataPlane.niceAboveHttp,
+    dataPath: f.dataPath,
     sessions: { max: f.maxTests, maxMs: DEFAULTS.maxSessionMs, payloadBytes: DEFAULTS.payloadBytes },
     signalLimits: {
       ...DEFAULTS.signalling,

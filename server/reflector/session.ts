@@ -6,13 +6,13 @@ import { ReflectorCore, strongestWitness } from './core.js';
 import { joinLoopReadings } from './loop-lateness.js';
 import { RtpReflectorCore, type RtpCore } from './rtp/core.js';
 import { NativeRtpCore } from './rtp/native-core.js';
-import { RtpLeg, type AttachLocalPeer, type LegBaseline } from './rtp/leg.js';
+import { RtpLeg, type AttachLocalPeer } from './rtp/leg.js';
 import { mediaKinds } from './rtp/sdp.js';
 import type { RelayEndpoints } from './candidates.js';
 import { checkRemoteOffer } from './signalled-sdp.js';
 import { ChannelLeg, type ReflectorRelayServer } from './channel-leg.js';
 import { ReflectorSessionError, refusing, type ReflectorCloseCode, type ReflectorLogger } from './session-base.js';
-import type { SessionTally } from '../../src/protocol/data-plane.js';
+import type { DataPath, SessionTally } from '../../src/protocol/data-plane.js';
 
 /**
  * Receipts in one control message: 28 bytes each, in base64 on the signalling socket, well inside
@@ -61,8 +61,8 @@ export interface ReflectorSessionOptions {
   allowEndpoint(ip: string, port: number): () => void;
   /** The relay, when it runs in this process: the RTP leg's datagrams go to and from it by a call (RtpLegOptions.attachLocalPeer). */
   attachLocalPeer?: AttachLocalPeer;
-  /** What runs in place of today's RTP leg, for a benchmark's side-by-side run only (RtpLegOptions.baseline). */
-  baseline?: LegBaseline;
+  /** What the RTP leg's SRTP and probe core run on: the addon's (`native`) or JavaScript (`portable`). */
+  dataPath: DataPath;
   /** Our own relay, where the data-channel leg takes its only candidate (relay-only). */
   relayServer: ReflectorRelayServer;
   /** What the embedded relay saw of the RTP towards this endpoint (Relay.relayWitness); absent or null: nothing. */
@@ -205,10 +205,9 @@ export class ReflectorSession {
       if (kinds.length !== 1 || kinds[0] !== 'audio') {
         throw new ReflectorSessionError('bad-signal', `the RTP offer must have exactly one audio section, not ${JSON.stringify(kinds)}`);
       }
-      // The addon's probe core (one call a packet on the short path); the JavaScript one for a
-      // benchmark's side-by-side run of the leg as before a cut (every such cut but the relay's fast path came before the addon's core).
+      // The addon's probe core on the native data path (one call a packet on the short path); the JavaScript one on the portable path.
       const coreOpts = { recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes };
-      const core = this.opts.baseline === undefined || this.opts.baseline === 'no-fast-path' ? new NativeRtpCore(coreOpts) : new RtpReflectorCore(coreOpts);
+      const core = this.opts.dataPath === 'native' ? new NativeRtpCore(coreOpts) : new RtpReflectorCore(coreOpts);
       this.rtpCore = core;
       const leg = new RtpLeg({
         id: this.opts.id,
@@ -235,7 +234,7 @@ export class ReflectorSession {
           else this.waitForOffer();
         },
         ...(this.opts.attachLocalPeer ? { attachLocalPeer: this.opts.attachLocalPeer } : {}),
-        ...(this.opts.baseline ? { baseline: this.opts.baseline } : {}),
+        dataPath: this.opts.dataPath,
       });
       this.rtpLeg = leg;
       this.rtpCandidates = offer.candidates;

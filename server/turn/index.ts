@@ -77,7 +77,7 @@ export interface RelayConfig {
   planes?: RelayPlanes;
   /** The nonce secret (32 bytes); the planes of one server share one. Absent: random. */
   nonceSecret?: Buffer;
-  /** The relay's UDP sockets (listeners and relayed addresses): native (the default), or Node's dgram for a benchmark's side-by-side run (CALLPROBE_UDP=dgram). */
+  /** The relay's UDP sockets (listeners and relayed addresses): our addon's (native, the default), or Node's dgram (the portable data path: `serve --data-path portable`). */
   udp?: UdpKind;
 }
 
@@ -135,7 +135,7 @@ export interface Relay {
   /**
    * The longest wait of a datagram read by the relay's UDP sockets since the last call (from the
    * kernel's receive time to its handler's call: the event loop was late that long), and when;
-   * null when none was read. Null itself on Node's dgram sockets (CALLPROBE_UDP=dgram), which
+   * null when none was read. Null itself on Node's dgram sockets (the portable data path), which
    * give no receive time.
    */
   readonly datagramWaits: (() => DatagramWait | null) | null;

@@ -231,9 +231,10 @@ export const DEFAULTS = {
    * keeps the 10 ms: at 50 ms, with the waits between ticks, the plane woke 165 times a second
    * instead of 228 while a test streamed, and cost no less (docs/benchmarks.md).
    *
-   * The timer is the relay's UDP addon's, not JavaScript's (server/loop-delay.ts
-   * startNativeLoopSampler): its ticks reach JavaScript in batches, every `handOverMs` while a
-   * test is open (at each tick otherwise), and at once when a reading is asked for.
+   * On the native data path the timer is the relay's UDP addon's, not JavaScript's
+   * (server/loop-delay.ts startNativeLoopSampler): its ticks reach JavaScript in batches, every
+   * `handOverMs` while a test is open (at each tick otherwise), and at once when a reading is
+   * asked for. On the portable path it is a JavaScript timer, and no datagram's wait is counted.
    */
   serverLoop: { periodMs: 10, httpPeriodMs: 50, idlePeriodMs: 200, binMs: 200, bins: 3_600, handOverMs: 100 },
 
@@ -258,6 +259,12 @@ export const DEFAULTS = {
    * once: its factory's fake audio device wakes for 10 s more (about 27 ms of CPU).
    */
   dataPlane: { workers: 1, restartMinMs: 250, restartMaxMs: 30_000, restartStableMs: 60_000, niceAboveHttp: 5, idleCollectMs: 10_000 },
+
+  /**
+   * What the data plane runs on (`serve --data-path`, server/data-path.ts): `auto` is our C addons
+   * (`native`) when both load, else what runs wherever Node 20 runs (`portable`).
+   */
+  dataPath: 'auto',
 
   /**
    * The HTTP server's connections (server/http/connections.ts). One test from one source holds

@@ -179,6 +179,12 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
       expect((await serveOf(['--workers', '2'])).workers).toBe(2);
       await expect(serveOf(['--workers', '17'])).rejects.toThrow(/--workers must be an integer 0\.\.16/);
     },
+    '--data-path': async () => {
+      expect((await serveOf([])).dataPath).toBe('auto');
+      expect((await serveOf(['--data-path', 'native'])).dataPath).toBe('native');
+      expect((await serveOf(['--data-path', 'portable'])).dataPath).toBe('portable');
+      await expect(serveOf(['--data-path', 'fast'])).rejects.toThrow(/--data-path <path>' argument 'fast' is invalid/);
+    },
     '--max-allocations-per-user': async () => expect((await serveOf(['--max-allocations-per-user', '4'])).quotas.maxAllocationsPerUsername).toBe(4),
     '--max-allocations-per-ip': async () => expect((await serveOf(['--max-allocations-per-ip', '64'])).quotas.maxAllocationsPerSourceIp).toBe(64),
     '--max-allocations': async () => expect((await serveOf(['--max-allocations', '500'])).quotas.maxAllocationsTotal).toBe(500),

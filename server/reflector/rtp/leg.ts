@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, type MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
 import type { SignalData } from '../../../src/protocol/api.js';
+import type { DataPath } from '../../../src/protocol/data-plane.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { isRelayCandidate, isRelayEndpoint, isSignalledCandidate, parseCandidate, type ParsedCandidate, type RelayEndpoints } from '../candidates.js';
 import { checkRemoteCandidate, localDescription } from '../signalled-sdp.js';
@@ -59,34 +60,8 @@ export interface RtpLegOptions {
   onClose(reason: string, code?: 'no-ice'): void;
   /** The relay, when it runs in this process: the leg's datagrams to and from it are handed over by a call (no loopback hop). */
   attachLocalPeer?: AttachLocalPeer;
-  /** What runs in place of today's leg, only for a benchmark's side-by-side run: see LegBaseline. */
-  baseline?: LegBaseline;
-}
-
-/**
- * What a benchmark's side-by-side run puts back in the leg as it was before a cut:
- * - `werift-srtp`: werift's own SRTP in place of ours (./srtp.ts), and with it its RTP path
- *   (CALLPROBE_SRTP=werift);
- * - `werift-rtp-path`: werift's RTP path in place of the short path (./short-path.ts), our SRTP
- *   kept (CALLPROBE_RTP_PATH=werift);
- * - `js-srtp`: our SRTP with its per-packet cryptography in JavaScript (./srtp-crypto.ts) in place
- *   of the native addon's (CALLPROBE_SRTP=js);
- * - `js-rtp-core`: the probe core in JavaScript (./core.ts RtpReflectorCore) in place of the
- *   addon's (./native-core.ts), the short path taking each packet one step at a time
- *   (CALLPROBE_RTP_CORE=js);
- * - `no-fast-path`: the addon's probe core on the short path, each packet through the relay's
- *   JavaScript and the leg's, as before the relay's fast path (CALLPROBE_RTP_FAST=off).
- */
-export type LegBaseline = 'werift-srtp' | 'werift-rtp-path' | 'js-srtp' | 'js-rtp-core' | 'no-fast-path';
-
-/** The baseline a benchmark asked for in the environment (CALLPROBE_SRTP=werift|js, CALLPROBE_RTP_PATH=werift, CALLPROBE_RTP_CORE=js, CALLPROBE_RTP_FAST=off), as leg options. */
-export function legBaseline(env: Record<string, string | undefined>): { baseline?: LegBaseline } {
-  if (env['CALLPROBE_SRTP'] === 'werift') return { baseline: 'werift-srtp' };
-  if (env['CALLPROBE_SRTP'] === 'js') return { baseline: 'js-srtp' };
-  if (env['CALLPROBE_RTP_PATH'] === 'werift') return { baseline: 'werift-rtp-path' };
-  if (env['CALLPROBE_RTP_CORE'] === 'js') return { baseline: 'js-rtp-core' };
-  if (env['CALLPROBE_RTP_FAST'] === 'off') return { baseline: 'no-fast-path' };
-  return {};
+  /** What our SRTP's per-packet work runs on: the addon (`native`), or JavaScript over node:crypto (`portable`): ./srtp-crypto.ts. */
+  dataPath: DataPath;
 }
 
 /** A peer in this process joined to the relay (the relay's `attachLocalPeer`, server/turn). */
@@ -208,10 +183,8 @@ export class RtpLeg {
       const answer = localDescription(local.sdp, (c) => isSignalledCandidate(c, this.opts.peerAddress));
       for (const c of answer.candidates) this.allow(c);
       this.joinLocalRelay();
-      const baseline = this.opts.baseline;
-      if (baseline !== 'werift-srtp') this.useOwnSrtp(baseline === 'js-srtp' ? 'js' : 'native');
-      if (baseline === undefined || baseline === 'js-srtp' || baseline === 'js-rtp-core' || baseline === 'no-fast-path') this.useShortPath();
-      else this.short = { off: `CALLPROBE_${baseline === 'werift-srtp' ? 'SRTP' : 'RTP_PATH'}=werift` };
+      this.useOwnSrtp(this.opts.dataPath === 'native' ? 'native' : 'js');
+      this.useShortPath();
       this.opts.sendSignal({ type: 'answer', sdp: withAudioPtime(answer.sdp, DEFAULTS.rtp.ptimeMs) });
       const wait = this.opts.iceTrafficTimeoutMs;
       if (wait !== undefined && !this.connected) {
@@ -353,7 +326,6 @@ export class RtpLeg {
    * werift's internals moved); `mixed` across transports; or `none` before DTLS is done.
    */
   get srtpOwner(): SrtpOwner | 'mixed' {
-    if (this.opts.baseline === 'werift-srtp') return 'werift';
     if (this.srtpOwners.length === 0) return this.pc.dtlsTransports.length > 0 ? 'werift' : 'none';
     const owners = new Set(this.srtpOwners.map((o) => o.owner()));
     const [only] = owners;
@@ -424,7 +396,7 @@ export class RtpLeg {
     const link = this.localLink;
     const core = this.opts.core;
     const short = this.short;
-    if (link === null || !(core instanceof NativeRtpCore) || !core.numbers || this.closed || this.opts.baseline === 'no-fast-path') return;
+    if (link === null || !(core instanceof NativeRtpCore) || !core.numbers || this.closed) return;
     if (short === 'pending' || 'off' in short) return;
     this.fast ??= new LegFastOffer(link, core, short, (t) => this.fastTaken(t));
     this.fast.offer(ssrc, payloadType, answerTo);

@@ -45,6 +45,7 @@ export function quietSession(
     relay: o.relay ?? { addresses: ['127.0.0.1'], portRange: { min: 31000, max: 31999 } },
     onCandidateDropped: (n) => dropped.push(n),
     rtp: o.rtp ?? true,
+    dataPath: 'native',
     logger: { info: quiet, warn: quiet, debug: quiet },
     sendSignal: (data, leg) => toPage.push(leg ? { data, leg } : { data }),
     sendControl: (m) => control.push(m),
