@@ -1,5 +1,6 @@
 /**
- * The help desk console (/console): log in, see the known sites with what to look at first
+ * The help desk console (/console): log in (a console user's password, or the company's identity
+ * provider, saying when it does not answer that passwords still work), see the known sites with what to look at first
  * (silent, outages, raised alerts), search stored results, open one with the site's baseline,
  * the likely culprit and what to tell the user. Everything comes from
  * /api/console (the server redacts tier 1's view); the session is an HttpOnly cookie.
@@ -8,6 +9,11 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { ErrorBody } from '../../protocol/api.js';
 import {
   CONSOLE_API,
+  CONSOLE_OIDC_START,
+  SIGN_IN_OUTCOMES,
+  SIGN_IN_PARAM,
+  type ConsoleSignIn,
+  type SignInOutcome,
   type ConsoleChain,
   type ConsoleChainLink,
   type ConsoleResultView,
@@ -53,6 +59,8 @@ async function api<T>(path: string, init?: RequestInit): Promise<T> {
 export class ConsoleView extends CpElement {
   static override properties = {
     who: { state: true },
+    signIn: { state: true },
+    signInOutcome: { state: true },
     rows: { state: true },
     open: { state: true },
     sites: { state: true },
@@ -65,6 +73,10 @@ export class ConsoleView extends CpElement {
   };
   static override styles = consoleStyles;
   declare who: ConsoleWho | null;
+  /** The ways this server offers to log in (GET /sign-in), loaded when the login form is shown. */
+  declare signIn: ConsoleSignIn | null;
+  /** Why the company sign-in the browser came back from opened no session (the page's ?sign-in=). */
+  declare signInOutcome: SignInOutcome | null;
   declare rows: ConsoleSearchAnswer | null;
   declare open: ConsoleResultView | null;
   /** The all-sites overview of the last 7 days, loaded once logged in. */
@@ -86,6 +98,8 @@ export class ConsoleView extends CpElement {
   constructor() {
     super();
     this.who = null;
+    this.signIn = null;
+    this.signInOutcome = null;
     this.rows = null;
     this.open = null;
     this.sites = null;
@@ -121,8 +135,33 @@ export class ConsoleView extends CpElement {
     if (changed.has('who') && this.who !== null) void this.loadSites();
   }
 
+  /**
+   * The ways to log in (GET /sign-in: the password form, the company's sign-in and whether it
+   * answers). Asked each time the login form is to be shown; if the server cannot say, the
+   * password form alone, and the reason shown.
+   */
+  private async loadSignIn(): Promise<void> {
+    try {
+      this.signIn = await api<ConsoleSignIn>(`${CONSOLE_API}/sign-in`);
+    } catch (err) {
+      this.signIn = { password: true, company: null };
+      this.error = (err as Error).message;
+    }
+  }
+
+  /** The page's ?sign-in= (why a company sign-in opened no session), taken off the address. */
+  private takeSignInOutcome(): void {
+    const url = new URL(location.href);
+    const why = url.searchParams.get(SIGN_IN_PARAM);
+    if (why === null) return;
+    this.signInOutcome = SIGN_IN_OUTCOMES.find((o) => o === why) ?? 'refused';
+    url.searchParams.delete(SIGN_IN_PARAM);
+    history.replaceState(history.state, '', url.href);
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
+    this.takeSignInOutcome();
     const words = this.loadWords();
     api<ConsoleWho>(`${CONSOLE_API}/me`).then(
       async (who) => {
@@ -131,8 +170,9 @@ export class ConsoleView extends CpElement {
         this.ready = true;
       },
       async (err: Error) => {
-        await words;
-        this.error = err instanceof ApiError && err.status === 401 ? null : err.message;
+        const loggedOut = err instanceof ApiError && err.status === 401;
+        await Promise.all([words, loggedOut ? this.loadSignIn() : null]);
+        this.error = loggedOut ? this.error : err.message;
         this.ready = true;
       },
     );
@@ -148,6 +188,7 @@ export class ConsoleView extends CpElement {
         body: JSON.stringify({ name: f.get('name'), password: f.get('password') }),
       });
       this.error = null;
+      this.signInOutcome = null;
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLInputElement>('#code')?.focus();
     } catch (err) {
@@ -158,6 +199,8 @@ export class ConsoleView extends CpElement {
   private async logout(): Promise<void> {
     await api<unknown>(`${CONSOLE_API}/logout`, { method: 'POST' });
     this.turn++;
+    this.signInOutcome = null;
+    void this.loadSignIn();
     this.who = null;
     this.rows = null;
     this.open = null;
@@ -166,7 +209,10 @@ export class ConsoleView extends CpElement {
   }
 
   private failed(err: unknown): void {
-    if (err instanceof ApiError && err.status === 401) this.who = null;
+    if (err instanceof ApiError && err.status === 401 && this.who !== null) {
+      this.who = null;
+      void this.loadSignIn();
+    }
     this.error = (err as Error).message;
   }
 
@@ -288,12 +334,31 @@ export class ConsoleView extends CpElement {
 
   private loginForm(): TemplateResult {
     const m = this.m;
+    const ways = this.signIn ?? { password: true, company: null };
+    const outcome = this.signInOutcome;
+    // The provider not answering, now or when the browser came back from it: say what still works.
+    const down = ways.company === 'down' || outcome === 'issuer-down';
+    const outcomeKey = outcome === 'no-group' ? 'signIn.noGroup' : outcome === 'expired' ? 'signIn.expired' : outcome === 'refused' ? 'signIn.refused' : null;
     return html`<h2>${m.t('login.heading')}</h2>
-      <form @submit=${(e: SubmitEvent) => void this.login(e)}>
-        <label>${m.t('login.name')} <input id="name" name="name" autocomplete="username" required /></label>
-        <label>${m.t('login.password')} <input id="password" name="password" type="password" autocomplete="current-password" required /></label>
-        <button type="submit">${m.t('login.submit')}</button>
-      </form>`;
+      ${outcomeKey !== null ? html`<p class="error" role="alert" data-testid="sign-in-outcome">${m.t(outcomeKey)}</p>` : nothing}
+      ${
+        ways.company !== null
+          ? html`<p><a class="button" href=${CONSOLE_OIDC_START}>${m.t('signIn.company')}</a></p>
+            ${
+              down ? html`<p class="error" role="status" data-testid="issuer-down">${m.t(ways.password ? 'signIn.downLocal' : 'signIn.downOnly')}</p>` : nothing
+            }
+            ${ways.password ? html`<p class="hint">${m.t('signIn.or')}</p>` : nothing}`
+          : nothing
+      }
+      ${
+        ways.password
+          ? html`<form @submit=${(e: SubmitEvent) => void this.login(e)}>
+            <label>${m.t('login.name')} <input id="name" name="name" autocomplete="username" required /></label>
+            <label>${m.t('login.password')} <input id="password" name="password" type="password" autocomplete="current-password" required /></label>
+            <button type="submit">${m.t('login.submit')}</button>
+          </form>`
+          : nothing
+      }`;
   }
 
   private desk(who: ConsoleWho): TemplateResult {
