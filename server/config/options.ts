@@ -381,6 +381,7 @@ function oidcSettings(f: ServeFlags): ConsoleOidcOptions | null {
     pendingTtlMs: d.pendingTtlMs,
     pendingMax: d.pendingMax,
     checkEveryMs: d.checkEveryMs,
+    recheckDownMs: d.recheckDownMs,
     checkTimeoutS: d.checkTimeoutS,
     exchangeTimeoutS: d.exchangeTimeoutS,
     statusPerMinutePerAddress: d.statusPerMinutePerAddress,

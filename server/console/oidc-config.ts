@@ -26,6 +26,7 @@ interface OidcLimits {
   pendingTtlMs: number;
   pendingMax: number;
   checkEveryMs: number;
+  recheckDownMs: number;
   checkTimeoutS: number;
   exchangeTimeoutS: number;
   statusPerMinutePerAddress: number;

@@ -3,8 +3,9 @@
  * authorization code flow (OpenID Connect Core 1.0 §3.1) with PKCE (RFC 7636, S256), a state and
  * a nonce, through openid-client; the tier from a group claim of the ID token (the groups file,
  * ./oidc-config.ts). The provider is found by its discovery document, read when first needed and
- * again at most every `checkEveryMs`, which also tells the login page whether the provider
- * answers: serve starts, and local users sign in, whether it does or not.
+ * again at most every `checkEveryMs` (every `recheckDownMs` while it does not answer), which also
+ * tells the login page whether the provider answers: serve starts, and local users sign in,
+ * whether it does or not.
  *
  * What a sign-in sent to the provider leaves here (its state, nonce and PKCE verifier, the
  * redirect URI) is held in memory by its state, at most `pendingMax` of them (the oldest dropped
@@ -13,7 +14,8 @@
 import * as client from 'openid-client';
 import { BOUNDS } from '../../src/protocol/defaults.js';
 import { TypedError } from '../../src/protocol/typed-error.js';
-import type { ConsoleRole, SignInOutcome } from '../../src/protocol/api-console.js';
+import type { ConsoleRole } from '../../src/protocol/api-console.js';
+import type { SignInOutcome } from '../../src/protocol/api-console-sign-in.js';
 import { insecureIssuer, roleOfClaims, type ConsoleOidcOptions } from './oidc-config.js';
 
 /** Why a company sign-in opened no session (the console page's ?sign-in=); a no-group refusal names the account. */
@@ -118,14 +120,17 @@ export class CompanySignIn {
     this.pending = new PendingSignIns(o.pendingTtlMs, o.pendingMax, nowMs);
   }
 
-  /** Whether the provider answered when last asked (asked again, once for every caller, when that is over `checkEveryMs` ago). */
+  /**
+   * Whether the provider answered when last asked: asked again, once for every caller, when that
+   * is over `checkEveryMs` ago (it answered) or `recheckDownMs` ago (it did not).
+   */
   async status(): Promise<'up' | 'down'> {
     return (await this.answers()) ? 'up' : 'down';
   }
 
   private answers(): Promise<boolean> {
     const last = this.last;
-    if (last !== null && this.nowMs() - last.atMs < this.o.checkEveryMs) return Promise.resolve(last.up);
+    if (last !== null && this.nowMs() - last.atMs < (last.up ? this.o.checkEveryMs : this.o.recheckDownMs)) return Promise.resolve(last.up);
     this.checking ??= this.discover().finally(() => (this.checking = null));
     return this.checking;
   }

@@ -9,15 +9,8 @@
  * a callback's one code exchange, for a sign-in this server began and the browser's cookie names.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  CONSOLE_API,
-  CONSOLE_OIDC_CALLBACK,
-  CONSOLE_OIDC_START,
-  CONSOLE_PAGE,
-  SIGN_IN_PARAM,
-  type ConsoleSignIn,
-  type SignInOutcome,
-} from '../../src/protocol/api-console.js';
+import { CONSOLE_API, CONSOLE_PAGE } from '../../src/protocol/api-console.js';
+import { CONSOLE_OIDC_CALLBACK, CONSOLE_OIDC_START, SIGN_IN_PARAM, type ConsoleSignIn, type SignInOutcome } from '../../src/protocol/api-console-sign-in.js';
 import { ConsoleOidcCallbackQuery } from '../../src/protocol/api-requests.js';
 import type { ConsoleSessions } from '../console/auth.js';
 import { companySessionUser, OidcSignInError, type CompanySignIn } from '../console/oidc.js';

@@ -4,8 +4,8 @@
  * (src/web/components/console.ts). Types only; the requests' schemas are in ./api-requests.ts.
  *
  * POST `${CONSOLE_API}/login` { name, password } sets an HttpOnly session cookie (so does the
- * company sign-in: GET CONSOLE_OIDC_START, then the provider, then CONSOLE_OIDC_CALLBACK); GET
- * `${CONSOLE_API}/sign-in` says which ways are offered; POST
+ * company sign-in: ./api-console-sign-in.ts); GET `${CONSOLE_API}/sign-in` says which ways are
+ * offered; POST
  * `${CONSOLE_API}/logout`; GET `${CONSOLE_API}/me`; GET
  * `${CONSOLE_API}/results?code=&ticket=&site=&from=&to=&verdict=&tz=` (newest first; a site finds the
  * results a link named it on without the token too, marked unverified);
@@ -42,28 +42,6 @@ export interface ConsoleWho {
   name: string;
   role: ConsoleRole;
 }
-
-/** GET `${CONSOLE_API}/sign-in`: the ways this server lets a help desk agent sign in. */
-export interface ConsoleSignIn {
-  /** Local users (serve --users): the user name and password form. */
-  password: boolean;
-  /** The company's identity provider (serve --oidc-issuer): whether it answered when last asked; null: not offered. */
-  company: 'up' | 'down' | null;
-}
-
-/** A navigation (not a fetch): sends the browser to the company's identity provider, which sends it back to CONSOLE_OIDC_CALLBACK. */
-export const CONSOLE_OIDC_START = `${CONSOLE_API}/oidc/start`;
-/** Where the provider sends the browser back (the redirect URI to register there, after the server's origin). */
-export const CONSOLE_OIDC_CALLBACK = `${CONSOLE_API}/oidc/callback`;
-/** The console page's query parameter saying why a company sign-in opened no session. */
-export const SIGN_IN_PARAM = 'sign-in';
-/**
- * Why: the provider did not answer ('issuer-down'), the answer was not for this browser's sign-in
- * or the provider refused it ('refused'), it came back too late ('expired'), or the account is
- * in no group the console lets in ('no-group').
- */
-export const SIGN_IN_OUTCOMES = ['issuer-down', 'refused', 'expired', 'no-group'] as const;
-export type SignInOutcome = (typeof SIGN_IN_OUTCOMES)[number];
 
 /** One row of a console search. */
 export interface ConsoleSearchRow {

@@ -508,8 +508,10 @@ export const DEFAULTS = {
       pendingTtlMs: 10 * 60_000,
       /** Sign-ins sent to the provider and not back yet, held at most (the oldest dropped first; about 400 bytes each). */
       pendingMax: 10_000,
-      /** Whether the provider answers (its discovery document read again) is asked at most this often... */
+      /** Whether the provider answers (its discovery document read again) is asked at most this often while it does... */
       checkEveryMs: 30_000,
+      /** ...and while it does not (whoever asks: the login page, a sign-in started), so a provider back is seen within seconds... */
+      recheckDownMs: 2_000,
       /** ...and that question gives up after this long (the login page waits on it)... */
       checkTimeoutS: 3,
       /** ...and the code's exchange at the provider's token endpoint after this long. */

@@ -9,11 +9,6 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { ErrorBody } from '../../protocol/api.js';
 import {
   CONSOLE_API,
-  CONSOLE_OIDC_START,
-  SIGN_IN_OUTCOMES,
-  SIGN_IN_PARAM,
-  type ConsoleSignIn,
-  type SignInOutcome,
   type ConsoleChain,
   type ConsoleChainLink,
   type ConsoleResultView,
@@ -21,6 +16,7 @@ import {
   type ConsoleSearchRow,
   type ConsoleWho,
 } from '../../protocol/api-console.js';
+import type { ConsoleSignIn } from '../../protocol/api-console-sign-in.js';
 import { RESULTS_PATH, SITES_OVERVIEW_PATH, siteReportPath } from '../../protocol/api.js';
 import { TypedError } from '../../protocol/typed-error.js';
 import type { SitesOverview } from '../../analysis/site/overview.js';
@@ -60,7 +56,7 @@ export class ConsoleView extends CpElement {
   static override properties = {
     who: { state: true },
     signIn: { state: true },
-    signInOutcome: { state: true },
+    companyPart: { state: true },
     rows: { state: true },
     open: { state: true },
     sites: { state: true },
@@ -75,8 +71,8 @@ export class ConsoleView extends CpElement {
   declare who: ConsoleWho | null;
   /** The ways this server offers to log in (GET /sign-in), loaded when the login form is shown. */
   declare signIn: ConsoleSignIn | null;
-  /** Why the company sign-in the browser came back from opened no session (the page's ?sign-in=). */
-  declare signInOutcome: SignInOutcome | null;
+  /** The login form's part for the company sign-in (./console-sign-in.ts, loaded where it is offered), or null. */
+  declare companyPart: ((ways: ConsoleSignIn) => TemplateResult) | null;
   declare rows: ConsoleSearchAnswer | null;
   declare open: ConsoleResultView | null;
   /** The all-sites overview of the last 7 days, loaded once logged in. */
@@ -99,7 +95,7 @@ export class ConsoleView extends CpElement {
     super();
     this.who = null;
     this.signIn = null;
-    this.signInOutcome = null;
+    this.companyPart = null;
     this.rows = null;
     this.open = null;
     this.sites = null;
@@ -137,31 +133,21 @@ export class ConsoleView extends CpElement {
 
   /**
    * The ways to log in (GET /sign-in: the password form, the company's sign-in and whether it
-   * answers). Asked each time the login form is to be shown; if the server cannot say, the
+   * answers), asked each time the login form is to be shown; if the server cannot say, the
    * password form alone, and the reason shown.
    */
   private async loadSignIn(): Promise<void> {
     try {
-      this.signIn = await api<ConsoleSignIn>(`${CONSOLE_API}/sign-in`);
+      const ways = await api<ConsoleSignIn>(`${CONSOLE_API}/sign-in`);
+      if (ways.company !== null) this.companyPart ??= await (await import('./console-sign-in.js')).companyPart(this.m.lang);
+      this.signIn = ways;
     } catch (err) {
-      this.signIn = { password: true, company: null };
       this.error = (err as Error).message;
     }
   }
 
-  /** The page's ?sign-in= (why a company sign-in opened no session), taken off the address. */
-  private takeSignInOutcome(): void {
-    const url = new URL(location.href);
-    const why = url.searchParams.get(SIGN_IN_PARAM);
-    if (why === null) return;
-    this.signInOutcome = SIGN_IN_OUTCOMES.find((o) => o === why) ?? 'refused';
-    url.searchParams.delete(SIGN_IN_PARAM);
-    history.replaceState(history.state, '', url.href);
-  }
-
   override connectedCallback(): void {
     super.connectedCallback();
-    this.takeSignInOutcome();
     const words = this.loadWords();
     api<ConsoleWho>(`${CONSOLE_API}/me`).then(
       async (who) => {
@@ -171,8 +157,9 @@ export class ConsoleView extends CpElement {
       },
       async (err: Error) => {
         const loggedOut = err instanceof ApiError && err.status === 401;
-        await Promise.all([words, loggedOut ? this.loadSignIn() : null]);
-        this.error = loggedOut ? this.error : err.message;
+        await words;
+        if (loggedOut) await this.loadSignIn();
+        else this.error = err.message;
         this.ready = true;
       },
     );
@@ -188,7 +175,8 @@ export class ConsoleView extends CpElement {
         body: JSON.stringify({ name: f.get('name'), password: f.get('password') }),
       });
       this.error = null;
-      this.signInOutcome = null;
+      // The company sign-in's last outcome is spent.
+      this.companyPart = null;
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLInputElement>('#code')?.focus();
     } catch (err) {
@@ -199,7 +187,7 @@ export class ConsoleView extends CpElement {
   private async logout(): Promise<void> {
     await api<unknown>(`${CONSOLE_API}/logout`, { method: 'POST' });
     this.turn++;
-    this.signInOutcome = null;
+    this.companyPart = null;
     void this.loadSignIn();
     this.who = null;
     this.rows = null;
@@ -335,21 +323,8 @@ export class ConsoleView extends CpElement {
   private loginForm(): TemplateResult {
     const m = this.m;
     const ways = this.signIn ?? { password: true, company: null };
-    const outcome = this.signInOutcome;
-    // The provider not answering, now or when the browser came back from it: say what still works.
-    const down = ways.company === 'down' || outcome === 'issuer-down';
-    const outcomeKey = outcome === 'no-group' ? 'signIn.noGroup' : outcome === 'expired' ? 'signIn.expired' : outcome === 'refused' ? 'signIn.refused' : null;
     return html`<h2>${m.t('login.heading')}</h2>
-      ${outcomeKey !== null ? html`<p class="error" role="alert" data-testid="sign-in-outcome">${m.t(outcomeKey)}</p>` : nothing}
-      ${
-        ways.company !== null
-          ? html`<p><a class="button" href=${CONSOLE_OIDC_START}>${m.t('signIn.company')}</a></p>
-            ${
-              down ? html`<p class="error" role="status" data-testid="issuer-down">${m.t(ways.password ? 'signIn.downLocal' : 'signIn.downOnly')}</p>` : nothing
-            }
-            ${ways.password ? html`<p class="hint">${m.t('signIn.or')}</p>` : nothing}`
-          : nothing
-      }
+      ${this.companyPart !== null ? this.companyPart(ways) : nothing}
       ${
         ways.password
           ? html`<form @submit=${(e: SubmitEvent) => void this.login(e)}>

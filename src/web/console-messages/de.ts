@@ -13,16 +13,6 @@ export const de: CatalogueOf<typeof en> = {
   'login.name': 'Benutzername',
   'login.password': 'Passwort',
   'login.submit': 'Anmelden',
-  'signIn.company': 'Mit dem Firmenkonto anmelden',
-  'signIn.or': 'Oder mit Benutzername und Passwort der Konsole anmelden:',
-  'signIn.downLocal':
-    'Die Anmeldung Ihrer Firma antwortet gerade nicht. Benutzernamen und Passwörter der Konsole funktionieren weiterhin: Melden Sie sich unten an.',
-  'signIn.downOnly': 'Die Anmeldung Ihrer Firma antwortet gerade nicht. Versuchen Sie es in ein paar Minuten erneut.',
-  'signIn.refused':
-    'Die Anmeldung mit dem Firmenkonto wurde nicht abgeschlossen: Sie wurde abgebrochen, oder die Antwort gehörte nicht zu diesem Browser. Versuchen Sie es erneut.',
-  'signIn.expired': 'Die Anmeldung mit dem Firmenkonto hat zu lange gedauert. Versuchen Sie es erneut.',
-  'signIn.noGroup':
-    'Ihr Firmenkonto ist in keiner der Gruppen, die diese Konsole zulässt. Bitten Sie die Person, die callprobe betreibt, Sie in die Helpdesk-Gruppe aufzunehmen.',
   'who.loggedIn': 'Angemeldet als {name} ({tier})',
   'who.tier1': 'Stufe 1',
   'who.tier2': 'Stufe 2',

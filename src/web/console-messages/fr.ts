@@ -13,16 +13,6 @@ export const fr: CatalogueOf<typeof en> = {
   'login.name': 'Nom d’utilisateur',
   'login.password': 'Mot de passe',
   'login.submit': 'Se connecter',
-  'signIn.company': 'Se connecter avec son compte d’entreprise',
-  'signIn.or': 'Ou se connecter avec un nom d’utilisateur et un mot de passe de la console :',
-  'signIn.downLocal':
-    'La connexion de votre entreprise ne répond pas pour le moment. Les noms d’utilisateur et mots de passe de la console fonctionnent toujours : connectez-vous ci-dessous.',
-  'signIn.downOnly': 'La connexion de votre entreprise ne répond pas pour le moment. Réessayez dans quelques minutes.',
-  'signIn.refused':
-    'La connexion avec le compte d’entreprise n’a pas abouti : elle a été annulée, ou la réponse n’était pas destinée à ce navigateur. Réessayez.',
-  'signIn.expired': 'La connexion avec le compte d’entreprise a pris trop de temps. Réessayez.',
-  'signIn.noGroup':
-    'Votre compte d’entreprise n’est dans aucun des groupes admis par cette console. Demandez à la personne qui gère callprobe de vous ajouter au groupe du support.',
   'who.loggedIn': 'Connecté en tant que {name} ({tier})',
   'who.tier1': 'niveau 1',
   'who.tier2': 'niveau 2',

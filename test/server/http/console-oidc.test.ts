@@ -6,8 +6,8 @@
  * tier 1, no mapped group no console; a tampered state, an answer without this browser's cookie,
  * a replayed answer and one back after 10 minutes are refused; an expired session signs in again
  * (the provider's own session still open: no second login there); local users work beside it, and
- * when the provider stops answering the login page is told so while passwords still work; starts
- * are limited per address.
+ * when the provider stops answering the login page is told so while passwords still work, and told
+ * again within seconds when it is back; starts are limited per address.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -238,8 +238,7 @@ describe('console sign-in through the company identity provider', () => {
     const own = await startProvider({ ...CLIENT, redirectUris: [CALLBACK], accounts: ACCOUNTS });
     const { app, clock } = await build({ issuer: own.issuer, users: localUsers });
     expect((await get(app, '/api/console/sign-in')).json()).toEqual({ password: true, company: 'up' });
-    const login = () =>
-      app.inject({ method: 'POST', url: '/api/console/login', remoteAddress: '192.0.2.10', payload: { name: 'dee', password: PASSWORD } });
+    const login = () => app.inject({ method: 'POST', url: '/api/console/login', remoteAddress: '192.0.2.10', payload: { name: 'dee', password: PASSWORD } });
     expect((await login()).json()).toEqual({ name: 'dee', role: 'tier2' });
     await own.close();
     // Asked again once its last answer is older than checkEveryMs.
@@ -249,13 +248,19 @@ describe('console sign-in through the company identity provider', () => {
     expect(startRes.statusCode).toBe(303);
     expect(startRes.headers.location).toBe('/console?sign-in=issuer-down');
     expect((await login()).statusCode).toBe(200);
+    // Back on the same address: seen once the 'down' answer is older than recheckDownMs (not checkEveryMs).
+    const back = await startProvider({ ...CLIENT, port: Number(new URL(own.issuer).port), redirectUris: [CALLBACK], accounts: ACCOUNTS });
+    closing.push(() => back.close());
+    expect((await get(app, '/api/console/sign-in')).json()).toMatchObject({ company: 'down' });
+    clock.advance(DEFAULTS.console.oidc.recheckDownMs);
+    expect((await get(app, '/api/console/sign-in')).json()).toMatchObject({ company: 'up' });
+    expect(String((await get(app, '/api/console/oidc/start')).headers.location).startsWith(`${back.issuer}/auth?`)).toBe(true);
   });
 
   it('without --users: no password login, the sign-in says so; starts are limited per address', async () => {
     const { app } = await build({ perAddress: 3 });
     expect((await get(app, '/api/console/sign-in')).json()).toEqual({ password: false, company: 'up' });
-    const password = () =>
-      app.inject({ method: 'POST', url: '/api/console/login', remoteAddress: '192.0.2.77', payload: { name: 'dee', password: PASSWORD } });
+    const password = () => app.inject({ method: 'POST', url: '/api/console/login', remoteAddress: '192.0.2.77', payload: { name: 'dee', password: PASSWORD } });
     expect((await password()).json()).toMatchObject({ reason: 'no-password-login' });
     for (let i = 0; i < 3; i++) await start(app, '192.0.2.77');
     const limited = await get(app, '/api/console/oidc/start', '', '192.0.2.77');

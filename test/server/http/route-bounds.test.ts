@@ -27,7 +27,7 @@ import { open, sqliteKind, storeOptions, testClock } from '../store/store-kit.js
 import { appOptionsWithoutRelay } from '../../kit/app-options.js';
 import { EdgeRegistry } from '../../../server/edges/registry.js';
 import { EDGES_PATH } from '../../../src/protocol/api-edges.js';
-import { CONSOLE_OIDC_CALLBACK } from '../../../src/protocol/api-console.js';
+import { CONSOLE_OIDC_CALLBACK } from '../../../src/protocol/api-console-sign-in.js';
 import { repoRoot } from '../../kit/paths.js';
 
 const BODY_MAX_BYTES = 128 * 1024;
