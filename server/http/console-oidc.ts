@@ -51,7 +51,8 @@ function pendingCookie(req: FastifyRequest, value: string, maxAgeS: number): str
 
 /** The redirect URI of this request's origin (register it at the provider); a Host that is no host name is refused. */
 function callbackUrl(req: FastifyRequest): string {
-  const host = req.host;
+  // An HTTP/1.0 request may carry no Host at all.
+  const host = (req.headers.host === undefined ? undefined : req.host) ?? '';
   if (host.length > 262 || !/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/.test(host))
     throw new Refusal('bad-host', 'the Host header is not a host name', 400);
   return `${req.protocol}://${host}${CONSOLE_OIDC_CALLBACK}`;

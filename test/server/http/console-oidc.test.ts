@@ -257,7 +257,7 @@ describe('console sign-in through the company identity provider', () => {
     expect(String((await get(app, '/api/console/oidc/start')).headers.location).startsWith(`${back.issuer}/auth?`)).toBe(true);
   });
 
-  it('without --users: no password login, the sign-in says so; starts are limited per address', async () => {
+  it('without --users: no password login, the sign-in says so; starts are limited per address, and need a host name', async () => {
     const { app } = await build({ perAddress: 3 });
     expect((await get(app, '/api/console/sign-in')).json()).toEqual({ password: false, company: 'up' });
     const password = () => app.inject({ method: 'POST', url: '/api/console/login', remoteAddress: '192.0.2.77', payload: { name: 'dee', password: PASSWORD } });
@@ -266,7 +266,10 @@ describe('console sign-in through the company identity provider', () => {
     const limited = await get(app, '/api/console/oidc/start', '', '192.0.2.77');
     expect(limited.statusCode).toBe(429);
     expect(limited.json()).toMatchObject({ reason: 'rate-limited' });
-    // Another address is not held back.
+    // Another address is not held back; a Host that is no host name never reaches the redirect URI.
     await start(app, '192.0.2.78');
+    const badHost = await app.inject({ method: 'GET', url: '/api/console/oidc/start', remoteAddress: '192.0.2.79', headers: { host: 'x"><script>' } });
+    expect(badHost.statusCode).toBe(400);
+    expect(badHost.json()).toMatchObject({ reason: 'bad-host' });
   });
 });
