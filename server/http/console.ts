@@ -265,7 +265,8 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
   /** A refused login: one log line per source per interval, with how many went unlogged. */
   const refused = (req: FastifyRequest, source: string, why: string, user: string): void => {
     const line = throttle.logRefusal(source);
-    if (line !== null) req.log.warn({ console: 'login-refused', why, user: user.slice(0, 300), source, unlogged: line.suppressed }, 'console login refused');
+    if (line !== null)
+      req.log.warn({ console: 'login-refused', why: why.slice(0, 300), user: user.slice(0, 300), source, unlogged: line.suppressed }, 'console login refused');
   };
   signInRoutes(app, {
     sessions: access.sessions,
