@@ -8,6 +8,7 @@ import { parseDbTarget } from '../server/store/target.js';
 import { serveOptionsFromFlags, type ServeFlags, type ServeOptions } from '../server/config/options.js';
 import { readAlertsConfig } from '../server/alerts/config.js';
 import { readUsersFile } from '../server/console/auth.js';
+import { parseOidcClientId, parseOidcIssuer, readOidcGroupsFile, readOidcSecretFile } from '../server/console/oidc-config.js';
 import { readReachabilityFile } from '../client/options.js';
 import { arg, intArg, intOption, listArg, portsArg, portsText, rangeArg, rangeText, turnUrisArg } from './args.js';
 
@@ -162,6 +163,18 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
       '--users <file>',
       'open the help desk console (/console) to these users: JSON [{ name, role: tier1|tier2, passwordHash }] (see hash-password)',
       arg(readUsersFile),
+    )
+    .option(
+      '--oidc-issuer <url>',
+      "open the help desk console to your company's identity provider (OpenID Connect): its issuer URL, with --oidc-client-id and --oidc-groups (see docs/console.md)",
+      arg(parseOidcIssuer),
+    )
+    .option('--oidc-client-id <id>', 'the client id the identity provider gave callprobe', arg(parseOidcClientId))
+    .option('--oidc-secret-file <file>', "a file holding the client's secret, one line (default: a public client, PKCE alone)", arg(readOidcSecretFile))
+    .option(
+      '--oidc-groups <file>',
+      'which groups of the identity provider open the console at which tier: JSON { "claim": "groups", "tier1": [...], "tier2": [...] }',
+      arg(readOidcGroupsFile),
     )
     .option('--no-load', 'do not offer the busy-line test (pages that ask get "not offered")')
     .addOption(

@@ -19,6 +19,7 @@ import type { DeliverySettings } from '../alerts/delivery.js';
 import type { ServiceSettings } from '../alerts/index.js';
 import type { FleetSettings } from '../fleet/loop.js';
 import type { ConsoleUser } from '../console/auth.js';
+import type { ConsoleOidcOptions, OidcGroups } from '../console/oidc-config.js';
 import type { LoginThrottleSettings } from '../console/login-throttle.js';
 import type { SignalLimits } from '../http/signal-limits.js';
 import type { ConnectionLimits } from '../http/connections.js';
@@ -115,8 +116,14 @@ export interface ServeOptions {
   embedOrigins: string[];
   /** The help desk console's users (--users FILE); null: the console is closed. */
   users: ConsoleUser[] | null;
-  /** The console's sessions and login limits. */
-  console: { idleMs: number; absoluteMs: number; loginsPerMinutePerAddress: number; loginThrottle: LoginThrottleSettings };
+  /** The console's sessions and login limits, and its sign-in through the company's identity provider (--oidc-issuer; null: none). */
+  console: {
+    idleMs: number;
+    absoluteMs: number;
+    loginsPerMinutePerAddress: number;
+    loginThrottle: LoginThrottleSettings;
+    oidc: ConsoleOidcOptions | null;
+  };
   /** The busy-line phase's load sink and source and their limits (offered unless --no-load). */
   load: Omit<LoadRoutesOptions, 'onMetrics' | 'nowMs'>;
   /** This serve is an edge of a hub (--hub ...): it stores nothing and beats to its hub; null: an all-in-one server (or a hub). */
@@ -190,6 +197,11 @@ export interface ServeFlags {
   teamsReachability?: ReachabilityTarget[];
   /** --users FILE, read and checked. */
   users?: ConsoleUser[];
+  /** --oidc-issuer URL, --oidc-client-id ID (checked), --oidc-secret-file FILE (the secret it holds), --oidc-groups FILE (read and checked). */
+  oidcIssuer?: string;
+  oidcClientId?: string;
+  oidcSecretFile?: string;
+  oidcGroups?: OidcGroups;
   /** --max-tests: tests at once (DEFAULTS.maxSessions). */
   maxTests: number;
   maxSessionsPerIp: number;
@@ -220,6 +232,7 @@ export interface ServeFlags {
 export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
   if (f.tlsPort !== undefined && (!f.tlsCert || !f.tlsKey)) throw new ConfigError('missing-option', '--tls-port needs --tls-cert and --tls-key');
   if (f.users !== undefined && !f.store) throw new ConfigError('missing-option', '--users opens the help desk console over stored results: drop --no-store');
+  const oidc = oidcSettings(f);
   if (f.alerts !== undefined && !f.store)
     throw new ConfigError('missing-option', '--alerts needs the results store: alerts are fed by stored site results (drop --no-store)');
   if ((f.host === '0.0.0.0' || f.host === '::') && !f.relayIp) {
@@ -297,7 +310,7 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
     trustProxy: f.trustProxy ?? [],
     embedOrigins: f.embedOrigins ?? [],
     users: f.users ?? null,
-    console: consoleSettings(),
+    console: { ...consoleSettings(), oidc },
     load: loadSettings(
       f.load,
       {
@@ -330,8 +343,8 @@ function edgeRole(f: ServeFlags): EdgeRole | null {
   }
   if (missing.length > 0)
     throw new ConfigError('missing-option', `an edge needs --hub, --edge-id, --azure-region and --edge-token: give ${missing.map(([k]) => k).join(', ')}`);
-  if (f.users !== undefined || f.alerts !== undefined)
-    throw new ConfigError('missing-option', 'an edge stores nothing: its hub serves the console and the alerts (drop --users and --alerts)');
+  if (f.users !== undefined || f.alerts !== undefined || f.oidcIssuer !== undefined)
+    throw new ConfigError('missing-option', 'an edge stores nothing: its hub serves the console and the alerts (drop --users, --oidc-issuer and --alerts)');
   if ((f.host === '0.0.0.0' || f.host === '::') && f.publicUrl === undefined)
     throw new ConfigError('missing-option', `an edge on --host ${f.host} listens everywhere: give --public-url, where pages reach it`);
   return {
@@ -346,9 +359,39 @@ function edgeRole(f: ServeFlags): EdgeRole | null {
 }
 
 /** The console's sessions and login limits (DEFAULTS.console). */
-function consoleSettings(): ServeOptions['console'] {
+function consoleSettings(): Omit<ServeOptions['console'], 'oidc'> {
   const c = DEFAULTS.console;
   return { idleMs: c.sessionIdleMs, absoluteMs: c.sessionAbsoluteMs, loginsPerMinutePerAddress: c.loginsPerMinutePerAddress, loginThrottle: c.loginThrottle };
+}
+
+/** The console's sign-in through the company's identity provider: --oidc-issuer with --oidc-client-id and --oidc-groups, or none of them; null without. */
+function oidcSettings(f: ServeFlags): ConsoleOidcOptions | null {
+  if (f.oidcIssuer === undefined) {
+    const stray = [
+      ['--oidc-client-id', f.oidcClientId],
+      ['--oidc-secret-file', f.oidcSecretFile],
+      ['--oidc-groups', f.oidcGroups],
+    ].find(([, v]) => v !== undefined);
+    if (stray !== undefined) throw new ConfigError('missing-option', `${String(stray[0])} belongs to --oidc-issuer: give the issuer too`);
+    return null;
+  }
+  if (f.oidcClientId === undefined || f.oidcGroups === undefined)
+    throw new ConfigError('missing-option', '--oidc-issuer needs --oidc-client-id and --oidc-groups (which groups open the console at which tier)');
+  if (!f.store) throw new ConfigError('missing-option', '--oidc-issuer opens the help desk console over stored results: drop --no-store');
+  const d = DEFAULTS.console.oidc;
+  return {
+    issuer: f.oidcIssuer,
+    clientId: f.oidcClientId,
+    clientSecret: f.oidcSecretFile ?? null,
+    groups: f.oidcGroups,
+    pendingTtlMs: d.pendingTtlMs,
+    pendingMax: d.pendingMax,
+    checkEveryMs: d.checkEveryMs,
+    recheckDownMs: d.recheckDownMs,
+    checkTimeoutS: d.checkTimeoutS,
+    exchangeTimeoutS: d.exchangeTimeoutS,
+    statusPerMinutePerAddress: d.statusPerMinutePerAddress,
+  };
 }
 
 type LoadFlagLimits = Pick<
@@ -407,7 +450,7 @@ export function defaultAppOptions(): AppOptions {
     metricsText: () => '',
     logLevel: DEFAULTS.logLevel,
     trustProxy: [],
-    console: { users: null, nowMs: () => Date.now(), ...consoleSettings() },
+    console: { users: null, nowMs: () => Date.now(), ...consoleSettings(), oidc: null },
     load: loadSettings(
       false,
       {

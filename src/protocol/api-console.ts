@@ -3,7 +3,9 @@
  * (server/console/view.ts, server/http/console.ts) and rendered as is by the console page
  * (src/web/components/console.ts). Types only; the requests' schemas are in ./api-requests.ts.
  *
- * POST `${CONSOLE_API}/login` { name, password } sets an HttpOnly session cookie; POST
+ * POST `${CONSOLE_API}/login` { name, password } sets an HttpOnly session cookie (so does the
+ * company sign-in: ./api-console-sign-in.ts); GET `${CONSOLE_API}/sign-in` says which ways are
+ * offered; POST
  * `${CONSOLE_API}/logout`; GET `${CONSOLE_API}/me`; GET
  * `${CONSOLE_API}/results?code=&ticket=&site=&from=&to=&verdict=&tz=` (newest first; a site finds the
  * results a link named it on without the token too, marked unverified);

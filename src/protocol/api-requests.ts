@@ -188,6 +188,22 @@ export const ConsoleSearchQuery = Type.Object(
 /** GET /api/console/results/:id: the time zone to show its times in. */
 export const ConsoleResultQuery = Type.Object({ tz: Bounded(BOUNDS.timeZoneChars), lang: ReaderLang }, OtherParams);
 
+/**
+ * GET /api/console/oidc/callback: the provider's authorization response (RFC 6749 §4.1.2, §4.1.2.1;
+ * `iss`: RFC 9207), checked whole by openid-client; any other parameter a provider adds (Entra ID's
+ * and Keycloak's `session_state`) is bounded like every other.
+ */
+export const ConsoleOidcCallbackQuery = Type.Object(
+  {
+    code: Bounded(BOUNDS.oidcCodeChars),
+    state: Bounded(BOUNDS.oidcStateChars),
+    iss: Bounded(BOUNDS.oidcIssuerChars),
+    error: Bounded(BOUNDS.oidcErrorChars),
+    error_description: Bounded(BOUNDS.oidcErrorChars),
+  },
+  OtherParams,
+);
+
 export type ResultUpload = Static<typeof ResultUploadBody>;
 export type ExportRequest = Static<typeof ExportQuery>;
 export type SiteReportRequest = Static<typeof SiteReportQuery>;

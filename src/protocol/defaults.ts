@@ -509,6 +509,25 @@ export const DEFAULTS = {
     searchMaxRows: 100,
     /** scrypt cost of hash-password (RFC 7914 §2; N=2^15, r=8, p=1 is OWASP's minimum for scrypt): ~32 MiB, ~0.1 s. */
     scrypt: { N: 32_768, r: 8, p: 1, keyBytes: 32, saltBytes: 16 },
+    /** Signing in through the company's identity provider (serve --oidc-issuer: server/console/oidc.ts). */
+    oidc: {
+      /** A sign-in sent to the provider must come back within this long: its state, nonce and PKCE verifier are then forgotten. */
+      pendingTtlMs: 10 * 60_000,
+      /** Sign-ins sent to the provider and not back yet, held at most (the oldest dropped first; about 400 bytes each). */
+      pendingMax: 10_000,
+      /** Whether the provider answers (its discovery document read again) is asked at most this often while it does... */
+      checkEveryMs: 30_000,
+      /** ...and while it does not (whoever asks: the login page, a sign-in started), so a provider back is seen within seconds... */
+      recheckDownMs: 2_000,
+      /** ...and that question gives up after this long (the login page waits on it)... */
+      checkTimeoutS: 3,
+      /** ...and the code's exchange at the provider's token endpoint after this long. */
+      exchangeTimeoutS: 10,
+      /** GET /api/console/sign-in per minute per address (each console page load asks once). */
+      statusPerMinutePerAddress: 60,
+      /** The ID token claim that lists the user's groups, when the groups file names none (Okta's and Keycloak's usual name; Entra ID's too). */
+      groupsClaim: 'groups',
+    },
   },
   siteReport: {
     /** `report --since` and ?since= when not given: the week Microsoft's method asks for. */
@@ -801,6 +820,23 @@ export const BOUNDS = {
   scryptP: { min: 1, max: 16 },
   /** Sessions kept at once (oldest dropped first): bounds memory whatever logins arrive. */
   consoleSessionsMax: 10_000,
+  /** serve --oidc-issuer: the issuer's URL. */
+  oidcIssuerChars: 2048,
+  /** serve --oidc-client-id, and the one line of --oidc-secret-file. */
+  oidcClientIdChars: 256,
+  oidcClientSecretChars: 1024,
+  /** serve --oidc-groups: group names per tier, characters of a group name and of the claim's name, extra scopes asked for. */
+  oidcGroupsPerTier: 1000,
+  oidcGroupChars: 256,
+  oidcClaimChars: 64,
+  oidcScopesMax: 8,
+  /** An ID token's subject (OpenID Connect Core 1.0 §2: at most 255 ASCII characters) and the name the console shows for it. */
+  oidcSubjectChars: 255,
+  oidcShownNameChars: 128,
+  /** The provider's answer at the callback: the code, the state, an error's description (an Entra ID code is over 1,000 characters). */
+  oidcCodeChars: 4096,
+  oidcStateChars: 128,
+  oidcErrorChars: 1024,
   /** run --every: 5 s at least (a 3 s test and its browser fit), a week at most (Microsoft assesses a site every 10 minutes). */
   scheduleEveryMs: { min: 5_000, max: 7 * 86_400_000 },
   /** run --for: a second at least, a year at most (366 days); run --until: at most that far ahead. */

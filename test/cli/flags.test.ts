@@ -118,6 +118,10 @@ const TOKEN = 'a'.repeat(24);
 const OTHER_TOKEN = 'b'.repeat(24);
 /** An edge's four flags. */
 const EDGE = ['--hub', 'https://hub.example', '--edge-id', 'weu-1', '--azure-region', 'West Europe', '--edge-token', TOKEN];
+/** A company sign-in's flags: the issuer, the client id and a groups file. */
+const OIDC_GROUPS = join(dir, 'oidc-groups.json');
+writeFileSync(OIDC_GROUPS, JSON.stringify({ tier1: ['hd-1'], tier2: ['hd-2'] }));
+const OIDC = ['--oidc-issuer', 'https://login.example/tenant/v2.0', '--oidc-client-id', 'callprobe', '--oidc-groups', OIDC_GROUPS];
 
 /** The environment the program may read (commander's .env and report's fallback), cleared for each case. */
 const ENV = ['CALLPROBE_ADMIN_TOKEN', 'CALLPROBE_TOKEN', 'CALLPROBE_TURN_CREDENTIAL', 'CALLPROBE_EDGE_TOKEN'] as const;
@@ -241,6 +245,30 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
       const passwordHash = await hashPassword('a good password', { ...DEFAULTS.console.scrypt, N: 16_384 });
       writeFileSync(file, JSON.stringify([{ name: 'ann', role: 'tier1', passwordHash }]));
       expect((await serveOf(['--users', file])).users?.map((u) => [u.name, u.role])).toEqual([['ann', 'tier1']]);
+    },
+    '--oidc-issuer': async () => {
+      const o = await serveOf(OIDC);
+      expect(o.console.oidc).toMatchObject({ issuer: 'https://login.example/tenant/v2.0', clientId: 'callprobe', clientSecret: null });
+      expect((await serveOf([])).console.oidc).toBeNull();
+      await expect(serveOf([...OIDC, '--oidc-issuer', 'http://idp.example'])).rejects.toThrow(/must be https \(plain http only on this machine's loopback\)/);
+      await expect(serveOf(['--oidc-issuer', 'https://idp.example', '--oidc-client-id', 'c'])).rejects.toThrow(/needs --oidc-client-id and --oidc-groups/);
+      await expect(serveOf([...OIDC, '--no-store'])).rejects.toThrow(/drop --no-store/);
+    },
+    '--oidc-client-id': async () => {
+      expect((await serveOf(OIDC)).console.oidc?.clientId).toBe('callprobe');
+      await expect(serveOf([...OIDC, '--oidc-client-id', 'a b'])).rejects.toThrow(/--oidc-client-id must be/);
+      await expect(serveOf(['--oidc-client-id', 'callprobe'])).rejects.toThrow(/--oidc-client-id belongs to --oidc-issuer/);
+    },
+    '--oidc-secret-file': async () => {
+      const file = join(dir, 'oidc-secret');
+      writeFileSync(file, 'the-provider-given-secret\n');
+      expect((await serveOf([...OIDC, '--oidc-secret-file', file])).console.oidc?.clientSecret).toBe('the-provider-given-secret');
+    },
+    '--oidc-groups': async () => {
+      expect((await serveOf(OIDC)).console.oidc?.groups).toEqual({ claim: 'groups', tier1: ['hd-1'], tier2: ['hd-2'], scopes: [] });
+      const file = join(dir, 'oidc-groups-bad.json');
+      writeFileSync(file, JSON.stringify({ tier1: ['hd'], tier2: ['hd'] }));
+      await expect(serveOf([...OIDC, '--oidc-groups', file])).rejects.toThrow(/"hd" is in tier1 and tier2/);
     },
     '--no-load': async () => {
       expect((await serveOf(['--no-load'])).load.offered).toBe(false);

@@ -32,6 +32,12 @@ import { fr as siteFr } from '../../../src/web/console-site-messages/fr.js';
 import { es as siteEs } from '../../../src/web/console-site-messages/es.js';
 import { ja as siteJa } from '../../../src/web/console-site-messages/ja.js';
 import { zhHans as siteZh } from '../../../src/web/console-site-messages/zh-Hans.js';
+import { en as signInEn } from '../../../src/web/console-sign-in-messages/en.js';
+import { de as signInDe } from '../../../src/web/console-sign-in-messages/de.js';
+import { fr as signInFr } from '../../../src/web/console-sign-in-messages/fr.js';
+import { es as signInEs } from '../../../src/web/console-sign-in-messages/es.js';
+import { ja as signInJa } from '../../../src/web/console-sign-in-messages/ja.js';
+import { zhHans as signInZh } from '../../../src/web/console-sign-in-messages/zh-Hans.js';
 import { TARGET_LABELS } from '../../../src/analysis/grade/targets.js';
 import { couldNotTestSide, failureWords, sideWords } from '../../../src/analysis/present/could-not-test-text.js';
 import { FINISH_REASONS, SIDES } from '../../../src/protocol/could-not-finish.js';
@@ -48,11 +54,12 @@ const GOLDEN_REPORTS = readdirSync('test/analysis/report/golden')
   .map((f) => f.slice(0, -'.json'.length));
 const golden = (name: string): Report => JSON.parse(readFileSync(join('test/analysis/report/golden', `${name}.json`), 'utf8')) as Report;
 
-const CATALOGUES: ReadonlyArray<{ name: string; en: Source; others: Record<string, Readonly<Record<string, string>>> }> = [
+const CATALOGUES: ReadonlyArray<{ name: string; en: Source | Readonly<Record<string, string>>; others: Record<string, Readonly<Record<string, string>>> }> = [
   { name: 'the answer layer', en: answerEn, others: { de: answerDe, fr: answerFr, es: answerEs, ja: answerJa, 'zh-Hans': answerZh } },
   { name: 'the page', en: pageEn, others: { de: pageDe, fr: pageFr, es: pageEs, ja: pageJa, 'zh-Hans': pageZh } },
   { name: 'the help desk console', en: consoleEn, others: { de: consoleDe, fr: consoleFr, es: consoleEs, ja: consoleJa, 'zh-Hans': consoleZh } },
   { name: "the console's site report", en: siteEn, others: { de: siteDe, fr: siteFr, es: siteEs, ja: siteJa, 'zh-Hans': siteZh } },
+  { name: "the console's company sign-in", en: signInEn, others: { de: signInDe, fr: signInFr, es: signInEs, ja: signInJa, 'zh-Hans': signInZh } },
 ];
 
 describe('every catalogue', () => {
