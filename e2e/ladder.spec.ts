@@ -289,7 +289,9 @@ test("a site's firewall drops every relay port of a working server: the network'
         expect(status.code, run.stderr()).toBe(1);
         expect(report.outcome).toMatchObject({ reason: 'could-not-connect', side: 'network', relayEvidence: { kind: 'recent-test' } });
         expect(report.summary.verdict).toBe('fail');
-        expect(answerView(report).sentence).toMatch(/^Calls cannot connect from this network: it blocks UDP 3478-3481, TCP 3478 and TLS 443, every port Teams uses/);
+        expect(answerView(report).sentence).toMatch(
+          /^Calls cannot connect from this network: it blocks UDP 3478-3481, TCP 3478 and TLS 443, every port Teams uses/,
+        );
         expect(run.stderr()).toMatch(/^result: [0-9A-Z]{4}-[0-9A-Z]{4} /m);
       }
       const site = spawnCallprobe(['report', '--server', `http://${HOST}:${HTTP_PORT}`, '--site', 'Boston', '--json'], {

@@ -3,15 +3,17 @@ import { RegionsTestbed, type EdgeSpec } from '../bench/regions/testbed.js';
 import { locateProblems } from '../bench/regions/truth.js';
 
 /**
- * The CI run of `npm run bench:regions`: a hub and three edges on loopback, each edge's relay
- * behind the seeded impairment proxy with its own round trip (5, 30, 80 ms) and loss, and `callprobe run
+ * The CI run of `npm run bench:regions`: a hub and four edges on loopback, each edge's relay
+ * behind the seeded impairment proxy with its own round trip (5, 30, 80, 150 ms) and loss, and `callprobe run
  * --server <hub> --json`, on one testbed for both tests. Tagged @measure: they time round trips.
  *
- * 1. The region leg: graded against the North Europe row (`--profile azure-region --azure-region
+ * 1. The region leg: asked about the North Europe row (`--profile azure-region --azure-region
  *    "North Europe"`, from the site: the row's site column, 139 ms), the test runs on the nearest
- *    (West Europe, 5 ms), then a second full test on the edge in North Europe (30 ms), graded
- *    against the same row; the report's verdict and exit code are the nearest's. (The edge column
- *    grades at 1,000 probes/s, more than a 4 s test on 2 busy cores sends cleanly.)
+ *    (West Europe, 5 ms), graded on the client-to-edge targets, then a second full test on the edge
+ *    in North Europe (30 ms), graded against the row; the verdict and exit code are the worse of
+ *    the two. (The edge column grades at 1,000 probes/s, more than a 4 s test on 2 busy cores
+ *    sends cleanly.) Asked about Southeast Asia (137 ms), whose edge is 150 ms away: the row fails,
+ *    so the test fails (exit 1), and nothing says PASS or calls the nearest's round trip that row's.
  * 2. The nearest (5 ms) is killed at the first datagram its proxy takes from the page, mid-locate:
  *    the report says it did not answer (unreachable), names the next (30 ms) as the nearest, gives
  *    each answering edge's p50 within 3 ms + 10 % of its injected round trip plus the clean base
@@ -22,14 +24,20 @@ const EDGES: EdgeSpec[] = [
   { id: 'near', azureRegion: 'West Europe', rttMs: 5, lossPct: 0 },
   { id: 'mid', azureRegion: 'North Europe', rttMs: 30, lossPct: 0 },
   { id: 'far', azureRegion: 'East US', rttMs: 80, lossPct: 1 },
+  { id: 'sea', azureRegion: 'Southeast Asia', rttMs: 150, lossPct: 0 },
 ];
 
 /** The clean base a run that measures no clean edge allows: the loopback hairpin's own round trip (bench:regions: about 2 ms on 2 busy cores). */
 const CLEAN_BASE_MAX_MS = 3;
 
 interface Graded {
-  meta: { edge?: { id: string; azureRegion: string }; profile: { id: string; azureRegion: string | null; from: string | null } };
-  summary: { verdict: string };
+  meta: {
+    edge?: { id: string; azureRegion: string };
+    profile: { id: string; azureRegion: string | null; from: string | null };
+    asked?: { id: string; azureRegion: string; from: string };
+  };
+  summary: { verdict: string; insufficientCause: string | null };
+  explanation: string[];
   grades: { target: string; value: number | null; threshold: number; status: string }[];
   outcome: unknown;
   directions: { up: { packetsSent: number } | null };
@@ -40,7 +48,7 @@ interface Reported extends Graded {
   legs?: { role: string; edge: { id: string; azureRegion: string }; report: Graded & { legs?: unknown } }[];
 }
 
-test.describe.serial('a hub with three edges', () => {
+test.describe.serial('a hub with four edges', () => {
   let bed: RegionsTestbed;
   test.beforeAll(async () => {
     test.setTimeout(60_000);
@@ -73,15 +81,41 @@ test.describe.serial('a hub with three edges', () => {
     // Its round trip is the edge's: 30 ms injected, plus the clean base, within 3 ms + 10 %.
     expect(rtt?.value).toBeGreaterThan(30 - 6);
     expect(rtt?.value).toBeLessThan(30 + CLEAN_BASE_MAX_MS + 6);
-    // The nearest's round trip is graded against the same row, and is the nearest's.
+    // The nearest's round trip is its own, graded on the client-to-edge targets; the question asked is kept.
+    expect(report.meta.profile.id).toBe('client-to-edge');
+    expect(report.meta.asked).toEqual({ id: 'azure-region', azureRegion: 'North Europe', from: 'site' });
     const nearRtt = report.grades.find((g) => g.target === 'latency-rtt');
-    expect(nearRtt?.threshold).toBe(139);
+    expect(nearRtt?.threshold).toBe(100);
     expect(nearRtt?.value).toBeLessThan(5 + CLEAN_BASE_MAX_MS + 4);
     expect(run.progress.some((p) => p.line.includes('a second test, on the test server in North Europe'))).toBe(true);
-    // The verdict and exit code are the nearest's: a 4 s test is too short (exit 2), whatever the leg says.
+    // The worse of the two: a 4 s test is too short on both (exit 2).
     expect(report.summary.verdict).toBe('insufficient');
     expect(run.exitCode).toBe(2);
   });
+
+  test(
+    'asked about a region whose edge is over its row: the test fails (exit 1), and never says pass',
+    { tag: ['@measure', '@pair'] },
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, testInfo) => {
+      test.setTimeout(120_000);
+      const run = await bed.run(['--duration', '4', '--profile', 'azure-region', '--azure-region', 'Southeast Asia'], 100_000);
+      await testInfo.attach('run.json', { body: JSON.stringify(run), contentType: 'application/json' });
+      const report = run.json as Reported;
+      expect(report.meta.edge?.id).toBe('near');
+      expect(report.legs?.map((l) => l.edge.id)).toEqual(['sea']);
+      const rtt = report.legs?.[0]?.report.grades.find((g) => g.target === 'latency-rtt');
+      expect(rtt).toMatchObject({ threshold: 137, status: 'fail' });
+      expect(report.summary.verdict).toBe('fail');
+      expect(run.exitCode).toBe(1);
+      const text = report.explanation.join('\n');
+      expect(text).not.toMatch(/\bPASS\b/);
+      expect(report.explanation[0]).toMatch(/^FAIL: to Southeast Asia, where your Teams tenant is/);
+      // Each round trip labelled with the edge it was measured to.
+      expect(text).toMatch(/To West Europe, the nearest test server: [\d.]+ ms, within the 100 ms limit of the client-to-edge targets\./);
+      expect(text).toMatch(/To Southeast Asia, where your Teams tenant is: [\d.]+ ms, over the 137 ms limit\./);
+    },
+  );
 
   // eslint-disable-next-line no-empty-pattern
   test('the nearest killed mid-locate is unreachable, the test runs on the next nearest', { tag: ['@measure', '@pair'] }, async ({}, testInfo) => {
@@ -97,7 +131,7 @@ test.describe.serial('a hub with three edges', () => {
     expect(report.legs).toBeUndefined();
     expect(report.outcome).toBeNull();
     expect(report.directions.up?.packetsSent).toBeGreaterThan(300);
-    expect(run.progress.some((p) => p.line.includes('finding the nearest test server: 3 measured at once'))).toBe(true);
+    expect(run.progress.some((p) => p.line.includes('finding the nearest test server: 4 measured at once'))).toBe(true);
     // A test too short for a 15 s window: insufficient, exit 2 (never a network fail for the killed edge).
     expect(run.exitCode).toBe(2);
   });

@@ -91,17 +91,17 @@ describe('runSession with an injected environment', () => {
     expect(phases.slice(0, 3)).toEqual(['config', 'config', 'connecting']);
   });
 
-  it('fails with relay-unreachable when the relay asked for does not answer', async () => {
+  it('fails with could-not-connect when the relay asked for does not answer', async () => {
     const env: SessionEnv = {
       ...minimalEnv(),
       checkPort: (entry) =>
         Promise.resolve({ transport: entry.transport, port: entry.port, url: entry.url, reachable: false, allocateMs: null, error: '701 timeout' }),
     };
     await expect(runSession(options({ turnPick: { transport: 'udp', port: 3478 } }), env, recorder().events)).rejects.toMatchObject({
-      reason: 'relay-unreachable',
+      reason: 'could-not-connect',
     });
     await expect(runSession(options({ turnPick: { transport: 'tls', port: null } }), minimalEnv(), recorder().events)).rejects.toMatchObject({
-      reason: 'relay-unreachable',
+      reason: 'could-not-connect',
     });
   });
 

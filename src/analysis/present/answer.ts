@@ -10,6 +10,7 @@
 import { clopperPearson } from '../measure/confidence.js';
 import { cautionOfReport } from '../grade/caution.js';
 import { CALL_IMPACT } from '../grade/targets.js';
+import { ownVerdict, regionLegOf } from '../grade/region-answer.js';
 import type { GradeEntry, Report, TargetId } from '../schema/report-schema.js';
 import { adviceFor, allowUdpAdvice, couldNotConnectAdvice, runAgainText, sideOf, type Advice, type FindingKind } from './advice.js';
 import { blockedWords, pathText, silentUdpText } from './ports.js';
@@ -314,7 +315,45 @@ function withBusyLine(m: Messages, a: CoreAnswer, r: Report): CoreAnswer {
   };
 }
 
+/**
+ * Asked about an Azure region and answered on two edges (grade/region-answer.ts): the worse
+ * answer first, each said of the edge it was measured to; a region whose test could not run or
+ * judge leaves no verdict, never a pass.
+ */
+function regionIdleAnswer(m: Messages, r: Report, leg: NonNullable<Report['legs']>[number]): CoreAnswer {
+  const near = idleAnswer(m, { ...r, meta: { ...r.meta, asked: undefined }, summary: { ...r.summary, ...ownSummary(r) } });
+  const nearest = r.meta.edge?.azureRegion ?? '';
+  const region = leg.edge.azureRegion;
+  const there = leg.report === null ? null : idleAnswer(m, leg.report);
+  if (there !== null && leg.report?.summary.verdict === 'fail') {
+    return {
+      ...there,
+      sentence: m.t('answer.region.there', { region, sentence: there.sentence }),
+      advice: [...there.advice, ...near.advice.filter((a) => !there.advice.some((b) => b.id === a.id))],
+    };
+  }
+  if (near.tone === 'bad') return { ...near, sentence: m.t('answer.region.nearest', { nearest, sentence: near.sentence }) };
+  if (there === null || leg.report?.summary.verdict === 'insufficient') {
+    const because = leg.couldNotRun?.reason === 'edge-down' ? m.t('answer.region.down', { region }) : m.t('answer.region.notTested', { region });
+    return {
+      ...near,
+      tone: 'unsure',
+      sentence: because,
+      advice: [{ id: 'run-again', text: runAgainText(m), because: m.t('advice.runAgain.region', { region }) }, ...near.advice],
+    };
+  }
+  return near;
+}
+
+/** The nearest edge's own verdict and cause, without its region leg's. */
+function ownSummary(r: Report): Pick<Report['summary'], 'verdict' | 'insufficientCause'> {
+  const verdict = ownVerdict(r);
+  return { verdict, insufficientCause: verdict === 'insufficient' ? r.summary.insufficientCause : null };
+}
+
 function idleAnswer(m: Messages, r: Report): CoreAnswer {
+  const leg = r.meta.asked !== undefined ? regionLegOf(r) : null;
+  if (leg !== null) return regionIdleAnswer(m, r, leg);
   const conf = unconfirmed(r);
   const isUnconfirmed = (g: Pick<GradeEntry, 'status' | 'target'>): boolean => g.status === 'pass' && conf.some((u) => u.target === g.target);
   const statusText = (g: Pick<GradeEntry, 'status' | 'target' | 'direction'>): string => m.t(isUnconfirmed(g) ? 'status.unconfirmed' : `status.${g.status}`);

@@ -100,6 +100,8 @@ export function insufficientCauseText(r: CauseReport, m: Messages = EN): string 
       return m.t(r.outcome.side === 'network' ? 'cause.blockedPorts' : 'cause.couldNotConnect');
     case 'path-changed':
       return m.t('cause.pathChanged');
+    case 'region-not-tested':
+      return m.t('cause.regionNotTested');
     case 'reliable-channel':
       return m.t('cause.reliableChannel');
     case 'too-few-probes':

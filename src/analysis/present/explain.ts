@@ -23,6 +23,8 @@ import { EN, type Messages } from './catalogue.js';
 import { insufficientCauseText } from './cause-text.js';
 import { meansOf, mosText, profileName, targetName, teamsText } from './it-words.js';
 import { blockedWords, pathText } from './ports.js';
+import { regionSentences } from './region.js';
+import { ownVerdict, regionLegOf } from '../grade/region-answer.js';
 import { directionPhrase, outcomeSentence, targetWhere } from './sentences.js';
 
 export interface ExplainInput {
@@ -149,6 +151,41 @@ function outcomeWords(o: Outcome, hintCodes: readonly string[], m: Messages): st
 /** A stored report's explanation in `m`'s language: as stored in English, else worded from its codes and figures. */
 export function explanationOf(r: Report, m: Messages = EN): string[] {
   if (m.lang === 'en') return [...r.explanation];
+  return r.meta.asked !== undefined ? regionExplanation(r, m) : ownExplanation(r, m);
+}
+
+/**
+ * A report asked about an Azure region and answered on two edges (grade/region-answer.ts): the
+ * verdict first, said of the edge that decided it; then each edge's figure (region.ts); then the
+ * nearest edge's own explanation on its client-to-edge targets, without its verdict line when the
+ * first line says the verdict.
+ */
+export function regionExplanation(r: Report, m: Messages = EN): string[] {
+  const leg = regionLegOf(r);
+  if (leg === null) return ownExplanation(r, m);
+  const own = ownVerdict(r);
+  const near = ownExplanation(
+    {
+      ...r,
+      meta: { ...r.meta, asked: undefined },
+      summary: { ...r.summary, verdict: own, insufficientCause: own === 'insufficient' ? r.summary.insufficientCause : null },
+    },
+    m,
+  );
+  const words = { region: leg.edge.azureRegion, nearest: r.meta.edge?.azureRegion ?? '' };
+  const sentences = regionSentences(r, m);
+  if (r.summary.verdict === 'insufficient' && own === 'insufficient') return [...near, ...sentences];
+  const head =
+    r.summary.verdict === 'fail'
+      ? m.t(leg.report?.summary.verdict === 'fail' ? 'explain.region.failThere' : 'explain.region.failNearest', words)
+      : r.summary.verdict === 'pass'
+        ? m.t('explain.region.pass', words)
+        : (insufficientCauseText(r, m) ?? '');
+  return [head, ...sentences, ...near.slice(1)];
+}
+
+/** A report's own explanation in `m`'s language, from its codes and figures. */
+function ownExplanation(r: Report, m: Messages): string[] {
   return explain(
     {
       verdict: r.summary.verdict,

@@ -11,6 +11,7 @@
  */
 import { verdictOf } from '../grade/grade.js';
 import { everyOfferedBlocked, unfinishedVerdict } from '../grade/blocked-ports.js';
+import { regionLegOf, worseVerdict } from '../grade/region-answer.js';
 import { heldOutcomes } from '../grade/provisional.js';
 import { nearestEdge } from '../grade/locate.js';
 import type { Report } from '../schema/report-schema.js';
@@ -19,19 +20,30 @@ import type { Report } from '../schema/report-schema.js';
 export function conclusionProblem(r: Report): string | null {
   const outcomeProblem = outcomeSideProblem(r);
   if (outcomeProblem !== null) return outcomeProblem;
-  const verdict = r.outcome !== null ? unfinishedVerdict(r.outcome, r.connectivity) : verdictOf(r.grades);
+  const regionProblem = askedProblem(r) ?? legsConclusionProblem(r);
+  if (regionProblem !== null) return regionProblem;
+  const own = r.outcome !== null ? unfinishedVerdict(r.outcome, r.connectivity) : verdictOf(r.grades);
+  // Asked about an Azure region whose edge is not the nearest: the worse of the nearest's verdict and the region leg's (grade/region-answer.ts).
+  const leg = r.meta.asked !== undefined ? regionLegOf(r) : null;
+  const verdict = leg === null ? own : worseVerdict(own, leg.report?.summary.verdict ?? 'insufficient');
   if (r.summary.verdict !== verdict) {
-    const why = r.outcome !== null ? `a test that did not finish (${r.outcome.reason}) is` : 'its grades make it';
+    const why =
+      r.outcome !== null
+        ? `a test that did not finish (${r.outcome.reason}) is`
+        : leg !== null
+          ? 'its grades with its region leg make it'
+          : 'its grades make it';
     return `/summary/verdict is "${r.summary.verdict}", but ${why} "${verdict}"`;
   }
-  // A cause only for a missing verdict, and a missing verdict always with one.
+  // A cause only for a missing verdict, and a missing verdict always with one: the region's when the nearest had a verdict.
   if ((r.summary.insufficientCause === null) !== (verdict !== 'insufficient')) {
     return `/summary/insufficientCause is ${JSON.stringify(r.summary.insufficientCause)}, but the verdict is "${verdict}"`;
   }
+  if (verdict === 'insufficient' && (r.summary.insufficientCause === 'region-not-tested') !== (own !== 'insufficient')) {
+    return `/summary/insufficientCause is ${JSON.stringify(r.summary.insufficientCause)}, but the nearest edge's own verdict is "${own}"`;
+  }
   const locateProblem = locateConclusionProblem(r);
   if (locateProblem !== null) return locateProblem;
-  const legProblem = legsConclusionProblem(r);
-  if (legProblem !== null) return legProblem;
   // The server's figures hold together: no more busy windows than windows, the median not above the 99th percentile.
   const s = r.server;
   if (s !== undefined) {
@@ -78,15 +90,31 @@ function locateConclusionProblem(r: Report): string | null {
   return null;
 }
 
+/** A report asked about an Azure region answers it with its region leg, its own grades on the client-to-edge targets. */
+function askedProblem(r: Report): string | null {
+  if (r.meta.asked === undefined) return null;
+  if (r.meta.profile.id !== 'client-to-edge') return `/meta/asked is set, but the nearest edge's test is graded on ${r.meta.profile.id}, not client-to-edge`;
+  if (regionLegOf(r) === null) return '/meta/asked is set, but the report has no region leg (/legs)';
+  return null;
+}
+
 /** Each leg's report holds together on its own, ran on the edge the leg names, and that edge is not the one the report ran on. */
 function legsConclusionProblem(r: Report): string | null {
   for (const [i, leg] of (r.legs ?? []).entries()) {
+    if (leg.report === null) {
+      if (leg.couldNotRun === undefined) return `/legs/${i} has no report and does not say why (/legs/${i}/couldNotRun)`;
+      continue;
+    }
     const ranOn = leg.report.meta.edge;
     if (ranOn?.id !== leg.edge.id || ranOn.azureRegion !== leg.edge.azureRegion) {
       return `/legs/${i}/edge is ${JSON.stringify(leg.edge)}, but its report ran on ${JSON.stringify(ranOn ?? null)}`;
     }
     if (r.meta.edge === undefined || r.meta.edge.id === leg.edge.id)
       return `/legs/${i} is a test on ${leg.edge.id}, but the report itself ran ${r.meta.edge === undefined ? 'on no edge' : 'there too'}`;
+    const asked = r.meta.asked;
+    const legProfile = leg.report.meta.profile;
+    if (asked !== undefined && (legProfile.id !== 'azure-region' || legProfile.azureRegion?.toLowerCase() !== asked.azureRegion.toLowerCase()))
+      return `/legs/${i}/report is graded on ${legProfile.id}${legProfile.azureRegion ? ` (${legProfile.azureRegion})` : ''}, not the asked row (${asked.azureRegion})`;
     const own = conclusionProblem(leg.report);
     if (own !== null) return `/legs/${i}/report${own}`;
   }

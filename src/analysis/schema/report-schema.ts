@@ -91,6 +91,16 @@ const MetaSchema = Obj({
   ...MetaV2Schema.properties,
   schemaVersion: Type.Literal(SCHEMA_VERSION),
   edge: Type.Optional(EdgeIdentitySchema),
+  asked: Type.Optional(
+    Obj(
+      {
+        id: Type.Literal('azure-region'),
+        azureRegion: Type.String(),
+        from: Type.Union([Type.Literal('site'), Type.Literal('edge')]),
+      },
+      "The profile the test was asked for, when a region leg answers its Azure row (`legs`): the nearest edge's test, this report's own grades, is then graded on Microsoft's client-to-edge targets (`profile`), and the verdict is the worse of the two (docs/regions.md). Absent otherwise.",
+    ),
+  ),
   previousCode: Type.Optional(
     Type.String({
       pattern: RESULT_CODE_PATTERN,
@@ -116,7 +126,9 @@ const GradeEntrySchema = Obj({ ...GradeEntryV1Schema.properties, reason: Nullabl
  * lag), `server-busy` (the server held probes or its loop ran late), `path-changed` (the
  * connection's path changed during the windows that matter), `reliable-channel` (the probe
  * channel retransmitted, hiding loss), `too-few-probes` (too few probes came back), `too-short`
- * (no full window), `not-resolvable` (the rate or the browser's clock too coarse for a target).
+ * (no full window), `not-resolvable` (the rate or the browser's clock too coarse for a target),
+ * `region-not-tested` (asked about an Azure region, the test on its edge could not run or could
+ * not judge it: `legs`).
  */
 const InsufficientCauseSchema = Type.Union(
   [
@@ -129,6 +141,7 @@ const InsufficientCauseSchema = Type.Union(
     Type.Literal('too-few-probes'),
     Type.Literal('too-short'),
     Type.Literal('not-resolvable'),
+    Type.Literal('region-not-tested'),
   ],
   { description: 'Why the verdict is insufficient; null unless it is.' },
 );
@@ -321,15 +334,25 @@ const ReportCoreProperties = {
 
 /**
  * A second test of the same session on another edge (version 3, optional): `region`, the edge in
- * the Azure region of the profile's table row, when that edge is not the nearest. Its report is
- * complete and graded on its own against the same profile; the report's own verdict stays the
- * nearest edge's.
+ * the Azure region of the asked profile's table row (`meta.asked`), when that edge is not the
+ * nearest. Its report is complete and graded on its own against that row; the report's verdict is
+ * the worse of the nearest edge's and this one's. A leg that could not run has no report, and
+ * says why (`couldNotRun`): the row is then not graded (`insufficient`), never passed by omission.
  */
 const LegSchema = Obj(
   {
     role: Type.Literal('region', { description: "`region`: the edge in the Azure region of the profile's table row (docs/regions.md)." }),
     edge: EdgeIdentitySchema,
-    report: Obj(ReportCoreProperties, "The leg's own full report (same schema version, without legs)."),
+    report: Nullable(Obj(ReportCoreProperties, "The leg's own full report (same schema version, without legs); null when it could not run.")),
+    couldNotRun: Type.Optional(
+      Obj(
+        {
+          reason: Type.String({ maxLength: 64, description: 'Why (src/protocol/could-not-finish.ts), or `edge-down`: the locate found the edge unreachable.' }),
+          message: Type.String({ maxLength: 1024 }),
+        },
+        'Why the leg has no report; absent when it has one.',
+      ),
+    ),
   },
   'A further test of the same session on another edge of the hub.',
 );

@@ -27,6 +27,12 @@ export const de: CatalogueOf<typeof en> = {
     'Dieses Netzwerk blockiert {blocked}, die Ports, die dieser Testserver für Anrufe anbietet; zur Anrufqualität konnte daher nichts gemessen werden.',
   'answer.blockedUntried':
     'Dieser Testserver bietet {missing} nicht an, daher wurde nicht versucht, ob Anrufe dort durchkämen: Teams braucht UDP 3478-3481 und als Ausweichweg TCP 443 (Microsofts Liste der Ports für Teams).',
+  'answer.region.there': 'Nach {region}, wo Ihr Teams-Mandant liegt: {sentence}',
+  'answer.region.nearest': 'Zu {nearest}, dem nächsten Testserver: {sentence}',
+  'answer.region.notTested':
+    'Keine Antwort für {region}, wo Ihr Teams-Mandant liegt: Sein Test konnte nicht laufen oder nichts bewerten, daher wurde nur der nächste Testserver bewertet.',
+  'answer.region.down':
+    'Keine Antwort für {region}, wo Ihr Teams-Mandant liegt: Der Testserver der Region ist ausgefallen, daher wurde nur der nächste bewertet.',
   'answer.relaySilent': 'Der Test konnte das Relay nicht erreichen: Keiner der versuchten Ports hat geantwortet.',
   'answer.relayRefusedMedia': 'Der Test konnte nicht starten: Das Relay hat geantwortet, aber keine Medien durchgelassen.',
   'answer.serverBusy': 'Kein Ergebnis: Der Testserver war zu ausgelastet, um das Netzwerk zu messen.',
@@ -136,6 +142,7 @@ export const de: CatalogueOf<typeof en> = {
   'advice.allowPorts': 'Bitten Sie Ihr Netzwerkteam, UDP 3478-3481 und TCP 443 ausgehend freizugeben (Microsofts Liste der Ports für Teams).',
   'advice.allowPorts.because':
     'andere Tests haben das Relay dieses Testservers in den 10 Minuten vor diesem erreicht, die Ports werden also auf der Seite dieses Netzwerks blockiert',
+  'advice.runAgain.region': 'der Test nach {region}, der Region, nach der Sie gefragt haben, hat kein Ergebnis',
   'advice.anotherNetwork':
     'Führen Sie den Test in einem anderen Netzwerk erneut aus (etwa einem Handy-Hotspot): Funktioniert er dort, blockiert dieses Netzwerk die Ports, die Anrufe nutzen.',
   'advice.anotherNetwork.because': 'keiner der Ports, die dieser Test versucht hat, hat geantwortet',
@@ -290,6 +297,8 @@ export const de: CatalogueOf<typeof en> = {
   'cause.pageHidden': 'Kein Ergebnis: Die Seite lag im Hintergrund, wo der Browser ihre Timer verlangsamt; ihre Werte sind also nicht das Netzwerk.',
   'cause.blockedPorts':
     'Kein Ergebnis: Dieses Netzwerk hat jeden Relay-Port blockiert, den der Testserver anbietet, daher hat der Test nichts zu bewerten gemessen.',
+  'cause.regionNotTested':
+    'Kein Ergebnis: Der Test auf dem Testserver in der Azure-Region, nach der Sie gefragt haben, konnte nicht laufen oder nichts bewerten; nur der nächste Testserver wurde bewertet.',
   'cause.couldNotConnect': 'Kein Ergebnis: Der Test konnte keine Verbindung aufbauen und hat daher nichts Bewertbares gemessen.',
   'cause.connectionLost': 'Kein Ergebnis: Der Test verlor seine Verbindung vor dem Ende, und nichts danach wird bewertet.',
   'cause.pathChanged': 'Kein Ergebnis: Der Weg der Verbindung hat sich in den entscheidenden Abschnitten geändert.',
@@ -398,6 +407,13 @@ export const de: CatalogueOf<typeof en> = {
   'region.leg.fail': 'Nach {region}, wo Ihr Teams-Mandant liegt: {value}, über dem Grenzwert von {limit}. Ergebnis dieses Tests: {verdict}.',
   'region.leg.other':
     'Nach {region}, wo Ihr Teams-Mandant liegt: {value}, zu wenig Belege, um es am Grenzwert von {limit} zu bewerten. Ergebnis dieses Tests: {verdict}.',
+  'region.leg.notRun':
+    'Nach {region}, wo Ihr Teams-Mandant liegt: nicht getestet ({why}). Diese Region hat kein Ergebnis: Nur der nächste Testserver wurde bewertet.',
+  'region.leg.down': 'Nach {region}, wo Ihr Teams-Mandant liegt: nicht getestet, der Testserver der Region ist ausgefallen. Nur der nächste wurde bewertet.',
+  'region.nearest.pass': 'Zu {nearest}, dem nächsten Testserver: {value}, innerhalb der Grenze von {limit} der Client-zu-Edge-Ziele.',
+  'region.nearest.fail': 'Zu {nearest}, dem nächsten Testserver: {value}, über der Grenze von {limit} der Client-zu-Edge-Ziele.',
+  'region.nearest.other': 'Zu {nearest}, dem nächsten Testserver: {value} gegenüber der Grenze von {limit} der Client-zu-Edge-Ziele, nicht bewertet.',
+  'region.nearest.none': 'Zu {nearest}, dem nächsten Testserver: keine Umlaufzeit gemessen.',
   'region.notTested': 'Der Testserver in {region} konnte nicht getestet werden: bewertet am nächsten Edge ({nearest}), der nicht in dieser Region liegt.',
   'region.noServer': 'Kein Testserver in {region}: bewertet am nächsten Edge ({nearest}), der nicht in dieser Region liegt.',
 
@@ -643,6 +659,11 @@ export const de: CatalogueOf<typeof en> = {
   'it.teams.metric.loss': 'Paketverlustrate',
   'it.teams.metric.jitter': 'Jitter',
   'it.teams.metric.concealed': 'mittlerer Anteil verdeckter Samples',
+  'explain.region.failThere':
+    'NICHT BESTANDEN: Nach {region}, wo Ihr Teams-Mandant liegt, verfehlt diese Verbindung die Ziele aus Microsofts Azure-Tabelle für diese Region.',
+  'explain.region.failNearest': 'NICHT BESTANDEN: Zum nächsten Testserver ({nearest}) verfehlt diese Verbindung Microsofts Client-zu-Edge-Ziele.',
+  'explain.region.pass':
+    'BESTANDEN: Nach {region}, wo Ihr Teams-Mandant liegt, und zum nächsten Testserver ({nearest}) hat diese Verbindung jedes Ziel von Microsoft erreicht.',
   'explain.noVerdict': 'KEIN ERGEBNIS: {sentence}',
   'explain.lostFigures': 'Die Werte unten decken nur den Teil des Tests vor diesem Moment ab, zur Dokumentation.',
   'explain.portsBelow': 'Die Relay-Ports unten zeigen, was jeder geantwortet hat.',

@@ -29,6 +29,11 @@ export const en = {
   'answer.blockedSome': 'This network blocks {blocked}, the ports this test server offers for calls, so nothing about call quality could be measured.',
   'answer.blockedUntried':
     "This test server does not offer {missing}, so whether calls would get through there was not tried: Teams needs UDP 3478-3481, with TCP 443 as its fallback (Microsoft's list of ports for Teams).",
+  'answer.region.there': 'To {region}, where your Teams tenant is: {sentence}',
+  'answer.region.nearest': 'To {nearest}, the nearest test server: {sentence}',
+  'answer.region.notTested':
+    'No answer for {region}, where your Teams tenant is: its test could not run or could not judge it, so only the nearest test server was graded.',
+  'answer.region.down': "No answer for {region}, where your Teams tenant is: the region's test server is down, so only the nearest was graded.",
   'answer.relaySilent': 'The test could not reach the relay: none of the ports it tried answered.',
   'answer.relayRefusedMedia': 'The test could not start: the relay answered but let no media through.',
   'answer.serverBusy': 'No verdict: the test server was too busy to measure the network.',
@@ -137,6 +142,7 @@ export const en = {
   'advice.allowPorts': "Ask your network team to allow UDP 3478-3481 and TCP 443 outbound (Microsoft's list of ports for Teams).",
   'advice.allowPorts.because':
     "other tests reached this test server's relay in the 10 minutes before this one, so the ports are blocked on this network's side",
+  'advice.runAgain.region': 'the test to {region}, the region you asked about, has no verdict',
   'advice.anotherNetwork': 'Run the test again from another network (a phone hotspot, say): if it works there, this network blocks the ports calls use.',
   'advice.anotherNetwork.because': 'none of the ports this test tried answered',
   'advice.relayDown': 'If it fails on every network, give your IT team the result code: the relay itself is not answering.',
@@ -284,6 +290,8 @@ export const en = {
   'cause.serverBusy': 'No verdict: the test server was too busy to measure the network',
   'cause.pageHidden': 'No verdict: the page was in the background, where the browser slows its timers, so its figures are not the network.',
   'cause.blockedPorts': 'No verdict: this network blocked every relay port the test server offers, so the test measured nothing to grade.',
+  'cause.regionNotTested':
+    'No verdict: the test on the test server in the Azure region you asked about could not run or could not judge it; only the nearest test server was graded.',
   'cause.couldNotConnect': 'No verdict: the test could not connect, so it measured nothing to grade.',
   'cause.connectionLost': 'No verdict: the test lost its connection before it finished, and nothing after that is graded.',
   'cause.pathChanged': "No verdict: the connection's path changed during the stretches that matter.",
@@ -391,6 +399,12 @@ export const en = {
   'region.leg.fail': "To {region}, where your Teams tenant is: {value}, over the {limit} limit. That test's verdict: {verdict}.",
   'region.leg.other':
     "To {region}, where your Teams tenant is: {value}, too little evidence to grade against the {limit} limit. That test's verdict: {verdict}.",
+  'region.leg.notRun': 'To {region}, where your Teams tenant is: not tested ({why}). That region has no verdict: only the nearest test server was graded.',
+  'region.leg.down': "To {region}, where your Teams tenant is: not tested, the region's test server is down. Only the nearest was graded.",
+  'region.nearest.pass': 'To {nearest}, the nearest test server: {value}, within the {limit} limit of the client-to-edge targets.',
+  'region.nearest.fail': 'To {nearest}, the nearest test server: {value}, over the {limit} limit of the client-to-edge targets.',
+  'region.nearest.other': 'To {nearest}, the nearest test server: {value} against the {limit} limit of the client-to-edge targets, not graded.',
+  'region.nearest.none': 'To {nearest}, the nearest test server: no round trip measured.',
   'region.notTested': 'The test server in {region} could not be tested: graded on the nearest edge ({nearest}), which is not that region.',
   'region.noServer': 'No test server in {region}: graded on the nearest edge ({nearest}), which is not that region.',
 
@@ -637,6 +651,10 @@ export const en = {
   'it.teams.metric.concealed': 'ratio concealed samples avg',
 
   // ---- The explanation in Details for IT (explain.ts): English is the stored explanation, these sentences word it in another language ----
+  'explain.region.failThere': "FAIL: to {region}, where your Teams tenant is, this connection misses the targets of Microsoft's Azure table for that region.",
+  'explain.region.failNearest': "FAIL: to the nearest test server ({nearest}), this connection misses Microsoft's client-to-edge targets.",
+  'explain.region.pass':
+    'PASS: to {region}, where your Teams tenant is, and to the nearest test server ({nearest}), this connection met every target Microsoft sets.',
   'explain.noVerdict': 'NO VERDICT: {sentence}',
   'explain.lostFigures': 'The figures below cover only the part of the test before that moment, for the record.',
   'explain.portsBelow': 'The relay ports below show what each one answered.',

@@ -27,6 +27,12 @@ export const es: CatalogueOf<typeof en> = {
     'Esta red bloquea {blocked}, los puertos que este servidor de prueba ofrece para las llamadas, así que no se pudo medir nada de la calidad de las llamadas.',
   'answer.blockedUntried':
     'Este servidor de prueba no ofrece {missing}, así que no se probó si las llamadas pasarían por ahí: Teams necesita UDP 3478-3481, con TCP 443 como alternativa (la lista de puertos de Microsoft para Teams).',
+  'answer.region.there': 'Hacia {region}, donde está su inquilino de Teams: {sentence}',
+  'answer.region.nearest': 'Hacia {nearest}, el servidor de prueba más cercano: {sentence}',
+  'answer.region.notTested':
+    'Sin respuesta para {region}, donde está su inquilino de Teams: su prueba no pudo hacerse o no pudo valorarla, así que solo se calificó el servidor de prueba más cercano.',
+  'answer.region.down':
+    'Sin respuesta para {region}, donde está su inquilino de Teams: el servidor de prueba de la región no responde, así que solo se calificó el más cercano.',
   'answer.relaySilent': 'La prueba no pudo llegar al relé: ninguno de los puertos que probó respondió.',
   'answer.relayRefusedMedia': 'La prueba no pudo empezar: el relé respondió pero no dejó pasar medios.',
   'answer.serverBusy': 'Sin veredicto: el servidor de prueba estaba demasiado ocupado para medir la red.',
@@ -136,6 +142,7 @@ export const es: CatalogueOf<typeof en> = {
   'advice.allowPorts': 'Pida a su equipo de red que permita la salida por UDP 3478-3481 y TCP 443 (la lista de puertos de Microsoft para Teams).',
   'advice.allowPorts.because':
     'otras pruebas llegaron al relé de este servidor en los 10 minutos anteriores a esta, así que los puertos están bloqueados del lado de esta red',
+  'advice.runAgain.region': 'la prueba hacia {region}, la región por la que preguntó, no tiene veredicto',
   'advice.anotherNetwork':
     'Vuelva a hacer la prueba desde otra red (por ejemplo, la zona Wi-Fi del móvil): si allí funciona, esta red bloquea los puertos que usan las llamadas.',
   'advice.anotherNetwork.because': 'ninguno de los puertos que probó esta prueba respondió',
@@ -285,6 +292,8 @@ export const es: CatalogueOf<typeof en> = {
     'Sin veredicto: la página estaba en segundo plano, donde el navegador ralentiza sus temporizadores, así que sus cifras no reflejan la red.',
   'cause.blockedPorts':
     'Sin veredicto: esta red bloqueó todos los puertos del relé que ofrece el servidor de prueba, así que la prueba no midió nada que calificar.',
+  'cause.regionNotTested':
+    'Sin veredicto: la prueba en el servidor de la región de Azure por la que preguntó no pudo hacerse o no pudo valorarla; solo se calificó el servidor de prueba más cercano.',
   'cause.couldNotConnect': 'Sin veredicto: la prueba no pudo conectarse, así que no midió nada que evaluar.',
   'cause.connectionLost': 'Sin veredicto: la prueba perdió la conexión antes de terminar, y nada posterior se evalúa.',
   'cause.pathChanged': 'Sin veredicto: la ruta de la conexión cambió durante los tramos que importan.',
@@ -394,6 +403,15 @@ export const es: CatalogueOf<typeof en> = {
   'region.leg.fail': 'Hacia {region}, donde está su inquilino de Teams: {value}, por encima del límite de {limit}. Veredicto de esa prueba: {verdict}.',
   'region.leg.other':
     'Hacia {region}, donde está su inquilino de Teams: {value}, muy pocos datos para evaluar frente al límite de {limit}. Veredicto de esa prueba: {verdict}.',
+  'region.leg.notRun':
+    'Hacia {region}, donde está su inquilino de Teams: no se probó ({why}). Esa región no tiene veredicto: solo se calificó el servidor de prueba más cercano.',
+  'region.leg.down':
+    'Hacia {region}, donde está su inquilino de Teams: no se probó, el servidor de prueba de la región no responde. Solo se calificó el más cercano.',
+  'region.nearest.pass': 'Hacia {nearest}, el servidor de prueba más cercano: {value}, dentro del límite de {limit} de los objetivos cliente a borde.',
+  'region.nearest.fail': 'Hacia {nearest}, el servidor de prueba más cercano: {value}, por encima del límite de {limit} de los objetivos cliente a borde.',
+  'region.nearest.other':
+    'Hacia {nearest}, el servidor de prueba más cercano: {value} frente al límite de {limit} de los objetivos cliente a borde, sin calificar.',
+  'region.nearest.none': 'Hacia {nearest}, el servidor de prueba más cercano: no se midió el tiempo de ida y vuelta.',
   'region.notTested': 'No se pudo probar el servidor de prueba de {region}: evaluado en el servidor más cercano ({nearest}), que no está en esa región.',
   'region.noServer': 'No hay servidor de prueba en {region}: evaluado en el servidor más cercano ({nearest}), que no está en esa región.',
 
@@ -634,6 +652,12 @@ export const es: CatalogueOf<typeof en> = {
   'it.teams.metric.loss': 'tasa de pérdida de paquetes',
   'it.teams.metric.jitter': 'jitter',
   'it.teams.metric.concealed': 'proporción media de muestras ocultadas',
+  'explain.region.failThere':
+    'NO SUPERADA: hacia {region}, donde está su inquilino de Teams, esta conexión no cumple los objetivos de la tabla de Azure de Microsoft para esa región.',
+  'explain.region.failNearest':
+    'NO SUPERADA: hacia el servidor de prueba más cercano ({nearest}), esta conexión no cumple los objetivos cliente a borde de Microsoft.',
+  'explain.region.pass':
+    'SUPERADA: hacia {region}, donde está su inquilino de Teams, y hacia el servidor de prueba más cercano ({nearest}), esta conexión cumplió todos los objetivos de Microsoft.',
   'explain.noVerdict': 'SIN VEREDICTO: {sentence}',
   'explain.lostFigures': 'Las cifras de abajo solo cubren la parte de la prueba anterior a ese momento, para que conste.',
   'explain.portsBelow': 'Los puertos del relé de abajo muestran qué respondió cada uno.',

@@ -27,6 +27,12 @@ export const fr: CatalogueOf<typeof en> = {
     'Ce réseau bloque {blocked}, les ports que ce serveur de test offre pour les appels, donc rien n’a pu être mesuré sur la qualité des appels.',
   'answer.blockedUntried':
     'Ce serveur de test n’offre pas {missing}, donc il n’a pas été essayé si les appels passeraient par là\u00a0: Teams a besoin d’UDP 3478-3481, avec TCP 443 en secours (la liste des ports de Microsoft pour Teams).',
+  'answer.region.there': 'Vers {region}, où se trouve votre locataire Teams\u00a0: {sentence}',
+  'answer.region.nearest': 'Vers {nearest}, le serveur de test le plus proche\u00a0: {sentence}',
+  'answer.region.notTested':
+    'Pas de réponse pour {region}, où se trouve votre locataire Teams\u00a0: son test n’a pas pu se faire ou n’a pas pu l’évaluer, donc seul le serveur de test le plus proche a été évalué.',
+  'answer.region.down':
+    'Pas de réponse pour {region}, où se trouve votre locataire Teams\u00a0: le serveur de test de la région est hors service, donc seul le plus proche a été évalué.',
   'answer.relaySilent': 'Le test n’a pas pu joindre le relais\u00a0: aucun des ports essayés n’a répondu.',
   'answer.relayRefusedMedia': 'Le test n’a pas pu démarrer\u00a0: le relais a répondu mais n’a laissé passer aucun média.',
   'answer.serverBusy': 'Pas de verdict\u00a0: le serveur de test était trop occupé pour mesurer le réseau.',
@@ -136,6 +142,7 @@ export const fr: CatalogueOf<typeof en> = {
   'advice.allowPorts': 'Demandez à votre équipe réseau d’autoriser UDP 3478-3481 et TCP 443 en sortie (la liste des ports de Microsoft pour Teams).',
   'advice.allowPorts.because':
     'd’autres tests ont joint le relais de ce serveur dans les 10 minutes avant celui-ci, les ports sont donc bloqués du côté de ce réseau',
+  'advice.runAgain.region': 'le test vers {region}, la région demandée, n’a pas de verdict',
   'advice.anotherNetwork':
     'Refaites le test depuis un autre réseau (un partage de connexion du téléphone, par exemple)\u00a0: si cela fonctionne là-bas, ce réseau bloque les ports qu’utilisent les appels.',
   'advice.anotherNetwork.because': 'aucun des ports essayés par ce test n’a répondu',
@@ -292,6 +299,8 @@ export const fr: CatalogueOf<typeof en> = {
   'cause.pageHidden':
     'Pas de verdict\u00a0: la page était en arrière-plan, où le navigateur ralentit ses minuteurs, donc ses mesures ne reflètent pas le réseau.',
   'cause.blockedPorts': 'Pas de verdict\u00a0: ce réseau a bloqué chaque port du relais qu’offre le serveur de test, donc le test n’a rien mesuré à évaluer.',
+  'cause.regionNotTested':
+    'Pas de verdict\u00a0: le test sur le serveur de la région Azure demandée n’a pas pu se faire ou n’a pas pu l’évaluer\u202f; seul le serveur de test le plus proche a été évalué.',
   'cause.couldNotConnect': 'Pas de verdict\u00a0: le test n’a pas pu se connecter, il n’a donc rien mesuré à évaluer.',
   'cause.connectionLost': 'Pas de verdict\u00a0: le test a perdu sa connexion avant la fin, et rien après cela n’est évalué.',
   'cause.pathChanged': 'Pas de verdict\u00a0: le chemin de la connexion a changé pendant les passages qui comptent.',
@@ -401,6 +410,16 @@ export const fr: CatalogueOf<typeof en> = {
     'Vers {region}, où se trouve votre locataire Teams\u00a0: {value}, au-dessus de la limite de {limit}. Verdict de ce test\u00a0: {verdict}.',
   'region.leg.other':
     'Vers {region}, où se trouve votre locataire Teams\u00a0: {value}, trop peu d’éléments pour évaluer face à la limite de {limit}. Verdict de ce test\u00a0: {verdict}.',
+  'region.leg.notRun':
+    'Vers {region}, où se trouve votre locataire Teams\u00a0: non testé ({why}). Cette région n’a pas de verdict\u00a0: seul le serveur de test le plus proche a été évalué.',
+  'region.leg.down':
+    'Vers {region}, où se trouve votre locataire Teams\u00a0: non testé, le serveur de test de la région est hors service. Seul le plus proche a été évalué.',
+  'region.nearest.pass': 'Vers {nearest}, le serveur de test le plus proche\u00a0: {value}, sous la limite de {limit} des cibles client vers la périphérie.',
+  'region.nearest.fail':
+    'Vers {nearest}, le serveur de test le plus proche\u00a0: {value}, au-dessus de la limite de {limit} des cibles client vers la périphérie.',
+  'region.nearest.other':
+    'Vers {nearest}, le serveur de test le plus proche\u00a0: {value} pour une limite de {limit} des cibles client vers la périphérie, non évalué.',
+  'region.nearest.none': 'Vers {nearest}, le serveur de test le plus proche\u00a0: aucun aller-retour mesuré.',
   'region.notTested':
     'Le serveur de test de {region} n’a pas pu être testé\u00a0: évalué sur le serveur le plus proche ({nearest}), qui n’est pas dans cette région.',
   'region.noServer': 'Aucun serveur de test dans {region}\u00a0: évalué sur le serveur le plus proche ({nearest}), qui n’est pas dans cette région.',
@@ -649,6 +668,12 @@ export const fr: CatalogueOf<typeof en> = {
   'it.teams.metric.loss': 'taux de perte de paquets',
   'it.teams.metric.jitter': 'gigue',
   'it.teams.metric.concealed': 'part moyenne d’échantillons masqués',
+  'explain.region.failThere':
+    'ÉCHEC\u00a0: vers {region}, où se trouve votre locataire Teams, cette connexion manque les cibles de la table Azure de Microsoft pour cette région.',
+  'explain.region.failNearest':
+    'ÉCHEC\u00a0: vers le serveur de test le plus proche ({nearest}), cette connexion manque les cibles client vers la périphérie de Microsoft.',
+  'explain.region.pass':
+    'RÉUSSI\u00a0: vers {region}, où se trouve votre locataire Teams, et vers le serveur de test le plus proche ({nearest}), cette connexion a atteint chaque cible de Microsoft.',
   'explain.noVerdict': 'PAS DE VERDICT\u00a0: {sentence}',
   'explain.lostFigures': 'Les chiffres ci-dessous ne couvrent que la partie du test avant ce moment, pour mémoire.',
   'explain.portsBelow': 'Les ports du relais ci-dessous montrent ce que chacun a répondu.',

@@ -27,6 +27,11 @@ export const ja: CatalogueOf<typeof en> = {
     'このネットワークは、このテストサーバーが通話用に提供しているポート ({blocked}) をブロックしているため、通話品質は何も測定できませんでした。',
   'answer.blockedUntried':
     'このテストサーバーは {missing} を提供していないため、そこで通話が通るかは試していません。Teams には UDP 3478-3481 が必要で、代替として TCP 443 を使います (Microsoft の Teams 用ポート一覧)。',
+  'answer.region.there': 'Teams テナントのある {region} へ: {sentence}',
+  'answer.region.nearest': '最寄りのテストサーバー ({nearest}) へ: {sentence}',
+  'answer.region.notTested':
+    'Teams テナントのある {region} については答えがありません。そのテストを実行できなかったか評価できなかったため、最寄りのテストサーバーだけを評価しました。',
+  'answer.region.down': 'Teams テナントのある {region} については答えがありません。リージョンのテストサーバーが停止しているため、最寄りだけを評価しました。',
   'answer.relaySilent': 'テストはリレーに到達できませんでした。試したポートのどれも応答しませんでした。',
   'answer.relayRefusedMedia': 'テストを開始できませんでした。リレーは応答しましたが、メディアを通しませんでした。',
   'answer.serverBusy': '判定なし: テストサーバーが混み合っていて、ネットワークを測定できませんでした。',
@@ -133,6 +138,7 @@ export const ja: CatalogueOf<typeof en> = {
   'advice.allowPorts': 'UDP 3478-3481 と TCP 443 の送信を許可するよう、ネットワーク担当チームに依頼してください (Microsoft の Teams 用ポート一覧)。',
   'advice.allowPorts.because':
     'このテストの前の 10 分間にほかのテストはこのテストサーバーのリレーに到達しているので、ポートはこのネットワーク側でブロックされています',
+  'advice.runAgain.region': 'お尋ねのリージョン {region} へのテストに判定がありません',
   'advice.anotherNetwork':
     '別のネットワーク (スマートフォンのテザリングなど) からもう一度テストしてください。そこで動くなら、このネットワークが通話に使うポートをブロックしています。',
   'advice.anotherNetwork.because': 'このテストが試したポートのどれも応答しませんでした',
@@ -280,6 +286,8 @@ export const ja: CatalogueOf<typeof en> = {
   'cause.serverBusy': '判定なし: テストサーバーが混み合っていて、ネットワークを測定できませんでした',
   'cause.pageHidden': '判定なし: ページがバックグラウンドにあり、ブラウザーがタイマーを遅くしたため、その数値はネットワークを表していません。',
   'cause.blockedPorts': '判定なし: このネットワークがテストサーバーの提供するリレーのポートをすべてブロックしたため、評価できるものは何も測定していません。',
+  'cause.regionNotTested':
+    '判定なし: お尋ねの Azure リージョンのテストサーバーでのテストを実行できなかったか評価できなかったため、最寄りのテストサーバーだけを評価しました。',
   'cause.couldNotConnect': '判定なし: テストが接続できなかったため、評価できるものを何も測定していません。',
   'cause.connectionLost': '判定なし: テストが完了前に接続を失い、それ以降は評価していません。',
   'cause.pathChanged': '判定なし: 重要な区間で接続の経路が変わりました。',
@@ -383,6 +391,12 @@ export const ja: CatalogueOf<typeof en> = {
   'region.leg.pass': 'Teams テナントのある {region} まで: {value}。上限 {limit} 以内です。そのテストの判定: {verdict}。',
   'region.leg.fail': 'Teams テナントのある {region} まで: {value}。上限 {limit} を超えています。そのテストの判定: {verdict}。',
   'region.leg.other': 'Teams テナントのある {region} まで: {value}。上限 {limit} に対して評価するには根拠が不足しています。そのテストの判定: {verdict}。',
+  'region.leg.notRun': 'Teams テナントのある {region} へ: テストしていません ({why})。このリージョンには判定がなく、最寄りのテストサーバーだけを評価しました。',
+  'region.leg.down': 'Teams テナントのある {region} へ: テストしていません。リージョンのテストサーバーが停止しています。最寄りだけを評価しました。',
+  'region.nearest.pass': '最寄りのテストサーバー ({nearest}) へ: {value}。クライアントからエッジへの目標の上限 {limit} 以内です。',
+  'region.nearest.fail': '最寄りのテストサーバー ({nearest}) へ: {value}。クライアントからエッジへの目標の上限 {limit} を超えています。',
+  'region.nearest.other': '最寄りのテストサーバー ({nearest}) へ: {value} (クライアントからエッジへの目標の上限 {limit}、評価なし)。',
+  'region.nearest.none': '最寄りのテストサーバー ({nearest}) へ: 往復時間は測定されていません。',
   'region.notTested': '{region} のテストサーバーをテストできませんでした。最寄りのエッジ ({nearest}) で評価しましたが、そのリージョンではありません。',
   'region.noServer': '{region} にテストサーバーはありません。最寄りのエッジ ({nearest}) で評価しましたが、そのリージョンではありません。',
 
@@ -616,6 +630,10 @@ export const ja: CatalogueOf<typeof en> = {
   'it.teams.metric.loss': 'パケットロス率',
   'it.teams.metric.jitter': 'ジッター',
   'it.teams.metric.concealed': '補間サンプル比率の平均',
+  'explain.region.failThere': '不合格: Teams テナントのある {region} へのこの接続は、そのリージョンに対する Microsoft の Azure 表の目標を満たしていません。',
+  'explain.region.failNearest': '不合格: 最寄りのテストサーバー ({nearest}) へのこの接続は、Microsoft のクライアントからエッジへの目標を満たしていません。',
+  'explain.region.pass':
+    '合格: Teams テナントのある {region} へも、最寄りのテストサーバー ({nearest}) へも、この接続は Microsoft のすべての目標を満たしました。',
   'explain.noVerdict': '判定なし: {sentence}',
   'explain.lostFigures': '下の数値は、その時点より前のテスト部分だけを記録として示したものです。',
   'explain.portsBelow': '下のリレーのポートに、それぞれの応答を示します。',
