@@ -256,6 +256,16 @@ export const MIGRATIONS: readonly Migration[] = [
         last_report_stored_at = (SELECT max(stored_at) FROM results WHERE results.site_key = sites.site_key AND ${TESTED})`,
     ],
   },
+  {
+    version: 16,
+    about:
+      "webhook posts to several receivers: alert_posts.receiver, the webhook a post goes to (one of an alerts file's webhooks or a serve --result-webhook, by an id made from its URL; '' for the posts kept before, which go to the alerts file's first webhook), each receiver's posts of one queue (site_key: a site, or result:<id> for one stored result's post) in order",
+    statements: [
+      "ALTER TABLE alert_posts ADD COLUMN receiver TEXT NOT NULL DEFAULT ''",
+      'DROP INDEX alert_posts_state',
+      'CREATE INDEX alert_posts_state ON alert_posts (state, site_key, receiver, created_at, seq)',
+    ],
+  },
 ];
 
 export const SCHEMA_MIGRATIONS_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)';

@@ -227,7 +227,9 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
     '--alerts': async () => {
       const file = join(dir, 'alerts.json');
       writeFileSync(file, JSON.stringify({ webhook: { url: 'https://hooks.example/x' }, rules: [{ metric: 'loss-15s' }] }));
-      expect((await serveOf(['--alerts', file])).alerts?.webhook).toEqual({ url: 'https://hooks.example/x', format: 'json' });
+      expect((await serveOf(['--alerts', file])).alerts?.webhooks).toEqual([
+        { id: expect.stringMatching(/^alert:[0-9a-f]{16}$/) as string, url: 'https://hooks.example/x', format: 'json', siteKeys: null, kinds: null },
+      ]);
     },
     '--teams-reachability': async () => {
       const file = join(dir, 'page-relays.txt');
@@ -331,8 +333,24 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
     },
     '--public-url': async () => {
       expect((await serveOf([...EDGE, '--public-url', 'https://weu-1.example:8443'])).edge?.publicUrl).toBe('https://weu-1.example:8443');
-      await expect(serveOf(['--public-url', 'https://weu-1.example'])).rejects.toThrow(/give it with --hub/);
+      await expect(serveOf(['--public-url', 'https://weu-1.example'])).rejects.toThrow(/give it with --hub or --result-webhook/);
       await expect(serveOf([...EDGE, '--host', '0.0.0.0', '--relay-ip', '192.0.2.1'])).rejects.toThrow(/give --public-url/);
+      // The share links of result posts.
+      const hook = ['--result-webhook', 'https://tickets.example/hook'];
+      expect((await serveOf([...hook, '--public-url', 'https://callprobe.example'])).publicUrl).toBe('https://callprobe.example');
+      await expect(serveOf([...hook, '--host', '0.0.0.0', '--relay-ip', '192.0.2.1'])).rejects.toThrow(/with --host 0\.0\.0\.0 give --public-url/);
+    },
+    '--result-webhook': async () => {
+      const o = await serveOf(['--result-webhook', 'https://tickets.example/a;ticket=INC-;verdicts=fail', '--result-webhook', 'https://bi.example/b']);
+      expect(o.resultWebhooks.map((w) => [w.url, w.ticketPrefix, w.verdicts])).toEqual([
+        ['https://tickets.example/a', 'INC-', ['fail']],
+        ['https://bi.example/b', null, null],
+      ]);
+      expect((await serveOf([])).resultWebhooks).toEqual([]);
+      await expect(serveOf(['--result-webhook', 'https://t.example;colour=red'])).rejects.toThrow(/unknown filter "colour"/);
+      await expect(serveOf(['--result-webhook', 'https://t.example', '--no-store'])).rejects.toThrow(/drop --no-store/);
+      await expect(serveOf(['--result-webhook', 'https://t.example', '--result-webhook', 'https://t.example;ticket=A'])).rejects.toThrow(/twice/);
+      await expect(serveOf([...EDGE, '--result-webhook', 'https://t.example'])).rejects.toThrow(/its hub posts the results/);
     },
   },
   run: {

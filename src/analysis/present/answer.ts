@@ -430,6 +430,28 @@ function idleAnswer(m: Messages, r: Report): CoreAnswer {
   };
 }
 
+/** The reasons a test could not run that the catalogue words (the session's codes); any other gets `couldNotTest.other`. */
+const COULD_NOT_TEST_REASONS = [
+  'config-unavailable',
+  'signaling-failed',
+  'relay-unreachable',
+  'relay-refused',
+  'ice-failed',
+  'channel-not-lossy',
+  'reflector-error',
+  'version-mismatch',
+  'server-busy',
+  'browser-unsupported',
+  'internal-error',
+  'bad-parameters',
+] as const;
+
+/** A test that could not run, in one sentence in `m`'s language: what failed, as the page says it. */
+export function couldNotTestAnswer(reason: string, m: Messages = EN): string {
+  const known = COULD_NOT_TEST_REASONS.find((r) => r === reason);
+  return known === undefined ? m.t('couldNotTest.other', { reason }) : m.t(`couldNotTest.${known}`);
+}
+
 /** The CLI's and the console's verdict words: "PASS", or "PASS (only over a fallback path)". */
 export function verdictWords(r: Pick<Report, 'summary' | 'hints' | 'path' | 'outcome'>, m: Messages = EN): string {
   const v = m.t(`verdict.${r.summary.verdict}`);

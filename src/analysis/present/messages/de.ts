@@ -709,4 +709,20 @@ export const de: CatalogueOf<typeof en> = {
   'targetLabel.loss-15s': 'Paketverlust (beliebige 15\u00a0s)',
   'targetLabel.jitter-15s': 'Jitter der Paketankunft (beliebige 15\u00a0s)',
   'targetLabel.reorder': 'Reihenfolgefehler der Pakete',
+
+  'couldNotTest.config-unavailable': 'Die Seite konnte die Testeinstellungen nicht vom Server abrufen.',
+  'couldNotTest.signaling-failed': 'Die Seite konnte die Verbindung zum Reflektor des Servers nicht öffnen (WebSocket-Signalisierung).',
+  'couldNotTest.relay-unreachable':
+    'Kein Relay-Port hat geantwortet: UDP, TCP und TLS zum Relay des Testservers waren alle blockiert oder liefen in eine Zeitüberschreitung. Die Seite hat den Server selbst erreicht; also blockiert entweder dieses Netzwerk diese Ports oder das Relay des Servers läuft nicht. Zur Anrufqualität wurde nichts gemessen.',
+  'couldNotTest.relay-refused':
+    'Das Relay des Testservers hat diesem Test die benötigten Relay-Adressen verweigert (sein Zuteilungskontingent, oder es ist voll): Das ist ein Limit des Servers, nicht dieses Netzwerks oder dieses Geräts.',
+  'couldNotTest.ice-failed': 'Die Medienverbindung über das Relay konnte nicht aufgebaut werden (ICE fehlgeschlagen).',
+  'couldNotTest.channel-not-lossy': 'Der Browser wollte keinen unzuverlässigen Datenkanal öffnen, daher konnte Paketverlust nicht gemessen werden.',
+  'couldNotTest.reflector-error': 'Der Reflektor des Servers hat während des Tests einen Fehler gemeldet.',
+  'couldNotTest.version-mismatch': 'Diese Seite und der Testserver sind verschiedene callprobe-Versionen: Laden Sie die Seite neu.',
+  'couldNotTest.server-busy': 'Der Testserver ist ausgelastet. Versuchen Sie es in einer Minute erneut.',
+  'couldNotTest.browser-unsupported': 'Diesem Browser fehlt etwas, das der Test braucht, daher wurde nichts gemessen: Das sagt nichts über das Netzwerk.',
+  'couldNotTest.internal-error': 'Die Seite hatte einen internen Fehler.',
+  'couldNotTest.bad-parameters': 'Der Testlink enthält eine fehlerhafte Einstellung.',
+  'couldNotTest.other': 'Der Test konnte nicht laufen ({reason}).',
 };

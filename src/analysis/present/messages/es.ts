@@ -697,4 +697,20 @@ export const es: CatalogueOf<typeof en> = {
   'targetLabel.loss-15s': 'Pérdida de paquetes (15\u00a0s cualesquiera)',
   'targetLabel.jitter-15s': 'Jitter de llegada de paquetes (15\u00a0s cualesquiera)',
   'targetLabel.reorder': 'Desorden de paquetes',
+
+  'couldNotTest.config-unavailable': 'La página no pudo obtener los ajustes de la prueba del servidor.',
+  'couldNotTest.signaling-failed': 'La página no pudo abrir la conexión con el reflector del servidor (señalización WebSocket).',
+  'couldNotTest.relay-unreachable':
+    'Ningún puerto del relé respondió: UDP, TCP y TLS hacia el relé del servidor de prueba estaban bloqueados o agotaron el tiempo. La página sí llegó al propio servidor, así que o esta red bloquea esos puertos o el relé del servidor no está en marcha; no se midió nada de la calidad de las llamadas.',
+  'couldNotTest.relay-refused':
+    'El relé del servidor de prueba negó a esta prueba las direcciones retransmitidas que necesita (su cuota de asignaciones, o está lleno): es un límite del servidor, no de esta red ni de este dispositivo.',
+  'couldNotTest.ice-failed': 'No se pudo establecer la conexión de medios a través del relé (falló ICE).',
+  'couldNotTest.channel-not-lossy': 'El navegador no quiso abrir un canal de datos no fiable, así que no se pudo medir la pérdida.',
+  'couldNotTest.reflector-error': 'El reflector del servidor informó de un error durante la prueba.',
+  'couldNotTest.version-mismatch': 'Esta página y el servidor de prueba son versiones distintas de callprobe: recargue la página.',
+  'couldNotTest.server-busy': 'El servidor de prueba está ocupado. Inténtelo de nuevo en un minuto.',
+  'couldNotTest.browser-unsupported': 'A este navegador le falta algo que la prueba necesita, así que no se midió nada: esto no dice nada de la red.',
+  'couldNotTest.internal-error': 'La página tuvo un error interno.',
+  'couldNotTest.bad-parameters': 'El enlace de la prueba tiene un ajuste incorrecto.',
+  'couldNotTest.other': 'No se pudo hacer la prueba ({reason}).',
 };

@@ -679,4 +679,20 @@ export const ja: CatalogueOf<typeof en> = {
   'targetLabel.loss-15s': 'パケットロス (任意の 15 秒)',
   'targetLabel.jitter-15s': 'パケット到着のジッター (任意の 15 秒)',
   'targetLabel.reorder': 'パケットの順序の入れ替わり',
+
+  'couldNotTest.config-unavailable': 'ページがサーバーからテストの設定を取得できませんでした。',
+  'couldNotTest.signaling-failed': 'ページがサーバーのリフレクターへの接続を開けませんでした (WebSocket シグナリング)。',
+  'couldNotTest.relay-unreachable':
+    'リレーのどのポートも応答しませんでした。テストサーバーのリレーへの UDP、TCP、TLS はすべてブロックされたかタイムアウトしました。ページはサーバー自体には到達したので、このネットワークがそれらのポートをブロックしているか、サーバーのリレーが動いていません。通話品質については何も測定していません。',
+  'couldNotTest.relay-refused':
+    'テストサーバーのリレーが、このテストに必要なリレーアドレスの割り当てを拒否しました (割り当ての上限か、満杯です)。これはサーバーの上限で、このネットワークや端末の問題ではありません。',
+  'couldNotTest.ice-failed': 'リレー経由のメディア接続を確立できませんでした (ICE の失敗)。',
+  'couldNotTest.channel-not-lossy': 'ブラウザーが非信頼型のデータチャネルを開かなかったため、パケットロスを測定できませんでした。',
+  'couldNotTest.reflector-error': 'テスト中にサーバーのリフレクターがエラーを報告しました。',
+  'couldNotTest.version-mismatch': 'このページとテストサーバーは callprobe の異なるリリースです。ページを再読み込みしてください。',
+  'couldNotTest.server-busy': 'テストサーバーが混み合っています。1 分後にもう一度お試しください。',
+  'couldNotTest.browser-unsupported': 'このブラウザーにはテストに必要な機能がないため、何も測定していません。これはネットワークについて何も示しません。',
+  'couldNotTest.internal-error': 'ページで内部エラーが発生しました。',
+  'couldNotTest.bad-parameters': 'テストのリンクに正しくない設定があります。',
+  'couldNotTest.other': 'テストを実行できませんでした ({reason})。',
 };
