@@ -200,6 +200,10 @@ export function defineSiteToken(program: Command, act: (o: SiteTokenCommandOptio
     .requiredOption('--server <url>', 'the callprobe server, e.g. https://callprobe.example.org', serverUrlArg)
     .option('--site <name>', 'the site the token uploads for (create), lists (list) or revokes (revoke: every live token of it)', arg(parseSiteName))
     .option('--id <id>', 'revoke: this token only (the id list shows)')
+    .option(
+      '--await-first-sample',
+      'create: for a probe not installed yet: the site\'s silence is counted from its first stored sample, not from now (the overview says "not yet installed")',
+    )
     .addOption(new Option('--token <token>', "the server's operator token (else CALLPROBE_ADMIN_TOKEN)").env('CALLPROBE_TOKEN').argParser(arg(parseAdminToken)))
     .action(async (action: SiteTokenCommandOptions['action'], _opts: unknown, cmd: Command) => {
       const o = cmd.opts<Omit<SiteTokenCommandOptions, 'action'>>();

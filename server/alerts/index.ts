@@ -301,7 +301,10 @@ export class SiteAlerts {
     for (const r of raised) raisedOf.set(r.siteKey, (raisedOf.get(r.siteKey) ?? new Map<string, number | null>()).set(r.metric, r.sinceMs));
     const candidates: Array<{ key: string; display: string; row: KnownSite | null; firstTokenAtMs: number | null }> = [
       ...sites.map((s) => ({ key: s.key, display: s.display, row: s, firstTokenAtMs: null })),
-      ...tokenOnlySites(tokens, new Set(sites.map((s) => s.key))).map((t) => ({ key: t.key, display: t.display, row: null, firstTokenAtMs: t.firstTokenAtMs })),
+      // A site whose tokens all await its first sample is not yet installed: no silence before that sample.
+      ...tokenOnlySites(tokens, new Set(sites.map((s) => s.key))).flatMap((t) =>
+        t.firstTokenAtMs === null ? [] : [{ key: t.key, display: t.display, row: null, firstTokenAtMs: t.firstTokenAtMs }],
+      ),
     ];
     const out: SiteAlertEvent[] = [];
     for (const site of candidates) {

@@ -266,6 +266,12 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX alert_posts_state ON alert_posts (state, site_key, receiver, created_at, seq)',
     ],
   },
+  {
+    version: 17,
+    about:
+      "site_tokens.awaits_first_sample: a token made with site-token create --await-first-sample, for a probe not installed yet: its site's silence is counted from its first stored sample, not from the token (1), or from the token as before (0)",
+    statements: ['ALTER TABLE site_tokens ADD COLUMN awaits_first_sample INTEGER NOT NULL DEFAULT 0'],
+  },
 ];
 
 export const SCHEMA_MIGRATIONS_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)';

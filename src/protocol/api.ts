@@ -224,6 +224,8 @@ export interface SiteTokenView {
   site: string;
   createdAt: string;
   revokedAt: string | null;
+  /** Made with awaitFirstSample: its site's silence is counted from its first stored sample, not from the token. */
+  awaitsFirstSample: boolean;
 }
 
 /** POST /api/site-tokens answers 201 with the token, shown this once. */

@@ -525,6 +525,10 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
     '--server': async () => expect(await siteTokenOf(['list'])).toEqual({ action: 'list', server: 'http://127.0.0.1:8080' }),
     '--site': async () => expect(await siteTokenOf(['create', '--site', 'Paris office'])).toMatchObject({ action: 'create', site: 'Paris office' }),
     '--id': async () => expect(await siteTokenOf(['revoke', '--id', '0123456789abcdef'])).toMatchObject({ action: 'revoke', id: '0123456789abcdef' }),
+    '--await-first-sample': async () => {
+      expect(await siteTokenOf(['create', '--site', 'Quimper', '--await-first-sample'])).toMatchObject({ action: 'create', awaitFirstSample: true });
+      expect((await siteTokenOf(['create', '--site', 'Quimper'])).awaitFirstSample).toBeUndefined();
+    },
     '--token': async () => {
       expect((await siteTokenOf(['list', '--token', TOKEN])).token).toBe(TOKEN);
       vi.stubEnv('CALLPROBE_ADMIN_TOKEN', OTHER_TOKEN);
