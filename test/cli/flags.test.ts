@@ -611,6 +611,29 @@ describe('the command line keeps every command and flag of the old CLI', () => {
     }
   });
 
+  it('callprobe --help lists every exit code of every command; each command --help its own', () => {
+    const out: string[] = [];
+    const program = programForHelp(out);
+    program.outputHelp();
+    const codes = out.join('').split('\nExit codes:\n')[1] ?? '';
+    // One entry per command, and run --every apart (a service manager acts on its codes).
+    expect([...codes.matchAll(/^ {2}(\S+(?: --every)?) +\d/gm)].map((m) => m[1])).toEqual([
+      'serve',
+      'run',
+      'run --every',
+      ...COMMANDS.filter((c) => c !== 'serve' && c !== 'run'),
+    ]);
+    // The scheduler's exit 3 (the site unit's RestartPreventExitStatus=3) is there.
+    expect(codes.replace(/\s+/g, ' ')).toContain(
+      'run --every 0 every sample stored, whatever its verdict; 3 a usage error (a flag, a token the server refused',
+    );
+    const run = program.commands.find((c) => c.name() === 'run');
+    out.length = 0;
+    run?.outputHelp();
+    expect(out.join('')).toContain('\nExit codes:\n  0 pass; 1 fail; 2 too little evidence; 3 a usage error');
+    expect(out.join('')).toContain('\n  --every: 0 every sample stored');
+  });
+
   it('has a case for exactly the flags each old --help lists', () => {
     for (const name of COMMANDS) {
       const listed = spellingsIn(oldHelp(name)).filter((f) => f !== '-h' && f !== '--help');
