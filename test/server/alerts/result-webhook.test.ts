@@ -192,6 +192,16 @@ describe.each([sqliteKind(), postgresKind()])('results and alerts to webhooks: $
       expect(tickets.bodies.some((b) => b['code'] === code)).toBe(false);
     });
 
+    it("a post kept before posts named their webhook (receiver '') goes to the alerts file's first webhook", async () => {
+      const before = json.bodies.length;
+      const event = { site: 'Brest', metric: 'silence', state: 'raised', since: new Date(clock.nowMs()).toISOString(), lastReportAt: null, silentFor: '30m' };
+      await store.alerts.evaluate('Brest', [], ['silence'], () => ({ tracks: new Map(), posts: [{ body: JSON.stringify(event), receiver: '' }] }));
+      loop.kick();
+      await waitFor(() => json.bodies.length > before && delivery.counts.delivered === 3, { timeoutMs: 10_000, what: 'the old post delivered' });
+      expect(json.bodies.at(-1)).toMatchObject(event);
+      expect(teams.bodies).toHaveLength(1);
+    });
+
     it('alerts test posts to each webhook and answers for each', async () => {
       const res = await app.inject({ method: 'POST', url: '/api/alerts/test', headers: { authorization: `Bearer ${TOKEN}` } });
       expect(res.statusCode, res.body).toBe(200);
