@@ -7,6 +7,7 @@
  * it reads a report (of any stored version, once upgraded), so the page, the shared result
  * page, the CLI and the help desk console give the same answer.
  */
+import { finishReasonOf } from '../../protocol/could-not-finish.js';
 import { clopperPearson } from '../measure/confidence.js';
 import { cautionOfReport } from '../grade/caution.js';
 import { CALL_IMPACT } from '../grade/targets.js';
@@ -430,26 +431,10 @@ function idleAnswer(m: Messages, r: Report): CoreAnswer {
   };
 }
 
-/** The reasons a test could not run that the catalogue words (the session's codes); any other gets `couldNotTest.other`. */
-const COULD_NOT_TEST_REASONS = [
-  'config-unavailable',
-  'signaling-failed',
-  'relay-unreachable',
-  'relay-refused',
-  'ice-failed',
-  'channel-not-lossy',
-  'reflector-error',
-  'version-mismatch',
-  'server-busy',
-  'browser-unsupported',
-  'internal-error',
-  'bad-parameters',
-] as const;
-
-/** A test that could not run, in one sentence in `m`'s language: what failed, as the page says it. */
+/** A test that could not run, in one sentence in `m`'s language: what failed, as the page says it (every reason of src/protocol/could-not-finish.ts). */
 export function couldNotTestAnswer(reason: string, m: Messages = EN): string {
-  const known = COULD_NOT_TEST_REASONS.find((r) => r === reason);
-  return known === undefined ? m.t('couldNotTest.other', { reason }) : m.t(`couldNotTest.${known}`);
+  const known = finishReasonOf(reason);
+  return known === null ? m.t('couldNotTest.other', { reason }) : m.t(`couldNotTest.${known}`);
 }
 
 /** The CLI's and the console's verdict words: "PASS", or "PASS (only over a fallback path)". */

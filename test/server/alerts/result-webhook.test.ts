@@ -19,7 +19,7 @@ import { parseResultWebhook, ResultPosts } from '../../../server/alerts/result-w
 import { FleetLoop } from '../../../server/fleet/loop.js';
 import { buildApp, metricsTextOf } from '../../../server/http/app.js';
 import type { ResultStore } from '../../../server/store/types.js';
-import { answerView } from '../../../src/analysis/present/answer.js';
+import { answerView, couldNotTestAnswer } from '../../../src/analysis/present/answer.js';
 import { EN, loadMessages } from '../../../src/analysis/present/catalogue.js';
 import { acceptReport } from '../../../src/analysis/report/accept.js';
 import { analyze } from '../../../src/analysis/report/analyze.js';
@@ -133,11 +133,31 @@ describe.each([sqliteKind(), postgresKind()])('results and alerts to webhooks: $
       expect(delivery.resultCounts).toEqual({ delivered: 1, failed: 0, gaveUp: 0 });
     });
 
+    it('a test that could not run is posted too: no verdict, what failed in its language', async () => {
+      const record = {
+        kind: 'could-not-test',
+        reason: 'could-not-connect',
+        message: 'no relay port answered',
+        atMs: clock.nowMs() - MIN,
+        meta: { ticket: 'INC-4713' },
+      };
+      const { code } = await upload(JSON.stringify(record), { 'accept-language': 'es' });
+      await waitFor(() => delivery.resultCounts.delivered === 2, { timeoutMs: 10_000, what: 'the post counted' });
+      expect(postOf(code)()).toMatchObject({
+        code,
+        ticket: 'INC-4713',
+        kind: 'could-not-test',
+        verdict: null,
+        answer: couldNotTestAnswer('could-not-connect', await loadMessages('es')),
+        lang: 'es',
+      });
+    });
+
     it('a result its filter leaves out makes no post', async () => {
       await upload(ticketed('CHG-1'));
       // Kept with the result or none: a post would be pending, or received.
       expect((await store.alerts.pendingPosts()).results).toBe(0);
-      expect(tickets.keys).toHaveLength(1);
+      expect(tickets.keys).toHaveLength(2);
     });
 
     it('reaches it again after the receiver was down for a minute: delivered once, counted once', async () => {

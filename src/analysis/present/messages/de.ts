@@ -709,11 +709,10 @@ export const de: CatalogueOf<typeof en> = {
   'targetLabel.loss-15s': 'Paketverlust (beliebige 15\u00a0s)',
   'targetLabel.jitter-15s': 'Jitter der Paketankunft (beliebige 15\u00a0s)',
   'targetLabel.reorder': 'Reihenfolgefehler der Pakete',
-
   'couldNotTest.config-unavailable': 'Die Seite konnte die Testeinstellungen nicht vom Server abrufen.',
   'couldNotTest.signaling-failed': 'Die Seite konnte die Verbindung zum Reflektor des Servers nicht öffnen (WebSocket-Signalisierung).',
-  'couldNotTest.relay-unreachable':
-    'Kein Relay-Port hat geantwortet: UDP, TCP und TLS zum Relay des Testservers waren alle blockiert oder liefen in eine Zeitüberschreitung. Die Seite hat den Server selbst erreicht; also blockiert entweder dieses Netzwerk diese Ports oder das Relay des Servers läuft nicht. Zur Anrufqualität wurde nichts gemessen.',
+  'couldNotTest.could-not-connect':
+    'Kein Relay-Port hat geantwortet: UDP, TCP und TLS zum Relay des Testservers waren alle blockiert oder liefen in eine Zeitüberschreitung. Die Seite hat den Server selbst erreicht; zur Anrufqualität wurde nichts gemessen.',
   'couldNotTest.relay-refused':
     'Das Relay des Testservers hat diesem Test die benötigten Relay-Adressen verweigert (sein Zuteilungskontingent, oder es ist voll): Das ist ein Limit des Servers, nicht dieses Netzwerks oder dieses Geräts.',
   'couldNotTest.ice-failed': 'Die Medienverbindung über das Relay konnte nicht aufgebaut werden (ICE fehlgeschlagen).',
@@ -724,5 +723,13 @@ export const de: CatalogueOf<typeof en> = {
   'couldNotTest.browser-unsupported': 'Diesem Browser fehlt etwas, das der Test braucht, daher wurde nichts gemessen: Das sagt nichts über das Netzwerk.',
   'couldNotTest.internal-error': 'Die Seite hatte einen internen Fehler.',
   'couldNotTest.bad-parameters': 'Der Testlink enthält eine fehlerhafte Einstellung.',
+  'couldNotTest.connection-lost': 'Die Verbindung zum Testserver ging während des Tests verloren, daher konnte er nicht zu Ende laufen.',
+  'couldNotTest.browser-failed': 'Die Messstation konnte ihren Browser nicht starten, daher wurde nichts gemessen: Das sagt nichts über das Netzwerk.',
+  'couldNotTest.page-failed': 'Der Browser konnte die Testseite nicht vom Server laden.',
+  'couldNotTest.timeout': 'Der Test ist nicht in der vorgesehenen Zeit fertig geworden.',
+  'couldNotTest.server-unreachable': 'Der Testserver war überhaupt nicht erreichbar (seine Webadresse hat nicht geantwortet).',
+  'couldNotTest.not-callprobe': 'Die angegebene Adresse ist kein callprobe-Testserver.',
+  'couldNotTest.interrupted': 'Die Messstation wurde mitten im Test angehalten (ihr Zeitplan wurde gestoppt): Das liegt an keinem Netzwerk.',
+  'couldNotTest.error': 'Die Messstation hatte einen eigenen Fehler.',
   'couldNotTest.other': 'Der Test konnte nicht laufen ({reason}).',
 };

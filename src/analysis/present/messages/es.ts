@@ -697,11 +697,10 @@ export const es: CatalogueOf<typeof en> = {
   'targetLabel.loss-15s': 'Pérdida de paquetes (15\u00a0s cualesquiera)',
   'targetLabel.jitter-15s': 'Jitter de llegada de paquetes (15\u00a0s cualesquiera)',
   'targetLabel.reorder': 'Desorden de paquetes',
-
   'couldNotTest.config-unavailable': 'La página no pudo obtener los ajustes de la prueba del servidor.',
   'couldNotTest.signaling-failed': 'La página no pudo abrir la conexión con el reflector del servidor (señalización WebSocket).',
-  'couldNotTest.relay-unreachable':
-    'Ningún puerto del relé respondió: UDP, TCP y TLS hacia el relé del servidor de prueba estaban bloqueados o agotaron el tiempo. La página sí llegó al propio servidor, así que o esta red bloquea esos puertos o el relé del servidor no está en marcha; no se midió nada de la calidad de las llamadas.',
+  'couldNotTest.could-not-connect':
+    'Ningún puerto del relé respondió: UDP, TCP y TLS hacia el relé del servidor de prueba estaban bloqueados o agotaron el tiempo. La página sí llegó al propio servidor; no se midió nada de la calidad de las llamadas.',
   'couldNotTest.relay-refused':
     'El relé del servidor de prueba negó a esta prueba las direcciones retransmitidas que necesita (su cuota de asignaciones, o está lleno): es un límite del servidor, no de esta red ni de este dispositivo.',
   'couldNotTest.ice-failed': 'No se pudo establecer la conexión de medios a través del relé (falló ICE).',
@@ -712,5 +711,13 @@ export const es: CatalogueOf<typeof en> = {
   'couldNotTest.browser-unsupported': 'A este navegador le falta algo que la prueba necesita, así que no se midió nada: esto no dice nada de la red.',
   'couldNotTest.internal-error': 'La página tuvo un error interno.',
   'couldNotTest.bad-parameters': 'El enlace de la prueba tiene un ajuste incorrecto.',
+  'couldNotTest.connection-lost': 'Se perdió la conexión con el servidor de prueba durante la prueba, así que no pudo terminar.',
+  'couldNotTest.browser-failed': 'La sonda no pudo iniciar su navegador, así que no se midió nada: esto no dice nada de la red.',
+  'couldNotTest.page-failed': 'El navegador no pudo cargar la página de la prueba desde el servidor.',
+  'couldNotTest.timeout': 'La prueba no terminó en el tiempo que tenía.',
+  'couldNotTest.server-unreachable': 'No se pudo llegar al servidor de prueba (su dirección web no respondió).',
+  'couldNotTest.not-callprobe': 'La dirección indicada no es un servidor de prueba de callprobe.',
+  'couldNotTest.interrupted': 'La sonda se detuvo en mitad de la prueba (se paró su programación): no es cosa de ninguna red.',
+  'couldNotTest.error': 'La sonda tuvo un error propio.',
   'couldNotTest.other': 'No se pudo hacer la prueba ({reason}).',
 };

@@ -679,11 +679,10 @@ export const ja: CatalogueOf<typeof en> = {
   'targetLabel.loss-15s': 'パケットロス (任意の 15 秒)',
   'targetLabel.jitter-15s': 'パケット到着のジッター (任意の 15 秒)',
   'targetLabel.reorder': 'パケットの順序の入れ替わり',
-
   'couldNotTest.config-unavailable': 'ページがサーバーからテストの設定を取得できませんでした。',
   'couldNotTest.signaling-failed': 'ページがサーバーのリフレクターへの接続を開けませんでした (WebSocket シグナリング)。',
-  'couldNotTest.relay-unreachable':
-    'リレーのどのポートも応答しませんでした。テストサーバーのリレーへの UDP、TCP、TLS はすべてブロックされたかタイムアウトしました。ページはサーバー自体には到達したので、このネットワークがそれらのポートをブロックしているか、サーバーのリレーが動いていません。通話品質については何も測定していません。',
+  'couldNotTest.could-not-connect':
+    'リレーのどのポートも応答しませんでした。テストサーバーのリレーへの UDP、TCP、TLS はすべてブロックされたかタイムアウトしました。ページはサーバー自体には到達しました。通話品質については何も測定していません。',
   'couldNotTest.relay-refused':
     'テストサーバーのリレーが、このテストに必要なリレーアドレスの割り当てを拒否しました (割り当ての上限か、満杯です)。これはサーバーの上限で、このネットワークや端末の問題ではありません。',
   'couldNotTest.ice-failed': 'リレー経由のメディア接続を確立できませんでした (ICE の失敗)。',
@@ -694,5 +693,13 @@ export const ja: CatalogueOf<typeof en> = {
   'couldNotTest.browser-unsupported': 'このブラウザーにはテストに必要な機能がないため、何も測定していません。これはネットワークについて何も示しません。',
   'couldNotTest.internal-error': 'ページで内部エラーが発生しました。',
   'couldNotTest.bad-parameters': 'テストのリンクに正しくない設定があります。',
+  'couldNotTest.connection-lost': 'テスト中にテストサーバーとの接続が切れたため、テストを最後まで行えませんでした。',
+  'couldNotTest.browser-failed': 'プローブがブラウザーを起動できなかったため、何も測定していません。ネットワークについては何もわかりません。',
+  'couldNotTest.page-failed': 'ブラウザーがサーバーからテストページを読み込めませんでした。',
+  'couldNotTest.timeout': 'テストが決められた時間内に終わりませんでした。',
+  'couldNotTest.server-unreachable': 'テストサーバーにまったく到達できませんでした (Web アドレスが応答しませんでした)。',
+  'couldNotTest.not-callprobe': '指定されたアドレスは callprobe のテストサーバーではありません。',
+  'couldNotTest.interrupted': 'テストの途中でプローブが止められました (スケジュールが停止されました)。どのネットワークの問題でもありません。',
+  'couldNotTest.error': 'プローブ自身でエラーが起きました。',
   'couldNotTest.other': 'テストを実行できませんでした ({reason})。',
 };

@@ -638,11 +638,9 @@ export const zhHans: CatalogueOf<typeof en> = {
   'targetLabel.loss-15s': '丢包（任意 15 秒）',
   'targetLabel.jitter-15s': '数据包到达抖动（任意 15 秒）',
   'targetLabel.reorder': '数据包乱序',
-
   'couldNotTest.config-unavailable': '页面无法从服务器获取测试设置。',
   'couldNotTest.signaling-failed': '页面无法打开到服务器反射器的连接（WebSocket 信令）。',
-  'couldNotTest.relay-unreachable':
-    '中继端口都没有响应：到测试服务器中继的 UDP、TCP 和 TLS 均被阻止或超时。页面能连到服务器本身，因此要么此网络屏蔽了这些端口，要么服务器的中继没有运行；没有测量任何通话质量。',
+  'couldNotTest.could-not-connect': '中继端口都没有响应：到测试服务器中继的 UDP、TCP 和 TLS 均被阻止或超时。页面能连到服务器本身；没有测量任何通话质量。',
   'couldNotTest.relay-refused': '测试服务器的中继拒绝为本次测试分配所需的中继地址（其分配配额已满或中继已满）：这是服务器的限制，不是此网络或此设备的问题。',
   'couldNotTest.ice-failed': '无法通过中继建立媒体连接（ICE 失败）。',
   'couldNotTest.channel-not-lossy': '浏览器不肯打开不可靠数据通道，因此无法测量丢包。',
@@ -652,5 +650,13 @@ export const zhHans: CatalogueOf<typeof en> = {
   'couldNotTest.browser-unsupported': '此浏览器缺少测试所需的功能，因此没有测量任何内容：这与网络无关。',
   'couldNotTest.internal-error': '页面遇到内部错误。',
   'couldNotTest.bad-parameters': '测试链接中有错误的设置。',
+  'couldNotTest.connection-lost': '测试过程中与测试服务器的连接断开，测试无法完成。',
+  'couldNotTest.browser-failed': '探针无法启动其浏览器，因此没有测量任何内容：这与网络无关。',
+  'couldNotTest.page-failed': '浏览器无法从服务器加载测试页面。',
+  'couldNotTest.timeout': '测试没有在给定的时间内结束。',
+  'couldNotTest.server-unreachable': '完全无法连接测试服务器（其网址没有响应）。',
+  'couldNotTest.not-callprobe': '给出的地址不是 callprobe 测试服务器。',
+  'couldNotTest.interrupted': '探针在测试中途被停止（其计划被停止）：与任何网络无关。',
+  'couldNotTest.error': '探针自身出错。',
   'couldNotTest.other': '测试无法运行（{reason}）。',
 };
