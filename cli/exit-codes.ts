@@ -23,7 +23,7 @@ const EXIT_CODES: ReadonlyArray<readonly [command: string, rows: readonly Row[]]
     'run',
     [
       [EXIT.pass, 'pass'],
-      [EXIT.fail, 'fail'],
+      [EXIT.fail, 'fail (or calls cannot connect: the network blocks every port Teams uses)'],
       [EXIT.insufficient, 'too little evidence'],
       [EXIT.usage, 'a usage error (a flag, a token the server refused)'],
       [EXIT.cannotTest, 'could not test'],
