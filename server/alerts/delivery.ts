@@ -17,7 +17,8 @@ import type { ResultsRepository } from '../store/results/types.js';
 import type { AlertWebhook } from './config.js';
 import { parseEvent } from './events.js';
 import { webhookOrigin } from './receivers.js';
-import { resultEvent, resultPostLang, type ResultWebhook } from './result-webhook.js';
+import { resultEvent } from './result-event.js';
+import { resultPostLang, type ResultWebhook } from './result-webhook.js';
 import { webhookBody, webhookPoster, WebhookError, type WebhookPoster } from './webhook.js';
 import type { AlertLog } from './index.js';
 

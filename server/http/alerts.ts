@@ -11,7 +11,8 @@ import { ALERTS_TEST_PATH, type AlertsTestAnswer, type AlertsTestReceiver } from
 import type { AlertWebhook } from '../alerts/config.js';
 import { testEvent } from '../alerts/events.js';
 import { webhookOrigin } from '../alerts/receivers.js';
-import { testResultEvent, type ResultWebhook } from '../alerts/result-webhook.js';
+import { testResultEvent } from '../alerts/result-event.js';
+import type { ResultWebhook } from '../alerts/result-webhook.js';
 import { webhookBody, WebhookError, webhookPoster } from '../alerts/webhook.js';
 import { operatorCheck } from './access.js';
 import { rateLimited, Refusal, refusalHandler } from './refusal.js';
