@@ -7,6 +7,7 @@ import { parseAzureRegion } from '../server/edges/azure-region.js';
 import { parseDbTarget } from '../server/store/target.js';
 import { serveOptionsFromFlags, type ServeFlags, type ServeOptions } from '../server/config/options.js';
 import { readAlertsConfig } from '../server/alerts/config.js';
+import { parseResultWebhook, type ResultWebhook } from '../server/alerts/result-webhook.js';
 import { readUsersFile } from '../server/console/auth.js';
 import { parseOidcClientId, parseOidcIssuer, readOidcGroupsFile, readOidcSecretFile } from '../server/console/oidc-config.js';
 import { readReachabilityFile } from '../client/options.js';
@@ -153,7 +154,12 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
     )
     .addOption(intOption('--retain-days <days>', 'keep address-free reports this long', BOUNDS.retainDays, DEFAULTS.results.retainDays))
     .addOption(intOption('--retain-ip-days <days>', "keep results' client addresses this long", BOUNDS.retainIpDays, DEFAULTS.results.retainIpDays))
-    .option('--alerts <file>', 'site alert rules and their webhook (JSON; see docs/assess-a-site.md)', arg(readAlertsConfig))
+    .option('--alerts <file>', 'site alert rules and their webhooks (JSON; see docs/assess-a-site.md)', arg(readAlertsConfig))
+    .option(
+      '--result-webhook <url[;filter]>',
+      'post every stored result (code, ticket, site, verdict, its one-line answer, share link, time: JSON) to this URL, repeatable; filters after ";": ticket=PREFIX, site=NAME, verdicts=pass,fail,insufficient,could-not-test (see docs/console.md)',
+      (v: string, earlier: ResultWebhook[] | undefined) => [...(earlier ?? []), arg(parseResultWebhook)(v)],
+    )
     .option(
       '--teams-reachability <file>',
       'pages try the media relays this file lists (one per line: udp|tcp|tls host ports) after their test and say per port whether it answered and how fast: reachability, not call quality (the server hands the list to the page and never contacts them itself)',
@@ -232,7 +238,7 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
     )
     .option(
       '--public-url <url>',
-      'an edge: where pages reach its HTTP and signalling, e.g. https://weu-1.callprobe.example.org (default: the address it listens on)',
+      "where people reach this server, e.g. https://callprobe.example.org: an edge's HTTP and signalling (with --hub), the share links of --result-webhook posts (default: the address it listens on)",
       arg((v) => parseOriginUrl(v, '--public-url')),
     )
     .action(async (_opts: unknown, cmd: Command) => {

@@ -21,6 +21,7 @@ import { RelayStartError } from './turn/index.js';
 import { openStore, StoreError, type ResultStore } from './store/index.js';
 import { SiteAlerts } from './alerts/index.js';
 import { AlertDelivery } from './alerts/delivery.js';
+import { ResultPosts } from './alerts/result-webhook.js';
 import { FleetLoop } from './fleet/loop.js';
 import type { RelayEndpoints } from './reflector/candidates.js';
 import { hostAddressList, hostAddressOf, type NetworkInterfaces } from './reflector/host-address.js';
@@ -298,6 +299,10 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   const store = await openResults(opts, log);
   let fleet: FleetLoop | null = null;
   let alerts: SiteAlerts | null = null;
+  let resultPosts: ResultPosts | null = null;
+  // The share links of result posts: --public-url, else the address the HTTP app listens on (known once it listens).
+  let listening = '';
+  const shareBase = (): string => opts.publicUrl ?? listening;
   if (store && opts.results) {
     opened.add('the results store', () => store.close());
     opened.add('the retention purge', startPurge(store, opts.results.purgeIntervalMs, log));
@@ -305,7 +310,9 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     const said = logger.child({ name: 'alerts' });
     const a = opts.alerts;
     alerts = a ? new SiteAlerts(a, store, said, opts.fleet, () => fleet?.kick()) : null;
-    const delivery = a ? new AlertDelivery(store.alerts, a, said, opts.alertDelivery) : null;
+    const hooks = opts.resultWebhooks;
+    resultPosts = hooks.length > 0 ? new ResultPosts(hooks, shareBase, () => fleet?.kick()) : null;
+    const delivery = a || resultPosts ? new AlertDelivery(store, { alerts: a?.webhooks ?? [], results: hooks, shareBase }, said, opts.alertDelivery) : null;
     const loop = new FleetLoop({ store, alerts, delivery, log: logger.child({ name: 'fleet' }), nowMs: () => Date.now(), settings: opts.fleet });
     await loop.start();
     fleet = loop;
@@ -361,6 +368,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
       adminToken: opts.adminToken,
       ...opts.resultsLimits,
       alerts,
+      resultPosts,
     },
     console: { users: opts.users, nowMs: () => Date.now(), ...opts.console },
     load: opts.load,
@@ -376,6 +384,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.httpPort;
   const url = `http://${hostForUri(opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host === '::' ? '::1' : opts.host)}:${port}`;
+  listening = url;
   let metricsUrl: string | null = null;
   if (opts.metricsListen) {
     const m = opts.metricsListen;

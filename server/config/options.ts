@@ -10,10 +10,12 @@ import { randomBytes } from 'node:crypto';
 import { builtPageDir, callprobeVersion } from '../../host/package.js';
 import { logFormatFor, type LogFormat } from '../logging.js';
 import type { TurnServerEntry } from '../../src/protocol/api.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { ConfigError } from '../../src/protocol/config-error.js';
 import type { RelayQuotas } from '../turn/index.js';
 import type { AlertsConfig } from '../alerts/config.js';
+import type { ResultWebhook } from '../alerts/result-webhook.js';
+import { webhookOrigin } from '../alerts/receivers.js';
 import type { ReachabilityTarget } from '../../src/protocol/reachability.js';
 import type { DeliverySettings } from '../alerts/delivery.js';
 import type { ServiceSettings } from '../alerts/index.js';
@@ -100,8 +102,12 @@ export interface ServeOptions {
     storedBytesPerDayPerSource: number;
     failedLookupsPerMinute: number;
   };
-  /** Site alerts (--alerts FILE): rules and the webhook; null: none. */
+  /** Site alerts (--alerts FILE): rules and the webhooks; null: none. */
   alerts: AlertsConfig | null;
+  /** --result-webhook, repeatable: every stored result that passes a webhook's filter is posted to it (none: empty). */
+  resultWebhooks: ResultWebhook[];
+  /** --public-url: where people reach this server (an edge's pages; the share links of result posts); null: the address it listens on. */
+  publicUrl: string | null;
   /** --teams-reachability FILE: the media relays pages try after their test (handed to them in /api/config, never contacted by the server); null: none. */
   teamsReachability: ReachabilityTarget[] | null;
   /** The webhook posts' delivery: retries, backoff, posts in flight. */
@@ -193,6 +199,8 @@ export interface ServeFlags {
   embedOrigins?: string[];
   /** --alerts FILE, read and checked. */
   alerts?: AlertsConfig;
+  /** --result-webhook, each parsed (server/alerts/result-webhook.ts). */
+  resultWebhook?: ResultWebhook[];
   /** --teams-reachability FILE, read and checked. */
   teamsReachability?: ReachabilityTarget[];
   /** --users FILE, read and checked. */
@@ -235,6 +243,7 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
   const oidc = oidcSettings(f);
   if (f.alerts !== undefined && !f.store)
     throw new ConfigError('missing-option', '--alerts needs the results store: alerts are fed by stored site results (drop --no-store)');
+  const resultWebhooks = resultWebhooksOf(f);
   if ((f.host === '0.0.0.0' || f.host === '::') && !f.relayIp) {
     throw new ConfigError('missing-option', `--host ${f.host} listens everywhere: give --relay-ip, the one address peers and the reflector use`);
   }
@@ -290,6 +299,8 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
       failedLookupsPerMinute: r.failedLookupsPerMinute,
     },
     alerts: f.alerts ?? null,
+    resultWebhooks,
+    publicUrl: f.publicUrl ?? null,
     teamsReachability: f.teamsReachability ?? null,
     alertDelivery: {
       retryBaseMs: DEFAULTS.alerts.retryBaseMs,
@@ -333,12 +344,31 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
   };
 }
 
+/** --result-webhook's webhooks, checked against the flags they need (a store, an address people reach); none: empty. */
+function resultWebhooksOf(f: ServeFlags): ResultWebhook[] {
+  const hooks = f.resultWebhook ?? [];
+  if (hooks.length === 0) return [];
+  if (!f.store) throw new ConfigError('missing-option', '--result-webhook posts stored results: drop --no-store');
+  if (f.hub !== undefined) throw new ConfigError('missing-option', 'an edge stores nothing: its hub posts the results (drop --result-webhook)');
+  if (hooks.length > BOUNDS.resultWebhooks)
+    throw new ConfigError('bad-value', `--result-webhook is given ${hooks.length} times: at most ${BOUNDS.resultWebhooks}`);
+  const twice = hooks.find((h, i) => hooks.findIndex((x) => x.url === h.url) !== i);
+  if (twice !== undefined) throw new ConfigError('bad-value', `--result-webhook names ${webhookOrigin(twice.url)}... twice: one flag per URL`);
+  if ((f.host === '0.0.0.0' || f.host === '::') && f.publicUrl === undefined)
+    throw new ConfigError('missing-option', `--result-webhook posts share links: with --host ${f.host} give --public-url, where people reach this server`);
+  return hooks;
+}
+
 /** The edge's role from --hub, --edge-id, --azure-region and --edge-token (all four or none); null without them. */
 function edgeRole(f: ServeFlags): EdgeRole | null {
   const given = { '--hub': f.hub, '--edge-id': f.edgeId, '--azure-region': f.azureRegion, '--edge-token': f.edgeToken };
   const missing = Object.entries(given).filter(([, v]) => v === undefined);
   if (missing.length === 4) {
-    if (f.publicUrl !== undefined) throw new ConfigError('missing-option', '--public-url is where pages reach an edge: give it with --hub');
+    if (f.publicUrl !== undefined && (f.resultWebhook ?? []).length === 0)
+      throw new ConfigError(
+        'missing-option',
+        '--public-url is where pages reach an edge, or where the share links of --result-webhook posts point: give it with --hub or --result-webhook',
+      );
     return null;
   }
   if (missing.length > 0)

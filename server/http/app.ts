@@ -9,7 +9,7 @@
  * - results (./results.ts): POST /api/results, GET /api/r/:code, /r/:code, the operator's reads
  * - sites (./sites.ts): site reports and the overview
  * - console (./console.ts): the help desk console
- * - alerts (./alerts.ts): POST /api/alerts/test, a test event to the alert webhooks
+ * - alerts (./alerts.ts): POST /api/alerts/test, a test event to the alert and result webhooks
  * - load (./load.ts): the busy-line phase's load sink and source (answers not-offered when off)
  * - edges (./edges.ts, ./edge-tokens.ts): a hub's edges (their beats, the list) and edge tokens
  *
@@ -218,9 +218,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await app.register(siteTokensPlugin, { store, adminToken, nowMs: c.nowMs });
     await app.register(consolePlugin, { ...c, store, adminToken, access, pageBuilt: pageBuilt && existsSync(join(opts.webRoot, 'console.html')) });
     const alerts = opts.results.alerts?.config ?? null;
+    const resultPosts = opts.results.resultPosts ?? null;
     await app.register(alertsPlugin, {
       adminToken,
-      webhooks: alerts === null ? null : [alerts.webhook],
+      webhooks: alerts === null ? null : alerts.webhooks,
+      resultWebhooks: resultPosts?.hooks ?? [],
+      shareBase: resultPosts?.shareBase ?? (() => ''),
       webhookTimeoutMs: DEFAULTS.alerts.webhookTimeoutMs,
       testsPerMinute: DEFAULTS.alerts.testsPerMinutePerSource,
       nowMs: c.nowMs,

@@ -12,6 +12,7 @@ import { locatedOf } from '../../src/analysis/site/site.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import type { SiteAlerts } from '../alerts/index.js';
+import type { ResultPosts } from '../alerts/result-webhook.js';
 import {
   RESULTS_PATH,
   SHARED_RESULT_API,
@@ -88,6 +89,8 @@ export interface ResultsOptions {
   webRoot: string;
   /** Site alerts (serve --alerts): fed every newly stored report that has a site. */
   alerts?: SiteAlerts | null;
+  /** The result webhooks (serve --result-webhook): each newly stored result's posts, kept with it. */
+  resultPosts?: ResultPosts | null;
   /** The help desk console's role of this request's session (serve --users), or absent: no console. */
   consoleRole?: RoleOf;
   /** Where refusals of uploads and code lookups are counted by scope (callprobe_refusals_total). */
@@ -290,7 +293,9 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
           );
         }
       }
-      const { result, created } = await store.results.put({ ...upload.result, address: unmapIpv4(req.ip) });
+      // Its result webhooks' posts are kept with it, worded when sent in the language the upload asked for (the page sends its own).
+      const posts = opts.resultPosts?.postsFor(upload.result, langOfRequest(undefined, req.headers['accept-language'])) ?? [];
+      const { result, created } = await store.results.put({ ...upload.result, address: unmapIpv4(req.ip), posts });
       if (!created) {
         if (charged) {
           stored.refund(source, bytes);
@@ -306,6 +311,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
         return reply.code(200).send(ack(result));
       }
       req.log.info({ id: result.id, code: result.code, kind: result.kind, site: result.site }, 'result stored');
+      opts.resultPosts?.stored(posts);
       if (result.site !== null)
         // Evaluated (and committed, with its webhook posts to deliver) before the answer.
         await opts.alerts?.afterStored({

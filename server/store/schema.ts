@@ -256,6 +256,22 @@ export const MIGRATIONS: readonly Migration[] = [
         last_report_stored_at = (SELECT max(stored_at) FROM results WHERE results.site_key = sites.site_key AND ${TESTED})`,
     ],
   },
+  {
+    version: 16,
+    about:
+      "webhook posts to several receivers: alert_posts.receiver, the webhook a post goes to (one of an alerts file's webhooks or a serve --result-webhook, by an id made from its URL; '' for the posts kept before, which go to the alerts file's first webhook), each receiver's posts of one queue (site_key: a site, or result:<id> for one stored result's post) in order",
+    statements: [
+      "ALTER TABLE alert_posts ADD COLUMN receiver TEXT NOT NULL DEFAULT ''",
+      'DROP INDEX alert_posts_state',
+      'CREATE INDEX alert_posts_state ON alert_posts (state, site_key, receiver, created_at, seq)',
+    ],
+  },
+  {
+    version: 17,
+    about:
+      "site_tokens.awaits_first_sample: a token made with site-token create --await-first-sample, for a probe not installed yet: its site's silence is counted from its first stored sample, not from the token (1), or from the token as before (0)",
+    statements: ['ALTER TABLE site_tokens ADD COLUMN awaits_first_sample INTEGER NOT NULL DEFAULT 0'],
+  },
 ];
 
 export const SCHEMA_MIGRATIONS_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)';

@@ -141,8 +141,15 @@ export const SitesOverviewQuery = Type.Object(
 
 /** POST /api/site-tokens: the site the new token may upload to (any spelling; canonicalSite checks it). */
 export const SiteTokenCreateBody = Type.Object(
-  { site: Type.String({ minLength: 1, maxLength: BOUNDS.siteChars }) },
-  { additionalProperties: false, ...refused('bad-site', `send { "site": ... } as JSON, a name of 1 to ${BOUNDS.siteChars} characters`) },
+  {
+    site: Type.String({ minLength: 1, maxLength: BOUNDS.siteChars }),
+    /** The probe is not installed yet: the site's silence is counted from its first stored sample, not from the token. */
+    awaitFirstSample: Type.Optional(Type.Boolean()),
+  },
+  {
+    additionalProperties: false,
+    ...refused('bad-site', `send { "site": ..., "awaitFirstSample": true|false } as JSON, a name of 1 to ${BOUNDS.siteChars} characters`),
+  },
 );
 
 /** POST /api/results/check: the site a token would store results for (any spelling; canonicalSite checks it). */

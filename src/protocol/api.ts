@@ -224,6 +224,8 @@ export interface SiteTokenView {
   site: string;
   createdAt: string;
   revokedAt: string | null;
+  /** Made with awaitFirstSample: its site's silence is counted from its first stored sample, not from the token. */
+  awaitsFirstSample: boolean;
 }
 
 /** POST /api/site-tokens answers 201 with the token, shown this once. */
@@ -254,8 +256,8 @@ export const TOKEN_REFUSALS: readonly string[] = ['no-token', 'bad-token', 'bad-
 
 /**
  * `callprobe alerts test` (operator token): POST, no body. serve posts a test event (`"test":
- * true`) to every webhook of its alerts file and answers what each receiver answered; 404
- * `no-alerts` when serve runs without --alerts.
+ * true`) to every webhook of its alerts file and every result webhook (--result-webhook) and
+ * answers what each receiver answered; 404 `no-alerts` when serve runs with neither.
  */
 export const ALERTS_TEST_PATH = '/api/alerts/test';
 
@@ -264,6 +266,8 @@ export interface AlertsTestReceiver {
   /** The webhook's origin (its path, which often holds the webhook's secret, left out). */
   webhook: string;
   format: 'json' | 'teams' | 'slack';
+  /** What it is posted: site alerts (a webhook of the alerts file) or stored results (serve --result-webhook). */
+  receives: 'alerts' | 'results';
   /** A 2xx answer. */
   ok: boolean;
   /** Its HTTP status, or null when none came (no answer in time, no connection). */

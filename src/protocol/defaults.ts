@@ -843,6 +843,11 @@ export const BOUNDS = {
   scheduleForMs: { min: 1_000, max: 366 * 86_400_000 },
   /** An alert rule's span (silentFor, over): a minute at least, a week at most. */
   alertSpanMs: { min: 60_000, max: 7 * 86_400_000 },
+  /** Webhooks one alerts file lists (`webhooks`), and `serve --result-webhook` flags: each is a receiver the delivery keeps a queue for. */
+  alertWebhooks: 16,
+  resultWebhooks: 16,
+  /** A `--result-webhook` filter's ticket prefix. */
+  ticketPrefixChars: 64,
   /** run --count: one sample at least; a million is 19 years of 10-minute samples. */
   scheduleCount: { min: 1, max: 1_000_000 },
   /** An edge's id (--edge-id): lower-case letters, digits and hyphens. */

@@ -9,6 +9,7 @@ import type { CouldNotTest } from '../analysis/schema/could-not-test-schema.js';
 import { loadShared, ResultsError, saveResult, type ResultsClientOptions, type SharedLookup } from '../protocol/results-client.js';
 import type { PageParams } from '../protocol/page-url.js';
 import { sideOf } from '../protocol/could-not-finish.js';
+import { pageMessages } from './i18n.js';
 
 /**
  * The page's could-not-test record: the schema's (POST /api/results checks it), with every
@@ -36,6 +37,8 @@ function pageClient(): ResultsClientOptions<AbortSignal> {
     fetch: (url, init) => fetch(url, init),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     timeout: (ms) => AbortSignal.timeout(ms),
+    // The language the page shows: the one a result webhook's answer is worded in.
+    lang: pageMessages().lang,
   };
 }
 

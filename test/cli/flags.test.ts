@@ -227,7 +227,9 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
     '--alerts': async () => {
       const file = join(dir, 'alerts.json');
       writeFileSync(file, JSON.stringify({ webhook: { url: 'https://hooks.example/x' }, rules: [{ metric: 'loss-15s' }] }));
-      expect((await serveOf(['--alerts', file])).alerts?.webhook).toEqual({ url: 'https://hooks.example/x', format: 'json' });
+      expect((await serveOf(['--alerts', file])).alerts?.webhooks).toEqual([
+        { id: expect.stringMatching(/^alert:[0-9a-f]{16}$/) as string, url: 'https://hooks.example/x', format: 'json', siteKeys: null, kinds: null },
+      ]);
     },
     '--teams-reachability': async () => {
       const file = join(dir, 'page-relays.txt');
@@ -331,8 +333,24 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
     },
     '--public-url': async () => {
       expect((await serveOf([...EDGE, '--public-url', 'https://weu-1.example:8443'])).edge?.publicUrl).toBe('https://weu-1.example:8443');
-      await expect(serveOf(['--public-url', 'https://weu-1.example'])).rejects.toThrow(/give it with --hub/);
+      await expect(serveOf(['--public-url', 'https://weu-1.example'])).rejects.toThrow(/give it with --hub or --result-webhook/);
       await expect(serveOf([...EDGE, '--host', '0.0.0.0', '--relay-ip', '192.0.2.1'])).rejects.toThrow(/give --public-url/);
+      // The share links of result posts.
+      const hook = ['--result-webhook', 'https://tickets.example/hook'];
+      expect((await serveOf([...hook, '--public-url', 'https://callprobe.example'])).publicUrl).toBe('https://callprobe.example');
+      await expect(serveOf([...hook, '--host', '0.0.0.0', '--relay-ip', '192.0.2.1'])).rejects.toThrow(/with --host 0\.0\.0\.0 give --public-url/);
+    },
+    '--result-webhook': async () => {
+      const o = await serveOf(['--result-webhook', 'https://tickets.example/a;ticket=INC-;verdicts=fail', '--result-webhook', 'https://bi.example/b']);
+      expect(o.resultWebhooks.map((w) => [w.url, w.ticketPrefix, w.verdicts])).toEqual([
+        ['https://tickets.example/a', 'INC-', ['fail']],
+        ['https://bi.example/b', null, null],
+      ]);
+      expect((await serveOf([])).resultWebhooks).toEqual([]);
+      await expect(serveOf(['--result-webhook', 'https://t.example;colour=red'])).rejects.toThrow(/unknown filter "colour"/);
+      await expect(serveOf(['--result-webhook', 'https://t.example', '--no-store'])).rejects.toThrow(/drop --no-store/);
+      await expect(serveOf(['--result-webhook', 'https://t.example', '--result-webhook', 'https://t.example;ticket=A'])).rejects.toThrow(/twice/);
+      await expect(serveOf([...EDGE, '--result-webhook', 'https://t.example'])).rejects.toThrow(/its hub posts the results/);
     },
   },
   run: {
@@ -507,6 +525,10 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
     '--server': async () => expect(await siteTokenOf(['list'])).toEqual({ action: 'list', server: 'http://127.0.0.1:8080' }),
     '--site': async () => expect(await siteTokenOf(['create', '--site', 'Paris office'])).toMatchObject({ action: 'create', site: 'Paris office' }),
     '--id': async () => expect(await siteTokenOf(['revoke', '--id', '0123456789abcdef'])).toMatchObject({ action: 'revoke', id: '0123456789abcdef' }),
+    '--await-first-sample': async () => {
+      expect(await siteTokenOf(['create', '--site', 'Quimper', '--await-first-sample'])).toMatchObject({ action: 'create', awaitFirstSample: true });
+      expect((await siteTokenOf(['create', '--site', 'Quimper'])).awaitFirstSample).toBeUndefined();
+    },
     '--token': async () => {
       expect((await siteTokenOf(['list', '--token', TOKEN])).token).toBe(TOKEN);
       vi.stubEnv('CALLPROBE_ADMIN_TOKEN', OTHER_TOKEN);
@@ -587,6 +609,32 @@ describe('the command line keeps every command and flag of the old CLI', () => {
       const cmd = program.commands.find((c) => c.name() === name);
       expect(cmd?.helpInformation(), name).toBe(oldHelp(name));
     }
+  });
+
+  it('callprobe --help lists every exit code of every command; each command --help its own', () => {
+    const out: string[] = [];
+    const program = programForHelp(out);
+    program.outputHelp();
+    const codes = out.join('').split('\nExit codes:\n')[1] ?? '';
+    // One entry per command, and run --every apart (a service manager acts on its codes).
+    expect([...codes.matchAll(/^ {2}(\S+(?: --every)?) +\d/gm)].map((m) => m[1])).toEqual([
+      'serve',
+      'run',
+      'run --every',
+      ...COMMANDS.filter((c) => c !== 'serve' && c !== 'run'),
+    ]);
+    // The scheduler's exit 3 (the site unit's RestartPreventExitStatus=3) is there.
+    expect(codes.replace(/\s+/g, ' ')).toContain(
+      'run --every 0 every sample stored, whatever its verdict; 3 a usage error (a flag, a token the server refused',
+    );
+    const run = program.commands.find((c) => c.name() === 'run');
+    out.length = 0;
+    run?.outputHelp();
+    const own = out.join('').replace(/\s+/g, ' ');
+    expect(own).toContain(
+      ' Exit codes: 0 pass; 1 fail (or calls cannot connect: the network blocks every port Teams uses); 2 too little evidence; 3 a usage error',
+    );
+    expect(own).toContain(' --every: 0 every sample stored');
   });
 
   it('has a case for exactly the flags each old --help lists', () => {

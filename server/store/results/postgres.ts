@@ -1,6 +1,9 @@
 /** The results repository on PostgreSQL: each put in one transaction, its row returned by the INSERT. */
 import * as shared from './sql.js';
 import type { PostgresDriver } from '../driver/postgres.js';
+import { freshId } from '../common.js';
+import { insertPostSql } from '../alerts/sql.js';
+import { resultQueue } from '../alerts/types.js';
 import { siteUpsertSql, siteUpsertValues } from '../sites/sql.js';
 import { summaryOf } from '../summary.js';
 import { StoreError, type StoreOptions } from '../types.js';
@@ -45,6 +48,11 @@ export function postgresResults({ pool, transaction }: PostgresDriver, opts: Sto
           storedAtMs,
         ]);
       }
+      for (const [i, p] of (r.posts ?? []).entries())
+        await c.query(
+          insertPostSql((k) => `$${k}`),
+          [freshId(opts), resultQueue(id), i, p.body, storedAtMs, p.receiver],
+        );
       return { result: shared.toResult(row), created: true };
     });
 

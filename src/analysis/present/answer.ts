@@ -7,6 +7,7 @@
  * it reads a report (of any stored version, once upgraded), so the page, the shared result
  * page, the CLI and the help desk console give the same answer.
  */
+import { finishReasonOf } from '../../protocol/could-not-finish.js';
 import { clopperPearson } from '../measure/confidence.js';
 import { cautionOfReport } from '../grade/caution.js';
 import { CALL_IMPACT } from '../grade/targets.js';
@@ -467,6 +468,12 @@ function idleAnswer(m: Messages, r: Report): CoreAnswer {
       },
     ],
   };
+}
+
+/** A test that could not run, in one sentence in `m`'s language: what failed, as the page says it (every reason of src/protocol/could-not-finish.ts). */
+export function couldNotTestAnswer(reason: string, m: Messages = EN): string {
+  const known = finishReasonOf(reason);
+  return known === null ? m.t('couldNotTest.other', { reason }) : m.t(`couldNotTest.${known}`);
 }
 
 /** The CLI's and the console's verdict words: "PASS", or "PASS (only over a fallback path)". */

@@ -18,7 +18,7 @@ import type {
   TeamsPoorStream,
   Verdict,
 } from '../schema/report-schema.js';
-import { count, num, plural } from './format.js';
+import { count, plural, spanWords } from './format.js';
 import { EN, type Messages } from './catalogue.js';
 import { insufficientCauseText } from './cause-text.js';
 import { meansOf, mosText, profileName, targetName, teamsText } from './it-words.js';
@@ -230,7 +230,7 @@ export function explainAggregate(a: Omit<AggregateReport, 'explanation'>): strin
   }
   if (a.tests < RECOMMENDED_TESTS || a.spanDays === null || a.spanDays < RECOMMENDED_SPAN_DAYS) {
     out.push(
-      `Microsoft recommends a test every 10 minutes for at least a week (about ${count(RECOMMENDED_TESTS)} tests, every business day and peak hour); this set has ${plural(a.tests, 'test')}${a.spanDays === null ? '' : ` over ${num(a.spanDays)} days`}.`,
+      `Microsoft recommends a test every 10 minutes for at least a week (about ${count(RECOMMENDED_TESTS)} tests, every business day and peak hour); this set has ${plural(a.tests, 'test')}${a.spanDays === null ? '' : ` over ${spanWords(a.spanDays * 86_400_000)}`}.`,
     );
   }
   return out;

@@ -15,7 +15,7 @@ import type { SampleCauses } from '../site/causes.js';
 import { verdictOf } from '../grade/grade.js';
 import { BLOAT_GRADE_SOURCE } from '../grade/load.js';
 import type { BusyLineFacts } from '../site/busy-line.js';
-import { count, num, plural } from '../present/format.js';
+import { count, num, plural, spanWords } from '../present/format.js';
 import { RECOMMENDED_SPAN_DAYS, RECOMMENDED_TESTS } from '../grade/targets.js';
 import {
   type DayRow,
@@ -131,7 +131,7 @@ export function buildSiteReport(
   if (busyLine !== null) explanation.push(busyLine.sentence);
   if (f.samples < RECOMMENDED_TESTS || spanDays === null || spanDays < RECOMMENDED_SPAN_DAYS) {
     explanation.push(
-      `Microsoft recommends a test every 10 minutes for at least a week (about ${count(RECOMMENDED_TESTS)} samples); this report has ${plural(f.samples, 'sample')}${spanDays === null ? '' : ` over ${num(spanDays)} days`}.`,
+      `Microsoft recommends a test every 10 minutes for at least a week (about ${count(RECOMMENDED_TESTS)} samples); this report has ${plural(f.samples, 'sample')}${spanDays === null ? '' : ` over ${spanWords(spanDays * 86_400_000)}`}.`,
     );
   }
   return {

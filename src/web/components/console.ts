@@ -417,6 +417,8 @@ export class ConsoleView extends CpElement {
       return minutes < 60 ? m.t('span.min', { m: min }) : minutes % 60 === 0 ? m.t('span.h', { h }) : m.t('span.hMin', { h, m: min });
     };
     switch (f.kind) {
+      case 'not-installed':
+        return m.t('flag.notInstalled', { since: f.tokenSince });
       case 'never-reported':
         return m.t('flag.neverReported', { since: f.tokenSince, span: span(f.silentUpMs) });
       case 'silent': {

@@ -84,6 +84,8 @@ export const de: CatalogueOf<typeof en> = {
   'sites.edgeIn': 'Edge {id} ({region})',
   'sites.samplesOf': '{n} von {total}',
   'sites.otherEdge': '{site} auf {edge}, getrennt bewertet',
+  'flag.notInstalled':
+    'noch nicht installiert: ein Standort-Token wurde {since} erstellt, das auf die erste Messung der Sonde wartet; Stille wird ab dieser Messung gezählt',
   'flag.neverReported': 'nie gemeldet: ein Standort-Token wurde {since} erstellt, seitdem wurde keine Messung gespeichert ({span} Betriebszeit von callprobe)',
   'flag.silent': 'still: seit {span} Betriebszeit von callprobe keine Messung (zuletzt {last})',
   'flag.silentNever': 'still: seit {span} Betriebszeit von callprobe keine Messung (noch nie eine)',

@@ -91,6 +91,7 @@ export const en = {
   'sites.samplesOf': '{n} of {total}',
   'sites.otherEdge': '{site} on {edge}, graded apart',
   // A site's flags, from their kind and figures (src/analysis/site/health.ts words them in English).
+  'flag.notInstalled': "not yet installed: a site token was made {since} to wait for the probe's first sample; its silence is counted from that sample",
   'flag.neverReported': "never reported: a site token was made {since} and no sample has been stored since ({span} of callprobe's up time)",
   'flag.silent': "silent: no sample tested for {span} of callprobe's up time (last at {last})",
   'flag.silentNever': "silent: no sample tested for {span} of callprobe's up time (none ever did)",

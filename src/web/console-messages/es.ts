@@ -84,6 +84,8 @@ export const es: CatalogueOf<typeof en> = {
   'sites.edgeIn': 'edge {id} ({region})',
   'sites.samplesOf': '{n} de {total}',
   'sites.otherEdge': '{site} en {edge}, evaluada aparte',
+  'flag.notInstalled':
+    'aún no instalado: se creó un token de sede el {since} a la espera de la primera medición de la sonda; su silencio se cuenta a partir de esa medición',
   'flag.neverReported':
     'nunca informó: se creó un token de sede el {since} y no se ha guardado ninguna medición desde entonces ({span} de funcionamiento de callprobe)',
   'flag.silent': 'en silencio: ninguna medición durante {span} de funcionamiento de callprobe (la última el {last})',

@@ -84,6 +84,8 @@ export const fr: CatalogueOf<typeof en> = {
   'sites.edgeIn': 'edge {id} ({region})',
   'sites.samplesOf': '{n} sur {total}',
   'sites.otherEdge': '{site} sur {edge}, évalué à part',
+  'flag.notInstalled':
+    'pas encore installé\u00a0: un jeton de site a été créé le {since} pour attendre la première mesure de la sonde\u00a0; son silence est compté à partir de cette mesure',
   'flag.neverReported':
     'jamais signalé\u00a0: un jeton de site a été créé le {since} et aucune mesure n’a été enregistrée depuis ({span} de fonctionnement de callprobe)',
   'flag.silent': 'silencieux\u00a0: aucune mesure depuis {span} de fonctionnement de callprobe (la dernière le {last})',

@@ -720,4 +720,29 @@ export const en = {
   'targetLabel.loss-15s': 'Packet loss (any 15 s)',
   'targetLabel.jitter-15s': 'Packet inter-arrival jitter (any 15 s)',
   'targetLabel.reorder': 'Packet reorder',
+
+  // ---- A test that could not run, in one sentence (answer.ts couldNotTestAnswer; the page's words: src/web/messages) ----
+  'couldNotTest.config-unavailable': 'The page could not get the test settings from the server.',
+  'couldNotTest.signaling-failed': "The page could not open the connection to the server's reflector (WebSocket signalling).",
+  'couldNotTest.could-not-connect':
+    "No relay port answered: UDP, TCP and TLS to the test server's relay were all blocked or timed out. The page did reach the server itself; nothing about call quality was measured.",
+  'couldNotTest.relay-refused':
+    "The test server's relay refused this test the relayed addresses it needs (its allocation quota, or it is full): that is the server's limit, not this network or this device.",
+  'couldNotTest.ice-failed': 'The media connection through the relay could not be set up (ICE failed).',
+  'couldNotTest.channel-not-lossy': 'The browser would not open an unreliable data channel, so loss could not be measured.',
+  'couldNotTest.reflector-error': "The server's reflector reported an error during the test.",
+  'couldNotTest.version-mismatch': 'This page and the test server are different releases of callprobe: reload the page.',
+  'couldNotTest.server-busy': 'The test server is busy. Try again in a minute.',
+  'couldNotTest.browser-unsupported': 'This browser lacks something the test needs, so nothing was measured: this says nothing about the network.',
+  'couldNotTest.internal-error': 'The page hit an internal error.',
+  'couldNotTest.bad-parameters': 'The test link has a bad setting.',
+  'couldNotTest.connection-lost': 'The connection to the test server was lost during the test, so it could not finish.',
+  'couldNotTest.browser-failed': 'The probe could not start its browser, so nothing was measured: this says nothing about the network.',
+  'couldNotTest.page-failed': 'The browser could not load the test page from the server.',
+  'couldNotTest.timeout': 'The test did not end in the time it was given.',
+  'couldNotTest.server-unreachable': 'The test server could not be reached at all (its web address did not answer).',
+  'couldNotTest.not-callprobe': 'The address given is not a callprobe test server.',
+  'couldNotTest.interrupted': "The probe was stopped in the middle of the test (its schedule was stopped): nobody's network.",
+  'couldNotTest.error': 'The probe hit an error of its own.',
+  'couldNotTest.other': 'The test could not run ({reason}).',
 } as const;

@@ -739,4 +739,28 @@ export const fr: CatalogueOf<typeof en> = {
   'targetLabel.loss-15s': 'Perte de paquets (15\u00a0s quelconques)',
   'targetLabel.jitter-15s': 'Gigue d’arrivée des paquets (15\u00a0s quelconques)',
   'targetLabel.reorder': 'Désordre des paquets',
+  'couldNotTest.config-unavailable': 'La page n’a pas pu obtenir les réglages du test auprès du serveur.',
+  'couldNotTest.signaling-failed': 'La page n’a pas pu ouvrir la connexion au réflecteur du serveur (signalisation WebSocket).',
+  'couldNotTest.could-not-connect':
+    'Aucun port du relais n’a répondu\u00a0: UDP, TCP et TLS vers le relais du serveur de test étaient tous bloqués ou sans réponse. La page a bien joint le serveur lui-même\u202f; rien n’a été mesuré sur la qualité des appels.',
+  'couldNotTest.relay-refused':
+    'Le relais du serveur de test a refusé à ce test les adresses relayées dont il a besoin (son quota d’allocations, ou il est plein)\u00a0: c’est une limite du serveur, pas de ce réseau ni de cet appareil.',
+  'couldNotTest.ice-failed': 'La connexion média par le relais n’a pas pu s’établir (échec ICE).',
+  'couldNotTest.channel-not-lossy': 'Le navigateur a refusé d’ouvrir un canal de données non fiable, donc la perte n’a pas pu être mesurée.',
+  'couldNotTest.reflector-error': 'Le réflecteur du serveur a signalé une erreur pendant le test.',
+  'couldNotTest.version-mismatch': 'Cette page et le serveur de test sont des versions différentes de callprobe\u00a0: rechargez la page.',
+  'couldNotTest.server-busy': 'Le serveur de test est occupé. Réessayez dans une minute.',
+  'couldNotTest.browser-unsupported':
+    'Il manque à ce navigateur quelque chose dont le test a besoin, donc rien n’a été mesuré\u00a0: cela ne dit rien du réseau.',
+  'couldNotTest.internal-error': 'La page a rencontré une erreur interne.',
+  'couldNotTest.bad-parameters': 'Le lien du test contient un réglage incorrect.',
+  'couldNotTest.connection-lost': 'La connexion au serveur de test a été perdue pendant le test, qui n’a donc pas pu se terminer.',
+  'couldNotTest.browser-failed': 'La sonde n’a pas pu démarrer son navigateur, donc rien n’a été mesuré\u00a0: cela ne dit rien du réseau.',
+  'couldNotTest.page-failed': 'Le navigateur n’a pas pu charger la page du test depuis le serveur.',
+  'couldNotTest.timeout': 'Le test ne s’est pas terminé dans le temps prévu.',
+  'couldNotTest.server-unreachable': 'Le serveur de test n’a pas pu être joint du tout (son adresse web n’a pas répondu).',
+  'couldNotTest.not-callprobe': 'L’adresse indiquée n’est pas un serveur de test callprobe.',
+  'couldNotTest.interrupted': 'La sonde a été arrêtée au milieu du test (sa planification a été arrêtée)\u00a0: aucun réseau n’est en cause.',
+  'couldNotTest.error': 'La sonde a rencontré une erreur qui lui est propre.',
+  'couldNotTest.other': 'Le test n’a pas pu s’exécuter ({reason}).',
 };
