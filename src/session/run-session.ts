@@ -217,6 +217,8 @@ async function testOn(base: SessionBase, config: TestConfig, timeline: SessionTi
     // No rung connected: that is an answer about the network (the ladder says which and why), not a tool error,
     // unless the edge answered the locate moments ago: then it is the edge that stopped answering.
     if (!(err instanceof SetupError) || err.reason !== 'relay-unreachable' || !portChecks || opts.turnPick || edge?.answered === true) throw err;
+    // A server that stopped answering meanwhile is no answer about the network: it fails here (config-unavailable).
+    if (config.kind === 'server') await fetchServerConfig(opts.baseUrl);
     const rungs = ladder(await Promise.all(portChecks));
     events.phase('analyzing', 'no relay port connected');
     const report = analyze(unconnectedInput(plan, rungs, timeline, await natCheck, clock));

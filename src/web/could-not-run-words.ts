@@ -16,6 +16,7 @@ const FAILURE_REASONS = [
   'channel-not-lossy',
   'reflector-error',
   'version-mismatch',
+  'connection-lost',
   'server-busy',
   'browser-unsupported',
   'internal-error',

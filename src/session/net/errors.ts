@@ -10,8 +10,10 @@ export type SetupFailureReason =
   | 'reflector-error'
   /** The test server refused the test at its capacity, before it measured (src/protocol/api.ts SERVER_BUSY). */
   | 'server-busy'
-  /** The page and the server are different releases (src/protocol/api.ts SIGNAL_PROTOCOL). */
+  /** The page and the server are different releases (src/protocol/api.ts SIGNAL_PROTOCOL, or the server no longer has the page's code). */
   | 'version-mismatch'
+  /** The test server stopped answering the page before the test measured anything (the page's code, its settings or its signalling). */
+  | 'connection-lost'
   /** This browser lacks an API the test needs (src/session/browser-support.ts). */
   | 'browser-unsupported'
   | 'cancelled';

@@ -118,11 +118,12 @@ describe('every catalogue', () => {
     const reasons = Object.keys(pageEn)
       .filter((k) => k.startsWith('fail.') && k !== 'fail.title' && k !== 'fail.titleBrowser' && k !== 'fail.other')
       .map((k) => k.slice('fail.'.length));
-    expect(reasons).toHaveLength(12);
+    expect(reasons).toHaveLength(13);
     for (const reason of reasons) expect(pageEn[`fail.${reason}` as keyof typeof pageEn], reason).toBe(failureWords(reason));
     expect(pageEn['fail.other'].replace('{reason}', 'x')).toBe(failureWords('x'));
     for (const [reason, side] of [
       ['relay-unreachable', 'network-or-server'],
+      ['connection-lost', 'network-or-server'],
       ['relay-refused', 'server'],
       ['browser-unsupported', 'browser'],
       ['bad-parameters', 'link'],
