@@ -119,6 +119,9 @@ export class ReflectorSession {
   private rtpLeg: RtpLeg | null = null;
   private rtpCore: RtpCore | null = null;
   private rtpCandidates = 0;
+  /** RTP legs opened (at most DEFAULTS.rtp.legAttempts), and whether the page was asked to offer one again (`rtp-retry`) and has not yet. */
+  private rtpLegs = 0;
+  private rtpAgain = false;
 
   constructor(private readonly opts: ReflectorSessionOptions) {
     this.core = new ReflectorCore(opts.payloadBytes);
@@ -192,14 +195,15 @@ export class ReflectorSession {
   }
 
   /**
-   * A signal of the RTP leg: one offer per session (one audio section), then at most
-   * `maxCandidates` candidates (those in the offer included), checked like the data-channel
-   * leg's.
+   * A signal of the RTP leg: one offer per session (one audio section), and one more after the
+   * session asked for it (`rtp-retry`: the first leg carried none of the page's media), each
+   * followed by at most `maxCandidates` candidates (those in the offer included), checked like
+   * the data-channel leg's.
    */
   private signalRtp(data: SignalData): void {
     if (data.type === 'offer') {
       if (!this.opts.rtp) throw new ReflectorSessionError('no-rtp-leg', 'this server runs without the RTP reflector');
-      if (this.rtpCore) throw new ReflectorSessionError('duplicate-offer', 'one RTP offer per session');
+      if (this.rtpCore && !this.rtpAgain) throw new ReflectorSessionError('duplicate-offer', 'one RTP offer per session, and one more when the reflector asks');
       const offer = refusing(() => checkRemoteOffer(data.sdp ?? '', this.opts.relay, this.opts.maxCandidates));
       const kinds = mediaKinds(offer.lines);
       if (kinds.length !== 1 || kinds[0] !== 'audio') {
@@ -209,6 +213,8 @@ export class ReflectorSession {
       const coreOpts = { recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes };
       const core = this.opts.dataPath === 'native' ? new NativeRtpCore(coreOpts) : new RtpReflectorCore(coreOpts);
       this.rtpCore = core;
+      this.rtpLegs++;
+      this.rtpAgain = false;
       const leg = new RtpLeg({
         id: this.opts.id,
         peerAddress: this.opts.peerAddress,
@@ -225,8 +231,17 @@ export class ReflectorSession {
           return this.opts.allowEndpoint(ip, port);
         },
         onCandidateDropped: (n) => this.opts.onCandidateDropped(n),
+        mediaAfterDtlsMs: DEFAULTS.rtp.mediaAfterDtlsMs,
+        onMedia: () => {
+          if (this.rtpLeg === leg && !this.closed) this.opts.sendControl(encodeControlMessage({ type: 'rtp-live' }));
+        },
         onClose: (reason, code) => {
           if (this.rtpLeg === leg) this.rtpLeg = null;
+          // A leg that carried none of the page's media is ours: the page is told, and may open it again once (then it falls back to the data channel).
+          if (code === 'no-media' && !this.closed) {
+            this.rtpAgain = this.rtpLegs < DEFAULTS.rtp.legAttempts;
+            this.opts.sendControl(encodeControlMessage({ type: 'rtp-retry', reason }));
+          }
           if (this.channel !== null || this.closed) return;
           // Without a data-channel leg the session had nothing else: a page that sent no ICE check is
           // told so (as the data-channel leg's would be); another may still open that leg (its fallback), in time.

@@ -88,6 +88,21 @@ export const DEFAULTS = {
      * on a good path; the data channel was up in about one before the RTP leg had 5 s more).
      */
     connectGraceMs: 8000,
+    /**
+     * The reflector ends an RTP leg that received none of the page's RTP this long after its DTLS
+     * handshake (the page's audio frames start at once, 100 a second) and asks the page to open it
+     * again (`rtp-retry`, src/protocol/wire.ts): a leg that carries nothing is ours, never the network's loss.
+     */
+    mediaAfterDtlsMs: 2000,
+    /**
+     * How long the page waits, once its RTP leg connected, for the reflector's word that the leg
+     * carries its audio (`rtp-live`) or must be opened again (`rtp-retry`): the reflector's
+     * mediaAfterDtlsMs and a round trip of room. A server that sends neither (an older release) is
+     * taken at its word after this wait.
+     */
+    liveWaitMs: 3000,
+    /** RTP legs a test opens at most: the first, and one more when the reflector asks (`rtp-retry`). */
+    legAttempts: 2,
   },
 
   // ---- The session's timeouts (src/session) ------------------------------------------------

@@ -233,10 +233,12 @@ async function testOn(base: SessionBase, config: TestConfig, timeline: SessionTi
     // No rung connected: that is an answer about the network (the ladder says which and why), not a tool error,
     // unless the edge answered the locate moments ago: then it is the edge that stopped answering.
     if (!(err instanceof SetupError) || err.reason !== 'could-not-connect' || !portChecks || opts.turnPick || edge?.answered === true) throw err;
+    // A server that stopped answering meanwhile is no answer about the network: it fails here (config-unavailable). One that
+    // answers says, now, whether its relay answered other tests (a hub's edge has no such evidence yet: either side).
+    const fresh = config.kind === 'server' ? await fetchServerConfig(opts.baseUrl) : null;
     const rungs = ladder(await Promise.all(portChecks));
     events.phase('analyzing', 'no relay port connected');
-    // The server's evidence that its relay answers others (a hub's edge has none yet): then the blocked ports are this network's.
-    const evidence = config.kind === 'server' ? (config.server.relayEvidence ?? null) : null;
+    const evidence = edge === null ? (fresh?.relayEvidence ?? null) : null;
     const report = analyze(unconnectedInput(plan, rungs, timeline, await natCheck, clock, evidence));
     events.phase('done', report.summary.verdict);
     return report;

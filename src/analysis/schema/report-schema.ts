@@ -9,7 +9,8 @@
  * Versions: 3 (current) added `attribution` (whose time each window was: the network's, this
  * device's or the server's, measure/attribution.ts), `summary.insufficientCause`, and the grade
  * reasons `device-busy` and `server-busy`, and then, as optional fields (so that reports stored
- * before them stay valid), `probe.fallback`, `meta.edge` and `locate` (a hub's edges,
+ * before them stay valid), `probe.fallback`, `probe.attempts` (each opening of the RTP leg, when
+ * the reflector asked for it again), `meta.edge` and `locate` (a hub's edges,
  * ./locate-schema.ts), `server` (the server's event-loop delay over the test,
  * measure/server-loop.ts), `devices` (the user's microphone, speaker and camera,
  * ./devices-schema.ts, never graded), `teamsReachability` (whether listed media relays answer,
@@ -156,8 +157,37 @@ const ProbeFallbackSchema = Type.Union([Type.Literal('relay-refused'), Type.Lite
   description: 'Why a planned RTP path fell back to the data channel; absent or null when it did not.',
 });
 
-/** Version 2's probe path and, in version 3 (optional: reports stored before it lack it), `fallback`. */
-const ProbePathSchema = Obj({ ...ProbePathV2Schema.properties, fallback: Type.Optional(Nullable(ProbeFallbackSchema)) });
+/**
+ * One opening of the RTP leg: `carried` (the reflector said it received the page's audio),
+ * `unconfirmed` (connected; the server said nothing either way: an older release), `no-media`
+ * (connected, and the reflector ended it with none of the page's audio after DTLS: our failure,
+ * opened again), `not-connected` (not within its grace) or `failed`; `tookMs` from its offer to
+ * that end.
+ */
+const RtpAttemptSchema = Obj(
+  {
+    outcome: Type.Union([
+      Type.Literal('carried'),
+      Type.Literal('unconfirmed'),
+      Type.Literal('no-media'),
+      Type.Literal('not-connected'),
+      Type.Literal('failed'),
+    ]),
+    tookMs: Num('ms from the attempt’s offer to its outcome.'),
+  },
+  'One opening of the RTP leg.',
+);
+
+/**
+ * Version 2's probe path and, in version 3 (optional: reports stored before them lack them),
+ * `fallback` and `attempts` (each opening of the RTP leg, in order, when it was opened more than
+ * once: the reflector asked for it again).
+ */
+const ProbePathSchema = Obj({
+  ...ProbePathV2Schema.properties,
+  fallback: Type.Optional(Nullable(ProbeFallbackSchema)),
+  attempts: Type.Optional(Type.Array(RtpAttemptSchema, { maxItems: 2, description: 'Each opening of the RTP leg when it was opened more than once.' })),
+});
 
 /** Version 2's summary and, in version 3, `insufficientCause`. */
 const SummarySchema = Obj({ ...SummaryV2Schema.properties, insufficientCause: Nullable(InsufficientCauseSchema) });
@@ -378,6 +408,7 @@ export type SetupTimings = Static<typeof SetupSchema>;
 export type Outcome = Static<typeof OutcomeSchema>;
 export type ProbePath = Static<typeof ProbePathSchema>;
 export type ProbeFallback = Static<typeof ProbeFallbackSchema>;
+export type RtpAttempt = Static<typeof RtpAttemptSchema>;
 export type CompareResult = Static<typeof CompareSchema>;
 export type NatBehaviour = Static<typeof NatSchema>;
 export type Hint = Static<typeof HintSchema>;

@@ -20,6 +20,8 @@ export type SetupFailureReason =
       | 'server-busy'
       /** The page and the server are different releases (src/protocol/api.ts SIGNAL_PROTOCOL). */
       | 'version-mismatch'
+      /** The test server stopped answering the page before the test measured anything (the page's code, its settings or its signalling). */
+      | 'connection-lost'
       /** This browser lacks an API the test needs (src/session/browser-support.ts). */
       | 'browser-unsupported'
     >

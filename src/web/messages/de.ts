@@ -40,13 +40,13 @@ export const de: CatalogueOf<typeof en> = {
   'fail.channel-not-lossy': 'Der Browser wollte keinen unzuverlässigen Datenkanal öffnen, daher konnte Paketverlust nicht gemessen werden.',
   'fail.reflector-error': 'Der Reflektor des Servers hat während des Tests einen Fehler gemeldet.',
   'fail.version-mismatch': 'Diese Seite und der Testserver sind verschiedene callprobe-Versionen: Laden Sie die Seite neu.',
+  'fail.connection-lost': 'Die Verbindung zum Testserver ist abgebrochen, daher sagt das noch nichts über Ihre Anrufe.',
   'fail.server-busy': 'Der Testserver ist ausgelastet. Versuchen Sie es in einer Minute erneut.',
   'fail.browser-unsupported': 'Diesem Browser fehlt etwas, das der Test braucht, daher wurde nichts gemessen: Das sagt nichts über das Netzwerk.',
   'fail.internal-error': 'Die Seite hatte einen internen Fehler.',
   'fail.bad-parameters': 'Der Testlink enthält eine fehlerhafte Einstellung.',
   'fail.could-not-connect':
     'Kein Relay-Port hat geantwortet: UDP, TCP und TLS zum Relay des Testservers waren alle blockiert oder liefen in eine Zeitüberschreitung. Die Seite hat den Server selbst erreicht; zur Anrufqualität wurde nichts gemessen.',
-  'fail.connection-lost': 'Die Verbindung zum Testserver ging während des Tests verloren, daher konnte er nicht zu Ende laufen.',
   'fail.browser-failed': 'Die Messstation konnte ihren Browser nicht starten, daher wurde nichts gemessen: Das sagt nichts über das Netzwerk.',
   'fail.page-failed': 'Der Browser konnte die Testseite nicht vom Server laden.',
   'fail.timeout': 'Der Test ist nicht in der vorgesehenen Zeit fertig geworden.',
@@ -69,7 +69,9 @@ export const de: CatalogueOf<typeof en> = {
   'page.viewError.text': 'Der Test ist gelaufen und sein Ergebnis bleibt erhalten: Laden Sie die Seite neu, um es vollständig zu sehen. ({detail})',
   'page.detail': 'Detail: {message} (Grundcode: {reason})',
   'page.versionMismatch':
-    'Diese Seite konnte den Rest ihres Codes nicht vom Server laden ({detail}): Der Server wurde vielleicht aktualisiert, oder die Verbindung ist abgebrochen. Laden Sie die Seite neu und starten Sie den Test erneut.',
+    'Diese Seite konnte den Rest ihres Codes nicht laden ({detail}): Auf dem Testserver läuft jetzt eine andere callprobe-Version. Laden Sie die Seite neu und starten Sie den Test erneut.',
+  'page.connectionLost':
+    'Die Verbindung zum Testserver ist abgebrochen, bevor der Test etwas gemessen hat ({detail}); das sagt also noch nichts über Ihre Anrufe. Prüfen Sie die Verbindung und starten Sie den Test erneut.',
   'page.whatever': 'Unabhängig vom Ergebnis',
   'page.keyFigures': 'Kennzahlen',
   'page.detailsForIt': 'Details für die IT',

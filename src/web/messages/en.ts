@@ -42,13 +42,13 @@ export const en = {
   'fail.channel-not-lossy': 'The browser would not open an unreliable data channel, so loss could not be measured.',
   'fail.reflector-error': "The server's reflector reported an error during the test.",
   'fail.version-mismatch': 'This page and the test server are different releases of callprobe: reload the page.',
+  'fail.connection-lost': 'The connection to the test server was lost, so this says nothing about your calls yet.',
   'fail.server-busy': 'The test server is busy. Try again in a minute.',
   'fail.browser-unsupported': 'This browser lacks something the test needs, so nothing was measured: this says nothing about the network.',
   'fail.internal-error': 'The page hit an internal error.',
   'fail.bad-parameters': 'The test link has a bad setting.',
   'fail.could-not-connect':
     "No relay port answered: UDP, TCP and TLS to the test server's relay were all blocked or timed out. The page did reach the server itself; nothing about call quality was measured.",
-  'fail.connection-lost': 'The connection to the test server was lost during the test, so it could not finish.',
   'fail.browser-failed': 'The probe could not start its browser, so nothing was measured: this says nothing about the network.',
   'fail.page-failed': 'The browser could not load the test page from the server.',
   'fail.timeout': 'The test did not end in the time it was given.',
@@ -69,7 +69,9 @@ export const en = {
   'page.viewError.text': 'The test ran and its result is kept: reload the page to see it in full. ({detail})',
   'page.detail': 'Detail: {message} (reason code: {reason})',
   'page.versionMismatch':
-    'This page could not load the rest of its code from the server ({detail}): the server may have been updated, or the connection dropped. Reload the page and start the test again.',
+    'This page could not load the rest of its code ({detail}): the test server now runs another release of callprobe. Reload the page and start the test again.',
+  'page.connectionLost':
+    'The connection to the test server was lost before the test measured anything ({detail}), so this says nothing about your calls yet. Check the connection and start the test again.',
   'page.whatever': 'Whatever the result',
   'page.keyFigures': 'Key figures',
   'page.detailsForIt': 'Details for IT',

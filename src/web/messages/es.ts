@@ -40,13 +40,13 @@ export const es: CatalogueOf<typeof en> = {
   'fail.channel-not-lossy': 'El navegador no quiso abrir un canal de datos no fiable, así que no se pudo medir la pérdida.',
   'fail.reflector-error': 'El reflector del servidor informó de un error durante la prueba.',
   'fail.version-mismatch': 'Esta página y el servidor de prueba son versiones distintas de callprobe: recargue la página.',
+  'fail.connection-lost': 'Se perdió la conexión con el servidor de prueba, así que esto aún no dice nada de sus llamadas.',
   'fail.server-busy': 'El servidor de prueba está ocupado. Inténtelo de nuevo en un minuto.',
   'fail.browser-unsupported': 'A este navegador le falta algo que la prueba necesita, así que no se midió nada: esto no dice nada de la red.',
   'fail.internal-error': 'La página tuvo un error interno.',
   'fail.bad-parameters': 'El enlace de la prueba tiene un ajuste incorrecto.',
   'fail.could-not-connect':
     'Ningún puerto del relé respondió: UDP, TCP y TLS hacia el relé del servidor de prueba estaban bloqueados o agotaron el tiempo. La página sí llegó al propio servidor; no se midió nada de la calidad de las llamadas.',
-  'fail.connection-lost': 'Se perdió la conexión con el servidor de prueba durante la prueba, así que no pudo terminar.',
   'fail.browser-failed': 'La sonda no pudo iniciar su navegador, así que no se midió nada: esto no dice nada de la red.',
   'fail.page-failed': 'El navegador no pudo cargar la página de la prueba desde el servidor.',
   'fail.timeout': 'La prueba no terminó en el tiempo que tenía.',
@@ -67,7 +67,9 @@ export const es: CatalogueOf<typeof en> = {
   'page.viewError.text': 'La prueba se hizo y su resultado se conserva: recargue la página para verlo completo. ({detail})',
   'page.detail': 'Detalle: {message} (código de motivo: {reason})',
   'page.versionMismatch':
-    'Esta página no pudo cargar el resto de su código del servidor ({detail}): puede que el servidor se haya actualizado o que se cortara la conexión. Recargue la página e inicie la prueba otra vez.',
+    'Esta página no pudo cargar el resto de su código ({detail}): el servidor de prueba ejecuta ahora otra versión de callprobe. Recargue la página e inicie la prueba otra vez.',
+  'page.connectionLost':
+    'Se perdió la conexión con el servidor de prueba antes de que la prueba midiera nada ({detail}), así que esto aún no dice nada de sus llamadas. Compruebe la conexión e inicie la prueba otra vez.',
   'page.whatever': 'Sea cual sea el resultado',
   'page.keyFigures': 'Cifras clave',
   'page.detailsForIt': 'Detalles para TI',

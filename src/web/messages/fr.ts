@@ -40,13 +40,13 @@ export const fr: CatalogueOf<typeof en> = {
   'fail.channel-not-lossy': 'Le navigateur a refusé d’ouvrir un canal de données non fiable, donc la perte n’a pas pu être mesurée.',
   'fail.reflector-error': 'Le réflecteur du serveur a signalé une erreur pendant le test.',
   'fail.version-mismatch': 'Cette page et le serveur de test sont des versions différentes de callprobe\u00a0: rechargez la page.',
+  'fail.connection-lost': 'La connexion au serveur de test a été perdue\u00a0: cela ne dit encore rien de vos appels.',
   'fail.server-busy': 'Le serveur de test est occupé. Réessayez dans une minute.',
   'fail.browser-unsupported': 'Il manque à ce navigateur quelque chose dont le test a besoin, donc rien n’a été mesuré\u00a0: cela ne dit rien du réseau.',
   'fail.internal-error': 'La page a rencontré une erreur interne.',
   'fail.bad-parameters': 'Le lien du test contient un réglage incorrect.',
   'fail.could-not-connect':
     'Aucun port du relais n’a répondu\u00a0: UDP, TCP et TLS vers le relais du serveur de test étaient tous bloqués ou sans réponse. La page a bien joint le serveur lui-même\u202f; rien n’a été mesuré sur la qualité des appels.',
-  'fail.connection-lost': 'La connexion au serveur de test a été perdue pendant le test, qui n’a donc pas pu se terminer.',
   'fail.browser-failed': 'La sonde n’a pas pu démarrer son navigateur, donc rien n’a été mesuré\u00a0: cela ne dit rien du réseau.',
   'fail.page-failed': 'Le navigateur n’a pas pu charger la page du test depuis le serveur.',
   'fail.timeout': 'Le test ne s’est pas terminé dans le temps prévu.',
@@ -68,7 +68,9 @@ export const fr: CatalogueOf<typeof en> = {
   'page.viewError.text': 'Le test a eu lieu et son résultat est conservé\u00a0: rechargez la page pour le voir en entier. ({detail})',
   'page.detail': 'Détail\u00a0: {message} (code de motif\u00a0: {reason})',
   'page.versionMismatch':
-    'Cette page n’a pas pu charger le reste de son code depuis le serveur ({detail})\u00a0: le serveur a peut-être été mis à jour, ou la connexion a été coupée. Rechargez la page et relancez le test.',
+    'Cette page n’a pas pu charger le reste de son code ({detail})\u00a0: le serveur de test fait maintenant tourner une autre version de callprobe. Rechargez la page et relancez le test.',
+  'page.connectionLost':
+    'La connexion au serveur de test a été perdue avant que le test ne mesure quoi que ce soit ({detail})\u00a0: cela ne dit encore rien de vos appels. Vérifiez la connexion et relancez le test.',
   'page.whatever': 'Quel que soit le résultat',
   'page.keyFigures': 'Chiffres clés',
   'page.detailsForIt': 'Détails pour l’informatique',

@@ -40,13 +40,13 @@ export const ja: CatalogueOf<typeof en> = {
   'fail.channel-not-lossy': 'ブラウザーが非信頼型のデータチャネルを開かなかったため、パケットロスを測定できませんでした。',
   'fail.reflector-error': 'テスト中にサーバーのリフレクターがエラーを報告しました。',
   'fail.version-mismatch': 'このページとテストサーバーは callprobe の異なるリリースです。ページを再読み込みしてください。',
+  'fail.connection-lost': 'テストサーバーへの接続が切れたため、これはまだ通話について何も示しません。',
   'fail.server-busy': 'テストサーバーが混み合っています。1 分後にもう一度お試しください。',
   'fail.browser-unsupported': 'このブラウザーにはテストに必要な機能がないため、何も測定していません。これはネットワークについて何も示しません。',
   'fail.internal-error': 'ページで内部エラーが発生しました。',
   'fail.bad-parameters': 'テストのリンクに正しくない設定があります。',
   'fail.could-not-connect':
     'リレーのどのポートも応答しませんでした。テストサーバーのリレーへの UDP、TCP、TLS はすべてブロックされたかタイムアウトしました。ページはサーバー自体には到達しました。通話品質については何も測定していません。',
-  'fail.connection-lost': 'テスト中にテストサーバーとの接続が切れたため、テストを最後まで行えませんでした。',
   'fail.browser-failed': 'プローブがブラウザーを起動できなかったため、何も測定していません。ネットワークについては何もわかりません。',
   'fail.page-failed': 'ブラウザーがサーバーからテストページを読み込めませんでした。',
   'fail.timeout': 'テストが決められた時間内に終わりませんでした。',
@@ -68,7 +68,9 @@ export const ja: CatalogueOf<typeof en> = {
   'page.viewError.text': 'テストは実行され、結果は保持されています。すべて表示するにはページを再読み込みしてください。({detail})',
   'page.detail': '詳細: {message} (理由コード: {reason})',
   'page.versionMismatch':
-    'このページは残りのコードをサーバーから読み込めませんでした ({detail})。サーバーが更新されたか、接続が切れた可能性があります。ページを再読み込みして、テストをもう一度開始してください。',
+    'このページは残りのコードを読み込めませんでした ({detail})。テストサーバーは現在、callprobe の別のリリースで動いています。ページを再読み込みして、テストをもう一度開始してください。',
+  'page.connectionLost':
+    'テストが何かを測定する前に、テストサーバーへの接続が切れました ({detail})。これはまだ通話について何も示しません。接続を確認して、テストをもう一度開始してください。',
   'page.whatever': '結果にかかわらず',
   'page.keyFigures': '主な数値',
   'page.detailsForIt': 'IT 担当者向けの詳細',

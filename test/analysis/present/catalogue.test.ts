@@ -137,6 +137,7 @@ describe('every catalogue', () => {
     for (const [reason, side] of [
       ['relay-unreachable', 'network-or-server'],
       ['could-not-connect', 'network-or-server'],
+      ['connection-lost', 'network-or-server'],
       ['relay-refused', 'server'],
       ['browser-unsupported', 'browser'],
       ['bad-parameters', 'link'],

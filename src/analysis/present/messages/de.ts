@@ -744,7 +744,7 @@ export const de: CatalogueOf<typeof en> = {
   'couldNotTest.browser-unsupported': 'Diesem Browser fehlt etwas, das der Test braucht, daher wurde nichts gemessen: Das sagt nichts über das Netzwerk.',
   'couldNotTest.internal-error': 'Die Seite hatte einen internen Fehler.',
   'couldNotTest.bad-parameters': 'Der Testlink enthält eine fehlerhafte Einstellung.',
-  'couldNotTest.connection-lost': 'Die Verbindung zum Testserver ging während des Tests verloren, daher konnte er nicht zu Ende laufen.',
+  'couldNotTest.connection-lost': 'Die Verbindung zum Testserver ist abgebrochen, daher sagt das noch nichts über Ihre Anrufe.',
   'couldNotTest.browser-failed': 'Die Messstation konnte ihren Browser nicht starten, daher wurde nichts gemessen: Das sagt nichts über das Netzwerk.',
   'couldNotTest.page-failed': 'Der Browser konnte die Testseite nicht vom Server laden.',
   'couldNotTest.timeout': 'Der Test ist nicht in der vorgesehenen Zeit fertig geworden.',

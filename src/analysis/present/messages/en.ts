@@ -736,7 +736,7 @@ export const en = {
   'couldNotTest.browser-unsupported': 'This browser lacks something the test needs, so nothing was measured: this says nothing about the network.',
   'couldNotTest.internal-error': 'The page hit an internal error.',
   'couldNotTest.bad-parameters': 'The test link has a bad setting.',
-  'couldNotTest.connection-lost': 'The connection to the test server was lost during the test, so it could not finish.',
+  'couldNotTest.connection-lost': 'The connection to the test server was lost, so this says nothing about your calls yet.',
   'couldNotTest.browser-failed': 'The probe could not start its browser, so nothing was measured: this says nothing about the network.',
   'couldNotTest.page-failed': 'The browser could not load the test page from the server.',
   'couldNotTest.timeout': 'The test did not end in the time it was given.',

@@ -735,7 +735,7 @@ export const es: CatalogueOf<typeof en> = {
   'couldNotTest.browser-unsupported': 'A este navegador le falta algo que la prueba necesita, así que no se midió nada: esto no dice nada de la red.',
   'couldNotTest.internal-error': 'La página tuvo un error interno.',
   'couldNotTest.bad-parameters': 'El enlace de la prueba tiene un ajuste incorrecto.',
-  'couldNotTest.connection-lost': 'Se perdió la conexión con el servidor de prueba durante la prueba, así que no pudo terminar.',
+  'couldNotTest.connection-lost': 'Se perdió la conexión con el servidor de prueba, así que esto aún no dice nada de sus llamadas.',
   'couldNotTest.browser-failed': 'La sonda no pudo iniciar su navegador, así que no se midió nada: esto no dice nada de la red.',
   'couldNotTest.page-failed': 'El navegador no pudo cargar la página de la prueba desde el servidor.',
   'couldNotTest.timeout': 'La prueba no terminó en el tiempo que tenía.',

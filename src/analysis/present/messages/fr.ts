@@ -754,7 +754,7 @@ export const fr: CatalogueOf<typeof en> = {
     'Il manque à ce navigateur quelque chose dont le test a besoin, donc rien n’a été mesuré\u00a0: cela ne dit rien du réseau.',
   'couldNotTest.internal-error': 'La page a rencontré une erreur interne.',
   'couldNotTest.bad-parameters': 'Le lien du test contient un réglage incorrect.',
-  'couldNotTest.connection-lost': 'La connexion au serveur de test a été perdue pendant le test, qui n’a donc pas pu se terminer.',
+  'couldNotTest.connection-lost': 'La connexion au serveur de test a été perdue\u00a0: cela ne dit encore rien de vos appels.',
   'couldNotTest.browser-failed': 'La sonde n’a pas pu démarrer son navigateur, donc rien n’a été mesuré\u00a0: cela ne dit rien du réseau.',
   'couldNotTest.page-failed': 'Le navigateur n’a pas pu charger la page du test depuis le serveur.',
   'couldNotTest.timeout': 'Le test ne s’est pas terminé dans le temps prévu.',

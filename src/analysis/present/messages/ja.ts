@@ -711,7 +711,7 @@ export const ja: CatalogueOf<typeof en> = {
   'couldNotTest.browser-unsupported': 'このブラウザーにはテストに必要な機能がないため、何も測定していません。これはネットワークについて何も示しません。',
   'couldNotTest.internal-error': 'ページで内部エラーが発生しました。',
   'couldNotTest.bad-parameters': 'テストのリンクに正しくない設定があります。',
-  'couldNotTest.connection-lost': 'テスト中にテストサーバーとの接続が切れたため、テストを最後まで行えませんでした。',
+  'couldNotTest.connection-lost': 'テストサーバーへの接続が切れたため、これはまだ通話について何も示しません。',
   'couldNotTest.browser-failed': 'プローブがブラウザーを起動できなかったため、何も測定していません。ネットワークについては何もわかりません。',
   'couldNotTest.page-failed': 'ブラウザーがサーバーからテストページを読み込めませんでした。',
   'couldNotTest.timeout': 'テストが決められた時間内に終わりませんでした。',

@@ -665,7 +665,7 @@ export const zhHans: CatalogueOf<typeof en> = {
   'couldNotTest.browser-unsupported': '此浏览器缺少测试所需的功能，因此没有测量任何内容：这与网络无关。',
   'couldNotTest.internal-error': '页面遇到内部错误。',
   'couldNotTest.bad-parameters': '测试链接中有错误的设置。',
-  'couldNotTest.connection-lost': '测试过程中与测试服务器的连接断开，测试无法完成。',
+  'couldNotTest.connection-lost': '与测试服务器的连接已断开，因此这还不能说明您的通话情况。',
   'couldNotTest.browser-failed': '探针无法启动其浏览器，因此没有测量任何内容：这与网络无关。',
   'couldNotTest.page-failed': '浏览器无法从服务器加载测试页面。',
   'couldNotTest.timeout': '测试没有在给定的时间内结束。',
