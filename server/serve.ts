@@ -275,9 +275,8 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
 }
 
 async function start(opts: ServeOptions, log: (msg: string) => void, opened: Teardown): Promise<RunningServer> {
-  // Chosen once, before anything starts (`auto`: native when both addons load), and said once.
+  // Chosen once, before anything starts (`auto`: native when both addons load), and said once it serves (a start that fails says only why).
   const dataPath = chooseDataPath(opts.dataPath);
-  log(dataPath.line);
   const logger = serverLogger(opts.logLevel, opts.logFormat ?? 'json');
   const secret = opts.secret ?? randomBytes(24).toString('base64url');
   if (!opts.secret) log('TURN secret: random for this run (pass --secret to share it with another relay)');
@@ -380,6 +379,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   } catch (err) {
     throw listenError(err, `--http-port ${opts.httpPort}`);
   }
+  log(dataPath.line);
   log(resultsLine(opts));
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.httpPort;
