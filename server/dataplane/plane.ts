@@ -47,6 +47,8 @@ export interface ReflectorParts {
   relayServer(sessionId: string): ReflectorRelayServer;
   /** Let the relay reach one reflector endpoint; returns the undo function. */
   allowEndpoint(ip: string, port: number): () => void;
+  /** This plane's relay: the data-channel leg's allocations may exchange data with the page's relayed address (Relay.allowRelayPair). */
+  allowRelayPair?: (username: string, ip: string, port: number) => () => void;
   /** The relay of this plane: the RTP leg's datagrams go to and from it by a call. */
   attachLocalPeer?: AttachLocalPeer;
   /** What runs in place of today's RTP leg: a benchmark's side-by-side run only (CALLPROBE_SRTP=werift|js, CALLPROBE_RTP_PATH=werift). */
@@ -158,6 +160,7 @@ export class DataPlane {
       sendControl: (message) => this.sendControl(id, message),
       ...(this.o.onChannelLeg ? { onChannelLeg: this.o.onChannelLeg } : {}),
       allowEndpoint: r.allowEndpoint,
+      ...(r.allowRelayPair ? { allowRelayPair: r.allowRelayPair } : {}),
       ...(r.attachLocalPeer ? { attachLocalPeer: r.attachLocalPeer } : {}),
       ...(r.baseline ? { baseline: r.baseline } : {}),
       ...(r.relayWitness ? { relayWitness: r.relayWitness } : {}),
@@ -374,6 +377,8 @@ export async function startDataPlane(
             };
           },
           ...(relay ? { relayWitness: (ip: string, port: number) => relay.relayWitness(ip, port) } : {}),
+          // The data-channel leg allocates on this plane's relay: its pairs with the page's relayed addresses are registered there.
+          ...(relay ? { allowRelayPair: (username: string, ip: string, port: number) => relay.allowRelayPair(username, ip, port) } : {}),
           // The RTP leg and the relay share this process: datagrams between them by a call, unless a
           // benchmark asks for the loopback hop to compare (CALLPROBE_RELAY_HOP=wire, docs/DEVELOPERS.md).
           ...(relay && process.env['CALLPROBE_RELAY_HOP'] !== 'wire' ? { attachLocalPeer: relay.attachLocalPeer.bind(relay) } : {}),

@@ -113,6 +113,15 @@ export interface Relay {
   /** Let the relay send to one exact peer endpoint; returns an undo function. */
   allowPeerEndpoint(ip: string, port: number): () => void;
   /**
+   * Let the allocations of reflector credential `reflectorUsername` (a session's data-channel leg)
+   * exchange data with relayed address `ip`:`port`, a candidate its page signalled; any other
+   * traffic between relayed addresses of ours (one credential's own allocations aside) is dropped
+   * (core/relay-pairs.ts). Returns an undo function.
+   */
+  allowRelayPair(reflectorUsername: string, ip: string, port: number): () => void;
+  /** Another plane's relayed address `ip`:`port` is open (`serve --workers N`): a peer reached only as a relay pair. Returns an undo function (it closed). */
+  allowSiblingRelay(ip: string, port: number): () => void;
+  /**
    * A peer in this process at `ip`:`port` (the reflector's RTP leg): the relay hands it its
    * datagrams by a call, and the handle takes the peer's datagrams to a relayed address, both
    * through the same checks and counters as the wire (transport/runtime.ts).
@@ -177,6 +186,20 @@ function attachLocalPeer(runtime: RelayRuntime, ip: string, port: number, delive
   };
 }
 
+/** The relay's registrations of relay pairs (core/relay-pairs.ts), the addresses made canonical. */
+function relayPairsOf(core: TurnCore): Pick<Relay, 'allowRelayPair' | 'allowSiblingRelay'> {
+  return {
+    allowRelayPair(reflectorUsername, ip, port) {
+      checkPort(port, 'allowRelayPair');
+      return core.allowRelayPair(reflectorUsername, canonicalIp(ip), port);
+    },
+    allowSiblingRelay(ip, port) {
+      checkPort(port, 'allowSiblingRelay');
+      return core.siblingRelay(canonicalIp(ip), port);
+    },
+  };
+}
+
 /** Plane `planes.index`'s share of the relay port range; RelayStartError when it cannot be split (none, the OS's ports; fewer than 2 per plane). */
 function shareOf(planes: RelayPlanes, range: RelayConfig['relayPortRange']): { min: number; max: number } {
   if (range.min === 0 || range.max - range.min + 1 < planes.count * 2 || planes.index >= planes.count) {
@@ -234,6 +257,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     software: 'callprobe',
     random: randomBytes,
     arrivalClock: () => performance.now(),
+    pagesOpenHere: planes === null || planes.index === 0,
   });
   const logLimiter = new LogLimiter(config.logger);
   let nextListenerId = 1;
@@ -332,6 +356,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
       checkPort(port, 'allowPeerEndpoint');
       return peerPolicy.allowEndpoint(parseIp(ip), port);
     },
+    ...relayPairsOf(core),
     attachLocalPeer: (ip, port, deliver) => {
       checkPort(port, 'attachLocalPeer');
       return attachLocalPeer(runtime, ip, port, deliver);
