@@ -17,7 +17,7 @@ import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { isSignalMessageData } from '../../src/protocol/signal-check.js';
 import { formatTurnUri } from '../../src/protocol/turn-uri.js';
 import type { RelayWitness, ServerLoopReading } from '../../src/protocol/wire.js';
-import type { DoorScope } from '../../src/protocol/door.js';
+import type { RefusalScope } from '../../src/protocol/door.js';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { REFLECTOR_USERNAME_PREFIX, mintRestCredential, startRelay, type Relay, type RelayLogger, type RelayPlanes } from '../turn/index.js';
@@ -242,7 +242,7 @@ export class DataPlane {
   private metrics(id: number): PlaneEvent {
     const m = process.memoryUsage();
     // The relay counts refusals at its own two doors only.
-    const doorRefusals = [...(this.o.relay?.doorRefusals() ?? [])].map(([door, scope, n]): ['relay-allocation' | 'turn-connection', DoorScope, number] => [
+    const doorRefusals = [...(this.o.relay?.doorRefusals() ?? [])].map(([door, scope, n]): ['relay-allocation' | 'turn-connection', RefusalScope, number] => [
       door === 'turn-connection' ? door : 'relay-allocation',
       scope,
       n,

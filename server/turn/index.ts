@@ -22,7 +22,7 @@ import type { RelayUdpSocket, UdpKind } from './transport/udp-listener.js';
 import { takeDatagramWaits, type DatagramWait } from './transport/native-udp.js';
 import { TlsRefusals, type CertificateRefusal } from './transport/tls-refusals.js';
 import type { RelayWitness } from '../../src/protocol/wire.js';
-import type { DoorName, DoorScope } from '../../src/protocol/door.js';
+import type { DoorName, RefusalScope } from '../../src/protocol/door.js';
 import { TypedError } from '../../src/protocol/typed-error.js';
 import type { MovedAllocation } from '../../src/protocol/data-plane.js';
 
@@ -138,7 +138,7 @@ export interface Relay {
    */
   relayWitness(ip: string, port: number): RelayWitness | null;
   /** Refusals at the relay's doors (allocations, TCP/TLS connections) by scope, for callprobe_refusals_total. */
-  doorRefusals(): Iterable<readonly [DoorName, DoorScope, number]>;
+  doorRefusals(): Iterable<readonly [DoorName, RefusalScope, number]>;
   /** Datagrams relayed so far, both directions (whether traffic flows: the plane's idle collection waits while it does). */
   packetsRelayed(): number;
   /**

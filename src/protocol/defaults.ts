@@ -51,10 +51,10 @@ export const DEFAULTS = {
   doors: {
     /** A network may hold this many times the per-source bound: a site with a few LANs (RFC 6177 §3 gives a site up to 256 /56s)... */
     networkSourceMultiple: 4,
-    /** ...but never more than this share of the door's total, so at least four networks are needed to fill it; never less than one source's bound. */
-    networkShareOfTotal: 0.25,
-    /** The last this % of each total goes only to a source holding nothing of that door yet: a new caller gets in while the rest is full. */
-    reservePct: 10,
+    /** ...but never more than this share of the door's total (a source never more than its network), so no four networks fill a door. */
+    networkShareOfTotal: 1 / 8,
+    /** The last this % of each total goes only to a network holding none of the rest: a newcomer gets in while the rest is full, and eight networks at least fill a door. */
+    reservePct: 25,
   },
 
   // ---- The test: page URL parameters, the form, `callprobe run` --------------------------

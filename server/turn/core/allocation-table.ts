@@ -7,8 +7,8 @@
  * A source is an IPv4 address or an IPv6 /64 (`sourceKey`, the key the HTTP side's limits
  * count by): every address of a /64 is free to its holder, so counted one by one, a few of
  * them would take the whole relay. The /64s of one network (IPv6 /48) together hold at most
- * `doorBounds(total, perSource).perNetwork`, and the last `reserve` of the total go only to a
- * source that holds no allocation yet (src/protocol/door.ts). The server's own reflector's
+ * `doorBounds(total, perSource).perNetwork` (an eighth of the total), and the last `reserve` (a
+ * quarter) go only to a network that holds none of the rest (src/protocol/door.ts). The server's own reflector's
  * allocations (a username only the secret's holder can mint, isReflectorUsername) are not an
  * anonymous caller's: they stay outside the door, one per signalling session and interface.
  */
