@@ -211,7 +211,7 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
     )
     .option(
       '--public-url <url>',
-      'an edge: where pages reach its HTTP and signalling, e.g. https://weu-1.callprobe.example.org (default: the address it listens on)',
+      "where pages reach this server: an edge's HTTP and signalling, e.g. https://weu-1.callprobe.example.org; a hub's own origin (on a special-purpose address, a lab: its edges may stand on one too) (default: the address it listens on)",
       arg((v) => parseOriginUrl(v, '--public-url')),
     )
     .action(async (_opts: unknown, cmd: Command) => {

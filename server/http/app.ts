@@ -226,7 +226,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     });
     if (store && opts.edges) {
       await app.register(edgesPlugin, { ...opts.edges, store, nowMs: c.nowMs });
-      await app.register(edgeTokensPlugin, { store, registry: opts.edges.registry, adminToken, nowMs: c.nowMs });
+      await app.register(edgeTokensPlugin, { store, registry: opts.edges.registry, adminToken, labAddresses: opts.edges.labAddresses, nowMs: c.nowMs });
     }
   }
 

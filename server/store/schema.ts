@@ -241,6 +241,12 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: ['ALTER TABLE results ADD COLUMN previous_code TEXT'],
     after: ['CREATE INDEX results_previous_code ON results (previous_code)'],
   },
+  {
+    version: 15,
+    about:
+      "edge_tokens.azure_region and edge_tokens.hosts: the region a token's edge must claim and the hosts (a JSON list) its URLs and TURN entries may name; a token made before has neither and its edge's beats are refused (token-unbound) until the operator makes a new one",
+    statements: ['ALTER TABLE edge_tokens ADD COLUMN azure_region TEXT', 'ALTER TABLE edge_tokens ADD COLUMN hosts TEXT'],
+  },
 ];
 
 export const SCHEMA_MIGRATIONS_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)';

@@ -806,10 +806,16 @@ export const BOUNDS = {
   edgeIdChars: 32,
   /** A URL an edge announces (its HTTP origin, signalling URL, a TURN URI). */
   edgeUrlChars: 512,
-  /** TURN entries one edge announces: every UDP port (at most 65), TCP and TLS, twice in dual stack, well under this. */
-  edgeTurnEntriesMax: 160,
-  /** One edge heartbeat's body: edgeTurnEntriesMax entries of about 180 bytes each, the URLs and the rest. */
-  edgeHeartbeatBytesMax: 48 * 1024,
+  /** TURN entries one edge announces: what one serve advertises, 4 UDP, 1 TCP and 1 TLS per family, twice in dual stack; more is refused (403 too-many-turn-entries). */
+  edgeTurnEntriesMax: 12,
+  /** TURN entries a beat may carry at all (its schema): the hub refuses those past edgeTurnEntriesMax in words. */
+  edgeTurnEntriesSchemaMax: 64,
+  /** One edge heartbeat's body: edgeTurnEntriesSchemaMax entries of about 180 bytes each, the URLs and the rest. */
+  edgeHeartbeatBytesMax: 16 * 1024,
+  /** The hosts one edge token binds (edge-token create --host): a DNS name and an address per family. */
+  edgeHostsMax: 3,
+  /** One such host: a DNS name's length (RFC 1035 §2.3.4), an IPv6 literal is shorter. */
+  edgeHostChars: 253,
   /** An Azure region's name as the table spells it ("North Central US" is the longest). */
   azureRegionChars: 64,
   /** An edge's TURN REST secret: 16 characters at least (a random one is 32), 256 at most. */
