@@ -247,6 +247,12 @@ export const MIGRATIONS: readonly Migration[] = [
       "edge_tokens.azure_region and edge_tokens.hosts: the region a token's edge must claim and the hosts (a JSON list) its URLs and TURN entries may name; a token made before has neither and its edge's beats are refused (token-unbound) until the operator makes a new one",
     statements: ['ALTER TABLE edge_tokens ADD COLUMN azure_region TEXT', 'ALTER TABLE edge_tokens ADD COLUMN hosts TEXT'],
   },
+  {
+    version: 16,
+    about:
+      'results.previous_other_network: whether a kept re-run claim (previous_code) came from another network than the claimed result (1), the same (0), or could not be compared (NULL: its address no longer kept); the console marks the first',
+    statements: ['ALTER TABLE results ADD COLUMN previous_other_network INTEGER'],
+  },
 ];
 
 export const SCHEMA_MIGRATIONS_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)';

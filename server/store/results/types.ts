@@ -19,6 +19,8 @@ export interface NewResult {
   reportJson: string;
   /** The client's address as the server saw it, or null when unknown. */
   address: string | null;
+  /** A kept re-run claim (`meta.previousCode`) came from another network than the claimed result: true, false, or null (unknown, or no claim). */
+  previousOtherNetwork?: boolean | null;
 }
 
 /** One stored result, address-free. */
