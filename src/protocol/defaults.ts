@@ -489,11 +489,27 @@ export const DEFAULTS = {
      * can lock a help desk user out from elsewhere (server/console/login-throttle.ts): 5 free, then
      * a wait before the next attempt from that source, 1 s doubling with each failure up to 15 min
      * (about 20 guesses in the first hour, 4 an hour after); a pair quiet for an hour starts afresh.
-     * Refusals are logged once per source per minute.
+     * Refusals are logged once per source per minute. The networks a user logged in from (the last
+     * 16 within 30 days, in memory) are known: a login from one is checked first (knownLoginWaitMs).
      */
-    loginThrottle: { freeFailures: 5, backoffBaseMs: 1_000, backoffMaxMs: 15 * 60_000, forgetMs: 3_600_000, maxPairs: 10_000, logIntervalMs: 60_000 },
-    /** Password checks running at once, whoever asks (each is ~32 MiB and ~0.1 s of scrypt): more get 503, so many addresses cannot pin the CPU and memory; one more is kept for a source with no wrong password in the last hour (a spray cannot keep the help desk out). */
+    loginThrottle: {
+      freeFailures: 5,
+      backoffBaseMs: 1_000,
+      backoffMaxMs: 15 * 60_000,
+      forgetMs: 3_600_000,
+      maxPairs: 10_000,
+      logIntervalMs: 60_000,
+      knownNetworksPerUser: 16,
+      knownNetworkMs: 30 * 86_400_000,
+    },
+    /** Password checks running at once, whoever asks (each is ~32 MiB and ~0.1 s of scrypt): more get 503, so many addresses cannot pin the CPU and memory; one more is kept for a network with no wrong password in the last hour (a spray cannot keep the help desk out). */
     maxLoginsInFlight: 4,
+    /**
+     * A login from a network the user logged in from before (loginThrottle's known networks)
+     * waits up to this long for the next free check, ahead of everyone, rather than 503: a spray
+     * from many networks never refuses a right login from a known one. ~50 checks' time.
+     */
+    knownLoginWaitMs: 5_000,
     /** The baseline a result is shown beside: the site's samples over this span before the result... */
     baselineSpanMs: 7 * 86_400_000,
     /** ...started within this many hours of the result's hour of day (in the agent's time zone). */
