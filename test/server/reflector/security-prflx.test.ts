@@ -191,6 +191,8 @@ describe('peer-reflexive checks from elsewhere than the relay', () => {
       if (p === port) expect(k).toEqual([]);
       else expect(k.length === 0 || (k.length === REQUESTS && k.every((x) => x === 'binding error')), `socket ${p}: ${JSON.stringify(k)}`).toBe(true);
     }
+    // Never larger than the request: no amplification toward a spoofed source.
+    for (const prover of provers) for (const d of prover.datagrams) expect(d.length).toBeLessThanOrEqual(msg.length);
     expect(Object.values(bystanderHits()).every((h) => h === 0)).toBe(true);
   });
 });
