@@ -8,10 +8,16 @@
  * a Node built against the system's OpenSSL needs Debian's libssl-dev for them). Part of `npm run
  * build`; an addon newer than its sources and this script is left as it is. A C file or two each, Linux
  * only: a compiler call is all it takes (no node-gyp, no download).
+ *
+ * A second build of both, with AddressSanitizer and UndefinedBehaviorSanitizer, goes to
+ * dist/native-sanitized/ (never loaded by callprobe itself): the native fuzz runs on it in a process
+ * of its own (test/server/native-fuzz.test.ts, bench/fuzz/native-main.ts). It needs gcc's sanitizer
+ * runtimes (Debian's gcc brings them, libasan and libubsan); without them it is skipped with a line
+ * saying so, and that test skips (fails in CI).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -43,13 +49,28 @@ if (!existsSync(join(headers, 'node_api.h')))
   fail(`Node's headers are not in ${headers} (Debian's nodejs package ships them in /usr/include/node; a Node from a tarball has them in its include/node)`);
 const cc = process.env.CC || 'cc';
 const script = statSync(fileURLToPath(import.meta.url)).mtimeMs;
-for (const { sources, headers: own = [], out, openssl } of addons) {
-  if (existsSync(out) && [...sources, ...own].every((f) => statSync(out).mtimeMs >= statSync(f).mtimeMs) && statSync(out).mtimeMs >= script) continue;
-  if (openssl && !existsSync(join(headers, 'openssl', 'evp.h')) && !existsSync('/usr/include/openssl/evp.h'))
-    fail(`OpenSSL's headers are in neither ${join(headers, 'openssl')} nor /usr/include/openssl: install Debian's libssl-dev (apt-get install libssl-dev)`);
-  mkdirSync(dirname(out), { recursive: true });
-  const args = ['-O2', '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', '-fvisibility=hidden', `-I${headers}`, '-o', out, ...sources];
-  const r = spawnSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.error) fail(`the C compiler \`${cc}\` did not start (${r.error.message}): install Debian's gcc (apt-get install gcc)`);
-  if (r.status !== 0) fail(`${cc} could not build ${sources.join(' and ')} (exit ${r.status})`);
+const SHIPPED = ['-O2'];
+const SANITIZED = ['-O1', '-g', '-fsanitize=address,undefined', '-fno-sanitize-recover=undefined', '-fno-omit-frame-pointer'];
+
+/** Builds the addons into `dir` (under dist/) with `flags`; false when the compiler could not (`optional`), else it fails. */
+function build(dir, flags, optional) {
+  for (const { sources, headers: own = [], out: shipped, openssl } of addons) {
+    const out = join(dirname(dirname(shipped)), dir, basename(shipped));
+    if (existsSync(out) && [...sources, ...own].every((f) => statSync(out).mtimeMs >= statSync(f).mtimeMs) && statSync(out).mtimeMs >= script) continue;
+    if (openssl && !existsSync(join(headers, 'openssl', 'evp.h')) && !existsSync('/usr/include/openssl/evp.h'))
+      fail(`OpenSSL's headers are in neither ${join(headers, 'openssl')} nor /usr/include/openssl: install Debian's libssl-dev (apt-get install libssl-dev)`);
+    mkdirSync(dirname(out), { recursive: true });
+    const args = [...flags, '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', '-fvisibility=hidden', `-I${headers}`, '-o', out, ...sources];
+    const r = spawnSync(cc, args, { stdio: ['ignore', 'inherit', optional ? 'pipe' : 'inherit'] });
+    if (r.error) fail(`the C compiler \`${cc}\` did not start (${r.error.message}): install Debian's gcc (apt-get install gcc)`);
+    if (r.status !== 0 && optional) return false;
+    if (r.status !== 0) fail(`${cc} could not build ${sources.join(' and ')} (exit ${r.status})`);
+  }
+  return true;
 }
+
+build('native', SHIPPED, false);
+if (!build('native-sanitized', SANITIZED, true))
+  process.stderr.write(
+    `build-native: ${cc} could not build the addons with -fsanitize=address,undefined (gcc's libasan and libubsan): the sanitized build for the native fuzz is skipped\n`,
+  );
