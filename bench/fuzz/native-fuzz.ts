@@ -37,7 +37,7 @@ const CHANNEL = 0x4001;
 const OPTS = { recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes };
 
 /** A mismatch between the C and its oracle, or a datagram the fast path lost. */
-export class FuzzMismatch extends Error {
+class FuzzMismatch extends Error {
   override readonly name = 'FuzzMismatch';
 }
 
@@ -119,7 +119,7 @@ interface PagePacket {
 }
 
 /** What the page may send: a packet it seals (rightly, or then damaged), or bytes that are no SRTP at all. */
-export type PageStep = { kind: 'sealed'; packet: PagePacket } | { kind: 'raw'; bytes: Uint8Array };
+type PageStep = { kind: 'sealed'; packet: PagePacket } | { kind: 'raw'; bytes: Uint8Array };
 
 const payloadArb: fc.Arbitrary<Uint8Array> = fc.oneof(
   // A probe: any number and send time, an Opus frame of the usual length or any (past what fits beside the header too).
@@ -337,7 +337,7 @@ async function until(done: () => boolean, ms: number, what: string): Promise<voi
 }
 
 /** The fast path's tally over one run: datagrams left to JavaScript, taken, and answered. */
-export interface FastTally {
+interface FastTally {
   toJs: number;
   taken: number;
   answered: number;
