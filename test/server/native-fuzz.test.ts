@@ -6,7 +6,7 @@
  * builds it beside the shipped one), which must report nothing. Skipped where the addons or that
  * build are missing, and failed for it in CI (test/kit/requires.ts).
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -38,15 +38,29 @@ describe.skipIf(skipReason('the native fuzz', shipped.map(needBuilt)) !== null)(
   });
 });
 
+/** Runs a program to its end: its exit status (or the signal that ended it) and its output. */
+function run(
+  file: string,
+  args: string[],
+  o: { cwd: string; timeout: number; env: NodeJS.ProcessEnv },
+): Promise<{ status: number | null; signal: string | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(file, args, { ...o, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const e = err as (Error & { code?: unknown; signal?: NodeJS.Signals | null }) | null;
+      resolve({ status: e === null ? 0 : typeof e.code === 'number' ? e.code : null, signal: e?.signal ?? null, stdout, stderr });
+    });
+  });
+}
+
 const asan = libasan();
 const why = skipReason('the native fuzz under the sanitizers', [...sanitized.map(needBuilt), needBuilt(MAIN), asan]);
 
 describe.skipIf(why !== null)('the native fuzz under AddressSanitizer and UndefinedBehaviorSanitizer', () => {
-  it('runs the fuzz on the sanitized build of both addons: no finding', () => {
-    const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(repoRoot, 'test', 'kit', 'sanitized-addons.mjs')).href, MAIN, '120', '30', '77'], {
+  // A process of its own under the sanitizers: about 5 s alone, several times that beside other files on 2 cores.
+  it('runs the fuzz on the sanitized build of both addons: no finding', { timeout: 120_000 }, async () => {
+    const r = await run(process.execPath, ['--import', pathToFileURL(join(repoRoot, 'test', 'kit', 'sanitized-addons.mjs')).href, MAIN, '120', '30', '77'], {
       cwd: repoRoot,
-      encoding: 'utf8',
-      timeout: 120_000,
+      timeout: 100_000,
       env: {
         ...process.env,
         LD_PRELOAD: asan.path,
@@ -55,6 +69,7 @@ describe.skipIf(why !== null)('the native fuzz under AddressSanitizer and Undefi
       },
     });
     const findings = /ERROR: AddressSanitizer|runtime error:|SUMMARY: (Address|UndefinedBehavior)Sanitizer/.exec(r.stderr);
+    expect(r.signal, r.stderr.slice(0, 4000)).toBeNull();
     expect(findings, r.stderr.slice(0, 4000)).toBeNull();
     expect(r.status, r.stderr.slice(0, 4000)).toBe(0);
     const out = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as { addons?: string[]; fast?: { answered: number } };
