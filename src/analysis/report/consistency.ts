@@ -1,6 +1,7 @@
 /**
- * An uploaded report's own conclusions, read again from its own evidence at the door: the
- * verdict from its grades and outcome (the rule the page's analysis used: verdictOf, and a test
+ * An uploaded report's own conclusions, read again from its own evidence at the door: each
+ * decisive grade's status from its value, comparator and threshold (statusOf, the rule the page
+ * grades by), the verdict from its grades and outcome (the rule the page's analysis used: verdictOf, and a test
  * our side could not finish is insufficient), a cause named exactly when the verdict is insufficient, and each provisional claim's `held` from the final
  * grade of its target and direction (heldOutcomes), the locate's nearest edge from its edges'
  * figures (nearestEdge), the edge the test ran on among them, the server's event-loop
@@ -8,13 +9,15 @@
  * refused: what is stored, and shown at /r/<code>, never says "pass" beside failing grades.
  * Pure.
  */
-import { verdictOf } from '../grade/grade.js';
+import { statusOf, verdictOf } from '../grade/grade.js';
 import { heldOutcomes } from '../grade/provisional.js';
 import { nearestEdge } from '../grade/locate.js';
 import type { Report } from '../schema/report-schema.js';
 
 /** The first place where `r`'s conclusions disagree with its evidence, in words; null when none does. */
 export function conclusionProblem(r: Report): string | null {
+  const graded = gradeProblem(r);
+  if (graded !== null) return graded;
   const verdict = r.outcome !== null ? 'insufficient' : verdictOf(r.grades);
   if (r.summary.verdict !== verdict) {
     const why = r.outcome !== null ? `a test that did not finish (${r.outcome.reason}) is` : 'its grades make it';
@@ -44,6 +47,19 @@ export function conclusionProblem(r: Report): string | null {
         return `/provisional/${i}/claims/${j}/held is ${String(c.held)}, but a ${c.kind} claim on ${c.metric} (${c.direction}) whose final grade is ${status ?? 'missing'} makes it ${allowed.map(String).join(' or ')}`;
       }
     }
+  }
+  return null;
+}
+
+/** Each pass or fail graded again from its value, comparator and threshold: the first that disagrees, named. */
+function gradeProblem(r: Report): string | null {
+  for (const [i, g] of r.grades.entries()) {
+    if (g.status !== 'pass' && g.status !== 'fail') continue;
+    const which = `${g.target}, ${g.direction}`;
+    if (g.value === null) return `/grades/${i}/status is "${g.status}" without a value to grade (${which})`;
+    const status = statusOf(g.value, g.comparator, g.threshold);
+    if (g.status !== status)
+      return `/grades/${i}/status is "${g.status}", but its value ${g.value} ${g.unit} against ${g.comparator} ${g.threshold} ${g.unit} makes it "${status}" (${which})`;
   }
   return null;
 }
