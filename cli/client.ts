@@ -25,6 +25,7 @@ import type { AlertsCommandOptions } from '../client/commands/alerts-test.js';
 import type { SpoolCommandOptions } from '../client/commands/spool.js';
 import type { EdgeTokenCommandOptions } from '../client/commands/edge-token.js';
 import { arg, intArg } from './args.js';
+import { parseAzureRegion } from '../server/edges/azure-region.js';
 
 const serverUrlArg = arg(parseServerUrl);
 
@@ -262,6 +263,12 @@ export function defineEdgeToken(program: Command, act: (o: EdgeTokenCommandOptio
       '--edge <id>',
       'the edge the token registers (create), lists (list) or revokes (revoke: every live token of it)',
       arg((v) => parseEdgeId(v, '--edge')),
+    )
+    .option('--azure-region <name>', 'create: the region the edge stands in, a region of the Azure RTT table (its beats must name it)', arg(parseAzureRegion))
+    .option(
+      '--host <host>',
+      "create: what the edge advertises, the host of its --public-url and of its TURN entries (--advertise): a DNS name, or one address per family; repeat it for a name and addresses (not serve --host's listen address)",
+      (v: string, before: string[] = []) => [...before, v],
     )
     .option('--id <id>', 'revoke: this token only (the id list shows)')
     .addOption(new Option('--token <token>', "the hub's operator token (else CALLPROBE_ADMIN_TOKEN)").env('CALLPROBE_TOKEN').argParser(arg(parseAdminToken)))

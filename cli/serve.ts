@@ -238,7 +238,7 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
     )
     .option(
       '--public-url <url>',
-      "where people reach this server, e.g. https://callprobe.example.org: an edge's HTTP and signalling (with --hub), the share links of --result-webhook posts (default: the address it listens on)",
+      "where people reach this server, e.g. https://callprobe.example.org: an edge's HTTP and signalling (with --hub), a hub's own origin (on a special-purpose address, a lab: its edges may stand on one too), the share links of --result-webhook posts (default: the address it listens on)",
       arg((v) => parseOriginUrl(v, '--public-url')),
     )
     .action(async (_opts: unknown, cmd: Command) => {

@@ -14,10 +14,16 @@
  * on; `serve --data-path auto` then runs the portable path (server/data-path.ts). With
  * CALLPROBE_REQUIRE_ALL or CI set (as .ci/run sets it: test/kit/requires.ts reads them alike) it
  * fails instead, so CI always builds and tests the native path.
+ *
+ * Once both are built, a second build of both, with AddressSanitizer and UndefinedBehaviorSanitizer,
+ * goes to dist/native-sanitized/ (never loaded by callprobe itself): the native fuzz runs on it in
+ * a process of its own (test/server/native-fuzz.test.ts, bench/fuzz/native-main.ts). It needs gcc's
+ * sanitizer runtimes (Debian's gcc brings them, libasan and libubsan); without them it is skipped
+ * with a line saying so, and that test skips (fails in CI).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -43,8 +49,15 @@ const headers = join(dirname(dirname(process.execPath)), 'include', 'node');
 const set = (v) => v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
 const requireAll = set(process.env.CALLPROBE_REQUIRE_ALL) || set(process.env.CI);
 
-/** Why `addon` cannot be built here, or null once it is built (or was already, newer than what it is made of). */
-function build({ sources, headers: own = [], out, openssl }, cc, script) {
+const SHIPPED = ['-O2'];
+const SANITIZED = ['-O1', '-g', '-fsanitize=address,undefined', '-fno-sanitize-recover=undefined', '-fno-omit-frame-pointer'];
+
+/**
+ * Why `addon` cannot be built here into dist/`dir`/ with `flags`, or null once it is built (or was
+ * already, newer than what it is made of).
+ */
+function build({ sources, headers: own = [], out: shipped, openssl }, cc, script, dir = 'native', flags = SHIPPED) {
+  const out = join(dirname(dirname(shipped)), dir, basename(shipped));
   if (existsSync(out) && [...sources, ...own].every((f) => statSync(out).mtimeMs >= statSync(f).mtimeMs) && statSync(out).mtimeMs >= script) return null;
   // An addon older than its sources is not this version's: gone, whether or not a new one is made.
   rmSync(out, { force: true });
@@ -53,8 +66,8 @@ function build({ sources, headers: own = [], out, openssl }, cc, script) {
   if (openssl && !existsSync(join(headers, 'openssl', 'evp.h')) && !existsSync('/usr/include/openssl/evp.h'))
     return `OpenSSL's headers are in neither ${join(headers, 'openssl')} nor /usr/include/openssl: install Debian's libssl-dev (apt-get install libssl-dev)`;
   mkdirSync(dirname(out), { recursive: true });
-  const args = ['-O2', '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', '-fvisibility=hidden', `-I${headers}`, '-o', out, ...sources];
-  const r = spawnSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  const args = [...flags, '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', '-fvisibility=hidden', `-I${headers}`, '-o', out, ...sources];
+  const r = spawnSync(cc, args, { stdio: ['ignore', 'inherit', flags === SHIPPED ? 'inherit' : 'pipe'] });
   if (r.error) return `the C compiler \`${cc}\` did not start (${r.error.message}): install Debian's gcc (apt-get install gcc)`;
   if (r.status !== 0) {
     rmSync(out, { force: true });
@@ -81,4 +94,10 @@ if (missing.length > 0) {
       'build-native: `callprobe serve` runs on the portable data path (Node alone; about three times the CPU per test) until they are built: ' +
       'with a C compiler and the headers above, run npm run build again.\n',
   );
+}
+// The sanitized build for the native fuzz, once the shipped one stands: optional wherever gcc lacks the sanitizer runtimes.
+if (missing.length === 0) {
+  const why = addons.map((a) => build(a, cc, script, 'native-sanitized', SANITIZED)).find((w) => w !== null);
+  if (why !== undefined)
+    process.stderr.write(`build-native: the addons could not be built with -fsanitize=address,undefined (${why}): the sanitized build for the native fuzz is skipped\n`);
 }

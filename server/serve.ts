@@ -172,6 +172,24 @@ function planeStartError(err: unknown): unknown {
 }
 
 /**
+ * The relay's quotas, its total allocations lowered to the relayed ports pages allocate in
+ * (`--relay-ports`, the first plane's share of it with `--workers N`: server/turn/index.ts
+ * planeShare), said in one line: past the ports every Allocate would be refused for want of a
+ * port (508 no-relay-port) before the doors' shares and reserve could apply (src/protocol/door.ts).
+ */
+export function relayQuotas(opts: Pick<ServeOptions, 'quotas' | 'relayPortRange' | 'workers'>, log: (msg: string) => void): ServeOptions['quotas'] {
+  const range = opts.relayPortRange;
+  // {0, 0}: the OS picks each port (tests): no range to fit.
+  if (range.min === 0 && range.max === 0) return opts.quotas;
+  const ports = opts.workers >= 2 ? Math.floor((range.max - range.min + 1) / opts.workers) : range.max - range.min + 1;
+  if (opts.quotas.maxAllocationsTotal <= ports) return opts.quotas;
+  log(
+    `--max-allocations ${opts.quotas.maxAllocationsTotal} is more than the ${ports} relay ports pages allocate in (--relay-ports ${range.min}-${range.max}${opts.workers >= 2 ? `, the first of ${opts.workers} planes' share` : ''}): lowered to ${ports}`,
+  );
+  return { ...opts.quotas, maxAllocationsTotal: ports, maxAllocationsPerSourceIp: Math.min(opts.quotas.maxAllocationsPerSourceIp, ports) };
+}
+
+/**
  * What the data plane runs: the embedded relay (unless --external-turn) and the reflector
  * (unless --no-reflector), as the start message carries them (src/protocol/data-plane.ts). The
  * reflector's data-channel leg takes its one candidate on the embedded relay's loopback listener,
@@ -195,7 +213,7 @@ function planeStart(opts: ServeOptions, dataPath: DataPath, secret: string, log:
       realm: opts.realm,
       secret,
       allowPeers: opts.allowPeers,
-      quotas: opts.quotas,
+      quotas: relayQuotas(opts, log),
       maxCredentialLifetimeS: opts.credentialTtlS + opts.credentialSkewS,
       internalUdp: opts.reflector,
     };

@@ -159,6 +159,11 @@ interface HubEdgeSettings {
   refreshMs: number;
   heartbeatsPerMinutePerSource: number;
   listPerMinutePerSource: number;
+  /**
+   * Where pages reach the hub itself: its --public-url's host, else --host (null when that listens
+   * everywhere). On a special-purpose address (a lab) its edges may advertise one too.
+   */
+  ownHost: string | null;
 }
 
 /** `callprobe serve`'s flags as commander parses them (cli/serve.ts; every value already parsed). */
@@ -340,6 +345,7 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
       refreshMs: DEFAULTS.edges.registryRefreshMs,
       heartbeatsPerMinutePerSource: DEFAULTS.edges.heartbeatsPerMinutePerSource,
       listPerMinutePerSource: DEFAULTS.edges.listPerMinutePerSource,
+      ownHost: edge === null && f.publicUrl !== undefined ? new URL(f.publicUrl).hostname : f.host === '0.0.0.0' || f.host === '::' ? null : f.host,
     },
   };
 }
@@ -363,14 +369,8 @@ function resultWebhooksOf(f: ServeFlags): ResultWebhook[] {
 function edgeRole(f: ServeFlags): EdgeRole | null {
   const given = { '--hub': f.hub, '--edge-id': f.edgeId, '--azure-region': f.azureRegion, '--edge-token': f.edgeToken };
   const missing = Object.entries(given).filter(([, v]) => v === undefined);
-  if (missing.length === 4) {
-    if (f.publicUrl !== undefined && (f.resultWebhook ?? []).length === 0)
-      throw new ConfigError(
-        'missing-option',
-        '--public-url is where pages reach an edge, or where the share links of --result-webhook posts point: give it with --hub or --result-webhook',
-      );
-    return null;
-  }
+  // Not an edge: --public-url says where pages reach this server (a hub's own origin, whether it is a lab: server/edges/hosts.ts; the share links of --result-webhook posts).
+  if (missing.length === 4) return null;
   if (missing.length > 0)
     throw new ConfigError('missing-option', `an edge needs --hub, --edge-id, --azure-region and --edge-token: give ${missing.map(([k]) => k).join(', ')}`);
   if (f.users !== undefined || f.alerts !== undefined || f.oidcIssuer !== undefined)

@@ -26,7 +26,7 @@ import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { isSignalMessageData } from '../../src/protocol/signal-check.js';
 import { formatTurnUri } from '../../src/protocol/turn-uri.js';
 import type { RelayWitness, ServerLoopReading } from '../../src/protocol/wire.js';
-import type { DoorScope } from '../../src/protocol/door.js';
+import type { RefusalScope } from '../../src/protocol/door.js';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { REFLECTOR_USERNAME_PREFIX, mintRestCredential, startRelay, type Relay, type RelayLogger, type RelayPlanes } from '../turn/index.js';
@@ -56,6 +56,8 @@ export interface ReflectorParts {
   relayServer(sessionId: string): ReflectorRelayServer;
   /** Let the relay reach one reflector endpoint; returns the undo function. */
   allowEndpoint(ip: string, port: number): () => void;
+  /** This plane's relay: the data-channel leg's allocations may exchange data with the page's relayed address (Relay.allowRelayPair). */
+  allowRelayPair?: (username: string, ip: string, port: number) => () => void;
   /** The relay of this plane: the RTP leg's datagrams go to and from it by a call. */
   attachLocalPeer?: AttachLocalPeer;
   /** What the RTP leg's SRTP and probe core run on (../../src/protocol/data-plane.ts DataPath). */
@@ -167,6 +169,7 @@ export class DataPlane {
       sendControl: (message) => this.sendControl(id, message),
       ...(this.o.onChannelLeg ? { onChannelLeg: this.o.onChannelLeg } : {}),
       allowEndpoint: r.allowEndpoint,
+      ...(r.allowRelayPair ? { allowRelayPair: r.allowRelayPair } : {}),
       ...(r.attachLocalPeer ? { attachLocalPeer: r.attachLocalPeer } : {}),
       dataPath: r.dataPath,
       ...(r.relayWitness ? { relayWitness: r.relayWitness } : {}),
@@ -248,7 +251,7 @@ export class DataPlane {
   private metrics(id: number): PlaneEvent {
     const m = process.memoryUsage();
     // The relay counts refusals at its own two doors only.
-    const doorRefusals = [...(this.o.relay?.doorRefusals() ?? [])].map(([door, scope, n]): ['relay-allocation' | 'turn-connection', DoorScope, number] => [
+    const doorRefusals = [...(this.o.relay?.doorRefusals() ?? [])].map(([door, scope, n]): ['relay-allocation' | 'turn-connection', RefusalScope, number] => [
       door === 'turn-connection' ? door : 'relay-allocation',
       scope,
       n,
@@ -383,6 +386,8 @@ export async function startDataPlane(
             };
           },
           ...(relay ? { relayWitness: (ip: string, port: number) => relay.relayWitness(ip, port) } : {}),
+          // The data-channel leg allocates on this plane's relay: its pairs with the page's relayed addresses are registered there.
+          ...(relay ? { allowRelayPair: (username: string, ip: string, port: number) => relay.allowRelayPair(username, ip, port) } : {}),
           // The RTP leg and the relay share this process: datagrams between them by a call.
           ...(relay ? { attachLocalPeer: relay.attachLocalPeer.bind(relay) } : {}),
           dataPath: start.dataPath,

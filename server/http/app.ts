@@ -24,7 +24,7 @@ import type { TSchema } from '@sinclair/typebox';
 import fastifyWebsocket from '@fastify/websocket';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
-import { DoorRefusals, type DoorName, type DoorScope } from '../../src/protocol/door.js';
+import { DoorRefusals, type DoorName, type RefusalScope } from '../../src/protocol/door.js';
 import { addPageHeaders, servePageFiles } from '../../host/page.js';
 // reply.sendFile (results.ts, console.ts) comes with @fastify/static, which servePageFiles registers: its types.
 import type {} from '@fastify/static';
@@ -62,7 +62,7 @@ export interface AppOptions extends SignalOptions, Omit<PageConfigOptions, 'refl
    */
   refreshMetrics?: () => Promise<void>;
   /** The embedded relay's refusals at its doors (allocations, TCP/TLS connections), counted in callprobe_refusals_total with the app's. */
-  relayDoorRefusals?: () => Iterable<readonly [DoorName, DoorScope, number]>;
+  relayDoorRefusals?: () => Iterable<readonly [DoorName, RefusalScope, number]>;
   logLevel: string;
   /** serve's one log (server/logging.ts); absent: pino's JSON lines at logLevel, to logStream. */
   logger?: FastifyBaseLogger;
@@ -230,7 +230,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     });
     if (store && opts.edges) {
       await app.register(edgesPlugin, { ...opts.edges, store, nowMs: c.nowMs });
-      await app.register(edgeTokensPlugin, { store, registry: opts.edges.registry, adminToken, nowMs: c.nowMs });
+      await app.register(edgeTokensPlugin, { store, registry: opts.edges.registry, adminToken, labAddresses: opts.edges.labAddresses, nowMs: c.nowMs });
     }
   }
 

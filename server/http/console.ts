@@ -27,6 +27,8 @@ import { parseTimeZone } from '../../src/protocol/values.js';
 import { sourceKey } from './signal-limits.js';
 import { hashPassword, verifyPassword, type ConsoleUser } from '../console/auth.js';
 import { LoginThrottle, type LoginThrottleSettings } from '../console/login-throttle.js';
+import { LoginSlots } from '../console/login-slots.js';
+import { networkKey } from '../../src/protocol/source-key.js';
 import { consoleChain, consoleResultView, consoleRow, scrubAddresses } from '../console/view.js';
 import { CompanySignIn, sessionAgent } from '../console/oidc.js';
 import type { ConsoleOidcOptions } from '../console/oidc-config.js';
@@ -150,12 +152,12 @@ async function passwordLoginRoute(app: FastifyInstance, opts: ConsoleOptions, { 
   const users = new Map((opts.users ?? []).map((u) => [u.name, u]));
   // Unknown names still cost one scrypt: a login's time does not tell which names exist.
   const decoy = opts.users === null ? '' : await hashPassword('callprobe decoy password');
-  /** Password checks running now (bounded by DEFAULTS.console.maxLoginsInFlight)... */
-  let loginsInFlight = 0;
-  /** ...and whether the one check kept for sources with no recent wrong password is running. */
-  let reserveTaken = false;
-  /** ...and the sources they come from: one at a time each, so one source cannot take every slot. */
-  const checking = new Set<string>();
+  /**
+   * Password checks running now (DEFAULTS.console.maxLoginsInFlight, one more for a clean
+   * network, a queue for known ones: login-slots.ts), one at a time per network (an IPv6 /48: its
+   * /64s are one sprayer); a user's known network has its own.
+   */
+  const slots = new LoginSlots(DEFAULTS.console.maxLoginsInFlight, DEFAULTS.console.knownLoginWaitMs);
   const passwords = async (): Promise<void> => {
     await open();
     if (opts.users === null)
@@ -175,6 +177,7 @@ async function passwordLoginRoute(app: FastifyInstance, opts: ConsoleOptions, { 
       if (sessions === null) throw closed();
       const { name, password } = req.body;
       const source = sourceKey(req.ip);
+      const network = networkKey(req.ip);
       const account = name.slice(0, BOUNDS.userNameChars.max).toLowerCase();
       const gate = throttle.check(account, source);
       if (!gate.allowed) {
@@ -184,7 +187,7 @@ async function passwordLoginRoute(app: FastifyInstance, opts: ConsoleOptions, { 
         throw new Refusal('rate-limited', `too many wrong passwords for this user name from your address: retry in ${retryS} s`, 429);
       }
       const wrong = (): Refusal => {
-        throttle.failed(account, source);
+        throttle.failed(account, source, network);
         refused(req, source, 'wrong-password', name);
         return new Refusal('bad-login', 'wrong user name or password', 401);
       };
@@ -196,28 +199,21 @@ async function passwordLoginRoute(app: FastifyInstance, opts: ConsoleOptions, { 
         throw err;
       }
       const user = users.get(name);
-      if (checking.has(source)) {
+      // A network this user logged in from before: checked first, one at a time of its own (a spray from its network does not hold it).
+      const known = user !== undefined && throttle.knows(account, network);
+      // Past the shared slots, one more check for a network with no recent wrong password, and a
+      // wait for the next free one for a known network: a spray cannot keep the help desk out.
+      const ok = await slots.run(known ? JSON.stringify([account, network]) : network, { clean: !throttle.recentlyFailed(network), known }, () =>
+        verifyPassword(password, user?.passwordHash ?? decoy),
+      );
+      if (ok === 'one-at-a-time') {
         refused(req, source, 'one-at-a-time', name);
         reply.header('retry-after', '1');
-        throw new Refusal('rate-limited', 'one login at a time from your address: retry in 1 s', 429);
+        throw new Refusal('rate-limited', 'one login at a time from your network: retry in 1 s', 429);
       }
-      // Past the shared slots, one more check for a source with no recent wrong password: a
-      // spray from many addresses (each failing) cannot keep the help desk out.
-      const slot = loginsInFlight < DEFAULTS.console.maxLoginsInFlight ? 'shared' : !reserveTaken && !throttle.recentlyFailed(source) ? 'reserve' : null;
-      if (slot === null) throw new Refusal('busy', 'too many logins at once on this server: try again in a few seconds', 503);
-      if (slot === 'shared') loginsInFlight++;
-      else reserveTaken = true;
-      checking.add(source);
-      let ok: boolean;
-      try {
-        ok = await verifyPassword(password, user?.passwordHash ?? decoy);
-      } finally {
-        if (slot === 'shared') loginsInFlight--;
-        else reserveTaken = false;
-        checking.delete(source);
-      }
+      if (ok === 'busy') throw new Refusal('busy', 'too many logins at once on this server: try again in a few seconds', 503);
       if (!user || !ok) throw wrong();
-      throttle.succeeded(account, source);
+      throttle.succeeded(account, source, network);
       const s = await sessions.start(user.name, user.role);
       req.log.info({ console: 'login', user: user.name, role: user.role }, 'console login');
       reply.header('set-cookie', cookie(req, s.id, Math.floor(opts.absoluteMs / 1000))).header('cache-control', 'no-store');

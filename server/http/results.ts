@@ -57,7 +57,7 @@ import { siteKeyOf } from '../store/site-key.js';
 import type { ResultsRepository, StoredResult } from '../store/results/types.js';
 import type { SitesRepository } from '../store/sites/types.js';
 import type { SiteToken, SiteTokensRepository } from '../store/site-tokens/types.js';
-import type { ChainRepository } from '../store/chain/types.js';
+import type { ChainRepository, ClaimedResult } from '../store/chain/types.js';
 import { clientAddresses } from '../console/view.js';
 import { deadSiteToken, operatorCheck, operatorOrConsole, siteTokenOf, type RoleOf } from './access.js';
 import { codeParam, findResult, given, sinceParam } from './query.js';
@@ -217,11 +217,11 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
    * back whether it was kept, so it is a lookup, within the same budget of failed lookups (a
    * network whose lookups are refused has its claims dropped, unchecked).
    */
-  const claimedLookup = async (code: string, sinceMs: number, ip: string): Promise<boolean> => {
+  const claimedLookup = async (code: string, sinceMs: number, ip: string): Promise<ClaimedResult | null> => {
     const network = lookupNetwork(unmapIpv4(ip));
-    if (store === null || !lookups.open(network)) return false;
-    const found = await store.chain.storedSince(code, sinceMs);
-    if (!found) lookups.failed(network);
+    if (store === null || !lookups.open(network)) return null;
+    const found = await store.chain.claimed(code, sinceMs);
+    if (found === null) lookups.failed(network);
     return found;
   };
   /** Checked before the request's schema: who may, and whether there is a store at all. */
@@ -264,8 +264,8 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
           upload = { ...upload, result: { ...upload.result, site } };
         }
       }
-      // A claimed earlier result is kept only when it is stored here and young enough.
-      upload = await withCheckedPrevious(upload, (code, sinceMs) => claimedLookup(code, sinceMs, req.ip), nowMs());
+      // A claimed earlier result is kept only when it is stored here, young enough, and started before this test.
+      upload = await withCheckedPrevious(upload, (code, sinceMs) => claimedLookup(code, sinceMs, req.ip), nowMs(), unmapIpv4(req.ip));
       // The operator and a site's own token are exempt from the per-source budget (a site's prober is the operator's).
       const exempt = operator || siteToken !== null;
       const source = sourceKey(req.ip);

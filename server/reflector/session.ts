@@ -59,6 +59,8 @@ export interface ReflectorSessionOptions {
   onChannelLeg?: () => void;
   /** Let the relay reach this endpoint; returns the undo function. */
   allowEndpoint(ip: string, port: number): () => void;
+  /** Our own relay: let the data-channel leg's allocations (`username`) exchange data with the page's relayed address (ChannelLegOptions.allowRelayPair); absent: a relay not ours. */
+  allowRelayPair?: (username: string, ip: string, port: number) => () => void;
   /** The relay, when it runs in this process: the RTP leg's datagrams go to and from it by a call (RtpLegOptions.attachLocalPeer). */
   attachLocalPeer?: AttachLocalPeer;
   /** What the RTP leg's SRTP and probe core run on: the addon's (`native`) or JavaScript (`portable`). */
@@ -180,6 +182,7 @@ export class ReflectorSession {
         core: this.core,
         relay: this.opts.relay,
         relayServer: this.opts.relayServer,
+        ...(this.opts.allowRelayPair ? { allowRelayPair: this.opts.allowRelayPair } : {}),
         maxCandidates: this.opts.maxCandidates,
         connectTimeoutMs: this.opts.connectTimeoutMs,
         ...(this.opts.iceTrafficTimeoutMs !== undefined ? { iceTrafficTimeoutMs: this.opts.iceTrafficTimeoutMs } : {}),

@@ -272,6 +272,18 @@ export const MIGRATIONS: readonly Migration[] = [
       "site_tokens.awaits_first_sample: a token made with site-token create --await-first-sample, for a probe not installed yet: its site's silence is counted from its first stored sample, not from the token (1), or from the token as before (0)",
     statements: ['ALTER TABLE site_tokens ADD COLUMN awaits_first_sample INTEGER NOT NULL DEFAULT 0'],
   },
+  {
+    version: 18,
+    about:
+      "edge_tokens.azure_region and edge_tokens.hosts: the region a token's edge must claim and the hosts (a JSON list) its URLs and TURN entries may name; a token made before has neither and its edge's beats are refused (token-unbound) until the operator makes a new one",
+    statements: ['ALTER TABLE edge_tokens ADD COLUMN azure_region TEXT', 'ALTER TABLE edge_tokens ADD COLUMN hosts TEXT'],
+  },
+  {
+    version: 19,
+    about:
+      'results.previous_other_network: whether a kept re-run claim (previous_code) came from another network than the claimed result (1), the same (0), or could not be compared (NULL: its address no longer kept); the console marks the first',
+    statements: ['ALTER TABLE results ADD COLUMN previous_other_network INTEGER'],
+  },
 ];
 
 export const SCHEMA_MIGRATIONS_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)';

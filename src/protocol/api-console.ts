@@ -143,17 +143,22 @@ export interface ConsoleChainLink {
   startedAtLocal: string;
   /** pass / fail / insufficient, or null for a test that could not run. */
   verdict: string | null;
+  /** The claim between this test and the one shown came from another network than the claimed result's (marked: someone else may have made it). */
+  otherNetwork: boolean;
 }
 
 /**
  * The same browser's other tests, as that browser claimed them: `earlier`, the result this test
  * was run again from (its result page's link; null: none, or no longer stored), and `later`, the
- * tests run again from this one, oldest first. The server checked only that the earlier code was
- * stored within 30 days: the link is the browser's claim, not proof that one person ran both.
+ * tests run again from this one, newest first, with `laterMore` not listed. The server checked
+ * that the earlier code was stored within 30 days and started before the claimer: the link is the
+ * browser's claim, not proof that one person ran both (a claim from another network is marked).
  */
 export interface ConsoleChain {
   earlier: ConsoleChainLink | null;
   later: ConsoleChainLink[];
+  /** Later tests beyond those listed (BOUNDS.consoleChainLaterMax). */
+  laterMore: number;
 }
 
 /** GET /results/:id: one stored result as the help desk sees it (its row of a search, and the rest). */

@@ -409,7 +409,7 @@ const MetricsSchema = Type.Object(
     doorRefusals: Type.Array(
       Type.Tuple([
         Type.Union([Type.Literal('relay-allocation'), Type.Literal('turn-connection')]),
-        Type.Union([Type.Literal('source'), Type.Literal('network'), Type.Literal('total'), Type.Literal('reserve')]),
+        Type.Union([Type.Literal('source'), Type.Literal('network'), Type.Literal('total'), Type.Literal('reserve'), Type.Literal('ports')]),
         Count,
       ]),
       { maxItems: 64 },

@@ -51,10 +51,10 @@ export const DEFAULTS = {
   doors: {
     /** A network may hold this many times the per-source bound: a site with a few LANs (RFC 6177 §3 gives a site up to 256 /56s)... */
     networkSourceMultiple: 4,
-    /** ...but never more than this share of the door's total, so at least four networks are needed to fill it; never less than one source's bound. */
-    networkShareOfTotal: 0.25,
-    /** The last this % of each total goes only to a source holding nothing of that door yet: a new caller gets in while the rest is full. */
-    reservePct: 10,
+    /** ...but never more than this share of the door's total (a source never more than its network), so no four networks fill a door. */
+    networkShareOfTotal: 1 / 8,
+    /** The last this % of each total goes only to a network holding none of the rest: a newcomer gets in while the rest is full, and eight networks at least fill a door. */
+    reservePct: 25,
   },
 
   // ---- The test: page URL parameters, the form, `callprobe run` --------------------------
@@ -511,11 +511,27 @@ export const DEFAULTS = {
      * can lock a help desk user out from elsewhere (server/console/login-throttle.ts): 5 free, then
      * a wait before the next attempt from that source, 1 s doubling with each failure up to 15 min
      * (about 20 guesses in the first hour, 4 an hour after); a pair quiet for an hour starts afresh.
-     * Refusals are logged once per source per minute.
+     * Refusals are logged once per source per minute. The networks a user logged in from (the last
+     * 16 within 30 days, in memory) are known: a login from one is checked first (knownLoginWaitMs).
      */
-    loginThrottle: { freeFailures: 5, backoffBaseMs: 1_000, backoffMaxMs: 15 * 60_000, forgetMs: 3_600_000, maxPairs: 10_000, logIntervalMs: 60_000 },
-    /** Password checks running at once, whoever asks (each is ~32 MiB and ~0.1 s of scrypt): more get 503, so many addresses cannot pin the CPU and memory; one more is kept for a source with no wrong password in the last hour (a spray cannot keep the help desk out). */
+    loginThrottle: {
+      freeFailures: 5,
+      backoffBaseMs: 1_000,
+      backoffMaxMs: 15 * 60_000,
+      forgetMs: 3_600_000,
+      maxPairs: 10_000,
+      logIntervalMs: 60_000,
+      knownNetworksPerUser: 16,
+      knownNetworkMs: 30 * 86_400_000,
+    },
+    /** Password checks running at once, whoever asks (each is ~32 MiB and ~0.1 s of scrypt): more get 503, so many addresses cannot pin the CPU and memory; one more is kept for a network with no wrong password in the last hour (a spray cannot keep the help desk out). */
     maxLoginsInFlight: 4,
+    /**
+     * A login from a network the user logged in from before (loginThrottle's known networks)
+     * waits up to this long for the next free check, ahead of everyone, rather than 503: a spray
+     * from many networks never refuses a right login from a known one. ~50 checks' time.
+     */
+    knownLoginWaitMs: 5_000,
     /** The baseline a result is shown beside: the site's samples over this span before the result... */
     baselineSpanMs: 7 * 86_400_000,
     /** ...started within this many hours of the result's hour of day (in the agent's time zone). */
@@ -869,10 +885,16 @@ export const BOUNDS = {
   edgeIdChars: 32,
   /** A URL an edge announces (its HTTP origin, signalling URL, a TURN URI). */
   edgeUrlChars: 512,
-  /** TURN entries one edge announces: every UDP port (at most 65), TCP and TLS, twice in dual stack, well under this. */
-  edgeTurnEntriesMax: 160,
-  /** One edge heartbeat's body: edgeTurnEntriesMax entries of about 180 bytes each, the URLs and the rest. */
-  edgeHeartbeatBytesMax: 48 * 1024,
+  /** TURN entries one edge announces: what one serve advertises, 4 UDP, 1 TCP and 1 TLS per family, twice in dual stack; more is refused (403 too-many-turn-entries). */
+  edgeTurnEntriesMax: 12,
+  /** TURN entries a beat may carry at all (its schema): the hub refuses those past edgeTurnEntriesMax in words. */
+  edgeTurnEntriesSchemaMax: 64,
+  /** One edge heartbeat's body: edgeTurnEntriesSchemaMax entries of about 180 bytes each, the URLs and the rest. */
+  edgeHeartbeatBytesMax: 16 * 1024,
+  /** The hosts one edge token binds (edge-token create --host): a DNS name and an address per family. */
+  edgeHostsMax: 3,
+  /** One such host: a DNS name's length (RFC 1035 §2.3.4), an IPv6 literal is shorter. */
+  edgeHostChars: 253,
   /** An Azure region's name as the table spells it ("North Central US" is the longest). */
   azureRegionChars: 64,
   /** An edge's TURN REST secret: 16 characters at least (a random one is 32), 256 at most. */

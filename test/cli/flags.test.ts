@@ -333,7 +333,9 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
     },
     '--public-url': async () => {
       expect((await serveOf([...EDGE, '--public-url', 'https://weu-1.example:8443'])).edge?.publicUrl).toBe('https://weu-1.example:8443');
-      await expect(serveOf(['--public-url', 'https://weu-1.example'])).rejects.toThrow(/give it with --hub or --result-webhook/);
+      // A hub's own origin: whether it stands on a special-purpose address (a lab), where its edges may too.
+      expect((await serveOf(['--public-url', 'https://hub.example'])).edges.ownHost).toBe('hub.example');
+      expect((await serveOf([])).edges.ownHost).toBe(DEFAULTS.host);
       await expect(serveOf([...EDGE, '--host', '0.0.0.0', '--relay-ip', '192.0.2.1'])).rejects.toThrow(/give --public-url/);
       // The share links of result posts.
       const hook = ['--result-webhook', 'https://tickets.example/hook'];
@@ -566,6 +568,13 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
     '--edge': async () => {
       expect(await edgeTokenOf(['create', '--edge', 'weu-1'])).toMatchObject({ action: 'create', edge: 'weu-1' });
       await expect(edgeTokenOf(['create', '--edge', 'West Europe'])).rejects.toThrow(/--edge must be/);
+    },
+    '--azure-region': async () => {
+      expect(await edgeTokenOf(['create', '--edge', 'weu-1', '--azure-region', 'west europe'])).toMatchObject({ azureRegion: 'West Europe' });
+      await expect(edgeTokenOf(['create', '--azure-region', 'Atlantis'])).rejects.toThrow(/not a region of the Azure table/);
+    },
+    '--host': async () => {
+      expect((await edgeTokenOf(['create', '--host', 'weu-1.example.org', '--host', '203.0.113.5'])).host).toEqual(['weu-1.example.org', '203.0.113.5']);
     },
     '--id': async () => expect(await edgeTokenOf(['revoke', '--id', '0123456789abcdef'])).toMatchObject({ action: 'revoke', id: '0123456789abcdef' }),
     '--token': async () => {

@@ -98,7 +98,7 @@ export const RESULT_COLUMNS = 'id, code, sample_id, kind, stored_at, started_at,
  * here, the one place), the key of a site it names unverified, and the earlier result it claims
  * (`meta.previousCode`, which the upload door checked: ../chain/repository.ts).
  */
-export const INSERT_COLUMNS = `${RESULT_COLUMNS}, ${SUMMARY_COLUMNS.join(', ')}, unverified_site_key, previous_code`;
+export const INSERT_COLUMNS = `${RESULT_COLUMNS}, ${SUMMARY_COLUMNS.join(', ')}, unverified_site_key, previous_code, previous_other_network`;
 
 export function insertValues(r: NewResult, id: string, code: string, storedAtMs: number, summary: SampleSummary): Array<string | number | null> {
   const siteKey = r.site === null ? null : siteKeyOf(r.site);
@@ -117,6 +117,7 @@ export function insertValues(r: NewResult, id: string, code: string, storedAtMs:
     ...summaryValues(summary),
     r.site === null ? unverifiedSiteKeyOf(r.reportJson) : null,
     previousCodeOf(r.reportJson),
+    r.previousOtherNetwork === undefined || r.previousOtherNetwork === null ? null : r.previousOtherNetwork ? 1 : 0,
   ];
 }
 

@@ -26,6 +26,8 @@ export interface NewResult {
    * this sampleId was stored already. Absent: none.
    */
   posts?: readonly NewAlertPost[];
+  /** A kept re-run claim (`meta.previousCode`) came from another network than the claimed result: true, false, or null (unknown, or no claim). */
+  previousOtherNetwork?: boolean | null;
 }
 
 /** One stored result, address-free. */

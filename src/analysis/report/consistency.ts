@@ -1,6 +1,7 @@
 /**
- * An uploaded report's own conclusions, read again from its own evidence at the door: the
- * verdict from its grades and outcome (the rule the page's analysis used: verdictOf, and a test
+ * An uploaded report's own conclusions, read again from its own evidence at the door: each
+ * decisive grade's status from its value, comparator and threshold (statusOf, the rule the page
+ * grades by), the verdict from its grades and outcome (the rule the page's analysis used: verdictOf, and a test
  * that could not finish is insufficient unless its network blocked every port calls use, whose
  * side only its own evidence can say: grade/blocked-ports.ts), a cause named exactly when the verdict is insufficient, and each provisional claim's `held` from the final
  * grade of its target and direction (heldOutcomes), the locate's nearest edge from its edges'
@@ -9,7 +10,7 @@
  * refused: what is stored, and shown at /r/<code>, never says "pass" beside failing grades.
  * Pure.
  */
-import { verdictOf } from '../grade/grade.js';
+import { statusOf, verdictOf } from '../grade/grade.js';
 import { everyOfferedBlocked, unfinishedVerdict } from '../grade/blocked-ports.js';
 import { regionLegOf, worseVerdict } from '../grade/region-answer.js';
 import { heldOutcomes } from '../grade/provisional.js';
@@ -18,6 +19,8 @@ import type { Report } from '../schema/report-schema.js';
 
 /** The first place where `r`'s conclusions disagree with its evidence, in words; null when none does. */
 export function conclusionProblem(r: Report): string | null {
+  const graded = gradeProblem(r);
+  if (graded !== null) return graded;
   const outcomeProblem = outcomeSideProblem(r);
   if (outcomeProblem !== null) return outcomeProblem;
   const regionProblem = askedProblem(r) ?? legsConclusionProblem(r);
@@ -60,6 +63,19 @@ export function conclusionProblem(r: Report): string | null {
         return `/provisional/${i}/claims/${j}/held is ${String(c.held)}, but a ${c.kind} claim on ${c.metric} (${c.direction}) whose final grade is ${status ?? 'missing'} makes it ${allowed.map(String).join(' or ')}`;
       }
     }
+  }
+  return null;
+}
+
+/** Each pass or fail graded again from its value, comparator and threshold: the first that disagrees, named. */
+function gradeProblem(r: Report): string | null {
+  for (const [i, g] of r.grades.entries()) {
+    if (g.status !== 'pass' && g.status !== 'fail') continue;
+    const which = `${g.target}, ${g.direction}`;
+    if (g.value === null) return `/grades/${i}/status is "${g.status}" without a value to grade (${which})`;
+    const status = statusOf(g.value, g.comparator, g.threshold);
+    if (g.status !== status)
+      return `/grades/${i}/status is "${g.status}", but its value ${g.value} ${g.unit} against ${g.comparator} ${g.threshold} ${g.unit} makes it "${status}" (${which})`;
   }
   return null;
 }

@@ -587,20 +587,24 @@ export class ConsoleView extends CpElement {
 
   /**
    * The same browser's other tests, each a link that opens it: said as the browser's claim (the
-   * page sent the earlier code; the server checked only that it stored it within 30 days).
+   * page sent the earlier code; the server checked that it stored it within 30 days and that it
+   * started before), the later ones newest first with how many more, and a claim from another
+   * network than the claimed result's marked.
    */
   private chain(c: ConsoleChain): TemplateResult | typeof nothing {
     const m = this.m;
     if (c.earlier === null && c.later.length === 0) return nothing;
     const link = (l: ConsoleChainLink) =>
       html`<button class="link code" @click=${() => void this.show({ id: l.code })} aria-label=${m.t('found.open', { code: l.code })}>${l.code}</button>
-        ${m.t('chain.link', { when: l.startedAtLocal, verdict: this.verdictWord(l.verdict) })}`;
+        ${m.t('chain.link', { when: l.startedAtLocal, verdict: this.verdictWord(l.verdict) })}
+        ${l.otherNetwork ? html`<strong data-chain-other>${m.t('chain.otherNetwork')}</strong>` : nothing}`;
     return html`<div data-testid="chain">
       ${c.earlier ? html`<p data-chain="earlier">${spliced(m, 'chain.earlier', { link: link(c.earlier) })}</p>` : nothing}
       ${
         c.later.length > 0
           ? html`<p data-chain="later">${m.t('chain.later')}</p>
-            <ul>${c.later.map((l) => html`<li data-chain-code=${l.code}>${link(l)}</li>`)}</ul>`
+            <ul>${c.later.map((l) => html`<li data-chain-code=${l.code}>${link(l)}</li>`)}</ul>
+            ${c.laterMore > 0 ? html`<p data-chain="more">${m.t('chain.more', { count: c.laterMore })}</p>` : nothing}`
           : nothing
       }
     </div>`;

@@ -122,7 +122,9 @@ export const de: CatalogueOf<typeof en> = {
   'result.status': 'Status',
 
   'chain.earlier': 'Früherer Test aus demselben Browser (Angabe des Browsers): {link}',
-  'chain.later': 'Erneut getestet aus demselben Browser (Angabe des Browsers):',
+  'chain.later': 'Erneut getestet aus demselben Browser (Angabe des Browsers), neueste zuerst:',
+  'chain.more': 'und {count} weitere, ältere',
+  'chain.otherNetwork': 'beansprucht aus einem anderen Netz als dem des früheren Tests',
   'chain.link': '({when}, {verdict})',
 
   'baseline.heading': 'Im Vergleich zur Basis des Standorts',

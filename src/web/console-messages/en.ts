@@ -128,7 +128,9 @@ export const en = {
   'result.status': 'Status',
 
   'chain.earlier': "Earlier test from the same browser (the browser's claim): {link}",
-  'chain.later': "Tested again from the same browser (the browser's claim):",
+  'chain.later': "Tested again from the same browser (the browser's claim), newest first:",
+  'chain.more': 'and {count} more, older',
+  'chain.otherNetwork': "claimed from another network than the earlier test's",
   'chain.link': '({when}, {verdict})',
 
   'baseline.heading': "Beside the site's baseline",

@@ -123,7 +123,9 @@ export const es: CatalogueOf<typeof en> = {
   'result.status': 'Estado',
 
   'chain.earlier': 'Prueba anterior desde el mismo navegador (según el navegador): {link}',
-  'chain.later': 'Probado de nuevo desde el mismo navegador (según el navegador):',
+  'chain.later': 'Probado de nuevo desde el mismo navegador (según el navegador), los más recientes primero:',
+  'chain.more': 'y {count} más, anteriores',
+  'chain.otherNetwork': 'reclamado desde otra red que la de la prueba anterior',
   'chain.link': '({when}, {verdict})',
 
   'baseline.heading': 'Frente a la referencia de la sede',

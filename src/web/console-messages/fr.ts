@@ -123,7 +123,9 @@ export const fr: CatalogueOf<typeof en> = {
   'result.status': 'État',
 
   'chain.earlier': 'Test précédent depuis le même navigateur (selon le navigateur)\u00a0: {link}',
-  'chain.later': 'Testé à nouveau depuis le même navigateur (selon le navigateur)\u00a0:',
+  'chain.later': "Testé à nouveau depuis le même navigateur (selon le navigateur), les plus récents d'abord\u00a0:",
+  'chain.more': 'et {count} de plus, plus anciens',
+  'chain.otherNetwork': 'revendiqué depuis un autre réseau que celui du test précédent',
   'chain.link': '({when}, {verdict})',
 
   'baseline.heading': 'Par rapport à la référence du site',

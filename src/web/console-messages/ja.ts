@@ -121,7 +121,9 @@ export const ja: CatalogueOf<typeof en> = {
   'result.status': '状態',
 
   'chain.earlier': '同じブラウザーからの以前のテスト (ブラウザーの申告): {link}',
-  'chain.later': '同じブラウザーから再テスト (ブラウザーの申告):',
+  'chain.later': '同じブラウザーから再テスト (ブラウザーの申告、新しい順):',
+  'chain.more': 'ほかに {count} 件 (より古いもの)',
+  'chain.otherNetwork': '以前のテストとは別のネットワークからの申告',
   'chain.link': '({when}、{verdict})',
 
   'baseline.heading': '拠点のベースラインとの比較',

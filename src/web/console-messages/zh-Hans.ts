@@ -120,7 +120,9 @@ export const zhHans: CatalogueOf<typeof en> = {
   'result.status': '状态',
 
   'chain.earlier': '来自同一浏览器的之前测试（浏览器的说法）：{link}',
-  'chain.later': '来自同一浏览器的再次测试（浏览器的说法）：',
+  'chain.later': '来自同一浏览器的再次测试（浏览器的说法，最新的在前）：',
+  'chain.more': '另有 {count} 个较早的测试',
+  'chain.otherNetwork': '声明来自与之前测试不同的网络',
   'chain.link': '（{when}，{verdict}）',
 
   'baseline.heading': '与站点基线对比',

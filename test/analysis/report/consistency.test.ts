@@ -1,6 +1,7 @@
 /**
- * conclusionProblem: an uploaded report's verdict and provisional `held` read again from its own
- * grades and outcome. Every golden report agrees with itself; a forged verdict or claim is named.
+ * conclusionProblem: an uploaded report's grades read again from their values, comparators and
+ * thresholds, and its verdict and provisional `held` from its own grades and outcome. Every golden
+ * report agrees with itself; a forged status, verdict or claim is named.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +22,27 @@ const claim = (c: Pick<ProvisionalClaim, 'metric' | 'direction' | 'kind' | 'held
 describe('conclusionProblem', () => {
   it.each(reports)('finds nothing to refuse in the golden report %s', (name) => {
     expect(conclusionProblem(golden(name))).toBeNull();
+  });
+
+  it('names a grade whose status its own value contradicts: a round trip of 620 ms against < 100 sent as a pass, and a pass without a value', () => {
+    const r = golden('clean-15s.json');
+    const i = r.grades.findIndex((g) => g.target === 'latency-rtt');
+    const g = r.grades[i];
+    expect(g?.status).toBe('pass');
+    const forged = (over: Partial<Report['grades'][number]>): Report => ({ ...r, grades: r.grades.map((x, j) => (j === i ? { ...x, ...over } : x)) });
+    expect(conclusionProblem(forged({ value: 620 }))).toBe(
+      `/grades/${i}/status is "pass", but its value 620 ms against < 100 ms makes it "fail" (latency-rtt, round-trip)`,
+    );
+    expect(conclusionProblem(forged({ value: 100 }))).toMatch(/makes it "fail"/);
+    expect(conclusionProblem(forged({ value: 40, status: 'fail' }))).toMatch(new RegExp(`^/grades/${i}/status is "fail", but its value 40 ms`));
+    expect(conclusionProblem(forged({ value: null }))).toBe(`/grades/${i}/status is "pass" without a value to grade (latency-rtt, round-trip)`);
+    // An insufficient grade's value is not graded again: it was not decisive.
+    expect(
+      conclusionProblem({
+        ...forged({ value: 620, status: 'insufficient', reason: 'too-few-packets' }),
+        summary: { ...r.summary, verdict: 'insufficient', insufficientCause: 'too-few-probes' },
+      }),
+    ).toBeNull();
   });
 
   it('names a verdict its grades contradict: a failing report sent as a pass', () => {

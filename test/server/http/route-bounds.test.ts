@@ -110,6 +110,7 @@ describe('every route schema is bounded', () => {
         silentAfterMs: DEFAULTS.edges.silentAfterMs,
         heartbeatsPerMinutePerSource: DEFAULTS.edges.heartbeatsPerMinutePerSource,
         listPerMinutePerSource: DEFAULTS.edges.listPerMinutePerSource,
+        labAddresses: false,
       },
     });
     try {

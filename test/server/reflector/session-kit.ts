@@ -26,7 +26,15 @@ export interface QuietSession {
 }
 
 export function quietSession(
-  o: { id?: string; rtp?: boolean; maxCandidates?: number; relay?: RelayEndpoints; relayServer?: ReflectorRelayServer; iceTrafficTimeoutMs?: number } = {},
+  o: {
+    id?: string;
+    rtp?: boolean;
+    maxCandidates?: number;
+    relay?: RelayEndpoints;
+    relayServer?: ReflectorRelayServer;
+    iceTrafficTimeoutMs?: number;
+    allowRelayPair?: (username: string, ip: string, port: number) => () => void;
+  } = {},
 ): QuietSession {
   const toPage: QuietSession['toPage'] = [];
   const control: QuietSession['control'] = [];
@@ -51,6 +59,7 @@ export function quietSession(
     sendControl: (m) => control.push(m),
     allowEndpoint: () => () => undefined,
     relayServer: o.relayServer ?? unusedRelay(o.id ?? 'test'),
+    ...(o.allowRelayPair ? { allowRelayPair: o.allowRelayPair } : {}),
     ...(o.iceTrafficTimeoutMs !== undefined ? { iceTrafficTimeoutMs: o.iceTrafficTimeoutMs } : {}),
     onChannelLeg: () => {
       h.channelLegs++;

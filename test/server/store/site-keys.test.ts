@@ -28,9 +28,10 @@ function row(site: string | null, i: number, kind: NewResult['kind'] = 'report')
   };
 }
 
-/** Takes a migrated database back to schema 4 (no site_key, no sites, the old index, none of migration 6-15's tables and columns), keeping its rows, plus two spellings' alert states. */
+/** Takes a migrated database back to schema 4 (no site_key, no sites, the old index, none of migration 6-19's tables and columns), keeping its rows, plus two spellings' alert states. */
 async function backToSchema4(target: DbTarget): Promise<void> {
   const statements = [
+    'ALTER TABLE results DROP COLUMN previous_other_network',
     'DROP INDEX results_previous_code',
     'ALTER TABLE results DROP COLUMN previous_code',
     'DROP INDEX results_unverified_site_key_started_at',
