@@ -225,8 +225,9 @@ export function summaryOf(reportJson: string): SampleSummary {
     const accepted = acceptResult(value);
     if (accepted.kind === 'could-not-test') return empty('could-not-test', accepted.record.reason, sideOf(accepted.record.reason, accepted.record.side));
     const r = accepted.report;
-    // A report that connected through no relay port tested nothing: a could-not-test sample, with its side, blocked ports and verdict (a fail: every port Teams uses blocked).
-    if (r.outcome?.reason === 'could-not-connect') {
+    // A report that connected through no relay port, or whose reflector counted none of the probes the relay carried, tested
+    // nothing: a could-not-test sample, with its side, blocked ports and verdict (a fail: every port Teams uses blocked).
+    if (r.outcome?.reason === 'could-not-connect' || r.outcome?.reason === 'reflector-silent') {
       return {
         ...empty('could-not-test', r.outcome.reason, sideOf(r.outcome.reason, r.outcome.side)),
         blockedPorts: blockedPorts(r.connectivity).blocked.flatMap((b) => (b.port === null ? [] : [[b.transport, b.port] as const])),
