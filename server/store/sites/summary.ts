@@ -37,7 +37,10 @@ export function summaryFromRow(row: SummaryDbRow): SampleSummary {
     load: loadFromRow(row),
     edge: row.edge_id === null || row.edge_id === undefined ? null : { id: String(row.edge_id), azureRegion: text(row.edge_region) ?? '' },
     located: locatedOfText(text(row.locate_edges)),
-    regionEdge: row.region_edge_id === null || row.region_edge_id === undefined ? null : { id: String(row.region_edge_id), azureRegion: text(row.region_edge_region) ?? '' },
+    regionEdge:
+      row.region_edge_id === null || row.region_edge_id === undefined
+        ? null
+        : { id: String(row.region_edge_id), azureRegion: text(row.region_edge_region) ?? '' },
   };
 }
 

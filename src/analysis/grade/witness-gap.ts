@@ -22,7 +22,7 @@ import type { DirectionName, InsufficientReason, Report, TargetId } from '../sch
 /** Our share of a direction's loss, in percentage points, from which a failing loss grade is not the network's. */
 export const OURS_MIN_PCT = 0.5;
 /** Upstream packets the relay must have carried for a reflector that counted none to be said silent. */
-export const SILENT_MIN_PACKETS = 20;
+const SILENT_MIN_PACKETS = 20;
 
 type WitnessFacts = NonNullable<Report['witness']>;
 interface DirectionFacts {
