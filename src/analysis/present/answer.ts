@@ -394,15 +394,17 @@ function idleAnswer(m: Messages, r: Report): CoreAnswer {
     return { ...base, tone: 'bad', sentence: failSentence(m, top, topSide, settledLossHeld(r)), caution: null, findings, advice };
   }
   if (r.summary.verdict === 'pass') {
-    const longest = conf.reduce<number | null>((a, u) => (u.secondsNeeded === null ? a : a === null || u.secondsNeeded > a ? u.secondsNeeded : a), null);
-    // Only an unconfirmed figure a caller would hear qualifies the answer; reorder alone is a note.
-    const audible = conf.some((u) => CALL_IMPACT[u.target] < CALL_IMPACT.reorder);
+    // Only an unconfirmed figure a caller would hear qualifies the answer or asks for a longer
+    // test; reorder alone is a note in the details (a longer test for it is no advice to a caller).
+    const heard = conf.filter((u) => CALL_IMPACT[u.target] < CALL_IMPACT.reorder);
+    const audible = heard.length > 0;
+    const longest = heard.reduce<number | null>((a, u) => (u.secondsNeeded === null ? a : a === null || u.secondsNeeded > a ? u.secondsNeeded : a), null);
     const advice: Advice[] = [];
     const fallback = fallbackAdvice(m, r);
     if (fallback) advice.push(fallback);
-    if (conf.length > 0) {
+    if (audible) {
       // English names the targets by their stored labels; another language by the catalogue's names.
-      const named = m.lang === 'en' ? conf.map((u) => u.label.toLowerCase()).join(' and ') : m.fmt.andList(conf.map((u) => m.t(`target.${u.target}`)));
+      const named = m.lang === 'en' ? heard.map((u) => u.label.toLowerCase()).join(' and ') : m.fmt.andList(heard.map((u) => m.t(`target.${u.target}`)));
       advice.push({
         id: 'run-longer',
         text: longest === null ? m.t('advice.runLonger') : m.t('advice.runLongerFor', { duration: m.fmt.seconds(longest * 1000), targets: named }),

@@ -31,7 +31,9 @@ function familyLines(f: Families, m: Messages): string[] {
 export function networkLines(n: NetworkContext, m: Messages = EN): string[] {
   const t = n.connectionType;
   const type = t === null ? m.t('network.type.unsaid') : m.t('network.type', { type: isKnownType(t) ? m.t(`network.type.${t}`) : t });
+  // The browser's estimate (WICG Network Information API, `effectiveType`) tops out at "4g": a
+  // cable or a fibre line reads as 4g too, so only a slower class says something.
   const effective = n.effectiveType;
-  const line = effective === null ? type : m.t('network.typeRated', { type, rated: effective });
+  const line = effective === null || effective === '4g' ? type : m.t('network.typeRated', { type, rated: effective });
   return [line, m.t(`network.split.${n.splitPath}`), ...(n.families === undefined ? [] : familyLines(n.families, m))];
 }

@@ -318,7 +318,7 @@ export class CpApp extends CpElement {
     } catch (err) {
       // The verdict's view could not load (a page cached from another release, a network cut): the result stays, in plain text.
       this.viewError = errorLine(err);
-      this.announcement = `Test finished: ${answer}`;
+      this.announcement = pageMessages().t('page.finished', { sentence: answer });
     }
     const saved = saving ? await saving : null;
     if (saved) this.finishSave(done, saved);
@@ -371,7 +371,7 @@ export class CpApp extends CpElement {
       this.answerWords ??= words;
       this.devicesOpen = true;
     } catch (err) {
-      this.announcement = `The device check could not load (${errorLine(err)}): reload the page and try again.`;
+      this.announcement = pageMessages().t('page.devicesNotLoaded', { detail: errorLine(err) });
     }
   }
 

@@ -24,6 +24,7 @@ export const de: CatalogueOf<typeof en> = {
   'page.cancelled': 'Test abgebrochen. Nichts wurde gemessen oder gespeichert.',
   'page.needsGesture': 'Drücken Sie „Test starten“: Dieser Browser lässt die Seite den Testton erst nach einem Klick abspielen.',
   'page.finished': 'Test beendet. {sentence}',
+  'page.devicesNotLoaded': 'Die Geräteprüfung konnte nicht geladen werden ({detail}): Laden Sie die Seite neu und versuchen Sie es noch einmal.',
   'page.phase.config': 'Vorbereitung',
   'page.phase.connecting': 'Verbindung über das Relay',
   'page.phase.streaming': 'Messung',

@@ -25,6 +25,7 @@ export const es: CatalogueOf<typeof en> = {
   'page.needsGesture':
     'Pulse «Iniciar prueba» para hacer la prueba: este navegador solo deja que la página reproduzca el sonido de la prueba después de un clic.',
   'page.finished': 'Prueba terminada. {sentence}',
+  'page.devicesNotLoaded': 'No se pudo cargar la comprobación de dispositivos ({detail}): vuelva a cargar la página e inténtelo de nuevo.',
   'page.phase.config': 'Preparando',
   'page.phase.connecting': 'Conectando a través del relé',
   'page.phase.streaming': 'Midiendo',

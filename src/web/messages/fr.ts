@@ -24,6 +24,7 @@ export const fr: CatalogueOf<typeof en> = {
   'page.cancelled': 'Test annulé. Rien n’a été mesuré ni enregistré.',
   'page.needsGesture': 'Appuyez sur « Lancer le test » pour lancer le test : ce navigateur ne laisse la page jouer le son du test qu’après un clic.',
   'page.finished': 'Test terminé. {sentence}',
+  'page.devicesNotLoaded': 'La vérification des appareils n’a pas pu se charger ({detail}) : rechargez la page et réessayez.',
   'page.phase.config': 'Préparation',
   'page.phase.connecting': 'Connexion par le relais',
   'page.phase.streaming': 'Mesure',

@@ -24,6 +24,7 @@ export const ja: CatalogueOf<typeof en> = {
   'page.cancelled': 'テストを中止しました。何も測定・保存していません。',
   'page.needsGesture': '「テストを開始」を押してテストを始めてください。このブラウザーでは、クリックするまでページがテスト音を再生できません。',
   'page.finished': 'テストが終わりました。{sentence}',
+  'page.devicesNotLoaded': 'デバイスの確認を読み込めませんでした ({detail})。ページを再読み込みして、もう一度お試しください。',
   'page.phase.config': '準備中',
   'page.phase.connecting': 'リレー経由で接続中',
   'page.phase.streaming': '測定中',

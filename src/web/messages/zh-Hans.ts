@@ -23,6 +23,7 @@ export const zhHans: CatalogueOf<typeof en> = {
   'page.cancelled': '测试已取消。没有测量或保存任何内容。',
   'page.needsGesture': '请按“开始测试”运行测试：此浏览器只在点击后才允许页面播放测试声音。',
   'page.finished': '测试完成。{sentence}',
+  'page.devicesNotLoaded': '无法加载设备检查（{detail}）：请重新加载页面后再试。',
   'page.phase.config': '正在准备',
   'page.phase.connecting': '正在通过中继连接',
   'page.phase.streaming': '正在测量',

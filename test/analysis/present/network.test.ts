@@ -4,12 +4,16 @@ import { loadMessages } from '../../../src/analysis/present/catalogue.js';
 
 describe('networkLines', () => {
   it('says a split path in plain words, with what it means for calls', () => {
-    const [type, split] = networkLines({ connectionType: null, effectiveType: '4g', splitPath: 'split' });
+    const [type, split] = networkLines({ connectionType: null, effectiveType: '3g', splitPath: 'split' });
     expect(type).toBe(
-      "This browser does not tell which kind of connection it is on. It rates the connection as 4g-class (its own rough estimate, not this test's measurement).",
+      "This browser does not tell which kind of connection it is on. It rates the connection as 3g-class (its own rough estimate, not this test's measurement).",
     );
     expect(split).toMatch(/^Your web traffic and your call traffic left from different addresses: a VPN, a proxy or a second connection/);
     expect(split).toContain('a VPN that carries calls adds a detour');
+  });
+
+  it("says nothing of the browser's top class, 4g, which a cable or a fibre line reads as too", () => {
+    expect(networkLines({ connectionType: 'ethernet', effectiveType: '4g', splitPath: 'same' })[0]).toBe('The browser says it is on a cable (Ethernet).');
   });
 
   it('names the connection where the browser tells it', () => {
