@@ -131,7 +131,7 @@ export interface ServeOptions {
     oidc: ConsoleOidcOptions | null;
   };
   /** The busy-line phase's load sink and source and their limits (offered unless --no-load). */
-  load: Omit<LoadRoutesOptions, 'onMetrics' | 'nowMs'>;
+  load: Omit<LoadRoutesOptions, 'metricsRegistry' | 'nowMs'>;
   /** This serve is an edge of a hub (--hub ...): it stores nothing and beats to its hub; null: an all-in-one server (or a hub). */
   edge: EdgeRole | null;
   /** A hub's registry of its edges and their beats (used with a store). */
@@ -477,7 +477,6 @@ export function defaultAppOptions(): AppOptions {
     allowedOrigins: [],
     configPerMinutePerSource: DEFAULTS.signalling.configPerMinutePerSource,
     connections: DEFAULTS.http,
-    metricsText: () => '',
     logLevel: DEFAULTS.logLevel,
     trustProxy: [],
     console: { users: null, nowMs: () => Date.now(), ...consoleSettings(), oidc: null },
