@@ -336,7 +336,16 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     const hooks = opts.resultWebhooks;
     resultPosts = hooks.length > 0 ? new ResultPosts(hooks, shareBase, () => fleet?.kick()) : null;
     const delivery = a || resultPosts ? new AlertDelivery(store, { alerts: a?.webhooks ?? [], results: hooks, shareBase }, said, opts.alertDelivery) : null;
-    const loop = new FleetLoop({ store, alerts, delivery, log: logger.child({ name: 'fleet' }), nowMs: () => Date.now(), settings: opts.fleet });
+    const loop = new FleetLoop({
+      store,
+      alerts,
+      delivery,
+      log: logger.child({ name: 'fleet' }),
+      nowMs: () => Date.now(),
+      settings: opts.fleet,
+      // Each site's quality, computed only where /metrics is served.
+      ...(opts.metricsListen !== null ? { siteSeries: opts.siteSeries } : {}),
+    });
     await loop.start();
     loop.registerMetrics(metrics);
     fleet = loop;

@@ -6,7 +6,8 @@
  * webhook posts (the alerts' and the stored results'): after
  * each pass it wakes again when the earliest waiting post is due (a retry 1 s after a failure is
  * tried 1 s later, not at the next beat). It also keeps what /metrics says of the fleet: each
- * site's last sample and last report, the posts waiting, the posts by outcome. A failure in one
+ * site's last sample and last report, the posts waiting, the posts by outcome, and with
+ * --metrics-listen each site's quality (./site-series.ts, each of its intervals). A failure in one
  * tick is logged and counted, and the next tick tries again.
  */
 import { randomBytes } from 'node:crypto';
@@ -17,6 +18,7 @@ import type { AlertsRepository, PendingPosts } from '../store/alerts/types.js';
 import type { FleetRepository } from '../store/fleet/types.js';
 import type { KnownSite, SitesRepository } from '../store/sites/types.js';
 import { readCounter, readGauge } from '../metrics/registry.js';
+import { SiteSeries, type SiteSeriesSettings } from './site-series.js';
 
 export interface FleetSettings {
   heartbeatMs: number;
@@ -33,6 +35,8 @@ export interface FleetOptions {
   log: AlertLog;
   nowMs: () => number;
   settings: FleetSettings;
+  /** Each site's quality on /metrics, computed this way (serve with --metrics-listen), or absent: none. */
+  siteSeries?: SiteSeriesSettings;
 }
 
 /** The lease of the instance that sweeps and delivers. */
@@ -53,9 +57,11 @@ export class FleetLoop {
   private sites: KnownSite[] = [];
   private pending: PendingPosts = { alerts: 0, results: 0 };
   readonly counts = { ticksFailed: 0 };
+  private readonly siteSeries: SiteSeries | null;
 
   constructor(private readonly o: FleetOptions) {
     this.startedAtMs = o.nowMs();
+    this.siteSeries = o.siteSeries === undefined ? null : new SiteSeries(o.store.sites, o.siteSeries);
   }
 
   /** Beats once (the run is recorded before the server answers), then every heartbeatMs; the timer never keeps the process alive. */
@@ -114,6 +120,7 @@ export class FleetLoop {
         store.sites.list(),
         delivery === null ? Promise.resolve({ alerts: 0, results: 0 }) : store.alerts.pendingPosts(),
       ]);
+      await this.siteSeries?.refreshIfDue(nowMs(), new Map(this.sites.map((s) => [s.key, s.display])));
     } catch (err) {
       this.counts.ticksFailed++;
       const error = err instanceof Error ? err.message : String(err);
@@ -148,9 +155,10 @@ export class FleetLoop {
 
   /**
    * Registers the fleet's families of /metrics in `registry`: each site's last sample and last
-   * report, and with webhooks the posts by outcome and those waiting; read as of the last tick.
+   * report, with webhooks the posts by outcome and those waiting, and the site series; read as of the last tick.
    */
   registerMetrics(registry: Registry): void {
+    this.siteSeries?.registerMetrics(registry);
     const sites = (name: string, help: string, at: (s: KnownSite) => number | null): void =>
       void readGauge(registry, {
         name,
