@@ -131,6 +131,14 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
       'serve Prometheus /metrics there (default: nowhere; never on the public port)',
       arg((t) => parseHostPort(t, '--metrics-listen')),
     )
+    .addOption(
+      intOption(
+        '--metrics-max-sites <n>',
+        'sites with quality series of their own on /metrics (those with most samples; the others summed as site="_other")',
+        BOUNDS.metricsMaxSites,
+        DEFAULTS.siteSeries.maxSites,
+      ),
+    )
     .option('--allowed-origins <origins>', 'origins whose pages may use the reflector, comma-separated (default: same origin only)', listArg, [])
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug']).default(DEFAULTS.logLevel))
     .addOption(

@@ -14,10 +14,12 @@
  * `serve` chooses once, before anything starts, says so in its log, tells the data plane
  * (src/protocol/data-plane.ts PlaneStart) and /metrics (`callprobe_data_path`).
  */
+import type { Registry } from 'prom-client';
 import { ConfigError } from '../src/protocol/config-error.js';
 import type { DataPath } from '../src/protocol/data-plane.js';
 import { nativeSrtp, NativeSrtpError } from './reflector/rtp/srtp-crypto.js';
 import { loadNativeUdp, NativeUdpError } from './turn/transport/native-udp.js';
+import { readGauge } from './metrics/registry.js';
 
 /** `serve --data-path`: a path, or `auto`. */
 export type DataPathChoice = DataPath | 'auto';
@@ -54,12 +56,13 @@ export function chooseDataPath(asked: DataPathChoice, missing: () => string | nu
   return { path: 'portable', line: `data path: portable (${PORTABLE_WORDS}), since the native one cannot run: ${why}` };
 }
 
-/** /metrics' line of the path `serve` runs: 1 for it, 0 for the other. */
-export function dataPathMetrics(path: DataPath): string {
+/** /metrics' gauge of the path `serve` runs: 1 for it, 0 for the other. */
+export function registerDataPath(registry: Registry, path: DataPath): void {
   const paths: readonly DataPath[] = ['native', 'portable'];
-  return (
-    `# HELP callprobe_data_path The data path this server runs (serve --data-path), 1 for it: native (${NATIVE_WORDS}) or portable (${PORTABLE_WORDS}).\n` +
-    '# TYPE callprobe_data_path gauge\n' +
-    paths.map((p) => `callprobe_data_path{path="${p}"} ${p === path ? 1 : 0}\n`).join('')
-  );
+  readGauge(registry, {
+    name: 'callprobe_data_path',
+    help: `The data path this server runs (serve --data-path), 1 for it: native (${NATIVE_WORDS}) or portable (${PORTABLE_WORDS}).`,
+    labelNames: ['path'],
+    read: () => paths.map((p) => [{ path: p }, p === path ? 1 : 0] as const),
+  });
 }

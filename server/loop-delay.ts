@@ -13,9 +13,21 @@
  * HTTP process, the data plane), each with its own `process` label.
  */
 import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
-import type { DataPath, LoopDelayReading } from '../src/protocol/data-plane.js';
+import type { Registry } from 'prom-client';
+import type { DataPath } from '../src/protocol/data-plane.js';
 import { DEFAULTS } from '../src/protocol/defaults.js';
 import { NativeLoopTicks } from './turn/transport/native-udp.js';
+import { readGauge } from './metrics/registry.js';
+
+/** How late a process's event loop ran (a timer's lateness) over its last complete window. */
+export interface LoopDelayReading {
+  windowS: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Samples in the window (0: none yet). */
+  samples: number;
+}
 
 /**
  * How late a timer armed for `periodMs` at `prevMs` fired at `nowMs` (never below 0); null when
@@ -217,25 +229,31 @@ export class LoopDelayMonitor {
 /** ms as seconds, to the µs (no float noise in the text). */
 const seconds = (ms: number): number => Math.round(ms * 1000) / 1e6;
 
-/** The Prometheus text of each process's reading, labelled by process (`http`, `dataplane`, `sink`). */
-export function loopDelayMetrics(readings: ReadonlyArray<readonly [process: string, reading: LoopDelayReading | null]>): string {
-  const head =
-    "# HELP callprobe_event_loop_delay_seconds How late each process's event loop ran over its last window (a timer's lateness, every 10 ms while a test is open (the HTTP process beside a data plane of its own: 50 ms), 200 ms otherwise), by quantile.\n" +
-    '# TYPE callprobe_event_loop_delay_seconds gauge\n';
-  const lines = readings.flatMap(([p, r]) =>
-    r === null
-      ? []
-      : [
-          `callprobe_event_loop_delay_seconds{process="${p}",quantile="0.5"} ${seconds(r.p50Ms)}\n`,
-          `callprobe_event_loop_delay_seconds{process="${p}",quantile="0.99"} ${seconds(r.p99Ms)}\n`,
-          `callprobe_event_loop_delay_seconds{process="${p}",quantile="1"} ${seconds(r.maxMs)}\n`,
-        ],
-  );
-  const windows = readings.flatMap(([p, r]) => (r === null ? [] : [`callprobe_event_loop_delay_window_seconds{process="${p}"} ${r.windowS}\n`]));
-  return (
-    head +
-    lines.join('') +
-    "# HELP callprobe_event_loop_delay_window_seconds The window each process's event-loop delay is read over.\n# TYPE callprobe_event_loop_delay_window_seconds gauge\n" +
-    windows.join('')
-  );
+/**
+ * This process's reading in `registry`, labelled `process` (`http`, `dataplane`): the HTTP
+ * process's and the data plane's are one family, and several data planes' readings merge into
+ * their worst (aggregator max), one `dataplane` row as before planes were counted apart.
+ */
+export function registerLoopDelay(registry: Registry, name: 'http' | 'dataplane', reading: () => LoopDelayReading): void {
+  readGauge(registry, {
+    name: 'callprobe_event_loop_delay_seconds',
+    help: "How late each process's event loop ran over its last window (a timer's lateness, every 10 ms while a test is open (the HTTP process beside a data plane of its own: 50 ms), 200 ms otherwise), by quantile.",
+    labelNames: ['process', 'quantile'],
+    aggregator: 'max',
+    read: () => {
+      const r = reading();
+      return [
+        [{ process: name, quantile: '0.5' }, seconds(r.p50Ms)],
+        [{ process: name, quantile: '0.99' }, seconds(r.p99Ms)],
+        [{ process: name, quantile: '1' }, seconds(r.maxMs)],
+      ];
+    },
+  });
+  readGauge(registry, {
+    name: 'callprobe_event_loop_delay_window_seconds',
+    help: "The window each process's event-loop delay is read over.",
+    labelNames: ['process'],
+    aggregator: 'max',
+    read: () => [[{ process: name }, reading().windowS]],
+  });
 }

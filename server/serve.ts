@@ -15,8 +15,10 @@ import { builtPageDir, callprobeVersion } from '../host/package.js';
 import type { DbTarget } from './store/target.js';
 import type { ServeOptions } from './config/options.js';
 import { readTlsPair } from './config/tls.js';
-import { buildApp, freshMetricsTextOf } from './http/app.js';
+import { Registry } from 'prom-client';
+import { buildApp } from './http/app.js';
 import { buildMetricsApp } from './http/metrics.js';
+import { exposition, registerProcessMemory } from './metrics/registry.js';
 import { RelayStartError } from './turn/index.js';
 import { openStore, StoreError, type ResultStore } from './store/index.js';
 import { SiteAlerts } from './alerts/index.js';
@@ -29,8 +31,8 @@ import { Teardown, TeardownError } from './teardown.js';
 import { edgeBeats, hubEdges } from './edges/roles.js';
 import type { DataPath, PlaneStart } from '../src/protocol/data-plane.js';
 import { PlaneStartError, startPlane, type PlaneListeners, type RunningPlane } from './dataplane/index.js';
-import { LoopDelayMonitor, loopDelayMetrics, loopSamplerOn } from './loop-delay.js';
-import { chooseDataPath, dataPathMetrics } from './data-path.js';
+import { LoopDelayMonitor, loopSamplerOn, registerLoopDelay } from './loop-delay.js';
+import { chooseDataPath, registerDataPath } from './data-path.js';
 
 export interface RunningServer {
   url: string;
@@ -300,11 +302,15 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   if (!opts.secret) log('TURN secret: random for this run (pass --secret to share it with another relay)');
   const version = callprobeVersion();
   const notOffered: ServerConfig['notOffered'] = [];
+  // This process's one registry: every part registers its families here; the data planes' come with each scrape.
+  const metrics = new Registry();
+  registerDataPath(metrics, dataPath.path);
+  registerProcessMemory(metrics);
   let plane: RunningPlane | null = null;
   const start = planeStart(opts, dataPath.path, secret, log);
   if (start.relay !== null || start.reflector !== null) {
     try {
-      plane = await startPlane(start, { workers: opts.workers, restart: opts.dataPlaneRestart, log, logger });
+      plane = await startPlane(start, { workers: opts.workers, restart: opts.dataPlaneRestart, log, logger, metricsRegistry: metrics });
     } catch (err) {
       throw planeStartError(err);
     }
@@ -330,8 +336,18 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     const hooks = opts.resultWebhooks;
     resultPosts = hooks.length > 0 ? new ResultPosts(hooks, shareBase, () => fleet?.kick()) : null;
     const delivery = a || resultPosts ? new AlertDelivery(store, { alerts: a?.webhooks ?? [], results: hooks, shareBase }, said, opts.alertDelivery) : null;
-    const loop = new FleetLoop({ store, alerts, delivery, log: logger.child({ name: 'fleet' }), nowMs: () => Date.now(), settings: opts.fleet });
+    const loop = new FleetLoop({
+      store,
+      alerts,
+      delivery,
+      log: logger.child({ name: 'fleet' }),
+      nowMs: () => Date.now(),
+      settings: opts.fleet,
+      // Each site's quality, computed only where /metrics is served.
+      ...(opts.metricsListen !== null ? { siteSeries: opts.siteSeries } : {}),
+    });
     await loop.start();
+    loop.registerMetrics(metrics);
     fleet = loop;
     opened.add('the heartbeat', () => loop.stop());
   }
@@ -350,8 +366,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     loopSamplerOn(dataPath.path),
   );
   opened.add('the event-loop delay sampler', () => httpLoop.stop());
-  /** The data plane's figures as last read (at each scrape of /metrics). */
-  let planeMetrics: Awaited<ReturnType<RunningPlane['metrics']>> = { text: '', loop: null };
+  registerLoopDelay(metrics, 'http', () => httpLoop.reading());
   const app = await buildApp({
     webRoot: opts.webRoot ?? builtPageDir(),
     version,
@@ -369,12 +384,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     configPerMinutePerSource: opts.configPerMinutePerSource,
     ...(opts.teamsReachability !== null ? { teamsReachability: opts.teamsReachability } : {}),
     connections: opts.connections,
-    metricsText: () =>
-      dataPathMetrics(dataPath.path) +
-      planeMetrics.text +
-      (fleet?.metricsText() ?? '') +
-      loopDelayMetrics([['http', httpLoop.reading()], ...(p ? [['dataplane', planeMetrics.loop] as const] : [])]),
-    ...(p ? { refreshMetrics: async () => void (planeMetrics = await p.metrics()) } : {}),
+    metricsRegistry: metrics,
     logLevel: opts.logLevel,
     logger,
     trustProxy: opts.trustProxy,
@@ -406,7 +416,8 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   let metricsUrl: string | null = null;
   if (opts.metricsListen) {
     const m = opts.metricsListen;
-    const metricsApp = buildMetricsApp(() => freshMetricsTextOf(app));
+    // The planes' families first: their answer also brings the relay's door refusals this process counts.
+    const metricsApp = buildMetricsApp(async () => exposition(metrics, p ? await p.metrics() : []));
     opened.add('the metrics listener', () => metricsApp.close());
     try {
       await metricsApp.listen({ host: m.host, port: m.port });

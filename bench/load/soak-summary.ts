@@ -39,7 +39,7 @@ export interface AbuseTally {
   errors: string[];
 }
 
-/** One RSS sample of the server, broken down from its /metrics (server/http/metrics.ts processMemoryMetrics). */
+/** One RSS sample of the server, broken down from its /metrics (server/metrics/registry.ts registerProcessMemory). */
 export interface SoakSample {
   tS: number;
   rssMiB: number;

@@ -16,6 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { Registry } from 'prom-client';
 import { CHROMIUM_ARGS } from '../../client/headless/chromium.js';
 import { decodeStun } from '../../server/turn/codec/index.js';
 import { mintRestCredential, startRelay } from '../../server/turn/index.js';
@@ -63,6 +64,13 @@ function selfSigned(): { certPem: string; keyPem: string } {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The relay's families as /metrics shows them. */
+function relayText(relay: { registerMetrics(registry: Registry): void }): Promise<string> {
+  const registry = new Registry();
+  relay.registerMetrics(registry);
+  return registry.metrics();
 }
 
 async function main(): Promise<void> {
@@ -149,10 +157,7 @@ async function main(): Promise<void> {
           transport,
           url,
           ...result,
-          metrics: relay
-            .metricsText()
-            .split('\n')
-            .filter((l) => /relayed_packets_total\{transport="(tcp|tls)"/.test(l)),
+          metrics: (await relayText(relay)).split('\n').filter((l) => /relayed_packets_total\{transport="(tcp|tls)"/.test(l)),
           username: cred.username,
           password: cred.credential,
           realm: 'callprobe',

@@ -20,6 +20,7 @@ import type { ReachabilityTarget } from '../../src/protocol/reachability.js';
 import type { DeliverySettings } from '../alerts/delivery.js';
 import type { ServiceSettings } from '../alerts/index.js';
 import type { FleetSettings } from '../fleet/loop.js';
+import type { SiteSeriesSettings } from '../fleet/site-series.js';
 import type { ConsoleUser } from '../console/auth.js';
 import type { ConsoleOidcOptions, OidcGroups } from '../console/oidc-config.js';
 import type { LoginThrottleSettings } from '../console/login-throttle.js';
@@ -81,6 +82,8 @@ export interface ServeOptions {
   tlsRefusalWindowMs: number;
   /** Where /metrics is served (never on the public HTTP port); null = nowhere. */
   metricsListen: { host: string; port: number } | null;
+  /** Each site's quality on /metrics (with metricsListen and a store): how often, over what span, for how many sites. */
+  siteSeries: SiteSeriesSettings;
   logLevel: LogLevel;
   /** JSON lines, or pino-pretty for a person at a terminal (server/logging.ts); absent: JSON. */
   logFormat?: LogFormat;
@@ -131,7 +134,7 @@ export interface ServeOptions {
     oidc: ConsoleOidcOptions | null;
   };
   /** The busy-line phase's load sink and source and their limits (offered unless --no-load). */
-  load: Omit<LoadRoutesOptions, 'onMetrics' | 'nowMs'>;
+  load: Omit<LoadRoutesOptions, 'metricsRegistry' | 'nowMs'>;
   /** This serve is an edge of a hub (--hub ...): it stores nothing and beats to its hub; null: an all-in-one server (or a hub). */
   edge: EdgeRole | null;
   /** A hub's registry of its edges and their beats (used with a store). */
@@ -226,6 +229,8 @@ export interface ServeFlags {
   uploadBytesPerDay: number;
   allowedOrigins: string[];
   metricsListen?: { host: string; port: number };
+  /** --metrics-max-sites: sites with series of their own on /metrics. */
+  metricsMaxSites: number;
   /** false with --no-load. */
   load: boolean;
   loadMaxBytes: number;
@@ -292,6 +297,7 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
     connections: { ...DEFAULTS.http, maxConnections: f.maxConnections, maxConnectionsPerSource: f.maxConnectionsPerIp, fdReserve: f.fdReserve },
     tlsRefusalWindowMs: DEFAULTS.tlsRefusalWindowMs,
     metricsListen: f.metricsListen ?? null,
+    siteSeries: { intervalMs: DEFAULTS.siteSeries.intervalMs, spanMs: DEFAULTS.siteSeries.spanMs, maxSites: f.metricsMaxSites },
     logLevel: f.logLevel,
     // A person at a terminal reads the log: pretty there, JSON lines anywhere else.
     logFormat: logFormatFor(process.stdout),
@@ -477,7 +483,6 @@ export function defaultAppOptions(): AppOptions {
     allowedOrigins: [],
     configPerMinutePerSource: DEFAULTS.signalling.configPerMinutePerSource,
     connections: DEFAULTS.http,
-    metricsText: () => '',
     logLevel: DEFAULTS.logLevel,
     trustProxy: [],
     console: { users: null, nowMs: () => Date.now(), ...consoleSettings(), oidc: null },

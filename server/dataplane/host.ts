@@ -321,19 +321,6 @@ export class DataPlaneHost {
     return { nice: this.nice, exits: this.exits, restarts: this.restarts, sessionsLost: this.sessionsLost, badMessages: this.badMessages };
   }
 
-  /** The host's own counters: whether the plane is up, its exits and restarts, the sessions they ended, messages dropped. */
-  metricsText(): string {
-    const g = (name: string, type: 'gauge' | 'counter', help: string, v: number): string => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${v}\n`;
-    return (
-      g('callprobe_dataplane_up', 'gauge', 'Whether the data plane (relay and reflector) is running: 1, or 0 while it is started again.', this.ready ? 1 : 0) +
-      g('callprobe_dataplane_nice', 'gauge', "The nice value the data plane's threads run at.", this.nice) +
-      g('callprobe_dataplane_exits_total', 'counter', 'Times the data plane exited without being asked to.', this.exits) +
-      g('callprobe_dataplane_restarts_total', 'counter', 'Times the data plane was started again after it exited.', this.restarts) +
-      g('callprobe_dataplane_sessions_lost_total', 'counter', 'Reflector sessions ended because the data plane stopped.', this.sessionsLost) +
-      g('callprobe_dataplane_bad_messages_total', 'counter', 'Messages from the data plane dropped because they did not match the channel.', this.badMessages)
-    );
-  }
-
   /** Asks the plane to stop and waits for it (killed after stopTimeoutMs); no restart after. */
   close(): Promise<void> {
     this.closing ??= (async () => {

@@ -4,7 +4,8 @@
  * process itself (`--workers 0`: ./plane.ts directly). Either way `serve` gets the same handle:
  * where the relay listens, the reflector's sessions, the plane's metrics and the TLS question.
  */
-import type { PlaneCommand, PlaneStart, LoopDelayReading, PlaneMetrics } from '../../src/protocol/data-plane.js';
+import type { Registry } from 'prom-client';
+import type { MetricFamily, PlaneCommand, PlaneStart } from '../../src/protocol/data-plane.js';
 import type { DoorName, RefusalScope } from '../../src/protocol/door.js';
 import type { ReflectorLogger } from '../reflector/session-base.js';
 import type { RelayLogger } from '../turn/index.js';
@@ -14,7 +15,7 @@ import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { planeBusy } from '../http/admission.js';
 import { DataPlaneHost, PlaneStartError, type PlaneListeners, type RelayEvent, type RestartPolicy } from './host.js';
 import { laterOf, placeTest, RELAY_SHARE } from './placement.js';
-import { joinRelayTexts } from './relay-text.js';
+import { readCounter, readGauge, withLabel } from '../metrics/registry.js';
 import { SessionRouter, type ReflectorSessions } from './sessions.js';
 
 export { PlaneStartError } from './host.js';
@@ -28,11 +29,12 @@ export interface RunningPlane {
   /** The reflector's sessions open now (tests, echo tests). */
   sessionsOpen(): number;
   /**
-   * The plane's Prometheus text (the relay's counters; for a process of its own, whether it is up,
-   * its restarts and memory) and its event-loop delay, read now; the relay's door refusals as of
-   * this reading are what `doorRefusals` gives after it.
+   * The families of the planes in processes of their own (their relays' counters, memory and
+   * event-loop delay), read now, each plane's labelled `plane` when there are several; none for
+   * a plane in this process (its families are in this process's registry). The relay's door
+   * refusals as of this reading are what `doorRefusals` gives after it.
    */
-  metrics(): Promise<{ text: string; loop: LoopDelayReading | null }>;
+  metrics(): Promise<MetricFamily[]>;
   doorRefusals(): Iterable<readonly [DoorName, RefusalScope, number]>;
   /** The latest certificate alert the relay's TLS listeners got from `ip` within `windowMs`. */
   tlsRefusal(ip: string, windowMs: number): Promise<{ alert: string } | null>;
@@ -51,33 +53,43 @@ export interface PlaneStartOptions {
   log(msg: string): void;
   /** serve's structured log (the plane inside this process logs there). */
   logger: ReflectorLogger & { child(bindings: object): RelayLogger };
+  /** This process's metrics registry: the hosts' counters, or a plane in this process, register there. */
+  metricsRegistry: Registry;
 }
 
-/** One metric family: its samples, each with its labels (`plane="1"`) or none. */
-function family(name: string, type: 'gauge' | 'counter', help: string, samples: ReadonlyArray<readonly [string, number]>): string {
-  return `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${samples.map(([labels, v]) => `${name}${labels} ${v}\n`).join('')}`;
-}
-
-/** A plane process's memory (its `metrics` answer), one family per figure, a sample per plane. */
-function memoryText(planes: ReadonlyArray<readonly [string, PlaneMetrics['memory']]>): string {
-  if (planes.length === 0) return '';
-  const f = (name: string, help: string, v: (m: PlaneMetrics['memory']) => number): string =>
-    family(
-      name,
-      'gauge',
-      help,
-      planes.map(([labels, m]) => [labels, v(m)]),
-    );
-  return (
-    f('callprobe_dataplane_resident_memory_bytes', "The data plane process's resident memory in bytes.", (m) => m.rssBytes) +
-    f('callprobe_dataplane_heap_size_total_bytes', "The data plane process's V8 heap size in bytes.", (m) => m.heapTotalBytes) +
-    f('callprobe_dataplane_heap_size_used_bytes', "The data plane process's V8 heap used in bytes.", (m) => m.heapUsedBytes) +
-    f('callprobe_dataplane_external_memory_bytes', "The data plane process's memory of C++ objects bound to JS objects in bytes.", (m) => m.externalBytes)
+/**
+ * The hosts' own counters of their planes in `registry`: whether each is up, its nice, its exits
+ * and restarts, the sessions they ended, messages dropped, sessions open and CPU; labelled
+ * `plane` when there are several (`labelled`).
+ */
+function registerHosts(registry: Registry, hosts: () => readonly DataPlaneHost[], labelled: boolean): void {
+  const each = (v: (h: DataPlaneHost) => number) => () => hosts().map((h, i) => [labelled ? { plane: String(i) } : {}, v(h)] as const);
+  const labelNames = labelled ? (['plane'] as const) : [];
+  const gauge = (name: string, help: string, v: (h: DataPlaneHost) => number): void => void readGauge(registry, { name, help, labelNames, read: each(v) });
+  const counter = (name: string, help: string, v: (h: DataPlaneHost) => number): void => void readCounter(registry, { name, help, labelNames, read: each(v) });
+  gauge('callprobe_dataplane_up', 'Whether each data plane process is running: 1, or 0 while it is started again.', (h) => (h.up ? 1 : 0));
+  gauge('callprobe_dataplane_nice', "The nice value each data plane's threads run at.", (h) => h.counters().nice);
+  counter('callprobe_dataplane_exits_total', 'Times each data plane exited without being asked to.', (h) => h.counters().exits);
+  counter('callprobe_dataplane_restarts_total', 'Times each data plane was started again after it exited.', (h) => h.counters().restarts);
+  counter(
+    'callprobe_dataplane_sessions_lost_total',
+    'Reflector sessions ended because a data plane stopped (the relay plane counts those of every plane it ended).',
+    (h) => h.counters().sessionsLost,
+  );
+  counter(
+    'callprobe_dataplane_bad_messages_total',
+    'Messages from each data plane dropped because they did not match the channel.',
+    (h) => h.counters().badMessages,
+  );
+  gauge('callprobe_dataplane_sessions_open', 'Reflector sessions open in each data plane.', (h) => h.sessions.size);
+  gauge('callprobe_dataplane_cpu_ms_per_second', 'The CPU each data plane process used over its last report (every second), in ms a second.', (h) =>
+    Math.round(((h.sessions.cpuMs() ?? 0) * 1000) / DEFAULTS.admission.reportMs),
   );
 }
 
 async function planeProcess(start: PlaneStart, o: PlaneStartOptions): Promise<RunningPlane> {
   const host = await DataPlaneHost.start({ start, restart: o.restart, log: o.log });
+  registerHosts(o.metricsRegistry, () => [host], false);
   let doors: Array<readonly [DoorName, RefusalScope, number]> = [];
   return {
     listeners: host.listeners,
@@ -86,7 +98,7 @@ async function planeProcess(start: PlaneStart, o: PlaneStartOptions): Promise<Ru
     async metrics() {
       const m = await host.metrics();
       doors = m?.doorRefusals ?? [];
-      return { text: (m?.text ?? '') + host.metricsText() + memoryText(m === null ? [] : [['', m.memory]]), loop: m?.loop ?? null };
+      return m?.families ?? [];
     },
     doorRefusals: () => doors,
     tlsRefusal: (ip, windowMs) => host.tlsRefusal(ip, windowMs),
@@ -100,7 +112,10 @@ async function planeHere(start: PlaneStart, o: PlaneStartOptions): Promise<Runni
   // Loaded only here: with a plane of its own, the HTTP process never loads the WebRTC stacks.
   const { startDataPlane } = await import('./plane.js');
   let router: SessionRouter | null = null;
-  const plane = await startDataPlane(start, (event) => queueMicrotask(() => router?.receive(event)), o.logger, { loopDelay: false });
+  const plane = await startDataPlane(start, (event) => queueMicrotask(() => router?.receive(event)), o.logger, {
+    loopDelay: false,
+    metricsRegistry: o.metricsRegistry,
+  });
   router = new SessionRouter(
     (command) => {
       if (command.type !== 'start' && command.type !== 'stop') plane.handle(command);
@@ -113,7 +128,7 @@ async function planeHere(start: PlaneStart, o: PlaneStartOptions): Promise<Runni
     listeners: relay?.listeners ?? [],
     sessions: start.reflector === null ? null : router,
     sessionsOpen: () => plane.sessionsOpen,
-    metrics: () => Promise.resolve({ text: relay?.metricsText() ?? '', loop: null }),
+    metrics: () => Promise.resolve([]),
     doorRefusals: () => relay?.doorRefusals() ?? [],
     tlsRefusal: (ip, windowMs) => Promise.resolve(relay?.certificateRefusal(ip, windowMs) ?? null),
     pid: () => process.pid,
@@ -130,58 +145,6 @@ export function startPlane(start: PlaneStart, o: PlaneStartOptions): Promise<Run
   if (o.workers === 0) return planeHere(start, o);
   // More planes than one only share out reflector sessions: without a reflector, one holds the relay.
   return o.workers === 1 || start.reflector === null ? planeProcess(start, o) : planeProcesses(start, o);
-}
-
-/** The worst of several processes' loop delay readings (each figure the worst; the samples summed). */
-function worstLoop(readings: ReadonlyArray<LoopDelayReading | null>): LoopDelayReading | null {
-  const got = readings.filter((r): r is LoopDelayReading => r !== null);
-  if (got.length === 0) return null;
-  return {
-    windowS: Math.max(...got.map((r) => r.windowS)),
-    p50Ms: Math.max(...got.map((r) => r.p50Ms)),
-    p99Ms: Math.max(...got.map((r) => r.p99Ms)),
-    maxMs: Math.max(...got.map((r) => r.maxMs)),
-    samples: got.reduce((n, r) => n + r.samples, 0),
-  };
-}
-
-/** The hosts' own counters and each plane's memory, one family per figure, a sample per plane (`plane="1"`). */
-function planesText(hosts: readonly DataPlaneHost[], answers: ReadonlyArray<PlaneMetrics | null>): string {
-  const labelled = hosts.map((h, i) => [`{plane="${i}"}`, h] as const);
-  const perPlane = (name: string, type: 'gauge' | 'counter', help: string, v: (h: DataPlaneHost) => number): string =>
-    family(
-      name,
-      type,
-      help,
-      labelled.map(([l, h]) => [l, v(h)]),
-    );
-  const c = (h: DataPlaneHost) => h.counters();
-  return (
-    perPlane('callprobe_dataplane_up', 'gauge', 'Whether each data plane process is running: 1, or 0 while it is started again.', (h) => (h.up ? 1 : 0)) +
-    perPlane('callprobe_dataplane_nice', 'gauge', "The nice value each data plane's threads run at.", (h) => c(h).nice) +
-    perPlane('callprobe_dataplane_exits_total', 'counter', 'Times each data plane exited without being asked to.', (h) => c(h).exits) +
-    perPlane('callprobe_dataplane_restarts_total', 'counter', 'Times each data plane was started again after it exited.', (h) => c(h).restarts) +
-    perPlane(
-      'callprobe_dataplane_sessions_lost_total',
-      'counter',
-      'Reflector sessions ended because a data plane stopped (the relay plane counts those of every plane it ended).',
-      (h) => c(h).sessionsLost,
-    ) +
-    perPlane(
-      'callprobe_dataplane_bad_messages_total',
-      'counter',
-      'Messages from each data plane dropped because they did not match the channel.',
-      (h) => c(h).badMessages,
-    ) +
-    perPlane('callprobe_dataplane_sessions_open', 'gauge', 'Reflector sessions open in each data plane.', (h) => h.sessions.size) +
-    perPlane(
-      'callprobe_dataplane_cpu_ms_per_second',
-      'gauge',
-      'The CPU each data plane process used over its last report (every second), in ms a second.',
-      (h) => Math.round(((h.sessions.cpuMs() ?? 0) * 1000) / DEFAULTS.admission.reportMs),
-    ) +
-    memoryText(answers.flatMap((m, i) => (m === null ? [] : [[`{plane="${i}"}`, m.memory] as const])))
-  );
 }
 
 /** A relay start without the first plane's loopback port (another plane binds a port of its own). */
@@ -306,6 +269,7 @@ async function planeProcesses(start: PlaneStart, o: PlaneStartOptions): Promise<
     await Promise.all(hosts.map((h) => h.close()));
     throw err;
   }
+  registerHosts(o.metricsRegistry, () => hosts, true);
 
   // Every test's relayed packets are the first plane's work, when the relay is ours (./placement.ts).
   const relayShare = sharedRelay ? RELAY_SHARE : 0;
@@ -336,9 +300,8 @@ async function planeProcesses(start: PlaneStart, o: PlaneStartOptions): Promise<
     async metrics() {
       const all = await Promise.all(hosts.map((h) => h.metrics()));
       doors = all[0]?.doorRefusals ?? [];
-      // With a relay in every plane, each plane's relay counters, labelled by plane.
-      const relayText = start.relay === null ? (all[0]?.text ?? '') : joinRelayTexts(all.map((m) => m?.text ?? ''));
-      return { text: relayText + planesText(hosts, all), loop: worstLoop(all.map((m) => m?.loop ?? null)) };
+      // Each plane's relay counters and memory labelled by plane; their event-loop delays merge into the worst.
+      return all.flatMap((m, i) => withLabel(m?.families ?? [], ['plane', String(i)]));
     },
     doorRefusals: () => doors,
     tlsRefusal: (ip, windowMs) => first.tlsRefusal(ip, windowMs),

@@ -2,6 +2,7 @@
  * Reflector sessions on a data plane inside this process, for the HTTP tests (`serve --workers 0`
  * starts its own plane with its relay: ./index.ts).
  */
+import { Registry } from 'prom-client';
 import type { ReflectorLogger } from '../reflector/session-base.js';
 import { DataPlane, type ReflectorParts } from './plane.js';
 import { SessionRouter, type ReflectorSessions } from './sessions.js';
@@ -14,6 +15,8 @@ export function localSessions(parts: ReflectorParts, logger: ReflectorLogger): R
     reflector: parts,
     out: (event) => queueMicrotask(() => router?.receive(event)),
     logger,
+    // Never asked for metrics (the HTTP app reads its own registry): a registry of its own.
+    metricsRegistry: new Registry(),
   });
   const local = new SessionRouter(
     (command) => {

@@ -11,19 +11,35 @@
  */
 import { readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
+import { Registry } from 'prom-client';
 import type { PlaneCommand, PlaneEvent, PlaneStart } from '../../src/protocol/data-plane.js';
 import { RelayStartError } from '../turn/index.js';
 import { serverLogger } from '../logging.js';
 import { planeEnd } from './channel.js';
 import { startDataPlane, type DataPlane } from './plane.js';
+import { readGauge } from '../metrics/registry.js';
 
 // `serve --workers 2` and more: the planes after the first (the relay's) say which they are.
 const index = /^--plane-index=(\d+)$/.exec(process.argv[2] ?? '')?.[1];
 process.title = index === undefined ? 'callprobe-dataplane' : `callprobe-dataplane-${index}`;
 
+/** This process's one registry (sent whole to the HTTP process at each scrape): the relay's families, this process's memory and event-loop delay. */
+const metricsRegistry = new Registry();
+registerPlaneMemory(metricsRegistry);
+
 let plane: DataPlane | null = null;
 let starting = false;
 let stopping = false;
+
+/** This process's memory, named as the data plane's beside the HTTP process's own (labelled `plane` where there are several). */
+function registerPlaneMemory(registry: Registry): void {
+  const gauge = (name: string, help: string, v: (m: NodeJS.MemoryUsage) => number): void =>
+    void readGauge(registry, { name, help, read: () => v(process.memoryUsage()) });
+  gauge('callprobe_dataplane_resident_memory_bytes', "The data plane process's resident memory in bytes.", (m) => m.rss);
+  gauge('callprobe_dataplane_heap_size_total_bytes', "The data plane process's V8 heap size in bytes.", (m) => m.heapTotal);
+  gauge('callprobe_dataplane_heap_size_used_bytes', "The data plane process's V8 heap used in bytes.", (m) => m.heapUsed);
+  gauge('callprobe_dataplane_external_memory_bytes', "The data plane process's memory of C++ objects bound to JS objects in bytes.", (m) => m.external);
+}
 
 /** Sends `event`; exits once the channel has taken it when `exitCode` is given. */
 function say(event: PlaneEvent, exitCode?: number): void {
@@ -83,7 +99,7 @@ function begin(start: PlaneStart): void {
         setTimeout(gc, 100).unref();
       }
     : null;
-  startDataPlane(start, (event) => say(event), logger, { loopDelay: true, ...(collect ? { collect } : {}) }).then(
+  startDataPlane(start, (event) => say(event), logger, { loopDelay: true, ...(collect ? { collect } : {}), metricsRegistry }).then(
     (p) => {
       plane = p;
       if (stopping) {

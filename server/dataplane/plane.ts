@@ -12,16 +12,8 @@
  * the HTTP process itself (`serve --workers 0`, and the HTTP tests): the same code either way.
  */
 import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
-import type {
-  DataPath,
-  LoopDelayReading,
-  PlaneCommand,
-  PlaneEvent,
-  PlaneStart,
-  RelayStart,
-  ReflectorStart,
-  SessionTally,
-} from '../../src/protocol/data-plane.js';
+import type { Registry } from 'prom-client';
+import type { DataPath, PlaneCommand, PlaneEvent, PlaneStart, RelayStart, ReflectorStart, SessionTally } from '../../src/protocol/data-plane.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { isSignalMessageData } from '../../src/protocol/signal-check.js';
 import { formatTurnUri } from '../../src/protocol/turn-uri.js';
@@ -37,7 +29,8 @@ import type { AttachLocalPeer } from '../reflector/rtp/leg.js';
 import type { RelayEndpoints } from '../reflector/candidates.js';
 import { startLoopLateness } from '../reflector/loop-lateness.js';
 import { EchoSession } from '../reflector/echo-session.js';
-import { LoopDelayMonitor, LoopDelayWindow, loopSamplerOn } from '../loop-delay.js';
+import { LoopDelayMonitor, LoopDelayWindow, loopSamplerOn, registerLoopDelay } from '../loop-delay.js';
+import { metricsFamilies } from '../metrics/registry.js';
 import { IdleCollector } from './idle-collect.js';
 import { holdWrtcFactory } from '../reflector/wrtc-factory.js';
 import { warmRtpLeg } from '../reflector/rtp/warm.js';
@@ -74,8 +67,8 @@ export interface DataPlaneOptions {
   /** Every event of the plane, in order. */
   out(event: PlaneEvent): void;
   logger: ReflectorLogger;
-  /** This process's event-loop delay (absent: the reading is all zeros, for a plane inside the HTTP process the HTTP process reads). */
-  loopDelay?: { reading(): LoopDelayReading };
+  /** The registry of the plane's families (its relay's; in a process of its own, also its memory and event-loop delay): the `metrics` answer. */
+  metricsRegistry: Registry;
   /** Told how many sessions are open after each opens or closes (the idle collection). */
   onSessions?: (open: number) => void;
   /** Told when a session opens a data-channel leg (the idle collection holds the wrtc factory from then on). */
@@ -130,7 +123,9 @@ export class DataPlane {
         this.sessions.get(cmd.session)?.close(cmd.reason);
         return;
       case 'metrics?':
-        this.o.out(this.metrics(cmd.id));
+        this.metrics(cmd.id).then(this.o.out, (err: unknown) =>
+          this.o.logger.warn({ err: (err as Error).message }, 'data plane: its metrics could not be read (the scrape goes without them)'),
+        );
         return;
       case 'tls-refusal?': {
         const r = this.o.relay?.certificateRefusal(cmd.ip, cmd.windowMs) ?? null;
@@ -248,22 +243,14 @@ export class DataPlane {
     }
   }
 
-  private metrics(id: number): PlaneEvent {
-    const m = process.memoryUsage();
+  private async metrics(id: number): Promise<PlaneEvent> {
     // The relay counts refusals at its own two doors only.
     const doorRefusals = [...(this.o.relay?.doorRefusals() ?? [])].map(([door, scope, n]): ['relay-allocation' | 'turn-connection', RefusalScope, number] => [
       door === 'turn-connection' ? door : 'relay-allocation',
       scope,
       n,
     ]);
-    return {
-      type: 'metrics',
-      id,
-      text: this.o.relay?.metricsText() ?? '',
-      doorRefusals,
-      loop: this.o.loopDelay?.reading() ?? { windowS: 0, p50Ms: 0, p99Ms: 0, maxMs: 0, samples: 0 },
-      memory: { rssBytes: m.rss, heapTotalBytes: m.heapTotal, heapUsedBytes: m.heapUsed, externalBytes: m.external },
-    };
+    return { type: 'metrics', id, families: await metricsFamilies(this.o.metricsRegistry), doorRefusals };
   }
 
   /** Ends every session (each says `closed`), then the relay and the samplers. Once; later calls wait on the first. */
@@ -329,13 +316,14 @@ function startRelayOf(r: RelayStart, dataPath: DataPath, logger: RelayLogger, pl
  * relay logs under it as `turn`). `own.loopDelay`: sample this process's event-loop delay (a plane
  * inside the HTTP process leaves it to the HTTP process's own sampler). `own.collect`: a full
  * garbage collection, run when no session has been open for a moment (./idle-collect.ts; a plane
- * in a process of its own, started with --expose-gc).
+ * in a process of its own, started with --expose-gc). `own.metricsRegistry`: its process's registry,
+ * where the relay's families go, and with `loopDelay` the event-loop delay's (`process="dataplane"`).
  */
 export async function startDataPlane(
   start: Omit<PlaneStart, 'type' | 'log'>,
   out: (event: PlaneEvent) => void,
   logger: ReflectorLogger & { child(bindings: object): RelayLogger },
-  own: { loopDelay: boolean; collect?: () => void } = { loopDelay: true },
+  own: { loopDelay: boolean; collect?: () => void; metricsRegistry: Registry },
 ): Promise<DataPlane> {
   let plane: DataPlane | null = null;
   const many = start.relay?.planes;
@@ -364,6 +352,9 @@ export async function startDataPlane(
   const lateness = r !== null ? startLoopLateness(DEFAULTS.serverLoop, busy, (atMs, lateMs) => window?.record(atMs, lateMs), sampler) : null;
   const ownSampler = own.loopDelay && window === null ? new LoopDelayMonitor(busy, DEFAULTS.serverLoop.periodMs, sampler) : null;
   const windowRead = window && lateness ? { reading: () => (lateness.flush(), window.reading()) } : null;
+  relay?.registerMetrics(own.metricsRegistry);
+  const loop = windowRead ?? ownSampler;
+  if (loop !== null) registerLoopDelay(own.metricsRegistry, 'dataplane', () => loop.reading());
   const reflector: ReflectorParts | null =
     r === null
       ? null
@@ -427,7 +418,7 @@ export async function startDataPlane(
     reflector,
     out,
     logger,
-    ...(windowRead ? { loopDelay: windowRead } : ownSampler ? { loopDelay: ownSampler } : {}),
+    metricsRegistry: own.metricsRegistry,
     ...(idleCollect ? { onSessions: (open: number) => idleCollect.sessionsNow(open), onChannelLeg: () => idleCollect.holdNow() } : {}),
     onClose: () => {
       idleCollect?.stop();

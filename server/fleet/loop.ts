@@ -6,15 +6,19 @@
  * webhook posts (the alerts' and the stored results'): after
  * each pass it wakes again when the earliest waiting post is due (a retry 1 s after a failure is
  * tried 1 s later, not at the next beat). It also keeps what /metrics says of the fleet: each
- * site's last sample and last report, the posts waiting, the posts by outcome. A failure in one
+ * site's last sample and last report, the posts waiting, the posts by outcome, and with
+ * --metrics-listen each site's quality (./site-series.ts, each of its intervals). A failure in one
  * tick is logged and counted, and the next tick tries again.
  */
 import { randomBytes } from 'node:crypto';
+import type { Registry } from 'prom-client';
 import type { AlertDelivery } from '../alerts/delivery.js';
 import type { AlertLog, SiteAlerts } from '../alerts/index.js';
 import type { AlertsRepository, PendingPosts } from '../store/alerts/types.js';
 import type { FleetRepository } from '../store/fleet/types.js';
 import type { KnownSite, SitesRepository } from '../store/sites/types.js';
+import { readCounter, readGauge } from '../metrics/registry.js';
+import { SiteSeries, type SiteSeriesSettings } from './site-series.js';
 
 export interface FleetSettings {
   heartbeatMs: number;
@@ -31,15 +35,12 @@ export interface FleetOptions {
   log: AlertLog;
   nowMs: () => number;
   settings: FleetSettings;
+  /** Each site's quality on /metrics, computed this way (serve with --metrics-listen), or absent: none. */
+  siteSeries?: SiteSeriesSettings;
 }
 
 /** The lease of the instance that sweeps and delivers. */
 const ALERTS_LEASE = 'alerts';
-
-/** A Prometheus label value: backslash, double quote and line feed escaped (Prometheus exposition format, "Text format details"). */
-function labelValue(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
 
 export class FleetLoop {
   /** This process's run in the heartbeats table. */
@@ -56,9 +57,11 @@ export class FleetLoop {
   private sites: KnownSite[] = [];
   private pending: PendingPosts = { alerts: 0, results: 0 };
   readonly counts = { ticksFailed: 0 };
+  private readonly siteSeries: SiteSeries | null;
 
   constructor(private readonly o: FleetOptions) {
     this.startedAtMs = o.nowMs();
+    this.siteSeries = o.siteSeries === undefined ? null : new SiteSeries(o.store.sites, o.siteSeries);
   }
 
   /** Beats once (the run is recorded before the server answers), then every heartbeatMs; the timer never keeps the process alive. */
@@ -117,6 +120,7 @@ export class FleetLoop {
         store.sites.list(),
         delivery === null ? Promise.resolve({ alerts: 0, results: 0 }) : store.alerts.pendingPosts(),
       ]);
+      await this.siteSeries?.refreshIfDue(nowMs(), new Map(this.sites.map((s) => [s.key, s.display])));
     } catch (err) {
       this.counts.ticksFailed++;
       const error = err instanceof Error ? err.message : String(err);
@@ -149,35 +153,59 @@ export class FleetLoop {
     await this.o.store.fleet.beat(this.instance, this.startedAtMs, this.o.nowMs(), true);
   }
 
-  /** The fleet's lines of /metrics (Prometheus text). */
-  metricsText(): string {
-    const d = this.o.delivery;
-    const gauge = (name: string, help: string, type: 'gauge' | 'counter'): string => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`;
-    const outcomes = (name: string, help: string, c: AlertDelivery['counts']): string =>
-      gauge(name, help, 'counter') +
-      `${name}{outcome="delivered"} ${c.delivered}\n${name}{outcome="failed"} ${c.failed}\n${name}{outcome="gave-up"} ${c.gaveUp}\n`;
-    const sites = (name: string, at: (s: KnownSite) => number | null): string =>
-      this.sites
-        .flatMap((s) => {
-          const ms = at(s);
-          return ms === null ? [] : [`${name}{site="${labelValue(s.display)}"} ${ms / 1000}\n`];
-        })
-        .join('');
-    return (
-      gauge('callprobe_site_last_sample_timestamp_seconds', 'When the newest stored sample of each site started (Unix time).', 'gauge') +
-      sites('callprobe_site_last_sample_timestamp_seconds', (s) => s.lastStartedAtMs) +
-      gauge('callprobe_site_last_report_timestamp_seconds', 'When the newest stored sample of each site that tested (a report) started (Unix time).', 'gauge') +
-      sites('callprobe_site_last_report_timestamp_seconds', (s) => s.lastReportAtMs) +
-      (d === null
-        ? ''
-        : outcomes('callprobe_alert_posts_total', 'Alert webhook attempts by this instance, by outcome (failed: tried again later).', d.counts) +
-          gauge('callprobe_alert_posts_pending', 'Alert webhook posts waiting in the store for delivery.', 'gauge') +
-          `callprobe_alert_posts_pending ${this.pending.alerts}\n` +
-          outcomes('callprobe_result_posts_total', 'Result webhook attempts by this instance, by outcome (failed: tried again later).', d.resultCounts) +
-          gauge('callprobe_result_posts_pending', 'Result webhook posts waiting in the store for delivery.', 'gauge') +
-          `callprobe_result_posts_pending ${this.pending.results}\n`) +
-      gauge('callprobe_fleet_ticks_failed_total', 'Heartbeat or alerts passes of this instance that failed.', 'counter') +
-      `callprobe_fleet_ticks_failed_total ${this.counts.ticksFailed}\n`
+  /**
+   * Registers the fleet's families of /metrics in `registry`: each site's last sample and last
+   * report, with webhooks the posts by outcome and those waiting, and the site series; read as of the last tick.
+   */
+  registerMetrics(registry: Registry): void {
+    this.siteSeries?.registerMetrics(registry);
+    const sites = (name: string, help: string, at: (s: KnownSite) => number | null): void =>
+      void readGauge(registry, {
+        name,
+        help,
+        labelNames: ['site'],
+        read: () =>
+          this.sites.flatMap((s) => {
+            const ms = at(s);
+            return ms === null ? [] : [[{ site: s.display }, ms / 1000] as const];
+          }),
+      });
+    sites('callprobe_site_last_sample_timestamp_seconds', 'When the newest stored sample of each site started (Unix time).', (s) => s.lastStartedAtMs);
+    sites(
+      'callprobe_site_last_report_timestamp_seconds',
+      'When the newest stored sample of each site that tested (a report) started (Unix time).',
+      (s) => s.lastReportAtMs,
     );
+    const d = this.o.delivery;
+    if (d !== null) {
+      const outcomes = (name: string, help: string, c: () => AlertDelivery['counts']): void =>
+        void readCounter(registry, {
+          name,
+          help,
+          labelNames: ['outcome'],
+          read: () => [
+            [{ outcome: 'delivered' }, c().delivered],
+            [{ outcome: 'failed' }, c().failed],
+            [{ outcome: 'gave-up' }, c().gaveUp],
+          ],
+        });
+      outcomes('callprobe_alert_posts_total', 'Alert webhook attempts by this instance, by outcome (failed: tried again later).', () => d.counts);
+      readGauge(registry, {
+        name: 'callprobe_alert_posts_pending',
+        help: 'Alert webhook posts waiting in the store for delivery.',
+        read: () => this.pending.alerts,
+      });
+      outcomes('callprobe_result_posts_total', 'Result webhook attempts by this instance, by outcome (failed: tried again later).', () => d.resultCounts);
+      readGauge(registry, {
+        name: 'callprobe_result_posts_pending',
+        help: 'Result webhook posts waiting in the store for delivery.',
+        read: () => this.pending.results,
+      });
+    }
+    readCounter(registry, {
+      name: 'callprobe_fleet_ticks_failed_total',
+      help: 'Heartbeat or alerts passes of this instance that failed.',
+      read: () => this.counts.ticksFailed,
+    });
   }
 }

@@ -23,6 +23,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { TSchema } from '@sinclair/typebox';
 import fastifyWebsocket from '@fastify/websocket';
 import fastifyRateLimit from '@fastify/rate-limit';
+import { Registry } from 'prom-client';
 import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { DoorRefusals, type DoorName, type RefusalScope } from '../../src/protocol/door.js';
 import { addPageHeaders, servePageFiles } from '../../host/page.js';
@@ -44,6 +45,7 @@ import { ConnectionGate, serverTimeouts, type ConnectionLimits, type DescriptorC
 import { loadRoutes, type LoadRoutesOptions } from './load.js';
 import { edgesPlugin, type EdgesOptions } from './edges.js';
 import { edgeTokensPlugin } from './edge-tokens.js';
+import { registerDoorRefusals } from './metrics.js';
 
 /** The store's repositories the results, sites, site tokens and console plugins take (each only its own), and the console's sessions. */
 type AppStore = NonNullable<ResultsOptions['store']> &
@@ -54,13 +56,11 @@ type AppStore = NonNullable<ResultsOptions['store']> &
 export interface AppOptions extends SignalOptions, Omit<PageConfigOptions, 'reflector' | 'load' | 'edges'> {
   /** Folder holding the built page (vite build output). */
   webRoot: string;
-  /** Prometheus text of the relay and server counters. */
-  metricsText(): string;
   /**
-   * Reads what metricsText and relayDoorRefusals give anew (the data plane's figures: it is a
-   * process of its own, asked at every scrape); absent: they are read as they are.
+   * The process's metrics registry (server/metrics/registry.ts): the app's families go there
+   * (connections, signalling, the busy line, callprobe_refusals_total); absent: one of its own.
    */
-  refreshMetrics?: () => Promise<void>;
+  metricsRegistry?: Registry;
   /** The embedded relay's refusals at its doors (allocations, TCP/TLS connections), counted in callprobe_refusals_total with the app's. */
   relayDoorRefusals?: () => Iterable<readonly [DoorName, RefusalScope, number]>;
   logLevel: string;
@@ -79,7 +79,7 @@ export interface AppOptions extends SignalOptions, Omit<PageConfigOptions, 'refl
   /** Tests: the process's descriptors as the connection door sees them (default: read from /proc). */
   descriptors?: () => DescriptorCount | null;
   /** The busy-line phase's load sink and source (server/http/load.ts); offered false: every route answers `not-offered`. */
-  load: Omit<LoadRoutesOptions, 'onMetrics'>;
+  load: Omit<LoadRoutesOptions, 'metricsRegistry'>;
   /**
    * A hub's edges (./edges.ts): the registry (server/edges/registry.ts) and the beats' bounds.
    * Served with a results store only; the page's configuration and CSP then carry the ready edges.
@@ -87,7 +87,7 @@ export interface AppOptions extends SignalOptions, Omit<PageConfigOptions, 'refl
   edges?: Omit<EdgesOptions, 'store' | 'nowMs'>;
 }
 
-const METRICS = new WeakMap<FastifyInstance, { text(): string; refresh(): Promise<void> }>();
+const METRICS = new WeakMap<FastifyInstance, Registry>();
 const SESSIONS = new WeakMap<FastifyInstance, () => number>();
 
 /** The reflector sessions open now in an app built by buildApp (an edge's load in its beats). */
@@ -118,22 +118,11 @@ export function routesOf(app: FastifyInstance): readonly RouteSchemaParts[] {
   return routes;
 }
 
-function metricsOf(app: FastifyInstance): { text(): string; refresh(): Promise<void> } {
-  const m = METRICS.get(app);
-  if (!m) throw new Error('not an app from buildApp');
-  return m;
-}
-
-/** The Prometheus text of an app built by buildApp: the relay's counters (as last read) and the server's own. */
-export function metricsTextOf(app: FastifyInstance): string {
-  return metricsOf(app).text();
-}
-
-/** metricsTextOf after the data plane's figures were read anew: what /metrics serves. */
-export async function freshMetricsTextOf(app: FastifyInstance): Promise<string> {
-  const m = metricsOf(app);
-  await m.refresh();
-  return m.text();
+/** The Prometheus text of the registry an app built by buildApp put its families in (the relay's too, where it runs in this process). */
+export function metricsTextOf(app: FastifyInstance): Promise<string> {
+  const registry = METRICS.get(app);
+  if (!registry) throw new Error('not an app from buildApp');
+  return registry.metrics();
 }
 
 /** The app of `opts`, which it reads as given (no defaults of its own: server/config/options.ts gives them). */
@@ -234,13 +223,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     }
   }
 
-  let loadMetrics: () => string = () => '';
-  await app.register(loadRoutes, { ...opts.load, onMetrics: (text) => (loadMetrics = text) });
-
-  // Not a route of the public app: `callprobe serve --metrics-listen` serves it on its own address (./metrics.ts).
-  METRICS.set(app, {
-    text: () => opts.metricsText() + signal.metricsText() + loadMetrics() + gate.metricsText() + doorRefusals.render(),
-    refresh: opts.refreshMetrics ?? (() => Promise.resolve()),
-  });
+  // Not a route of the public app: `callprobe serve --metrics-listen` serves the registry on its own address (./metrics.ts).
+  const metrics = opts.metricsRegistry ?? new Registry();
+  await app.register(loadRoutes, { ...opts.load, metricsRegistry: metrics });
+  signal.registerMetrics(metrics);
+  gate.registerMetrics(metrics);
+  registerDoorRefusals(metrics, doorRefusals);
+  METRICS.set(app, metrics);
   return app;
 }

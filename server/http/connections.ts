@@ -19,9 +19,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Registry } from 'prom-client';
 import { parsePrefix, prefixContains, tryParseIp, type IpPrefix } from '../../src/protocol/ip.js';
 import { DoorCount, doorBounds, type DoorBounds, type DoorRefusals, type DoorScope } from '../../src/protocol/door.js';
 import { ConfigError } from '../../src/protocol/config-error.js';
+import { readCounter, readGauge } from '../metrics/registry.js';
 
 export interface ConnectionLimits {
   /** Connections open at once, all sources together (lowered to fit the descriptors there are). */
@@ -232,15 +234,21 @@ export class ConnectionGate {
     });
   }
 
-  /** Prometheus text: connections open, the bound in force, accepted and refused (by reason). */
-  metricsText(): string {
+  /** Registers its families in `registry`: connections open, the bound in force, accepted and refused (by reason). */
+  registerMetrics(registry: Registry): void {
     const reasons: ConnectionRefusal[] = ['total', 'per-source', 'per-network', 'reserve', 'no-request'];
-    return (
-      `# HELP callprobe_http_connections HTTP connections open now.\n# TYPE callprobe_http_connections gauge\ncallprobe_http_connections ${this.openNow}\n` +
-      `# HELP callprobe_http_connections_max HTTP connections allowed at once (--max-connections, lowered to the open-file limit minus --fd-reserve).\n# TYPE callprobe_http_connections_max gauge\ncallprobe_http_connections_max ${this.cap}\n` +
-      `# HELP callprobe_http_connections_total HTTP connections accepted.\n# TYPE callprobe_http_connections_total counter\ncallprobe_http_connections_total ${this.acceptedTotal}\n` +
-      `# HELP callprobe_http_connections_refused_total HTTP connections closed by the door: over the total bound, the per-source bound (IPv6 /64), the per-network bound (IPv6 /48), into the reserve kept for new sources, or no request in time.\n# TYPE callprobe_http_connections_refused_total counter\n` +
-      reasons.map((r) => `callprobe_http_connections_refused_total{reason="${r}"} ${this.refused.get(r) ?? 0}\n`).join('')
-    );
+    readGauge(registry, { name: 'callprobe_http_connections', help: 'HTTP connections open now.', read: () => this.openNow });
+    readGauge(registry, {
+      name: 'callprobe_http_connections_max',
+      help: 'HTTP connections allowed at once (--max-connections, lowered to the open-file limit minus --fd-reserve).',
+      read: () => this.cap,
+    });
+    readCounter(registry, { name: 'callprobe_http_connections_total', help: 'HTTP connections accepted.', read: () => this.acceptedTotal });
+    readCounter(registry, {
+      name: 'callprobe_http_connections_refused_total',
+      help: 'HTTP connections closed by the door: over the total bound, the per-source bound (IPv6 /64), the per-network bound (IPv6 /48), into the reserve kept for new sources, or no request in time.',
+      labelNames: ['reason'],
+      read: () => reasons.map((r) => [{ reason: r }, this.refused.get(r) ?? 0] as const),
+    });
   }
 }

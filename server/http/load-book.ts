@@ -10,9 +10,11 @@
  * swept of expired grants and idle sources and networks, so memory is bounded by those active in
  * the last hour.
  */
+import type { Registry } from 'prom-client';
 import type { LoadGrant, LoadRefusalReason } from '../../src/protocol/api-load.js';
 import { doorBounds, type DoorBounds } from '../../src/protocol/door.js';
 import { TypedError } from '../../src/protocol/typed-error.js';
+import { readCounter, readGauge } from '../metrics/registry.js';
 
 export interface LoadLimits {
   maxBytesPerDirection: number;
@@ -413,24 +415,42 @@ export class LoadBook {
     return cut;
   }
 
-  /** Prometheus text of the counters. */
-  metricsText(): string {
+  /** Registers its families in `registry`: flows open, grants, flows, bytes, the hour's budget, flows cut and refusals by reason. */
+  registerMetrics(registry: Registry): void {
     const c = this.counters;
-    return (
-      `# HELP callprobe_load_flows Busy-line load flows open now.\n# TYPE callprobe_load_flows gauge\ncallprobe_load_flows ${this.flowsOpen}\n` +
-      `# HELP callprobe_load_grants_total Busy-line phases granted.\n# TYPE callprobe_load_grants_total counter\ncallprobe_load_grants_total ${c.grants}\n` +
-      `# HELP callprobe_load_flows_total Busy-line load flows opened.\n# TYPE callprobe_load_flows_total counter\ncallprobe_load_flows_total ${c.flows}\n` +
-      `# HELP callprobe_load_bytes_total Bytes the load sink read (up) and the source sent (down).\n# TYPE callprobe_load_bytes_total counter\n` +
-      `callprobe_load_bytes_total{direction="up"} ${c.bytes.up}\ncallprobe_load_bytes_total{direction="down"} ${c.bytes.down}\n` +
-      `# HELP callprobe_load_hour_bytes Busy-line bytes moved or reserved this hour, both directions (the budget is ${this.limits.maxBytesPerHour}).\n` +
-      `# TYPE callprobe_load_hour_bytes gauge\ncallprobe_load_hour_bytes ${this.hour.usedBytes}\n` +
-      `# HELP callprobe_load_hour_budget_reached_total Hours in which the busy-line byte budget was reached (then grants and flows refused, hour-budget).\n` +
-      `# TYPE callprobe_load_hour_budget_reached_total counter\ncallprobe_load_hour_budget_reached_total ${c.hoursBudgetReached}\n` +
-      `# HELP callprobe_load_flows_cut_total Busy-line load flows cut before their bytes were moved, by reason (too-slow: under the floor; deadline).\n` +
-      `# TYPE callprobe_load_flows_cut_total counter\n` +
-      (['too-slow', 'deadline'] as const).map((why) => `callprobe_load_flows_cut_total{reason="${why}"} ${c.cut.get(why) ?? 0}\n`).join('') +
-      `# HELP callprobe_load_refused_total Busy-line grants and flows refused, by reason.\n# TYPE callprobe_load_refused_total counter\n` +
-      [...c.refused].map(([reason, n]) => `callprobe_load_refused_total{reason="${reason}"} ${n}\n`).join('')
-    );
+    readGauge(registry, { name: 'callprobe_load_flows', help: 'Busy-line load flows open now.', read: () => this.flowsOpen });
+    readCounter(registry, { name: 'callprobe_load_grants_total', help: 'Busy-line phases granted.', read: () => c.grants });
+    readCounter(registry, { name: 'callprobe_load_flows_total', help: 'Busy-line load flows opened.', read: () => c.flows });
+    readCounter(registry, {
+      name: 'callprobe_load_bytes_total',
+      help: 'Bytes the load sink read (up) and the source sent (down).',
+      labelNames: ['direction'],
+      read: () => [
+        [{ direction: 'up' }, c.bytes.up],
+        [{ direction: 'down' }, c.bytes.down],
+      ],
+    });
+    readGauge(registry, {
+      name: 'callprobe_load_hour_bytes',
+      help: `Busy-line bytes moved or reserved this hour, both directions (the budget is ${this.limits.maxBytesPerHour}).`,
+      read: () => this.hour.usedBytes,
+    });
+    readCounter(registry, {
+      name: 'callprobe_load_hour_budget_reached_total',
+      help: 'Hours in which the busy-line byte budget was reached (then grants and flows refused, hour-budget).',
+      read: () => c.hoursBudgetReached,
+    });
+    readCounter(registry, {
+      name: 'callprobe_load_flows_cut_total',
+      help: 'Busy-line load flows cut before their bytes were moved, by reason (too-slow: under the floor; deadline).',
+      labelNames: ['reason'],
+      read: () => (['too-slow', 'deadline'] as const).map((why) => [{ reason: why }, c.cut.get(why) ?? 0] as const),
+    });
+    readCounter(registry, {
+      name: 'callprobe_load_refused_total',
+      help: 'Busy-line grants and flows refused, by reason.',
+      labelNames: ['reason'],
+      read: () => [...c.refused].map(([reason, n]) => [{ reason }, n] as const),
+    });
   }
 }

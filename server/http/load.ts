@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
 import { Type, type Static } from '@sinclair/typebox';
 import {
   LOAD_DOWN_PATH,
@@ -45,8 +46,8 @@ export interface LoadRoutesOptions {
   requestsPerMinutePerSource: number;
   /** Origins allowed to ask for a grant; empty = same origin only (as /api/signal). */
   allowedOrigins: string[];
-  /** Receives the plugin's Prometheus text, for /metrics. */
-  onMetrics?: (text: () => string) => void;
+  /** The registry its families go in (/metrics: server/metrics/registry.ts). */
+  metricsRegistry?: Registry;
   /** Tests: the clock of the books. */
   nowMs?: () => number;
 }
@@ -119,7 +120,7 @@ export async function loadRoutes(app: FastifyInstance, opts: LoadRoutesOptions):
   /** Every flow open now, by its stop function. */
   const open = new Set<() => void>();
   const chunk = randomBytes(opts.sourceChunkBytes);
-  opts.onMetrics?.(() => book.metricsText());
+  if (opts.metricsRegistry) book.registerMetrics(opts.metricsRegistry);
 
   // Upload bodies are read by the sink itself, never buffered by a parser (this context only).
   app.removeAllContentTypeParsers();

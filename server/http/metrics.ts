@@ -1,33 +1,29 @@
 /**
  * The metrics endpoint: GET /metrics on its own listener (`serve --metrics-listen`), never on
- * the public app; the relay's and the server's counters (metricsTextOf in ./app.ts) and the
- * process's memory.
+ * the public app; the text of the HTTP process's registry with its data planes' families
+ * (../metrics/registry.ts). And the app's count of refusals at every door.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
+import type { DoorRefusals } from '../../src/protocol/door.js';
+import { readCounter } from '../metrics/registry.js';
 
-/**
- * The process's memory as gauges, named as Prometheus' Node.js client names them, so the usual
- * dashboards read them: resident set, V8 heap (total and used), memory outside the heap held by
- * JS objects (`external`, ArrayBuffers included) and ArrayBuffers alone. What RSS holds beyond
- * heap total + external is native: the WebRTC stacks, their threads' malloc arenas, code.
- */
-export function processMemoryMetrics(m: NodeJS.MemoryUsage = process.memoryUsage()): string {
-  const gauge = (name: string, help: string, bytes: number): string => `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name} ${bytes}\n`;
-  return (
-    gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', m.rss) +
-    gauge('nodejs_heap_size_total_bytes', 'V8 heap size in bytes.', m.heapTotal) +
-    gauge('nodejs_heap_size_used_bytes', 'V8 heap used in bytes.', m.heapUsed) +
-    gauge('nodejs_external_memory_bytes', 'Memory of C++ objects bound to JS objects, ArrayBuffers included, in bytes.', m.external) +
-    gauge('nodejs_array_buffers_bytes', 'Memory of ArrayBuffers and SharedArrayBuffers in bytes.', m.arrayBuffers)
-  );
+/** callprobe_refusals_total in `registry`: every door's refusals by scope, the relay's included. */
+export function registerDoorRefusals(registry: Registry, refusals: DoorRefusals): void {
+  readCounter(registry, {
+    name: 'callprobe_refusals_total',
+    help: 'Callers refused at a door, by door and by the bound that refused (source: IPv4 address or IPv6 /64; network: IPv4 address or IPv6 /48, its eighth of the total; total; reserve: the last quarter, kept for networks holding none of the rest; ports: the relay had no relayed port left).',
+    labelNames: ['door', 'scope'],
+    read: () => refusals.all().map(([door, scope, n]) => [{ door, scope }, n] as const),
+  });
 }
 
 /** The metrics endpoint on its own listener (--metrics-listen): GET /metrics and nothing else. */
-export function buildMetricsApp(text: () => string | Promise<string>): FastifyInstance {
+export function buildMetricsApp(text: () => Promise<string>): FastifyInstance {
   const app = Fastify({ logger: false });
   app.get('/metrics', async (_req, reply) => {
-    reply.type('text/plain; version=0.0.4');
-    return (await text()) + processMemoryMetrics();
+    reply.type(Registry.PROMETHEUS_CONTENT_TYPE);
+    return text();
   });
   return app;
 }

@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type {} from '@fastify/websocket'; // its augmentation of route options ({ websocket: true })
 import type { WebSocket } from 'ws';
+import type { Registry } from 'prom-client';
 import {
   SERVER_BUSY,
   SERVER_BUSY_WORDS,
@@ -31,6 +32,7 @@ import { parseClientSignal, SignalMessageError } from './signal-message.js';
 import { MessageBucket, SourceLimiter, originAllowed, sessionRefusalScope, sourceKey, type SignalLimits } from './signal-limits.js';
 import type { DoorRefusals } from '../../src/protocol/door.js';
 import { relayEvidenceOf, type RelayEvidence } from '../../src/protocol/could-not-finish.js';
+import { readCounter, readGauge } from '../metrics/registry.js';
 
 /** The path of the signalling WebSocket (ServerConfig.reflectorPath). */
 export const SIGNAL_PATH = '/api/signal';
@@ -56,8 +58,8 @@ export interface Signalling {
   plugin: FastifyPluginAsync;
   /** Reflector sessions open now. */
   sessionsOpen(): number;
-  /** Its Prometheus text: sessions, candidates dropped, refusals by reason, log lines held back. */
-  metricsText(): string;
+  /** Registers its families in `registry`: admission, sessions, candidates dropped, refusals by reason, probes echoed, log lines held back. */
+  registerMetrics(registry: Registry): void;
   /**
    * The WebSocket plugin's error handler (@fastify/websocket's `errorHandler`): a socket error,
    * such as a message over the size bound (ws refuses it and the socket is done), is counted by
@@ -76,17 +78,6 @@ export interface Signalling {
 
 /** ws's code for a message over maxPayload (ws/lib/receiver.js). */
 const WS_TOO_LARGE = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
-
-/** Admission's view of the data plane for /metrics: whether it is judged busy now, and how old its last lateness report is. */
-function admissionMetrics(report: LoopLateReport | null, nowMs: number): string {
-  const busy = planeBusy(report, nowMs, DEFAULTS.admission) ? 1 : 0;
-  return (
-    `# HELP callprobe_admission_plane_busy Whether new tests are refused now because the data plane's event loop runs late (server-busy).\n# TYPE callprobe_admission_plane_busy gauge\ncallprobe_admission_plane_busy ${busy}\n` +
-    (report === null
-      ? ''
-      : `# HELP callprobe_admission_plane_report_age_seconds Age of the data plane's last report of its event-loop lateness.\n# TYPE callprobe_admission_plane_report_age_seconds gauge\ncallprobe_admission_plane_report_age_seconds ${(Math.max(0, nowMs - report.atMs) / 1000).toFixed(3)}\n`)
-  );
-}
 
 /** What the page's query asks: a test or the echo test, or the refusal of it in words the page shows. */
 type QueryRead = { kind: SignalKind | null } | { refusal: string; message: string; fields: object; why: string };
@@ -260,8 +251,8 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
     socketError,
     sessionsOpen: () => sessions.size,
     relayEvidence: (nowMs) => ended.relayEvidence(nowMs),
-    metricsText: () =>
-      signalMetricsText({
+    registerMetrics: (registry) =>
+      registerSignalMetrics(registry, () => ({
         late: opts.reflector?.loopLate() ?? null,
         open: sessions.size,
         sessionsTotal,
@@ -269,7 +260,7 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
         refused,
         ended,
         logLinesSuppressed,
-      }),
+      })),
   };
 }
 
@@ -307,21 +298,59 @@ class EndedSessions {
   }
 }
 
-/** The signalling plugin's Prometheus text: sessions, candidates dropped, refusals by reason, probes echoed, log lines held back. */
-function signalMetricsText(c: SignalCounts): string {
-  const { open, sessionsTotal, candidatesDropped, refused, logLinesSuppressed } = c;
-  const { probes, badProbes, witnessed } = c.ended;
-  return (
-    admissionMetrics(c.late, performance.now()) +
-    `# HELP callprobe_reflector_sessions Reflector sessions open now.\n# TYPE callprobe_reflector_sessions gauge\ncallprobe_reflector_sessions ${open}\n` +
-    `# HELP callprobe_reflector_sessions_total Reflector sessions started.\n# TYPE callprobe_reflector_sessions_total counter\ncallprobe_reflector_sessions_total ${sessionsTotal}\n` +
-    `# HELP callprobe_reflector_candidates_dropped_total Page candidates dropped because they do not point at the relay.\n# TYPE callprobe_reflector_candidates_dropped_total counter\ncallprobe_reflector_candidates_dropped_total ${candidatesDropped}\n` +
-    `# HELP callprobe_signal_refused_total Signalling sessions and messages refused, by reason.\n# TYPE callprobe_signal_refused_total counter\n` +
-    [...refused].map(([reason, n]) => `callprobe_signal_refused_total{reason="${reason}"} ${n}\n`).join('') +
-    `# HELP callprobe_reflector_probes_total Probes the reflector echoed in sessions that ended, by path.\n# TYPE callprobe_reflector_probes_total counter\n` +
-    `callprobe_reflector_probes_total{path="datachannel"} ${probes.datachannel}\ncallprobe_reflector_probes_total{path="rtp"} ${probes.rtp}\n` +
-    `# HELP callprobe_reflector_bad_probes_total Datagrams on a probe channel that were not probes, in sessions that ended.\n# TYPE callprobe_reflector_bad_probes_total counter\ncallprobe_reflector_bad_probes_total ${badProbes}\n` +
-    `# HELP callprobe_reflector_sessions_witnessed_total Sessions whose final tally carried the relay's witness of their RTP.\n# TYPE callprobe_reflector_sessions_witnessed_total counter\ncallprobe_reflector_sessions_witnessed_total ${witnessed}\n` +
-    `# HELP callprobe_signal_log_lines_suppressed_total Refusal log lines held back by the per-source log budget.\n# TYPE callprobe_signal_log_lines_suppressed_total counter\ncallprobe_signal_log_lines_suppressed_total ${logLinesSuppressed}\n`
-  );
+/** The signalling plugin's families: admission's view of the data plane, sessions, candidates dropped, refusals by reason, probes echoed, log lines held back. */
+function registerSignalMetrics(registry: Registry, counts: () => SignalCounts): void {
+  readGauge(registry, {
+    name: 'callprobe_admission_plane_busy',
+    help: "Whether new tests are refused now because the data plane's event loop runs late (server-busy).",
+    read: () => (planeBusy(counts().late, performance.now(), DEFAULTS.admission) ? 1 : 0),
+  });
+  readGauge(registry, {
+    name: 'callprobe_admission_plane_report_age_seconds',
+    help: "Age of the data plane's last report of its event-loop lateness.",
+    read: () => {
+      const late = counts().late;
+      return late === null ? [] : [[{}, Math.round(Math.max(0, performance.now() - late.atMs)) / 1000]];
+    },
+  });
+  readGauge(registry, { name: 'callprobe_reflector_sessions', help: 'Reflector sessions open now.', read: () => counts().open });
+  readCounter(registry, { name: 'callprobe_reflector_sessions_total', help: 'Reflector sessions started.', read: () => counts().sessionsTotal });
+  readCounter(registry, {
+    name: 'callprobe_reflector_candidates_dropped_total',
+    help: 'Page candidates dropped because they do not point at the relay.',
+    read: () => counts().candidatesDropped,
+  });
+  readCounter(registry, {
+    name: 'callprobe_signal_refused_total',
+    help: 'Signalling sessions and messages refused, by reason.',
+    labelNames: ['reason'],
+    read: () => [...counts().refused].map(([reason, n]) => [{ reason }, n] as const),
+  });
+  readCounter(registry, {
+    name: 'callprobe_reflector_probes_total',
+    help: 'Probes the reflector echoed in sessions that ended, by path.',
+    labelNames: ['path'],
+    read: () => {
+      const { probes } = counts().ended;
+      return [
+        [{ path: 'datachannel' }, probes.datachannel],
+        [{ path: 'rtp' }, probes.rtp],
+      ];
+    },
+  });
+  readCounter(registry, {
+    name: 'callprobe_reflector_bad_probes_total',
+    help: 'Datagrams on a probe channel that were not probes, in sessions that ended.',
+    read: () => counts().ended.badProbes,
+  });
+  readCounter(registry, {
+    name: 'callprobe_reflector_sessions_witnessed_total',
+    help: "Sessions whose final tally carried the relay's witness of their RTP.",
+    read: () => counts().ended.witnessed,
+  });
+  readCounter(registry, {
+    name: 'callprobe_signal_log_lines_suppressed_total',
+    help: 'Refusal log lines held back by the per-source log budget.',
+    read: () => counts().logLinesSuppressed,
+  });
 }

@@ -8,8 +8,8 @@ import type net from 'node:net';
 import tls from 'node:tls';
 import { DEFAULT_QUOTAS, DEFAULT_TIMERS, TurnCore, randomPortAllocator, type ListenerInfo, type RelayQuotas } from './core/index.js';
 import { restAuthHandler } from './credentials.js';
-import { RelayMetrics, renderCredentialPeaks, type TransportKind } from './metrics.js';
-import { CREDENTIAL_PEAK_BUCKETS } from './core/credential-peaks.js';
+import { RelayMetrics, registerRelayMetrics, type TransportKind } from './metrics.js';
+import type { Registry } from 'prom-client';
 import { canonicalIp, parseIp, tryParseIp } from '../../src/protocol/ip.js';
 import { StaticPeerPolicy } from './policy/peer-policy.js';
 import { LogLimiter } from './transport/log-limiter.js';
@@ -127,8 +127,8 @@ export interface Relay {
    * through the same checks and counters as the wire (transport/runtime.ts).
    */
   attachLocalPeer(ip: string, port: number, deliver: LocalDelivery): LocalPeerHandle;
-  /** Prometheus text exposition of the relay's counters. */
-  metricsText(): string;
+  /** Registers the relay's families in `registry` (prom-client), read from its counters at each scrape. */
+  registerMetrics(registry: Registry): void;
   /** The latest TLS handshake from `ip` that ended in a certificate alert, no older than `windowMs`; null if none. */
   certificateRefusal(ip: string, windowMs: number): CertificateRefusal | null;
   /**
@@ -361,13 +361,12 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
       checkPort(port, 'attachLocalPeer');
       return attachLocalPeer(runtime, ip, port, deliver);
     },
-    metricsText: () =>
-      metrics.render() +
-      renderCredentialPeaks(CREDENTIAL_PEAK_BUCKETS, [
-        ['page', core.credentialPeaks('page', now())],
-        ['reflector', core.credentialPeaks('reflector', now())],
-      ]) +
-      `# HELP callprobe_turn_log_lines_suppressed_total Relay log lines held back by the per-source and total log budgets.\n# TYPE callprobe_turn_log_lines_suppressed_total counter\ncallprobe_turn_log_lines_suppressed_total ${logLimiter.suppressed}\n`,
+    registerMetrics: (registry) =>
+      registerRelayMetrics(registry, {
+        listeners: metrics,
+        credentialPeaks: (owner) => core.credentialPeaks(owner, now()),
+        logLinesSuppressed: () => logLimiter.suppressed,
+      }),
     certificateRefusal: (ip, windowMs) => {
       const parsed = tryParseIp(ip);
       return parsed ? tlsRefusals.latest(canonicalIp(ip), now(), windowMs) : null;

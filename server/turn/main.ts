@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
+import { Registry } from 'prom-client';
 import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { parseIntInRange, parsePortList, parseRelayPortRange } from '../../src/protocol/values.js';
 import { startRelay, type RelayQuotas } from './index.js';
@@ -91,10 +92,13 @@ async function main(): Promise<void> {
     quotas,
     logger,
   });
+  // This process's one registry: the relay's families.
+  const registry = new Registry();
+  relay.registerMetrics(registry);
   process.stdout.write(`READY ${JSON.stringify({ pid: process.pid, listeners: relay.listeners })}\n`);
   process.on('SIGUSR2', () => {
     process.stdout.write(`CPU ${JSON.stringify(process.cpuUsage())}\n`);
-    process.stderr.write(relay.metricsText());
+    void registry.metrics().then((text) => process.stderr.write(text));
   });
   const stop = (): void => {
     void relay.close().then(() => process.exit(0));

@@ -1,11 +1,13 @@
 /**
- * Relay counters per listener (transport + port), rendered in the Prometheus text exposition
- * format (version 0.0.4). The hot path only increments plain number fields.
+ * Relay counters per listener (transport + port), and their families in a prom-client registry
+ * (the process's one: `serve`'s data plane, `callprobe turn`), read from those counters at each
+ * scrape. The hot path only increments plain number fields.
  */
+import { Counter, Gauge, type Metric, type Registry } from 'prom-client';
 import type { ChallengeReason, DropReason, MalformedReason, RefusalReason } from './core/reasons.js';
 import type { TlsFailureReason } from './transport/tls-refusals.js';
 import type { DoorName, RefusalScope } from '../../src/protocol/door.js';
-import type { CredentialOwner, PeakHistogram } from './core/credential-peaks.js';
+import { CREDENTIAL_PEAK_BUCKETS, type CredentialOwner, type PeakHistogram } from './core/credential-peaks.js';
 
 /** The relay's refusals at its two doors (allocations, TCP/TLS connections), by the reason it counts them under. */
 const DOOR_REASONS: readonly (readonly [DoorName, RefusalScope, 'refusals' | 'dropped', RefusalReason | DropReason])[] = [
@@ -94,96 +96,158 @@ export class RelayMetrics {
       return [door, scope, n];
     });
   }
-
-  /** Prometheus text exposition of every counter. */
-  render(): string {
-    const lines: string[] = [];
-    const stats = this.all();
-    const labels = (s: ListenerStats, extra = ''): string => `{transport="${s.transport}",port="${s.port}"${extra}}`;
-    const simple = (name: string, type: 'gauge' | 'counter', help: string, get: (s: ListenerStats) => number): void => {
-      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-      for (const s of stats) lines.push(`${name}${labels(s)} ${get(s)}`);
-    };
-    simple('callprobe_turn_allocations_active', 'gauge', 'TURN allocations currently active.', (s) => s.allocationsActive);
-    simple('callprobe_turn_allocations_total', 'counter', 'TURN allocations created.', (s) => s.allocationsTotal);
-    const dir = (name: string, help: string, toPeer: (s: ListenerStats) => number, toClient: (s: ListenerStats) => number): void => {
-      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
-      for (const s of stats) {
-        lines.push(`${name}${labels(s, ',direction="client_to_peer"')} ${toPeer(s)}`);
-        lines.push(`${name}${labels(s, ',direction="peer_to_client"')} ${toClient(s)}`);
-      }
-    };
-    dir(
-      'callprobe_turn_relayed_packets_total',
-      'Packets relayed.',
-      (s) => s.packetsToPeer,
-      (s) => s.packetsToClient,
-    );
-    dir(
-      'callprobe_turn_relayed_bytes_total',
-      'Payload bytes relayed.',
-      (s) => s.bytesToPeer,
-      (s) => s.bytesToClient,
-    );
-    simple(
-      'callprobe_turn_in_process_packets_total',
-      'counter',
-      'Of the packets relayed client to peer, those handed to a peer or a relay socket in this process, not sent on the wire.',
-      (s) => s.packetsInProcess,
-    );
-    const byReason = (name: string, help: string, get: (s: ListenerStats) => ReadonlyMap<string, number>): void => {
-      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
-      for (const s of stats) {
-        for (const [reason, n] of [...get(s)].sort(([a], [b]) => a.localeCompare(b))) {
-          lines.push(`${name}${labels(s, `,reason="${escapeLabel(reason)}"`)} ${n}`);
-        }
-      }
-    };
-    byReason('callprobe_turn_refusals_total', 'Requests refused with an error response.', (s) => s.refusals);
-    byReason('callprobe_turn_challenges_total', 'Authentication challenges (401 without credentials, 438).', (s) => s.challenges);
-    byReason('callprobe_turn_malformed_total', 'Input that could not be decoded.', (s) => s.malformed);
-    byReason('callprobe_turn_dropped_total', 'Well-formed input dropped by policy.', (s) => s.dropped);
-    byReason(
-      'callprobe_turn_tls_handshake_failures_total',
-      'TLS handshakes that did not complete (certificate-refused: the client does not trust the certificate).',
-      (s) => s.tlsHandshakeFailures,
-    );
-    return lines.join('\n') + '\n';
-  }
 }
 
-function escapeLabel(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+/** What the relay's families read at each scrape. */
+export interface RelayMetricSources {
+  /** Every listener's counters. */
+  listeners: RelayMetrics;
+  /** An owner's credential peaks now (TurnCore.credentialPeaks). */
+  credentialPeaks(owner: CredentialOwner): { ended: PeakHistogram; followedMax: number };
+  /** Relay log lines the per-source and total log budgets held back so far. */
+  logLinesSuppressed(): number;
+}
+
+type Labels<L extends string> = Partial<Record<L, string | number>>;
+
+/** A family read whole at each scrape: a gauge set, or a counter put, to each of `read`'s samples. */
+function readFamily<L extends string>(
+  registry: Registry,
+  kind: 'gauge' | 'counter',
+  spec: { name: string; help: string; labelNames: readonly L[] },
+  read: () => Iterable<readonly [Labels<L>, number]>,
+): void {
+  const { name, help, labelNames } = spec;
+  if (kind === 'gauge')
+    new Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [labels, v] of read()) this.set(labels, v);
+      },
+    });
+  else
+    new Counter<L>({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [labels, v] of read()) this.inc(labels, v);
+      },
+    });
+}
+
+const OWNERS: readonly CredentialOwner[] = ['page', 'reflector'];
+
+/**
+ * callprobe_turn_credential_peak_allocations: a histogram whose buckets the core counts
+ * (core/credential-peaks.ts), read whole at each scrape; prom-client's Histogram counts only
+ * observations of its own, so this is the registry's other shape of a metric: a name and `get()`.
+ */
+class CredentialPeakHistogram {
+  readonly name = 'callprobe_turn_credential_peak_allocations';
+  readonly help = 'Most allocations one credential held at once (one page test holds one credential), observed once it held nothing for a minute.';
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+
+  constructor(private readonly src: RelayMetricSources) {}
+
+  get(): Promise<{
+    name: string;
+    help: string;
+    type: string;
+    aggregator: string;
+    values: Array<{ value: number; labels: Labels<'owner' | 'le'>; metricName: string }>;
+  }> {
+    const values = OWNERS.flatMap((owner): Array<{ value: number; labels: Labels<'owner' | 'le'>; metricName: string }> => {
+      const h = this.src.credentialPeaks(owner).ended;
+      let cumulative = 0;
+      return [
+        ...CREDENTIAL_PEAK_BUCKETS.map((le, i) => {
+          cumulative += h.buckets[i] ?? 0;
+          return { value: cumulative, labels: { owner, le }, metricName: `${this.name}_bucket` };
+        }),
+        { value: h.count, labels: { owner, le: '+Inf' }, metricName: `${this.name}_bucket` },
+        { value: h.sum, labels: { owner }, metricName: `${this.name}_sum` },
+        { value: h.count, labels: { owner }, metricName: `${this.name}_count` },
+      ];
+    });
+    return Promise.resolve({ name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values });
+  }
+
+  /** Nothing of its own to reset (Registry.resetMetrics). */
+  reset(): void {}
 }
 
 /**
- * callprobe_turn_credential_peak_allocations: per credential that held nothing any more, the
- * most allocations (and EVEN-PORT reservations) it held at once, a page's and the reflector's
- * apart, observed once it held nothing for a minute (Prometheus histogram: cumulative buckets,
- * `le` inclusive); and callprobe_turn_credential_recent_peak_allocations, the largest such peak
- * among the credentials not observed yet (a gauge: the tests of the last minute, and any whose
- * allocations outlive them).
+ * Registers the relay's families in `registry`: per listener (transport and port) its
+ * allocations, the packets and bytes it relayed, its refusals, challenges, malformed and dropped
+ * input and TLS handshake failures by reason; the credentials' peaks; the log lines held back.
  */
-export function renderCredentialPeaks(
-  bounds: readonly number[],
-  byOwner: readonly (readonly [CredentialOwner, { ended: PeakHistogram; followedMax: number }])[],
-): string {
-  const name = 'callprobe_turn_credential_peak_allocations';
-  const recent = 'callprobe_turn_credential_recent_peak_allocations';
-  const lines = [
-    `# HELP ${name} Most allocations one credential held at once (one page test holds one credential), observed once it held nothing for a minute.`,
-    `# TYPE ${name} histogram`,
-  ];
-  for (const [owner, { ended: h }] of byOwner) {
-    let cumulative = 0;
-    bounds.forEach((le, i) => {
-      cumulative += h.buckets[i] ?? 0;
-      lines.push(`${name}_bucket{owner="${owner}",le="${le}"} ${cumulative}`);
-    });
-    lines.push(`${name}_bucket{owner="${owner}",le="+Inf"} ${h.count}`);
-    lines.push(`${name}_sum{owner="${owner}"} ${h.sum}`, `${name}_count{owner="${owner}"} ${h.count}`);
-  }
-  lines.push(`# HELP ${recent} The largest peak among credentials holding allocations or idle for less than a minute.`, `# TYPE ${recent} gauge`);
-  for (const [owner, { followedMax }] of byOwner) lines.push(`${recent}{owner="${owner}"} ${followedMax}`);
-  return lines.join('\n') + '\n';
+export function registerRelayMetrics(registry: Registry, src: RelayMetricSources): void {
+  const at = (s: ListenerStats): Labels<'transport' | 'port'> => ({ transport: s.transport, port: s.port });
+  const perListener = (kind: 'gauge' | 'counter', name: string, help: string, get: (s: ListenerStats) => number): void =>
+    readFamily(registry, kind, { name, help, labelNames: ['transport', 'port'] }, () => src.listeners.all().map((s) => [at(s), get(s)] as const));
+  perListener('gauge', 'callprobe_turn_allocations_active', 'TURN allocations currently active.', (s) => s.allocationsActive);
+  perListener('counter', 'callprobe_turn_allocations_total', 'TURN allocations created.', (s) => s.allocationsTotal);
+  const perDirection = (name: string, help: string, toPeer: (s: ListenerStats) => number, toClient: (s: ListenerStats) => number): void =>
+    readFamily(registry, 'counter', { name, help, labelNames: ['transport', 'port', 'direction'] }, () =>
+      src.listeners
+        .all()
+        .flatMap((s) => [[{ ...at(s), direction: 'client_to_peer' }, toPeer(s)] as const, [{ ...at(s), direction: 'peer_to_client' }, toClient(s)] as const]),
+    );
+  perDirection(
+    'callprobe_turn_relayed_packets_total',
+    'Packets relayed.',
+    (s) => s.packetsToPeer,
+    (s) => s.packetsToClient,
+  );
+  perDirection(
+    'callprobe_turn_relayed_bytes_total',
+    'Payload bytes relayed.',
+    (s) => s.bytesToPeer,
+    (s) => s.bytesToClient,
+  );
+  perListener(
+    'counter',
+    'callprobe_turn_in_process_packets_total',
+    'Of the packets relayed client to peer, those handed to a peer or a relay socket in this process, not sent on the wire.',
+    (s) => s.packetsInProcess,
+  );
+  const byReason = (name: string, help: string, get: (s: ListenerStats) => ReadonlyMap<string, number>): void =>
+    readFamily(registry, 'counter', { name, help, labelNames: ['transport', 'port', 'reason'] }, () =>
+      src.listeners.all().flatMap((s) => [...get(s)].sort(([a], [b]) => a.localeCompare(b)).map(([reason, n]) => [{ ...at(s), reason }, n] as const)),
+    );
+  byReason('callprobe_turn_refusals_total', 'Requests refused with an error response.', (s) => s.refusals);
+  byReason('callprobe_turn_challenges_total', 'Authentication challenges (401 without credentials, 438).', (s) => s.challenges);
+  byReason('callprobe_turn_malformed_total', 'Input that could not be decoded.', (s) => s.malformed);
+  byReason('callprobe_turn_dropped_total', 'Well-formed input dropped by policy.', (s) => s.dropped);
+  byReason(
+    'callprobe_turn_tls_handshake_failures_total',
+    'TLS handshakes that did not complete (certificate-refused: the client does not trust the certificate).',
+    (s) => s.tlsHandshakeFailures,
+  );
+  // prom-client's types name its four classes; its registry takes any metric with a name and get().
+  registry.registerMetric(new CredentialPeakHistogram(src) as unknown as Metric);
+  readFamily(
+    registry,
+    'gauge',
+    {
+      name: 'callprobe_turn_credential_recent_peak_allocations',
+      help: 'The largest peak among credentials holding allocations or idle for less than a minute.',
+      labelNames: ['owner'],
+    },
+    () => OWNERS.map((owner) => [{ owner }, src.credentialPeaks(owner).followedMax] as const),
+  );
+  readFamily(
+    registry,
+    'counter',
+    { name: 'callprobe_turn_log_lines_suppressed_total', help: 'Relay log lines held back by the per-source and total log budgets.', labelNames: [] },
+    () => [[{}, src.logLinesSuppressed()]],
+  );
 }

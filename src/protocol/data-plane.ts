@@ -386,26 +386,50 @@ const LoopLateSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** How late a process's event loop ran (server/loop-delay.ts: a timer's lateness) over its last complete window. */
-const LoopDelaySchema = Type.Object(
+/** A metric's or label's name (the Prometheus data model: [a-zA-Z_:][a-zA-Z0-9_:]*, labels without the colon). */
+const MetricName = Type.String({ pattern: '^[a-zA-Z_:][a-zA-Z0-9_:]*$', maxLength: 128 });
+const LabelName = Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', maxLength: 128 });
+
+/**
+ * One metric family of a plane's registry, as prom-client's getMetricsAsJSON() gives it
+ * (server/metrics/registry.ts): its name, help, type, how processes' samples of it merge
+ * (`aggregator`), and its samples (a histogram's `_bucket`, `_sum` and `_count` by `metricName`).
+ */
+const MetricFamilySchema = Type.Object(
   {
-    windowS: Count,
-    p50Ms: Type.Number({ minimum: 0 }),
-    p99Ms: Type.Number({ minimum: 0 }),
-    maxMs: Type.Number({ minimum: 0 }),
-    /** Samples in the window (0: none yet). */
-    samples: Count,
+    name: MetricName,
+    help: Type.String({ maxLength: 1024 }),
+    type: Type.Union([Type.Literal('counter'), Type.Literal('gauge'), Type.Literal('histogram'), Type.Literal('summary')]),
+    aggregator: Type.Union([
+      Type.Literal('sum'),
+      Type.Literal('first'),
+      Type.Literal('min'),
+      Type.Literal('max'),
+      Type.Literal('average'),
+      Type.Literal('omit'),
+    ]),
+    values: Type.Array(
+      Type.Object(
+        {
+          value: Type.Number(),
+          labels: Type.Record(LabelName, Type.Union([Type.String({ maxLength: 1024 }), Type.Number()]), { maxProperties: 16 }),
+          metricName: Type.Optional(MetricName),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 16_384 },
+    ),
   },
   { additionalProperties: false },
 );
-export type LoopDelayReading = Static<typeof LoopDelaySchema>;
+export type MetricFamily = Static<typeof MetricFamilySchema>;
 
-/** The answer to `metrics?`: the relay's and the reflector's Prometheus text, the relay's door refusals, the plane's loop. */
+/** The answer to `metrics?`: the plane's registry (its relay's counters, its process's memory and event-loop delay) and the relay's door refusals. */
 const MetricsSchema = Type.Object(
   {
     type: Type.Literal('metrics'),
     id: QueryId,
-    text: Type.String({ maxLength: 4 * 1024 * 1024 }),
+    families: Type.Array(MetricFamilySchema, { maxItems: 256 }),
     doorRefusals: Type.Array(
       Type.Tuple([
         Type.Union([Type.Literal('relay-allocation'), Type.Literal('turn-connection')]),
@@ -414,8 +438,6 @@ const MetricsSchema = Type.Object(
       ]),
       { maxItems: 64 },
     ),
-    loop: LoopDelaySchema,
-    memory: Type.Object({ rssBytes: Count, heapTotalBytes: Count, heapUsedBytes: Count, externalBytes: Count }, { additionalProperties: false }),
   },
   { additionalProperties: false },
 );

@@ -647,6 +647,16 @@ export const DEFAULTS = {
     lookbackMs: 8 * 86_400_000,
   },
 
+  // ---- Each site's quality on /metrics (server/fleet/site-series.ts), with --metrics-listen --------
+  siteSeries: {
+    /** The series are computed from the store this often (the all-sites overview's query), never per scrape: a scrape reads the last ones. */
+    intervalMs: 60_000,
+    /** Over the samples started this far back: the all-sites overview's default span. */
+    spanMs: 7 * 86_400_000,
+    /** --metrics-max-sites: the sites with most samples get series of their own; the others' samples are summed as site="_other". */
+    maxSites: 200,
+  },
+
   // ---- Edges: a hub and the edges that run the data plane in each region (src/protocol/api-edges.ts) ----
   edges: {
     /** An edge beats this often (M-Lab's locate service hears its servers every few seconds): a stopped edge is gone from the list within silentAfterMs of its last beat. */
@@ -804,6 +814,8 @@ export const BOUNDS = {
   connections: { min: 1, max: 1_000_000 },
   /** --fd-reserve: 0 (HTTP may use every descriptor) to a million. */
   fdReserve: { min: 0, max: 1_000_000 },
+  /** --metrics-max-sites: sites with series of their own on /metrics (each about 30 series). */
+  metricsMaxSites: { min: 1, max: 10_000 },
   /** Relay quota flags: 1 allocation at least, a million at most (each is a socket). */
   allocations: { min: 1, max: 1_000_000 },
   /** --upload-bytes-per-day: one report (64 KiB) at least, a gibibyte at most. */

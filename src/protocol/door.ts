@@ -154,7 +154,7 @@ function bump(m: Map<string, number>, k: string, d: number): void {
   else m.set(k, n);
 }
 
-/** Refusals by door and scope, rendered as callprobe_refusals_total (Prometheus text, version 0.0.4). */
+/** Refusals by door and scope: callprobe_refusals_total (server/metrics/registry.ts). */
 export class DoorRefusals {
   private readonly counts = new Map<string, number>();
   private readonly derived: (() => Iterable<readonly [DoorName, RefusalScope, number]>)[] = [];
@@ -176,13 +176,8 @@ export class DoorRefusals {
     return n;
   }
 
-  render(): string {
-    const lines = [
-      '# HELP callprobe_refusals_total Callers refused at a door, by door and by the bound that refused (source: IPv4 address or IPv6 /64; network: IPv4 address or IPv6 /48, its eighth of the total; total; reserve: the last quarter, kept for networks holding none of the rest; ports: the relay had no relayed port left).',
-      '# TYPE callprobe_refusals_total counter',
-    ];
-    for (const door of DOOR_NAMES)
-      for (const scope of scopesOf(door)) lines.push(`callprobe_refusals_total{door="${door}",scope="${scope}"} ${this.get(door, scope)}`);
-    return lines.join('\n') + '\n';
+  /** Every door and the scopes it refuses at, with their refusals so far: callprobe_refusals_total's samples. */
+  all(): Array<[DoorName, RefusalScope, number]> {
+    return DOOR_NAMES.flatMap((door) => scopesOf(door).map((scope): [DoorName, RefusalScope, number] => [door, scope, this.get(door, scope)]));
   }
 }

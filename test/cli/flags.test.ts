@@ -208,6 +208,11 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
     '--upload-bytes-per-day': async () =>
       expect((await serveOf(['--upload-bytes-per-day', '1048576'])).resultsLimits.storedBytesPerDayPerSource).toBe(1_048_576),
     '--metrics-listen': async () => expect((await serveOf(['--metrics-listen', '[::1]:9100'])).metricsListen).toEqual({ host: '::1', port: 9100 }),
+    '--metrics-max-sites': async () => {
+      expect((await serveOf(['--metrics-max-sites', '50'])).siteSeries.maxSites).toBe(50);
+      expect((await serveOf([])).siteSeries).toEqual(DEFAULTS.siteSeries);
+      await expect(serveOf(['--metrics-max-sites', '0'])).rejects.toThrow(/--metrics-max-sites must be an integer 1\.\.10000/);
+    },
     '--allowed-origins': async () =>
       expect((await serveOf(['--allowed-origins', 'https://a.example,https://b.example'])).allowedOrigins).toEqual(['https://a.example', 'https://b.example']),
     '--log-level': async () => expect((await serveOf(['--log-level', 'debug'])).logLevel).toBe('debug'),

@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chooseDataPath, dataPathMetrics, nativeAddonsMissing } from '../../server/data-path.js';
+import { chooseDataPath, nativeAddonsMissing, registerDataPath } from '../../server/data-path.js';
+import { metricsText } from '../kit/metrics.js';
 import { ConfigError } from '../../src/protocol/config-error.js';
 import { needBuilt, skipReason } from '../kit/requires.js';
 import { repoRoot } from '../kit/paths.js';
@@ -52,12 +53,12 @@ describe('nativeAddonsMissing', () => {
   });
 });
 
-describe('dataPathMetrics', () => {
-  it('says 1 for the path it runs and 0 for the other, as a gauge', () => {
-    const text = dataPathMetrics('portable');
+describe('registerDataPath', () => {
+  it('says 1 for the path it runs and 0 for the other, as a gauge', async () => {
+    const text = await metricsText((r) => registerDataPath(r, 'portable'));
     expect(text).toContain('# TYPE callprobe_data_path gauge\n');
     expect(text).toContain('callprobe_data_path{path="native"} 0\n');
     expect(text).toContain('callprobe_data_path{path="portable"} 1\n');
-    expect(dataPathMetrics('native')).toContain('callprobe_data_path{path="native"} 1\n');
+    expect(await metricsText((r) => registerDataPath(r, 'native'))).toContain('callprobe_data_path{path="native"} 1\n');
   });
 });

@@ -22,7 +22,7 @@ import { appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js
 import { waitFor } from '../../kit/wait.js';
 import { repoRoot } from '../../kit/paths.js';
 import { storeOptions, testClock } from '../store/store-kit.js';
-import { alertInstance, siteReport, startReceiver, type AlertInstance, type Receiver } from './kit.js';
+import { alertInstance, fleetMetrics, siteReport, startReceiver, type AlertInstance, type Receiver } from './kit.js';
 
 const TOKEN = 'alerts-test-token-0123456789';
 
@@ -45,7 +45,7 @@ describe('site alerts', () => {
     app = await buildApp({
       ...appOptionsWithoutRelay(join(dir, 'no-page')),
       results: resultsOptions(store, TOKEN, { postsPerMinutePerIp: 1000, readsPerMinutePerIp: 1000, alerts: one.alerts }),
-      metricsText: () => one.loop.metricsText(),
+      metricsRegistry: fleetMetrics(one.loop),
     });
     await app.ready();
   });
@@ -132,7 +132,7 @@ describe('site alerts', () => {
     expect(lines.some((l) => l.startsWith('alert webhook failed (tried again in '))).toBe(true);
     // What /metrics serves (serve --metrics-listen): the app's metrics text, the fleet's lines in it.
     await one.loop.tick();
-    const text = metricsTextOf(app);
+    const text = await metricsTextOf(app);
     expect(text).toContain(`callprobe_alert_posts_total{outcome="delivered"} ${one.delivery.counts.delivered}`);
     expect(text).toMatch(new RegExp(`callprobe_alert_posts_total\\{outcome="failed"\\} ${one.delivery.counts.failed}\\n`));
     expect(text).toContain('callprobe_alert_posts_pending 0');

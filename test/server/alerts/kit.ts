@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
 import { SiteAlerts, type AlertLog } from '../../../server/alerts/index.js';
 import { AlertDelivery, type DeliverySettings } from '../../../server/alerts/delivery.js';
 import type { AlertsConfig } from '../../../server/alerts/config.js';
@@ -78,6 +79,13 @@ export function siteReport(site: string, rttMs: number, startedAtMs: number): st
     analysed.set(rttMs, r);
   }
   return JSON.stringify({ ...r, meta: { ...r.meta, site, startedAt: new Date(startedAtMs).toISOString() } });
+}
+
+/** A registry holding `loop`'s families, as serve's holds them (the app adds its own there). */
+export function fleetMetrics(loop: FleetLoop): Registry {
+  const registry = new Registry();
+  loop.registerMetrics(registry);
+  return registry;
 }
 
 /** A 5 s test of a site: no 15 s window filled, so loss and jitter over 15 s could not be judged (the other targets are). */

@@ -30,7 +30,7 @@ import { reflectorInput } from '../../analysis/report/inputs.js';
 import { appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js';
 import { waitFor } from '../../kit/wait.js';
 import { describeKind, open, postgresKind, sqliteKind, storeOptions, testClock } from '../store/store-kit.js';
-import { siteReport, startReceiver, type Receiver } from './kit.js';
+import { fleetMetrics, siteReport, startReceiver, type Receiver } from './kit.js';
 
 const TOKEN = 'result-webhook-test-token-0123456789';
 const BASE = 'https://callprobe.example.org';
@@ -83,7 +83,7 @@ describe.each([sqliteKind(), postgresKind()])('results and alerts to webhooks: $
       app = await buildApp({
         ...appOptionsWithoutRelay(join(dir, 'no-page')),
         results: resultsOptions(store, TOKEN, { alerts, resultPosts }),
-        metricsText: () => loop.metricsText(),
+        metricsRegistry: fleetMetrics(loop),
       });
       await app.ready();
     }, 90_000);
@@ -189,7 +189,7 @@ describe.each([sqliteKind(), postgresKind()])('results and alerts to webhooks: $
       expect((await store.alerts.pendingPosts()).results).toBe(0);
       expect(lines.some((l) => l.startsWith('result webhook failed (tried again in '))).toBe(true);
       await loop.tick();
-      const text = metricsTextOf(app);
+      const text = await metricsTextOf(app);
       expect(text).toContain(`callprobe_result_posts_total{outcome="delivered"} ${before.delivered + 1}\n`);
       expect(text).toContain(`callprobe_result_posts_total{outcome="failed"} ${delivery.resultCounts.failed}\n`);
       expect(text).toContain('callprobe_result_posts_pending 0\n');

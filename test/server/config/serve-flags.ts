@@ -28,6 +28,7 @@ export const serveFlags: ServeFlags = {
   maxConnections: DEFAULTS.http.maxConnections,
   maxConnectionsPerIp: DEFAULTS.http.maxConnectionsPerSource,
   fdReserve: DEFAULTS.http.fdReserve,
+  metricsMaxSites: DEFAULTS.siteSeries.maxSites,
   uploadBytesPerDay: DEFAULTS.results.storedBytesPerDayPerSource,
   allowedOrigins: [],
   load: true,

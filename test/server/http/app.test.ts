@@ -27,7 +27,10 @@ import { BOUNDS } from '../../../src/protocol/defaults.js';
 import type { ServerSignalMessage } from '../../../src/protocol/api-signal.js';
 import { buildApp, metricsTextOf, type AppOptions } from '../../../server/http/app.js';
 import type { ReflectorParts } from '../../../server/dataplane/plane.js';
-import { buildMetricsApp, processMemoryMetrics } from '../../../server/http/metrics.js';
+import { buildMetricsApp } from '../../../server/http/metrics.js';
+import { readCounter, registerProcessMemory } from '../../../server/metrics/registry.js';
+import { metricsText } from '../../kit/metrics.js';
+import { Registry } from 'prom-client';
 import { parseCandidate } from '../../../server/reflector/candidates.js';
 import { startRtcClient, type RtcClient } from '../../kit/rtc.js';
 import { collector, nextEvent, waitFor, withDeadline, type Collector } from '../../kit/wait.js';
@@ -84,7 +87,7 @@ async function build(overrides: Partial<AppOptions> = {}, relayServer: Reflector
     }),
     rtpReflector: true,
     maxSessions: 4,
-    metricsText: () => '# HELP callprobe_relay_test A relay counter.\n# TYPE callprobe_relay_test counter\ncallprobe_relay_test 7\n',
+    metricsRegistry: relayTestMetrics(),
     ...overrides,
   });
   apps.push(app);
@@ -228,6 +231,14 @@ describe('GET /api/config', () => {
   });
 });
 
+/** The process's registry as serve starts it: a relay's counter (here one fixed one) and the process's memory. */
+function relayTestMetrics(): Registry {
+  const registry = new Registry();
+  readCounter(registry, { name: 'callprobe_relay_test', help: 'A relay counter.', read: () => 7 });
+  registerProcessMemory(registry);
+  return registry;
+}
+
 describe('GET /metrics', () => {
   it('serves the relay counters and the reflector session gauges as Prometheus text', async () => {
     const { app } = await build();
@@ -249,8 +260,8 @@ describe('GET /metrics', () => {
     expect(rss).toBeGreaterThan(10 * 1024 * 1024);
   });
 
-  it('prints the process memory gauges from one memoryUsage reading', () => {
-    const text = processMemoryMetrics({ rss: 300, heapTotal: 200, heapUsed: 150, external: 40, arrayBuffers: 10 });
+  it('prints the process memory gauges', async () => {
+    const text = await metricsText((r) => registerProcessMemory(r, () => ({ rss: 300, heapTotal: 200, heapUsed: 150, external: 40, arrayBuffers: 10 })));
     const values = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
     expect(values).toEqual([
       'process_resident_memory_bytes 300',
@@ -303,7 +314,7 @@ describe('/api/signal', () => {
     expect(second.messages.items).toEqual([{ type: 'error', reason: 'server-busy', message: 'The test server is busy. Try again in a minute.' }]);
     first.ws.close();
     await waitFor(async () => (await health(app)).sessions === 0, { timeoutMs: 5000, what: 'the session to end with its socket' });
-    const metrics = metricsTextOf(app).split('\n');
+    const metrics = (await metricsTextOf(app)).split('\n');
     expect(metrics).toContain('callprobe_reflector_sessions 0');
     expect(metrics).toContain('callprobe_reflector_sessions_total 1');
   });
@@ -316,7 +327,7 @@ describe('/api/signal', () => {
     expect(await refused.closed()).toBe(1013);
     expect(refused.messages.items).toEqual([{ type: 'error', reason: 'server-busy', message: SERVER_BUSY_WORDS }]);
     expect(await health(app)).toEqual({ status: 'ok', sessions: 0 });
-    expect(metricsTextOf(app).split('\n')).toContain('callprobe_signal_refused_total{reason="plane-busy"} 1');
+    expect((await metricsTextOf(app)).split('\n')).toContain('callprobe_signal_refused_total{reason="plane-busy"} 1');
     lateMs = [...Array<number>(29).fill(25), ...Array<number>(22).fill(1)];
     const taken = await signaling(app);
     expect(await health(app)).toEqual({ status: 'ok', sessions: 1 });
@@ -336,7 +347,7 @@ describe('/api/signal', () => {
     expect(await garbage.closed()).toBe(1008);
     expect(garbage.messages.items[0]).toMatchObject({ reason: 'page-outdated' });
     expect(await health(app)).toEqual({ status: 'ok', sessions: 0 });
-    expect(metricsTextOf(app).split('\n')).toContain('callprobe_signal_refused_total{reason="page-outdated"} 2');
+    expect((await metricsTextOf(app)).split('\n')).toContain('callprobe_signal_refused_total{reason="page-outdated"} 2');
   });
 
   it("opens an echo session for ?kind=echo as one of its source's sessions, and refuses any other kind before a session", async () => {
@@ -379,7 +390,7 @@ describe('/api/signal', () => {
       ws.send(oversized);
       await closed;
     }
-    const metrics = metricsTextOf(app);
+    const metrics = await metricsTextOf(app);
     expect(metrics).toMatch(new RegExp(`^callprobe_signal_refused_total\\{reason="message-too-large"\\} ${SOCKETS}$`, 'm'));
     const warned = log.filter((l) => l.msg === 'signal message over the size bound: socket closed').length;
     const held = Number(/^callprobe_signal_log_lines_suppressed_total (\d+)$/m.exec(metrics)?.[1]);

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { DoorRefusals } from '../../../src/protocol/door.js';
 import { ConnectionGate } from '../../../server/http/connections.js';
+import { metricsText } from '../../kit/metrics.js';
 
 class FakeSocket extends EventEmitter {
   destroyed = false;
@@ -51,7 +52,7 @@ function connect(server: Server, ip: string, n: number): number {
 }
 
 describe('the HTTP connection door per /48, with a reserve for new networks', () => {
-  it('the attack: 17 /64s of one /48 hold 512 of the 4,096 connections, and a fresh source is still accepted', () => {
+  it('the attack: 17 /64s of one /48 hold 512 of the 4,096 connections, and a fresh source is still accepted', async () => {
     const { gate, server, refusals } = door();
     expect(gate.bounds).toEqual({ total: 4096, perSource: 256, perNetwork: 512, reserve: 1024 });
     let held = 0;
@@ -60,7 +61,7 @@ describe('the HTTP connection door per /48, with a reserve for new networks', ()
     expect(connect(server, '2001:db8:77:1::1', 1)).toBe(1);
     expect(connect(server, '198.51.100.7', 1)).toBe(1);
     expect(refusals.get('http-connection', 'network')).toBe(15 * 256);
-    expect(gate.metricsText()).toContain(`callprobe_http_connections_refused_total{reason="per-network"} ${15 * 256}`);
+    expect(await metricsText((r) => gate.registerMetrics(r))).toContain(`callprobe_http_connections_refused_total{reason="per-network"} ${15 * 256}`);
   });
 
   it('2 /64s of one /48 at their caps leave room; past total - 1,024 only a network holding none of the rest gets in', () => {

@@ -89,16 +89,20 @@ async function flood(url: string, localAddress: string, n: number): Promise<(net
 }
 
 /** The refusals of one reason in the app's /metrics text. */
-function refusedOf(reason: string): number {
+async function refusedOf(reason: string): Promise<number> {
   if (app === null) throw new Error('no app');
-  const m = new RegExp(`callprobe_http_connections_refused_total\\{reason="${reason}"\\} (\\d+)`).exec(metricsTextOf(app));
+  const m = new RegExp(`callprobe_http_connections_refused_total\\{reason="${reason}"\\} (\\d+)`).exec(await metricsTextOf(app));
   return Number(m?.[1] ?? NaN);
 }
 
+/** Connections the app held open when last read (`openConnections`), for a wait's state. */
+let lastOpen = NaN;
+
 /** Connections the app holds open now, as /metrics says. */
-function openConnections(): number {
+async function openConnections(): Promise<number> {
   if (app === null) throw new Error('no app');
-  return Number(/callprobe_http_connections (\d+)/.exec(metricsTextOf(app))?.[1]);
+  lastOpen = Number(/callprobe_http_connections (\d+)/.exec(await metricsTextOf(app))?.[1]);
+  return lastOpen;
 }
 
 /**
@@ -136,7 +140,7 @@ describe('connection bounds', () => {
     });
     const held = flooder.filter((s) => !s.gone).length;
     expect(held).toBe(perSource);
-    expect(refusedOf('per-source')).toBe(40);
+    expect(await refusedOf('per-source')).toBe(40);
 
     // The tester, from another address: its 4 signalling WebSockets, then a busy-line phase's
     // grant and its 6 download flows at once (held open, unread), beside the flood.
@@ -152,14 +156,14 @@ describe('connection bounds', () => {
     expect(flows.map((f) => f.status)).toEqual(flows.map(() => 200));
     expect(sigs.every((s) => !s.closed)).toBe(true);
     // Held now: the flood's, the tester's 4 sockets and its 6 flows (the grant's connection closed).
-    await waitFor(() => openConnections() === perSource + 4 + DEFAULTS.load.flowsPerDirection, {
+    await waitFor(async () => (await openConnections()) === perSource + 4 + DEFAULTS.load.flowsPerDirection, {
       timeoutMs: 5_000,
       what: 'the flood, 4 WebSockets and 6 flows open',
-      state: () => `${openConnections()} open`,
+      state: () => `${lastOpen} open`,
     });
     for (const f of flows) f.cut();
     console.log(
-      `connections: ${perSource + 40} from one source, ${held} held, ${refusedOf('per-source')} refused; the tester from another source: 4 WebSockets and ${flows.length} load flows, all served`,
+      `connections: ${perSource + 40} from one source, ${held} held, ${await refusedOf('per-source')} refused; the tester from another source: 4 WebSockets and ${flows.length} load flows, all served`,
     );
   }, 30_000);
 
@@ -171,9 +175,9 @@ describe('connection bounds', () => {
     await flood(url, '127.0.0.8', 2);
     const late = await raw(url, '127.0.0.9');
     await waitFor(() => late.gone, { timeoutMs: 5_000, what: 'the 17th connection to be closed' });
-    expect(refusedOf('total')).toBe(1);
-    expect(refusedOf('per-source')).toBe(0);
-    expect(refusedOf('reserve')).toBe(0);
+    expect(await refusedOf('total')).toBe(1);
+    expect(await refusedOf('per-source')).toBe(0);
+    expect(await refusedOf('reserve')).toBe(0);
   });
 
   it('keeps the descriptor reserve: the bound is lowered to the open-file limit minus what is open and the reserve', async () => {
@@ -197,10 +201,10 @@ describe('connection bounds', () => {
     ] as const)
       conns.push(...(await flood(url, `127.0.0.${n}`, k)));
     await waitFor(() => conns.slice(20).every((s) => s.gone), { timeoutMs: 5_000, what: 'the 5 connections over the total closed' });
-    expect(refusedOf('total')).toBe(5);
-    expect(refusedOf('reserve')).toBe(0);
+    expect(await refusedOf('total')).toBe(5);
+    expect(await refusedOf('reserve')).toBe(0);
     expect(conns.slice(0, 20).every((s) => !s.gone)).toBe(true);
-    expect(metricsTextOf(app as FastifyInstance)).toContain('callprobe_http_connections_max 20\n');
+    expect(await metricsTextOf(app as FastifyInstance)).toContain('callprobe_http_connections_max 20\n');
   });
 
   it('lowers the bound to the descriptors there are, and refuses to start when none are left', () => {
@@ -223,7 +227,7 @@ describe('connection bounds', () => {
     await waitFor(() => silent.gone, { timeoutMs: 5_000, what: 'the silent connection to be closed' });
     // The WebSocket opened before the silent connection, so its first-request timer would have fired first.
     expect(sig.closed).toBe(false);
-    expect(refusedOf('no-request')).toBe(1);
+    expect(await refusedOf('no-request')).toBe(1);
   });
 
   it('answers 408 and closes a request whose headers do not finish in time', async () => {
@@ -242,8 +246,8 @@ describe('connection bounds', () => {
     const url = await listen({ maxConnectionsPerSource: 5, firstRequestTimeoutMs: 1_000 });
     const r = await httpConnectionFlood(url, '127.0.0.1', 8, 10_000, 500);
     expect(r).toEqual({ refused: 3, closedIdle: 5, heldToEnd: 0, failed: 0 });
-    expect(refusedOf('per-source')).toBe(3);
-    expect(refusedOf('no-request')).toBe(5);
+    expect(await refusedOf('per-source')).toBe(3);
+    expect(await refusedOf('no-request')).toBe(5);
   });
 
   it('counts a trusted proxy toward the total only', async () => {
@@ -251,7 +255,7 @@ describe('connection bounds', () => {
     const viaProxy = await flood(url, '127.0.0.5', 10);
     const direct = await flood(url, '127.0.0.1', 5);
     await waitFor(() => direct[4]?.gone, { timeoutMs: 5_000, what: 'the fifth direct connection closed' });
-    expect(refusedOf('per-source')).toBe(1);
+    expect(await refusedOf('per-source')).toBe(1);
     expect(viaProxy.every((s) => !s.gone)).toBe(true);
     expect(direct.filter((s) => !s.gone)).toHaveLength(4);
   });

@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { LoadBook, LoadRefused, type HourBudgetReached, type LoadDirection, type LoadFlow, type LoadLimits } from '../../../server/http/load-book.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { metricsText } from '../../kit/metrics.js';
 
 const L = DEFAULTS.load;
 const FLOOR = { bytesPerS: L.floorBytesPerS, graceMs: L.floorGraceMs, windowMs: L.floorWindowMs };
@@ -80,7 +81,7 @@ function reasonOf(fn: () => unknown): string {
 }
 
 describe('the floor', () => {
-  it('cuts every flow of a phase trickling 1 byte/s at its first judgement after the grace', () => {
+  it('cuts every flow of a phase trickling 1 byte/s at its first judgement after the grace', async () => {
     const { b, clock } = book();
     const g = b.grant('2001:db8:a:1::', '2001:db8:a::');
     const flows = Array.from({ length: 12 }, () => openFlow(b, g.grant, '2001:db8:a:1::'));
@@ -89,7 +90,7 @@ describe('the floor', () => {
     run(b, clock, flows, L.floorCheckMs, () => 1);
     expect(flows.filter((f) => f.cut)).toHaveLength(12);
     expect(b.openFlows).toBe(0);
-    expect(b.metricsText()).toContain('callprobe_load_flows_cut_total{reason="too-slow"} 12');
+    expect(await metricsText((r) => b.registerMetrics(r))).toContain('callprobe_load_flows_cut_total{reason="too-slow"} 12');
   });
 
   it('leaves a real phase on a 1 Mbit/s line alone, its 6 flows sharing ~125 KB/s unevenly', () => {
@@ -231,7 +232,7 @@ describe('the byte budget per hour, in shares', () => {
     expect(notices).toHaveLength(1);
   });
 
-  it('refuses grants and flows once reached, with one notice, and starts again an hour later', () => {
+  it('refuses grants and flows once reached, with one notice, and starts again an hour later', async () => {
     const { b, clock, notices } = book({ maxBytesPerHour: 8_000_000 });
     for (let n = 1; n <= 7; n++) expect(move(b, `192.0.2.${n}`, 1_000_000)).toBe('none');
     const g = b.grant('192.0.2.20', '192.0.2.20');
@@ -241,8 +242,8 @@ describe('the byte budget per hour, in shares', () => {
     expect(reasonOf(() => b.grant('192.0.2.21', '192.0.2.21'))).toBe('hour-budget');
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatchObject({ maxBytesPerHour: 8_000_000, usedBytes: 8_000_000 });
-    expect(b.metricsText()).toContain('callprobe_load_hour_budget_reached_total 1');
-    expect(b.metricsText()).toContain('callprobe_load_refused_total{reason="hour-budget"} 2');
+    expect(await metricsText((r) => b.registerMetrics(r))).toContain('callprobe_load_hour_budget_reached_total 1');
+    expect(await metricsText((r) => b.registerMetrics(r))).toContain('callprobe_load_refused_total{reason="hour-budget"} 2');
     // Half of it moved: the rest goes back to the hour.
     down.flow.moved(500_000);
     down.flow.release();

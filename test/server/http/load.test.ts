@@ -68,13 +68,20 @@ afterEach(async () => {
   app = null;
 });
 
-/** The value of a metric line (no labels, or with exactly these labels) from /metrics. */
-function metric(name: string, labels = ''): number {
-  if (!app) throw new Error('no app');
-  const line = metricsTextOf(app)
-    .split('\n')
-    .find((l) => l.startsWith(`${name}${labels} `));
+/** /metrics as last read (`metric`), for a wait's state. */
+let lastMetrics = '';
+
+/** The value of a metric line (no labels, or with exactly these labels) in `text`. */
+function valueIn(text: string, name: string, labels = ''): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `));
   return line === undefined ? 0 : Number(line.split(' ').at(-1));
+}
+
+/** The value of a metric line (no labels, or with exactly these labels) from /metrics, read now. */
+async function metric(name: string, labels = ''): Promise<number> {
+  if (!app) throw new Error('no app');
+  lastMetrics = await metricsTextOf(app);
+  return valueIn(lastMetrics, name, labels);
 }
 
 async function grant(): Promise<LoadGrant> {
@@ -118,9 +125,9 @@ describe('the load sink and source', () => {
     expect(down.status).toBe(200);
     expect(down.headers.get('cache-control')).toBe('no-store');
     expect((await down.arrayBuffer()).byteLength).toBe(300_001);
-    expect(metric('callprobe_load_bytes_total', '{direction="up"}')).toBe(1_000_000);
-    expect(metric('callprobe_load_bytes_total', '{direction="down"}')).toBe(300_001);
-    await waitFor(() => metric('callprobe_load_flows') === 0, { timeoutMs: 2000, what: 'every flow released' });
+    expect(await metric('callprobe_load_bytes_total', '{direction="up"}')).toBe(1_000_000);
+    expect(await metric('callprobe_load_bytes_total', '{direction="down"}')).toBe(300_001);
+    await waitFor(async () => (await metric('callprobe_load_flows')) === 0, { timeoutMs: 2000, what: 'every flow released' });
   });
 
   it('answers not-offered everywhere with serve --no-load, and /api/config says so', async () => {
@@ -172,7 +179,7 @@ describe('the load sink and source', () => {
     const c = await fetch(`${base}${LOAD_DOWN_PATH}?grant=${g.grant}&bytes=10`);
     expect(c.status).toBe(429);
     expect(((await c.json()) as LoadRefusal).reason).toBe('too-many-flows');
-    expect(metric('callprobe_load_refused_total', '{reason="too-many-flows"}')).toBe(1);
+    expect(await metric('callprobe_load_refused_total', '{reason="too-many-flows"}')).toBe(1);
     const foreign = await fetch(`${base}${LOAD_GRANT_PATH}`, { method: 'POST', headers: { origin: 'https://elsewhere.example' } });
     expect(((await foreign.json()) as LoadRefusal).reason).toBe('bad-origin');
   });
@@ -186,13 +193,17 @@ describe('the load sink and source', () => {
     clients.push(up);
     up.on('error', () => undefined);
     up.write(new Uint8Array(200_000));
-    await waitFor(() => metric('callprobe_load_flows') === 2 && metric('callprobe_load_bytes_total', '{direction="up"}') >= 200_000, {
+    await waitFor(async () => (await metric('callprobe_load_flows')) === 2 && (await metric('callprobe_load_bytes_total', '{direction="up"}')) >= 200_000, {
       timeoutMs: 5000,
       what: 'two flows open and the first upload bytes read',
     });
     down.req.destroy();
     up.destroy();
-    await waitFor(() => metric('callprobe_load_flows') === 0, { timeoutMs: 5000, what: 'no flow left', state: () => String(metric('callprobe_load_flows')) });
+    await waitFor(async () => (await metric('callprobe_load_flows')) === 0, {
+      timeoutMs: 5000,
+      what: 'no flow left',
+      state: () => String(valueIn(lastMetrics, 'callprobe_load_flows')),
+    });
   });
 
   it('never holds more than a small window for a client that stops reading', async () => {
@@ -206,13 +217,13 @@ describe('the load sink and source', () => {
     down.res.pause();
     // The source pushes only what the socket takes: the kernel's buffers on loopback, then the
     // socket holds what it could not send and waits for 'drain', and the source waits with it.
-    const pushed = (): number => metric('callprobe_load_bytes_total', '{direction="down"}');
+    const pushed = (): Promise<number> => metric('callprobe_load_bytes_total', '{direction="down"}');
     await waitFor(() => sockets.some((s) => s.writableNeedDrain), {
       timeoutMs: 10_000,
       what: "the download's socket to wait for the client to read (back-pressure)",
-      state: () => `${pushed()} bytes pushed`,
+      state: () => `${valueIn(lastMetrics, 'callprobe_load_bytes_total', '{direction="down"}')} bytes pushed (as last read)`,
     });
-    const last = pushed();
+    const last = await pushed();
     expect(last).toBeGreaterThan(0);
     // What the kernel's socket buffers took, no more; this process holds one shared 64 KiB buffer for it.
     expect(last).toBeLessThan(16_000_000);
@@ -224,7 +235,7 @@ describe('the load sink and source', () => {
     const r = await loadAbuse(base, '127.0.0.7', 200);
     expect(r.grants).toBe(5);
     expect(r.refusals).toEqual({ 'too-many-phases': 35, 'too-many-flows': 16, 'over-budget': 1, 'bad-grant': 1 });
-    await waitFor(() => metric('callprobe_load_flows') === 0, { timeoutMs: 5000, what: 'no flow left after the abuser' });
+    await waitFor(async () => (await metric('callprobe_load_flows')) === 0, { timeoutMs: 5000, what: 'no flow left after the abuser' });
   });
 
   it('closes every open flow when the app closes', async () => {
@@ -232,9 +243,9 @@ describe('the load sink and source', () => {
     const g = await grant();
     const down = await open(`${LOAD_DOWN_PATH}?grant=${g.grant}&bytes=16000000`);
     down.res.pause();
-    await waitFor(() => metric('callprobe_load_flows') === 1, { timeoutMs: 2000, what: 'one flow open' });
+    await waitFor(async () => (await metric('callprobe_load_flows')) === 1, { timeoutMs: 2000, what: 'one flow open' });
     await a.close();
-    expect(metric('callprobe_load_flows')).toBe(0);
+    expect(await metric('callprobe_load_flows')).toBe(0);
     // The client reads what the kernel still held, then sees the download cut short.
     let received = 0;
     const cut = new Promise<void>((resolve) => {
@@ -321,22 +332,25 @@ describe('the load sink under a trickle (held by progress, not time)', () => {
     expect(grants.map((g) => g.status)).toEqual([201, 201, 201, 201]);
     // Every /64 tries its 12 flows: 48, the whole server.
     const outcomes = attackers.flatMap((a, i) => Array.from({ length: 12 }, () => trickle((grants[i]?.body as LoadGrant).grant, a)));
-    await waitFor(() => metric('callprobe_load_refused_total', '{reason="too-many-flows"}') === 24 && metric('callprobe_load_flows') === 24, {
-      timeoutMs: 5000,
-      what: 'the /48 holding its 24 flows, the other 24 refused',
-      state: () => `${metric('callprobe_load_flows')} open`,
-    });
+    await waitFor(
+      async () => (await metric('callprobe_load_refused_total', '{reason="too-many-flows"}')) === 24 && (await metric('callprobe_load_flows')) === 24,
+      {
+        timeoutMs: 5000,
+        what: 'the /48 holding its 24 flows, the other 24 refused',
+        state: () => `${valueIn(lastMetrics, 'callprobe_load_flows')} open`,
+      },
+    );
     const heldAt = performance.now();
     // While they hold theirs, a real phase from another network is granted and served.
     expect(await realPhase('2001:db8:b:1::5')).toEqual(Array(12).fill(200));
-    await waitFor(() => metric('callprobe_load_flows') === 0, {
+    await waitFor(async () => (await metric('callprobe_load_flows')) === 0, {
       timeoutMs: 6000,
       what: 'the floor to cut every trickling flow',
-      state: () => `${metric('callprobe_load_flows')} open`,
+      state: () => `${valueIn(lastMetrics, 'callprobe_load_flows')} open`,
     });
     const heldMs = performance.now() - heldAt;
     expect(heldMs).toBeLessThan(DEFAULTS.load.floorGraceMs + 2000);
-    expect(metric('callprobe_load_flows_cut_total', '{reason="too-slow"}')).toBe(24);
+    expect(await metric('callprobe_load_flows_cut_total', '{reason="too-slow"}')).toBe(24);
     const reasons = await Promise.all(outcomes);
     expect(reasons.filter((r) => r === 'too-many-flows')).toHaveLength(24);
     // Cut: answered too-slow where the connection still allowed, else closed.
@@ -344,7 +358,7 @@ describe('the load sink under a trickle (held by progress, not time)', () => {
     expect(reasons).toContain('too-slow');
     // Their phases cannot win the slots back: a reopened flow of a phase under the floor is cut at the next judgement.
     const again = trickle((grants[0]?.body as LoadGrant).grant, attackers[0] ?? '');
-    await waitFor(() => metric('callprobe_load_flows_cut_total', '{reason="too-slow"}') === 25, {
+    await waitFor(async () => (await metric('callprobe_load_flows_cut_total', '{reason="too-slow"}')) === 25, {
       timeoutMs: 2 * DEFAULTS.load.floorCheckMs + 1000,
       what: 'the reopened flow cut',
     });
@@ -358,7 +372,7 @@ describe('the load sink under a trickle (held by progress, not time)', () => {
     const g = await grant();
     const down = await open(`${LOAD_DOWN_PATH}?grant=${g.grant}&bytes=16000000`);
     down.res.pause();
-    await waitFor(() => metric('callprobe_load_flows_cut_total', '{reason="too-slow"}') === 1 && metric('callprobe_load_flows') === 0, {
+    await waitFor(async () => (await metric('callprobe_load_flows_cut_total', '{reason="too-slow"}')) === 1 && (await metric('callprobe_load_flows')) === 0, {
       timeoutMs: DEFAULTS.load.floorGraceMs + DEFAULTS.load.floorWindowMs + 3000,
       what: 'the stalled download cut',
     });
@@ -400,7 +414,7 @@ describe('the load sink under a trickle (held by progress, not time)', () => {
     const two = await Promise.all([flood('198.51.100.1'), flood('198.51.100.2')]);
     // Each stopped at its network's eighth of the hour (37.5 MB), refused with hour-budget.
     for (const t of two) expect(t).toMatchObject({ moved: expect.toSatisfy((n: number) => n <= 37_500_000) as number, reason: 'hour-budget' });
-    expect(metric('callprobe_load_hour_bytes')).toBeLessThanOrEqual(75_000_000);
+    expect(await metric('callprobe_load_hour_bytes')).toBeLessThanOrEqual(75_000_000);
     const newcomer = await grantFor('203.0.113.9');
     expect(newcomer.status).toBe(201);
     const res = await fetch(`${base}${LOAD_UP_PATH}?grant=${(newcomer.body as LoadGrant).grant}`, {
@@ -434,8 +448,8 @@ describe('the load sink under a trickle (held by progress, not time)', () => {
     const refusedGrant = await fetch(`${base}${LOAD_GRANT_PATH}`, { method: 'POST', headers: { 'x-forwarded-for': '192.0.2.10' } });
     expect(refusedGrant.status).toBe(503);
     expect(((await refusedGrant.json()) as LoadRefusal).message).toMatch(/this hour/);
-    expect(metric('callprobe_load_hour_budget_reached_total')).toBe(1);
-    expect(metric('callprobe_load_refused_total', '{reason="hour-budget"}')).toBe(2);
+    expect(await metric('callprobe_load_hour_budget_reached_total')).toBe(1);
+    expect(await metric('callprobe_load_refused_total', '{reason="hour-budget"}')).toBe(2);
     expect(log.filter((l) => l.msg?.includes('byte budget'))).toHaveLength(1);
     // An hour later it starts again.
     offsetMs = 3_600_000;

@@ -25,6 +25,7 @@ import { startRtcClient, type RtcClient } from '../../kit/rtc.js';
 import { collector, waitFor, type Collector } from '../../kit/wait.js';
 import type { Relay } from '../../../server/turn/index.js';
 import { reflectorRelayOn, startTestRelay } from '../turn/helpers/relay.js';
+import { metricsText } from '../../kit/metrics.js';
 
 const PAYLOAD = 160;
 const CONNECT_MS = 15_000;
@@ -159,7 +160,9 @@ describe('ReflectorSession', () => {
     const internal = relay.internalUdp;
     expect(internal?.address).toBe('127.0.0.1');
     expect(relay.listeners.some((l) => l.port === internal?.port)).toBe(false);
-    expect(relay.metricsText()).toMatch(new RegExp(`callprobe_turn_allocations_total\\{transport="udp",port="${internal?.port}"\\} [1-9]`));
+    expect(await metricsText((r) => relay.registerMetrics(r))).toMatch(
+      new RegExp(`callprobe_turn_allocations_total\\{transport="udp",port="${internal?.port}"\\} [1-9]`),
+    );
     // The session tells the page how it sees the probe channel.
     await h.controlText.atLeast(1, { timeoutMs: 5000, what: 'the channel message' });
     expect(controlMessages(h)[0]).toEqual({ type: 'channel', ordered: false, maxRetransmits: 0, label: PROBE_CHANNEL_LABEL });

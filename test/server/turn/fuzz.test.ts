@@ -17,6 +17,7 @@ import * as rfc5769 from './fixtures/rfc5769.js';
 import { REALM, T0, allocate, cred, fromPeer, makeHarness, mulberry32, peer, reply } from './helpers/core-harness.js';
 import { mutate } from './helpers/mutate.js';
 import { startUdpEcho } from '../../kit/net.js';
+import { metricsText } from '../../kit/metrics.js';
 
 const SEED = Number(process.env['TURN_FUZZ_SEED'] ?? 20240601);
 const CORE_CASES = 100_000;
@@ -129,7 +130,7 @@ describe('fuzz', () => {
         ),
       );
       expect(closed.every(Boolean)).toBe(true);
-      const text = relay.metricsText();
+      const text = await metricsText((r) => relay.registerMetrics(r));
       expect(text).toMatch(/callprobe_turn_malformed_total\{transport="udp",[^}]*\} [1-9]/);
       expect(text).toMatch(/callprobe_turn_malformed_total\{transport="tcp",[^}]*reason="stream-not-turn"\} [1-9]/);
       expect(text).toMatch(/callprobe_turn_allocations_active\{transport="udp",port="\d+"\} 0/);
@@ -146,7 +147,7 @@ describe('fuzz', () => {
       } finally {
         await client.close();
       }
-      expect(relay.metricsText()).toMatch(/callprobe_turn_allocations_active\{transport="udp",port="\d+"\} 0/);
+      expect(await metricsText((r) => relay.registerMetrics(r))).toMatch(/callprobe_turn_allocations_active\{transport="udp",port="\d+"\} 0/);
     } finally {
       await relay.close();
       await echo.close();

@@ -9,6 +9,7 @@ import { startTestRelay } from './helpers/relay.js';
 import { parseUclient, uclientArgs } from '../../../bench/relay/uclient.js';
 import { freePorts, waitUdpBound } from '../../kit/net.js';
 import { runProcess, spawnBounded, type ProcessHandle, type ProcessResult } from '../../kit/process.js';
+import { metricsText } from '../../kit/metrics.js';
 
 const SECRET = 'interop-secret';
 let relay: Relay;
@@ -65,7 +66,7 @@ describe('turnutils_uclient through our relay', () => {
       expect(s?.received).toBe(60);
       expect(s?.lostPct).toBe(0);
     }
-    const metrics = relay.metricsText();
+    const metrics = await metricsText((r) => relay.registerMetrics(r));
     for (const p of udp) expect(metrics).toMatch(new RegExp(`callprobe_turn_allocations_total\\{transport="udp",port="${p}"\\} [1-9]`));
     expect(metrics).toMatch(/callprobe_turn_relayed_packets_total\{transport="tcp",port="\d+",direction="peer_to_client"\} 60/);
   }, 30_000);
@@ -82,7 +83,7 @@ describe('turnutils_uclient through our relay', () => {
       expect(r.output, r.output.slice(-800)).toMatch(/Cannot complete Allocation/);
       expect(parseUclient(r.output)?.received ?? 0).toBe(0);
     }
-    const metrics = relay.metricsText();
+    const metrics = await metricsText((r) => relay.registerMetrics(r));
     expect(metrics).toMatch(/reason="wrong-credentials"\} [1-9]/);
     expect(metrics).toMatch(/reason="credential-expired"\} [1-9]/);
   }, 30_000);

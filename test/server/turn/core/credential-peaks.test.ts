@@ -8,7 +8,8 @@ import { Attr, Method, readText, TRANSPORT_UDP } from '../../../../server/turn/c
 import { buildAllocate, buildRefresh, buildRequest } from '../../../../server/turn/client/requests.js';
 import { CREDENTIAL_IDLE_GRACE_MS, CREDENTIAL_PEAK_BUCKETS, CredentialPeaks } from '../../../../server/turn/core/credential-peaks.js';
 import { randomPortAllocator } from '../../../../server/turn/core/index.js';
-import { renderCredentialPeaks } from '../../../../server/turn/metrics.js';
+import { RelayMetrics, registerRelayMetrics } from '../../../../server/turn/metrics.js';
+import { metricsText } from '../../../kit/metrics.js';
 import { allocate, cred, makeHarness, must, mulberry32, REALM, reply, T0 } from '../helpers/core-harness.js';
 
 const GRACE = CREDENTIAL_IDLE_GRACE_MS;
@@ -86,28 +87,36 @@ describe('CredentialPeaks', () => {
     expect(p.followedPeakMax('page')).toBe(2);
   });
 
-  it('renders a Prometheus histogram with cumulative buckets per owner, and the recent peak', () => {
-    const text = renderCredentialPeaks(
-      [2, 8],
-      [
-        ['page', { ended: { buckets: [1, 2], overflow: 1, sum: 1 + 5 + 7 + 12, count: 4 }, followedMax: 9 }],
-        ['reflector', { ended: { buckets: [0, 0], overflow: 0, sum: 0, count: 0 }, followedMax: 0 }],
-      ],
+  it('renders a Prometheus histogram with cumulative buckets per owner, and the recent peak', async () => {
+    // Peaks of 2 (le 2), 5 and 7 (le 8), 12 (le 12) and 200 (over the last bound).
+    const buckets = CREDENTIAL_PEAK_BUCKETS.map((le) => (le === 2 ? 1 : le === 8 ? 2 : le === 12 ? 1 : 0));
+    const peaks = {
+      page: { ended: { buckets, overflow: 1, sum: 2 + 5 + 7 + 12 + 200, count: 5 }, followedMax: 9 },
+      reflector: { ended: { buckets: CREDENTIAL_PEAK_BUCKETS.map(() => 0), overflow: 0, sum: 0, count: 0 }, followedMax: 0 },
+    };
+    const text = await metricsText((r) =>
+      registerRelayMetrics(r, { listeners: new RelayMetrics(), credentialPeaks: (owner) => peaks[owner], logLinesSuppressed: () => 0 }),
     );
-    expect(text.split('\n').filter((l) => !l.startsWith('#') && l !== '')).toEqual([
-      'callprobe_turn_credential_peak_allocations_bucket{owner="page",le="2"} 1',
-      'callprobe_turn_credential_peak_allocations_bucket{owner="page",le="8"} 3',
-      'callprobe_turn_credential_peak_allocations_bucket{owner="page",le="+Inf"} 4',
-      'callprobe_turn_credential_peak_allocations_sum{owner="page"} 25',
-      'callprobe_turn_credential_peak_allocations_count{owner="page"} 4',
-      'callprobe_turn_credential_peak_allocations_bucket{owner="reflector",le="2"} 0',
-      'callprobe_turn_credential_peak_allocations_bucket{owner="reflector",le="8"} 0',
-      'callprobe_turn_credential_peak_allocations_bucket{owner="reflector",le="+Inf"} 0',
-      'callprobe_turn_credential_peak_allocations_sum{owner="reflector"} 0',
-      'callprobe_turn_credential_peak_allocations_count{owner="reflector"} 0',
-      'callprobe_turn_credential_recent_peak_allocations{owner="page"} 9',
-      'callprobe_turn_credential_recent_peak_allocations{owner="reflector"} 0',
-    ]);
+    const lines = text.split('\n');
+    const samples = lines.filter((l) => l.startsWith('callprobe_turn_credential_'));
+    expect(samples.filter((l) => l.includes('owner="page",le='))).toHaveLength(CREDENTIAL_PEAK_BUCKETS.length + 1);
+    expect(samples).toEqual(
+      expect.arrayContaining([
+        'callprobe_turn_credential_peak_allocations_bucket{owner="page",le="1"} 0',
+        'callprobe_turn_credential_peak_allocations_bucket{owner="page",le="2"} 1',
+        'callprobe_turn_credential_peak_allocations_bucket{owner="page",le="8"} 3',
+        'callprobe_turn_credential_peak_allocations_bucket{owner="page",le="12"} 4',
+        'callprobe_turn_credential_peak_allocations_bucket{owner="page",le="128"} 4',
+        'callprobe_turn_credential_peak_allocations_bucket{owner="page",le="+Inf"} 5',
+        'callprobe_turn_credential_peak_allocations_sum{owner="page"} 226',
+        'callprobe_turn_credential_peak_allocations_count{owner="page"} 5',
+        'callprobe_turn_credential_peak_allocations_bucket{owner="reflector",le="+Inf"} 0',
+        'callprobe_turn_credential_peak_allocations_sum{owner="reflector"} 0',
+        'callprobe_turn_credential_peak_allocations_count{owner="reflector"} 0',
+        'callprobe_turn_credential_recent_peak_allocations{owner="page"} 9',
+        'callprobe_turn_credential_recent_peak_allocations{owner="reflector"} 0',
+      ]),
+    );
     expect(text).toContain('# TYPE callprobe_turn_credential_peak_allocations histogram');
   });
 });

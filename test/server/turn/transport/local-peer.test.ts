@@ -17,6 +17,7 @@ import { formatIp, parseIp } from '../../../../src/protocol/ip.js';
 import { freePorts } from '../../../kit/net.js';
 import { collector, waitFor } from '../../../kit/wait.js';
 import { startTestRelay } from '../helpers/relay.js';
+import { metricsText } from '../../../kit/metrics.js';
 
 const SECRET = 'local-peer-secret';
 let relay: Relay;
@@ -162,9 +163,9 @@ describe('a peer in the relay process', () => {
       const w = relay.relayWitness('127.0.0.1', peerPort);
       expect([w?.upstream.packets, w?.downstream?.packets, w?.upstream.lost, w?.upstream.reordered]).toEqual([20, 20, 0, 0]);
       expect(drains).toBeGreaterThan(0);
+      const text = await metricsText((r) => relay.registerMetrics(r));
       const metric = (name: string, direction?: string): number =>
-        relay
-          .metricsText()
+        text
           .split('\n')
           .filter((l) => l.startsWith(name) && (direction === undefined || l.includes(`direction="${direction}"`)))
           .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);

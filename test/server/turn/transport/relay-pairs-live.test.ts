@@ -14,6 +14,7 @@ import { reflectorRelayOn, startTestRelay } from '../helpers/relay.js';
 import { quietSession } from '../../reflector/session-kit.js';
 import { startRtcClient } from '../../../kit/rtc.js';
 import { collector, waitFor } from '../../../kit/wait.js';
+import { metricsText } from '../../../kit/metrics.js';
 
 const SECRET = 'relay-pairs-secret';
 let relay: Relay;
@@ -33,8 +34,8 @@ async function client(id: string): Promise<TurnClient> {
   return TurnClient.connect({ host: '127.0.0.1', port: udpPort, transport: 'udp', username: c.username, password: c.credential });
 }
 
-function dropped(reason: string): number {
-  const m = new RegExp(`callprobe_turn_dropped_total\\{[^}]*reason="${reason}"\\} (\\d+)`).exec(relay.metricsText());
+async function dropped(reason: string): Promise<number> {
+  const m = new RegExp(`callprobe_turn_dropped_total\\{[^}]*reason="${reason}"\\} (\\d+)`).exec(await metricsText((r) => relay.registerMetrics(r)));
   return Number(m?.[1] ?? 0);
 }
 
@@ -53,14 +54,14 @@ describe('relay pairs on a real relay', () => {
       await attacker.allocate();
       await attacker.createPermission([at]);
       await expect(attacker.channelBind(0x4001, at)).rejects.toSatisfy((e) => e instanceof TurnClientError && e.code === 403);
-      const before = dropped('peer-other-test');
+      const before = await dropped('peer-other-test');
       for (let i = 0; i < 500; i++) attacker.sendIndication(at, Buffer.from(`flood ${i}`));
       // The page's own second allocation (one credential: its loopback mode) is heard; sent after the flood, it arrives after it.
       await twin.allocate();
       await twin.createPermission([at]);
       twin.sendIndication(at, Buffer.from('own'));
       await waitFor(() => got.items.includes('own'), { timeoutMs: 5000, what: "the page's own allocation's datagram" });
-      await waitFor(() => dropped('peer-other-test') - before >= 500, { timeoutMs: 5000, what: 'the 500 datagrams counted as dropped' });
+      await waitFor(async () => (await dropped('peer-other-test')) - before >= 500, { timeoutMs: 5000, what: 'the 500 datagrams counted as dropped' });
       expect(got.items).toEqual(['own']);
     } finally {
       await Promise.all([page.close(), attacker.close(), twin.close()]);

@@ -7,6 +7,7 @@ import { parseIp } from '../../../../src/protocol/ip.js';
 import { freePorts, startUdpEcho, type UdpEcho } from '../../../kit/net.js';
 import { selfSignedPem } from '../../../kit/pki.js';
 import { collector, waitFor } from '../../../kit/wait.js';
+import { metricsText } from '../../../kit/metrics.js';
 
 const SECRET = 'transport-secret';
 let relay: Relay;
@@ -94,10 +95,13 @@ describe('relay transport on loopback', () => {
       await client.channelBind(0x4002, { ip: parseIp('127.0.0.1'), port: echo.port });
       client.sendChannelData(0x4002, Buffer.from('should not pass'));
       // Wait (bounded) for the relay's own drop counter rather than for an arbitrary time.
-      await waitFor(() => /callprobe_turn_dropped_total\{[^}]*reason="peer-not-allowed"\} [1-9]/.test(relay.metricsText()), {
-        timeoutMs: 3000,
-        what: 'the peer-not-allowed drop to be counted',
-      });
+      await waitFor(
+        async () => /callprobe_turn_dropped_total\{[^}]*reason="peer-not-allowed"\} [1-9]/.test(await metricsText((r) => relay.registerMetrics(r))),
+        {
+          timeoutMs: 3000,
+          what: 'the peer-not-allowed drop to be counted',
+        },
+      );
       expect(echo.received).toBe(before);
     } finally {
       undoEcho = relay.allowPeerEndpoint('127.0.0.1', echo.port);
@@ -180,8 +184,10 @@ describe('relay transport on loopback', () => {
       const fromB = await atA.atLeast(3, { timeoutMs: 3000, what: "B's three at A" });
       expect(fromB).toEqual(['b1', 'b2', 'b3'].map((text) => ({ text, from: 'channel' })));
       // All six were handed over in the process: none crossed the wire between the two relay sockets.
-      expect(own.metricsText()).toMatch(/callprobe_turn_relayed_packets_total\{transport="udp",port="\d+",direction="client_to_peer"\} 6\n/);
-      expect(own.metricsText()).toMatch(/callprobe_turn_in_process_packets_total\{transport="udp",port="\d+"\} 6\n/);
+      expect(await metricsText((r) => own.registerMetrics(r))).toMatch(
+        /callprobe_turn_relayed_packets_total\{transport="udp",port="\d+",direction="client_to_peer"\} 6\n/,
+      );
+      expect(await metricsText((r) => own.registerMetrics(r))).toMatch(/callprobe_turn_in_process_packets_total\{transport="udp",port="\d+"\} 6\n/);
     } finally {
       await a.close();
       await b.close();
@@ -189,8 +195,8 @@ describe('relay transport on loopback', () => {
     }
   });
 
-  it('exposes Prometheus counters', () => {
-    const text = relay.metricsText();
+  it('exposes Prometheus counters', async () => {
+    const text = await metricsText((r) => relay.registerMetrics(r));
     expect(text).toMatch(/# TYPE callprobe_turn_allocations_total counter/);
     expect(text).toMatch(/callprobe_turn_relayed_packets_total\{transport="udp",port="\d+",direction="client_to_peer"\} [1-9]/);
     expect(text).toMatch(/callprobe_turn_relayed_packets_total\{transport="tls",port="\d+",direction="peer_to_client"\} 3/);
@@ -219,8 +225,8 @@ describe('one port serving TLS and plain TCP', () => {
           await client.close();
         }
       }
-      expect(shared.metricsText()).toMatch(/callprobe_turn_allocations_total\{transport="tls",port="\d+"\} 1/);
-      expect(shared.metricsText()).toMatch(/callprobe_turn_allocations_total\{transport="tcp",port="\d+"\} 1/);
+      expect(await metricsText((r) => shared.registerMetrics(r))).toMatch(/callprobe_turn_allocations_total\{transport="tls",port="\d+"\} 1/);
+      expect(await metricsText((r) => shared.registerMetrics(r))).toMatch(/callprobe_turn_allocations_total\{transport="tcp",port="\d+"\} 1/);
     } finally {
       undo();
       await shared.close();
