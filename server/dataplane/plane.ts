@@ -82,6 +82,8 @@ export interface DataPlaneOptions {
   onChannelLeg?: () => void;
   /** Closed with the plane, after the sessions and the relay (the samplers it started). */
   onClose?: () => void;
+  /** The relay's secret was replaced (`secret`): the reflector mints its credentials with the new one. */
+  onSecret?: (secret: string) => void;
 }
 
 const NO_TALLY: SessionTally = { probes: 0, rtpProbes: 0, badProbes: 0, witnessed: false };
@@ -131,6 +133,10 @@ export class DataPlane {
         return;
       case 'metrics?':
         this.o.out(this.metrics(cmd.id));
+        return;
+      case 'secret':
+        this.o.relay?.setSecret(cmd.secret);
+        this.o.onSecret?.(cmd.secret);
         return;
       case 'tls-refusal?': {
         const r = this.o.relay?.certificateRefusal(cmd.ip, cmd.windowMs) ?? null;
@@ -288,13 +294,13 @@ function hostForUri(host: string): string {
  * entry; with a credential minted per session under the relay's secret, lasting a session (or
  * the credential lifetime when that is shorter).
  */
-function reflectorRelayServer(r: ReflectorStart, relay: Relay | null): (sessionId: string) => ReflectorRelayServer {
+function reflectorRelayServer(r: ReflectorStart, relay: Relay | null, secret: () => string): (sessionId: string) => ReflectorRelayServer {
   const internal = relay?.internalUdp ?? null;
   const url = internal !== null ? formatTurnUri(hostForUri(internal.address), internal.port, 'udp') : r.externalTurnUdpUrl;
   if (url === null) throw new Error('the reflector needs a UDP TURN entry for its data-channel leg');
   const ttlS = Math.min(Math.ceil(r.maxSessionMs / 1000) + 60, r.credentialTtlS);
   return (sessionId) => {
-    const c = mintRestCredential(r.secret, `${REFLECTOR_USERNAME_PREFIX}${sessionId}`, ttlS, Date.now());
+    const c = mintRestCredential(secret(), `${REFLECTOR_USERNAME_PREFIX}${sessionId}`, ttlS, Date.now());
     return { url, username: c.username, credential: c.credential };
   };
 }
@@ -364,6 +370,8 @@ export async function startDataPlane(
   const lateness = r !== null ? startLoopLateness(DEFAULTS.serverLoop, busy, (atMs, lateMs) => window?.record(atMs, lateMs), sampler) : null;
   const ownSampler = own.loopDelay && window === null ? new LoopDelayMonitor(busy, DEFAULTS.serverLoop.periodMs, sampler) : null;
   const windowRead = window && lateness ? { reading: () => (lateness.flush(), window.reading()) } : null;
+  // The reflector's credentials are minted with the relay's secret as it is now (`secret` replaces it).
+  let reflectorSecret = r?.secret ?? '';
   const reflector: ReflectorParts | null =
     r === null
       ? null
@@ -375,7 +383,7 @@ export async function startDataPlane(
           // Whether the RTP leg runs is the start's (serve decides: our own relay, or an edge's coturn).
           rtp: r.rtp,
           ...(r.iceTrafficTimeoutMs !== undefined ? { iceTrafficTimeoutMs: r.iceTrafficTimeoutMs } : {}),
-          relayServer: reflectorRelayServer(r, relay),
+          relayServer: reflectorRelayServer(r, relay, () => reflectorSecret),
           // The relay in another plane hears of the RTP leg's endpoint through the host (`relay-grant`).
           allowEndpoint: (ip, port) => {
             const far = r.relayInOtherPlane === true && plane !== null ? plane.links.grantToRelay(ip, port) : () => undefined;
@@ -429,6 +437,9 @@ export async function startDataPlane(
     logger,
     ...(windowRead ? { loopDelay: windowRead } : ownSampler ? { loopDelay: ownSampler } : {}),
     ...(idleCollect ? { onSessions: (open: number) => idleCollect.sessionsNow(open), onChannelLeg: () => idleCollect.holdNow() } : {}),
+    onSecret: (secret) => {
+      reflectorSecret = secret;
+    },
     onClose: () => {
       idleCollect?.stop();
       if (lateReport !== null) clearInterval(lateReport);
