@@ -15,7 +15,7 @@ import { builtPageDir, callprobeVersion } from '../host/package.js';
 import type { DbTarget } from './store/target.js';
 import type { ServeOptions } from './config/options.js';
 import { readTlsPair } from './config/tls.js';
-import { buildApp, freshMetricsTextOf } from './http/app.js';
+import { buildApp, freshMetricsTextOf, stopTakingTests } from './http/app.js';
 import { buildMetricsApp } from './http/metrics.js';
 import { RelayStartError } from './turn/index.js';
 import { openStore, StoreError, type ResultStore } from './store/index.js';
@@ -46,6 +46,12 @@ export interface RunningServer {
   /** What the data plane and the samplers run on (ServeOptions.dataPath, `auto` chosen at start: server/data-path.ts). */
   dataPath: DataPath;
   store: ResultStore | null;
+  /**
+   * An edge: resolves, with the hub's words, once its hub revoked its token and it replaced its
+   * relay's secret and stopped taking tests (then close it: `serve` exits 3); null when not an
+   * edge. Never rejects.
+   */
+  revoked: Promise<string> | null;
   close(): Promise<void>;
 }
 
@@ -417,7 +423,29 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     metricsUrl = `http://${hostForUri(m.host)}:${typeof ma === 'object' && ma ? ma.port : m.port}/metrics`;
   }
   // An edge beats to its hub from now on; its last beat (draining) goes out first when it stops.
-  const beats = edgeBeats(opts, app, url, { version, turn, notOffered, relay: relayEmbedded ? 'embedded' : 'external', secret, rtpReflector: rtpLeg }, log);
+  // Revoked: its relay's secret is replaced (credentials minted before are refused), it takes no
+  // new test, and `revoked` tells whoever runs it to stop (the command line exits 3).
+  let revokedBy: (words: string) => void = () => undefined;
+  const revoked = new Promise<string>((resolve) => (revokedBy = resolve));
+  const onRevoked = (words: string): void => {
+    stopTakingTests(app, 'this test server is stopping: its hub revoked it');
+    const replaced = p !== null && relayEmbedded ? p.setSecret(randomBytes(24).toString('base64url')) : Promise.resolve();
+    replaced.then(
+      () => revokedBy(words),
+      (err: Error) => {
+        log(`edge: the relay's secret could not be replaced (${err.message}): it stops anyway`);
+        revokedBy(words);
+      },
+    );
+  };
+  const beats = edgeBeats(
+    opts,
+    app,
+    url,
+    { version, turn, notOffered, relay: relayEmbedded ? 'embedded' : 'external', secret, rtpReflector: rtpLeg },
+    log,
+    onRevoked,
+  );
   if (beats) opened.add('the beats to the hub', () => beats.stop());
   return {
     url,
@@ -428,6 +456,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     dataPlaneLine: p?.startedAs ?? null,
     dataPath: dataPath.path,
     store,
+    revoked: beats === null ? null : revoked,
     close: async () => {
       const failures = await opened.close();
       if (failures.length > 0) throw new TeardownError(failures);

@@ -56,6 +56,10 @@ export interface Signalling {
   plugin: FastifyPluginAsync;
   /** Reflector sessions open now. */
   sessionsOpen(): number;
+  /** Reflector sessions started since the app started. */
+  sessionsStarted(): number;
+  /** From now on every new session is refused with `busy` and these words (the server is stopping: a hub revoked this edge). */
+  stopTaking(words: string): void;
   /** Its Prometheus text: sessions, candidates dropped, refusals by reason, log lines held back. */
   metricsText(): string;
   /**
@@ -118,11 +122,19 @@ function pageMessage(raw: Buffer, session: SessionHandle): void {
   else session.signal(msg.data, msg.leg);
 }
 
+/** Refuses a session while the server is stopping (a hub revoked this edge): `busy`, with the words why. */
+function refuseStopping(socket: WebSocket, send: (msg: ServerSignalMessage) => void, count: () => void, words: string): void {
+  count();
+  send({ type: 'error', reason: 'busy', message: words });
+  socket.close(1013, 'busy');
+}
+
 export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signalling {
   const sessions = new Map<string, SessionHandle>();
   let sessionsTotal = 0;
   let candidatesDropped = 0;
   const ended = new EndedSessions();
+  let stopped: string | null = null; // Why new sessions are refused (the server is stopping); null: they are taken.
   const limiter = new SourceLimiter(opts.signalLimits, () => performance.now(), opts.maxSessions);
   /** Refused signalling by reason (sessions and messages), for /metrics. */
   const refused = new Map<string, number>();
@@ -154,6 +166,7 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
         socket.close(1008, 'no reflector');
         return;
       }
+      if (stopped !== null) return refuseStopping(socket, send, () => refuse(key, 'stopping', {}, 'test refused: the server is stopping'), stopped);
       const query = readQuery(req.query);
       if ('refusal' in query) {
         refuse(key, query.refusal, query.fields, query.why);
@@ -259,6 +272,10 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
     plugin,
     socketError,
     sessionsOpen: () => sessions.size,
+    sessionsStarted: () => sessionsTotal,
+    stopTaking: (words) => {
+      stopped = words;
+    },
     relayEvidence: (nowMs) => ended.relayEvidence(nowMs),
     metricsText: () =>
       signalMetricsText({

@@ -49,7 +49,15 @@ describeEachKind('edges on the hub', (kind, opened) => {
       results: resultsOptions(store, TOKEN),
       console: { ...base.console, nowMs: clock.nowMs },
       // The hub on loopback is a lab: its edges stand on loopback too.
-      edges: { registry, heartbeatMs: 5_000, silentAfterMs: 30_000, heartbeatsPerMinutePerSource: 1000, listPerMinutePerSource: 1000, labAddresses: true },
+      edges: {
+        registry,
+        heartbeatMs: 5_000,
+        silentAfterMs: 30_000,
+        heartbeatsPerMinutePerToken: 1000,
+        refusedBeats: { perMinutePerSource: 1000, sourcesMax: 100 },
+        listPerMinutePerSource: 1000,
+        labAddresses: true,
+      },
     });
     await app.ready();
     opened.push({
@@ -212,7 +220,15 @@ describeEachKind('edges on the hub', (kind, opened) => {
     const pub = await buildApp({
       ...base,
       results: resultsOptions(store, TOKEN),
-      edges: { registry, heartbeatMs: 5_000, silentAfterMs: 30_000, heartbeatsPerMinutePerSource: 1000, listPerMinutePerSource: 1000, labAddresses: false },
+      edges: {
+        registry,
+        heartbeatMs: 5_000,
+        silentAfterMs: 30_000,
+        heartbeatsPerMinutePerToken: 1000,
+        refusedBeats: { perMinutePerSource: 1000, sourcesMax: 100 },
+        listPerMinutePerSource: 1000,
+        labAddresses: false,
+      },
     });
     try {
       const make = (hosts: string[]) =>
