@@ -56,7 +56,7 @@ export const de: CatalogueOf<typeof en> = {
   'fail.error': 'Die Messstation hatte einen eigenen Fehler.',
   'fail.other': 'Der Test konnte nicht laufen ({reason}).',
   'where.network':
-    'Wo Sie suchen sollten: bei der Firewall dieses Netzwerks. Andere Tests haben das Relay dieses Testservers in den letzten Minuten erreicht, also blockiert dieses Netzwerk die Ports, die Anrufe nutzen: Bitten Sie die IT, sie freizugeben.',
+    'Wo Sie suchen sollten: bei der Firewall dieses Netzwerks. Das Relay dieses Testservers hat kurz zuvor geantwortet (andere Tests haben es erreicht, oder seine eigene Prüfung), also blockiert dieses Netzwerk die Ports, die Anrufe nutzen: Bitten Sie die IT, sie freizugeben.',
   'where.browser':
     'Wo Sie suchen sollten: bei diesem Browser, nicht beim Netzwerk. Versuchen Sie einen anderen Browser (ein aktuelles Chrome, Edge, Firefox oder Safari).',
   'where.server':
