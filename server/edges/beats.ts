@@ -151,20 +151,27 @@ export function startEdgeBeats(role: EdgeRole, parts: EdgeParts, log: (msg: stri
       if (!revoked) say(await sendBeat(role, edgeBeat(role, parts, false, check)));
     });
   };
+  let checking = false;
   const runCheck = (): void => {
-    parts.checkRelay().then(
-      (c) => {
-        if (revoked || stopped) return;
-        const changed = check === null || relayDown(check) !== relayDown(c);
-        check = c;
-        const line = checkLine(role, c);
-        if (line !== lastCheckLine) log(line);
-        lastCheckLine = line;
-        // The hub hears of a new state at once, not at the next beat.
-        if (changed) beat();
-      },
-      (err: Error) => log(`edge ${role.id}: relay check failed to run (${err.message}); tried again in ${role.relayCheckMs / 1000} s`),
-    );
+    // One check at a time: a check still waiting on its timeouts is not doubled.
+    if (checking) return;
+    checking = true;
+    parts
+      .checkRelay()
+      .finally(() => (checking = false))
+      .then(
+        (c) => {
+          if (revoked || stopped) return;
+          const changed = check === null || relayDown(check) !== relayDown(c);
+          check = c;
+          const line = checkLine(role, c);
+          if (line !== lastCheckLine) log(line);
+          lastCheckLine = line;
+          // The hub hears of a new state at once, not at the next beat.
+          if (changed) beat();
+        },
+        (err: Error) => log(`edge ${role.id}: relay check failed to run (${err.message}); tried again in ${role.relayCheckMs / 1000} s`),
+      );
   };
   beat();
   runCheck();

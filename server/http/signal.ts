@@ -160,13 +160,13 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
         socket.close(1008, 'origin');
         return;
       }
+      if (stopped !== null) return refuseStopping(socket, send, () => refuse(key, 'stopping', {}, 'test refused: the server is stopping'), stopped);
       const reflector = opts.reflector;
       if (!reflector) {
         send({ type: 'error', reason: 'no-reflector', message: 'this server runs without a reflector' });
         socket.close(1008, 'no reflector');
         return;
       }
-      if (stopped !== null) return refuseStopping(socket, send, () => refuse(key, 'stopping', {}, 'test refused: the server is stopping'), stopped);
       const query = readQuery(req.query);
       if ('refusal' in query) {
         refuse(key, query.refusal, query.fields, query.why);

@@ -1,16 +1,20 @@
 /**
  * A hub and an edge, each a whole `serve` in this process (SQLite behind the hub; the edge with
- * an external relay's entry and no reflector, enough for its beats and its doors): the edge
- * registers at start and is listed with the URL it listens on, refuses results, and signals only
- * with the hub's pages; a revoked token's edge leaves the list at once and its next beat is
- * refused in the hub's words; an edge that stops says so and leaves at once.
+ * an external relay, a real one on loopback, and no reflector, enough for its beats, its relay
+ * check and its doors): the edge registers at start and is listed with the URL it listens on and
+ * its relay's check, refuses results, and signals only with the hub's pages; a revoked token's
+ * edge leaves the list at once, hears it at its next beat, takes no test and tells serve to stop;
+ * an edge whose relay drops every datagram is listed relay-down and offered to no page; an edge
+ * that stops says so and leaves at once.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { serve, type RunningServer } from '../../../server/serve.js';
+import dgram from 'node:dgram';
+import { serve } from '../../../server/serve.js';
+import { startTestRelay } from '../turn/helpers/relay.js';
 import type { ServeOptions } from '../../../server/config/options.js';
 import { serveOptionsFromFlags } from '../../../server/config/options.js';
 import { EDGE_TOKENS_PATH, EDGES_PATH, type EdgeList, type EdgeTokenCreated } from '../../../src/protocol/api-edges.js';
@@ -20,7 +24,7 @@ import { waitFor } from '../../kit/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callprobe-edge-roles-'));
 const ADMIN = 'operator-token-0123456789';
-const EXTERNAL = 'turn:127.0.0.1:3999?transport=udp';
+const EDGE_SECRET = 'edge-relay-secret';
 
 function hubOptions(): ServeOptions {
   return {
@@ -38,13 +42,31 @@ function hubOptions(): ServeOptions {
   };
 }
 
-function edgeOptions(hub: string, id: string, token: string, azureRegion = 'West Europe'): ServeOptions {
-  const o = serveOptionsFromFlags({ ...serveFlags, httpPort: 0, reflector: false, logLevel: 'fatal', hub, edgeId: id, azureRegion, edgeToken: token });
+/** An edge whose external relay answers on UDP `port` (or drops everything sent to it), checked every 300 ms. */
+function edgeOptions(hub: string, id: string, token: string, port: number, azureRegion = 'West Europe'): ServeOptions {
+  const o = serveOptionsFromFlags({
+    ...serveFlags,
+    httpPort: 0,
+    reflector: false,
+    secret: EDGE_SECRET,
+    logLevel: 'fatal',
+    hub,
+    edgeId: id,
+    azureRegion,
+    edgeToken: token,
+  });
   if (o.edge === null) throw new Error('not an edge');
-  return { ...o, externalTurn: [{ url: EXTERNAL, transport: 'udp', port: 3999 }], webRoot: join(dir, 'no-page'), edge: { ...o.edge, heartbeatMs: 100 } };
+  return {
+    ...o,
+    externalTurn: [turnAt(port)],
+    webRoot: join(dir, 'no-page'),
+    edge: { ...o.edge, heartbeatMs: 100, relayCheckMs: 300, relayCheckTimeoutMs: 1_000 },
+  };
 }
 
-const opened: RunningServer[] = [];
+const turnAt = (port: number) => ({ url: `turn:127.0.0.1:${port}?transport=udp`, transport: 'udp' as const, port });
+
+const opened: { close(): Promise<void> }[] = [];
 afterAll(async () => {
   for (const s of opened.reverse()) await s.close();
   rmSync(dir, { recursive: true, force: true });
@@ -74,17 +96,26 @@ describe('a hub and its edge', () => {
       ).json()) as EdgeTokenCreated;
     const listed = async (): Promise<EdgeList['edges']> => ((await (await fetch(`${hub.url}${EDGES_PATH}`)).json()) as EdgeList).edges;
 
+    // The edges' external relay (a coturn in production): a real one on loopback, of the edges' secret.
+    const relay = await startTestRelay({ secret: EDGE_SECRET });
+    opened.push(relay);
+    const relayPort = relay.listeners.find((l) => l.transport === 'udp')?.port ?? 0;
     const weu = await create('weu-1');
     const lines: string[] = [];
-    const edge = await serve(edgeOptions(hub.url, 'weu-1', weu.token), (l) => lines.push(l));
+    const edge = await serve(edgeOptions(hub.url, 'weu-1', weu.token, relayPort), (l) => lines.push(l));
     opened.push(edge);
     expect(lines).toContain(`edge weu-1 (West Europe) of hub ${hub.url}: results are stored by the hub`);
-    const [listedEdge] = await waitFor(async () => ((await listed()).length === 1 ? await listed() : null), { timeoutMs: 5000, what: 'the edge listed' });
+    // Listed once it beats; ready once its relay's check passed (the first may run while this process still starts the edge).
+    const [listedEdge] = await waitFor(async () => ((await listed())[0]?.relayCheck?.ok === true ? await listed() : null), {
+      timeoutMs: 5000,
+      what: "the edge listed, its relay's check passed",
+      state: () => lines.join(' | '),
+    });
     expect(listedEdge).toMatchObject({
       id: 'weu-1',
       azureRegion: 'West Europe',
       state: 'ready',
-      urls: { http: edge.url, signal: null, turn: [{ url: EXTERNAL, transport: 'udp', port: 3999 }] },
+      urls: { http: edge.url, signal: null, turn: [turnAt(relayPort)] },
     });
     await waitFor(() => lines.includes(`edge weu-1: registered with hub ${hub.url} (West Europe)`), { timeoutMs: 5000, what: 'the registered line' });
     // The hub's pages get it in their configuration.
@@ -96,20 +127,33 @@ describe('a hub and its edge', () => {
     expect(await firstSignal(edge.url, 'http://127.0.0.1:1')).toMatchObject({ reason: 'bad-origin' });
     expect(await firstSignal(edge.url, hub.url)).toMatchObject({ reason: 'no-reflector' });
 
-    // Revoked: gone at once, and its next beat refused in the hub's words.
+    // Revoked: gone at once; its next beat is refused as revoked, and the edge stops taking tests and tells serve to stop (exit 3).
     expect((await fetch(`${hub.url}${EDGE_TOKENS_PATH}/${weu.id}`, { method: 'DELETE', headers: { authorization: admin.authorization } })).status).toBe(204);
     expect(await listed()).toEqual([]);
-    await waitFor(() => lines.find((l) => l.startsWith(`edge weu-1: hub ${hub.url} refused its beat (bad-edge-token:`)), {
-      timeoutMs: 5000,
-      what: 'the refused beat logged',
-      state: () => lines.join(' | '),
-    });
+    expect(await edge.revoked).toContain('edge-token-revoked');
+    expect(lines.some((l) => l.startsWith(`edge weu-1: hub ${hub.url} revoked this edge's token`))).toBe(true);
+    expect(await firstSignal(edge.url, hub.url)).toMatchObject({ reason: 'busy', message: 'this test server is stopping: its hub revoked it' });
     expect(await listed()).toEqual([]);
+
+    // An edge whose relay's UDP port drops everything: listed relay-down, offered to no page; its relay answering again, ready.
+    const silent = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    opened.push({ close: () => new Promise<void>((resolve) => silent.close(() => resolve())) });
+    const cus = await create('cus-1', 'Central US');
+    const down = await serve(edgeOptions(hub.url, 'cus-1', cus.token, silent.address().port, 'Central US'), () => undefined);
+    opened.push(down);
+    const downView = await waitFor(async () => (await listed()).find((e) => e.id === 'cus-1' && e.state === 'relay-down') ?? null, {
+      timeoutMs: 5000,
+      what: 'cus-1 relay-down',
+    });
+    expect(downView.relayCheck).toMatchObject({ ok: false, failed: [{ transport: 'udp', port: silent.address().port, error: 'no answer' }] });
+    expect(((await (await fetch(`${hub.url}/api/config`)).json()) as ServerConfig).edges).toBeUndefined();
+    await down.close();
 
     // Another edge: listed while it runs, gone as soon as it stops.
     const neu = await create('neu-1', 'North Europe');
-    const second = await serve(edgeOptions(hub.url, 'neu-1', neu.token, 'North Europe'), () => undefined);
-    await waitFor(async () => (await listed()).some((e) => e.id === 'neu-1'), { timeoutMs: 5000, what: 'neu-1 listed' });
+    const second = await serve(edgeOptions(hub.url, 'neu-1', neu.token, relayPort, 'North Europe'), () => undefined);
+    await waitFor(async () => (await listed()).some((e) => e.id === 'neu-1' && e.state === 'ready'), { timeoutMs: 5000, what: 'neu-1 listed' });
     await second.close();
     expect(await listed()).toEqual([]);
   });
