@@ -26,14 +26,14 @@ export interface EdgeRegistrySettings {
 }
 
 /** An edge's last relay check on the hub's clock: when it ran, whether every advertised port answered, and those that did not. */
-export interface RelayCheckOnHub {
+interface RelayCheckOnHub {
   atMs: number;
   ok: boolean;
   failed: { transport: 'udp' | 'tcp' | 'tls'; port: number; error: string }[];
 }
 
 /** An edge's last relay check, dated on the hub's clock (its beat says how long before the beat it ran); null when its beats carry none. */
-export function relayCheckOf(r: EdgeRecord): RelayCheckOnHub | null {
+function relayCheckOf(r: EdgeRecord): RelayCheckOnHub | null {
   const c = r.beat.relayCheck;
   if (c === undefined) return null;
   const failed = c.ports.filter((p) => !p.ok).map((p) => ({ transport: p.transport, port: p.port, error: p.error ?? 'no answer' }));

@@ -58,7 +58,7 @@ export interface EdgesOptions {
  * most `sourcesMax` sources and as many tokens are counted at once (the oldest forgotten first),
  * so the counts themselves are bounded.
  */
-export class RefusedBeats {
+class RefusedBeats {
   private windowStartMs: number;
   private readonly counts = new Map<string, number>();
   /** Hashes of tokens that were live at their last beat. */

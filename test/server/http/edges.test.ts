@@ -191,6 +191,7 @@ describeEachKind('edges on the hub', (kind, opened) => {
       state: ok ? 'ready' : 'relay-down',
       load: { sessions: 2, maxSessions: 50, started: 9 },
       relayCheck: { ageMs: 1_000, ports: [{ transport: 'udp', port: 3678, ok, ...(ok ? {} : { error: 'no answer' }) }] },
+      busyLine: { maxBytesPerDirection: 50_000_000, maxFlowsPerSource: 4 },
     });
     const offers = async (): Promise<ServerConfig['edges']> => (await app.inject({ method: 'GET', url: '/api/config' })).json<ServerConfig>().edges;
     expect((await beat('cus-1', cus.token, sampleBeat(checked(false)))).statusCode).toBe(200);
@@ -211,6 +212,14 @@ describeEachKind('edges on the hub', (kind, opened) => {
     expect((await beat('cus-1', cus.token, sampleBeat(checked(true)))).statusCode).toBe(200);
     expect((await offers())?.map((e) => [e.id, e.config.relayEvidence])).toEqual([['cus-1', { kind: 'relay-check', atMs: clock.nowMs() - 1_000 }]]);
     expect(await freshMetricsTextOf(app)).toContain('callprobe_edge_state{edge="cus-1"} 1\n');
+    // Its busy line on its own sink and source, which the hub's page may fetch.
+    const config = await app.inject({ method: 'GET', url: '/api/config' });
+    expect(config.json<ServerConfig>().edges?.[0]?.config.load).toEqual({
+      maxBytesPerDirection: 50_000_000,
+      maxFlowsPerSource: 4,
+      url: 'http://127.0.0.1:18201',
+    });
+    expect(config.headers['content-security-policy']).toContain('http://127.0.0.1:18201');
     // Two beats missed: still listed, offered to no page.
     clock.advance(DEFAULTS.edges.offeredWithinMs + 1);
     expect(await listed()).toEqual(['cus-1']);
