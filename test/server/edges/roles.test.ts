@@ -21,12 +21,14 @@ import { EDGE_TOKENS_PATH, EDGES_PATH, type EdgeList, type EdgeTokenCreated } fr
 import { SIGNAL_PROTOCOL_QUERY, type ServerConfig } from '../../../src/protocol/api.js';
 import { serveFlags } from '../config/serve-flags.js';
 import { waitFor } from '../../kit/wait.js';
+import { freePorts } from '../../kit/net.js';
+import { TurnClient, TurnClientError } from '../../../server/turn/client/turn-client.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callprobe-edge-roles-'));
 const ADMIN = 'operator-token-0123456789';
 const EDGE_SECRET = 'edge-relay-secret';
 
-function hubOptions(): ServeOptions {
+function hubOptions(db = 'hub.db'): ServeOptions {
   return {
     ...serveOptionsFromFlags({
       ...serveFlags,
@@ -35,7 +37,7 @@ function hubOptions(): ServeOptions {
       reflector: false,
       logLevel: 'fatal',
       adminToken: ADMIN,
-      db: { kind: 'sqlite', path: join(dir, 'hub.db') },
+      db: { kind: 'sqlite', path: join(dir, db) },
     }),
     externalTurn: [],
     webRoot: join(dir, 'no-page'),
@@ -156,5 +158,50 @@ describe('a hub and its edge', () => {
     await waitFor(async () => (await listed()).some((e) => e.id === 'neu-1' && e.state === 'ready'), { timeoutMs: 5000, what: 'neu-1 listed' });
     await second.close();
     expect(await listed()).toEqual([]);
+  });
+  it('revoked, an edge with its own relay refuses the credentials minted before, and tells serve to stop', async () => {
+    const hub = await serve(hubOptions('hub-2.db'), () => undefined);
+    opened.push(hub);
+    const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
+    const made = await fetch(`${hub.url}${EDGE_TOKENS_PATH}`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ edge: 'wus-1', azureRegion: 'West US', hosts: ['127.0.0.1'] }),
+    });
+    const wus = (await made.json()) as EdgeTokenCreated;
+    const [turnPort] = await freePorts(1);
+    if (turnPort === undefined) throw new Error('no port');
+    const o = edgeOptions(hub.url, 'wus-1', wus.token, 0, 'West US');
+    const edge = await serve({ ...o, externalTurn: null, turnUdpPorts: [turnPort], relayIp: '127.0.0.1' }, () => undefined);
+    opened.push(edge);
+    // A page's configuration, taken from the hub while the edge is offered.
+    const offer = await waitFor(
+      async () => ((await (await fetch(`${hub.url}/api/config`)).json()) as ServerConfig).edges?.find((e) => e.id === 'wus-1') ?? null,
+      { timeoutMs: 5000, what: 'wus-1 offered' },
+    );
+    const udp = offer.config.turn.find((t) => t.transport === 'udp');
+    if (udp === undefined) throw new Error('no UDP entry');
+    const allocate = async (): Promise<string> => {
+      const c = await TurnClient.connect({
+        host: '127.0.0.1',
+        port: udp.port,
+        transport: 'udp',
+        username: offer.config.username,
+        password: offer.config.credential,
+      });
+      try {
+        await c.allocate();
+        return 'allocated';
+      } catch (err) {
+        return err instanceof TurnClientError ? `refused ${err.code}` : String(err);
+      } finally {
+        await c.close();
+      }
+    };
+    expect(await allocate()).toBe('allocated');
+    expect((await fetch(`${hub.url}${EDGE_TOKENS_PATH}/${wus.id}`, { method: 'DELETE', headers: { authorization: admin.authorization } })).status).toBe(204);
+    // Resolved once the relay took its new secret: the credential minted before is refused from then on.
+    expect(await edge.revoked).toContain('edge-token-revoked');
+    expect(await allocate()).toBe('refused 401');
   });
 });
