@@ -109,7 +109,7 @@ describe('a hub and its edge', () => {
     expect(lines).toContain(`edge weu-1 (West Europe) of hub ${hub.url}: results are stored by the hub`);
     // Listed once it beats; ready once its relay's check passed (the first may run while this process still starts the edge).
     const [listedEdge] = await waitFor(async () => ((await listed())[0]?.relayCheck?.ok === true ? await listed() : null), {
-      timeoutMs: 5000,
+      timeoutMs: 15_000,
       what: "the edge listed, its relay's check passed",
       state: () => lines.join(' | '),
     });
@@ -119,7 +119,7 @@ describe('a hub and its edge', () => {
       state: 'ready',
       urls: { http: edge.url, signal: null, turn: [turnAt(relayPort)] },
     });
-    await waitFor(() => lines.includes(`edge weu-1: registered with hub ${hub.url} (West Europe)`), { timeoutMs: 5000, what: 'the registered line' });
+    await waitFor(() => lines.includes(`edge weu-1: registered with hub ${hub.url} (West Europe)`), { timeoutMs: 15_000, what: 'the registered line' });
     // The hub's pages get it in their configuration.
     expect(((await (await fetch(`${hub.url}/api/config`)).json()) as ServerConfig).edges?.map((e) => e.id)).toEqual(['weu-1']);
 
@@ -145,7 +145,7 @@ describe('a hub and its edge', () => {
     const down = await serve(edgeOptions(hub.url, 'cus-1', cus.token, silent.address().port, 'Central US'), () => undefined);
     opened.push(down);
     const downView = await waitFor(async () => (await listed()).find((e) => e.id === 'cus-1' && e.state === 'relay-down') ?? null, {
-      timeoutMs: 5000,
+      timeoutMs: 15_000,
       what: 'cus-1 relay-down',
     });
     expect(downView.relayCheck).toMatchObject({ ok: false, failed: [{ transport: 'udp', port: silent.address().port, error: 'no answer' }] });
@@ -155,10 +155,11 @@ describe('a hub and its edge', () => {
     // Another edge: listed while it runs, gone as soon as it stops.
     const neu = await create('neu-1', 'North Europe');
     const second = await serve(edgeOptions(hub.url, 'neu-1', neu.token, relayPort, 'North Europe'), () => undefined);
-    await waitFor(async () => (await listed()).some((e) => e.id === 'neu-1' && e.state === 'ready'), { timeoutMs: 5000, what: 'neu-1 listed' });
+    await waitFor(async () => (await listed()).some((e) => e.id === 'neu-1' && e.state === 'ready'), { timeoutMs: 15_000, what: 'neu-1 listed' });
     await second.close();
     expect(await listed()).toEqual([]);
-  });
+  }, 60_000);
+
   it('revoked, an edge with its own relay refuses the credentials minted before, and tells serve to stop', async () => {
     const hub = await serve(hubOptions('hub-2.db'), () => undefined);
     opened.push(hub);
@@ -177,7 +178,7 @@ describe('a hub and its edge', () => {
     // A page's configuration, taken from the hub while the edge is offered.
     const offer = await waitFor(
       async () => ((await (await fetch(`${hub.url}/api/config`)).json()) as ServerConfig).edges?.find((e) => e.id === 'wus-1') ?? null,
-      { timeoutMs: 5000, what: 'wus-1 offered' },
+      { timeoutMs: 15_000, what: 'wus-1 offered' },
     );
     const udp = offer.config.turn.find((t) => t.transport === 'udp');
     if (udp === undefined) throw new Error('no UDP entry');
@@ -203,5 +204,5 @@ describe('a hub and its edge', () => {
     // Resolved once the relay took its new secret: the credential minted before is refused from then on.
     expect(await edge.revoked).toContain('edge-token-revoked');
     expect(await allocate()).toBe('refused 401');
-  });
+  }, 60_000);
 });
