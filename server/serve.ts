@@ -298,6 +298,32 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
   }
 }
 
+/**
+ * What an edge does when its hub revoked its token: it takes no new test, its embedded relay's
+ * secret is replaced (credentials minted before are refused), and `revoked` resolves with the
+ * hub's words then, which tells whoever runs it to stop (the command line exits 3).
+ */
+function onEdgeRevoked(
+  app: FastifyInstance,
+  plane: Pick<RunningPlane, 'setSecret'> | null,
+  log: (msg: string) => void,
+): { revoked: Promise<string>; onRevoked: (words: string) => void } {
+  let revokedBy: (words: string) => void = () => undefined;
+  const revoked = new Promise<string>((resolve) => (revokedBy = resolve));
+  const onRevoked = (words: string): void => {
+    stopTakingTests(app, 'this test server is stopping: its hub revoked it');
+    const replaced = plane !== null ? plane.setSecret(randomBytes(24).toString('base64url')) : Promise.resolve();
+    replaced.then(
+      () => revokedBy(words),
+      (err: Error) => {
+        log(`edge: the relay's secret could not be replaced (${err.message}): it stops anyway`);
+        revokedBy(words);
+      },
+    );
+  };
+  return { revoked, onRevoked };
+}
+
 async function start(opts: ServeOptions, log: (msg: string) => void, opened: Teardown): Promise<RunningServer> {
   // Chosen once, before anything starts (`auto`: native when both addons load), and said once it serves (a start that fails says only why).
   const dataPath = chooseDataPath(opts.dataPath);
@@ -423,21 +449,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     metricsUrl = `http://${hostForUri(m.host)}:${typeof ma === 'object' && ma ? ma.port : m.port}/metrics`;
   }
   // An edge beats to its hub from now on; its last beat (draining) goes out first when it stops.
-  // Revoked: its relay's secret is replaced (credentials minted before are refused), it takes no
-  // new test, and `revoked` tells whoever runs it to stop (the command line exits 3).
-  let revokedBy: (words: string) => void = () => undefined;
-  const revoked = new Promise<string>((resolve) => (revokedBy = resolve));
-  const onRevoked = (words: string): void => {
-    stopTakingTests(app, 'this test server is stopping: its hub revoked it');
-    const replaced = p !== null && relayEmbedded ? p.setSecret(randomBytes(24).toString('base64url')) : Promise.resolve();
-    replaced.then(
-      () => revokedBy(words),
-      (err: Error) => {
-        log(`edge: the relay's secret could not be replaced (${err.message}): it stops anyway`);
-        revokedBy(words);
-      },
-    );
-  };
+  const { revoked, onRevoked } = onEdgeRevoked(app, p !== null && relayEmbedded ? p : null, log);
   const beats = edgeBeats(
     opts,
     app,
