@@ -10,6 +10,7 @@ import { BOUNDS, DEFAULTS } from '../src/protocol/defaults.js';
 import { ConfigError } from '../src/protocol/config-error.js';
 import { parsePassword } from '../server/console/credentials.js';
 import type { CommandActions } from './program.js';
+import { EXIT } from '../client/exit.js';
 
 export const ACTIONS: CommandActions = {
   async serve(opts) {
@@ -35,6 +36,19 @@ export const ACTIONS: CommandActions = {
     };
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
+    // An edge whose hub revoked its token stops, exit 3: restarting it would be refused again (the shipped units do not restart on 3).
+    void server.revoked?.then((words) => {
+      if (closing) return;
+      closing = true;
+      process.stderr.write(`the hub revoked this edge (${words}): stopping, exit 3\n`);
+      server.close().then(
+        () => process.exit(EXIT.usage),
+        (err: Error) => {
+          process.stderr.write(`shutdown failed: ${err.message}\n`);
+          process.exit(EXIT.usage);
+        },
+      );
+    });
   },
 
   async run(o, schedule) {

@@ -15,7 +15,7 @@ const EXIT_CODES: ReadonlyArray<readonly [command: string, rows: readonly Row[]]
     [
       [EXIT.pass, 'stopped by SIGINT or SIGTERM'],
       [1, 'the shutdown failed'],
-      [EXIT.usage, 'a usage error (a flag or file, a port that will not bind, a store it cannot open)'],
+      [EXIT.usage, 'a usage error (a flag or file, a port that will not bind, a store it cannot open), or an edge whose hub revoked its token'],
       [EXIT.cannotTest, 'any other failure at start'],
     ],
   ],

@@ -26,6 +26,8 @@ export function couldNotTest(
   startedAt: string,
   browser: string | null,
   server: string | null,
+  /** What the page said beyond its reason (src/protocol/headless.ts): whose side evidence decided, and the hub's edge it was on. */
+  facts: { side?: string | undefined; edge?: string | undefined } = {},
 ): CouldNotTest {
   // The schema's reason is a machine code: lower case, digits and hyphens.
   const code =
@@ -39,7 +41,7 @@ export function couldNotTest(
     kind: 'could-not-test',
     reason: code,
     message: message.slice(0, 4096),
-    side: sideOf(code),
+    side: sideOf(code, facts.side),
     atMs: Date.now(),
     meta: {
       callprobeVersion: callprobeVersion(),
@@ -48,6 +50,7 @@ export function couldNotTest(
       ticket: o.ticket ?? null,
       ...(browser !== null ? { browser } : {}),
       ...(server !== null ? { server } : {}),
+      ...(facts.edge !== undefined ? { edge: facts.edge.slice(0, 64) } : {}),
     },
   }).value;
 }

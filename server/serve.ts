@@ -16,7 +16,7 @@ import type { DbTarget } from './store/target.js';
 import type { ServeOptions } from './config/options.js';
 import { readTlsPair } from './config/tls.js';
 import { Registry } from 'prom-client';
-import { buildApp } from './http/app.js';
+import { buildApp, stopTakingTests } from './http/app.js';
 import { buildMetricsApp } from './http/metrics.js';
 import { exposition, registerProcessMemory } from './metrics/registry.js';
 import { RelayStartError } from './turn/index.js';
@@ -48,6 +48,12 @@ export interface RunningServer {
   /** What the data plane and the samplers run on (ServeOptions.dataPath, `auto` chosen at start: server/data-path.ts). */
   dataPath: DataPath;
   store: ResultStore | null;
+  /**
+   * An edge: resolves, with the hub's words, once its hub revoked its token and it replaced its
+   * relay's secret and stopped taking tests (then close it: `serve` exits 3); null when not an
+   * edge. Never rejects.
+   */
+  revoked: Promise<string> | null;
   close(): Promise<void>;
 }
 
@@ -294,6 +300,32 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
   }
 }
 
+/**
+ * What an edge does when its hub revoked its token: it takes no new test, its embedded relay's
+ * secret is replaced (credentials minted before are refused), and `revoked` resolves with the
+ * hub's words then, which tells whoever runs it to stop (the command line exits 3).
+ */
+function onEdgeRevoked(
+  app: FastifyInstance,
+  plane: Pick<RunningPlane, 'setSecret'> | null,
+  log: (msg: string) => void,
+): { revoked: Promise<string>; onRevoked: (words: string) => void } {
+  let revokedBy: (words: string) => void = () => undefined;
+  const revoked = new Promise<string>((resolve) => (revokedBy = resolve));
+  const onRevoked = (words: string): void => {
+    stopTakingTests(app, 'this test server is stopping: its hub revoked it');
+    const replaced = plane !== null ? plane.setSecret(randomBytes(24).toString('base64url')) : Promise.resolve();
+    replaced.then(
+      () => revokedBy(words),
+      (err: Error) => {
+        log(`edge: the relay's secret could not be replaced (${err.message}): it stops anyway`);
+        revokedBy(words);
+      },
+    );
+  };
+  return { revoked, onRevoked };
+}
+
 async function start(opts: ServeOptions, log: (msg: string) => void, opened: Teardown): Promise<RunningServer> {
   // Chosen once, before anything starts (`auto`: native when both addons load), and said once it serves (a start that fails says only why).
   const dataPath = chooseDataPath(opts.dataPath);
@@ -428,7 +460,15 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     metricsUrl = `http://${hostForUri(m.host)}:${typeof ma === 'object' && ma ? ma.port : m.port}/metrics`;
   }
   // An edge beats to its hub from now on; its last beat (draining) goes out first when it stops.
-  const beats = edgeBeats(opts, app, url, { version, turn, notOffered, relay: relayEmbedded ? 'embedded' : 'external', secret, rtpReflector: rtpLeg }, log);
+  const { revoked, onRevoked } = onEdgeRevoked(app, p !== null && relayEmbedded ? p : null, log);
+  const beats = edgeBeats(
+    opts,
+    app,
+    url,
+    { version, turn, notOffered, relay: relayEmbedded ? 'embedded' : 'external', secret, rtpReflector: rtpLeg },
+    log,
+    onRevoked,
+  );
   if (beats) opened.add('the beats to the hub', () => beats.stop());
   return {
     url,
@@ -439,6 +479,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     dataPlaneLine: p?.startedAs ?? null,
     dataPath: dataPath.path,
     store,
+    revoked: beats === null ? null : revoked,
     close: async () => {
       const failures = await opened.close();
       if (failures.length > 0) throw new TeardownError(failures);

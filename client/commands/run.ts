@@ -67,7 +67,7 @@ export async function runCommand(o: RunCommandOptions, reachability: Reachabilit
     if (o.evidence !== undefined) await keepEvidence(o.evidence, evidence, progress);
     if (!result.ok) {
       progress(`could not test: ${result.message} (${result.reason})`);
-      const record = couldNotTest(o, result.reason, result.message, startedAt, `Chromium ${browserVersion}`, turn ? turn.url : url.origin);
+      const record = couldNotTest(o, result.reason, result.message, startedAt, `Chromium ${browserVersion}`, turn ? turn.url : url.origin, result);
       await finish(o, record, progress);
       return exitCodeFor({ notTested: result.reason });
     }

@@ -328,7 +328,7 @@ export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions)
             await save({ runningSlot: null });
             break;
           }
-          record = couldNotTest(o, result.reason, result.message, startedAt, `Chromium ${browserVersion}`, origin);
+          record = couldNotTest(o, result.reason, result.message, startedAt, `Chromium ${browserVersion}`, origin, result);
         }
       } catch (err) {
         if (err instanceof ConfigError) {

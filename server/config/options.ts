@@ -153,14 +153,20 @@ export interface EdgeRole {
   publicUrl: string | null;
   heartbeatMs: number;
   heartbeatTimeoutMs: number;
+  /** Its own relay is checked this often (a TURN Allocate on every advertised entry), each port within relayCheckTimeoutMs. */
+  relayCheckMs: number;
+  relayCheckTimeoutMs: number;
 }
 
 /** The hub's side: how long a silent edge stays listed, how often the registry is read, the beats' rate. */
 interface HubEdgeSettings {
   heartbeatMs: number;
   silentAfterMs: number;
+  /** Pages are offered an edge heard within this only. */
+  offeredWithinMs: number;
   refreshMs: number;
-  heartbeatsPerMinutePerSource: number;
+  heartbeatsPerMinutePerToken: number;
+  refusedBeats: { perMinutePerSource: number; sourcesMax: number };
   listPerMinutePerSource: number;
   /**
    * Where pages reach the hub itself: its --public-url's host, else --host (null when that listens
@@ -348,8 +354,10 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
     edges: {
       heartbeatMs: DEFAULTS.edges.heartbeatMs,
       silentAfterMs: DEFAULTS.edges.silentAfterMs,
+      offeredWithinMs: DEFAULTS.edges.offeredWithinMs,
       refreshMs: DEFAULTS.edges.registryRefreshMs,
-      heartbeatsPerMinutePerSource: DEFAULTS.edges.heartbeatsPerMinutePerSource,
+      heartbeatsPerMinutePerToken: DEFAULTS.edges.heartbeatsPerMinutePerToken,
+      refusedBeats: { perMinutePerSource: DEFAULTS.edges.refusedBeatsPerMinutePerSource, sourcesMax: DEFAULTS.edges.refusedBeatSourcesMax },
       listPerMinutePerSource: DEFAULTS.edges.listPerMinutePerSource,
       ownHost: edge === null && f.publicUrl !== undefined ? new URL(f.publicUrl).hostname : f.host === '0.0.0.0' || f.host === '::' ? null : f.host,
     },
@@ -391,6 +399,8 @@ function edgeRole(f: ServeFlags): EdgeRole | null {
     publicUrl: f.publicUrl ?? null,
     heartbeatMs: DEFAULTS.edges.heartbeatMs,
     heartbeatTimeoutMs: DEFAULTS.edges.heartbeatTimeoutMs,
+    relayCheckMs: DEFAULTS.edges.relayCheckMs,
+    relayCheckTimeoutMs: DEFAULTS.edges.relayCheckTimeoutMs,
   };
 }
 

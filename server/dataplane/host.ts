@@ -283,6 +283,21 @@ export class DataPlaneHost {
     return this.ready && this.channel !== null;
   }
 
+  /**
+   * Replaces the relay's and the reflector's TURN secret, in the plane now and in its start (a
+   * plane started again starts with it); resolves once the plane took it (its next answer comes
+   * after it: the channel keeps the order).
+   */
+  async setSecret(secret: string): Promise<void> {
+    const s = this.start;
+    this.start = {
+      ...s,
+      relay: s.relay === null ? null : { ...s.relay, secret },
+      reflector: s.reflector === null ? null : { ...s.reflector, secret },
+    };
+    if (this.send({ type: 'secret', secret })) await this.metrics();
+  }
+
   /** Hands a command to the plane; false when it is not up (being started again). */
   send(command: PlaneCommand): boolean {
     return this.ready && (this.channel?.send(command) ?? false);

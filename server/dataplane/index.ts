@@ -42,6 +42,8 @@ export interface RunningPlane {
   pid(): number | null;
   /** How it started, in a line for a person (its pid and nice); null in the HTTP process. */
   readonly startedAs: string | null;
+  /** Replaces the relay's TURN secret in every plane (credentials minted with the old one are refused); resolves once they took it. */
+  setSecret(secret: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -104,6 +106,7 @@ async function planeProcess(start: PlaneStart, o: PlaneStartOptions): Promise<Ru
     tlsRefusal: (ip, windowMs) => host.tlsRefusal(ip, windowMs),
     pid: () => host.pid,
     startedAs: host.startedAs,
+    setSecret: (secret) => host.setSecret(secret),
     close: () => host.close(),
   };
 }
@@ -133,6 +136,10 @@ async function planeHere(start: PlaneStart, o: PlaneStartOptions): Promise<Runni
     tlsRefusal: (ip, windowMs) => Promise.resolve(relay?.certificateRefusal(ip, windowMs) ?? null),
     pid: () => process.pid,
     startedAs: null,
+    setSecret: (secret) => {
+      plane.handle({ type: 'secret', secret });
+      return Promise.resolve();
+    },
     close: () => plane.close(),
   };
 }
@@ -307,6 +314,7 @@ async function planeProcesses(start: PlaneStart, o: PlaneStartOptions): Promise<
     tlsRefusal: (ip, windowMs) => first.tlsRefusal(ip, windowMs),
     pid: () => first.pid,
     startedAs: hosts.map((h) => h.startedAs).join('\n'),
+    setSecret: async (secret) => void (await Promise.all(hosts.map((h) => h.setSecret(secret)))),
     async close() {
       await Promise.all(hosts.slice(1).map((h) => h.close()));
       await first.close();

@@ -75,6 +75,8 @@ export interface DataPlaneOptions {
   onChannelLeg?: () => void;
   /** Closed with the plane, after the sessions and the relay (the samplers it started). */
   onClose?: () => void;
+  /** The relay's secret was replaced (`secret`): the reflector mints its credentials with the new one. */
+  onSecret?: (secret: string) => void;
 }
 
 const NO_TALLY: SessionTally = { probes: 0, rtpProbes: 0, badProbes: 0, witnessed: false };
@@ -126,6 +128,10 @@ export class DataPlane {
         this.metrics(cmd.id).then(this.o.out, (err: unknown) =>
           this.o.logger.warn({ err: (err as Error).message }, 'data plane: its metrics could not be read (the scrape goes without them)'),
         );
+        return;
+      case 'secret':
+        this.o.relay?.setSecret(cmd.secret);
+        this.o.onSecret?.(cmd.secret);
         return;
       case 'tls-refusal?': {
         const r = this.o.relay?.certificateRefusal(cmd.ip, cmd.windowMs) ?? null;
@@ -275,13 +281,13 @@ function hostForUri(host: string): string {
  * entry; with a credential minted per session under the relay's secret, lasting a session (or
  * the credential lifetime when that is shorter).
  */
-function reflectorRelayServer(r: ReflectorStart, relay: Relay | null): (sessionId: string) => ReflectorRelayServer {
+function reflectorRelayServer(r: ReflectorStart, relay: Relay | null, secret: () => string): (sessionId: string) => ReflectorRelayServer {
   const internal = relay?.internalUdp ?? null;
   const url = internal !== null ? formatTurnUri(hostForUri(internal.address), internal.port, 'udp') : r.externalTurnUdpUrl;
   if (url === null) throw new Error('the reflector needs a UDP TURN entry for its data-channel leg');
   const ttlS = Math.min(Math.ceil(r.maxSessionMs / 1000) + 60, r.credentialTtlS);
   return (sessionId) => {
-    const c = mintRestCredential(r.secret, `${REFLECTOR_USERNAME_PREFIX}${sessionId}`, ttlS, Date.now());
+    const c = mintRestCredential(secret(), `${REFLECTOR_USERNAME_PREFIX}${sessionId}`, ttlS, Date.now());
     return { url, username: c.username, credential: c.credential };
   };
 }
@@ -355,6 +361,8 @@ export async function startDataPlane(
   relay?.registerMetrics(own.metricsRegistry);
   const loop = windowRead ?? ownSampler;
   if (loop !== null) registerLoopDelay(own.metricsRegistry, 'dataplane', () => loop.reading());
+  // The reflector's credentials are minted with the relay's secret as it is now (`secret` replaces it).
+  let reflectorSecret = r?.secret ?? '';
   const reflector: ReflectorParts | null =
     r === null
       ? null
@@ -366,7 +374,7 @@ export async function startDataPlane(
           // Whether the RTP leg runs is the start's (serve decides: our own relay, or an edge's coturn).
           rtp: r.rtp,
           ...(r.iceTrafficTimeoutMs !== undefined ? { iceTrafficTimeoutMs: r.iceTrafficTimeoutMs } : {}),
-          relayServer: reflectorRelayServer(r, relay),
+          relayServer: reflectorRelayServer(r, relay, () => reflectorSecret),
           // The relay in another plane hears of the RTP leg's endpoint through the host (`relay-grant`).
           allowEndpoint: (ip, port) => {
             const far = r.relayInOtherPlane === true && plane !== null ? plane.links.grantToRelay(ip, port) : () => undefined;
@@ -420,6 +428,9 @@ export async function startDataPlane(
     logger,
     metricsRegistry: own.metricsRegistry,
     ...(idleCollect ? { onSessions: (open: number) => idleCollect.sessionsNow(open), onChannelLeg: () => idleCollect.holdNow() } : {}),
+    onSecret: (secret) => {
+      reflectorSecret = secret;
+    },
     onClose: () => {
       idleCollect?.stop();
       if (lateReport !== null) clearInterval(lateReport);

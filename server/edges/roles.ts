@@ -6,10 +6,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServeOptions } from '../config/options.js';
 import type { AppOptions } from '../http/app.js';
-import { sessionsOpenOf } from '../http/app.js';
+import { sessionsOpenOf, sessionsStartedOf } from '../http/app.js';
 import type { EdgesRepository } from '../store/edges/types.js';
 import { EdgeRegistry } from './registry.js';
 import { startEdgeBeats, type EdgeBeats, type EdgeParts } from './beats.js';
+import { checkRelay } from './relay-check.js';
 import { canonicalHost, isSpecialHost } from './hosts.js';
 
 /** The hub's registry, read from the store once before the app starts; the app's `edges` option and the registry's close. */
@@ -24,7 +25,7 @@ export async function hubEdges(
   if (labAddresses) log(`edges: this hub stands on ${own ?? ''}, a special-purpose address (a lab): its edges may advertise special-purpose addresses too`);
   const registry = new EdgeRegistry(
     store.edges,
-    { silentAfterMs: s.silentAfterMs, refreshMs: s.refreshMs, credentialTtlS: opts.credentialTtlS },
+    { silentAfterMs: s.silentAfterMs, offeredWithinMs: s.offeredWithinMs, refreshMs: s.refreshMs, credentialTtlS: opts.credentialTtlS },
     () => Date.now(),
     log,
   );
@@ -34,7 +35,8 @@ export async function hubEdges(
       registry,
       heartbeatMs: s.heartbeatMs,
       silentAfterMs: s.silentAfterMs,
-      heartbeatsPerMinutePerSource: s.heartbeatsPerMinutePerSource,
+      heartbeatsPerMinutePerToken: s.heartbeatsPerMinutePerToken,
+      refusedBeats: s.refusedBeats,
       listPerMinutePerSource: s.listPerMinutePerSource,
       labAddresses,
     },
@@ -42,16 +44,22 @@ export async function hubEdges(
   };
 }
 
-/** An edge's beats to its hub, once its app listens at `url` (its --public-url, if given, is what pages are told). */
+/**
+ * An edge's beats to its hub, once its app listens at `url` (its --public-url, if given, is what
+ * pages are told), with the checks of its own relay; `onRevoked` is told once when the hub
+ * revoked its token.
+ */
 export function edgeBeats(
   opts: ServeOptions,
   app: FastifyInstance,
   url: string,
-  parts: Omit<EdgeParts, 'httpUrl' | 'sessionsOpen' | 'maxSessions' | 'reflector' | 'rtpReflector' | 'startedAtMs'> & { rtpReflector: boolean },
+  parts: Omit<EdgeParts, 'httpUrl' | 'sessionsOpen' | 'sessionsStarted' | 'maxSessions' | 'reflector' | 'startedAtMs' | 'busyLine' | 'checkRelay'>,
   log: (msg: string) => void,
+  onRevoked: (words: string) => void,
 ): EdgeBeats | null {
   const role = opts.edge;
   if (role === null) return null;
+  const load = opts.load;
   return startEdgeBeats(
     role,
     {
@@ -60,8 +68,12 @@ export function edgeBeats(
       startedAtMs: Date.now(),
       reflector: opts.reflector,
       sessionsOpen: () => sessionsOpenOf(app),
+      sessionsStarted: () => sessionsStartedOf(app),
       maxSessions: opts.sessions.max,
+      busyLine: load.offered ? { maxBytesPerDirection: load.limits.maxBytesPerDirection, maxFlowsPerSource: load.limits.maxFlowsPerSource } : null,
+      checkRelay: () => checkRelay(parts.turn, parts.secret, role.relayCheckTimeoutMs, log),
     },
     log,
+    onRevoked,
   );
 }

@@ -34,7 +34,7 @@ import { consoleAccess } from './access.js';
 import type { ConsoleSessionsRepository } from '../store/console-sessions/types.js';
 import { healthPlugin } from './health.js';
 import { pageConfigPlugin, type PageConfigOptions } from './page-config.js';
-import { signalling, type SignalOptions } from './signal.js';
+import { signalling, type SignalOptions, type Signalling } from './signal.js';
 import { resultsPlugin, type ResultsOptions } from './results.js';
 import { sitesPlugin, type SitesOptions } from './sites.js';
 import { siteTokensPlugin, type SiteTokensOptions } from './site-tokens.js';
@@ -88,13 +88,27 @@ export interface AppOptions extends SignalOptions, Omit<PageConfigOptions, 'refl
 }
 
 const METRICS = new WeakMap<FastifyInstance, Registry>();
-const SESSIONS = new WeakMap<FastifyInstance, () => number>();
+const SESSIONS = new WeakMap<FastifyInstance, Pick<Signalling, 'sessionsOpen' | 'sessionsStarted' | 'stopTaking'>>();
+
+function sessionsOf(app: FastifyInstance): Pick<Signalling, 'sessionsOpen' | 'sessionsStarted' | 'stopTaking'> {
+  const s = SESSIONS.get(app);
+  if (!s) throw new Error('not an app from buildApp');
+  return s;
+}
 
 /** The reflector sessions open now in an app built by buildApp (an edge's load in its beats). */
 export function sessionsOpenOf(app: FastifyInstance): number {
-  const open = SESSIONS.get(app);
-  if (!open) throw new Error('not an app from buildApp');
-  return open();
+  return sessionsOf(app).sessionsOpen();
+}
+
+/** The reflector sessions an app built by buildApp started (an edge's tests started, in its beats). */
+export function sessionsStartedOf(app: FastifyInstance): number {
+  return sessionsOf(app).sessionsStarted();
+}
+
+/** An app built by buildApp takes no new test from now on: each is refused `busy` with `words` (a revoked edge stopping). */
+export function stopTakingTests(app: FastifyInstance, words: string): void {
+  sessionsOf(app).stopTaking(words);
 }
 
 /** One route of an app and the request parts its schema checks. */
@@ -174,7 +188,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   if (!pageBuilt) app.log.warn({ webRoot: opts.webRoot }, 'page not built: run `npm run build`');
 
   await app.register(signal.plugin);
-  SESSIONS.set(app, signal.sessionsOpen);
+  SESSIONS.set(app, signal);
   await app.register(healthPlugin, { sessionsOpen: signal.sessionsOpen });
   await app.register(pageConfigPlugin, {
     version: opts.version,
@@ -229,6 +243,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   signal.registerMetrics(metrics);
   gate.registerMetrics(metrics);
   registerDoorRefusals(metrics, doorRefusals);
+  registry?.registerMetrics(metrics);
   METRICS.set(app, metrics);
   return app;
 }

@@ -9,13 +9,18 @@
  * (`too-many-turn-entries`), no special-purpose address unless the hub stands on one itself
  * (`special-address`), and no edge id another token's edge holds now (`id-taken`). A token made
  * before tokens named a region and hosts is refused (`token-unbound`): the operator makes a new
- * one. Both routes are rate-limited per source.
+ * one. A beat with a revoked token is refused `edge-token-revoked` (EDGE_TOKEN_REVOKED), which
+ * stops the edge. Beats are rate-limited per edge token (edges behind one NAT or one TCP-level TLS
+ * proxy share an address, not a budget), and the beats a source sends with a token that is no
+ * live one are bounded per source before the token is looked up; the list is rate-limited per
+ * source.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import {
   EDGE_TOKEN_PREFIX,
+  EDGE_TOKEN_REVOKED,
   EDGES_PATH,
   EdgeHeartbeatSchema,
   EdgeIdParams,
@@ -30,6 +35,7 @@ import { canonicalHost, isSpecialHost } from '../edges/hosts.js';
 import type { EdgeRegistry } from '../edges/registry.js';
 import { azureRegionOrNull } from '../edges/azure-region.js';
 import { checked, rateLimited, Refusal, refusalHandler } from './refusal.js';
+import { sourceKey } from './signal-limits.js';
 
 export interface EdgesOptions {
   store: { edges: EdgesRepository };
@@ -38,9 +44,72 @@ export interface EdgesOptions {
   labAddresses: boolean;
   heartbeatMs: number;
   silentAfterMs: number;
-  heartbeatsPerMinutePerSource: number;
+  heartbeatsPerMinutePerToken: number;
+  /** Beats refused for their token per minute per source, and how many sources are counted at once (DEFAULTS.edges). */
+  refusedBeats: { perMinutePerSource: number; sourcesMax: number };
   listPerMinutePerSource: number;
   nowMs: () => number;
+}
+
+/**
+ * The beats refused for their token (unknown, revoked, another edge's) per source in the current
+ * minute. Past `perMinute`, a source's beats are refused before their token is looked up, unless
+ * their token was a live one lately (an edge behind the same NAT as a guesser keeps beating); at
+ * most `sourcesMax` sources and as many tokens are counted at once (the oldest forgotten first),
+ * so the counts themselves are bounded.
+ */
+class RefusedBeats {
+  private windowStartMs: number;
+  private readonly counts = new Map<string, number>();
+  /** Hashes of tokens that were live at their last beat. */
+  private readonly live = new Set<string>();
+
+  constructor(
+    private readonly perMinute: number,
+    private readonly sourcesMax: number,
+    private readonly nowMs: () => number,
+  ) {
+    this.windowStartMs = nowMs();
+  }
+
+  private roll(): void {
+    if (this.nowMs() - this.windowStartMs < 60_000) return;
+    this.windowStartMs = this.nowMs();
+    this.counts.clear();
+  }
+
+  /** Whether a beat from `source` with the token of `hash` may be looked up: the source has refusals to spare this minute, or the token was live lately. */
+  open(source: string, hash: string): boolean {
+    this.roll();
+    return this.live.has(hash) || (this.counts.get(source) ?? 0) < this.perMinute;
+  }
+
+  /** The token of `hash` was live (true) or not (false) at this beat. */
+  tokenWas(hash: string, live: boolean): void {
+    this.live.delete(hash);
+    if (!live) return;
+    this.live.add(hash);
+    if (this.live.size > this.sourcesMax) this.live.delete(this.live.values().next().value ?? hash);
+  }
+
+  refused(source: string): void {
+    this.roll();
+    const n = (this.counts.get(source) ?? 0) + 1;
+    this.counts.delete(source);
+    this.counts.set(source, n);
+    if (this.counts.size > this.sourcesMax) this.counts.delete(this.counts.keys().next().value ?? source);
+  }
+
+  /** Seconds until the minute ends. */
+  retryAfterS(): number {
+    return Math.max(1, Math.ceil((this.windowStartMs + 60_000 - this.nowMs()) / 1000));
+  }
+}
+
+/** What a beat's rate is counted by: its edge token (its hash) when it carries one, else its source (IPv4 address, IPv6 /64). */
+function beatKey(req: FastifyRequest): string {
+  const token = bearerOf(req);
+  return token !== null && token.startsWith(EDGE_TOKEN_PREFIX) ? `token:${edgeTokenHash(token).slice(0, 32)}` : `source:${sourceKey(req.ip)}`;
 }
 
 /** The SHA-256 (hex) the store keeps of an edge token. */
@@ -106,22 +175,40 @@ function checkBinding(beat: EdgeHeartbeat, token: EdgeToken, lab: boolean): void
   }
 }
 
+/** The live token a beat carries; a Refusal for none, a revoked one (EDGE_TOKEN_REVOKED) and an unknown one, each counted against its source. */
+async function liveToken(req: FastifyRequest, opts: EdgesOptions, refused: RefusedBeats): Promise<EdgeToken> {
+  const token = bearerOf(req);
+  if (token === null) throw new Refusal('no-token', 'give the edge token: Authorization: Bearer <token>', 401);
+  const source = sourceKey(req.ip);
+  const hash = edgeTokenHash(token);
+  if (!refused.open(source, hash))
+    throw new Refusal('rate-limited', `too many beats with a token that is no live edge token from your address: retry in ${refused.retryAfterS()} s`, 429);
+  const live = token.startsWith(EDGE_TOKEN_PREFIX) ? await opts.store.edges.tokenByHash(hash) : null;
+  refused.tokenWas(hash, live !== null);
+  if (live !== null) return live;
+  refused.refused(source);
+  if (token.startsWith(EDGE_TOKEN_PREFIX) && (await opts.store.edges.revokedByHash(hash)))
+    throw new Refusal(EDGE_TOKEN_REVOKED, 'this edge token was revoked (callprobe edge-token revoke): this edge stops; make a new token to serve again', 403);
+  throw new Refusal('bad-edge-token', 'this edge token is unknown (callprobe edge-token list)', 403);
+}
+
 export const edgesPlugin: FastifyPluginAsync<EdgesOptions> = async (app, opts) => {
   app.setErrorHandler(refusalHandler);
+  const refused = new RefusedBeats(opts.refusedBeats.perMinutePerSource, opts.refusedBeats.sourcesMax, opts.nowMs);
 
   app.put<{ Params: Static<typeof EdgeIdParams>; Body: EdgeHeartbeat }>(
     `${EDGES_PATH}/:id/heartbeat`,
     {
       bodyLimit: BOUNDS.edgeHeartbeatBytesMax,
       schema: { params: EdgeIdParams, body: EdgeHeartbeatSchema },
-      config: rateLimited(opts.heartbeatsPerMinutePerSource, 'edge-heartbeat'),
+      config: rateLimited(opts.heartbeatsPerMinutePerToken, 'edge-heartbeat', 'too many beats with this edge token', beatKey),
     },
     async (req, reply): Promise<EdgeHeartbeatAck> => {
-      const token = bearerOf(req);
-      if (token === null) throw new Refusal('no-token', 'give the edge token: Authorization: Bearer <token>', 401);
-      const live = token.startsWith(EDGE_TOKEN_PREFIX) ? await opts.store.edges.tokenByHash(edgeTokenHash(token)) : null;
-      if (live === null) throw new Refusal('bad-edge-token', 'this edge token is unknown or revoked (callprobe edge-token list)', 403);
-      if (live.edgeId !== req.params.id) throw new Refusal('wrong-edge', `this edge token registers edge ${live.edgeId} only`, 403);
+      const live = await liveToken(req, opts, refused);
+      if (live.edgeId !== req.params.id) {
+        refused.refused(sourceKey(req.ip));
+        throw new Refusal('wrong-edge', `this edge token registers edge ${live.edgeId} only`, 403);
+      }
       checkBeat(req.body);
       checkBinding(req.body, live, opts.labAddresses);
       const holder = opts.registry.listed().find((r) => r.id === req.params.id);

@@ -101,6 +101,30 @@ class ByteSource extends Readable {
   }
 }
 
+/**
+ * A page of an allowed origin (a hub's page, on its edge: serve --hub) loads these routes from
+ * another origin: it may read their answers (CORS, Fetch standard: Access-Control-Allow-Origin),
+ * and its upload's preflight is answered. The load routes' context only: no CORS anywhere else.
+ */
+function allowOriginsHere(app: FastifyInstance, allowedOrigins: readonly string[], rateLimit: { max: number; timeWindow: number }): void {
+  app.addHook('onRequest', async (req, reply) => {
+    const origin = req.headers.origin;
+    if (origin !== undefined && allowedOrigins.includes(origin)) reply.header('access-control-allow-origin', origin).header('vary', 'origin');
+  });
+  for (const path of [LOAD_GRANT_PATH, LOAD_UP_PATH, LOAD_DOWN_PATH]) {
+    app.options(path, { config: { rateLimit } }, async (req, reply) => {
+      const origin = req.headers.origin;
+      if (origin === undefined || !allowedOrigins.includes(origin)) return reply.code(403).header('cache-control', 'no-store').send();
+      return reply
+        .code(204)
+        .header('access-control-allow-methods', 'GET, POST')
+        .header('access-control-allow-headers', 'content-type')
+        .header('access-control-max-age', '600')
+        .send();
+    });
+  }
+}
+
 export async function loadRoutes(app: FastifyInstance, opts: LoadRoutesOptions): Promise<void> {
   const now = opts.nowMs ?? (() => performance.now());
   const L = DEFAULTS.load;
@@ -127,6 +151,8 @@ export async function loadRoutes(app: FastifyInstance, opts: LoadRoutesOptions):
   app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
 
   const rateLimit = { max: opts.requestsPerMinutePerSource, timeWindow: 60_000 };
+
+  allowOriginsHere(app, opts.allowedOrigins, rateLimit);
 
   /** Opens a flow (or answers the refusal and returns null); `stop` is called once, on every way out. */
   const openFlow = (req: FastifyRequest, reply: FastifyReply, grant: string, direction: 'up' | 'down', bytes: number): LoadFlow | null => {

@@ -60,6 +60,10 @@ export interface Signalling {
   sessionsOpen(): number;
   /** Registers its families in `registry`: admission, sessions, candidates dropped, refusals by reason, probes echoed, log lines held back. */
   registerMetrics(registry: Registry): void;
+  /** Reflector sessions started since the app started. */
+  sessionsStarted(): number;
+  /** From now on every new session is refused with `busy` and these words (the server is stopping: a hub revoked this edge). */
+  stopTaking(words: string): void;
   /**
    * The WebSocket plugin's error handler (@fastify/websocket's `errorHandler`): a socket error,
    * such as a message over the size bound (ws refuses it and the socket is done), is counted by
@@ -109,11 +113,19 @@ function pageMessage(raw: Buffer, session: SessionHandle): void {
   else session.signal(msg.data, msg.leg);
 }
 
+/** Refuses a session while the server is stopping (a hub revoked this edge): `busy`, with the words why. */
+function refuseStopping(socket: WebSocket, send: (msg: ServerSignalMessage) => void, count: () => void, words: string): void {
+  count();
+  send({ type: 'error', reason: 'busy', message: words });
+  socket.close(1013, 'busy');
+}
+
 export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signalling {
   const sessions = new Map<string, SessionHandle>();
   let sessionsTotal = 0;
   let candidatesDropped = 0;
   const ended = new EndedSessions();
+  let stopped: string | null = null; // Why new sessions are refused (the server is stopping); null: they are taken.
   const limiter = new SourceLimiter(opts.signalLimits, () => performance.now(), opts.maxSessions);
   /** Refused signalling by reason (sessions and messages), for /metrics. */
   const refused = new Map<string, number>();
@@ -139,6 +151,7 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
         socket.close(1008, 'origin');
         return;
       }
+      if (stopped !== null) return refuseStopping(socket, send, () => refuse(key, 'stopping', {}, 'test refused: the server is stopping'), stopped);
       const reflector = opts.reflector;
       if (!reflector) {
         send({ type: 'error', reason: 'no-reflector', message: 'this server runs without a reflector' });
@@ -250,6 +263,10 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
     plugin,
     socketError,
     sessionsOpen: () => sessions.size,
+    sessionsStarted: () => sessionsTotal,
+    stopTaking: (words) => {
+      stopped = words;
+    },
     relayEvidence: (nowMs) => ended.relayEvidence(nowMs),
     registerMetrics: (registry) =>
       registerSignalMetrics(registry, () => ({

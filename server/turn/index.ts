@@ -10,6 +10,7 @@ import { DEFAULT_QUOTAS, DEFAULT_TIMERS, TurnCore, randomPortAllocator, type Lis
 import { restAuthHandler } from './credentials.js';
 import { RelayMetrics, registerRelayMetrics, type TransportKind } from './metrics.js';
 import type { Registry } from 'prom-client';
+import type { AuthHandler } from './core/types.js';
 import { canonicalIp, parseIp, tryParseIp } from '../../src/protocol/ip.js';
 import { StaticPeerPolicy } from './policy/peer-policy.js';
 import { LogLimiter } from './transport/log-limiter.js';
@@ -154,6 +155,12 @@ export interface Relay {
   settleLent(plane: number, at: { family: 4 | 6; port: number } | null): void;
   /** Another plane: the first plane stopped; every allocation moved in from it ends. */
   dropAdopted(): void;
+  /**
+   * Replaces the TURN REST secret: every request checked from now on (an Allocate, an
+   * allocation's Refresh, CreatePermission or ChannelBind) needs a credential of the new one, so
+   * those minted before are refused (401) and their allocations lapse at their next refresh.
+   */
+  setSecret(secret: string): void;
   close(): Promise<void>;
 }
 
@@ -237,6 +244,17 @@ function checkedConfig(config: RelayConfig): { relayAddresses: { 4?: string; 6?:
   return { relayAddresses, peerPolicy };
 }
 
+/** The TURN REST check (RFC 8489 §9.2 long-term credentials), its secret replaced whole by `set`: a request checked after it is checked against the new secret only. */
+function swappableAuth(secret: string, maxLifetimeS: number | null): { check: AuthHandler; set(secret: string): void } {
+  let handler = restAuthHandler(secret, maxLifetimeS);
+  return {
+    check: (username, realm, nowMs) => handler(username, realm, nowMs),
+    set: (next) => {
+      handler = restAuthHandler(next, maxLifetimeS);
+    },
+  };
+}
+
 export async function startRelay(config: RelayConfig): Promise<Relay> {
   const { relayAddresses, peerPolicy } = checkedConfig(config);
   const planes = config.planes ?? null;
@@ -244,10 +262,11 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
   const now = config.now ?? Date.now;
   const metrics = new RelayMetrics();
   const quotas = { ...DEFAULT_QUOTAS, ...config.quotas };
+  const auth = swappableAuth(config.secret, config.maxCredentialLifetimeS ?? null);
   const core = new TurnCore({
     realm: config.realm,
     relayAddresses,
-    auth: restAuthHandler(config.secret, config.maxCredentialLifetimeS ?? null),
+    auth: auth.check,
     peerPolicy,
     portAllocator: randomPortAllocator(share.min, share.max),
     quotas,
@@ -383,6 +402,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     adopt: (m) => runtime.adopt(m),
     settleLent: (plane, at) => runtime.settleLent(plane, at),
     dropAdopted: () => runtime.dropAdopted(),
+    setSecret: auth.set,
     close(): Promise<void> {
       closing ??= closeAll();
       return closing;

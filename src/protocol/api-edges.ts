@@ -7,7 +7,11 @@
  * - An edge sends `EdgeHeartbeat` (PUT `edgeHeartbeatPath(id)`, its edge token as Bearer) at
  *   start and every `DEFAULTS.edges.heartbeatMs`; the hub answers `EdgeHeartbeatAck`. The first
  *   beat registers it: every beat carries all the hub needs (the URLs a page uses, the relay's
- *   TURN REST secret), so a hub that lost its registry learns it again within one beat.
+ *   TURN REST secret, its last check of its own relay, the busy line it offers), so a hub that
+ *   lost its registry learns it again within one beat. A beat with a revoked token is refused
+ *   403 `edge-token-revoked` (EDGE_TOKEN_REVOKED): the edge then stops (its relay's secret
+ *   replaced, no more tests, `serve` exits 3). A hub older than its edges refuses fields it does
+ *   not know: upgrade the hub first.
  * - GET `EDGES_PATH` lists the edges heard from within `DEFAULTS.edges.silentAfterMs`
  *   (`EdgeList`: never the secret).
  * - The operator's edge tokens: POST / GET / DELETE `EDGE_TOKENS_PATH` (as the site tokens),
@@ -35,6 +39,9 @@ export const EDGE_TOKENS_PATH = '/api/edge-tokens';
 /** An edge token starts with this, so a leaked one is recognised (and told from the operator and site tokens). */
 export const EDGE_TOKEN_PREFIX = 'cpedge_';
 
+/** The reason a beat with a revoked edge token is refused for (403): the edge that hears it stops. */
+export const EDGE_TOKEN_REVOKED = 'edge-token-revoked';
+
 const EdgeId = Type.String({ minLength: 1, maxLength: BOUNDS.edgeIdChars, pattern: EDGE_ID_PATTERN });
 
 /** An absolute http(s) URL as an edge announces it (checked further by the hub: ./edge-urls in the server). */
@@ -52,18 +59,64 @@ const TurnEntrySchema = Type.Object(
 
 /**
  * Where an edge stands in its life: `ready` (takes tests), `full` (at its session bound: it would
- * refuse a test, as a locate service's server may refuse for capacity), `draining` (stopping:
- * sent once as it shuts down, so the hub drops it at once).
+ * refuse a test, as a locate service's server may refuse for capacity), `relay-down` (its own
+ * relay check found a UDP port it advertises not answering: a page's locate and test would wait
+ * on it for nothing), `draining` (stopping: sent once as it shuts down, so the hub drops it at
+ * once). Only `ready` edges are offered to pages; a reader of GET /api/edges skips a state it does
+ * not know (a newer release's).
  */
-const EdgeStateSchema = Type.Union([Type.Literal('ready'), Type.Literal('full'), Type.Literal('draining')]);
+const EdgeStateSchema = Type.Union([Type.Literal('ready'), Type.Literal('full'), Type.Literal('relay-down'), Type.Literal('draining')]);
 
 const EdgeLoadSchema = Type.Object(
   {
     sessions: Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Reflector sessions open now.' }),
     maxSessions: Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'The most it opens at once (0: no reflector).' }),
+    started: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Tests started since the edge started (absent: an older edge).' }),
+    ),
   },
   { additionalProperties: false },
 );
+
+const TransportSchema = Type.Union([Type.Literal('udp'), Type.Literal('tcp'), Type.Literal('tls')]);
+
+/**
+ * The edge's last check of its own relay: from its HTTP process (outside the relay's), a TURN
+ * Allocate with a credential of its own secret on every TURN entry it advertises, every
+ * DEFAULTS.edges.relayCheckMs. `ageMs`: how long before this beat it ran (the hub dates it on its
+ * own clock). A port `ok` answered the Allocate with a relayed address; `error` says what the
+ * others did (no answer, refused, a TURN error).
+ */
+const RelayCheckSchema = Type.Object(
+  {
+    ageMs: Type.Integer({ minimum: 0, maximum: 24 * 3_600_000 }),
+    ports: Type.Array(
+      Type.Object(
+        {
+          transport: TransportSchema,
+          port: Type.Integer({ minimum: BOUNDS.port.min, maximum: BOUNDS.port.max }),
+          ok: Type.Boolean(),
+          error: Type.Optional(Type.String({ maxLength: 128 })),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: BOUNDS.edgeTurnEntriesSchemaMax },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** The busy-line phase as the edge offers it (its own load sink and source, ./api-load.ts): null with `serve --no-load`. */
+const BusyLineSchema = Type.Union([
+  Type.Object(
+    {
+      maxBytesPerDirection: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+      maxFlowsPerSource: Type.Integer({ minimum: 1, maximum: 1000 }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Null(),
+]);
 
 /** What a page needs to reach an edge: its HTTP origin, its signalling URL and its relay's TURN entries. */
 const EdgeUrlsSchema = Type.Object(
@@ -97,13 +150,13 @@ export const EdgeHeartbeatSchema = Type.Object(
     relay: Type.Union([Type.Literal('embedded'), Type.Literal('external')]),
     rtpReflector: Type.Boolean(),
     signalProtocol: Type.Integer({ minimum: 1, maximum: 1000 }),
-    notOffered: Type.Array(
-      Type.Object(
-        { transport: Type.Union([Type.Literal('udp'), Type.Literal('tcp'), Type.Literal('tls')]), reason: Type.String({ maxLength: 256 }) },
-        { additionalProperties: false },
-      ),
-      { maxItems: 3 },
-    ),
+    notOffered: Type.Array(Type.Object({ transport: TransportSchema, reason: Type.String({ maxLength: 256 }) }, { additionalProperties: false }), {
+      maxItems: 3,
+    }),
+    /** Its last relay check (absent: an older edge, or none finished yet). */
+    relayCheck: Type.Optional(RelayCheckSchema),
+    /** The busy-line phase on this edge (absent: an older edge, which serves none to the hub's pages). */
+    busyLine: Type.Optional(BusyLineSchema),
   },
   { additionalProperties: false },
 );
@@ -149,6 +202,7 @@ export const EdgeTokenListQuery = Type.Object({ edge: Type.Optional(Type.String(
 export type EdgeHeartbeat = Static<typeof EdgeHeartbeatSchema>;
 export type EdgeHeartbeatAck = Static<typeof EdgeHeartbeatAckSchema>;
 export type EdgeState = Static<typeof EdgeStateSchema>;
+export type EdgeRelayCheck = Static<typeof RelayCheckSchema>;
 /** One edge as GET /api/edges lists it (never its secret). */
 export interface EdgeView {
   id: string;
@@ -159,6 +213,8 @@ export interface EdgeView {
   version: string;
   load: EdgeHeartbeat['load'];
   urls: EdgeHeartbeat['urls'];
+  /** Its last relay check: when (the hub's clock), whether every advertised port answered, and the ports that did not; null: none told (an older edge, or none finished yet). */
+  relayCheck: { checkedAt: string; ok: boolean; failed: { transport: 'udp' | 'tcp' | 'tls'; port: number; error: string }[] } | null;
 }
 /** GET /api/edges. */
 export interface EdgeList {

@@ -19,6 +19,11 @@ export interface LoadOffer {
   maxBytesPerDirection: number;
   /** Flows one source may hold open at once. */
   maxFlowsPerSource: number;
+  /**
+   * Where the load sink and source are: in a hub's configuration of an edge, that edge's HTTP
+   * origin (its own load book, on the path the test measures); absent: this server.
+   */
+  url?: string;
 }
 
 /** POST /api/load/grant answers 201 with this. */

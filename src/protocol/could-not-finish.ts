@@ -6,8 +6,10 @@
  *
  * A side is where a help desk should look, never a guess presented as a fact:
  * - `network`: the caller's network (its firewall blocked every relay port while this relay was
- *   seen answering other tests: the relay's health is the evidence, ./api.ts RelayEvidence);
- * - `server`: callprobe's own side (the test server, its relay or reflector, its capacity);
+ *   seen answering, by other tests or by its own check: the relay's health is the evidence,
+ *   RelayEvidence below);
+ * - `server`: callprobe's own side (the test server, its relay or reflector, its capacity; a hub's
+ *   edge whose beats stopped or whose relay failed its own check);
  * - `browser`: the browser or the probe machine that runs it;
  * - `link`: the test link or the command's settings;
  * - `network-or-server`: either the caller's network or our server, with no evidence to tell;
@@ -93,21 +95,30 @@ export function sideOf(code: string, stored?: string | null): Side {
 }
 
 /**
- * The evidence that this server's relay answers, which lets a test that reached the server but
- * none of its relay ports say the caller's network blocked them: `recent-test`, a test connected
- * through this relay at `atMs` (ms since the Unix epoch, the server's clock), within
- * RELAY_EVIDENCE_MAX_AGE_MS of the answer that carries it.
+ * The evidence that a relay answers, which lets a test that reached the server but none of its
+ * relay ports say the caller's network blocked them. One of:
+ * - `recent-test`: a test connected through this relay at `atMs` (ms since the Unix epoch, the
+ *   server's clock), within RELAY_EVIDENCE_MAX_AGE_MS of the answer that carries it;
+ * - `relay-check`: a hub's edge allocated on every TURN port it advertises, from outside its
+ *   relay's process, at `atMs` (the hub's clock), within RELAY_CHECK_MAX_AGE_MS of the answer
+ *   that carries it (the edge checks every DEFAULTS.edges.relayCheckMs).
  */
-export interface RelayEvidence {
-  kind: 'recent-test';
-  atMs: number;
-}
+export type RelayEvidence = { kind: 'recent-test'; atMs: number } | { kind: 'relay-check'; atMs: number };
 
 /** How old a test through the relay may be and still speak for the relay's health (10 minutes). */
 export const RELAY_EVIDENCE_MAX_AGE_MS = 10 * 60_000;
+
+/** How old an edge's own relay check may be and still speak for its relay (two checks 30 s apart, and the beats that carry them). */
+export const RELAY_CHECK_MAX_AGE_MS = 75_000;
 
 /** The evidence a server gives from when a test last connected through its relay: none when it never did, or longer ago than RELAY_EVIDENCE_MAX_AGE_MS. */
 export function relayEvidenceOf(lastConnectedAtMs: number | null, nowMs: number): RelayEvidence | null {
   if (lastConnectedAtMs === null || nowMs - lastConnectedAtMs > RELAY_EVIDENCE_MAX_AGE_MS) return null;
   return { kind: 'recent-test', atMs: lastConnectedAtMs };
+}
+
+/** The evidence a hub gives for an edge from its last relay check: only a check that passed on every advertised port, no older than RELAY_CHECK_MAX_AGE_MS. */
+export function relayCheckEvidenceOf(check: { ok: boolean; atMs: number } | null, nowMs: number): RelayEvidence | null {
+  if (check === null || !check.ok || nowMs - check.atMs > RELAY_CHECK_MAX_AGE_MS) return null;
+  return { kind: 'relay-check', atMs: check.atMs };
 }

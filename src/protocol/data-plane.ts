@@ -283,6 +283,12 @@ const RelaySiblingSchema = Type.Object(
 /** To another plane: the first plane stopped; every allocation moved in from it ends (its ports may be given out again). */
 const RelayForgetSchema = Type.Object({ type: Type.Literal('relay-forget') }, { additionalProperties: false });
 
+/**
+ * The relay's TURN REST secret replaced (a hub revoked this edge): credentials minted with the old
+ * one are refused from now on, and the reflector mints its own with the new one.
+ */
+const SecretSchema = Type.Object({ type: Type.Literal('secret'), secret: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false });
+
 /** Close everything and exit. */
 const StopSchema = Type.Object({ type: Type.Literal('stop') }, { additionalProperties: false });
 
@@ -303,6 +309,7 @@ export const PlaneCommandSchema = Type.Union([
   RelayReturnSchema,
   RelaySiblingSchema,
   RelayForgetSchema,
+  SecretSchema,
   StopSchema,
 ]);
 export type PlaneCommand = Static<typeof PlaneCommandSchema>;

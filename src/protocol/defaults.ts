@@ -663,12 +663,39 @@ export const DEFAULTS = {
     heartbeatMs: 5_000,
     /** An edge not heard from for this long leaves GET /api/edges and the pages' configuration: six beats, so a beat or two lost on the way never drops it. */
     silentAfterMs: 30_000,
+    /**
+     * Pages are offered an edge (and given its relay's evidence) only while it was heard within
+     * this: two beats and a timeout, so a killed edge leaves the pages' configuration within
+     * 12 s, not silentAfterMs, and a test that failed on it meanwhile is told as ours.
+     */
+    offeredWithinMs: 12_000,
     /** One beat gives up after this long (the next is due at heartbeatMs). */
     heartbeatTimeoutMs: 4_000,
     /** The hub reads its registry from the store this often (another hub instance on the same store heard the beat): a new edge reaches every instance within it. */
     registryRefreshMs: 2_000,
-    /** Beats one source may send per minute: one edge sends 12; room for several edges behind one address, and for restarts. */
-    heartbeatsPerMinutePerSource: 120,
+    /**
+     * Beats one edge token may send per minute: one edge sends 12 (and one more when its relay
+     * check changes its state); room for restarts. Counted per token, not per address, so edges
+     * behind one NAT or one TCP-level TLS proxy each keep their own.
+     */
+    heartbeatsPerMinutePerToken: 120,
+    /**
+     * Beats refused for their token (unknown, revoked, another edge's) one source (IPv4 address,
+     * IPv6 /64) may send per minute; past it, a source's beats are refused before the token is
+     * looked up (429), so a guesser costs the store nothing. Sources are counted up to
+     * refusedBeatSourcesMax at once.
+     */
+    refusedBeatsPerMinutePerSource: 20,
+    refusedBeatSourcesMax: 10_000,
+    /**
+     * An edge checks its own relay this often: a TURN Allocate on every TURN entry it advertises,
+     * from its HTTP process (outside its relay's), the result in its next beat (at once when its
+     * state changes). A relay that stops answering is `relay-down` at the hub within one check and
+     * one beat (35 s), and back as soon as a check passes.
+     */
+    relayCheckMs: 30_000,
+    /** One port's Allocate (or TCP/TLS connection) is given this long; UDP is tried again every 250 ms meanwhile. */
+    relayCheckTimeoutMs: 3_000,
     /** GET /api/edges per minute per source (IPv4 address, IPv6 /64). */
     listPerMinutePerSource: 60,
   },

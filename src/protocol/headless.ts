@@ -4,4 +4,14 @@
  * `callprobe:result` DOM event with the same detail). Generic in the report type, which the
  * analysis unit defines.
  */
-export type HeadlessResult<TReport> = { ok: true; report: TReport } | { ok: false; reason: string; message: string };
+export type HeadlessResult<TReport> =
+  | { ok: true; report: TReport }
+  | {
+      ok: false;
+      reason: string;
+      message: string;
+      /** Whose side, when evidence decided it (./could-not-finish.ts Side: a hub's edges); absent: the reason's own. */
+      side?: string;
+      /** The hub's edge the test could not run on (its id); absent: the server asked. */
+      edge?: string;
+    };

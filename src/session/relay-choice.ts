@@ -8,7 +8,7 @@ import { nothingMeasured, type AnalysisInput, type GradedPath } from '../analysi
 import type { DirectionRecords } from '../analysis/measure/records.js';
 import { familyOf, type RungFacts } from '../analysis/grade/connectivity.js';
 import { SetupError } from './net/errors.js';
-import type { RelayEvidence } from '../protocol/could-not-finish.js';
+import type { RelayEvidence, Side } from '../protocol/could-not-finish.js';
 import { couldNotConnectSide } from '../analysis/grade/blocked-ports.js';
 import type { PortCheck } from './net/port-check.js';
 import type { SessionTimeline } from './timings.js';
@@ -82,19 +82,29 @@ export function completePath(stats: GradedPath | null, entry: TurnServerEntry): 
   return { ...stats, transport: entry.transport, port: stats.port ?? chosen.port, family: stats.family ?? chosen.family };
 }
 
+/** Whose side, from the relay's evidence; `ours`: a hub's edge the hub no longer offers (its beats stopped, its relay failed its own check): the server's. */
+function unconnectedSide(rungs: RungFacts[], relayEvidence: RelayEvidence | null, ours: boolean): Side {
+  const side = couldNotConnectSide(rungs, relayEvidence);
+  return ours && side !== 'browser' ? 'server' : side;
+}
+
 /**
  * A test that could not connect through any rung: no probe was sent, the ladder is the
- * evidence, and the outcome says in words what that means for calls.
+ * evidence, and the outcome says in words what that means for calls. `ours`: the test ran on a
+ * hub's edge the hub no longer offers (plan/edge-side.ts): our outage, said so.
  */
 export function couldNotConnectInput(
   meta: AnalysisInput['meta'],
   rungs: RungFacts[],
   timeline: SessionTimeline,
   relayEvidence: RelayEvidence | null,
+  ours = false,
 ): AnalysisInput {
   const empty = (): DirectionRecords => ({ sent: [], arrivals: [], intervalMs: 1000 / meta.ratePps, suspect: [] });
   const offered = rungs.filter((r) => r.error !== 'not-offered');
-  const seen = offered.map((r) => `${r.transport.toUpperCase()}${r.port === null ? '' : ` ${String(r.port)}`}: ${r.error ?? 'failed'}`).join(', ');
+  const seen =
+    offered.map((r) => `${r.transport.toUpperCase()}${r.port === null ? '' : ` ${String(r.port)}`}: ${r.error ?? 'failed'}`).join(', ') +
+    (ours ? '; the hub no longer offers this test server: its beats stopped, or its relay failed its own check' : '');
   return {
     meta,
     connectivity: rungs,
@@ -106,7 +116,7 @@ export function couldNotConnectInput(
       reason: 'could-not-connect',
       atMs: null,
       detail: `no relay port connected (${seen})`,
-      side: couldNotConnectSide(rungs, relayEvidence),
+      side: unconnectedSide(rungs, relayEvidence, ours),
       relayEvidence,
     },
     probe: { path: 'datachannel', reason: 'no probe was sent: no relay port connected' },

@@ -6,6 +6,7 @@ import { SessionTimeline, type SessionMark } from './timings.js';
 import type { Locate } from '../analysis/schema/locate-schema.js';
 import { testOrder } from '../analysis/grade/locate.js';
 import { movesOn, planEdges, withUnreachable } from './plan/edges.js';
+import { edgeRelayFacts, edgesNow, noEdgeSide, noEdgeWords } from './plan/edge-side.js';
 import { locateEdges } from './locate/locate.js';
 import { planRegionLeg, type RegionLegPlan } from './plan/region-leg.js';
 import { withRegionAnswer, type AskedRow } from '../analysis/report/region-answer.js';
@@ -108,6 +109,8 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
     locate = await locateEdges(where.edges, relayRtt, DEFAULTS.locate.budgetMs, DEFAULTS.locate, opts.signal);
     if (opts.signal.aborted) throw new SetupError('cancelled', 'test cancelled');
   }
+  // No edge answered the locate: the test does not land on the first listed one; it says so, and whose side by the hub's word on them.
+  if (locate !== null && locate.edges.every((e) => e.state !== 'ok')) throw await noEdgeAnswered(opts.baseUrl, locate);
   let order = locate ? testOrder(locate.edges).flatMap((id) => where.edges.filter((e) => e.id === id)) : where.edges;
   for (;;) {
     const [edge, ...rest] = order;
@@ -123,7 +126,7 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
       const t = locate === null && order === where.edges ? timeline : freshTimeline();
       report = await testOn(nearestBase, { kind: 'server', server: edge.config }, t, facts);
     } catch (err) {
-      if (rest.length === 0 || !movesOn(err instanceof SetupError ? err.reason : null)) throw err;
+      if (rest.length === 0 || !movesOn(err instanceof SetupError ? err.reason : null)) throw await onEdge(err, opts.baseUrl, edge.id);
       if (locate) locate = withUnreachable(locate, edge.id);
       events.phase('config', `the test server in ${edge.azureRegion} did not answer (${errorLine(err)}): trying ${rest[0]?.azureRegion ?? 'the next'}`);
       order = rest;
@@ -131,6 +134,35 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
     }
     return await withRegionLeg(base, report, legPlan, locate);
   }
+}
+
+/**
+ * Every edge the locate measured was unreachable: the hub is asked again what it says of them
+ * (plan/edge-side.ts), and the test ends there, its side by the hub's word: none offered any more
+ * is ours, every one offered with its relay's own check passed is the network's.
+ */
+async function noEdgeAnswered(baseUrl: string, locate: Locate): Promise<SetupError> {
+  const now = edgesNow(
+    await fetchServerConfig(baseUrl),
+    locate.edges.map((e) => e.id),
+  );
+  const side = noEdgeSide(now);
+  return new SetupError('could-not-connect', noEdgeWords(now, side), { side, ...(now[0] !== undefined ? { edge: now[0].id } : {}) });
+}
+
+/**
+ * A test that could not run on edge `id`, the last it tried: the edge named, and when the hub no
+ * longer offers it (its beats stopped, its relay failed its own check), our side. A failure this
+ * browser or the user caused (movesOn says none) is as it was.
+ */
+async function onEdge(err: unknown, baseUrl: string, id: string): Promise<unknown> {
+  if (!(err instanceof SetupError) || !movesOn(err.reason)) return err;
+  const { ours } = edgeRelayFacts(await fetchServerConfig(baseUrl).catch(() => null), id);
+  return new SetupError(err.reason, ours ? `${err.message} (the hub no longer offers this test server: our side, not your network)` : err.message, {
+    ...(ours ? { side: 'server' as const } : err.side !== null ? { side: err.side } : {}),
+    edge: id,
+    cause: err,
+  });
 }
 
 /**
@@ -234,12 +266,12 @@ async function testOn(base: SessionBase, config: TestConfig, timeline: SessionTi
     // unless the edge answered the locate moments ago: then it is the edge that stopped answering.
     if (!(err instanceof SetupError) || err.reason !== 'could-not-connect' || !portChecks || opts.turnPick || edge?.answered === true) throw err;
     // A server that stopped answering meanwhile is no answer about the network: it fails here (config-unavailable). One that
-    // answers says, now, whether its relay answered other tests (a hub's edge has no such evidence yet: either side).
+    // answers says, now, whether its relay answered other tests; a hub, whether it still offers this edge and its relay's own check.
     const fresh = config.kind === 'server' ? await fetchServerConfig(opts.baseUrl) : null;
     const rungs = ladder(await Promise.all(portChecks));
     events.phase('analyzing', 'no relay port connected');
-    const evidence = edge === null ? (fresh?.relayEvidence ?? null) : null;
-    const report = analyze(unconnectedInput(plan, rungs, timeline, await natCheck, clock, evidence));
+    const facts = edge === null ? { ours: false, evidence: fresh?.relayEvidence ?? null } : edgeRelayFacts(fresh, edge.edge.id);
+    const report = analyze(unconnectedInput(plan, rungs, timeline, await natCheck, clock, facts.evidence, facts.ours));
     events.phase('done', report.summary.verdict);
     return report;
   }
@@ -453,7 +485,8 @@ function streamSetup(c: Conduct, entry: TurnServerEntry, connected: Connected, o
               void opened.stats?.freezeOpinion();
               const both = anySignal([signal, opts.signal]);
               busy.evidence = await runLoadPhase({
-                baseUrl: opts.baseUrl,
+                // A hub's edge serves its own load sink and source: load and probes share the path the test measures.
+                baseUrl: load.offer.url ?? opts.baseUrl,
                 transport: env.loadTransport as LoadTransport,
                 signal: both,
                 now: () => performance.now(),

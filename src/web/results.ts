@@ -8,7 +8,7 @@ import type { Report } from '../analysis/schema/report-schema.js';
 import type { CouldNotTest } from '../analysis/schema/could-not-test-schema.js';
 import { loadShared, ResultsError, saveResult, type ResultsClientOptions, type SharedLookup } from '../protocol/results-client.js';
 import type { PageParams } from '../protocol/page-url.js';
-import { sideOf } from '../protocol/could-not-finish.js';
+import { sideOf, type Side } from '../protocol/could-not-finish.js';
 import { pageMessages } from './i18n.js';
 
 /**
@@ -67,13 +67,20 @@ export async function save(body: Report | CouldNotTestRecord, sampleId: string):
 export const fetchShared = (code: string): Promise<SharedLookup> => loadShared(code, pageClient());
 
 /** The record of a test that could not run, with its settings so the shared page can run it again. */
-export function couldNotTestRecord(p: PageParams, reason: string, message: string, startedAtMs: number, atMs: number): CouldNotTestRecord {
+export function couldNotTestRecord(
+  p: PageParams,
+  reason: string,
+  message: string,
+  startedAtMs: number,
+  atMs: number,
+  facts: { side?: Side; edge?: string } = {},
+): CouldNotTestRecord {
   // The message may quote a browser or server error that names the client's address: scrubbed (client-addresses.ts).
   return withoutClientAddresses<CouldNotTestRecord>({
     kind: 'could-not-test',
     reason,
     message,
-    side: sideOf(reason),
+    side: facts.side ?? sideOf(reason),
     atMs,
     meta: {
       site: p.site,
@@ -82,6 +89,7 @@ export function couldNotTestRecord(p: PageParams, reason: string, message: strin
       callprobeVersion: __CALLPROBE_VERSION__,
       browser: navigator.userAgent,
       server: location.origin,
+      ...(facts.edge !== undefined ? { edge: facts.edge } : {}),
       profile: { id: p.profile.id, azureRegion: p.profile.azureRegion ?? null, from: p.profile.from ?? null },
       durationS: p.durationS,
       turn: p.turnPick === null ? null : p.turnPick.port === null ? p.turnPick.transport : `${p.turnPick.transport}:${p.turnPick.port}`,

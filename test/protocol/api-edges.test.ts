@@ -24,8 +24,20 @@ const parts = (over: Partial<EdgeParts> = {}): EdgeParts => ({
   reflector: true,
   rtpReflector: true,
   sessionsOpen: () => 3,
+  sessionsStarted: () => 7,
   maxSessions: 50,
+  busyLine: { maxBytesPerDirection: 50_000_000, maxFlowsPerSource: 4 },
+  checkRelay: () => Promise.reject(new Error('not in this test')),
   ...over,
+});
+
+/** A relay check 2 s before the beat: the TLS port answered; the UDP one as given. */
+const check = (udpOk: boolean) => ({
+  atMs: 1_768_000_100_000,
+  ports: [
+    { transport: 'udp' as const, port: 3478, ok: udpOk, ...(udpOk ? {} : { error: 'no answer' }) },
+    { transport: 'tls' as const, port: 443, ok: true },
+  ],
 });
 
 describe('the hub <-> edge messages', () => {
@@ -35,6 +47,8 @@ describe('the hub <-> edge messages', () => {
       [edgeBeat({ azureRegion: 'West Europe' }, parts({ sessionsOpen: () => 50 }), false), 'full'],
       [edgeBeat({ azureRegion: 'West Europe' }, parts(), true), 'draining'],
       [edgeBeat({ azureRegion: 'West Europe' }, parts({ reflector: false, sessionsOpen: () => 0 }), false), 'ready'],
+      [edgeBeat({ azureRegion: 'West Europe' }, parts({ busyLine: null }), false, check(false), 1_768_000_102_000), 'relay-down'],
+      [edgeBeat({ azureRegion: 'West Europe' }, parts(), false, check(true), 1_768_000_102_000), 'ready'],
     ] as const;
     for (const [beat, state] of cases) {
       const wire: unknown = JSON.parse(JSON.stringify(beat));
@@ -43,7 +57,10 @@ describe('the hub <-> edge messages', () => {
       expect(beat.state).toBe(state);
     }
     expect(cases[0][0].urls.signal).toBe('https://weu-1.example.org/api/signal');
-    expect(cases[3][0]).toMatchObject({ urls: { signal: null }, load: { sessions: 0, maxSessions: 0 } });
+    expect(cases[3][0]).toMatchObject({ urls: { signal: null }, load: { sessions: 0, maxSessions: 0, started: 7 } });
+    // A UDP port that did not answer its check is relay-down, whatever else answered; the check's age is the beat's to tell.
+    expect(cases[4][0]).toMatchObject({ relayCheck: { ageMs: 2000, ports: [{ ok: false, error: 'no answer' }, { ok: true }] }, busyLine: null });
+    expect(cases[0][0].relayCheck).toBeUndefined();
   });
 
   it('refuses a beat with a field more or a secret too short, and the answer round-trips', () => {

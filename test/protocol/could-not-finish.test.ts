@@ -1,6 +1,15 @@
 /** could-not-finish.ts: the one list of reasons, their sides, former spellings and the relay's evidence. */
 import { describe, expect, it } from 'vitest';
-import { FINISH_REASONS, finishReasonOf, RELAY_EVIDENCE_MAX_AGE_MS, relayEvidenceOf, SIDE_OF, sideOf } from '../../src/protocol/could-not-finish.js';
+import {
+  FINISH_REASONS,
+  finishReasonOf,
+  RELAY_CHECK_MAX_AGE_MS,
+  RELAY_EVIDENCE_MAX_AGE_MS,
+  relayCheckEvidenceOf,
+  relayEvidenceOf,
+  SIDE_OF,
+  sideOf,
+} from '../../src/protocol/could-not-finish.js';
 
 describe('why a test could not finish', () => {
   it('gives every reason a side, reads a former spelling as its successor, and an unknown code as unknown', () => {
@@ -22,5 +31,14 @@ describe('why a test could not finish', () => {
     expect(relayEvidenceOf(at, at + RELAY_EVIDENCE_MAX_AGE_MS)).toEqual({ kind: 'recent-test', atMs: at });
     expect(relayEvidenceOf(at, at + RELAY_EVIDENCE_MAX_AGE_MS + 1)).toBeNull();
     expect(RELAY_EVIDENCE_MAX_AGE_MS).toBe(600_000);
+  });
+
+  it("speaks for an edge's relay from its own check only when every port answered, within 75 s", () => {
+    const at = 1_700_000_000_000;
+    expect(relayCheckEvidenceOf(null, at)).toBeNull();
+    expect(relayCheckEvidenceOf({ ok: false, atMs: at }, at)).toBeNull();
+    expect(relayCheckEvidenceOf({ ok: true, atMs: at }, at + RELAY_CHECK_MAX_AGE_MS)).toEqual({ kind: 'relay-check', atMs: at });
+    expect(relayCheckEvidenceOf({ ok: true, atMs: at }, at + RELAY_CHECK_MAX_AGE_MS + 1)).toBeNull();
+    expect(RELAY_CHECK_MAX_AGE_MS).toBe(75_000);
   });
 });

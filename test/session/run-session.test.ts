@@ -308,4 +308,69 @@ describe('runSession: the NAT check from the environment', () => {
     expect(called).toBe(false);
     expect((await withConfigServer((baseUrl) => runSession(options({ baseUrl, override: null }), minimalEnv(), recorder().events))).nat).toBeNull();
   });
+  it("reaches none of a hub's edges: never lands on the first listed one; whose side by what the hub says of them a moment later", async () => {
+    const edgeConfig = (id: string): ServerConfig => ({
+      callprobeVersion: 'test',
+      username: 'u',
+      credential: 'c',
+      credentialExpiresAtMs: 0,
+      turn: [{ url: `turn:127.0.0.1:${id === 'weu-1' ? 3478 : 3479}?transport=udp`, transport: 'udp', port: id === 'weu-1' ? 3478 : 3479 }],
+      notOffered: [],
+      reflectorPath: null,
+      rtpReflector: false,
+      relay: 'embedded',
+      signalProtocol: SIGNAL_PROTOCOL,
+      relayEvidence: { kind: 'relay-check', atMs: Date.now() },
+    });
+    const hub = (edges: string[]): ServerConfig => ({
+      callprobeVersion: 'test',
+      username: 'u',
+      credential: 'c',
+      credentialExpiresAtMs: 0,
+      turn: [],
+      notOffered: [],
+      reflectorPath: null,
+      rtpReflector: false,
+      relay: 'external',
+      signalProtocol: SIGNAL_PROTOCOL,
+      edges: edges.map((id) => ({ id, azureRegion: id === 'weu-1' ? 'West Europe' : 'North Europe', config: edgeConfig(id) })),
+    });
+    // The hub's answers in turn: the page's configuration, then what it says a moment later.
+    const attempt = async (later: ServerConfig): Promise<unknown> => {
+      const answers = [hub(['weu-1', 'neu-1']), later];
+      const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answers.shift() ?? later)));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const env: SessionEnv = {
+          ...minimalEnv(),
+          // Every edge's relay dropped: no locate measurement gets anywhere.
+          relayRtt: {
+            // A connection that cannot even start (the browser refused the ICE server): that relay did not answer.
+            createPeerConnection: () =>
+              ({
+                createDataChannel: () => {
+                  throw new Error('no relay candidate');
+                },
+                close: () => undefined,
+              }) as unknown as RTCPeerConnection,
+            now: () => performance.now(),
+          },
+        };
+        const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        return await runSession(options({ baseUrl, override: null }), env, recorder().events).then(
+          () => null,
+          (err: unknown) => err,
+        );
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    };
+    // Both still offered, each relay's own check passed: the network's.
+    expect(await attempt(hub(['weu-1', 'neu-1']))).toMatchObject({ reason: 'could-not-connect', side: 'network', edge: 'weu-1' });
+    // Neither offered any more (beats stopped, relay checks failed): ours, the edges named.
+    const ours = await attempt(hub([]));
+    expect(ours).toMatchObject({ reason: 'could-not-connect', side: 'server' });
+    expect((ours as Error).message).toContain('(weu-1, neu-1)');
+  });
 });

@@ -88,6 +88,8 @@ export function edgesRepository(db: SqlRunner): EdgesRepository {
       const rows = await db.all(`SELECT ${TOKEN_COLUMNS} FROM edge_tokens WHERE token_hash = ${p(1)} AND revoked_at IS NULL`, [tokenHash]);
       return rows[0] === undefined ? null : toToken(rows[0]);
     },
+    revokedByHash: async (tokenHash) =>
+      (await db.all(`SELECT id FROM edge_tokens WHERE token_hash = ${p(1)} AND revoked_at IS NOT NULL`, [tokenHash])).length > 0,
     beat: async (e) => {
       const b = e.beat;
       await db.run(beatSql(p), [e.id, e.tokenId, b.azureRegion, b.state, b.startedAtMs, e.lastBeatMs, beatText(b), b.turnSecret]);

@@ -38,6 +38,8 @@ export interface EdgesRepository {
   revokeToken(id: string, nowMs: number): Promise<boolean>;
   /** The live token with this hash, or null. */
   tokenByHash(tokenHash: string): Promise<EdgeToken | null>;
+  /** Whether a token with this hash was issued and revoked (its edge is told to stop). */
+  revokedByHash(tokenHash: string): Promise<boolean>;
   /** Records a beat: the edge's row as sent, heard now. */
   beat(e: EdgeRecord): Promise<void>;
   /** The edges heard from at or after `sinceMs`, by id, whatever their state. */

@@ -74,6 +74,8 @@ export interface ClientOptions {
   rtoMs?: number;
   /** The local address to send from (tests and benchmarks with many source addresses). */
   localAddress?: string;
+  /** TCP/TLS: give up connecting after this long (TurnClientError `no-response`); absent: the system's own timeout. */
+  connectTimeoutMs?: number;
 }
 
 type Pending = { resolve: (m: StunMessage) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
@@ -110,6 +112,10 @@ export class TurnClient {
         });
       });
       s.on('message', (m: Buffer) => c.onPacket(m));
+      // A connected UDP socket hears an ICMP port unreachable as ECONNREFUSED: the requests in flight fail now, in those words.
+      s.on('error', (err: NodeJS.ErrnoException) =>
+        c.failPending(err.code === 'ECONNREFUSED' ? 'refused (nothing listens on that port)' : `the socket failed (${err.code ?? err.message})`),
+      );
       c.udp = s;
     } else {
       const secure = opts.transport === 'tls';
@@ -129,9 +135,17 @@ export class TurnClient {
           )
         : net.connect({ host: opts.host, port: opts.port, ...local });
       await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
+        const timer =
+          opts.connectTimeoutMs === undefined
+            ? null
+            : setTimeout(() => s.destroy(new TurnClientError('no-response', `no connection within ${opts.connectTimeoutMs} ms`, 0)), opts.connectTimeoutMs);
+        s.once('error', (err) => {
+          if (timer !== null) clearTimeout(timer);
+          reject(err);
+        });
         s.once(secure ? 'secureConnect' : 'connect', () => {
-          s.removeListener('error', reject);
+          if (timer !== null) clearTimeout(timer);
+          s.removeAllListeners('error');
           resolve();
         });
       });

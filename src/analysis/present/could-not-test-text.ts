@@ -45,7 +45,7 @@ const FAILURE_WORDS: { readonly [R in FinishReason]: string } = {
 
 const SIDE_WORDS: { readonly [S in Side]: string } = {
   network:
-    "Where to look: this network's firewall. Other tests reached this test server's relay in the last minutes, so it is this network that blocks the ports calls use: ask its IT team to allow them.",
+    "Where to look: this network's firewall. This test server's relay was seen answering moments before (other tests reached it, or its own check did), so it is this network that blocks the ports calls use: ask its IT team to allow them.",
   browser: 'Where to look: this browser, not the network. Try another browser (a current Chrome, Edge, Firefox or Safari).',
   server: 'Where to look: the test server, not the network. Try again later; if it stays, tell whoever runs this test server.',
   'network-or-server':

@@ -142,6 +142,7 @@ export function explain(input: ExplainInput, m: Messages = EN): string[] {
 /** A test our side cut short, in another language than English (outcomeSentence's decisions, without the server's English detail). */
 function outcomeWords(o: Outcome, hintCodes: readonly string[], m: Messages): string {
   if (o.reason === 'could-not-connect') {
+    if (o.side === 'server') return m.t('explain.outcome.ours');
     if (hintCodes.includes('loopback-refused')) return m.t('explain.outcome.loopback');
     return m.t(hintCodes.includes('relay-silent') ? 'explain.outcome.silent' : 'explain.outcome.filtered');
   }

@@ -454,10 +454,13 @@ export function rungErrorText(r: RungFacts): string | null {
  * seen, and that it says nothing about the user's network.
  */
 export function outcomeSentence(
-  o: Pick<Outcome, 'reason' | 'atMs' | 'detail'>,
+  o: Pick<Outcome, 'reason' | 'atMs' | 'detail'> & Partial<Pick<Outcome, 'side'>>,
   hintCodes: readonly string[] = [],
   loopback: LoopbackRelayPolicy = 'unknown',
 ): string {
+  // A hub's edge that stopped beating or failed its own relay check: ours, said so (plan/edge-side.ts).
+  if (o.reason === 'could-not-connect' && o.side === 'server')
+    return `Our test server did not let this test through on any port: ${o.detail}. That is our side, not your network: try again later.`;
   if (o.reason === 'could-not-connect' && hintCodes.includes('loopback-refused')) {
     return `This browser could not use the relay: it is on a loopback address (one that reaches only the same machine), ${LOOPBACK_WHY[loopback]}. That says nothing about your network: start the server on an address clients can reach (--host, --relay-ip, --advertise)${loopback === 'refused-unless-flag' ? ', or start the browser with that flag for a local test' : ''}.`;
   }

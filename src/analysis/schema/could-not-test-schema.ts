@@ -18,6 +18,7 @@ const CouldNotTestMetaSchema = Type.Object(
     callprobeVersion: Type.Optional(Type.String({ maxLength: 64 })),
     browser: Type.Optional(Type.String({ maxLength: 1024, description: 'A user agent or "Chromium <version>".' })),
     server: Type.Optional(Type.String({ maxLength: 2048 })),
+    edge: Type.Optional(Type.String({ maxLength: 64, description: "The hub's edge the test could not run on (its id)." })),
     profile: Type.Optional(
       Type.Object(
         {

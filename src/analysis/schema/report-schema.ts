@@ -339,7 +339,7 @@ const OutcomeSchema = Obj({
       SIDES.map((s) => Type.Literal(s)),
       {
         description:
-          "Whose side (src/protocol/could-not-finish.ts): `network` only for a test that reached the server but none of its relay ports while the relay was seen answering (relayEvidence); absent: the reason's own side.",
+          "Whose side (src/protocol/could-not-finish.ts): `network` only for a test that reached the server but none of its relay ports while the relay was seen answering (relayEvidence); `server` for a hub's edge that stopped beating or failed its own relay check; absent: the reason's own side.",
       },
     ),
   ),
@@ -347,10 +347,18 @@ const OutcomeSchema = Obj({
     Nullable(
       Obj(
         {
-          kind: Type.Literal('recent-test', { description: 'A test connected through this relay.' }),
-          atMs: Int("When, ms since the Unix epoch (the server's clock)."),
+          kind: Type.Union(
+            [
+              Type.Literal('recent-test', { description: 'A test connected through this relay (within the 10 minutes before this one).' }),
+              Type.Literal('relay-check', {
+                description: "A hub's edge allocated on every TURN port it advertises, from outside its relay's process (within the 75 s before this test).",
+              }),
+            ],
+            { description: 'What the evidence is.' },
+          ),
+          atMs: Int("When, ms since the Unix epoch (the server's clock; a hub's for an edge's check)."),
         },
-        "The server's evidence that its relay answered other tests in the 10 minutes before this one; null: it had none.",
+        "The server's evidence that its relay answered, by other tests or by its own check; null: it had none.",
       ),
     ),
   ),

@@ -6,6 +6,7 @@
 import type { TestMode } from '../../analysis/schema/input.js';
 import type { LoadEvidence } from '../../analysis/schema/load-input.js';
 import type { LoadOffer } from '../../protocol/api-load.js';
+import type { EdgeIdentity } from '../../protocol/api.js';
 import { DEFAULTS } from '../../protocol/defaults.js';
 import type { TestConfig } from '../plan/config.js';
 
@@ -41,14 +42,24 @@ function loadPhaseLongestMs(L: typeof DEFAULTS.load = DEFAULTS.load): number {
   return 2 * (L.directionCapMs + L.stopRuleIntervalMs) + loadDrainMs(L) + 1000;
 }
 
-/** The busy-line phase: planned only when asked, and only where it can run; else why not, for the report. */
-export function planLoad(asked: boolean, durationS: number, mode: TestMode, config: TestConfig, canLoad: boolean): LoadPlan {
+/**
+ * The busy-line phase: planned only when asked, and only where it can run; else why not, for the
+ * report. On a hub's `edge` it runs on that edge's own load sink and source (its offer's `url`),
+ * when the hub says the edge offers it.
+ */
+export function planLoad(asked: boolean, durationS: number, mode: TestMode, config: TestConfig, canLoad: boolean, edge: EdgeIdentity | null = null): LoadPlan {
   if (!asked) return { kind: 'not-asked' };
   if (config.kind === 'override') return unavailable('not-offered', "a TURN server that is not callprobe's has no load sink or source");
   if (mode !== 'reflector')
     return unavailable('not-run', 'the busy-line test needs the reflector (loopback mode has no upstream and downstream to tell apart)');
   const offer = config.server.load ?? null;
-  if (offer === null) return unavailable('not-offered', 'this server does not offer the busy-line test (serve --no-load, or an older server)');
+  if (offer === null)
+    return unavailable(
+      'not-offered',
+      edge === null
+        ? 'this server does not offer the busy-line test (serve --no-load, or an older server)'
+        : `the test server in ${edge.azureRegion} (${edge.id}) does not offer the busy-line test`,
+    );
   if (!canLoad) return unavailable('not-offered', 'this client cannot load the line');
   return { kind: 'planned', offer, afterMs: durationS * 1000 + DEFAULTS.sendMarginMs, extraS: Math.ceil(loadPhaseLongestMs() / 1000) + 1 };
 }

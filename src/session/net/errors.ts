@@ -1,6 +1,6 @@
 /** Why a test could not run; shown to the user and mapped to `callprobe run` exit code 2. */
 import { TypedError } from '../../protocol/typed-error.js';
-import type { FinishReason } from '../../protocol/could-not-finish.js';
+import type { FinishReason, Side } from '../../protocol/could-not-finish.js';
 /**
  * The reasons the page itself can fail with, before or while it tests: each one of the one list
  * (src/protocol/could-not-finish.ts, where its side is), and `cancelled` (the user stopped it: no
@@ -27,8 +27,23 @@ export type SetupFailureReason =
     >
   | 'cancelled';
 
+/** Where a test that could not run points, when evidence decided it (a hub's edges), and the edge it was on. */
+export interface SetupErrorFacts {
+  /** Whose side, decided by evidence (src/protocol/could-not-finish.ts); absent: the reason's own. */
+  side?: Side;
+  /** The hub's edge the test could not run on (its id); absent: the server asked. */
+  edge?: string;
+}
+
 export class SetupError extends TypedError<SetupFailureReason> {
   override readonly name = 'SetupError';
+  readonly side: Side | null;
+  readonly edge: string | null;
+  constructor(reason: SetupFailureReason, message: string, facts: SetupErrorFacts & { cause?: unknown } = {}) {
+    super(reason, message, facts.cause === undefined ? undefined : { cause: facts.cause });
+    this.side = facts.side ?? null;
+    this.edge = facts.edge ?? null;
+  }
 }
 
 /** An error as one line: its name and message (a DOMException carries the telling part in its name). */

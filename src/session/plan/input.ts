@@ -96,7 +96,7 @@ function outsideViews(stream: StreamViews, rtt: TestEvidence['rttViews']): Outsi
   return { ...noOutsideViews(), ...stream, ...(rtt ?? {}) };
 }
 
-/** The input of a test that connected through no rung: the ladder is the evidence (relay-choice.ts). */
+/** The input of a test that connected through no rung: the ladder is the evidence (relay-choice.ts); `ours`: a hub's edge the hub no longer offers. */
 export function unconnectedInput(
   plan: TestPlan,
   rungs: RungFacts[],
@@ -104,9 +104,16 @@ export function unconnectedInput(
   nat: NatBehaviour | null,
   clock: ClockFacts,
   relayEvidence: RelayEvidence | null,
+  ours = false,
 ): AnalysisInput {
   return {
-    ...couldNotConnectInput(metaFor(plan.meta, { ordered: false, maxRetransmits: 0 }, plan.meta.server, plan.dataChannel), rungs, timeline, relayEvidence),
+    ...couldNotConnectInput(
+      metaFor(plan.meta, { ordered: false, maxRetransmits: 0 }, plan.meta.server, plan.dataChannel),
+      rungs,
+      timeline,
+      relayEvidence,
+      ours,
+    ),
     nat,
     clock,
     ...loadPart(plan, null, false),

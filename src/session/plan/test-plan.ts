@@ -105,7 +105,7 @@ export function planTest(opts: RunOptions, config: TestConfig, caps: TestCapabil
     if (refusal !== null) throw new SetupError('version-mismatch', SIGNAL_PROTOCOL_REFUSALS[refusal]);
   }
   const dataChannelPps = probeRatePps(opts.profile);
-  const load = planLoad(opts.load === true, opts.durationS, mode, config, caps.loadTransport);
+  const load = planLoad(opts.load === true, opts.durationS, mode, config, caps.loadTransport, facts.edge?.edge ?? null);
   const streamS = opts.durationS + (load.kind === 'planned' ? load.extraS : 0);
   const dataChannel = streamPlan(streamS, dataChannelPps, 1000 / dataChannelPps);
   const rtp = planRtp(rtpUnavailable(config, mode, dataChannelPps, caps), streamS);

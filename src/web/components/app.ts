@@ -11,7 +11,7 @@ import { couldNotTestRecord, newSampleId, save, worthRecording, type CouldNotTes
 import { couldNotRunTitle, failureWords, whereWords } from '../could-not-run.js';
 import type { Messages } from '../../analysis/present/catalogue.js';
 import { answerMessages, pageMessages } from '../i18n.js';
-import { errorLine } from '../../session/net/errors.js';
+import { errorLine, SetupError } from '../../session/net/errors.js';
 import { codeNotLoaded, lostOr } from '../server-lost.js';
 import { readPageOffers, type PageOffers } from '../../session/net/config.js';
 import type { LoadOffer } from '../../protocol/api-load.js';
@@ -388,7 +388,9 @@ export class CpApp extends CpElement {
     }
     const text = err instanceof Error && reason !== 'internal-error' ? err.message : message;
     this.announcement = `${couldNotRunTitle(reason)}: ${text}`;
-    const record = worthRecording(reason) ? couldNotTestRecord(params, reason, text, startedAtMs, Date.now()) : null;
+    // Where it points and the edge it was on, when the session's evidence decided it (a hub's edges).
+    const facts = err instanceof SetupError ? { ...(err.side !== null ? { side: err.side } : {}), ...(err.edge !== null ? { edge: err.edge } : {}) } : {};
+    const record = worthRecording(reason) ? couldNotTestRecord(params, reason, text, startedAtMs, Date.now(), facts) : null;
     const failed: State = {
       kind: 'error',
       reason,
@@ -397,7 +399,7 @@ export class CpApp extends CpElement {
       save: record === null ? null : params.save ? { kind: 'saving' } : { kind: 'off' },
     };
     this.state = failed;
-    publishResult({ ok: false, reason, message: text });
+    publishResult({ ok: false, reason, message: text, ...facts });
     void this.focusCouldNotRun();
     const saved = record !== null && params.save ? await save(record, sampleId) : null;
     if (saved !== null) this.finishSave(failed, saved);

@@ -60,7 +60,7 @@ export const de: CatalogueOf<typeof en> = {
     'Der Reflektor des Testservers hat nicht geantwortet: Das Relay hat die Proben übertragen, aber der Reflektor hat keine gezählt. Das sagt nichts über Ihr Netzwerk.',
   'fail.other': 'Der Test konnte nicht laufen ({reason}).',
   'where.network':
-    'Wo Sie suchen sollten: bei der Firewall dieses Netzwerks. Andere Tests haben das Relay dieses Testservers in den letzten Minuten erreicht, also blockiert dieses Netzwerk die Ports, die Anrufe nutzen: Bitten Sie die IT, sie freizugeben.',
+    'Wo Sie suchen sollten: bei der Firewall dieses Netzwerks. Das Relay dieses Testservers hat kurz zuvor geantwortet (andere Tests haben es erreicht, oder seine eigene Prüfung), also blockiert dieses Netzwerk die Ports, die Anrufe nutzen: Bitten Sie die IT, sie freizugeben.',
   'where.browser':
     'Wo Sie suchen sollten: bei diesem Browser, nicht beim Netzwerk. Versuchen Sie einen anderen Browser (ein aktuelles Chrome, Edge, Firefox oder Safari).',
   'where.server':

@@ -62,7 +62,7 @@ export const en = {
     "The test server's reflector did not answer: the relay carried the probes, but the reflector counted none. This says nothing about your network.",
   'fail.other': 'The test could not run ({reason}).',
   'where.network':
-    "Where to look: this network's firewall. Other tests reached this test server's relay in the last minutes, so it is this network that blocks the ports calls use: ask its IT team to allow them.",
+    "Where to look: this network's firewall. This test server's relay was seen answering moments before (other tests reached it, or its own check did), so it is this network that blocks the ports calls use: ask its IT team to allow them.",
   'where.browser': 'Where to look: this browser, not the network. Try another browser (a current Chrome, Edge, Firefox or Safari).',
   'where.server': 'Where to look: the test server, not the network. Try again later; if it stays, tell whoever runs this test server.',
   'where.network-or-server':

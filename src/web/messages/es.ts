@@ -61,7 +61,7 @@ export const es: CatalogueOf<typeof en> = {
     'El reflector del servidor de prueba no respondió: el relé transportó las sondas, pero el reflector no contó ninguna. Esto no dice nada de su red.',
   'fail.other': 'No se pudo hacer la prueba ({reason}).',
   'where.network':
-    'Dónde mirar: el cortafuegos de esta red. Otras pruebas llegaron al relé de este servidor en los últimos minutos, así que es esta red la que bloquea los puertos que usan las llamadas: pida a su equipo de TI que los abra.',
+    'Dónde mirar: el cortafuegos de esta red. El relé de este servidor respondía momentos antes (otras pruebas llegaron a él, o su propia comprobación), así que es esta red la que bloquea los puertos que usan las llamadas: pida a su equipo de TI que los abra.',
   'where.browser': 'Dónde mirar: este navegador, no la red. Pruebe otro navegador (un Chrome, Edge, Firefox o Safari actual).',
   'where.server': 'Dónde mirar: el servidor de prueba, no la red. Inténtelo más tarde; si sigue igual, avise a quien administre este servidor de prueba.',
   'where.network-or-server':

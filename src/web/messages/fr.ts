@@ -60,7 +60,7 @@ export const fr: CatalogueOf<typeof en> = {
     'Le réflecteur du serveur de test n’a pas répondu\u00a0: le relais a transporté les sondes, mais le réflecteur n’en a compté aucune. Cela ne dit rien de votre réseau.',
   'fail.other': 'Le test n’a pas pu s’exécuter ({reason}).',
   'where.network':
-    'Où chercher\u00a0: le pare-feu de ce réseau. D’autres tests ont joint le relais de ce serveur ces dernières minutes, c’est donc ce réseau qui bloque les ports qu’utilisent les appels\u00a0: demandez à son équipe informatique de les ouvrir.',
+    'Où chercher\u00a0: le pare-feu de ce réseau. Le relais de ce serveur répondait peu avant (d’autres tests l’ont joint, ou son propre contrôle), c’est donc ce réseau qui bloque les ports qu’utilisent les appels\u00a0: demandez à son équipe informatique de les ouvrir.',
   'where.browser': 'Où chercher\u00a0: ce navigateur, pas le réseau. Essayez un autre navigateur (un Chrome, Edge, Firefox ou Safari récent).',
   'where.server':
     'Où chercher\u00a0: le serveur de test, pas le réseau. Réessayez plus tard\u202f; si cela persiste, prévenez la personne qui gère ce serveur de test.',

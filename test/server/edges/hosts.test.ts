@@ -47,7 +47,15 @@ describe('edge hosts', () => {
 
   it('the hub says once, as it starts, when it stands on a special-purpose address (a lab)', async () => {
     const store = { edges: { heardSince: () => Promise.resolve([]) } as unknown as EdgesRepository };
-    const settings = { heartbeatMs: 5000, silentAfterMs: 30_000, refreshMs: 60_000, heartbeatsPerMinutePerSource: 120, listPerMinutePerSource: 60 };
+    const settings = {
+      heartbeatMs: 5000,
+      silentAfterMs: 30_000,
+      offeredWithinMs: 12_000,
+      refreshMs: 60_000,
+      heartbeatsPerMinutePerToken: 120,
+      refusedBeats: { perMinutePerSource: 20, sourcesMax: 100 },
+      listPerMinutePerSource: 60,
+    };
     for (const [ownHost, lab] of [
       ['127.0.0.1', true],
       ['hub.example.org', false],

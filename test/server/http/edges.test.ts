@@ -16,10 +16,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { EDGE_TOKENS_PATH, EDGES_PATH, edgeHeartbeatPath, type EdgeList, type EdgeTokenCreated } from '../../../src/protocol/api-edges.js';
+import { EDGE_TOKENS_PATH, EDGES_PATH, edgeHeartbeatPath, type EdgeHeartbeat, type EdgeList, type EdgeTokenCreated } from '../../../src/protocol/api-edges.js';
 import type { ServerConfig } from '../../../src/protocol/api.js';
 import { BOUNDS, DEFAULTS } from '../../../src/protocol/defaults.js';
-import { buildApp } from '../../../server/http/app.js';
+import { buildApp, metricsTextOf } from '../../../server/http/app.js';
 import { EdgeRegistry } from '../../../server/edges/registry.js';
 import { restPassword } from '../../../server/turn/credentials.js';
 import type { ResultStore } from '../../../server/store/index.js';
@@ -41,7 +41,12 @@ describeEachKind('edges on the hub', (kind, opened) => {
     writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>callprobe page</title>');
     target = await kind.freshTarget();
     store = await open(target, storeOptions(clock, 31));
-    const registry = new EdgeRegistry(store.edges, { silentAfterMs: 30_000, refreshMs: 60_000, credentialTtlS: 600 }, clock.nowMs, () => undefined);
+    const registry = new EdgeRegistry(
+      store.edges,
+      { silentAfterMs: 30_000, offeredWithinMs: DEFAULTS.edges.offeredWithinMs, refreshMs: 60_000, credentialTtlS: 600 },
+      clock.nowMs,
+      () => undefined,
+    );
     await registry.start();
     const base = appOptionsWithoutRelay(webRoot);
     app = await buildApp({
@@ -49,7 +54,15 @@ describeEachKind('edges on the hub', (kind, opened) => {
       results: resultsOptions(store, TOKEN),
       console: { ...base.console, nowMs: clock.nowMs },
       // The hub on loopback is a lab: its edges stand on loopback too.
-      edges: { registry, heartbeatMs: 5_000, silentAfterMs: 30_000, heartbeatsPerMinutePerSource: 1000, listPerMinutePerSource: 1000, labAddresses: true },
+      edges: {
+        registry,
+        heartbeatMs: 5_000,
+        silentAfterMs: 30_000,
+        heartbeatsPerMinutePerToken: 1000,
+        refusedBeats: { perMinutePerSource: 1000, sourcesMax: 100 },
+        listPerMinutePerSource: 1000,
+        labAddresses: true,
+      },
     });
     await app.ready();
     opened.push({
@@ -96,6 +109,7 @@ describeEachKind('edges on the hub', (kind, opened) => {
         version: '0.1.0',
         load: { sessions: 0, maxSessions: 50 },
         urls: sampleBeat().urls,
+        relayCheck: null,
       },
     ]);
     expect(list.body).not.toContain(sampleBeat().turnSecret);
@@ -127,9 +141,10 @@ describeEachKind('edges on the hub', (kind, opened) => {
     expect((await beat('neu-1', neu.token, sampleBeat({ azureRegion: 'North Europe' }))).statusCode).toBe(200);
     expect(await listed()).toEqual(['neu-1', 'weu-1']);
     expect((await app.inject({ method: 'DELETE', url: `${EDGE_TOKENS_PATH}/${neu.id}`, headers: bearer(TOKEN) })).statusCode).toBe(204);
-    // Gone at once, and its next beat refused.
+    // Gone at once, and its next beat refused as revoked (the edge that hears it stops).
     expect(await listed()).toEqual(['weu-1']);
-    expect((await beat('neu-1', neu.token)).json()).toMatchObject({ reason: 'bad-edge-token' });
+    const afterRevoke = await beat('neu-1', neu.token);
+    expect([afterRevoke.statusCode, afterRevoke.json<{ reason: string }>().reason]).toEqual([403, 'edge-token-revoked']);
     const tokens = await app.inject({ method: 'GET', url: `${EDGE_TOKENS_PATH}?edge=neu-1`, headers: bearer(TOKEN) });
     expect(tokens.json()).toEqual([
       {
@@ -167,6 +182,91 @@ describeEachKind('edges on the hub', (kind, opened) => {
     expect((await beat('eus-1', eus.token, sampleBeat({ azureRegion: 'East US', state: 'draining' }))).statusCode).toBe(200);
     expect(await listed()).toEqual([]);
     expect((await app.inject({ method: 'GET', url: '/api/config' })).json<ServerConfig>().edges).toBeUndefined();
+  });
+
+  it('lists an edge whose relay failed its own check relay-down and offers it no page; a passed check is the evidence; /metrics has each edge', async () => {
+    const cus = await create('cus-1', 'Central US');
+    const checked = (ok: boolean): Partial<EdgeHeartbeat> => ({
+      azureRegion: 'Central US',
+      state: ok ? 'ready' : 'relay-down',
+      load: { sessions: 2, maxSessions: 50, started: 9 },
+      relayCheck: { ageMs: 1_000, ports: [{ transport: 'udp', port: 3678, ok, ...(ok ? {} : { error: 'no answer' }) }] },
+      busyLine: { maxBytesPerDirection: 50_000_000, maxFlowsPerSource: 4 },
+    });
+    const offers = async (): Promise<ServerConfig['edges']> => (await app.inject({ method: 'GET', url: '/api/config' })).json<ServerConfig>().edges;
+    expect((await beat('cus-1', cus.token, sampleBeat(checked(false)))).statusCode).toBe(200);
+    const view = (await app.inject({ method: 'GET', url: EDGES_PATH })).json<EdgeList>().edges.find((e) => e.id === 'cus-1');
+    expect(view).toMatchObject({
+      state: 'relay-down',
+      relayCheck: { checkedAt: new Date(clock.nowMs() - 1_000).toISOString(), ok: false, failed: [{ transport: 'udp', port: 3678, error: 'no answer' }] },
+    });
+    expect(await offers()).toBeUndefined();
+    const down = await metricsTextOf(app);
+    expect(down).toContain('callprobe_edge_state{edge="cus-1"} 3\n');
+    expect(down).toContain('callprobe_edge_relay_check_ok{edge="cus-1"} 0\n');
+    expect(down).toContain('callprobe_edge_relay_check_age_seconds{edge="cus-1"} 1\n');
+    expect(down).toContain('callprobe_edge_tests_started_total{edge="cus-1"} 9\n');
+    expect(down).toContain('callprobe_edge_sessions{edge="cus-1"} 2\n');
+
+    // Its check passes again: offered, with the check as its relay's evidence.
+    expect((await beat('cus-1', cus.token, sampleBeat(checked(true)))).statusCode).toBe(200);
+    expect((await offers())?.map((e) => [e.id, e.config.relayEvidence])).toEqual([['cus-1', { kind: 'relay-check', atMs: clock.nowMs() - 1_000 }]]);
+    expect(await metricsTextOf(app)).toContain('callprobe_edge_state{edge="cus-1"} 1\n');
+    // Its busy line on its own sink and source, which the hub's page may fetch.
+    const config = await app.inject({ method: 'GET', url: '/api/config' });
+    expect(config.json<ServerConfig>().edges?.[0]?.config.load).toEqual({
+      maxBytesPerDirection: 50_000_000,
+      maxFlowsPerSource: 4,
+      url: 'http://127.0.0.1:18201',
+    });
+    expect(config.headers['content-security-policy']).toContain('http://127.0.0.1:18201');
+    // Two beats missed: still listed, offered to no page.
+    clock.advance(DEFAULTS.edges.offeredWithinMs + 1);
+    expect(await listed()).toEqual(['cus-1']);
+    expect(await offers()).toBeUndefined();
+    expect(await metricsTextOf(app)).toContain('callprobe_edge_offered{edge="cus-1"} 0\n');
+    expect((await beat('cus-1', cus.token, sampleBeat({ ...checked(true), state: 'draining' }))).statusCode).toBe(200);
+  });
+
+  it('limits beats per edge token, not per address: edges behind one NAT each keep their own; a guesser is cut off before the store', async () => {
+    const registry = new EdgeRegistry(store.edges, { silentAfterMs: 30_000, refreshMs: 60_000, credentialTtlS: 600 }, clock.nowMs, () => undefined);
+    const base = appOptionsWithoutRelay(webRoot);
+    const nat = await buildApp({
+      ...base,
+      results: resultsOptions(store, TOKEN),
+      edges: {
+        registry,
+        heartbeatMs: 5_000,
+        silentAfterMs: 30_000,
+        heartbeatsPerMinutePerToken: 3,
+        refusedBeats: { perMinutePerSource: 2, sourcesMax: 100 },
+        listPerMinutePerSource: 1000,
+        labAddresses: true,
+      },
+    });
+    try {
+      const [a, b] = [await create('nat-1', 'North Europe'), await create('nat-2', 'North Europe')];
+      const send = async (id: string, token: string): Promise<number> =>
+        (await nat.inject({ method: 'PUT', url: edgeHeartbeatPath(id), headers: bearer(token), payload: sampleBeat({ azureRegion: 'North Europe' }) }))
+          .statusCode;
+      const statuses = async (id: string, token: string, n: number): Promise<number[]> => {
+        const out: number[] = [];
+        for (let i = 0; i < n; i++) out.push(await send(id, token));
+        return out;
+      };
+      // Every beat comes from the same address (inject's 127.0.0.1): each token has its own 3.
+      expect(await statuses('nat-1', a.token, 4)).toEqual([200, 200, 200, 429]);
+      expect(await statuses('nat-2', b.token, 2)).toEqual([200, 200]);
+      // Guessed tokens: two refused in the hub's words, then refused before any lookup.
+      const guesses: number[] = [];
+      for (const c of ['G', 'H', 'J']) guesses.push(await send('nat-3', 'cpedge_' + c.repeat(43)));
+      expect(guesses).toEqual([403, 403, 429]);
+      // An edge behind the same address as the guesser still beats.
+      expect(await send('nat-2', b.token)).toBe(200);
+    } finally {
+      registry.close();
+      await nat.close();
+    }
   });
 
   it("holds a beat to what its token binds: the region, the hosts, a serve's TURN entries, the edge id", async () => {
@@ -212,7 +312,15 @@ describeEachKind('edges on the hub', (kind, opened) => {
     const pub = await buildApp({
       ...base,
       results: resultsOptions(store, TOKEN),
-      edges: { registry, heartbeatMs: 5_000, silentAfterMs: 30_000, heartbeatsPerMinutePerSource: 1000, listPerMinutePerSource: 1000, labAddresses: false },
+      edges: {
+        registry,
+        heartbeatMs: 5_000,
+        silentAfterMs: 30_000,
+        heartbeatsPerMinutePerToken: 1000,
+        refusedBeats: { perMinutePerSource: 1000, sourcesMax: 100 },
+        listPerMinutePerSource: 1000,
+        labAddresses: false,
+      },
     });
     try {
       const make = (hosts: string[]) =>

@@ -110,6 +110,24 @@ function open(path: string, method = 'GET'): Promise<{ req: ClientRequest; res: 
 }
 
 describe('the load sink and source', () => {
+  it("answers its hub's page from another origin (an edge): the preflight and the grant, for allowed origins only", async () => {
+    const HUB = 'https://hub.example.org';
+    await start({ ...loadOptions(), allowedOrigins: [HUB] });
+    const preflight = (origin: string) =>
+      fetch(`${base}${LOAD_UP_PATH}`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+    const ok = await preflight(HUB);
+    expect([ok.status, ok.headers.get('access-control-allow-origin'), ok.headers.get('access-control-allow-methods')]).toEqual([204, HUB, 'GET, POST']);
+    const other = await preflight('https://elsewhere.example.org');
+    expect([other.status, other.headers.get('access-control-allow-origin')]).toEqual([403, null]);
+    const granted = await fetch(`${base}${LOAD_GRANT_PATH}`, { method: 'POST', headers: { origin: HUB } });
+    expect([granted.status, granted.headers.get('access-control-allow-origin')]).toEqual([201, HUB]);
+    // Nothing outside the load routes answers CORS.
+    expect((await fetch(`${base}/api/config`, { headers: { origin: HUB } })).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('offers the phase in /api/config, grants a budget, reads uploads and sends exactly the bytes asked', async () => {
     await start(loadOptions());
     const cfg = (await (await fetch(`${base}/api/config`)).json()) as ServerConfig;

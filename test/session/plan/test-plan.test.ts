@@ -10,6 +10,7 @@ import type { RunOptions } from '../../../src/session/env.js';
 import type { TestConfig } from '../../../src/session/plan/config.js';
 import { metaFor, planTest, type TestCapabilities, type TestPlan } from '../../../src/session/plan/test-plan.js';
 import { SetupError } from '../../../src/session/net/errors.js';
+import { planLoad } from '../../../src/session/load/plan.js';
 import { ALL_CAPS, ENTRY, runOptions, serverConfig } from './plan-kit.js';
 
 const TURN = [ENTRY];
@@ -248,6 +249,20 @@ describe('planTest: compare mode', () => {
 
   it('runs every planned phase in order: busy line, then compare', () => {
     expect(plan({ load: true, compare: { secondsPerRung: 5 } }, server()).phases).toEqual(['config', 'connect', 'stream', 'load', 'compare', 'analyze']);
+  });
+});
+
+describe("the busy line on a hub's edge", () => {
+  const WEU = { id: 'weu-1', azureRegion: 'West Europe' };
+  it("runs on the edge's own sink and source, and names an edge that offers none, never --no-load", () => {
+    const offer = { maxBytesPerDirection: 50_000_000, maxFlowsPerSource: 4, url: 'https://weu-1.example.org' };
+    expect(planLoad(true, 15, 'reflector', server({ load: offer }), true, WEU)).toMatchObject({ kind: 'planned', offer });
+    const none = planLoad(true, 15, 'reflector', server({ load: null }), true, WEU);
+    expect(none).toMatchObject({
+      kind: 'unavailable',
+      evidence: { outcome: { reason: 'not-offered', detail: 'the test server in West Europe (weu-1) does not offer the busy-line test' } },
+    });
+    expect(JSON.stringify(none)).not.toContain('--no-load');
   });
 });
 

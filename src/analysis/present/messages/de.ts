@@ -700,6 +700,8 @@ export const de: CatalogueOf<typeof en> = {
     'Der Testserver hat {when} aufgehört zu antworten. Der Test konnte nicht zu Ende laufen, daher gibt es kein Ergebnis: Testpakete nach diesem Moment zählen nicht als Paketverlust, und nichts hier bewertet Ihr Netzwerk. Starten Sie den Test erneut; bricht er wieder ab, hat der Testserver oder der Weg dorthin ein Problem.',
   'explain.when.beforeEcho': 'vor dem ersten Echo',
   'explain.when.at': '{seconds} nach Testbeginn',
+  'explain.outcome.ours':
+    'Unser Testserver hat diesen Test auf keinem Port durchgelassen: Seine Meldungen an den Hub sind ausgeblieben, oder sein Relay hat die eigene Prüfung nicht bestanden. Das liegt bei uns, nicht an Ihrem Netzwerk: Versuchen Sie es später erneut.',
   'explain.outcome.silent': 'Das Relay hat auf keinem Port geantwortet, den dieser Test versucht hat.',
   'explain.outcome.filtered':
     'Das Relay hat geantwortet, aber kein angebotener Port hat diesen Test durchgelassen. Die Antwort jedes Ports steht bei den Relay-Ports; geben Sie Ihrem IT-Team den Ergebniscode.',

@@ -690,6 +690,8 @@ export const en = {
     'The test server stopped answering {when}. The test could not finish, so there is no verdict: the probes after that moment are not counted as loss and nothing here grades your network. Run the test again; if it stops again, the test server or the path to it is failing.',
   'explain.when.beforeEcho': 'before the first echo',
   'explain.when.at': '{seconds} into the test',
+  'explain.outcome.ours':
+    'Our test server did not let this test through on any port: its beats to the hub stopped, or its relay failed its own check. That is our side, not your network: try again later.',
   'explain.outcome.silent': 'The relay did not answer on any port this test tried.',
   'explain.outcome.filtered':
     "The relay answered but no port it offered let this test through. Each port's answer is listed with the relay ports; give your IT team the result code.",

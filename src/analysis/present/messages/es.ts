@@ -693,6 +693,8 @@ export const es: CatalogueOf<typeof en> = {
     'El servidor de prueba dejó de responder {when}. La prueba no pudo terminar, así que no hay veredicto: las sondas posteriores a ese momento no cuentan como pérdida y nada de esto evalúa su red. Repita la prueba; si vuelve a detenerse, falla el servidor de prueba o la ruta hasta él.',
   'explain.when.beforeEcho': 'antes del primer eco',
   'explain.when.at': 'a los {seconds} de la prueba',
+  'explain.outcome.ours':
+    'Nuestro servidor de pruebas no dejó pasar esta prueba por ningún puerto: dejó de avisar al hub, o su relé no superó su propia comprobación. Es cosa nuestra, no de su red: vuelva a intentarlo más tarde.',
   'explain.outcome.silent': 'El relé no respondió en ninguno de los puertos que probó esta prueba.',
   'explain.outcome.filtered':
     'El relé respondió, pero ninguno de los puertos que ofrece dejó pasar esta prueba. La respuesta de cada puerto figura con los puertos del relé; dé el código de resultado a su equipo de TI.',

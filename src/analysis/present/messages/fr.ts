@@ -710,6 +710,8 @@ export const fr: CatalogueOf<typeof en> = {
     'Le serveur de test a cessé de répondre {when}. Le test n’a pas pu aller au bout, il n’y a donc pas de verdict\u00a0: les sondes après ce moment ne comptent pas comme perte et rien ici n’évalue votre réseau. Relancez le test\u00a0; s’il s’arrête encore, c’est le serveur de test ou le chemin vers lui qui est défaillant.',
   'explain.when.beforeEcho': 'avant le premier écho',
   'explain.when.at': '{seconds} après le début du test',
+  'explain.outcome.ours':
+    'Notre serveur de test n’a laissé passer ce test sur aucun port\u00a0: il a cessé de se signaler au hub, ou son relais a échoué à son propre contrôle. C’est de notre côté, pas votre réseau\u00a0: réessayez plus tard.',
   'explain.outcome.silent': 'Le relais n’a répondu sur aucun des ports essayés par ce test.',
   'explain.outcome.filtered':
     'Le relais a répondu, mais aucun des ports qu’il propose n’a laissé passer ce test. La réponse de chaque port figure avec les ports du relais\u00a0; donnez le code de résultat à votre équipe informatique.',

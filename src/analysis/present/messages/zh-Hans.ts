@@ -629,6 +629,8 @@ export const zhHans: CatalogueOf<typeof en> = {
     '测试服务器{when}停止响应。测试未能完成，因此没有结论：该时刻之后的探测包不计为丢包，这里也没有任何内容评估你的网络。请重新测试；如果再次中断，说明测试服务器或通往它的路径有故障。',
   'explain.when.beforeEcho': '在第一个回显之前',
   'explain.when.at': '在测试开始 {seconds} 后',
+  'explain.outcome.ours':
+    '我们的测试服务器在任何端口上都没有让此测试通过：它向中心服务器的心跳停止了，或它的中继没有通过自身检查。这是我们这边的问题，不是你的网络：请稍后再试。',
   'explain.outcome.silent': '此测试尝试的任何端口上，中继都没有响应。',
   'explain.outcome.filtered': '中继有响应，但它提供的端口都没有让此测试通过。每个端口的响应列在中继端口中；请把结果代码交给你的 IT 团队。',
   'explain.outcome.loopback':
