@@ -42,7 +42,7 @@ import { SCHEMA_VERSION } from '../schema/version.js';
 import { AnalysisInputError, inputProblems } from './validate.js';
 import { loadSection, separateLoad } from './load.js';
 import { serverLoopFacts, type ServerLoopFacts } from '../measure/server-loop.js';
-import { attributeTest, attributionFacts, attributionSection, causeOf, roundTripSuspect } from './attribution.js';
+import { attributeTest, attributionFacts, attributionSection, causeOf, deviceTooBusyOf, roundTripSuspect } from './attribution.js';
 
 export { AnalysisInputError } from './validate.js';
 
@@ -150,7 +150,7 @@ export function analyze(given: AnalysisInput): Report {
       degradationMos: worse(mosFacts.perDirection.map((m) => m.degradation)),
       rttMsMean: roundTrip.gradedRttMs?.mean ?? null,
       lossPct: worse(directions.map((d) => d.analysis.loss.lossPct)),
-      jitterMs: worse(directions.map((d) => d.analysis.jitter.meanMs)),
+      jitterMs: worse(directions.map((d) => d.analysis.reportedJitter.meanMs)),
       concealedRatio: input.stats?.concealedRatio ?? null,
     }),
   );
@@ -159,7 +159,7 @@ export function analyze(given: AnalysisInput): Report {
     mode: meta.mode,
     stats: input.stats,
     probeRttMsP50: rttP50,
-    probeJitterMs: audioDirection?.analysis.jitter.meanMs ?? null,
+    probeJitterMs: audioDirection?.analysis.reportedJitter.meanMs ?? null,
   });
   const second = describeSecondOpinion(secondFacts);
   const diagnostics = describeDiagnostics(
@@ -196,6 +196,8 @@ export function analyze(given: AnalysisInput): Report {
     summarize({ mode: meta.mode, ratePps: meta.ratePps, directions, roundTrip, mos: mos.value, verdict, insufficientCause: cause }),
     hints,
     path.transport,
+    // A test that could not finish carries no caution: its outcome is the answer.
+    input.outcome === null && deviceTooBusyOf(counted),
   );
   const provisional = provisionalHistory(input.provisional, grades, directions);
   const report: Report = {

@@ -28,8 +28,8 @@ describe('attributeDirection', () => {
       ],
     });
     expect(attributeDirection({ name: 'up', records: up, views: null, roundTripMs: 10 })).toEqual([
-      { startMs: 2000, endMs: 2500, who: 'device', reason: 'sender-stall' },
-      { startMs: 2500, endMs: 3500, who: 'device', reason: 'recovery' },
+      { startMs: 2000, endMs: 2500, who: 'device', reason: 'sender-stall', lateMs: 500 },
+      { startMs: 2500, endMs: 3500, who: 'device', reason: 'recovery', lateMs: 500 },
     ]);
   });
 
@@ -51,18 +51,18 @@ describe('attributeDirection', () => {
     });
     const expected: AttributedInterval[] = [
       // [1000, 1080] -> [1000 + 99,995 - 10, 1080 + 99,995 + 10]
-      { startMs: 100_985, endMs: 101_085, who: 'device', reason: 'receive-lag' },
-      { startMs: 101_085, endMs: 102_085, who: 'device', reason: 'recovery' },
-      { startMs: 104_985, endMs: 105_065, who: 'device', reason: 'receive-lag' },
-      { startMs: 105_065, endMs: 106_065, who: 'device', reason: 'recovery' },
+      { startMs: 100_985, endMs: 101_085, who: 'device', reason: 'receive-lag', lateMs: 80 },
+      { startMs: 101_085, endMs: 102_085, who: 'device', reason: 'recovery', lateMs: 80 },
+      { startMs: 104_985, endMs: 105_065, who: 'device', reason: 'receive-lag', lateMs: 60 },
+      { startMs: 105_065, endMs: 106_065, who: 'device', reason: 'recovery', lateMs: 60 },
       // [7000, 7025] placed the same way
-      { startMs: 106_985, endMs: 107_030, who: 'server', reason: 'server-hold' },
+      { startMs: 106_985, endMs: 107_030, who: 'server', reason: 'server-hold', lateMs: 25 },
     ];
     expect(attributeDirection({ name: 'down', records: down, views: v, roundTripMs: 10 })).toEqual(expected);
     // The up probes are received by the server: receive lag is not theirs; the hold is, on the page clock as it is.
     const up = stream({ count: 1000, intervalMs: 10 });
     expect(attributeDirection({ name: 'up', records: up, views: v, roundTripMs: 10 })).toEqual([
-      { startMs: 7000, endMs: 7025, who: 'server', reason: 'server-hold' },
+      { startMs: 7000, endMs: 7025, who: 'server', reason: 'server-hold', lateMs: 25 },
     ]);
   });
 
@@ -76,9 +76,9 @@ describe('attributeDirection', () => {
       serverLoopDelayMs: [{ atMs: 4000, valueMs: 21 }],
     });
     expect(attributeDirection({ name: 'loop', records: loop, views: v, roundTripMs: 10 })).toEqual([
-      { startMs: 1000, endMs: 1210, who: 'device', reason: 'receive-lag' },
-      { startMs: 1210, endMs: 2210, who: 'device', reason: 'recovery' },
-      { startMs: 4000, endMs: 4021, who: 'server', reason: 'server-loop' },
+      { startMs: 1000, endMs: 1210, who: 'device', reason: 'receive-lag', lateMs: 80 },
+      { startMs: 1210, endMs: 2210, who: 'device', reason: 'recovery', lateMs: 80 },
+      { startMs: 4000, endMs: 4021, who: 'server', reason: 'server-loop', lateMs: 21 },
     ]);
   });
 
