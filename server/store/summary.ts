@@ -48,6 +48,8 @@ export interface SampleSummary {
   edge: { id: string; azureRegion: string } | null;
   /** Every edge the locate measured with a round trip (its p50): the site x region table's figures. */
   located: SiteLocateFields['located'];
+  /** The edge the latency rows were measured to, when a region leg answered the asked Azure row (SiteReportFields.regionEdge); null otherwise. */
+  regionEdge: { id: string; azureRegion: string } | null;
 }
 
 /** What the site report reads of a report's busy-line phase. */
@@ -100,8 +102,11 @@ export const EDGE_COLUMNS: readonly string[] = ['edge_id', 'edge_region', 'locat
 /** The causes migration 15 made (and backfilled): why a sample could not be judged. */
 export const CAUSE_COLUMNS: readonly string[] = ['outcome_side', 'blocked_ports', 'insufficient_cause'];
 
+/** The region leg's edge migration 20 made (and backfilled, with the profile and latency rows of the asked question). */
+export const REGION_COLUMNS: readonly string[] = ['region_edge_id', 'region_edge_region'];
+
 /** Every summary column, in the order `summaryValues` gives them. */
-export const SUMMARY_COLUMNS: readonly string[] = [...SUMMARY_COLUMNS_2, ...LOAD_COLUMNS, ...EDGE_COLUMNS, ...CAUSE_COLUMNS];
+export const SUMMARY_COLUMNS: readonly string[] = [...SUMMARY_COLUMNS_2, ...LOAD_COLUMNS, ...EDGE_COLUMNS, ...CAUSE_COLUMNS, ...REGION_COLUMNS];
 
 /** The blocked_ports column read back; a value this build cannot read is none (never a throw in a site report). */
 export function blockedPortsOfText(text: string | null): SampleSummary['blockedPorts'] {
@@ -178,6 +183,7 @@ export function summaryOfFields(r: SiteReportFields): SampleSummary {
     load: r.load === undefined ? null : loadSummaryOf(r.load),
     edge: r.meta.edge ?? null,
     located: locatedOf(r),
+    regionEdge: r.regionEdge ?? null,
   };
 }
 
@@ -208,6 +214,7 @@ const empty = (body: BodyState, note: string, side: Side | null = null): SampleS
   load: null,
   edge: null,
   located: [],
+  regionEdge: null,
 });
 
 /**
@@ -225,8 +232,9 @@ export function summaryOf(reportJson: string): SampleSummary {
     const accepted = acceptResult(value);
     if (accepted.kind === 'could-not-test') return empty('could-not-test', accepted.record.reason, sideOf(accepted.record.reason, accepted.record.side));
     const r = accepted.report;
-    // A report that connected through no relay port tested nothing: a could-not-test sample, with its side, blocked ports and verdict (a fail: every port Teams uses blocked).
-    if (r.outcome?.reason === 'could-not-connect') {
+    // A report that connected through no relay port, or whose reflector counted none of the probes the relay carried, tested
+    // nothing: a could-not-test sample, with its side, blocked ports and verdict (a fail: every port Teams uses blocked).
+    if (r.outcome?.reason === 'could-not-connect' || r.outcome?.reason === 'reflector-silent') {
       return {
         ...empty('could-not-test', r.outcome.reason, sideOf(r.outcome.reason, r.outcome.side)),
         blockedPorts: blockedPorts(r.connectivity).blocked.flatMap((b) => (b.port === null ? [] : [[b.transport, b.port] as const])),
@@ -264,6 +272,8 @@ export function summaryValues(s: SampleSummary): Array<string | number | null> {
     s.side,
     s.blockedPorts.length === 0 ? null : JSON.stringify(s.blockedPorts),
     s.insufficientCause,
+    s.regionEdge?.id ?? null,
+    s.regionEdge?.azureRegion ?? null,
   ];
 }
 

@@ -19,6 +19,7 @@ import {
 import type { ConsoleSignIn } from '../../protocol/api-console-sign-in.js';
 import { RESULTS_PATH, SITES_OVERVIEW_PATH, siteReportPath } from '../../protocol/api.js';
 import { TypedError } from '../../protocol/typed-error.js';
+import { DECIMAL_COMMA_LANGS } from '../../protocol/lang.js';
 import type { SitesOverview } from '../../analysis/site/overview.js';
 import type { SiteReport } from '../../analysis/report/site-report.js';
 import { CpElement } from './cp-element.js';
@@ -231,7 +232,13 @@ export class ConsoleView extends CpElement {
     e.preventDefault();
     const q = new URLSearchParams();
     for (const [k, v] of new FormData(e.target as HTMLFormElement)) if (typeof v === 'string' && v.trim() !== '') q.set(k, v.trim());
-    if (q.get('format') !== 'csv') q.delete('sep');
+    const convention = q.get('convention');
+    q.delete('convention');
+    if (q.get('format') === 'csv') {
+      // The API's own names: the separator, the decimal mark, and a byte order mark so a spreadsheet reads UTF-8.
+      q.set('sep', convention === 'semicolon-comma' ? 'semicolon' : 'comma');
+      q.set('decimal', convention === 'semicolon-comma' ? 'comma' : 'point');
+    } else q.delete('bom');
     this.exportStatus = this.m.t('export.running');
     this.error = null;
     try {
@@ -370,6 +377,8 @@ export class ConsoleView extends CpElement {
   /** Tier 2: the results as a file, CSV (with the separator a spreadsheet wants) or NDJSON. */
   private exportForm(): TemplateResult {
     const m = this.m;
+    // The console's language picks the convention its spreadsheets read (a German Excel: ";" and "1,5").
+    const commaDecimal = DECIMAL_COMMA_LANGS.has(m.lang);
     return html`<h2>${m.t('export.heading')}</h2>
       <form data-testid="export" @submit=${(e: SubmitEvent) => void this.exportResults(e)}>
         <label
@@ -380,12 +389,13 @@ export class ConsoleView extends CpElement {
           </select>
         </label>
         <label
-          >${m.t('export.sep')}
-          <select name="sep" ?disabled=${this.exportFormat !== 'csv'}>
-            <option value="comma">${m.t('export.comma')}</option>
-            <option value="semicolon">${m.t('export.semicolon')}</option>
+          >${m.t('export.convention')}
+          <select name="convention" ?disabled=${this.exportFormat !== 'csv'}>
+            <option value="comma-point" ?selected=${!commaDecimal}>${m.t('export.commaPoint')}</option>
+            <option value="semicolon-comma" ?selected=${commaDecimal}>${m.t('export.semicolonComma')}</option>
           </select>
         </label>
+        <label><input type="checkbox" name="bom" value="1" checked ?disabled=${this.exportFormat !== 'csv'} /> ${m.t('export.bom')}</label>
         <label>${m.t('export.since')} <input name="since" placeholder="2026-01-15" /></label>
         <label>${m.t('export.site')} <input name="site" autocomplete="off" /></label>
         <button type="submit">${m.t('export.submit')}</button>
