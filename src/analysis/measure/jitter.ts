@@ -129,11 +129,12 @@ const JITTER_MOVE_MS = 1;
  * time, every arrival's (RFC 3550, as always). With it, the network's time alone (networkJitter)
  * when it holds MIN_NETWORK_JITTER_SAMPLES arrivals; the figure is marked the device's
  * (`device`) where leaving the device's time out moves it by more than 30 % and 1 ms, or where too
- * few arrivals were the network's to leave it out.
+ * few arrivals were the network's to leave it out (and the figure is over 1 ms).
  */
 export function reportedJitter(all: Pick<JitterResult, 'meanMs'>, network: { meanMs: number; samples: number } | null, deviceTime: boolean): { meanMs: number | null; device: boolean } {
   if (!deviceTime || all.meanMs === null) return { meanMs: all.meanMs, device: false };
-  if (network === null || network.samples < MIN_NETWORK_JITTER_SAMPLES) return { meanMs: all.meanMs, device: true };
+  // Too few of the network's own: a figure of 1 ms or less cannot be off by more than 1 ms of what the network added.
+  if (network === null || network.samples < MIN_NETWORK_JITTER_SAMPLES) return { meanMs: all.meanMs, device: all.meanMs > JITTER_MOVE_MS };
   const moved = Math.abs(all.meanMs - network.meanMs);
   return { meanMs: network.meanMs, device: moved > JITTER_MOVE_MS && moved > JITTER_MOVE_SHARE * network.meanMs };
 }
