@@ -19,9 +19,9 @@ import type { Caution, HintCode, PathTransport, Report, Verdict } from '../schem
  * more were its busy time (measure/attribution.ts busyDeviceSpans: a hidden page is not a busy
  * computer)...
  */
-export const DEVICE_BUSY_SHARE = 0.1;
+const DEVICE_BUSY_SHARE = 0.1;
 /** ...or when one stretch of it lasted this long or more, ms: a 200 ms gap is an audible cut in a call. */
-export const DEVICE_BUSY_STRETCH_MS = 200;
+const DEVICE_BUSY_STRETCH_MS = 200;
 
 /** One direction's busy time, as the caution reads it. */
 export interface DeviceBusyCount {
@@ -34,9 +34,7 @@ export interface DeviceBusyCount {
 
 /** Whether this computer was too busy during the test to say nothing (DEVICE_BUSY_SHARE, DEVICE_BUSY_STRETCH_MS). */
 export function deviceTooBusy(directions: readonly DeviceBusyCount[]): boolean {
-  return directions.some(
-    (d) => d.longestBusyMs >= DEVICE_BUSY_STRETCH_MS || (d.evaluable200ms > 0 && d.busy200ms >= DEVICE_BUSY_SHARE * d.evaluable200ms),
-  );
+  return directions.some((d) => d.longestBusyMs >= DEVICE_BUSY_STRETCH_MS || (d.evaluable200ms > 0 && d.busy200ms >= DEVICE_BUSY_SHARE * d.evaluable200ms));
 }
 
 /** The caution of a finished test: a pass only over a fallback path first, else a device too busy (`deviceBusy`), else none. */

@@ -312,10 +312,7 @@ function gradeLatency(input: GradingInput, oneWay: boolean): GradeResult {
  * (no such time, time that carries no lateness, too few round trips, or no view of the line).
  * `rttThreshold` is on the round-trip scale.
  */
-function latencyBySize(
-  input: GradingInput,
-  rttThreshold: number,
-): { allRttMsP50: number; facts: NonNullable<LatencyFacts['bySize']> } | null {
+function latencyBySize(input: GradingInput, rttThreshold: number): { allRttMsP50: number; facts: NonNullable<LatencyFacts['bySize']> } | null {
   const att = input.attribution ?? null;
   const late = att?.lateMsMax ?? null;
   const all = input.roundTrip.rttMs;

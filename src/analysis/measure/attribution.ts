@@ -300,7 +300,13 @@ function excuseBySize(raw: AttributedInterval[], records: DirectionRecords, view
   transits.sort((a, b) => a.sendMs - b.sendMs);
   const inside = (t: number, i: { startMs: number; endMs: number }): boolean => t >= i.startMs && t <= i.endMs;
   const outsideAll = transits.filter((x) => !raw.some((i) => inside(x.sendMs, i))).map((x) => x.transitMs);
-  const baselineMs = outsideAll.length >= MIN_BASELINE_PROBES ? medianOf(outsideAll) : percentile(transits.map((x) => x.transitMs), 10);
+  const baselineMs =
+    outsideAll.length >= MIN_BASELINE_PROBES
+      ? medianOf(outsideAll)
+      : percentile(
+          transits.map((x) => x.transitMs),
+          10,
+        );
   const viewMedian = (xs: readonly ViewSample[]): number | null => (xs.length === 0 ? null : medianOf(xs.map((x) => x.valueMs)));
   const iceMedian = viewMedian(line.ice);
   const rtcpMedian = viewMedian(line.rtcp);

@@ -118,7 +118,7 @@ export function networkJitter(c: ClassifiedDirection, deviceTime: ArrayLike<numb
 }
 
 /** Fewer arrivals of the network's time than this (a second's at 100/s) say too little: the figure stays every arrival's, marked the device's. */
-export const MIN_NETWORK_JITTER_SAMPLES = 100;
+const MIN_NETWORK_JITTER_SAMPLES = 100;
 /** The network's jitter moves the figure when it differs from every arrival's by more than this share of it... */
 const JITTER_MOVE_SHARE = 0.3;
 /** ...and more than this, ms. */
@@ -131,7 +131,11 @@ const JITTER_MOVE_MS = 1;
  * (`device`) where leaving the device's time out moves it by more than 30 % and 1 ms, or where too
  * few arrivals were the network's to leave it out (and the figure is over 1 ms).
  */
-export function reportedJitter(all: Pick<JitterResult, 'meanMs'>, network: { meanMs: number; samples: number } | null, deviceTime: boolean): { meanMs: number | null; device: boolean } {
+export function reportedJitter(
+  all: Pick<JitterResult, 'meanMs'>,
+  network: { meanMs: number; samples: number } | null,
+  deviceTime: boolean,
+): { meanMs: number | null; device: boolean } {
   if (!deviceTime || all.meanMs === null) return { meanMs: all.meanMs, device: false };
   // Too few of the network's own: a figure of 1 ms or less cannot be off by more than 1 ms of what the network added.
   if (network === null || network.samples < MIN_NETWORK_JITTER_SAMPLES) return { meanMs: all.meanMs, device: all.meanMs > JITTER_MOVE_MS };

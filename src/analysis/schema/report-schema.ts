@@ -204,7 +204,7 @@ const ProbePathSchema = Obj({
  */
 const CautionSchema = Type.Union([Type.Literal('fallback-path'), Type.Literal('device-busy')], {
   description:
-    'Why a verdict comes with a caution: `fallback-path` (a pass only over a fallback path) or `device-busy` (this computer was too busy during the test; the verdict is the network\'s all the same). Absent when there is none.',
+    "Why a verdict comes with a caution: `fallback-path` (a pass only over a fallback path) or `device-busy` (this computer was too busy during the test; the verdict is the network's all the same). Absent when there is none.",
 });
 
 /** Version 2's summary and, in version 3, `insufficientCause` and the caution `device-busy`. */
@@ -250,7 +250,11 @@ const AttributionDirectionSchema = Obj({
     Obj(
       {
         allArrivalsMs: Nullable(Num('RFC 3550 jitter (mean J) over every arrival of the direction.')),
-        reportedMs: Nullable(Num("The jitter the direction reports: over the network's time alone (this device's stretches left out), or every arrival's where too few were the network's.")),
+        reportedMs: Nullable(
+          Num(
+            "The jitter the direction reports: over the network's time alone (this device's stretches left out), or every arrival's where too few were the network's.",
+          ),
+        ),
         device: Type.Boolean({
           description:
             "This device's timing is part of the figure: leaving its time out moved the jitter by more than 30 % and 1 ms, or too few arrivals (under 100) were the network's to leave it out. The page and `run` mark the figure so.",
@@ -294,7 +298,7 @@ const AttributionSchema = Obj(
         serverHoldMs: Num('Reflector hold above this marks the server busy.'),
         serverLoopMs: Num('Event-loop delay above this marks the server busy.'),
         excuseFactor: Type.Optional(Num("The device's or the server's time excuses at most this many times its measured lateness...")),
-        excuseMarginMs: Type.Optional(Num('...plus this many ms of an added delay; the rest is the line\'s where a view of the line shows it.')),
+        excuseMarginMs: Type.Optional(Num("...plus this many ms of an added delay; the rest is the line's where a view of the line shows it.")),
       },
       'The thresholds this report was attributed with.',
     ),
@@ -308,7 +312,7 @@ const AttributionSchema = Obj(
     deviceTooBusy: Type.Optional(
       Type.Boolean({
         description:
-          "This computer was too busy during the test: in a direction, 10 % or more of the evaluable 200 ms windows were its busy time (a hidden page apart), or one stretch of it lasted 200 ms or more (summary.caution `device-busy`, said on top). Absent in reports made before it.",
+          'This computer was too busy during the test: in a direction, 10 % or more of the evaluable 200 ms windows were its busy time (a hidden page apart), or one stretch of it lasted 200 ms or more (summary.caution `device-busy`, said on top). Absent in reports made before it.',
       }),
     ),
     roundTrips: Obj({

@@ -93,11 +93,15 @@ describe("attributing a loaded direction's added delay", () => {
     // The 2 Mbit/s tail-drop uplink: 990 ms added, the server's loop 20 ms late.
     const queue = { ...none('up', 990), loopDelayMsP50: 20 };
     // The server's arrivals stayed regular (a queue delays without gaps): the line's.
-    expect(attributeLoadedDelay({ ...queue, bins: 20, irregularBins: 0 })).toEqual({ who: 'network', why: 'arrivals-regular', excused: { by: 'server', ms: 50 } });
+    expect(attributeLoadedDelay({ ...queue, bins: 20, irregularBins: 0 })).toEqual({
+      who: 'network',
+      why: 'arrivals-regular',
+      excused: { by: 'server', ms: 50 },
+    });
     // The network thread's round trip rose by the rest, 940 ms (needs 940 - (5 + 235) = 700): the line's.
-    const rtcp = [{ name: 'RTCP' as const, idleMs: 10, loadedMs: 710 }];
-    expect(attributeLoadedDelay({ ...queue, rttViews: rtcp })).toEqual({ who: 'network', why: 'rtt-view-rose', excused: { by: 'server', ms: 50 } });
-    expect(attributeLoadedDelay({ ...queue, rttViews: [{ ...rtcp[0]!, loadedMs: 709 }] })).toEqual({
+    const rtcp = { name: 'RTCP' as const, idleMs: 10, loadedMs: 710 };
+    expect(attributeLoadedDelay({ ...queue, rttViews: [rtcp] })).toEqual({ who: 'network', why: 'rtt-view-rose', excused: { by: 'server', ms: 50 } });
+    expect(attributeLoadedDelay({ ...queue, rttViews: [{ ...rtcp, loadedMs: 709 }] })).toEqual({
       who: 'server',
       why: 'server-busy',
       excused: { by: 'server', ms: 50 },

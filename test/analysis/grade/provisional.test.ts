@@ -197,7 +197,7 @@ describe('provisional claims', () => {
     expect(find(provisionalClaims(input({ roundTrip: worse })).claims, 'latency-rtt', 'round-trip')?.kind).toBe('likely-fail');
   });
 
-  it('a trend counts only where, kept up as long again (Sen\'s slope), it would carry the bound across the target', () => {
+  it("a trend counts only where, kept up as long again (Sen's slope), it would carry the bound across the target", () => {
     // A clean path creeping 0.7 -> 0.9 ms over 15 s (0.013 ms a second): no threat to 100 ms, "Good so far" stays.
     const creeping = { ...RTT_FAST, blocks: 15, p50Ms: 0.8, lowerMs: 0.7, upperMs: 0.9, trend: { s: 60, pRising: 0.001, pFalling: 1, slopePerStep: 0.013 } };
     expect(find(provisionalClaims(input({ atMs: 15_000, roundTrip: creeping })).claims, 'latency-rtt', 'round-trip')?.kind).toBe('likely-pass');

@@ -164,7 +164,15 @@ describe('the final answer as sure as the early one, and an early fail withdrawn
     const provisional: NonNullable<Report['provisional']> = [
       {
         atMs: 13_000,
-        claims: [{ metric: 'burst-loss-200ms', direction: 'down', kind: 'settled-fail', evidence: '2 of 19 probes lost in 200 ms at 12.1 s; limit < 10%', held: false }],
+        claims: [
+          {
+            metric: 'burst-loss-200ms',
+            direction: 'down',
+            kind: 'settled-fail',
+            evidence: '2 of 19 probes lost in 200 ms at 12.1 s; limit < 10%',
+            held: false,
+          },
+        ],
       },
     ];
     const a = answerView({ ...r, grades, provisional, summary: { ...r.summary, verdict: 'fail' } });
@@ -199,7 +207,12 @@ describe('a computer too busy for a call is told so on top, beside the network v
     expect(deviceTooBusy([{ evaluable200ms: 1000, busy200ms: 99, longestBusyMs: 199 }])).toBe(false);
     expect(deviceTooBusy([{ evaluable200ms: 1000, busy200ms: 0, longestBusyMs: 200 }])).toBe(true);
     // Either direction is enough.
-    expect(deviceTooBusy([{ evaluable200ms: 1000, busy200ms: 0, longestBusyMs: 0 }, { evaluable200ms: 100, busy200ms: 10, longestBusyMs: 0 }])).toBe(true);
+    expect(
+      deviceTooBusy([
+        { evaluable200ms: 1000, busy200ms: 0, longestBusyMs: 0 },
+        { evaluable200ms: 100, busy200ms: 10, longestBusyMs: 0 },
+      ]),
+    ).toBe(true);
     expect(deviceTooBusy([{ evaluable200ms: 0, busy200ms: 0, longestBusyMs: 0 }])).toBe(false);
   });
 
@@ -216,7 +229,10 @@ describe('a computer too busy for a call is told so on top, beside the network v
       '  Calls should work well here.',
       `  ! ${BUSY} Close other programs and run the test again.`,
     ]);
-    expect(reportRow({ id: null, code: null, sampleId: null }, r)).toMatchObject({ caution: 'device-busy', cautionText: `${BUSY} Close other programs and run the test again.` });
+    expect(reportRow({ id: null, code: null, sampleId: null }, r)).toMatchObject({
+      caution: 'device-busy',
+      cautionText: `${BUSY} Close other programs and run the test again.`,
+    });
     // A clean test has none.
     const clean = golden('clean-15s');
     expect(clean.summary.caution).toBeUndefined();
