@@ -68,7 +68,7 @@ export interface AttributedSpans {
   attributed: readonly Span[];
   /** Up direction: the only time in which a loss is not proven the path's; null elsewhere. */
   provenLossSuspect: readonly Span[] | null;
-  /** This device's own time alone (its stretches and their recovery): left out of the jitter the direction reports. */
+  /** This device's and the server's time (their stretches, the device's recovery): left out of the jitter the direction reports. */
   deviceTime?: readonly Span[];
   /**
    * Down direction: the only time of its own a loss pass may not rest on (report/attribution.ts);

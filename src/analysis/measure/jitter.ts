@@ -92,10 +92,10 @@ export function jitterUpperBound(c: ClassifiedDirection, uncertain: ArrayLike<nu
 
 /**
  * RFC 3550 J over the network's time alone: the same recursion, in arrival order, over the
- * arrivals of probes sent outside this device's time (`deviceTime`: 1 where the probe was sent
- * while this device was busy, measure/attribution.ts), D taken between consecutive such arrivals.
- * A busy device adds its own lateness to the send stamp or the arrival it reads; those arrivals
- * say how late the device was, not how the network spaced the probes. Mean J and the arrivals it
+ * arrivals of probes sent outside this device's and the server's time (`deviceTime`: 1 where the
+ * probe was sent while either was busy, measure/attribution.ts), D taken between consecutive such
+ * arrivals. A busy device or a late server adds its own lateness to the send stamp or the arrival
+ * it reads; those arrivals say how late they were, not how the network spaced the probes. Mean J and the arrivals it
  * rests on; null without any.
  */
 export function networkJitter(c: ClassifiedDirection, deviceTime: ArrayLike<number>): { meanMs: number; samples: number } | null {
@@ -125,10 +125,10 @@ const JITTER_MOVE_SHARE = 0.3;
 const JITTER_MOVE_MS = 1;
 
 /**
- * The jitter a direction reports, and whether this device's timing is part of it. Without device
- * time, every arrival's (RFC 3550, as always). With it, the network's time alone (networkJitter)
- * when it holds MIN_NETWORK_JITTER_SAMPLES arrivals; the figure is marked the device's
- * (`device`) where leaving the device's time out moves it by more than 30 % and 1 ms, or where too
+ * The jitter a direction reports, and whether this device's (or the server's) timing is part of
+ * it. Without their time, every arrival's (RFC 3550, as always). With it, the network's time alone
+ * (networkJitter) when it holds MIN_NETWORK_JITTER_SAMPLES arrivals; the figure is marked
+ * (`device`) where leaving their time out moves it by more than 30 % and 1 ms, or where too
  * few arrivals were the network's to leave it out (and the figure is over 1 ms).
  */
 export function reportedJitter(

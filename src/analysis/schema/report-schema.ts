@@ -252,15 +252,15 @@ const AttributionDirectionSchema = Obj({
         allArrivalsMs: Nullable(Num('RFC 3550 jitter (mean J) over every arrival of the direction.')),
         reportedMs: Nullable(
           Num(
-            "The jitter the direction reports: over the network's time alone (this device's stretches left out), or every arrival's where too few were the network's.",
+            "The jitter the direction reports: over the network's time alone (this device's and the server's stretches left out), or every arrival's where too few were the network's.",
           ),
         ),
         device: Type.Boolean({
           description:
-            "This device's timing is part of the figure: leaving its time out moved the jitter by more than 30 % and 1 ms, or too few arrivals (under 100) were the network's to leave it out. The page and `run` mark the figure so.",
+            "This device's or the server's timing is part of the figure: leaving their time out moved the jitter by more than 30 % and 1 ms, too few arrivals (under 100) were the network's to leave it out, or 10 % or more of the direction's evaluable 200 ms windows were theirs (the figure over 1 ms). The page and `run` mark the figure so.",
         }),
       },
-      "The direction's jitter beside this device's time; absent where the direction had none.",
+      "The direction's jitter beside this device's and the server's time; absent where the direction had none.",
     ),
   ),
   lineShown: Type.Optional(

@@ -442,7 +442,7 @@ export const de: CatalogueOf<typeof en> = {
   'figures.rtt': 'Round-Trip-Zeit p50 {p50}, p90 {p90}',
   'figures.jitterWorst': 'Jitter (schlechteste 15 s) {value}',
   'figures.jitterWhole': 'Jitter (ganzer Test) {value}',
-  'figures.jitterDevice': '(das Timing dieses Geräts ist ein Teil davon)',
+  'figures.jitterDevice': '(das Timing dieses Geräts oder des Testservers ist ein Teil davon)',
   'figures.lossWorst': 'Paketverlust (schlechteste 15 s) {value}; schlechteste 200 ms {burst}',
   'figures.lossWhole': 'Paketverlust (ganzer Test) {value}; schlechteste 200 ms {burst}',
   'figures.reorder': 'Reihenfolgefehler {value}',

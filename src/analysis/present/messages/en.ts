@@ -433,7 +433,7 @@ export const en = {
   'figures.rtt': 'Round trip p50 {p50}, p90 {p90}',
   'figures.jitterWorst': 'Jitter (worst 15 s) {value}',
   'figures.jitterWhole': 'Jitter (whole test) {value}',
-  'figures.jitterDevice': "(this device's own timing is part of it)",
+  'figures.jitterDevice': "(this device's or the test server's own timing is part of it)",
   'figures.lossWorst': 'Loss (worst 15 s) {value}; worst 200 ms {burst}',
   'figures.lossWhole': 'Loss (whole test) {value}; worst 200 ms {burst}',
   'figures.reorder': 'Reorder {value}',

@@ -439,7 +439,7 @@ export const es: CatalogueOf<typeof en> = {
   'figures.rtt': 'Ida y vuelta p50 {p50}, p90 {p90}',
   'figures.jitterWorst': 'Jitter (peores 15 s) {value}',
   'figures.jitterWhole': 'Jitter (toda la prueba) {value}',
-  'figures.jitterDevice': '(la temporización de este dispositivo forma parte de ello)',
+  'figures.jitterDevice': '(la temporización de este dispositivo o del servidor de prueba forma parte de ello)',
   'figures.lossWorst': 'Pérdida (peores 15 s) {value}; peores 200 ms {burst}',
   'figures.lossWhole': 'Pérdida (toda la prueba) {value}; peores 200 ms {burst}',
   'figures.reorder': 'Desorden {value}',

@@ -449,7 +449,7 @@ export const fr: CatalogueOf<typeof en> = {
   'figures.rtt': 'Aller-retour p50 {p50}, p90 {p90}',
   'figures.jitterWorst': 'Gigue (pires 15 s) {value}',
   'figures.jitterWhole': 'Gigue (tout le test) {value}',
-  'figures.jitterDevice': '(le rythme propre de cet appareil en fait partie)',
+  'figures.jitterDevice': '(le rythme propre de cet appareil ou du serveur de test en fait partie)',
   'figures.lossWorst': 'Perte (pires 15 s) {value}\u202f; pires 200 ms {burst}',
   'figures.lossWhole': 'Perte (tout le test) {value}\u202f; pires 200 ms {burst}',
   'figures.reorder': 'Désordre {value}',

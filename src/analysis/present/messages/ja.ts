@@ -424,7 +424,7 @@ export const ja: CatalogueOf<typeof en> = {
   'figures.rtt': '往復時間 p50 {p50}、p90 {p90}',
   'figures.jitterWorst': 'ジッター (最も悪い 15 秒) {value}',
   'figures.jitterWhole': 'ジッター (テスト全体) {value}',
-  'figures.jitterDevice': '(この端末自身のタイミングも含まれます)',
+  'figures.jitterDevice': '(この端末またはテストサーバー自身のタイミングも含まれます)',
   'figures.lossWorst': 'パケットロス (最も悪い 15 秒) {value}、最も悪い 200 ms {burst}',
   'figures.lossWhole': 'パケットロス (テスト全体) {value}、最も悪い 200 ms {burst}',
   'figures.reorder': '順序の入れ替わり {value}',

@@ -397,7 +397,7 @@ export const zhHans: CatalogueOf<typeof en> = {
   'figures.rtt': '往返时间 p50 {p50}，p90 {p90}',
   'figures.jitterWorst': '抖动（最差 15 秒）{value}',
   'figures.jitterWhole': '抖动（整个测试）{value}',
-  'figures.jitterDevice': '（其中包含此设备自身的计时）',
+  'figures.jitterDevice': '（其中包含此设备或测试服务器自身的计时）',
   'figures.lossWorst': '丢包（最差 15 秒）{value}；最差 200 毫秒 {burst}',
   'figures.lossWhole': '丢包（整个测试）{value}；最差 200 毫秒 {burst}',
   'figures.reorder': '乱序 {value}',
