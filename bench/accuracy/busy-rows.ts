@@ -171,7 +171,7 @@ const JITTER_SHARE = 0.3;
 const JITTER_MS = 1;
 
 /** Whether a run's upstream jitter is within the tolerance of the injected, or marked this device's; null without both figures. */
-export function jitterRight(j: BusyRun['jitterUp']): boolean | null {
+function jitterRight(j: BusyRun['jitterUp']): boolean | null {
   if (j === undefined || j.reportedMs === null || j.injectedMs === null) return null;
   return j.device || Math.abs(j.reportedMs - j.injectedMs) <= Math.max(JITTER_SHARE * j.injectedMs, JITTER_MS);
 }
