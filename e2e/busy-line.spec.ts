@@ -40,6 +40,29 @@ test.describe('a busy line through a real queue (tbf in a router between two nam
     expect(r.report.summary.verdict, JSON.stringify(r.report.summary)).not.toBe('fail');
   });
 
+  test("a bloated uplink beside a server whose loop runs 25 ms late: the hiccup excuses only its size, the queue is the line's", async () => {
+    // The test hook: serve's data plane stopped 25 ms in every 200 ms, so its event loop runs that late.
+    const r = await runTestbed({
+      tag: 'late',
+      spec: { up: { rateKbit: 2000, limitBytes: 250_000 }, down: { rateKbit: 20_000, limitBytes: 30_000 } },
+      durationS: 4,
+      httpPort: 18494,
+      serverLate: { everyMs: 200, forMs: 25 },
+    });
+    const l = r.report.load;
+    const up = l?.up;
+    // The queue added hundreds of ms; a server 25 ms late excuses at most 2 x its lateness + 10 ms of it.
+    expect(up?.addedDelayMs ?? 0, JSON.stringify(l)).toBeGreaterThan(300);
+    expect(up?.attribution?.who, JSON.stringify(up?.attribution)).toBe('network');
+    expect(l?.verdict?.kind, JSON.stringify(l?.verdict)).toBe('suffers');
+    expect(l?.verdict?.text).toMatch(/^Calls will suffer when the line is busy: uploads add \d+ ms/);
+    // The hook made the server 20 ms late or more in the window: what that excused is said, and it is small.
+    const serverMs = up?.attribution?.serverMs ?? 0;
+    expect(serverMs, JSON.stringify(up?.attribution)).toBeGreaterThanOrEqual(20);
+    expect(up?.attribution?.excused).toEqual({ by: 'server', ms: 2 * serverMs + 10 });
+    expect(2 * serverMs + 10).toBeLessThan((up?.addedDelayMs ?? 0) / 2);
+  });
+
   test('shallow queues: under 40 ms added each way, and any harm is loss, never delay', async () => {
     const r = await runTestbed({
       tag: 'shallow',

@@ -5,8 +5,12 @@
  * CPU-bound process per core beside the test (bench/lib/cpu-hogs.ts); with or without the busy
  * line (`callprobe run --load`). What is wanted: no `fail` and no `suffers` on a clean path (a
  * busy device is not the network), and the loss found where it is there (`fail` or
- * `insufficient`, never `pass`).
+ * `insufficient`, never `pass`). The jitter rows inject jitter upstream (the proxy, seeded) on
+ * a busy device: the jitter the report gives upstream is within 30 % (or 1 ms) of the proxy's
+ * own (RFC 3550 J over the delays it applied), or marked this device's, never a confident
+ * figure off by 2x.
  */
+import type { AccuracyScenario } from './scenarios.js';
 import { mdTable } from '../lib/docs.js';
 import { median } from '../lib/median.js';
 import { provisionalTally, type ProvisionalReportView } from './provisional.js';
@@ -14,8 +18,8 @@ import { provisionalTally, type ProvisionalReportView } from './provisional.js';
 export interface BusyRow {
   name: string;
   description: string;
-  /** The accuracy scenario the proxy plays (bench/accuracy/scenarios.ts): 'clean' or 'loss-up'. */
-  scenario: 'clean' | 'loss-up';
+  /** The accuracy scenario the proxy plays (bench/accuracy/scenarios.ts, or BUSY_SCENARIOS): 'clean', 'loss-up' or 'jitter-up'. */
+  scenario: 'clean' | 'loss-up' | 'jitter-up';
   /** The browser's cap, % of one core; null: not capped. */
   capPct: number | null;
   /** One CPU-bound process per core beside the test. */
@@ -42,6 +46,24 @@ const hogRow = (load: boolean): BusyRow => ({
   load,
 });
 
+/** Scenarios of the busy rows alone: jitter upstream only, as a proxy that spaces the probes unevenly. */
+export const BUSY_SCENARIOS: readonly AccuracyScenario[] = [
+  {
+    name: 'jitter-up',
+    description: '10 ms with normal jitter sigma 4 ms upstream only; jitter never reorders.',
+    up: { delayMs: 10, jitter: { kind: 'normal', sigmaMs: 4 } },
+  },
+];
+
+const jitterRow = (busy: { capPct: number } | 'hogs'): BusyRow => ({
+  name: busy === 'hogs' ? 'jitter-up-hogs' : `jitter-up-cap-${busy.capPct}`,
+  description: `Normal jitter sigma 4 ms upstream (the proxy, seeded), ${busy === 'hogs' ? 'one CPU-bound process per core beside the test' : `the browser capped at ${busy.capPct} % of one core`}.`,
+  scenario: 'jitter-up',
+  capPct: busy === 'hogs' ? null : busy.capPct,
+  hogs: busy === 'hogs',
+  load: false,
+});
+
 export const BUSY_ROWS: readonly BusyRow[] = [
   capRow(10, false),
   capRow(20, false),
@@ -59,6 +81,8 @@ export const BUSY_ROWS: readonly BusyRow[] = [
   capRow(20, true),
   capRow(35, true),
   hogRow(true),
+  jitterRow('hogs'),
+  jitterRow({ capPct: 20 }),
 ];
 
 /** The rows `--rows a,b` names (`all`: every row), in the table's order; throws on a name it does not know. */
@@ -101,11 +125,19 @@ export interface BusyRun {
   evidenceFile?: string;
   /** The provisional answers the page showed, with each claim's `held` (absent in raw files from before they were kept). */
   provisional?: ProvisionalReportView['provisional'];
+  /**
+   * Upstream jitter: the report's (`directions.up.jitter.meanMs`), whether it marked the figure
+   * this device's (`attribution.directions[].jitter.device`), and the proxy's own over the delays
+   * it applied; absent in raw files from before it was kept.
+   */
+  jitterUp?: { reportedMs: number | null; device: boolean; injectedMs: number | null };
 }
 
 /** What a busy run reads of a report: any more fields are left out; `insufficientCause` may not exist (before v3). */
 export interface BusyReportView {
   summary: { verdict: string; insufficientCause?: string | null };
+  directions?: { up: { jitter: { meanMs: number | null } } | null };
+  attribution?: { directions: { direction: string; jitter?: { device: boolean } }[] } | null;
   grades: { target: string; direction: string; status: string; value: number | null }[];
   load?: { verdict?: { kind: string }; outcome?: { reason: string } };
   provisional?: ProvisionalReportView['provisional'];
@@ -123,6 +155,25 @@ export function busyFigures(r: BusyReportView): Pick<BusyRun, 'verdict' | 'insuf
     loadKind: l === undefined ? null : (l.verdict?.kind ?? (l.outcome ? `outcome:${l.outcome.reason}` : null)),
     ...(r.provisional === undefined ? {} : { provisional: r.provisional }),
   };
+}
+
+/** The upstream jitter a run reads of a report, beside the proxy's own (`injectedMs`: its truth's jitterMeanMs). */
+export function jitterUpOf(r: BusyReportView, injectedMs: number | null): NonNullable<BusyRun['jitterUp']> {
+  return {
+    reportedMs: r.directions?.up?.jitter.meanMs ?? null,
+    device: r.attribution?.directions.some((d) => d.direction === 'up' && d.jitter?.device === true) ?? false,
+    injectedMs,
+  };
+}
+
+/** The report's jitter is right within 30 % of the injected, or 1 ms, the larger (the rule of measure/jitter.ts reportedJitter). */
+const JITTER_SHARE = 0.3;
+const JITTER_MS = 1;
+
+/** Whether a run's upstream jitter is within the tolerance of the injected, or marked this device's; null without both figures. */
+function jitterRight(j: BusyRun['jitterUp']): boolean | null {
+  if (j === undefined || j.reportedMs === null || j.injectedMs === null) return null;
+  return j.device || Math.abs(j.reportedMs - j.injectedMs) <= Math.max(JITTER_SHARE * j.injectedMs, JITTER_MS);
 }
 
 export interface BusyRowSummary {
@@ -146,14 +197,37 @@ export interface BusyRowSummary {
   /** The loss row: runs that found the loss (fail or insufficient, never pass). Null on a clean path. */
   lossFound: number | null;
   latencyMsMedian: number | null;
+  /**
+   * The jitter rows: runs whose upstream jitter was within tolerance of the injected, those
+   * marked this device's (counted in `right` too), the runs with both figures, and the medians.
+   * Null on the other rows.
+   */
+  jitter: { right: number; marked: number; judged: number; reportedMsMedian: number | null; injectedMsMedian: number | null } | null;
   /** Whether the row met what is wanted (null: no runs). */
   wanted: boolean | null;
 }
 
-/** Whether one run missed what its row wants: a fail or `suffers` on a clean path, a pass with loss. */
-export function missedWanted(row: BusyRow, run: Pick<BusyRun, 'verdict' | 'loadKind'>): boolean {
+/**
+ * Whether one run missed what its row wants: a fail or `suffers` on a clean path, a pass with
+ * loss, a fail or a confident jitter off the injected on a jitter row.
+ */
+export function missedWanted(row: BusyRow, run: Pick<BusyRun, 'verdict' | 'loadKind' | 'jitterUp'>): boolean {
   if (run.verdict === null) return false;
+  if (row.scenario === 'jitter-up') return run.verdict === 'fail' || jitterRight(run.jitterUp) === false;
   return row.scenario === 'clean' ? run.verdict === 'fail' || run.loadKind === 'suffers' : run.verdict === 'pass';
+}
+
+/** The jitter tally of a jitter row's runs (BusyRowSummary.jitter); null on the other rows. */
+function jitterTally(row: BusyRow, done: readonly BusyRun[]): BusyRowSummary['jitter'] {
+  if (row.scenario !== 'jitter-up') return null;
+  const judged = done.filter((r) => jitterRight(r.jitterUp) !== null);
+  return {
+    right: judged.filter((r) => jitterRight(r.jitterUp) === true).length,
+    marked: judged.filter((r) => r.jitterUp?.device === true).length,
+    judged: judged.length,
+    reportedMsMedian: median(judged.flatMap((r) => (r.jitterUp?.reportedMs == null ? [] : [r.jitterUp.reportedMs]))),
+    injectedMsMedian: median(judged.flatMap((r) => (r.jitterUp?.injectedMs == null ? [] : [r.jitterUp.injectedMs]))),
+  };
 }
 
 const count = (values: readonly string[]): Record<string, number> => {
@@ -187,6 +261,7 @@ export function summarizeRow(row: BusyRow, runs: readonly BusyRun[]): BusyRowSum
     ).length,
     lossFound,
     latencyMsMedian: median(done.flatMap((r) => (r.latencyMs === null ? [] : [r.latencyMs]))),
+    jitter: jitterTally(row, done),
     wanted,
   };
 }
@@ -200,7 +275,19 @@ const tally = (t: Record<string, number>): string =>
 /** The table docs/benchmarks.md shows: one line per row, in the order given. */
 export function busyTable(rows: readonly { row: BusyRow; summary: BusyRowSummary }[]): string {
   return mdTable(
-    ['row', 'runs', 'pass', 'fail', 'insufficient (cause)', 'could not test', 'busy line', 'loss found', 'latency p50 (median)', 'wanted'],
+    [
+      'row',
+      'runs',
+      'pass',
+      'fail',
+      'insufficient (cause)',
+      'could not test',
+      'busy line',
+      'loss found',
+      'latency p50 (median)',
+      'jitter up vs injected',
+      'wanted',
+    ],
     rows.map(({ row, summary: s }) => [
       `\`${row.name}\``,
       s.failedRuns > 0 ? `${s.runs} (+${s.failedRuns} the bench could not run)` : String(s.runs),
@@ -211,9 +298,18 @@ export function busyTable(rows: readonly { row: BusyRow; summary: BusyRowSummary
       row.load ? (s.suffers > 0 ? `**suffers ${s.suffers}**; ${tally(s.loadKinds)}` : tally(s.loadKinds)) : '–',
       s.lossFound === null ? '–' : `${s.lossFound}/${s.runs} (up loss failed ${s.upLossFailed})`,
       s.latencyMsMedian === null ? '–' : `${s.latencyMsMedian.toFixed(1)} ms`,
+      jitterCell(s.jitter),
       s.wanted === null ? '–' : s.wanted ? 'yes' : '**no**',
     ]),
   );
+}
+
+/** A jitter row's cell: runs right (within 30 % or 1 ms, or marked the device's) of those judged, the medians, and how many were marked. */
+function jitterCell(j: BusyRowSummary['jitter']): string {
+  if (j === null) return '–';
+  const ms = (v: number | null): string => (v === null ? '–' : `${v.toFixed(2)} ms`);
+  const right = j.right < j.judged ? `**${j.right}/${j.judged}**` : `${j.right}/${j.judged}`;
+  return `${right} right (${ms(j.reportedMsMedian)} vs ${ms(j.injectedMsMedian)}; marked the device's ${j.marked})`;
 }
 
 const seconds = (ms: number | null): string => (ms === null ? '–' : `${(ms / 1000).toFixed(1)} s`);

@@ -30,6 +30,8 @@ import {
   busyClaimsTable,
   busyFigures,
   busyTable,
+  BUSY_SCENARIOS,
+  jitterUpOf,
   missedWanted,
   selectRows,
   summarizeRow,
@@ -38,7 +40,7 @@ import {
   type BusyRowSummary,
   type BusyRun,
 } from './busy-rows.js';
-import { SCENARIOS } from './scenarios.js';
+import { SCENARIOS, type AccuracyScenario } from './scenarios.js';
 
 /** The file's name stem under bench/results/raw/ and bench/results/. */
 const NAME = 'accuracy-busy';
@@ -90,7 +92,7 @@ function published(raw: BusyRaw, date: string): { summary: unknown; markdown: st
     `### A busy device: accuracy on a clean path, and loss still found (${date})`,
     '',
     `Command: \`npm run bench:accuracy -- --rows ${entries.length === BUSY_ROWS.length ? 'all' : entries.map((e) => e.row.name).join(',')} --runs ${runsPerRow || DEFAULT_RUNS} --write-docs\` (${raw.durationS} s tests on the RTP path through the impairment proxy, loopback; ${String(raw.machine['cores'])} cores, ${String(raw.machine['chromium'])}). Summary: \`${files.summary}\`.`,
-    'The browser is capped with the cgroup cpu controller (10 ms CFS period: cgroup v1 `cpu.cfs_period_us` and `cpu.cfs_quota_us`, or v2 `cpu.max`; Linux Documentation/scheduler/sched-bwc.rst), through a wrapper given as `callprobe run --browser`, so the server runs uncapped; "hogs" is one CPU-bound process per core beside the test. Wanted: no `fail` and no `suffers` on a clean path; with 3 % upstream loss the loss is found (`fail` or `insufficient`, never `pass`).',
+    'The browser is capped with the cgroup cpu controller (10 ms CFS period: cgroup v1 `cpu.cfs_period_us` and `cpu.cfs_quota_us`, or v2 `cpu.max`; Linux Documentation/scheduler/sched-bwc.rst), through a wrapper given as `callprobe run --browser`, so the server runs uncapped; "hogs" is one CPU-bound process per core beside the test. Wanted: no `fail` and no `suffers` on a clean path; with 3 % upstream loss the loss is found (`fail` or `insufficient`, never `pass`); with jitter injected upstream, no `fail`, and the upstream jitter within 30 % (or 1 ms) of the proxy\'s own over the delays it applied, or marked this device\'s.',
     '',
     busyTable(entries.filter((e) => e.skipped === null).map((e) => ({ row: e.row, summary: e.summary }))),
     '',
@@ -111,7 +113,7 @@ function published(raw: BusyRaw, date: string): { summary: unknown; markdown: st
  * beside the raw results, gzipped, so the case can be read again (`evidenceFile`); the others' are deleted.
  */
 async function runOnce(harness: AccuracyHarness, row: BusyRow, seed: string, cap: CpuCap | null, keep: { dir: string; date: string }): Promise<BusyRun> {
-  const scenario = SCENARIOS.find((s) => s.name === row.scenario);
+  const scenario = [...SCENARIOS, ...BUSY_SCENARIOS].find((s) => s.name === row.scenario);
   if (!scenario) throw new Error(`no accuracy scenario ${row.scenario}`);
   const moreTimeS = (row.load ? DEFAULTS.load.phaseMaxMs / 1000 + 10 : 0) + (row.capPct !== null ? CAPPED_MORE_TIME_S : 0);
   const scratch = mkdtempSync(join(tmpdir(), 'callprobe-busy-evidence-'));
@@ -133,7 +135,7 @@ async function runMeasured(
   row: BusyRow,
   seed: string,
   cap: CpuCap | null,
-  scenario: (typeof SCENARIOS)[number],
+  scenario: AccuracyScenario,
   moreTimeS: number,
   evidencePath: string,
 ): Promise<{ run: BusyRun; report: unknown }> {
@@ -147,6 +149,7 @@ async function runMeasured(
     const run: BusyRun = {
       seed,
       ...busyFigures(cp.report as BusyReportView),
+      ...(row.scenario === 'jitter-up' ? { jitterUp: jitterUpOf(cp.report as BusyReportView, cp.truth.up.jitterMeanMs) } : {}),
       truth: { up: { probes: cp.truth.up.probes, lost: cp.truth.up.lost }, down: { probes: cp.truth.down.probes, lost: cp.truth.down.lost } },
       throttle:
         before && after

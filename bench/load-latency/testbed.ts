@@ -7,7 +7,7 @@
  * working window of that direction minus its median over the idle seconds before the phase.
  */
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -53,6 +53,64 @@ export interface TestbedOptions {
   httpPort: number;
   /** serve flags beyond the defaults (e.g. --load-max-bytes). */
   serveArgs?: string[];
+  /**
+   * A test hook: serve's data plane (the relay and the reflectors: one process of its own, the
+   * default `--workers 1`) stopped (SIGSTOP) for `forMs` every `everyMs` from the start of the
+   * test, so its event loop runs that late, as a busy server's does. Absent: left alone.
+   */
+  serverLate?: { everyMs: number; forMs: number };
+}
+
+/** The children of a process (Linux: /proc/<pid>/task/<tid>/children). */
+function childPids(pid: number): number[] {
+  const tasks = readdirSync(`/proc/${pid}/task`);
+  return tasks.flatMap((t) =>
+    readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8')
+      .split(' ')
+      .filter((x) => x.trim() !== '')
+      .map(Number),
+  );
+}
+
+/**
+ * Stops `pid` for `forMs` every `everyMs` (SIGSTOP, then SIGCONT) until the returned function is
+ * called, which leaves it running. The stop is the test's, on its own timers: a few ms more under
+ * load, never less.
+ */
+function pauseRepeatedly(pid: number, o: { everyMs: number; forMs: number }): () => void {
+  let resume: ReturnType<typeof setTimeout> | undefined;
+  /** Signals the process; false when it is gone (ESRCH: it ended), any other error thrown. */
+  const signal = (sig: NodeJS.Signals): boolean => {
+    try {
+      process.kill(pid, sig);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+      throw err;
+    }
+  };
+  const cont = (): void => {
+    signal('SIGCONT');
+  };
+  const timer = setInterval(() => {
+    if (signal('SIGSTOP')) resume = setTimeout(cont, o.forMs);
+  }, o.everyMs);
+  return () => {
+    clearInterval(timer);
+    clearTimeout(resume);
+    cont();
+  };
+}
+
+/** serve's data plane: its one child process, once it has started (up to 5 s). */
+async function dataPlanePid(servePid: number): Promise<number> {
+  const until = Date.now() + 5000;
+  for (;;) {
+    const [plane] = childPids(servePid);
+    if (plane !== undefined) return plane;
+    if (Date.now() > until) throw new BenchError(`callprobe serve (pid ${servePid}) started no data plane in 5 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /**
@@ -336,9 +394,13 @@ export async function runTestbed(o: TestbedOptions): Promise<TestbedRun> {
   const net = Bottleneck.create(o.tag, { up: null, down: null });
   const dir = mkdtempSync(join(tmpdir(), 'callprobe-busyline-'));
   const started: ChildProcess[] = [];
+  let unpause = (): void => undefined;
   try {
     const ip = Bottleneck.serverIp;
-    started.push(await serveIn(net, o.httpPort, o.serveArgs));
+    const serve = await serveIn(net, o.httpPort, o.serveArgs);
+    started.push(serve);
+    // `ip netns exec` execs the command: its pid is serve's.
+    if (o.serverLate !== undefined && serve.pid !== undefined) unpause = pauseRepeatedly(await dataPlanePid(serve.pid), o.serverLate);
     const irttd = net.spawn('server', 'irtt', ['server', '-b', `${ip}:2112`, '-i', '10ms', '--allow-fills=rand']);
     started.push(irttd);
     // The client starts only once the server listens (a client first is refused and exits).
@@ -448,6 +510,7 @@ export async function runTestbed(o: TestbedOptions): Promise<TestbedRun> {
         : { up: null, down: null };
     return { report, irtt: irttFigures, paired, wallS, queue: { up: net.queueStats('up'), down: net.queueStats('down') } };
   } finally {
+    unpause();
     for (const c of started.reverse()) await stop(c);
     net.delete();
     rmSync(dir, { recursive: true, force: true });

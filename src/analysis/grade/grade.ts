@@ -58,6 +58,7 @@
  * Grading returns data only: each result carries the facts its sentence is built from
  * (src/analysis/present/sentences.ts); analyze() joins the two into the report's entries.
  */
+import { excusedMs } from '../measure/attribution.js';
 import { clopperPearson } from '../measure/confidence.js';
 import type { DirectionAnalysis } from '../measure/direction.js';
 import type { SuspectInterval } from '../measure/records.js';
@@ -100,6 +101,12 @@ export interface AttributionFacts {
   busy: BusyReason;
   /** The network thread's round trip medians (ICE, RTCP) on the probes' scale, ms; null when not read. */
   networkRttMs: { ice: number | null; rtcp: number | null };
+  /**
+   * The largest lateness of the device's or the server's time (measure/attribution.ts), what the
+   * latency's excuse by size reads; null (or absent) without such time, or where some of it carries
+   * no lateness (a hidden page, the sender's own queue).
+   */
+  lateMsMax?: number | null;
 }
 
 export type SuspectReason = SuspectInterval['reason'];
@@ -125,6 +132,12 @@ export interface LatencyFacts {
      * the median of every round trip that came back (`allRttMsP50`, ms) does not confirm.
      */
     | { kind: 'pass-unconfirmed'; basis: 'mostly-suspect' | 'few-clean'; allRttMsP50: number };
+  /**
+   * A fail graded on every round trip that came back, since the device's or the server's time
+   * cannot explain it (latencyBySize): the most that time excuses (ms), and the network thread's
+   * round trip that shows the line's delay.
+   */
+  bySize?: { excusedMs: number; source: 'ice-rtt' | 'rtcp-rtt'; rttMs: number };
 }
 
 /** What a worst-window grade (burst loss, loss, jitter) rests on. */
@@ -249,10 +262,19 @@ function gradeLatency(input: GradingInput, oneWay: boolean): GradeResult {
   const facts: LatencyFacts = { kind: 'latency', oneWay, samples, leftOut: Math.max(0, (rt.rttMs?.count ?? 0) - samples), minSamples: MIN_RTT_SAMPLES };
   // Too few round trips only because those of suspect time were left out: the suspect time is why.
   const shortBySuspect = samples < MIN_RTT_SAMPLES && (rt.rttMs?.count ?? 0) >= MIN_RTT_SAMPLES;
-  if (d === null || d.count === 0) return insufficient(base, shortBySuspect ? 'suspect-windows' : 'no-data', facts);
-  const value = oneWay ? d.p50 / 2 : d.p50;
   const resolution = delayResolutionMs(input.clockResolutionMs ?? null, oneWay);
+  // The device's or the server's time left out no more than its size: a fail it cannot explain is the line's.
+  const bySize = latencyBySize(input, oneWay ? threshold * 2 : threshold);
+  const sizedFail = (): GradeResult => {
+    const all = rt.rttMs?.count ?? 0;
+    const allValue = oneWay ? (bySize?.allRttMsP50 ?? 0) / 2 : (bySize?.allRttMsP50 ?? 0);
+    const sized = { ...facts, samples: all, leftOut: 0, ...(bySize === null ? {} : { bySize: bySize.facts }) };
+    return { ...base, value: allValue, worstWindow: null, status: 'fail', reason: null, resolution, confidence: NO_CONFIDENCE(all), facts: sized };
+  };
+  if (d === null || d.count === 0) return bySize !== null ? sizedFail() : insufficient(base, shortBySuspect ? 'suspect-windows' : 'no-data', facts);
+  const value = oneWay ? d.p50 / 2 : d.p50;
   if (d.count < MIN_RTT_SAMPLES) {
+    if (bySize !== null) return sizedFail();
     return insufficient(base, shortBySuspect ? 'suspect-windows' : 'too-few-packets', facts, { value, resolution, confidence: NO_CONFIDENCE(d.count) });
   }
   if (withinOneStep(value, threshold, resolution)) {
@@ -265,6 +287,8 @@ function gradeLatency(input: GradingInput, oneWay: boolean): GradeResult {
       value >= threshold
         ? latencyNotGraded(att, d.p50, rttThreshold, samples, rt.rttMs?.count ?? 0)
         : latencyPassUnconfirmed(att, rt.rttMs?.p50 ?? d.p50, rttThreshold, samples, rt.rttMs?.count ?? 0);
+    // The network thread contradicting the fail stands; being the device's or the server's time excuses only its size.
+    if (notGraded !== null && notGraded !== undefined && notGraded.kind !== 'network-thread' && bySize !== null) return sizedFail();
     if (notGraded !== null) return insufficient(base, att.busy, { ...facts, notGraded }, { value, resolution, confidence: NO_CONFIDENCE(d.count) });
   }
   return {
@@ -277,6 +301,31 @@ function gradeLatency(input: GradingInput, oneWay: boolean): GradeResult {
     confidence: NO_CONFIDENCE(d.count),
     facts,
   };
+}
+
+/**
+ * The excuse by size for latency (measure/attribution.ts excusedMs): the median of every round
+ * trip that came back, less what the largest lateness of the device's or the server's time can
+ * explain, is still at or over the limit, and the network thread's own round trip (the ICE or
+ * RTCP median, outside the page) is at or over it too. Then the round trips left out as their
+ * time were the line's all the same, and latency is graded a fail on all of them. Null otherwise
+ * (no such time, time that carries no lateness, too few round trips, or no view of the line).
+ * `rttThreshold` is on the round-trip scale.
+ */
+function latencyBySize(input: GradingInput, rttThreshold: number): { allRttMsP50: number; facts: NonNullable<LatencyFacts['bySize']> } | null {
+  const att = input.attribution ?? null;
+  const late = att?.lateMsMax ?? null;
+  const all = input.roundTrip.rttMs;
+  if (att === null || late === null || all === null || all.count < MIN_RTT_SAMPLES) return null;
+  const excused = excusedMs(late);
+  if (all.p50 - excused < rttThreshold) return null;
+  for (const [source, rttMs] of [
+    ['ice-rtt', att.networkRttMs.ice],
+    ['rtcp-rtt', att.networkRttMs.rtcp],
+  ] as const) {
+    if (rttMs !== null && rttMs >= rttThreshold) return { allRttMsP50: all.p50, facts: { excusedMs: excused, source, rttMs } };
+  }
+  return null;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { BloatGrade, LoadTarget } from '../schema/load-schema.js';
 import type { LoadStop } from '../schema/load-input.js';
+import { excusedMs } from '../measure/attribution.js';
 import { TARGET_LABELS, type TargetThresholds } from './targets.js';
 
 /**
@@ -177,6 +178,12 @@ export type LoadAttributionWhy =
 export interface LoadAttribution {
   who: LoadAttributionWho;
   why: LoadAttributionWhy;
+  /**
+   * The part of the added delay the server's or this device's own measured lateness can explain
+   * (excusedMs of measure/attribution.ts), and whose that lateness was; absent where none was
+   * measured. A delay larger than it is the line's where a view of the line shows the rest.
+   */
+  excused?: { by: 'server' | 'device'; ms: number };
 }
 
 /** One round-trip view (ICE currentRoundTripTime, RTCP roundTripTime): its median before the phase and in the working window. */
@@ -209,6 +216,12 @@ export interface DelayEvidence {
    * phase (median over the window's bins), ms; null without bins on both sides or their transits.
    */
   standingMs?: number | null;
+  /**
+   * Up: how much longer than the page's own send gaps the server's arrival gaps were, median over
+   * the bins with such gaps (ARRIVAL_GAP_EXCESS_MS or more): how long this device held probes, ms;
+   * null (or absent) without such a bin.
+   */
+  gapExcessMsP50?: number | null;
 }
 
 /** The evidence of a direction no view outside the page saw (every view empty), the page's own share given. */
@@ -283,18 +296,61 @@ function standsUnderEveryProbe(e: DelayEvidence, addedDelayMs: number): boolean 
   return standing !== null && standing >= STANDING_SHARE * addedDelayMs && e.deviceSuspectShare < PAGE_BUSY_SHARE;
 }
 
+/** The server's own lateness in the window: its hold p90 or loop delay median, the larger, when SERVER_BUSY_MS or more; else null. */
+function serverLateMs(e: DelayEvidence): number | null {
+  const late = Math.max(e.holdMsP90 ?? 0, e.loopDelayMsP50 ?? 0);
+  return late >= SERVER_BUSY_MS ? late : null;
+}
+
+/**
+ * Whether a view of the line (not the page's clock) shows `restMs` of added delay: the network
+ * thread's round trip rose as much (viewsConfirm); up, the server's arrivals stayed regular
+ * (MIN_BINS bins at least), or had gaps while even the fastest probes stayed late
+ * (standsUnderEveryProbe); down, the echoes were handed on without lag (MIN_RECEIVE_LAGS readings
+ * at least). Null when no view of the line shows it.
+ */
+function lineShows(e: DelayEvidence, restMs: number): LoadAttribution | null {
+  if (viewsConfirm(e.rttViews, restMs)) return { who: 'network', why: 'rtt-view-rose' };
+  if (e.direction === 'up' && e.bins >= MIN_BINS) {
+    if (e.irregularBins / e.bins <= IRREGULAR_BIN_SHARE) return { who: 'network', why: 'arrivals-regular' };
+    if (standsUnderEveryProbe(e, restMs)) return { who: 'network', why: 'standing-queue' };
+  }
+  if (e.direction === 'down' && e.receiveLags >= MIN_RECEIVE_LAGS && e.receiveLagMsP50 !== null && e.receiveLagMsP50 <= RECEIVE_LAG_MS) {
+    return { who: 'network', why: 'receive-time' };
+  }
+  return null;
+}
+
+/**
+ * The excuse by size: the server's or this device's own measured lateness (`lateMs`) explains at
+ * most excusedMs(lateMs) of the added delay (twice it plus 10 ms: measure/attribution.ts). An
+ * added delay within that is theirs (`theirs`); the rest is the line's where a view of the line
+ * shows it, else theirs all the same (nothing outside the page saw the line add it).
+ */
+function bySize(e: DelayEvidence, addedMs: number, lateMs: number | null, theirs: LoadAttribution): LoadAttribution {
+  if (lateMs === null) return theirs;
+  const excused = { by: theirs.who === 'server' ? ('server' as const) : ('device' as const), ms: excusedMs(lateMs) };
+  if (addedMs <= excused.ms) return { ...theirs, excused };
+  const line = lineShows(e, addedMs - excused.ms);
+  return line === null ? { ...theirs, excused } : { ...line, excused };
+}
+
 /**
  * Whose time the delay a loaded direction added was. A delay counts as the line's only where a
- * clock outside the page's JavaScript shows it:
+ * clock outside the page's JavaScript shows it, and the server's or this device's own time
+ * excuses only its own size (bySize: at most twice the lateness measured, plus 10 ms; a 20 ms late
+ * loop excuses 50 ms of a 990 ms queue, not all of it):
  * 1. The server's own time first: a reflector hold p90 or a loop delay median of SERVER_BUSY_MS
- *    or more in the window is the server's (its stamps, and the relay's, run late with it).
+ *    or more in the window is the server's (its stamps, and the relay's, run late with it), up to
+ *    its size; the rest is the line's where a view of the line shows it (lineShows).
  * 2. (After the network thread's round trip of 3, checked first: a slow bottleneck spaces probes
  *    out behind each burst of a transfer.) This device's time when an outside view shows it directly: up, more than
  *    IRREGULAR_BIN_SHARE of the server's arrival bins with a gap ARRIVAL_GAP_EXCESS_MS longer
  *    than the page's sends had (a device that held probes makes gaps, then bursts; a queue delays
  *    without gaps), unless the delay stood under every probe (standsUnderEveryProbe: a slow
  *    queue behind bursty transfers gaps the probes too, but never lets one through early);
- *    down, the echoes handed to the page RECEIVE_LAG_MS late at the median.
+ *    down, the echoes handed to the page RECEIVE_LAG_MS late at the median. Each up to its size
+ *    (the gaps' median excess, the receive lag's median), the rest the line's where shown.
  * 3. The network's when an outside view shows it: the network thread's round trip (ICE, RTCP:
  *    W3C webrtc-stats) in the window rose from before the phase by the added delay (less
  *    5 ms + 25 %), over two readings or with no view saying otherwise (viewsConfirm); or,
@@ -310,16 +366,18 @@ function standsUnderEveryProbe(e: DelayEvidence, addedDelayMs: number): boolean 
 export function attributeLoadedDelay(e: DelayEvidence): LoadAttribution {
   if (e.addedDelayMs === null || e.addedDelayMs < ATTRIBUTION_FLOOR_MS) return { who: 'network', why: 'nothing-added' };
   const added = e.addedDelayMs;
-  if ((e.holdMsP90 ?? 0) >= SERVER_BUSY_MS || (e.loopDelayMsP50 ?? 0) >= SERVER_BUSY_MS) return { who: 'server', why: 'server-busy' };
+  const serverLate = serverLateMs(e);
+  if (serverLate !== null) return bySize(e, added, serverLate, { who: 'server', why: 'server-busy' });
   // The network thread's own round trip rising as much is the line's first: a slow bottleneck
   // with bursty transfers spaces the probes out behind each burst (gaps a device stall makes too).
   if (viewsConfirm(e.rttViews, added)) return { who: 'network', why: 'rtt-view-rose' };
   const binsJudged = e.direction === 'up' && e.bins >= MIN_BINS;
   if (binsJudged && e.irregularBins / e.bins > IRREGULAR_BIN_SHARE) {
-    return standsUnderEveryProbe(e, added) ? { who: 'network', why: 'standing-queue' } : { who: 'device', why: 'arrival-gaps' };
+    if (standsUnderEveryProbe(e, added)) return { who: 'network', why: 'standing-queue' };
+    return bySize(e, added, e.gapExcessMsP50 ?? null, { who: 'device', why: 'arrival-gaps' });
   }
   const lagsJudged = e.direction === 'down' && e.receiveLags >= MIN_RECEIVE_LAGS && e.receiveLagMsP50 !== null;
-  if (lagsJudged && (e.receiveLagMsP50 ?? 0) > RECEIVE_LAG_MS) return { who: 'device', why: 'receive-lag' };
+  if (lagsJudged && (e.receiveLagMsP50 ?? 0) > RECEIVE_LAG_MS) return bySize(e, added, e.receiveLagMsP50, { who: 'device', why: 'receive-lag' });
   if (binsJudged) return { who: 'network', why: 'arrivals-regular' };
   if (lagsJudged) return { who: 'network', why: 'receive-time' };
   if (e.rttViews.length > 0) return { who: 'device', why: 'rtt-view-flat' };

@@ -46,7 +46,7 @@ export function estimateMos(rttP50Ms: number | null, directions: ReadonlyArray<{
     for (const d of directions) {
       const lossPct = d.analysis.loss.lossPct;
       if (lossPct === null) continue;
-      const jitter = d.analysis.jitter.meanMs ?? 0;
+      const jitter = d.analysis.reportedJitter.meanMs ?? 0;
       const jitterBufferMs = Math.max(JITTER_BUFFER_MIN_MS, JITTER_BUFFER_FACTOR * jitter);
       const oneWay = rttP50Ms / 2;
       const taMs = oneWay + jitterBufferMs;

@@ -104,9 +104,12 @@ function roundTripClaim(input: ProvisionalInput): RoundTripClaim {
   const undecided = roundTripUndecided(input);
   if (undecided !== null || rtt.lowerMs === null || rtt.upperMs === null) return { ...base, kind: 'so-far', undecided: undecided ?? 'too-few-seconds' };
   // A delay moving towards the target while the probes so far were sent (a start that settles, a
-  // queue filling) makes no claim until it holds: the test's median may yet land across it.
-  const falling = (rtt.trend?.pFalling ?? 1) < TREND_P;
-  const rising = (rtt.trend?.pRising ?? 1) < TREND_P;
+  // queue filling) makes no claim until it holds: the test's median may yet land across it. A
+  // trend counts only where, kept up for as long again as judged (Sen's slope), it would carry
+  // the bound across the target: 0.7 ms creeping to 0.9 ms is no threat to a 100 ms target.
+  const reach = (rtt.trend?.slopePerStep ?? Number.NaN) * rtt.blocks;
+  const falling = (rtt.trend?.pFalling ?? 1) < TREND_P && !(rtt.lowerMs + reach >= thresholdMs);
+  const rising = (rtt.trend?.pRising ?? 1) < TREND_P && !(rtt.upperMs + reach < thresholdMs);
   if (rtt.lowerMs >= thresholdMs) return falling ? { ...base, kind: 'so-far', undecided: 'changing' } : { ...base, kind: 'likely-fail', undecided: null };
   if (rtt.upperMs < thresholdMs) return rising ? { ...base, kind: 'so-far', undecided: 'changing' } : { ...base, kind: 'likely-pass', undecided: null };
   return { ...base, kind: 'so-far', undecided: 'close' };

@@ -148,6 +148,19 @@ export interface TrendTest {
   pRising: number;
   /** P(S <= s) with no trend: small when the values fall. */
   pFalling: number;
+  /**
+   * How fast the values move, per position (Sen's slope: the median of the slopes between every
+   * two values; Sen 1968, the estimator that goes with Mann-Kendall's test). Absent in tests
+   * made by hand before it was kept.
+   */
+  slopePerStep?: number;
+}
+
+/** Sen's slope of a series: the median (nearest rank) of (v_j - v_i) / (j - i) over every i < j; 0 for fewer than 2 values. */
+function senSlope(values: readonly number[]): number {
+  const slopes: number[] = [];
+  for (let i = 0; i < values.length; i++) for (let j = i + 1; j < values.length; j++) slopes.push(((values[j] ?? 0) - (values[i] ?? 0)) / (j - i));
+  return slopes.length === 0 ? 0 : nearestRank(sortedCopy(slopes), 50);
 }
 
 /** The Mann-Kendall test of a series of at most a few dozen values; null for fewer than 3. */
@@ -164,5 +177,5 @@ export function trendTest(values: readonly number[]): TrendTest | null {
     if (sk >= s) pRising += prob;
     if (sk <= s) pFalling += prob;
   });
-  return { s, pRising: Math.min(1, pRising), pFalling: Math.min(1, pFalling) };
+  return { s, pRising: Math.min(1, pRising), pFalling: Math.min(1, pFalling), slopePerStep: senSlope(values) };
 }

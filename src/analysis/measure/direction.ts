@@ -4,7 +4,7 @@
  */
 import { clopperPearson } from './confidence.js';
 import { type ClassifiedDirection, classifyDirection, Fate, relativeDelays } from './classify.js';
-import { directionIpdv, directionJitter, type IpdvResult, type JitterResult, jitterUpperBound } from './jitter.js';
+import { directionIpdv, directionJitter, type IpdvResult, type JitterResult, jitterUpperBound, networkJitter, reportedJitter } from './jitter.js';
 import { type LossPattern, lossPattern } from './loss.js';
 import { type Distribution, distributionOfOwned } from './percentile.js';
 import type { DirectionRecords, SuspectInterval } from './records.js';
@@ -32,6 +32,12 @@ export interface DirectionAnalysis {
   /** RFC 5481 PDV: one-way delay minus the direction's minimum, ms. */
   delayVariationMs: Distribution | null;
   jitter: JitterResult;
+  /**
+   * The jitter the direction reports (measure/jitter.ts reportedJitter): every arrival's, or,
+   * where this device's time was attributed, the network's time alone, and whether this device's
+   * timing is part of the figure all the same (`device`).
+   */
+  reportedJitter: { meanMs: number | null; device: boolean };
   ipdv: IpdvResult;
   reorder: ReorderResult;
   windows: { burst: WindowScan; lossSustained: WindowScan; jitterSustained: WindowScan };
@@ -62,6 +68,8 @@ export interface AttributedSpans {
   attributed: readonly Span[];
   /** Up direction: the only time in which a loss is not proven the path's; null elsewhere. */
   provenLossSuspect: readonly Span[] | null;
+  /** This device's and the server's time (their stretches, the device's recovery): left out of the jitter the direction reports. */
+  deviceTime?: readonly Span[];
   /**
    * Down direction: the only time of its own a loss pass may not rest on (report/attribution.ts);
    * null (or absent) elsewhere, where it is all the direction's own suspect time.
@@ -95,6 +103,8 @@ export function analyzeDirection(records: DirectionRecords, lossTimeoutMs: numbe
   const ownForLoss = spans?.lossPassSuspect ?? own;
   const attributed = (spans?.attributed.length ?? 0) > 0;
   const ci = c.n > 0 ? clopperPearson(loss.lost, c.n) : null;
+  const deviceTime = spans?.deviceTime ?? [];
+  const reported = reportedJitter(jitter, deviceTime.length === 0 ? null : networkJitter(c, sentInSpans(c.sendMs, deviceTime)), deviceTime.length > 0);
 
   return {
     classified: c,
@@ -106,6 +116,7 @@ export function analyzeDirection(records: DirectionRecords, lossTimeoutMs: numbe
     lossCiPct: ci === null ? null : { lower: ci.lower * 100, upper: ci.upper * 100 },
     delayVariationMs: distributionOfOwned(relativeDelays(c)),
     jitter,
+    reportedJitter: reported,
     ipdv: directionIpdv(c),
     reorder,
     windows: {

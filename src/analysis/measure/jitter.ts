@@ -90,6 +90,59 @@ export function jitterUpperBound(c: ClassifiedDirection, uncertain: ArrayLike<nu
   return out;
 }
 
+/**
+ * RFC 3550 J over the network's time alone: the same recursion, in arrival order, over the
+ * arrivals of probes sent outside this device's and the server's time (`deviceTime`: 1 where the
+ * probe was sent while either was busy, measure/attribution.ts), D taken between consecutive such
+ * arrivals. A busy device or a late server adds its own lateness to the send stamp or the arrival
+ * it reads; those arrivals say how late they were, not how the network spaced the probes. Mean J and the arrivals it
+ * rests on; null without any.
+ */
+export function networkJitter(c: ClassifiedDirection, deviceTime: ArrayLike<number>): { meanMs: number; samples: number } | null {
+  let j = 0;
+  let sum = 0;
+  let m = 0;
+  let prevS = 0;
+  let prevR = 0;
+  for (const i of c.arrivalOrder) {
+    if (deviceTime[i] === 1) continue;
+    const s = c.sendMs[i] ?? Number.NaN;
+    const r = c.recvMs[i] ?? Number.NaN;
+    if (m > 0) j = jitterStep(j, r - prevR - (s - prevS));
+    prevS = s;
+    prevR = r;
+    sum += j;
+    m++;
+  }
+  return m === 0 ? null : { meanMs: sum / m, samples: m };
+}
+
+/** Fewer arrivals of the network's time than this (a second's at 100/s) say too little: the figure stays every arrival's, marked the device's. */
+const MIN_NETWORK_JITTER_SAMPLES = 100;
+/** The network's jitter moves the figure when it differs from every arrival's by more than this share of it... */
+const JITTER_MOVE_SHARE = 0.3;
+/** ...and more than this, ms. */
+const JITTER_MOVE_MS = 1;
+
+/**
+ * The jitter a direction reports, and whether this device's (or the server's) timing is part of
+ * it. Without their time, every arrival's (RFC 3550, as always). With it, the network's time alone
+ * (networkJitter) when it holds MIN_NETWORK_JITTER_SAMPLES arrivals; the figure is marked
+ * (`device`) where leaving their time out moves it by more than 30 % and 1 ms, or where too
+ * few arrivals were the network's to leave it out (and the figure is over 1 ms).
+ */
+export function reportedJitter(
+  all: Pick<JitterResult, 'meanMs'>,
+  network: { meanMs: number; samples: number } | null,
+  deviceTime: boolean,
+): { meanMs: number | null; device: boolean } {
+  if (!deviceTime || all.meanMs === null) return { meanMs: all.meanMs, device: false };
+  // Too few of the network's own: a figure of 1 ms or less cannot be off by more than 1 ms of what the network added.
+  if (network === null || network.samples < MIN_NETWORK_JITTER_SAMPLES) return { meanMs: all.meanMs, device: all.meanMs > JITTER_MOVE_MS };
+  const moved = Math.abs(all.meanMs - network.meanMs);
+  return { meanMs: network.meanMs, device: moved > JITTER_MOVE_MS && moved > JITTER_MOVE_SHARE * network.meanMs };
+}
+
 export interface IpdvResult {
   /** Mean |IPDV| over consecutive-by-sequence pairs received in time, ms. */
   meanAbsMs: number | null;

@@ -68,6 +68,25 @@ export function allowUdpAdvice(r: Pick<Report, 'connectivity' | 'path'>, m: Mess
   return { id: 'allow-udp', text: m.t('advice.allowUdp', { udp, path }), because: m.t('advice.allowUdp.because', { udp, path }) };
 }
 
+/**
+ * Whether the other direction than `side` was judged clean for these targets: every grade of it
+ * passed. Advice that names one side ("Pause uploads": loss only on the way out) needs it; where
+ * the other side could not be judged (this device busy while it was measured), one side only is
+ * not known, and the advice is the one for both sides.
+ */
+function otherSideClean(r: Pick<Report, 'grades'>, side: 'up' | 'down', targets: readonly TargetId[]): boolean {
+  const other = side === 'up' ? 'down' : 'up';
+  const grades = r.grades.filter((g) => g.direction === other && targets.includes(g.target));
+  return grades.length > 0 && grades.every((g) => g.status === 'pass');
+}
+
+/** A one-sided finding's side, kept only where the other side was judged clean (otherSideClean); else both. */
+function judgedSide(r: Pick<Report, 'grades'>, side: Side, targets: readonly TargetId[]): Side {
+  return (side === 'up' || side === 'down') && !otherSideClean(r, side, targets) ? 'both' : side;
+}
+
+const LOSS_TARGETS: readonly TargetId[] = ['loss-15s', 'burst-loss-200ms'];
+
 /** Advice for a test whose targets failed (grouped by kind, most harmful first), or for a pass (none failed). */
 export function adviceFor(r: Report, failedKinds: ReadonlyMap<FindingKind, GradeEntry[]>, m: Messages = EN): Advice[] {
   const out: Advice[] = [];
@@ -75,7 +94,7 @@ export function adviceFor(r: Report, failedKinds: ReadonlyMap<FindingKind, Grade
   // Only when UDP really failed: a test told to use TCP (?turn=tcp) says nothing about UDP.
   if (r.hints.some((h) => h.code === 'udp-blocked')) out.push(allowUdpAdvice(r, m));
   const loss = [...(failedKinds.get('loss') ?? []), ...(failedKinds.get('burst-loss') ?? [])];
-  const lossSide = loss.length > 0 ? sideOf(loss) : null;
+  const lossSide = loss.length > 0 ? judgedSide(r, sideOf(loss), LOSS_TARGETS) : null;
   const lossBecause = m.t('advice.loss.because', { up: fig('loss-15s', 'up'), down: fig('loss-15s', 'down') });
   const burstOnly = (failedKinds.get('burst-loss')?.length ?? 0) > 0 && (failedKinds.get('loss')?.length ?? 0) === 0;
   // "Within target" only beside a 15 s figure that passed everywhere, quoted as the key figures print it.
@@ -115,7 +134,7 @@ export function adviceFor(r: Report, failedKinds: ReadonlyMap<FindingKind, Grade
   }
   const jitter = failedKinds.get('jitter') ?? [];
   if (jitter.length > 0 && !out.some((a) => a.id === 'wifi-or-cable')) {
-    const side = sideOf(jitter);
+    const side = judgedSide(r, sideOf(jitter), ['jitter-15s']);
     out.push({
       id: side === 'up' ? 'pause-uploads' : side === 'down' ? 'pause-downloads' : 'wifi-or-cable',
       text: m.t(side === 'up' ? 'advice.jitter.up' : side === 'down' ? 'advice.jitter.down' : 'advice.jitter.both'),

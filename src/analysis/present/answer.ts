@@ -273,29 +273,58 @@ export function answerView(r: Report, m: Messages = EN): AnswerView {
   return { ...a, advice, facts, withdrawn: withdrawnLine(m, r) };
 }
 
-/** The first settled fail shown while the test ran (the headline it kept), as the report stores it; null when none. */
-function firstSettledFail(r: Pick<Report, 'provisional'>): NonNullable<Report['provisional']>[number]['claims'][number] | null {
-  for (const a of r.provisional ?? []) for (const c of a.claims) if (c.kind === 'settled-fail') return c;
+type StoredClaim = NonNullable<Report['provisional']>[number]['claims'][number];
+
+/** Kinds of claim the verdict may withdraw, most serious first, and the words each early answer was said in. */
+const WITHDRAWABLE: ReadonlyArray<{ kind: StoredClaim['kind']; key: 'answer.withdrawn' | 'answer.withdrawn.likelyFail' | 'answer.withdrawn.likelyPass' }> = [
+  { kind: 'settled-fail', key: 'answer.withdrawn' },
+  { kind: 'likely-fail', key: 'answer.withdrawn.likelyFail' },
+  { kind: 'likely-pass', key: 'answer.withdrawn.likelyPass' },
+];
+
+/**
+ * The first settled or likely claim shown while the test ran that the verdict cannot confirm,
+ * most serious first (a settled fail, then a likely fail, then a likely pass): its own target
+ * and direction did not end as it claimed (a fail claim not a fail, a pass claim not a pass),
+ * whatever the verdict. A settled fail whose target failed all the same on another window is not
+ * withdrawn: what it said holds. Null when every claim held.
+ */
+function withdrawnClaim(r: Report): { claim: StoredClaim; key: (typeof WITHDRAWABLE)[number]['key'] } | null {
+  const claims = (r.provisional ?? []).flatMap((a) => a.claims);
+  for (const w of WITHDRAWABLE) {
+    const claim = claims.find((c) => {
+      if (c.kind !== w.kind || c.held !== false) return false;
+      const status = r.grades.find((g) => g.target === c.metric && g.direction === c.direction)?.status;
+      return r.outcome !== null || status !== (c.kind === 'likely-pass' ? 'pass' : 'fail');
+    });
+    if (claim !== undefined) return { claim, key: w.key };
+  }
   return null;
 }
 
+/** Why the verdict did not confirm a claim: what its own grade became, with whose time it was. */
+function withdrawnWhy(m: Messages, r: Report, c: StoredClaim): string {
+  if (r.outcome !== null) return m.t('answer.withdrawn.outcome');
+  const g = r.grades.find((x) => x.target === c.metric && x.direction === c.direction);
+  const measured = m.t(`measured.${c.direction}`);
+  if (g?.status === 'insufficient' && g.reason === 'device-busy') return m.t('answer.withdrawn.deviceBusy', { measured });
+  if (g?.status === 'insufficient' && g.reason === 'server-busy') return m.t('answer.withdrawn.serverBusy', { measured });
+  if (g?.status === 'insufficient' && g.reason !== null) return m.t('answer.withdrawn.notJudged', { because: insufficientBecause(m, g.reason) });
+  if (c.kind === 'likely-pass' && g?.status === 'fail') return m.t('answer.withdrawn.failed');
+  return m.t('answer.withdrawn.noWindow');
+}
+
 /**
- * The early finding withdrawn, said on top with why: a settled fail the page showed ("Calls will
- * break up here") that the final verdict, not a fail, did not keep. Null when none was shown, it
- * held, or the verdict is a fail all the same.
+ * An early answer withdrawn, said on top with why, in the verdict's words: a settled or likely
+ * claim the page showed ("Calls will break up here", "Likely a fail so far", "Good so far") that
+ * the verdict did not confirm, fail or not ("this device was busy while the downstream was
+ * measured"). Null when every claim held.
  */
 function withdrawnLine(m: Messages, r: Report): string | null {
-  const c = firstSettledFail(r);
-  if (c === null || c.held !== false || (r.summary.verdict === 'fail' && r.outcome === null)) return null;
-  const g = r.grades.find((x) => x.target === c.metric && x.direction === c.direction);
-  const why =
-    r.outcome !== null
-      ? m.t('answer.withdrawn.outcome')
-      : g?.status === 'insufficient' && g.reason !== null
-        ? m.t('answer.withdrawn.notJudged', { because: insufficientBecause(m, g.reason) })
-        : m.t('answer.withdrawn.noWindow');
-  const what = c.evidence.replace(/; limit .*$/, '');
-  return m.t('answer.withdrawn', { what, who: m.t(`who.${c.direction}`), why });
+  const w = withdrawnClaim(r);
+  if (w === null) return null;
+  const what = w.claim.evidence.replace(/; (limit|target) .*$/, '');
+  return m.t(w.key, { what, who: m.t(`who.${w.claim.direction}`), why: withdrawnWhy(m, r, w.claim) });
 }
 
 /** Whether a loss the test had settled while it ran (a settled fail that held) backs the final fail. */

@@ -7,6 +7,7 @@
  * verdict of "no answer" never hides that UDP is blocked. Pure: it reads a report; the ports
  * named are the ones this test tried (./ports.ts), never a list of what should be open.
  */
+import { deviceBusyCautioned } from '../grade/caution.js';
 import type { Report, Rung } from '../schema/report-schema.js';
 import { insufficientCauseText } from './cause-text.js';
 import { rungName } from './format.js';
@@ -100,9 +101,28 @@ function causeFact(m: Messages, r: FactReport): PathFact | null {
   return text === null ? null : { id: cause, text, action: m.t(`fact.${cause}.action`) };
 }
 
+/**
+ * This computer was too busy during the test (summary.caution `device-busy`, grade/caution.ts):
+ * said on top beside the network's verdict, which it does not change. A test whose very cause is
+ * a busy device says it once, in the cause's words.
+ */
+function busyDeviceFact(m: Messages, r: FactReport): PathFact | null {
+  if (!deviceBusyCautioned(r) || r.summary.insufficientCause === 'device-busy') return null;
+  return { id: 'device-busy', text: m.t('fact.deviceBusyCaution'), action: m.t('fact.deviceBusyCaution.action') };
+}
+
 /** Every fact of this report that holds whatever the verdict, most actionable first. */
 export function pathFacts(r: FactReport, m: Messages = EN): PathFact[] {
-  return [fallbackFact(m, r), blockedPortsFact(m, r), refusedFact(m, r), causeFact(m, r)].filter((f): f is PathFact => f !== null);
+  return [fallbackFact(m, r), blockedPortsFact(m, r), refusedFact(m, r), causeFact(m, r), busyDeviceFact(m, r)].filter((f): f is PathFact => f !== null);
+}
+
+/** The caution of a report in words, as the CSV export says it (the answer's own line or fact); null without a caution. */
+export function cautionText(r: FactReport, m: Messages = EN): string | null {
+  const facts = pathFacts(r, m);
+  const fallback = facts.find((f) => f.id === 'fallback-path');
+  const busy = deviceBusyCautioned(r) ? { text: m.t('fact.deviceBusyCaution'), action: m.t('fact.deviceBusyCaution.action') } : null;
+  const lines = [fallback, busy].flatMap((f) => (f === undefined || f === null ? [] : [`${f.text} ${f.action}`]));
+  return lines.length === 0 ? null : lines.join(' ');
 }
 
 /** A fact as one line of plain text: what was found, then what to do. */

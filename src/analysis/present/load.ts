@@ -8,6 +8,7 @@ import {
   HARMFUL_ADDED_DELAY_MS,
   RECEIVE_LAG_MS,
   SERVER_BUSY_MS,
+  type LoadAttribution,
   type LoadAttributionWhy,
   type LoadHarm,
   type LoadedDirectionFacts,
@@ -117,9 +118,15 @@ const WHY: Readonly<Record<LoadAttributionWhy, string>> = {
   'no-outside-view': 'no clock outside the page was available, and this device showed no sign of being busy: counted as the line',
 };
 
-/** Why a loaded direction's delay was the network's, this device's or the server's, in words. */
-export function attributionSentence(why: LoadAttributionWhy): string {
-  return WHY[why];
+/** What the server's or this device's own lateness explains of the added delay (grade/load.ts bySize), as a clause. */
+const EXCUSED: Readonly<Record<'server' | 'device', (ms: string) => string>> = {
+  server: (v) => `; the test server's own delay explains at most ${v} of it`,
+  device: (v) => `; this device's own delay explains at most ${v} of it`,
+};
+
+/** Why a loaded direction's delay was the network's, this device's or the server's, in words, with what their own delay explains of it. */
+export function attributionSentence(why: LoadAttributionWhy, excused?: LoadAttribution['excused']): string {
+  return excused === undefined ? WHY[why] : `${WHY[why]}${EXCUSED[excused.by](ms(Math.round(excused.ms)))}`;
 }
 
 const OUTCOME: Readonly<Record<LoadOutcomeReason, string>> = {
@@ -217,6 +224,12 @@ function whyWords(why: Exclude<LoadAttributionWhy, 'nothing-added'>, m: Messages
   return m.t(`load.why.${why}`);
 }
 
+/** whyWords with what the server's or this device's own delay explains of the added delay, in `m`'s language. */
+function whyWordsExcused(why: Exclude<LoadAttributionWhy, 'nothing-added'>, excused: LoadAttribution['excused'], m: Messages): string {
+  const words = whyWords(why, m);
+  return excused === undefined ? words : m.t(`load.excused.${excused.by}`, { why: words, value: m.fmt.ms(Math.round(excused.ms)) });
+}
+
 /** The rates the phase reached, "4,8 Mbit/s beim Hochladen und 19 Mbit/s beim Herunterladen". */
 function ratesOf(l: LoadReport, m: Messages): string {
   const rates = [l.up, l.down].flatMap((d, i) =>
@@ -281,7 +294,7 @@ export function busyLineWords(l: LoadReport, m: Messages = EN): BusyLineWords {
   const whose = lines.flatMap((line) => {
     const a = l[line.direction]?.attribution;
     if (a === undefined || a.why === 'nothing-added') return [];
-    const why = english ? a.sentence : whyWords(a.why, m);
+    const why = english ? a.sentence : whyWordsExcused(a.why, a.excused, m);
     return [{ direction: line.direction, text: m.t(`load.whose.${a.who}`, { name: line.name, why }) }];
   });
   return {

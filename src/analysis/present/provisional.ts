@@ -42,6 +42,12 @@ export interface ProvisionalContext {
   quiet: readonly DirectionName[];
   /** The answer of the first settled fail shown: its headline stays the headline for the rest of the test, later findings below it. */
   pinned?: ProvisionalFacts | null;
+  /**
+   * When the last answer that said "Good so far" was read (s of the test), while this one no
+   * longer does: a headline that gets worse says so, with its reason beside it. Null (or absent)
+   * otherwise.
+   */
+  goodUntilS?: number | null;
 }
 
 export interface ProvisionalView {
@@ -229,6 +235,11 @@ function jitterItem(m: Messages, claims: readonly JitterClaim[]): ProvisionalIte
   };
 }
 
+/** Whether the answer read from these claims says "Good so far": every round-trip and loss claim a likely pass, no fail settled. */
+export function saysGood(claims: readonly Claim[]): boolean {
+  return headline(EN, claims).tone === 'good';
+}
+
 function headline(m: Messages, claims: readonly Claim[]): { tone: ProvisionalTone; text: string } {
   const goesOn = m.t('prov.goesOn');
   const burst = claims.find((c): c is BurstClaim => c.kind === 'settled-fail' && c.metric === 'burst-loss-200ms');
@@ -276,10 +287,13 @@ export function provisionalView(f: ProvisionalFacts, ctx: ProvisionalContext, m:
   if (jitter !== null) items.push(jitter);
   // Once a fail has settled, its headline stays: what follows is added below it, never put in its place.
   const h = headline(m, (ctx.pinned ?? f).claims);
+  // A headline worse than the "Good so far" shown before says so, its reason beside it.
+  const goodUntil = ctx.goodUntilS ?? null;
+  const text = h.tone === 'unsure' && goodUntil !== null ? m.t('prov.headline.noLonger', { headline: h.text, at: m.fmt.seconds(goodUntil * 1000) }) : h.text;
   return {
     atS: f.atMs / 1000,
     tone: h.tone,
-    headline: h.text,
+    headline: text,
     items: items
       .map((it, i) => ({ it, i }))
       .sort((a, b) => RANK[a.it.state] - RANK[b.it.state] || a.i - b.i)

@@ -128,12 +128,21 @@ export function describePath(path: Pick<GradedPathOut, 'transport' | 'port' | 'c
   };
 }
 
-/** The summary with the caution a pass carries over these hints and this path (none: the summary as it is). */
-export function withCaution<S extends Pick<Summary, 'verdict' | 'caution'>>(summary: S, hints: readonly Hint[], transport: GradedPathOut['transport']): S {
+/**
+ * The summary with the caution it carries over these hints and this path, and a device too busy
+ * (`deviceBusy`, grade/caution.ts) (none: the summary as it is).
+ */
+export function withCaution<S extends Pick<Summary, 'verdict' | 'caution'>>(
+  summary: S,
+  hints: readonly Hint[],
+  transport: GradedPathOut['transport'],
+  deviceBusy = false,
+): S {
   const caution = cautionOf(
     summary.verdict,
     hints.map((h) => h.code),
     transport,
+    deviceBusy,
   );
   return caution === null ? summary : { ...summary, caution };
 }

@@ -135,6 +135,14 @@ export function gradedValue(
 }
 
 /**
+ * Whether this device's timing is part of a direction's jitter (`attribution.directions[].jitter.device`,
+ * measure/jitter.ts reportedJitter); any direction when none is named.
+ */
+function jitterIsDevices(a: Report['attribution'] | undefined, direction?: 'up' | 'down'): boolean {
+  return (a?.directions ?? []).some((d) => (direction === undefined || d.direction === direction) && d.jitter?.device === true);
+}
+
+/**
  * The test's key figures, as graded: loss and jitter over the worst 15 s, the worst 200 ms, the
  * median round trip, reorder over the test (the values in the targets table and in the answer).
  * A target no grade could value falls back to the whole-test figure, labelled so. Each is
@@ -166,7 +174,14 @@ export function keyFigures(r: Pick<Report, 'summary' | 'meta' | 'grades'> & { at
   const busy = busyFigure({ ...r, outcome: null });
   return [
     { id: 'rtt', parts: line('figures.rtt', { p50: rttFig(m.fmt.figureMs(s.rttMsP50, rtt)), p90: em(m.fmt.figureMs(s.rttMsP90, rtt)) }) },
-    { id: 'jitter', parts: line(jitter.worst ? 'figures.jitterWorst' : 'figures.jitterWhole', { value: jitter.part }) },
+    {
+      id: 'jitter',
+      // A figure this device's timing is part of is never given as the network's alone.
+      parts: [
+        ...line(jitter.worst ? 'figures.jitterWorst' : 'figures.jitterWhole', { value: jitter.part }),
+        ...(jitterIsDevices(r.attribution) ? [t(` ${m.t('figures.jitterDevice')}`)] : []),
+      ],
+    },
     {
       id: 'loss',
       parts: line(loss.worst ? 'figures.lossWorst' : 'figures.lossWhole', {
@@ -219,7 +234,7 @@ export interface DirectionRow {
  * Upstream and downstream side by side (reflector mode), as graded: each direction's grade of
  * each target (the whole-test figure where the grade has no value); no rows in loopback mode.
  */
-export function directionRows(r: Pick<Report, 'summary' | 'meta' | 'grades'>, m: Messages = EN): DirectionRow[] {
+export function directionRows(r: Pick<Report, 'summary' | 'meta' | 'grades'> & { attribution?: Report['attribution'] }, m: Messages = EN): DirectionRow[] {
   const { upstream, downstream } = r.summary;
   if (upstream === null || downstream === null) return [];
   const limitOf = (target: TargetId): number | undefined => thresholdOf(r.meta.targets, target);
@@ -227,7 +242,7 @@ export function directionRows(r: Pick<Report, 'summary' | 'meta' | 'grades'>, m:
   const row = (dir: 'up' | 'down', d: typeof upstream): DirectionRow => ({
     name: m.t(`it.directions.${dir}`),
     loss: f.figurePct(gradedValue(r.grades, 'loss-15s', dir) ?? d.lossPct, limitOf('loss-15s')),
-    jitter: f.figureMs(gradedValue(r.grades, 'jitter-15s', dir) ?? d.jitterMs, limitOf('jitter-15s')),
+    jitter: `${f.figureMs(gradedValue(r.grades, 'jitter-15s', dir) ?? d.jitterMs, limitOf('jitter-15s'))}${jitterIsDevices(r.attribution, dir) ? ` ${m.t('figures.jitterDevice')}` : ''}`,
     reorder: f.figurePct(gradedValue(r.grades, 'reorder', dir) ?? d.reorderPct, limitOf('reorder')),
     lostProbes: f.figureCount(d.packetsLost),
   });

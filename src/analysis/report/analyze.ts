@@ -43,7 +43,7 @@ import { SCHEMA_VERSION } from '../schema/version.js';
 import { AnalysisInputError, inputProblems } from './validate.js';
 import { loadSection, separateLoad } from './load.js';
 import { serverLoopFacts, type ServerLoopFacts } from '../measure/server-loop.js';
-import { attributeTest, attributionFacts, attributionSection, causeOf, roundTripSuspect } from './attribution.js';
+import { attributeTest, attributionFacts, attributionSection, causeOf, deviceTooBusyOf, roundTripSuspect } from './attribution.js';
 
 export { AnalysisInputError } from './validate.js';
 
@@ -158,7 +158,7 @@ export function analyze(given: AnalysisInput): Report {
       degradationMos: worse(mosFacts.perDirection.filter((m) => !oursDir(m.direction)).map((m) => m.degradation)),
       rttMsMean: roundTrip.gradedRttMs?.mean ?? null,
       lossPct: worse(directions.filter((d) => !oursDir(d.name)).map((d) => d.analysis.loss.lossPct)),
-      jitterMs: worse(directions.map((d) => d.analysis.jitter.meanMs)),
+      jitterMs: worse(directions.map((d) => d.analysis.reportedJitter.meanMs)),
       concealedRatio: input.stats?.concealedRatio ?? null,
     }),
   );
@@ -167,7 +167,7 @@ export function analyze(given: AnalysisInput): Report {
     mode: meta.mode,
     stats: input.stats,
     probeRttMsP50: rttP50,
-    probeJitterMs: audioDirection?.analysis.jitter.meanMs ?? null,
+    probeJitterMs: audioDirection?.analysis.reportedJitter.meanMs ?? null,
   });
   const second = describeSecondOpinion(secondFacts);
   const diagnostics = describeDiagnostics(
@@ -204,6 +204,8 @@ export function analyze(given: AnalysisInput): Report {
     summarize({ mode: meta.mode, ratePps: meta.ratePps, directions, roundTrip, mos: mos.value, verdict, insufficientCause: cause }),
     hints,
     path.transport,
+    // A test that could not finish carries no caution: its outcome is the answer.
+    input.outcome === null && deviceTooBusyOf(counted),
   );
   const provisional = provisionalHistory(input.provisional, grades, directions);
   const report: Report = {

@@ -5,8 +5,11 @@
  */
 import type { AttributionFacts, BusyReason } from '../grade/grade.js';
 import {
-  attributeDirection,
+  attributeIntervals,
   type AttributedInterval,
+  busyDeviceSpans,
+  EXCUSE_FACTOR,
+  EXCUSE_MARGIN_MS,
   RECEIVE_LAG_MS,
   RECOVERY_MS,
   roundTripSpans,
@@ -25,6 +28,7 @@ import type { AnalysisInput } from '../schema/input.js';
 import { ATTRIBUTION_MAX_BINS, ATTRIBUTION_MAX_INTERVALS } from '../schema/attribution-limits.js';
 import type { Attribution, DirectionName, GradeEntry, InsufficientCause, Verdict } from '../schema/report-schema.js';
 import { insufficientCause } from '../grade/cause.js';
+import { type DeviceBusyCount, deviceTooBusy } from '../grade/caution.js';
 import { SUSTAINED_WINDOW_MS } from '../grade/targets.js';
 import { analyzeDirection, type WindowLengths } from '../measure/direction.js';
 
@@ -37,6 +41,8 @@ interface Span {
 interface DirectionAttribution {
   name: DirectionName;
   intervals: AttributedInterval[];
+  /** Stretches of the device's or the server's time the excuse by size gave back to the network. */
+  lineShown: number;
   /** Up (reflector mode): where a loss is not proven the path's (path changes, the server's time); null elsewhere. */
   provenLossSuspect: Span[] | null;
   /** Down: the only time of its own a loss pass may not rest on (a path change, the server's send queue); null elsewhere. */
@@ -67,7 +73,7 @@ const PAGE_RECEIVING: ReadonlySet<string> = new Set(['page-hidden', 'sender-stal
  * direction) the page sent on time and the server never received the probe: lost on the path.
  */
 function attributeRecords(name: DirectionName, records: DirectionRecords, input: AnalysisInput): DirectionAttribution {
-  const intervals = attributeDirection({ name, records, views: input.views, roundTripMs: typicalRoundTripMs(input) });
+  const { intervals, lineShown } = attributeIntervals({ name, records, views: input.views, roundTripMs: typicalRoundTripMs(input) });
   const span = (s: Span): Span => ({ startMs: s.startMs, endMs: s.endMs });
   const provenLossSuspect =
     name === 'up'
@@ -79,7 +85,7 @@ function attributeRecords(name: DirectionName, records: DirectionRecords, input:
       : null;
   // Down loss may pass across the page's own time (it only adds loss), not across a path change or the server's send queue.
   const lossPassSuspect = name === 'down' ? records.suspect.filter((s) => !PAGE_RECEIVING.has(s.reason)).map(span) : null;
-  return { name, intervals, provenLossSuspect, lossPassSuspect };
+  return { name, intervals, lineShown: lineShown.length, provenLossSuspect, lossPassSuspect };
 }
 
 /** The round trips' suspect time, on the page clock (measure/attribution.ts roundTripSpans). */
@@ -92,17 +98,63 @@ export interface Counted {
   analysis: DirectionAnalysis;
   windows200ms: WindowCounts;
   windows15s: WindowCounts;
+  /** This device's busy time (a hidden page apart), as the caution of a busy device reads it (grade/caution.ts). */
+  busy: DeviceBusyCount;
 }
 
 /** Each direction's windows by whose time they were. */
 function countWindows(a: DirectionAttribution, analysis: DirectionAnalysis, burstMs: number, sustainedMs: number): Counted {
   const send = analysis.classified.sendMs;
+  const windows200ms = windowAttribution(send, analysis.intervalMs, a.intervals, burstMs);
+  const busySpans = busyDeviceSpans(a.intervals);
+  const longestBusyMs = busySpans.reduce((m, i) => (i.reason === 'recovery' ? m : Math.max(m, i.endMs - i.startMs)), 0);
   return {
     attribution: a,
     analysis,
-    windows200ms: windowAttribution(send, analysis.intervalMs, a.intervals, burstMs),
+    windows200ms,
     windows15s: windowAttribution(send, analysis.intervalMs, a.intervals, sustainedMs),
+    busy: {
+      evaluable200ms: windows200ms.network + windows200ms.device + windows200ms.server,
+      busy200ms: busySpans.length === 0 ? 0 : windowAttribution(send, analysis.intervalMs, busySpans, burstMs).device,
+      longestBusyMs,
+    },
   };
+}
+
+/**
+ * A direction's jitter is marked not the network's alone where this share of its evaluable 200 ms
+ * windows or more were the device's or the server's: probes just outside their stretches still
+ * carry their lateness (beside CPU-bound work on 2 cores, 86 % of the windows so, the network's
+ * time alone read 12.9 ms against the 7.2 ms a proxy injected).
+ */
+const JITTER_BUSY_SHARE = 0.1;
+
+/**
+ * Whether this device's or the server's timing is part of a direction's jitter: leaving their
+ * time out moved it (measure/jitter.ts reportedJitter), or their windows were JITTER_BUSY_SHARE or
+ * more of the direction's, the figure over 1 ms.
+ */
+function jitterMarked(c: Counted): boolean {
+  const w = c.windows200ms;
+  const evaluable = w.network + w.device + w.server;
+  const busyShare = evaluable === 0 ? 0 : (w.device + w.server) / evaluable;
+  return c.analysis.reportedJitter.device || (busyShare >= JITTER_BUSY_SHARE && (c.analysis.reportedJitter.meanMs ?? 0) > 1);
+}
+
+/** Whether this computer was too busy during the test (grade/caution.ts): the summary's `device-busy` caution. */
+export function deviceTooBusyOf(counted: readonly Counted[]): boolean {
+  return deviceTooBusy(counted.map((c) => c.busy));
+}
+
+/**
+ * The largest lateness of the device's or the server's time in any direction (measure/attribution.ts
+ * lateMs), what the latency's excuse by size reads; null without such time, or where some of it
+ * carries no lateness (a hidden page, the sender's own queue: it excuses any delay).
+ */
+function lateMsMax(counted: readonly Counted[]): number | null {
+  const all = counted.flatMap((c) => c.attribution.intervals);
+  if (all.length === 0 || all.some((i) => !Number.isFinite(i.lateMs))) return null;
+  return Math.max(...all.map((i) => i.lateMs));
 }
 
 /** The network thread's round-trip medians on the probes' scale (halved in loopback, as grade/second-opinion.ts compares them). */
@@ -129,7 +181,7 @@ function busyOf(counted: readonly Counted[]): BusyReason | null {
 export function attributionFacts(counted: readonly Counted[], input: AnalysisInput): AttributionFacts {
   const evaluable = counted.reduce((n, c) => n + c.windows200ms.network + c.windows200ms.device + c.windows200ms.server, 0);
   const suspect = counted.reduce((n, c) => n + c.windows200ms.device + c.windows200ms.server, 0);
-  return { mostlySuspect: suspect * 2 > evaluable, busy: busyOf(counted) ?? 'device-busy', networkRttMs: networkRttMs(input) };
+  return { mostlySuspect: suspect * 2 > evaluable, busy: busyOf(counted) ?? 'device-busy', networkRttMs: networkRttMs(input), lateMsMax: lateMsMax(counted) };
 }
 
 const maxOf = (samples: ReadonlyArray<{ valueMs: number }>): number | null => (samples.length === 0 ? null : Math.max(...samples.map((s) => s.valueMs)));
@@ -172,7 +224,14 @@ export function attributionSection(s: SectionInput): Attribution {
   const upOrigin = s.counted.find((c) => c.attribution.name === 'up' || c.attribution.name === 'loop')?.analysis.originMs ?? 0;
   return {
     views: viewsPresent(views),
-    rules: { receiveLagMs: RECEIVE_LAG_MS, recoveryMs: RECOVERY_MS, serverHoldMs: SERVER_HOLD_MS, serverLoopMs: SERVER_LOOP_MS },
+    rules: {
+      receiveLagMs: RECEIVE_LAG_MS,
+      recoveryMs: RECOVERY_MS,
+      serverHoldMs: SERVER_HOLD_MS,
+      serverLoopMs: SERVER_LOOP_MS,
+      excuseFactor: EXCUSE_FACTOR,
+      excuseMarginMs: EXCUSE_MARGIN_MS,
+    },
     directions: s.counted.map((c) => {
       const origin = c.analysis.originMs ?? 0;
       return {
@@ -181,12 +240,17 @@ export function attributionSection(s: SectionInput): Attribution {
         windows15s: c.windows15s,
         intervals: c.attribution.intervals
           .slice(0, ATTRIBUTION_MAX_INTERVALS)
-          .map((i) => ({ ...i, startMs: tenthMs(i.startMs - origin), endMs: tenthMs(i.endMs - origin) })),
+          .map((i) => ({ startMs: tenthMs(i.startMs - origin), endMs: tenthMs(i.endMs - origin), who: i.who, reason: i.reason })),
         intervalsLeftOut: Math.max(0, c.attribution.intervals.length - ATTRIBUTION_MAX_INTERVALS),
+        ...(c.attribution.lineShown > 0 ? { lineShown: c.attribution.lineShown } : {}),
+        ...(c.attribution.intervals.length > 0
+          ? { jitter: { allArrivalsMs: c.analysis.jitter.meanMs, reportedMs: c.analysis.reportedJitter.meanMs, device: jitterMarked(c) } }
+          : {}),
       };
     }),
     mostlySuspect: s.facts.mostlySuspect,
     busy: busyOf(s.counted),
+    deviceTooBusy: deviceTooBusyOf(s.counted),
     roundTrips: s.roundTrips,
     networkRttMs: s.facts.networkRttMs,
     device: { timerLateMsP99: timer.length === 0 ? null : percentile(timer, 99), receiveLagMsMax: maxOf(views?.receiveLagMs ?? []) },
@@ -207,6 +271,8 @@ export function attributeTest(
       attributed: a.intervals,
       provenLossSuspect: a.provenLossSuspect,
       lossPassSuspect: a.lossPassSuspect,
+      // The device's and the server's time: neither is the network's spacing of the probes.
+      deviceTime: a.intervals,
     });
     return countWindows(a, analysis, lengths.burstMs, lengths.sustainedMs);
   });

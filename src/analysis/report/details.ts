@@ -38,7 +38,7 @@ export function directionDetail(name: DirectionName, a: DirectionAnalysis): Dire
         ? { method: 'none', packetsEvaluated: 0, events: null, lowerPct: null, upperPct: null }
         : { method: 'clopper-pearson-95-two-sided', packetsEvaluated: c.n, events: a.loss.lost, lowerPct: a.lossCiPct.lower, upperPct: a.lossCiPct.upper },
     delayVariationMs: a.delayVariationMs,
-    jitter: { meanMs: a.jitter.meanMs, finalMs: a.jitter.finalMs, maxMs: a.jitter.maxMs, samples: a.jitter.samples },
+    jitter: { meanMs: a.reportedJitter.meanMs, finalMs: a.jitter.finalMs, maxMs: a.jitter.maxMs, samples: a.jitter.samples },
     ipdv: { meanAbsMs: a.ipdv.meanAbsMs, pairs: a.ipdv.pairs },
     lossPeriods: a.loss.periods,
     lossDistance: a.loss.distance,
@@ -81,7 +81,7 @@ function worse(values: ReadonlyArray<number | null>): number | null {
 const windowValue = (scan: WindowScan): number | null => (scan.worstClean ?? scan.worstAny)?.value ?? null;
 
 function directionSummary(a: DirectionAnalysis): NonNullable<Summary['upstream']> {
-  return { lossPct: a.loss.lossPct, jitterMs: a.jitter.meanMs, reorderPct: a.reorder.ratioPct, packetsLost: a.loss.lost };
+  return { lossPct: a.loss.lossPct, jitterMs: a.reportedJitter.meanMs, reorderPct: a.reorder.ratioPct, packetsLost: a.loss.lost };
 }
 
 export interface SummaryInput {
@@ -109,7 +109,7 @@ export function summarize(input: SummaryInput): Summary {
   return {
     rttMsP50: input.roundTrip.gradedRttMs?.p50 ?? null,
     rttMsP90: input.roundTrip.gradedRttMs?.p90 ?? null,
-    jitterMs: worse(as.map((a) => a.jitter.meanMs)),
+    jitterMs: worse(as.map((a) => a.reportedJitter.meanMs)),
     jitterMsMax15s: worse(as.map((a) => windowValue(a.windows.jitterSustained))),
     lossPct: worse(as.map((a) => a.loss.lossPct)),
     lossPctMax15s: worse(as.map((a) => windowValue(a.windows.lossSustained))),

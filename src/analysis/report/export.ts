@@ -15,6 +15,7 @@ import type { Report, TargetId } from '../schema/report-schema.js';
 import type { ReportV1 } from '../schema/report-v1-schema.js';
 import type { ReportV2 } from '../schema/report-v2-schema.js';
 import { insufficientCauseText } from '../present/cause-text.js';
+import { cautionText } from '../present/facts.js';
 import type { CouldNotTest } from '../schema/could-not-test-schema.js';
 
 export type Cell = string | number | null;
@@ -71,6 +72,8 @@ export const EXPORT_COLUMNS: readonly string[] = [
   ...LOAD_COLUMNS,
   // The edge of a hub the test ran on, and its round trip in the locate (empty without one); added after the rest.
   ...EDGE_COLUMNS,
+  // The caution in the words the answer says it on top (a pass only over a fallback path, a computer too busy); added after the rest.
+  'cautionText',
 ];
 
 export interface RowIdentity {
@@ -188,7 +191,7 @@ export function reportRow(who: RowIdentity, stored: Report | ReportV2 | ReportV1
     // How the test ended: complete, or cut short (could-not-connect, connection-lost) with what it measured.
     outcome: r.outcome?.reason ?? 'complete',
     verdict: s.verdict,
-    // Why a pass is not a plain one (a pass only over a fallback path); empty otherwise.
+    // Why a verdict is not a plain one (a pass only over a fallback path, a computer too busy); empty otherwise.
     caution: cautionOfReport(r),
     // Why there is no verdict (a code, and the same sentence the page says); empty otherwise.
     insufficientCause: s.insufficientCause,
@@ -220,6 +223,7 @@ export function reportRow(who: RowIdentity, stored: Report | ReportV2 | ReportV1
   row['locate.nearest'] = r.locate?.nearest ?? null;
   // A leg's own row says so (reportRows); the report's row is the nearest edge's test.
   row.leg = null;
+  row.cautionText = cautionText(r);
   return row;
 }
 

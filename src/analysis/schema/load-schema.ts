@@ -63,6 +63,15 @@ const LoadAttributionSchema = Obj(
     receiveLagMsP50: Type.Optional(Nullable(Num('Down: the median of the worker clock minus receiveTime of the echoes.'))),
     serverMs: Type.Optional(Nullable(Num("The reflector's hold p90 or the server's loop delay median, whichever is larger."))),
     deviceSuspectShare: Type.Optional(Num("The share (0..1) of the window's probes sent while this device was busy (suspect).")),
+    excused: Type.Optional(
+      Obj(
+        {
+          by: Type.Union([Type.Literal('server'), Type.Literal('device')]),
+          ms: Num("The most of the added delay that the server's or this device's own measured lateness explains: twice it plus 10 ms."),
+        },
+        "The excuse by size: where the server's or this device's own lateness was measured, how much of the added delay it explains at most; the rest is the line's where a view of the line shows it. Absent where none was measured.",
+      ),
+    ),
   },
   "Whose time a loaded direction's added delay was, and the view that decided it.",
 );

@@ -52,7 +52,6 @@ import {
   WindowResultSchema,
 } from './report-v1-schema.js';
 import {
-  type CautionSchema,
   type CompareSchema,
   type FamilySchema,
   type HintCodeSchema,
@@ -197,8 +196,19 @@ const ProbePathSchema = Obj({
   attempts: Type.Optional(Type.Array(RtpAttemptSchema, { maxItems: 2, description: 'Each opening of the RTP leg when it was opened more than once.' })),
 });
 
-/** Version 2's summary and, in version 3, `insufficientCause`. */
-const SummarySchema = Obj({ ...SummaryV2Schema.properties, insufficientCause: Nullable(InsufficientCauseSchema) });
+/**
+ * Why a verdict comes with a caution (grade/caution.ts): `fallback-path` (version 2: a pass only
+ * over TCP or TLS, UDP silent) and, in version 3, `device-busy` (this computer was too busy during
+ * the test: the network's verdict stands, calls break up on a busy computer too). Absent when
+ * there is none.
+ */
+const CautionSchema = Type.Union([Type.Literal('fallback-path'), Type.Literal('device-busy')], {
+  description:
+    "Why a verdict comes with a caution: `fallback-path` (a pass only over a fallback path) or `device-busy` (this computer was too busy during the test; the verdict is the network's all the same). Absent when there is none.",
+});
+
+/** Version 2's summary and, in version 3, `insufficientCause` and the caution `device-busy`. */
+const SummarySchema = Obj({ ...SummaryV2Schema.properties, caution: Type.Optional(CautionSchema), insufficientCause: Nullable(InsufficientCauseSchema) });
 
 const WindowCountsSchema = Obj(
   {
@@ -236,6 +246,28 @@ const AttributionDirectionSchema = Obj({
     { maxItems: ATTRIBUTION_MAX_INTERVALS, description: "The device's and the server's time, by start." },
   ),
   intervalsLeftOut: Int('Intervals after the first listed ones, not listed (the windows count them).'),
+  jitter: Type.Optional(
+    Obj(
+      {
+        allArrivalsMs: Nullable(Num('RFC 3550 jitter (mean J) over every arrival of the direction.')),
+        reportedMs: Nullable(
+          Num(
+            "The jitter the direction reports: over the network's time alone (this device's and the server's stretches left out), or every arrival's where too few were the network's.",
+          ),
+        ),
+        device: Type.Boolean({
+          description:
+            "This device's or the server's timing is part of the figure: leaving their time out moved the jitter by more than 30 % and 1 ms, too few arrivals (under 100) were the network's to leave it out, or 10 % or more of the direction's evaluable 200 ms windows were theirs (the figure over 1 ms). The page and `run` mark the figure so.",
+        }),
+      },
+      "The direction's jitter beside this device's and the server's time; absent where the direction had none.",
+    ),
+  ),
+  lineShown: Type.Optional(
+    Int(
+      "Stretches of the device's or the server's time whose probes were delayed more than their lateness excuses (rules.excuseFactor, rules.excuseMarginMs) while a view of the line showed the rest: counted as the network's, not listed. Absent when none.",
+    ),
+  ),
 });
 
 const ArrivalBinSchema = Obj({
@@ -265,6 +297,8 @@ const AttributionSchema = Obj(
         recoveryMs: Num("Time after each device interval still counted as the device's."),
         serverHoldMs: Num('Reflector hold above this marks the server busy.'),
         serverLoopMs: Num('Event-loop delay above this marks the server busy.'),
+        excuseFactor: Type.Optional(Num("The device's or the server's time excuses at most this many times its measured lateness...")),
+        excuseMarginMs: Type.Optional(Num("...plus this many ms of an added delay; the rest is the line's where a view of the line shows it.")),
       },
       'The thresholds this report was attributed with.',
     ),
@@ -274,6 +308,12 @@ const AttributionSchema = Obj(
     }),
     busy: Nullable(
       Type.Union([Type.Literal('device-busy'), Type.Literal('server-busy')], { description: 'Whose time most suspect windows were; null when none was.' }),
+    ),
+    deviceTooBusy: Type.Optional(
+      Type.Boolean({
+        description:
+          'This computer was too busy during the test: in a direction, 10 % or more of the evaluable 200 ms windows were its busy time (a hidden page apart), or one stretch of it lasted 200 ms or more (summary.caution `device-busy`, said on top). Absent in reports made before it.',
+      }),
     ),
     roundTrips: Obj({
       measured: Int('Round trips that came back.'),

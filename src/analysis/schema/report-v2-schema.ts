@@ -227,7 +227,7 @@ const { schemaVersion: _v1, meta: _metaV1, ...measured } = ReportV1Schema.proper
  * Why a pass comes with a caution, as a code. `fallback-path`: media got through only over a
  * fallback (every UDP port tried timed out, TCP or TLS connected), so calls work here at a cost.
  */
-export const CautionSchema = Type.Union([Type.Literal('fallback-path')], {
+const CautionSchema = Type.Union([Type.Literal('fallback-path')], {
   description: 'Why a pass comes with a caution; absent when there is none.',
 });
 

@@ -1,7 +1,7 @@
 import { jitterStep } from '../../protocol/rfc3550.js';
 import { percentile } from '../../analysis/measure/percentile.js';
 import { hasFail, provisionalFrom, type ProvisionalEvidence, type ProvisionalSetting } from '../../analysis/grade/provisional.js';
-import { FIRST_ANSWER_S, provisionalView, type ProvisionalContext, type ProvisionalView } from '../../analysis/present/provisional.js';
+import { FIRST_ANSWER_S, provisionalView, saysGood, type ProvisionalContext, type ProvisionalView } from '../../analysis/present/provisional.js';
 import type { ProvisionalFacts } from '../../analysis/schema/provisional-facts.js';
 import { PROVISIONAL_MAX_ANSWERS } from '../../analysis/schema/provisional-limits.js';
 import type { SentLog } from './sent-log.js';
@@ -118,6 +118,8 @@ export class ProvisionalTracker {
   private latestView: ProvisionalView | null = null;
   private latestFrom: LiveFigures['provisionalFrom'] = null;
   private pinned: ProvisionalContext['pinned'] = null;
+  /** When the last answer shown said "Good so far" (ms of the test); null before one did. */
+  private goodAtMs: number | null = null;
 
   /** `streamStartMs`: when the probes started, on this side's clock (performance.now()); answers are timed from it. */
   constructor(
@@ -152,10 +154,14 @@ export class ProvisionalTracker {
       this.shown.push(facts);
       if (fresh.length === 0) this.scheduledKept++;
     }
+    // A headline that gets worse than "Good so far" says so, with its reason (provisionalView).
+    const good = this.pinned === null && saysGood(facts.claims);
+    if (good) this.goodAtMs = facts.atMs;
     const context: ProvisionalContext = {
       path: this.plan.path,
       quiet: directions.filter((d) => d.quiet).map((d) => d.name),
       pinned: this.pinned,
+      goodUntilS: good || this.goodAtMs === null ? null : this.goodAtMs / 1000,
     };
     const view = provisionalView(facts, context);
     // The first settled fail's answer: its headline stays for the rest of the test.

@@ -62,17 +62,54 @@ describe("attributing a loaded direction's added delay", () => {
   });
 
   it("downloads: echoes handed to the page more than 50 ms late (median) are this device's; on time, the network thread's", () => {
-    expect(attributeLoadedDelay({ ...none('down', 300), receiveLags: 400, receiveLagMsP50: 50.1 })).toEqual({ who: 'device', why: 'receive-lag' });
+    // A lag of 50.1 ms explains at most 2 x 50.1 + 10 = 110.2 ms of the 300 added; no view of the line shows the rest: this device's all the same.
+    expect(attributeLoadedDelay({ ...none('down', 300), receiveLags: 400, receiveLagMsP50: 50.1 })).toEqual({
+      who: 'device',
+      why: 'receive-lag',
+      excused: { by: 'device', ms: 110.2 },
+    });
+    // The network thread's round trip rose by the rest (189.8 ms, needs 189.8 - (5 + 47.45) = 137.35; 140 here): the line's.
+    const rose = [{ name: 'RTCP' as const, idleMs: 10, loadedMs: 150 }];
+    expect(attributeLoadedDelay({ ...none('down', 300), receiveLags: 400, receiveLagMsP50: 50.1, rttViews: rose })).toEqual({
+      who: 'network',
+      why: 'rtt-view-rose',
+      excused: { by: 'device', ms: 110.2 },
+    });
     expect(attributeLoadedDelay({ ...none('down', 300), receiveLags: 400, receiveLagMsP50: 50 })).toEqual({ who: 'network', why: 'receive-time' });
     // 19 readings are too few to judge.
     expect(attributeLoadedDelay({ ...none('down', 300), receiveLags: 19, receiveLagMsP50: 200 })).toEqual({ who: 'network', why: 'no-outside-view' });
   });
 
   it("the server's own time first: a hold p90 or a loop delay median of 20 ms", () => {
-    const regular = { ...none('up', 90), bins: 20, irregularBins: 0 };
-    expect(attributeLoadedDelay({ ...regular, holdMsP90: 20 })).toEqual({ who: 'server', why: 'server-busy' });
-    expect(attributeLoadedDelay({ ...regular, loopDelayMsP50: 19.9 })).toEqual({ who: 'network', why: 'arrivals-regular' });
-    expect(attributeLoadedDelay({ ...none('down', 90), loopDelayMsP50: 25 })).toEqual({ who: 'server', why: 'server-busy' });
+    // 20 ms late excuses at most 2 x 20 + 10 = 50 ms: 50 added is the server's.
+    const regular50 = { ...none('up', 50), bins: 20, irregularBins: 0 };
+    expect(attributeLoadedDelay({ ...regular50, holdMsP90: 20 })).toEqual({ who: 'server', why: 'server-busy', excused: { by: 'server', ms: 50 } });
+    expect(attributeLoadedDelay({ ...regular50, loopDelayMsP50: 19.9 })).toEqual({ who: 'network', why: 'arrivals-regular' });
+    // 90 ms added beside no view of the line stays the server's (nothing outside the page saw the line add the rest).
+    expect(attributeLoadedDelay({ ...none('down', 90), loopDelayMsP50: 25 })).toEqual({ who: 'server', why: 'server-busy', excused: { by: 'server', ms: 60 } });
+  });
+
+  it("excuse by size: a loop 20 ms late excuses 50 ms of a 990 ms queue, the rest is the line's where its views show it", () => {
+    // The 2 Mbit/s tail-drop uplink: 990 ms added, the server's loop 20 ms late.
+    const queue = { ...none('up', 990), loopDelayMsP50: 20 };
+    // The server's arrivals stayed regular (a queue delays without gaps): the line's.
+    expect(attributeLoadedDelay({ ...queue, bins: 20, irregularBins: 0 })).toEqual({
+      who: 'network',
+      why: 'arrivals-regular',
+      excused: { by: 'server', ms: 50 },
+    });
+    // The network thread's round trip rose by the rest, 940 ms (needs 940 - (5 + 235) = 700): the line's.
+    const rtcp = { name: 'RTCP' as const, idleMs: 10, loadedMs: 710 };
+    expect(attributeLoadedDelay({ ...queue, rttViews: [rtcp] })).toEqual({ who: 'network', why: 'rtt-view-rose', excused: { by: 'server', ms: 50 } });
+    expect(attributeLoadedDelay({ ...queue, rttViews: [{ ...rtcp, loadedMs: 709 }] })).toEqual({
+      who: 'server',
+      why: 'server-busy',
+      excused: { by: 'server', ms: 50 },
+    });
+    // A device that held probes 150 ms (the gaps' median excess) excuses 310 ms; a standing 400 ms under every probe is the line's.
+    const gappy = { ...none('up', 990), bins: 20, irregularBins: 10, gapExcessMsP50: 150 };
+    expect(attributeLoadedDelay(gappy)).toEqual({ who: 'device', why: 'arrival-gaps', excused: { by: 'device', ms: 310 } });
+    expect(attributeLoadedDelay({ ...gappy, irregularBins: 10, standingMs: 495 })).toEqual({ who: 'network', why: 'standing-queue' });
   });
 
   it("without any outside view: 10 % of the window's probes sent while this device was busy makes it this device's, else the line's as before", () => {

@@ -197,6 +197,18 @@ describe('provisional claims', () => {
     expect(find(provisionalClaims(input({ roundTrip: worse })).claims, 'latency-rtt', 'round-trip')?.kind).toBe('likely-fail');
   });
 
+  it("a trend counts only where, kept up as long again (Sen's slope), it would carry the bound across the target", () => {
+    // A clean path creeping 0.7 -> 0.9 ms over 15 s (0.013 ms a second): no threat to 100 ms, "Good so far" stays.
+    const creeping = { ...RTT_FAST, blocks: 15, p50Ms: 0.8, lowerMs: 0.7, upperMs: 0.9, trend: { s: 60, pRising: 0.001, pFalling: 1, slopePerStep: 0.013 } };
+    expect(find(provisionalClaims(input({ atMs: 15_000, roundTrip: creeping })).claims, 'latency-rtt', 'round-trip')?.kind).toBe('likely-pass');
+    // 60 ms rising 10 ms a second over 5 s: 60 + 50 reaches 100, no claim yet.
+    const filling = { ...RTT_FAST, p50Ms: 40, lowerMs: 20, upperMs: 60, trend: { s: 10, pRising: 1 / 120, pFalling: 1, slopePerStep: 10 } };
+    expect(find(provisionalClaims(input({ roundTrip: filling })).claims, 'latency-rtt', 'round-trip')).toMatchObject({ kind: 'so-far', undecided: 'changing' });
+    // 7.9 ms a second: 60 + 39.5 stays under: the pass is claimed.
+    const slower = { ...filling, trend: { ...filling.trend, slopePerStep: 7.9 } };
+    expect(find(provisionalClaims(input({ roundTrip: slower })).claims, 'latency-rtt', 'round-trip')?.kind).toBe('likely-pass');
+  });
+
   it('claims nothing likely while this device or the server is busy (a busy device made a clean 3 ms path look slow)', () => {
     const busy = { ...RTT_FAST, p50Ms: 220, lowerMs: 180, upperMs: 250, busyNow: true };
     expect(find(provisionalClaims(input({ roundTrip: busy })).claims, 'latency-rtt', 'round-trip')).toMatchObject({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   attributeDirection,
+  attributeIntervals,
   placement,
   viewMedianMs,
   viewsPresent,
@@ -28,8 +29,8 @@ describe('attributeDirection', () => {
       ],
     });
     expect(attributeDirection({ name: 'up', records: up, views: null, roundTripMs: 10 })).toEqual([
-      { startMs: 2000, endMs: 2500, who: 'device', reason: 'sender-stall' },
-      { startMs: 2500, endMs: 3500, who: 'device', reason: 'recovery' },
+      { startMs: 2000, endMs: 2500, who: 'device', reason: 'sender-stall', lateMs: 500 },
+      { startMs: 2500, endMs: 3500, who: 'device', reason: 'recovery', lateMs: 500 },
     ]);
   });
 
@@ -51,18 +52,18 @@ describe('attributeDirection', () => {
     });
     const expected: AttributedInterval[] = [
       // [1000, 1080] -> [1000 + 99,995 - 10, 1080 + 99,995 + 10]
-      { startMs: 100_985, endMs: 101_085, who: 'device', reason: 'receive-lag' },
-      { startMs: 101_085, endMs: 102_085, who: 'device', reason: 'recovery' },
-      { startMs: 104_985, endMs: 105_065, who: 'device', reason: 'receive-lag' },
-      { startMs: 105_065, endMs: 106_065, who: 'device', reason: 'recovery' },
+      { startMs: 100_985, endMs: 101_085, who: 'device', reason: 'receive-lag', lateMs: 80 },
+      { startMs: 101_085, endMs: 102_085, who: 'device', reason: 'recovery', lateMs: 80 },
+      { startMs: 104_985, endMs: 105_065, who: 'device', reason: 'receive-lag', lateMs: 60 },
+      { startMs: 105_065, endMs: 106_065, who: 'device', reason: 'recovery', lateMs: 60 },
       // [7000, 7025] placed the same way
-      { startMs: 106_985, endMs: 107_030, who: 'server', reason: 'server-hold' },
+      { startMs: 106_985, endMs: 107_030, who: 'server', reason: 'server-hold', lateMs: 25 },
     ];
     expect(attributeDirection({ name: 'down', records: down, views: v, roundTripMs: 10 })).toEqual(expected);
     // The up probes are received by the server: receive lag is not theirs; the hold is, on the page clock as it is.
     const up = stream({ count: 1000, intervalMs: 10 });
     expect(attributeDirection({ name: 'up', records: up, views: v, roundTripMs: 10 })).toEqual([
-      { startMs: 7000, endMs: 7025, who: 'server', reason: 'server-hold' },
+      { startMs: 7000, endMs: 7025, who: 'server', reason: 'server-hold', lateMs: 25 },
     ]);
   });
 
@@ -76,9 +77,9 @@ describe('attributeDirection', () => {
       serverLoopDelayMs: [{ atMs: 4000, valueMs: 21 }],
     });
     expect(attributeDirection({ name: 'loop', records: loop, views: v, roundTripMs: 10 })).toEqual([
-      { startMs: 1000, endMs: 1210, who: 'device', reason: 'receive-lag' },
-      { startMs: 1210, endMs: 2210, who: 'device', reason: 'recovery' },
-      { startMs: 4000, endMs: 4021, who: 'server', reason: 'server-loop' },
+      { startMs: 1000, endMs: 1210, who: 'device', reason: 'receive-lag', lateMs: 80 },
+      { startMs: 1210, endMs: 2210, who: 'device', reason: 'recovery', lateMs: 80 },
+      { startMs: 4000, endMs: 4021, who: 'server', reason: 'server-loop', lateMs: 21 },
     ]);
   });
 
@@ -86,6 +87,30 @@ describe('attributeDirection', () => {
     const down = stream({ count: 100, intervalMs: 10, lost: () => true });
     expect(placement('down', down, 10)).toBeNull();
     expect(attributeDirection({ name: 'down', records: down, views: views({ reflectorHoldMs: [{ atMs: 0, valueMs: 100 }] }), roundTripMs: 10 })).toEqual([]);
+  });
+});
+
+describe('the excuse by size, window by window', () => {
+  // The server's loop 21 ms late every 100 ms over [3000, 5000]: one stretch, 21 ms late, excusing 2 x 21 + 10 = 52 ms.
+  const loopLate = Array.from({ length: 21 }, (_, i) => ({ atMs: 3000 + i * 100, valueMs: 21 }));
+  const queued = (addedMs: number) => stream({ count: 1000, intervalMs: 10, baseDelayMs: 5, extraDelayMs: (i) => (i >= 300 && i <= 500 ? addedMs : 0) });
+  // The network thread's round trip: 2 ms, and 995 ms twice inside the stretch.
+  const ice = Array.from({ length: 21 }, (_, i) => ({ atMs: i * 500, valueMs: i === 7 || i === 9 ? 995 : 2 }));
+
+  it("a 990 ms queue beside a loop 21 ms late is the line's where its round trip shows it", () => {
+    const line = attributeIntervals({ name: 'up', records: queued(990), views: views({ serverLoopDelayMs: loopLate, iceRttMs: ice }), roundTripMs: 10 });
+    expect(line.intervals).toEqual([]);
+    expect(line.lineShown).toEqual([{ startMs: 3000, endMs: 5021, who: 'server', reason: 'server-loop', lateMs: 21 }]);
+    // No view of the line shows it: the server's, as before.
+    const unseen = attributeIntervals({ name: 'up', records: queued(990), views: views({ serverLoopDelayMs: loopLate }), roundTripMs: 10 });
+    expect(unseen.intervals.map((i) => i.reason)).toEqual(['server-loop']);
+    expect(unseen.lineShown).toEqual([]);
+  });
+
+  it("a delay within twice the lateness plus 10 ms stays the server's, whatever the views", () => {
+    const small = attributeIntervals({ name: 'up', records: queued(50), views: views({ serverLoopDelayMs: loopLate, iceRttMs: ice }), roundTripMs: 10 });
+    expect(small.intervals.map((i) => i.reason)).toEqual(['server-loop']);
+    expect(small.lineShown).toEqual([]);
   });
 });
 

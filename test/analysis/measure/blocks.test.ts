@@ -90,6 +90,12 @@ describe('Mann-Kendall trend test, exact', () => {
     expect(mid?.pFalling).toBeCloseTo(5 / 6, 12);
   });
 
+  it("carries Sen's slope: the median of the pairwise slopes", () => {
+    // Slopes of 1, 2, 4: (2-1)/1, (4-2)/1, (4-1)/2 = 1, 2, 1.5; median 1.5.
+    expect(trendTest([1, 2, 4])?.slopePerStep).toBe(1.5);
+    expect(trendTest([220, 200, 180, 150, 120])?.slopePerStep).toBe(-25);
+  });
+
   it('finds a steady fall over 5 blocks at 1/120, and none in 2 values', () => {
     const t = trendTest([220, 200, 180, 150, 120]);
     expect(t?.s).toBe(-10);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyDirection } from '../../../src/analysis/measure/classify.js';
-import { directionIpdv, directionJitter, jitterUpperBound } from '../../../src/analysis/measure/jitter.js';
+import { directionIpdv, directionJitter, jitterUpperBound, networkJitter, reportedJitter } from '../../../src/analysis/measure/jitter.js';
 import { mulberry32, stream } from './fixtures.js';
 
 describe('RFC 3550 interarrival jitter', () => {
@@ -81,5 +81,32 @@ describe('RFC 3550 interarrival jitter', () => {
       const j = directionJitter(classifyDirection({ ...r, arrivals: drawn }, 1000)).jBySent;
       for (let i = 0; i < n; i++) expect(j[i] ?? 0).toBeLessThanOrEqual((bound[i] ?? 0) + 1e-9);
     }
+  });
+});
+
+describe("the jitter a direction reports: the network's time alone", () => {
+  it('leaves out the probes sent while this device was busy, and marks a figure they moved by 30 % and 1 ms', () => {
+    // 2000 probes, 10 ms apart; the network adds +-2 ms alternately (|D| = 4 ms), and a busy
+    // device adds 40 ms of its own lateness to every tenth probe in [200, 1800).
+    const busy = (i: number): boolean => i >= 200 && i < 1800 && i % 10 === 0;
+    const r = stream({ count: 2000, intervalMs: 10, extraDelayMs: (i) => (i % 2 === 0 ? 2 : -2) + (busy(i) ? 40 : 0) });
+    const c = classifyDirection(r, 1000);
+    const all = directionJitter(c);
+    const deviceTime = new Uint8Array(2000);
+    for (let i = 200; i < 1800; i++) deviceTime[i] = 1;
+    const network = networkJitter(c, deviceTime);
+    expect(network?.samples).toBe(400);
+    // Outside the device's time, D between consecutive arrivals is +-4 ms: J tends to 4 (its mean just under, from 0).
+    expect(network?.meanMs).toBeGreaterThan(3.8);
+    expect(network?.meanMs).toBeLessThanOrEqual(4);
+    expect(all.meanMs ?? 0).toBeGreaterThan((network?.meanMs ?? 0) * 1.3 + 1);
+    expect(reportedJitter(all, network, true)).toEqual({ meanMs: network?.meanMs, device: true });
+    // Without device time: every arrival's, as always.
+    expect(reportedJitter(all, null, false)).toEqual({ meanMs: all.meanMs, device: false });
+    // A device time that moves nothing: the network's, unmarked.
+    expect(reportedJitter({ meanMs: 4.2 }, { meanMs: 4, samples: 1000 }, true)).toEqual({ meanMs: 4, device: false });
+    // Too few arrivals of the network's own: every arrival's, marked where over 1 ms.
+    expect(reportedJitter({ meanMs: 4.2 }, { meanMs: 4, samples: 99 }, true)).toEqual({ meanMs: 4.2, device: true });
+    expect(reportedJitter({ meanMs: 0.9 }, null, true)).toEqual({ meanMs: 0.9, device: false });
   });
 });

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { answerView } from '../../../src/analysis/present/answer.js';
 import { pathFacts } from '../../../src/analysis/present/facts.js';
+import { deviceTooBusy } from '../../../src/analysis/grade/caution.js';
+import { reportRow } from '../../../src/analysis/report/export.js';
+import { formatSummary } from '../../../client/summary.js';
 import type { Report } from '../../../src/analysis/schema/report-schema.js';
 
 const golden = (name: string): Report => JSON.parse(readFileSync(join('test/analysis/report/golden', `${name}.json`), 'utf8')) as Report;
@@ -146,5 +149,99 @@ describe('the final answer as sure as the early one, and an early fail withdrawn
     expect(answerView({ ...golden('connection-lost'), provisional: settled(false) }).withdrawn).toMatch(/did not hold: the test could not finish/);
     // A fail all the same: the answer is the fail's.
     expect(answerView({ ...golden('loss-heavy'), provisional: settled(false) }).withdrawn).toBeNull();
+  });
+
+  it("a busy device, 2 % loss each way: the settled downstream claim is withdrawn in the verdict's words, and no one-sided advice", () => {
+    const r = golden('loss-heavy');
+    // The downstream could not be judged: this device was busy while it was measured; the upstream lost 2 %.
+    const grades = r.grades.map((g) =>
+      g.direction === 'down'
+        ? { ...g, status: 'insufficient' as const, reason: 'device-busy' as const }
+        : g.target === 'loss-15s' && g.direction === 'up'
+          ? { ...g, value: 2.21 }
+          : g,
+    );
+    const provisional: NonNullable<Report['provisional']> = [
+      {
+        atMs: 13_000,
+        claims: [
+          {
+            metric: 'burst-loss-200ms',
+            direction: 'down',
+            kind: 'settled-fail',
+            evidence: '2 of 19 probes lost in 200 ms at 12.1 s; limit < 10%',
+            held: false,
+          },
+        ],
+      },
+    ];
+    const a = answerView({ ...r, grades, provisional, summary: { ...r.summary, verdict: 'fail' } });
+    expect(a.tone).toBe('bad');
+    expect(a.withdrawn).toBe(
+      'Withdrawn: the early answer "Calls will break up here" (2 of 19 probes lost in 200 ms at 12.1 s, the relay to you) did not hold: this device was busy while the downstream (the relay to you) was measured.',
+    );
+    // Loss only on the way out is not known while the way in could not be judged: the advice for both sides.
+    expect(a.advice.map((x) => x.id)).not.toContain('pause-uploads');
+    expect(a.advice[0]?.id).toBe('wifi-or-cable');
+    // With the downstream judged clean, the one-sided advice stands.
+    const clean = r.grades.map((g) => (g.direction === 'down' ? { ...g, status: 'pass' as const } : g));
+    expect(answerView({ ...r, grades: clean, summary: { ...r.summary, verdict: 'fail' } }).advice[0]?.id).toBe('pause-uploads');
+  });
+
+  it('a likely pass the verdict did not confirm is withdrawn too, with why', () => {
+    const r = golden('loss-heavy');
+    const provisional: NonNullable<Report['provisional']> = [
+      { atMs: 8000, claims: [{ metric: 'loss-15s', direction: 'down', kind: 'likely-pass', evidence: '1 of 800 lost; limit < 1%', held: false }] },
+    ];
+    expect(answerView({ ...r, provisional }).withdrawn).toBe(
+      'Withdrawn: the early answer "Good so far" (1 of 800 lost, the relay to you) did not hold: in the end the full test found it over its limit.',
+    );
+  });
+});
+
+describe('a computer too busy for a call is told so on top, beside the network verdict', () => {
+  const BUSY = 'This computer was too busy during the test: calls break up on a busy computer too.';
+
+  it("10 % of a direction's evaluable 200 ms windows, or one stretch of 200 ms: too busy", () => {
+    expect(deviceTooBusy([{ evaluable200ms: 1000, busy200ms: 100, longestBusyMs: 0 }])).toBe(true);
+    expect(deviceTooBusy([{ evaluable200ms: 1000, busy200ms: 99, longestBusyMs: 199 }])).toBe(false);
+    expect(deviceTooBusy([{ evaluable200ms: 1000, busy200ms: 0, longestBusyMs: 200 }])).toBe(true);
+    // Either direction is enough.
+    expect(
+      deviceTooBusy([
+        { evaluable200ms: 1000, busy200ms: 0, longestBusyMs: 0 },
+        { evaluable200ms: 100, busy200ms: 10, longestBusyMs: 0 },
+      ]),
+    ).toBe(true);
+    expect(deviceTooBusy([{ evaluable200ms: 0, busy200ms: 0, longestBusyMs: 0 }])).toBe(false);
+  });
+
+  it('a pass with a 500 ms stall: the verdict unchanged, the caution on the page, in `run`, in the CSV', () => {
+    const r = golden('rtt-left-out');
+    expect(r.summary.verdict).toBe('pass');
+    expect(r.summary.caution).toBe('device-busy');
+    expect(r.attribution?.deviceTooBusy).toBe(true);
+    const a = answerView(r);
+    expect(a.sentence).toBe('Calls should work well here.');
+    expect(a.facts[0]).toEqual({ id: 'device-busy', text: BUSY, action: 'Close other programs and run the test again.' });
+    expect(formatSummary(r).split('\n').slice(0, 3)).toEqual([
+      'Verdict: PASS',
+      '  Calls should work well here.',
+      `  ! ${BUSY} Close other programs and run the test again.`,
+    ]);
+    expect(reportRow({ id: null, code: null, sampleId: null }, r)).toMatchObject({
+      caution: 'device-busy',
+      cautionText: `${BUSY} Close other programs and run the test again.`,
+    });
+    // A clean test has none.
+    const clean = golden('clean-15s');
+    expect(clean.summary.caution).toBeUndefined();
+    expect(answerView(clean).facts).toEqual([]);
+  });
+
+  it("a test whose very cause is a busy device says it once, in the cause's words", () => {
+    const r = golden('device-busy');
+    expect(r.summary.caution).toBe('device-busy');
+    expect(answerView(r).facts.map((f) => f.id)).not.toContain('device-busy');
   });
 });

@@ -42,6 +42,17 @@ function loss(
 const at = (atMs: number, ...claims: ProvisionalFacts['claims']): ProvisionalFacts => ({ atMs, claims });
 const rttText = (f: ProvisionalFacts, ctx = PATH): string => provisionalView(f, ctx).items.find((i) => i.text.startsWith('Round trip'))?.text ?? '';
 
+describe('a headline that gets worse than "Good so far"', () => {
+  it('says so, with its reason beside it', () => {
+    const f = at(16_000, rtt(0.8, 15, 0.7, 140, 'close'), loss(1500, 0, 0, 0.25, 'likely-pass'));
+    expect(provisionalView(f, { ...PATH, goodUntilS: 15 }).headline).toBe(
+      'Good so far until 15 s, but now: Too early to tell: the round trips so far vary too much.',
+    );
+    // Never shown as good before: the headline alone.
+    expect(provisionalView(f, PATH).headline).toBe('Too early to tell: the round trips so far vary too much.');
+  });
+});
+
 describe('a round trip with no claim yet', () => {
   it('far under its target with bounds across it: the spread, never "close"', () => {
     const f = at(7000, rtt(4.55, 6, 3.1, 140, 'close'), loss(600, 0, 0, 0.8, 'likely-pass'));

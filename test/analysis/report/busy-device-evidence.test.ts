@@ -63,3 +63,25 @@ describe('the busy line beside CPU-bound work on loopback', () => {
     expect(JSON.stringify(report)).not.toMatch(/smart queue/i);
   });
 });
+
+/**
+ * Real evidence (`npm run bench:accuracy -- --rows jitter-up-hogs`): a 15 s test on loopback
+ * through the impairment proxy injecting normal jitter (sigma 4 ms) upstream, beside one CPU-bound
+ * process per core on 2 cores (load 31). The proxy's own RFC 3550 jitter over the delays it
+ * applied was 7.2 ms; the arrivals gave 12.9 ms, the network's time alone as much: probes just
+ * outside the device's and the server's stretches still carry their lateness.
+ */
+describe('jitter injected upstream on a device beside CPU-bound work', () => {
+  const jittered = JSON.parse(gunzipSync(readFileSync(new URL('./evidence/busy-jitter-hogs.json.gz', import.meta.url))).toString('utf8')) as AnalysisInput;
+  const report = analyze(jittered);
+
+  it('never gives the jitter as the network’s alone: marked, and the device’s caution said', () => {
+    expect(schemaErrors(report)).toEqual([]);
+    expect(report.grades.filter((g) => g.status === 'fail')).toEqual([]);
+    const up = report.attribution?.directions.find((d) => d.direction === 'up');
+    // 12.9 ms against 7.2 ms injected: off by more than 30 %, so it must be marked.
+    expect(up?.jitter?.reportedMs ?? 0).toBeGreaterThan(7.2 * 1.3);
+    expect(up?.jitter?.device).toBe(true);
+    expect(report.summary.caution).toBe('device-busy');
+  });
+});

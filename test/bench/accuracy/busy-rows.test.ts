@@ -10,6 +10,7 @@ import {
   busyClaimsTable,
   busyFigures,
   busyTable,
+  jitterUpOf,
   missedWanted,
   selectRows,
   summarizeRow,
@@ -50,7 +51,10 @@ describe('the rows', () => {
       'load-cap-20',
       'load-cap-35',
       'load-hogs',
+      'jitter-up-hogs',
+      'jitter-up-cap-20',
     ]);
+    expect(row('jitter-up-hogs')).toMatchObject({ scenario: 'jitter-up', capPct: null, hogs: true, load: false });
     expect(row('loss-up-cap-20')).toMatchObject({ scenario: 'loss-up', capPct: 20, hogs: false, load: false });
     expect(row('load-hogs')).toMatchObject({ scenario: 'clean', capPct: null, hogs: true, load: true });
   });
@@ -91,6 +95,34 @@ describe('busyFigures: what a run reads of a report', () => {
   });
 });
 
+describe('the jitter rows: the upstream jitter against the injected', () => {
+  const jitter = (reportedMs: number, injectedMs: number, device = false): Partial<BusyRun> => ({ jitterUp: { reportedMs, injectedMs, device } });
+
+  it("reads the report's upstream jitter and its mark beside the proxy's own", () => {
+    const report = {
+      summary: { verdict: 'pass' },
+      grades: [],
+      directions: { up: { jitter: { meanMs: 4.97 } } },
+      attribution: { directions: [{ direction: 'up', jitter: { device: true } }, { direction: 'down' }] },
+    };
+    expect(jitterUpOf(report, 2.67)).toEqual({ reportedMs: 4.97, device: true, injectedMs: 2.67 });
+    expect(jitterUpOf({ summary: { verdict: 'pass' }, grades: [] }, 2.67)).toEqual({ reportedMs: null, device: false, injectedMs: 2.67 });
+  });
+
+  it("right within 30 % or 1 ms, or marked the device's; a confident figure off by 2x misses what is wanted", () => {
+    const r = row('jitter-up-hogs');
+    const s = summarizeRow(r, [run(jitter(3.4, 2.67)), run(jitter(4.97, 2.67, true)), run(jitter(4.2, 4.5)), run({ verdict: 'pass' })]);
+    expect(s.jitter).toEqual({ right: 3, marked: 1, judged: 3, reportedMsMedian: 4.2, injectedMsMedian: 2.67 });
+    expect(s.wanted).toBe(true);
+    // 4.97 against 2.67, unmarked: off by nearly 2x.
+    expect(missedWanted(r, run(jitter(4.97, 2.67)))).toBe(true);
+    // 0.5 against 1.4: within 1 ms.
+    expect(missedWanted(r, run(jitter(0.5, 1.4)))).toBe(false);
+    expect(missedWanted(r, run({ ...jitter(3, 3), verdict: 'fail' }))).toBe(true);
+    expect(busyTable([{ row: r, summary: summarizeRow(r, [run(jitter(4.97, 2.67))]) }])).toContain("**0/1** right (4.97 ms vs 2.67 ms; marked the device's 0)");
+  });
+});
+
 describe('summarizeRow: the tally against what is wanted', () => {
   it('a clean row: wanted with no fail and no suffers; causes counted, a run that could not test left out', () => {
     const s = summarizeRow(row('load-cap-20'), [
@@ -113,6 +145,7 @@ describe('summarizeRow: the tally against what is wanted', () => {
       upLossFailed: 0,
       lossFound: null,
       latencyMsMedian: 9,
+      jitter: null,
       wanted: true,
     });
     expect(summarizeRow(row('load-cap-20'), [run({ loadKind: 'suffers' })]).wanted).toBe(false);
@@ -153,16 +186,18 @@ describe('missedWanted: the runs whose evidence the bench keeps', () => {
 });
 
 describe('busyTable', () => {
-  it('one line per row, fails and suffers in bold, the loss column only on the loss row', () => {
+  it('one line per row, fails and suffers in bold, the loss column only on the loss row, the jitter column only on the jitter rows', () => {
     const clean = row('load-hogs');
     const loss = row('loss-up-cap-20');
     const table = busyTable([
       { row: clean, summary: summarizeRow(clean, [run({ loadKind: 'suffers', latencyMs: 4 }), run({ loadKind: 'no-effect', latencyMs: 2 })]) },
       { row: loss, summary: summarizeRow(loss, [run({ verdict: 'insufficient', insufficientCause: 'device-busy', latencyMs: 70 })]) },
     ]).split('\n');
-    expect(table[0]).toBe('| row | runs | pass | fail | insufficient (cause) | could not test | busy line | loss found | latency p50 (median) | wanted |');
-    expect(table[2]).toBe('| `load-hogs` | 2 | 2 | 0 | 0 | 0 | **suffers 1**; no-effect 1, suffers 1 | – | 2.0 ms | **no** |');
-    expect(table[3]).toBe('| `loss-up-cap-20` | 1 | 0 | 0 | 1 (device-busy 1) | 0 | – | 1/1 (up loss failed 0) | 70.0 ms | yes |');
+    expect(table[0]).toBe(
+      '| row | runs | pass | fail | insufficient (cause) | could not test | busy line | loss found | latency p50 (median) | jitter up vs injected | wanted |',
+    );
+    expect(table[2]).toBe('| `load-hogs` | 2 | 2 | 0 | 0 | 0 | **suffers 1**; no-effect 1, suffers 1 | – | 2.0 ms | – | **no** |');
+    expect(table[3]).toBe('| `loss-up-cap-20` | 1 | 0 | 0 | 1 (device-busy 1) | 0 | – | 1/1 (up loss failed 0) | 70.0 ms | – | yes |');
   });
 });
 
