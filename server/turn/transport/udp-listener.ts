@@ -26,8 +26,13 @@ export type UdpKind = 'native' | 'dgram';
 /** What the relay asks of a UDP socket. */
 export interface RelayUdpSocket {
   readonly port: number;
-  /** Starts reading: every datagram, with its sender; a receive error's code. */
-  start(onMessage: (msg: Buffer, address: string, port: number) => void, onError: (code: string) => void): void;
+  /**
+   * Whether it reads each datagram's traffic class and can send one datagram with a class of its
+   * own (the DSCP marks of RFC 2474): the addon's sockets; dgram's cannot (Node has no call for either).
+   */
+  readonly classes: boolean;
+  /** Starts reading: every datagram, with its sender and its traffic class (-1: not read); a receive error's code. */
+  start(onMessage: (msg: Buffer, address: string, port: number, tos: number) => void, onError: (code: string) => void): void;
   /**
    * Connects to one peer (a client moved in from the first plane; a relayed address's one peer):
    * null once connected, else why not (it stays as it was).
@@ -35,14 +40,18 @@ export interface RelayUdpSocket {
   connect(ip: string, port: number): string | null;
   /** Undoes `connect`. */
   disconnect(): void;
-  /** Sends `data[offset, offset + length)` to `ip`:`port` (null: the connected client); null when sent, else why not. */
-  send(data: Buffer, ip: string | null, port: number, offset?: number, length?: number): SendFailure | null;
+  /**
+   * Sends `data[offset, offset + length)` to `ip`:`port` (null: the connected client), with traffic
+   * class `tos` where the socket can (-1 or absent: its own); null when sent, else why not.
+   */
+  send(data: Buffer, ip: string | null, port: number, offset?: number, length?: number, tos?: number): SendFailure | null;
   close(): void;
   /** The fast path (./native/fast-peer.h), on the addon's sockets; null on dgram's. */
   readonly fast: FastSocket | null;
 }
 
 class NativeRelaySocket implements RelayUdpSocket {
+  readonly classes = true;
   constructor(private readonly s: NativeUdpSocket) {}
   get fast(): FastSocket {
     return this.s;
@@ -50,7 +59,7 @@ class NativeRelaySocket implements RelayUdpSocket {
   get port(): number {
     return this.s.port;
   }
-  start(onMessage: (msg: Buffer, address: string, port: number) => void, onError: (code: string) => void): void {
+  start(onMessage: (msg: Buffer, address: string, port: number, tos: number) => void, onError: (code: string) => void): void {
     this.s.start(onMessage, onError);
   }
   connect(ip: string, port: number): string | null {
@@ -64,23 +73,28 @@ class NativeRelaySocket implements RelayUdpSocket {
   disconnect(): void {
     this.s.disconnect();
   }
-  send(data: Buffer, ip: string | null, port: number, offset?: number, length?: number): SendFailure | null {
-    return this.s.send(data, ip, port, offset, length);
+  send(data: Buffer, ip: string | null, port: number, offset?: number, length?: number, tos?: number): SendFailure | null {
+    return this.s.send(data, ip, port, offset, length, tos);
   }
   close(): void {
     this.s.close();
   }
 }
 
-/** Node's dgram socket (the portable data path): a send the kernel cannot take at once queues in libuv, up to DGRAM_SEND_QUEUE_MAX_BYTES. */
+/**
+ * Node's dgram socket (the portable data path): a send the kernel cannot take at once queues in
+ * libuv, up to DGRAM_SEND_QUEUE_MAX_BYTES. It reads no traffic class and sends with the socket's
+ * own (0).
+ */
 class DgramRelaySocket implements RelayUdpSocket {
   readonly fast = null;
+  readonly classes = false;
   constructor(private readonly s: dgram.Socket) {}
   get port(): number {
     return this.s.address().port;
   }
-  start(onMessage: (msg: Buffer, address: string, port: number) => void, onError: (code: string) => void): void {
-    this.s.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => onMessage(msg, rinfo.address, rinfo.port));
+  start(onMessage: (msg: Buffer, address: string, port: number, tos: number) => void, onError: (code: string) => void): void {
+    this.s.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => onMessage(msg, rinfo.address, rinfo.port, -1));
     this.s.on('error', (err: NodeJS.ErrnoException) => onError(err.code ?? err.message));
   }
   connect(ip: string, port: number): string | null {
