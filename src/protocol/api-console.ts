@@ -181,6 +181,8 @@ export interface ConsoleResultView extends ConsoleSearchRow {
   devices: string[] | null;
   /** tier 2 only (a network detail, like the path): the network the user was on (the connection the browser named, a split path), when the test read it. */
   networkContext?: string[];
+  /** Tier 2: whether the test's QoS marks survived each way, in words (src/analysis/present/qos.ts); absent when the report has no `qos`. Never graded. */
+  qos?: string[];
   /** tier 2 only: the listed media relays' reachability (whether each port answered, and how fast; reachability, not quality), when the test tried them. */
   relayReachability?: string[];
   /** The edge of a hub the test ran on, and the sentence the page said first (the nearest test server, what else was tried); null: the server itself. */
