@@ -55,8 +55,9 @@ export async function fetchSiteReport(o: ReportCommandOptions & { site: string }
   // A server from before the busy line in site reports leaves the field out: no sample's busy line is known.
   // A server from before the site x region table leaves it out: no edge is known.
   // A server from before the causes leaves them out: none is known.
+  // A server from before QoS marks in site reports leaves them out: none is known.
   const b = body as Partial<SiteReport>;
-  return { ...body, busyLine: b.busyLine ?? null, regions: b.regions ?? [], causes: b.causes ?? NO_CAUSES };
+  return { ...body, busyLine: b.busyLine ?? null, regions: b.regions ?? [], causes: b.causes ?? NO_CAUSES, qos: b.qos ?? null };
 }
 
 const NO_CAUSES: SiteReport['causes'] = { blocked: { samples: 0, everyTeamsPort: 0, ports: [] }, deviceBusy: 0, ours: 0, other: 0 };

@@ -17,6 +17,7 @@ import { busyLineWords, loadAnswerLine, loadTextLines } from '../../src/analysis
 import { edgeSentence } from '../../src/analysis/present/locate.js';
 import { devicesLines } from '../../src/analysis/present/devices.js';
 import { networkLines } from '../../src/analysis/present/network.js';
+import { qosLines } from '../../src/analysis/present/qos.js';
 import { reachabilityLines } from '../../src/analysis/present/reachability.js';
 import { regionSentences } from '../../src/analysis/present/region.js';
 import { hourCellOf, siteFacts, SITE_SETTINGS } from '../../src/analysis/site/site.js';
@@ -384,6 +385,7 @@ export async function consoleResultView(
     };
     if (role === 'tier2') view.network = { addresses: clientAddresses(r.addresses), nat: report.nat, path: report.path };
     if (role !== 'tier1' && report.network !== undefined) view.networkContext = networkLines(report.network, messages);
+    if (role !== 'tier1' && report.qos !== undefined) view.qos = qosLines(report.qos, messages, report.meta.browser);
     if (role !== 'tier1' && report.teamsReachability !== undefined) view.relayReachability = reachabilityLines(report.teamsReachability, messages);
   }
   if (role === 'tier1') {

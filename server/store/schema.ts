@@ -3,7 +3,7 @@
  * both accept: TEXT, BIGINT, INTEGER). Applied at start, in order, each once, recorded in
  * schema_migrations. Never edit a released migration: add the next one.
  */
-import { CAUSE_COLUMNS, EDGE_COLUMNS, LOAD_COLUMNS, SUMMARY_COLUMNS_2, summaryColumnType } from './summary.js';
+import { CAUSE_COLUMNS, EDGE_COLUMNS, LOAD_COLUMNS, QOS_COLUMNS, SUMMARY_COLUMNS_2, summaryColumnType } from './summary.js';
 
 export interface Migration {
   version: number;
@@ -283,6 +283,13 @@ export const MIGRATIONS: readonly Migration[] = [
     about:
       'results.previous_other_network: whether a kept re-run claim (previous_code) came from another network than the claimed result (1), the same (0), or could not be compared (NULL: its address no longer kept); the console marks the first',
     statements: ['ALTER TABLE results ADD COLUMN previous_other_network INTEGER'],
+  },
+  {
+    version: 20,
+    about:
+      "the QoS marks in the summary columns: what became of the test's EF mark each way (qos_up, qos_down: kept, remarked, cleared, not-marked, not-measured), read by the site report's share of samples that kept it; existing rows backfilled from their bodies",
+    statements: QOS_COLUMNS.map((c) => `ALTER TABLE results ADD COLUMN ${c} ${summaryColumnType(c)}`),
+    backfillSummaries: QOS_COLUMNS,
   },
 ];
 

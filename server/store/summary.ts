@@ -1,5 +1,5 @@
 /**
- * The summary columns of a stored result (migration 2, and migration 8's busy line): what the
+ * The summary columns of a stored result (migration 2, migration 8's busy line, migration 20's QoS marks): what the
  * site report and the all-sites overview read instead of the report body. Computed in one place,
  * from the body, by `summaryOf` (the same checks as every other reader: accept.ts), at save time
  * and by the migrations that backfill older rows. Read back by ./sites/summary.ts.
@@ -13,6 +13,7 @@ import { locatedOf } from '../../src/analysis/site/site.js';
 import { sideOf, type Side } from '../../src/protocol/could-not-finish.js';
 import { blockedPorts } from '../../src/analysis/grade/blocked-ports.js';
 import type { SiteLocateFields } from '../../src/analysis/site/regions.js';
+import type { QosState } from '../../src/analysis/schema/qos-schema.js';
 
 /**
  * What a stored body is to the site report: a report that tested, a sample that tested nothing
@@ -48,6 +49,8 @@ export interface SampleSummary {
   edge: { id: string; azureRegion: string } | null;
   /** Every edge the locate measured with a round trip (its p50): the site x region table's figures. */
   located: SiteLocateFields['located'];
+  /** What became of the QoS mark each way (report.qos's states); null unless a report that has them. */
+  qos: { upstream: QosState; downstream: QosState } | null;
 }
 
 /** What the site report reads of a report's busy-line phase. */
@@ -100,8 +103,11 @@ export const EDGE_COLUMNS: readonly string[] = ['edge_id', 'edge_region', 'locat
 /** The causes migration 15 made (and backfilled): why a sample could not be judged. */
 export const CAUSE_COLUMNS: readonly string[] = ['outcome_side', 'blocked_ports', 'insufficient_cause'];
 
+/** The QoS marks migration 20 made (and backfilled): what became of the test's mark each way (report.qos's states). */
+export const QOS_COLUMNS: readonly string[] = ['qos_up', 'qos_down'];
+
 /** Every summary column, in the order `summaryValues` gives them. */
-export const SUMMARY_COLUMNS: readonly string[] = [...SUMMARY_COLUMNS_2, ...LOAD_COLUMNS, ...EDGE_COLUMNS, ...CAUSE_COLUMNS];
+export const SUMMARY_COLUMNS: readonly string[] = [...SUMMARY_COLUMNS_2, ...LOAD_COLUMNS, ...EDGE_COLUMNS, ...CAUSE_COLUMNS, ...QOS_COLUMNS];
 
 /** The blocked_ports column read back; a value this build cannot read is none (never a throw in a site report). */
 export function blockedPortsOfText(text: string | null): SampleSummary['blockedPorts'] {
@@ -178,6 +184,7 @@ export function summaryOfFields(r: SiteReportFields): SampleSummary {
     load: r.load === undefined ? null : loadSummaryOf(r.load),
     edge: r.meta.edge ?? null,
     located: locatedOf(r),
+    qos: r.qos === undefined ? null : { upstream: r.qos.upstream.state, downstream: r.qos.downstream.state },
   };
 }
 
@@ -208,6 +215,7 @@ const empty = (body: BodyState, note: string, side: Side | null = null): SampleS
   load: null,
   edge: null,
   located: [],
+  qos: null,
 });
 
 /**
@@ -264,6 +272,8 @@ export function summaryValues(s: SampleSummary): Array<string | number | null> {
     s.side,
     s.blockedPorts.length === 0 ? null : JSON.stringify(s.blockedPorts),
     s.insufficientCause,
+    s.qos?.upstream ?? null,
+    s.qos?.downstream ?? null,
   ];
 }
 

@@ -19,6 +19,8 @@
  *   the targets, never in the verdict.
  * - Region by region: per edge of a hub, the P90 of the samples' locate figures (./regions.ts),
  *   beside the targets, never in the verdict.
+ * - QoS marks: in how many pooled samples the EF mark survived, each way (./qos.ts), beside the
+ *   targets, never in the verdict.
  * Data only; the words are src/analysis/present/site-text.ts, the assembly report/site-report.ts.
  */
 import { DEFAULTS } from '../../protocol/defaults.js';
@@ -35,6 +37,7 @@ import { ReasonedError } from '../../protocol/typed-error.js';
 import type { LocatedEdge } from '../schema/locate-schema.js';
 import { siteRegions, type SiteLocateFields, type SiteRegionRow } from './regions.js';
 import { sampleCauses, verdictWithBlocked, type SampleCauses, type TestedNothing } from './causes.js';
+import { siteQosFacts, type SiteQosFacts, type SiteQosFields } from './qos.js';
 
 /** What a site report reads of one grade: its target, direction, status and value. */
 export type SiteGrade = Pick<Report['grades'][number], 'target' | 'direction' | 'status' | 'value'>;
@@ -50,6 +53,8 @@ export interface SiteReportFields {
   grades: readonly SiteGrade[];
   /** The busy-line phase, when the test loaded the line. */
   load?: SiteLoadFields;
+  /** What became of the test's QoS mark each way (report.qos's states), when it has them. */
+  qos?: SiteQosFields;
 }
 
 /** Only the fields a site report reads, so a long span of samples does not keep every full report in memory. */
@@ -65,6 +70,7 @@ export function siteReportFields(r: SiteReportFields): SiteReportFields {
     summary: { verdict: r.summary.verdict, insufficientCause: r.summary.insufficientCause ?? null },
     grades: r.grades.map((g) => ({ target: g.target, direction: g.direction, status: g.status, value: g.value })),
     ...(r.load === undefined ? {} : { load: siteLoadFields(r.load) }),
+    ...(r.qos === undefined ? {} : { qos: { upstream: { state: r.qos.upstream.state }, downstream: { state: r.qos.downstream.state } } }),
   };
 }
 
@@ -191,6 +197,8 @@ export interface SiteFacts {
   busyLine: BusyLineFacts | null;
   /** The site x region table (./regions.ts): per edge, the P90 of every report sample's locate p50; never part of the verdict. */
   regions: SiteRegionRow[];
+  /** Whether the pooled samples' QoS mark survived, each way (./qos.ts), or null when none has QoS marks; never part of the verdict. */
+  qos: SiteQosFacts | null;
   /** Why samples could not be judged, by cause (./causes.ts). */
   causes: SampleCauses;
   /** The pooled P90s' verdict, with the samples whose network blocked the relay's ports (./causes.ts verdictWithBlocked). */
@@ -422,6 +430,7 @@ export function siteFacts(
       pooled.flatMap(({ sample, report }) => (report.load === undefined ? [] : [{ sample: sample.code ?? sample.id, load: report.load }])),
     ),
     regions: regionsOf(reports, profile, settings),
+    qos: siteQosFacts(pooled.flatMap(({ report }) => (report.qos === undefined ? [] : [report.qos]))),
     causes,
     verdict: verdictWithBlocked(verdictOf(metrics), pooled.length, causes.blocked),
   };
