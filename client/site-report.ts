@@ -57,7 +57,15 @@ export async function fetchSiteReport(o: ReportCommandOptions & { site: string }
   // A server from before the causes leaves them out: none is known.
   // A server from before QoS marks in site reports leaves them out: none is known.
   const b = body as Partial<SiteReport>;
-  return { ...body, busyLine: b.busyLine ?? null, regions: b.regions ?? [], causes: b.causes ?? NO_CAUSES, qos: b.qos ?? null };
+  return {
+    ...body,
+    busyLine: b.busyLine ?? null,
+    regions: b.regions ?? [],
+    causes: b.causes ?? NO_CAUSES,
+    edge: b.edge ?? null,
+    otherEdges: b.otherEdges ?? [],
+    qos: b.qos ?? null,
+  };
 }
 
 const NO_CAUSES: SiteReport['causes'] = { blocked: { samples: 0, everyTeamsPort: 0, ports: [] }, deviceBusy: 0, ours: 0, other: 0 };
@@ -187,8 +195,10 @@ export function formatSiteReport(r: SiteReport): string {
   ];
   for (const m of r.metrics) {
     const missed = m.missedPct === null ? '–' : figure(m.missedPct, '%');
+    // A row measured to another edge than the pool's (a region leg's latency) names it.
+    const where = m.edge !== undefined && m.edge.id !== r.edge?.id ? ` (to ${m.edge.azureRegion})` : '';
     lines.push(
-      `  ${m.status.toUpperCase().padEnd(12)} ${targetWhere(m.label, m.direction).padEnd(68)} ${figure(m.p50, m.unit).padStart(10)} ${figure(m.p90, m.unit, m.threshold).padStart(10)} ${figure(m.p99, m.unit).padStart(10)} ${limit(m.threshold, m.unit).padStart(10)} ${missed.padStart(8)}`,
+      `  ${m.status.toUpperCase().padEnd(12)} ${`${targetWhere(m.label, m.direction)}${where}`.padEnd(68)} ${figure(m.p50, m.unit).padStart(10)} ${figure(m.p90, m.unit, m.threshold).padStart(10)} ${figure(m.p99, m.unit).padStart(10)} ${limit(m.threshold, m.unit).padStart(10)} ${missed.padStart(8)}`,
     );
   }
   lines.push('', ...r.metrics.map((m) => `  ${m.sentence}`));
@@ -221,6 +231,7 @@ export const SITE_CSV_COLUMNS = [
   'reason',
   'p90_sample',
   'bloat_grade',
+  'edge',
 ] as const;
 
 /** The target column of the busy line's rows: the added delay of each loaded direction, never part of the verdict. */
@@ -260,8 +271,37 @@ export function siteReportCsv(r: SiteReport, csv: CsvOptions = CSV_DEFAULTS): st
       m.reason,
       m.p90Sample,
       null,
+      m.edge?.id ?? null,
     ];
   });
+  // Each other edge's rows, graded apart, its edge in the last column.
+  const others = r.otherEdges.flatMap((o) =>
+    o.metrics.map((m): Cell[] => {
+      const f = (v: number | null | undefined): number | null => figureValue(v, m.unit, m.threshold);
+      return [
+        r.site,
+        m.target,
+        m.direction,
+        m.unit,
+        m.threshold,
+        m.samplesGraded,
+        m.samplesInsufficient,
+        f(m.p50),
+        f(m.p90),
+        f(m.p99),
+        f(m.p90Interval?.lower),
+        f(m.p90Interval?.upper),
+        m.p90Interval?.level ?? null,
+        m.missed,
+        figureValue(m.missedPct, '%'),
+        m.status,
+        m.reason,
+        m.p90Sample,
+        null,
+        m.edge?.id ?? o.edge.id,
+      ];
+    }),
+  );
   const b = r.busyLine;
   const busy =
     b === null
@@ -288,6 +328,7 @@ export function siteReportCsv(r: SiteReport, csv: CsvOptions = CSV_DEFAULTS): st
             null,
             d.p90Sample,
             d.grade,
+            null,
           ];
         });
   const c = r.causes;
@@ -321,5 +362,5 @@ export function siteReportCsv(r: SiteReport, csv: CsvOptions = CSV_DEFAULTS): st
       null,
       null,
     ]);
-  return csvRows([SITE_CSV_COLUMNS, ...rows, ...busy, ...notJudged], csv);
+  return csvRows([SITE_CSV_COLUMNS, ...rows, ...others, ...busy, ...notJudged], csv);
 }

@@ -99,5 +99,7 @@ if (missing.length > 0) {
 if (missing.length === 0) {
   const why = addons.map((a) => build(a, cc, script, 'native-sanitized', SANITIZED)).find((w) => w !== null);
   if (why !== undefined)
-    process.stderr.write(`build-native: the addons could not be built with -fsanitize=address,undefined (${why}): the sanitized build for the native fuzz is skipped\n`);
+    process.stderr.write(
+      `build-native: the addons could not be built with -fsanitize=address,undefined (${why}): the sanitized build for the native fuzz is skipped\n`,
+    );
 }

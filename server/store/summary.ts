@@ -1,5 +1,5 @@
 /**
- * The summary columns of a stored result (migration 2, migration 8's busy line, migration 20's QoS marks): what the
+ * The summary columns of a stored result (migration 2, migration 8's busy line, migration 21's QoS marks): what the
  * site report and the all-sites overview read instead of the report body. Computed in one place,
  * from the body, by `summaryOf` (the same checks as every other reader: accept.ts), at save time
  * and by the migrations that backfill older rows. Read back by ./sites/summary.ts.
@@ -49,6 +49,8 @@ export interface SampleSummary {
   edge: { id: string; azureRegion: string } | null;
   /** Every edge the locate measured with a round trip (its p50): the site x region table's figures. */
   located: SiteLocateFields['located'];
+  /** The edge the latency rows were measured to, when a region leg answered the asked Azure row (SiteReportFields.regionEdge); null otherwise. */
+  regionEdge: { id: string; azureRegion: string } | null;
   /** What became of the QoS mark each way (report.qos's states); null unless a report that has them. */
   qos: { upstream: QosState; downstream: QosState } | null;
 }
@@ -103,11 +105,15 @@ export const EDGE_COLUMNS: readonly string[] = ['edge_id', 'edge_region', 'locat
 /** The causes migration 15 made (and backfilled): why a sample could not be judged. */
 export const CAUSE_COLUMNS: readonly string[] = ['outcome_side', 'blocked_ports', 'insufficient_cause'];
 
-/** The QoS marks migration 20 made (and backfilled): what became of the test's mark each way (report.qos's states). */
+/** The region leg's edge migration 20 made (and backfilled, with the profile and latency rows of the asked question). */
+export const REGION_COLUMNS: readonly string[] = ['region_edge_id', 'region_edge_region'];
+
+/** Every summary column, in the order `summaryValues` gives them. */
+/** The QoS marks migration 21 made (and backfilled): what became of the test's mark each way (report.qos's states). */
 export const QOS_COLUMNS: readonly string[] = ['qos_up', 'qos_down'];
 
 /** Every summary column, in the order `summaryValues` gives them. */
-export const SUMMARY_COLUMNS: readonly string[] = [...SUMMARY_COLUMNS_2, ...LOAD_COLUMNS, ...EDGE_COLUMNS, ...CAUSE_COLUMNS, ...QOS_COLUMNS];
+export const SUMMARY_COLUMNS: readonly string[] = [...SUMMARY_COLUMNS_2, ...LOAD_COLUMNS, ...EDGE_COLUMNS, ...CAUSE_COLUMNS, ...REGION_COLUMNS, ...QOS_COLUMNS];
 
 /** The blocked_ports column read back; a value this build cannot read is none (never a throw in a site report). */
 export function blockedPortsOfText(text: string | null): SampleSummary['blockedPorts'] {
@@ -184,6 +190,7 @@ export function summaryOfFields(r: SiteReportFields): SampleSummary {
     load: r.load === undefined ? null : loadSummaryOf(r.load),
     edge: r.meta.edge ?? null,
     located: locatedOf(r),
+    regionEdge: r.regionEdge ?? null,
     qos: r.qos === undefined ? null : { upstream: r.qos.upstream.state, downstream: r.qos.downstream.state },
   };
 }
@@ -215,6 +222,7 @@ const empty = (body: BodyState, note: string, side: Side | null = null): SampleS
   load: null,
   edge: null,
   located: [],
+  regionEdge: null,
   qos: null,
 });
 
@@ -233,8 +241,9 @@ export function summaryOf(reportJson: string): SampleSummary {
     const accepted = acceptResult(value);
     if (accepted.kind === 'could-not-test') return empty('could-not-test', accepted.record.reason, sideOf(accepted.record.reason, accepted.record.side));
     const r = accepted.report;
-    // A report that connected through no relay port tested nothing: a could-not-test sample, with its side, blocked ports and verdict (a fail: every port Teams uses blocked).
-    if (r.outcome?.reason === 'could-not-connect') {
+    // A report that connected through no relay port, or whose reflector counted none of the probes the relay carried, tested
+    // nothing: a could-not-test sample, with its side, blocked ports and verdict (a fail: every port Teams uses blocked).
+    if (r.outcome?.reason === 'could-not-connect' || r.outcome?.reason === 'reflector-silent') {
       return {
         ...empty('could-not-test', r.outcome.reason, sideOf(r.outcome.reason, r.outcome.side)),
         blockedPorts: blockedPorts(r.connectivity).blocked.flatMap((b) => (b.port === null ? [] : [[b.transport, b.port] as const])),
@@ -272,6 +281,8 @@ export function summaryValues(s: SampleSummary): Array<string | number | null> {
     s.side,
     s.blockedPorts.length === 0 ? null : JSON.stringify(s.blockedPorts),
     s.insufficientCause,
+    s.regionEdge?.id ?? null,
+    s.regionEdge?.azureRegion ?? null,
     s.qos?.upstream ?? null,
     s.qos?.downstream ?? null,
   ];

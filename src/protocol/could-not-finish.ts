@@ -35,6 +35,8 @@ export const FINISH_REASONS = [
   'bad-parameters',
   // A report cut short: the connection to the test server was lost mid-test.
   'connection-lost',
+  // A report whose probes the relay carried upstream while our reflector counted none (src/analysis/grade/witness-gap.ts).
+  'reflector-silent',
   // `callprobe run` and the scheduler, around the page (client/headless, client/server-check.ts).
   'browser-failed',
   'page-failed',
@@ -61,6 +63,7 @@ export const SIDE_OF: { readonly [R in FinishReason]: Side } = {
   'internal-error': 'server',
   'bad-parameters': 'link',
   'connection-lost': 'network-or-server',
+  'reflector-silent': 'server',
   'browser-failed': 'browser',
   'page-failed': 'network-or-server',
   timeout: 'unknown',

@@ -2,7 +2,8 @@
  * The all-sites overview on PostgreSQL: the counts in one query, then the P90s in the database
  * (percentile_disc), several parts of the site list at once.
  */
-import { edgePools, groupThresholds, type OverviewGroup } from '../../../src/analysis/site/overview.js';
+import { groupThresholds, type OverviewGroup } from '../../../src/analysis/site/overview.js';
+import { edgePools } from '../../../src/analysis/site/pools.js';
 import { INTERRUPTED_REASON } from '../../../src/analysis/site/outages.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import type { PostgresDriver } from '../driver/postgres.js';

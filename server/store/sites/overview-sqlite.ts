@@ -28,7 +28,7 @@ class OverviewAccumulator {
     }
     if (insufficientCause === 'device-busy') c.deviceBusy++;
     if (body === 'could-not-test' && side === 'server') c.serverSide++;
-    if (insufficientCause === 'server-busy') c.serverBusy++;
+    if (insufficientCause === 'server-busy' || insufficientCause === 'server-missed') c.serverBusy++;
   }
   readonly values: number[][] = METRIC_COLUMNS.map(() => []);
   readonly insufficient: number[] = METRIC_COLUMNS.map(() => 0);

@@ -130,5 +130,5 @@ export const CAUSE_COUNTS_SQL = [
   `sum(CASE WHEN ${BLOCKED} AND report_verdict = 'fail' THEN 1 ELSE 0 END) AS blocked_every_port`,
   "sum(CASE WHEN insufficient_cause = 'device-busy' THEN 1 ELSE 0 END) AS device_busy",
   "sum(CASE WHEN body_state = 'could-not-test' AND outcome_side = 'server' THEN 1 ELSE 0 END) AS server_side",
-  "sum(CASE WHEN insufficient_cause = 'server-busy' THEN 1 ELSE 0 END) AS server_busy",
+  "sum(CASE WHEN insufficient_cause IN ('server-busy', 'server-missed') THEN 1 ELSE 0 END) AS server_busy",
 ].join(', ');

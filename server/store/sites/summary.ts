@@ -38,6 +38,10 @@ export function summaryFromRow(row: SummaryDbRow): SampleSummary {
     load: loadFromRow(row),
     edge: row.edge_id === null || row.edge_id === undefined ? null : { id: String(row.edge_id), azureRegion: text(row.edge_region) ?? '' },
     located: locatedOfText(text(row.locate_edges)),
+    regionEdge:
+      row.region_edge_id === null || row.region_edge_id === undefined
+        ? null
+        : { id: String(row.region_edge_id), azureRegion: text(row.region_edge_region) ?? '' },
     qos: qosFromRow(row),
   };
 }
@@ -110,6 +114,7 @@ export function siteSampleOfSummary(base: { id: string; code: string | null; sta
           },
           ...(s.edge === null ? {} : { edge: s.edge }),
         },
+        ...(s.regionEdge === null ? {} : { regionEdge: s.regionEdge }),
         ...(s.located.length === 0 ? {} : { locate: { edges: s.located.map((e) => ({ ...e, state: 'ok' as const })) } }),
         probe: { path: s.probePath as SiteReportFields['probe']['path'] },
         summary: {

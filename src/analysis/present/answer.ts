@@ -219,6 +219,18 @@ function outcomeAnswer(m: Messages, r: Report, base: Pick<AnswerView, 'unconfirm
   const codes = r.hints.map((h) => h.code);
   const o = r.outcome;
   if (o === null) throw new Error('outcomeAnswer needs an outcome');
+  if (o.reason === 'reflector-silent') {
+    const w = r.witness?.upstream;
+    const sent = r.directions.up?.packetsSent ?? 0;
+    return {
+      ...base,
+      tone: 'unsure',
+      sentence: m.t('answer.reflectorSilent', { relayed: m.fmt.count(w === undefined ? 0 : w.packets - w.duplicates), sent: m.fmt.count(sent) }),
+      caution: null,
+      findings: [],
+      advice: [{ id: 'run-again', text: runAgainText(m), because: m.t('advice.runAgain.reflectorSilent') }],
+    };
+  }
   if (o.reason === 'connection-lost') {
     return {
       ...base,
@@ -421,8 +433,8 @@ function idleAnswer(m: Messages, r: Report): CoreAnswer {
   const firstReason = lacking?.reason ?? null;
   const firstLabel = lacking === undefined ? '' : m.lang === 'en' ? lacking.label.toLowerCase() : m.t(`target.${lacking.target}`);
   const cause = r.summary.insufficientCause;
-  // The server's own time: said as what it is, never as the network.
-  if (cause === 'server-busy') {
+  // The server's own time, or its reflector's loss past the relay: said as what it is, never as the network.
+  if (cause === 'server-busy' || cause === 'server-missed') {
     return {
       ...base,
       tone: 'unsure',

@@ -102,6 +102,8 @@ export function insufficientCauseText(r: CauseReport, m: Messages = EN): string 
       return m.t('cause.pathChanged');
     case 'region-not-tested':
       return m.t('cause.regionNotTested');
+    case 'server-missed':
+      return m.t('cause.serverMissed');
     case 'reliable-channel':
       return m.t('cause.reliableChannel');
     case 'too-few-probes':

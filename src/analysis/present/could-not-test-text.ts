@@ -32,6 +32,8 @@ const FAILURE_WORDS: { readonly [R in FinishReason]: string } = {
   'browser-unsupported': 'This browser lacks something the test needs, so nothing was measured: this says nothing about the network.',
   'internal-error': 'The page hit an internal error.',
   'bad-parameters': 'The test link has a bad setting.',
+  'reflector-silent':
+    "The test server's reflector did not answer: the relay carried the probes, but the reflector counted none. This says nothing about your network.",
   'browser-failed': 'The probe could not start its browser, so nothing was measured: this says nothing about the network.',
   'page-failed': 'The browser could not load the test page from the server.',
   timeout: 'The test did not end in the time it was given.',

@@ -25,6 +25,7 @@ import { meansOf, mosText, profileName, targetName, teamsText } from './it-words
 import { blockedWords, pathText } from './ports.js';
 import { regionSentences } from './region.js';
 import { ownVerdict, regionLegOf } from '../grade/region-answer.js';
+import { silentFigures } from '../grade/witness-gap.js';
 import { directionPhrase, outcomeSentence, targetWhere } from './sentences.js';
 
 export interface ExplainInput {
@@ -87,7 +88,7 @@ export function explain(input: ExplainInput, m: Messages = EN): string[] {
     );
     const silent = (input.hints ?? []).find((h) => h.code === 'relay-silent');
     if (input.outcome.reason === 'could-not-connect' && silent && en) out.push(silent.sentence);
-    out.push(m.t(input.outcome.reason === 'connection-lost' ? 'explain.lostFigures' : 'explain.portsBelow'));
+    if (input.outcome.reason !== 'reflector-silent') out.push(m.t(input.outcome.reason === 'connection-lost' ? 'explain.lostFigures' : 'explain.portsBelow'));
     return out;
   }
   const profile = input.profileLabel;
@@ -143,6 +144,10 @@ function outcomeWords(o: Outcome, hintCodes: readonly string[], m: Messages): st
   if (o.reason === 'could-not-connect') {
     if (hintCodes.includes('loopback-refused')) return m.t('explain.outcome.loopback');
     return m.t(hintCodes.includes('relay-silent') ? 'explain.outcome.silent' : 'explain.outcome.filtered');
+  }
+  if (o.reason === 'reflector-silent') {
+    const f = silentFigures(o.detail);
+    return m.t('explain.outcome.reflectorSilent', { relayed: m.fmt.count(f?.relayed ?? 0), sent: m.fmt.count(f?.sent ?? 0) });
   }
   const when = o.atMs === null ? m.t('explain.when.beforeEcho') : m.t('explain.when.at', { seconds: m.t('unit.s', { n: m.fmt.fixed(o.atMs / 1000, 1) }) });
   return m.t(o.detail.startsWith('the server closed') ? 'explain.outcome.serverGone' : 'explain.outcome.lost', { when });

@@ -13,6 +13,7 @@
 import { statusOf, verdictOf } from '../grade/grade.js';
 import { everyOfferedBlocked, unfinishedVerdict } from '../grade/blocked-ports.js';
 import { regionLegOf, worseVerdict } from '../grade/region-answer.js';
+import { witnessGaps, withOurLoss } from '../grade/witness-gap.js';
 import { heldOutcomes } from '../grade/provisional.js';
 import { nearestEdge } from '../grade/locate.js';
 import type { Report } from '../schema/report-schema.js';
@@ -21,7 +22,7 @@ import type { Report } from '../schema/report-schema.js';
 export function conclusionProblem(r: Report): string | null {
   const graded = gradeProblem(r);
   if (graded !== null) return graded;
-  const outcomeProblem = outcomeSideProblem(r);
+  const outcomeProblem = outcomeSideProblem(r) ?? witnessProblem(r);
   if (outcomeProblem !== null) return outcomeProblem;
   const regionProblem = askedProblem(r) ?? legsConclusionProblem(r);
   if (regionProblem !== null) return regionProblem;
@@ -63,6 +64,21 @@ export function conclusionProblem(r: Report): string | null {
         return `/provisional/${i}/claims/${j}/held is ${String(c.held)}, but a ${c.kind} claim on ${c.metric} (${c.direction}) whose final grade is ${status ?? 'missing'} makes it ${allowed.map(String).join(' or ')}`;
       }
     }
+  }
+  return null;
+}
+
+/** What the relay's witness says against the reflector's counts (grade/witness-gap.ts): a silent reflector is ours, and so is a failing loss partly past the relay. */
+function witnessProblem(r: Report): string | null {
+  const facts = (d: Report['directions']['up']) => (d === null ? null : { packetsSent: d.packetsSent, packetsReceived: d.packetsReceived, lossPct: d.lossPct });
+  const gaps = witnessGaps(r.probe.path, r.witness, facts(r.directions.up), facts(r.directions.down));
+  const silent = r.outcome?.reason === 'reflector-silent';
+  if (gaps.silent !== null && !silent)
+    return `/outcome is ${JSON.stringify(r.outcome?.reason ?? null)}, but the relay carried ${gaps.silent.relayed} probes upstream and the reflector counted none: reflector-silent`;
+  if (gaps.silent === null && silent) return '/outcome/reason is "reflector-silent", but the relay\'s witness and the reflector\'s counts do not say so';
+  for (const [i, g] of r.grades.entries()) {
+    if (withOurLoss(g, gaps).status !== g.status)
+      return `/grades/${i}/status is "fail", but part of its ${g.direction} loss was our reflector's, past the relay: server-missed`;
   }
   return null;
 }

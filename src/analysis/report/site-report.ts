@@ -50,6 +50,10 @@ export interface SiteReport {
   samplesTotal: number;
   leftOut: LeftOut;
   couldNotTest: { samples: number; reasons: ReasonCount[]; sentence: string | null };
+  /** The edge of a hub the pooled samples ran on (the one with most samples; each metric names its own, a region leg's for the latency rows it answered); null off a hub. */
+  edge: { id: string; azureRegion: string } | null;
+  /** The site's samples on each other edge, graded apart (another path, never pooled): the same rule as the all-sites overview (src/analysis/site/pools.ts). */
+  otherEdges: Array<{ edge: { id: string; azureRegion: string }; samples: number; verdict: Verdict; metrics: Array<SiteMetric & { sentence: string }> }>;
   /** Why samples could not be judged, by cause: the site's network blocked the relay's ports, the probe machine was busy, ours, other (src/analysis/site/causes.ts). */
   causes: SampleCauses;
   /**
@@ -134,6 +138,11 @@ export function buildSiteReport(
   const causes = causeSentences(f.causes, f.samplesTotal, { site: f.outages.site.samples - f.outages.site.blocked, ours: f.outages.ours.samples });
   for (const line of [causes.blocked, outages.site, outages.ours, causes.deviceBusy, causes.ours, causes.other]) if (line !== null) explanation.push(line);
   if (left !== null) explanation.push(left);
+  // Another edge is another path: its samples are graded apart, as the all-sites overview does.
+  if (f.otherEdges.length > 0)
+    explanation.push(
+      `These figures are of the samples on ${f.edge === null ? 'one test server' : `${f.edge.azureRegion} (${f.edge.id})`}; ${f.otherEdges.map((o) => `${plural(o.samples, 'sample')} on ${o.edge.azureRegion} (${o.edge.id}): ${o.verdict.toUpperCase()}`).join(', ')}, graded apart.`,
+    );
   const busyLine = f.busyLine === null ? null : { ...f.busyLine, sentence: busyLineSentence(f.busyLine), gradeSource: BLOAT_GRADE_SOURCE };
   if (busyLine !== null) explanation.push(busyLine.sentence);
   const qos = f.qos === null ? null : { ...f.qos, sentence: qosSentence(f.qos) };
@@ -158,6 +167,8 @@ export function buildSiteReport(
     samplesTotal: f.samplesTotal,
     leftOut: f.leftOut,
     couldNotTest: { samples: f.leftOut.couldNotTest, reasons: f.couldNotTestReasons, sentence: cnt },
+    edge: f.edge,
+    otherEdges: f.otherEdges.map((o) => ({ ...o, metrics: o.metrics.map((m) => ({ ...m, sentence: siteMetricSentence(m, f.minSamplesP90) })) })),
     causes: f.causes,
     outages: { ...f.outages, siteSentence: outages.site, oursSentence: outages.ours },
     firstStartedAt: iso(f.firstStartedAtMs),

@@ -116,9 +116,15 @@ const MetaSchema = Obj({
 /**
  * Why a target could not be judged: version 1's reasons, and (version 3) `device-busy` /
  * `server-busy`: the evidence was mostly this device's or the server's time, or the probes' round
- * trip was contradicted by the browser's network thread (measure/attribution.ts).
+ * trip was contradicted by the browser's network thread (measure/attribution.ts); `server-missed`:
+ * a loss that failed was partly our reflector's, past the relay (grade/witness-gap.ts).
  */
-const InsufficientReasonSchema = Type.Union([...InsufficientReasonV1Schema.anyOf, Type.Literal('device-busy'), Type.Literal('server-busy')]);
+const InsufficientReasonSchema = Type.Union([
+  ...InsufficientReasonV1Schema.anyOf,
+  Type.Literal('device-busy'),
+  Type.Literal('server-busy'),
+  Type.Literal('server-missed'),
+]);
 
 const GradeEntrySchema = Obj({ ...GradeEntryV1Schema.properties, reason: Nullable(InsufficientReasonSchema) });
 
@@ -131,7 +137,8 @@ const GradeEntrySchema = Obj({ ...GradeEntryV1Schema.properties, reason: Nullabl
  * channel retransmitted, hiding loss), `too-few-probes` (too few probes came back), `too-short`
  * (no full window), `not-resolvable` (the rate or the browser's clock too coarse for a target),
  * `region-not-tested` (asked about an Azure region, the test on its edge could not run or could
- * not judge it: `legs`).
+ * not judge it: `legs`), `server-missed` (a loss that failed was partly our reflector's, past the
+ * relay: grade/witness-gap.ts).
  */
 const InsufficientCauseSchema = Type.Union(
   [
@@ -145,6 +152,7 @@ const InsufficientCauseSchema = Type.Union(
     Type.Literal('too-short'),
     Type.Literal('not-resolvable'),
     Type.Literal('region-not-tested'),
+    Type.Literal('server-missed'),
   ],
   { description: 'Why the verdict is insufficient; null unless it is.' },
 );
@@ -324,6 +332,10 @@ const ServerSchema = Obj(
  */
 const OutcomeSchema = Obj({
   ...OutcomeV2Schema.properties,
+  reason: Type.Union([...OutcomeV2Schema.properties.reason.anyOf, Type.Literal('reflector-silent')], {
+    description:
+      '`could-not-connect`, `connection-lost`, or (version 3) `reflector-silent`: the relay carried the probes upstream and our reflector counted none (grade/witness-gap.ts).',
+  }),
   side: Type.Optional(
     Type.Union(
       SIDES.map((s) => Type.Literal(s)),

@@ -9,8 +9,9 @@
  * - `deviceBusy`: the probe machine was too busy for the test (a report with no verdict, cause
  *   `device-busy`): give the probe its own CPU.
  * - `ours`: callprobe's own side: a sample that started while its service was down (./service.ts),
- *   a could-not-test sample on the server's side, or a report with no verdict because the server
- *   was busy.
+ *   a could-not-test sample on the server's side (a reflector that counted none of the probes the
+ *   relay carried among them), or a report with no verdict because the server was busy or its
+ *   reflector missed probes past the relay.
  * - `other`: anything else (a connection lost, a page in the background, too few probes, a side
  *   no evidence could tell).
  * Interrupted samples (the scheduler stopped mid-sample) are nobody's and not counted.
@@ -78,7 +79,7 @@ export function sampleCauses(samples: readonly CauseSample[], down: readonly Int
     if (b.report.summary.verdict !== 'insufficient') continue;
     const cause = b.report.summary.insufficientCause;
     if (cause === 'device-busy') out.deviceBusy++;
-    else if (cause === 'server-busy' || inDowntime(down, s.startedAtMs)) out.ours++;
+    else if (cause === 'server-busy' || cause === 'server-missed' || inDowntime(down, s.startedAtMs)) out.ours++;
     else out.other++;
   }
   out.blocked.ports = [...ports.values()].sort((a, b) => TRANSPORT_ORDER.indexOf(a[0]) - TRANSPORT_ORDER.indexOf(b[0]) || a[1] - b[1]);

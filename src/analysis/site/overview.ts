@@ -12,7 +12,8 @@
 import type { Verdict } from '../schema/report-schema.js';
 import { verdictOf } from '../grade/grade.js';
 import { ProfileError, resolveProfile, TARGET_LABELS, targetUnit } from '../grade/targets.js';
-import { profileKey, SITE_METRIC_KEYS, SITE_SETTINGS, type SiteSettings, THRESHOLD_KEY } from './site.js';
+import { SITE_METRIC_KEYS, SITE_SETTINGS, type SiteSettings, THRESHOLD_KEY } from './site.js';
+import { edgePools } from './pools.js';
 import { p90Grade, type SiteMetric } from './p90.js';
 import { siteHealth, type HealthRules, type SiteHealth, type SiteHealthFacts } from './health.js';
 import { verdictWithBlocked } from './causes.js';
@@ -122,43 +123,8 @@ export interface SitesOverview {
   sites: OverviewSite[];
 }
 
-function keyOf(g: PoolCount): string {
-  return profileKey({ id: g.profileId ?? '', azureRegion: g.profileRegion, from: g.profileFrom });
-}
-
 /** A group without its metrics: what choosing a pool reads. */
-export type PoolCount = Omit<OverviewGroup, 'metrics'>;
-
-/**
- * A site's pools, one per edge its reports ran on (a hub's edges; a single server has one, the
- * null edge), most samples first (ties: the smaller edge id): each edge's pool is pickPool of its
- * reports. The first is the site's own pool.
- */
-export function edgePools<G extends PoolCount>(reports: readonly G[]): G[] {
-  const byEdge = new Map<string, G[]>();
-  for (const g of reports) byEdge.set(g.edgeId ?? '', [...(byEdge.get(g.edgeId ?? '') ?? []), g]);
-  const total = (gs: readonly G[]): number => gs.reduce((a, g) => a + g.samples, 0);
-  return [...byEdge.entries()]
-    .sort((a, b) => total(b[1]) - total(a[1]) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    .map(([, gs]) => pickPool(gs))
-    .filter((g): g is G => g !== null);
-}
-
-/** A site's pool among its report groups: the profile most samples used, then its most used probe path (ties: the smaller key). */
-function pickPool<G extends PoolCount>(reports: readonly G[]): G | null {
-  const byProfile = new Map<string, number>();
-  for (const g of reports) byProfile.set(keyOf(g), (byProfile.get(keyOf(g)) ?? 0) + g.samples);
-  const best = <T extends string>(m: Map<T, number>): T | null => {
-    let out: T | null = null;
-    for (const [k, n] of [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) if (out === null || n > (m.get(out) ?? 0)) out = k;
-    return out;
-  };
-  const profile = best(byProfile);
-  const byPath = new Map<string, number>();
-  for (const g of reports) if (keyOf(g) === profile) byPath.set(g.probePath ?? '', (byPath.get(g.probePath ?? '') ?? 0) + g.samples);
-  const path = best(byPath);
-  return reports.find((g) => keyOf(g) === profile && (g.probePath ?? '') === path) ?? null;
-}
+type PoolCount = Omit<OverviewGroup, 'metrics'>;
 
 /** The profile of a group's samples, or why this build cannot grade against it (e.g. a retired Azure region). */
 function groupProfile(g: Pick<PoolCount, 'profileId' | 'profileRegion' | 'profileFrom'>): { profile: ReturnType<typeof resolveProfile> } | { problem: string } {

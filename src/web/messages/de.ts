@@ -54,6 +54,8 @@ export const de: CatalogueOf<typeof en> = {
   'fail.not-callprobe': 'Die angegebene Adresse ist kein callprobe-Testserver.',
   'fail.interrupted': 'Die Messstation wurde mitten im Test angehalten (ihr Zeitplan wurde gestoppt): Das liegt an keinem Netzwerk.',
   'fail.error': 'Die Messstation hatte einen eigenen Fehler.',
+  'fail.reflector-silent':
+    'Der Reflektor des Testservers hat nicht geantwortet: Das Relay hat die Proben übertragen, aber der Reflektor hat keine gezählt. Das sagt nichts über Ihr Netzwerk.',
   'fail.other': 'Der Test konnte nicht laufen ({reason}).',
   'where.network':
     'Wo Sie suchen sollten: bei der Firewall dieses Netzwerks. Andere Tests haben das Relay dieses Testservers in den letzten Minuten erreicht, also blockiert dieses Netzwerk die Ports, die Anrufe nutzen: Bitten Sie die IT, sie freizugeben.',

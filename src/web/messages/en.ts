@@ -56,6 +56,8 @@ export const en = {
   'fail.not-callprobe': 'The address given is not a callprobe test server.',
   'fail.interrupted': "The probe was stopped in the middle of the test (its schedule was stopped): nobody's network.",
   'fail.error': 'The probe hit an error of its own.',
+  'fail.reflector-silent':
+    "The test server's reflector did not answer: the relay carried the probes, but the reflector counted none. This says nothing about your network.",
   'fail.other': 'The test could not run ({reason}).',
   'where.network':
     "Where to look: this network's firewall. Other tests reached this test server's relay in the last minutes, so it is this network that blocks the ports calls use: ask its IT team to allow them.",

@@ -54,6 +54,8 @@ export const es: CatalogueOf<typeof en> = {
   'fail.not-callprobe': 'La dirección indicada no es un servidor de prueba de callprobe.',
   'fail.interrupted': 'La sonda se detuvo en mitad de la prueba (se paró su programación): no es cosa de ninguna red.',
   'fail.error': 'La sonda tuvo un error propio.',
+  'fail.reflector-silent':
+    'El reflector del servidor de prueba no respondió: el relé transportó las sondas, pero el reflector no contó ninguna. Esto no dice nada de su red.',
   'fail.other': 'No se pudo hacer la prueba ({reason}).',
   'where.network':
     'Dónde mirar: el cortafuegos de esta red. Otras pruebas llegaron al relé de este servidor en los últimos minutos, así que es esta red la que bloquea los puertos que usan las llamadas: pida a su equipo de TI que los abra.',

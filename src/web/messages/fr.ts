@@ -54,6 +54,8 @@ export const fr: CatalogueOf<typeof en> = {
   'fail.not-callprobe': 'L’adresse indiquée n’est pas un serveur de test callprobe.',
   'fail.interrupted': 'La sonde a été arrêtée au milieu du test (sa planification a été arrêtée)\u00a0: aucun réseau n’est en cause.',
   'fail.error': 'La sonde a rencontré une erreur qui lui est propre.',
+  'fail.reflector-silent':
+    'Le réflecteur du serveur de test n’a pas répondu\u00a0: le relais a transporté les sondes, mais le réflecteur n’en a compté aucune. Cela ne dit rien de votre réseau.',
   'fail.other': 'Le test n’a pas pu s’exécuter ({reason}).',
   'where.network':
     'Où chercher\u00a0: le pare-feu de ce réseau. D’autres tests ont joint le relais de ce serveur ces dernières minutes, c’est donc ce réseau qui bloque les ports qu’utilisent les appels\u00a0: demandez à son équipe informatique de les ouvrir.',

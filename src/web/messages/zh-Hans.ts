@@ -51,6 +51,7 @@ export const zhHans: CatalogueOf<typeof en> = {
   'fail.not-callprobe': '给出的地址不是 callprobe 测试服务器。',
   'fail.interrupted': '探针在测试中途被停止（其计划被停止）：与任何网络无关。',
   'fail.error': '探针自身出错。',
+  'fail.reflector-silent': '测试服务器的反射器没有响应：中继转发了探测包，但反射器一个也没有收到。这与您的网络无关。',
   'fail.other': '测试无法运行（{reason}）。',
   'where.network': '排查方向：此网络的防火墙。最近几分钟其他测试都连到了此测试服务器的中继，因此是此网络屏蔽了通话使用的端口：请其 IT 团队放行这些端口。',
   'where.browser': '排查方向：此浏览器，而不是网络。请换一个浏览器（最新版 Chrome、Edge、Firefox 或 Safari）。',

@@ -20,6 +20,8 @@ export const de: CatalogueOf<typeof en> = {
   'answer.jitter': 'Anrufe werden wahrscheinlich abgehackt klingen: Die Laufzeit der Pakete schwankt zu stark.',
   'answer.latency': 'Anrufe werden wahrscheinlich verzögert sein: Die Verzögerung zum Relay ist für ein natürliches Gespräch zu lang.',
   'answer.reorder': 'Anrufe sollten meist funktionieren, mit gelegentlichen kleinen Störungen: Pakete kommen in falscher Reihenfolge an.',
+  'answer.reflectorSilent':
+    'Der Reflektor des Testservers hat nicht geantwortet: Das Relay hat {relayed} der {sent} Proben auf dem Hinweg übertragen, aber der Reflektor hat keine gezählt. Das sagt nichts über Ihr Netzwerk.',
   'answer.connectionLost': 'Der Test konnte nicht zu Ende laufen: Die Verbindung zum Testserver ging verloren, daher sagt dies noch nichts über Ihre Anrufe.',
   'answer.loopbackRefused': 'Der Test konnte nicht starten: Dieser Browser lehnt ein Relay unter einer lokalen Adresse ab.',
   'answer.blockedAll': 'Anrufe können aus diesem Netzwerk keine Verbindung aufbauen: Es blockiert {blocked}, alle Ports, die Teams für Anrufe nutzt.',
@@ -70,6 +72,7 @@ export const de: CatalogueOf<typeof en> = {
   'because.not-resolvable': 'die Messung kann das Ziel nicht so fein auflösen (zu wenige Testpakete je Fenster oder eine grobe Browser-Uhr)',
   'because.reliable-channel': 'der Testkanal hat verlorene Pakete erneut gesendet, was Verluste verbirgt',
   'because.device-busy': 'dieses Gerät war den größten Teil des Tests ausgelastet, oder seine eigenen Werte widersprachen dem Netzwerk-Thread des Browsers',
+  'because.server-missed': 'der Reflektor des Testservers hat Proben verpasst, die das Relay übertragen hatte: unsere Seite, nicht Ihr Netzwerk',
   'because.server-busy': 'der Testserver war den größten Teil des Tests ausgelastet',
 
   'status.pass': 'bestanden',
@@ -92,6 +95,7 @@ export const de: CatalogueOf<typeof en> = {
   'title.blocked': 'Nicht bestanden: Anrufe können aus diesem Netzwerk keine Verbindung aufbauen',
   'title.blockedUntried': 'Kein Ergebnis: Dieses Netzwerk blockiert die Ports, die Anrufe nutzen',
   'title.could-not-connect': 'Kein Ergebnis: keine Verbindung möglich',
+  'title.reflector-silent': 'Kein Ergebnis: Der Reflektor des Testservers hat nicht geantwortet',
   'title.connection-lost': 'Kein Ergebnis: Der Test konnte nicht zu Ende laufen',
 
   'cli.verdict': 'Ergebnis: {verdict}',
@@ -149,6 +153,8 @@ export const de: CatalogueOf<typeof en> = {
   'advice.relayDown': 'Wenn es in jedem Netzwerk scheitert, geben Sie Ihrem IT-Team den Ergebniscode: Das Relay selbst antwortet nicht.',
   'advice.relayDown.because': 'ein Relay, das von überall schweigt, ist ausgefallen oder unerreichbar',
   'advice.runAgain': 'Führen Sie den vollständigen {duration}-Test erneut aus, mit dieser Seite im Vordergrund und ohne andere starke Netzwerknutzung.',
+  'advice.runAgain.reflectorSilent':
+    'der Testserver ist auf seiner Seite ausgefallen: Sein Reflektor hat keine der Proben gezählt, die das Relay übertragen hat',
   'advice.runAgain.lost': 'Führen Sie den Test erneut aus; bricht er wieder ab, stört der Testserver oder der Weg dorthin: Sagen Sie es Ihrem IT-Team.',
   'advice.runAgain.lostBeforeEcho': 'der Testserver antwortete schon vor dem ersten Echo nicht mehr',
   'advice.runAgain.lostAt': 'der Testserver antwortete nach {seconds} Testzeit nicht mehr, daher ist nichts danach ein Beleg über Ihr Netzwerk',
@@ -293,6 +299,8 @@ export const de: CatalogueOf<typeof en> = {
   'cause.deviceBusyFallback':
     'Kein Ergebnis: {clause}; daher wich dieser Test auf einen Datenkanal-Strom aus, der hier zu ungleichmäßig gesendet wurde, um ihn zu bewerten',
   'cause.deviceBusy': 'Kein Ergebnis: Dieses Gerät war zu ausgelastet, um das Netzwerk zu messen',
+  'cause.serverMissed':
+    'Kein Ergebnis: Ein Teil des Verlusts entstand hinter dem Relay, im Reflektor des Testservers: Das liegt an uns, nicht an Ihrem Netzwerk, und wird nicht als Ihres bewertet.',
   'cause.serverBusy': 'Kein Ergebnis: Der Testserver war zu ausgelastet, um das Netzwerk zu messen',
   'cause.pageHidden': 'Kein Ergebnis: Die Seite lag im Hintergrund, wo der Browser ihre Timer verlangsamt; ihre Werte sind also nicht das Netzwerk.',
   'cause.blockedPorts':
@@ -629,6 +637,7 @@ export const de: CatalogueOf<typeof en> = {
   'it.reason.not-resolvable': 'nicht auflösbar',
   'it.reason.reliable-channel': 'zuverlässiger Kanal',
   'it.reason.device-busy': 'Gerät ausgelastet',
+  'it.reason.server-missed': 'von unserem Reflektor verpasst',
   'it.reason.server-busy': 'Server ausgelastet',
   'it.who.up': 'Upstream (von Ihnen zum Relay)',
   'it.who.down': 'Downstream (vom Relay zu Ihnen)',
@@ -720,6 +729,8 @@ export const de: CatalogueOf<typeof en> = {
   'explain.moreNotes.other': '{count} weitere Hinweise in der Diagnose.',
   'explain.oneSample':
     'Ein Test ist eine Stichprobe: Microsoft empfiehlt, mindestens eine Woche lang alle 10 Minuten zu testen und das 90. Perzentil der Ergebnisse mit den Zielwerten zu vergleichen.',
+  'explain.outcome.reflectorSilent':
+    'Der Reflektor des Testservers hat nicht geantwortet: Das Relay hat {relayed} der {sent} Proben auf dem Hinweg übertragen, aber der Reflektor hat keine gezählt, daher bewertet hier nichts Ihr Netzwerk',
   'explain.outcome.lost':
     'Die Verbindung zum Testserver ging {when} verloren. Der Test konnte nicht zu Ende laufen, daher gibt es kein Ergebnis: Testpakete nach diesem Moment zählen nicht als Paketverlust, und nichts hier bewertet Ihr Netzwerk. Starten Sie den Test erneut; bricht er wieder ab, hat der Testserver oder der Weg dorthin ein Problem.',
   'explain.outcome.serverGone':
@@ -775,6 +786,8 @@ export const de: CatalogueOf<typeof en> = {
     'Das Relay des Testservers hat diesem Test die benötigten Relay-Adressen verweigert (sein Zuteilungskontingent, oder es ist voll): Das ist ein Limit des Servers, nicht dieses Netzwerks oder dieses Geräts.',
   'couldNotTest.ice-failed': 'Die Medienverbindung über das Relay konnte nicht aufgebaut werden (ICE fehlgeschlagen).',
   'couldNotTest.channel-not-lossy': 'Der Browser wollte keinen unzuverlässigen Datenkanal öffnen, daher konnte Paketverlust nicht gemessen werden.',
+  'couldNotTest.reflector-silent':
+    'Der Reflektor des Testservers hat nicht geantwortet: Das Relay hat die Proben übertragen, aber der Reflektor hat keine gezählt. Das sagt nichts über Ihr Netzwerk.',
   'couldNotTest.reflector-error': 'Der Reflektor des Servers hat während des Tests einen Fehler gemeldet.',
   'couldNotTest.version-mismatch': 'Diese Seite und der Testserver sind verschiedene callprobe-Versionen: Laden Sie die Seite neu.',
   'couldNotTest.server-busy': 'Der Testserver ist ausgelastet. Versuchen Sie es in einer Minute erneut.',

@@ -23,6 +23,8 @@ export const en = {
   'answer.jitter': 'Calls will likely sound choppy: the timing of packets varies too much.',
   'answer.latency': 'Calls will likely lag: the delay to the relay is too long for a natural conversation.',
   'answer.reorder': 'Calls should mostly work, with occasional small glitches: packets arrive out of order.',
+  'answer.reflectorSilent':
+    "The test server's reflector did not answer: the relay carried {relayed} of the {sent} probes on the way out, but the reflector counted none. This says nothing about your network.",
   'answer.connectionLost': 'The test could not finish: the connection to the test server was lost, so this says nothing about your calls yet.',
   'answer.loopbackRefused': 'The test could not start: this browser refuses a relay on a local address.',
   'answer.blockedAll': 'Calls cannot connect from this network: it blocks {blocked}, every port Teams uses for calls.',
@@ -71,6 +73,7 @@ export const en = {
   'because.not-resolvable': 'the measurement cannot resolve the target this finely (too few probes per window, or a coarse browser clock)',
   'because.reliable-channel': 'the probe channel retransmitted lost packets, which hides loss',
   'because.device-busy': "this device was busy for most of the test, or its own figures disagreed with the browser's network thread",
+  'because.server-missed': "the test server's reflector missed probes the relay had carried: ours, not your network",
   'because.server-busy': 'the test server was busy for most of the test',
 
   // Status words and headings.
@@ -94,6 +97,7 @@ export const en = {
   'title.blocked': 'Fail: calls cannot connect from this network',
   'title.blockedUntried': 'No verdict: this network blocks the ports calls use',
   'title.could-not-connect': 'No verdict: could not connect',
+  'title.reflector-silent': "No verdict: the test server's reflector did not answer",
   'title.connection-lost': 'No verdict: the test could not finish',
 
   // ---- The CLI's summary (client/summary.ts) ----
@@ -148,6 +152,7 @@ export const en = {
   'advice.relayDown': 'If it fails on every network, give your IT team the result code: the relay itself is not answering.',
   'advice.relayDown.because': 'a relay silent from everywhere is down or unreachable',
   'advice.runAgain': 'Run the full {duration} test again with this page in front, without other heavy use of the network.',
+  'advice.runAgain.reflectorSilent': 'the test server failed on its side: its reflector counted none of the probes the relay carried',
   'advice.runAgain.lost': 'Run the test again; if it stops again, the test server or the path to it is failing: tell your IT team.',
   'advice.runAgain.lostBeforeEcho': 'the test server stopped answering before the first echo',
   'advice.runAgain.lostAt': 'the test server stopped answering {seconds} into the test, so nothing after that is evidence about your network',
@@ -287,6 +292,8 @@ export const en = {
   'cause.plain': '{sentence}.',
   'cause.deviceBusyFallback': 'No verdict: {clause}, so this test fell back to a data-channel stream, which was sent too unevenly here to judge',
   'cause.deviceBusy': 'No verdict: this device was too busy to measure the network',
+  'cause.serverMissed':
+    "No verdict: part of the loss happened past the relay, in the test server's reflector: that is ours, not your network, so it is not graded as yours.",
   'cause.serverBusy': 'No verdict: the test server was too busy to measure the network',
   'cause.pageHidden': 'No verdict: the page was in the background, where the browser slows its timers, so its figures are not the network.',
   'cause.blockedPorts': 'No verdict: this network blocked every relay port the test server offers, so the test measured nothing to grade.',
@@ -619,6 +626,7 @@ export const en = {
   'it.reason.not-resolvable': 'not resolvable',
   'it.reason.reliable-channel': 'reliable channel',
   'it.reason.device-busy': 'device busy',
+  'it.reason.server-missed': 'missed by our reflector',
   'it.reason.server-busy': 'server busy',
   'it.who.up': 'Upstream (you to the relay)',
   'it.who.down': 'Downstream (relay to you)',
@@ -708,6 +716,8 @@ export const en = {
   'explain.moreNotes.other': '{count} more notes in diagnostics.',
   'explain.oneSample':
     'One test is one sample: Microsoft recommends testing every 10 minutes for at least a week and comparing the 90th percentile of the results with the targets.',
+  'explain.outcome.reflectorSilent':
+    "the test server's reflector did not answer: the relay carried {relayed} of the {sent} probes on the way out, but the reflector counted none, so nothing here grades your network",
   'explain.outcome.lost':
     'The connection to the test server was lost {when}. The test could not finish, so there is no verdict: the probes after that moment are not counted as loss and nothing here grades your network. Run the test again; if it stops again, the test server or the path to it is failing.',
   'explain.outcome.serverGone':
@@ -764,6 +774,8 @@ export const en = {
     "The test server's relay refused this test the relayed addresses it needs (its allocation quota, or it is full): that is the server's limit, not this network or this device.",
   'couldNotTest.ice-failed': 'The media connection through the relay could not be set up (ICE failed).',
   'couldNotTest.channel-not-lossy': 'The browser would not open an unreliable data channel, so loss could not be measured.',
+  'couldNotTest.reflector-silent':
+    "The test server's reflector did not answer: the relay carried the probes, but the reflector counted none. This says nothing about your network.",
   'couldNotTest.reflector-error': "The server's reflector reported an error during the test.",
   'couldNotTest.version-mismatch': 'This page and the test server are different releases of callprobe: reload the page.',
   'couldNotTest.server-busy': 'The test server is busy. Try again in a minute.',

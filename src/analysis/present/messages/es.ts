@@ -20,6 +20,8 @@ export const es: CatalogueOf<typeof en> = {
   'answer.jitter': 'Es probable que las llamadas suenen entrecortadas: el ritmo de los paquetes varía demasiado.',
   'answer.latency': 'Es probable que las llamadas tengan retraso: el retardo hasta el relé es demasiado largo para una conversación natural.',
   'answer.reorder': 'Las llamadas deberían funcionar casi siempre, con pequeños fallos ocasionales: los paquetes llegan desordenados.',
+  'answer.reflectorSilent':
+    'El reflector del servidor de prueba no respondió: el relé transportó {relayed} de las {sent} sondas de salida, pero el reflector no contó ninguna. Esto no dice nada de su red.',
   'answer.connectionLost': 'La prueba no pudo terminar: se perdió la conexión con el servidor de prueba, así que esto aún no dice nada de sus llamadas.',
   'answer.loopbackRefused': 'La prueba no pudo empezar: este navegador rechaza un relé en una dirección local.',
   'answer.blockedAll': 'Las llamadas no pueden conectarse desde esta red: bloquea {blocked}, todos los puertos que Teams usa para las llamadas.',
@@ -71,6 +73,7 @@ export const es: CatalogueOf<typeof en> = {
     'la medición no puede evaluar el objetivo con tanta precisión (muy pocas sondas por ventana, o un reloj del navegador poco preciso)',
   'because.reliable-channel': 'el canal de sondas retransmitió los paquetes perdidos, lo que oculta la pérdida',
   'because.device-busy': 'este dispositivo estuvo ocupado la mayor parte de la prueba, o sus propias cifras no coincidían con el hilo de red del navegador',
+  'because.server-missed': 'el reflector del servidor de prueba perdió sondas que el relé había transportado: es nuestro lado, no su red',
   'because.server-busy': 'el servidor de prueba estuvo ocupado la mayor parte de la prueba',
 
   'status.pass': 'superado',
@@ -93,6 +96,7 @@ export const es: CatalogueOf<typeof en> = {
   'title.blocked': 'No superada: las llamadas no pueden conectarse desde esta red',
   'title.blockedUntried': 'Sin veredicto: esta red bloquea los puertos que usan las llamadas',
   'title.could-not-connect': 'Sin veredicto: no se pudo conectar',
+  'title.reflector-silent': 'Sin veredicto: el reflector del servidor de prueba no respondió',
   'title.connection-lost': 'Sin veredicto: la prueba no pudo terminar',
 
   'cli.verdict': 'Veredicto: {verdict}',
@@ -149,6 +153,7 @@ export const es: CatalogueOf<typeof en> = {
   'advice.relayDown': 'Si falla en todas las redes, dé el código de resultado a su equipo de TI: el propio relé no responde.',
   'advice.relayDown.because': 'un relé que no responde desde ningún sitio está caído o es inalcanzable',
   'advice.runAgain': 'Vuelva a hacer la prueba completa de {duration} con esta página en primer plano y sin otro uso intenso de la red.',
+  'advice.runAgain.reflectorSilent': 'el servidor de prueba falló de su lado: su reflector no contó ninguna de las sondas que transportó el relé',
   'advice.runAgain.lost': 'Vuelva a hacer la prueba; si se detiene otra vez, falla el servidor de prueba o el camino hasta él: avise a su equipo de TI.',
   'advice.runAgain.lostBeforeEcho': 'el servidor de prueba dejó de responder antes del primer eco',
   'advice.runAgain.lostAt': 'el servidor de prueba dejó de responder a los {seconds} de prueba, así que nada posterior es un dato sobre su red',
@@ -287,6 +292,8 @@ export const es: CatalogueOf<typeof en> = {
   'cause.deviceBusyFallback':
     'Sin veredicto: {clause}, así que esta prueba recurrió a un flujo por canal de datos, enviado aquí de forma demasiado irregular para evaluarlo',
   'cause.deviceBusy': 'Sin veredicto: este dispositivo estaba demasiado ocupado para medir la red',
+  'cause.serverMissed':
+    'Sin veredicto: parte de la pérdida ocurrió después del relé, en el reflector del servidor de prueba: es nuestra, no de su red, así que no se califica como suya.',
   'cause.serverBusy': 'Sin veredicto: el servidor de prueba estaba demasiado ocupado para medir la red',
   'cause.pageHidden':
     'Sin veredicto: la página estaba en segundo plano, donde el navegador ralentiza sus temporizadores, así que sus cifras no reflejan la red.',
@@ -620,6 +627,7 @@ export const es: CatalogueOf<typeof en> = {
   'it.reason.not-resolvable': 'no se puede resolver',
   'it.reason.reliable-channel': 'canal fiable',
   'it.reason.device-busy': 'dispositivo ocupado',
+  'it.reason.server-missed': 'perdidas por nuestro reflector',
   'it.reason.server-busy': 'servidor ocupado',
   'it.who.up': 'De subida (de usted al relé)',
   'it.who.down': 'De bajada (del relé a usted)',
@@ -711,6 +719,8 @@ export const es: CatalogueOf<typeof en> = {
   'explain.moreNotes.other': '{count} notas más en los diagnósticos.',
   'explain.oneSample':
     'Una prueba es una muestra: Microsoft recomienda probar cada 10 minutos durante al menos una semana y comparar el percentil 90 de los resultados con los objetivos.',
+  'explain.outcome.reflectorSilent':
+    'el reflector del servidor de prueba no respondió: el relé transportó {relayed} de las {sent} sondas de salida, pero el reflector no contó ninguna, así que nada de esto califica su red',
   'explain.outcome.lost':
     'La conexión con el servidor de prueba se perdió {when}. La prueba no pudo terminar, así que no hay veredicto: las sondas posteriores a ese momento no cuentan como pérdida y nada de esto evalúa su red. Repita la prueba; si vuelve a detenerse, falla el servidor de prueba o la ruta hasta él.',
   'explain.outcome.serverGone':
@@ -763,6 +773,8 @@ export const es: CatalogueOf<typeof en> = {
     'El relé del servidor de prueba negó a esta prueba las direcciones retransmitidas que necesita (su cuota de asignaciones, o está lleno): es un límite del servidor, no de esta red ni de este dispositivo.',
   'couldNotTest.ice-failed': 'No se pudo establecer la conexión de medios a través del relé (falló ICE).',
   'couldNotTest.channel-not-lossy': 'El navegador no quiso abrir un canal de datos no fiable, así que no se pudo medir la pérdida.',
+  'couldNotTest.reflector-silent':
+    'El reflector del servidor de prueba no respondió: el relé transportó las sondas, pero el reflector no contó ninguna. Esto no dice nada de su red.',
   'couldNotTest.reflector-error': 'El reflector del servidor informó de un error durante la prueba.',
   'couldNotTest.version-mismatch': 'Esta página y el servidor de prueba son versiones distintas de callprobe: recargue la página.',
   'couldNotTest.server-busy': 'El servidor de prueba está ocupado. Inténtelo de nuevo en un minuto.',

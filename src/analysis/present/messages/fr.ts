@@ -20,6 +20,8 @@ export const fr: CatalogueOf<typeof en> = {
   'answer.jitter': 'Les appels risquent d’être hachés\u00a0: le rythme des paquets varie trop.',
   'answer.latency': 'Les appels risquent d’avoir du retard\u00a0: le délai jusqu’au relais est trop long pour une conversation naturelle.',
   'answer.reorder': 'Les appels devraient surtout fonctionner, avec de petits défauts occasionnels\u00a0: des paquets arrivent dans le désordre.',
+  'answer.reflectorSilent':
+    'Le réflecteur du serveur de test n’a pas répondu\u00a0: le relais a transporté {relayed} des {sent} sondes à l’aller, mais le réflecteur n’en a compté aucune. Cela ne dit rien de votre réseau.',
   'answer.connectionLost': 'Le test n’a pas pu se terminer\u00a0: la connexion au serveur de test a été perdue, donc cela ne dit encore rien de vos appels.',
   'answer.loopbackRefused': 'Le test n’a pas pu démarrer\u00a0: ce navigateur refuse un relais sur une adresse locale.',
   'answer.blockedAll': 'Les appels ne peuvent pas se connecter depuis ce réseau\u00a0: il bloque {blocked}, tous les ports que Teams utilise pour les appels.',
@@ -70,6 +72,7 @@ export const fr: CatalogueOf<typeof en> = {
   'because.not-resolvable': 'la mesure ne peut pas évaluer l’objectif aussi finement (trop peu de sondes par fenêtre, ou une horloge de navigateur grossière)',
   'because.reliable-channel': 'le canal des sondes a retransmis les paquets perdus, ce qui masque la perte',
   'because.device-busy': 'cet appareil a été occupé la majeure partie du test, ou ses propres mesures contredisaient le fil réseau du navigateur',
+  'because.server-missed': 'le réflecteur du serveur de test a manqué des sondes que le relais avait transportées\u00a0: notre côté, pas votre réseau',
   'because.server-busy': 'le serveur de test a été occupé la majeure partie du test',
 
   'status.pass': 'réussi',
@@ -92,6 +95,7 @@ export const fr: CatalogueOf<typeof en> = {
   'title.blocked': 'Échec\u00a0: les appels ne peuvent pas se connecter depuis ce réseau',
   'title.blockedUntried': 'Pas de verdict\u00a0: ce réseau bloque les ports qu’utilisent les appels',
   'title.could-not-connect': 'Pas de verdict\u00a0: connexion impossible',
+  'title.reflector-silent': 'Pas de verdict\u00a0: le réflecteur du serveur de test n’a pas répondu',
   'title.connection-lost': 'Pas de verdict\u00a0: le test n’a pas pu se terminer',
 
   'cli.verdict': 'Verdict : {verdict}',
@@ -149,6 +153,7 @@ export const fr: CatalogueOf<typeof en> = {
   'advice.relayDown': 'Si cela échoue sur tous les réseaux, donnez le code de résultat à votre équipe informatique\u00a0: le relais lui-même ne répond pas.',
   'advice.relayDown.because': 'un relais muet depuis partout est en panne ou injoignable',
   'advice.runAgain': 'Refaites le test complet de {duration} avec cette page au premier plan, sans autre usage intensif du réseau.',
+  'advice.runAgain.reflectorSilent': 'le serveur de test a échoué de son côté\u00a0: son réflecteur n’a compté aucune des sondes transportées par le relais',
   'advice.runAgain.lost':
     'Refaites le test\u202f; s’il s’arrête de nouveau, le serveur de test ou le chemin jusqu’à lui est défaillant\u00a0: prévenez votre équipe informatique.',
   'advice.runAgain.lostBeforeEcho': 'le serveur de test a cessé de répondre avant le premier écho',
@@ -295,6 +300,8 @@ export const fr: CatalogueOf<typeof en> = {
   'cause.deviceBusyFallback':
     'Pas de verdict\u00a0: {clause}, donc ce test s’est replié sur un flux par canal de données, envoyé ici trop irrégulièrement pour être évalué',
   'cause.deviceBusy': 'Pas de verdict\u00a0: cet appareil était trop occupé pour mesurer le réseau',
+  'cause.serverMissed':
+    'Pas de verdict\u00a0: une partie de la perte a eu lieu après le relais, dans le réflecteur du serveur de test\u00a0: elle est de notre côté, pas de votre réseau, et n’est donc pas évaluée comme la vôtre.',
   'cause.serverBusy': 'Pas de verdict\u00a0: le serveur de test était trop occupé pour mesurer le réseau',
   'cause.pageHidden':
     'Pas de verdict\u00a0: la page était en arrière-plan, où le navigateur ralentit ses minuteurs, donc ses mesures ne reflètent pas le réseau.',
@@ -637,6 +644,7 @@ export const fr: CatalogueOf<typeof en> = {
   'it.reason.not-resolvable': 'pas assez fin',
   'it.reason.reliable-channel': 'canal fiable',
   'it.reason.device-busy': 'appareil occupé',
+  'it.reason.server-missed': 'manqués par notre réflecteur',
   'it.reason.server-busy': 'serveur occupé',
   'it.who.up': 'À l’envoi (de vous vers le relais)',
   'it.who.down': 'À la réception (du relais vers vous)',
@@ -730,6 +738,8 @@ export const fr: CatalogueOf<typeof en> = {
   'explain.moreNotes.other': '{count} autres notes dans les diagnostics.',
   'explain.oneSample':
     'Un test est un échantillon\u00a0: Microsoft recommande de tester toutes les 10 minutes pendant au moins une semaine et de comparer le 90e centile des résultats aux objectifs.',
+  'explain.outcome.reflectorSilent':
+    'le réflecteur du serveur de test n’a pas répondu\u00a0: le relais a transporté {relayed} des {sent} sondes à l’aller, mais le réflecteur n’en a compté aucune, donc rien ici n’évalue votre réseau',
   'explain.outcome.lost':
     'La connexion au serveur de test a été perdue {when}. Le test n’a pas pu aller au bout, il n’y a donc pas de verdict\u00a0: les sondes après ce moment ne comptent pas comme perte et rien ici n’évalue votre réseau. Relancez le test\u00a0; s’il s’arrête encore, c’est le serveur de test ou le chemin vers lui qui est défaillant.',
   'explain.outcome.serverGone':
@@ -783,6 +793,8 @@ export const fr: CatalogueOf<typeof en> = {
     'Le relais du serveur de test a refusé à ce test les adresses relayées dont il a besoin (son quota d’allocations, ou il est plein)\u00a0: c’est une limite du serveur, pas de ce réseau ni de cet appareil.',
   'couldNotTest.ice-failed': 'La connexion média par le relais n’a pas pu s’établir (échec ICE).',
   'couldNotTest.channel-not-lossy': 'Le navigateur a refusé d’ouvrir un canal de données non fiable, donc la perte n’a pas pu être mesurée.',
+  'couldNotTest.reflector-silent':
+    'Le réflecteur du serveur de test n’a pas répondu\u00a0: le relais a transporté les sondes, mais le réflecteur n’en a compté aucune. Cela ne dit rien de votre réseau.',
   'couldNotTest.reflector-error': 'Le réflecteur du serveur a signalé une erreur pendant le test.',
   'couldNotTest.version-mismatch': 'Cette page et le serveur de test sont des versions différentes de callprobe\u00a0: rechargez la page.',
   'couldNotTest.server-busy': 'Le serveur de test est occupé. Réessayez dans une minute.',

@@ -20,6 +20,8 @@ export const ja: CatalogueOf<typeof en> = {
   'answer.jitter': '通話の音声が途切れ途切れになる可能性が高いです。パケットの到着間隔のばらつきが大きすぎます。',
   'answer.latency': '通話に遅れが出る可能性が高いです。リレーまでの遅延が自然な会話には長すぎます。',
   'answer.reorder': '通話はおおむね使えますが、ときどき小さな乱れが出ます。パケットが順不同で届いています。',
+  'answer.reflectorSilent':
+    'テストサーバーのリフレクターが応答しませんでした。リレーは送信方向のプローブ {sent} 個のうち {relayed} 個を運びましたが、リフレクターは 1 つも数えていません。お使いのネットワークについては何もわかりません。',
   'answer.connectionLost': 'テストを完了できませんでした。テストサーバーとの接続が切れたため、まだ通話については何も言えません。',
   'answer.loopbackRefused': 'テストを開始できませんでした。このブラウザーはローカルアドレスのリレーを拒否します。',
   'answer.blockedAll': 'このネットワークからは通話を接続できません。Teams が通話に使うすべてのポート ({blocked}) をブロックしています。',
@@ -68,6 +70,7 @@ export const ja: CatalogueOf<typeof en> = {
   'because.not-resolvable': 'この細かさでは目標を測定で判別できません (区間あたりのプローブが少なすぎるか、ブラウザーの時計が粗すぎます)',
   'because.reliable-channel': 'プローブのチャネルが失われたパケットを再送したため、パケットロスが見えなくなっています',
   'because.device-busy': 'テストの大半でこの端末が混み合っていたか、端末自身の数値がブラウザーのネットワークスレッドと食い違っていました',
+  'because.server-missed': 'リレーが運んだプローブをテストサーバーのリフレクターが取りこぼしました。お使いのネットワークではなく、こちら側の問題です',
   'because.server-busy': 'テストの大半でテストサーバーが混み合っていました',
 
   'status.pass': '合格',
@@ -90,6 +93,7 @@ export const ja: CatalogueOf<typeof en> = {
   'title.blocked': '不合格: このネットワークからは通話を接続できません',
   'title.blockedUntried': '判定なし: このネットワークは通話が使うポートをブロックしています',
   'title.could-not-connect': '判定なし: 接続できませんでした',
+  'title.reflector-silent': '判定なし: テストサーバーのリフレクターが応答しませんでした',
   'title.connection-lost': '判定なし: テストを完了できませんでした',
 
   'cli.verdict': '判定: {verdict}',
@@ -145,6 +149,7 @@ export const ja: CatalogueOf<typeof en> = {
   'advice.relayDown': 'どのネットワークでも失敗する場合は、IT 部門に結果コードを伝えてください。リレーそのものが応答していません。',
   'advice.relayDown.because': 'どこからも応答しないリレーは、停止しているか到達できません',
   'advice.runAgain': 'このページを前面に表示したまま、ネットワークをほかで大量に使わずに、{duration}の完全なテストをもう一度実行してください。',
+  'advice.runAgain.reflectorSilent': 'テストサーバー側で失敗しました。リレーが運んだプローブをリフレクターが 1 つも数えていません',
   'advice.runAgain.lost': 'もう一度テストしてください。また止まる場合は、テストサーバーかそこまでの経路に障害があります。IT 部門に伝えてください。',
   'advice.runAgain.lostBeforeEcho': '最初のエコーの前にテストサーバーが応答しなくなりました',
   'advice.runAgain.lostAt': 'テスト開始から {seconds}でテストサーバーが応答しなくなったため、それ以降はネットワークの根拠になりません',
@@ -283,6 +288,8 @@ export const ja: CatalogueOf<typeof en> = {
   'cause.deviceBusyFallback':
     '判定なし: {clause}。そのためこのテストはデータチャネルのストリームに切り替えましたが、ここでは送信が不規則すぎて評価できませんでした',
   'cause.deviceBusy': '判定なし: この端末が混み合っていて、ネットワークを測定できませんでした',
+  'cause.serverMissed':
+    '判定なし: 損失の一部はリレーの先、テストサーバーのリフレクターで起きました。これはこちら側の問題で、お使いのネットワークのものとしては評価しません。',
   'cause.serverBusy': '判定なし: テストサーバーが混み合っていて、ネットワークを測定できませんでした',
   'cause.pageHidden': '判定なし: ページがバックグラウンドにあり、ブラウザーがタイマーを遅くしたため、その数値はネットワークを表していません。',
   'cause.blockedPorts': '判定なし: このネットワークがテストサーバーの提供するリレーのポートをすべてブロックしたため、評価できるものは何も測定していません。',
@@ -601,6 +608,7 @@ export const ja: CatalogueOf<typeof en> = {
   'it.reason.not-resolvable': '分解能が足りない',
   'it.reason.reliable-channel': '再送するチャネル',
   'it.reason.device-busy': '端末がビジー',
+  'it.reason.server-missed': 'こちらのリフレクターの取りこぼし',
   'it.reason.server-busy': 'サーバーがビジー',
   'it.who.up': '上り (あなたからリレーへ)',
   'it.who.down': '下り (リレーからあなたへ)',
@@ -687,6 +695,8 @@ export const ja: CatalogueOf<typeof en> = {
   'explain.moreNotes.other': '診断にあと {count} 件のメモがあります。',
   'explain.oneSample':
     '1 回のテストは 1 つのサンプルです。Microsoft は、少なくとも 1 週間、10 分ごとにテストし、結果の 90 パーセンタイルを目標と比べることを推奨しています。',
+  'explain.outcome.reflectorSilent':
+    'テストサーバーのリフレクターが応答しませんでした。リレーは送信方向のプローブ {sent} 個のうち {relayed} 個を運びましたが、リフレクターは 1 つも数えていないため、ここではお使いのネットワークを評価していません',
   'explain.outcome.lost':
     'テストサーバーとの接続が{when}切れました。テストを最後まで実行できなかったため、判定はありません。その時点以降のプローブはロスとして数えず、ここにあなたのネットワークを評価するものはありません。もう一度テストしてください。また止まる場合は、テストサーバーかそこまでの経路に問題があります。',
   'explain.outcome.serverGone':
@@ -739,6 +749,8 @@ export const ja: CatalogueOf<typeof en> = {
     'テストサーバーのリレーが、このテストに必要なリレーアドレスの割り当てを拒否しました (割り当ての上限か、満杯です)。これはサーバーの上限で、このネットワークや端末の問題ではありません。',
   'couldNotTest.ice-failed': 'リレー経由のメディア接続を確立できませんでした (ICE の失敗)。',
   'couldNotTest.channel-not-lossy': 'ブラウザーが非信頼型のデータチャネルを開かなかったため、パケットロスを測定できませんでした。',
+  'couldNotTest.reflector-silent':
+    'テストサーバーのリフレクターが応答しませんでした。リレーはプローブを運びましたが、リフレクターは 1 つも数えていません。お使いのネットワークについては何もわかりません。',
   'couldNotTest.reflector-error': 'テスト中にサーバーのリフレクターがエラーを報告しました。',
   'couldNotTest.version-mismatch': 'このページとテストサーバーは callprobe の異なるリリースです。ページを再読み込みしてください。',
   'couldNotTest.server-busy': 'テストサーバーが混み合っています。1 分後にもう一度お試しください。',

@@ -20,6 +20,7 @@ export const zhHans: CatalogueOf<typeof en> = {
   'answer.jitter': '通话声音很可能会卡顿：数据包到达的时间波动太大。',
   'answer.latency': '通话很可能会有延迟：到中继的延迟太长，无法自然交谈。',
   'answer.reorder': '通话大体正常，偶尔会有小的杂音：数据包乱序到达。',
+  'answer.reflectorSilent': '测试服务器的反射器没有响应：中继转发了上行 {sent} 个探测包中的 {relayed} 个，但反射器一个也没有收到。这与您的网络无关。',
   'answer.connectionLost': '测试未能完成：与测试服务器的连接中断，因此目前还无法判断您的通话。',
   'answer.loopbackRefused': '测试无法开始：此浏览器拒绝使用本地地址上的中继。',
   'answer.blockedAll': '此网络无法建立通话连接：它屏蔽了 {blocked}，即 Teams 通话使用的所有端口。',
@@ -64,6 +65,7 @@ export const zhHans: CatalogueOf<typeof en> = {
   'because.not-resolvable': '测量无法如此精细地判断该指标（每个窗口的探测包太少，或浏览器时钟精度太低）',
   'because.reliable-channel': '探测通道重发了丢失的数据包，掩盖了丢包',
   'because.device-busy': '此设备在大部分测试时间内繁忙，或其自身数据与浏览器网络线程的数据不一致',
+  'because.server-missed': '中继已经转发的探测包被测试服务器的反射器漏收：这是我方的问题，不是您的网络',
   'because.server-busy': '测试服务器在大部分测试时间内繁忙',
 
   'status.pass': '通过',
@@ -86,6 +88,7 @@ export const zhHans: CatalogueOf<typeof en> = {
   'title.blocked': '不合格：此网络无法建立通话连接',
   'title.blockedUntried': '无结论：此网络屏蔽了通话使用的端口',
   'title.could-not-connect': '无结论：无法连接',
+  'title.reflector-silent': '无结论：测试服务器的反射器没有响应',
   'title.connection-lost': '无结论：测试未能完成',
 
   'cli.verdict': '结论：{verdict}',
@@ -132,6 +135,7 @@ export const zhHans: CatalogueOf<typeof en> = {
   'advice.relayDown': '如果在所有网络上都失败，请把结果代码交给您的 IT 团队：中继本身没有响应。',
   'advice.relayDown.because': '从任何地方都没有响应的中继已停止运行或无法访问',
   'advice.runAgain': '请让本页面保持在前台，不要同时大量使用网络，再完整运行一次 {duration}的测试。',
+  'advice.runAgain.reflectorSilent': '测试服务器在其一侧出错：其反射器没有收到中继转发的任何探测包',
   'advice.runAgain.lost': '请再测一次；如果再次中断，说明测试服务器或到它的路径有故障：请告知您的 IT 团队。',
   'advice.runAgain.lostBeforeEcho': '测试服务器在第一个回声之前就停止了响应',
   'advice.runAgain.lostAt': '测试服务器在测试进行到 {seconds}时停止响应，因此之后的内容都不能作为您网络的证据',
@@ -259,6 +263,7 @@ export const zhHans: CatalogueOf<typeof en> = {
   'cause.plain': '{sentence}。',
   'cause.deviceBusyFallback': '无结论：{clause}，因此本次测试改用数据通道流，但这里发送得太不均匀，无法评估',
   'cause.deviceBusy': '无结论：此设备太忙，无法测量网络',
+  'cause.serverMissed': '无结论：部分丢包发生在中继之后、测试服务器的反射器中：这是我方的问题，不是您的网络，因此不计为您的网络。',
   'cause.serverBusy': '无结论：测试服务器太忙，无法测量网络',
   'cause.pageHidden': '无结论：页面在后台，浏览器会放慢它的计时器，因此其数据不代表网络。',
   'cause.blockedPorts': '无结论：此网络屏蔽了测试服务器提供的所有中继端口，因此测试没有测量到任何可评估的内容。',
@@ -561,6 +566,7 @@ export const zhHans: CatalogueOf<typeof en> = {
   'it.reason.not-resolvable': '精度不足',
   'it.reason.reliable-channel': '可靠通道',
   'it.reason.device-busy': '设备繁忙',
+  'it.reason.server-missed': '被我方反射器漏收',
   'it.reason.server-busy': '服务器繁忙',
   'it.who.up': '上行 (从你到中继)',
   'it.who.down': '下行 (从中继到你)',
@@ -641,6 +647,8 @@ export const zhHans: CatalogueOf<typeof en> = {
   'explain.moreNotes.one': '诊断中还有 {count} 条说明。',
   'explain.moreNotes.other': '诊断中还有 {count} 条说明。',
   'explain.oneSample': '一次测试只是一个样本：Microsoft 建议至少一周内每 10 分钟测试一次，并将结果的第 90 百分位数与目标比较。',
+  'explain.outcome.reflectorSilent':
+    '测试服务器的反射器没有响应：中继转发了上行 {sent} 个探测包中的 {relayed} 个，但反射器一个也没有收到，因此这里没有评估您的网络',
   'explain.outcome.lost':
     '与测试服务器的连接{when}中断。测试未能完成，因此没有结论：该时刻之后的探测包不计为丢包，这里也没有任何内容评估你的网络。请重新测试；如果再次中断，说明测试服务器或通往它的路径有故障。',
   'explain.outcome.serverGone':
@@ -685,6 +693,7 @@ export const zhHans: CatalogueOf<typeof en> = {
   'couldNotTest.relay-refused': '测试服务器的中继拒绝为本次测试分配所需的中继地址（其分配配额已满或中继已满）：这是服务器的限制，不是此网络或此设备的问题。',
   'couldNotTest.ice-failed': '无法通过中继建立媒体连接（ICE 失败）。',
   'couldNotTest.channel-not-lossy': '浏览器不肯打开不可靠数据通道，因此无法测量丢包。',
+  'couldNotTest.reflector-silent': '测试服务器的反射器没有响应：中继转发了探测包，但反射器一个也没有收到。这与您的网络无关。',
   'couldNotTest.reflector-error': '测试期间服务器的反射器报告了错误。',
   'couldNotTest.version-mismatch': '此页面和测试服务器是 callprobe 的不同版本：请重新加载页面。',
   'couldNotTest.server-busy': '测试服务器繁忙。请一分钟后再试。',
