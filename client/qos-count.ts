@@ -2,8 +2,8 @@
  * `callprobe run --qos`: what the server's answers arrive with. A page cannot read a datagram's
  * traffic class, so run counts them itself, in the network namespace it runs in: an nftables
  * table of its own (`callprobe_qos_<pid>`) with a counter per DSCP value (RFC 2474 §3) for every
- * ChannelData message (RFC 8656 §12.4: the first two bits of the UDP payload 01) that arrives from
- * the relay's UDP ports, set up before the test and removed after it. It needs root on Linux
+ * ChannelData message (RFC 8656 §12.4: the first two bits of the UDP payload 01) carrying RTP or
+ * RTCP (RFC 7983 §7: version 2 in its first byte) that arrives from the relay's UDP ports, set up before the test and removed after it. It needs root on Linux
  * (and nft, Debian's nftables); anywhere else the way in is `not-measured`, said why. The report's
  * `qos.downstream` is then what was counted (src/analysis/grade/qos.ts `countedDownstream`).
  */
@@ -24,13 +24,17 @@ const NFT_TIMEOUT_MS = 5_000;
 /** The nftables ruleset of the count: the relay's UDP ports' ChannelData, then one counter per DSCP and family. */
 export function qosCountRules(table: string, ports: readonly number[]): string {
   const counters = [4, 6].flatMap((family) =>
-    Array.from({ length: 64 }, (_, dscp) => `    ${family === 4 ? 'ip' : 'ip6'} dscp ${String(dscp)} counter return comment "${String(family)} ${String(dscp)}"`),
+    Array.from(
+      { length: 64 },
+      (_, dscp) => `    ${family === 4 ? 'ip' : 'ip6'} dscp ${String(dscp)} counter return comment "${String(family)} ${String(dscp)}"`,
+    ),
   );
   return [
     `table inet ${table} {`,
     '  chain input {',
     '    type filter hook input priority -150; policy accept;',
-    `    meta l4proto udp udp sport { ${ports.join(', ')} } @th,64,2 1 jump count comment "callprobe run --qos"`,
+    // ChannelData (its first two bits 01) carrying RTP or RTCP (RFC 7983 §7: a first byte 128-191, version 2): the RTP leg's media, not its DTLS or STUN, nor the data channel's.
+    `    meta l4proto udp udp sport { ${ports.join(', ')} } @th,64,2 1 @th,96,2 2 jump count comment "callprobe run --qos"`,
     '  }',
     '  chain count {',
     ...counters,
@@ -61,13 +65,13 @@ function relayUdpPorts(turn: ReadonlyArray<Pick<TurnServerEntry, 'transport' | '
 }
 
 /** What the count needs of its machine: whether it is root on Linux, and how to call nft. */
-export interface QosCountHost {
+interface QosCountHost {
   rootOnLinux: boolean;
   nft(args: readonly string[], input?: string): Promise<string>;
 }
 
 /** This machine: its platform and user, and nft from the PATH (its ruleset on stdin for `-f -`). */
-export const THIS_HOST: QosCountHost = {
+const THIS_HOST: QosCountHost = {
   rootOnLinux: process.platform === 'linux' && process.getuid?.() === 0,
   nft: async (args, input) => {
     const child = exec('nft', [...args], { timeout: NFT_TIMEOUT_MS, encoding: 'utf8' });
@@ -77,7 +81,7 @@ export const THIS_HOST: QosCountHost = {
 };
 
 /** The count of one test's arrivals: started before the test, read and removed after it. */
-export class QosCount {
+class QosCount {
   private removed = false;
 
   private constructor(
@@ -136,7 +140,9 @@ export class QosCount {
     try {
       await this.host.nft(['delete', 'table', 'inet', this.table]);
     } catch (err) {
-      this.progress(`--qos: the nftables table ${this.table} could not be removed (${oneLine((err as Error).message)}): remove it with nft delete table inet ${this.table}`);
+      this.progress(
+        `--qos: the nftables table ${this.table} could not be removed (${oneLine((err as Error).message)}): remove it with nft delete table inet ${this.table}`,
+      );
     }
   }
 }

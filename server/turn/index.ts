@@ -170,7 +170,8 @@ function checkPort(p: number, what: string): void {
 
 /** RelayRuntime.attachLocalPeer with the peer's and the relayed address's texts made canonical (the peer names the relayed address as its candidate said it). */
 function attachLocalPeer(runtime: RelayRuntime, ip: string, port: number, deliver: LocalDelivery, dscp: number | null): LocalPeerHandle {
-  if (dscp !== null && !(Number.isInteger(dscp) && dscp >= 0 && dscp <= 63)) throw new RelayStartError('bad-config', `attachLocalPeer: a DSCP is 0-63, not ${dscp}`);
+  if (dscp !== null && !(Number.isInteger(dscp) && dscp >= 0 && dscp <= 63))
+    throw new RelayStartError('bad-config', `attachLocalPeer: a DSCP is 0-63, not ${dscp}`);
   const h = runtime.attachLocalPeer(canonicalIp(ip), port, deliver, dscp);
   // Canonical text once per new spelling of the relayed address.
   let raw = '';

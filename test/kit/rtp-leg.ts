@@ -170,7 +170,15 @@ export function openWrtcAudioLeg(o: {
       clearTimeout(timer);
       const counts = { stamped: 0, unstampable: 0, passedThrough: 0, arrivalFromNow: 0 };
       // wrtc's sender takes no networkPriority: the leg is not marked.
-      resolve({ pc, marked: false, setSink: () => undefined, arm: () => undefined, disarm: () => undefined, flush: () => Promise.resolve({ ...counts }), close });
+      resolve({
+        pc,
+        marked: false,
+        setSink: () => undefined,
+        arm: () => undefined,
+        disarm: () => undefined,
+        flush: () => Promise.resolve({ ...counts }),
+        close,
+      });
     };
   });
   void pc

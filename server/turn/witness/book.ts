@@ -112,16 +112,7 @@ export class WitnessBook {
    * `allocationId` and peer `peerKey`, with the traffic class its datagram arrived with (-1: not
    * read). Anything but RTP (STUN, DTLS, RTCP, other) costs a first-byte check and is ignored.
    */
-  observe(
-    allocationId: number,
-    peerKey: string,
-    direction: WitnessDirection,
-    buf: Uint8Array,
-    offset: number,
-    length: number,
-    nowMs: number,
-    tos = -1,
-  ): void {
+  observe(allocationId: number, peerKey: string, direction: WitnessDirection, buf: Uint8Array, offset: number, length: number, nowMs: number, tos = -1): void {
     const b0 = buf[offset];
     if (b0 === undefined || b0 < 128 || b0 > 191) return;
     const h = parseRtpHeader(buf, offset, length);

@@ -60,7 +60,8 @@ export function qosOf(e: QosEvidence): Qos {
     : e.upstream === null
       ? unmeasured('server-cannot-read')
       : measured(e.upstream);
-  const downstream: QosDirection = e.echoDscp === null ? { state: 'not-marked', counts: null, reason: 'server-cannot-mark' } : unmeasured('browser-cannot-read');
+  const downstream: QosDirection =
+    e.echoDscp === null ? { state: 'not-marked', counts: null, reason: 'server-cannot-mark' } : unmeasured('browser-cannot-read');
   return { upstream, downstream };
 }
 
