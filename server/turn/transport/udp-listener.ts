@@ -26,11 +26,6 @@ export type UdpKind = 'native' | 'dgram';
 /** What the relay asks of a UDP socket. */
 export interface RelayUdpSocket {
   readonly port: number;
-  /**
-   * Whether it reads each datagram's traffic class and can send one datagram with a class of its
-   * own (the DSCP marks of RFC 2474): the addon's sockets; dgram's cannot (Node has no call for either).
-   */
-  readonly classes: boolean;
   /** Starts reading: every datagram, with its sender and its traffic class (-1: not read); a receive error's code. */
   start(onMessage: (msg: Buffer, address: string, port: number, tos: number) => void, onError: (code: string) => void): void;
   /**
@@ -51,7 +46,6 @@ export interface RelayUdpSocket {
 }
 
 class NativeRelaySocket implements RelayUdpSocket {
-  readonly classes = true;
   constructor(private readonly s: NativeUdpSocket) {}
   get fast(): FastSocket {
     return this.s;
@@ -88,7 +82,6 @@ class NativeRelaySocket implements RelayUdpSocket {
  */
 class DgramRelaySocket implements RelayUdpSocket {
   readonly fast = null;
-  readonly classes = false;
   constructor(private readonly s: dgram.Socket) {}
   get port(): number {
     return this.s.address().port;
