@@ -384,8 +384,12 @@ export async function consoleResultView(
       report: parsed,
     };
     if (role === 'tier2') view.network = { addresses: clientAddresses(r.addresses), nat: report.nat, path: report.path };
-    if (role !== 'tier1' && report.network !== undefined) view.networkContext = networkLines(report.network, messages);
-    if (role !== 'tier1' && report.qos !== undefined) view.qos = qosLines(report.qos, messages, report.meta.browser);
+    // The network the user was on, then whether it kept the test's QoS marks (never graded): both facts of the network.
+    const context = [
+      ...(report.network === undefined ? [] : networkLines(report.network, messages)),
+      ...(report.qos === undefined ? [] : qosLines(report.qos, messages, report.meta.browser)),
+    ];
+    if (role !== 'tier1' && context.length > 0) view.networkContext = context;
     if (role !== 'tier1' && report.teamsReachability !== undefined) view.relayReachability = reachabilityLines(report.teamsReachability, messages);
   }
   if (role === 'tier1') {

@@ -475,7 +475,6 @@ export class ConsoleView extends CpElement {
       <h2 id="result" tabindex="-1">${spliced(m, 'result.heading', { code: html`<span class="code">${r.code}</span>`, verdict: html`<span class=${r.verdict ?? ''}>${this.verdictWord(r.verdict)}</span>` })}</h2>
       <p>${m.t('result.started', { when: r.startedAtLocal })}${r.site ? m.t('result.site', { site: r.site }) : nothing}${r.siteUnverified ? m.t('result.siteUnverified', { site: r.siteUnverified }) : nothing}${r.ticket ? html`${m.t('result.ticket', { ticket: r.ticket })} <em>${m.t('result.ticketHint')}</em>` : nothing}</p>
       ${r.networkContext ? html`<ul data-testid="network-context" aria-label=${m.t('result.network')}>${r.networkContext.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
-      ${r.qos ? html`<ul data-testid="qos" aria-label=${m.t('result.qos')}>${r.qos.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
       ${r.relayReachability ? html`<ul data-testid="relay-reachability" aria-label=${m.t('result.reachability')}>${r.relayReachability.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
       ${r.devices ? html`<ul data-testid="devices" aria-label=${m.t('result.devices')}>${r.devices.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
       ${this.chain(r.chain)}

@@ -104,7 +104,6 @@ export const de: CatalogueOf<typeof en> = {
   'result.ticket': ', Ticket {ticket}',
   'result.ticketHint': '(ein Hinweis, von der testenden Person eingetippt)',
   'result.network': 'Das Netzwerk der Person',
-  'result.qos': 'QoS-Markierungen (nie bewertet)',
   'result.reachability': 'Erreichbarkeit der gelisteten Medien-Relays (nicht die Qualität)',
   'result.devices': 'Die Geräte der Person',
   'result.edgeId': '(Testserver {id})',

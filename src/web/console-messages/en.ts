@@ -110,7 +110,6 @@ export const en = {
   'result.ticket': ', ticket {ticket}',
   'result.ticketHint': '(a hint, typed by the tester)',
   'result.network': "The user's network",
-  'result.qos': 'QoS marks (never graded)',
   'result.reachability': "The listed media relays' reachability (not quality)",
   'result.devices': "The user's devices",
   'result.edgeId': '(test server {id})',

@@ -105,7 +105,6 @@ export const es: CatalogueOf<typeof en> = {
   'result.ticket': ', ticket {ticket}',
   'result.ticketHint': '(una pista, escrita por quien hizo la prueba)',
   'result.network': 'La red del usuario',
-  'result.qos': 'Marcas QoS (nunca se evalúan)',
   'result.reachability': 'El alcance de los relés de medios listados (no la calidad)',
   'result.devices': 'Los dispositivos del usuario',
   'result.edgeId': '(servidor de prueba {id})',

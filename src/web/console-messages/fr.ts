@@ -105,7 +105,6 @@ export const fr: CatalogueOf<typeof en> = {
   'result.ticket': ', ticket {ticket}',
   'result.ticketHint': '(un indice, saisi par la personne qui teste)',
   'result.network': 'Le réseau de l’utilisateur',
-  'result.qos': 'Marquages QoS (jamais évalués)',
   'result.reachability': 'La joignabilité des relais média listés (pas la qualité)',
   'result.devices': 'Les appareils de l’utilisateur',
   'result.edgeId': '(serveur de test {id})',

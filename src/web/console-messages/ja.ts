@@ -103,7 +103,6 @@ export const ja: CatalogueOf<typeof en> = {
   'result.ticket': '、チケット {ticket}',
   'result.ticketHint': '(手がかり。テストした人が入力)',
   'result.network': 'ユーザーのネットワーク',
-  'result.qos': 'QoS マーキング (評価なし)',
   'result.reachability': '一覧のメディア リレーの到達性 (品質ではありません)',
   'result.devices': 'ユーザーのデバイス',
   'result.edgeId': '(テストサーバー {id})',

@@ -102,7 +102,6 @@ export const zhHans: CatalogueOf<typeof en> = {
   'result.ticket': '，工单 {ticket}',
   'result.ticketHint': '（线索，由测试者输入）',
   'result.network': '用户的网络',
-  'result.qos': 'QoS 标记（从不评分）',
   'result.reachability': '所列媒体中继的可达性（不是质量）',
   'result.devices': '用户的设备',
   'result.edgeId': '（测试服务器 {id}）',
