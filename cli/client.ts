@@ -81,6 +81,11 @@ export function defineRun(program: Command, act: (o: RunCommandOptions, schedule
       false,
     )
     .option(
+      '--qos',
+      "also count the QoS marks the server's answers arrive with (the report's qos.downstream: kept, remarked or cleared), with an nftables counter in this machine's own network namespace, set up before the test and removed after it; needs root on Linux (else not measured); the way out is read by the server on every test; never changes the verdict or the exit code",
+      false,
+    )
+    .option(
       '--teams-reachability <file>',
       "first try the media relays this file lists (one per line: udp|tcp|tls host ports) and say per port whether it answered and how fast: reachability, not call quality (the report's teamsReachability; never changes the verdict or the exit code)",
       arg(readReachabilityFile),

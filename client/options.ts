@@ -53,6 +53,12 @@ export interface RunCommandOptions {
   devices?: boolean;
   /** --network: after the test, read the network the user is on (the connection the browser names, a split path). */
   network?: boolean;
+  /**
+   * --qos: count the QoS marks the server's answers arrive with (an nftables counter in this
+   * machine's namespace, set up and removed around the test: root on Linux), for the report's
+   * `qos.downstream`; never changes the verdict.
+   */
+  qos?: boolean;
   /** --teams-reachability FILE: the media relays to try on their ports before the test, as the file lists them. */
   teamsReachability?: ReachabilityTarget[];
   /** --evidence: a file to write the evidence the report was graded from (every probe, the views outside the page). */

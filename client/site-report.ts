@@ -55,6 +55,7 @@ export async function fetchSiteReport(o: ReportCommandOptions & { site: string }
   // A server from before the busy line in site reports leaves the field out: no sample's busy line is known.
   // A server from before the site x region table leaves it out: no edge is known.
   // A server from before the causes leaves them out: none is known.
+  // A server from before QoS marks in site reports leaves them out: none is known.
   const b = body as Partial<SiteReport>;
   return {
     ...body,
@@ -63,6 +64,7 @@ export async function fetchSiteReport(o: ReportCommandOptions & { site: string }
     causes: b.causes ?? NO_CAUSES,
     edge: b.edge ?? null,
     otherEdges: b.otherEdges ?? [],
+    qos: b.qos ?? null,
   };
 }
 

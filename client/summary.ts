@@ -17,6 +17,7 @@ import { edgeSentence } from '../src/analysis/present/locate.js';
 import { devicesLines } from '../src/analysis/present/devices.js';
 import { reachabilityLines } from '../src/analysis/present/reachability.js';
 import { networkLines } from '../src/analysis/present/network.js';
+import { qosLines } from '../src/analysis/present/qos.js';
 import { regionSentences } from '../src/analysis/present/region.js';
 import { EN, type Messages } from '../src/analysis/present/catalogue.js';
 
@@ -44,6 +45,7 @@ export function formatSummary(r: Report, m: Messages = EN): string {
     ...regionSentences(r, m).map((s) => `  ${s}`),
     ...(r.devices === undefined ? [] : [`  ${m.t('cli.devices')}`, ...devicesLines(r.devices, m).map((line) => `    ${line}`)]),
     ...(r.network === undefined ? [] : [`  ${m.t('cli.network')}`, ...networkLines(r.network, m).map((line) => `    ${line}`)]),
+    ...(r.qos === undefined ? [] : [`  ${m.t('qos.title')}`, ...qosLines(r.qos, m, r.meta.browser).map((line) => `    ${line}`)]),
     ...(r.teamsReachability === undefined ? [] : reachabilityLines(r.teamsReachability, m).map((line, i) => (i === 0 ? `  ${line}` : `    ${line}`))),
     ...a.findings.map((f) => `  - ${f.sentence}`),
     ...(a.advice.length > 0

@@ -16,6 +16,7 @@ interface ReportShape {
   summary: Record<string, unknown> & { verdict: string; upstream: unknown; downstream: unknown; packetsReceived: number };
   grades: { status: string }[];
   witness: { source: string; upstream: Record<string, number | null>; downstream: Record<string, number | null> | null } | null;
+  qos?: { upstream: { state: string; reason?: string }; downstream: { state: string; reason?: string } };
 }
 
 test.describe('callprobe run', () => {
@@ -183,6 +184,11 @@ test.describe('callprobe run', () => {
       expect(Number(report.summary['rttMsP50'])).toBeGreaterThan(0);
       // The relay on Node's dgram sockets read the page's RTP headers as the native sockets do.
       expect(report.witness?.source).toBe('relay');
+      // Node's dgram reads no traffic class and marks none: the QoS marks say so, and nothing else changes.
+      expect(report.qos).toMatchObject({
+        upstream: { state: 'not-measured', reason: 'server-cannot-read' },
+        downstream: { state: 'not-marked', reason: 'server-cannot-mark' },
+      });
       expect(r.code).toBe(2);
       // The leg ran the portable path: our SRTP in JavaScript, the short path with the JavaScript probe core, no fast path.
       const closed = JSON.parse(await portable.proc.waitForLine(/"msg":"rtp leg closed"/, { timeoutMs: 10_000, what: "the RTP leg's closing line" })) as object;

@@ -23,6 +23,7 @@ import { formatSummary } from '../summary.js';
 import { loadMessages } from '../../src/analysis/present/catalogue.js';
 import { cautionOfReport } from '../../src/analysis/grade/caution.js';
 import { isLoopbackHost, testPageUrl, testTimeoutMs } from '../test-page.js';
+import { countingQos } from '../qos-count.js';
 
 /** Tries the media relays of `--teams-reachability` (the CLI hands in the relay's STUN/TURN client); null without the flag. */
 export type ReachabilityProbe = (() => Promise<Reachability>) | null;
@@ -54,16 +55,19 @@ export async function runCommand(o: RunCommandOptions, reachability: Reachabilit
     const url = testPageUrl(o, base);
     const turnHost = turn ? parseTurnUriParts(turn.url).host : '';
     progress(`testing ${turn ? turn.url : url.origin}`);
-    const { result, browserVersion, evidence } = await runHeadless({
-      pageUrl: url.toString(),
-      browserPath: o.browser,
-      allowLoopback: isLoopbackHost(url.hostname) || isLoopbackHost(turnHost),
-      override: turn ? { turn: [turn], username: o.turnUser ?? '', credential: o.turnCredential ?? '' } : null,
-      ignoreCertificateErrors: false,
-      timeoutMs: testTimeoutMs(o),
-      progress,
-      keepEvidence: o.evidence !== undefined,
-    });
+    // --qos: what the server's answers arrive with, counted around the test (../qos-count.ts).
+    const { result, browserVersion, evidence } = await countingQos(o.qos === true, offer.turn, progress, () =>
+      runHeadless({
+        pageUrl: url.toString(),
+        browserPath: o.browser,
+        allowLoopback: isLoopbackHost(url.hostname) || isLoopbackHost(turnHost),
+        override: turn ? { turn: [turn], username: o.turnUser ?? '', credential: o.turnCredential ?? '' } : null,
+        ignoreCertificateErrors: false,
+        timeoutMs: testTimeoutMs(o),
+        progress,
+        keepEvidence: o.evidence !== undefined,
+      }),
+    );
     if (o.evidence !== undefined) await keepEvidence(o.evidence, evidence, progress);
     if (!result.ok) {
       progress(`could not test: ${result.message} (${result.reason})`);

@@ -27,6 +27,7 @@ import { checkRelayOffered, type RunCommandOptions, type ScheduleOptions } from 
 import { checkCallprobeServer, ServerCheckError } from '../server-check.js';
 import { isLoopbackUrl, testPageUrl, testTimeoutMs } from '../test-page.js';
 import { couldNotTest, stampReport } from '../record.js';
+import { countingQos } from '../qos-count.js';
 import { cautionOfReport } from '../../src/analysis/grade/caution.js';
 import { verdictWords } from '../../src/analysis/present/answer.js';
 import { requireUploadToken } from '../token-check.js';
@@ -311,13 +312,15 @@ export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions)
         const b = await browser.ensure();
         // A signal while Chromium was starting: abandon before the test begins.
         if (stop.signal.aborted) throw new Error('stopped before the test began');
-        const { result, browserVersion } = await runTestPage(b, {
-          pageUrl: testPageUrl(o, server, { round: next.slot, keep: nearest }).toString(),
-          ...launch,
-          override: null,
-          timeoutMs: testTimeoutMs(o),
-          progress: () => undefined,
-        });
+        const { result, browserVersion } = await countingQos(o.qos === true, offer.turn, progress, () =>
+          runTestPage(b, {
+            pageUrl: testPageUrl(o, server, { round: next.slot, keep: nearest }).toString(),
+            ...launch,
+            override: null,
+            timeoutMs: testTimeoutMs(o),
+            progress: () => undefined,
+          }),
+        );
         if (result.ok) {
           record = stampReport(result.report, o, browserVersion);
           nearest = result.report.locate?.nearest ?? nearest;

@@ -17,6 +17,7 @@ import { busyLineWords, loadAnswerLine, loadTextLines } from '../../src/analysis
 import { edgeSentence } from '../../src/analysis/present/locate.js';
 import { devicesLines } from '../../src/analysis/present/devices.js';
 import { networkLines } from '../../src/analysis/present/network.js';
+import { qosLines } from '../../src/analysis/present/qos.js';
 import { reachabilityLines } from '../../src/analysis/present/reachability.js';
 import { regionSentences } from '../../src/analysis/present/region.js';
 import { hourCellOf, siteFacts, SITE_SETTINGS } from '../../src/analysis/site/site.js';
@@ -383,7 +384,12 @@ export async function consoleResultView(
       report: parsed,
     };
     if (role === 'tier2') view.network = { addresses: clientAddresses(r.addresses), nat: report.nat, path: report.path };
-    if (role !== 'tier1' && report.network !== undefined) view.networkContext = networkLines(report.network, messages);
+    // The network the user was on, then whether it kept the test's QoS marks (never graded): both facts of the network.
+    const context = [
+      ...(report.network === undefined ? [] : networkLines(report.network, messages)),
+      ...(report.qos === undefined ? [] : qosLines(report.qos, messages, report.meta.browser)),
+    ];
+    if (role !== 'tier1' && context.length > 0) view.networkContext = context;
     if (role !== 'tier1' && report.teamsReachability !== undefined) view.relayReachability = reachabilityLines(report.teamsReachability, messages);
   }
   if (role === 'tier1') {

@@ -84,12 +84,18 @@ export class ReflectorCore {
 
   /**
    * Totals sent after the last flush, so the client knows it has every receipt; with what the
-   * relay saw of the session's RTP when it saw any (`relayWitness`), and the server's event-loop
-   * lateness over the session when it measures it (`serverLoop`).
+   * relay saw of the session's RTP when it saw any (`relayWitness`), the server's event-loop
+   * lateness over the session when it measures it (`serverLoop`), and the DSCP the relay marked
+   * the RTP leg's datagrams to the page with when it marked them (`echoDscp`).
    */
-  final(relayWitness: RelayWitness | null = null, serverLoop: ServerLoopReading | null = null): ControlMessage {
+  final(relayWitness: RelayWitness | null = null, serverLoop: ServerLoopReading | null = null, echoDscp: number | null = null): ControlMessage {
     const tally = { type: 'final', upReceived: this.upReceived, upDuplicates: this.upDuplicates, downSent: this.downSeq } as const;
-    return { ...tally, ...(relayWitness === null ? {} : { relayWitness }), ...(serverLoop === null ? {} : { serverLoop }) };
+    return {
+      ...tally,
+      ...(relayWitness === null ? {} : { relayWitness }),
+      ...(serverLoop === null ? {} : { serverLoop }),
+      ...(echoDscp === null ? {} : { echoDscp }),
+    };
   }
 }
 

@@ -119,6 +119,8 @@ export class ReflectorSession {
   private readonly openedMs = performance.now();
   /** The RTP probe leg, from the page's first 'rtp' offer on. */
   private rtpLeg: RtpLeg | null = null;
+  /** The DSCP the relay marked the datagrams of the RTP leg that carried the page's stream with; null: none. */
+  private echoDscp: number | null = null;
   private rtpCore: RtpCore | null = null;
   private rtpCandidates = 0;
   /** RTP legs opened (at most DEFAULTS.rtp.legAttempts), and whether the page was asked to offer one again (`rtp-retry`) and has not yet. */
@@ -236,7 +238,10 @@ export class ReflectorSession {
         onCandidateDropped: (n) => this.opts.onCandidateDropped(n),
         mediaAfterDtlsMs: DEFAULTS.rtp.mediaAfterDtlsMs,
         onMedia: () => {
-          if (this.rtpLeg === leg && !this.closed) this.opts.sendControl(encodeControlMessage({ type: 'rtp-live' }));
+          if (this.rtpLeg !== leg || this.closed) return;
+          // The leg that carries the page's stream: its datagrams to the page leave with this mark (or none).
+          this.echoDscp = leg.echoDscp;
+          this.opts.sendControl(encodeControlMessage({ type: 'rtp-live' }));
         },
         onClose: (reason, code) => {
           if (this.rtpLeg === leg) this.rtpLeg = null;
@@ -298,7 +303,7 @@ export class ReflectorSession {
     );
     this.flush();
     this.witnessed = witness !== null;
-    this.opts.sendControl(encodeControlMessage(this.core.final(witness, serverLoop)));
+    this.opts.sendControl(encodeControlMessage(this.core.final(witness, serverLoop, this.echoDscp)));
     if (this.rtpCore) this.opts.sendControl(encodeControlMessage(this.rtpCore.final()));
   }
 

@@ -3,7 +3,7 @@
  * both accept: TEXT, BIGINT, INTEGER). Applied at start, in order, each once, recorded in
  * schema_migrations. Never edit a released migration: add the next one.
  */
-import { CAUSE_COLUMNS, EDGE_COLUMNS, LOAD_COLUMNS, METRIC_COLUMNS, REGION_COLUMNS, SUMMARY_COLUMNS_2, summaryColumnType } from './summary.js';
+import { CAUSE_COLUMNS, EDGE_COLUMNS, LOAD_COLUMNS, METRIC_COLUMNS, QOS_COLUMNS, REGION_COLUMNS, SUMMARY_COLUMNS_2, summaryColumnType } from './summary.js';
 
 export interface Migration {
   version: number;
@@ -290,6 +290,13 @@ export const MIGRATIONS: readonly Migration[] = [
       "a test asked about an Azure row and answered by its region leg is summed up as the answer to that question: the asked profile, the latency rows the region leg's, measured to the edge in region_edge_id and region_edge_region, every other row the nearest edge's; existing rows backfilled from their bodies",
     statements: REGION_COLUMNS.map((c) => `ALTER TABLE results ADD COLUMN ${c} ${summaryColumnType(c)}`),
     backfillSummaries: ['profile_id', 'profile_region', 'profile_from', 'insufficient_mask', ...METRIC_COLUMNS, ...REGION_COLUMNS],
+  },
+  {
+    version: 21,
+    about:
+      "the QoS marks in the summary columns: what became of the test's EF mark each way (qos_up, qos_down: kept, remarked, cleared, not-marked, not-measured), read by the site report's share of samples that kept it; existing rows backfilled from their bodies",
+    statements: QOS_COLUMNS.map((c) => `ALTER TABLE results ADD COLUMN ${c} ${summaryColumnType(c)}`),
+    backfillSummaries: QOS_COLUMNS,
   },
 ];
 

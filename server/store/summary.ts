@@ -1,5 +1,5 @@
 /**
- * The summary columns of a stored result (migration 2, and migration 8's busy line): what the
+ * The summary columns of a stored result (migration 2, migration 8's busy line, migration 21's QoS marks): what the
  * site report and the all-sites overview read instead of the report body. Computed in one place,
  * from the body, by `summaryOf` (the same checks as every other reader: accept.ts), at save time
  * and by the migrations that backfill older rows. Read back by ./sites/summary.ts.
@@ -13,6 +13,7 @@ import { locatedOf } from '../../src/analysis/site/site.js';
 import { sideOf, type Side } from '../../src/protocol/could-not-finish.js';
 import { blockedPorts } from '../../src/analysis/grade/blocked-ports.js';
 import type { SiteLocateFields } from '../../src/analysis/site/regions.js';
+import type { QosState } from '../../src/analysis/schema/qos-schema.js';
 
 /** What was stored: a graded report, or a record of a test that could not run. */
 export type ResultKind = 'report' | 'could-not-test';
@@ -53,6 +54,8 @@ export interface SampleSummary {
   located: SiteLocateFields['located'];
   /** The edge the latency rows were measured to, when a region leg answered the asked Azure row (SiteReportFields.regionEdge); null otherwise. */
   regionEdge: { id: string; azureRegion: string } | null;
+  /** What became of the QoS mark each way (report.qos's states); null unless a report that has them. */
+  qos: { upstream: QosState; downstream: QosState } | null;
 }
 
 /** What the site report reads of a report's busy-line phase. */
@@ -109,7 +112,11 @@ export const CAUSE_COLUMNS: readonly string[] = ['outcome_side', 'blocked_ports'
 export const REGION_COLUMNS: readonly string[] = ['region_edge_id', 'region_edge_region'];
 
 /** Every summary column, in the order `summaryValues` gives them. */
-export const SUMMARY_COLUMNS: readonly string[] = [...SUMMARY_COLUMNS_2, ...LOAD_COLUMNS, ...EDGE_COLUMNS, ...CAUSE_COLUMNS, ...REGION_COLUMNS];
+/** The QoS marks migration 21 made (and backfilled): what became of the test's mark each way (report.qos's states). */
+export const QOS_COLUMNS: readonly string[] = ['qos_up', 'qos_down'];
+
+/** Every summary column, in the order `summaryValues` gives them. */
+export const SUMMARY_COLUMNS: readonly string[] = [...SUMMARY_COLUMNS_2, ...LOAD_COLUMNS, ...EDGE_COLUMNS, ...CAUSE_COLUMNS, ...REGION_COLUMNS, ...QOS_COLUMNS];
 
 /** The blocked_ports column read back; a value this build cannot read is none (never a throw in a site report). */
 export function blockedPortsOfText(text: string | null): SampleSummary['blockedPorts'] {
@@ -187,6 +194,7 @@ export function summaryOfFields(r: SiteReportFields): SampleSummary {
     edge: r.meta.edge ?? null,
     located: locatedOf(r),
     regionEdge: r.regionEdge ?? null,
+    qos: r.qos === undefined ? null : { upstream: r.qos.upstream.state, downstream: r.qos.downstream.state },
   };
 }
 
@@ -218,6 +226,7 @@ const empty = (body: BodyState, note: string, side: Side | null = null): SampleS
   edge: null,
   located: [],
   regionEdge: null,
+  qos: null,
 });
 
 /**
@@ -277,6 +286,8 @@ export function summaryValues(s: SampleSummary): Array<string | number | null> {
     s.insufficientCause,
     s.regionEdge?.id ?? null,
     s.regionEdge?.azureRegion ?? null,
+    s.qos?.upstream ?? null,
+    s.qos?.downstream ?? null,
   ];
 }
 

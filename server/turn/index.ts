@@ -125,9 +125,11 @@ export interface Relay {
   /**
    * A peer in this process at `ip`:`port` (the reflector's RTP leg): the relay hands it its
    * datagrams by a call, and the handle takes the peer's datagrams to a relayed address, both
-   * through the same checks and counters as the wire (transport/runtime.ts).
+   * through the same checks and counters as the wire (transport/runtime.ts); with `dscp`, each of
+   * its datagrams to a client over UDP carries that DSCP where the relay's sockets can mark one
+   * (the handle's `dscp` says whether they do).
    */
-  attachLocalPeer(ip: string, port: number, deliver: LocalDelivery): LocalPeerHandle;
+  attachLocalPeer(ip: string, port: number, deliver: LocalDelivery, dscp?: number | null): LocalPeerHandle;
   /** Registers the relay's families in `registry` (prom-client), read from its counters at each scrape. */
   registerMetrics(registry: Registry): void;
   /** The latest TLS handshake from `ip` that ended in a certificate alert, no older than `windowMs`; null if none. */
@@ -174,12 +176,15 @@ function checkPort(p: number, what: string): void {
 }
 
 /** RelayRuntime.attachLocalPeer with the peer's and the relayed address's texts made canonical (the peer names the relayed address as its candidate said it). */
-function attachLocalPeer(runtime: RelayRuntime, ip: string, port: number, deliver: LocalDelivery): LocalPeerHandle {
-  const h = runtime.attachLocalPeer(canonicalIp(ip), port, deliver);
+function attachLocalPeer(runtime: RelayRuntime, ip: string, port: number, deliver: LocalDelivery, dscp: number | null): LocalPeerHandle {
+  if (dscp !== null && !(Number.isInteger(dscp) && dscp >= 0 && dscp <= 63))
+    throw new RelayStartError('bad-config', `attachLocalPeer: a DSCP is 0-63, not ${dscp}`);
+  const h = runtime.attachLocalPeer(canonicalIp(ip), port, deliver, dscp);
   // Canonical text once per new spelling of the relayed address.
   let raw = '';
   let canonical = '';
   return {
+    dscp: h.dscp,
     fromPeer(data, toIp, toPort) {
       if (toIp !== raw) {
         if (tryParseIp(toIp) === null) return false;
@@ -376,9 +381,9 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
       return peerPolicy.allowEndpoint(parseIp(ip), port);
     },
     ...relayPairsOf(core),
-    attachLocalPeer: (ip, port, deliver) => {
+    attachLocalPeer: (ip, port, deliver, dscp = null) => {
       checkPort(port, 'attachLocalPeer');
-      return attachLocalPeer(runtime, ip, port, deliver);
+      return attachLocalPeer(runtime, ip, port, deliver, dscp);
     },
     registerMetrics: (registry) =>
       registerRelayMetrics(registry, {

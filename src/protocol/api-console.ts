@@ -179,7 +179,7 @@ export interface ConsoleResultView extends ConsoleSearchRow {
   busyLine: { sentence: string; lines: string[]; capacity: string | null } | null;
   /** The user's microphone, speaker and camera, one plain sentence each, when a device check ran (never graded; tier 1 too: it names no device). */
   devices: string[] | null;
-  /** tier 2 only (a network detail, like the path): the network the user was on (the connection the browser named, a split path), when the test read it. */
+  /** tier 2 only (a network detail, like the path): the network the user was on (the connection the browser named, a split path) and whether it kept the test's QoS marks (src/analysis/present/qos.ts, never graded), when the test read either. */
   networkContext?: string[];
   /** tier 2 only: the listed media relays' reachability (whether each port answered, and how fast; reachability, not quality), when the test tried them. */
   relayReachability?: string[];

@@ -199,9 +199,16 @@ const WitnessStreamSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+/** Packets by DSCP 0-63 (src/protocol/wire.ts DscpCounts). */
+const DscpCountsSchema = Type.Record(Type.String({ pattern: '^(?:[0-9]|[1-5][0-9]|6[0-3])$' }), Count, { additionalProperties: false });
 /** The relay's witness of one RTP stream (src/protocol/wire.ts RelayWitness). */
 const RelayWitnessSchema = Type.Object(
-  { source: Type.Literal('relay'), upstream: WitnessStreamSchema, downstream: Type.Union([WitnessStreamSchema, Type.Null()]) },
+  {
+    source: Type.Literal('relay'),
+    upstream: WitnessStreamSchema,
+    downstream: Type.Union([WitnessStreamSchema, Type.Null()]),
+    upstreamDscp: Type.Optional(DscpCountsSchema),
+  },
   { additionalProperties: false },
 );
 /** An event loop's lateness per bin (src/protocol/wire.ts ServerLoopReading); here each bin's start on the wall clock. */

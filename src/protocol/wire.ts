@@ -313,6 +313,12 @@ export interface WitnessStream {
   ssrcs: number;
 }
 
+/**
+ * Packets by DSCP (RFC 2474 §3: the upper six bits of the IPv4 TOS byte or the IPv6 traffic
+ * class), keyed by the value 0-63 in decimal, the values seen only.
+ */
+export type DscpCounts = Record<string, number>;
+
 /** The relay as an independent witness of the RTP it relayed between the page and one peer endpoint. */
 export interface RelayWitness {
   source: 'relay';
@@ -320,6 +326,25 @@ export interface RelayWitness {
   upstream: WitnessStream;
   /** Peer -> page, or null when the relay saw no RTP that way. */
   downstream: WitnessStream | null;
+  /**
+   * The upstream stream's packets by the DSCP they reached the relay with (the page's QoS mark,
+   * as its network left it); absent when the relay read no traffic class (Node's dgram, TCP, TLS,
+   * an older server). Not kept in the report's `witness`: the report's `qos` says it.
+   */
+  upstreamDscp?: DscpCounts;
+}
+
+const DSCP_KEY = /^(?:[0-9]|[1-5][0-9]|6[0-3])$/;
+
+/** Checks DSCP counts received as JSON; throws ProbeDecodeError('bad-control'). */
+function parseDscpCounts(v: unknown, what: string): DscpCounts {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ProbeDecodeError('bad-control', `${what} is not an object`);
+  const out: DscpCounts = {};
+  for (const [k, n] of Object.entries(v)) {
+    if (!DSCP_KEY.test(k) || !isCount(n)) throw new ProbeDecodeError('bad-control', `${what}: each key a DSCP 0-63, each value a count`);
+    out[k] = n;
+  }
+  return out;
 }
 
 const WITNESS_COUNTS = ['packets', 'paddingPackets', 'expected', 'lost', 'duplicates', 'reordered', 'ssrcs'] as const;
@@ -355,6 +380,7 @@ function parseRelayWitness(v: unknown): RelayWitness {
     source: 'relay',
     upstream: parseWitnessStream(m['upstream'], 'upstream'),
     downstream: m['downstream'] === null || m['downstream'] === undefined ? null : parseWitnessStream(m['downstream'], 'downstream'),
+    ...(m['upstreamDscp'] === undefined ? {} : { upstreamDscp: parseDscpCounts(m['upstreamDscp'], 'relayWitness.upstreamDscp') }),
   };
 }
 
@@ -397,8 +423,19 @@ function parseServerLoop(v: unknown): ServerLoopReading {
 export type ControlMessage =
   /** client -> reflector: the probe stream is over and the loss timeout has passed; send the rest. */
   | { type: 'stop' }
-  /** reflector -> client: every receipt has been sent before this message. */
-  | { type: 'final'; upReceived: number; upDuplicates: number; downSent: number; relayWitness?: RelayWitness; serverLoop?: ServerLoopReading }
+  /**
+   * reflector -> client: every receipt has been sent before this message. `echoDscp`: the DSCP
+   * the relay put on each datagram of the RTP leg to the page (absent: none, it could not).
+   */
+  | {
+      type: 'final';
+      upReceived: number;
+      upDuplicates: number;
+      downSent: number;
+      relayWitness?: RelayWitness;
+      serverLoop?: ServerLoopReading;
+      echoDscp?: number;
+    }
   /** reflector -> client: every RTP receipt (ProbeKind.RtpReceipts) has been sent before this message. */
   | { type: 'rtp-final'; upReceived: number; upDuplicates: number; downSent: number }
   /** reflector -> client, before `final`: its WebRTC stack's view of our audio track (upstream). */
@@ -418,6 +455,12 @@ export type ControlMessage =
 /** A control message as sent: JSON padded with trailing spaces (which JSON.parse ignores) to CONTROL_MIN_BYTES. */
 export function encodeControlMessage(msg: ControlMessage): string {
   return JSON.stringify(msg).padEnd(CONTROL_MIN_BYTES, ' ');
+}
+
+/** A DSCP 0-63 received as JSON; throws ProbeDecodeError('bad-control'). */
+function parseDscp(v: unknown): number {
+  if (!isCount(v) || v > 63) throw new ProbeDecodeError('bad-control', 'final.echoDscp must be a DSCP 0-63');
+  return v;
 }
 
 function isCount(v: unknown): v is number {
@@ -447,6 +490,7 @@ export function parseControlMessage(text: string): ControlMessage {
           ...tally,
           ...(m['relayWitness'] === undefined ? {} : { relayWitness: parseRelayWitness(m['relayWitness']) }),
           ...(m['serverLoop'] === undefined ? {} : { serverLoop: parseServerLoop(m['serverLoop']) }),
+          ...(m['echoDscp'] === undefined ? {} : { echoDscp: parseDscp(m['echoDscp']) }),
         };
       }
       throw new ProbeDecodeError('bad-control', `${m['type']} message needs upReceived, upDuplicates, downSent counts`);

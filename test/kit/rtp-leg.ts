@@ -33,7 +33,7 @@ const isDtls = (d: Uint8Array): boolean => d[0] !== undefined && d[0] >= 20 && d
 /** The relay's hand-over (Relay.attachLocalPeer) with `fault` on every datagram both ways. */
 export function faultyHandOver(relay: Relay, fault: Fault): AttachLocalPeer {
   let legs = 0;
-  return (ip, port, deliver) => {
+  return (ip, port, deliver, dscp) => {
     const leg = ++legs;
     const dtls = { up: 0, down: 0 };
     const held = new Map<string, (() => void)[]>();
@@ -50,8 +50,9 @@ export function faultyHandOver(relay: Relay, fault: Fault): AttachLocalPeer {
       held.delete(kind);
       for (const h of waiting) h();
     };
-    const link = relay.attachLocalPeer(ip, port, (data, fromIp, fromPort) => cross('up', data, () => deliver(data, fromIp, fromPort)));
+    const link = relay.attachLocalPeer(ip, port, (data, fromIp, fromPort) => cross('up', data, () => deliver(data, fromIp, fromPort)), dscp);
     return {
+      dscp: link.dscp,
       fromPeer: (data, toIp, toPort) => {
         cross('down', data, () => link.fromPeer(data, toIp, toPort));
         return true;
@@ -168,7 +169,16 @@ export function openWrtcAudioLeg(o: {
       settled = true;
       clearTimeout(timer);
       const counts = { stamped: 0, unstampable: 0, passedThrough: 0, arrivalFromNow: 0 };
-      resolve({ pc, setSink: () => undefined, arm: () => undefined, disarm: () => undefined, flush: () => Promise.resolve({ ...counts }), close });
+      // wrtc's sender takes no networkPriority: the leg is not marked.
+      resolve({
+        pc,
+        marked: false,
+        setSink: () => undefined,
+        arm: () => undefined,
+        disarm: () => undefined,
+        flush: () => Promise.resolve({ ...counts }),
+        close,
+      });
     };
   });
   void pc

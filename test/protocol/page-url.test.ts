@@ -247,6 +247,7 @@ const RUN_FLAGS: { [K in keyof RunCommandOptions]-?: FlagCase[] | string } = {
   lang: 'run prints the summary in it; the page it drives headless is never read by a person',
   browser: 'which browser opens the page',
   evidence: 'run writes the evidence itself, read from the page after the test',
+  qos: 'run counts the marks that arrive itself, around the test (client/qos-count.ts); the page always asks for EF',
   teamsReachability: 'run tries the listed relays itself, before the browser starts',
   adminToken: 'run saves the result itself, with the token',
   token: 'run saves the result itself, with the token',

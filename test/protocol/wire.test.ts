@@ -121,6 +121,26 @@ describe('probe wire format', () => {
     expect(() => parseControlMessage('{"type":"launch"}')).toThrow(/unknown control message type "launch"/);
   });
 
+  it("carries the relay's DSCP counts of the upstream and the mark on its echoes in `final`, each checked", () => {
+    const stream = { ssrc: 1, packets: 3, paddingPackets: 0, expected: 3, lost: 0, lossPct: 0, duplicates: 0, reordered: 0, jitterMs: 0 };
+    const relayWitness = {
+      source: 'relay' as const,
+      upstream: { ...stream, ipdvMeanAbsMs: null, maxIpdvMs: null, ssrcs: 1 },
+      downstream: null,
+      upstreamDscp: { '46': 2, '0': 1 },
+    };
+    const final = { type: 'final', upReceived: 3, upDuplicates: 0, downSent: 3, relayWitness, echoDscp: 46 } as const;
+    expect(parseControlMessage(encodeControlMessage(final))).toEqual(final);
+    for (const upstreamDscp of [{ '64': 1 }, { '46': -1 }, { ef: 3 }, [3]]) {
+      expect(() => parseControlMessage(JSON.stringify({ ...final, relayWitness: { ...relayWitness, upstreamDscp } }))).toThrow(
+        expect.objectContaining({ reason: 'bad-control' }),
+      );
+    }
+    for (const echoDscp of [64, -1, 4.5, 'ef']) {
+      expect(() => parseControlMessage(JSON.stringify({ ...final, echoDscp }))).toThrow(expect.objectContaining({ reason: 'bad-control' }));
+    }
+  });
+
   it("carries the server's event-loop lateness in `final`, checked and bounded; a `final` without it is still read", () => {
     const tally = { type: 'final', upReceived: 3, upDuplicates: 0, downSent: 3 } as const;
     const serverLoop = {

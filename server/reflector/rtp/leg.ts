@@ -3,6 +3,7 @@ import { RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, type MediaStreamTrack
 import type { SignalData } from '../../../src/protocol/api.js';
 import type { DataPath } from '../../../src/protocol/data-plane.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { PROBE_DSCP } from '../../../src/protocol/dscp.js';
 import { isRelayCandidate, isRelayEndpoint, isSignalledCandidate, parseCandidate, type ParsedCandidate, type RelayEndpoints } from '../candidates.js';
 import { checkRemoteCandidate, localDescription } from '../signalled-sdp.js';
 import type { RtpCore } from './core.js';
@@ -75,6 +76,8 @@ export interface RtpLegOptions {
 
 /** A peer in this process joined to the relay (the relay's `attachLocalPeer`, server/turn). */
 interface LocalPeerLink {
+  /** The DSCP the relay puts on this peer's datagrams to the page; null: none (its sockets cannot mark one). */
+  readonly dscp: number | null;
   /** `data` to the relayed address `toIp`:`toPort`; false when that address is not the relay's here. */
   fromPeer(data: Buffer, toIp: string, toPort: number): boolean;
   /** The relay's fast path offered (or withdrawn: null): server/turn/transport/fast-path.ts FastOffer. */
@@ -84,7 +87,13 @@ interface LocalPeerLink {
 /** Why a leg closed, in a word the session acts on: no ICE check from the page, or none of its media after DTLS. */
 export type RtpLegCloseCode = 'no-ice' | 'no-media';
 
-export type AttachLocalPeer = (ip: string, port: number, deliver: (data: Buffer, fromIp: string, fromPort: number) => void) => LocalPeerLink;
+export type AttachLocalPeer = (
+  ip: string,
+  port: number,
+  deliver: (data: Buffer, fromIp: string, fromPort: number) => void,
+  /** The DSCP its datagrams to the page are to carry (0-63); null: none asked. */
+  dscp?: number | null,
+) => LocalPeerLink;
 
 /**
  * The RTP probe leg: a werift RTCPeerConnection that answers the page's offer of
@@ -124,6 +133,8 @@ export class RtpLeg {
   private localLinks = 0;
   /** The relay in this process, once joined: the short path's echoes go to it by a call. */
   private localLink: LocalPeerLink | null = null;
+  /** The DSCP the relay marks the leg's datagrams to the page with (echoDscp). */
+  private marked: number | null = null;
   /** Whose SRTP each DTLS transport of the leg runs (./werift-srtp.ts), read when it connects. */
   private readonly srtpOwners: SrtpTakeover[] = [];
   private srtpRefused = 0;
@@ -236,13 +247,18 @@ export class RtpLeg {
     this.pc.addIceCandidate(init).catch((err: Error) => this.opts.logger.warn({ session: this.opts.id, err: err.message }, 'rtp candidate refused by werift'));
   }
 
-  /** Joins werift's socket to the relay in this process, both ways; undone at close (the socket then sends on the wire again). */
+  /**
+   * Joins werift's socket to the relay in this process, both ways; undone at close (the socket then
+   * sends on the wire again). The leg is audio: the relay is asked to mark what it sends the page
+   * EF, as Teams marks its audio (Microsoft's "Implement Quality of Service in Microsoft Teams").
+   */
   private joinLocalRelay(): void {
     const attach = this.opts.attachLocalPeer;
     if (attach === undefined) return;
     for (const socket of weriftUdpSockets(this.pc)) {
       const { address, port } = socket.address;
-      const link = attach(address, port, (data, fromIp, fromPort) => socket.onData(data, [fromIp, fromPort]));
+      const link = attach(address, port, (data, fromIp, fromPort) => socket.onData(data, [fromIp, fromPort]), PROBE_DSCP);
+      this.marked = link.dscp;
       const wire = socket.send;
       socket.send = (data, addr) => (addr !== undefined && link.fromPeer(data, addr[0], addr[1]) ? Promise.resolve() : wire(data, addr));
       this.localLinks++;
@@ -258,6 +274,11 @@ export class RtpLeg {
   /** werift sockets joined to the relay in this process (0 without one, or when werift's internals moved). */
   get localLinkCount(): number {
     return this.localLinks;
+  }
+
+  /** The DSCP the relay puts on the leg's datagrams to the page (its echoes among them); null: none (not joined to a relay here, or the relay cannot mark). */
+  get echoDscp(): number | null {
+    return this.marked;
   }
 
   /** Our SRTP in each of werift's DTLS transports of the leg, from its SRTP start on; its refusals are counted. */

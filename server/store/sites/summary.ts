@@ -6,6 +6,7 @@ import { SITE_METRIC_KEYS, type SiteGrade, type SiteReportFields, type SiteSampl
 import type { SiteLoadFields } from '../../../src/analysis/site/busy-line.js';
 import { blockedPortsOfText, locatedOfText, METRIC_COLUMNS, type LoadSummary, type SampleSummary } from '../summary.js';
 import { isSide, sideOf } from '../../../src/protocol/could-not-finish.js';
+import type { QosState } from '../../../src/analysis/schema/qos-schema.js';
 
 /** A summary row as either driver returns it. */
 export type SummaryDbRow = Record<string, unknown>;
@@ -41,7 +42,17 @@ export function summaryFromRow(row: SummaryDbRow): SampleSummary {
       row.region_edge_id === null || row.region_edge_id === undefined
         ? null
         : { id: String(row.region_edge_id), azureRegion: text(row.region_edge_region) ?? '' },
+    qos: qosFromRow(row),
   };
+}
+
+const QOS_STATES: readonly QosState[] = ['kept', 'remarked', 'cleared', 'not-marked', 'not-measured'];
+
+/** The QoS columns read back: null without them; a state this build does not know (a newer one's) as not measured. */
+function qosFromRow(row: SummaryDbRow): SampleSummary['qos'] {
+  if (row.qos_up === null || row.qos_up === undefined) return null;
+  const state = (v: unknown): QosState => QOS_STATES.find((s) => s === v) ?? 'not-measured';
+  return { upstream: state(row.qos_up), downstream: state(row.qos_down) };
 }
 
 const LOAD_STATES: ReadonlyArray<LoadSummary['state']> = ['suffers', 'no-effect', 'could-not-load', 'device-busy', 'server-busy', 'not-run'];
@@ -112,6 +123,7 @@ export function siteSampleOfSummary(base: { id: string; code: string | null; sta
         },
         grades: gradesOf(s),
         ...(s.load === null ? {} : { load: loadOf(s.load) }),
+        ...(s.qos === null ? {} : { qos: { upstream: { state: s.qos.upstream }, downstream: { state: s.qos.downstream } } }),
       },
     },
   };

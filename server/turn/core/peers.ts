@@ -160,8 +160,15 @@ export function channelBind(ctx: CoreContext, req: AuthedRequest, nowMs: number)
   return out;
 }
 
-/** RFC 8656 §12.6: ChannelData from the client. Returns the binding to relay through. */
-export function channelDataFromClient(ctx: CoreContext, clientKey: string, stats: ListenerStats, buf: Buffer, nowMs: number): ChannelBinding | undefined {
+/** RFC 8656 §12.6: ChannelData from the client, with its traffic class as it arrived (-1: not read). Returns the binding to relay through. */
+export function channelDataFromClient(
+  ctx: CoreContext,
+  clientKey: string,
+  stats: ListenerStats,
+  buf: Buffer,
+  nowMs: number,
+  tos = -1,
+): ChannelBinding | undefined {
   const len = channelDataLength(buf);
   if (len < 0) {
     ctx.malformed(stats, 'bad-channel-data');
@@ -192,7 +199,7 @@ export function channelDataFromClient(ctx: CoreContext, clientKey: string, stats
   }
   stats.packetsToPeer++;
   stats.bytesToPeer += len;
-  ctx.witnesses.observe(a.id, b.peerKey, 'up', buf, CHANNEL_DATA_HEADER_BYTES, len, nowMs);
+  ctx.witnesses.observe(a.id, b.peerKey, 'up', buf, CHANNEL_DATA_HEADER_BYTES, len, nowMs, tos);
   return b;
 }
 
@@ -211,7 +218,7 @@ export function fastTaken(ctx: CoreContext, b: ChannelBinding, ssrc: number, d: 
   a.toPeer.take(d.dataBytes, nowMs);
   stats.packetsToPeer++;
   stats.bytesToPeer += d.dataBytes;
-  if (witnessed) ctx.witnesses.observeRtp(a.id, b.peerKey, 'up', ssrc, d.upSeq, d.upTimestamp, d.upPadding, arrival(d.recvMs));
+  if (witnessed) ctx.witnesses.observeRtp(a.id, b.peerKey, 'up', ssrc, d.upSeq, d.upTimestamp, d.upPadding, arrival(d.recvMs), d.tos);
   if (d.answerBytes === 0) return;
   a.toClient.take(d.answerBytes, nowMs);
   stats.packetsToClient++;

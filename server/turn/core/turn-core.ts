@@ -251,10 +251,11 @@ export class TurnCore {
 
   /**
    * Fast path for ChannelData from a client (by 5-tuple key, no tuple object needed): the
-   * binding to relay the message's data through, or undefined (dropped and counted).
+   * binding to relay the message's data through, or undefined (dropped and counted). `tos`: the
+   * datagram's traffic class as it arrived (-1: not read), for the witness.
    */
-  channelDataFromClient(clientKey: string, stats: ListenerStats, buf: Buffer, nowMs: number): ChannelBinding | undefined {
-    return peers.channelDataFromClient(this.ctx, clientKey, stats, buf, nowMs);
+  channelDataFromClient(clientKey: string, stats: ListenerStats, buf: Buffer, nowMs: number, tos = -1): ChannelBinding | undefined {
+    return peers.channelDataFromClient(this.ctx, clientKey, stats, buf, nowMs, tos);
   }
 
   /**

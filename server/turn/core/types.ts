@@ -182,4 +182,6 @@ export interface FastDatagram {
   answerSsrc: number;
   answerSeq: number;
   answerTimestamp: number;
+  /** Its traffic class as it arrived (the IPv4 TOS byte or IPv6 traffic class, its DSCP the upper six bits); -1: none read. */
+  tos: number;
 }

@@ -50,6 +50,8 @@ export interface FastPathHost {
   fastSocket(listenerId: number): FastSocket | null;
   /** The relayed address of allocation `relayId` while its socket is bound; undefined: none. */
   relayedAddress(relayId: number): { readonly ip: string; readonly port: number } | undefined;
+  /** The traffic class the peer at `peerKey` asked for its datagrams to clients (RelayRuntime.attachLocalPeer); -1: none. */
+  peerTos(peerKey: string): number;
 }
 
 /**
@@ -116,6 +118,7 @@ export class FastPath {
           payloadType: offer.payloadType,
           perSecond: offer.perSecond,
           burst: offer.burst,
+          answerTos: this.host.peerTos(b.peerKey),
         },
         offer.peer,
       );

@@ -18,10 +18,10 @@ import type { FastDatagram } from '../core/types.js';
 /** The addon's functions (./native/udp.c). */
 interface UdpAddon {
   open(family: 4 | 6, address: string, port: number, reuseAddr: boolean, bufferBytes: number): [UdpHandle, number];
-  start(handle: UdpHandle, onMessage: (msg: Buffer, address: string, port: number) => void, onError: (code: string) => void): void;
+  start(handle: UdpHandle, onMessage: (msg: Buffer, address: string, port: number, tos: number) => void, onError: (code: string) => void): void;
   connect(handle: UdpHandle, ip: string, port: number): void;
   disconnect(handle: UdpHandle): void;
-  send(handle: UdpHandle, data: Buffer, offset: number, length: number, ip: string | null, port: number): number;
+  send(handle: UdpHandle, data: Buffer, offset: number, length: number, ip: string | null, port: number, tos: number): number;
   close(handle: UdpHandle): void;
   takeDatagramWaits(out: Float64Array): void;
   samplerStart(
@@ -49,6 +49,8 @@ interface UdpAddon {
     burst: number,
     /** CLOCK_MONOTONIC in ms where performance.now() reads 0 (monotonicOriginMs). */
     originMs: number,
+    /** The traffic class of the answers, 0-255 (-1: the socket's own). */
+    answerTos: number,
   ): number;
   fastTake(handle: UdpHandle, entry: number, out: Float64Array): number;
   fastDetach(handle: UdpHandle, entry: number): void;
@@ -80,6 +82,8 @@ export interface FastStream {
   payloadType: number;
   perSecond: number;
   burst: number;
+  /** The traffic class the answers leave with, 0-255 (its DSCP in the upper six bits); absent or -1: the socket's own. */
+  answerTos?: number;
 }
 
 /** One datagram a fast entry took (reused between calls: copy what is kept). */
@@ -96,7 +100,7 @@ export interface FastSocket {
 }
 
 /** Numbers a fast record holds (udp.c FAST_SLOTS), and records taken at once. */
-const FAST_SLOTS = 10;
+const FAST_SLOTS = 11;
 const FAST_AT_ONCE = 128;
 
 /** An opaque event-loop sampler of the addon. */
@@ -266,6 +270,7 @@ export class NativeUdpSocket implements FastSocket {
     answerSsrc: 0,
     answerSeq: 0,
     answerTimestamp: 0,
+    tos: -1,
   };
 
   private constructor(
@@ -294,8 +299,12 @@ export class NativeUdpSocket implements FastSocket {
     return new NativeUdpSocket(udp, opened[0], family, address, opened[1]);
   }
 
-  /** Starts reading: `onMessage` for every datagram, `onError` with the code of a receive error (an ICMP error on a connected socket). */
-  start(onMessage: (msg: Buffer, address: string, port: number) => void, onError: (code: string) => void): void {
+  /**
+   * Starts reading: `onMessage` for every datagram (with its traffic class as it arrived, the
+   * IPv4 TOS byte or the IPv6 traffic class, -1 when none was read), `onError` with the code of a
+   * receive error (an ICMP error on a connected socket).
+   */
+  start(onMessage: (msg: Buffer, address: string, port: number, tos: number) => void, onError: (code: string) => void): void {
     if (!this.closed) this.udp.start(this.handle, onMessage, onError);
   }
 
@@ -314,11 +323,12 @@ export class NativeUdpSocket implements FastSocket {
 
   /**
    * Sends `data[offset, offset + length)` to `ip`:`port`, or to the connected peer when `ip` is
-   * null. Null when sent, else why not (the datagram is dropped: never queued).
+   * null, with traffic class `tos` (0-255, this datagram alone; -1: the socket's own, 0). Null
+   * when sent, else why not (the datagram is dropped: never queued).
    */
-  send(data: Buffer, ip: string | null, port: number, offset = 0, length = data.length - offset): SendFailure | null {
+  send(data: Buffer, ip: string | null, port: number, offset = 0, length = data.length - offset, tos = -1): SendFailure | null {
     if (this.closed) return 'error';
-    const r = this.udp.send(this.handle, data, offset, length, ip, port);
+    const r = this.udp.send(this.handle, data, offset, length, ip, port, tos);
     return r === 0 ? null : failureOf(-r);
   }
 
@@ -340,6 +350,7 @@ export class NativeUdpSocket implements FastSocket {
       stream.perSecond,
       stream.burst,
       monotonicOriginMs,
+      stream.answerTos ?? -1,
     );
   }
 
@@ -363,6 +374,7 @@ export class NativeUdpSocket implements FastSocket {
         r.answerSsrc = o[b + 7] as number;
         r.answerSeq = o[b + 8] as number;
         r.answerTimestamp = o[b + 9] as number;
+        r.tos = o[b + 10] as number;
         each(r);
       }
       total += n;

@@ -66,6 +66,11 @@ export interface PlaneLinks {
 
 /** A peer in this process, attached to the relay (RelayRuntime.attachLocalPeer). */
 export interface LocalPeerHandle {
+  /**
+   * The DSCP (RFC 2474 §3) the relay puts on each datagram of this peer's to a client on UDP, its
+   * fast path's answers too; null: none (not asked, or the relay's sockets cannot: Node's dgram).
+   */
+  readonly dscp: number | null;
   /** The peer sends `data` to relayed address `toIp`:`toPort`: taken as if it came on that socket; false when no relay socket of this relay is there (send it on the wire). */
   fromPeer(data: Buffer, toIp: string, toPort: number): boolean;
   /** Offers the fast path (./fast-path.ts: FastOffer), or withdraws it (null): then what it took is counted, and its datagrams go to JavaScript again, before this returns. */
@@ -104,6 +109,8 @@ export class RelayRuntime {
   readonly streams = new Map<string, StreamConnection>();
   /** Peers in this process, by `ip|port` (the peer key): what a datagram to them is handed to. */
   private readonly localPeers = new Map<string, LocalDelivery>();
+  /** The traffic class (the DSCP in its upper six bits) each peer in this process asked for its datagrams to clients, by peer key. */
+  private readonly localPeerTos = new Map<string, number>();
   /** The fast path: the peers' offers and the streams the addon's listeners answer in C (./fast-path.ts). */
   private readonly fast: FastPath;
   /** Each bound relay socket's own address as `ip|port`, and the relay id at each. */
@@ -132,6 +139,7 @@ export class RelayRuntime {
       log,
       fastSocket: (listenerId) => this.udpSockets[listenerId]?.fast ?? null,
       relayedAddress: (relayId) => (this.relaySockets.has(relayId) ? this.relayKeyOf.get(relayId) : undefined),
+      peerTos: (peerKey) => this.localPeerTos.get(peerKey) ?? -1,
     });
   }
 
@@ -149,7 +157,7 @@ export class RelayRuntime {
     // a rehash per datagram. Bounded by the port space; a new address on a port replaces it.
     const keys = new Map<number, { address: string; key: string }>();
     socket.start(
-      (msg, address, port) => {
+      (msg, address, port, tos) => {
         let k = keys.get(port);
         if (k === undefined || k.address !== address) {
           k = { address, key: prefix + address + '|' + port };
@@ -158,7 +166,7 @@ export class RelayRuntime {
         const key = k.key;
         this.fast.beforeClient(key);
         if (isChannelData(msg[0])) {
-          const b = this.core.channelDataFromClient(key, stats, msg, this.now());
+          const b = this.core.channelDataFromClient(key, stats, msg, this.now(), tos);
           if (b !== undefined) this.toPeer(b, msg);
           return;
         }
@@ -233,16 +241,24 @@ export class RelayRuntime {
   /**
    * A peer in this process at `ip`:`port` (`ip` in the relay's canonical text): datagrams the
    * relay would send it there are given to `deliver` instead, and `fromPeer` of the handle takes
-   * its datagrams to a relayed address of this relay. Undone by `detach`.
+   * its datagrams to a relayed address of this relay. `dscp` (0-63): each of its datagrams the
+   * relay sends on to a client over UDP carries that DSCP (RFC 2474 §3), that datagram alone
+   * (Microsoft's "Implement Quality of Service in Microsoft Teams": audio EF), where the relay's
+   * sockets can mark one (the addon's; dgram's cannot). Undone by `detach`.
    */
-  attachLocalPeer(ip: string, port: number, deliver: LocalDelivery): LocalPeerHandle {
+  attachLocalPeer(ip: string, port: number, deliver: LocalDelivery, dscp: number | null = null): LocalPeerHandle {
     const key = ip + '|' + port;
     this.localPeers.set(key, deliver);
+    const marked = dscp !== null && this.udpKind === 'native' ? dscp : null;
+    const tos = marked === null ? -1 : marked << 2;
+    if (marked === null) this.localPeerTos.delete(key);
+    else this.localPeerTos.set(key, tos);
     return {
+      dscp: marked,
       fromPeer: (data, toIp, toPort) => {
         const relayId = this.relayAt.get(toIp + '|' + toPort);
         if (relayId === undefined || !this.relaySockets.has(relayId)) return false;
-        this.fromPeer(relayId, data, { address: ip, port }, key);
+        this.fromPeer(relayId, data, { address: ip, port }, key, tos);
         return true;
       },
       offerFast: (offer) => {
@@ -252,6 +268,7 @@ export class RelayRuntime {
         if (this.localPeers.get(key) !== deliver) return;
         this.fast.offer(key, null);
         this.localPeers.delete(key);
+        this.localPeerTos.delete(key);
       },
     };
   }
@@ -351,18 +368,19 @@ export class RelayRuntime {
     if (stats !== null) ListenerStats.sendFailed(stats, why);
   }
 
-  /** Hot path: a datagram from a peer on relay socket `relayId`. */
-  private fromPeer(relayId: number, msg: Buffer, rinfo: { address: string; port: number }, peerKey: string): void {
+  /** Hot path: a datagram from a peer on relay socket `relayId`, sent on to its client with traffic class `tos` (-1: the socket's own). */
+  private fromPeer(relayId: number, msg: Buffer, rinfo: { address: string; port: number }, peerKey: string, tos = -1): void {
     const r = this.core.dataFromPeer(relayId, rinfo.address, rinfo.port, msg, this.now(), peerKey);
-    if (r !== undefined) this.sendToClient(r.client, r.frame(msg));
+    if (r !== undefined) this.sendToClient(r.client, r.frame(msg), tos);
   }
 
-  sendToClient(client: ClientTuple, data: Buffer): void {
+  /** Sends `data` to `client`: over UDP with traffic class `tos` where its socket can mark one (-1: the socket's own); over its stream otherwise. */
+  sendToClient(client: ClientTuple, data: Buffer, tos = -1): void {
     if (client.listener.transport === 'udp') {
       const id = client.listener.id;
       const socket = this.udpSockets[id];
       if (socket === undefined) return;
-      const failed = socket.send(data, this.connectedClient.has(id) ? null : client.ip, client.port);
+      const failed = socket.send(data, this.connectedClient.has(id) ? null : client.ip, client.port, 0, data.length, tos);
       if (failed !== null) ListenerStats.sendFailed(client.listener.stats, failed);
       return;
     }
@@ -581,6 +599,7 @@ export class RelayRuntime {
     this.relayKeyOf.clear();
     this.relayAt.clear();
     this.localPeers.clear();
+    this.localPeerTos.clear();
     for (const id of this.opening.keys()) this.cancelled.add(id);
     this.connectedTo.clear();
     this.multiPeer.clear();

@@ -26,8 +26,8 @@ export type UdpKind = 'native' | 'dgram';
 /** What the relay asks of a UDP socket. */
 export interface RelayUdpSocket {
   readonly port: number;
-  /** Starts reading: every datagram, with its sender; a receive error's code. */
-  start(onMessage: (msg: Buffer, address: string, port: number) => void, onError: (code: string) => void): void;
+  /** Starts reading: every datagram, with its sender and its traffic class (-1: not read); a receive error's code. */
+  start(onMessage: (msg: Buffer, address: string, port: number, tos: number) => void, onError: (code: string) => void): void;
   /**
    * Connects to one peer (a client moved in from the first plane; a relayed address's one peer):
    * null once connected, else why not (it stays as it was).
@@ -35,8 +35,11 @@ export interface RelayUdpSocket {
   connect(ip: string, port: number): string | null;
   /** Undoes `connect`. */
   disconnect(): void;
-  /** Sends `data[offset, offset + length)` to `ip`:`port` (null: the connected client); null when sent, else why not. */
-  send(data: Buffer, ip: string | null, port: number, offset?: number, length?: number): SendFailure | null;
+  /**
+   * Sends `data[offset, offset + length)` to `ip`:`port` (null: the connected client), with traffic
+   * class `tos` where the socket can (-1 or absent: its own); null when sent, else why not.
+   */
+  send(data: Buffer, ip: string | null, port: number, offset?: number, length?: number, tos?: number): SendFailure | null;
   close(): void;
   /** The fast path (./native/fast-peer.h), on the addon's sockets; null on dgram's. */
   readonly fast: FastSocket | null;
@@ -50,7 +53,7 @@ class NativeRelaySocket implements RelayUdpSocket {
   get port(): number {
     return this.s.port;
   }
-  start(onMessage: (msg: Buffer, address: string, port: number) => void, onError: (code: string) => void): void {
+  start(onMessage: (msg: Buffer, address: string, port: number, tos: number) => void, onError: (code: string) => void): void {
     this.s.start(onMessage, onError);
   }
   connect(ip: string, port: number): string | null {
@@ -64,23 +67,27 @@ class NativeRelaySocket implements RelayUdpSocket {
   disconnect(): void {
     this.s.disconnect();
   }
-  send(data: Buffer, ip: string | null, port: number, offset?: number, length?: number): SendFailure | null {
-    return this.s.send(data, ip, port, offset, length);
+  send(data: Buffer, ip: string | null, port: number, offset?: number, length?: number, tos?: number): SendFailure | null {
+    return this.s.send(data, ip, port, offset, length, tos);
   }
   close(): void {
     this.s.close();
   }
 }
 
-/** Node's dgram socket (the portable data path): a send the kernel cannot take at once queues in libuv, up to DGRAM_SEND_QUEUE_MAX_BYTES. */
+/**
+ * Node's dgram socket (the portable data path): a send the kernel cannot take at once queues in
+ * libuv, up to DGRAM_SEND_QUEUE_MAX_BYTES. It reads no traffic class and sends with the socket's
+ * own (0).
+ */
 class DgramRelaySocket implements RelayUdpSocket {
   readonly fast = null;
   constructor(private readonly s: dgram.Socket) {}
   get port(): number {
     return this.s.address().port;
   }
-  start(onMessage: (msg: Buffer, address: string, port: number) => void, onError: (code: string) => void): void {
-    this.s.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => onMessage(msg, rinfo.address, rinfo.port));
+  start(onMessage: (msg: Buffer, address: string, port: number, tos: number) => void, onError: (code: string) => void): void {
+    this.s.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => onMessage(msg, rinfo.address, rinfo.port, -1));
     this.s.on('error', (err: NodeJS.ErrnoException) => onError(err.code ?? err.message));
   }
   connect(ip: string, port: number): string | null {

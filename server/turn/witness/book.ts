@@ -2,7 +2,9 @@
  * The relay as an independent witness: the RTP headers of what it relays, per
  * allocation and peer endpoint, read in clear (RFC 7983 demux, RFC 3550 §5.1) and never
  * decrypted. The one place where network duplicates on the upstream are visible (SRTP replay
- * protection drops them before any receiver sees them).
+ * protection drops them before any receiver sees them). And the one place where the page's
+ * QoS marks are read: each upstream packet's DSCP as it reached the relay (RFC 2474 §3), when
+ * the relay's socket reads its traffic class.
  *
  * Pure: no sockets; arrival times come from an injected clock, read only for RTP packets, and
  * the retirement clock is the core's `nowMs`. Memory is bounded: at most
@@ -43,15 +45,21 @@ class PeerWitness {
     const up = main(this.up);
     const down = main(this.down);
     if (up === null && down === null) return null;
-    return { source: 'relay', upstream: up ?? emptyStream(), downstream: down };
+    const dscp = up?.dscpCounts() ?? null;
+    return {
+      source: 'relay',
+      upstream: up?.summary(this.up.size) ?? emptyStream(),
+      downstream: down?.summary(this.down.size) ?? null,
+      ...(dscp === null ? {} : { upstreamDscp: dscp }),
+    };
   }
 }
 
-/** The stream with the most packets (the probe stream), described with the number of streams seen. */
-function main(streams: ReadonlyMap<number, RtpStreamWitness>): WitnessStream | null {
+/** The stream with the most packets (the probe stream). */
+function main(streams: ReadonlyMap<number, RtpStreamWitness>): RtpStreamWitness | null {
   let best: RtpStreamWitness | null = null;
   for (const s of streams.values()) if (best === null || s.packets > best.packets) best = s;
-  return best === null ? null : best.summary(streams.size);
+  return best;
 }
 
 function emptyStream(): WitnessStream {
@@ -101,21 +109,21 @@ export class WitnessBook {
 
   /**
    * Hot path: one relayed payload (`length` bytes of `buf` from `offset`) between allocation
-   * `allocationId` and peer `peerKey`. Anything but RTP (STUN, DTLS, RTCP, other) costs a
-   * first-byte check and is ignored.
+   * `allocationId` and peer `peerKey`, with the traffic class its datagram arrived with (-1: not
+   * read). Anything but RTP (STUN, DTLS, RTCP, other) costs a first-byte check and is ignored.
    */
-  observe(allocationId: number, peerKey: string, direction: WitnessDirection, buf: Uint8Array, offset: number, length: number, nowMs: number): void {
+  observe(allocationId: number, peerKey: string, direction: WitnessDirection, buf: Uint8Array, offset: number, length: number, nowMs: number, tos = -1): void {
     const b0 = buf[offset];
     if (b0 === undefined || b0 < 128 || b0 > 191) return;
     const h = parseRtpHeader(buf, offset, length);
     if (h === null) return;
-    this.observeRtp(allocationId, peerKey, direction, h.ssrc, h.seq, h.timestamp, h.padding, this.arrivalClock === null ? nowMs : this.arrivalClock());
+    this.observeRtp(allocationId, peerKey, direction, h.ssrc, h.seq, h.timestamp, h.padding, this.arrivalClock === null ? nowMs : this.arrivalClock(), tos);
   }
 
   /**
-   * One RTP packet already read (the relay's fast path keeps each packet's header and its arrival,
-   * and the relay hands them here in batches): `arrivalMs` on the book's arrival clock (the core's
-   * clock when it has none).
+   * One RTP packet already read (the relay's fast path keeps each packet's header, its arrival
+   * and its traffic class, and the relay hands them here in batches): `arrivalMs` on the book's
+   * arrival clock (the core's clock when it has none), `tos` -1 when not read.
    */
   observeRtp(
     allocationId: number,
@@ -126,6 +134,7 @@ export class WitnessBook {
     timestamp: number,
     padding: boolean,
     arrivalMs: number,
+    tos = -1,
   ): void {
     let aw = this.byAllocation.get(allocationId);
     let pw = aw?.peers.get(peerKey);
@@ -147,7 +156,7 @@ export class WitnessBook {
       (direction === 'up' ? pw.up : pw.down).set(ssrc, s);
       aw.streams++;
     }
-    s.observe(seq, timestamp, padding, arrivalMs);
+    s.observe(seq, timestamp, padding, arrivalMs, tos);
   }
 
   /** Whether arrivals are read on a clock of the book's own (then `observeRtp`'s arrivals are on it), or on the core's. */

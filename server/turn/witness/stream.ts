@@ -7,7 +7,7 @@
  * both the duplicate window and the IPDV pairing table.
  */
 import { extendSeq, jitterStep } from '../../../src/protocol/rfc3550.js';
-import type { WitnessStream } from '../../../src/protocol/wire.js';
+import type { DscpCounts, WitnessStream } from '../../../src/protocol/wire.js';
 
 /** RTP timestamp difference b - a in ticks, as a signed 32-bit value (the field wraps, RFC 3550 §5.1). */
 function tsDelta(a: number, b: number): number {
@@ -35,6 +35,8 @@ export class RtpStreamWitness {
   private ipdvSumMs = 0;
   private ipdvPairs = 0;
   private ipdvMaxMs = 0;
+  /** Packets by the DSCP they arrived with (RFC 2474 §3: the traffic class's upper six bits), made at the first one read. */
+  private dscp: Uint32Array | null = null;
   private readonly msPerTick: number;
 
   constructor(
@@ -54,8 +56,13 @@ export class RtpStreamWitness {
     return this.media + this.padding;
   }
 
-  /** One relayed RTP packet: its wire sequence number, RTP timestamp, P bit and arrival time. */
-  observe(seq: number, timestamp: number, padding: boolean, arrivalMs: number): void {
+  /** One relayed RTP packet: its wire sequence number, RTP timestamp, P bit, arrival time and traffic class (-1: not read). */
+  observe(seq: number, timestamp: number, padding: boolean, arrivalMs: number, tos = -1): void {
+    if (tos >= 0) {
+      const counts = (this.dscp ??= new Uint32Array(64));
+      const dscp = (tos >> 2) & 63;
+      counts[dscp] = (counts[dscp] ?? 0) + 1;
+    }
     const ext = extendSeq(seq, this.highest, 16);
     if (padding) this.padding++;
     else this.media++;
@@ -108,6 +115,16 @@ export class RtpStreamWitness {
     this.ipdvSumMs += abs;
     this.ipdvPairs++;
     if (abs > this.ipdvMaxMs) this.ipdvMaxMs = abs;
+  }
+
+  /** Its packets (duplicates and padding included) by the DSCP they arrived with, the values seen only; null when no traffic class was read. */
+  dscpCounts(): DscpCounts | null {
+    if (this.dscp === null) return null;
+    const out: DscpCounts = {};
+    this.dscp.forEach((n, dscp) => {
+      if (n > 0) out[String(dscp)] = n;
+    });
+    return out;
   }
 
   /** What was seen so far; `ssrcs` is the number of streams seen in this stream's direction. */

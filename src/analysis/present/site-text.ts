@@ -4,6 +4,7 @@ import type { SiteMetric } from '../site/p90.js';
 import type { Outages, ReasonCount } from '../site/outages.js';
 import type { SampleCauses } from '../site/causes.js';
 import type { BusyLineDirection, BusyLineFacts } from '../site/busy-line.js';
+import type { SiteQosDirection, SiteQosFacts } from '../site/qos.js';
 import { andList, count, ms, pct, plural, portSpan } from './format.js';
 import { mbps } from './load.js';
 import { earlyFailText, targetWhere } from './sentences.js';
@@ -176,4 +177,30 @@ export function busyLineSentence(b: BusyLineFacts): string {
     (t) => `${t.charAt(0).toUpperCase()}${t.slice(1)}.`,
   );
   return `${head}${ran}${notRun}. ${dirs.join(' ')}`;
+}
+
+/** One way of a site's QoS marks: "EF survived the way out in 98% of samples (49 of 50 that measured it; cleared in 1)". */
+function qosDirectionText(d: SiteQosDirection, way: 'out' | 'in'): string {
+  if (d.keptPct === null) {
+    return way === 'out'
+      ? 'no sample measured the way out'
+      : 'no sample measured the way in (a browser cannot; callprobe run --qos counts it, as root on Linux)';
+  }
+  const lost = [d.cleared > 0 ? `cleared in ${count(d.cleared)}` : null, d.remarked > 0 ? `changed to another mark in ${count(d.remarked)}` : null].filter(
+    (x): x is string => x !== null,
+  );
+  return `EF survived the way ${way} in ${pct(d.keptPct)} of samples (${count(d.kept)} of ${count(d.measured)} that measured it${lost.length === 0 ? '' : `; ${andList(lost)}`})`;
+}
+
+/**
+ * A site's QoS marks in words (one explanation line, ../site/qos.ts): "QoS marks (not part of
+ * the verdict): EF survived the way out in 98% of samples (49 of 50 that measured it; cleared in
+ * 1); no sample measured the way in (...)." Never graded: a fact with what it means.
+ */
+export function qosSentence(q: SiteQosFacts): string {
+  const unmarked = q.upstream.notMarked === 0 ? '' : ` ${plural(q.upstream.notMarked, 'sample')} did not mark the way out (a browser without the setting).`;
+  const lines = `QoS marks (not part of the verdict): ${qosDirectionText(q.upstream, 'out')}; ${qosDirectionText(q.downstream, 'in')}.${unmarked}`;
+  return q.upstream.cleared + q.upstream.remarked > q.upstream.kept
+    ? `${lines} The site's network mostly clears or changes the mark before the test server: QoS marks help there only inside the network, or over ExpressRoute.`
+    : lines;
 }

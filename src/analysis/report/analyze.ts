@@ -44,6 +44,7 @@ import { AnalysisInputError, inputProblems } from './validate.js';
 import { loadSection, separateLoad } from './load.js';
 import { serverLoopFacts, type ServerLoopFacts } from '../measure/server-loop.js';
 import { attributeTest, attributionFacts, attributionSection, causeOf, deviceTooBusyOf, roundTripSuspect } from './attribution.js';
+import { qosOf } from '../grade/qos.js';
 
 export { AnalysisInputError } from './validate.js';
 
@@ -248,6 +249,7 @@ export function analyze(given: AnalysisInput): Report {
     attribution: attributionOut,
     ...(input.locate ? { locate: { ...input.locate, edges: input.locate.edges.map((e) => ({ ...e })) } } : {}),
     ...(server === null ? {} : { server }),
+    ...(input.qos ? { qos: qosOf(input.qos) } : {}),
   };
   // Free texts from elsewhere (browser and ICE errors, the reflector's messages, notes) may name the client.
   return withoutClientAddresses(report).value;

@@ -17,6 +17,9 @@ import type { ReportV2 } from '../schema/report-v2-schema.js';
 import { insufficientCauseText } from '../present/cause-text.js';
 import { cautionText } from '../present/facts.js';
 import type { CouldNotTest } from '../schema/could-not-test-schema.js';
+import { countedPackets } from '../grade/qos.js';
+import { PROBE_DSCP } from '../../protocol/dscp.js';
+import type { DscpCounts } from '../../protocol/wire.js';
 
 export type Cell = string | number | null;
 
@@ -48,6 +51,9 @@ const LOAD_COLUMNS: readonly string[] = [
 
 const EDGE_COLUMNS: readonly string[] = ['edge.id', 'edge.azureRegion', 'edge.locateRttMsP50', 'locate.nearest', 'leg'];
 
+/** Whether the QoS mark survived each way (../schema/qos-schema.ts: its state, and the share of the packets counted that kept EF). */
+const QOS_COLUMNS: readonly string[] = ['qos.upstream', 'qos.upstream.efPct', 'qos.downstream', 'qos.downstream.efPct'];
+
 /** The columns, in order. */
 export const EXPORT_COLUMNS: readonly string[] = [
   'id',
@@ -74,6 +80,8 @@ export const EXPORT_COLUMNS: readonly string[] = [
   ...EDGE_COLUMNS,
   // The caution in the words the answer says it on top (a pass only over a fallback path, a computer too busy); added after the rest.
   'cautionText',
+  // The QoS marks each way (empty for a test without them); never graded; added after the rest.
+  ...QOS_COLUMNS,
 ];
 
 export interface RowIdentity {
@@ -127,6 +135,8 @@ const COLUMN_FIGURES: Readonly<Record<string, { unit: FigureUnit | 'prose'; targ
   ),
   'load.bytes': { unit: 'count' },
   'edge.locateRttMsP50': { unit: 'ms' },
+  'qos.upstream.efPct': { unit: '%' },
+  'qos.downstream.efPct': { unit: '%' },
 };
 
 /**
@@ -224,7 +234,20 @@ export function reportRow(who: RowIdentity, stored: Report | ReportV2 | ReportV1
   // A leg's own row says so (reportRows); the report's row is the nearest edge's test.
   row.leg = null;
   row.cautionText = cautionText(r);
+  for (const [name, d] of [
+    ['upstream', r.qos?.upstream],
+    ['downstream', r.qos?.downstream],
+  ] as const) {
+    row[`qos.${name}`] = d?.state ?? null;
+    row[`qos.${name}.efPct`] = d?.counts ? efPct(d.counts) : null;
+  }
   return row;
+}
+
+/** Of the packets counted, the share that arrived marked EF, percent; null when none was counted. */
+function efPct(counts: DscpCounts): number | null {
+  const total = countedPackets(counts);
+  return total === 0 ? null : (100 * (counts[String(PROBE_DSCP)] ?? 0)) / total;
 }
 
 /** One export row for a could-not-test record: its reason, no figures. */

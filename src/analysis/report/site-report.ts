@@ -6,6 +6,7 @@ import {
   blockedCore,
   busyLineSentence,
   causeSentences,
+  qosSentence,
   couldNotTestSentence,
   leftOutSentence,
   outageSentences,
@@ -15,6 +16,7 @@ import type { SampleCauses } from '../site/causes.js';
 import { verdictOf } from '../grade/grade.js';
 import { BLOAT_GRADE_SOURCE } from '../grade/load.js';
 import type { BusyLineFacts } from '../site/busy-line.js';
+import type { SiteQosFacts } from '../site/qos.js';
 import { count, num, plural, spanWords } from '../present/format.js';
 import { RECOMMENDED_SPAN_DAYS, RECOMMENDED_TESTS } from '../grade/targets.js';
 import {
@@ -82,6 +84,11 @@ export interface SiteReport {
    * the server stands in that row's region; empty when no sample ran through a hub's edges.
    */
   regions: SiteRegionView[];
+  /**
+   * Whether the pooled samples' QoS mark (EF, Teams' mark for audio) survived each way: how many
+   * measured it and kept it, with its sentence; null when no sample has QoS marks. Never part of `verdict`.
+   */
+  qos: (SiteQosFacts & { sentence: string }) | null;
   verdict: Verdict;
   explanation: string[];
 }
@@ -138,6 +145,8 @@ export function buildSiteReport(
     );
   const busyLine = f.busyLine === null ? null : { ...f.busyLine, sentence: busyLineSentence(f.busyLine), gradeSource: BLOAT_GRADE_SOURCE };
   if (busyLine !== null) explanation.push(busyLine.sentence);
+  const qos = f.qos === null ? null : { ...f.qos, sentence: qosSentence(f.qos) };
+  if (qos !== null) explanation.push(qos.sentence);
   if (f.samples < RECOMMENDED_TESTS || spanDays === null || spanDays < RECOMMENDED_SPAN_DAYS) {
     explanation.push(
       `Microsoft recommends a test every 10 minutes for at least a week (about ${count(RECOMMENDED_TESTS)} samples); this report has ${plural(f.samples, 'sample')}${spanDays === null ? '' : ` over ${spanWords(spanDays * 86_400_000)}`}.`,
@@ -177,6 +186,7 @@ export function buildSiteReport(
     days: f.days,
     busyLine,
     regions: siteRegionViews(f.regions, f.profile, f.minSamplesP90),
+    qos,
     verdict: f.verdict,
     explanation,
   };

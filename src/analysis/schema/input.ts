@@ -5,6 +5,7 @@ import type { LoadEvidence } from './load-input.js';
 import type { OutsideViews } from '../measure/views.js';
 import type { EdgeIdentity } from '../../protocol/api.js';
 import type { Locate } from './locate-schema.js';
+import type { DscpCounts } from '../../protocol/wire.js';
 
 /** How the test ran: against the server's reflector, or a two-peer loop inside the page. */
 export type TestMode = 'reflector' | 'loopback';
@@ -155,6 +156,18 @@ export interface AnalysisInput {
   views?: OutsideViews | null;
   /** The edges the page measured before the test (src/session/locate/), and the nearest; absent or null: no locate step. */
   locate?: Locate | null;
+  /** The QoS marks of the RTP stream (../grade/qos.ts); absent or null: the test did not run on it. */
+  qos?: QosEvidence | null;
+}
+
+/** What a test knows of its QoS marks (the page's RTP stream marked EF, the relay's echoes too). */
+export interface QosEvidence {
+  /** Whether the browser took the page's ask to mark its RTP stream (`networkPriority: 'high'`, which Chromium marks EF). */
+  pageMarked: boolean;
+  /** The page's stream's packets by the DSCP they reached the relay with; null: the relay read none. */
+  upstream: DscpCounts | null;
+  /** The DSCP the relay put on its echoes to the page; null: none (it could not mark). */
+  echoDscp: number | null;
 }
 
 /** The parts of an input where nothing was measured: no round trip, a sender that never fell behind, no getStats, the page never hidden, no notes. */

@@ -15,8 +15,9 @@
  * measure/server-loop.ts), `devices` (the user's microphone, speaker and camera,
  * ./devices-schema.ts, never graded), `teamsReachability` (whether listed media relays answer,
  * ./reachability-schema.ts, never graded), `network` (the connection type and a split path,
- * ./network-schema.ts, never graded) and `legs` (the region leg: a full report of a second test
- * on the edge in the profile's Azure region). Version 2 (./report-v2-schema.ts) moved the relay
+ * ./network-schema.ts, never graded), `legs` (the region leg: a full report of a second test
+ * on the edge in the profile's Azure region) and `qos` (whether the test's QoS mark survived each
+ * way, ./qos-schema.ts, never graded). Version 2 (./report-v2-schema.ts) moved the relay
  * path, the port checks and the timings out of `meta`; version 1 is ./report-v1-schema.ts. Both
  * are frozen, so stored reports stay readable (`upgradeReport` in ../report/migrate.ts turns any
  * into the current shape); the sections version 3 did not change are defined there and used
@@ -77,6 +78,7 @@ import { EdgeIdentitySchema, LocateSchema } from './locate-schema.js';
 import { DevicesSchema } from './devices-schema.js';
 import { ReachabilitySchema } from './reachability-schema.js';
 import { NetworkSchema } from './network-schema.js';
+import { QosSchema } from './qos-schema.js';
 import { ATTRIBUTION_MAX_BINS, ATTRIBUTION_MAX_INTERVALS, SERVER_LOOP_MAX_DELAY_MS, SERVER_LOOP_MAX_WINDOWS } from './attribution-limits.js';
 
 export { ClaimKindSchema } from './report-v2-schema.js';
@@ -420,6 +422,7 @@ const ReportCoreProperties = {
   devices: Type.Optional(DevicesSchema),
   teamsReachability: Type.Optional(ReachabilitySchema),
   network: Type.Optional(NetworkSchema),
+  qos: Type.Optional(QosSchema),
 };
 
 /**

@@ -19,6 +19,8 @@
  *   the targets, never in the verdict.
  * - Region by region: per edge of a hub, the P90 of the samples' locate figures (./regions.ts),
  *   beside the targets, never in the verdict.
+ * - QoS marks: in how many pooled samples the EF mark survived, each way (./qos.ts), beside the
+ *   targets, never in the verdict.
  * Data only; the words are src/analysis/present/site-text.ts, the assembly report/site-report.ts.
  */
 import { DEFAULTS } from '../../protocol/defaults.js';
@@ -36,6 +38,7 @@ import type { LocatedEdge } from '../schema/locate-schema.js';
 import { siteRegions, type SiteLocateFields, type SiteRegionRow } from './regions.js';
 import { edgePools, profileKey, type PoolCount } from './pools.js';
 import { sampleCauses, verdictWithBlocked, type SampleCauses, type TestedNothing } from './causes.js';
+import { siteQosFacts, type SiteQosFacts, type SiteQosFields } from './qos.js';
 
 /** What a site report reads of one grade: its target, direction, status and value. */
 export type SiteGrade = Pick<Report['grades'][number], 'target' | 'direction' | 'status' | 'value'>;
@@ -60,6 +63,8 @@ export interface SiteReportFields {
   grades: readonly SiteGrade[];
   /** The busy-line phase, when the test loaded the line. */
   load?: SiteLoadFields;
+  /** What became of the test's QoS mark each way (report.qos's states), when it has them. */
+  qos?: SiteQosFields;
 }
 
 /** The latency targets: a region leg answers them for the asked Azure row (grade/region-answer.ts). */
@@ -98,6 +103,7 @@ export function siteReportFields(r: SiteReportFields): SiteReportFields {
     summary: { verdict: r.summary.verdict, insufficientCause: r.summary.insufficientCause ?? null },
     grades,
     ...(r.load === undefined ? {} : { load: siteLoadFields(r.load) }),
+    ...(r.qos === undefined ? {} : { qos: { upstream: { state: r.qos.upstream.state }, downstream: { state: r.qos.downstream.state } } }),
   };
 }
 
@@ -228,6 +234,8 @@ export interface SiteFacts {
   edge: { id: string; azureRegion: string } | null;
   /** The site's samples on each other edge (same profile and probe path), graded apart: another path, never pooled. */
   otherEdges: Array<{ edge: { id: string; azureRegion: string }; samples: number; metrics: SiteMetric[]; verdict: Verdict }>;
+  /** Whether the pooled samples' QoS mark survived, each way (./qos.ts), or null when none has QoS marks; never part of the verdict. */
+  qos: SiteQosFacts | null;
   /** Why samples could not be judged, by cause (./causes.ts). */
   causes: SampleCauses;
   /** The pooled P90s' verdict, with the samples whose network blocked the relay's ports (./causes.ts verdictWithBlocked). */
@@ -495,6 +503,7 @@ export function siteFacts(
     regions: regionsOf(reports, profile, settings),
     edge: pooled[0]?.report.meta.edge ?? null,
     otherEdges,
+    qos: siteQosFacts(pooled.flatMap(({ report }) => (report.qos === undefined ? [] : [report.qos]))),
     causes,
     verdict: verdictWithBlocked(verdictOf(metrics), pooled.length, causes.blocked),
   };

@@ -8,7 +8,8 @@ import type { AnalysisInput, ClockFacts, GradedPath, StatsSecondOpinion } from '
 import type { LoadEvidence } from '../../analysis/schema/load-input.js';
 import { noOutsideViews, type OutsideViews } from '../../analysis/measure/views.js';
 import { ladder, type RungFacts } from '../../analysis/grade/connectivity.js';
-import type { NatBehaviour, SetupTimings } from '../../analysis/schema/report-schema.js';
+import type { NatBehaviour, SetupTimings, Witness } from '../../analysis/schema/report-schema.js';
+import type { RelayWitness } from '../../protocol/wire.js';
 import type { TurnServerEntry } from '../../protocol/api.js';
 import type { CompareOutcome } from '../compare-rungs.js';
 import { busyOutcome } from '../load/plan.js';
@@ -38,7 +39,7 @@ export interface TestEvidence {
   channel: AnalysisInput['meta']['channel'];
   entry: TurnServerEntry;
   checks: readonly PortCheck[];
-  stream: Pick<StreamOutcome, 'connectionLost' | 'relayWitness' | 'lossTimeoutMs' | 'sender' | 'notes' | 'provisional'>;
+  stream: Pick<StreamOutcome, 'connectionLost' | 'relayWitness' | 'qos' | 'lossTimeoutMs' | 'sender' | 'notes' | 'provisional'>;
   records: ReturnType<StreamOutcome['build']>;
   compared: CompareOutcome | null;
   statsPath: GradedPath | null;
@@ -69,7 +70,7 @@ export function assembleInput(e: TestEvidence): AnalysisInput {
     probe: e.path.probe,
     compare: compared?.compare ?? null,
     nat: e.nat,
-    witness: stream.relayWitness,
+    witness: reportedWitness(stream.relayWitness),
     up: records.up,
     down: records.down,
     loop: records.loop,
@@ -84,7 +85,14 @@ export function assembleInput(e: TestEvidence): AnalysisInput {
     views: outsideViews(records.views, e.rttViews),
     ...loadPart(plan, e.load, stream.connectionLost !== null),
     ...(plan.locate !== null ? { locate: plan.locate } : {}),
+    ...(stream.qos !== null ? { qos: stream.qos } : {}),
   };
+}
+
+/** The relay's witness as the report keeps it: its DSCP counts are the report's `qos`, not its witness. */
+function reportedWitness(w: RelayWitness | null): Witness | null {
+  if (w === null) return null;
+  return { source: w.source, upstream: w.upstream, downstream: w.downstream };
 }
 
 /**

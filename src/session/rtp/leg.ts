@@ -33,6 +33,12 @@ interface RtpSink {
 /** A connected RTP leg. */
 export interface RtpLink {
   pc: RTCPeerConnection;
+  /**
+   * Whether the browser took the ask to mark the leg's audio EF (`networkPriority: 'high'` on its
+   * encoding, W3C WebRTC Priority Control; Chromium marks it EF): false where the browser has no
+   * such setting (Firefox, Safari).
+   */
+  marked: boolean;
   /** Where the worker's batches go (set before `arm`). */
   setSink(sink: RtpSink): void;
   /** Starts stamping frames (probeSeq 0 is the next frame). */
@@ -70,6 +76,7 @@ export function openRtpLeg(setup: RtpLegSetup): RtpLegStart {
   if (!track) return failedLeg(new SetupError('browser-unsupported', 'the audio stream has no track'));
   let worker: Worker | null = null;
   let pc: RTCPeerConnection | null = null;
+  let sender: RTCRtpSender;
   try {
     worker = new Worker(new URL('./transform.worker.ts', import.meta.url), { type: 'module', name: 'callprobe-rtp' });
     pc = new RTCPeerConnection({ iceServers: setup.iceServers, iceTransportPolicy: 'relay' });
@@ -80,20 +87,22 @@ export function openRtpLeg(setup: RtpLegSetup): RtpLegStart {
       batchMs: DEFAULTS.rtp.workerBatchMs,
       useReceiveTime: setup.arrivals === 'receive-time',
     });
-    const tx = pc.addTransceiver(track, { direction: 'sendrecv', streams: [setup.stream] });
+    // Marked EF, as Teams marks its audio where QoS is configured (Microsoft's "Implement Quality of Service in Microsoft Teams"): the relay counts what arrives.
+    const tx = pc.addTransceiver(track, { direction: 'sendrecv', streams: [setup.stream], sendEncodings: [{ networkPriority: 'high' }] });
     // Attached before the offer: on the offering side the receiver exists now (an answerer would attach in ontrack).
     tx.sender.transform = new RTCRtpScriptTransform(worker, options('send'));
     tx.receiver.transform = new RTCRtpScriptTransform(worker, options('receive'));
+    sender = tx.sender;
   } catch (err) {
     pc?.close();
     worker?.terminate();
     return failedLeg(new SetupError('browser-unsupported', `could not set up the RTP leg: ${err instanceof Error ? err.message : String(err)}`));
   }
-  return connectLeg(setup, worker, pc);
+  return connectLeg(setup, worker, pc, sender);
 }
 
-/** Signals, connects and serves a set-up leg. */
-function connectLeg(setup: RtpLegSetup, worker: Worker, pc: RTCPeerConnection): RtpLegStart {
+/** Signals, connects and serves a set-up leg (`sender` its audio's). */
+function connectLeg(setup: RtpLegSetup, worker: Worker, pc: RTCPeerConnection, sender: RTCRtpSender): RtpLegStart {
   let sink: RtpSink | null = null;
   const flushes = new Map<number, (c: RtpWorkerCounts) => void>();
   let flushId = 0;
@@ -160,6 +169,7 @@ function connectLeg(setup: RtpLegSetup, worker: Worker, pc: RTCPeerConnection): 
       clearTimeout(timer);
       resolve({
         pc,
+        marked: sender.getParameters().encodings[0]?.networkPriority === 'high',
         setSink: (s) => {
           sink = s;
         },

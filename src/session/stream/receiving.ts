@@ -33,6 +33,8 @@ export class Receiving {
   readonly rtpFinal: Promise<void>;
   /** What the relay saw of our RTP, from the reflector's `final`. */
   relayWitness: RelayWitness | null = null;
+  /** The DSCP the relay marked the RTP leg's datagrams to the page with, from the reflector's `final` (null: none). */
+  echoDscp: number | null = null;
   /** The server's event-loop lateness over the session (server clock), from the reflector's `final`. */
   private serverLoop: ServerLoopReading | null = null;
   readonly rtpErrors: string[] = [];
@@ -112,6 +114,7 @@ export class Receiving {
     if (msg.type === 'final') {
       this.reflector?.onFinal(msg);
       this.relayWitness = msg.relayWitness ?? null;
+      this.echoDscp = msg.echoDscp ?? null;
       this.serverLoop = msg.serverLoop ?? null;
       this.resolveFinal();
     } else if (msg.type === 'rtp-final') {

@@ -1,7 +1,7 @@
 /** The probe stream's contract: what it is given (StreamSetup) and what it returns (StreamOutcome). Types only. */
 import type { RelayWitness } from '../../protocol/wire.js';
 import type { DirectionRecords, RoundTripRecords, SenderDiagnostics, SuspectInterval } from '../../analysis/measure/records.js';
-import type { TestMode } from '../../analysis/schema/input.js';
+import type { QosEvidence, TestMode } from '../../analysis/schema/input.js';
 import type { ProvisionalFacts } from '../../analysis/schema/provisional-facts.js';
 import type { SessionMark } from '../timings.js';
 import type { PeerLink } from '../net/peer.js';
@@ -77,6 +77,8 @@ export interface StreamOutcome {
   reflectorInboundJitterMs: number | null;
   /** What the relay saw of our RTP, from the reflector's `final` (null: it saw none, or no embedded relay). */
   relayWitness: RelayWitness | null;
+  /** The RTP stream's QoS marks (the browser's, the relay's count of them, the relay's on its echoes); null: not on the RTP stream. */
+  qos: QosEvidence | null;
   sender: SenderDiagnostics;
   pacing: PacerResult;
   notes: string[];

@@ -7,6 +7,7 @@ import { profileName } from '../../analysis/present/it-words.js';
 import { edgeSentence, locateRows } from '../../analysis/present/locate.js';
 import { devicesLines } from '../../analysis/present/devices.js';
 import { networkLines } from '../../analysis/present/network.js';
+import { qosLines } from '../../analysis/present/qos.js';
 import { reachabilityLines } from '../../analysis/present/reachability.js';
 import { regionSentences } from '../../analysis/present/region.js';
 import { CpElement } from './cp-element.js';
@@ -119,6 +120,15 @@ export class VerdictView extends CpElement {
           : html`<section class="network" aria-labelledby="network-title" data-network=${r.network.splitPath}>
             <h3 id="network-title">${p.t('page.networkTitle')}</h3>
             <ul>${networkLines(r.network, m).map((line) => html`<li>${line}</li>`)}</ul>
+          </section>`
+      }
+      ${
+        r.qos === undefined
+          ? nothing
+          : html`<section class="qos" aria-labelledby="qos-title" data-qos-up=${r.qos.upstream.state} data-qos-down=${r.qos.downstream.state}>
+            <h3 id="qos-title">${m.t('qos.title')}</h3>
+            <ul>${qosLines(r.qos, m, r.meta.browser).map((line) => html`<li>${line}</li>`)}</ul>
+            <p><small>${m.t('qos.note')}</small></p>
           </section>`
       }
       ${

@@ -269,6 +269,19 @@ describe("a result with the user's device check", () => {
       /^Your web traffic and your call traffic left from different addresses/,
     );
     expect((await consoleResultView(noSites, stored, 'tier1', 'UTC')).networkContext).toBeUndefined();
+    // Whether the network kept the test's QoS marks follows, to tier 2 only, never graded.
+    const qos: Report['qos'] = {
+      upstream: { state: 'cleared', counts: { '0': 200 } },
+      downstream: { state: 'not-measured', counts: null, reason: 'browser-cannot-read' },
+    };
+    const marked = { ...stored, reportJson: JSON.stringify({ ...report, qos }) };
+    const tier2 = await consoleResultView(noSites, marked, 'tier2', 'UTC');
+    expect(tier2.networkContext?.slice(2, 3)).toEqual([
+      expect.stringMatching(/^Your network clears QoS marks before our server: only 0% of 200 audio packets/),
+    ]);
+    expect(tier2.networkContext?.[3]).toMatch(/cannot be measured in a browser/);
+    expect(tier2.verdict).toBe((await consoleResultView(noSites, stored, 'tier2', 'UTC')).verdict);
+    expect((await consoleResultView(noSites, marked, 'tier1', 'UTC')).networkContext).toBeUndefined();
   });
 
   it('says the listed media relays’ reachability to tier 2, as reachability, not quality', async () => {

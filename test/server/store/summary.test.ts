@@ -167,6 +167,40 @@ describeEachKind('summary columns', (kind, opened) => {
     expect(got.explanation).toContain(expected.busyLine?.sentence);
   });
 
+  it('a sample stored with QoS marks keeps them in its summary columns (migration 21): the site report says the share that kept EF without the bodies', async () => {
+    const store = await open(await kind.freshTarget(), storeOptions(testClock(), 34));
+    opened.push(store);
+    const week = weekOfSamples({ seed: 23, samples: 24, site: 'Nice' });
+    for (const [i, w] of week.entries()) {
+      if (w.kind !== 'report') continue;
+      // Every other sample measured the way out: 9 of 12 kept EF, 3 cleared it; the way in not measured.
+      if (i % 2 === 0)
+        w.body.qos = {
+          upstream: i % 8 === 0 ? { state: 'cleared', counts: { '0': 200 } } : { state: 'kept', counts: { '46': 200 } },
+          downstream: { state: 'not-measured', counts: null, reason: 'browser-cannot-read' },
+        };
+      await store.results.put({
+        sampleId: `q${i}`,
+        kind: w.kind,
+        startedAtMs: w.startedAtMs,
+        site: 'Nice',
+        ticket: null,
+        verdict: w.body.summary.verdict,
+        reportJson: JSON.stringify(w.body),
+        address: null,
+      });
+    }
+    const got = await siteReportFromStore(
+      store,
+      { site: 'Nice', sinceMs: 0, choice: { profile: null, probePath: null }, timeZone: 'UTC' },
+      { nowMs: Date.UTC(2026, 6, 1), heartbeatGraceMs: 20_000 },
+    );
+    const expected = buildSiteReport(week.map(toSample), { site: 'Nice', sinceMs: 0, choice: { profile: null, probePath: null } });
+    expect(got.qos).toMatchObject({ samples: 12, upstream: { measured: 12, kept: 9, cleared: 3, keptPct: 75 }, downstream: { measured: 0, notMeasured: 12 } });
+    expect(got.qos).toEqual(expected.qos);
+    expect(got.explanation).toContain(expected.qos?.sentence);
+  });
+
   it("the all-sites overview gives every site's P90s and grades equal to the TS site report of the same pool", async () => {
     const store = await open(await kind.freshTarget(), storeOptions(testClock(), 32));
     opened.push(store);

@@ -25,10 +25,14 @@ typedef struct {
   struct mmsghdr msgs[BATCH];
   struct iovec iov[BATCH];
   struct sockaddr_storage from[BATCH];
-  /* Each datagram's ancillary data: its receive time (SCM_TIMESTAMPNS). */
+  /*
+   * Each datagram's ancillary data: its receive time (SCM_TIMESTAMPNS) and its traffic class, the
+   * IPv4 TOS byte (IP_TOS, one byte) or the IPv6 traffic class (IPV6_TCLASS, an int), whose upper
+   * six bits are its DSCP (RFC 2474 §3).
+   */
   union {
     struct cmsghdr align;
-    char bytes[CMSG_SPACE(sizeof(struct timespec))];
+    char bytes[CMSG_SPACE(sizeof(struct timespec)) + CMSG_SPACE(sizeof(int))];
   } ctrl[BATCH];
   uint8_t bufs[BATCH][MAX_DATAGRAM];
   /* A fast peer's answer, behind its ChannelData header. */

@@ -10,10 +10,14 @@
  *   data plane binds a socket connected to one client beside it), with large socket buffers;
  * - on Node's own event loop (a uv_poll_t on the descriptor; no thread of its own), reads every
  *   waiting datagram with recvmmsg(2) and calls the JavaScript handler once per datagram with
- *   the bytes, the sender's address as text and its port;
+ *   the bytes, the sender's address as text, its port and its traffic class (IP_RECVTOS,
+ *   IPV6_RECVTCLASS: the byte whose upper six bits are the DSCP the sender's network left on it);
  * - sends synchronously with sendto(2) (send(2) when connected): a datagram the kernel cannot
  *   take at once (its send buffer full) is not queued, the call answers its errno, and the
  *   caller counts it as dropped: a relay's queue is the socket buffer, never memory without end;
+ *   a datagram given a traffic class goes with sendmsg(2) and that class in its ancillary data
+ *   (IP_TOS, IPV6_TCLASS), that datagram alone: the socket's own class stays 0, so one test's
+ *   marks never reach another's datagrams or the relay's TURN answers;
  * - connects to one peer (a client moved in from another plane, a relayed address's one peer),
  *   disconnects, and closes;
  * - notes how long each datagram waited between the kernel's receiving it (SO_TIMESTAMPNS, the
@@ -51,7 +55,7 @@
  */
 #define FAST_MAX 256
 #define FAST_RECORDS 256
-#define FAST_SLOTS 10
+#define FAST_SLOTS 11
 #define RTP_HEADER 12
 
 /* The receive time the kernel put on message `i` (wall clock, ns), or -1 when it has none. */
@@ -65,6 +69,54 @@ static int64_t received_ns(area_t *a, int i) {
     }
   }
   return -1;
+}
+
+/*
+ * The traffic class the datagram in message `i` arrived with (the IPv4 TOS byte, the IPv6 traffic
+ * class: its DSCP in the upper six bits, RFC 2474 §3), or -1 when the kernel gave none.
+ */
+static int received_tos(area_t *a, int i) {
+  struct msghdr *h = &a->msgs[i].msg_hdr;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c)) {
+    /* IPv4: one byte (ip_cmsg_recv_tos). */
+    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS && c->cmsg_len >= CMSG_LEN(1)) return *(const uint8_t *)CMSG_DATA(c);
+    /* IPv6: an int (ip6_datagram_recv_specific_ctl). */
+    if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_TCLASS && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+      int tclass;
+      memcpy(&tclass, CMSG_DATA(c), sizeof tclass);
+      return tclass & 0xff;
+    }
+  }
+  return -1;
+}
+
+/*
+ * Sends `len` bytes of `data` on `fd` to `to` (NULL: the connected peer), with traffic class
+ * `tos` on this datagram alone (sendmsg(2) with IP_TOS or IPV6_TCLASS as ancillary data), or
+ * with the socket's own (0) when `tos` is -1. As send(2) answers.
+ */
+static ssize_t send_classed(int fd, int family, const void *data, size_t len, const struct sockaddr *to, socklen_t to_len, int tos) {
+  if (tos < 0) return to == NULL ? send(fd, data, len, 0) : sendto(fd, data, len, 0, to, to_len);
+  struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
+  union {
+    struct cmsghdr align;
+    char bytes[CMSG_SPACE(sizeof(int))];
+  } ctrl;
+  memset(&ctrl, 0, sizeof ctrl);
+  struct msghdr h;
+  memset(&h, 0, sizeof h);
+  h.msg_name = (void *)to;
+  h.msg_namelen = to == NULL ? 0 : to_len;
+  h.msg_iov = &iov;
+  h.msg_iovlen = 1;
+  h.msg_control = ctrl.bytes;
+  h.msg_controllen = sizeof ctrl.bytes;
+  struct cmsghdr *c = CMSG_FIRSTHDR(&h);
+  c->cmsg_level = family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+  c->cmsg_type = family == AF_INET ? IP_TOS : IPV6_TCLASS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &tos, sizeof tos);
+  return sendmsg(fd, &h, 0);
 }
 
 /* Notes message `i`'s wait, its handler about to be called now. */
@@ -87,8 +139,9 @@ static void note_wait(area_t *a, int i) {
 
 /*
  * One entry of the fast path: ChannelData on `channel` from `src` carrying RTP of `ssrc` with
- * payload type `pt` goes to `fn->answer` first. Past `burst` datagrams at `per_ms` a millisecond,
- * or with its records full, datagrams go to JavaScript (whose quotas then apply).
+ * payload type `pt` goes to `fn->answer` first, and its answers leave with traffic class
+ * `answer_tos` (-1: the socket's own). Past `burst` datagrams at `per_ms` a millisecond, or with
+ * its records full, datagrams go to JavaScript (whose quotas then apply).
  */
 typedef struct {
   bool used;
@@ -96,13 +149,15 @@ typedef struct {
   uint16_t channel;
   uint32_t ssrc;
   uint8_t pt;
+  int answer_tos;
   const fast_peer *fn;
   void *peer;
   napi_ref peer_ref;
   double tokens, burst, per_ms, last_ms;
   /*
    * Per datagram taken: [recvMs, dataBytes, answerBytes (0: none), sendErrno (0: sent),
-   * upSeq, upTimestamp, upPadding, answerSsrc, answerSeq, answerTimestamp].
+   * upSeq, upTimestamp, upPadding, answerSsrc, answerSeq, answerTimestamp, tos (its traffic
+   * class as it arrived; -1: none read)].
    */
   fast_records records;
 } fast_t;
@@ -259,6 +314,9 @@ static napi_value Open(napi_env env, napi_callback_info info) {
   }
   /* Each datagram's receive time, for its wait (note_wait); without it no wait is noted. */
   setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
+  /* Each datagram's traffic class (received_tos); without it none is read (-1). */
+  if (family == AF_INET) setsockopt(fd, IPPROTO_IP, IP_RECVTOS, &one, sizeof one);
+  else setsockopt(fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &one, sizeof one);
   if (size > 0) {
     /* The kernel caps them at rmem_max and wmem_max; a smaller buffer is not an error. */
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
@@ -365,6 +423,7 @@ static bool try_fast(udp_t *u, area_t *a, int i) {
   rec[4] = rd16(d + 2);
   rec[5] = rd32(d + 4);
   rec[6] = (d[0] & 0x20) != 0;
+  rec[10] = received_tos(a, i);
   if (r > 0) {
     /* The answer in a ChannelData message of the same channel (over UDP, no padding: RFC 8656 §12.5). */
     a->answer[0] = (uint8_t)(channel >> 8);
@@ -372,7 +431,7 @@ static bool try_fast(udp_t *u, area_t *a, int i) {
     a->answer[2] = (uint8_t)((unsigned)r >> 8);
     a->answer[3] = (uint8_t)r;
     socklen_t len = f->src.ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-    ssize_t sent = sendto(u->fd, a->answer, CHANNEL_DATA_HEADER + (size_t)r, 0, (struct sockaddr *)&f->src, len);
+    ssize_t sent = send_classed(u->fd, u->family, a->answer, CHANNEL_DATA_HEADER + (size_t)r, (struct sockaddr *)&f->src, len, f->answer_tos);
     rec[2] = r;
     rec[3] = sent < 0 ? errno : 0;
     if ((size_t)r >= RTP_HEADER) {
@@ -459,7 +518,7 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
       js_enter(u, &js);
       napi_handle_scope inner;
       napi_open_handle_scope(env, &inner);
-      napi_value args[3];
+      napi_value args[4];
       void *copy;
       char text[INET6_ADDRSTRLEN];
       uint16_t port;
@@ -475,8 +534,9 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
       napi_create_buffer_copy(env, a->msgs[i].msg_len, a->bufs[i], &copy, &args[0]);
       napi_create_string_latin1(env, text, NAPI_AUTO_LENGTH, &args[1]);
       napi_create_uint32(env, port, &args[2]);
+      napi_create_int32(env, received_tos(a, i), &args[3]);
       note_wait(a, i);
-      call(env, u, js.global, js.on_message, 3, args);
+      call(env, u, js.global, js.on_message, 4, args);
       napi_close_handle_scope(env, inner);
     }
     if (n < BATCH) break;
@@ -484,7 +544,7 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
   if (js.open) napi_close_handle_scope(env, js.scope);
 }
 
-/* start(handle, onMessage(buf, address, port), onError(code)) */
+/* start(handle, onMessage(buf, address, port, tos: the traffic class, -1 when none was read), onError(code)) */
 static napi_value Start(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   udp_t *u = handle_args(env, info, 3, argv, "start(handle, onMessage, onError)");
@@ -527,29 +587,32 @@ static napi_value Disconnect(napi_env env, napi_callback_info info) {
 }
 
 /*
- * send(handle, buf, offset, length, ip | null, port) -> 0, or the negative errno of a datagram not
- * sent (the send buffer full: EAGAIN; no route; a connected peer gone: ECONNREFUSED).
+ * send(handle, buf, offset, length, ip | null, port, tos) -> 0, or the negative errno of a
+ * datagram not sent (the send buffer full: EAGAIN; no route; a connected peer gone:
+ * ECONNREFUSED). `tos` -1: the socket's own traffic class; 0-255: this datagram's (send_classed).
  */
 static napi_value Send(napi_env env, napi_callback_info info) {
-  napi_value argv[6];
-  udp_t *u = handle_args(env, info, 6, argv, "send(handle, buf, offset, length, ip, port)");
+  napi_value argv[7];
+  udp_t *u = handle_args(env, info, 7, argv, "send(handle, buf, offset, length, ip, port, tos)");
   if (u == NULL) return NULL;
   uint8_t *data;
   size_t size;
   uint32_t offset, length;
+  int32_t tos;
   if (napi_get_buffer_info(env, argv[1], (void **)&data, &size) != napi_ok || napi_get_value_uint32(env, argv[2], &offset) != napi_ok ||
       napi_get_value_uint32(env, argv[3], &length) != napi_ok || (size_t)offset + length > size)
     return throw_type(env, "send: a Buffer, and an offset and length inside it");
+  if (napi_get_value_int32(env, argv[6], &tos) != napi_ok || tos < -1 || tos > 255) return throw_type(env, "send: a traffic class 0-255, or -1 for the socket's own");
   napi_valuetype t;
   napi_typeof(env, argv[4], &t);
   ssize_t r;
   if (t == napi_null) {
-    r = send(u->fd, data + offset, length, 0);
+    r = send_classed(u->fd, u->family, data + offset, length, NULL, 0, tos);
   } else {
     struct sockaddr_storage sa;
     socklen_t len;
     if (address_args(env, u, argv[4], argv[5], &sa, &len, "send: an address and a port 1-65535, or null for a connected socket")) return NULL;
-    r = sendto(u->fd, data + offset, length, 0, (struct sockaddr *)&sa, len);
+    r = send_classed(u->fd, u->family, data + offset, length, (struct sockaddr *)&sa, len, tos);
   }
   napi_value out;
   napi_create_int32(env, r < 0 ? -errno : 0, &out);
@@ -573,18 +636,20 @@ static void fast_free(napi_env env, udp_t *u, fast_t *f) {
 
 /*
  * fastAttach(handle, ip, port, channel, ssrc, payloadType, peerFunctions, peer, perSecond, burst,
- * originMs) -> entry: ChannelData on `channel` from ip:port carrying RTP of `ssrc` and
- * `payloadType` goes to the peer's C function first (fast-peer.h); `peer` is kept alive until
- * fastDetach or close.
+ * originMs, answerTos) -> entry: ChannelData on `channel` from ip:port carrying RTP of `ssrc` and
+ * `payloadType` goes to the peer's C function first (fast-peer.h), and its answers leave with
+ * traffic class `answerTos` (-1: the socket's own); `peer` is kept alive until fastDetach or close.
  */
 static napi_value FastAttach(napi_env env, napi_callback_info info) {
-  napi_value argv[11];
-  const char *usage = "fastAttach(handle, ip, port, channel 0x4000-0x4fff, ssrc, payloadType 0-127, peerFunctions, peer, perSecond > 0, burst >= 1, originMs)";
-  udp_t *u = handle_args(env, info, 11, argv, usage);
+  napi_value argv[12];
+  const char *usage =
+      "fastAttach(handle, ip, port, channel 0x4000-0x4fff, ssrc, payloadType 0-127, peerFunctions, peer, perSecond > 0, burst >= 1, originMs, answerTos -1-255)";
+  udp_t *u = handle_args(env, info, 12, argv, usage);
   struct sockaddr_storage sa;
   socklen_t len;
   if (u == NULL || address_args(env, u, argv[1], argv[2], &sa, &len, usage)) return NULL;
   uint32_t channel, ssrc, pt;
+  int32_t answer_tos;
   double per_s, burst, origin;
   bool tagged = false;
   const fast_peer *fn = NULL;
@@ -592,6 +657,7 @@ static napi_value FastAttach(napi_env env, napi_callback_info info) {
       napi_get_value_uint32(env, argv[4], &ssrc) != napi_ok || napi_get_value_uint32(env, argv[5], &pt) != napi_ok || pt > 127 ||
       napi_get_value_double(env, argv[8], &per_s) != napi_ok || !(per_s > 0) || napi_get_value_double(env, argv[9], &burst) != napi_ok ||
       !(burst >= 1) || napi_get_value_double(env, argv[10], &origin) != napi_ok || !isfinite(origin) ||
+      napi_get_value_int32(env, argv[11], &answer_tos) != napi_ok || answer_tos < -1 || answer_tos > 255 ||
       napi_check_object_type_tag(env, argv[6], &FAST_PEER_TAG, &tagged) != napi_ok || !tagged ||
       napi_get_value_external(env, argv[6], (void **)&fn) != napi_ok || fn == NULL)
     return throw_type(env, usage);
@@ -617,6 +683,7 @@ static napi_value FastAttach(napi_env env, napi_callback_info info) {
   f->channel = (uint16_t)channel;
   f->ssrc = ssrc;
   f->pt = (uint8_t)pt;
+  f->answer_tos = answer_tos;
   f->fn = fn;
   f->peer = peer;
   u->origin_ms = origin;
@@ -641,10 +708,10 @@ static fast_t *fast_arg(napi_env env, udp_t *u, napi_value v, const char *usage)
   return &u->fast[k];
 }
 
-/* fastTake(handle, entry, out: Float64Array) -> n: up to out.length / 10 records of what the entry took, oldest first. */
+/* fastTake(handle, entry, out: Float64Array) -> n: up to out.length / 11 records of what the entry took, oldest first. */
 static napi_value FastTake(napi_env env, napi_callback_info info) {
   napi_value argv[3];
-  const char *usage = "fastTake(handle, entry, out: a Float64Array of at least 10)";
+  const char *usage = "fastTake(handle, entry, out: a Float64Array of at least 11)";
   udp_t *u = handle_args(env, info, 3, argv, usage);
   if (u == NULL) return NULL;
   fast_t *f = fast_arg(env, u, argv[1], usage);

@@ -559,6 +559,43 @@ export const de: CatalogueOf<typeof en> = {
   'reach.title': 'Erreicht dieses Gerät die aufgeführten Medien-Relays?',
   'reach.note':
     'Das prüft die Erreichbarkeit, nicht die Qualität: Ein Port, der antwortet, sagt nichts darüber, wie ein Anruf darüber klingen würde. Es ändert nie das Netzwerkergebnis oben.',
+  'qos.title': 'Bleiben QoS-Markierungen erhalten?',
+  'qos.note':
+    'Nie bewertet: Anrufe funktionieren auch ohne QoS-Markierungen. Wo jedes Netzwerk auf dem Weg sie beibehält, bekommt der Anrufverkehr Vorrang vor dem Rest, wenn die Leitung ausgelastet ist.',
+  'qos.mark.none': 'keine Markierung (0)',
+  'qos.up.kept':
+    'Ihr Netzwerk behält QoS-Markierungen auf dem Hinweg bei: {share} von {packets} Audiopaketen erreichten unseren Server noch mit EF markiert, der Markierung von Teams für Audio.',
+  'qos.up.cleared':
+    'Ihr Netzwerk entfernt QoS-Markierungen vor unserem Server: Nur {share} von {packets} Audiopaketen kamen noch mit EF markiert an. Die Markierungen helfen nur innerhalb Ihres Netzwerks oder über ExpressRoute.',
+  'qos.up.remarked':
+    'Ihr Netzwerk ändert die QoS-Markierung vor unserem Server: Die meisten von {packets} Audiopaketen kamen mit {mark} statt EF markiert an ({share} behielten EF). Fragen Sie Ihr IT-Team, ob das so gewollt ist: Teams markiert Audio mit EF, Video mit AF41 und Bildschirmfreigabe mit AF21.',
+  'qos.up.not-marked': 'Das Audio des Tests war nicht markiert, daher wurden QoS-Markierungen auf dem Hinweg nicht getestet.',
+  'qos.up.not-measured': 'QoS-Markierungen auf dem Hinweg wurden nicht gemessen.',
+  'qos.up.nothing-counted':
+    'Kein Audiopaket erreichte unseren Server mit einer lesbaren Markierung, daher wurden QoS-Markierungen auf dem Hinweg nicht gemessen.',
+  'qos.down.kept':
+    'QoS-Markierungen bleiben auf dem Rückweg erhalten: Unser Server markierte seine Antworten mit EF, und {share} von {packets} kamen noch markiert an.',
+  'qos.down.cleared':
+    'QoS-Markierungen werden auf dem Rückweg entfernt: Unser Server markierte seine Antworten mit EF, aber nur {share} von {packets} kamen noch markiert an. Sie helfen nur innerhalb Ihres Netzwerks (Ihre eigenen Geräte können Teams-Verkehr selbst markieren) oder über ExpressRoute.',
+  'qos.down.remarked':
+    'QoS-Markierungen werden auf dem Rückweg geändert: Unser Server markierte seine Antworten mit EF, aber die meisten von {packets} kamen mit {mark} markiert an ({share} behielten EF).',
+  'qos.down.not-marked': 'Unser Server hat seine Antworten nicht markiert, daher wurden QoS-Markierungen auf dem Rückweg nicht getestet.',
+  'qos.down.not-measured': 'QoS-Markierungen auf dem Rückweg wurden nicht gemessen.',
+  'qos.down.nothing-counted':
+    'Keine Antwort unseres Servers kam über UDP zurück, um ihre Markierung zu lesen (der Test lief über TCP oder TLS), daher wurde der Rückweg nicht gemessen.',
+  'qos.reason.browser-cannot-mark':
+    'Dieser Browser kann sein Audio nicht für Vorrang markieren (Firefox und Safari können das nicht), daher wurden QoS-Markierungen auf dem Hinweg nicht getestet; Chrome und Edge können es.',
+  'qos.reason.server-cannot-read':
+    'Unser Server konnte QoS-Markierungen auf dem Weg dieses Tests nicht lesen (über TCP oder TLS, oder ein Server ohne seine nativen Sockets), daher wurde der Hinweg nicht gemessen.',
+  'qos.reason.server-cannot-mark':
+    'Unser Server konnte seine Antworten auf diesem Weg nicht markieren (ein Server ohne seine nativen Sockets), daher wurden QoS-Markierungen auf dem Rückweg nicht getestet.',
+  'qos.reason.browser-cannot-read':
+    'Was ankommt, lässt sich in einem Browser nicht messen, daher wurde der Rückweg nicht gemessen: Auf einem Linux-Messrechner zählt callprobe run --qos als root die ankommenden Markierungen.',
+  'qos.reason.needs-linux-root':
+    'Der Rückweg wurde nicht gemessen: callprobe run --qos zählt die ankommenden Markierungen nur, wenn es als root unter Linux läuft.',
+  'qos.reason.counter-failed': 'Der Rückweg wurde nicht gemessen: Der Zähler für ankommende Markierungen (nftables) ließ sich nicht einrichten oder auslesen.',
+  'qos.windows':
+    'Unter Windows wird die Markierung entfernt, bevor sie den Computer verlässt, es sei denn, eine QoS-Richtlinie erlaubt sie (Microsofts „Implement Quality of Service in Microsoft Teams“ zeigt, wie): Eine entfernte Markierung kann an diesem Computer liegen, nicht am Netzwerk.',
   'it.directions': 'Jede Richtung',
   'it.directions.table': 'Upstream und Downstream',
   'it.directions.direction': 'Richtung',

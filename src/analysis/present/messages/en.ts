@@ -548,6 +548,40 @@ export const en = {
   'reach.note':
     'This tests reachability, not quality: a port that answers says nothing of how a call through it would sound. It never changes the network result above.',
 
+  // ---- The QoS marks (qos.ts): what became of the audio's EF mark each way; a fact, never graded ----
+  'qos.title': 'Do QoS marks survive?',
+  'qos.note':
+    'Never graded: calls work without QoS marks. Where every network on the way keeps them, they give call traffic priority over the rest when the line is busy.',
+  'qos.mark.none': 'no mark (0)',
+  'qos.up.kept': "Your network keeps QoS marks on the way out: {share} of {packets} audio packets reached our server still marked EF, Teams' mark for audio.",
+  'qos.up.cleared':
+    'Your network clears QoS marks before our server: only {share} of {packets} audio packets arrived still marked EF. The marks help only inside your network, or over ExpressRoute.',
+  'qos.up.remarked':
+    'Your network changes the QoS mark before our server: most of {packets} audio packets arrived marked {mark}, not EF ({share} kept EF). Ask your network team whether that is their policy: Teams marks audio EF, video AF41 and screen sharing AF21.',
+  'qos.up.not-marked': "The test's audio was not marked, so QoS marks were not tested on the way out.",
+  'qos.up.not-measured': 'QoS marks on the way out were not measured.',
+  'qos.up.nothing-counted': 'No audio packet reached our server with a mark it could read, so QoS marks on the way out were not measured.',
+  'qos.down.kept': 'QoS marks survive the way in: our server marked its answers EF, and {share} of {packets} arrived still marked.',
+  'qos.down.cleared':
+    'QoS marks are cleared on the way in: our server marked its answers EF, but only {share} of {packets} arrived still marked. They help only inside your network (your own equipment can mark Teams traffic), or over ExpressRoute.',
+  'qos.down.remarked': 'QoS marks are changed on the way in: our server marked its answers EF, but most of {packets} arrived marked {mark} ({share} kept EF).',
+  'qos.down.not-marked': 'Our server did not mark its answers, so QoS marks were not tested on the way in.',
+  'qos.down.not-measured': 'QoS marks on the way in were not measured.',
+  'qos.down.nothing-counted':
+    "None of our server's answers came back over UDP to read its mark (the test ran over TCP or TLS), so the way in was not measured.",
+  'qos.reason.browser-cannot-mark':
+    'This browser cannot mark its audio for priority (Firefox and Safari cannot), so QoS marks were not tested on the way out; Chrome and Edge can.',
+  'qos.reason.server-cannot-read':
+    "Our server could not read QoS marks on this test's path (over TCP or TLS, or a server without its native sockets), so the way out was not measured.",
+  'qos.reason.server-cannot-mark':
+    'Our server could not mark its answers on this path (a server without its native sockets), so QoS marks were not tested on the way in.',
+  'qos.reason.browser-cannot-read':
+    'What arrives cannot be measured in a browser, so the way in was not measured: on a Linux probe box, callprobe run --qos as root counts the marks that arrive.',
+  'qos.reason.needs-linux-root': 'The way in was not measured: callprobe run --qos counts the marks that arrive only when it runs as root on Linux.',
+  'qos.reason.counter-failed': 'The way in was not measured: the counter of arriving marks (nftables) could not be set up or read.',
+  'qos.windows':
+    "On Windows, the mark is dropped before it leaves the computer unless a QoS policy allows it (Microsoft's \"Implement Quality of Service in Microsoft Teams\" shows how): a cleared mark may be this computer's doing, not the network's.",
+
   // ---- Details for IT: its headings, table captions and column heads (the verdict view, report-details.ts) ----
   'it.directions': 'Each direction',
   'it.directions.table': 'Upstream and downstream',

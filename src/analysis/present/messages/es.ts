@@ -552,6 +552,40 @@ export const es: CatalogueOf<typeof en> = {
   'reach.title': '¿Puede este dispositivo alcanzar los relés de medios listados?',
   'reach.note':
     'Esto prueba el alcance, no la calidad: un puerto que responde no dice nada de cómo sonaría una llamada por él. Nunca cambia el resultado de red de arriba.',
+  'qos.title': '¿Se conservan las marcas QoS?',
+  'qos.note':
+    'Nunca se evalúa: las llamadas funcionan sin marcas QoS. Donde cada red del camino las conserva, dan prioridad al tráfico de llamadas sobre el resto cuando la línea está cargada.',
+  'qos.mark.none': 'sin marca (0)',
+  'qos.up.kept':
+    'Su red conserva las marcas QoS de subida: {share} de {packets} paquetes de audio llegaron a nuestro servidor aún marcados EF, la marca de Teams para el audio.',
+  'qos.up.cleared':
+    'Su red borra las marcas QoS antes de nuestro servidor: solo {share} de {packets} paquetes de audio llegaron aún marcados EF. Las marcas solo ayudan dentro de su red, o a través de ExpressRoute.',
+  'qos.up.remarked':
+    'Su red cambia la marca QoS antes de nuestro servidor: la mayoría de {packets} paquetes de audio llegaron marcados {mark}, no EF ({share} conservaron EF). Pregunte a su equipo de TI si es su política: Teams marca el audio EF, el vídeo AF41 y el uso compartido de pantalla AF21.',
+  'qos.up.not-marked': 'El audio de la prueba no iba marcado, así que las marcas QoS no se probaron de subida.',
+  'qos.up.not-measured': 'Las marcas QoS de subida no se midieron.',
+  'qos.up.nothing-counted': 'Ningún paquete de audio llegó a nuestro servidor con una marca legible, así que las marcas QoS de subida no se midieron.',
+  'qos.down.kept': 'Las marcas QoS se conservan de bajada: nuestro servidor marcó sus respuestas EF, y {share} de {packets} llegaron aún marcadas.',
+  'qos.down.cleared':
+    'Las marcas QoS se borran de bajada: nuestro servidor marcó sus respuestas EF, pero solo {share} de {packets} llegaron aún marcadas. Solo ayudan dentro de su red (su propio equipo puede marcar el tráfico de Teams), o a través de ExpressRoute.',
+  'qos.down.remarked':
+    'Las marcas QoS se cambian de bajada: nuestro servidor marcó sus respuestas EF, pero la mayoría de {packets} llegaron marcadas {mark} ({share} conservaron EF).',
+  'qos.down.not-marked': 'Nuestro servidor no marcó sus respuestas, así que las marcas QoS no se probaron de bajada.',
+  'qos.down.not-measured': 'Las marcas QoS de bajada no se midieron.',
+  'qos.down.nothing-counted':
+    'Ninguna respuesta de nuestro servidor volvió por UDP para leer su marca (la prueba fue por TCP o TLS), así que la bajada no se midió.',
+  'qos.reason.browser-cannot-mark':
+    'Este navegador no puede marcar su audio para darle prioridad (Firefox y Safari no pueden), así que las marcas QoS no se probaron de subida; Chrome y Edge sí pueden.',
+  'qos.reason.server-cannot-read':
+    'Nuestro servidor no pudo leer las marcas QoS en la ruta de esta prueba (por TCP o TLS, o un servidor sin sus sockets nativos), así que la subida no se midió.',
+  'qos.reason.server-cannot-mark':
+    'Nuestro servidor no pudo marcar sus respuestas en esta ruta (un servidor sin sus sockets nativos), así que las marcas QoS no se probaron de bajada.',
+  'qos.reason.browser-cannot-read':
+    'Lo que llega no se puede medir en un navegador, así que la bajada no se midió: en un equipo de medición Linux, callprobe run --qos como root cuenta las marcas que llegan.',
+  'qos.reason.needs-linux-root': 'La bajada no se midió: callprobe run --qos solo cuenta las marcas que llegan cuando se ejecuta como root en Linux.',
+  'qos.reason.counter-failed': 'La bajada no se midió: no se pudo preparar o leer el contador de marcas que llegan (nftables).',
+  'qos.windows':
+    'En Windows, la marca se quita antes de salir del equipo salvo que una directiva de QoS la permita (el documento de Microsoft «Implement Quality of Service in Microsoft Teams» explica cómo): una marca borrada puede deberse a este equipo, no a la red.',
   'it.directions': 'Cada sentido',
   'it.directions.table': 'De subida y de bajada',
   'it.directions.direction': 'Sentido',

@@ -568,6 +568,42 @@ export const fr: CatalogueOf<typeof en> = {
   'reach.title': 'Cet appareil peut-il joindre les relais média listés\u00a0?',
   'reach.note':
     'Ceci teste la joignabilité, pas la qualité\u00a0: un port qui répond ne dit rien de la qualité d’un appel qui y passerait. Cela ne change jamais le résultat réseau ci-dessus.',
+  'qos.title': 'Les marquages QoS sont-ils conservés\u00a0?',
+  'qos.note':
+    'Jamais évalué\u00a0: les appels fonctionnent sans marquages QoS. Là où chaque réseau traversé les conserve, ils donnent la priorité au trafic d’appel sur le reste quand la ligne est chargée.',
+  'qos.mark.none': 'aucun marquage (0)',
+  'qos.up.kept':
+    'Votre réseau conserve les marquages QoS à l’envoi\u00a0: {share} des {packets} paquets audio ont atteint notre serveur encore marqués EF, le marquage de Teams pour l’audio.',
+  'qos.up.cleared':
+    'Votre réseau efface les marquages QoS avant notre serveur\u00a0: seuls {share} des {packets} paquets audio sont arrivés encore marqués EF. Les marquages n’aident qu’à l’intérieur de votre réseau, ou via ExpressRoute.',
+  'qos.up.remarked':
+    'Votre réseau modifie le marquage QoS avant notre serveur\u00a0: la plupart des {packets} paquets audio sont arrivés marqués {mark} et non EF ({share} ont gardé EF). Demandez à votre équipe informatique si c’est voulu\u00a0: Teams marque l’audio EF, la vidéo AF41 et le partage d’écran AF21.',
+  'qos.up.not-marked': 'L’audio du test n’était pas marqué\u00a0: les marquages QoS n’ont pas été testés à l’envoi.',
+  'qos.up.not-measured': 'Les marquages QoS à l’envoi n’ont pas été mesurés.',
+  'qos.up.nothing-counted': 'Aucun paquet audio n’a atteint notre serveur avec un marquage lisible\u00a0: les marquages QoS à l’envoi n’ont pas été mesurés.',
+  'qos.down.kept':
+    'Les marquages QoS sont conservés à la réception\u00a0: notre serveur a marqué ses réponses EF, et {share} des {packets} sont arrivées encore marquées.',
+  'qos.down.cleared':
+    'Les marquages QoS sont effacés à la réception\u00a0: notre serveur a marqué ses réponses EF, mais seuls {share} des {packets} sont arrivées encore marquées. Ils n’aident qu’à l’intérieur de votre réseau (votre propre équipement peut marquer le trafic Teams), ou via ExpressRoute.',
+  'qos.down.remarked':
+    'Les marquages QoS sont modifiés à la réception\u00a0: notre serveur a marqué ses réponses EF, mais la plupart des {packets} sont arrivées marquées {mark} ({share} ont gardé EF).',
+  'qos.down.not-marked': 'Notre serveur n’a pas marqué ses réponses\u00a0: les marquages QoS n’ont pas été testés à la réception.',
+  'qos.down.not-measured': 'Les marquages QoS à la réception n’ont pas été mesurés.',
+  'qos.down.nothing-counted':
+    'Aucune réponse de notre serveur n’est revenue en UDP pour en lire le marquage (le test est passé par TCP ou TLS)\u00a0: la réception n’a pas été mesurée.',
+  'qos.reason.browser-cannot-mark':
+    'Ce navigateur ne peut pas marquer son audio pour la priorité (Firefox et Safari ne le peuvent pas)\u00a0: les marquages QoS n’ont pas été testés à l’envoi\u00a0; Chrome et Edge le peuvent.',
+  'qos.reason.server-cannot-read':
+    'Notre serveur n’a pas pu lire les marquages QoS sur le chemin de ce test (en TCP ou TLS, ou un serveur sans ses sockets natifs)\u00a0: l’envoi n’a pas été mesuré.',
+  'qos.reason.server-cannot-mark':
+    'Notre serveur n’a pas pu marquer ses réponses sur ce chemin (un serveur sans ses sockets natifs)\u00a0: les marquages QoS n’ont pas été testés à la réception.',
+  'qos.reason.browser-cannot-read':
+    'Ce qui arrive ne peut pas être mesuré dans un navigateur\u00a0: la réception n’a pas été mesurée. Sur une machine de mesure Linux, callprobe run --qos lancé en root compte les marquages qui arrivent.',
+  'qos.reason.needs-linux-root':
+    'La réception n’a pas été mesurée\u00a0: callprobe run --qos ne compte les marquages qui arrivent que lancé en root sous Linux.',
+  'qos.reason.counter-failed': 'La réception n’a pas été mesurée\u00a0: le compteur des marquages qui arrivent (nftables) n’a pas pu être mis en place ou lu.',
+  'qos.windows':
+    'Sous Windows, le marquage est retiré avant de quitter l’ordinateur, sauf si une stratégie QoS l’autorise (le document de Microsoft «\u00a0Implement Quality of Service in Microsoft Teams\u00a0» explique comment)\u00a0: un marquage effacé peut venir de cet ordinateur, pas du réseau.',
   'it.directions': 'Chaque sens',
   'it.directions.table': 'À l’envoi et à la réception',
   'it.directions.direction': 'Sens',

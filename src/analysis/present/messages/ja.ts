@@ -534,6 +534,40 @@ export const ja: CatalogueOf<typeof en> = {
   'reach.title': 'このデバイスは一覧のメディア リレーに届きますか?',
   'reach.note':
     'これは品質ではなく到達性のテストです。応答するポートでも、そこを通る通話の音質については何もわかりません。上のネットワークの結果は変わりません。',
+  'qos.title': 'QoS マーキングは保たれますか?',
+  'qos.note':
+    '評価はしません: QoS マーキングがなくても通話はできます。経路上のすべてのネットワークがマーキングを保つ場合、回線が混雑したときに通話の通信がほかより優先されます。',
+  'qos.mark.none': 'マーキングなし (0)',
+  'qos.up.kept':
+    'お使いのネットワークは上りで QoS マーキングを保っています: 音声パケット {packets} 個のうち {share} が、Teams が音声に付ける EF のままテストサーバーに届きました。',
+  'qos.up.cleared':
+    'お使いのネットワークはテストサーバーに届く前に QoS マーキングを消しています: 音声パケット {packets} 個のうち EF のまま届いたのは {share} だけでした。マーキングが役立つのはネットワークの内部か、ExpressRoute 経由の場合だけです。',
+  'qos.up.remarked':
+    'お使いのネットワークはテストサーバーに届く前に QoS マーキングを変えています: 音声パケット {packets} 個の大半が EF ではなく {mark} で届きました (EF のままは {share})。意図した設定か IT 部門に確認してください: Teams は音声に EF、ビデオに AF41、画面共有に AF21 を付けます。',
+  'qos.up.not-marked': 'テストの音声にマーキングが付いていなかったため、上りの QoS マーキングはテストしていません。',
+  'qos.up.not-measured': '上りの QoS マーキングは測定していません。',
+  'qos.up.nothing-counted': '読み取れるマーキング付きでテストサーバーに届いた音声パケットがなかったため、上りの QoS マーキングは測定していません。',
+  'qos.down.kept': '下りでも QoS マーキングは保たれています: テストサーバーは応答に EF を付け、{packets} 個のうち {share} がそのまま届きました。',
+  'qos.down.cleared':
+    '下りで QoS マーキングが消されています: テストサーバーは応答に EF を付けましたが、そのまま届いたのは {packets} 個のうち {share} だけでした。マーキングが役立つのはネットワークの内部 (自社の機器で Teams の通信にマーキングできます) か、ExpressRoute 経由の場合だけです。',
+  'qos.down.remarked':
+    '下りで QoS マーキングが変えられています: テストサーバーは応答に EF を付けましたが、{packets} 個の大半が {mark} で届きました (EF のままは {share})。',
+  'qos.down.not-marked': 'テストサーバーが応答にマーキングを付けなかったため、下りの QoS マーキングはテストしていません。',
+  'qos.down.not-measured': '下りの QoS マーキングは測定していません。',
+  'qos.down.nothing-counted':
+    'テストサーバーの応答が UDP で戻らずマーキングを読み取れなかったため (テストは TCP か TLS で行われました)、下りは測定していません。',
+  'qos.reason.browser-cannot-mark':
+    'このブラウザーは音声に優先のマーキングを付けられないため (Firefox と Safari は付けられません)、上りの QoS マーキングはテストしていません。Chrome と Edge は付けられます。',
+  'qos.reason.server-cannot-read':
+    'このテストの経路ではテストサーバーが QoS マーキングを読み取れなかったため (TCP か TLS 経由、またはネイティブ ソケットを使わないサーバー)、上りは測定していません。',
+  'qos.reason.server-cannot-mark':
+    'この経路ではテストサーバーが応答にマーキングを付けられなかったため (ネイティブ ソケットを使わないサーバー)、下りの QoS マーキングはテストしていません。',
+  'qos.reason.browser-cannot-read':
+    '届いたものはブラウザーでは測定できないため、下りは測定していません: Linux の測定用マシンで root として callprobe run --qos を実行すると、届いたマーキングを数えます。',
+  'qos.reason.needs-linux-root': '下りは測定していません: callprobe run --qos が届いたマーキングを数えるのは、Linux 上で root として実行したときだけです。',
+  'qos.reason.counter-failed': '下りは測定していません: 届いたマーキングのカウンター (nftables) を設定または読み取りできませんでした。',
+  'qos.windows':
+    'Windows では、QoS ポリシーで許可されていない限り、マーキングはコンピューターから出る前に外されます (Microsoft の「Implement Quality of Service in Microsoft Teams」に手順があります)。マーキングが消えたのはネットワークではなく、このコンピューターのせいかもしれません。',
   'it.directions': '方向ごと',
   'it.directions.table': '上りと下り',
   'it.directions.direction': '方向',

@@ -14,6 +14,8 @@ interface Heard {
   msg: Buffer;
   address: string;
   port: number;
+  /** Its traffic class as it arrived (-1: none read). */
+  tos: number;
 }
 
 /** A native socket whose datagrams and errors are kept, with a wait for the next one. */
@@ -22,8 +24,8 @@ function listen(s: NativeUdpSocket): { heard: Heard[]; errors: string[]; next():
   const errors: string[] = [];
   let wake: (() => void) | null = null;
   s.start(
-    (msg, address, port) => {
-      heard.push({ msg, address, port });
+    (msg, address, port, tos) => {
+      heard.push({ msg, address, port, tos });
       wake?.();
     },
     (code) => {
@@ -92,6 +94,26 @@ describe('the native UDP socket', () => {
     const back = nextOn(p);
     expect(s.send(Buffer.from('xxechoxx'), host, p.address().port, 2, 4)).toBeNull();
     expect((await back).msg.toString()).toBe('echo');
+  });
+
+  it.each([
+    [4, '127.0.0.1'],
+    [6, '::1'],
+  ] as const)('reads the traffic class each datagram arrived with, and marks one datagram alone with the class it is given (IPv%i)', async (family, host) => {
+    const rx = native(family, host);
+    const l = listen(rx);
+    const tx = native(family, host);
+    // EF (DSCP 46) in the upper six bits: 184; AF41 (34): 136; -1: the socket's own, unmarked.
+    expect(tx.send(Buffer.from('ef'), host, rx.port, 0, 2, 46 << 2)).toBeNull();
+    expect(tx.send(Buffer.from('plain'), host, rx.port)).toBeNull();
+    expect(tx.send(Buffer.from('af41'), host, rx.port, 0, 4, 34 << 2)).toBeNull();
+    const got = [await l.next(), await l.next(), await l.next()];
+    expect(got.map((h) => [h.msg.toString(), h.tos])).toEqual([
+      ['ef', 184],
+      ['plain', 0],
+      ['af41', 136],
+    ]);
+    expect(() => tx.send(Buffer.from('x'), host, rx.port, 0, 1, 256)).toThrow(/traffic class 0-255/);
   });
 
   it('says why it cannot bind a port in use, and takes it with SO_REUSEADDR beside another that asked for it', () => {
@@ -177,7 +199,7 @@ describe('the native UDP socket', () => {
     // The addon itself, as native-udp.ts loads it: its handles are opaque, each tagged with what it is.
     const addon = createRequire(import.meta.url)(nativeUdpPath()) as {
       open(family: number, ip: string, port: number, reuse: boolean, bufferBytes: number): [unknown, number];
-      send(handle: unknown, data: Buffer, offset: number, length: number, ip: string | null, port: number): number;
+      send(handle: unknown, data: Buffer, offset: number, length: number, ip: string | null, port: number, tos: number): number;
       close(handle: unknown): void;
       samplerStart(busyMs: number, idleMs: number, batch: number, busy: boolean, waits: boolean, nowMs: number, onBatch: () => boolean): unknown;
       samplerTake(handle: unknown, out: Float64Array): number;
@@ -186,7 +208,7 @@ describe('the native UDP socket', () => {
     const [socket] = addon.open(4, '127.0.0.1', 0, false, 1 << 16);
     const sampler = addon.samplerStart(200, 200, 1, false, false, performance.now(), () => false);
     try {
-      expect(() => addon.send(sampler, Buffer.from('x'), 0, 1, '127.0.0.1', 9)).toThrow(/not a socket of this addon/);
+      expect(() => addon.send(sampler, Buffer.from('x'), 0, 1, '127.0.0.1', 9, -1)).toThrow(/not a socket of this addon/);
       expect(() => addon.samplerTake(socket, new Float64Array(512))).toThrow(/not a sampler of this addon/);
       expect(() => addon.samplerStop({})).toThrow(TypeError);
       expect(addon.samplerTake(sampler, new Float64Array(512))).toBe(0);

@@ -176,6 +176,26 @@ describe('the witness book (per allocation and peer, bounded)', () => {
     expect(book.forPeer('p|2', 60)).toBeNull();
   });
 
+  it('counts the upstream stream by the DSCP each packet arrived with (RFC 2474 §3), and says none when no traffic class was read', () => {
+    const book = new WitnessBook(LIMITS, null);
+    // TOS bytes: EF (46) is 184, with ECN bits 185; AF41 (34) is 136; 0 no mark; -1 not read.
+    const tos = [184, 185, 184, 136, 0, -1];
+    tos.forEach((t, i) => {
+      const b = rtp({ seq: i, timestamp: i * TICKS_10MS });
+      book.observe(1, 'p|1', 'up', b, 0, b.length, i * 10, t);
+    });
+    const down = rtp({ seq: 1, timestamp: 0, ssrc: 7 });
+    book.observe(1, 'p|1', 'down', down, 0, down.length, 70, 184);
+    const w = book.forPeer('p|1', 80);
+    expect(w?.upstreamDscp).toEqual({ '46': 3, '34': 1, '0': 1 });
+    expect(w?.upstream.packets).toBe(6);
+    // Node's dgram reads no class: the witness says nothing of marks.
+    const unread = new WitnessBook(LIMITS, null);
+    const b = rtp({ seq: 1, timestamp: 0 });
+    unread.observe(1, 'p|1', 'up', b, 0, b.length, 0);
+    expect(unread.forPeer('p|1', 10)).not.toHaveProperty('upstreamDscp');
+  });
+
   it('caps the streams per allocation and counts what it could not watch', () => {
     const book = new WitnessBook(LIMITS, null);
     for (let ssrc = 1; ssrc <= 6; ssrc++) {
