@@ -2,8 +2,9 @@
  * What a locate must say of the testbed's edges, from what their proxies were told: the right
  * nearest (the lowest injected round trip whose injected loss is under the locate's target, among
  * the edges left alive), each p50 within 3 ms + 10 % of the injected round trip plus the clean
- * base, and a killed edge `unreachable` (an edge losing more than the target may be too: its set-up
- * may not finish within the budget). Pure.
+ * base, a killed edge `unreachable` (an edge losing more than the target may be too: its set-up
+ * may not finish within the budget), and, after a first pass, no edge it alone reached nearer than
+ * one the probes measured. Pure.
  */
 import { LOCATE_LOSS_TARGET_PCT } from '../../src/analysis/grade/locate.js';
 import type { Locate } from '../../src/analysis/schema/locate-schema.js';
@@ -44,6 +45,13 @@ export function locateProblems(
     const e = locate.edges.find((x) => x.id === spec.id);
     if (e === undefined) {
       problems.push(`${spec.id} was not measured`);
+      continue;
+    }
+    if (e.firstPassOnly === true && e.state === 'ok') {
+      // Reached by the first pass alone: it must be no nearer than every edge the probes measured.
+      const nearer = locate.edges.filter((x) => x.firstPassOnly !== true && x.state === 'ok' && (specs.find((t) => t.id === x.id)?.rttMs ?? 0) > spec.rttMs);
+      if (nearer.length > 0)
+        problems.push(`${spec.id} (${spec.rttMs} ms) was left to the first pass, but ${nearer.map((x) => x.id).join(', ')} (farther) were measured`);
       continue;
     }
     if (killed.has(spec.id)) {
