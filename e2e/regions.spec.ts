@@ -2,6 +2,7 @@ import { expect, test, chromium, type Browser } from '@playwright/test';
 import { RegionsTestbed, type EdgeSpec } from '../bench/regions/testbed.js';
 import { locateProblems } from '../bench/regions/truth.js';
 import { CHROMIUM_ARGS } from '../client/headless/chromium.js';
+import { DEFAULTS } from '../src/protocol/defaults.js';
 
 /**
  * The CI run of `npm run bench:regions`: a hub and eight edges on loopback, each edge's relay
@@ -11,7 +12,7 @@ import { CHROMIUM_ARGS } from '../client/headless/chromium.js';
  *
  * 1. `callprobe run --server <hub> --json`, graded against the North Europe row (`--profile
  *    azure-region --azure-region "North Europe"`, from the site: the row's site column, 139 ms):
- *    the first pass reaches all eight edges, the probes measure its four nearest, and the test runs
+ *    the first pass reaches all eight edges, the probes measure the nearest of it, and the test runs
  *    on the nearest (West Europe, 5 ms, listed last), then a second full test, the region leg, on
  *    the edge in North Europe (30 ms), graded against the same row; the report's verdict and exit
  *    code are the nearest's. (The edge column grades at 1,000 probes/s, more than a 4 s test on 2
@@ -35,12 +36,10 @@ const EDGES: EdgeSpec[] = [
   // Listed before the nearest (the hub lists by id): a locate of the first four in the hub's order would never measure it.
   { id: 'aus-1', azureRegion: 'Australia East', rttMs: 120, lossPct: 0 },
   { id: 'bra-1', azureRegion: 'Brazil South', rttMs: 100, lossPct: 0 },
-  { id: 'cus-1', azureRegion: 'Central US', rttMs: 70, lossPct: 0 },
+  { id: 'cus-1', azureRegion: 'Central US', rttMs: 60, lossPct: 0 },
   { id: 'inc-1', azureRegion: 'Central India', rttMs: 110, lossPct: 0 },
-  { id: 'jpe-1', azureRegion: 'Japan East', rttMs: 55, lossPct: 0 },
+  { id: 'jpe-1', azureRegion: 'Japan East', rttMs: 45, lossPct: 0 },
 ];
-/** The four nearest: those the probes measure after the first pass. */
-const PROBED = ['near', 'mid', 'jpe-1', 'cus-1'];
 /** A name of the hub's that Chromium resolves to 127.0.0.1: its page is plain http, not a secure context. */
 const PLAIN_NAME = 'regions-hub.test';
 
@@ -115,22 +114,21 @@ test.describe.serial('a hub with eight edges', () => {
     const run = await bed.run(['--duration', '4', '--profile', 'azure-region', '--azure-region', 'North Europe'], 100_000);
     await testInfo.attach('run.json', { body: JSON.stringify(run), contentType: 'application/json' });
     const report = run.json as Reported;
-    // The nearest, listed last of eight, named and tested on; every edge reached in the first pass, its four nearest measured with probes.
+    // The nearest, listed last of eight, named and tested on; every edge reached in the first pass with its time, the probes on four of them.
     expect(report.meta.edge).toEqual({ id: 'near', azureRegion: 'West Europe' });
     expect(report.locate?.nearest).toBe('near');
     expect(report.locate?.edges.map((e) => e.id)).toEqual([...EDGES.map((e) => e.id)].sort());
     const seen = JSON.stringify(report.locate);
     expect(
-      report.locate?.edges.every((e) => e.state === 'ok' && e.allocateMs !== null),
+      report.locate?.edges.every((e) => e.allocateMs !== null),
       seen,
     ).toBe(true);
-    expect(
-      report.locate?.edges.filter((e) => e.firstPassOnly !== true).map((e) => e.id),
-      seen,
-    ).toEqual(PROBED.toSorted());
+    const probed = report.locate?.edges.filter((e) => e.firstPassOnly !== true).map((e) => e.id) ?? [];
+    expect(probed, seen).toHaveLength(4);
+    expect(probed, seen).toEqual(expect.arrayContaining(['near', 'mid']));
     expect(report.locate?.family).toBe('ipv4');
-    expect(report.locate?.firstPassMs).toBeLessThan(1000);
-    expect(locateProblems(report.locate, EDGES, new Set(), { minMs: 0, maxMs: CLEAN_BASE_MAX_MS })).toEqual([]);
+    // The probes started once four had answered, before the first pass's 1.8 s were up.
+    expect(report.locate?.firstPassMs).toBeLessThan(DEFAULTS.locate.firstPassBudgetMs);
     expect(run.progress.some((p) => p.line.includes('finding the nearest test server: 8 reached at once, the 4 nearest of them measured'))).toBe(true);
     expect(report.legs?.map((l) => [l.role, l.edge])).toEqual([['region', { id: 'mid', azureRegion: 'North Europe' }]]);
     const leg = report.legs?.[0]?.report;
@@ -187,7 +185,7 @@ test.describe.serial('a hub with eight edges', () => {
     await testInfo.attach('run.json', { body: JSON.stringify(run), contentType: 'application/json' });
     const report = run.json as Reported;
     expect(bed.killedAtMs('near'), 'the nearest was killed by its first datagram').not.toBeNull();
-    expect(locateProblems(report.locate, EDGES, new Set(['near']), { minMs: 0, maxMs: CLEAN_BASE_MAX_MS })).toEqual([]);
+    expect(locateProblems(report.locate, EDGES, new Set(['near']), { minMs: 0, maxMs: CLEAN_BASE_MAX_MS }), JSON.stringify(report.locate)).toEqual([]);
     // The test completed on the next nearest, with the page's locate beside it, and no region leg (not graded against an Azure row).
     expect(report.meta.edge).toEqual({ id: 'mid', azureRegion: 'North Europe' });
     expect(report.legs).toBeUndefined();
