@@ -62,6 +62,8 @@ export interface ManyRun {
   /** Bytes of the first pass of each edge it alone reached, both directions, IP and UDP headers. */
   firstPassBytes: number[];
   problems: string[];
+  /** The 1-minute load average when the run ended: the machine is shared. */
+  load1m: number | null;
 }
 
 export interface ManySummary {
@@ -78,7 +80,7 @@ export interface ManySummary {
   firstPassMsP95: number | null;
   firstPassBytesPerEdgeMax: number | null;
   firstPassBytesPerEdgeP50: number | null;
-  loadAverage1m: { start: number | null; end: number | null };
+  loadAverage1m: { start: number | null; end: number | null; runsMedian: number | null; runsMax: number | null };
 }
 
 /** The locate's time from the progress lines: the "finding the nearest" line to the next. */
@@ -100,7 +102,15 @@ function flowBytes(truth: Truth | undefined, run: RegionsRun, span: { startMs: n
   return bytes;
 }
 
-function judge(bed: number, i: number, specs: readonly EdgeSpec[], run: RegionsRun, truths: ReadonlyMap<string, Truth>, baseMs: number): ManyRun {
+function judge(
+  bed: number,
+  i: number,
+  specs: readonly EdgeSpec[],
+  done: { run: RegionsRun; load1m: number | null },
+  truths: ReadonlyMap<string, Truth>,
+  baseMs: number,
+): ManyRun {
+  const run = done.run;
   const report = run.json as { locate?: Locate; meta?: { edge?: { id: string } } } | null;
   const locate = report?.locate;
   const nearest4 = [...specs]
@@ -122,6 +132,7 @@ function judge(bed: number, i: number, specs: readonly EdgeSpec[], run: RegionsR
     firstPassMs: locate?.firstPassMs ?? null,
     firstPassBytes: span ? firstOnly.map((id) => flowBytes(truths.get(id), run, span)) : [],
     problems: locateProblems(locate, specs, new Set(), { minMs: baseMs, maxMs: baseMs }),
+    load1m: done.load1m,
   };
 }
 
@@ -139,18 +150,18 @@ export async function runMany(
   for (let bed = 0; bed < testbeds; bed++) {
     const specs = manyEdges(bed);
     const testbed = await RegionsTestbed.start(specs, `regions-many-${bed}`, { durationMs: 60 * 60_000 });
-    const done: RegionsRun[] = [];
+    const done: { run: RegionsRun; load1m: number | null }[] = [];
     let truths: Map<string, Truth>;
     try {
-      for (let i = 1; i <= perBed; i++) done.push(await testbed.run(['--duration', '1'], 60_000));
+      for (let i = 1; i <= perBed; i++) done.push({ run: await testbed.run(['--duration', '1'], 60_000), load1m: loadavg()[0] ?? null });
     } finally {
       truths = await testbed.stop();
     }
-    for (const [i, run] of done.entries()) {
-      const r = judge(bed, i + 1, specs, run, truths, baseMs);
+    for (const [i, d] of done.entries()) {
+      const r = judge(bed, i + 1, specs, d, truths, baseMs);
       runs.push(r);
       progress(
-        `many ${bed + 1}.${i + 1}: nearest ${String(r.nearest)} (right ${String(r.right)}), tested on ${String(r.testedOn)}, four nearest probed: ${r.probedNearest4 ? 'yes' : 'no'}, locate ${r.locateMs?.toFixed(0) ?? '–'} ms (first pass ${r.firstPassMs?.toFixed(0) ?? '–'} ms)${r.problems.length > 0 ? `; ${r.problems.join('; ')}` : ''}`,
+        `many ${bed + 1}.${i + 1}: nearest ${String(r.nearest)} (right ${String(r.right)}), tested on ${String(r.testedOn)}, four nearest probed: ${r.probedNearest4 ? 'yes' : 'no'}, locate ${r.locateMs?.toFixed(0) ?? '–'} ms (first pass ${r.firstPassMs?.toFixed(0) ?? '–'} ms), load ${r.load1m?.toFixed(1) ?? '–'}${r.problems.length > 0 ? `; ${r.problems.join('; ')}` : ''}`,
       );
     }
   }
@@ -158,6 +169,7 @@ export async function runMany(
   const locateMs = present(runs.map((r) => r.locateMs));
   const firstPassMs = present(runs.map((r) => r.firstPassMs));
   const bytes = runs.flatMap((r) => r.firstPassBytes).filter((b) => b > 0);
+  const loads = present(runs.map((r) => r.load1m));
   return {
     runs,
     summary: {
@@ -174,7 +186,7 @@ export async function runMany(
       firstPassMsP95: pct(firstPassMs, 95),
       firstPassBytesPerEdgeMax: bytes.length === 0 ? null : Math.max(...bytes),
       firstPassBytesPerEdgeP50: pct(bytes, 50),
-      loadAverage1m: { start: loadStart, end: loadavg()[0] ?? null },
+      loadAverage1m: { start: loadStart, end: loadavg()[0] ?? null, runsMedian: pct(loads, 50), runsMax: loads.length === 0 ? null : Math.max(...loads) },
     },
   };
 }

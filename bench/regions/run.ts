@@ -285,7 +285,7 @@ function publishMany(many: { runs: unknown[]; summary: ManySummary }, baseMs: nu
   const markdown = [
     `### Twelve edges (${date})`,
     '',
-    `Command: \`npm run bench:regions\` (its \`many\` scenario: ${m.testbeds} testbeds of a hub and twelve edges on loopback, each edge's relay behind the seeded impairment proxy at 5, 15, 25, ... 105 and 120 ms, no loss, the ids shuffled against the distance in each testbed and the nearest's id at another place of the hub's list in each, last in the first; ${m.runs / m.testbeds} runs of \`callprobe run --server <hub> --json --duration 1\` on each; ${machine['cores']} cores, ${machine['chromium']}). Summary: \`${files.summary}\`. The clean base: ${ms(baseMs)}. Load average (1 min): ${m.loadAverage1m.start?.toFixed(2) ?? '–'} before, ${m.loadAverage1m.end?.toFixed(2) ?? '–'} after.`,
+    `Command: \`npm run bench:regions\` (its \`many\` scenario: ${m.testbeds} testbeds of a hub and twelve edges on loopback, each edge's relay behind the seeded impairment proxy at 5, 15, 25, ... 105 and 120 ms, no loss, the ids shuffled against the distance in each testbed and the nearest's id at another place of the hub's list in each, last in the first; ${m.runs / m.testbeds} runs of \`callprobe run --server <hub> --json --duration 1\` on each; ${machine['cores']} cores, ${machine['chromium']}). Summary: \`${files.summary}\`. The clean base: ${ms(baseMs)}. Load average (1 min): ${m.loadAverage1m.start?.toFixed(2) ?? '–'} before, ${m.loadAverage1m.end?.toFixed(2) ?? '–'} after, ${m.loadAverage1m.runsMedian?.toFixed(2) ?? '–'} at the median run's end, ${m.loadAverage1m.runsMax?.toFixed(2) ?? '–'} at most (the machine is shared).`,
     '',
     mdTable(
       [

@@ -52,6 +52,9 @@ describe('the first pass in the order', () => {
     const edges = [firstOnly('slow', 240), e('dead', null, null, 'unreachable'), firstOnly('quick', 90), e('lossy', 20, 40), e('near', 8, 0)];
     expect(nearestEdge(edges)).toBe('near');
     expect(testOrder(edges)).toEqual(['near', 'lossy', 'quick', 'slow', 'dead']);
+    // None answered the probes: those that answered the first pass first, by its time, then the rest as listed.
+    const silent = (id: string, allocateMs: number | null): LocatedFigures => ({ id, state: 'unreachable', rttMsP50: null, lossPct: null, allocateMs });
+    expect(testOrder([silent('a', null), silent('b', 300), silent('c', null), silent('d', 120)])).toEqual(['d', 'b', 'a', 'c']);
   });
 });
 
